@@ -1,0 +1,24 @@
+# Sourced by scripts/test.sh and examples/run.sh: installs the Debian packages redfort's tests and examples run
+# (redis-server, redis-sentinel, redis-tools, openssl) when one is missing, as root; says what to do otherwise.
+redfort_packages="redis-server redis-sentinel redis-tools openssl"
+redfort_missing=()
+for tool in redis-server redis-sentinel redis-cli openssl; do
+  command -v "$tool" >/dev/null 2>&1 || redfort_missing+=("$tool")
+done
+if [ "${#redfort_missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing ${redfort_missing[*]}: install them with: sudo apt-get install $redfort_packages" >&2
+    exit 2
+  fi
+  echo "installing $redfort_packages (missing: ${redfort_missing[*]})"
+  apt-get update
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $redfort_packages
+  # The packages' post-install may start services on 6379/26379; redfort's tests and examples never use them.
+  for service in redis-server redis-sentinel; do
+    service "$service" stop >/dev/null 2>&1 || true
+  done
+  for pidfile in /run/redis/redis-server.pid /run/sentinel/redis-sentinel.pid; do
+    if [ -s "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+  done
+fi

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The test command (`npm test`). Installs what the tests need, builds,
+# type-checks, then runs every *.test.ts under test/ and src/ with node:test.
+#
+#   npm test                                   all tests
+#   npm test -- test/foo.test.ts               only these files
+#   npm test -- --test-name-pattern=cluster    options starting with - go to node
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+phase() { printf '\n==> %s\n' "$*"; }
+
+phase "dependencies"
+# npm rewrites node_modules/.package-lock.json on every install, so it tells
+# whether node_modules matches package-lock.json.
+stamp=node_modules/.package-lock.json
+if [ ! -d node_modules ] || { [ -f package-lock.json ] && { [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; }; }; then
+  if [ -f package-lock.json ]; then npm ci; else npm install; fi
+else
+  echo "node_modules is up to date"
+fi
+
+. scripts/ensure-redis.sh
+echo "$(redis-server --version | cut -d' ' -f1-3), $(openssl version | cut -d' ' -f1-2)"
+
+phase "build"
+npm run build
+
+phase "type check"
+npx tsc --noEmit -p .
+
+phase "tests"
+node_args=()
+files=()
+for arg in "$@"; do
+  case "$arg" in
+    -*) node_args+=("$arg") ;;
+    *) files+=("$arg") ;;
+  esac
+done
+if [ "${#files[@]}" -eq 0 ]; then
+  mapfile -t files < <(find test src -name '*.test.ts' | sort)
+fi
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "no test files found" >&2
+  exit 1
+fi
+
+set +e
+node --import tsx --test --test-concurrency=2 "${node_args[@]}" "${files[@]}"
+status=$?
+set -e
+
+# Servers outlive their test process only if it was killed (SIGKILL, OOM).
+# Each server dir records "<server pid> <test process pid>"; stop servers whose
+# test process is gone, and leave other runs' servers alone.
+leftovers=0
+for pidfile in "${TMPDIR:-/tmp}"/redfort-test-*/harness.pid; do
+  [ -f "$pidfile" ] || continue
+  read -r server owner < "$pidfile" || continue
+  if kill -0 "$owner" 2>/dev/null; then continue; fi
+  dir=$(dirname "$pidfile")
+  # Redis rewrites its command line, but its cwd is still the server dir.
+  if kill -0 "$server" 2>/dev/null && [ "$(readlink "/proc/$server/cwd" 2>/dev/null)" = "$dir" ]; then
+    kill -9 "$server" 2>/dev/null || true
+    leftovers=$((leftovers + 1))
+  fi
+  rm -rf "$dir"
+done
+if [ "$leftovers" -gt 0 ]; then
+  echo "warning: stopped $leftovers redis server(s) left behind by a killed test process" >&2
+fi
+
+exit "$status"

@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import type { AclUser, SecretDigest, Source } from '../facts/types.ts';
+
+/**
+ * An ACL rule the server would refuse. The message follows the server's wording
+ * (`Error in ACL SETUSER modifier '%Q~x': Syntax error`), with password tokens redacted.
+ */
+export class AclSyntaxError extends Error {
+  /** The offending rule, redacted when it carries a password or hash. */
+  readonly rule: string | undefined;
+  /** The server's explanation, e.g. `Syntax error`. */
+  readonly reason: string;
+
+  constructor(reason: string, rule?: string) {
+    super(rule === undefined ? reason : `Error in ACL SETUSER modifier '${rule}': ${reason}`);
+    this.name = 'AclSyntaxError';
+    this.rule = rule;
+    this.reason = reason;
+  }
+}
+
+// The server's messages (ACLSetUserStringError, redis@7.0.15:src/acl.c:1337).
+const SYNTAX = 'Syntax error';
+const UNKNOWN = 'Unknown command or category name in ACL';
+const KEY_AFTER_ALL =
+  "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. " +
+  "Try 'resetkeys' to start with an empty list of patterns";
+const CHANNEL_AFTER_ALL =
+  "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. " +
+  "Try 'resetchannels' to start with an empty list of channels";
+const NO_SUCH_PASSWORD = 'The password you are trying to remove from the user does not exist';
+const BAD_HASH =
+  'The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters';
+const FIRST_ARG_OF_SUBCOMMAND = 'Allowing first-arg of a subcommand is not supported';
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+// The 21 categories of Redis 6.0-7.2 (ACLCommandCategories); 8.0 adds the module ones.
+const KNOWN_CATEGORIES: ReadonlySet<string> = new Set([
+  'all', 'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap',
+  'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous',
+  'connection', 'transaction', 'scripting',
+]);
+
+/** Hashes a clear-text password the way Redis stores it (unsalted SHA-256 of the bytes). */
+export function digestPassword(clear: string): SecretDigest {
+  const bytes = Buffer.from(clear, 'utf8');
+  return {
+    set: clear.length > 0,
+    length: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+function digestFromHash(hash: string): SecretDigest {
+  // The one hash whose clear text is known: the empty password.
+  return hash === EMPTY_SHA256
+    ? { set: false, length: 0, sha256: hash }
+    : { set: true, length: undefined, sha256: hash };
+}
+
+/** Which rule forms the server version accepts. Unknown versions get the newest grammar. */
+interface Grammar {
+  readonly channels: boolean; // & allchannels resetchannels, 6.2+
+  readonly sanitize: boolean; // (skip-)sanitize-payload, 6.2+
+  readonly keyPermissions: boolean; // %R~ %W~ %RW~, 7.0+
+  readonly selectors: boolean; // ( ) clearselectors, -cmd|sub, 7.0+
+  /** Only the 21 built-in categories exist (module categories arrived in 7.4, module commands' in 8.0). */
+  readonly closedCategories: boolean;
+}
+
+function grammarFor(version: string | undefined): Grammar {
+  const match = version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(version.trim());
+  const major = match ? Number(match[1]) : Infinity;
+  const minor = match ? Number(match[2]) : Infinity;
+  const atLeast = (ma: number, mi: number): boolean => major > ma || (major === ma && minor >= mi);
+  return {
+    channels: atLeast(6, 2),
+    sanitize: atLeast(6, 2),
+    keyPermissions: atLeast(7, 0),
+    selectors: atLeast(7, 0),
+    closedCategories: match !== null && !atLeast(7, 4),
+  };
+}
+
+/** Hides the secret part of `>pw`, `<pw`, `#hash`, `!hash`, also inside a selector. */
+function redact(op: string): string {
+  if (op.startsWith('(')) {
+    return op.replace(/(^\(|\s)([><#!])[^\s)]*/g, '$1$2<redacted>');
+  }
+  return /^[><#!]/.test(op) ? `${op[0]}<redacted>` : op;
+}
+
+function fail(reason: string, op: string): never {
+  throw new AclSyntaxError(reason, redact(op));
+}
+
+/**
+ * Joins selectors split across tokens, like ACLMergeSelectorArguments (redis@7.0.15:src/acl.c:1935):
+ * a token starting with `(` and not ending with `)` opens a selector that runs to the next token ending with `)`.
+ */
+function mergeSelectorTokens(tokens: readonly string[]): string[] {
+  const merged: string[] = [];
+  let open: string | undefined;
+  let opening = '';
+  for (const token of tokens) {
+    if (open === undefined && token.startsWith('(') && !token.endsWith(')')) {
+      open = token;
+      opening = token;
+      continue;
+    }
+    if (open !== undefined) {
+      open += ` ${token}`;
+      if (token.endsWith(')')) {
+        merged.push(open);
+        open = undefined;
+      }
+      continue;
+    }
+    merged.push(token);
+  }
+  if (open !== undefined) {
+    throw new AclSyntaxError(`Unmatched parenthesis in acl selector starting at '${redact(opening)}'.`);
+  }
+  return merged;
+}
+
+/** The key and channel state that decides whether a later pattern is refused. */
+interface SelectorState {
+  allKeys: boolean;
+  allChannels: boolean;
+  readonly rules: string[];
+}
+
+function hasSpace(text: string): boolean {
+  return /[ \t\r\n]/.test(text);
+}
+
+/** One key, channel or command rule (ACLSetSelector); returns false when `op` is none of those. */
+function applySelectorRule(state: SelectorState, op: string, grammar: Grammar): boolean {
+  const lower = op.toLowerCase();
+  const channelRule = lower === 'allchannels' || lower === 'resetchannels' || op.startsWith('&');
+  if (channelRule && !grammar.channels) fail(SYNTAX, op);
+
+  if (lower === 'allkeys' || op === '~*') {
+    state.allKeys = true;
+    state.rules.push(lower);
+  } else if (lower === 'resetkeys') {
+    state.allKeys = false;
+    state.rules.push(lower);
+  } else if (lower === 'allchannels' || op === '&*') {
+    state.allChannels = true;
+    state.rules.push(lower);
+  } else if (lower === 'resetchannels') {
+    state.allChannels = false;
+    state.rules.push(lower);
+  } else if (lower === 'allcommands' || lower === '+@all' || lower === 'nocommands' || lower === '-@all') {
+    state.rules.push(lower);
+  } else if (op.startsWith('~') || op.startsWith('%')) {
+    if (op.startsWith('%') && !grammar.keyPermissions) fail(SYNTAX, op);
+    if (state.allKeys) fail(KEY_AFTER_ALL, op);
+    state.rules.push(keyRule(op));
+    state.allKeys = false;
+  } else if (op.startsWith('&')) {
+    if (state.allChannels) fail(CHANNEL_AFTER_ALL, op);
+    if (hasSpace(op)) fail(SYNTAX, op);
+    state.rules.push(op);
+  } else if ((op.startsWith('+') || op.startsWith('-')) && op[1] === '@') {
+    const category = lower.slice(2);
+    if (category === '' || (grammar.closedCategories && !KNOWN_CATEGORIES.has(category))) fail(UNKNOWN, op);
+    state.rules.push(lower);
+  } else if (op.startsWith('+')) {
+    state.rules.push(`+${allowedCommand(op, grammar)}`);
+  } else if (op.startsWith('-')) {
+    const name = lower.slice(1);
+    // 6.x has no `-cmd|sub`; 7.0+ looks `cmd|sub` up as a subcommand, which has one `|` at most.
+    const pipes = name.split('|').length - 1;
+    if (name === '' || pipes > 1 || (pipes === 1 && !grammar.selectors)) fail(UNKNOWN, op);
+    state.rules.push(lower);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/** `~pat`, `%R~pat`, `%W~pat`, `%RW~pat` (letters in any case and order), normalised to `%R~`, `%W~`, `%RW~`. */
+function keyRule(op: string): string {
+  let offset = 1;
+  let read = false;
+  let write = false;
+  if (op.startsWith('%')) {
+    for (; offset < op.length; offset++) {
+      const c = op[offset]!.toUpperCase();
+      if (c === 'R' && !read) read = true;
+      else if (c === 'W' && !write) write = true;
+      // Debian's 7.0.15 and 7.2+ refuse `%~x` (no permission letter); `%R` alone is an empty read pattern.
+      else if (c === '~' && (read || write)) {
+        offset++;
+        break;
+      } else fail(SYNTAX, op);
+    }
+    if (!read && !write) fail(SYNTAX, op);
+  }
+  const pattern = op.slice(offset);
+  if (hasSpace(pattern)) fail(SYNTAX, op);
+  if (!op.startsWith('%')) return `~${pattern}`;
+  return `%${read ? 'R' : ''}${write ? 'W' : ''}~${pattern}`;
+}
+
+/** The name part of `+cmd`, `+cmd|sub` or `+cmd|first-arg`, lowercased, checked like the server checks it. */
+function allowedCommand(op: string, grammar: Grammar): string {
+  const name = op.slice(1).toLowerCase();
+  const pipe = name.indexOf('|');
+  if (pipe === -1) {
+    if (name === '') fail(UNKNOWN, op);
+    return name;
+  }
+  // 7.0+ splits at the last `|` and refuses a first-arg of a subcommand; 6.x splits at the first.
+  const last = name.lastIndexOf('|');
+  const command = grammar.selectors ? name.slice(0, last) : name.slice(0, pipe);
+  const argument = grammar.selectors ? name.slice(last + 1) : name.slice(pipe + 1);
+  if (command === '') fail(UNKNOWN, op);
+  if (grammar.selectors && command.includes('|')) fail(FIRST_ARG_OF_SUBCOMMAND, op);
+  if (argument === '') fail(SYNTAX, op);
+  return name;
+}
+
+function parseSelector(op: string, grammar: Grammar): string[] {
+  const state: SelectorState = { allKeys: false, allChannels: false, rules: [] };
+  // The inside is split like sdssplitargs does it: on any whitespace.
+  for (const inner of op.slice(1, -1).split(/[ \t\r\n]+/)) {
+    if (inner === '') continue;
+    if (!applySelectorRule(state, inner, grammar)) fail(SYNTAX, op);
+  }
+  return state.rules;
+}
+
+interface StoredPassword {
+  readonly digest: SecretDigest;
+  readonly plaintext: boolean;
+}
+
+function buildUser(name: string, ops: readonly string[], source: Source, grammar: Grammar): AclUser {
+  let enabled = false;
+  let nopass = false;
+  let passwords: StoredPassword[] = [];
+  let selectors: string[][] = [];
+  const root: SelectorState = { allKeys: false, allChannels: false, rules: [] };
+
+  const addPassword = (stored: StoredPassword): void => {
+    // The server keeps one entry per hash, so a repeated password is not counted twice.
+    if (!passwords.some((p) => p.digest.sha256 === stored.digest.sha256)) passwords.push(stored);
+    nopass = false;
+  };
+  const removePassword = (sha256: string, op: string): void => {
+    const before = passwords.length;
+    passwords = passwords.filter((p) => p.digest.sha256 !== sha256);
+    if (passwords.length === before) fail(NO_SUCH_PASSWORD, op);
+  };
+
+  for (const op of ops) {
+    if (op === '') continue;
+    const lower = op.toLowerCase();
+    if (lower === 'on') enabled = true;
+    else if (lower === 'off') enabled = false;
+    else if (lower === 'sanitize-payload' || lower === 'skip-sanitize-payload') {
+      if (!grammar.sanitize) fail(SYNTAX, op);
+    } else if (lower === 'nopass') {
+      nopass = true;
+      passwords = [];
+    } else if (lower === 'resetpass') {
+      nopass = false;
+      passwords = [];
+    } else if (op.startsWith('>')) {
+      addPassword({ digest: digestPassword(op.slice(1)), plaintext: true });
+    } else if (op.startsWith('#')) {
+      const hash = op.slice(1);
+      if (!/^[0-9a-f]{64}$/.test(hash)) fail(BAD_HASH, op);
+      addPassword({ digest: digestFromHash(hash), plaintext: false });
+    } else if (op.startsWith('<')) {
+      removePassword(digestPassword(op.slice(1)).sha256, op);
+    } else if (op.startsWith('!')) {
+      const hash = op.slice(1);
+      if (!/^[0-9a-f]{64}$/.test(hash)) fail(BAD_HASH, op);
+      removePassword(hash, op);
+    } else if (grammar.selectors && op.startsWith('(') && op.endsWith(')') && op.length >= 2) {
+      selectors.push(parseSelector(op, grammar));
+    } else if (grammar.selectors && lower === 'clearselectors') {
+      selectors = [];
+    } else if (lower === 'reset') {
+      // resetpass resetkeys resetchannels [allchannels] off sanitize-payload clearselectors -@all
+      passwords = [];
+      nopass = false;
+      enabled = false;
+      selectors = [];
+      root.allKeys = false;
+      root.allChannels = false;
+      root.rules.push('reset');
+    } else if (!applySelectorRule(root, op, grammar)) {
+      fail(SYNTAX, op);
+    }
+  }
+
+  return {
+    name,
+    enabled,
+    nopass,
+    passwords: passwords.map((p) => p.digest),
+    plaintextPasswords: passwords.filter((p) => p.plaintext).length,
+    rules: root.rules,
+    selectors,
+    source,
+  };
+}
+
+/**
+ * Applies ACL rules left to right to a new user (off, no passwords, no keys, `-@all`), exactly as
+ * `ACL SETUSER` does (Redis 6.0-8.x, Valkey). Throws {@link AclSyntaxError} where the server would refuse.
+ * Passwords become digests; their clear text is kept nowhere in the result.
+ *
+ * `options.version` (e.g. `6.2.16`) restricts the grammar to what that version accepts; without it the
+ * newest grammar is used. Selectors split across tokens are merged (7.0+).
+ */
+export function parseAclUser(
+  name: string,
+  tokens: readonly string[],
+  source: Source,
+  options: { version?: string } = {},
+): AclUser {
+  const grammar = grammarFor(options.version);
+  const ops = grammar.selectors ? mergeSelectorTokens(tokens) : tokens;
+  return buildUser(name, ops, source, grammar);
+}
+
+/**
+ * Parses one `user <name> <rules…>` line of `ACL LIST` output or of an ACL file, split on single
+ * spaces as the ACL file loader does (quotes are not interpreted). Accepts every rendering from 6.0 to 8.x.
+ */
+export function parseAclListLine(line: string, source: Source, options: { version?: string } = {}): AclUser {
+  const grammar = grammarFor(options.version);
+  const argv = line.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '').split(' ');
+  // The loader compares `user` case-sensitively (strcmp), unlike redis.conf.
+  if (argv[0] !== 'user' || argv.length < 2) {
+    throw new AclSyntaxError('should start with user keyword followed by the username');
+  }
+  const tokens = argv.slice(2);
+  const merged = grammar.selectors ? mergeSelectorTokens(tokens) : tokens;
+  // ACLLoadFromFile trims tabs and line ends from every (merged) argument.
+  const ops = merged.map((op) => op.replace(/^[\t\r\n]+|[\t\r\n]+$/g, ''));
+  return buildUser(argv[1]!, ops, source, grammar);
+}

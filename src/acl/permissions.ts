@@ -1,0 +1,208 @@
+import type { AclUser, CategoryTable } from '../facts/types.ts';
+
+/** How a user came to be allowed one command. */
+export interface CommandGrant {
+  /** `cmd` or `cmd|sub`, lowercase. */
+  readonly command: string;
+  readonly via: 'category' | 'name';
+  /** The rule that decided it, e.g. `+@all`, `allcommands`, `+@admin`, `+config|get`, `+config`. */
+  readonly rule: string;
+  /** The selector's index in `AclUser.selectors` when a selector, not the root, grants it. */
+  readonly selector?: number;
+}
+
+/** Which `@dangerous` commands one user can run, split by how they were granted. */
+export interface DangerousReport {
+  readonly user: string;
+  readonly enabled: boolean;
+  /** Granted through a category rule (`+@all`, `allcommands`, `+@admin`, ...): what the rule fails on. */
+  readonly viaCategory: readonly CommandGrant[];
+  /** Granted one by one (`+config|get`): evidence, not a failure. */
+  readonly byName: readonly CommandGrant[];
+  /** True when the rewritten-rules heuristic judged `-@dangerous` to have been written (see {@link analyzeDangerous}). */
+  readonly judgedExcluded: boolean;
+}
+
+/** The commands a table knows, as the server's ACL bitmap sees them. */
+interface Universe {
+  /** What the server checks at execution: plain commands and `cmd|sub` (never a container itself). */
+  readonly units: readonly string[];
+  readonly unitSet: ReadonlySet<string>;
+  /** container -> its `cmd|sub` units (7.0+ tables only). */
+  readonly containers: ReadonlyMap<string, readonly string[]>;
+  readonly perSubcommand: boolean;
+}
+
+const universes = new WeakMap<CategoryTable, Universe>();
+
+function universeOf(table: CategoryTable): Universe {
+  const cached = universes.get(table);
+  if (cached) return cached;
+  const perSubcommand = table.granularity === 'subcommand';
+  const names = new Set<string>();
+  for (const members of table.categories.values()) for (const m of members) names.add(m);
+  const containers = new Map<string, string[]>();
+  if (perSubcommand) {
+    for (const name of names) {
+      const pipe = name.indexOf('|');
+      if (pipe === -1) continue;
+      const parent = name.slice(0, pipe);
+      containers.set(parent, [...(containers.get(parent) ?? []), name]);
+    }
+  }
+  // Every 7.0+ subcommand is in @fast or @slow, so the union of the categories lists every container's subcommands.
+  const units = [...names].filter((n) => !containers.has(n)).sort();
+  const universe = { units, unitSet: new Set(units), containers, perSubcommand };
+  universes.set(table, universe);
+  return universe;
+}
+
+/** What one permission set (the root, or one selector) allows. */
+interface PermissionSet {
+  /** Commands allowed whatever their arguments. */
+  readonly full: Map<string, CommandGrant>;
+  /** Commands allowed with some first arguments only (`+select|0`, or `+config|get` on 6.x). */
+  readonly firstArgs: Map<string, { readonly args: Set<string>; grant: CommandGrant }>;
+}
+
+/** A name as ACLChangeSelectorPerm applies it: a container stands for all of its subcommands. */
+function expand(universe: Universe, name: string): readonly string[] {
+  const subs = universe.containers.get(name);
+  if (subs) return subs;
+  return universe.unitSet.has(name) ? [name] : [];
+}
+
+function grant(set: PermissionSet, names: readonly string[], made: Omit<CommandGrant, 'command'>): void {
+  for (const command of names) {
+    set.full.set(command, { command, ...made });
+    set.firstArgs.delete(command);
+  }
+}
+
+function revoke(set: PermissionSet, names: readonly string[]): void {
+  for (const command of names) {
+    set.full.delete(command);
+    set.firstArgs.delete(command);
+  }
+}
+
+/** Splits `cmd|arg` where the server would: 7.0+ at the last `|`, 6.x at the first. */
+function splitPipe(universe: Universe, name: string): [string, string] {
+  const at = universe.perSubcommand ? name.lastIndexOf('|') : name.indexOf('|');
+  return [name.slice(0, at), name.slice(at + 1)];
+}
+
+function evaluate(rules: readonly string[], table: CategoryTable, selector: number | undefined): PermissionSet {
+  const universe = universeOf(table);
+  const set: PermissionSet = { full: new Map(), firstArgs: new Map() };
+  const where = selector === undefined ? {} : { selector };
+  for (const raw of rules) {
+    const rule = raw.toLowerCase();
+    if (rule === '+@all' || rule === 'allcommands') {
+      set.firstArgs.clear();
+      grant(set, universe.units, { via: 'category', rule, ...where });
+    } else if (rule === '-@all' || rule === 'nocommands' || rule === 'reset') {
+      set.full.clear();
+      set.firstArgs.clear();
+    } else if (rule.startsWith('+@') || rule.startsWith('-@')) {
+      const names = (table.categories.get(rule.slice(2)) ?? []).flatMap((m) => expand(universe, m));
+      if (rule.startsWith('+')) grant(set, names, { via: 'category', rule, ...where });
+      else revoke(set, names);
+    } else if (rule.startsWith('-')) {
+      // On a 6.x table `-cmd|sub` cannot take part of a command away: leave the command as it is.
+      revoke(set, expand(universe, rule.slice(1)));
+    } else if (rule.startsWith('+')) {
+      const name = rule.slice(1);
+      if (!name.includes('|') || (universe.perSubcommand && universe.unitSet.has(name))) {
+        grant(set, expand(universe, name), { via: 'name', rule, ...where });
+        continue;
+      }
+      const [command, arg] = splitPipe(universe, name);
+      // A first-arg is only recorded while the command is blocked; once allowed it changes nothing.
+      if (!universe.unitSet.has(command) || set.full.has(command)) continue;
+      const entry = set.firstArgs.get(command);
+      const made: CommandGrant = { command, via: 'name', rule, ...where };
+      if (entry) {
+        entry.args.add(arg);
+        entry.grant = made;
+      } else {
+        set.firstArgs.set(command, { args: new Set([arg]), grant: made });
+      }
+    }
+  }
+  return set;
+}
+
+function permissionSets(user: AclUser, table: CategoryTable): PermissionSet[] {
+  return [evaluate(user.rules, table, undefined), ...user.selectors.map((rules, i) => evaluate(rules, table, i))];
+}
+
+/**
+ * The commands `user` may run, among those the table knows: the root rules applied in order, then each
+ * selector on its own; a command is allowed when the root or any selector allows it. A container (`config`)
+ * appears as its subcommands on 7.0+ tables. When several rules grant a command, the last one in its
+ * permission set is kept; across the root and selectors, a category grant wins over a grant by name.
+ */
+export function effectiveCommands(user: AclUser, table: CategoryTable): Map<string, CommandGrant> {
+  const result = new Map<string, { grant: CommandGrant; rank: number }>();
+  for (const set of permissionSets(user, table)) {
+    const candidates: [CommandGrant, number][] = [
+      ...[...set.full.values()].map((g): [CommandGrant, number] => [g, g.via === 'category' ? 3 : 2]),
+      ...[...set.firstArgs.values()].map((e): [CommandGrant, number] => [e.grant, 1]),
+    ];
+    for (const [g, rank] of candidates) {
+      const held = result.get(g.command);
+      if (!held || rank > held.rank) result.set(g.command, { grant: g, rank });
+    }
+  }
+  const sorted = [...result.keys()].sort();
+  return new Map(sorted.map((command) => [command, result.get(command)!.grant]));
+}
+
+function allowedIn(set: PermissionSet, universe: Universe, command: string): boolean {
+  const subs = universe.containers.get(command);
+  if (subs) return subs.some((s) => set.full.has(s));
+  if (set.full.has(command)) return true;
+  if (!command.includes('|')) return set.firstArgs.has(command);
+  if (universe.unitSet.has(command)) return false;
+  const [base, arg] = splitPipe(universe, command);
+  return set.full.has(base) || (set.firstArgs.get(base)?.args.has(arg) ?? false);
+}
+
+/**
+ * Whether `user` may run `command` (`cmd` or `cmd|sub`, or `cmd|first-arg`). A container counts as
+ * runnable when any of its subcommands is, and a command allowed for some first arguments counts too.
+ * Commands the table does not know are reported as not runnable.
+ */
+export function canRun(user: AclUser, command: string, table: CategoryTable): boolean {
+  const universe = universeOf(table);
+  const name = command.toLowerCase();
+  return permissionSets(user, table).some((set) => allowedIn(set, universe, name));
+}
+
+/**
+ * Which `@dangerous` commands `user` can run, split into category grants and grants by name.
+ *
+ * With `rewritten: true` (Redis 7.0 `ACL LIST`, which may render a written `-@dangerous` as many `-cmd`
+ * and a later category grant as a bare category), the catalogue's heuristic applies: when the user can run
+ * fewer than half of the `@dangerous` commands, the category is judged excluded and every remaining
+ * dangerous grant is reported in `byName` (the grants keep `via` as the rules say).
+ */
+export function analyzeDangerous(
+  user: AclUser,
+  table: CategoryTable,
+  options: { rewritten: boolean },
+): DangerousReport {
+  const universe = universeOf(table);
+  const dangerous = [...new Set((table.categories.get('dangerous') ?? []).flatMap((m) => expand(universe, m)))].sort();
+  const effective = effectiveCommands(user, table);
+  const grants = dangerous.flatMap((command) => effective.get(command) ?? []);
+  const judgedExcluded = options.rewritten && dangerous.length > 0 && grants.length < dangerous.length / 2;
+  return {
+    user: user.name,
+    enabled: user.enabled,
+    viaCategory: judgedExcluded ? [] : grants.filter((g) => g.via === 'category'),
+    byName: judgedExcluded ? grants : grants.filter((g) => g.via === 'name'),
+    judgedExcluded,
+  };
+}

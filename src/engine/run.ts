@@ -1,0 +1,173 @@
+import type { Facts, FactKey, Source } from '../facts/types.ts';
+import type { Rule, RuleContext, Severity, Status, Verdict } from '../rules/define.ts';
+import { SEVERITIES } from '../rules/define.ts';
+
+/** One line of a report: a rule's verdict on one target (a failing rule yields one per finding). */
+export interface RuleResult {
+  readonly ruleId: string;
+  readonly title: string;
+  readonly status: Status;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly evidence: readonly string[];
+  readonly remediation: string;
+  readonly source: Source | null;
+  readonly checklist: string;
+}
+
+export interface TargetResult {
+  readonly target: string;
+  /** Set when the target could not be audited at all (refused, timed out, wrong password, not Redis). */
+  readonly error?: string;
+  readonly server?: { readonly product: string; readonly version: string | null; readonly mode: string };
+  readonly results: readonly RuleResult[];
+}
+
+export interface RunOptions {
+  readonly context: RuleContext;
+  /** Rule id or area (`tls`) to severity. */
+  readonly severityOverrides?: ReadonlyMap<string, Severity>;
+  /** Rule ids or areas to leave out of the report. */
+  readonly disabled?: ReadonlySet<string>;
+}
+
+const MISSING_REASON: Record<FactKey, string> = {
+  server: 'the server identity (INFO server) could not be read',
+  info: 'INFO could not be read',
+  config: 'the configuration could not be read',
+  secrets: 'the configured passwords could not be read',
+  acl: 'the ACL users could not be read',
+  categories: 'the ACL command categories could not be read',
+  commands: 'the command table (COMMAND INFO) could not be read',
+  sentinel: 'the target is not a sentinel',
+  cluster: 'the target is not a cluster node',
+  now: 'the server clock (TIME) could not be read',
+  host: 'host facts (process, file modes, logrotate, firewall) were not gathered: run redfort on the server host',
+  probe: 'no network probe was run',
+  topology: 'the deployment topology was not discovered',
+  files: 'no configuration file was read (pass --config, or run on the server host)',
+};
+
+function area(ruleId: string): string {
+  return ruleId.split('.')[0] ?? ruleId;
+}
+
+function lookup<T>(map: ReadonlyMap<string, T> | ReadonlySet<string> | undefined, ruleId: string): T | boolean | undefined {
+  if (!map) return undefined;
+  if (map instanceof Set) return map.has(ruleId) || map.has(area(ruleId));
+  const m = map as ReadonlyMap<string, T>;
+  return m.get(ruleId) ?? m.get(area(ruleId));
+}
+
+function judge(rule: Rule, facts: Facts, context: RuleContext): Verdict {
+  for (const key of rule.requires) {
+    if (facts[key] === undefined) {
+      return { status: 'skip', message: facts.unavailable[key] ?? MISSING_REASON[key] };
+    }
+  }
+  return rule.check(facts as never, context);
+}
+
+/** Judges every rule on one target's facts. Every rule appears in the result, whatever happens. */
+export function runRules(rules: readonly Rule[], facts: Facts, options: RunOptions): RuleResult[] {
+  const results: RuleResult[] = [];
+  for (const rule of rules) {
+    if (lookup(options.disabled, rule.id) === true) continue;
+    const severity = (lookup(options.severityOverrides, rule.id) as Severity | undefined) ?? rule.severity;
+    const base = { ruleId: rule.id, title: rule.title, checklist: rule.checklist, remediation: rule.remediation };
+    let verdict: Verdict;
+    try {
+      verdict = judge(rule, facts, options.context);
+    } catch (error) {
+      results.push({
+        ...base,
+        status: 'error',
+        severity,
+        message: `the rule failed while judging: ${error instanceof Error ? error.message : String(error)}`,
+        evidence: [],
+        source: null,
+      });
+      continue;
+    }
+    if (verdict.status === 'fail') {
+      for (const finding of verdict.findings) {
+        results.push({
+          ...base,
+          status: 'fail',
+          severity: finding.severity && !options.severityOverrides?.has(rule.id) ? finding.severity : severity,
+          message: finding.message,
+          evidence: finding.evidence ?? [],
+          remediation: finding.remediation ?? rule.remediation,
+          source: finding.source ?? null,
+        });
+      }
+    } else {
+      results.push({
+        ...base,
+        status: verdict.status,
+        severity,
+        message: verdict.message,
+        evidence: verdict.status === 'pass' ? (verdict.evidence ?? []) : [],
+        source: verdict.status === 'pass' ? (verdict.source ?? null) : null,
+      });
+    }
+  }
+  return results;
+}
+
+/** Every rule as `error` with the same message: for a target that could not be audited. */
+export function errorResults(rules: readonly Rule[], message: string): RuleResult[] {
+  return rules.map((rule) => ({
+    ruleId: rule.id,
+    title: rule.title,
+    checklist: rule.checklist,
+    remediation: rule.remediation,
+    status: 'error' as const,
+    severity: rule.severity,
+    message,
+    evidence: [],
+    source: null,
+  }));
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+export interface Summary {
+  readonly targets: number;
+  readonly targetErrors: number;
+  readonly pass: number;
+  readonly fail: number;
+  readonly skip: number;
+  readonly error: number;
+  readonly manual: number;
+  /** Failing results by severity. */
+  readonly failBySeverity: Readonly<Record<Severity, number>>;
+}
+
+export function summarize(targets: readonly TargetResult[]): Summary {
+  const counts = { pass: 0, fail: 0, skip: 0, error: 0, manual: 0 };
+  const failBySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const target of targets) {
+    for (const result of target.results) {
+      counts[result.status] += 1;
+      if (result.status === 'fail') failBySeverity[result.severity] += 1;
+    }
+  }
+  return {
+    targets: targets.length,
+    targetErrors: targets.filter((t) => t.error !== undefined).length,
+    ...counts,
+    failBySeverity,
+  };
+}
+
+/** 2 when a target could not be audited, 1 when a failure is at or above `failOn`, else 0. */
+export function exitCode(targets: readonly TargetResult[], failOn: Severity | 'none'): number {
+  if (targets.some((t) => t.error !== undefined)) return 2;
+  if (failOn === 'none') return 0;
+  const threshold = severityRank(failOn);
+  const failed = targets.some((t) => t.results.some((r) => r.status === 'fail' && severityRank(r.severity) >= threshold));
+  return failed ? 1 : 0;
+}

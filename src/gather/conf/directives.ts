@@ -1,0 +1,319 @@
+/**
+ * Every configuration directive of Redis 6.0-8.0 and Valkey 7.2-8.0, with the type, bounds, aliases and
+ * compiled default the server's `static_configs[]` table gives it. Extracted from `src/config.c` at
+ * redis 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1, unstable@4f8cdc2a1 (the 8.0 core) and valkey 7.2.7, 8.0.1;
+ * the compiled defaults of 7.0.15 were checked against `CONFIG GET *` of a live 7.0.15.
+ * Type and bounds are 7.0.15's where the directive exists there (the version this parser follows).
+ */
+
+/** The server lines whose tables differ; `r8` is Redis unstable of Oct 2024, which 8.0 branched from. */
+export type VersionKey = 'r6.0' | 'r6.2' | 'r7.0' | 'r7.2' | 'r7.4' | 'r8' | 'v7.2' | 'v8.0';
+
+export interface DirectiveSpec {
+  /** The modern Redis name (`replica-read-only`, `masterauth`), which `ConfigMap` is keyed by. */
+  readonly name: string;
+  /** Older or fork names the server also accepts (`slave-read-only`, Valkey's `primaryauth`). */
+  readonly aliases?: readonly string[];
+  readonly kind: 'bool' | 'enum' | 'string' | 'number' | 'special';
+  /** enum: every accepted name (any case in the file) to the name `CONFIG GET` returns for its value. */
+  readonly values?: Readonly<Record<string, string>>;
+  /** enum: several names combine (`shutdown-on-sigterm save now`). */
+  readonly bitflags?: boolean;
+  readonly min?: string;
+  readonly max?: string;
+  readonly unsigned?: boolean;
+  /** number: accepts `1gb`, `100mb`, `1k`... (see `memtoull`). */
+  readonly memory?: boolean;
+  /** number: accepts `N%` (stored negative, returned as `N%`). */
+  readonly percent?: boolean;
+  readonly octal?: boolean;
+  /** Takes several arguments (`MULTI_ARG_CONFIG`); a single non-empty one is split again (7.0+). */
+  readonly multiArg?: boolean;
+  /** `SENSITIVE_CONFIG`: redacted from the server's logs, though `CONFIG GET` still returns it. */
+  readonly sensitive?: boolean;
+  /** The compiled default of 7.0 (or of the newest line that has the directive). */
+  readonly default: string;
+  /** Versions whose compiled default differs from `default`. */
+  readonly defaults?: Partial<Readonly<Record<VersionKey, string>>>;
+  /** The versions that know the directive; absent = all of them. */
+  readonly in?: readonly VersionKey[];
+}
+
+export const DIRECTIVES: readonly DirectiveSpec[] = [
+  { name: 'acl-pubsub-default', kind: 'enum', values: { allchannels: 'allchannels', resetchannels: 'resetchannels' }, default: 'resetchannels', defaults: { 'r6.2': 'allchannels' }, in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'aclfile', kind: 'string', default: '' },
+  { name: 'acllog-max-len', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128' },
+  { name: 'active-defrag-cycle-max', kind: 'number', min: '1', max: '99', default: '25' },
+  { name: 'active-defrag-cycle-min', kind: 'number', min: '1', max: '99', default: '1' },
+  { name: 'active-defrag-ignore-bytes', kind: 'number', min: '1', max: '9223372036854775807', unsigned: true, memory: true, default: '104857600' },
+  { name: 'active-defrag-max-scan-fields', kind: 'number', min: '1', max: '9223372036854775807', unsigned: true, default: '1000' },
+  { name: 'active-defrag-threshold-lower', kind: 'number', min: '0', max: '1000', default: '10' },
+  { name: 'active-defrag-threshold-upper', kind: 'number', min: '0', max: '1000', default: '100' },
+  { name: 'active-expire-effort', kind: 'number', min: '1', max: '10', default: '1' },
+  { name: 'activedefrag', kind: 'bool', default: 'no' },
+  { name: 'activerehashing', kind: 'bool', default: 'yes' },
+  { name: 'always-show-logo', kind: 'bool', default: 'no' },
+  { name: 'aof-disable-auto-gc', kind: 'bool', default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
+  { name: 'aof-rewrite-cpulist', aliases: ['aof_rewrite_cpulist'], kind: 'string', default: '' },
+  { name: 'aof-rewrite-incremental-fsync', kind: 'bool', default: 'yes' },
+  { name: 'aof-timestamp-enabled', kind: 'bool', default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'aof-use-rdb-preamble', kind: 'bool', default: 'yes' },
+  { name: 'appenddirname', kind: 'string', default: 'appendonlydir', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'appendfilename', kind: 'string', default: 'appendonly.aof' },
+  { name: 'appendfsync', kind: 'enum', values: { everysec: 'everysec', always: 'always', no: 'no' }, default: 'everysec' },
+  { name: 'appendonly', kind: 'bool', default: 'no' },
+  { name: 'auto-aof-rewrite-min-size', kind: 'number', min: '0', max: '9223372036854775807', memory: true, default: '67108864' },
+  { name: 'auto-aof-rewrite-percentage', kind: 'number', min: '0', max: '2147483647', default: '100' },
+  { name: 'availability-zone', kind: 'string', default: '', in: ['v8.0'] },
+  { name: 'bgsave-cpulist', aliases: ['bgsave_cpulist'], kind: 'string', default: '' },
+  { name: 'bind', kind: 'special', multiArg: true, default: '* -::*', defaults: { 'r6.0': '', 'r6.2': '' } },
+  { name: 'bind-source-addr', kind: 'string', default: '', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'bio-cpulist', aliases: ['bio_cpulist'], kind: 'string', default: '' },
+  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], kind: 'number', min: '0', max: '9223372036854775807', default: '5000' },
+  { name: 'client-default-resp', kind: 'number', min: '2', max: '3', unsigned: true, default: '2', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'client-output-buffer-limit', kind: 'special', multiArg: true, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60' },
+  { name: 'client-query-buffer-limit', kind: 'number', min: '1048576', max: '9223372036854775807', unsigned: true, memory: true, default: '1073741824' },
+  { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', default: 'yes', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-allow-reads-when-down', kind: 'bool', default: 'no' },
+  { name: 'cluster-allow-replica-migration', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-announce-bus-port', kind: 'number', min: '0', max: '65535', default: '0' },
+  { name: 'cluster-announce-client-ipv4', kind: 'string', default: '', in: ['v8.0'] },
+  { name: 'cluster-announce-client-ipv6', kind: 'string', default: '', in: ['v8.0'] },
+  { name: 'cluster-announce-hostname', kind: 'string', default: '', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-announce-human-nodename', kind: 'string', default: '', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-announce-ip', kind: 'string', default: '' },
+  { name: 'cluster-announce-port', kind: 'number', min: '0', max: '65535', default: '0' },
+  { name: 'cluster-announce-tls-port', kind: 'number', min: '0', max: '65535', default: '0', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-blacklist-ttl', kind: 'number', min: '0', max: '18446744073709551615', unsigned: true, default: '60', in: ['v8.0'] },
+  { name: 'cluster-config-file', kind: 'string', default: 'nodes.conf' },
+  { name: 'cluster-enabled', kind: 'bool', default: 'no' },
+  { name: 'cluster-link-sendbuf-limit', kind: 'number', min: '0', max: '18446744073709551615', unsigned: true, memory: true, default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-migration-barrier', kind: 'number', min: '0', max: '2147483647', default: '1' },
+  { name: 'cluster-node-timeout', kind: 'number', min: '0', max: '9223372036854775807', default: '15000' },
+  { name: 'cluster-ping-interval', kind: 'number', min: '0', max: '9223372036854775807', default: '0', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-port', kind: 'number', min: '0', max: '65535', default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-preferred-endpoint-type', kind: 'enum', values: { ip: 'ip', hostname: 'hostname', 'unknown-endpoint': 'unknown-endpoint' }, default: 'ip', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-replica-no-failover', aliases: ['cluster-slave-no-failover'], kind: 'bool', default: 'no' },
+  { name: 'cluster-replica-validity-factor', aliases: ['cluster-slave-validity-factor'], kind: 'number', min: '0', max: '2147483647', default: '10' },
+  { name: 'cluster-require-full-coverage', kind: 'bool', default: 'yes' },
+  { name: 'cluster-slot-stats-enabled', kind: 'bool', default: 'no', in: ['v8.0'] },
+  { name: 'crash-log-enabled', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'crash-memcheck-enabled', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'daemonize', kind: 'bool', default: 'no' },
+  { name: 'databases', kind: 'number', min: '1', max: '2147483647', default: '16' },
+  { name: 'dbfilename', kind: 'string', default: 'dump.rdb' },
+  { name: 'debug-context', kind: 'string', default: '', in: ['v8.0'] },
+  { name: 'dir', kind: 'special', default: '' },
+  { name: 'disable-thp', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'dual-channel-replication-enabled', kind: 'bool', default: 'no', in: ['v8.0'] },
+  { name: 'dynamic-hz', kind: 'bool', default: 'yes' },
+  { name: 'enable-debug-assert', kind: 'bool', default: 'no', in: ['v8.0'] },
+  { name: 'enable-debug-command', kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'enable-module-command', kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'enable-protected-configs', kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'events-per-io-thread', kind: 'number', min: '0', max: '2147483647', default: '2', in: ['v8.0'] },
+  { name: 'extended-redis-compatibility', kind: 'bool', default: 'no', in: ['v8.0'] },
+  { name: 'gopher-enabled', kind: 'bool', default: 'no', in: ['r6.0', 'r6.2'] },
+  { name: 'hash-max-listpack-entries', aliases: ['hash-max-ziplist-entries'], kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '512' },
+  { name: 'hash-max-listpack-value', aliases: ['hash-max-ziplist-value'], kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, memory: true, default: '64' },
+  { name: 'hide-user-data-from-log', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' }, in: ['r7.4', 'r8', 'v8.0'] },
+  { name: 'hll-sparse-max-bytes', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, memory: true, default: '3000' },
+  { name: 'hz', kind: 'number', min: '0', max: '2147483647', default: '10' },
+  { name: 'ignore-warnings', kind: 'string', default: '', defaults: { 'r6.0': 'ARM64-COW-BUG' } },
+  { name: 'io-threads', kind: 'number', min: '1', max: '128', default: '1' },
+  { name: 'io-threads-do-reads', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
+  { name: 'jemalloc-bg-thread', kind: 'bool', default: 'yes' },
+  { name: 'key-load-delay', kind: 'number', min: '-2147483648', max: '2147483647', default: '0' },
+  { name: 'latency-monitor-threshold', kind: 'number', min: '0', max: '9223372036854775807', default: '0' },
+  { name: 'latency-tracking', kind: 'bool', default: 'yes', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'latency-tracking-info-percentiles', kind: 'special', multiArg: true, default: '50 99 99.9', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'lazyfree-lazy-eviction', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
+  { name: 'lazyfree-lazy-expire', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
+  { name: 'lazyfree-lazy-server-del', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
+  { name: 'lazyfree-lazy-user-del', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
+  { name: 'lazyfree-lazy-user-flush', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' }, in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'lfu-decay-time', kind: 'number', min: '0', max: '2147483647', default: '1' },
+  { name: 'lfu-log-factor', kind: 'number', min: '0', max: '2147483647', default: '10' },
+  { name: 'list-compress-depth', kind: 'number', min: '0', max: '2147483647', default: '0' },
+  { name: 'list-max-listpack-size', aliases: ['list-max-ziplist-size'], kind: 'number', min: '-2147483648', max: '2147483647', default: '-2' },
+  { name: 'loading-process-events-interval-bytes', kind: 'number', min: '1024', max: '2147483647', default: '2097152', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'locale-collate', kind: 'string', default: '', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'logfile', kind: 'string', default: '' },
+  { name: 'loglevel', kind: 'enum', values: { debug: 'debug', verbose: 'verbose', notice: 'notice', warning: 'warning', nothing: 'nothing' }, default: 'notice' },
+  { name: 'lua-replicate-commands', kind: 'bool', default: 'yes', in: ['r6.0', 'r6.2'] },
+  { name: 'masterauth', aliases: ['primaryauth'], kind: 'string', sensitive: true, default: '' },
+  { name: 'masteruser', aliases: ['primaryuser'], kind: 'string', sensitive: true, default: '' },
+  { name: 'max-new-connections-per-cycle', kind: 'number', min: '1', max: '1000', unsigned: true, default: '10', in: ['r7.4', 'r8', 'v8.0'] },
+  { name: 'max-new-tls-connections-per-cycle', kind: 'number', min: '1', max: '1000', unsigned: true, default: '1', in: ['r7.4', 'r8', 'v8.0'] },
+  { name: 'maxclients', kind: 'number', min: '1', max: '4294967295', unsigned: true, default: '10000' },
+  { name: 'maxmemory', kind: 'number', min: '0', max: '18446744073709551615', unsigned: true, memory: true, default: '0' },
+  { name: 'maxmemory-clients', kind: 'number', min: '-100', max: '9223372036854775807', memory: true, percent: true, default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'maxmemory-eviction-tenacity', kind: 'number', min: '0', max: '100', default: '10', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'maxmemory-policy', kind: 'enum', values: { 'volatile-lru': 'volatile-lru', 'volatile-lfu': 'volatile-lfu', 'volatile-random': 'volatile-random', 'volatile-ttl': 'volatile-ttl', 'allkeys-lru': 'allkeys-lru', 'allkeys-lfu': 'allkeys-lfu', 'allkeys-random': 'allkeys-random', noeviction: 'noeviction' }, default: 'noeviction' },
+  { name: 'maxmemory-samples', kind: 'number', min: '1', max: '2147483647', default: '5' },
+  { name: 'min-replicas-max-lag', aliases: ['min-slaves-max-lag'], kind: 'number', min: '0', max: '2147483647', default: '10' },
+  { name: 'min-replicas-to-write', aliases: ['min-slaves-to-write'], kind: 'number', min: '0', max: '2147483647', default: '0' },
+  { name: 'no-appendfsync-on-rewrite', kind: 'bool', default: 'no' },
+  { name: 'notify-keyspace-events', kind: 'special', default: '' },
+  { name: 'oom-score-adj', kind: 'enum', values: { no: 'no', yes: 'yes', relative: 'yes', absolute: 'absolute' }, default: 'no' },
+  { name: 'oom-score-adj-values', kind: 'special', multiArg: true, default: '0 200 800' },
+  { name: 'pidfile', kind: 'string', default: '' },
+  { name: 'port', kind: 'number', min: '0', max: '65535', default: '6379' },
+  { name: 'prefetch-batch-max-size', kind: 'number', min: '0', max: '128', default: '16', in: ['v8.0'] },
+  { name: 'proc-title-template', kind: 'string', default: '{title} {listen-addr} {server-mode}', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'propagation-error-behavior', kind: 'enum', values: { ignore: 'ignore', panic: 'panic', 'panic-on-replicas': 'panic-on-replicas' }, default: 'ignore', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'protected-mode', kind: 'bool', default: 'yes' },
+  { name: 'proto-max-bulk-len', kind: 'number', min: '1048576', max: '9223372036854775807', memory: true, default: '536870912' },
+  { name: 'rdb-del-sync-files', kind: 'bool', default: 'no' },
+  { name: 'rdb-key-save-delay', kind: 'number', min: '-2147483648', max: '2147483647', default: '0' },
+  { name: 'rdb-save-incremental-fsync', kind: 'bool', default: 'yes' },
+  { name: 'rdbchecksum', kind: 'bool', default: 'yes' },
+  { name: 'rdbcompression', kind: 'bool', default: 'yes' },
+  { name: 'repl-backlog-size', kind: 'number', min: '1', max: '9223372036854775807', memory: true, default: '1048576', defaults: { 'v8.0': '10485760' } },
+  { name: 'repl-backlog-ttl', kind: 'number', min: '0', max: '9223372036854775807', default: '3600' },
+  { name: 'repl-disable-tcp-nodelay', kind: 'bool', default: 'no' },
+  { name: 'repl-diskless-load', kind: 'enum', values: { disabled: 'disabled', 'on-empty-db': 'on-empty-db', swapdb: 'swapdb' }, default: 'disabled' },
+  { name: 'repl-diskless-sync', kind: 'bool', default: 'yes', defaults: { 'r6.0': 'no', 'r6.2': 'no' } },
+  { name: 'repl-diskless-sync-delay', kind: 'number', min: '0', max: '2147483647', default: '5' },
+  { name: 'repl-diskless-sync-max-replicas', kind: 'number', min: '0', max: '2147483647', default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'repl-ping-replica-period', aliases: ['repl-ping-slave-period'], kind: 'number', min: '1', max: '2147483647', default: '10' },
+  { name: 'repl-timeout', kind: 'number', min: '1', max: '2147483647', default: '60' },
+  { name: 'replica-announce-ip', aliases: ['slave-announce-ip'], kind: 'string', default: '' },
+  { name: 'replica-announce-port', aliases: ['slave-announce-port'], kind: 'number', min: '0', max: '65535', default: '0' },
+  { name: 'replica-announced', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'replica-ignore-disk-write-errors', kind: 'bool', default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'replica-ignore-maxmemory', aliases: ['slave-ignore-maxmemory'], kind: 'bool', default: 'yes' },
+  { name: 'replica-lazy-flush', aliases: ['slave-lazy-flush'], kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
+  { name: 'replica-priority', aliases: ['slave-priority'], kind: 'number', min: '0', max: '2147483647', default: '100' },
+  { name: 'replica-read-only', aliases: ['slave-read-only'], kind: 'bool', default: 'yes' },
+  { name: 'replica-serve-stale-data', aliases: ['slave-serve-stale-data'], kind: 'bool', default: 'yes' },
+  { name: 'replicaof', aliases: ['slaveof'], kind: 'special', multiArg: true, default: '' },
+  { name: 'req-res-logfile', kind: 'string', default: '', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'requirepass', kind: 'string', sensitive: true, default: '' },
+  { name: 'sanitize-dump-payload', kind: 'enum', values: { no: 'no', yes: 'yes', clients: 'clients' }, default: 'no', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'save', kind: 'special', multiArg: true, default: '3600 1 300 100 60 10000', defaults: { 'r6.0': '' } },
+  { name: 'server-cpulist', aliases: ['server_cpulist'], kind: 'string', default: '' },
+  { name: 'set-max-intset-entries', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '512' },
+  { name: 'set-max-listpack-entries', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'set-max-listpack-value', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '64', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'set-proc-title', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'shutdown-on-sigint', kind: 'enum', values: { default: 'default', save: 'save', nosave: 'nosave', now: 'now', force: 'force' }, bitflags: true, multiArg: true, default: 'default', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'shutdown-on-sigterm', kind: 'enum', values: { default: 'default', save: 'save', nosave: 'nosave', now: 'now', force: 'force' }, bitflags: true, multiArg: true, default: 'default', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'shutdown-timeout', kind: 'number', min: '0', max: '2147483647', default: '10', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'slowlog-log-slower-than', kind: 'number', min: '-1', max: '9223372036854775807', default: '10000' },
+  { name: 'slowlog-max-len', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128' },
+  { name: 'socket-mark-id', kind: 'number', min: '0', max: '4294967295', unsigned: true, default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'stop-writes-on-bgsave-error', kind: 'bool', default: 'yes' },
+  { name: 'stream-node-max-bytes', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, memory: true, default: '4096' },
+  { name: 'stream-node-max-entries', kind: 'number', min: '0', max: '9223372036854775807', default: '100' },
+  { name: 'supervised', kind: 'enum', values: { upstart: 'upstart', systemd: 'systemd', auto: 'auto', no: 'no' }, default: 'no' },
+  { name: 'syslog-enabled', kind: 'bool', default: 'no' },
+  { name: 'syslog-facility', kind: 'enum', values: { user: 'user', local0: 'local0', local1: 'local1', local2: 'local2', local3: 'local3', local4: 'local4', local5: 'local5', local6: 'local6', local7: 'local7' }, default: 'local0' },
+  { name: 'syslog-ident', kind: 'string', default: 'redis', defaults: { 'v8.0': 'valkey' } },
+  { name: 'tcp-backlog', kind: 'number', min: '0', max: '2147483647', default: '511' },
+  { name: 'tcp-keepalive', kind: 'number', min: '0', max: '2147483647', default: '300' },
+  { name: 'timeout', kind: 'number', min: '0', max: '2147483647', default: '0' },
+  { name: 'tls-auth-clients', kind: 'enum', values: { no: 'no', yes: 'yes', optional: 'optional' }, default: 'yes' },
+  { name: 'tls-ca-cert-dir', kind: 'string', default: '' },
+  { name: 'tls-ca-cert-file', kind: 'string', default: '' },
+  { name: 'tls-cert-file', kind: 'string', default: '' },
+  { name: 'tls-ciphers', kind: 'string', default: '' },
+  { name: 'tls-ciphersuites', kind: 'string', default: '' },
+  { name: 'tls-client-cert-file', kind: 'string', default: '', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'tls-client-key-file', kind: 'string', default: '', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'tls-client-key-file-pass', kind: 'string', default: '', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'tls-cluster', kind: 'bool', default: 'no' },
+  { name: 'tls-dh-params-file', kind: 'string', default: '' },
+  { name: 'tls-key-file', kind: 'string', default: '' },
+  { name: 'tls-key-file-pass', kind: 'string', default: '', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'tls-port', kind: 'number', min: '0', max: '65535', default: '0' },
+  { name: 'tls-prefer-server-ciphers', kind: 'bool', default: 'no' },
+  { name: 'tls-protocols', kind: 'string', default: '' },
+  { name: 'tls-replication', kind: 'bool', default: 'no' },
+  { name: 'tls-session-cache-size', kind: 'number', min: '0', max: '2147483647', default: '20480' },
+  { name: 'tls-session-cache-timeout', kind: 'number', min: '0', max: '2147483647', default: '300' },
+  { name: 'tls-session-caching', kind: 'bool', default: 'yes' },
+  { name: 'tracking-table-max-keys', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '1000000' },
+  { name: 'unixsocket', kind: 'string', default: '' },
+  { name: 'unixsocketgroup', kind: 'string', default: '', in: ['v8.0'] },
+  { name: 'unixsocketperm', kind: 'number', min: '0', max: '511', unsigned: true, octal: true, default: '0' },
+  { name: 'use-exit-on-panic', kind: 'bool', default: 'no', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'watchdog-period', kind: 'number', min: '0', max: '2147483647', default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'zset-max-listpack-entries', aliases: ['zset-max-ziplist-entries'], kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128' },
+  { name: 'zset-max-listpack-value', aliases: ['zset-max-ziplist-value'], kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, memory: true, default: '64' },
+];
+
+const BY_NAME: ReadonlyMap<string, DirectiveSpec> = new Map(
+  DIRECTIVES.flatMap((spec) => [spec.name, ...(spec.aliases ?? [])].map((n) => [n, spec] as const)),
+);
+
+/**
+ * The spec for a directive name as written (any case): its own name, an alias, or a `slave-*` name whose
+ * `replica-*` form is known.
+ */
+export function lookupDirective(name: string): DirectiveSpec | undefined {
+  const lower = name.toLowerCase();
+  const direct = BY_NAME.get(lower);
+  if (direct) return direct;
+  if (lower.includes('slave')) return BY_NAME.get(lower.replace(/slave/g, 'replica'));
+  return undefined;
+}
+
+/** Not configs, handled by the loader itself (`loadServerConfigFromString`). */
+export const NON_CONFIG_DIRECTIVES: ReadonlySet<string> = new Set([
+  'include',
+  'rename-command',
+  'user',
+  'loadmodule',
+  'sentinel',
+]);
+
+/** Accepted and ignored by 7.0+ (`deprecated_configs`, redis@7.0.15:src/config.c:443), dead options on 6.x. */
+export const DEPRECATED_DIRECTIVES: ReadonlySet<string> = new Set([
+  'list-max-ziplist-entries',
+  'list-max-ziplist-value',
+  'lua-replicate-commands',
+]);
+
+export interface ServerVersion {
+  readonly product: 'redis' | 'valkey';
+  readonly major: number;
+  readonly minor: number;
+  /** The table this version follows. */
+  readonly key: VersionKey;
+  /** How a `default` source names it: `Redis 7.0`, `Valkey 8.0`, `Redis 7.x`. */
+  readonly label: string;
+}
+
+/**
+ * Reads `7.0.15`, `6.2`, `valkey 8.0.1`, `valkey-8.0.1` or `Valkey/7.2.7`. Unknown or missing versions
+ * are taken as Redis 7.x (the 7.4 table, whose core directives are also 8.0's).
+ */
+export function resolveVersion(version: string | undefined): ServerVersion {
+  const m = /^\s*(valkey|redis)?[\s/_-]*v?(\d+)\.(\d+)/i.exec(version ?? '');
+  if (!m) return { product: 'redis', major: 7, minor: 4, key: 'r7.4', label: 'Redis 7.x' };
+  const product = m[1]?.toLowerCase() === 'valkey' ? 'valkey' : 'redis';
+  const major = Number(m[2]);
+  const minor = Number(m[3]);
+  if (product === 'valkey') {
+    const key: VersionKey = major >= 8 ? 'v8.0' : 'v7.2';
+    return { product, major, minor, key, label: `Valkey ${major}.${minor}` };
+  }
+  let key: VersionKey;
+  if (major < 6 || (major === 6 && minor < 2)) key = 'r6.0';
+  else if (major === 6) key = 'r6.2';
+  else if (major === 7 && minor < 2) key = 'r7.0';
+  else if (major === 7 && minor < 4) key = 'r7.2';
+  else if (major === 7) key = 'r7.4';
+  else key = 'r8';
+  return { product, major, minor, key, label: `Redis ${major}.${minor}` };
+}
+
+export function existsIn(spec: DirectiveSpec, key: VersionKey): boolean {
+  return spec.in === undefined || spec.in.includes(key);
+}
+
+export function defaultFor(spec: DirectiveSpec, key: VersionKey): string {
+  return spec.defaults?.[key] ?? spec.default;
+}

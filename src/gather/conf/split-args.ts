@@ -1,0 +1,118 @@
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
+
+/** `isspace()` in the C locale, which the server runs its parser under. */
+function isCSpace(c: string | undefined): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
+}
+
+function isHexDigit(c: string | undefined): boolean {
+  return c !== undefined && /^[0-9a-fA-F]$/.test(c);
+}
+
+/**
+ * One argument as bytes: literal characters are appended as their UTF-8 encoding and `\xHH` as the
+ * single byte HH, which is exactly what the server holds when the file is UTF-8.
+ */
+class TokenBytes {
+  private readonly bytes: number[] = [];
+
+  addChar(c: string): void {
+    const code = c.codePointAt(0)!;
+    if (code < 0x80) this.bytes.push(code);
+    else for (const b of Buffer.from(c, 'utf8')) this.bytes.push(b);
+  }
+
+  addByte(b: number): void {
+    this.bytes.push(b);
+  }
+
+  toString(): string {
+    const buf = Uint8Array.from(this.bytes);
+    try {
+      return UTF8.decode(buf);
+    } catch {
+      // Not UTF-8 (e.g. `"\xff"`): one character per byte, so nothing is lost, but the
+      // string no longer re-encodes to the server's bytes.
+      return Buffer.from(buf).toString('latin1');
+    }
+  }
+}
+
+/**
+ * Splits one line into arguments exactly as `sdssplitargs` (redis@7.0.15:src/sds.c:1083) does for
+ * redis.conf, the command line and `redis-cli`:
+ *
+ * - arguments are separated by whitespace; outside quotes there are no escapes;
+ * - a quote may start in the middle of an argument (`foo"bar baz"` is `foobar baz`);
+ * - in double quotes `\n \r \t \b \a`, `\xHH` (one byte) and `\<any>` (that character) are escapes;
+ * - in single quotes only `\'` is;
+ * - a closing quote must be followed by whitespace or the end of the line, and an unterminated
+ *   quote is an error (the server's `Unbalanced quotes`);
+ * - `""` and `''` are empty arguments.
+ *
+ * The input is text (a JS string, as read from a UTF-8 file). Each argument is built as bytes and
+ * decoded back as UTF-8, so `"\xc3\xa9"` and `"é"` give the same string and a password's digest is that
+ * of the server's bytes. An argument whose bytes are not valid UTF-8 falls back to one character per
+ * byte (latin1).
+ */
+export function splitArgs(line: string): string[] | { error: string } {
+  const chars = Array.from(line);
+  const args: string[] = [];
+  let p = 0;
+  // The server works on a C string: a NUL ends the line.
+  const at = (i: number): string | undefined => (chars[i] === '\0' ? undefined : chars[i]);
+
+  for (;;) {
+    while (at(p) !== undefined && isCSpace(at(p))) p++;
+    if (at(p) === undefined) return args;
+
+    const token = new TokenBytes();
+    let inDouble = false;
+    let inSingle = false;
+    let done = false;
+    while (!done) {
+      const c = at(p);
+      if (inDouble) {
+        if (c === '\\' && at(p + 1) === 'x' && isHexDigit(at(p + 2)) && isHexDigit(at(p + 3))) {
+          token.addByte(parseInt(at(p + 2)! + at(p + 3)!, 16));
+          p += 3;
+        } else if (c === '\\' && at(p + 1) !== undefined) {
+          p++;
+          const e = at(p)!;
+          token.addChar(ESCAPES[e] ?? e);
+        } else if (c === '"') {
+          if (at(p + 1) !== undefined && !isCSpace(at(p + 1))) return { error: 'Unbalanced quotes' };
+          done = true;
+        } else if (c === undefined) {
+          return { error: 'Unbalanced quotes' };
+        } else {
+          token.addChar(c);
+        }
+      } else if (inSingle) {
+        if (c === '\\' && at(p + 1) === "'") {
+          p++;
+          token.addChar("'");
+        } else if (c === "'") {
+          if (at(p + 1) !== undefined && !isCSpace(at(p + 1))) return { error: 'Unbalanced quotes' };
+          done = true;
+        } else if (c === undefined) {
+          return { error: 'Unbalanced quotes' };
+        } else {
+          token.addChar(c);
+        }
+      } else if (c === undefined || c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+        // Only these four end an unquoted argument; \v and \f do not (they only count as leading blanks).
+        done = true;
+      } else if (c === '"') {
+        inDouble = true;
+      } else if (c === "'") {
+        inSingle = true;
+      } else {
+        token.addChar(c);
+      }
+      if (at(p) !== undefined) p++;
+    }
+    args.push(token.toString());
+  }
+}

@@ -1,0 +1,568 @@
+import net from 'node:net';
+import tls from 'node:tls';
+
+/**
+ * A decoded reply. Simple and bulk strings are UTF-8 strings, integers are numbers (bigint beyond
+ * 2^53), null bulk/array and RESP3 null are `null`, RESP3 sets and pushes are arrays, maps are `Map`s,
+ * and error replies are {@link ReplyError} values.
+ */
+export type Reply = string | number | bigint | null | boolean | ReplyError | Reply[] | Map<Reply, Reply>;
+
+/** An error reply (`-ERR ...`, `!<len>`): a value in the reply list, never thrown. */
+export class ReplyError {
+  constructor(readonly message: string) {}
+
+  /** The first word of the message, e.g. `NOAUTH`, `WRONGPASS`, `NOPERM`, `ERR`. */
+  get code(): string {
+    const space = this.message.indexOf(' ');
+    return space === -1 ? this.message : this.message.slice(0, space);
+  }
+
+  toString(): string {
+    return this.message;
+  }
+}
+
+/** Why a connection could not be made or stopped working. */
+export type ConnectionErrorKind =
+  | 'refused'
+  | 'timeout'
+  | 'tls'
+  | 'reset'
+  | 'closed'
+  | 'dns'
+  | 'protocol'
+  | 'unreachable';
+
+/** A connection-level failure. The message is a short sentence without the target's address. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+
+  constructor(
+    readonly kind: ConnectionErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Options for {@link connect}. */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  /** When present the connection uses TLS, and these options reach `tls.connect` unchanged. */
+  tls?: tls.ConnectionOptions | undefined;
+  /** TCP connect plus TLS handshake. Default 3000. */
+  connectTimeoutMs?: number;
+  /** Longest silence while replies are awaited. Default 5000. */
+  commandTimeoutMs?: number;
+  /** Bound on the bytes of one reply and on any single bulk or aggregate length. Default 64 MiB. */
+  maxReplyBytes?: number;
+}
+
+/** What the TLS handshake negotiated, captured at `secureConnect`. */
+export interface TlsInfo {
+  readonly protocol: string | null;
+  readonly cipher: tls.CipherNameAndProtocol;
+  readonly authorized: boolean;
+  readonly authorizationError: string | undefined;
+  readonly peerCertificate: tls.DetailedPeerCertificate | undefined;
+}
+
+/** An open connection. It never reconnects and never sends anything it was not asked to. */
+export interface RespConnection {
+  /**
+   * Sends every command in one write and resolves with the replies in order. Error replies are
+   * {@link ReplyError} values; the promise rejects only with a {@link ConnectionError}.
+   */
+  pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]>;
+  /** One command; same semantics as {@link RespConnection.pipeline}. */
+  command(args: readonly string[]): Promise<Reply>;
+  /** Destroys the socket without sending QUIT; pending commands reject with kind `closed`. */
+  close(): Promise<void>;
+  /** The negotiated TLS parameters, or undefined on a plain TCP connection. */
+  tlsInfo(): TlsInfo | undefined;
+  /** True once the connection has been closed or has failed. */
+  readonly closed: boolean;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
+const MAX_DEPTH = 64;
+
+/**
+ * Opens a TCP or TLS connection and resolves once it is usable (after `secureConnect` for TLS).
+ * Sends nothing. Rejects with a {@link ConnectionError}; never retries.
+ */
+export function connect(options: ConnectOptions): Promise<RespConnection> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const useTls = options.tls !== undefined;
+  return new Promise((resolve, reject) => {
+    const host = options.host.startsWith('[') && options.host.endsWith(']') ? options.host.slice(1, -1) : options.host;
+    let socket: net.Socket;
+    try {
+      socket = options.tls
+        ? tls.connect({ ...options.tls, host, port: options.port })
+        : net.connect({ host, port: options.port });
+    } catch (error) {
+      // Synchronous throws are bad options (port out of range, unreadable PEM, unknown minVersion).
+      const message = error instanceof Error ? error.message : String(error);
+      reject(new ConnectionError(useTls ? 'tls' : 'unreachable', `cannot connect: ${message}`, { cause: error }));
+      return;
+    }
+    const settle = (error: ConnectionError | undefined): void => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      socket.off(useTls ? 'secureConnect' : 'connect', onReady);
+      if (error) {
+        // A socket torn down mid-handshake may still report an error; it has been accounted for.
+        socket.on('error', () => {});
+        socket.destroy();
+        reject(error);
+      } else {
+        resolve(new Connection(socket, options));
+      }
+    };
+    const onError = (error: Error): void => settle(classify(error, useTls ? 'handshake' : 'connect'));
+    const onClose = (): void => {
+      const during = useTls ? 'during the TLS handshake' : 'while connecting';
+      settle(new ConnectionError('closed', `connection closed ${during}`));
+    };
+    const onReady = (): void => settle(undefined);
+    const timer = setTimeout(
+      () => settle(new ConnectionError('timeout', `connect timed out after ${connectTimeoutMs} ms`)),
+      connectTimeoutMs,
+    );
+    socket.once('error', onError);
+    socket.once('close', onClose);
+    socket.once(useTls ? 'secureConnect' : 'connect', onReady);
+  });
+}
+
+interface Waiter {
+  readonly expected: number;
+  readonly replies: Reply[];
+  resolve(replies: Reply[]): void;
+  reject(error: ConnectionError): void;
+}
+
+class Connection implements RespConnection {
+  readonly #socket: net.Socket;
+  readonly #commandTimeoutMs: number;
+  readonly #decoder: Decoder;
+  readonly #tlsInfo: TlsInfo | undefined;
+  readonly #socketClosed: Promise<void>;
+  #queue: Waiter[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #failure: ConnectionError | undefined;
+  // Redis writes an error and hangs up by itself for protected mode and maxclients; keep it for the close message.
+  #unsolicitedError: string | undefined;
+
+  constructor(socket: net.Socket, options: ConnectOptions) {
+    this.#socket = socket;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#decoder = new Decoder(options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES, (reply, isPush) =>
+      this.#onReply(reply, isPush),
+    );
+    this.#tlsInfo = socket instanceof tls.TLSSocket ? readTlsInfo(socket) : undefined;
+    socket.setNoDelay(true);
+    this.#socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (error) => this.#fail(classify(error, 'established')));
+    socket.on('close', () => {
+      const detail = this.#unsolicitedError === undefined ? '' : `: ${this.#unsolicitedError}`;
+      this.#fail(new ConnectionError('closed', `connection closed by server${detail}`));
+    });
+  }
+
+  get closed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (commands.length === 0) return Promise.resolve([]);
+    const promise = new Promise<Reply[]>((resolve, reject) => {
+      this.#queue.push({ expected: commands.length, replies: [], resolve, reject });
+    });
+    this.#socket.write(encodeCommands(commands));
+    if (this.#timer) this.#timer.refresh();
+    else this.#timer = setTimeout(() => this.#onTimeout(), this.#commandTimeoutMs);
+    return promise;
+  }
+
+  async command(args: readonly string[]): Promise<Reply> {
+    const [reply] = await this.pipeline([args]);
+    return reply as Reply;
+  }
+
+  close(): Promise<void> {
+    this.#fail(new ConnectionError('closed', 'connection closed by client'));
+    return this.#socketClosed;
+  }
+
+  tlsInfo(): TlsInfo | undefined {
+    return this.#tlsInfo;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#failure) return;
+    try {
+      this.#decoder.push(chunk);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.#fail(new ConnectionError('protocol', error.message));
+      return;
+    }
+    if (this.#queue.length === 0) this.#clearTimer();
+    else this.#timer?.refresh();
+  }
+
+  #onReply(reply: Reply, isPush: boolean): void {
+    const waiter = this.#queue[0];
+    if (!waiter) {
+      if (!isPush && reply instanceof ReplyError) this.#unsolicitedError = reply.message;
+      return;
+    }
+    waiter.replies.push(reply);
+    if (waiter.replies.length === waiter.expected) {
+      this.#queue.shift();
+      waiter.resolve(waiter.replies);
+    }
+  }
+
+  #onTimeout(): void {
+    this.#timer = undefined;
+    this.#fail(new ConnectionError('timeout', `timed out after ${this.#commandTimeoutMs} ms waiting for a reply`));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #fail(error: ConnectionError): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    this.#clearTimer();
+    this.#socket.destroy();
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const waiter of queue) waiter.reject(error);
+  }
+}
+
+function encodeCommands(commands: readonly (readonly string[])[]): string {
+  let out = '';
+  for (const args of commands) {
+    out += `*${args.length}\r\n`;
+    for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+  }
+  return out;
+}
+
+function readTlsInfo(socket: tls.TLSSocket): TlsInfo {
+  const peer = socket.getPeerCertificate(true);
+  // Node types authorizationError as Error, but at run time it is the OpenSSL code string.
+  const authorizationError = socket.authorizationError as unknown;
+  return {
+    protocol: socket.getProtocol(),
+    cipher: socket.getCipher(),
+    authorized: socket.authorized,
+    authorizationError:
+      authorizationError === undefined || authorizationError === null
+        ? undefined
+        : authorizationError instanceof Error
+          ? authorizationError.message
+          : String(authorizationError),
+    peerCertificate: peer && Object.keys(peer).length > 0 ? peer : undefined,
+  };
+}
+
+const NETWORK_ERRORS: Readonly<Record<string, readonly [ConnectionErrorKind, string]>> = {
+  ECONNREFUSED: ['refused', 'connection refused'],
+  ECONNRESET: ['reset', 'connection reset by peer'],
+  EPIPE: ['closed', 'connection closed by peer'],
+  ETIMEDOUT: ['timeout', 'connection timed out'],
+  ENOTFOUND: ['dns', 'host name not found'],
+  EAI_AGAIN: ['dns', 'temporary DNS failure'],
+  EAI_FAIL: ['dns', 'DNS lookup failed'],
+  EAI_NODATA: ['dns', 'host name has no address'],
+  EHOSTUNREACH: ['unreachable', 'host unreachable'],
+  EHOSTDOWN: ['unreachable', 'host is down'],
+  ENETUNREACH: ['unreachable', 'network unreachable'],
+  ENETDOWN: ['unreachable', 'network is down'],
+  EADDRNOTAVAIL: ['unreachable', 'address not available'],
+  ERR_SOCKET_BAD_PORT: ['unreachable', 'invalid port'],
+};
+
+function classify(error: Error, phase: 'connect' | 'handshake' | 'established'): ConnectionError {
+  const { code, reason } = error as Error & { code?: unknown; reason?: unknown };
+  const known = typeof code === 'string' ? NETWORK_ERRORS[code] : undefined;
+  if (known) {
+    const [kind, message] = known;
+    const during = phase === 'handshake' ? ' during the TLS handshake' : '';
+    return new ConnectionError(kind, `${message}${during}`, { cause: error });
+  }
+  // OpenSSL errors carry a short `reason` ("wrong version number"); certificate checks only a message.
+  const detail = typeof reason === 'string' && reason !== '' ? reason : error.message;
+  const isTls =
+    phase === 'handshake' ||
+    (typeof code === 'string' && (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) ||
+    'library' in error;
+  if (isTls) {
+    const prefix = phase === 'handshake' ? 'TLS handshake failed' : 'TLS error';
+    return new ConnectionError('tls', `${prefix}: ${detail}`, { cause: error });
+  }
+  return new ConnectionError(phase === 'connect' ? 'unreachable' : 'closed', detail, { cause: error });
+}
+
+class ProtocolError extends Error {}
+
+type AggregateType = '*' | '~' | '%' | '>' | '|';
+
+interface Frame {
+  readonly type: AggregateType;
+  remaining: number;
+  readonly items: Reply[];
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
+const INTEGER = /^[-+]?\d+$/;
+const DOUBLE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+// Aggregates live on an explicit stack, so nothing is parsed twice except the short header of a
+// bulk string whose body is still arriving. Chunks that cannot complete the pending element (no
+// line feed yet, or fewer bytes than a declared bulk) are only queued, and joined once enough has
+// arrived: a large reply costs linear time, and a declared length never allocates by itself.
+class Decoder {
+  readonly #maxBytes: number;
+  readonly #onReply: (reply: Reply, isPush: boolean) => void;
+  #buf: Buffer = EMPTY;
+  #pos = 0;
+  #tail: Buffer[] = [];
+  #tailBytes = 0;
+  // Bytes needed from #pos before parsing can progress; 0 means "until a line feed arrives".
+  #need = 0;
+  #stack: Frame[] = [];
+  // Bytes of the current top-level reply already consumed.
+  #replyBytes = 0;
+
+  constructor(maxBytes: number, onReply: (reply: Reply, isPush: boolean) => void) {
+    this.#maxBytes = maxBytes;
+    this.#onReply = onReply;
+  }
+
+  push(chunk: Buffer): void {
+    this.#tail.push(chunk);
+    this.#tailBytes += chunk.length;
+    const available = this.#buf.length - this.#pos + this.#tailBytes;
+    const ready = this.#need > 0 ? available >= this.#need : chunk.includes(LF);
+    if (!ready) {
+      this.#checkSize(available);
+      return;
+    }
+    this.#buf =
+      this.#pos === this.#buf.length && this.#tail.length === 1
+        ? chunk
+        : Buffer.concat([this.#buf.subarray(this.#pos), ...this.#tail]);
+    this.#pos = 0;
+    this.#tail = [];
+    this.#tailBytes = 0;
+    this.#parse();
+    this.#checkSize(this.#buf.length - this.#pos);
+  }
+
+  #checkSize(unconsumed: number): void {
+    if (this.#replyBytes + unconsumed > this.#maxBytes) {
+      throw new ProtocolError(`reply too large: more than ${this.#maxBytes} bytes`);
+    }
+  }
+
+  #parse(): void {
+    const buf = this.#buf;
+    for (;;) {
+      const start = this.#pos;
+      const lf = buf.indexOf(LF, start);
+      if (lf === -1) {
+        this.#need = 0;
+        if (start === buf.length) {
+          this.#buf = EMPTY;
+          this.#pos = 0;
+        }
+        return;
+      }
+      if (lf === start || buf[lf - 1] !== CR) throw new ProtocolError('malformed reply: line not ended by CRLF');
+      const type = buf[start] as number;
+      const text = (): string => buf.toString('utf8', start + 1, lf - 1);
+      let next = lf + 1;
+      let value: Reply;
+      switch (type) {
+        case 0x2b: // +
+          value = text();
+          break;
+        case 0x2d: // -
+          value = new ReplyError(text());
+          break;
+        case 0x3a: // :
+          value = parseInteger(text());
+          break;
+        case 0x24: // $
+        case 0x3d: // =
+        case 0x21: {
+          // !
+          const length = this.#length(text(), 'bulk', type === 0x24);
+          if (length === -1) {
+            value = null;
+            break;
+          }
+          const end = next + length;
+          if (end + 2 > buf.length) {
+            this.#need = end + 2 - start;
+            if (this.#replyBytes + this.#need > this.#maxBytes) {
+              throw new ProtocolError(`reply too large: more than ${this.#maxBytes} bytes`);
+            }
+            return;
+          }
+          if (buf[end] !== CR || buf[end + 1] !== LF) {
+            throw new ProtocolError('malformed reply: bulk string not ended by CRLF');
+          }
+          value = decodeBulk(buf, type, next, end);
+          next = end + 2;
+          break;
+        }
+        case 0x2a: // *
+        case 0x7e: // ~
+        case 0x25: // %
+        case 0x3e: // >
+        case 0x7c: {
+          // |
+          const aggregate = String.fromCharCode(type) as AggregateType;
+          const length = this.#length(text(), aggregate === '%' || aggregate === '|' ? 'map' : 'array', type === 0x2a);
+          if (length === -1) {
+            value = null;
+            break;
+          }
+          if (length === 0) {
+            this.#consume(next - start);
+            if (aggregate !== '|') this.#deliver(aggregate === '%' ? new Map() : [], aggregate === '>');
+            continue;
+          }
+          if (this.#stack.length >= MAX_DEPTH) {
+            throw new ProtocolError(`reply nested deeper than ${MAX_DEPTH} levels`);
+          }
+          const remaining = aggregate === '%' || aggregate === '|' ? length * 2 : length;
+          this.#stack.push({ type: aggregate, remaining, items: [] });
+          this.#consume(next - start);
+          continue;
+        }
+        case 0x2c: // ,
+          value = parseDouble(text());
+          break;
+        case 0x23: {
+          // #
+          const flag = text();
+          if (flag !== 't' && flag !== 'f') throw new ProtocolError(`invalid boolean '${clip(flag)}'`);
+          value = flag === 't';
+          break;
+        }
+        case 0x5f: // _
+          if (lf - 1 !== start + 1) throw new ProtocolError('malformed null reply');
+          value = null;
+          break;
+        case 0x28: {
+          // (
+          const digits = text();
+          if (!INTEGER.test(digits)) throw new ProtocolError(`invalid big number '${clip(digits)}'`);
+          value = BigInt(digits);
+          break;
+        }
+        default:
+          throw new ProtocolError(`unknown reply type byte 0x${type.toString(16).padStart(2, '0')}`);
+      }
+      this.#consume(next - start);
+      this.#deliver(value);
+    }
+  }
+
+  #length(text: string, what: 'bulk' | 'array' | 'map', nullable: boolean): number {
+    if (!/^-?\d+$/.test(text)) throw new ProtocolError(`invalid ${what} length '${clip(text)}'`);
+    const length = Number(text);
+    if (length < 0) {
+      if (length === -1 && nullable) return -1;
+      throw new ProtocolError(`invalid ${what} length ${clip(text)}`);
+    }
+    if (length > this.#maxBytes) {
+      const unit = what === 'bulk' ? ' bytes' : '';
+      throw new ProtocolError(`reply too large: ${what} length ${clip(text)} exceeds ${this.#maxBytes}${unit}`);
+    }
+    return length;
+  }
+
+  #consume(bytes: number): void {
+    this.#pos += bytes;
+    this.#replyBytes += bytes;
+    if (this.#replyBytes > this.#maxBytes) {
+      throw new ProtocolError(`reply too large: more than ${this.#maxBytes} bytes`);
+    }
+  }
+
+  #deliver(value: Reply, isPush = false): void {
+    for (;;) {
+      const frame = this.#stack.at(-1);
+      if (!frame) {
+        this.#replyBytes = 0;
+        this.#onReply(value, isPush);
+        return;
+      }
+      frame.items.push(value);
+      frame.remaining -= 1;
+      if (frame.remaining > 0) return;
+      this.#stack.pop();
+      // An attribute annotates the element that follows it; we have no use for it.
+      if (frame.type === '|') return;
+      value = frame.type === '%' ? toMap(frame.items) : frame.items;
+      isPush = frame.type === '>';
+    }
+  }
+}
+
+function decodeBulk(buf: Buffer, type: number, start: number, end: number): Reply {
+  if (type === 0x21) return new ReplyError(buf.toString('utf8', start, end));
+  if (type === 0x3d) {
+    // Verbatim strings start with a three-letter format and a colon, e.g. "txt:".
+    if (end - start < 4 || buf[start + 3] !== 0x3a) throw new ProtocolError('malformed verbatim string');
+    return buf.toString('utf8', start + 4, end);
+  }
+  return buf.toString('utf8', start, end);
+}
+
+function parseInteger(text: string): number | bigint {
+  if (!INTEGER.test(text)) throw new ProtocolError(`invalid integer '${clip(text)}'`);
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : BigInt(text);
+}
+
+function parseDouble(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower === 'inf' || lower === '+inf') return Number.POSITIVE_INFINITY;
+  if (lower === '-inf') return Number.NEGATIVE_INFINITY;
+  if (lower === 'nan' || lower === '-nan') return Number.NaN;
+  if (!DOUBLE.test(text)) throw new ProtocolError(`invalid double '${clip(text)}'`);
+  return Number(text);
+}
+
+function toMap(items: readonly Reply[]): Map<Reply, Reply> {
+  const map = new Map<Reply, Reply>();
+  for (let i = 0; i + 1 < items.length; i += 2) map.set(items[i] as Reply, items[i + 1] as Reply);
+  return map;
+}
+
+function clip(text: string): string {
+  return text.length > 24 ? `${text.slice(0, 24)}…` : text;
+}

@@ -1,0 +1,344 @@
+import { readdir, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import type tls from 'node:tls';
+
+/** Connection flags named after redis-cli's (`-h -p --user --pass/-a --tls --cacert ... -n`). */
+export interface TargetFlags {
+  host?: string;
+  port?: number;
+  user?: string;
+  pass?: string;
+  tls?: boolean;
+  cacert?: string;
+  cacertdir?: string;
+  cert?: string;
+  key?: string;
+  sni?: string;
+  insecure?: boolean;
+  db?: number;
+}
+
+/** TLS settings of a target: file paths only; {@link tlsOptions} reads them. */
+export interface TlsSettings {
+  readonly caFile?: string;
+  readonly caDir?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly servername?: string;
+  readonly insecure: boolean;
+}
+
+/**
+ * One server to audit. The password is deliberately not a property: read it with
+ * {@link targetPassword}, so that serialising or logging a target can never leak it.
+ */
+export interface Target {
+  /** `redis://user@host:port[/db]` or `rediss://...`, never with the password; IPv6 in brackets. */
+  readonly display: string;
+  readonly host: string;
+  readonly port: number;
+  readonly db: number;
+  readonly username: string | undefined;
+  readonly tls: TlsSettings | undefined;
+  readonly hasPassword: boolean;
+}
+
+/** A target that cannot be understood; the message names it without its password. */
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 6379;
+const SCHEMES: ReadonlyMap<string, boolean> = new Map([
+  ['redis', false],
+  ['rediss', true],
+  ['valkey', false],
+  ['valkeys', true],
+]);
+const HOSTNAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$/;
+
+const passwords = new WeakMap<Target, string>();
+
+interface SpecParts {
+  host?: string;
+  port?: number;
+  db?: number;
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/**
+ * Resolves a target the way redis-cli does: a URL (`redis://`, `rediss://`, `valkey://`,
+ * `valkeys://`) or `host`, `host:port`, `[v6]:port`, a bare IPv6 literal; flags override the parts
+ * of the URL, and the password falls back to `REDISCLI_AUTH`.
+ *
+ * @throws {TargetError} on invalid input.
+ */
+export function resolveTarget(
+  spec: string | undefined,
+  flags: TargetFlags,
+  env: Record<string, string | undefined>,
+): Target {
+  const trimmed = spec?.trim();
+  const shown = trimmed === undefined || trimmed === '' ? (flags.host ?? DEFAULT_HOST) : withoutPassword(trimmed);
+  const fail = (reason: string): never => {
+    throw new TargetError(`invalid target '${shown}': ${reason}`);
+  };
+
+  const parts: SpecParts = trimmed === undefined || trimmed === '' ? { tls: false } : parseSpec(trimmed, fail);
+
+  const host =
+    flags.host !== undefined ? checkHost(unbracket(flags.host.trim()), '-h', fail) : (parts.host ?? DEFAULT_HOST);
+  const port = flags.port !== undefined ? checkPort(flags.port, '-p', fail) : (parts.port ?? DEFAULT_PORT);
+  const db = flags.db !== undefined ? checkDb(flags.db, '-n', fail) : (parts.db ?? 0);
+  const username = nonEmpty(flags.user) ?? nonEmpty(parts.username);
+  const password = nonEmpty(flags.pass) ?? nonEmpty(parts.password) ?? nonEmpty(env['REDISCLI_AUTH']);
+
+  const useTls = flags.tls ?? parts.tls;
+  const tlsFlags = (['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as const).filter(
+    (name) => flags[name] !== undefined && flags[name] !== false,
+  );
+  if (!useTls && tlsFlags.length > 0) fail(`--${tlsFlags[0]} needs --tls or a rediss:// URL`);
+  if ((flags.cert === undefined) !== (flags.key === undefined)) fail('--cert and --key must be given together');
+  const tlsSettings: TlsSettings | undefined = useTls
+    ? {
+        ...(flags.cacert !== undefined && { caFile: flags.cacert }),
+        ...(flags.cacertdir !== undefined && { caDir: flags.cacertdir }),
+        ...(flags.cert !== undefined && { certFile: flags.cert }),
+        ...(flags.key !== undefined && { keyFile: flags.key }),
+        ...(flags.sni !== undefined && { servername: flags.sni }),
+        insecure: flags.insecure === true,
+      }
+    : undefined;
+
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const userPart = username === undefined ? '' : `${encodeURIComponent(username)}@`;
+  const display = `${useTls ? 'rediss' : 'redis'}://${userPart}${hostPart}:${port}${db === 0 ? '' : `/${db}`}`;
+  const target: Target = Object.freeze({
+    display,
+    host,
+    port,
+    db,
+    username,
+    tls: tlsSettings && Object.freeze(tlsSettings),
+    hasPassword: password !== undefined,
+  });
+  if (password !== undefined) passwords.set(target, password);
+  return target;
+}
+
+/** The password of a target made by {@link resolveTarget}, if one was given. */
+export function targetPassword(target: Target): string | undefined {
+  return passwords.get(target);
+}
+
+/**
+ * Builds `tls.connect` options for a TLS target: reads the CA, certificate and key files,
+ * turns `--insecure` into `rejectUnauthorized: false`, and sends SNI for host names (not IPs).
+ *
+ * @throws {TargetError} naming the file that cannot be read, or when the target does not use TLS.
+ */
+export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions> {
+  const settings = target.tls;
+  if (!settings) throw new TargetError(`target '${target.display}' does not use TLS`);
+  const options: tls.ConnectionOptions = { rejectUnauthorized: !settings.insecure };
+  const ca: Buffer[] = [];
+  if (settings.caFile !== undefined) ca.push(await readPem(settings.caFile, '--cacert'));
+  if (settings.caDir !== undefined) ca.push(...(await readCaDir(settings.caDir)));
+  // Giving `ca` replaces Node's bundled roots, as --cacert replaces OpenSSL's default store in redis-cli.
+  if (ca.length > 0) options.ca = ca;
+  if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert');
+  if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key');
+  const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
+  if (servername !== undefined) options.servername = servername;
+  return options;
+}
+
+/**
+ * Replaces every occurrence of each non-empty secret (and of its URL-encoded form, which is how it
+ * appears inside a target URL) with `***`.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  let out = text;
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
+  return out;
+}
+
+function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
+  const schemeEnd = spec.indexOf('://');
+  if (schemeEnd === -1) {
+    if (spec.includes('/') || spec.includes('@')) {
+      fail('expected host, host:port or a redis:// URL');
+    }
+    return { ...parseHostPort(spec, fail, false), tls: false };
+  }
+  const scheme = spec.slice(0, schemeEnd).toLowerCase();
+  const useTls = SCHEMES.get(scheme);
+  if (useTls === undefined) fail(`unsupported scheme '${scheme}:' (use redis://, rediss://, valkey:// or valkeys://)`);
+  let rest = spec.slice(schemeEnd + 3);
+  if (/[?#]/.test(rest)) fail('query strings and fragments are not supported');
+
+  // The last '@' ends the user info, so a password may contain an unencoded '@'.
+  const at = rest.lastIndexOf('@');
+  let username: string | undefined;
+  let password: string | undefined;
+  if (at !== -1) {
+    const userinfo = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    // Unlike redis-cli, which reads `redis://secret@host` as a password, a lone user-info part is the
+    // user name, as in every URL (and in the node clients).
+    username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), 'user name', fail);
+    password = colon === -1 ? undefined : decode(userinfo.slice(colon + 1), 'password', fail);
+  }
+
+  const slash = rest.indexOf('/');
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  const path = slash === -1 ? '' : rest.slice(slash + 1);
+  if (authority === '') fail('host is missing');
+  const { host, port } = parseHostPort(authority, fail, true);
+  let db: number | undefined;
+  if (path !== '') {
+    if (!/^\d+$/.test(path)) fail(`database '${path}' must be a non-negative integer`);
+    db = checkDb(Number(path), 'database', fail);
+  }
+  return {
+    host,
+    tls: useTls as boolean,
+    ...(port !== undefined && { port }),
+    ...(db !== undefined && { db }),
+    ...(username !== undefined && { username }),
+    ...(password !== undefined && { password }),
+  };
+}
+
+function parseHostPort(
+  text: string,
+  fail: (reason: string) => never,
+  inUrl: boolean,
+): { host: string; port?: number } {
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close === -1) fail("missing ']' after the IPv6 address");
+    const host = text.slice(1, close);
+    if (net.isIPv6(host) === false) fail(`'${host}' is not an IPv6 address`);
+    const after = text.slice(close + 1);
+    if (after === '') return { host };
+    if (!after.startsWith(':')) fail(`unexpected '${after}' after the IPv6 address`);
+    return { host, port: parsePort(after.slice(1), fail) };
+  }
+  const colons = text.split(':').length - 1;
+  if (colons > 1) {
+    if (inUrl) fail('an IPv6 address in a URL must be in brackets, e.g. redis://[::1]:6379');
+    if (!net.isIPv6(text)) fail(`'${text}' is not an IPv6 address (use [addr]:port to give a port)`);
+    return { host: text };
+  }
+  if (colons === 0) return { host: checkHost(text, 'host', fail) };
+  const colon = text.indexOf(':');
+  const host = text.slice(0, colon);
+  if (host === '') fail('host is missing');
+  return { host: checkHost(host, 'host', fail), port: parsePort(text.slice(colon + 1), fail) };
+}
+
+function parsePort(text: string, fail: (reason: string) => never): number {
+  if (!/^\d{1,5}$/.test(text)) fail('port must be 1-65535');
+  return checkPort(Number(text), 'port', fail);
+}
+
+function checkPort(port: number, what: string, fail: (reason: string) => never): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    fail(what === 'port' ? 'port must be 1-65535' : `${what} ${port}: port must be 1-65535`);
+  }
+  return port;
+}
+
+function checkDb(db: number, what: string, fail: (reason: string) => never): number {
+  if (!Number.isInteger(db) || db < 0 || db > 2 ** 31 - 1) {
+    fail(`${what} ${db}: database must be a non-negative integer`);
+  }
+  return db;
+}
+
+function checkHost(host: string, what: string, fail: (reason: string) => never): string {
+  if (host === '') fail(`${what} is empty`);
+  if (net.isIP(host) !== 0) return host;
+  if (!HOSTNAME.test(host)) fail(`${what} '${host}' is not a valid host name or IP address`);
+  return host;
+}
+
+function unbracket(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function decode(text: string, what: string, fail: (reason: string) => never): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return fail(`invalid percent-encoding in the ${what}`);
+  }
+}
+
+// Error messages quote the target as typed, minus the password (and any user info outside a URL).
+function withoutPassword(spec: string): string {
+  const schemeEnd = spec.indexOf('://');
+  const prefix = schemeEnd === -1 ? '' : spec.slice(0, schemeEnd + 3);
+  const rest = spec.slice(prefix.length);
+  const at = rest.lastIndexOf('@');
+  if (at === -1) return spec;
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+  const keep = prefix !== '' && user !== '' ? `${user}@` : '';
+  return `${prefix}${keep}${rest.slice(at + 1)}`;
+}
+
+async function readPem(path: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new TargetError(`cannot read the ${flag} file '${path}': ${describeFsError(error)}`, { cause: error });
+  }
+}
+
+async function readCaDir(dir: string): Promise<Buffer[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (error) {
+    throw new TargetError(`cannot read the --cacertdir directory '${dir}': ${describeFsError(error)}`, {
+      cause: error,
+    });
+  }
+  // OpenSSL's hashed directories hold `<hash>.0` links next to the originals; any file with a
+  // certificate in it is a CA for us (Node has no CApath), and duplicates do no harm.
+  const certs: Buffer[] = [];
+  for (const name of names) {
+    const content = await readFile(join(dir, name)).catch(() => undefined);
+    if (content?.includes('-----BEGIN CERTIFICATE-----')) certs.push(content);
+  }
+  if (certs.length === 0) throw new TargetError(`the --cacertdir directory '${dir}' holds no PEM certificate`);
+  return certs;
+}
+
+function describeFsError(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  return typeof message === 'string' ? message : String(error);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,16 @@
+/**
+ * redfort's library API: audit live Redis/Valkey servers, or judge facts you gathered yourself.
+ * @packageDocumentation
+ */
+export { audit, auditTarget, judgeFacts, ruleContext } from './audit.ts';
+export type { AuditOptions } from './audit.ts';
+export { resolveTarget, TargetError } from './gather/live/target.ts';
+export type { Target, TargetFlags } from './gather/live/target.ts';
+export { gatherLive, factsFromReplies } from './gather/live/gather-live.ts';
+export { runRules, summarize, exitCode } from './engine/run.ts';
+export type { RuleResult, TargetResult, Summary } from './engine/run.ts';
+export { RULES, findRule } from './rules/index.ts';
+export type { Rule, RuleMeta, Severity, Status, Verdict, Finding, Thresholds } from './rules/define.ts';
+export { REPORTERS } from './report/index.ts';
+export type { AuditReport, Reporter } from './report/types.ts';
+export type * from './facts/types.ts';

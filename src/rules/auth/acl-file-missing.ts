@@ -1,0 +1,20 @@
+import { defineRule, fail, pass, skip } from '../define.ts';
+
+export default defineRule({
+  id: 'auth.acl-file-missing',
+  title: 'Users live in an external ACL file',
+  severity: 'low',
+  section: 'Account',
+  checklist: 'Account 4',
+  sources: ['live', 'config'],
+  remediation: 'Set `aclfile /etc/redis/users.acl` (mode 600, owned by redis), move the `user` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.',
+  requires: ['config'],
+  check({ config }) {
+    const aclfile = config.get('aclfile');
+    if (!aclfile) return skip('this server has no aclfile setting (Redis before 6.0 has no ACL)');
+    if (aclfile.value === '') {
+      return fail({ message: "aclfile is '': users are defined in redis.conf or only at run time, not in a file that ACL SAVE and ACL LOAD manage", source: aclfile.source });
+    }
+    return pass(`aclfile is '${aclfile.value}'`, { source: aclfile.source });
+  },
+});

@@ -1,0 +1,25 @@
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { defaultUser } from '../util.ts';
+
+export default defineRule({
+  id: 'auth.default-user-enabled',
+  title: 'The default user is disabled',
+  severity: 'medium',
+  section: 'Account',
+  checklist: 'Account 2',
+  sources: ['live', 'config'],
+  remediation: 'Create named users for every client, then `ACL SETUSER default off` (or `user default off` in the ACL file, then ACL SAVE).',
+  requires: ['acl'],
+  check({ acl }) {
+    if (acl.origin === 'requirepass') return skip('Redis before 6.0 has no ACL users: the default user cannot be disabled');
+    const user = defaultUser(acl);
+    if (!user) return pass('there is no default user', { source: acl.source });
+    if (user.enabled) {
+      return fail({
+        message: `the default user is 'on': ${user.nopass ? 'it needs no password and' : 'it'} is what AUTH <password> and every unauthenticated client use`,
+        source: user.source,
+      });
+    }
+    return pass("the default user is 'off'", { source: user.source });
+  },
+});

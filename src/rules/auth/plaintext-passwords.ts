@@ -1,0 +1,35 @@
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass } from '../define.ts';
+
+/** Directives whose value is a clear-text password in a config file. */
+const CLEAR_TEXT_DIRECTIVES = ['requirepass', 'masterauth', 'sentinel-pass', 'tls-key-file-pass', 'tls-client-key-file-pass'];
+
+export default defineRule({
+  id: 'auth.plaintext-passwords',
+  title: 'No password is stored in clear text',
+  severity: 'medium',
+  section: 'Account',
+  checklist: 'Account 4',
+  sources: ['config'],
+  remediation: 'Store ACL passwords as `#<sha256>` (`echo -n "$PW" | sha256sum`) in the ACL file; move requirepass to an ACL user; keep masterauth / sentinel auth-pass in files readable only by redis.',
+  requires: ['files'],
+  check({ files }) {
+    const findings: Finding[] = [];
+    for (const user of files.users) {
+      if (user.plaintextPasswords > 0) {
+        findings.push({ message: `user '${user.name}' has ${user.plaintextPasswords} clear-text password${user.plaintextPasswords === 1 ? '' : 's'} ('>…')`, source: user.source });
+      }
+    }
+    for (const name of CLEAR_TEXT_DIRECTIVES) {
+      const secret = files.secrets.get(name);
+      if (secret?.value.set && secret.source.kind === 'file') {
+        findings.push({ message: `${name} holds a clear-text password`, source: secret.source });
+      }
+    }
+    for (const [name, secret] of files.secrets) {
+      if (name.startsWith('sentinel auth-pass') && secret.value.set) findings.push({ message: `${name} holds a clear-text password`, source: secret.source });
+    }
+    if (findings.length > 0) return fail(findings);
+    return pass(`no clear-text password in ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`, { source: files.source });
+  },
+});

@@ -1,0 +1,22 @@
+import { defineRule, fail, pass } from '../define.ts';
+
+export default defineRule({
+  id: 'auth.requirepass-used',
+  title: 'ACL users are used instead of requirepass',
+  severity: 'low',
+  section: 'Account',
+  checklist: 'Account 5',
+  sources: ['live', 'config'],
+  remediation: 'Replace requirepass with named ACL users (`ACL SETUSER app on >… ~app:* -@all +@read +@write -@dangerous`), then `CONFIG SET requirepass ""` and `ACL SETUSER default off`.',
+  requires: ['secrets'],
+  check({ secrets }) {
+    const requirepass = secrets.get('requirepass');
+    if (requirepass?.value.set) {
+      return fail({
+        message: 'requirepass is set: every client shares one password and the full rights of the default user (and the value goes stale once ACL rules change the default user)',
+        source: requirepass.source,
+      });
+    }
+    return pass("requirepass is not set", { source: requirepass?.source });
+  },
+});

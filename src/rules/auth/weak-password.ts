@@ -1,0 +1,56 @@
+import type { AclUser, SecretDigest, SecretMap } from '../../facts/types.ts';
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass } from '../define.ts';
+import { EMPTY_SHA256, canLogIn } from './users.ts';
+
+/** Clear-text lengths are known for passwords seen in clear (files, CONFIG GET requirepass): match by hash. */
+function knownLength(digest: SecretDigest, secrets: SecretMap | undefined): number | undefined {
+  if (digest.length !== undefined) return digest.length;
+  for (const secret of secrets?.values() ?? []) {
+    if (secret.value.sha256 === digest.sha256) return secret.value.length;
+  }
+  return undefined;
+}
+
+function weakness(digest: SecretDigest, length: number | undefined, min: number, isCommon: (sha: string) => boolean): string | undefined {
+  if (digest.sha256 === EMPTY_SHA256) return 'an empty password';
+  if (isCommon(digest.sha256)) return 'a common password (found in the list of the most used passwords)';
+  if (length !== undefined && length < min) return `a ${length}-character password (shorter than ${min})`;
+  return undefined;
+}
+
+export default defineRule({
+  id: 'auth.weak-password',
+  title: 'Every password is long and not a common one',
+  severity: 'high',
+  section: 'Account',
+  checklist: 'Account 1',
+  sources: ['live', 'config'],
+  remediation: 'Give each user a long random password (`ACL GENPASS` makes 256 bits): `ACL SETUSER <user> resetpass >…`, or `#<sha256>` in the ACL file; remove `nopass` from named users.',
+  requires: ['acl'],
+  check({ acl, secrets }, { thresholds, isCommonPassword }) {
+    const findings: Finding[] = [];
+    let checked = 0;
+    const judge = (user: AclUser) => {
+      if (user.nopass) {
+        // The default user's nopass is auth.no-authentication's finding.
+        if (user.name !== 'default') findings.push({ message: `user '${user.name}' is 'nopass': any password, or none, logs in as it`, source: user.source });
+        return;
+      }
+      user.passwords.forEach((digest, i) => {
+        checked += 1;
+        const problem = weakness(digest, knownLength(digest, secrets), thresholds.minPasswordLength, isCommonPassword);
+        const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
+        if (problem) findings.push({ message: `user '${user.name}' has ${problem}${which}`, source: user.source });
+      });
+    };
+    for (const user of acl.users.filter(canLogIn)) judge(user);
+    if (findings.length > 0) return fail(findings);
+    return pass(
+      checked === 0
+        ? 'no enabled user has a password to judge'
+        : `${checked} password${checked === 1 ? '' : 's'} checked: none is empty, common or known to be short (hashes from ACL LIST only reveal common passwords, not length)`,
+      { source: acl.source },
+    );
+  },
+});

@@ -1,0 +1,53 @@
+import { defineRule, fail, pass } from '../define.ts';
+import { canRun } from '../../acl/permissions.ts';
+import { canLogIn } from '../auth/users.ts';
+
+/**
+ * Admin commands an attacker uses first, with the part of each that does the damage: `config|set` rather
+ * than `config`, because a least-privilege auditor may keep `config|get`.
+ */
+export const ADMIN_TARGETS: readonly { readonly command: string; readonly acl: string }[] = [
+  { command: 'config', acl: 'config|set' },
+  { command: 'debug', acl: 'debug' },
+  { command: 'module', acl: 'module|load' },
+  { command: 'flushall', acl: 'flushall' },
+  { command: 'flushdb', acl: 'flushdb' },
+  { command: 'shutdown', acl: 'shutdown' },
+  { command: 'monitor', acl: 'monitor' },
+  { command: 'replicaof', acl: 'replicaof' },
+  { command: 'slaveof', acl: 'slaveof' },
+];
+
+export default defineRule({
+  id: 'commands.dangerous-not-renamed',
+  title: 'Admin commands are denied to every user or renamed away',
+  severity: 'low',
+  section: 'Account',
+  checklist: 'Account 6',
+  sources: ['live', 'config'],
+  remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
+  requires: ['commands', 'acl', 'categories'],
+  check({ commands, acl, categories }) {
+    const reachable: string[] = [];
+    const hidden: string[] = [];
+    for (const { command, acl: aclName } of ADMIN_TARGETS) {
+      if (commands.present.get(command) === false) {
+        hidden.push(command);
+        continue;
+      }
+      const users = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
+      if (users.length > 0) reachable.push(`${aclName.toUpperCase().replace('|', ' ')} (${users.join(', ')})`);
+    }
+    if (reachable.length > 0) {
+      return fail({
+        message: `${reachable.length} admin command${reachable.length === 1 ? ' is' : 's are'} neither renamed nor denied to every user: ${reachable.join('; ')}`,
+        source: acl.source,
+        evidence: [...reachable, ...hidden.map((c) => `${c}: renamed or removed`)],
+      });
+    }
+    return pass(
+      `every admin command is denied to all users${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}`,
+      { source: commands.source },
+    );
+  },
+});

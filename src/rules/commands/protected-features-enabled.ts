@@ -1,0 +1,32 @@
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { exposure } from '../util.ts';
+
+const SWITCHES = ['enable-debug-command', 'enable-module-command', 'enable-protected-configs'] as const;
+
+export default defineRule({
+  id: 'commands.protected-features-enabled',
+  title: 'DEBUG, MODULE and protected configs are closed to clients',
+  severity: 'medium',
+  section: 'Account',
+  checklist: 'Account 6',
+  sources: ['live', 'config'],
+  remediation: 'Set `enable-debug-command no`, `enable-module-command no` and `enable-protected-configs no` in redis.conf and restart (they cannot be changed at run time).',
+  requires: ['config'],
+  check({ config, server }) {
+    const present = SWITCHES.map((name) => ({ name, fact: config.get(name) })).filter((s) => s.fact !== undefined);
+    if (present.length === 0) {
+      return skip('this server has no enable-*-command switches (Redis before 7.0): DEBUG and MODULE are gated only by ACL and rename-command');
+    }
+    const exposed = exposure(config, server);
+    const findings: Finding[] = [];
+    for (const { name, fact } of present) {
+      if (fact!.value === 'yes') findings.push({ message: `${name} is 'yes': any user allowed the command may use it from anywhere`, source: fact!.source });
+      else if (fact!.value === 'local' && (exposed === 'public' || exposed === 'private')) {
+        findings.push({ message: `${name} is 'local' on a server reachable beyond loopback: any local proxy or tunnel counts as local`, source: fact!.source });
+      }
+    }
+    if (findings.length > 0) return fail(findings);
+    return pass(present.map(({ name, fact }) => `${name} '${fact!.value}'`).join(', '), { source: present[0]!.fact!.source });
+  },
+});

@@ -1,0 +1,89 @@
+import type { Rule } from './define.ts';
+import bindAllInterfaces from './network/bind-all-interfaces.ts';
+import protectedModeOff from './network/protected-mode-off.ts';
+import defaultPort from './network/default-port.ts';
+import noLogfile from './logging/no-logfile.ts';
+import loglevelTooQuiet from './logging/loglevel-too-quiet.ts';
+import syslogDisabled from './logging/syslog-disabled.ts';
+import knownVulnerabilities from './version/known-vulnerabilities.ts';
+import endOfLife from './version/end-of-life.ts';
+import clientSideEncryption from './data/client-side-encryption.ts';
+import tlsDisabled from './tls/disabled.ts';
+import backupHealth from './persistence/backup-health.ts';
+import persistenceNone from './persistence/none.ts';
+import masterCount from './cluster/master-count.ts';
+import noAuthentication from './auth/no-authentication.ts';
+import weakPassword from './auth/weak-password.ts';
+import defaultUserEnabled from './auth/default-user-enabled.ts';
+import dangerousCommandsAllowed from './auth/dangerous-commands-allowed.ts';
+import aclFileMissing from './auth/acl-file-missing.ts';
+import plaintextPasswords from './auth/plaintext-passwords.ts';
+import requirepassUsed from './auth/requirepass-used.ts';
+import dangerousNotRenamed from './commands/dangerous-not-renamed.ts';
+import protectedFeaturesEnabled from './commands/protected-features-enabled.ts';
+import noMasteruser from './replication/no-masteruser.ts';
+import sentinelNoAuthUser from './sentinel/no-auth-user.ts';
+import plaintextPortOpen from './tls/plaintext-port-open.ts';
+import weakProtocols from './tls/weak-protocols.ts';
+import weakCiphers from './tls/weak-ciphers.ts';
+import clientAuthDisabled from './tls/client-auth-disabled.ts';
+import serverCiphersNotPreferred from './tls/server-ciphers-not-preferred.ts';
+import replicationPlaintext from './tls/replication-plaintext.ts';
+import clusterBusPlaintext from './tls/cluster-bus-plaintext.ts';
+import {
+  clusterQuorumHostSpread,
+  hostConfigFilePermissions,
+  hostDataFilePermissions,
+  hostRunsAsRoot,
+  loggingNoRotation,
+  networkNoIpRestriction,
+  tlsCertificate,
+  tlsKeyFilePermissions,
+} from './awaiting-sources.ts';
+
+/** The catalogue, in the order of the checklist. Ids are stable: never rename or reuse one. */
+export const RULES: readonly Rule[] = [
+  bindAllInterfaces,
+  protectedModeOff,
+  noLogfile,
+  loglevelTooQuiet,
+  hostRunsAsRoot,
+  hostDataFilePermissions,
+  loggingNoRotation,
+  hostConfigFilePermissions,
+  knownVulnerabilities,
+  endOfLife,
+  networkNoIpRestriction,
+  clientSideEncryption,
+  tlsDisabled,
+  defaultPort,
+  backupHealth,
+  persistenceNone,
+  syslogDisabled,
+  masterCount,
+  clusterQuorumHostSpread,
+  noAuthentication,
+  weakPassword,
+  defaultUserEnabled,
+  dangerousCommandsAllowed,
+  aclFileMissing,
+  plaintextPasswords,
+  requirepassUsed,
+  dangerousNotRenamed,
+  protectedFeaturesEnabled,
+  noMasteruser,
+  sentinelNoAuthUser,
+  plaintextPortOpen,
+  weakProtocols,
+  weakCiphers,
+  clientAuthDisabled,
+  serverCiphersNotPreferred,
+  replicationPlaintext,
+  tlsKeyFilePermissions,
+  clusterBusPlaintext,
+  tlsCertificate,
+] as Rule[];
+
+export function findRule(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}

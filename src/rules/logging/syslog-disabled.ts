@@ -1,0 +1,21 @@
+import { defineRule, fail, pass, skip } from '../define.ts';
+
+export default defineRule({
+  id: 'logging.syslog-disabled',
+  title: 'Logs go to a central syslog',
+  severity: 'low',
+  section: 'Foundation',
+  checklist: 'Foundation 15',
+  sources: ['live', 'config'],
+  remediation: 'Set `syslog-enabled yes` (with `syslog-ident` and `syslog-facility`) in redis.conf and restart; or ship the log file with your log collector and suppress this rule with that reason.',
+  requires: ['config'],
+  check({ config }) {
+    const syslog = config.get('syslog-enabled');
+    if (!syslog) return skip('syslog-enabled is not reported by this server');
+    if (syslog.value !== 'yes') {
+      return fail({ message: `syslog-enabled is '${syslog.value}': logs stay on this host`, source: syslog.source });
+    }
+    const facility = config.get('syslog-facility')?.value;
+    return pass(`syslog-enabled is 'yes'${facility ? ` (facility ${facility})` : ''}`, { source: syslog.source });
+  },
+});

@@ -1,0 +1,38 @@
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { atLeast, isLoopback, isPrivate, isWildcard, portOf } from '../util.ts';
+
+export default defineRule({
+  id: 'network.bind-all-interfaces',
+  title: 'Redis listens only on loopback or private addresses',
+  severity: 'high',
+  section: 'Foundation',
+  checklist: 'Foundation 1',
+  sources: ['live', 'config'],
+  remediation: "Bind to loopback or a private address: `bind 127.0.0.1 -::1` in redis.conf, or `CONFIG SET bind \"127.0.0.1 -::1\"` (6.2+) and CONFIG REWRITE.",
+  requires: ['config'],
+  check({ config, server }) {
+    const bind = config.get('bind');
+    if (!bind) return skip('bind is not reported by this server');
+    if (portOf(config.get('port')) === 0 && portOf(config.get('tls-port')) === 0) {
+      return pass('no TCP port is open (port 0, no tls-port): only the unix socket listens', { source: config.get('port')?.source });
+    }
+    const addresses = bind.value.trim() === '' ? [] : bind.value.trim().split(/\s+/);
+    if (addresses.length === 0) {
+      // An empty bind: every interface on 6.x; on 7.0+ no TCP listener at all.
+      const modern = atLeast(server, 7, 0);
+      if (modern === false) {
+        return fail({ message: "bind is empty, so Redis 6 listens on every interface", source: bind.source });
+      }
+      if (modern === undefined) return skip('bind is empty and the server version is unknown: on 6.x that means every interface, on 7.0+ no TCP listener');
+      return pass('bind is empty: Redis 7+ opens no TCP listener', { source: bind.source });
+    }
+    const exposed = addresses.filter((a) => isWildcard(a) || (!isLoopback(a) && !isPrivate(a)));
+    if (exposed.length > 0) {
+      return fail({
+        message: `bind is '${bind.value}': ${exposed.map((a) => `'${a}'`).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
+        source: bind.source,
+      });
+    }
+    return pass(`bind is '${bind.value}'`, { source: bind.source });
+  },
+});

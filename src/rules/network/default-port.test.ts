@@ -1,0 +1,22 @@
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './default-port.ts';
+
+ruleTester(rule, {
+  pass: [
+    { name: 'a non-default port', facts: liveFacts({ conf: 'port 16379' }), message: /listens on port 16379/ },
+    { name: 'TLS only on 6380', facts: liveFacts({ conf: 'port 0\ntls-port 6380' }), message: /tls-port 6380/ },
+    { name: 'unix socket only', facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis.sock' }), message: /no TCP port is open/ },
+    { name: 'a sentinel on another port', facts: liveFacts({ conf: 'port 26380', mode: 'sentinel' }) },
+    { name: 'from INFO when CONFIG GET is denied', facts: liveFacts({ info: '# Server\ntcp_port:7000\n', unavailable: { config: 'NOPERM' } }), message: /port 7000/ },
+  ],
+  fail: [
+    { name: 'the compiled default 6379', facts: liveFacts(), messages: [/port is 6379, the well-known Redis port/], severity: 'low' },
+    { name: 'tls-port on 6379', facts: liveFacts({ conf: 'port 0\ntls-port 6379' }), messages: [/tls-port is 6379/] },
+    { name: 'a sentinel on 26379', facts: liveFacts({ conf: 'port 26379', mode: 'sentinel' }), messages: [/port is 26379, the well-known sentinel port/] },
+    { name: 'INFO tcp_port 6379', facts: liveFacts({ info: '# Server\ntcp_port:6379\n', unavailable: { config: 'NOPERM' } }), messages: [/port is 6379/] },
+  ],
+  skip: [
+    { name: 'no config and no INFO', facts: liveFacts({ unavailable: { config: 'NOPERM', info: 'NOPERM' } }), message: /could not be read/ },
+    { name: 'server identity unknown', facts: liveFacts({ unavailable: { server: 'INFO server: NOPERM' } }) },
+  ],
+});

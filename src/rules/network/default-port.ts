@@ -1,0 +1,37 @@
+import type { Source } from '../../facts/types.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { infoField } from '../../gather/live/parse-replies.ts';
+import { portOf } from '../util.ts';
+
+export default defineRule({
+  id: 'network.default-port',
+  title: 'Redis does not listen on its well-known port',
+  severity: 'low',
+  section: 'Foundation',
+  checklist: 'Foundation 12',
+  sources: ['live', 'config'],
+  remediation: 'Move to a non-default port (`port 16379`, or `port 0` with a `tls-port`): `CONFIG SET port` on 6.2+, a restart on 6.0. It only slows down mass scanners: never rely on it alone.',
+  requires: ['server'],
+  check({ config, info, server }) {
+    const wellKnown = server.mode === 'sentinel' ? 26379 : 6379;
+    const ports: { name: string; port: number; source: Source }[] = [];
+    for (const name of ['port', 'tls-port']) {
+      const fact = config?.get(name);
+      if (fact) ports.push({ name, port: portOf(fact), source: fact.source });
+    }
+    const tcp = info ? infoField(info, 'tcp_port') : undefined;
+    if (ports.length === 0 && tcp !== undefined) {
+      ports.push({ name: 'port', port: Number(tcp), source: { kind: 'live', command: 'INFO server' } });
+    }
+    if (ports.length === 0) return skip('the listening port could not be read');
+    const onDefault = ports.find((p) => p.port === wellKnown);
+    if (onDefault) {
+      return fail({
+        message: `${onDefault.name} is ${wellKnown}, the well-known ${server.mode === 'sentinel' ? 'sentinel' : 'Redis'} port that scanners try first`,
+        source: onDefault.source,
+      });
+    }
+    const open = ports.filter((p) => p.port > 0).map((p) => `${p.name} ${p.port}`);
+    return pass(open.length ? `listens on ${open.join(', ')}` : 'no TCP port is open', { source: ports[0]?.source });
+  },
+});

@@ -1,0 +1,29 @@
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './protected-mode-off.ts';
+
+const STRONG = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
+
+ruleTester(rule, {
+  pass: [
+    { name: 'protected-mode no with a password (requirepass)', facts: liveFacts({ conf: 'protected-mode no\nrequirepass 9c1f0e7a6d2b4c8e3f5a1b7d', }), message: /needs a password/ },
+    { name: 'protected-mode no with the default user off', facts: liveFacts({ conf: 'protected-mode no', acl: ['user default off nopass ~* &* +@all', `user app on #${STRONG} ~app:* resetchannels -@all +@read +@write -@dangerous`] }), message: /default user is off/ },
+    { name: '7.0 with protected-mode yes and bind 0.0.0.0: protected mode still applies', facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', version: '7.0.15' }), message: /only loopback and unix-socket clients/ },
+    { name: '7.2 defaults (bind * -::*, protected-mode yes)', facts: liveFacts({ version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }) },
+    { name: '6.2 without bind: protected mode applies', facts: liveFacts({ conf: 'protected-mode yes', version: '6.2.16' }) },
+  ],
+  fail: [
+    { name: 'protected-mode no and a password-less default user', facts: liveFacts({ conf: 'protected-mode no' }), messages: [/protected-mode is 'no' while the default user logs in without a password/], severity: 'critical' },
+    { name: 'protected-mode no on 7.2 with its ACL rendering', facts: liveFacts({ conf: 'protected-mode no', version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }), messages: [/protected-mode is 'no'/], severity: 'critical' },
+    {
+      name: '6.2 ignores protected mode when bind is set',
+      facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', version: '6.2.16' }),
+      messages: [/Redis 6 ignores it because bind is set \('0\.0\.0\.0'\)/],
+      severity: 'critical',
+    },
+    { name: '6.0 ignores it too, even for a loopback bind', facts: liveFacts({ conf: 'bind 127.0.0.1\nprotected-mode yes', version: '6.0.20', acl: ['user default on nopass ~* +@all'] }), messages: [/Redis 6 ignores it/] },
+  ],
+  skip: [
+    { name: 'ACL not readable', facts: liveFacts({ conf: 'protected-mode no', unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /ACL LIST: NOPERM/ },
+    { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+  ],
+});

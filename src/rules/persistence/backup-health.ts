@@ -1,0 +1,40 @@
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { infoField } from '../../gather/live/parse-replies.ts';
+
+export default defineRule({
+  id: 'persistence.backup-health',
+  title: 'The last save succeeded and is recent',
+  severity: 'medium',
+  section: 'Foundation',
+  checklist: 'Foundation 13',
+  sources: ['live'],
+  remediation: 'Find why saving fails in the log (disk full, `dir` not writable, fork refused: vm.overcommit_memory), then copy the RDB/AOF files to a remote location on a schedule.',
+  requires: ['info'],
+  check({ info, config, now }, { thresholds }) {
+    const source = { kind: 'live' as const, command: 'INFO persistence' };
+    const rdbStatus = infoField(info, 'rdb_last_bgsave_status');
+    const aofEnabled = infoField(info, 'aof_enabled') === '1';
+    const rdbEnabled = config ? (config.get('save')?.value.trim() ?? '') !== '' : true;
+    if (rdbStatus === undefined) return skip('INFO persistence is not available');
+    const findings: Finding[] = [];
+    if (rdbStatus !== 'ok') findings.push({ message: `the last RDB save failed (rdb_last_bgsave_status:${rdbStatus})`, source });
+    for (const field of ['aof_last_write_status', 'aof_last_bgrewrite_status']) {
+      const status = infoField(info, field);
+      if (aofEnabled && status !== undefined && status !== 'ok') findings.push({ message: `the AOF is failing (${field}:${status})`, source });
+    }
+    const lastSave = Number(infoField(info, 'rdb_last_save_time') ?? NaN);
+    const changes = Number(infoField(info, 'rdb_changes_since_last_save') ?? 0);
+    const ageHours = now && Number.isFinite(lastSave) ? (now.value - lastSave) / 3600 : undefined;
+    if (rdbEnabled && !aofEnabled && ageHours !== undefined && ageHours > thresholds.backupMaxAgeHours && changes > 0) {
+      findings.push({
+        message: `the last successful save was ${ageHours.toFixed(1)} h ago (threshold ${thresholds.backupMaxAgeHours} h) and ${changes} changes are not on disk`,
+        source,
+      });
+    }
+    if (findings.length > 0) return fail(findings);
+    if (!rdbEnabled && !aofEnabled) return skip('no persistence is configured: see persistence.none');
+    const age = ageHours === undefined ? '' : `, last save ${ageHours.toFixed(1)} h ago`;
+    return pass(`saves are healthy (rdb_last_bgsave_status:${rdbStatus}${aofEnabled ? `, aof_last_write_status:${infoField(info, 'aof_last_write_status')}` : ''}${age}); copying the files off this host is for you to check`, { source });
+  },
+});

@@ -1,0 +1,37 @@
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { openToAnyone } from '../util.ts';
+
+export default defineRule({
+  id: 'sentinel.no-auth-user',
+  title: 'Sentinel authenticates to masters as an ACL user and requires a password itself',
+  severity: 'medium',
+  section: 'Cluster extras',
+  checklist: 'Cluster extras 2',
+  sources: ['live', 'config'],
+  remediation: 'In sentinel.conf: `sentinel auth-user <master> sentinel-user` with `sentinel auth-pass <master> …` (the master grants that user only what Sentinel needs), `requirepass` or ACL users for Sentinel itself, and `sentinel deny-scripts-reconfig yes`.',
+  requires: ['sentinel', 'acl'],
+  check({ sentinel, acl }) {
+    const findings: Finding[] = [];
+    if (openToAnyone(acl)) {
+      findings.push({
+        message: "the sentinel's default user is 'on' and 'nopass': anyone who reaches it can run SENTINEL SET, SENTINEL FAILOVER and redirect clients",
+        source: acl.source,
+      });
+    }
+    for (const master of sentinel.masters) {
+      if (master.authPass?.value.set && !master.authUser) {
+        findings.push({ message: `master '${master.name}' is reached with auth-pass but no auth-user: Sentinel logs in as the default user`, source: master.authPass.source });
+      }
+    }
+    const deny = sentinel.denyScriptsReconfig;
+    if (deny?.value === 'no') {
+      findings.push({ message: "deny-scripts-reconfig is 'no': SENTINEL SET can point notification-script at any executable", source: deny.source });
+    }
+    if (findings.length > 0) return fail(findings);
+    if (!sentinel.masterAuthKnown || deny === undefined) {
+      return skip('the sentinel requires a password, but auth-user and deny-scripts-reconfig are only in sentinel.conf, which was not read (pass --sentinel-config, or run on its host)');
+    }
+    return pass(`the sentinel requires a password and reaches ${sentinel.masters.length} master${sentinel.masters.length === 1 ? '' : 's'} as an ACL user`, { source: sentinel.source });
+  },
+});

@@ -1,0 +1,24 @@
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { unlessTls } from './common.ts';
+
+export default defineRule({
+  id: 'tls.cluster-bus-plaintext',
+  title: 'The cluster bus runs over TLS',
+  severity: 'high',
+  section: 'TLS',
+  checklist: 'TLS 7',
+  sources: ['live', 'config'],
+  remediation: 'Set `tls-cluster yes` on every node (a rolling restart is the safe way to switch the bus).',
+  requires: ['config'],
+  check({ config }) {
+    const enabled = config.get('cluster-enabled');
+    if (enabled?.value !== 'yes') return skip(`not a cluster node (cluster-enabled is '${enabled?.value ?? 'no'}')`);
+    const notTls = unlessTls(config);
+    if (notTls) return notTls;
+    const bus = config.get('tls-cluster');
+    if (bus?.value !== 'yes') {
+      return fail({ message: `tls-cluster is '${bus?.value ?? 'no'}': gossip, failover votes and slot migrations cross the bus unencrypted and unauthenticated`, source: bus?.source });
+    }
+    return pass("tls-cluster is 'yes': the bus is encrypted and requires client certificates", { source: bus.source });
+  },
+});

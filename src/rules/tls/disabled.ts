@@ -1,0 +1,25 @@
+import { defineRule, fail, pass } from '../define.ts';
+import { exposure, portOf } from '../util.ts';
+
+export default defineRule({
+  id: 'tls.disabled',
+  title: 'Clients connect over TLS',
+  severity: 'medium',
+  section: 'Foundation',
+  checklist: 'Foundation 11',
+  sources: ['live', 'config'],
+  remediation: 'Set `tls-port`, `tls-cert-file`, `tls-key-file` and `tls-ca-cert-file` (CONFIG SET works on 6.2+), then close the plaintext port with `port 0`.',
+  requires: ['config'],
+  check({ config, server }) {
+    const tlsPort = config.get('tls-port');
+    if (tlsPort && portOf(tlsPort) > 0) return pass(`tls-port is ${tlsPort.value}`, { source: tlsPort.source });
+    const reach = exposure(config, server);
+    const why = tlsPort ? `tls-port is '${tlsPort.value}'` : 'this server has no TLS support (built without TLS)';
+    return fail({
+      message: `${why}: every client and its password cross the network in clear text`,
+      source: tlsPort?.source ?? config.get('port')?.source,
+      severity: reach === 'public' || reach === 'private' ? 'high' : undefined,
+      evidence: [`listeners reach: ${reach}`],
+    });
+  },
+});

@@ -1,0 +1,102 @@
+import { isIP } from 'node:net';
+import type { AclState, AclUser, ConfigMap, Fact, Facts, ServerIdentity } from '../facts/types.ts';
+
+/** `[major, minor, patch]` of a version string; undefined for unknown or placeholder versions. */
+export function parseVersion(version: string | undefined): [number, number, number] | undefined {
+  if (!version || version === '255.255.255') return undefined;
+  const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+  if (!match) return undefined;
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+
+/**
+ * Whether the server's Redis-compatible feature level is at least `major.minor`.
+ * Valkey's own numbering works here too: Valkey 7.2 forked from Redis 7.2. Undefined when unknown.
+ */
+export function atLeast(server: ServerIdentity | undefined, major: number, minor = 0): boolean | undefined {
+  const parsed = parseVersion(server?.version);
+  if (!parsed) return undefined;
+  const [ma, mi] = parsed;
+  return ma > major || (ma === major && mi >= minor);
+}
+
+export function setting(config: ConfigMap, name: string): Fact<string> | undefined {
+  return config.get(name);
+}
+
+export function isYes(fact: Fact<string> | undefined): boolean {
+  return fact?.value.toLowerCase() === 'yes';
+}
+
+export function portOf(fact: Fact<string> | undefined): number {
+  const n = Number(fact?.value ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** TLS is on when a TLS port is open. */
+export function tlsEnabled(config: ConfigMap): boolean {
+  return portOf(config.get('tls-port')) > 0;
+}
+
+function stripOptional(address: string): string {
+  return address.startsWith('-') ? address.slice(1) : address;
+}
+
+export function isLoopback(address: string): boolean {
+  const a = stripOptional(address).toLowerCase();
+  return a === 'localhost' || a === '::1' || /^127\./.test(a) || a === '::ffff:127.0.0.1';
+}
+
+/** Wildcard forms Redis accepts for "every interface". */
+export function isWildcard(address: string): boolean {
+  const a = stripOptional(address);
+  return a === '*' || a === '0.0.0.0' || a === '::' || a === '::*' || a === '::0';
+}
+
+/** RFC 1918, CGNAT, link-local, IPv6 ULA and link-local: reachable only inside a network. */
+export function isPrivate(address: string): boolean {
+  const a = stripOptional(address).toLowerCase();
+  if (isIP(a) === 4) {
+    const [x = 0, y = 0] = a.split('.').map(Number);
+    return x === 10 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 100 && y >= 64 && y <= 127) || (x === 169 && y === 254);
+  }
+  if (isIP(a) === 6) return /^f[cd]/.test(a) || /^fe[89ab]/.test(a);
+  return false;
+}
+
+export type Exposure = 'none' | 'loopback' | 'private' | 'public';
+
+/**
+ * How far the TCP listeners reach, from `bind` as `CONFIG GET` returns it.
+ * An empty bind means every interface on 6.x but no TCP listener at all on 7.0+.
+ */
+export function exposure(config: ConfigMap, server: ServerIdentity | undefined): Exposure {
+  const tcpOpen = portOf(config.get('port')) > 0 || portOf(config.get('tls-port')) > 0;
+  if (!tcpOpen) return 'none';
+  const bind = (config.get('bind')?.value ?? '').trim();
+  if (bind === '') return atLeast(server, 7, 0) === false ? 'public' : 'none';
+  let worst: Exposure = 'loopback';
+  for (const address of bind.split(/\s+/)) {
+    if (isWildcard(address) || (!isLoopback(address) && !isPrivate(address))) return 'public';
+    if (isPrivate(address)) worst = 'private';
+  }
+  return worst;
+}
+
+export function defaultUser(acl: AclState): AclUser | undefined {
+  return acl.users.find((u) => u.name === 'default');
+}
+
+/** A client that connects without AUTH is the default user: it gets in when that user is on and nopass. */
+export function openToAnyone(acl: AclState): boolean {
+  const user = defaultUser(acl);
+  return user !== undefined && user.enabled && user.nopass;
+}
+
+export function sentinelMode(facts: Facts): boolean {
+  return facts.server?.mode === 'sentinel';
+}
+
+export function quote(value: string): string {
+  return `'${value}'`;
+}

@@ -1,0 +1,77 @@
+import type { AclState, CategoryTable, ConfigMap, InfoSections } from '../../facts/types.ts';
+import type { Finding, Severity } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { canRun } from '../../acl/permissions.ts';
+import { infoField } from '../../gather/live/parse-replies.ts';
+import { ADVISORIES } from '../../version/advisories.ts';
+import type { Advisory } from '../../version/advisories.ts';
+import { satisfies } from '../../version/range.ts';
+import { canLogIn } from '../auth/users.ts';
+import { tlsEnabled } from '../util.ts';
+import { isVerdict, knownVersion } from './server-version.ts';
+
+const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low' };
+
+function needsScripting(advisory: Advisory): boolean {
+  return /lua/i.test(advisory.component) || advisory.preconditions.requires.some((r) => /\bEVAL|scripting|FCALL/i.test(r));
+}
+
+/** Whether some user who can log in may run scripts; undefined when the ACL is unknown. */
+function scriptingReachable(acl: AclState | undefined, categories: CategoryTable | undefined): boolean | undefined {
+  if (!acl || !categories) return undefined;
+  return acl.users.some((u) => canLogIn(u) && ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'].some((c) => canRun(u, c, categories)));
+}
+
+/** A precondition the deployment rules out, if any. */
+function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined }, scripting: boolean | undefined): string | undefined {
+  const { info, config } = facts;
+  const platform = advisory.preconditions.platform ?? '';
+  const bits = info ? infoField(info, 'arch_bits') : undefined;
+  if (/32-bit/i.test(platform) && bits === '64') return 'only 32-bit builds are affected and this build is 64-bit';
+  const allocator = info ? infoField(info, 'mem_allocator') : undefined;
+  if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return `only non-jemalloc builds are affected and this one uses ${allocator}`;
+  if (/TLS builds only/i.test(platform) && config && !tlsEnabled(config)) return 'only TLS listeners are affected and tls-port is 0';
+  if (needsScripting(advisory) && scripting === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
+  return undefined;
+}
+
+export default defineRule({
+  id: 'version.known-vulnerabilities',
+  title: 'The server version has no known vulnerability',
+  severity: 'high',
+  section: 'Foundation',
+  checklist: 'Foundation 8',
+  sources: ['live', 'host'],
+  remediation: 'Upgrade to the fixed release of your branch (each finding names it); until then apply the advisory\'s mitigation (most Lua CVEs: `-@scripting` for every user).',
+  requires: ['server'],
+  check({ server, info, config, acl, categories }) {
+    const known = knownVersion(server);
+    if (isVerdict(known)) return known;
+    const scripting = scriptingReachable(acl, categories);
+    const findings: Finding[] = [];
+    const unknown: string[] = [];
+    for (const advisory of ADVISORIES) {
+      if (advisory.product !== known.product || !advisory.server_side || !advisory.range || advisory.config_only) continue;
+      if (advisory.unknown_branches.some((b) => b === known.branch || b.startsWith(`${known.branch} `))) unknown.push(advisory.id);
+      if (!satisfies(known.version, advisory.range)) continue;
+      const fixed = advisory.affected.find((a) => satisfies(known.version, a.range))?.fixed;
+      const excluded = ruledOut(advisory, { info, config }, scripting);
+      const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
+      findings.push({
+        message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixed ? `fixed in ${fixed}` : 'no fix on this branch'}${excluded ? `; lowered: ${excluded}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
+        source: server.source,
+        severity: excluded ? 'low' : advisory.disputed ? 'info' : base,
+        evidence: [...advisory.sources],
+        remediation: fixed ? `Upgrade to ${fixed} or later.${advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}` : `Upgrade to a supported branch.${advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}`,
+      });
+    }
+    const distro = 'a distribution build may carry backported fixes: compare with your distribution\'s security tracker';
+    if (findings.length > 0) {
+      return fail(findings.map((f) => ({ ...f, evidence: [...(f.evidence ?? []), distro] })));
+    }
+    if (unknown.length > 0) {
+      return skip(`no advisory is known to affect ${known.version}, but the status of branch ${known.branch} is unknown for ${unknown.join(', ')}`);
+    }
+    return pass(`no known advisory affects ${known.product} ${known.version}`, { source: server.source });
+  },
+});

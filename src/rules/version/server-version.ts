@@ -1,0 +1,24 @@
+import type { ServerIdentity } from '../../facts/types.ts';
+import type { Verdict } from '../define.ts';
+import { skip } from '../define.ts';
+import { branchOf } from '../../version/range.ts';
+
+export interface KnownVersion {
+  readonly product: 'redis' | 'valkey';
+  readonly version: string;
+  readonly branch: string;
+}
+
+/** The product version advisories are matched on, or why it cannot be. */
+export function knownVersion(server: ServerIdentity): KnownVersion | Verdict {
+  if (server.product === 'unknown' || !server.version) return skip('the server did not report its version');
+  // Unstable builds and the revoked Valkey 8.0.8 report 255.255.255.
+  if (server.version === '255.255.255') return skip("the server reports version 255.255.255 (an unstable build): its fixes are unknown");
+  const branch = branchOf(server.version);
+  if (!branch) return skip(`the version '${server.version}' cannot be read`);
+  return { product: server.product, version: server.version, branch };
+}
+
+export function isVerdict(value: KnownVersion | Verdict): value is Verdict {
+  return 'status' in value;
+}

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConf, parseConfText } from '../../src/gather/conf/redis-conf.ts';
+import { load, parseError, vfs } from './helpers.ts';
+
+const P = '/etc/redis/redis.conf';
+
+function names(text: string): string[] {
+  return parseConfText(text, P).map((d) => `${d.source.line}:${d.name}=${d.args.join('|')}`);
+}
+
+describe('parseConfText: lines', () => {
+  const cases: readonly { name: string; text: string; expect: string[] }[] = [
+    { name: 'comment and blank lines', text: '# c\n\n   \nport 1\n\t# indented comment\n', expect: ['4:port=1'] },
+    { name: 'CRLF line endings', text: 'port 1\r\nbind a b\r\n', expect: ['1:port=1', '2:bind=a|b'] },
+    { name: 'missing final newline', text: 'port 1\nhz 5', expect: ['1:port=1', '2:hz=5'] },
+    { name: 'UTF-8 byte-order mark', text: '\uFEFFport 1\n', expect: ['1:port=1'] },
+    { name: 'names are lowercased, values are not', text: 'PROTECTED-MODE NO\nDir /Data\n', expect: ['1:protected-mode=NO', '2:dir=/Data'] },
+    { name: 'a # after a value is not a comment', text: 'bind 127.0.0.1 # local\n', expect: ['1:bind=127.0.0.1|#|local'] },
+    { name: 'a line of only quotes-empty args', text: 'save ""\n', expect: ['1:save='] },
+    { name: 'lone CR is not a line break', text: 'port 1\rhz 2\n', expect: ['1:port=1|hz|2'.replace('1|hz|2', '1\rhz|2')] },
+    { name: 'trailing blanks and tabs', text: 'port 1 \t \n', expect: ['1:port=1'] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.deepEqual(names(c.text), c.expect);
+    });
+  }
+
+  it('keeps the file and line of each directive', () => {
+    const [d] = parseConfText('\n\nmaxclients 5\n', '/x.conf');
+    assert.deepEqual(d!.source, { kind: 'file', path: '/x.conf', line: 3 });
+  });
+});
+
+describe('parseConfText: errors the server would refuse', () => {
+  it('unbalanced quotes name file and line', () => {
+    const err = parseError(() => parseConfText('port 1\nmasteruser "abc"def\n', '/x.conf'));
+    assert.equal(err.path, '/x.conf');
+    assert.equal(err.line, 2);
+    assert.match(err.reason, /^Unbalanced quotes in configuration line/);
+  });
+
+  it('a one-value directive with two arguments', () => {
+    const err = parseError(() => parseConfText('maxclients 1 2\n', P));
+    assert.match(err.message, /^\/etc\/redis\/redis.conf:1: wrong number of arguments: 'maxclients' takes exactly one argument, got 2/);
+  });
+
+  it('an inline comment is called out and the password is not quoted', () => {
+    const err = parseError(() => parseConfText('requirepass s3cretPW # prod password\n', P));
+    assert.match(err.reason, /no inline comments/);
+    assert.doesNotMatch(err.message, /s3cretPW/);
+    assert.doesNotMatch(err.message, /prod/);
+  });
+
+  it('a password with a space but no quotes is two arguments', () => {
+    const err = parseError(() => parseConfText('masterauth hunter two\n', P));
+    assert.match(err.reason, /wrong number of arguments/);
+    assert.doesNotMatch(err.message, /hunter/);
+  });
+
+  it('a directive with no argument', () => {
+    assert.match(parseError(() => parseConfText('port\n', P)).reason, /wrong number of arguments/);
+  });
+
+  it('include with two paths', () => {
+    assert.match(parseError(() => parseConfText('include a b\n', P)).reason, /^Bad directive or wrong number of arguments/);
+  });
+
+  it('rename-command with one argument', () => {
+    assert.match(parseError(() => parseConfText('rename-command CONFIG\n', P)).reason, /Bad directive/);
+  });
+
+  it('a module config without value', () => {
+    assert.match(parseError(() => parseConfText('mymod.opt\n', P)).reason, /^Module config specified without value/);
+  });
+});
+
+describe('parseConfText: unrendered templates', () => {
+  const templated: readonly [string, string][] = [
+    ['port {{ redis_port }}', '{{ redis_port }}'],
+    ['{% if redis_requirepass %}', '{% if redis_requirepass %}'],
+    ['requirepass {{ secret "inyoka-redis-password" }}', '{{ secret "inyoka-redis-password" }}'],
+    ['port ${REDIS_PORT}', '${REDIS_PORT}'],
+    ['port ${REDIS_PORT:-6379}', '${REDIS_PORT:-6379}'],
+    ['sentinel monitor m @MASTER_HOST@ @MASTER_PORT@ 2', '@MASTER_HOST@'],
+  ];
+  for (const [line, placeholder] of templated) {
+    it(`flags ${placeholder}`, () => {
+      const err = parseError(() => parseConfText(`# header\n${line}\n`, P));
+      assert.equal(err.line, 2);
+      assert.equal(err.reason, `unrendered template placeholder '${placeholder}': render the template first`);
+    });
+  }
+
+  const plain = [
+    'proc-title-template "{title} {listen-addr} {server-mode}"',
+    'user app on >pw ~* +@all -@dangerous',
+    '# port ${REDIS_PORT} in a comment',
+    'logfile $HOME/redis.log',
+    'masteruser ops@example.com',
+  ];
+  for (const line of plain) {
+    it(`does not flag: ${line}`, () => {
+      assert.equal(parseConfText(`${line}\n`, P).length, line.startsWith('#') ? 0 : 1);
+    });
+  }
+});
+
+describe('loadConf: include', () => {
+  it('relative include resolves against the cwd, default the top file directory', () => {
+    const parsed = load({ [P]: 'port 1\ninclude extra.conf\nhz 3\n', '/etc/redis/extra.conf': 'maxclients 7\n' });
+    assert.deepEqual(
+      parsed.directives.map((d) => `${d.source.path}:${d.source.line}:${d.name}`),
+      ['/etc/redis/redis.conf:1:port', '/etc/redis/redis.conf:2:include', '/etc/redis/extra.conf:1:maxclients', '/etc/redis/redis.conf:3:hz'],
+    );
+    assert.deepEqual(parsed.files, ['/etc/redis/redis.conf', '/etc/redis/extra.conf']);
+    assert.equal(parsed.cwd, '/etc/redis');
+  });
+
+  it('relative include resolves against an explicit cwd (the server process cwd)', () => {
+    const parsed = load({ [P]: 'include extra.conf\n', '/srv/extra.conf': 'maxclients 7\n' }, P, '/srv');
+    assert.deepEqual(parsed.files, [P, '/srv/extra.conf']);
+  });
+
+  it('a relative top file resolves against cwd', () => {
+    const parsed = load({ [P]: 'port 1\n' }, 'redis.conf', '/etc/redis');
+    assert.deepEqual(parsed.files, [P]);
+  });
+
+  it('an earlier dir changes where relative includes resolve (the server chdirs)', () => {
+    const parsed = load({ [P]: 'dir /var/lib/redis\ninclude local.conf\n', '/var/lib/redis/local.conf': 'hz 9\n' });
+    assert.equal(parsed.directives.at(-1)!.source.path, '/var/lib/redis/local.conf');
+  });
+
+  it('absolute include', () => {
+    const parsed = load({ [P]: 'include /opt/r/abs.conf\n', '/opt/r/abs.conf': 'hz 9\n' });
+    assert.deepEqual(parsed.files, [P, '/opt/r/abs.conf']);
+  });
+
+  it('nested includes expand in place, depth first', () => {
+    const parsed = load({
+      [P]: 'include a.conf\nport 3\n',
+      '/etc/redis/a.conf': 'port 1\ninclude b.conf\n',
+      '/etc/redis/b.conf': 'port 2\n',
+    });
+    assert.deepEqual(
+      parsed.directives.filter((d) => d.name === 'port').map((d) => d.args[0]),
+      ['1', '2', '3'],
+    );
+    assert.deepEqual(parsed.files, [P, '/etc/redis/a.conf', '/etc/redis/b.conf']);
+  });
+
+  it('glob include reads the matches in sorted order', () => {
+    const parsed = load({
+      [P]: 'include conf.d/*.conf\n',
+      '/etc/redis/conf.d/20-b.conf': 'hz 2\n',
+      '/etc/redis/conf.d/10-a.conf': 'hz 1\n',
+      '/etc/redis/conf.d/note.txt': 'garbage\n',
+    });
+    assert.deepEqual(parsed.files, [P, '/etc/redis/conf.d/10-a.conf', '/etc/redis/conf.d/20-b.conf']);
+    assert.deepEqual(parsed.warnings, []);
+  });
+
+  it('glob matching nothing is skipped with a warning', () => {
+    const parsed = load({ [P]: 'include /etc/redis/conf.d/*.conf\nhz 4\n' });
+    assert.equal(parsed.directives.length, 2);
+    assert.deepEqual(parsed.warnings, [
+      "/etc/redis/redis.conf:1: include '/etc/redis/conf.d/*.conf' matched no file (skipped, as redis-server does)",
+    ]);
+  });
+
+  it('glob matches are concatenated: a file without final newline joins the next file', () => {
+    const parsed = load({
+      [P]: 'include d/*.conf\n',
+      '/etc/redis/d/a.conf': 'maxclients 77\nhz 1',
+      '/etc/redis/d/b.conf': '5\ntimeout 3\n',
+    });
+    assert.deepEqual(
+      parsed.directives.slice(1).map((d) => `${d.name} ${d.args.join(' ')}`),
+      ['maxclients 77', 'hz 15', 'timeout 3'],
+    );
+    assert.match(parsed.warnings[0]!, /a\.conf: no newline at end of file: redis-server joins its last line/);
+  });
+
+  it('a missing plain include is an error at the including line', () => {
+    const err = parseError(() => load({ [P]: 'port 1\ninclude /nope/x.conf\n' }));
+    assert.equal(err.path, P);
+    assert.equal(err.line, 2);
+    assert.equal(err.reason, "include: can't open config file '/nope/x.conf': ENOENT (redis-server refuses to start)");
+  });
+
+  it('an include cycle is an error naming the chain', () => {
+    const err = parseError(() =>
+      load({ [P]: 'include a.conf\n', '/etc/redis/a.conf': 'include b.conf\n', '/etc/redis/b.conf': 'include a.conf\n' }),
+    );
+    assert.equal(err.path, '/etc/redis/b.conf');
+    assert.match(err.reason, /^include cycle: \/etc\/redis\/a\.conf -> \/etc\/redis\/b\.conf -> \/etc\/redis\/a\.conf/);
+  });
+
+  it('a file including itself', () => {
+    assert.match(parseError(() => load({ [P]: 'include redis.conf\n' })).reason, /^include cycle/);
+  });
+
+  it('the same file included twice (no cycle) is read twice', () => {
+    const parsed = load({ [P]: 'include a.conf\ninclude a.conf\n', '/etc/redis/a.conf': 'hz 1\n' });
+    assert.equal(parsed.directives.filter((d) => d.name === 'hz').length, 2);
+    assert.deepEqual(parsed.files, [P, '/etc/redis/a.conf']);
+  });
+
+  it('maxDepth stops deep nesting', () => {
+    const files: Record<string, string> = { [P]: 'include 1.conf\n' };
+    for (let i = 1; i < 6; i++) files[`/etc/redis/${i}.conf`] = `include ${i + 1}.conf\n`;
+    files['/etc/redis/6.conf'] = 'hz 1\n';
+    const fs = vfs(files);
+    assert.doesNotThrow(() => loadConf(P, { ...fs, maxDepth: 8 }));
+    assert.match(parseError(() => loadConf(P, { ...fs, maxDepth: 3 })).reason, /nested more than 3 levels/);
+  });
+
+  it('an error inside an included file names that file', () => {
+    const err = parseError(() => load({ [P]: 'include a.conf\n', '/etc/redis/a.conf': '\n\nport 1 2\n' }));
+    assert.equal(err.path, '/etc/redis/a.conf');
+    assert.equal(err.line, 3);
+  });
+
+  it('a missing top file', () => {
+    const err = parseError(() => load({}, '/etc/redis/none.conf'));
+    assert.equal(err.reason, "can't open config file: ENOENT");
+  });
+});
+
+describe('loadConf: warnings', () => {
+  it('unknown directives are warnings, not errors', () => {
+    const parsed = load({ [P]: 'server-threads 2\nport 1\n' });
+    assert.equal(parsed.directives.length, 2);
+    assert.match(parsed.warnings[0]!, /^\/etc\/redis\/redis\.conf:1: unknown directive 'server-threads'/);
+  });
+
+  it('a byte-order mark is a warning: the server refuses it', () => {
+    const parsed = load({ [P]: '\uFEFF# comment\nport 1\n' });
+    assert.match(parsed.warnings[0]!, /byte-order mark.*refuses to start/);
+  });
+
+  it('legacy, alias, deprecated, module and non-config directives are known', () => {
+    const parsed = load({
+      [P]: [
+        'slaveof 10.0.0.1 6379',
+        'slave-read-only yes',
+        'primaryauth x',
+        'list-max-ziplist-entries 512',
+        'lua-replicate-commands yes',
+        'gopher-enabled no',
+        'mymodule.setting 5',
+        'loadmodule /m.so a b',
+        'rename-command FLUSHALL ""',
+        'user default on nopass ~* +@all',
+      ].join('\n'),
+    });
+    assert.deepEqual(parsed.warnings, []);
+  });
+});
+
+describe('loadConf: real file system', () => {
+  it('follows relative, nested and glob includes on disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-conf-'));
+    try {
+      mkdirSync(join(dir, 'conf.d'));
+      mkdirSync(join(dir, 'conf.d', 'sub.conf'));
+      writeFileSync(join(dir, 'redis.conf'), 'include conf.d/*.conf\ninclude extra.conf\n');
+      writeFileSync(join(dir, 'conf.d', 'b.conf'), 'hz 2\n');
+      writeFileSync(join(dir, 'conf.d', 'a.conf'), 'hz 1\n');
+      writeFileSync(join(dir, 'conf.d', '.hidden.conf'), 'hz 99\n');
+      writeFileSync(join(dir, 'extra.conf'), 'include nested/*.c?nf\n');
+      mkdirSync(join(dir, 'nested'));
+      writeFileSync(join(dir, 'nested', 'n.conf'), 'hz 3\n');
+      const parsed = loadConf(join(dir, 'redis.conf'));
+      assert.deepEqual(parsed.files, [
+        join(dir, 'redis.conf'),
+        join(dir, 'conf.d', 'a.conf'),
+        join(dir, 'conf.d', 'b.conf'),
+        join(dir, 'extra.conf'),
+        join(dir, 'nested', 'n.conf'),
+      ]);
+      assert.deepEqual(
+        parsed.directives.filter((d) => d.name === 'hz').map((d) => d.args[0]),
+        ['1', '2', '3'],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { splitArgs } from '../../src/gather/conf/split-args.ts';
+
+// Each expectation is what sdssplitargs (redis@7.0.15:src/sds.c:1083) yields; the server test checks a
+// subset of them against redis-server itself.
+const cases: readonly { name: string; line: string; args: string[] | { error: string } }[] = [
+  { name: 'plain words', line: 'port 6379', args: ['port', '6379'] },
+  { name: 'runs of blanks and tabs', line: '  bind \t 127.0.0.1   ::1  ', args: ['bind', '127.0.0.1', '::1'] },
+  { name: 'no escapes outside quotes', line: 'dir c:\\data\\n', args: ['dir', 'c:\\data\\n'] },
+  { name: 'double quotes keep spaces', line: 'requirepass "a b"', args: ['requirepass', 'a b'] },
+  { name: 'quote starting mid-token', line: 'x foo"bar baz"', args: ['x', 'foobar baz'] },
+  { name: 'single quote mid-token', line: "x foo'bar baz'", args: ['x', 'foobar baz'] },
+  { name: '\\n \\r \\t \\b \\a escapes', line: 'x "\\n\\r\\t\\b\\a"', args: ['x', '\n\r\t\b\x07'] },
+  { name: '\\xHH escape', line: 'x "\\x41\\x62"', args: ['x', 'Ab'] },
+  { name: '\\xHH with upper-case hex', line: 'x "\\x4A"', args: ['x', 'J'] },
+  { name: 'invalid \\x is a plain x', line: 'x "\\xZZ"', args: ['x', 'xZZ'] },
+  { name: '\\x with one hex digit', line: 'x "\\x4"', args: ['x', 'x4'] },
+  { name: 'escaped quote and backslash', line: 'x "a\\"b\\\\c"', args: ['x', 'a"b\\c'] },
+  { name: 'backslash before any other char', line: 'x "\\q"', args: ['x', 'q'] },
+  { name: 'reference example', line: 'requirepass "p a\\"ss\\x41"', args: ['requirepass', 'p a"ssA'] },
+  { name: "single quotes: only \\' escapes", line: "x 'it\\'s \\n'", args: ['x', "it's \\n"] },
+  { name: 'single quotes keep double quotes', line: `x '"a"'`, args: ['x', '"a"'] },
+  { name: 'empty double quotes', line: 'save ""', args: ['save', ''] },
+  { name: 'empty single quotes', line: "logfile ''", args: ['logfile', ''] },
+  { name: 'two empty args', line: `x "" ''`, args: ['x', '', ''] },
+  { name: 'closing quote then tab', line: 'x "a"\tb', args: ['x', 'a', 'b'] },
+  { name: 'UTF-8 literal', line: 'dir "/tmp/运行后"', args: ['dir', '/tmp/运行后'] },
+  { name: '\\xHH bytes forming UTF-8', line: 'x "\\xc3\\xa9"', args: ['x', 'é'] },
+  { name: 'bytes that are not UTF-8 fall back to latin1', line: 'x "\\xff"', args: ['x', '\u00ff'] },
+  { name: 'vertical tab does not end a word', line: 'x a\vb', args: ['x', 'a\vb'] },
+  { name: 'vertical tab is a leading blank', line: '\vx', args: ['x'] },
+  { name: 'NUL ends the line', line: 'x a\0b c', args: ['x', 'a'] },
+  { name: 'a # is an ordinary word', line: 'requirepass x # y', args: ['requirepass', 'x', '#', 'y'] },
+  { name: 'only blanks', line: ' \t ', args: [] },
+  { name: 'closing quote followed by text', line: 'x "abc"def', args: { error: 'Unbalanced quotes' } },
+  { name: 'closing single quote followed by text', line: "x 'abc'def", args: { error: 'Unbalanced quotes' } },
+  { name: 'two quoted parts glued', line: 'x "a""b"', args: { error: 'Unbalanced quotes' } },
+  { name: 'unterminated double quote', line: 'x "abc', args: { error: 'Unbalanced quotes' } },
+  { name: 'unterminated single quote', line: "x 'abc", args: { error: 'Unbalanced quotes' } },
+  { name: 'backslash at the very end in quotes', line: 'x "abc\\', args: { error: 'Unbalanced quotes' } },
+  { name: "escaped closing single quote leaves it open", line: "x 'abc\\'", args: { error: 'Unbalanced quotes' } },
+];
+
+describe('splitArgs', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.deepEqual(splitArgs(c.line), c.args);
+    });
+  }
+});

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/** Absolute paths of the test certificates made by `test/fixtures/gen-certs.sh`. */
+export interface CertSet {
+  dir: string;
+  ca: string;
+  caKey: string;
+  /** Signed by the CA; SAN localhost, 127.0.0.1, 127.0.0.2, 127.0.0.3. */
+  serverCert: string;
+  serverKey: string;
+  /** Client certificate signed by the CA. */
+  clientCert: string;
+  clientKey: string;
+  /** Self-signed client certificate that the CA does not vouch for. */
+  probeCert: string;
+  probeKey: string;
+  /** Server certificate that expires in 10 days. */
+  expiringCert: string;
+  expiringKey: string;
+  /** Server certificate valid from 2020-01-01 to 2020-02-01. */
+  expiredCert: string;
+  expiredKey: string;
+  /** Server certificate with a 1024-bit RSA key; start it with `tls.legacySeclevel`. */
+  weakCert: string;
+  weakKey: string;
+}
+
+const script = fileURLToPath(new URL('../fixtures/gen-certs.sh', import.meta.url));
+let pending: Promise<CertSet> | undefined;
+
+/**
+ * Generates the test certificates once per process into a temporary directory
+ * (removed when the process exits) and returns their paths.
+ */
+export function makeCerts(): Promise<CertSet> {
+  pending ??= generate();
+  return pending;
+}
+
+async function generate(): Promise<CertSet> {
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-certs-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await promisify(execFile)('bash', [script, dir], { timeout: 60_000 });
+  } catch (error) {
+    pending = undefined;
+    const { stderr = '' } = error as { stderr?: string };
+    throw new Error(`gen-certs.sh failed: ${(error as Error).message}\n${stderr}`.trim());
+  }
+  const path = (name: string) => join(dir, name);
+  return {
+    dir,
+    ca: path('ca.crt'),
+    caKey: path('ca.key'),
+    serverCert: path('server.crt'),
+    serverKey: path('server.key'),
+    clientCert: path('client.crt'),
+    clientKey: path('client.key'),
+    probeCert: path('probe.crt'),
+    probeKey: path('probe.key'),
+    expiringCert: path('expiring.crt'),
+    expiringKey: path('expiring.key'),
+    expiredCert: path('expired.crt'),
+    expiredKey: path('expired.key'),
+    weakCert: path('weak.crt'),
+    weakKey: path('weak.key'),
+  };
+}

@@ -1,0 +1,657 @@
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, ConnectionError, ReplyError } from '../src/gather/live/resp.ts';
+import type { ConnectOptions, Reply, RespConnection } from '../src/gather/live/resp.ts';
+import { arr, bulk, err, int, simple, startFakeServer } from './helpers/fake-resp-server.ts';
+import type { FakeHandler, FakeServer, FakeServerOptions } from './helpers/fake-resp-server.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'redfort-resp-'));
+const servers: ChildProcess[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+
+after(async () => {
+  await Promise.all(cleanups.map((cleanup) => cleanup()));
+  await Promise.all(servers.map(stopProcess));
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** Starts a redis-server in its own temp dir and resolves once it accepts connections. */
+async function startRedis(extra: string[], options: { tls?: boolean } = {}): Promise<number> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmp, 'redis-'));
+  const portArgs = options.tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
+  const child = spawn(
+    'redis-server',
+    [...portArgs, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  servers.push(child);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  return port;
+}
+
+async function fake(handler: FakeHandler, options?: FakeServerOptions): Promise<FakeServer> {
+  const server = await startFakeServer(handler, options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+async function open(port: number, options: Partial<ConnectOptions> = {}): Promise<RespConnection> {
+  const conn = await connect({ host: '127.0.0.1', port, ...options });
+  cleanups.push(() => conn.close());
+  return conn;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ConnectionError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ConnectionError, `expected a ConnectionError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('against a real redis-server', () => {
+  let plain: number;
+  let secured: number;
+
+  before(async () => {
+    [plain, secured] = await Promise.all([startRedis([]), startRedis(['--requirepass', 'hunter2'])]);
+  });
+
+  test('pipeline returns replies in order, errors in place, and the connection stays usable', async () => {
+    const conn = await open(plain);
+    const replies = await conn.pipeline([
+      ['PING'],
+      ['INFO', 'server'],
+      ['CONFIG', 'GET', '*'],
+      ['ACL', 'LIST'],
+      ['NOSUCHCOMMAND', 'x'],
+      ['PING', 'still here'],
+    ]);
+    assert.equal(replies.length, 6);
+    assert.equal(replies[0], 'PONG');
+    assert.match(replies[1] as string, /redis_version:7\.0\.15/);
+    const config = replies[2] as string[];
+    assert.ok(Array.isArray(config) && config.length > 100 && config.length % 2 === 0);
+    assert.equal(config[config.indexOf('protected-mode') + 1], 'yes');
+    assert.deepEqual(replies[3], ['user default on nopass ~* &* +@all']);
+    const unknown = replies[4];
+    assert.ok(unknown instanceof ReplyError);
+    assert.equal(unknown.code, 'ERR');
+    assert.match(unknown.message, /unknown command 'NOSUCHCOMMAND'/);
+    assert.equal(replies[5], 'still here');
+    assert.equal(await conn.command(['ECHO', 'again']), 'again');
+  });
+
+  test('integers, nulls, UTF-8 and CRLF inside values round-trip', async () => {
+    const conn = await open(plain);
+    const value = 'héllo\r\nwörld ✓';
+    const replies = await conn.pipeline([
+      ['DEL', 'k', 'n'],
+      ['SET', 'k', value],
+      ['GET', 'k'],
+      ['GET', 'missing'],
+      ['INCRBY', 'n', '-42'],
+      ['STRLEN', 'k'],
+    ]);
+    assert.deepEqual(replies.slice(1), ['OK', value, null, -42, Buffer.byteLength(value)]);
+  });
+
+  test('RESP3 after an explicit HELLO 3: maps, doubles, nulls, sets', async () => {
+    const conn = await open(plain);
+    const [hello, config, score, missing, members] = await conn.pipeline([
+      ['HELLO', '3'],
+      ['CONFIG', 'GET', 'maxmemory'],
+      ['ZINCRBY', 'z', '1.5', 'a'],
+      ['GET', 'missing'],
+      ['SMEMBERS', 'nosuchset'],
+    ]);
+    assert.ok(hello instanceof Map);
+    assert.equal(hello.get('server'), 'redis');
+    assert.equal(hello.get('proto'), 3);
+    assert.deepEqual(config, new Map([['maxmemory', '0']]));
+    assert.equal(typeof score, 'number');
+    assert.ok((score as number) >= 1.5);
+    assert.equal(missing, null);
+    assert.deepEqual(members, []);
+  });
+
+  test('NOAUTH and WRONGPASS are values; AUTH then works', async () => {
+    const conn = await open(secured);
+    const [ping, wrong, after, right, pong] = await conn.pipeline([
+      ['PING'],
+      ['AUTH', 'nope'],
+      ['PING'],
+      ['AUTH', 'hunter2'],
+      ['PING'],
+    ]);
+    assert.ok(ping instanceof ReplyError);
+    assert.equal(ping.code, 'NOAUTH');
+    assert.ok(wrong instanceof ReplyError);
+    assert.equal(wrong.code, 'WRONGPASS');
+    assert.ok(after instanceof ReplyError && after.code === 'NOAUTH');
+    assert.equal(right, 'OK');
+    assert.equal(pong, 'PONG');
+  });
+
+  test('NOPERM for a limited ACL user, while allowed commands work', async () => {
+    const admin = await open(secured);
+    assert.equal(await admin.command(['AUTH', 'hunter2']), 'OK');
+    assert.equal(await admin.command(['ACL', 'SETUSER', 'limited', 'on', '>lpw', '-@all', '+ping', '+get', '~*']), 'OK');
+    const conn = await open(secured);
+    const [auth, ping, get, config] = await conn.pipeline([
+      ['AUTH', 'limited', 'lpw'],
+      ['PING'],
+      ['GET', 'k'],
+      ['CONFIG', 'GET', '*'],
+    ]);
+    assert.equal(auth, 'OK');
+    assert.equal(ping, 'PONG');
+    assert.equal(get, null);
+    assert.ok(config instanceof ReplyError);
+    assert.equal(config.code, 'NOPERM');
+  });
+
+  test('nothing is sent at connect', async () => {
+    const admin = await open(secured);
+    await admin.command(['AUTH', 'hunter2']);
+    const before = (await admin.command(['INFO', 'stats'])) as string;
+    const idle = await open(secured);
+    await pause(50);
+    const clients = (await admin.command(['CLIENT', 'LIST'])) as string;
+    const stats = (await admin.command(['INFO', 'stats'])) as string;
+    const processed = (info: string) => Number(/total_commands_processed:(\d+)/.exec(info)?.[1]);
+    // Only the admin's own CLIENT LIST and INFO ran in between.
+    assert.equal(processed(stats) - processed(before), 2);
+    assert.match(clients, /cmd=NULL/);
+    await idle.close();
+  });
+});
+
+test('a closed port is refused quickly', async () => {
+  const port = await freePort();
+  const started = Date.now();
+  const error = await rejection(connect({ host: '127.0.0.1', port }));
+  assert.equal(error.kind, 'refused');
+  assert.equal(error.message, 'connection refused');
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('IPv6 literal hosts connect without brackets', async () => {
+  const server = await fake(() => simple('PONG'), { host: '::1' });
+  const conn = await open(server.port, { host: '::1' });
+  assert.equal(await conn.command(['PING']), 'PONG');
+});
+
+test('a DNS failure has kind dns', async () => {
+  const error = await rejection(connect({ host: 'no-such-host.invalid', port: 6379 }));
+  assert.equal(error.kind, 'dns');
+});
+
+test('a listener that never answers times out after the command timeout, for every pending command', async () => {
+  const silent = net.createServer(() => {});
+  const sockets: net.Socket[] = [];
+  silent.on('connection', (socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => silent.close(() => resolve()));
+  });
+  const conn = await open((silent.address() as net.AddressInfo).port, { commandTimeoutMs: 300 });
+  const started = Date.now();
+  const [first, second] = await Promise.allSettled([conn.command(['PING']), conn.pipeline([['PING'], ['PING']])]);
+  const elapsed = Date.now() - started;
+  assert.ok(first.status === 'rejected' && second.status === 'rejected');
+  assert.equal((first.reason as ConnectionError).kind, 'timeout');
+  assert.equal((first.reason as ConnectionError).message, 'timed out after 300 ms waiting for a reply');
+  assert.equal(second.reason, first.reason);
+  assert.ok(elapsed >= 280 && elapsed < 1500, `elapsed ${elapsed} ms`);
+  assert.equal(conn.closed, true);
+  assert.equal((await rejection(conn.command(['PING']))).kind, 'timeout');
+});
+
+test('a TLS handshake with a silent peer hits the connect timeout', async () => {
+  const server = await fake(() => null);
+  const started = Date.now();
+  const error = await rejection(
+    connect({ host: server.host, port: server.port, tls: { rejectUnauthorized: false }, connectTimeoutMs: 200 }),
+  );
+  assert.equal(error.kind, 'timeout');
+  assert.equal(error.message, 'connect timed out after 200 ms');
+  assert.ok(Date.now() - started < 1000);
+});
+
+describe('TLS against a real redis-server', () => {
+  let cert: string;
+  let key: string;
+  let tlsNoAuth: number;
+  let tlsAuth: number;
+
+  before(async () => {
+    cert = join(tmp, 'c.pem');
+    key = join(tmp, 'k.pem');
+    await promisify(execFile)('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2',
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ]);
+    const tlsArgs = ['--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert];
+    [tlsNoAuth, tlsAuth] = await Promise.all([
+      startRedis([...tlsArgs, '--tls-auth-clients', 'no'], { tls: true }),
+      startRedis([...tlsArgs, '--tls-auth-clients', 'yes', '--tls-protocols', 'TLSv1.3'], { tls: true }),
+    ]);
+  });
+
+  test('rejectUnauthorized:false connects and reports the negotiated parameters', async () => {
+    const conn = await open(tlsNoAuth, { tls: { rejectUnauthorized: false } });
+    assert.equal(await conn.command(['PING']), 'PONG');
+    const info = conn.tlsInfo();
+    assert.ok(info);
+    assert.equal(info.protocol, 'TLSv1.3');
+    assert.equal(info.authorized, false);
+    assert.equal(info.authorizationError, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    assert.equal(info.peerCertificate?.subject.CN, 'localhost');
+  });
+
+  test('options reach tls.connect verbatim: ca, servername, maxVersion', async () => {
+    const conn = await open(tlsNoAuth, {
+      tls: { ca: readFileSync(cert), servername: 'localhost', maxVersion: 'TLSv1.2' },
+    });
+    assert.equal(await conn.command(['PING']), 'PONG');
+    const info = conn.tlsInfo();
+    assert.equal(info?.protocol, 'TLSv1.2');
+    assert.equal(info?.authorized, true);
+    assert.equal(info?.authorizationError, undefined);
+  });
+
+  test('an untrusted certificate fails the handshake with kind tls', async () => {
+    const error = await rejection(connect({ host: '127.0.0.1', port: tlsNoAuth, tls: {} }));
+    assert.equal(error.kind, 'tls');
+    assert.equal(error.message, 'TLS handshake failed: self-signed certificate');
+  });
+
+  test('a plaintext client on the TLS port fails on its first command', async () => {
+    const conn = await open(tlsNoAuth, { commandTimeoutMs: 2000 });
+    const error = await rejection(conn.command(['PING']));
+    assert.ok(['reset', 'closed'].includes(error.kind), `kind ${error.kind}: ${error.message}`);
+  });
+
+  test('TLS 1.3 without a client certificate: the alert surfaces on the first command', async () => {
+    const conn = await open(tlsAuth, { tls: { rejectUnauthorized: false } });
+    assert.equal(conn.tlsInfo()?.protocol, 'TLSv1.3');
+    const error = await rejection(conn.command(['PING']));
+    assert.equal(error.kind, 'tls');
+    assert.match(error.message, /^TLS error: .*certificate required/);
+  });
+
+  test('mTLS with cert and key passed through works', async () => {
+    const conn = await open(tlsAuth, {
+      tls: { ca: readFileSync(cert), cert: readFileSync(cert), key: readFileSync(key), servername: 'localhost' },
+    });
+    assert.equal(await conn.command(['PING']), 'PONG');
+  });
+});
+
+describe('against hostile or unusual servers', () => {
+  async function protocolError(reply: string | Buffer, options: Partial<ConnectOptions> = {}): Promise<ConnectionError> {
+    const server = await fake(() => reply);
+    const conn = await open(server.port, options);
+    const started = Date.now();
+    const [first, second] = await Promise.allSettled([conn.command(['PING']), conn.command(['PING'])]);
+    assert.ok(Date.now() - started < 1000);
+    assert.ok(first.status === 'rejected' && second.status === 'rejected');
+    assert.equal(second.reason, first.reason);
+    const error = first.reason as ConnectionError;
+    assert.ok(error instanceof ConnectionError);
+    assert.equal(error.kind, 'protocol');
+    assert.equal(conn.closed, true);
+    return error;
+  }
+
+  test('a huge declared bulk length is refused before any data', async () => {
+    const error = await protocolError('$9999999999\r\n');
+    assert.equal(error.message, 'reply too large: bulk length 9999999999 exceeds 67108864 bytes');
+  });
+
+  test('a huge declared array length is refused', async () => {
+    const error = await protocolError('*9999999999\r\n');
+    assert.equal(error.message, 'reply too large: array length 9999999999 exceeds 67108864');
+  });
+
+  test('a bulk length above a custom cap is refused', async () => {
+    const error = await protocolError('$2000\r\n', { maxReplyBytes: 1000 });
+    assert.equal(error.message, 'reply too large: bulk length 2000 exceeds 1000 bytes');
+  });
+
+  test('many small elements adding up beyond the cap are refused', async () => {
+    const error = await protocolError(arr(...Array.from({ length: 100 }, () => bulk('x'.repeat(20)))), {
+      maxReplyBytes: 1000,
+    });
+    assert.equal(error.message, 'reply too large: more than 1000 bytes');
+  });
+
+  test('a line that never ends is refused once it passes the cap', async () => {
+    const error = await protocolError(`+${'a'.repeat(5000)}`, { maxReplyBytes: 1000 });
+    assert.equal(error.message, 'reply too large: more than 1000 bytes');
+  });
+
+  test('an unknown type byte', async () => {
+    const error = await protocolError('?garbage\r\n');
+    assert.equal(error.message, 'unknown reply type byte 0x3f');
+  });
+
+  test('a negative length other than -1', async () => {
+    assert.equal((await protocolError('$-5\r\n')).message, 'invalid bulk length -5');
+    assert.equal((await protocolError('*-2\r\n')).message, 'invalid array length -2');
+    assert.equal((await protocolError('%-1\r\n')).message, 'invalid map length -1');
+  });
+
+  test('a non-numeric length', async () => {
+    assert.equal((await protocolError('$abc\r\n')).message, "invalid bulk length 'abc'");
+    assert.equal((await protocolError('*\r\n')).message, "invalid array length ''");
+  });
+
+  test('a bad integer and a missing CRLF', async () => {
+    assert.equal((await protocolError(':12x\r\n')).message, "invalid integer '12x'");
+    assert.equal((await protocolError('$3\r\nabcd\r\n')).message, 'malformed reply: bulk string not ended by CRLF');
+    assert.equal((await protocolError('+OK\n')).message, 'malformed reply: line not ended by CRLF');
+  });
+
+  test('nesting deeper than 64 is refused; 64 levels are fine', async () => {
+    const error = await protocolError(`${'*1\r\n'.repeat(65)}:1\r\n`);
+    assert.equal(error.message, 'reply nested deeper than 64 levels');
+
+    const server = await fake(() => `${'*1\r\n'.repeat(64)}:7\r\n`);
+    const conn = await open(server.port);
+    let reply = await conn.command(['PING']);
+    for (let depth = 0; depth < 64; depth++) {
+      assert.ok(Array.isArray(reply) && reply.length === 1);
+      reply = reply[0] as Reply;
+    }
+    assert.equal(reply, 7);
+  });
+
+  test('silence after a command is a timeout', async () => {
+    const server = await fake(() => 'silence');
+    const conn = await open(server.port, { commandTimeoutMs: 200 });
+    const error = await rejection(conn.command(['PING']));
+    assert.equal(error.kind, 'timeout');
+  });
+
+  test('the timeout is re-armed on every read, so a slow trickle is not a timeout', async () => {
+    const reply = bulk('slow but steady');
+    const server = await fake(async (_argv, { socket }) => {
+      for (const byte of Buffer.from(reply)) {
+        socket.write(Buffer.from([byte]));
+        await pause(15);
+      }
+      return null;
+    });
+    const conn = await open(server.port, { commandTimeoutMs: 150 });
+    // The whole reply takes ~300 ms, twice the timeout, but no gap exceeds it.
+    assert.equal(await conn.command(['GET', 'k']), 'slow but steady');
+  });
+
+  test('an early close mid-reply rejects pending commands with kind closed', async () => {
+    const server = await fake((_argv, { socket }) => {
+      socket.end('$10\r\nabc');
+      return null;
+    });
+    const conn = await open(server.port);
+    const [a, b] = await Promise.allSettled([conn.command(['GET', 'k']), conn.command(['PING'])]);
+    assert.ok(a.status === 'rejected' && b.status === 'rejected');
+    assert.equal((a.reason as ConnectionError).kind, 'closed');
+    assert.equal((a.reason as ConnectionError).message, 'connection closed by server');
+  });
+
+  test('a reset rejects with kind reset', async () => {
+    const server = await fake((_argv, { socket }) => {
+      socket.resetAndDestroy();
+      return null;
+    });
+    const conn = await open(server.port);
+    assert.equal((await rejection(conn.command(['PING']))).kind, 'reset');
+  });
+
+  test('an error written at accept (protected mode) is kept for the close message', async () => {
+    const denied = 'DENIED Redis is running in protected mode';
+    const server = await fake(() => simple('PONG'), {
+      onConnection: (socket) => socket.end(err(denied)),
+    });
+    const conn = await open(server.port);
+    await pause(50);
+    const error = await rejection(conn.command(['PING']));
+    assert.equal(error.kind, 'closed');
+    assert.equal(error.message, `connection closed by server: ${denied}`);
+  });
+
+  test('replies already received are delivered before a later failure', async () => {
+    const server = await fake((argv) => (argv[0] === 'PING' ? simple('PONG') : 'close'));
+    const conn = await open(server.port);
+    const [ok, failed] = await Promise.allSettled([conn.command(['PING']), conn.command(['QUIT'])]);
+    assert.deepEqual(ok, { status: 'fulfilled', value: 'PONG' });
+    assert.equal(failed.status, 'rejected');
+  });
+
+  test('a reply that trickles byte by byte decodes to the right values', async () => {
+    const reply = `*4\r\n${bulk('foo')}${int(42)}%1\r\n${simple('a')}#t\r\n${err('ERR nope')}`;
+    const server = await fake(async (_argv, { socket }) => {
+      for (const byte of Buffer.from(reply)) {
+        socket.write(Buffer.from([byte]));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return null;
+    });
+    const conn = await open(server.port);
+    const parsed = (await conn.command(['X'])) as Reply[];
+    assert.equal(parsed.length, 4);
+    assert.equal(parsed[0], 'foo');
+    assert.equal(parsed[1], 42);
+    assert.deepEqual(parsed[2], new Map([['a', true]]));
+    assert.ok(parsed[3] instanceof ReplyError && parsed[3].message === 'ERR nope');
+  });
+
+  test('a 5 MB bulk delivered in 1 KB writes parses correctly and quickly', async () => {
+    const payload = Buffer.alloc(5 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = 0x61 + (i % 26);
+    const wire = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\r\n')]);
+    const server = await fake(async (_argv, { socket }) => {
+      for (let offset = 0; offset < wire.length; offset += 1024) {
+        socket.write(wire.subarray(offset, offset + 1024));
+        // Yielding after each write makes the client read ~5000 separate 1 KB chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return null;
+    });
+    const conn = await open(server.port);
+    const started = Date.now();
+    const reply = await conn.command(['GET', 'big']);
+    const elapsed = Date.now() - started;
+    assert.equal(typeof reply, 'string');
+    assert.equal((reply as string).length, payload.length);
+    assert.equal(reply, payload.toString('latin1'));
+    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
+  });
+
+  test('an array of 50 000 bulks delivered in 1 KB writes parses correctly', async () => {
+    const items = Array.from({ length: 50_000 }, (_, i) => `item-${i}`);
+    const wire = Buffer.from(arr(...items.map(bulk)));
+    const server = await fake(async (_argv, { socket }) => {
+      for (let offset = 0; offset < wire.length; offset += 1024) {
+        socket.write(wire.subarray(offset, offset + 1024));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return null;
+    });
+    const conn = await open(server.port);
+    const started = Date.now();
+    assert.deepEqual(await conn.command(['LRANGE', 'l', '0', '-1']), items);
+    assert.ok(Date.now() - started < 3000);
+  });
+
+  test('RESP3 types: map, set, double, boolean, null, big number, verbatim, blob error, attribute', async () => {
+    const replies = [
+      `%2\r\n${simple('proto')}${int(3)}${bulk('modules')}*0\r\n`,
+      `~2\r\n${bulk('a')}${bulk('b')}`,
+      ',3.25\r\n',
+      ',-inf\r\n',
+      ',1e3\r\n',
+      '#f\r\n',
+      '_\r\n',
+      '(3492890328409238509324850943850943825024385\r\n',
+      '=15\r\ntxt:Some string\r\n',
+      '!21\r\nSYNTAX invalid syntax\r\n',
+      `|1\r\n${simple('key-popularity')}%1\r\n${bulk('a')},0.19\r\n${simple('after attribute')}`,
+      ':9007199254740993\r\n',
+      '*-1\r\n',
+      '%0\r\n',
+    ];
+    let next = 0;
+    const server = await fake(() => replies[next++] ?? null);
+    const conn = await open(server.port);
+    const got = await conn.pipeline(replies.map((_, i) => ['CMD', String(i)]));
+    assert.deepEqual(got[0], new Map<Reply, Reply>([['proto', 3], ['modules', []]]));
+    assert.deepEqual(got[1], ['a', 'b']);
+    assert.equal(got[2], 3.25);
+    assert.equal(got[3], Number.NEGATIVE_INFINITY);
+    assert.equal(got[4], 1000);
+    assert.equal(got[5], false);
+    assert.equal(got[6], null);
+    assert.equal(got[7], 3492890328409238509324850943850943825024385n);
+    assert.equal(got[8], 'Some string');
+    assert.ok(got[9] instanceof ReplyError);
+    assert.equal(got[9].code, 'SYNTAX');
+    assert.equal(got[10], 'after attribute');
+    assert.equal(got[11], 9007199254740993n);
+    assert.equal(got[12], null);
+    assert.deepEqual(got[13], new Map());
+  });
+
+  test('a push with no waiter is dropped; the next reply goes to the command', async () => {
+    const server = await fake(() => simple('PONG'), {
+      onConnection: (socket) => socket.write(`>2\r\n${bulk('invalidate')}*1\r\n${bulk('k')}`),
+    });
+    const conn = await open(server.port);
+    await pause(50);
+    assert.equal(await conn.command(['PING']), 'PONG');
+  });
+
+  test('inline commands and Redis 5 style errors in the fake server', async () => {
+    const server = await fake((argv) => (argv[0] === 'ACL' ? err("ERR unknown command 'ACL'") : bulk(argv.join(' '))));
+    const conn = await open(server.port);
+    const [acl, echo] = await conn.pipeline([['ACL', 'LIST'], ['ECHO', 'a b']]);
+    assert.ok(acl instanceof ReplyError && acl.code === 'ERR');
+    assert.equal(echo, 'ECHO a b');
+    assert.deepEqual(server.commands, [['ACL', 'LIST'], ['ECHO', 'a b']]);
+  });
+
+  test('a pipeline goes out in one write, and nothing is sent at connect', async () => {
+    let received = 0;
+    const server = await fake(() => simple('OK'), {
+      onConnection: (socket) => socket.on('data', (chunk: Buffer) => (received += chunk.length)),
+    });
+    const conn = await open(server.port);
+    await pause(50);
+    assert.equal(received, 0);
+    const write = net.Socket.prototype.write;
+    let writes = 0;
+    net.Socket.prototype.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
+      writes += 1;
+      return write.apply(this, args);
+    } as typeof write;
+    let pending: Promise<Reply[]>;
+    try {
+      pending = conn.pipeline([['PING'], ['CONFIG', 'GET', 'bind'], ['ECHO', 'ünï']]);
+    } finally {
+      net.Socket.prototype.write = write;
+    }
+    assert.equal(writes, 1);
+    assert.deepEqual(await pending, ['OK', 'OK', 'OK']);
+    assert.deepEqual(server.commands, [['PING'], ['CONFIG', 'GET', 'bind'], ['ECHO', 'ünï']]);
+  });
+
+  test('close rejects pending commands and later ones with kind closed', async () => {
+    const server = await fake(() => 'silence');
+    const conn = await open(server.port);
+    const pending = rejection(conn.command(['PING']));
+    await conn.close();
+    const error = await pending;
+    assert.equal(error.kind, 'closed');
+    assert.equal(error.message, 'connection closed by client');
+    assert.equal((await rejection(conn.command(['PING']))).kind, 'closed');
+  });
+});
+
+test('no handle is left open after success, refusal, timeout or a protocol error', async () => {
+  const silent = await fake(() => 'silence');
+  const hostile = await fake(() => '$9999999999\r\n');
+  const working = await fake(() => simple('PONG'));
+  const refusedPort = await freePort();
+  const resp = fileURLToPath(new URL('../src/gather/live/resp.ts', import.meta.url));
+  const script = `
+    import { connect } from ${JSON.stringify(resp)};
+    const out = [];
+    const ok = await connect({ host: '127.0.0.1', port: ${working.port} });
+    out.push(await ok.command(['PING']));
+    ok.close();
+    for (const [port, timeout] of [[${refusedPort}, 1000], [${silent.port}, 100], [${hostile.port}, 1000]]) {
+      try {
+        const conn = await connect({ host: '127.0.0.1', port, commandTimeoutMs: timeout });
+        await conn.command(['PING']);
+      } catch (error) { out.push(error.kind); }
+    }
+    console.log(out.join(','));
+  `;
+  const started = Date.now();
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    timeout: 10_000,
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
+  assert.equal(stdout.trim(), 'PONG,refused,timeout,protocol');
+  // A dangling timer (default 3-5 s) would hold the child open well past this.
+  assert.ok(Date.now() - started < 2500, `child took ${Date.now() - started} ms`);
+});
