@@ -44,7 +44,7 @@ export const loggingNoRotation = awaiting({
   section: 'Foundation',
   checklist: 'Foundation 6',
   sources: ['host'],
-  remediation: 'Add a logrotate rule for the log file (e.g. /etc/logrotate.d/redis-server with copytruncate), or log to syslog.',
+  remediation: 'Add a logrotate rule for the log file (e.g. /etc/logrotate.d/redis-server; Redis reopens its log for every line, so a plain rotate works), or log to syslog.',
 }, 'host');
 
 export const hostConfigFilePermissions = awaiting({

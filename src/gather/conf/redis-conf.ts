@@ -533,8 +533,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         switch (spec.name) {
           case 'dir':
             // CONFIG GET dir returns the absolute working directory the server chdir'ed into.
-            cwd = cwd === undefined || isAbsoluteAnywhere(args[0]!) ? args[0]! : resolve(cwd, args[0]!);
-            value = cwd;
+            value = resolveDir(cwd, args[0]!);
+            cwd = value;
             break;
           case 'save': {
             const result = applySave(args, { six, first: !saveSeen, current: savePoints }, fail);
@@ -624,9 +624,15 @@ function formatAt(source: Source): string {
   return source.kind === 'file' ? `${source.path}:${source.line}` : source.kind;
 }
 
-/** A Windows drive path (`c:\data`) counts as absolute too: such configs come from the Windows ports. */
-function isAbsoluteAnywhere(p: string): boolean {
-  return isAbsolute(p) || /^[A-Za-z]:[\\/]/.test(p);
+/**
+ * Where `dir` leaves the server, as `getcwd()` reports it: absolute and normalised. Windows paths
+ * (`c:\data`, from the Windows ports) are kept as written; a relative path stays relative when the
+ * starting directory is unknown.
+ */
+function resolveDir(cwd: string | undefined, arg: string): string {
+  if (/^[A-Za-z]:[\\/]/.test(arg)) return arg;
+  if (isAbsolute(arg)) return resolve(arg);
+  return cwd === undefined ? arg : resolve(cwd, arg);
 }
 
 function fillDefaults(

@@ -95,19 +95,30 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     });
     const auth = authCommand(target);
     const planned = auditCommands();
-    const batch = [...(auth ? [auth] : []), ...planned.map((p) => p.args)];
-    const replies = await conn.pipeline(batch);
-    const authReply = auth ? replies.shift() : undefined;
+    // AUTH, INFO and the rest wait apart but are written in the same tick: still one round trip. Redis
+    // hangs up on an unauthenticated client that sends a command of more than 10 arguments (COMMAND
+    // INFO here), and the AUTH and INFO replies that arrived before the close say why.
+    const [infoCommand, ...rest] = planned;
+    const [authSettled, infoSettled, restSettled] = await Promise.allSettled([
+      auth ? conn.command(auth) : undefined,
+      conn.command(infoCommand!.args),
+      conn.pipeline(rest.map((p) => p.args)),
+    ]);
+    if (authSettled.status === 'rejected') throw authSettled.reason;
+    const authReply = authSettled.value;
     if (authReply instanceof ReplyError && !/without any password configured/i.test(authReply.message)) {
       return { ok: false, error: `authentication failed: ${authReply.code}` };
     }
+    if (infoSettled.status === 'rejected') throw infoSettled.reason;
+    const info = infoSettled.value;
+    if (info instanceof ReplyError && (info.code === 'NOAUTH' || info.code === 'DENIED')) {
+      const hint = info.code === 'NOAUTH' ? ': give credentials with --user/--pass or REDISCLI_AUTH' : '';
+      return { ok: false, error: `${info.message.split('.')[0] ?? info.message}${hint}` };
+    }
+    if (restSettled.status === 'rejected') throw restSettled.reason;
+    const replies = [info, ...restSettled.value];
     const byKey = new Map<string, Reply>();
     planned.forEach((p, i) => byKey.set(p.key, replies[i] as Reply));
-    const firstError = byKey.get('info');
-    if (firstError instanceof ReplyError && (firstError.code === 'NOAUTH' || firstError.code === 'DENIED')) {
-      const hint = firstError.code === 'NOAUTH' ? ': give credentials with --user/--pass or REDISCLI_AUTH' : '';
-      return { ok: false, error: `${firstError.message.split('.')[0] ?? firstError.message}${hint}` };
-    }
     return { ok: true, facts: factsFromReplies(target.display, byKey) };
   } catch (error) {
     return { ok: false, error: describeConnectError(error) };

@@ -7,7 +7,7 @@ export default defineRule({
   section: 'Account',
   checklist: 'Account 5',
   sources: ['live', 'config'],
-  remediation: 'Replace requirepass with named ACL users (`ACL SETUSER app on >… ~app:* -@all +@read +@write -@dangerous`), then `CONFIG SET requirepass ""` and `ACL SETUSER default off`.',
+  remediation: 'Give every client a named ACL user (`ACL SETUSER app on >… ~app:* -@all +@read +@write -@dangerous`), then `ACL SETUSER default off resetpass` first and only then `CONFIG SET requirepass ""` (the other order leaves the server open in between), and remove requirepass from redis.conf.',
   requires: ['secrets'],
   check({ secrets }) {
     const requirepass = secrets.get('requirepass');

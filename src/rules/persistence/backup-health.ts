@@ -11,7 +11,7 @@ export default defineRule({
   sources: ['live'],
   remediation: 'Find why saving fails in the log (disk full, `dir` not writable, fork refused: vm.overcommit_memory), then copy the RDB/AOF files to a remote location on a schedule.',
   requires: ['info'],
-  check({ info, config, now }, { thresholds }) {
+  check({ info, config, now }, { thresholds, nowSeconds }) {
     const source = { kind: 'live' as const, command: 'INFO persistence' };
     const rdbStatus = infoField(info, 'rdb_last_bgsave_status');
     const aofEnabled = infoField(info, 'aof_enabled') === '1';
@@ -25,7 +25,8 @@ export default defineRule({
     }
     const lastSave = Number(infoField(info, 'rdb_last_save_time') ?? NaN);
     const changes = Number(infoField(info, 'rdb_changes_since_last_save') ?? 0);
-    const ageHours = now && Number.isFinite(lastSave) ? (now.value - lastSave) / 3600 : undefined;
+    // Without TIME, the audit's own clock stands in for the server's.
+    const ageHours = Number.isFinite(lastSave) ? ((now?.value ?? nowSeconds) - lastSave) / 3600 : undefined;
     if (rdbEnabled && !aofEnabled && ageHours !== undefined && ageHours > thresholds.backupMaxAgeHours && changes > 0) {
       findings.push({
         message: `the last successful save was ${ageHours.toFixed(1)} h ago (threshold ${thresholds.backupMaxAgeHours} h) and ${changes} changes are not on disk`,

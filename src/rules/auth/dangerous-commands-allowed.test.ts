@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AclState } from '../../facts/types.ts';
+import { parseAclUser } from '../../acl/parse.ts';
+import { ruleContext } from '../../audit.ts';
+import { runRules } from '../../engine/run.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './dangerous-commands-allowed.ts';
+
+const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
+/** SHA-256 of 'x', as the 7.0.15 server below rendered it. */
+const X = '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881';
+const LOCKED_DEFAULT = 'user default off nopass ~* &* +@all';
+
+const v70 = (...lines: string[]) => liveFacts({ version: '7.0.15', acl: lines });
+const v72 = (...lines: string[]) => liveFacts({ version: '7.2.4', acl: lines });
+const v62 = (...lines: string[]) => liveFacts({ version: '6.2.16', acl: lines });
+
+// Lines copied from `ACL LIST` of redis-server 7.0.15 after the ACL SETUSER named in each case.
+const LIVE_70 = {
+  // ACL SETUSER u on >x +@all -@dangerous
+  allMinusDangerous: `user u on #${X} resetchannels +@all -@dangerous`,
+  // ACL SETUSER c on >x ~* +@all -@dangerous +config|get
+  configGet: `user c on #${X} ~* resetchannels +@all -@dangerous +config|get`,
+  // ACL SETUSER u2 on >x +@all -@dangerous +@read  (7.0 rewrites it)
+  plusRead: `user u2 on #${X} resetchannels +@all -@admin -info -sort -restore-asking -flushall -restore -flushdb -migrate -swapdb`,
+  // ACL SETUSER u8 on >x +@all -@write -@dangerous
+  minusWrite: `user u8 on #${X} resetchannels +@all -@write -@admin -info -sort_ro -keys`,
+  // ACL SETUSER u6 on >x ~* +@all -@dangerous -@admin +@slow  (@slow gives nearly all of them back)
+  plusSlow: `user u6 on #${X} ~* resetchannels +@all -lastsave -role -swapdb`,
+  // ACL SETUSER a on >x ~* -@all +@admin
+  admin: `user a on #${X} ~* resetchannels -@all +@admin`,
+  // ACL SETUSER s on >x -@all (~x +@all)
+  selector: `user s on #${X} resetchannels -@all (~x resetchannels +@all)`,
+  // ACL SETUSER app on >x ~app:* -@all +@read +@write -@dangerous
+  app: `user app on #${X} ~app:* resetchannels -@all +@string +@hash +@geo +@blocking +@bitmap +@set +@hyperloglog +@stream +@sortedset +@list +@keyspace -flushall -xinfo|help -flushdb -object|help -xgroup|help +memory|usage -swapdb -restore -sort +lolwut -pfselftest -migrate -keys -sort_ro -restore-asking -pfdebug +function|restore +function|delete +function|load +function|flush`,
+  // ACL SETUSER admin off >x ~* &* +@all
+  disabledAdmin: `user admin off #${X} ~* &* +@all`,
+  // ACL SETUSER ghost on ~* +@all  (no password, no nopass: cannot log in)
+  ghost: 'user ghost on ~* resetchannels +@all',
+};
+
+const INFO = { kind: 'live', command: 'INFO' } as const;
+const REDIS_5: AclState = {
+  users: [parseAclUser('default', ['on', '>4f7c1e9a2b8d6f3e0a5c', '~*', '+@all'], INFO, { version: '6.0.0' })],
+  origin: 'requirepass',
+  rewritten: false,
+  source: INFO,
+};
+
+ruleTester(rule, {
+  pass: [
+    { name: 'every user without dangerous commands', facts: v70(LOCKED_DEFAULT, `user ro on #${HASH} ~* resetchannels -@all +get`), message: /no enabled user may run a @dangerous command/ },
+    { name: '+@all -@dangerous (7.2 keeps the rules as written)', facts: v72(`user default on sanitize-payload #${HASH} ~* &* +@all -@dangerous`) },
+    { name: '+@all -@dangerous, the exact 7.0.15 rendering', facts: v70(LOCKED_DEFAULT, LIVE_70.allMinusDangerous) },
+    { name: '+@all -@dangerous +config|get: granted by name', facts: v70(LOCKED_DEFAULT, LIVE_70.configGet), message: /1 granted one by one/ },
+    { name: '7.2 app user', facts: v72('user default off sanitize-payload nopass ~* &* +@all', `user app on sanitize-payload #${HASH} ~app:* resetchannels -@all +@read +@write -@dangerous`) },
+    { name: '7.0 rewrite of -@all +@read +@write -@dangerous', facts: v70(LOCKED_DEFAULT, LIVE_70.app) },
+    // Fewer than half of @dangerous left: the catalogue judges -@dangerous written, the rest granted one by one.
+    { name: '7.0 rewrite of +@all -@dangerous +@read', facts: v70(LOCKED_DEFAULT, LIVE_70.plusRead), message: /2 granted one by one/ },
+    { name: '7.0 rewrite of +@all -@write -@dangerous', facts: v70(LOCKED_DEFAULT, LIVE_70.minusWrite), message: /no enabled user/ },
+    { name: 'a disabled user with +@all is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.disabledAdmin) },
+    { name: 'a user that cannot log in (no password, no nopass) is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.ghost) },
+    { name: '6.2 auditor: -@all +@read +info +config|get', facts: v62('user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`), message: /granted one by one/ },
+    { name: 'a selector without dangerous commands', facts: v70(LOCKED_DEFAULT, `user s2 on #${X} ~* resetchannels -@all +get (~x resetchannels -@all +@read -@dangerous)`) },
+  ],
+  fail: [
+    { name: 'the default user +@all', facts: v70('user default on nopass ~* &* +@all'), messages: [/user 'default' may run 75 @dangerous commands through \+@all: .* and 67 more/], severity: 'high' },
+    { name: '7.2 default rendering', facts: v72('user default on nopass sanitize-payload ~* &* +@all'), messages: [/user 'default' may run 75 @dangerous/] },
+    { name: '6.2: whole-command granularity', facts: v62('user default on nopass ~* &* +@all'), messages: [/user 'default' may run 32 @dangerous commands/] },
+    { name: '6.0', facts: liveFacts({ version: '6.0.20', acl: ['user default on nopass ~* +@all'] }), messages: [/may run 31 @dangerous commands/] },
+    { name: 'allcommands (6.x ACL file spelling)', facts: v72(`user ops on #${HASH} ~* &* allcommands`, LOCKED_DEFAULT), messages: [/user 'ops' may run 75 @dangerous commands through allcommands/] },
+    { name: '-@all +@admin', facts: v70(LOCKED_DEFAULT, LIVE_70.admin), messages: [/user 'a' may run \d+ @dangerous commands through \+@admin/] },
+    { name: '-@all +@dangerous', facts: v72(LOCKED_DEFAULT, `user ops on sanitize-payload #${HASH} ~* resetchannels -@all +@dangerous`), messages: [/through \+@dangerous/] },
+    { name: 'a selector (~x +@all) on a locked root', facts: v70(LOCKED_DEFAULT, LIVE_70.selector), messages: [/user 's' may run 75 @dangerous commands through \+@all/] },
+    { name: '7.0 rewrite of +@all -@dangerous -@admin +@slow', facts: v70(LOCKED_DEFAULT, LIVE_70.plusSlow), messages: [/user 'u6' may run 72 @dangerous commands through \+@all/] },
+    { name: 'a later category grant undoes -@dangerous', facts: v72(LOCKED_DEFAULT, `user ops on sanitize-payload #${HASH} ~* resetchannels +@all -@dangerous +@admin`), messages: [/through \+@admin/] },
+    {
+      name: 'one finding per user',
+      facts: v70('user default on nopass ~* &* +@all', LIVE_70.allMinusDangerous, LIVE_70.admin),
+      messages: [/user 'default'/, /user 'a'/],
+    },
+    { name: 'Redis 5: no ACL at all', facts: liveFacts({ version: '5.0.14', extra: { acl: REDIS_5 } }), messages: [/the server has no ACL \(Redis < 6\)/] },
+  ],
+  skip: [
+    { name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /NOPERM/ },
+    { name: 'categories not readable', facts: liveFacts({ unavailable: { categories: 'ACL CAT: NOPERM' } }), message: /ACL CAT/ },
+    {
+      name: 'ACL CAT answered without @dangerous',
+      facts: liveFacts({ extra: { categories: { categories: new Map([['read', ['get']]]), granularity: 'subcommand', source: { kind: 'live', command: 'ACL CAT' } } } }),
+      message: /@dangerous category of this server is unknown/,
+    },
+  ],
+});
+
+function judge(facts: ReturnType<typeof liveFacts>) {
+  return runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+}
+
+test(`${rule.id}: commands granted by name are listed as evidence of the pass`, () => {
+  const [result] = judge(v70(LOCKED_DEFAULT, LIVE_70.configGet));
+  assert.equal(result?.status, 'pass');
+  assert.deepEqual(result?.evidence, ["user 'c': config|get granted by +config|get"]);
+});
+
+test(`${rule.id}: 7.2 keeps +config|get as a grant by name`, () => {
+  const [result] = judge(v72(LOCKED_DEFAULT, `user c on sanitize-payload #${HASH} ~* resetchannels +@all -@dangerous +config|get +info`));
+  assert.equal(result?.status, 'pass');
+  assert.deepEqual(result?.evidence, ["user 'c': config|get granted by +config|get", "user 'c': info granted by +info"]);
+});
+
+test(`${rule.id}: the evidence of a selector grant names the selector`, () => {
+  const [result] = judge(v70(LOCKED_DEFAULT, LIVE_70.selector));
+  assert.equal(result?.status, 'fail');
+  assert.ok(result?.evidence.includes('config|set via +@all (selector 1)'), result?.evidence.join('\n'));
+});

@@ -1,0 +1,28 @@
+import type { AclState } from '../../facts/types.ts';
+import { parseAclUser } from '../../acl/parse.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './default-user-enabled.ts';
+
+const HASH = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
+const INFO = { kind: 'live', command: 'INFO' } as const;
+const REDIS_5: AclState = {
+  users: [parseAclUser('default', ['on', '>4f7c1e9a2b8d6f3e0a5c', '~*', '+@all'], INFO, { version: '6.0.0' })],
+  origin: 'requirepass',
+  rewritten: false,
+  source: INFO,
+};
+
+ruleTester(rule, {
+  pass: [
+    { name: 'default off', facts: liveFacts({ acl: ['user default off nopass ~* &* +@all', `user app on #${HASH} ~app:* resetchannels -@all +@read +@write -@dangerous`] }), message: /'off'/ },
+    { name: 'default off on 7.2', facts: liveFacts({ version: '7.2.4', acl: [`user default off sanitize-payload #${HASH} ~* &* +@all`] }) },
+  ],
+  fail: [
+    { name: 'on and nopass', facts: liveFacts(), messages: [/the default user is 'on': it needs no password and is what AUTH <password>/], severity: 'medium' },
+    { name: 'on with a password (requirepass)', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), messages: [/the default user is 'on': it is what AUTH/] },
+  ],
+  skip: [
+    { name: 'Redis 5 has no ACL users', facts: liveFacts({ version: '5.0.14', extra: { acl: REDIS_5 } }), message: /before 6\.0/ },
+    { name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }) },
+  ],
+});

@@ -1,0 +1,12 @@
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './requirepass-used.ts';
+
+ruleTester(rule, {
+  pass: [
+    { name: 'not set', facts: liveFacts(), message: /not set/ },
+    { name: 'requirepass ""', facts: liveFacts({ conf: 'requirepass ""' }) },
+    { name: 'ACL users instead', facts: liveFacts({ conf: 'aclfile /etc/redis/users.acl' }) },
+  ],
+  fail: [{ name: 'set', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), messages: [/requirepass is set: every client shares one password/], severity: 'low' }],
+  skip: [{ name: 'secrets not readable', facts: liveFacts({ unavailable: { secrets: 'CONFIG GET requirepass: NOPERM' } }), message: /NOPERM/ }],
+});

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './weak-password.ts';
+
+const sha256 = (clear: string): string => createHash('sha256').update(clear, 'utf8').digest('hex');
+const RANDOM = 'fff5b831e35000b20ec16f62040c3ab97d4af04f5ee49310d09a852a4bde9c93';
+const RANDOM_2 = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
+const acl = (...lines: string[]) => liveFacts({ acl: lines });
+
+ruleTester(rule, {
+  pass: [
+    { name: 'a random 64-hex hash', facts: acl(`user default on #${RANDOM} ~* &* +@all`), message: /1 password checked/ },
+    {
+      name: 'several users with random hashes (7.2 rendering)',
+      facts: liveFacts({ version: '7.2.4', acl: [`user default off sanitize-payload #${RANDOM} ~* &* +@all`, `user app on sanitize-payload #${RANDOM_2} ~app:* resetchannels -@all +@read +@write -@dangerous`] }),
+    },
+    { name: 'a long requirepass', facts: liveFacts({ conf: 'requirepass 7d1f0c9e4a2b8e6f3c5a1d7b9e0f2a4c' }) },
+    // The password-less default user is auth.no-authentication's finding, not this rule's.
+    { name: 'default user nopass', facts: acl('user default on nopass ~* &* +@all'), message: /no enabled user has a password to judge/ },
+    { name: 'a disabled user with a common password', facts: acl('user default off nopass ~* &* +@all', `user old off #${sha256('password')} ~* resetchannels +@all`) },
+    { name: 'a disabled nopass user', facts: acl(`user default on #${RANDOM} ~* &* +@all`, 'user ci off nopass ~* resetchannels -@all +get') },
+  ],
+  fail: [
+    { name: 'foobared, the sample config password', facts: acl(`user default on #${sha256('foobared')} ~* &* +@all`), messages: [/user 'default' has a common password/], severity: 'high' },
+    { name: 'password', facts: acl(`user app on #${sha256('password')} ~app:* resetchannels -@all +@read`), messages: [/user 'app' has a common password/] },
+    { name: '123456', facts: acl(`user default on #${sha256('123456')} ~* &* +@all`), messages: [/common password/] },
+    { name: 'requirepass foobared', facts: liveFacts({ conf: 'requirepass foobared' }), messages: [/user 'default' has a common password/] },
+    {
+      name: 'the empty-password hash',
+      facts: acl('user default on #e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 ~* &* +@all'),
+      messages: [/user 'default' has an empty password/],
+    },
+    // CONFIG GET requirepass gives the clear text, whose digest matches the default user's hash: its length is known.
+    { name: 'requirepass abc: length known', facts: liveFacts({ conf: 'requirepass abc' }), messages: [/user 'default' has a 3-character password \(shorter than 16\)/] },
+    { name: 'requirepass of 10 characters', facts: liveFacts({ conf: 'requirepass Zq7xW2pLm9' }), messages: [/10-character password/] },
+    { name: 'a non-default nopass user', facts: acl(`user default on #${RANDOM} ~* &* +@all`, 'user ci on nopass ~* resetchannels -@all +get'), messages: [/user 'ci' is 'nopass': any password, or none, logs in as it/] },
+    {
+      name: 'the second of two passwords is common',
+      facts: acl(`user app on #${RANDOM} #${sha256('123456')} ~app:* resetchannels -@all +@read`),
+      messages: [/user 'app' has a common password .*\(password 2 of 2\)/],
+    },
+    {
+      name: 'one finding per weak user',
+      facts: acl('user default on nopass ~* &* +@all', `user a on #${sha256('password')} ~a:* resetchannels -@all +get`, 'user b on nopass ~b:* resetchannels -@all +get'),
+      messages: [/user 'a' has a common password/, /user 'b' is 'nopass'/],
+    },
+  ],
+  skip: [{ name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /NOPERM/ }],
+});

@@ -1,0 +1,57 @@
+import { parseClusterNodes } from '../../gather/live/parse-replies.ts';
+import type { ClusterFacts } from '../../facts/types.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './master-count.ts';
+
+function cluster(nodes: string): ClusterFacts {
+  const parsed = parseClusterNodes(nodes);
+  return { nodes: parsed, myId: parsed.find((n) => n.flags.includes('myself'))?.id, state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } };
+}
+const clusterFacts = (nodes: string) => liveFacts({ conf: 'cluster-enabled yes', mode: 'cluster', extra: { cluster: cluster(nodes) } });
+
+// CLUSTER NODES as redis-server 7.0 prints it (`ip:port@cport`, with `,hostname` when one is announced).
+const THREE = `07c37dfeb235213a872192d90877d0cd55635b91 10.0.0.4:6379@16379 slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1700000002000 4 connected
+67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 10.0.0.2:6379@16379 master - 0 1700000001000 2 connected 5461-10922
+292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 10.0.0.3:6379@16379 master - 0 1700000002000 3 connected 10923-16383
+6ec23923021cf3ffec47632106199cb7f496ce01 10.0.0.5:6379@16379 slave 67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 0 1700000001000 5 connected
+824fe116063bc5fcf9f4ffd895bc17aee7731ac3 10.0.0.6:6379@16379 slave 292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 0 1700000002000 6 connected
+e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.0.1:6379@16379 myself,master - 0 0 1 connected 0-5460`;
+
+const FOUR = `e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.0.1:6379@16379,redis-a myself,master - 0 0 1 connected 0-4095
+67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 10.0.0.2:6379@16379,redis-b master - 0 1700000001000 2 connected 4096-8191
+292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 10.0.0.3:6379@16379,redis-c master - 0 1700000002000 3 connected 8192-12287
+07c37dfeb235213a872192d90877d0cd55635b91 10.0.0.4:6379@16379,redis-d master - 0 1700000002000 4 connected 12288-16383`;
+
+const TWO = `e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.0.1:6379@16379 myself,master - 0 0 1 connected 0-8191
+67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 10.0.0.2:6379@16379 master - 0 1700000001000 2 connected 8192-16383
+07c37dfeb235213a872192d90877d0cd55635b91 10.0.0.4:6379@16379 slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1700000002000 4 connected`;
+
+// A fourth master that serves no slots yet (added, not rebalanced) does not vote.
+const THREE_PLUS_EMPTY = `${THREE}
+a1b2c3d4e5f60718293a4b5c6d7e8f9012345678 10.0.0.7:6379@16379 master - 0 1700000002000 7 connected`;
+
+// One of three masters has failed: two are left to vote.
+const ONE_FAILED = `e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.0.1:6379@16379 myself,master - 0 0 1 connected 0-5460
+67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 10.0.0.2:6379@16379 master - 0 1700000001000 2 connected 5461-10922
+292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 10.0.0.3:6379@16379 master,fail - 1700000000000 1700000000000 3 disconnected 10923-16383`;
+
+const FIVE = `${FOUR.split('\n').map((l) => l.replace('12288-16383', '12288-14000')).join('\n')}
+a1b2c3d4e5f60718293a4b5c6d7e8f9012345678 10.0.0.5:6379@16379,redis-e master - 0 1700000002000 5 connected 14001-16383`;
+
+ruleTester(rule, {
+  pass: [
+    { name: '3 masters with replicas', facts: clusterFacts(THREE), message: /^the cluster has 3 masters serving slots$/ },
+    { name: '3 masters and one without slots', facts: clusterFacts(THREE_PLUS_EMPTY), message: /3 masters/ },
+    { name: '5 masters', facts: clusterFacts(FIVE), message: /5 masters/ },
+  ],
+  fail: [
+    { name: '4 masters: even', facts: clusterFacts(FOUR), messages: [/the cluster has 4 masters serving slots: an even number adds no failure tolerance/], severity: 'medium' },
+    { name: '2 masters', facts: clusterFacts(TWO), messages: [/the cluster has 2 masters serving slots: fewer than 3 cannot keep a majority/] },
+    { name: '3 masters, one failed', facts: clusterFacts(ONE_FAILED), messages: [/2 masters/] },
+    { name: 'a single master', facts: clusterFacts('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383'), messages: [/1 master serving slots: fewer than 3/] },
+  ],
+  skip: [
+    { name: 'not a cluster node', facts: liveFacts(), message: /not a cluster node/ },
+    { name: 'CLUSTER NODES denied', facts: liveFacts({ mode: 'cluster', unavailable: { cluster: 'CLUSTER NODES: NOPERM' } }), message: /NOPERM/ },
+  ],
+});

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ruleContext } from '../../audit.ts';
+import { runRules } from '../../engine/run.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './dangerous-not-renamed.ts';
+
+const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
+const HASH_2 = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
+const LOCKED_DEFAULT = 'user default off nopass ~* &* +@all';
+const ALL_ADMIN = ['config', 'debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'];
+
+ruleTester(rule, {
+  pass: [
+    {
+      name: 'every user -@all +get',
+      facts: liveFacts({ acl: [`user default on #${HASH} ~* &* -@all +get`, `user app on #${HASH_2} ~app:* resetchannels -@all +get`] }),
+      message: /every admin command is denied to all users$/,
+    },
+    {
+      name: 'an auditor keeps CONFIG GET, not CONFIG SET (7.0 rendering)',
+      facts: liveFacts({ acl: [LOCKED_DEFAULT, `user audit on #${HASH} resetchannels -@all +@read +config|get +info -keys -sort_ro`] }),
+    },
+    {
+      name: '7.2 app user with -@dangerous',
+      facts: liveFacts({ version: '7.2.4', acl: ['user default off sanitize-payload nopass ~* &* +@all', `user app on sanitize-payload #${HASH} ~app:* resetchannels -@all +@read +@write -@dangerous`] }),
+    },
+    {
+      name: 'the rest renamed away, FLUSHALL/FLUSHDB denied by ACL',
+      facts: liveFacts({
+        hidden: ['config', 'debug', 'module', 'shutdown', 'monitor', 'replicaof', 'slaveof'],
+        acl: [LOCKED_DEFAULT, `user app on #${HASH} ~app:* resetchannels -@all +@read +@write -@dangerous`],
+      }),
+      message: /or hidden \(config, debug, module, shutdown, monitor, replicaof, slaveof renamed or removed\)/,
+    },
+    { name: 'every admin command renamed, even with an open default user', facts: liveFacts({ hidden: ALL_ADMIN }) },
+    { name: 'a disabled admin user does not count', facts: liveFacts({ acl: [LOCKED_DEFAULT, `user admin off #${HASH} ~* &* +@all`, `user app on #${HASH_2} ~app:* resetchannels -@all +get`] }) },
+    { name: '6.2 auditor: +config|get (a first-arg) does not allow CONFIG SET', facts: liveFacts({ version: '6.2.16', acl: ['user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`] }) },
+  ],
+  fail: [
+    {
+      name: 'an open default user',
+      facts: liveFacts(),
+      messages: [/9 admin commands are neither renamed nor denied to every user: CONFIG SET \(default\); DEBUG \(default\); MODULE LOAD \(default\); FLUSHALL \(default\)/],
+      severity: 'low',
+    },
+    {
+      name: 'only FLUSHALL and FLUSHDB remain (config renamed, user with +@write)',
+      facts: liveFacts({ hidden: ['config', 'debug', 'module', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: [LOCKED_DEFAULT, `user app on #${HASH} ~* resetchannels -@all +@read +@write`] }),
+      messages: [/^2 admin commands are neither renamed nor denied to every user: FLUSHALL \(app\); FLUSHDB \(app\)$/],
+    },
+    {
+      name: 'CONFIG SET granted by name',
+      facts: liveFacts({ hidden: ['debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: [LOCKED_DEFAULT, `user ops on #${HASH} resetchannels -@all +config|set`] }),
+      messages: [/^1 admin command is neither renamed nor denied to every user: CONFIG SET \(ops\)$/],
+    },
+    {
+      name: 'users named per command',
+      facts: liveFacts({ hidden: ['config', 'debug', 'module', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: [`user default on #${HASH} ~* &* +@all`, `user app on #${HASH_2} ~* resetchannels -@all +flushall`] }),
+      messages: [/FLUSHALL \(default, app\)/],
+    },
+    { name: '6.2 +@all', facts: liveFacts({ version: '6.2.16', acl: ['user default on nopass ~* &* +@all'] }), messages: [/9 admin commands/] },
+  ],
+  skip: [
+    { name: 'COMMAND INFO not readable', facts: liveFacts({ unavailable: { commands: 'COMMAND INFO: NOPERM' } }), message: /NOPERM/ },
+    { name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }) },
+  ],
+});
+
+test(`${rule.id}: hidden commands are listed in the evidence of a failure`, () => {
+  const facts = liveFacts({ hidden: ['config', 'debug'], acl: ['user default on nopass ~* &* +@all'] });
+  const [result] = runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+  assert.equal(result?.status, 'fail');
+  assert.ok(result?.evidence.includes('config: renamed or removed'));
+  assert.ok(result?.evidence.includes('debug: renamed or removed'));
+  assert.ok(result?.evidence.includes('MODULE LOAD (default)'));
+});

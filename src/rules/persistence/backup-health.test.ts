@@ -1,0 +1,57 @@
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './backup-health.ts';
+
+const NOW = 1_800_000_000;
+const HOUR = 3600;
+
+function persistence(fields: Record<string, string | number>): string {
+  return `# Server\nredis_version:7.0.15\n# Persistence\n${Object.entries(fields).map(([k, v]) => `${k}:${v}`).join('\n')}\n`;
+}
+
+const healthy = { rdb_changes_since_last_save: 12, rdb_last_save_time: NOW - 2 * HOUR, rdb_last_bgsave_status: 'ok', aof_enabled: 0 };
+
+ruleTester(rule, {
+  pass: [
+    { name: 'a recent successful save', facts: liveFacts({ now: NOW, info: persistence(healthy) }), message: /rdb_last_bgsave_status:ok, last save 2\.0 h ago/ },
+    { name: 'an old save but nothing changed since', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 72 * HOUR, rdb_changes_since_last_save: 0 }) }) },
+    {
+      name: 'AOF healthy (the RDB age does not matter then)',
+      facts: liveFacts({ now: NOW, conf: 'appendonly yes', info: persistence({ ...healthy, rdb_last_save_time: NOW - 72 * HOUR, aof_enabled: 1, aof_last_write_status: 'ok', aof_last_bgrewrite_status: 'ok' }) }),
+      message: /aof_last_write_status:ok/,
+    },
+    { name: '20 h old, under the 24 h threshold', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 20 * HOUR }) }) },
+  ],
+  fail: [
+    { name: 'the last bgsave failed', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_status: 'err' }) }), messages: [/the last RDB save failed \(rdb_last_bgsave_status:err\)/], severity: 'medium' },
+    {
+      name: 'the AOF write failed',
+      facts: liveFacts({ now: NOW, conf: 'appendonly yes', info: persistence({ ...healthy, aof_enabled: 1, aof_last_write_status: 'err', aof_last_bgrewrite_status: 'ok' }) }),
+      messages: [/the AOF is failing \(aof_last_write_status:err\)/],
+    },
+    {
+      name: 'both the AOF write and rewrite failed',
+      facts: liveFacts({ now: NOW, conf: 'appendonly yes', info: persistence({ ...healthy, aof_enabled: 1, aof_last_write_status: 'err', aof_last_bgrewrite_status: 'err' }) }),
+      messages: [/aof_last_write_status:err/, /aof_last_bgrewrite_status:err/],
+    },
+    {
+      name: 'the last save is 48 h old with unsaved changes',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 48 * HOUR, rdb_changes_since_last_save: 5230 }) }),
+      messages: [/the last successful save was 48\.0 h ago \(threshold 24 h\) and 5230 changes are not on disk/],
+    },
+    {
+      name: 'a failed save and an old one',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_status: 'err', rdb_last_save_time: NOW - 30 * HOUR }) }),
+      messages: [/rdb_last_bgsave_status:err/, /30\.0 h ago/],
+    },
+    {
+      name: 'server clock unreadable: the audit clock judges the age',
+      facts: liveFacts({ info: persistence({ ...healthy, rdb_last_save_time: NOW - 48 * HOUR }), unavailable: { now: 'TIME: NOPERM' } }),
+      messages: [/48\.0 h ago/],
+    },
+  ],
+  skip: [
+    { name: 'no persistence configured (save "" and no AOF)', facts: liveFacts({ now: NOW, conf: 'save ""', info: persistence({ ...healthy, rdb_last_save_time: NOW - 72 * HOUR }) }), message: /see persistence\.none/ },
+    { name: 'INFO not readable', facts: liveFacts({ unavailable: { info: 'INFO: NOPERM' } }), message: /NOPERM/ },
+    { name: 'INFO without a persistence section', facts: liveFacts({ info: '# Server\nredis_version:7.0.15\n' }), message: /INFO persistence is not available/ },
+  ],
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConfigMap } from '../../facts/types.ts';
+import { ruleContext } from '../../audit.ts';
+import { runRules } from '../../engine/run.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './disabled.ts';
+
+const conf = (text: string, version?: string) => liveFacts({ conf: text, ...(version ? { version } : {}) });
+
+/** A server built without TLS: CONFIG GET reports no tls-* settings. */
+function withoutTls(text: string): ReturnType<typeof liveFacts> {
+  const facts = conf(text);
+  const config: ConfigMap = new Map([...facts.config!].filter(([name]) => !name.startsWith('tls-')));
+  return { ...facts, config };
+}
+
+ruleTester(rule, {
+  pass: [
+    { name: 'tls-port 6380', facts: conf('tls-port 6380\ntls-cert-file /etc/redis/tls/redis.crt\ntls-key-file /etc/redis/tls/redis.key'), message: /tls-port is 6380/ },
+    { name: 'TLS only', facts: conf('port 0\ntls-port 6379') },
+  ],
+  fail: [
+    { name: 'loopback only: medium', facts: conf('bind 127.0.0.1 -::1'), messages: [/tls-port is '0': every client and its password cross the network in clear text/], severity: 'medium' },
+    { name: 'bound to every interface (7.x default): high', facts: conf(''), messages: [/tls-port is '0'/], severity: 'high' },
+    { name: 'bound to a private address: high', facts: conf('bind 10.0.0.5'), severity: 'high' },
+    { name: 'bound to a public address: high', facts: conf('bind 198.51.100.20 127.0.0.1'), severity: 'high' },
+    { name: '6.0 with no bind line (every interface): high', facts: conf('', '6.0.20'), severity: 'high' },
+    { name: '7.x bind "" (no TCP listener): medium', facts: conf('bind ""\nunixsocket /run/redis.sock'), severity: 'medium' },
+    { name: 'built without TLS', facts: withoutTls('bind 0.0.0.0'), messages: [/this server has no TLS support/], severity: 'high' },
+  ],
+  skip: [{ name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) }],
+});
+
+test(`${rule.id}: the evidence says how far the listeners reach`, () => {
+  const [result] = runRules([rule], conf('bind 10.0.0.5'), { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+  assert.deepEqual(result?.evidence, ['listeners reach: private']);
+});
+
+test(`${rule.id}: a user override of the severity wins over the raised one`, () => {
+  const [result] = runRules([rule], conf(''), { context: ruleContext(), severityOverrides: new Map([['tls.disabled', 'low']]) });
+  assert.equal(result?.severity, 'low');
+});

@@ -1,0 +1,37 @@
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './end-of-life.ts';
+
+/** 2027-01-15, the default server clock of `liveFacts`. */
+const redis = (version: string, now?: number) => liveFacts({ version, ...(now ? { now } : {}) });
+const valkey = (version: string) => liveFacts({ version, product: 'valkey' });
+const JUNE_2026 = Date.parse('2026-06-01T00:00:00Z') / 1000;
+
+ruleTester(rule, {
+  pass: [
+    { name: 'Redis 7.2', facts: redis('7.2.4'), message: /^Redis 7\.2 is supported \(supported \(extended release\); end of life 2029-12-01\)/ },
+    { name: 'Redis 7.4', facts: redis('7.4.11') },
+    { name: 'Redis 8.2', facts: redis('8.2.10'), message: /Redis 8\.2 is supported/ },
+    { name: 'Redis 6.2 until 2027-04-01', facts: redis('6.2.24'), message: /end of life 2027-04-01/ },
+    { name: 'Redis 8.0 before its end of support (2026-12-01)', facts: redis('8.0.6', JUNE_2026) },
+    { name: 'a release candidate: 7.3.240 is 7.4-rc', facts: redis('7.3.240'), message: /^Redis 7\.4 is supported/ },
+    { name: 'Valkey 8.0', facts: valkey('8.0.1'), message: /^Valkey 8\.0 is supported/ },
+    { name: 'Valkey 7.2', facts: valkey('7.2.7') },
+  ],
+  fail: [
+    { name: 'Redis 7.0', facts: redis('7.0.15'), messages: [/^Redis 7\.0 \(running 7\.0\.15\) no longer receives security fixes \(end of life: 2024-07-29\)$/], severity: 'medium' },
+    { name: 'Redis 6.0', facts: redis('6.0.20'), messages: [/Redis 6\.0 \(running 6\.0\.20\) no longer receives security fixes/] },
+    { name: 'Redis 5.0', facts: redis('5.0.14'), messages: [/Redis 5\.0/] },
+    { name: 'Redis 3.2 (covered by <=4.0)', facts: redis('3.2.13'), messages: [/Redis 3\.2 \(running 3\.2\.13\)/] },
+    { name: 'Redis 8.0 after 2026-12-01', facts: redis('8.0.6'), messages: [/Redis 8\.0 \(running 8\.0\.6\) no longer receives security fixes \(end of life: 2026-12-01\)/] },
+    { name: 'Redis 8.4, out of support by policy', facts: redis('8.4.6'), messages: [/Redis 8\.4/] },
+    { name: 'Redis 8.6 after ~2026-11-25', facts: redis('8.6.7'), messages: [/Redis 8\.6/] },
+    { name: 'a 6.0 release candidate (5.9.101) is 6.0', facts: redis('5.9.101'), messages: [/Redis 6\.0 \(running 5\.9\.101\)/] },
+  ],
+  skip: [
+    { name: 'unstable build 255.255.255', facts: redis('255.255.255'), message: /255\.255\.255 \(an unstable build\)/ },
+    { name: 'a branch without support data', facts: redis('9.9.0'), message: /no support data for redis 9\.9/ },
+    { name: 'an unreadable version', facts: redis('unstable'), message: /cannot be read/ },
+    { name: 'unknown product', facts: liveFacts({ extra: { server: { product: 'unknown', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'live', command: 'INFO server' } } } }), message: /did not report its version/ },
+    { name: 'INFO server not readable', facts: liveFacts({ unavailable: { server: 'INFO: NOPERM' } }), message: /NOPERM/ },
+  ],
+});

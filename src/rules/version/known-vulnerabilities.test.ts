@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Facts } from '../../facts/types.ts';
+import { ruleContext } from '../../audit.ts';
+import { runRules } from '../../engine/run.ts';
+import type { RuleResult } from '../../engine/run.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './known-vulnerabilities.ts';
+
+const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
+const HASH_2 = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
+/** No user that can log in may run EVAL, EVALSHA or FCALL. */
+const NO_SCRIPTING = [`user default on #${HASH} ~* &* -@all +get`, `user app on #${HASH_2} ~app:* resetchannels -@all +get +set`];
+
+const redis = (version: string, spec: Parameters<typeof liveFacts>[0] = {}) => liveFacts({ version, ...spec });
+const valkey = (version: string) => liveFacts({ version, product: 'valkey' });
+
+function judge(facts: Facts): RuleResult[] {
+  return runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+}
+function finding(results: readonly RuleResult[], id: string): RuleResult {
+  const found = results.find((r) => r.message.startsWith(`${id} `));
+  assert.ok(found, `no finding for ${id} in:\n${results.map((r) => r.message).join('\n')}`);
+  return found;
+}
+
+ruleTester(rule, {
+  pass: [
+    { name: 'Redis 8.2.10, the latest 8.2', facts: redis('8.2.10'), message: /^no known advisory affects redis 8\.2\.10$/ },
+    { name: 'Valkey 9.0.8', facts: valkey('9.0.8') },
+  ],
+  fail: [
+    { name: 'Redis 7.0.15 (end of life, never fixed)', facts: redis('7.0.15'), message: /^CVE-2024-31227 \(MEDIUM 4\.4\): .* 7\.0\.15 is affected, fixed in 7\.2\.6/ },
+    { name: 'Redis 7.2.4', facts: redis('7.2.4') },
+    { name: 'Valkey 8.0.1', facts: valkey('8.0.1') },
+    { name: 'a release candidate 7.3.240 (7.4-rc)', facts: redis('7.3.240'), message: /fixed in 7\.4\.1/ },
+    { name: 'a disputed CVE only, reported as info (7.4.11)', facts: redis('7.4.11'), messages: [/^CVE-2025-46686 \(LOW\): \(DISPUTED\).*no fix on this branch/], severity: 'info' },
+  ],
+  skip: [
+    { name: 'an advisory whose status on this branch is unknown (8.10.2)', facts: redis('8.10.2'), message: /no advisory is known to affect 8\.10\.2, but the status of branch 8\.10 is unknown for REDIS-2026-08-ACL-KEY-MISMATCH/ },
+    { name: 'unstable build 255.255.255', facts: redis('255.255.255'), message: /unstable build/ },
+    { name: 'unknown product', facts: liveFacts({ extra: { server: { product: 'unknown', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'live', command: 'INFO server' } } } }), message: /did not report its version/ },
+    { name: 'INFO server not readable', facts: liveFacts({ unavailable: { server: 'INFO: NOPERM' } }), message: /NOPERM/ },
+  ],
+});
+
+test(`${rule.id}: Redis 7.2.4 is affected by RediShell (critical), fixed in 7.2.11`, () => {
+  const results = judge(redis('7.2.4'));
+  const rediShell = finding(results, 'CVE-2025-49844');
+  assert.equal(rediShell.severity, 'critical');
+  assert.match(rediShell.message, /7\.2\.4 is affected, fixed in 7\.2\.11$/);
+  assert.match(rediShell.remediation, /^Upgrade to 7\.2\.11 or later\. Until then: .*-@scripting/);
+  assert.ok(rediShell.evidence.some((e) => /distribution/.test(e)), 'the backport note is missing');
+  assert.equal(finding(results, 'CVE-2024-31227').severity, 'medium');
+  assert.equal(finding(results, 'CVE-2025-21605').severity, 'high');
+});
+
+test(`${rule.id}: a Lua CVE is lowered to low when no user can run scripts`, () => {
+  const results = judge(redis('7.2.4', { acl: NO_SCRIPTING.map((l) => l.replace(' on ', ' on sanitize-payload ')) }));
+  const rediShell = finding(results, 'CVE-2025-49844');
+  assert.equal(rediShell.severity, 'low');
+  assert.match(rediShell.message, /lowered: it needs EVAL\/FCALL and no user that can log in may run scripts/);
+  assert.equal(finding(results, 'CVE-2024-31449').severity, 'low');
+  // A CVE without a scripting precondition keeps its severity.
+  assert.equal(finding(results, 'CVE-2025-21605').severity, 'high');
+});
+
+test(`${rule.id}: one user that can run EVAL keeps the Lua CVEs at their severity`, () => {
+  const results = judge(redis('7.0.15', { acl: [...NO_SCRIPTING, `user etl on #${HASH} ~etl:* resetchannels -@all +@read +eval`] }));
+  assert.equal(finding(results, 'CVE-2025-49844').severity, 'critical');
+});
+
+test(`${rule.id}: a disabled user with +@all does not keep scripting reachable`, () => {
+  const results = judge(redis('7.0.15', { acl: [...NO_SCRIPTING, `user admin off #${HASH} ~* &* +@all`] }));
+  assert.equal(finding(results, 'CVE-2025-49844').severity, 'low');
+});
+
+test(`${rule.id}: without the ACL the Lua CVEs are not lowered`, () => {
+  const results = judge(redis('7.0.15', { unavailable: { acl: 'ACL LIST: NOPERM' } }));
+  assert.equal(finding(results, 'CVE-2025-49844').severity, 'critical');
+});
+
+test(`${rule.id}: Valkey 8.0.1 matches Valkey advisories only`, () => {
+  const results = judge(valkey('8.0.1'));
+  assert.ok(results.length > 0);
+  assert.ok(results.every((r) => r.status === 'fail'));
+  // Valkey-only entries are found; Redis-only entries (and Redis' own ids) are not.
+  finding(results, 'CVE-2025-49112');
+  assert.match(finding(results, 'CVE-2025-49844').message, /fixed in 8\.0\.6/);
+  assert.ok(!results.some((r) => r.message.startsWith('CVE-2025-46686 ')), 'a Redis-only advisory matched Valkey');
+  assert.ok(!results.some((r) => r.message.startsWith('REDIS-')), 'a Redis advisory matched Valkey');
+});
+
+test(`${rule.id}: a release candidate is matched on its branch (7.3.240 is 7.4)`, () => {
+  const results = judge(redis('7.3.240'));
+  assert.match(finding(results, 'CVE-2025-49844').message, /fixed in 7\.4\.6/);
+});
+
+test(`${rule.id}: a 32-bit-only CVE is lowered on a 64-bit build`, () => {
+  const info64 = '# Server\nredis_version:6.0.9\narch_bits:64\nmem_allocator:jemalloc-5.1.0\n';
+  const results = judge(redis('6.0.9', { info: info64, acl: ['user default on nopass ~* +@all'] }));
+  const bitfield = finding(results, 'CVE-2021-32761');
+  assert.equal(bitfield.severity, 'low');
+  assert.match(bitfield.message, /only 32-bit builds are affected and this build is 64-bit/);
+  assert.match(finding(results, 'CVE-2021-32762').message, /only non-jemalloc builds are affected and this one uses jemalloc-5\.1\.0/);
+
+  const info32 = '# Server\nredis_version:6.0.9\narch_bits:32\nmem_allocator:libc\n';
+  const on32 = judge(redis('6.0.9', { info: info32, acl: ['user default on nopass ~* +@all'] }));
+  assert.equal(finding(on32, 'CVE-2021-32761').severity, 'high');
+  assert.equal(finding(on32, 'CVE-2021-32762').severity, 'high');
+});
+
+test(`${rule.id}: a TLS-only CVE is lowered when no TLS port is open`, () => {
+  const plain = finding(judge(redis('7.2.4')), 'CVE-2026-81934');
+  assert.equal(plain.severity, 'low');
+  assert.match(plain.message, /only TLS listeners are affected and tls-port is 0/);
+  assert.equal(finding(judge(redis('7.2.4', { conf: 'port 0\ntls-port 6380' })), 'CVE-2026-81934').severity, 'critical');
+});

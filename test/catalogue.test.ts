@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Rule } from '../src/rules/define.ts';
+import { SEVERITIES } from '../src/rules/define.ts';
+import * as awaitingSources from '../src/rules/awaiting-sources.ts';
+import { RULES } from '../src/rules/index.ts';
+
+const ROOT = new URL('../', import.meta.url);
+const CATALOGUE = new URL('../../shared/spec/rules.md', import.meta.url);
+const ID = /^[a-z]+\.[a-z0-9-]+$/;
+
+interface Row {
+  readonly id: string;
+  readonly checklist: string;
+  readonly severity: string;
+  readonly sources: readonly string[];
+}
+
+/** The `| id | checklist item | default severity | sources | fails when |` rows of shared/spec/rules.md. */
+function catalogueRows(): Row[] {
+  const rows: Row[] = [];
+  for (const line of readFileSync(CATALOGUE, 'utf8').split('\n')) {
+    if (!line.startsWith('|')) continue;
+    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+    const [id, checklist, severity, sources] = cells;
+    if (id === undefined || !ID.test(id) || checklist === undefined || severity === undefined || sources === undefined) continue;
+    // `(manual)` means no source can judge it.
+    const kinds = sources.startsWith('(') ? [] : sources.split(',').map((s) => s.trim());
+    rows.push({ id, checklist, severity, sources: kinds });
+  }
+  return rows;
+}
+
+const rows = catalogueRows();
+const byId = new Map(rows.map((r) => [r.id, r]));
+const awaiting = new Set(
+  Object.values(awaitingSources)
+    .filter((v): v is Rule => typeof v === 'object' && v !== null && 'id' in v)
+    .map((r) => r.id),
+);
+const sorted = (xs: readonly string[]) => [...xs].sort();
+
+function fileOf(id: string, suffix: string): URL {
+  const [area, name] = id.split('.') as [string, string];
+  return new URL(`src/rules/${area}/${name}${suffix}`, ROOT);
+}
+
+describe('the rule catalogue', () => {
+  it('parses the catalogue table', () => {
+    assert.ok(rows.length >= 39, `only ${rows.length} rows read from ${fileURLToPath(CATALOGUE)}`);
+    assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'duplicate ids in the catalogue');
+  });
+
+  it('RULES holds every catalogue id, plus only well-formed additions', () => {
+    const ids = RULES.map((r) => r.id);
+    const missing = rows.map((r) => r.id).filter((id) => !ids.includes(id));
+    assert.deepEqual(missing, [], 'catalogue rules missing from RULES (ids are never dropped)');
+    const areas = new Set(rows.map((r) => r.id.split('.')[0]));
+    for (const id of ids.filter((i) => !byId.has(i))) {
+      assert.ok(areas.has(id.split('.')[0]), `project addition ${id} is not in a catalogue area`);
+    }
+  });
+
+  it('ids are unique and well-formed', () => {
+    const ids = RULES.map((r) => r.id);
+    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'duplicate rule ids');
+    for (const id of ids) assert.match(id, ID);
+  });
+
+  for (const rule of RULES) {
+    describe(rule.id, () => {
+      const row = byId.get(rule.id);
+
+      it('has the metadata a report needs', () => {
+        assert.ok(SEVERITIES.includes(rule.severity), `severity '${rule.severity}'`);
+        assert.ok(rule.title.length > 0 && rule.remediation.length > 0);
+        assert.ok(rule.checklist.startsWith(rule.section), `checklist '${rule.checklist}' is not in section '${rule.section}'`);
+      });
+
+      if (row) {
+        it('matches its catalogue row (severity, checklist item, sources)', () => {
+          // `per CVE` names no level: each finding carries its own.
+          if (SEVERITIES.some((level) => row.severity.startsWith(level))) {
+            assert.ok(row.severity.startsWith(rule.severity), `catalogue severity '${row.severity}', rule '${rule.severity}'`);
+          }
+          assert.equal(rule.checklist, row.checklist);
+          assert.deepEqual(sorted(rule.sources), sorted(row.sources));
+        });
+      }
+
+      if (!awaiting.has(rule.id)) {
+        it('has its rule file and test table next to it', () => {
+          assert.ok(existsSync(fileOf(rule.id, '.ts')), `missing ${fileURLToPath(fileOf(rule.id, '.ts'))}`);
+          assert.ok(existsSync(fileOf(rule.id, '.test.ts')), `missing ${fileURLToPath(fileOf(rule.id, '.test.ts'))}`);
+        });
+      }
+
+      it('has a doc page', () => {
+        const doc = new URL(`docs/rules/${rule.id}.md`, ROOT);
+        assert.ok(existsSync(doc), `missing ${fileURLToPath(doc)}`);
+      });
+    });
+  }
+});

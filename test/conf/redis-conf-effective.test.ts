@@ -1,0 +1,401 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { effectiveConfig } from '../../src/gather/conf/redis-conf.ts';
+import { lookupDirective } from '../../src/gather/conf/directives.ts';
+import { SECRET_DIRECTIVES } from '../../src/facts/types.ts';
+import { SHARED, conf, load, parseError, value } from './helpers.ts';
+
+const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+describe('effectiveConfig: repeated directives', () => {
+  it('last one wins, with the deciding line as source', () => {
+    const eff = conf('maxclients 100\nport 1\nmaxclients 200\n');
+    assert.equal(value(eff, 'maxclients'), '200');
+    assert.deepEqual(eff.config.get('maxclients')!.source, { kind: 'file', path: '/etc/redis/redis.conf', line: 3 });
+  });
+
+  it('an include overrides what came before and is overridden by what follows', () => {
+    const eff = effectiveConfig(
+      load({
+        '/etc/redis/redis.conf': 'maxclients 1\nhz 1\ninclude inc.conf\nhz 3\n',
+        '/etc/redis/inc.conf': 'maxclients 2\nhz 2\n',
+      }),
+    );
+    assert.equal(value(eff, 'maxclients'), '2');
+    assert.equal(eff.config.get('maxclients')!.source.kind === 'file' && eff.config.get('maxclients')!.source.path, '/etc/redis/inc.conf');
+    assert.equal(value(eff, 'hz'), '3');
+  });
+
+  const saves: readonly [string, string, string][] = [
+    ['no save line keeps the compiled default', 'port 1', '3600 1 300 100 60 10000'],
+    ['the first save line drops the default, the next ones add up', 'save 900 1\nsave 300 10', '900 1 300 10'],
+    ['save "" clears, later lines add', 'save ""\nsave 900 1\nsave 300 10', '900 1 300 10'],
+    ['save "" after lines clears them', 'save 900 1\nsave ""', ''],
+    ["save '' is the same as save \"\"", "save ''", ''],
+    ['7.0 one-line multi-pair form', 'save 3600 1 300 100 60 10000', '3600 1 300 100 60 10000'],
+    ['a single quoted argument is split again', 'save "3600 1 300 100"', '3600 1 300 100'],
+    ['leading zeros and plus signs (strtoll)', 'save 0900 +1', '900 1'],
+  ];
+  for (const [name, text, expected] of saves) {
+    it(`save: ${name}`, () => {
+      assert.equal(value(conf(`${text}\n`), 'save'), expected);
+    });
+  }
+
+  it('save: 6.2 ignores a one-line multi-pair save after dropping the defaults', () => {
+    const eff = conf('save 3600 1 300 100\n', { version: '6.2.16' });
+    assert.equal(value(eff, 'save'), '');
+    assert.match(eff.warnings[0]!, /6\.2 takes one 'save <seconds> <changes>' pair per line and ignores this line/);
+  });
+
+  it('save: 6.2 keeps the compiled default without save lines, 6.0 drops it', () => {
+    assert.equal(value(conf('port 1\n', { version: '6.2.16' }), 'save'), '3600 1 300 100 60 10000');
+    const six0 = conf('port 1\n', { version: '6.0.20' });
+    assert.equal(value(six0, 'save'), '');
+    assert.match((six0.config.get('save')!.source as { note: string }).note, /6\.0 drops its save points/);
+  });
+
+  it('save: an odd number of arguments is refused', () => {
+    assert.match(parseError(() => conf('save 900\n')).reason, /^Invalid save parameters/);
+  });
+
+  it('save: an inline comment is refused and called out', () => {
+    assert.match(parseError(() => conf('save 900 1 # hourly\n')).reason, /no inline comments/);
+  });
+
+  it('save: seconds must be >= 1', () => {
+    assert.match(parseError(() => conf('save 0 1\n')).reason, /^Invalid save parameters/);
+  });
+
+  const binds: readonly [string, string, string][] = [
+    ['default on 7.x', 'port 1', '* -::*'],
+    ['one line', 'bind 127.0.0.1 -::1', '127.0.0.1 -::1'],
+    ['the last line replaces earlier ones', 'bind 127.0.0.1\nbind 10.0.0.1 ::1', '10.0.0.1 ::1'],
+    ['a single quoted argument is split again', 'bind "127.0.0.1 ::1"', '127.0.0.1 ::1'],
+    ['bind "" means no TCP listener', 'bind ""', ''],
+    ['every interface', 'bind * -::*', '* -::*'],
+  ];
+  for (const [name, text, expected] of binds) {
+    it(`bind: ${name}`, () => {
+      assert.equal(value(conf(`${text}\n`), 'bind'), expected);
+    });
+  }
+
+  it('bind: 6.x default is empty, and a quoted list is one address', () => {
+    assert.equal(value(conf('port 1\n', { version: '6.0.20' }), 'bind'), '');
+    assert.equal(value(conf('bind "a b"\n', { version: '6.2.16' }), 'bind'), 'a b');
+  });
+
+  it('bind: an inline comment makes the server listen on "#": refused', () => {
+    assert.match(parseError(() => conf('bind 127.0.0.1 # local only\n')).reason, /no inline comments/);
+  });
+
+  it('bind: at most 16 addresses', () => {
+    const many = Array.from({ length: 17 }, (_, i) => `10.0.0.${i}`).join(' ');
+    assert.match(parseError(() => conf(`bind ${many}\n`)).reason, /^Too many bind addresses/);
+  });
+});
+
+describe('effectiveConfig: values in CONFIG GET form', () => {
+  const forms: readonly [string, string, string][] = [
+    ['protected-mode NO', 'protected-mode', 'no'],
+    ['appendonly YES', 'appendonly', 'yes'],
+    ['loglevel WARNING', 'loglevel', 'warning'],
+    ['enable-debug-command LOCAL', 'enable-debug-command', 'local'],
+    ['maxmemory-policy ALLKEYS-LRU', 'maxmemory-policy', 'allkeys-lru'],
+    ['oom-score-adj relative', 'oom-score-adj', 'yes'],
+    ['shutdown-on-sigterm now SAVE', 'shutdown-on-sigterm', 'save now'],
+    ['shutdown-on-sigint default', 'shutdown-on-sigint', 'default'],
+    ['tls-auth-clients Optional', 'tls-auth-clients', 'optional'],
+    ['unixsocketperm 0700', 'unixsocketperm', '700'],
+    ['unixsocketperm 770', 'unixsocketperm', '770'],
+    ['notify-keyspace-events KEA', 'notify-keyspace-events', 'AKE'],
+    ['notify-keyspace-events Exg', 'notify-keyspace-events', 'gxE'],
+    ['notify-keyspace-events "AKEn"', 'notify-keyspace-events', 'AKE'],
+    ['replicaof 10.0.0.1 06380', 'replicaof', '10.0.0.1 6380'],
+    ['replicaof no one', 'replicaof', ''],
+    ['replicaof "10.0.0.1 6380"', 'replicaof', '10.0.0.1 6380'],
+    ['client-output-buffer-limit replica 64mb 16mb 30', 'client-output-buffer-limit', 'normal 0 0 0 slave 67108864 16777216 30 pubsub 33554432 8388608 60'],
+    ['client-output-buffer-limit "pubsub 1gb 0 0 normal 1k 1kb 5"', 'client-output-buffer-limit', 'normal 1000 1024 5 slave 268435456 67108864 60 pubsub 1073741824 0 0'],
+    ['oom-score-adj-values "0 100 +200"', 'oom-score-adj-values', '0 100 200'],
+    ['latency-tracking-info-percentiles "50 99.990 0.5"', 'latency-tracking-info-percentiles', '50 99.99 0.5'],
+    ['hz 0', 'hz', '1'],
+    ['hz 1000', 'hz', '500'],
+    ['dbfilename "my dump.rdb"', 'dbfilename', 'my dump.rdb'],
+    ['logfile ""', 'logfile', ''],
+    ['tls-protocols "TLSv1.2 TLSv1.3"', 'tls-protocols', 'TLSv1.2 TLSv1.3'],
+    ['dir /var/lib/redis/', 'dir', '/var/lib/redis'],
+    ['dir data', 'dir', '/etc/redis/data'],
+    ['dir c:\\data', 'dir', 'c:\\data'],
+    ['mymodule.threshold 5 10', 'mymodule.threshold', '5 10'],
+  ];
+  for (const [line, name, expected] of forms) {
+    it(`${line} -> ${name} '${expected}'`, () => {
+      assert.equal(value(conf(`${line}\n`), name), expected);
+    });
+  }
+
+  const units: readonly [string, string][] = [
+    ['1gb', '1073741824'],
+    ['1g', '1000000000'],
+    ['100mb', '104857600'],
+    ['100m', '100000000'],
+    ['16GB', '17179869184'],
+    ['1k', '1000'],
+    ['1kb', '1024'],
+    ['1K', '1000'],
+    ['512b', '512'],
+    ['4096', '4096'],
+    ['""', '0'],
+    ['mb', '0'],
+    ['0', '0'],
+  ];
+  for (const [written, bytes] of units) {
+    it(`memory unit maxmemory ${written} = ${bytes} bytes`, () => {
+      assert.equal(value(conf(`maxmemory ${written}\n`), 'maxmemory'), bytes);
+    });
+  }
+
+  for (const bad of ['1tb', '1.5gb', '-1', "' 1'", '"1 gb"', '0x10']) {
+    it(`memory unit maxmemory ${bad} is refused`, () => {
+      assert.match(parseError(() => conf(`maxmemory ${bad}\n`)).reason, /argument must be a memory value/);
+    });
+  }
+
+  it('percent values of maxmemory-clients', () => {
+    assert.equal(value(conf('maxmemory-clients 10%\n'), 'maxmemory-clients'), '10%');
+    assert.equal(value(conf('maxmemory-clients 1mb\n'), 'maxmemory-clients'), '1048576');
+    assert.match(parseError(() => conf('maxmemory-clients 101%\n')).reason, /percentage argument must be less or equal to 100/);
+  });
+
+  it('memory bounds (proto-max-bulk-len >= 1mb)', () => {
+    assert.equal(value(conf('proto-max-bulk-len 1mb\n'), 'proto-max-bulk-len'), '1048576');
+    assert.match(parseError(() => conf('proto-max-bulk-len 1000\n')).reason, /must be between 1048576 and/);
+  });
+
+  const badValues: readonly [string, RegExp][] = [
+    ['protected-mode maybe', /argument must be 'yes' or 'no'/],
+    ['maxclients 007', /argument must be an integer/],
+    ['maxclients +5', /argument must be an integer/],
+    ['maxclients 0', /between 1 and 4294967295/],
+    ['port 70000', /between 0 and 65535/],
+    ['loglevel loud', /must be one of the following: debug, verbose, notice, warning, nothing/],
+    ['shutdown-on-sigterm save nosave', /SAVE and NOSAVE/],
+    ['dbfilename /tmp/dump.rdb', /dbfilename can't be a path/],
+    ['appendfilename ""', /appendfilename can't be empty/],
+    ['replicaof 10.0.0.1 99999', /Invalid master port/],
+    ['replicaof no', /wrong number of arguments/],
+    ['unixsocketperm 800', /octal number/],
+    ['unixsocketperm 1777', /between 0 and 777 inclusive/],
+    ['client-output-buffer-limit master 0 0 0', /Invalid client class/],
+    ['client-output-buffer-limit normal 0 0', /Wrong number of arguments in buffer limit/],
+    ['oom-score-adj-values 0 200', /wrong number of arguments/],
+    ['notify-keyspace-events Kq', /Invalid event class character 'q'/],
+    ['latency-tracking-info-percentiles 101', /between \[0\.0,100\.0\]/],
+  ];
+  for (const [line, reason] of badValues) {
+    it(`refused: ${line}`, () => {
+      const err = parseError(() => conf(`port 1\n${line}\n`));
+      assert.equal(err.line, 2);
+      assert.match(err.reason, reason);
+    });
+  }
+});
+
+describe('effectiveConfig: legacy and fork names', () => {
+  const legacy: readonly [string, string, string][] = [
+    ['slaveof 10.0.0.1 6379', 'replicaof', '10.0.0.1 6379'],
+    ['slave-read-only no', 'replica-read-only', 'no'],
+    ['slave-serve-stale-data no', 'replica-serve-stale-data', 'no'],
+    ['slave-priority 5', 'replica-priority', '5'],
+    ['slave-announce-ip 10.1.1.1', 'replica-announce-ip', '10.1.1.1'],
+    ['slave-lazy-flush yes', 'replica-lazy-flush', 'yes'],
+    ['min-slaves-to-write 2', 'min-replicas-to-write', '2'],
+    ['repl-ping-slave-period 3', 'repl-ping-replica-period', '3'],
+    ['cluster-slave-validity-factor 0', 'cluster-replica-validity-factor', '0'],
+    ['lua-time-limit 100', 'busy-reply-threshold', '100'],
+    ['hash-max-ziplist-entries 64', 'hash-max-listpack-entries', '64'],
+    ['primaryuser repl', 'masteruser', 'repl'],
+    ['server_cpulist 0-3', 'server-cpulist', '0-3'],
+  ];
+  for (const [line, name, expected] of legacy) {
+    it(`${line} -> ${name}`, () => {
+      const eff = conf(`${line}\n`);
+      assert.equal(value(eff, name), expected);
+      assert.equal(eff.config.get(line.split(' ')[0]!), undefined);
+    });
+  }
+
+  it("Valkey's primaryauth is masterauth, as a secret", () => {
+    const eff = conf('primaryauth s3cret\n');
+    assert.equal(eff.secrets.get('masterauth')!.value.sha256, sha('s3cret'));
+    assert.equal(eff.config.has('masterauth'), false);
+    assert.equal(eff.secrets.has('primaryauth'), false);
+  });
+
+  it('deprecated directives are accepted and ignored on 7.x', () => {
+    const eff = conf('list-max-ziplist-entries 512\nlua-replicate-commands yes\n');
+    assert.equal(eff.config.has('list-max-ziplist-entries'), false);
+    assert.equal(eff.config.has('lua-replicate-commands'), false);
+  });
+
+  it('a directive another version does not know is a warning when the version is given', () => {
+    const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
+    assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);
+  });
+});
+
+describe('effectiveConfig: secrets', () => {
+  it('secret directives become digests and never reach config', () => {
+    const eff = conf('requirepass "p a\\"ss\\x41"\nmasterauth \'it\\\'s\'\ntls-key-file-pass kp\ntls-client-key-file-pass ckp\n');
+    for (const name of ['requirepass', 'masterauth', 'tls-key-file-pass', 'tls-client-key-file-pass']) {
+      assert.equal(eff.config.has(name), false, name);
+    }
+    assert.deepEqual(eff.secrets.get('requirepass')!.value, { set: true, length: 7, sha256: sha('p a"ssA') });
+    assert.equal(eff.secrets.get('masterauth')!.value.sha256, sha("it's"));
+    assert.equal(eff.secrets.get('tls-key-file-pass')!.value.length, 2);
+    assert.equal(JSON.stringify([...eff.config]).includes('p a'), false);
+  });
+
+  it('requirepass "" is an unset secret', () => {
+    assert.equal(conf('requirepass ""\n').secrets.get('requirepass')!.value.set, false);
+  });
+
+  it('unset secrets default to an unset digest', () => {
+    const eff = conf('port 1\n');
+    assert.equal(eff.secrets.get('requirepass')!.value.set, false);
+    assert.equal(eff.secrets.get('requirepass')!.source.kind, 'default');
+  });
+
+  it('no error message quotes a secret', () => {
+    for (const text of [
+      'requirepass topsecret extra',
+      'masterauth topsecret # note',
+      'user bob on >topsecret ~* +@all nosuchrule',
+      'user bob on #topsecret',
+      'tls-key-file-pass topsecret x',
+    ]) {
+      const err = parseError(() => conf(`${text}\n`));
+      assert.doesNotMatch(err.message, /topsecret/, text);
+    }
+  });
+});
+
+describe('effectiveConfig: defaults', () => {
+  it('every directive absent from the file has its compiled default, with a default source', () => {
+    const eff = conf('port 7000\n', { version: '7.0.15' });
+    assert.equal(value(eff, 'protected-mode'), 'yes');
+    assert.deepEqual(eff.config.get('protected-mode')!.source, { kind: 'default', note: 'compiled default of Redis 7.0' });
+    assert.equal(value(eff, 'dir'), '/etc/redis');
+    assert.equal(conf('port 1\n').config.get('bind')!.source.kind === 'default' && (conf('port 1\n').config.get('bind')!.source as { note: string }).note, 'compiled default of Redis 7.x');
+  });
+
+  it("Sentinel's own defaults: port 26379, protected-mode no", () => {
+    const eff = conf('sentinel monitor m 127.0.0.1 6379 2\n');
+    assert.equal(value(eff, 'port'), '26379');
+    assert.equal(value(eff, 'protected-mode'), 'no');
+    assert.ok(eff.sentinel);
+  });
+
+  it('version differences: acl-pubsub-default, syslog-ident, repl-backlog-size', () => {
+    assert.equal(value(conf('', { version: '6.2.16' }), 'acl-pubsub-default'), 'allchannels');
+    assert.equal(value(conf('', { version: '7.0.15' }), 'acl-pubsub-default'), 'resetchannels');
+    assert.equal(value(conf('', { version: '6.0.20' }), 'acl-pubsub-default'), undefined);
+    assert.equal(value(conf('', { version: 'valkey-8.0.1' }), 'syslog-ident'), 'valkey');
+    assert.equal(value(conf('', { version: 'valkey 8.0.1' }), 'repl-backlog-size'), '10485760');
+    assert.equal(value(conf('', { version: '7.4.1' }), 'hide-user-data-from-log'), 'no');
+    assert.equal(value(conf('', { version: '7.0.15' }), 'hide-user-data-from-log'), undefined);
+  });
+
+  // Appendix A of the reference: CONFIG GET on servers started with only --port, per version.
+  it("matches the reference's Appendix A compiled defaults for every version", () => {
+    const md = readFileSync(join(SHARED, 'reference/redis-semantics.md'), 'utf8');
+    const table = md.slice(md.indexOf('## Appendix A'), md.indexOf('Directives that exist only'));
+    const versions = ['6.0.20', '6.2.16', '7.0.15', '7.2.6', '7.4.1', '8.0.0', 'valkey-7.2.7', 'valkey-8.0.1'];
+    const effs = versions.map((v) => conf('', { version: v }));
+    let checked = 0;
+    for (const row of table.split('\n').filter((l) => l.startsWith('| `'))) {
+      const cells = row.split(' | ').map((c) => c.trim());
+      const name = cells[0]!.replace(/^\| `|`$/g, '');
+      const spec = lookupDirective(name);
+      assert.ok(spec, `${name} is known`);
+      for (let i = 0; i < versions.length; i++) {
+        const cell = cells[i + 1]!.replace(/ \|$/, '');
+        const m = /^'(.*)' \(/.exec(cell);
+        if (!m || name === 'dir' || name === 'port') continue;
+        const eff = effs[i]!;
+        if (SECRET_DIRECTIVES.has(spec.name)) {
+          assert.equal(eff.secrets.get(spec.name)!.value.set, m[1] !== '', `${name} @ ${versions[i]}`);
+        } else {
+          assert.equal(value(eff, spec.name), m[1], `${name} @ ${versions[i]}`);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked > 600, `checked ${checked} cells`);
+  });
+});
+
+describe('effectiveConfig: include, loadmodule, rename-command', () => {
+  it('records includes and modules with their lines', () => {
+    const eff = effectiveConfig(
+      load({ '/etc/redis/redis.conf': 'include a.conf\nloadmodule /m/rejson.so arg1\n', '/etc/redis/a.conf': '' }),
+    );
+    assert.deepEqual(eff.includes.map((f) => f.value), ['a.conf']);
+    assert.deepEqual(eff.modules, [{ value: '/m/rejson.so', source: { kind: 'file', path: '/etc/redis/redis.conf', line: 2 } }]);
+  });
+
+  it('renames and removals, lowercased originals', () => {
+    const eff = conf('rename-command CONFIG ""\nrename-command FlushAll myflush\nrename-command myflush flush2\n');
+    assert.deepEqual(
+      [...eff.renames].map(([k, v]) => [k, v.value]),
+      [['config', ''], ['flushall', 'flush2']],
+    );
+  });
+
+  it('renaming a command twice fails like the server', () => {
+    assert.match(parseError(() => conf('rename-command CONFIG ""\nrename-command config x\n')).reason, /^No such command in rename-command/);
+    assert.match(parseError(() => conf('rename-command get x\nrename-command set X\n')).reason, /^Target command name already exists/);
+  });
+});
+
+describe('effectiveConfig: inline ACL users', () => {
+  it('user lines are parsed with the ACL grammar, tokens split like redis.conf', () => {
+    const eff = conf('user alice on ">p w" ~app:* (~x +get) +@read\nuser default off\n');
+    assert.deepEqual(eff.users.map((u) => u.name), ['alice', 'default']);
+    const alice = eff.users[0]!;
+    assert.equal(alice.enabled, true);
+    assert.equal(alice.passwords[0]!.sha256, sha('p w'));
+    assert.deepEqual(alice.selectors.length, 1);
+    assert.deepEqual(alice.source, { kind: 'file', path: '/etc/redis/redis.conf', line: 1 });
+  });
+
+  it('a duplicate user is fatal on 7.x', () => {
+    const err = parseError(() => conf('user a on nopass\nport 1\nuser a off\n'));
+    assert.equal(err.line, 3);
+    assert.match(err.reason, /Duplicate user found.*first defined at line 1/);
+  });
+
+  it('on 6.x the later definition of a user replaces the earlier', () => {
+    const eff = conf('user a on nopass\nuser a off\n', { version: '6.2.16' });
+    assert.equal(eff.users.length, 1);
+    assert.equal(eff.users[0]!.enabled, false);
+  });
+
+  it('user lines together with aclfile are fatal', () => {
+    assert.match(parseError(() => conf('aclfile /etc/redis/users.acl\nuser a on nopass\n')).reason, /'user' lines and 'aclfile'.*both set/);
+  });
+
+  it('a bad rule is reported with the server wording, password redacted', () => {
+    const err = parseError(() => conf('user bob on >hunter2 %Q~x\n'));
+    assert.match(err.reason, /Error in user declaration 'bob'/);
+    assert.doesNotMatch(err.message, /hunter2/);
+  });
+
+  it('a user name with a space is refused', () => {
+    assert.match(parseError(() => conf('user "a b" on\n')).reason, /Spaces not allowed/);
+  });
+});

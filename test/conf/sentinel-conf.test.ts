@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { conf, parseError, value } from './helpers.ts';
+
+const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+const ID = 'a'.repeat(40);
+
+function sentinel(text: string, version?: string) {
+  const eff = conf(text, version === undefined ? { sentinel: true } : { sentinel: true, version });
+  assert.ok(eff.sentinel);
+  return { eff, s: eff.sentinel };
+}
+
+describe('sentinel.conf', () => {
+  it('monitor, auth, per-master settings and their defaults', () => {
+    const { s } = sentinel(
+      [
+        'port 26380',
+        'sentinel monitor mymaster 10.0.0.5 6379 2',
+        'sentinel auth-pass mymaster s3cret',
+        'sentinel auth-user mymaster sentinel-acl',
+        'sentinel down-after-milliseconds mymaster 5000',
+        'sentinel notification-script mymaster /usr/local/bin/notify.sh',
+      ].join('\n'),
+    );
+    const m = s.masters.get('mymaster')!;
+    assert.equal(m.host, '10.0.0.5');
+    assert.equal(m.port, 6379);
+    assert.equal(m.quorum, 2);
+    assert.deepEqual(m.name.source, { kind: 'file', path: '/etc/redis/redis.conf', line: 2 });
+    assert.deepEqual(m.authPass!.value, { set: true, length: 6, sha256: sha('s3cret') });
+    assert.equal(m.authUser!.value, 'sentinel-acl');
+    assert.equal(m.settings.get('down-after-milliseconds')!.value, '5000');
+    assert.equal(m.settings.get('failover-timeout')!.value, '180000');
+    assert.equal(m.settings.get('failover-timeout')!.source.kind, 'default');
+    assert.equal(m.settings.get('parallel-syncs')!.value, '1');
+    assert.equal(m.settings.get('notification-script')!.value, '/usr/local/bin/notify.sh');
+    assert.equal(s.denyScriptsReconfig.value, 'yes');
+    assert.equal(s.denyScriptsReconfig.source.kind, 'default');
+    assert.equal(s.resolveHostnames.value, 'no');
+  });
+
+  it('directive names are case-insensitive', () => {
+    const { s } = sentinel('SENTINEL MONITOR m 127.0.0.1 6379 1\nSentinel Deny-Scripts-Reconfig NO\nSENTINEL resolve-hostnames YES\n');
+    assert.ok(s.masters.has('m'));
+    assert.equal(s.denyScriptsReconfig.value, 'no');
+    assert.equal(s.resolveHostnames.value, 'yes');
+  });
+
+  it('global settings: sentinel-user/-pass, announce-*, requirepass and user lines alongside', () => {
+    const { eff, s } = sentinel(
+      [
+        'requirepass sentinelpw',
+        'user admin on >adminpw ~* +@all',
+        'sentinel sentinel-user peer',
+        'sentinel sentinel-pass peerpw',
+        'sentinel announce-ip 1.2.3.4',
+        'sentinel announce-port 26999',
+        'sentinel announce-hostnames yes',
+        'sentinel monitor m 127.0.0.1 6379 1',
+      ].join('\n'),
+    );
+    assert.equal(s.sentinelUser!.value, 'peer');
+    assert.equal(s.sentinelPass!.value.sha256, sha('peerpw'));
+    assert.equal(s.announceIp!.value, '1.2.3.4');
+    assert.equal(s.announcePort!.value, '26999');
+    assert.equal(s.announceHostnames.value, 'yes');
+    assert.equal(eff.secrets.get('requirepass')!.value.sha256, sha('sentinelpw'));
+    assert.deepEqual(eff.users.map((u) => u.name), ['admin']);
+    assert.equal(JSON.stringify({ ...s, masters: [...s.masters] }).includes('peerpw'), false);
+  });
+
+  it('state lines the server rewrites into the file', () => {
+    const { s } = sentinel(
+      [
+        `sentinel myid ${ID}`,
+        'sentinel config-epoch m 3',
+        'sentinel leader-epoch m 4',
+        'sentinel known-replica m 10.0.0.6 6379',
+        'sentinel known-slave m 10.0.0.7 6379',
+        `sentinel known-sentinel m 10.0.0.8 26379 ${'b'.repeat(40)}`,
+        'sentinel known-sentinel m 10.0.0.9 26379',
+        'sentinel current-epoch 2',
+        'sentinel monitor m 10.0.0.5 6379 2',
+        'sentinel rename-command m CONFIG MYCONFIG',
+      ].join('\n'),
+    );
+    const m = s.masters.get('m')!;
+    assert.equal(s.myid, ID);
+    assert.equal(s.currentEpoch, 3);
+    assert.equal(m.settings.get('config-epoch')!.value, '3');
+    assert.equal(m.settings.get('leader-epoch')!.value, '4');
+    assert.deepEqual(m.knownReplicas.map((r) => `${r.value.host}:${r.value.port}`), ['10.0.0.6:6379', '10.0.0.7:6379']);
+    assert.deepEqual(m.knownSentinels.map((r) => r.value.runid), ['b'.repeat(40)]);
+    assert.equal(m.renamedCommands.get('config')!.value, 'MYCONFIG');
+  });
+
+  it('6.2+ accepts per-master lines before their monitor line (the server queues them)', () => {
+    const { s } = sentinel('sentinel down-after-milliseconds m 1000\nsentinel monitor m 127.0.0.1 6379 1\n', '7.0.15');
+    assert.equal(s.masters.get('m')!.settings.get('down-after-milliseconds')!.value, '1000');
+  });
+
+  it('6.0 refuses a per-master line before its monitor line', () => {
+    const err = parseError(() => sentinel('sentinel down-after-milliseconds m 1000\nsentinel monitor m 127.0.0.1 6379 1\n', '6.0.20'));
+    assert.equal(err.line, 1);
+    assert.match(err.reason, /No such master with specified name 'm'/);
+  });
+
+  it('a hostname needs resolve-hostnames yes, wherever that line is', () => {
+    assert.match(
+      parseError(() => sentinel('sentinel monitor m redis-master 6379 1\n')).reason,
+      /Can't resolve instance hostname 'redis-master'/,
+    );
+    const { s } = sentinel('sentinel monitor m redis-master 6379 1\nsentinel resolve-hostnames yes\n');
+    assert.equal(s.masters.get('m')!.host, 'redis-master');
+  });
+
+  const refused: readonly [string, RegExp][] = [
+    ['sentinel monitor m 127.0.0.1 6379 0', /Quorum must be 1 or greater/],
+    ['sentinel monitor m 127.0.0.1 6379 1\nsentinel monitor m 127.0.0.2 6379 1', /Duplicate master name/],
+    ['sentinel monitor m 127.0.0.1 70000 1', /Invalid port number/],
+    ['sentinel monitor m 127.0.0.1 6379', /Unrecognized sentinel configuration statement/],
+    ['sentinel auth-pass nosuch topsecret', /No such master with specified name 'nosuch'/],
+    ['sentinel frobnicate yes', /Unrecognized sentinel configuration statement/],
+    ['sentinel myid abc', /Malformed Sentinel id in myid option/],
+    ['sentinel deny-scripts-reconfig maybe', /Please specify yes or no for the deny-scripts-reconfig options/],
+    ['sentinel monitor m 127.0.0.1 6379 1\nsentinel down-after-milliseconds m 0', /negative or zero time parameter/],
+    ['sentinel monitor m 127.0.0.1 6379 1\nsentinel rename-command m A B\nsentinel rename-command m a C', /Same command renamed multiple times/],
+    ['sentinel monitor m 127.0.0.1 6379 1\nsentinel known-replica m 1.1.1.1 1\nsentinel known-replica m 1.1.1.1 1', /Duplicate hostname and port for replica/],
+  ];
+  for (const [text, reason] of refused) {
+    it(`refused: ${text.split('\n').at(-1)}`, () => {
+      const err = parseError(() => sentinel(`${text}\n`));
+      assert.match(err.reason, reason);
+      assert.match(err.reason, /Sentinel refuses to start/);
+      assert.doesNotMatch(err.message, /topsecret/);
+      assert.equal(err.line, text.split('\n').length);
+    });
+  }
+
+  it('detected by its sentinel lines; refused when the caller says it is not a Sentinel config', () => {
+    assert.ok(conf('sentinel monitor m 127.0.0.1 6379 1\n').sentinel);
+    assert.equal(conf('port 1\n').sentinel, undefined);
+    assert.match(
+      parseError(() => conf('sentinel monitor m 127.0.0.1 6379 1\n', { sentinel: false })).reason,
+      /^sentinel directive while not in sentinel mode/,
+    );
+  });
+
+  it('a Sentinel config with every monitor commented out', () => {
+    const { eff, s } = sentinel('# sentinel monitor m 127.0.0.1 6379 2\nport 26379\n');
+    assert.equal(s.masters.size, 0);
+    assert.equal(value(eff, 'protected-mode'), 'no');
+  });
+});

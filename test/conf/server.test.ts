@@ -1,0 +1,473 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
+import { lookupDirective } from '../../src/gather/conf/directives.ts';
+import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
+import type { EffectiveConf } from '../../src/gather/conf/redis-conf.ts';
+import { REDIS_SERVER, command, commands, serverVersion, startServer } from './real-server.ts';
+import type { Reply, Started } from './real-server.ts';
+
+// The parser against redis-server itself: every snippet is started as a real server, and every value
+// the parser derives (file values and compiled defaults alike) must equal what CONFIG GET returns.
+
+const version = existsSync(REDIS_SERVER) ? serverVersion() : undefined;
+const skip = version === undefined ? `${REDIS_SERVER} not available` : false;
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+function text(r: Reply): string {
+  assert.ok(Buffer.isBuffer(r), `expected a bulk reply, got ${String(r)}`);
+  return r.toString('utf8');
+}
+
+/** The password of the default user in snippets that set one (`AUTH` is sent before every command). */
+let password: string | undefined;
+
+async function send(port: number, args: readonly string[]): Promise<Reply> {
+  if (password === undefined) return command(port, args);
+  const [auth, reply] = await commands(port, [['AUTH', password], args]);
+  assert.ok(Buffer.isBuffer(auth), String(auth));
+  return reply!;
+}
+
+async function configGetAll(port: number): Promise<Map<string, Buffer>> {
+  const reply = await send(port, ['CONFIG', 'GET', '*']);
+  assert.ok(Array.isArray(reply));
+  const map = new Map<string, Buffer>();
+  for (let i = 0; i < reply.length; i += 2) map.set(text(reply[i]!), reply[i + 1] as Buffer);
+  return map;
+}
+
+/** CONFIG GET under the canonical name or, for 7.0, one of its aliases (e.g. `server_cpulist`). */
+async function serverValue(port: number, all: Map<string, Buffer>, name: string): Promise<Buffer | undefined> {
+  const names = [name, ...(lookupDirective(name)?.aliases ?? [])];
+  for (const n of names) {
+    const v = all.get(n);
+    if (v !== undefined) return v;
+  }
+  for (const n of names) {
+    // HIDDEN_CONFIG entries (watchdog-period, key-load-delay...) only answer to their exact name.
+    const reply = await send(port, ['CONFIG', 'GET', n]);
+    if (Array.isArray(reply) && reply.length === 2) return reply[1] as Buffer;
+  }
+  return undefined;
+}
+
+function parse(srv: Started): EffectiveConf {
+  const cwd = realpathSync(srv.dir);
+  return effectiveConfig(loadConf(join(cwd, 'redis.conf'), { cwd }), { version });
+}
+
+async function assertMatchesServer(srv: Started, eff: EffectiveConf): Promise<number> {
+  const all = await configGetAll(srv.port);
+  let compared = 0;
+  for (const [name, fact] of eff.config) {
+    if (name.includes('.')) continue;
+    const got = await serverValue(srv.port, all, name);
+    assert.ok(got !== undefined, `CONFIG GET ${name} returned nothing`);
+    // The server lowers maxclients to what RLIMIT_NOFILE allows; only a limit it can honour compares.
+    if (name === 'maxclients' && fact.source.kind === 'default' && Number(got.toString()) < 10000) continue;
+    assert.equal(fact.value, got.toString('utf8'), `${name} (${JSON.stringify(fact.source)})`);
+    compared++;
+  }
+  for (const [name, fact] of eff.secrets) {
+    const got = await serverValue(srv.port, all, name);
+    assert.ok(got !== undefined, `CONFIG GET ${name} returned nothing`);
+    assert.equal(fact.value.sha256, sha(got), `digest of ${name}`);
+    assert.equal(fact.value.length, got.length, `length of ${name}`);
+    assert.equal(fact.value.set, got.length > 0, `set of ${name}`);
+    compared++;
+  }
+  return compared;
+}
+
+interface Snippet {
+  readonly name: string;
+  readonly conf: string;
+  readonly files?: Readonly<Record<string, string>>;
+  /** Values the snippet is about, checked on top of the full comparison. */
+  readonly expect?: Readonly<Record<string, string>>;
+  readonly check?: (srv: Started, eff: EffectiveConf) => Promise<void>;
+  /** The default user's password, when the snippet sets one. */
+  readonly password?: string;
+}
+
+const SNIPPETS: readonly Snippet[] = [
+  {
+    name: 'double-quoted escapes and single-quoted passwords',
+    conf: 'requirepass "p a\\"ss\\x41\\t\\\\"\nmasterauth \'it\\\'s\'\nmasteruser foo"bar baz"\n',
+    password: 'p a"ssA\t\\',
+    expect: { masteruser: 'foobar baz' },
+  },
+  {
+    name: 'escapes in a plain string value',
+    conf: 'syslog-ident "a\\tb\\x41\\n\\r\\b\\a\\q"\ndbfilename "my dump.rdb"\n',
+    expect: { 'syslog-ident': 'a\tbA\n\r\b\x07q', dbfilename: 'my dump.rdb' },
+  },
+  {
+    name: 'UTF-8 via \\x escapes and literally',
+    conf: 'requirepass "\\xc3\\xa9t\\xc3\\xa9"\nmasterauth "été"\npidfile "/tmp/运行后.pid"\n',
+    password: 'été',
+  },
+  {
+    name: 'empty values: "" and \'\'',
+    conf: "requirepass \"\"\nlogfile ''\nmasteruser \"\"\n",
+    expect: { logfile: '', masteruser: '' },
+  },
+  {
+    name: 'save accumulates after dropping the defaults',
+    conf: 'save 900 1\nsave 300 10\n',
+    expect: { save: '900 1 300 10' },
+  },
+  {
+    name: 'save "" clears, later lines add',
+    conf: 'save ""\nsave 60 100\n',
+    expect: { save: '60 100' },
+  },
+  {
+    name: 'save one-line multi-pair and a quoted list',
+    conf: 'save 3600 1 300 100\nsave "60 10000 0030 +5"\n',
+    expect: { save: '3600 1 300 100 60 10000 30 5' },
+  },
+  {
+    name: 'no save line keeps the compiled defaults',
+    conf: 'hz 11\n',
+    expect: { save: '3600 1 300 100 60 10000', hz: '11' },
+  },
+  {
+    name: 'bind: a quoted list is split, the last line replaces',
+    conf: 'bind 127.0.0.2\nbind "127.0.0.1 -::1"\n',
+    expect: { bind: '127.0.0.1 -::1' },
+  },
+  {
+    name: 'memory units',
+    conf: [
+      'maxmemory 16GB',
+      'client-query-buffer-limit 2gb',
+      'proto-max-bulk-len 1mb',
+      'repl-backlog-size 1k',
+      'auto-aof-rewrite-min-size 64MB',
+      'active-defrag-ignore-bytes 100m',
+      'hash-max-listpack-value 1KB',
+      'stream-node-max-bytes 4kb',
+      'maxmemory-clients 10%',
+      'client-output-buffer-limit replica 64mb 16mb 30 pubsub 1g 0 0',
+    ].join('\n'),
+    expect: { maxmemory: '17179869184', 'repl-backlog-size': '1000', 'hash-max-listpack-value': '1024' },
+  },
+  {
+    name: 'empty and unit-only memory values are 0',
+    conf: 'maxmemory ""\ncluster-link-sendbuf-limit mb\n',
+    expect: { maxmemory: '0', 'cluster-link-sendbuf-limit': '0' },
+  },
+  {
+    name: 'case-insensitive names, booleans and enums',
+    conf: [
+      'PROTECTED-MODE NO',
+      'AppendOnly YES',
+      'LogLevel WARNING',
+      'Enable-Debug-Command LOCAL',
+      'maxmemory-policy ALLKEYS-LRU',
+      'oom-score-adj relative',
+      'shutdown-on-sigterm now SAVE',
+      'tls-auth-clients Optional',
+      'appendfsync Always',
+    ].join('\n'),
+    expect: { 'protected-mode': 'no', 'oom-score-adj': 'yes', 'shutdown-on-sigterm': 'save now' },
+  },
+  {
+    name: 'repeated one-value directives: last wins',
+    conf: 'maxclients 100\nrequirepass first\ntimeout 5\nmaxclients 200\nrequirepass second\n',
+    password: 'second',
+    expect: { maxclients: '200', timeout: '5' },
+  },
+  {
+    name: 'legacy names: slaveof and slave-*',
+    conf: [
+      'slaveof 127.0.0.1 1',
+      'slave-read-only no',
+      'slave-serve-stale-data no',
+      'slave-priority 50',
+      'slave-announce-ip 10.9.9.9',
+      'min-slaves-to-write 2',
+      'repl-ping-slave-period 3',
+      'lua-time-limit 1234',
+      'hash-max-ziplist-entries 64',
+    ].join('\n'),
+    expect: {
+      replicaof: '127.0.0.1 1',
+      'replica-read-only': 'no',
+      'replica-priority': '50',
+      'busy-reply-threshold': '1234',
+      'hash-max-listpack-entries': '64',
+    },
+  },
+  {
+    name: 'include: relative, nested, glob (sorted), glob matching nothing',
+    conf: 'maxclients 1\ninclude conf.d/*.conf\ninclude none.d/*.conf\ntimeout 9\n',
+    password: 'frominclude',
+    files: {
+      // Relative to the server's cwd, not to the including file.
+      'conf.d/20-b.conf': 'maxclients 3\ninclude nested.conf\n',
+      'conf.d/10-a.conf': 'maxclients 2\ntimeout 1\nrequirepass frominclude\n',
+      'nested.conf': 'hz 7\n',
+    },
+    expect: { maxclients: '3', timeout: '9', hz: '7' },
+  },
+  {
+    name: 'glob include of a file without final newline joins the next file',
+    conf: 'include d/*.conf\n',
+    files: { 'd/a.conf': 'maxclients 77\nhz 1', 'd/b.conf': '5\ntimeout 3\n' },
+    expect: { maxclients: '77', hz: '15', timeout: '3' },
+  },
+  {
+    name: 'CRLF line endings and a missing final newline',
+    conf: 'maxclients 55\r\nbind 127.0.0.1\r\nhz 12',
+    expect: { maxclients: '55', hz: '12' },
+  },
+  {
+    name: 'special values: octal, keyspace events, percentiles, oom values, hz clamp',
+    conf: [
+      'unixsocketperm 0700',
+      'notify-keyspace-events KEA',
+      'latency-tracking-info-percentiles "50 99.990 0.5"',
+      'oom-score-adj-values "0 100 +200"',
+      'hz 0',
+      'replica-announce-port 6380',
+    ].join('\n'),
+    expect: {
+      unixsocketperm: '700',
+      'notify-keyspace-events': 'AKE',
+      'latency-tracking-info-percentiles': '50 99.99 0.5',
+      hz: '1',
+    },
+  },
+  {
+    name: 'a relative dir resolves against the cwd; a later relative include follows it',
+    conf: 'dir sub\ninclude here.conf\n',
+    files: { 'sub/here.conf': 'hz 33\n', 'sub/.keep': '' },
+    expect: { hz: '33' },
+  },
+  {
+    name: 'inline users: passwords digest like ACL GETUSER, renames',
+    conf: 'user alice on ">p w" "#' + sha('pre') + '" ~app:* +@read\nuser default on >dpw ~* &* +@all\nrename-command FLUSHALL ""\n',
+    password: 'dpw',
+    async check(srv, eff) {
+      const reply = await command(srv.port, ['AUTH', 'default', 'dpw']);
+      assert.ok(Buffer.isBuffer(reply), String(reply));
+      const alice = eff.users.find((u) => u.name === 'alice')!;
+      assert.deepEqual(alice.passwords.map((p) => p.sha256), [sha('p w'), sha('pre')]);
+      assert.equal(eff.renames.get('flushall')!.value, '');
+    },
+  },
+];
+
+describe(`parser versus redis-server ${version ?? ''}`, { skip }, () => {
+  assert.ok(SNIPPETS.length >= 15);
+  for (const snippet of SNIPPETS) {
+    it(snippet.name, async () => {
+      const srv = await startServer({ 'redis.conf': snippet.conf, ...snippet.files });
+      password = snippet.password;
+      try {
+        assert.equal(srv.exitCode, undefined, `server refused the snippet:\n${srv.output}`);
+        const eff = parse(srv);
+        for (const [name, expected] of Object.entries(snippet.expect ?? {})) {
+          assert.equal(eff.config.get(name)?.value, expected, name);
+        }
+        const compared = await assertMatchesServer(srv, eff);
+        assert.ok(compared > 150, `compared ${compared} values`);
+        await snippet.check?.(srv, eff);
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+});
+
+interface Rejected {
+  readonly name: string;
+  readonly conf: string;
+  readonly files?: Readonly<Record<string, string>>;
+  /** The line the server names (`at line N`), when it names one, counted in redis.conf with its 2 head lines. */
+  readonly serverLine?: number;
+}
+
+const REJECTED: readonly Rejected[] = [
+  { name: 'inline comment after a password', conf: 'requirepass foo # prod\n', serverLine: 3 },
+  { name: 'inline comment after a number', conf: 'maxclients 100 # x\n', serverLine: 3 },
+  { name: 'closing quote followed by text', conf: 'masteruser "abc"def\n', serverLine: 3 },
+  { name: 'unterminated quote', conf: "masteruser 'abc\n", serverLine: 3 },
+  { name: 'unknown memory unit', conf: 'maxmemory 1tb\n', serverLine: 3 },
+  { name: 'leading zero in an integer', conf: 'maxclients 007\n', serverLine: 3 },
+  { name: 'leading zero in a port', conf: 'replica-announce-port 06380\n', serverLine: 3 },
+  { name: 'boolean that is not yes/no', conf: 'protected-mode maybe\n', serverLine: 3 },
+  { name: 'odd save arguments', conf: 'save 900\n', serverLine: 3 },
+  { name: 'unquoted tls-protocols list', conf: 'tls-protocols TLSv1.2 TLSv1.3\n', serverLine: 3 },
+  { name: 'dbfilename with a path', conf: 'dbfilename /tmp/x.rdb\n', serverLine: 3 },
+  { name: 'replicaof with one argument', conf: 'replicaof no\n', serverLine: 3 },
+  { name: 'duplicate inline user', conf: 'user a on nopass\nuser a off\n', serverLine: 4 },
+  { name: 'command renamed twice', conf: 'rename-command CONFIG ""\nrename-command CONFIG x\n', serverLine: 4 },
+  { name: 'missing plain include', conf: 'include /nonexistent/redfort.conf\n' },
+  { name: 'bind with an inline comment', conf: 'bind 127.0.0.1 # local only\n' },
+  { name: 'user lines together with aclfile', conf: 'aclfile users.acl\nuser a on nopass\n', files: { 'users.acl': '' } },
+];
+
+describe('lines redis-server refuses are refused by the parser', { skip }, () => {
+  for (const r of REJECTED) {
+    it(r.name, async () => {
+      const srv = await startServer({ 'redis.conf': r.conf, ...r.files });
+      try {
+        assert.notEqual(srv.exitCode, undefined, 'the server started');
+        assert.notEqual(srv.exitCode, 0);
+        let error: unknown;
+        try {
+          parse(srv);
+        } catch (err) {
+          error = err;
+        }
+        assert.ok(error instanceof ConfigParseError, `parser accepted it (server said: ${srv.output})`);
+        const at = /at line (\d+)/.exec(srv.output);
+        assert.equal(at ? Number(at[1]) : undefined, r.serverLine, srv.output);
+        if (r.serverLine !== undefined) assert.equal(error.line, r.serverLine);
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+
+  it('an unknown directive: refused by the server, a warning for the parser', async () => {
+    const srv = await startServer({ 'redis.conf': 'server-threads 4\n' });
+    try {
+      assert.equal(srv.exitCode, 1);
+      assert.match(srv.output, /Bad directive or wrong number of arguments/);
+      const parsed = loadConf(join(srv.dir, 'redis.conf'), { cwd: srv.dir });
+      assert.match(parsed.warnings[0]!, /unknown directive 'server-threads'/);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('a UTF-8 byte-order mark: refused by the server, a warning for the parser', async () => {
+    const srv = await startServer({ 'redis.conf': '' }, { head: (port) => `\uFEFF# conf\nport ${port}\nbind 127.0.0.1\n` });
+    try {
+      assert.equal(srv.exitCode, 1);
+      assert.match(srv.output, /at line 1/);
+      const parsed = loadConf(join(srv.dir, 'redis.conf'), { cwd: srv.dir });
+      assert.match(parsed.warnings[0]!, /byte-order mark/);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('ACL files versus redis-server', { skip }, () => {
+  const HEAD = (port: number): string => `port ${port}\nbind 127.0.0.1\naclfile users.acl\n`;
+  const refused: readonly [string, string][] = [
+    ['a comment line', 'user a on nopass ~* +@all\n# user b on\n'],
+    ['a duplicate user (7.0: an error, not a warning)', 'user a on nopass\nuser a off\n'],
+    ['upper-case USER', 'USER a on nopass\n'],
+    ['a quoted password with a space', 'user a on ">x y"\n'],
+  ];
+  for (const [name, acl] of refused) {
+    it(`startup is refused for ${name}, and so is the strict parse`, async () => {
+      const srv = await startServer({ 'redis.conf': '', 'users.acl': acl }, { head: HEAD });
+      try {
+        assert.equal(srv.exitCode, 1);
+        assert.match(srv.output, /Aborting Redis startup because of ACL errors/);
+        assert.throws(() => parseAclFile(acl, 'users.acl', { version }), ConfigParseError);
+        assert.ok(parseAclFile(acl, 'users.acl', { version, lenient: true }).problems.length > 0);
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+
+  it('a valid file loads; ACL LOAD of a file with a duplicate user fails and changes nothing', async () => {
+    const good = `\nuser default on >dpw ~* &* +@all  \nuser alice on >a1 #${sha('a2')} ~k:* (~s:* +get) +@read\n`;
+    const srv = await startServer({ 'redis.conf': '', 'users.acl': good }, { head: HEAD });
+    try {
+      assert.equal(srv.exitCode, undefined, srv.output);
+      const { users } = parseAclFile(good, 'users.acl', { version });
+      const aliceHashes = await authed(srv.port, ['ACL', 'GETUSER', 'alice']);
+      assert.ok(Array.isArray(aliceHashes));
+      const passwords = aliceHashes[aliceHashes.findIndex((x) => Buffer.isBuffer(x) && x.toString() === 'passwords') + 1];
+      assert.ok(Array.isArray(passwords));
+      assert.deepEqual(
+        passwords.map((p) => (p as Buffer).toString()).sort(),
+        users.find((u) => u.name === 'alice')!.passwords.map((p) => p.sha256).sort(),
+      );
+
+      writeFileSync(join(srv.dir, 'users.acl'), `${good}user alice off\n`);
+      const load = await authed(srv.port, ['ACL', 'LOAD']);
+      assert.ok(load instanceof Error);
+      assert.match(load.message, /Duplicate user 'alice' found on line 4/);
+      const list = await authed(srv.port, ['ACL', 'USERS']);
+      assert.deepEqual((list as Buffer[]).map(String).sort(), ['alice', 'default']);
+      assert.match(
+        readFileSync(join(srv.dir, 'users.acl'), 'utf8'),
+        /user alice off/,
+      );
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+/** One command after `AUTH default dpw`, on the same connection. */
+async function authed(port: number, args: readonly string[]): Promise<Reply> {
+  const [auth, reply] = await commands(port, [['AUTH', 'default', 'dpw'], args]);
+  assert.ok(Buffer.isBuffer(auth), String(auth));
+  return reply!;
+}
+
+describe('Sentinel configs versus redis-server --sentinel', { skip }, () => {
+  let srv: Started | undefined;
+  before(async () => {
+    srv = await startServer(
+      {
+        'redis.conf': 'sentinel down-after-milliseconds mymaster 1234\nsentinel monitor mymaster 127.0.0.1 1 2\nsentinel deny-scripts-reconfig no\n',
+      },
+      { sentinel: true, head: (port) => `port ${port}\nbind 127.0.0.1\n` },
+    );
+  });
+  after(async () => srv?.stop());
+
+  it('accepts a per-master line before its monitor line, as the parser does', async () => {
+    assert.equal(srv!.exitCode, undefined, srv!.output);
+    const reply = await command(srv!.port, ['SENTINEL', 'MASTER', 'mymaster']);
+    assert.ok(Array.isArray(reply));
+    const fields = new Map<string, string>();
+    for (let i = 0; i < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
+    const eff = effectiveConfig(loadConf(join(srv!.dir, 'redis.conf'), { cwd: srv!.dir }), { version, sentinel: true });
+    const m = eff.sentinel!.masters.get('mymaster')!;
+    assert.equal(fields.get('down-after-milliseconds'), m.settings.get('down-after-milliseconds')!.value);
+    assert.equal(fields.get('quorum'), String(m.quorum));
+    assert.equal(fields.get('failover-timeout'), m.settings.get('failover-timeout')!.value);
+    assert.equal(fields.get('parallel-syncs'), m.settings.get('parallel-syncs')!.value);
+    assert.equal(eff.sentinel!.denyScriptsReconfig.value, 'no');
+  });
+
+  for (const [name, line] of [
+    ['a hostname without resolve-hostnames', 'sentinel monitor m redis-master.invalid 6379 2'],
+    ['quorum 0', 'sentinel monitor m 127.0.0.1 6379 0'],
+    ['an unknown master', 'sentinel auth-pass nosuch pw'],
+    ['an unknown sub-directive', 'sentinel frobnicate yes'],
+  ] as const) {
+    it(`refuses ${name}, as the parser does`, async () => {
+      const bad = await startServer({ 'redis.conf': `${line}\n` }, { sentinel: true });
+      try {
+        assert.equal(bad.exitCode, 1, bad.output);
+        assert.match(bad.output, /at line 3/);
+        assert.throws(
+          () => effectiveConfig(loadConf(join(bad.dir, 'redis.conf'), { cwd: bad.dir }), { version, sentinel: true }),
+          (err: unknown) => err instanceof ConfigParseError && err.line === 3,
+        );
+      } finally {
+        await bad.stop();
+      }
+    });
+  }
+});

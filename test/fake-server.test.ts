@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { audit, auditTarget } from '../src/audit.ts';
+import type { RuleResult, TargetResult } from '../src/engine/run.ts';
+import { resolveTarget } from '../src/gather/live/target.ts';
+import type { Status } from '../src/rules/define.ts';
+import { RULES } from '../src/rules/index.ts';
+import { ADVISORIES } from '../src/version/advisories.ts';
+import { startRedis, stopAll } from './harness/servers.ts';
+import { arr, bulk, err, simple, startFakeServer } from './helpers/fake-resp-server.ts';
+import type { FakeHandler, FakeReply, FakeServer } from './helpers/fake-resp-server.ts';
+
+// What no Debian package provides: Redis 5 and Valkey replies, and servers that answer badly.
+const fakes: FakeServer[] = [];
+after(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  await stopAll();
+});
+
+async function fake(handler: FakeHandler, onConnection?: (socket: net.Socket) => void): Promise<FakeServer> {
+  const server = await startFakeServer(handler, onConnection ? { onConnection } : {});
+  fakes.push(server);
+  return server;
+}
+
+/** 2026-12-01T00:00:00Z: the server clock the version rules judge support dates against. */
+const SERVER_TIME = String(Date.UTC(2026, 11, 1) / 1000);
+
+function infoText(fields: Record<string, string | number>): string {
+  return `# Server\r\n${Object.entries(fields)
+    .map(([k, v]) => `${k}:${v}`)
+    .join('\r\n')}\r\n`;
+}
+
+function configReply(pairs: Record<string, string>): string {
+  return arr(...Object.entries(pairs).flatMap(([k, v]) => [bulk(k), bulk(v)]));
+}
+
+/** Answers like a server: an AUTH gate, then one reply per command from `replies`. */
+function serverHandler(options: {
+  password: string | undefined;
+  noPasswordAuthError: string;
+  reply(argv: string[]): FakeReply;
+}): FakeHandler {
+  const authed = new WeakSet<net.Socket>();
+  return (argv, { socket }) => {
+    const name = argv[0]!.toUpperCase();
+    if (name === 'AUTH') {
+      if (options.password === undefined) return err(options.noPasswordAuthError);
+      if (argv[argv.length - 1] !== options.password) return err('ERR invalid password');
+      authed.add(socket);
+      return simple('OK');
+    }
+    if (options.password !== undefined && !authed.has(socket)) return err('NOAUTH Authentication required.');
+    return options.reply(argv);
+  };
+}
+
+function redis5(port: () => number, requirepass: string): FakeHandler {
+  const commandNames = ['config', 'debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof', 'keys', 'acl', 'eval'];
+  // Redis 5 has every admin command but ACL.
+  const known = new Set(commandNames.filter((c) => c !== 'acl'));
+  return serverHandler({
+    password: requirepass === '' ? undefined : requirepass,
+    noPasswordAuthError: 'ERR Client sent AUTH, but no password is set',
+    reply(argv) {
+      const [name = '', sub = ''] = argv.map((a) => a.toUpperCase());
+      if (name === 'INFO') {
+        return bulk(
+          infoText({
+            redis_version: '5.0.14',
+            redis_mode: 'standalone',
+            os: 'Linux 5.10.0 x86_64',
+            arch_bits: 64,
+            tcp_port: port(),
+            config_file: '/etc/redis/redis.conf',
+          }) + '\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n\r\n# Persistence\r\nrdb_last_bgsave_status:ok\r\nrdb_last_save_time:1796079600\r\naof_enabled:0\r\n',
+        );
+      }
+      if (name === 'CONFIG' && sub === 'GET') {
+        return configReply({
+          bind: '127.0.0.1',
+          'protected-mode': 'yes',
+          port: String(port()),
+          requirepass,
+          masterauth: '',
+          save: '900 1 300 10 60 10000',
+          appendonly: 'no',
+          logfile: '/var/log/redis/redis-server.log',
+          daemonize: 'yes',
+          loglevel: 'notice',
+          'syslog-enabled': 'no',
+        });
+      }
+      if (name === 'COMMAND' && sub === 'INFO') {
+        return arr(...argv.slice(2).map((c) => (known.has(c.toLowerCase()) ? arr(bulk(c.toLowerCase())) : '*-1\r\n')));
+      }
+      if (name === 'TIME') return arr(bulk(SERVER_TIME), bulk('0'));
+      if (name === 'CLUSTER') return err('ERR This instance has cluster support disabled');
+      return err(`ERR unknown command '${argv[0]}'`);
+    },
+  });
+}
+
+function valkey8(port: () => number): FakeHandler {
+  return serverHandler({
+    password: undefined,
+    noPasswordAuthError: 'ERR AUTH <password> called without any password configured for the default user.',
+    reply(argv) {
+      const [name = '', sub = ''] = argv.map((a) => a.toUpperCase());
+      if (name === 'INFO') {
+        return bulk(
+          infoText({
+            redis_version: '7.2.4',
+            server_name: 'valkey',
+            valkey_version: '8.0.1',
+            server_mode: 'standalone',
+            arch_bits: 64,
+            mem_allocator: 'jemalloc-5.3.0',
+            tcp_port: port(),
+          }) + '\r\n# Replication\r\nrole:primary\r\nconnected_slaves:0\r\n',
+        );
+      }
+      if (name === 'CONFIG' && sub === 'GET') {
+        return configReply({
+          bind: '127.0.0.1 -::1',
+          'protected-mode': 'yes',
+          port: String(port()),
+          'tls-port': '0',
+          requirepass: '',
+          primaryauth: 'a-replication-password-of-some-length',
+          primaryuser: 'replication-user',
+          aclfile: '',
+          save: '3600 1',
+          appendonly: 'no',
+        });
+      }
+      if (name === 'ACL' && sub === 'LIST') return arr(bulk('user default on nopass sanitize-payload ~* &* +@all'));
+      if (name === 'TIME') return arr(bulk(SERVER_TIME), bulk('0'));
+      if (name === 'CLUSTER') return err('ERR This instance has cluster support disabled');
+      if (name === 'ACL' || name === 'COMMAND') return err(`ERR unknown subcommand '${argv[1]}'.`);
+      return err(`ERR unknown command '${argv[0]}'`);
+    },
+  });
+}
+
+function only(results: readonly RuleResult[], ruleId: string, status: Status): RuleResult[] {
+  const entries = results.filter((r) => r.ruleId === ruleId);
+  assert.ok(entries.length > 0, `no result for ${ruleId}`);
+  assert.ok(
+    entries.every((r) => r.status === status),
+    `${ruleId}: expected ${status}, got ${entries.map((r) => `${r.status}: ${r.message}`).join(' | ')}`,
+  );
+  return entries;
+}
+
+function assertComplete(result: TargetResult): void {
+  assert.equal(result.error, undefined, `${result.target}: ${result.error}`);
+  const ids = new Set(result.results.map((r) => r.ruleId));
+  for (const rule of RULES) assert.ok(ids.has(rule.id), `${rule.id} is missing`);
+}
+
+describe('fake servers', { concurrency: true }, () => {
+  describe('Redis 5 (no ACL)', () => {
+    const password = 'a-long-redis5-password-nobody-guesses';
+    let open: TargetResult;
+    let guarded: TargetResult;
+    let guardedServer: FakeServer;
+    before(async () => {
+      let openPort = 0;
+      let guardedPort = 0;
+      const a = await fake(redis5(() => openPort, ''));
+      guardedServer = await fake(redis5(() => guardedPort, password));
+      openPort = a.port;
+      guardedPort = guardedServer.port;
+      [open, guarded] = await Promise.all([
+        auditTarget(resolveTarget(`redis://127.0.0.1:${a.port}`, {}, {})),
+        auditTarget(resolveTarget(`redis://127.0.0.1:${guardedServer.port}`, { pass: password }, {})),
+      ]);
+      assertComplete(open);
+      assertComplete(guarded);
+    });
+
+    it('identifies Redis 5.0.14', () => {
+      assert.deepEqual(open.server, { product: 'redis', version: '5.0.14', mode: 'standalone' });
+      const [eol] = only(open.results, 'version.end-of-life', 'fail');
+      assert.match(eol!.message, /Redis 5\.0/);
+    });
+
+    it('judges authentication from requirepass', () => {
+      const [noAuth] = only(open.results, 'auth.no-authentication', 'fail');
+      assert.match(noAuth!.message, /requirepass is ''/);
+      only(guarded.results, 'auth.no-authentication', 'pass');
+      only(open.results, 'auth.requirepass-used', 'pass');
+      only(guarded.results, 'auth.requirepass-used', 'fail');
+      only(guarded.results, 'auth.weak-password', 'pass');
+      only(guarded.results, 'network.protected-mode-off', 'pass');
+    });
+
+    it('skips default-user-enabled: Redis 5 has no users', () => {
+      for (const result of [open, guarded]) {
+        const [entry] = only(result.results, 'auth.default-user-enabled', 'skip');
+        assert.match(entry!.message, /before 6\.0/);
+      }
+    });
+
+    it('fails dangerous-commands-allowed: whoever has the password runs everything', () => {
+      for (const result of [open, guarded]) {
+        const [entry] = only(result.results, 'auth.dangerous-commands-allowed', 'fail');
+        assert.match(entry!.message, /no ACL/);
+      }
+    });
+
+    it('authenticates before anything else', () => {
+      const first = guardedServer.commands[0];
+      assert.deepEqual(first, ['AUTH', password]);
+    });
+  });
+
+  describe('Valkey 8.0.1', () => {
+    let result: TargetResult;
+    before(async () => {
+      let port = 0;
+      const server = await fake(valkey8(() => port));
+      port = server.port;
+      result = await auditTarget(resolveTarget(`valkey://127.0.0.1:${port}`, {}, {}));
+      assertComplete(result);
+    });
+
+    it('is identified as valkey 8.0.1, not redis 7.2.4', () => {
+      assert.deepEqual(result.server, { product: 'valkey', version: '8.0.1', mode: 'standalone' });
+    });
+
+    it('matches Valkey advisories only', () => {
+      const valkeyIds = new Set(ADVISORIES.filter((a) => a.product === 'valkey').map((a) => a.id));
+      const redisOnly = new Set(ADVISORIES.filter((a) => a.product === 'redis' && !valkeyIds.has(a.id)).map((a) => a.id));
+      const findings = only(result.results, 'version.known-vulnerabilities', 'fail');
+      const ids = findings.map((f) => f.message.split(' ')[0]!);
+      for (const id of ids) assert.ok(valkeyIds.has(id), `${id} is not a Valkey advisory`);
+      // Valkey-only advisories show; Redis-only ones that Redis 7.2.4 would match do not.
+      assert.ok(ids.some((id) => !ADVISORIES.some((a) => a.product === 'redis' && a.id === id)), ids.join(' '));
+      assert.ok(!ids.some((id) => redisOnly.has(id)), ids.join(' '));
+      const [eol] = only(result.results, 'version.end-of-life', 'pass');
+      assert.match(eol!.message, /Valkey 8\.0/);
+    });
+
+    it('reads primaryauth/primaryuser as masterauth/masteruser', () => {
+      const [entry] = only(result.results, 'replication.no-masteruser', 'pass');
+      assert.match(entry!.message, /replication-user/);
+    });
+  });
+
+  describe('hostile servers', () => {
+    let results: readonly TargetResult[];
+    let names: string[];
+    let elapsed: number;
+    before(async () => {
+      const good = await startRedis();
+      const hugeBulk = await fake((argv) => (argv[0] === 'INFO' ? '$99999999999\r\n' : null));
+      const garbage = await fake(() => 'garbage that is not RESP\r\n');
+      const silent = await fake(() => 'silence');
+      const earlyClose = await fake(() => 'close');
+      const partial = await fake((argv) => (argv[0] === 'INFO' ? Buffer.from('$5000\r\npartial') : 'close'));
+      const midway = await fake((argv) => (argv[0] === 'INFO' ? bulk('# Server\r\nredis_version:7.0.15\r\n') : 'close'));
+      const httpServer = http.createServer((_req, res) => res.end('not redis'));
+      await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+      after(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
+      const httpPort = (httpServer.address() as net.AddressInfo).port;
+
+      const targets = [
+        ['huge bulk length', hugeBulk.port],
+        ['garbage', garbage.port],
+        ['good', good.port],
+        ['silence', silent.port],
+        ['early close', earlyClose.port],
+        ['close inside a reply', partial.port],
+        ['close after the first reply', midway.port],
+        ['HTTP server', httpPort],
+      ] as const;
+      names = targets.map(([name]) => name);
+      const started = Date.now();
+      const report = await audit(
+        targets.map(([, port]) => resolveTarget(`redis://127.0.0.1:${port}`, {}, {})),
+        { commandTimeoutMs: 800, connectTimeoutMs: 800 },
+      );
+      elapsed = Date.now() - started;
+      results = report.targets;
+      assert.equal(report.summary.targetErrors, targets.length - 1);
+    });
+
+    it('makes each bad server a one-line error and audits the good one', () => {
+      assert.equal(results.length, names.length);
+      results.forEach((result, i) => {
+        const name = names[i]!;
+        if (name === 'good') {
+          assertComplete(result);
+          assert.ok(result.results.every((r) => r.status !== 'error'), 'the good target has errors');
+          return;
+        }
+        assert.ok(result.error, `${name}: no error`);
+        assert.doesNotMatch(result.error, /[\r\n]/, `${name}: '${result.error}' is not one line`);
+        assert.ok(result.error.length < 200, `${name}: '${result.error}' is too long`);
+        assert.doesNotMatch(result.error, /^\s*at |\bat .*\.ts:\d+/m, `${name}: stack trace in '${result.error}'`);
+        assert.equal(result.results.length, RULES.length);
+        assert.ok(result.results.every((r) => r.status === 'error'), name);
+      });
+    });
+
+    it('gives up on silence at the command timeout, not later', () => {
+      const silent = results[names.indexOf('silence')]!;
+      assert.match(silent.error!, /tim/i);
+      assert.ok(elapsed < 3000, `the audit took ${elapsed} ms`);
+    });
+
+    it('says what went wrong rather than only that it went wrong', () => {
+      const error = (name: string): string => results[names.indexOf(name)]!.error!;
+      assert.match(error('huge bulk length'), /too large|99999999999/);
+      assert.match(error('garbage'), /reply type|not .*(Redis|RESP)/i);
+      assert.match(error('early close'), /closed/);
+      assert.match(error('close inside a reply'), /closed/);
+      // Today: "unknown reply type byte 0x48"; naming HTTP would say more (see the report).
+      assert.match(error('HTTP server'), /reply type|HTTP|not .*(Redis|RESP)/i);
+    });
+  });
+});
