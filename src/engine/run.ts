@@ -13,6 +13,17 @@ export interface RuleResult {
   readonly remediation: string;
   readonly source: Source | null;
   readonly checklist: string;
+  /** Set on a failure that a suppression of the settings file covers; it keeps its status. */
+  readonly suppressed?: Suppressed;
+  /** True on a failure recorded in the baseline (`--baseline`): known debt, not counted by `exitCode`. */
+  readonly baselined?: boolean;
+}
+
+/** Why a failure is accepted, from a suppression of `.redfort.yaml`. */
+export interface Suppressed {
+  readonly reason: string;
+  /** `YYYY-MM-DD`: the last day the suppression applies. */
+  readonly expires?: string;
 }
 
 export interface TargetResult {
@@ -94,7 +105,7 @@ export function runRules(rules: readonly Rule[], facts: Facts, options: RunOptio
         results.push({
           ...base,
           status: 'fail',
-          severity: finding.severity && !options.severityOverrides?.has(rule.id) ? finding.severity : severity,
+          severity: finding.severity && lookup(options.severityOverrides, rule.id) === undefined ? finding.severity : severity,
           message: finding.message,
           evidence: finding.evidence ?? [],
           remediation: finding.remediation ?? rule.remediation,
@@ -144,15 +155,29 @@ export interface Summary {
   readonly manual: number;
   /** Failing results by severity. */
   readonly failBySeverity: Readonly<Record<Severity, number>>;
+  /** Failing results covered by a suppression. */
+  readonly suppressed: number;
+  /** Failing results already in the baseline (and not suppressed). */
+  readonly baselined: number;
+}
+
+/** A failure that counts: neither suppressed nor in the baseline. */
+export function isActiveFailure(result: RuleResult): boolean {
+  return result.status === 'fail' && result.suppressed === undefined && result.baselined !== true;
 }
 
 export function summarize(targets: readonly TargetResult[]): Summary {
   const counts = { pass: 0, fail: 0, skip: 0, error: 0, manual: 0 };
   const failBySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  let suppressed = 0;
+  let baselined = 0;
   for (const target of targets) {
     for (const result of target.results) {
       counts[result.status] += 1;
-      if (result.status === 'fail') failBySeverity[result.severity] += 1;
+      if (result.status !== 'fail') continue;
+      failBySeverity[result.severity] += 1;
+      if (result.suppressed !== undefined) suppressed += 1;
+      else if (result.baselined === true) baselined += 1;
     }
   }
   return {
@@ -160,14 +185,19 @@ export function summarize(targets: readonly TargetResult[]): Summary {
     targetErrors: targets.filter((t) => t.error !== undefined).length,
     ...counts,
     failBySeverity,
+    suppressed,
+    baselined,
   };
 }
 
-/** 2 when a target could not be audited, 1 when a failure is at or above `failOn`, else 0. */
+/**
+ * 2 when a target could not be audited, 1 when a failure is at or above `failOn`, else 0.
+ * Suppressed and baselined failures never count.
+ */
 export function exitCode(targets: readonly TargetResult[], failOn: Severity | 'none'): number {
   if (targets.some((t) => t.error !== undefined)) return 2;
   if (failOn === 'none') return 0;
   const threshold = severityRank(failOn);
-  const failed = targets.some((t) => t.results.some((r) => r.status === 'fail' && severityRank(r.severity) >= threshold));
+  const failed = targets.some((t) => t.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold));
   return failed ? 1 : 0;
 }

@@ -6,12 +6,24 @@ export interface AuditReport {
   readonly tool: { readonly name: 'redfort'; readonly version: string };
   readonly targets: readonly TargetResult[];
   readonly summary: Summary;
+  /** Problems with the settings that the run noticed: expired or unused suppressions. */
+  readonly warnings?: readonly ReportWarning[];
+}
+
+/** A problem with the user's settings, not with a server: it never changes the exit code. */
+export interface ReportWarning {
+  readonly kind: 'suppression-expired' | 'suppression-unused';
+  readonly message: string;
+  /** The settings file entry it is about. */
+  readonly source?: { readonly kind: 'file'; readonly path: string; readonly line: number };
 }
 
 export interface ReportContext {
   /** The catalogue, for reporters that describe rules (SARIF, HTML). */
   readonly rules: readonly Rule[];
   readonly color: boolean;
+  /** Rule id to its docs/rules/<id>.md text, for reporters that embed help (SARIF); the caller reads the files. */
+  readonly docs?: ReadonlyMap<string, string>;
 }
 
 /** A reporter is a pure function of the result. */

@@ -67,16 +67,6 @@ export const networkNoIpRestriction = awaiting({
   remediation: 'Allow the Redis ports only from the application hosts with nftables/iptables (or a security group / NetworkPolicy).',
 }, 'host');
 
-export const clusterQuorumHostSpread = awaiting({
-  id: 'cluster.quorum-host-spread',
-  title: 'No single host holds a majority of masters or every copy of some slots',
-  severity: 'high',
-  section: 'Cluster',
-  checklist: 'Cluster 2',
-  sources: ['topology'],
-  remediation: 'Spread masters over at least three hosts (or zones) and place every replica on a different host than its master.',
-}, 'topology');
-
 export const tlsKeyFilePermissions = awaiting({
   id: 'tls.key-file-permissions',
   title: 'TLS private keys are mode 400 and owned by the redis user',

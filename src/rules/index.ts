@@ -12,6 +12,7 @@ import tlsDisabled from './tls/disabled.ts';
 import backupHealth from './persistence/backup-health.ts';
 import persistenceNone from './persistence/none.ts';
 import masterCount from './cluster/master-count.ts';
+import clusterQuorumHostSpread from './cluster/quorum-host-spread.ts';
 import noAuthentication from './auth/no-authentication.ts';
 import weakPassword from './auth/weak-password.ts';
 import defaultUserEnabled from './auth/default-user-enabled.ts';
@@ -31,7 +32,6 @@ import serverCiphersNotPreferred from './tls/server-ciphers-not-preferred.ts';
 import replicationPlaintext from './tls/replication-plaintext.ts';
 import clusterBusPlaintext from './tls/cluster-bus-plaintext.ts';
 import {
-  clusterQuorumHostSpread,
   hostConfigFilePermissions,
   hostDataFilePermissions,
   hostRunsAsRoot,

@@ -127,6 +127,9 @@ describe('parseAclFile: lines the server refuses', () => {
     assert.match(err.reason, /Adding a pattern after the \* pattern/);
     assert.doesNotMatch(err.message, /hunter2/);
     assert.match(parseError(() => parseAclFile('user a #ABC\n', P)).reason, /password hash must be exactly 64/);
+    const bare = parseError(() => parseAclFile('user a on hunter2\n', P));
+    assert.match(bare.reason, /^Syntax error in a word that is no ACL rule \(not shown/);
+    assert.doesNotMatch(bare.message, /hunter2/);
   });
 });
 

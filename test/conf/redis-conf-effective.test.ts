@@ -25,7 +25,7 @@ describe('effectiveConfig: repeated directives', () => {
       }),
     );
     assert.equal(value(eff, 'maxclients'), '2');
-    assert.equal(eff.config.get('maxclients')!.source.kind === 'file' && eff.config.get('maxclients')!.source.path, '/etc/redis/inc.conf');
+    assert.deepEqual(eff.config.get('maxclients')!.source, { kind: 'file', path: '/etc/redis/inc.conf', line: 1 });
     assert.equal(value(eff, 'hz'), '3');
   });
 
@@ -276,6 +276,7 @@ describe('effectiveConfig: secrets', () => {
       'masterauth topsecret # note',
       'user bob on >topsecret ~* +@all nosuchrule',
       'user bob on #topsecret',
+      'user bob on topsecret',
       'tls-key-file-pass topsecret x',
     ]) {
       const err = parseError(() => conf(`${text}\n`));

@@ -83,7 +83,6 @@ describe('parseConfText: unrendered templates', () => {
   const templated: readonly [string, string][] = [
     ['port {{ redis_port }}', '{{ redis_port }}'],
     ['{% if redis_requirepass %}', '{% if redis_requirepass %}'],
-    ['requirepass {{ secret "inyoka-redis-password" }}', '{{ secret "inyoka-redis-password" }}'],
     ['port ${REDIS_PORT}', '${REDIS_PORT}'],
     ['port ${REDIS_PORT:-6379}', '${REDIS_PORT:-6379}'],
     ['sentinel monitor m @MASTER_HOST@ @MASTER_PORT@ 2', '@MASTER_HOST@'],
@@ -95,6 +94,16 @@ describe('parseConfText: unrendered templates', () => {
       assert.equal(err.reason, `unrendered template placeholder '${placeholder}': render the template first`);
     });
   }
+
+  it('does not quote a placeholder in a secret', () => {
+    const err = parseError(() => parseConfText('requirepass {{ secret "inyoka-redis-password" }}\n', P));
+    assert.equal(
+      err.reason,
+      "unrendered template placeholder {{ … }} in 'requirepass' (not shown: it may hold a secret): render the template first",
+    );
+    const sentinel = parseError(() => parseConfText('sentinel auth-pass m @PASS@\n', P));
+    assert.doesNotMatch(sentinel.message, /PASS/);
+  });
 
   const plain = [
     'proc-title-template "{title} {listen-addr} {server-mode}"',

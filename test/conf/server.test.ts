@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
@@ -404,12 +404,12 @@ describe('ACL files versus redis-server', { skip }, () => {
       const load = await authed(srv.port, ['ACL', 'LOAD']);
       assert.ok(load instanceof Error);
       assert.match(load.message, /Duplicate user 'alice' found on line 4/);
+      writeFileSync(join(srv.dir, 'users.acl'), `# managed by hand\n${good}`);
+      const load2 = await authed(srv.port, ['ACL', 'LOAD']);
+      assert.ok(load2 instanceof Error);
+      assert.match(load2.message, /users\.acl:1 should start with user keyword followed by the username/);
       const list = await authed(srv.port, ['ACL', 'USERS']);
       assert.deepEqual((list as Buffer[]).map(String).sort(), ['alice', 'default']);
-      assert.match(
-        readFileSync(join(srv.dir, 'users.acl'), 'utf8'),
-        /user alice off/,
-      );
     } finally {
       await srv.stop();
     }

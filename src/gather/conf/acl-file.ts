@@ -1,7 +1,7 @@
 import { AclSyntaxError, parseAclListLine } from '../../acl/parse.ts';
 import type { AclUser } from '../../facts/types.ts';
 import { resolveVersion } from './directives.ts';
-import { ConfigParseError } from './redis-conf.ts';
+import { ConfigParseError, aclErrorText } from './redis-conf.ts';
 
 export interface AclFileProblem {
   readonly line: number;
@@ -80,7 +80,7 @@ export function parseAclFile(
       user = parseAclListLine(line, { kind: 'file', path, line: lineNo }, aclVersion === undefined ? {} : { version: aclVersion });
     } catch (err) {
       if (!(err instanceof AclSyntaxError)) throw err;
-      problem(`${err.message}: ${REFUSED}`);
+      problem(`${aclErrorText(err)}: ${REFUSED}`);
       continue;
     }
 

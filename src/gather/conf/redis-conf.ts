@@ -45,7 +45,11 @@ export interface Directive {
 }
 
 export interface ParsedConf {
-  /** Every directive in the order the server applies them; an `include` line is followed by its files' lines. */
+  /**
+   * Every directive in the order the server applies them; an `include` line is followed by its files' lines.
+   * Arguments are as written, passwords included: keep a `ParsedConf` inside the gatherer and hand on the
+   * `EffectiveConf`, which holds digests only.
+   */
   readonly directives: readonly Directive[];
   /** Every file read, absolute, in the order first read. */
   readonly files: readonly string[];
@@ -81,10 +85,20 @@ const TEMPLATE_PATTERNS: readonly RegExp[] = [
   /@[A-Z_][A-Z0-9_]*@/, // sed / autoconf placeholders, upper case so `+@all` never matches
 ];
 
-function findTemplatePlaceholder(line: string): string | undefined {
-  for (const re of TEMPLATE_PATTERNS) {
-    const m = re.exec(line);
-    if (m) return m[0].length > 60 ? `${m[0].slice(0, 57)}...` : m[0];
+const TEMPLATE_KINDS: readonly string[] = ['{{ … }}', '{% … %}', '${…}', '@…@'];
+
+/** Why a line with a template placeholder cannot be read; the placeholder is not quoted where it may be a secret. */
+function templateReason(line: string): string | undefined {
+  for (let i = 0; i < TEMPLATE_PATTERNS.length; i++) {
+    const m = TEMPLATE_PATTERNS[i]!.exec(line);
+    if (!m) continue;
+    const words = line.split(/[ \t]+/);
+    const name = asciiLower(words[0] ?? '');
+    if (holdsSecret(name, words.slice(1))) {
+      return `unrendered template placeholder ${TEMPLATE_KINDS[i]!} in '${name}' (not shown: it may hold a secret): render the template first`;
+    }
+    const shown = m[0].length > 60 ? `${m[0].slice(0, 57)}...` : m[0];
+    return `unrendered template placeholder '${shown}': render the template first`;
   }
   return undefined;
 }
@@ -138,14 +152,8 @@ export function parseConfText(text: string, path: string): Directive[] {
     const line = trimConfLine(lines[i]!);
     if (line === '' || line.startsWith('#')) continue;
 
-    const placeholder = findTemplatePlaceholder(line);
-    if (placeholder !== undefined) {
-      throw new ConfigParseError(
-        path,
-        lineNo,
-        `unrendered template placeholder '${placeholder}': render the template first`,
-      );
-    }
+    const template = templateReason(line);
+    if (template !== undefined) throw new ConfigParseError(path, lineNo, template);
 
     const split = splitArgs(line);
     if (!Array.isArray(split)) {
@@ -293,6 +301,7 @@ export interface LoadConfOptions {
  * are read in sorted order and a glob matching nothing is skipped; a missing plain file is an error naming
  * the including line; include cycles (which would make the server recurse until it crashes) are errors
  * naming the chain. Redis 6.x has no glob includes: there such a path names one literal file.
+ * Line numbers are per file; the server's own messages count lines of the concatenated text instead.
  */
 export function loadConf(path: string, options: LoadConfOptions = {}): ParsedConf {
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
@@ -410,6 +419,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   return { directives, files, warnings, cwd: startCwd };
 }
 
+/** A value the server refuses; `effectiveConfig` reports it at the line of the directive being applied. */
+class Refused extends Error {}
+
+function refuse(reason: string): never {
+  throw new Refused(reason);
+}
+
 interface EffectiveOptions {
   /** The server version (`7.0.15`, `6.2.16`, `valkey-8.0.1`); decides defaults and version quirks. Default: Redis 7.x. */
   readonly version?: string;
@@ -455,35 +471,32 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     [['normal', '0 0 0'], ['slave', '268435456 67108864 60'], ['pubsub', '33554432 8388608 60']],
   );
 
-  for (const d of parsed.directives) {
+  const apply = (d: Directive): void => {
     const source = fileSource(d);
-    const fail = (reason: string): never => {
-      throw new ConfigParseError(d.source.path, d.source.line, reason);
-    };
     const name = d.name;
 
     if (name === 'include') {
       includes.push({ value: d.args[0]!, source });
-      continue;
+      return;
     }
     if (name === 'loadmodule') {
       modules.push({ value: d.args[0]!, source });
-      continue;
+      return;
     }
     if (name === 'sentinel') {
       if (d.args.length > 0) sentinelLines.push(d);
-      continue;
+      return;
     }
     if (name === 'rename-command') {
-      applyRename(renames, d, fail);
-      continue;
+      applyRename(renames, d);
+      return;
     }
     if (name === 'user') {
-      const user = parseUserLine(d, aclVersion, fail);
+      const user = parseUserLine(d, aclVersion);
       const previous = userLines.get(user.name);
       if (previous !== undefined) {
         if (!six) {
-          fail(
+          refuse(
             `Error in user declaration '${user.name}': Duplicate user found. A user can only be defined once in ` +
               `config files (first defined at line ${previous.source.line}; redis-server refuses to start)`,
           );
@@ -494,13 +507,13 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         users.push(user);
       }
       userLines.set(user.name, d);
-      continue;
+      return;
     }
     const spec = lookupDirective(name);
-    if (DEPRECATED_DIRECTIVES.has(name) && (!spec || !existsIn(spec, version.key))) continue;
+    if (DEPRECATED_DIRECTIVES.has(name) && (!spec || !existsIn(spec, version.key))) return;
     if (!spec) {
       if (name.includes('.')) config.set(name, { value: d.args.join(' '), source });
-      continue;
+      return;
     }
     if (options.version !== undefined && !existsIn(spec, version.key)) {
       warnings.push(
@@ -518,16 +531,16 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     let value: string;
     switch (spec.kind) {
       case 'bool':
-        value = parseBool(args[0]!, spec, fail);
+        value = parseBool(args[0]!, spec);
         break;
       case 'enum':
-        value = parseEnum(args, spec, fail);
+        value = parseEnum(args, spec);
         break;
       case 'string':
-        value = parseString(args[0]!, spec, fail);
+        value = parseString(args[0]!, spec);
         break;
       case 'number':
-        value = parseNumber(args[0]!, spec, fail, holdsSecret(name, args));
+        value = parseNumber(args[0]!, spec);
         break;
       case 'special':
         switch (spec.name) {
@@ -537,7 +550,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
             cwd = value;
             break;
           case 'save': {
-            const result = applySave(args, { six, first: !saveSeen, current: savePoints }, fail);
+            const result = applySave(args, { six, first: !saveSeen, current: savePoints });
             saveSeen = true;
             if (result.ignored) {
               warnings.push(
@@ -550,23 +563,23 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
             break;
           }
           case 'bind':
-            value = parseBind(args, fail);
+            value = parseBind(args);
             break;
           case 'replicaof':
-            value = parseReplicaof(args, fail);
+            value = parseReplicaof(args);
             break;
           case 'client-output-buffer-limit':
-            parseBufferLimits(args, bufferLimits, fail);
+            parseBufferLimits(args, bufferLimits);
             value = SAVE_LIMIT_CLASSES.map((c) => `${c} ${bufferLimits.get(c)!}`).join(' ');
             break;
           case 'oom-score-adj-values':
-            value = parseOomValues(args, fail);
+            value = parseOomValues(args);
             break;
           case 'notify-keyspace-events':
-            value = parseKeyspaceEvents(args[0]!, fail);
+            value = parseKeyspaceEvents(args[0]!);
             break;
           case 'latency-tracking-info-percentiles':
-            value = parsePercentiles(args, fail);
+            value = parsePercentiles(args);
             break;
           default:
             value = args.join(' ');
@@ -578,6 +591,15 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       secrets.set(spec.name, { value: digestPassword(value), source });
     } else {
       config.set(spec.name, { value, source });
+    }
+  };
+
+  for (const d of parsed.directives) {
+    try {
+      apply(d);
+    } catch (err) {
+      if (err instanceof Refused) throw new ConfigParseError(d.source.path, d.source.line, err.message);
+      throw err;
     }
   }
 
@@ -666,23 +688,33 @@ function fillDefaults(
   }
 }
 
-function parseUserLine(d: Directive, version: string | undefined, fail: (reason: string) => never): AclUser {
+function parseUserLine(d: Directive, version: string | undefined): AclUser {
   const name = d.args[0]!;
-  if (/[ \t\r\n]/.test(name)) fail('Spaces not allowed in ACL usernames (redis-server refuses to start)');
+  if (/[ \t\r\n]/.test(name)) refuse('Spaces not allowed in ACL usernames (redis-server refuses to start)');
   try {
     return parseAclUser(name, d.args.slice(1), fileSource(d), version === undefined ? {} : { version });
   } catch (err) {
     if (err instanceof AclSyntaxError) {
-      return fail(`Error in user declaration '${name}': ${err.message} (redis-server refuses to start)`);
+      return refuse(`Error in user declaration '${name}': ${aclErrorText(err)} (redis-server refuses to start)`);
     }
     throw err;
   }
 }
 
+/**
+ * The ACL parser's message, except that a word it cannot read as a rule at all is not quoted: such a
+ * word is often a password written without its `>`.
+ */
+export function aclErrorText(err: AclSyntaxError): string {
+  if (err.rule !== undefined && err.reason === 'Syntax error' && !/^[~%&+\-()!#<>]/.test(err.rule)) {
+    return "Syntax error in a word that is no ACL rule (not shown: it may be a password written without '>')";
+  }
+  return err.message;
+}
+
 function applyRename(
   renames: Map<string, Fact<string>>,
   d: Directive,
-  fail: (reason: string) => never,
 ): void {
   const from = asciiLower(d.args[0]!);
   const to = d.args[1]!;
@@ -692,45 +724,45 @@ function applyRename(
     if (fact.value !== '' && asciiLower(fact.value) === from) original = orig;
   }
   if (original === from && renames.has(from)) {
-    fail(`No such command in rename-command: '${from}' was already renamed or removed (redis-server refuses to start)`);
+    refuse(`No such command in rename-command: '${from}' was already renamed or removed (redis-server refuses to start)`);
   }
   if (to !== '') {
     const lowerTo = asciiLower(to);
     for (const [orig, fact] of renames) {
       if (orig !== original && fact.value !== '' && asciiLower(fact.value) === lowerTo) {
-        fail(`Target command name already exists: '${to}' (redis-server refuses to start)`);
+        refuse(`Target command name already exists: '${to}' (redis-server refuses to start)`);
       }
     }
   }
   renames.set(original, { value: to, source: fileSource(d) });
 }
 
-function parseBool(arg: string, spec: DirectiveSpec, fail: (reason: string) => never): string {
+function parseBool(arg: string, spec: DirectiveSpec): string {
   const lower = asciiLower(arg);
-  if (lower !== 'yes' && lower !== 'no') fail(`'${spec.name}': argument must be 'yes' or 'no', got '${arg}'`);
+  if (lower !== 'yes' && lower !== 'no') refuse(`'${spec.name}': argument must be 'yes' or 'no', got '${arg}'`);
   return lower;
 }
 
-function parseEnum(args: readonly string[], spec: DirectiveSpec, fail: (reason: string) => never): string {
+function parseEnum(args: readonly string[], spec: DirectiveSpec): string {
   const values = spec.values!;
   const names = Object.keys(values);
   const oneOf = `argument(s) must be one of the following: ${names.join(', ')}`;
   if (!spec.bitflags) {
-    if (args.length !== 1) fail(wrongArgs(spec.name, args, 'exactly one argument'));
+    if (args.length !== 1) refuse(wrongArgs(spec.name, args, 'exactly one argument'));
     const canonical = values[asciiLower(args[0]!)];
-    if (canonical === undefined) fail(`'${spec.name}': ${oneOf}; got '${args[0]!}'`);
+    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got '${args[0]!}'`);
     return canonical;
   }
   // shutdown-on-sig*: flags; CONFIG GET lists the set ones in table order, `default` alone for none.
-  if (args.length === 0) fail(`'${spec.name}': ${oneOf}`);
+  if (args.length === 0) refuse(`'${spec.name}': ${oneOf}`);
   const chosen = new Set<string>();
   for (const a of args) {
     const canonical = values[asciiLower(a)];
-    if (canonical === undefined) fail(`'${spec.name}': ${oneOf}; got '${a}'`);
+    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got '${a}'`);
     if (canonical !== 'default') chosen.add(canonical);
   }
   if (chosen.has('save') && chosen.has('nosave')) {
-    fail(`'${spec.name}': shutdown options SAVE and NOSAVE can't be used simultaneously`);
+    refuse(`'${spec.name}': shutdown options SAVE and NOSAVE can't be used simultaneously`);
   }
   return chosen.size === 0 ? 'default' : names.filter((n) => chosen.has(n)).join(' ');
 }
@@ -741,18 +773,18 @@ const BASENAME_ONLY: Readonly<Record<string, string>> = {
   appenddirname: "appenddirname can't be a path, just a dirname",
 };
 
-function parseString(arg: string, spec: DirectiveSpec, fail: (reason: string) => never): string {
+function parseString(arg: string, spec: DirectiveSpec): string {
   const pathError = BASENAME_ONLY[spec.name];
   if (pathError !== undefined) {
-    if (arg === '' && spec.name !== 'dbfilename') fail(`${spec.name} can't be empty`);
-    if (arg.includes('/') || arg.includes('\\')) fail(`${pathError} (got '${arg}')`);
+    if (arg === '' && spec.name !== 'dbfilename') refuse(`${spec.name} can't be empty`);
+    if (arg.includes('/') || arg.includes('\\')) refuse(`${pathError} (got '${arg}')`);
   }
   return arg;
 }
 
 /** `numericParseString` + `numericBoundaryCheck` (redis@7.0.15:src/config.c:2076-2166). */
-function parseNumber(arg: string, spec: DirectiveSpec, fail: (reason: string) => never, secret: boolean): string {
-  const shown = secret ? '' : ` (got '${arg}')`;
+function parseNumber(arg: string, spec: DirectiveSpec): string {
+  const shown = holdsSecret(spec.name, []) ? '' : ` (got '${arg}')`;
   let ll: bigint | undefined;
   if (spec.memory) {
     const v = memtoull(arg);
@@ -776,7 +808,7 @@ function parseNumber(arg: string, spec: DirectiveSpec, fail: (reason: string) =>
           : spec.octal
             ? 'an octal number'
             : 'an integer';
-    return fail(`'${spec.name}': argument must be ${what}${shown}`);
+    return refuse(`'${spec.name}': argument must be ${what}${shown}`);
   }
 
   const min = BigInt(spec.min!);
@@ -786,11 +818,11 @@ function parseNumber(arg: string, spec: DirectiveSpec, fail: (reason: string) =>
     : `between ${min} and ${max}`;
   if (spec.unsigned) {
     const u = BigInt.asUintN(64, ll);
-    if (u > max || u < min) fail(`'${spec.name}': argument must be ${range} inclusive${shown}`);
+    if (u > max || u < min) refuse(`'${spec.name}': argument must be ${range} inclusive${shown}`);
   } else if (spec.percent && ll < 0n) {
-    if (ll < min) fail(`'${spec.name}': percentage argument must be less or equal to ${-min}${shown}`);
+    if (ll < min) refuse(`'${spec.name}': percentage argument must be less or equal to ${-min}${shown}`);
   } else if (ll > max || ll < min) {
-    fail(`'${spec.name}': argument must be ${range} inclusive${shown}`);
+    refuse(`'${spec.name}': argument must be ${range} inclusive${shown}`);
   }
 
   if (spec.percent && ll < 0n) return `${-ll}%`;
@@ -806,14 +838,13 @@ function parseNumber(arg: string, spec: DirectiveSpec, fail: (reason: string) =>
 function applySave(
   args: readonly string[],
   state: { six: boolean; first: boolean; current: readonly string[] },
-  fail: (reason: string) => never,
 ): { points: string[]; ignored: boolean } {
   const base = state.first ? [] : [...state.current];
   if (state.six) {
     if (args.length === 2) {
       const seconds = atoi(args[0]!);
       const changes = atoi(args[1]!);
-      if (seconds < 1 || changes < 0) fail('Invalid save parameters');
+      if (seconds < 1 || changes < 0) refuse('Invalid save parameters');
       return { points: [...base, `${seconds} ${changes}`], ignored: false };
     }
     if (args.length === 1 && args[0] === '') return { points: [], ignored: false };
@@ -825,13 +856,13 @@ function applySave(
     points = [];
     list = [];
   }
-  if (list.length % 2 === 1) fail(invalidSave(args));
+  if (list.length % 2 === 1) refuse(invalidSave(args));
   const pairs: string[] = [];
   for (let j = 0; j < list.length; j += 2) {
     const seconds = strtoll(list[j]!);
     const changes = strtoll(list[j + 1]!);
     if (seconds.rest !== '' || seconds.value < 1n || changes.rest !== '' || changes.value < 0n) {
-      fail(invalidSave(args));
+      refuse(invalidSave(args));
     }
     // `changes` is an int in the server.
     pairs.push(`${seconds.value} ${BigInt.asIntN(32, changes.value)}`);
@@ -846,12 +877,12 @@ function invalidSave(args: readonly string[]): string {
   return `Invalid save parameters${hint}`;
 }
 
-function parseBind(args: readonly string[], fail: (reason: string) => never): string {
-  if (args.length > 16) fail('Too many bind addresses specified (at most 16)');
+function parseBind(args: readonly string[]): string {
+  if (args.length > 16) refuse('Too many bind addresses specified (at most 16)');
   if (args.length === 1 && args[0] === '') return '';
   const comment = args.find((a) => a.startsWith('#'));
   if (comment !== undefined) {
-    fail(
+    refuse(
       `bind address '${comment}' is not an address: redis.conf has no inline comments, so the '#' and every ` +
         `word after it are read as more addresses (redis-server fails to listen and exits)`,
     );
@@ -859,12 +890,12 @@ function parseBind(args: readonly string[], fail: (reason: string) => never): st
   return args.join(' ');
 }
 
-function parseReplicaof(args: readonly string[], fail: (reason: string) => never): string {
-  if (args.length !== 2) fail(wrongArgs('replicaof', args, 'a host and a port (or "no one")'));
+function parseReplicaof(args: readonly string[]): string {
+  if (args.length !== 2) refuse(wrongArgs('replicaof', args, 'a host and a port (or "no one")'));
   if (asciiLower(args[0]!) === 'no' && asciiLower(args[1]!) === 'one') return '';
   const port = strtoll(args[1]!);
   const asInt = BigInt.asIntN(32, port.value);
-  if (port.rest !== '' || asInt < 0n || asInt > 65535n) fail(`Invalid master port '${args[1]!}'`);
+  if (port.rest !== '' || asInt < 0n || asInt > 65535n) refuse(`Invalid master port '${args[1]!}'`);
   return `${args[0]!} ${asInt}`;
 }
 
@@ -875,30 +906,30 @@ const CLIENT_CLASSES: Readonly<Record<string, string>> = {
   pubsub: 'pubsub',
 };
 
-function parseBufferLimits(args: readonly string[], limits: Map<string, string>, fail: (reason: string) => never): void {
-  if (args.length % 4 !== 0) fail('Wrong number of arguments in buffer limit configuration.');
+function parseBufferLimits(args: readonly string[], limits: Map<string, string>): void {
+  if (args.length % 4 !== 0) refuse('Wrong number of arguments in buffer limit configuration.');
   const staged = new Map<string, string>();
   for (let j = 0; j < args.length; j += 4) {
     const cls = CLIENT_CLASSES[asciiLower(args[j]!)];
-    if (cls === undefined) fail(`Invalid client class specified in buffer limit configuration: '${args[j]!}'`);
+    if (cls === undefined) refuse(`Invalid client class specified in buffer limit configuration: '${args[j]!}'`);
     const hard = memtoull(args[j + 1]!);
     const soft = memtoull(args[j + 2]!);
     const seconds = strtoll(args[j + 3]!);
     if (hard === undefined || soft === undefined || seconds.rest !== '' || seconds.value < 0n) {
-      fail('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+      refuse('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
     }
     staged.set(cls, `${hard} ${soft} ${BigInt.asIntN(64, seconds.value)}`);
   }
   for (const [cls, v] of staged) limits.set(cls, v);
 }
 
-function parseOomValues(args: readonly string[], fail: (reason: string) => never): string {
-  if (args.length !== 3) fail(wrongArgs('oom-score-adj-values', args, 'three values'));
+function parseOomValues(args: readonly string[]): string {
+  if (args.length !== 3) refuse(wrongArgs('oom-score-adj-values', args, 'three values'));
   return args
     .map((a) => {
       const v = strtoll(a);
       if (v.rest !== '' || v.value < -2000n || v.value > 2000n) {
-        fail('Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
+        refuse('Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
       }
       return v.value.toString();
     })
@@ -906,13 +937,13 @@ function parseOomValues(args: readonly string[], fail: (reason: string) => never
 }
 
 /** `keyspaceEventsStringToFlags` / `keyspaceEventsFlagsToString` (src/notify.c). */
-function parseKeyspaceEvents(arg: string, fail: (reason: string) => never): string {
+function parseKeyspaceEvents(arg: string): string {
   const classes = 'g$lshzxetdn';
   const set = new Set<string>();
   for (const c of arg) {
     if (c === 'A') for (const a of 'g$lshzxetd') set.add(a);
     else if (classes.includes(c) || 'KEm'.includes(c)) set.add(c);
-    else fail(`Invalid event class character '${c}' in notify-keyspace-events. Use 'Ag$lshzxeKEtmdn'.`);
+    else refuse(`Invalid event class character '${c}' in notify-keyspace-events. Use 'Ag$lshzxeKEtmdn'.`);
   }
   // `A` stands for every class but `n` (new keys), which the server then no longer shows.
   const all = [...'g$lshzxetd'].every((c) => set.has(c));
@@ -921,13 +952,13 @@ function parseKeyspaceEvents(arg: string, fail: (reason: string) => never): stri
   return out;
 }
 
-function parsePercentiles(args: readonly string[], fail: (reason: string) => never): string {
+function parsePercentiles(args: readonly string[]): string {
   if (args.length === 1 && args[0] === '') return '';
   return args
     .map((a) => {
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a)) fail('Invalid latency-tracking-info-percentiles parameters');
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a)) refuse('Invalid latency-tracking-info-percentiles parameters');
       const v = Number(a);
-      if (v > 100 || v < 0) fail('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+      if (v > 100 || v < 0) refuse('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
       return formatPercentile(v);
     })
     .join(' ');

@@ -18,7 +18,7 @@ import { SECRET_DIRECTIVES } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
 import { connect, ConnectionError, ReplyError } from './resp.ts';
-import type { Reply, RespConnection } from './resp.ts';
+import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
 import type { Target } from './target.ts';
 import { targetPassword, tlsOptions } from './target.ts';
 import { infoField, pairsOf, parseClusterNodes, parseInfo, parseSentinelMasters } from './parse-replies.ts';
@@ -81,42 +81,73 @@ function describeConnectError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Why the server refused us, from the replies to AUTH and to the first command; undefined when it did not. */
+function refusal(authReply: Reply | undefined, firstReply: Reply | undefined): string | undefined {
+  if (authReply instanceof ReplyError && !/without any password configured/i.test(authReply.message)) {
+    return `authentication failed: ${authReply.code}`;
+  }
+  if (firstReply instanceof ReplyError && (firstReply.code === 'NOAUTH' || firstReply.code === 'DENIED')) {
+    const hint = firstReply.code === 'NOAUTH' ? ': give credentials with --user/--pass or REDISCLI_AUTH' : '';
+    return `${firstReply.message.split('.')[0] ?? firstReply.message}${hint}`;
+  }
+  return undefined;
+}
+
+/**
+ * Redis hangs up on a client that has not authenticated when a command has more than 10 arguments
+ * (COMMAND INFO here), and drops it without a word once its replies pass 1 KB (the CVE-2025-21605
+ * fix, backported by distributions). After such a close, AUTH (or PING) alone on a new connection
+ * tells a wrong or missing password from other failures.
+ */
+async function askWhyClosed(connectOptions: ConnectOptions, auth: readonly string[] | undefined): Promise<string | undefined> {
+  let conn: RespConnection | undefined;
+  try {
+    conn = await connect(connectOptions);
+    const reply = await conn.command(auth ?? ['PING']);
+    return auth ? refusal(reply, undefined) : refusal(undefined, reply);
+  } catch {
+    return undefined;
+  } finally {
+    conn?.close();
+  }
+}
+
+function closedEarly(settled: PromiseSettledResult<unknown>): boolean {
+  return settled.status === 'rejected' && settled.reason instanceof ConnectionError && ['closed', 'reset'].includes(settled.reason.kind);
+}
+
 /** Connects, authenticates and gathers everything in one round trip; never throws. */
 export async function gatherLive(target: Target, options: LiveOptions = {}): Promise<LiveOutcome> {
   let conn: RespConnection | undefined;
   try {
-    const tls = target.tls ? await tlsOptions(target) : undefined;
-    conn = await connect({
+    const connectOptions: ConnectOptions = {
       host: target.host,
       port: target.port,
-      tls,
+      tls: target.tls ? await tlsOptions(target) : undefined,
       connectTimeoutMs: options.connectTimeoutMs ?? 3000,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
-    });
+    };
+    conn = await connect(connectOptions);
     const auth = authCommand(target);
     const planned = auditCommands();
-    // AUTH, INFO and the rest wait apart but are written in the same tick: still one round trip. Redis
-    // hangs up on an unauthenticated client that sends a command of more than 10 arguments (COMMAND
-    // INFO here), and the AUTH and INFO replies that arrived before the close say why.
+    // AUTH, INFO and the rest wait apart but are written in the same tick: still one round trip, and
+    // the AUTH and INFO replies count even when the server hangs up before the rest.
     const [infoCommand, ...rest] = planned;
     const [authSettled, infoSettled, restSettled] = await Promise.allSettled([
       auth ? conn.command(auth) : undefined,
       conn.command(infoCommand!.args),
       conn.pipeline(rest.map((p) => p.args)),
     ]);
+    if (closedEarly(authSettled) || closedEarly(infoSettled)) {
+      const why = await askWhyClosed(connectOptions, auth);
+      if (why) return { ok: false, error: why };
+    }
     if (authSettled.status === 'rejected') throw authSettled.reason;
-    const authReply = authSettled.value;
-    if (authReply instanceof ReplyError && !/without any password configured/i.test(authReply.message)) {
-      return { ok: false, error: `authentication failed: ${authReply.code}` };
-    }
     if (infoSettled.status === 'rejected') throw infoSettled.reason;
-    const info = infoSettled.value;
-    if (info instanceof ReplyError && (info.code === 'NOAUTH' || info.code === 'DENIED')) {
-      const hint = info.code === 'NOAUTH' ? ': give credentials with --user/--pass or REDISCLI_AUTH' : '';
-      return { ok: false, error: `${info.message.split('.')[0] ?? info.message}${hint}` };
-    }
+    const refused = refusal(authSettled.value, infoSettled.value);
+    if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
-    const replies = [info, ...restSettled.value];
+    const replies = [infoSettled.value, ...restSettled.value];
     const byKey = new Map<string, Reply>();
     planned.forEach((p, i) => byKey.set(p.key, replies[i] as Reply));
     return { ok: true, facts: factsFromReplies(target.display, byKey) };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AclState } from '../../facts/types.ts';
 import { parseAclUser } from '../../acl/parse.ts';
+import { parseAclFile } from '../../gather/conf/acl-file.ts';
 import { ruleContext } from '../../audit.ts';
 import { runRules } from '../../engine/run.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
@@ -41,6 +42,13 @@ const LIVE_70 = {
 };
 
 const INFO = { kind: 'live', command: 'INFO' } as const;
+const ACL_FILE = '/etc/redis/users.acl';
+
+/** A 7.0 server whose ACL file was read too: the rules as written come from the file. */
+function v70WithFile(live: readonly string[], file: string) {
+  const users = parseAclFile(file, ACL_FILE, { version: '7.0.15' }).users;
+  return liveFacts({ version: '7.0.15', acl: live, extra: { files: { paths: [ACL_FILE], config: new Map(), secrets: new Map(), users, source: { kind: 'file', path: ACL_FILE, line: 0 } } } });
+}
 const REDIS_5: AclState = {
   users: [parseAclUser('default', ['on', '>4f7c1e9a2b8d6f3e0a5c', '~*', '+@all'], INFO, { version: '6.0.0' })],
   origin: 'requirepass',
@@ -62,6 +70,11 @@ ruleTester(rule, {
     { name: 'a disabled user with +@all is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.disabledAdmin) },
     { name: 'a user that cannot log in (no password, no nopass) is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.ghost) },
     { name: '6.2 auditor: -@all +@read +info +config|get', facts: v62('user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`), message: /granted one by one/ },
+    {
+      name: '7.0 with the ACL file: +@all -@dangerous as written',
+      facts: v70WithFile([LOCKED_DEFAULT, LIVE_70.allMinusDangerous], `${LOCKED_DEFAULT}\nuser u on #${X} +@all -@dangerous\n`),
+      message: /no enabled user may run a @dangerous command/,
+    },
     { name: 'a selector without dangerous commands', facts: v70(LOCKED_DEFAULT, `user s2 on #${X} ~* resetchannels -@all +get (~x resetchannels -@all +@read -@dangerous)`) },
   ],
   fail: [
@@ -75,6 +88,12 @@ ruleTester(rule, {
     { name: 'a selector (~x +@all) on a locked root', facts: v70(LOCKED_DEFAULT, LIVE_70.selector), messages: [/user 's' may run 75 @dangerous commands through \+@all/] },
     { name: '7.0 rewrite of +@all -@dangerous -@admin +@slow', facts: v70(LOCKED_DEFAULT, LIVE_70.plusSlow), messages: [/user 'u6' may run 72 @dangerous commands through \+@all/] },
     { name: 'a later category grant undoes -@dangerous', facts: v72(LOCKED_DEFAULT, `user ops on sanitize-payload #${HASH} ~* resetchannels +@all -@dangerous +@admin`), messages: [/through \+@admin/] },
+    {
+      // The rewrite hides that +@read came after -@dangerous; the file shows KEYS and SORT_RO granted through it.
+      name: '7.0 with the ACL file: +@all -@dangerous +@read as written',
+      facts: v70WithFile([LOCKED_DEFAULT, LIVE_70.plusRead], `${LOCKED_DEFAULT}\nuser u2 on #${X} +@all -@dangerous +@read\n`),
+      messages: [/^user 'u2' may run 2 @dangerous commands through \+@read: keys, sort_ro$/],
+    },
     {
       name: 'one finding per user',
       facts: v70('user default on nopass ~* &* +@all', LIVE_70.allMinusDangerous, LIVE_70.admin),
@@ -113,4 +132,9 @@ test(`${rule.id}: the evidence of a selector grant names the selector`, () => {
   const [result] = judge(v70(LOCKED_DEFAULT, LIVE_70.selector));
   assert.equal(result?.status, 'fail');
   assert.ok(result?.evidence.includes('config|set via +@all (selector 1)'), result?.evidence.join('\n'));
+});
+
+test(`${rule.id}: a finding read from the ACL file points at its line`, () => {
+  const [result] = judge(v70WithFile([LOCKED_DEFAULT, LIVE_70.plusRead], `${LOCKED_DEFAULT}\nuser u2 on #${X} +@all -@dangerous +@read\n`));
+  assert.deepEqual(result?.source, { kind: 'file', path: ACL_FILE, line: 2 });
 });

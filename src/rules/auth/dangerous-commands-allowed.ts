@@ -20,7 +20,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'End every user\'s command rules with `-@dangerous` (and `-@admin` on Redis 8, whose module commands are not all @dangerous), then grant single commands back by name where needed: `ACL SETUSER app -@dangerous +info`.',
   requires: ['acl', 'categories'],
-  check({ acl, categories }) {
+  check({ acl, categories, files }) {
     if (!categories.categories.has('dangerous')) return skip('the @dangerous category of this server is unknown');
     if (acl.origin === 'requirepass') {
       return fail({
@@ -30,8 +30,12 @@ export default defineRule({
     }
     const findings: Finding[] = [];
     const granted: string[] = [];
-    for (const user of acl.users.filter(canLogIn)) {
-      const report = analyzeDangerous(user, categories, { rewritten: acl.rewritten });
+    // The server's rewrite (7.0 ACL LIST) loses the rules as written: read them from the ACL file when it was read.
+    const written = new Map(acl.rewritten ? (files?.users ?? []).map((u) => [u.name, u]) : []);
+    for (const live of acl.users.filter(canLogIn)) {
+      const fromFile = written.get(live.name);
+      const user = fromFile ? { ...live, rules: fromFile.rules, selectors: fromFile.selectors, source: fromFile.source } : live;
+      const report = analyzeDangerous(user, categories, { rewritten: acl.rewritten && !fromFile });
       if (report.viaCategory.length > 0) {
         const rules = [...new Set(report.viaCategory.map((g) => g.rule))];
         findings.push({

@@ -27,6 +27,7 @@ ruleTester(rule, {
     { name: '6.2 with no bind line listens everywhere', facts: conf('', '6.2.16'), messages: [/Redis 6 listens on every interface/] },
   ],
   skip: [
+    { name: 'a sentinel (no CONFIG command)', facts: liveFacts({ mode: 'sentinel', unavailable: { config: 'a sentinel has no CONFIG command: its settings are only in sentinel.conf' } }), message: /only in sentinel\.conf/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }), message: /NOPERM/ },
     {
       name: 'empty bind and unknown version',

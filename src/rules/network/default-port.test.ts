@@ -13,6 +13,7 @@ ruleTester(rule, {
     { name: 'the compiled default 6379', facts: liveFacts(), messages: [/port is 6379, the well-known Redis port/], severity: 'low' },
     { name: 'tls-port on 6379', facts: liveFacts({ conf: 'port 0\ntls-port 6379' }), messages: [/tls-port is 6379/] },
     { name: 'a sentinel on 26379', facts: liveFacts({ conf: 'port 26379', mode: 'sentinel' }), messages: [/port is 26379, the well-known sentinel port/] },
+    { name: 'a sentinel seen through INFO only', facts: liveFacts({ mode: 'sentinel', info: '# Server\nredis_mode:sentinel\ntcp_port:26379\n', unavailable: { config: 'a sentinel has no CONFIG command: its settings are only in sentinel.conf' } }), messages: [/port is 26379, the well-known sentinel port/] },
     { name: 'INFO tcp_port 6379', facts: liveFacts({ info: '# Server\ntcp_port:6379\n', unavailable: { config: 'NOPERM' } }), messages: [/port is 6379/] },
   ],
   skip: [

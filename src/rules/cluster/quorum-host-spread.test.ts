@@ -1,0 +1,74 @@
+import { parseClusterNodes } from '../../gather/live/parse-replies.ts';
+import type { ClusterFacts } from '../../facts/types.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './quorum-host-spread.ts';
+
+function cluster(nodes: string): ClusterFacts {
+  const parsed = parseClusterNodes(nodes);
+  return { nodes: parsed, myId: parsed.find((n) => n.flags.includes('myself'))?.id, state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } };
+}
+const clusterFacts = (nodes: string) => liveFacts({ conf: 'cluster-enabled yes', mode: 'cluster', extra: { cluster: cluster(nodes) } });
+
+const A = 'e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca';
+const B = '67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1';
+const C = '292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f';
+
+// CLUSTER NODES as redis-server 7.0 prints it: three hosts, each master's replica on the next host.
+const SPREAD = `${A} 10.0.0.1:6379@16379 myself,master - 0 0 1 connected 0-5460
+${B} 10.0.0.2:6379@16379 master - 0 1700000001000 2 connected 5461-10922
+${C} 10.0.0.3:6379@16379 master - 0 1700000002000 3 connected 10923-16383
+07c37dfeb235213a872192d90877d0cd55635b91 10.0.0.2:6380@16380 slave ${A} 0 1700000002000 1 connected
+6ec23923021cf3ffec47632106199cb7f496ce01 10.0.0.3:6380@16380 slave ${B} 0 1700000001000 2 connected
+824fe116063bc5fcf9f4ffd895bc17aee7731ac3 10.0.0.1:6380@16380 slave ${C} 0 1700000002000 3 connected`;
+
+// `redis-cli --cluster create 127.0.0.1:7000 … 127.0.0.1:7005 --cluster-replicas 1`: one host for everything.
+const ONE_HOST = `${A} 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460
+${B} 127.0.0.1:7001@17001 master - 0 1700000001000 2 connected 5461-10922
+${C} 127.0.0.1:7002@17002 master - 0 1700000002000 3 connected 10923-16383
+07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:7003@17003 slave ${A} 0 1700000002000 1 connected
+6ec23923021cf3ffec47632106199cb7f496ce01 127.0.0.1:7004@17004 slave ${B} 0 1700000001000 2 connected
+824fe116063bc5fcf9f4ffd895bc17aee7731ac3 127.0.0.1:7005@17005 slave ${C} 0 1700000002000 3 connected`;
+
+// Masters spread, but the replica of the first master sits on its own host.
+const REPLICA_BESIDE_MASTER = SPREAD.replace('10.0.0.2:6380@16380', '10.0.0.1:6381@16381');
+
+// Two of three masters on one host.
+const MAJORITY_ON_ONE = SPREAD.replace('10.0.0.2:6379@16379', '10.0.0.1:6390@16390');
+
+// The only replica of the first master on another host has failed.
+const FAILED_REPLICA = SPREAD.replace('10.0.0.2:6380@16380 slave', '10.0.0.2:6380@16380 slave,fail').replace(`slave,fail ${A} 0 1700000002000 1 connected`, `slave,fail ${A} 1700000000000 1700000000000 1 disconnected`);
+
+ruleTester(rule, {
+  pass: [
+    { name: 'three hosts, each replica on another host', facts: clusterFacts(SPREAD), message: /^3 masters over 3 hosts; every slot range has a copy on another host$/ },
+    {
+      name: 'hostnames announced (7.0 ip:port@cport,hostname)',
+      facts: clusterFacts(SPREAD.replace(/(10\.0\.0\.(\d):\d+@\d+)/g, '$1,redis-$2')),
+    },
+  ],
+  fail: [
+    {
+      name: 'a whole cluster on one host',
+      facts: clusterFacts(ONE_HOST),
+      messages: [
+        /^host 127\.0\.0\.1 holds 3 of 3 masters: losing it leaves no majority to fail over$/,
+        /^slots 0-5460 live only on host 127\.0\.0\.1 \(the master and its 1 replica\)/,
+        /^slots 5461-10922 live only on host 127\.0\.0\.1/,
+        /^slots 10923-16383 live only on host 127\.0\.0\.1/,
+      ],
+      severity: 'high',
+    },
+    { name: 'a replica on its master\'s host', facts: clusterFacts(REPLICA_BESIDE_MASTER), messages: [/^slots 0-5460 live only on host 10\.0\.0\.1 \(the master and its 1 replica\): losing that host loses them$/] },
+    { name: 'two of three masters on one host', facts: clusterFacts(MAJORITY_ON_ONE), messages: [/^host 10\.0\.0\.1 holds 2 of 3 masters/] },
+    { name: 'a failed replica is no copy', facts: clusterFacts(FAILED_REPLICA), messages: [/^slots 0-5460 live only on host 10\.0\.0\.1 \(a master without replicas\)/] },
+    {
+      name: 'masters without replicas',
+      facts: clusterFacts(SPREAD.split('\n').slice(0, 3).join('\n')),
+      messages: [/slots 0-5460 .*a master without replicas/, /slots 5461-10922/, /slots 10923-16383/],
+    },
+  ],
+  skip: [
+    { name: 'not a cluster node', facts: liveFacts(), message: /not a cluster node/ },
+    { name: 'CLUSTER NODES denied', facts: liveFacts({ mode: 'cluster', unavailable: { cluster: 'CLUSTER NODES: NOPERM' } }), message: /NOPERM/ },
+  ],
+});

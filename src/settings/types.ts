@@ -1,0 +1,58 @@
+import type { Severity, Thresholds } from '../rules/define.ts';
+
+/** Where a setting was written. */
+export interface SettingsSource {
+  readonly kind: 'file';
+  readonly path: string;
+  readonly line: number;
+}
+
+/** Connection defaults for one target; never a password, only the name of a variable holding it. */
+export interface TargetDefaults {
+  readonly user?: string;
+  /** Environment variable holding the password. */
+  readonly passwordEnv?: string;
+  readonly tls?: boolean;
+  readonly cacert?: string;
+  readonly cacertdir?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly sni?: string;
+  readonly insecure?: boolean;
+  readonly db?: number;
+}
+
+export interface TargetSettings {
+  /** As written: a URL or `host:port`. */
+  readonly spec: string;
+  readonly defaults: TargetDefaults;
+  readonly source: SettingsSource;
+}
+
+/** An accepted failure: by rule id or area, on one target or all of them. */
+export interface Suppression {
+  readonly rule: string;
+  readonly target?: string;
+  readonly reason: string;
+  /** `YYYY-MM-DD`: the last day it applies. */
+  readonly expires?: string;
+  readonly source: SettingsSource;
+}
+
+/** The content of `.redfort.yaml`, validated. */
+export interface Settings {
+  readonly path: string;
+  readonly failOn?: Severity | 'none';
+  /** Rule id or area to severity; an id beats its area. */
+  readonly severityOverrides: ReadonlyMap<string, Severity>;
+  /** Rule ids turned off (areas already expanded, so `tls: off` + `tls.certificate: on` works). */
+  readonly disabled: ReadonlySet<string>;
+  readonly thresholds: Partial<Thresholds>;
+  readonly targets: readonly TargetSettings[];
+  readonly suppressions: readonly Suppression[];
+}
+
+/** A settings or baseline file that cannot be used; the message starts with `file:line:`. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
