@@ -10,9 +10,13 @@ import type { LiveOptions } from './gather/live/gather-live.ts';
 import type { Target } from './gather/live/target.ts';
 import { targetPassword } from './gather/live/target.ts';
 import type { AuditReport } from './report/types.ts';
+import type { Enricher, EnrichOptions } from './gather/enrich.ts';
+import { filesEnricher } from './gather/conf/files-enricher.ts';
+import { factsFromFiles, gatherFiles } from './gather/conf/gather-files.ts';
+import type { FileInputs } from './gather/conf/gather-files.ts';
 import { packageVersion } from './package-root.ts';
 
-export interface AuditOptions extends LiveOptions {
+export interface AuditOptions extends LiveOptions, EnrichOptions {
   readonly thresholds?: Partial<Thresholds>;
   readonly severityOverrides?: ReadonlyMap<string, Severity>;
   readonly disabled?: ReadonlySet<string>;
@@ -47,14 +51,33 @@ function scrub(text: string, target: Target): string {
   return password ? text.split(password).join('***') : text;
 }
 
+/** The stages that add facts after the live connection, in order. */
+export const ENRICHERS: readonly Enricher[] = [filesEnricher];
+
+/** Gathers everything about one live server; a server that cannot be reached is an error, never an exception. */
+export async function gatherTarget(target: Target, options: AuditOptions = {}): Promise<{ ok: true; facts: Facts } | { ok: false; error: string }> {
+  const outcome = await gatherLive(target, options);
+  if (!outcome.ok) return { ok: false, error: scrub(outcome.error, target) };
+  let facts = outcome.facts;
+  for (const enrich of ENRICHERS) facts = await enrich(facts, target, options);
+  return { ok: true, facts };
+}
+
 /** Audits one live server; a server that cannot be audited is an error result, never an exception. */
 export async function auditTarget(target: Target, options: AuditOptions = {}): Promise<TargetResult> {
-  const outcome = await gatherLive(target, options);
-  if (!outcome.ok) {
-    const message = scrub(outcome.error, target);
-    return { target: target.display, error: message, results: errorResults(RULES, `${target.display}: ${message}`) };
+  const gathered = await gatherTarget(target, options);
+  if (!gathered.ok) {
+    return { target: target.display, error: gathered.error, results: errorResults(RULES, `${target.display}: ${gathered.error}`) };
   }
-  return judgeFacts(outcome.facts, options);
+  return judgeFacts(gathered.facts, options);
+}
+
+/** Audits configuration files without a server; a file redis-server would refuse is an error result. */
+export function auditFiles(inputs: FileInputs, options: AuditOptions = {}): TargetResult {
+  const name = inputs.configPath ?? inputs.sentinelConfigPath ?? inputs.aclPath ?? 'config';
+  const outcome = gatherFiles(inputs);
+  if (!outcome.ok) return { target: name, error: outcome.error, results: errorResults(RULES, outcome.error) };
+  return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);
 }
 
 async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -70,8 +93,12 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
+/** A report of target results. */
+export function reportOf(results: readonly TargetResult[]): AuditReport {
+  return { tool: { name: 'redfort', version: packageVersion() }, targets: results, summary: summarize(results) };
+}
+
 /** Audits several servers concurrently (16 at once by default) and summarises. */
 export async function audit(targets: readonly Target[], options: AuditOptions = {}): Promise<AuditReport> {
-  const results = await mapBounded(targets, options.concurrency ?? 16, (t) => auditTarget(t, options));
-  return { tool: { name: 'redfort', version: packageVersion() }, targets: results, summary: summarize(results) };
+  return reportOf(await mapBounded(targets, options.concurrency ?? 16, (t) => auditTarget(t, options)));
 }

@@ -2,7 +2,9 @@
  * redfort's library API: audit live Redis/Valkey servers, or judge facts you gathered yourself.
  * @packageDocumentation
  */
-export { audit, auditTarget, judgeFacts, ruleContext } from './audit.ts';
+export { audit, auditTarget, auditFiles, gatherTarget, judgeFacts, reportOf, ruleContext } from './audit.ts';
+export { gatherFiles, factsFromFiles } from './gather/conf/gather-files.ts';
+export type { FileInputs } from './gather/conf/gather-files.ts';
 export type { AuditOptions } from './audit.ts';
 export { resolveTarget, TargetError } from './gather/live/target.ts';
 export type { Target, TargetFlags } from './gather/live/target.ts';

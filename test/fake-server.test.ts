@@ -162,7 +162,41 @@ function assertComplete(result: TargetResult): void {
   for (const rule of RULES) assert.ok(ids.has(rule.id), `${rule.id} is missing`);
 }
 
+function encodedLength(argv: readonly string[]): number {
+  return Buffer.byteLength(`*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+}
+
+/**
+ * Redis with the CVE-2025-21605 fix drops a client that has not authenticated once its replies pass
+ * 1 KB, before writing any: a refused audit pipeline gets a bare close. A lone command is answered.
+ */
+function dropsUnauthenticatedPipelines(password: string): FakeHandler {
+  return async (argv, { socket }) => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (socket.bytesRead > encodedLength(argv)) return 'close';
+    if (argv[0]!.toUpperCase() !== 'AUTH') return err('NOAUTH Authentication required.');
+    return argv[argv.length - 1] === password ? simple('OK') : err('WRONGPASS invalid username-password pair or user is disabled.');
+  };
+}
+
 describe('fake servers', { concurrency: true }, () => {
+  describe('a server that drops an unauthenticated pipeline without a reply', () => {
+    let dropper: FakeServer;
+    before(async () => {
+      dropper = await fake(dropsUnauthenticatedPipelines('the-right-password'));
+    });
+
+    it('reports a wrong password as WRONGPASS, not as a closed connection', async () => {
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${dropper.port}`, { pass: 'a-wrong-password' }, {}));
+      assert.equal(result.error, 'authentication failed: WRONGPASS');
+    });
+
+    it('reports a missing password as NOAUTH', async () => {
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${dropper.port}`, {}, {}));
+      assert.match(result.error ?? '', /^NOAUTH Authentication required: give credentials/);
+    });
+  });
+
   describe('Redis 5 (no ACL)', () => {
     const password = 'a-long-redis5-password-nobody-guesses';
     let open: TargetResult;

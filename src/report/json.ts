@@ -1,6 +1,6 @@
 import type { Reporter } from './types.ts';
 
-/** The machine contract: see docs/json-report.md. Stable field names; additions only. */
+/** The machine contract: docs/json-report.schema.json. Stable field names; additions only. */
 export const jsonReporter: Reporter = (report) =>
   `${JSON.stringify(
     {
@@ -12,6 +12,7 @@ export const jsonReporter: Reporter = (report) =>
         results: t.results,
       })),
       summary: report.summary,
+      ...(report.warnings && report.warnings.length > 0 ? { warnings: report.warnings } : {}),
     },
     null,
     2,

@@ -69,7 +69,8 @@ export const textReporter: Reporter = (report, context) => {
           continue;
         }
         const severity = r.status === 'fail' ? severityLabel(r.severity, c) : ' '.repeat(8);
-        lines.push(`  ${statusLabel(r.status, c)} ${severity} ${r.ruleId.padEnd(width)}  ${r.message}`);
+        const accepted = r.suppressed ? c.dim(` [suppressed: ${r.suppressed.reason}]`) : r.baselined ? c.dim(' [baseline]') : '';
+        lines.push(`  ${statusLabel(r.status, c)} ${severity} ${r.ruleId.padEnd(width)}  ${r.message}${accepted}`);
         if (r.status === 'fail') {
           const indent = ' '.repeat(2 + 7 + 9 + width + 2);
           if (r.source) lines.push(`${indent}${c.dim(`at ${formatSource(r.source)}`)}`);
@@ -88,7 +89,9 @@ export const textReporter: Reporter = (report, context) => {
     `${s.skip} skipped`,
     `${s.manual} manual`,
     ...(s.error ? [`${s.error} errors`] : []),
+    ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),
+    ...(s.baselined ? [`${s.baselined} in the baseline`] : []),
   ].join(', ');
-  lines.push(s.fail > 0 ? c.red(summary) : c.green(summary));
+  lines.push(s.fail - s.suppressed - s.baselined > 0 ? c.red(summary) : c.green(summary));
   return `${lines.join('\n')}\n`;
 };

@@ -31,6 +31,7 @@ import clientAuthDisabled from './tls/client-auth-disabled.ts';
 import serverCiphersNotPreferred from './tls/server-ciphers-not-preferred.ts';
 import replicationPlaintext from './tls/replication-plaintext.ts';
 import clusterBusPlaintext from './tls/cluster-bus-plaintext.ts';
+import runtimeDrift from './config/runtime-drift.ts';
 import {
   hostConfigFilePermissions,
   hostDataFilePermissions,
@@ -82,6 +83,7 @@ export const RULES: readonly Rule[] = [
   tlsKeyFilePermissions,
   clusterBusPlaintext,
   tlsCertificate,
+  runtimeDrift,
 ] as Rule[];
 
 export function findRule(id: string): Rule | undefined {

@@ -426,7 +426,7 @@ function refuse(reason: string): never {
   throw new Refused(reason);
 }
 
-interface EffectiveOptions {
+export interface EffectiveOptions {
   /** The server version (`7.0.15`, `6.2.16`, `valkey-8.0.1`); decides defaults and version quirks. Default: Redis 7.x. */
   readonly version?: string;
   /** Whether the file is a Sentinel config; default: when it has `sentinel` directives. */

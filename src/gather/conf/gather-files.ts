@@ -1,0 +1,261 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type {
+  AclState,
+  AclUser,
+  CommandSurface,
+  ConfigMap,
+  Fact,
+  Facts,
+  FactKey,
+  FileFacts,
+  SecretDigest,
+  SecretMap,
+  SentinelFacts,
+  ServerIdentity,
+  Source,
+} from '../../facts/types.ts';
+import { bundledCategoryTable } from '../../acl/categories.ts';
+import { ADMIN_COMMANDS } from '../live/gather-live.ts';
+import { ConfigParseError, effectiveConfig, loadConf } from './redis-conf.ts';
+import type { EffectiveConf } from './redis-conf.ts';
+import { parseAclFile } from './acl-file.ts';
+
+export interface FileInputs {
+  /** redis.conf (or a sentinel config) to read with its includes. */
+  readonly configPath?: string | undefined;
+  /** An ACL file; default: the config's `aclfile`. */
+  readonly aclPath?: string | undefined;
+  /** A sentinel.conf, read as a Sentinel config. */
+  readonly sentinelConfigPath?: string | undefined;
+  /** The server version the files are for (defaults and grammar); Redis 7.x when unknown. */
+  readonly version?: string | undefined;
+  /** The server's working directory, against which relative paths resolve; default: the config file's directory. */
+  readonly cwd?: string | undefined;
+}
+
+/** What the configuration files say, as facts. */
+export interface FileGathering {
+  readonly files: FileFacts;
+  readonly config?: ConfigMap;
+  readonly secrets?: SecretMap;
+  readonly acl?: AclState;
+  readonly sentinel?: SentinelFacts;
+  readonly renames: ReadonlyMap<string, Fact<string>>;
+  readonly mode: ServerIdentity['mode'];
+  readonly unavailable: Partial<Record<FactKey, string>>;
+}
+
+export type FileOutcome = { readonly ok: true; readonly gathered: FileGathering } | { readonly ok: false; readonly error: string };
+
+function fileSource(path: string, line = 1): Source {
+  return { kind: 'file', path, line };
+}
+
+/** The default user as redis-server makes it when no `user default` line or ACL file defines one. */
+function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: string): AclUser {
+  const set = requirepass?.value.set === true;
+  return {
+    name: 'default',
+    enabled: true,
+    nopass: !set,
+    passwords: set ? [requirepass!.value] : [],
+    plaintextPasswords: 0,
+    rules: ['~*', '&*', '+@all'],
+    selectors: [],
+    source: set ? requirepass!.source : { kind: 'default', note: why },
+  };
+}
+
+/** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
+function readAcl(path: string, version: string | undefined): AclUser[] {
+  return parseAclFile(readFileSync(path, 'utf8'), path, version ? { version } : {}).users;
+}
+
+/**
+ * The users the server ends up with (redis@7.0.15 `ACLLoadUsersAtStartup`): `user` lines of redis.conf, else the
+ * ACL file, where a missing `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says;
+ * else the default user that `requirepass` makes.
+ */
+function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): { acl?: AclState; reason?: string; paths: string[] } {
+  const aclfile = inputs.aclPath ?? (effective?.config.get('aclfile')?.value || undefined);
+  const requirepass = effective?.secrets.get('requirepass');
+  if (effective && effective.users.length > 0 && !inputs.aclPath) {
+    const users = [...effective.users];
+    if (!users.some((u) => u.name === 'default')) users.unshift(implicitDefaultUser(requirepass, 'no `user default` line, so requirepass decides'));
+    return { acl: { users, origin: 'file', rewritten: false, source: users[0]!.source }, paths: [] };
+  }
+  if (aclfile) {
+    const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
+    if (!existsSync(path)) return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, paths: [] };
+    const users = readAcl(path, inputs.version);
+    if (!users.some((u) => u.name === 'default')) {
+      users.unshift(implicitDefaultUser(undefined, `${path} defines no default user, so redis-server creates it 'on nopass ~* &* +@all' (requirepass is ignored)`));
+    }
+    return { acl: { users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path] };
+  }
+  if (!effective) return { reason: 'no configuration file or ACL file was read', paths: [] };
+  const user = implicitDefaultUser(requirepass, 'requirepass is not set, so the default user is on and nopass');
+  return { acl: { users: [user], origin: 'file', rewritten: false, source: user.source }, paths: [] };
+}
+
+function sentinelFacts(effective: EffectiveConf, main: string): SentinelFacts | undefined {
+  const conf = effective.sentinel;
+  if (!conf) return undefined;
+  const config = new Map<string, Fact<string>>();
+  for (const [name, fact] of [
+    ['resolve-hostnames', conf.resolveHostnames],
+    ['announce-hostnames', conf.announceHostnames],
+    ['announce-ip', conf.announceIp],
+    ['announce-port', conf.announcePort],
+    ['sentinel-user', conf.sentinelUser],
+  ] as const) {
+    if (fact) config.set(name, fact);
+  }
+  return {
+    masters: [...conf.masters.values()].map((m) => ({
+      name: m.name.value,
+      host: m.host,
+      port: m.port,
+      quorum: m.quorum,
+      flags: '',
+      numOtherSentinels: m.knownSentinels.length,
+      numReplicas: m.knownReplicas.length,
+      authUser: m.authUser,
+      authPass: m.authPass,
+      source: m.name.source,
+    })),
+    config,
+    sentinelPass: conf.sentinelPass,
+    denyScriptsReconfig: conf.denyScriptsReconfig,
+    masterAuthKnown: true,
+    source: fileSource(main),
+  };
+}
+
+/** Secrets of the files, with sentinel passwords under `sentinel auth-pass <master>` and `sentinel-pass`. */
+function allSecrets(effective: EffectiveConf | undefined): SecretMap {
+  const secrets = new Map(effective?.secrets ?? []);
+  for (const m of effective?.sentinel?.masters.values() ?? []) {
+    if (m.authPass) secrets.set(`sentinel auth-pass ${m.name.value}`, m.authPass);
+  }
+  if (effective?.sentinel?.sentinelPass) secrets.set('sentinel-pass', effective.sentinel.sentinelPass);
+  return secrets;
+}
+
+/** Reads the configuration files as redis-server would; a file the server would refuse is an error. */
+export function gatherFiles(inputs: FileInputs): FileOutcome {
+  try {
+    const main = inputs.configPath ?? inputs.sentinelConfigPath;
+    let effective: EffectiveConf | undefined;
+    const paths: string[] = [];
+    let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
+    if (main) {
+      const parsed = loadConf(main, { cwd });
+      effective = effectiveConfig(parsed, {
+        ...(inputs.version ? { version: inputs.version } : {}),
+        ...(inputs.sentinelConfigPath && !inputs.configPath ? { sentinel: true } : {}),
+      });
+      paths.push(...parsed.files);
+      cwd = parsed.cwd ?? cwd;
+      if (inputs.configPath && inputs.sentinelConfigPath) {
+        const sentinel = effectiveConfig(loadConf(inputs.sentinelConfigPath, { cwd }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
+        effective = { ...effective, ...(sentinel.sentinel ? { sentinel: sentinel.sentinel } : {}) };
+        paths.push(resolve(inputs.sentinelConfigPath));
+      }
+    }
+    if (effective && effective.users.length > 0 && effective.config.get('aclfile')?.value) {
+      const line = effective.users[0]!.source;
+      const where = line.kind === 'file' ? `${line.path}:${line.line}` : main;
+      return { ok: false, error: `${where}: users defined in redis.conf together with aclfile: redis-server refuses to start` };
+    }
+    const { acl, reason, paths: aclPaths } = usersOf(effective, inputs, cwd);
+    paths.push(...aclPaths);
+    const secrets = allSecrets(effective);
+    const users = acl?.users.filter((u) => u.source.kind === 'file') ?? [];
+    const unavailable: Partial<Record<FactKey, string>> = {};
+    if (!effective) unavailable.config = unavailable.secrets = 'no configuration file was read (pass --config)';
+    if (!acl && reason) unavailable.acl = reason;
+    const sentinel = effective ? sentinelFacts(effective, main!) : undefined;
+    if (!sentinel) unavailable.sentinel = 'not a sentinel configuration';
+    const mode: ServerIdentity['mode'] = sentinel ? 'sentinel' : effective?.config.get('cluster-enabled')?.value === 'yes' ? 'cluster' : 'standalone';
+    return {
+      ok: true,
+      gathered: {
+        files: { paths, config: effective?.config ?? new Map(), secrets, users, source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? '') },
+        ...(effective ? { config: effective.config, secrets } : {}),
+        ...(acl ? { acl } : {}),
+        ...(sentinel ? { sentinel } : {}),
+        renames: effective?.renames ?? new Map(),
+        mode,
+        unavailable,
+      },
+    };
+  } catch (error) {
+    if (error instanceof ConfigParseError) return { ok: false, error: error.message };
+    const e = error as NodeJS.ErrnoException;
+    if (e.code && e.path) return { ok: false, error: `${e.path}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}` };
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function surface(renames: ReadonlyMap<string, Fact<string>>, source: Source): CommandSurface {
+  return { present: new Map(ADMIN_COMMANDS.map((c) => [c, !renames.has(c)])), renames, source };
+}
+
+/** Facts of a static audit: the files alone, no server. */
+export function factsFromFiles(target: string, gathered: FileGathering, version: string | undefined): Facts {
+  const product = version && /valkey/i.test(version) ? 'valkey' : 'redis';
+  const server: ServerIdentity = {
+    product,
+    version: version?.replace(/^[a-z]+[-/ ]?/i, '') || undefined,
+    mode: gathered.mode,
+    configFile: gathered.files.paths[0],
+    source: gathered.files.source,
+  };
+  const { config, secrets, acl, sentinel, unavailable } = gathered;
+  return {
+    target,
+    sources: new Set(['config']),
+    server,
+    ...(config ? { config } : {}),
+    ...(secrets ? { secrets } : {}),
+    ...(acl ? { acl } : {}),
+    ...(sentinel ? { sentinel } : {}),
+    categories: bundledCategoryTable({ version: server.version, mode: server.mode }),
+    commands: surface(gathered.renames, gathered.files.source),
+    files: gathered.files,
+    unavailable: {
+      ...unavailable,
+      info: 'a static audit has no running server: INFO is judged only live',
+      now: 'a static audit has no server clock',
+      cluster: 'a static audit sees no cluster nodes',
+    },
+  };
+}
+
+/** Adds what the files say to a live audit's facts: the files themselves, and what the server does not show. */
+export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
+  const unavailable = { ...facts.unavailable };
+  const merged: { -readonly [K in keyof Facts]?: Facts[K] } = { ...facts, files: gathered.files, sources: new Set([...facts.sources, 'config']) };
+  delete unavailable.files;
+  // CONFIG renamed, NOPERM or a sentinel: the files are the best remaining source of the settings.
+  if (!facts.config && gathered.config) {
+    merged.config = gathered.config;
+    merged.secrets = gathered.secrets;
+    delete unavailable.config;
+    delete unavailable.secrets;
+  }
+  if (facts.sentinel && gathered.sentinel) {
+    const byName = new Map(gathered.sentinel.masters.map((m) => [m.name, m]));
+    merged.sentinel = {
+      ...facts.sentinel,
+      masters: facts.sentinel.masters.map((m) => ({ ...m, authUser: byName.get(m.name)?.authUser, authPass: byName.get(m.name)?.authPass })),
+      denyScriptsReconfig: gathered.sentinel.denyScriptsReconfig,
+      sentinelPass: facts.sentinel.sentinelPass ?? gathered.sentinel.sentinelPass,
+      masterAuthKnown: true,
+    };
+  }
+  if (facts.commands && gathered.renames.size > 0) merged.commands = { ...facts.commands, renames: gathered.renames };
+  return { ...(merged as Facts), unavailable };
+}

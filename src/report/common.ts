@@ -1,0 +1,73 @@
+import type { RuleResult } from '../engine/run.ts';
+import type { Rule, Section, Severity, Status } from '../rules/define.ts';
+
+/** Where each rule's documentation is published; reports link to it. */
+export const RULE_DOCS_URL = 'https://github.com/redfort/redfort/blob/main/docs/rules/';
+export const TOOL_URL = 'https://github.com/redfort/redfort';
+
+export function ruleDocUrl(ruleId: string): string {
+  return `${RULE_DOCS_URL}${encodeURIComponent(ruleId)}.md`;
+}
+
+export const SECTIONS: readonly Section[] = ['Foundation', 'Cluster', 'Account', 'Cluster extras', 'TLS'];
+
+export const SECTION_TITLES: Record<Section, string> = {
+  Foundation: 'Laying the foundation',
+  Cluster: 'Cluster mode',
+  Account: 'Account management',
+  'Cluster extras': 'Cluster mode extras',
+  TLS: 'Transport layer security',
+};
+
+export const STATUSES: readonly Status[] = ['fail', 'error', 'manual', 'skip', 'pass'];
+
+/** The checklist section of a result: from the catalogue, else from its checklist item (`Cluster extras 2`). */
+export function sectionOf(result: RuleResult, rules: ReadonlyMap<string, Rule>): Section {
+  const rule = rules.get(result.ruleId);
+  if (rule) return rule.section;
+  const name = result.checklist.replace(/\s*\d+$|\s*\(.*\)$/, '') as Section;
+  return name in SECTION_TITLES ? name : 'TLS';
+}
+
+export function rulesById(rules: readonly Rule[]): ReadonlyMap<string, Rule> {
+  return new Map(rules.map((r) => [r.id, r]));
+}
+
+/** What a result amounts to for CI: a failure that counts, an accepted one, or no failure. */
+export function triage(result: RuleResult): 'active' | 'suppressed' | 'baselined' | 'none' {
+  if (result.status !== 'fail') return 'none';
+  if (result.suppressed !== undefined) return 'suppressed';
+  return result.baselined === true ? 'baselined' : 'active';
+}
+
+export type SeverityCounts = Record<Severity, number>;
+
+export function emptySeverityCounts(): SeverityCounts {
+  return { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+}
+
+export function titleCase(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** Characters XML 1.0 forbids, and lone surrogates: written as `\u0007` so the text stays readable. */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function visibleControls(text: string): string {
+  return text.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Text content for XML and HTML. */
+export function escapeText(text: string): string {
+  return visibleControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A double- or single-quoted attribute value; line breaks and tabs survive attribute normalisation. */
+export function escapeAttr(text: string): string {
+  return escapeText(text)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
+}

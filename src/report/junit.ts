@@ -1,0 +1,104 @@
+import type { RuleResult, TargetResult } from '../engine/run.ts';
+import { formatSource } from '../facts/types.ts';
+import type { Rule } from '../rules/define.ts';
+import { escapeAttr, escapeText, rulesById, sectionOf, triage } from './common.ts';
+import type { Reporter } from './types.ts';
+
+interface Case {
+  readonly xml: string;
+  readonly outcome: 'pass' | 'failure' | 'error' | 'skipped';
+}
+
+function describeFinding(r: RuleResult): string {
+  const accepted = r.suppressed ? ` [suppressed: ${r.suppressed.reason}${r.suppressed.expires ? `, until ${r.suppressed.expires}` : ''}]` : r.baselined ? ' [in the baseline]' : '';
+  const lines = [`- ${r.severity}: ${r.message}${accepted}`];
+  if (r.source) lines.push(`  at ${formatSource(r.source)}`);
+  for (const e of r.evidence) lines.push(`  evidence: ${e}`);
+  lines.push(`  fix: ${r.remediation}`);
+  return lines.join('\n');
+}
+
+/** One testcase for one rule on one target, whatever the number of findings. */
+function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule>): Case {
+  const first = results[0]!;
+  const open = `    <testcase classname="${escapeAttr(sectionOf(first, byId))}" name="${escapeAttr(first.ruleId)}">`;
+  const fails = results.filter((r) => r.status === 'fail');
+  const counted = fails.filter((r) => triage(r) === 'active');
+  if (counted.length > 0) {
+    const message = counted.length === 1 ? counted[0]!.message : `${counted.length} findings; first: ${counted[0]!.message}`;
+    const worst = counted.map((r) => r.severity).sort((a, b) => order(a) - order(b))[0]!;
+    const body = `${first.title}\n${fails.map(describeFinding).join('\n')}`;
+    return {
+      outcome: 'failure',
+      xml: `${open}\n      <failure message="${escapeAttr(message)}" type="${worst}">${escapeText(body)}</failure>\n    </testcase>`,
+    };
+  }
+  if (fails.length > 0) {
+    const why = fails[0]!.suppressed ? `suppressed: ${fails[0]!.suppressed.reason}` : 'failures already in the baseline';
+    return {
+      outcome: 'skipped',
+      xml: `${open}\n      <skipped message="${escapeAttr(why)}"/>\n      <system-out>${escapeText(fails.map(describeFinding).join('\n'))}</system-out>\n    </testcase>`,
+    };
+  }
+  switch (first.status) {
+    case 'error':
+      return { outcome: 'error', xml: `${open}\n      <error message="${escapeAttr(first.message)}" type="error"/>\n    </testcase>` };
+    case 'skip':
+    case 'manual':
+      return {
+        outcome: 'skipped',
+        xml: `${open}\n      <skipped message="${escapeAttr(`${first.status}: ${first.message}`)}"/>\n    </testcase>`,
+      };
+    default:
+      return { outcome: 'pass', xml: `${open}\n      <system-out>${escapeText(first.message)}</system-out>\n    </testcase>` };
+  }
+}
+
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
+function order(severity: string): number {
+  return SEVERITY_ORDER.indexOf(severity);
+}
+
+function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>): { xml: string; counts: Record<Case['outcome'], number> } {
+  const byRule = new Map<string, RuleResult[]>();
+  for (const r of target.results) byRule.set(r.ruleId, [...(byRule.get(r.ruleId) ?? []), r]);
+  const cases = [...byRule.values()].map((results) => testcase(results, byId));
+  const counts = { pass: 0, failure: 0, error: 0, skipped: 0 };
+  for (const c of cases) counts[c.outcome] += 1;
+  const properties = [
+    target.server ? `      <property name="server" value="${escapeAttr(`${target.server.product} ${target.server.version ?? '?'} (${target.server.mode})`)}"/>` : '',
+    target.error !== undefined ? `      <property name="error" value="${escapeAttr(target.error)}"/>` : '',
+  ].filter(Boolean);
+  const xml = [
+    `  <testsuite name="${escapeAttr(target.target)}" tests="${cases.length}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}">`,
+    ...(properties.length > 0 ? ['    <properties>', ...properties.map((p) => `  ${p}`), '    </properties>'] : []),
+    ...cases.map((c) => c.xml),
+    ...(target.error !== undefined ? [`    <system-err>${escapeText(`${target.target} could not be audited: ${target.error}`)}</system-err>`] : []),
+    '  </testsuite>',
+  ].join('\n');
+  return { xml, counts };
+}
+
+/**
+ * JUnit XML for CI test reports (GitLab, Jenkins, Azure): one testsuite per target, one testcase per
+ * rule. Failures that count are `<failure>` (every finding of the rule listed in it); a rule whose
+ * failures are all suppressed or baselined is `<skipped>`, like skip and manual.
+ */
+export const junitReporter: Reporter = (report, context) => {
+  const byId = rulesById(context.rules);
+  const suites = report.targets.map((t) => suite(t, byId));
+  const total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const { counts } of suites) {
+    total.tests += counts.pass + counts.failure + counts.error + counts.skipped;
+    total.failures += counts.failure;
+    total.errors += counts.error;
+    total.skipped += counts.skipped;
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${escapeAttr(`${report.tool.name} ${report.tool.version}`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}">`,
+    ...suites.map((s) => s.xml),
+    '</testsuites>',
+    '',
+  ].join('\n');
+};

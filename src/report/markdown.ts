@@ -1,0 +1,135 @@
+import type { RuleResult, TargetResult } from '../engine/run.ts';
+import { formatSource } from '../facts/types.ts';
+import type { Severity } from '../rules/define.ts';
+import { SEVERITIES } from '../rules/define.ts';
+import { emptySeverityCounts, ruleDocUrl, titleCase, triage, visibleControls } from './common.ts';
+import type { Reporter } from './types.ts';
+
+/** Inline text: no HTML, no emphasis or links, no table breaks, on one line. */
+function md(text: string): string {
+  return visibleControls(text)
+    .replace(/[\\`*_[\]~#!]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n|\r/g, ' ');
+}
+
+/** A code span that survives backticks and table pipes in its content. */
+function code(text: string): string {
+  const clean = visibleControls(text).replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+function ruleLink(ruleId: string): string {
+  return `[${code(ruleId)}](${ruleDocUrl(ruleId)})`;
+}
+
+interface Row {
+  readonly target: TargetResult;
+  readonly result: RuleResult;
+}
+
+function finding({ target, result }: Row, targets: number): string {
+  const where = targets > 1 ? ` on ${code(target.target)}` : '';
+  const accepted = result.suppressed
+    ? ` — suppressed: ${md(result.suppressed.reason)}${result.suppressed.expires ? ` (until ${result.suppressed.expires})` : ''}`
+    : result.baselined
+      ? ' — in the baseline'
+      : '';
+  const lines = [`- **${ruleLink(result.ruleId)}**${where}: ${md(result.message)}${accepted}`];
+  const details = [
+    ...(result.source ? [`at ${code(formatSource(result.source))}`] : []),
+    `${result.checklist ? `${md(result.checklist)} · ` : ''}**Fix:** ${md(result.remediation)}`,
+  ];
+  lines.push(`  ${details.join(' · ')}`);
+  if (result.evidence.length > 0) lines.push(`  Evidence: ${result.evidence.map(md).join('; ')}`);
+  return lines.join('  \n');
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+}
+
+function details(summary: string, body: readonly string[]): string[] {
+  if (body.length === 0) return [];
+  return ['<details>', `<summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
+}
+
+/** GitHub-flavoured Markdown for a pull-request comment or a ticket. */
+export const markdownReporter: Reporter = (report) => {
+  const s = report.summary;
+  const rows: Row[] = report.targets.flatMap((target) => target.results.map((result) => ({ target, result })));
+  const active = rows.filter((r) => triage(r.result) === 'active');
+  const accepted = rows.filter((r) => triage(r.result) === 'suppressed' || triage(r.result) === 'baselined');
+  const counts = emptySeverityCounts();
+  for (const r of active) counts[r.result.severity] += 1;
+
+  const headline = [
+    `**${s.targets} target${s.targets === 1 ? '' : 's'}**${s.targetErrors ? ` (${s.targetErrors} not audited)` : ''}`,
+    active.length === 0
+      ? '**no failures that count**'
+      : `**${active.length} failure${active.length === 1 ? '' : 's'}**: ${SEVERITIES.filter((sev) => counts[sev] > 0).map((sev) => `${counts[sev]} ${sev}`).join(', ')}`,
+    `${s.pass} passed`,
+    `${s.skip} skipped`,
+    `${s.manual} manual`,
+    ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),
+    ...(s.baselined ? [`${s.baselined} in the baseline`] : []),
+  ];
+  const out: string[] = [`## redfort ${md(report.tool.version)}: security audit`, '', headline.join(' · '), ''];
+
+  const perTarget = report.targets.map((t) => {
+    const c = emptySeverityCounts();
+    const st = { pass: 0, skip: 0, manual: 0, error: 0 };
+    for (const r of t.results) {
+      if (triage(r) === 'active') c[r.severity] += 1;
+      else if (r.status !== 'fail') st[r.status] += 1;
+    }
+    const server = t.error !== undefined ? `not audited: ${md(t.error)}` : t.server ? md(`${t.server.product} ${t.server.version ?? '?'} (${t.server.mode})`) : '';
+    return [code(t.target), server, ...SEVERITIES.map((sev) => String(c[sev])), String(st.pass), String(st.skip), String(st.manual), String(st.error)];
+  });
+  out.push(
+    ...table(
+      ['Target', 'Server', ...SEVERITIES.map(titleCase), 'Pass', 'Skip', 'Manual', 'Error'],
+      perTarget,
+      ['l', 'l', ...SEVERITIES.map(() => 'r' as const), 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  );
+
+  if (report.warnings && report.warnings.length > 0) {
+    out.push('> [!WARNING]', '> Settings need attention:', ...report.warnings.map((w) => `> - ${md(w.message)}`), '');
+  }
+
+  for (const severity of SEVERITIES) {
+    const group = active.filter((r) => r.result.severity === severity);
+    if (group.length === 0) continue;
+    out.push(`### ${titleCase(severity)} (${group.length})`, '', ...group.map((r) => finding(r, s.targets)), '');
+  }
+
+  const errors = rows.filter((r) => r.result.status === 'error' && r.target.error === undefined);
+  if (errors.length > 0) {
+    out.push(`### Errors (${errors.length})`, '', ...errors.map((r) => `- ${ruleLink(r.result.ruleId)} on ${code(r.target.target)}: ${md(r.result.message)}`), '');
+  }
+
+  out.push(...details(`Accepted failures: suppressed or in the baseline (${accepted.length})`, accepted.map((r) => finding(r, s.targets))));
+  const listed = (status: RuleResult['status'][]) =>
+    table(
+      ['Target', 'Rule', 'Status', 'Result'],
+      rows.filter((r) => status.includes(r.result.status) && r.target.error === undefined).map((r) => [code(r.target.target), ruleLink(r.result.ruleId), r.result.status, md(r.result.message)]),
+      ['l', 'l', 'l', 'l'],
+    );
+  const passed = rows.filter((r) => r.result.status === 'pass').length;
+  const skipped = rows.filter((r) => (r.result.status === 'skip' || r.result.status === 'manual') && r.target.error === undefined).length;
+  if (passed > 0) out.push(...details(`Passed (${passed})`, listed(['pass'])));
+  if (skipped > 0) out.push(...details(`Skipped and manual (${skipped})`, listed(['manual', 'skip'])));
+  return `${out.join('\n').trimEnd()}\n`;
+};

@@ -1,0 +1,42 @@
+/** Where each report goes: at most one to standard output, the others to files. */
+export interface OutputPlan {
+  readonly stdout?: string;
+  readonly files: readonly { readonly format: string; readonly path: string }[];
+}
+
+/**
+ * Reads `--format` (a comma list, or repeated) and `--output` (repeated: `FORMAT=FILE`, or a plain `FILE`
+ * for the one `--format` report). A format named in `--format` without a file goes to standard output;
+ * `FORMAT=FILE` alone adds a file and leaves standard output to `--format` (text by default).
+ *
+ * @returns the plan, or a one-line usage error.
+ */
+export function planOutputs(formats: readonly string[] | undefined, outputs: readonly string[], known: readonly string[]): OutputPlan | string {
+  const named = (formats ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+  for (const f of named) if (!known.includes(f)) return `unknown format '${f}' (choose from ${known.join(', ')})`;
+  const files: { format: string; path: string }[] = [];
+  const plain: string[] = [];
+  for (const output of outputs) {
+    const eq = output.indexOf('=');
+    const format = eq > 0 ? output.slice(0, eq) : '';
+    if (known.includes(format)) {
+      const path = output.slice(eq + 1);
+      if (path === '') return `--output ${format}= needs a file name`;
+      files.push({ format, path });
+    } else if (eq > 0 && /^[a-z]+$/.test(format)) {
+      return `unknown format '${format}' in --output ${output} (choose from ${known.join(', ')})`;
+    } else plain.push(output);
+  }
+  const unique = [...new Set(named)];
+  const toFile = new Set(files.map((f) => f.format));
+  const rest = unique.filter((f) => !toFile.has(f));
+  if (plain.length > 1) return `--output ${plain[1]}: give several outputs as FORMAT=FILE (e.g. --output sarif=redfort.sarif)`;
+  if (plain.length === 1) {
+    const format = rest.length === 0 && unique.length === 0 ? 'text' : rest[0];
+    if (rest.length > 1 || format === undefined) return `--output ${plain[0]}: name the format of each file as FORMAT=FILE when there are several`;
+    return { files: [...files, { format, path: plain[0]! }] };
+  }
+  if (rest.length > 1) return `only one format can go to standard output (${rest.join(', ')}): write the others with --output FORMAT=FILE`;
+  const stdout = rest[0] ?? (unique.length === 0 ? 'text' : undefined);
+  return { ...(stdout !== undefined ? { stdout } : {}), files };
+}

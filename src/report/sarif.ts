@@ -1,0 +1,177 @@
+import type * as Sarif from 'sarif';
+import type { RuleResult, TargetResult } from '../engine/run.ts';
+import type { Severity } from '../rules/define.ts';
+import { fingerprint } from '../settings/target-key.ts';
+import { ruleDocUrl, TOOL_URL } from './common.ts';
+import type { Reporter } from './types.ts';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** GitHub code scanning reads `security-severity` (0–10) to rank alerts as critical/high/medium/low. */
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '0.0',
+};
+
+const LEVEL: Record<Severity, Sarif.Result.level> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
+
+/** `network.bind-all-interfaces` → `NetworkBindAllInterfaces`. */
+export function pascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** A file path as a SARIF URI: relative paths stay relative (GitHub resolves them in the repository). */
+function fileUri(path: string): string {
+  const encoded = path
+    .split(/[\\/]/)
+    .map((segment) => encodeURIComponent(segment).replace(/%3A/gi, ':'))
+    .join('/');
+  if (path.startsWith('/')) return `file://${encoded}`;
+  // `C:` or a first segment with a colon would read as a URI scheme.
+  return encoded.split('/')[0]!.includes(':') ? `./${encoded}` : encoded;
+}
+
+function targetLocation(target: string): Sarif.LogicalLocation {
+  return { name: target, fullyQualifiedName: target, kind: 'resource' };
+}
+
+function location(result: RuleResult, target: string): Sarif.Location {
+  const logical = [targetLocation(target)];
+  if (result.source?.kind === 'file') {
+    return {
+      physicalLocation: {
+        artifactLocation: { uri: fileUri(result.source.path) },
+        region: { startLine: Math.max(1, result.source.line) },
+      },
+      logicalLocations: logical,
+    };
+  }
+  return { logicalLocations: logical };
+}
+
+function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>): Sarif.Result {
+  const index = ruleIndex.get(result.ruleId);
+  const properties: Record<string, unknown> = {
+    severity: result.severity,
+    target: target.target,
+    checklist: result.checklist,
+    remediation: result.remediation,
+  };
+  if (result.evidence.length > 0) properties['evidence'] = result.evidence;
+  if (result.source && result.source.kind !== 'file') properties['source'] = result.source;
+  return {
+    ruleId: result.ruleId,
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    level: LEVEL[result.severity],
+    message: { text: `${target.target}: ${result.message}` },
+    locations: [location(result, target.target)],
+    partialFingerprints: { 'redfortFinding/v1': fingerprint(result.ruleId, target.target, result.message) },
+    ...(result.suppressed !== undefined
+      ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: result.suppressed.reason }] }
+      : {}),
+    ...(result.baselined === true ? { baselineState: 'unchanged' as const } : {}),
+    properties,
+  };
+}
+
+/**
+ * SARIF 2.1.0 for GitHub code scanning and other SARIF consumers: one run; every catalogue rule in
+ * `tool.driver.rules`; one result per failure (config findings at `file:line`, live ones at the target
+ * as a logical location). Targets that could not be audited and rules that crashed are
+ * `toolExecutionNotifications`; expired or unused suppressions are `toolConfigurationNotifications`.
+ */
+export const sarifReporter: Reporter = (report, context) => {
+  const ruleIndex = new Map(context.rules.map((rule, i) => [rule.id, i]));
+  const rules: Sarif.ReportingDescriptor[] = context.rules.map((rule) => {
+    const doc = context.docs?.get(rule.id);
+    return {
+      id: rule.id,
+      name: pascalCase(rule.id),
+      shortDescription: { text: rule.title },
+      fullDescription: { text: `${rule.title}. Checklist: ${rule.checklist}. Fix: ${rule.remediation}` },
+      helpUri: ruleDocUrl(rule.id),
+      help: { text: rule.remediation, ...(doc !== undefined ? { markdown: doc } : {}) },
+      defaultConfiguration: { level: LEVEL[rule.severity] },
+      properties: {
+        'security-severity': SECURITY_SEVERITY[rule.severity],
+        tags: [rule.section, 'security'],
+        checklist: rule.checklist,
+        severity: rule.severity,
+      },
+    };
+  });
+
+  const results: Sarif.Result[] = [];
+  const execution: Sarif.Notification[] = [];
+  for (const target of report.targets) {
+    if (target.error !== undefined) {
+      execution.push({
+        level: 'error',
+        message: { text: `${target.target} could not be audited: ${target.error}` },
+        locations: [{ logicalLocations: [targetLocation(target.target)] }],
+      });
+      continue;
+    }
+    for (const result of target.results) {
+      if (result.status === 'fail') results.push(sarifResult(result, target, ruleIndex));
+      else if (result.status === 'error') {
+        const index = ruleIndex.get(result.ruleId);
+        execution.push({
+          level: 'error',
+          message: { text: `${target.target}: ${result.ruleId}: ${result.message}` },
+          locations: [{ logicalLocations: [targetLocation(target.target)] }],
+          associatedRule: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
+        });
+      }
+    }
+  }
+  const configuration: Sarif.Notification[] = (report.warnings ?? []).map((w) => ({
+    level: 'warning',
+    message: { text: w.message },
+    descriptor: { id: w.kind },
+    ...(w.source
+      ? { locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(w.source.path) }, region: { startLine: w.source.line } } }] }
+      : {}),
+  }));
+
+  const log: Sarif.Log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: report.tool.name,
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: TOOL_URL,
+            rules,
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: report.targets.every((t) => t.error === undefined),
+            ...(execution.length > 0 ? { toolExecutionNotifications: execution } : {}),
+            ...(configuration.length > 0 ? { toolConfigurationNotifications: configuration } : {}),
+          },
+        ],
+        results,
+        properties: { targets: report.targets.map((t) => t.target), summary: report.summary },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+};

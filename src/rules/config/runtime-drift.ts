@@ -1,0 +1,56 @@
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+
+/** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
+const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
+
+export default defineRule({
+  id: 'config.runtime-drift',
+  title: 'The running configuration matches the config file',
+  severity: 'low',
+  section: 'Foundation',
+  checklist: 'Foundation 7',
+  sources: ['live', 'config'],
+  remediation: 'Decide which value is right: write the running one to disk with `CONFIG REWRITE` (and `ACL SAVE` for users), or restore the file\'s with `CONFIG SET` / `ACL LOAD`; then change settings only through the file or through CONFIG SET + CONFIG REWRITE.',
+  requires: ['files', 'config'],
+  check({ files, config, secrets, acl, sources }) {
+    if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
+    const findings: Finding[] = [];
+    for (const [name, fileFact] of files.config) {
+      if (fileFact.source.kind !== 'file' || NOT_COMPARABLE.has(name)) continue;
+      const running = config.get(name);
+      if (!running || running.source.kind !== 'live' || running.value === fileFact.value) continue;
+      findings.push({
+        message: `${name} is '${running.value}' at run time but '${fileFact.value}' in the file: a CONFIG SET that was never rewritten, lost at the next restart`,
+        source: fileFact.source,
+        evidence: [`running: ${running.value}`, `file: ${fileFact.value}`],
+      });
+    }
+    for (const [name, fileSecret] of files.secrets) {
+      const running = secrets?.get(name);
+      if (!running || running.source.kind !== 'live' || fileSecret.source.kind !== 'file') continue;
+      if (running.value.sha256 !== fileSecret.value.sha256) {
+        findings.push({ message: `${name} differs between the running server and the file (values not shown)`, source: fileSecret.source });
+      }
+    }
+    if (acl && acl.origin === 'acl-list' && files.users.length > 0) {
+      const inFile = new Map(files.users.map((u) => [u.name, u]));
+      for (const user of acl.users) {
+        const written = inFile.get(user.name);
+        if (!written) {
+          if (user.name !== 'default') findings.push({ message: `user '${user.name}' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran`, source: files.source });
+          continue;
+        }
+        const hashes = (u: typeof user) => u.passwords.map((p) => p.sha256).sort().join(',');
+        if (written.enabled !== user.enabled || written.nopass !== user.nopass || hashes(written) !== hashes(user)) {
+          findings.push({ message: `user '${user.name}' differs between the running server and the file (on/off or passwords)`, source: written.source });
+        }
+      }
+      for (const name of inFile.keys()) {
+        if (!acl.users.some((u) => u.name === name)) findings.push({ message: `user '${name}' is in the file but not on the running server`, source: inFile.get(name)!.source });
+      }
+    }
+    if (findings.length > 0) return fail(findings);
+    return pass(`the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`, { source: files.source });
+  },
+});

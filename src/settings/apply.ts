@@ -1,0 +1,36 @@
+import type { Severity, Thresholds } from '../rules/define.ts';
+import type { AuditReport } from '../report/types.ts';
+import type { Baseline } from './baseline.ts';
+import { applyBaseline } from './baseline.ts';
+import { applySuppressions } from './suppressions.ts';
+import type { Settings } from './types.ts';
+
+/** The parts of the settings the rules engine takes (`AuditOptions`). */
+export function auditOptionsOf(settings: Settings | undefined): {
+  thresholds?: Partial<Thresholds>;
+  severityOverrides?: ReadonlyMap<string, Severity>;
+  disabled?: ReadonlySet<string>;
+} {
+  if (!settings) return {};
+  return {
+    ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
+    ...(settings.severityOverrides.size > 0 ? { severityOverrides: settings.severityOverrides } : {}),
+    ...(settings.disabled.size > 0 ? { disabled: settings.disabled } : {}),
+  };
+}
+
+/** Suppressions first (an accepted failure is not debt to record), then the baseline. */
+export function triageReport(
+  report: AuditReport,
+  options: { readonly settings?: Settings | undefined; readonly baseline?: Baseline | undefined; readonly today: string },
+): AuditReport {
+  let result = report;
+  if (options.settings && options.settings.suppressions.length > 0) result = applySuppressions(result, options.settings.suppressions, options.today);
+  if (options.baseline) result = applyBaseline(result, options.baseline);
+  return result;
+}
+
+/** Today as `YYYY-MM-DD` in UTC, the form suppressions expire in. */
+export function today(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}

@@ -1,0 +1,258 @@
+import { isAbsolute, resolve } from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { resolveTarget, TargetError } from '../gather/live/target.ts';
+import type { Severity, Thresholds } from '../rules/define.ts';
+import { SEVERITIES } from '../rules/define.ts';
+import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
+import { SettingsError } from './types.ts';
+
+export interface ParseOptions {
+  /** Every rule id of the catalogue: a `rules` or `suppressions` entry must name one, or an area of one. */
+  readonly ruleIds: readonly string[];
+  /** Directory that relative certificate paths are resolved against (the file's own). */
+  readonly baseDir?: string;
+}
+
+const TOP_KEYS = ['failOn', 'rules', 'thresholds', 'targets', 'suppressions'] as const;
+const THRESHOLDS: Record<keyof Thresholds, { min: number; max: number }> = {
+  backupMaxAgeHours: { min: 1, max: 24 * 366 },
+  minPasswordLength: { min: 1, max: 1024 },
+  certExpiryDays: { min: 0, max: 3650 },
+};
+const TARGET_STRINGS = ['user', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as const;
+const TARGET_PATHS = new Set(['cacert', 'cacertdir', 'cert', 'key']);
+const TARGET_BOOLEANS = ['tls', 'insecure'] as const;
+const TARGET_KEYS = [...TARGET_STRINGS, ...TARGET_BOOLEANS, 'passwordEnv', 'db'] as const;
+const SUPPRESSION_KEYS = ['rule', 'target', 'reason', 'expires'] as const;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Parses and validates `.redfort.yaml` text. Strict: an unknown key, a wrong type or an unknown rule
+ * is an error naming the line, so that a typo never silently turns a setting off.
+ *
+ * @throws {SettingsError} `path:line: what is wrong`.
+ */
+export function parseSettings(text: string, path: string, options: ParseOptions): Settings {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (node: { range?: [number, number, number] | null | undefined } | null | undefined): number =>
+    node?.range ? lines.linePos(node.range[0]).line : 1;
+  const fail = (node: Parameters<typeof at>[0], message: string): never => {
+    throw new SettingsError(`${path}:${at(node)}: ${message}`);
+  };
+  const source = (node: Parameters<typeof at>[0]): SettingsSource => ({ kind: 'file', path, line: at(node) });
+
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = lines.linePos(syntax.pos[0]).line;
+    throw new SettingsError(`${path}:${line}: ${syntax.message.split('\n')[0]}`);
+  }
+
+  const ids = new Set(options.ruleIds);
+  const areas = new Set(options.ruleIds.map((id) => id.split('.')[0]!));
+  const ruleName = (node: Node | null, where: string): string => {
+    const name = stringOf(doc, node, where, fail);
+    if (!ids.has(name) && !areas.has(name)) {
+      fail(node, `${where}: unknown rule or area '${name}' (see 'redfort rules')`);
+    }
+    return name;
+  };
+  const file = (value: string) => (options.baseDir && !isAbsolute(value) ? resolve(options.baseDir, value) : value);
+
+  let failOn: Severity | 'none' | undefined;
+  const overrides = new Map<string, Severity>();
+  const switches = new Map<string, boolean>();
+  const thresholds: { -readonly [K in keyof Thresholds]?: number } = {};
+  const targets: TargetSettings[] = [];
+  const suppressions: Suppression[] = [];
+
+  const root = resolved(doc, doc.contents);
+  if (root === null || (isScalar(root) && root.value === null)) {
+    return { path, severityOverrides: overrides, disabled: new Set(), thresholds, targets, suppressions };
+  }
+  for (const pair of pairsOf(doc, root, 'the settings file', TOP_KEYS, fail)) {
+    const key = String((pair.key as { value: unknown }).value);
+    const value = resolved(doc, pair.value as Node | null);
+    switch (key as (typeof TOP_KEYS)[number]) {
+      case 'failOn': {
+        const name = stringOf(doc, value, 'failOn', fail);
+        if (name !== 'none' && !SEVERITIES.includes(name as Severity)) {
+          fail(value, `failOn must be one of ${SEVERITIES.join(', ')}, none; not '${name}'`);
+        }
+        failOn = name as Severity | 'none';
+        break;
+      }
+      case 'rules':
+        for (const entry of pairsOf(doc, value, 'rules', null, fail)) {
+          const name = ruleName(entry.key as Node, 'rules');
+          const node = resolved(doc, entry.value as Node | null);
+          const setting = stringOf(doc, node, `rules: ${name}`, fail);
+          if (setting === 'off' || setting === 'on') switches.set(name, setting === 'on');
+          else if (SEVERITIES.includes(setting as Severity)) {
+            overrides.set(name, setting as Severity);
+            switches.set(name, true);
+          } else fail(node, `rules: ${name} must be off, on or a severity (${SEVERITIES.join(', ')}); not '${setting}'`);
+        }
+        break;
+      case 'thresholds':
+        for (const entry of pairsOf(doc, value, 'thresholds', Object.keys(THRESHOLDS), fail)) {
+          const name = String((entry.key as { value: unknown }).value) as keyof Thresholds;
+          const node = resolved(doc, entry.value as Node | null);
+          const { min, max } = THRESHOLDS[name];
+          const n = isScalar(node) ? node.value : undefined;
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+            fail(node ?? (entry.key as Node), `thresholds: ${name} must be a whole number from ${min} to ${max}${describe(node)}`);
+          }
+          thresholds[name] = n as number;
+        }
+        break;
+      case 'targets':
+        for (const entry of pairsOf(doc, value, 'targets', null, fail)) {
+          const spec = stringOf(doc, entry.key as Node, 'targets', fail);
+          checkTargetSpec(spec, entry.key as Node, 'targets', fail);
+          targets.push({ spec, defaults: targetDefaults(doc, spec, entry, file, fail), source: source(entry.key as Node) });
+        }
+        break;
+      case 'suppressions': {
+        if (value === null || (isScalar(value) && value.value === null)) break;
+        if (!isSeq(value)) fail(value, 'suppressions must be a list of { rule, target, reason, expires }');
+        for (const item of (value as { items: unknown[] }).items) {
+          suppressions.push(suppression(doc, resolved(doc, item as Node), ruleName, fail, source));
+        }
+        break;
+      }
+    }
+  }
+
+  // An id beats its area whatever the order, so `tls: off` with `tls.certificate: on` keeps that rule.
+  const disabled = new Set<string>();
+  for (const id of options.ruleIds) {
+    const on = switches.get(id) ?? switches.get(id.split('.')[0]!);
+    if (on === false) disabled.add(id);
+  }
+  return {
+    path,
+    ...(failOn !== undefined ? { failOn } : {}),
+    severityOverrides: overrides,
+    disabled,
+    thresholds,
+    targets,
+    suppressions,
+  };
+}
+
+type Fail = (node: { range?: [number, number, number] | null | undefined } | null | undefined, message: string) => never;
+
+function resolved(doc: Document, node: Node | null | undefined): Node | null {
+  if (node && isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
+  return node ?? null;
+}
+
+function describe(node: Node | null): string {
+  if (node === null || (isScalar(node) && node.value === null)) return ', not empty';
+  if (isScalar(node)) return `, not ${JSON.stringify(node.value)}`;
+  return isSeq(node) ? ', not a list' : ', not a mapping';
+}
+
+/** The pairs of a mapping, with string keys from `allowed` (any string key when `allowed` is null). */
+function pairsOf(doc: Document, node: Node | null, where: string, allowed: readonly string[] | null, fail: Fail): Pair[] {
+  if (node === null || (isScalar(node) && node.value === null)) return [];
+  if (!isMap(node)) fail(node, `${where} must be a mapping (key: value)${describe(node)}`);
+  const pairs = (node as YAMLMap).items as Pair[];
+  for (const pair of pairs) {
+    const key = resolved(doc, pair.key as Node | null);
+    if (!isScalar(key) || typeof key.value !== 'string') fail(key, `${where}: keys must be plain strings`);
+    const name = (key as { value: string }).value;
+    if (allowed && !allowed.includes(name)) {
+      const hint = name === 'password' ? ': a password never goes in the settings file; name an environment variable with passwordEnv' : ` (expected ${allowed.join(', ')})`;
+      fail(key, `${where}: unknown key '${name}'${hint}`);
+    }
+  }
+  return pairs;
+}
+
+function stringOf(doc: Document, node: Node | null, where: string, fail: Fail): string {
+  const value = resolved(doc, node);
+  if (!isScalar(value) || typeof value.value !== 'string' || value.value === '') {
+    fail(value, `${where} must be a non-empty string${describe(value)}`);
+  }
+  return (value as { value: string }).value;
+}
+
+function checkTargetSpec(spec: string, node: Node | null, where: string, fail: Fail): void {
+  let hasPassword = false;
+  try {
+    hasPassword = resolveTarget(spec, {}, {}).hasPassword;
+  } catch (error) {
+    fail(node, `${where}: ${error instanceof TargetError ? error.message : String(error)}`);
+  }
+  if (hasPassword) fail(node, `${where}: a password never goes in the settings file; name an environment variable with passwordEnv`);
+}
+
+function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: string) => string, fail: Fail): TargetDefaults {
+  const defaults: Record<string, string | boolean | number> = {};
+  const where = `targets: ${spec}`;
+  for (const pair of pairsOf(doc, resolved(doc, entry.value as Node | null), where, TARGET_KEYS, fail)) {
+    const name = String((pair.key as { value: unknown }).value);
+    const node = resolved(doc, pair.value as Node | null);
+    const raw = isScalar(node) ? node.value : undefined;
+    if ((TARGET_BOOLEANS as readonly string[]).includes(name)) {
+      if (typeof raw !== 'boolean') fail(node ?? (pair.key as Node), `${where}: ${name} must be true or false${describe(node)}`);
+      defaults[name] = raw as boolean;
+    } else if (name === 'db') {
+      if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(node ?? (pair.key as Node), `${where}: db must be a whole number${describe(node)}`);
+      defaults[name] = raw as number;
+    } else {
+      const value = stringOf(doc, node, `${where}: ${name}`, fail);
+      if (name === 'passwordEnv' && !ENV_NAME.test(value)) fail(node, `${where}: passwordEnv must be an environment variable name, not '${value}'`);
+      defaults[name] = TARGET_PATHS.has(name) ? file(value) : value;
+    }
+  }
+  return defaults as TargetDefaults;
+}
+
+function suppression(
+  doc: Document,
+  node: Node | null,
+  ruleName: (node: Node | null, where: string) => string,
+  fail: Fail,
+  source: (node: Node | null) => SettingsSource,
+): Suppression {
+  const where = 'suppressions';
+  const fields = new Map<string, Node | null>();
+  for (const pair of pairsOf(doc, node, where, SUPPRESSION_KEYS, fail)) {
+    fields.set(String((pair.key as { value: unknown }).value), resolved(doc, pair.value as Node | null));
+  }
+  if (!isMap(node)) fail(node, `${where}: each entry must be a mapping { rule, target, reason, expires }`);
+  for (const required of ['rule', 'reason']) {
+    if (!fields.has(required)) fail(node, `${where}: an entry has no '${required}' (every suppression says which rule and why)`);
+  }
+  const rule = ruleName(fields.get('rule') ?? null, where);
+  const reason = stringOf(doc, fields.get('reason') ?? null, `${where}: reason`, fail).trim();
+  if (reason === '') fail(fields.get('reason') ?? node, `${where}: reason must say why the finding is accepted`);
+  let target: string | undefined;
+  if (fields.has('target')) {
+    target = stringOf(doc, fields.get('target') ?? null, `${where}: target`, fail);
+    checkTargetSpec(target, fields.get('target') ?? null, `${where}: target`, fail);
+  }
+  let expires: string | undefined;
+  if (fields.has('expires')) {
+    const value = fields.get('expires') ?? null;
+    expires = stringOf(doc, value, `${where}: expires`, fail);
+    if (!isDate(expires)) fail(value, `${where}: expires must be a date YYYY-MM-DD, not '${expires}'`);
+  }
+  return {
+    rule,
+    ...(target !== undefined ? { target } : {}),
+    reason,
+    ...(expires !== undefined ? { expires } : {}),
+    source: source(node),
+  };
+}
+
+function isDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}

@@ -1,0 +1,67 @@
+import type { RuleResult, TargetResult } from '../engine/run.ts';
+import { summarize } from '../engine/run.ts';
+import { formatSource } from '../facts/types.ts';
+import type { AuditReport, ReportWarning } from '../report/types.ts';
+import { targetKey } from './target-key.ts';
+import type { Suppression } from './types.ts';
+
+function covers(suppression: Suppression, result: RuleResult): boolean {
+  return result.ruleId === suppression.rule || result.ruleId.split('.')[0] === suppression.rule;
+}
+
+function describe(s: Suppression): string {
+  return `the suppression of ${s.rule}${s.target !== undefined ? ` on ${s.target}` : ''} ('${s.reason}')`;
+}
+
+/**
+ * Marks the failures that a suppression covers (`suppressed: { reason, expires }`): they stay in the
+ * report with their status, and `exitCode` ignores them. An expired suppression applies to nothing and
+ * is reported, and so is one that matched no failure on a target this run audited.
+ *
+ * @param today `YYYY-MM-DD`; a suppression applies up to and including its `expires` day.
+ */
+export function applySuppressions(report: AuditReport, suppressions: readonly Suppression[], today: string): AuditReport {
+  const warnings: ReportWarning[] = [];
+  const active: Suppression[] = [];
+  for (const s of suppressions) {
+    if (s.expires !== undefined && s.expires < today) {
+      warnings.push({
+        kind: 'suppression-expired',
+        message: `${formatSource(s.source)}: ${describe(s)} expired on ${s.expires}: its findings count again`,
+        source: s.source,
+      });
+    } else active.push(s);
+  }
+  const used = new Set<Suppression>();
+  const targets: TargetResult[] = report.targets.map((target) => {
+    const key = targetKey(target.target);
+    const here = active.filter((s) => s.target === undefined || targetKey(s.target) === key);
+    if (here.length === 0) return target;
+    const results = target.results.map((result) => {
+      if (result.status !== 'fail' || result.suppressed !== undefined) return result;
+      const match = here.find((s) => covers(s, result));
+      if (!match) return result;
+      used.add(match);
+      return { ...result, suppressed: { reason: match.reason, ...(match.expires !== undefined ? { expires: match.expires } : {}) } };
+    });
+    return { ...target, results };
+  });
+  // Only a suppression whose target was audited can be called unused: a fleet file audited in parts
+  // would otherwise warn about every other server.
+  const audited = new Set(report.targets.filter((t) => t.error === undefined).map((t) => targetKey(t.target)));
+  for (const s of active) {
+    if (used.has(s)) continue;
+    if (s.target !== undefined ? !audited.has(targetKey(s.target)) : audited.size === 0) continue;
+    warnings.push({
+      kind: 'suppression-unused',
+      message: `${formatSource(s.source)}: ${describe(s)} matched no failure: remove it`,
+      source: s.source,
+    });
+  }
+  return {
+    ...report,
+    targets,
+    summary: summarize(targets),
+    ...(warnings.length > 0 || report.warnings ? { warnings: [...(report.warnings ?? []), ...warnings] } : {}),
+  };
+}

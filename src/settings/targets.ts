@@ -1,0 +1,42 @@
+import type { TargetFlags } from '../gather/live/target.ts';
+import { resolveTarget } from '../gather/live/target.ts';
+import { targetKey } from './target-key.ts';
+import type { Settings } from './types.ts';
+import { SettingsError } from './types.ts';
+
+/**
+ * The connection flags for one target: the command line first, then what the URL itself says, then the
+ * settings file's defaults for that server. `passwordEnv` beats `REDISCLI_AUTH`, which is global.
+ *
+ * @throws {SettingsError} when `passwordEnv` names a variable that is not set.
+ */
+export function flagsFor(
+  spec: string | undefined,
+  flags: TargetFlags,
+  settings: Settings | undefined,
+  env: Record<string, string | undefined>,
+): TargetFlags {
+  if (!settings || settings.targets.length === 0) return flags;
+  // What the URL and the command line already fix (no environment: REDISCLI_AUTH is the last resort).
+  const given = resolveTarget(spec, flags, {});
+  const key = targetKey(given.display);
+  const entry = settings.targets.find((t) => targetKey(t.spec) === key);
+  if (!entry) return flags;
+  const d = entry.defaults;
+  const merged: TargetFlags = { ...flags };
+  if (d.user !== undefined && given.username === undefined) merged.user = d.user;
+  if (d.passwordEnv !== undefined && !given.hasPassword) {
+    const password = env[d.passwordEnv];
+    if (password === undefined || password === '') {
+      throw new SettingsError(`${entry.source.path}:${entry.source.line}: targets: ${entry.spec}: passwordEnv names ${d.passwordEnv}, which is not set`);
+    }
+    merged.pass = password;
+  }
+  if (d.tls !== undefined && flags.tls === undefined && given.tls === undefined) merged.tls = d.tls;
+  if (d.db !== undefined && flags.db === undefined && given.db === 0) merged.db = d.db;
+  for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni'] as const) {
+    if (d[name] !== undefined && flags[name] === undefined) merged[name] = d[name];
+  }
+  if (d.insecure !== undefined && flags.insecure === undefined) merged.insecure = d.insecure;
+  return merged;
+}

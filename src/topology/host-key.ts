@@ -1,0 +1,60 @@
+/**
+ * A `--host-key` file names the failure domain of each node, one per line:
+ *
+ * ```text
+ * # node (IP address, hostname or host:port)   label (a machine, a rack, an availability zone)
+ * 10.0.5.11        eu-west-1a
+ * 10.0.5.12:6380   eu-west-1b
+ * redis-c.internal eu-west-1c
+ * ```
+ *
+ * Blank lines and `#` comments are ignored. A `host:port` line wins over a host line; nodes that no line
+ * names keep their IP address as their label.
+ */
+export interface HostKeyMap {
+  /** The file the mapping was read from, for messages. */
+  readonly path: string;
+  /** Key (`host:port`, IP address or hostname, lowercase) to label. */
+  readonly labels: ReadonlyMap<string, string>;
+}
+
+/** A line of a host-key file that cannot be understood; the message names the file and line. */
+export class HostKeyError extends Error {
+  override readonly name = 'HostKeyError';
+}
+
+/** Parses the text of a host-key file. Pure. @throws {HostKeyError} */
+export function parseHostKey(text: string, path: string): HostKeyMap {
+  const labels = new Map<string, string>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') return;
+    const fields = line.split(/\s+/);
+    if (fields.length !== 2) {
+      throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got '${line}'`);
+    }
+    const [key, label] = fields as [string, string];
+    const normal = key.toLowerCase().replace(/^\[(.*)\](:\d+)?$/, '$1$2');
+    const previous = labels.get(normal);
+    if (previous !== undefined && previous !== label) {
+      throw new HostKeyError(`${path}:${index + 1}: '${key}' is already labelled '${previous}'`);
+    }
+    labels.set(normal, label);
+  });
+  return { path, labels };
+}
+
+/** The failure domain of a node: its host-key label, else its host. */
+export function labelOf(
+  node: { readonly host: string; readonly port: number; readonly hostname?: string | undefined },
+  hostKey: HostKeyMap | undefined,
+): string {
+  if (!hostKey) return node.host;
+  const host = node.host.toLowerCase();
+  return (
+    hostKey.labels.get(`${host}:${node.port}`) ??
+    hostKey.labels.get(host) ??
+    (node.hostname ? hostKey.labels.get(node.hostname.toLowerCase()) : undefined) ??
+    node.host
+  );
+}

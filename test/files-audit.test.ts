@@ -1,0 +1,164 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { auditFiles, auditTarget } from '../src/audit.ts';
+import type { RuleResult, TargetResult } from '../src/engine/run.ts';
+import { resolveTarget } from '../src/gather/live/target.ts';
+import { RULES } from '../src/rules/index.ts';
+import { startRedis, stopAll } from './harness/servers.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = resolve(ROOT, '../shared/corpus');
+
+after(stopAll);
+
+function statusOf(result: TargetResult, id: string): string {
+  const found = result.results.filter((r) => r.ruleId === id);
+  assert.ok(found.length > 0, `${id} missing from the results`);
+  return found[0]!.status;
+}
+
+function findings(result: TargetResult, id: string): RuleResult[] {
+  return result.results.filter((r) => r.ruleId === id && r.status === 'fail');
+}
+
+function dir(files: Record<string, string>): string {
+  const d = mkdtempSync(join(tmpdir(), 'redfort-files-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+  return d;
+}
+
+describe('a file-only audit', () => {
+  it('judges a wide-open redis.conf and names file:line', () => {
+    const d = dir({ 'redis.conf': 'port 6379\nbind 0.0.0.0\nprotected-mode no\nrequirepass foobared\n' });
+    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    assert.equal(result.error, undefined);
+    assert.equal(result.results.length >= RULES.length, true);
+    assert.equal(statusOf(result, 'network.bind-all-interfaces'), 'fail');
+    assert.deepEqual(findings(result, 'network.bind-all-interfaces')[0]!.source, { kind: 'file', path: join(d, 'redis.conf'), line: 2 });
+    // requirepass guards the default user, so protected mode's absence is not an open door…
+    assert.equal(statusOf(result, 'network.protected-mode-off'), 'pass');
+    assert.equal(statusOf(result, 'auth.no-authentication'), 'pass');
+    // …but the password is common and stored in clear text.
+    assert.match(findings(result, 'auth.weak-password')[0]!.message, /common password/);
+    assert.deepEqual(findings(result, 'auth.plaintext-passwords')[0]!.source, { kind: 'file', path: join(d, 'redis.conf'), line: 4 });
+    assert.equal(statusOf(result, 'auth.requirepass-used'), 'fail');
+    assert.equal(statusOf(result, 'persistence.backup-health'), 'skip');
+    assert.equal(statusOf(result, 'config.runtime-drift'), 'skip');
+    rmSync(d, { recursive: true });
+  });
+
+  it('follows a relative aclfile, and requirepass with an ACL file lacking `default` leaves the server open', () => {
+    const d = dir({
+      'redis.conf': 'requirepass some-long-password-nobody-guesses\naclfile users.acl\n',
+      'users.acl': 'user app on >app-password-that-is-long ~app:* -@all +get +set\n',
+    });
+    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    assert.equal(statusOf(result, 'auth.no-authentication'), 'fail');
+    assert.equal(statusOf(result, 'auth.acl-file-missing'), 'pass');
+    const plaintext = findings(result, 'auth.plaintext-passwords').map((f) => f.message);
+    assert.ok(plaintext.some((m) => /user 'app'/.test(m)), plaintext.join('\n'));
+    assert.ok(plaintext.some((m) => /requirepass/.test(m)), plaintext.join('\n'));
+    rmSync(d, { recursive: true });
+  });
+
+  it('judges the ACL file as written, not a rewritten form', () => {
+    const d = dir({
+      'redis.conf': 'aclfile users.acl\n',
+      'users.acl': 'user default off\nuser ops on #' + 'a'.repeat(64) + ' ~* +@all -@dangerous +@read\n',
+    });
+    const result = auditFiles({ configPath: join(d, 'redis.conf'), version: '7.0.15' });
+    const [finding] = findings(result, 'auth.dangerous-commands-allowed');
+    assert.ok(finding, 'the +@read after -@dangerous gives keys and sort_ro back through a category');
+    assert.match(finding.message, /keys|sort_ro/);
+    rmSync(d, { recursive: true });
+  });
+
+  it('reads sentinel.conf: auth-user, auth-pass and deny-scripts-reconfig', () => {
+    const d = dir({
+      'sentinel.conf': 'port 26380\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel auth-pass mymaster s3cret-pass\nsentinel deny-scripts-reconfig no\n',
+    });
+    const result = auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf') });
+    const messages = findings(result, 'sentinel.no-auth-user').map((f) => f.message);
+    assert.ok(messages.some((m) => /auth-pass but no auth-user/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /deny-scripts-reconfig is 'no'/.test(m)), messages.join('\n'));
+    assert.ok(findings(result, 'auth.plaintext-passwords').some((f) => /sentinel auth-pass mymaster/.test(f.message)));
+    rmSync(d, { recursive: true });
+  });
+
+  it('a file redis-server would refuse is a one-line error naming file:line, without the secret', () => {
+    const d = dir({ 'redis.conf': 'port 6379\nrequirepass hunter2 # my password\n' });
+    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    assert.match(result.error ?? '', new RegExp(`^${join(d, 'redis.conf')}:2: `));
+    assert.doesNotMatch(result.error ?? '', /hunter2/);
+    assert.ok(result.results.every((r) => r.status === 'error'));
+    rmSync(d, { recursive: true });
+  });
+});
+
+describe('every real-world file of the corpus', () => {
+  const manifest = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+  for (const [file, , , , kind, , notes] of manifest) {
+    it(`${file} (${kind})`, () => {
+      const path = join(CORPUS, file!);
+      const inputs = kind === 'acl' ? { aclPath: path } : kind === 'sentinel.conf' ? { sentinelConfigPath: path } : { configPath: path };
+      const result = auditFiles(inputs);
+      if (/templat/i.test(notes ?? '') && result.error) {
+        assert.match(result.error, /template/, result.error);
+        assert.ok(!result.error.includes('\n'), 'one line');
+        return;
+      }
+      if (result.error) {
+        // Files that redis-server itself refuses (comments in ACL files, a truncated line) are errors with a place.
+        assert.match(result.error, /:\d+: /, result.error);
+        return;
+      }
+      assert.ok(RULES.every((rule) => result.results.some((r) => r.ruleId === rule.id)), 'every rule is reported');
+      assert.ok(result.results.every((r) => r.status !== 'error'), result.results.filter((r) => r.status === 'error').map((r) => r.message).join('\n'));
+    });
+  }
+});
+
+describe('beside a live server', () => {
+  it('reads the config file the server reports and reports runtime drift', async () => {
+    const server = await startRedis({ conf: 'maxmemory 100mb\nloglevel notice\nrequirepass drift-test-password-0123456789', password: 'drift-test-password-0123456789' });
+    execFileSync('redis-cli', ['-p', String(server.port), '--no-auth-warning', '-a', 'drift-test-password-0123456789', 'CONFIG', 'SET', 'maxmemory', '200mb']);
+    execFileSync('redis-cli', ['-p', String(server.port), '--no-auth-warning', '-a', 'drift-test-password-0123456789', 'ACL', 'SETUSER', 'bob', 'on', '>bob-password-long-enough']);
+    const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, { pass: 'drift-test-password-0123456789' }, {}));
+    const drift = findings(result, 'config.runtime-drift').map((f) => f.message);
+    assert.ok(drift.some((m) => /maxmemory is '209715200' at run time but '104857600' in the file/.test(m)), drift.join('\n'));
+    assert.ok(drift.some((m) => /user 'bob' exists at run time/.test(m)), drift.join('\n'));
+    assert.ok(!drift.some((m) => /loglevel/.test(m)), 'unchanged settings are not drift');
+    const [plaintext] = findings(result, 'auth.plaintext-passwords');
+    assert.equal(plaintext?.source?.kind, 'file');
+    assert.ok(!JSON.stringify(result).includes('drift-test-password-0123456789'));
+  });
+
+  it('when CONFIG is renamed away, the settings come from the file', async () => {
+    const server = await startRedis({ conf: 'rename-command CONFIG ""\nloglevel warning' });
+    const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}));
+    assert.equal(statusOf(result, 'logging.loglevel-too-quiet'), 'fail');
+    assert.equal(findings(result, 'logging.loglevel-too-quiet')[0]!.source?.kind, 'file');
+    assert.equal(statusOf(result, 'commands.dangerous-not-renamed'), 'fail');
+  });
+});
+
+describe('the CLI', () => {
+  it('audits files without a server, and exits 2 with one line for a template', () => {
+    execFileSync('node', ['scripts/build.mjs'], { cwd: ROOT });
+    const ok = spawnSync('node', ['bin/redfort.mjs', 'audit', '--config', join(CORPUS, 'goharbor__harbor/make__photon__valkey__redis.conf'), '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(ok.status, 1, ok.stderr);
+    const report = JSON.parse(ok.stdout) as { targets: TargetResult[] };
+    assert.equal(statusOf(report.targets[0]!, 'network.protected-mode-off'), 'fail');
+    const template = spawnSync('node', ['bin/redfort.mjs', 'audit', '--config', join(CORPUS, 'geerlingguy__ansible-role-redis/templates__redis.conf.j2')], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(template.status, 2);
+    const lines = template.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, template.stderr);
+    assert.match(lines[0]!, /templates__redis\.conf\.j2:\d+: .*template/);
+    assert.doesNotMatch(template.stderr, /at .*\.ts:\d+/);
+  });
+});
