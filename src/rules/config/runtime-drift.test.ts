@@ -1,0 +1,61 @@
+import type { FileFacts } from '../../facts/types.ts';
+import { parseAclListLine } from '../../acl/parse.ts';
+import { effectiveConfig, parseConfText } from '../../gather/conf/redis-conf.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import rule from './runtime-drift.ts';
+
+/** What a config file on disk says, read by the real parser. */
+function files(conf: string, users: readonly string[] = []): FileFacts {
+  const effective = effectiveConfig({ directives: parseConfText(conf, '/etc/redis/redis.conf'), files: ['/etc/redis/redis.conf'], warnings: [] }, { version: '7.0.15' });
+  return {
+    paths: ['/etc/redis/redis.conf'],
+    config: effective.config,
+    secrets: effective.secrets,
+    users: users.map((line, i) => parseAclListLine(line, { kind: 'file', path: '/etc/redis/users.acl', line: i + 1 })),
+    source: { kind: 'file', path: '/etc/redis/redis.conf', line: 1 },
+  };
+}
+
+/** liveFacts' config carries file sources; a live audit's carries `live`, which is what drift compares against. */
+function live(conf: string, extra: Partial<Parameters<typeof liveFacts>[0]> = {}) {
+  const facts = liveFacts({ conf, ...extra });
+  const config = new Map([...facts.config!].map(([k, v]) => [k, { value: v.value, source: { kind: 'live' as const, command: 'CONFIG GET *' } }]));
+  const secrets = new Map([...facts.secrets!].map(([k, v]) => [k, { value: v.value, source: { kind: 'live' as const, command: 'CONFIG GET *' } }]));
+  return { ...facts, config, secrets };
+}
+
+ruleTester(rule, {
+  pass: [
+    { name: 'the running values are the file\'s', facts: { ...live('maxmemory 100mb\nloglevel notice'), files: files('maxmemory 100mb\nloglevel notice') }, message: /matches 1 file/ },
+    {
+      name: 'the same users at run time and in the file',
+      facts: { ...live('', { acl: ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get'] }), files: files('', ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get']) },
+    },
+  ],
+  fail: [
+    {
+      name: 'a CONFIG SET that was never rewritten',
+      facts: { ...live('maxmemory 200mb\nloglevel warning'), files: files('maxmemory 100mb\nloglevel warning') },
+      messages: [/maxmemory is '209715200' at run time but '104857600' in the file/],
+    },
+    {
+      name: 'requirepass changed at run time: said without the values',
+      facts: { ...live('requirepass new-password-0123456789'), files: files('requirepass old-password-0123456789') },
+      messages: [/requirepass differs between the running server and the file \(values not shown\)/],
+    },
+    {
+      name: 'a user created with ACL SETUSER and never saved, and one only in the file',
+      facts: { ...live('', { acl: ['user default off', 'user bob on #' + 'c'.repeat(64) + ' ~* +get'] }), files: files('', ['user default off', 'user carol on #' + 'd'.repeat(64) + ' ~* +get']) },
+      messages: [/user 'bob' exists at run time but not in the file/, /user 'carol' is in the file but not on the running server/],
+    },
+    {
+      name: 'a user disabled at run time',
+      facts: { ...live('', { acl: ['user default off', 'user app off #' + 'e'.repeat(64) + ' ~* +get'] }), files: files('', ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~* +get']) },
+      messages: [/user 'app' differs/],
+    },
+  ],
+  skip: [
+    { name: 'no file was read', facts: live('maxmemory 1mb') },
+    { name: 'a file-only audit has nothing running to compare', facts: { ...liveFacts({ conf: 'maxmemory 1mb' }), sources: new Set(['config'] as const), files: files('maxmemory 2mb') }, message: /beside a live server/ },
+  ],
+});
