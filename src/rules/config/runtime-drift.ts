@@ -15,6 +15,9 @@ export default defineRule({
   requires: ['files', 'config'],
   check({ files, config, secrets, acl, sources }) {
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
+    if (![...config.values()].some((f) => f.source.kind === 'live')) {
+      return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
+    }
     const findings: Finding[] = [];
     for (const [name, fileFact] of files.config) {
       if (fileFact.source.kind !== 'file' || NOT_COMPARABLE.has(name)) continue;

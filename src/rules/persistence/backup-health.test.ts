@@ -50,6 +50,7 @@ ruleTester(rule, {
     },
   ],
   skip: [
+    { name: 'a sentinel keeps no data', facts: liveFacts({ mode: 'sentinel' }), message: /sentinel keeps no data/ },
     { name: 'no persistence configured (save "" and no AOF)', facts: liveFacts({ now: NOW, conf: 'save ""', info: persistence({ ...healthy, rdb_last_save_time: NOW - 72 * HOUR }) }), message: /see persistence\.none/ },
     { name: 'INFO not readable', facts: liveFacts({ unavailable: { info: 'INFO: NOPERM' } }), message: /NOPERM/ },
     { name: 'INFO without a persistence section', facts: liveFacts({ info: '# Server\nredis_version:7.0.15\n' }), message: /INFO persistence is not available/ },

@@ -11,7 +11,8 @@ export default defineRule({
   sources: ['live'],
   remediation: 'Find why saving fails in the log (disk full, `dir` not writable, fork refused: vm.overcommit_memory), then copy the RDB/AOF files to a remote location on a schedule.',
   requires: ['info'],
-  check({ info, config, now }, { thresholds, nowSeconds }) {
+  check({ info, config, now, server }, { thresholds, nowSeconds }) {
+    if (server?.mode === 'sentinel') return skip('a sentinel keeps no data set: nothing to back up');
     const source = { kind: 'live' as const, command: 'INFO persistence' };
     const rdbStatus = infoField(info, 'rdb_last_bgsave_status');
     const aofEnabled = infoField(info, 'aof_enabled') === '1';

@@ -15,6 +15,7 @@ ruleTester(rule, {
     { name: '6.0 started with a config file without save lines', facts: conf('port 6379', '6.0.20'), messages: [/neither RDB nor AOF/] },
   ],
   skip: [
+    { name: 'a sentinel keeps no data', facts: liveFacts({ mode: 'sentinel', conf: 'save ""' }), message: /sentinel keeps no data/ },
     { name: 'a sentinel keeps no data', facts: liveFacts({ mode: 'sentinel', unavailable: { config: 'a sentinel has no CONFIG command: its settings are only in sentinel.conf' } }), message: /sentinel\.conf/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
   ],

@@ -1,4 +1,4 @@
-import { defineRule, fail, pass } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
 
 export default defineRule({
   id: 'persistence.none',
@@ -9,7 +9,8 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Enable RDB (`save 3600 1 300 100 60 10000`) or AOF (`appendonly yes`), per your recovery point objective; both are `CONFIG SET`-able (then CONFIG REWRITE). A pure cache may suppress this rule with that reason.',
   requires: ['config'],
-  check({ config }) {
+  check({ config, server }) {
+    if (server?.mode === 'sentinel') return skip('a sentinel keeps no data set: nothing to persist');
     const save = config.get('save');
     const aof = config.get('appendonly');
     const rdbOn = (save?.value.trim() ?? '') !== '';

@@ -50,6 +50,7 @@ ruleTester(rule, {
     },
   ],
   skip: [
+    { name: 'a sentinel does not replicate', facts: liveFacts({ mode: 'sentinel', conf: 'masterauth x' }), message: /sentinel does not replicate/ },
     { name: 'a master without replication credentials', facts: liveFacts({ info: MASTER_INFO }), message: /not a replica \(role master\)/ },
     { name: 'configuration not readable', facts: liveFacts({ info: replicaInfo('up'), unavailable: { config: 'CONFIG GET: NOPERM' } }) },
   ],

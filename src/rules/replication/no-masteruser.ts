@@ -10,7 +10,8 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Create a replication user on the master (`ACL SETUSER replica-user on >… -@all +psync +replconf +ping`) and set `masteruser replica-user` and `masterauth …` on every replica (`CONFIG SET masteruser …`, then CONFIG REWRITE).',
   requires: ['config'],
-  check({ config, secrets, info }) {
+  check({ config, secrets, info, server }) {
+    if (server?.mode === 'sentinel') return skip('a sentinel does not replicate: see sentinel.no-auth-user for how it reaches masters');
     const masteruser = config.get('masteruser');
     const masterauth = secrets?.get('masterauth');
     const role = info ? infoField(info, 'role') : undefined;
