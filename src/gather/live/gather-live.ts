@@ -77,12 +77,20 @@ function authCommand(target: Target): string[] | undefined {
 }
 
 function describeConnectError(error: unknown): string {
-  if (error instanceof ConnectionError) return error.message;
+  if (error instanceof ConnectionError) {
+    // An HTTP server (or a proxy's error page) answers our first command with `HTTP/1.x …`.
+    if (error.kind === 'protocol' && /0x48\b/.test(error.message)) return `not a Redis server: it answered like an HTTP server (${error.message})`;
+    return error.kind === 'protocol' ? `not a Redis server: ${error.message}` : error.message;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 
 /** Why the server refused us, from the replies to AUTH and to the first command; undefined when it did not. */
 function refusal(authReply: Reply | undefined, firstReply: Reply | undefined): string | undefined {
+  // Protected mode answers every command, AUTH included, with DENIED before any authentication.
+  if ((authReply instanceof ReplyError && authReply.code === 'DENIED') || (firstReply instanceof ReplyError && firstReply.code === 'DENIED')) {
+    return 'the server refused the connection: protected mode (DENIED) accepts only loopback clients while the default user has no password';
+  }
   if (authReply instanceof ReplyError && !/without any password configured/i.test(authReply.message)) {
     return `authentication failed: ${authReply.code}`;
   }
