@@ -1,19 +1,32 @@
 # Sourced by scripts/test.sh and examples/run.sh: installs the Debian packages redfort's tests and examples run
 # (redis-server, redis-sentinel, redis-tools, openssl) when one is missing, as root; says what to do otherwise.
+# For the tests it also installs chromium: the HTML report is checked in a real headless browser.
 redfort_packages="redis-server redis-sentinel redis-tools openssl"
 redfort_missing=()
 for tool in redis-server redis-sentinel redis-cli openssl; do
   command -v "$tool" >/dev/null 2>&1 || redfort_missing+=("$tool")
 done
-if [ "${#redfort_missing[@]}" -gt 0 ]; then
+redfort_install=""
+if [ "${#redfort_missing[@]}" -gt 0 ]; then redfort_install="$redfort_packages"; fi
+# Only the test script needs a browser (BASH_SOURCE[1] is the script sourcing this one).
+case "${BASH_SOURCE[1]:-}" in
+  */test.sh | test.sh)
+    if [ ! -x /usr/bin/chromium ]; then
+      redfort_missing+=("/usr/bin/chromium")
+      redfort_install="$redfort_install chromium"
+    fi
+    ;;
+esac
+redfort_install="${redfort_install# }"
+if [ -n "$redfort_install" ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "missing ${redfort_missing[*]}: install them with: sudo apt-get install $redfort_packages" >&2
+    echo "missing ${redfort_missing[*]}: install them with: sudo apt-get install $redfort_install" >&2
     exit 2
   fi
-  echo "installing $redfort_packages (missing: ${redfort_missing[*]})"
+  echo "installing $redfort_install (missing: ${redfort_missing[*]})"
   apt-get update
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $redfort_packages
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $redfort_install
   # The packages' post-install may start services on 6379/26379; redfort's tests and examples never use them.
   for service in redis-server redis-sentinel; do
     service "$service" stop >/dev/null 2>&1 || true

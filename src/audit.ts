@@ -12,6 +12,8 @@ import { targetPassword } from './gather/live/target.ts';
 import type { AuditReport } from './report/types.ts';
 import type { Enricher, EnrichOptions } from './gather/enrich.ts';
 import { filesEnricher } from './gather/conf/files-enricher.ts';
+import { probeEnricher } from './gather/probe/index.ts';
+import { hostEnricher } from './gather/host/index.ts';
 import { factsFromFiles, gatherFiles } from './gather/conf/gather-files.ts';
 import type { FileInputs } from './gather/conf/gather-files.ts';
 import { packageVersion } from './package-root.ts';
@@ -52,7 +54,7 @@ function scrub(text: string, target: Target): string {
 }
 
 /** The stages that add facts after the live connection, in order. */
-export const ENRICHERS: readonly Enricher[] = [filesEnricher];
+export const ENRICHERS: readonly Enricher[] = [filesEnricher, probeEnricher, hostEnricher];
 
 /** Gathers everything about one live server; a server that cannot be reached is an error, never an exception. */
 export async function gatherTarget(target: Target, options: AuditOptions = {}): Promise<{ ok: true; facts: Facts } | { ok: false; error: string }> {

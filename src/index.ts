@@ -3,6 +3,12 @@
  * @packageDocumentation
  */
 export { audit, auditTarget, auditFiles, gatherTarget, judgeFacts, reportOf, ruleContext } from './audit.ts';
+export { auditDeployment, planDeployment, DEPLOYMENT_RULES } from './audit-deployment.ts';
+export type { DeploymentOptions, RebootPlanOptions } from './audit-deployment.ts';
+export { planReboots } from './topology/reboot-plan.ts';
+export type { RebootPlan, RebootBatch, PlannedFailover, PlanProblem, PlanOptions } from './topology/reboot-plan.ts';
+export { parseHostKey, HostKeyError } from './topology/host-key.ts';
+export type { HostKeyMap } from './topology/host-key.ts';
 export { gatherFiles, factsFromFiles } from './gather/conf/gather-files.ts';
 export type { FileInputs } from './gather/conf/gather-files.ts';
 export type { AuditOptions } from './audit.ts';

@@ -75,6 +75,21 @@ async function fake(handler: FakeHandler, options?: FakeServerOptions): Promise<
   return server;
 }
 
+/**
+ * A fake-server handler that writes `wire` in `chunkBytes` pieces, yielding after each write so
+ * that the client reads them as separate chunks; then sends nothing more.
+ */
+function dribble(wire: Buffer | string, chunkBytes: number): FakeHandler {
+  const bytes = Buffer.from(wire);
+  return async (_argv, { socket }) => {
+    for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
+      socket.write(bytes.subarray(offset, offset + chunkBytes));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return null;
+  };
+}
+
 async function open(port: number, options: Partial<ConnectOptions> = {}): Promise<RespConnection> {
   const conn = await connect({ host: '127.0.0.1', port, ...options });
   cleanups.push(() => conn.close());
@@ -479,13 +494,7 @@ describe('against hostile or unusual servers', () => {
 
   test('a reply that trickles byte by byte decodes to the right values', async () => {
     const reply = `*4\r\n${bulk('foo')}${int(42)}%1\r\n${simple('a')}#t\r\n${err('ERR nope')}`;
-    const server = await fake(async (_argv, { socket }) => {
-      for (const byte of Buffer.from(reply)) {
-        socket.write(Buffer.from([byte]));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return null;
-    });
+    const server = await fake(dribble(reply, 1));
     const conn = await open(server.port);
     const parsed = (await conn.command(['X'])) as Reply[];
     assert.equal(parsed.length, 4);
@@ -499,14 +508,8 @@ describe('against hostile or unusual servers', () => {
     const payload = Buffer.alloc(5 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = 0x61 + (i % 26);
     const wire = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\r\n')]);
-    const server = await fake(async (_argv, { socket }) => {
-      for (let offset = 0; offset < wire.length; offset += 1024) {
-        socket.write(wire.subarray(offset, offset + 1024));
-        // Yielding after each write makes the client read ~5000 separate 1 KB chunks.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return null;
-    });
+    // The client reads ~5000 separate 1 KB chunks.
+    const server = await fake(dribble(wire, 1024));
     const conn = await open(server.port);
     const started = Date.now();
     const reply = await conn.command(['GET', 'big']);
@@ -520,13 +523,7 @@ describe('against hostile or unusual servers', () => {
   test('an array of 50 000 bulks delivered in 1 KB writes parses correctly', async () => {
     const items = Array.from({ length: 50_000 }, (_, i) => `item-${i}`);
     const wire = Buffer.from(arr(...items.map(bulk)));
-    const server = await fake(async (_argv, { socket }) => {
-      for (let offset = 0; offset < wire.length; offset += 1024) {
-        socket.write(wire.subarray(offset, offset + 1024));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return null;
-    });
+    const server = await fake(dribble(wire, 1024));
     const conn = await open(server.port);
     const started = Date.now();
     assert.deepEqual(await conn.command(['LRANGE', 'l', '0', '-1']), items);

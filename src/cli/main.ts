@@ -2,6 +2,12 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { audit, auditFiles, reportOf } from '../audit.ts';
+import { auditLocal } from '../audit-local.ts';
+import { auditDeployment, planDeployment } from '../audit-deployment.ts';
+import type { DeploymentKind } from '../gather/topology/discover.ts';
+import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
+import type { HostKeyMap } from '../topology/host-key.ts';
+import { formatPlanText } from '../topology/plan-text.ts';
 import { exitCode } from '../engine/run.ts';
 import { resolveTarget, TargetError, redact } from '../gather/live/target.ts';
 import type { Target, TargetFlags } from '../gather/live/target.ts';
@@ -38,6 +44,60 @@ interface AuditFlags extends TargetFlags {
   acl?: string;
   sentinelConfig?: string;
   redisVersion?: string;
+  cluster?: boolean;
+  sentinel?: boolean;
+  replication?: boolean;
+  hostKey?: string;
+  nodeOverride?: string[];
+  /** false with --no-probe. */
+  probe: boolean;
+  probeCredentials?: boolean;
+  probeIntrusive?: boolean;
+  /** --local: every Redis/Valkey process of this machine. */
+  local?: boolean;
+  /** --no-host: no host facts (commander's `host: false`, read apart from -h/--host). */
+  noHost?: boolean;
+}
+
+function readHostKey(path: string | undefined): HostKeyMap | undefined {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the --host-key file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseHostKey(text, path);
+  } catch (error) {
+    if (error instanceof HostKeyError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `--node-override KEY=URL`: KEY is a node's host:port or a role (master, replica, sentinel). */
+function nodeOverrides(specs: readonly string[] | undefined, flags: TargetFlags): Map<string, Target> | undefined {
+  if (!specs || specs.length === 0) return undefined;
+  const tlsFlags: TargetFlags = {};
+  for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as const) {
+    if (flags[name] !== undefined) Object.assign(tlsFlags, { [name]: flags[name] });
+  }
+  const overrides = new Map<string, Target>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--node-override '${spec.replace(/:[^:@/]*@/, ':***@')}' must be KEY=URL (KEY: host:port, master, replica or sentinel)`);
+    const url = spec.slice(eq + 1);
+    // The URL's scheme decides: rediss:// takes the certificate flags, redis:// is plain even beside --tls.
+    const secure = /^(rediss|valkeys):\/\//i.test(url);
+    overrides.set(spec.slice(0, eq).toLowerCase(), resolveTarget(url, secure ? tlsFlags : {}, process.env));
+  }
+  return overrides;
+}
+
+function deploymentKind(flags: AuditFlags): DeploymentKind | undefined {
+  const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
+  if (kinds.length > 1) throw new UsageError(`--${kinds[0]} and --${kinds[1]} exclude each other`);
+  return kinds[0];
 }
 
 function integer(value: string, name: string, min: number, max: number): number {
@@ -87,11 +147,41 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     ...(flags.config ? { configPath: flags.config } : {}),
     ...(flags.acl ? { aclPath: flags.acl } : {}),
     ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}),
+    ...(flags.probe === false ? { noProbe: true } : {}),
+    ...(flags.probeCredentials ? { probeCredentials: true } : {}),
+    ...(flags.probeIntrusive ? { probeIntrusive: true } : {}),
+    ...(flags.noHost ? { noHost: true } : {}),
   };
   const fileOnly = specs.length === 0 && !flags.uri && !flags.host && flags.port === undefined && (flags.config || flags.acl || flags.sentinelConfig);
-  const audited = fileOnly
-    ? reportOf([auditFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion }, options)])
-    : await audit(liveTargets(specs, flags, settings), options);
+  const kind = deploymentKind(flags);
+  if (kind === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
+    throw new UsageError('--host-key and --node-override need --cluster, --sentinel or --replication');
+  }
+  let audited;
+  let hostOnly = 0;
+  if (flags.local) {
+    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || fileOnly || kind !== undefined) {
+      throw new UsageError('--local finds the servers of this machine itself: give no target, --config, --cluster, --sentinel or --replication with it');
+    }
+    if (flags.noHost) throw new UsageError('--local audits the host: it cannot be combined with --no-host');
+    const pass = flags.pass ?? flags.a;
+    const local = await auditLocal({ ...flags, ...(pass !== undefined ? { pass } : {}) }, options);
+    if (local.length === 0) process.stderr.write('redfort: no redis-server, redis-sentinel, valkey-server or valkey-sentinel process runs on this machine\n');
+    for (const l of local.filter((l) => l.hostOnly !== undefined)) process.stderr.write(`redfort: ${l.result.target}: ${l.hostOnly}\n`);
+    hostOnly = local.filter((l) => l.hostOnly !== undefined).length;
+    audited = reportOf(local.map((l) => l.result));
+  } else if (kind !== undefined) {
+    if (fileOnly) throw new UsageError(`--${kind} discovers a live deployment: give the URL of one of its nodes`);
+    const targets = liveTargets(specs, flags, settings);
+    if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
+    const hostKey = readHostKey(flags.hostKey);
+    const overrides = nodeOverrides(flags.nodeOverride, flags);
+    audited = reportOf(await auditDeployment(targets[0]!, { ...options, kind, hostKey, nodeOverrides: overrides }));
+  } else {
+    audited = fileOnly
+      ? reportOf([auditFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion }, options)])
+      : await audit(liveTargets(specs, flags, settings), options);
+  }
   let report = triageReport(audited, { settings, baseline, today: today() });
   if (flags.baselineWrite !== undefined) {
     // The failures just recorded are the baseline from now on, this run included.
@@ -112,7 +202,42 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     if (t.error !== undefined) process.stderr.write(`redfort: ${t.target}: ${t.error}\n`);
   }
   for (const w of report.warnings ?? []) process.stderr.write(`redfort: warning: ${w.message}\n`);
-  return exitCode(report.targets, failOn);
+  // A server audited from its host alone (--local without its credentials) was not fully audited.
+  return hostOnly > 0 ? 2 : exitCode(report.targets, failOn);
+}
+
+interface RebootPlanFlags extends TargetFlags {
+  uri?: string;
+  a?: string;
+  hostKey?: string;
+  maxBatch: string;
+  format: string;
+  connectTimeout: string;
+  timeout: string;
+}
+
+/** 0 when a safe plan exists, 1 when none does, 2 when the deployment cannot be read. */
+async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): Promise<number> {
+  if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--format must be text or json, not '${flags.format}'`);
+  const pass = flags.pass ?? flags.a;
+  const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
+  const outcome = await planDeployment(target, {
+    hostKey: readHostKey(flags.hostKey),
+    maxBatch: integer(flags.maxBatch, '--max-batch', 1, 1000),
+    connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
+    commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
+  });
+  if (!outcome.ok) {
+    process.stderr.write(`redfort: ${target.display}: ${outcome.error}\n`);
+    return 2;
+  }
+  const { name, plan } = outcome;
+  process.stdout.write(
+    flags.format === 'json'
+      ? `${JSON.stringify({ tool: { name: 'redfort', version: packageVersion() }, deployment: name, ...plan }, null, 2)}\n`
+      : formatPlanText(plan, `Reboot plan for ${name}`),
+  );
+  return plan.safe ? 0 : 1;
 }
 
 function listRules(format: string): void {
@@ -172,6 +297,11 @@ function program(): Command {
     .option('--acl <file>', 'an ACL file (default: the config\'s aclfile)')
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf")
     .option('--redis-version <version>', 'the version the files are for, in a file-only audit (e.g. 7.2.4, valkey-8.0.1)')
+    .option('--cluster', 'audit every node of the cluster the target belongs to, and the cluster as a whole')
+    .option('--sentinel', 'audit the sentinels, masters and replicas the target sentinel knows, and the group as a whole')
+    .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')
+    .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
+    .option('--node-override <key=url>', 'reach the nodes KEY (host:port, or master, replica, sentinel) with this URL\'s credentials, repeatable', collect)
     .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...REPORTERS.keys()].join(', ')} (default: text)`, collect)
     .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report', collect)
     .option('--fail-on <severity>', `exit 1 when a failure that counts is at or above: ${SEVERITIES.join(', ')}, none (default: high, or failOn of the settings)`)
@@ -181,10 +311,45 @@ function program(): Command {
     .option('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000')
     .option('--timeout <ms>', 'per-command timeout in milliseconds', '5000')
     .option('--concurrency <n>', 'targets audited at once', '16')
+    .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
+    .option('--probe-credentials', 'intrusive: try 4 default passwords with AUTH (the server logs the failures)')
+    .option('--probe-intrusive', 'intrusive: run EVAL "return type(package)" 0 to test CVE-2022-0543')
     .option('--no-color', 'no colours in the text report')
-    .action(async (specs: string[], flags: AuditFlags & { n?: number }) => {
+    .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
+    .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
+    .action(async (specs: string[], flags: AuditFlags & { n?: number }, command: Command) => {
       const { n, ...rest } = flags;
-      process.exitCode = await runAudit(specs, { ...rest, ...(n !== undefined ? { db: n } : {}) });
+      // --no-host and -h/--host share commander's `host` attribute: read --no-host from the arguments.
+      const noHost = ((command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? []).includes('--no-host');
+      if ((rest.host as unknown) === false) delete rest.host;
+      process.exitCode = await runAudit(specs, { ...rest, ...(noHost ? { noHost } : {}), ...(n !== undefined ? { db: n } : {}) });
+    });
+
+  cli
+    .command('reboot-plan')
+    .description('plan the reboot of a cluster or sentinel-managed group host by host, keeping quorum (read-only: it runs nothing)')
+    .argument('[target]', 'any node of the cluster, or a sentinel (default 127.0.0.1:6379)')
+    .helpOption('--help', 'display help for command')
+    .option('-u, --uri <url>', 'server URI, as redis-cli takes it')
+    .option('-h, --host <host>', 'server hostname (redis-cli -h)')
+    .addOption(new Option('-p, --port <port>', 'server port (redis-cli -p)').argParser((v) => integer(v, '--port', 1, 65535)))
+    .option('--user <user>', 'ACL user to authenticate as')
+    .option('--pass <password>', 'password (prefer the REDISCLI_AUTH environment variable)')
+    .option('-a <password>', 'password, as redis-cli -a')
+    .option('--tls', 'connect with TLS')
+    .option('--cacert <file>', 'CA certificate file to verify the server with')
+    .option('--cacertdir <dir>', 'directory of trusted CA certificates')
+    .option('--cert <file>', 'client certificate to authenticate with')
+    .option('--key <file>', 'private key of the client certificate')
+    .option('--sni <name>', 'server name for SNI')
+    .option('--insecure', 'do not verify the server certificate')
+    .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
+    .option('--max-batch <n>', 'failure domains rebooted together at most', '1')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .option('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000')
+    .option('--timeout <ms>', 'per-command timeout in milliseconds', '5000')
+    .action(async (spec: string | undefined, flags: RebootPlanFlags) => {
+      process.exitCode = await runRebootPlan(spec, flags);
     });
 
   cli
@@ -211,7 +376,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   const secrets = [process.env.REDISCLI_AUTH ?? ''];
   for (let i = 0; i < argv.length; i++) {
     if (['-a', '--pass'].includes(argv[i]!) && argv[i + 1]) secrets.push(argv[i + 1]!);
-    const url = /^[a-z]+s?:\/\/[^:@/]*:([^@/]+)@/i.exec(argv[i]!);
+    // A URL alone or after `KEY=` (--node-override sentinel=redis://:pw@host).
+    const url = /^(?:[^=\s]*=)?[a-z]+s?:\/\/[^:@/]*:([^@/]+)@/i.exec(argv[i]!);
     if (url?.[1]) secrets.push(decodeURIComponent(url[1]));
   }
   try {

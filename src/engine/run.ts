@@ -55,7 +55,7 @@ const MISSING_REASON: Record<FactKey, string> = {
   now: 'the server clock (TIME) could not be read',
   host: 'host facts (process, file modes, logrotate, firewall) were not gathered: run redfort on the server host',
   probe: 'no network probe was run',
-  topology: 'the deployment topology was not discovered',
+  topology: 'judged only for a whole deployment: audit with --cluster, --sentinel or --replication',
   files: 'no configuration file was read (pass --config, or run on the server host)',
 };
 

@@ -224,13 +224,370 @@ export type FactKey =
   | 'topology'
   | 'files';
 
-/** Filled by the host gatherer. */
-export interface HostFacts {
+/**
+ * A host fact, or why it could not be read (no permission, no such tool, not Linux). Rules skip on the
+ * reason; a gatherer never fills in a guess.
+ */
+export type HostValue<T> =
+  | { readonly known: true; readonly value: T; readonly source: Source }
+  | { readonly known: false; readonly reason: string };
+
+/** A TCP listening socket of the server process. `ip` is IPv4, `ip6` IPv6 (nftables family names). */
+export interface HostListener {
+  readonly family: 'ip' | 'ip6';
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The redis-server / redis-sentinel / valkey-server process, from `/proc/<pid>`. */
+export interface HostProcess {
+  readonly pid: number;
+  /** `Name:` of /proc/<pid>/status (`redis-server`): the executable name, which set-proc-title does not change. */
+  readonly name: string;
+  readonly uid: { readonly real: number; readonly effective: number };
+  readonly gid: { readonly real: number; readonly effective: number };
+  /** Names of the effective uid and gid, from /etc/passwd and /etc/group; undefined when not listed there. */
+  readonly user: string | undefined;
+  readonly group: string | undefined;
+  /** /proc/<pid>/cmdline with the values of secret options (`--requirepass ...`) replaced by `***`. */
+  readonly cmdline: readonly string[];
+  readonly exe: HostValue<string>;
+  /** The current directory, which is `dir`: the server chdirs there when it reads its config. */
+  readonly cwd: HostValue<string>;
+  /** The config file the process was started with (INFO `config_file`, the command line, or the systemd unit). */
+  readonly configFile: HostValue<string | null>;
+  readonly listeners: HostValue<readonly HostListener[]>;
+  readonly unixSockets: HostValue<readonly string[]>;
+  /** Where file descriptor 1 points: `socket:[…]` (journal), `pipe:[…]` (a supervisor), a file, `/dev/null`. */
+  readonly stdout: HostValue<string>;
+  /** Paths of the regular files the process holds open (AOF files among them). */
+  readonly openFiles: HostValue<readonly string[]>;
   readonly source: Source;
 }
 
-/** Filled by the network probes. */
+export type HostFileRole =
+  | 'config'
+  | 'include'
+  | 'acl'
+  | 'sentinel-config'
+  | 'dir'
+  | 'rdb'
+  | 'aof-dir'
+  | 'aof'
+  | 'log'
+  | 'unixsocket'
+  | 'tls-key'
+  | 'tls-client-key'
+  | 'tls-cert'
+  | 'tls-client-cert'
+  | 'tls-ca-file'
+  | 'tls-ca-dir';
+
+/** `stat` of a path, symlinks followed. */
+export interface HostStat {
+  readonly type: 'file' | 'dir' | 'socket' | 'other';
+  /** Permission bits, `st_mode & 0o7777`. */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly owner: string | undefined;
+  readonly group: string | undefined;
+  /** The path with every symlink resolved. */
+  readonly realPath: string;
+  /** True when the configured path itself is a symlink. */
+  readonly symlink: boolean;
+  /** The directory holding the file (after symlinks): someone who may write there may replace the file. */
+  readonly parent: { readonly path: string; readonly mode: number; readonly uid: number; readonly gid: number } | undefined;
+}
+
+export type HostFileState =
+  | { readonly kind: 'present'; readonly stat: HostStat }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** A file or directory the server uses, with where its path came from. */
+export interface HostFile {
+  readonly role: HostFileRole;
+  /** Absolute: relative paths are resolved against `dir`, as the server resolves them. */
+  readonly path: string;
+  /** Where the path came from (CONFIG GET, a config file line, the process). */
+  readonly origin: Source;
+  readonly state: HostFileState;
+  /**
+   * Config files only: the secret-bearing directives the file holds (`requirepass`, `user alice >password`,
+   * `sentinel auth-pass`…), as `path:line: directive`, never a value.
+   */
+  readonly secrets?: HostValue<readonly string[]>;
+}
+
+/** A role with no file: not configured (`unknown: false`, e.g. `logfile ""`) or not knowable (`unknown: true`). */
+export interface HostAbsentFile {
+  readonly role: HostFileRole;
+  readonly unknown: boolean;
+  readonly reason: string;
+}
+
+/** Where the server logs: `logfile`, `syslog-enabled`, `daemonize`. */
+export interface HostLogging {
+  readonly logfile: string;
+  readonly syslog: boolean;
+  readonly daemonize: boolean;
+  readonly source: Source;
+}
+
+/** One logrotate stanza: its path patterns (glob(3) syntax) and where it is written. */
+export interface LogrotateStanza {
+  readonly patterns: readonly string[];
+  /** `su user group`: logrotate then also rotates in directories writable by a non-root group. */
+  readonly su: boolean;
+  readonly path: string;
+  readonly line: number;
+}
+
+export interface LogrotateFacts {
+  /** Every logrotate configuration file read, in order. */
+  readonly files: readonly string[];
+  readonly stanzas: readonly LogrotateStanza[];
+  /** Includes and files that could not be read, as `path: reason`. */
+  readonly problems: readonly string[];
+  /** Whether the logrotate program is installed; undefined when not checked (a test configuration). */
+  readonly installed: boolean | undefined;
+}
+
+/**
+ * One condition of a packet-filter rule, as far as "a new TCP connection from an arbitrary outside address"
+ * is concerned. `negated` is `!=` / `!`.
+ */
+export type FirewallMatch =
+  | { readonly kind: 'saddr'; readonly family: 'ip' | 'ip6' | 'any'; readonly negated: boolean; readonly everyone: boolean; readonly text: string }
+  | { readonly kind: 'daddr'; readonly family: 'ip' | 'ip6' | 'any'; readonly negated: boolean; readonly cidrs: readonly string[] | undefined; readonly text: string }
+  | { readonly kind: 'iif'; readonly negated: boolean; readonly names: readonly string[] }
+  | { readonly kind: 'family'; readonly family: 'ip' | 'ip6' }
+  | { readonly kind: 'proto'; readonly negated: boolean; readonly protos: readonly string[] }
+  | { readonly kind: 'dport'; readonly negated: boolean; readonly ranges: readonly (readonly [number, number])[] | undefined; readonly text: string }
+  | { readonly kind: 'ctstate'; readonly negated: boolean; readonly states: readonly string[] }
+  /** A condition the sender controls (source port, rate limits): it can always meet it, or avoid it. */
+  | { readonly kind: 'sender'; readonly text: string }
+  | { readonly kind: 'unknown'; readonly text: string };
+
+export type FirewallVerdict =
+  | { readonly kind: 'accept' | 'drop' | 'return' | 'none' | 'unknown' }
+  | { readonly kind: 'jump' | 'goto'; readonly chain: string }
+  /** `tcp dport vmap { 6379 : accept, … }` or `ct state vmap { … }`: the verdict for each key. */
+  | { readonly kind: 'vmap'; readonly on: 'dport' | 'ctstate'; readonly entries: readonly { readonly ranges: readonly (readonly [number, number])[]; readonly states: readonly string[]; readonly verdict: FirewallVerdict }[] };
+
+export interface FirewallRule {
+  readonly text: string;
+  readonly line: number;
+  readonly matches: readonly FirewallMatch[];
+  readonly verdict: FirewallVerdict;
+}
+
+export interface FirewallChain {
+  /** Qualified name: `inet filter input`, `filter INPUT`. */
+  readonly name: string;
+  /** The packets the chain sees: nftables `inet` sees both. */
+  readonly family: 'ip' | 'ip6' | 'inet';
+  /** True for a base chain on the input hook; other chains are reached by jump/goto. */
+  readonly input: boolean;
+  readonly priority: number;
+  readonly policy: 'accept' | 'drop';
+  readonly rules: readonly FirewallRule[];
+}
+
+/** One packet filter as a tool printed it. */
+export interface FirewallRuleset {
+  readonly tool: 'nft' | 'iptables' | 'ip6tables';
+  /** Only the families the tool covers: iptables-save says nothing about IPv6. */
+  readonly families: readonly ('ip' | 'ip6')[];
+  readonly chains: readonly FirewallChain[];
+}
+
+export interface FirewallFacts {
+  readonly rulesets: readonly FirewallRuleset[];
+  /** Tools that are installed but could not be read, as `tool: reason`. */
+  readonly unreadable: readonly string[];
+}
+
+/** The effective hardening of the systemd service that runs the server. */
+export interface SystemdFacts {
+  readonly unit: string;
+  /** `User=`: '' when unset (root). */
+  readonly user: string;
+  readonly dynamicUser: boolean;
+  readonly noNewPrivileges: boolean;
+  /** `ProtectSystem=`: `no`, `yes`, `full` or `strict`. */
+  readonly protectSystem: string;
+  readonly privateTmp: boolean;
+  /** Capabilities kept in the bounding set: `['all']` when unrestricted. */
+  readonly capabilityBoundingSet: readonly string[];
+  readonly ambientCapabilities: readonly string[];
+  /** The command the service starts, when read. */
+  readonly execStart: readonly string[] | undefined;
+}
+
+/** The distribution package that installed the running executable. */
+export interface PackageFacts {
+  readonly manager: 'dpkg' | 'rpm';
+  readonly name: string;
+  readonly version: string;
+  /** The path the package owns. */
+  readonly path: string;
+  /** True when the executable was replaced on disk after the process started (upgraded, not restarted). */
+  readonly replaced: boolean;
+}
+
+/** Filled by the host gatherer when the server runs on this machine. */
+export interface HostFacts {
+  readonly process: HostProcess;
+  /** The files the server uses that were found, each with its state. */
+  readonly files: readonly HostFile[];
+  /** Roles with no file, and why. */
+  readonly absent: readonly HostAbsentFile[];
+  readonly logging: HostValue<HostLogging>;
+  readonly logrotate: HostValue<LogrotateFacts>;
+  readonly firewall: HostValue<FirewallFacts>;
+  /** null: the process is not a systemd service. */
+  readonly systemd: HostValue<SystemdFacts | null>;
+  /** null: the executable belongs to no package (a source build, a copied binary). */
+  readonly package: HostValue<PackageFacts | null>;
+  readonly source: Source;
+}
+
+/**
+ * What a client on the network observes, with no credentials (or, behind opt-in flags, default passwords and one
+ * harmless EVAL). Each part is absent when its probe did not run; `notes` says why.
+ */
 export interface ProbeFacts {
+  /** PING and INFO server on the target without AUTH. */
+  readonly unauthenticated?: UnauthenticatedProbe;
+  /** Each TLS port the audit knows of: the target's, the server's `tls-port`, the cluster bus when `tls-cluster` is on. */
+  readonly tls: readonly TlsPortProbe[];
+  /** The plaintext port, when TLS is configured beside it. */
+  readonly plaintext?: PlaintextProbe;
+  /** The certificate read from `tls-cert-file`, when that file is readable from here (a local server). */
+  readonly certificateFile?: CertificateFacts;
+  /** Why a configured `tls-cert-file` was not read (unreadable, relative path). */
+  readonly certificateFileUnread?: string;
+  /** Why no network probe ran (`--no-probe`, no live server); only the local certificate file was read. */
+  readonly networkSkipped?: string;
+  /** `--probe-credentials`: AUTH with a few default passwords. */
+  readonly defaultPasswords?: DefaultPasswordProbe;
+  /** `--probe-intrusive`: `EVAL "return type(package)" 0` (CVE-2022-0543). */
+  readonly luaPackage?: LuaPackageProbe;
+  /** Probes that were not run or could not run, and why. */
+  readonly notes: readonly string[];
+  readonly source: Source;
+}
+
+export interface UnauthenticatedProbe {
+  /** `open`: PING answered without AUTH; `refused`: NOAUTH, DENIED or a hang-up; `untested`: no connection. */
+  readonly outcome: 'open' | 'refused' | 'untested';
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** The reply or the error, e.g. `+PONG; INFO server: redis_version 7.0.15` or `-NOAUTH Authentication required.` */
+  readonly detail: string;
+  readonly source: Source;
+}
+
+export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface TlsVersionProbe {
+  readonly version: TlsVersionName;
+  /**
+   * `accepted`: the server answered with this version (its ServerHello, even when a client-certificate check failed
+   * after it); `refused`: a protocol_version alert or no common cipher; `internal-error`: an internal_error alert, which
+   * OpenSSL 3 sends when the configuration enables the version but its security level forbids it;
+   * `untested`: this client could not offer it, or the connection failed.
+   */
+  readonly status: 'accepted' | 'refused' | 'internal-error' | 'untested';
+  /** The negotiated cipher, or the alert or error. */
+  readonly detail: string;
+}
+
+export interface CipherProbe {
+  /** `complete`: enumerated until no suite was left; `partial`: stopped early (`detail` says why); `untested`. */
+  readonly status: 'complete' | 'partial' | 'untested';
+  readonly detail: string;
+  /** TLS 1.2 suites the server accepted, OpenSSL names, in the order found. */
+  readonly tls12: readonly string[];
+  /** TLS 1.3 suites the server accepted. */
+  readonly tls13: readonly string[];
+  /** Weak families this client cannot offer, so their acceptance is unknown (3DES and RC4 on Node 20). */
+  readonly notTestable: readonly string[];
+}
+
+export interface ClientAuthProbe {
+  /**
+   * `required`: no certificate, no session; `optional`: no certificate works, an untrusted one is refused;
+   * `none`: both work (no certificate is asked for); `unknown`: could not tell (`detail` says why).
+   */
+  readonly mode: 'required' | 'optional' | 'none' | 'unknown';
+  readonly detail: string;
+}
+
+export interface TlsPortProbe {
+  readonly host: string;
+  readonly port: number;
+  /** Why the port was probed: the target itself, the server's `tls-port`, or the cluster bus. */
+  readonly role: 'target' | 'tls-port' | 'cluster-bus';
+  /** Set when no TLS session could be started at all (refused, timed out, not TLS): nothing else was tested. */
+  readonly error?: string;
+  readonly versions: readonly TlsVersionProbe[];
+  readonly ciphers: CipherProbe;
+  readonly clientAuth: ClientAuthProbe;
+  readonly certificate?: CertificateFacts;
+  readonly source: Source;
+}
+
+export interface CertificateFacts {
+  /** `O=..., CN=...` */
+  readonly subject: string;
+  readonly issuer: string;
+  /** `DNS:localhost, IP Address:127.0.0.1`, when present. */
+  readonly subjectAltName: string | undefined;
+  /** Unix seconds. */
+  readonly validFrom: number;
+  readonly validTo: number;
+  /** `rsa`, `ec`, `ed25519`, `dsa`, ... */
+  readonly keyType: string;
+  /** RSA/DSA modulus length, or the EC curve size. */
+  readonly keyBits: number | undefined;
+  readonly curve: string | undefined;
+  /** Issued by itself and signed with its own key. */
+  readonly selfSigned: boolean;
+  /** Whether the chain verified against the CA given with --cacert (or the system roots when none was given); absent for a file. */
+  readonly chain?: { readonly trusted: boolean; readonly against: 'cacert' | 'system roots'; readonly error: string | undefined };
+  /** Whether the certificate names the host the client asked for (SNI or the target host); absent for a file. */
+  readonly hostname?: { readonly name: string; readonly matches: boolean; readonly error: string | undefined };
+  readonly fingerprint256: string;
+  readonly source: Source;
+}
+
+export interface PlaintextProbe {
+  readonly host: string;
+  readonly port: number;
+  /** `answers`: a RESP reply in clear text; `closed`: refused; `not-resp`: something else answered; `untested`. */
+  readonly outcome: 'answers' | 'closed' | 'not-resp' | 'untested';
+  readonly detail: string;
+  readonly source: Source;
+}
+
+export interface DefaultPasswordProbe {
+  /** How many passwords were tried with AUTH (the empty password is the unauthenticated probe). */
+  readonly attempts: number;
+  /** The default password that the default user accepted, as a digest; undefined when none did. */
+  readonly accepted: SecretDigest | undefined;
+  readonly outcome: 'guessed' | 'not-guessed' | 'untested';
+  readonly detail: string;
+  readonly source: Source;
+}
+
+export interface LuaPackageProbe {
+  /** `exposed`: `type(package)` is `table` (CVE-2022-0543); `not-exposed`; `untested` (no EVAL permission, ...). */
+  readonly outcome: 'exposed' | 'not-exposed' | 'untested';
+  readonly detail: string;
   readonly source: Source;
 }
 

@@ -11,6 +11,18 @@ export interface EnrichOptions {
   readonly sentinelConfigPath?: string;
   /** Turns off host facts even when the server is local (`--no-host`). */
   readonly noHost?: boolean;
+  /** The server's process when already known (`--local`); else found from the target's port. */
+  readonly hostPid?: number;
+  /** A directory whose files are the whole logrotate configuration (tests); default /etc/logrotate.conf. */
+  readonly logrotateDir?: string;
+  /** Packet-filter texts to judge instead of running nft / iptables-save / ip6tables-save. */
+  readonly firewallRuleset?: { readonly nft?: string; readonly iptables?: string; readonly ip6tables?: string };
+  /** Turns off the network probes (`--no-probe`); they run by default on live targets. */
+  readonly noProbe?: boolean;
+  /** Tries a few default passwords with AUTH (`--probe-credentials`; intrusive: failed AUTHs are logged). */
+  readonly probeCredentials?: boolean;
+  /** Runs the harmless CVE-2022-0543 EVAL (`--probe-intrusive`). */
+  readonly probeIntrusive?: boolean;
 }
 
 /**

@@ -56,13 +56,18 @@ const TALLY_HEADER = [...SEVERITIES.map(titleCase), 'Accepted', 'Pass', 'Skip', 
 
 function sectionTable(targets: readonly TargetResult[], byId: ReadonlyMap<string, Rule>): string {
   const tallies = new Map<Section, Tally>(SECTIONS.map((s) => [s, newTally()]));
+  const rules = new Map<Section, Set<string>>(SECTIONS.map((s) => [s, new Set()]));
   for (const t of targets) {
     if (t.error !== undefined) continue;
-    for (const r of t.results) add(tallies.get(sectionOf(r, byId))!, r);
+    for (const r of t.results) {
+      add(tallies.get(sectionOf(r, byId))!, r);
+      rules.get(sectionOf(r, byId))!.add(r.ruleId);
+    }
   }
-  const rows = SECTIONS.filter((s) => Object.values(tallies.get(s)!.status).some((n) => n > 0)).map(
-    (s) => `<tr><th scope="row">${text(SECTION_TITLES[s])}<span class="sub">${text(s)}</span></th>${tallyCells(tallies.get(s)!)}</tr>`,
-  );
+  const rows = SECTIONS.filter((s) => rules.get(s)!.size > 0).map((s) => {
+    const n = rules.get(s)!.size;
+    return `<tr><th scope="row">${text(SECTION_TITLES[s])}<span class="sub">${n} rule${n === 1 ? '' : 's'}</span></th>${tallyCells(tallies.get(s)!)}</tr>`;
+  });
   if (rows.length === 0) return '<p class="muted">No rule was judged: the target could not be audited.</p>';
   return `<table class="tally sections"><thead><tr><th>Checklist section</th>${TALLY_HEADER}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -107,7 +112,8 @@ function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string,
   const badges = [`<span class="st st-${r.status}">${r.status}</span>`];
   if (t === 'suppressed') badges.push('<span class="st accepted">suppressed</span>');
   if (t === 'baselined') badges.push('<span class="st accepted">baseline</span>');
-  const severity = r.status === 'fail' ? `<span class="sev sev-${r.severity}">${r.severity}</span>` : '<span class="muted">—</span>';
+  const severity = r.status === 'fail' ? `<span class="sev sev-${r.severity}">${r.severity}</span>` : '';
+  // A message quotes server values: plain text. Remediations are ours and mark code with backticks.
   const parts = [`<p class="msg">${text(r.message)}</p>`];
   if (r.suppressed) {
     parts.push(`<p class="note">Suppressed: ${text(r.suppressed.reason)}${r.suppressed.expires ? ` (until ${text(r.suppressed.expires)})` : ''}</p>`);
@@ -115,15 +121,14 @@ function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string,
     parts.push('<p class="note">Known failure: recorded in the baseline.</p>');
   }
   if (r.source) parts.push(`<p class="where">at <code>${text(formatSource(r.source))}</code></p>`);
-  if (r.status === 'fail') parts.push(`<p class="fix"><strong>Fix:</strong> ${text(r.remediation)}</p>`);
+  if (r.status === 'fail') parts.push(`<p class="fix"><strong>Fix:</strong> ${rich(r.remediation)}</p>`);
   if (r.evidence.length > 0) {
     parts.push(`<details><summary>Evidence (${r.evidence.length})</summary><ul>${r.evidence.map((e) => `<li><code>${text(e)}</code></li>`).join('')}</ul></details>`);
   }
   const section = sectionOf(r, byId);
   return [
     `<tr class="finding" data-status="${r.status}" data-severity="${r.severity}" data-target="t${index}"${t === 'suppressed' || t === 'baselined' ? ' data-accepted="1"' : ''}>`,
-    `<td>${badges.join(' ')}</td>`,
-    `<td>${severity}</td>`,
+    `<td class="result">${badges.join(' ')} ${severity}</td>`,
     `<td class="rule"><a href="${attr(ruleDocUrl(r.ruleId))}" rel="noreferrer">${text(r.ruleId)}</a><span class="sub">${text(r.title)}</span><span class="sub">${text(r.checklist || section)}</span></td>`,
     `<td class="target">${text(target.target)}</td>`,
     `<td class="detail">${parts.join('')}</td>`,
@@ -135,12 +140,17 @@ function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string,
 function targetErrorRow(index: number, target: TargetResult): string {
   return [
     `<tr class="finding" data-status="error" data-severity="info" data-target="t${index}">`,
-    '<td><span class="st st-error">error</span></td><td><span class="muted">—</span></td>',
+    '<td class="result"><span class="st st-error">error</span></td>',
     '<td class="rule">—<span class="sub">every rule</span></td>',
     `<td class="target">${text(target.target)}</td>`,
     `<td class="detail"><p class="msg">Could not be audited: ${text(target.error ?? '')}</p></td>`,
     '</tr>',
   ].join('');
+}
+
+/** Escaped text, with `backticked` parts (commands, directives in remediations) as code. */
+function rich(value: string): string {
+  return text(value).replace(/`([^`\n]+)`/g, '<code>$1</code>');
 }
 
 function checkbox(name: string, value: string, label: string, n: number, checked: boolean): string {
@@ -162,10 +172,12 @@ main{max-width:1320px;margin:0 auto;padding:24px 32px 48px}
 h2{font-size:18px;margin:28px 0 12px}
 h3{font-size:15px;margin:20px 0 8px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.4px}
 .cards{display:flex;flex-wrap:wrap;gap:12px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 18px;min-width:128px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 18px;flex:1 1 110px}
 .card .v{font-size:28px;font-weight:700;line-height:1.1}
 .card .k{color:var(--muted);font-size:13px}
-.card.fail{border-left:5px solid var(--accent);min-width:300px}
+.card .small{font-size:12px}
+.card.fail,.card.ok{flex:2 1 300px}
+.card.fail{border-left:5px solid var(--accent)}
 .card.fail .v{color:var(--accent)}
 .card.ok{border-left:5px solid var(--pass)}
 .card.ok .v{color:var(--pass)}
@@ -205,12 +217,16 @@ thead th{font-size:12px;text-transform:uppercase;letter-spacing:.4px;color:var(-
 .filters input[type=search]{font:inherit;font-size:14px;padding:5px 10px;border:1px solid #d0d5dd;border-radius:8px;min-width:260px}
 .shown{margin-left:auto;color:var(--muted);font-size:13px}
 table.findings td{padding:10px}
-table.findings th:nth-child(1),table.findings th:nth-child(2){width:110px}
-table.findings th:nth-child(3){width:260px}
-table.findings th:nth-child(4){width:200px}
+table.findings th:nth-child(1){width:104px}
+table.findings th:nth-child(2){width:250px}
+table.findings th:nth-child(3){width:215px}
+td.result .st,td.result .sev{display:block;width:fit-content;margin:0 0 5px}
+a.target-link{color:var(--ink);font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13.5px;text-decoration:none}
+a.target-link:hover{text-decoration:underline}
 td.rule a{font-weight:600;color:#1849a9;text-decoration:none;word-break:break-word}
 td.rule a:hover{text-decoration:underline}
-td.target{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
+td.target{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
+table.one-target th:nth-child(3),table.one-target td.target,table.single th:nth-child(3),table.single td.target{display:none}
 td.detail p{margin:0 0 4px}
 .msg{font-weight:500}
 .where,.note{color:var(--muted);font-size:13px}
@@ -233,6 +249,7 @@ var nav=d.querySelector('.tabs');if(nav)nav.hidden=false;
 var rows=[].slice.call(d.querySelectorAll('tr.finding'));
 var boxes=[].slice.call(filters.querySelectorAll('input[type=checkbox]'));
 var search=d.getElementById('search');
+var table=d.querySelector('table.findings'),scope=d.getElementById('findings-scope');
 var tabs=[].slice.call(d.querySelectorAll('.tabs button'));
 var panels=[].slice.call(d.querySelectorAll('.panel'));
 var tab='all';
@@ -250,6 +267,8 @@ function select(id){
   tab=id;
   tabs.forEach(function(b){b.setAttribute('aria-selected',b.dataset.tab===id?'true':'false');});
   panels.forEach(function(p){p.classList.toggle('active',p.dataset.panel===id);});
+  table.classList.toggle('one-target',id!=='all');
+  scope.textContent=id==='all'?'':(': '+d.querySelector('.tabs button[data-tab="'+id+'"]').firstChild.textContent);
   apply();
 }
 tabs.forEach(function(b){b.addEventListener('click',function(){select(b.dataset.tab);});});
@@ -300,7 +319,7 @@ export const htmlReporter: Reporter = (report, context) => {
     `<div class="card"><div class="v" data-count="skip">${s.skip}</div><div class="k">skipped</div></div>`,
     `<div class="card"><div class="v" data-count="manual">${s.manual}</div><div class="k">to check by hand</div></div>`,
     ...(s.suppressed || s.baselined
-      ? [`<div class="card"><div class="v" data-count="accepted">${s.suppressed + s.baselined}</div><div class="k">accepted (${s.suppressed} suppressed, ${s.baselined} baseline)</div></div>`]
+      ? [`<div class="card"><div class="v" data-count="accepted">${s.suppressed + s.baselined}</div><div class="k">accepted failures</div><div class="k small">${s.suppressed} suppressed · ${s.baselined} in the baseline</div></div>`]
       : []),
   ];
 
@@ -361,10 +380,10 @@ export const htmlReporter: Reporter = (report, context) => {
 ${warnings}
 ${tabs}
 ${panels.join('\n')}
-<h2>Findings</h2>
+<h2>Findings<span id="findings-scope"></span></h2>
 <div class="findings-box">
 ${filters}
-<table class="findings"><thead><tr><th>Status</th><th>Severity</th><th>Rule</th><th>Target</th><th>Finding</th></tr></thead>
+<table class="findings${multi ? '' : ' single'}"><thead><tr><th>Result</th><th>Rule</th><th>Target</th><th>Finding</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table>

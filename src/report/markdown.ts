@@ -25,6 +25,14 @@ function code(text: string): string {
   return `${fence}${pad}${clean}${pad}${fence}`;
 }
 
+/** Authored text (a remediation): its `backticked` parts stay code spans, the rest is escaped. */
+function mdRich(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? code(part.slice(1, -1)) : md(part)))
+    .join('');
+}
+
 function ruleLink(ruleId: string): string {
   return `[${code(ruleId)}](${ruleDocUrl(ruleId)})`;
 }
@@ -44,7 +52,7 @@ function finding({ target, result }: Row, targets: number): string {
   const lines = [`- **${ruleLink(result.ruleId)}**${where}: ${md(result.message)}${accepted}`];
   const details = [
     ...(result.source ? [`at ${code(formatSource(result.source))}`] : []),
-    `${result.checklist ? `${md(result.checklist)} · ` : ''}**Fix:** ${md(result.remediation)}`,
+    `${result.checklist ? `${md(result.checklist)} · ` : ''}**Fix:** ${mdRich(result.remediation)}`,
   ];
   lines.push(`  ${details.join(' · ')}`);
   if (result.evidence.length > 0) lines.push(`  Evidence: ${result.evidence.map(md).join('; ')}`);

@@ -13,6 +13,7 @@ import backupHealth from './persistence/backup-health.ts';
 import persistenceNone from './persistence/none.ts';
 import masterCount from './cluster/master-count.ts';
 import clusterQuorumHostSpread from './cluster/quorum-host-spread.ts';
+import sentinelQuorum from './sentinel/quorum.ts';
 import noAuthentication from './auth/no-authentication.ts';
 import weakPassword from './auth/weak-password.ts';
 import defaultUserEnabled from './auth/default-user-enabled.ts';
@@ -32,15 +33,15 @@ import serverCiphersNotPreferred from './tls/server-ciphers-not-preferred.ts';
 import replicationPlaintext from './tls/replication-plaintext.ts';
 import clusterBusPlaintext from './tls/cluster-bus-plaintext.ts';
 import runtimeDrift from './config/runtime-drift.ts';
-import {
-  hostConfigFilePermissions,
-  hostDataFilePermissions,
-  hostRunsAsRoot,
-  loggingNoRotation,
-  networkNoIpRestriction,
-  tlsCertificate,
-  tlsKeyFilePermissions,
-} from './awaiting-sources.ts';
+import inconsistentNodes from './config/inconsistent-nodes.ts';
+import hostRunsAsRoot from './host/runs-as-root.ts';
+import hostDataFilePermissions from './host/data-file-permissions.ts';
+import hostConfigFilePermissions from './host/config-file-permissions.ts';
+import hostServiceHardening from './host/service-hardening.ts';
+import loggingNoRotation from './logging/no-rotation.ts';
+import networkNoIpRestriction from './network/no-ip-restriction.ts';
+import tlsKeyFilePermissions from './tls/key-file-permissions.ts';
+import tlsCertificate from './tls/certificate.ts';
 
 /** The catalogue, in the order of the checklist. Ids are stable: never rename or reuse one. */
 export const RULES: readonly Rule[] = [
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   hostDataFilePermissions,
   loggingNoRotation,
   hostConfigFilePermissions,
+  hostServiceHardening,
   knownVulnerabilities,
   endOfLife,
   networkNoIpRestriction,
@@ -62,6 +64,7 @@ export const RULES: readonly Rule[] = [
   persistenceNone,
   syslogDisabled,
   masterCount,
+  sentinelQuorum,
   clusterQuorumHostSpread,
   noAuthentication,
   weakPassword,
@@ -83,6 +86,7 @@ export const RULES: readonly Rule[] = [
   tlsKeyFilePermissions,
   clusterBusPlaintext,
   tlsCertificate,
+  inconsistentNodes,
   runtimeDrift,
 ] as Rule[];
 

@@ -9,12 +9,12 @@ import { SettingsError } from './types.ts';
 /** Read from the current directory when present and no `--config-file` is given. */
 export const DEFAULT_SETTINGS_FILE = '.redfort.yaml';
 
-function read(path: string, what: string): string {
+function read(path: string, what: string, shown = path): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SettingsError(`${path}: cannot read the ${what}${code === 'ENOENT' ? ': no such file' : ` (${code ?? (error as Error).message})`}`);
+    throw new SettingsError(`${shown}: cannot read the ${what}${code === 'ENOENT' ? ': no such file' : ` (${code ?? (error as Error).message})`}`);
   }
 }
 
@@ -24,7 +24,7 @@ export function loadSettings(path: string | undefined, ruleIds: readonly string[
     if (!existsSync(join(cwd, DEFAULT_SETTINGS_FILE))) return undefined;
     path = DEFAULT_SETTINGS_FILE;
   }
-  return parseSettings(read(resolve(cwd, path), 'settings file'), path, { ruleIds, baseDir: dirname(resolve(cwd, path)) });
+  return parseSettings(read(resolve(cwd, path), 'settings file', path), path, { ruleIds, baseDir: dirname(resolve(cwd, path)) });
 }
 
 export function readBaseline(path: string): Baseline {

@@ -17,8 +17,13 @@ export function flagsFor(
   env: Record<string, string | undefined>,
 ): TargetFlags {
   if (!settings || settings.targets.length === 0) return flags;
-  // What the URL and the command line already fix (no environment: REDISCLI_AUTH is the last resort).
-  const given = resolveTarget(spec, flags, {});
+  // What the URL and the command line already fix (no environment: REDISCLI_AUTH is the last resort;
+  // no TLS files: the settings may supply the `tls` they need).
+  const address: TargetFlags = {};
+  for (const name of ['host', 'port', 'db', 'user', 'pass', 'tls'] as const) {
+    if (flags[name] !== undefined) (address as Record<string, unknown>)[name] = flags[name];
+  }
+  const given = resolveTarget(spec, address, {});
   const key = targetKey(given.display);
   const entry = settings.targets.find((t) => targetKey(t.spec) === key);
   if (!entry) return flags;

@@ -5,12 +5,13 @@ import { bundledCategoryTable, categoryTableFromLive } from '../../src/acl/categ
 import { AclSyntaxError, parseAclListLine, parseAclUser } from '../../src/acl/parse.ts';
 import { analyzeDangerous, canRun, effectiveCommands } from '../../src/acl/permissions.ts';
 import type { AclUser, CategoryTable } from '../../src/facts/types.ts';
-import { LiveRedis, liveUnavailable, ReplyError } from './live-redis.ts';
-import type { Reply } from './live-redis.ts';
+import { rawPipeline, RespError } from '../harness/raw.ts';
+import type { RespValue as Reply } from '../harness/raw.ts';
+import { startRedis } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
 
 // Proof against the real server: rule parsing, ACL LIST renderings and ACL DRYRUN decisions.
 // No skipping: a missing or wrong server fails the run (scripts/test.sh installs Debian's 7.0.15).
-const unavailable = liveUnavailable();
 const src = { kind: 'live', command: 'ACL LIST' } as const;
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 const strings = (reply: Reply): string[] => (Array.isArray(reply) ? reply.map(String) : []);
@@ -22,36 +23,46 @@ interface CommandMeta {
 }
 
 describe('against a live redis-server 7.x', () => {
-  it('has a redis-server 7.x to compare with', () => assert.equal(unavailable, undefined));
-
-  let redis: LiveRedis;
+  let redis: RunningServer | undefined;
   let version: string;
   let table: CategoryTable;
   const meta = new Map<string, CommandMeta>();
   let counter = 0;
 
+  it('has a redis-server 7.x to compare with', () => assert.match(version, /^7\./));
+
+  /** Sends the commands on one connection; error replies are returned as RespError, not thrown. */
+  function pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]> {
+    assert.ok(redis, 'redis-server did not start');
+    return rawPipeline(redis.host, redis.port, commands);
+  }
+
+  async function call(...args: string[]): Promise<Reply> {
+    return (await pipeline([args]))[0]!;
+  }
+
   /** Creates a user from the given rules; returns its name, or the server's error. */
   async function setUser(tokens: readonly string[]): Promise<{ name: string; error?: string }> {
     const name = `t${++counter}`;
-    const reply = await redis.call('ACL', 'SETUSER', name, ...tokens);
-    return reply instanceof ReplyError ? { name, error: reply.message } : { name };
+    const reply = await call('ACL', 'SETUSER', name, ...tokens);
+    return reply instanceof RespError ? { name, error: reply.message } : { name };
   }
 
   async function listLine(name: string): Promise<string> {
-    const line = strings(await redis.call('ACL', 'LIST')).find((l) => l.startsWith(`user ${name} `));
+    const line = strings(await call('ACL', 'LIST')).find((l) => l.startsWith(`user ${name} `));
     assert.ok(line, `ACL LIST has no ${name}`);
     return line;
   }
 
   before(async () => {
-    redis = await LiveRedis.start();
-    version = /redis_version:(\S+)/.exec(String(await redis.call('INFO', 'server')))![1]!;
+    redis = await startRedis({ killOnStop: true });
+    version = /redis_version:(\S+)/.exec(String(await call('INFO', 'server')))![1]!;
     const replies = new Map<string, string[]>();
-    for (const category of strings(await redis.call('ACL', 'CAT'))) {
-      replies.set(category, strings(await redis.call('ACL', 'CAT', category)));
+    for (const category of strings(await call('ACL', 'CAT'))) {
+      replies.set(category, strings(await call('ACL', 'CAT', category)));
     }
     table = categoryTableFromLive(replies, { kind: 'live', command: 'ACL CAT <category>' });
-    const commands = await redis.call('COMMAND');
+    const commands = await call('COMMAND');
     for (const entry of Array.isArray(commands) ? commands : []) {
       if (!Array.isArray(entry)) continue;
       for (const e of [entry, ...(Array.isArray(entry[9]) ? entry[9] : [])]) {
@@ -122,7 +133,7 @@ describe('against a live redis-server 7.x', () => {
         const live = await setUser(tokens);
         assert.equal(live.error, undefined, `${JSON.stringify(tokens)}: ${live.error}`);
         const ours = parseAclUser(live.name, tokens, src, { version });
-        const reply = await redis.call('ACL', 'GETUSER', live.name);
+        const reply = await call('ACL', 'GETUSER', live.name);
         const fields = Array.isArray(reply) ? reply : [];
         const flags = strings(fields[fields.indexOf('flags') + 1]!);
         const passwords = strings(fields[fields.indexOf('passwords') + 1]!);
@@ -243,10 +254,11 @@ describe('against a live redis-server 7.x', () => {
         const containers = new Set([...meta.keys()].filter((n) => n.includes('|')).map((n) => n.split('|')[0]!));
         // AUTH and HELLO (no_auth) skip the ACL check on 7.0+; a container is never executed itself.
         const units = [...meta.keys()].filter((n) => !containers.has(n) && !meta.get(n)!.flags.includes('no_auth'));
+        const replies = await pipeline(units.map((unit) => ['ACL', 'DRYRUN', live.name, ...argv(unit)]));
         let checked = 0;
-        for (const unit of units) {
+        for (const [i, unit] of units.entries()) {
           const args = argv(unit);
-          const reply = await redis.call('ACL', 'DRYRUN', live.name, ...args);
+          const reply = replies[i];
           const allowed = reply === 'OK';
           assert.ok(allowed || /no permissions to run/.test(String(reply)), `${unit}: ${String(reply)}`);
           // With dummy arguments a first-arg grant only applies to the argument 'x'.
@@ -269,7 +281,7 @@ describe('against a live redis-server 7.x', () => {
         [['debug', 'object', 'k'], 'debug|object'],
         [['debug', 'sleep', '0'], 'debug|sleep'],
       ] as const) {
-        const allowed = (await redis.call('ACL', 'DRYRUN', live.name, ...args)) === 'OK';
+        const allowed = (await call('ACL', 'DRYRUN', live.name, ...args)) === 'OK';
         assert.equal(canRun(user, probe, table), allowed, probe);
       }
       assert.deepEqual(names(analyzeDangerous(user, table, { rewritten: false }).byName), ['debug']);

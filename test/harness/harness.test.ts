@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { makeCerts } from './certs.ts';
 import type { CertSet } from './certs.ts';
-import { rawCommand } from './raw.ts';
+import { rawCommand, rawPipeline, RespError } from './raw.ts';
 import type { RespValue } from './raw.ts';
-import { freePort, startCluster, startRedis, startReplica, startSentinels, stopAll } from './servers.ts';
+import {
+  freePort,
+  startCluster,
+  startRedis,
+  startRedisExpectingExit,
+  startReplica,
+  startSentinels,
+  stopAll,
+} from './servers.ts';
 
 after(stopAll);
 
@@ -124,6 +133,65 @@ describe('harness', { concurrency: true }, () => {
         assert.match(error.message, /no-such-directive/);
         return true;
       });
+    });
+
+    test('confText is the whole config; killOnStop kills', async () => {
+      const text = (port: number) => `# mine\r\nport ${port}\nbind 127.0.0.1\nhz 7`;
+      const server = await startRedis({ confText: text, killOnStop: true });
+      assert.equal(readFileSync(server.confPath, 'utf8'), text(server.port));
+      // No base config: the compiled-in save points, the server dir as cwd and dir.
+      const [save, dir, hz] = await rawPipeline(server.host, server.port, [
+        ['CONFIG', 'GET', 'save'],
+        ['CONFIG', 'GET', 'dir'],
+        ['CONFIG', 'GET', 'hz'],
+      ]);
+      assert.deepEqual(save, ['save', '3600 1 300 100 60 10000']);
+      assert.deepEqual(dir, ['dir', realpathSync(server.dir)]);
+      assert.deepEqual(hz, ['hz', '7']);
+      await server.stop();
+      assert.equal(isAlive(server.pid), false);
+      await assert.rejects(startRedis({ confText: text, conf: 'hz 8' }), /cannot be combined/);
+    });
+
+    test('a replica that does not serve stale data (MASTERDOWN) counts as started', async () => {
+      const server = await startRedis({ conf: 'replicaof 127.0.0.1 1\nreplica-serve-stale-data no', killOnStop: true });
+      await assert.rejects(rawCommand(server.host, server.port, ['GET', 'k']), /MASTERDOWN/);
+      await server.stop();
+    });
+
+    test('startRedisExpectingExit returns the exit code and output, and keeps the dir until stop', async () => {
+      const exited = await startRedisExpectingExit({
+        confText: (port) => `port ${port}\nmaxclients 007\n`,
+        files: { 'users.acl': 'user a on nopass\n' },
+      });
+      assert.equal(exited.kind, 'redis');
+      assert.equal(exited.exitCode, 1);
+      assert.match(exited.output, /FATAL CONFIG FILE ERROR/);
+      assert.match(exited.output, /at line 2/);
+      assert.match(readFileSync(exited.confPath, 'utf8'), /^maxclients 007$/m);
+      assert.equal(existsSync(join(exited.dir, 'users.acl')), true);
+      await exited.stop();
+      assert.equal(existsSync(exited.dir), false);
+    });
+
+    test('startRedisExpectingExit reads errors from the logfile too, and rejects a server that starts', async () => {
+      const exited = await startRedisExpectingExit({ conf: 'aclfile users.acl', files: { 'users.acl': '# comment\n' } });
+      assert.equal(exited.exitCode, 1);
+      assert.match(exited.output, /Aborting Redis startup because of ACL errors/);
+      await exited.stop();
+      await assert.rejects(startRedisExpectingExit({ conf: 'hz 5' }), /answered PING, but was expected to exit/);
+    });
+
+    test('rawPipeline with bytes: true returns simple and bulk strings byte for byte', async () => {
+      const server = await startRedis({ killOnStop: true });
+      const commands = [['SET', 'k', 'été'], ['GETRANGE', 'k', '0', '0'], ['LRANGE', 'none', '0', '-1'], ['NOPE']];
+      const bytes = await rawPipeline(server.host, server.port, commands, { bytes: true });
+      assert.deepEqual(bytes.slice(0, 3), [Buffer.from('OK'), Buffer.from([0xc3]), []]);
+      assert.ok(bytes[3] instanceof RespError && bytes[3].code === 'ERR', String(bytes[3]));
+      // The text mode cannot keep a lone byte of a UTF-8 sequence.
+      const text = await rawPipeline(server.host, server.port, commands.slice(0, 2));
+      assert.deepEqual(text, ['OK', '\uFFFD']);
+      await server.stop();
     });
 
     test('a busy fixed port fails the start with the log tail', async () => {

@@ -18,6 +18,9 @@ export class RespError extends Error {
 
 export type RespValue = string | number | null | RespError | RespValue[];
 
+/** A reply with simple and bulk strings kept as their bytes (`bytes: true`). */
+export type RespBytes = Buffer | number | null | RespError | RespBytes[];
+
 /** TLS settings; paths to PEM files. */
 export interface RawTlsOptions {
   ca?: string;
@@ -58,13 +61,31 @@ export async function rawCommand(
   return replies[replies.length - 1] ?? null;
 }
 
+export interface PipelineOptions extends Omit<RawOptions, 'password' | 'user'> {
+  /** Return simple and bulk strings as Buffers, byte for byte, instead of UTF-8 strings. */
+  bytes?: boolean;
+}
+
 /** Sends several commands on one connection and returns every reply, error replies included. */
 export async function rawPipeline(
   host: string,
   port: number,
   commands: readonly (readonly (string | number)[])[],
-  options: Omit<RawOptions, 'password' | 'user'> = {},
-): Promise<RespValue[]> {
+  options: PipelineOptions & { bytes: true },
+): Promise<RespBytes[]>;
+export async function rawPipeline(
+  host: string,
+  port: number,
+  commands: readonly (readonly (string | number)[])[],
+  options?: PipelineOptions & { bytes?: false },
+): Promise<RespValue[]>;
+export async function rawPipeline(
+  host: string,
+  port: number,
+  commands: readonly (readonly (string | number)[])[],
+  options: PipelineOptions = {},
+): Promise<(RespValue | RespBytes)[]> {
+  const bytes = options.bytes ?? false;
   const timeoutMs = options.timeoutMs ?? 5000;
   const tlsOptions = options.tls === true ? await defaultTls() : options.tls || undefined;
   const request = Buffer.concat(commands.map(encode));
@@ -81,7 +102,7 @@ export async function rawPipeline(
           servername: tlsOptions.servername ?? (net.isIP(host) ? undefined : host),
         })
       : net.connect({ host, port });
-    const replies: RespValue[] = [];
+    const replies: (RespValue | RespBytes)[] = [];
     let buffer: Buffer = Buffer.alloc(0);
     let settled = false;
     const finish = (error?: Error) => {
@@ -100,8 +121,8 @@ export async function rawPipeline(
     socket.on('data', (chunk: Buffer) => {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       try {
-        let parsed: [RespValue, number] | undefined;
-        while (replies.length < commands.length && (parsed = parse(buffer, 0))) {
+        let parsed: [RespValue | RespBytes, number] | undefined;
+        while (replies.length < commands.length && (parsed = parse(buffer, 0, bytes))) {
           replies.push(parsed[0]);
           buffer = buffer.subarray(parsed[1]);
         }
@@ -132,16 +153,21 @@ function encode(args: readonly (string | number)[]): Buffer {
   return Buffer.from(parts.join(''));
 }
 
-/** Parses one reply at `start`; undefined when the buffer holds only part of it. */
-function parse(buffer: Buffer, start: number): [RespValue, number] | undefined {
+/**
+ * Parses one reply at `start`; undefined when the buffer holds only part of it. With `bytes`,
+ * simple and bulk strings are copies of their bytes.
+ */
+function parse(buffer: Buffer, start: number, bytes: boolean): [RespValue | RespBytes, number] | undefined {
   const eol = buffer.indexOf('\r\n', start);
   if (eol < 0) return undefined;
   const type = buffer[start];
   const line = buffer.toString('utf8', start + 1, eol);
   const next = eol + 2;
+  const text = (from: number, to: number) =>
+    bytes ? Buffer.from(buffer.subarray(from, to)) : buffer.toString('utf8', from, to);
   switch (type) {
     case 0x2b: // +
-      return [line, next];
+      return [text(start + 1, eol), next];
     case 0x2d: // -
       return [new RespError(line), next];
     case 0x3a: // :
@@ -150,20 +176,20 @@ function parse(buffer: Buffer, start: number): [RespValue, number] | undefined {
       const length = Number(line);
       if (length < 0) return [null, next];
       if (buffer.length < next + length + 2) return undefined;
-      return [buffer.toString('utf8', next, next + length), next + length + 2];
+      return [text(next, next + length), next + length + 2];
     }
     case 0x2a: { // *
       const count = Number(line);
       if (count < 0) return [null, next];
-      const items: RespValue[] = [];
+      const items: (RespValue | RespBytes)[] = [];
       let position = next;
       for (let i = 0; i < count; i++) {
-        const item = parse(buffer, position);
+        const item = parse(buffer, position, bytes);
         if (!item) return undefined;
         items.push(item[0]);
         position = item[1];
       }
-      return [items, position];
+      return [items as RespValue[] | RespBytes[], position];
     }
     default:
       throw new Error(`unexpected RESP reply: ${JSON.stringify(buffer.toString('utf8', start, eol))}`);

@@ -41,6 +41,13 @@ export type FileSpec = string | { content: string; mode?: number };
 export interface StartOptions {
   /** Extra redis.conf lines, appended after the base config (later lines win). */
   conf?: string;
+  /**
+   * The whole config file, written verbatim instead of the base config (no `dir`, `logfile`,
+   * `save`...; the cwd is still the server dir and the log goes to stdout). Gets the chosen port.
+   * For tests that need the file's exact bytes and line numbers, or the compiled-in defaults.
+   * Not with `conf` or `tls`.
+   */
+  confText?: (port: number) => string;
   /** Files written into the server dir before start; names are relative to it. */
   files?: Record<string, FileSpec>;
   /** Bind address; default 127.0.0.1. */
@@ -59,6 +66,25 @@ export interface StartOptions {
   user?: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /**
+   * stop() kills the server (SIGKILL) instead of shutting it down with SIGTERM, which may save
+   * and waits for the next serverCron tick (up to 1 s with `hz 1`). For throw-away servers.
+   */
+  killOnStop?: boolean;
+}
+
+/** A server that exited on its own at start (see startRedisExpectingExit). */
+export interface ExitedServer {
+  kind: 'redis' | 'sentinel';
+  /** The server's temporary directory, kept (with its config) until stop(). */
+  dir: string;
+  confPath: string;
+  /** null when a signal ended it. */
+  exitCode: number | null;
+  /** Everything it wrote: stdout and stderr, then its logfile. */
+  output: string;
+  /** Removes the directory. */
+  stop(): Promise<void>;
 }
 
 /** A server started by the harness. */
@@ -124,6 +150,8 @@ export interface RunningCluster {
 const execFileAsync = promisify(execFile);
 const running = new Map<number, { child: ChildProcess; dir: string; server?: RunningServer }>();
 const handedOut = new Set<string>();
+/** Directories of servers that exited at start, kept until their stop(). */
+const keptDirs = new Set<string>();
 let exitHooksInstalled = false;
 
 class PortInUseError extends Error {}
@@ -158,11 +186,24 @@ function bind(host: string, port: number): Promise<number | undefined> {
  * Starts redis-server (or redis-sentinel) in a fresh temp dir and resolves once
  * it answers PING. Throws with the tail of its log if it exits or never answers.
  */
-export async function startRedis(options: StartOptions = {}): Promise<RunningServer> {
+export function startRedis(options: StartOptions = {}): Promise<RunningServer> {
+  return withPortRetries(options, () => startOnce(options, becomeReady));
+}
+
+/**
+ * Starts redis-server (or redis-sentinel) as startRedis does, for a config it is expected to
+ * refuse: resolves once the process exits, with its exit code and output, keeping its directory
+ * until stop(). Rejects, after stopping it, if the server answers PING instead.
+ */
+export function startRedisExpectingExit(options: StartOptions = {}): Promise<ExitedServer> {
+  return withPortRetries(options, () => startOnce(options, exitOnItsOwn));
+}
+
+async function withPortRetries<T>(options: StartOptions, start: () => Promise<T>): Promise<T> {
   const attempts = options.port === undefined ? 4 : 1;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(options);
+      return await start();
     } catch (error) {
       // Another process may grab the port between freePort() and the bind.
       if (!(error instanceof PortInUseError) || attempt >= attempts) throw error;
@@ -170,7 +211,10 @@ export async function startRedis(options: StartOptions = {}): Promise<RunningSer
   }
 }
 
-async function startOnce(options: StartOptions): Promise<RunningServer> {
+async function startOnce<T>(options: StartOptions, finish: (spawned: Spawned) => Promise<T>): Promise<T> {
+  if (options.confText && (options.conf !== undefined || options.tls)) {
+    throw new Error('confText replaces the whole config: it cannot be combined with conf or tls');
+  }
   const host = options.host ?? '127.0.0.1';
   const kind = options.sentinel ? 'sentinel' : 'redis';
   const tlsOptions: TlsOptions | undefined = options.tls === true ? {} : options.tls || undefined;
@@ -234,13 +278,15 @@ async function startOnce(options: StartOptions): Promise<RunningServer> {
       }
     }
     if (options.conf) lines.push(options.conf.trim());
-    await writeFile(confPath, lines.join('\n') + '\n');
+    await writeFile(confPath, options.confText ? options.confText(port) : lines.join('\n') + '\n');
     for (const [name, spec] of Object.entries(options.files ?? {})) {
       await writeServerFile(dir, name, spec);
     }
     if (owner) await chownTree(dir, owner);
 
-    return await spawnServer({ kind, host, port, tlsPort, certs, dir, confPath, logPath, env, owner, options });
+    return await finish(
+      await spawnServer({ kind, host, port, tlsPort, certs, dir, confPath, logPath, env, owner, options }),
+    );
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -261,7 +307,16 @@ interface SpawnPlan {
   options: StartOptions;
 }
 
-async function spawnServer(plan: SpawnPlan): Promise<RunningServer> {
+interface Spawned {
+  server: RunningServer;
+  child: ChildProcess;
+  exited: Promise<void>;
+  stdioPath: string;
+  options: StartOptions;
+}
+
+/** Spawns the server and registers it; does not wait for it. */
+async function spawnServer(plan: SpawnPlan): Promise<Spawned> {
   const { kind, host, port, tlsPort, certs, dir, confPath, logPath, options } = plan;
   // stdout/stderr go to a file, not a pipe: config errors are printed there
   // before the logfile opens, and no pipe keeps the test process alive.
@@ -309,7 +364,7 @@ async function spawnServer(plan: SpawnPlan): Promise<RunningServer> {
     rawTls,
     stop() {
       stopping ??= (async () => {
-        await terminate(child, exited);
+        await terminate(child, exited, options.killOnStop ? 'SIGKILL' : 'SIGTERM');
         running.delete(pid);
         await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       })();
@@ -317,15 +372,51 @@ async function spawnServer(plan: SpawnPlan): Promise<RunningServer> {
     },
   };
   running.get(pid)!.server = server;
+  return { server, child, exited, stdioPath, options };
+}
 
+async function becomeReady({ server, child, exited, stdioPath, options }: Spawned): Promise<RunningServer> {
   try {
     await waitReady(server, child, exited, options.readyTimeoutMs ?? 10_000, stdioPath);
   } catch (error) {
     await terminate(child, exited);
-    running.delete(pid);
+    running.delete(server.pid);
     throw error;
   }
   return server;
+}
+
+async function exitOnItsOwn({ server, child, exited, stdioPath, options }: Spawned): Promise<ExitedServer> {
+  try {
+    await waitReady(server, child, exited, options.readyTimeoutMs ?? 10_000, stdioPath);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) {
+      await terminate(child, exited);
+      running.delete(server.pid);
+      throw error;
+    }
+    running.delete(server.pid);
+    const output = [stdioPath, server.logPath]
+      .filter((path) => existsSync(path))
+      .map((path) => readFileSync(path, 'utf8'))
+      .join('');
+    if (/Address already in use/i.test(output)) throw new PortInUseError(output);
+    const { kind, dir, confPath } = server;
+    keptDirs.add(dir);
+    return {
+      kind,
+      dir,
+      confPath,
+      exitCode: child.exitCode,
+      output,
+      async stop() {
+        keptDirs.delete(dir);
+        await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      },
+    };
+  }
+  await server.stop();
+  throw new Error(`${server.kind} on ${server.host}:${server.port} answered PING, but was expected to exit`);
 }
 
 async function waitReady(
@@ -367,17 +458,17 @@ async function waitReady(
     } else if (answer === 'PONG') {
       return;
     } else if (answer !== undefined && answer.code !== 'LOADING') {
-      // A server that refuses us still answers: it is up.
-      if (answer.code === 'NOAUTH' || answer.code === 'DENIED') return;
+      // A server that refuses us still answers: it is up (MASTERDOWN: a replica not serving stale data).
+      if (answer.code === 'NOAUTH' || answer.code === 'DENIED' || answer.code === 'MASTERDOWN') return;
       throw fail(`answered PING with an error: ${answer.message}`);
     }
     await sleep(50);
   }
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function terminate(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
+  child.kill(signal);
   // A master may wait up to shutdown-timeout for lagging replicas; don't.
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
@@ -548,12 +639,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
 
 /** Stops every server this process started and has not stopped yet. */
 export async function stopAll(): Promise<void> {
-  await Promise.all(
-    [...running.values()].map(async ({ child, server }) => {
+  await Promise.all([
+    ...[...running.values()].map(async ({ child, server }) => {
       if (server) await server.stop();
       else child.kill('SIGKILL');
     }),
-  );
+    ...[...keptDirs].map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 3 })),
+  ]);
+  keptDirs.clear();
 }
 
 /** rawCommand with the server's own credentials and TLS settings. */
@@ -607,6 +700,8 @@ function installExitHooks() {
       rmSync(dir, { recursive: true, force: true });
     }
     running.clear();
+    for (const dir of keptDirs) rmSync(dir, { recursive: true, force: true });
+    keptDirs.clear();
   };
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

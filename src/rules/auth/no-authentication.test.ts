@@ -2,6 +2,9 @@ import type { AclState } from '../../facts/types.ts';
 import { parseAclUser } from '../../acl/parse.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './no-authentication.ts';
+import { unauthenticated, withProbe } from '../../../test/helpers/probe-facts.ts';
+import type { DefaultPasswordProbe } from '../../facts/types.ts';
+import { digestPassword } from '../../acl/parse.ts';
 
 const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
 const INFO = { kind: 'live', command: 'INFO' } as const;
@@ -12,12 +15,34 @@ function redis5(requirepass: string): AclState {
   return { users: [parseAclUser('default', tokens, INFO, { version: '6.0.0' })], origin: 'requirepass', rewritten: false, source: INFO };
 }
 
+const STRONG = `user default on #${HASH} ~* &* +@all`;
+const noAcl = () => liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } });
+function defaults(outcome: DefaultPasswordProbe['outcome']): DefaultPasswordProbe {
+  return {
+    attempts: outcome === 'guessed' ? 1 : 4,
+    accepted: outcome === 'guessed' ? digestPassword('foobared') : undefined,
+    outcome,
+    detail: outcome === 'guessed' ? 'the default user accepted one of the 4 default passwords that scanners try (attempt 1)' : 'none of 4 default passwords was accepted',
+    source: { kind: 'probe', detail: 'AUTH with 4 default passwords on 127.0.0.1:6379' },
+  };
+}
+
 ruleTester(rule, {
   pass: [
     { name: 'requirepass gives the default user a password', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), message: /requires a password/ },
     { name: 'default user off', facts: liveFacts({ acl: ['user default off nopass ~* &* +@all', `user app on #${HASH} ~app:* resetchannels -@all +@read`] }), message: /'off'/ },
     { name: '7.2 rendering with a hash', facts: liveFacts({ version: '7.2.4', acl: [`user default on sanitize-payload #${HASH} ~* &* +@all`] }) },
     { name: 'Redis 5 with requirepass', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5('4f7c1e9a2b8d6f3e0a5c') } }) },
+    {
+      name: 'ACL and wire agree',
+      facts: withProbe(liveFacts({ acl: [STRONG] }), { unauthenticated: unauthenticated('refused') }),
+      message: /^the default user requires a password; a client without credentials on 127\.0\.0\.1:6379 was refused \(PING: -NOAUTH Authentication required\.\)$/,
+    },
+    {
+      name: 'ACL not readable: judged from the wire, default passwords tried',
+      facts: withProbe(noAcl(), { unauthenticated: unauthenticated('refused'), defaultPasswords: defaults('not-guessed') }),
+      message: /^a client without credentials .* was refused .*; none of 4 default passwords was accepted$/,
+    },
   ],
   fail: [
     { name: 'default user on nopass (the compiled default)', facts: liveFacts(), messages: [/the default user is 'on' and 'nopass': any client/], severity: 'critical' },
@@ -29,6 +54,32 @@ ruleTester(rule, {
       messages: [/'nopass'/],
     },
     { name: 'Redis 5 with requirepass ""', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5('') } }), messages: [/requirepass is ''/] },
+    {
+      name: 'ACL and wire both speak: two findings',
+      facts: withProbe(liveFacts(), { unauthenticated: unauthenticated('open') }),
+      messages: [/'nopass'/, /^a client without credentials on 127\.0\.0\.1:6379 ran commands: PING: \+PONG; INFO server answered \(redis_version 7\.0\.15\)$/],
+      severity: 'critical',
+    },
+    {
+      name: 'the wire finds an open server the audit user cannot see',
+      facts: withProbe(noAcl(), { unauthenticated: unauthenticated('open') }),
+      messages: [/ran commands/],
+      severity: 'critical',
+    },
+    {
+      name: 'a default password is guessed (and not shown)',
+      facts: withProbe(liveFacts({ acl: [STRONG] }), { unauthenticated: unauthenticated('refused'), defaultPasswords: defaults('guessed') }),
+      messages: [/^127\.0\.0\.1:6379: the default user accepted one of the 4 default passwords that scanners try \(attempt 1\): anyone who tries them gets in$/],
+      severity: 'critical',
+    },
   ],
-  skip: [{ name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /NOPERM/ }],
+  skip: [
+    { name: 'ACL not readable', facts: noAcl(), message: /NOPERM/ },
+    {
+      name: 'protected mode refused the probe: not a pass, local clients still get in',
+      facts: withProbe(noAcl(), { unauthenticated: unauthenticated('refused', 'PING: -DENIED Redis is running in protected mode') }),
+      message: /^ACL LIST: NOPERM; protected mode refused the unauthenticated probe of 127\.0\.0\.1:6379, which says nothing about local clients \(PING: -DENIED/,
+    },
+    { name: 'ACL not readable, no connection without credentials', facts: withProbe(noAcl(), { unauthenticated: unauthenticated('untested') }), message: /^ACL LIST: NOPERM; the unauthenticated probe of 127\.0\.0\.1:6379 could not connect \(no connection: connection refused\)$/ },
+  ],
 });

@@ -1,5 +1,42 @@
-import { defineRule, fail, pass } from '../define.ts';
+import type { AclState, Facts } from '../../facts/types.ts';
+import type { Finding, Verdict } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { combineVerdicts } from '../combine.ts';
+import { portLabel } from '../tls/wire.ts';
 import { defaultUser } from '../util.ts';
+
+function fromAcl(acl: AclState): Verdict {
+  const user = defaultUser(acl);
+  if (!user) return pass('there is no default user: every client must authenticate as a named user', { source: acl.source });
+  if (user.enabled && user.nopass) {
+    const how = acl.origin === 'requirepass' ? "requirepass is ''" : "the default user is 'on' and 'nopass'";
+    return fail({ message: `${how}: any client that reaches the server runs commands without a password`, source: user.source });
+  }
+  if (!user.enabled) return pass("the default user is 'off': every client must authenticate as a named user", { source: user.source });
+  return pass('the default user requires a password', { source: user.source });
+}
+
+/** What a client without credentials (and, with --probe-credentials, with default passwords) got. */
+function fromWire(facts: Facts): Verdict | undefined {
+  const unauth = facts.probe?.unauthenticated;
+  const guessed = facts.probe?.defaultPasswords;
+  if (!unauth) return undefined;
+  const where = portLabel(unauth);
+  const over = unauth.tls ? ' over TLS' : '';
+  const findings: Finding[] = [];
+  if (unauth.outcome === 'open') {
+    findings.push({ message: `a client without credentials${over} on ${where} ran commands: ${unauth.detail}`, source: unauth.source });
+  }
+  if (guessed?.outcome === 'guessed') {
+    findings.push({ message: `${where}: ${guessed.detail}: anyone who tries them gets in`, source: guessed.source, remediation: 'Replace the password with a long random one (`ACL GENPASS`), or disable the default user.' });
+  }
+  if (findings.length > 0) return fail(findings);
+  if (unauth.outcome === 'untested') return skip(`the unauthenticated probe of ${where} could not connect (${unauth.detail})`);
+  // Protected mode refuses only non-local clients: local ones, and anything behind a local proxy, still get in.
+  if (/DENIED/.test(unauth.detail)) return skip(`protected mode refused the unauthenticated probe of ${where}, which says nothing about local clients (${unauth.detail})`);
+  const tried = guessed?.outcome === 'not-guessed' ? `; ${guessed.detail}` : '';
+  return pass(`a client without credentials${over} on ${where} was refused (${unauth.detail})${tried}`, { source: unauth.source });
+}
 
 export default defineRule({
   id: 'auth.no-authentication',
@@ -9,15 +46,9 @@ export default defineRule({
   checklist: 'Account 1',
   sources: ['live', 'config', 'probe'],
   remediation: 'Disable the default user (`ACL SETUSER default off`, or `user default off` in the ACL file) and give each client its own ACL user with a long random password (`ACL GENPASS`); on Redis < 6, set `requirepass`.',
-  requires: ['acl'],
-  check({ acl }) {
-    const user = defaultUser(acl);
-    if (!user) return pass('there is no default user: every client must authenticate as a named user', { source: acl.source });
-    if (user.enabled && user.nopass) {
-      const how = acl.origin === 'requirepass' ? "requirepass is ''" : "the default user is 'on' and 'nopass'";
-      return fail({ message: `${how}: any client that reaches the server runs commands without a password`, source: user.source });
-    }
-    if (!user.enabled) return pass("the default user is 'off': every client must authenticate as a named user", { source: user.source });
-    return pass('the default user requires a password', { source: user.source });
+  requires: [],
+  check(facts) {
+    const acl = facts.acl ? fromAcl(facts.acl) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
+    return combineVerdicts([acl, fromWire(facts)]);
   },
 });

@@ -2,6 +2,7 @@ import { parseClusterNodes } from '../../gather/live/parse-replies.ts';
 import type { ClusterFacts } from '../../facts/types.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './master-count.ts';
+import { ring, topology } from '../../../test/topology/fixtures.ts';
 
 function cluster(nodes: string): ClusterFacts {
   const parsed = parseClusterNodes(nodes);
@@ -53,5 +54,24 @@ ruleTester(rule, {
   skip: [
     { name: 'not a cluster node', facts: liveFacts(), message: /not a cluster node/ },
     { name: 'CLUSTER NODES denied', facts: liveFacts({ mode: 'cluster', unavailable: { cluster: 'CLUSTER NODES: NOPERM' } }), message: /NOPERM/ },
+  ],
+});
+
+// The deployment view: every node discovered, labelled by --host-key when given.
+const deployment = (t: ReturnType<typeof topology>) => liveFacts({ extra: { topology: t }, unavailable: { config: 'deployment entry' } });
+
+ruleTester(rule, {
+  pass: [
+    { name: 'deployment: three masters discovered', facts: deployment(topology('cluster', ring())), message: /^the cluster has 3 masters serving slots$/ },
+  ],
+  fail: [
+    {
+      name: 'deployment: a failed master does not count',
+      facts: deployment(topology('cluster', ring().map((n, i) => (i === 2 ? { ...n, health: ['fail'] } : n)))),
+      messages: [/the cluster has 2 masters serving slots: fewer than 3/],
+    },
+  ],
+  skip: [
+    { name: 'deployment: a sentinel group is no cluster', facts: deployment(topology('sentinel', [{ address: '10.0.0.1:26379', role: 'sentinel' }])), message: /not a cluster: the deployment is a sentinel group/ },
   ],
 });

@@ -2,6 +2,8 @@ import { parseClusterNodes } from '../../gather/live/parse-replies.ts';
 import type { ClusterFacts } from '../../facts/types.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './quorum-host-spread.ts';
+import { group, ring, topology } from '../../../test/topology/fixtures.ts';
+import type { NodeSpec } from '../../../test/topology/fixtures.ts';
 
 function cluster(nodes: string): ClusterFacts {
   const parsed = parseClusterNodes(nodes);
@@ -70,5 +72,41 @@ ruleTester(rule, {
   skip: [
     { name: 'not a cluster node', facts: liveFacts(), message: /not a cluster node/ },
     { name: 'CLUSTER NODES denied', facts: liveFacts({ mode: 'cluster', unavailable: { cluster: 'CLUSTER NODES: NOPERM' } }), message: /NOPERM/ },
+  ],
+});
+
+// The deployment view: failure domains from --host-key, sentinel groups, plain replication.
+const deployment = (t: ReturnType<typeof topology>) => liveFacts({ extra: { topology: t }, unavailable: { config: 'deployment entry' } });
+const zones = (label: (address: string) => string) => topology('cluster', ring().map((n) => ({ ...n, label: label(n.address) })), { hostKey: 'zones.txt' });
+const DATA: NodeSpec[] = [
+  { address: '10.0.0.1:6379', role: 'master' },
+  { address: '10.0.0.2:6379', role: 'replica', master: '10.0.0.1:6379' },
+];
+const sentinels = (hosts: string[]) => hosts.map((h, i): NodeSpec => ({ address: `${h}:${26379 + i}`, role: 'sentinel' }));
+const sentinelGroup = (hosts: string[]) =>
+  topology('sentinel', [...DATA, ...sentinels(hosts)], { groups: [group('mymaster', '10.0.0.1:6379', sentinels(hosts).map((s) => s.address), 2)] });
+
+ruleTester(rule, {
+  pass: [
+    { name: 'deployment: three hosts', facts: deployment(topology('cluster', ring())), message: /^3 masters over 3 hosts; every slot range has a copy on another host$/ },
+    { name: 'deployment: three zones from --host-key', facts: deployment(zones((a) => `zone-${a.slice(7, 8)}`)), message: /^3 masters over 3 failure domains \(from zones\.txt\); every slot range has a copy on another failure domain$/ },
+    { name: 'sentinel group over three hosts', facts: deployment(sentinelGroup(['10.0.0.1', '10.0.0.2', '10.0.0.3'])), message: /^1 master on 1 host; every master has a copy on another host and its sentinels keep quorum/ },
+  ],
+  fail: [
+    {
+      name: 'deployment: two of three hosts share a zone',
+      facts: deployment(zones((a) => (a.startsWith('10.0.0.3') ? 'zone-b' : 'zone-a'))),
+      messages: [/^'zone-a' holds 2 of 3 masters: losing it leaves no majority to fail over$/, /^slots 0-5460 live only on 'zone-a' \(the master and its 1 replica\): losing that failure domain loses them$/],
+    },
+    {
+      name: 'sentinel group: every sentinel on one host',
+      facts: deployment(sentinelGroup(['10.0.0.3', '10.0.0.3', '10.0.0.3'])),
+      messages: [/^host 10\.0\.0\.3 runs 3 of the 3 sentinels watching master 'mymaster': losing it leaves 0, fewer than the quorum of 2, so no failover can happen$/],
+    },
+    {
+      name: 'replication: master and replica on one host',
+      facts: deployment(topology('replication', [DATA[0]!, { ...DATA[1]!, address: '10.0.0.1:6380' }])),
+      messages: [/^master 10\.0\.0\.1:6379 lives only on host 10\.0\.0\.1 \(the master and its 1 replica\): losing that host loses its data$/],
+    },
   ],
 });

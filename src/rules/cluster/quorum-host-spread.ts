@@ -1,14 +1,7 @@
-import type { ClusterNode } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
-import { defineRule, fail, pass } from '../define.ts';
-
-function alive(node: ClusterNode): boolean {
-  return !node.flags.includes('fail') && !node.flags.includes('noaddr');
-}
-
-function ranges(node: ClusterNode): string {
-  return node.slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
-}
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { describeLabel, labelsOf, layoutFromCluster, layoutFromTopology } from '../../topology/layout.ts';
+import { simulateLoss } from '../../topology/simulate.ts';
 
 export default defineRule({
   id: 'cluster.quorum-host-spread',
@@ -18,36 +11,61 @@ export default defineRule({
   checklist: 'Cluster 2',
   sources: ['topology'],
   remediation: 'Spread masters over at least three hosts (or zones) so that none holds half of them, and place every replica on a different host than its master (`CLUSTER REPLICATE` / `redis-cli --cluster` with a replica on another host).',
-  requires: ['cluster'],
-  check({ cluster }) {
-    // Hosts are told apart by announced address: what the cluster itself uses to reach each node.
-    const nodes = cluster.nodes.filter(alive);
-    const masters = nodes.filter((n) => n.flags.includes('master') && n.slots.length > 0);
-    const byHost = new Map<string, ClusterNode[]>();
-    for (const m of masters) byHost.set(m.host, [...(byHost.get(m.host) ?? []), m]);
+  requires: [],
+  check({ topology, cluster, unavailable }) {
+    if (!topology && !cluster) return skip(unavailable.cluster ?? 'the target is not a cluster node');
+    // Without a topology source, hosts are told apart by announced address: what the cluster itself uses to reach each node.
+    const layout = topology ? layoutFromTopology(topology) : layoutFromCluster(cluster!);
+    const source = topology?.source ?? cluster!.source;
+    if (layout.shards.length === 0) return skip(`the ${layout.kind === 'cluster' ? 'cluster serves no slots' : 'deployment has no master'}: nothing to lose`);
+    const domain = layout.hostKey ? 'failure domain' : 'host';
     const findings: Finding[] = [];
-    for (const [host, onHost] of byHost) {
-      // Electing a replacement needs a majority of masters; losing k of M leaves M-k, which must exceed M/2.
-      if (onHost.length * 2 >= masters.length) {
+    const losses = labelsOf(layout).map((label) => simulateLoss(layout, new Set([label])));
+    if (layout.kind === 'cluster') {
+      for (const loss of losses) {
+        // Electing a replacement needs a majority of all slot-serving masters; failed ones count but cannot vote.
+        if (loss.majorityKept || loss.mastersLost.length === 0) continue;
+        const [label] = loss.labels;
+        const down = loss.mastersTotal - loss.mastersUp - loss.mastersLost.length;
         findings.push({
-          message: `host ${host} holds ${onHost.length} of ${masters.length} masters: losing it leaves no majority to fail over`,
-          source: cluster.source,
-          evidence: onHost.map((m) => `${m.host}:${m.port}`),
+          message: `${describeLabel(label!, layout)} holds ${loss.mastersLost.length} of ${loss.mastersTotal} masters${down > 0 ? ` (${down} already failed)` : ''}: losing it leaves no majority to fail over`,
+          source,
+          evidence: loss.mastersLost.map((m) => m.address),
         });
       }
     }
-    for (const master of masters) {
-      const copies = [master, ...nodes.filter((n) => n.masterId === master.id)];
-      const hosts = new Set(copies.map((c) => c.host));
-      if (hosts.size === 1) {
+    for (const shard of layout.shards) {
+      const loss = losses.find((l) => l.shardsLost.includes(shard));
+      if (!loss) continue;
+      const [label] = loss.labels;
+      const copies = [shard.master, ...shard.replicas].filter((c) => c.healthy);
+      const replicas = copies.length - (shard.master.healthy ? 1 : 0);
+      const what = replicas === 0 ? 'a master without replicas' : `the master and its ${replicas} replica${replicas === 1 ? '' : 's'}`;
+      findings.push({
+        message: `${shard.name} ${layout.kind === 'cluster' ? 'live' : 'lives'} only on ${describeLabel(label!, layout)} (${what}): losing that ${domain} loses ${layout.kind === 'cluster' ? 'them' : 'its data'}`,
+        source,
+        evidence: copies.map((c) => c.address),
+      });
+    }
+    for (const loss of losses) {
+      for (const short of loss.sentinelsShort) {
+        const [label] = loss.labels;
         findings.push({
-          message: `slots ${ranges(master)} live only on host ${master.host} (${copies.length === 1 ? 'a master without replicas' : `the master and its ${copies.length - 1} replica${copies.length === 2 ? '' : 's'}`}): losing that host loses them`,
-          source: cluster.source,
-          evidence: copies.map((c) => `${c.host}:${c.port}`),
+          message: `${describeLabel(label!, layout)} runs ${short.lost.length} of the ${short.total} sentinels watching ${short.shard.name}: losing it leaves ${short.up}, ${short.up < short.quorum ? `fewer than the quorum of ${short.quorum}` : `not a majority of ${short.total}`}, so no failover can happen`,
+          source,
+          evidence: short.lost.map((s) => s.address),
         });
       }
     }
     if (findings.length > 0) return fail(findings);
-    return pass(`${masters.length} masters over ${byHost.size} hosts; every slot range has a copy on another host`, { source: cluster.source });
+    const labels = new Set(layout.shards.map((s) => s.master.label));
+    const domains = `${labels.size} ${domain}${labels.size === 1 ? '' : 's'}${layout.hostKey ? ` (from ${layout.hostKey})` : ''}`;
+    if (layout.kind === 'cluster') {
+      return pass(`${layout.shards.length} masters over ${domains}; every slot range has a copy on another ${domain}`, { source });
+    }
+    return pass(
+      `${layout.shards.length} master${layout.shards.length === 1 ? '' : 's'} on ${domains}; every master has a copy on another ${domain}${layout.kind === 'sentinel' ? ' and its sentinels keep quorum and a majority when any one is lost' : ''}`,
+      { source },
+    );
   },
 });

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './no-masteruser.ts';
+import { topology } from '../../../test/topology/fixtures.ts';
+import type { NodeSpec } from '../../../test/topology/fixtures.ts';
 
 const MASTER_INFO = '# Server\nredis_version:7.0.15\n# Replication\nrole:master\nconnected_slaves:1\n';
 const replicaInfo = (link: 'up' | 'down') =>
@@ -53,5 +56,78 @@ ruleTester(rule, {
     { name: 'a sentinel does not replicate', facts: liveFacts({ mode: 'sentinel', conf: 'masterauth x' }), message: /sentinel does not replicate/ },
     { name: 'a master without replication credentials', facts: liveFacts({ info: MASTER_INFO }), message: /not a replica \(role master\)/ },
     { name: 'configuration not readable', facts: liveFacts({ info: replicaInfo('up'), unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+  ],
+});
+
+// The deployment entry: every replica, and whether its master's ACL lets its masteruser replicate.
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const deployment = (nodes: NodeSpec[]) => liveFacts({ extra: { topology: topology('replication', nodes) }, unavailable: { config: 'deployment entry' } });
+const masterWith = (...users: string[]): NodeSpec => ({
+  address: '10.0.0.1:6379',
+  role: 'master',
+  facts: { conf: 'requirepass 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c', info: MASTER_INFO, acl: [`user default on #${sha('6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c')} ~* &* +@all`, ...users] },
+});
+const REPL_USER = `user repl on #${sha('repl-secret-0123456789')} resetchannels -@all +psync +replconf +ping`;
+const replicaOf = (address: string, conf: string, link: 'up' | 'down' = 'up'): NodeSpec => ({
+  address,
+  role: 'replica',
+  master: '10.0.0.1:6379',
+  facts: { conf: `replicaof 10.0.0.1 6379\n${conf}`, info: replicaInfo(link) },
+});
+const GOOD = 'masteruser repl\nmasterauth repl-secret-0123456789';
+
+ruleTester(rule, {
+  pass: [
+    {
+      name: 'deployment: every replica logs in as a user allowed PSYNC, REPLCONF and PING',
+      facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), replicaOf('10.0.0.3:6379', GOOD)]),
+      message: /^2 of 2 replicas judged: each authenticates to its master as a user allowed to replicate/,
+    },
+    {
+      name: 'deployment: an unreachable replica is named, not failed',
+      facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', error: 'connect timed out after 3000 ms' }]),
+      message: /^1 of 2 replicas judged/,
+    },
+  ],
+  fail: [
+    {
+      name: 'deployment: one replica logs in as default',
+      facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), replicaOf('10.0.0.3:6379', 'masterauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c')]),
+      messages: [/^replica 10\.0\.0\.3:6379 authenticates to its master 10\.0\.0\.1:6379 as the all-powerful default user \(masterauth set, masteruser ''\)$/],
+      severity: 'medium',
+    },
+    {
+      name: "deployment: the master's user may not run PSYNC or REPLCONF",
+      facts: deployment([masterWith(`user repl on #${sha('repl-secret-0123456789')} -@all +ping`), replicaOf('10.0.0.2:6379', GOOD, 'down')]),
+      messages: [/^'repl' on master 10\.0\.0\.1:6379 may not run PSYNC, REPLCONF: replica 10\.0\.0\.2:6379 cannot replicate as that user$/],
+    },
+    {
+      name: 'deployment: the masteruser does not exist on the master',
+      facts: deployment([masterWith(), replicaOf('10.0.0.2:6379', GOOD, 'down')]),
+      messages: [/^replica 10\.0\.0\.2:6379 logs in as 'repl', which does not exist on its master/],
+    },
+    {
+      name: 'deployment: the masteruser is off',
+      facts: deployment([masterWith(REPL_USER.replace(' on ', ' off ')), replicaOf('10.0.0.2:6379', GOOD, 'down')]),
+      messages: [/which is 'off' on its master/],
+    },
+    {
+      name: 'deployment: masterauth matches no password of the user',
+      facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', 'masteruser repl\nmasterauth another-secret-9876543210', 'down')]),
+      messages: [/^the masterauth of replica 10\.0\.0\.2:6379 matches no password of 'repl' on master 10\.0\.0\.1:6379/],
+    },
+    {
+      name: 'deployment: a replica without credentials whose link is down',
+      facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', '', 'down')]),
+      messages: [/^replica 10\.0\.0\.2:6379 has no masterauth and its master link is 'down'/],
+    },
+  ],
+  skip: [
+    { name: 'deployment: no replica', facts: deployment([masterWith(REPL_USER)]), message: /the replication deployment has no replica/ },
+    {
+      name: 'deployment: no replica could be reached',
+      facts: deployment([masterWith(REPL_USER), { address: '10.0.0.2:6379', role: 'replica', master: '10.0.0.1:6379', error: 'connection refused' }]),
+      message: /^no replica could be judged: 10\.0\.0\.2:6379: connection refused$/,
+    },
   ],
 });

@@ -1,5 +1,70 @@
+import type { TopologyFacts } from '../../facts/types.ts';
+import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { infoField } from '../../gather/live/parse-replies.ts';
+import { canRun } from '../../acl/permissions.ts';
+import { nodeName, replicasOf } from '../../topology/nodes.ts';
+
+/** What a replication user needs on the master (the upstream redis.conf advice). */
+const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;
+
+/** Every replica of a deployment, and whether its master lets its masteruser replicate. */
+function judgeDeployment(topology: TopologyFacts): Verdict {
+  const { replicas, unjudged, total } = replicasOf(topology);
+  if (total === 0) return skip(`the ${topology.kind} deployment has no replica`);
+  if (replicas.length === 0) return skip(`no replica could be judged: ${unjudged.join('; ')}`);
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  for (const { node, summary, master } of replicas) {
+    const name = nodeName(node);
+    const masterName = master ? nodeName(master) : (node.masterAddress ?? 'its master');
+    const masteruser = summary.config!.get('masteruser');
+    const user = masteruser?.value ?? '';
+    const masterauth = summary.secrets?.get('masterauth');
+    const link = summary.replication?.linkStatus;
+    if (masterauth?.value.set && user === '') {
+      findings.push({ message: `replica ${name} authenticates to its master ${masterName} as the all-powerful default user (masterauth set, masteruser '')`, source: masterauth.source });
+      continue;
+    }
+    if (!masterauth?.value.set) {
+      if (link === 'up') notes.push(`${name} sends no credentials and its link is up: ${masterName} requires none`);
+      else findings.push({ message: `replica ${name} has no masterauth and its master link is '${link ?? 'unknown'}': if ${masterName} requires a password, replication cannot authenticate`, source: masteruser?.source ?? topology.source });
+      continue;
+    }
+    const acl = master?.summary?.acl;
+    const categories = master?.summary?.categories;
+    if (!acl || !categories) {
+      notes.push(`${name} replicates as '${user}'; the ACL of ${masterName} could not be read (${master?.error ?? master?.summary?.unavailable.acl ?? 'master not audited'}), so its permissions were not checked`);
+      continue;
+    }
+    const account = acl.users.find((u) => u.name === user);
+    if (!account || !account.enabled) {
+      findings.push({ message: `replica ${name} logs in as '${user}', which ${account ? "is 'off'" : 'does not exist'} on its master ${masterName}: replication cannot authenticate`, source: masteruser?.source, remediation: `On ${masterName}: \`ACL SETUSER ${user} on >… -@all +psync +replconf +ping\`.` });
+      continue;
+    }
+    const missing = REPLICATION_COMMANDS.filter((c) => !canRun(account, c, categories));
+    if (missing.length > 0) {
+      findings.push({
+        message: `'${user}' on master ${masterName} may not run ${missing.map((c) => c.toUpperCase()).join(', ')}: replica ${name} cannot replicate as that user`,
+        source: account.source,
+        evidence: [`${user}: ${account.rules.join(' ')}`],
+        remediation: `On ${masterName}: \`ACL SETUSER ${user} ${missing.map((c) => `+${c}`).join(' ')}\`.`,
+      });
+      continue;
+    }
+    if (!account.nopass && !account.passwords.some((p) => p.sha256 === masterauth.value.sha256)) {
+      findings.push({ message: `the masterauth of replica ${name} matches no password of '${user}' on master ${masterName}: replication cannot authenticate`, source: masterauth.source });
+      continue;
+    }
+    notes.push(`${name} replicates from ${masterName} as '${user}', allowed PSYNC, REPLCONF and PING`);
+  }
+  const notJudged = unjudged.map((u) => `not judged: ${u}`);
+  if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: [...(f.evidence ?? []), ...notJudged] })));
+  return pass(`${replicas.length} of ${total} replica${total === 1 ? '' : 's'} judged: each authenticates to its master as a user allowed to replicate, or needs no credentials`, {
+    source: topology.source,
+    evidence: [...notes, ...notJudged],
+  });
+}
 
 export default defineRule({
   id: 'replication.no-masteruser',
@@ -9,9 +74,11 @@ export default defineRule({
   checklist: 'Cluster extras 1',
   sources: ['live', 'config'],
   remediation: 'Create a replication user on the master (`ACL SETUSER replica-user on >… -@all +psync +replconf +ping`) and set `masteruser replica-user` and `masterauth …` on every replica (`CONFIG SET masteruser …`, then CONFIG REWRITE).',
-  requires: ['config'],
-  check({ config, secrets, info, server }) {
+  requires: [],
+  check({ config, secrets, info, server, topology, unavailable }) {
+    if (topology) return judgeDeployment(topology);
     if (server?.mode === 'sentinel') return skip('a sentinel does not replicate: see sentinel.no-auth-user for how it reaches masters');
+    if (!config) return skip(unavailable.config ?? 'the configuration could not be read');
     const masteruser = config.get('masteruser');
     const masterauth = secrets?.get('masterauth');
     const role = info ? infoField(info, 'role') : undefined;

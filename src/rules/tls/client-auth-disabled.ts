@@ -1,5 +1,46 @@
-import { defineRule, fail, pass } from '../define.ts';
+import type { ConfigMap, Facts } from '../../facts/types.ts';
+import type { Finding, Verdict } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { combineVerdicts, configMissing } from '../combine.ts';
 import { unlessTls } from './common.ts';
+import { portLabel, reachedPorts, unreachedNotes } from './wire.ts';
+
+function fromConfig(config: ConfigMap): Verdict {
+  const notTls = unlessTls(config);
+  if (notTls) return notTls;
+  const auth = config.get('tls-auth-clients');
+  const value = auth?.value ?? 'yes';
+  if (value === 'no' || value === 'optional') {
+    return fail({
+      message: `tls-auth-clients is '${value}': ${value === 'no' ? 'no client certificate is asked for' : 'a client without a certificate is still accepted'}`,
+      source: auth?.source,
+    });
+  }
+  return pass(`tls-auth-clients is '${value}': every TLS client needs a certificate from the configured CA`, { source: auth?.source });
+}
+
+function fromWire(facts: Facts): Verdict | undefined {
+  const notes = unreachedNotes(facts);
+  const findings: Finding[] = [];
+  const passes: string[] = [];
+  // The cluster bus always requires a certificate; only client ports tell the policy.
+  for (const port of reachedPorts(facts).filter((p) => p.role !== 'cluster-bus')) {
+    const where = portLabel(port);
+    const { mode, detail } = port.clientAuth;
+    if (mode === 'none') {
+      findings.push({ message: `${where} served a client without a certificate and ignored an untrusted one: no client certificate is asked for (${detail})`, source: port.source });
+    } else if (mode === 'optional') {
+      findings.push({ message: `${where} served a client without a certificate but refused an untrusted one: client certificates are optional (${detail})`, source: port.source });
+    } else if (mode === 'required') {
+      passes.push(`${where} refused a client without a certificate (${detail})`);
+    } else {
+      notes.push(`${where}: client certificates not tested (${detail})`);
+    }
+  }
+  if (findings.length > 0) return fail(findings);
+  if (passes.length > 0) return pass(`on the wire, ${passes.join('; ')}`, { source: facts.probe?.source, evidence: notes });
+  return notes.length > 0 ? skip(notes.join('; ')) : undefined;
+}
 
 export default defineRule({
   id: 'tls.client-auth-disabled',
@@ -9,18 +50,8 @@ export default defineRule({
   checklist: 'TLS 3',
   sources: ['live', 'config', 'probe'],
   remediation: 'Set `tls-auth-clients yes` with `tls-ca-cert-file` naming the CA of your clients (`CONFIG SET tls-auth-clients yes`).',
-  requires: ['config'],
-  check({ config }) {
-    const notTls = unlessTls(config);
-    if (notTls) return notTls;
-    const auth = config.get('tls-auth-clients');
-    const value = auth?.value ?? 'yes';
-    if (value === 'no' || value === 'optional') {
-      return fail({
-        message: `tls-auth-clients is '${value}': ${value === 'no' ? 'no client certificate is asked for' : 'a client without a certificate is still accepted'}`,
-        source: auth?.source,
-      });
-    }
-    return pass(`tls-auth-clients is '${value}': every TLS client needs a certificate from the configured CA`, { source: auth?.source });
+  requires: [],
+  check(facts) {
+    return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);
   },
 });

@@ -1,5 +1,7 @@
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './replication-plaintext.ts';
+import { topology } from '../../../test/topology/fixtures.ts';
+import type { NodeSpec } from '../../../test/topology/fixtures.ts';
 
 const tls = (lines = '') => liveFacts({ conf: `port 0\ntls-port 6380\n${lines}` });
 
@@ -12,5 +14,37 @@ ruleTester(rule, {
   skip: [
     { name: 'TLS not enabled', facts: liveFacts({ conf: 'replicaof 10.0.0.1 6379' }), message: /TLS is not enabled/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+  ],
+});
+
+// The deployment entry: every replica's link to its master.
+const node = (address: string, role: 'master' | 'replica', conf: string): NodeSpec => ({ address, role, ...(role === 'replica' ? { master: '10.0.0.1:6379' } : {}), facts: { conf } });
+const deployment = (nodes: NodeSpec[]) => liveFacts({ extra: { topology: topology('replication', nodes) }, unavailable: { config: 'deployment entry' } });
+const TLS_MASTER = node('10.0.0.1:6379', 'master', 'port 0\ntls-port 6380');
+
+ruleTester(rule, {
+  pass: [
+    {
+      name: 'deployment: every replica sets tls-replication',
+      facts: deployment([TLS_MASTER, node('10.0.0.2:6379', 'replica', 'tls-port 6380\ntls-replication yes'), node('10.0.0.3:6379', 'replica', 'tls-replication yes')]),
+      message: /^2 of 2 replicas replicate over TLS \(tls-replication yes\)$/,
+    },
+  ],
+  fail: [
+    {
+      name: 'deployment: a replica of a TLS master replicates in clear text',
+      facts: deployment([TLS_MASTER, node('10.0.0.2:6379', 'replica', 'tls-replication yes'), node('10.0.0.3:6379', 'replica', '')]),
+      messages: [/^replica 10\.0\.0\.3:6379 replicates from 10\.0\.0\.1:6379 in clear text: tls-replication is 'no' although TLS is enabled on its master 10\.0\.0\.1:6379$/],
+      severity: 'high',
+    },
+    {
+      name: 'deployment: a TLS replica of a plaintext master',
+      facts: deployment([node('10.0.0.1:6379', 'master', ''), node('10.0.0.2:6379', 'replica', 'tls-port 6380')]),
+      messages: [/although TLS is enabled on this replica$/],
+    },
+  ],
+  skip: [
+    { name: 'deployment: no TLS anywhere', facts: deployment([node('10.0.0.1:6379', 'master', ''), node('10.0.0.2:6379', 'replica', '')]), message: /TLS is enabled neither on the replicas nor on their masters/ },
+    { name: 'deployment: no replica', facts: deployment([TLS_MASTER]), message: /has no replica/ },
   ],
 });

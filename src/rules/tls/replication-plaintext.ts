@@ -1,5 +1,37 @@
-import { defineRule, fail, pass } from '../define.ts';
+import type { TopologyFacts } from '../../facts/types.ts';
+import type { Finding, Verdict } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { tlsEnabled } from '../util.ts';
+import { nodeName, replicasOf } from '../../topology/nodes.ts';
 import { unlessTls } from './common.ts';
+
+/** Every replica of a deployment: its link to its master is encrypted when it sets tls-replication. */
+function judgeDeployment(topology: TopologyFacts): Verdict {
+  const { replicas, unjudged, total } = replicasOf(topology);
+  if (total === 0) return skip(`the ${topology.kind} deployment has no replica`);
+  if (replicas.length === 0) return skip(`no replica could be judged: ${unjudged.join('; ')}`);
+  const findings: Finding[] = [];
+  const encrypted: string[] = [];
+  for (const { node, summary, master } of replicas) {
+    const config = summary.config!;
+    const replication = config.get('tls-replication');
+    if (replication?.value === 'yes') {
+      encrypted.push(nodeName(node));
+      continue;
+    }
+    const masterConfig = master?.summary?.config;
+    const where = [tlsEnabled(config) ? 'this replica' : '', masterConfig && tlsEnabled(masterConfig) ? `its master ${nodeName(master!)}` : ''].filter(Boolean);
+    if (where.length === 0) continue;
+    findings.push({
+      message: `replica ${nodeName(node)} replicates from ${master ? nodeName(master) : (node.masterAddress ?? 'its master')} in clear text: tls-replication is '${replication?.value ?? 'no'}' although TLS is enabled on ${where.join(' and ')}`,
+      source: replication?.source ?? topology.source,
+    });
+  }
+  const notJudged = unjudged.map((u) => `not judged: ${u}`);
+  if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: notJudged })));
+  if (encrypted.length === 0) return skip('TLS is enabled neither on the replicas nor on their masters: see tls.disabled');
+  return pass(`${encrypted.length} of ${total} replica${total === 1 ? '' : 's'} replicate over TLS (tls-replication yes)`, { source: topology.source, evidence: [...encrypted, ...notJudged] });
+}
 
 export default defineRule({
   id: 'tls.replication-plaintext',
@@ -9,8 +41,10 @@ export default defineRule({
   checklist: 'TLS 5',
   sources: ['live', 'config'],
   remediation: 'Set `tls-replication yes` on every node (`CONFIG SET tls-replication yes`), with the masters reachable on their tls-port.',
-  requires: ['config'],
-  check({ config }) {
+  requires: [],
+  check({ config, topology, unavailable }) {
+    if (topology) return judgeDeployment(topology);
+    if (!config) return skip(unavailable.config ?? 'the configuration could not be read');
     const notTls = unlessTls(config);
     if (notTls) return notTls;
     const replication = config.get('tls-replication');

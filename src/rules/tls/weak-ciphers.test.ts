@@ -1,7 +1,9 @@
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './weak-ciphers.ts';
+import { tlsPort, withProbe } from '../../../test/helpers/probe-facts.ts';
 
 const tls = (lines = '') => liveFacts({ conf: `port 0\ntls-port 6380\n${lines}` });
+const noConfig = () => liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } });
 
 ruleTester(rule, {
   pass: [
@@ -14,6 +16,16 @@ ruleTester(rule, {
     },
     { name: 'ALL with the anonymous suites removed', facts: tls('tls-ciphers "ALL:!aNULL:!eNULL"') },
     { name: 'weak names only removed', facts: tls('tls-ciphers "DEFAULT:!RC4:!3DES:!EXP"') },
+    {
+      name: 'the wire shows AEAD suites only, and says what it could not offer',
+      facts: withProbe(noConfig(), { tls: [tlsPort()] }),
+      message: /^on the wire, 127\.0\.0\.1:6380 accepted 2 TLS 1\.2 suites and 1 TLS 1\.3 suite, none weak; RC4, 3DES could not be offered by this client$/,
+    },
+    {
+      name: 'ciphers not tested on the wire: the config judges, the reason is kept',
+      facts: withProbe(tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256"'), { tls: [tlsPort({ ciphers: { status: 'untested', detail: 'neither TLS 1.2 nor TLS 1.3 was accepted' } })] }),
+      message: /^tls-ciphers is 'ECDHE-RSA-AES128-GCM-SHA256'$/,
+    },
   ],
   fail: [
     { name: 'ALL keeps the anonymous suites', facts: tls('tls-ciphers "ALL"'), messages: [/tls-ciphers is 'ALL': it offers ALL \(includes anonymous suites\)/], severity: 'high' },
@@ -24,9 +36,36 @@ ruleTester(rule, {
     { name: 'anonymous DH', facts: tls('tls-ciphers "ADH-AES256-GCM-SHA384"'), messages: [/anonymous key exchange/] },
     { name: 'export grade', facts: tls('tls-ciphers "EXP-RC4-MD5"'), messages: [/EXP-RC4-MD5 \(export-grade\)/] },
     { name: 'MD5 MAC', facts: tls('tls-ciphers "RSA-MD5"'), messages: [/MD5 MAC/] },
+    {
+      name: 'NULL, anonymous and MD5 suites accepted on the wire',
+      facts: withProbe(noConfig(), { tls: [tlsPort({ tls12: ['ECDHE-RSA-AES256-GCM-SHA384', 'ADH-AES128-GCM-SHA256', 'AECDH-NULL-SHA', 'NULL-MD5'] })] }),
+      messages: [/^127\.0\.0\.1:6380 accepted 3 weak TLS 1\.2 suites: ADH-AES128-GCM-SHA256 \(anonymous key exchange\), AECDH-NULL-SHA \(no encryption\), NULL-MD5 \(no encryption\)$/],
+      severity: 'high',
+    },
+    {
+      name: 'CBC suites with SHA-1 MACs: a lower severity',
+      facts: withProbe(tls(), { tls: [tlsPort({ tls12: ['ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES128-SHA', 'AES256-SHA'] })] }),
+      messages: [/^127\.0\.0\.1:6380 accepted 2 CBC suites with a SHA-1 MAC: ECDHE-RSA-AES128-SHA, AES256-SHA$/],
+      severity: 'low',
+    },
+    {
+      name: 'config and wire both speak: every finding',
+      facts: withProbe(tls('tls-ciphers "ALL:eNULL:@SECLEVEL=0"'), { tls: [tlsPort({ tls12: ['NULL-SHA', 'AES128-SHA'] })] }),
+      messages: [/^tls-ciphers is 'ALL:eNULL:@SECLEVEL=0'/, /accepted 1 weak TLS 1\.2 suite: NULL-SHA \(no encryption\)/, /accepted 1 CBC suite with a SHA-1 MAC: AES128-SHA/],
+    },
+    {
+      name: 'a partial scan still reports what it found',
+      facts: withProbe(noConfig(), { tls: [tlsPort({ tls12: ['ADH-AES256-SHA'], ciphers: { status: 'partial', detail: 'stopped early: TLS 1.2: connection reset' } })] }),
+      messages: [/ADH-AES256-SHA \(anonymous key exchange\) \(stopped early: TLS 1\.2: connection reset\)/],
+    },
   ],
   skip: [
     { name: 'TLS not enabled', facts: liveFacts({ conf: 'tls-ciphers ALL' }), message: /TLS is not enabled/ },
-    { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    { name: 'configuration not readable', facts: noConfig(), message: /NOPERM/ },
+    {
+      name: 'configuration not readable, ciphers not testable on the wire',
+      facts: withProbe(noConfig(), { tls: [tlsPort({ ciphers: { status: 'untested', detail: 'neither TLS 1.2 nor TLS 1.3 was accepted' } })] }),
+      message: /NOPERM; 127\.0\.0\.1:6380: ciphers not tested \(neither TLS 1\.2 nor TLS 1\.3 was accepted\)/,
+    },
   ],
 });

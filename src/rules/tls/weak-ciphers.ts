@@ -1,5 +1,9 @@
-import { defineRule, fail, pass } from '../define.ts';
+import type { ConfigMap, Facts } from '../../facts/types.ts';
+import type { Finding, Verdict } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { combineVerdicts, configMissing } from '../combine.ts';
 import { unlessTls } from './common.ts';
+import { portLabel, reachedPorts, suiteWeakness, unreachedNotes } from './wire.ts';
 
 /** Suite names or aliases that carry no, broken or export-grade protection (OpenSSL naming). */
 const WEAK_NAMES: readonly [RegExp, string][] = [
@@ -34,6 +38,65 @@ function weakElements(list: string): string[] {
   return weak;
 }
 
+function fromConfig(config: ConfigMap): Verdict {
+  const notTls = unlessTls(config);
+  if (notTls) return notTls;
+  const ciphers = config.get('tls-ciphers');
+  const value = ciphers?.value.trim() ?? '';
+  if (value === '') return pass('tls-ciphers is unset: the OpenSSL default list has no NULL, export, RC4, DES or MD5 suites', { source: ciphers?.source });
+  const weak = weakElements(value);
+  if (weak.length > 0) {
+    return fail({ message: `tls-ciphers is '${value}': it offers ${weak.join(', ')}`, source: ciphers?.source, evidence: weak });
+  }
+  return pass(`tls-ciphers is '${value}'`, { source: ciphers?.source });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The TLS 1.2 suites each probed port accepted, judged one by one. */
+function fromWire(facts: Facts): Verdict | undefined {
+  const ports = reachedPorts(facts);
+  const notes = unreachedNotes(facts);
+  const findings: Finding[] = [];
+  const passes: string[] = [];
+  for (const port of ports) {
+    const where = portLabel(port);
+    const scan = port.ciphers;
+    if (scan.status === 'untested') {
+      notes.push(`${where}: ciphers not tested (${scan.detail})`);
+      continue;
+    }
+    const partial = scan.status === 'partial' ? ` (${scan.detail})` : '';
+    const judged = scan.tls12.map((name) => ({ name, weakness: suiteWeakness(name) }));
+    const high = judged.filter((j) => j.weakness?.severity === 'high');
+    const low = judged.filter((j) => j.weakness?.severity === 'low');
+    if (high.length > 0) {
+      const listed = high.map((j) => `${j.name} (${j.weakness!.reason})`);
+      findings.push({ message: `${where} accepted ${plural(high.length, 'weak TLS 1.2 suite')}: ${listed.join(', ')}${partial}`, source: port.source, evidence: listed });
+    }
+    if (low.length > 0) {
+      const names = low.map((j) => j.name);
+      findings.push({
+        message: `${where} accepted ${plural(low.length, 'CBC suite')} with a SHA-1 MAC: ${names.join(', ')}`,
+        source: port.source,
+        severity: 'low',
+        evidence: names,
+        remediation: 'Prefer AEAD suites only (GCM, CHACHA20-POLY1305): drop the `-SHA` CBC suites from `tls-ciphers`.',
+      });
+    }
+    if (high.length === 0 && low.length === 0) {
+      const untestable = scan.notTestable.length > 0 ? `; ${scan.notTestable.join(', ')} could not be offered by this client` : '';
+      const tls13 = scan.tls13.length > 0 ? ` and ${plural(scan.tls13.length, 'TLS 1.3 suite')}` : '';
+      passes.push(`${where} accepted ${plural(scan.tls12.length, 'TLS 1.2 suite')}${tls13}, none weak${untestable}${partial}`);
+    }
+  }
+  if (findings.length > 0) return fail(findings);
+  if (passes.length > 0) return pass(`on the wire, ${passes.join('; ')}`, { source: ports[0]!.source, evidence: notes });
+  return notes.length > 0 ? skip(notes.join('; ')) : undefined;
+}
+
 export default defineRule({
   id: 'tls.weak-ciphers',
   title: 'No weak cipher suites are offered',
@@ -42,17 +105,8 @@ export default defineRule({
   checklist: 'TLS 2',
   sources: ['live', 'config', 'probe'],
   remediation: 'Use Mozilla\'s intermediate list: `tls-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305` (CONFIG SET tls-ciphers …).',
-  requires: ['config'],
-  check({ config }) {
-    const notTls = unlessTls(config);
-    if (notTls) return notTls;
-    const ciphers = config.get('tls-ciphers');
-    const value = ciphers?.value.trim() ?? '';
-    if (value === '') return pass('tls-ciphers is unset: the OpenSSL default list has no NULL, export, RC4, DES or MD5 suites', { source: ciphers?.source });
-    const weak = weakElements(value);
-    if (weak.length > 0) {
-      return fail({ message: `tls-ciphers is '${value}': it offers ${weak.join(', ')}`, source: ciphers?.source, evidence: weak });
-    }
-    return pass(`tls-ciphers is '${value}'`, { source: ciphers?.source });
+  requires: [],
+  check(facts) {
+    return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);
   },
 });

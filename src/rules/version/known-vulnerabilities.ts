@@ -1,4 +1,4 @@
-import type { AclState, CategoryTable, ConfigMap, InfoSections } from '../../facts/types.ts';
+import type { AclState, CategoryTable, ConfigMap, InfoSections, ProbeFacts } from '../../facts/types.ts';
 import type { Finding, Severity } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
@@ -35,6 +35,22 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
   return undefined;
 }
 
+/**
+ * CVE-2022-0543 is in Debian and Ubuntu packaging, not in a version range: only the `--probe-intrusive` EVAL tells,
+ * and a positive answer is certain, whatever the version.
+ */
+function luaPackageFinding(probe: ProbeFacts | undefined): Finding | undefined {
+  if (probe?.luaPackage?.outcome !== 'exposed') return undefined;
+  const advisory = ADVISORIES.find((a) => a.id === 'CVE-2022-0543');
+  return {
+    message: `CVE-2022-0543 (CRITICAL${advisory?.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory?.title ?? 'Lua package global exposed'}; the server answered EVAL "return type(package)" 0 with 'table'`,
+    source: probe.luaPackage.source,
+    severity: 'critical',
+    evidence: [...(advisory?.sources ?? [])],
+    remediation: `Upgrade the distribution's redis package (Debian DSA-5081).${advisory?.mitigation ? ` Until then: ${advisory.mitigation}` : ''}`,
+  };
+}
+
 export default defineRule({
   id: 'version.known-vulnerabilities',
   title: 'The server version has no known vulnerability',
@@ -44,7 +60,7 @@ export default defineRule({
   sources: ['live', 'host'],
   remediation: 'Upgrade to the fixed release of your branch (each finding names it); until then apply the advisory\'s mitigation (most Lua CVEs: `-@scripting` for every user).',
   requires: ['server'],
-  check({ server, info, config, acl, categories }) {
+  check({ server, info, config, acl, categories, host, probe }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
     const scripting = scriptingReachable(acl, categories);
@@ -65,9 +81,14 @@ export default defineRule({
         remediation: fixed ? `Upgrade to ${fixed} or later.${advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}` : `Upgrade to a supported branch.${advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}`,
       });
     }
+    const lua = luaPackageFinding(probe);
+    if (lua) findings.push(lua);
     const distro = 'a distribution build may carry backported fixes: compare with your distribution\'s security tracker';
+    // The host knows whether the running executable came from a distribution package, and which build.
+    const pkg = host?.package.known ? host.package.value : undefined;
+    const build = pkg ? `; distribution build may carry backported fixes (package ${pkg.name} ${pkg.version}${pkg.replaced ? ', replaced on disk since the server started: restart to run it' : ''})` : '';
     if (findings.length > 0) {
-      return fail(findings.map((f) => ({ ...f, evidence: [...(f.evidence ?? []), distro] })));
+      return fail(findings.map((f) => ({ ...f, message: `${f.message}${build}`, evidence: [...(f.evidence ?? []), distro] })));
     }
     if (unknown.length > 0) {
       return skip(`no advisory is known to affect ${known.version}, but the status of branch ${known.branch} is unknown for ${unknown.join(', ')}`);

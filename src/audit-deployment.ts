@@ -1,0 +1,160 @@
+import type { Facts, FactKey } from './facts/types.ts';
+import type { RuleResult, TargetResult } from './engine/run.ts';
+import { errorResults } from './engine/run.ts';
+import { RULES } from './rules/index.ts';
+import type { AuditOptions } from './audit.ts';
+import { gatherTarget, judgeFacts } from './audit.ts';
+import type { Target } from './gather/live/target.ts';
+import { targetPassword } from './gather/live/target.ts';
+import { gatherLive } from './gather/live/gather-live.ts';
+import type { DeploymentKind, Discovery } from './gather/topology/discover.ts';
+import { discoverDeployment } from './gather/topology/discover.ts';
+import type { HostKeyMap } from './topology/host-key.ts';
+import { layoutFromTopology } from './topology/layout.ts';
+import type { RebootPlan } from './topology/reboot-plan.ts';
+import { planReboots } from './topology/reboot-plan.ts';
+
+export interface DeploymentOptions extends AuditOptions {
+  readonly kind: DeploymentKind;
+  /** Failure domains of the nodes (`--host-key`); by default nodes are grouped by IP address. */
+  readonly hostKey?: HostKeyMap | undefined;
+  /** `host:port` or a role (`master`, `replica`, `sentinel`) to the target to reach those nodes with. */
+  readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
+}
+
+/**
+ * Rules whose verdict concerns the deployment as a whole: judged once in the deployment entry, where the
+ * topology (and the host-key labels) are known, rather than once per node from each node's partial view.
+ */
+export const DEPLOYMENT_RULES: ReadonlySet<string> = new Set([
+  'cluster.master-count',
+  'cluster.quorum-host-spread',
+  'sentinel.quorum',
+  'config.inconsistent-nodes',
+]);
+
+const PER_NODE =
+  "the deployment entry judges the deployment as a whole: this node-level fact is judged in each node's own entry";
+
+/** `cluster redis://10.0.0.1:6379 (6 nodes)`. */
+export function deploymentName(kind: DeploymentKind, seed: Target, nodes: number): string {
+  return `${kind} ${seed.display} (${nodes} node${nodes === 1 ? '' : 's'})`;
+}
+
+/** The facts the deployment entry is judged on: the topology, plus the seed's own view of the cluster or sentinel. */
+export function deploymentFacts(name: string, discovery: Extract<Discovery, { ok: true }>): Facts {
+  const { seedFacts, topology } = discovery;
+  const unavailable: Partial<Record<FactKey, string>> = {};
+  for (const key of ['server', 'info', 'config', 'secrets', 'acl', 'categories', 'commands', 'now', 'host', 'probe', 'files'] as const) {
+    unavailable[key] = PER_NODE;
+  }
+  if (!seedFacts.cluster) unavailable.cluster = seedFacts.unavailable.cluster ?? 'not a cluster';
+  if (!seedFacts.sentinel) unavailable.sentinel = seedFacts.unavailable.sentinel ?? 'not a sentinel deployment';
+  return {
+    target: name,
+    sources: new Set(['topology', 'live']),
+    ...(seedFacts.cluster ? { cluster: seedFacts.cluster } : {}),
+    ...(seedFacts.sentinel ? { sentinel: seedFacts.sentinel } : {}),
+    topology,
+    unavailable,
+  };
+}
+
+function deferred(results: readonly RuleResult[], name: string, options: AuditOptions): RuleResult[] {
+  const out: RuleResult[] = [];
+  for (const r of results) {
+    if (!DEPLOYMENT_RULES.has(r.ruleId)) {
+      out.push(r);
+      continue;
+    }
+    // A failing rule gives one result per finding: the node keeps one skip in their place.
+    if (out.some((o) => o.ruleId === r.ruleId)) continue;
+    const overrides = options.severityOverrides;
+    const severity = overrides?.get(r.ruleId) ?? overrides?.get(r.ruleId.split('.')[0]!) ?? RULES.find((x) => x.id === r.ruleId)?.severity ?? r.severity;
+    out.push({ ...r, status: 'skip', severity, message: `judged once for the whole deployment, in the entry '${name}'`, evidence: [], source: null, remediation: RULES.find((x) => x.id === r.ruleId)?.remediation ?? r.remediation });
+  }
+  return out;
+}
+
+/** Node-level options: the seed's config-file paths describe the seed only. */
+function nodeOptions(options: AuditOptions): AuditOptions {
+  const { configPath: _c, aclPath: _a, sentinelConfigPath: _s, ...rest } = options;
+  return rest;
+}
+
+/**
+ * Audits a whole deployment from one of its nodes: discovers every node (a cluster's node list, a sentinel's
+ * masters, replicas and peers, or a master's replicas), audits each like `auditTarget` (concurrently, same
+ * credentials and TLS settings unless overridden), and judges the deployment as a whole.
+ *
+ * @returns the deployment entry first, then one entry per node; a node that cannot be reached is an error entry.
+ */
+export async function auditDeployment(seed: Target, options: DeploymentOptions): Promise<TargetResult[]> {
+  const perNode = nodeOptions(options);
+  const discovery = await discoverDeployment(seed, {
+    kind: options.kind,
+    gather: (target, isSeed) => gatherTarget(target, isSeed ? options : perNode),
+    hostKey: options.hostKey,
+    nodeOverrides: options.nodeOverrides,
+    concurrency: options.concurrency,
+    connectTimeoutMs: options.connectTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
+  });
+  if (!discovery.ok) {
+    const name = `${options.kind} ${seed.display}`;
+    const message = `cannot discover the deployment: ${discovery.error}`;
+    const entry: TargetResult = { target: name, error: message, results: errorResults(RULES, message) };
+    return discovery.seedFacts ? [entry, judgeFacts(discovery.seedFacts, options)] : [entry];
+  }
+  const name = deploymentName(options.kind, seed, discovery.nodes.length);
+  const deployment = judgeFacts(deploymentFacts(name, discovery), options);
+  const server = discovery.seedFacts.server;
+  const entries: TargetResult[] = [
+    { ...deployment, ...(server ? { server: { product: server.product, version: server.version ?? null, mode: server.mode } } : {}) },
+  ];
+  for (const { node, target, outcome } of discovery.nodes) {
+    if (!outcome.ok) {
+      entries.push({ target: target.display, error: outcome.error, results: errorResults(RULES, `${target.display} (${node.role} of ${name}): ${outcome.error}`) });
+      continue;
+    }
+    const judged = judgeFacts({ ...outcome.facts, target: target.display }, options);
+    entries.push({ ...judged, results: deferred(judged.results, name, options) });
+  }
+  return entries;
+}
+
+export interface RebootPlanOptions extends AuditOptions {
+  readonly hostKey?: HostKeyMap | undefined;
+  /** Failure domains rebooted together at most (default 1). */
+  readonly maxBatch?: number | undefined;
+}
+
+/**
+ * Plans the reboot of a cluster or a sentinel-managed group, found from one of its nodes. Read-only: only the
+ * seed is asked (CLUSTER NODES, or SENTINEL MASTERS/REPLICAS/SENTINELS); the plan says which failovers to run.
+ */
+export async function planDeployment(
+  seed: Target,
+  options: RebootPlanOptions = {},
+): Promise<{ ok: true; name: string; plan: RebootPlan } | { ok: false; error: string }> {
+  const discovery = await discoverDeployment(seed, {
+    kind: 'auto',
+    auditNodes: false,
+    // The topology is all the plan needs: the live facts of the seed, without the other gathering stages.
+    gather: async (target) => {
+      const outcome = await gatherLive(target, options);
+      const password = targetPassword(target);
+      return outcome.ok || password === undefined ? outcome : { ok: false, error: outcome.error.split(password).join('***') };
+    },
+    hostKey: options.hostKey,
+    connectTimeoutMs: options.connectTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
+  });
+  if (!discovery.ok) return { ok: false, error: discovery.error };
+  const { topology } = discovery;
+  if (topology.kind === 'replication') {
+    return { ok: false, error: `${seed.display} is neither a cluster node nor a sentinel: reboot-plan needs one to know how failovers happen` };
+  }
+  const name = deploymentName(topology.kind, seed, topology.nodes.length);
+  return { ok: true, name, plan: planReboots(layoutFromTopology(topology), { maxBatch: options.maxBatch ?? 1 }) };
+}

@@ -1,0 +1,85 @@
+import type { AuditOptions } from './audit.ts';
+import { auditTarget, judgeFacts } from './audit.ts';
+import type { TargetResult } from './engine/run.ts';
+import { findServerProcesses, hostOnlyFacts } from './gather/host/index.ts';
+import type { ServerProcess } from './gather/host/index.ts';
+import { resolveTarget } from './gather/live/target.ts';
+import type { TargetFlags } from './gather/live/target.ts';
+
+/** One local server process and how it was audited. */
+export interface LocalResult {
+  readonly pid: number;
+  readonly name: string;
+  readonly result: TargetResult;
+  /**
+   * Set when the server could not be audited over the network (it needs credentials that were not given, or
+   * has no TCP port): the result then judges the host alone, and every other rule is `error` with this reason.
+   */
+  readonly hostOnly?: string;
+}
+
+export interface LocalOptions extends AuditOptions {
+  /** The processes to audit; default every redis-server, redis-sentinel, valkey-server and valkey-sentinel. */
+  readonly processes?: readonly ServerProcess[];
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1';
+}
+
+/** Where a client on this machine reaches each port of the process: loopback when it listens there. */
+function candidates(proc: ServerProcess): { host: string; port: number }[] {
+  if (!proc.listeners.known) return proc.titleAddress ? [proc.titleAddress] : [];
+  const ports = [...new Set(proc.listeners.value.map((l) => l.port))].sort((a, b) => a - b);
+  // port + 10000 is the cluster bus: it speaks no RESP.
+  return ports
+    .filter((port) => !ports.includes(port - 10000))
+    .map((port) => {
+      const on = proc.listeners.known ? proc.listeners.value.filter((l) => l.port === port) : [];
+      const loop = on.find((l) => isLoopback(l.address));
+      const wild = on.find((l) => l.address === '0.0.0.0' || l.address === '::');
+      const host = loop?.address ?? (wild ? (wild.address === '::' ? '::1' : '127.0.0.1') : on[0]!.address);
+      return { host, port };
+    });
+}
+
+/** The host rules judged, every other rule an `error` with the reason the server itself could not be audited. */
+async function hostOnly(display: string, proc: ServerProcess, why: string, options: LocalOptions): Promise<LocalResult> {
+  const reason = `${why}; only the host was judged`;
+  const facts = await hostOnlyFacts(display, proc.pid, reason, options);
+  const judged = judgeFacts(facts, options);
+  const results = judged.results.map((r) => (r.status === 'skip' && r.message === reason ? { ...r, status: 'error' as const, message: `${display}: ${reason}` } : r));
+  return { pid: proc.pid, name: proc.name, result: { ...judged, results }, hostOnly: reason };
+}
+
+async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: LocalOptions, env: Record<string, string | undefined>): Promise<LocalResult> {
+  const tried: string[] = [];
+  const ports = candidates(proc);
+  for (const { host, port } of ports) {
+    const target = resolveTarget(undefined, { ...flags, host, port }, env);
+    const result = await auditTarget(target, { ...options, hostPid: proc.pid });
+    if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };
+    tried.push(ports.length > 1 ? `port ${port}: ${result.error}` : result.error);
+  }
+  if (tried.length > 0) {
+    const first = ports[0]!;
+    const shown = first.host.includes(':') ? `[${first.host}]` : first.host;
+    return hostOnly(`redis://${shown}:${first.port} (pid ${proc.pid})`, proc, tried.join('; '), options);
+  }
+  const sockets = proc.unixSockets.known ? proc.unixSockets.value : [];
+  if (sockets.length > 0) {
+    return hostOnly(`unix:${sockets[0]} (pid ${proc.pid})`, proc, `${proc.name} listens only on the unix socket ${sockets.join(', ')}, and redfort connects over TCP only`, options);
+  }
+  const why = proc.listeners.known ? `${proc.name} has no listening socket` : `its listening sockets are unknown (${proc.listeners.reason})`;
+  return hostOnly(`${proc.name} (pid ${proc.pid})`, proc, why, options);
+}
+
+/**
+ * `redfort audit --local`: every Redis and Valkey server process of this machine, found through /proc, audited
+ * on its TCP port with the given credentials and with its host facts. A process that refuses the credentials (or
+ * has only a unix socket) still gets its host judged: see {@link LocalResult.hostOnly}.
+ */
+export async function auditLocal(flags: TargetFlags, options: LocalOptions = {}, env: Record<string, string | undefined> = process.env): Promise<LocalResult[]> {
+  const processes = options.processes ?? (await findServerProcesses());
+  return Promise.all(processes.map((proc) => auditProcess(proc, flags, options, env)));
+}

@@ -1,0 +1,74 @@
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { HostFileState, HostStat } from '../../facts/types.ts';
+import { fsReason } from './proc.ts';
+
+/** id -> name from /etc/passwd or /etc/group (`name:x:id:...`); the first entry of an id wins, as getpwuid does. */
+export function parseIdNames(text: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
+    const fields = line.split(':');
+    if (fields.length < 3) continue;
+    const id = Number(fields[2]);
+    if (fields[0] && Number.isInteger(id) && !names.has(id)) names.set(id, fields[0]);
+  }
+  return names;
+}
+
+export interface IdNames {
+  readonly users: ReadonlyMap<number, string>;
+  readonly groups: ReadonlyMap<number, string>;
+}
+
+/** User and group names from /etc/passwd and /etc/group (NSS sources such as LDAP are not consulted). */
+export async function readIdNames(): Promise<IdNames> {
+  const read = (path: string) => readFile(path, 'utf8').catch(() => '');
+  const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
+  return { users: parseIdNames(passwd), groups: parseIdNames(group) };
+}
+
+function typeOf(mode: number): HostStat['type'] {
+  const format = mode & 0o170000;
+  if (format === 0o100000) return 'file';
+  if (format === 0o040000) return 'dir';
+  if (format === 0o140000) return 'socket';
+  return 'other';
+}
+
+/** lstat + stat of a path: its mode, owner and group with symlinks resolved; missing and unreadable are explicit. */
+export async function statPath(path: string, names: IdNames): Promise<HostFileState> {
+  let link;
+  try {
+    link = await lstat(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'unknown', reason: fsReason(error, `cannot stat ${path}`) };
+  }
+  try {
+    const target = link.isSymbolicLink() ? await stat(path) : link;
+    const realPath = link.isSymbolicLink() ? await realpath(path) : path;
+    const parentPath = dirname(realPath);
+    const parent = await stat(parentPath).then(
+      (p) => ({ path: parentPath, mode: p.mode & 0o7777, uid: p.uid, gid: p.gid }),
+      () => undefined,
+    );
+    return {
+      kind: 'present',
+      stat: {
+        type: typeOf(target.mode),
+        mode: target.mode & 0o7777,
+        uid: target.uid,
+        gid: target.gid,
+        owner: names.users.get(target.uid),
+        group: names.groups.get(target.gid),
+        realPath,
+        symlink: link.isSymbolicLink(),
+        parent,
+      },
+    };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return { kind: 'unknown', reason: `${path} is a dangling symlink` };
+    return { kind: 'unknown', reason: fsReason(error, `cannot stat ${path}`) };
+  }
+}

@@ -1,0 +1,320 @@
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type {
+  ConfigMap,
+  Fact,
+  Facts,
+  FactKey,
+  HostAbsentFile,
+  HostFacts,
+  HostFile,
+  HostFileRole,
+  HostLogging,
+  HostProcess,
+  HostValue,
+  Source,
+} from '../../facts/types.ts';
+import type { Enricher, EnrichOptions } from '../enrich.ts';
+import { isLocalHost } from '../local.ts';
+import { effectiveConfig, loadConf } from '../conf/redis-conf.ts';
+import { readIdNames, statPath } from './files.ts';
+import type { IdNames } from './files.ts';
+import { readFirewall } from './firewall.ts';
+import { readLogrotate } from './logrotate.ts';
+import { readPackage } from './package.ts';
+import {
+  configFromCmdline,
+  findPortOwner,
+  hostSource,
+  listenersOf,
+  openFiles,
+  procLink,
+  readCmdline,
+  readStatus,
+  redactCmdline,
+  titleRewritten,
+} from './proc.ts';
+import { fileSecrets } from './secrets.ts';
+import { readSystemd } from './systemd.ts';
+
+export { findServerProcesses } from './proc.ts';
+export type { ServerProcess } from './proc.ts';
+
+type HostOptions = Pick<EnrichOptions, 'logrotateDir' | 'firewallRuleset'>;
+
+/** The settings that name files, from CONFIG GET or, failing that, from the process's config file. */
+interface Settings {
+  readonly config: ConfigMap;
+  /** Every file the config was read from (the config file and its includes), when read here. */
+  readonly files: readonly string[] | undefined;
+}
+
+const TLS_ROLES: readonly [string, HostFileRole][] = [
+  ['tls-key-file', 'tls-key'],
+  ['tls-client-key-file', 'tls-client-key'],
+  ['tls-cert-file', 'tls-cert'],
+  ['tls-client-cert-file', 'tls-client-cert'],
+  ['tls-ca-cert-file', 'tls-ca-file'],
+  ['tls-ca-cert-dir', 'tls-ca-dir'],
+];
+
+function versionOf(facts: Facts): string | undefined {
+  const server = facts.server;
+  if (!server?.version) return undefined;
+  return server.product === 'valkey' ? `valkey-${server.version}` : server.version;
+}
+
+function isSentinel(facts: Facts, process: { name: string; cmdline: readonly string[] }): boolean {
+  if (facts.server) return facts.server.mode === 'sentinel';
+  return process.name.endsWith('-sentinel') || process.cmdline.includes('--sentinel') || / \[sentinel\]$/.test(process.cmdline[0] ?? '');
+}
+
+/** The config file: INFO server, else the command line, else the systemd unit's ExecStart. */
+async function configFileOf(
+  facts: Facts,
+  cmdline: readonly string[],
+  cwd: HostValue<string>,
+  execStart: readonly string[] | undefined,
+): Promise<HostValue<string | null>> {
+  if (facts.server) {
+    return { known: true, value: facts.server.configFile ?? null, source: facts.server.source };
+  }
+  const fromArgs = async (args: readonly string[], where: string): Promise<HostValue<string | null> | undefined> => {
+    const named = configFromCmdline(args);
+    if (named === undefined) return undefined;
+    if (named === null || isAbsolute(named)) return { known: true, value: named, source: hostSource(where) };
+    // The server has chdir'ed to `dir` since: a relative name is found again only if it is there.
+    if (!cwd.known) return { known: false, reason: `the config file '${named}' is relative and the process's directory is unknown (${cwd.reason})` };
+    const path = resolve(cwd.value, named);
+    if (await stat(path).then((s) => s.isFile(), () => false)) return { known: true, value: path, source: hostSource(`${where}, resolved against the process's directory`) };
+    return { known: false, reason: `the config file '${named}' is relative to the directory the server started in, which is no longer known` };
+  };
+  const fromCmdline = await fromArgs(cmdline, 'the process command line');
+  if (fromCmdline) return fromCmdline;
+  const fromUnit = execStart ? await fromArgs(execStart, 'the systemd unit ExecStart') : undefined;
+  if (fromUnit) return fromUnit;
+  return {
+    known: false,
+    reason: titleRewritten(cmdline)
+      ? 'the server replaced its command line with its title (set-proc-title yes) and INFO could not be read, so its config file is unknown'
+      : 'the config file is unknown',
+  };
+}
+
+function settingsOf(facts: Facts, configFile: HostValue<string | null>, sentinel: boolean): { settings?: Settings; reason?: string } {
+  if (facts.config) return { settings: { config: facts.config, files: undefined } };
+  const live = facts.server ? `CONFIG GET is not available (${facts.unavailable.config ?? 'no answer'})` : 'the server could not be queried';
+  if (!configFile.known) return { reason: `${live}, and ${configFile.reason}` };
+  if (configFile.value === null) return { reason: `${live}, and the server was started without a config file` };
+  try {
+    const parsed = loadConf(configFile.value);
+    const version = versionOf(facts);
+    const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
+    return { settings: { config: effective.config, files: parsed.files } };
+  } catch (error) {
+    return { reason: `the config file could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function absolute(path: string, dir: string): string {
+  return isAbsolute(path) ? path : resolve(dir, path);
+}
+
+interface Planned {
+  readonly role: HostFileRole;
+  readonly path: string;
+  readonly origin: Source;
+}
+
+/** Which files the server uses, from its settings; absent roles say why. */
+async function planFiles(
+  facts: Facts,
+  settings: Settings | undefined,
+  settingsReason: string | undefined,
+  configFile: HostValue<string | null>,
+  cwd: HostValue<string>,
+  sentinel: boolean,
+): Promise<{ planned: Planned[]; absent: HostAbsentFile[] }> {
+  const planned: Planned[] = [];
+  const absent: HostAbsentFile[] = [];
+  const configRole: HostFileRole = sentinel ? 'sentinel-config' : 'config';
+  if (configFile.known && configFile.value !== null) planned.push({ role: configRole, path: configFile.value, origin: configFile.source });
+  else if (configFile.known) absent.push({ role: configRole, unknown: false, reason: 'the server was started without a config file' });
+  else absent.push({ role: configRole, unknown: true, reason: configFile.reason });
+
+  const config = settings?.config;
+  const get = (name: string): Fact<string> | undefined => config?.get(name);
+  const dirFact = get('dir');
+  // CONFIG GET gives dir absolute; else the process's directory is dir, since the server chdirs there.
+  let dir: { path: string; origin: Source } | undefined;
+  if (dirFact && isAbsolute(dirFact.value)) dir = { path: dirFact.value, origin: dirFact.source };
+  else if (cwd.known) dir = { path: cwd.value, origin: cwd.source };
+  if (dir) planned.push({ role: 'dir', path: dir.path, origin: dir.origin });
+  else absent.push({ role: 'dir', unknown: true, reason: cwd.known ? 'dir is unknown' : cwd.reason });
+
+  const configPath = configFile.known ? configFile.value : null;
+  // The config-file gatherer's list counts only when it read this server's file (not a copy given with --config).
+  let includes = settings?.files ?? (configPath !== null && facts.files?.paths.includes(configPath) ? facts.files.paths : undefined);
+  let includesReason = 'the includes of the config file were not read';
+  if (!includes && configPath !== null) {
+    try {
+      includes = loadConf(configPath).files;
+    } catch (error) {
+      includesReason = `the includes of the config file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  const aclFact = get('aclfile');
+  const aclPath = aclFact && aclFact.value !== '' && dir ? absolute(aclFact.value, dir.path) : undefined;
+  if (includes) {
+    for (const path of includes) {
+      if (path === configPath || path === aclPath) continue;
+      planned.push({ role: 'include', path, origin: facts.files?.source ?? hostSource(`included by ${configFile.known ? configFile.value : 'the config file'}`) });
+    }
+  } else if (configPath !== null) {
+    absent.push({ role: 'include', unknown: true, reason: includesReason });
+  }
+
+  if (!config || !dir) {
+    const reason = settingsReason ?? 'the server settings are unknown';
+    for (const role of ['rdb', 'aof', 'log', 'acl', 'unixsocket', 'tls-key', 'tls-client-key'] as const) absent.push({ role, unknown: true, reason });
+    return { planned, absent };
+  }
+  const named = (name: string, role: HostFileRole): void => {
+    const fact = get(name);
+    if (fact && fact.value !== '') planned.push({ role, path: absolute(fact.value, dir.path), origin: fact.source });
+    else absent.push({ role, unknown: false, reason: `${name} is not set` });
+  };
+  named('dbfilename', 'rdb');
+  const aofDir = get('appenddirname');
+  if (aofDir && aofDir.value !== '') {
+    const path = absolute(aofDir.value, dir.path);
+    planned.push({ role: 'aof-dir', path, origin: aofDir.source });
+    // Redis 7 keeps a manifest and base/incr files in the AOF directory.
+    for (const name of (await readdir(path).catch(() => [] as string[])).sort()) planned.push({ role: 'aof', path: join(path, name), origin: aofDir.source });
+  } else {
+    named('appendfilename', 'aof');
+  }
+  const logfile = get('logfile');
+  if (logfile && logfile.value !== '') planned.push({ role: 'log', path: absolute(logfile.value, dir.path), origin: logfile.source });
+  else absent.push({ role: 'log', unknown: false, reason: "logfile is ''" });
+  named('aclfile', 'acl');
+  named('unixsocket', 'unixsocket');
+  for (const [name, role] of TLS_ROLES) named(name, role);
+  return { planned, absent };
+}
+
+function loggingOf(settings: Settings | undefined, reason: string | undefined): HostValue<HostLogging> {
+  const config = settings?.config;
+  const logfile = config?.get('logfile');
+  if (!config || !logfile) return { known: false, reason: reason ?? 'logfile is unknown' };
+  const yes = (name: string) => config.get(name)?.value.toLowerCase() === 'yes';
+  return { known: true, value: { logfile: logfile.value, syslog: yes('syslog-enabled'), daemonize: yes('daemonize'), source: logfile.source }, source: logfile.source };
+}
+
+async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames): Promise<HostFile[]> {
+  const configRoles: ReadonlySet<HostFileRole> = new Set(['config', 'include', 'acl', 'sentinel-config']);
+  return Promise.all(
+    planned.map(async (p) => {
+      const state = await statPath(p.path, names);
+      const file: HostFile = { role: p.role, path: p.path, origin: p.origin, state };
+      if (!configRoles.has(p.role) || state.kind !== 'present') return file;
+      return { ...file, secrets: await fileSecrets(facts, p.path) };
+    }),
+  );
+}
+
+/** Everything about one server process of this machine; `ok: false` only when the process is gone. */
+export async function gatherHost(pid: number, facts: Facts, options: HostOptions = {}): Promise<{ ok: true; host: HostFacts } | { ok: false; reason: string }> {
+  const status = await readStatus(pid);
+  if (!status) return { ok: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
+  const names = await readIdNames();
+  const rawCmdline = await readCmdline(pid);
+  const [exe, cwd, stdout, open, sockets, systemd] = await Promise.all([
+    procLink(pid, 'exe'),
+    procLink(pid, 'cwd'),
+    procLink(pid, 'fd/1'),
+    openFiles(pid),
+    listenersOf(pid),
+    readSystemd(pid),
+  ]);
+  const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
+  const configFile = await configFileOf(facts, rawCmdline, cwd, execStart);
+  const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
+  const { settings, reason } = settingsOf(facts, configFile, sentinel);
+  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel);
+  const [files, logrotate, firewall, pkg] = await Promise.all([
+    describeFiles(planned, facts, names),
+    readLogrotate({ logrotateDir: options.logrotateDir }),
+    readFirewall(options.firewallRuleset),
+    readPackage(exe, status.name),
+  ]);
+  const source = hostSource(`pid ${pid} (${status.name})`);
+  const process: HostProcess = {
+    pid,
+    name: status.name,
+    uid: status.uid,
+    gid: status.gid,
+    user: names.users.get(status.uid.effective),
+    group: names.groups.get(status.gid.effective),
+    cmdline: redactCmdline(rawCmdline),
+    exe,
+    cwd,
+    configFile,
+    listeners: sockets.tcp,
+    unixSockets: sockets.unix,
+    stdout,
+    openFiles: open,
+    source: hostSource(`/proc/${pid}/status`),
+  };
+  return {
+    ok: true,
+    host: { process, files, absent, logging: loggingOf(settings, reason), logrotate, firewall, systemd, package: pkg, source },
+  };
+}
+
+function withoutHost(facts: Facts, reason: string): Facts {
+  return { ...facts, unavailable: { ...facts.unavailable, host: reason } };
+}
+
+/**
+ * Adds host facts when the target is this machine (loopback or one of its addresses): the process listening
+ * on the target's port, its files, logrotate, the packet filter, its systemd unit and package. Never throws.
+ */
+export const hostEnricher: Enricher = async (facts, target, options) => {
+  try {
+    if (options.noHost) return withoutHost(facts, 'host facts were turned off (--no-host)');
+    if (process.platform !== 'linux') return withoutHost(facts, `host facts are read from /proc, which ${process.platform} does not have`);
+    let pid = options.hostPid;
+    if (pid === undefined) {
+      if (!target) return withoutHost(facts, 'no server process to inspect');
+      if (!isLocalHost(target.host)) {
+        return withoutHost(facts, `${target.host} is not an address of this machine: run redfort on the server's host for host facts`);
+      }
+      const owner = await findPortOwner(target.host, target.port);
+      if (!owner.found) return withoutHost(facts, owner.reason);
+      pid = owner.pid;
+    }
+    const gathered = await gatherHost(pid, facts, options);
+    if (!gathered.ok) return withoutHost(facts, gathered.reason);
+    const unavailable = { ...facts.unavailable };
+    delete unavailable.host;
+    return { ...facts, host: gathered.host, sources: new Set([...facts.sources, 'host']), unavailable };
+  } catch (error) {
+    return withoutHost(facts, `host facts could not be gathered: ${error instanceof Error ? error.message : String(error)}`);
+  }
+};
+
+const LIVE_KEYS: readonly FactKey[] = ['server', 'info', 'config', 'secrets', 'acl', 'categories', 'commands', 'sentinel', 'cluster', 'now', 'probe', 'topology', 'files'];
+
+/**
+ * Facts about a server that refused the audit connection (or that has no TCP port): the host alone. Every
+ * other source is unavailable with `why`.
+ */
+export async function hostOnlyFacts(target: string, pid: number, why: string, options: HostOptions = {}): Promise<Facts> {
+  const unavailable: Partial<Record<FactKey, string>> = {};
+  for (const key of LIVE_KEYS) unavailable[key] = why;
+  const empty: Facts = { target, sources: new Set(), unavailable };
+  const gathered = await gatherHost(pid, empty, options).catch((error: unknown) => ({ ok: false as const, reason: error instanceof Error ? error.message : String(error) }));
+  if (!gathered.ok) return { ...empty, unavailable: { ...unavailable, host: gathered.reason } };
+  return { ...empty, host: gathered.host, sources: new Set(['host']) };
+}

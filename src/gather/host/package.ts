@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { HostValue, PackageFacts } from '../../facts/types.ts';
+import { deletedTarget, hostSource } from './proc.ts';
+
+/** `dpkg-query -S` output (`redis-server: /usr/bin/redis-server`, `pkg1, pkg2: path`) -> the first package name. */
+export function parseDpkgSearch(text: string, path: string): string | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('diversion ')) continue;
+    const colon = line.lastIndexOf(': ');
+    if (colon === -1 || line.slice(colon + 2).trim() !== path) continue;
+    return line.slice(0, colon).split(',')[0]!.trim().replace(/:[a-z0-9-]+$/, '');
+  }
+  return undefined;
+}
+
+/** `rpm -qf --qf '%{NAME}\t%{EPOCH}:%{VERSION}-%{RELEASE}\n'` output -> name and version (`(none):` epoch dropped). */
+export function parseRpmQuery(text: string): { name: string; version: string } | undefined {
+  const line = text.split('\n')[0]?.trim() ?? '';
+  const m = /^(\S+)\t(?:\(none\):)?(\S+)$/.exec(line);
+  return m ? { name: m[1]!, version: m[2]! } : undefined;
+}
+
+/** The package named like the file, when its dpkg file list holds the path. */
+async function ownedByNamesake(path: string): Promise<string | undefined> {
+  const name = basename(path);
+  const dir = '/var/lib/dpkg/info';
+  const lists = (await readdir(dir).catch(() => [] as string[])).filter((f) => f === `${name}.list` || (f.startsWith(`${name}:`) && f.endsWith('.list')));
+  for (const list of lists) {
+    const text = await readFile(join(dir, list), 'utf8').catch(() => '');
+    if (text.split('\n').includes(path)) return list.slice(0, -'.list'.length).replace(/:.*$/, '');
+  }
+  return undefined;
+}
+
+type Run = (command: string, args: readonly string[]) => Promise<{ ok: boolean; stdout: string; missing: boolean }>;
+
+const run: Run = (command, args) =>
+  new Promise((resolve) => {
+    execFile(command, args, { timeout: 10_000, env: { ...process.env, LC_ALL: 'C' } }, (error, stdout) => {
+      const missing = (error as { code?: unknown } | null)?.code === 'ENOENT';
+      resolve({ ok: !error, stdout: String(stdout ?? ''), missing });
+    });
+  });
+
+/**
+ * The package that installed the running executable: asked of dpkg, then rpm, for the path named like the
+ * process (`/usr/bin/redis-server`, a link to redis-check-rdb on Debian) and for the executable itself.
+ */
+const cache = new Map<string, Promise<HostValue<PackageFacts | null>>>();
+
+export function readPackage(exe: HostValue<string>, processName: string): Promise<HostValue<PackageFacts | null>> {
+  if (!exe.known) return Promise.resolve({ known: false, reason: `the executable is unknown (${exe.reason})` });
+  // dpkg-query -S reads every package's file list (half a second): ask once per executable and run.
+  const key = `${exe.value}\0${processName}`;
+  let found = cache.get(key);
+  if (!found) cache.set(key, (found = queryPackage(exe, processName)));
+  return found;
+}
+
+async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, processName: string): Promise<HostValue<PackageFacts | null>> {
+  const { path: exePath, deleted } = deletedTarget(exe.value);
+  const named = join(dirname(exePath), processName);
+  const candidates = [...new Set([named, exePath, exePath.startsWith('/usr/') ? exePath.slice(4) : `/usr${exePath}`])];
+  const paths: string[] = [];
+  for (const candidate of candidates) {
+    // Only a path that leads to the running executable counts (a deleted executable: its old path).
+    const real = await realpath(candidate).catch(() => undefined);
+    if (real === exePath || (deleted && candidate === exePath)) paths.push(candidate);
+  }
+  if (paths.length === 0) paths.push(exePath);
+  let managers = 0;
+  for (const path of paths) {
+    // dpkg-query -S reads every package's file list; the package named like the file (redis-server) is checked first.
+    const direct = await ownedByNamesake(path);
+    const search = direct ? { ok: true, stdout: `${direct}: ${path}\n`, missing: false } : await run('dpkg-query', ['-S', path]);
+    if (!search.missing) {
+      managers++;
+      const name = search.ok ? parseDpkgSearch(search.stdout, path) : undefined;
+      if (name) {
+        const version = await run('dpkg-query', ['-W', '-f', '${Version}', name]);
+        if (version.ok && version.stdout.trim() !== '') {
+          return { known: true, value: { manager: 'dpkg', name, version: version.stdout.trim(), path, replaced: deleted }, source: hostSource(`dpkg-query -S ${path}`) };
+        }
+      }
+    }
+    const rpm = await run('rpm', ['-qf', '--qf', '%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n', path]);
+    if (!rpm.missing) {
+      managers++;
+      const found = rpm.ok ? parseRpmQuery(rpm.stdout) : undefined;
+      if (found) return { known: true, value: { manager: 'rpm', ...found, path, replaced: deleted }, source: hostSource(`rpm -qf ${path}`) };
+    }
+  }
+  if (managers === 0) return { known: false, reason: 'neither dpkg nor rpm is installed: the package of the executable is unknown' };
+  return { known: true, value: null, source: hostSource(`no package owns ${paths.join(' or ')}`) };
+}

@@ -1,0 +1,372 @@
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import type { HostListener, HostValue, Source } from '../../facts/types.ts';
+
+/** A socket line of /proc/net/tcp or tcp6. */
+export interface TcpSocket {
+  readonly family: 'ip' | 'ip6';
+  readonly address: string;
+  readonly port: number;
+  /** Kernel state: `0A` is LISTEN. */
+  readonly state: string;
+  readonly uid: number;
+  readonly inode: string;
+}
+
+export interface UnixSocket {
+  readonly inode: string;
+  readonly path: string;
+  readonly listening: boolean;
+}
+
+/** Names of the server executables `redfort audit --local` looks for (`Name:` of /proc/<pid>/status). */
+export const SERVER_NAMES: ReadonlySet<string> = new Set(['redis-server', 'redis-sentinel', 'valkey-server', 'valkey-sentinel']);
+
+const LISTEN = '0A';
+
+/** `0100007F` (a little-endian u32, as the kernel prints it) -> `127.0.0.1`. */
+function ipv4FromHex(hex: string): string {
+  const bytes = hex.match(/../g)?.map((b) => parseInt(b, 16)) ?? [];
+  return bytes.reverse().join('.');
+}
+
+/** Four little-endian u32 words -> a compressed IPv6 address; IPv4-mapped addresses come out as `::ffff:a.b.c.d`. */
+function ipv6FromHex(hex: string): string {
+  const bytes: number[] = [];
+  for (let w = 0; w < 4; w++) {
+    const word = hex.slice(w * 8, w * 8 + 8).match(/../g)?.map((b) => parseInt(b, 16)) ?? [];
+    bytes.push(...word.reverse());
+  }
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+    return `::ffff:${bytes.slice(12).join('.')}`;
+  }
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  // The longest run of zero groups becomes '::'.
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen && j - i > 1) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (best === -1) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+/** Parses /proc/net/tcp (`family: 'ip'`) or /proc/net/tcp6 (`'ip6'`). */
+export function parseProcNetTcp(text: string, family: 'ip' | 'ip6'): TcpSocket[] {
+  const sockets: TcpSocket[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 10) continue;
+    const [hexAddress, hexPort] = fields[1]!.split(':');
+    if (hexAddress === undefined || hexPort === undefined) continue;
+    sockets.push({
+      family,
+      address: family === 'ip' ? ipv4FromHex(hexAddress) : ipv6FromHex(hexAddress),
+      port: parseInt(hexPort, 16),
+      state: fields[3]!,
+      uid: Number(fields[7]),
+      inode: fields[9]!,
+    });
+  }
+  return sockets;
+}
+
+/** Parses /proc/net/unix: the sockets bound to a path. */
+export function parseProcNetUnix(text: string): UnixSocket[] {
+  const sockets: UnixSocket[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 8) continue;
+    // Flags 00010000 is __SO_ACCEPTCON: a listening socket.
+    sockets.push({ inode: fields[6]!, path: fields.slice(7).join(' '), listening: (parseInt(fields[3]!, 16) & 0x10000) !== 0 });
+  }
+  return sockets;
+}
+
+export interface ProcStatus {
+  readonly name: string;
+  readonly uid: { readonly real: number; readonly effective: number };
+  readonly gid: { readonly real: number; readonly effective: number };
+}
+
+/** The `Name:`, `Uid:` and `Gid:` lines of /proc/<pid>/status. */
+export function parseStatus(text: string): ProcStatus | undefined {
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim();
+  const ids = (name: string) => {
+    const values = field(name)?.split(/\s+/).map(Number);
+    return values && values.length >= 2 && values.every(Number.isInteger) ? { real: values[0]!, effective: values[1]! } : undefined;
+  };
+  const name = field('Name');
+  const uid = ids('Uid');
+  const gid = ids('Gid');
+  return name !== undefined && uid && gid ? { name, uid, gid } : undefined;
+}
+
+/** /proc/<pid>/cmdline: NUL-separated arguments. */
+export function parseCmdline(text: string): string[] {
+  const args = text.split('\0');
+  while (args.length > 0 && args[args.length - 1] === '') args.pop();
+  return args;
+}
+
+/** Options whose values are secrets (`--requirepass pw`); `--user` lines carry `>pw`, `<pw` and `#hash` tokens. */
+const SECRET_OPTIONS = new Set(['requirepass', 'masterauth', 'primaryauth', 'tls-key-file-pass', 'tls-client-key-file-pass', 'sentinel-pass']);
+
+/** The command line with every secret value replaced by `***`. */
+export function redactCmdline(args: readonly string[]): string[] {
+  let option = '';
+  let index = 0;
+  return args.map((arg, i) => {
+    if (i > 0 && arg.startsWith('--')) {
+      option = arg.slice(2).toLowerCase();
+      index = 0;
+      return arg;
+    }
+    index++;
+    if (SECRET_OPTIONS.has(option)) return '***';
+    if (option === 'user' && /^[<>#]/.test(arg)) return `${arg[0]}***`;
+    // `--sentinel auth-pass <master> <password>`, `--sentinel sentinel-pass <password>`.
+    const sub = (args[i - index + 1] ?? '').toLowerCase();
+    if (option === 'sentinel' && ((sub === 'auth-pass' && index === 3) || (sub === 'sentinel-pass' && index === 2))) return '***';
+    return arg;
+  });
+}
+
+/**
+ * With `set-proc-title yes` (the default since 6.2) the server overwrites its arguments with its title,
+ * `redis-server 127.0.0.1:6379`, padded with NULs: the original arguments are gone.
+ */
+export function titleRewritten(args: readonly string[]): boolean {
+  return args.length >= 1 && /\s/.test(args[0]!) && args.slice(1).every((a) => a === '');
+}
+
+/**
+ * The config file named on a server's command line, as redis-server reads it: the first argument when it does not
+ * start with `-` (`redis-server /etc/redis/redis.conf --port 6380`). `null` when the command line names none.
+ */
+export function configFromCmdline(args: readonly string[]): string | null | undefined {
+  if (titleRewritten(args)) return undefined;
+  const first = args[1];
+  if (first === undefined || first.startsWith('-')) return null;
+  return first;
+}
+
+/** `socket:[12345]` -> `12345`. */
+export function socketInode(link: string): string | undefined {
+  return /^socket:\[(\d+)\]$/.exec(link)?.[1];
+}
+
+/** The `(deleted)` suffix the kernel gives the link of a file removed after it was opened. */
+export function deletedTarget(link: string): { path: string; deleted: boolean } {
+  return link.endsWith(' (deleted)') ? { path: link.slice(0, -' (deleted)'.length), deleted: true } : { path: link, deleted: false };
+}
+
+// I/O ---------------------------------------------------------------------------------------------------------
+
+export function fsReason(error: unknown, what: string): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `${what}: permission denied (run redfort as root or as the server's user)`;
+  }
+  if (code === 'ENOENT') return `${what}: no such file or directory`;
+  return `${what}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export function hostSource(detail: string): Source {
+  return { kind: 'host', detail };
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every TCP socket of this network namespace (or of the process's own, with `pid`). */
+export async function readTcpSockets(pid?: number): Promise<TcpSocket[]> {
+  const base = pid === undefined ? '/proc/net' : `/proc/${pid}/net`;
+  const [v4, v6] = await Promise.all([readText(`${base}/tcp`), readText(`${base}/tcp6`)]);
+  return [...parseProcNetTcp(v4 ?? '', 'ip'), ...parseProcNetTcp(v6 ?? '', 'ip6')];
+}
+
+export async function readUnixSockets(pid?: number): Promise<UnixSocket[]> {
+  return parseProcNetUnix((await readText(pid === undefined ? '/proc/net/unix' : `/proc/${pid}/net/unix`)) ?? '');
+}
+
+/** The socket inodes a process holds, or why they cannot be read (another user's process, without root). */
+export async function socketInodes(pid: number): Promise<HostValue<ReadonlySet<string>>> {
+  const dir = `/proc/${pid}/fd`;
+  let fds: string[];
+  try {
+    fds = await readdir(dir);
+  } catch (error) {
+    return { known: false, reason: fsReason(error, `cannot read ${dir}`) };
+  }
+  const inodes = new Set<string>();
+  await Promise.all(
+    fds.map(async (fd) => {
+      const inode = socketInode(await readlink(`${dir}/${fd}`).catch(() => ''));
+      if (inode) inodes.add(inode);
+    }),
+  );
+  return { known: true, value: inodes, source: hostSource(dir) };
+}
+
+/** Every process id under /proc. */
+export async function processIds(): Promise<number[]> {
+  try {
+    return (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export async function readStatus(pid: number): Promise<ProcStatus | undefined> {
+  const text = await readText(`/proc/${pid}/status`);
+  return text === undefined ? undefined : parseStatus(text);
+}
+
+export async function readCmdline(pid: number): Promise<string[]> {
+  return parseCmdline((await readText(`/proc/${pid}/cmdline`)) ?? '');
+}
+
+/** readlink of /proc/<pid>/<name> (exe, cwd, fd/1). */
+export async function procLink(pid: number, name: string): Promise<HostValue<string>> {
+  const path = `/proc/${pid}/${name}`;
+  try {
+    return { known: true, value: await readlink(path), source: hostSource(path) };
+  } catch (error) {
+    return { known: false, reason: fsReason(error, `cannot read ${path}`) };
+  }
+}
+
+/** The regular files a process holds open. */
+export async function openFiles(pid: number): Promise<HostValue<readonly string[]>> {
+  const dir = `/proc/${pid}/fd`;
+  let fds: string[];
+  try {
+    fds = await readdir(dir);
+  } catch (error) {
+    return { known: false, reason: fsReason(error, `cannot read ${dir}`) };
+  }
+  const paths = await Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => '')));
+  const files = [...new Set(paths.filter((p) => p.startsWith('/') && !p.startsWith('/dev/')).map((p) => deletedTarget(p).path))].sort();
+  return { known: true, value: files, source: hostSource(dir) };
+}
+
+/** The listening TCP and unix sockets of a process. */
+export async function listenersOf(pid: number): Promise<{ tcp: HostValue<readonly HostListener[]>; unix: HostValue<readonly string[]> }> {
+  const inodes = await socketInodes(pid);
+  if (!inodes.known) return { tcp: inodes, unix: inodes };
+  const [tcp, unix] = await Promise.all([readTcpSockets(pid), readUnixSockets(pid)]);
+  const listeners = tcp
+    .filter((s) => s.state === LISTEN && inodes.value.has(s.inode))
+    .map(({ family, address, port }) => ({ family, address, port }));
+  const unique = [...new Map(listeners.map((l) => [`${l.family} ${l.address} ${l.port}`, l])).values()];
+  const paths = unix.filter((s) => s.listening && inodes.value.has(s.inode) && s.path.startsWith('/')).map((s) => s.path);
+  const source = hostSource(`/proc/${pid}/net/tcp{,6}, /proc/${pid}/fd`);
+  return { tcp: { known: true, value: unique, source }, unix: { known: true, value: [...new Set(paths)], source: hostSource(`/proc/${pid}/net/unix`) } };
+}
+
+export type PortOwner =
+  | { readonly found: true; readonly pid: number; readonly name: string }
+  | { readonly found: false; readonly reason: string };
+
+function addressMatches(listener: TcpSocket, host: string): boolean {
+  const h = host.toLowerCase();
+  if (listener.address === h) return true;
+  if (h === 'localhost') return listener.address.startsWith('127.') || listener.address === '::1';
+  return false;
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}
+
+/**
+ * The process listening on `host:port` of this machine: the LISTEN socket from /proc/net/tcp{,6}, then the
+ * process holding its inode in /proc/<pid>/fd.
+ */
+export async function findPortOwner(host: string, port: number): Promise<PortOwner> {
+  const listening = (await readTcpSockets()).filter((s) => s.state === LISTEN && s.port === port);
+  if (listening.length === 0) return { found: false, reason: `no process of this machine listens on TCP port ${port} (a server in a container or another network namespace is audited from inside it)` };
+  const exact = listening.filter((s) => addressMatches(s, host));
+  const wild = listening.filter((s) => isWildcard(s.address));
+  const chosen = exact.length > 0 ? exact : wild.length > 0 ? wild : listening;
+  const wanted = new Set(chosen.map((s) => s.inode));
+  const pids = await processIds();
+  const names = new Map<number, string>();
+  await Promise.all(pids.map(async (pid) => names.set(pid, (await readStatus(pid))?.name ?? '?')));
+  // Servers first: the other processes are only looked at to name what holds the port instead.
+  const servers = pids.filter((pid) => SERVER_NAMES.has(names.get(pid)!));
+  const others = pids.filter((pid) => !SERVER_NAMES.has(names.get(pid)!));
+  const denied: number[] = [];
+  for (const group of [servers, others]) {
+    // The lowest pid: a forked child (BGSAVE) holds the parent's socket too.
+    for (const pid of group.sort((a, b) => a - b)) {
+      const inodes = await socketInodes(pid);
+      if (!inodes.known) {
+        denied.push(pid);
+        continue;
+      }
+      if (![...wanted].some((inode) => inodes.value.has(inode))) continue;
+      if (group === servers) return { found: true, pid, name: names.get(pid)! };
+      return { found: false, reason: `port ${port} is held by '${names.get(pid)}' (pid ${pid}), not by a Redis or Valkey server: a proxy or a container's port forward; audit the server's own host` };
+    }
+  }
+  return denied.length > 0
+    ? { found: false, reason: `cannot tell which process listens on port ${port}: /proc/<pid>/fd of ${denied.length} processes of other users is readable only by root` }
+    : { found: false, reason: `the socket listening on port ${port} belongs to no process visible here` };
+}
+
+export interface ServerProcess {
+  readonly pid: number;
+  readonly name: string;
+  readonly listeners: HostValue<readonly HostListener[]>;
+  readonly unixSockets: HostValue<readonly string[]>;
+  /** The listen address the process title announces (`redis-server 127.0.0.1:6379`), used when fds cannot be read. */
+  readonly titleAddress: { readonly host: string; readonly port: number } | undefined;
+}
+
+/** `redis-server 127.0.0.1:6379 [cluster]` -> host and port; `*:6379` is every interface. */
+export function titleAddress(args: readonly string[]): { host: string; port: number } | undefined {
+  if (!titleRewritten(args)) return undefined;
+  const m = /^\S+\s+(\S+):(\d+)(?:\s|$)/.exec(args[0]!);
+  if (!m) return undefined;
+  const host = m[1] === '*' ? '127.0.0.1' : m[1]!.replace(/^\[|\]$/g, '');
+  return { host, port: Number(m[2]) };
+}
+
+/** Every redis-server, redis-sentinel, valkey-server and valkey-sentinel process of this machine. */
+export async function findServerProcesses(): Promise<ServerProcess[]> {
+  const found: ServerProcess[] = [];
+  for (const pid of await processIds()) {
+    const status = await readStatus(pid);
+    if (!status || !SERVER_NAMES.has(status.name)) continue;
+    // Threads are not under /proc/<pid> but a forked child (BGSAVE, AOF rewrite) is: skip children of servers.
+    const ppid = Number(/^PPid:\s*(\d+)/m.exec((await readText(`/proc/${pid}/status`)) ?? '')?.[1]);
+    const parent = await readStatus(ppid);
+    if (parent && SERVER_NAMES.has(parent.name) && (await stat(`/proc/${ppid}`).catch(() => undefined))) continue;
+    const { tcp, unix } = await listenersOf(pid);
+    found.push({ pid, name: status.name, listeners: tcp, unixSockets: unix, titleAddress: titleAddress(await readCmdline(pid)) });
+  }
+  return found;
+}
+
+/** A path from the command line, resolved against the process's current directory when relative. */
+export function resolveAgainst(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}

@@ -1,0 +1,186 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HostValue, SystemdFacts } from '../../facts/types.ts';
+import { hostSource, redactCmdline } from './proc.ts';
+
+/**
+ * The systemd service a process belongs to, from /proc/<pid>/cgroup: the last `*.service` segment of the
+ * unified (`0::`) or `name=systemd` hierarchy. Undefined for a process outside any service (a shell, a
+ * container, a scope).
+ */
+export function unitFromCgroup(text: string): string | undefined {
+  const lines = text.split('\n');
+  const path = lines.find((l) => l.startsWith('0::'))?.slice(3) ?? lines.find((l) => /^\d+:name=systemd:/.test(l))?.replace(/^\d+:name=systemd:/, '');
+  if (!path) return undefined;
+  const segments = path.split('/').filter((s) => s.endsWith('.service'));
+  return segments[segments.length - 1];
+}
+
+function yes(value: string | undefined): boolean {
+  return ['yes', 'true', 'on', '1'].includes((value ?? '').trim().toLowerCase());
+}
+
+/** Capabilities systemd keeps from a set expression; `['all']` when unrestricted. */
+function capabilities(list: readonly string[]): string[] {
+  const caps = list.map((c) => c.toLowerCase()).filter((c) => c !== '');
+  return caps.length >= 38 ? ['all'] : caps;
+}
+
+/** The `argv[]=` part of a `systemctl show` ExecStart value. */
+function execArgv(value: string | undefined): string[] | undefined {
+  const argv = /argv\[\]=([^;]*)/.exec(value ?? '')?.[1]?.trim();
+  return argv ? redactCmdline(argv.split(/\s+/)) : undefined;
+}
+
+/** Parses `systemctl show <unit> -p …` (`Key=value` lines, effective values with drop-ins applied). */
+export function parseSystemctlShow(unit: string, text: string): SystemdFacts {
+  const values = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return {
+    unit,
+    user: values.get('User') ?? '',
+    dynamicUser: yes(values.get('DynamicUser')),
+    noNewPrivileges: yes(values.get('NoNewPrivileges')),
+    protectSystem: (values.get('ProtectSystem') || 'no').toLowerCase(),
+    privateTmp: yes(values.get('PrivateTmp')) || values.get('PrivateTmp') === 'disconnected',
+    capabilityBoundingSet: capabilities((values.get('CapabilityBoundingSet') ?? '').split(/\s+/)),
+    ambientCapabilities: capabilities((values.get('AmbientCapabilities') ?? '').split(/\s+/)),
+    execStart: execArgv(values.get('ExecStart')),
+  };
+}
+
+/** A capability set: `all` means every capability but those in `caps`; otherwise exactly `caps`. */
+interface CapSet {
+  readonly all: boolean;
+  readonly caps: ReadonlySet<string>;
+}
+
+/**
+ * One capability-set line applied as systemd's config_parse_capability_set does: the first line sets, later
+ * lines OR in (or, with `~`, AND out), and an empty assignment resets to the empty set.
+ */
+function applyCaps(current: CapSet | undefined, value: string): CapSet {
+  const v = value.trim();
+  if (v === '') return { all: false, caps: new Set() };
+  const invert = v.startsWith('~');
+  const listed = new Set((invert ? v.slice(1) : v).trim().toLowerCase().split(/\s+/).filter((c) => c !== ''));
+  if (!current) return invert ? { all: true, caps: listed } : { all: false, caps: listed };
+  if (invert) {
+    return current.all ? { all: true, caps: new Set([...current.caps, ...listed]) } : { all: false, caps: new Set([...current.caps].filter((c) => !listed.has(c))) };
+  }
+  return current.all ? { all: true, caps: new Set([...current.caps].filter((c) => !listed.has(c))) } : { all: false, caps: new Set([...current.caps, ...listed]) };
+}
+
+function capList(set: CapSet | undefined, unset: readonly string[]): string[] {
+  if (!set) return [...unset];
+  if (set.all) return [set.caps.size === 0 ? 'all' : `all but ${[...set.caps].sort().join(' ')}`];
+  return [...set.caps].sort();
+}
+
+/**
+ * Parses unit files as `systemctl cat` prints them (the unit, then its drop-ins, each after a `# /path` line), or
+ * the same files concatenated: the `[Service]` settings, later assignments winning.
+ */
+export function parseUnitFiles(unit: string, text: string): SystemdFacts {
+  let section = '';
+  const last = new Map<string, string>();
+  let bounding: CapSet | undefined;
+  let ambient: CapSet | undefined;
+  let execStart: string[] | undefined;
+  // Continuation lines end with a backslash.
+  const lines = text.replace(/\\\n/g, ' ').split('\n');
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!;
+      continue;
+    }
+    if (section !== 'Service') continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (key === 'CapabilityBoundingSet') bounding = applyCaps(bounding, value);
+    else if (key === 'AmbientCapabilities') ambient = applyCaps(ambient, value);
+    else if (key === 'ExecStart') execStart = value === '' ? undefined : redactCmdline(value.replace(/^[-@:+!]+/, '').split(/\s+/));
+    else last.set(key, value);
+  }
+  return {
+    unit,
+    user: last.get('User') ?? '',
+    dynamicUser: yes(last.get('DynamicUser')),
+    noNewPrivileges: yes(last.get('NoNewPrivileges')),
+    protectSystem: ((): string => {
+      const v = (last.get('ProtectSystem') ?? 'no').toLowerCase();
+      return ['true', 'on', '1'].includes(v) ? 'yes' : ['false', 'off', '0'].includes(v) ? 'no' : v;
+    })(),
+    privateTmp: yes(last.get('PrivateTmp')) || last.get('PrivateTmp') === 'disconnected',
+    capabilityBoundingSet: capList(bounding, ['all']),
+    ambientCapabilities: capList(ambient, []),
+    execStart,
+  };
+}
+
+// I/O ---------------------------------------------------------------------------------------------------------
+
+const SHOWN = ['User', 'DynamicUser', 'NoNewPrivileges', 'ProtectSystem', 'PrivateTmp', 'CapabilityBoundingSet', 'AmbientCapabilities', 'ExecStart'];
+const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'];
+
+function run(args: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('systemctl', args, { timeout: 10_000, env: { ...process.env, LC_ALL: 'C', SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' } }, (error, stdout) =>
+      resolve(error ? undefined : String(stdout)),
+    );
+  });
+}
+
+/** The unit file and its drop-ins from the usual directories, for when systemctl cannot answer. */
+async function readUnitFiles(unit: string): Promise<{ text: string; paths: string[] } | undefined> {
+  const template = unit.includes('@') ? unit.replace(/@[^.]*\./, '@.') : undefined;
+  let text = '';
+  const paths: string[] = [];
+  for (const name of [unit, template].filter((n): n is string => n !== undefined)) {
+    for (const dir of UNIT_DIRS) {
+      const path = join(dir, name);
+      const content = await readFile(path, 'utf8').catch(() => undefined);
+      if (content === undefined) continue;
+      text += `\n${content}`;
+      paths.push(path);
+      break;
+    }
+    if (paths.length > 0) break;
+  }
+  if (paths.length === 0) return undefined;
+  for (const dir of UNIT_DIRS) {
+    for (const name of [unit, template].filter((n): n is string => n !== undefined)) {
+      const dropins = join(dir, `${name}.d`);
+      const files = (await readdir(dropins).catch(() => [] as string[])).filter((f) => f.endsWith('.conf')).sort();
+      for (const f of files) {
+        text += `\n${await readFile(join(dropins, f), 'utf8').catch(() => '')}`;
+        paths.push(join(dropins, f));
+      }
+    }
+  }
+  return { text, paths };
+}
+
+/** The hardening of the service running `pid`: null when it is not a systemd service. */
+export async function readSystemd(pid: number): Promise<HostValue<SystemdFacts | null>> {
+  const cgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
+  if (cgroup === undefined) return { known: false, reason: `cannot read /proc/${pid}/cgroup` };
+  const unit = unitFromCgroup(cgroup);
+  if (!unit) return { known: true, value: null, source: hostSource(`/proc/${pid}/cgroup`) };
+  const shown = await run(['show', unit, '--no-pager', ...SHOWN.map((p) => `--property=${p}`)]);
+  if (shown !== undefined && shown.includes('=')) return { known: true, value: parseSystemctlShow(unit, shown), source: hostSource(`systemctl show ${unit}`) };
+  const cat = await run(['cat', unit, '--no-pager']);
+  if (cat !== undefined && cat.trim() !== '') return { known: true, value: parseUnitFiles(unit, cat), source: hostSource(`systemctl cat ${unit}`) };
+  const files = await readUnitFiles(unit);
+  if (files) return { known: true, value: parseUnitFiles(unit, files.text), source: hostSource(files.paths.join(', ')) };
+  return { known: false, reason: `the process runs in ${unit}, but neither systemctl nor its unit file could be read` };
+}

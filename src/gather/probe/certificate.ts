@@ -1,0 +1,92 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import tls from 'node:tls';
+import type { CertificateFacts, Source } from '../../facts/types.ts';
+
+/** Curve sizes by the names OpenSSL and Node report. */
+const CURVE_BITS: Readonly<Record<string, number>> = {
+  prime256v1: 256, 'P-256': 256, secp256k1: 256, secp384r1: 384, 'P-384': 384, secp521r1: 521, 'P-521': 521,
+  secp224r1: 224, 'P-224': 224, prime192v1: 192, 'P-192': 192, brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512,
+};
+
+function seconds(date: string): number {
+  return Math.floor(Date.parse(date) / 1000);
+}
+
+function oneLine(name: string): string {
+  return name.split('\n').filter(Boolean).join(', ');
+}
+
+/** Key type and size, validity, self-signature: what a certificate says about itself. */
+function describeCertificate(x509: X509Certificate, source: Source): CertificateFacts {
+  const key = x509.publicKey;
+  const type = key.asymmetricKeyType ?? 'unknown';
+  const details = key.asymmetricKeyDetails ?? {};
+  const curve = details.namedCurve;
+  const keyBits = details.modulusLength ?? (curve ? CURVE_BITS[curve] : type === 'ed25519' ? 256 : type === 'ed448' ? 456 : undefined);
+  let selfSigned = false;
+  try {
+    selfSigned = x509.checkIssued(x509) && x509.verify(key);
+  } catch {
+    // A key type verify() does not handle: fall back to the names.
+    selfSigned = x509.subject === x509.issuer;
+  }
+  return {
+    subject: oneLine(x509.subject),
+    issuer: oneLine(x509.issuer),
+    subjectAltName: x509.subjectAltName,
+    validFrom: seconds(x509.validFrom),
+    validTo: seconds(x509.validTo),
+    keyType: type,
+    keyBits,
+    curve,
+    selfSigned,
+    fingerprint256: x509.fingerprint256,
+    source,
+  };
+}
+
+export interface PeerCheck {
+  readonly authorized: boolean;
+  readonly authorizationError: string | undefined;
+  /** Whether a CA was given (--cacert/--cacertdir): the chain was checked against it, else against the system roots. */
+  readonly caGiven: boolean;
+  /** The name the client asked for (SNI) or, without one, the target host. */
+  readonly hostname: string;
+}
+
+/** The server certificate as a TLS handshake presented it, with the chain and host-name checks. */
+export function certificateFromPeer(peer: tls.DetailedPeerCertificate, check: PeerCheck, source: Source): CertificateFacts | undefined {
+  if (!peer.raw) return undefined;
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(peer.raw);
+  } catch {
+    return undefined;
+  }
+  const identityError = tls.checkServerIdentity(check.hostname, peer);
+  // Node checks the name (with SNI) only once the chain verified: a name mismatch is reported apart, below.
+  const trusted = check.authorized || check.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  return {
+    ...describeCertificate(x509, source),
+    chain: { trusted, against: check.caGiven ? 'cacert' : 'system roots', error: trusted ? undefined : check.authorizationError },
+    hostname: { name: check.hostname, matches: identityError === undefined, error: identityError?.message },
+  };
+}
+
+/** The certificate of `tls-cert-file`, or why it could not be read. */
+export async function readCertificateFile(path: string): Promise<CertificateFacts | string> {
+  let pem: Buffer;
+  try {
+    pem = await readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return `tls-cert-file ${path} is not readable here${typeof code === 'string' ? ` (${code})` : ''}`;
+  }
+  try {
+    // The first certificate of the file is the server's; the rest is its chain.
+    return describeCertificate(new X509Certificate(pem), { kind: 'file', path, line: 1 });
+  } catch (error) {
+    return `tls-cert-file ${path} holds no readable certificate: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

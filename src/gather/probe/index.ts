@@ -1,0 +1,246 @@
+import { networkInterfaces } from 'node:os';
+import { isAbsolute } from 'node:path';
+import type tls from 'node:tls';
+import type { CertificateFacts, ConfigMap, DefaultPasswordProbe, Facts, PlaintextProbe, ProbeFacts, SourceKind, TlsPortProbe, UnauthenticatedProbe } from '../../facts/types.ts';
+import type { Enricher, EnrichOptions } from '../enrich.ts';
+import type { Target } from '../live/target.ts';
+import { targetPassword, tlsOptions } from '../live/target.ts';
+import { certificateFromPeer, readCertificateFile } from './certificate.ts';
+import { OPEN_HANDSHAKE, probeClientAuth } from './client-auth.ts';
+import { probeDefaultPasswords } from './credentials.ts';
+import { probeLuaPackage } from './cve-2022-0543.ts';
+import { handshake } from './handshake.ts';
+import type { Endpoint } from './handshake.ts';
+import { probeCiphers, probeVersions, untestableFamilies } from './tls.ts';
+import type { TlsProbeContext } from './tls.ts';
+import { probePlaintext, probeUnauthenticated } from './unauth.ts';
+import type { PlainProbeOptions } from './unauth.ts';
+
+/** Connections one target's probes may hold open at once. */
+const MAX_CONNECTIONS = 4;
+/** Probes wait at most this long for a reply, whatever --timeout says: a healthy server answers PING at once. */
+const MAX_REPLY_WAIT_MS = 3000;
+
+function portOf(config: ConfigMap | undefined, name: string): number {
+  const value = Number(config?.get(name)?.value ?? 0);
+  return Number.isInteger(value) && value > 0 ? value : 0;
+}
+
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    // A finished task hands its slot straight to the next waiter, so `active` never passes `limit`.
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active += 1;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active -= 1;
+    }
+  };
+}
+
+/** Whether a host name is this machine, so that a path from its configuration names a file here. */
+function isThisHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost' || h === '::1' || /^127\./.test(h) || h === '::ffff:127.0.0.1') return true;
+  return Object.values(networkInterfaces()).some((list) => list?.some((entry) => entry.address.toLowerCase() === h));
+}
+
+interface PortPlan {
+  readonly port: number;
+  readonly role: TlsPortProbe['role'];
+}
+
+/** The TLS ports the audit knows of: the target's, `tls-port`, and the cluster bus when `tls-cluster` is on. */
+function tlsPorts(facts: Facts, target: Target, config: ConfigMap | undefined): PortPlan[] {
+  const plans: PortPlan[] = [];
+  if (target.tls) plans.push({ port: target.port, role: 'target' });
+  const tlsPort = portOf(config, 'tls-port');
+  if (tlsPort > 0 && tlsPort !== target.port) plans.push({ port: tlsPort, role: 'tls-port' });
+  const clustered = facts.server?.mode === 'cluster' || config?.get('cluster-enabled')?.value === 'yes';
+  if (tlsPort > 0 && clustered && config?.get('tls-cluster')?.value === 'yes') {
+    // The bus listens on cluster-port, or on the client port + 10000 (the TLS port when tls-cluster is on).
+    const myself = facts.cluster?.nodes.find((node) => node.flags.includes('myself'));
+    const bus = myself?.busPort || portOf(config, 'cluster-port') || tlsPort + 10000;
+    if (bus <= 65535 && !plans.some((p) => p.port === bus)) plans.push({ port: bus, role: 'cluster-bus' });
+  }
+  return plans;
+}
+
+function withoutClientCertificate(options: tls.ConnectionOptions): tls.ConnectionOptions {
+  const { cert: _cert, key: _key, pfx: _pfx, passphrase: _passphrase, ...rest } = options;
+  return rest;
+}
+
+async function probeTlsPort(
+  endpoint: Endpoint,
+  role: TlsPortProbe['role'],
+  base: tls.ConnectionOptions,
+  check: { caGiven: boolean; hostname: string },
+  limits: { timeoutMs: number; slot: TlsProbeContext['slot'] },
+): Promise<TlsPortProbe> {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  const source = { kind: 'probe', detail: `TLS handshakes with ${where}` } as const;
+  const context: TlsProbeContext = { endpoint, base, timeoutMs: limits.timeoutMs, slot: limits.slot };
+  // The cluster bus speaks its own protocol, not RESP: no PING there.
+  const bus = role === 'cluster-bus';
+  const open = await limits.slot(() =>
+    handshake(endpoint, {
+      tls: { ...withoutClientCertificate(base), ...OPEN_HANDSHAKE },
+      timeoutMs: limits.timeoutMs,
+      ...(bus ? {} : { pingTimeoutMs: limits.timeoutMs }),
+    }),
+  );
+  if (open.unreachable) {
+    return {
+      host: endpoint.host, port: endpoint.port, role, error: open.error ?? 'no TLS handshake', versions: [],
+      ciphers: { status: 'untested', detail: 'no TLS handshake', tls12: [], tls13: [], notTestable: untestableFamilies() },
+      clientAuth: { mode: 'unknown', detail: 'no TLS handshake' }, source,
+    };
+  }
+  const certificate = open.peer
+    ? certificateFromPeer(open.peer, { authorized: open.authorized, authorizationError: open.authorizationError, ...check }, source)
+    : undefined;
+  const [versionsAndCiphers, clientAuth] = await Promise.all([
+    probeVersions(context).then(async (versions) => ({ versions, ciphers: await probeCiphers(context, versions) })),
+    bus
+      ? Promise.resolve({ mode: 'unknown' as const, detail: 'not tested on the cluster bus, which always requires a client certificate' })
+      : probeClientAuth(context, open),
+  ]);
+  return {
+    host: endpoint.host, port: endpoint.port, role, versions: versionsAndCiphers.versions, ciphers: versionsAndCiphers.ciphers,
+    clientAuth, ...(certificate ? { certificate } : {}), source,
+  };
+}
+
+/** Probes one TLS port on its own, with its own connection bound: what `bench/tls-probe.mjs` times. */
+export function probeOneTlsPort(
+  endpoint: Endpoint,
+  options: { tls?: tls.ConnectionOptions; timeoutMs?: number; caGiven?: boolean; hostname?: string } = {},
+): Promise<TlsPortProbe> {
+  return probeTlsPort(endpoint, 'target', { ...options.tls, rejectUnauthorized: false }, { caGiven: options.caGiven ?? false, hostname: options.hostname ?? endpoint.host }, {
+    timeoutMs: options.timeoutMs ?? 3000,
+    slot: limiter(MAX_CONNECTIONS),
+  });
+}
+
+/** The plaintext port beside TLS: the target itself when it is plaintext, else `port` from the configuration. */
+async function plaintextProbe(target: Target, config: ConfigMap | undefined, unauth: UnauthenticatedProbe, options: Omit<PlainProbeOptions, 'tls'>, notes: string[]): Promise<PlaintextProbe | undefined> {
+  if (!target.tls) {
+    if (unauth.outcome === 'untested') return undefined;
+    return { host: target.host, port: target.port, outcome: 'answers', detail: unauth.detail, source: unauth.source };
+  }
+  if (!config?.has('port')) {
+    notes.push('the plaintext port is unknown (the configuration could not be read): it was not probed');
+    return undefined;
+  }
+  const port = portOf(config, 'port');
+  if (port === 0) return undefined;
+  return probePlaintext({ host: target.host, port }, options);
+}
+
+/** The certificate of `tls-cert-file` when the server is this machine, or why it was not read. */
+async function certificateFile(config: ConfigMap | undefined, target: Target | undefined): Promise<CertificateFacts | string | undefined> {
+  const path = config?.get('tls-cert-file')?.value ?? '';
+  if (path === '') return undefined;
+  if (target && !isThisHost(target.host)) return undefined;
+  if (!isAbsolute(path)) return `tls-cert-file '${path}' is relative to the server's working directory: it was not read`;
+  return readCertificateFile(path);
+}
+
+async function gatherProbes(facts: Facts, target: Target | undefined, options: EnrichOptions): Promise<Facts> {
+  const config = facts.config ?? facts.files?.config;
+  const tlsConfigured = portOf(config, 'tls-port') > 0 || target?.tls !== undefined;
+  const notes: string[] = [];
+  const file = tlsConfigured ? await certificateFile(config, target) : undefined;
+  const networkSkipped = options.noProbe ? 'network probes were turned off (--no-probe)' : !target ? 'no live server to probe' : undefined;
+  const network = target && !networkSkipped ? await probeNetwork(facts, target, { config, tlsConfigured }, options, notes) : undefined;
+
+  if (!network && typeof file !== 'object') {
+    const why = [networkSkipped, file].filter((w) => w !== undefined).join('; ');
+    return { ...facts, unavailable: { ...facts.unavailable, probe: why || 'no network probe was run' } };
+  }
+  const probe: ProbeFacts = {
+    tls: [],
+    ...network,
+    ...(typeof file === 'object' ? { certificateFile: file } : {}),
+    ...(typeof file === 'string' ? { certificateFileUnread: file } : {}),
+    ...(networkSkipped ? { networkSkipped } : {}),
+    notes,
+    source: { kind: 'probe', detail: target ? `network probes of ${target.host}` : 'tls-cert-file' },
+  };
+  return { ...facts, probe, sources: new Set<SourceKind>([...facts.sources, 'probe']) };
+}
+
+type NetworkFacts = Pick<ProbeFacts, 'unauthenticated' | 'tls' | 'plaintext' | 'defaultPasswords' | 'luaPackage'>;
+
+async function probeNetwork(
+  facts: Facts,
+  target: Target,
+  { config, tlsConfigured }: { config: ConfigMap | undefined; tlsConfigured: boolean },
+  options: EnrichOptions,
+  notes: string[],
+): Promise<NetworkFacts> {
+  const timeouts = {
+    connectTimeoutMs: options.connectTimeoutMs ?? 3000,
+    commandTimeoutMs: Math.min(options.commandTimeoutMs ?? MAX_REPLY_WAIT_MS, MAX_REPLY_WAIT_MS),
+  };
+  const slot = limiter(MAX_CONNECTIONS);
+  const endpoint: Endpoint = { host: target.host, port: target.port };
+  let targetTls: tls.ConnectionOptions | undefined;
+  if (target.tls) {
+    // The target's CA, client certificate and SNI; rejectUnauthorized off: the certificate probe judges the server's.
+    targetTls = { ...(await tlsOptions(target)), rejectUnauthorized: false };
+  }
+  const plain: PlainProbeOptions = { tls: targetTls, ...timeouts };
+
+  const unauthenticated = slot(() => probeUnauthenticated(endpoint, plain));
+  const hostname = target.tls?.servername ?? target.host;
+  const caGiven = target.tls?.caFile !== undefined || target.tls?.caDir !== undefined;
+  const tlsResults = Promise.all(
+    tlsPorts(facts, target, config).map(({ port, role }) =>
+      probeTlsPort({ host: target.host, port }, role, targetTls ?? {}, { caGiven, hostname }, { timeoutMs: timeouts.connectTimeoutMs, slot }),
+    ),
+  );
+  const password = targetPassword(target);
+  const auth = password === undefined ? undefined : target.username ? ['AUTH', target.username, password] : ['AUTH', password];
+  const luaPackage = options.probeIntrusive ? slot(() => probeLuaPackage(endpoint, auth, plain)) : undefined;
+
+  const unauth = await unauthenticated;
+  const plaintext = tlsConfigured ? plaintextProbe(target, config, unauth, timeouts, notes) : undefined;
+  let defaultPasswords: DefaultPasswordProbe | undefined;
+  if (options.probeCredentials) {
+    if (unauth.outcome === 'refused' && /NOAUTH|Authentication required/i.test(unauth.detail)) {
+      defaultPasswords = await slot(() => probeDefaultPasswords(endpoint, plain));
+    } else {
+      notes.push(`default passwords were not tried: ${unauth.outcome === 'open' ? 'the server needs no password' : `the server did not ask for one (${unauth.detail})`}`);
+    }
+  }
+  const [tlsProbes, plaintextResult, lua] = await Promise.all([tlsResults, plaintext, luaPackage]);
+  if (!options.probeIntrusive) notes.push('CVE-2022-0543 was not probed (needs --probe-intrusive)');
+  return {
+    unauthenticated: unauth,
+    tls: tlsProbes,
+    ...(plaintextResult ? { plaintext: plaintextResult } : {}),
+    ...(defaultPasswords ? { defaultPasswords } : {}),
+    ...(lua ? { luaPackage: lua } : {}),
+  };
+}
+
+/**
+ * Adds what a client on the network observes: unauthenticated access, each TLS port's versions, ciphers, client
+ * certificate policy and certificate, the plaintext port beside TLS, and (opt-in) default passwords and the
+ * CVE-2022-0543 EVAL. Sends only PING, INFO server, AUTH (opt-in) and that EVAL (opt-in). Never throws.
+ */
+export const probeEnricher: Enricher = async (facts, target, options) => {
+  try {
+    return await gatherProbes(facts, target, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...facts, unavailable: { ...facts.unavailable, probe: `the network probes failed: ${message}` } };
+  }
+};

@@ -1,0 +1,58 @@
+/**
+ * A self-signed client certificate that no server trusts, sent to tell `tls-auth-clients optional` from `no`:
+ * a server that asks for a certificate refuses it (unknown ca), one that does not ask never sees it.
+ * The key is public on purpose: it authenticates nothing. Made with:
+ * openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj '/O=redfort/CN=redfort untrusted probe client'
+ * (basicConstraints CA:FALSE, extendedKeyUsage clientAuth).
+ */
+export const PROBE_CLIENT_CERT = `-----BEGIN CERTIFICATE-----
+MIIDWjCCAkKgAwIBAgIUcXKKUh1y1+3aCcOrkZo2wzMJRKowDQYJKoZIhvcNAQEL
+BQAwOzEQMA4GA1UECgwHcmVkZm9ydDEnMCUGA1UEAwwecmVkZm9ydCB1bnRydXN0
+ZWQgcHJvYmUgY2xpZW50MCAXDTI2MTEyODA4NDI1M1oYDzIxMjYxMTA0MDg0MjUz
+WjA7MRAwDgYDVQQKDAdyZWRmb3J0MScwJQYDVQQDDB5yZWRmb3J0IHVudHJ1c3Rl
+ZCBwcm9iZSBjbGllbnQwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCV
+x+G4Ln652ZWEtW1e8aoXEBW5YY7ZwBH1/CcrsK6w9nVaSmk8G303E6paONq5rK6I
+UCfQwD4gaw5n4XxvB19NRuWfSJqYMY10k0fEgqmTNeoNOmBSTPgMPMNbJe3cxE/C
+MAJWuEbtPRsAfZ38nQRkPjYxgFaEf1nOoOnbi+GjiIbHnRswCBGoaiPW/cwIQf+F
+K/iir0lp9vTK+bKN1YyjXf7MKjeGg4E6rZmKQsBSgxkd0kbu1ahjP80SpP8B9lCW
+XK3tbWugEdVuiEcEnmoCn7v0fAm6BXAXF09K/gMg8/Z9P6lk1SjtIuYO249uvIek
+kE+/Jdmgawvqdvf2ycJxAgMBAAGjVDBSMAwGA1UdEwEB/wQCMAAwDgYDVR0PAQH/
+BAQDAgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMCMB0GA1UdDgQWBBSVDgmKqS7rUtqd
+07gRJwKA1iMXiDANBgkqhkiG9w0BAQsFAAOCAQEAXvzgYylaUDrm1xO4Rj5v4Fdy
+t50oo67zVjxWJqD++4OO2YnV4r4gK8yJnGyTuSJgF5vFzP+ex5DnZcVDJn/SumrL
+Ifn96gGvPr6JGv48uHGTS6kb9RsiLJmy0OIdeOPD2mEftLjgPlkz83CtAMKZQS2B
++Dthg2HgxcckNNo1RNKZmEtKCBSxfamGDxKf0lvxUg5QPUWRbsaBfB2T8HT3OBJE
+F40k25Z+J+mnYgqvX7OAezTqTomq8FQ1U4WtlX4fKOcpneS70wup3lI7jCf7U6pD
+piE6ItKifW1FKknCu4yJNYjWmgBFPVHkT5pxSIpEjXVWtscLMmByrmp9NMfLuw==
+-----END CERTIFICATE-----
+`;
+
+export const PROBE_CLIENT_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQCVx+G4Ln652ZWE
+tW1e8aoXEBW5YY7ZwBH1/CcrsK6w9nVaSmk8G303E6paONq5rK6IUCfQwD4gaw5n
+4XxvB19NRuWfSJqYMY10k0fEgqmTNeoNOmBSTPgMPMNbJe3cxE/CMAJWuEbtPRsA
+fZ38nQRkPjYxgFaEf1nOoOnbi+GjiIbHnRswCBGoaiPW/cwIQf+FK/iir0lp9vTK
++bKN1YyjXf7MKjeGg4E6rZmKQsBSgxkd0kbu1ahjP80SpP8B9lCWXK3tbWugEdVu
+iEcEnmoCn7v0fAm6BXAXF09K/gMg8/Z9P6lk1SjtIuYO249uvIekkE+/Jdmgawvq
+dvf2ycJxAgMBAAECggEAAQAXM+PBo1mS0BZ5/hwkaPBIy0Jua/PTQ3/jvP3upxez
+t2C9PAWFgJYRXFqXx1I1wprYiXn/9SWnzhFZNK9G478pRcjHC7trk8csaRac5vzA
+aRM43/XPy3f1l9gc9fPAaH8DSC+bSkdqnUJNNoQK76Kc407rH5fxeTF3ItBpqYWc
+8IHcT2JO0O3++kRk3Ft7ysNdMwO1vhuYHA4K+wlxki17QvwIHCjftEB6q0y81Exw
+ZrgrBCFcuCGhlxEnSnPqAWH+ylcZotcUrL+Cgx7TyQGTqcM/D5ETJVTK8paJ7F6z
+4mLlLTXL9xnNiE7M4so7j/HxmJMoFW9hTTQTGiByXQKBgQDKfnS7ssKPZxS5f7ZC
+a3hDaEmgjICV0oyKdZfRH+oj9wU0xA6bbu3Jg/Ggedg/ZUc0tCOwv8IisqLK5Jhw
+VFoRlETx4LtpCZ37iUmibPM6ZgyZjgUuNcK++k1sRj87R6948HaHbHcN8AoTjelN
+UwYo3n2DsNoNokjrLCD9s0xuwwKBgQC9W680rZkN8a1KFRkrG9OJQZgpAQlSflSY
+H048QLVz4+Mnf+Du15VB5wSWXoOatimj2Zkg2O8NN0c7cr7G5L8rReaTmwsoTAQu
+wYzIG4qtfbUEGoedqpD9LWqtud4zA29DB4U2ByYW+PezEC26rVixmDrfUGVFj0Aj
+FWebF34euwKBgQCzsQYL7nUC5pmYh0GIrW/aeXgk1anhyibXU8T2Whjf83wWOAky
+W3z9/21zV8zTbR+EIHsvhOtU+SrHW5X+0Ivg369S6XfFnTgpl8nVLlOlNhvmRAZK
+3IBGEz6TX78K7vFDJDg6ssDviFyYv60R5iQoLlA5hb3qrWGB9/YKzIp+GwKBgQCO
+uugipeOjPhLnr2WMN+pIIFhIOA7FzpGHJLm88u2TECgtotdyUK+hwDeV/GHooPxc
+E+23c60k4hDgP4qLsuph/MtjYU+UrU/NyniKcTAju4hRMoocju/A1pX9owdYnnMk
+LCv94H+We02B/GTrvDQJkXx2zUu4ldS7XSv+HEQldwKBgFYN/OzvCirq9TE8QbnU
+OmUMPRdnVR+WX2KrxBgDhVLa84DetDO0wAJRG9DnyshJ6WKtGn8qVXX8fr8aih0I
+vuDMYsN1uzbwBzsT3eqOxPK5sDWGTmmtW2VeTvQfEN2HDFujq14Ro/UBvweIk0GP
+btrZLAwawEcJno6x3H5p0IKd
+-----END PRIVATE KEY-----
+`;

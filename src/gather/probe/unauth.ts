@@ -1,0 +1,83 @@
+import type tls from 'node:tls';
+import type { PlaintextProbe, UnauthenticatedProbe } from '../../facts/types.ts';
+import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
+import type { Reply, RespConnection } from '../live/resp.ts';
+import { infoField, parseInfo } from '../live/parse-replies.ts';
+import type { Endpoint } from './handshake.ts';
+
+export interface PlainProbeOptions {
+  /** TLS options for a TLS endpoint (the target's CA and client certificate: TLS is not a Redis credential). */
+  readonly tls: tls.ConnectionOptions | undefined;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+}
+
+function show(reply: Reply): string {
+  if (reply instanceof ReplyError) return `-${reply.message}`;
+  if (typeof reply === 'string') return `+${reply}`;
+  return JSON.stringify(reply) ?? String(reply);
+}
+
+function failure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Connects without AUTH and sends PING, then INFO server when PING was answered: the only commands it sends.
+ * `open` when the server runs them for anyone who reaches it.
+ */
+export async function probeUnauthenticated(endpoint: Endpoint, options: PlainProbeOptions): Promise<UnauthenticatedProbe> {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  const base = { host: endpoint.host, port: endpoint.port, tls: options.tls !== undefined };
+  const source = { kind: 'probe', detail: `PING and INFO server without AUTH on ${where}` } as const;
+  let conn: RespConnection | undefined;
+  try {
+    conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs });
+  } catch (error) {
+    return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}`, source };
+  }
+  try {
+    const ping = await conn.command(['PING']);
+    if (ping instanceof ReplyError || ping !== 'PONG') return { ...base, outcome: 'refused', detail: `PING: ${show(ping)}`, source };
+    const info = await conn.command(['INFO', 'server']);
+    if (typeof info !== 'string') return { ...base, outcome: 'open', detail: `PING: +PONG; INFO server: ${show(info)}`, source };
+    const fields = parseInfo(info);
+    const version = infoField(fields, 'valkey_version') ?? infoField(fields, 'redis_version');
+    const product = infoField(fields, 'valkey_version') ? 'valkey_version' : 'redis_version';
+    return { ...base, outcome: 'open', detail: `PING: +PONG; INFO server answered${version ? ` (${product} ${version})` : ''}`, source };
+  } catch (error) {
+    // Protected mode and maxclients answer with an error and hang up; the RESP client keeps it in the message.
+    if (error instanceof ConnectionError && ['closed', 'reset'].includes(error.kind)) {
+      return { ...base, outcome: 'refused', detail: `PING: ${error.message}`, source };
+    }
+    return { ...base, outcome: 'untested', detail: `PING: ${failure(error)}`, source };
+  } finally {
+    void conn.close();
+  }
+}
+
+/** Whether the plaintext port answers RESP (PING, no AUTH). */
+export async function probePlaintext(endpoint: Endpoint, options: Omit<PlainProbeOptions, 'tls'>): Promise<PlaintextProbe> {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  const source = { kind: 'probe', detail: `PING in clear text on ${where}` } as const;
+  const base = { host: endpoint.host, port: endpoint.port, source };
+  let conn: RespConnection | undefined;
+  try {
+    conn = await connect({ ...endpoint, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs });
+  } catch (error) {
+    if (error instanceof ConnectionError && error.kind === 'refused') return { ...base, outcome: 'closed', detail: 'connection refused' };
+    return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}` };
+  }
+  try {
+    const reply = await conn.command(['PING']);
+    return { ...base, outcome: 'answers', detail: `PING: ${show(reply)}` };
+  } catch (error) {
+    if (error instanceof ConnectionError && error.kind === 'closed' && /: /.test(error.message)) {
+      // An error written on connect, then a hang-up (protected mode, maxclients): still Redis in clear text.
+      return { ...base, outcome: 'answers', detail: `PING: ${error.message}` };
+    }
+    return { ...base, outcome: 'not-resp', detail: `PING: ${failure(error)}` };
+  } finally {
+    void conn.close();
+  }
+}

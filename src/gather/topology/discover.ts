@@ -1,0 +1,389 @@
+import type {
+  ConfigMap,
+  Facts,
+  NodeSummary,
+  SecretMap,
+  SentinelGroup,
+  Source,
+  TopologyFacts,
+  TopologyNode,
+  TopologyRole,
+} from '../../facts/types.ts';
+import type { Target } from '../live/target.ts';
+import { resolveTarget, targetPassword } from '../live/target.ts';
+import { infoField } from '../live/parse-replies.ts';
+import type { HostKeyMap } from '../../topology/host-key.ts';
+import { labelOf } from '../../topology/host-key.ts';
+import { gatherSentinelGroups } from './sentinel.ts';
+
+export type DeploymentKind = TopologyFacts['kind'];
+
+/** The outcome of gathering one server, as `gatherTarget` gives it. */
+export type Gathered = { readonly ok: true; readonly facts: Facts } | { readonly ok: false; readonly error: string };
+
+export interface DiscoverOptions {
+  /** What the seed should belong to; `auto` follows the seed's mode (standalone: a master and its replicas). */
+  readonly kind: DeploymentKind | 'auto';
+  /** Gather every node found (default), or only describe them from the seed's view (`reboot-plan`). */
+  readonly auditNodes?: boolean | undefined;
+  /** Gathers one node (the live gatherer and the enrichers in production, a fake in tests). */
+  readonly gather: (target: Target, seed: boolean) => Promise<Gathered>;
+  readonly hostKey?: HostKeyMap | undefined;
+  /**
+   * Targets to use instead of the seed's credentials: keyed by `host:port` (used as given, so the address may
+   * differ, e.g. behind NAT) or by role (`master`, `replica`, `sentinel`: its credentials and TLS settings, at the
+   * node's address).
+   */
+  readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
+  /** Nodes gathered at once; 16 by default. */
+  readonly concurrency?: number | undefined;
+  readonly connectTimeoutMs?: number | undefined;
+  readonly commandTimeoutMs?: number | undefined;
+}
+
+/** One node of the deployment, with how it was reached and what its gathering gave. */
+export interface DiscoveredNode {
+  readonly node: TopologyNode;
+  readonly target: Target;
+  readonly outcome: Gathered;
+}
+
+export type Discovery =
+  | { readonly ok: true; readonly topology: TopologyFacts; readonly seedFacts: Facts; readonly nodes: readonly DiscoveredNode[] }
+  | { readonly ok: false; readonly error: string; readonly seedFacts: Facts | undefined };
+
+/** The settings the deployment rules compare across nodes and judge per replica. */
+export const NODE_SETTINGS = [
+  'port',
+  'tls-port',
+  'tls-auth-clients',
+  'tls-protocols',
+  'tls-ciphers',
+  'tls-ciphersuites',
+  'tls-prefer-server-ciphers',
+  'tls-replication',
+  'tls-cluster',
+  'protected-mode',
+  'masteruser',
+  'replicaof',
+  'cluster-enabled',
+] as const;
+
+const NODE_SECRETS = ['requirepass', 'masterauth'] as const;
+
+/** A target for another node of the deployment: the seed's credentials and TLS settings at the node's address. */
+export function nodeTarget(seed: Target, host: string, port: number): Target {
+  const tls = seed.tls;
+  const password = targetPassword(seed);
+  return resolveTarget(
+    undefined,
+    {
+      host,
+      port,
+      db: seed.db,
+      ...(seed.username !== undefined && { user: seed.username }),
+      ...(password !== undefined && { pass: password }),
+      ...(tls && {
+        tls: true,
+        ...(tls.caFile !== undefined && { cacert: tls.caFile }),
+        ...(tls.caDir !== undefined && { cacertdir: tls.caDir }),
+        ...(tls.certFile !== undefined && { cert: tls.certFile }),
+        ...(tls.keyFile !== undefined && { key: tls.keyFile }),
+        ...(tls.servername !== undefined && { sni: tls.servername }),
+        insecure: tls.insecure,
+      }),
+    },
+    {},
+  );
+}
+
+function pick<T>(map: ReadonlyMap<string, T> | undefined, names: readonly string[]): Map<string, T> | undefined {
+  if (!map) return undefined;
+  return new Map(names.flatMap((n) => (map.has(n) ? [[n, map.get(n)!] as [string, T]] : [])));
+}
+
+/** What the deployment rules need from one node's facts. Pure. */
+export function summarize(facts: Facts): NodeSummary {
+  const info = facts.info;
+  const field = (name: string) => (info ? infoField(info, name) : undefined);
+  const masterPort = field('master_port');
+  return {
+    target: facts.target,
+    server: facts.server,
+    config: pick(facts.config, NODE_SETTINGS) as ConfigMap | undefined,
+    secrets: pick(facts.secrets, NODE_SECRETS) as SecretMap | undefined,
+    acl: facts.acl,
+    categories: facts.categories,
+    replication: info
+      ? {
+          role: field('role'),
+          masterHost: field('master_host'),
+          masterPort: masterPort === undefined ? undefined : Number(masterPort),
+          linkStatus: field('master_link_status'),
+        }
+      : undefined,
+    sentinel: facts.sentinel,
+    unavailable: facts.unavailable,
+  };
+}
+
+/** `slaveN:ip=…,port=…,state=online,…` lines of INFO replication. Pure. */
+export function replicasFromInfo(facts: Facts): { host: string; port: number; state: string | undefined }[] {
+  const section = facts.info?.get('replication');
+  if (!section) return [];
+  const replicas: { host: string; port: number; state: string | undefined }[] = [];
+  for (const [name, value] of section) {
+    if (!/^slave\d+$/.test(name)) continue;
+    const fields = new Map(value.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+    const host = fields.get('ip');
+    const port = Number(fields.get('port'));
+    if (host && Number.isInteger(port) && port > 0) replicas.push({ host, port, state: fields.get('state') });
+  }
+  return replicas;
+}
+
+const hostPart = (host: string) => (host.includes(':') ? `[${host}]` : host);
+const addressOf = (host: string, port: number) => `${hostPart(host)}:${port}`;
+
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** A node found by discovery, before it is gathered. */
+interface Found {
+  readonly host: string;
+  readonly port: number;
+  readonly role: TopologyRole;
+  readonly id?: string | undefined;
+  readonly masterAddress?: string | undefined;
+  readonly hostname?: string | undefined;
+  readonly slots?: readonly (readonly [number, number])[];
+  readonly health: readonly string[];
+  readonly source: Source;
+  /** Facts already gathered (the seed). */
+  readonly facts?: Facts;
+}
+
+function targetFor(found: Found, seed: Target, overrides: ReadonlyMap<string, Target> | undefined): Target {
+  const byAddress = overrides?.get(addressOf(found.host, found.port));
+  if (byAddress) return byAddress;
+  const byRole = overrides?.get(found.role);
+  return nodeTarget(byRole ?? seed, found.host, found.port);
+}
+
+function clusterNodes(seedFacts: Facts): Found[] | string {
+  const cluster = seedFacts.cluster;
+  if (!cluster) return seedFacts.unavailable.cluster ?? 'the seed is not a cluster node';
+  const source = cluster.source;
+  const byId = new Map(cluster.nodes.map((n) => [n.id, n]));
+  return cluster.nodes
+    .filter((n) => !n.flags.includes('noaddr') && !n.flags.includes('handshake') && n.port > 0)
+    .map((n) => {
+      const master = n.masterId ? byId.get(n.masterId) : undefined;
+      const health = [
+        ...n.flags.filter((f) => ['fail', 'fail?', 'pfail', 'noaddr', 'handshake'].includes(f)),
+        ...(n.linkState === 'disconnected' ? ['disconnected'] : []),
+      ];
+      return {
+        host: n.host,
+        port: n.port,
+        role: n.flags.includes('master') ? 'master' : 'replica',
+        id: n.id,
+        masterAddress: master ? addressOf(master.host, master.port) : undefined,
+        hostname: n.hostname,
+        slots: n.slots,
+        health,
+        source,
+        ...(n.flags.includes('myself') ? { facts: seedFacts } : {}),
+      } satisfies Found;
+    });
+}
+
+/** Down as Sentinel counts it (CKQUORUM's usable sentinels): a link being re-established is not down. */
+function sentinelHealth(flags: string): string[] {
+  return flags.split(',').filter((f) => f === 's_down' || f === 'o_down');
+}
+
+async function sentinelNodes(seed: Target, options: DiscoverOptions & { readonly seedFacts: Facts }): Promise<{ found: Found[]; groups: SentinelGroup[] } | string> {
+  const { seedFacts } = options;
+  const sentinel = seedFacts.sentinel;
+  if (!sentinel) return seedFacts.unavailable.sentinel ?? 'the seed is not a sentinel';
+  const names = sentinel.masters.map((m) => m.name);
+  let replies;
+  try {
+    replies = await gatherSentinelGroups(seed, names, options);
+  } catch (error) {
+    return `SENTINEL REPLICAS/SENTINELS/CKQUORUM: ${(error as Error).message}`;
+  }
+  const seedAddress = addressOf(seed.host, seed.port);
+  const found = new Map<string, Found>();
+  const add = (f: Found) => {
+    const address = addressOf(f.host, f.port);
+    if (!found.has(address)) found.set(address, f);
+  };
+  add({ host: seed.host, port: seed.port, role: 'sentinel', health: [], source: sentinel.source, facts: seedFacts });
+  const groups: SentinelGroup[] = sentinel.masters.map((master, i) => {
+    const group = replies[i]!;
+    const masterAddress = addressOf(master.host, master.port);
+    add({ host: master.host, port: master.port, role: 'master', health: sentinelHealth(master.flags), source: master.source });
+    const replicaSource: Source = { kind: 'live', command: `SENTINEL REPLICAS ${master.name}` };
+    for (const r of group.replicas) {
+      const health = [...sentinelHealth(r.flags.join(',')), ...(r.masterLinkStatus === 'err' ? ['disconnected'] : [])];
+      add({ host: r.host, port: r.port, role: 'replica', masterAddress, health, source: replicaSource });
+    }
+    const sentinelSource: Source = { kind: 'live', command: `SENTINEL SENTINELS ${master.name}` };
+    for (const s of group.sentinels) add({ host: s.host, port: s.port, role: 'sentinel', health: sentinelHealth(s.flags.join(',')), source: sentinelSource });
+    return {
+      name: master.name,
+      master: masterAddress,
+      quorum: master.quorum,
+      sentinels: [seedAddress, ...group.sentinels.map((s) => addressOf(s.host, s.port))],
+      ckquorum: group.ckquorum,
+      ckquorumUnavailable: group.unavailable.ckquorum,
+      source: master.source,
+    };
+  });
+  return { found: [...found.values()], groups };
+}
+
+/**
+ * Finds every node of the deployment the seed belongs to, then gathers each (bounded concurrency, the seed's
+ * credentials and TLS settings unless overridden) and builds the deployment's topology facts. Never throws:
+ * a seed that cannot be audited or is not of the expected kind is an error; an unreachable node is an error
+ * for that node only.
+ */
+export async function discoverDeployment(seed: Target, options: DiscoverOptions): Promise<Discovery> {
+  const seedOutcome = await options.gather(seed, true);
+  if (!seedOutcome.ok) return { ok: false, error: seedOutcome.error, seedFacts: undefined };
+  const seedFacts = seedOutcome.facts;
+  const mode = seedFacts.server?.mode;
+  const kind: DeploymentKind = options.kind !== 'auto' ? options.kind : mode === 'cluster' || mode === 'sentinel' ? mode : 'replication';
+  const expected = kind === 'replication' ? 'standalone' : kind;
+  if (mode !== expected) {
+    return { ok: false, error: `--${kind} needs a ${kind === 'replication' ? 'standalone master or replica' : `${kind} node`}, but ${seed.display} runs in ${mode ?? 'an unknown'} mode`, seedFacts };
+  }
+
+  let found: Found[];
+  let groups: SentinelGroup[] = [];
+  let gathered: Map<string, Gathered>;
+  const limit = options.concurrency ?? 16;
+  const gatherAll = async (list: readonly Found[]) => {
+    const outcomes = await mapBounded(list, limit, (f): Promise<Gathered> => {
+      if (f.facts) return Promise.resolve({ ok: true, facts: f.facts });
+      if (options.auditNodes === false) return Promise.resolve({ ok: false, error: 'not audited: only the topology was asked for' });
+      return options.gather(targetFor(f, seed, options.nodeOverrides), false);
+    });
+    return new Map(list.map((f, i) => [addressOf(f.host, f.port), outcomes[i]!]));
+  };
+  if (kind === 'cluster') {
+    const nodes = clusterNodes(seedFacts);
+    if (typeof nodes === 'string') return { ok: false, error: nodes, seedFacts };
+    found = nodes;
+    gathered = await gatherAll(found);
+  } else if (kind === 'sentinel') {
+    const result = await sentinelNodes(seed, { ...options, seedFacts });
+    if (typeof result === 'string') return { ok: false, error: result, seedFacts };
+    ({ found, groups } = result);
+    gathered = await gatherAll(found);
+  } else {
+    ({ found, gathered } = await replicationNodes(seed, { seedFacts, gatherAll }));
+  }
+
+  const nodes: DiscoveredNode[] = found.map((f) => {
+    const address = addressOf(f.host, f.port);
+    const outcome = gathered.get(address)!;
+    const summary = outcome.ok ? summarize(outcome.facts) : undefined;
+    // A replica whose own link to its master is down holds no usable copy.
+    const linkDown = f.role === 'replica' && summary?.replication?.linkStatus === 'down' && !f.health.includes('disconnected');
+    const node: TopologyNode = {
+      address,
+      host: f.host,
+      port: f.port,
+      role: f.role,
+      label: labelOf({ host: f.host, port: f.port, hostname: f.hostname }, options.hostKey),
+      id: f.id,
+      masterAddress: f.masterAddress,
+      hostname: f.hostname,
+      slots: f.slots ?? [],
+      health: linkDown ? [...f.health, 'disconnected'] : f.health,
+      summary,
+      error: outcome.ok ? undefined : outcome.error,
+      source: f.source,
+    };
+    return { node, target: f.facts ? seed : targetFor(f, seed, options.nodeOverrides), outcome };
+  });
+  const topology: TopologyFacts = {
+    kind,
+    seed: seed.display,
+    nodes: nodes.map((n) => n.node),
+    groups,
+    hostKey: options.hostKey?.path,
+    source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
+  };
+  return { ok: true, topology, seedFacts, nodes };
+}
+
+/**
+ * A master and its replicas, found through INFO replication: up from a replica to its master, then down the
+ * `slaveN` lines of every node reached (chained replicas included).
+ */
+async function replicationNodes(
+  seed: Target,
+  { seedFacts, gatherAll }: { readonly seedFacts: Facts; readonly gatherAll: (list: readonly Found[]) => Promise<Map<string, Gathered>> },
+): Promise<{ found: Found[]; gathered: Map<string, Gathered> }> {
+  const source: Source = { kind: 'live', command: 'INFO replication' };
+  const role = seedFacts.info ? infoField(seedFacts.info, 'role') : undefined;
+  const found: Found[] = [];
+  const gathered = new Map<string, Gathered>();
+  let frontier: Found[];
+  if (role === 'slave') {
+    const host = infoField(seedFacts.info!, 'master_host') ?? '';
+    const port = Number(infoField(seedFacts.info!, 'master_port') ?? 0);
+    frontier = [{ host, port, role: 'master', health: [], source }];
+  } else {
+    frontier = [{ host: seed.host, port: seed.port, role: 'master', health: [], source, facts: seedFacts }];
+  }
+  // Chains are short; the bound only guards against a loop of misreported addresses.
+  for (let depth = 0; frontier.length > 0 && depth < 8; depth++) {
+    const outcomes = await gatherAll(frontier);
+    const next: Found[] = [];
+    for (const f of frontier) {
+      const address = addressOf(f.host, f.port);
+      const outcome = outcomes.get(address)!;
+      found.push(f);
+      gathered.set(address, outcome);
+      if (!outcome.ok) continue;
+      for (const r of replicasFromInfo(outcome.facts)) {
+        const replicaAddress = addressOf(r.host, r.port);
+        if (gathered.has(replicaAddress) || next.some((n) => addressOf(n.host, n.port) === replicaAddress)) continue;
+        const isSeed = r.port === seed.port && r.host === seed.host;
+        next.push({
+          host: r.host,
+          port: r.port,
+          role: 'replica',
+          masterAddress: address,
+          health: r.state === 'online' ? [] : [`state=${r.state ?? 'unknown'}`],
+          source,
+          ...(isSeed ? { facts: seedFacts } : {}),
+        });
+      }
+    }
+    frontier = next;
+  }
+  // A replica its master does not list (its sync was refused, e.g. NOPERM for PSYNC) is still part of the group.
+  if (role === 'slave' && !gathered.has(addressOf(seed.host, seed.port)) && !found.some((f) => f.facts === seedFacts)) {
+    const master = found[0];
+    found.push({ host: seed.host, port: seed.port, role: 'replica', masterAddress: master ? addressOf(master.host, master.port) : undefined, health: [], source, facts: seedFacts });
+    gathered.set(addressOf(seed.host, seed.port), { ok: true, facts: seedFacts });
+  }
+  return { found, gathered };
+}

@@ -1,0 +1,104 @@
+import type { Fact } from '../../facts/types.ts';
+import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
+import type { Reply, RespConnection } from '../live/resp.ts';
+import type { Target } from '../live/target.ts';
+import { redact, targetPassword, tlsOptions } from '../live/target.ts';
+import { pairsOf } from '../live/parse-replies.ts';
+
+/** A replica or a peer sentinel as `SENTINEL REPLICAS` / `SENTINEL SENTINELS` list it. */
+export interface SentinelPeer {
+  readonly host: string;
+  readonly port: number;
+  /** `flags` split on commas, e.g. `['slave', 's_down', 'disconnected']`. */
+  readonly flags: readonly string[];
+  readonly masterLinkStatus: string | undefined;
+}
+
+/** What one sentinel says about one monitored master beyond `SENTINEL MASTERS`. */
+export interface SentinelGroupReplies {
+  readonly name: string;
+  readonly replicas: readonly SentinelPeer[];
+  readonly sentinels: readonly SentinelPeer[];
+  readonly ckquorum: Fact<{ readonly ok: boolean; readonly message: string }> | undefined;
+  /** Why a part could not be read (NOPERM, unknown command). */
+  readonly unavailable: { readonly replicas?: string; readonly sentinels?: string; readonly ckquorum?: string };
+}
+
+function peers(reply: Reply | undefined): SentinelPeer[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.map((entry) => {
+    const fields = new Map(pairsOf(entry));
+    return {
+      host: fields.get('ip') ?? '',
+      port: Number(fields.get('port') ?? 0),
+      flags: (fields.get('flags') ?? '').split(',').filter(Boolean),
+      masterLinkStatus: fields.get('master-link-status'),
+    };
+  });
+}
+
+function refusal(reply: Reply | undefined, what: string, grant: string): string | undefined {
+  if (reply instanceof ReplyError) {
+    if (reply.code === 'NOPERM') return `the audit user may not run ${what} (grant ${grant})`;
+    return `${what} failed: ${reply.message}`;
+  }
+  return Array.isArray(reply) || typeof reply === 'string' ? undefined : `${what} gave an unexpected reply`;
+}
+
+/** `SENTINEL CKQUORUM` answers `+OK …` or `-NOQUORUM …`; any other error means it could not be asked. */
+export function parseCkquorum(reply: Reply | undefined, name: string): Pick<SentinelGroupReplies, 'ckquorum'> & { unavailable?: string } {
+  const source = { kind: 'live', command: `SENTINEL CKQUORUM ${name}` } as const;
+  if (typeof reply === 'string') return { ckquorum: { value: { ok: true, message: reply }, source } };
+  if (reply instanceof ReplyError && reply.code === 'NOQUORUM') return { ckquorum: { value: { ok: false, message: reply.message }, source } };
+  return { ckquorum: undefined, unavailable: refusal(reply, `SENTINEL CKQUORUM ${name}`, '+sentinel|ckquorum') ?? 'SENTINEL CKQUORUM gave an unexpected reply' };
+}
+
+/** Builds each group's replies from the pipeline's, three per master in order. Pure. */
+export function groupsFromReplies(names: readonly string[], replies: readonly Reply[]): SentinelGroupReplies[] {
+  return names.map((name, i) => {
+    const [replicas, sentinels, ckquorum] = [replies[3 * i], replies[3 * i + 1], replies[3 * i + 2]];
+    const quorum = parseCkquorum(ckquorum, name);
+    const unavailable = {
+      ...(refusal(replicas, `SENTINEL REPLICAS ${name}`, '+sentinel|replicas') !== undefined && { replicas: refusal(replicas, `SENTINEL REPLICAS ${name}`, '+sentinel|replicas') }),
+      ...(refusal(sentinels, `SENTINEL SENTINELS ${name}`, '+sentinel|sentinels') !== undefined && { sentinels: refusal(sentinels, `SENTINEL SENTINELS ${name}`, '+sentinel|sentinels') }),
+      ...(quorum.unavailable !== undefined && { ckquorum: quorum.unavailable }),
+    };
+    return { name, replicas: peers(replicas), sentinels: peers(sentinels), ckquorum: quorum.ckquorum, unavailable };
+  });
+}
+
+/**
+ * Asks a sentinel, in one pipeline, for the replicas, the peer sentinels and the quorum check of every master
+ * it monitors. Read-only. Rejects with a message (without secrets) when the sentinel cannot be reached.
+ */
+export async function gatherSentinelGroups(
+  target: Target,
+  names: readonly string[],
+  options: { readonly connectTimeoutMs?: number; readonly commandTimeoutMs?: number } = {},
+): Promise<SentinelGroupReplies[]> {
+  if (names.length === 0) return [];
+  let conn: RespConnection | undefined;
+  try {
+    conn = await connect({
+      host: target.host,
+      port: target.port,
+      tls: target.tls ? await tlsOptions(target) : undefined,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3000,
+      commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+    });
+    const password = targetPassword(target);
+    const auth = password === undefined ? [] : [target.username ? ['AUTH', target.username, password] : ['AUTH', password]];
+    const commands = names.flatMap((name) => [
+      ['SENTINEL', 'REPLICAS', name],
+      ['SENTINEL', 'SENTINELS', name],
+      ['SENTINEL', 'CKQUORUM', name],
+    ]);
+    const replies = await conn.pipeline([...auth, ...commands]);
+    return groupsFromReplies(names, replies.slice(auth.length));
+  } catch (error) {
+    const message = error instanceof ConnectionError || error instanceof Error ? error.message : String(error);
+    throw new Error(redact(message, [targetPassword(target) ?? '']));
+  } finally {
+    conn?.close();
+  }
+}

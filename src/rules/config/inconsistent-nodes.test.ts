@@ -1,0 +1,86 @@
+import type { SentinelFacts, SentinelMaster } from '../../facts/types.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { ring, topology } from '../../../test/topology/fixtures.ts';
+import type { NodeSpec } from '../../../test/topology/fixtures.ts';
+import rule from './inconsistent-nodes.ts';
+
+const deployment = (t: ReturnType<typeof topology>) => liveFacts({ extra: { topology: t }, unavailable: { config: 'deployment entry' } });
+const TLS = 'port 0\ntls-port 6380\ntls-replication yes\ntls-cluster yes';
+const ACL = ['user default off resetchannels -@all', 'user app on #0b14d501a594442a01c6859541bcb3e8164d183d32937b851835442f69d5c94e ~app:* resetchannels +@read +@write -@dangerous'];
+/** Six cluster nodes with the same settings, but `conf`/`acl` on the node at `odd`. */
+function cluster(odd?: { index: number; conf?: string; acl?: readonly string[] }) {
+  return topology('cluster', ring().map((n, i): NodeSpec => ({ ...n, facts: odd?.index === i ? { conf: odd.conf ?? TLS, acl: odd.acl ?? ACL } : { conf: TLS, acl: ACL } })));
+}
+
+const SOURCE = { kind: 'file', path: '/etc/redis/sentinel.conf', line: 3 } as const;
+function sentinelNode(port: number, authUser: string | undefined, requirepass: boolean): NodeSpec {
+  const master: SentinelMaster = {
+    name: 'mymaster', host: '10.0.0.1', port: 6379, quorum: 2, flags: 'master', numOtherSentinels: 2, numReplicas: 1,
+    authUser: authUser === undefined ? undefined : { value: authUser, source: SOURCE },
+    authPass: { value: { set: true, length: 24, sha256: 'ab'.repeat(32) }, source: SOURCE },
+    source: { kind: 'live', command: 'SENTINEL MASTERS' },
+  };
+  const sentinel: SentinelFacts = { masters: [master], config: new Map(), sentinelPass: undefined, denyScriptsReconfig: { value: 'yes', source: SOURCE }, masterAuthKnown: true, source: master.source };
+  return {
+    address: `10.0.0.${port - 26378}:${port}`,
+    role: 'sentinel',
+    facts: { mode: 'sentinel', ...(requirepass ? { conf: 'requirepass 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c' } : {}), extra: { sentinel }, unavailable: { config: 'a sentinel has no CONFIG command' } },
+  };
+}
+
+ruleTester(rule, {
+  pass: [
+    { name: 'six cluster nodes alike', facts: deployment(cluster()), message: /^all 6 nodes agree on their TLS and auth settings$/ },
+    { name: 'three sentinels alike', facts: deployment(topology('sentinel', [26379, 26380, 26381].map((p) => sentinelNode(p, 'sentinel-user', true)))), message: /^all 3 sentinels agree/ },
+    {
+      name: 'an unreachable node is named, the others compared',
+      facts: deployment(topology('cluster', [...ring().slice(0, 5).map((n) => ({ ...n, facts: { conf: TLS, acl: ACL } })), { ...ring()[5]!, error: 'connection refused' }])),
+      message: /^all 5 nodes agree/,
+    },
+  ],
+  fail: [
+    {
+      name: 'one replica without tls-replication',
+      facts: deployment(cluster({ index: 4, conf: TLS.replace('tls-replication yes', 'tls-replication no') })),
+      messages: [/^tls-replication is 'no' on 10\.0\.0\.3:6380 but 'yes' on the other 5 nodes$/],
+      severity: 'medium',
+    },
+    {
+      name: 'one node with TLS off: the TLS details of the others are not compared with it',
+      facts: deployment(cluster({ index: 0, conf: '' })),
+      messages: [/^TLS is 'disabled' on 10\.0\.0\.1:6379 but 'enabled' on the other 5 nodes$/],
+    },
+    {
+      name: 'ACL users differ (ACL changes are not replicated)',
+      facts: deployment(cluster({ index: 3, acl: [...ACL, 'user ops on nopass +@all'] })),
+      messages: [/^ACL users is '\{app,default,ops\}' on 10\.0\.0\.2:6380 but '\{app,default\}' on the other 5 nodes$/],
+    },
+    {
+      name: 'the same user with another password and other rules: shown by group, never by digest',
+      facts: deployment(cluster({ index: 1, acl: [ACL[0]!, ACL[1]!.replace(/#[0-9a-f]+/, `#${'cd'.repeat(32)}`).replace(' +@write', '')] })),
+      messages: [/^user 'app' rules is '~app:\* resetchannels \+@read -@dangerous' on 10\.0\.0\.2:6379 but '~app:\* resetchannels \+@read \+@write -@dangerous' on the other 5 nodes$/, /^user 'app' passwords is password #2 on 10\.0\.0\.2:6379 but password #1 on the other 5 nodes$/],
+    },
+    {
+      name: 'three values: each named',
+      facts: deployment(topology('replication', [
+        { address: '10.0.0.1:6379', role: 'master', facts: { conf: `${TLS}\ntls-auth-clients yes` } },
+        { address: '10.0.0.2:6379', role: 'replica', master: '10.0.0.1:6379', facts: { conf: `${TLS}\ntls-auth-clients no` } },
+        { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', facts: { conf: `${TLS}\ntls-auth-clients optional` } },
+      ])),
+      messages: [/^tls-auth-clients differs between the nodes: 'yes' on 10\.0\.0\.1:6379; 'no' on 10\.0\.0\.2:6379; 'optional' on 10\.0\.0\.3:6379$/],
+    },
+    {
+      name: 'sentinels: one without auth-user and requirepass',
+      facts: deployment(topology('sentinel', [sentinelNode(26379, 'sentinel-user', true), sentinelNode(26380, 'sentinel-user', true), sentinelNode(26381, undefined, false)])),
+      messages: [/^user 'default' is 'on nopass' on 10\.0\.0\.3:26381 but 'on' on the other 2 sentinels$/, /^auth-user of 'mymaster' is '\(none\)' on 10\.0\.0\.3:26381 but 'sentinel-user' on the other 2 sentinels$/],
+    },
+  ],
+  skip: [
+    { name: 'no deployment (one server audited)', facts: liveFacts(), message: /judged only for a whole deployment: audit with --cluster, --sentinel or --replication/ },
+    {
+      name: 'one node readable',
+      facts: deployment(topology('replication', [{ address: '10.0.0.1:6379', role: 'master' }, { address: '10.0.0.2:6379', role: 'replica', master: '10.0.0.1:6379', error: 'NOAUTH' }])),
+      message: /^fewer than 2 nodes of a kind could be compared: 10\.0\.0\.2:6379: NOAUTH$/,
+    },
+  ],
+});

@@ -1,0 +1,163 @@
+import type { AclUser, CategoryTable, NodeSummary, SecretDigest, TopologyNode } from '../../facts/types.ts';
+import { effectiveCommands } from '../../acl/permissions.ts';
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { defaultUser, tlsEnabled } from '../util.ts';
+import { nodeName } from '../../topology/nodes.ts';
+
+/** Setting name (as shown) to its value on one node: what is compared, and what is shown. */
+type Settings = Map<string, Value>;
+interface Value {
+  readonly key: string;
+  readonly shown: string;
+}
+
+function set(out: Settings, name: string, shown: string, key = shown): void {
+  out.set(name, { key, shown });
+}
+
+const TLS_DETAILS = ['tls-auth-clients', 'tls-protocols', 'tls-ciphers', 'tls-ciphersuites', 'tls-prefer-server-ciphers', 'tls-replication', 'tls-cluster'];
+
+/** Passwords are compared by digest and shown as `password #1`, `#2`: never the digest itself. */
+function digestKey(digests: readonly SecretDigest[]): string {
+  return digests.map((d) => d.sha256).sort().join(',');
+}
+
+/**
+ * What a user may do, independent of how the server renders it: Redis 7.0 lists single-command grants in an
+ * order of its own, which differs between servers with the same configuration.
+ */
+function permissionKey(user: AclUser, categories: CategoryTable | undefined): string {
+  const patterns = user.rules.filter((r) => /^[~%&]|^(allkeys|allchannels|resetkeys|resetchannels)$/i.test(r)).sort();
+  const commands = categories ? [...effectiveCommands(user, categories).keys()] : user.rules.filter((r) => !patterns.includes(r)).sort();
+  return `${patterns.join(' ')} | ${commands.join(' ')}`;
+}
+
+function aclSettings(summary: NodeSummary, out: Settings): void {
+  const acl = summary.acl;
+  if (!acl) return;
+  if (!defaultUser(acl)) set(out, `user 'default'`, 'absent');
+  set(out, 'ACL users', `{${acl.users.map((u) => u.name).sort().join(',')}}`);
+  for (const u of acl.users) {
+    set(out, `user '${u.name}'`, `${u.enabled ? 'on' : 'off'}${u.nopass ? ' nopass' : ''}`);
+    set(out, `user '${u.name}' rules`, u.rules.join(' '), permissionKey(u, summary.categories));
+    // nopass is in the user's state above; passwords are compared only between nodes that require one.
+    if (!u.nopass) set(out, `user '${u.name}' passwords`, SECRET, digestKey(u.passwords));
+  }
+}
+
+/** The settings of a data node (master or replica) that should agree across the deployment. */
+function dataSettings(summary: NodeSummary): Settings {
+  const out: Settings = new Map();
+  const config = summary.config;
+  if (config) {
+    const tls = tlsEnabled(config);
+    set(out, 'TLS', tls ? 'enabled' : 'disabled');
+    if (tls) {
+      set(out, 'plaintext port', config.get('port')?.value === '0' ? 'closed' : 'open');
+      for (const name of TLS_DETAILS) {
+        const value = config.get(name)?.value;
+        if (value !== undefined) set(out, name, value);
+      }
+    }
+    for (const name of ['protected-mode', 'masteruser']) {
+      const value = config.get(name)?.value;
+      if (value !== undefined) set(out, name, value);
+    }
+  }
+  for (const name of ['requirepass', 'masterauth']) {
+    const secret = summary.secrets?.get(name);
+    if (secret) set(out, name, secret.value.set ? 'set' : 'not set');
+  }
+  aclSettings(summary, out);
+  return out;
+}
+
+function sentinelSettings(summary: NodeSummary): Settings {
+  const out: Settings = new Map();
+  aclSettings(summary, out);
+  const sentinel = summary.sentinel;
+  if (sentinel?.masterAuthKnown) {
+    for (const m of sentinel.masters) {
+      set(out, `auth-user of '${m.name}'`, m.authUser?.value ?? '(none)');
+      if (m.authPass?.value.set) set(out, `auth-pass of '${m.name}'`, SECRET, m.authPass.value.sha256);
+      else set(out, `auth-pass of '${m.name}'`, 'not set');
+    }
+  }
+  if (sentinel?.denyScriptsReconfig) set(out, 'deny-scripts-reconfig', sentinel.denyScriptsReconfig.value);
+  return out;
+}
+
+/** Secrets are shown as the group a node is in (`password #2`), never as the digest. */
+const SECRET = '\u0000secret';
+
+function show(value: Value, index: number): string {
+  return value.shown === SECRET ? `password #${index + 1}` : `'${value.shown}'`;
+}
+
+/** One finding per setting whose value differs between the nodes of one kind. */
+function compare(kind: string, nodes: readonly { node: TopologyNode; settings: Settings }[]): Finding[] {
+  const findings: Finding[] = [];
+  const names = [...new Set(nodes.flatMap((n) => [...n.settings.keys()]))];
+  for (const name of names) {
+    const byKey = new Map<string, { value: Value; where: string[] }>();
+    for (const { node, settings } of nodes) {
+      const value = settings.get(name);
+      if (value === undefined) continue;
+      const group = byKey.get(value.key) ?? { value, where: [] };
+      group.where.push(nodeName(node));
+      byKey.set(value.key, group);
+    }
+    if (byKey.size < 2) continue;
+    const groups = [...byKey.values()].sort((a, b) => b.where.length - a.where.length).map((g, i) => ({ ...g, shown: show(g.value, i) }));
+    const [majority, ...rest] = groups;
+    const message =
+      rest.length === 1 && rest[0]!.where.length < majority!.where.length
+        ? `${name} is ${rest[0]!.shown} on ${rest[0]!.where.join(', ')} but ${majority!.shown} on the other ${majority!.where.length} ${kind}`
+        : `${name} differs between the ${kind}: ${groups.map((g) => `${g.shown} on ${g.where.join(', ')}`).join('; ')}`;
+    findings.push({ message, evidence: groups.map((g) => `${g.shown}: ${g.where.join(', ')}`) });
+  }
+  return findings;
+}
+
+export default defineRule({
+  id: 'config.inconsistent-nodes',
+  title: 'All nodes of a deployment share the same TLS and auth settings',
+  severity: 'medium',
+  section: 'TLS',
+  checklist: 'TLS (across nodes)',
+  sources: ['topology'],
+  remediation: 'Apply the same TLS settings, ACL users and replication credentials to every node from one source of truth (configuration management, one ACL file); ACL changes are not replicated, so run them on every node.',
+  requires: ['topology'],
+  check({ topology }) {
+    const unread: string[] = [];
+    const data: { node: TopologyNode; settings: Settings }[] = [];
+    const sentinels: { node: TopologyNode; settings: Settings }[] = [];
+    for (const node of topology.nodes) {
+      if (!node.summary) {
+        unread.push(`${node.address}: ${node.error ?? 'not audited'}`);
+        continue;
+      }
+      const settings = node.role === 'sentinel' ? sentinelSettings(node.summary) : dataSettings(node.summary);
+      if (settings.size === 0) {
+        unread.push(`${node.address}: ${node.summary.unavailable.config ?? node.summary.unavailable.acl ?? 'no setting could be read'}`);
+        continue;
+      }
+      (node.role === 'sentinel' ? sentinels : data).push({ node, settings });
+    }
+    if (data.length < 2 && sentinels.length < 2) {
+      return skip(`fewer than 2 nodes of a kind could be compared${unread.length > 0 ? `: ${unread.join('; ')}` : ''}`);
+    }
+    const notCompared = unread.map((u) => `not compared: ${u}`);
+    const findings = [...compare('nodes', data), ...compare('sentinels', sentinels)];
+    if (findings.length > 0) {
+      return fail(findings.map((f) => ({ ...f, source: topology.source, evidence: [...(f.evidence ?? []), ...notCompared] })));
+    }
+    const counted = [data.length >= 2 ? `${data.length} nodes` : '', sentinels.length >= 2 ? `${sentinels.length} sentinels` : ''].filter(Boolean).join(' and ');
+    const sample = data[0] ?? sentinels[0]!;
+    return pass(`all ${counted} agree on their TLS and auth settings`, {
+      source: topology.source,
+      evidence: [...[...sample.settings].filter(([k, v]) => v.shown !== SECRET && !k.startsWith("user '")).map(([k, v]) => `${k}=${v.shown}`), ...notCompared],
+    });
+  },
+});

@@ -1,0 +1,37 @@
+import { ruleTester } from '../../../test/rule-tester.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
+import rule from './config-file-permissions.ts';
+
+const CONF = '/etc/redis/redis.conf';
+const conf = (extra: object) => withHost({ files: [{ role: 'config', path: CONF, secrets: [], ...extra }] });
+const PASS_LINE = [`${CONF}:1036: requirepass`];
+
+ruleTester(rule, {
+  pass: [
+    { name: '640 root:redis', facts: conf({ mode: 0o640, uid: 0, gid: 105 }), message: /^the config file is private: \/etc\/redis\/redis\.conf \(config file\): mode 640, root:redis$/ },
+    { name: '640 with a password: group-readable is allowed', facts: conf({ mode: 0o640, secrets: PASS_LINE }) },
+    { name: 'the checklist\'s 740', facts: conf({ mode: 0o740 }) },
+    {
+      name: 'config, include, ACL file',
+      facts: withHost({ files: [{ role: 'config', path: CONF, mode: 0o640 }, { role: 'include', path: '/etc/redis/conf.d/tls.conf', mode: 0o600 }, { role: 'acl', path: '/etc/redis/users.acl', mode: 0o600 }] }),
+      message: /^3 config files are private/,
+    },
+  ],
+  fail: [
+    { name: 'world-readable without secrets: medium', facts: conf({ mode: 0o644 }), messages: [/^\/etc\/redis\/redis\.conf \(config file\): mode 644, redis:redis: others may read it$/], severity: 'medium' },
+    { name: 'world-readable with requirepass: high', facts: conf({ mode: 0o644, secrets: PASS_LINE }), messages: [/others may read it; it holds requirepass$/], severity: 'high' },
+    { name: 'group-writable: medium', facts: conf({ mode: 0o660 }), messages: [/its group may write it/], severity: 'medium' },
+    { name: 'group-writable and group-readable with a user password: high', facts: conf({ mode: 0o660, secrets: [`${CONF}:12: user app password`] }), messages: [/it holds user app password/], severity: 'high' },
+    { name: 'world-writable but not readable with a secret: medium', facts: conf({ mode: 0o602, secrets: PASS_LINE }), messages: [/others may write it/], severity: 'medium' },
+    { name: 'owned by another user', facts: conf({ mode: 0o600, uid: 1000 }), messages: [/it is owned by alice, neither root nor redis \(the server's user\)/], severity: 'medium' },
+    { name: 'owned by another user and holding a secret: high', facts: conf({ mode: 0o600, uid: 1000, secrets: PASS_LINE }), messages: [/owned by alice/], severity: 'high' },
+    { name: 'an ACL file with password hashes, world-readable', facts: withHost({ files: [{ role: 'acl', path: '/etc/redis/users.acl', mode: 0o644, secrets: ['/etc/redis/users.acl:1: user app password hash'] }] }), messages: [/users\.acl \(ACL file\).*user app password hash/], severity: 'high' },
+    { name: 'sentinel.conf with auth-pass', facts: withHost({ files: [{ role: 'sentinel-config', path: '/etc/redis/sentinel.conf', mode: 0o644, secrets: ['/etc/redis/sentinel.conf:5: sentinel auth-pass'] }] }), messages: [/sentinel config file.*sentinel auth-pass/], severity: 'high' },
+    { name: 'unreadable content: the secret is unknown, medium', facts: conf({ mode: 0o604, secrets: 'cannot read /etc/redis/redis.conf: permission denied' }), messages: [/whether it holds a password is unknown/], severity: 'medium' },
+  ],
+  skip: [
+    { name: 'started without a config file', facts: withHost({ absent: [{ role: 'config', unknown: false, reason: 'the server was started without a config file' }, { role: 'acl', unknown: false, reason: 'aclfile is not set' }] }), message: /^no config or ACL file to judge: the server was started without a config file; aclfile is not set$/ },
+    { name: 'config file unknown', facts: withHost({ absent: [{ role: 'config', unknown: true, reason: 'the server replaced its command line with its title' }] }), message: /cannot judge every config file: config file: the server replaced/ },
+    { name: 'stat refused', facts: withHost({ files: [{ role: 'config', path: CONF, unknown: 'cannot stat /etc/redis/redis.conf: permission denied' }] }), message: /permission denied/ },
+  ],
+});

@@ -1,0 +1,33 @@
+import { ruleTester } from '../../../test/rule-tester.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
+import rule from './data-file-permissions.ts';
+
+const DEBIAN = [
+  { role: 'dir', path: '/var/lib/redis', mode: 0o750 },
+  { role: 'rdb', path: '/var/lib/redis/dump.rdb', mode: 0o640 },
+  { role: 'log', path: '/var/log/redis/redis-server.log', mode: 0o640 },
+] as const;
+
+ruleTester(rule, {
+  pass: [
+    { name: 'Debian modes: 750 dir, 640 files', facts: withHost({ files: DEBIAN }), message: /^3 data paths are closed to other users: \/var\/lib\/redis \(data directory\): mode 750, redis:redis/ },
+    { name: 'stricter: 700 and 600', facts: withHost({ files: [{ role: 'dir', path: '/data', mode: 0o700 }, { role: 'rdb', path: '/data/dump.rdb', mode: 0o600 }] }) },
+    { name: 'an RDB not saved yet is not judged', facts: withHost({ files: [DEBIAN[0], { role: 'rdb', path: '/var/lib/redis/dump.rdb', missing: true }] }), message: /^1 data paths/ },
+  ],
+  fail: [
+    {
+      name: 'umask 022: a world-readable RDB and AOF directory',
+      facts: withHost({ files: [DEBIAN[0], { role: 'rdb', path: '/var/lib/redis/dump.rdb', mode: 0o644 }, { role: 'aof-dir', path: '/var/lib/redis/appendonlydir', mode: 0o755 }] }),
+      messages: [/^\/var\/lib\/redis\/dump\.rdb \(RDB file\): mode 644, redis:redis: others may read it \(at most 640\)$/, /appendonlydir \(AOF directory\): mode 755, redis:redis: others may read, execute or enter it \(at most 750\)$/],
+      severity: 'medium',
+    },
+    { name: 'a group-writable log file', facts: withHost({ files: [{ role: 'log', path: '/var/log/redis/redis.log', mode: 0o660 }] }), messages: [/its group may write it/] },
+    { name: 'a symlinked data dir is judged by its target', facts: withHost({ files: [{ role: 'dir', path: '/var/lib/redis', realPath: '/srv/redis', mode: 0o777 }] }), messages: [/^\/var\/lib\/redis \(-> \/srv\/redis\) \(data directory\): mode 777.*its group may write it and others may read, write, execute or enter it/] },
+    { name: 'a failure is reported even when another file cannot be read', facts: withHost({ files: [{ role: 'rdb', path: '/d/dump.rdb', mode: 0o604 }, { role: 'log', path: '/l/r.log', unknown: 'cannot stat /l/r.log: permission denied' }] }), messages: [/dump\.rdb/] },
+  ],
+  skip: [
+    { name: 'a file that cannot be stat-ed', facts: withHost({ files: [DEBIAN[0], { role: 'rdb', path: '/var/lib/redis/dump.rdb', unknown: 'cannot stat /var/lib/redis/dump.rdb: permission denied (run redfort as root or as the server\'s user)' }] }), message: /cannot judge every data file: \/var\/lib\/redis\/dump\.rdb: cannot stat .*permission denied.*\(the others are private: \/var\/lib\/redis/ },
+    { name: 'paths unknown (no CONFIG GET, no config file)', facts: withHost({ absent: [{ role: 'rdb', unknown: true, reason: 'CONFIG GET: NOPERM, and the config file is unknown' }] }), message: /RDB file: CONFIG GET: NOPERM/ },
+    { name: 'nothing exists yet', facts: withHost({ files: [{ role: 'rdb', path: '/d/dump.rdb', missing: true }] }), message: /no data file exists yet/ },
+  ],
+});

@@ -1,0 +1,34 @@
+import { formatSource } from '../../facts/types.ts';
+import type { Finding } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { excessRights, fileSource, filesOf, octal, ownership, ROLE_NAMES, shownPath } from './common.ts';
+
+export default defineRule({
+  id: 'host.data-file-permissions',
+  title: 'Data and log files are private to the redis user',
+  severity: 'medium',
+  section: 'Foundation',
+  checklist: 'Foundation 5',
+  sources: ['host'],
+  remediation: 'chmod 750 the data directory and 640 (or stricter) the RDB, AOF and log files; chown them to the redis user; set UMask=0027 in the service.',
+  requires: ['host'],
+  check({ host }) {
+    const { files, unknown } = filesOf(host, ['dir', 'rdb', 'aof-dir', 'aof', 'log']);
+    const findings: Finding[] = [];
+    const judged: string[] = [];
+    const missing: string[] = [];
+    for (const file of files) {
+      if (file.state.kind === 'missing') missing.push(`${file.path} (${ROLE_NAMES[file.role]}) does not exist yet`);
+      if (file.state.kind !== 'present') continue;
+      const { stat } = file.state;
+      const excess = excessRights(stat.mode);
+      const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
+      if (excess.length === 0) judged.push(line);
+      else findings.push({ message: `${line}: ${excess.join(' and ')} (at most ${stat.type === 'dir' ? '750' : '640'})`, source: fileSource(file), evidence: [`path from ${formatSource(file.origin)}`] });
+    }
+    if (findings.length > 0) return fail(findings);
+    if (unknown.length > 0) return skip(`cannot judge every data file: ${unknown.join('; ')}${judged.length > 0 ? ` (the others are private: ${judged.join('; ')})` : ''}`);
+    if (judged.length === 0) return skip(missing.length > 0 ? `no data file exists yet: ${missing.join('; ')}` : 'no data directory, RDB, AOF or log file is known');
+    return pass(`${judged.length} data paths are closed to other users: ${judged.join('; ')}`, { evidence: missing });
+  },
+});

@@ -1,0 +1,52 @@
+import type { SentinelFacts, SentinelMaster } from '../../facts/types.ts';
+import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { group, topology } from '../../../test/topology/fixtures.ts';
+import type { NodeSpec } from '../../../test/topology/fixtures.ts';
+import rule from './quorum.ts';
+
+const SOURCE = { kind: 'live', command: 'SENTINEL MASTERS' } as const;
+function master(name: string, quorum: number, others: number): SentinelMaster {
+  return { name, host: '10.0.0.1', port: 6379, quorum, flags: 'master', numOtherSentinels: others, numReplicas: 1, authUser: undefined, authPass: undefined, source: SOURCE };
+}
+/** One sentinel audited alone: it counts its peers (`num-other-sentinels`). */
+function alone(...masters: SentinelMaster[]) {
+  const sentinel: SentinelFacts = { masters, config: new Map(), sentinelPass: undefined, denyScriptsReconfig: undefined, masterAuthKnown: false, source: SOURCE };
+  return liveFacts({ mode: 'sentinel', extra: { sentinel }, unavailable: { config: 'a sentinel has no CONFIG command' } });
+}
+
+const OK = { ok: true, message: 'OK 3 usable Sentinels. Quorum and failover authorization can be reached' };
+const NOQUORUM = { ok: false, message: 'NOQUORUM 2 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master' };
+const SENTINELS = ['10.0.0.1:26379', '10.0.0.2:26379', '10.0.0.3:26379'];
+const NODES: NodeSpec[] = [{ address: '10.0.0.1:6379', role: 'master' }, ...SENTINELS.map((a): NodeSpec => ({ address: a, role: 'sentinel' }))];
+const deployment = (groups: ReturnType<typeof group>[], nodes = NODES) =>
+  liveFacts({ extra: { topology: topology('sentinel', nodes, { groups }) }, unavailable: { config: 'deployment entry' } });
+
+ruleTester(rule, {
+  pass: [
+    { name: 'one sentinel sees 2 peers, quorum 2', facts: alone(master('mymaster', 2, 2)), message: /^'mymaster': 3 sentinels, quorum 2$/ },
+    { name: 'five sentinels', facts: alone(master('a', 3, 4), master('b', 2, 4)), message: /'a': 5 sentinels, quorum 3; 'b': 5 sentinels, quorum 2/ },
+    { name: 'deployment: 3 sentinels and CKQUORUM OK', facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2, OK)]), message: /^'mymaster': 3 sentinels, quorum 2, CKQUORUM OK 3 usable Sentinels/ },
+    { name: 'deployment: CKQUORUM refused, judged from the counts', facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)]), message: /^'mymaster': 3 sentinels, quorum 2$/ },
+  ],
+  fail: [
+    { name: 'two sentinels', facts: alone(master('mymaster', 2, 1)), messages: [/^master 'mymaster' is watched by 2 sentinels: fewer than 3 cannot keep a majority/], severity: 'high' },
+    { name: 'a lone sentinel', facts: alone(master('mymaster', 1, 0)), messages: [/watched by 1 sentinel: fewer than 3/] },
+    { name: 'four sentinels', facts: alone(master('mymaster', 3, 3)), messages: [/^master 'mymaster' is watched by 4 sentinels: an even number tolerates no more failures than 3/] },
+    { name: 'quorum above the count', facts: alone(master('mymaster', 4, 2)), messages: [/^master 'mymaster' has quorum 4 but only 3 sentinels: it can never be declared down$/] },
+    {
+      name: 'deployment: CKQUORUM answers NOQUORUM',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 3, NOQUORUM)]),
+      messages: [/^SENTINEL CKQUORUM mymaster: NOQUORUM 2 usable Sentinels\. Not enough available Sentinels/],
+    },
+    {
+      name: 'deployment: the same sentinel listed twice counts once',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', [SENTINELS[0]!, SENTINELS[1]!, SENTINELS[1]!], 2, OK)]),
+      messages: [/watched by 2 sentinels/],
+    },
+  ],
+  skip: [
+    { name: 'not a sentinel', facts: liveFacts(), message: /not a sentinel/ },
+    { name: 'a sentinel that monitors nothing', facts: alone(), message: /monitors no master/ },
+    { name: 'deployment: a cluster', facts: liveFacts({ extra: { topology: topology('cluster', []) } }), message: /not a sentinel deployment: the deployment is a cluster/ },
+  ],
+});

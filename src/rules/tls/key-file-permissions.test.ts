@@ -1,0 +1,27 @@
+import { ruleTester } from '../../../test/rule-tester.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
+import rule from './key-file-permissions.ts';
+
+const KEY = '/etc/redis/tls/redis.key';
+const key = (extra: object, more: object[] = []) => withHost({ files: [{ role: 'tls-key', path: KEY, ...extra }, ...(more as never[])] });
+
+ruleTester(rule, {
+  pass: [
+    { name: '400 owned by redis', facts: key({ mode: 0o400 }), message: /^\/etc\/redis\/tls\/redis\.key \(tls-key-file\): mode 400, redis:redis$/ },
+    { name: '600 is accepted with a note', facts: key({ mode: 0o600 }), message: /mode 600, redis:redis \(note: .*600 is accepted; 400 is better/ },
+    { name: 'a server running as root with a root-owned 400 key (runs-as-root judges the root part)', facts: withHost({ uid: 0, files: [{ role: 'tls-key', path: KEY, mode: 0o400, uid: 0 }] }) },
+    { name: 'a key in a world-writable directory is a note', facts: key({ mode: 0o400, parent: { mode: 0o777 } }), message: /note: .*lets anyone replace it/ },
+  ],
+  fail: [
+    { name: 'world-readable', facts: key({ mode: 0o644 }), messages: [/^\/etc\/redis\/tls\/redis\.key \(tls-key-file\): mode 644, redis:redis: the mode must be 400 \(600 is accepted\)$/], severity: 'high' },
+    { name: 'group-readable 640', facts: key({ mode: 0o640 }), messages: [/mode 640.*must be 400/] },
+    { name: 'owned by root while the server runs as redis', facts: key({ mode: 0o400, uid: 0 }), messages: [/mode 400, root:root: it must be owned by redis, the user the server runs as$/] },
+    { name: 'both keys, one wrong', facts: key({ mode: 0o400 }, [{ role: 'tls-client-key', path: '/etc/redis/tls/client.key', mode: 0o444 }]), messages: [/client\.key \(tls-client-key-file\): mode 444/] },
+    { name: 'the key file is gone', facts: key({ missing: true }), messages: [/does not exist/] },
+  ],
+  skip: [
+    { name: 'no TLS key configured', facts: withHost({ absent: [{ role: 'tls-key', unknown: false, reason: 'tls-key-file is not set' }, { role: 'tls-client-key', unknown: false, reason: 'tls-client-key-file is not set' }] }), message: /^no TLS private key is configured \(tls-key-file is not set; tls-client-key-file is not set\)$/ },
+    { name: 'the key cannot be stat-ed', facts: key({ unknown: `cannot stat ${KEY}: permission denied` }), message: /cannot judge the TLS keys: .*permission denied/ },
+    { name: 'settings unknown', facts: withHost({ absent: [{ role: 'tls-key', unknown: true, reason: 'CONFIG GET: NOPERM' }] }), message: /NOPERM/ },
+  ],
+});

@@ -1,0 +1,420 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { chmod, chown, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { auditTarget } from '../../src/audit.ts';
+import type { AuditOptions } from '../../src/audit.ts';
+import { auditLocal } from '../../src/audit-local.ts';
+import type { RuleResult } from '../../src/engine/run.ts';
+import { findServerProcesses } from '../../src/gather/host/index.ts';
+import { unitFromCgroup } from '../../src/gather/host/systemd.ts';
+import { resolveTarget } from '../../src/gather/live/target.ts';
+import type { TargetFlags } from '../../src/gather/live/target.ts';
+import type { Status } from '../../src/rules/define.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// Real servers audited through auditTarget with host facts: as root and as the `redis` user (Debian's
+// redis-server package creates it). Running a server as another user, and chown, need root: those suites are
+// skipped when the tests do not run as root (CI runs them as root). Logrotate rules go to temporary directories
+// passed as `logrotateDir`, firewall rulesets are given as text: nothing under /etc is read or written.
+after(stopAll);
+
+const ROOT = process.getuid?.() === 0;
+const NEEDS_ROOT = ROOT ? {} : { skip: 'needs root: runs servers as the redis user and chowns their files' };
+const PASSWORD = 'host-audit-password-0123456789';
+const temps: string[] = [];
+after(() => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+/** A logrotate configuration directory holding one file with this text. */
+async function logrotateDir(text: string): Promise<string> {
+  const dir = await tempDir('redfort-logrotate-');
+  if (text !== '') await writeFile(join(dir, 'redis'), text);
+  return dir;
+}
+
+async function auditOk(server: RunningServer, options: AuditOptions = {}, flags: TargetFlags = {}): Promise<readonly RuleResult[]> {
+  const result = await auditTarget(resolveTarget(server.url, { ...(server.password ? { pass: server.password } : {}), ...flags }, {}), { noProbe: true, ...options });
+  assert.equal(result.error, undefined, `${server.url}: ${result.error}`);
+  return result.results;
+}
+
+function show(results: readonly RuleResult[]): string {
+  return results.map((r) => `${r.status} ${r.severity} ${r.message}`).join('\n  ');
+}
+
+function expect(results: readonly RuleResult[], id: string, status: Status): RuleResult[] {
+  const entries = results.filter((r) => r.ruleId === id);
+  assert.ok(entries.length > 0, `no result for ${id}`);
+  assert.ok(entries.every((r) => r.status === status), `${id}: expected ${status}, got\n  ${show(entries)}`);
+  return entries;
+}
+
+/** What host.service-hardening must say for a server started by this process: it shares our cgroup. */
+async function expectServiceHardening(results: readonly RuleResult[]): Promise<void> {
+  const unit = unitFromCgroup(await readFile('/proc/self/cgroup', 'utf8'));
+  const entries = results.filter((r) => r.ruleId === 'host.service-hardening');
+  if (unit === undefined) {
+    assert.equal(entries[0]?.status, 'skip', show(entries));
+    assert.match(entries[0]!.message, /is not run by a systemd service/);
+  } else {
+    // Under a CI runner's service the server is in that unit: it is judged (or unreadable), never silently passed.
+    assert.ok(entries.every((r) => r.message.includes(unit)), show(entries));
+  }
+}
+
+/** The package dpkg says owns /usr/bin/redis-server, to compare with the known-vulnerabilities note. */
+function dpkgPackage(): string | undefined {
+  try {
+    const name = execFileSync('dpkg-query', ['-S', '/usr/bin/redis-server'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':')[0]!.trim();
+    const version = execFileSync('dpkg-query', ['-W', '-f', '${Version}', name], { encoding: 'utf8' }).trim();
+    return `${name} ${version}`;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('a server running as root, its files at umask 022', NEEDS_ROOT, () => {
+  let server: RunningServer;
+  let results: readonly RuleResult[];
+  let rotated: string;
+
+  before(async () => {
+    server = await startRedis({ conf: `appendonly yes\nrequirepass ${PASSWORD}`, password: PASSWORD });
+    await rawCommand(server.host, server.port, ['SAVE'], { password: PASSWORD });
+    rotated = await logrotateDir(`${server.dir}/*.log {\n    weekly\n    rotate 4\n}\n`);
+    results = await auditOk(server, { logrotateDir: rotated });
+  });
+
+  it('fails host.runs-as-root', () => {
+    const [entry] = expect(results, 'host.runs-as-root', 'fail');
+    assert.equal(entry!.severity, 'high');
+    assert.match(entry!.message, new RegExp(`^pid ${server.pid} \\(redis-server\\) runs as root`));
+  });
+
+  it('fails host.config-file-permissions at high: a world-readable redis.conf with requirepass', () => {
+    const [entry] = expect(results, 'host.config-file-permissions', 'fail');
+    assert.equal(entry!.severity, 'high');
+    assert.equal(entry!.message, `${server.confPath} (config file): mode 644, root:root: others may read it; it holds requirepass`);
+  });
+
+  it('fails host.data-file-permissions for the RDB, the AOF directory and files, and the log, not the 700 dir', () => {
+    const entries = expect(results, 'host.data-file-permissions', 'fail');
+    const text = show(entries);
+    for (const part of [`${server.dir}/dump.rdb (RDB file): mode 644`, `${server.dir}/appendonlydir (AOF directory): mode 755`, 'appendonly.aof.manifest (AOF file): mode 644', `${server.logPath} (log file): mode 644`]) {
+      assert.ok(text.includes(part), `missing '${part}' in\n  ${text}`);
+    }
+    assert.ok(!text.includes('(data directory)'), text);
+  });
+
+  it('passes logging.no-rotation with a glob rule for its directory', () => {
+    const [entry] = expect(results, 'logging.no-rotation', 'pass');
+    assert.equal(entry!.message, `the server logs to ${server.logPath}, rotated by ${rotated}/redis:1 ('${server.dir}/*.log')`);
+  });
+
+  it('skips network.no-ip-restriction on loopback and tls.key-file-permissions without TLS', () => {
+    assert.match(expect(results, 'network.no-ip-restriction', 'skip')[0]!.message, new RegExp(`listens only on loopback \\(127\\.0\\.0\\.1:${server.port}\\)`));
+    assert.match(expect(results, 'tls.key-file-permissions', 'skip')[0]!.message, /^no TLS private key is configured \(tls-key-file is not set; tls-client-key-file is not set\)$/);
+  });
+
+  it('judges host.service-hardening only under systemd', () => expectServiceHardening(results));
+
+  it('names the distribution package in version.known-vulnerabilities', () => {
+    const pkg = dpkgPackage();
+    const entries = results.filter((r) => r.ruleId === 'version.known-vulnerabilities' && r.status === 'fail');
+    assert.ok(entries.length > 0, 'redis 7.0 has known advisories');
+    if (pkg) for (const r of entries) assert.ok(r.message.endsWith(`; distribution build may carry backported fixes (package ${pkg})`), r.message);
+    else for (const r of entries) assert.ok(!r.message.includes('(package '), r.message);
+  });
+
+  it('fails logging.no-rotation without a rule, or with one for another directory', async () => {
+    for (const text of ['', '/var/log/redis/*.log {\n  weekly\n}\n', `${server.dir}/*/*.log {\n  weekly\n}\n`]) {
+      const dir = await logrotateDir(text);
+      const [entry] = expect(await auditOk(server, { logrotateDir: dir }), 'logging.no-rotation', 'fail');
+      assert.match(entry!.message, new RegExp(`^the server logs to ${server.logPath}, and no logrotate rule covers it`));
+    }
+  });
+
+  it('passes both permission rules once the files get Debian modes', async () => {
+    await chmod(server.confPath, 0o640);
+    await chmod(join(server.dir, 'dump.rdb'), 0o640);
+    await chmod(server.logPath, 0o640);
+    const aof = join(server.dir, 'appendonlydir');
+    await chmod(aof, 0o750);
+    for (const name of await readdir(aof)) await chmod(join(aof, name), 0o640);
+    const fixed = await auditOk(server, { logrotateDir: rotated });
+    assert.match(expect(fixed, 'host.config-file-permissions', 'pass')[0]!.message, /mode 640, root:root$/);
+    assert.match(expect(fixed, 'host.data-file-permissions', 'pass')[0]!.message, /^7 data paths are closed to other users/);
+  });
+
+  it('turns host facts off with noHost', async () => {
+    const off = await auditOk(server, { noHost: true });
+    assert.match(expect(off, 'host.runs-as-root', 'skip')[0]!.message, /--no-host/);
+  });
+});
+
+describe('a server running as the redis user', NEEDS_ROOT, () => {
+  let server: RunningServer;
+  let results: readonly RuleResult[];
+  const acl = (dir: string) => join(dir, 'users.acl');
+  const key = (dir: string) => join(dir, 'tls', 'server.key');
+
+  before(async () => {
+    server = await startRedis({
+      user: 'redis',
+      conf: 'aclfile users.acl',
+      files: { 'users.acl': { content: 'user default on nopass ~* &* +@all\nuser app on >app-password-0123456789 ~app:* +@read\n', mode: 0o600 } },
+      tls: { plaintextPort: true },
+    });
+    results = await auditOk(server, { logrotateDir: await logrotateDir('') });
+  });
+
+  it('passes host.runs-as-root', () => {
+    assert.match(expect(results, 'host.runs-as-root', 'pass')[0]!.message, new RegExp(`^pid ${server.pid} \\(redis-server\\) runs as redis \\(uid \\d+\\), group redis`));
+  });
+
+  it('fails only the 644 redis.conf, which holds no secret (medium), and accepts the 600 ACL file', () => {
+    const [entry] = expect(results, 'host.config-file-permissions', 'fail');
+    assert.equal(entry!.message, `${server.confPath} (config file): mode 644, redis:redis: others may read it`);
+    assert.equal(entry!.severity, 'medium');
+  });
+
+  it('passes tls.key-file-permissions for its 600 key, with a note', () => {
+    const [entry] = expect(results, 'tls.key-file-permissions', 'pass');
+    assert.equal(entry!.message, `${key(server.dir)} (tls-key-file): mode 600, redis:redis (note: ${key(server.dir)}: 600 is accepted; 400 is better, the server never writes its key)`);
+  });
+
+  it('judges the files again as their modes and owners change', async () => {
+    await chmod(server.confPath, 0o640);
+    await chmod(key(server.dir), 0o400);
+    let now = await auditOk(server);
+    assert.match(expect(now, 'host.config-file-permissions', 'pass')[0]!.message, /^2 config files are private: .*redis\.conf \(config file\): mode 640, redis:redis; .*users\.acl \(ACL file\): mode 600, redis:redis$/);
+    assert.equal(expect(now, 'tls.key-file-permissions', 'pass')[0]!.message, `${key(server.dir)} (tls-key-file): mode 400, redis:redis`);
+
+    await chmod(acl(server.dir), 0o644);
+    await chmod(key(server.dir), 0o644);
+    now = await auditOk(server);
+    const [aclFinding] = expect(now, 'host.config-file-permissions', 'fail');
+    assert.equal(aclFinding!.message, `${acl(server.dir)} (ACL file): mode 644, redis:redis: others may read it; it holds user app password`);
+    assert.equal(aclFinding!.severity, 'high');
+    assert.match(expect(now, 'tls.key-file-permissions', 'fail')[0]!.message, /mode 644, redis:redis: the mode must be 400 \(600 is accepted\)$/);
+
+    await chmod(acl(server.dir), 0o600);
+    await chown(acl(server.dir), 65534, 65534);
+    await chmod(key(server.dir), 0o400);
+    await chown(key(server.dir), 0, 0);
+    now = await auditOk(server);
+    const [owned] = expect(now, 'host.config-file-permissions', 'fail');
+    assert.match(owned!.message, /users\.acl \(ACL file\): mode 600, nobody:\S+: it is owned by nobody, neither root nor redis \(the server's user\); it holds user app password$/);
+    assert.equal(owned!.severity, 'high');
+    assert.match(expect(now, 'tls.key-file-permissions', 'fail')[0]!.message, /mode 400, root:root: it must be owned by redis, the user the server runs as$/);
+  });
+});
+
+describe('a config file that includes another holding the password', () => {
+  it('fails the included file at high and the main file at medium', async () => {
+    const server = await startRedis({ conf: 'include extra.conf', files: { 'extra.conf': { content: `requirepass ${PASSWORD}\n`, mode: 0o644 } }, password: PASSWORD });
+    const entries = expect(await auditOk(server), 'host.config-file-permissions', 'fail');
+    const extra = entries.find((r) => r.message.startsWith(`${server.dir}/extra.conf (included config file): mode 644`));
+    assert.ok(extra, show(entries));
+    assert.match(extra.message, /others may read it; it holds requirepass$/);
+    assert.equal(extra.severity, 'high');
+    const main = entries.find((r) => r.message.startsWith(`${server.confPath} (config file)`));
+    assert.equal(main?.severity, 'medium', show(entries));
+  });
+});
+
+describe('the command line', () => {
+  const cli = (args: string[]) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'audit', ...args], { cwd: new URL('../../', import.meta.url).pathname, timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+
+  it('refuses --local with a target, or with --no-host', async () => {
+    let run = await cli(['--local', '127.0.0.1:6390']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'redfort: --local finds the servers of this machine itself: give no target, --config, --cluster, --sentinel or --replication with it\n');
+    run = await cli(['--local', '--no-host']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'redfort: --local audits the host: it cannot be combined with --no-host\n');
+  });
+
+  it('keeps -h/--host working beside --no-host', async () => {
+    const server = await startRedis();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'audit', '--no-host', '-h', '127.0.0.1', '-p', String(server.port), '--no-probe', '--fail-on', 'none', '-f', 'json'], { cwd: new URL('../../', import.meta.url).pathname, timeout: 60_000 });
+    const report = JSON.parse(stdout) as { targets: { target: string; results: RuleResult[] }[] };
+    assert.equal(report.targets[0]!.target, `redis://127.0.0.1:${server.port}`);
+    assert.match(report.targets[0]!.results.find((r) => r.ruleId === 'host.runs-as-root')!.message, /--no-host/);
+  });
+});
+
+describe('network.no-ip-restriction on a server listening on every interface', () => {
+  let server: RunningServer;
+  const ruleset = (port: number, from: string) => `table inet filter {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		iif "lo" accept
+		${from}tcp dport ${port} accept
+	}
+}
+`;
+
+  before(async () => {
+    // bind comes after the harness's own bind line and wins; protected mode keeps other hosts out meanwhile.
+    server = await startRedis({ conf: 'bind 0.0.0.0' });
+  });
+
+  it('passes when the nftables ruleset accepts the port from one subnet only', async () => {
+    const results = await auditOk(server, { firewallRuleset: { nft: ruleset(server.port, 'ip saddr 10.0.4.0/24 ') } });
+    assert.equal(
+      expect(results, 'network.no-ip-restriction', 'pass')[0]!.message,
+      `0.0.0.0:${server.port}: accepted only from nft inet filter input: ip saddr 10.0.4.0/24 tcp dport ${server.port} accept (else policy drop of chain inet filter input)`,
+    );
+  });
+
+  it('fails when it accepts the port from anywhere (nft), or iptables-save has no filter', async () => {
+    let results = await auditOk(server, { firewallRuleset: { nft: ruleset(server.port, '') } });
+    assert.match(expect(results, 'network.no-ip-restriction', 'fail')[0]!.message, new RegExp(`^0\\.0\\.0\\.0:${server.port} accepts connections from any address: nft inet filter input: tcp dport ${server.port} accept$`));
+    results = await auditOk(server, { firewallRuleset: { iptables: '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n' } });
+    assert.match(expect(results, 'network.no-ip-restriction', 'fail')[0]!.message, /iptables: no input filter chain for IPv4/);
+  });
+
+  it('reads the real packet filter when no ruleset is given, or says why it cannot', async () => {
+    const results = await auditOk(server);
+    const [entry] = results.filter((r) => r.ruleId === 'network.no-ip-restriction');
+    const tools = ['nft', 'iptables-save', 'ip6tables-save'].filter((t) => ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].some((d) => existsSync(join(d, t))));
+    if (tools.length === 0) {
+      assert.equal(entry!.status, 'skip');
+      assert.equal(entry!.message, 'neither nft nor iptables-save is installed: the packet filter cannot be read');
+    } else {
+      // What the machine's own filter says is not known in advance; a verdict names the port, a skip its reason.
+      assert.ok(entry!.status === 'skip' ? entry!.message !== '' : entry!.message.includes(`:${server.port}`), show([entry!]));
+    }
+  });
+});
+
+describe('a sentinel whose sentinel.conf holds auth-pass', NEEDS_ROOT, () => {
+  let sentinel: RunningServer;
+  before(async () => {
+    const master = await startRedis();
+    sentinel = await startRedis({ sentinel: true, conf: `sentinel monitor m ${master.host} ${master.port} 1\nsentinel auth-pass m ${PASSWORD}` });
+  });
+
+  it('fails host.config-file-permissions at high, naming sentinel auth-pass', async () => {
+    // Sentinel rewrites its file at startup: set the mode the test is about.
+    await chmod(sentinel.confPath, 0o644);
+    const results = await auditOk(sentinel);
+    const [entry] = expect(results, 'host.config-file-permissions', 'fail');
+    assert.match(entry!.message, new RegExp(`^${sentinel.confPath} \\(sentinel config file\\): mode 644, root:root: others may read it; it holds sentinel auth-pass$`));
+    assert.equal(entry!.severity, 'high');
+    assert.match(expect(results, 'host.runs-as-root', 'fail')[0]!.message, /\(redis-sentinel\) runs as root/);
+  });
+});
+
+describe('redfort audit --local', () => {
+  let open: RunningServer;
+  let locked: RunningServer;
+  let socketOnly: { pid: number; dir: string; socket: string } | undefined;
+  let child: ReturnType<typeof spawn> | undefined;
+  after(() => child?.kill('SIGKILL'));
+
+  before(async () => {
+    [open, locked] = await Promise.all([startRedis(), startRedis({ conf: `requirepass ${PASSWORD}`, password: PASSWORD })]);
+    // The harness waits on a TCP port: start a unix-socket-only server by hand.
+    const dir = await tempDir('redfort-unix-');
+    await chmod(dir, 0o755);
+    const socket = join(dir, 'redis.sock');
+    child = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--save', '', '--dir', dir], { stdio: 'ignore', cwd: dir });
+    child.unref();
+    for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(50);
+    assert.ok(existsSync(socket), 'the unix-socket server did not start');
+    socketOnly = { pid: child.pid!, dir, socket };
+  });
+
+  it('finds every server process of this machine with its listeners', async () => {
+    const found = await findServerProcesses();
+    for (const server of [open, locked]) {
+      const proc = found.find((p) => p.pid === server.pid);
+      assert.ok(proc, `pid ${server.pid} not found`);
+      assert.equal(proc.name, 'redis-server');
+      assert.deepEqual(proc.listeners.known ? proc.listeners.value : proc.listeners.reason, [{ family: 'ip', address: '127.0.0.1', port: server.port }]);
+    }
+    const unix = found.find((p) => p.pid === socketOnly!.pid);
+    assert.deepEqual(unix?.unixSockets.known ? unix.unixSockets.value : undefined, [socketOnly!.socket]);
+  });
+
+  it('audits a server it can log in to fully, and judges only the host of one that wants a password', async () => {
+    const processes = (await findServerProcesses()).filter((p) => [open.pid, locked.pid, socketOnly!.pid].includes(p.pid));
+    const local = await auditLocal({}, { processes, noProbe: true }, {});
+    assert.equal(local.length, 3);
+    const full = local.find((l) => l.pid === open.pid)!;
+    assert.equal(full.hostOnly, undefined);
+    assert.equal(full.result.target, `redis://127.0.0.1:${open.port} (pid ${open.pid})`);
+    expect(full.result.results, 'auth.no-authentication', 'fail');
+    expect(full.result.results, 'host.runs-as-root', ROOT ? 'fail' : 'pass');
+
+    const hostOnly = local.find((l) => l.pid === locked.pid)!;
+    assert.match(hostOnly.hostOnly ?? '', /^NOAUTH Authentication required.*; only the host was judged$/);
+    expect(hostOnly.result.results, 'host.runs-as-root', ROOT ? 'fail' : 'pass');
+    const [noAuth] = expect(hostOnly.result.results, 'auth.no-authentication', 'error');
+    assert.match(noAuth!.message, new RegExp(`^redis://127\\.0\\.0\\.1:${locked.port} \\(pid ${locked.pid}\\): NOAUTH`));
+
+    const unix = local.find((l) => l.pid === socketOnly!.pid)!;
+    assert.equal(unix.result.target, `unix:${socketOnly!.socket} (pid ${socketOnly!.pid})`);
+    assert.match(unix.hostOnly ?? '', /listens only on the unix socket .*redis\.sock, and redfort connects over TCP only/);
+    // Started without a config file, in its dir: the dir is judged from the process's directory.
+    assert.match(expect(unix.result.results, 'host.data-file-permissions', 'fail')[0]!.message, new RegExp(`^${socketOnly!.dir} \\(data directory\\): mode 755`));
+  });
+
+  it('audits with the given credentials', async () => {
+    const processes = (await findServerProcesses()).filter((p) => p.pid === locked.pid);
+    const [result] = await auditLocal({ pass: PASSWORD }, { processes, noProbe: true }, {});
+    assert.equal(result!.hostOnly, undefined);
+    expect(result!.result.results, 'auth.requirepass-used', 'fail');
+    expect(result!.result.results, 'host.config-file-permissions', 'fail');
+  });
+});
+
+describe('without root', NEEDS_ROOT, () => {
+  let server: RunningServer;
+  let script: string;
+  before(async () => {
+    server = await startRedis({ conf: 'appendonly yes' });
+    const dir = await tempDir('redfort-nonroot-');
+    await chmod(dir, 0o755);
+    script = join(dir, 'audit.mts');
+    const src = new URL('../../src/', import.meta.url).pathname;
+    await writeFile(
+      script,
+      `import { auditTarget } from '${src}audit.ts';\nimport { resolveTarget } from '${src}gather/live/target.ts';\n` +
+        `const r = await auditTarget(resolveTarget(process.argv[2], {}, {}), { noProbe: true });\n` +
+        `process.stdout.write(JSON.stringify(r.results.filter((x) => /^host\\.|no-rotation|ip-restriction|key-file/.test(x.ruleId))));\n`,
+    );
+    await chmod(script, 0o644);
+  });
+
+  it('skips the host rules with the reason when another user runs the server', async () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)('runuser', ['-u', 'redis', '--', process.execPath, '--import', 'tsx', script, server.url], { cwd: root, timeout: 60_000, env: { ...process.env, HOME: '/tmp' } });
+    const results = JSON.parse(stdout) as RuleResult[];
+    assert.ok(results.length >= 7, show(results));
+    for (const r of results) {
+      assert.equal(r.status, 'skip', show([r]));
+      assert.match(r.message, new RegExp(`cannot tell which process listens on port ${server.port}: /proc/<pid>/fd of \\d+ processes of other users is readable only by root`));
+    }
+  });
+});

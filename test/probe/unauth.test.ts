@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { DEFAULT_PASSWORDS } from '../../src/gather/probe/credentials.ts';
+import { audit, expectStatus } from './helpers.ts';
+
+// The unauthenticated probe, its cost on a plaintext-only server, and the opt-in probes on real servers.
+
+after(stopAll);
+
+/** Connections received and calls per command (`ping`, `auth`, `eval`, ...), read with the server's own credentials. */
+async function counters(server: RunningServer): Promise<{ connections: number; calls: Map<string, number> }> {
+  const info = String(await rawCommand(server.host, server.port, ['INFO', 'everything'], { password: server.password }));
+  const connections = Number(/total_connections_received:(\d+)/.exec(info)?.[1]);
+  const calls = new Map([...info.matchAll(/^cmdstat_([a-z|_-]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return { connections, calls };
+}
+
+function delta(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...after].filter(([name, n]) => n !== (before.get(name) ?? 0)).map(([name, n]) => [name, n - (before.get(name) ?? 0)]));
+}
+
+describe('unauthenticated access and its cost', () => {
+  let open: RunningServer;
+  before(async () => {
+    open = await startRedis();
+  });
+
+  it('costs a plaintext-only server one extra connection and one PING (plus INFO server when it answers)', async () => {
+    const start = await counters(open);
+    const { facts, results } = await audit(open.url);
+    const end = await counters(open);
+    // +1 for the audit, +1 for the probe, +1 for the second counters() call.
+    assert.equal(end.connections - start.connections, 3);
+    // The probe adds one PING and one INFO server to the audit's own commands (and counters()'s INFO).
+    const ran = delta(start.calls, end.calls);
+    assert.equal(ran.ping, 1);
+    assert.equal(ran.info, 3);
+    assert.equal(ran.auth, undefined);
+    assert.equal(ran.eval, undefined);
+    assert.deepEqual(facts.probe?.tls, []);
+    assert.equal(facts.probe?.plaintext, undefined, 'no TLS configured: no plaintext-port probe');
+    assert.equal(facts.probe?.unauthenticated?.outcome, 'open');
+    const [, wire] = expectStatus(results, 'auth.no-authentication', 'fail');
+    assert.equal(wire!.source?.kind, 'probe');
+  });
+
+  it('sends nothing with --no-probe', async () => {
+    const start = await counters(open);
+    const { facts } = await audit(open.url, {}, { noProbe: true });
+    const end = await counters(open);
+    assert.equal(end.connections - start.connections, 2);
+    assert.equal(delta(start.calls, end.calls).ping, undefined);
+    assert.equal(facts.probe, undefined);
+    assert.equal(facts.unavailable.probe, 'network probes were turned off (--no-probe)');
+  });
+});
+
+// One test at a time: they count the commands each server received.
+describe('--probe-credentials', () => {
+  let weak: RunningServer;
+  let strong: RunningServer;
+  let open: RunningServer;
+  before(async () => {
+    [weak, strong, open] = await Promise.all([
+      startRedis({ conf: 'requirepass foobared', password: 'foobared' }),
+      startRedis({ conf: 'requirepass a-long-random-password-7d2c9e41b8', password: 'a-long-random-password-7d2c9e41b8' }),
+      startRedis(),
+    ]);
+  });
+
+  it('guesses the redis.conf example password at the first attempt, and names it nowhere', async () => {
+    const { facts, results } = await audit(weak.url, { pass: 'foobared' }, { probeCredentials: true });
+    const probe = facts.probe?.defaultPasswords;
+    assert.equal(probe?.outcome, 'guessed');
+    assert.equal(probe?.attempts, 1);
+    assert.equal(probe?.accepted?.length, 8);
+    const [finding] = expectStatus(results, 'auth.no-authentication', 'fail');
+    assert.match(finding!.message, /accepted one of the 4 default passwords that scanners try \(attempt 1\): anyone who tries them gets in/);
+    assert.equal(finding!.severity, 'critical');
+    assert.doesNotMatch(JSON.stringify(results), /foobared/);
+  });
+
+  it('stops after the few default passwords on a strong one', async () => {
+    const start = await counters(strong);
+    const { facts, results } = await audit(strong.url, { pass: strong.password }, { probeCredentials: true });
+    const end = await counters(strong);
+    assert.equal(facts.probe?.defaultPasswords?.outcome, 'not-guessed');
+    assert.equal(facts.probe?.defaultPasswords?.attempts, DEFAULT_PASSWORDS.length);
+    // The audit's AUTH, the probe's four, counters()'s one.
+    assert.equal(delta(start.calls, end.calls).auth, 1 + DEFAULT_PASSWORDS.length + 1);
+    const [pass] = expectStatus(results, 'auth.no-authentication', 'pass');
+    assert.match(pass!.message, /was refused \(PING: -NOAUTH Authentication required\.\); none of 4 default passwords was accepted$/);
+  });
+
+  it('does not try passwords on a server that needs none', async () => {
+    const start = await counters(open);
+    const { facts } = await audit(open.url, {}, { probeCredentials: true });
+    const end = await counters(open);
+    assert.equal(facts.probe?.defaultPasswords, undefined);
+    assert.ok(facts.probe?.notes.includes('default passwords were not tried: the server needs no password'), facts.probe?.notes.join('; '));
+    assert.equal(delta(start.calls, end.calls).auth, undefined);
+  });
+
+  it('is off by default', async () => {
+    const start = await counters(strong);
+    const { facts } = await audit(strong.url, { pass: strong.password });
+    const end = await counters(strong);
+    assert.equal(facts.probe?.defaultPasswords, undefined);
+    assert.equal(delta(start.calls, end.calls).auth, 2, 'the audit and counters() only');
+  });
+});
+
+describe('--probe-intrusive on a real Redis 7', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startRedis();
+  });
+
+  it("runs EVAL 'return type(package)' only when asked, and finds the package global absent", async () => {
+    const start = await counters(server);
+    const plain = await audit(server.url);
+    const middle = await counters(server);
+    assert.equal(delta(start.calls, middle.calls).eval, undefined);
+    assert.ok(plain.facts.probe?.notes.includes('CVE-2022-0543 was not probed (needs --probe-intrusive)'));
+
+    const probed = await audit(server.url, {}, { probeIntrusive: true });
+    const end = await counters(server);
+    assert.equal(delta(middle.calls, end.calls).eval, 1);
+    assert.equal(probed.facts.probe?.luaPackage?.outcome, 'not-exposed');
+    assert.ok(!probed.results.some((r) => r.message.startsWith('CVE-2022-0543')));
+  });
+});

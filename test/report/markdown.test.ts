@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { markdownReporter } from '../../src/report/markdown.ts';
+import { CONTEXT, sampleReport } from '../fixtures/reports/sample.ts';
+
+/** Splits a GFM table row into cells the way GitHub does: on pipes not escaped with a backslash. */
+function cells(row: string): string[] {
+  return row.trim().replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((c) => c.trim());
+}
+
+describe('Markdown reporter', () => {
+  const md = markdownReporter(sampleReport(), CONTEXT);
+  const lines = md.split('\n');
+
+  it('starts with a headline and a summary table, one row per target', () => {
+    assert.match(lines[0]!, /^## redfort 0\.1\.0: security audit$/);
+    assert.match(md, /\*\*3 targets\*\* \(1 not audited\) · \*\*8 failures\*\*: 2 critical, 2 high, 2 medium, 1 low, 1 info · (\d+) passed · 3 skipped · 2 manual/);
+    assert.equal(md.match(/ · (\d+) passed · /)?.[1], String(sampleReport().summary.pass));
+    assert.match(md, / · 1 suppressed · 1 in the baseline/);
+    const header = lines.findIndex((l) => l.startsWith('| Target | Server |'));
+    assert.ok(header > 0);
+    const width = cells(lines[header]!).length;
+    assert.equal(width, 11);
+    const rows = lines.slice(header + 2, header + 5);
+    for (const row of rows) assert.equal(cells(row).length, width, row);
+    assert.deepEqual(cells(rows[0]!).slice(0, 7), ['`redis://127.0.0.1:7001`', 'redis 7.0.15 (standalone)', '2', '2', '1', '1', '1']);
+    assert.match(rows[2]!, /not audited: connection refused/);
+  });
+
+  it('groups failures that count by severity, most severe first, with location and fix', () => {
+    const headings = lines.filter((l) => l.startsWith('### ')).map((l) => l.slice(4));
+    assert.deepEqual(headings, ['Critical (2)', 'High (2)', 'Medium (2)', 'Low (1)', 'Info (1)', 'Errors (1)']);
+    const critical = md.slice(md.indexOf('### Critical'), md.indexOf('### High'));
+    assert.match(critical, /\[`version\.known-vulnerabilities`\]\(https:\/\/github\.com\/redfort\/redfort\/blob\/main\/docs\/rules\/version\.known-vulnerabilities\.md\)/);
+    const high = md.slice(md.indexOf('### High'), md.indexOf('### Medium'));
+    assert.match(high, /network\.bind-all-interfaces/);
+    assert.match(high, /CVE-2024-31449/);
+    assert.doesNotMatch(high, /CVE-2025-49844|CVE-2024-31227/);
+    // Remediations keep their code spans.
+    assert.match(critical, /\*\*Fix:\*\* Give the default user a password or disable it \(`ACL SETUSER default off`/);
+    assert.match(md, /at `\/etc\/redis\/redis\.conf:87`/);
+    assert.match(md, /\*\*Fix:\*\* /);
+    assert.ok(!critical.includes('auth.no-authentication'), 'a suppressed failure is not among those that count');
+  });
+
+  it('puts accepted failures, passes and skips in collapsible details', () => {
+    const summaries = lines.filter((l) => l.startsWith('<summary>'));
+    assert.deepEqual(summaries, [
+      '<summary>Accepted failures: suppressed or in the baseline (2)</summary>',
+      `<summary>Passed (${sampleReport().summary.pass})</summary>`,
+      '<summary>Skipped and manual (5)</summary>',
+    ]);
+    const accepted = md.slice(md.indexOf('<summary>Accepted'), md.indexOf('</details>'));
+    assert.match(accepted, /suppressed: lab box, no data \(until 2999-12-31\)/);
+    assert.match(accepted, /tls\.disabled.*in the baseline/);
+    assert.equal(md.split('<details>').length, md.split('</details>').length);
+  });
+
+  it('escapes pipes, markup and control characters', () => {
+    const row = lines.find((l) => l.startsWith('- **[`network.bind-all-interfaces`]'))!;
+    assert.ok(row, 'the nasty finding is listed');
+    assert.ok(!md.includes('<script>'), 'raw HTML');
+    assert.match(row, /&lt;script&gt;alert\("x"\)&lt;\/script&gt; &amp; co &amp;amp; &amp;lt;b&amp;gt;/);
+    assert.match(row, /\\\| \\`tick\\` \\\\u0007bell\\\\u0000nul\\\\u001b/);
+    assert.match(row, /\\\[link\\\]\(http:\/\/evil\.test\) \\\*bold\\\*/);
+    assert.doesNotMatch(md, /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    const passRows = lines.filter((l) => l.startsWith('| `redis://127.0.0.1:7001` | [`'));
+    assert.ok(passRows.length > 10);
+    for (const r of passRows) assert.equal(cells(r).length, 4, r);
+  });
+
+  it('shows the settings warnings as a GitHub alert', () => {
+    assert.match(md, /> \[!WARNING\]\n> Settings need attention:\n> - \.redfort\.yaml:9: the suppression of tls\.disabled/);
+  });
+});

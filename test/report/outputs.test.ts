@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planOutputs } from '../../src/report/outputs.ts';
+
+const KNOWN = ['text', 'json', 'sarif', 'junit', 'html', 'markdown'];
+const plan = (formats: string[] | undefined, outputs: string[] = []) => planOutputs(formats, outputs, KNOWN);
+
+describe('--format and --output', () => {
+  it('prints text by default', () => {
+    assert.deepEqual(plan(undefined), { stdout: 'text', files: [] });
+  });
+
+  it('takes a comma list or repeated --format; each format needs its own place', () => {
+    assert.deepEqual(plan(['json']), { stdout: 'json', files: [] });
+    assert.deepEqual(plan(['sarif,junit'], ['sarif=a.sarif']), { stdout: 'junit', files: [{ format: 'sarif', path: 'a.sarif' }] });
+    assert.deepEqual(plan(['sarif', 'junit'], ['sarif=a.sarif', 'junit=b.xml']), {
+      files: [
+        { format: 'sarif', path: 'a.sarif' },
+        { format: 'junit', path: 'b.xml' },
+      ],
+    });
+    assert.match(plan(['sarif,junit']) as string, /^only one format can go to standard output \(sarif, junit\)/);
+  });
+
+  it('adds FORMAT=FILE outputs to the standard output report', () => {
+    assert.deepEqual(plan(undefined, ['sarif=out/r.sarif', 'html=r.html']), {
+      stdout: 'text',
+      files: [
+        { format: 'sarif', path: 'out/r.sarif' },
+        { format: 'html', path: 'r.html' },
+      ],
+    });
+    assert.deepEqual(plan(undefined, ['json=a=b.json']), { stdout: 'text', files: [{ format: 'json', path: 'a=b.json' }] });
+  });
+
+  it('keeps a plain --output FILE for the --format report', () => {
+    assert.deepEqual(plan(['json'], ['report.json']), { files: [{ format: 'json', path: 'report.json' }] });
+    assert.deepEqual(plan(undefined, ['report.txt']), { files: [{ format: 'text', path: 'report.txt' }] });
+    assert.deepEqual(plan(['json,sarif'], ['sarif=a.sarif', 'r.json']), {
+      files: [
+        { format: 'sarif', path: 'a.sarif' },
+        { format: 'json', path: 'r.json' },
+      ],
+    });
+    assert.match(plan(['json,sarif'], ['r.out']) as string, /name the format of each file/);
+    assert.match(plan(undefined, ['a.txt', 'b.txt']) as string, /give several outputs as FORMAT=FILE/);
+  });
+
+  it('rejects unknown formats in either option', () => {
+    assert.equal(plan(['yaml']), "unknown format 'yaml' (choose from text, json, sarif, junit, html, markdown)");
+    assert.match(plan(undefined, ['pdf=r.pdf']) as string, /^unknown format 'pdf' in --output pdf=r\.pdf/);
+    assert.match(plan(undefined, ['sarif=']) as string, /needs a file name/);
+  });
+});

@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { build, runCli } from '../report/cli-run.ts';
+import type { CliRun } from '../report/cli-run.ts';
+
+// Settings, suppressions and baselines end to end: the built CLI against real servers.
+
+interface Result {
+  ruleId: string;
+  status: string;
+  severity: string;
+  message: string;
+  suppressed?: { reason: string; expires?: string };
+  baselined?: true;
+}
+interface Report {
+  targets: { target: string; error?: string; results: Result[] }[];
+  summary: { fail: number; suppressed: number; baselined: number };
+  warnings?: { kind: string; message: string }[];
+}
+
+const PASSWORD = 'Settings-e2e-7c1d2b9f'; // 21 characters, not a common password
+
+function report(run: CliRun): Report {
+  try {
+    return JSON.parse(run.stdout) as Report;
+  } catch {
+    throw new Error(`not JSON (exit ${run.code}): ${run.stdout.slice(0, 300)}\n${run.stderr}`);
+  }
+}
+
+const fails = (r: Report) => r.targets.flatMap((t) => t.results.filter((x) => x.status === 'fail').map((x) => ({ ...x, target: t.target })));
+const counting = (r: Report) => fails(r).filter((x) => !x.suppressed && !x.baselined);
+
+after(stopAll);
+
+describe('settings, suppressions and baselines through the CLI', { concurrency: true }, () => {
+  let open: RunningServer;
+  let guarded: RunningServer;
+  let tmp: string;
+  let dirs = 0;
+  const env = { GUARDED_PW: PASSWORD };
+
+  /** A fresh directory holding `.redfort.yaml` with `settings`. */
+  async function project(settings: string): Promise<string> {
+    const dir = join(tmp, `p${++dirs}`);
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    await writeFile(join(dir, '.redfort.yaml'), settings);
+    return dir;
+  }
+  const guardedTarget = () => `targets:\n  ${guarded.url}:\n    passwordEnv: GUARDED_PW\n`;
+
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'redfort-settings-'));
+    [open, guarded] = await Promise.all([
+      startRedis({ conf: 'protected-mode no' }),
+      startRedis({ conf: `requirepass ${PASSWORD}`, password: PASSWORD }),
+      build(),
+    ]) as [RunningServer, RunningServer, void];
+  });
+  after(() => rm(tmp, { recursive: true, force: true }));
+
+  it('a severity override changes the exit code; failOn comes from the file', async () => {
+    const plain = await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'critical']);
+    assert.equal(plain.code, 1, plain.stderr);
+    const critical = [...new Set(fails(report(plain)).filter((f) => f.severity === 'critical').map((f) => f.ruleId))];
+    assert.ok(critical.includes('auth.no-authentication'), critical.join());
+
+    const strict = await project('failOn: critical\n');
+    assert.equal((await runCli(['audit', open.url], { cwd: strict })).code, 1);
+    const lowered = await project(`failOn: critical\nrules:\n${critical.map((id) => `  ${id}: medium`).join('\n')}\n`);
+    const run = await runCli(['audit', open.url, '--format', 'json'], { cwd: lowered });
+    assert.equal(run.code, 0, run.stderr);
+    const after = report(run);
+    assert.deepEqual(fails(after).filter((f) => f.severity === 'critical'), []);
+    assert.equal(fails(after).find((f) => f.ruleId === 'auth.no-authentication')!.severity, 'medium');
+    // The command line beats the file.
+    assert.equal((await runCli(['audit', open.url, '--fail-on', 'medium'], { cwd: lowered })).code, 1);
+  });
+
+  it('off removes a rule or an area from the report', async () => {
+    const dir = await project('rules:\n  tls.disabled: off\n  logging: off\n  logging.syslog-disabled: on\n');
+    const r = report(await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'none'], { cwd: dir }));
+    const ids = r.targets[0]!.results.map((x) => x.ruleId);
+    assert.ok(!ids.includes('tls.disabled'));
+    assert.ok(!ids.includes('logging.no-logfile'));
+    assert.ok(!ids.includes('logging.loglevel-too-quiet'));
+    assert.ok(ids.includes('logging.syslog-disabled'), 'an id beats its area');
+    assert.ok(ids.includes('tls.weak-ciphers'));
+  });
+
+  it('a threshold changes a verdict (and passwordEnv supplies the password)', async () => {
+    const base = await project(guardedTarget());
+    const strict = await project(`${guardedTarget()}thresholds:\n  minPasswordLength: 32\n`);
+    const [before, afterRun] = await Promise.all([
+      runCli(['audit', guarded.url, '--format', 'json', '--fail-on', 'none'], { cwd: base, env }),
+      runCli(['audit', guarded.url, '--format', 'json', '--fail-on', 'none'], { cwd: strict, env }),
+    ]);
+    const verdict = (run: CliRun) => report(run).targets[0]!.results.find((x) => x.ruleId === 'auth.weak-password')!;
+    assert.equal(report(before).targets[0]!.error, undefined, before.stderr);
+    assert.equal(verdict(before).status, 'pass', verdict(before).message);
+    assert.equal(verdict(afterRun).status, 'fail');
+    assert.match(verdict(afterRun).message, /32|short/);
+    assert.ok(!before.stdout.includes(PASSWORD) && !afterRun.stdout.includes(PASSWORD) && !afterRun.stderr.includes(PASSWORD));
+  });
+
+  it('suppressions mark findings, stop them counting, and report expired and unused ones', async () => {
+    const plain = report(await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'none']));
+    const critical = [...new Set(fails(plain).filter((f) => f.severity === 'critical').map((f) => f.ruleId))];
+    const dir = await project(
+      [
+        'suppressions:',
+        ...critical.flatMap((id) => [`  - rule: ${id}`, `    target: ${open.url}`, '    reason: lab server, no data', '    expires: 2999-12-31']),
+        '  - rule: tls.disabled',
+        '    reason: TLS terminates at the proxy',
+        '    expires: 2020-01-01',
+        '  - rule: sentinel.no-auth-user',
+        '    reason: we have no sentinels',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'critical'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const r = report(run);
+    const suppressed = fails(r).filter((f) => f.suppressed);
+    assert.equal(suppressed.length, fails(plain).filter((f) => f.severity === 'critical' || critical.includes(f.ruleId)).length);
+    assert.deepEqual(suppressed[0]!.suppressed, { reason: 'lab server, no data', expires: '2999-12-31' });
+    assert.equal(r.summary.suppressed, suppressed.length);
+    assert.ok(fails(r).some((f) => f.ruleId === 'tls.disabled' && !f.suppressed), 'an expired suppression applies to nothing');
+    const lines = 2 + 4 * critical.length;
+    assert.deepEqual(r.warnings!.map((w) => w.kind), ['suppression-expired', 'suppression-unused']);
+    assert.match(r.warnings![0]!.message, new RegExp(`^\\.redfort\\.yaml:${lines}: the suppression of tls\\.disabled .* expired on 2020-01-01`));
+    assert.match(r.warnings![1]!.message, new RegExp(`^\\.redfort\\.yaml:${lines + 3}: the suppression of sentinel\\.no-auth-user .* matched no failure`));
+    assert.match(run.stderr, /^redfort: warning: \.redfort\.yaml:\d+: the suppression of tls\.disabled/m);
+    assert.match(run.stderr, /^redfort: warning: \.redfort\.yaml:\d+: the suppression of sentinel\.no-auth-user/m);
+    // The text report marks them too.
+    const text = await runCli(['audit', open.url, '--fail-on', 'none'], { cwd: dir });
+    assert.match(text.stdout, /\[suppressed: lab server, no data\]/);
+    assert.match(text.stdout, new RegExp(`${suppressed.length} suppressed`));
+  });
+
+  it('--config-file names another file; a bad one is one line naming file:line, exit 2', async () => {
+    const dir = await project('rules:\n  tls.disabled: off\n');
+    await writeFile(join(dir, 'other.yaml'), 'rules:\n  tls.disabled: high\n  network.nope: off\n');
+    const bad = await runCli(['audit', open.url, '--config-file', 'other.yaml'], { cwd: dir });
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "redfort: other.yaml:3: rules: unknown rule or area 'network.nope' (see 'redfort rules')\n");
+    assert.equal(bad.stdout, '');
+    await writeFile(join(dir, 'typo.yaml'), 'failOn: high\nsupressions: []\n');
+    const typo = await runCli(['audit', open.url, '--config-file', join(dir, 'typo.yaml')]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^redfort: \/.*typo\.yaml:2: the settings file: unknown key 'supressions'/);
+    const missing = await runCli(['audit', open.url, '--config-file', 'nope.yaml'], { cwd: dir });
+    assert.equal(missing.stderr, 'redfort: nope.yaml: cannot read the settings file: no such file\n');
+    const secret = await project(`targets:\n  redis://:${PASSWORD}@127.0.0.1:${guarded.port}: {}\n`);
+    const leaked = await runCli(['audit', open.url], { cwd: secret });
+    assert.equal(leaked.code, 2);
+    assert.match(leaked.stderr, /\.redfort\.yaml:2: targets: a password never goes in the settings file/);
+    assert.ok(!leaked.stderr.includes(PASSWORD));
+  });
+
+  it('audits the targets of the settings file when none is given', async () => {
+    const dir = await project(`targets:\n  ${open.url}: {}\n  ${guarded.url}:\n    passwordEnv: GUARDED_PW\n`);
+    const run = await runCli(['audit', '--format', 'json', '--fail-on', 'none'], { cwd: dir, env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(report(run).targets.map((t) => [t.target, t.error]), [[open.url, undefined], [guarded.url, undefined]]);
+    const unset = await runCli(['audit'], { cwd: dir });
+    assert.equal(unset.code, 2);
+    assert.match(unset.stderr, /^redfort: \.redfort\.yaml:3: targets: .*passwordEnv names GUARDED_PW, which is not set\n$/);
+  });
+
+  it('baselines: record today, pass on the same servers, fail only on a new finding', async () => {
+    // The restarted server below lives in a new temporary directory: host findings quote its paths, so
+    // they would be new findings too. Real servers keep their paths; here the host rules are turned off.
+    const dir = await project(`${guardedTarget()}rules:\n  host: off\n  logging.no-rotation: off\n`);
+    const baseline = join(dir, 'baseline.json');
+    const targets = [open.url, guarded.url];
+    const args = ['audit', ...targets, '--format', 'json', '--fail-on', 'medium'];
+
+    const plain = await runCli(args, { cwd: dir, env });
+    assert.equal(plain.code, 1, 'the fleet has debt');
+    const written = await runCli([...args, '--baseline-write', baseline], { cwd: dir, env });
+    assert.equal(written.code, 0, written.stderr);
+    const file = JSON.parse(await readFile(baseline, 'utf8')) as { version: number; findings: { ruleId: string; target: string; fingerprint: string }[] };
+    assert.equal(file.version, 1);
+    assert.equal(file.findings.length, report(plain).summary.fail);
+    assert.match(file.findings[0]!.fingerprint, /^[0-9a-f]{32}$/);
+
+    const same = await runCli([...args, '--baseline', baseline], { cwd: dir, env });
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal(report(same).summary.baselined, report(same).summary.fail);
+    assert.deepEqual(counting(report(same)), []);
+    const text = await runCli(['audit', ...targets, '--fail-on', 'medium', '--baseline', baseline], { cwd: dir, env });
+    assert.match(text.stdout, new RegExp(`${file.findings.length} in the baseline`));
+
+    // The same server, restarted on its port with one more weakness.
+    const port = guarded.port;
+    await guarded.stop();
+    guarded = await startRedis({ port, conf: `requirepass ${PASSWORD}\nenable-debug-command yes`, password: PASSWORD });
+    const worse = await runCli([...args, '--baseline', baseline], { cwd: dir, env });
+    assert.equal(worse.code, 1, worse.stderr);
+    const fresh = counting(report(worse));
+    assert.deepEqual(fresh.map((f) => [f.ruleId, f.target]), [['commands.protected-features-enabled', guarded.url]]);
+
+    const missing = await runCli([...args, '--baseline', join(dir, 'none.json')], { cwd: dir, env });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /none\.json: cannot read the baseline: no such file\n$/);
+  });
+});

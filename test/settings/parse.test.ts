@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseSettings } from '../../src/settings/parse.ts';
+import { SettingsError } from '../../src/settings/types.ts';
+import { RULES } from '../../src/rules/index.ts';
+
+const ruleIds = RULES.map((r) => r.id);
+const parse = (text: string) => parseSettings(text, 'conf/.redfort.yaml', { ruleIds, baseDir: '/srv/app/conf' });
+
+/** The one-line error for `text`, which must be a SettingsError. */
+function error(text: string): string {
+  try {
+    parse(text);
+  } catch (e) {
+    assert.ok(e instanceof SettingsError, String(e));
+    assert.ok(!e.message.includes('\n'), `not one line: ${e.message}`);
+    return e.message;
+  }
+  assert.fail('no error');
+}
+
+const FULL = `# every setting
+failOn: medium
+rules:
+  tls: off
+  tls.certificate: on
+  network.default-port: off
+  auth: low
+  auth.no-authentication: critical
+thresholds:
+  backupMaxAgeHours: 48
+  minPasswordLength: 20
+  certExpiryDays: 0
+targets:
+  redis://db1.internal:6380:
+    user: auditor
+    passwordEnv: DB1_REDIS_PASSWORD
+    tls: true
+    cacert: certs/ca.crt
+    cert: /etc/ssl/client.crt
+    key: /etc/ssl/client.key
+    sni: db1.internal
+    insecure: false
+  db2:6379: {}
+  "[::1]:7000":
+    db: 2
+suppressions:
+  - rule: auth.requirepass-used
+    target: redis://db1.internal:6380
+    reason: legacy clients only speak AUTH <password>; OPS-123
+    expires: 2027-01-31
+  - rule: logging
+    reason: logs are shipped by the container runtime
+`;
+
+describe('.redfort.yaml', () => {
+  it('reads every setting', () => {
+    const s = parse(FULL);
+    assert.equal(s.path, 'conf/.redfort.yaml');
+    assert.equal(s.failOn, 'medium');
+    assert.deepEqual([...s.severityOverrides], [['auth', 'low'], ['auth.no-authentication', 'critical']]);
+    const tls = RULES.filter((r) => r.id.startsWith('tls.') && r.id !== 'tls.certificate').map((r) => r.id);
+    assert.deepEqual([...s.disabled].sort(), [...tls, 'network.default-port'].sort());
+    assert.deepEqual(s.thresholds, { backupMaxAgeHours: 48, minPasswordLength: 20, certExpiryDays: 0 });
+    assert.deepEqual(
+      s.targets.map((t) => [t.spec, t.source.line]),
+      [['redis://db1.internal:6380', 14], ['db2:6379', 23], ['[::1]:7000', 24]],
+    );
+    assert.deepEqual(s.targets[0]!.defaults, {
+      user: 'auditor',
+      passwordEnv: 'DB1_REDIS_PASSWORD',
+      tls: true,
+      cacert: '/srv/app/conf/certs/ca.crt',
+      cert: '/etc/ssl/client.crt',
+      key: '/etc/ssl/client.key',
+      sni: 'db1.internal',
+      insecure: false,
+    });
+    assert.deepEqual(s.targets[2]!.defaults, { db: 2 });
+    assert.deepEqual(s.suppressions, [
+      {
+        rule: 'auth.requirepass-used',
+        target: 'redis://db1.internal:6380',
+        reason: 'legacy clients only speak AUTH <password>; OPS-123',
+        expires: '2027-01-31',
+        source: { kind: 'file', path: 'conf/.redfort.yaml', line: 27 },
+      },
+      { rule: 'logging', reason: 'logs are shipped by the container runtime', source: { kind: 'file', path: 'conf/.redfort.yaml', line: 31 } },
+    ]);
+  });
+
+  it('accepts an empty file and empty sections', () => {
+    const s = parse('');
+    assert.equal(s.failOn, undefined);
+    assert.equal(s.disabled.size, 0);
+    assert.deepEqual(parse('# nothing yet\nrules:\nsuppressions:\n').suppressions, []);
+  });
+
+  it('names the file and line of each mistake', () => {
+    const cases: [string, RegExp][] = [
+      ['failon: high', /^conf\/\.redfort\.yaml:1: the settings file: unknown key 'failon' \(expected failOn, rules, thresholds, targets, suppressions\)$/],
+      ['failOn: severe', /^conf\/\.redfort\.yaml:1: failOn must be one of critical, high, medium, low, info, none; not 'severe'$/],
+      ['rules:\n  tls.disabled: off\n  tls.nope: off', /:3: rules: unknown rule or area 'tls\.nope'/],
+      ['rules:\n  tls: disable', /:2: rules: tls must be off, on or a severity/],
+      ['rules:\n  tls: false', /:2: rules: tls must be a non-empty string, not false/],
+      ['rules: [tls]', /:1: rules must be a mapping \(key: value\), not a list/],
+      ['thresholds:\n  minPasswordLength: "20"', /:2: thresholds: minPasswordLength must be a whole number from 1 to 1024, not "20"/],
+      ['thresholds:\n  certExpiryDays: -1', /:2: thresholds: certExpiryDays must be a whole number from 0 to 3650, not -1/],
+      ['thresholds:\n  backupMaxAge: 3', /:2: thresholds: unknown key 'backupMaxAge'/],
+      ['targets:\n  db1:6379:\n    password: hunter2', /:3: targets: db1:6379: unknown key 'password': a password never goes in the settings file; name an environment variable with passwordEnv/],
+      ['targets:\n  redis://u:hunter2@db1:6379: {}', /:2: targets: a password never goes in the settings file/],
+      ['targets:\n  db1:6379:\n    tls: "yes"', /:3: targets: db1:6379: tls must be true or false, not "yes"/],
+      ['targets:\n  db1:6379:\n    passwordEnv: "$PW"', /:3: targets: db1:6379: passwordEnv must be an environment variable name/],
+      ['targets:\n  db1:99999: {}', /:2: targets: invalid target 'db1:99999'/],
+      ['suppressions:\n  - rule: tls.disabled', /:2: suppressions: an entry has no 'reason'/],
+      ['suppressions:\n  - rule: tls.disabled\n    reason: "  "', /:3: suppressions: reason must say why/],
+      ['suppressions:\n  - reason: x\n    rule: tls.nope', /:3: suppressions: unknown rule or area 'tls\.nope'/],
+      ['suppressions:\n  - rule: tls.disabled\n    reason: x\n    expires: 2027-02-30', /:4: suppressions: expires must be a date YYYY-MM-DD, not '2027-02-30'/],
+      ['suppressions:\n  - rule: tls.disabled\n    reason: x\n    until: 2027-02-01', /:4: suppressions: unknown key 'until'/],
+      ['suppressions:\n  rule: tls.disabled', /:2: suppressions must be a list/],
+      ['rules:\n  tls: off\n  tls: low', /:3: Map keys must be unique/],
+      ['rules:\n  tls: off\n bad: [', /^conf\/\.redfort\.yaml:\d+: /],
+      ['- just\n- a list', /:1: the settings file must be a mapping/],
+    ];
+    for (const [text, pattern] of cases) assert.match(error(text), pattern, text);
+  });
+
+  it('lets an id beat its area whatever the order', () => {
+    const s = parse('rules:\n  tls.certificate: high\n  tls: off\n');
+    assert.ok(!s.disabled.has('tls.certificate'));
+    assert.ok(s.disabled.has('tls.disabled'));
+    assert.equal(s.severityOverrides.get('tls.certificate'), 'high');
+  });
+});

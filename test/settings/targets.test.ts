@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveTarget, targetPassword } from '../../src/gather/live/target.ts';
+import { RULES } from '../../src/rules/index.ts';
+import { parseSettings } from '../../src/settings/parse.ts';
+import { flagsFor } from '../../src/settings/targets.ts';
+
+const settings = parseSettings(
+  `targets:
+  redis://db1:6380:
+    user: auditor
+    passwordEnv: DB1_PW
+    tls: true
+    cacert: /etc/ca.crt
+    db: 3
+  db2:6379:
+    passwordEnv: DB2_PW
+`,
+  '.redfort.yaml',
+  { ruleIds: RULES.map((r) => r.id) },
+);
+const env = { DB1_PW: 'from-env-1', REDISCLI_AUTH: 'global' };
+
+function resolve(spec: string | undefined, flags = {}) {
+  const target = resolveTarget(spec, flagsFor(spec, flags, settings, env), env);
+  return { display: target.display, password: targetPassword(target), tls: target.tls, db: target.db };
+}
+
+describe('per-target defaults of the settings file', () => {
+  it('apply to the same server however it is spelled', () => {
+    const t = resolve('db1:6380');
+    assert.equal(t.display, 'rediss://auditor@db1:6380/3');
+    assert.equal(t.password, 'from-env-1');
+    assert.equal(t.tls?.caFile, '/etc/ca.crt');
+    assert.equal(resolve('redis://other@db1:6380').display, 'rediss://other@db1:6380/3', 'the URL user wins');
+  });
+
+  it('give way to the command line and to the URL', () => {
+    assert.equal(resolve('db1:6380', { user: 'cli' }).display, 'rediss://cli@db1:6380/3');
+    assert.equal(resolve('redis://u:url-pw@db1:6380').password, 'url-pw');
+    assert.equal(resolve('db1:6380', { pass: 'cli-pw' }).password, 'cli-pw');
+    assert.equal(resolve('redis://db1:6380/5').db, 5);
+    assert.equal(resolve('db1:6380', { cacert: '/cli/ca.crt' }).tls?.caFile, '/cli/ca.crt');
+  });
+
+  it('leave other servers alone (REDISCLI_AUTH still applies)', () => {
+    const t = resolve('db3:6379');
+    assert.equal(t.display, 'redis://db3:6379');
+    assert.equal(t.password, 'global');
+  });
+
+  it('fail clearly when passwordEnv names a variable that is not set', () => {
+    assert.throws(() => resolve('db2'), /^SettingsError: \.redfort\.yaml:8: targets: db2:6379: passwordEnv names DB2_PW, which is not set$/);
+  });
+});

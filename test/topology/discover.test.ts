@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Facts } from '../../src/facts/types.ts';
+import { discoverDeployment, nodeTarget, replicasFromInfo } from '../../src/gather/topology/discover.ts';
+import type { Gathered } from '../../src/gather/topology/discover.ts';
+import { groupsFromReplies } from '../../src/gather/topology/sentinel.ts';
+import { parseClusterNodes } from '../../src/gather/live/parse-replies.ts';
+import { ReplyError } from '../../src/gather/live/resp.ts';
+import { resolveTarget, targetPassword } from '../../src/gather/live/target.ts';
+import type { Target } from '../../src/gather/live/target.ts';
+import { parseHostKey } from '../../src/topology/host-key.ts';
+import { liveFacts } from '../rule-tester.ts';
+
+const NODES = `a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-8191
+b 10.0.0.2:7001@17001,redis-b master - 0 0 2 connected 8192-16383
+c 10.0.0.1:7002@17002 slave a 0 0 1 connected
+d 10.0.0.3:7003@17003 slave,fail b 0 0 2 disconnected
+e :0@0 master,noaddr - 0 0 0 disconnected`;
+
+function clusterSeed(): Facts {
+  const nodes = parseClusterNodes(NODES);
+  return { ...liveFacts({ mode: 'cluster', conf: 'cluster-enabled yes' }), cluster: { nodes, myId: 'a', state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } } };
+}
+
+describe('discoverDeployment (with a fake gatherer)', () => {
+  const seed = resolveTarget('rediss://auditor:s3cret-pass@10.0.0.1:7000', { cacert: '/ca.pem', sni: 'redis.internal' }, {});
+
+  it('a cluster: every node of CLUSTER NODES but the address-less, the seed gathered once, the rest with its credentials', async () => {
+    const asked: Target[] = [];
+    const gather = async (target: Target, isSeed: boolean): Promise<Gathered> => {
+      asked.push(target);
+      if (isSeed) return { ok: true, facts: clusterSeed() };
+      if (target.port === 7003) return { ok: false, error: 'connection refused' };
+      return { ok: true, facts: { ...liveFacts({ mode: 'cluster' }), target: target.display } };
+    };
+    const discovery = await discoverDeployment(seed, { kind: 'cluster', gather, hostKey: parseHostKey('10.0.0.1 rack-1\nredis-b rack-2\n', 'racks') });
+    assert.ok(discovery.ok);
+    assert.deepEqual(asked.map((t) => t.display), ['rediss://auditor@10.0.0.1:7000', 'rediss://auditor@10.0.0.2:7001', 'rediss://auditor@10.0.0.1:7002', 'rediss://auditor@10.0.0.3:7003']);
+    for (const t of asked.slice(1)) {
+      assert.equal(targetPassword(t), 's3cret-pass');
+      assert.deepEqual(t.tls, { caFile: '/ca.pem', servername: 'redis.internal', insecure: false });
+    }
+    const { topology } = discovery;
+    assert.equal(topology.kind, 'cluster');
+    assert.equal(topology.hostKey, 'racks');
+    assert.deepEqual(topology.nodes.map((n) => [n.address, n.role, n.label, n.masterAddress, n.health, n.error]), [
+      ['10.0.0.1:7000', 'master', 'rack-1', undefined, [], undefined],
+      ['10.0.0.2:7001', 'master', 'rack-2', undefined, [], undefined],
+      ['10.0.0.1:7002', 'replica', 'rack-1', '10.0.0.1:7000', [], undefined],
+      ['10.0.0.3:7003', 'replica', '10.0.0.3', '10.0.0.2:7001', ['fail', 'disconnected'], 'connection refused'],
+    ]);
+    assert.deepEqual(topology.nodes[0]!.slots, [[0, 8191]]);
+    assert.equal(topology.nodes[0]!.summary?.server?.mode, 'cluster');
+    assert.equal(topology.nodes[3]!.summary, undefined);
+  });
+
+  it('overrides: by host:port the URL is used as given; by role its credentials reach the node at its own address', async () => {
+    const asked: string[] = [];
+    const gather = async (target: Target, isSeed: boolean): Promise<Gathered> => {
+      asked.push(`${target.display} ${targetPassword(target) ?? '-'}`);
+      return isSeed ? { ok: true, facts: clusterSeed() } : { ok: false, error: 'x' };
+    };
+    const nodeOverrides = new Map([
+      ['10.0.0.2:7001', resolveTarget('redis://:nat-pass@192.168.1.2:17001', {}, {})],
+      ['replica', resolveTarget('redis://repl:repl-pass@any:1', {}, {})],
+    ]);
+    await discoverDeployment(seed, { kind: 'cluster', gather, nodeOverrides, concurrency: 1 });
+    assert.deepEqual(asked.slice(1), ['redis://192.168.1.2:17001 nat-pass', 'redis://repl@10.0.0.1:7002 repl-pass', 'redis://repl@10.0.0.3:7003 repl-pass']);
+  });
+
+  it('the seed must be of the kind asked for', async () => {
+    const gather = async (): Promise<Gathered> => ({ ok: true, facts: liveFacts() });
+    const discovery = await discoverDeployment(seed, { kind: 'sentinel', gather });
+    assert.equal(discovery.ok, false);
+    assert.match(discovery.ok ? '' : discovery.error, /^--sentinel needs a sentinel node, but rediss:\/\/auditor@10\.0\.0\.1:7000 runs in standalone mode$/);
+    const unreachable = await discoverDeployment(seed, { kind: 'cluster', gather: async () => ({ ok: false, error: 'connect timed out' }) });
+    assert.deepEqual(unreachable, { ok: false, error: 'connect timed out', seedFacts: undefined });
+  });
+
+  it('replication: up from a replica to its master, then down every slaveN line, chained replicas included', async () => {
+    const info = (text: string) => liveFacts({ info: `# Replication\n${text}\n` });
+    const byPort: Record<number, Facts> = {
+      6380: info('role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:up'),
+      6379: info('role:master\nconnected_slaves:2\nslave0:ip=10.0.0.2,port=6380,state=online,offset=1,lag=0\nslave1:ip=10.0.0.3,port=6381,state=wait_bgsave,offset=0,lag=0'),
+      6381: info('role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:down\nslave0:ip=10.0.0.4,port=6382,state=online,offset=1,lag=0'),
+      6382: info('role:slave\nmaster_host:10.0.0.3\nmaster_port:6381\nmaster_link_status:up'),
+    };
+    const replica = resolveTarget('redis://10.0.0.2:6380', {}, {});
+    const discovery = await discoverDeployment(replica, { kind: 'replication', gather: async (t) => ({ ok: true, facts: byPort[t.port]! }) });
+    assert.ok(discovery.ok);
+    assert.deepEqual(discovery.topology.nodes.map((n) => [n.address, n.role, n.masterAddress, n.health]), [
+      ['10.0.0.1:6379', 'master', undefined, []],
+      ['10.0.0.2:6380', 'replica', '10.0.0.1:6379', []],
+      ['10.0.0.3:6381', 'replica', '10.0.0.1:6379', ['state=wait_bgsave', 'disconnected']],
+      ['10.0.0.4:6382', 'replica', '10.0.0.3:6381', []],
+    ]);
+    assert.deepEqual(replicasFromInfo(byPort[6379]!).map((r) => `${r.host}:${r.port}`), ['10.0.0.2:6380', '10.0.0.3:6381']);
+  });
+});
+
+describe('sentinel replies and node targets', () => {
+  it('reads SENTINEL REPLICAS / SENTINELS / CKQUORUM, three replies per master', () => {
+    const entry = (fields: Record<string, string>) => Object.entries(fields).flat();
+    const [group, refused] = groupsFromReplies(['a', 'b'], [
+      [entry({ name: '10.0.0.2:6379', ip: '10.0.0.2', port: '6379', flags: 'slave,s_down', 'master-link-status': 'err' })],
+      [entry({ name: 'x', ip: '10.0.0.5', port: '26379', flags: 'sentinel' })],
+      'OK 3 usable Sentinels. Quorum and failover authorization can be reached',
+      new ReplyError('NOPERM this user has no permissions to run the \'sentinel|replicas\' command'),
+      [],
+      new ReplyError('NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the majority and authorize a failover'),
+    ]);
+    assert.deepEqual(group!.replicas, [{ host: '10.0.0.2', port: 6379, flags: ['slave', 's_down'], masterLinkStatus: 'err' }]);
+    assert.deepEqual(group!.sentinels.map((s) => `${s.host}:${s.port}`), ['10.0.0.5:26379']);
+    assert.deepEqual(group!.ckquorum?.value, { ok: true, message: 'OK 3 usable Sentinels. Quorum and failover authorization can be reached' });
+    assert.deepEqual(group!.unavailable, {});
+    assert.equal(refused!.unavailable.replicas, 'the audit user may not run SENTINEL REPLICAS b (grant +sentinel|replicas)');
+    assert.equal(refused!.ckquorum?.value.ok, false);
+    const [unknown] = groupsFromReplies(['c'], [[], [], new ReplyError("ERR unknown subcommand 'CKQUORUM'")]);
+    assert.equal(unknown!.ckquorum, undefined);
+    assert.match(unknown!.unavailable.ckquorum!, /SENTINEL CKQUORUM c failed: ERR unknown subcommand/);
+  });
+
+  it('nodeTarget keeps the user, password, database and TLS files, at another address', () => {
+    const seed = resolveTarget('rediss://u:p@[::1]:7000/2', { cert: '/c.pem', key: '/k.pem', insecure: true }, {});
+    const node = nodeTarget(seed, '10.0.0.9', 7009);
+    assert.equal(node.display, 'rediss://u@10.0.0.9:7009/2');
+    assert.equal(targetPassword(node), 'p');
+    assert.deepEqual(node.tls, { certFile: '/c.pem', keyFile: '/k.pem', insecure: true });
+    assert.equal(nodeTarget(resolveTarget('redis://h:1', {}, {}), '::1', 2).display, 'redis://[::1]:2');
+  });
+});
