@@ -17,6 +17,7 @@ import { hostEnricher } from './gather/host/index.ts';
 import { factsFromFiles, gatherFiles } from './gather/conf/gather-files.ts';
 import type { FileInputs } from './gather/conf/gather-files.ts';
 import { packageVersion } from './package-root.ts';
+import { mapBounded } from './util/map-bounded.ts';
 
 export interface AuditOptions extends LiveOptions, EnrichOptions {
   readonly thresholds?: Partial<Thresholds>;
@@ -82,18 +83,6 @@ export function auditFiles(inputs: FileInputs, options: AuditOptions = {}): Targ
   return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);
 }
 
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 /** A report of target results. */
 export function reportOf(results: readonly TargetResult[]): AuditReport {

@@ -267,17 +267,9 @@ function explain(id: string): void {
   process.stdout.write(readFileSync(doc, 'utf8'));
 }
 
-function program(): Command {
-  const cli = new Command('redfort')
-    .description('Audit Redis and Valkey deployments against a production security checklist')
-    .version(packageVersion(), '-V, --version')
-    .showHelpAfterError(false)
-    .exitOverride();
-
-  cli
-    .command('audit')
-    .description('audit live servers: redis://[user[:password]@]host[:port][/db], rediss://…, host:port')
-    .argument('[targets...]', 'servers to audit (default 127.0.0.1:6379, or the files of --config alone)')
+/** redis-cli's connection flags, shared by the commands that connect. */
+function connectionOptions(command: Command): Command {
+  return command
     .helpOption('--help', 'display help for command')
     .option('-u, --uri <url>', 'server URI, as redis-cli takes it')
     .option('-h, --host <host>', 'server hostname (redis-cli -h)')
@@ -285,14 +277,27 @@ function program(): Command {
     .option('--user <user>', 'ACL user to authenticate as')
     .option('--pass <password>', 'password (prefer the REDISCLI_AUTH environment variable)')
     .option('-a <password>', 'password, as redis-cli -a')
-    .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, 1_000_000)).hideHelp())
     .option('--tls', 'connect with TLS')
     .option('--cacert <file>', 'CA certificate file to verify the server with')
     .option('--cacertdir <dir>', 'directory of trusted CA certificates')
     .option('--cert <file>', 'client certificate to authenticate with')
     .option('--key <file>', 'private key of the client certificate')
     .option('--sni <name>', 'server name for SNI')
-    .option('--insecure', 'do not verify the server certificate')
+    .option('--insecure', 'do not verify the server certificate');
+}
+
+function program(): Command {
+  const cli = new Command('redfort')
+    .description('Audit Redis and Valkey deployments against a production security checklist')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  connectionOptions(cli
+    .command('audit'))
+    .description('audit live servers: redis://[user[:password]@]host[:port][/db], rediss://…, host:port')
+    .argument('[targets...]', 'servers to audit (default 127.0.0.1:6379, or the files of --config alone)')
+    .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, 1_000_000)).hideHelp())
     .option('--config <file>', "the server's redis.conf (read with its includes); alone, audits the files without a server")
     .option('--acl <file>', 'an ACL file (default: the config\'s aclfile)')
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf")
@@ -325,24 +330,10 @@ function program(): Command {
       process.exitCode = await runAudit(specs, { ...rest, ...(noHost ? { noHost } : {}), ...(n !== undefined ? { db: n } : {}) });
     });
 
-  cli
-    .command('reboot-plan')
+  connectionOptions(cli
+    .command('reboot-plan'))
     .description('plan the reboot of a cluster or sentinel-managed group host by host, keeping quorum (read-only: it runs nothing)')
     .argument('[target]', 'any node of the cluster, or a sentinel (default 127.0.0.1:6379)')
-    .helpOption('--help', 'display help for command')
-    .option('-u, --uri <url>', 'server URI, as redis-cli takes it')
-    .option('-h, --host <host>', 'server hostname (redis-cli -h)')
-    .addOption(new Option('-p, --port <port>', 'server port (redis-cli -p)').argParser((v) => integer(v, '--port', 1, 65535)))
-    .option('--user <user>', 'ACL user to authenticate as')
-    .option('--pass <password>', 'password (prefer the REDISCLI_AUTH environment variable)')
-    .option('-a <password>', 'password, as redis-cli -a')
-    .option('--tls', 'connect with TLS')
-    .option('--cacert <file>', 'CA certificate file to verify the server with')
-    .option('--cacertdir <dir>', 'directory of trusted CA certificates')
-    .option('--cert <file>', 'client certificate to authenticate with')
-    .option('--key <file>', 'private key of the client certificate')
-    .option('--sni <name>', 'server name for SNI')
-    .option('--insecure', 'do not verify the server certificate')
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
     .option('--max-batch <n>', 'failure domains rebooted together at most', '1')
     .option('-f, --format <format>', 'text or json', 'text')

@@ -17,6 +17,7 @@ import type { DirectiveSpec, ServerVersion } from './directives.ts';
 import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { splitArgs } from './split-args.ts';
+import { globSegmentRegExp } from '../../util/glob.ts';
 
 /**
  * A line redis-server would refuse (or that cannot be read as a config at all, e.g. an unrendered
@@ -208,29 +209,6 @@ function isKnownDirective(name: string): boolean {
 
 const GLOB_CHARS = /[*?[]/;
 
-/** fnmatch(3) for one path segment, without FNM_PERIOD subtleties beyond the leading dot. */
-function segmentToRegExp(segment: string): RegExp {
-  let re = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 2);
-      if (close === -1) {
-        re += '\\[';
-        continue;
-      }
-      let body = segment.slice(i + 1, close);
-      if (body.startsWith('!') || body.startsWith('^')) body = `^${body.slice(1)}`;
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else if (c === '\\' && i + 1 < segment.length) {
-      re += segment[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /**
  * glob(3) as the server calls it (no flags): sorted matches, hidden files only when the pattern's segment
@@ -254,7 +232,7 @@ function fsGlob(pattern: string): string[] {
       } catch {
         continue;
       }
-      const re = segmentToRegExp(seg);
+      const re = globSegmentRegExp(seg);
       for (const e of entries) {
         if (e.startsWith('.') && !seg.startsWith('.')) continue;
         if (re.test(e)) next.push(join(base, e));

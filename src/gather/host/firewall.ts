@@ -13,6 +13,7 @@ import type {
   HostValue,
 } from '../../facts/types.ts';
 import { hostSource } from './proc.ts';
+import { shellWords } from '../../util/words.ts';
 
 type Range = readonly [number, number];
 type Family = 'ip' | 'ip6';
@@ -357,36 +358,6 @@ export function parseNft(text: string): FirewallRuleset {
 
 // iptables-save -----------------------------------------------------------------------------------------------
 
-/** Splits an iptables-save line as a shell would: quotes group, backslash escapes. */
-function shellWords(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quote = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = '';
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
 
 const NON_TERMINAL_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG', 'AUDIT', 'MARK', 'CONNMARK', 'TRACE', 'NOTRACK', 'CT', 'SET', 'TOS', 'DSCP', 'CLASSIFY']);
 

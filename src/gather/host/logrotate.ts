@@ -3,6 +3,8 @@ import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { HostValue, LogrotateFacts, LogrotateStanza } from '../../facts/types.ts';
 import { fsReason, hostSource } from './proc.ts';
+import { globSegmentRegExp } from '../../util/glob.ts';
+import { shellWords } from '../../util/words.ts';
 
 /** What one logrotate configuration file says, before its includes are followed. */
 export interface ParsedLogrotate {
@@ -20,36 +22,6 @@ export const DEFAULT_TABOO: readonly string[] = [
 
 const SCRIPT_KEYS = new Set(['prerotate', 'postrotate', 'firstaction', 'lastaction', 'preremove']);
 
-/** Splits file names as popt does: blanks separate, single and double quotes group, backslash escapes. */
-function splitNames(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quote = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = '';
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
 
 /**
  * Parses a logrotate configuration as logrotate's readConfigFile reads it: a line starting with `/`, a quote or `~`
@@ -88,7 +60,7 @@ export function parseLogrotate(text: string, path: string, home = '/root'): Pars
           rest = '';
           break;
         }
-        const patterns = splitNames(names.slice(0, brace)).map((p) => (p.startsWith('~/') ? `${home}${p.slice(1)}` : p));
+        const patterns = shellWords(names.slice(0, brace)).map((p) => (p.startsWith('~/') ? `${home}${p.slice(1)}` : p));
         close();
         current = { patterns, su: false, line: lineNo };
         rest = names.slice(brace + 1).trim();
@@ -120,29 +92,6 @@ export function parseLogrotate(text: string, path: string, home = '/root'): Pars
   return { stanzas, includes, taboo };
 }
 
-/** One segment of a glob(3) pattern as a RegExp: `*`, `?`, `[...]` (with `!` or `^`), backslash escapes. */
-function segmentRegExp(segment: string): RegExp {
-  let re = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 2);
-      if (close === -1) {
-        re += '\\[';
-        continue;
-      }
-      let body = segment.slice(i + 1, close);
-      if (body.startsWith('!') || body.startsWith('^')) body = `^${body.slice(1)}`;
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else if (c === '\\' && i + 1 < segment.length) {
-      re += segment[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /**
  * Whether a logrotate path pattern names `path`, as glob(3) without flags matches: per path segment, and a
@@ -155,7 +104,7 @@ export function logrotateMatches(pattern: string, path: string): boolean {
   return ps.every((seg, k) => {
     const name = xs[k]!;
     if (name.startsWith('.') && !seg.startsWith('.')) return seg === name;
-    return segmentRegExp(seg).test(name);
+    return globSegmentRegExp(seg).test(name);
   });
 }
 
@@ -230,7 +179,7 @@ export async function readLogrotate(options: LogrotateOptions = {}): Promise<Hos
       return;
     }
     for (const name of names) {
-      if (taboo.some((p) => segmentRegExp(p).test(name))) continue;
+      if (taboo.some((p) => globSegmentRegExp(p).test(name))) continue;
       const file = join(path, name);
       if (!(await stat(file).then((s) => s.isFile(), () => false))) continue;
       await readConfigFile(file, depth);

@@ -15,6 +15,7 @@ import { infoField } from '../live/parse-replies.ts';
 import type { HostKeyMap } from '../../topology/host-key.ts';
 import { labelOf } from '../../topology/host-key.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
+import { mapBounded } from '../../util/map-bounded.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -145,18 +146,6 @@ export function replicasFromInfo(facts: Facts): { host: string; port: number; st
 const hostPart = (host: string) => (host.includes(':') ? `[${host}]` : host);
 const addressOf = (host: string, port: number) => `${hostPart(host)}:${port}`;
 
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 /** A node found by discovery, before it is gathered. */
 interface Found {

@@ -1,0 +1,33 @@
+/**
+ * Splits a line into words as a shell (and logrotate's popt) does: blanks separate, single and double quotes
+ * group, a backslash escapes the next character (inside double quotes too).
+ */
+export function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote = '';
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
