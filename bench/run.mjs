@@ -65,16 +65,18 @@ const url = `redis://127.0.0.1:${redis.port}`;
 try {
   const { auditTarget, resolveTarget } = await import('../dist/index.mjs');
   const target = resolveTarget(url, {}, {});
-  await auditTarget(target);
+  const options = { noHost: true, noProbe: true };
+  await auditTarget(target, options);
   const inProcess = [];
   for (let i = 0; i < ROUNDS * 10; i++) {
     const start = performance.now();
-    await auditTarget(target);
+    await auditTarget(target, options);
     inProcess.push(performance.now() - start);
   }
   const rows = [
-    ['redfort library: gather + judge every rule (in process)', { ...stats(inProcess), rss: undefined }],
-    ['redfort CLI: `redfort audit --format json` (process start to exit)', timeCommand('node', ['bin/redfort.mjs', 'audit', url, '--format', 'json', '--fail-on', 'none'])],
+    ['redfort library: one round trip + every rule (in process, no host facts or probes)', { ...stats(inProcess), rss: undefined }],
+    ['redfort CLI: `redfort audit --format json --no-host --no-probe` (process start to exit)', timeCommand('node', ['bin/redfort.mjs', 'audit', url, '--format', 'json', '--fail-on', 'none', '--no-host', '--no-probe'])],
+    ['redfort CLI: `redfort audit --format json` (with host facts and network probes)', timeCommand('node', ['bin/redfort.mjs', 'audit', url, '--format', 'json', '--fail-on', 'none'])],
     ['redis-cli: the same commands from stdin, output discarded', timeCommand('redis-cli', ['-p', String(redis.port)], COMMANDS)],
   ];
   if (spawnSync('nmap', ['--version']).status === 0) {
