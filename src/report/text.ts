@@ -44,7 +44,7 @@ export const textReporter: Reporter = (report, context) => {
   const c = pc.createColors(context.color);
   const lines: string[] = [];
   for (const target of report.targets) {
-    const server = target.server ? ` (${target.server.product} ${target.server.version ?? '?'}, ${target.server.mode})` : '';
+    const server = target.server ? ` (${target.server.product} ${target.server.version ?? 'version unknown'}, ${target.server.mode})` : '';
     lines.push(c.bold(`${target.target}${server}`));
     if (target.error !== undefined) {
       lines.push(`  ${c.magenta('ERROR')} ${target.error}`, '');

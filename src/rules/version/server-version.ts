@@ -11,7 +11,9 @@ export interface KnownVersion {
 
 /** The product version advisories are matched on, or why it cannot be. */
 export function knownVersion(server: ServerIdentity): KnownVersion | Verdict {
-  if (server.product === 'unknown' || !server.version) return skip('the server did not report its version');
+  if (server.product === 'unknown' || !server.version) {
+    return skip(server.source.kind === 'file' ? 'the files do not say which version runs them: pass --redis-version' : 'the server did not report its version');
+  }
   // Unstable builds and the revoked Valkey 8.0.8 report 255.255.255.
   if (server.version === '255.255.255') return skip("the server reports version 255.255.255 (an unstable build): its fixes are unknown");
   const branch = branchOf(server.version);
