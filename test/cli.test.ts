@@ -29,7 +29,7 @@ function run(args: readonly string[], env: Record<string, string> = {}): Promise
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -46,7 +46,7 @@ async function runOnTty(args: readonly string[], env: Record<string, string> = {
   const { stdout } = await promisify(execFile)('script', ['-qec', quoted, '/dev/null'], {
     cwd: root,
     env: { ...base, TERM: 'xterm-256color', ...env },
-    timeout: 20_000,
+    timeout: 60_000,
   }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
   return stdout;
 }

@@ -100,6 +100,59 @@ describe('a file-only audit', () => {
   });
 });
 
+describe('files of older releases, judged with --redis-version of their era', () => {
+  it('6.x upstream redis.conf (bind 127.0.0.1 -::1, protected-mode yes) is not an open door', () => {
+    // 6.x ignores protected mode once bind is set, but a loopback bind lets in only what protected mode would.
+    for (const [file, version] of [['redis__redis/6.2.16__redis.conf', '6.2.16'], ['redis__redis/6.0.20__redis.conf', '6.0.20'], ['Snapchat__KeyDB/v6.3.4__keydb.conf', '6.2.6']] as const) {
+      const result = auditFiles({ configPath: join(CORPUS, file), version });
+      assert.equal(statusOf(result, 'network.protected-mode-off'), 'pass', `${file}: ${result.results.find((r) => r.ruleId === 'network.protected-mode-off')?.message}`);
+    }
+    // …while bind 0.0.0.0 with the same protected-mode yes is (MD-ARMAN-Shanto slave.conf, no requirepass).
+    const open = auditFiles({ configPath: join(CORPUS, 'MD-ARMAN-Shanto__redis-sentinel/slave.conf'), version: '6.2.6' });
+    assert.match(findings(open, 'network.protected-mode-off')[0]!.message, /ignores it because bind is set \('0\.0\.0\.0'\)/);
+  });
+
+  it('Redis 5.0 and 3.x: no ACL and no TLS, so no ACL or TLS setting fails on a default the release lacks', () => {
+    const leo = auditFiles({ configPath: join(CORPUS, 'leo4048111__my_redis_config/redis.conf'), version: '5.0.14' });
+    assert.equal(statusOf(leo, 'auth.acl-file-missing'), 'skip');
+    assert.equal(statusOf(leo, 'auth.default-user-enabled'), 'skip');
+    assert.equal(statusOf(leo, 'auth.no-authentication'), 'pass');
+    assert.match(findings(leo, 'auth.weak-password')[0]!.message, /common password/);
+    assert.match(findings(leo, 'tls.disabled')[0]!.message, /Redis 5\.0 has no TLS support/);
+    assert.ok(leo.results.every((r) => r.source?.kind !== 'default' || !/aclfile|tls-port/.test(r.message)), 'no compiled default of a 6.0 setting is quoted');
+    // The version comes from --redis-version, not from line 1 of the file: findings about it say so.
+    const [eol] = findings(leo, 'version.end-of-life');
+    assert.equal(eol?.source?.kind, 'default');
+    assert.match(eol?.source?.kind === 'default' ? eol.source.note : '', /--redis-version/);
+    const debian = auditFiles({ configPath: join(CORPUS, 'gplessis__dotdeb-redis/debian__redis.conf'), version: '3.2.11' });
+    assert.equal(statusOf(debian, 'network.protected-mode-off'), 'pass');
+    assert.equal(statusOf(debian, 'auth.acl-file-missing'), 'skip');
+    assert.equal(statusOf(debian, 'auth.no-authentication'), 'fail');
+  });
+
+  it('Redis 3.0 has no protected mode: a password-less server bound to every interface fails', () => {
+    const d = dir({ 'redis.conf': 'port 6379\ndbfilename master.rdb\n' });
+    const result = auditFiles({ configPath: join(d, 'redis.conf'), version: '3.0.504' });
+    assert.match(findings(result, 'network.protected-mode-off')[0]!.message, /Redis 3\.0 has no protected mode/);
+    rmSync(d, { recursive: true });
+  });
+
+  it('a 5.0 sentinel with auth-pass is not asked for the auth-user it cannot have, and a 5.0 replica for masteruser', () => {
+    const d = dir({
+      'sentinel.conf': 'port 26380\nrequirepass a-long-sentinel-password-0123\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel auth-pass mymaster a-long-master-password-0123\n',
+      'replica.conf': 'bind 10.0.0.5\nreplicaof 10.0.0.1 6379\nmasterauth a-long-master-password-0123\nrequirepass a-long-master-password-0123\n',
+    });
+    const sentinel = auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '5.0.14' });
+    assert.equal(statusOf(sentinel, 'sentinel.no-auth-user'), 'pass', sentinel.results.filter((r) => r.ruleId === 'sentinel.no-auth-user').map((r) => r.message).join('\n'));
+    const replica = auditFiles({ configPath: join(d, 'replica.conf'), version: '5.0.14' });
+    assert.equal(statusOf(replica, 'replication.no-masteruser'), 'skip');
+    // The same files on 6.2 do fail both.
+    assert.equal(statusOf(auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '6.2.16' }), 'sentinel.no-auth-user'), 'fail');
+    assert.equal(statusOf(auditFiles({ configPath: join(d, 'replica.conf'), version: '6.2.16' }), 'replication.no-masteruser'), 'fail');
+    rmSync(d, { recursive: true });
+  });
+});
+
 describe('every real-world file of the corpus', () => {
   const manifest = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
   for (const [file, , , , kind, , notes] of manifest) {

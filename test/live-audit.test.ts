@@ -221,6 +221,45 @@ describe('live audit of real servers', { concurrency: true }, () => {
     });
   });
 
+  describe('ACL files that the running server disagrees with or that hide weaknesses', () => {
+    let stale: readonly RuleResult[];
+    let ignored: readonly RuleResult[];
+    before(async () => {
+      // 1. `ACL SETUSER app +@all` after start, never ACL SAVEd: the file still says -@dangerous.
+      const a = await startLocked(true);
+      await rawCommand(a.host, a.port, ['ACL', 'SETUSER', 'app', '+@all'], { user: 'admin', password: ADMIN_PW });
+      // 2. requirepass + an aclfile without a default line (the server makes `default on nopass ~* &* +@all`),
+      //    and a named user whose 10-character password is only visible in the file.
+      const b = await startRedis({
+        conf: `requirepass ${secret()}\naclfile users.acl`,
+        files: { 'users.acl': { content: `user short on >Rustam2003 ~* -@all +get\n${AUDITOR}\n`, mode: 0o600 } },
+      });
+      [stale, ignored] = await Promise.all([
+        auditOk(a.url, { user: 'auditor', pass: AUDITOR_PW }),
+        auditOk(b.url, { user: 'auditor', pass: AUDITOR_PW }),
+      ]);
+    });
+
+    it('judges the running ACL, not a stale file, for dangerous commands, and reports the drift', () => {
+      const findings = expectStatus(stale, 'auth.dangerous-commands-allowed', 'fail');
+      assert.ok(findings.some((f) => /^user 'app' may run 75 @dangerous commands through \+@all/.test(f.message)), show(findings));
+      const drift = expectStatus(stale, 'config.runtime-drift', 'fail');
+      assert.ok(drift.some((f) => /^user 'app' runs other commands at run time than the file grants \(\d+ added, 0 taken away, e\.g\. .*'acl\|deluser'/.test(f.message)), show(drift));
+    });
+
+    it('reports requirepass + an aclfile without a default line as open, and requirepass as not in effect', () => {
+      const open = expectStatus(ignored, 'auth.no-authentication', 'fail');
+      assert.ok(open.some((f) => /the default user is 'on' and 'nopass'/.test(f.message)), show(open));
+      const [requirepass] = expectStatus(ignored, 'auth.requirepass-used', 'fail');
+      assert.match(requirepass!.message, /^requirepass is set but not in effect: the default user in ACL LIST is 'nopass'/);
+    });
+
+    it('takes the length of a password written in clear in the ACL file', () => {
+      const findings = expectStatus(ignored, 'auth.weak-password', 'fail');
+      assert.ok(findings.some((f) => /^user 'short' has a 10-character password/.test(f.message)), show(findings));
+    });
+  });
+
   describe('sloppy ACL users in redis.conf', () => {
     let results: readonly RuleResult[];
     before(async () => {

@@ -12,6 +12,7 @@ import { connect, ConnectionError, ReplyError } from '../src/gather/live/resp.ts
 import type { ConnectOptions, Reply, RespConnection } from '../src/gather/live/resp.ts';
 import { arr, bulk, err, int, simple, startFakeServer } from './helpers/fake-resp-server.ts';
 import type { FakeHandler, FakeServer, FakeServerOptions } from './helpers/fake-resp-server.ts';
+import { freePort } from './harness/servers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'redfort-resp-'));
 const servers: ChildProcess[] = [];
@@ -22,14 +23,6 @@ after(async () => {
   await Promise.all(servers.map(stopProcess));
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

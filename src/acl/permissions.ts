@@ -74,6 +74,8 @@ function expand(universe: Universe, name: string): readonly string[] {
 
 function grant(set: PermissionSet, names: readonly string[], made: Omit<CommandGrant, 'command'>): void {
   for (const command of names) {
+    // `+@all +acl`: the name adds nothing to what the category already grants, so the category keeps the credit.
+    if (made.via === 'name' && set.full.get(command)?.via === 'category') continue;
     set.full.set(command, { command, ...made });
     set.firstArgs.delete(command);
   }

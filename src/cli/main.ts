@@ -1,5 +1,5 @@
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { audit, auditFiles, reportOf } from '../audit.ts';
 import { auditLocal } from '../audit-local.ts';
@@ -13,6 +13,7 @@ import { resolveTarget, TargetError, redact } from '../gather/live/target.ts';
 import type { Target, TargetFlags } from '../gather/live/target.ts';
 import { REPORTERS } from '../report/index.ts';
 import { planOutputs } from '../report/outputs.ts';
+import { terminalSafe } from '../report/common.ts';
 import { auditOptionsOf, today, triageReport } from '../settings/apply.ts';
 import { applyBaseline, baselineOf } from '../settings/baseline.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../settings/load.ts';
@@ -23,6 +24,19 @@ import { RULES, findRule } from '../rules/index.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import { packageRoot, packageVersion } from '../package-root.ts';
+
+/**
+ * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
+ * control characters escaped: no terminal escape sequence, no line break.
+ */
+function say(message: string): void {
+  process.stderr.write(`redfort: ${terminalSafe(message)}\n`);
+}
+
+/** `target: error`, unless the error names the target already (`redis.conf:12: …`, `redis://h:1 is neither …`). */
+function namedError(target: string, error: string): string {
+  return error.startsWith(`${target}:`) || error.startsWith(`${target} `) ? error : `${target}: ${error}`;
+}
 
 /** A usage problem: one line on stderr, exit 2. */
 class UsageError extends Error {}
@@ -94,6 +108,41 @@ function nodeOverrides(specs: readonly string[] | undefined, flags: TargetFlags)
   return overrides;
 }
 
+function fsReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  if (code === 'EROFS') return 'read-only file system';
+  return code ?? message;
+}
+
+/** A file given on the command line must be there and readable: a typo is an error, not a silently skipped source. */
+function checkReadable(path: string | undefined, flag: string): void {
+  if (path === undefined) return;
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    closeSync(openSync(path, 'r'));
+  } catch (error) {
+    throw new UsageError(`${path}: cannot read the ${flag} file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : fsReason(error)}`);
+  }
+}
+
+/** An --output path must name a file in an existing directory. */
+function checkWritable(path: string): void {
+  const dir = dirname(path);
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${fsReason(error)})`;
+    throw new UsageError(`cannot write a report to '${path}': the directory '${dir}' ${why}`);
+  }
+  if (!isDir) throw new UsageError(`cannot write a report to '${path}': '${dir}' is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`cannot write a report to '${path}': it is a directory`);
+}
+
 function deploymentKind(flags: AuditFlags): DeploymentKind | undefined {
   const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
   if (kinds.length > 1) throw new UsageError(`--${kinds[0]} and --${kinds[1]} exclude each other`);
@@ -108,6 +157,7 @@ function integer(value: string, name: string, min: number, max: number): number 
 
 function targetsOf(specs: readonly string[], flags: AuditFlags, settings?: Settings): Target[] {
   const given = [...(flags.uri ? [flags.uri] : []), ...specs];
+  if (given.some((spec) => spec.trim() === '')) throw new UsageError('an empty target was given (an unset shell variable?)');
   // With no target on the command line, the settings file's targets are the inventory.
   const all = given.length === 0 && flags.host === undefined && flags.port === undefined && settings ? settings.targets.map((t) => t.spec) : given;
   const pass = flags.pass ?? flags.a;
@@ -132,6 +182,14 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
 async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   const plan = planOutputs(flags.format, flags.output ?? [], [...REPORTERS.keys()]);
   if (typeof plan === 'string') throw new UsageError(plan);
+  // Checked before the audit, so that a typo in a path does not cost a whole run.
+  for (const file of plan.files) checkWritable(file.path);
+  if (flags.redisVersion !== undefined && !/^\s*(valkey|redis)?[\s/_-]*v?\d+\.\d+/i.test(flags.redisVersion)) {
+    throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${flags.redisVersion}'`);
+  }
+  checkReadable(flags.config, '--config');
+  checkReadable(flags.acl, '--acl');
+  checkReadable(flags.sentinelConfig, '--sentinel-config');
   const settings = loadSettings(flags.configFile, RULES.map((r) => r.id));
   const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   const failOn = (flags.failOn ?? settings?.failOn ?? 'high') as Severity | 'none';
@@ -167,7 +225,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     const pass = flags.pass ?? flags.a;
     const local = await auditLocal({ ...flags, ...(pass !== undefined ? { pass } : {}) }, options);
     if (local.length === 0) process.stderr.write('redfort: no redis-server, redis-sentinel, valkey-server or valkey-sentinel process runs on this machine\n');
-    for (const l of local.filter((l) => l.hostOnly !== undefined)) process.stderr.write(`redfort: ${l.result.target}: ${l.hostOnly}\n`);
+    for (const l of local.filter((l) => l.hostOnly !== undefined)) say(`${l.result.target}: ${l.hostOnly}`);
     hostOnly = local.filter((l) => l.hostOnly !== undefined).length;
     audited = reportOf(local.map((l) => l.result));
   } else if (kind !== undefined) {
@@ -192,16 +250,24 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;
   for (const file of plan.files) {
-    writeFileSync(file.path, REPORTERS.get(file.format)!(report, { rules: RULES, color: false, ...(docs ? { docs } : {}) }));
+    const content = REPORTERS.get(file.format)!(report, { rules: RULES, color: false, ...(docs ? { docs } : {}) });
+    try {
+      writeFileSync(file.path, content);
+    } catch (error) {
+      throw new UsageError(`cannot write the ${file.format} report to '${file.path}': ${fsReason(error)}`);
+    }
   }
   if (plan.stdout) {
-    const color = flags.color && plan.stdout === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(REPORTERS.get(plan.stdout)!(report, { rules: RULES, color, ...(docs ? { docs } : {}) }));
+    const tty = process.stdout.isTTY === true;
+    const color = flags.color && plan.stdout === 'text' && tty && !process.env.NO_COLOR;
+    const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
+    process.stdout.write(REPORTERS.get(plan.stdout)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}) }));
   }
   for (const t of report.targets) {
-    if (t.error !== undefined) process.stderr.write(`redfort: ${t.target}: ${t.error}\n`);
+    // A file target's error names the file already (`redis.conf:12: …`).
+    if (t.error !== undefined) say(namedError(t.target, t.error));
   }
-  for (const w of report.warnings ?? []) process.stderr.write(`redfort: warning: ${w.message}\n`);
+  for (const w of report.warnings ?? []) say(`warning: ${w.message}`);
   // A server audited from its host alone (--local without its credentials) was not fully audited.
   return hostOnly > 0 ? 2 : exitCode(report.targets, failOn);
 }
@@ -228,7 +294,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
     commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
   });
   if (!outcome.ok) {
-    process.stderr.write(`redfort: ${target.display}: ${outcome.error}\n`);
+    say(namedError(target.display, outcome.error));
     return 2;
   }
   const { name, plan } = outcome;
@@ -241,13 +307,15 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
 }
 
 function listRules(format: string): void {
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
   if (format === 'json') {
     const rules = RULES.map(({ id, title, severity, checklist, sources, remediation }) => ({ id, title, severity, checklist, sources, remediation }));
     process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
     return;
   }
   const width = Math.max(...RULES.map((r) => r.id.length));
-  for (const r of RULES) process.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.checklist.padEnd(16)}  ${r.title}\n`);
+  const checklistWidth = Math.max(...RULES.map((r) => r.checklist.length));
+  for (const r of RULES) process.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.checklist.padEnd(checklistWidth)}  ${r.title}\n`);
 }
 
 /** Each rule's docs/rules/<id>.md, for the reporters that embed help (SARIF). */
@@ -291,11 +359,18 @@ function program(): Command {
     .description('Audit Redis and Valkey deployments against a production security checklist')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError(false)
-    .exitOverride();
+    // `redfort: unknown option '--bogus'`, like every other error of the CLI.
+    .configureOutput({ outputError: (text, write) => write(`redfort: ${terminalSafe(text.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean').trimEnd())}\n`) })
+    .exitOverride()
+    .addHelpText('after', `
+Examples:
+  redfort audit redis://127.0.0.1:6379
+  redfort audit --help
+  redfort explain auth.dangerous-commands-allowed`);
 
   connectionOptions(cli
     .command('audit'))
-    .description('audit live servers: redis://[user[:password]@]host[:port][/db], rediss://…, host:port')
+    .description('audit live servers (redis://[user[:password]@]host[:port][/db], rediss://…, host:port), or their config files')
     .argument('[targets...]', 'servers to audit (default 127.0.0.1:6379, or the files of --config alone)')
     .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, 1_000_000)).hideHelp())
     .option('--config <file>', "the server's redis.conf (read with its includes); alone, audits the files without a server")
@@ -313,15 +388,24 @@ function program(): Command {
     .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)')
     .option('--baseline <file>', 'failures recorded in this baseline do not fail the run: only new ones do')
     .option('--baseline-write <file>', "record this run's failures as the baseline")
-    .option('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000')
-    .option('--timeout <ms>', 'per-command timeout in milliseconds', '5000')
-    .option('--concurrency <n>', 'targets audited at once', '16')
+    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
+    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
+    .addOption(withDefault('--concurrency <n>', 'targets audited at once', '16'))
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
     .option('--probe-credentials', 'intrusive: try 4 default passwords with AUTH (the server logs the failures)')
     .option('--probe-intrusive', 'intrusive: run EVAL "return type(package)" 0 to test CVE-2022-0543')
     .option('--no-color', 'no colours in the text report')
     .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
+    .addHelpText('after', `
+Examples:
+  REDISCLI_AUTH=secret redfort audit redis://auditor@db1:6380
+  redfort audit rediss://db1:6380 --cacert ca.crt --format json -o report.json
+  redfort audit redis://a:6379 redis://b:6379 --fail-on critical -o html=r.html
+  redfort audit --config /etc/redis/redis.conf --redis-version 7.2.4
+  redfort audit redis://10.0.5.11:6379 --cluster
+
+Exit codes: 0 no failure at or above --fail-on; 1 there is one; 2 bad usage, or\na target could not be audited.`)
     .action(async (specs: string[], flags: AuditFlags & { n?: number }, command: Command) => {
       const { n, ...rest } = flags;
       // --no-host and -h/--host share commander's `host` attribute: read --no-host from the arguments.
@@ -335,10 +419,16 @@ function program(): Command {
     .description('plan the reboot of a cluster or sentinel-managed group host by host, keeping quorum (read-only: it runs nothing)')
     .argument('[target]', 'any node of the cluster, or a sentinel (default 127.0.0.1:6379)')
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
-    .option('--max-batch <n>', 'failure domains rebooted together at most', '1')
-    .option('-f, --format <format>', 'text or json', 'text')
-    .option('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000')
-    .option('--timeout <ms>', 'per-command timeout in milliseconds', '5000')
+    .addOption(withDefault('--max-batch <n>', 'failure domains rebooted together at most', '1'))
+    .addOption(withDefault('-f, --format <format>', 'text or json', 'text'))
+    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
+    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
+    .addHelpText('after', `
+Examples:
+  redfort reboot-plan redis://10.0.5.11:6379 --host-key zones.txt --max-batch 2
+  REDISCLI_AUTH=secret redfort reboot-plan redis://10.0.5.21:26379 --format json
+
+Exit codes: 0 a safe plan, 1 no safe plan exists, 2 the deployment could not be read.`)
     .action(async (spec: string | undefined, flags: RebootPlanFlags) => {
       process.exitCode = await runRebootPlan(spec, flags);
     });
@@ -346,7 +436,7 @@ function program(): Command {
   cli
     .command('rules')
     .description('list the rule catalogue')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .addOption(withDefault('-f, --format <format>', 'text or json', 'text'))
     .action((flags: { format: string }) => listRules(flags.format));
 
   cli
@@ -358,8 +448,22 @@ function program(): Command {
   return cli;
 }
 
+/** An option with a default, shown unquoted in the help: `(default: 3000)`. */
+function withDefault(flags: string, description: string, value: string): Option {
+  return new Option(flags, description).default(value, value);
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** A percent-decoded URL part; a malformed escape (`%zz`) is left as it is for the target parser to report. */
+function decodedOrSelf(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Runs the CLI; every failure is one line on stderr and an exit code, never a stack trace. */
@@ -369,7 +473,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (['-a', '--pass'].includes(argv[i]!) && argv[i + 1]) secrets.push(argv[i + 1]!);
     // A URL alone or after `KEY=` (--node-override sentinel=redis://:pw@host).
     const url = /^(?:[^=\s]*=)?[a-z]+s?:\/\/[^:@/]*:([^@/]+)@/i.exec(argv[i]!);
-    if (url?.[1]) secrets.push(decodeURIComponent(url[1]));
+    if (url?.[1]) secrets.push(url[1], decodedOrSelf(url[1]));
   }
   try {
     await program().parseAsync(argv as string[], { from: 'user' });
@@ -379,7 +483,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     const message = error instanceof UsageError || error instanceof TargetError || error instanceof SettingsError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    process.stderr.write(`redfort: ${redact(message, secrets)}\n`);
+    say(redact(message, secrets));
     process.exitCode = 2;
   }
 }

@@ -435,6 +435,11 @@ export interface PackageFacts {
   readonly path: string;
   /** True when the executable was replaced on disk after the process started (upgraded, not restarted). */
   readonly replaced: boolean;
+  /**
+   * Advisory ids (`CVE-2025-49844`) the package's own changelog names (`/usr/share/doc/<name>/changelog.Debian.gz`,
+   * `rpm -q --changelog`): fixes the distribution backported into this build. Undefined when it could not be read.
+   */
+  readonly changelogCves?: readonly string[];
 }
 
 /** Filled by the host gatherer when the server runs on this machine. */

@@ -57,6 +57,14 @@ export function visibleControls(text: string): string {
   return text.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** C0 and C1 control characters (ESC, CR, LF, BEL, CSI…), which a terminal would act upon. */
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+
+/** Text for a terminal, on one line: what a server or a file said cannot move the cursor, recolour or retitle it. */
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Text content for XML and HTML. */
 export function escapeText(text: string): string {
   return visibleControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -238,6 +238,18 @@ details ul{margin:4px 0;padding-left:18px;font-size:13px}
 .muted{color:var(--muted)}
 #none{padding:24px;text-align:center;color:var(--muted)}
 footer{color:var(--muted);font-size:12.5px;margin-top:24px}
+.panel{overflow-x:auto}
+@media (max-width:760px){
+header.top{padding:16px}
+main{padding:16px 12px 32px}
+.panel{padding:4px 12px 14px}
+.filters input[type=search]{min-width:0;width:100%}
+table.findings thead{display:none}
+table.findings,table.findings tbody,table.findings tr,table.findings td{display:block;width:auto}
+table.findings tr{border-bottom:1px solid var(--line);padding:6px 0}
+table.findings td{border:none;padding:3px 12px}
+td.result .st,td.result .sev{display:inline-block;margin:0 6px 0 0}
+}
 `;
 
 // Static: it reads the data-* attributes that the reporter wrote; no data is interpolated into it.

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { formatSource } from '../facts/types.ts';
 import type { RuleResult } from '../engine/run.ts';
 import type { Section, Severity, Status } from '../rules/define.ts';
+import { terminalSafe } from './common.ts';
 import type { Reporter } from './types.ts';
 
 const SECTION_TITLES: Record<Section, string> = {
@@ -40,17 +41,69 @@ function severityLabel(severity: Severity, c: Colors): string {
   return c.dim(label);
 }
 
+/** Splits text into lines of at most `width` columns at spaces; a word longer than a line is cut. */
+export function wrapText(text: string, width: number): string[] {
+  if (width <= 0 || text.length <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(' ')) {
+    while (word.length > width) {
+      if (line !== '') {
+        lines.push(line);
+        line = '';
+      }
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * Dims what follows the first `from` characters of a wrapped text (lines indented by `indent`, cut at
+ * single spaces): the `[suppressed: …]` note after a message.
+ */
+function dimFrom(lines: readonly string[], indent: number, from: number, c: Colors): string[] {
+  let offset = 0;
+  return lines.map((line) => {
+    const text = line.slice(indent);
+    const cut = Math.min(Math.max(from - offset, 0), text.length);
+    offset += text.length + 1;
+    return cut === text.length ? line : `${line.slice(0, indent)}${text.slice(0, cut)}${c.dim(text.slice(cut))}`;
+  });
+}
+
+/** A message needs at least this many columns beside the rule id; on a narrower terminal it goes below it. */
+const MIN_MESSAGE_COLUMNS = 40;
+
 export const textReporter: Reporter = (report, context) => {
   const c = pc.createColors(context.color);
+  // On a terminal, long messages wrap under their own column rather than at the terminal's edge.
+  const width = context.width !== undefined && context.width > 0 ? context.width : undefined;
   const lines: string[] = [];
+  /** `text` at column `indent`, wrapped to the terminal; `style` colours each line. */
+  const block = (indent: number, text: string, style: (s: string) => string = (s) => s): string[] =>
+    wrapText(terminalSafe(text), width === undefined ? 0 : Math.max(20, width - indent)).map((l) => `${' '.repeat(indent)}${style(l)}`);
   for (const target of report.targets) {
     const server = target.server ? ` (${target.server.product} ${target.server.version ?? 'version unknown'}, ${target.server.mode})` : '';
-    lines.push(c.bold(`${target.target}${server}`));
+    lines.push(c.bold(terminalSafe(`${target.target}${server}`)));
     if (target.error !== undefined) {
-      lines.push(`  ${c.magenta('ERROR')} ${target.error}`, '');
+      const [first = '', ...rest] = block(8, target.error);
+      lines.push(`  ${c.magenta('ERROR')} ${first.slice(8)}`, ...rest, '');
       continue;
     }
-    const width = Math.max(...target.results.map((r) => r.ruleId.length));
+    const idWidth = Math.max(...target.results.map((r) => r.ruleId.length));
+    const idColumn = 2 + 7 + 9;
+    // The message column beside the rule id, or below it when the terminal is too narrow for that.
+    const beside = width === undefined || width - (idColumn + idWidth + 2) >= MIN_MESSAGE_COLUMNS;
+    const messageColumn = beside ? idColumn + idWidth + 2 : idColumn;
     const sections = new Map<Section, RuleResult[]>();
     for (const result of target.results) {
       const section = sectionOf(result);
@@ -65,22 +118,35 @@ export const textReporter: Reporter = (report, context) => {
         shown.set(r.ruleId, seen);
         const total = results.filter((x) => x.ruleId === r.ruleId).length;
         if (seen > MAX_FINDINGS_SHOWN) {
-          if (seen === MAX_FINDINGS_SHOWN + 1) lines.push(`  ${' '.repeat(16)} ${r.ruleId.padEnd(width)}  ${c.dim(`… and ${total - MAX_FINDINGS_SHOWN} more findings (see --format json)`)}`);
+          if (seen === MAX_FINDINGS_SHOWN + 1) {
+            const more = `… and ${total - MAX_FINDINGS_SHOWN} more findings (see --format json)`;
+            if (beside) lines.push(`${' '.repeat(idColumn)}${r.ruleId.padEnd(idWidth)}  ${c.dim(more)}`);
+            else lines.push(`${' '.repeat(idColumn)}${r.ruleId}`, ...block(messageColumn, more, c.dim));
+          }
           continue;
         }
         const severity = r.status === 'fail' ? severityLabel(r.severity, c) : ' '.repeat(8);
-        const accepted = r.suppressed ? c.dim(` [suppressed: ${r.suppressed.reason}]`) : r.baselined ? c.dim(' [baseline]') : '';
-        lines.push(`  ${statusLabel(r.status, c)} ${severity} ${r.ruleId.padEnd(width)}  ${r.message}${accepted}`);
+        const accepted = r.suppressed ? ` [suppressed: ${r.suppressed.reason}]` : r.baselined ? ' [baseline]' : '';
+        const head = `  ${statusLabel(r.status, c)} ${severity} `;
+        const message = dimFrom(block(messageColumn, `${r.message}${accepted}`), messageColumn, terminalSafe(r.message).length, c);
+        if (beside) {
+          lines.push(`${head}${r.ruleId.padEnd(idWidth)}  ${message[0]!.slice(messageColumn)}`, ...message.slice(1));
+        } else {
+          lines.push(`${head}${r.ruleId}`, ...message);
+        }
         if (r.status === 'fail') {
-          const indent = ' '.repeat(2 + 7 + 9 + width + 2);
-          if (r.source) lines.push(`${indent}${c.dim(`at ${formatSource(r.source)}`)}`);
-          lines.push(`${indent}${c.dim(`fix: ${r.remediation}`)}`);
+          // Below the rule id, the details stand apart from the message even without colours.
+          const detailColumn = beside ? messageColumn : messageColumn + 2;
+          if (r.source) lines.push(...block(detailColumn, `at ${formatSource(r.source)}`, c.dim));
+          lines.push(...block(detailColumn, `fix: ${r.remediation}`, c.dim));
         }
       }
     }
     lines.push('');
   }
   const s = report.summary;
+  // The rules of a target that could not be audited are all errors: the "not audited" count says it once.
+  const errors = report.targets.filter((t) => t.error === undefined).reduce((n, t) => n + t.results.filter((r) => r.status === 'error').length, 0);
   const severities = (Object.entries(s.failBySeverity) as [Severity, number][]).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   const summary = [
     `${s.targets} target${s.targets === 1 ? '' : 's'}${s.targetErrors ? ` (${s.targetErrors} not audited)` : ''}`,
@@ -88,10 +154,10 @@ export const textReporter: Reporter = (report, context) => {
     `${s.pass} passed`,
     `${s.skip} skipped`,
     `${s.manual} manual`,
-    ...(s.error ? [`${s.error} errors`] : []),
+    ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
     ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),
     ...(s.baselined ? [`${s.baselined} in the baseline`] : []),
   ].join(', ');
-  lines.push(s.fail - s.suppressed - s.baselined > 0 ? c.red(summary) : c.green(summary));
+  lines.push(...block(0, summary, s.fail - s.suppressed - s.baselined > 0 ? c.red : c.green));
   return `${lines.join('\n')}\n`;
 };

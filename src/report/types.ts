@@ -22,6 +22,8 @@ export interface ReportContext {
   /** The catalogue, for reporters that describe rules (SARIF, HTML). */
   readonly rules: readonly Rule[];
   readonly color: boolean;
+  /** Columns of the terminal the text report goes to: long lines wrap within it. Unset: no wrapping. */
+  readonly width?: number;
   /** Rule id to its docs/rules/<id>.md text, for reporters that embed help (SARIF); the caller reads the files. */
   readonly docs?: ReadonlyMap<string, string>;
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import type { AclState, AclUser, ConfigMap, Fact, Facts, ServerIdentity } from '../facts/types.ts';
+import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, Facts, ServerIdentity } from '../facts/types.ts';
+import { effectiveCommands } from '../acl/permissions.ts';
 
 /** `[major, minor, patch]` of a version string; undefined for unknown or placeholder versions. */
 export function parseVersion(version: string | undefined): [number, number, number] | undefined {
@@ -18,6 +19,15 @@ export function atLeast(server: ServerIdentity | undefined, major: number, minor
   if (!parsed) return undefined;
   const [ma, mi] = parsed;
   return ma > major || (ma === major && mi >= minor);
+}
+
+/** How a message names an older release line: `Redis 6` for any 6.x, else `Redis 5.0`, `Redis 3.2`; `this server` when unknown. */
+export function releaseName(server: ServerIdentity | undefined): string {
+  const parsed = parseVersion(server?.version);
+  if (!parsed) return 'this server';
+  const [major, minor] = parsed;
+  const product = server?.product === 'valkey' ? 'Valkey' : 'Redis';
+  return major === 6 && product === 'Redis' ? 'Redis 6' : `${product} ${major}.${minor}`;
 }
 
 export function setting(config: ConfigMap, name: string): Fact<string> | undefined {
@@ -91,6 +101,15 @@ export function defaultUser(acl: AclState): AclUser | undefined {
 export function openToAnyone(acl: AclState): boolean {
   const user = defaultUser(acl);
   return user !== undefined && user.enabled && user.nopass;
+}
+
+/**
+ * A password-less default user that may run no command at all (`user default on nopass -@all`): an unauthenticated
+ * client gets only AUTH, HELLO and RESET, which need no permission. Unknown categories: false (assume it can).
+ */
+export function defaultRunsNothing(acl: AclState, categories: CategoryTable | undefined): boolean {
+  const user = defaultUser(acl);
+  return user !== undefined && categories !== undefined && categories.categories.size > 0 && effectiveCommands(user, categories).size === 0;
 }
 
 export function sentinelMode(facts: Facts): boolean {

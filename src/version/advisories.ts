@@ -2,6 +2,8 @@ import data from '../../data/advisories.json' with { type: 'json' };
 
 export interface Advisory {
   readonly id: string;
+  /** Other ids of the same advisory (a CVE for a GHSA, ...). */
+  readonly aliases?: readonly string[];
   readonly product: 'redis' | 'valkey';
   readonly title: string;
   readonly component: string;

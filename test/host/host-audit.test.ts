@@ -135,7 +135,13 @@ describe('a server running as root, its files at umask 022', NEEDS_ROOT, () => {
     const pkg = dpkgPackage();
     const entries = results.filter((r) => r.ruleId === 'version.known-vulnerabilities' && r.status === 'fail');
     assert.ok(entries.length > 0, 'redis 7.0 has known advisories');
-    if (pkg) for (const r of entries) assert.ok(r.message.endsWith(`; distribution build may carry backported fixes (package ${pkg})`), r.message);
+    // Was: every message ends with the "may carry backported fixes" note. The package's changelog (Debian's
+    // changelog.Debian.gz) is now read: the advisories it names are not failed, the others say it does not name them.
+    if (pkg) {
+      for (const r of entries) {
+        assert.ok(r.message.endsWith(`; distribution build may carry backported fixes (package ${pkg})`) || r.message.endsWith(`; the changelog of package ${pkg} does not name it as fixed`), r.message);
+      }
+    }
     else for (const r of entries) assert.ok(!r.message.includes('(package '), r.message);
   });
 

@@ -22,3 +22,23 @@ test('version.known-vulnerabilities says when the packaged executable was replac
 test('version.known-vulnerabilities adds no package note for a source build or without host facts', () => {
   for (const r of [...judge(null), ...judge('neither dpkg nor rpm is installed')]) assert.ok(!r.message.includes('(package '), r.message);
 });
+
+// Debian 12's redis-server 5:7.0.15-1~deb12u10 backports the fixes of most advisories for 7.0.15: its changelog names them.
+const DEBIAN_FIXED = ['CVE-2024-31227', 'CVE-2024-31228', 'CVE-2024-31449', 'CVE-2024-46981', 'CVE-2024-51741', 'CVE-2025-21605', 'CVE-2025-32023', 'CVE-2025-48367', 'CVE-2025-49844', 'CVE-2025-46817', 'CVE-2025-46818', 'CVE-2025-46819', 'CVE-2026-25243', 'CVE-2026-23631', 'CVE-2026-66373', 'CVE-2026-81934'];
+const DEBIAN = { manager: 'dpkg', name: 'redis-server', version: '5:7.0.15-1~deb12u10', path: '/usr/bin/redis-server' } as const;
+
+test('version.known-vulnerabilities does not fail an advisory the package changelog names as fixed', () => {
+  const results = judge({ ...DEBIAN, replaced: false, changelogCves: DEBIAN_FIXED });
+  const ids = results.map((r) => /^(\S+) /.exec(r.message)?.[1]);
+  for (const id of DEBIAN_FIXED) assert.ok(!ids.includes(id), `${id} is fixed by the package but still reported`);
+  // What the changelog does not name still fails, saying so.
+  const crlf = results.find((r) => r.message.startsWith('REDIS-2026-02-ERRREPLY-CRLF'));
+  assert.equal(crlf?.status, 'fail');
+  assert.match(crlf!.message, /; the changelog of package redis-server 5:7\.0\.15-1~deb12u10 does not name it as fixed$/);
+  assert.ok(crlf!.evidence.some((e) => e === 'CVE-2025-49844: fixed in package redis-server 5:7.0.15-1~deb12u10 (its changelog names it)'), crlf!.evidence.join('\n'));
+});
+
+test('version.known-vulnerabilities ignores the changelog of a package replaced on disk since the server started', () => {
+  const results = judge({ ...DEBIAN, replaced: true, changelogCves: DEBIAN_FIXED });
+  assert.ok(results.some((r) => r.status === 'fail' && r.message.startsWith('CVE-2025-49844 ')), 'the running (older) binary is not known to be fixed');
+});

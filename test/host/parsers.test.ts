@@ -7,7 +7,7 @@ import { parseIptablesSave, parseNft, parseNftRule, portReach, inCidr } from '..
 import type { ReachQuery } from '../../src/gather/host/firewall.ts';
 import { parseIdNames } from '../../src/gather/host/files.ts';
 import { coveringStanza, logrotateMatches, parseLogrotate, readLogrotate } from '../../src/gather/host/logrotate.ts';
-import { parseDpkgSearch, parseRpmQuery } from '../../src/gather/host/package.ts';
+import { changelogCves, parseDpkgSearch, parseRpmQuery } from '../../src/gather/host/package.ts';
 import {
   configFromCmdline,
   parseCmdline,
@@ -405,6 +405,12 @@ describe('packages', () => {
     assert.deepEqual(parseRpmQuery('redis\t(none):7.2.6-1.el9\n'), { name: 'redis', version: '7.2.6-1.el9' });
     assert.deepEqual(parseRpmQuery('valkey\t1:8.0.2-2.fc41\n'), { name: 'valkey', version: '1:8.0.2-2.fc41' });
     assert.equal(parseRpmQuery('file /usr/local/bin/redis-server is not owned by any package\n'), undefined);
+  });
+
+  it('collects the CVE ids a package changelog names, once each', () => {
+    const debian = 'redis (5:7.0.15-1~deb12u6) bookworm-security; urgency=medium\n\n  * CVE-2025-46817 / CVE-2025-46818 / CVE-2025-49844 / CVE-2025-46819\n  * cve-2025-49844 again\n';
+    assert.deepEqual(changelogCves(debian), ['CVE-2025-46817', 'CVE-2025-46818', 'CVE-2025-49844', 'CVE-2025-46819']);
+    assert.deepEqual(changelogCves('* Mon Jul 01 2024 x - 7.2.5-1\n- no security fix\n'), []);
   });
 });
 

@@ -139,6 +139,25 @@ describe('HTML reporter in headless Chromium', () => {
     await page.close();
   });
 
+  it('fits a phone screen: nothing cut off, each finding readable at full width', async () => {
+    const context = await browser.newContext({ viewport: { width: 400, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(url);
+    // The page itself does not scroll sideways; the tally tables scroll inside their panel.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 400));
+    const boxes = await page.evaluate(() =>
+      [...document.querySelectorAll('tr.finding td.detail')]
+        .filter((td) => (td as HTMLElement).offsetParent !== null)
+        .map((td) => {
+          const r = td.getBoundingClientRect();
+          return { left: r.left, right: r.right };
+        }),
+    );
+    assert.ok(boxes.length > 0);
+    for (const box of boxes) assert.ok(box.right <= 400 && box.right - box.left >= 300, JSON.stringify(box));
+    await context.close();
+  });
+
   it('is readable without JavaScript: every panel and every row shown, no filter controls', async () => {
     const { page } = await open(false);
     const live = report.targets.filter((t) => !t.error).reduce((n, t) => n + t.results.length, 0);

@@ -314,6 +314,33 @@ export function existsIn(spec: DirectiveSpec, key: VersionKey): boolean {
   return spec.in === undefined || spec.in.includes(key);
 }
 
+/**
+ * The table starts at 6.0, and a Redis before 6.0 follows its `r6.0` column. These directives that
+ * rules judge are younger than that: protected mode came with 3.2, ACL (`aclfile`, `acllog-max-len`,
+ * `masteruser`) and TLS (every `tls-*`) with 6.0. An older server has no such setting at all (CONFIG GET
+ * returns nothing), so it gets no compiled default either.
+ */
+const INTRODUCED: Readonly<Record<string, readonly [number, number]>> = {
+  'protected-mode': [3, 2],
+  aclfile: [6, 0],
+  'acllog-max-len': [6, 0],
+  masteruser: [6, 0],
+};
+
+/** Whether this exact release has the directive (the table's column, and the older lines before 6.0). */
+export function existsInVersion(spec: DirectiveSpec, version: ServerVersion): boolean {
+  if (!existsIn(spec, version.key)) return false;
+  if (version.product !== 'redis' || version.major >= 6) return true;
+  const since = spec.name.startsWith('tls-') ? ([6, 0] as const) : INTRODUCED[spec.name];
+  if (!since) return true;
+  return version.major > since[0] || (version.major === since[0] && version.minor >= since[1]);
+}
+
+/** Redis before 6.0: no ACL, no TLS; `requirepass` alone guards the only user. */
+export function beforeAcl(version: ServerVersion): boolean {
+  return version.product === 'redis' && version.major < 6;
+}
+
 export function defaultFor(spec: DirectiveSpec, key: VersionKey): string {
   return spec.defaults?.[key] ?? spec.default;
 }

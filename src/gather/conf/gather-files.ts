@@ -20,6 +20,7 @@ import { ADMIN_COMMANDS } from '../live/gather-live.ts';
 import { ConfigParseError, effectiveConfig, loadConf } from './redis-conf.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
+import { beforeAcl, resolveVersion } from './directives.ts';
 
 export interface FileInputs {
   /** redis.conf (or a sentinel config) to read with its includes. */
@@ -69,7 +70,15 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
 function readAcl(path: string, version: string | undefined): AclUser[] {
-  return parseAclFile(readFileSync(path, 'utf8'), path, version ? { version } : {}).users;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    // Reading a directory fails with EISDIR and no path: name the file.
+    if (error && typeof error === 'object' && !('path' in error)) Object.assign(error, { path });
+    throw error;
+  }
+  return parseAclFile(text, path, version ? { version } : {}).users;
 }
 
 /**
@@ -80,9 +89,18 @@ function readAcl(path: string, version: string | undefined): AclUser[] {
 function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): { acl?: AclState; reason?: string; paths: string[] } {
   const aclfile = inputs.aclPath ?? (effective?.config.get('aclfile')?.value || undefined);
   const requirepass = effective?.secrets.get('requirepass');
+  if (effective && !inputs.aclPath && beforeAcl(resolveVersion(inputs.version))) {
+    // Redis before 6.0 has no ACL: as a live audit of such a server sees it, the only user is `default`,
+    // with every command and key, guarded by requirepass alone (no `user` lines or aclfile to read).
+    const user: AclUser = {
+      ...implicitDefaultUser(requirepass, 'compiled default: no requirepass (and no ACL before Redis 6.0), so any client runs every command'),
+      rules: ['~*', '+@all'],
+    };
+    return { acl: { users: [user], origin: 'requirepass', rewritten: false, source: user.source }, paths: [] };
+  }
   if (effective && effective.users.length > 0 && !inputs.aclPath) {
     const users = [...effective.users];
-    if (!users.some((u) => u.name === 'default')) users.unshift(implicitDefaultUser(requirepass, 'no `user default` line, so requirepass decides'));
+    if (!users.some((u) => u.name === 'default')) users.unshift(implicitDefaultUser(requirepass, "compiled default: no `user default` line and no requirepass, so the default user is 'on nopass ~* &* +@all'"));
     return { acl: { users, origin: 'file', rewritten: false, source: users[0]!.source }, paths: [] };
   }
   if (aclfile) {
@@ -90,12 +108,12 @@ function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: 
     if (!existsSync(path)) return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, paths: [] };
     const users = readAcl(path, inputs.version);
     if (!users.some((u) => u.name === 'default')) {
-      users.unshift(implicitDefaultUser(undefined, `${path} defines no default user, so redis-server creates it 'on nopass ~* &* +@all' (requirepass is ignored)`));
+      users.unshift(implicitDefaultUser(undefined, `compiled default: ${path} defines no default user, so redis-server creates it 'on nopass ~* &* +@all' (requirepass is ignored)`));
     }
     return { acl: { users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path] };
   }
   if (!effective) return { reason: 'no configuration file or ACL file was read', paths: [] };
-  const user = implicitDefaultUser(requirepass, 'requirepass is not set, so the default user is on and nopass');
+  const user = implicitDefaultUser(requirepass, "compiled default: no requirepass, user line or aclfile, so the default user is 'on nopass ~* &* +@all'");
   return { acl: { users: [user], origin: 'file', rewritten: false, source: user.source }, paths: [] };
 }
 
@@ -192,12 +210,24 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
       },
     };
   } catch (error) {
-    if (error instanceof ConfigParseError) return { ok: false, error: error.message };
+    if (error instanceof ConfigParseError) {
+      // Line 0 is the file itself (it cannot be opened): `path: reason`, not `path:0: reason`.
+      if (error.line === 0) return { ok: false, error: `${error.path}: ${error.reason.replace(/\b(E[A-Z]+)$/, (code) => FS_REASONS[code] ?? code)}` };
+      return { ok: false, error: error.message };
+    }
     const e = error as NodeJS.ErrnoException;
-    if (e.code && e.path) return { ok: false, error: `${e.path}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}` };
+    if (e.code && e.path) return { ok: false, error: `${e.path}: ${FS_REASONS[e.code] ?? e.message}` };
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
+
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+};
 
 function surface(renames: ReadonlyMap<string, Fact<string>>, source: Source): CommandSurface {
   return { present: new Map(ADMIN_COMMANDS.map((c) => [c, !renames.has(c)])), renames, source };
@@ -211,7 +241,8 @@ export function factsFromFiles(target: string, gathered: FileGathering, version:
     version: version?.replace(/^[a-z]+[-/ ]?/i, '') || undefined,
     mode: gathered.mode,
     configFile: gathered.files.paths[0],
-    source: gathered.files.source,
+    // No line of the files names the version: when it is given, findings about it point at the option, not at line 1.
+    source: version ? { kind: 'default', note: `version ${version} as given with --redis-version (the files do not name it)` } : gathered.files.source,
   };
   const { config, secrets, acl, sentinel, unavailable } = gathered;
   return {

@@ -10,6 +10,7 @@ import {
   NON_CONFIG_DIRECTIVES,
   defaultFor,
   existsIn,
+  existsInVersion,
   lookupDirective,
   resolveVersion,
 } from './directives.ts';
@@ -493,7 +494,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       if (name.includes('.')) config.set(name, { value: d.args.join(' '), source });
       return;
     }
-    if (options.version !== undefined && !existsIn(spec, version.key)) {
+    if (options.version !== undefined && !existsInVersion(spec, version)) {
       warnings.push(
         `${d.source.path}:${d.source.line}: '${name}' is not a ${version.label} directive ` +
           `(redis-server ${version.label} would refuse it: Bad directive or wrong number of arguments)`,
@@ -643,7 +644,7 @@ function fillDefaults(
 ): void {
   const note = `compiled default of ${version.label}`;
   for (const spec of DIRECTIVES) {
-    if (!existsIn(spec, version.key)) continue;
+    if (!existsInVersion(spec, version)) continue;
     if (config.has(spec.name) || secrets.has(spec.name)) continue;
     let value = defaultFor(spec, version.key);
     let why = note;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { HostValue, PackageFacts } from '../../facts/types.ts';
 import { deletedTarget, hostSource } from './proc.ts';
 
@@ -30,6 +31,25 @@ async function ownedByNamesake(path: string): Promise<string | undefined> {
   for (const list of lists) {
     const text = await readFile(join(dir, list), 'utf8').catch(() => '');
     if (text.split('\n').includes(path)) return list.slice(0, -'.list'.length).replace(/:.*$/, '');
+  }
+  return undefined;
+}
+
+/** The advisory ids a changelog names, upper-case, each once, in order of appearance. */
+export function changelogCves(text: string): string[] {
+  return [...new Set([...text.matchAll(/\bCVE-\d{4}-\d{4,}\b/gi)].map((m) => m[0].toUpperCase()))];
+}
+
+/** A Debian package's changelog as installed with it (plain or gzipped); undefined when absent. */
+async function debianChangelog(name: string): Promise<string | undefined> {
+  for (const file of ['changelog.Debian.gz', 'changelog.Debian']) {
+    const data = await readFile(join('/usr/share/doc', name, file)).catch(() => undefined);
+    if (!data) continue;
+    try {
+      return file.endsWith('.gz') ? gunzipSync(data).toString('utf8') : data.toString('utf8');
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
@@ -81,7 +101,9 @@ async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, pr
       if (name) {
         const version = await run('dpkg-query', ['-W', '-f', '${Version}', name]);
         if (version.ok && version.stdout.trim() !== '') {
-          return { known: true, value: { manager: 'dpkg', name, version: version.stdout.trim(), path, replaced: deleted }, source: hostSource(`dpkg-query -S ${path}`) };
+          const changelog = await debianChangelog(name);
+          const cves = changelog === undefined ? {} : { changelogCves: changelogCves(changelog) };
+          return { known: true, value: { manager: 'dpkg', name, version: version.stdout.trim(), path, replaced: deleted, ...cves }, source: hostSource(`dpkg-query -S ${path}`) };
         }
       }
     }
@@ -89,7 +111,11 @@ async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, pr
     if (!rpm.missing) {
       managers++;
       const found = rpm.ok ? parseRpmQuery(rpm.stdout) : undefined;
-      if (found) return { known: true, value: { manager: 'rpm', ...found, path, replaced: deleted }, source: hostSource(`rpm -qf ${path}`) };
+      if (found) {
+        const changelog = await run('rpm', ['-q', '--changelog', found.name]);
+        const cves = changelog.ok ? { changelogCves: changelogCves(changelog.stdout) } : {};
+        return { known: true, value: { manager: 'rpm', ...found, path, replaced: deleted, ...cves }, source: hostSource(`rpm -qf ${path}`) };
+      }
     }
   }
   if (managers === 0) return { known: false, reason: 'neither dpkg nor rpm is installed: the package of the executable is unknown' };

@@ -80,6 +80,7 @@ function describeConnectError(error: unknown): string {
   if (error instanceof ConnectionError) {
     // An HTTP server (or a proxy's error page) answers our first command with `HTTP/1.x …`.
     if (error.kind === 'protocol' && /0x48\b/.test(error.message)) return `not a Redis server: it answered like an HTTP server (${error.message})`;
+    if (error.tlsUnanswered) return `${error.message}: the port accepted TCP but never answered the TLS handshake (a plain-text port? use redis://)`;
     return error.kind === 'protocol' ? `not a Redis server: ${error.message}` : error.message;
   }
   return error instanceof Error ? error.message : String(error);

@@ -37,6 +37,8 @@ export type ConnectionErrorKind =
 /** A connection-level failure. The message is a short sentence without the target's address. */
 export class ConnectionError extends Error {
   override readonly name = 'ConnectionError';
+  /** Set on a connect timeout when the TCP connection was made but the TLS handshake got no answer. */
+  tlsUnanswered?: boolean;
 
   constructor(
     readonly kind: ConnectionErrorKind,
@@ -132,10 +134,12 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
       settle(new ConnectionError('closed', `connection closed ${during}`));
     };
     const onReady = (): void => settle(undefined);
-    const timer = setTimeout(
-      () => settle(new ConnectionError('timeout', `connect timed out after ${connectTimeoutMs} ms`)),
-      connectTimeoutMs,
-    );
+    const timer = setTimeout(() => {
+      const error = new ConnectionError('timeout', `connect timed out after ${connectTimeoutMs} ms`);
+      // TCP is up but the TLS handshake got no answer: typically a plain-text port (it waits for a command).
+      if (useTls && !socket.connecting) error.tlsUnanswered = true;
+      settle(error);
+    }, connectTimeoutMs);
     socket.once('error', onError);
     socket.once('close', onClose);
     socket.once(useTls ? 'secureConnect' : 'connect', onReady);

@@ -81,6 +81,17 @@ ruleTester(rule, {
     { name: 'the default user +@all', facts: v70('user default on nopass ~* &* +@all'), messages: [/user 'default' may run 75 @dangerous commands through \+@all: .* and 67 more/], severity: 'high' },
     { name: '7.2 default rendering', facts: v72('user default on nopass sanitize-payload ~* &* +@all'), messages: [/user 'default' may run 75 @dangerous/] },
     { name: '6.2: whole-command granularity', facts: v62('user default on nopass ~* &* +@all'), messages: [/user 'default' may run 32 @dangerous commands/] },
+    {
+      // letsencrypt/boulder test/redis-ocsp.config: +@all users beside `rename-command CONFIG ""` and friends. A removed
+      // command is not one the user may run: count and quote only what is left (ACL, MODULE, MONITOR, ...).
+      name: 'commands removed by rename-command "" are not counted',
+      facts: liveFacts({
+        version: '7.0.15',
+        acl: ['user default off nopass ~* &* +@all', `user app on #${HASH} ~* +@all`],
+        extra: { commands: { present: new Map(), source: { kind: 'default', note: 'test' }, renames: new Map(['config', 'debug', 'flushall', 'flushdb', 'keys', 'shutdown', 'save', 'bgsave', 'bgrewriteaof'].map((c) => [c, { value: '', source: { kind: 'file', path: 'redis.conf', line: 1 } }])) } },
+      }),
+      messages: [/user 'app' may run 63 @dangerous commands through \+@all: acl\|deluser/],
+    },
     { name: '6.0', facts: liveFacts({ version: '6.0.20', acl: ['user default on nopass ~* +@all'] }), messages: [/may run 31 @dangerous commands/] },
     { name: 'allcommands (6.x ACL file spelling)', facts: v72(`user ops on #${HASH} ~* &* allcommands`, LOCKED_DEFAULT), messages: [/user 'ops' may run 75 @dangerous commands through allcommands/] },
     { name: '-@all +@admin', facts: v70(LOCKED_DEFAULT, LIVE_70.admin), messages: [/user 'a' may run \d+ @dangerous commands through \+@admin/] },
@@ -93,6 +104,18 @@ ruleTester(rule, {
       name: '7.0 with the ACL file: +@all -@dangerous +@read as written',
       facts: v70WithFile([LOCKED_DEFAULT, LIVE_70.plusRead], `${LOCKED_DEFAULT}\nuser u2 on #${X} +@all -@dangerous +@read\n`),
       messages: [/^user 'u2' may run 2 @dangerous commands through \+@read: keys, sort_ro$/],
+    },
+    {
+      // `ACL SETUSER u +@all` after start, never ACL SAVEd: the file's rules are stale and must not hide the grant.
+      name: '7.0 with a stale ACL file: the running +@all wins over the file\'s +@all -@dangerous',
+      facts: v70WithFile([LOCKED_DEFAULT, `user u on #${X} resetchannels +@all`], `${LOCKED_DEFAULT}\nuser u on #${X} +@all -@dangerous\n`),
+      messages: [/^user 'u' may run 75 @dangerous commands through \+@all: /],
+    },
+    {
+      // Albert0i's corpus ACL file: the trailing +acl +info re-grant commands +@all already gives; all 75 are counted.
+      name: '+@all +@admin +acl +info: names that repeat a category grant do not shrink the count',
+      facts: v72(LOCKED_DEFAULT, `user admin on sanitize-payload #${HASH} ~* resetchannels +@all +@admin +acl +info`),
+      messages: [/^user 'admin' may run 75 @dangerous commands through \+@admin, \+@all: /],
     },
     {
       name: 'one finding per user',

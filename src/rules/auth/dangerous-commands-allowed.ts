@@ -1,10 +1,17 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { analyzeDangerous } from '../../acl/permissions.ts';
+import type { AclUser, CategoryTable } from '../../facts/types.ts';
+import { analyzeDangerous, effectiveCommands } from '../../acl/permissions.ts';
 import { canLogIn } from './users.ts';
 
 /** How many command names a message quotes before it says "and N more". */
 const SHOWN = 8;
+
+/** Whether two renderings of a user allow exactly the same commands (the file is not stale for this user). */
+function sameCommands(a: AclUser, b: AclUser, table: CategoryTable): boolean {
+  const x = [...effectiveCommands(a, table).keys()].join(' ');
+  return x === [...effectiveCommands(b, table).keys()].join(' ');
+}
 
 function sample(commands: readonly string[]): string {
   const shown = commands.slice(0, SHOWN).join(', ');
@@ -20,7 +27,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'End every user\'s command rules with `-@dangerous` (and `-@admin` on Redis 8, whose module commands are not all @dangerous), then grant single commands back by name where needed: `ACL SETUSER app -@dangerous +info`.',
   requires: ['acl', 'categories'],
-  check({ acl, categories, files }) {
+  check({ acl, categories, files, commands }) {
     if (!categories.categories.has('dangerous')) return skip('the @dangerous category of this server is unknown');
     if (acl.origin === 'requirepass') {
       return fail({
@@ -30,21 +37,32 @@ export default defineRule({
     }
     const findings: Finding[] = [];
     const granted: string[] = [];
-    // The server's rewrite (7.0 ACL LIST) loses the rules as written: read them from the ACL file when it was read.
+    // `rename-command X ""` deletes a command: no user may run it any more (a command renamed to another name stays).
+    const removed = new Set([...(commands?.renames ?? new Map())].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
+    const exists = (command: string): boolean => !removed.has(command.split('|')[0]!);
+    // The server's rewrite (7.0 ACL LIST) loses the rules as written: read them from the ACL file when it was read,
+    // but only for a user whose file rules still allow what the server allows (an ACL SETUSER not yet saved makes
+    // the file stale, and its rules would hide the grant).
     const written = new Map(acl.rewritten ? (files?.users ?? []).map((u) => [u.name, u]) : []);
     for (const live of acl.users.filter(canLogIn)) {
-      const fromFile = written.get(live.name);
+      const candidate = written.get(live.name);
+      const fromFile = candidate && sameCommands(candidate, live, categories) ? candidate : undefined;
       const user = fromFile ? { ...live, rules: fromFile.rules, selectors: fromFile.selectors, source: fromFile.source } : live;
       const report = analyzeDangerous(user, categories, { rewritten: acl.rewritten && !fromFile });
-      if (report.viaCategory.length > 0) {
-        const rules = [...new Set(report.viaCategory.map((g) => g.rule))];
+      const viaCategory = report.viaCategory.filter((g) => exists(g.command));
+      const gone = [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => g.command.split('|')[0]!))];
+      if (viaCategory.length > 0) {
+        const rules = [...new Set(viaCategory.map((g) => g.rule))];
         findings.push({
-          message: `user '${user.name}' may run ${report.viaCategory.length} @dangerous command${report.viaCategory.length === 1 ? '' : 's'} through ${rules.join(', ')}: ${sample(report.viaCategory.map((g) => g.command))}`,
+          message: `user '${user.name}' may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${rules.join(', ')}: ${sample(viaCategory.map((g) => g.command))}`,
           source: user.source,
-          evidence: report.viaCategory.map((g) => `${g.command} via ${g.rule}${g.selector !== undefined ? ` (selector ${g.selector + 1})` : ''}`),
+          evidence: [
+            ...viaCategory.map((g) => `${g.command} via ${g.rule}${g.selector !== undefined ? ` (selector ${g.selector + 1})` : ''}`),
+            ...(gone.length > 0 ? [`not counted, removed by rename-command "": ${gone.join(', ')}`] : []),
+          ],
         });
       }
-      for (const grant of report.byName) granted.push(`user '${user.name}': ${grant.command} granted by ${grant.rule}`);
+      for (const grant of report.byName.filter((g) => exists(g.command))) granted.push(`user '${user.name}': ${grant.command} granted by ${grant.rule}`);
     }
     if (findings.length > 0) return fail(findings);
     return pass(

@@ -31,6 +31,12 @@ ruleTester(rule, {
   pass: [
     { name: 'requirepass gives the default user a password', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), message: /requires a password/ },
     { name: 'default user off', facts: liveFacts({ acl: ['user default off nopass ~* &* +@all', `user app on #${HASH} ~app:* resetchannels -@all +@read`] }), message: /'off'/ },
+    {
+      // 7.0.15 live: an unauthenticated client got NOPERM for PING, ECHO, GET, MULTI, CLIENT SETNAME; only HELLO and RESET answered.
+      name: "default user 'on nopass' with -@all: it may run nothing",
+      facts: withProbe(liveFacts({ acl: ['user admin on #' + HASH + ' ~* &* +@all', 'user default on nopass ~* &* -@all'] }), { unauthenticated: { ...unauthenticated('refused'), detail: "PING: -NOPERM this user has no permissions to run the 'ping' command" } }),
+      message: /^the default user is 'on' and 'nopass' but may run no command: .*; a client without credentials on 127\.0\.0\.1:6379 was refused \(PING: -NOPERM /,
+    },
     { name: '7.2 rendering with a hash', facts: liveFacts({ version: '7.2.4', acl: [`user default on sanitize-payload #${HASH} ~* &* +@all`] }) },
     { name: 'Redis 5 with requirepass', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5('4f7c1e9a2b8d6f3e0a5c') } }) },
     {

@@ -1,13 +1,16 @@
-import type { AclState, Facts } from '../../facts/types.ts';
+import type { AclState, CategoryTable, Facts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
-import { defaultUser } from '../util.ts';
+import { defaultRunsNothing, defaultUser } from '../util.ts';
 
-function fromAcl(acl: AclState): Verdict {
+function fromAcl(acl: AclState, categories: CategoryTable | undefined): Verdict {
   const user = defaultUser(acl);
   if (!user) return pass('there is no default user: every client must authenticate as a named user', { source: acl.source });
+  if (user.enabled && user.nopass && defaultRunsNothing(acl, categories)) {
+    return pass("the default user is 'on' and 'nopass' but may run no command: a client must authenticate as a named user before it can run anything but AUTH, HELLO and RESET", { source: user.source });
+  }
   if (user.enabled && user.nopass) {
     const how = acl.origin === 'requirepass' ? "requirepass is ''" : "the default user is 'on' and 'nopass'";
     return fail({ message: `${how}: any client that reaches the server runs commands without a password`, source: user.source });
@@ -48,7 +51,7 @@ export default defineRule({
   remediation: 'Disable the default user (`ACL SETUSER default off`, or `user default off` in the ACL file) and give each client its own ACL user with a long random password (`ACL GENPASS`); on Redis < 6, set `requirepass`.',
   requires: [],
   check(facts) {
-    const acl = facts.acl ? fromAcl(facts.acl) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
+    const acl = facts.acl ? fromAcl(facts.acl, facts.categories) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
     return combineVerdicts([acl, fromWire(facts)]);
   },
 });

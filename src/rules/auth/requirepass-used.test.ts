@@ -7,6 +7,14 @@ ruleTester(rule, {
     { name: 'requirepass ""', facts: liveFacts({ conf: 'requirepass ""' }) },
     { name: 'ACL users instead', facts: liveFacts({ conf: 'aclfile /etc/redis/users.acl' }) },
   ],
-  fail: [{ name: 'set', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), messages: [/requirepass is set: every client shares one password/], severity: 'low' }],
+  fail: [
+    { name: 'set', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), messages: [/requirepass is set: every client shares one password/], severity: 'low' },
+    {
+      // 7.0.15 live: requirepass + an aclfile without a default line leaves `user default on nopass ~* &* +@all`.
+      name: 'set but replaced by an aclfile without a default line',
+      facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c\naclfile /etc/redis/users.acl', acl: ['user alice on #' + 'a'.repeat(64) + ' ~* resetchannels -@all +@read', 'user default on nopass ~* &* +@all'] }),
+      messages: [/^requirepass is set but not in effect: the default user in ACL LIST is 'nopass' /],
+    },
+  ],
   skip: [{ name: 'secrets not readable', facts: liveFacts({ unavailable: { secrets: 'CONFIG GET requirepass: NOPERM' } }), message: /NOPERM/ }],
 });

@@ -1,4 +1,5 @@
 import { defineRule, fail, pass } from '../define.ts';
+import { defaultUser } from '../util.ts';
 
 export default defineRule({
   id: 'auth.requirepass-used',
@@ -9,9 +10,19 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give every client a named ACL user (`ACL SETUSER app on >… ~app:* -@all +@read +@write -@dangerous`), then `ACL SETUSER default off resetpass` first and only then `CONFIG SET requirepass ""` (the other order leaves the server open in between), and remove requirepass from redis.conf.',
   requires: ['secrets'],
-  check({ secrets }) {
+  check({ secrets, acl }) {
     const requirepass = secrets.get('requirepass');
     if (requirepass?.value.set) {
+      // CONFIG GET requirepass is not authoritative: an aclfile without a default line, a `user default` line or
+      // ACL SETUSER replace the default user's password while requirepass keeps its value.
+      const user = acl?.origin === 'acl-list' ? defaultUser(acl) : undefined;
+      if (user && !user.passwords.some((p) => p.sha256 === requirepass.value.sha256)) {
+        const instead = user.nopass ? "'nopass'" : !user.enabled ? "'off'" : 'given another password';
+        return fail({
+          message: `requirepass is set but not in effect: the default user in ACL LIST is ${instead} (an aclfile without a default line, a 'user default' line or ACL SETUSER replaced it)`,
+          source: requirepass.source,
+        });
+      }
       return fail({
         message: 'requirepass is set: every client shares one password and the full rights of the default user (and the value goes stale once ACL rules change the default user)',
         source: requirepass.source,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseAclFile } from '../../gather/conf/acl-file.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './weak-password.ts';
 
@@ -6,6 +7,13 @@ const sha256 = (clear: string): string => createHash('sha256').update(clear, 'ut
 const RANDOM = 'fff5b831e35000b20ec16f62040c3ab97d4af04f5ee49310d09a852a4bde9c93';
 const RANDOM_2 = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
 const acl = (...lines: string[]) => liveFacts({ acl: lines });
+
+/** A live server whose ACL file was read too (a local server): `>pw` lines there give the clear-text length. */
+function withAclFile(live: readonly string[], file: string) {
+  const path = '/etc/redis/users.acl';
+  const users = parseAclFile(file, path, { version: '7.0.15' }).users;
+  return liveFacts({ acl: live, extra: { files: { paths: [path], config: new Map(), secrets: new Map(), users, source: { kind: 'file', path, line: 0 } } } });
+}
 
 ruleTester(rule, {
   pass: [
@@ -33,6 +41,12 @@ ruleTester(rule, {
     // CONFIG GET requirepass gives the clear text, whose digest matches the default user's hash: its length is known.
     { name: 'requirepass abc: length known', facts: liveFacts({ conf: 'requirepass abc' }), messages: [/user 'default' has a 3-character password \(shorter than 16\)/] },
     { name: 'requirepass of 10 characters', facts: liveFacts({ conf: 'requirepass Zq7xW2pLm9' }), messages: [/10-character password/] },
+    {
+      // h0riz4n/server-settings users.acl: ACL LIST shows only the hash, the file read beside it shows 'Rustam2003'.
+      name: 'a short password written in clear in the ACL file of a live server',
+      facts: withAclFile(['user default off nopass ~* &* +@all', `user rustam on #${sha256('Rustam2003')} ~* resetchannels +@all`], 'user default off\nuser rustam on >Rustam2003 ~* +@all\n'),
+      messages: [/^user 'rustam' has a 10-character password \(shorter than 16\)$/],
+    },
     { name: 'a non-default nopass user', facts: acl(`user default on #${RANDOM} ~* &* +@all`, 'user ci on nopass ~* resetchannels -@all +get'), messages: [/user 'ci' is 'nopass': any password, or none, logs in as it/] },
     {
       name: 'the second of two passwords is common',

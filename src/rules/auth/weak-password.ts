@@ -1,15 +1,19 @@
-import type { AclUser, SecretDigest, SecretMap } from '../../facts/types.ts';
+import type { AclUser, FileFacts, SecretDigest, SecretMap } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass } from '../define.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 
-/** Clear-text lengths are known for passwords seen in clear (files, CONFIG GET requirepass): match by hash. */
-function knownLength(digest: SecretDigest, secrets: SecretMap | undefined): number | undefined {
+/**
+ * Clear-text lengths are known for passwords seen in clear (CONFIG GET requirepass, and beside a live server the
+ * config and ACL files that were read: `>pw` lines, requirepass): match by hash.
+ */
+function knownLength(digest: SecretDigest, secrets: SecretMap | undefined, files: FileFacts | undefined): number | undefined {
   if (digest.length !== undefined) return digest.length;
-  for (const secret of secrets?.values() ?? []) {
-    if (secret.value.sha256 === digest.sha256) return secret.value.length;
-  }
-  return undefined;
+  const seen = [
+    ...[...(secrets?.values() ?? []), ...(files?.secrets.values() ?? [])].map((s) => s.value),
+    ...(files?.users ?? []).flatMap((u) => u.passwords),
+  ];
+  return seen.find((s) => s.sha256 === digest.sha256 && s.length !== undefined)?.length;
 }
 
 function weakness(digest: SecretDigest, length: number | undefined, min: number, isCommon: (sha: string) => boolean): string | undefined {
@@ -28,7 +32,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give each user a long random password (`ACL GENPASS` makes 256 bits): `ACL SETUSER <user> resetpass >…`, or `#<sha256>` in the ACL file; remove `nopass` from named users.',
   requires: ['acl'],
-  check({ acl, secrets }, { thresholds, isCommonPassword }) {
+  check({ acl, secrets, files }, { thresholds, isCommonPassword }) {
     const findings: Finding[] = [];
     let checked = 0;
     const judge = (user: AclUser) => {
@@ -39,7 +43,7 @@ export default defineRule({
       }
       user.passwords.forEach((digest, i) => {
         checked += 1;
-        const problem = weakness(digest, knownLength(digest, secrets), thresholds.minPasswordLength, isCommonPassword);
+        const problem = weakness(digest, knownLength(digest, secrets, files), thresholds.minPasswordLength, isCommonPassword);
         const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
         if (problem) findings.push({ message: `user '${user.name}' has ${problem}${which}`, source: user.source });
       });

@@ -53,6 +53,12 @@ ruleTester(rule, {
       facts: { ...live('', { acl: ['user default off', 'user app off #' + 'e'.repeat(64) + ' ~* +get'] }), files: files('', ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~* +get']) },
       messages: [/user 'app' differs/],
     },
+    {
+      // Same password and on/off, but `ACL SETUSER app +@all` at run time: the drift is in the commands.
+      name: 'a user granted more commands at run time',
+      facts: { ...live('', { acl: ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~* resetchannels +@all'] }), files: files('', ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~* +@all -@dangerous']) },
+      messages: [/^user 'app' runs other commands at run time than the file grants \(75 added, 0 taken away, e\.g\. 'acl\|deluser', /],
+    },
   ],
   skip: [
     { name: 'no file was read', facts: live('maxmemory 1mb') },

@@ -1,5 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { effectiveCommands } from '../../acl/permissions.ts';
 
 /** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
 const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
@@ -13,7 +14,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Decide which value is right: write the running one to disk with `CONFIG REWRITE` (and `ACL SAVE` for users), or restore the file\'s with `CONFIG SET` / `ACL LOAD`; then change settings only through the file or through CONFIG SET + CONFIG REWRITE.',
   requires: ['files', 'config'],
-  check({ files, config, secrets, acl, sources }) {
+  check({ files, config, secrets, acl, categories, sources }) {
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
     if (![...config.values()].some((f) => f.source.kind === 'live')) {
       return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
@@ -47,6 +48,19 @@ export default defineRule({
         const hashes = (u: typeof user) => u.passwords.map((p) => p.sha256).sort().join(',');
         if (written.enabled !== user.enabled || written.nopass !== user.nopass || hashes(written) !== hashes(user)) {
           findings.push({ message: `user '${user.name}' differs between the running server and the file (on/off or passwords)`, source: written.source });
+        } else if (categories) {
+          // Compared as the commands each allows, not as text: Redis 7.0 rewrites the rules in ACL LIST.
+          const running = effectiveCommands(user, categories);
+          const filed = effectiveCommands(written, categories);
+          const added = [...running.keys()].filter((c) => !filed.has(c));
+          const removed = [...filed.keys()].filter((c) => !running.has(c));
+          if (added.length > 0 || removed.length > 0) {
+            findings.push({
+              message: `user '${user.name}' runs other commands at run time than the file grants (${added.length} added, ${removed.length} taken away, e.g. '${[...added, ...removed].slice(0, 3).join("', '")}'): an ACL SETUSER that was never saved`,
+              source: written.source,
+              evidence: [...added.map((c) => `only at run time: ${c}`), ...removed.map((c) => `only in the file: ${c}`)],
+            });
+          }
         }
       }
       for (const name of inFile.keys()) {

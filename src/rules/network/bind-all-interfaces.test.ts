@@ -25,6 +25,7 @@ ruleTester(rule, {
     { name: 'a tls-port keeps TCP open even with port 0', facts: conf('port 0\ntls-port 6380\nbind 0.0.0.0'), messages: [/'0\.0\.0\.0'/] },
     { name: '6.0 with no bind line listens everywhere', facts: conf('', '6.0.20'), messages: [/bind is empty, so Redis 6 listens on every interface/], severity: 'high' },
     { name: '6.2 with no bind line listens everywhere', facts: conf('', '6.2.16'), messages: [/Redis 6 listens on every interface/] },
+    { name: '5.0 with no bind line: the message names 5.0, not 6', facts: conf('', '5.0.14'), messages: [/bind is empty, so Redis 5\.0 listens on every interface/] },
   ],
   skip: [
     { name: 'a sentinel (no CONFIG command)', facts: liveFacts({ mode: 'sentinel', unavailable: { config: 'a sentinel has no CONFIG command: its settings are only in sentinel.conf' } }), message: /only in sentinel\.conf/ },

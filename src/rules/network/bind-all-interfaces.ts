@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, isLoopback, isPrivate, isWildcard, portOf } from '../util.ts';
+import { atLeast, isLoopback, isPrivate, isWildcard, portOf, releaseName } from '../util.ts';
 
 export default defineRule({
   id: 'network.bind-all-interfaces',
@@ -21,7 +21,7 @@ export default defineRule({
       // An empty bind: every interface on 6.x; on 7.0+ no TCP listener at all.
       const modern = atLeast(server, 7, 0);
       if (modern === false) {
-        return fail({ message: "bind is empty, so Redis 6 listens on every interface", source: bind.source });
+        return fail({ message: `bind is empty, so ${releaseName(server)} listens on every interface`, source: bind.source });
       }
       if (modern === undefined) return skip('bind is empty and the server version is unknown: on 6.x that means every interface, on 7.0+ no TCP listener');
       return pass('bind is empty: Redis 7+ opens no TCP listener', { source: bind.source });

@@ -9,18 +9,27 @@ ruleTester(rule, {
     { name: 'protected-mode no with the default user off', facts: liveFacts({ conf: 'protected-mode no', acl: ['user default off nopass ~* &* +@all', `user app on #${STRONG} ~app:* resetchannels -@all +@read +@write -@dangerous`] }), message: /default user is off/ },
     { name: '7.0 with protected-mode yes and bind 0.0.0.0: protected mode still applies', facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', version: '7.0.15' }), message: /only loopback and unix-socket clients/ },
     { name: '7.2 defaults (bind * -::*, protected-mode yes)', facts: liveFacts({ version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }) },
+    { name: "protected-mode no, default user 'on nopass' but -@all", facts: liveFacts({ conf: 'protected-mode no', acl: ['user default on nopass ~* &* -@all'] }), message: /password-less default user may run no command/ },
     { name: '6.2 without bind: protected mode applies', facts: liveFacts({ conf: 'protected-mode yes', version: '6.2.16' }) },
+    // This case used to be a (critical) failure: 6.x does ignore protected mode once bind is set, but a loopback-only
+    // bind lets in exactly the clients protected mode would, so the upstream 6.0/6.2 redis.conf (and Debian's, and
+    // the 5.0/3.2 ones) are as closed as a 7.x default and must not fail.
+    { name: '6.0 ignores it for a loopback bind, which lets in only what protected mode would', facts: liveFacts({ conf: 'bind 127.0.0.1\nprotected-mode yes', version: '6.0.20', acl: ['user default on nopass ~* +@all'] }), message: /Redis 6 ignores it .*reachable only from this host/ },
+    { name: '6.2 upstream redis.conf: bind 127.0.0.1 -::1', facts: liveFacts({ conf: 'bind 127.0.0.1 -::1\nprotected-mode yes', version: '6.2.16' }), message: /reachable only from this host/ },
+    { name: 'Redis 3.0 has no protected mode, but bind 127.0.0.1 keeps clients local', facts: liveFacts({ conf: 'bind 127.0.0.1', version: '3.0.504', acl: ['user default on nopass ~* +@all'] }), message: /Redis 3\.0 has no protected mode, but bind admits only loopback clients: the password-less default user is reachable only from this host/ },
   ],
   fail: [
     { name: 'protected-mode no and a password-less default user', facts: liveFacts({ conf: 'protected-mode no' }), messages: [/protected-mode is 'no' while the default user logs in without a password/], severity: 'critical' },
     { name: 'protected-mode no on 7.2 with its ACL rendering', facts: liveFacts({ conf: 'protected-mode no', version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }), messages: [/protected-mode is 'no'/], severity: 'critical' },
+    { name: 'protected-mode no, default user nopass with -@all +get: it still runs a command', facts: liveFacts({ conf: 'protected-mode no', acl: ['user default on nopass ~* &* -@all +get'] }), messages: [/protected-mode is 'no' while the default user logs in without a password/] },
     {
       name: '6.2 ignores protected mode when bind is set',
       facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', version: '6.2.16' }),
       messages: [/Redis 6 ignores it because bind is set \('0\.0\.0\.0'\)/],
       severity: 'critical',
     },
-    { name: '6.0 ignores it too, even for a loopback bind', facts: liveFacts({ conf: 'bind 127.0.0.1\nprotected-mode yes', version: '6.0.20', acl: ['user default on nopass ~* +@all'] }), messages: [/Redis 6 ignores it/] },
+    { name: '6.2 ignores it for a private bind too: the whole network gets in', facts: liveFacts({ conf: 'bind 10.0.0.5\nprotected-mode yes', version: '6.2.16' }), messages: [/Redis 6 ignores it because bind is set \('10\.0\.0\.5'\)/] },
+    { name: 'Redis 3.0 has no protected mode at all (it came with 3.2)', facts: liveFacts({ version: '3.0.504', acl: ['user default on nopass ~* +@all'] }), messages: [/Redis 3\.0 has no protected mode, and the default user logs in without a password/], severity: 'critical' },
   ],
   skip: [
     { name: 'ACL not readable', facts: liveFacts({ conf: 'protected-mode no', unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /ACL LIST: NOPERM/ },

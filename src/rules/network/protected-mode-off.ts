@@ -1,5 +1,5 @@
 import { defineRule, fail, pass } from '../define.ts';
-import { atLeast, defaultUser, openToAnyone } from '../util.ts';
+import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName } from '../util.ts';
 
 export default defineRule({
   id: 'network.protected-mode-off',
@@ -10,25 +10,40 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give the default user a password or disable it (`ACL SETUSER default off` / `user default off` in the ACL file), and set `protected-mode yes` (`CONFIG SET protected-mode yes`, then CONFIG REWRITE).',
   requires: ['config', 'acl'],
-  check({ config, acl, server }) {
+  check({ config, acl, server, categories }) {
     const mode = config.get('protected-mode');
     const user = defaultUser(acl);
     if (!openToAnyone(acl)) {
       const state = !user ? 'there is no default user' : !user.enabled ? 'the default user is off' : 'the default user needs a password';
       return pass(`protected-mode is '${mode?.value ?? 'unknown'}' and ${state}, so clients must authenticate`, { source: mode?.source ?? acl.source });
     }
+    if (defaultRunsNothing(acl, categories)) {
+      return pass(`protected-mode is '${mode?.value ?? 'unknown'}' and the password-less default user may run no command, so clients must authenticate`, { source: mode?.source ?? acl.source });
+    }
+    const bind = config.get('bind');
+    // Before 3.2 there is no protected mode; on 3.2-6.x it only acts when no bind address is configured. Either way
+    // the default user then logs in from wherever bind lets clients in: only loopback is as safe as protected mode.
+    const absent = !mode && atLeast(server, 3, 2) === false;
+    const ignored = mode?.value === 'yes' && atLeast(server, 7, 0) === false && (bind?.value.trim() ?? '') !== '';
+    if (absent || ignored) {
+      const why = absent
+        ? `${releaseName(server)} has no protected mode`
+        : `protected-mode is 'yes' but ${releaseName(server)} ignores it because bind is set ('${bind!.value.trim()}')`;
+      const reach = exposure(config, server);
+      if (reach === 'loopback' || reach === 'none') {
+        return pass(`${why}, but ${reach === 'none' ? 'no TCP port is open' : 'bind admits only loopback clients'}: the password-less default user is reachable only from this host, as with protected mode`, {
+          source: bind?.source ?? mode?.source,
+        });
+      }
+      return fail({
+        message: `${why}, and the default user logs in without a password`,
+        source: (ignored ? bind?.source : undefined) ?? acl.source,
+      });
+    }
     if (!mode || mode.value === 'no') {
       return fail({
         message: `protected-mode is '${mode?.value ?? 'no'}' while the default user logs in without a password: anyone who reaches the port runs commands`,
         source: mode?.source ?? acl.source,
-      });
-    }
-    // On 6.x protected mode only acts when no bind address is configured.
-    const bind = config.get('bind')?.value.trim() ?? '';
-    if (atLeast(server, 7, 0) === false && bind !== '') {
-      return fail({
-        message: `protected-mode is 'yes' but Redis 6 ignores it because bind is set ('${bind}'), and the default user logs in without a password`,
-        source: config.get('bind')?.source ?? mode.source,
       });
     }
     return pass("protected-mode is 'yes': with a password-less default user only loopback and unix-socket clients are accepted", { source: mode.source });

@@ -54,6 +54,7 @@ ruleTester(rule, {
   ],
   skip: [
     { name: 'a sentinel does not replicate', facts: liveFacts({ mode: 'sentinel', conf: 'masterauth x' }), message: /sentinel does not replicate/ },
+    { name: 'Redis 5.0 has no masteruser: masterauth is all a replica can send', facts: liveFacts({ version: '5.0.14', conf: `${REPLICA}\n${PASS}`, info: replicaInfo('up') }), message: /no masteruser setting \(Redis before 6\.0/ },
     { name: 'a master without replication credentials', facts: liveFacts({ info: MASTER_INFO }), message: /not a replica \(role master\)/ },
     { name: 'configuration not readable', facts: liveFacts({ info: replicaInfo('up'), unavailable: { config: 'CONFIG GET: NOPERM' } }) },
   ],

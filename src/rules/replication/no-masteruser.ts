@@ -87,6 +87,10 @@ export default defineRule({
     const hasUser = (masteruser?.value ?? '') !== '';
     const hasAuth = masterauth?.value.set === true;
     if (hasAuth && !hasUser) {
+      if (!masteruser) {
+        // Redis before 6.0 (no ACL) has no masteruser setting: masterauth alone is how a replica authenticates.
+        return skip('this server has no masteruser setting (Redis before 6.0 has no ACL users): a replica authenticates with masterauth alone');
+      }
       return fail({
         message: `masterauth is set but masteruser is '': ${isReplica ? 'this replica authenticates' : 'this node, once it replicates after a failover, authenticates'} to its master as the all-powerful default user`,
         source: masteruser?.source ?? masterauth?.source,

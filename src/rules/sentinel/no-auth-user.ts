@@ -19,7 +19,8 @@ export default defineRule({
         source: acl.source,
       });
     }
-    for (const master of sentinel.masters) {
+    // Redis before 6.0 has no ACL users (acl origin 'requirepass'), hence no `sentinel auth-user` either.
+    for (const master of acl.origin === 'requirepass' ? [] : sentinel.masters) {
       if (master.authPass?.value.set && !master.authUser) {
         findings.push({ message: `master '${master.name}' is reached with auth-pass but no auth-user: Sentinel logs in as the default user`, source: master.authPass.source });
       }

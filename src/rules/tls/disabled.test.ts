@@ -28,6 +28,7 @@ ruleTester(rule, {
     { name: '6.0 with no bind line (every interface): high', facts: conf('', '6.0.20'), severity: 'high' },
     { name: '7.x bind "" (no TCP listener): medium', facts: conf('bind ""\nunixsocket /run/redis.sock'), severity: 'medium' },
     { name: 'built without TLS', facts: withoutTls('bind 0.0.0.0'), messages: [/this server has no TLS support/], severity: 'high' },
+    { name: 'Redis 5.0 has no TLS at all (no compiled tls-port default to quote)', facts: conf('bind 127.0.0.1', '5.0.14'), messages: [/Redis 5\.0 has no TLS support \(TLS came with Redis 6\.0\)/], severity: 'medium' },
   ],
   skip: [{ name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) }],
 });

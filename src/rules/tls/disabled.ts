@@ -1,5 +1,5 @@
 import { defineRule, fail, pass } from '../define.ts';
-import { exposure, portOf } from '../util.ts';
+import { atLeast, exposure, portOf, releaseName } from '../util.ts';
 
 export default defineRule({
   id: 'tls.disabled',
@@ -14,7 +14,11 @@ export default defineRule({
     const tlsPort = config.get('tls-port');
     if (tlsPort && portOf(tlsPort) > 0) return pass(`tls-port is ${tlsPort.value}`, { source: tlsPort.source });
     const reach = exposure(config, server);
-    const why = tlsPort ? `tls-port is '${tlsPort.value}'` : 'this server has no TLS support (built without TLS)';
+    const why = tlsPort
+      ? `tls-port is '${tlsPort.value}'`
+      : atLeast(server, 6, 0) === false
+        ? `${releaseName(server)} has no TLS support (TLS came with Redis 6.0)`
+        : 'this server has no TLS support (built without TLS)';
     return fail({
       message: `${why}: every client and its password cross the network in clear text`,
       source: tlsPort?.source ?? config.get('port')?.source,

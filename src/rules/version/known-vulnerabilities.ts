@@ -30,7 +30,9 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
   if (/32-bit/i.test(platform) && bits === '64') return 'only 32-bit builds are affected and this build is 64-bit';
   const allocator = info ? infoField(info, 'mem_allocator') : undefined;
   if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return `only non-jemalloc builds are affected and this one uses ${allocator}`;
-  if (/TLS builds only/i.test(platform) && config && !tlsEnabled(config)) return 'only TLS listeners are affected and tls-port is 0';
+  if (/TLS builds only/i.test(platform) && config && !tlsEnabled(config)) {
+    return config.get('tls-port') === undefined ? 'only TLS listeners are affected and this server has no TLS support' : 'only TLS listeners are affected and tls-port is 0';
+  }
   if (needsScripting(advisory) && scripting === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
   return undefined;
 }
@@ -64,12 +66,21 @@ export default defineRule({
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
     const scripting = scriptingReachable(acl, categories);
+    // The host knows whether the running executable came from a distribution package, and which build.
+    const pkg = host?.package.known ? host.package.value : undefined;
+    // A fix the package's changelog names is in the installed build; it is the running one unless replaced since.
+    const backported = new Set(pkg && !pkg.replaced ? (pkg.changelogCves ?? []) : []);
+    const fixedByPackage: string[] = [];
     const findings: Finding[] = [];
     const unknown: string[] = [];
     for (const advisory of ADVISORIES) {
       if (advisory.product !== known.product || !advisory.server_side || !advisory.range || advisory.config_only) continue;
       if (advisory.unknown_branches.some((b) => b === known.branch || b.startsWith(`${known.branch} `))) unknown.push(advisory.id);
       if (!satisfies(known.version, advisory.range)) continue;
+      if ([advisory.id, ...(advisory.aliases ?? [])].some((id) => backported.has(id.toUpperCase()))) {
+        fixedByPackage.push(advisory.id);
+        continue;
+      }
       const fixed = advisory.affected.find((a) => satisfies(known.version, a.range))?.fixed;
       const excluded = ruledOut(advisory, { info, config }, scripting);
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
@@ -84,14 +95,23 @@ export default defineRule({
     const lua = luaPackageFinding(probe);
     if (lua) findings.push(lua);
     const distro = 'a distribution build may carry backported fixes: compare with your distribution\'s security tracker';
-    // The host knows whether the running executable came from a distribution package, and which build.
-    const pkg = host?.package.known ? host.package.value : undefined;
-    const build = pkg ? `; distribution build may carry backported fixes (package ${pkg.name} ${pkg.version}${pkg.replaced ? ', replaced on disk since the server started: restart to run it' : ''})` : '';
+    const build = !pkg
+      ? ''
+      : pkg.changelogCves && !pkg.replaced
+        ? `; the changelog of package ${pkg.name} ${pkg.version} does not name it as fixed`
+        : `; distribution build may carry backported fixes (package ${pkg.name} ${pkg.version}${pkg.replaced ? ', replaced on disk since the server started: restart to run it' : ''})`;
+    const viaPackage = fixedByPackage.map((id) => `${id}: fixed in package ${pkg!.name} ${pkg!.version} (its changelog names it)`);
     if (findings.length > 0) {
-      return fail(findings.map((f) => ({ ...f, message: `${f.message}${build}`, evidence: [...(f.evidence ?? []), distro] })));
+      return fail(findings.map((f) => ({ ...f, message: `${f.message}${build}`, evidence: [...(f.evidence ?? []), distro, ...viaPackage] })));
     }
     if (unknown.length > 0) {
       return skip(`no advisory is known to affect ${known.version}, but the status of branch ${known.branch} is unknown for ${unknown.join(', ')}`);
+    }
+    if (fixedByPackage.length > 0) {
+      return pass(
+        `${fixedByPackage.length === 1 ? 'the advisory that affects' : `the ${fixedByPackage.length} advisories that affect`} upstream ${known.product} ${known.version} ${fixedByPackage.length === 1 ? 'is' : 'are all'} named as fixed in the changelog of package ${pkg!.name} ${pkg!.version}`,
+        { source: host!.package.known ? host!.package.source : server.source, evidence: viaPackage },
+      );
     }
     return pass(`no known advisory affects ${known.product} ${known.version}`, { source: server.source });
   },

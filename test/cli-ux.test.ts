@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startFakeServer } from './helpers/fake-resp-server.ts';
+import type { FakeServer } from './helpers/fake-resp-server.ts';
+import { build, runCli } from './report/cli-run.ts';
+import type { CliRun } from './report/cli-run.ts';
+import { freePort } from './harness/servers.ts';
+
+// Usage errors, hostile servers and help: what a person sees on the command line. No real server needed.
+
+/** Exit 2, exactly one line on stderr matching `pattern`, nothing on stdout, no stack trace. */
+function oneLineError(result: CliRun, pattern: RegExp): void {
+  assert.equal(result.code, 2, `exit ${result.code}; stderr: ${result.stderr}`);
+  const lines = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('Warning: a password on the command line'));
+  assert.equal(lines.length, 1, `stderr is not one line:\n${result.stderr}`);
+  assert.match(lines[0]!, /^redfort: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(result.stderr, /^\s+at |Error: |\.ts:\d+|\.mjs:\d+|undefined|\[object Object\]/m, 'a stack trace');
+  assert.doesNotMatch(result.stderr, /\x1b/, 'an escape sequence on stderr');
+  assert.equal(result.stdout, '');
+}
+
+describe('command-line experience', { concurrency: true }, () => {
+  let dir: string;
+  let dead: string;
+  let hostile: FakeServer;
+  let silent: FakeServer;
+
+  before(async () => {
+    await build();
+    dir = await mkdtemp(join(tmpdir(), 'redfort-ux-'));
+    await mkdir(join(dir, 'a dir'));
+    await writeFile(join(dir, 'redis.conf'), 'port 6379\n');
+    dead = `redis://127.0.0.1:${await freePort()}`;
+    // A server whose errors carry terminal escape sequences (clear screen, colour, window title, bell).
+    hostile = await startFakeServer(() => '-NOAUTH \x1b[2J\x1b[31mpwned\x1b]0;title\x07\r\n');
+    // Accepts TCP and waits for a command, as a plain-text Redis port does for a TLS ClientHello.
+    silent = await startFakeServer(() => 'silence');
+  });
+
+  after(async () => {
+    await Promise.all([hostile.close(), silent.close(), rm(dir, { recursive: true, force: true })]);
+  });
+
+  it('a malformed percent escape in a URL password: one line, no stack trace, no password', async () => {
+    const result = await runCli(['audit', 'redis://u:Secret%zzPw@127.0.0.1:1']);
+    oneLineError(result, /invalid target 'redis:\/\/u@127\.0\.0\.1:1': invalid percent-encoding in the password/);
+    assert.doesNotMatch(result.stderr, /Secret|zzPw/);
+  });
+
+  it('--output into a missing directory fails before the audit, naming the path', async () => {
+    oneLineError(await runCli(['audit', dead, '--output', 'nosuchdir/x.json']), /cannot write a report to 'nosuchdir\/x\.json': the directory 'nosuchdir' does not exist$/);
+    oneLineError(await runCli(['audit', dead, '--output', `json=${join(dir, 'a dir')}`]), /cannot write a report to '.*a dir': it is a directory$/);
+  });
+
+  it('--config, --acl and --sentinel-config that cannot be read are usage errors, live or not', async () => {
+    oneLineError(await runCli(['audit', '--config', join(dir, 'none.conf')]), /none\.conf: cannot read the --config file: no such file$/);
+    oneLineError(await runCli(['audit', '--config', dir]), /: cannot read the --config file: is a directory$/);
+    oneLineError(await runCli(['audit', '--acl', join(dir, 'none.acl')]), /none\.acl: cannot read the --acl file: no such file$/);
+    oneLineError(await runCli(['audit', '--sentinel-config', dir]), /cannot read the --sentinel-config file: is a directory$/);
+    // Beside a live target it used to be skipped silently.
+    oneLineError(await runCli(['audit', dead, '--config', join(dir, 'none.conf')]), /cannot read the --config file: no such file$/);
+  });
+
+  it('bad values: --redis-version, rules --format, an empty target', async () => {
+    oneLineError(await runCli(['audit', '--config', join(dir, 'redis.conf'), '--redis-version', 'bogus']), /--redis-version must be a version such as 7\.2\.4/);
+    oneLineError(await runCli(['rules', '--format', 'bogus']), /--format must be text or json, not 'bogus'/);
+    oneLineError(await runCli(['audit', '']), /an empty target/);
+  });
+
+  it("commander's errors read like the others: prefixed, on one line", async () => {
+    oneLineError(await runCli(['audit', '--formt', 'json']), /^redfort: unknown option '--formt' \(did you mean --format\?\)$/);
+    oneLineError(await runCli(['audti']), /^redfort: unknown command 'audti' \(did you mean audit\?\)$/);
+    oneLineError(await runCli(['audit', '--format']), /^redfort: option '-f, --format <formats>' argument missing$/);
+  });
+
+  it("a server's error is shown with its escape sequences made visible", async () => {
+    const url = `redis://127.0.0.1:${hostile.port}`;
+    const result = await runCli(['audit', url, '--no-probe']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^redfort: redis:\/\/127\.0\.0\.1:\d+: NOAUTH \\u001b\[2J\\u001b\[31mpwned\\u001b\]0;title\\u0007/);
+    assert.doesNotMatch(result.stderr + result.stdout, /[\x07\x1b]/);
+  });
+
+  it('rediss:// to a port that never answers the TLS handshake says so', async () => {
+    const result = await runCli(['audit', `rediss://127.0.0.1:${silent.port}`, '--connect-timeout', '300', '--no-probe']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /connect timed out after 300 ms: the port accepted TCP but never answered the TLS handshake \(a plain-text port\? use redis:\/\/\)/);
+  });
+
+  it('the rules list keeps its columns aligned', async () => {
+    const result = await runCli(['rules']);
+    assert.equal(result.code, 0, result.stderr);
+    const titles = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => /^\S+ +\S+ +.+? {2}(?=\S)/.exec(l)![0].length);
+    assert.equal(new Set(titles).size, 1, result.stdout);
+  });
+
+  it('help: examples, exit codes and unquoted defaults', async () => {
+    const audit = await runCli(['audit', '--help']);
+    assert.equal(audit.code, 0);
+    assert.match(audit.stdout, /\nExamples:\n {2}REDISCLI_AUTH=secret redfort audit /);
+    assert.match(audit.stdout, /Exit codes: 0 /);
+    assert.match(audit.stdout, /\(default: 3000\)/);
+    assert.doesNotMatch(audit.stdout, /default: "/);
+    for (const line of audit.stdout.split('\n')) assert.ok(line.length <= 80, line);
+    const plan = await runCli(['reboot-plan', '--help']);
+    assert.match(plan.stdout, /Examples:[\s\S]*Exit codes: 0 a safe plan/);
+    assert.match((await runCli(['--help'])).stdout, /Examples:\n {2}redfort audit redis:\/\/127\.0\.0\.1:6379/);
+  });
+});
