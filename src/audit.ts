@@ -45,7 +45,8 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     ...(options.disabled ? { disabled: options.disabled } : {}),
   });
   const server = facts.server ? { product: facts.server.product, version: facts.server.version ?? null, mode: facts.server.mode } : undefined;
-  return { target: facts.target, ...(server ? { server } : {}), results };
+  const warnings = facts.files?.warnings;
+  return { target: facts.target, ...(server ? { server } : {}), ...(warnings?.length ? { warnings } : {}), results };
 }
 
 /** Replaces every occurrence of a target's password, in case a server echoed it into an error. */

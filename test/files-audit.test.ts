@@ -90,6 +90,16 @@ describe('a file-only audit', () => {
     rmSync(d, { recursive: true });
   });
 
+  it('directives redis-server would refuse but the audit can pass over are warnings with file:line', () => {
+    const d = dir({ 'redis.conf': 'port 6379\nserver-threads 4\ninclude /nonexistent-dir/*.conf\n' });
+    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    assert.equal(result.error, undefined);
+    const warnings = result.warnings ?? [];
+    assert.ok(warnings.some((w) => w.startsWith(`${join(d, 'redis.conf')}:2: unknown directive 'server-threads'`)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith(`${join(d, 'redis.conf')}:3: include`)), warnings.join('\n'));
+    rmSync(d, { recursive: true });
+  });
+
   it('a file redis-server would refuse is a one-line error naming file:line, without the secret', () => {
     const d = dir({ 'redis.conf': 'port 6379\nrequirepass hunter2 # my password\n' });
     const result = auditFiles({ configPath: join(d, 'redis.conf') });

@@ -266,6 +266,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   for (const t of report.targets) {
     // A file target's error names the file already (`redis.conf:12: …`).
     if (t.error !== undefined) say(namedError(t.target, t.error));
+    for (const w of t.warnings ?? []) say(`warning: ${w}`);
   }
   for (const w of report.warnings ?? []) say(`warning: ${w.message}`);
   // A server audited from its host alone (--local without its credentials) was not fully audited.

@@ -31,6 +31,8 @@ export interface TargetResult {
   /** Set when the target could not be audited at all (refused, timed out, wrong password, not Redis). */
   readonly error?: string;
   readonly server?: { readonly product: string; readonly version: string | null; readonly mode: string };
+  /** What the config files hold that redis-server would treat otherwise (`file:line: …`), e.g. unknown directives. */
+  readonly warnings?: readonly string[];
   readonly results: readonly RuleResult[];
 }
 

@@ -684,5 +684,7 @@ export interface FileFacts {
   readonly secrets: SecretMap;
   /** Users from an ACL file or `user` lines, with plaintext-password counts. */
   readonly users: readonly AclUser[];
+  /** Lines redis-server would treat otherwise or refuse that do not stop an audit (unknown directives, …), as `file:line: what`. */
+  readonly warnings?: readonly string[];
   readonly source: Source;
 }

@@ -9,6 +9,7 @@ export const jsonReporter: Reporter = (report) =>
         target: t.target,
         ...(t.error !== undefined ? { error: t.error } : {}),
         ...(t.server ? { server: t.server } : {}),
+        ...(t.warnings?.length ? { warnings: t.warnings } : {}),
         results: t.results,
       })),
       summary: report.summary,

@@ -167,6 +167,7 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
     const main = inputs.configPath ?? inputs.sentinelConfigPath;
     let effective: EffectiveConf | undefined;
     const paths: string[] = [];
+    const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
     if (main) {
       const parsed = loadConf(main, { cwd });
@@ -175,6 +176,7 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
         ...(inputs.sentinelConfigPath && !inputs.configPath ? { sentinel: true } : {}),
       });
       paths.push(...parsed.files);
+      warnings.push(...parsed.warnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
       if (inputs.configPath && inputs.sentinelConfigPath) {
         const sentinel = effectiveConfig(loadConf(inputs.sentinelConfigPath, { cwd }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
@@ -200,7 +202,7 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
     return {
       ok: true,
       gathered: {
-        files: { paths, config: effective?.config ?? new Map(), secrets, users, source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? '') },
+        files: { paths, config: effective?.config ?? new Map(), secrets, users, ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}), source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? '') },
         ...(effective ? { config: effective.config, secrets } : {}),
         ...(acl ? { acl } : {}),
         ...(sentinel ? { sentinel } : {}),
