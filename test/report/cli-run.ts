@@ -19,10 +19,15 @@ export async function build(): Promise<void> {
 
 /** Runs the built CLI with a clean environment (no REDISCLI_AUTH or colour settings from the caller). */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return runNode([BIN, ...args], options);
+}
+
+/** Runs node with these arguments in a clean environment; killed after 30 s. */
+export function runNode(nodeArgs: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   const env = { ...process.env };
   for (const name of ['REDISCLI_AUTH', 'NO_COLOR', 'FORCE_COLOR']) delete env[name];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env } });
+    const child = spawn(process.execPath, [...nodeArgs], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

@@ -208,6 +208,14 @@ export async function readUnixSockets(pid?: number): Promise<UnixSocket[]> {
 
 /** The socket inodes a process holds, or why they cannot be read (another user's process, without root). */
 export async function socketInodes(pid: number): Promise<HostValue<ReadonlySet<string>>> {
+  const links = await fdLinks(pid);
+  if (!links.known) return links;
+  const inodes = new Set(links.value.map(socketInode).filter((i): i is string => Boolean(i)));
+  return { known: true, value: inodes, source: links.source };
+}
+
+/** Where each open descriptor of a process points (`readlink /proc/<pid>/fd/*`), or why they cannot be read. */
+async function fdLinks(pid: number): Promise<HostValue<readonly string[]>> {
   const dir = `/proc/${pid}/fd`;
   let fds: string[];
   try {
@@ -215,14 +223,8 @@ export async function socketInodes(pid: number): Promise<HostValue<ReadonlySet<s
   } catch (error) {
     return { known: false, reason: fsReason(error, `cannot read ${dir}`) };
   }
-  const inodes = new Set<string>();
-  await Promise.all(
-    fds.map(async (fd) => {
-      const inode = socketInode(await readlink(`${dir}/${fd}`).catch(() => ''));
-      if (inode) inodes.add(inode);
-    }),
-  );
-  return { known: true, value: inodes, source: hostSource(dir) };
+  const links = await Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => '')));
+  return { known: true, value: links, source: hostSource(dir) };
 }
 
 /** Every process id under /proc. */
@@ -255,16 +257,10 @@ export async function procLink(pid: number, name: string): Promise<HostValue<str
 
 /** The regular files a process holds open. */
 export async function openFiles(pid: number): Promise<HostValue<readonly string[]>> {
-  const dir = `/proc/${pid}/fd`;
-  let fds: string[];
-  try {
-    fds = await readdir(dir);
-  } catch (error) {
-    return { known: false, reason: fsReason(error, `cannot read ${dir}`) };
-  }
-  const paths = await Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => '')));
-  const files = [...new Set(paths.filter((p) => p.startsWith('/') && !p.startsWith('/dev/')).map((p) => deletedTarget(p).path))].sort();
-  return { known: true, value: files, source: hostSource(dir) };
+  const links = await fdLinks(pid);
+  if (!links.known) return links;
+  const files = [...new Set(links.value.filter((p) => p.startsWith('/') && !p.startsWith('/dev/')).map((p) => deletedTarget(p).path))].sort();
+  return { known: true, value: files, source: links.source };
 }
 
 /** The listening TCP and unix sockets of a process. */
