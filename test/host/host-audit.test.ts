@@ -3,7 +3,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmod, chown, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ import type { Status } from '../../src/rules/define.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
+import { build } from 'esbuild';
 
 // Real servers audited through auditTarget with host facts: as root and as the `redis` user (Debian's
 // redis-server package creates it). Running a server as another user, and chown, need root: those suites are
@@ -402,20 +403,32 @@ describe('without root', NEEDS_ROOT, () => {
     server = await startRedis({ conf: 'appendonly yes' });
     const dir = await tempDir('redfort-nonroot-');
     await chmod(dir, 0o755);
-    script = join(dir, 'audit.mts');
+    const entry = join(dir, 'audit.ts');
     const src = new URL('../../src/', import.meta.url).pathname;
     await writeFile(
-      script,
+      entry,
       `import { auditTarget } from '${src}audit.ts';\nimport { resolveTarget } from '${src}gather/live/target.ts';\n` +
         `const r = await auditTarget(resolveTarget(process.argv[2], {}, {}), { noProbe: true });\n` +
         `process.stdout.write(JSON.stringify(r.results.filter((x) => /^host\\.|no-rotation|ip-restriction|key-file/.test(x.ruleId))));\n`,
     );
+    // One self-contained file in a world-readable directory: the redis user may not be able to read the
+    // checkout (CI may clone it under a private directory); the JSON data (advisories, ACL tables) is bundled in.
+    script = join(dir, 'audit.mjs');
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: script,
+      logLevel: 'error',
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    });
     await chmod(script, 0o644);
   });
 
   it('skips the host rules with the reason when another user runs the server', async () => {
-    const root = new URL('../../', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)('runuser', ['-u', 'redis', '--', process.execPath, '--import', 'tsx', script, server.url], { cwd: root, timeout: 60_000, env: { ...process.env, HOME: '/tmp' } });
+    const { stdout } = await promisify(execFile)('runuser', ['-u', 'redis', '--', process.execPath, script, server.url], { cwd: dirname(script), timeout: 60_000, env: { ...process.env, HOME: '/tmp' } });
     const results = JSON.parse(stdout) as RuleResult[];
     assert.ok(results.length >= 7, show(results));
     for (const r of results) {
