@@ -5,7 +5,7 @@ import type { Rule, Severity, Status } from '../src/rules/define.ts';
 import { runRules } from '../src/engine/run.ts';
 import { ruleContext } from '../src/audit.ts';
 import { effectiveConfig, parseConfText } from '../src/gather/conf/redis-conf.ts';
-import { parseAclListLine } from '../src/acl/parse.ts';
+import { parseAclListLine, parseAclUser } from '../src/acl/parse.ts';
 import { bundledCategoryTable } from '../src/acl/categories.ts';
 import { ADMIN_COMMANDS } from '../src/gather/live/gather-live.ts';
 import { parseInfo } from '../src/gather/live/parse-replies.ts';
@@ -62,6 +62,12 @@ export function liveFacts(spec: FactsSpec = {}): Facts {
   };
   for (const key of Object.keys(spec.unavailable ?? {}) as FactKey[]) delete (facts as unknown as Record<string, unknown>)[key];
   return facts;
+}
+
+/** The ACL facts of a Redis 5 server (no ACL): the only user is `default`, guarded by requirepass alone. */
+export function redis5Acl(requirepass: string): AclState {
+  const tokens = requirepass === '' ? ['on', 'nopass', '~*', '+@all'] : ['on', `>${requirepass}`, '~*', '+@all'];
+  return { users: [parseAclUser('default', tokens, LIVE, { version: '6.0.0' })], origin: 'requirepass', rewritten: false, source: LIVE };
 }
 
 export interface Case {

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AclState } from '../../facts/types.ts';
-import { parseAclUser } from '../../acl/parse.ts';
 import { parseAclFile } from '../../gather/conf/acl-file.ts';
 import { ruleContext } from '../../audit.ts';
 import { runRules } from '../../engine/run.ts';
-import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { liveFacts, redis5Acl, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './dangerous-commands-allowed.ts';
 
 const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
@@ -41,7 +39,6 @@ const LIVE_70 = {
   ghost: 'user ghost on ~* resetchannels +@all',
 };
 
-const INFO = { kind: 'live', command: 'INFO' } as const;
 const ACL_FILE = '/etc/redis/users.acl';
 
 /** A 7.0 server whose ACL file was read too: the rules as written come from the file. */
@@ -49,12 +46,7 @@ function v70WithFile(live: readonly string[], file: string) {
   const users = parseAclFile(file, ACL_FILE, { version: '7.0.15' }).users;
   return liveFacts({ version: '7.0.15', acl: live, extra: { files: { paths: [ACL_FILE], config: new Map(), secrets: new Map(), users, source: { kind: 'file', path: ACL_FILE, line: 0 } } } });
 }
-const REDIS_5: AclState = {
-  users: [parseAclUser('default', ['on', '>4f7c1e9a2b8d6f3e0a5c', '~*', '+@all'], INFO, { version: '6.0.0' })],
-  origin: 'requirepass',
-  rewritten: false,
-  source: INFO,
-};
+const REDIS_5 = redis5Acl('4f7c1e9a2b8d6f3e0a5c');
 
 ruleTester(rule, {
   pass: [

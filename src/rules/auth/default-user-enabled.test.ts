@@ -1,16 +1,8 @@
-import type { AclState } from '../../facts/types.ts';
-import { parseAclUser } from '../../acl/parse.ts';
-import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { liveFacts, redis5Acl, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './default-user-enabled.ts';
 
 const HASH = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
-const INFO = { kind: 'live', command: 'INFO' } as const;
-const REDIS_5: AclState = {
-  users: [parseAclUser('default', ['on', '>4f7c1e9a2b8d6f3e0a5c', '~*', '+@all'], INFO, { version: '6.0.0' })],
-  origin: 'requirepass',
-  rewritten: false,
-  source: INFO,
-};
+const REDIS_5 = redis5Acl('4f7c1e9a2b8d6f3e0a5c');
 
 ruleTester(rule, {
   pass: [

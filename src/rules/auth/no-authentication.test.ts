@@ -1,19 +1,10 @@
-import type { AclState } from '../../facts/types.ts';
-import { parseAclUser } from '../../acl/parse.ts';
-import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { liveFacts, redis5Acl, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './no-authentication.ts';
 import { unauthenticated, withProbe } from '../../../test/helpers/probe-facts.ts';
 import type { DefaultPasswordProbe } from '../../facts/types.ts';
 import { digestPassword } from '../../acl/parse.ts';
 
 const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
-const INFO = { kind: 'live', command: 'INFO' } as const;
-
-/** Redis 5 has no ACL: the default user is derived from requirepass. */
-function redis5(requirepass: string): AclState {
-  const tokens = requirepass === '' ? ['on', 'nopass', '~*', '+@all'] : ['on', `>${requirepass}`, '~*', '+@all'];
-  return { users: [parseAclUser('default', tokens, INFO, { version: '6.0.0' })], origin: 'requirepass', rewritten: false, source: INFO };
-}
 
 const STRONG = `user default on #${HASH} ~* &* +@all`;
 const noAcl = () => liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } });
@@ -38,7 +29,7 @@ ruleTester(rule, {
       message: /^the default user is 'on' and 'nopass' but may run no command: .*; a client without credentials on 127\.0\.0\.1:6379 was refused \(PING: -NOPERM /,
     },
     { name: '7.2 rendering with a hash', facts: liveFacts({ version: '7.2.4', acl: [`user default on sanitize-payload #${HASH} ~* &* +@all`] }) },
-    { name: 'Redis 5 with requirepass', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5('4f7c1e9a2b8d6f3e0a5c') } }) },
+    { name: 'Redis 5 with requirepass', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5Acl('4f7c1e9a2b8d6f3e0a5c') } }) },
     {
       name: 'ACL and wire agree',
       facts: withProbe(liveFacts({ acl: [STRONG] }), { unauthenticated: unauthenticated('refused') }),
@@ -59,7 +50,7 @@ ruleTester(rule, {
       facts: liveFacts({ acl: ['user default on nopass ~* &* +@all', `user app on #${HASH} ~app:* resetchannels -@all +@read`] }),
       messages: [/'nopass'/],
     },
-    { name: 'Redis 5 with requirepass ""', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5('') } }), messages: [/requirepass is ''/] },
+    { name: 'Redis 5 with requirepass ""', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5Acl('') } }), messages: [/requirepass is ''/] },
     {
       name: 'ACL and wire both speak: two findings',
       facts: withProbe(liveFacts(), { unauthenticated: unauthenticated('open') }),
