@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, Facts, ServerIdentity } from '../facts/types.ts';
+import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, ServerIdentity } from '../facts/types.ts';
 import { effectiveCommands } from '../acl/permissions.ts';
 
 /** `[major, minor, patch]` of a version string; undefined for unknown or placeholder versions. */
@@ -28,10 +28,6 @@ export function releaseName(server: ServerIdentity | undefined): string {
   const [major, minor] = parsed;
   const product = server?.product === 'valkey' ? 'Valkey' : 'Redis';
   return major === 6 && product === 'Redis' ? 'Redis 6' : `${product} ${major}.${minor}`;
-}
-
-export function setting(config: ConfigMap, name: string): Fact<string> | undefined {
-  return config.get(name);
 }
 
 export function isYes(fact: Fact<string> | undefined): boolean {
@@ -112,10 +108,3 @@ export function defaultRunsNothing(acl: AclState, categories: CategoryTable | un
   return user !== undefined && categories !== undefined && categories.categories.size > 0 && effectiveCommands(user, categories).size === 0;
 }
 
-export function sentinelMode(facts: Facts): boolean {
-  return facts.server?.mode === 'sentinel';
-}
-
-export function quote(value: string): string {
-  return `'${value}'`;
-}

@@ -46,7 +46,3 @@ export function branchOf(version: string): string | undefined {
   return `${t[0]}.${t[1]}`;
 }
 
-export function isReleaseCandidate(version: string): boolean {
-  const t = toTriple(version);
-  return t !== undefined && t[2] >= 100;
-}

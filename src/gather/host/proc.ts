@@ -1,5 +1,4 @@
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 
 /** A socket line of /proc/net/tcp or tcp6. */
@@ -362,7 +361,3 @@ export async function findServerProcesses(): Promise<ServerProcess[]> {
   return found;
 }
 
-/** A path from the command line, resolved against the process's current directory when relative. */
-export function resolveAgainst(path: string, cwd: string): string {
-  return isAbsolute(path) ? path : resolve(cwd, path);
-}
