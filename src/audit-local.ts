@@ -5,6 +5,7 @@ import { findServerProcesses, hostOnlyFacts } from './gather/host/index.ts';
 import type { ServerProcess } from './gather/host/index.ts';
 import { resolveTarget } from './gather/live/target.ts';
 import type { TargetFlags } from './gather/live/target.ts';
+import { isLoopbackAddress } from './gather/local.ts';
 
 /** One local server process and how it was audited. */
 export interface LocalResult {
@@ -23,10 +24,6 @@ export interface LocalOptions extends AuditOptions {
   readonly processes?: readonly ServerProcess[];
 }
 
-function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1';
-}
-
 /** Where a client on this machine reaches each port of the process: loopback when it listens there. */
 function candidates(proc: ServerProcess): { host: string; port: number }[] {
   if (!proc.listeners.known) return proc.titleAddress ? [proc.titleAddress] : [];
@@ -36,7 +33,7 @@ function candidates(proc: ServerProcess): { host: string; port: number }[] {
     .filter((port) => !ports.includes(port - 10000))
     .map((port) => {
       const on = proc.listeners.known ? proc.listeners.value.filter((l) => l.port === port) : [];
-      const loop = on.find((l) => isLoopback(l.address));
+      const loop = on.find((l) => isLoopbackAddress(l.address));
       const wild = on.find((l) => l.address === '0.0.0.0' || l.address === '::');
       const host = loop?.address ?? (wild ? (wild.address === '::' ? '::1' : '127.0.0.1') : on[0]!.address);
       return { host, port };

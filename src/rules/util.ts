@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isLoopbackAddress } from '../gather/local.ts';
 import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, ServerIdentity } from '../facts/types.ts';
 import { effectiveCommands } from '../acl/permissions.ts';
 
@@ -48,9 +49,9 @@ function stripOptional(address: string): string {
   return address.startsWith('-') ? address.slice(1) : address;
 }
 
+/** A bind address on the loopback; a leading `-` (optional address, 6.2+) is ignored. */
 export function isLoopback(address: string): boolean {
-  const a = stripOptional(address).toLowerCase();
-  return a === 'localhost' || a === '::1' || /^127\./.test(a) || a === '::ffff:127.0.0.1';
+  return isLoopbackAddress(stripOptional(address));
 }
 
 /** Wildcard forms Redis accepts for "every interface". */

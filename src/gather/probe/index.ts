@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import { isAbsolute } from 'node:path';
 import type tls from 'node:tls';
 import type { CertificateFacts, ConfigMap, DefaultPasswordProbe, Facts, PlaintextProbe, ProbeFacts, SourceKind, TlsPortProbe, UnauthenticatedProbe } from '../../facts/types.ts';
@@ -15,6 +14,7 @@ import { probeCiphers, probeVersions, untestableFamilies } from './tls.ts';
 import type { TlsProbeContext } from './tls.ts';
 import { probePlaintext, probeUnauthenticated } from './unauth.ts';
 import type { PlainProbeOptions } from './unauth.ts';
+import { isLocalHost } from '../local.ts';
 
 /** Connections one target's probes may hold open at once. */
 const MAX_CONNECTIONS = 4;
@@ -41,13 +41,6 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
       else active -= 1;
     }
   };
-}
-
-/** Whether a host name is this machine, so that a path from its configuration names a file here. */
-function isThisHost(host: string): boolean {
-  const h = host.toLowerCase();
-  if (h === 'localhost' || h === '::1' || /^127\./.test(h) || h === '::ffff:127.0.0.1') return true;
-  return Object.values(networkInterfaces()).some((list) => list?.some((entry) => entry.address.toLowerCase() === h));
 }
 
 interface PortPlan {
@@ -147,7 +140,7 @@ async function plaintextProbe(target: Target, config: ConfigMap | undefined, una
 async function certificateFile(config: ConfigMap | undefined, target: Target | undefined): Promise<CertificateFacts | string | undefined> {
   const path = config?.get('tls-cert-file')?.value ?? '';
   if (path === '') return undefined;
-  if (target && !isThisHost(target.host)) return undefined;
+  if (target && !isLocalHost(target.host)) return undefined;
   if (!isAbsolute(path)) return `tls-cert-file '${path}' is relative to the server's working directory: it was not read`;
   return readCertificateFile(path);
 }

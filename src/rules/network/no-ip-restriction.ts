@@ -1,12 +1,9 @@
 import type { HostListener } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { isLoopback } from '../util.ts';
 import { portReach } from '../../gather/host/firewall.ts';
 import type { Reach } from '../../gather/host/firewall.ts';
-
-function isLoopback(l: HostListener): boolean {
-  return l.address.startsWith('127.') || l.address === '::1' || l.address === '::ffff:127.0.0.1';
-}
 
 function shown(l: HostListener): string {
   return l.family === 'ip6' ? `[${l.address}]:${l.port}` : `${l.address}:${l.port}`;
@@ -24,7 +21,7 @@ export default defineRule({
   check({ host }) {
     const listeners = host.process.listeners;
     if (!listeners.known) return skip(`the listening sockets are unknown: ${listeners.reason}`);
-    const outside = listeners.value.filter((l) => !isLoopback(l));
+    const outside = listeners.value.filter((l) => !isLoopback(l.address));
     if (outside.length === 0) {
       const where = listeners.value.map(shown).join(', ');
       return skip(`the server listens only on loopback${where ? ` (${where})` : ''} and unix sockets: there is nothing to restrict`);
