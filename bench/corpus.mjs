@@ -1,11 +1,11 @@
-// Audits every real-world file of ../shared/corpus statically (parse, follow includes, judge every rule) and
+// Audits every real-world file of test/fixtures/corpus statically (parse, follow includes, judge every rule) and
 // reports files per second. Usage: npm run build && node bench/corpus.mjs
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { auditFiles } from '../dist/index.mjs';
 
-const corpus = resolve(import.meta.dirname, '../../shared/corpus');
+const corpus = resolve(import.meta.dirname, '../test/fixtures/corpus');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
 const rows = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
 const inputs = rows.map(([file, , , , kind]) => {

@@ -8,7 +8,7 @@ import * as awaitingSources from '../src/rules/awaiting-sources.ts';
 import { RULES } from '../src/rules/index.ts';
 
 const ROOT = new URL('../', import.meta.url);
-const CATALOGUE = new URL('../../shared/spec/rules.md', import.meta.url);
+const CATALOGUE = new URL('../docs/catalogue.md', import.meta.url);
 const ID = /^[a-z]+\.[a-z0-9-]+$/;
 
 interface Row {
@@ -18,7 +18,7 @@ interface Row {
   readonly sources: readonly string[];
 }
 
-/** The `| id | checklist item | default severity | sources | fails when |` rows of shared/spec/rules.md. */
+/** The `| id | checklist item | default severity | sources | fails when |` rows of docs/catalogue.md. */
 function catalogueRows(): Row[] {
   const rows: Row[] = [];
   for (const line of readFileSync(CATALOGUE, 'utf8').split('\n')) {

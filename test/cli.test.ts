@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, startRedis, stopAll } from './harness/servers.ts';
 import type { RunningServer } from './harness/servers.ts';
+import { build, runCli } from './report/cli-run.ts';
 
 // Golden CLI scenarios: the built bin/redfort.mjs against real servers.
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,21 +22,7 @@ interface Run {
 
 /** Runs the CLI with a clean environment (no REDISCLI_AUTH or colour settings from the caller). */
 function run(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = { ...process.env };
-  for (const name of ['REDISCLI_AUTH', 'NO_COLOR', 'FORCE_COLOR']) delete base[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...base, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(args, { env });
 }
 
 /** Runs the CLI on a pseudo-terminal (util-linux script), so that stdout is a TTY. */
@@ -87,7 +74,7 @@ describe('redfort CLI', { concurrency: true }, () => {
   let tmp: string;
 
   before(async () => {
-    await promisify(execFile)(process.execPath, ['scripts/build.mjs'], { cwd: root, timeout: 60_000 });
+    await build();
     tmp = await mkdtemp(join(tmpdir(), 'redfort-cli-'));
     [debian, wideOpen, guarded, special, tlsOnly, ipv6, deadPort] = await Promise.all([
       startRedis({ conf: 'bind 127.0.0.1 -::1\nprotected-mode yes\nsave 3600 1' }),

@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { auditFiles, auditTarget } from '../src/audit.ts';
 import type { RuleResult, TargetResult } from '../src/engine/run.ts';
 import { resolveTarget } from '../src/gather/live/target.ts';
+import { build } from './report/cli-run.ts';
 import { RULES } from '../src/rules/index.ts';
 import { startRedis, stopAll } from './harness/servers.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CORPUS = resolve(ROOT, '../shared/corpus');
+const CORPUS = resolve(ROOT, 'test/fixtures/corpus');
 
 after(stopAll);
 
@@ -117,13 +118,13 @@ describe('files of older releases, judged with --redis-version of their era', ()
       const result = auditFiles({ configPath: join(CORPUS, file), version });
       assert.equal(statusOf(result, 'network.protected-mode-off'), 'pass', `${file}: ${result.results.find((r) => r.ruleId === 'network.protected-mode-off')?.message}`);
     }
-    // …while bind 0.0.0.0 with the same protected-mode yes is (MD-ARMAN-Shanto slave.conf, no requirepass).
-    const open = auditFiles({ configPath: join(CORPUS, 'MD-ARMAN-Shanto__redis-sentinel/slave.conf'), version: '6.2.6' });
+    // …while bind 0.0.0.0 with the same protected-mode yes is (a compose replica's slave.conf, no requirepass).
+    const open = auditFiles({ configPath: join(CORPUS, 'written__sentinel-rewritten/slave.conf'), version: '6.2.6' });
     assert.match(findings(open, 'network.protected-mode-off')[0]!.message, /ignores it because bind is set \('0\.0\.0\.0'\)/);
   });
 
   it('Redis 5.0 and 3.x: no ACL and no TLS, so no ACL or TLS setting fails on a default the release lacks', () => {
-    const leo = auditFiles({ configPath: join(CORPUS, 'leo4048111__my_redis_config/redis.conf'), version: '5.0.14' });
+    const leo = auditFiles({ configPath: join(CORPUS, 'written__windows-crlf/redis.conf'), version: '5.0.14' });
     assert.equal(statusOf(leo, 'auth.acl-file-missing'), 'skip');
     assert.equal(statusOf(leo, 'auth.default-user-enabled'), 'skip');
     assert.equal(statusOf(leo, 'auth.no-authentication'), 'pass');
@@ -211,8 +212,8 @@ describe('beside a live server', () => {
 });
 
 describe('the CLI', () => {
-  it('audits files without a server, and exits 2 with one line for a template', () => {
-    execFileSync('node', ['scripts/build.mjs'], { cwd: ROOT });
+  it('audits files without a server, and exits 2 with one line for a template', async () => {
+    await build();
     const ok = spawnSync('node', ['bin/redfort.mjs', 'audit', '--config', join(CORPUS, 'goharbor__harbor/make__photon__valkey__redis.conf'), '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(ok.status, 1, ok.stderr);
     const report = JSON.parse(ok.stdout) as { targets: TargetResult[] };

@@ -221,13 +221,11 @@ describe('against a real redis-server', () => {
   });
 });
 
-test('a closed port is refused quickly', async () => {
+test('a closed port is refused, not timed out', async () => {
   const port = await freePort();
-  const started = Date.now();
   const error = await rejection(connect({ host: '127.0.0.1', port }));
   assert.equal(error.kind, 'refused');
   assert.equal(error.message, 'connection refused');
-  assert.ok(Date.now() - started < 1000);
 });
 
 test('IPv6 literal hosts connect without brackets', async () => {
@@ -258,7 +256,8 @@ test('a listener that never answers times out after the command timeout, for eve
   assert.equal((first.reason as ConnectionError).kind, 'timeout');
   assert.equal((first.reason as ConnectionError).message, 'timed out after 300 ms waiting for a reply');
   assert.equal(second.reason, first.reason);
-  assert.ok(elapsed >= 280 && elapsed < 1500, `elapsed ${elapsed} ms`);
+  // Not before the timeout; how long after it depends on the machine's load, so it is not asserted here.
+  assert.ok(elapsed >= 280, `elapsed ${elapsed} ms`);
   assert.equal(conn.closed, true);
   assert.equal((await rejection(conn.command(['PING']))).kind, 'timeout');
 });
@@ -271,7 +270,7 @@ test('a TLS handshake with a silent peer hits the connect timeout', async () => 
   );
   assert.equal(error.kind, 'timeout');
   assert.equal(error.message, 'connect timed out after 200 ms');
-  assert.ok(Date.now() - started < 1000);
+  assert.ok(Date.now() - started >= 190, 'not before the connect timeout');
 });
 
 describe('TLS against a real redis-server', () => {
@@ -348,9 +347,8 @@ describe('against hostile or unusual servers', () => {
   async function protocolError(reply: string | Buffer, options: Partial<ConnectOptions> = {}): Promise<ConnectionError> {
     const server = await fake(() => reply);
     const conn = await open(server.port, options);
-    const started = Date.now();
+    // Both commands fail with the protocol error itself, not with a timeout (asserted on the kind below).
     const [first, second] = await Promise.allSettled([conn.command(['PING']), conn.command(['PING'])]);
-    assert.ok(Date.now() - started < 1000);
     assert.ok(first.status === 'rejected' && second.status === 'rejected');
     assert.equal(second.reason, first.reason);
     const error = first.reason as ConnectionError;
@@ -497,20 +495,17 @@ describe('against hostile or unusual servers', () => {
     assert.ok(parsed[3] instanceof ReplyError && parsed[3].message === 'ERR nope');
   });
 
-  test('a 5 MB bulk delivered in 1 KB writes parses correctly and quickly', async () => {
+  test('a 5 MB bulk delivered in 1 KB writes parses correctly (its speed is measured in bench/)', async () => {
     const payload = Buffer.alloc(5 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = 0x61 + (i % 26);
     const wire = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\r\n')]);
     // The client reads ~5000 separate 1 KB chunks.
     const server = await fake(dribble(wire, 1024));
     const conn = await open(server.port);
-    const started = Date.now();
     const reply = await conn.command(['GET', 'big']);
-    const elapsed = Date.now() - started;
     assert.equal(typeof reply, 'string');
     assert.equal((reply as string).length, payload.length);
     assert.equal(reply, payload.toString('latin1'));
-    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
   });
 
   test('an array of 50 000 bulks delivered in 1 KB writes parses correctly', async () => {
@@ -518,9 +513,7 @@ describe('against hostile or unusual servers', () => {
     const wire = Buffer.from(arr(...items.map(bulk)));
     const server = await fake(dribble(wire, 1024));
     const conn = await open(server.port);
-    const started = Date.now();
     assert.deepEqual(await conn.command(['LRANGE', 'l', '0', '-1']), items);
-    assert.ok(Date.now() - started < 3000);
   });
 
   test('RESP3 types: map, set, double, boolean, null, big number, verbatim, blob error, attribute', async () => {
@@ -634,14 +627,16 @@ test('no handle is left open after success, refusal, timeout or a protocol error
         await conn.command(['PING']);
       } catch (error) { out.push(error.kind); }
     }
-    console.log(out.join(','));
+    // Let closed sockets finish closing, then list what would still keep the process alive.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const held = process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap' || r === 'TLSWrap');
+    console.log(out.join(',') + ' | ' + held.join(','));
   `;
-  const started = Date.now();
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    timeout: 10_000,
+    timeout: 60_000,
     cwd: fileURLToPath(new URL('..', import.meta.url)),
   });
-  assert.equal(stdout.trim(), 'PONG,refused,timeout,protocol');
-  // A dangling timer (default 3-5 s) would hold the child open well past this.
-  assert.ok(Date.now() - started < 2500, `child took ${Date.now() - started} ms`);
+  // A dangling timer (the default 3-5 s timeouts) or socket would be listed after the '|'.
+  assert.equal(stdout.trim(), 'PONG,refused,timeout,protocol |');
 });

@@ -5,7 +5,7 @@ export type Status = 'pass' | 'fail' | 'skip' | 'error' | 'manual';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** Checklist sections, in the order of `shared/spec/checklist.txt`. */
+/** Checklist sections, in the order of docs/checklist.md. */
 export type Section = 'Foundation' | 'Cluster' | 'Account' | 'Cluster extras' | 'TLS';
 
 export interface Finding {

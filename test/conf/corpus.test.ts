@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
 import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
 import type { EffectiveConf, ParsedConf } from '../../src/gather/conf/redis-conf.ts';
 import type { AclFileResult } from '../../src/gather/conf/acl-file.ts';
-import { SHARED } from './helpers.ts';
+import { FIXTURES } from './helpers.ts';
 
-// Every real-world file of ../shared/corpus is parsed according to its kind: a result, or for an
+// Every real-world file of test/fixtures/corpus is parsed according to its kind: a result, or for an
 // unrendered template a ConfigParseError that says so, never anything else.
 
-const CORPUS = join(SHARED, 'corpus');
-const skip = existsSync(join(CORPUS, 'MANIFEST.tsv')) ? false : `${CORPUS} not available`;
+const CORPUS = join(FIXTURES, 'corpus');
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
 interface Entry {
@@ -46,11 +45,11 @@ function manifest(): Entry[] {
   });
 }
 
-const ENTRIES = skip ? [] : manifest();
+const ENTRIES = manifest();
 
 // Files that a container image copies to an absolute path another corpus file includes.
 const MOUNTS: Readonly<Record<string, string>> = {
-  '/redis/conf/redis.tls.conf': 'zhongdongy__docker-redis/redis.tls.conf',
+  '/redis/conf/redis.tls.conf': 'written__docker-wildcard-include/redis.tls.conf',
 };
 
 function corpusFs(): { readFile: (p: string) => string; glob: (pattern: string) => string[] } {
@@ -119,7 +118,7 @@ function get(eff: EffectiveConf, name: string): string | undefined {
   return eff.config.get(name)?.value;
 }
 
-describe('corpus walk', { skip }, () => {
+describe('corpus walk', () => {
   it('the manifest lists every kind', () => {
     assert.ok(ENTRIES.length >= 60);
     assert.deepEqual(new Set(ENTRIES.map((e) => e.kind)), new Set(['redis.conf', 'sentinel.conf', 'acl', 'fragment']));
@@ -142,7 +141,7 @@ describe('corpus walk', { skip }, () => {
   }
 });
 
-describe('corpus facts', { skip }, () => {
+describe('corpus facts', () => {
   it('goharbor: protected-mode no, bind commented out (all interfaces), no password, legacy names', () => {
     const eff = conf('goharbor__harbor/make__photon__valkey__redis.conf');
     assert.equal(get(eff, 'protected-mode'), 'no');
@@ -155,11 +154,11 @@ describe('corpus facts', { skip }, () => {
     assert.equal(get(eff, 'aof-use-rdb-preamble'), 'no');
   });
 
-  it('zhongdongy: the wildcard include pulls in the TLS fragment (dual-mode, not TLS-only)', () => {
-    const o = outcome('zhongdongy__docker-redis/redis.conf');
+  it('docker image: the wildcard include pulls in the TLS fragment (dual-mode, not TLS-only)', () => {
+    const o = outcome('written__docker-wildcard-include/redis.conf');
     assert.equal(o.kind, 'conf');
     const { eff, parsed } = o as { eff: EffectiveConf; parsed: ParsedConf };
-    assert.deepEqual(parsed.files, ['/repos/zhongdongy/docker-redis/redis.conf', '/redis/conf/redis.tls.conf']);
+    assert.deepEqual(parsed.files, ['/repos/redfort/written/docker-wildcard-include/redis.conf', '/redis/conf/redis.tls.conf']);
     assert.equal(get(eff, 'tls-port'), '16379');
     assert.deepEqual(eff.config.get('tls-port')!.source, { kind: 'file', path: '/redis/conf/redis.tls.conf', line: 1 });
     assert.equal(get(eff, 'port'), '6379');
@@ -197,8 +196,8 @@ describe('corpus facts', { skip }, () => {
     assert.equal(get(eff, 'port'), '0');
   });
 
-  it("Albert0i: Windows 'dir c:\\data', multi-pair save, masteruser default", () => {
-    const eff = conf('Albert0i__Redis7.2.4-Homebrew-Replication/conf__primary__redis.conf');
+  it("Windows replication: 'dir c:\\data', multi-pair save, masteruser default", () => {
+    const eff = conf('written__windows-replication/primary__redis.conf');
     assert.equal(get(eff, 'dir'), 'c:\\data');
     assert.equal(get(eff, 'save'), '3600 1 300 100 60 10000');
     assert.equal(eff.config.get('save')!.source.kind, 'file');
@@ -207,18 +206,18 @@ describe('corpus facts', { skip }, () => {
     assert.equal(eff.secrets.get('requirepass')!.value.length, 64);
   });
 
-  it('Albert0i: a sentinel config in a file named redis.conf', () => {
-    const eff = conf('Albert0i__Redis7.2.4-Homebrew-Replication/conf__sentinel1__redis.conf');
+  it('Windows replication: a sentinel config in a file named redis.conf', () => {
+    const eff = conf('written__windows-replication/sentinel__redis.conf');
     assert.equal(get(eff, 'port'), '5000');
     assert.ok(eff.sentinel!.masters.get('myprimary')!.authPass!.value.set);
   });
 
-  it('leo4048111: CRLF throughout, protected-mode no, the documented example password', () => {
-    const eff = conf('leo4048111__my_redis_config/redis.conf');
+  it('Windows 5.0: CRLF throughout, protected-mode no, the documented example password', () => {
+    const eff = conf('written__windows-crlf/redis.conf');
     assert.equal(get(eff, 'protected-mode'), 'no');
     assert.deepEqual(eff.config.get('protected-mode')!.source, {
       kind: 'file',
-      path: '/repos/leo4048111/my_redis_config/redis.conf',
+      path: '/repos/redfort/written/windows-crlf/redis.conf',
       line: 75,
     });
     assert.equal(eff.secrets.get('requirepass')!.value.sha256, sha('foobared'));
@@ -240,8 +239,8 @@ describe('corpus facts', { skip }, () => {
     assert.deepEqual(def!.rules, ['+@all', '~jobs:*']);
   });
 
-  it('MD-ARMAN sentinel: state rewritten by the server', () => {
-    const eff = conf('MD-ARMAN-Shanto__redis-sentinel/sentinel.conf');
+  it('compose sentinel: state rewritten by the server', () => {
+    const eff = conf('written__sentinel-rewritten/sentinel.conf');
     const s = eff.sentinel!;
     assert.equal(s.myid, '03213a08cddae0ca0febf412363e22fff1c48a70');
     assert.equal(s.currentEpoch, 7);
@@ -253,14 +252,14 @@ describe('corpus facts', { skip }, () => {
     assert.equal(get(eff, 'port'), '26380');
   });
 
-  it('MD-ARMAN replica: legacy slaveof with a hostname', () => {
-    const eff = conf('MD-ARMAN-Shanto__redis-sentinel/slave.conf');
+  it('compose replica: legacy slaveof with a hostname', () => {
+    const eff = conf('written__sentinel-rewritten/slave.conf');
     assert.equal(get(eff, 'replicaof'), 'redis-master 6380');
     assert.equal(get(eff, 'bind'), '0.0.0.0');
   });
 
-  it('mrzouwudi sentinel: escaped backslashes, known-slave and known-sentinel', () => {
-    const eff = conf('mrzouwudi__JAVA-000/Week_12__sentinel__运行后__sentinel26379.conf');
+  it('Windows 3.2 sentinel: escaped backslashes, known-slave and known-sentinel', () => {
+    const eff = conf('written__windows-3.2/运行后__sentinel26379.conf');
     assert.equal(get(eff, 'dir'), 'F:\\software\\Redis-x64-3.2.100');
     const m = eff.sentinel!.masters.get('mymaster')!;
     assert.equal(m.knownReplicas.length, 2);
@@ -327,8 +326,8 @@ describe('corpus facts', { skip }, () => {
   it('templates of every syntax are named', () => {
     const placeholder = (file: string): string =>
       /placeholder '([^']+)'/.exec((outcome(file) as { error: ConfigParseError }).error.reason)![1]!;
-    assert.equal(placeholder('brpl20__ProcStudio/infra__redis.conf.tpl'), '${REDIS_HOST}');
-    assert.equal(placeholder('KwankiAhn__docker-redis-sentinel/sentinel.conf'), '@MASTER_HOST@');
+    assert.equal(placeholder('written__envsubst-template/redis.conf.tpl'), '${REDIS_HOST}');
+    assert.equal(placeholder('written__sed-template/sentinel.conf'), '@MASTER_HOST@');
     assert.match(placeholder('geerlingguy__ansible-role-redis/templates__redis.conf.j2'), /^\{\{ redis_daemon/);
   });
 

@@ -5,7 +5,8 @@ import { ConfigParseError, effectiveConfig, loadConf, parseConfText } from '../.
 import type { EffectiveConf, ParsedConf } from '../../src/gather/conf/redis-conf.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHARED = resolve(REPO_ROOT, '../shared');
+/** Files the tests read: real-world configs (corpus/, with their MANIFEST and licences) and reference facts. */
+export const FIXTURES = resolve(REPO_ROOT, 'test/fixtures');
 
 /** An in-memory file system for `loadConf`: absolute path -> content. */
 export function vfs(files: Readonly<Record<string, string>>): {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { effectiveConfig } from '../../src/gather/conf/redis-conf.ts';
 import { lookupDirective } from '../../src/gather/conf/directives.ts';
 import { SECRET_DIRECTIVES } from '../../src/facts/types.ts';
-import { SHARED, conf, load, parseError, value } from './helpers.ts';
+import { FIXTURES, conf, load, parseError, value } from './helpers.ts';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -311,9 +311,10 @@ describe('effectiveConfig: defaults', () => {
     assert.equal(value(conf('', { version: '7.0.15' }), 'hide-user-data-from-log'), undefined);
   });
 
-  // Appendix A of the reference: CONFIG GET on servers started with only --port, per version.
+  // Appendix A of the Redis semantics reference (test/fixtures/reference/compiled-defaults.md): CONFIG GET on
+  // servers started with only --port, per version.
   it("matches the reference's Appendix A compiled defaults for every version", () => {
-    const md = readFileSync(join(SHARED, 'reference/redis-semantics.md'), 'utf8');
+    const md = readFileSync(join(FIXTURES, 'reference/compiled-defaults.md'), 'utf8');
     const table = md.slice(md.indexOf('## Appendix A'), md.indexOf('Directives that exist only'));
     const versions = ['6.0.20', '6.2.16', '7.0.15', '7.2.6', '7.4.1', '8.0.0', 'valkey-7.2.7', 'valkey-8.0.1'];
     const effs = versions.map((v) => conf('', { version: v }));

@@ -1,7 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'redfort.mjs');
@@ -12,9 +12,27 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Builds bin/redfort.mjs's bundle from the sources under test. */
+/**
+ * Checks that bin/redfort.mjs's bundle is built from the sources under test. The test command builds it once
+ * (`npm run build`) before any test runs; test files never rebuild it, so that two of them running side by
+ * side never write dist/ at the same moment.
+ */
 export async function build(): Promise<void> {
-  await promisify(execFile)(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 60_000 });
+  const bundle = join(ROOT, 'dist', 'cli.mjs');
+  const built = await stat(bundle).then((s) => s.mtimeMs, () => undefined);
+  if (built === undefined) throw new Error(`${bundle} is missing: run 'npm run build' first (npm test does)`);
+  const newest = await newestMtime(join(ROOT, 'src'));
+  if (newest > built) throw new Error(`${bundle} is older than src/: run 'npm run build' first (npm test does)`);
+}
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, await newestMtime(path));
+    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, (await stat(path)).mtimeMs);
+  }
+  return newest;
 }
 
 /** Runs the built CLI with a clean environment (no REDISCLI_AUTH or colour settings from the caller). */
@@ -22,7 +40,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
   return runNode([BIN, ...args], options);
 }
 
-/** Runs node with these arguments in a clean environment; killed after 30 s. */
+/** Runs node with these arguments in a clean environment; killed after 60 s (a loaded 2-core machine is slow). */
 export function runNode(nodeArgs: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   const env = { ...process.env };
   for (const name of ['REDISCLI_AUTH', 'NO_COLOR', 'FORCE_COLOR']) delete env[name];
@@ -32,7 +50,7 @@ export function runNode(nodeArgs: readonly string[], options: { cwd?: string; en
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// The package as a user gets it: `import … from 'redfort'` through the exports map, with the emitted
+// declarations, from a project of its own. The build comes from the test command (npm run build), not from here.
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
+function consumerProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-consumer-'));
+  mkdirSync(join(dir, 'node_modules/@types'), { recursive: true });
+  symlinkSync(ROOT, join(dir, 'node_modules/redfort'));
+  symlinkSync(join(ROOT, 'node_modules/@types/node'), join(dir, 'node_modules/@types/node'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'] } }),
+  );
+  return dir;
+}
+
+describe('the published package', () => {
+  const dir = consumerProject();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is built (npm run build) with its declarations', () => {
+    assert.ok(existsSync(join(ROOT, 'dist/index.mjs')), 'dist/index.mjs: run npm run build first');
+    assert.ok(existsSync(join(ROOT, 'dist/types/index.d.ts')), 'dist/types/index.d.ts: run npm run build first');
+  });
+
+  it('type-checks a TypeScript consumer under strict nodenext, and a wrong use fails', () => {
+    writeFileSync(
+      join(dir, 'good.ts'),
+      [
+        "import { audit, resolveTarget, RULES, REPORTERS, type AuditReport, type RuleResult } from 'redfort';",
+        "const target = resolveTarget('redis://127.0.0.1:1', {}, {});",
+        'const report: AuditReport = await audit([target]);',
+        'const first: RuleResult | undefined = report.targets[0]?.results[0];',
+        "console.log(first?.ruleId, RULES.length, typeof REPORTERS.get('json'));",
+        '',
+      ].join('\n'),
+    );
+    execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: dir, encoding: 'utf8' });
+    writeFileSync(join(dir, 'bad.ts'), "import { audit } from 'redfort';\nconst n: number = audit;\n");
+    let failed = false;
+    try {
+      execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: dir, encoding: 'utf8' });
+    } catch (e) {
+      failed = true;
+      assert.match(String((e as { stdout?: string }).stdout), /bad\.ts.*TS2322/);
+    }
+    assert.ok(failed, 'a type error in the consumer is reported: the declarations are real');
+    rmSync(join(dir, 'bad.ts'));
+  });
+
+  it('runs from a consumer through the exports map', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const r = await import('redfort'); console.log(Array.isArray(r.RULES), typeof r.audit)"], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    assert.equal(out.trim(), 'true function');
+  });
+
+  it('packs without sources, source maps or tests', () => {
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as [
+      { files: { path: string }[]; unpackedSize: number },
+    ];
+    const paths = pack.files.map((f) => f.path);
+    for (const must of ['bin/redfort.mjs', 'dist/cli.mjs', 'dist/index.mjs', 'dist/types/index.d.ts', 'package.json', 'LICENSE', 'README.md']) {
+      assert.ok(paths.includes(must), `${must} is packed`);
+    }
+    assert.deepEqual(paths.filter((p) => p.endsWith('.map') || p.startsWith('src/') || p.startsWith('test/')), []);
+  });
+});
