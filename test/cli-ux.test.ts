@@ -24,7 +24,7 @@ function oneLineError(result: CliRun, pattern: RegExp): void {
   assert.equal(result.stdout, '');
 }
 
-describe('command-line experience', { concurrency: true }, () => {
+describe('command-line experience', { concurrency: 4 }, () => {
   let dir: string;
   let dead: string;
   let hostile: FakeServer;

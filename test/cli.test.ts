@@ -62,7 +62,7 @@ const SPECIAL = 'Sp3c!al@pw/x:y%z#Q';
 
 after(stopAll);
 
-describe('redfort CLI', { concurrency: true }, () => {
+describe('redfort CLI', { concurrency: 4 }, () => {
   let debian: RunningServer;
   let wideOpen: RunningServer;
   let guarded: RunningServer;
@@ -93,7 +93,7 @@ describe('redfort CLI', { concurrency: true }, () => {
 
   after(() => rm(tmp, { recursive: true, force: true }));
 
-  describe('exit codes', { concurrency: true }, () => {
+  describe('exit codes', { concurrency: 4 }, () => {
     it('exits 0 with --fail-on none', async () => {
       const result = await run(['audit', debian.url, '--fail-on', 'none']);
       assert.equal(result.code, 0, result.stderr);
@@ -140,7 +140,7 @@ describe('redfort CLI', { concurrency: true }, () => {
     });
   });
 
-  describe('reports', { concurrency: true }, () => {
+  describe('reports', { concurrency: 4 }, () => {
     it('--format json: tool, one entry per target, every catalogue rule, summary', async () => {
       const result = await run(['audit', debian.url, wideOpen.url, '--format', 'json', '--fail-on', 'none']);
       assert.equal(result.code, 0, result.stderr);
@@ -213,7 +213,7 @@ describe('redfort CLI', { concurrency: true }, () => {
     });
   });
 
-  describe('no password ever appears in the output', { concurrency: true }, () => {
+  describe('no password ever appears in the output', { concurrency: 4 }, () => {
     /** The four ways to give a password, for one target URL without credentials. */
     function ways(url: string, password: string): { name: string; args: string[]; env: Record<string, string> }[] {
       const withUser = url.replace('://', `://:${encodeURIComponent(password)}@`);
