@@ -59,6 +59,7 @@ const MISSING_REASON: Record<FactKey, string> = {
   probe: 'no network probe was run',
   topology: 'judged only for a whole deployment: audit with --cluster, --sentinel or --replication',
   files: 'no configuration file was read (pass --config, or run on the server host)',
+  sample: 'the keyspace was not sampled (opt in with --sample-data)',
 };
 
 function area(ruleId: string): string {

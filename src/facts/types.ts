@@ -3,6 +3,10 @@
  * Gatherers are the only code that does I/O; rules are pure functions of a frozen `Facts`.
  */
 
+import type { SampleFacts } from './sample.ts';
+
+export type { SampleDatabase, SampleFacts, SampleFinding } from './sample.ts';
+
 /** Where a value came from. Findings point at it; the fixer edits there. */
 export type Source =
   | { readonly kind: 'live'; readonly command: string }
@@ -205,6 +209,8 @@ export interface Facts {
   readonly topology?: TopologyFacts;
   /** Config files read from disk (redis.conf with includes, ACL file, sentinel.conf). */
   readonly files?: FileFacts;
+  /** A bounded sample of the keyspace, only with `--sample-data`. */
+  readonly sample?: SampleFacts;
   readonly unavailable: Readonly<Partial<Record<FactKey, string>>>;
 }
 
@@ -222,7 +228,8 @@ export type FactKey =
   | 'host'
   | 'probe'
   | 'topology'
-  | 'files';
+  | 'files'
+  | 'sample';
 
 /**
  * A host fact, or why it could not be read (no permission, no such tool, not Linux). Rules skip on the

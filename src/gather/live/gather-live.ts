@@ -70,7 +70,7 @@ export function auditCommands(): PlannedCommand[] {
   ];
 }
 
-function authCommand(target: Target): string[] | undefined {
+export function authCommand(target: Target): string[] | undefined {
   const password = targetPassword(target);
   if (password === undefined) return undefined;
   return target.username ? ['AUTH', target.username, password] : ['AUTH', password];
