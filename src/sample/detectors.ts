@@ -80,7 +80,7 @@ export function luhn(digits: string): boolean {
 }
 
 // 13-19 digits, optionally in groups separated by one space or dash, not inside a longer number.
-const CARD = /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d.,]*\d)/g;
+const CARD = /(?<![\d.,+-])\d(?:[ -]?\d){12,18}(?![\d.,]*\d)/g;
 
 /** Issuer prefixes and lengths of the card brands, so that Luhn-valid timestamps and ids are not cards. */
 function cardIssuer(digits: string): boolean {
