@@ -24,6 +24,7 @@ import { RULES, findRule } from '../rules/index.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import { packageRoot, packageVersion } from '../package-root.ts';
+import { registerFix } from './commands/fix.ts';
 
 /**
  * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
@@ -445,6 +446,8 @@ Exit codes: 0 a safe plan, 1 no safe plan exists, 2 the deployment could not be 
     .description("print a rule's documentation")
     .argument('<rule-id>')
     .action((id: string) => explain(id));
+
+  registerFix(cli, { connectionOptions, integer, withDefault, say, usage: (message) => new UsageError(message) });
 
   return cli;
 }

@@ -1,0 +1,238 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { resolveTarget } from '../../gather/live/target.ts';
+import type { Target, TargetFlags } from '../../gather/live/target.ts';
+import type { DeploymentKind } from '../../gather/topology/discover.ts';
+import { applyPlan, rollback, staleNodes } from '../../fix/apply.ts';
+import { gatherFixState } from '../../fix/gather.ts';
+import type { FixGatherOptions } from '../../fix/gather.ts';
+import { buildPlan } from '../../fix/plan.ts';
+import { generatePassword, interimProfile } from '../../fix/profile-interim.ts';
+import type { RollbackRecord } from '../../fix/rollback.ts';
+import { readRollback, RollbackFileError } from '../../fix/rollback.ts';
+import { readSecrets, writeSecrets } from '../../fix/secrets.ts';
+import { formatApplyText, formatPlanText } from '../../fix/text.ts';
+import type { FixPlan, StepClass } from '../../fix/types.ts';
+
+/** What the CLI shares with its commands. */
+export interface CliKit {
+  connectionOptions(command: Command): Command;
+  integer(value: string, name: string, min: number, max: number): number;
+  withDefault(flags: string, description: string, value: string): Option;
+  say(message: string): void;
+  usage(message: string): Error;
+}
+
+interface FixFlags extends TargetFlags {
+  uri?: string;
+  a?: string;
+  plan?: boolean;
+  apply?: string | boolean;
+  rollback?: string;
+  cluster?: boolean;
+  replication?: boolean;
+  sentinel?: boolean;
+  format: string;
+  out?: string;
+  secrets: string;
+  rollbackFile: string;
+  includeDisruptive?: boolean;
+  yes?: boolean;
+  userPrefix?: string;
+  probe: boolean;
+  connectTimeout: string;
+  timeout: string;
+}
+
+function readPlan(path: string, kit: CliKit): FixPlan {
+  let plan: FixPlan;
+  try {
+    plan = JSON.parse(readFileSync(path, 'utf8')) as FixPlan;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw kit.usage(`${path}: cannot read the plan: ${code === 'ENOENT' ? 'no such file' : (code ?? 'not JSON')}`);
+  }
+  if (plan?.format !== 'redfort-fix-plan' || plan.version !== 1 || !Array.isArray(plan.steps) || !Array.isArray(plan.nodes)) {
+    throw kit.usage(`${path}: not a redfort fix plan (save one with --plan --out ${path})`);
+  }
+  return plan;
+}
+
+/** Passwords for every user the plan names: from the secrets file, generated (and written) when missing. */
+function secretsFor(plan: FixPlan, path: string, generate: boolean, kit: CliKit): Map<string, string> {
+  let secrets: Map<string, string>;
+  try {
+    secrets = readSecrets(path);
+  } catch (error) {
+    throw kit.usage(`${path}: cannot read the secrets file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const missing = plan.secrets.filter((u) => !secrets.has(u));
+  if (missing.length === 0) return secrets;
+  if (!generate) throw kit.usage(`${path}: no password for ${missing.join(', ')}: give the secrets file written with the plan (--secrets FILE)`);
+  for (const u of missing) secrets.set(u, generatePassword());
+  try {
+    writeSecrets(path, secrets);
+  } catch (error) {
+    throw kit.usage(`cannot write the secrets file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return secrets;
+}
+
+async function confirm(plan: FixPlan, kit: CliKit): Promise<boolean> {
+  const disruptive = plan.steps.filter((s) => s.class === 'disruptive');
+  process.stderr.write(`\n${disruptive.length} disruptive step${disruptive.length === 1 ? '' : 's'} may lock out or break clients:\n`);
+  for (const s of disruptive) process.stderr.write(`  ${s.id}. ${s.node}: ${s.reason}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question('Apply them? Type "yes" to continue: ');
+    return answer.trim().toLowerCase() === 'yes';
+  } catch {
+    kit.say('no answer: nothing applied');
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): Promise<number> {
+  const modes = [flags.plan, flags.apply !== undefined, flags.rollback !== undefined].filter(Boolean).length;
+  if (modes !== 1) throw kit.usage('give exactly one of --plan, --apply [plan.json] or --rollback FILE');
+  if (flags.format !== 'text' && flags.format !== 'json') throw kit.usage(`--format must be text or json, not '${flags.format}'`);
+  if (flags.format === 'json' && !flags.plan) throw kit.usage('--format json is for --plan');
+  if (flags.out !== undefined && !flags.plan) throw kit.usage('--out saves a plan: use it with --plan');
+  const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
+  if (kinds.length > 1) throw kit.usage(`--${kinds[0]} and --${kinds[1]} exclude each other`);
+  const kind: DeploymentKind | undefined = kinds[0];
+  const pass = flags.pass ?? flags.a;
+  const targetFlags: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
+  const timeouts = {
+    connectTimeoutMs: kit.integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
+    commandTimeoutMs: kit.integer(flags.timeout, '--timeout', 1, 600_000),
+  };
+  const log = (line: string) => kit.say(line);
+
+  if (flags.rollback !== undefined) {
+    let record: RollbackRecord;
+    try {
+      record = readRollback(flags.rollback);
+    } catch (error) {
+      if (error instanceof RollbackFileError) throw kit.usage(error.message);
+      throw error;
+    }
+    const { host: _h, port: _p, ...shared } = targetFlags;
+    const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, resolveTarget(undefined, { ...shared, host: n.host, port: n.port }, process.env)]));
+    const result = await rollback(record, targets, { ...timeouts, log });
+    for (const r of result.restored) process.stdout.write(`restored ${r}\n`);
+    for (const n of result.notRestored) process.stdout.write(`NOT restored: ${n}\n`);
+    return result.notRestored.length === 0 ? 0 : 1;
+  }
+
+  const target = resolveTarget(flags.uri ?? spec, targetFlags, process.env);
+  const options: FixGatherOptions = { ...timeouts, kind, ...(flags.probe === false ? { noProbe: true } : {}) };
+  const profile = interimProfile(flags.userPrefix ?? '');
+  const gathered = await gatherFixState(target, options);
+  if (!gathered.ok) {
+    kit.say(`${target.display}: ${gathered.error}`);
+    return 2;
+  }
+  const state = gathered.state;
+  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, profile });
+
+  if (flags.plan) {
+    const plan = fresh();
+    secretsFor(plan, flags.secrets, true, kit);
+    const json = `${JSON.stringify(plan, null, 2)}\n`;
+    if (flags.out !== undefined) {
+      try {
+        writeFileSync(flags.out, json);
+      } catch (error) {
+        throw kit.usage(`cannot write the plan to '${flags.out}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
+    process.stdout.write(flags.format === 'json' ? json : formatPlanText(plan, { secretsFile: flags.secrets }));
+    return 0;
+  }
+
+  // --apply [plan.json]
+  const planFile = typeof flags.apply === 'string' ? flags.apply : undefined;
+  const plan = planFile !== undefined ? readPlan(planFile, kit) : fresh();
+  const earlier = existsSync(flags.rollbackFile) ? safeRead(flags.rollbackFile, kit) : undefined;
+  if (planFile !== undefined) {
+    if (plan.target !== target.display) kit.say(`note: the plan was made for ${plan.target}; applying it to ${target.display}`);
+    const stale = staleNodes(plan, state, earlier);
+    if (stale.length > 0) {
+      kit.say(`plan is stale: ${stale.join('; ')}: make a new plan with --plan`);
+      return 2;
+    }
+  } else {
+    process.stdout.write(formatPlanText(plan, { secretsFile: flags.secrets }));
+  }
+  const secrets = secretsFor(plan, flags.secrets, planFile === undefined, kit);
+  const classes = new Set<StepClass>(['safe']);
+  if (flags.includeDisruptive && plan.steps.some((s) => s.class === 'disruptive')) {
+    if (!flags.yes) {
+      if (!process.stdin.isTTY) throw kit.usage('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
+      if (!(await confirm(plan, kit))) {
+        kit.say('nothing applied');
+        return 1;
+      }
+    }
+    classes.add('disruptive');
+  }
+  const outcome = await applyPlan(plan, state, { ...options, classes, secrets, users: profile.users, rollbackFile: flags.rollbackFile, earlierRecord: earlier, log });
+  process.stdout.write(formatApplyText(outcome));
+  if (!outcome.ok) return outcome.applied.length === 0 && !outcome.rolledBack && /another redfort fix|lock file/.test(outcome.error ?? '') ? 2 : 1;
+  const pending = plan.steps.filter((s) => s.class === 'disruptive' && !classes.has('disruptive')).length;
+  if (pending > 0) kit.say(`${pending} disruptive step${pending === 1 ? '' : 's'} not applied: add --include-disruptive`);
+  return 0;
+}
+
+function safeRead(path: string, kit: CliKit): RollbackRecord {
+  try {
+    return readRollback(path);
+  } catch (error) {
+    if (error instanceof RollbackFileError) throw kit.usage(`${error.message}: give another --rollback-file, or move it away`);
+    throw error;
+  }
+}
+
+/** `redfort fix`: plan, apply, verify and roll back hardening on running servers. */
+export function registerFix(cli: Command, kit: CliKit): void {
+  kit.connectionOptions(cli
+    .command('fix'))
+    .description('plan, apply, verify and roll back hardening on running servers (the plan is read-only; only --apply changes a server)')
+    .argument('[target]', 'a server, or any node of the deployment with --cluster, --sentinel or --replication')
+    .option('--plan', 'audit, then print the ordered plan: each step classed safe, disruptive or restart, with why')
+    .option('--apply [plan.json]', 'apply the safe steps of the saved plan (or of a fresh one), then re-audit')
+    .option('--rollback <file>', 'restore the state recorded in a rollback file')
+    .option('--cluster', 'the whole cluster of the target, one node at a time')
+    .option('--replication', 'the target master (or replica) and every replica')
+    .option('--sentinel', 'the sentinels, masters and replicas the target sentinel knows')
+    .addOption(kit.withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
+    .option('--out <file>', 'save the plan as JSON, for --apply <file>')
+    .addOption(kit.withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env'))
+    .addOption(kit.withDefault('--rollback-file <file>', 'where --apply records the state it changes (mode 0600; holds secrets)', 'redfort-rollback.json'))
+    .option('--include-disruptive', 'also apply the disruptive steps (asks for confirmation on a terminal)')
+    .option('--yes', 'do not ask for the confirmation of --include-disruptive')
+    .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names').hideHelp())
+    .option('--no-probe', 'skip the network probes of the audit')
+    .addOption(kit.withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
+    .addOption(kit.withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '10000'))
+    .addHelpText('after', `
+Examples:
+  redfort fix redis://admin@db1:6379 --plan --out plan.json
+  redfort fix redis://admin@db1:6379 --apply plan.json
+  redfort fix redis://admin@db1:6379 --apply plan.json --include-disruptive --yes
+  redfort fix redis://10.0.5.11:6379 --cluster --plan
+  redfort fix --rollback redfort-rollback.json
+
+Exit codes: 0 done; 1 a step failed and was rolled back (or a rollback was
+incomplete); 2 bad usage, a target that cannot be audited, a stale plan, or
+another fix running.`)
+    .action(async (spec: string | undefined, flags: FixFlags) => {
+      if ((flags.host as unknown) === false) delete flags.host;
+      process.exitCode = await runFix(spec, flags, kit);
+    });
+}

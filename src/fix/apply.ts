@@ -1,0 +1,570 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TargetResult } from '../engine/run.ts';
+import { isLocalHost } from '../gather/local.ts';
+import { ConnectionError } from '../gather/live/resp.ts';
+import type { Reply } from '../gather/live/resp.ts';
+import type { Target } from '../gather/live/target.ts';
+import { resolveTarget, targetPassword } from '../gather/live/target.ts';
+import { splitArgs } from '../gather/conf/split-args.ts';
+import type { FixGatherOptions, FixState } from './gather.ts';
+import { gatherFixState } from './gather.ts';
+import type { FixUsers } from './profile.ts';
+import type { Arg, FixPlan, PlanStep, StepClass } from './types.ts';
+import { showArg } from './types.ts';
+import { nodeDigest } from './digest.ts';
+import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
+import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
+import type { Credential } from './session.ts';
+import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
+
+/** A line of progress for the terminal (never a secret). */
+export type Log = (line: string) => void;
+
+export interface ApplyOptions extends FixGatherOptions {
+  /** Which classes to apply: `safe`, or `safe` and `disruptive`. */
+  readonly classes: ReadonlySet<StepClass>;
+  /** User name to password, for every `<generated>` argument. */
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly users: FixUsers;
+  readonly rollbackFile: string;
+  /** The earlier record in the rollback file, if any: values it holds are kept. */
+  readonly earlierRecord?: RollbackRecord | undefined;
+  readonly log?: Log;
+  /** Called before each step (tests inject faults here). */
+  readonly beforeStep?: (step: PlanStep) => Promise<void> | void;
+  /** How long a replica's link may take to come back up after a step (default 10 s). */
+  readonly linkWaitMs?: number;
+}
+
+/** One rule whose status changed between the audit before and the one after. */
+export interface RuleChange {
+  readonly node: string;
+  readonly rule: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+export interface ApplyOutcome {
+  readonly ok: boolean;
+  /** Step ids applied (and kept, when ok). */
+  readonly applied: readonly number[];
+  /** What went wrong: `step 7 (127.0.0.1:6379, ACL SETUSER default off resetpass): …`. */
+  readonly error?: string;
+  readonly changes: readonly RuleChange[];
+  /** File modes and owners put back after CONFIG REWRITE / ACL SAVE. */
+  readonly restoredFiles: readonly string[];
+  /** Everything the rollback did not manage (empty when nothing was rolled back or all was). */
+  readonly notRestored: readonly string[];
+  readonly rolledBack: boolean;
+  readonly after?: readonly TargetResult[];
+}
+
+/**
+ * Whether the facts each node of a plan was computed from are still those of the server. A node left in the state
+ * an earlier apply of the same plan recorded (in the rollback file) is not stale.
+ */
+export function staleNodes(plan: FixPlan, state: FixState, earlier?: RollbackRecord): string[] {
+  const problems: string[] = [];
+  const applies = (earlier?.applies ?? []).filter((a) => a.plan === plan.digest);
+  for (const node of plan.nodes) {
+    const now = state.nodes.find((n) => n.address === node.address);
+    if (!now) {
+      problems.push(`${node.address} is no longer part of the deployment`);
+      continue;
+    }
+    const digest = nodeDigest(now.facts, now.role);
+    if (digest !== node.digest && !applies.some((a) => a.after[node.address] === digest)) problems.push(`${node.address} changed since the plan was made`);
+  }
+  for (const n of state.nodes) if (!plan.nodes.some((p) => p.address === n.address)) problems.push(`${n.address} joined the deployment since the plan was made`);
+  return problems;
+}
+
+/**
+ * The steps an apply runs: the chosen classes, minus those an earlier apply of the same plan ran, and each node's
+ * persist steps only when something else runs there.
+ */
+export function stepsToApply(plan: FixPlan, classes: ReadonlySet<StepClass>, earlier?: RollbackRecord): PlanStep[] {
+  const isPersist = (s: PlanStep) => s.touches.some((t) => t.kind === 'file');
+  const done = new Set((earlier?.applies ?? []).filter((a) => a.plan === plan.digest).flatMap((a) => a.steps));
+  const chosen = plan.steps.filter((s) => s.class !== 'restart' && classes.has(s.class) && (isPersist(s) || !done.has(s.id)));
+  const busy = new Set(chosen.filter((s) => !isPersist(s)).map((s) => s.node));
+  return chosen.filter((s) => !isPersist(s) || busy.has(s.node));
+}
+
+function resolveArgs(command: readonly Arg[], secrets: ReadonlyMap<string, string>): string[] {
+  return command.map((a) => {
+    if (typeof a === 'string') return a;
+    const password = secrets.get(a.secret);
+    if (password === undefined) throw new Error(`the secrets file has no password for '${a.secret}' (REDFORT_PASSWORD_${a.secret})`);
+    return `${a.prefix}${password}`;
+  });
+}
+
+export function describeStep(step: PlanStep): string {
+  return `step ${step.id} (${step.node}, ${step.command.map(showArg).join(' ')})`;
+}
+
+/** The sentinel.conf `auth-user` / `auth-pass` of each master, when the file is on this machine and readable. */
+function sentinelAuth(path: string | null): Map<string, string> | undefined {
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const args = splitArgs(line);
+    if (!Array.isArray(args) || args[0]?.toLowerCase() !== 'sentinel') continue;
+    const field = args[1]?.toLowerCase();
+    if ((field === 'auth-user' || field === 'auth-pass') && args[2] !== undefined && args[3] !== undefined) out.set(`${args[2]} ${field}`, args[3]);
+  }
+  return out;
+}
+
+/** A lock file per local node: a second fix on the same node is refused while the first runs. */
+class Locks {
+  readonly #paths: string[] = [];
+
+  acquire(host: string, port: number): string | undefined {
+    const path = join(tmpdir(), `redfort-fix-${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${port}.lock`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(path, 'wx', 0o600);
+        writeSync(fd, `${process.pid}\n`);
+        closeSync(fd);
+        this.#paths.push(path);
+        return undefined;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot create the lock file ${path}: ${(error as Error).message}`;
+        const pid = Number(readFileSync(path, 'utf8').trim());
+        if (Number.isInteger(pid) && pid > 0 && alive(pid)) return `another redfort fix (pid ${pid}) is working on ${host}:${port} (lock file ${path})`;
+        unlinkSync(path);
+      }
+    }
+    return `cannot take the lock file ${path}`;
+  }
+
+  release(): void {
+    for (const p of this.#paths.splice(0)) {
+      try {
+        unlinkSync(p);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Other connections named redfort-fix: a fix running from another machine. */
+async function otherFix(session: NodeSession): Promise<boolean> {
+  const reply = await session.send(['CLIENT', 'LIST']);
+  if (typeof reply !== 'string') return false;
+  return reply.split('\n').filter((l) => new RegExp(`\\bname=${CLIENT_NAME}\\b`).test(l)).length > 1;
+}
+
+/** A target for a node that logs in with `cred` (same address and TLS settings). */
+export function withCredential(target: Target, cred: Credential): Target {
+  const tls = target.tls;
+  return resolveTarget(undefined, {
+    host: target.host,
+    port: target.port,
+    db: target.db,
+    ...(cred.user !== undefined && { user: cred.user }),
+    ...(cred.password !== undefined && { pass: cred.password }),
+    ...(tls && {
+      tls: true,
+      ...(tls.caFile !== undefined && { cacert: tls.caFile }),
+      ...(tls.caDir !== undefined && { cacertdir: tls.caDir }),
+      ...(tls.certFile !== undefined && { cert: tls.certFile }),
+      ...(tls.keyFile !== undefined && { key: tls.keyFile }),
+      ...(tls.servername !== undefined && { sni: tls.servername }),
+      insecure: tls.insecure,
+    }),
+  }, {});
+}
+
+interface NodeRun {
+  readonly node: FixState['nodes'][number];
+  readonly session: NodeSession;
+  /** Credentials that must keep working, by label. */
+  readonly expected: Map<string, Credential>;
+  readonly record: RollbackNode;
+}
+
+/**
+ * Applies the chosen steps of a plan in order, after recording every value they touch. Stops at the first step
+ * that fails, a credential that stops working, a replica whose link does not come back, or a rule that fails
+ * after the apply and did not before; then rolls back what it did.
+ */
+export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOptions): Promise<ApplyOutcome> {
+  const log = options.log ?? (() => {});
+  const steps = stepsToApply(plan, options.classes, options.earlierRecord);
+  const empty: ApplyOutcome = { ok: true, applied: [], changes: [], restoredFiles: [], notRestored: [], rolledBack: false };
+  if (steps.length === 0) return empty;
+  const locks = new Locks();
+  const runs = new Map<string, NodeRun>();
+  const applied: number[] = [];
+  const restoredFiles: string[] = [];
+  const users = options.users;
+  let record: RollbackRecord | undefined;
+  const save = () => record && writeRollback(options.rollbackFile, record);
+  try {
+    // Lock and log in to every node the steps touch.
+    for (const address of [...new Set(steps.map((s) => s.node))]) {
+      const node = state.nodes.find((n) => n.address === address);
+      if (!node) return { ...empty, ok: false, error: `${address} is in the plan but not in the deployment` };
+      if (isLocalHost(node.host)) {
+        const problem = locks.acquire(node.host, node.port);
+        if (problem) return { ...empty, ok: false, error: problem };
+      }
+      const session = new NodeSession(node.target, address, options);
+      const original = credentialOf(node.target);
+      const admin = options.secrets.get(users.admin);
+      const adminCred: Credential | undefined = admin === undefined || node.role === 'sentinel' ? undefined : { user: users.admin, password: admin, label: `user '${users.admin}'` };
+      // The administrator the plan created, when it exists already: later steps may retire the target's credentials.
+      await session.open([...(adminCred ? [adminCred] : []), original]);
+      if (await otherFix(session)) return { ...empty, ok: false, error: `another redfort fix is connected to ${address} (a client named ${CLIENT_NAME} in CLIENT LIST)` };
+      const expected = new Map<string, Credential>([[session.credential!.label, session.credential!]]);
+      if (session.credential !== original && (await canLogIn(node.target, original, options)) === undefined) expected.set(original.label, original);
+      runs.set(address, { node, session, expected, record: await recordNode(node, session, steps.filter((s) => s.node === address), adminCred) });
+    }
+    record = mergeRollback(options.earlierRecord, {
+      format: 'redfort-fix-rollback',
+      version: 1,
+      warning: ROLLBACK_WARNING,
+      target: plan.target,
+      createdAt: new Date().toISOString(),
+      nodes: [...runs.values()].map((r) => r.record),
+      applies: [],
+    });
+    const thisApply = { plan: plan.digest, steps: [] as number[], after: {} as Record<string, string> };
+    record.applies.push(thisApply);
+    save();
+    log(`recorded the state of ${runs.size} node${runs.size === 1 ? '' : 's'} in ${options.rollbackFile} (mode 0600; it holds the secrets it replaces)`);
+
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const run = runs.get(step.node)!;
+      const failure = await runStep(step, run, options, restoredFiles);
+      if (failure) return await abort(`${describeStep(step)}: ${failure}`);
+      applied.push(step.id);
+      const rec = record.nodes.find((n) => n.address === step.node)!;
+      rec.applied.push(step.id);
+      thisApply.steps.push(step.id);
+      if (step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE') rec.persisted.configRewrite = true;
+      if (step.command[0] === 'ACL' && step.command[1] === 'SAVE') rec.persisted.aclSave = true;
+      save();
+      log(`applied ${describeStep(step)}`);
+      // A node is done when the next step is on another node: check that it still serves before moving on.
+      const next = steps[i + 1];
+      if (!next || next.node !== step.node) {
+        const unhealthy = await nodeHealth(run, options.linkWaitMs ?? 10_000);
+        if (unhealthy) return await abort(`after ${describeStep(step)}: ${unhealthy}`);
+      }
+    }
+
+    // Verify: audit again, with credentials that work now, and compare rule by rule.
+    const after = await reaudit(state, runs, options);
+    if (!after.ok) return await abort(`the audit after the apply failed: ${after.error}`);
+    const changes = compare(state, after.state);
+    const worse = changes.filter((c) => c.after === 'fail' && c.before !== 'fail');
+    if (worse.length > 0) {
+      return await abort(`the audit after the apply shows new failures: ${worse.map((c) => `${c.node} ${c.rule}`).join(', ')}`, changes);
+    }
+    for (const n of after.state.nodes) thisApply.after[n.address] = nodeDigest(n.facts, n.role);
+    save();
+    return { ok: true, applied, changes, restoredFiles, notRestored: [], rolledBack: false, after: after.state.entries };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return await abort(message);
+  } finally {
+    for (const r of runs.values()) await r.session.close();
+    locks.release();
+  }
+
+  async function abort(error: string, changes: readonly RuleChange[] = []): Promise<ApplyOutcome> {
+    if (!record || applied.length === 0) return { ok: false, applied: [], error, changes, restoredFiles, notRestored: [], rolledBack: false };
+    log(`${error}: rolling back`);
+    const targets = new Map([...runs.values()].map((r) => [r.node.address, r.node.target]));
+    const result = await rollback(record, targets, { ...options, log });
+    save();
+    return { ok: false, applied, error, changes, restoredFiles, notRestored: result.notRestored, rolledBack: true };
+  }
+}
+
+/** Reads, before any change, every value the steps of one node will touch. */
+async function recordNode(node: FixState['nodes'][number], session: NodeSession, steps: readonly PlanStep[], adminCred: Credential | undefined): Promise<RollbackNode> {
+  const touches = steps.flatMap((s) => s.touches);
+  const configNames = [...new Set(touches.flatMap((t) => (t.kind === 'config' ? [t.name] : [])))];
+  const userNames = [...new Set(touches.flatMap((t) => (t.kind === 'user' ? [t.name] : [])))];
+  const config = Object.fromEntries(await configValues(session, configNames));
+  const users: Record<string, string | null> = {};
+  if (userNames.length > 0) {
+    const lines = await aclLines(session);
+    for (const u of userNames) users[u] = lines.get(u) ?? null;
+  }
+  const local = isLocalHost(node.host);
+  const configFile = node.facts.server?.configFile ?? null;
+  const sentinelFile = node.role === 'sentinel' && local ? sentinelAuth(configFile) : undefined;
+  const sentinel: RollbackNode['sentinel'] = [];
+  for (const t of touches) {
+    if (t.kind !== 'sentinel' || !sentinelFile) continue;
+    if (sentinel.some((s) => s.master === t.master && s.field === t.field)) continue;
+    sentinel.push({ master: t.master, field: t.field, value: sentinelFile.get(`${t.master} ${t.field}`) ?? null });
+  }
+  const files: RecordedFile[] = [];
+  if (local) {
+    const aclFile = node.facts.config?.get('aclfile')?.value;
+    for (const [role, path] of [['config', configFile], ['acl', aclFile]] as const) {
+      const stat = path ? statOf(role, path) : undefined;
+      if (stat) files.push(stat);
+    }
+  }
+  return {
+    address: node.address,
+    host: node.host,
+    port: node.port,
+    role: node.role,
+    credentials: adminCred ? { user: adminCred.user!, password: adminCred.password! } : null,
+    config,
+    users,
+    sentinel,
+    files,
+    persisted: { configRewrite: false, aclSave: false },
+    applied: [],
+  };
+}
+
+async function runStep(step: PlanStep, run: NodeRun, options: ApplyOptions, restoredFiles: string[]): Promise<string | undefined> {
+  await options.beforeStep?.(step);
+  const args = resolveArgs(step.command, options.secrets);
+  let reply: Reply;
+  try {
+    reply = await run.session.send(args);
+  } catch (error) {
+    if (error instanceof ConnectionError) return `the connection was lost (${error.message}): whether the step ran is unknown`;
+    throw error;
+  }
+  const refused = replyError(reply);
+  if (refused) return `the server refused it: ${refused}`;
+  const users = options.users;
+  // Log in as the new administrator as soon as it exists: later steps may disable the credentials used so far.
+  const created = step.command[0] === 'ACL' && step.command[1] === 'SETUSER' ? String(step.command[2]) : undefined;
+  if (created && [users.admin, users.app, users.auditor].includes(created) && step.command.includes('reset')) {
+    const password = options.secrets.get(created)!;
+    const cred: Credential = { user: created, password, label: `user '${created}'` };
+    run.expected.set(cred.label, cred);
+    if (created === users.admin) await run.session.open([cred]);
+  }
+  // Credentials the step means to retire are no longer expected to work.
+  const original = credentialOf(run.node.target);
+  const retires = (step.command[0] === 'ACL' && step.command[1] === 'SETUSER' && (String(step.command[2]) === (original.user ?? 'default')) && (step.command.includes('off') || step.command.includes('resetpass')));
+  if (retires) run.expected.delete(original.label);
+  if (step.touches.some((t) => t.kind === 'file') || step.touches.some((t) => t.kind === 'sentinel')) {
+    for (const file of run.record.files) {
+      const { changed, error } = restoreFile(file);
+      if (changed) restoredFiles.push(`${changed} (${step.command.slice(0, 2).join(' ') || 'SENTINEL SET'} had changed it)`);
+      if (error) return `cannot restore the file's mode and owner: ${error}`;
+    }
+  }
+  for (const cred of run.expected.values()) {
+    const problem = await canLogIn(run.node.target, cred, options);
+    if (problem) return `authentication lost: ${problem}`;
+  }
+  return undefined;
+}
+
+/** A replica's link must be up, a cluster node's state ok. */
+async function nodeHealth(run: NodeRun, waitMs: number): Promise<string | undefined> {
+  if (run.node.role === 'sentinel') return undefined;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let problem: string | undefined;
+    const info = String(await run.session.send(['INFO', 'replication']));
+    if (/role:slave/.test(info) && !/master_link_status:up/.test(info)) problem = `replica ${run.node.address}: master_link_status is not up`;
+    if (!problem && run.node.facts.server?.mode === 'cluster') {
+      const cluster = String(await run.session.send(['CLUSTER', 'INFO']));
+      if (!/cluster_state:ok/.test(cluster)) problem = `${run.node.address}: cluster_state is not ok`;
+    }
+    if (!problem || Date.now() > deadline) return problem;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function reaudit(state: FixState, runs: ReadonlyMap<string, NodeRun>, options: ApplyOptions): Promise<{ ok: true; state: FixState } | { ok: false; error: string }> {
+  const overrides = new Map<string, Target>();
+  for (const n of state.nodes) {
+    const run = runs.get(n.address);
+    const cred = run?.session.credential;
+    overrides.set(n.address, cred ? withCredential(n.target, cred) : n.target);
+  }
+  const seed = state.nodes[0]!;
+  const seedTarget = state.deployment === 'single' ? overrides.get(seed.address)! : seedOf(state, overrides);
+  return gatherFixState(seedTarget, { ...options, nodeOverrides: overrides });
+}
+
+/** The node the first audit started from (the first entry's target), with the credentials that work now. */
+function seedOf(state: FixState, overrides: ReadonlyMap<string, Target>): Target {
+  const seedName = state.entries[0]?.target ?? '';
+  const found = state.nodes.find((n) => seedName.includes(`${n.target.host}:${n.target.port}`) && n.target.display.length > 0);
+  const node = found ?? state.nodes[0]!;
+  return overrides.get(node.address) ?? node.target;
+}
+
+function compare(before: FixState, after: FixState): RuleChange[] {
+  const statusOf = (results: readonly { ruleId: string; status: string }[]) => {
+    const out = new Map<string, string>();
+    for (const r of results) {
+      const old = out.get(r.ruleId);
+      // A rule with several findings: fail wins.
+      if (old === undefined || r.status === 'fail') out.set(r.ruleId, r.status);
+    }
+    return out;
+  };
+  const changes: RuleChange[] = [];
+  const pairs: [string, readonly { ruleId: string; status: string }[], readonly { ruleId: string; status: string }[] | undefined][] = before.nodes.map((n) => [n.address, n.results, after.nodes.find((a) => a.address === n.address)?.results]);
+  if (before.deploymentResults && after.deploymentResults) pairs.push([before.deploymentResults.target.replace(/ \(.*$/, ''), before.deploymentResults.results, after.deploymentResults.results]);
+  for (const [node, b, a] of pairs) {
+    if (!a) continue;
+    const sb = statusOf(b);
+    const sa = statusOf(a);
+    for (const [rule, s] of sb) {
+      const t = sa.get(rule);
+      if (t !== undefined && t !== s) changes.push({ node, rule, before: s, after: t });
+    }
+  }
+  return changes;
+}
+
+export interface RollbackOptions {
+  readonly connectTimeoutMs?: number | undefined;
+  readonly commandTimeoutMs?: number | undefined;
+  readonly log?: Log;
+}
+
+/**
+ * Returns every recorded setting, user, sentinel credential and file mode to its recorded value, node by node
+ * in the reverse of the apply order. Best effort: what it cannot restore is reported, never thrown.
+ */
+export async function rollback(record: RollbackRecord, targets: ReadonlyMap<string, Target>, options: RollbackOptions = {}): Promise<{ notRestored: string[]; restored: string[] }> {
+  const log = options.log ?? (() => {});
+  const notRestored: string[] = [];
+  const restored: string[] = [];
+  for (const node of [...record.nodes].reverse()) {
+    const target = targets.get(node.address);
+    if (!target) {
+      notRestored.push(`${node.address}: no target to reach it`);
+      continue;
+    }
+    const original = credentialOf(target);
+    const admin: Credential | undefined = node.credentials ? { user: node.credentials.user, password: node.credentials.password, label: `user '${node.credentials.user}'` } : undefined;
+    const session = new NodeSession(target, node.address, options);
+    const problems: string[] = [];
+    const send = async (args: string[], what: string) => {
+      try {
+        const reply = await session.send(args);
+        const refused = replyError(reply);
+        if (refused) problems.push(`${what}: ${refused}`);
+        else restored.push(`${node.address}: ${what}`);
+      } catch (error) {
+        problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    try {
+      await session.open([...(admin ? [admin] : []), original]);
+    } catch (error) {
+      notRestored.push(`${node.address}: ${error instanceof Error ? error.message : String(error)}; not restored: ${describeRecord(node)}`);
+      continue;
+    }
+    try {
+      const config = Object.entries(node.config).sort(([a], [b]) => (a === 'requirepass' ? -1 : b === 'requirepass' ? 1 : 0));
+      for (const [name, value] of config) await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
+      // default first (the original credentials work again), then the others, the users fix created last.
+      const users = Object.entries(node.users).sort(([a, la], [b, lb]) => rank(a, la) - rank(b, lb));
+      for (const [name, line] of users) {
+        if (line === null) {
+          const others = [original, NO_CREDENTIALS].filter((c) => c.user !== name && !(c.user === undefined && name === 'default'));
+          if (session.credential?.user === name) await session.open(others).catch(() => {});
+          if (session.credential?.user === name) {
+            // No other way in: deleting the user closes this connection, which is expected.
+            try {
+              await session.send(['ACL', 'DELUSER', name]);
+            } catch {
+              // the server closed the connection of the deleted user
+            }
+            restored.push(`${node.address}: ACL DELUSER ${name} (its own connection closed, as expected)`);
+            await session.open([...others, ...(admin && admin.user !== name ? [admin] : [])]).catch(() => {});
+            continue;
+          }
+          await send(['ACL', 'DELUSER', name], `ACL DELUSER ${name}`);
+        } else {
+          // Not `reset`: it would also set sanitize-payload, which the recorded user may not have had.
+          const rules = aclLineRules(line).rules;
+          const base = ['ACL', 'SETUSER', name, 'resetpass', 'resetkeys', 'resetchannels', '-@all'];
+          const reply = await session.send([...base.slice(0, 6), 'clearselectors', ...base.slice(6), ...rules]).catch((e: unknown) => e);
+          // Redis 6 has no selectors (nor clearselectors): ACL SETUSER is all-or-nothing, so retry without it.
+          if (replyError(reply as Reply)?.includes('clearselectors') || /syntax|unknown/i.test(replyError(reply as Reply) ?? '')) await send([...base, ...rules], `ACL SETUSER ${name} (as recorded)`);
+          else if (reply instanceof Error) problems.push(`ACL SETUSER ${name}: ${reply.message}`);
+          else if (replyError(reply as Reply)) problems.push(`ACL SETUSER ${name}: ${replyError(reply as Reply)}`);
+          else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
+        }
+        if (session.credential && session.credential.user === name) await session.open([original, ...(admin ? [admin] : [])]).catch(() => {});
+      }
+      for (const s of node.sentinel) await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
+      if (node.role === 'sentinel' && node.sentinel.length === 0 && node.applied.length > 0) {
+        problems.push("the sentinel's auth-user / auth-pass were not readable before the change (sentinel.conf not on this machine): set them back by hand");
+      }
+      if (node.persisted.configRewrite) await send(['CONFIG', 'REWRITE'], 'CONFIG REWRITE');
+      if (node.persisted.aclSave) await send(['ACL', 'SAVE'], 'ACL SAVE');
+      if (node.files.length > 0 && !isLocalHost(node.host)) problems.push('the server is not on this machine: check the modes and owners of its files by hand');
+      for (const file of node.files) {
+        const { changed, error } = restoreFile(file);
+        if (changed) restored.push(`${node.address}: ${changed}`);
+        if (error) problems.push(error);
+      }
+      // Check: the values are back.
+      const now = await configValues(session, Object.keys(node.config)).catch(() => new Map<string, string>());
+      for (const [name, value] of Object.entries(node.config)) if (now.get(name) !== value) problems.push(`${name} is not back to its recorded value`);
+    } finally {
+      await session.close();
+    }
+    for (const p of problems) notRestored.push(`${node.address}: ${p}`);
+    log(`rolled back ${node.address}${problems.length ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'})` : ''}`);
+  }
+  return { notRestored, restored };
+}
+
+const NO_CREDENTIALS: Credential = { user: undefined, password: undefined, label: 'no credentials' };
+
+function rank(name: string, line: string | null): number {
+  if (name === 'default') return 0;
+  return line === null ? 2 : 1;
+}
+
+function describeRecord(node: RollbackNode): string {
+  const parts = [
+    ...Object.keys(node.config).map((k) => `config ${k}`),
+    ...Object.keys(node.users).map((u) => `user ${u}`),
+    ...node.sentinel.map((s) => `sentinel ${s.master} ${s.field}`),
+    ...node.files.map((f) => `${f.path} ${octal(f.mode)}`),
+  ];
+  return parts.join(', ') || 'nothing';
+}
+
+/** Reads the file's password of a target, for messages that must not contain it. */
+export function secretsOf(targets: Iterable<Target>): string[] {
+  return [...targets].map((t) => targetPassword(t) ?? '').filter(Boolean);
+}

@@ -1,0 +1,74 @@
+import type { TargetResult } from '../engine/run.ts';
+import type { AuditOptions } from '../audit.ts';
+import { gatherTarget, judgeFacts } from '../audit.ts';
+import { deploymentFacts, deploymentName } from '../audit-deployment.ts';
+import type { Target } from '../gather/live/target.ts';
+import { discoverDeployment } from '../gather/topology/discover.ts';
+import type { DeploymentKind } from '../gather/topology/discover.ts';
+import { infoField } from '../gather/live/parse-replies.ts';
+import type { FixNodeInput } from './plan.ts';
+import type { FixPlan } from './types.ts';
+
+/** What the audit before a plan (or an apply) found: every node's facts and results, and how to reach it. */
+export interface FixState {
+  readonly deployment: FixPlan['deployment'];
+  readonly nodes: readonly (FixNodeInput & { readonly target: Target })[];
+  /** The deployment entry's results (deployment audits only). */
+  readonly deploymentResults?: TargetResult;
+  /** The report entries, as `redfort audit` would print them. */
+  readonly entries: readonly TargetResult[];
+}
+
+export interface FixGatherOptions extends AuditOptions {
+  readonly kind?: DeploymentKind | undefined;
+  /** `host:port` (or a role) to the target that reaches that node; see `--node-override`. */
+  readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
+}
+
+function addressOf(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Audits a server (or a whole deployment) the way `redfort audit` does, keeping the facts: read-only.
+ * Nodes that cannot be audited make the whole gathering fail: a plan over part of a deployment is not safe.
+ */
+export async function gatherFixState(seed: Target, options: FixGatherOptions): Promise<{ ok: true; state: FixState } | { ok: false; error: string }> {
+  if (options.kind === undefined) {
+    const gathered = await gatherTarget(seed, options);
+    if (!gathered.ok) return { ok: false, error: gathered.error };
+    const facts = gathered.facts;
+    const judged = judgeFacts(facts, options);
+    const mode = facts.server?.mode;
+    const role = mode === 'sentinel' ? 'sentinel' : facts.info && infoField(facts.info, 'role') === 'slave' ? 'replica' : 'master';
+    return {
+      ok: true,
+      state: {
+        deployment: 'single',
+        nodes: [{ address: addressOf(seed.host, seed.port), host: seed.host, port: seed.port, role, facts, results: judged.results, target: seed }],
+        entries: [judged],
+      },
+    };
+  }
+  const { configPath: _c, aclPath: _a, sentinelConfigPath: _s, ...perNode } = options;
+  const discovery = await discoverDeployment(seed, {
+    kind: options.kind,
+    gather: (target, isSeed) => gatherTarget(target, isSeed ? options : perNode),
+    nodeOverrides: options.nodeOverrides,
+    concurrency: options.concurrency,
+    connectTimeoutMs: options.connectTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
+  });
+  if (!discovery.ok) return { ok: false, error: `cannot discover the deployment: ${discovery.error}` };
+  const name = deploymentName(options.kind, seed, discovery.nodes.length);
+  const deployment = judgeFacts(deploymentFacts(name, discovery), options);
+  const nodes: (FixNodeInput & { target: Target })[] = [];
+  const entries: TargetResult[] = [deployment];
+  for (const { node, target, outcome } of discovery.nodes) {
+    if (!outcome.ok) return { ok: false, error: `${node.address} (${node.role}): ${outcome.error}` };
+    const judged = judgeFacts({ ...outcome.facts, target: target.display }, options);
+    entries.push(judged);
+    nodes.push({ address: node.address, host: node.host, port: node.port, role: node.role, facts: outcome.facts, results: judged.results, target });
+  }
+  return { ok: true, state: { deployment: options.kind, nodes, deploymentResults: deployment, entries } };
+}

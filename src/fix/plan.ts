@@ -1,0 +1,343 @@
+import type { AclUser, Facts } from '../facts/types.ts';
+import type { RuleResult } from '../engine/run.ts';
+import { findRule } from '../rules/index.ts';
+import { infoField } from '../gather/live/parse-replies.ts';
+import { packageVersion } from '../package-root.ts';
+import type { FixProfile } from './profile.ts';
+import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
+import { deploymentDigest, nodeDigest } from './digest.ts';
+
+/** One node as the audit before the plan saw it. */
+export interface FixNodeInput {
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  readonly role: NodeRole;
+  readonly facts: Facts;
+  /** The node's rule results (deployment-level rules judged elsewhere appear as skips). */
+  readonly results: readonly RuleResult[];
+}
+
+export interface PlanInput {
+  readonly target: string;
+  readonly deployment: FixPlan['deployment'];
+  readonly nodes: readonly FixNodeInput[];
+  /** Results of the deployment entry (replication.no-masteruser, sentinel rules, ...). */
+  readonly deploymentResults?: readonly RuleResult[];
+  readonly profile: FixProfile;
+  readonly now?: Date;
+}
+
+/** The rules `fix` can close, and in which class: the rule docs' "Fix" sections say the same. */
+export const FIX_CLASSES: ReadonlyMap<string, StepClass | 'safe+disruptive'> = new Map([
+  ['logging.loglevel-too-quiet', 'safe'],
+  ['network.protected-mode-off', 'safe+disruptive'],
+  ['auth.no-authentication', 'disruptive'],
+  ['auth.default-user-enabled', 'disruptive'],
+  ['auth.requirepass-used', 'disruptive'],
+  ['auth.weak-password', 'disruptive'],
+  ['auth.dangerous-commands-allowed', 'disruptive'],
+  ['commands.dangerous-not-renamed', 'disruptive'],
+  ['replication.no-masteruser', 'safe'],
+  ['sentinel.no-auth-user', 'safe'],
+  ['tls.server-ciphers-not-preferred', 'safe'],
+  ['tls.weak-protocols', 'disruptive'],
+  ['tls.client-auth-disabled', 'disruptive'],
+  ['commands.protected-features-enabled', 'restart'],
+  ['logging.syslog-disabled', 'restart'],
+  ['logging.no-logfile', 'restart'],
+  ['auth.acl-file-missing', 'restart'],
+  ['tls.cluster-bus-plaintext', 'restart'],
+]);
+
+const AUTH_RULES = ['auth.no-authentication', 'auth.default-user-enabled', 'auth.requirepass-used'];
+const PROTECTED_FEATURES = ['enable-debug-command', 'enable-module-command', 'enable-protected-configs'];
+const TLS_PROTOCOLS = 'TLSv1.2 TLSv1.3';
+
+function config(facts: Facts, name: string): string | undefined {
+  return facts.config?.get(name)?.value;
+}
+
+function failing(results: readonly RuleResult[], id: string): boolean {
+  return results.some((r) => r.ruleId === id && r.status === 'fail');
+}
+
+function userOf(facts: Facts, name: string): AclUser | undefined {
+  return facts.acl?.origin === 'acl-list' ? facts.acl.users.find((u) => u.name === name) : undefined;
+}
+
+/** Replicas first, then masters, then sentinels; by address within each. */
+function nodeOrder(a: FixNodeInput, b: FixNodeInput): number {
+  const rank = { replica: 0, master: 1, sentinel: 2 } as const;
+  return rank[a.role] - rank[b.role] || a.address.localeCompare(b.address);
+}
+
+interface Draft {
+  readonly node: string;
+  readonly class: StepClass;
+  readonly command: readonly Arg[];
+  readonly configLine?: string;
+  readonly rules: readonly string[];
+  readonly reason: string;
+  readonly order: string;
+  readonly touches: readonly Touch[];
+}
+
+/** Phases in execution order; within a phase, nodes in {@link nodeOrder}. */
+const PHASES = ['users', 'replication', 'sentinel', 'settings', 'disruptive', 'persist', 'restart'] as const;
+type Phase = (typeof PHASES)[number];
+
+const ORDER: Record<Phase, string> = {
+  users: 'users first: nothing may depend on a user before it exists, and adding a user affects no client',
+  replication:
+    'replication credentials before any master requires authentication (masters too: after a failover they replicate); the master already has the user',
+  sentinel: "the sentinels' credentials before any master or replica requires authentication; the nodes already have the user",
+  settings: 'settings no client notices, one node at a time',
+  disruptive:
+    'after the users and credentials exist; replicas before masters, one node at a time; `default off resetpass` before `CONFIG SET requirepass ""` (the other order makes the default user nopass while it is on)',
+  persist: "last on each node: writes what runs to the server's files, then redfort restores their mode and owner (CONFIG REWRITE and ACL SAVE replace the file, redis#7311)",
+  restart: 'not settable at run time: add the line to the config file and restart the node (fix never restarts a server)',
+};
+
+function acl(...args: Arg[]): Arg[] {
+  return ['ACL', 'SETUSER', ...args];
+}
+
+/**
+ * Plans the changes that close the failing rules fix knows how to close, on every node, in a safe order. Pure:
+ * the same audit gives the same plan (up to `createdAt`).
+ */
+export function buildPlan(input: PlanInput): FixPlan {
+  const { profile } = input;
+  const names = profile.users;
+  const generated = new Set(Object.values(names));
+  const nodes = [...input.nodes].sort(nodeOrder);
+  const data = nodes.filter((n) => n.role !== 'sentinel');
+  const sentinels = nodes.filter((n) => n.role === 'sentinel');
+  const deployment = input.deploymentResults ?? [];
+  const byPhase = new Map<Phase, Draft[]>(PHASES.map((p) => [p, []]));
+  const add = (phase: Phase, draft: Omit<Draft, 'order'>) => byPhase.get(phase)!.push({ ...draft, order: ORDER[phase] });
+  const manual: ManualItem[] = [];
+  const notes: string[] = [];
+  const secrets = new Set<string>();
+  const closes = new Map<string, Set<string>>();
+  const closed = (node: string, rule: string) => {
+    if (!closes.has(node)) closes.set(node, new Set());
+    closes.get(node)!.add(rule);
+  };
+
+  // Which data nodes lose their open default user: a node whose default user is on (with or without a password).
+  const aclNodes = data.filter((n) => n.facts.acl?.origin === 'acl-list');
+  const defaultOn = new Set(aclNodes.filter((n) => userOf(n.facts, 'default')?.enabled === true && AUTH_RULES.some((r) => failing(n.results, r))).map((n) => n.address));
+  const replicated = data.length > 1 || data.some((n) => n.role === 'replica');
+  // Single-node mode must not lock out replicas or sentinels it was not asked to give credentials to.
+  const connected = (n: FixNodeInput) => Number(n.facts.info ? (infoField(n.facts.info, 'connected_slaves') ?? 0) : 0);
+  const unseenReplicas = input.deployment === 'single' && data.some((n) => n.role === 'replica' || connected(n) > 0);
+  if (unseenReplicas) {
+    for (const address of defaultOn) {
+      manual.push({ node: address, rule: 'auth.default-user-enabled', message: 'this server replicates: run fix with --replication (or --sentinel, --cluster) so that its replicas get credentials before the default user is disabled' });
+    }
+    defaultOn.clear();
+  }
+
+  // Replication credentials: wanted when authentication is about to be required, or when the rule fails.
+  const masteruserOk = (n: FixNodeInput) => config(n.facts, 'masteruser') === names.replication && n.facts.secrets?.get('masterauth')?.value.set === true;
+  const replicationRule = failing(deployment, 'replication.no-masteruser') || data.some((n) => failing(n.results, 'replication.no-masteruser'));
+  const wantReplication = !unseenReplicas && replicated && aclNodes.length === data.length && (defaultOn.size > 0 || replicationRule) && data.some((n) => !masteruserOk(n));
+  // Sentinel credentials: the same, for the sentinels' connections to masters and replicas.
+  const sentinelAuthKnown = (s: FixNodeInput, master: string) => s.facts.sentinel?.masters.find((m) => m.name === master)?.authUser?.value === names.sentinel;
+  const sentinelMasters = [...new Set(sentinels.flatMap((s) => (s.facts.sentinel?.masters ?? []).map((m) => m.name)))];
+  const sentinelRule = sentinels.some((s) => failing(s.results, 'sentinel.no-auth-user'));
+  const wantSentinel = sentinels.length > 0 && aclNodes.length === data.length && (defaultOn.size > 0 || sentinelRule) && sentinels.some((s) => sentinelMasters.some((m) => !sentinelAuthKnown(s, m)));
+
+  const setUser = (n: FixNodeInput, name: string, rules: readonly string[], rule: readonly string[], why: string) => {
+    secrets.add(name);
+    add('users', {
+      node: n.address,
+      class: 'safe',
+      command: acl(name, 'reset', 'on', { secret: name, prefix: '>' }, ...rules),
+      rules: rule,
+      reason: `a new user '${name}' (${why}) changes nothing for connected clients`,
+      touches: [{ kind: 'user', name }],
+    });
+  };
+
+  for (const n of data) {
+    if (defaultOn.has(n.address)) {
+      const def = userOf(n.facts, 'default')!;
+      setUser(n, names.admin, profile.rules('admin'), AUTH_RULES, 'the administrator, who keeps CONFIG, ACL and CLIENT by name');
+      setUser(n, names.auditor, profile.rules('auditor'), AUTH_RULES, "redfort's read-only audit user");
+      setUser(n, names.app, profile.appRules(def.rules, def.selectors), AUTH_RULES, 'what clients of the default user move to: its keys and commands, minus @dangerous');
+    }
+    if (wantReplication) setUser(n, names.replication, profile.rules('replication'), ['replication.no-masteruser'], 'replicas authenticate as it');
+    if (wantSentinel) setUser(n, names.sentinel, profile.rules('sentinel'), ['sentinel.no-auth-user'], 'the sentinels authenticate as it');
+  }
+  if (wantReplication) {
+    for (const n of data) {
+      if (masteruserOk(n)) continue;
+      const touches: Touch[] = [{ kind: 'config', name: 'masteruser' }, { kind: 'config', name: 'masterauth' }];
+      add('replication', {
+        node: n.address,
+        class: 'safe',
+        command: ['CONFIG', 'SET', 'masteruser', names.replication, 'masterauth', { secret: names.replication, prefix: '' }],
+        rules: ['replication.no-masteruser'],
+        reason: 'used at the next connection to the master, which already accepts the user; the running link is kept',
+        touches,
+      });
+      closed(n.address, 'replication.no-masteruser');
+    }
+  }
+  if (wantSentinel) {
+    secrets.add(names.sentinel);
+    for (const s of sentinels) {
+      for (const master of sentinelMasters) {
+        if (sentinelAuthKnown(s, master)) continue;
+        add('sentinel', {
+          node: s.address,
+          class: 'safe',
+          command: ['SENTINEL', 'SET', master, 'auth-user', names.sentinel, 'auth-pass', { secret: names.sentinel, prefix: '' }],
+          rules: ['sentinel.no-auth-user'],
+          reason: 'the nodes already accept the user; the sentinel uses it at its next connection',
+          touches: [{ kind: 'sentinel', master, field: 'auth-user' }, { kind: 'sentinel', master, field: 'auth-pass' }],
+        });
+      }
+    }
+  }
+
+  for (const n of nodes) {
+    const f = n.facts;
+    const failed = (id: string) => failing(n.results, id);
+    const isData = n.role !== 'sentinel';
+    if (isData && failed('logging.loglevel-too-quiet')) {
+      add('settings', { node: n.address, class: 'safe', command: ['CONFIG', 'SET', 'loglevel', 'notice'], rules: ['logging.loglevel-too-quiet'], reason: 'only what the server logs changes', touches: [{ kind: 'config', name: 'loglevel' }] });
+      closed(n.address, 'logging.loglevel-too-quiet');
+    }
+    if (isData && failed('tls.server-ciphers-not-preferred') && config(f, 'tls-port') !== undefined && config(f, 'tls-port') !== '0') {
+      add('settings', { node: n.address, class: 'safe', command: ['CONFIG', 'SET', 'tls-prefer-server-ciphers', 'yes'], rules: ['tls.server-ciphers-not-preferred'], reason: 'every client keeps a cipher it offers; only the choice among them moves to the server', touches: [{ kind: 'config', name: 'tls-prefer-server-ciphers' }] });
+      closed(n.address, 'tls.server-ciphers-not-preferred');
+    }
+    if (isData && failed('network.protected-mode-off')) {
+      const def = userOf(f, 'default');
+      const hasAuth = def !== undefined && (!def.enabled || !def.nopass);
+      const step = { node: n.address, command: ['CONFIG', 'SET', 'protected-mode', 'yes'], rules: ['network.protected-mode-off'], touches: [{ kind: 'config', name: 'protected-mode' } as Touch] };
+      if (hasAuth) add('settings', { ...step, class: 'safe', reason: 'the default user already needs a password (or is off), so protected mode refuses no client that could log in' });
+      else add('disruptive', { ...step, class: 'disruptive', reason: 'while the default user needs no password, protected mode refuses every client that is not on loopback' });
+      closed(n.address, 'network.protected-mode-off');
+    }
+  }
+
+  // Disruptive changes to the users, node by node (replicas first).
+  for (const n of data) {
+    const f = n.facts;
+    if (f.acl?.origin !== 'acl-list') continue;
+    for (const user of f.acl.users) {
+      if (user.name === 'default' || generated.has(user.name) || !user.enabled) continue;
+      if (failing(n.results, 'auth.dangerous-commands-allowed') && !user.rules.includes('-@dangerous') && user.rules.some((r) => /^\+@(all|admin|dangerous)$|^allcommands$/.test(r) || r.startsWith('+@'))) {
+        add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, '-@dangerous'), rules: ['auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed'], reason: `clients logged in as '${user.name}' lose the @dangerous commands (CONFIG, KEYS, FLUSHALL, …) they may use today`, touches: [{ kind: 'user', name: user.name }] });
+        closed(n.address, 'auth.dangerous-commands-allowed');
+      }
+      if (failing(n.results, 'auth.weak-password') && user.passwords.some((p) => p.length !== undefined)) {
+        secrets.add(user.name);
+        add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, 'resetpass', { secret: user.name, prefix: '>' }), rules: ['auth.weak-password'], reason: `clients of '${user.name}' must switch to the new password from the secrets file`, touches: [{ kind: 'user', name: user.name }] });
+        closed(n.address, 'auth.weak-password');
+      }
+    }
+    if (defaultOn.has(n.address)) {
+      add('disruptive', { node: n.address, class: 'disruptive', command: acl('default', 'off', 'resetpass'), rules: AUTH_RULES, reason: `clients without AUTH, or with AUTH <password>, are refused: they must log in as '${names.app}' (password in the secrets file)`, touches: [{ kind: 'user', name: 'default' }] });
+      for (const rule of [...AUTH_RULES, 'auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed']) closed(n.address, rule);
+      if (f.secrets?.get('requirepass')?.value.set) {
+        add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'requirepass', ''], rules: ['auth.requirepass-used'], reason: 'the shared password stops working (the default user is already off)', touches: [{ kind: 'config', name: 'requirepass' }] });
+      }
+    }
+    const tlsOn = config(f, 'tls-port') !== undefined && config(f, 'tls-port') !== '0';
+    if (tlsOn && failing(n.results, 'tls.weak-protocols')) {
+      add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-protocols', TLS_PROTOCOLS], rules: ['tls.weak-protocols'], reason: 'clients that only speak TLS 1.0 or 1.1 can no longer connect', touches: [{ kind: 'config', name: 'tls-protocols' }] });
+      closed(n.address, 'tls.weak-protocols');
+    }
+    if (tlsOn && failing(n.results, 'tls.client-auth-disabled') && (config(f, 'tls-ca-cert-file') || config(f, 'tls-ca-cert-dir'))) {
+      add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-auth-clients', 'yes'], rules: ['tls.client-auth-disabled'], reason: 'clients without a certificate from the configured CA are refused', touches: [{ kind: 'config', name: 'tls-auth-clients' }] });
+      closed(n.address, 'tls.client-auth-disabled');
+    }
+  }
+
+  // Restart steps: printed, never executed.
+  for (const n of nodes.filter((x) => x.role !== 'sentinel')) {
+    const f = n.facts;
+    const lines: { line: string; rule: string; name: string }[] = [];
+    if (failing(n.results, 'commands.protected-features-enabled')) {
+      for (const name of PROTECTED_FEATURES) if (config(f, name) !== undefined && config(f, name) !== 'no') lines.push({ line: `${name} no`, rule: 'commands.protected-features-enabled', name });
+    }
+    if (failing(n.results, 'logging.syslog-disabled')) lines.push({ line: 'syslog-enabled yes', rule: 'logging.syslog-disabled', name: 'syslog-enabled' });
+    if (failing(n.results, 'logging.no-logfile')) lines.push({ line: 'logfile /var/log/redis/redis-server.log', rule: 'logging.no-logfile', name: 'logfile' });
+    if (failing(n.results, 'auth.acl-file-missing')) lines.push({ line: 'aclfile /etc/redis/users.acl', rule: 'auth.acl-file-missing', name: 'aclfile' });
+    if (failing(n.results, 'tls.cluster-bus-plaintext')) lines.push({ line: 'tls-cluster yes', rule: 'tls.cluster-bus-plaintext', name: 'tls-cluster' });
+    for (const l of lines) {
+      add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${l.name} cannot be changed at run time: add \`${l.line}\` to ${n.facts.server?.configFile ?? 'the config file'} and restart the node`, touches: [] });
+      closed(n.address, l.rule);
+    }
+  }
+
+  // Persistence, after every runtime step of a node.
+  const changed = new Set([...byPhase.entries()].filter(([p]) => p !== 'restart').flatMap(([, ds]) => ds.map((d) => d.node)));
+  for (const n of nodes) {
+    if (!changed.has(n.address)) continue;
+    const configFile = n.facts.server?.configFile ?? null;
+    if (n.role === 'sentinel') {
+      notes.push(`${n.address}: a sentinel writes SENTINEL SET changes to ${configFile ?? 'its config file'} itself; redfort restores the file's mode and owner when the sentinel runs on this machine`);
+      continue;
+    }
+    const nodeDrafts = [...byPhase.values()].flat().filter((d) => d.node === n.address);
+    const touchesConfig = nodeDrafts.some((d) => d.touches.some((t) => t.kind === 'config'));
+    const touchesUsers = nodeDrafts.some((d) => d.touches.some((t) => t.kind === 'user'));
+    const aclFile = config(n.facts, 'aclfile') || null;
+    if (configFile && (touchesConfig || (touchesUsers && !aclFile))) {
+      add('persist', { node: n.address, class: 'safe', command: ['CONFIG', 'REWRITE'], rules: [], reason: `writes the running configuration to ${configFile}${aclFile ? '' : ' (the users too: there is no aclfile)'}; no client notices`, touches: [{ kind: 'file', role: 'config' }] });
+      if (failing(n.results, 'config.runtime-drift')) notes.push(`${n.address}: CONFIG REWRITE also writes the running values that differ from ${configFile} today (config.runtime-drift): review them first`);
+    } else if (!configFile && touchesConfig) {
+      notes.push(`${n.address}: the server runs without a config file: the changes last until it restarts; add them to the file it will start with`);
+    }
+    if (aclFile && touchesUsers) {
+      add('persist', { node: n.address, class: 'safe', command: ['ACL', 'SAVE'], rules: [], reason: `writes the users to ${aclFile}; no client notices`, touches: [{ kind: 'file', role: 'acl' }] });
+    }
+  }
+
+  // Failing rules no step closes: what to do by hand.
+  const entries: { node: string; results: readonly RuleResult[] }[] = [
+    ...(input.deploymentResults ? [{ node: input.target, results: input.deploymentResults }] : []),
+    ...nodes.map((n) => ({ node: n.address, results: n.results })),
+  ];
+  const deploymentClosed = new Set([...closes.values()].flatMap((s) => [...s]));
+  for (const { node, results } of entries) {
+    for (const r of results) {
+      if (r.status !== 'fail' || closes.get(node)?.has(r.ruleId) || (node === input.target && deploymentClosed.has(r.ruleId))) continue;
+      if (manual.some((m) => m.node === node && m.rule === r.ruleId)) continue;
+      manual.push({ node, rule: r.ruleId, message: findRule(r.ruleId)?.remediation ?? r.remediation });
+    }
+  }
+
+  let id = 0;
+  const steps: PlanStep[] = PHASES.flatMap((p) => byPhase.get(p)!).map((d) => ({ id: ++id, ...d }));
+  const planNodes: PlanNode[] = nodes.map((n) => ({
+    address: n.address,
+    host: n.host,
+    port: n.port,
+    role: n.role,
+    configFile: n.facts.server?.configFile ?? null,
+    aclFile: config(n.facts, 'aclfile') || null,
+    digest: nodeDigest(n.facts, n.role),
+  }));
+  return {
+    format: 'redfort-fix-plan',
+    version: 1,
+    tool: { name: 'redfort', version: packageVersion() },
+    target: input.target,
+    deployment: input.deployment,
+    createdAt: (input.now ?? new Date()).toISOString(),
+    digest: deploymentDigest(planNodes),
+    nodes: planNodes,
+    steps,
+    manual,
+    secrets: [...secrets].sort(),
+    notes,
+  };
+}

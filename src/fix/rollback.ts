@@ -1,0 +1,184 @@
+import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { ReplyError } from '../gather/live/resp.ts';
+import type { Reply } from '../gather/live/resp.ts';
+import type { NodeSession } from './session.ts';
+import type { NodeRole } from './types.ts';
+
+export const ROLLBACK_WARNING =
+  'This file holds secrets: the passwords and masterauth values that redfort fix replaced, and the password of the admin user it created. Keep it private (mode 0600) and delete it once you no longer need to roll back.';
+
+export interface RecordedFile {
+  readonly role: 'config' | 'acl';
+  readonly path: string;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface RollbackNode {
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  readonly role: NodeRole;
+  /** A user the fix created that can log in when the original credentials no longer can. */
+  credentials: { user: string; password: string } | null;
+  /** `CONFIG GET` values before the first change (clear text: secrets included). */
+  readonly config: Record<string, string>;
+  /** The `ACL LIST` line of each touched user before the first change; null when the user did not exist. */
+  readonly users: Record<string, string | null>;
+  /** A sentinel's `auth-user` / `auth-pass` per master: null when unset, absent when unknown. */
+  readonly sentinel: { master: string; field: 'auth-user' | 'auth-pass'; value: string | null }[];
+  /** Mode and owner of the server's files before the first change (servers on this machine only). */
+  readonly files: RecordedFile[];
+  /** Whether an apply ran CONFIG REWRITE / ACL SAVE here (a rollback then persists the restored state too). */
+  persisted: { configRewrite: boolean; aclSave: boolean };
+  /** Step ids applied, in order. */
+  applied: number[];
+}
+
+export interface RollbackRecord {
+  readonly format: 'redfort-fix-rollback';
+  readonly version: 1;
+  readonly warning: string;
+  readonly target: string;
+  readonly createdAt: string;
+  readonly nodes: RollbackNode[];
+  /**
+   * Each apply of a plan: its digest, the steps it ran, and each node's digest after it. A later apply of the same
+   * plan accepts a node in that state (its own earlier apply changed it) and skips the steps already run.
+   */
+  readonly applies: { plan: string; steps: number[]; after: Record<string, string> }[];
+}
+
+export class RollbackFileError extends Error {}
+
+/** Writes the record with mode 0600 through a temp file and a rename, so that it is never half-written. */
+export function writeRollback(path: string, record: RollbackRecord): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+export function readRollback(path: string): RollbackRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new RollbackFileError(`${path}: cannot read the rollback file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let record: RollbackRecord;
+  try {
+    record = JSON.parse(text) as RollbackRecord;
+  } catch {
+    throw new RollbackFileError(`${path}: not a rollback file (not JSON)`);
+  }
+  if (record?.format !== 'redfort-fix-rollback' || record.version !== 1 || !Array.isArray(record.nodes)) {
+    throw new RollbackFileError(`${path}: not a redfort fix rollback file`);
+  }
+  return record;
+}
+
+/**
+ * Adds what `fresh` recorded to an earlier record of the same target: values recorded earlier are kept, so that
+ * a rollback returns to the state before the first apply.
+ */
+export function mergeRollback(earlier: RollbackRecord | undefined, fresh: RollbackRecord): RollbackRecord {
+  if (!earlier || earlier.target !== fresh.target) return fresh;
+  const nodes = earlier.nodes.map((n) => ({ ...n, config: { ...n.config }, users: { ...n.users }, sentinel: [...n.sentinel], files: [...n.files] }));
+  for (const f of fresh.nodes) {
+    const old = nodes.find((n) => n.address === f.address);
+    if (!old) {
+      nodes.push(f);
+      continue;
+    }
+    for (const [k, v] of Object.entries(f.config)) if (!(k in old.config)) old.config[k] = v;
+    for (const [k, v] of Object.entries(f.users)) if (!(k in old.users)) old.users[k] = v;
+    for (const s of f.sentinel) if (!old.sentinel.some((o) => o.master === s.master && o.field === s.field)) old.sentinel.push(s);
+    for (const file of f.files) if (!old.files.some((o) => o.path === file.path)) old.files.push(file);
+    old.credentials = f.credentials ?? old.credentials;
+  }
+  return { ...earlier, nodes, applies: [...(earlier.applies ?? []), ...fresh.applies] };
+}
+
+/** Splits an ACL LIST line (`user name on #… ~* (+get ~k*)`) into the rules after the name; selectors stay whole. */
+export function aclLineRules(line: string): { name: string; rules: string[] } {
+  const tokens: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of line.trim()) {
+    if (ch === ' ' && depth === 0) {
+      if (current) tokens.push(current);
+      current = '';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')') depth = Math.max(0, depth - 1);
+    current += ch;
+  }
+  if (current) tokens.push(current);
+  const [, name = '', ...rules] = tokens;
+  return { name, rules };
+}
+
+export function statOf(role: RecordedFile['role'], path: string): RecordedFile | undefined {
+  try {
+    const s = statSync(path);
+    return { role, path, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Puts a file's mode and owner back; returns what was changed, or why it could not be. */
+export function restoreFile(file: RecordedFile): { changed: string | undefined; error: string | undefined } {
+  const now = statOf(file.role, file.path);
+  if (!now) return { changed: undefined, error: `${file.path}: no longer there` };
+  const parts: string[] = [];
+  try {
+    if ((now.uid !== file.uid || now.gid !== file.gid) && existsSync(file.path)) {
+      chownSync(file.path, file.uid, file.gid);
+      parts.push(`owner ${now.uid}:${now.gid} → ${file.uid}:${file.gid}`);
+    }
+    if (now.mode !== file.mode) {
+      chmodSync(file.path, file.mode);
+      parts.push(`mode ${octal(now.mode)} → ${octal(file.mode)}`);
+    }
+  } catch (error) {
+    return { changed: undefined, error: `${file.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  return { changed: parts.length ? `${file.path}: ${parts.join(', ')}` : undefined, error: undefined };
+}
+
+export function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
+
+/** The ACL LIST lines of a server by user name. */
+export async function aclLines(session: NodeSession): Promise<Map<string, string>> {
+  const reply = await session.send(['ACL', 'LIST']);
+  if (!Array.isArray(reply)) throw new Error(`ACL LIST failed: ${String(reply)}`);
+  return new Map(reply.map((l) => String(l)).map((l) => [aclLineRules(l).name, l]));
+}
+
+/** CONFIG GET of each name, as a map; a missing value is absent. */
+export async function configValues(session: NodeSession, names: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const reply: Reply = await session.send(['CONFIG', 'GET', name]);
+    if (reply instanceof ReplyError) throw new Error(`CONFIG GET ${name} failed: ${reply.message}`);
+    if (Array.isArray(reply)) {
+      for (let i = 0; i + 1 < reply.length; i += 2) if (String(reply[i]).toLowerCase() === name) out.set(name, String(reply[i + 1]));
+    } else if (reply instanceof Map) {
+      for (const [k, v] of reply) if (String(k).toLowerCase() === name) out.set(name, String(v));
+    }
+  }
+  return out;
+}
