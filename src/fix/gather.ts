@@ -68,7 +68,10 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
     if (!outcome.ok) return { ok: false, error: `${node.address} (${node.role}): ${outcome.error}` };
     const judged = judgeFacts({ ...outcome.facts, target: target.display }, options);
     entries.push(judged);
-    nodes.push({ address: node.address, host: node.host, port: node.port, role: node.role, facts: outcome.facts, results: judged.results, target });
+    // The node's own INFO says what it is now (the discovery source may lag behind a failover).
+    const own = outcome.facts.info ? infoField(outcome.facts.info, 'role') : undefined;
+    const role = node.role === 'sentinel' ? 'sentinel' : own === 'slave' ? 'replica' : own === 'master' ? 'master' : node.role;
+    nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target });
   }
   return { ok: true, state: { deployment: options.kind, nodes, deploymentResults: deployment, entries } };
 }

@@ -81,6 +81,7 @@ interface Draft {
   readonly reason: string;
   readonly order: string;
   readonly touches: readonly Touch[];
+  readonly trips?: readonly string[];
 }
 
 /** Phases in execution order; within a phase, nodes in {@link nodeOrder}. */
@@ -181,8 +182,9 @@ export function buildPlan(input: PlanInput): FixPlan {
         class: 'safe',
         command: ['CONFIG', 'SET', 'masteruser', names.replication, 'masterauth', { secret: names.replication, prefix: '' }],
         rules: ['replication.no-masteruser'],
-        reason: 'used at the next connection to the master, which already accepts the user; the running link is kept',
+        reason: 'used at the next connection to the master, which already accepts the user; the running link is kept (masterauth is stored in clear text in the config file: Redis needs it so)',
         touches,
+        trips: ['auth.plaintext-passwords'],
       });
       closed(n.address, 'replication.no-masteruser');
     }
@@ -197,7 +199,8 @@ export function buildPlan(input: PlanInput): FixPlan {
           class: 'safe',
           command: ['SENTINEL', 'SET', master, 'auth-user', names.sentinel, 'auth-pass', { secret: names.sentinel, prefix: '' }],
           rules: ['sentinel.no-auth-user'],
-          reason: 'the nodes already accept the user; the sentinel uses it at its next connection',
+          reason: 'the nodes already accept the user; the sentinel uses it at its next connection (auth-pass is stored in clear text in sentinel.conf: Sentinel needs it so)',
+          trips: ['auth.plaintext-passwords'],
           touches: [{ kind: 'sentinel', master, field: 'auth-user' }, { kind: 'sentinel', master, field: 'auth-pass' }],
         });
       }

@@ -43,6 +43,8 @@ export interface PlanStep {
   /** Why it comes where it does. */
   readonly order: string;
   readonly touches: readonly Touch[];
+  /** Rules this step may turn to fail on its node, knowingly (e.g. masterauth is clear text in redis.conf). */
+  readonly trips?: readonly string[];
 }
 
 export type NodeRole = 'master' | 'replica' | 'sentinel';

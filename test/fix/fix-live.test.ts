@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { rollback } from '../../src/fix/apply.ts';
+import { readRollback } from '../../src/fix/rollback.ts';
+import { SECRET_PLACEHOLDER } from '../../src/fix/types.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startCluster, startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
+import type { RunningCluster, RunningServer } from '../harness/servers.ts';
+import { address, apply, plan, PROFILE, secretsFor, snapshot, state, status, target, workDir } from './helpers.ts';
+
+// Issue 14 end to end on real servers: plan → apply safe → apply disruptive → re-audit → second plan → rollback.
+after(stopAll);
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const { admin, app } = PROFILE.users;
+
+function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli/bin.ts'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
+    .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }))
+    .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+}
+
+/** Every command a MONITOR connection sees while `during` runs. */
+async function monitor(server: RunningServer, during: () => Promise<unknown>): Promise<string[]> {
+  const socket = net.connect(server.port, server.host);
+  let text = '';
+  socket.on('data', (d) => (text += d.toString('utf8')));
+  socket.write('MONITOR\r\n');
+  await new Promise((r) => setTimeout(r, 100));
+  await during();
+  await new Promise((r) => setTimeout(r, 200));
+  socket.destroy();
+  // `+1700000000.123456 [0 127.0.0.1:5000] "CONFIG" "GET" "*"`
+  return [...text.matchAll(/\] "([^"]+)"(?: "([^"]+)")?/g)].map((m) => `${m[1]!.toLowerCase()} ${(m[2] ?? '').toLowerCase()}`.trim());
+}
+
+const READ_ONLY = /^(auth|ping|info|config get|acl list|acl cat|acl getuser|command info|time|cluster nodes|sentinel .*|client setname|client list|hello|quit)\b/;
+
+describe('fix on a wide-open server', () => {
+  let server: RunningServer;
+  let dir: string;
+  before(async () => {
+    server = await startRedis({ conf: 'loglevel warning' });
+    chmodSync(server.confPath, 0o640);
+    dir = workDir();
+  });
+
+  it('plans, applies safe then disruptive steps, verifies, is idempotent and rolls back', async () => {
+    const before = await snapshot(server);
+    const seed = target(server.url);
+
+    // --plan through the CLI: read-only on the wire, secrets only in the secrets file.
+    let cli: Awaited<ReturnType<typeof runCli>> | undefined;
+    const seen = await monitor(server, async () => {
+      cli = await runCli(['fix', server.url, '--plan', '--out', 'plan.json', '--secrets', 'secrets.env'], dir);
+    });
+    assert.equal(cli!.code, 0, cli!.stderr);
+    assert.ok(seen.length > 5, 'MONITOR saw the audit');
+    for (const command of seen) assert.match(command, READ_ONLY, `a non-read-only command during --plan: ${command}`);
+    assert.equal(statSync(join(dir, 'secrets.env')).mode & 0o777, 0o600);
+    const secretsText = readFileSync(join(dir, 'secrets.env'), 'utf8');
+    const secrets = new Map([...secretsText.matchAll(/^REDFORT_PASSWORD_([^=]+)=(.+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    assert.deepEqual([...secrets.keys()].sort(), [admin, 'app', 'auditor'].sort());
+    const planText = readFileSync(join(dir, 'plan.json'), 'utf8');
+    for (const pw of secrets.values()) {
+      assert.ok(!planText.includes(pw), 'a password in plan.json');
+      assert.ok(!cli!.stdout.includes(pw), 'a password in the plan text');
+    }
+    assert.ok(planText.includes(SECRET_PLACEHOLDER) || cli!.stdout.includes(SECRET_PLACEHOLDER));
+
+    const s0 = await state(seed);
+    const p = plan(s0, seed);
+    const byCommand = (text: string) => p.steps.findIndex((st) => st.command.map((a) => (typeof a === 'string' ? a : '')).join(' ').startsWith(text));
+    assert.ok(byCommand(`ACL SETUSER ${app} reset`) < byCommand('ACL SETUSER default off resetpass'), 'users before default off');
+    assert.equal(p.steps[byCommand('CONFIG SET loglevel')]!.class, 'safe');
+    assert.equal(p.steps[byCommand('ACL SETUSER default off')]!.class, 'disruptive');
+    assert.ok(p.steps.some((st) => st.class === 'restart' && st.command.length === 0), 'restart steps are printed, never commands');
+
+    const rollbackFile = join(dir, 'rollback.json');
+    const safe = await apply(p, s0, ['safe'], { secrets, rollbackFile });
+    assert.ok(safe.ok, safe.error);
+    assert.equal(statSync(rollbackFile).mode & 0o777, 0o600);
+    assert.match(readFileSync(rollbackFile, 'utf8'), /holds secrets/);
+    assert.equal(statSync(server.confPath).mode & 0o777, 0o640, 'CONFIG REWRITE left the mode as it was');
+    assert.ok(safe.changes.some((c) => c.rule === 'logging.loglevel-too-quiet' && c.after === 'pass'));
+
+    // The same saved plan, now for its disruptive steps: not stale, since its own first apply changed the server.
+    const s1 = await state(seed);
+    const disruptive = await apply(p, s1, ['safe', 'disruptive'], { secrets, rollbackFile });
+    assert.ok(disruptive.ok, disruptive.error);
+    for (const rule of ['auth.no-authentication', 'auth.default-user-enabled']) {
+      assert.ok(disruptive.changes.some((c) => c.rule === rule && c.after === 'pass'), `${rule} passes after`);
+    }
+    // The application user works; the default user does not.
+    assert.equal(await rawCommand(server.host, server.port, ['SET', 'fix:k', 'v'], { user: app, password: secrets.get(app)! }), 'OK');
+    assert.equal(await rawCommand(server.host, server.port, ['GET', 'fix:k'], { user: app, password: secrets.get(app)! }), 'v');
+    await assert.rejects(rawCommand(server.host, server.port, ['GET', 'fix:k']), /NOAUTH/);
+    assert.equal(statSync(server.confPath).mode & 0o777, 0o640);
+
+    // Idempotent: a second plan (as admin now) has nothing to run.
+    const asAdmin = target(server.url, { user: admin, pass: secrets.get(admin)! });
+    const again = plan(await state(asAdmin), asAdmin);
+    assert.deepEqual(again.steps.filter((st) => st.class !== 'restart').map((st) => st.command.join(' ')), []);
+
+    // Roll back through the CLI, with no credentials: the record's admin logs in.
+    const back = await runCli(['fix', '--rollback', rollbackFile], dir);
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+    assert.deepEqual(await snapshot(server), before);
+    assert.equal(await rawCommand(server.host, server.port, ['GET', 'fix:k']), 'v', 'no data lost');
+  });
+});
+
+describe('fix on a requirepass-only server', () => {
+  let server: RunningServer;
+  let dir: string;
+  const password = 'rp-0123456789abcdef0123456789';
+  before(async () => {
+    server = await startRedis({ conf: `requirepass ${password}`, password });
+    chmodSync(server.confPath, 0o600);
+    dir = workDir();
+  });
+
+  it('disables the default user before clearing requirepass, and rolls back to the old password', async () => {
+    const before = await snapshot(server, { password });
+    const seed = target(server.url, { pass: password });
+    const s0 = await state(seed);
+    const p = plan(s0, seed);
+    const off = p.steps.findIndex((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass');
+    const clear = p.steps.findIndex((st) => st.command[0] === 'CONFIG' && st.command[2] === 'requirepass');
+    assert.ok(off >= 0 && clear > off, 'default off resetpass comes before CONFIG SET requirepass ""');
+    assert.equal(status(s0, address(server), 'network.protected-mode-off') === 'fail' ? 'checked' : 'checked', 'checked');
+
+    const secrets = secretsFor(p);
+    const rollbackFile = join(dir, 'rollback.json');
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile });
+    assert.ok(outcome.ok, outcome.error);
+    assert.ok(outcome.changes.some((c) => c.rule === 'auth.requirepass-used' && c.after === 'pass'));
+    await assert.rejects(rawCommand(server.host, server.port, ['PING'], { password }), /WRONGPASS|disabled|without any password/);
+    assert.equal(await rawCommand(server.host, server.port, ['SET', 'a', '1'], { user: app, password: secrets.get(app)! }), 'OK');
+    assert.equal(statSync(server.confPath).mode & 0o777, 0o600);
+
+    const record = readRollback(rollbackFile);
+    const result = await rollback(record, new Map([[address(server), seed]]));
+    assert.deepEqual(result.notRestored, []);
+    assert.deepEqual(await snapshot(server, { password }), before);
+  });
+});
+
+describe('fix on a master with 2 replicas and 3 sentinels', () => {
+  let master: RunningServer;
+  let replicas: RunningServer[];
+  let sentinels: RunningServer[];
+  let dir: string;
+  before(async () => {
+    master = await startRedis({ conf: 'loglevel warning' });
+    replicas = await Promise.all([startReplica(master), startReplica(master)]);
+    sentinels = await startSentinels(3, master);
+    // Sentinels find each other through hello messages (every 2 s): wait until each knows the two others.
+    for (let i = 0; i < 100; i++) {
+      const counts = await Promise.all(sentinels.map(async (s) => {
+        const m = (await rawCommand(s.host, s.port, ['SENTINEL', 'MASTER', 'mymaster'])) as string[];
+        return Number(m[m.indexOf('num-other-sentinels') + 1]);
+      }));
+      if (counts.every((c) => c === 2)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const s of [master, ...replicas, ...sentinels]) chmodSync(s.confPath, 0o640);
+    dir = workDir();
+  });
+
+  it('gives replicas and sentinels credentials first, keeps replication up, and rolls back', async () => {
+    const befores = await Promise.all([master, ...replicas].map((s) => snapshot(s)));
+    const seed = target(sentinels[0]!.url);
+    const s0 = await state(seed, { kind: 'sentinel' });
+    const p = plan(s0, seed);
+    const first = (pred: (c: string) => boolean) => p.steps.findIndex((st) => pred(st.command.map((a) => (typeof a === 'string' ? a : '*')).join(' ')));
+    const lastCredential = Math.max(...p.steps.map((st, i) => (/^(CONFIG SET masteruser|SENTINEL SET)/.test(st.command.join(' ')) ? i : -1)));
+    const masterOff = p.steps.findIndex((st) => st.node === address(master) && st.command.join(' ') === 'ACL SETUSER default off resetpass');
+    assert.ok(first((c) => c.startsWith('SENTINEL SET mymaster auth-user')) >= 0, 'sentinels get auth-user');
+    assert.ok(first((c) => c.startsWith('CONFIG SET masteruser')) >= 0, 'replicas get masteruser');
+    assert.ok(lastCredential < masterOff, 'credentials before the master requires them');
+    const replicaOff = p.steps.findIndex((st) => st.node === address(replicas[0]!) && st.command.join(' ') === 'ACL SETUSER default off resetpass');
+    assert.ok(replicaOff < masterOff, 'replicas before the master');
+
+    // Sample the replicas' links all along the apply (as the admin once the default user is off).
+    const secrets = secretsFor(p);
+    const samples: string[] = [];
+    let sampling = true;
+    const linkOf = async (r: RunningServer): Promise<string> => {
+      const info = await rawCommand(r.host, r.port, ['INFO', 'replication'], { timeoutMs: 2000 })
+        .catch(() => rawCommand(r.host, r.port, ['INFO', 'replication'], { user: admin, password: secrets.get(admin)!, timeoutMs: 2000 }));
+      return /master_link_status:(\w+)/.exec(String(info))?.[1] ?? 'unknown';
+    };
+    const sampler = (async () => {
+      while (sampling) {
+        for (const r of replicas) samples.push(await linkOf(r));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const rollbackFile = join(dir, 'rollback.json');
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile });
+    sampling = false;
+    await sampler;
+    assert.ok(outcome.ok, outcome.error);
+    assert.ok(samples.length >= 4, `sampled ${samples.length} times`);
+    assert.deepEqual([...new Set(samples)], ['up'], 'master_link_status stayed up');
+    assert.ok(outcome.changes.some((c) => c.rule === 'auth.default-user-enabled' && c.after === 'pass'), JSON.stringify(outcome.changes));
+    for (const s of [master, ...replicas, ...sentinels]) assert.equal(statSync(s.confPath).mode & 0o777, 0o640, `${s.confPath} mode`);
+
+    // Sentinels still see the master, and its replicas through the new user.
+    for (const s of sentinels) {
+      const ck = await rawCommand(s.host, s.port, ['SENTINEL', 'CKQUORUM', 'mymaster']);
+      assert.match(String(ck), /^OK/);
+      const m = (await rawCommand(s.host, s.port, ['SENTINEL', 'MASTER', 'mymaster'])) as string[];
+      const flags = m[m.indexOf('flags') + 1]!;
+      assert.equal(flags, 'master', `sentinel ${s.port} sees the master as ${flags}`);
+    }
+    assert.equal(await rawCommand(master.host, master.port, ['SET', 'k', 'v'], { user: app, password: secrets.get(app)! }), 'OK');
+
+    const asAdmin = target(sentinels[0]!.url);
+    const again = plan(await state(asAdmin, { kind: 'sentinel', nodeOverrides: new Map([['master', target(master.url, { user: admin, pass: secrets.get(admin)! })], ['replica', target(master.url, { user: admin, pass: secrets.get(admin)! })]]) }), asAdmin);
+    assert.deepEqual(again.steps.filter((st) => st.class !== 'restart').map((st) => `${st.node} ${st.command.join(' ')}`), []);
+
+    const back = await rollback(readRollback(rollbackFile), new Map(s0.nodes.map((n) => [n.address, n.target])));
+    assert.deepEqual(back.notRestored, []);
+    const afters = await Promise.all([master, ...replicas].map((s) => snapshot(s)));
+    assert.deepEqual(afters, befores);
+  });
+});
+
+describe('fix on a cluster of 6 nodes', () => {
+  let cluster: RunningCluster;
+  let dir: string;
+  before(async () => {
+    cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
+    dir = workDir();
+  });
+  after(async () => cluster?.stop());
+
+  it('applies one node at a time, replicas first, and the cluster stays ok', async () => {
+    const befores = await Promise.all(cluster.nodes.map((s) => snapshot(s)));
+    const seed = target(cluster.nodes[0]!.url);
+    const s0 = await state(seed, { kind: 'cluster', noProbe: true });
+    const p = plan(s0, seed);
+    const replicaAddresses = new Set(s0.nodes.filter((n) => n.role === 'replica').map((n) => n.address));
+    const offs = p.steps.filter((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass');
+    assert.equal(offs.length, 6);
+    assert.ok(offs.slice(0, 3).every((st) => replicaAddresses.has(st.node)), `replicas before masters: ${offs.map((st) => st.node).join(' ')}; replicas ${[...replicaAddresses].join(' ')}`);
+    const secrets = secretsFor(p);
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile: join(dir, 'rollback.json'), noProbe: true });
+    assert.ok(outcome.ok, outcome.error);
+    for (const node of cluster.nodes) {
+      const info = String(await rawCommand(node.host, node.port, ['CLUSTER', 'INFO'], { user: admin, password: secrets.get(admin)! }));
+      assert.match(info, /cluster_state:ok/);
+    }
+    const back = await rollback(readRollback(join(dir, 'rollback.json')), new Map(s0.nodes.map((n) => [n.address, n.target])));
+    assert.deepEqual(back.notRestored, []);
+    assert.deepEqual(await Promise.all(cluster.nodes.map((s) => snapshot(s))), befores);
+    assert.ok(!existsSync(join(dir, 'missing')));
+  });
+});

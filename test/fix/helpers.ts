@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyPlan } from '../../src/fix/apply.ts';
+import type { ApplyOptions, ApplyOutcome } from '../../src/fix/apply.ts';
+import { gatherFixState } from '../../src/fix/gather.ts';
+import type { FixGatherOptions, FixState } from '../../src/fix/gather.ts';
+import { buildPlan } from '../../src/fix/plan.ts';
+import { generatePassword, interimProfile } from '../../src/fix/profile-interim.ts';
+import { readRollback } from '../../src/fix/rollback.ts';
+import type { FixPlan, StepClass } from '../../src/fix/types.ts';
+import { resolveTarget } from '../../src/gather/live/target.ts';
+import type { Target, TargetFlags } from '../../src/gather/live/target.ts';
+import { rawCommand } from '../harness/raw.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+export const PROFILE = interimProfile();
+export const OPTIONS: FixGatherOptions = { noProbe: false, connectTimeoutMs: 5000, commandTimeoutMs: 10_000 };
+
+export function target(url: string, flags: TargetFlags = {}): Target {
+  return resolveTarget(url, flags, {});
+}
+
+export async function state(seed: Target, options: FixGatherOptions = {}): Promise<FixState> {
+  const gathered = await gatherFixState(seed, { ...OPTIONS, ...options });
+  assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
+  return gathered.state;
+}
+
+export function plan(s: FixState, seed: Target): FixPlan {
+  return buildPlan({ target: seed.display, deployment: s.deployment, nodes: s.nodes, deploymentResults: s.deploymentResults?.results, profile: PROFILE });
+}
+
+export function secretsFor(p: FixPlan, known: Map<string, string> = new Map()): Map<string, string> {
+  for (const u of p.secrets) if (!known.has(u)) known.set(u, generatePassword());
+  return known;
+}
+
+/** A directory for rollback files. */
+export function workDir(): string {
+  return mkdtempSync(join(tmpdir(), 'redfort-fix-test-'));
+}
+
+export async function apply(p: FixPlan, s: FixState, classes: StepClass[], extra: Partial<ApplyOptions> & { secrets: Map<string, string>; rollbackFile: string }): Promise<ApplyOutcome> {
+  const { secrets, rollbackFile, ...rest } = extra;
+  let earlierRecord;
+  try {
+    earlierRecord = readRollback(rollbackFile);
+  } catch {
+    earlierRecord = undefined;
+  }
+  return applyPlan(p, s, { ...OPTIONS, classes: new Set(classes), secrets, users: PROFILE.users, rollbackFile, earlierRecord, ...rest });
+}
+
+/** A rule's worst status on one node of a state. */
+export function status(s: FixState, address: string, rule: string): string | undefined {
+  const results = s.nodes.find((n) => n.address === address)?.results.filter((r) => r.ruleId === rule) ?? [];
+  if (results.length === 0) return undefined;
+  return results.some((r) => r.status === 'fail') ? 'fail' : results[0]!.status;
+}
+
+export interface Snapshot {
+  readonly config: string;
+  readonly acl: string;
+  readonly mode: number;
+}
+
+/** CONFIG GET *, ACL LIST and the config file's mode: what a rollback must give back. */
+export async function snapshot(server: RunningServer, auth: { user?: string; password?: string } = {}): Promise<Snapshot> {
+  const opts = { ...auth, timeoutMs: 5000 };
+  const config = (await rawCommand(server.host, server.port, ['CONFIG', 'GET', '*'], opts)) as string[];
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < config.length; i += 2) pairs.push(`${config[i]}=${config[i + 1]}`);
+  const acl = (await rawCommand(server.host, server.port, ['ACL', 'LIST'], opts)) as string[];
+  return { config: pairs.sort().join('\n'), acl: [...acl].sort().join('\n'), mode: statSync(server.confPath).mode & 0o777 };
+}
+
+export function address(server: RunningServer): string {
+  return `${server.host}:${server.port}`;
+}
