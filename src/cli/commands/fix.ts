@@ -224,7 +224,7 @@ export function registerFix(cli: Command, kit: CliKit): void {
 Examples:
   redfort fix redis://admin@db1:6379 --plan --out plan.json
   redfort fix redis://admin@db1:6379 --apply plan.json
-  redfort fix redis://admin@db1:6379 --apply plan.json --include-disruptive --yes
+  redfort fix redis://db1:6379 --apply plan.json --include-disruptive --yes
   redfort fix redis://10.0.5.11:6379 --cluster --plan
   redfort fix --rollback redfort-rollback.json
 
