@@ -1,0 +1,105 @@
+import type { ServerVersion } from '../gather/conf/directives.ts';
+import type { ProfileName } from './profiles.ts';
+import { STRICT_PORT } from './profiles.ts';
+
+function atLeast(v: ServerVersion, major: number, minor: number): boolean {
+  if (v.product === 'valkey') return true;
+  return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+/** A directive the profile sets, the rule it satisfies, and whether the server must restart to apply it. */
+export interface TargetSetting {
+  readonly rule: string;
+  readonly directive: string;
+  readonly value: string;
+  /** True when `CONFIG SET` cannot change it on this version (immutable, or 6.0 special-cased). */
+  readonly restart: boolean;
+  readonly why: string;
+}
+
+export const DEFAULT_LOGFILE = '/var/log/redis/redis-server.log';
+export const DEFAULT_ACLFILE = '/etc/redis/users.acl';
+
+/** Log levels the logging rule accepts; anything else becomes `notice`. */
+export const ACCEPTED_LOGLEVELS: readonly string[] = ['notice', 'verbose', 'debug'];
+
+/**
+ * The settings every hardened server gets, whatever it had, for the given version (a directive the version
+ * does not know is never written: it would stop the server from starting). The log file, bind, ACL file and
+ * TLS are decided per deployment: see {@link bindPolicy}, `tlsDirectives` and the harden command.
+ */
+export function targetSettings(version: ServerVersion, profile: ProfileName = 'baseline'): TargetSetting[] {
+  const list: TargetSetting[] = [
+    { rule: 'network.protected-mode-off', directive: 'protected-mode', value: 'yes', restart: false, why: 'a second layer: refuses remote clients while the default user has no password' },
+    { rule: 'logging.syslog-disabled', directive: 'syslog-enabled', value: 'yes', restart: true, why: 'a copy of the log that an intruder on the host cannot quietly edit' },
+  ];
+  if (atLeast(version, 7, 0)) {
+    for (const directive of ['enable-debug-command', 'enable-module-command', 'enable-protected-configs']) {
+      list.push({ rule: 'commands.protected-features-enabled', directive, value: 'no', restart: true, why: 'DEBUG, MODULE LOAD and CONFIG SET dir/dbfilename are the usual steps from a login to code execution' });
+    }
+  }
+  if (atLeast(version, 6, 2)) {
+    list.push({ rule: 'auth.dangerous-commands-allowed', directive: 'acl-pubsub-default', value: 'resetchannels', restart: false, why: 'a new user gets no channels until granted (6.2 defaults to every channel)' });
+  }
+  if (profile === 'strict') {
+    list.push({ rule: 'network.default-port', directive: 'port', value: String(STRICT_PORT), restart: !atLeast(version, 6, 2), why: 'off the port mass scanners try first' });
+  }
+  return list;
+}
+
+/** What `bindPolicy` decided: the addresses to bind, and the ones it dropped (each named loudly in PLAN.md). */
+export interface BindDecision {
+  readonly addresses: readonly string[];
+  readonly dropped: readonly string[];
+}
+
+function strip(address: string): string {
+  return address.startsWith('-') ? address.slice(1) : address;
+}
+
+function isWildcard(address: string): boolean {
+  return ['*', '0.0.0.0', '::', '::*', '::0'].includes(strip(address));
+}
+
+function isLoopback(address: string): boolean {
+  const a = strip(address).toLowerCase();
+  return a === '::1' || a === 'localhost' || /^127\./.test(a);
+}
+
+function isPrivate(address: string): boolean {
+  const a = strip(address).toLowerCase();
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(a);
+  if (v4) {
+    const x = Number(v4[1]);
+    const y = Number(v4[2]);
+    return x === 10 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 100 && y >= 64 && y <= 127) || (x === 169 && y === 254);
+  }
+  return a.includes(':') && (/^f[cd]/.test(a) || /^fe[89ab]/.test(a));
+}
+
+/** Loopback only: `127.0.0.1 -::1` (the `-` marks ::1 optional, 6.2+); 6.0 has no `-` and takes 127.0.0.1 alone. */
+export function loopbackBind(version: ServerVersion): string[] {
+  return atLeast(version, 6, 2) ? ['127.0.0.1', '-::1'] : ['127.0.0.1'];
+}
+
+/**
+ * The bind addresses to keep: the loopback and private ones the input listed; `*`, `0.0.0.0` and public
+ * addresses are dropped. When nothing is left (or nothing was listed), loopback only. `chosen` (`--bind`)
+ * wins over all of it.
+ */
+export function bindPolicy(listed: readonly string[], version: ServerVersion, chosen?: readonly string[]): BindDecision {
+  if (chosen && chosen.length > 0) return { addresses: [...chosen], dropped: listed.filter((a) => !chosen.includes(a)) };
+  const kept = listed.filter((a) => !isWildcard(a) && (isLoopback(a) || isPrivate(a)));
+  const dropped = listed.filter((a) => !kept.includes(a));
+  if (kept.length === 0) return { addresses: loopbackBind(version), dropped };
+  // 6.0 cannot read the optional-address prefix.
+  const addresses = atLeast(version, 6, 2) ? kept : kept.map(strip);
+  return { addresses, dropped };
+}
+
+/**
+ * Redis before 6.0 has no ACL: `requirepass` guards the one user, and `rename-command` is the only way to take
+ * commands away. These are removed outright (`""`); CONFIG, SHUTDOWN and REPLICAOF/SLAVEOF stay, because the
+ * operator and Sentinel need them (`commands.dangerous-not-renamed` names them, and PLAN.md says why).
+ */
+export const LEGACY_REMOVED_COMMANDS: readonly string[] = ['DEBUG', 'MODULE', 'FLUSHALL', 'FLUSHDB', 'MONITOR'];

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { analyzeDangerous } from '../../src/acl/permissions.ts';
+import { bundledCategoryTable } from '../../src/acl/categories.ts';
+import { parseAclListLine } from '../../src/acl/parse.ts';
+import { resolveVersion } from '../../src/gather/conf/directives.ts';
+import {
+  aclFileLine, auditorRules, bindPolicy, defaultUserOffLine, generatePassword, modeAccepted, ownershipCommands,
+  parseSecrets, passwordRule, PROFILES, provenanceHeader, readSecretsFile, renderSecrets, roleRules, ROLES,
+  sha256Hex, targetSettings, TLS_CIPHERS, tlsDirectives, userName, withoutDangerous, writeSecretsFile,
+} from '../../src/profile/index.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+
+const source = { kind: 'default', note: 'test' } as const;
+const VERSIONS = ['6.0.20', '6.2.16', '7.0.15', '7.4.1', '8.0.2', 'valkey 8.0.1'];
+
+after(stopAll);
+
+describe('passwords and secrets files', () => {
+  it('generates 256-bit hex passwords, different every time', () => {
+    const a = generatePassword();
+    assert.match(a, /^[0-9a-f]{64}$/);
+    assert.notEqual(a, generatePassword());
+    assert.equal(passwordRule('password'), '#5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8');
+    assert.equal(sha256Hex(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('renders and parses the REDFORT_PASSWORD_<user>= format', () => {
+    const text = renderSecrets([{ user: 'admin', password: 'x1' }, { user: 'rf-app', password: 'y=2' }], ['generated']);
+    assert.equal(text, '# generated\nREDFORT_PASSWORD_admin=x1\nREDFORT_PASSWORD_rf-app=y=2\n');
+    assert.deepEqual(parseSecrets(text), [{ user: 'admin', password: 'x1' }, { user: 'rf-app', password: 'y=2' }]);
+    assert.throws(() => parseSecrets('\nPASSWORD=x\n'), /line 2/);
+    assert.throws(() => parseSecrets('REDFORT_PASSWORD_a=1\nREDFORT_PASSWORD_a=2'), /twice/);
+    assert.throws(() => renderSecrets([{ user: 'a b', password: 'x' }]), /invalid user name/);
+  });
+
+  it('writes the file 0600, refuses to overwrite it, and refuses to read one others can read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-secrets-'));
+    try {
+      const path = join(dir, 'credentials.env');
+      await writeSecretsFile(path, [{ user: 'admin', password: 'p' }]);
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      assert.deepEqual(await readSecretsFile(path), [{ user: 'admin', password: 'p' }]);
+      await assert.rejects(writeSecretsFile(path, []), /EEXIST/);
+      const open = join(dir, 'open.env');
+      await writeFile(open, 'REDFORT_PASSWORD_a=b\n', { mode: 0o644 });
+      await assert.rejects(readSecretsFile(open), /mode 644/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('generated users', () => {
+  it('names users by role, after the prefix', () => {
+    assert.equal(userName('admin'), 'admin');
+    assert.equal(userName('replication', 'rf-'), 'rf-replication');
+  });
+
+  for (const v of VERSIONS) {
+    it(`every role parses with the ${v} grammar, and no role gets @dangerous through a category`, () => {
+      const version = resolveVersion(v);
+      const grammar = v.startsWith('valkey') ? '7.2.4' : v;
+      const table = bundledCategoryTable({ version: grammar });
+      for (const role of ROLES) {
+        const line = aclFileLine(userName(role), sha256Hex('x'), roleRules(role, version));
+        const user = parseAclListLine(line, source, { version: grammar });
+        const report = analyzeDangerous(user, table, { rewritten: false });
+        assert.deepEqual(report.viaCategory, [], `${role} on ${v}: ${line}`);
+      }
+      parseAclListLine(defaultUserOffLine(version), source, { version: grammar });
+    });
+  }
+
+  it('the admin keeps the admin commands by name, replication only what a replica sends', () => {
+    const v7 = resolveVersion('7.0.15');
+    const admin = roleRules('admin', v7);
+    assert.deepEqual(admin.slice(0, 4), ['~*', '&*', '+@all', '-@dangerous']);
+    for (const c of ['+config', '+acl', '+client', '+info', '+slowlog', '+failover']) assert.ok(admin.includes(c), c);
+    assert.ok(!roleRules('admin', resolveVersion('6.0.20')).includes('+failover'), 'FAILOVER is 6.2+');
+    assert.ok(!roleRules('admin', resolveVersion('6.0.20')).some((r) => r.startsWith('&')), '6.0 has no channel rules');
+    assert.deepEqual(roleRules('replication', v7), ['resetkeys', 'resetchannels', '-@all', '+psync', '+replconf', '+ping']);
+    assert.ok(roleRules('sentinel', v7).includes('&__sentinel__:hello'));
+  });
+
+  it('the auditor is docs/auditor-user.md, per version', () => {
+    assert.equal(auditorRules(resolveVersion('7.0.15')).join(' '), 'resetkeys resetchannels -@all +info +config|get +acl|list +acl|cat +command|info +time +cluster|nodes');
+    assert.equal(auditorRules(resolveVersion('6.0.20')).join(' '), 'resetkeys -@all +hello +info +config|get +acl|list +acl|cat +command|info +time +cluster|nodes');
+    assert.ok(auditorRules(resolveVersion('7.0.15'), 'sentinel').includes('+sentinel|masters'));
+  });
+
+  it('appends -@dangerous to an existing user and grants its single dangerous commands again', () => {
+    assert.deepEqual(withoutDangerous(['~app:*', '+@all'], []), ['~app:*', '+@all', '-@dangerous']);
+    const once = withoutDangerous(['~*', '+@read', '-@dangerous', '+info'], ['info']);
+    assert.deepEqual(once, ['~*', '+@read', '-@dangerous', '+info']);
+    assert.deepEqual(withoutDangerous(once, ['info']), once, 'idempotent');
+  });
+
+  it('a real redis-server loads an ACL file with every generated user, and each logs in', async () => {
+    const version = resolveVersion((await import('node:child_process')).execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)![1]);
+    const passwords = new Map(ROLES.map((r) => [r, generatePassword()]));
+    const lines = [defaultUserOffLine(version), ...ROLES.map((r) => aclFileLine(userName(r, 'rf-'), sha256Hex(passwords.get(r)!), roleRules(r, version)))];
+    const server = await startRedis({ conf: 'aclfile users.acl', files: { 'users.acl': `${lines.join('\n')}\n` }, username: 'rf-admin', password: passwords.get('admin')! });
+    try {
+      for (const role of ROLES) {
+        const reply = await rawCommand(server.host, server.port, ['ACL', 'WHOAMI'], { user: `rf-${role}`, password: passwords.get(role)! }).catch((e: Error) => e.message);
+        // Only admin and app may run ACL WHOAMI; the others logged in (AUTH passed) and were refused the command.
+        assert.ok(reply === `rf-${role}` || /NOPERM/.test(String(reply)), `${role}: ${String(reply)}`);
+      }
+      await assert.rejects(rawCommand(server.host, server.port, ['PING']), /NOAUTH|NOPERM|WRONGPASS|disabled/i);
+      await assert.rejects(rawCommand(server.host, server.port, ['FLUSHALL'], { user: 'rf-admin', password: passwords.get('admin')! }), /NOPERM/);
+      assert.equal(await rawCommand(server.host, server.port, ['CONFIG', 'GET', 'port'], { user: 'rf-auditor', password: passwords.get('auditor')! }).then((r) => (r as string[])[0]), 'port');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('settings', () => {
+  it('writes only directives the version knows', () => {
+    assert.ok(!targetSettings(resolveVersion('6.2.16')).some((s) => s.directive.startsWith('enable-')));
+    assert.ok(targetSettings(resolveVersion('7.0.15')).some((s) => s.directive === 'enable-debug-command' && s.value === 'no'));
+    assert.ok(!targetSettings(resolveVersion('6.0.20')).some((s) => s.directive === 'acl-pubsub-default'));
+    assert.ok(targetSettings(resolveVersion('7.0.15'), 'strict').some((s) => s.directive === 'port' && s.value === '16379'));
+    assert.equal(PROFILES.strict.tlsOnly, true);
+    assert.equal(PROFILES.baseline.tlsOnly, false);
+  });
+
+  it('keeps private bind addresses, drops wildcards and public ones, falls back to loopback', () => {
+    const v7 = resolveVersion('7.0.15');
+    assert.deepEqual(bindPolicy(['10.0.0.5', '0.0.0.0'], v7), { addresses: ['10.0.0.5'], dropped: ['0.0.0.0'] });
+    assert.deepEqual(bindPolicy(['*', '-::*'], v7), { addresses: ['127.0.0.1', '-::1'], dropped: ['*', '-::*'] });
+    assert.deepEqual(bindPolicy(['203.0.113.9'], resolveVersion('6.0.20')).addresses, ['127.0.0.1']);
+    assert.deepEqual(bindPolicy(['0.0.0.0'], v7, ['192.168.1.4']).addresses, ['192.168.1.4']);
+  });
+
+  it('TLS: Mozilla intermediate ECDHE suites, TLSv1.2 TLSv1.3, client certificates', () => {
+    const d = new Map(tlsDirectives({ cert: 'c', key: 'k', ca: 'a' }, { tlsPort: 6380, cluster: true }).map((x) => [x.directive, x.value]));
+    assert.equal(d.get('tls-protocols'), 'TLSv1.2 TLSv1.3');
+    assert.equal(d.get('tls-auth-clients'), 'yes');
+    assert.equal(d.get('tls-cluster'), 'yes');
+    assert.equal(d.get('tls-prefer-server-ciphers'), 'yes');
+    assert.ok(TLS_CIPHERS.split(':').every((c) => c.startsWith('ECDHE-') && /GCM|CHACHA20/.test(c)));
+  });
+
+  it('ownership: the model passes its own modes, and permissions.sh lines quote odd paths', () => {
+    assert.ok(modeAccepted('config-dir', 0o2770));
+    assert.ok(modeAccepted('config', 0o600));
+    assert.ok(!modeAccepted('config', 0o644));
+    assert.ok(!modeAccepted('tls-key', 0o644));
+    assert.deepEqual(ownershipCommands('acl', "/etc/my redis/users.acl"), ["chown redis:redis '/etc/my redis/users.acl'", "chmod 0640 '/etc/my redis/users.acl'"]);
+  });
+
+  it('provenance header: version, profile, input digests, date', () => {
+    const header = provenanceHeader({ redfortVersion: '0.1.0', profile: PROFILES.baseline, inputs: [{ path: '/etc/redis/redis.conf', sha256: 'ab' }], date: '2026-12-03T23:00:00Z', tool: 'redfort harden' });
+    assert.equal(header, '# Generated by redfort harden 0.1.0, profile baseline 1.0, on 2026-12-03T23:00:00Z\n# input /etc/redis/redis.conf sha256:ab\n');
+  });
+});
