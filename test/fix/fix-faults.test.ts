@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { FixPlan, PlanStep } from '../../src/fix/types.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { address, apply, plan, PROFILE, secretsFor, snapshot, state, target, workDir } from './helpers.ts';
+
+// Issue 14's fault tests: each stops cleanly, rolls back what it can, reports what it could not, loses no data.
+after(stopAll);
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function commandOf(step: PlanStep): string {
+  return step.command.map((a) => (typeof a === 'string' ? a : '*')).join(' ');
+}
+
+function findStep(p: FixPlan, prefix: string): PlanStep {
+  const step = p.steps.find((s) => commandOf(s).startsWith(prefix));
+  assert.ok(step, `no step ${prefix}`);
+  return step;
+}
+
+describe('fix faults on one wide-open server', () => {
+  let server: RunningServer;
+  let dir: string;
+  before(async () => {
+    server = await startRedis({ conf: 'loglevel warning' });
+    await rawCommand(server.host, server.port, ['SET', 'data', 'kept']);
+    dir = workDir();
+  });
+
+  it('a stale plan is refused before any change', async () => {
+    const before = await snapshot(server);
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli/bin.ts'), ...args], { cwd: dir })
+        .then(() => ({ code: 0, stderr: '' }))
+        .catch((e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
+    const planned = await cli(['fix', server.url, '--plan', '--out', 'stale.json', '--no-probe']);
+    assert.equal(planned.code, 0, planned.stderr);
+    await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'loglevel', 'verbose']);
+    const applied = await cli(['fix', server.url, '--apply', 'stale.json', '--no-probe', '--rollback-file', 'stale-rollback.json']);
+    await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'loglevel', 'warning']);
+    assert.equal(applied.code, 2);
+    assert.match(applied.stderr, /plan is stale: .*changed since the plan was made/);
+    assert.ok(!existsSync(join(dir, 'stale-rollback.json')), 'nothing recorded, nothing applied');
+    assert.deepEqual(await snapshot(server), before);
+  });
+
+  it('a CONFIG SET the server refuses stops the apply, which rolls back the users it created', async () => {
+    const before = await snapshot(server);
+    const seed = target(server.url);
+    const s0 = await state(seed, { noProbe: true });
+    const p = plan(s0, seed);
+    const bad = findStep(p, 'CONFIG SET loglevel');
+    const tampered: FixPlan = { ...p, steps: p.steps.map((s) => (s === bad ? { ...s, command: ['CONFIG', 'SET', 'loglevel', 'nonsense'] } : s)) };
+    const outcome = await apply(tampered, s0, ['safe'], { secrets: secretsFor(p), rollbackFile: join(dir, 'refused.json'), noProbe: true });
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error!, new RegExp(`^step ${bad.id} \\(${address(server)}, CONFIG SET loglevel nonsense\\): the server refused it`));
+    assert.ok(outcome.rolledBack);
+    assert.deepEqual(outcome.notRestored, []);
+    assert.deepEqual(await snapshot(server), before);
+  });
+
+  it('a lost connection stops the apply; the rollback reconnects', async () => {
+    const before = await snapshot(server);
+    const seed = target(server.url);
+    const s0 = await state(seed, { noProbe: true });
+    const p = plan(s0, seed);
+    const victim = findStep(p, 'ACL SETUSER default off');
+    const secrets = secretsFor(p);
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], {
+      secrets,
+      rollbackFile: join(dir, 'lost.json'),
+      noProbe: true,
+      async beforeStep(step) {
+        if (step.id !== victim.id) return;
+        const clients = String(await rawCommand(server.host, server.port, ['CLIENT', 'LIST'], { user: PROFILE.users.admin, password: secrets.get(PROFILE.users.admin)! }));
+        const id = /id=(\d+) .*name=redfort-fix/.exec(clients)?.[1];
+        assert.ok(id, 'the fix connection is named');
+        await rawCommand(server.host, server.port, ['CLIENT', 'KILL', 'ID', id], { user: PROFILE.users.admin, password: secrets.get(PROFILE.users.admin)! });
+      },
+    });
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error!, new RegExp(`^step ${victim.id} .*the connection was lost`));
+    assert.ok(outcome.rolledBack);
+    assert.deepEqual(outcome.notRestored, []);
+    assert.deepEqual(await snapshot(server), before);
+    assert.equal(await rawCommand(server.host, server.port, ['GET', 'data']), 'kept');
+  });
+
+  it('a second fix on the same node while one runs is refused', async () => {
+    const before = await snapshot(server);
+    const seed = target(server.url);
+    const s0 = await state(seed, { noProbe: true });
+    const p = plan(s0, seed);
+    const secrets = secretsFor(p);
+    let second: Awaited<ReturnType<typeof apply>> | undefined;
+    const first = await apply(p, s0, ['safe'], {
+      secrets,
+      rollbackFile: join(dir, 'first.json'),
+      noProbe: true,
+      async beforeStep(step) {
+        if (step.id === p.steps[0]!.id) second = await apply(p, s0, ['safe'], { secrets, rollbackFile: join(dir, 'second.json'), noProbe: true });
+      },
+    });
+    assert.ok(first.ok, first.error);
+    assert.equal(second?.ok, false);
+    assert.match(second!.error!, /another redfort fix \(pid \d+\) is working on/);
+    assert.ok(!existsSync(join(dir, 'second.json')));
+    const { rollback } = await import('../../src/fix/apply.ts');
+    const { readRollback } = await import('../../src/fix/rollback.ts');
+    assert.deepEqual((await rollback(readRollback(join(dir, 'first.json')), new Map([[address(server), seed]]))).notRestored, []);
+    assert.deepEqual(await snapshot(server), before);
+  });
+});
+
+describe('fix faults: permissions and a node that dies', () => {
+  it('NOPERM on ACL SETUSER stops at the first step, with nothing changed', async () => {
+    const server = await startRedis({ conf: 'user ops on >ops-password-0123456789 ~* &* +@all -acl|setuser' });
+    const auth = { user: 'ops', password: 'ops-password-0123456789' };
+    const before = await snapshot(server, auth);
+    const seed = target(server.url, { user: 'ops', pass: auth.password });
+    const s0 = await state(seed, { noProbe: true });
+    const p = plan(s0, seed);
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets: secretsFor(p), rollbackFile: join(workDir(), 'noperm.json'), noProbe: true });
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error!, /^step 1 \(.*ACL SETUSER .*\): the server refused it: NOPERM/);
+    assert.deepEqual(outcome.applied, []);
+    assert.deepEqual(await snapshot(server, auth), before);
+    await server.stop();
+  });
+
+  it('a master that dies mid-apply: the replica is rolled back, the master reported, no data lost', async () => {
+    const master = await startRedis({ killOnStop: true });
+    await rawCommand(master.host, master.port, ['SET', 'data', 'kept']);
+    const replica = await startReplica(master);
+    const before = await snapshot(replica);
+    const seed = target(master.url);
+    const s0 = await state(seed, { kind: 'replication', noProbe: true });
+    const p = plan(s0, seed);
+    const firstOnMaster = p.steps.find((s) => s.node === address(master) && s.class === 'safe')!;
+    assert.ok(p.steps.indexOf(firstOnMaster) > p.steps.findIndex((s) => s.node === address(replica)), 'the replica goes first');
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], {
+      secrets: secretsFor(p),
+      rollbackFile: join(workDir(), 'dies.json'),
+      noProbe: true,
+      async beforeStep(step) {
+        if (step.id === firstOnMaster.id) await master.stop();
+      },
+    });
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error!, new RegExp(`^step ${firstOnMaster.id} \\(${address(master)}`));
+    assert.ok(outcome.rolledBack);
+    assert.ok(outcome.notRestored.some((n) => n.startsWith(address(master))), outcome.notRestored.join('\n'));
+    assert.ok(!outcome.notRestored.some((n) => n.startsWith(address(replica))), outcome.notRestored.join('\n'));
+    const after = await snapshot(replica);
+    assert.deepEqual(after.acl, before.acl);
+    assert.equal(after.mode, before.mode);
+    assert.equal(await rawCommand(replica.host, replica.port, ['GET', 'data']), 'kept');
+    await replica.stop();
+  });
+});
