@@ -428,18 +428,70 @@ describe('against hostile or unusual servers', () => {
     assert.equal(error.kind, 'timeout');
   });
 
-  test('the timeout is re-armed on every read, so a slow trickle is not a timeout', async () => {
-    const reply = bulk('slow but steady');
+  test('bytes do not extend the deadline: a server that trickles a reply is cut off', async () => {
+    const reply = bulk('x'.repeat(400));
+    let stopped = false;
+    cleanups.push(() => {
+      stopped = true;
+    });
     const server = await fake(async (_argv, { socket }) => {
       for (const byte of Buffer.from(reply)) {
+        if (stopped || socket.destroyed) break;
         socket.write(Buffer.from([byte]));
-        await pause(15);
+        await pause(10);
       }
       return null;
     });
     const conn = await open(server.port, { commandTimeoutMs: 150 });
-    // The whole reply takes ~300 ms, twice the timeout, but no gap exceeds it.
-    assert.equal(await conn.command(['GET', 'k']), 'slow but steady');
+    // No gap reaches 150 ms, but the whole reply would take about 4 s.
+    const error = await rejection(conn.command(['GET', 'k']));
+    assert.equal(error.kind, 'timeout');
+    assert.equal(conn.closed, true);
+  });
+
+  test('each call has its own deadline: a later call is not failed by an earlier one', async () => {
+    const server = await fake(async (argv) => {
+      if (argv[0] === 'SLOW') await pause(120);
+      return simple('OK');
+    });
+    const conn = await open(server.port, { commandTimeoutMs: 2000 });
+    assert.equal(await conn.command(['SLOW']), 'OK');
+    assert.equal(await conn.command(['SLOW']), 'OK');
+    assert.equal(await conn.command(['FAST']), 'OK');
+  });
+
+  test('an aborted signal fails pending commands and the connection with kind aborted', async () => {
+    const server = await fake(() => 'silence');
+    const controller = new AbortController();
+    const conn = await open(server.port, { signal: controller.signal });
+    const pending = rejection(conn.command(['PING']));
+    controller.abort(new Error('the target deadline of 100 ms passed'));
+    const error = await pending;
+    assert.equal(error.kind, 'aborted');
+    assert.equal(error.message, 'the target deadline of 100 ms passed');
+    assert.equal(conn.closed, true);
+  });
+
+  test('a signal aborted before or during connect rejects the connect with kind aborted', async () => {
+    const server = await fake(() => simple('PONG'));
+    const aborted = AbortSignal.abort();
+    assert.equal((await rejection(connect({ host: '127.0.0.1', port: server.port, signal: aborted }))).kind, 'aborted');
+    // A listener that accepts TCP but never answers a TLS handshake: the connect waits until the abort.
+    const silent = net.createServer(() => {});
+    const sockets: net.Socket[] = [];
+    silent.on('connection', (socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => silent.close(() => resolve()));
+    });
+    const controller = new AbortController();
+    const attempt = rejection(connect({ host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port, tls: {}, connectTimeoutMs: 60_000, signal: controller.signal }));
+    await pause(50);
+    controller.abort();
+    const error = await attempt;
+    assert.equal(error.kind, 'aborted');
+    assert.equal(error.message, 'aborted');
   });
 
   test('an early close mid-reply rejects pending commands with kind closed', async () => {
@@ -506,6 +558,23 @@ describe('against hostile or unusual servers', () => {
     assert.equal(typeof reply, 'string');
     assert.equal((reply as string).length, payload.length);
     assert.equal(reply, payload.toString('latin1'));
+  });
+
+  test('large bulks in an array, split anywhere, decode exactly; a bad terminator is refused', async () => {
+    const big = Buffer.alloc(600 * 1024, 0x62).toString('latin1');
+    const wire = Buffer.from(arr(bulk(big), bulk('after'), bulk(`${big}é`)));
+    // 64 KiB + 1 writes: bodies arrive in many pieces, and the large ones start in the buffer of their header.
+    const server = await fake(dribble(Buffer.concat([wire.subarray(0, 4000), wire.subarray(4000)]), 65_537));
+    const conn = await open(server.port);
+    assert.deepEqual(await conn.command(['X']), [big, 'after', `${big}é`]);
+    const error = await protocolError(`$${300 * 1024}\r\n${'a'.repeat(300 * 1024)}XY`);
+    assert.equal(error.message, 'malformed reply: bulk string not ended by CRLF');
+  });
+
+  test('many tiny elements count what they cost once decoded, not only their bytes', async () => {
+    // 300 empty arrays are 1.2 KB on the wire but 300 objects in memory.
+    const error = await protocolError(arr(...Array.from({ length: 300 }, () => '*0\r\n')), { maxReplyBytes: 8000 });
+    assert.equal(error.message, 'reply too large: more than 8000 bytes');
   });
 
   test('an array of 50 000 bulks delivered in 1 KB writes parses correctly', async () => {

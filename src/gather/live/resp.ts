@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
 
 /**
  * A decoded reply. Simple and bulk strings are UTF-8 strings, integers are numbers (bigint beyond
@@ -32,7 +33,8 @@ export type ConnectionErrorKind =
   | 'closed'
   | 'dns'
   | 'protocol'
-  | 'unreachable';
+  | 'unreachable'
+  | 'aborted';
 
 /** A connection-level failure. The message is a short sentence without the target's address. */
 export class ConnectionError extends Error {
@@ -57,10 +59,18 @@ export interface ConnectOptions {
   tls?: tls.ConnectionOptions | undefined;
   /** TCP connect plus TLS handshake. Default 3000. */
   connectTimeoutMs?: number;
-  /** Longest silence while replies are awaited. Default 5000. */
+  /**
+   * How long the replies to one `pipeline`/`command` call may take, counted from when it is sent. Bytes
+   * arriving do not extend it: a server that trickles a byte at a time is cut off all the same. Default 5000.
+   */
   commandTimeoutMs?: number;
-  /** Bound on the bytes of one reply and on any single bulk or aggregate length. Default 64 MiB. */
+  /**
+   * Bound on one reply: its bytes plus 32 per element (what an element costs once decoded), and on any
+   * single bulk or aggregate length. Default 64 MiB.
+   */
   maxReplyBytes?: number;
+  /** Aborting it fails the connection attempt, or the open connection's pending commands, with kind `aborted`. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What the TLS handshake negotiated, captured at `secureConnect`. */
@@ -101,7 +111,12 @@ const MAX_DEPTH = 64;
 export function connect(options: ConnectOptions): Promise<RespConnection> {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const useTls = options.tls !== undefined;
+  const signal = options.signal;
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
     const host = options.host.startsWith('[') && options.host.endsWith(']') ? options.host.slice(1, -1) : options.host;
     let socket: net.Socket;
     try {
@@ -116,6 +131,7 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
     }
     const settle = (error: ConnectionError | undefined): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.off('error', onError);
       socket.off('close', onClose);
       socket.off(useTls ? 'secureConnect' : 'connect', onReady);
@@ -134,6 +150,7 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
       settle(new ConnectionError('closed', `connection closed ${during}`));
     };
     const onReady = (): void => settle(undefined);
+    const onAbort = (): void => settle(abortError(signal!));
     const timer = setTimeout(() => {
       const error = new ConnectionError('timeout', `connect timed out after ${connectTimeoutMs} ms`);
       // TCP is up but the TLS handshake got no answer: typically a plain-text port (it waits for a command).
@@ -143,12 +160,22 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
     socket.once('error', onError);
     socket.once('close', onClose);
     socket.once(useTls ? 'secureConnect' : 'connect', onReady);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The error an aborted signal turns into: its reason's message when it has one (a deadline names itself). */
+function abortError(signal: AbortSignal): ConnectionError {
+  const reason: unknown = signal.reason;
+  const text = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'aborted';
+  return new ConnectionError('aborted', text, { cause: reason });
 }
 
 interface Waiter {
   readonly expected: number;
   readonly replies: Reply[];
+  /** `performance.now()` by which every reply of this call must have arrived. */
+  readonly deadline: number;
   resolve(replies: Reply[]): void;
   reject(error: ConnectionError): void;
 }
@@ -159,6 +186,8 @@ class Connection implements RespConnection {
   readonly #decoder: Decoder;
   readonly #tlsInfo: TlsInfo | undefined;
   readonly #socketClosed: Promise<void>;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.#fail(abortError(this.#signal!));
   #queue: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
   #failure: ConnectionError | undefined;
@@ -180,6 +209,8 @@ class Connection implements RespConnection {
       const detail = this.#unsolicitedError === undefined ? '' : `: ${this.#unsolicitedError}`;
       this.#fail(new ConnectionError('closed', `connection closed by server${detail}`));
     });
+    this.#signal = options.signal;
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   get closed(): boolean {
@@ -189,12 +220,12 @@ class Connection implements RespConnection {
   pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (commands.length === 0) return Promise.resolve([]);
+    const deadline = performance.now() + this.#commandTimeoutMs;
     const promise = new Promise<Reply[]>((resolve, reject) => {
-      this.#queue.push({ expected: commands.length, replies: [], resolve, reject });
+      this.#queue.push({ expected: commands.length, replies: [], deadline, resolve, reject });
     });
     this.#socket.write(encodeCommands(commands));
-    if (this.#timer) this.#timer.refresh();
-    else this.#timer = setTimeout(() => this.#onTimeout(), this.#commandTimeoutMs);
+    if (this.#queue.length === 1) this.#armTimer();
     return promise;
   }
 
@@ -219,10 +250,7 @@ class Connection implements RespConnection {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.#fail(new ConnectionError('protocol', error.message));
-      return;
     }
-    if (this.#queue.length === 0) this.#clearTimer();
-    else this.#timer?.refresh();
   }
 
   #onReply(reply: Reply, isPush: boolean): void {
@@ -234,8 +262,19 @@ class Connection implements RespConnection {
     waiter.replies.push(reply);
     if (waiter.replies.length === waiter.expected) {
       this.#queue.shift();
+      this.#armTimer();
       waiter.resolve(waiter.replies);
     }
+  }
+
+  // One timer, for the oldest call: the later ones were sent after it, so their deadlines come after its own.
+  // Data arriving never moves it.
+  #armTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const head = this.#queue[0];
+    if (!head || this.#failure) return;
+    this.#timer = setTimeout(() => this.#onTimeout(), Math.max(0, head.deadline - performance.now()));
   }
 
   #onTimeout(): void {
@@ -243,15 +282,12 @@ class Connection implements RespConnection {
     this.#fail(new ConnectionError('timeout', `timed out after ${this.#commandTimeoutMs} ms waiting for a reply`));
   }
 
-  #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
   #fail(error: ConnectionError): void {
     if (this.#failure) return;
     this.#failure = error;
-    this.#clearTimer();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#socket.destroy();
     const queue = this.#queue;
     this.#queue = [];
@@ -339,11 +375,26 @@ const LF = 0x0a;
 const EMPTY = Buffer.alloc(0);
 const INTEGER = /^[-+]?\d+$/;
 const DOUBLE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** What one decoded element costs beyond its bytes (a JS array slot, a string or array header). */
+const ELEMENT_COST = 32;
+/** Bulk strings at least this long are copied once into a buffer of their own as their bytes arrive. */
+const LARGE_BULK = 256 * 1024;
+
+/** A large bulk string whose body is arriving: its bytes are copied once, into a buffer grown as they come. */
+interface Body {
+  readonly type: number;
+  /** Body plus the final CRLF. */
+  readonly total: number;
+  data: Buffer;
+  filled: number;
+}
 
 // Aggregates live on an explicit stack, so nothing is parsed twice except the short header of a
 // bulk string whose body is still arriving. Chunks that cannot complete the pending element (no
 // line feed yet, or fewer bytes than a declared bulk) are only queued, and joined once enough has
-// arrived: a large reply costs linear time, and a declared length never allocates by itself.
+// arrived; a large bulk is instead copied straight into its own buffer, grown at most to twice what
+// has arrived. A large reply costs linear time, its memory is about its size, and a declared length
+// never allocates by itself.
 class Decoder {
   readonly #maxBytes: number;
   readonly #onReply: (reply: Reply, isPush: boolean) => void;
@@ -353,8 +404,9 @@ class Decoder {
   #tailBytes = 0;
   // Bytes needed from #pos before parsing can progress; 0 means "until a line feed arrives".
   #need = 0;
+  #body: Body | undefined;
   #stack: Frame[] = [];
-  // Bytes of the current top-level reply already consumed.
+  // Cost of the current top-level reply so far: bytes consumed plus ELEMENT_COST per element.
   #replyBytes = 0;
 
   constructor(maxBytes: number, onReply: (reply: Reply, isPush: boolean) => void) {
@@ -363,6 +415,11 @@ class Decoder {
   }
 
   push(chunk: Buffer): void {
+    if (this.#body) {
+      const used = this.#fillBody(chunk);
+      if (used === chunk.length) return;
+      chunk = chunk.subarray(used);
+    }
     this.#tail.push(chunk);
     this.#tailBytes += chunk.length;
     const available = this.#buf.length - this.#pos + this.#tailBytes;
@@ -379,7 +436,38 @@ class Decoder {
     this.#tail = [];
     this.#tailBytes = 0;
     this.#parse();
+    if (this.#body) {
+      // The rest of the buffer is the start of a large bulk's body: move it over.
+      const rest = this.#buf.subarray(this.#pos);
+      this.#buf = EMPTY;
+      this.#pos = 0;
+      const used = this.#fillBody(rest);
+      if (used < rest.length) this.push(rest.subarray(used));
+      return;
+    }
     this.#checkSize(this.#buf.length - this.#pos);
+  }
+
+  /** Copies what `chunk` holds of the pending body; delivers it when complete. Returns the bytes used. */
+  #fillBody(chunk: Buffer): number {
+    const body = this.#body!;
+    const take = Math.min(chunk.length, body.total - body.filled);
+    if (body.filled + take > body.data.length) {
+      const grown = Buffer.allocUnsafe(Math.min(body.total, Math.max(body.data.length * 2, body.filled + take)));
+      body.data.copy(grown, 0, 0, body.filled);
+      body.data = grown;
+    }
+    chunk.copy(body.data, body.filled, 0, take);
+    body.filled += take;
+    this.#replyBytes += take;
+    if (body.filled < body.total) return take;
+    this.#body = undefined;
+    const length = body.total - 2;
+    if (body.data[length] !== CR || body.data[length + 1] !== LF) {
+      throw new ProtocolError('malformed reply: bulk string not ended by CRLF');
+    }
+    this.#deliver(decodeBulk(body.data, body.type, 0, length));
+    return take;
   }
 
   #checkSize(unconsumed: number): void {
@@ -390,7 +478,7 @@ class Decoder {
 
   #parse(): void {
     const buf = this.#buf;
-    for (;;) {
+    while (!this.#body) {
       const start = this.#pos;
       const lf = buf.indexOf(LF, start);
       if (lf === -1) {
@@ -427,10 +515,19 @@ class Decoder {
           }
           const end = next + length;
           if (end + 2 > buf.length) {
-            this.#need = end + 2 - start;
-            if (this.#replyBytes + this.#need > this.#maxBytes) {
+            if (this.#replyBytes + (end + 2 - start) > this.#maxBytes) {
               throw new ProtocolError(`reply too large: more than ${this.#maxBytes} bytes`);
             }
+            if (length >= LARGE_BULK) {
+              this.#consume(next - start);
+              // Allocated for what has arrived (twice it, at least 64 KiB), never for the declared length.
+              const arrived = buf.length - next;
+              const data = Buffer.allocUnsafe(Math.min(length + 2, Math.max(arrived * 2, 64 * 1024)));
+              this.#body = { type, total: length + 2, data, filled: 0 };
+              this.#need = 0;
+              return;
+            }
+            this.#need = end + 2 - start;
             return;
           }
           if (buf[end] !== CR || buf[end + 1] !== LF) {
@@ -523,6 +620,10 @@ class Decoder {
         this.#replyBytes = 0;
         this.#onReply(value, isPush);
         return;
+      }
+      this.#replyBytes += ELEMENT_COST;
+      if (this.#replyBytes > this.#maxBytes) {
+        throw new ProtocolError(`reply too large: more than ${this.#maxBytes} bytes`);
       }
       frame.items.push(value);
       frame.remaining -= 1;
