@@ -19,7 +19,7 @@ export interface DangerousReport {
   readonly viaCategory: readonly CommandGrant[];
   /** Granted one by one (`+config|get`): evidence, not a failure. */
   readonly byName: readonly CommandGrant[];
-  /** True when the rewritten-rules heuristic judged `-@dangerous` to have been written (see {@link analyzeDangerous}). */
+  /** True when the grants were attributed from what the user may run, not from the rules (see {@link analyzeDangerous}). */
   readonly judgedExcluded: boolean;
 }
 
@@ -182,13 +182,49 @@ export function canRun(user: AclUser, command: string, table: CategoryTable): bo
   return permissionSets(user, table).some((set) => allowedIn(set, universe, name));
 }
 
+/** How much of a category a user must hold before a grant in a rewritten rendering counts as the category's. */
+const HELD = 0.9;
+/** Smaller sets than this say nothing about a category. */
+const MIN_SET = 5;
+
+/**
+ * Redis 7.0 renders a user's command bitmap again (ACL LIST and ACL GETUSER alike), so neither its
+ * categories nor its single commands say how a command was granted: `+@all -@dangerous +info` comes back as
+ * `+@all -@admin -flushall …` (info "through +@all") and `nocommands +@dangerous -@admin` as ten commands by
+ * name. What is exact is the set of commands the user may run. A dangerous command counts as granted
+ * through a category when the user holds at least 90% of that category (alone, or minus a category the user
+ * holds nothing of: `+@dangerous -@admin`) and at least half of its @dangerous members: the fingerprint of a
+ * category grant, which a few commands granted by name do not leave.
+ */
+function categoryExplanations(runnable: ReadonlySet<string>, table: CategoryTable, dangerous: ReadonlySet<string>): Map<string, string> {
+  const universe = universeOf(table);
+  const members = new Map([...table.categories].map(([name, list]) => [name, new Set(list.flatMap((m) => expand(universe, m)))]));
+  const denied = [...members].filter(([, set]) => ![...set].some((c) => runnable.has(c)));
+  members.set('all', new Set(universe.units));
+  const explained = new Map<string, string>();
+  for (const [name, set] of members) {
+    for (const [without, minus] of [[undefined, undefined] as const, ...denied]) {
+      if (without === name) continue;
+      const rest = [...set].filter((c) => !minus?.has(c));
+      if (rest.length < MIN_SET) continue;
+      const held = rest.filter((c) => runnable.has(c));
+      if (held.length < rest.length * HELD) continue;
+      const risky = rest.filter((c) => dangerous.has(c));
+      const heldRisky = risky.filter((c) => runnable.has(c));
+      if (heldRisky.length === 0 || heldRisky.length * 2 < risky.length) continue;
+      const rule = without === undefined ? `+@${name}` : `+@${name} -@${without}`;
+      for (const c of heldRisky) if (!explained.has(c)) explained.set(c, rule);
+    }
+  }
+  return explained;
+}
+
 /**
  * Which `@dangerous` commands `user` can run, split into category grants and grants by name.
  *
- * With `rewritten: true` (Redis 7.0 `ACL LIST`, which may render a written `-@dangerous` as many `-cmd`
- * and a later category grant as a bare category), the catalogue's heuristic applies: when the user can run
- * fewer than half of the `@dangerous` commands, the category is judged excluded and every remaining
- * dangerous grant is reported in `byName` (the grants keep `via` as the rules say).
+ * With `rewritten: true` (Redis 7.0 `ACL LIST` and `ACL GETUSER`, which render the bitmap again rather than
+ * the rules as written), the rules' own attribution is not trusted: a grant is a category's when the set of
+ * commands the user may run carries that category's fingerprint (see categoryExplanations), else by name.
  */
 export function analyzeDangerous(
   user: AclUser,
@@ -198,13 +234,21 @@ export function analyzeDangerous(
   const universe = universeOf(table);
   const dangerous = [...new Set((table.categories.get('dangerous') ?? []).flatMap((m) => expand(universe, m)))].sort();
   const effective = effectiveCommands(user, table);
-  const grants = dangerous.flatMap((command) => effective.get(command) ?? []);
-  const judgedExcluded = options.rewritten && dangerous.length > 0 && grants.length < dangerous.length / 2;
+  let grants = dangerous.flatMap((command) => effective.get(command) ?? []);
+  if (options.rewritten && grants.length > 0) {
+    const explained = categoryExplanations(new Set(effective.keys()), table, new Set(dangerous));
+    grants = grants.map((g): CommandGrant => {
+      const rule = explained.get(g.command);
+      if (rule === undefined) return g.via === 'name' ? g : { ...g, via: 'name', rule: `name (Redis 7.0 renders it as ${g.rule})` };
+      // The rendering's own category, when the fingerprint confirms one, is the most readable name for it.
+      return g.via === 'category' ? g : { ...g, via: 'category', rule: `${rule} (inferred from what the user may run)` };
+    });
+  }
   return {
     user: user.name,
     enabled: user.enabled,
-    viaCategory: judgedExcluded ? [] : grants.filter((g) => g.via === 'category'),
-    byName: judgedExcluded ? grants : grants.filter((g) => g.via === 'name'),
-    judgedExcluded,
+    viaCategory: grants.filter((g) => g.via === 'category'),
+    byName: grants.filter((g) => g.via === 'name'),
+    judgedExcluded: options.rewritten,
   };
 }

@@ -184,15 +184,27 @@ describe('Sentinel 7.0', () => {
   });
 });
 
-describe('the rewritten-rules heuristic (Redis 7.0 ACL LIST)', () => {
+describe('the rewritten rendering (Redis 7.0 ACL LIST and ACL GETUSER)', () => {
   const line = (rules: string): AclUser => parseAclListLine(`user r on nopass ~* resetchannels ${rules}`, src);
 
-  it('fewer than half runnable: the category is judged excluded and grants move to byName', () => {
-    // `-@all +@read -@dangerous +keys` as 7.0.15 renders it.
+  it('a category held whole keeps its dangerous commands, whatever the rendering says', () => {
+    // `-@all +@read -@dangerous +keys` as 7.0.15 renders it: to the server, keys through @read.
     const r = analyzeDangerous(line('-@all +@read -sort_ro'), t70, { rewritten: true });
     assert.equal(r.judgedExcluded, true);
+    assert.deepEqual(r.viaCategory, [{ command: 'keys', via: 'category', rule: '+@read' }]);
+    assert.deepEqual(r.byName, []);
+  });
+
+  it('+@all -@dangerous +info, rendered under +@all, is a grant by name', () => {
+    const r = analyzeDangerous(line('+@all -@admin -flushall -migrate -sort_ro -sort -keys -swapdb -flushdb -restore -restore-asking'), t70, { rewritten: true });
     assert.deepEqual(r.viaCategory, []);
-    assert.deepEqual(r.byName, [{ command: 'keys', via: 'category', rule: '+@read' }]);
+    assert.deepEqual(r.byName, [{ command: 'info', via: 'name', rule: 'name (Redis 7.0 renders it as +@all)' }]);
+  });
+
+  it('nocommands +@dangerous -@admin, rendered as ten commands by name, is the category', () => {
+    const r = analyzeDangerous(line('-@all +flushall +info +migrate +sort_ro +sort +keys +swapdb +flushdb +restore +restore-asking'), t70, { rewritten: true });
+    assert.equal(r.viaCategory.length, 10);
+    assert.match(r.viaCategory[0]!.rule, /^\+@dangerous -@admin \(inferred/);
   });
 
   it('half or more runnable: category grants stay category grants', () => {
@@ -202,7 +214,6 @@ describe('the rewritten-rules heuristic (Redis 7.0 ACL LIST)', () => {
       t70,
       { rewritten: true },
     );
-    assert.equal(r.judgedExcluded, false);
     assert.equal(r.viaCategory.length, 65);
   });
 

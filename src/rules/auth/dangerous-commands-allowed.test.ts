@@ -56,8 +56,6 @@ ruleTester(rule, {
     { name: '+@all -@dangerous +config|get: granted by name', facts: v70(LOCKED_DEFAULT, LIVE_70.configGet), message: /1 granted one by one/ },
     { name: '7.2 app user', facts: v72('user default off sanitize-payload nopass ~* &* +@all', `user app on sanitize-payload #${HASH} ~app:* resetchannels -@all +@read +@write -@dangerous`) },
     { name: '7.0 rewrite of -@all +@read +@write -@dangerous', facts: v70(LOCKED_DEFAULT, LIVE_70.app) },
-    // Fewer than half of @dangerous left: the catalogue judges -@dangerous written, the rest granted one by one.
-    { name: '7.0 rewrite of +@all -@dangerous +@read', facts: v70(LOCKED_DEFAULT, LIVE_70.plusRead), message: /2 granted one by one/ },
     { name: '7.0 rewrite of +@all -@write -@dangerous', facts: v70(LOCKED_DEFAULT, LIVE_70.minusWrite), message: /no enabled user/ },
     { name: 'a disabled user with +@all is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.disabledAdmin) },
     { name: 'a user that cannot log in (no password, no nopass) is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.ghost) },
@@ -70,6 +68,8 @@ ruleTester(rule, {
     { name: 'a selector without dangerous commands', facts: v70(LOCKED_DEFAULT, `user s2 on #${X} ~* resetchannels -@all +get (~x resetchannels -@all +@read -@dangerous)`) },
   ],
   fail: [
+    // Issue 11: keys and sort_ro come with @read, however 7.0 renders the rules.
+    { name: '7.0 rewrite of +@all -@dangerous +@read', facts: v70(LOCKED_DEFAULT, LIVE_70.plusRead), messages: [/may run 2 @dangerous commands through \+@all: keys, sort_ro/] },
     { name: 'the default user +@all', facts: v70('user default on nopass ~* &* +@all'), messages: [/user 'default' may run 75 @dangerous commands through \+@all: .* and 67 more/], severity: 'high' },
     { name: '7.2 default rendering', facts: v72('user default on nopass sanitize-payload ~* &* +@all'), messages: [/user 'default' may run 75 @dangerous/] },
     { name: '6.2: whole-command granularity', facts: v62('user default on nopass ~* &* +@all'), messages: [/user 'default' may run 32 @dangerous commands/] },
