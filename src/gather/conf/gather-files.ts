@@ -87,7 +87,7 @@ function readAcl(path: string, version: string | undefined): AclUser[] {
  * else the default user that `requirepass` makes.
  */
 function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): { acl?: AclState; reason?: string; paths: string[] } {
-  const aclfile = inputs.aclPath ?? (effective?.config.get('aclfile')?.value || undefined);
+  const aclfile = inputs.aclPath ? resolve(inputs.aclPath) : (effective?.config.get('aclfile')?.value || undefined);
   const requirepass = effective?.secrets.get('requirepass');
   if (effective && !inputs.aclPath && beforeAcl(resolveVersion(inputs.version))) {
     // Redis before 6.0 has no ACL: as a live audit of such a server sees it, the only user is `default`,
@@ -164,7 +164,11 @@ function allSecrets(effective: EffectiveConf | undefined): SecretMap {
 /** Reads the configuration files as redis-server would; a file the server would refuse is an error. */
 export function gatherFiles(inputs: FileInputs): FileOutcome {
   try {
-    const main = inputs.configPath ?? inputs.sentinelConfigPath;
+    // Paths given by the user are relative to where redfort runs; only paths inside the files are relative to
+    // the server's directory (resolving `dir/redis.conf` against `dir/` would read `dir/dir/redis.conf`).
+    const configPath = inputs.configPath === undefined ? undefined : resolve(inputs.configPath);
+    const sentinelConfigPath = inputs.sentinelConfigPath === undefined ? undefined : resolve(inputs.sentinelConfigPath);
+    const main = configPath ?? sentinelConfigPath;
     let effective: EffectiveConf | undefined;
     const paths: string[] = [];
     const warnings: string[] = [];
@@ -173,15 +177,15 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
       const parsed = loadConf(main, { cwd });
       effective = effectiveConfig(parsed, {
         ...(inputs.version ? { version: inputs.version } : {}),
-        ...(inputs.sentinelConfigPath && !inputs.configPath ? { sentinel: true } : {}),
+        ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
       });
       paths.push(...parsed.files);
       warnings.push(...parsed.warnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
-      if (inputs.configPath && inputs.sentinelConfigPath) {
-        const sentinel = effectiveConfig(loadConf(inputs.sentinelConfigPath, { cwd }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
+      if (configPath && sentinelConfigPath) {
+        const sentinel = effectiveConfig(loadConf(sentinelConfigPath, { cwd }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
         effective = { ...effective, ...(sentinel.sentinel ? { sentinel: sentinel.sentinel } : {}) };
-        paths.push(resolve(inputs.sentinelConfigPath));
+        paths.push(sentinelConfigPath);
       }
     }
     if (effective && effective.users.length > 0 && effective.config.get('aclfile')?.value) {
