@@ -3,7 +3,10 @@ import type { RuleResult } from '../engine/run.ts';
 import { findRule } from '../rules/index.ts';
 import { infoField } from '../gather/live/parse-replies.ts';
 import { packageVersion } from '../package-root.ts';
-import type { FixProfile } from './profile.ts';
+import { resolveVersion } from '../gather/conf/directives.ts';
+import { ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, DEFAULT_LOGFILE, roleRules, targetSettings, TLS_PROTOCOLS } from '../profile/index.ts';
+import type { Role } from '../profile/index.ts';
+import { fixUsers } from './profile.ts';
 import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
 import { deploymentDigest, nodeDigest } from './digest.ts';
 
@@ -24,7 +27,8 @@ export interface PlanInput {
   readonly nodes: readonly FixNodeInput[];
   /** Results of the deployment entry (replication.no-masteruser, sentinel rules, ...). */
   readonly deploymentResults?: readonly RuleResult[];
-  readonly profile: FixProfile;
+  /** `--user-prefix` of the generated users. */
+  readonly userPrefix?: string;
   readonly now?: Date;
 }
 
@@ -51,8 +55,6 @@ export const FIX_CLASSES: ReadonlyMap<string, StepClass | 'safe+disruptive'> = n
 ]);
 
 const AUTH_RULES = ['auth.no-authentication', 'auth.default-user-enabled', 'auth.requirepass-used'];
-const PROTECTED_FEATURES = ['enable-debug-command', 'enable-module-command', 'enable-protected-configs'];
-const TLS_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 
 function config(facts: Facts, name: string): string | undefined {
   return facts.config?.get(name)?.value;
@@ -109,8 +111,8 @@ function acl(...args: Arg[]): Arg[] {
  * the same audit gives the same plan (up to `createdAt`).
  */
 export function buildPlan(input: PlanInput): FixPlan {
-  const { profile } = input;
-  const names = profile.users;
+  const names = fixUsers(input.userPrefix);
+  const rulesOf = (role: Role, n: FixNodeInput) => roleRules(role, resolveVersion(n.facts.server?.version), 'server');
   const generated = new Set(Object.values(names));
   const nodes = [...input.nodes].sort(nodeOrder);
   const data = nodes.filter((n) => n.role !== 'sentinel');
@@ -165,13 +167,12 @@ export function buildPlan(input: PlanInput): FixPlan {
 
   for (const n of data) {
     if (defaultOn.has(n.address)) {
-      const def = userOf(n.facts, 'default')!;
-      setUser(n, names.admin, profile.rules('admin'), AUTH_RULES, 'the administrator, who keeps CONFIG, ACL and CLIENT by name');
-      setUser(n, names.auditor, profile.rules('auditor'), AUTH_RULES, "redfort's read-only audit user");
-      setUser(n, names.app, profile.appRules(def.rules, def.selectors), AUTH_RULES, 'what clients of the default user move to: its keys and commands, minus @dangerous');
+      setUser(n, names.admin, rulesOf('admin', n), AUTH_RULES, 'the administrator, who keeps CONFIG, ACL and CLIENT by name');
+      setUser(n, names.auditor, rulesOf('auditor', n), AUTH_RULES, "redfort's read-only audit user");
+      setUser(n, names.app, rulesOf('app', n), AUTH_RULES, 'what clients of the default user move to: every key and command, minus @dangerous');
     }
-    if (wantReplication) setUser(n, names.replication, profile.rules('replication'), ['replication.no-masteruser'], 'replicas authenticate as it');
-    if (wantSentinel) setUser(n, names.sentinel, profile.rules('sentinel'), ['sentinel.no-auth-user'], 'the sentinels authenticate as it');
+    if (wantReplication) setUser(n, names.replication, rulesOf('replication', n), ['replication.no-masteruser'], 'replicas authenticate as it');
+    if (wantSentinel) setUser(n, names.sentinel, rulesOf('sentinel', n), ['sentinel.no-auth-user'], 'the sentinels authenticate as it');
   }
   if (wantReplication) {
     for (const n of data) {
@@ -211,7 +212,7 @@ export function buildPlan(input: PlanInput): FixPlan {
     const f = n.facts;
     const failed = (id: string) => failing(n.results, id);
     const isData = n.role !== 'sentinel';
-    if (isData && failed('logging.loglevel-too-quiet')) {
+    if (isData && failed('logging.loglevel-too-quiet') && !ACCEPTED_LOGLEVELS.includes(config(f, 'loglevel') ?? '')) {
       add('settings', { node: n.address, class: 'safe', command: ['CONFIG', 'SET', 'loglevel', 'notice'], rules: ['logging.loglevel-too-quiet'], reason: 'only what the server logs changes', touches: [{ kind: 'config', name: 'loglevel' }] });
       closed(n.address, 'logging.loglevel-too-quiet');
     }
@@ -263,16 +264,17 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
   }
 
-  // Restart steps: printed, never executed.
+  // Restart steps (printed, never executed), from the profile's target settings and its file locations.
   for (const n of nodes.filter((x) => x.role !== 'sentinel')) {
     const f = n.facts;
     const lines: { line: string; rule: string; name: string }[] = [];
-    if (failing(n.results, 'commands.protected-features-enabled')) {
-      for (const name of PROTECTED_FEATURES) if (config(f, name) !== undefined && config(f, name) !== 'no') lines.push({ line: `${name} no`, rule: 'commands.protected-features-enabled', name });
+    for (const setting of targetSettings(resolveVersion(f.server?.version))) {
+      if (!setting.restart || !failing(n.results, setting.rule)) continue;
+      const now = config(f, setting.directive);
+      if (now !== undefined && now !== setting.value) lines.push({ line: `${setting.directive} ${setting.value}`, rule: setting.rule, name: setting.directive });
     }
-    if (failing(n.results, 'logging.syslog-disabled')) lines.push({ line: 'syslog-enabled yes', rule: 'logging.syslog-disabled', name: 'syslog-enabled' });
-    if (failing(n.results, 'logging.no-logfile')) lines.push({ line: 'logfile /var/log/redis/redis-server.log', rule: 'logging.no-logfile', name: 'logfile' });
-    if (failing(n.results, 'auth.acl-file-missing')) lines.push({ line: 'aclfile /etc/redis/users.acl', rule: 'auth.acl-file-missing', name: 'aclfile' });
+    if (failing(n.results, 'logging.no-logfile')) lines.push({ line: `logfile ${DEFAULT_LOGFILE}`, rule: 'logging.no-logfile', name: 'logfile' });
+    if (failing(n.results, 'auth.acl-file-missing')) lines.push({ line: `aclfile ${DEFAULT_ACLFILE}`, rule: 'auth.acl-file-missing', name: 'aclfile' });
     if (failing(n.results, 'tls.cluster-bus-plaintext')) lines.push({ line: 'tls-cluster yes', rule: 'tls.cluster-bus-plaintext', name: 'tls-cluster' });
     for (const l of lines) {
       add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${l.name} cannot be changed at run time: add \`${l.line}\` to ${n.facts.server?.configFile ?? 'the config file'} and restart the node`, touches: [] });

@@ -9,7 +9,7 @@ import type { FixPlan, PlanStep } from '../../src/fix/types.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { address, apply, plan, PROFILE, secretsFor, snapshot, state, target, workDir } from './helpers.ts';
+import { address, apply, plan, USERS, secretsFor, snapshot, state, target, workDir } from './helpers.ts';
 
 // Issue 14's fault tests: each stops cleanly, rolls back what it can, reports what it could not, loses no data.
 after(stopAll);
@@ -80,10 +80,10 @@ describe('fix faults on one wide-open server', () => {
       noProbe: true,
       async beforeStep(step) {
         if (step.id !== victim.id) return;
-        const clients = String(await rawCommand(server.host, server.port, ['CLIENT', 'LIST'], { user: PROFILE.users.admin, password: secrets.get(PROFILE.users.admin)! }));
+        const clients = String(await rawCommand(server.host, server.port, ['CLIENT', 'LIST'], { user: USERS.admin, password: secrets.get(USERS.admin)! }));
         const id = /id=(\d+) .*name=redfort-fix/.exec(clients)?.[1];
         assert.ok(id, 'the fix connection is named');
-        await rawCommand(server.host, server.port, ['CLIENT', 'KILL', 'ID', id], { user: PROFILE.users.admin, password: secrets.get(PROFILE.users.admin)! });
+        await rawCommand(server.host, server.port, ['CLIENT', 'KILL', 'ID', id], { user: USERS.admin, password: secrets.get(USERS.admin)! });
       },
     });
     assert.equal(outcome.ok, false);

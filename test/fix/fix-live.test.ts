@@ -12,13 +12,13 @@ import { SECRET_PLACEHOLDER } from '../../src/fix/types.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startCluster, startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
 import type { RunningCluster, RunningServer } from '../harness/servers.ts';
-import { address, apply, plan, PROFILE, secretsFor, snapshot, state, status, target, workDir } from './helpers.ts';
+import { address, apply, plan, USERS, secretsFor, snapshot, state, status, target, workDir } from './helpers.ts';
 
 // Issue 14 end to end on real servers: plan → apply safe → apply disruptive → re-audit → second plan → rollback.
 after(stopAll);
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
-const { admin, app } = PROFILE.users;
+const { admin, app } = USERS;
 
 function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli/bin.ts'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })

@@ -8,7 +8,8 @@ import type { ApplyOptions, ApplyOutcome } from '../../src/fix/apply.ts';
 import { gatherFixState } from '../../src/fix/gather.ts';
 import type { FixGatherOptions, FixState } from '../../src/fix/gather.ts';
 import { buildPlan } from '../../src/fix/plan.ts';
-import { generatePassword, interimProfile } from '../../src/fix/profile-interim.ts';
+import { fixUsers } from '../../src/fix/profile.ts';
+import { generatePassword } from '../../src/profile/index.ts';
 import { readRollback } from '../../src/fix/rollback.ts';
 import type { FixPlan, StepClass } from '../../src/fix/types.ts';
 import { resolveTarget } from '../../src/gather/live/target.ts';
@@ -16,7 +17,7 @@ import type { Target, TargetFlags } from '../../src/gather/live/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
-export const PROFILE = interimProfile();
+export const USERS = fixUsers();
 export const OPTIONS: FixGatherOptions = { noProbe: false, connectTimeoutMs: 5000, commandTimeoutMs: 10_000 };
 
 export function target(url: string, flags: TargetFlags = {}): Target {
@@ -30,7 +31,7 @@ export async function state(seed: Target, options: FixGatherOptions = {}): Promi
 }
 
 export function plan(s: FixState, seed: Target): FixPlan {
-  return buildPlan({ target: seed.display, deployment: s.deployment, nodes: s.nodes, deploymentResults: s.deploymentResults?.results, profile: PROFILE });
+  return buildPlan({ target: seed.display, deployment: s.deployment, nodes: s.nodes, deploymentResults: s.deploymentResults?.results });
 }
 
 export function secretsFor(p: FixPlan, known: Map<string, string> = new Map()): Map<string, string> {
@@ -51,7 +52,7 @@ export async function apply(p: FixPlan, s: FixState, classes: StepClass[], extra
   } catch {
     earlierRecord = undefined;
   }
-  return applyPlan(p, s, { ...OPTIONS, classes: new Set(classes), secrets, users: PROFILE.users, rollbackFile, earlierRecord, ...rest });
+  return applyPlan(p, s, { ...OPTIONS, classes: new Set(classes), secrets, users: USERS, rollbackFile, earlierRecord, ...rest });
 }
 
 /** A rule's worst status on one node of a state. */

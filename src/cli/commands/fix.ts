@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -9,10 +9,10 @@ import { applyPlan, rollback, staleNodes } from '../../fix/apply.ts';
 import { gatherFixState } from '../../fix/gather.ts';
 import type { FixGatherOptions } from '../../fix/gather.ts';
 import { buildPlan } from '../../fix/plan.ts';
-import { generatePassword, interimProfile } from '../../fix/profile-interim.ts';
+import { fixUsers } from '../../fix/profile.ts';
+import { generatePassword, readSecretsFile, validUserPrefix, writeSecretsFile } from '../../profile/index.ts';
 import type { RollbackRecord } from '../../fix/rollback.ts';
 import { readRollback, RollbackFileError } from '../../fix/rollback.ts';
-import { readSecrets, writeSecrets } from '../../fix/secrets.ts';
 import { formatApplyText, formatPlanText } from '../../fix/text.ts';
 import type { FixPlan, StepClass } from '../../fix/types.ts';
 
@@ -61,19 +61,24 @@ function readPlan(path: string, kit: CliKit): FixPlan {
 }
 
 /** Passwords for every user the plan names: from the secrets file, generated (and written) when missing. */
-function secretsFor(plan: FixPlan, path: string, generate: boolean, kit: CliKit): Map<string, string> {
-  let secrets: Map<string, string>;
-  try {
-    secrets = readSecrets(path);
-  } catch (error) {
-    throw kit.usage(`${path}: cannot read the secrets file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+async function secretsFor(plan: FixPlan, path: string, generate: boolean, kit: CliKit): Promise<Map<string, string>> {
+  const secrets = new Map<string, string>();
+  if (existsSync(path)) {
+    try {
+      for (const s of await readSecretsFile(path)) secrets.set(s.user, s.password);
+    } catch (error) {
+      throw kit.usage(`${path}: cannot read the secrets file: ${(error as Error).message.replace(`${path}: `, '')}`);
+    }
   }
   const missing = plan.secrets.filter((u) => !secrets.has(u));
   if (missing.length === 0) return secrets;
   if (!generate) throw kit.usage(`${path}: no password for ${missing.join(', ')}: give the secrets file written with the plan (--secrets FILE)`);
   for (const u of missing) secrets.set(u, generatePassword());
+  // The profile's writer creates a new file with mode 0600; a rename replaces the old one at once.
+  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeSecrets(path, secrets);
+    await writeSecretsFile(tmp, [...secrets].map(([user, password]) => ({ user, password })), ['redfort fix: passwords of the users its plans create (mode 0600: keep it private)']);
+    renameSync(tmp, path);
   } catch (error) {
     throw kit.usage(`cannot write the secrets file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -131,18 +136,19 @@ async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): P
 
   const target = resolveTarget(flags.uri ?? spec, targetFlags, process.env);
   const options: FixGatherOptions = { ...timeouts, kind, ...(flags.probe === false ? { noProbe: true } : {}) };
-  const profile = interimProfile(flags.userPrefix ?? '');
+  const userPrefix = flags.userPrefix ?? '';
+  if (!validUserPrefix(userPrefix)) throw kit.usage(`--user-prefix '${userPrefix}' may hold only letters, digits and _ . : -`);
   const gathered = await gatherFixState(target, options);
   if (!gathered.ok) {
     kit.say(`${target.display}: ${gathered.error}`);
     return 2;
   }
   const state = gathered.state;
-  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, profile });
+  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix });
 
   if (flags.plan) {
     const plan = fresh();
-    secretsFor(plan, flags.secrets, true, kit);
+    await secretsFor(plan, flags.secrets, true, kit);
     const json = `${JSON.stringify(plan, null, 2)}\n`;
     if (flags.out !== undefined) {
       try {
@@ -169,7 +175,7 @@ async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): P
   } else {
     process.stdout.write(formatPlanText(plan, { secretsFile: flags.secrets }));
   }
-  const secrets = secretsFor(plan, flags.secrets, planFile === undefined, kit);
+  const secrets = await secretsFor(plan, flags.secrets, planFile === undefined, kit);
   const classes = new Set<StepClass>(['safe']);
   if (flags.includeDisruptive && plan.steps.some((s) => s.class === 'disruptive')) {
     if (!flags.yes) {
@@ -181,7 +187,7 @@ async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): P
     }
     classes.add('disruptive');
   }
-  const outcome = await applyPlan(plan, state, { ...options, classes, secrets, users: profile.users, rollbackFile: flags.rollbackFile, earlierRecord: earlier, log });
+  const outcome = await applyPlan(plan, state, { ...options, classes, secrets, users: fixUsers(userPrefix), rollbackFile: flags.rollbackFile, earlierRecord: earlier, log });
   process.stdout.write(formatApplyText(outcome));
   if (!outcome.ok) return outcome.applied.length === 0 && !outcome.rolledBack && /another redfort fix|lock file/.test(outcome.error ?? '') ? 2 : 1;
   const pending = plan.steps.filter((s) => s.class === 'disruptive' && !classes.has('disruptive')).length;
