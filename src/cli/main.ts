@@ -25,6 +25,8 @@ import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import { packageRoot, packageVersion } from '../package-root.ts';
 import { registerFix } from './commands/fix.ts';
+import { exporterCommand } from './commands/exporter.ts';
+import { ExporterConfigError } from '../exporter/errors.ts';
 
 /**
  * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
@@ -448,7 +450,7 @@ Exit codes: 0 a safe plan, 1 no safe plan exists, 2 the deployment could not be 
     .action((id: string) => explain(id));
 
   registerFix(cli, { connectionOptions, integer, withDefault, say, usage: (message) => new UsageError(message) });
-
+  exporterCommand(cli);
   return cli;
 }
 
@@ -486,7 +488,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    const message = error instanceof UsageError || error instanceof TargetError || error instanceof SettingsError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const message = error instanceof UsageError || error instanceof TargetError || error instanceof SettingsError || error instanceof ExporterConfigError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     say(redact(message, secrets));
     process.exitCode = 2;
   }

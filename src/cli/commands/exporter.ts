@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ExporterConfigError } from '../../exporter/errors.ts';
+
+interface ExporterFlags {
+  config?: string;
+  listen?: string;
+}
+
+function readConfig(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ExporterConfigError(`${path}: cannot read the exporter config: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`);
+  }
+}
+
+/** Runs until SIGTERM or SIGINT, then lets running probes finish (10 s at most) and exits 0. */
+async function runExporter(flags: ExporterFlags): Promise<number> {
+  // Loaded on demand: prom-client and the server cost every other command nothing.
+  const [{ parseExporterConfig, parseListen }, { startExporter }, { RULES }] = await Promise.all([
+    import('../../exporter/config.ts'),
+    import('../../exporter/server.ts'),
+    import('../../rules/index.ts'),
+  ]);
+  if (flags.config === undefined) throw new ExporterConfigError('--config <file> is required (see docs/exporter.md)');
+  if (flags.listen !== undefined && parseListen(flags.listen) === undefined) {
+    throw new ExporterConfigError(`--listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779), not '${flags.listen}'`);
+  }
+  const config = parseExporterConfig(readConfig(flags.config), flags.config, {
+    env: process.env,
+    readFile: (path) => readFileSync(path, 'utf8'),
+    ruleIds: RULES.map((r) => r.id),
+  });
+  let exporter;
+  try {
+    exporter = await startExporter({ config, ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const listen = flags.listen ?? config.listen;
+    if (code === 'EADDRINUSE') throw new ExporterConfigError(`cannot listen on ${listen}: the address is in use`);
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new ExporterConfigError(`cannot listen on ${listen}: ${code}`);
+    throw new ExporterConfigError(`cannot start the exporter: ${message}`);
+  }
+  const running = exporter;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`);
+      void running.close(10_000).then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+export function exporterCommand(cli: Command): void {
+  cli
+    .command('exporter')
+    .description('serve audits to Prometheus: GET /probe?target=HOST:PORT&module=NAME (the multi-target exporter pattern)')
+    .option('--config <file>', 'exporter config: listen, modules (credentials, sources), allow, inventory (see docs/exporter.md)')
+    .option('--listen <address:port>', 'address to listen on (default: listen of the config, else 127.0.0.1:9779)')
+    .addHelpText('after', `
+Examples:
+  REDIS_AUDITOR_PASSWORD=… redfort exporter --config exporter.yaml
+  curl 'http://127.0.0.1:9779/probe?target=127.0.0.1:6379&module=default'`)
+    .action(async (flags: ExporterFlags) => {
+      process.exitCode = await runExporter(flags);
+    });
+}

@@ -1,0 +1,295 @@
+import { isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Node, Pair } from 'yaml';
+import type { Thresholds } from '../rules/define.ts';
+import type { AllowEntry } from './allow.ts';
+import { parseAllowEntry } from './allow.ts';
+import { ExporterConfigError } from './errors.ts';
+
+export { ExporterConfigError };
+
+/** Connection settings and sources of one module: what a scrape names with `module=`. */
+export interface ModuleConfig {
+  readonly name: string;
+  readonly user?: string;
+  /** Read once at start-up from `passwordEnv` or `passwordFile`; never logged, never in a metric. */
+  readonly password?: string;
+  readonly tls?: boolean;
+  readonly cacert?: string;
+  readonly cacertdir?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly sni?: string;
+  readonly insecure?: boolean;
+  /** Host facts (process, file modes, firewall) for a target on this machine; off by default. */
+  readonly host: boolean;
+  /** The network probes (unauthenticated PING, TLS versions, ciphers, certificate); on by default. */
+  readonly probe: boolean;
+  readonly thresholds: Partial<Thresholds>;
+  /** Rule ids or areas turned off. */
+  readonly disabled: ReadonlySet<string>;
+  /** How long a result is reused (0: every scrape audits). */
+  readonly cacheSeconds: number;
+  /** The longest a probe may take when the scrape does not say (`X-Prometheus-Scrape-Timeout-Seconds`). */
+  readonly timeoutSeconds: number;
+}
+
+/** How `/probe` and `/metrics` are protected. */
+export interface WebConfig {
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly basicAuth?: { readonly username: string; readonly password: string };
+  readonly bearerToken?: string;
+}
+
+export interface ExporterConfig {
+  readonly path: string;
+  readonly listen: string;
+  readonly modules: ReadonlyMap<string, ModuleConfig>;
+  readonly allow: readonly AllowEntry[];
+  /** The inventory file whose targets are allowed, by URL or by name. */
+  readonly inventory?: string;
+  /** Probes audited at once; more wait in a queue, within their own deadline. */
+  readonly concurrency: number;
+  /** Probes waiting for a slot at most; more are answered `redfort_probe_success 0` at once. */
+  readonly maxQueued: number;
+  /** Subtracted from Prometheus' scrape timeout, to answer before Prometheus gives up. */
+  readonly timeoutMarginSeconds: number;
+  readonly web: WebConfig;
+}
+
+
+export const DEFAULT_LISTEN = '127.0.0.1:9779';
+
+const TOP_KEYS = ['listen', 'modules', 'allow', 'inventory', 'concurrency', 'maxQueued', 'timeoutMarginSeconds', 'web'];
+const MODULE_KEYS = [
+  'user', 'passwordEnv', 'passwordFile', 'tls', 'cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure',
+  'host', 'probe', 'thresholds', 'rules', 'cacheSeconds', 'timeoutSeconds',
+];
+const WEB_KEYS = ['tlsCert', 'tlsKey', 'basicAuth', 'bearerTokenEnv', 'bearerTokenFile'];
+const THRESHOLDS: Record<keyof Thresholds, { min: number; max: number }> = {
+  backupMaxAgeHours: { min: 1, max: 24 * 366 },
+  minPasswordLength: { min: 1, max: 1024 },
+  certExpiryDays: { min: 0, max: 3650 },
+};
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MODULE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface ConfigEnvironment {
+  readonly env: Record<string, string | undefined>;
+  /** Reads a secret file (`passwordFile`, `bearerTokenFile`); throws with a code on failure. */
+  readonly readFile: (path: string) => string;
+  /** Every rule id of the catalogue, to check `rules:` names. */
+  readonly ruleIds: readonly string[];
+}
+
+/**
+ * Parses and validates `exporter.yaml`. Strict like `.redfort.yaml`: an unknown key, a wrong type, an unset
+ * `passwordEnv` or an unreadable `passwordFile` is an error naming the line, found at start-up rather than at
+ * the first scrape.
+ *
+ * @throws {ExporterConfigError} `path:line: what is wrong`.
+ */
+export function parseExporterConfig(text: string, path: string, environment: ConfigEnvironment): ExporterConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (node: unknown): number => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? lines.linePos(range[0]).line : 1;
+  };
+  const fail = (node: unknown, message: string): never => {
+    throw new ExporterConfigError(`${path}:${lineOf(node)}: ${message}`);
+  };
+  const syntax = doc.errors[0];
+  if (syntax) throw new ExporterConfigError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
+  const baseDir = resolve(path, '..');
+  const file = (value: string) => (isAbsolute(value) ? value : resolve(baseDir, value));
+
+  const pairs = (node: unknown, where: string, allowed: readonly string[] | null): Pair[] => {
+    if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
+    if (!isMap(node)) return fail(node, `${where} must be a mapping`);
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (allowed && !allowed.includes(key)) fail(pair.key, `${where}: unknown key '${key}' (expected one of ${allowed.join(', ')})`);
+    }
+    return node.items as Pair[];
+  };
+  const keyOf = (pair: Pair) => String((pair.key as { value: unknown }).value);
+  const str = (node: unknown, where: string): string => {
+    if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') return fail(node, `${where} must be a non-empty string`);
+    return node.value;
+  };
+  const bool = (node: unknown, where: string): boolean => {
+    if (!isScalar(node) || typeof node.value !== 'boolean') return fail(node, `${where} must be true or false`);
+    return node.value;
+  };
+  const num = (node: unknown, where: string, min: number, max: number, integer = true): number => {
+    const n = isScalar(node) ? node.value : undefined;
+    if (typeof n !== 'number' || (integer && !Number.isInteger(n)) || n < min || n > max) {
+      return fail(node, `${where} must be a ${integer ? 'whole ' : ''}number from ${min} to ${max}`);
+    }
+    return n;
+  };
+  const secret = (envNode: Pair | undefined, fileNode: Pair | undefined, where: string): string | undefined => {
+    if (envNode && fileNode) fail(fileNode.key, `${where}: give ${keyOf(envNode)} or ${keyOf(fileNode)}, not both`);
+    if (envNode) {
+      const name = str(envNode.value, `${where}: ${keyOf(envNode)}`);
+      if (!ENV_NAME.test(name)) fail(envNode.value, `${where}: ${keyOf(envNode)} must name an environment variable, not '${name}'`);
+      const value = environment.env[name];
+      if (value === undefined || value === '') fail(envNode.value, `${where}: ${keyOf(envNode)} names ${name}, which is not set`);
+      return value;
+    }
+    if (fileNode) {
+      const name = file(str(fileNode.value, `${where}: ${keyOf(fileNode)}`));
+      let content: string;
+      try {
+        content = environment.readFile(name);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return fail(fileNode.value, `${where}: cannot read ${keyOf(fileNode)} '${name}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`);
+      }
+      // One trailing newline is the editor's, not the secret's.
+      const value = content.replace(/\r?\n$/, '');
+      if (value === '') fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' is empty`);
+      return value;
+    }
+    return undefined;
+  };
+
+  const root = doc.contents;
+  let listen = DEFAULT_LISTEN;
+  let concurrency = 16;
+  let maxQueued = 256;
+  let timeoutMarginSeconds = 0.5;
+  let inventory: string | undefined;
+  const modules = new Map<string, ModuleConfig>();
+  const allow: AllowEntry[] = [];
+  let web: WebConfig = {};
+  let sawModules = false;
+
+  for (const pair of pairs(root, 'the exporter config', TOP_KEYS)) {
+    const key = keyOf(pair);
+    const value = pair.value;
+    switch (key) {
+      case 'listen':
+        listen = str(value, 'listen');
+        if (parseListen(listen) === undefined) fail(value, `listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779 or [::1]:9779), not '${listen}'`);
+        break;
+      case 'concurrency':
+        concurrency = num(value, 'concurrency', 1, 10_000);
+        break;
+      case 'maxQueued':
+        maxQueued = num(value, 'maxQueued', 0, 1_000_000);
+        break;
+      case 'timeoutMarginSeconds':
+        timeoutMarginSeconds = num(value, 'timeoutMarginSeconds', 0, 60, false);
+        break;
+      case 'inventory':
+        inventory = file(str(value, 'inventory'));
+        break;
+      case 'allow': {
+        if (!isSeq(value)) {
+          if (isScalar(value) && value.value === null) break;
+          fail(value, 'allow must be a list of host:port, host:port-port or CIDR:port entries');
+        }
+        for (const item of (value as { items: unknown[] }).items) {
+          const text = isScalar(item) && (typeof item.value === 'string' || typeof item.value === 'number') ? String(item.value) : fail(item, 'allow: each entry must be a string');
+          const entry = parseAllowEntry(text);
+          if (typeof entry === 'string') fail(item, `allow: ${entry}`);
+          allow.push(entry as AllowEntry);
+        }
+        break;
+      }
+      case 'modules':
+        sawModules = true;
+        for (const entry of pairs(value, 'modules', null)) {
+          const name = keyOf(entry);
+          if (!MODULE_NAME.test(name)) fail(entry.key, `modules: '${name}' is not a valid module name (letters, digits, '_', '.', '-')`);
+          modules.set(name, moduleOf(name, entry.value));
+        }
+        break;
+      case 'web': {
+        const items = new Map(pairs(value, 'web', WEB_KEYS).map((p) => [keyOf(p), p]));
+        const tlsCert = items.get('tlsCert');
+        const tlsKey = items.get('tlsKey');
+        if ((tlsCert === undefined) !== (tlsKey === undefined)) fail((tlsCert ?? tlsKey)!.key, 'web: tlsCert and tlsKey go together');
+        let basicAuth: WebConfig['basicAuth'];
+        const basic = items.get('basicAuth');
+        if (basic) {
+          const b = new Map(pairs(basic.value, 'web: basicAuth', ['username', 'passwordEnv', 'passwordFile']).map((p) => [keyOf(p), p]));
+          const username = b.get('username');
+          if (!username) fail(basic.key, 'web: basicAuth needs a username');
+          const password = secret(b.get('passwordEnv'), b.get('passwordFile'), 'web: basicAuth');
+          if (password === undefined) fail(basic.key, 'web: basicAuth needs passwordEnv or passwordFile');
+          basicAuth = { username: str(username!.value, 'web: basicAuth: username'), password: password! };
+        }
+        const bearerToken = secret(items.get('bearerTokenEnv'), items.get('bearerTokenFile'), 'web');
+        if (basicAuth && bearerToken !== undefined) fail(basic!.key, 'web: give basicAuth or a bearer token, not both');
+        web = {
+          ...(tlsCert ? { tlsCert: file(str(tlsCert.value, 'web: tlsCert')), tlsKey: file(str(tlsKey!.value, 'web: tlsKey')) } : {}),
+          ...(basicAuth ? { basicAuth } : {}),
+          ...(bearerToken !== undefined ? { bearerToken } : {}),
+        };
+        break;
+      }
+    }
+  }
+  if (!sawModules || modules.size === 0) fail(root, 'modules: at least one module is needed (e.g. modules: { default: { probe: true } })');
+  if (allow.length === 0 && inventory === undefined) fail(root, 'allow or inventory: name the targets that may be probed (nothing is allowed by default)');
+  return { path, listen, modules, allow, ...(inventory !== undefined ? { inventory } : {}), concurrency, maxQueued, timeoutMarginSeconds, web };
+
+  function moduleOf(name: string, node: unknown): ModuleConfig {
+    const where = `modules: ${name}`;
+    const items = new Map(pairs(node, where, MODULE_KEYS).map((p) => [keyOf(p), p]));
+    const value = (key: string) => items.get(key)?.value;
+    const has = (key: string) => items.has(key);
+    const password = secret(items.get('passwordEnv'), items.get('passwordFile'), where);
+    const thresholds: { -readonly [K in keyof Thresholds]?: number } = {};
+    for (const entry of pairs(value('thresholds'), `${where}: thresholds`, Object.keys(THRESHOLDS))) {
+      const key = keyOf(entry) as keyof Thresholds;
+      thresholds[key] = num(entry.value, `${where}: thresholds: ${key}`, THRESHOLDS[key].min, THRESHOLDS[key].max);
+    }
+    const ids = new Set(environment.ruleIds);
+    const areas = new Set(environment.ruleIds.map((id) => id.split('.')[0]!));
+    const switches = new Map<string, boolean>();
+    for (const entry of pairs(value('rules'), `${where}: rules`, null)) {
+      const rule = keyOf(entry);
+      if (!ids.has(rule) && !areas.has(rule)) fail(entry.key, `${where}: rules: unknown rule or area '${rule}' (see 'redfort rules')`);
+      const setting = isScalar(entry.value) ? entry.value.value : undefined;
+      // YAML 1.2 reads on/off as strings; true/false are accepted too.
+      if (setting === 'on' || setting === true) switches.set(rule, true);
+      else if (setting === 'off' || setting === false) switches.set(rule, false);
+      else fail(entry.value, `${where}: rules: ${rule} must be on or off`);
+    }
+    // An id beats its area whatever the order, as in .redfort.yaml.
+    const disabled = new Set(environment.ruleIds.filter((id) => (switches.get(id) ?? switches.get(id.split('.')[0]!)) === false));
+    const strings = Object.fromEntries(
+      (['user', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as const)
+        .filter(has)
+        .map((k) => [k, ['cacert', 'cacertdir', 'cert', 'key'].includes(k) ? file(str(value(k), `${where}: ${k}`)) : str(value(k), `${where}: ${k}`)]),
+    );
+    if (has('cert') !== has('key')) fail(items.get('cert')?.key ?? items.get('key')?.key, `${where}: cert and key go together`);
+    return {
+      name,
+      ...strings,
+      ...(password !== undefined ? { password } : {}),
+      ...(has('tls') ? { tls: bool(value('tls'), `${where}: tls`) } : {}),
+      ...(has('insecure') ? { insecure: bool(value('insecure'), `${where}: insecure`) } : {}),
+      host: has('host') ? bool(value('host'), `${where}: host`) : false,
+      probe: has('probe') ? bool(value('probe'), `${where}: probe`) : true,
+      thresholds,
+      disabled,
+      cacheSeconds: has('cacheSeconds') ? num(value('cacheSeconds'), `${where}: cacheSeconds`, 0, 86_400) : 0,
+      timeoutSeconds: has('timeoutSeconds') ? num(value('timeoutSeconds'), `${where}: timeoutSeconds`, 0.1, 600, false) : 10,
+    };
+  }
+}
+
+/** `127.0.0.1:9779`, `[::1]:9779`, `:9779` (every address) into host and port; undefined when malformed. */
+export function parseListen(text: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65_535) return undefined;
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}

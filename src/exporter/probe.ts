@@ -1,0 +1,94 @@
+import { gatherTarget, judgeFacts } from '../audit.ts';
+import type { AuditOptions } from '../audit.ts';
+import { errorResults } from '../engine/run.ts';
+import { resolveTarget, TargetError } from '../gather/live/target.ts';
+import type { Target, TargetFlags } from '../gather/live/target.ts';
+import { RULES } from '../rules/index.ts';
+import type { AllowEntry } from './allow.ts';
+import { isAllowed } from './allow.ts';
+import type { ModuleConfig } from './config.ts';
+import type { ProbeSnapshot } from './metrics.ts';
+import { snapshotOf } from './metrics.ts';
+
+export type TargetLookup =
+  | { readonly ok: true; readonly target: Target }
+  | { readonly ok: false; readonly status: 400 | 403; readonly reason: string };
+
+const MAX_TARGET_LENGTH = 512;
+
+/** The module's connection settings as redis-cli-style flags; TLS files only for a TLS target. */
+function moduleFlags(module: ModuleConfig, tls: boolean): TargetFlags {
+  const flags: TargetFlags = {};
+  if (module.user !== undefined) flags.user = module.user;
+  if (module.password !== undefined) flags.pass = module.password;
+  if (module.tls !== undefined) flags.tls = module.tls;
+  if (tls || module.tls === true) {
+    for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni'] as const) {
+      if (module[name] !== undefined) flags[name] = module[name];
+    }
+    if (module.insecure !== undefined) flags.insecure = module.insecure;
+  }
+  return flags;
+}
+
+/**
+ * Turns a scrape's `target=` into a server to audit, or refuses it. The target names an address only:
+ * credentials in it are refused (they belong in a module of the exporter's config), and a target off the
+ * allowlist is refused before anything connects to it.
+ */
+export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly AllowEntry[]): TargetLookup {
+  const text = spec.trim();
+  if (text === '') return { ok: false, status: 400, reason: 'target is empty' };
+  if (text.length > MAX_TARGET_LENGTH) return { ok: false, status: 400, reason: `target is longer than ${MAX_TARGET_LENGTH} characters` };
+  let given: Target;
+  try {
+    // No environment: REDISCLI_AUTH of the exporter's own shell must never reach a scraped target.
+    given = resolveTarget(text, {}, {});
+  } catch (error) {
+    if (error instanceof TargetError) return { ok: false, status: 400, reason: error.message };
+    throw error;
+  }
+  if (given.username !== undefined || given.hasPassword) {
+    return { ok: false, status: 400, reason: `target '${given.display}': credentials in a target are refused; put them in a module of the exporter config` };
+  }
+  if (!isAllowed(allow, given.host, given.port)) {
+    return { ok: false, status: 403, reason: `target '${given.display}' is not on the allowlist` };
+  }
+  try {
+    return { ok: true, target: resolveTarget(text, moduleFlags(module, given.tls !== undefined), {}) };
+  } catch (error) {
+    if (error instanceof TargetError) return { ok: false, status: 400, reason: error.message };
+    throw error;
+  }
+}
+
+export function auditOptionsFor(module: ModuleConfig, remainingMs: number): AuditOptions {
+  const budget = Math.max(1, Math.floor(remainingMs));
+  return {
+    connectTimeoutMs: Math.min(3000, budget),
+    commandTimeoutMs: budget,
+    noHost: !module.host,
+    noProbe: !module.probe,
+    thresholds: module.thresholds,
+    disabled: module.disabled,
+  };
+}
+
+/**
+ * Audits one target for the exporter and reduces the result to a snapshot. Never throws: a server that
+ * cannot be audited is a snapshot with `success: false` and the reason.
+ */
+export async function probeTarget(target: Target, module: ModuleConfig, remainingMs: number): Promise<ProbeSnapshot> {
+  const started = performance.now();
+  const options = auditOptionsFor(module, remainingMs);
+  const timing = () => ({ durationSeconds: (performance.now() - started) / 1000, finishedAt: Date.now() / 1000 });
+  try {
+    const gathered = await gatherTarget(target, options);
+    if (!gathered.ok) {
+      return snapshotOf({ target: target.display, error: gathered.error, results: errorResults(RULES, gathered.error) }, undefined, RULES, timing());
+    }
+    return snapshotOf(judgeFacts(gathered.facts, options), gathered.facts, RULES, timing());
+  } catch (error) {
+    return { success: false, reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, ...timing(), rules: [], certificates: [] };
+  }
+}

@@ -1,0 +1,306 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import client from 'prom-client';
+import { redact } from '../gather/live/target.ts';
+import type { Target } from '../gather/live/target.ts';
+import { packageVersion } from '../package-root.ts';
+import type { ExporterConfig, ModuleConfig } from './config.ts';
+import { parseListen } from './config.ts';
+import type { ProbeSnapshot } from './metrics.ts';
+import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
+import { lookupTarget, probeTarget } from './probe.ts';
+
+export interface ExporterOptions {
+  readonly config: ExporterConfig;
+  /** Overrides `listen` of the config (`--listen`). */
+  readonly listen?: string;
+  /** Receives one JSON line per probe and per lifecycle event; default: stderr. */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningExporter {
+  /** `http://127.0.0.1:9779` (https with web TLS). */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets running requests finish (at most `graceMs`), then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+type Outcome = 'success' | 'failed' | 'timeout' | 'denied' | 'invalid' | 'unauthorized';
+
+interface CacheEntry {
+  readonly snapshot: ProbeSnapshot;
+  readonly expiresAt: number;
+}
+
+/** When no scrape timeout header comes (a person with curl), and the floor of any deadline. */
+const MIN_DEADLINE_MS = 100;
+const MAX_CACHE_ENTRIES = 100_000;
+
+/** Probes run at most `limit` at once; the rest wait in order, each only until its own deadline. */
+class Limiter {
+  running = 0;
+  private readonly waiting: { grant: () => void; timer: NodeJS.Timeout }[] = [];
+  constructor(private readonly limit: number, private readonly maxQueued: number) {}
+  get queued(): number {
+    return this.waiting.length;
+  }
+  /** Resolves true with a slot, false when the queue is full or the deadline passed while waiting. */
+  acquire(deadline: number): Promise<boolean> {
+    if (this.running < this.limit) {
+      this.running += 1;
+      return Promise.resolve(true);
+    }
+    if (this.waiting.length >= this.maxQueued) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const entry = {
+        grant: () => {
+          clearTimeout(entry.timer);
+          this.running += 1;
+          resolve(true);
+        },
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(entry), 1);
+          resolve(false);
+        }, Math.max(0, deadline - Date.now())),
+      };
+      this.waiting.push(entry);
+    });
+  }
+  release(): void {
+    this.running -= 1;
+    this.waiting.shift()?.grant();
+  }
+}
+
+/** Resolves to `fallback()` when `deadline` (epoch ms) passes first. */
+function within<T>(promise: Promise<T>, deadline: number, fallback: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback()), Math.max(0, deadline - Date.now()));
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hashing first makes the comparison constant-time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * Starts `redfort exporter`: `/probe?target=T&module=M` audits T with module M and answers in the Prometheus
+ * text format or OpenMetrics; `/metrics` has the exporter's own metrics; `/-/healthy` answers 200.
+ */
+export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
+  const { config } = options;
+  const listen = parseListen(options.listen ?? config.listen);
+  if (listen === undefined) throw new Error(`--listen must be ADDRESS:PORT, not '${options.listen}'`);
+  const secrets = [...config.modules.values()].map((m) => m.password ?? '').concat(config.web.basicAuth?.password ?? '', config.web.bearerToken ?? '');
+  const write = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (fields: Record<string, unknown>) => write(redact(JSON.stringify({ time: new Date().toISOString(), ...fields }), secrets));
+
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const probes = new client.Counter({
+    name: 'redfort_exporter_probes_total',
+    help: 'Probes answered, by module and outcome (success, failed: not audited, timeout, denied: off the allowlist, invalid: bad request, unauthorized).',
+    labelNames: ['module', 'outcome'] as const,
+    registers: [registry],
+  });
+  const cacheHits = new client.Counter({
+    name: 'redfort_exporter_cache_hits_total',
+    help: 'Probes answered with a result reused within cacheSeconds, by module.',
+    labelNames: ['module'] as const,
+    registers: [registry],
+  });
+  const durations = new client.Histogram({
+    name: 'redfort_exporter_audit_duration_seconds',
+    help: 'How long each audit took, by module and outcome (reused results are not counted).',
+    labelNames: ['module', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const limiter = new Limiter(config.concurrency, config.maxQueued);
+  const cache = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, Promise<ProbeSnapshot>>();
+  new client.Gauge({ name: 'redfort_exporter_audits_in_flight', help: 'Audits running now.', registers: [registry], collect() { this.set(limiter.running); } });
+  new client.Gauge({ name: 'redfort_exporter_audits_queued', help: 'Audits waiting for a free slot (concurrency).', registers: [registry], collect() { this.set(limiter.queued); } });
+  new client.Gauge({ name: 'redfort_exporter_cache_entries', help: 'Audit results kept for reuse.', registers: [registry], collect() { this.set(cache.size); } });
+  new client.Gauge({ name: 'redfort_exporter_build_info', help: 'The redfort version of the exporter, always 1.', labelNames: ['version'] as const, registers: [registry] }).set({ version: packageVersion() }, 1);
+
+  /** One audit per target and module at a time: concurrent scrapes (an HA pair) share it. */
+  function audit(key: string, target: Target, module: ModuleConfig, deadline: number): Promise<ProbeSnapshot> {
+    const running = inFlight.get(key);
+    if (running) return running;
+    const started = Date.now();
+    const promise = (async (): Promise<ProbeSnapshot> => {
+      if (!(await limiter.acquire(deadline))) {
+        const reason = limiter.queued >= config.maxQueued
+          ? `${config.maxQueued} probes already wait for a slot (concurrency ${config.concurrency})`
+          : `no free slot before the deadline (concurrency ${config.concurrency})`;
+        return { success: false, reason, durationSeconds: (Date.now() - started) / 1000, finishedAt: Date.now() / 1000, rules: [], certificates: [] };
+      }
+      try {
+        const snapshot = await probeTarget(target, module, deadline - Date.now());
+        durations.observe({ module: module.name, outcome: snapshot.success ? 'success' : 'failed' }, snapshot.durationSeconds);
+        if (module.cacheSeconds > 0) {
+          if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+          cache.delete(key);
+          cache.set(key, { snapshot, expiresAt: Date.now() + module.cacheSeconds * 1000 });
+        }
+        return snapshot;
+      } finally {
+        limiter.release();
+      }
+    })();
+    inFlight.set(key, promise);
+    void promise.finally(() => inFlight.delete(key));
+    return promise;
+  }
+
+  function authorized(req: http.IncomingMessage): boolean {
+    const { basicAuth, bearerToken } = config.web;
+    const header = req.headers.authorization ?? '';
+    if (basicAuth) {
+      const match = /^Basic\s+(\S+)$/i.exec(header);
+      const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
+      const colon = decoded.indexOf(':');
+      return colon !== -1 && sameSecret(decoded.slice(0, colon), basicAuth.username) && sameSecret(decoded.slice(colon + 1), basicAuth.password);
+    }
+    if (bearerToken !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      return match !== null && sameSecret(match[1]!, bearerToken);
+    }
+    return true;
+  }
+
+  async function handleProbe(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const begun = performance.now();
+    const targetText = url.searchParams.get('target') ?? '';
+    const moduleName = url.searchParams.get('module') ?? 'default';
+    const module = config.modules.get(moduleName);
+    const finish = (outcome: Outcome, fields: Record<string, unknown>) => {
+      probes.inc({ module: module ? moduleName : '', outcome });
+      log({ level: outcome === 'success' ? 'info' : 'warn', msg: 'probe', target: fields['target'] ?? targetText.slice(0, 256), module: moduleName.slice(0, 64), outcome, duration_seconds: Number(((performance.now() - begun) / 1000).toFixed(4)), ...fields });
+    };
+    const refuse = (status: number, outcome: Outcome, reason: string) => {
+      finish(outcome, { reason });
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${reason}\n`);
+    };
+    if (!module) return refuse(400, 'invalid', `unknown module '${moduleName.slice(0, 64)}' (modules: ${[...config.modules.keys()].join(', ')})`);
+    if (targetText === '') return refuse(400, 'invalid', "a 'target' parameter is needed");
+    const lookup = lookupTarget(targetText, module, config.allow);
+    if (!lookup.ok) return refuse(lookup.status, lookup.status === 403 ? 'denied' : 'invalid', lookup.reason);
+    const { target } = lookup;
+
+    const header = Number(req.headers['x-prometheus-scrape-timeout-seconds']);
+    const budgetMs = Math.max(MIN_DEADLINE_MS, Math.min(module.timeoutSeconds, Number.isFinite(header) && header > 0 ? header - config.timeoutMarginSeconds : Infinity) * 1000);
+    const deadline = Date.now() + budgetMs;
+    const key = `${module.name}\n${target.display}`;
+    const cached = cache.get(key);
+    let snapshot: ProbeSnapshot;
+    let cacheAge = 0;
+    const reused = cached !== undefined && cached.expiresAt > Date.now();
+    if (reused) {
+      snapshot = cached!.snapshot;
+      cacheAge = Math.max(0, Date.now() / 1000 - snapshot.finishedAt);
+      cacheHits.inc({ module: module.name });
+    } else {
+      if (cached) cache.delete(key);
+      snapshot = await within(audit(key, target, module, deadline), deadline, () => ({
+        success: false,
+        reason: `timed out after ${(budgetMs / 1000).toFixed(1)} s (the scrape's deadline)`,
+        durationSeconds: budgetMs / 1000,
+        finishedAt: Date.now() / 1000,
+        rules: [],
+        certificates: [],
+      }));
+    }
+    const format = expositionFor(req.headers.accept);
+    const body = renderProbe(snapshot, format, { cacheAgeSeconds: cacheAge });
+    const outcome: Outcome = snapshot.success ? 'success' : snapshot.reason?.startsWith('timed out') || snapshot.reason?.includes('slot') ? 'timeout' : 'failed';
+    finish(outcome, {
+      target: target.display,
+      ...(reused ? { cached: true } : {}),
+      ...(snapshot.success ? { failures: snapshot.rules.filter((r) => r.status === 'fail').length } : { reason: snapshot.reason }),
+    });
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[format] }).end(body);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://exporter');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url.pathname === '/-/healthy') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK\n');
+      return;
+    }
+    if (!authorized(req)) {
+      if (url.pathname === '/probe') probes.inc({ module: '', outcome: 'unauthorized' });
+      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': config.web.basicAuth ? 'Basic realm="redfort"' : 'Bearer' }).end('unauthorized\n');
+      return;
+    }
+    if (url.pathname === '/probe') return handleProbe(req, res, url);
+    if (url.pathname === '/metrics') {
+      // The classic text format only: switching a shared registry's format per request would race.
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType }).end(body);
+      return;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+        `<!doctype html><title>redfort exporter</title><h1>redfort exporter</h1><p><a href="/metrics">/metrics</a> (the exporter itself) · <code>/probe?target=host:port&amp;module=${[...config.modules.keys()][0]}</code> · <a href="/-/healthy">/-/healthy</a></p>\n`,
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+  }
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      log({ level: 'error', msg: 'request failed', path: (req.url ?? '').slice(0, 256), error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+  const server = config.web.tlsCert
+    ? https.createServer({ cert: readFileSync(config.web.tlsCert), key: readFileSync(config.web.tlsKey!), minVersion: 'TLSv1.2' }, onRequest)
+    : http.createServer(onRequest);
+  // An idle keep-alive connection from Prometheus is reused; a slowloris is not kept for ever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${config.web.tlsCert ? 'https' : 'http'}://${host}:${address.port}`;
+  log({ level: 'info', msg: 'listening', url, modules: [...config.modules.keys()], allow: config.allow.map((a) => a.text), concurrency: config.concurrency });
+
+  return {
+    url,
+    port: address.port,
+    close(graceMs = 10_000): Promise<void> {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
