@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { parseExporterConfig } from '../../src/exporter/config.ts';
+import { startExporter } from '../../src/exporter/server.ts';
+import type { RunningExporter } from '../../src/exporter/server.ts';
+import { RULES } from '../../src/rules/index.ts';
+import { freePort, startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// The exporter in this process against real servers: the allowlist, the deadline, reuse, auth, secrets.
+after(stopAll);
+
+const password = randomBytes(16).toString('hex');
+const token = randomBytes(16).toString('hex');
+
+interface Recorder {
+  readonly port: number;
+  connections: number;
+  close(): void;
+}
+
+/** A listening socket that records connects and never answers: a silent server. */
+async function recorder(): Promise<Recorder> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    rec.connections += 1;
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const rec: Recorder = {
+    port,
+    connections: 0,
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+  return rec;
+}
+
+async function exporterWith(yaml: string, logs: string[]): Promise<RunningExporter> {
+  const config = parseExporterConfig(yaml, 'exporter.yaml', {
+    env: { TEST_PASSWORD: password, TEST_TOKEN: token },
+    readFile: (path) => readFileSync(path, 'utf8'),
+    ruleIds: RULES.map((r) => r.id),
+  });
+  return startExporter({ config, listen: '127.0.0.1:0', log: (line) => logs.push(line) });
+}
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type: string }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+}
+
+function sample(body: string, name: string): number | undefined {
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('redfort exporter', () => {
+  let open: RunningServer;
+  let locked: RunningServer;
+  let silent: Recorder;
+  let outside: Recorder;
+  let exporter: RunningExporter;
+  const logs: string[] = [];
+  let connectsPerAudit = 0;
+
+  before(async () => {
+    [open, locked, silent, outside] = await Promise.all([
+      startRedis({ conf: 'protected-mode no' }),
+      startRedis({ conf: `requirepass ${password}`, password }),
+      recorder(),
+      recorder(),
+    ]);
+    exporter = await exporterWith(
+      `modules:
+  default: { passwordEnv: TEST_PASSWORD, cacheSeconds: 0 }
+  open: { cacheSeconds: 300 }
+allow:
+  - 127.0.0.1:${open.port}
+  - 127.0.0.1:${locked.port}
+  - 127.0.0.1:${silent.port}
+`,
+      logs,
+    );
+  });
+  after(async () => {
+    await exporter?.close(1000);
+    silent?.close();
+    outside?.close();
+  });
+
+  it('audits an allowed target: rule series, failures, server identity', async () => {
+    const res = await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=open`);
+    assert.equal(res.status, 200);
+    assert.match(res.type, /^text\/plain; version=0\.0\.4/);
+    assert.equal(sample(res.body, 'redfort_probe_success'), 1);
+    assert.match(res.body, /^redfort_rule_failed\{rule="auth\.no-authentication",severity="critical",section="Account"\} 1$/m);
+    assert.match(res.body, /^redfort_failures\{severity="critical"\} [1-9]/m);
+    assert.match(res.body, /^redfort_server_info\{product="redis",version="[\d.]+",role="master"\} 1$/m);
+    assert.match(res.body, /^redfort_unauthenticated_access 1$/m);
+    // A rule without its source (no host facts for this module) is skipped, never a pass.
+    assert.match(res.body, /^redfort_rule_skipped\{rule="host\.runs-as-root",[^}]*status="skip"\} 1$/m);
+    assert.doesNotMatch(res.body, /redfort_rule_failed\{rule="host\.runs-as-root"/);
+  });
+
+  it('answers OpenMetrics when asked', async () => {
+    const res = await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=open`, { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' });
+    assert.match(res.type, /^application\/openmetrics-text; version=1\.0\.0/);
+    assert.match(res.body, /^# TYPE redfort_server info$/m);
+    assert.ok(res.body.endsWith('# EOF\n'));
+  });
+
+  it('refuses a target off the allowlist with 403 and never connects to it', async () => {
+    for (const target of [`127.0.0.1:${outside.port}`, `redis://127.0.0.1:${outside.port}`, `localhost:${outside.port}`]) {
+      const res = await get(`${exporter.url}/probe?target=${encodeURIComponent(target)}`);
+      assert.equal(res.status, 403, target);
+    }
+    // The silent recorder is allowed: the same kind of socket does see a connection when one is made.
+    await get(`${exporter.url}/probe?target=127.0.0.1:${silent.port}`, { 'x-prometheus-scrape-timeout-seconds': '0.7' });
+    connectsPerAudit = silent.connections;
+    assert.ok(connectsPerAudit > 0, 'the allowed recorder was connected to');
+    assert.equal(outside.connections, 0);
+  });
+
+  it('refuses credentials in the target and unknown modules with 400', async () => {
+    assert.equal((await get(`${exporter.url}/probe?target=${encodeURIComponent(`redis://:guess@127.0.0.1:${open.port}`)}`)).status, 400);
+    assert.equal((await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=nope`)).status, 400);
+    assert.equal((await get(`${exporter.url}/probe`)).status, 400);
+  });
+
+  it('times out a silent target within the scrape deadline, with the reason in the log, while a live target is answered', async () => {
+    const order: string[] = [];
+    const connects = silent.connections;
+    const silentProbe = () => get(`${exporter.url}/probe?target=127.0.0.1:${silent.port}`, { 'x-prometheus-scrape-timeout-seconds': '3' });
+    // Two scrapes of one target at once (an HA pair) share one audit.
+    const slow = Promise.all([silentProbe(), silentProbe()]).then(([r]) => {
+      order.push('silent');
+      return r;
+    });
+    const fast = get(`${exporter.url}/probe?target=127.0.0.1:${locked.port}`).then((r) => {
+      order.push('live');
+      return r;
+    });
+    const [s, f] = await Promise.all([slow, fast]);
+    assert.deepEqual(order, ['live', 'silent']);
+    assert.equal(s.status, 200);
+    assert.equal(sample(s.body, 'redfort_probe_success'), 0);
+    assert.equal(sample(f.body, 'redfort_probe_success'), 1);
+    assert.equal(silent.connections - connects, connectsPerAudit, 'two simultaneous scrapes made one audit');
+    const line = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'probe' && l.target === `redis://127.0.0.1:${silent.port}` && l.outcome === 'timeout');
+    assert.ok(line, `no timeout log line in:\n${logs.join('\n')}`);
+    assert.match(line.reason, /timed out/);
+  });
+
+  it('reuses a result within cacheSeconds', async () => {
+    const before = await get(`${exporter.url}/metrics`);
+    const count = (body: string, module: string) => sample(body, `redfort_exporter_audit_duration_seconds_count{module="${module}",outcome="success"}`) ?? 0;
+    // module open caches for 300 s: audited once above, reused now.
+    const reused = await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=open`);
+    assert.equal(sample(reused.body, 'redfort_probe_success'), 1);
+    assert.ok(sample(reused.body, 'redfort_probe_cache_age_seconds')! > 0);
+    const afterward = await get(`${exporter.url}/metrics`);
+    assert.equal(count(afterward.body, 'open'), count(before.body, 'open'));
+    assert.match(afterward.body, /^redfort_exporter_cache_hits_total\{module="open"\} [1-9]/m);
+    assert.match(afterward.body, /^redfort_exporter_probes_total\{module="default",outcome="denied"\} [1-9]/m);
+    assert.match(afterward.body, /^process_resident_memory_bytes /m);
+  });
+
+  it('logs one JSON line per probe and never a password', async () => {
+    const res = await get(`${exporter.url}/probe?target=127.0.0.1:${locked.port}`);
+    assert.ok(!res.body.includes(password));
+    for (const line of logs) assert.ok(!line.includes(password), line);
+    const probes = logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'probe');
+    assert.ok(probes.every((l) => typeof l.target === 'string' && typeof l.module === 'string' && typeof l.outcome === 'string' && typeof l.duration_seconds === 'number'));
+  });
+
+  it('protects /probe and /metrics with basic auth or a bearer token, /-/healthy stays open', async () => {
+    const basicLogs: string[] = [];
+    const basic = await exporterWith(`modules: { default: {} }\nallow: ['127.0.0.1:${open.port}']\nweb: { basicAuth: { username: prometheus, passwordEnv: TEST_TOKEN } }\n`, basicLogs);
+    const bearer = await exporterWith(`modules: { default: {} }\nallow: ['127.0.0.1:${open.port}']\nweb: { bearerTokenEnv: TEST_TOKEN }\n`, []);
+    try {
+      assert.equal((await get(`${basic.url}/probe?target=127.0.0.1:${open.port}`)).status, 401);
+      assert.equal((await get(`${basic.url}/metrics`, { authorization: `Basic ${Buffer.from('prometheus:wrong').toString('base64')}` })).status, 401);
+      assert.equal((await get(`${basic.url}/metrics`, { authorization: `Basic ${Buffer.from(`prometheus:${token}`).toString('base64')}` })).status, 200);
+      assert.equal((await get(`${basic.url}/-/healthy`)).status, 200);
+      assert.equal((await get(`${bearer.url}/metrics`)).status, 401);
+      assert.equal((await get(`${bearer.url}/metrics`, { authorization: `Bearer ${token}` })).status, 200);
+    } finally {
+      await Promise.all([basic.close(1000), bearer.close(1000)]);
+    }
+  });
+});
