@@ -1,6 +1,7 @@
 # Sourced by scripts/test.sh and examples/run.sh: installs the Debian packages redfort's tests and examples run
 # (redis-server, redis-sentinel, redis-tools, openssl) when one is missing, as root; says what to do otherwise.
-# For the tests it also installs chromium: the HTML report is checked in a real headless browser.
+# For the tests it also installs chromium: the HTML report is checked in a real headless browser; and prometheus
+# (with promtool): the exporter is scraped by a real Prometheus, and the example alert rules are unit-tested.
 redfort_packages="redis-server redis-sentinel redis-tools openssl"
 redfort_missing=()
 for tool in redis-server redis-sentinel redis-cli openssl; do
@@ -15,6 +16,10 @@ case "${BASH_SOURCE[1]:-}" in
       redfort_missing+=("/usr/bin/chromium")
       redfort_install="$redfort_install chromium"
     fi
+    if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+      redfort_missing+=("prometheus")
+      redfort_install="$redfort_install prometheus"
+    fi
     ;;
 esac
 redfort_install="${redfort_install# }"
@@ -28,7 +33,8 @@ if [ -n "$redfort_install" ]; then
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $redfort_install
   # The packages' post-install may start services on 6379/26379; redfort's tests and examples never use them.
-  for service in redis-server redis-sentinel; do
+  # Likewise Prometheus on 9090: the tests start their own on free ports.
+  for service in redis-server redis-sentinel prometheus; do
     service "$service" stop >/dev/null 2>&1 || true
   done
   for pidfile in /run/redis/redis-server.pid /run/sentinel/redis-sentinel.pid; do

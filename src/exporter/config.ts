@@ -172,7 +172,7 @@ export function parseExporterConfig(text: string, path: string, environment: Con
     const value = pair.value;
     switch (key) {
       case 'listen':
-        listen = str(value, 'listen');
+        listen = isScalar(value) && typeof value.value === 'number' ? String(value.value) : str(value, 'listen');
         if (parseListen(listen) === undefined) fail(value, `listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779 or [::1]:9779), not '${listen}'`);
         break;
       case 'concurrency':

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { isAllowed, parseAllowEntry } from '../../src/exporter/allow.ts';
+import type { AllowEntry } from '../../src/exporter/allow.ts';
+import { ExporterConfigError, parseExporterConfig } from '../../src/exporter/config.ts';
+import { renderProbe } from '../../src/exporter/metrics.ts';
+import type { ProbeSnapshot } from '../../src/exporter/metrics.ts';
+import { RULES } from '../../src/rules/index.ts';
+
+const run = promisify(execFile);
+const ROOT = new URL('../../', import.meta.url).pathname;
+const EXAMPLES = join(ROOT, 'examples', 'prometheus');
+
+function parse(yaml: string, env: Record<string, string> = {}, files: Record<string, string> = {}) {
+  return parseExporterConfig(yaml, '/etc/redfort/exporter.yaml', {
+    env,
+    readFile: (path) => {
+      if (path in files) return files[path]!;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    },
+    ruleIds: RULES.map((r) => r.id),
+  });
+}
+
+function parseError(yaml: string, env: Record<string, string> = {}): string {
+  try {
+    parse(yaml, env);
+  } catch (error) {
+    assert.ok(error instanceof ExporterConfigError, String(error));
+    return error.message;
+  }
+  assert.fail('expected an ExporterConfigError');
+}
+
+const snapshot: ProbeSnapshot = {
+  success: true,
+  durationSeconds: 0.0123,
+  finishedAt: 1_800_000_000,
+  rules: [
+    { rule: 'auth.no-authentication', section: 'Account', severity: 'critical', status: 'fail' },
+    { rule: 'network.protected-mode-off', section: 'Foundation', severity: 'critical', status: 'pass' },
+    { rule: 'host.runs-as-root', section: 'Foundation', severity: 'high', status: 'skip' },
+    { rule: 'cluster.master-count', section: 'Cluster extras', severity: 'medium', status: 'skip' },
+  ],
+  server: { product: 'redis', version: '7.0.15', role: 'master' },
+  endOfLife: 1,
+  certificates: [{ listener: 'target', notAfter: 1_900_000_000 }],
+  unauthenticated: 1,
+};
+
+describe('exporter config', () => {
+  it('reads the shape of the issue', () => {
+    const config = parse(
+      `listen: 127.0.0.1:9779
+modules:
+  default: { user: auditor, passwordEnv: REDIS_AUDITOR_PASSWORD, host: false, probe: true }
+  tls: { tls: true, cacert: ca.pem, passwordFile: /run/secrets/pw, rules: { tls: off, tls.certificate: on }, thresholds: { certExpiryDays: 14 }, cacheSeconds: 60 }
+allow:
+  - 127.0.0.1:6379-6399        # host:port or host:port range
+  - 10.20.0.0/16:6379          # CIDR:port
+inventory: inventory.yaml
+`,
+      { REDIS_AUDITOR_PASSWORD: 's3cret' },
+      { '/run/secrets/pw': 'from-file\n' },
+    );
+    assert.equal(config.listen, '127.0.0.1:9779');
+    const def = config.modules.get('default')!;
+    assert.equal(def.user, 'auditor');
+    assert.equal(def.password, 's3cret');
+    assert.equal(def.host, false);
+    assert.equal(def.cacheSeconds, 0);
+    const tls = config.modules.get('tls')!;
+    assert.equal(tls.password, 'from-file');
+    assert.equal(tls.cacert, '/etc/redfort/ca.pem');
+    assert.equal(tls.thresholds.certExpiryDays, 14);
+    assert.ok(tls.disabled.has('tls.disabled'));
+    assert.ok(!tls.disabled.has('tls.certificate'));
+    assert.equal(config.inventory, '/etc/redfort/inventory.yaml');
+    assert.equal(config.allow.length, 2);
+  });
+
+  it('names the line of every mistake', () => {
+    assert.match(parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nlisten: 9779\n'), /exporter\.yaml:3: listen must be ADDRESS:PORT/);
+    assert.match(parseError('modules:\n  default: { pasword: x }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: unknown key 'pasword'/);
+    assert.match(parseError('modules:\n  default: { passwordEnv: NOPE }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: passwordEnv names NOPE, which is not set/);
+    assert.match(parseError('modules:\n  default: { passwordFile: /no/such }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: cannot read passwordFile '\/no\/such': no such file/);
+    assert.match(parseError('modules: { default: {} }\nallow:\n  - 10.0.0.0/33:6379\n'), /:3: allow: '10\.0\.0\.0\/33:6379': '10\.0\.0\.0\/33' is not a CIDR network/);
+    assert.match(parseError('modules: { default: {} }\nallow:\n  - 127.0.0.1:6400-6379\n'), /:3: allow: .*ports must be/);
+    assert.match(parseError('modules:\n  default: { rules: { nosuch.rule: off } }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: rules: unknown rule or area 'nosuch\.rule'/);
+    assert.match(parseError('modules: { default: {} }\n'), /allow or inventory: name the targets/);
+    assert.match(parseError('allow: [127.0.0.1:1]\n'), /modules: at least one module/);
+    assert.match(parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { basicAuth: { username: p } }\n'), /:3: web: basicAuth needs passwordEnv or passwordFile/);
+  });
+});
+
+describe('allowlist', () => {
+  const entries = ['127.0.0.1:6379-6399', '10.20.0.0/16:6379', 'db1.internal:6380', '[fd00::/8]:6379', '[::1]:7000'].map((t) => parseAllowEntry(t) as AllowEntry);
+  const cases: [string, number, boolean][] = [
+    ['127.0.0.1', 6379, true],
+    ['127.0.0.1', 6399, true],
+    ['127.0.0.1', 6400, false],
+    ['127.0.0.2', 6379, false],
+    ['10.20.255.1', 6379, true],
+    ['10.21.0.1', 6379, false],
+    ['10.20.0.1', 6380, false],
+    ['db1.internal', 6380, true],
+    ['DB1.internal.', 6380, true],
+    ['db2.internal', 6380, false],
+    // A name is never resolved: localhost is not 127.0.0.1 for the allowlist.
+    ['localhost', 6379, false],
+    ['fd12::1', 6379, true],
+    ['fe80::1', 6379, false],
+    ['::1', 7000, true],
+  ];
+  for (const [host, port, allowed] of cases) {
+    it(`${host}:${port} is ${allowed ? 'allowed' : 'refused'}`, () => assert.equal(isAllowed(entries, host, port), allowed));
+  }
+  it('rejects malformed entries', () => {
+    for (const text of ['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', 'a b:1', '::1:6379', '10.0.0.0/8:*']) assert.equal(typeof parseAllowEntry(text), 'string', text);
+  });
+});
+
+describe('probe metrics', () => {
+
+  it('passes promtool check metrics (names, HELP, TYPE, units)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-metrics-'));
+    try {
+      for (const [name, s] of [['ok', snapshot], ['failed', { success: false, reason: 'refused', durationSeconds: 1, finishedAt: 1, rules: [], certificates: [] }]] as const) {
+        const file = join(dir, `${name}.prom`);
+        await writeFile(file, renderProbe(s, 'text', { cacheAgeSeconds: 0 }));
+        const { stdout, stderr } = await run('sh', ['-c', `promtool check metrics < '${file}'`]);
+        assert.equal(`${stdout}${stderr}`.trim(), '', `${name}: promtool says`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows only bounded labels: rule ids, severities, sections, statuses, product, version, role', () => {
+    const text = renderProbe(snapshot, 'text', { cacheAgeSeconds: 0 });
+    const allowed = new Set(['rule', 'severity', 'section', 'status', 'product', 'version', 'role', 'listener']);
+    for (const match of text.matchAll(/[{,]([a-z_]+)="/g)) assert.ok(allowed.has(match[1]!), match[1]);
+  });
+
+  it('renders a failed probe as success 0 with nothing else about the target', () => {
+    const text = renderProbe({ success: false, reason: 'ECONNREFUSED', durationSeconds: 0.5, finishedAt: 1, rules: [], certificates: [] }, 'openmetrics', { cacheAgeSeconds: 0 });
+    assert.match(text, /^redfort_probe_success 0$/m);
+    assert.doesNotMatch(text, /redfort_rule_failed|ECONNREFUSED/);
+    assert.ok(text.endsWith('# EOF\n'));
+  });
+});
+
+describe('examples/prometheus', () => {
+  it('promtool checks the alert rules, runs their unit tests and checks both Prometheus configs', async () => {
+    await run('promtool', ['check', 'rules', join(EXAMPLES, 'rules', 'redfort.rules.yml')]);
+    await run('promtool', ['test', 'rules', join(EXAMPLES, 'rules', 'redfort.rules.test.yml')]);
+    await run('promtool', ['check', 'config', join(EXAMPLES, 'prometheus.yml')]);
+    await run('promtool', ['check', 'config', join(EXAMPLES, 'sharded', 'prometheus-shard.yml')]);
+  });
+
+  it('the dashboard and the rules query only metrics the exporter exports', async () => {
+    const exported = new Set([
+      'redfort_probe_success', 'redfort_probe_duration_seconds', 'redfort_probe_cache_age_seconds', 'redfort_audit_timestamp_seconds',
+      'redfort_rule_failed', 'redfort_rule_skipped', 'redfort_failures', 'redfort_rules', 'redfort_server_info',
+      'redfort_version_end_of_life', 'redfort_unauthenticated_access', 'redfort_tls_certificate_expiry_timestamp_seconds',
+    ]);
+    const rendered = renderProbe(snapshot, 'text', { cacheAgeSeconds: 0 });
+    for (const name of exported) assert.match(rendered, new RegExp(`^# TYPE ${name} `, 'm'));
+    const dashboard = JSON.parse(await readFile(join(EXAMPLES, 'grafana', 'redfort-posture.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const rules = await readFile(join(EXAMPLES, 'rules', 'redfort.rules.yml'), 'utf8');
+    const exprs = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), rules];
+    for (const expr of exprs) for (const m of expr.matchAll(/redfort_[a-z_]+/g)) assert.ok(exported.has(m[0]), `${m[0]} is not exported`);
+  });
+});
