@@ -1,0 +1,138 @@
+import { constants } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+
+/** Default bound on one input file: far above any real redis.conf, ACL file or settings file. */
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Why an input file was not read. */
+export type FileReadReason = 'missing' | 'denied' | 'not-regular' | 'too-large' | 'aborted' | 'other';
+
+/**
+ * A file that could not be read. The message names the path and the reason only: never a byte of the file,
+ * which may be a secret a hostile server or a planted symlink pointed us at.
+ */
+export class FileReadError extends Error {
+  override readonly name = 'FileReadError';
+
+  constructor(
+    readonly path: string,
+    readonly reason: FileReadReason,
+    /** The reason alone, without the path (`no such file`, `a FIFO, not a regular file`). */
+    readonly detail: string,
+    /** The errno code when the file system gave one (`ENOENT`, `EACCES`). */
+    readonly code?: string,
+  ) {
+    super(`${path}: ${detail}`);
+  }
+}
+
+export interface ReadFileOptions {
+  /** Bound on the file's size; a larger (or growing) file is refused. Default 16 MiB. */
+  readonly maxBytes?: number;
+  /** Stops the read between chunks. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function notRegular(path: string, info: Stats): FileReadError {
+  const kind = kindOf(info);
+  return new FileReadError(path, 'not-regular', kind === 'not a regular file' ? kind : `${kind}, not a regular file`);
+}
+
+const ERRNO: Readonly<Record<string, readonly [FileReadReason, string]>> = {
+  ENOENT: ['missing', 'no such file'],
+  ENOTDIR: ['missing', 'a component of the path is not a directory'],
+  EACCES: ['denied', 'permission denied'],
+  EPERM: ['denied', 'permission denied'],
+  ELOOP: ['other', 'too many levels of symbolic links'],
+  ENAMETOOLONG: ['other', 'file name too long'],
+  EISDIR: ['not-regular', 'a directory, not a regular file'],
+};
+
+function fromErrno(path: string, error: unknown): FileReadError {
+  if (error instanceof FileReadError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const known = code === undefined ? undefined : ERRNO[code];
+  if (known) return new FileReadError(path, known[0], known[1], code);
+  return new FileReadError(path, 'other', code ?? (error instanceof Error ? error.message : String(error)), code);
+}
+
+function aborted(path: string, signal: AbortSignal): FileReadError {
+  const reason: unknown = signal.reason;
+  return new FileReadError(path, 'aborted', reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'aborted');
+}
+
+/**
+ * Reads a file given to redfort or named by a file it read (a config, an include, an ACL file, a settings file,
+ * a baseline): a regular file only, a symlink only when it leads to one, within a size cap.
+ *
+ * A FIFO would block forever, `/dev/zero` never ends, and opening some devices has effects: the path is
+ * `stat`ed before it is opened, opened non-blocking, and checked again on the open descriptor (it may have been
+ * swapped in between). Files whose size the kernel does not report (`/proc`) are read up to the cap.
+ */
+export async function readFileBytes(path: string, options: ReadFileOptions = {}): Promise<Buffer> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const signal = options.signal;
+  if (signal?.aborted) throw aborted(path, signal);
+  let before: Stats;
+  try {
+    before = await stat(path);
+  } catch (error) {
+    throw fromErrno(path, error);
+  }
+  if (!before.isFile()) throw notRegular(path, before);
+  if (before.size > maxBytes) throw tooLarge(path, maxBytes);
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    throw fromErrno(path, error);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw notRegular(path, info);
+    if (info.size > maxBytes) throw tooLarge(path, maxBytes);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      if (signal?.aborted) throw aborted(path, signal);
+      // One byte beyond the cap tells a file that grew past it from one that ends exactly there.
+      const want = Math.min(maxBytes + 1 - total, Math.max(64 * 1024, info.size + 1 - total));
+      const chunk = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(chunk, 0, want, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(path, maxBytes);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  } catch (error) {
+    throw fromErrno(path, error);
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+function tooLarge(path: string, maxBytes: number): FileReadError {
+  return new FileReadError(path, 'too-large', `larger than ${describeBytes(maxBytes)}, the most redfort reads of one file`);
+}
+
+function describeBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** {@link readFileBytes} as UTF-8 text. */
+export async function readTextFile(path: string, options: ReadFileOptions = {}): Promise<string> {
+  return (await readFileBytes(path, options)).toString('utf8');
+}
