@@ -45,7 +45,11 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     ...(options.disabled ? { disabled: options.disabled } : {}),
   });
   const server = facts.server ? { product: facts.server.product, version: facts.server.version ?? null, mode: facts.server.mode } : undefined;
-  const warnings = facts.files?.warnings;
+  const warnings = [
+    ...(facts.connection?.tlsUnverified ? [`the server certificate did not verify: ${facts.connection.tlsUnverified}; the audit connected without verifying it (see tls.certificate)`] : []),
+    ...(facts.connection?.unauthenticated ? [`no credentials were given: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),
+    ...(facts.files?.warnings ?? []),
+  ];
   return { target: facts.target, ...(server ? { server } : {}), ...(warnings?.length ? { warnings } : {}), results };
 }
 

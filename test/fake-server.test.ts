@@ -191,9 +191,10 @@ describe('fake servers', { concurrency: true }, () => {
       assert.equal(result.error, 'authentication failed: WRONGPASS');
     });
 
-    it('reports a missing password as NOAUTH', async () => {
-      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${dropper.port}`, {}, {}));
-      assert.match(result.error ?? '', /^NOAUTH Authentication required: give credentials/);
+    it('without a password, audits the wire and skips the rest as needing credentials (issue 11)', async () => {
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${dropper.port}`, {}, {}), { noHost: true });
+      assert.equal(result.error, undefined);
+      assert.match(result.results.find((r) => r.ruleId === 'network.protected-mode-off')?.message ?? '', /^needs credentials/);
     });
   });
 

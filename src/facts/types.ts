@@ -211,7 +211,17 @@ export interface Facts {
   readonly files?: FileFacts;
   /** A bounded sample of the keyspace, only with `--sample-data`. */
   readonly sample?: SampleFacts;
+  /** How the live connection was made when it was not as asked (the report says so). */
+  readonly connection?: ConnectionFacts;
   readonly unavailable: Readonly<Partial<Record<FactKey, string>>>;
+}
+
+/** A live audit that went on after the connection fell short of what was asked. */
+export interface ConnectionFacts {
+  /** The server certificate did not verify (why, as the TLS library said it); the audit connected without verifying. */
+  readonly tlsUnverified?: string;
+  /** No credentials were given and the server requires them: only what the wire shows was audited. */
+  readonly unauthenticated?: string;
 }
 
 export type FactKey =

@@ -102,6 +102,8 @@ function refusal(authReply: Reply | undefined, firstReply: Reply | undefined): s
   return undefined;
 }
 
+const NOAUTH_WITHOUT_CREDENTIALS = 'NOAUTH without credentials';
+
 /**
  * Redis hangs up on a client that has not authenticated when a command has more than 10 arguments
  * (COMMAND INFO here), and drops it without a word once its replies pass 1 KB (the CVE-2025-21605
@@ -113,6 +115,7 @@ async function askWhyClosed(connectOptions: ConnectOptions, auth: readonly strin
   try {
     conn = await connect(connectOptions);
     const reply = await conn.command(auth ?? ['PING']);
+    if (wantsCredentials(auth, undefined, reply)) return NOAUTH_WITHOUT_CREDENTIALS;
     return auth ? refusal(reply, undefined) : refusal(undefined, reply);
   } catch {
     return undefined;
@@ -125,18 +128,69 @@ function closedEarly(settled: PromiseSettledResult<unknown>): boolean {
   return settled.status === 'rejected' && settled.reason instanceof ConnectionError && ['closed', 'reset'].includes(settled.reason.kind);
 }
 
+/** Node's codes for a certificate that does not verify (chain, dates, name): the server is still there to audit. */
+const CERTIFICATE_ERRORS = new Set([
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_REJECTED', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE',
+]);
+
+function certificateError(error: unknown): string | undefined {
+  if (!(error instanceof ConnectionError)) return undefined;
+  const cause = error.cause as (Error & { code?: unknown }) | undefined;
+  if (typeof cause?.code !== 'string' || !CERTIFICATE_ERRORS.has(cause.code)) return undefined;
+  return `${cause.message} (${cause.code})`;
+}
+
+/**
+ * Connects as asked; when the server certificate does not verify, connects again without verifying, so the
+ * certificate becomes a finding and the rest of the server is still audited (issue 11: an expired certificate
+ * used to stop the whole audit).
+ */
+async function connectForAudit(options: ConnectOptions): Promise<{ conn: RespConnection; options: ConnectOptions; tlsUnverified?: string }> {
+  try {
+    return { conn: await connect(options), options };
+  } catch (error) {
+    const why = certificateError(error);
+    if (why === undefined || options.tls === undefined) throw error;
+    const unverified = { ...options, tls: { ...options.tls, rejectUnauthorized: false } };
+    return { conn: await connect(unverified), options: unverified, tlsUnverified: why };
+  }
+}
+
+const NEEDS_CREDENTIALS = 'needs credentials: the server requires a password (give --user/--pass or REDISCLI_AUTH)';
+
+/** Whether the server asked for a password that was not given: then only the wire can be audited. */
+function wantsCredentials(auth: readonly string[] | undefined, authReply: Reply | undefined, firstReply: Reply | undefined): boolean {
+  return auth === undefined && authReply === undefined && firstReply instanceof ReplyError && firstReply.code === 'NOAUTH';
+}
+
+/** Facts of a server that wants credentials that were not given: everything but the wire is unknown. */
+export function factsWithoutCredentials(target: string, tlsUnverified?: string): Facts {
+  const keys: FactKey[] = ['server', 'info', 'config', 'secrets', 'acl', 'categories', 'commands', 'now', 'sentinel', 'cluster'];
+  return {
+    target,
+    sources: new Set<SourceKind>(['live']),
+    connection: { unauthenticated: NEEDS_CREDENTIALS, ...(tlsUnverified ? { tlsUnverified } : {}) },
+    unavailable: Object.fromEntries(keys.map((k) => [k, NEEDS_CREDENTIALS])),
+  };
+}
+
 /** Connects, authenticates and gathers everything in one round trip; never throws. */
 export async function gatherLive(target: Target, options: LiveOptions = {}): Promise<LiveOutcome> {
   let conn: RespConnection | undefined;
   try {
-    const connectOptions: ConnectOptions = {
+    const asked: ConnectOptions = {
       host: target.host,
       port: target.port,
       tls: target.tls ? await tlsOptions(target) : undefined,
       connectTimeoutMs: options.connectTimeoutMs ?? 3000,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
     };
-    conn = await connect(connectOptions);
+    const connected = await connectForAudit(asked);
+    conn = connected.conn;
+    const connectOptions = connected.options;
+    const tlsUnverified = connected.tlsUnverified;
     const auth = authCommand(target);
     const planned = auditCommands();
     // AUTH, INFO and the rest wait apart but are written in the same tick: still one round trip, and
@@ -149,17 +203,20 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     ]);
     if (closedEarly(authSettled) || closedEarly(infoSettled)) {
       const why = await askWhyClosed(connectOptions, auth);
+      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified) };
       if (why) return { ok: false, error: why };
     }
     if (authSettled.status === 'rejected') throw authSettled.reason;
     if (infoSettled.status === 'rejected') throw infoSettled.reason;
+    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified) };
     const refused = refusal(authSettled.value, infoSettled.value);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
     const replies = [infoSettled.value, ...restSettled.value];
     const byKey = new Map<string, Reply>();
     planned.forEach((p, i) => byKey.set(p.key, replies[i] as Reply));
-    return { ok: true, facts: factsFromReplies(target.display, byKey) };
+    const facts = factsFromReplies(target.display, byKey);
+    return { ok: true, facts: tlsUnverified ? { ...facts, connection: { tlsUnverified } } : facts };
   } catch (error) {
     return { ok: false, error: describeConnectError(error) };
   } finally {

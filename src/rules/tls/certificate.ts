@@ -60,6 +60,13 @@ export default defineRule({
   requires: [],
   check(facts, { thresholds, nowSeconds }) {
     const seen = certificates(facts);
+    // The live connection asked for verification and the certificate failed it: clients that verify refuse it too.
+    const unverified = facts.connection?.tlsUnverified;
+    const unverifiedText = `did not verify (${unverified}): clients that verify it refuse to connect; this audit connected without verifying it`;
+    const targetCertificate = facts.probe?.tls.find((p) => p.role === 'target')?.certificate?.fingerprint256;
+    if (unverified && (seen.length === 0 || !seen.some((x) => x.certificate.fingerprint256 === targetCertificate))) {
+      return fail({ message: `the server certificate of ${facts.target} ${unverifiedText}`, source: { kind: 'live', command: 'TLS handshake' } });
+    }
     if (seen.length === 0) {
       const notTls = facts.config ? unlessTls(facts.config) : undefined;
       if (notTls) return notTls;
@@ -90,6 +97,12 @@ export default defineRule({
       const min = MIN_BITS[c.keyType];
       if (min !== undefined && c.keyBits !== undefined && c.keyBits < min) {
         findings.push({ message: `${label} has a ${keyText(c)} key: below ${min} bits it can be factored or forged`, source: c.source, evidence });
+      }
+      if (unverified && c.fingerprint256 === targetCertificate) {
+        // One finding per certificate: an expired one says so already; the verification error joins its evidence.
+        const first = findings[before];
+        if (first) findings[before] = { ...first, evidence: [...(first.evidence ?? []), `did not verify: ${unverified}; this audit connected without verifying it`] };
+        else findings.push({ message: `${label} ${unverifiedText}`, source: c.source, evidence });
       }
       if (findings.length === before) {
         passes.push(`${label} is valid until ${date(c.validTo)} (${days} days) with a ${keyText(c)} key${trustNotes(c).length > 0 ? `; ${trustNotes(c).join(', ')}` : ''}`);
