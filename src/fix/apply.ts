@@ -12,7 +12,7 @@ import type { FixGatherOptions, FixState } from './gather.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixUsers } from './profile.ts';
 import type { Arg, FixPlan, PlanStep, StepClass } from './types.ts';
-import { showArg } from './types.ts';
+import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
 import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
@@ -103,7 +103,7 @@ function resolveArgs(command: readonly Arg[], secrets: ReadonlyMap<string, strin
 }
 
 export function describeStep(step: PlanStep): string {
-  return `step ${step.id} (${step.node}, ${step.command.map(showArg).join(' ')})`;
+  return `step ${step.id} (${step.node}, ${commandText(step)})`;
 }
 
 /** The sentinel.conf `auth-user` / `auth-pass` of each master, when the file is on this machine and readable. */
@@ -471,90 +471,107 @@ export async function rollback(record: RollbackRecord, targets: ReadonlyMap<stri
       notRestored.push(`${node.address}: no target to reach it`);
       continue;
     }
-    const original = credentialOf(target);
-    const admin: Credential | undefined = node.credentials ? { user: node.credentials.user, password: node.credentials.password, label: `user '${node.credentials.user}'` } : undefined;
-    const session = new NodeSession(target, node.address, options);
-    const problems: string[] = [];
-    const send = async (args: string[], what: string) => {
-      try {
-        const reply = await session.send(args);
-        const refused = replyError(reply);
-        if (refused) problems.push(`${what}: ${refused}`);
-        else restored.push(`${node.address}: ${what}`);
-      } catch (error) {
-        problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    };
-    try {
-      await session.open([...(admin ? [admin] : []), original]);
-    } catch (error) {
-      notRestored.push(`${node.address}: ${error instanceof Error ? error.message : String(error)}; not restored: ${describeRecord(node)}`);
-      continue;
-    }
-    try {
-      const config = Object.entries(node.config).sort(([a], [b]) => (a === 'requirepass' ? -1 : b === 'requirepass' ? 1 : 0));
-      for (const [name, value] of config) await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
-      // default first (the original credentials work again), then the others, the users fix created last.
-      const users = Object.entries(node.users).sort(([a, la], [b, lb]) => rank(a, la) - rank(b, lb));
-      for (const [name, line] of users) {
-        if (line === null) {
-          const others = [original, NO_CREDENTIALS].filter((c) => c.user !== name && !(c.user === undefined && name === 'default'));
-          if (session.credential?.user === name) await session.open(others).catch(() => {});
-          if (session.credential?.user === name) {
-            // No other way in: deleting the user closes this connection, which is expected.
-            try {
-              await session.send(['ACL', 'DELUSER', name]);
-            } catch {
-              // the server closed the connection of the deleted user
-            }
-            restored.push(`${node.address}: ACL DELUSER ${name} (its own connection closed, as expected)`);
-            await session.open([...others, ...(admin && admin.user !== name ? [admin] : [])]).catch(() => {});
-            continue;
-          }
-          await send(['ACL', 'DELUSER', name], `ACL DELUSER ${name}`);
-        } else {
-          // Not `reset`: it would also set sanitize-payload, which the recorded user may not have had.
-          const rules = aclLineRules(line).rules;
-          const base = ['ACL', 'SETUSER', name, 'resetpass', 'resetkeys', 'resetchannels', '-@all'];
-          const reply = await session.send([...base.slice(0, 6), 'clearselectors', ...base.slice(6), ...rules]).catch((e: unknown) => e);
-          // Redis 6 has no selectors (nor clearselectors): ACL SETUSER is all-or-nothing, so retry without it.
-          if (replyError(reply as Reply)?.includes('clearselectors') || /syntax|unknown/i.test(replyError(reply as Reply) ?? '')) await send([...base, ...rules], `ACL SETUSER ${name} (as recorded)`);
-          else if (reply instanceof Error) problems.push(`ACL SETUSER ${name}: ${reply.message}`);
-          else if (replyError(reply as Reply)) problems.push(`ACL SETUSER ${name}: ${replyError(reply as Reply)}`);
-          else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
-        }
-        if (session.credential && session.credential.user === name) await session.open([original, ...(admin ? [admin] : [])]).catch(() => {});
-      }
-      for (const s of node.sentinel) await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
-      if (node.role === 'sentinel' && node.sentinel.length === 0 && node.applied.length > 0) {
-        problems.push("the sentinel's auth-user / auth-pass were not readable before the change (sentinel.conf not on this machine): set them back by hand");
-      }
-      if (node.persisted.configRewrite) await send(['CONFIG', 'REWRITE'], 'CONFIG REWRITE');
-      if (node.persisted.aclSave) await send(['ACL', 'SAVE'], 'ACL SAVE');
-      if (node.files.length > 0 && !isLocalHost(node.host)) problems.push('the server is not on this machine: check the modes and owners of its files by hand');
-      for (const file of node.files) {
-        const { changed, error } = restoreFile(file);
-        if (changed) restored.push(`${node.address}: ${changed}`);
-        if (error) problems.push(error);
-      }
-      // Check: the values are back.
-      const now = await configValues(session, Object.keys(node.config)).catch(() => new Map<string, string>());
-      for (const [name, value] of Object.entries(node.config)) if (now.get(name) !== value) problems.push(`${name} is not back to its recorded value`);
-    } finally {
-      await session.close();
-    }
+    const problems = await rollbackNode(node, target, options, restored);
     for (const p of problems) notRestored.push(`${node.address}: ${p}`);
     log(`rolled back ${node.address}${problems.length ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'})` : ''}`);
   }
   return { notRestored, restored };
 }
 
-const NO_CREDENTIALS: Credential = { user: undefined, password: undefined, label: 'no credentials' };
-
-function rank(name: string, line: string | null): number {
-  if (name === 'default') return 0;
-  return line === null ? 2 : 1;
+async function rollbackNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const deleted = new Set(Object.entries(node.users).filter(([, line]) => line === null).map(([name]) => name));
+  const admin: Credential | undefined = node.credentials ? { user: node.credentials.user, password: node.credentials.password, label: `user '${node.credentials.user}'` } : undefined;
+  // Ways in once the recorded users are back: the given credentials, the recorded requirepass, none at all.
+  const recordedPass = node.config['requirepass'];
+  const after: Credential[] = [credentialOf(target), ...(recordedPass ? [{ user: undefined, password: recordedPass, label: 'the recorded requirepass' }] : []), NO_CREDENTIALS].filter((c) => !deleted.has(c.user ?? 'default'));
+  const session = new NodeSession(target, node.address, options);
+  const send = async (args: string[], what: string) => {
+    try {
+      const refused = replyError(await session.send(args));
+      if (refused) problems.push(`${what}: ${refused}`);
+      else restored.push(`${node.address}: ${what}`);
+    } catch (error) {
+      problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  try {
+    await session.open([...(admin ? [admin] : []), ...after]);
+  } catch (error) {
+    return [`${error instanceof Error ? error.message : String(error)}; not restored: ${describeRecord(node)}`];
+  }
+  try {
+    const config = Object.entries(node.config).sort(([a], [b]) => (a === 'requirepass' ? -1 : b === 'requirepass' ? 1 : 0));
+    for (const [name, value] of config) await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
+    // The recorded users first (default among them: the original credentials work again), then the new ones go.
+    for (const [name, line] of Object.entries(node.users).sort(([a]) => (a === 'default' ? -1 : 0))) {
+      if (line === null) continue;
+      // Not `reset`: it would also set sanitize-payload, which the recorded user may not have had.
+      const rules = aclLineRules(line).rules;
+      const base = ['ACL', 'SETUSER', name, 'resetpass', 'resetkeys', 'resetchannels', '-@all'];
+      const reply = await session.send([...base.slice(0, 6), 'clearselectors', ...base.slice(6), ...rules]).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      const refused = reply instanceof Error ? undefined : replyError(reply);
+      // Redis 6 has no selectors (nor clearselectors): ACL SETUSER is all-or-nothing, so retry without it.
+      if (refused && /clearselectors|syntax|unknown/i.test(refused)) await send([...base, ...rules], `ACL SETUSER ${name} (as recorded)`);
+      else if (reply instanceof Error) problems.push(`ACL SETUSER ${name}: ${reply.message}`);
+      else if (refused) problems.push(`ACL SETUSER ${name}: ${refused}`);
+      else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
+    }
+    const own = session.credential?.user;
+    for (const name of deleted) if (name !== own) await send(['ACL', 'DELUSER', name], `ACL DELUSER ${name}`);
+    for (const s of node.sentinel) await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
+    if (node.role === 'sentinel' && node.sentinel.length === 0 && node.applied.length > 0) {
+      problems.push("the sentinel's auth-user / auth-pass were not readable before the change (sentinel.conf not on this machine): set them back by hand");
+    }
+    const persist: [string[], string][] = [
+      ...(node.persisted.configRewrite ? [[['CONFIG', 'REWRITE'], 'CONFIG REWRITE'] as [string[], string]] : []),
+      ...(node.persisted.aclSave ? [[['ACL', 'SAVE'], 'ACL SAVE'] as [string[], string]] : []),
+    ];
+    if (own !== undefined && deleted.has(own)) {
+      // Logged in as a user about to go: move to a way in that stays, or delete it last, in one transaction with
+      // the writes to disk (the server closes the connection of a deleted user once the transaction has run).
+      const moved = await session.open(after).then(() => true, () => false);
+      if (moved) {
+        await send(['ACL', 'DELUSER', own], `ACL DELUSER ${own}`);
+        for (const [args, what] of persist) await send(args, what);
+      } else {
+        await session.open([...(admin ? [admin] : [])]).catch(() => {});
+        try {
+          for (const args of [['MULTI'], ['ACL', 'DELUSER', own], ...persist.map(([a]) => a), ['EXEC']]) void session.send(args).catch(() => {});
+          await session.send(['PING']).catch(() => {});
+        } finally {
+          restored.push(`${node.address}: ACL DELUSER ${own}${persist.length ? ` and ${persist.map(([, w]) => w).join(', ')}` : ''} in one transaction (the server then closes the connection of the deleted user)`);
+        }
+      }
+    } else {
+      for (const [args, what] of persist) await send(args, what);
+    }
+  } finally {
+    await session.close();
+  }
+  if (node.files.length > 0 && !isLocalHost(node.host)) problems.push('the server is not on this machine: check the modes and owners of its files by hand');
+  for (const file of node.files) {
+    const { changed, error } = restoreFile(file);
+    if (changed) restored.push(`${node.address}: ${changed}`);
+    if (error) problems.push(error);
+  }
+  // Check with a fresh connection that the values are back.
+  const check = new NodeSession(target, node.address, options);
+  try {
+    await check.open(after);
+    const now = await configValues(check, Object.keys(node.config));
+    for (const [name, value] of Object.entries(node.config)) if (now.get(name) !== value) problems.push(`${name} is not back to its recorded value`);
+    const lines = await aclLines(check);
+    for (const name of deleted) if (lines.has(name)) problems.push(`user '${name}' is still there`);
+  } catch (error) {
+    problems.push(`could not check the result: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await check.close();
+  }
+  return problems;
 }
+
+const NO_CREDENTIALS: Credential = { user: undefined, password: undefined, label: 'no credentials' };
 
 function describeRecord(node: RollbackNode): string {
   const parts = [

@@ -4,7 +4,7 @@ import { findRule } from '../rules/index.ts';
 import { infoField } from '../gather/live/parse-replies.ts';
 import { packageVersion } from '../package-root.ts';
 import { resolveVersion } from '../gather/conf/directives.ts';
-import { ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, DEFAULT_LOGFILE, roleRules, targetSettings, TLS_PROTOCOLS } from '../profile/index.ts';
+import { ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, DEFAULT_LOGFILE, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
 import type { Role } from '../profile/index.ts';
 import { fixUsers } from './profile.ts';
 import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
@@ -46,6 +46,7 @@ export const FIX_CLASSES: ReadonlyMap<string, StepClass | 'safe+disruptive'> = n
   ['sentinel.no-auth-user', 'safe'],
   ['tls.server-ciphers-not-preferred', 'safe'],
   ['tls.weak-protocols', 'disruptive'],
+  ['tls.weak-ciphers', 'disruptive'],
   ['tls.client-auth-disabled', 'disruptive'],
   ['commands.protected-features-enabled', 'restart'],
   ['logging.syslog-disabled', 'restart'],
@@ -257,6 +258,10 @@ export function buildPlan(input: PlanInput): FixPlan {
     if (tlsOn && failing(n.results, 'tls.weak-protocols')) {
       add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-protocols', TLS_PROTOCOLS], rules: ['tls.weak-protocols'], reason: 'clients that only speak TLS 1.0 or 1.1 can no longer connect', touches: [{ kind: 'config', name: 'tls-protocols' }] });
       closed(n.address, 'tls.weak-protocols');
+    }
+    if (tlsOn && failing(n.results, 'tls.weak-ciphers')) {
+      add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-ciphers', TLS_CIPHERS], rules: ['tls.weak-ciphers'], reason: 'clients that offer only the weak suites can no longer connect', touches: [{ kind: 'config', name: 'tls-ciphers' }] });
+      closed(n.address, 'tls.weak-ciphers');
     }
     if (tlsOn && failing(n.results, 'tls.client-auth-disabled') && (config(f, 'tls-ca-cert-file') || config(f, 'tls-ca-cert-dir'))) {
       add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-auth-clients', 'yes'], rules: ['tls.client-auth-disabled'], reason: 'clients without a certificate from the configured CA are refused', touches: [{ kind: 'config', name: 'tls-auth-clients' }] });

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIX_CLASSES } from '../../src/fix/plan.ts';
+import { aclLineRules } from '../../src/fix/rollback.ts';
+import { checkCommand } from '../../src/fix/session.ts';
+import { RULES } from '../../src/rules/index.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('fix: what it may send', () => {
+  it('refuses FLUSH*, DEBUG, SHUTDOWN, MODULE and anything outside its command kinds', () => {
+    for (const args of [['FLUSHALL'], ['flushdb', 'ASYNC'], ['DEBUG', 'SLEEP', '0'], ['SHUTDOWN', 'NOSAVE'], ['MODULE', 'LOAD', '/x.so'], ['DEL', 'k'], ['SET', 'k', 'v'], ['REPLICAOF', 'NO', 'ONE'], ['CLUSTER', 'RESET'], ['EVAL', 'return 1', '0'], ['CONFIG', 'SET', 'dir', '/tmp'], ['CONFIG', 'SET', 'loglevel', 'notice', 'dbfilename', 'x.rdb'], ['CLIENT', 'KILL', 'ID', '1']]) {
+      assert.throws(() => checkCommand(args), /refusing/, args.join(' '));
+    }
+  });
+  it('allows the plan and rollback commands and its own read-only ones', () => {
+    for (const args of [['CONFIG', 'SET', 'loglevel', 'notice'], ['ACL', 'SETUSER', 'default', 'off'], ['ACL', 'DELUSER', 'admin'], ['SENTINEL', 'SET', 'm', 'auth-user', 'sentinel'], ['CONFIG', 'REWRITE'], ['ACL', 'SAVE'], ['CLIENT', 'LIST'], ['CLUSTER', 'INFO'], ['INFO', 'replication'], ['ACL', 'LIST']]) {
+      assert.doesNotThrow(() => checkCommand(args), args.join(' '));
+    }
+  });
+});
+
+describe('fix: rollback record', () => {
+  it('splits an ACL LIST line into its rules, selectors whole', () => {
+    assert.deepEqual(aclLineRules('user app on #ab ~app:* resetchannels -@all +get (~other:* +set)'), { name: 'app', rules: ['on', '#ab', '~app:*', 'resetchannels', '-@all', '+get', '(~other:* +set)'] });
+  });
+});
+
+describe('fix: rule docs', () => {
+  it('every rule doc says whether fix can close it, and in the class the planner uses', () => {
+    for (const rule of RULES) {
+      const doc = readFileSync(join(ROOT, 'docs', 'rules', `${rule.id}.md`), 'utf8');
+      const section = /## With `redfort fix`\n(.+)\n/.exec(doc)?.[1];
+      assert.ok(section, `${rule.id}: no "With \`redfort fix\`" section`);
+      const cls = FIX_CLASSES.get(rule.id);
+      if (cls === undefined) assert.match(section, /cannot close it/, rule.id);
+      else assert.ok(section.startsWith(`\`redfort fix\` closes it (${cls.replace('+', ' or ')})`), `${rule.id}: ${section}`);
+    }
+  });
+});
