@@ -13,6 +13,8 @@ import type { HostKeyMap } from './topology/host-key.ts';
 import { layoutFromTopology } from './topology/layout.ts';
 import type { RebootPlan } from './topology/reboot-plan.ts';
 import { planReboots } from './topology/reboot-plan.ts';
+import { addSample, sampleRequestFor } from './gather/sample/index.ts';
+import { mapBounded } from './util/map-bounded.ts';
 
 export interface DeploymentOptions extends AuditOptions {
   readonly kind: DeploymentKind;
@@ -112,15 +114,52 @@ export async function auditDeployment(seed: Target, options: DeploymentOptions):
   const entries: TargetResult[] = [
     { ...deployment, ...(server ? { server: { product: server.product, version: server.version ?? null, mode: server.mode } } : {}) },
   ];
-  for (const { node, target, outcome } of discovery.nodes) {
+  const sampled = await sampleDeployment(discovery, options);
+  for (const [i, { node, target, outcome }] of discovery.nodes.entries()) {
     if (!outcome.ok) {
       entries.push({ target: target.display, error: outcome.error, results: errorResults(RULES, `${target.display} (${node.role} of ${name}): ${outcome.error}`) });
       continue;
     }
-    const judged = judgeFacts({ ...outcome.facts, target: target.display }, options);
+    const judged = judgeFacts({ ...(sampled.get(i) ?? outcome.facts), target: target.display }, options);
     entries.push({ ...judged, results: deferred(judged.results, name, options) });
   }
   return entries;
+}
+
+/**
+ * `--sample-data` on a deployment: each master's keyspace is sampled once, on one of its healthy replicas when it
+ * has one. Sampling costs the server CPU (SCAN and the reads run on its main thread), and a replica serves no
+ * writes; it holds the same data. Replicas then point at their master's entry; a master without a reachable
+ * replica is sampled itself.
+ */
+async function sampleDeployment(discovery: Extract<Discovery, { ok: true }>, options: DeploymentOptions): Promise<Map<number, Facts>> {
+  const nodes = discovery.nodes;
+  const result = new Map<number, Facts>();
+  const healthyReplicaOf = (address: string) =>
+    nodes.find(
+      (n) =>
+        n.node.role === 'replica' && n.node.masterAddress === address && n.outcome.ok && n.node.health.length === 0 &&
+        (n.outcome.facts.info?.get('replication')?.get('master_link_status') ?? 'up') === 'up',
+    );
+  await mapBounded([...nodes.entries()], options.concurrency ?? 16, async ([i, { node, target, outcome }]) => {
+    if (!outcome.ok) return;
+    const request = sampleRequestFor(target, options);
+    if (!request) return;
+    const facts = outcome.facts;
+    if (node.role === 'replica') {
+      const master = nodes.find((n) => n.node.address === node.masterAddress && n.outcome.ok);
+      if (master && sampleRequestFor(master.target, options)) {
+        result.set(i, { ...facts, unavailable: { ...facts.unavailable, sample: `the keyspace is sampled once per master: see the entry of ${master.target.display}` } });
+        return;
+      }
+      result.set(i, await addSample(facts, target, request, options));
+      return;
+    }
+    const replica = node.role === 'master' ? healthyReplicaOf(node.address) : undefined;
+    const readFrom = replica && replica.outcome.ok ? { target: replica.target, facts: replica.outcome.facts } : undefined;
+    result.set(i, await addSample(facts, target, request, { ...options, ...(readFrom ? { readFrom } : {}) }));
+  });
+  return result;
 }
 
 export interface RebootPlanOptions extends AuditOptions {

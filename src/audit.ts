@@ -18,8 +18,11 @@ import { factsFromFiles, gatherFiles } from './gather/conf/gather-files.ts';
 import type { FileInputs } from './gather/conf/gather-files.ts';
 import { packageVersion } from './package-root.ts';
 import { mapBounded } from './util/map-bounded.ts';
+import type { SampleOptions } from './gather/sample/index.ts';
+import { addSample, sampleRequestFor } from './gather/sample/index.ts';
+import { sampleSummary } from './facts/sample.ts';
 
-export interface AuditOptions extends LiveOptions, EnrichOptions {
+export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions {
   readonly thresholds?: Partial<Thresholds>;
   readonly severityOverrides?: ReadonlyMap<string, Severity>;
   readonly disabled?: ReadonlySet<string>;
@@ -50,7 +53,8 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     ...(facts.connection?.unauthenticated ? [`no credentials were given: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),
     ...(facts.files?.warnings ?? []),
   ];
-  return { target: facts.target, ...(server ? { server } : {}), ...(warnings?.length ? { warnings } : {}), results };
+  const sample = facts.sample ? { sample: sampleSummary(facts.sample) } : {};
+  return { target: facts.target, ...(server ? { server } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
 }
 
 /** Replaces every occurrence of a target's password, in case a server echoed it into an error. */
@@ -77,7 +81,9 @@ export async function auditTarget(target: Target, options: AuditOptions = {}): P
   if (!gathered.ok) {
     return { target: target.display, error: gathered.error, results: errorResults(RULES, `${target.display}: ${gathered.error}`) };
   }
-  return judgeFacts(gathered.facts, options);
+  const request = sampleRequestFor(target, options);
+  const facts = request ? await addSample(gathered.facts, target, request, options) : gathered.facts;
+  return judgeFacts(facts, options);
 }
 
 /** Audits configuration files without a server; a file redis-server would refuse is an error result. */

@@ -27,6 +27,7 @@ import { packageRoot, packageVersion } from '../package-root.ts';
 import { registerFix } from './commands/fix.ts';
 import { exporterCommand } from './commands/exporter.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
+import type { SampleRequest } from '../gather/sample/index.ts';
 
 /**
  * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
@@ -74,6 +75,33 @@ interface AuditFlags extends TargetFlags {
   local?: boolean;
   /** --no-host: no host facts (commander's `host: false`, read apart from -h/--host). */
   noHost?: boolean;
+  /** --sample-data [keys]: true when given without a number. */
+  sampleData?: string | true;
+  sampleDatabases?: string;
+  sampleTime?: string;
+  sampleBytes?: string;
+}
+
+/** `--sample-data [N]`, `--sample-databases`, `--sample-time`, `--sample-bytes` as a sampling request. */
+function sampleRequest(flags: AuditFlags, inventory: boolean): SampleRequest | undefined {
+  const tuning = (['sampleDatabases', 'sampleTime', 'sampleBytes'] as const).filter((f) => flags[f] !== undefined);
+  if (flags.sampleData === undefined) {
+    if (tuning.length > 0 && !inventory) {
+      throw new UsageError(`--${tuning[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} tunes the keyspace sample: add --sample-data`);
+    }
+  }
+  const request: { keys?: number; databases?: number[]; timeMs?: number; bytes?: number } = {};
+  if (typeof flags.sampleData === 'string') request.keys = integer(flags.sampleData, '--sample-data', 1, 10_000_000);
+  if (flags.sampleDatabases !== undefined) {
+    request.databases = flags.sampleDatabases.split(',').map((db) => integer(db.trim(), '--sample-databases', 0, 1_000_000));
+  }
+  if (flags.sampleTime !== undefined) {
+    const seconds = Number(flags.sampleTime);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--sample-time must be seconds from 0 to 3600, not '${flags.sampleTime}'`);
+    request.timeMs = Math.round(seconds * 1000);
+  }
+  if (flags.sampleBytes !== undefined) request.bytes = integer(flags.sampleBytes, '--sample-bytes', 1024, 2 ** 40);
+  return flags.sampleData === undefined && Object.keys(request).length === 0 ? undefined : request;
 }
 
 function readHostKey(path: string | undefined): HostKeyMap | undefined {
@@ -213,6 +241,13 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     ...(flags.probeIntrusive ? { probeIntrusive: true } : {}),
     ...(flags.noHost ? { noHost: true } : {}),
   };
+  const inventorySamples = settings?.targets.some((t) => t.defaults.sampleData) === true;
+  const request = sampleRequest(flags, inventorySamples);
+  // Budgets given without --sample-data tune the inventory's samples; --sample-data turns sampling on everywhere.
+  if (request && flags.sampleData !== undefined) Object.assign(options, { sample: request });
+  else if (request && options.sampleTargets) {
+    Object.assign(options, { sampleTargets: new Map([...options.sampleTargets].map(([k, v]) => [k, v === null ? null : { ...request, ...v }])) });
+  }
   const fileOnly = specs.length === 0 && !flags.uri && !flags.host && flags.port === undefined && (flags.config || flags.acl || flags.sentinelConfig);
   const kind = deploymentKind(flags);
   if (kind === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
@@ -398,6 +433,10 @@ Examples:
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
     .option('--probe-credentials', 'intrusive: try 4 default passwords with AUTH (the server logs the failures)')
     .option('--probe-intrusive', 'intrusive: run EVAL "return type(package)" 0 to test CVE-2022-0543')
+    .option('--sample-data [keys]', 'opt in: read a bounded, read-only sample of the keyspace (KEYS per database, default 1000) as evidence for data.client-side-encryption; values are never shown')
+    .option('--sample-databases <list>', 'the databases to sample, e.g. 0,1 (default: every non-empty one)')
+    .option('--sample-time <seconds>', 'time budget of the sample (default: 5)')
+    .option('--sample-bytes <bytes>', 'byte budget of the sample: replies read in all (default: 33554432)')
     .option('--no-color', 'no colours in the text report')
     .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')

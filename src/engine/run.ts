@@ -1,4 +1,4 @@
-import type { Facts, FactKey, Source } from '../facts/types.ts';
+import type { Facts, FactKey, SampleSummary, Source } from '../facts/types.ts';
 import type { Rule, RuleContext, Severity, Status, Verdict } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 
@@ -33,6 +33,8 @@ export interface TargetResult {
   readonly server?: { readonly product: string; readonly version: string | null; readonly mode: string };
   /** What the config files hold that redis-server would treat otherwise (`file:line: …`), e.g. unknown directives. */
   readonly warnings?: readonly string[];
+  /** `--sample-data`: what the keyspace sample covered, and counts per detector and key pattern (never a value). */
+  readonly sample?: SampleSummary;
   readonly results: readonly RuleResult[];
 }
 

@@ -25,6 +25,20 @@ export interface SampleDatabase {
   readonly unread: Readonly<Record<string, number>>;
 }
 
+/** What a report carries about a sample (`sample` of a JSON target): counts per detector and per pattern. */
+export interface SampleSummary extends Omit<SampleFacts, 'source'> {
+  /** Detector id to the sampled keys holding such a value in clear text (every pattern together). */
+  readonly detectors: Readonly<Record<string, number>>;
+}
+
+/** The report's view of a sample. */
+export function sampleSummary(sample: SampleFacts): SampleSummary {
+  const { source: _source, ...rest } = sample;
+  const detectors: Record<string, number> = {};
+  for (const f of sample.findings) detectors[f.detector] = (detectors[f.detector] ?? 0) + f.keys;
+  return { ...rest, detectors };
+}
+
 /**
  * Evidence about client-side encryption from a bounded, read-only sample of the keyspace (`--sample-data`).
  * Only counts and masked key patterns: the gatherer drops every value and key name before it returns.

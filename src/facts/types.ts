@@ -5,7 +5,7 @@
 
 import type { SampleFacts } from './sample.ts';
 
-export type { SampleDatabase, SampleFacts, SampleFinding } from './sample.ts';
+export type { SampleDatabase, SampleFacts, SampleFinding, SampleSummary } from './sample.ts';
 
 /** Where a value came from. Findings point at it; the fixer edits there. */
 export type Source =

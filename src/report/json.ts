@@ -10,6 +10,7 @@ export const jsonReporter: Reporter = (report) =>
         ...(t.error !== undefined ? { error: t.error } : {}),
         ...(t.server ? { server: t.server } : {}),
         ...(t.warnings?.length ? { warnings: t.warnings } : {}),
+        ...(t.sample ? { sample: t.sample } : {}),
         results: t.results,
       })),
       summary: report.summary,

@@ -1,3 +1,5 @@
+import type { SampleRequest } from '../gather/sample/index.ts';
+import { targetKey } from './target-key.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Baseline } from './baseline.ts';
@@ -10,9 +12,13 @@ export function auditOptionsOf(settings: Settings | undefined): {
   thresholds?: Partial<Thresholds>;
   severityOverrides?: ReadonlyMap<string, Severity>;
   disabled?: ReadonlySet<string>;
+  sampleTargets?: ReadonlyMap<string, SampleRequest | null>;
 } {
   if (!settings) return {};
+  const sampleTargets = new Map<string, SampleRequest | null>();
+  for (const t of settings.targets) if (t.defaults.sampleData !== undefined) sampleTargets.set(targetKey(t.spec), t.defaults.sampleData);
   return {
+    ...(sampleTargets.size > 0 ? { sampleTargets } : {}),
     ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
     ...(settings.severityOverrides.size > 0 ? { severityOverrides: settings.severityOverrides } : {}),
     ...(settings.disabled.size > 0 ? { disabled: settings.disabled } : {}),

@@ -1,3 +1,4 @@
+import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
@@ -23,7 +24,7 @@ const THRESHOLDS: Record<keyof Thresholds, { min: number; max: number }> = {
 const TARGET_STRINGS = ['user', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as const;
 const TARGET_PATHS = new Set(['cacert', 'cacertdir', 'cert', 'key']);
 const TARGET_BOOLEANS = ['tls', 'insecure'] as const;
-const TARGET_KEYS = [...TARGET_STRINGS, ...TARGET_BOOLEANS, 'passwordEnv', 'db'] as const;
+const TARGET_KEYS = [...TARGET_STRINGS, ...TARGET_BOOLEANS, 'passwordEnv', 'db', 'sampleData'] as const;
 const SUPPRESSION_KEYS = ['rule', 'target', 'reason', 'expires'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -191,7 +192,7 @@ function checkTargetSpec(spec: string, node: Node | null, where: string, fail: F
 }
 
 function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: string) => string, fail: Fail): TargetDefaults {
-  const defaults: Record<string, string | boolean | number> = {};
+  const defaults: Record<string, unknown> = {};
   const where = `targets: ${spec}`;
   for (const pair of pairsOf(doc, resolved(doc, entry.value as Node | null), where, TARGET_KEYS, fail)) {
     const name = String((pair.key as { value: unknown }).value);
@@ -200,6 +201,10 @@ function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: stri
     if ((TARGET_BOOLEANS as readonly string[]).includes(name)) {
       if (typeof raw !== 'boolean') fail(node ?? (pair.key as Node), `${where}: ${name} must be true or false${describe(node)}`);
       defaults[name] = raw as boolean;
+    } else if (name === 'sampleData') {
+      const parsed = parseSampleData(node ? node.toJSON() : null);
+      if (parsed !== null && 'error' in parsed) fail(node ?? (pair.key as Node), `${where}: ${parsed.error}`);
+      defaults[name] = parsed;
     } else if (name === 'db') {
       if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(node ?? (pair.key as Node), `${where}: db must be a whole number${describe(node)}`);
       defaults[name] = raw as number;

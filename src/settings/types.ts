@@ -1,3 +1,4 @@
+import type { SampleRequest } from '../gather/sample/index.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 
 /** Where a setting was written. */
@@ -20,6 +21,8 @@ export interface TargetDefaults {
   readonly sni?: string;
   readonly insecure?: boolean;
   readonly db?: number;
+  /** `sampleData`: sample this target's keyspace (a request), or never (`null`); unset follows --sample-data. */
+  readonly sampleData?: SampleRequest | null;
 }
 
 export interface TargetSettings {

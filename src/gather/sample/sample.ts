@@ -309,7 +309,7 @@ class Sampler {
               throw new Stop('SCAN gave an unexpected reply');
             }
             for (const key of reply[1]) {
-              if (seen.size + pending.length >= wanted) break;
+              if (seen.size >= wanted) break;
               if (typeof key !== 'string' || seen.has(key)) continue;
               seen.add(key);
               if (key.length > MAX_KEY_NAME) count('long key name');

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { auditTarget, reportOf } from '../../src/audit.ts';
+import type { AuditOptions } from '../../src/audit.ts';
+import { auditDeployment } from '../../src/audit-deployment.ts';
+import { auditCommands } from '../../src/gather/live/gather-live.ts';
+import { SAMPLE_ACL_GRANTS, SAMPLE_COMMANDS } from '../../src/gather/sample/index.ts';
+import { resolveTarget } from '../../src/gather/live/target.ts';
+import { REPORTERS } from '../../src/report/index.ts';
+import { RULES } from '../../src/rules/index.ts';
+import { rawPipeline } from '../harness/raw.ts';
+import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { generate } from './generator.ts';
+
+// The sampler against a real server: what it sends (MONITOR), what it never shows, what it needs (ACL), where it reads.
+after(stopAll);
+
+const OPTIONS: AuditOptions = { noProbe: true, noHost: true, sample: { keys: 10_000, timeMs: 30_000 } };
+const keyspace = generate(5, 7);
+let server: RunningServer;
+
+before(async () => {
+  server = await startRedis({ killOnStop: true });
+  for (let i = 0; i < keyspace.commands.length; i += 500) await rawPipeline(server.host, server.port, keyspace.commands.slice(i, i + 500));
+  // db1 holds one more key, for --sample-databases.
+  await rawPipeline(server.host, server.port, [['SELECT', '1'], ['SET', 'other:1:email', 'zoe.quinn@example.net']]);
+});
+
+function results(entry: { results: readonly { ruleId: string; status: string; message: string }[] }) {
+  return entry.results.filter((r) => r.ruleId === 'data.client-side-encryption');
+}
+
+/** MONITOR lines (`1700000000.000000 [0 127.0.0.1:5555] "SCAN" "12" …`) seen while `run` runs. */
+async function monitor(run: () => Promise<unknown>): Promise<{ client: string; command: string }[]> {
+  const socket = net.connect({ host: server.host, port: server.port });
+  let text = '';
+  socket.on('data', (chunk) => {
+    text += chunk.toString('utf8');
+  });
+  socket.write('MONITOR\r\n');
+  await new Promise((resolve) => socket.once('data', resolve));
+  await run();
+  await sleep(200);
+  socket.destroy();
+  return [...text.matchAll(/^\+?\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]+)"/gm)].map((m) => ({ client: m[1]!, command: m[2]!.toLowerCase() }));
+}
+
+test('MONITOR during a sampled audit: the sampler sends only SELECT, SCAN, TYPE and the bounded reads; nothing writes', async () => {
+  const seen = await monitor(() => auditTarget(resolveTarget(server.url, {}, {}), { ...OPTIONS, sample: { ...OPTIONS.sample, databases: [0, 1] } }));
+  const samplers = new Set(seen.filter((s) => s.command === 'scan').map((s) => s.client));
+  assert.equal(samplers.size, 1, 'one sampling connection');
+  const sampled = new Set(seen.filter((s) => samplers.has(s.client)).map((s) => s.command));
+  for (const c of sampled) assert.ok(SAMPLE_COMMANDS.has(c), `the sampler sent ${c}`);
+  for (const c of ['scan', 'type', 'getrange', 'hrandfield', 'lrange', 'srandmember', 'zrange', 'xrange', 'select']) assert.ok(sampled.has(c), `${c} was not used`);
+  const audit = new Set(auditCommands().map((p) => p.args[0]!.toLowerCase()));
+  for (const { command } of seen) assert.ok(SAMPLE_COMMANDS.has(command) || audit.has(command), `the audit sent ${command}`);
+});
+
+test('no planted value and no key name appears in any report format', async () => {
+  const entry = await auditTarget(resolveTarget(server.url, {}, {}), OPTIONS);
+  assert.equal(results(entry)[0]?.status, 'fail');
+  const report = reportOf([entry]);
+  const outputs = [...REPORTERS].map(([format, reporter]) => [format, reporter(report, { rules: RULES, color: false })] as const);
+  const needles = [...new Set([...keyspace.planted, ...keyspace.keys, 'zoe.quinn@example.net', 'other:1:email'])].filter((n) => n.length >= 6);
+  assert.ok(needles.length > 300);
+  for (const [format, text] of outputs) {
+    for (const needle of needles) assert.ok(!text.includes(needle) && !text.includes(JSON.stringify(needle).slice(1, -1)), `${format} shows a planted value or key name`);
+  }
+  const json = JSON.parse(outputs.find(([f]) => f === 'json')![1]);
+  const sample = json.targets[0].sample;
+  assert.equal(sample.databases[0].db, 0);
+  assert.ok(sample.detectors['card-number'] > 0);
+  assert.ok(sample.findings.some((f: { detector: string; pattern: string }) => f.detector === 'email' && f.pattern === 'g-email:*'));
+});
+
+test('--sample-databases: only the databases asked for', async () => {
+  const entry = await auditTarget(resolveTarget(server.url, {}, {}), { ...OPTIONS, sample: { databases: [1] } });
+  const [r] = results(entry);
+  assert.equal(r?.status, 'fail');
+  assert.match(r!.message, /e-mail addresses in clear text in 1 key of 1 sampled key of db1 \(other:\*:\*\)/);
+});
+
+test('a user without read permission: skip with the ACL line; the documented grants are enough', async () => {
+  const auditor = 'user auditor on >auditor-pw resetkeys resetchannels -@all +info +config|get +acl|list +acl|cat +command|info +time +cluster|nodes';
+  await rawPipeline(server.host, server.port, [['ACL', 'SETUSER', ...auditor.split(' ').slice(1)]]);
+  const denied = await auditTarget(resolveTarget(server.url, { user: 'auditor', pass: 'auditor-pw' }, {}), OPTIONS);
+  const [skip] = results(denied);
+  assert.equal(skip?.status, 'skip', skip?.message);
+  assert.ok(skip!.message.includes(`ACL SETUSER <auditor> ${SAMPLE_ACL_GRANTS}`), skip!.message);
+  await rawPipeline(server.host, server.port, [['ACL', 'SETUSER', 'auditor', ...SAMPLE_ACL_GRANTS.split(' ')]]);
+  const granted = await auditTarget(resolveTarget(server.url, { user: 'auditor', pass: 'auditor-pw' }, {}), OPTIONS);
+  assert.equal(results(granted)[0]?.status, 'fail', results(granted)[0]?.message);
+});
+
+test('--replication: a master with a replica is sampled on the replica; the replica points at its master', async () => {
+  const replica = await startReplica(server, { killOnStop: true });
+  try {
+    const entries = await auditDeployment(resolveTarget(server.url, {}, {}), { ...OPTIONS, kind: 'replication' });
+    const master = entries.find((e) => e.target === server.url.replace(/\/$/, '') || e.target.endsWith(`:${server.port}`))!;
+    const slave = entries.find((e) => e.target.endsWith(`:${replica.port}`))!;
+    assert.equal(master.sample?.replica, true);
+    assert.ok(master.sample?.node.endsWith(`:${replica.port}`), master.sample?.node);
+    assert.equal(results(master)[0]?.status, 'fail');
+    assert.match(results(master)[0]!.message, /read on the replica/);
+    assert.equal(results(slave)[0]?.status, 'skip');
+    assert.match(results(slave)[0]!.message, /sampled once per master/);
+  } finally {
+    await replica.stop();
+  }
+});
