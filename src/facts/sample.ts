@@ -26,7 +26,9 @@ export interface SampleDatabase {
 }
 
 /** What a report carries about a sample (`sample` of a JSON target): counts per detector and per pattern. */
-export interface SampleSummary extends Omit<SampleFacts, 'source'> {
+export interface SampleSummary extends Omit<SampleFacts, 'source' | 'stopped' | 'databases'> {
+  readonly databases: readonly (Omit<SampleDatabase, 'size'> & { readonly size: number | null })[];
+  readonly stopped: string | null;
   /** Detector id to the sampled keys holding such a value in clear text (every pattern together). */
   readonly detectors: Readonly<Record<string, number>>;
 }
@@ -36,7 +38,7 @@ export function sampleSummary(sample: SampleFacts): SampleSummary {
   const { source: _source, ...rest } = sample;
   const detectors: Record<string, number> = {};
   for (const f of sample.findings) detectors[f.detector] = (detectors[f.detector] ?? 0) + f.keys;
-  return { ...rest, detectors };
+  return { ...rest, databases: sample.databases.map((d) => ({ ...d, size: d.size ?? null })), stopped: sample.stopped ?? null, detectors };
 }
 
 /**

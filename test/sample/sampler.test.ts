@@ -14,6 +14,7 @@ import { rawPipeline } from '../harness/raw.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { generate } from './generator.ts';
+import { errorsOf, jsonReportValidator } from '../report/validators.ts';
 
 // The sampler against a real server: what it sends (MONITOR), what it never shows, what it needs (ACL), where it reads.
 after(stopAll);
@@ -70,6 +71,8 @@ test('no planted value and no key name appears in any report format', async () =
     for (const needle of needles) assert.ok(!text.includes(needle) && !text.includes(JSON.stringify(needle).slice(1, -1)), `${format} shows a planted value or key name`);
   }
   const json = JSON.parse(outputs.find(([f]) => f === 'json')![1]);
+  const validate = jsonReportValidator();
+  assert.ok(validate(json), errorsOf(validate));
   const sample = json.targets[0].sample;
   assert.equal(sample.databases[0].db, 0);
   assert.ok(sample.detectors['card-number'] > 0);
