@@ -334,7 +334,8 @@ class Sampler {
         if (verdicts.length === 0 && /may not/.test(error.message)) return `denied:${error.message}`;
         stop = error.message;
       } else if (error instanceof ConnectionError) {
-        stop = this.#aborted ?? `the sampling connection failed: ${error.message}`;
+        // The command deadline is what is left of the time budget: a timeout is the budget running out.
+        stop = this.#aborted ?? (error.kind === 'timeout' ? `time budget (${this.budget.limits.timeMs / 1000} s) reached` : `the sampling connection failed: ${error.message}`);
       } else {
         throw error;
       }
