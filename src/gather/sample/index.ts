@@ -34,6 +34,7 @@ function without(facts: Facts, reason: string): Facts {
  */
 export async function addSample(facts: Facts, target: Target, request: SampleRequest, options: SampleOptions & { readFrom?: { target: Target; facts: Facts } } = {}): Promise<Facts> {
   const node = options.readFrom ?? { target, facts };
+  if (facts.connection?.unauthenticated) return without(facts, 'no credentials were given: the keyspace was not sampled');
   if (node.facts.server?.mode === 'sentinel') return without(facts, 'a sentinel holds no keyspace: sample its masters (or their replicas)');
   const outcome = await sampleKeyspace(node.target, request, {
     info: node.facts.info,
