@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -14,6 +14,8 @@ import { generatePassword, readSecretsFile, validUserPrefix, writeSecretsFile } 
 import type { RollbackRecord } from '../../fix/rollback.ts';
 import { readRollback, RollbackFileError } from '../../fix/rollback.ts';
 import { formatApplyText, formatPlanText } from '../../fix/text.ts';
+import { FileReadError, readTextFile } from '../../util/read-file.ts';
+import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
 import type { FixPlan, StepClass } from '../../fix/types.ts';
 
 /** What the CLI shares with its commands. */
@@ -46,13 +48,12 @@ interface FixFlags extends TargetFlags {
   timeout: string;
 }
 
-function readPlan(path: string, kit: CliKit): FixPlan {
+async function readPlan(path: string, kit: CliKit): Promise<FixPlan> {
   let plan: FixPlan;
   try {
-    plan = JSON.parse(readFileSync(path, 'utf8')) as FixPlan;
+    plan = JSON.parse(await readTextFile(path)) as FixPlan;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw kit.usage(`${path}: cannot read the plan: ${code === 'ENOENT' ? 'no such file' : (code ?? 'not JSON')}`);
+    throw kit.usage(`${path}: cannot read the plan: ${error instanceof FileReadError ? error.detail : 'not JSON'}`);
   }
   if (plan?.format !== 'redfort-fix-plan' || plan.version !== 1 || !Array.isArray(plan.steps) || !Array.isArray(plan.nodes)) {
     throw kit.usage(`${path}: not a redfort fix plan (save one with --plan --out ${path})`);
@@ -152,9 +153,9 @@ async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): P
     const json = `${JSON.stringify(plan, null, 2)}\n`;
     if (flags.out !== undefined) {
       try {
-        writeFileSync(flags.out, json);
+        await writeOutputFile(flags.out, json);
       } catch (error) {
-        throw kit.usage(`cannot write the plan to '${flags.out}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw kit.usage(`cannot write the plan to '${flags.out}': ${error instanceof FileWriteError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}`);
       }
     }
     process.stdout.write(flags.format === 'json' ? json : formatPlanText(plan, { secretsFile: flags.secrets }));
@@ -163,7 +164,7 @@ async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): P
 
   // --apply [plan.json]
   const planFile = typeof flags.apply === 'string' ? flags.apply : undefined;
-  const plan = planFile !== undefined ? readPlan(planFile, kit) : fresh();
+  const plan = planFile !== undefined ? await readPlan(planFile, kit) : fresh();
   const earlier = existsSync(flags.rollbackFile) ? safeRead(flags.rollbackFile, kit) : undefined;
   if (planFile !== undefined) {
     if (plan.target !== target.display) kit.say(`note: the plan was made for ${plan.target}; applying it to ${target.display}`);
