@@ -5,6 +5,7 @@ import type { TargetResult } from './engine/run.ts';
 import { errorResults, runRules, summarize } from './engine/run.ts';
 import { RULES } from './rules/index.ts';
 import { isCommonPassword } from './rules/common-passwords.ts';
+import { shortPasswords } from './rules/short-passwords.ts';
 import { gatherLive } from './gather/live/gather-live.ts';
 import type { LiveOptions } from './gather/live/gather-live.ts';
 import type { Target } from './gather/live/target.ts';
@@ -36,6 +37,7 @@ export function ruleContext(options: AuditOptions = {}): RuleContext {
   return {
     thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
     isCommonPassword,
+    shortPasswords,
     nowSeconds: options.nowSeconds ?? Math.floor(Date.now() / 1000),
   };
 }

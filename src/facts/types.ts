@@ -222,6 +222,8 @@ export interface ConnectionFacts {
   readonly tlsUnverified?: string;
   /** No credentials were given and the server requires them: only what the wire shows was audited. */
   readonly unauthenticated?: string;
+  /** The password the audit logged in with (its clear text was known, so its length is), and as which user. */
+  readonly credential?: { readonly user: string; readonly password: SecretDigest };
 }
 
 export type FactKey =

@@ -45,6 +45,8 @@ export interface RuleContext {
   readonly thresholds: Thresholds;
   /** True when the SHA-256 (lowercase hex) is that of a common password. */
   readonly isCommonPassword: (sha256: string) => boolean;
+  /** Which of these SHA-256 hashes are of a password of at most 4 characters, with its length (see short-passwords.ts). */
+  readonly shortPasswords?: (sha256s: readonly string[]) => ReadonlyMap<string, number>;
   /** Unix seconds of the audit, for dates (end of life, certificate expiry) when the server clock is unknown. */
   readonly nowSeconds: number;
 }

@@ -216,7 +216,12 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const byKey = new Map<string, Reply>();
     planned.forEach((p, i) => byKey.set(p.key, replies[i] as Reply));
     const facts = factsFromReplies(target.display, byKey);
-    return { ok: true, facts: tlsUnverified ? { ...facts, connection: { tlsUnverified } } : facts };
+    const password = targetPassword(target);
+    const connection = {
+      ...(tlsUnverified ? { tlsUnverified } : {}),
+      ...(password !== undefined ? { credential: { user: target.username ?? 'default', password: digestPassword(password) } } : {}),
+    };
+    return { ok: true, facts: Object.keys(connection).length > 0 ? { ...facts, connection } : facts };
   } catch (error) {
     return { ok: false, error: describeConnectError(error) };
   } finally {

@@ -1,4 +1,4 @@
-import type { AclUser, FileFacts, SecretDigest, SecretMap } from '../../facts/types.ts';
+import type { AclUser, ConnectionFacts, FileFacts, SecretDigest, SecretMap } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass } from '../define.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
@@ -7,13 +7,18 @@ import { EMPTY_SHA256, canLogIn } from './users.ts';
  * Clear-text lengths are known for passwords seen in clear (CONFIG GET requirepass, and beside a live server the
  * config and ACL files that were read: `>pw` lines, requirepass): match by hash.
  */
-function knownLength(digest: SecretDigest, secrets: SecretMap | undefined, files: FileFacts | undefined): number | undefined {
+function knownLength(digest: SecretDigest, seen: readonly SecretDigest[], short: ReadonlyMap<string, number>): number | undefined {
   if (digest.length !== undefined) return digest.length;
-  const seen = [
+  return seen.find((s) => s.sha256 === digest.sha256 && s.length !== undefined)?.length ?? short.get(digest.sha256);
+}
+
+/** Passwords whose clear text redfort saw: CONFIG GET, the files it read, and the one it logged in with. */
+function clearTexts(secrets: SecretMap | undefined, files: FileFacts | undefined, connection: ConnectionFacts | undefined): SecretDigest[] {
+  return [
     ...[...(secrets?.values() ?? []), ...(files?.secrets.values() ?? [])].map((s) => s.value),
     ...(files?.users ?? []).flatMap((u) => u.passwords),
+    ...(connection?.credential ? [connection.credential.password] : []),
   ];
-  return seen.find((s) => s.sha256 === digest.sha256 && s.length !== undefined)?.length;
 }
 
 function weakness(digest: SecretDigest, length: number | undefined, min: number, isCommon: (sha: string) => boolean): string | undefined {
@@ -32,9 +37,13 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give each user a long random password (`ACL GENPASS` makes 256 bits): `ACL SETUSER <user> resetpass >…`, or `#<sha256>` in the ACL file; remove `nopass` from named users.',
   requires: ['acl'],
-  check({ acl, secrets, files }, { thresholds, isCommonPassword }) {
+  check({ acl, secrets, files, connection }, { thresholds, isCommonPassword, shortPasswords }) {
     const findings: Finding[] = [];
     let checked = 0;
+    const seen = clearTexts(secrets, files, connection);
+    // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
+    const unknown = acl.users.filter(canLogIn).flatMap((u) => u.passwords).filter((d) => knownLength(d, seen, new Map()) === undefined);
+    const short = shortPasswords && unknown.length > 0 ? shortPasswords(unknown.map((d) => d.sha256)) : new Map<string, number>();
     const judge = (user: AclUser) => {
       if (user.nopass) {
         // The default user's nopass is auth.no-authentication's finding.
@@ -43,7 +52,7 @@ export default defineRule({
       }
       user.passwords.forEach((digest, i) => {
         checked += 1;
-        const problem = weakness(digest, knownLength(digest, secrets, files), thresholds.minPasswordLength, isCommonPassword);
+        const problem = weakness(digest, knownLength(digest, seen, short), thresholds.minPasswordLength, isCommonPassword);
         const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
         if (problem) findings.push({ message: `user '${user.name}' has ${problem}${which}`, source: user.source });
       });
@@ -53,7 +62,7 @@ export default defineRule({
     return pass(
       checked === 0
         ? 'no enabled user has a password to judge'
-        : `${checked} password${checked === 1 ? '' : 's'} checked: none is empty, common or known to be short (hashes from ACL LIST only reveal common passwords, not length)`,
+        : `${checked} password${checked === 1 ? '' : 's'} checked: none is empty, common or known to be short (a hash from ACL LIST reveals a common password or one of at most 3 printable characters, not the length of a longer one)`,
       { source: acl.source },
     );
   },

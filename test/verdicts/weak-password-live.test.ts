@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { gatherLive } from '../../src/gather/live/gather-live.ts';
+import { resolveTarget } from '../../src/gather/live/target.ts';
+import { runRules } from '../../src/engine/run.ts';
+import { ruleContext } from '../../src/audit.ts';
+import rule from '../../src/rules/auth/weak-password.ts';
+import { lastDigestWord, shortPasswords } from '../../src/rules/short-passwords.ts';
+import { rawPipeline } from '../harness/raw.ts';
+import { startRedis } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+describe('short passwords by hash', () => {
+  it('the 61-round last word equals node:crypto for messages of 1 to 4 bytes', () => {
+    for (const s of ['a', '~~', ' !0', 'zz99', '\u007e\u0020']) {
+      assert.equal(lastDigestWord([...Buffer.from(s)]), Buffer.from(sha(s), 'hex').readInt32BE(28), JSON.stringify(s));
+    }
+  });
+
+  it('finds every printable password of up to 3 characters and 4 lowercase letters or digits, nothing longer', () => {
+    const found = shortPasswords(['a', ' ', '~', 'A~}', '$%^', 'ab9z', '0000', 'Ab9z', 'abcde', 'a-long-password'].map(sha));
+    assert.deepEqual([...found.values()], [1, 1, 1, 3, 3, 4, 4]);
+  });
+});
+
+// Issue 11 #4: a one-character ACL password (`>a`) and the password the audit itself logged in with.
+describe('auth.weak-password on a live server', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ killOnStop: true });
+    const replies = await rawPipeline(redis.host, redis.port, [
+      ['ACL', 'SETUSER', 'one', 'on', '>a', '~*', '+get'],
+      ['ACL', 'SETUSER', 'three', 'on', '>x#Z', '~*', '+get'],
+      ['ACL', 'SETUSER', 'four', 'on', '>q7w9', '~*', '+get'],
+      ['ACL', 'SETUSER', 'admin', 'on', '>admin123', '~*', '&*', '+@all'],
+      ['ACL', 'SETUSER', 'auditor', 'on', '>Zq8#vN2!w', '~*', '&*', '+@all'],
+      ['ACL', 'SETUSER', 'strong', 'on', `>${'k'.repeat(32)}x`, '~*', '+get'],
+    ]);
+    assert.ok(replies.every((r) => r === 'OK'), String(replies));
+  });
+  after(() => redis?.stop());
+
+  it('fails the short hashes and the auditor\'s own password, and passes the long one', async () => {
+    const outcome = await gatherLive(resolveTarget(redis.url, { user: 'admin', pass: 'admin123' }, {}));
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+    const messages = runRules([rule], outcome.facts, { context: ruleContext() }).map((r) => `${r.status} ${r.message}`);
+    assert.ok(messages.includes("fail user 'one' has a 1-character password (shorter than 16)"), messages.join('\n'));
+    assert.ok(messages.includes("fail user 'three' has a 3-character password (shorter than 16)"), messages.join('\n'));
+    assert.ok(messages.includes("fail user 'four' has a 4-character password (shorter than 16)"), messages.join('\n'));
+    assert.ok(messages.includes("fail user 'admin' has a common password (found in the list of the most used passwords)"), messages.join('\n'));
+    assert.ok(!messages.some((m) => m.includes("'strong'")), messages.join('\n'));
+    assert.ok(!messages.some((m) => m.includes('admin123')), 'no clear text in the report');
+  });
+
+  it('knows the length of the password it logged in with, though ACL LIST shows only its hash', async () => {
+    const outcome = await gatherLive(resolveTarget(redis.url, { user: 'auditor', pass: 'Zq8#vN2!w' }, {}));
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+    const messages = runRules([rule], outcome.facts, { context: ruleContext() }).map((r) => `${r.status} ${r.message}`);
+    assert.ok(messages.includes("fail user 'auditor' has a 9-character password (shorter than 16)"), messages.join('\n'));
+  });
+});
