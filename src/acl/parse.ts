@@ -243,19 +243,17 @@ interface StoredPassword {
 function buildUser(name: string, ops: readonly string[], source: Source, grammar: Grammar): AclUser {
   let enabled = false;
   let nopass = false;
-  let passwords: StoredPassword[] = [];
+  // By hash, in the order added: the server keeps one entry per hash, so a repeated password is not counted twice.
+  const passwords = new Map<string, StoredPassword>();
   let selectors: string[][] = [];
   const root: SelectorState = { allKeys: false, allChannels: false, rules: [] };
 
   const addPassword = (stored: StoredPassword): void => {
-    // The server keeps one entry per hash, so a repeated password is not counted twice.
-    if (!passwords.some((p) => p.digest.sha256 === stored.digest.sha256)) passwords.push(stored);
+    if (!passwords.has(stored.digest.sha256)) passwords.set(stored.digest.sha256, stored);
     nopass = false;
   };
   const removePassword = (sha256: string, op: string): void => {
-    const before = passwords.length;
-    passwords = passwords.filter((p) => p.digest.sha256 !== sha256);
-    if (passwords.length === before) fail(NO_SUCH_PASSWORD, op);
+    if (!passwords.delete(sha256)) fail(NO_SUCH_PASSWORD, op);
   };
 
   for (const op of ops) {
@@ -267,10 +265,10 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
       if (!grammar.sanitize) fail(SYNTAX, op);
     } else if (lower === 'nopass') {
       nopass = true;
-      passwords = [];
+      passwords.clear();
     } else if (lower === 'resetpass') {
       nopass = false;
-      passwords = [];
+      passwords.clear();
     } else if (op.startsWith('>')) {
       addPassword({ digest: digestPassword(op.slice(1)), plaintext: true });
     } else if (op.startsWith('#')) {
@@ -289,7 +287,7 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
       selectors = [];
     } else if (lower === 'reset') {
       // resetpass resetkeys resetchannels [allchannels] off sanitize-payload clearselectors -@all
-      passwords = [];
+      passwords.clear();
       nopass = false;
       enabled = false;
       selectors = [];
@@ -305,8 +303,8 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
     name,
     enabled,
     nopass,
-    passwords: passwords.map((p) => p.digest),
-    plaintextPasswords: passwords.filter((p) => p.plaintext).length,
+    passwords: [...passwords.values()].map((p) => p.digest),
+    plaintextPasswords: [...passwords.values()].filter((p) => p.plaintext).length,
     rules: root.rules,
     selectors,
     source,

@@ -1,6 +1,6 @@
 import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { resolveTarget, TargetError } from '../gather/live/target.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
@@ -36,7 +36,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function parseSettings(text: string, path: string, options: ParseOptions): Settings {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // yaml's own uniqueKeys compares each key with every earlier one: quadratic in a 4,000-target file.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const at = (node: { range?: [number, number, number] | null | undefined } | null | undefined): number =>
     node?.range ? lines.linePos(node.range[0]).line : 1;
   const fail = (node: Parameters<typeof at>[0], message: string): never => {
@@ -49,6 +50,8 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
     const line = lines.linePos(syntax.pos[0]).line;
     throw new SettingsError(`${path}:${line}: ${syntax.message.split('\n')[0]}`);
   }
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate !== undefined) throw new SettingsError(`${path}:${lines.linePos(duplicate).line}: Map keys must be unique`);
 
   const ids = new Set(options.ruleIds);
   const areas = new Set(options.ruleIds.map((id) => id.split('.')[0]!));
@@ -141,6 +144,26 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
     targets,
     suppressions,
   };
+}
+
+/** The offset of the first key that repeats an earlier key of its mapping, in one pass over the document. */
+function firstDuplicateKey(doc: Document): number | undefined {
+  let first: number | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) {
+          const offset = key.range?.[0];
+          if (offset !== undefined && (first === undefined || offset < first)) first = offset;
+        }
+        seen.add(key.value);
+      }
+    },
+  });
+  return first;
 }
 
 type Fail = (node: { range?: [number, number, number] | null | undefined } | null | undefined, message: string) => never;

@@ -4,6 +4,26 @@ import { targetKey } from './target-key.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
 
+type TargetEntry = Settings['targets'][number];
+
+// Keyed once per settings object: looking each target up by a scan made a 4,000-target file quadratic.
+const INDEXES = new WeakMap<Settings, ReadonlyMap<string, TargetEntry>>();
+
+function targetIndex(settings: Settings): ReadonlyMap<string, TargetEntry> {
+  let index = INDEXES.get(settings);
+  if (!index) {
+    const byKey = new Map<string, TargetEntry>();
+    // The first entry for a server wins, as the scan did.
+    for (const entry of settings.targets) {
+      const key = targetKey(entry.spec);
+      if (!byKey.has(key)) byKey.set(key, entry);
+    }
+    index = byKey;
+    INDEXES.set(settings, index);
+  }
+  return index;
+}
+
 /**
  * The connection flags for one target: the command line first, then what the URL itself says, then the
  * settings file's defaults for that server. `passwordEnv` beats `REDISCLI_AUTH`, which is global.
@@ -25,7 +45,7 @@ export function flagsFor(
   }
   const given = resolveTarget(spec, address, {});
   const key = targetKey(given.display);
-  const entry = settings.targets.find((t) => targetKey(t.spec) === key);
+  const entry = targetIndex(settings).get(key);
   if (!entry) return flags;
   const d = entry.defaults;
   const merged: TargetFlags = { ...flags };

@@ -44,6 +44,7 @@ export function parseAclFile(
   const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
   const users: AclUser[] = [];
   const definedAt = new Map<string, number>();
+  const indexOf = new Map<string, number>();
   const problems: AclFileProblem[] = [];
 
   const lines = text.split('\n');
@@ -92,10 +93,11 @@ export function parseAclFile(
             (options.lenient ? '; the last definition is used here' : ''),
         );
       }
-      users.splice(users.findIndex((u) => u.name === name), 1, user);
+      users[indexOf.get(name)!] = user;
       continue;
     }
     definedAt.set(name, lineNo);
+    indexOf.set(name, users.length);
     users.push(user);
   }
   return { users, problems };

@@ -444,8 +444,9 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const warnings: string[] = [];
 
   let cwd = parsed.cwd;
-  let savePoints: string[] = [];
+  const savePoints: string[] = [];
   let saveSeen = false;
+  let lastSave: Source | undefined;
   const bufferLimits = new Map<string, string>(
     [['normal', '0 0 0'], ['slave', '268435456 67108864 60'], ['pubsub', '33554432 8388608 60']],
   );
@@ -529,7 +530,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
             cwd = value;
             break;
           case 'save': {
-            const result = applySave(args, { six, first: !saveSeen, current: savePoints });
+            const result = applySave(args, { six, first: !saveSeen, points: savePoints });
             saveSeen = true;
             if (result.ignored) {
               warnings.push(
@@ -537,8 +538,9 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
                   `line and ignores this line (the first 'save' line has already dropped the default save points)`,
               );
             }
-            savePoints = result.points;
-            value = savePoints.join(' ');
+            // Joined once, after the last line: joining at every line is quadratic in the number of save lines.
+            value = '';
+            lastSave = source;
             break;
           }
           case 'bind':
@@ -581,6 +583,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       throw err;
     }
   }
+
+  if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });
 
   // Clamped after loading (redis@7.0.15:src/config.c:613): `hz 0` reads back as 1.
   const hz = config.get('hz');
@@ -816,23 +820,27 @@ function parseNumber(arg: string, spec: DirectiveSpec): string {
  */
 function applySave(
   args: readonly string[],
-  state: { six: boolean; first: boolean; current: readonly string[] },
-): { points: string[]; ignored: boolean } {
-  const base = state.first ? [] : [...state.current];
+  state: { six: boolean; first: boolean; points: string[] },
+): { ignored: boolean } {
+  const points = state.points;
+  if (state.first) points.length = 0;
   if (state.six) {
     if (args.length === 2) {
       const seconds = atoi(args[0]!);
       const changes = atoi(args[1]!);
       if (seconds < 1 || changes < 0) refuse('Invalid save parameters');
-      return { points: [...base, `${seconds} ${changes}`], ignored: false };
+      points.push(`${seconds} ${changes}`);
+      return { ignored: false };
     }
-    if (args.length === 1 && args[0] === '') return { points: [], ignored: false };
-    return { points: base, ignored: true };
+    if (args.length === 1 && args[0] === '') {
+      points.length = 0;
+      return { ignored: false };
+    }
+    return { ignored: true };
   }
   let list = args;
-  let points = base;
   if (list.length === 1 && list[0] === '') {
-    points = [];
+    points.length = 0;
     list = [];
   }
   if (list.length % 2 === 1) refuse(invalidSave(args));
@@ -846,7 +854,8 @@ function applySave(
     // `changes` is an int in the server.
     pairs.push(`${seconds.value} ${BigInt.asIntN(32, changes.value)}`);
   }
-  return { points: [...points, ...pairs], ignored: false };
+  for (const pair of pairs) points.push(pair);
+  return { ignored: false };
 }
 
 function invalidSave(args: readonly string[]): string {
