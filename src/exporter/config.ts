@@ -5,6 +5,8 @@ import type { Thresholds } from '../rules/define.ts';
 import type { AllowEntry } from './allow.ts';
 import { parseAllowEntry } from './allow.ts';
 import { ExporterConfigError } from './errors.ts';
+import type { SampleRequest } from '../gather/sample/index.ts';
+import { parseSampleData } from '../settings/sample-data.ts';
 
 export { ExporterConfigError };
 
@@ -32,6 +34,8 @@ export interface ModuleConfig {
   readonly cacheSeconds: number;
   /** The longest a probe may take when the scrape does not say (`X-Prometheus-Scrape-Timeout-Seconds`). */
   readonly timeoutSeconds: number;
+  /** `sampleData`: a keyspace sample for data.client-side-encryption; off when absent (as on the command line). */
+  readonly sample?: SampleRequest;
 }
 
 /** How `/probe` and `/metrics` are protected. */
@@ -64,7 +68,7 @@ export const DEFAULT_LISTEN = '127.0.0.1:9779';
 const TOP_KEYS = ['listen', 'modules', 'allow', 'inventory', 'concurrency', 'maxQueued', 'timeoutMarginSeconds', 'web'];
 const MODULE_KEYS = [
   'user', 'passwordEnv', 'passwordFile', 'tls', 'cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure',
-  'host', 'probe', 'thresholds', 'rules', 'cacheSeconds', 'timeoutSeconds',
+  'host', 'probe', 'thresholds', 'rules', 'cacheSeconds', 'timeoutSeconds', 'sampleData',
 ];
 const WEB_KEYS = ['tlsCert', 'tlsKey', 'basicAuth', 'bearerTokenEnv', 'bearerTokenFile'];
 const THRESHOLDS: Record<keyof Thresholds, { min: number; max: number }> = {
@@ -268,6 +272,9 @@ export function parseExporterConfig(text: string, path: string, environment: Con
         .filter(has)
         .map((k) => [k, ['cacert', 'cacertdir', 'cert', 'key'].includes(k) ? file(str(value(k), `${where}: ${k}`)) : str(value(k), `${where}: ${k}`)]),
     );
+    const sampleNode = value('sampleData') as { toJSON?: () => unknown } | null | undefined;
+    const sample = has('sampleData') ? parseSampleData(sampleNode && typeof sampleNode.toJSON === 'function' ? sampleNode.toJSON() : null) : null;
+    if (sample !== null && 'error' in sample) fail(items.get('sampleData')?.value ?? items.get('sampleData')?.key, `${where}: ${sample.error}`);
     if (has('cert') !== has('key')) fail(items.get('cert')?.key ?? items.get('key')?.key, `${where}: cert and key go together`);
     return {
       name,
@@ -280,6 +287,7 @@ export function parseExporterConfig(text: string, path: string, environment: Con
       thresholds,
       disabled,
       cacheSeconds: has('cacheSeconds') ? num(value('cacheSeconds'), `${where}: cacheSeconds`, 0, 86_400) : 0,
+      ...(sample !== null ? { sample: sample as SampleRequest } : {}),
       timeoutSeconds: has('timeoutSeconds') ? num(value('timeoutSeconds'), `${where}: timeoutSeconds`, 0.1, 600, false) : 10,
     };
   }

@@ -71,6 +71,8 @@ export function auditOptionsFor(module: ModuleConfig, remainingMs: number): Audi
     noProbe: !module.probe,
     thresholds: module.thresholds,
     disabled: module.disabled,
+    // A sample never takes more than half of what is left of the scrape.
+    ...(module.sample ? { sample: { ...module.sample, timeMs: Math.max(1, Math.min(module.sample.timeMs ?? 5000, Math.floor(budget / 2))) } } : {}),
   };
 }
 
