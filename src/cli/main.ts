@@ -28,6 +28,7 @@ import { registerFix } from './commands/fix.ts';
 import { exporterCommand } from './commands/exporter.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
+import { registerHarden } from './commands/harden.ts';
 
 /**
  * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
@@ -490,6 +491,7 @@ Exit codes: 0 a safe plan, 1 no safe plan exists, 2 the deployment could not be 
 
   registerFix(cli, { connectionOptions, integer, withDefault, say, usage: (message) => new UsageError(message) });
   exporterCommand(cli);
+  registerHarden(cli, { connectionOptions, integer, withDefault, say, usage: (message) => new UsageError(message) });
   return cli;
 }
 

@@ -1,0 +1,407 @@
+import { dirname, join, resolve } from 'node:path';
+import type { AclUser, CategoryTable, ConfigMap, Facts, Source } from '../facts/types.ts';
+import type { ServerVersion } from '../gather/conf/directives.ts';
+import { analyzeDangerous } from '../acl/permissions.ts';
+import { bundledCategoryTable } from '../acl/categories.ts';
+import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
+import { isCommonPassword } from '../rules/common-passwords.ts';
+import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
+import {
+  aclFileLine, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
+  ACCEPTED_LOGLEVELS, roleRules, sha256Hex, targetSettings, tlsDirectives, tlsPortFor, userName, withoutDangerous,
+} from '../profile/index.ts';
+import type { ConfChange } from './conf-edit.ts';
+import { editConf, splitHeader } from './conf-edit.ts';
+
+/** One config file harden edits: its path as given, and its text. */
+export interface ConfInput {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface HardenOptions {
+  readonly profile: Profile;
+  readonly version: ServerVersion;
+  /** `--user-prefix`. */
+  readonly prefix: string;
+  /** `--bind`. */
+  readonly bind?: readonly string[];
+  /** `--tls-cert/--tls-key/--tls-ca`. */
+  readonly tls?: TlsFiles;
+  /** Passwords to reuse (`--secrets`), by user name: the same replication or sentinel password on every node. */
+  readonly reuse: ReadonlyMap<string, string>;
+  /** The paths the files will be installed at (the input's, or Debian's). */
+  readonly deployedConf: string;
+  readonly deployedSentinelConf?: string;
+  /** A sentinel.conf to harden alongside (or alone, for a sentinel). */
+  readonly sentinel?: ConfInput;
+  /** Whether the node replicates or is replicated to (from INFO or replicaof). */
+  readonly replication: boolean;
+  /** The live target's listener facts, for the plan. */
+  readonly generatePassword?: () => string;
+}
+
+/** What one rule's fix did, for PLAN.md. */
+export interface PlanItem {
+  readonly rule: string;
+  readonly what: string;
+  readonly restart: boolean;
+}
+
+/** A command-line option the service must get from credentials.env (a secret that must not be in a config file). */
+export interface SecretArg {
+  readonly file: 'redis.conf' | 'sentinel.conf';
+  /** The config line's words before the password (`masterauth`, `sentinel auth-pass mymaster`). */
+  readonly key: readonly string[];
+  readonly user: string;
+}
+
+export interface HardenResult {
+  /** The hardened redis.conf body (no header), or undefined for a sentinel alone. */
+  readonly conf?: string;
+  /** The input body the diff is taken against. */
+  readonly confBefore?: string;
+  readonly aclLines?: readonly string[];
+  readonly sentinelConf?: string;
+  readonly sentinelBefore?: string;
+  /** New or reused credentials of the generated users (written to credentials.env only). */
+  readonly credentials: readonly Secret[];
+  /** The generated users that the trial logs in as, per file. */
+  readonly logins: readonly { readonly file: 'redis.conf' | 'sentinel.conf'; readonly user: string }[];
+  readonly secretArgs: readonly SecretArg[];
+  readonly items: readonly PlanItem[];
+  /** Rules the output must pass (what harden claims to fix). */
+  readonly claims: ReadonlySet<string>;
+  readonly notes: readonly string[];
+  /** Clear-text passwords found in the inputs (where, never the value): to be rotated. */
+  readonly rotate: readonly string[];
+  readonly kept: readonly string[];
+  readonly manual: readonly string[];
+  readonly logfile?: string;
+  readonly dataDir?: string;
+  readonly aclPath?: string;
+  /** Client users: who used the default user now logs in as this one. */
+  readonly app?: string;
+}
+
+function atLeast(v: ServerVersion, major: number, minor: number): boolean {
+  return v.product === 'valkey' || v.major > major || (v.major === major && v.minor >= minor);
+}
+
+function where(source: Source | undefined): string {
+  if (!source) return 'default';
+  if (source.kind === 'file') return `${source.path}:${source.line}`;
+  if (source.kind === 'live') return `live (${source.command})`;
+  return source.kind === 'default' ? 'compiled default' : source.kind;
+}
+
+/** The line of `path` that decides a directive, when it is that file (1-based). */
+function lineIn(fileConfig: ConfigMap | undefined, name: string, path: string): number | undefined {
+  const source = fileConfig?.get(name)?.source;
+  return source?.kind === 'file' && resolve(source.path) === resolve(path) ? source.line : undefined;
+}
+
+/** An ACL user as an ACL-file line, its passwords as hashes (clear text never written). */
+function renderUser(user: AclUser, rules: readonly string[], selectors: readonly (readonly string[])[], passwordHashes: readonly string[]): string {
+  const flags = [user.enabled ? 'on' : 'off', ...(passwordHashes.length === 0 && user.nopass ? ['nopass'] : [])];
+  return ['user', user.name, ...flags, ...passwordHashes.map((h) => `#${h}`), ...rules, ...selectors.map((s) => `(${s.join(' ')})`)].join(' ');
+}
+
+function weak(user: AclUser): boolean {
+  return user.passwords.some((p) => !p.set || p.sha256 === EMPTY_SHA256 || isCommonPassword(p.sha256) || (p.length !== undefined && p.length < 16));
+}
+
+/**
+ * The hardened files for one node from what the audit gathered: pure, except for the random passwords.
+ * `conf` is the main redis.conf (its includes are not edited: a setting an include decides is overridden in
+ * the appended block, which comes after every include line).
+ */
+export function harden(facts: Facts, conf: ConfInput | undefined, options: HardenOptions): HardenResult {
+  const v = options.version;
+  const newPassword = options.generatePassword ?? generatePassword;
+  const profile = options.profile;
+  const items: PlanItem[] = [];
+  const notes: string[] = [];
+  const rotate: string[] = [];
+  const kept: string[] = [];
+  const manual: string[] = [];
+  const claims = new Set<string>();
+  const credentials: Secret[] = [];
+  const logins: { file: 'redis.conf' | 'sentinel.conf'; user: string }[] = [];
+  const secretArgs: SecretArg[] = [];
+  const config = facts.config ?? new Map();
+  const credential = (user: string): string => {
+    const existing = credentials.find((c) => c.user === user);
+    if (existing) return existing.password;
+    const password = options.reuse.get(user) ?? newPassword();
+    credentials.push({ user, password });
+    return password;
+  };
+  const result: { -readonly [K in keyof HardenResult]?: HardenResult[K] } = {};
+
+  if (conf) {
+    const { body } = splitHeader(conf.text);
+    const changes: ConfChange[] = [];
+    const fc = facts.files?.config ?? config;
+    const set = (rule: string, name: string, args: string[], restart: boolean, aliases?: string[]): void => {
+      const current = fc.get(name)?.value ?? '';
+      claims.add(rule);
+      if (current === args.join(' ')) return;
+      changes.push({ key: [name], args, line: lineIn(fc, name, conf.path), ...(aliases ? { aliases } : {}) });
+      items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was '${current}', ${where(fc.get(name)?.source)})`, restart });
+    };
+
+    for (const s of targetSettings(v, profile.name)) {
+      if (s.directive === 'port' && options.tls) continue;
+      set(s.rule, s.directive, [s.value], s.restart);
+    }
+    const loglevel = fc.get('loglevel')?.value ?? 'notice';
+    if (!ACCEPTED_LOGLEVELS.includes(loglevel)) set('logging.loglevel-too-quiet', 'loglevel', ['notice'], false);
+    else claims.add('logging.loglevel-too-quiet');
+    let logfile = fc.get('logfile')?.value ?? '';
+    if (logfile === '' && fc.get('daemonize')?.value === 'yes') {
+      logfile = DEFAULT_LOGFILE;
+      set('logging.no-logfile', 'logfile', [logfile], true);
+    } else {
+      claims.add('logging.no-logfile');
+    }
+    if (logfile !== '') result.logfile = logfile;
+    else notes.push('The log goes to standard output (daemonize no): the supervisor keeps it; syslog-enabled yes adds a copy.');
+
+    // bind: keep private and loopback addresses, drop the rest loudly.
+    const listed = (fc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
+    const everywhere = listed.length === 0 && !atLeast(v, 7, 0);
+    const decision = bindPolicy(everywhere ? ['*'] : listed, v, options.bind);
+    claims.add('network.bind-all-interfaces');
+    if (decision.addresses.join(' ') !== listed.join(' ') && !(listed.length === 0 && atLeast(v, 7, 0) && !options.bind)) {
+      set('network.bind-all-interfaces', 'bind', [...decision.addresses], !atLeast(v, 6, 2));
+    }
+    if (decision.dropped.length > 0) {
+      notes.push(`**bind: ${decision.dropped.join(', ')} dropped.** Clients that reached Redis through ${decision.dropped.length === 1 ? 'that address' : 'those addresses'} can no longer connect; now bound to ${decision.addresses.join(' ')}. Give \`--bind ADDR...\` to choose the private addresses your clients use.`);
+    }
+
+    // TLS
+    if (options.tls) {
+      const plain = Number(fc.get('port')?.value ?? '6379');
+      const tlsPort = profile.tlsOnly ? (profile.port ?? plain) : tlsPortFor(plain);
+      for (const d of tlsDirectives(options.tls, { tlsPort, cluster: fc.get('cluster-enabled')?.value === 'yes' })) {
+        const rule = d.directive === 'tls-port' ? 'tls.disabled'
+          : d.directive === 'tls-auth-clients' ? 'tls.client-auth-disabled'
+          : d.directive === 'tls-protocols' ? 'tls.weak-protocols'
+          : d.directive.startsWith('tls-cipher') ? 'tls.weak-ciphers'
+          : d.directive === 'tls-prefer-server-ciphers' ? 'tls.server-ciphers-not-preferred'
+          : d.directive === 'tls-replication' ? 'tls.replication-plaintext'
+          : d.directive === 'tls-cluster' ? 'tls.cluster-bus-plaintext' : 'tls.disabled';
+        set(rule, d.directive, [d.value], !atLeast(v, 6, 2) && d.directive === 'tls-port');
+      }
+      if (profile.tlsOnly) {
+        set('tls.plaintext-port-open', 'port', ['0'], !atLeast(v, 6, 2));
+        claims.add('network.default-port');
+      } else {
+        notes.push(`TLS listens on ${tlsPort}; the plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
+      }
+    } else {
+      manual.push('TLS: redfort has no certificate for this server. Get a certificate and key for it and the CA of your clients, then run `redfort harden` again with `--tls-cert FILE --tls-key FILE --tls-ca FILE` (it sets tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication), or set them by hand as docs/rules/tls.disabled.md shows.');
+    }
+
+    // Authentication.
+    const users = facts.acl?.users ?? [];
+    const defaultUser = users.find((u) => u.name === 'default');
+    const openDefault = defaultUser === undefined || canLogIn(defaultUser);
+    const requirepassLine = lineIn(fc, 'requirepass', conf.path);
+    const requirepassSet = facts.secrets?.get('requirepass')?.value.set === true;
+    if (requirepassSet) rotate.push(`requirepass (${where(facts.secrets?.get('requirepass')?.source)}): the old shared password; clients move to their new user`);
+    const masterauth = facts.secrets?.get('masterauth');
+    if (masterauth?.value.set) rotate.push(`masterauth (${where(masterauth.source)})`);
+    // Clear-text secrets leave the file (their lines become comments); an include cannot be edited.
+    changes.push({ key: ['requirepass'], args: null, note: hasAcl(v) ? 'the default user is off; see PLAN.md' : 'given on the command line from credentials.env; see PLAN.md' });
+    changes.push({ key: ['masterauth'], aliases: ['primaryauth'], args: null, note: 'given on the command line from credentials.env; see PLAN.md' });
+    if (requirepassLine === undefined && facts.secrets?.get('requirepass')?.source.kind === 'file') {
+      manual.push(`requirepass is set in an included file (${where(facts.secrets.get('requirepass')!.source)}): remove that line by hand (redfort does not edit includes).`);
+    }
+
+    if (!hasAcl(v)) {
+      // Redis 5: one password, and rename-command for what ACL would deny.
+      const name = 'default';
+      credential(name);
+      secretArgs.push({ file: 'redis.conf', key: ['requirepass'], user: name });
+      logins.push({ file: 'redis.conf', user: name });
+      claims.add('auth.no-authentication');
+      items.push({ rule: 'auth.no-authentication', what: 'requirepass: a new 256-bit password, given on the command line from credentials.env', restart: true });
+      const renames = facts.commands?.renames ?? new Map();
+      for (const command of LEGACY_REMOVED_COMMANDS) {
+        if (renames.has(command.toLowerCase())) continue;
+        changes.push({ key: ['rename-command', command], args: [''], repeatable: true });
+        items.push({ rule: 'commands.dangerous-not-renamed', what: `rename-command ${command} "" (Redis ${v.major}.${v.minor} has no ACL)`, restart: true });
+      }
+      kept.push('CONFIG, SHUTDOWN and REPLICAOF keep their names: the operator and Sentinel need them. Rename them on every node if nobody else can reach the server.');
+    } else {
+      claims.add('auth.acl-file-missing');
+      claims.add('auth.default-user-enabled');
+      claims.add('auth.no-authentication');
+      claims.add('auth.requirepass-used');
+      claims.add('auth.dangerous-commands-allowed');
+      claims.add('auth.plaintext-passwords');
+      claims.add('auth.weak-password');
+      let aclfile = fc.get('aclfile')?.value ?? '';
+      if (aclfile === '') {
+        aclfile = join(dirname(options.deployedConf), 'users.acl');
+        set('auth.acl-file-missing', 'aclfile', [aclfile], true);
+      }
+      result.aclPath = aclfile;
+      // `user` lines move to the ACL file (both together stop the server).
+      changes.push({ key: ['user'], args: null, note: 'moved to the ACL file' });
+
+      const table: CategoryTable = facts.categories ?? bundledCategoryTable({ version: `${v.major}.${v.minor}` });
+      const lines: string[] = [defaultUserOffLine(v)];
+      if (defaultUser && !(defaultUser.enabled === false && !defaultUser.nopass && defaultUser.passwords.length === 0)) {
+        items.push({ rule: 'auth.default-user-enabled', what: 'user default off: no client logs in without a user name', restart: false });
+      }
+      const names = new Set(users.map((u) => u.name));
+      for (const user of users) {
+        if (user.name === 'default') continue;
+        const report = analyzeDangerous(user, table, { rewritten: facts.acl?.rewritten === true });
+        const byName = report.byName.filter((g) => g.selector === undefined).map((g) => g.command);
+        const fix = report.viaCategory.length > 0;
+        const rules = fix ? withoutDangerous(user.rules, [...new Set(byName)]) : [...user.rules];
+        const selectors = user.selectors.map((s, i) => (report.viaCategory.some((g) => g.selector === i) ? withoutDangerous(s, []) : [...s]));
+        if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name}: -@dangerous appended${byName.length ? `; granted by name and kept: ${[...new Set(byName)].join(', ')}` : ''}`, restart: false });
+        else if (byName.length) kept.push(`user ${user.name}: dangerous commands granted by name kept: ${[...new Set(byName)].join(', ')}`);
+        let hashes = user.passwords.filter((p) => p.set).map((p) => p.sha256);
+        if (user.plaintextPasswords > 0) rotate.push(`user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
+        if (canLogIn(user) && (user.nopass || weak(user))) {
+          hashes = [sha256Hex(credential(user.name))];
+          logins.push({ file: 'redis.conf', user: user.name });
+          items.push({ rule: 'auth.weak-password', what: `user ${user.name}: ${user.nopass ? 'nopass' : 'a weak password'} replaced by a new 256-bit password (credentials.env)`, restart: false });
+        }
+        lines.push(renderUser(user, rules, selectors, hashes));
+      }
+      const generate = (role: Role, rules: readonly string[], why: string): string => {
+        const name = userName(role, options.prefix);
+        if (names.has(name)) return name;
+        names.add(name);
+        lines.push(aclFileLine(name, sha256Hex(credential(name)), rules));
+        logins.push({ file: 'redis.conf', user: name });
+        items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${name}: ${why}`, restart: false });
+        return name;
+      };
+      if (openDefault) {
+        const base = defaultUser?.rules.length ? defaultUser.rules : ['~*', ...(atLeast(v, 6, 2) ? ['&*'] : []), '+@all'];
+        const report = defaultUser ? analyzeDangerous(defaultUser, table, { rewritten: facts.acl?.rewritten === true }) : undefined;
+        const byName = [...new Set(report?.byName.map((g) => g.command) ?? [])];
+        const app = generate('app', withoutDangerous(base, byName), "the clients that used the default user (requirepass or no password) log in as this user, with the same keys and channels, minus @dangerous");
+        result.app = app;
+        notes.push(`**Clients:** every client that connected without a user name (${requirepassSet ? '`AUTH <requirepass>`' : 'no password'}) must now log in as \`${app}\` with \`REDFORT_PASSWORD_${app}\` from credentials.env (\`AUTH ${app} <password>\`, or \`redis://${app}:<password>@host\`). No other change is needed: it has the same keys, channels and non-dangerous commands.`);
+      }
+      generate('admin', roleRules('admin', v), 'operators: every command except @dangerous, then the admin commands by name (CONFIG, ACL, CLIENT, INFO, SLOWLOG, ...)');
+      generate('auditor', roleRules('auditor', v), 'the least-privilege live-audit user of docs/auditor-user.md');
+      if (options.replication || (fc.get('replicaof')?.value ?? '') !== '') {
+        const replication = generate('replication', roleRules('replication', v), 'replicas authenticate to this node with it (-@all +psync +replconf +ping)');
+        set('replication.no-masteruser', 'masteruser', [replication], false);
+        // Every node of a replication group may become a replica after a failover: each gets masterauth.
+        credential(replication);
+        secretArgs.push({ file: 'redis.conf', key: ['masterauth'], user: replication });
+        if (!options.reuse.has(replication)) {
+          notes.push(`**Replication:** every node of the group must share the password of \`${replication}\`: harden the other nodes with \`--secrets\` naming this credentials.env.`);
+        }
+      }
+      if (options.sentinel || options.reuse.has(userName('sentinel', options.prefix))) {
+        generate('sentinel', roleRules('sentinel', v), 'Sentinel monitors and fails over this node with it (sentinel auth-user)');
+      }
+      result.aclLines = lines;
+    }
+    result.confBefore = body;
+    result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
+    result.dataDir = fc.get('dir')?.value;
+    if ((fc.get('save')?.value ?? '') === '' && fc.get('appendonly')?.value !== 'yes') {
+      kept.push('Persistence is off (no save points, no AOF) and stays as you chose: to keep data across restarts, add `save 3600 1 300 100 60 10000` or `appendonly yes`.');
+    }
+    if ((facts.commands?.renames.size ?? 0) > 0 && hasAcl(v)) {
+      kept.push(`rename-command lines kept (${[...facts.commands!.renames.keys()].join(', ')}): ACL now decides who runs what; keep them identical on every node, or remove them once clients use their ACL users.`);
+    }
+    if (hasAcl(v)) {
+      kept.push('commands.dangerous-not-renamed stays failing by design: the admin user keeps CONFIG, SHUTDOWN and REPLICAOF (and Sentinel needs them); disable the admin user when nobody administers (`ACL SETUSER admin off`) to pass it.');
+    }
+  }
+
+  if (options.sentinel) {
+    const s = hardenSentinel(facts, options, credential, claims, items, rotate, notes);
+    result.sentinelBefore = s.before;
+    result.sentinelConf = s.text;
+    logins.push(...s.logins);
+    secretArgs.push(...s.secretArgs);
+  }
+
+  return { ...result, credentials, logins, secretArgs, items, claims, notes, rotate, kept, manual };
+}
+
+/** The words of every `sentinel monitor` line: the monitored masters' names. */
+function monitoredMasters(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*sentinel\s+monitor\s+(\S+)/i.exec(line);
+    if (m) names.push(m[1]!);
+  }
+  return names;
+}
+
+function hardenSentinel(
+  facts: Facts,
+  options: HardenOptions,
+  credential: (user: string) => string,
+  claims: Set<string>,
+  items: PlanItem[],
+  rotate: string[],
+  notes: string[],
+): { text: string; before: string; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[] } {
+  const v = options.version;
+  const input = options.sentinel!;
+  const { body } = splitHeader(input.text);
+  const changes: ConfChange[] = [];
+  const logins: { file: 'sentinel.conf'; user: string }[] = [];
+  const secretArgs: SecretArg[] = [];
+  const sentinelUser = userName('sentinel', options.prefix);
+  const masters = monitoredMasters(body);
+  claims.add('sentinel.no-auth-user');
+  for (const m of masters) {
+    changes.push({ key: ['sentinel', 'auth-user', m], args: [sentinelUser], replaceLast: true });
+    changes.push({ key: ['sentinel', 'auth-pass', m], args: null, note: 'given on the command line from credentials.env; see PLAN.md' });
+    credential(sentinelUser);
+    secretArgs.push({ file: 'sentinel.conf', key: ['sentinel', 'auth-pass', m], user: sentinelUser });
+    items.push({ rule: 'sentinel.no-auth-user', what: `sentinel auth-user ${m} ${sentinelUser} (its password, REDFORT_PASSWORD_${sentinelUser}, on the command line)`, restart: true });
+  }
+  if (/^\s*sentinel\s+auth-pass\s/im.test(body)) rotate.push(`sentinel auth-pass (${input.path}): the old password Sentinel used towards the masters`);
+  if (/^\s*requirepass\s/im.test(body)) rotate.push(`requirepass (${input.path}): the old password of this Sentinel`);
+  changes.push({ key: ['sentinel', 'deny-scripts-reconfig'], args: ['yes'], replaceLast: true });
+  changes.push({ key: ['requirepass'], args: null, note: 'the default user is off; see PLAN.md' });
+  if (hasAcl(v, 'sentinel')) {
+    const mode: Mode = 'sentinel';
+    changes.push({ key: ['sentinel', 'sentinel-user'], args: [sentinelUser], replaceLast: true });
+    changes.push({ key: ['sentinel', 'sentinel-pass'], args: null, note: 'given on the command line from credentials.env' });
+    secretArgs.push({ file: 'sentinel.conf', key: ['sentinel', 'sentinel-pass'], user: sentinelUser });
+    const present = new Set<string>();
+    for (const line of body.split('\n')) {
+      const m = /^\s*user\s+(\S+)/i.exec(line);
+      if (m) present.add(m[1]!);
+    }
+    changes.push({ key: ['user', 'default'], args: defaultUserOffLine(v).split(' ').slice(2), replaceLast: true });
+    const roles: [Role, string[]][] = [
+      ['admin', roleRules('admin', v, mode)],
+      ['sentinel', roleRules('sentinel', v, mode)],
+      ['auditor', roleRules('auditor', v, mode)],
+      ['app', ['resetkeys', 'resetchannels', '&*', '-@all', '+ping', '+client|setname', '+client|getname', '+subscribe', '+psubscribe', '+unsubscribe', '+punsubscribe', '+role', '+sentinel|get-master-addr-by-name', '+sentinel|master', '+sentinel|masters', '+sentinel|replicas', '+sentinel|sentinels']],
+    ];
+    for (const [role, rules] of roles) {
+      const name = userName(role, options.prefix);
+      if (present.has(name)) continue;
+      const hash = sha256Hex(credential(name));
+      changes.push({ key: ['user', name], args: ['on', `#${hash}`, ...rules] });
+      logins.push({ file: 'sentinel.conf', user: name });
+    }
+    notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`REDFORT_PASSWORD_${userName('app', options.prefix)}\`: it may only ask, not reconfigure.`);
+  }
+  // Sentinel rewrites its file at start: its `user` lines and (when given on the command line) auth-pass land in it.
+  notes.push('Sentinel rewrites sentinel.conf itself (at start and at every failover) and then writes the auth-pass and sentinel-pass it was given in clear text into it: keep sentinel.conf `redis:redis 0640` (host/permissions.sh).');
+  const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);
+  return { text, before: body, logins, secretArgs };
+}

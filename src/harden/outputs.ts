@@ -1,0 +1,138 @@
+import { dirname } from 'node:path';
+import type { Provenance, Secret, TlsFiles } from '../profile/index.ts';
+import { ownershipCommands, provenanceLines, SECRET_PREFIX } from '../profile/index.ts';
+import type { HardenResult, SecretArg } from './harden.ts';
+
+/** Before/after status of one rule, as the CLI prints it and PLAN.md lists it. */
+export interface RuleOutcome {
+  readonly rule: string;
+  readonly before: string;
+  readonly after: string;
+  readonly claimed: boolean;
+  /** The after-message when it still fails. */
+  readonly message?: string;
+}
+
+export interface TrialOutcome {
+  readonly status: 'passed' | 'failed' | 'unvalidated';
+  readonly detail: string;
+}
+
+export function commentHeader(p: Provenance): string {
+  return provenanceLines(p).map((l) => `# ${l}`).join('\n') + '\n';
+}
+
+/** `--masterauth ${REDFORT_PASSWORD_replication}`: how systemd passes one secret from credentials.env. */
+function secretOption(arg: SecretArg): string {
+  return [`--${arg.key[0]}`, ...arg.key.slice(1), `\${${SECRET_PREFIX}${arg.user}}`].join(' ');
+}
+
+export interface HostInputs {
+  readonly result: HardenResult;
+  readonly confPath?: string;
+  readonly sentinelPath?: string;
+  readonly credentialsPath: string;
+  readonly tls?: TlsFiles;
+}
+
+/** The files of `host/`, by name relative to it. */
+export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
+  const { result } = input;
+  const files = new Map<string, { content: string; mode?: number }>();
+  const perms: string[] = [];
+  if (input.confPath) {
+    perms.push(...ownershipCommands('config-dir', dirname(input.confPath)), ...ownershipCommands('config', input.confPath));
+    if (result.aclPath) perms.push(...ownershipCommands('acl', result.aclPath));
+  }
+  if (input.sentinelPath) perms.push(...ownershipCommands('sentinel-config', input.sentinelPath));
+  if (result.dataDir && result.dataDir.startsWith('/')) perms.push(...ownershipCommands('data-dir', result.dataDir), `find ${result.dataDir} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
+  if (result.logfile && result.logfile.startsWith('/')) perms.push(...ownershipCommands('log-dir', dirname(result.logfile)), `[ ! -e ${result.logfile} ] || { ${ownershipCommands('log', result.logfile).join('; ')}; }`);
+  if (input.tls) perms.push(...ownershipCommands('tls-key', input.tls.key), ...ownershipCommands('tls-cert', input.tls.cert), ...ownershipCommands('tls-cert', input.tls.ca));
+  perms.push(`chown root:root ${input.credentialsPath}`, `chmod 0600 ${input.credentialsPath}`);
+  files.set('permissions.sh', {
+    content: `#!/bin/sh\n${header}# The file modes the host rules expect (docs/harden.md, "ownership model"). Run as root after installing the files.\nset -eu\n${perms.join('\n')}\n`,
+    mode: 0o755,
+  });
+  if (result.logfile && result.logfile.startsWith('/')) {
+    // Redis opens its log file for every line it writes, so a plain rotation works: no copytruncate, no signal.
+    files.set('logrotate.d/redis-server', {
+      content: `${header}${result.logfile} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 redis adm\n}\n`,
+    });
+  }
+  const dropIn = (unit: string, binary: string, conf: string, args: readonly SecretArg[], writable: readonly string[]): string => {
+    const lines = [
+      header.trimEnd(),
+      '[Service]',
+      'User=redis',
+      'Group=redis',
+      'UMask=0027',
+      'NoNewPrivileges=yes',
+      'PrivateTmp=yes',
+      'ProtectHome=yes',
+      'ProtectSystem=strict',
+      `ReadWritePaths=${[...new Set(writable)].join(' ')}`,
+      'CapabilityBoundingSet=',
+      'AmbientCapabilities=',
+    ];
+    if (args.length > 0) {
+      // The secrets come from credentials.env, never from a config file; the server overwrites its process
+      // title at start, so they do not stay visible in ps.
+      lines.push(`EnvironmentFile=${input.credentialsPath}`, 'ExecStart=', `ExecStart=/usr/bin/${binary} ${conf} --supervised systemd --daemonize no ${args.map(secretOption).join(' ')}`);
+    }
+    return `${lines.join('\n')}\n`;
+  };
+  if (input.confPath) {
+    const writable = [dirname(input.confPath), ...(result.dataDir?.startsWith('/') ? [result.dataDir] : []), ...(result.logfile?.startsWith('/') ? [dirname(result.logfile)] : [])];
+    files.set('systemd/redis-server.service.d/redfort.conf', { content: dropIn('redis-server', 'redis-server', input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), writable) });
+  }
+  if (input.sentinelPath) {
+    files.set('systemd/redis-sentinel.service.d/redfort.conf', { content: dropIn('redis-sentinel', 'redis-sentinel', input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [dirname(input.sentinelPath)]) });
+  }
+  return files;
+}
+
+export interface PlanInputs {
+  readonly result: HardenResult;
+  readonly provenance: Provenance;
+  readonly versionLabel: string;
+  readonly outcomes: readonly RuleOutcome[];
+  readonly trial: TrialOutcome;
+  readonly credentials: readonly Secret[];
+  readonly files: readonly string[];
+}
+
+/** PLAN.md: what changed per rule and why, what needs a restart, what redfort could not do. Never a password. */
+export function planMarkdown(p: PlanInputs): string {
+  const r = p.result;
+  const out: string[] = ['# Hardening plan', '', ...provenanceLines(p.provenance).map((l) => `- ${l}`), `- target version: ${p.versionLabel}`, ''];
+  out.push('## Validation', '', `- Trial start: **${p.trial.status}**: ${p.trial.detail}`);
+  const claimed = p.outcomes.filter((o) => o.claimed);
+  const left = claimed.filter((o) => o.after === 'fail');
+  out.push(`- Static re-audit of the generated files: ${claimed.length - left.length} of ${claimed.length} rules redfort fixes pass${left.length ? `; **still failing: ${left.map((o) => o.rule).join(', ')}**` : ''}.`, '');
+  out.push('## What changed', '', '| rule | change | restart |', '|---|---|---|');
+  for (const item of r.items) out.push(`| ${item.rule} | ${item.what.replace(/\|/g, '\\|')} | ${item.restart ? 'yes' : 'no (CONFIG SET / ACL LOAD)'} |`);
+  if (r.items.length === 0) out.push('| | nothing: the input already has every setting of this profile | |');
+  out.push('');
+  if (r.notes.length > 0) out.push('## Read this before you deploy', '', ...r.notes.map((n) => `- ${n}`), '');
+  out.push('## Credentials', '');
+  if (p.credentials.length === 0) out.push('No new credential: every generated user already exists. Keep the credentials.env of the run that created them.');
+  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => `\`${c.user}\``).join(', ')}. The ACL files hold only their SHA-256. Move it to a vault or to the host (root:root 0600); the systemd drop-in reads it for the secrets a config file must not hold (${r.secretArgs.length ? r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ') : 'none here'}).`);
+  out.push('');
+  if (r.rotate.length > 0) out.push('## Clear-text passwords found in the inputs: rotate them', '', 'They are no longer in the generated files, but they were readable where they were:', '', ...r.rotate.map((x) => `- ${x}`), '');
+  out.push('## Deploy', '');
+  out.push('1. Review `redis.conf.diff`.');
+  out.push('2. Install the files over the originals (keep a copy), `users.acl` at the `aclfile` path.');
+  out.push('3. Run `sh host/permissions.sh` as root; install `host/systemd/*` as drop-ins (`systemctl daemon-reload`) and `host/logrotate.d/*` in /etc/logrotate.d.');
+  out.push(`4. Restart the server (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`redfort audit redis://${r.app ? 'admin' : 'admin'}@host:port\` with the new admin password.`);
+  out.push('');
+  if (r.manual.length > 0 || left.length > 0) {
+    out.push('## What redfort could not do for you', '', ...r.manual.map((m) => `- ${m}`));
+    for (const o of left) out.push(`- ${o.rule}: ${o.message ?? 'still fails'}`);
+    out.push('');
+  }
+  if (r.kept.length > 0) out.push('## Kept as you had it', '', ...r.kept.map((k) => `- ${k}`), '');
+  out.push('## Before and after (static audit)', '', '| rule | before | after | fixed by harden |', '|---|---|---|---|');
+  for (const o of p.outcomes) out.push(`| ${o.rule} | ${o.before} | ${o.after} | ${o.claimed ? 'yes' : ''} |`);
+  out.push('', `Files: ${p.files.map((f) => `\`${f}\``).join(', ')}.`, '');
+  return out.join('\n');
+}

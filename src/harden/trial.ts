@@ -1,0 +1,138 @@
+import { execFile, spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { connect } from '../gather/live/resp.ts';
+import { ReplyError } from '../gather/live/resp.ts';
+
+/** A throwaway server start, and which users logged in. */
+export interface TrialResult {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly binaryVersion?: string;
+}
+
+export interface TrialSpec {
+  readonly kind: 'redis' | 'sentinel';
+  /** The generated config file to start from (read in place for redis-server; copied for Sentinel, which rewrites it). */
+  readonly conf: string;
+  /** Directory for the trial's data, log, socket and Sentinel copy. */
+  readonly workDir: string;
+  /** The working directory the server starts in (relative includes resolve against it). */
+  readonly cwd: string;
+  /** Trial-only options, on the command line: never in the output. */
+  readonly overrides: readonly (readonly string[])[];
+  /** Config lines fed on standard input (`-`): the secrets the service gets from credentials.env. */
+  readonly stdinLines: readonly string[];
+  /** Users that must log in. */
+  readonly logins: readonly { readonly user: string; readonly password: string }[];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The version of a server binary on PATH, or undefined when there is none. */
+export async function binaryVersion(binary: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)(binary, ['--version'], { timeout: 10_000 });
+    return /v=(\S+)/.exec(stdout)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+async function tryAuth(port: number, user: string, password: string): Promise<'ok' | 'refused' | 'down'> {
+  let conn;
+  try {
+    conn = await connect({ host: '127.0.0.1', port, connectTimeoutMs: 1000, commandTimeoutMs: 3000 });
+  } catch {
+    return 'down';
+  }
+  try {
+    const reply = await conn.command(['AUTH', user, password]);
+    return reply instanceof ReplyError ? (/LOADING/.test(reply.message) ? 'down' : 'refused') : 'ok';
+  } catch {
+    return 'down';
+  } finally {
+    await conn.close();
+  }
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).map((l) => l.replace(/^\d+:[A-Z] [^#*.-]*[#*.-] /, '')).join(' / ');
+}
+
+/**
+ * Starts the server on a free loopback port with the generated files, checks that every generated user logs
+ * in with its password, and stops it. Never leaves the process behind.
+ */
+export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
+  const binary = spec.kind === 'sentinel' ? 'redis-sentinel' : 'redis-server';
+  const version = await binaryVersion(binary);
+  if (!version) return { ok: false, detail: `no ${binary} binary on this machine: the output is unvalidated` };
+  const port = await freePort();
+  let conf = spec.conf;
+  if (spec.kind === 'sentinel') {
+    conf = join(spec.workDir, 'sentinel.conf');
+    await writeFile(conf, await readFile(spec.conf, 'utf8'), { mode: 0o600 });
+  }
+  const log = join(spec.workDir, 'trial.log');
+  const args = [
+    conf,
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', spec.workDir,
+    '--logfile', log,
+    '--daemonize', 'no',
+    '--supervised', 'no',
+    '--pidfile', join(spec.workDir, 'trial.pid'),
+    '--syslog-enabled', 'no',
+    ...spec.overrides.flatMap((o) => [`--${o[0]}`, ...o.slice(1)]),
+  ];
+  // A `-` as the last argument reads more config from standard input, after the file and before the options.
+  if (spec.stdinLines.length > 0) args.push('-');
+  const child = spawn(binary, args, { cwd: spec.cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  child.stdin.end(spec.stdinLines.map((l) => `${l}\n`).join(''));
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGKILL');
+    for (let i = 0; i < 50 && !exited; i++) await sleep(20);
+  };
+  try {
+    const first = spec.logins[0];
+    let up = false;
+    for (let i = 0; i < 150 && !exited; i++) {
+      const state = first ? await tryAuth(port, first.user, first.password) : 'ok';
+      if (state !== 'down') {
+        up = true;
+        break;
+      }
+      await sleep(100);
+    }
+    if (!up) {
+      const logText = await readFile(log, 'utf8').catch(() => '');
+      const why = lastLines(`${logText}\n${stderr}`, 3) || 'no output';
+      return { ok: false, binaryVersion: version, detail: `${binary} ${version} did not start with the generated files: ${why}` };
+    }
+    const refused: string[] = [];
+    for (const login of spec.logins) if ((await tryAuth(port, login.user, login.password)) !== 'ok') refused.push(login.user);
+    if (refused.length > 0) return { ok: false, binaryVersion: version, detail: `${binary} ${version} started, but ${refused.join(', ')} could not log in with the generated password` };
+    return { ok: true, binaryVersion: version, detail: `${binary} ${version} started on 127.0.0.1:${port} with the generated files; ${spec.logins.length} user${spec.logins.length === 1 ? '' : 's'} logged in (${spec.logins.map((l) => l.user).join(', ')})` };
+  } finally {
+    await stop();
+  }
+}
