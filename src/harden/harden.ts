@@ -101,6 +101,12 @@ function lineIn(fileConfig: ConfigMap | undefined, name: string, path: string): 
   return source?.kind === 'file' && resolve(source.path) === resolve(path) ? source.line : undefined;
 }
 
+/** 6.0 has no channel rules: an ACL file with one does not load. */
+function forVersion(rules: readonly string[], v: ServerVersion): string[] {
+  if (atLeast(v, 6, 2)) return [...rules];
+  return rules.filter((r) => !r.startsWith('&') && !/^(resetchannels|allchannels)$/i.test(r));
+}
+
 /** An ACL user as an ACL-file line, its passwords as hashes (clear text never written). */
 function renderUser(user: AclUser, rules: readonly string[], selectors: readonly (readonly string[])[], passwordHashes: readonly string[]): string {
   const flags = [user.enabled ? 'on' : 'off', ...(passwordHashes.length === 0 && user.nopass ? ['nopass'] : [])];
@@ -200,7 +206,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       } else {
         notes.push(`TLS listens on ${tlsPort}; the plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
       }
-    } else {
+    } else if (atLeast(v, 6, 0)) {
       manual.push('TLS: redfort has no certificate for this server. Get a certificate and key for it and the CA of your clients, then run `redfort harden` again with `--tls-cert FILE --tls-key FILE --tls-ca FILE` (it sets tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication), or set them by hand as docs/rules/tls.disabled.md shows.');
     }
 
@@ -274,7 +280,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           logins.push({ file: 'redis.conf', user: user.name });
           items.push({ rule: 'auth.weak-password', what: `user ${user.name}: ${user.nopass ? 'nopass' : 'a weak password'} replaced by a new 256-bit password (credentials.env)`, restart: false });
         }
-        lines.push(renderUser(user, rules, selectors, hashes));
+        lines.push(renderUser(user, forVersion(rules, v), selectors.map((x) => forVersion(x, v)), hashes));
       }
       const generate = (role: Role, rules: readonly string[], why: string): string => {
         const name = userName(role, options.prefix);
@@ -289,7 +295,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         const base = defaultUser?.rules.length ? defaultUser.rules : ['~*', ...(atLeast(v, 6, 2) ? ['&*'] : []), '+@all'];
         const report = defaultUser ? analyzeDangerous(defaultUser, table, { rewritten: facts.acl?.rewritten === true }) : undefined;
         const byName = [...new Set(report?.byName.map((g) => g.command) ?? [])];
-        const app = generate('app', withoutDangerous(base, byName), "the clients that used the default user (requirepass or no password) log in as this user, with the same keys and channels, minus @dangerous");
+        const app = generate('app', forVersion(withoutDangerous(base, byName), v), "the clients that used the default user (requirepass or no password) log in as this user, with the same keys and channels, minus @dangerous");
         result.app = app;
         notes.push(`**Clients:** every client that connected without a user name (${requirepassSet ? '`AUTH <requirepass>`' : 'no password'}) must now log in as \`${app}\` with \`REDFORT_PASSWORD_${app}\` from credentials.env (\`AUTH ${app} <password>\`, or \`redis://${app}:<password>@host\`). No other change is needed: it has the same keys, channels and non-dangerous commands.`);
       }
@@ -298,10 +304,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       if (options.replication || (fc.get('replicaof')?.value ?? '') !== '') {
         const replication = generate('replication', roleRules('replication', v), 'replicas authenticate to this node with it (-@all +psync +replconf +ping)');
         set('replication.no-masteruser', 'masteruser', [replication], false);
-        // Every node of a replication group may become a replica after a failover: each gets masterauth.
-        credential(replication);
+        // Every node of a replication group may become a replica after a failover: each gets masterauth
+        // (the password of a replication user that already exists is in the credentials.env that created it).
         secretArgs.push({ file: 'redis.conf', key: ['masterauth'], user: replication });
-        if (!options.reuse.has(replication)) {
+        if (!options.reuse.has(replication) && credentials.some((c) => c.user === replication)) {
           notes.push(`**Replication:** every node of the group must share the password of \`${replication}\`: harden the other nodes with \`--secrets\` naming this credentials.env.`);
         }
       }

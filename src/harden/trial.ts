@@ -51,7 +51,8 @@ export async function binaryVersion(binary: string): Promise<string | undefined>
   }
 }
 
-async function tryAuth(port: number, user: string, password: string): Promise<'ok' | 'refused' | 'down'> {
+/** AUTH as the user (or, without one, PING: any reply means the server is up). */
+async function tryAuth(port: number, user: string | undefined, password = ''): Promise<'ok' | 'refused' | 'down'> {
   let conn;
   try {
     conn = await connect({ host: '127.0.0.1', port, connectTimeoutMs: 1000, commandTimeoutMs: 3000 });
@@ -59,8 +60,9 @@ async function tryAuth(port: number, user: string, password: string): Promise<'o
     return 'down';
   }
   try {
-    const reply = await conn.command(['AUTH', user, password]);
-    return reply instanceof ReplyError ? (/LOADING/.test(reply.message) ? 'down' : 'refused') : 'ok';
+    const reply = await conn.command(user === undefined ? ['PING'] : ['AUTH', user, password]);
+    if (reply instanceof ReplyError) return /LOADING/.test(reply.message) ? 'down' : user === undefined ? 'ok' : 'refused';
+    return 'ok';
   } catch {
     return 'down';
   } finally {
@@ -116,7 +118,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     const first = spec.logins[0];
     let up = false;
     for (let i = 0; i < 150 && !exited; i++) {
-      const state = first ? await tryAuth(port, first.user, first.password) : 'ok';
+      const state = await tryAuth(port, first?.user, first?.password);
       if (state !== 'down') {
         up = true;
         break;

@@ -293,12 +293,15 @@ async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, stri
     if (tls) overrides.push(['tls-port', '0'], ['tls-auth-clients', 'optional']);
     const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd: dirname(resolve(conf!.path)), overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf') });
     details.push(trial.detail);
+    const local = trial.binaryVersion ? resolveVersion(trial.binaryVersion) : undefined;
+    const other = local !== undefined && (local.major < version.major || (local.major === version.major && local.minor < version.minor) || version.product === 'valkey');
     if (trial.binaryVersion === undefined) unvalidated = true;
-    else if (!trial.ok) failed = true;
-    if (trial.binaryVersion && trial.ok) {
-      const local = resolveVersion(trial.binaryVersion);
-      if (local.major < version.major || (local.major === version.major && local.minor < version.minor) || version.product === 'valkey') details.push(`(checked with redis-server ${trial.binaryVersion}, not ${version.label})`);
-    }
+    else if (!trial.ok && other) {
+      // An older binary may not know directives the target version has: that says nothing about the files.
+      unvalidated = true;
+      details.push(`(the local redis-server ${trial.binaryVersion} is not ${version.label}: the output is unvalidated; run the trial where ${version.label} is installed)`);
+    } else if (!trial.ok) failed = true;
+    else if (other) details.push(`(checked with redis-server ${trial.binaryVersion}, not ${version.label})`);
   }
   if (result.sentinelConf !== undefined) {
     const dir = join(work, 'sentinel');

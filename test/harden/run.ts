@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+
+export interface HardenRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `redfort <args>` in this process (one at a time: it borrows stdout and stderr). */
+export function redfort(args: readonly string[]): Promise<HardenRun> {
+  const run = queue.then(async () => {
+    let stdout = '';
+    let stderr = '';
+    const out = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+    const before = process.exitCode;
+    process.exitCode = undefined;
+    try {
+      await main(args);
+      return { code: Number(process.exitCode ?? 0), stdout, stderr };
+    } finally {
+      process.stdout.write = out;
+      process.stderr.write = err;
+      process.exitCode = before;
+    }
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Every file under a directory, relative paths. */
+export function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
+}
+
+/** The passwords of a credentials.env. */
+export function passwordsIn(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('REDFORT_PASSWORD_')).map((l) => l.slice(l.indexOf('=') + 1));
+}
