@@ -344,3 +344,21 @@ export function beforeAcl(version: ServerVersion): boolean {
 export function defaultFor(spec: DirectiveSpec, key: VersionKey): string {
   return spec.defaults?.[key] ?? spec.default;
 }
+
+/**
+ * Directives `CONFIG SET` refuses as immutable (set at start only): what a live 7.0.15 answered `can't set immutable
+ * config` to, for every name `CONFIG GET *` returned. `replicaof` is left out: the REPLICAOF command changes it.
+ * 6.x refuses more (e.g. `bind` on 6.0); this list is the 7.0+ one.
+ */
+export const NOT_SETTABLE_AT_RUN_TIME: ReadonlySet<string> = new Set([
+  'aclfile', 'always-show-logo', 'aof-rewrite-cpulist', 'appenddirname', 'appendfilename', 'bgsave-cpulist', 'bio-cpulist',
+  'cluster-config-file', 'cluster-enabled', 'cluster-port', 'daemonize', 'databases', 'disable-thp', 'enable-debug-command',
+  'enable-module-command', 'enable-protected-configs', 'io-threads', 'io-threads-do-reads', 'logfile', 'pidfile', 'rdbchecksum',
+  'server-cpulist', 'set-proc-title', 'socket-mark-id', 'supervised', 'syslog-enabled', 'syslog-facility', 'syslog-ident',
+  'tcp-backlog', 'unixsocket', 'unixsocketperm',
+]);
+
+/** Whether `CONFIG SET` can change the directive on a running 7.0+ server. */
+export function settableAtRunTime(name: string): boolean {
+  return !NOT_SETTABLE_AT_RUN_TIME.has(name.toLowerCase());
+}

@@ -1,6 +1,31 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { effectiveCommands } from '../../acl/permissions.ts';
+import type { HostFacts } from '../../facts/types.ts';
+import { lookupDirective, settableAtRunTime } from '../../gather/conf/directives.ts';
+import { titleRewritten } from '../../gather/host/proc.ts';
+
+/**
+ * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
+ * override the file: from the process when it is on this host, else from its systemd unit. Undefined when unknown.
+ */
+function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, string>; from: string } | undefined {
+  if (!host) return undefined;
+  const cmdline = host.process.cmdline;
+  const unit = host.systemd.known ? host.systemd.value?.execStart : undefined;
+  const args = cmdline.length > 0 && !titleRewritten(cmdline) ? cmdline : unit;
+  if (!args) return undefined;
+  const from = args === cmdline ? `the command line of process ${host.process.pid}` : 'the systemd unit\'s ExecStart';
+  const names = new Map<string, string>();
+  args.forEach((arg, i) => {
+    if (i === 0 || !arg.startsWith('--') || arg.length < 3) return;
+    const raw = arg.slice(2).toLowerCase();
+    const name = lookupDirective(raw)?.name ?? raw;
+    const value = args.slice(i + 1).findIndex((a) => a.startsWith('--'));
+    names.set(name, args.slice(i, value === -1 ? undefined : i + 1 + value).join(' '));
+  });
+  return { names, from };
+}
 
 /** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
 const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
@@ -14,18 +39,31 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Decide which value is right: write the running one to disk with `CONFIG REWRITE` (and `ACL SAVE` for users), or restore the file\'s with `CONFIG SET` / `ACL LOAD`; then change settings only through the file or through CONFIG SET + CONFIG REWRITE.',
   requires: ['files', 'config'],
-  check({ files, config, secrets, acl, categories, sources }) {
+  check({ files, config, secrets, acl, categories, sources, host }) {
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
     if (![...config.values()].some((f) => f.source.kind === 'live')) {
       return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
     }
     const findings: Finding[] = [];
+    // Differences that are not drift: a command-line option, or a setting CONFIG SET cannot change.
+    const explained: string[] = [];
+    const cmdline = commandLine(host);
     for (const [name, fileFact] of files.config) {
       if (fileFact.source.kind !== 'file' || NOT_COMPARABLE.has(name)) continue;
       const running = config.get(name);
       if (!running || running.source.kind !== 'live' || running.value === fileFact.value) continue;
+      const given = cmdline?.names.get(name);
+      if (given !== undefined) {
+        explained.push(`${name} is '${running.value}' (file: '${fileFact.value}'): given on ${cmdline!.from} (${given}), which overrides the file`);
+        continue;
+      }
+      if (!settableAtRunTime(name)) {
+        explained.push(`${name} is '${running.value}' (file: '${fileFact.value}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
+        continue;
+      }
+      const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
       findings.push({
-        message: `${name} is '${running.value}' at run time but '${fileFact.value}' in the file: a CONFIG SET that was never rewritten, lost at the next restart`,
+        message: `${name} is '${running.value}' at run time but '${fileFact.value}' in the file: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
         source: fileFact.source,
         evidence: [`running: ${running.value}`, `file: ${fileFact.value}`],
       });
@@ -67,7 +105,11 @@ export default defineRule({
         if (!acl.users.some((u) => u.name === name)) findings.push({ message: `user '${name}' is in the file but not on the running server`, source: inFile.get(name)!.source });
       }
     }
-    if (findings.length > 0) return fail(findings);
-    return pass(`the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`, { source: files.source });
+    if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
+    const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
+    if (explained.length > 0) {
+      return pass(`${matches}, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)`, { source: files.source, evidence: explained });
+    }
+    return pass(matches, { source: files.source });
   },
 });

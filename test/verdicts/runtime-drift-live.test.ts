@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { auditTarget } from '../../src/audit.ts';
+import type { TargetResult } from '../../src/engine/run.ts';
+import { resolveTarget } from '../../src/gather/live/target.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// Issue 11 #6: Debian's unit runs `redis-server /etc/redis/redis.conf --supervised systemd --daemonize no` while
+// the file says `daemonize yes`. A command-line option, or a setting CONFIG SET cannot change, is not drift.
+describe('config.runtime-drift on a server started with command-line options', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({
+      conf: 'set-proc-title no\ndaemonize yes\nmaxmemory-policy noeviction\nmaxclients 100\ntimeout 0',
+      args: ['--daemonize', 'no', '--maxmemory-policy', 'allkeys-lru'],
+      killOnStop: true,
+    });
+  });
+  after(() => redis?.stop());
+
+  const drift = (r: TargetResult) => r.results.filter((x) => x.ruleId === 'config.runtime-drift');
+
+  it('passes, and says which settings differ and why', async () => {
+    const r = await auditTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    const [result] = drift(r);
+    assert.equal(result?.status, 'pass', result?.message);
+    assert.match(result!.message, /except 2 settings that CONFIG SET did not change/);
+    assert.ok(result!.evidence.some((e) => /^daemonize is 'no' \(file: 'yes'\): given on the command line of process \d+ \(--daemonize no\)/.test(e)), result!.evidence.join('\n'));
+    assert.ok(result!.evidence.some((e) => /^maxmemory-policy is 'allkeys-lru'.*--maxmemory-policy allkeys-lru/.test(e)), result!.evidence.join('\n'));
+  });
+
+  it('still fails a CONFIG SET that was never rewritten', async () => {
+    assert.equal(await rawCommand(redis.host, redis.port, ['CONFIG', 'SET', 'timeout', '300']), 'OK');
+    const r = await auditTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    const results = drift(r);
+    assert.deepEqual(results.map((x) => x.status), ['fail']);
+    assert.match(results[0]!.message, /^timeout is '300' at run time but '0' in the file: a CONFIG SET that was never rewritten/);
+    assert.ok(results[0]!.evidence.some((e) => e.startsWith('not drift: daemonize')));
+  });
+});
