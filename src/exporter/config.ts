@@ -81,8 +81,8 @@ const MODULE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface ConfigEnvironment {
   readonly env: Record<string, string | undefined>;
-  /** Reads a secret file (`passwordFile`, `bearerTokenFile`); throws with a code on failure. */
-  readonly readFile: (path: string) => string;
+  /** Reads a secret file (`passwordFile`, `bearerTokenFile`); rejects with a reason on failure. */
+  readonly readFile: (path: string) => Promise<string>;
   /** Every rule id of the catalogue, to check `rules:` names. */
   readonly ruleIds: readonly string[];
 }
@@ -94,7 +94,7 @@ export interface ConfigEnvironment {
  *
  * @throws {ExporterConfigError} `path:line: what is wrong`.
  */
-export function parseExporterConfig(text: string, path: string, environment: ConfigEnvironment): ExporterConfig {
+export async function parseExporterConfig(text: string, path: string, environment: ConfigEnvironment): Promise<ExporterConfig> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (node: unknown): number => {
@@ -134,7 +134,7 @@ export function parseExporterConfig(text: string, path: string, environment: Con
     }
     return n;
   };
-  const secret = (envNode: Pair | undefined, fileNode: Pair | undefined, where: string): string | undefined => {
+  const secret = async (envNode: Pair | undefined, fileNode: Pair | undefined, where: string): Promise<string | undefined> => {
     if (envNode && fileNode) fail(fileNode.key, `${where}: give ${keyOf(envNode)} or ${keyOf(fileNode)}, not both`);
     if (envNode) {
       const name = str(envNode.value, `${where}: ${keyOf(envNode)}`);
@@ -147,10 +147,10 @@ export function parseExporterConfig(text: string, path: string, environment: Con
       const name = file(str(fileNode.value, `${where}: ${keyOf(fileNode)}`));
       let content: string;
       try {
-        content = environment.readFile(name);
+        content = await environment.readFile(name);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        return fail(fileNode.value, `${where}: cannot read ${keyOf(fileNode)} '${name}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`);
+        const reason = (error as { detail?: string }).detail ?? ((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((error as NodeJS.ErrnoException).code ?? 'unreadable'));
+        return fail(fileNode.value, `${where}: cannot read ${keyOf(fileNode)} '${name}': ${reason}`);
       }
       // One trailing newline is the editor's, not the secret's.
       const value = content.replace(/\r?\n$/, '');
@@ -209,7 +209,7 @@ export function parseExporterConfig(text: string, path: string, environment: Con
         for (const entry of pairs(value, 'modules', null)) {
           const name = keyOf(entry);
           if (!MODULE_NAME.test(name)) fail(entry.key, `modules: '${name}' is not a valid module name (letters, digits, '_', '.', '-')`);
-          modules.set(name, moduleOf(name, entry.value));
+          modules.set(name, await moduleOf(name, entry.value));
         }
         break;
       case 'web': {
@@ -223,11 +223,11 @@ export function parseExporterConfig(text: string, path: string, environment: Con
           const b = new Map(pairs(basic.value, 'web: basicAuth', ['username', 'passwordEnv', 'passwordFile']).map((p) => [keyOf(p), p]));
           const username = b.get('username');
           if (!username) fail(basic.key, 'web: basicAuth needs a username');
-          const password = secret(b.get('passwordEnv'), b.get('passwordFile'), 'web: basicAuth');
+          const password = await secret(b.get('passwordEnv'), b.get('passwordFile'), 'web: basicAuth');
           if (password === undefined) fail(basic.key, 'web: basicAuth needs passwordEnv or passwordFile');
           basicAuth = { username: str(username!.value, 'web: basicAuth: username'), password: password! };
         }
-        const bearerToken = secret(items.get('bearerTokenEnv'), items.get('bearerTokenFile'), 'web');
+        const bearerToken = await secret(items.get('bearerTokenEnv'), items.get('bearerTokenFile'), 'web');
         if (basicAuth && bearerToken !== undefined) fail(basic!.key, 'web: give basicAuth or a bearer token, not both');
         web = {
           ...(tlsCert ? { tlsCert: file(str(tlsCert.value, 'web: tlsCert')), tlsKey: file(str(tlsKey!.value, 'web: tlsKey')) } : {}),
@@ -242,12 +242,12 @@ export function parseExporterConfig(text: string, path: string, environment: Con
   if (allow.length === 0 && inventory === undefined) fail(root, 'allow or inventory: name the targets that may be probed (nothing is allowed by default)');
   return { path, listen, modules, allow, ...(inventory !== undefined ? { inventory } : {}), concurrency, maxQueued, timeoutMarginSeconds, web };
 
-  function moduleOf(name: string, node: unknown): ModuleConfig {
+  async function moduleOf(name: string, node: unknown): Promise<ModuleConfig> {
     const where = `modules: ${name}`;
     const items = new Map(pairs(node, where, MODULE_KEYS).map((p) => [keyOf(p), p]));
     const value = (key: string) => items.get(key)?.value;
     const has = (key: string) => items.has(key);
-    const password = secret(items.get('passwordEnv'), items.get('passwordFile'), where);
+    const password = await secret(items.get('passwordEnv'), items.get('passwordFile'), where);
     const thresholds: { -readonly [K in keyof Thresholds]?: number } = {};
     for (const entry of pairs(value('thresholds'), `${where}: thresholds`, Object.keys(THRESHOLDS))) {
       const key = keyOf(entry) as keyof Thresholds;

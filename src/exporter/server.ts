@@ -1,5 +1,4 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +6,7 @@ import client from 'prom-client';
 import { redact } from '../gather/live/target.ts';
 import type { Target } from '../gather/live/target.ts';
 import { packageVersion } from '../package-root.ts';
+import { readFileBytes } from '../util/read-file.ts';
 import type { ExporterConfig, ModuleConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
@@ -272,7 +272,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     });
   };
   const server = config.web.tlsCert
-    ? https.createServer({ cert: readFileSync(config.web.tlsCert), key: readFileSync(config.web.tlsKey!), minVersion: 'TLSv1.2' }, onRequest)
+    ? https.createServer({ cert: await readFileBytes(config.web.tlsCert), key: await readFileBytes(config.web.tlsKey!), minVersion: 'TLSv1.2' }, onRequest)
     : http.createServer(onRequest);
   // An idle keep-alive connection from Prometheus is reused; a slowloris is not kept for ever.
   server.headersTimeout = 10_000;

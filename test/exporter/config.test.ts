@@ -19,7 +19,7 @@ const EXAMPLES = join(ROOT, 'examples', 'prometheus');
 function parse(yaml: string, env: Record<string, string> = {}, files: Record<string, string> = {}) {
   return parseExporterConfig(yaml, '/etc/redfort/exporter.yaml', {
     env,
-    readFile: (path) => {
+    readFile: async (path) => {
       if (path in files) return files[path]!;
       throw Object.assign(new Error('missing'), { code: 'ENOENT' });
     },
@@ -27,9 +27,9 @@ function parse(yaml: string, env: Record<string, string> = {}, files: Record<str
   });
 }
 
-function parseError(yaml: string, env: Record<string, string> = {}): string {
+async function parseError(yaml: string, env: Record<string, string> = {}): Promise<string> {
   try {
-    parse(yaml, env);
+    await parse(yaml, env);
   } catch (error) {
     assert.ok(error instanceof ExporterConfigError, String(error));
     return error.message;
@@ -54,8 +54,8 @@ const snapshot: ProbeSnapshot = {
 };
 
 describe('exporter config', () => {
-  it('reads the shape of the issue', () => {
-    const config = parse(
+  it('reads the shape of the issue', async () => {
+    const config = await parse(
       `listen: 127.0.0.1:9779
 modules:
   default: { user: auditor, passwordEnv: REDIS_AUDITOR_PASSWORD, host: false, probe: true }
@@ -84,17 +84,17 @@ inventory: inventory.yaml
     assert.equal(config.allow.length, 2);
   });
 
-  it('names the line of every mistake', () => {
-    assert.match(parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nlisten: 9779\n'), /exporter\.yaml:3: listen must be ADDRESS:PORT/);
-    assert.match(parseError('modules:\n  default: { pasword: x }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: unknown key 'pasword'/);
-    assert.match(parseError('modules:\n  default: { passwordEnv: NOPE }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: passwordEnv names NOPE, which is not set/);
-    assert.match(parseError('modules:\n  default: { passwordFile: /no/such }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: cannot read passwordFile '\/no\/such': no such file/);
-    assert.match(parseError('modules: { default: {} }\nallow:\n  - 10.0.0.0/33:6379\n'), /:3: allow: '10\.0\.0\.0\/33:6379': '10\.0\.0\.0\/33' is not a CIDR network/);
-    assert.match(parseError('modules: { default: {} }\nallow:\n  - 127.0.0.1:6400-6379\n'), /:3: allow: .*ports must be/);
-    assert.match(parseError('modules:\n  default: { rules: { nosuch.rule: off } }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: rules: unknown rule or area 'nosuch\.rule'/);
-    assert.match(parseError('modules: { default: {} }\n'), /allow or inventory: name the targets/);
-    assert.match(parseError('allow: [127.0.0.1:1]\n'), /modules: at least one module/);
-    assert.match(parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { basicAuth: { username: p } }\n'), /:3: web: basicAuth needs passwordEnv or passwordFile/);
+  it('names the line of every mistake', async () => {
+    assert.match(await parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nlisten: 9779\n'), /exporter\.yaml:3: listen must be ADDRESS:PORT/);
+    assert.match(await parseError('modules:\n  default: { pasword: x }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: unknown key 'pasword'/);
+    assert.match(await parseError('modules:\n  default: { passwordEnv: NOPE }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: passwordEnv names NOPE, which is not set/);
+    assert.match(await parseError('modules:\n  default: { passwordFile: /no/such }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: cannot read passwordFile '\/no\/such': no such file/);
+    assert.match(await parseError('modules: { default: {} }\nallow:\n  - 10.0.0.0/33:6379\n'), /:3: allow: '10\.0\.0\.0\/33:6379': '10\.0\.0\.0\/33' is not a CIDR network/);
+    assert.match(await parseError('modules: { default: {} }\nallow:\n  - 127.0.0.1:6400-6379\n'), /:3: allow: .*ports must be/);
+    assert.match(await parseError('modules:\n  default: { rules: { nosuch.rule: off } }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: rules: unknown rule or area 'nosuch\.rule'/);
+    assert.match(await parseError('modules: { default: {} }\n'), /allow or inventory: name the targets/);
+    assert.match(await parseError('allow: [127.0.0.1:1]\n'), /modules: at least one module/);
+    assert.match(await parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { basicAuth: { username: p } }\n'), /:3: web: basicAuth needs passwordEnv or passwordFile/);
   });
 });
 

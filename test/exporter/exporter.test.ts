@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import https from 'node:https';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseExporterConfig } from '../../src/exporter/config.ts';
 import { startExporter } from '../../src/exporter/server.ts';
 import type { RunningExporter } from '../../src/exporter/server.ts';
 import { RULES } from '../../src/rules/index.ts';
+import { makeCerts } from '../harness/certs.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
@@ -44,9 +46,9 @@ async function recorder(): Promise<Recorder> {
 }
 
 async function exporterWith(yaml: string, logs: string[]): Promise<RunningExporter> {
-  const config = parseExporterConfig(yaml, 'exporter.yaml', {
+  const config = await parseExporterConfig(yaml, 'exporter.yaml', {
     env: { TEST_PASSWORD: password, TEST_TOKEN: token },
-    readFile: (path) => readFileSync(path, 'utf8'),
+    readFile: (path) => readFile(path, 'utf8'),
     ruleIds: RULES.map((r) => r.id),
   });
   return startExporter({ config, listen: '127.0.0.1:0', log: (line) => logs.push(line) });
@@ -194,6 +196,25 @@ allow:
       assert.equal((await get(`${bearer.url}/metrics`, { authorization: `Bearer ${token}` })).status, 200);
     } finally {
       await Promise.all([basic.close(1000), bearer.close(1000)]);
+    }
+  });
+
+  it('serves over TLS when web.tlsCert and web.tlsKey are set', async () => {
+    const certs = await makeCerts();
+    const secure = await exporterWith(`modules: { default: {} }\nallow: ['127.0.0.1:${open.port}']\nweb: { tlsCert: '${certs.serverCert}', tlsKey: '${certs.serverKey}', bearerTokenEnv: TEST_TOKEN }\n`, []);
+    try {
+      assert.match(secure.url, /^https:/);
+      const ca = await readFile(certs.ca);
+      const body = await new Promise<string>((resolve, reject) => {
+        https.get(`${secure.url}/probe?target=127.0.0.1:${open.port}`, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      assert.equal(sample(body, 'redfort_probe_success'), 1);
+    } finally {
+      await secure.close(1000);
     }
   });
 });

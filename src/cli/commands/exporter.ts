@@ -1,18 +1,21 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExporterConfigError } from '../../exporter/errors.ts';
+import { FileReadError, readTextFile } from '../../util/read-file.ts';
 
 interface ExporterFlags {
   config?: string;
   listen?: string;
 }
 
-function readConfig(path: string): string {
+/** Secrets and configs are small: 1 MiB is generous. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+async function readConfig(path: string): Promise<string> {
   try {
-    return readFileSync(path, 'utf8');
+    return await readTextFile(path, { maxBytes: MAX_CONFIG_BYTES });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ExporterConfigError(`${path}: cannot read the exporter config: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`);
+    if (error instanceof FileReadError) throw new ExporterConfigError(`${path}: cannot read the exporter config: ${error.detail}`);
+    throw error;
   }
 }
 
@@ -28,9 +31,9 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   if (flags.listen !== undefined && parseListen(flags.listen) === undefined) {
     throw new ExporterConfigError(`--listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779), not '${flags.listen}'`);
   }
-  const config = parseExporterConfig(readConfig(flags.config), flags.config, {
+  const config = await parseExporterConfig(await readConfig(flags.config), flags.config, {
     env: process.env,
-    readFile: (path) => readFileSync(path, 'utf8'),
+    readFile: (path) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES }),
     ruleIds: RULES.map((r) => r.id),
   });
   let exporter;
