@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Starts the example deployment (examples/legacy on 16380, examples/hardened on 16381) and `redfort exporter`
+# on 127.0.0.1:9779 with examples/prometheus/exporter.yaml, in the foreground; Ctrl-C stops all three.
+# Then, in a second terminal, Prometheus against it (see README, "Continuous audit with Prometheus"):
+#   prometheus --config.file=examples/prometheus/prometheus.yml --storage.tsdb.path="$(mktemp -d)"
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. scripts/ensure-redis.sh
+[ -f dist/cli.mjs ] || npm run build >/dev/null
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/redfort-example-XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+for name in legacy hardened; do
+  mkdir -p "$work/$name"
+  cp examples/"$name"/* "$work/$name/"
+  (cd "$work/$name" && exec redis-server ./redis.conf --dir "$work/$name" >"$work/$name/stdout.log" 2>&1) &
+  pids+=($!)
+done
+for port in 16380 16381; do
+  for _ in $(seq 50); do
+    if redis-cli -p "$port" PING 2>/dev/null | grep -qE 'PONG|NOAUTH|DENIED'; then break; fi
+    sleep 0.1
+  done
+done
+
+# Demo credentials of the example deployment; a real exporter reads them from its service environment or
+# from files (passwordFile), never from a scrape URL.
+export REDIS_LEGACY_PASSWORD=foobared
+export REDIS_AUDITOR_PASSWORD=auditor-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e1b
+echo "exporter on http://127.0.0.1:9779 (try: curl 'http://127.0.0.1:9779/probe?target=127.0.0.1:16380&module=legacy'); Ctrl-C stops"
+node bin/redfort.mjs exporter --config examples/prometheus/exporter.yaml "$@" &
+pids+=($!)
+wait "${pids[-1]}"
