@@ -34,12 +34,10 @@ test('.redfort.yaml targets: sampleData per target; a bad one names file:line', 
   assert.throws(() => parseSettings('targets:\n  db1:6379:\n    sampleData: lots\n', '/x/.redfort.yaml', { ruleIds }), (e: Error) => e instanceof SettingsError && /^\/x\/\.redfort\.yaml:3: .*sampleData must be/.test(e.message));
 });
 
-test('exporter modules: sampleData, off by default; a sample takes at most half the scrape', () => {
-  const config = parseExporterConfig('allow:\n  - 127.0.0.1:6379\nmodules:\n  plain: {}\n  sampled:\n    sampleData: { keys: 100, time: 30 }\n', '/etc/redfort/exporter.yaml', {
+test('exporter modules: sampleData, off by default; a sample takes at most half the scrape', async () => {
+  const config = await parseExporterConfig('allow:\n  - 127.0.0.1:6379\nmodules:\n  plain: {}\n  sampled:\n    sampleData: { keys: 100, time: 30 }\n', '/etc/redfort/exporter.yaml', {
     env: {},
-    readFile: () => {
-      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-    },
+    readFile: () => Promise.reject(Object.assign(new Error('missing'), { code: 'ENOENT' })),
     ruleIds,
   });
   assert.equal(auditOptionsFor(config.modules.get('plain')!, 10_000).sample, undefined);
