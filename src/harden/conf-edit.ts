@@ -119,3 +119,20 @@ export function editConf(text: string, changes: readonly ConfChange[], blockTitl
   }
   return lines.join('\n') + (endsWithNewline || appended.length > 0 ? '\n' : '');
 }
+
+/**
+ * The text with every clear-text secret replaced by `<redacted>` (requirepass, masterauth, TLS key passphrases,
+ * Sentinel's auth-pass and sentinel-pass, `>password` of user lines): what a diff may show of the input.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*(?:requirepass|masterauth|primaryauth|tls-key-file-pass|tls-client-key-file-pass)\s+)\S.*$/i.exec(line)
+        ?? /^(\s*sentinel\s+(?:auth-pass\s+\S+|sentinel-pass)\s+)\S.*$/i.exec(line);
+      if (m) return `${m[1]}<redacted>`;
+      if (/^\s*user\s/i.test(line)) return line.replace(/(^|\s)>\S*/g, '$1><redacted>');
+      return line;
+    })
+    .join('\n');
+}

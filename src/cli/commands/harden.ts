@@ -17,7 +17,7 @@ import type { TargetFlags } from '../../gather/live/target.ts';
 import { packageVersion } from '../../package-root.ts';
 import type { Provenance, Secret, TlsFiles } from '../../profile/index.ts';
 import { generatePassword, isProfileName, PROFILES, readSecretsFile, validUserPrefix, writeSecretsFile } from '../../profile/index.ts';
-import { quoteArg, renderLine } from '../../harden/conf-edit.ts';
+import { quoteArg, redactSecrets, renderLine } from '../../harden/conf-edit.ts';
 import { unifiedDiff } from '../../harden/diff.ts';
 import { harden } from '../../harden/harden.ts';
 import type { HardenResult } from '../../harden/harden.ts';
@@ -231,12 +231,12 @@ async function runHarden(spec: string | undefined, flags: HardenFlags, kit: CliK
     };
     if (result.conf !== undefined) {
       await put('redis.conf', header + result.conf);
-      await put('redis.conf.diff', unifiedDiff(result.confBefore ?? '', result.conf, { from: `a/${basename(conf!.path)}`, to: 'b/redis.conf' }));
+      await put('redis.conf.diff', unifiedDiff(redactSecrets(result.confBefore ?? ''), redactSecrets(result.conf), { from: `a/${basename(conf!.path)}`, to: 'b/redis.conf' }));
     }
     if (result.aclLines) await put('users.acl', `${result.aclLines.join('\n')}\n`);
     if (result.sentinelConf !== undefined) {
       await put('sentinel.conf', header + result.sentinelConf);
-      await put('sentinel.conf.diff', unifiedDiff(result.sentinelBefore ?? '', result.sentinelConf, { from: `a/${basename(sentinel!.path)}`, to: 'b/sentinel.conf' }));
+      await put('sentinel.conf.diff', unifiedDiff(redactSecrets(result.sentinelBefore ?? ''), redactSecrets(result.sentinelConf), { from: `a/${basename(sentinel!.path)}`, to: 'b/sentinel.conf' }));
     }
     const credentialsPath = join(dirname(result.conf !== undefined ? deployedConf : deployedSentinel), 'credentials.env');
     for (const [name, file] of hostFiles({ result, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) }, header)) {
