@@ -134,4 +134,10 @@ if (t) console.log(`\nratio of medians: ${f(o.median / t.median)}x (goal: at mos
 console.log(`\n${PROBES} probes from ${CLIENTS} clients: ${f(PROBES / wall)} probes/s wall, exporter CPU ${f(cpu)} s => ${(PROBES / cpu).toFixed(0)} probes per exporter CPU-second (one core)`);
 console.log(`exporter RSS (MiB) every 2,000 probes: ${rssSeries.map((r) => r.toFixed(1)).join(' -> ')}; after ${PROBES}: ${f(after.rss)} MiB; growth from 2,000 to ${PROBES}: ${f(after.rss - (rssSeries[1] ?? before.rss))} MiB`);
 cleanup();
+// The soak verdict: after the first 2,000 probes the heap has its working size; growth beyond that is a leak.
+const growth = after.rss - (rssSeries[1] ?? before.rss);
+if (growth > 32) {
+  console.log(`RSS grew ${f(growth)} MiB after the first 2,000 probes: a leak?`);
+  process.exit(1);
+}
 process.exit(0);

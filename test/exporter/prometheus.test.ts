@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { build, ROOT } from '../report/cli-run.ts';
+import { build, ROOT, runCli } from '../report/cli-run.ts';
 import { eventually, startPrometheus } from '../harness/prometheus.ts';
 import type { RunningPrometheus } from '../harness/prometheus.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
@@ -182,5 +182,13 @@ ${servers.map((s) => `  - 127.0.0.1:${s.port}`).join('\n')}
     b.child.kill('SIGTERM');
     assert.deepEqual(await Promise.all(exits), [0, 0]);
     assert.ok(a.lines.some((l) => l.includes('"msg":"shutting down"')));
+  });
+
+  it('a config mistake stops the exporter at start: one line naming file:line, exit 2', async () => {
+    const config = join(work, 'bad.yaml');
+    await writeFile(config, 'modules:\n  default: { passwordEnv: REDFORT_TEST_UNSET_VARIABLE }\nallow: [127.0.0.1:6379]\n');
+    const run = await runCli(['exporter', '--config', config]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `redfort: ${config}:2: modules: default: passwordEnv names REDFORT_TEST_UNSET_VARIABLE, which is not set\n`);
   });
 });
