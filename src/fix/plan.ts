@@ -159,7 +159,7 @@ export function buildPlan(input: PlanInput): FixPlan {
     add('users', {
       node: n.address,
       class: 'safe',
-      command: acl(name, 'reset', 'on', { secret: name, prefix: '>' }, ...rules),
+      command: acl(name, 'reset', 'on', { secret: name, prefix: '>', value: '<generated>' }, ...rules),
       rules: rule,
       reason: `a new user '${name}' (${why}) changes nothing for connected clients`,
       touches: [{ kind: 'user', name }],
@@ -182,7 +182,7 @@ export function buildPlan(input: PlanInput): FixPlan {
       add('replication', {
         node: n.address,
         class: 'safe',
-        command: ['CONFIG', 'SET', 'masteruser', names.replication, 'masterauth', { secret: names.replication, prefix: '' }],
+        command: ['CONFIG', 'SET', 'masteruser', names.replication, 'masterauth', { secret: names.replication, prefix: '', value: '<generated>' }],
         rules: ['replication.no-masteruser'],
         reason: 'used at the next connection to the master, which already accepts the user; the running link is kept (masterauth is stored in clear text in the config file: Redis needs it so)',
         touches,
@@ -199,7 +199,7 @@ export function buildPlan(input: PlanInput): FixPlan {
         add('sentinel', {
           node: s.address,
           class: 'safe',
-          command: ['SENTINEL', 'SET', master, 'auth-user', names.sentinel, 'auth-pass', { secret: names.sentinel, prefix: '' }],
+          command: ['SENTINEL', 'SET', master, 'auth-user', names.sentinel, 'auth-pass', { secret: names.sentinel, prefix: '', value: '<generated>' }],
           rules: ['sentinel.no-auth-user'],
           reason: 'the nodes already accept the user; the sentinel uses it at its next connection (auth-pass is stored in clear text in sentinel.conf: Sentinel needs it so)',
           trips: ['auth.plaintext-passwords'],
@@ -243,7 +243,7 @@ export function buildPlan(input: PlanInput): FixPlan {
       }
       if (failing(n.results, 'auth.weak-password') && user.passwords.some((p) => p.length !== undefined)) {
         secrets.add(user.name);
-        add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, 'resetpass', { secret: user.name, prefix: '>' }), rules: ['auth.weak-password'], reason: `clients of '${user.name}' must switch to the new password from the secrets file`, touches: [{ kind: 'user', name: user.name }] });
+        add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, 'resetpass', { secret: user.name, prefix: '>', value: '<generated>' }), rules: ['auth.weak-password'], reason: `clients of '${user.name}' must switch to the new password from the secrets file`, touches: [{ kind: 'user', name: user.name }] });
         closed(n.address, 'auth.weak-password');
       }
     }

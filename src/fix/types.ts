@@ -15,6 +15,8 @@ export const STEP_CLASSES: readonly StepClass[] = ['safe', 'disruptive', 'restar
 export interface SecretArg {
   readonly secret: string;
   readonly prefix: string;
+  /** Always `<generated>`: what a reader of the JSON plan sees where the password goes. */
+  readonly value: '<generated>';
 }
 
 export type Arg = string | SecretArg;

@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import type { FixPlan, PlanStep } from '../../src/fix/types.ts';
 import { rawCommand } from '../harness/raw.ts';
+import { build, runCli } from '../report/cli-run.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { address, apply, plan, USERS, secretsFor, snapshot, state, target, workDir } from './helpers.ts';
 
 // Issue 14's fault tests: each stops cleanly, rolls back what it can, reports what it could not, loses no data.
 after(stopAll);
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
+before(build);
 
 function commandOf(step: PlanStep): string {
   return step.command.map((a) => (typeof a === 'string' ? a : '*')).join(' ');
@@ -37,10 +34,7 @@ describe('fix faults on one wide-open server', () => {
 
   it('a stale plan is refused before any change', async () => {
     const before = await snapshot(server);
-    const cli = (args: string[]) =>
-      run(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli/bin.ts'), ...args], { cwd: dir })
-        .then(() => ({ code: 0, stderr: '' }))
-        .catch((e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
+    const cli = (args: string[]) => runCli(args, { cwd: dir });
     const planned = await cli(['fix', server.url, '--plan', '--out', 'stale.json', '--no-probe']);
     assert.equal(planned.code, 0, planned.stderr);
     await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'loglevel', 'verbose']);

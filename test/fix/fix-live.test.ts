@@ -1,30 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { rollback } from '../../src/fix/apply.ts';
 import { readRollback } from '../../src/fix/rollback.ts';
 import { SECRET_PLACEHOLDER } from '../../src/fix/types.ts';
 import { rawCommand } from '../harness/raw.ts';
+import { build, runCli } from '../report/cli-run.ts';
 import { startCluster, startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
 import type { RunningCluster, RunningServer } from '../harness/servers.ts';
 import { address, apply, plan, USERS, secretsFor, snapshot, state, status, target, workDir } from './helpers.ts';
 
 // Issue 14 end to end on real servers: plan → apply safe → apply disruptive → re-audit → second plan → rollback.
 after(stopAll);
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
 const { admin, app } = USERS;
-
-function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli/bin.ts'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
-    .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }))
-    .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-}
+before(build);
 
 /** Every command a MONITOR connection sees while `during` runs. */
 async function monitor(server: RunningServer, during: () => Promise<unknown>): Promise<string[]> {
@@ -32,6 +23,7 @@ async function monitor(server: RunningServer, during: () => Promise<unknown>): P
   let text = '';
   socket.on('data', (d) => (text += d.toString('utf8')));
   socket.write('MONITOR\r\n');
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
   await new Promise((r) => setTimeout(r, 100));
   await during();
   await new Promise((r) => setTimeout(r, 200));
@@ -58,10 +50,10 @@ describe('fix on a wide-open server', () => {
     // --plan through the CLI: read-only on the wire, secrets only in the secrets file.
     let cli: Awaited<ReturnType<typeof runCli>> | undefined;
     const seen = await monitor(server, async () => {
-      cli = await runCli(['fix', server.url, '--plan', '--out', 'plan.json', '--secrets', 'secrets.env'], dir);
+      cli = await runCli(['fix', server.url, '--plan', '--format', 'json', '--out', 'plan.json', '--secrets', 'secrets.env'], { cwd: dir });
     });
     assert.equal(cli!.code, 0, cli!.stderr);
-    assert.ok(seen.length > 5, 'MONITOR saw the audit');
+    assert.ok(seen.length > 5, `MONITOR saw the audit: ${seen.join(', ')}`);
     for (const command of seen) assert.match(command, READ_ONLY, `a non-read-only command during --plan: ${command}`);
     assert.equal(statSync(join(dir, 'secrets.env')).mode & 0o777, 0o600);
     const secretsText = readFileSync(join(dir, 'secrets.env'), 'utf8');
@@ -72,9 +64,13 @@ describe('fix on a wide-open server', () => {
       assert.ok(!planText.includes(pw), 'a password in plan.json');
       assert.ok(!cli!.stdout.includes(pw), 'a password in the plan text');
     }
-    assert.ok(planText.includes(SECRET_PLACEHOLDER) || cli!.stdout.includes(SECRET_PLACEHOLDER));
+    assert.ok(planText.includes(SECRET_PLACEHOLDER));
+    assert.equal(cli!.stdout, planText, '--format json prints what --out saves');
+    const saved = JSON.parse(planText) as { format: string; steps: { class: string }[]; digest: string };
+    assert.equal(saved.format, 'redfort-fix-plan');
+    assert.match(saved.digest, /^[0-9a-f]{64}$/);
 
-    const s0 = await state(seed);
+    const s0 = await state(seed, { noProbe: true });
     const p = plan(s0, seed);
     const byCommand = (text: string) => p.steps.findIndex((st) => st.command.map((a) => (typeof a === 'string' ? a : '')).join(' ').startsWith(text));
     assert.ok(byCommand(`ACL SETUSER ${app} reset`) < byCommand('ACL SETUSER default off resetpass'), 'users before default off');
@@ -83,7 +79,7 @@ describe('fix on a wide-open server', () => {
     assert.ok(p.steps.some((st) => st.class === 'restart' && st.command.length === 0), 'restart steps are printed, never commands');
 
     const rollbackFile = join(dir, 'rollback.json');
-    const safe = await apply(p, s0, ['safe'], { secrets, rollbackFile });
+    const safe = await apply(p, s0, ['safe'], { secrets, rollbackFile, noProbe: true });
     assert.ok(safe.ok, safe.error);
     assert.equal(statSync(rollbackFile).mode & 0o777, 0o600);
     assert.match(readFileSync(rollbackFile, 'utf8'), /holds secrets/);
@@ -91,8 +87,8 @@ describe('fix on a wide-open server', () => {
     assert.ok(safe.changes.some((c) => c.rule === 'logging.loglevel-too-quiet' && c.after === 'pass'));
 
     // The same saved plan, now for its disruptive steps: not stale, since its own first apply changed the server.
-    const s1 = await state(seed);
-    const disruptive = await apply(p, s1, ['safe', 'disruptive'], { secrets, rollbackFile });
+    const s1 = await state(seed, { noProbe: true });
+    const disruptive = await apply(p, s1, ['safe', 'disruptive'], { secrets, rollbackFile, noProbe: true });
     assert.ok(disruptive.ok, disruptive.error);
     for (const rule of ['auth.no-authentication', 'auth.default-user-enabled']) {
       assert.ok(disruptive.changes.some((c) => c.rule === rule && c.after === 'pass'), `${rule} passes after`);
@@ -105,11 +101,11 @@ describe('fix on a wide-open server', () => {
 
     // Idempotent: a second plan (as admin now) has nothing to run.
     const asAdmin = target(server.url, { user: admin, pass: secrets.get(admin)! });
-    const again = plan(await state(asAdmin), asAdmin);
+    const again = plan(await state(asAdmin, { noProbe: true }), asAdmin);
     assert.deepEqual(again.steps.filter((st) => st.class !== 'restart').map((st) => st.command.join(' ')), []);
 
     // Roll back through the CLI, with no credentials: the record's admin logs in.
-    const back = await runCli(['fix', '--rollback', rollbackFile], dir);
+    const back = await runCli(['fix', '--rollback', rollbackFile], { cwd: dir });
     assert.equal(back.code, 0, back.stdout + back.stderr);
     assert.deepEqual(await snapshot(server), before);
     assert.equal(await rawCommand(server.host, server.port, ['GET', 'fix:k']), 'v', 'no data lost');
@@ -129,7 +125,7 @@ describe('fix on a requirepass-only server', () => {
   it('disables the default user before clearing requirepass, and rolls back to the old password', async () => {
     const before = await snapshot(server, { password });
     const seed = target(server.url, { pass: password });
-    const s0 = await state(seed);
+    const s0 = await state(seed, { noProbe: true });
     const p = plan(s0, seed);
     const off = p.steps.findIndex((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass');
     const clear = p.steps.findIndex((st) => st.command[0] === 'CONFIG' && st.command[2] === 'requirepass');
@@ -138,7 +134,7 @@ describe('fix on a requirepass-only server', () => {
 
     const secrets = secretsFor(p);
     const rollbackFile = join(dir, 'rollback.json');
-    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile });
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile, noProbe: true });
     assert.ok(outcome.ok, outcome.error);
     assert.ok(outcome.changes.some((c) => c.rule === 'auth.requirepass-used' && c.after === 'pass'));
     await assert.rejects(rawCommand(server.host, server.port, ['PING'], { password }), /WRONGPASS|disabled|without any password/);
@@ -177,7 +173,7 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
   it('gives replicas and sentinels credentials first, keeps replication up, and rolls back', async () => {
     const befores = await Promise.all([master, ...replicas].map((s) => snapshot(s)));
     const seed = target(sentinels[0]!.url);
-    const s0 = await state(seed, { kind: 'sentinel' });
+    const s0 = await state(seed, { kind: 'sentinel', noProbe: true });
     const p = plan(s0, seed);
     const first = (pred: (c: string) => boolean) => p.steps.findIndex((st) => pred(st.command.map((a) => (typeof a === 'string' ? a : '*')).join(' ')));
     const lastCredential = Math.max(...p.steps.map((st, i) => (/^(CONFIG SET masteruser|SENTINEL SET)/.test(st.command.join(' ')) ? i : -1)));
@@ -204,7 +200,7 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
       }
     })();
     const rollbackFile = join(dir, 'rollback.json');
-    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile });
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile, noProbe: true });
     sampling = false;
     await sampler;
     assert.ok(outcome.ok, outcome.error);
@@ -224,13 +220,33 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
     assert.equal(await rawCommand(master.host, master.port, ['SET', 'k', 'v'], { user: app, password: secrets.get(app)! }), 'OK');
 
     const asAdmin = target(sentinels[0]!.url);
-    const again = plan(await state(asAdmin, { kind: 'sentinel', nodeOverrides: new Map([['master', target(master.url, { user: admin, pass: secrets.get(admin)! })], ['replica', target(master.url, { user: admin, pass: secrets.get(admin)! })]]) }), asAdmin);
+    const again = plan(await state(asAdmin, { kind: 'sentinel', noProbe: true, nodeOverrides: new Map([['master', target(master.url, { user: admin, pass: secrets.get(admin)! })], ['replica', target(master.url, { user: admin, pass: secrets.get(admin)! })]]) }), asAdmin);
     assert.deepEqual(again.steps.filter((st) => st.class !== 'restart').map((st) => `${st.node} ${st.command.join(' ')}`), []);
+
+    // The sentinels can still fail over: they log in to every node as the sentinel user, replicas as replication.
+    const asAdminRaw = { user: admin, password: secrets.get(admin)!, timeoutMs: 3000 };
+    assert.equal(await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'FAILOVER', 'mymaster']), 'OK');
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      for (let i = 0; i < 300; i++) {
+        if (await check().catch(() => false)) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail(`timed out waiting for ${what}`);
+    };
+    let promoted = master.port;
+    await until('a new master', async () => {
+      promoted = Number(((await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'])) as string[])[1]);
+      return promoted !== master.port;
+    });
+    // The other replica follows it, logging in as the replication user.
+    await until('a replica of the new master', async () => /slave\d+:.*state=online/.test(String(await rawCommand(master.host, promoted, ['INFO', 'replication'], asAdminRaw))));
 
     const back = await rollback(readRollback(rollbackFile), new Map(s0.nodes.map((n) => [n.address, n.target])));
     assert.deepEqual(back.notRestored, []);
+    // The failover moved the roles (replicaof); everything fix touched is back.
+    const withoutRoles = (x: Awaited<ReturnType<typeof snapshot>>) => ({ ...x, config: x.config.split('\n').filter((l) => !/^(replicaof|slaveof)=/.test(l)).join('\n') });
     const afters = await Promise.all([master, ...replicas].map((s) => snapshot(s)));
-    assert.deepEqual(afters, befores);
+    assert.deepEqual(afters.map(withoutRoles), befores.map(withoutRoles));
   });
 });
 
