@@ -96,6 +96,7 @@ export async function auditDeployment(seed: Target, options: DeploymentOptions):
   const discovery = await discoverDeployment(seed, {
     kind: options.kind,
     gather: (target, isSeed) => gatherTarget(target, isSeed ? options : perNode),
+    signal: options.signal,
     hostKey: options.hostKey,
     nodeOverrides: options.nodeOverrides,
     concurrency: options.concurrency,

@@ -19,11 +19,13 @@ import { factsFromFiles, gatherFiles } from './gather/conf/gather-files.ts';
 import type { FileInputs } from './gather/conf/gather-files.ts';
 import { packageVersion } from './package-root.ts';
 import { mapBounded } from './util/map-bounded.ts';
+import { abortReason, raceAbort, targetSignal } from './util/deadline.ts';
+import type { DeadlineOptions } from './util/deadline.ts';
 import type { SampleOptions } from './gather/sample/index.ts';
 import { addSample, sampleRequestFor } from './gather/sample/index.ts';
 import { sampleSummary } from './facts/sample.ts';
 
-export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions {
+export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions, DeadlineOptions {
   readonly thresholds?: Partial<Thresholds>;
   readonly severityOverrides?: ReadonlyMap<string, Severity>;
   readonly disabled?: ReadonlySet<string>;
@@ -53,6 +55,7 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
   const warnings = [
     ...(facts.connection?.tlsUnverified ? [`the server certificate did not verify: ${facts.connection.tlsUnverified}; the audit connected without verifying it (see tls.certificate)`] : []),
     ...(facts.connection?.unauthenticated ? [`no credentials were given: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),
+    ...(facts.acl?.unreadable ?? []),
     ...(facts.files?.warnings ?? []),
   ];
   const sample = facts.sample ? { sample: sampleSummary(facts.sample) } : {};
@@ -68,8 +71,7 @@ function scrub(text: string, target: Target): string {
 /** The stages that add facts after the live connection, in order. */
 export const ENRICHERS: readonly Enricher[] = [filesEnricher, probeEnricher, hostEnricher];
 
-/** Gathers everything about one live server; a server that cannot be reached is an error, never an exception. */
-export async function gatherTarget(target: Target, options: AuditOptions = {}): Promise<{ ok: true; facts: Facts } | { ok: false; error: string }> {
+async function gatherNow(target: Target, options: AuditOptions): Promise<Gathered> {
   const outcome = await gatherLive(target, options);
   if (!outcome.ok) return { ok: false, error: scrub(outcome.error, target) };
   let facts = outcome.facts;
@@ -77,15 +79,43 @@ export async function gatherTarget(target: Target, options: AuditOptions = {}): 
   return { ok: true, facts };
 }
 
-/** Audits one live server; a server that cannot be audited is an error result, never an exception. */
-export async function auditTarget(target: Target, options: AuditOptions = {}): Promise<TargetResult> {
-  const gathered = await gatherTarget(target, options);
-  if (!gathered.ok) {
-    return { target: target.display, error: gathered.error, results: errorResults(RULES, `${target.display}: ${gathered.error}`) };
+type Gathered = { ok: true; facts: Facts } | { ok: false; error: string };
+
+/**
+ * Runs one target's work under its own signal (the caller's `signal`, the run's `deadline`, `targetTimeoutMs`):
+ * when it aborts, the target is an error at once, whatever step it was in, and the other targets go on.
+ */
+async function underDeadline<T>(options: AuditOptions, work: (options: AuditOptions) => Promise<T>, timedOut: (why: string) => T): Promise<T> {
+  const { signal, dispose } = targetSignal(options);
+  try {
+    return await raceAbort(work(signal ? { ...options, signal } : options), signal);
+  } catch (error) {
+    if (signal?.aborted) return timedOut(abortReason(signal));
+    throw error;
+  } finally {
+    dispose();
   }
-  const request = sampleRequestFor(target, options);
-  const facts = request ? await addSample(gathered.facts, target, request, options) : gathered.facts;
-  return judgeFacts(facts, options);
+}
+
+/** Gathers everything about one live server; a server that cannot be reached is an error, never an exception. */
+export function gatherTarget(target: Target, options: AuditOptions = {}): Promise<Gathered> {
+  return underDeadline(options, (scoped) => gatherNow(target, scoped), (error): Gathered => ({ ok: false, error }));
+}
+
+/** Audits one live server; a server that cannot be audited is an error result, never an exception. */
+export function auditTarget(target: Target, options: AuditOptions = {}): Promise<TargetResult> {
+  const failed = (error: string): TargetResult => ({ target: target.display, error, results: errorResults(RULES, `${target.display}: ${error}`) });
+  return underDeadline(
+    options,
+    async (scoped) => {
+      const gathered = await gatherNow(target, scoped);
+      if (!gathered.ok) return failed(gathered.error);
+      const request = sampleRequestFor(target, scoped);
+      const facts = request ? await addSample(gathered.facts, target, request, scoped) : gathered.facts;
+      return judgeFacts(facts, scoped);
+    },
+    failed,
+  );
 }
 
 /** Audits configuration files without a server; a file redis-server would refuse is an error result. */

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { audit, auditFiles, reportOf } from '../audit.ts';
@@ -17,6 +17,8 @@ import { terminalSafe } from '../report/common.ts';
 import { auditOptionsOf, today, triageReport } from '../settings/apply.ts';
 import { applyBaseline, baselineOf } from '../settings/baseline.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../settings/load.ts';
+import { DEFAULT_MAX_FILE_BYTES, FileReadError, readFileBytes, readTextFile } from '../util/read-file.ts';
+import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
 import { flagsFor } from '../settings/targets.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
@@ -53,6 +55,9 @@ interface AuditFlags extends TargetFlags {
   configFile?: string;
   baseline?: string;
   baselineWrite?: string;
+  /** --force: write outputs through a symlink or into a non-regular file. */
+  force?: boolean;
+  targetTimeout: string;
   connectTimeout: string;
   timeout: string;
   concurrency: string;
@@ -105,13 +110,13 @@ function sampleRequest(flags: AuditFlags, inventory: boolean): SampleRequest | u
   return flags.sampleData === undefined && Object.keys(request).length === 0 ? undefined : request;
 }
 
-function readHostKey(path: string | undefined): HostKeyMap | undefined {
+async function readHostKey(path: string | undefined): Promise<HostKeyMap | undefined> {
   if (path === undefined) return undefined;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = await readTextFile(path, { maxBytes: 4 * 1024 * 1024 });
   } catch (error) {
-    throw new UsageError(`cannot read the --host-key file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(`cannot read the --host-key file '${path}': ${error instanceof FileReadError ? error.detail : (error as Error).message}`);
   }
   try {
     return parseHostKey(text, path);
@@ -150,19 +155,25 @@ function fsReason(error: unknown): string {
   return code ?? message;
 }
 
-/** A file given on the command line must be there and readable: a typo is an error, not a silently skipped source. */
-function checkReadable(path: string | undefined, flag: string): void {
+/**
+ * A file given on the command line must be there and be a regular file: a typo is an error, not a silently skipped
+ * source, and a FIFO or a device is refused before anything opens it.
+ */
+async function checkReadable(path: string | undefined, flag: string): Promise<void> {
   if (path === undefined) return;
   try {
-    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    closeSync(openSync(path, 'r'));
+    await readFileBytes(path, { maxBytes: DEFAULT_MAX_FILE_BYTES });
   } catch (error) {
-    throw new UsageError(`${path}: cannot read the ${flag} file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : fsReason(error)}`);
+    if (error instanceof FileReadError) throw new UsageError(`${path}: cannot read the ${flag} file: ${error.detail}`);
+    throw error;
   }
 }
 
-/** An --output path must name a file in an existing directory. */
-function checkWritable(path: string): void {
+/**
+ * An --output path must name a file in an existing directory, and not a symlink, FIFO or device someone planted
+ * there (unless --force).
+ */
+async function checkWritable(path: string, force: boolean): Promise<void> {
   const dir = dirname(path);
   let isDir: boolean;
   try {
@@ -173,6 +184,12 @@ function checkWritable(path: string): void {
   }
   if (!isDir) throw new UsageError(`cannot write a report to '${path}': '${dir}' is not a directory`);
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`cannot write a report to '${path}': it is a directory`);
+  try {
+    await checkOutputPath(path, { force });
+  } catch (error) {
+    if (error instanceof FileWriteError) throw new UsageError(`cannot write a report to '${path}': ${error.detail}`);
+    throw error;
+  }
 }
 
 function deploymentKind(flags: AuditFlags): DeploymentKind | undefined {
@@ -215,15 +232,17 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   const plan = planOutputs(flags.format, flags.output ?? [], [...REPORTERS.keys()]);
   if (typeof plan === 'string') throw new UsageError(plan);
   // Checked before the audit, so that a typo in a path does not cost a whole run.
-  for (const file of plan.files) checkWritable(file.path);
+  const force = flags.force === true;
+  for (const file of plan.files) await checkWritable(file.path, force);
+  if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force);
   if (flags.redisVersion !== undefined && !/^\s*(valkey|redis)?[\s/_-]*v?\d+\.\d+/i.test(flags.redisVersion)) {
     throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${flags.redisVersion}'`);
   }
-  checkReadable(flags.config, '--config');
-  checkReadable(flags.acl, '--acl');
-  checkReadable(flags.sentinelConfig, '--sentinel-config');
-  const settings = loadSettings(flags.configFile, RULES.map((r) => r.id));
-  const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
+  await checkReadable(flags.config, '--config');
+  await checkReadable(flags.acl, '--acl');
+  await checkReadable(flags.sentinelConfig, '--sentinel-config');
+  const settings = await loadSettings(flags.configFile, RULES.map((r) => r.id));
+  const baseline = flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined;
   const failOn = (flags.failOn ?? settings?.failOn ?? 'high') as Severity | 'none';
   if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, none`);
   if (flags.a !== undefined || flags.pass !== undefined) {
@@ -233,6 +252,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
     commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
     concurrency: integer(flags.concurrency, '--concurrency', 1, 10_000),
+    targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000),
     ...auditOptionsOf(settings),
     ...(flags.config ? { configPath: flags.config } : {}),
     ...(flags.acl ? { aclPath: flags.acl } : {}),
@@ -271,7 +291,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     if (fileOnly) throw new UsageError(`--${kind} discovers a live deployment: give the URL of one of its nodes`);
     const targets = liveTargets(specs, flags, settings);
     if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
-    const hostKey = readHostKey(flags.hostKey);
+    const hostKey = await readHostKey(flags.hostKey);
     const overrides = nodeOverrides(flags.nodeOverride, flags);
     audited = reportOf(await auditDeployment(targets[0]!, { ...options, kind, hostKey, nodeOverrides: overrides }));
   } else {
@@ -283,7 +303,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   if (flags.baselineWrite !== undefined) {
     // The failures just recorded are the baseline from now on, this run included.
     const written = baselineOf(report);
-    writeBaseline(flags.baselineWrite, written);
+    await writeBaseline(flags.baselineWrite, written, { force });
     report = applyBaseline(report, written);
   }
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
@@ -291,9 +311,10 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   for (const file of plan.files) {
     const content = REPORTERS.get(file.format)!(report, { rules: RULES, color: false, ...(docs ? { docs } : {}) });
     try {
-      writeFileSync(file.path, content);
+      await writeOutputFile(file.path, content, { force });
     } catch (error) {
-      throw new UsageError(`cannot write the ${file.format} report to '${file.path}': ${fsReason(error)}`);
+      const why = error instanceof FileWriteError ? error.detail : fsReason(error);
+      throw new UsageError(`cannot write the ${file.format} report to '${file.path}': ${why}`);
     }
   }
   if (plan.stdout) {
@@ -328,7 +349,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
   const pass = flags.pass ?? flags.a;
   const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
   const outcome = await planDeployment(target, {
-    hostKey: readHostKey(flags.hostKey),
+    hostKey: await readHostKey(flags.hostKey),
     maxBatch: integer(flags.maxBatch, '--max-batch', 1, 1000),
     connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
     commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
@@ -431,6 +452,8 @@ Examples:
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
     .addOption(withDefault('--concurrency <n>', 'targets audited at once', '16'))
+    .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', '120000'))
+    .option('--force', 'write -o and --baseline-write files through a symlink or into a FIFO or device (refused by default)')
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
     .option('--probe-credentials', 'intrusive: try 4 default passwords with AUTH (the server logs the failures)')
     .option('--probe-intrusive', 'intrusive: run EVAL "return type(package)" 0 to test CVE-2022-0543')

@@ -80,6 +80,8 @@ export interface AclState {
    * expands category subtractions into single commands).
    */
   readonly rewritten: boolean;
+  /** Users redfort could not read (one line each, without its secrets); the others are judged. */
+  readonly unreadable?: readonly string[];
   readonly source: Source;
 }
 

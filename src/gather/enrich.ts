@@ -5,6 +5,8 @@ import type { Target } from './live/target.ts';
 export interface EnrichOptions {
   readonly connectTimeoutMs?: number;
   readonly commandTimeoutMs?: number;
+  /** The target's signal (its deadline, the caller's abort): every stage stops its work when it aborts. */
+  readonly signal?: AbortSignal | undefined;
   /** redis.conf, ACL file and sentinel.conf given on the command line (else found through INFO server). */
   readonly configPath?: string;
   readonly aclPath?: string;

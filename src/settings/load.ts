@@ -1,36 +1,60 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Baseline } from './baseline.ts';
 import { formatBaseline, parseBaseline } from './baseline.ts';
 import { parseSettings } from './parse.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
+import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { FileWriteError, writeOutputFile } from '../util/write-file.ts';
+import type { WriteFileOptions } from '../util/write-file.ts';
 
 /** Read from the current directory when present and no `--config-file` is given. */
 export const DEFAULT_SETTINGS_FILE = '.redfort.yaml';
 
-function read(path: string, what: string, shown = path): string {
+/** Settings and baselines are a few KB; 4 MiB holds thousands of targets. */
+const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
+
+async function read(path: string, what: string, shown = path): Promise<string> {
   try {
-    return readFileSync(path, 'utf8');
+    return await readTextFile(path, { maxBytes: MAX_SETTINGS_BYTES });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SettingsError(`${shown}: cannot read the ${what}${code === 'ENOENT' ? ': no such file' : ` (${code ?? (error as Error).message})`}`);
+    if (error instanceof FileReadError) throw new SettingsError(`${shown}: cannot read the ${what}: ${error.detail}`);
+    throw error;
   }
 }
 
-/** The settings file given, or `.redfort.yaml` in `cwd` when there is one; undefined when neither. */
-export function loadSettings(path: string | undefined, ruleIds: readonly string[], cwd = process.cwd()): Settings | undefined {
+/**
+ * The settings file given, or `.redfort.yaml` in `cwd` when there is one; undefined when neither. Read like every
+ * input: a regular file (a `.redfort.yaml` committed as a symlink to /dev/zero is refused), within a size cap.
+ */
+export async function loadSettings(path: string | undefined, ruleIds: readonly string[], cwd = process.cwd()): Promise<Settings | undefined> {
+  let shown = path;
+  let text: string;
   if (path === undefined) {
-    if (!existsSync(join(cwd, DEFAULT_SETTINGS_FILE))) return undefined;
-    path = DEFAULT_SETTINGS_FILE;
+    shown = DEFAULT_SETTINGS_FILE;
+    try {
+      text = await readTextFile(resolve(cwd, DEFAULT_SETTINGS_FILE), { maxBytes: MAX_SETTINGS_BYTES });
+    } catch (error) {
+      if (error instanceof FileReadError && error.reason === 'missing') return undefined;
+      if (error instanceof FileReadError) throw new SettingsError(`${DEFAULT_SETTINGS_FILE}: cannot read the settings file: ${error.detail}`);
+      throw error;
+    }
+  } else {
+    text = await read(resolve(cwd, path), 'settings file', path);
   }
-  return parseSettings(read(resolve(cwd, path), 'settings file', path), path, { ruleIds, baseDir: dirname(resolve(cwd, path)) });
+  return parseSettings(text, shown!, { ruleIds, baseDir: dirname(resolve(cwd, shown!)) });
 }
 
-export function readBaseline(path: string): Baseline {
-  return parseBaseline(read(path, 'baseline'), path);
+export async function readBaseline(path: string): Promise<Baseline> {
+  return parseBaseline(await read(path, 'baseline'), path);
 }
 
-export function writeBaseline(path: string, baseline: Baseline): void {
-  writeFileSync(path, formatBaseline(baseline));
+/** Writes a baseline as every output is written: a new file renamed over the old, never through a planted link. */
+export async function writeBaseline(path: string, baseline: Baseline, options: WriteFileOptions = {}): Promise<void> {
+  try {
+    await writeOutputFile(path, formatBaseline(baseline), options);
+  } catch (error) {
+    if (error instanceof FileWriteError) throw new SettingsError(`cannot write the baseline to '${path}': ${error.detail}`);
+    throw error;
+  }
 }

@@ -45,6 +45,7 @@ function kindOf(info: Stats): string {
 
 function notRegular(path: string, info: Stats): FileReadError {
   const kind = kindOf(info);
+  if (info.isDirectory()) return new FileReadError(path, 'not-regular', 'is a directory');
   return new FileReadError(path, 'not-regular', kind === 'not a regular file' ? kind : `${kind}, not a regular file`);
 }
 
@@ -55,7 +56,7 @@ const ERRNO: Readonly<Record<string, readonly [FileReadReason, string]>> = {
   EPERM: ['denied', 'permission denied'],
   ELOOP: ['other', 'too many levels of symbolic links'],
   ENAMETOOLONG: ['other', 'file name too long'],
-  EISDIR: ['not-regular', 'a directory, not a regular file'],
+  EISDIR: ['not-regular', 'is a directory'],
 };
 
 function fromErrno(path: string, error: unknown): FileReadError {

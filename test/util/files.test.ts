@@ -62,7 +62,7 @@ describe('one reader for every input file', () => {
   });
 
   test('a directory, a missing file and a dangling symlink', async () => {
-    assert.equal((await readError(path('subdir'))).message, `${path('subdir')}: a directory, not a regular file`);
+    assert.equal((await readError(path('subdir'))).message, `${path('subdir')}: is a directory`);
     assert.equal((await readError(path('missing'))).message, `${path('missing')}: no such file`);
     assert.equal((await readError(path('dangling'))).reason, 'missing');
   });

@@ -15,7 +15,7 @@ import type {
   SourceKind,
 } from '../../facts/types.ts';
 import { SECRET_DIRECTIVES } from '../../facts/types.ts';
-import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
+import { AclSyntaxError, digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
 import { connect, ConnectionError, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
@@ -45,6 +45,8 @@ const CONFIG_ALIASES: Record<string, string> = {
 export interface LiveOptions {
   readonly connectTimeoutMs?: number;
   readonly commandTimeoutMs?: number;
+  /** The target's signal: aborting it closes the connection and fails the gathering. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export type LiveOutcome = { readonly ok: true; readonly facts: Facts } | { readonly ok: false; readonly error: string };
@@ -237,6 +239,10 @@ function replyText(reply: Reply | undefined): string | undefined {
   return typeof reply === 'string' ? reply : undefined;
 }
 
+function clipName(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 40)}…` : name;
+}
+
 function why(reply: Reply | undefined, what: string, grant: string): string {
   if (reply instanceof ReplyError) {
     if (reply.code === 'NOPERM') return `the audit user may not run ${what} (grant ${grant}): ${reply.message}`;
@@ -291,8 +297,19 @@ function aclFromReplies(
 ): { acl?: AclState; reason?: string } {
   if (Array.isArray(reply)) {
     const source = live('ACL LIST');
-    const users: AclUser[] = reply.map((line) => parseAclListLine(String(line), source));
-    return { acl: { users, origin: 'acl-list', rewritten: rulesRewritten(server), source } };
+    const users: AclUser[] = [];
+    const unparsed: string[] = [];
+    reply.forEach((line, i) => {
+      try {
+        users.push(parseAclListLine(String(line), source));
+      } catch (error) {
+        // The server accepted the user: a line redfort cannot read is redfort's gap. Judge the other users.
+        if (!(error instanceof AclSyntaxError)) throw error;
+        const name = /^user (\S+)/.exec(String(line))?.[1];
+        unparsed.push(`ACL LIST line ${i + 1}${name ? ` (user '${clipName(name)}')` : ''} could not be read and was left out of the audit: ${error.message}`);
+      }
+    });
+    return { acl: { users, origin: 'acl-list', rewritten: rulesRewritten(server), ...(unparsed.length ? { unreadable: unparsed } : {}), source } };
   }
   // Redis 5 and older have no ACL: the only user is `default`, guarded by requirepass alone.
   if (reply instanceof ReplyError && /unknown command/i.test(reply.message) && secrets?.has('requirepass')) {

@@ -18,7 +18,7 @@ export async function probeDefaultPasswords(endpoint: Endpoint, options: PlainPr
   let conn: RespConnection | undefined;
   let attempts = 0;
   try {
-    conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs });
+    conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
     for (const password of DEFAULT_PASSWORDS) {
       attempts += 1;
       const reply = await conn.command(['AUTH', password]);

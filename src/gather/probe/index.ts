@@ -189,7 +189,7 @@ async function probeNetwork(
     // The target's CA, client certificate and SNI; rejectUnauthorized off: the certificate probe judges the server's.
     targetTls = { ...(await tlsOptions(target)), rejectUnauthorized: false };
   }
-  const plain: PlainProbeOptions = { tls: targetTls, ...timeouts };
+  const plain: PlainProbeOptions = { tls: targetTls, ...timeouts, signal: options.signal };
 
   const unauthenticated = slot(() => probeUnauthenticated(endpoint, plain));
   const hostname = target.tls?.servername ?? target.host;

@@ -10,6 +10,8 @@ export interface PlainProbeOptions {
   readonly tls: tls.ConnectionOptions | undefined;
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
+  /** The target's signal: aborting it closes the probe's connection. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 function show(reply: Reply): string {
@@ -32,7 +34,7 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
   const source = { kind: 'probe', detail: `PING and INFO server without AUTH on ${where}` } as const;
   let conn: RespConnection | undefined;
   try {
-    conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs });
+    conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
   } catch (error) {
     return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}`, source };
   }
@@ -63,7 +65,7 @@ export async function probePlaintext(endpoint: Endpoint, options: Omit<PlainProb
   const base = { host: endpoint.host, port: endpoint.port, source };
   let conn: RespConnection | undefined;
   try {
-    conn = await connect({ ...endpoint, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs });
+    conn = await connect({ ...endpoint, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
   } catch (error) {
     if (error instanceof ConnectionError && error.kind === 'refused') return { ...base, outcome: 'closed', detail: 'connection refused' };
     return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}` };

@@ -27,6 +27,8 @@ export interface DiscoverOptions {
   readonly kind: DeploymentKind | 'auto';
   /** Gather every node found (default), or only describe them from the seed's view (`reboot-plan`). */
   readonly auditNodes?: boolean | undefined;
+  /** Stops the discovery's own connections (the sentinel pipeline) when it aborts. */
+  readonly signal?: AbortSignal | undefined;
   /** Gathers one node (the live gatherer and the enrichers in production, a fake in tests). */
   readonly gather: (target: Target, seed: boolean) => Promise<Gathered>;
   readonly hostKey?: HostKeyMap | undefined;

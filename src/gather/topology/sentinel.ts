@@ -74,7 +74,7 @@ export function groupsFromReplies(names: readonly string[], replies: readonly Re
 export async function gatherSentinelGroups(
   target: Target,
   names: readonly string[],
-  options: { readonly connectTimeoutMs?: number; readonly commandTimeoutMs?: number } = {},
+  options: { readonly connectTimeoutMs?: number; readonly commandTimeoutMs?: number; readonly signal?: AbortSignal | undefined } = {},
 ): Promise<SentinelGroupReplies[]> {
   if (names.length === 0) return [];
   let conn: RespConnection | undefined;
@@ -85,6 +85,7 @@ export async function gatherSentinelGroups(
       tls: target.tls ? await tlsOptions(target) : undefined,
       connectTimeoutMs: options.connectTimeoutMs ?? 3000,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      signal: options.signal,
     });
     const password = targetPassword(target);
     const auth = password === undefined ? [] : [target.username ? ['AUTH', target.username, password] : ['AUTH', password]];
