@@ -4,6 +4,7 @@ import { errorResults } from '../engine/run.ts';
 import { resolveTarget, TargetError } from '../gather/live/target.ts';
 import type { Target, TargetFlags } from '../gather/live/target.ts';
 import { RULES } from '../rules/index.ts';
+import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
 import type { AllowEntry } from './allow.ts';
 import { isAllowed } from './allow.ts';
 import type { ModuleConfig } from './config.ts';
@@ -89,7 +90,10 @@ export async function probeTarget(target: Target, module: ModuleConfig, remainin
     if (!gathered.ok) {
       return snapshotOf({ target: target.display, error: gathered.error, results: errorResults(RULES, gathered.error) }, undefined, RULES, timing());
     }
-    return snapshotOf(judgeFacts(gathered.facts, options), gathered.facts, RULES, timing());
+    // As auditTarget does, keeping the facts: the metrics need the certificate and the replication role.
+    const request = sampleRequestFor(target, options);
+    const facts = request ? await addSample(gathered.facts, target, request, options) : gathered.facts;
+    return snapshotOf(judgeFacts(facts, options), facts, RULES, timing());
   } catch (error) {
     return { success: false, reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, ...timing(), rules: [], certificates: [] };
   }
