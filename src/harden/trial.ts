@@ -30,7 +30,8 @@ export interface TrialSpec {
   readonly logins: readonly { readonly user: string; readonly password: string }[];
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on the loopback. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

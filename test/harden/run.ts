@@ -10,15 +10,18 @@ export interface HardenRun {
 
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Runs `redfort <args>` in this process (one at a time: it borrows stdout and stderr). */
+/**
+ * Runs `redfort <args>` in this process (one at a time: it borrows stdout and stderr). Only strings are captured:
+ * the test runner's own events reach the parent process through this stdout as buffers, and must pass.
+ */
 export function redfort(args: readonly string[]): Promise<HardenRun> {
   const run = queue.then(async () => {
     let stdout = '';
     let stderr = '';
     const out = process.stdout.write.bind(process.stdout);
     const err = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (typeof chunk === 'string' ? ((stdout += chunk), true) : (out as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (typeof chunk === 'string' ? ((stderr += chunk), true) : (err as (...a: unknown[]) => boolean)(chunk, ...rest))) as typeof process.stderr.write;
     const before = process.exitCode;
     process.exitCode = undefined;
     try {

@@ -23,7 +23,7 @@ import { harden } from '../../harden/harden.ts';
 import type { HardenResult } from '../../harden/harden.ts';
 import { commentHeader, hostFiles, planMarkdown } from '../../harden/outputs.ts';
 import type { RuleOutcome, TrialOutcome } from '../../harden/outputs.ts';
-import { binaryVersion, runTrial } from '../../harden/trial.ts';
+import { binaryVersion, freePort, runTrial } from '../../harden/trial.ts';
 import type { CliKit } from './fix.ts';
 
 interface HardenFlags extends TargetFlags {
@@ -290,7 +290,8 @@ async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, stri
     if (/^\s*unixsocket\s/im.test(result.conf)) overrides.push(['unixsocket', join(dir, 'redis.sock')]);
     if (/^\s*(replicaof|slaveof)\s/im.test(result.conf)) overrides.push(['replicaof', 'no', 'one']);
     if (/^\s*cluster-enabled\s+yes/im.test(result.conf)) overrides.push(['cluster-config-file', join(dir, 'nodes.conf')]);
-    if (tls) overrides.push(['tls-port', '0'], ['tls-auth-clients', 'optional']);
+    // TLS is loaded for real (certificate, key, CA, ciphers); the trial only logs in over plaintext.
+    if (tls) overrides.push(['tls-port', String(await freePort())], ['tls-auth-clients', 'optional']);
     const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd: dirname(resolve(conf!.path)), overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf') });
     details.push(trial.detail);
     const local = trial.binaryVersion ? resolveVersion(trial.binaryVersion) : undefined;
