@@ -224,5 +224,8 @@ export function generate(perGroup = 30, seed = 16): Keyspace {
     }
     sizes.set(group.prefix, perGroup);
   }
-  return { commands, keys, planted, sizes };
+  // Constants shared by every key of a group (`eu-west-1`, `signup`) are not planted data: only values of one key are.
+  const counts = new Map<string, number>();
+  for (const v of planted) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return { commands, keys, planted: planted.filter((v) => counts.get(v) === 1), sizes };
 }

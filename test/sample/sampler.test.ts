@@ -15,6 +15,10 @@ import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { generate } from './generator.ts';
 import { errorsOf, jsonReportValidator } from '../report/validators.ts';
+import { build, runCli } from '../report/cli-run.ts';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // The sampler against a real server: what it sends (MONITOR), what it never shows, what it needs (ACL), where it reads.
 after(stopAll);
@@ -112,5 +116,29 @@ test('--replication: a master with a replica is sampled on the replica; the repl
     assert.match(results(slave)[0]!.message, /sampled once per master/);
   } finally {
     await replica.stop();
+  }
+});
+
+test('the CLI: --sample-data in every output format and on stderr shows no planted value or key name; bad budgets exit 2', async () => {
+  await build();
+  const dir = await mkdtemp(join(tmpdir(), 'redfort-sample-'));
+  try {
+    const outputs = ['json', 'sarif', 'junit', 'html', 'markdown'].flatMap((f) => ['-o', `${f}=${join(dir, `report.${f}`)}`]);
+    const run = await runCli(['audit', server.url, '--sample-data', '10000', '--sample-time', '30', '--no-probe', '--no-host', '--format', 'text', ...outputs]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /data\.client-side-encryption/);
+    const texts = [run.stdout, run.stderr];
+    for (const name of await readdir(dir)) texts.push(await readFile(join(dir, name), 'utf8'));
+    assert.equal(texts.length, 7);
+    const needles = [...new Set([...keyspace.planted, ...keyspace.keys])].filter((n) => n.length >= 6);
+    texts.forEach((text, i) => { for (const needle of needles) assert.ok(!text.includes(needle), `output ${i} shows ${needle}`); });
+    const bad = await runCli(['audit', server.url, '--sample-data', '--sample-time', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^redfort: --sample-time must be seconds from 0 to 3600, not '0'\n$/);
+    const alone = await runCli(['audit', server.url, '--sample-databases', '0,1']);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--sample-databases tunes the keyspace sample: add --sample-data/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
