@@ -9,6 +9,8 @@ export interface Copy {
   readonly id: string | undefined;
   /** False when the deployment already reports it down (`fail`, `noaddr`, `s_down`, ...). */
   readonly healthy: boolean;
+  /** Why it is not healthy (`disconnected` for a replica whose link is down, as while it is still syncing). */
+  readonly health?: readonly string[];
 }
 
 /** A master with its replicas: the copies of one slot range (cluster) or one monitored master (sentinel). */
@@ -38,6 +40,24 @@ export function slotText(slots: readonly (readonly [number, number])[]): string 
   return slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
 }
 
+/** The replicas of a shard that cannot take over now, and why (`10.0.0.2:6380: disconnected`); undefined when none. */
+export function replicasDown(shard: Shard): string | undefined {
+  const down = shard.replicas.filter((r) => !r.healthy);
+  if (down.length === 0) return undefined;
+  const why = down.map((r) => `${r.address}: ${(r.health ?? []).join(', ') || 'down'}`).join('; ');
+  // A replica still syncing has its link down: it is listed, but holds no usable copy yet.
+  const syncing = down.some((r) => r.health?.includes('disconnected')) ? '; a replica whose link is down, as while it is still syncing, cannot take over' : '';
+  return `${why}${syncing}`;
+}
+
+/** `a master without replicas`, or, when it has replicas that cannot take over now, which and why. */
+export function lonelyMaster(shard: Shard): string {
+  const down = replicasDown(shard);
+  if (down === undefined) return 'a master without replicas';
+  const count = shard.replicas.filter((r) => !r.healthy).length;
+  return `a master whose ${count === 1 ? 'replica is' : `${count} replicas are`} not a usable copy now (${down})`;
+}
+
 /** How a label is named in a sentence: `host 10.0.0.1`, or `'eu-west-1a'` from a host-key file. */
 export function describeLabel(label: string, layout: Pick<Layout, 'hostKey'>): string {
   return layout.hostKey === undefined ? `host ${label}` : `'${label}'`;
@@ -55,6 +75,7 @@ export function layoutFromCluster(cluster: ClusterFacts): Layout {
     label: n.host,
     id: n.id,
     healthy: !n.flags.some((f) => DOWN.has(f)),
+    health: n.flags.filter((f) => DOWN.has(f)),
   });
   const shards: Shard[] = cluster.nodes
     .filter((n) => n.flags.includes('master') && n.slots.length > 0)
@@ -72,7 +93,7 @@ export function layoutFromCluster(cluster: ClusterFacts): Layout {
 }
 
 function copyOf(node: TopologyNode): Copy {
-  return { address: node.address, label: node.label, id: node.id, healthy: !node.health.some((h) => DOWN.has(h)) };
+  return { address: node.address, label: node.label, id: node.id, healthy: !node.health.some((h) => DOWN.has(h)), health: node.health.filter((h) => DOWN.has(h)) };
 }
 
 /** The layout of a discovered deployment, labelled as discovery labelled it. */

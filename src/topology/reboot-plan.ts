@@ -1,5 +1,5 @@
 import type { Copy, Layout, Shard } from './layout.ts';
-import { describeLabel, labelsOf } from './layout.ts';
+import { describeLabel, labelsOf, replicasDown } from './layout.ts';
 import { keepsACopy, sentinelsLeft } from './simulate.ts';
 
 /** A failover to trigger by hand before a batch, so that the batch takes no master down with it. */
@@ -118,7 +118,7 @@ function problemsOf(layout: Layout, labels: readonly string[], state: State): Pl
         holds: holdsOn(layout, label, state),
         reason:
           replicas.length === 0
-            ? `${shard.name}: master ${shard.master.address} has no replica, so its data is unavailable while ${where} reboots`
+            ? `${shard.name}: master ${shard.master.address} has no replica${replicasDown(shard) ? ` that could take over (${replicasDown(shard)})` : ''}, so its data is unavailable while ${where} reboots`
             : `${where} holds every copy of ${shard.name} (master ${shard.master.address} and replica${replicas.length === 1 ? '' : 's'} ${replicas.map((r) => r.address).join(', ')})`,
         fix: addReplicaFix(layout, shard),
       });

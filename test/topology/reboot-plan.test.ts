@@ -103,7 +103,7 @@ describe('planReboots: clusters', () => {
     const plan = planReboots(layoutFromTopology(topology('cluster', nodes.filter((_, i) => i !== 3))));
     assert.deepEqual(plan.problems.map((p) => p.reason), [
       'slots 0-5460: master 10.0.0.1:6379 has no replica, so its data is unavailable while host 10.0.0.1 reboots',
-      'slots 5461-10922: master 10.0.0.2:6379 has no replica, so its data is unavailable while host 10.0.0.2 reboots',
+      'slots 5461-10922: master 10.0.0.2:6379 has no replica that could take over (10.0.0.3:6380: fail), so its data is unavailable while host 10.0.0.2 reboots',
     ]);
   });
 

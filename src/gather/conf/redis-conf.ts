@@ -464,6 +464,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       return;
     }
     if (name === 'sentinel') {
+      // redis-server stops at the first line it refuses: this one, before any later bad line (issue 11).
+      if (options.sentinel === false && d.args.length > 0) refuse('sentinel directive while not in sentinel mode');
       if (d.args.length > 0) sentinelLines.push(d);
       return;
     }
@@ -492,7 +494,14 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     const spec = lookupDirective(name);
     if (DEPRECATED_DIRECTIVES.has(name) && (!spec || !existsIn(spec, version.key))) return;
     if (!spec) {
-      if (name.includes('.')) config.set(name, { value: d.args.join(' '), source });
+      // A module's own config (`module.name`) is checked by the module; any other unknown name stops redis-server.
+      if (name.includes('.')) {
+        config.set(name, { value: d.args.join(' '), source });
+        return;
+      }
+      if (!isKnownDirective(name)) {
+        refuse(`unknown directive '${name.slice(0, 60)}' (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
+      }
       return;
     }
     if (options.version !== undefined && !existsInVersion(spec, version)) {

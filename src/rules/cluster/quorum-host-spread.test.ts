@@ -62,7 +62,7 @@ ruleTester(rule, {
     },
     { name: 'a replica on its master\'s host', facts: clusterFacts(REPLICA_BESIDE_MASTER), messages: [/^slots 0-5460 live only on host 10\.0\.0\.1 \(the master and its 1 replica\): losing that host loses them$/] },
     { name: 'two of three masters on one host', facts: clusterFacts(MAJORITY_ON_ONE), messages: [/^host 10\.0\.0\.1 holds 2 of 3 masters/] },
-    { name: 'a failed replica is no copy', facts: clusterFacts(FAILED_REPLICA), messages: [/^slots 0-5460 live only on host 10\.0\.0\.1 \(a master without replicas\)/] },
+    { name: 'a failed replica is no copy', facts: clusterFacts(FAILED_REPLICA), messages: [/^slots 0-5460 live only on host 10\.0\.0\.1 \(a master whose replica is not a usable copy now \(10\.0\.0\.2:6380: fail\)\)/] },
     {
       name: 'masters without replicas',
       facts: clusterFacts(SPREAD.split('\n').slice(0, 3).join('\n')),

@@ -1,6 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { describeLabel, labelsOf, layoutFromCluster, layoutFromTopology } from '../../topology/layout.ts';
+import { describeLabel, labelsOf, layoutFromCluster, layoutFromTopology, lonelyMaster } from '../../topology/layout.ts';
 import { simulateLoss } from '../../topology/simulate.ts';
 
 export default defineRule({
@@ -40,7 +40,7 @@ export default defineRule({
       const [label] = loss.labels;
       const copies = [shard.master, ...shard.replicas].filter((c) => c.healthy);
       const replicas = copies.length - (shard.master.healthy ? 1 : 0);
-      const what = replicas === 0 ? 'a master without replicas' : `the master and its ${replicas} replica${replicas === 1 ? '' : 's'}`;
+      const what = replicas === 0 ? lonelyMaster(shard) : `the master and its ${replicas} replica${replicas === 1 ? '' : 's'}`;
       findings.push({
         message: `${shard.name} ${layout.kind === 'cluster' ? 'live' : 'lives'} only on ${describeLabel(label!, layout)} (${what}): losing that ${domain} loses ${layout.kind === 'cluster' ? 'them' : 'its data'}`,
         source,

@@ -1,4 +1,4 @@
-import { defineRule, fail, pass } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName } from '../util.ts';
 
 export default defineRule({
@@ -9,9 +9,18 @@ export default defineRule({
   checklist: 'Foundation 2',
   sources: ['live', 'config'],
   remediation: 'Give the default user a password or disable it (`ACL SETUSER default off` / `user default off` in the ACL file), and set `protected-mode yes` (`CONFIG SET protected-mode yes`, then CONFIG REWRITE).',
-  requires: ['config', 'acl'],
-  check({ config, acl, server, categories }) {
+  requires: ['config'],
+  check({ config, acl, server, categories, unavailable }) {
     const mode = config.get('protected-mode');
+    if (!acl) {
+      // The setting is known even when the users are not (an unreadable ACL file): on 7.0+, and on 3.2-6.x without
+      // bind, protected mode guards a password-less default user whoever the users are (issue 11).
+      const bindSet = (config.get('bind')?.value.trim() ?? '') !== '';
+      const effective = mode?.value === 'yes' && (atLeast(server, 7, 0) !== false || !bindSet);
+      const why = unavailable.acl ?? 'the ACL users could not be read';
+      if (effective) return pass(`protected-mode is 'yes', so a password-less default user would be reachable only from loopback (${why})`, { source: mode!.source });
+      return skip(why);
+    }
     const user = defaultUser(acl);
     if (!openToAnyone(acl)) {
       const state = !user ? 'there is no default user' : !user.enabled ? 'the default user is off' : 'the default user needs a password';

@@ -4,6 +4,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { tlsEnabled } from '../util.ts';
 import { nodeName, replicasOf } from '../../topology/nodes.ts';
 import { unlessTls } from './common.ts';
+import { infoField } from '../../gather/live/parse-replies.ts';
 
 /** Every replica of a deployment: its link to its master is encrypted when it sets tls-replication. */
 function judgeDeployment(topology: TopologyFacts): Verdict {
@@ -42,13 +43,24 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Set `tls-replication yes` on every node (`CONFIG SET tls-replication yes`), with the masters reachable on their tls-port.',
   requires: [],
-  check({ config, topology, unavailable }) {
+  check({ config, topology, info, unavailable }) {
     if (topology) return judgeDeployment(topology);
     if (!config) return skip(unavailable.config ?? 'the configuration could not be read');
     const notTls = unlessTls(config);
     if (notTls) return notTls;
     const replication = config.get('tls-replication');
     if (replication?.value !== 'yes') {
+      // A master with no replica sends nothing today: the setting waits for the first replica (issue 11).
+      const role = info ? infoField(info, 'role') : undefined;
+      const replicas = info ? Number(infoField(info, 'connected_slaves') ?? NaN) : NaN;
+      if (role === 'master' && replicas === 0) {
+        return fail({
+          message: `tls-replication is '${replication?.value ?? 'no'}': no replica is connected now, but one added later would get the full dataset and every write in clear text`,
+          source: replication?.source,
+          severity: 'low',
+          evidence: ['INFO replication: role:master, connected_slaves:0'],
+        });
+      }
       return fail({ message: `tls-replication is '${replication?.value ?? 'no'}': the full dataset and every write travel to replicas in clear text`, source: replication?.source });
     }
     return pass("tls-replication is 'yes'", { source: replication.source });

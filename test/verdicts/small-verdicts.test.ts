@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { auditFiles, auditTarget } from '../../src/audit.ts';
+import { auditDeployment } from '../../src/audit-deployment.ts';
+import type { TargetResult } from '../../src/engine/run.ts';
+import { resolveTarget } from '../../src/gather/live/target.ts';
+import { makeCerts } from '../harness/certs.ts';
+import type { CertSet } from '../harness/certs.ts';
+import { startRedis, startReplica } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// Issue 11 #7: the small wrong verdicts, each on a real server or a real file.
+const of = (r: TargetResult, id: string) => r.results.filter((x) => x.ruleId === id);
+
+describe('a TLS-1.3-only standalone master with one suite and no replica', () => {
+  let certs: CertSet;
+  let redis: RunningServer;
+  let result: TargetResult;
+  before(async () => {
+    certs = await makeCerts();
+    redis = await startRedis({
+      tls: { authClients: 'no', certs },
+      conf: 'tls-protocols TLSv1.3\ntls-ciphersuites TLS_AES_256_GCM_SHA384\ntls-prefer-server-ciphers no\ntls-replication no',
+      killOnStop: true,
+    });
+    result = await auditTarget(resolveTarget(`rediss://127.0.0.1:${redis.port}`, { cacert: certs.ca }, {}), { noHost: true });
+  });
+  after(() => redis?.stop());
+
+  it('tls.replication-plaintext is low, not high, with no replica connected', () => {
+    const [r] = of(result, 'tls.replication-plaintext');
+    assert.equal(r?.status, 'fail');
+    assert.equal(r!.severity, 'low');
+    assert.match(r!.message, /no replica is connected now/);
+  });
+
+  it('tls.server-ciphers-not-preferred passes: one suite, nothing to prefer', () => {
+    const [r] = of(result, 'tls.server-ciphers-not-preferred');
+    assert.equal(r?.status, 'pass', r?.message);
+    assert.match(r!.message, /one suite only \(TLS_AES_256_GCM_SHA384\)/);
+  });
+});
+
+describe('files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-small-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('protected-mode yes is judged when the ACL file cannot be read', () => {
+    writeFileSync(join(dir, 'redis.conf'), `port 6379\nprotected-mode yes\naclfile ${join(dir, 'missing.acl')}\n`);
+    const [r] = of(auditFiles({ configPath: join(dir, 'redis.conf') }), 'network.protected-mode-off');
+    assert.equal(r?.status, 'pass', r?.message);
+    assert.match(r!.message, /protected-mode is 'yes'.*could not be read/);
+  });
+
+  it('protected-mode no with an unreadable ACL file stays unknown', () => {
+    writeFileSync(join(dir, 'open.conf'), `port 6379\nprotected-mode no\naclfile ${join(dir, 'missing.acl')}\n`);
+    assert.equal(of(auditFiles({ configPath: join(dir, 'open.conf') }), 'network.protected-mode-off')[0]?.status, 'skip');
+  });
+});
+
+describe('a replica whose link is down (it cannot sync)', () => {
+  let master: RunningServer;
+  let replica: RunningServer;
+  before(async () => {
+    master = await startRedis({ conf: 'requirepass m-pass-5a1c', password: 'm-pass-5a1c', killOnStop: true });
+    // No masterauth: the link never comes up, as with a replica still syncing.
+    replica = await startReplica(master, { waitForSync: false, killOnStop: true });
+  });
+  after(() => Promise.all([replica?.stop(), master?.stop()]));
+
+  it('is not described as "a master without replicas"', async () => {
+    const results = await auditDeployment(resolveTarget(replica.url, {}, {}), { kind: 'replication', noHost: true, noProbe: true, nodeOverrides: new Map([['master', resolveTarget(master.url, { pass: 'm-pass-5a1c' }, {})]]) });
+    const messages = of(results[0]!, 'cluster.quorum-host-spread').map((r) => r.message);
+    assert.ok(messages.some((m) => /a master whose replica is not a usable copy now \(127\.0\.0\.1:\d+: disconnected/.test(m)), messages.join('\n'));
+    assert.ok(!messages.some((m) => /a master without replicas/.test(m)), messages.join('\n'));
+  });
+});
