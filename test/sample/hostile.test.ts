@@ -105,3 +105,14 @@ test('wrong reply shapes are not values: a non-array SCAN reply stops sampling w
   assert.ok(outcome.ok);
   assert.match(outcome.facts.stopped ?? '', /unexpected reply/);
 });
+
+test("the target's deadline (an AbortSignal) stops a sample the server holds up", async () => {
+  const server = await startFakeServer(() => 'silence');
+  try {
+    const outcome = await sampleKeyspace(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { timeMs: 60_000 }, { signal: AbortSignal.timeout(200) });
+    assert.ok(outcome.ok);
+    assert.match(outcome.facts.stopped ?? '', /cancelled/);
+  } finally {
+    await server.close();
+  }
+});

@@ -14,6 +14,8 @@ export interface SampleOptions {
   /** Per target (`targetKey` of its URL): a request of its own, or `null` to leave it out. Beats `sample`. */
   readonly sampleTargets?: ReadonlyMap<string, SampleRequest | null>;
   readonly connectTimeoutMs?: number;
+  /** The target's deadline: sampling stops (and says so) when it aborts. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The sampling request for one target, if it is to be sampled. */
@@ -42,6 +44,7 @@ export async function addSample(facts: Facts, target: Target, request: SampleReq
     mode: node.facts.server?.mode,
     replica: options.readFrom !== undefined,
     connectTimeoutMs: options.connectTimeoutMs,
+    signal: options.signal,
   });
   return outcome.ok ? { ...facts, sample: outcome.facts } : without(facts, outcome.reason);
 }

@@ -148,6 +148,7 @@ export async function sampleKeyspace(target: Target, request: SampleRequest, con
   const timer = setTimeout(() => sampler.abort(`time budget (${limits.timeMs / 1000} s) reached`), limits.timeMs + 250);
   const onAbort = (): void => sampler.abort('the audit was cancelled');
   context.signal?.addEventListener('abort', onAbort, { once: true });
+  if (context.signal?.aborted) onAbort();
   try {
     for (const db of databases) {
       if (stopped) {
