@@ -3,6 +3,7 @@ import type { RuleResult, TargetResult } from './engine/run.ts';
 import { errorResults } from './engine/run.ts';
 import { RULES } from './rules/index.ts';
 import type { AuditOptions } from './audit.ts';
+import { createHostDiscovery } from './gather/host/index.ts';
 import { gatherTarget, judgeFacts } from './audit.ts';
 import type { Target } from './gather/live/target.ts';
 import { targetPassword } from './gather/live/target.ts';
@@ -91,7 +92,9 @@ function nodeOptions(options: AuditOptions): AuditOptions {
  *
  * @returns the deployment entry first, then one entry per node; a node that cannot be reached is an error entry.
  */
-export async function auditDeployment(seed: Target, options: DeploymentOptions): Promise<TargetResult[]> {
+export async function auditDeployment(seed: Target, given: DeploymentOptions): Promise<TargetResult[]> {
+  // Local nodes share one look at this machine.
+  const options = given.hostDiscovery ? given : { ...given, hostDiscovery: createHostDiscovery() };
   const perNode = nodeOptions(options);
   const discovery = await discoverDeployment(seed, {
     kind: options.kind,

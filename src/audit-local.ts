@@ -1,7 +1,7 @@
 import type { AuditOptions } from './audit.ts';
 import { auditTarget, judgeFacts } from './audit.ts';
 import type { TargetResult } from './engine/run.ts';
-import { findServerProcesses, hostOnlyFacts } from './gather/host/index.ts';
+import { createHostDiscovery, findServerProcesses, hostOnlyFacts } from './gather/host/index.ts';
 import type { ServerProcess } from './gather/host/index.ts';
 import { resolveTarget } from './gather/live/target.ts';
 import type { TargetFlags } from './gather/live/target.ts';
@@ -77,6 +77,8 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
  * has only a unix socket) still gets its host judged: see {@link LocalResult.hostOnly}.
  */
 export async function auditLocal(flags: TargetFlags, options: LocalOptions = {}, env: Record<string, string | undefined> = process.env): Promise<LocalResult[]> {
-  const processes = options.processes ?? (await findServerProcesses());
-  return Promise.all(processes.map((proc) => auditProcess(proc, flags, options, env)));
+  const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
+  const run = { ...options, hostDiscovery };
+  const processes = options.processes ?? (await findServerProcesses(hostDiscovery.proc));
+  return Promise.all(processes.map((proc) => auditProcess(proc, flags, run, env)));
 }

@@ -14,7 +14,7 @@ import type { AuditReport } from './report/types.ts';
 import type { Enricher, EnrichOptions } from './gather/enrich.ts';
 import { filesEnricher } from './gather/conf/files-enricher.ts';
 import { probeEnricher } from './gather/probe/index.ts';
-import { hostEnricher } from './gather/host/index.ts';
+import { createHostDiscovery, hostEnricher } from './gather/host/index.ts';
 import { factsFromFiles, gatherFiles } from './gather/conf/gather-files.ts';
 import type { FileInputs } from './gather/conf/gather-files.ts';
 import { packageVersion } from './package-root.ts';
@@ -134,5 +134,7 @@ export function reportOf(results: readonly TargetResult[]): AuditReport {
 
 /** Audits several servers concurrently (16 at once by default) and summarises. */
 export async function audit(targets: readonly Target[], options: AuditOptions = {}): Promise<AuditReport> {
-  return reportOf(await mapBounded(targets, options.concurrency ?? 16, (t) => auditTarget(t, options)));
+  // One look at this machine for the whole run, whatever the number of local targets.
+  const run = options.hostDiscovery ? options : { ...options, hostDiscovery: createHostDiscovery() };
+  return reportOf(await mapBounded(targets, options.concurrency ?? 16, (t) => auditTarget(t, run)));
 }

@@ -1,5 +1,6 @@
 import type { Facts } from '../facts/types.ts';
 import type { Target } from './live/target.ts';
+import type { HostDiscovery } from './host/discovery.ts';
 
 /** What every gathering stage after the live connection may look at. */
 export interface EnrichOptions {
@@ -13,6 +14,11 @@ export interface EnrichOptions {
   readonly sentinelConfigPath?: string;
   /** Turns off host facts even when the server is local (`--no-host`). */
   readonly noHost?: boolean;
+  /**
+   * The run's view of this machine (/proc, packet filter, logrotate, packages), shared by every local target;
+   * a fresh one per target without it.
+   */
+  readonly hostDiscovery?: HostDiscovery;
   /** The server's process when already known (`--local`); else found from the target's port. */
   readonly hostPid?: number;
   /** A directory whose files are the whole logrotate configuration (tests); default /etc/logrotate.conf. */

@@ -17,11 +17,10 @@ import type {
 import type { Enricher, EnrichOptions } from '../enrich.ts';
 import { isLocalHost } from '../local.ts';
 import { effectiveConfig, loadConf } from '../conf/redis-conf.ts';
-import { readIdNames, statPath } from './files.ts';
+import { statPath } from './files.ts';
 import type { IdNames } from './files.ts';
-import { readFirewall } from './firewall.ts';
-import { readLogrotate } from './logrotate.ts';
-import { readPackage } from './package.ts';
+import { createHostDiscovery } from './discovery.ts';
+import type { HostDiscovery } from './discovery.ts';
 import {
   configFromCmdline,
   findPortOwner,
@@ -39,8 +38,10 @@ import { readSystemd } from './systemd.ts';
 
 export { findServerProcesses } from './proc.ts';
 export type { ServerProcess } from './proc.ts';
+export { createHostDiscovery } from './discovery.ts';
+export type { HostDiscovery } from './discovery.ts';
 
-type HostOptions = Pick<EnrichOptions, 'logrotateDir' | 'firewallRuleset'>;
+type HostOptions = Pick<EnrichOptions, 'logrotateDir' | 'firewallRuleset' | 'hostDiscovery'>;
 
 /** The settings that name files, from CONFIG GET or, failing that, from the process's config file. */
 interface Settings {
@@ -227,15 +228,16 @@ async function describeFiles(planned: readonly Planned[], facts: Facts, names: I
 export async function gatherHost(pid: number, facts: Facts, options: HostOptions = {}): Promise<{ ok: true; host: HostFacts } | { ok: false; reason: string }> {
   const status = await readStatus(pid);
   if (!status) return { ok: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
-  const names = await readIdNames();
-  const rawCmdline = await readCmdline(pid);
-  const [exe, cwd, stdout, open, sockets, systemd] = await Promise.all([
+  const discovery = options.hostDiscovery ?? createHostDiscovery();
+  const [names, rawCmdline, exe, cwd, stdout, open, sockets, systemd] = await Promise.all([
+    discovery.idNames(),
+    readCmdline(pid),
     procLink(pid, 'exe'),
     procLink(pid, 'cwd'),
     procLink(pid, 'fd/1'),
-    openFiles(pid),
-    listenersOf(pid),
-    readSystemd(pid),
+    openFiles(pid, discovery.proc),
+    listenersOf(pid, discovery.proc),
+    readSystemd(pid, discovery.systemdUnit),
   ]);
   const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
   const configFile = await configFileOf(facts, rawCmdline, cwd, execStart);
@@ -244,9 +246,9 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel);
   const [files, logrotate, firewall, pkg] = await Promise.all([
     describeFiles(planned, facts, names),
-    readLogrotate({ logrotateDir: options.logrotateDir }),
-    readFirewall(options.firewallRuleset),
-    readPackage(exe, status.name),
+    discovery.logrotate(options.logrotateDir),
+    discovery.firewall(options.firewallRuleset),
+    discovery.package(exe, status.name),
   ]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   const process: HostProcess = {
@@ -290,7 +292,7 @@ export const hostEnricher: Enricher = async (facts, target, options) => {
       if (!isLocalHost(target.host)) {
         return withoutHost(facts, `${target.host} is not an address of this machine: run redfort on the server's host for host facts`);
       }
-      const owner = await findPortOwner(target.host, target.port);
+      const owner = await findPortOwner(target.host, target.port, (options.hostDiscovery ?? createHostDiscovery()).proc);
       if (!owner.found) return withoutHost(facts, owner.reason);
       pid = owner.pid;
     }

@@ -67,16 +67,12 @@ const run: Run = (command, args) =>
 /**
  * The package that installed the running executable: asked of dpkg, then rpm, for the path named like the
  * process (`/usr/bin/redis-server`, a link to redis-check-rdb on Debian) and for the executable itself.
+ * dpkg-query -S reads every package's file list (half a second): the run's host discovery asks once per
+ * executable (see discovery.ts).
  */
-const cache = new Map<string, Promise<HostValue<PackageFacts | null>>>();
-
 export function readPackage(exe: HostValue<string>, processName: string): Promise<HostValue<PackageFacts | null>> {
   if (!exe.known) return Promise.resolve({ known: false, reason: `the executable is unknown (${exe.reason})` });
-  // dpkg-query -S reads every package's file list (half a second): ask once per executable and run.
-  const key = `${exe.value}\0${processName}`;
-  let found = cache.get(key);
-  if (!found) cache.set(key, (found = queryPackage(exe, processName)));
-  return found;
+  return queryPackage(exe, processName);
 }
 
 async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, processName: string): Promise<HostValue<PackageFacts | null>> {

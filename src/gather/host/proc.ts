@@ -1,4 +1,4 @@
-import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 
 /** A socket line of /proc/net/tcp or tcp6. */
@@ -205,16 +205,8 @@ export async function readUnixSockets(pid?: number): Promise<UnixSocket[]> {
   return parseProcNetUnix((await readText(pid === undefined ? '/proc/net/unix' : `/proc/${pid}/net/unix`)) ?? '');
 }
 
-/** The socket inodes a process holds, or why they cannot be read (another user's process, without root). */
-export async function socketInodes(pid: number): Promise<HostValue<ReadonlySet<string>>> {
-  const links = await fdLinks(pid);
-  if (!links.known) return links;
-  const inodes = new Set(links.value.map(socketInode).filter((i): i is string => Boolean(i)));
-  return { known: true, value: inodes, source: links.source };
-}
-
 /** Where each open descriptor of a process points (`readlink /proc/<pid>/fd/*`), or why they cannot be read. */
-async function fdLinks(pid: number): Promise<HostValue<readonly string[]>> {
+async function readFdLinks(pid: number): Promise<HostValue<readonly string[]>> {
   const dir = `/proc/${pid}/fd`;
   let fds: string[];
   try {
@@ -254,19 +246,106 @@ export async function procLink(pid: number, name: string): Promise<HostValue<str
   }
 }
 
+/**
+ * What one run reads of /proc, read once and shared by every target of the run: the process table (one walk of
+ * /proc), which process holds which socket, the socket tables of each network namespace and each process's
+ * descriptors. Before, each local target walked /proc again and read every server's descriptors, so a fleet of
+ * local servers cost quadratic time. One table per run, never per process lifetime: a long-running process
+ * (the exporter) makes a new one per scrape and so never serves a stale view.
+ */
+export interface ProcTables {
+  /** pid -> `Name:` and `PPid:` of /proc/<pid>/status, for every process. */
+  processes(): Promise<ReadonlyMap<number, { readonly name: string; readonly ppid: number }>>;
+  /** The TCP sockets of the network namespace of `pid` (of this process without one). */
+  tcpSockets(pid?: number): Promise<readonly TcpSocket[]>;
+  unixSockets(pid?: number): Promise<readonly UnixSocket[]>;
+  fdLinks(pid: number): Promise<HostValue<readonly string[]>>;
+  /** socket inode -> the lowest pid of `group` holding it, and the pids whose descriptors cannot be read. */
+  socketOwners(group: 'servers' | 'others'): Promise<{ readonly byInode: ReadonlyMap<string, number>; readonly denied: readonly number[] }>;
+}
+
+function memo<K, V>(): (key: K, make: () => Promise<V>) => Promise<V> {
+  const cache = new Map<K, Promise<V>>();
+  return (key, make) => {
+    let value = cache.get(key);
+    if (!value) cache.set(key, (value = make()));
+    return value;
+  };
+}
+
+/** A fresh set of /proc tables; see {@link ProcTables}. */
+export function procTables(): ProcTables {
+  const once = memo<string, unknown>();
+  const netNamespace = async (pid: number | undefined): Promise<string> =>
+    pid === undefined ? 'self' : await readlink(`/proc/${pid}/ns/net`).then((ns) => (ns === selfNs ? 'self' : ns), () => `pid ${pid}`);
+  let selfNs: string | undefined;
+  const ready = readlink('/proc/self/ns/net').then((ns) => {
+    selfNs = ns;
+  }, () => undefined);
+  const tables: ProcTables = {
+    processes: () =>
+      once('processes', async () => {
+        const table = new Map<number, { name: string; ppid: number }>();
+        await Promise.all(
+          (await processIds()).map(async (pid) => {
+            const text = await readText(`/proc/${pid}/status`);
+            const status = text === undefined ? undefined : parseStatus(text);
+            if (status) table.set(pid, { name: status.name, ppid: Number(/^PPid:\s*(\d+)/m.exec(text!)?.[1] ?? 0) });
+          }),
+        );
+        return table;
+      }) as Promise<Map<number, { name: string; ppid: number }>>,
+    tcpSockets: async (pid) => {
+      await ready;
+      const ns = await netNamespace(pid);
+      return once(`tcp ${ns}`, () => readTcpSockets(ns === 'self' ? undefined : pid)) as Promise<TcpSocket[]>;
+    },
+    unixSockets: async (pid) => {
+      await ready;
+      const ns = await netNamespace(pid);
+      return once(`unix ${ns}`, () => readUnixSockets(ns === 'self' ? undefined : pid)) as Promise<UnixSocket[]>;
+    },
+    fdLinks: (pid) => once(`fd ${pid}`, () => readFdLinks(pid)) as Promise<HostValue<readonly string[]>>,
+    socketOwners: (group) =>
+      once(`owners ${group}`, async () => {
+        const names = await tables.processes();
+        const pids = [...names.keys()].filter((pid) => SERVER_NAMES.has(names.get(pid)!.name) === (group === 'servers')).sort((a, b) => a - b);
+        const byInode = new Map<string, number>();
+        const denied: number[] = [];
+        const links = await Promise.all(pids.map((pid) => tables.fdLinks(pid)));
+        // The lowest pid wins: a forked child (BGSAVE) holds the parent's socket too.
+        pids.forEach((pid, i) => {
+          const held = links[i]!;
+          if (!held.known) denied.push(pid);
+          else for (const inode of held.value.map(socketInode)) if (inode && !byInode.has(inode)) byInode.set(inode, pid);
+        });
+        return { byInode, denied };
+      }) as Promise<{ byInode: Map<string, number>; denied: number[] }>,
+  };
+  return tables;
+}
+
+/** The socket inodes a process holds, or why they cannot be read (another user's process, without root). */
+export async function socketInodes(pid: number, tables: ProcTables = procTables()): Promise<HostValue<ReadonlySet<string>>> {
+  const links = await tables.fdLinks(pid);
+  if (!links.known) return links;
+  const inodes = new Set(links.value.map(socketInode).filter((i): i is string => Boolean(i)));
+  return { known: true, value: inodes, source: links.source };
+}
+
 /** The regular files a process holds open. */
-export async function openFiles(pid: number): Promise<HostValue<readonly string[]>> {
-  const links = await fdLinks(pid);
+export async function openFiles(pid: number, tables: ProcTables = procTables()): Promise<HostValue<readonly string[]>> {
+  const links = await tables.fdLinks(pid);
   if (!links.known) return links;
   const files = [...new Set(links.value.filter((p) => p.startsWith('/') && !p.startsWith('/dev/')).map((p) => deletedTarget(p).path))].sort();
   return { known: true, value: files, source: links.source };
 }
 
 /** The listening TCP and unix sockets of a process. */
-export async function listenersOf(pid: number): Promise<{ tcp: HostValue<readonly HostListener[]>; unix: HostValue<readonly string[]> }> {
-  const inodes = await socketInodes(pid);
+export async function listenersOf(pid: number, tables: ProcTables = procTables()): Promise<{ tcp: HostValue<readonly HostListener[]>; unix: HostValue<readonly string[]> }> {
+  const inodes = await socketInodes(pid, tables);
   if (!inodes.known) return { tcp: inodes, unix: inodes };
-  const [tcp, unix] = await Promise.all([readTcpSockets(pid), readUnixSockets(pid)]);
+  const [tcp, unix] = await Promise.all([tables.tcpSockets(pid), tables.unixSockets(pid)]);
   const listeners = tcp
     .filter((s) => s.state === LISTEN && inodes.value.has(s.inode))
     .map(({ family, address, port }) => ({ family, address, port }));
@@ -295,32 +374,24 @@ function isWildcard(address: string): boolean {
  * The process listening on `host:port` of this machine: the LISTEN socket from /proc/net/tcp{,6}, then the
  * process holding its inode in /proc/<pid>/fd.
  */
-export async function findPortOwner(host: string, port: number): Promise<PortOwner> {
-  const listening = (await readTcpSockets()).filter((s) => s.state === LISTEN && s.port === port);
+export async function findPortOwner(host: string, port: number, tables: ProcTables = procTables()): Promise<PortOwner> {
+  const listening = (await tables.tcpSockets()).filter((s) => s.state === LISTEN && s.port === port);
   if (listening.length === 0) return { found: false, reason: `no process of this machine listens on TCP port ${port} (a server in a container or another network namespace is audited from inside it)` };
   const exact = listening.filter((s) => addressMatches(s, host));
   const wild = listening.filter((s) => isWildcard(s.address));
   const chosen = exact.length > 0 ? exact : wild.length > 0 ? wild : listening;
-  const wanted = new Set(chosen.map((s) => s.inode));
-  const pids = await processIds();
-  const names = new Map<number, string>();
-  await Promise.all(pids.map(async (pid) => names.set(pid, (await readStatus(pid))?.name ?? '?')));
-  // Servers first: the other processes are only looked at to name what holds the port instead.
-  const servers = pids.filter((pid) => SERVER_NAMES.has(names.get(pid)!));
-  const others = pids.filter((pid) => !SERVER_NAMES.has(names.get(pid)!));
+  const names = await tables.processes();
   const denied: number[] = [];
-  for (const group of [servers, others]) {
-    // The lowest pid: a forked child (BGSAVE) holds the parent's socket too.
-    for (const pid of group.sort((a, b) => a - b)) {
-      const inodes = await socketInodes(pid);
-      if (!inodes.known) {
-        denied.push(pid);
-        continue;
-      }
-      if (![...wanted].some((inode) => inodes.value.has(inode))) continue;
-      if (group === servers) return { found: true, pid, name: names.get(pid)! };
-      return { found: false, reason: `port ${port} is held by '${names.get(pid)}' (pid ${pid}), not by a Redis or Valkey server: a proxy or a container's port forward; audit the server's own host` };
-    }
+  // Servers first: the other processes are only looked at to name what holds the port instead.
+  for (const group of ['servers', 'others'] as const) {
+    const owners = await tables.socketOwners(group);
+    denied.push(...owners.denied);
+    const pids = chosen.map((s) => owners.byInode.get(s.inode)).filter((pid): pid is number => pid !== undefined);
+    if (pids.length === 0) continue;
+    const pid = Math.min(...pids);
+    const name = names.get(pid)?.name ?? '?';
+    if (group === 'servers') return { found: true, pid, name };
+    return { found: false, reason: `port ${port} is held by '${name}' (pid ${pid}), not by a Redis or Valkey server: a proxy or a container's port forward; audit the server's own host` };
   }
   return denied.length > 0
     ? { found: false, reason: `cannot tell which process listens on port ${port}: /proc/<pid>/fd of ${denied.length} processes of other users is readable only by root` }
@@ -346,18 +417,15 @@ export function titleAddress(args: readonly string[]): { host: string; port: num
 }
 
 /** Every redis-server, redis-sentinel, valkey-server and valkey-sentinel process of this machine. */
-export async function findServerProcesses(): Promise<ServerProcess[]> {
-  const found: ServerProcess[] = [];
-  for (const pid of await processIds()) {
-    const status = await readStatus(pid);
-    if (!status || !SERVER_NAMES.has(status.name)) continue;
-    // Threads are not under /proc/<pid> but a forked child (BGSAVE, AOF rewrite) is: skip children of servers.
-    const ppid = Number(/^PPid:\s*(\d+)/m.exec((await readText(`/proc/${pid}/status`)) ?? '')?.[1]);
-    const parent = await readStatus(ppid);
-    if (parent && SERVER_NAMES.has(parent.name) && (await stat(`/proc/${ppid}`).catch(() => undefined))) continue;
-    const { tcp, unix } = await listenersOf(pid);
-    found.push({ pid, name: status.name, listeners: tcp, unixSockets: unix, titleAddress: titleAddress(await readCmdline(pid)) });
-  }
-  return found;
+export async function findServerProcesses(tables: ProcTables = procTables()): Promise<ServerProcess[]> {
+  const names = await tables.processes();
+  const servers = [...names].filter(([, p]) => SERVER_NAMES.has(p.name)).sort(([a], [b]) => a - b);
+  // Threads are not under /proc/<pid> but a forked child (BGSAVE, AOF rewrite) is: skip children of servers.
+  const own = servers.filter(([, p]) => !SERVER_NAMES.has(names.get(p.ppid)?.name ?? ''));
+  return Promise.all(
+    own.map(async ([pid, p]) => {
+      const [{ tcp, unix }, cmdline] = await Promise.all([listenersOf(pid, tables), readCmdline(pid)]);
+      return { pid, name: p.name, listeners: tcp, unixSockets: unix, titleAddress: titleAddress(cmdline) };
+    }),
+  );
 }
-

@@ -170,12 +170,22 @@ async function readUnitFiles(unit: string): Promise<{ text: string; paths: strin
   return { text, paths };
 }
 
-/** The hardening of the service running `pid`: null when it is not a systemd service. */
-export async function readSystemd(pid: number): Promise<HostValue<SystemdFacts | null>> {
+/**
+ * The hardening of the service running `pid`: null when it is not a systemd service. `perUnit` shares the
+ * systemctl answer between the processes of one unit (a run's host discovery passes one).
+ */
+export async function readSystemd(
+  pid: number,
+  perUnit: (unit: string, read: () => Promise<HostValue<SystemdFacts | null>>) => Promise<HostValue<SystemdFacts | null>> = (_, read) => read(),
+): Promise<HostValue<SystemdFacts | null>> {
   const cgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
   if (cgroup === undefined) return { known: false, reason: `cannot read /proc/${pid}/cgroup` };
   const unit = unitFromCgroup(cgroup);
   if (!unit) return { known: true, value: null, source: hostSource(`/proc/${pid}/cgroup`) };
+  return perUnit(unit, () => readUnit(unit));
+}
+
+async function readUnit(unit: string): Promise<HostValue<SystemdFacts | null>> {
   const shown = await run(['show', unit, '--no-pager', ...SHOWN.map((p) => `--property=${p}`)]);
   if (shown !== undefined && shown.includes('=')) return { known: true, value: parseSystemctlShow(unit, shown), source: hostSource(`systemctl show ${unit}`) };
   const cat = await run(['cat', unit, '--no-pager']);

@@ -1,0 +1,96 @@
+// Fleet and start-up benchmark (issue 15): redfort beside nmap's redis-info on the same ports, side by side.
+//   1. 200 local redis-server processes, full audit with host facts, against `nmap -Pn -p P1,…,P200 --script
+//      +redis-info 127.0.0.1`;
+//   2. 1,000 targets answered by one lightweight fake-server process (replies recorded from a real server):
+//      wall time and peak RSS of `redfort audit --targets FILE --format jsonl -o FILE`;
+//   3. one server: `redfort audit URL --format json` against nmap on its port and a bare `node -e 0`.
+// Usage: npm run build && node bench/fleet.mjs   (FLEET=200 FAKES=1000 ROUNDS=5 to change the sizes)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { recordReplies, startFakeFleet, startRedisFleet } from './fleet-servers.mjs';
+
+const FLEET = Number(process.env.FLEET ?? 200);
+const FAKES = Number(process.env.FAKES ?? 1000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const CLI = new URL('../bin/redfort.mjs', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'redfort-bench-fleet-'));
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Runs each command once per round, interleaved (so that load hits them alike); median ms and peak RSS MiB. */
+function sideBySide(commands, rounds = ROUNDS) {
+  const times = commands.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    commands.forEach(([, cmd, args], i) => {
+      const start = performance.now();
+      const out = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
+      times[i].push(performance.now() - start);
+      if (out.error) throw out.error;
+    });
+  }
+  return commands.map(([name, cmd, args], i) => {
+    const timed = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
+    const rss = Number(timed.stderr.trim().split('\n').pop()) / 1024;
+    return { name, ms: median(times[i]), rss };
+  });
+}
+
+function print(title, rows) {
+  console.log(`\n${title}\n`);
+  console.log('| what | median ms | peak RSS MiB |');
+  console.log('|---|---|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(0)} | ${Number.isFinite(r.rss) ? r.rss.toFixed(0) : 'n/a'} |`);
+}
+
+const nmap = (ports) => ['nmap', ['-Pn', '-p', ports.join(','), '--script', '+redis-info', '127.0.0.1']];
+const ratios = [];
+const fleet = await startRedisFleet(FLEET);
+try {
+  const targets = join(work, 'fleet.txt');
+  writeFileSync(targets, fleet.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+  const rows = sideBySide([
+    [`redfort audit --targets (${FLEET} local servers, host facts and probes)`, 'node', [CLI, 'audit', '--targets', targets, '--format', 'json', '-o', join(work, 'fleet.json'), '--fail-on', 'none', '--quiet']],
+    [`nmap -Pn -p P1,…,P${FLEET} --script +redis-info 127.0.0.1`, ...nmap(fleet.ports)],
+  ], Math.min(ROUNDS, 3));
+  print(`${FLEET} local redis-server processes`, rows);
+  ratios.push([`${FLEET} local servers with host facts / nmap`, rows[0].ms / rows[1].ms, 1.0]);
+
+  const one = `redis://127.0.0.1:${fleet.ports[0]}`;
+  const single = sideBySide([
+    ['redfort audit URL --format json (host facts and probes)', 'node', [CLI, 'audit', one, '--format', 'json', '--fail-on', 'none']],
+    ['redfort --version', 'node', [CLI, '--version']],
+    ['nmap -Pn -p P --script +redis-info 127.0.0.1', ...nmap([fleet.ports[0]])],
+    ['node -e 0', 'node', ['-e', '0']],
+  ], ROUNDS * 4);
+  print('One server', single);
+  ratios.push(['one server / nmap', single[0].ms / single[2].ms, 0.7]);
+  ratios.push(['one server / node -e 0', single[0].ms / single[3].ms, 2.0]);
+
+  // Replies of a real server, served by one process on FAKES ports.
+  const { auditCommands } = await import('../dist/index.mjs').catch(() => ({}));
+  const commands = (auditCommands?.() ?? []).map((c) => c.args);
+  const replies = await recordReplies(fleet.ports[0], [...commands, ['PING'], ['INFO', 'server'], ['HELLO', '3']]);
+  const fakes = await startFakeFleet(FAKES, replies);
+  try {
+    const list = join(work, 'fakes.txt');
+    writeFileSync(list, fakes.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    const big = sideBySide([
+      [`redfort audit --targets (${FAKES} fake servers) --format jsonl -o FILE`, 'node', [CLI, 'audit', '--targets', list, '--format', 'jsonl', '-o', join(work, 'fakes.jsonl'), '--fail-on', 'none', '--quiet']],
+    ], 1);
+    print(`${FAKES} targets (one fake-server process)`, big);
+    ratios.push([`${FAKES} targets peak RSS MiB`, big[0].rss, 150]);
+  } finally {
+    await fakes.stop();
+  }
+} finally {
+  await fleet.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+console.log('\n| goal | measured | limit |\n|---|---|---|');
+for (const [name, value, limit] of ratios) console.log(`| ${name} | ${value.toFixed(2)} | ${limit} |`);
