@@ -147,7 +147,7 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
 }
 
 /** The offset of the first key that repeats an earlier key of its mapping, in one pass over the document. */
-function firstDuplicateKey(doc: Document): number | undefined {
+export function firstDuplicateKey(doc: Document): number | undefined {
   let first: number | undefined;
   visit(doc, {
     Map(_key, map) {
@@ -166,21 +166,21 @@ function firstDuplicateKey(doc: Document): number | undefined {
   return first;
 }
 
-type Fail = (node: { range?: [number, number, number] | null | undefined } | null | undefined, message: string) => never;
+export type Fail = (node: { range?: [number, number, number] | null | undefined } | null | undefined, message: string) => never;
 
-function resolved(doc: Document, node: Node | null | undefined): Node | null {
+export function resolved(doc: Document, node: Node | null | undefined): Node | null {
   if (node && isAlias(node)) return (node.resolve(doc) as Node | undefined) ?? null;
   return node ?? null;
 }
 
-function describe(node: Node | null): string {
+export function describe(node: Node | null): string {
   if (node === null || (isScalar(node) && node.value === null)) return ', not empty';
   if (isScalar(node)) return `, not ${JSON.stringify(node.value)}`;
   return isSeq(node) ? ', not a list' : ', not a mapping';
 }
 
 /** The pairs of a mapping, with string keys from `allowed` (any string key when `allowed` is null). */
-function pairsOf(doc: Document, node: Node | null, where: string, allowed: readonly string[] | null, fail: Fail): Pair[] {
+export function pairsOf(doc: Document, node: Node | null, where: string, allowed: readonly string[] | null, fail: Fail): Pair[] {
   if (node === null || (isScalar(node) && node.value === null)) return [];
   if (!isMap(node)) fail(node, `${where} must be a mapping (key: value)${describe(node)}`);
   const pairs = (node as YAMLMap).items as Pair[];
@@ -196,7 +196,7 @@ function pairsOf(doc: Document, node: Node | null, where: string, allowed: reado
   return pairs;
 }
 
-function stringOf(doc: Document, node: Node | null, where: string, fail: Fail): string {
+export function stringOf(doc: Document, node: Node | null, where: string, fail: Fail): string {
   const value = resolved(doc, node);
   if (!isScalar(value) || typeof value.value !== 'string' || value.value === '') {
     fail(value, `${where} must be a non-empty string${describe(value)}`);

@@ -1,0 +1,264 @@
+import { isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import { resolveTarget, TargetError } from '../gather/live/target.ts';
+import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
+import type { Fail } from './parse.ts';
+import type { SettingsSource } from './types.ts';
+import { SettingsError } from './types.ts';
+
+/**
+ * How to reach one server, as `defaults`, a group or a target of an inventory says it. The keys of
+ * `.redfort.yaml`'s `targets`, plus where the password comes from.
+ */
+export interface ConnectionSettings {
+  readonly user?: string;
+  /** Environment variable holding the password. */
+  readonly passwordEnv?: string;
+  /** File whose first line is the password. */
+  readonly passwordFile?: string;
+  /** Accepted with a warning: an inventory is rarely a secret. */
+  readonly password?: string;
+  readonly tls?: boolean;
+  readonly cacert?: string;
+  readonly cacertdir?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly sni?: string;
+  readonly insecure?: boolean;
+  readonly db?: number;
+}
+
+export type InventoryKind = 'cluster' | 'sentinel' | 'replication';
+
+/** One target of an inventory, with its group's and the defaults' settings merged in (target > group > defaults). */
+export interface InventoryTarget {
+  /** As written: a URL, `host:port` or `host`. */
+  readonly spec: string;
+  readonly group?: string;
+  readonly connection: ConnectionSettings;
+  /** `env`, `team`, `region`…: copied into every report of the target. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Audit the deployment the target belongs to (`cluster: true`, …), as --cluster does. */
+  readonly kind?: InventoryKind;
+  readonly source: SettingsSource;
+}
+
+export interface Inventory {
+  readonly path: string;
+  readonly targets: readonly InventoryTarget[];
+  /** `file:line: …` lines for stderr (inline passwords). */
+  readonly warnings: readonly string[];
+}
+
+export interface InventoryOptions {
+  /** Directory that relative file paths are resolved against (the inventory's own; the working directory for stdin). */
+  readonly baseDir?: string;
+}
+
+const STRINGS = ['user', 'passwordEnv', 'passwordFile', 'password', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as const;
+const PATHS: ReadonlySet<string> = new Set(['passwordFile', 'cacert', 'cacertdir', 'cert', 'key']);
+const BOOLEANS = ['tls', 'insecure'] as const;
+const KINDS: readonly InventoryKind[] = ['cluster', 'sentinel', 'replication'];
+const CONNECTION_KEYS = [...STRINGS, ...BOOLEANS, 'db', 'labels', ...KINDS] as const;
+const TARGET_KEYS = ['url', 'group', ...CONNECTION_KEYS] as const;
+const TOP_KEYS = ['defaults', 'groups', 'targets'] as const;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LABEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.\/-]{0,62}$/;
+
+interface Layer {
+  readonly connection: Record<string, string | boolean | number>;
+  readonly labels: Record<string, string>;
+  readonly kind?: InventoryKind | null;
+}
+
+/** A YAML inventory starts with a key (`targets:`), a list item or a flow mapping; anything else is one URL a line. */
+export function isYamlInventory(text: string): boolean {
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    return line === '---' || line.startsWith('- ') || line.startsWith('{') || /^[A-Za-z_][\w-]*\s*:(\s|$)/.test(line);
+  }
+  return false;
+}
+
+/**
+ * Parses a target inventory: one URL a line (`#` comments), or YAML with `defaults`, `groups` and `targets`
+ * (see docs/inventory.md and docs/inventory.schema.json). Strict: an unknown key, a wrong type, an unknown
+ * group or an invalid URL is an error naming the line.
+ *
+ * @throws {SettingsError} `path:line: what is wrong`.
+ */
+export function parseInventory(text: string, path: string, options: InventoryOptions = {}): Inventory {
+  return isYamlInventory(text) ? parseYaml(text, path, options) : parseLines(text, path);
+}
+
+function checkSpec(spec: string, fail: (message: string) => never): boolean {
+  try {
+    return resolveTarget(spec, {}, {}).hasPassword;
+  } catch (error) {
+    return fail(error instanceof TargetError ? error.message : String(error));
+  }
+}
+
+function inlinePasswordWarning(where: string): string {
+  return `${where}: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile`;
+}
+
+function parseLines(text: string, path: string): Inventory {
+  const targets: InventoryTarget[] = [];
+  const warnings: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const spec = lines[i]!.trim();
+    if (spec === '' || spec.startsWith('#')) continue;
+    const where = `${path}:${i + 1}`;
+    if (checkSpec(spec, (message) => { throw new SettingsError(`${where}: ${message}`); })) warnings.push(inlinePasswordWarning(where));
+    targets.push({ spec, connection: {}, labels: {}, source: { kind: 'file', path, line: i + 1 } });
+  }
+  return { path, targets, warnings };
+}
+
+function parseYaml(text: string, path: string, options: InventoryOptions): Inventory {
+  const lines = new LineCounter();
+  // Duplicate keys are found in one pass below: yaml's uniqueKeys is quadratic in the keys of a mapping.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const at = (node: Parameters<Fail>[0]): number => (node?.range ? lines.linePos(node.range[0]).line : 1);
+  const fail: Fail = (node, message) => {
+    throw new SettingsError(`${path}:${at(node)}: ${message}`);
+  };
+  const syntax = doc.errors[0];
+  if (syntax) throw new SettingsError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate !== undefined) throw new SettingsError(`${path}:${lines.linePos(duplicate).line}: Map keys must be unique`);
+  const file = (value: string) => (options.baseDir && !isAbsolute(value) ? resolve(options.baseDir, value) : value);
+  const warnings: string[] = [];
+
+  const layer = (node: Node | null, where: string, allowed: readonly string[]): Layer & { url?: Node; group?: Node } => {
+    const connection: Record<string, string | boolean | number> = {};
+    const labels: Record<string, string> = {};
+    let kind: InventoryKind | null | undefined;
+    let url: Node | undefined;
+    let group: Node | undefined;
+    for (const pair of pairsOf(doc, node, where, allowed, fail)) {
+      const name = String((pair.key as { value: unknown }).value);
+      const value = resolved(doc, pair.value as Node | null);
+      const raw = isScalar(value) ? value.value : undefined;
+      const here = value ?? (pair.key as Node);
+      if (name === 'url') url = value ?? (pair.key as Node);
+      else if (name === 'group') group = value ?? (pair.key as Node);
+      else if (name === 'labels') Object.assign(labels, labelsOf(doc, value, `${where}: labels`, fail));
+      else if ((KINDS as readonly string[]).includes(name)) {
+        if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value)}`);
+        if (raw === true) {
+          if (kind) fail(here, `${where}: ${kind} and ${name} exclude each other`);
+          kind = name as InventoryKind;
+        } else if (kind === undefined) kind = null;
+      } else if ((BOOLEANS as readonly string[]).includes(name)) {
+        if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value)}`);
+        connection[name] = raw as boolean;
+      } else if (name === 'db') {
+        if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(here, `${where}: db must be a whole number${describe(value)}`);
+        connection[name] = raw as number;
+      } else {
+        const text = stringOf(doc, value, `${where}: ${name}`, fail);
+        if (name === 'passwordEnv' && !ENV_NAME.test(text)) fail(value, `${where}: passwordEnv must be an environment variable name, not '${text}'`);
+        if (name === 'password') warnings.push(inlinePasswordWarning(`${path}:${at(value)}`));
+        connection[name] = PATHS.has(name) ? file(text) : text;
+      }
+    }
+    const sources = ['password', 'passwordEnv', 'passwordFile'].filter((k) => k in connection);
+    if (sources.length > 1) fail(node, `${where}: ${sources.join(' and ')} exclude each other: give the password one way`);
+    return { connection, labels, ...(kind !== undefined ? { kind } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
+  };
+
+  const root = resolved(doc, doc.contents);
+  let defaults: Layer = { connection: {}, labels: {} };
+  const groups = new Map<string, Layer>();
+  let targetsNode: Node | null = null;
+  if (root !== null && !(isScalar(root) && root.value === null)) {
+    if (isSeq(root)) targetsNode = root;
+    else {
+      for (const pair of pairsOf(doc, root, 'the inventory', TOP_KEYS, fail)) {
+        const key = String((pair.key as { value: unknown }).value);
+        const value = resolved(doc, pair.value as Node | null);
+        if (key === 'defaults') defaults = layer(value, 'defaults', CONNECTION_KEYS);
+        else if (key === 'groups') {
+          for (const entry of pairsOf(doc, value, 'groups', null, fail)) {
+            const name = String((entry.key as { value: unknown }).value);
+            groups.set(name, layer(resolved(doc, entry.value as Node | null), `groups: ${name}`, CONNECTION_KEYS));
+          }
+        } else targetsNode = value ?? (pair.key as Node);
+      }
+    }
+  }
+  if (targetsNode === null || (isScalar(targetsNode) && targetsNode.value === null)) fail(root, 'the inventory has no targets (a `targets:` list of URLs or { url: … } entries)');
+  if (!isSeq(targetsNode)) fail(targetsNode, `targets must be a list${describe(targetsNode)}`);
+
+  const targets: InventoryTarget[] = [];
+  for (const item of (targetsNode as { items: unknown[] }).items) {
+    const node = resolved(doc, item as Node | null);
+    const line = at(node);
+    let spec: string;
+    let own: ReturnType<typeof layer>;
+    if (isScalar(node)) {
+      spec = stringOf(doc, node, 'targets', fail);
+      own = { connection: {}, labels: {} };
+    } else {
+      if (!isMap(node)) fail(node, `targets: each entry must be a URL or a mapping { url: …, … }${describe(node)}`);
+      own = layer(node, 'targets', TARGET_KEYS);
+      if (!own.url) fail(node, "targets: an entry has no 'url'");
+      spec = stringOf(doc, own.url!, 'targets: url', fail);
+    }
+    const where = `targets: ${spec.replace(/:[^:@/]*@/, ':***@')}`;
+    if (checkSpec(spec, (message) => fail(own.url ?? node, `targets: ${message}`))) warnings.push(inlinePasswordWarning(`${path}:${at(own.url ?? node)}`));
+    let groupName: string | undefined;
+    let group: Layer = { connection: {}, labels: {} };
+    if (own.group) {
+      groupName = stringOf(doc, own.group, `${where}: group`, fail);
+      const found = groups.get(groupName);
+      if (!found) fail(own.group, `${where}: unknown group '${groupName}'${groups.size > 0 ? ` (groups: ${[...groups.keys()].join(', ')})` : ''}`);
+      group = found!;
+    }
+    const connection = merge([defaults.connection, group.connection, own.connection]);
+    const kind = [own.kind, group.kind, defaults.kind].find((k) => k !== undefined) ?? null;
+    targets.push({
+      spec,
+      ...(groupName !== undefined ? { group: groupName } : {}),
+      connection,
+      labels: { ...defaults.labels, ...group.labels, ...own.labels },
+      ...(kind ? { kind } : {}),
+      source: { kind: 'file', path, line },
+    });
+  }
+  return { path, targets, warnings };
+}
+
+/** Later layers win; a password source in a later layer replaces the others of an earlier one. */
+function merge(layers: readonly Record<string, string | boolean | number>[]): ConnectionSettings {
+  const out: Record<string, string | boolean | number> = {};
+  for (const layer of layers) {
+    if (['password', 'passwordEnv', 'passwordFile'].some((k) => k in layer)) {
+      delete out.password;
+      delete out.passwordEnv;
+      delete out.passwordFile;
+    }
+    Object.assign(out, layer);
+  }
+  return out as ConnectionSettings;
+}
+
+function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairsOf(doc, node, where, null, fail) as Pair[]) {
+    const name = String((pair.key as { value: unknown }).value);
+    if (!LABEL_NAME.test(name)) fail(pair.key as Node, `${where}: label name '${name}' must be letters, digits, '_', '.', '/' or '-' (at most 63)`);
+    const value = resolved(doc, pair.value as Node | null);
+    const raw = isScalar(value) ? value.value : undefined;
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') fail(value ?? (pair.key as Node), `${where}: ${name} must be a string${describe(value)}`);
+    const text = String(raw);
+    if (text.length > 200 || /[\u0000-\u001f\u007f]/.test(text)) fail(value, `${where}: ${name} must be one line of at most 200 characters`);
+    labels[name] = text;
+  }
+  return labels;
+}
