@@ -86,6 +86,11 @@ interface AuditFlags extends TargetFlags {
   sampleDatabases?: string;
   sampleTime?: string;
   sampleBytes?: string;
+  /** --targets FILE (or `-`): an inventory, one URL a line or YAML. */
+  targets?: string;
+  summaryOnly?: boolean;
+  quiet?: boolean;
+  targetTimeout?: string;
 }
 
 /** `--sample-data [N]`, `--sample-databases`, `--sample-time`, `--sample-bytes` as a sampling request. */
@@ -274,6 +279,51 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   if (kind === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
     throw new UsageError('--host-key and --node-override need --cluster, --sentinel or --replication');
   }
+  if (flags.targets !== undefined) {
+    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || flags.local || flags.config || flags.acl || flags.sentinelConfig) {
+      throw new UsageError('--targets names every target: give no target, -h/-p, --local or --config with it');
+    }
+    const { runFleetAudit } = await import('./fleet.ts');
+    const pass = flags.pass ?? flags.a;
+    const connection: TargetFlags = {};
+    for (const name of ['user', 'tls', 'cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure', 'db'] as const) {
+      if (flags[name] !== undefined) Object.assign(connection, { [name]: flags[name] });
+    }
+    if (pass !== undefined) connection.pass = pass;
+    const hostKey = kind !== undefined ? readHostKey(flags.hostKey) : undefined;
+    const docs = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)].includes('sarif') ? ruleDocs() : undefined;
+    return runFleetAudit(
+      {
+        inventory: flags.targets,
+        flags: connection,
+        kind,
+        options: {
+          ...options,
+          ...(flags.targetTimeout !== undefined ? { targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000) } : {}),
+        },
+        plan,
+        settings,
+        baseline,
+        failOn,
+        summaryOnly: flags.summaryOnly === true,
+        quiet: flags.quiet === true,
+        color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        env: process.env,
+      },
+      {
+        render: async (format, report, forStdout) => {
+          const tty = forStdout && process.stdout.isTTY === true;
+          const color = tty && flags.color && format === 'text' && !process.env.NO_COLOR;
+          const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
+          return REPORTERS.get(format)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}) });
+        },
+        auditDeployment: (seed, k, o) => auditDeployment(seed, { ...o, kind: k, hostKey }),
+        writeStdout: (text) => process.stdout.write(text),
+        say,
+      },
+    );
+  }
+  if (flags.summaryOnly) throw new UsageError('--summary-only goes with --targets');
   let audited;
   let hostOnly = 0;
   if (flags.local) {
@@ -464,6 +514,10 @@ Examples:
     .option('--no-color', 'no colours in the text report')
     .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
+    .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')
+    .option('--summary-only', 'with --targets: print the fleet summary (one line per target, totals per rule) without the details')
+    .option('-q, --quiet', 'no progress line and no per-target error lines on standard error')
+    .option('--target-timeout <ms>', 'with --targets: the deadline of one target; a target past it is reported as an error')
     .addHelpText('after', `
 Examples:
   REDISCLI_AUTH=secret redfort audit redis://auditor@db1:6380
@@ -471,6 +525,8 @@ Examples:
   redfort audit redis://a:6379 redis://b:6379 --fail-on critical -o html=r.html
   redfort audit --config /etc/redis/redis.conf --redis-version 7.2.4
   redfort audit redis://10.0.5.11:6379 --cluster
+  redfort audit --targets fleet.yaml --summary-only
+  redfort audit --targets fleet.yaml --format jsonl -o fleet.jsonl
 
 Exit codes: 0 no failure at or above --fail-on; 1 there is one; 2 bad usage, or\na target could not be audited.`)
     .action(async (specs: string[], flags: AuditFlags & { n?: number }, command: Command) => {

@@ -35,6 +35,8 @@ export interface TargetResult {
   readonly warnings?: readonly string[];
   /** `--sample-data`: what the keyspace sample covered, and counts per detector and key pattern (never a value). */
   readonly sample?: SampleSummary;
+  /** The inventory's labels of the target (`env`, `team`, `region`…), copied into every report format. */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly results: readonly RuleResult[];
 }
 

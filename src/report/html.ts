@@ -73,8 +73,23 @@ function sectionTable(targets: readonly TargetResult[], byId: ReadonlyMap<string
 }
 
 function serverLine(t: TargetResult): string {
-  if (t.error !== undefined) return `<span class="st st-error">not audited</span> ${text(t.error)}`;
-  return t.server ? text(`${t.server.product} ${t.server.version ?? '?'} · ${t.server.mode}`) : '';
+  const labels = labelList(t);
+  const shown = labels.length > 0 ? ` <span class="labels">${labels.map((l) => `<span class="label">${text(l)}</span>`).join(' ')}</span>` : '';
+  if (t.error !== undefined) return `<span class="st st-error">not audited</span> ${text(t.error)}${shown}`;
+  return (t.server ? text(`${t.server.product} ${t.server.version ?? '?'} · ${t.server.mode}`) : '') + shown;
+}
+
+/** `team=payments`, sorted: what the label filter matches. */
+function labelList(t: TargetResult): string[] {
+  return Object.entries(t.labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
+}
+
+/** The space-framed label list of a row, for the script's filter (` env=prod team=payments `). */
+function labelData(t: TargetResult): string {
+  const labels = labelList(t);
+  return labels.length > 0 ? ` data-labels="${attr(` ${labels.join(' ')} `)}"` : '';
 }
 
 function targetsTable(targets: readonly TargetResult[]): string {
@@ -90,6 +105,14 @@ interface Row {
   readonly index: number;
   readonly target: TargetResult;
   readonly result: RuleResult;
+}
+
+/** A choice of one label (`team=payments`) when the targets have labels: a fleet report sliced by team. */
+function labelFilter(targets: readonly TargetResult[]): string {
+  const all = [...new Set(targets.flatMap(labelList))].sort();
+  if (all.length === 0) return '';
+  const options = all.map((l) => `<option value="${attr(l)}">${text(l)}</option>`).join('');
+  return `<fieldset><legend>Label</legend><select id="label" aria-label="Show the targets with this label"><option value="">all targets</option>${options}</select></fieldset>\n`;
 }
 
 const STATUS_ORDER: Record<Status, number> = { fail: 0, error: 1, manual: 2, skip: 3, pass: 4 };
@@ -127,7 +150,7 @@ function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string,
   }
   const section = sectionOf(r, byId);
   return [
-    `<tr class="finding" data-status="${r.status}" data-severity="${r.severity}" data-target="t${index}"${t === 'suppressed' || t === 'baselined' ? ' data-accepted="1"' : ''}>`,
+    `<tr class="finding" data-status="${r.status}" data-severity="${r.severity}" data-target="t${index}"${labelData(target)}${t === 'suppressed' || t === 'baselined' ? ' data-accepted="1"' : ''}>`,
     `<td class="result">${badges.join(' ')} ${severity}</td>`,
     `<td class="rule"><a href="${attr(ruleDocUrl(r.ruleId))}" rel="noreferrer">${text(r.ruleId)}</a><span class="sub">${text(r.title)}</span><span class="sub">${text(r.checklist || section)}</span></td>`,
     `<td class="target">${text(target.target)}</td>`,
@@ -139,7 +162,7 @@ function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string,
 /** A target that could not be audited is one row, not one error per rule. */
 function targetErrorRow(index: number, target: TargetResult): string {
   return [
-    `<tr class="finding" data-status="error" data-severity="info" data-target="t${index}">`,
+    `<tr class="finding" data-status="error" data-severity="info" data-target="t${index}"${labelData(target)}>`,
     '<td class="result"><span class="st st-error">error</span></td>',
     '<td class="rule">—<span class="sub">every rule</span></td>',
     `<td class="target">${text(target.target)}</td>`,
@@ -225,6 +248,7 @@ a.target-link{color:var(--ink);font-family:ui-monospace,SFMono-Regular,Menlo,Con
 a.target-link:hover{text-decoration:underline}
 td.rule a{font-weight:600;color:#1849a9;text-decoration:none;word-break:break-word}
 td.rule a:hover{text-decoration:underline}
+.label{display:inline-block;font-size:11.5px;padding:0 6px;border-radius:6px;background:#eef2f7;color:#344054;margin-right:4px}
 td.target{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
 table.one-target th:nth-child(3),table.one-target td.target,table.single th:nth-child(3),table.single td.target{display:none}
 td.detail p{margin:0 0 4px}
@@ -260,16 +284,16 @@ var filters=d.getElementById('filters');filters.hidden=false;
 var nav=d.querySelector('.tabs');if(nav)nav.hidden=false;
 var rows=[].slice.call(d.querySelectorAll('tr.finding'));
 var boxes=[].slice.call(filters.querySelectorAll('input[type=checkbox]'));
-var search=d.getElementById('search');
+var search=d.getElementById('search'),label=d.getElementById('label');
 var table=d.querySelector('table.findings'),scope=d.getElementById('findings-scope');
 var tabs=[].slice.call(d.querySelectorAll('.tabs button'));
 var panels=[].slice.call(d.querySelectorAll('.panel'));
 var tab='all';
 function checked(name){var s={};boxes.forEach(function(b){if(b.name===name&&b.checked)s[b.value]=1;});return s;}
 function apply(){
-  var st=checked('status'),sev=checked('severity'),acc=checked('accepted').yes,q=search.value.trim().toLowerCase(),n=0;
+  var st=checked('status'),sev=checked('severity'),acc=checked('accepted').yes,q=search.value.trim().toLowerCase(),lab=label?label.value:'',n=0;
   rows.forEach(function(r){
-    var x=r.dataset,ok=(tab==='all'||x.target===tab)&&st[x.status]&&(x.status!=='fail'||sev[x.severity])&&(acc||!x.accepted)&&(!q||r.textContent.toLowerCase().indexOf(q)>=0);
+    var x=r.dataset,ok=(tab==='all'||x.target===tab)&&st[x.status]&&(x.status!=='fail'||sev[x.severity])&&(acc||!x.accepted)&&(!lab||(x.labels||'').indexOf(' '+lab+' ')>=0)&&(!q||r.textContent.toLowerCase().indexOf(q)>=0);
     r.hidden=!ok;if(ok)n++;
   });
   d.getElementById('shown-count').textContent=n;
@@ -286,7 +310,7 @@ function select(id){
 tabs.forEach(function(b){b.addEventListener('click',function(){select(b.dataset.tab);});});
 [].slice.call(d.querySelectorAll('a[data-tab]')).forEach(function(a){a.addEventListener('click',function(e){e.preventDefault();select(a.dataset.tab);});});
 boxes.forEach(function(b){b.addEventListener('change',apply);});
-search.addEventListener('input',apply);
+search.addEventListener('input',apply);if(label)label.addEventListener('change',apply);
 select('all');
 })();
 `;
@@ -369,7 +393,7 @@ export const htmlReporter: Reporter = (report, context) => {
 <fieldset><legend>Status</legend>${statusBoxes}</fieldset>
 <fieldset><legend>Severity</legend>${severityBoxes}</fieldset>
 <fieldset><legend>Accepted</legend>${checkbox('accepted', 'yes', 'suppressed / baseline', acceptedCount, true)}</fieldset>
-<input type="search" id="search" placeholder="Search rule, target, message…" aria-label="Search findings">
+${labelFilter(report.targets)}<input type="search" id="search" placeholder="Search rule, target, message…" aria-label="Search findings">
 <span class="shown"><span id="shown-count">${rows.length + errorRows.length}</span> of ${rows.length + errorRows.length} shown</span>
 </div>`;
 

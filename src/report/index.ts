@@ -1,6 +1,7 @@
 import type { Reporter } from './types.ts';
 import { htmlReporter } from './html.ts';
 import { jsonReporter } from './json.ts';
+import { jsonlReporter } from './jsonl.ts';
 import { junitReporter } from './junit.ts';
 import { markdownReporter } from './markdown.ts';
 import { sarifReporter } from './sarif.ts';
@@ -10,6 +11,7 @@ import { textReporter } from './text.ts';
 export const REPORTERS: ReadonlyMap<string, Reporter> = new Map([
   ['text', textReporter],
   ['json', jsonReporter],
+  ['jsonl', jsonlReporter],
   ['sarif', sarifReporter],
   ['junit', junitReporter],
   ['html', htmlReporter],

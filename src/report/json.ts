@@ -11,6 +11,7 @@ export const jsonReporter: Reporter = (report) =>
         ...(t.server ? { server: t.server } : {}),
         ...(t.warnings?.length ? { warnings: t.warnings } : {}),
         ...(t.sample ? { sample: t.sample } : {}),
+        ...(t.labels ? { labels: t.labels } : {}),
         results: t.results,
       })),
       summary: report.summary,

@@ -94,6 +94,8 @@ export const markdownReporter: Reporter = (report) => {
   ];
   const out: string[] = [`## redfort ${md(report.tool.version)}: security audit`, '', headline.join(' · '), ''];
 
+  // Labels of the inventory (`--targets`): a column, so that a fleet report can be sliced by team.
+  const withLabels = report.targets.some((t) => t.labels && Object.keys(t.labels).length > 0);
   const perTarget = report.targets.map((t) => {
     const c = emptySeverityCounts();
     const st = { pass: 0, skip: 0, manual: 0, error: 0 };
@@ -102,13 +104,14 @@ export const markdownReporter: Reporter = (report) => {
       else if (r.status !== 'fail') st[r.status] += 1;
     }
     const server = t.error !== undefined ? `not audited: ${md(t.error)}` : t.server ? md(`${t.server.product} ${t.server.version ?? '?'} (${t.server.mode})`) : '';
-    return [code(t.target), server, ...SEVERITIES.map((sev) => String(c[sev])), String(st.pass), String(st.skip), String(st.manual), String(st.error)];
+    const labels = withLabels ? [md(Object.entries(t.labels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(' '))] : [];
+    return [code(t.target), ...labels, server, ...SEVERITIES.map((sev) => String(c[sev])), String(st.pass), String(st.skip), String(st.manual), String(st.error)];
   });
   out.push(
     ...table(
-      ['Target', 'Server', ...SEVERITIES.map(titleCase), 'Pass', 'Skip', 'Manual', 'Error'],
+      ['Target', ...(withLabels ? ['Labels'] : []), 'Server', ...SEVERITIES.map(titleCase), 'Pass', 'Skip', 'Manual', 'Error'],
       perTarget,
-      ['l', 'l', ...SEVERITIES.map(() => 'r' as const), 'r', 'r', 'r', 'r'],
+      ['l', ...(withLabels ? ['l' as const] : []), 'l', ...SEVERITIES.map(() => 'r' as const), 'r', 'r', 'r', 'r'],
     ),
     '',
   );

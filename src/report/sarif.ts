@@ -72,6 +72,7 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
   };
   if (result.evidence.length > 0) properties['evidence'] = result.evidence;
   if (result.source && result.source.kind !== 'file') properties['source'] = result.source;
+  if (target.labels) properties['labels'] = target.labels;
   return {
     ruleId: result.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
@@ -122,6 +123,7 @@ export const sarifReporter: Reporter = (report, context) => {
         level: 'error',
         message: { text: `${target.target} could not be audited: ${target.error}` },
         locations: [{ logicalLocations: [targetLocation(target.target)] }],
+        ...(target.labels ? { properties: { labels: target.labels } } : {}),
       });
       continue;
     }
@@ -169,7 +171,11 @@ export const sarifReporter: Reporter = (report, context) => {
           },
         ],
         results,
-        properties: { targets: report.targets.map((t) => t.target), summary: report.summary },
+        properties: {
+          targets: report.targets.map((t) => t.target),
+          ...(report.targets.some((t) => t.labels) ? { labels: Object.fromEntries(report.targets.filter((t) => t.labels).map((t) => [t.target, t.labels])) } : {}),
+          summary: report.summary,
+        },
       },
     ],
   };

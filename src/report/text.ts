@@ -93,7 +93,8 @@ export const textReporter: Reporter = (report, context) => {
     wrapText(terminalSafe(text), width === undefined ? 0 : Math.max(20, width - indent)).map((l) => `${' '.repeat(indent)}${style(l)}`);
   for (const target of report.targets) {
     const server = target.server ? ` (${target.server.product} ${target.server.version ?? 'version unknown'}, ${target.server.mode})` : '';
-    lines.push(c.bold(terminalSafe(`${target.target}${server}`)));
+    const labels = target.labels && Object.keys(target.labels).length > 0 ? `  [${Object.entries(target.labels).map(([k, v]) => `${k}=${v}`).sort().join(' ')}]` : '';
+    lines.push(c.bold(terminalSafe(`${target.target}${server}`)) + c.dim(terminalSafe(labels)));
     if (target.error !== undefined) {
       const [first = '', ...rest] = block(8, target.error);
       lines.push(`  ${c.magenta('ERROR')} ${first.slice(8)}`, ...rest, '');

@@ -262,3 +262,75 @@ function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): 
   }
   return labels;
 }
+
+/** A target of the inventory ready to audit, or why it cannot be (only that target fails). */
+export type ResolvedInventoryTarget =
+  | { readonly ok: true; readonly entry: InventoryTarget; readonly target: import('../gather/live/target.ts').Target; readonly password?: string }
+  | { readonly ok: false; readonly entry: InventoryTarget; readonly display: string; readonly error: string };
+
+/**
+ * Turns each inventory target into a target to audit: its password from `passwordEnv`, `passwordFile` (first
+ * line) or inline; the command line's flags win over the inventory's, as they do over `.redfort.yaml`. A
+ * missing variable or unreadable file fails that target alone.
+ */
+export async function resolveInventory(
+  inventory: Inventory,
+  flags: import('../gather/live/target.ts').TargetFlags,
+  env: Record<string, string | undefined>,
+  readSecret: (path: string) => Promise<string>,
+): Promise<ResolvedInventoryTarget[]> {
+  const files = new Map<string, Promise<{ ok: true; value: string } | { ok: false; error: string }>>();
+  const secretFile = (path: string) => {
+    let read = files.get(path);
+    if (!read) {
+      read = readSecret(path).then(
+        (text) => {
+          const value = text.split(/\r?\n/)[0] ?? '';
+          return value === '' ? { ok: false as const, error: `the password file '${path}' is empty` } : { ok: true as const, value };
+        },
+        (error: unknown) => ({ ok: false as const, error: `cannot read the password file '${path}': ${error instanceof Error ? error.message : String(error)}` }),
+      );
+      files.set(path, read);
+    }
+    return read;
+  };
+  return Promise.all(
+    inventory.targets.map(async (entry): Promise<ResolvedInventoryTarget> => {
+      const where = `${entry.source.path}:${entry.source.line}`;
+      const shown = entry.spec.replace(/:[^:@/]*@/, ':***@');
+      const fail = (error: string): ResolvedInventoryTarget => ({ ok: false, entry, display: shown, error: `${where}: ${error}` });
+      const c = entry.connection;
+      const merged: import('../gather/live/target.ts').TargetFlags = {};
+      if (c.user !== undefined) merged.user = c.user;
+      if (c.tls !== undefined) merged.tls = c.tls;
+      if (c.db !== undefined) merged.db = c.db;
+      for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni'] as const) if (c[name] !== undefined) merged[name] = c[name];
+      if (c.insecure !== undefined) merged.insecure = c.insecure;
+      let password: string | undefined;
+      if (c.password !== undefined) password = c.password;
+      else if (c.passwordEnv !== undefined) {
+        password = env[c.passwordEnv];
+        if (password === undefined || password === '') return fail(`passwordEnv names ${c.passwordEnv}, which is not set`);
+      } else if (c.passwordFile !== undefined) {
+        const read = await secretFile(c.passwordFile);
+        if (!read.ok) return fail(read.error);
+        password = read.value;
+      }
+      if (password !== undefined) merged.pass = password;
+      // The URL's own user and database beat the inventory's; the command line beats both.
+      try {
+        const fromUrl = resolveTarget(entry.spec, {}, {});
+        if (fromUrl.username !== undefined) delete merged.user;
+        if (fromUrl.hasPassword) delete merged.pass;
+        if (fromUrl.db !== 0) delete merged.db;
+        if (fromUrl.tls !== undefined && merged.tls === false) delete merged.tls;
+        const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+        const target = resolveTarget(entry.spec, { ...merged, ...given }, env);
+        const used = given.pass ?? merged.pass;
+        return { ok: true, entry, target, ...(used !== undefined ? { password: used } : {}) };
+      } catch (error) {
+        return fail(error instanceof Error ? error.message : String(error));
+      }
+    }),
+  );
+}

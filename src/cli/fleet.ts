@@ -1,0 +1,227 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { FleetTally, compareLines, runFleet } from '../app/fleet.ts';
+import type { FleetEntry, FleetOptions } from '../app/fleet.ts';
+import { reportOf } from '../audit.ts';
+import type { TargetResult } from '../engine/run.ts';
+import { isActiveFailure, severityRank } from '../engine/run.ts';
+import type { TargetFlags } from '../gather/live/target.ts';
+import { redact } from '../gather/live/target.ts';
+import type { DeploymentKind } from '../gather/topology/discover.ts';
+import { jsonlSummary, jsonlTarget } from '../report/jsonl.ts';
+import type { OutputPlan } from '../report/outputs.ts';
+import type { AuditReport, ReportWarning } from '../report/types.ts';
+import type { Severity } from '../rules/define.ts';
+import { triageReport, today } from '../settings/apply.ts';
+import type { Baseline } from '../settings/baseline.ts';
+import { parseInventory, resolveInventory } from '../settings/inventory.ts';
+import type { Settings } from '../settings/types.ts';
+import { SettingsError } from '../settings/types.ts';
+import { terminalSafe } from '../report/common.ts';
+import { packageVersion } from '../package-root.ts';
+
+/** An inventory file is text: far below this. */
+const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
+const MAX_SECRET_BYTES = 64 * 1024;
+
+export interface FleetCommand {
+  /** `--targets FILE`, `-` for standard input. */
+  readonly inventory: string;
+  /** Connection flags of the command line: they win over the inventory's. */
+  readonly flags: TargetFlags;
+  readonly kind: DeploymentKind | undefined;
+  readonly options: FleetOptions;
+  readonly plan: OutputPlan;
+  readonly settings: Settings | undefined;
+  readonly baseline: Baseline | undefined;
+  readonly failOn: Severity | 'none';
+  readonly summaryOnly: boolean;
+  readonly quiet: boolean;
+  readonly color: boolean;
+  readonly env: Record<string, string | undefined>;
+}
+
+/** What the caller supplies: how to render the formats that need the whole report, and how to audit deployments. */
+export interface FleetIo {
+  render(format: string, report: AuditReport, forStdout: boolean): Promise<string>;
+  auditDeployment?: FleetOptions['auditDeployment'];
+  /** The text report of the details (below the fleet summary). */
+  writeStdout(text: string): void;
+  say(message: string): void;
+}
+
+async function readRegular(path: string, limit: number, what: string): Promise<string> {
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(error.code === 'ENOENT' ? `no such file` : (error.code ?? error.message));
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error(`not a regular file`);
+    if (info.size > limit) throw new Error(`larger than ${limit} bytes: not ${what}`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readStdin(limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new SettingsError(`<stdin>: the inventory is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A live line on a terminal's stderr: done/total, failures so far, ETA. Nothing when stderr is not a TTY. */
+class Progress {
+  readonly #total: number;
+  readonly #start = Date.now();
+  #done = 0;
+  #failed = 0;
+  #errors = 0;
+  #last = 0;
+  #shown = false;
+  constructor(total: number) {
+    this.#total = total;
+  }
+  update(failed: boolean, error: boolean): void {
+    this.#done += 1;
+    if (failed) this.#failed += 1;
+    if (error) this.#errors += 1;
+    const now = Date.now();
+    // At most ten redraws a second, and always the last one.
+    if (now - this.#last < 100 && this.#done < this.#total) return;
+    this.#last = now;
+    const elapsed = (now - this.#start) / 1000;
+    const eta = this.#done > 0 && this.#done < this.#total ? Math.ceil((elapsed / this.#done) * (this.#total - this.#done)) : 0;
+    const line = `redfort: ${this.#done}/${this.#total} targets audited, ${this.#failed} with failures, ${this.#errors} not audited${this.#done < this.#total ? `, ETA ${formatSeconds(eta)}` : ''}`;
+    process.stderr.write(`\r\x1b[2K${line}`);
+    this.#shown = true;
+  }
+  clear(): void {
+    if (this.#shown) process.stderr.write('\r\x1b[2K');
+  }
+}
+
+function formatSeconds(s: number): string {
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * `redfort audit --targets FILE`: audits an inventory's targets, each with its own credentials and labels;
+ * streams JSON Lines as targets finish, keeps only a line per target unless a format needs the whole report,
+ * prints the fleet summary (worst first, totals per rule) above the details.
+ *
+ * @returns the exit code: 2 when a target could not be audited, 1 when a failure reaches --fail-on, else 0.
+ */
+export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<number> {
+  const shown = cmd.inventory === '-' ? '<stdin>' : cmd.inventory;
+  let text: string;
+  try {
+    text = cmd.inventory === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readRegular(cmd.inventory, MAX_INVENTORY_BYTES, 'an inventory');
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    throw new SettingsError(`${shown}: cannot read the --targets file: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const baseDir = cmd.inventory === '-' ? process.cwd() : dirname(resolve(cmd.inventory));
+  const inventory = parseInventory(text, shown, { baseDir });
+  text = '';
+  if (inventory.targets.length === 0) throw new SettingsError(`${shown}: the inventory has no targets`);
+  for (const w of inventory.warnings) io.say(`warning: ${w}`);
+
+  const resolved = await resolveInventory(inventory, cmd.flags, cmd.env, (path) => readRegular(path, MAX_SECRET_BYTES, 'a password file'));
+  const secrets = [cmd.env.REDISCLI_AUTH ?? '', ...resolved.map((r) => (r.ok ? (r.password ?? '') : ''))];
+  const entries: FleetEntry[] = resolved.map((r) => {
+    const labels = Object.keys(r.entry.labels).length > 0 ? { labels: r.entry.labels } : {};
+    if (!r.ok) return { display: r.display, error: r.error, ...labels };
+    const kind = r.entry.kind ?? cmd.kind;
+    return { target: r.target, ...labels, ...(kind ? { kind } : {}) };
+  });
+
+  // JSON Lines go out as targets finish; the other formats need the whole report, and so does the text report
+  // unless only its summary is asked for.
+  const streamed = cmd.plan.files.filter((f) => f.format === 'jsonl');
+  const stdoutJsonl = cmd.plan.stdout === 'jsonl';
+  const keepAll = cmd.plan.files.some((f) => f.format !== 'jsonl') || (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl' && !(cmd.plan.stdout === 'text' && cmd.summaryOnly));
+  const sinks = streamed.map((f) => {
+    try {
+      return { path: f.path, fd: openSync(f.path, 'w') };
+    } catch (error) {
+      throw new SettingsError(`cannot write the jsonl report to '${f.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  });
+  const emit = (line: string) => {
+    for (const sink of sinks) writeSync(sink.fd, line);
+    if (stdoutJsonl) io.writeStdout(line);
+  };
+
+  const tally = new FleetTally();
+  const kept: { index: number; result: TargetResult }[] = [];
+  const warningCounts = new Map<string, { warning: ReportWarning; count: number }>();
+  const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(entries.length) : undefined;
+  const day = today();
+  const threshold = cmd.failOn === 'none' ? undefined : severityRank(cmd.failOn);
+  let failedOn = false;
+  let audited = 0;
+
+  await runFleet(entries, { ...cmd.options, ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) }, (raw, index) => {
+    const triaged = triageReport(reportOf([raw]), { settings: cmd.settings, baseline: cmd.baseline, today: day });
+    const result = triaged.targets[0]!;
+    for (const w of triaged.warnings ?? []) {
+      const seen = warningCounts.get(w.message);
+      if (seen) seen.count += 1;
+      else warningCounts.set(w.message, { warning: w, count: 1 });
+    }
+    if (result.error === undefined) audited += 1;
+    const line = tally.add(result);
+    if (threshold !== undefined && result.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold)) failedOn = true;
+    emit(jsonlTarget(result));
+    if (keepAll) kept.push({ index, result });
+    progress?.update(line.worst !== undefined, line.error !== undefined);
+  });
+  progress?.clear();
+
+  // A suppression for every target is unused only when no audited target used it.
+  const warnings = [...warningCounts.values()]
+    .filter(({ warning, count }) => {
+      if (warning.kind !== 'suppression-unused') return true;
+      const s = cmd.settings?.suppressions.find((x) => x.source.line === warning.source?.line && x.source.path === warning.source?.path);
+      return s?.target !== undefined || count >= audited;
+    })
+    .map(({ warning }) => warning);
+  const summary = tally.summary;
+  const head = { tool: { name: 'redfort' as const, version: packageVersion() }, summary, ...(warnings.length > 0 ? { warnings } : {}) };
+  emit(jsonlSummary(head));
+  for (const sink of sinks) closeSync(sink.fd);
+
+  const lines = [...tally.lines].sort(compareLines);
+  const report: AuditReport = { ...head, targets: kept.sort((a, b) => a.index - b.index).map((k) => k.result) };
+  for (const file of cmd.plan.files) {
+    if (file.format === 'jsonl') continue;
+    const content = await io.render(file.format, report, false);
+    try {
+      const fd = openSync(file.path, 'w');
+      writeSync(fd, content);
+      closeSync(fd);
+    } catch (error) {
+      throw new SettingsError(`cannot write the ${file.format} report to '${file.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  if (cmd.plan.stdout === 'text') {
+    const { fleetSummaryText } = await import('../report/fleet-text.ts');
+    io.writeStdout(fleetSummaryText(lines, tally.totals(), summary, { color: cmd.color }));
+    if (!cmd.summaryOnly) io.writeStdout(await io.render('text', report, true));
+  } else if (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl') {
+    io.writeStdout(await io.render(cmd.plan.stdout, report, true));
+  }
+  if (!cmd.quiet) {
+    for (const l of lines) if (l.error !== undefined) io.say(redact(l.error.startsWith(`${l.target}`) || /^[^ ]+:\d+: /.test(l.error) ? l.error : `${l.target}: ${l.error}`, secrets));
+  }
+  for (const w of warnings) io.say(`warning: ${terminalSafe(redact(w.message, secrets))}`);
+  if (summary.targetErrors > 0) return 2;
+  return failedOn ? 1 : 0;
+}

@@ -1,0 +1,61 @@
+import pc from 'picocolors';
+import type { Summary } from '../engine/run.ts';
+import type { Severity } from '../rules/define.ts';
+import { terminalSafe } from './common.ts';
+
+/** One target of the fleet summary (see app/fleet.ts `TargetLine`). */
+export interface FleetLine {
+  readonly target: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly error?: string;
+  readonly failBySeverity: Readonly<Record<Severity, number>>;
+  readonly worst: Severity | undefined;
+}
+
+export interface FleetTotal {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly failed: number;
+  readonly judged: number;
+}
+
+const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/**
+ * The head of a fleet's text report: one line per target, worst first (`lines` come sorted), then each failing
+ * rule with the number of targets it failed on out of those that judged it (`auth.default-user-enabled: 143/200
+ * fail`). Pure: the caller prints it above the details, or alone with --summary-only.
+ */
+export function fleetSummaryText(lines: readonly FleetLine[], totals: readonly FleetTotal[], summary: Summary, options: { color: boolean }): string {
+  const c = pc.createColors(options.color);
+  const failing = lines.filter((l) => l.error === undefined && l.worst !== undefined).length;
+  const out: string[] = [
+    c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}, ${summary.targetErrors} not audited, ${failing} with failures`),
+  ];
+  const width = Math.min(60, Math.max(0, ...lines.map((l) => l.target.length)));
+  for (const l of lines) {
+    const labels = l.labels && Object.keys(l.labels).length > 0 ? `  [${Object.entries(l.labels).map(([k, v]) => `${k}=${v}`).sort().join(' ')}]` : '';
+    let status: string;
+    let detail: string;
+    if (l.error !== undefined) {
+      status = c.magenta('ERROR   ');
+      detail = l.error;
+    } else if (l.worst === undefined) {
+      status = c.green('ok      ');
+      detail = 'no failure';
+    } else {
+      status = l.worst === 'critical' || l.worst === 'high' ? c.red(l.worst.padEnd(8)) : l.worst === 'medium' ? c.yellow(l.worst.padEnd(8)) : c.dim(l.worst.padEnd(8));
+      detail = ORDER.filter((s) => l.failBySeverity[s] > 0).map((s) => `${l.failBySeverity[s]} ${s}`).join(', ');
+    }
+    out.push(`  ${status} ${terminalSafe(l.target.padEnd(width))}  ${terminalSafe(detail)}${c.dim(terminalSafe(labels))}`);
+  }
+  out.push('');
+  if (totals.length > 0) {
+    out.push(c.bold('Failing rules across the fleet (targets failed / targets that judged the rule):'));
+    for (const t of totals) out.push(`  ${t.ruleId}: ${t.failed}/${t.judged} fail ${c.dim(`(${t.severity})`)}`);
+  } else {
+    out.push(c.bold('No rule failed on any audited target.'));
+  }
+  out.push('');
+  return `${out.join('\n')}\n`;
+}
