@@ -14,8 +14,6 @@ export type FleetEntry =
   | { readonly display: string; readonly error: string; readonly labels?: Readonly<Record<string, string>> };
 
 export interface FleetOptions extends AuditOptions {
-  /** The deadline of one target (discovery of a deployment included); a target past it is an error result. */
-  readonly targetTimeoutMs?: number;
   /** Audits a deployment (`cluster: true` in the inventory); entries with a kind are skipped without it. */
   readonly auditDeployment?: (seed: Target, kind: DeploymentKind, options: AuditOptions) => Promise<TargetResult[]>;
 }
@@ -46,28 +44,10 @@ function failed(display: string, error: string): TargetResult {
 
 async function auditEntry(entry: FleetEntry, options: FleetOptions): Promise<TargetResult[]> {
   if (!('target' in entry)) return [failed(entry.display, entry.error)];
-  const { target } = entry;
-  const deadline = options.targetTimeoutMs;
-  const controller = new AbortController();
-  const work = (async () => {
-    const perTarget = { ...options, signal: controller.signal };
-    if (entry.kind === undefined) return [await auditTarget(target, perTarget)];
-    if (!options.auditDeployment) return [failed(target.display, `${entry.kind} audits are not available here`)];
-    return options.auditDeployment(target, entry.kind, perTarget);
-  })();
-  if (deadline === undefined) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<TargetResult[]>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve([failed(target.display, `no result within the per-target deadline of ${deadline} ms (--target-timeout)`)]);
-    }, deadline);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  // auditTarget and auditDeployment keep the per-target deadline (targetTimeoutMs) themselves.
+  if (entry.kind === undefined) return [await auditTarget(entry.target, options)];
+  if (!options.auditDeployment) return [failed(entry.target.display, `${entry.kind} audits are not available here`)];
+  return options.auditDeployment(entry.target, entry.kind, options);
 }
 
 /** What the fleet summary keeps of one target: a line of the summary, and its failing rules for the totals. */

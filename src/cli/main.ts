@@ -90,7 +90,6 @@ interface AuditFlags extends TargetFlags {
   targets?: string;
   summaryOnly?: boolean;
   quiet?: boolean;
-  targetTimeout?: string;
 }
 
 /** `--sample-data [N]`, `--sample-databases`, `--sample-time`, `--sample-bytes` as a sampling request. */
@@ -290,17 +289,14 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
       if (flags[name] !== undefined) Object.assign(connection, { [name]: flags[name] });
     }
     if (pass !== undefined) connection.pass = pass;
-    const hostKey = kind !== undefined ? readHostKey(flags.hostKey) : undefined;
+    const hostKey = kind !== undefined ? await readHostKey(flags.hostKey) : undefined;
     const docs = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)].includes('sarif') ? ruleDocs() : undefined;
     return runFleetAudit(
       {
         inventory: flags.targets,
         flags: connection,
         kind,
-        options: {
-          ...options,
-          ...(flags.targetTimeout !== undefined ? { targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000) } : {}),
-        },
+        options,
         plan,
         settings,
         baseline,
@@ -517,7 +513,6 @@ Examples:
     .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')
     .option('--summary-only', 'with --targets: print the fleet summary (one line per target, totals per rule) without the details')
     .option('-q, --quiet', 'no progress line and no per-target error lines on standard error')
-    .option('--target-timeout <ms>', 'with --targets: the deadline of one target; a target past it is reported as an error')
     .addHelpText('after', `
 Examples:
   REDISCLI_AUTH=secret redfort audit redis://auditor@db1:6380
