@@ -146,6 +146,11 @@ export const GROUPS: readonly Group[] = [
     truth: ['email', 'phone', 'secret-field'],
     make: (i, r) => str(`g-profile:${r.uuid()}`, JSON.stringify({ id: i, profile: { contact: { email: fake.email(r), phones: [fake.phone(r)] }, integrations: [{ name: 'crm', apiKey: r.chars(B64URL, 32) }] }, updated: iso(r) })),
   },
+  { prefix: 'g-access-log', truth: ['jwt'], make: (i, r) => list(`g-access-log:${i}`, [`${iso(r)} GET /api/v1/orders/${r.digits(6)} 200 ${r.int(1, 900)}ms`, `${iso(r)} POST /api/v1/cart 201 headers={"Authorization": "Bearer ${fake.jwt(r)}"}`]) },
+  { prefix: 'g-yaml', truth: ['secret-field'], make: (i, r) => str(`g-yaml:${r.uuid()}`, `database:\n  host: db${i}.internal\n  port: 5432\n  password: ${fake.password(r)}\ncache:\n  ttl: 300\n`) },
+  { prefix: 'g-mailto', truth: ['email'], make: (i, r) => str(`g-mailto:${i}`, `<footer><p>${fake.sentence(r, 8)}</p><a href="mailto:${fake.email(r)}">Contact us</a></footer>`) },
+  { prefix: 'g-env', truth: ['aws-access-key', 'secret-field'], make: (i, r) => str(`g-env:${i}`, `NODE_ENV=production\nAWS_ACCESS_KEY_ID=${fake.aws(r)}\nAWS_SECRET_ACCESS_KEY=${fake.awsSecret(r)}\nPORT=${r.int(3000, 9000)}\n`) },
+  { prefix: 'g-cards-set', truth: ['card-number'], make: (i, r) => set(`g-cards-set:${i}`, [fake.card(r, '-'), fake.card(r)]) },
   // --- hashed and encrypted: no plaintext ---
   { prefix: 'n-bcrypt', truth: [], make: (i, r) => hash(`n-bcrypt:${i}`, { username: `user${i}`, password: fake.bcrypt(r) }) },
   { prefix: 'n-argon', truth: [], make: (i, r) => hash(`n-argon:${i}`, { password_hash: fake.argon2(r), password: fake.argon2(r) }) },
@@ -167,6 +172,10 @@ export const GROUPS: readonly Group[] = [
   { prefix: 'n-hex', truth: [], make: (i, r) => str(`n-hex:${i}`, r.chars('0123456789abcdef', 32)) },
   { prefix: 'n-text', truth: [], make: (i, r) => str(`n-text:${i}`, `${fake.sentence(r, 30)}. Call 0170 ${r.digits(7)} or visit example.com/${r.pick(WORDS)}.`) },
   { prefix: 'n-noise', truth: [], make: (i, r) => str(`n-noise:${i}`, r.chars('abcdefghijklmnopqrstuvwxyz0123456789 .,;:-_()', r.int(20, 300))) },
+  { prefix: 'n-snowflake', truth: [], make: (i, r) => list(`n-snowflake:${i}`, [`1${r.digits(18)}`, `1${r.digits(18)}`, `${r.int(1, 9)}${r.digits(15)}`]) },
+  { prefix: 'n-git', truth: [], make: (i, r) => hash(`n-git:${i}`, { commit: r.chars('0123456789abcdef', 40), author: `dev${i}`, message: fake.sentence(r, 6), date: iso(r) }) },
+  { prefix: 'n-css', truth: [], make: (i, r) => str(`n-css:${i}`, `@media (max-width: ${r.int(300, 1200)}px) { .card-${i} { margin: ${r.int(0, 40)}px; color: #${r.chars('0123456789abcdef', 6)}; } } /* v${r.int(1, 9)}.${r.int(0, 30)}.${r.int(0, 99)} */`) },
+  { prefix: 'n-geo', truth: [], make: (i, r) => hash(`n-geo:${i}`, { lat: (r.next() * 180 - 90).toFixed(6), lon: (r.next() * 360 - 180).toFixed(6), zip: r.digits(5), phone_ext: r.digits(4) }) },
   { prefix: 'n-version', truth: [], make: (i, r) => hash(`n-version:${i}`, { version: `${r.int(1, 9)}.${r.int(0, 20)}.${r.int(0, 99)}`, build: r.digits(16), commit: r.chars('0123456789abcdef', 40) }) },
 ];
 
