@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { freePorts, recordReplies, startFakeFleet } from '../../bench/fleet-servers.mjs';
+import { auditCommands } from '../../src/gather/live/gather-live.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { build, ROOT, runCli } from '../report/cli-run.ts';
+
+// Passwords no report, log line or error may ever show.
+const PW_DEFAULT = 'fleet-default-Zq81xW';
+const PW_AUDIT2 = 'fleet-audit2-Kp44vT';
+const PW_INLINE = 'fleet-inline-Mm90eR';
+
+let dir: string;
+let a: RunningServer;
+let b: RunningServer;
+let c: RunningServer;
+let fakes: { ports: number[]; stop(): Promise<void> } | undefined;
+
+before(async () => {
+  await build();
+  dir = await mkdtemp(join(tmpdir(), 'redfort-fleet-'));
+  [a, b, c] = await Promise.all([
+    startRedis({ conf: `requirepass ${PW_DEFAULT}`, password: PW_DEFAULT }),
+    startRedis({ conf: `user default off\nuser audit2 on >${PW_AUDIT2} ~* &* +@all`, username: 'audit2', password: PW_AUDIT2 }),
+    startRedis({ conf: `user default on >${PW_INLINE} ~* &* +@all`, password: PW_INLINE }),
+  ]);
+});
+
+after(async () => {
+  await fakes?.stop();
+  await stopAll();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('redfort audit --targets with per-target credentials', () => {
+  it('audits each server as its own user, reports labels in every format and leaks no password', async () => {
+    await writeFile(join(dir, 'payments.pw'), `${PW_AUDIT2}\n`, { mode: 0o600 });
+    const inventory = join(dir, 'fleet.yaml');
+    await writeFile(
+      inventory,
+      [
+        'defaults: { passwordEnv: FLEET_DEFAULT_PW, labels: { env: prod } }',
+        'groups:',
+        '  payments: { user: audit2, passwordFile: payments.pw, labels: { team: payments } }',
+        'targets:',
+        `  - { url: "redis://127.0.0.1:${a.port}", labels: { team: search } }`,
+        `  - { url: "redis://127.0.0.1:${b.port}", group: payments }`,
+        `  - url: redis://127.0.0.1:${c.port}`,
+        `    password: ${PW_INLINE}`,
+        '    labels: { env: staging, team: cache }',
+        `  - { url: "redis://127.0.0.1:${a.port}/1", passwordEnv: FLEET_UNSET_PW }`,
+        '',
+      ].join('\n'),
+    );
+    const out = (f: string) => join(dir, f);
+    const run = await runCli(
+      ['audit', '--targets', inventory, '--no-probe', '--no-host', '--fail-on', 'none',
+        '-o', `json=${out('r.json')}`, '-o', `sarif=${out('r.sarif')}`, '-o', `html=${out('r.html')}`, '-o', `markdown=${out('r.md')}`,
+        '-o', `junit=${out('r.xml')}`, '-o', `jsonl=${out('r.jsonl')}`],
+      { env: { FLEET_DEFAULT_PW: PW_DEFAULT } },
+    );
+    // The target whose variable is unset fails alone, naming the line; the others are audited.
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /fleet\.yaml:10: passwordEnv names FLEET_UNSET_PW, which is not set/);
+    assert.match(run.stderr, /fleet\.yaml:8: a password written in the inventory/);
+    const report = JSON.parse(await readFile(out('r.json'), 'utf8')) as { targets: { target: string; error?: string; labels?: Record<string, string>; server?: unknown }[] };
+    const byTarget = new Map(report.targets.map((t) => [t.target, t]));
+    assert.deepEqual(byTarget.get(`redis://127.0.0.1:${a.port}`)?.labels, { env: 'prod', team: 'search' });
+    assert.equal(byTarget.get(`redis://127.0.0.1:${a.port}`)?.error, undefined);
+    assert.deepEqual(byTarget.get(`redis://audit2@127.0.0.1:${b.port}`)?.labels, { env: 'prod', team: 'payments' });
+    assert.equal(byTarget.get(`redis://audit2@127.0.0.1:${b.port}`)?.error, undefined);
+    assert.ok(byTarget.get(`redis://audit2@127.0.0.1:${b.port}`)?.server);
+    assert.deepEqual(byTarget.get(`redis://127.0.0.1:${c.port}`)?.labels, { env: 'staging', team: 'cache' });
+    assert.equal(byTarget.get(`redis://127.0.0.1:${c.port}`)?.error, undefined);
+    assert.match(byTarget.get(`redis://127.0.0.1:${a.port}/1`)?.error ?? '', /FLEET_UNSET_PW/);
+
+    const sarif = JSON.parse(await readFile(out('r.sarif'), 'utf8')) as { runs: { results: { properties: { target: string; labels?: Record<string, string> } }[] }[] };
+    const labelled = sarif.runs[0]!.results.find((r) => r.properties.target === `redis://audit2@127.0.0.1:${b.port}`);
+    assert.deepEqual(labelled?.properties.labels, { env: 'prod', team: 'payments' });
+    const html = await readFile(out('r.html'), 'utf8');
+    assert.match(html, /<select id="label"[^>]*>.*<option value="team=payments">/s);
+    assert.match(html, /data-labels=" env=prod team=payments "/);
+    assert.match(await readFile(out('r.md'), 'utf8'), /\| Labels \|[\s\S]*env=staging team=cache/);
+    const lines = (await readFile(out('r.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; labels?: unknown });
+    assert.equal(lines.filter((l) => l.type === 'target').length, 4);
+    assert.equal(lines.at(-1)!.type, 'summary');
+
+    const everything = [run.stdout, run.stderr, ...(await Promise.all(['r.json', 'r.sarif', 'r.html', 'r.md', 'r.xml', 'r.jsonl'].map((f) => readFile(out(f), 'utf8'))))];
+    for (const text of everything) {
+      for (const secret of [PW_DEFAULT, PW_AUDIT2, PW_INLINE]) assert.ok(!text.includes(secret), `a password leaked: ${secret}`);
+    }
+  });
+
+  it('a wrong password fails that target only', async () => {
+    const inventory = join(dir, 'wrong.txt');
+    await writeFile(inventory, `redis://:not-the-password@127.0.0.1:${a.port}\nredis://127.0.0.1:${c.port}\n`);
+    const run = await runCli(['audit', '--targets', inventory, '--no-probe', '--no-host', '--summary-only', '--fail-on', 'none']);
+    assert.equal(run.code, 2);
+    assert.match(run.stdout, /ERROR +redis:\/\/127\.0\.0\.1:\d+ +.*(WRONGPASS|authentication failed)/);
+    assert.ok(!run.stdout.includes('not-the-password') && !run.stderr.includes('not-the-password'));
+  });
+
+  it('reads the inventory from standard input; an invalid one is one line naming file:line, exit 2', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, `targets:\n  - { url: "redis://127.0.0.1:${a.port}", colour: blue }\n`);
+    const run = await runCli(['audit', '--targets', bad]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^redfort: .*bad\.yaml:2: targets: unknown key 'colour'/);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+  });
+});
+
+describe('a fleet of 200 targets, 20 of them dead or silent', () => {
+  it('finishes with every live result present; the dead and silent ones are errors', async () => {
+    // One real server's replies, served on 190 ports by one lightweight process: 10 of them never answer.
+    const replies = await recordReplies(c.port, [['AUTH', PW_INLINE], ...auditCommands().map((p) => p.args)]);
+    const authed = new Map([...replies].map(([k, v]) => [k, v]));
+    authed.set('PING', Buffer.from('+PONG\r\n'));
+    fakes = await startFakeFleet(190, authed, { silent: 10 });
+    const dead = await freePorts(10);
+    const list = join(dir, 'fleet.txt');
+    await writeFile(list, [...fakes.ports, ...dead].map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    const run = await runCli(['audit', '--targets', list, '--no-host', '--no-probe', '--concurrency', '50', '--target-timeout', '4000',
+      '--connect-timeout', '2000', '--format', 'jsonl', '-o', join(dir, 'fleet.jsonl'), '--fail-on', 'none', '--quiet']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr, '', 'nothing on stderr with --quiet');
+    const lines = (await readFile(join(dir, 'fleet.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; target?: string; error?: string; summary?: { targets: number; targetErrors: number } });
+    const targets = lines.filter((l) => l.type === 'target');
+    assert.equal(targets.length, 200);
+    const live = new Set(fakes.ports.slice(0, 180).map((p) => `redis://127.0.0.1:${p}`));
+    for (const t of targets) {
+      if (live.has(t.target!)) assert.equal(t.error, undefined, `${t.target}: ${t.error}`);
+      else assert.ok(t.error, `${t.target} should be an error`);
+    }
+    assert.equal(targets.filter((t) => live.has(t.target!)).length, 180);
+    assert.deepEqual({ targets: lines.at(-1)!.summary!.targets, errors: lines.at(-1)!.summary!.targetErrors }, { targets: 200, errors: 20 });
+  });
+});
+
+describe('progress', () => {
+  it('a live line on a terminal, nothing in a pipe or with --quiet', async () => {
+    const list = join(dir, 'progress.txt');
+    await writeFile(list, [a.port, c.port].map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    const args = ['audit', '--targets', list, '--no-host', '--no-probe', '--summary-only', '--fail-on', 'none'];
+    const piped = await runCli(args);
+    assert.doesNotMatch(piped.stderr, /targets audited/);
+    // `script` runs the CLI under a pseudo-terminal and copies what it writes (stdout and stderr) to our pipe.
+    const underTty = async (extra: string[]) => {
+      const command = [process.execPath, join(ROOT, 'bin', 'redfort.mjs'), ...args, ...extra].map((w) => `'${w}'`).join(' ');
+      const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, REDISCLI_AUTH: '' } });
+      return stdout;
+    };
+    const shown = await underTty([]);
+    assert.match(shown, /\r\x1b\[2Kredfort: 2\/2 targets audited, \d+ with failures, 0 not audited/);
+    assert.doesNotMatch(await underTty(['--quiet']), /targets audited/);
+  });
+});
