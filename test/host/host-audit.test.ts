@@ -198,9 +198,9 @@ describe('a server running as the redis user', NEEDS_ROOT, () => {
     assert.equal(entry!.severity, 'medium');
   });
 
-  it('passes tls.key-file-permissions for its 600 key, with a note', () => {
+  it('passes tls.key-file-permissions for its 600 key', () => {
     const [entry] = expect(results, 'tls.key-file-permissions', 'pass');
-    assert.equal(entry!.message, `${key(server.dir)} (tls-key-file): mode 600, redis:redis (note: ${key(server.dir)}: 600 is accepted; 400 is better, the server never writes its key)`);
+    assert.equal(entry!.message, `${key(server.dir)} (tls-key-file): mode 600, redis:redis`);
   });
 
   it('judges the files again as their modes and owners change', async () => {
@@ -216,7 +216,7 @@ describe('a server running as the redis user', NEEDS_ROOT, () => {
     const [aclFinding] = expect(now, 'host.config-file-permissions', 'fail');
     assert.equal(aclFinding!.message, `${acl(server.dir)} (ACL file): mode 644, redis:redis: others may read it; it holds user app password`);
     assert.equal(aclFinding!.severity, 'high');
-    assert.match(expect(now, 'tls.key-file-permissions', 'fail')[0]!.message, /mode 644, redis:redis: the mode must be 400 \(600 is accepted\)$/);
+    assert.match(expect(now, 'tls.key-file-permissions', 'fail')[0]!.message, /mode 644, redis:redis: its mode 644 lets its group and others read it: chmod 600 \(or 400\)$/);
 
     await chmod(acl(server.dir), 0o600);
     await chown(acl(server.dir), 65534, 65534);
@@ -226,7 +226,26 @@ describe('a server running as the redis user', NEEDS_ROOT, () => {
     const [owned] = expect(now, 'host.config-file-permissions', 'fail');
     assert.match(owned!.message, /users\.acl \(ACL file\): mode 600, nobody:\S+: it is owned by nobody, neither root nor redis \(the server's user\); it holds user app password$/);
     assert.equal(owned!.severity, 'high');
-    assert.match(expect(now, 'tls.key-file-permissions', 'fail')[0]!.message, /mode 400, root:root: it must be owned by redis, the user the server runs as$/);
+    assert.match(expect(now, 'tls.key-file-permissions', 'fail')[0]!.message, /mode 400, root:root: the server \(redis\) cannot read it: chown root:redis and chmod 640$/);
+  });
+
+  // Issue 11 / COORDINATION ownership model: every file in the model passes, and ACL SAVE and CONFIG REWRITE work.
+  it('passes the ownership model, under which ACL SAVE and CONFIG REWRITE succeed', async () => {
+    const redis = Number(execFileSync('id', ['-u', 'redis']).toString().trim());
+    const group = Number(execFileSync('id', ['-g', 'redis']).toString().trim());
+    await chown(server.dir, redis, group);
+    await chmod(server.dir, 0o750);
+    for (const file of [server.confPath, acl(server.dir)]) {
+      await chown(file, redis, group);
+      await chmod(file, 0o640);
+    }
+    await chown(key(server.dir), 0, group);
+    await chmod(key(server.dir), 0o640);
+    const now = await auditOk(server);
+    assert.match(expect(now, 'host.config-file-permissions', 'pass')[0]!.message, /^2 config files are private/);
+    assert.match(expect(now, 'tls.key-file-permissions', 'pass')[0]!.message, /mode 640, root:redis$/);
+    assert.equal(await rawCommand(server.host, server.port, ['ACL', 'SAVE']), 'OK');
+    assert.equal(await rawCommand(server.host, server.port, ['CONFIG', 'REWRITE']), 'OK');
   });
 });
 

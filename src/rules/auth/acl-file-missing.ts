@@ -7,7 +7,7 @@ export default defineRule({
   section: 'Account',
   checklist: 'Account 4',
   sources: ['live', 'config'],
-  remediation: 'Set `aclfile /etc/redis/users.acl` (mode 600, owned by redis), move the `user` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.',
+  remediation: 'Set `aclfile /etc/redis/users.acl` (owned by redis:redis, mode 640 or 600, in a directory the redis user may write: ACL SAVE writes a temporary file beside it and renames it), move the `user` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.',
   requires: ['config'],
   check({ config }) {
     const aclfile = config.get('aclfile');

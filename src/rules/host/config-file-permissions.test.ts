@@ -8,7 +8,8 @@ const PASS_LINE = [`${CONF}:1036: requirepass`];
 
 ruleTester(rule, {
   pass: [
-    { name: '640 root:redis', facts: conf({ mode: 0o640, uid: 0, gid: 105 }), message: /^the config file is private: \/etc\/redis\/redis\.conf \(config file\): mode 640, root:redis$/ },
+    { name: '640 redis:redis in a redis:redis 750 directory (the ownership model)', facts: conf({ mode: 0o640 }), message: /^the config file is private: \/etc\/redis\/redis\.conf \(config file\): mode 640, redis:redis$/ },
+    { name: 'Debian\'s /etc/redis 2770 root:redis with a root:redis 640 file: redis may write the directory', facts: conf({ mode: 0o640, uid: 0, gid: 105, parent: { mode: 0o2770, gid: 105 } }) },
     { name: '640 with a password: group-readable is allowed', facts: conf({ mode: 0o640, secrets: PASS_LINE }) },
     { name: 'the checklist\'s 740', facts: conf({ mode: 0o740 }) },
     {
@@ -18,6 +19,8 @@ ruleTester(rule, {
     },
   ],
   fail: [
+    // Issue 11: root:redis 640 in a root directory is private, but CONFIG REWRITE and ACL SAVE then fail.
+    { name: '640 root:redis in a root directory: CONFIG REWRITE fails', facts: conf({ mode: 0o640, uid: 0, gid: 105 }), messages: [/mode 640, root:redis: private, but its directory \/etc\/redis \(mode 750\) is not writable by the server's user, so CONFIG REWRITE fails/], severity: 'low' },
     { name: 'world-readable without secrets: medium', facts: conf({ mode: 0o644 }), messages: [/^\/etc\/redis\/redis\.conf \(config file\): mode 644, redis:redis: others may read it$/], severity: 'medium' },
     { name: 'world-readable with requirepass: high', facts: conf({ mode: 0o644, secrets: PASS_LINE }), messages: [/others may read it; it holds requirepass$/], severity: 'high' },
     { name: 'group-writable: medium', facts: conf({ mode: 0o660 }), messages: [/its group may write it/], severity: 'medium' },

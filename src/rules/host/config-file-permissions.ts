@@ -1,7 +1,25 @@
 import { formatSource } from '../../facts/types.ts';
+import type { HostFileRole, HostStat } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { excessRights, fileSource, filesOf, octal, ownership, processUser, ROLE_NAMES, shownPath } from './common.ts';
+
+/** What rewrites each file in place (a temporary file in the same directory, then a rename). */
+const REWRITTEN_BY: Partial<Record<HostFileRole, string>> = {
+  config: 'CONFIG REWRITE',
+  acl: 'ACL SAVE',
+  'sentinel-config': "Sentinel's own rewrite of its config",
+};
+
+/** Why the server's user cannot replace the file by rename (its directory is not writable to it); undefined when it can. */
+function cannotRewrite(stat: HostStat, uid: number, gid: number): string | undefined {
+  const dir = stat.parent;
+  if (!dir || uid === 0) return undefined;
+  const writable = dir.uid === uid ? (dir.mode & 0o200) !== 0 : dir.gid === gid ? (dir.mode & 0o020) !== 0 : (dir.mode & 0o002) !== 0;
+  if (!writable) return `its directory ${dir.path} (mode ${octal(dir.mode)}) is not writable by the server's user`;
+  if (stat.uid !== uid && (dir.mode & 0o1000) !== 0) return `its directory ${dir.path} is sticky and the file is not the server user's`;
+  return undefined;
+}
 
 export default defineRule({
   id: 'host.config-file-permissions',
@@ -10,7 +28,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 7',
   sources: ['host'],
-  remediation: 'chown root:redis (or redis:redis) and chmod 640 redis.conf, its includes, the ACL file and sentinel.conf.',
+  remediation: 'chown redis:redis and chmod 640 (or 600) redis.conf, its includes, the ACL file and sentinel.conf, in a directory owned by redis:redis with mode 750 (Debian\'s 2770 passes too): the server rewrites redis.conf (CONFIG REWRITE), the ACL file (ACL SAVE) and sentinel.conf by writing a temporary file beside each and renaming it.',
   requires: ['host'],
   check({ host }) {
     const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl']);
@@ -24,8 +42,21 @@ export default defineRule({
       const foreignOwner = !owners.has(stat.uid);
       if (foreignOwner) problems.push(`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, neither root nor ${processUser(host)} (the server's user)`);
       const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
-      if (problems.length === 0) {
+      // The ownership model: the server must be able to rewrite these (CONFIG REWRITE, ACL SAVE, sentinel's own
+      // rewrites), which write a temporary file in the directory and rename it over the file.
+      const rewrites = file.role === 'include' ? undefined : REWRITTEN_BY[file.role];
+      const unwritable = rewrites && problems.length === 0 ? cannotRewrite(stat, host.process.uid.effective, host.process.gid.effective) : undefined;
+      if (problems.length === 0 && unwritable === undefined) {
         judged.push(line);
+        continue;
+      }
+      if (problems.length === 0) {
+        findings.push({
+          message: `${line}: private, but ${unwritable}, so ${rewrites} fails with Permission denied (own it redis:redis 640, in a redis:redis 750 directory)`,
+          source: fileSource(file),
+          severity: 'low',
+          evidence: [`path from ${formatSource(file.origin)}`],
+        });
         continue;
       }
       const secrets = file.secrets;

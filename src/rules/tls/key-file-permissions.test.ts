@@ -8,14 +8,16 @@ const key = (extra: object, more: object[] = []) => withHost({ files: [{ role: '
 ruleTester(rule, {
   pass: [
     { name: '400 owned by redis', facts: key({ mode: 0o400 }), message: /^\/etc\/redis\/tls\/redis\.key \(tls-key-file\): mode 400, redis:redis$/ },
-    { name: '600 is accepted with a note', facts: key({ mode: 0o600 }), message: /mode 600, redis:redis \(note: .*600 is accepted; 400 is better/ },
+    { name: '600 redis:redis', facts: key({ mode: 0o600 }), message: /mode 600, redis:redis$/ },
+    { name: 'root:redis 640, the ownership model (issue 11)', facts: key({ mode: 0o640, uid: 0, gid: 105 }), message: /mode 640, root:redis$/ },
     { name: 'a server running as root with a root-owned 400 key (runs-as-root judges the root part)', facts: withHost({ uid: 0, files: [{ role: 'tls-key', path: KEY, mode: 0o400, uid: 0 }] }) },
     { name: 'a key in a world-writable directory is a note', facts: key({ mode: 0o400, parent: { mode: 0o777 } }), message: /note: .*lets anyone replace it/ },
   ],
   fail: [
-    { name: 'world-readable', facts: key({ mode: 0o644 }), messages: [/^\/etc\/redis\/tls\/redis\.key \(tls-key-file\): mode 644, redis:redis: the mode must be 400 \(600 is accepted\)$/], severity: 'high' },
-    { name: 'group-readable 640', facts: key({ mode: 0o640 }), messages: [/mode 640.*must be 400/] },
-    { name: 'owned by root while the server runs as redis', facts: key({ mode: 0o400, uid: 0 }), messages: [/mode 400, root:root: it must be owned by redis, the user the server runs as$/] },
+    { name: 'world-readable', facts: key({ mode: 0o644 }), messages: [/^\/etc\/redis\/tls\/redis\.key \(tls-key-file\): mode 644, redis:redis: its mode 644 lets its group and others read it: chmod 600 \(or 400\)$/], severity: 'high' },
+    { name: 'group-readable 640 owned by the server\'s user', facts: key({ mode: 0o640 }), messages: [/mode 640.*lets its group read it/] },
+    { name: 'root:root 400: the server cannot read it', facts: key({ mode: 0o400, uid: 0 }), messages: [/mode 400, root:root: the server \(redis\) cannot read it: chown root:redis and chmod 640$/] },
+    { name: 'root:redis 644', facts: key({ mode: 0o644, uid: 0, gid: 105 }), messages: [/gives more than group read: chmod 640/] },
     { name: 'both keys, one wrong', facts: key({ mode: 0o400 }, [{ role: 'tls-client-key', path: '/etc/redis/tls/client.key', mode: 0o444 }]), messages: [/client\.key \(tls-client-key-file\): mode 444/] },
     { name: 'the key file is gone', facts: key({ missing: true }), messages: [/does not exist/] },
   ],

@@ -4,12 +4,12 @@ import { fileSource, filesOf, octal, ownership, processUser, ROLE_NAMES, shownPa
 
 export default defineRule({
   id: 'tls.key-file-permissions',
-  title: 'TLS private keys are mode 400 and owned by the redis user',
+  title: 'TLS private keys are readable by the server and by no one else',
   severity: 'high',
   section: 'TLS',
   checklist: 'TLS 6',
   sources: ['host'],
-  remediation: 'chown redis and chmod 400 the files named by tls-key-file and tls-client-key-file.',
+  remediation: 'chown root:redis and chmod 640 the files named by tls-key-file and tls-client-key-file (the server only reads them; redis:redis 600 or 400 passes too).',
   requires: ['host'],
   check({ host }) {
     const { files, unknown, absent } = filesOf(host, ['tls-key', 'tls-client-key']);
@@ -26,9 +26,20 @@ export default defineRule({
       if (file.state.kind !== 'present') continue;
       const { stat } = file.state;
       const line = `${shownPath(file)} (${name}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
+      // The ownership model: root:redis 640 (the server reads it through its group), or the server's user 600/400.
       const problems: string[] = [];
-      if (stat.mode !== 0o400 && stat.mode !== 0o600) problems.push('the mode must be 400 (600 is accepted)');
-      if (stat.uid !== host.process.uid.effective) problems.push(`it must be owned by ${user}, the user the server runs as`);
+      const uid = host.process.uid.effective;
+      const gid = host.process.gid.effective;
+      if (stat.uid === uid) {
+        const who = [(stat.mode & 0o070) !== 0 ? 'its group' : '', (stat.mode & 0o007) !== 0 ? 'others' : ''].filter(Boolean).join(' and ');
+        const what = (stat.mode & 0o022) !== 0 ? 'read or change' : 'read';
+        if (who !== '') problems.push(`its mode ${octal(stat.mode)} lets ${who} ${what} it: chmod 600 (or 400)`);
+      } else if (stat.uid === 0) {
+        if (stat.gid !== gid || (stat.mode & 0o040) === 0) problems.push(`the server (${user}) cannot read it: chown root:${host.process.group ?? 'redis'} and chmod 640`);
+        if ((stat.mode & 0o027) !== 0) problems.push(`its mode ${octal(stat.mode)} gives more than group read: chmod 640`);
+      } else {
+        problems.push(`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, neither root nor ${user}: chown root:${host.process.group ?? 'redis'} and chmod 640`);
+      }
       const parent = stat.parent;
       const dirNote = parent && (parent.mode & 0o002) !== 0 && (parent.mode & 0o1000) === 0 ? `its directory ${parent.path} (mode ${octal(parent.mode)}) lets anyone replace it` : undefined;
       if (problems.length > 0) {
@@ -36,7 +47,6 @@ export default defineRule({
         continue;
       }
       judged.push(line);
-      if (stat.mode === 0o600) notes.push(`${file.path}: 600 is accepted; 400 is better, the server never writes its key`);
       if (dirNote) notes.push(`${file.path}: ${dirNote}`);
     }
     if (findings.length > 0) return fail(findings);
