@@ -393,11 +393,12 @@ describe('redfort audit --local', () => {
     expect(full.result.results, 'auth.no-authentication', 'fail');
     expect(full.result.results, 'host.runs-as-root', ROOT ? 'fail' : 'pass');
 
-    const hostOnly = local.find((l) => l.pid === locked.pid)!;
-    assert.match(hostOnly.hostOnly ?? '', /^NOAUTH Authentication required.*; only the host was judged$/);
-    expect(hostOnly.result.results, 'host.runs-as-root', ROOT ? 'fail' : 'pass');
-    const [noAuth] = expect(hostOnly.result.results, 'auth.no-authentication', 'error');
-    assert.match(noAuth!.message, new RegExp(`^redis://127\\.0\\.0\\.1:${locked.port} \\(pid ${locked.pid}\\): NOAUTH`));
+    // Issue 11: without credentials, the wire and the host are judged, the rest skips as needing credentials.
+    const wireOnly = local.find((l) => l.pid === locked.pid)!;
+    assert.equal(wireOnly.hostOnly, undefined);
+    expect(wireOnly.result.results, 'host.runs-as-root', ROOT ? 'fail' : 'pass');
+    expect(wireOnly.result.results, 'auth.no-authentication', 'skip'); // noProbe: the wire is not probed here
+    assert.match(expect(wireOnly.result.results, 'network.protected-mode-off', 'skip')[0]!.message, /^needs credentials/);
 
     const unix = local.find((l) => l.pid === socketOnly!.pid)!;
     assert.equal(unix.result.target, `unix:${socketOnly!.socket} (pid ${socketOnly!.pid})`);
