@@ -8,6 +8,8 @@ export interface ProbeSnapshot {
   readonly success: boolean;
   /** Why the probe failed, for the log only: never a label. */
   readonly reason?: string;
+  /** Set when the probe failed because its deadline passed (the log's outcome `timeout`). */
+  readonly timedOut?: boolean;
   /** Seconds the audit took (for a reused result: the audit that produced it). */
   readonly durationSeconds: number;
   /** Unix seconds when the audit finished. */

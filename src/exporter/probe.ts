@@ -78,16 +78,18 @@ export function auditOptionsFor(module: ModuleConfig, remainingMs: number): Audi
 }
 
 /**
- * Audits one target for the exporter and reduces the result to a snapshot. Never throws: a server that
- * cannot be audited is a snapshot with `success: false` and the reason.
+ * Audits one target for the exporter by `deadline` (epoch ms) and reduces the result to a snapshot. Never throws:
+ * a server that cannot be audited in time is a snapshot with `success: false` and the reason.
  */
-export async function probeTarget(target: Target, module: ModuleConfig, remainingMs: number): Promise<ProbeSnapshot> {
+export async function probeTarget(target: Target, module: ModuleConfig, deadline: number, signal?: AbortSignal): Promise<ProbeSnapshot> {
   const started = performance.now();
-  const options = auditOptionsFor(module, remainingMs);
+  // The deadline aborts every stage (connect, commands, probes, sample) through the target's signal.
+  const options: AuditOptions = { ...auditOptionsFor(module, deadline - Date.now()), deadline, ...(signal ? { signal } : {}) };
   const timing = () => ({ durationSeconds: (performance.now() - started) / 1000, finishedAt: Date.now() / 1000 });
   try {
     const gathered = await gatherTarget(target, options);
     if (!gathered.ok) {
+      if (Date.now() >= deadline) return timedOut(timing());
       return snapshotOf({ target: target.display, error: gathered.error, results: errorResults(RULES, gathered.error) }, undefined, RULES, timing());
     }
     // As auditTarget does, keeping the facts: the metrics need the certificate and the replication role.
@@ -95,6 +97,12 @@ export async function probeTarget(target: Target, module: ModuleConfig, remainin
     const facts = request ? await addSample(gathered.facts, target, request, options) : gathered.facts;
     return snapshotOf(judgeFacts(facts, options), facts, RULES, timing());
   } catch (error) {
+    if (Date.now() >= deadline) return timedOut(timing());
     return { success: false, reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, ...timing(), rules: [], certificates: [] };
   }
+}
+
+/** The answer for a probe whose deadline passed, wherever it was. */
+export function timedOut(timing: { durationSeconds: number; finishedAt: number }): ProbeSnapshot {
+  return { success: false, timedOut: true, reason: `timed out after ${timing.durationSeconds.toFixed(1)} s (the scrape's deadline)`, ...timing, rules: [], certificates: [] };
 }

@@ -11,7 +11,7 @@ import type { ExporterConfig, ModuleConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
-import { lookupTarget, probeTarget } from './probe.ts';
+import { lookupTarget, probeTarget, timedOut } from './probe.ts';
 
 export interface ExporterOptions {
   readonly config: ExporterConfig;
@@ -128,6 +128,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     registers: [registry],
   });
   const limiter = new Limiter(config.concurrency, config.maxQueued);
+  /** Aborted when a shutdown's grace period is over: audits still running stop at once. */
+  const stopping = new AbortController();
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<ProbeSnapshot>>();
   new client.Gauge({ name: 'redfort_exporter_audits_in_flight', help: 'Audits running now.', registers: [registry], collect() { this.set(limiter.running); } });
@@ -145,12 +147,13 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         const reason = limiter.queued >= config.maxQueued
           ? `${config.maxQueued} probes already wait for a slot (concurrency ${config.concurrency})`
           : `no free slot before the deadline (concurrency ${config.concurrency})`;
-        return { success: false, reason, durationSeconds: (Date.now() - started) / 1000, finishedAt: Date.now() / 1000, rules: [], certificates: [] };
+        return { success: false, timedOut: true, reason, durationSeconds: (Date.now() - started) / 1000, finishedAt: Date.now() / 1000, rules: [], certificates: [] };
       }
       try {
-        const snapshot = await probeTarget(target, module, deadline - Date.now());
+        const snapshot = await probeTarget(target, module, deadline, stopping.signal);
         durations.observe({ module: module.name, outcome: snapshot.success ? 'success' : 'failed' }, snapshot.durationSeconds);
-        if (module.cacheSeconds > 0) {
+        // A timeout is not reused: the next scrape may have more time.
+        if (module.cacheSeconds > 0 && !snapshot.timedOut) {
           if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
           cache.delete(key);
           cache.set(key, { snapshot, expiresAt: Date.now() + module.cacheSeconds * 1000 });
@@ -214,18 +217,11 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       cacheHits.inc({ module: module.name });
     } else {
       if (cached) cache.delete(key);
-      snapshot = await within(audit(key, target, module, deadline), deadline, () => ({
-        success: false,
-        reason: `timed out after ${(budgetMs / 1000).toFixed(1)} s (the scrape's deadline)`,
-        durationSeconds: budgetMs / 1000,
-        finishedAt: Date.now() / 1000,
-        rules: [],
-        certificates: [],
-      }));
+      snapshot = await within(audit(key, target, module, deadline), deadline, () => timedOut({ durationSeconds: budgetMs / 1000, finishedAt: Date.now() / 1000 }));
     }
     const format = expositionFor(req.headers.accept);
     const body = renderProbe(snapshot, format, { cacheAgeSeconds: cacheAge });
-    const outcome: Outcome = snapshot.success ? 'success' : snapshot.reason?.startsWith('timed out') || snapshot.reason?.includes('slot') ? 'timeout' : 'failed';
+    const outcome: Outcome = snapshot.success ? 'success' : snapshot.timedOut ? 'timeout' : 'failed';
     finish(outcome, {
       target: target.display,
       ...(reused ? { cached: true } : {}),
@@ -294,7 +290,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     port: address.port,
     close(graceMs = 10_000): Promise<void> {
       return new Promise((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        const timer = setTimeout(() => {
+          stopping.abort(new Error('the exporter is shutting down'));
+          server.closeAllConnections();
+        }, graceMs);
         server.close(() => {
           clearTimeout(timer);
           resolve();
