@@ -51,7 +51,7 @@ function assertOneLineError(result: Run, pattern: RegExp): void {
 
 interface JsonReport {
   tool: { name: string; version: string };
-  targets: { target: string; error?: string; results: { ruleId: string; status: string }[] }[];
+  targets: { target: string; error?: string; results: { ruleId: string; status: string; message: string }[] }[];
   summary: Record<string, unknown>;
 }
 
@@ -122,8 +122,12 @@ describe('redfort CLI', { concurrency: 4 }, () => {
       assertOneLineError(result, /WRONGPASS|authentication failed/);
     });
 
-    it('exits 2 with one line when the server needs a password (NOAUTH)', async () => {
-      assertOneLineError(await run(['audit', guarded.url]), /NOAUTH.*--pass|NOAUTH.*REDISCLI_AUTH/);
+    it('without credentials, audits what the wire shows of a server that needs a password, and says so', async () => {
+      const result = await run(['audit', guarded.url, '--format', 'json', '--fail-on', 'none']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /no credentials were given.*REDISCLI_AUTH/);
+      const skipped = (JSON.parse(result.stdout) as JsonReport).targets[0]!.results.filter((r) => r.status === 'skip');
+      assert.ok(skipped.some((r) => /needs credentials/.test(r.message)), 'the rules that need a login say so');
     });
 
     it('exits 2 with one line on a bad URL', async () => {
