@@ -22,3 +22,15 @@ export type { Rule, RuleMeta, Severity, Status, Verdict, Finding, Thresholds } f
 export { REPORTERS } from './report/index.ts';
 export type { AuditReport, Reporter } from './report/types.ts';
 export type * from './facts/types.ts';
+export { gatherFixState } from './fix/gather.ts';
+export type { FixState, FixGatherOptions } from './fix/gather.ts';
+export { buildPlan, FIX_CLASSES } from './fix/plan.ts';
+export type { PlanInput, FixNodeInput } from './fix/plan.ts';
+export { applyPlan, rollback, staleNodes, stepsToApply } from './fix/apply.ts';
+export type { ApplyOptions, ApplyOutcome, RuleChange, RollbackOptions } from './fix/apply.ts';
+export { fixUsers } from './fix/profile.ts';
+export type { FixUsers } from './fix/profile.ts';
+export { readRollback } from './fix/rollback.ts';
+export type { RollbackRecord, RollbackNode } from './fix/rollback.ts';
+export { formatPlanText, formatApplyText } from './fix/text.ts';
+export type { FixPlan, PlanStep, PlanNode, StepClass, Arg, SecretArg, Touch, ManualItem } from './fix/types.ts';

@@ -8,6 +8,7 @@ import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { infoField } from '../gather/live/parse-replies.ts';
 import type { FixNodeInput } from './plan.ts';
 import type { FixPlan } from './types.ts';
+import { credentialOf, login } from './session.ts';
 
 /** What the audit before a plan (or an apply) found: every node's facts and results, and how to reach it. */
 export interface FixState {
@@ -30,6 +31,25 @@ function addressOf(host: string, port: number): string {
 }
 
 /**
+ * How many connections named `sentinel-…` (Sentinel names its links so) a data node has: a node monitored by
+ * sentinels the plan does not know of must not start requiring authentication. Read-only (CLIENT LIST).
+ */
+async function sentinelClients(target: Target, options: FixGatherOptions): Promise<number | string> {
+  try {
+    const conn = await login(target, credentialOf(target), options);
+    try {
+      const reply = await conn.command(['CLIENT', 'LIST']);
+      if (typeof reply !== 'string') return `CLIENT LIST: ${String(reply)}`;
+      return reply.split('\n').filter((l) => /\bname=sentinel-/.test(l)).length;
+    } finally {
+      await conn.close();
+    }
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
  * Audits a server (or a whole deployment) the way `redfort audit` does, keeping the facts: read-only.
  * Nodes that cannot be audited make the whole gathering fail: a plan over part of a deployment is not safe.
  */
@@ -45,7 +65,7 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
       ok: true,
       state: {
         deployment: 'single',
-        nodes: [{ address: addressOf(seed.host, seed.port), host: seed.host, port: seed.port, role, facts, results: judged.results, target: seed }],
+        nodes: [{ address: addressOf(seed.host, seed.port), host: seed.host, port: seed.port, role, facts, results: judged.results, target: seed, ...(role !== 'sentinel' ? { sentinelClients: await sentinelClients(seed, options) } : {}) }],
         entries: [judged],
       },
     };
@@ -71,7 +91,8 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
     // The node's own INFO says what it is now (the discovery source may lag behind a failover).
     const own = outcome.facts.info ? infoField(outcome.facts.info, 'role') : undefined;
     const role = node.role === 'sentinel' ? 'sentinel' : own === 'slave' ? 'replica' : own === 'master' ? 'master' : node.role;
-    nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target });
+    const watched = options.kind === 'replication' && role !== 'sentinel' ? { sentinelClients: await sentinelClients(target, perNode) } : {};
+    nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched });
   }
   return { ok: true, state: { deployment: options.kind, nodes, deploymentResults: deployment, entries } };
 }

@@ -19,6 +19,8 @@ export interface FixNodeInput {
   readonly facts: Facts;
   /** The node's rule results (deployment-level rules judged elsewhere appear as skips). */
   readonly results: readonly RuleResult[];
+  /** Connections named `sentinel-…` in CLIENT LIST (outside `--sentinel`), or why they could not be counted. */
+  readonly sentinelClients?: number | string;
 }
 
 export interface PlanInput {
@@ -144,6 +146,16 @@ export function buildPlan(input: PlanInput): FixPlan {
     defaultOn.clear();
   }
 
+  // Sentinels the plan does not reach would lose their way in: leave the default user alone and say why.
+  for (const n of data) {
+    if (typeof n.sentinelClients === 'number' && n.sentinelClients > 0 && defaultOn.has(n.address)) {
+      manual.push({ node: n.address, rule: 'auth.default-user-enabled', message: `${n.sentinelClients} sentinel connection${n.sentinelClients === 1 ? '' : 's'} (CLIENT LIST) watch this server: run fix with --sentinel from one of the sentinels, so that they get credentials before the default user is disabled` });
+      defaultOn.delete(n.address);
+    } else if (typeof n.sentinelClients === 'string') {
+      notes.push(`${n.address}: could not tell whether sentinels watch this server (${n.sentinelClients}); if they do, run fix with --sentinel`);
+    }
+  }
+
   // Replication credentials: wanted when authentication is about to be required, or when the rule fails.
   const masteruserOk = (n: FixNodeInput) => config(n.facts, 'masteruser') === names.replication && n.facts.secrets?.get('masterauth')?.value.set === true;
   const replicationRule = failing(deployment, 'replication.no-masteruser') || data.some((n) => failing(n.results, 'replication.no-masteruser'));
@@ -209,6 +221,8 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
   }
 
+  // Protected mode on a node whose default user needs no password: a disruptive step, after `default off`.
+  const pendingProtected = new Map<string, Omit<Draft, 'order'>>();
   for (const n of nodes) {
     const f = n.facts;
     const failed = (id: string) => failing(n.results, id);
@@ -226,7 +240,7 @@ export function buildPlan(input: PlanInput): FixPlan {
       const hasAuth = def !== undefined && (!def.enabled || !def.nopass);
       const step = { node: n.address, command: ['CONFIG', 'SET', 'protected-mode', 'yes'], rules: ['network.protected-mode-off'], touches: [{ kind: 'config', name: 'protected-mode' } as Touch] };
       if (hasAuth) add('settings', { ...step, class: 'safe', reason: 'the default user already needs a password (or is off), so protected mode refuses no client that could log in' });
-      else add('disruptive', { ...step, class: 'disruptive', reason: 'while the default user needs no password, protected mode refuses every client that is not on loopback' });
+      else pendingProtected.set(n.address, { ...step, class: 'disruptive', reason: defaultOn.has(n.address) ? 'after the default user is off it changes nothing, but before that it refuses every client that is not on loopback: it goes with the disruptive steps, after `default off`' : 'while the default user needs no password, protected mode refuses every client that is not on loopback' });
       closed(n.address, 'network.protected-mode-off');
     }
   }
@@ -234,8 +248,7 @@ export function buildPlan(input: PlanInput): FixPlan {
   // Disruptive changes to the users, node by node (replicas first).
   for (const n of data) {
     const f = n.facts;
-    if (f.acl?.origin !== 'acl-list') continue;
-    for (const user of f.acl.users) {
+    for (const user of f.acl?.origin === 'acl-list' ? f.acl.users : []) {
       if (user.name === 'default' || generated.has(user.name) || !user.enabled) continue;
       if (failing(n.results, 'auth.dangerous-commands-allowed') && !user.rules.includes('-@dangerous') && user.rules.some((r) => /^\+@(all|admin|dangerous)$|^allcommands$/.test(r) || r.startsWith('+@'))) {
         add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, '-@dangerous'), rules: ['auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed'], reason: `clients logged in as '${user.name}' lose the @dangerous commands (CONFIG, KEYS, FLUSHALL, …) they may use today`, touches: [{ kind: 'user', name: user.name }] });
@@ -254,6 +267,8 @@ export function buildPlan(input: PlanInput): FixPlan {
         add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'requirepass', ''], rules: ['auth.requirepass-used'], reason: 'the shared password stops working (the default user is already off)', touches: [{ kind: 'config', name: 'requirepass' }] });
       }
     }
+    const protectedMode = pendingProtected.get(n.address);
+    if (protectedMode) add('disruptive', protectedMode);
     const tlsOn = config(f, 'tls-port') !== undefined && config(f, 'tls-port') !== '0';
     if (tlsOn && failing(n.results, 'tls.weak-protocols')) {
       add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-protocols', TLS_PROTOCOLS], rules: ['tls.weak-protocols'], reason: 'clients that only speak TLS 1.0 or 1.1 can no longer connect', touches: [{ kind: 'config', name: 'tls-protocols' }] });

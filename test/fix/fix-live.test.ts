@@ -172,6 +172,10 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
 
   it('gives replicas and sentinels credentials first, keeps replication up, and rolls back', async () => {
     const befores = await Promise.all([master, ...replicas].map((s) => snapshot(s)));
+    // Planned from the master alone, the sentinels would lose their way in: the plan leaves the default user on.
+    const alone = plan(await state(target(master.url), { noProbe: true }), target(master.url));
+    assert.ok(!alone.steps.some((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass'), 'no default off without --sentinel');
+    assert.ok(alone.manual.some((m) => /--replication|--sentinel/.test(m.message)), JSON.stringify(alone.manual));
     const seed = target(sentinels[0]!.url);
     const s0 = await state(seed, { kind: 'sentinel', noProbe: true });
     const p = plan(s0, seed);
