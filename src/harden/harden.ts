@@ -157,6 +157,15 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was '${current}', ${where(fc.get(name)?.source)})`, restart });
     };
 
+    if (facts.sources.has('live') && facts.files) {
+      // The file is what harden edits; a value the server runs with from its command line (or a CONFIG SET not
+      // rewritten) would override the hardened file again at the next start.
+      const drift = ['bind', 'port', 'protected-mode', 'logfile', 'loglevel', 'aclfile', 'syslog-enabled', 'tls-port', 'masteruser']
+        .filter((name) => config.get(name) && facts.files!.config.get(name) && config.get(name)!.value !== facts.files!.config.get(name)!.value);
+      if (drift.length > 0) {
+        notes.push(`The running server differs from its file for ${drift.map((d) => `${d} ('${config.get(d)!.value}' running, '${fc.get(d)!.value}' in the file)`).join(', ')}: a command-line option or a CONFIG SET not written back. harden edits the file; remove such options from the service's command line, or they override the hardened file again.`);
+      }
+    }
     for (const s of targetSettings(v, profile.name)) {
       if (s.directive === 'port' && options.tls) continue;
       set(s.rule, s.directive, [s.value], s.restart);

@@ -123,7 +123,7 @@ export function planMarkdown(p: PlanInputs): string {
   out.push('1. Review `redis.conf.diff`.');
   out.push('2. Install the files over the originals (keep a copy), `users.acl` at the `aclfile` path.');
   out.push('3. Run `sh host/permissions.sh` as root; install `host/systemd/*` as drop-ins (`systemctl daemon-reload`) and `host/logrotate.d/*` in /etc/logrotate.d.');
-  out.push(`4. Restart the server (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`redfort audit redis://${r.app ? 'admin' : 'admin'}@host:port\` with the new admin password.`);
+  out.push(`4. Restart the server (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`REDISCLI_AUTH=<REDFORT_PASSWORD_admin> redfort audit redis://admin@host:port\`.`);
   out.push('');
   if (r.manual.length > 0 || left.length > 0) {
     out.push('## What redfort could not do for you', '', ...r.manual.map((m) => `- ${m}`));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -25,6 +25,7 @@ import { commentHeader, hostFiles, planMarkdown } from '../../harden/outputs.ts'
 import type { RuleOutcome, TrialOutcome } from '../../harden/outputs.ts';
 import { binaryVersion, freePort, runTrial } from '../../harden/trial.ts';
 import type { CliKit } from './fix.ts';
+import { FileReadError, readTextFile } from '../../util/read-file.ts';
 
 interface HardenFlags extends TargetFlags {
   uri?: string;
@@ -49,13 +50,13 @@ interface HardenFlags extends TargetFlags {
 const DEBIAN_CONF = '/etc/redis/redis.conf';
 const DEBIAN_SENTINEL = '/etc/redis/sentinel.conf';
 
-function readable(path: string, flag: string, kit: CliKit): void {
+/** Reads an input file through the one bounded, regular-file-only reader; a failure is a usage error naming it. */
+async function readInput(path: string, flag: string, kit: CliKit): Promise<string> {
   try {
-    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    closeSync(openSync(path, 'r'));
+    return await readTextFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw kit.usage(`${path}: cannot read the ${flag} file: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? (error as Error).message}`);
+    if (error instanceof FileReadError) throw kit.usage(`${path}: cannot read the ${flag} file: ${error.detail}`);
+    throw error;
   }
 }
 
@@ -132,13 +133,17 @@ async function runHarden(spec: string | undefined, flags: HardenFlags, kit: CliK
   if (!flags.out) throw kit.usage('--out DIR is required: harden writes only into its output directory');
   if (!isProfileName(flags.profile)) throw kit.usage(`--profile must be baseline or strict, not '${flags.profile}'`);
   if (!validUserPrefix(flags.userPrefix)) throw kit.usage(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
+  for (const address of flags.bind ?? []) {
+    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw kit.usage(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
+  }
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw kit.usage('--tls-cert, --tls-key and --tls-ca go together');
   const tls: TlsFiles | undefined = tlsGiven === 3 ? { cert: resolve(flags.tlsCert!), key: resolve(flags.tlsKey!), ca: resolve(flags.tlsCa!) } : undefined;
-  if (tls) for (const [path, flag] of [[tls.cert, '--tls-cert'], [tls.key, '--tls-key'], [tls.ca, '--tls-ca']] as const) readable(path, flag, kit);
+  if (tls) for (const [path, flag] of [[tls.cert, '--tls-cert'], [tls.key, '--tls-key'], [tls.ca, '--tls-ca']] as const) await readInput(path, flag, kit);
   const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
   if (!live && !flags.config && !flags.sentinelConfig) throw kit.usage('give a live target (redis://…) or --config FILE');
-  for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) readable(path, flag, kit);
+  const texts = new Map<string, string>();
+  for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) texts.set(path, await readInput(path, flag, kit));
   const out = resolve(flags.out);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw kit.usage(`${flags.out}: exists and is not a directory`);
@@ -198,9 +203,10 @@ async function runHarden(spec: string | undefined, flags: HardenFlags, kit: CliK
     throw kit.usage(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
   }
 
-  const confText = confPath ? readFileSync(confPath, 'utf8') : facts.server?.mode !== 'sentinel' && live ? confFromLive(facts, version) : undefined;
+  const readText = async (path: string): Promise<string> => texts.get(path) ?? readInput(path, 'config', kit);
+  const confText = confPath ? await readText(confPath) : facts.server?.mode !== 'sentinel' && live ? confFromLive(facts, version) : undefined;
   const conf = confText !== undefined ? { path: confPath ?? DEBIAN_CONF, text: confText } : undefined;
-  const sentinel = sentinelPath ? { path: sentinelPath, text: readFileSync(sentinelPath, 'utf8') } : undefined;
+  const sentinel = sentinelPath ? { path: sentinelPath, text: await readText(sentinelPath) } : undefined;
   const info = facts.info?.get('replication');
   const replication = info ? info.get('role') === 'slave' || Number(info.get('connected_slaves') ?? '0') > 0 : (facts.config?.get('replicaof')?.value ?? '') !== '' || (facts.config?.get('masteruser')?.value ?? '') !== '';
   const profile = PROFILES[flags.profile];
@@ -213,7 +219,7 @@ async function runHarden(spec: string | undefined, flags: HardenFlags, kit: CliK
 
   const inputs = [
     ...(confPath ? [{ path: resolve(confPath), sha256: sha256(confText!) }] : conf ? [{ path: `${facts.target} (CONFIG GET)`, sha256: sha256(confText!) }] : []),
-    ...(flags.acl ? [{ path: resolve(flags.acl), sha256: sha256(readFileSync(flags.acl, 'utf8')) }] : []),
+    ...(flags.acl ? [{ path: resolve(flags.acl), sha256: sha256(texts.get(flags.acl)!) }] : []),
     ...(sentinel ? [{ path: resolve(sentinel.path), sha256: sha256(sentinel.text) }] : []),
   ];
   const provenance: Provenance = { tool: 'redfort harden', redfortVersion: packageVersion(), profile, inputs, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
