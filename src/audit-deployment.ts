@@ -113,7 +113,10 @@ export async function auditDeployment(seed: Target, given: DeploymentOptions): P
     return discovery.seedFacts ? [entry, judgeFacts(discovery.seedFacts, options)] : [entry];
   }
   const name = deploymentName(options.kind, seed, discovery.nodes.length);
-  const deployment = judgeFacts(deploymentFacts(name, discovery), options);
+  const whole = deploymentFacts(name, discovery);
+  // With sampling asked for, the keyspace is judged in the masters' entries, not as a manual item here.
+  const sampling = options.sample !== undefined || [...(options.sampleTargets?.values() ?? [])].some((r) => r !== null);
+  const deployment = judgeFacts(sampling ? { ...whole, unavailable: { ...whole.unavailable, sample: "the keyspace is sampled per master: see the masters' entries" } } : whole, options);
   const server = discovery.seedFacts.server;
   const entries: TargetResult[] = [
     { ...deployment, ...(server ? { server: { product: server.product, version: server.version ?? null, mode: server.mode } } : {}) },

@@ -114,6 +114,7 @@ test('--replication: a master with a replica is sampled on the replica; the repl
     assert.match(results(master)[0]!.message, /read on the replica/);
     assert.equal(results(slave)[0]?.status, 'skip');
     assert.match(results(slave)[0]!.message, /sampled once per master/);
+    assert.match(results(entries[0]!)[0]!.message, /sampled per master/);
   } finally {
     await replica.stop();
   }
