@@ -8,6 +8,8 @@ import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
 import type { AllowEntry } from './allow.ts';
 import { isAllowed } from './allow.ts';
 import type { ModuleConfig } from './config.ts';
+import type { InventoryTargets } from './inventory.ts';
+import { inventoryKey } from './inventory.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { snapshotOf } from './metrics.ts';
 
@@ -34,10 +36,10 @@ function moduleFlags(module: ModuleConfig, tls: boolean): TargetFlags {
 
 /**
  * Turns a scrape's `target=` into a server to audit, or refuses it. The target names an address only:
- * credentials in it are refused (they belong in a module of the exporter's config), and a target off the
- * allowlist is refused before anything connects to it.
+ * credentials in it are refused (they belong in a module of the exporter's config or in the inventory), and a
+ * target neither on the allowlist nor in the inventory is refused before anything connects to it.
  */
-export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly AllowEntry[]): TargetLookup {
+export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly AllowEntry[], inventory?: InventoryTargets): TargetLookup {
   const text = spec.trim();
   if (text === '') return { ok: false, status: 400, reason: 'target is empty' };
   if (text.length > MAX_TARGET_LENGTH) return { ok: false, status: 400, reason: `target is longer than ${MAX_TARGET_LENGTH} characters` };
@@ -52,7 +54,10 @@ export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly
   if (given.username !== undefined || given.hasPassword) {
     return { ok: false, status: 400, reason: `target '${given.display}': credentials in a target are refused; put them in a module of the exporter config` };
   }
-  if (!isAllowed(allow, given.host, given.port)) {
+  // An inventory server is allowed, and reached with its own credentials when the inventory gives some.
+  const listed = inventory?.get(inventoryKey(given.host, given.port));
+  if (listed && (listed.hasPassword || listed.username !== undefined)) return { ok: true, target: listed };
+  if (!listed && !isAllowed(allow, given.host, given.port)) {
     return { ok: false, status: 403, reason: `target '${given.display}' is not on the allowlist` };
   }
   try {

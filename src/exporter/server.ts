@@ -11,12 +11,15 @@ import type { ExporterConfig, ModuleConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
+import type { InventoryTargets } from './inventory.ts';
 import { lookupTarget, probeTarget, timedOut } from './probe.ts';
 
 export interface ExporterOptions {
   readonly config: ExporterConfig;
   /** Overrides `listen` of the config (`--listen`). */
   readonly listen?: string;
+  /** The servers of `inventory:` (see loadInventoryTargets), allowed beside the allowlist. */
+  readonly inventory?: InventoryTargets;
   /** Receives one JSON line per probe and per lifecycle event; default: stderr. */
   readonly log?: (line: string) => void;
 }
@@ -199,7 +202,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     };
     if (!module) return refuse(400, 'invalid', `unknown module '${moduleName.slice(0, 64)}' (modules: ${[...config.modules.keys()].join(', ')})`);
     if (targetText === '') return refuse(400, 'invalid', "a 'target' parameter is needed");
-    const lookup = lookupTarget(targetText, module, config.allow);
+    const lookup = lookupTarget(targetText, module, config.allow, options.inventory);
     if (!lookup.ok) return refuse(lookup.status, lookup.status === 403 ? 'denied' : 'invalid', lookup.reason);
     const { target } = lookup;
 
@@ -283,7 +286,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${config.web.tlsCert ? 'https' : 'http'}://${host}:${address.port}`;
-  log({ level: 'info', msg: 'listening', url, modules: [...config.modules.keys()], allow: config.allow.map((a) => a.text), concurrency: config.concurrency });
+  log({ level: 'info', msg: 'listening', url, modules: [...config.modules.keys()], allow: config.allow.map((a) => a.text), inventory: options.inventory?.size ?? 0, concurrency: config.concurrency });
 
   return {
     url,

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import https from 'node:https';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseExporterConfig } from '../../src/exporter/config.ts';
+import { loadInventoryTargets } from '../../src/exporter/inventory.ts';
+import type { InventoryTargets } from '../../src/exporter/inventory.ts';
 import { startExporter } from '../../src/exporter/server.ts';
 import type { RunningExporter } from '../../src/exporter/server.ts';
 import { RULES } from '../../src/rules/index.ts';
@@ -45,13 +49,13 @@ async function recorder(): Promise<Recorder> {
   return rec;
 }
 
-async function exporterWith(yaml: string, logs: string[]): Promise<RunningExporter> {
+async function exporterWith(yaml: string, logs: string[], inventory?: InventoryTargets): Promise<RunningExporter> {
   const config = await parseExporterConfig(yaml, 'exporter.yaml', {
     env: { TEST_PASSWORD: password, TEST_TOKEN: token },
     readFile: (path) => readFile(path, 'utf8'),
     ruleIds: RULES.map((r) => r.id),
   });
-  return startExporter({ config, listen: '127.0.0.1:0', log: (line) => logs.push(line) });
+  return startExporter({ config, listen: '127.0.0.1:0', log: (line) => logs.push(line), ...(inventory ? { inventory } : {}) });
 }
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type: string }> {
@@ -215,6 +219,30 @@ allow:
       assert.equal(sample(body, 'redfort_probe_success'), 1);
     } finally {
       await secure.close(1000);
+    }
+  });
+
+  it('allows the servers of the inventory of audit --targets, with their own credentials', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-inventory-'));
+    try {
+      const path = join(dir, 'inventory.yaml');
+      await writeFile(path, `defaults: { passwordEnv: INVENTORY_PASSWORD, labels: { env: test } }\ntargets:\n  - url: redis://127.0.0.1:${locked.port}\n`);
+      const { targets } = await loadInventoryTargets(path, { INVENTORY_PASSWORD: password }, (p) => readFile(p, 'utf8'));
+      // No allow entry and a module without a password: the inventory alone lets the scrape in and logs in.
+      const inventoryOnly = await exporterWith(`modules: { default: {} }\ninventory: ${path}\n`, [], targets);
+      try {
+        const listed = await get(`${inventoryOnly.url}/probe?target=127.0.0.1:${locked.port}`);
+        assert.equal(sample(listed.body, 'redfort_probe_success'), 1);
+        assert.match(listed.body, /^redfort_rule_failed\{rule="auth\.no-authentication",[^}]*\} 0$/m);
+        // Judged from CONFIG GET: only with the inventory's password (without one the server is seen on the wire only).
+        assert.match(listed.body, /^redfort_rule_failed\{rule="auth\.requirepass-used",[^}]*\} 1$/m);
+        assert.equal((await get(`${inventoryOnly.url}/probe?target=127.0.0.1:${open.port}`)).status, 403);
+      } finally {
+        await inventoryOnly.close(1000);
+      }
+      await assert.rejects(loadInventoryTargets(path, {}, (p) => readFile(p, 'utf8')), /inventory\.yaml:\d+: passwordEnv names INVENTORY_PASSWORD, which is not set/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -22,9 +22,10 @@ async function readConfig(path: string): Promise<string> {
 /** Runs until SIGTERM or SIGINT, then lets running probes finish (10 s at most) and exits 0. */
 async function runExporter(flags: ExporterFlags): Promise<number> {
   // Loaded on demand: prom-client and the server cost every other command nothing.
-  const [{ parseExporterConfig, parseListen }, { startExporter }, { RULES }] = await Promise.all([
+  const [{ parseExporterConfig, parseListen }, { startExporter }, { loadInventoryTargets }, { RULES }] = await Promise.all([
     import('../../exporter/config.ts'),
     import('../../exporter/server.ts'),
+    import('../../exporter/inventory.ts'),
     import('../../rules/index.ts'),
   ]);
   if (flags.config === undefined) throw new ExporterConfigError('--config <file> is required (see docs/exporter.md)');
@@ -36,9 +37,12 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
     readFile: (path) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES }),
     ruleIds: RULES.map((r) => r.id),
   });
+  const readSecret = (path: string) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES });
+  const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readSecret) : undefined;
+  for (const warning of inventory?.warnings ?? []) process.stderr.write(`redfort: warning: ${warning}\n`);
   let exporter;
   try {
-    exporter = await startExporter({ config, ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
+    exporter = await startExporter({ config, ...(inventory ? { inventory: inventory.targets } : {}), ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const listen = flags.listen ?? config.listen;

@@ -1,0 +1,38 @@
+import { dirname } from 'node:path';
+import type { Target } from '../gather/live/target.ts';
+import { parseInventory, resolveInventory } from '../settings/inventory.ts';
+import { ExporterConfigError } from './errors.ts';
+
+/** The inventory's servers by `host:port` (host lowercase, IPv6 without brackets), with their own settings. */
+export type InventoryTargets = ReadonlyMap<string, Target>;
+
+export function inventoryKey(host: string, port: number): string {
+  return `${host.toLowerCase().replace(/\.$/, '')}:${port}`;
+}
+
+/**
+ * Reads the inventory of `redfort audit --targets` (the same parser) for the exporter: its servers are allowed
+ * and audited with their own user, password and TLS files. A password that cannot be found stops the exporter
+ * at start, naming the inventory's line, as a module's does.
+ *
+ * @throws {ExporterConfigError} or the inventory parser's `SettingsError` (`file:line: …`).
+ */
+export async function loadInventoryTargets(
+  path: string,
+  env: Record<string, string | undefined>,
+  readText: (path: string) => Promise<string>,
+): Promise<{ targets: InventoryTargets; warnings: readonly string[] }> {
+  let text: string;
+  try {
+    text = await readText(path);
+  } catch (error) {
+    throw new ExporterConfigError(`${path}: cannot read the inventory: ${(error as { detail?: string }).detail ?? (error as Error).message}`);
+  }
+  const inventory = parseInventory(text, path, { baseDir: dirname(path) });
+  const targets = new Map<string, Target>();
+  for (const resolved of await resolveInventory(inventory, {}, env, readText)) {
+    if (!resolved.ok) throw new ExporterConfigError(resolved.error);
+    targets.set(inventoryKey(resolved.target.host, resolved.target.port), resolved.target);
+  }
+  return { targets, warnings: inventory.warnings };
+}
