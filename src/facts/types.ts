@@ -353,6 +353,8 @@ export interface HostLogging {
   readonly logfile: string;
   readonly syslog: boolean;
   readonly daemonize: boolean;
+  /** Whether the syslog socket exists where the server sees it (`/proc/<pid>/root/dev/log`); undefined when unknown. */
+  readonly devLog?: boolean;
   readonly source: Source;
 }
 

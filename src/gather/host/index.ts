@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   ConfigMap,
@@ -204,12 +204,24 @@ async function planFiles(
   return { planned, absent };
 }
 
-function loggingOf(settings: Settings | undefined, reason: string | undefined): HostValue<HostLogging> {
+function loggingOf(settings: Settings | undefined, reason: string | undefined, devLog: boolean | undefined): HostValue<HostLogging> {
   const config = settings?.config;
   const logfile = config?.get('logfile');
   if (!config || !logfile) return { known: false, reason: reason ?? 'logfile is unknown' };
   const yes = (name: string) => config.get(name)?.value.toLowerCase() === 'yes';
-  return { known: true, value: { logfile: logfile.value, syslog: yes('syslog-enabled'), daemonize: yes('daemonize'), source: logfile.source }, source: logfile.source };
+  const value = { logfile: logfile.value, syslog: yes('syslog-enabled'), daemonize: yes('daemonize'), ...(devLog === undefined ? {} : { devLog }), source: logfile.source };
+  return { known: true, value, source: logfile.source };
+}
+
+/** Whether /dev/log exists as the process sees it (its own root: a container has its own /dev). */
+async function devLogOf(pid: number): Promise<boolean | undefined> {
+  try {
+    await lstat(`/proc/${pid}/root/dev/log`);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? false : undefined;
+  }
 }
 
 async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames): Promise<HostFile[]> {
@@ -270,7 +282,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   };
   return {
     ok: true,
-    host: { process, files, absent, logging: loggingOf(settings, reason), logrotate, firewall, systemd, package: pkg, source },
+    host: { process, files, absent, logging: loggingOf(settings, reason, await devLogOf(pid)), logrotate, firewall, systemd, package: pkg, source },
   };
 }
 

@@ -9,7 +9,7 @@ export default defineRule({
   section: 'Cluster extras',
   checklist: 'Cluster extras 2',
   sources: ['live', 'config'],
-  remediation: 'In sentinel.conf: `sentinel auth-user <master> sentinel-user` with `sentinel auth-pass <master> …` (the master grants that user only what Sentinel needs), `requirepass` or ACL users for Sentinel itself, and `sentinel deny-scripts-reconfig yes`.',
+  remediation: 'In sentinel.conf: `sentinel auth-user <master> sentinel-user` with `sentinel auth-pass <master> …` (the master grants that user only what Sentinel needs), `requirepass` or ACL users for Sentinel itself together with `sentinel sentinel-user`/`sentinel sentinel-pass` on every sentinel (the same credentials: without them the sentinels cannot reach each other after a restart and lose quorum), and `sentinel deny-scripts-reconfig yes`.',
   requires: ['sentinel', 'acl'],
   check({ sentinel, acl }) {
     const findings: Finding[] = [];

@@ -30,7 +30,7 @@ export default defineRule({
   sources: ['topology', 'live'],
   remediation: 'Run 3 or 5 sentinels on independent hosts with a quorum of a majority (`SENTINEL SET <master> quorum 2`); after removing a sentinel, `SENTINEL RESET <master>` on each remaining one; verify with `SENTINEL CKQUORUM <master>`.',
   requires: [],
-  check({ topology, sentinel, unavailable }) {
+  check({ topology, sentinel, acl, unavailable }) {
     let groups: Group[];
     const notes: string[] = [];
     if (topology) {
@@ -47,6 +47,20 @@ export default defineRule({
     }
     if (groups.length === 0) return skip('the sentinel monitors no master');
     const findings = groups.flatMap(judgeCounts);
+    // Sentinels that require a password but send none to their peers (no sentinel-pass) cannot reach each other:
+    // CKQUORUM says NOQUORUM, and adding sentinels would not help (issue 11).
+    const own = acl?.users.find((u) => u.name === 'default');
+    const locked = own !== undefined && own.enabled && !own.nopass;
+    const peerAuthMissing = locked && sentinel !== undefined && sentinel.sentinelPass?.value.set !== true;
+    if (findings.length > 0 && peerAuthMissing) {
+      const why = 'this sentinel requires a password but has no sentinel-pass (and sentinel-user) to give its peers: the sentinels cannot authenticate to each other, which alone makes a quorum unreachable';
+      return fail(findings.map((f) => ({
+        ...f,
+        message: `${f.message} (${why})`,
+        evidence: notes,
+        remediation: 'On every sentinel: `SENTINEL CONFIG SET sentinel-user <user>` (6.2+) and `SENTINEL CONFIG SET sentinel-pass <password>` with the password the sentinels require (the same on all of them), then `SENTINEL CKQUORUM <master>`; add sentinels only if it still fails.',
+      })));
+    }
     if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: notes })));
     const summary = groups.map((g) => `'${g.name}': ${g.sentinels} sentinels, quorum ${g.quorum}${g.ckquorum ? `, CKQUORUM ${g.ckquorum.message}` : ''}`).join('; ');
     return pass(summary, { source: groups[0]!.source, evidence: notes });
