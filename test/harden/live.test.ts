@@ -136,6 +136,10 @@ describe('harden from live state', () => {
     }
     assert.equal(masterState[masterState.indexOf('flags') + 1], 'master', 'Sentinel reaches the master as its user');
     assert.equal(masterState[masterState.indexOf('num-slaves') + 1], '1', 'Sentinel reads INFO as its user');
+    // A client of Sentinel asks where the master is as the app user, and may not reconfigure it.
+    const asApp = { user: 'app', password: sPw.get('app')! };
+    assert.deepEqual(await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'], asApp), [newMaster.host, String(newMaster.port)]);
+    await assert.rejects(rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'SET', 'mymaster', 'quorum', '2'], asApp), /NOPERM/);
     await reaudit(newMaster, pw.get('admin')!, claimed(outM));
     await reaudit(newReplica, rPw, claimed(outR));
     await reaudit(newSentinel, sPw.get('admin')!, claimed(outS), true);

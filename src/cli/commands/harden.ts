@@ -298,7 +298,9 @@ async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, stri
     if (/^\s*cluster-enabled\s+yes/im.test(result.conf)) overrides.push(['cluster-config-file', join(dir, 'nodes.conf')]);
     // TLS is loaded for real (certificate, key, CA, ciphers); the trial only logs in over plaintext.
     if (tls) overrides.push(['tls-port', String(await freePort())], ['tls-auth-clients', 'optional']);
-    const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd: dirname(resolve(conf!.path)), overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf') });
+    // Relative includes resolve against the input's directory; a config rendered from a live server has none.
+    const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
+    const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf') });
     details.push(trial.detail);
     const local = trial.binaryVersion ? resolveVersion(trial.binaryVersion) : undefined;
     const other = local !== undefined && (local.major < version.major || (local.major === version.major && local.minor < version.minor) || version.product === 'valkey');
