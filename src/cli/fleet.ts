@@ -1,3 +1,4 @@
+import { targetKey } from '../settings/target-key.ts';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -168,7 +169,13 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   let failedOn = false;
   let audited = 0;
 
-  await runFleet(entries, { ...cmd.options, ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) }, (raw, index) => {
+  // `sampleData` of the inventory, per target: its own budgets over the command line's, or `false` to leave it out.
+  const sampleTargets = new Map(cmd.options.sampleTargets ?? []);
+  for (const r of resolved) {
+    if (!r.ok || r.entry.sampleData === undefined) continue;
+    sampleTargets.set(targetKey(r.target.display), r.entry.sampleData === null ? null : { ...cmd.options.sample, ...r.entry.sampleData });
+  }
+  await runFleet(entries, { ...cmd.options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) }, (raw, index) => {
     const triaged = triageReport(reportOf([raw]), { settings: cmd.settings, baseline: cmd.baseline, today: day });
     const result = triaged.targets[0]!;
     for (const w of triaged.warnings ?? []) {

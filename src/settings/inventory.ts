@@ -1,3 +1,5 @@
+import type { SampleRequest } from '../gather/sample/index.ts';
+import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
@@ -41,6 +43,8 @@ export interface InventoryTarget {
   readonly labels: Readonly<Record<string, string>>;
   /** Audit the deployment the target belongs to (`cluster: true`, …), as --cluster does. */
   readonly kind?: InventoryKind;
+  /** `sampleData`: sample the target's keyspace with this request, or never (`null`); unset follows --sample-data. */
+  readonly sampleData?: SampleRequest | null;
   readonly source: SettingsSource;
 }
 
@@ -60,7 +64,7 @@ const STRINGS = ['user', 'passwordEnv', 'passwordFile', 'password', 'cacert', 'c
 const PATHS: ReadonlySet<string> = new Set(['passwordFile', 'cacert', 'cacertdir', 'cert', 'key']);
 const BOOLEANS = ['tls', 'insecure'] as const;
 const KINDS: readonly InventoryKind[] = ['cluster', 'sentinel', 'replication'];
-const CONNECTION_KEYS = [...STRINGS, ...BOOLEANS, 'db', 'labels', ...KINDS] as const;
+const CONNECTION_KEYS = [...STRINGS, ...BOOLEANS, 'db', 'labels', 'sampleData', ...KINDS] as const;
 const TARGET_KEYS = ['url', 'group', ...CONNECTION_KEYS] as const;
 const TOP_KEYS = ['defaults', 'groups', 'targets'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -70,6 +74,7 @@ interface Layer {
   readonly connection: Record<string, string | boolean | number>;
   readonly labels: Record<string, string>;
   readonly kind?: InventoryKind | null;
+  readonly sampleData?: SampleRequest | null;
 }
 
 /** A YAML inventory starts with a key (`targets:`), a list item or a flow mapping; anything else is one URL a line. */
@@ -138,6 +143,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
     const connection: Record<string, string | boolean | number> = {};
     const labels: Record<string, string> = {};
     let kind: InventoryKind | null | undefined;
+    let sampleData: SampleRequest | null | undefined;
     let url: Node | undefined;
     let group: Node | undefined;
     for (const pair of pairsOf(doc, node, where, allowed, fail)) {
@@ -148,6 +154,11 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
       if (name === 'url') url = value ?? (pair.key as Node);
       else if (name === 'group') group = value ?? (pair.key as Node);
       else if (name === 'labels') Object.assign(labels, labelsOf(doc, value, `${where}: labels`, fail));
+      else if (name === 'sampleData') {
+        const parsed = parseSampleData(value ? value.toJSON() : null);
+        if (parsed !== null && 'error' in parsed) fail(here, `${where}: ${parsed.error}`);
+        sampleData = parsed as SampleRequest | null;
+      }
       else if ((KINDS as readonly string[]).includes(name)) {
         if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value)}`);
         if (raw === true) {
@@ -169,7 +180,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
     }
     const sources = ['password', 'passwordEnv', 'passwordFile'].filter((k) => k in connection);
     if (sources.length > 1) fail(node, `${where}: ${sources.join(' and ')} exclude each other: give the password one way`);
-    return { connection, labels, ...(kind !== undefined ? { kind } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
+    return { connection, labels, ...(kind !== undefined ? { kind } : {}), ...(sampleData !== undefined ? { sampleData } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
   };
 
   const root = resolved(doc, doc.contents);
@@ -222,12 +233,14 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
     }
     const connection = merge([defaults.connection, group.connection, own.connection]);
     const kind = [own.kind, group.kind, defaults.kind].find((k) => k !== undefined) ?? null;
+    const sampleData = [own.sampleData, group.sampleData, defaults.sampleData].find((s) => s !== undefined);
     targets.push({
       spec,
       ...(groupName !== undefined ? { group: groupName } : {}),
       connection,
       labels: { ...defaults.labels, ...group.labels, ...own.labels },
       ...(kind ? { kind } : {}),
+      ...(sampleData !== undefined ? { sampleData } : {}),
       source: { kind: 'file', path, line },
     });
   }

@@ -43,3 +43,13 @@ test('exporter modules: sampleData, off by default; a sample takes at most half 
   assert.equal(auditOptionsFor(config.modules.get('plain')!, 10_000).sample, undefined);
   assert.deepEqual(auditOptionsFor(config.modules.get('sampled')!, 10_000).sample, { keys: 100, timeMs: 5000 });
 });
+
+test('--targets inventories: sampleData in defaults, groups and targets (the nearest wins); a bad one names file:line', async () => {
+  const { parseInventory } = await import('../../src/settings/inventory.ts');
+  const inventory = parseInventory(
+    'defaults:\n  sampleData: 200\ngroups:\n  pii:\n    sampleData: { keys: 50, databases: [0, 2] }\ntargets:\n  - redis://a:6379\n  - { url: "redis://b:6379", group: pii }\n  - { url: "redis://c:6379", group: pii, sampleData: false }\n',
+    '/x/inventory.yaml',
+  );
+  assert.deepEqual(inventory.targets.map((t) => t.sampleData), [{ keys: 200 }, { keys: 50, databases: [0, 2] }, null]);
+  assert.throws(() => parseInventory('targets:\n  - { url: "redis://a:6379", sampleData: -3 }\n', '/x/inventory.yaml'), (e: Error) => e instanceof SettingsError && /^\/x\/inventory\.yaml:2: .*sampleData must be/.test(e.message));
+});

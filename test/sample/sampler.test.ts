@@ -143,3 +143,23 @@ test('the CLI: --sample-data in every output format and on stderr shows no plant
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('--targets: an inventory entry with sampleData is sampled, one with sampleData: false is not, even with --sample-data', async () => {
+  await build();
+  const dir = await mkdtemp(join(tmpdir(), 'redfort-sample-inv-'));
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    const inventory = join(dir, 'inventory.yaml');
+    await writeFile(inventory, `targets:\n  - { url: "${server.url}", sampleData: 100 }\n  - { url: "${server.url}/1", sampleData: false }\n`);
+    const run = await runCli(['audit', '--targets', inventory, '--no-probe', '--no-host', '--format', 'json', '--quiet']);
+    const report = JSON.parse(run.stdout) as { targets: { target: string; sample?: { limits: { keys: number } }; results: { ruleId: string; status: string }[] }[] };
+    const [sampled, off] = report.targets;
+    assert.equal(sampled?.sample?.limits.keys, 100, run.stderr);
+    assert.equal(off?.sample, undefined);
+    assert.equal(off?.results.find((r) => r.ruleId === 'data.client-side-encryption')?.status, 'manual');
+    const forced = JSON.parse((await runCli(['audit', '--targets', inventory, '--sample-data', '--no-probe', '--no-host', '--format', 'json', '--quiet'])).stdout) as typeof report;
+    assert.equal(forced.targets[1]?.sample, undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
