@@ -44,6 +44,18 @@ describe('fix faults on one wide-open server', () => {
     assert.match(applied.stderr, /plan is stale: .*changed since the plan was made/);
     assert.ok(!existsSync(join(dir, 'stale-rollback.json')), 'nothing recorded, nothing applied');
     assert.deepEqual(await snapshot(server), before);
+    // Usage errors: one line, exit 2, nothing changed.
+    for (const [args, pattern] of [
+      [['fix', server.url], /give exactly one of --plan, --apply/],
+      [['fix', server.url, '--apply', '--include-disruptive', '--no-probe', '--rollback-file', 'x.json'], /--include-disruptive asks for a confirmation on a terminal: add --yes/],
+      [['fix', '--rollback', 'missing.json'], /missing\.json: cannot read the rollback file/],
+    ] as const) {
+      const r = await cli([...args]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    assert.deepEqual(await snapshot(server), before);
   });
 
   it('a CONFIG SET the server refuses stops the apply, which rolls back the users it created', async () => {

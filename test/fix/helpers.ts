@@ -18,7 +18,8 @@ import { rawCommand } from '../harness/raw.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
 export const USERS = fixUsers();
-export const OPTIONS: FixGatherOptions = { noProbe: false, connectTimeoutMs: 5000, commandTimeoutMs: 10_000 };
+// No host facts: fix closes no host rule, and reading the host (processes, firewall, packages) is the slow part on a busy machine.
+export const OPTIONS: FixGatherOptions = { noProbe: false, noHost: true, connectTimeoutMs: 5000, commandTimeoutMs: 10_000 };
 
 export function target(url: string, flags: TargetFlags = {}): Target {
   return resolveTarget(url, flags, {});

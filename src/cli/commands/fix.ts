@@ -135,6 +135,8 @@ async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): P
     return result.notRestored.length === 0 ? 0 : 1;
   }
 
+  if (flags.includeDisruptive && flags.apply === undefined) throw kit.usage('--include-disruptive goes with --apply');
+  if (flags.includeDisruptive && !flags.yes && !process.stdin.isTTY) throw kit.usage('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
   const target = resolveTarget(flags.uri ?? spec, targetFlags, process.env);
   const options: FixGatherOptions = { ...timeouts, kind, ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
@@ -180,7 +182,6 @@ async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): P
   const classes = new Set<StepClass>(['safe']);
   if (flags.includeDisruptive && plan.steps.some((s) => s.class === 'disruptive')) {
     if (!flags.yes) {
-      if (!process.stdin.isTTY) throw kit.usage('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
       if (!(await confirm(plan, kit))) {
         kit.say('nothing applied');
         return 1;
