@@ -25,6 +25,7 @@ import { SettingsError } from '../settings/types.ts';
 import { RULES, findRule } from '../rules/index.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
+import type { ReportView } from '../report/types.ts';
 import { packageRoot, packageVersion } from '../package-root.ts';
 import { registerFix } from './commands/fix.ts';
 import { exporterCommand } from './commands/exporter.ts';
@@ -90,6 +91,27 @@ interface AuditFlags extends TargetFlags {
   targets?: string;
   summaryOnly?: boolean;
   quiet?: boolean;
+  sort?: string;
+  onlyFailures?: boolean;
+  minSeverity?: string;
+  maxFindings?: string;
+}
+
+/** `--sort`, `--only-failures`, `--min-severity`, `--max-findings` as the view of the text and Markdown reports. */
+function reportView(flags: AuditFlags): ReportView {
+  const sort = flags.sort ?? 'severity';
+  if (sort !== 'severity' && sort !== 'checklist') throw new UsageError(`--sort must be severity or checklist, not '${sort}'`);
+  if (flags.minSeverity !== undefined && !SEVERITIES.includes(flags.minSeverity as Severity)) {
+    throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
+  }
+  const max = flags.maxFindings === undefined ? undefined : Number(flags.maxFindings);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError(`--max-findings must be a positive whole number, not '${flags.maxFindings}'`);
+  return {
+    sort,
+    ...(flags.onlyFailures ? { onlyFailures: true } : {}),
+    ...(flags.minSeverity !== undefined ? { minSeverity: flags.minSeverity as Severity } : {}),
+    ...(max !== undefined ? { maxFindingsPerRule: max } : {}),
+  };
 }
 
 /** `--sample-data [N]`, `--sample-databases`, `--sample-time`, `--sample-bytes` as a sampling request. */
@@ -248,6 +270,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   const settings = await loadSettings(flags.configFile, RULES.map((r) => r.id));
   const baseline = flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined;
   const failOn = (flags.failOn ?? settings?.failOn ?? 'high') as Severity | 'none';
+  const view = reportView(flags);
   if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, none`);
   if (flags.a !== undefined || flags.pass !== undefined) {
     process.stderr.write('Warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH.\n');
@@ -311,7 +334,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
           const tty = forStdout && process.stdout.isTTY === true;
           const color = tty && flags.color && format === 'text' && !process.env.NO_COLOR;
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-          return REPORTERS.get(format)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}) });
+          return REPORTERS.get(format)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view });
         },
         auditDeployment: (seed, k, o) => auditDeployment(seed, { ...o, kind: k, hostKey }),
         writeStdout: (text) => process.stdout.write(text),
@@ -355,7 +378,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;
   for (const file of plan.files) {
-    const content = REPORTERS.get(file.format)!(report, { rules: RULES, color: false, ...(docs ? { docs } : {}) });
+    const content = REPORTERS.get(file.format)!(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view });
     try {
       await writeOutputFile(file.path, content, { force });
     } catch (error) {
@@ -367,7 +390,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     const tty = process.stdout.isTTY === true;
     const color = flags.color && plan.stdout === 'text' && tty && !process.env.NO_COLOR;
     const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-    process.stdout.write(REPORTERS.get(plan.stdout)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}) }));
+    process.stdout.write(REPORTERS.get(plan.stdout)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view }));
   }
   for (const t of report.targets) {
     // A file target's error names the file already (`redis.conf:12: …`).
@@ -508,6 +531,10 @@ Examples:
     .option('--sample-time <seconds>', 'time budget of the sample (default: 5)')
     .option('--sample-bytes <bytes>', 'byte budget of the sample: replies read in all (default: 33554432)')
     .option('--no-color', 'no colours in the text report')
+    .option('--sort <order>', 'order of the text and Markdown reports: severity (failures first, most severe first; the default) or checklist')
+    .option('--only-failures', 'text and Markdown reports: show the findings only')
+    .option('--min-severity <severity>', `text and Markdown reports: show findings at or above this severity only (${SEVERITIES.join(', ')})`)
+    .option('--max-findings <n>', 'text and Markdown reports: at most N findings per rule and target (default: all)')
     .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
     .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')

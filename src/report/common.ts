@@ -1,4 +1,6 @@
 import type { RuleResult } from '../engine/run.ts';
+import { severityRank } from '../engine/run.ts';
+import type { ReportView } from './types.ts';
 import type { Rule, Section, Severity, Status } from '../rules/define.ts';
 
 /** Where each rule's documentation is published; reports link to it. */
@@ -78,4 +80,20 @@ export function escapeAttr(text: string): string {
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;')
     .replace(/\t/g, '&#9;');
+}
+
+/**
+ * The results a human-readable report shows, in its order (`--sort`, `--only-failures`, `--min-severity`):
+ * by default failures first, most severe first, then errors, manual checks, skips and passes, each in
+ * checklist order (the order of the results). Pure.
+ */
+export function viewResults(results: readonly RuleResult[], view: ReportView | undefined): RuleResult[] {
+  const min = view?.minSeverity === undefined ? undefined : severityRank(view.minSeverity);
+  const kept = results.filter((r) => {
+    if ((view?.onlyFailures || min !== undefined) && r.status !== 'fail') return false;
+    return min === undefined || severityRank(r.severity) >= min;
+  });
+  if (view?.sort === 'checklist') return kept;
+  const order = (r: RuleResult): number => (r.status === 'fail' ? 10 - severityRank(r.severity) : 10 + STATUSES.indexOf(r.status));
+  return kept.map((r, i) => ({ r, i })).sort((a, b) => order(a.r) - order(b.r) || a.i - b.i).map(({ r }) => r);
 }

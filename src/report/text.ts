@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { formatSource } from '../facts/types.ts';
 import type { RuleResult } from '../engine/run.ts';
 import type { Section, Severity, Status } from '../rules/define.ts';
-import { terminalSafe } from './common.ts';
+import { terminalSafe, viewResults } from './common.ts';
 import type { Reporter } from './types.ts';
 
 const SECTION_TITLES: Record<Section, string> = {
@@ -18,7 +18,6 @@ function sectionOf(result: RuleResult): Section {
   return name in SECTION_TITLES ? name : 'TLS';
 }
 
-const MAX_FINDINGS_SHOWN = 5;
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -105,22 +104,26 @@ export const textReporter: Reporter = (report, context) => {
     // The message column beside the rule id, or below it when the terminal is too narrow for that.
     const beside = width === undefined || width - (idColumn + idWidth + 2) >= MIN_MESSAGE_COLUMNS;
     const messageColumn = beside ? idColumn + idWidth + 2 : idColumn;
-    const sections = new Map<Section, RuleResult[]>();
-    for (const result of target.results) {
-      const section = sectionOf(result);
+    const view = context.view;
+    const shownResults = viewResults(target.results, view);
+    // Checklist order groups by section; the default severity order is one list, failures first.
+    const sections = new Map<string, RuleResult[]>();
+    for (const result of shownResults) {
+      const section = view?.sort === 'checklist' ? SECTION_TITLES[sectionOf(result)] : result.status === 'fail' ? 'Findings, most severe first' : 'Other results';
       sections.set(section, [...(sections.get(section) ?? []), result]);
     }
+    const limit = view?.maxFindingsPerRule;
     for (const [section, results] of sections) {
-      lines.push('', c.underline(SECTION_TITLES[section]));
+      lines.push('', c.underline(section));
       const shown = new Map<string, number>();
       for (const r of results) {
-        // A rule with many findings (one per CVE) shows the first few; the JSON report has them all.
+        // With --max-findings, a rule with many findings (one per CVE) shows the first few; the JSON report has them all.
         const seen = (shown.get(r.ruleId) ?? 0) + 1;
         shown.set(r.ruleId, seen);
         const total = results.filter((x) => x.ruleId === r.ruleId).length;
-        if (seen > MAX_FINDINGS_SHOWN) {
-          if (seen === MAX_FINDINGS_SHOWN + 1) {
-            const more = `… and ${total - MAX_FINDINGS_SHOWN} more findings (see --format json)`;
+        if (limit !== undefined && seen > limit) {
+          if (seen === limit + 1) {
+            const more = `… and ${total - limit} more findings (see --format json)`;
             if (beside) lines.push(`${' '.repeat(idColumn)}${r.ruleId.padEnd(idWidth)}  ${c.dim(more)}`);
             else lines.push(`${' '.repeat(idColumn)}${r.ruleId}`, ...block(messageColumn, more, c.dim));
           }
@@ -149,12 +152,15 @@ export const textReporter: Reporter = (report, context) => {
   // The rules of a target that could not be audited are all errors: the "not audited" count says it once.
   const errors = report.targets.filter((t) => t.error === undefined).reduce((n, t) => n + t.results.filter((r) => r.status === 'error').length, 0);
   const severities = (Object.entries(s.failBySeverity) as [Severity, number][]).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  // Findings are counted one by one; the other statuses are one result per rule (issue 11: name which is which).
+  const failedRules = report.targets.reduce((n, t) => n + new Set(t.results.filter((r) => r.status === 'fail').map((r) => r.ruleId)).size, 0);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const summary = [
-    `${s.targets} target${s.targets === 1 ? '' : 's'}${s.targetErrors ? ` (${s.targetErrors} not audited)` : ''}`,
-    `${s.fail} failed${severities.length ? ` (${severities.join(', ')})` : ''}`,
-    `${s.pass} passed`,
-    `${s.skip} skipped`,
-    `${s.manual} manual`,
+    `${plural(s.targets, 'target')}${s.targetErrors ? ` (${s.targetErrors} not audited)` : ''}`,
+    `${plural(s.fail, 'finding')}${severities.length ? ` (${severities.join(', ')})` : ''} from ${plural(failedRules, 'failed rule')}`,
+    `${plural(s.pass, 'rule')} passed`,
+    `${plural(s.skip, 'rule')} skipped`,
+    `${plural(s.manual, 'rule')} to check by hand`,
     ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
     ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),
     ...(s.baselined ? [`${s.baselined} in the baseline`] : []),

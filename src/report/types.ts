@@ -1,3 +1,4 @@
+import type { Severity } from '../rules/define.ts';
 import type { Summary, TargetResult } from '../engine/run.ts';
 import type { Rule } from '../rules/define.ts';
 
@@ -26,6 +27,19 @@ export interface ReportContext {
   readonly width?: number;
   /** Rule id to its docs/rules/<id>.md text, for reporters that embed help (SARIF); the caller reads the files. */
   readonly docs?: ReadonlyMap<string, string>;
+  /** What the human-readable reports (text, Markdown) show and in which order; every finding by default. */
+  readonly view?: ReportView;
+}
+
+/** `--sort`, `--only-failures`, `--min-severity` and `--max-findings` of the human-readable reports. */
+export interface ReportView {
+  /** `severity` (default): failures first, most severe first, then errors, manual checks, skips and passes; `checklist`: by checklist section. */
+  readonly sort?: 'severity' | 'checklist';
+  readonly onlyFailures?: boolean;
+  /** Failures below this severity are left out (other statuses too, as with onlyFailures). */
+  readonly minSeverity?: Severity;
+  /** At most this many findings per rule and target (the rest counted in one line); unlimited by default. */
+  readonly maxFindingsPerRule?: number;
 }
 
 /** A reporter is a pure function of the result. */

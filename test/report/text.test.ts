@@ -27,17 +27,36 @@ describe('text report', () => {
     assert.match(text, /ERROR NOAUTH \\u001b\[31mred\\u000d\\u000afake line/);
   });
 
-  it('aligns the "… and N more findings" line with the rule ids', () => {
+  it('shows every finding by default; with --max-findings 5, aligns the "… and N more findings" line with the rule ids', () => {
     const report = sampleReport();
     const [sloppy] = report.targets;
     const cves = Array.from({ length: 7 }, (_, i) => ({ ...sloppy!.results.find((r) => r.ruleId === 'version.known-vulnerabilities')!, message: `CVE-${i}` }));
     const results = [...sloppy!.results.filter((r) => r.ruleId !== 'version.known-vulnerabilities'), ...cves];
-    const text = textReporter({ ...report, targets: [{ ...sloppy!, results }] }, CONTEXT);
+    const all = textReporter({ ...report, targets: [{ ...sloppy!, results }] }, CONTEXT);
+    assert.ok(all.includes('CVE-6') && !all.includes('more findings'), all);
+    const text = textReporter({ ...report, targets: [{ ...sloppy!, results }] }, { ...CONTEXT, view: { maxFindingsPerRule: 5 } });
     const lines = text.split('\n');
     const more = lines.find((l) => l.includes('… and 2 more findings'));
     const first = lines.find((l) => l.includes('CVE-0'));
     assert.ok(more && first, text);
     assert.equal(more.indexOf('version.known-vulnerabilities'), first.indexOf('version.known-vulnerabilities'));
+  });
+
+  it('sorts failures first by severity (default), or by checklist; --only-failures and --min-severity filter', () => {
+    const full = sampleReport();
+    const report = { ...full, targets: [full.targets[0]!] };
+    const text = plain(textReporter(report, CONTEXT));
+    const statuses = text.split('\n').map((l) => /^  (FAIL|PASS|SKIP|ERROR|MANUAL) +(critical|high|medium|low|info)?/.exec(l)).filter((m) => m !== null);
+    const firstOther = statuses.findIndex((m) => m![1] !== 'FAIL');
+    assert.ok(statuses.slice(firstOther).every((m) => m![1] !== 'FAIL'), 'failures come first');
+    const ranks = statuses.slice(0, firstOther).map((m) => ['critical', 'high', 'medium', 'low', 'info'].indexOf(m![2]!));
+    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), 'most severe first');
+    assert.match(plain(textReporter(report, { ...CONTEXT, view: { sort: 'checklist' } })), /Laying the foundation/);
+    const only = plain(textReporter(report, { ...CONTEXT, view: { onlyFailures: true } }));
+    assert.doesNotMatch(only, /^  (PASS|SKIP) /m);
+    const high = plain(textReporter(report, { ...CONTEXT, view: { minSeverity: 'high' } }));
+    assert.doesNotMatch(high, /^  FAIL +(medium|low|info) /m);
+    assert.match(text, /\d+ findings? \(.*\) from \d+ failed rules?, \d+ rules? passed, \d+ rules? skipped/);
   });
 
   it('wraps to the terminal width: messages under their column, or below the rule id when narrow', () => {
