@@ -100,7 +100,7 @@ export function registerHarden(cli: Command, kit: CliKit): void {
   kit.connectionOptions(cli
     .command('harden'))
     .description('write a hardened redis.conf (a minimal edit of yours), users.acl, sentinel.conf, host files and PLAN.md into --out; start them in a throwaway server and re-audit them (nothing on the server changes)')
-    .argument('[target]', 'a live server to harden from its state (redis://…); or give --config')
+    .argument('[target]', 'a live server to harden from its state (redis://…)')
     .option('--config <file>', "the server's redis.conf (read with its includes)")
     .option('--acl <file>', "an ACL file (default: the config's aclfile)")
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf to harden too")
@@ -119,11 +119,14 @@ export function registerHarden(cli: Command, kit: CliKit): void {
     .addHelpText('after', `
 Examples:
   redfort harden --config /etc/redis/redis.conf --out hardened/
-  redfort harden --config redis.conf --sentinel-config sentinel.conf --redis-version 7.2.4 --out hardened/
-  REDISCLI_AUTH=secret redfort harden redis://admin@10.0.5.11:6379 --out hardened/ --secrets group.env
+  redfort harden --config redis.conf --sentinel-config sentinel.conf \\
+    --redis-version 7.2.4 --out hardened/
+  REDISCLI_AUTH=secret redfort harden redis://admin@10.0.5.11:6379 \\
+    --out hardened/ --secrets group.env
 
-Exit codes: 0 the files started and every rule harden fixes passes; 1 the trial start or the re-audit
-failed (the files are written, PLAN.md says why); 2 bad input (nothing written).`)
+Exit codes: 0 the files started and every rule harden fixes passes; 1 the trial
+start or the re-audit failed (the files are written, PLAN.md says why); 2 bad
+input (nothing written).`)
     .action(async (spec: string | undefined, flags: HardenFlags) => {
       process.exitCode = await runHarden(spec, flags, kit);
     });
