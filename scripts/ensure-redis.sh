@@ -20,6 +20,11 @@ case "${BASH_SOURCE[1]:-}" in
       redfort_missing+=("prometheus")
       redfort_install="$redfort_install prometheus"
     fi
+    # harden's unified diff is checked by applying it with patch(1).
+    if ! command -v patch >/dev/null 2>&1; then
+      redfort_missing+=("patch")
+      redfort_install="$redfort_install patch"
+    fi
     ;;
 esac
 redfort_install="${redfort_install# }"
