@@ -245,4 +245,21 @@ allow:
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('bounds the audits at once: past concurrency and maxQueued a probe is answered success 0 at once', async () => {
+    const bounded = await exporterWith(`concurrency: 1\nmaxQueued: 0\nmodules: { default: {} }\nallow: ['127.0.0.1:${silent.port}', '127.0.0.1:${open.port}']\n`, []);
+    try {
+      const busy = get(`${bounded.url}/probe?target=127.0.0.1:${silent.port}`, { 'x-prometheus-scrape-timeout-seconds': '2' });
+      // Wait until the silent audit holds the only slot.
+      const connects = silent.connections;
+      while (silent.connections === connects) await new Promise((r) => setTimeout(r, 10));
+      const refused = await get(`${bounded.url}/probe?target=127.0.0.1:${open.port}`);
+      assert.equal(sample(refused.body, 'redfort_probe_success'), 0);
+      await busy;
+      const metrics = await get(`${bounded.url}/metrics`);
+      assert.match(metrics.body, /^redfort_exporter_probes_total\{module="default",outcome="timeout"\} 2$/m);
+    } finally {
+      await bounded.close(1000);
+    }
+  });
 });
