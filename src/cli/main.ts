@@ -26,6 +26,7 @@ import { RULES, findRule } from '../rules/index.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { ReportView } from '../report/types.ts';
+import { markdownForTerminal } from '../report/terminal-markdown.ts';
 import { packageRoot, packageVersion } from '../package-root.ts';
 import { registerFix } from './commands/fix.ts';
 import { exporterCommand } from './commands/exporter.ts';
@@ -445,6 +446,7 @@ function listRules(format: string): void {
   }
   const width = Math.max(...RULES.map((r) => r.id.length));
   const checklistWidth = Math.max(...RULES.map((r) => r.checklist.length));
+  process.stdout.write(`${'RULE'.padEnd(width)}  ${'SEVERITY'.padEnd(8)}  ${'CHECKLIST'.padEnd(checklistWidth)}  TITLE\n`);
   for (const r of RULES) process.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.checklist.padEnd(checklistWidth)}  ${r.title}\n`);
 }
 
@@ -458,11 +460,14 @@ function ruleDocs(): Map<string, string> {
   return docs;
 }
 
-function explain(id: string): void {
+function explain(id: string, flags: { format: string; color: boolean }): void {
+  if (flags.format !== 'text' && flags.format !== 'markdown') throw new UsageError(`--format must be text or markdown, not '${flags.format}'`);
   if (!findRule(id)) throw new UsageError(`unknown rule '${id}' (see 'redfort rules')`);
   const doc = join(packageRoot(), 'docs', 'rules', `${id}.md`);
   if (!existsSync(doc)) throw new UsageError(`rule '${id}' has no documentation page`);
-  process.stdout.write(readFileSync(doc, 'utf8'));
+  const markdown = readFileSync(doc, 'utf8');
+  const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  process.stdout.write(flags.format === 'markdown' ? markdown : markdownForTerminal(markdown, { color }));
 }
 
 /** redis-cli's connection flags, shared by the commands that connect. */
@@ -568,6 +573,7 @@ Exit codes: 0 no failure at or above --fail-on; 1 there is one; 2 bad usage, or\
     .addOption(withDefault('-f, --format <format>', 'text or json', 'text'))
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
+    .option('--no-color', 'no colours (the plan is plain text; accepted like audit\'s)')
     .addHelpText('after', `
 Examples:
   redfort reboot-plan redis://10.0.5.11:6379 --host-key zones.txt --max-batch 2
@@ -588,7 +594,9 @@ Exit codes: 0 a safe plan, 1 no safe plan exists, 2 the deployment could not be 
     .command('explain')
     .description("print a rule's documentation")
     .argument('<rule-id>')
-    .action((id: string) => explain(id));
+    .addOption(withDefault('-f, --format <format>', 'text (rendered for a terminal) or markdown (the page as written)', 'text'))
+    .option('--no-color', 'no colours')
+    .action((id: string, flags: { format: string; color: boolean }) => explain(id, flags));
 
   registerFix(cli, { connectionOptions, integer, withDefault, say, usage: (message) => new UsageError(message) });
   exporterCommand(cli);
