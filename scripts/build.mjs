@@ -14,8 +14,25 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.mjs' });
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', packages: 'external' });
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+
+// The version is inlined (no package.json read at start); the CLI is split so that a run loads only what it
+// uses: `--version` nothing, an audit neither the HTML reporter nor yaml unless it needs them (see README, Speed).
+const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+const define = { __REDFORT_VERSION__: JSON.stringify(version) };
+for (const file of readdirSync('dist', { withFileTypes: true })) {
+  if (file.isFile() && /^chunk-[A-Z0-9]+\.mjs(\.map)?$/.test(file.name)) rmSync(`dist/${file.name}`);
+}
+await build({
+  ...common,
+  define,
+  entryPoints: { cli: 'src/cli/bin.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+});
+await build({ ...common, define, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', packages: 'external' });
 
 // Type declarations for library users (`types`/`exports` in package.json point at dist/types/index.d.ts).
 const { execFileSync } = await import('node:child_process');

@@ -20,6 +20,10 @@ export function packageRoot(): string {
   }
 }
 
+/** Inlined by the build (scripts/build.mjs `define`): the bundle knows its version without reading a file. */
+declare const __REDFORT_VERSION__: string | undefined;
+
 export function packageVersion(): string {
+  if (typeof __REDFORT_VERSION__ === 'string') return __REDFORT_VERSION__;
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

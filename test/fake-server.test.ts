@@ -7,7 +7,7 @@ import type { RuleResult, TargetResult } from '../src/engine/run.ts';
 import { resolveTarget } from '../src/gather/live/target.ts';
 import type { Status } from '../src/rules/define.ts';
 import { RULES } from '../src/rules/index.ts';
-import { ADVISORIES } from '../src/version/advisories.ts';
+import { advisories } from '../src/version/advisories.ts';
 import { startRedis, stopAll } from './harness/servers.ts';
 import { arr, bulk, err, simple, startFakeServer } from './helpers/fake-resp-server.ts';
 import type { FakeHandler, FakeReply, FakeServer } from './helpers/fake-resp-server.ts';
@@ -269,13 +269,13 @@ describe('fake servers', { concurrency: true }, () => {
     });
 
     it('matches Valkey advisories only', () => {
-      const valkeyIds = new Set(ADVISORIES.filter((a) => a.product === 'valkey').map((a) => a.id));
-      const redisOnly = new Set(ADVISORIES.filter((a) => a.product === 'redis' && !valkeyIds.has(a.id)).map((a) => a.id));
+      const valkeyIds = new Set(advisories().filter((a) => a.product === 'valkey').map((a) => a.id));
+      const redisOnly = new Set(advisories().filter((a) => a.product === 'redis' && !valkeyIds.has(a.id)).map((a) => a.id));
       const findings = only(result.results, 'version.known-vulnerabilities', 'fail');
       const ids = findings.map((f) => f.message.split(' ')[0]!);
       for (const id of ids) assert.ok(valkeyIds.has(id), `${id} is not a Valkey advisory`);
       // Valkey-only advisories show; Redis-only ones that Redis 7.2.4 would match do not.
-      assert.ok(ids.some((id) => !ADVISORIES.some((a) => a.product === 'redis' && a.id === id)), ids.join(' '));
+      assert.ok(ids.some((id) => !advisories().some((a) => a.product === 'redis' && a.id === id)), ids.join(' '));
       assert.ok(!ids.some((id) => redisOnly.has(id)), ids.join(' '));
       const [eol] = only(result.results, 'version.end-of-life', 'pass');
       assert.match(eol!.message, /Valkey 8\.0/);

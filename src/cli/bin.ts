@@ -1,3 +1,10 @@
-import { main } from './main.ts';
+import { packageVersion } from '../package-root.ts';
 
-await main(process.argv.slice(2));
+// `redfort --version` answers before the rest of the CLI is loaded: the version is inlined at build time.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${packageVersion()}\n`);
+} else {
+  const { main } = await import('./main.ts');
+  await main(argv);
+}

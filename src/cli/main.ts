@@ -2,8 +2,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { audit, auditFiles, reportOf } from '../audit.ts';
-import { auditLocal } from '../audit-local.ts';
-import { auditDeployment, planDeployment } from '../audit-deployment.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
@@ -11,7 +9,7 @@ import { formatPlanText } from '../topology/plan-text.ts';
 import { exitCode } from '../engine/run.ts';
 import { resolveTarget, TargetError, redact } from '../gather/live/target.ts';
 import type { Target, TargetFlags } from '../gather/live/target.ts';
-import { REPORTERS } from '../report/index.ts';
+import { FORMATS, loadReporter } from '../report/load.ts';
 import { planOutputs } from '../report/outputs.ts';
 import { terminalSafe } from '../report/common.ts';
 import { auditOptionsOf, today, triageReport } from '../settings/apply.ts';
@@ -256,7 +254,7 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
 }
 
 async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
-  const plan = planOutputs(flags.format, flags.output ?? [], [...REPORTERS.keys()]);
+  const plan = planOutputs(flags.format, flags.output ?? [], [...FORMATS]);
   if (typeof plan === 'string') throw new UsageError(plan);
   // Checked before the audit, so that a typo in a path does not cost a whole run.
   const force = flags.force === true;
@@ -335,9 +333,9 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
           const tty = forStdout && process.stdout.isTTY === true;
           const color = tty && flags.color && format === 'text' && !process.env.NO_COLOR;
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-          return REPORTERS.get(format)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view });
+          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view });
         },
-        auditDeployment: (seed, k, o) => auditDeployment(seed, { ...o, kind: k, hostKey }),
+        auditDeployment: async (seed, k, o) => (await import('../audit-deployment.ts')).auditDeployment(seed, { ...o, kind: k, hostKey }),
         writeStdout: (text) => process.stdout.write(text),
         say,
       },
@@ -352,6 +350,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     }
     if (flags.noHost) throw new UsageError('--local audits the host: it cannot be combined with --no-host');
     const pass = flags.pass ?? flags.a;
+    const { auditLocal } = await import('../audit-local.ts');
     const local = await auditLocal({ ...flags, ...(pass !== undefined ? { pass } : {}) }, options);
     if (local.length === 0) process.stderr.write('redfort: no redis-server, redis-sentinel, valkey-server or valkey-sentinel process runs on this machine\n');
     for (const l of local.filter((l) => l.hostOnly !== undefined)) say(`${l.result.target}: ${l.hostOnly}`);
@@ -363,6 +362,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
     const hostKey = await readHostKey(flags.hostKey);
     const overrides = nodeOverrides(flags.nodeOverride, flags);
+    const { auditDeployment } = await import('../audit-deployment.ts');
     audited = reportOf(await auditDeployment(targets[0]!, { ...options, kind, hostKey, nodeOverrides: overrides }));
   } else {
     audited = fileOnly
@@ -379,7 +379,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;
   for (const file of plan.files) {
-    const content = REPORTERS.get(file.format)!(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view });
+    const content = (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view });
     try {
       await writeOutputFile(file.path, content, { force });
     } catch (error) {
@@ -391,7 +391,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     const tty = process.stdout.isTTY === true;
     const color = flags.color && plan.stdout === 'text' && tty && !process.env.NO_COLOR;
     const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-    process.stdout.write(REPORTERS.get(plan.stdout)!(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view }));
+    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view }));
   }
   for (const t of report.targets) {
     // A file target's error names the file already (`redis.conf:12: …`).
@@ -418,6 +418,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
   if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--format must be text or json, not '${flags.format}'`);
   const pass = flags.pass ?? flags.a;
   const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
+  const { planDeployment } = await import('../audit-deployment.ts');
   const outcome = await planDeployment(target, {
     hostKey: await readHostKey(flags.hostKey),
     maxBatch: integer(flags.maxBatch, '--max-batch', 1, 1000),
@@ -517,7 +518,7 @@ Examples:
     .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
     .option('--node-override <key=url>', 'reach the nodes KEY (host:port, or master, replica, sentinel) with this URL\'s credentials, repeatable', collect)
-    .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...REPORTERS.keys()].join(', ')} (default: text)`, collect)
+    .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...FORMATS].join(', ')} (default: text)`, collect)
     .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report', collect)
     .option('--fail-on <severity>', `exit 1 when a failure that counts is at or above: ${SEVERITIES.join(', ')}, none (default: high, or failOn of the settings)`)
     .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)')

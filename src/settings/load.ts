@@ -1,7 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Baseline } from './baseline.ts';
 import { formatBaseline, parseBaseline } from './baseline.ts';
-import { parseSettings } from './parse.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
@@ -42,7 +41,7 @@ export async function loadSettings(path: string | undefined, ruleIds: readonly s
   } else {
     text = await read(resolve(cwd, path), 'settings file', path);
   }
-  return parseSettings(text, shown!, { ruleIds, baseDir: dirname(resolve(cwd, shown!)) });
+  return (await import('./parse.ts')).parseSettings(text, shown!, { ruleIds, baseDir: dirname(resolve(cwd, shown!)) });
 }
 
 export async function readBaseline(path: string): Promise<Baseline> {

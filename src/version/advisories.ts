@@ -1,4 +1,6 @@
-import data from '../../data/advisories.json' with { type: 'json' };
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.ts';
 
 export interface Advisory {
   readonly id: string;
@@ -35,7 +37,29 @@ export interface BranchSupport {
 
 type Entry = ({ record_type: 'vulnerability' } & Advisory) | ({ record_type: 'branch_support' } & BranchSupport);
 
-const entries = data as unknown as readonly Entry[];
+let loaded: { advisories: readonly Advisory[]; branches: readonly BranchSupport[] } | undefined;
 
-export const ADVISORIES: readonly Advisory[] = entries.filter((e): e is Entry & Advisory => e.record_type === 'vulnerability');
-export const BRANCHES: readonly BranchSupport[] = entries.filter((e): e is Entry & BranchSupport => e.record_type === 'branch_support');
+/**
+ * data/advisories.json, read the first time a rule asks (not compiled into the bundle: a quarter of it, parsed at
+ * every start even by `redfort --version`). Package data, not server state: kept for the process's life.
+ */
+function load(): { advisories: readonly Advisory[]; branches: readonly BranchSupport[] } {
+  if (!loaded) {
+    const entries = JSON.parse(readFileSync(join(packageRoot(), 'data', 'advisories.json'), 'utf8')) as readonly Entry[];
+    loaded = {
+      advisories: entries.filter((e): e is Entry & Advisory => e.record_type === 'vulnerability'),
+      branches: entries.filter((e): e is Entry & BranchSupport => e.record_type === 'branch_support'),
+    };
+  }
+  return loaded;
+}
+
+/** Every known vulnerability of Redis and Valkey (data/advisories.json). */
+export function advisories(): readonly Advisory[] {
+  return load().advisories;
+}
+
+/** Support status of each release branch (data/advisories.json). */
+export function branches(): readonly BranchSupport[] {
+  return load().branches;
+}

@@ -126,8 +126,8 @@ describe('a fleet of 200 targets, 20 of them dead or silent', () => {
     const dead = await freePorts(10);
     const list = join(dir, 'fleet.txt');
     await writeFile(list, [...fakes.ports, ...dead].map((p) => `redis://127.0.0.1:${p}`).join('\n'));
-    const run = await runCli(['audit', '--targets', list, '--no-host', '--no-probe', '--concurrency', '50', '--target-timeout', '4000',
-      '--connect-timeout', '2000', '--format', 'jsonl', '-o', join(dir, 'fleet.jsonl'), '--fail-on', 'none', '--quiet']);
+    const run = await runCli(['audit', '--targets', list, '--no-host', '--no-probe', '--concurrency', '50', '--target-timeout', '12000',
+      '--connect-timeout', '10000', '--timeout', '6000', '--format', 'jsonl', '-o', join(dir, 'fleet.jsonl'), '--fail-on', 'none', '--quiet']);
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stderr, '', 'nothing on stderr with --quiet');
     const lines = (await readFile(join(dir, 'fleet.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; target?: string; error?: string; summary?: { targets: number; targetErrors: number } });

@@ -1,15 +1,15 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { BRANCHES } from '../../version/advisories.ts';
+import { branches } from '../../version/advisories.ts';
 import type { BranchSupport } from '../../version/advisories.ts';
 import { compare, toTriple } from '../../version/range.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
 
 function findBranch(product: string, branch: string): BranchSupport | undefined {
-  const exact = BRANCHES.find((b) => b.product === product && b.branch === branch);
+  const exact = branches().find((b) => b.product === product && b.branch === branch);
   if (exact) return exact;
   // `<=4.0` covers every older branch.
   const t = toTriple(branch);
-  return BRANCHES.find((b) => {
+  return branches().find((b) => {
     if (b.product !== product || !b.branch.startsWith('<=')) return false;
     const bound = toTriple(b.branch.slice(2));
     return t !== undefined && bound !== undefined && compare(t, bound) <= 0;

@@ -3,7 +3,7 @@ import type { Finding, Severity } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
 import { infoField } from '../../gather/live/parse-replies.ts';
-import { ADVISORIES } from '../../version/advisories.ts';
+import { advisories } from '../../version/advisories.ts';
 import type { Advisory } from '../../version/advisories.ts';
 import { satisfies } from '../../version/range.ts';
 import { canLogIn } from '../auth/users.ts';
@@ -43,7 +43,7 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
  */
 function luaPackageFinding(probe: ProbeFacts | undefined): Finding | undefined {
   if (probe?.luaPackage?.outcome !== 'exposed') return undefined;
-  const advisory = ADVISORIES.find((a) => a.id === 'CVE-2022-0543');
+  const advisory = advisories().find((a) => a.id === 'CVE-2022-0543');
   return {
     message: `CVE-2022-0543 (CRITICAL${advisory?.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory?.title ?? 'Lua package global exposed'}; the server answered EVAL "return type(package)" 0 with 'table'`,
     source: probe.luaPackage.source,
@@ -73,7 +73,7 @@ export default defineRule({
     const fixedByPackage: string[] = [];
     const findings: Finding[] = [];
     const unknown: string[] = [];
-    for (const advisory of ADVISORIES) {
+    for (const advisory of advisories()) {
       if (advisory.product !== known.product || !advisory.server_side || !advisory.range || advisory.config_only) continue;
       if (advisory.unknown_branches.some((b) => b === known.branch || b.startsWith(`${known.branch} `))) unknown.push(advisory.id);
       if (!satisfies(known.version, advisory.range)) continue;

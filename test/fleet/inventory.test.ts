@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import AjvModule from 'ajv';
+import { parse } from 'yaml';
+import { parseInventory, resolveInventory } from '../../src/settings/inventory.ts';
+import { targetPassword } from '../../src/gather/live/target.ts';
+
+const doc = readFileSync(new URL('../../docs/inventory.md', import.meta.url), 'utf8');
+const example = doc.split('```yaml\n')[1]!.split('```')[0]!;
+const schema = new AjvModule.default({ strict: false }).compile(JSON.parse(readFileSync(new URL('../../docs/inventory.schema.json', import.meta.url), 'utf8')) as object);
+
+describe('inventory', () => {
+  it("parses docs/inventory.md's example, which the published schema accepts", () => {
+    assert.equal(schema(parse(example)), true, JSON.stringify(schema.errors));
+    const inv = parseInventory(example, 'fleet.yaml');
+    assert.deepEqual(inv.targets.map((t) => [t.spec, t.group, t.labels, t.kind, t.source.line]), [
+      ['redis://db1.internal:6379', 'payments', { env: 'prod', team: 'payments' }, undefined, 5],
+      ['rediss://db2.internal:6380', undefined, { env: 'prod', team: 'search' }, undefined, 7],
+      ['redis://cache1:7000', undefined, { env: 'prod' }, 'cluster', 12],
+    ]);
+    // The group's password file replaces the defaults' variable; the target's own variable replaces both.
+    assert.deepEqual(inv.targets[0]!.connection, { user: 'auditor', passwordFile: '/etc/redfort/payments.pw' });
+    assert.deepEqual(inv.targets[1]!.connection, { user: 'audit2', passwordEnv: 'DB2_PASSWORD', cacert: '/etc/ssl/redis-ca.pem' });
+  });
+
+  it('one URL a line, comments skipped, lines counted', () => {
+    const inv = parseInventory('# fleet\n\nredis://a:1\nb:2\n', 'list.txt');
+    assert.deepEqual(inv.targets.map((t) => [t.spec, t.source.line]), [['redis://a:1', 3], ['b:2', 4]]);
+  });
+
+  for (const [name, text, error] of [
+    ['an unknown key', 'targets:\n  - url: redis://a\n    colour: blue\n', /\bf:3: targets: unknown key 'colour'/],
+    ['an unknown group', 'targets:\n  - { url: redis://a, group: nope }\n', /\bf:2: .*unknown group 'nope'/],
+    ['an invalid URL', 'targets:\n  - redis://a\n  - http://b\n', /\bf:3: targets: invalid target 'http:\/\/b'/],
+    ['two password sources', 'targets:\n  - { url: redis://a, password: x, passwordEnv: Y }\n', /\bf:2: .*exclude each other/],
+    ['a duplicate key', 'targets:\n  - url: redis://a\n    url: redis://b\n', /\bf:3: Map keys must be unique/],
+    ['no targets', 'defaults: { user: a }\n', /\bf:1: the inventory has no targets/],
+    ['a bad URL line', 'redis://a\nredis://b:0\n', /\bf:2: /],
+  ] as const) {
+    it(`refuses ${name} with file:line`, () => assert.throws(() => parseInventory(text, 'f'), error));
+  }
+
+  it('an unset passwordEnv or a missing passwordFile fails that target only', async () => {
+    const inv = parseInventory('targets:\n  - { url: redis://a, passwordEnv: SET_PW }\n  - { url: redis://b, passwordEnv: UNSET_PW }\n  - { url: redis://c, passwordFile: /nope }\n', 'f');
+    const resolved = await resolveInventory(inv, {}, { SET_PW: 's3cret' }, () => Promise.reject(new Error('no such file')));
+    assert.equal(resolved[0]!.ok && targetPassword(resolved[0]!.target), 's3cret');
+    assert.deepEqual(resolved.slice(1).map((r) => (r.ok ? 'ok' : r.error)), [
+      'f:3: passwordEnv names UNSET_PW, which is not set',
+      "f:4: cannot read the password file '/nope': no such file",
+    ]);
+  });
+});
