@@ -7,6 +7,7 @@ import { RULES } from './rules/index.ts';
 import { isCommonPassword } from './rules/common-passwords.ts';
 import { shortPasswords } from './rules/short-passwords.ts';
 import { gatherLive } from './gather/live/gather-live.ts';
+import { infoField } from './gather/live/parse-replies.ts';
 import type { LiveOptions } from './gather/live/gather-live.ts';
 import type { Target } from './gather/live/target.ts';
 import { targetPassword } from './gather/live/target.ts';
@@ -59,7 +60,10 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     ...(facts.files?.warnings ?? []),
   ];
   const sample = facts.sample ? { sample: sampleSummary(facts.sample) } : {};
-  return { target: facts.target, ...(server ? { server } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
+  const kind = facts.topology ? 'deployment' : facts.server?.mode === 'sentinel' || facts.sentinel ? 'sentinel' : facts.server || facts.config ? 'server' : undefined;
+  const infoRole = facts.info ? infoField(facts.info, 'role') : undefined;
+  const role = kind === 'sentinel' ? 'sentinel' : infoRole === 'master' ? 'master' : infoRole === 'slave' || infoRole === 'replica' ? 'replica' : undefined;
+  return { target: facts.target, ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
 }
 
 /** Replaces every occurrence of a target's password, in case a server echoed it into an error. */

@@ -31,6 +31,10 @@ export interface TargetResult {
   /** Set when the target could not be audited at all (refused, timed out, wrong password, not Redis). */
   readonly error?: string;
   readonly server?: { readonly product: string; readonly version: string | null; readonly mode: string };
+  /** What the entry is: one server, one sentinel, or a whole deployment (--cluster, --sentinel, --replication). */
+  readonly kind?: 'server' | 'sentinel' | 'deployment';
+  /** The server's replication role when known (`master`, `replica`), or `sentinel`. */
+  readonly role?: 'master' | 'replica' | 'sentinel';
   /** What the config files hold that redis-server would treat otherwise (`file:line: …`), e.g. unknown directives. */
   readonly warnings?: readonly string[];
   /** `--sample-data`: what the keyspace sample covered, and counts per detector and key pattern (never a value). */

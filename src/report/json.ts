@@ -9,6 +9,8 @@ export const jsonReporter: Reporter = (report) =>
         target: t.target,
         ...(t.error !== undefined ? { error: t.error } : {}),
         ...(t.server ? { server: t.server } : {}),
+        ...(t.kind ? { kind: t.kind } : {}),
+        ...(t.role ? { role: t.role } : {}),
         ...(t.warnings?.length ? { warnings: t.warnings } : {}),
         ...(t.sample ? { sample: t.sample } : {}),
         ...(t.labels ? { labels: t.labels } : {}),

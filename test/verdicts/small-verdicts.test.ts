@@ -73,6 +73,9 @@ describe('a replica whose link is down (it cannot sync)', () => {
 
   it('is not described as "a master without replicas"', async () => {
     const results = await auditDeployment(resolveTarget(replica.url, {}, {}), { kind: 'replication', noHost: true, noProbe: true, nodeOverrides: new Map([['master', resolveTarget(master.url, { pass: 'm-pass-5a1c' }, {})]]) });
+    // JSON kind and role per entry, instead of labels to parse.
+    assert.deepEqual(results.map((r) => [r.kind, r.role]), [['deployment', undefined], ...results.slice(1).map((r) => ['server', r.target === replica.url ? 'replica' : 'master'])]);
+    assert.ok(results.slice(1).some((r) => r.role === 'master') && results.slice(1).some((r) => r.role === 'replica'));
     const messages = of(results[0]!, 'cluster.quorum-host-spread').map((r) => r.message);
     assert.ok(messages.some((m) => /a master whose replica is not a usable copy now \(127\.0\.0\.1:\d+: disconnected/.test(m)), messages.join('\n'));
     assert.ok(!messages.some((m) => /a master without replicas/.test(m)), messages.join('\n'));
