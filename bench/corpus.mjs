@@ -14,10 +14,10 @@ const inputs = rows.map(([file, , , , kind]) => {
 });
 let bytes = 0;
 for (const [file] of rows) bytes += readFileSync(join(corpus, file)).length;
-for (const input of inputs) auditFiles(input); // warm-up
+for (const input of inputs) await auditFiles(input); // warm-up
 const start = performance.now();
 let errors = 0;
-for (let r = 0; r < rounds; r++) for (const input of inputs) if (auditFiles(input).error) errors++;
+for (let r = 0; r < rounds; r++) for (const input of inputs) if ((await auditFiles(input)).error) errors++;
 const seconds = (performance.now() - start) / 1000;
 const files = rounds * inputs.length;
 console.log(`${inputs.length} corpus files (${(bytes / 1024).toFixed(0)} KiB), ${rounds} rounds: ${(files / seconds).toFixed(0)} files/s, ${((seconds * 1000) / files).toFixed(2)} ms per file; ${errors / rounds} refused per round (templates, missing includes, an ACL file with comments); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

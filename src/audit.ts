@@ -123,9 +123,9 @@ export function auditTarget(target: Target, options: AuditOptions = {}): Promise
 }
 
 /** Audits configuration files without a server; a file redis-server would refuse is an error result. */
-export function auditFiles(inputs: FileInputs, options: AuditOptions = {}): TargetResult {
+export async function auditFiles(inputs: FileInputs, options: AuditOptions = {}): Promise<TargetResult> {
   const name = inputs.configPath ?? inputs.sentinelConfigPath ?? inputs.aclPath ?? 'config';
-  const outcome = gatherFiles(inputs);
+  const outcome = await gatherFiles(inputs);
   if (!outcome.ok) return { target: name, error: outcome.error, results: errorResults(RULES, outcome.error) };
   return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);
 }

@@ -34,9 +34,9 @@ function dir(files: Record<string, string>): string {
 }
 
 describe('a file-only audit', () => {
-  it('judges a wide-open redis.conf and names file:line', () => {
+  it('judges a wide-open redis.conf and names file:line', async () => {
     const d = dir({ 'redis.conf': 'port 6379\nbind 0.0.0.0\nprotected-mode no\nrequirepass foobared\n' });
-    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    const result = await auditFiles({ configPath: join(d, 'redis.conf') });
     assert.equal(result.error, undefined);
     assert.equal(result.results.length >= RULES.length, true);
     assert.equal(statusOf(result, 'network.bind-all-interfaces'), 'fail');
@@ -53,12 +53,12 @@ describe('a file-only audit', () => {
     rmSync(d, { recursive: true });
   });
 
-  it('follows a relative aclfile, and requirepass with an ACL file lacking `default` leaves the server open', () => {
+  it('follows a relative aclfile, and requirepass with an ACL file lacking `default` leaves the server open', async () => {
     const d = dir({
       'redis.conf': 'requirepass some-long-password-nobody-guesses\naclfile users.acl\n',
       'users.acl': 'user app on >app-password-that-is-long ~app:* -@all +get +set\n',
     });
-    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    const result = await auditFiles({ configPath: join(d, 'redis.conf') });
     assert.equal(statusOf(result, 'auth.no-authentication'), 'fail');
     assert.equal(statusOf(result, 'auth.acl-file-missing'), 'pass');
     const plaintext = findings(result, 'auth.plaintext-passwords').map((f) => f.message);
@@ -67,23 +67,23 @@ describe('a file-only audit', () => {
     rmSync(d, { recursive: true });
   });
 
-  it('judges the ACL file as written, not a rewritten form', () => {
+  it('judges the ACL file as written, not a rewritten form', async () => {
     const d = dir({
       'redis.conf': 'aclfile users.acl\n',
       'users.acl': 'user default off\nuser ops on #' + 'a'.repeat(64) + ' ~* +@all -@dangerous +@read\n',
     });
-    const result = auditFiles({ configPath: join(d, 'redis.conf'), version: '7.0.15' });
+    const result = await auditFiles({ configPath: join(d, 'redis.conf'), version: '7.0.15' });
     const [finding] = findings(result, 'auth.dangerous-commands-allowed');
     assert.ok(finding, 'the +@read after -@dangerous gives keys and sort_ro back through a category');
     assert.match(finding.message, /keys|sort_ro/);
     rmSync(d, { recursive: true });
   });
 
-  it('reads sentinel.conf: auth-user, auth-pass and deny-scripts-reconfig', () => {
+  it('reads sentinel.conf: auth-user, auth-pass and deny-scripts-reconfig', async () => {
     const d = dir({
       'sentinel.conf': 'port 26380\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel auth-pass mymaster s3cret-pass\nsentinel deny-scripts-reconfig no\n',
     });
-    const result = auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf') });
+    const result = await auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf') });
     const messages = findings(result, 'sentinel.no-auth-user').map((f) => f.message);
     assert.ok(messages.some((m) => /auth-pass but no auth-user/.test(m)), messages.join('\n'));
     assert.ok(messages.some((m) => /deny-scripts-reconfig is 'no'/.test(m)), messages.join('\n'));
@@ -91,31 +91,31 @@ describe('a file-only audit', () => {
     rmSync(d, { recursive: true });
   });
 
-  it('what redis-server passes over is a warning with file:line; an unknown directive, which it refuses, an error', () => {
+  it('what redis-server passes over is a warning with file:line; an unknown directive, which it refuses, an error', async () => {
     const d = dir({ 'redis.conf': 'port 6379\ninclude /nonexistent-dir/*.conf\n', 'bad.conf': 'port 6379\nserver-threads 4\n' });
-    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    const result = await auditFiles({ configPath: join(d, 'redis.conf') });
     assert.equal(result.error, undefined);
     const warnings = result.warnings ?? [];
     assert.ok(warnings.some((w) => w.startsWith(`${join(d, 'redis.conf')}:2: include`)), warnings.join('\n'));
     // Issue 11: the file would not start, so it is an error.
-    assert.match(auditFiles({ configPath: join(d, 'bad.conf') }).error ?? '', new RegExp(`^${join(d, 'bad.conf')}:2: unknown directive 'server-threads'`));
+    assert.match((await auditFiles({ configPath: join(d, 'bad.conf') })).error ?? '', new RegExp(`^${join(d, 'bad.conf')}:2: unknown directive 'server-threads'`));
     rmSync(d, { recursive: true });
   });
 
-  it('of two lines redis-server refuses, the first is reported (where it stops)', () => {
+  it('of two lines redis-server refuses, the first is reported (where it stops)', async () => {
     const d = dir({
       'a.conf': 'port 6379\nserver-threads 4\nmaxmemory-policy nonsense\n',
       'c.conf': 'port 6379\nmaxmemory-policy nonsense\nserver-threads 4\n',
     });
     for (const [file, line] of [['a.conf', 2], ['c.conf', 2]] as const) {
-      assert.match(auditFiles({ configPath: join(d, file) }).error ?? '', new RegExp(`^${join(d, file)}:${line}: `), file);
+      assert.match((await auditFiles({ configPath: join(d, file) })).error ?? '', new RegExp(`^${join(d, file)}:${line}: `), file);
     }
     rmSync(d, { recursive: true });
   });
 
-  it('a file redis-server would refuse is a one-line error naming file:line, without the secret', () => {
+  it('a file redis-server would refuse is a one-line error naming file:line, without the secret', async () => {
     const d = dir({ 'redis.conf': 'port 6379\nrequirepass hunter2 # my password\n' });
-    const result = auditFiles({ configPath: join(d, 'redis.conf') });
+    const result = await auditFiles({ configPath: join(d, 'redis.conf') });
     assert.match(result.error ?? '', new RegExp(`^${join(d, 'redis.conf')}:2: `));
     assert.doesNotMatch(result.error ?? '', /hunter2/);
     assert.ok(result.results.every((r) => r.status === 'error'));
@@ -124,19 +124,19 @@ describe('a file-only audit', () => {
 });
 
 describe('files of older releases, judged with --redis-version of their era', () => {
-  it('6.x upstream redis.conf (bind 127.0.0.1 -::1, protected-mode yes) is not an open door', () => {
+  it('6.x upstream redis.conf (bind 127.0.0.1 -::1, protected-mode yes) is not an open door', async () => {
     // 6.x ignores protected mode once bind is set, but a loopback bind lets in only what protected mode would.
     for (const [file, version] of [['redis__redis/6.2.16__redis.conf', '6.2.16'], ['redis__redis/6.0.20__redis.conf', '6.0.20']] as const) {
-      const result = auditFiles({ configPath: join(CORPUS, file), version });
+      const result = await auditFiles({ configPath: join(CORPUS, file), version });
       assert.equal(statusOf(result, 'network.protected-mode-off'), 'pass', `${file}: ${result.results.find((r) => r.ruleId === 'network.protected-mode-off')?.message}`);
     }
     // …while bind 0.0.0.0 with the same protected-mode yes is (a compose replica's slave.conf, no requirepass).
-    const open = auditFiles({ configPath: join(CORPUS, 'written__sentinel-rewritten/slave.conf'), version: '6.2.6' });
+    const open = await auditFiles({ configPath: join(CORPUS, 'written__sentinel-rewritten/slave.conf'), version: '6.2.6' });
     assert.match(findings(open, 'network.protected-mode-off')[0]!.message, /ignores it because bind is set \('0\.0\.0\.0'\)/);
   });
 
-  it('Redis 5.0 and 3.x: no ACL and no TLS, so no ACL or TLS setting fails on a default the release lacks', () => {
-    const leo = auditFiles({ configPath: join(CORPUS, 'written__windows-crlf/redis.conf'), version: '5.0.14' });
+  it('Redis 5.0 and 3.x: no ACL and no TLS, so no ACL or TLS setting fails on a default the release lacks', async () => {
+    const leo = await auditFiles({ configPath: join(CORPUS, 'written__windows-crlf/redis.conf'), version: '5.0.14' });
     assert.equal(statusOf(leo, 'auth.acl-file-missing'), 'skip');
     assert.equal(statusOf(leo, 'auth.default-user-enabled'), 'skip');
     assert.equal(statusOf(leo, 'auth.no-authentication'), 'pass');
@@ -147,31 +147,31 @@ describe('files of older releases, judged with --redis-version of their era', ()
     const [eol] = findings(leo, 'version.end-of-life');
     assert.equal(eol?.source?.kind, 'default');
     assert.match(eol?.source?.kind === 'default' ? eol.source.note : '', /--redis-version/);
-    const debian = auditFiles({ configPath: join(CORPUS, 'gplessis__dotdeb-redis/debian__redis.conf'), version: '3.2.11' });
+    const debian = await auditFiles({ configPath: join(CORPUS, 'gplessis__dotdeb-redis/debian__redis.conf'), version: '3.2.11' });
     assert.equal(statusOf(debian, 'network.protected-mode-off'), 'pass');
     assert.equal(statusOf(debian, 'auth.acl-file-missing'), 'skip');
     assert.equal(statusOf(debian, 'auth.no-authentication'), 'fail');
   });
 
-  it('Redis 3.0 has no protected mode: a password-less server bound to every interface fails', () => {
+  it('Redis 3.0 has no protected mode: a password-less server bound to every interface fails', async () => {
     const d = dir({ 'redis.conf': 'port 6379\ndbfilename master.rdb\n' });
-    const result = auditFiles({ configPath: join(d, 'redis.conf'), version: '3.0.504' });
+    const result = await auditFiles({ configPath: join(d, 'redis.conf'), version: '3.0.504' });
     assert.match(findings(result, 'network.protected-mode-off')[0]!.message, /Redis 3\.0 has no protected mode/);
     rmSync(d, { recursive: true });
   });
 
-  it('a 5.0 sentinel with auth-pass is not asked for the auth-user it cannot have, and a 5.0 replica for masteruser', () => {
+  it('a 5.0 sentinel with auth-pass is not asked for the auth-user it cannot have, and a 5.0 replica for masteruser', async () => {
     const d = dir({
       'sentinel.conf': 'port 26380\nrequirepass a-long-sentinel-password-0123\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel auth-pass mymaster a-long-master-password-0123\n',
       'replica.conf': 'bind 10.0.0.5\nreplicaof 10.0.0.1 6379\nmasterauth a-long-master-password-0123\nrequirepass a-long-master-password-0123\n',
     });
-    const sentinel = auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '5.0.14' });
+    const sentinel = await auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '5.0.14' });
     assert.equal(statusOf(sentinel, 'sentinel.no-auth-user'), 'pass', sentinel.results.filter((r) => r.ruleId === 'sentinel.no-auth-user').map((r) => r.message).join('\n'));
-    const replica = auditFiles({ configPath: join(d, 'replica.conf'), version: '5.0.14' });
+    const replica = await auditFiles({ configPath: join(d, 'replica.conf'), version: '5.0.14' });
     assert.equal(statusOf(replica, 'replication.no-masteruser'), 'skip');
     // The same files on 6.2 do fail both.
-    assert.equal(statusOf(auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '6.2.16' }), 'sentinel.no-auth-user'), 'fail');
-    assert.equal(statusOf(auditFiles({ configPath: join(d, 'replica.conf'), version: '6.2.16' }), 'replication.no-masteruser'), 'fail');
+    assert.equal(statusOf(await auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '6.2.16' }), 'sentinel.no-auth-user'), 'fail');
+    assert.equal(statusOf(await auditFiles({ configPath: join(d, 'replica.conf'), version: '6.2.16' }), 'replication.no-masteruser'), 'fail');
     rmSync(d, { recursive: true });
   });
 });
@@ -179,10 +179,10 @@ describe('files of older releases, judged with --redis-version of their era', ()
 describe('every real-world file of the corpus', () => {
   const manifest = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
   for (const [file, , , , kind, , notes] of manifest) {
-    it(`${file} (${kind})`, () => {
+    it(`${file} (${kind})`, async () => {
       const path = join(CORPUS, file!);
       const inputs = kind === 'acl' ? { aclPath: path } : kind === 'sentinel.conf' ? { sentinelConfigPath: path } : { configPath: path };
-      const result = auditFiles(inputs);
+      const result = await auditFiles(inputs);
       if (/templat/i.test(notes ?? '') && result.error) {
         assert.match(result.error, /template/, result.error);
         assert.ok(!result.error.includes('\n'), 'one line');

@@ -366,7 +366,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     audited = reportOf(await auditDeployment(targets[0]!, { ...options, kind, hostKey, nodeOverrides: overrides }));
   } else {
     audited = fileOnly
-      ? reportOf([auditFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion }, options)])
+      ? reportOf([await auditFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion }, options)])
       : await audit(liveTargets(specs, flags, settings), options);
   }
   let report = triageReport(audited, { settings, baseline, today: today() });

@@ -108,8 +108,8 @@ describe('harden: what the files say', () => {
     assert.equal(readFileSync(join(`${out}2`, 'sentinel.conf.diff'), 'utf8'), '');
   });
 
-  it('the hardened files pass a static audit of their own', () => {
-    const result = auditFiles({ configPath: join(work, 'baseline', 'redis.conf'), aclPath: join(work, 'baseline', 'users.acl'), version: '7.0.15', cwd: work });
+  it('the hardened files pass a static audit of their own', async () => {
+    const result = await auditFiles({ configPath: join(work, 'baseline', 'redis.conf'), aclPath: join(work, 'baseline', 'users.acl'), version: '7.0.15', cwd: work });
     const failing = result.results.filter((r) => r.status === 'fail' && ['auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.plaintext-passwords', 'network.bind-all-interfaces', 'network.protected-mode-off'].includes(r.ruleId));
     assert.deepEqual(failing.map((r) => r.message), []);
   });

@@ -19,19 +19,19 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-test('a relative --config with a directory part is read once, from where redfort runs', () => {
-  const outcome = gatherFiles({ configPath: 'dir/redis.conf' });
+test('a relative --config with a directory part is read once, from where redfort runs', async () => {
+  const outcome = await gatherFiles({ configPath: 'dir/redis.conf' });
   assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
   assert.equal(outcome.gathered.config?.get('port')?.value, '6380');
   // aclfile inside the file stays relative to the server's directory (the config's).
   assert.deepEqual(outcome.gathered.files.paths, [join(root, 'dir', 'redis.conf'), join(root, 'dir', 'users.acl')]);
 });
 
-test('a relative --sentinel-config and --acl-file likewise', () => {
-  const sentinel = gatherFiles({ sentinelConfigPath: 'dir/sentinel.conf' });
+test('a relative --sentinel-config and --acl-file likewise', async () => {
+  const sentinel = await gatherFiles({ sentinelConfigPath: 'dir/sentinel.conf' });
   assert.ok(sentinel.ok, sentinel.ok ? '' : sentinel.error);
   assert.equal(sentinel.gathered.mode, 'sentinel');
-  const both = gatherFiles({ configPath: 'dir/redis.conf', sentinelConfigPath: 'dir/sentinel.conf', aclPath: 'other.acl' });
+  const both = await gatherFiles({ configPath: 'dir/redis.conf', sentinelConfigPath: 'dir/sentinel.conf', aclPath: 'other.acl' });
   assert.ok(both.ok, both.ok ? '' : both.error);
   assert.ok(both.gathered.files.paths.includes(join(root, 'other.acl')));
   assert.equal(both.gathered.acl?.users.find((u) => u.name === 'default')?.enabled, false);

@@ -48,16 +48,16 @@ describe('files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'redfort-small-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('protected-mode yes is judged when the ACL file cannot be read', () => {
+  it('protected-mode yes is judged when the ACL file cannot be read', async () => {
     writeFileSync(join(dir, 'redis.conf'), `port 6379\nprotected-mode yes\naclfile ${join(dir, 'missing.acl')}\n`);
-    const [r] = of(auditFiles({ configPath: join(dir, 'redis.conf') }), 'network.protected-mode-off');
+    const [r] = of(await auditFiles({ configPath: join(dir, 'redis.conf') }), 'network.protected-mode-off');
     assert.equal(r?.status, 'pass', r?.message);
     assert.match(r!.message, /protected-mode is 'yes'.*could not be read/);
   });
 
-  it('protected-mode no with an unreadable ACL file stays unknown', () => {
+  it('protected-mode no with an unreadable ACL file stays unknown', async () => {
     writeFileSync(join(dir, 'open.conf'), `port 6379\nprotected-mode no\naclfile ${join(dir, 'missing.acl')}\n`);
-    assert.equal(of(auditFiles({ configPath: join(dir, 'open.conf') }), 'network.protected-mode-off')[0]?.status, 'skip');
+    assert.equal(of(await auditFiles({ configPath: join(dir, 'open.conf') }), 'network.protected-mode-off')[0]?.status, 'skip');
   });
 });
 

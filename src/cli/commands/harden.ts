@@ -196,7 +196,7 @@ async function runHarden(spec: string | undefined, flags: HardenFlags, kit: CliK
       versionText = local;
       versionNote = `the files do not name their version: taken as ${local}, the local redis-server's (pass --redis-version to choose)`;
     }
-    const gathered = gatherFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: versionText });
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: versionText });
     if (!gathered.ok) throw kit.usage(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
@@ -350,8 +350,8 @@ async function staticAudits(facts: Facts, result: HardenResult, stage: string, w
     version,
     ...(cwd ? { cwd } : {}),
   };
-  const asWritten = auditFiles(inputs);
-  const deployed = auditFiles({
+  const asWritten = await auditFiles(inputs);
+  const deployed = await auditFiles({
     ...inputs,
     ...(result.conf !== undefined ? { configPath: await withSecrets('redis.conf', result.conf, 'redis.conf') } : {}),
     ...(result.sentinelConf !== undefined ? { sentinelConfigPath: await withSecrets('sentinel.conf', result.sentinelConf, 'sentinel.conf') } : {}),

@@ -2,6 +2,7 @@ import type { Facts } from '../../facts/types.ts';
 import type { Enricher } from '../enrich.ts';
 import { isLocalHost } from '../local.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
+import { listeningConfigFile } from '../host/index.ts';
 
 function versionOf(facts: Facts): string | undefined {
   const server = facts.server;
@@ -10,21 +11,26 @@ function versionOf(facts: Facts): string | undefined {
 }
 
 /**
- * Reads the server's configuration files beside a live audit: those given on the command line, else the one the
- * server reports in `INFO server` `config_file` when the server runs on this machine.
+ * Reads the server's configuration files beside a live audit: those given on the command line, else, when the server
+ * runs on this machine, the one the process listening on its port was started with (found through /proc). What the
+ * server reports in INFO `config_file` alone is never read: a hostile server would name /etc/shadow or a FIFO there.
  */
 export const filesEnricher: Enricher = async (facts, target, options) => {
   const sentinel = facts.server?.mode === 'sentinel';
-  const reported = target && isLocalHost(target.host) ? facts.server?.configFile : undefined;
-  const configPath = options.configPath ?? (sentinel ? undefined : reported);
-  const sentinelConfigPath = options.sentinelConfigPath ?? (sentinel ? reported : undefined);
+  const given = options.configPath !== undefined || options.sentinelConfigPath !== undefined;
+  const local = !given && target && isLocalHost(target.host) ? await listeningConfigFile(target.host, target.port, facts, options.hostPid) : undefined;
+  const found = local?.known ? (local.value ?? undefined) : undefined;
+  const configPath = options.configPath ?? (sentinel ? undefined : found);
+  const sentinelConfigPath = options.sentinelConfigPath ?? (sentinel ? found : undefined);
   if (!configPath && !sentinelConfigPath && !options.aclPath) {
-    const why = facts.server?.configFile
-      ? `the server's config file ${facts.server.configFile} is on another machine (pass --config with a copy)`
-      : 'the server was started without a config file, and none was given with --config';
+    const why = local && !local.known
+      ? `the server's config file was not read: ${local.reason}`
+      : facts.server?.configFile && !local
+        ? `the server's config file ${facts.server.configFile} is on another machine (pass --config with a copy)`
+        : 'the server was started without a config file, and none was given with --config';
     return { ...facts, unavailable: { ...facts.unavailable, files: why } };
   }
-  const outcome = gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: versionOf(facts) });
+  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: versionOf(facts), signal: options.signal });
   if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}` } };
   return mergeFiles(facts, outcome.gathered);
 };

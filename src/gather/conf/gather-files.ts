@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type {
   AclState,
@@ -17,7 +16,9 @@ import type {
 } from '../../facts/types.ts';
 import { bundledCategoryTable } from '../../acl/categories.ts';
 import { ADMIN_COMMANDS } from '../live/gather-live.ts';
-import { ConfigParseError, effectiveConfig, loadConf } from './redis-conf.ts';
+import { ConfigParseError, effectiveConfig } from './redis-conf.ts';
+import { loadConfFiles } from './load-files.ts';
+import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
 import { beforeAcl, resolveVersion } from './directives.ts';
@@ -33,6 +34,8 @@ export interface FileInputs {
   readonly version?: string | undefined;
   /** The server's working directory, against which relative paths resolve; default: the config file's directory. */
   readonly cwd?: string | undefined;
+  /** The target's signal: stops reading when it aborts. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What the configuration files say, as facts. */
@@ -69,15 +72,8 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 }
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
-function readAcl(path: string, version: string | undefined): AclUser[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    // Reading a directory fails with EISDIR and no path: name the file.
-    if (error && typeof error === 'object' && !('path' in error)) Object.assign(error, { path });
-    throw error;
-  }
+async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[]> {
+  const text = await readTextFile(path, { signal });
   return parseAclFile(text, path, version ? { version } : {}).users;
 }
 
@@ -86,7 +82,7 @@ function readAcl(path: string, version: string | undefined): AclUser[] {
  * ACL file, where a missing `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says;
  * else the default user that `requirepass` makes.
  */
-function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): { acl?: AclState; reason?: string; paths: string[] } {
+async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): Promise<{ acl?: AclState; reason?: string; paths: string[] }> {
   const aclfile = inputs.aclPath ? resolve(inputs.aclPath) : (effective?.config.get('aclfile')?.value || undefined);
   const requirepass = effective?.secrets.get('requirepass');
   if (effective && !inputs.aclPath && beforeAcl(resolveVersion(inputs.version))) {
@@ -105,8 +101,15 @@ function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: 
   }
   if (aclfile) {
     const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
-    if (!existsSync(path)) return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, paths: [] };
-    const users = readAcl(path, inputs.version);
+    let users: AclUser[];
+    try {
+      users = await readAcl(path, inputs.version, inputs.signal);
+    } catch (error) {
+      if (error instanceof FileReadError && error.reason === 'missing') {
+        return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, paths: [] };
+      }
+      throw error;
+    }
     if (!users.some((u) => u.name === 'default')) {
       users.unshift(implicitDefaultUser(undefined, `compiled default: ${path} defines no default user, so redis-server creates it 'on nopass ~* &* +@all' (requirepass is ignored)`));
     }
@@ -162,7 +165,7 @@ function allSecrets(effective: EffectiveConf | undefined): SecretMap {
 }
 
 /** Reads the configuration files as redis-server would; a file the server would refuse is an error. */
-export function gatherFiles(inputs: FileInputs): FileOutcome {
+export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
   try {
     // Paths given by the user are relative to where redfort runs; only paths inside the files are relative to
     // the server's directory (resolving `dir/redis.conf` against `dir/` would read `dir/dir/redis.conf`).
@@ -174,7 +177,7 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
     const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
     if (main) {
-      const parsed = loadConf(main, { cwd });
+      const parsed = await loadConfFiles(main, { cwd, signal: inputs.signal });
       effective = effectiveConfig(parsed, {
         ...(inputs.version ? { version: inputs.version } : {}),
         ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
@@ -183,7 +186,7 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
       warnings.push(...parsed.warnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
       if (configPath && sentinelConfigPath) {
-        const sentinel = effectiveConfig(loadConf(sentinelConfigPath, { cwd }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
+        const sentinel = effectiveConfig(await loadConfFiles(sentinelConfigPath, { cwd, signal: inputs.signal }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
         effective = { ...effective, ...(sentinel.sentinel ? { sentinel: sentinel.sentinel } : {}) };
         paths.push(sentinelConfigPath);
       }
@@ -193,7 +196,7 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
       const where = line.kind === 'file' ? `${line.path}:${line.line}` : main;
       return { ok: false, error: `${where}: users defined in redis.conf together with aclfile: redis-server refuses to start` };
     }
-    const { acl, reason, paths: aclPaths } = usersOf(effective, inputs, cwd);
+    const { acl, reason, paths: aclPaths } = await usersOf(effective, inputs, cwd);
     paths.push(...aclPaths);
     const secrets = allSecrets(effective);
     const users = acl?.users.filter((u) => u.source.kind === 'file') ?? [];
@@ -221,6 +224,7 @@ export function gatherFiles(inputs: FileInputs): FileOutcome {
       if (error.line === 0) return { ok: false, error: `${error.path}: ${error.reason.replace(/\b(E[A-Z]+)$/, (code) => FS_REASONS[code] ?? code)}` };
       return { ok: false, error: error.message };
     }
+    if (error instanceof FileReadError) return { ok: false, error: `${error.path}: ${error.detail}` };
     const e = error as NodeJS.ErrnoException;
     if (e.code && e.path) return { ok: false, error: `${e.path}: ${FS_REASONS[e.code] ?? e.message}` };
     return { ok: false, error: error instanceof Error ? error.message : String(error) };

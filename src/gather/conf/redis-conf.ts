@@ -254,7 +254,19 @@ function fsGlob(pattern: string): string[] {
 
 function errorCode(err: unknown): string {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
+  // The one reader's refusals (a FIFO, a device, too large) have no errno: their reason, without the path.
+  if (err && typeof err === 'object' && 'detail' in err && typeof err.detail === 'string') return err.detail;
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Thrown by the readers of `loadFiles` (load-files.ts) when a file or a glob has not been read yet: it is read
+ * asynchronously and the load starts again. Never escapes `loadFiles`.
+ */
+export class NeedInput extends Error {
+  constructor(readonly kind: 'file' | 'glob', readonly path: string) {
+    super(`${kind} ${path} not read yet`);
+  }
 }
 
 export interface LoadConfOptions {
@@ -345,6 +357,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       try {
         text = readFile(target);
       } catch (err) {
+        if (err instanceof NeedInput) throw err;
         return fail(`include: can't open config file '${target}': ${errorCode(err)} (redis-server refuses to start)`);
       }
       noteFile(target);
@@ -353,7 +366,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       return;
     }
 
-    const matches = glob(target);
+    let matches: string[];
+    try {
+      matches = glob(target);
+    } catch (err) {
+      if (err instanceof NeedInput) throw err;
+      return fail(`include '${arg}': ${err instanceof Error ? err.message : String(err)}`);
+    }
     if (matches.length === 0) {
       warnings.push(`${d.source.path}:${d.source.line}: include '${arg}' matched no file (skipped, as redis-server does)`);
       return;
@@ -366,6 +385,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       try {
         texts.push(readFile(file));
       } catch (err) {
+        if (err instanceof NeedInput) throw err;
         return fail(`include: can't open config file '${file}': ${errorCode(err)} (redis-server refuses to start)`);
       }
       noteFile(file);
@@ -390,6 +410,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   try {
     text = readFile(top);
   } catch (err) {
+    if (err instanceof NeedInput) throw err;
     throw new ConfigParseError(top, 0, `can't open config file: ${errorCode(err)}`);
   }
   noteFile(top);

@@ -1,4 +1,4 @@
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   ConfigMap,
@@ -16,7 +16,8 @@ import type {
 } from '../../facts/types.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
 import { isLocalHost } from '../local.ts';
-import { effectiveConfig, loadConf } from '../conf/redis-conf.ts';
+import { effectiveConfig } from '../conf/redis-conf.ts';
+import { loadConfFiles } from '../conf/load-files.ts';
 import { statPath } from './files.ts';
 import type { IdNames } from './files.ts';
 import { createHostDiscovery } from './discovery.ts';
@@ -41,7 +42,7 @@ export type { ServerProcess } from './proc.ts';
 export { createHostDiscovery } from './discovery.ts';
 export type { HostDiscovery } from './discovery.ts';
 
-type HostOptions = Pick<EnrichOptions, 'logrotateDir' | 'firewallRuleset' | 'hostDiscovery'>;
+type HostOptions = Pick<EnrichOptions, 'logrotateDir' | 'firewallRuleset' | 'hostDiscovery' | 'signal'>;
 
 /** The settings that name files, from CONFIG GET or, failing that, from the process's config file. */
 interface Settings {
@@ -70,16 +71,17 @@ function isSentinel(facts: Facts, process: { name: string; cmdline: readonly str
   return process.name.endsWith('-sentinel') || process.cmdline.includes('--sentinel') || / \[sentinel\]$/.test(process.cmdline[0] ?? '');
 }
 
-/** The config file: INFO server, else the command line, else the systemd unit's ExecStart. */
-async function configFileOf(
+/**
+ * The config file of the process: its command line (resolved against its directory), else its systemd unit's
+ * ExecStart. Never INFO's `config_file`: the server says what it likes there, and redfort runs as root.
+ */
+export async function configFileOf(
   facts: Facts,
   cmdline: readonly string[],
   cwd: HostValue<string>,
   execStart: readonly string[] | undefined,
+  pid: number,
 ): Promise<HostValue<string | null>> {
-  if (facts.server) {
-    return { known: true, value: facts.server.configFile ?? null, source: facts.server.source };
-  }
   const fromArgs = async (args: readonly string[], where: string): Promise<HostValue<string | null> | undefined> => {
     const named = configFromCmdline(args);
     if (named === undefined) return undefined;
@@ -94,6 +96,18 @@ async function configFileOf(
   if (fromCmdline) return fromCmdline;
   const fromUnit = execStart ? await fromArgs(execStart, 'the systemd unit ExecStart') : undefined;
   if (fromUnit) return fromUnit;
+  const reported = facts.server?.configFile;
+  // The title replaced the arguments and no unit names the file: INFO's word is taken only for a regular file the
+  // server's own user can read, so a server cannot make root redfort read what it could not read itself.
+  if (reported && isAbsolute(reported) && (await readableByProcess(reported, pid))) {
+    return { known: true, value: reported, source: hostSource(`INFO server config_file, a regular file that process ${pid}'s user can read`) };
+  }
+  if (reported) {
+    return {
+      known: false,
+      reason: `the server reports ${reported} as its config file, but neither its command line (replaced by its title) nor a systemd unit says so, and redfort reads only a file the process was started with: pass --config`,
+    };
+  }
   return {
     known: false,
     reason: titleRewritten(cmdline)
@@ -102,13 +116,13 @@ async function configFileOf(
   };
 }
 
-function settingsOf(facts: Facts, configFile: HostValue<string | null>, sentinel: boolean): { settings?: Settings; reason?: string } {
+async function settingsOf(facts: Facts, configFile: HostValue<string | null>, sentinel: boolean, signal: AbortSignal | undefined): Promise<{ settings?: Settings; reason?: string }> {
   if (facts.config) return { settings: { config: facts.config, files: undefined } };
   const live = facts.server ? `CONFIG GET is not available (${facts.unavailable.config ?? 'no answer'})` : 'the server could not be queried';
   if (!configFile.known) return { reason: `${live}, and ${configFile.reason}` };
   if (configFile.value === null) return { reason: `${live}, and the server was started without a config file` };
   try {
-    const parsed = loadConf(configFile.value);
+    const parsed = await loadConfFiles(configFile.value, { signal });
     const version = versionOf(facts);
     const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
     return { settings: { config: effective.config, files: parsed.files } };
@@ -159,7 +173,7 @@ async function planFiles(
   let includesReason = 'the includes of the config file were not read';
   if (!includes && configPath !== null) {
     try {
-      includes = loadConf(configPath).files;
+      includes = (await loadConfFiles(configPath)).files;
     } catch (error) {
       includesReason = `the includes of the config file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -252,9 +266,9 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
     readSystemd(pid, discovery.systemdUnit),
   ]);
   const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
-  const configFile = await configFileOf(facts, rawCmdline, cwd, execStart);
+  const configFile = await configFileOf(facts, rawCmdline, cwd, execStart, pid);
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
-  const { settings, reason } = settingsOf(facts, configFile, sentinel);
+  const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal);
   const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel);
   const [files, logrotate, firewall, pkg] = await Promise.all([
     describeFiles(planned, facts, names),
@@ -331,4 +345,38 @@ export async function hostOnlyFacts(target: string, pid: number, why: string, op
   const gathered = await gatherHost(pid, empty, options).catch((error: unknown) => ({ ok: false as const, reason: error instanceof Error ? error.message : String(error) }));
   if (!gathered.ok) return { ...empty, unavailable: { ...unavailable, host: gathered.reason } };
   return { ...empty, host: gathered.host, sources: new Set(['host']) };
+}
+
+/**
+ * The config file of the process that really listens on `host:port` of this machine, found through /proc (its
+ * command line and directory, else its systemd unit), never from what the server reports in INFO.
+ */
+export async function listeningConfigFile(host: string, port: number, facts: Facts, pid?: number): Promise<HostValue<string | null>> {
+  if (process.platform !== 'linux') return { known: false, reason: `the listening process is found through /proc, which ${process.platform} does not have` };
+  let owner = pid;
+  if (owner === undefined) {
+    const found = await findPortOwner(host, port);
+    if (!found.found) return { known: false, reason: found.reason };
+    owner = found.pid;
+  }
+  const cmdline = await readCmdline(owner);
+  const cwd = await procLink(owner, 'cwd');
+  const systemd = configFromCmdline(cmdline) === undefined ? await readSystemd(owner) : undefined;
+  const execStart = systemd?.known && systemd.value ? systemd.value.execStart : undefined;
+  return configFileOf(facts, cmdline, cwd, execStart, owner);
+}
+
+/** Whether process `pid` could open `path` for reading: a regular file whose mode lets its user or groups read it. */
+async function readableByProcess(path: string, pid: number): Promise<boolean> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const ids = (name: string): number[] => (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
+  const uid = ids('Uid')[1];
+  const gids = new Set([ids('Gid')[1], ...ids('Groups')]);
+  if (uid === undefined) return false;
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return false;
+  if (uid === 0) return true;
+  if (info.uid === uid) return (info.mode & 0o400) !== 0;
+  if (gids.has(info.gid)) return (info.mode & 0o040) !== 0;
+  return (info.mode & 0o004) !== 0;
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { Facts, HostValue, Source } from '../../facts/types.ts';
 import { splitArgs } from '../conf/split-args.ts';
 import { fsReason, hostSource } from './proc.ts';
@@ -63,8 +63,9 @@ export async function fileSecrets(facts: Facts, path: string): Promise<HostValue
   const known = secretsFromFacts(facts, path);
   if (known) return { known: true, value: known, source: facts.files!.source };
   try {
-    return { known: true, value: secretLines(await readFile(path, 'utf8'), path), source: hostSource(`read ${path} for secret directives`) };
+    return { known: true, value: secretLines(await readTextFile(path), path), source: hostSource(`read ${path} for secret directives`) };
   } catch (error) {
+    if (error instanceof FileReadError && error.reason !== 'denied' && error.reason !== 'missing') return { known: false, reason: `cannot read ${path}: ${error.detail}` };
     return { known: false, reason: fsReason(error, `cannot read ${path}`) };
   }
 }
