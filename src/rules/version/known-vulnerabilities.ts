@@ -95,8 +95,10 @@ export default defineRule({
     const lua = luaPackageFinding(probe);
     if (lua) findings.push(lua);
     const distro = 'a distribution build may carry backported fixes: compare with your distribution\'s security tracker';
+    // Remote targets and runs without root cannot see the package: say in the message itself that a
+    // distribution build (Debian backports most fixes) may not be affected (issue 11).
     const build = !pkg
-      ? ''
+      ? `; if this is a distribution build (Debian, Ubuntu, RHEL), it may carry a backported fix: redfort cannot see the package from here (${host?.package.known === false ? host.package.reason : 'run it on the server\'s host as root'}), check your distribution's security tracker`
       : pkg.changelogCves && !pkg.replaced
         ? `; the changelog of package ${pkg.name} ${pkg.version} does not name it as fixed`
         : `; distribution build may carry backported fixes (package ${pkg.name} ${pkg.version}${pkg.replaced ? ', replaced on disk since the server started: restart to run it' : ''})`;
