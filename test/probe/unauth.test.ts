@@ -43,8 +43,10 @@ describe('unauthenticated access and its cost', () => {
     assert.deepEqual(facts.probe?.tls, []);
     assert.equal(facts.probe?.plaintext, undefined, 'no TLS configured: no plaintext-port probe');
     assert.equal(facts.probe?.unauthenticated?.outcome, 'open');
-    const [, wire] = expectStatus(results, 'auth.no-authentication', 'fail');
-    assert.equal(wire!.source?.kind, 'probe');
+    // One finding for one root cause (issue 11): the ACL's, with the wire's confirmation as evidence.
+    const [finding, ...more] = expectStatus(results, 'auth.no-authentication', 'fail');
+    assert.equal(more.length, 0);
+    assert.ok(finding!.evidence.some((e) => /^confirmed on the wire: a client without credentials on /.test(e)), finding!.evidence.join('\n'));
   });
 
   it('sends nothing with --no-probe', async () => {

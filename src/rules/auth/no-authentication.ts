@@ -52,6 +52,15 @@ export default defineRule({
   requires: [],
   check(facts) {
     const acl = facts.acl ? fromAcl(facts.acl, facts.categories) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
-    return combineVerdicts([acl, fromWire(facts)]);
+    const wire = fromWire(facts);
+    // One root cause, one finding: a password-less default user that the probe also got in as (issue 11).
+    const unauth = facts.probe?.unauthenticated;
+    if (acl.status === 'fail' && wire?.status === 'fail' && unauth?.outcome === 'open') {
+      const [user] = acl.findings;
+      const rest = wire.findings.filter((f) => f.source !== unauth.source);
+      const confirmed = `confirmed on the wire: a client without credentials${unauth.tls ? ' over TLS' : ''} on ${portLabel(unauth)} ran commands (${unauth.detail})`;
+      return fail([{ ...user!, evidence: [...(user!.evidence ?? []), confirmed] }, ...rest]);
+    }
+    return combineVerdicts([acl, wire]);
   },
 });
