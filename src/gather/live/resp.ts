@@ -671,3 +671,19 @@ function toMap(items: readonly Reply[]): Map<Reply, Reply> {
 function clip(text: string): string {
   return text.length > 24 ? `${text.slice(0, 24)}…` : text;
 }
+
+/**
+ * Decodes a byte stream delivered in the given pieces, as a connection would: the replies, then the protocol error
+ * that stopped decoding, if any. For property tests and tools; connections use the same decoder.
+ */
+export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes = DEFAULT_MAX_REPLY_BYTES): { replies: Reply[]; error?: string } {
+  const replies: Reply[] = [];
+  const decoder = new Decoder(maxReplyBytes, (reply) => replies.push(reply));
+  try {
+    for (const chunk of chunks) decoder.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  } catch (error) {
+    if (error instanceof ProtocolError) return { replies, error: error.message };
+    throw error;
+  }
+  return { replies };
+}
