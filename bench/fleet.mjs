@@ -73,8 +73,11 @@ try {
   ratios.push(['one server / node -e 0', single[0].ms / single[3].ms, 2.0]);
 
   // Replies of a real server, served by one process on FAKES ports.
-  const { auditCommands } = await import('../dist/index.mjs').catch(() => ({}));
-  const commands = (auditCommands?.() ?? []).map((c) => c.args);
+  // The commands of the audit pipeline (src/gather/live/gather-live.ts auditCommands()).
+  const categories = 'keyspace read write set sortedset list hash string bitmap hyperloglog geo stream pubsub admin fast slow blocking dangerous connection transaction scripting json search tdigest cms bloom cuckoo topk timeseries'.split(' ');
+  const commands = [['INFO', 'everything'], ['CONFIG', 'GET', '*'], ['ACL', 'LIST'], ['ACL', 'CAT'], ...categories.map((c) => ['ACL', 'CAT', c]),
+    ['COMMAND', 'INFO', 'config', 'debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof', 'keys', 'acl', 'eval'],
+    ['TIME'], ['CLUSTER', 'NODES'], ['SENTINEL', 'MASTERS'], ['SENTINEL', 'CONFIG', 'GET', '*']];
   const replies = await recordReplies(fleet.ports[0], [...commands, ['PING'], ['INFO', 'server'], ['HELLO', '3']]);
   const fakes = await startFakeFleet(FAKES, replies);
   try {
