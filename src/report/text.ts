@@ -113,10 +113,21 @@ export const textReporter: Reporter = (report, context) => {
       sections.set(section, [...(sections.get(section) ?? []), result]);
     }
     const limit = view?.maxFindingsPerRule;
+    // The same skip sentence for many rules (a deployment entry judges only the deployment) is said once.
+    const skipCounts = new Map<string, number>();
+    for (const r of shownResults) if (r.status === 'skip') skipCounts.set(r.message, (skipCounts.get(r.message) ?? 0) + 1);
+    const skipSaid = new Set<string>();
     for (const [section, results] of sections) {
       lines.push('', c.underline(section));
       const shown = new Map<string, number>();
-      for (const r of results) {
+      for (const result of results) {
+        let r = result;
+        if (r.status === 'skip' && (skipCounts.get(r.message) ?? 0) >= 3) {
+          if (skipSaid.has(r.message)) continue;
+          skipSaid.add(r.message);
+          const ids = results.filter((x) => x.status === 'skip' && x.message === r.message).map((x) => x.ruleId);
+          r = { ...r, ruleId: `${ids.length} rules`, message: `${r.message} (${ids.join(', ')})` };
+        }
         // With --max-findings, a rule with many findings (one per CVE) shows the first few; the JSON report has them all.
         const seen = (shown.get(r.ruleId) ?? 0) + 1;
         shown.set(r.ruleId, seen);

@@ -59,6 +59,15 @@ describe('text report', () => {
     assert.match(text, /\d+ findings? \(.*\) from \d+ failed rules?, \d+ rules? passed, \d+ rules? skipped/);
   });
 
+  it('says one skip sentence shared by many rules once, with the rules it covers (issue 11)', () => {
+    const full = sampleReport();
+    const t = full.targets[0]!;
+    const results = t.results.map((r, i) => (i < 6 ? { ...r, status: 'skip' as const, message: 'judged per node: see the entry of each node' } : r));
+    const text = plain(textReporter({ ...full, targets: [{ ...t, results }] }, CONTEXT));
+    assert.equal(text.split('judged per node').length - 1, 1, text);
+    assert.match(text, /SKIP +6 rules +judged per node: see the entry of each node \(/);
+  });
+
   it('wraps to the terminal width: messages under their column, or below the rule id when narrow', () => {
     for (const width of [80, 120, 200]) {
       const text = plain(textReporter(sampleReport(), { ...CONTEXT, color: true, width }));
