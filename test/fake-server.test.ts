@@ -290,7 +290,6 @@ describe('fake servers', { concurrency: true }, () => {
   describe('hostile servers', () => {
     let results: readonly TargetResult[];
     let names: string[];
-    let elapsed: number;
     before(async () => {
       const good = await startRedis();
       const hugeBulk = await fake((argv) => (argv[0] === 'INFO' ? '$99999999999\r\n' : null));
@@ -315,12 +314,10 @@ describe('fake servers', { concurrency: true }, () => {
         ['HTTP server', httpPort],
       ] as const;
       names = targets.map(([name]) => name);
-      const started = Date.now();
       const report = await audit(
         targets.map(([, port]) => resolveTarget(`redis://127.0.0.1:${port}`, {}, {})),
         { commandTimeoutMs: 800, connectTimeoutMs: 800 },
       );
-      elapsed = Date.now() - started;
       results = report.targets;
       assert.equal(report.summary.targetErrors, targets.length - 1);
     });
@@ -345,8 +342,8 @@ describe('fake servers', { concurrency: true }, () => {
 
     it('gives up on silence at the command timeout, not later', () => {
       const silent = results[names.indexOf('silence')]!;
-      assert.match(silent.error!, /tim/i);
-      assert.ok(elapsed < 3000, `the audit took ${elapsed} ms`);
+      // The error names the configured 800 ms, not the 5 s default (how long the run took depends on the load).
+      assert.match(silent.error!, /timed out after 800 ms/i);
     });
 
     it('says what went wrong rather than only that it went wrong', () => {

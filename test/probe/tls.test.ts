@@ -193,15 +193,11 @@ describe('TLS probes', { concurrency: true }, () => {
 });
 
 describe('cost', () => {
-  it('probes one TLS port in well under a couple of seconds, alone', async () => {
+  it('probes one TLS port completely (its cost in time is measured by bench/tls-probe.mjs, not here)', async () => {
     const server = await startRedis({ tls: { authClients: 'yes' }, conf: 'tls-protocols "TLSv1.2 TLSv1.3"' });
     const certs = server.certs!;
-    const flags = { cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey };
-    const without = await audit(server.url, flags, { noProbe: true });
-    const probed = await audit(server.url, flags);
+    const probed = await audit(server.url, { cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey });
     assert.equal(port(probed.facts, 'target').ciphers.status, 'complete');
-    // The probes of one port: 1 + 4 + 21 + 4 + 2 handshakes, at most 4 at a time (bench/tls-probe.mjs times them).
-    assert.ok(probed.ms - without.ms < 2000, `probes took ${Math.round(probed.ms - without.ms)} ms`);
   });
 });
 

@@ -193,6 +193,8 @@ class Connection implements RespConnection {
   #failure: ConnectionError | undefined;
   // Redis writes an error and hangs up by itself for protected mode and maxclients; keep it for the close message.
   #unsolicitedError: string | undefined;
+  /** Whether the server has sent anything since the connection was established. */
+  #answered = false;
 
   constructor(socket: net.Socket, options: ConnectOptions) {
     this.#socket = socket;
@@ -204,13 +206,24 @@ class Connection implements RespConnection {
     socket.setNoDelay(true);
     this.#socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (error) => this.#fail(classify(error, 'established')));
+    socket.on('error', (error) => this.#fail(this.#hintAfterHandshake(classify(error, 'established'))));
     socket.on('close', () => {
       const detail = this.#unsolicitedError === undefined ? '' : `: ${this.#unsolicitedError}`;
-      this.#fail(new ConnectionError('closed', `connection closed by server${detail}`));
+      this.#fail(this.#hintAfterHandshake(new ConnectionError('closed', `connection closed by server${detail}`)));
     });
     this.#signal = options.signal;
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  // With TLS 1.3 a server that requires a client certificate accepts the handshake and then hangs up before
+  // answering anything: say so, since the bare reset does not tell the operator what to change.
+  #hintAfterHandshake(error: ConnectionError): ConnectionError {
+    if (this.#tlsInfo === undefined || this.#answered || (error.kind !== 'reset' && error.kind !== 'closed')) return error;
+    return new ConnectionError(
+      error.kind,
+      `${error.message} right after the TLS handshake: the server may require a client certificate (--cert and --key)`,
+      { cause: error },
+    );
   }
 
   get closed(): boolean {
@@ -245,6 +258,7 @@ class Connection implements RespConnection {
 
   #onData(chunk: Buffer): void {
     if (this.#failure) return;
+    this.#answered = true;
     try {
       this.#decoder.push(chunk);
     } catch (error) {
