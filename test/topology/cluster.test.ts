@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditDeployment, DEPLOYMENT_RULES, planDeployment } from '../../src/audit-deployment.ts';
-import { auditTarget } from '../../src/audit.ts';
+import { auditTarget, gatherTarget } from '../../src/audit.ts';
+import type { Facts } from '../../src/facts/types.ts';
+import { discoverDeployment } from '../../src/gather/topology/discover.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { resolveTarget } from '../../src/gather/live/target.ts';
 import { RULES } from '../../src/rules/index.ts';
@@ -70,6 +72,26 @@ describe('a 6-node cluster: 3 masters, 3 replicas over 3 hosts', () => {
     expectRule(deployment!, 'sentinel.quorum', 'skip', /not a sentinel deployment/);
     expectRule(deployment!, 'tls.cluster-bus-plaintext', 'skip', /judged in each node's own entry/);
     for (const node of results.slice(1)) expectRule(node, 'tls.cluster-bus-plaintext', 'skip', /TLS is not enabled/);
+  });
+
+  it('--cluster: each node\'s role is its own, though the seed\'s gossip still shows the replicas as masters', async () => {
+    // Just after CLUSTER REPLICATE (or redis-cli --cluster create) the seed's CLUSTER NODES lags for a second or so:
+    // the seed's view is made that stale here, every other node answers for itself.
+    const stale = (facts: Facts): Facts => facts.cluster
+      ? { ...facts, cluster: { ...facts.cluster, nodes: facts.cluster.nodes.map((n) => ({ ...n, flags: n.flags.map((f) => (f === 'slave' ? 'master' : f)), masterId: undefined })) } }
+      : facts;
+    const discovery = await discoverDeployment(resolveTarget(seed, {}, {}), {
+      kind: 'cluster',
+      gather: async (target, isSeed) => {
+        const outcome = await gatherTarget(target, FAST);
+        return isSeed && outcome.ok ? { ok: true, facts: stale(outcome.facts) } : outcome;
+      },
+    });
+    assert.ok(discovery.ok, discovery.ok ? '' : discovery.error);
+    assert.match(discovery.seedFacts.cluster!.nodes.map((n) => n.flags.join(',')).join(' '), /^(?!.*slave)/);
+    const roles = new Map(discovery.topology.nodes.map((n) => [n.address, [n.role, n.masterAddress]]));
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => roles.get(ports(i))),
+      [['master', undefined], ['master', undefined], ['master', undefined], ['replica', ports(2)], ['replica', ports(0)], ['replica', ports(1)]]);
   });
 
   it('without --cluster, one node judges the cluster rules from its own CLUSTER NODES', async () => {

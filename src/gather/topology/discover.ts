@@ -199,6 +199,20 @@ function clusterNodes(seedFacts: Facts): Found[] | string {
     });
 }
 
+/**
+ * A cluster node's role and master as the node itself reports them (its `myself` line). The seed learns of a
+ * CLUSTER REPLICATE by gossip, so its view lags, and a replica made a moment ago still shows as a master there.
+ */
+function ownClusterView(facts: Facts, seedFacts: Facts): { role: TopologyRole; masterAddress: string | undefined } | undefined {
+  const cluster = facts.cluster;
+  const me = cluster?.nodes.find((n) => n.flags.includes('myself'));
+  if (!cluster || !me) return undefined;
+  if (me.flags.includes('master')) return { role: 'master', masterAddress: undefined };
+  if (!me.flags.includes('slave')) return undefined;
+  const master = me.masterId ? cluster.nodes.find((n) => n.id === me.masterId) ?? seedFacts.cluster?.nodes.find((n) => n.id === me.masterId) : undefined;
+  return { role: 'replica', masterAddress: master && master.port > 0 ? addressOf(master.host, master.port) : undefined };
+}
+
 /** Down as Sentinel counts it (CKQUORUM's usable sentinels): a link being re-established is not down. */
 function sentinelHealth(flags: string): string[] {
   return flags.split(',').filter((f) => f === 's_down' || f === 'o_down');
@@ -293,16 +307,18 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     const address = addressOf(f.host, f.port);
     const outcome = gathered.get(address)!;
     const summary = outcome.ok ? summarize(outcome.facts) : undefined;
+    const own = kind === 'cluster' && outcome.ok ? ownClusterView(outcome.facts, seedFacts) : undefined;
+    const role = own?.role ?? f.role;
     // A replica whose own link to its master is down holds no usable copy.
-    const linkDown = f.role === 'replica' && summary?.replication?.linkStatus === 'down' && !f.health.includes('disconnected');
+    const linkDown = role === 'replica' && summary?.replication?.linkStatus === 'down' && !f.health.includes('disconnected');
     const node: TopologyNode = {
       address,
       host: f.host,
       port: f.port,
-      role: f.role,
+      role,
       label: labelOf({ host: f.host, port: f.port, hostname: f.hostname }, options.hostKey),
       id: f.id,
-      masterAddress: f.masterAddress,
+      masterAddress: own ? own.masterAddress : f.masterAddress,
       hostname: f.hostname,
       slots: f.slots ?? [],
       health: linkDown ? [...f.health, 'disconnected'] : f.health,
