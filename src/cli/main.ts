@@ -369,12 +369,13 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
       ? reportOf([await auditFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion }, options)])
       : await audit(liveTargets(specs, flags, settings), options);
   }
-  let report = triageReport(audited, { settings, baseline, today: today() });
+  const root = process.cwd();
+  let report = triageReport(audited, { settings, baseline, today: today(), root, ...(flags.baseline ? { baselinePath: flags.baseline } : {}) });
   if (flags.baselineWrite !== undefined) {
     // The failures just recorded are the baseline from now on, this run included.
-    const written = baselineOf(report);
+    const written = baselineOf(report, { root });
     await writeBaseline(flags.baselineWrite, written, { force });
-    report = applyBaseline(report, written);
+    report = applyBaseline(report, written, { root });
   }
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;

@@ -13,7 +13,7 @@ export interface AuditReport {
 
 /** A problem with the user's settings, not with a server: it never changes the exit code. */
 export interface ReportWarning {
-  readonly kind: 'suppression-expired' | 'suppression-unused';
+  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused';
   readonly message: string;
   /** The settings file entry it is about. */
   readonly source?: { readonly kind: 'file'; readonly path: string; readonly line: number };

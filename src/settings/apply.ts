@@ -28,11 +28,11 @@ export function auditOptionsOf(settings: Settings | undefined): {
 /** Suppressions first (an accepted failure is not debt to record), then the baseline. */
 export function triageReport(
   report: AuditReport,
-  options: { readonly settings?: Settings | undefined; readonly baseline?: Baseline | undefined; readonly today: string },
+  options: { readonly settings?: Settings | undefined; readonly baseline?: Baseline | undefined; readonly today: string; readonly root?: string; readonly baselinePath?: string },
 ): AuditReport {
   let result = report;
   if (options.settings && options.settings.suppressions.length > 0) result = applySuppressions(result, options.settings.suppressions, options.today);
-  if (options.baseline) result = applyBaseline(result, options.baseline);
+  if (options.baseline) result = applyBaseline(result, options.baseline, { ...(options.root ? { root: options.root } : {}), ...(options.baselinePath ? { path: options.baselinePath } : {}) });
   return result;
 }
 

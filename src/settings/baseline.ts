@@ -1,6 +1,6 @@
 import type { TargetResult } from '../engine/run.ts';
 import { summarize } from '../engine/run.ts';
-import type { AuditReport } from '../report/types.ts';
+import type { AuditReport, ReportWarning } from '../report/types.ts';
 import { fingerprint } from './target-key.ts';
 import { SettingsError } from './types.ts';
 
@@ -16,13 +16,27 @@ export interface Baseline {
   readonly findings: readonly BaselineFinding[];
 }
 
-/** Today's failures, suppressed ones aside (they are accepted already). */
-export function baselineOf(report: AuditReport): Baseline {
+/**
+ * Paths under `root` (the working directory) written relative to it, so that a baseline written in one checkout
+ * matches in another (issue 11): `/home/ci/app/redis.conf:12` becomes `redis.conf:12`.
+ */
+export function relativeTo(text: string, root: string | undefined): string {
+  if (!root || root === '/') return text;
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  return text.split(prefix).join('');
+}
+
+function printOf(ruleId: string, target: string, message: string, root: string | undefined): string {
+  return fingerprint(ruleId, relativeTo(target, root), relativeTo(message, root));
+}
+
+/** Today's failures, suppressed ones aside (they are accepted already); paths relative to `root` when given. */
+export function baselineOf(report: AuditReport, options: { readonly root?: string } = {}): Baseline {
   const findings: BaselineFinding[] = [];
   for (const target of report.targets) {
     for (const r of target.results) {
       if (r.status !== 'fail' || r.suppressed !== undefined) continue;
-      findings.push({ ruleId: r.ruleId, target: target.target, fingerprint: fingerprint(r.ruleId, target.target, r.message) });
+      findings.push({ ruleId: r.ruleId, target: relativeTo(target.target, options.root), fingerprint: printOf(r.ruleId, target.target, r.message, options.root) });
     }
   }
   return { version: 1, findings };
@@ -32,21 +46,31 @@ export function baselineOf(report: AuditReport): Baseline {
  * Marks the failures recorded in the baseline `baselined: true`; `exitCode` ignores them, so only new
  * failures fail the run. Each baseline entry covers one failure: a second identical finding is new.
  */
-export function applyBaseline(report: AuditReport, baseline: Baseline): AuditReport {
+export function applyBaseline(report: AuditReport, baseline: Baseline, options: { readonly root?: string; readonly path?: string } = {}): AuditReport {
   const remaining = new Map<string, number>();
   for (const f of baseline.findings) remaining.set(f.fingerprint, (remaining.get(f.fingerprint) ?? 0) + 1);
+  // Fingerprints of an older, absolute-path baseline still match where the paths are the same.
+  const matches = (ruleId: string, target: string, message: string): string[] => [printOf(ruleId, target, message, options.root), fingerprint(ruleId, target, message)];
   const targets: TargetResult[] = report.targets.map((target) => ({
     ...target,
     results: target.results.map((r) => {
       if (r.status !== 'fail' || r.suppressed !== undefined) return r;
-      const print = fingerprint(r.ruleId, target.target, r.message);
-      const left = remaining.get(print) ?? 0;
-      if (left === 0) return r;
-      remaining.set(print, left - 1);
+      const print = matches(r.ruleId, target.target, r.message).find((p) => (remaining.get(p) ?? 0) > 0);
+      if (print === undefined) return r;
+      remaining.set(print, remaining.get(print)! - 1);
       return { ...r, baselined: true };
     }),
   }));
-  return { ...report, targets, summary: summarize(targets) };
+  // An entry that matches nothing: fixed (good), or a baseline from another checkout or tool version (bad): say it.
+  const unused = baseline.findings.filter((f) => (remaining.get(f.fingerprint) ?? 0) > 0);
+  const seen = new Set<string>();
+  const warnings: ReportWarning[] = [];
+  for (const f of unused) {
+    if (seen.has(f.fingerprint)) continue;
+    seen.add(f.fingerprint);
+    warnings.push({ kind: 'baseline-unused', message: `${options.path ? `${options.path}: ` : ''}baseline entry ${f.ruleId} on ${f.target} (${f.fingerprint}) matches no finding of this run: fixed since, or written for other paths or targets` });
+  }
+  return { ...report, targets, summary: summarize(targets), ...(warnings.length > 0 ? { warnings: [...(report.warnings ?? []), ...warnings] } : {}) };
 }
 
 /** @throws {SettingsError} naming the file when it is not a baseline redfort wrote. */
