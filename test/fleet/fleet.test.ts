@@ -123,9 +123,11 @@ describe('a fleet of 200 targets, 20 of them dead or silent', () => {
     const authed = new Map([...replies].map(([k, v]) => [k, v]));
     authed.set('PING', Buffer.from('+PONG\r\n'));
     fakes = await startFakeFleet(190, authed, { silent: 10 });
+    // Dead targets on 127.0.0.9, where no test server binds: a port free on 127.0.0.1 now could be taken by
+    // another test's server before the run.
     const dead = await freePorts(10);
     const list = join(dir, 'fleet.txt');
-    await writeFile(list, [...fakes.ports, ...dead].map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    await writeFile(list, [...fakes.ports.map((p) => `redis://127.0.0.1:${p}`), ...dead.map((p) => `redis://127.0.0.9:${p}`)].join('\n'));
     const run = await runCli(['audit', '--targets', list, '--no-host', '--no-probe', '--concurrency', '50', '--target-timeout', '12000',
       '--connect-timeout', '10000', '--timeout', '6000', '--format', 'jsonl', '-o', join(dir, 'fleet.jsonl'), '--fail-on', 'none', '--quiet']);
     assert.equal(run.code, 2, run.stderr);
