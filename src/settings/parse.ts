@@ -25,7 +25,7 @@ const TARGET_STRINGS = ['user', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as 
 const TARGET_PATHS = new Set(['cacert', 'cacertdir', 'cert', 'key']);
 const TARGET_BOOLEANS = ['tls', 'insecure'] as const;
 const TARGET_KEYS = [...TARGET_STRINGS, ...TARGET_BOOLEANS, 'passwordEnv', 'db', 'sampleData'] as const;
-const SUPPRESSION_KEYS = ['rule', 'target', 'reason', 'expires'] as const;
+const SUPPRESSION_KEYS = ['rule', 'target', 'reason', 'expires', 'fingerprint', 'user'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -270,9 +270,23 @@ function suppression(
     expires = stringOf(doc, value, `${where}: expires`, fail);
     if (!isDate(expires)) fail(value, `${where}: expires must be a date YYYY-MM-DD, not '${expires}'`);
   }
+  // Narrower than rule + target (issue 11): one finding by its fingerprint (the baseline's), or one ACL user's.
+  let fingerprint: string | undefined;
+  if (fields.has('fingerprint')) {
+    const value = fields.get('fingerprint') ?? null;
+    fingerprint = stringOf(doc, value, `${where}: fingerprint`, fail).trim().toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(fingerprint)) fail(value, `${where}: fingerprint must be the 32 hex digits a baseline file gives a finding`);
+  }
+  let user: string | undefined;
+  if (fields.has('user')) {
+    user = stringOf(doc, fields.get('user') ?? null, `${where}: user`, fail);
+    if (user === '') fail(fields.get('user') ?? node, `${where}: user must name an ACL user`);
+  }
   return {
     rule,
     ...(target !== undefined ? { target } : {}),
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
+    ...(user !== undefined ? { user } : {}),
     reason,
     ...(expires !== undefined ? { expires } : {}),
     source: source(node),

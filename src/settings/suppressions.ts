@@ -2,15 +2,20 @@ import type { RuleResult, TargetResult } from '../engine/run.ts';
 import { summarize } from '../engine/run.ts';
 import { formatSource } from '../facts/types.ts';
 import type { AuditReport, ReportWarning } from '../report/types.ts';
-import { targetKey } from './target-key.ts';
+import { fingerprint, targetKey } from './target-key.ts';
+import { relativeTo } from './baseline.ts';
 import type { Suppression } from './types.ts';
 
-function covers(suppression: Suppression, result: RuleResult): boolean {
-  return result.ruleId === suppression.rule || result.ruleId.split('.')[0] === suppression.rule;
+function covers(suppression: Suppression, result: RuleResult, target: string): boolean {
+  if (result.ruleId !== suppression.rule && result.ruleId.split('.')[0] !== suppression.rule) return false;
+  if (suppression.user !== undefined && !result.message.includes(`user '${suppression.user}'`)) return false;
+  if (suppression.fingerprint !== undefined && fingerprint(result.ruleId, relativeTo(target, process.cwd()), relativeTo(result.message, process.cwd())) !== suppression.fingerprint
+    && fingerprint(result.ruleId, target, result.message) !== suppression.fingerprint) return false;
+  return true;
 }
 
 function describe(s: Suppression): string {
-  return `the suppression of ${s.rule}${s.target !== undefined ? ` on ${s.target}` : ''} ('${s.reason}')`;
+  return `the suppression of ${s.rule}${s.user !== undefined ? ` for user '${s.user}'` : ''}${s.fingerprint !== undefined ? ` (finding ${s.fingerprint})` : ''}${s.target !== undefined ? ` on ${s.target}` : ''} ('${s.reason}')`;
 }
 
 /**
@@ -39,7 +44,7 @@ export function applySuppressions(report: AuditReport, suppressions: readonly Su
     if (here.length === 0) return target;
     const results = target.results.map((result) => {
       if (result.status !== 'fail' || result.suppressed !== undefined) return result;
-      const match = here.find((s) => covers(s, result));
+      const match = here.find((s) => covers(s, result, target.target));
       if (!match) return result;
       used.add(match);
       return { ...result, suppressed: { reason: match.reason, ...(match.expires !== undefined ? { expires: match.expires } : {}) } };

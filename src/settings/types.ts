@@ -36,6 +36,10 @@ export interface TargetSettings {
 export interface Suppression {
   readonly rule: string;
   readonly target?: string;
+  /** Only the finding with this fingerprint (as `--baseline-write` records it). */
+  readonly fingerprint?: string;
+  /** Only findings about this ACL user (`user 'admin' …`): a new user with the same problem still fails. */
+  readonly user?: string;
   readonly reason: string;
   /** `YYYY-MM-DD`: the last day it applies. */
   readonly expires?: string;
