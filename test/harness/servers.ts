@@ -620,6 +620,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
           nodes.map(async (node) => {
             const info = String(await command(node, ['CLUSTER', 'INFO']));
             if (!/cluster_state:ok/.test(info) || !info.includes(`cluster_known_nodes:${total}`)) return false;
+            // The roles spread by gossip: until every node sees every replica, a seed's CLUSTER NODES shows some as masters.
+            const view = String(await command(node, ['CLUSTER', 'NODES']));
+            if (view.split('\n').filter((line) => line.split(' ')[2]?.split(',').includes('slave')).length !== total - options.masters) return false;
             const replication = String(await command(node, ['INFO', 'replication']));
             return /role:master/.test(replication) || /master_link_status:up/.test(replication);
           }),
