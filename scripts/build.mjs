@@ -14,12 +14,14 @@ const common = {
   logLevel: 'warning',
 };
 
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 // The version is inlined (no package.json read at start); the CLI is split so that a run loads only what it
 // uses: `--version` nothing, an audit neither the HTML reporter nor yaml unless it needs them (see README, Speed).
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const define = { __REDFORT_VERSION__: JSON.stringify(version) };
+// A fresh clone has no dist/ yet (npm install runs this as `prepare`).
+mkdirSync('dist', { recursive: true });
 for (const file of readdirSync('dist', { withFileTypes: true })) {
   if (file.isFile() && /^chunk-[A-Z0-9]+\.mjs(\.map)?$/.test(file.name)) rmSync(`dist/${file.name}`);
 }
