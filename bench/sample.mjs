@@ -17,7 +17,7 @@ const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 if (process.argv[2] === 'child') {
   // One sample, in this process: `child <port> <db>`; prints the outcome and this process's peak RSS.
   const { sampleKeyspace } = await import('../src/gather/sample/sample.ts');
-  const { resolveTarget } = await import('../src/gather/live/target.ts');
+  const { resolveTarget } = await import('../src/redis/target.ts');
   const started = performance.now();
   const outcome = await sampleKeyspace(resolveTarget(`redis://127.0.0.1:${process.argv[3]}`, {}, {}), { databases: [Number(process.argv[4])] }, { version: '7.0' });
   const ms = performance.now() - started;

@@ -2,23 +2,23 @@
  * redfort's library API: audit live Redis/Valkey servers, or judge facts you gathered yourself.
  * @packageDocumentation
  */
-export { audit, auditTarget, auditFiles, gatherTarget, judgeFacts, reportOf, ruleContext } from './audit.ts';
-export { auditDeployment, planDeployment, DEPLOYMENT_RULES } from './audit-deployment.ts';
-export type { DeploymentOptions, RebootPlanOptions } from './audit-deployment.ts';
+export { audit, auditTarget, auditFiles, gatherTarget, judgeFacts, reportOf, ruleContext } from './app/audit.ts';
+export { auditDeployment, planDeployment, DEPLOYMENT_RULES } from './app/deployment.ts';
+export type { DeploymentOptions, RebootPlanOptions } from './app/deployment.ts';
 export { planReboots } from './topology/reboot-plan.ts';
 export type { RebootPlan, RebootBatch, PlannedFailover, PlanProblem, PlanOptions } from './topology/reboot-plan.ts';
 export { parseHostKey, HostKeyError } from './topology/host-key.ts';
 export type { HostKeyMap } from './topology/host-key.ts';
 export { gatherFiles, factsFromFiles } from './gather/conf/gather-files.ts';
 export type { FileInputs } from './gather/conf/gather-files.ts';
-export type { AuditOptions } from './audit.ts';
+export type { AuditOptions } from './app/audit.ts';
 export { sampleKeyspace, SAMPLE_ACL_GRANTS, SAMPLE_DEFAULTS } from './gather/sample/sample.ts';
 export type { SampleRequest, SampleOutcome } from './gather/sample/sample.ts';
 export type { SampleOptions } from './gather/sample/index.ts';
 export { DETECTORS } from './sample/detectors.ts';
 export type { Detector, DetectorId } from './sample/detectors.ts';
-export { resolveTarget, TargetError } from './gather/live/target.ts';
-export type { Target, TargetFlags } from './gather/live/target.ts';
+export { resolveTarget, TargetError } from './redis/target.ts';
+export type { Target, TargetFlags } from './redis/target.ts';
 export { gatherLive, factsFromReplies } from './gather/live/gather-live.ts';
 export { runRules, summarize, exitCode } from './engine/run.ts';
 export type { RuleResult, TargetResult, Summary } from './engine/run.ts';

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import type { AclState, AclUser, CommandSurface, Facts, FactKey, InfoSections, ServerIdentity, Source } from '../src/facts/types.ts';
 import type { Rule, Severity, Status } from '../src/rules/define.ts';
 import { runRules } from '../src/engine/run.ts';
-import { ruleContext } from '../src/audit.ts';
+import { ruleContext } from '../src/app/audit.ts';
 import { effectiveConfig, parseConfText } from '../src/gather/conf/redis-conf.ts';
 import { parseAclListLine, parseAclUser } from '../src/acl/parse.ts';
 import { bundledCategoryTable } from '../src/acl/categories.ts';
-import { ADMIN_COMMANDS } from '../src/gather/live/gather-live.ts';
-import { parseInfo } from '../src/gather/live/parse-replies.ts';
+import { parseInfo } from '../src/redis/info.ts';
+import { ADMIN_COMMANDS } from '../src/redis/commands.ts';
 
 export interface FactsSpec {
   /** redis.conf text, parsed by the real parser; every other directive takes its compiled default. */

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redact, resolveTarget, TargetError, targetPassword, tlsOptions } from '../src/gather/live/target.ts';
-import type { Target, TargetFlags } from '../src/gather/live/target.ts';
+import { resolveTarget, TargetError, targetPassword } from '../src/redis/target.ts';
+import { tlsOptions } from '../src/gather/live/tls-options.ts';
+import { redact } from '../src/util/redact.ts';
+import type { Target, TargetFlags } from '../src/redis/target.ts';
 
 interface Case {
   name: string;

@@ -1,8 +1,8 @@
-import type { AuditOptions } from '../audit.ts';
-import { auditTarget } from '../audit.ts';
+import type { AuditOptions } from './audit.ts';
+import { auditTarget } from './audit.ts';
 import { errorResults, isActiveFailure, severityRank } from '../engine/run.ts';
 import type { Summary, TargetResult } from '../engine/run.ts';
-import type { Target } from '../gather/live/target.ts';
+import type { Target } from '../redis/target.ts';
 import { createHostDiscovery } from '../gather/host/discovery.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { Severity } from '../rules/define.ts';

@@ -1,26 +1,26 @@
-import { targetKey } from '../settings/target-key.ts';
+import { targetKey } from '../engine/triage/target-key.ts';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { FleetTally, compareLines, runFleet } from '../app/fleet.ts';
 import type { FleetEntry, FleetOptions } from '../app/fleet.ts';
-import { reportOf } from '../audit.ts';
+import { reportOf } from '../app/audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isActiveFailure, severityRank } from '../engine/run.ts';
-import type { TargetFlags } from '../gather/live/target.ts';
-import { redact } from '../gather/live/target.ts';
+import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { jsonlSummary, jsonlTarget } from '../report/jsonl.ts';
 import type { OutputPlan } from '../report/outputs.ts';
 import type { AuditReport, ReportWarning } from '../report/types.ts';
 import type { Severity } from '../rules/define.ts';
 import { triageReport, today } from '../settings/apply.ts';
-import type { Baseline } from '../settings/baseline.ts';
+import type { Baseline } from '../engine/triage/baseline.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
 import { terminalSafe } from '../report/common.ts';
 import { packageVersion } from '../package-root.ts';
+import { redact } from '../util/redact.ts';
 
 /** An inventory file is text: far below this. */
 const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;

@@ -1,19 +1,19 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { audit, auditFiles, reportOf } from '../audit.ts';
+import { audit, auditFiles, reportOf } from '../app/audit.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import { formatPlanText } from '../topology/plan-text.ts';
 import { exitCode } from '../engine/run.ts';
-import { resolveTarget, TargetError, redact } from '../gather/live/target.ts';
-import type { Target, TargetFlags } from '../gather/live/target.ts';
+import { resolveTarget, TargetError } from '../redis/target.ts';
+import type { Target, TargetFlags } from '../redis/target.ts';
 import { FORMATS, loadReporter } from '../report/load.ts';
 import { planOutputs } from '../report/outputs.ts';
 import { terminalSafe } from '../report/common.ts';
 import { auditOptionsOf, today, triageReport } from '../settings/apply.ts';
-import { applyBaseline, baselineOf } from '../settings/baseline.ts';
+import { applyBaseline, baselineOf } from '../engine/triage/baseline.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../settings/load.ts';
 import { DEFAULT_MAX_FILE_BYTES, FileReadError, readFileBytes, readTextFile } from '../util/read-file.ts';
 import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
@@ -31,6 +31,7 @@ import { exporterCommand } from './commands/exporter.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { registerHarden } from './commands/harden.ts';
+import { redact } from '../util/redact.ts';
 
 /**
  * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
@@ -335,7 +336,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
           return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view });
         },
-        auditDeployment: async (seed, k, o) => (await import('../audit-deployment.ts')).auditDeployment(seed, { ...o, kind: k, hostKey }),
+        auditDeployment: async (seed, k, o) => (await import('../app/deployment.ts')).auditDeployment(seed, { ...o, kind: k, hostKey }),
         writeStdout: (text) => process.stdout.write(text),
         say,
       },
@@ -350,7 +351,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     }
     if (flags.noHost) throw new UsageError('--local audits the host: it cannot be combined with --no-host');
     const pass = flags.pass ?? flags.a;
-    const { auditLocal } = await import('../audit-local.ts');
+    const { auditLocal } = await import('../app/local.ts');
     const local = await auditLocal({ ...flags, ...(pass !== undefined ? { pass } : {}) }, options);
     if (local.length === 0) process.stderr.write('redfort: no redis-server, redis-sentinel, valkey-server or valkey-sentinel process runs on this machine\n');
     for (const l of local.filter((l) => l.hostOnly !== undefined)) say(`${l.result.target}: ${l.hostOnly}`);
@@ -362,7 +363,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
     const hostKey = await readHostKey(flags.hostKey);
     const overrides = nodeOverrides(flags.nodeOverride, flags);
-    const { auditDeployment } = await import('../audit-deployment.ts');
+    const { auditDeployment } = await import('../app/deployment.ts');
     audited = reportOf(await auditDeployment(targets[0]!, { ...options, kind, hostKey, nodeOverrides: overrides }));
   } else {
     audited = fileOnly
@@ -419,7 +420,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
   if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--format must be text or json, not '${flags.format}'`);
   const pass = flags.pass ?? flags.a;
   const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
-  const { planDeployment } = await import('../audit-deployment.ts');
+  const { planDeployment } = await import('../app/deployment.ts');
   const outcome = await planDeployment(target, {
     hostKey: await readHostKey(flags.hostKey),
     maxBatch: integer(flags.maxBatch, '--max-batch', 1, 1000),

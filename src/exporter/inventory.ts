@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { Target } from '../gather/live/target.ts';
+import type { Target } from '../redis/target.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import { ExporterConfigError } from './errors.ts';
 

@@ -1,8 +1,8 @@
-import { gatherTarget, judgeFacts } from '../audit.ts';
-import type { AuditOptions } from '../audit.ts';
+import { gatherTarget, judgeFacts } from '../app/audit.ts';
+import type { AuditOptions } from '../app/audit.ts';
 import { errorResults } from '../engine/run.ts';
-import { resolveTarget, TargetError } from '../gather/live/target.ts';
-import type { Target, TargetFlags } from '../gather/live/target.ts';
+import { resolveTarget, TargetError } from '../redis/target.ts';
+import type { Target, TargetFlags } from '../redis/target.ts';
 import { RULES } from '../rules/index.ts';
 import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
 import type { AllowEntry } from './allow.ts';

@@ -3,8 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
-import { redact } from '../gather/live/target.ts';
-import type { Target } from '../gather/live/target.ts';
+import type { Target } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
 import { readFileBytes } from '../util/read-file.ts';
 import type { ExporterConfig, ModuleConfig } from './config.ts';
@@ -13,6 +12,7 @@ import type { ProbeSnapshot } from './metrics.ts';
 import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
 import type { InventoryTargets } from './inventory.ts';
 import { lookupTarget, probeTarget, timedOut } from './probe.ts';
+import { redact } from '../util/redact.ts';
 
 export interface ExporterOptions {
   readonly config: ExporterConfig;

@@ -104,16 +104,6 @@ export type ConfigMap = ReadonlyMap<string, Fact<string>>;
 /** Secret-bearing directives (`requirepass`, `masterauth`, `tls-key-file-pass`, ...) as digests. */
 export type SecretMap = ReadonlyMap<string, Fact<SecretDigest>>;
 
-/** Directives whose values are secrets: they go to `SecretMap`, never to `ConfigMap`. */
-export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set([
-  'requirepass',
-  'masterauth',
-  'primaryauth',
-  'tls-key-file-pass',
-  'tls-client-key-file-pass',
-  'sentinel-pass',
-]);
-
 /** Which server answered and what it is. */
 export interface ServerIdentity {
   readonly product: 'redis' | 'valkey' | 'unknown';

@@ -2,11 +2,11 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetResult } from '../engine/run.ts';
-import { isLocalHost } from '../gather/local.ts';
+import { isLocalHost } from '../net/address.ts';
 import { ConnectionError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
-import type { Target } from '../gather/live/target.ts';
-import { resolveTarget, targetPassword } from '../gather/live/target.ts';
+import type { Target } from '../redis/target.ts';
+import { resolveTarget, targetPassword } from '../redis/target.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import type { FixGatherOptions, FixState } from './gather.ts';
 import { gatherFixState } from './gather.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Facts } from '../facts/types.ts';
-import { infoField } from '../gather/live/parse-replies.ts';
 import type { NodeRole, PlanNode } from './types.ts';
+import { infoField } from '../redis/info.ts';
 
 /**
  * The settings a plan reads to decide its steps. Anything else may change between plan and apply without making

@@ -1,14 +1,14 @@
 import type { TargetResult } from '../engine/run.ts';
-import type { AuditOptions } from '../audit.ts';
-import { gatherTarget, judgeFacts } from '../audit.ts';
-import { deploymentFacts, deploymentName } from '../audit-deployment.ts';
-import type { Target } from '../gather/live/target.ts';
+import type { AuditOptions } from '../app/audit.ts';
+import { gatherTarget, judgeFacts } from '../app/audit.ts';
+import { deploymentFacts, deploymentName } from '../app/deployment.ts';
+import type { Target } from '../redis/target.ts';
 import { discoverDeployment } from '../gather/topology/discover.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
-import { infoField } from '../gather/live/parse-replies.ts';
 import type { FixNodeInput } from './plan.ts';
 import type { FixPlan } from './types.ts';
 import { credentialOf, login } from './session.ts';
+import { infoField } from '../redis/info.ts';
 
 /** What the audit before a plan (or an apply) found: every node's facts and results, and how to reach it. */
 export interface FixState {

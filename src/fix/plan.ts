@@ -1,14 +1,14 @@
 import type { AclUser, Facts } from '../facts/types.ts';
 import type { RuleResult } from '../engine/run.ts';
 import { findRule } from '../rules/index.ts';
-import { infoField } from '../gather/live/parse-replies.ts';
 import { packageVersion } from '../package-root.ts';
-import { resolveVersion } from '../gather/conf/directives.ts';
+import { resolveVersion } from '../redis/directives.ts';
 import { ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, DEFAULT_LOGFILE, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
 import type { Role } from '../profile/index.ts';
 import { fixUsers } from './profile.ts';
 import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
 import { deploymentDigest, nodeDigest } from './digest.ts';
+import { infoField } from '../redis/info.ts';
 
 /** One node as the audit before the plan saw it. */
 export interface FixNodeInput {

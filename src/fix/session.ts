@@ -1,7 +1,8 @@
 import { connect, ConnectionError, ReplyError } from '../gather/live/resp.ts';
 import type { Reply, RespConnection } from '../gather/live/resp.ts';
-import type { Target } from '../gather/live/target.ts';
-import { targetPassword, tlsOptions } from '../gather/live/target.ts';
+import type { Target } from '../redis/target.ts';
+import { targetPassword } from '../redis/target.ts';
+import { tlsOptions } from '../gather/live/tls-options.ts';
 
 /** How a connection logs in: a user and password, or nothing (the default user without AUTH). */
 export interface Credential {

@@ -1,5 +1,5 @@
 import type { Facts } from '../facts/types.ts';
-import type { Target } from './live/target.ts';
+import type { Target } from '../redis/target.ts';
 import type { HostDiscovery } from './host/discovery.ts';
 
 /** What every gathering stage after the live connection may look at. */

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { AclUser, CategoryTable, ConfigMap, Facts, Source } from '../facts/types.ts';
-import type { ServerVersion } from '../gather/conf/directives.ts';
+import type { ServerVersion } from '../redis/directives.ts';
 import { analyzeDangerous } from '../acl/permissions.ts';
 import { bundledCategoryTable } from '../acl/categories.ts';
 import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';

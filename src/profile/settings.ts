@@ -1,4 +1,4 @@
-import type { ServerVersion } from '../gather/conf/directives.ts';
+import type { ServerVersion } from '../redis/directives.ts';
 import type { ProfileName } from './profiles.ts';
 import { STRICT_PORT } from './profiles.ts';
 

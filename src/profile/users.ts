@@ -1,4 +1,4 @@
-import type { ServerVersion } from '../gather/conf/directives.ts';
+import type { ServerVersion } from '../redis/directives.ts';
 
 /** The users redfort generates; `app` replaces the default user (what `requirepass` or `nopass` clients used). */
 export type Role = 'admin' | 'replication' | 'sentinel' | 'auditor' | 'app';

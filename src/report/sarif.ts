@@ -1,7 +1,7 @@
 import type * as Sarif from 'sarif';
 import type { RuleResult, TargetResult } from '../engine/run.ts';
 import type { Severity } from '../rules/define.ts';
-import { fingerprint } from '../settings/target-key.ts';
+import { fingerprint } from '../engine/triage/target-key.ts';
 import { ruleDocUrl, TOOL_URL } from './common.ts';
 import type { Reporter } from './types.ts';
 

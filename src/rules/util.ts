@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { isLoopbackAddress } from '../gather/local.ts';
+import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
 import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, ServerIdentity } from '../facts/types.ts';
 import { effectiveCommands } from '../acl/permissions.ts';
 
@@ -43,32 +42,6 @@ export function portOf(fact: Fact<string> | undefined): number {
 /** TLS is on when a TLS port is open. */
 export function tlsEnabled(config: ConfigMap): boolean {
   return portOf(config.get('tls-port')) > 0;
-}
-
-function stripOptional(address: string): string {
-  return address.startsWith('-') ? address.slice(1) : address;
-}
-
-/** A bind address on the loopback; a leading `-` (optional address, 6.2+) is ignored. */
-export function isLoopback(address: string): boolean {
-  return isLoopbackAddress(stripOptional(address));
-}
-
-/** Wildcard forms Redis accepts for "every interface". */
-export function isWildcard(address: string): boolean {
-  const a = stripOptional(address);
-  return a === '*' || a === '0.0.0.0' || a === '::' || a === '::*' || a === '::0';
-}
-
-/** RFC 1918, CGNAT, link-local, IPv6 ULA and link-local: reachable only inside a network. */
-export function isPrivate(address: string): boolean {
-  const a = stripOptional(address).toLowerCase();
-  if (isIP(a) === 4) {
-    const [x = 0, y = 0] = a.split('.').map(Number);
-    return x === 10 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 100 && y >= 64 && y <= 127) || (x === 169 && y === 254);
-  }
-  if (isIP(a) === 6) return /^f[cd]/.test(a) || /^fe[89ab]/.test(a);
-  return false;
 }
 
 export type Exposure = 'none' | 'loopback' | 'private' | 'public';

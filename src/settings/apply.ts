@@ -1,10 +1,10 @@
 import type { SampleRequest } from '../gather/sample/index.ts';
-import { targetKey } from './target-key.ts';
+import { targetKey } from '../engine/triage/target-key.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import type { AuditReport } from '../report/types.ts';
-import type { Baseline } from './baseline.ts';
-import { applyBaseline } from './baseline.ts';
-import { applySuppressions } from './suppressions.ts';
+import type { Baseline } from '../engine/triage/baseline.ts';
+import { applyBaseline } from '../engine/triage/baseline.ts';
+import { applySuppressions } from '../engine/triage/suppressions.ts';
 import type { Settings } from './types.ts';
 
 /** The parts of the settings the rules engine takes (`AuditOptions`). */

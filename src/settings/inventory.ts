@@ -3,7 +3,7 @@ import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
-import { resolveTarget, TargetError } from '../gather/live/target.ts';
+import { resolveTarget, TargetError } from '../redis/target.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
@@ -278,7 +278,7 @@ function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): 
 
 /** A target of the inventory ready to audit, or why it cannot be (only that target fails). */
 export type ResolvedInventoryTarget =
-  | { readonly ok: true; readonly entry: InventoryTarget; readonly target: import('../gather/live/target.ts').Target; readonly password?: string }
+  | { readonly ok: true; readonly entry: InventoryTarget; readonly target: import('../redis/target.ts').Target; readonly password?: string }
   | { readonly ok: false; readonly entry: InventoryTarget; readonly display: string; readonly error: string };
 
 /**
@@ -288,7 +288,7 @@ export type ResolvedInventoryTarget =
  */
 export async function resolveInventory(
   inventory: Inventory,
-  flags: import('../gather/live/target.ts').TargetFlags,
+  flags: import('../redis/target.ts').TargetFlags,
   env: Record<string, string | undefined>,
   readSecret: (path: string) => Promise<string>,
 ): Promise<ResolvedInventoryTarget[]> {
@@ -313,7 +313,7 @@ export async function resolveInventory(
       const shown = entry.spec.replace(/:[^:@/]*@/, ':***@');
       const fail = (error: string): ResolvedInventoryTarget => ({ ok: false, entry, display: shown, error: `${where}: ${error}` });
       const c = entry.connection;
-      const merged: import('../gather/live/target.ts').TargetFlags = {};
+      const merged: import('../redis/target.ts').TargetFlags = {};
       if (c.user !== undefined) merged.user = c.user;
       if (c.tls !== undefined) merged.tls = c.tls;
       if (c.db !== undefined) merged.db = c.db;

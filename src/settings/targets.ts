@@ -1,6 +1,6 @@
-import type { TargetFlags } from '../gather/live/target.ts';
-import { resolveTarget } from '../gather/live/target.ts';
-import { targetKey } from './target-key.ts';
+import type { TargetFlags } from '../redis/target.ts';
+import { resolveTarget } from '../redis/target.ts';
+import { targetKey } from '../engine/triage/target-key.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
 

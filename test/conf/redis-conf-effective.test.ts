@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { effectiveConfig } from '../../src/gather/conf/redis-conf.ts';
-import { lookupDirective } from '../../src/gather/conf/directives.ts';
-import { SECRET_DIRECTIVES } from '../../src/facts/types.ts';
+import { lookupDirective } from '../../src/redis/directives.ts';
 import { FIXTURES, conf, load, parseError, value } from './helpers.ts';
+import { SECRET_DIRECTIVES } from '../../src/redis/secrets.ts';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 

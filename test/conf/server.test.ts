@@ -5,7 +5,7 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
-import { lookupDirective } from '../../src/gather/conf/directives.ts';
+import { lookupDirective } from '../../src/redis/directives.ts';
 import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
 import type { EffectiveConf } from '../../src/gather/conf/redis-conf.ts';
 import { rawPipeline } from '../harness/raw.ts';

@@ -12,8 +12,8 @@ import { fixUsers } from '../../src/fix/profile.ts';
 import { generatePassword } from '../../src/profile/index.ts';
 import { readRollback } from '../../src/fix/rollback.ts';
 import type { FixPlan, StepClass } from '../../src/fix/types.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
-import type { Target, TargetFlags } from '../../src/gather/live/target.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import type { Target, TargetFlags } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import type { RunningServer } from '../harness/servers.ts';
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
 import { parseInventory, resolveInventory } from '../../src/settings/inventory.ts';
-import { targetPassword } from '../../src/gather/live/target.ts';
+import { targetPassword } from '../../src/redis/target.ts';
 
 const doc = readFileSync(new URL('../../docs/inventory.md', import.meta.url), 'utf8');
 const example = doc.split('```yaml\n')[1]!.split('```')[0]!;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { auditFiles } from '../../src/audit.ts';
+import { auditFiles } from '../../src/app/audit.ts';
 import { makeCerts } from '../harness/certs.ts';
 import { passwordsIn, redfort } from './run.ts';
 

@@ -3,10 +3,12 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseIptablesSave, parseNft, parseNftRule, portReach, inCidr } from '../../src/gather/host/firewall.ts';
-import type { ReachQuery } from '../../src/gather/host/firewall.ts';
+import { parseIptablesSave, parseNft, parseNftRule } from '../../src/gather/host/firewall.ts';
+import { portReach, inCidr } from '../../src/net/firewall-reach.ts';
+import type { ReachQuery } from '../../src/net/firewall-reach.ts';
 import { parseIdNames } from '../../src/gather/host/files.ts';
-import { coveringStanza, logrotateMatches, parseLogrotate, readLogrotate } from '../../src/gather/host/logrotate.ts';
+import { parseLogrotate, readLogrotate } from '../../src/gather/host/logrotate.ts';
+import { coveringStanza, logrotateMatches } from '../../src/rules/logging/logrotate-match.ts';
 import { changelogCves, parseDpkgSearch, parseRpmQuery } from '../../src/gather/host/package.ts';
 import {
   configFromCmdline,

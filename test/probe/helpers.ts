@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AuditOptions } from '../../src/audit.ts';
-import { gatherTarget, judgeFacts } from '../../src/audit.ts';
+import type { AuditOptions } from '../../src/app/audit.ts';
+import { gatherTarget, judgeFacts } from '../../src/app/audit.ts';
 import type { RuleResult } from '../../src/engine/run.ts';
 import type { Facts, TlsPortProbe } from '../../src/facts/types.ts';
-import type { TargetFlags } from '../../src/gather/live/target.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
+import type { TargetFlags } from '../../src/redis/target.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
 import type { Status } from '../../src/rules/define.ts';
 
 export interface Audited {

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { analyzeDangerous } from '../../src/acl/permissions.ts';
 import { bundledCategoryTable } from '../../src/acl/categories.ts';
 import { parseAclListLine } from '../../src/acl/parse.ts';
-import { resolveVersion } from '../../src/gather/conf/directives.ts';
+import { resolveVersion } from '../../src/redis/directives.ts';
 import {
   aclFileLine, auditorRules, bindPolicy, defaultUserOffLine, generatePassword, modeAccepted, ownershipCommands,
   parseSecrets, passwordRule, PROFILES, provenanceHeader, readSecretsFile, renderSecrets, roleRules, ROLES,

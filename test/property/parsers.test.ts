@@ -5,7 +5,7 @@ import { decodeChunks } from '../../src/gather/live/resp.ts';
 import { ConfigParseError, effectiveConfig, loadConf, parseConfText } from '../../src/gather/conf/redis-conf.ts';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
 import { AclSyntaxError, parseAclListLine } from '../../src/acl/parse.ts';
-import { resolveTarget, TargetError } from '../../src/gather/live/target.ts';
+import { resolveTarget, TargetError } from '../../src/redis/target.ts';
 import { parseSettings } from '../../src/settings/parse.ts';
 import { SettingsError } from '../../src/settings/types.ts';
 import { RULES } from '../../src/rules/index.ts';

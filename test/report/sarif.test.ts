@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type * as Sarif from 'sarif';
 import { pascalCase, sarifReporter } from '../../src/report/sarif.ts';
 import { RULES } from '../../src/rules/index.ts';
-import { fingerprint } from '../../src/settings/target-key.ts';
+import { fingerprint } from '../../src/engine/triage/target-key.ts';
 import { activeFailures, CONTEXT, NASTY, sampleReport } from '../fixtures/reports/sample.ts';
 import { errorsOf, sarifValidator } from './validators.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sampleKeyspace } from '../../src/gather/sample/sample.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
 import { DETECTORS } from '../../src/sample/detectors.ts';
 import type { SampleFacts } from '../../src/facts/types.ts';
 import { rawPipeline } from '../harness/raw.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { test } from 'node:test';
 import { sampleKeyspace } from '../../src/gather/sample/sample.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
 import { arr, bulk, startFakeServer } from '../helpers/fake-resp-server.ts';
 
 // A hostile server (a fake one: no real server sends these) cannot make the sampler allocate without bound,

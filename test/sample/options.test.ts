@@ -5,7 +5,7 @@ import { parseSettings } from '../../src/settings/parse.ts';
 import { SettingsError } from '../../src/settings/types.ts';
 import { auditOptionsOf } from '../../src/settings/apply.ts';
 import { sampleRequestFor } from '../../src/gather/sample/index.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
 import { parseExporterConfig } from '../../src/exporter/config.ts';
 import { auditOptionsFor } from '../../src/exporter/probe.ts';
 import { RULES } from '../../src/rules/index.ts';

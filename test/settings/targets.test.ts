@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveTarget, targetPassword } from '../../src/gather/live/target.ts';
+import { resolveTarget, targetPassword } from '../../src/redis/target.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { parseSettings } from '../../src/settings/parse.ts';
 import { flagsFor } from '../../src/settings/targets.ts';

@@ -6,8 +6,8 @@ import type { Gathered } from '../../src/gather/topology/discover.ts';
 import { groupsFromReplies } from '../../src/gather/topology/sentinel.ts';
 import { parseClusterNodes } from '../../src/gather/live/parse-replies.ts';
 import { ReplyError } from '../../src/gather/live/resp.ts';
-import { resolveTarget, targetPassword } from '../../src/gather/live/target.ts';
-import type { Target } from '../../src/gather/live/target.ts';
+import { resolveTarget, targetPassword } from '../../src/redis/target.ts';
+import type { Target } from '../../src/redis/target.ts';
 import { parseHostKey } from '../../src/topology/host-key.ts';
 import { liveFacts } from '../rule-tester.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auditDeployment } from '../../src/audit-deployment.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
-import type { Target } from '../../src/gather/live/target.ts';
+import { auditDeployment } from '../../src/app/deployment.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import type { Target } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auditDeployment, planDeployment } from '../../src/audit-deployment.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
-import type { Target } from '../../src/gather/live/target.ts';
+import { auditDeployment, planDeployment } from '../../src/app/deployment.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import type { Target } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, startSentinels, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
@@ -110,7 +110,7 @@ describe('3 sentinels on one host, without auth-user or requirepass, quorum 4', 
   });
 
   it('without --sentinel, one sentinel judges the counts it sees', async () => {
-    const { auditTarget } = await import('../../src/audit.ts');
+    const { auditTarget } = await import('../../src/app/audit.ts');
     const result = await auditTarget(resolveTarget(`redis://${at(sentinels[1]!)}`, {}, {}), FAST);
     expectRule(result, 'sentinel.quorum', 'fail', /^master 'grp-open' has quorum 4 but only 3 sentinels/);
   });

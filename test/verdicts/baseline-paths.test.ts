@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { auditFiles, reportOf } from '../../src/audit.ts';
-import { applyBaseline, baselineOf } from '../../src/settings/baseline.ts';
+import { auditFiles, reportOf } from '../../src/app/audit.ts';
+import { applyBaseline, baselineOf } from '../../src/engine/triage/baseline.ts';
 
 // Issue 11: a baseline written in one checkout matched nothing in another, silently.
 const root = mkdtempSync(join(tmpdir(), 'redfort-baseline-'));

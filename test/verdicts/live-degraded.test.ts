@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auditTarget } from '../../src/audit.ts';
+import { auditTarget } from '../../src/app/audit.ts';
 import { exitCode } from '../../src/engine/run.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
-import type { TargetFlags } from '../../src/gather/live/target.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import type { TargetFlags } from '../../src/redis/target.ts';
 import { makeCerts } from '../harness/certs.ts';
 import type { CertSet } from '../harness/certs.ts';
 import { startRedis } from '../harness/servers.ts';

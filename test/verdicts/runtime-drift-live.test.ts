@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auditTarget } from '../../src/audit.ts';
+import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { auditFiles, reportOf } from '../../src/audit.ts';
-import { baselineOf } from '../../src/settings/baseline.ts';
-import { applySuppressions } from '../../src/settings/suppressions.ts';
+import { auditFiles, reportOf } from '../../src/app/audit.ts';
+import { baselineOf } from '../../src/engine/triage/baseline.ts';
+import { applySuppressions } from '../../src/engine/triage/suppressions.ts';
 import type { Suppression } from '../../src/settings/types.ts';
 
 // Issue 11: "suppress the admin user's finding" by rule + target also hid a new +@all user, with exit 0.

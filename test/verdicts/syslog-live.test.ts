@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { auditTarget } from '../../src/audit.ts';
-import { resolveTarget } from '../../src/gather/live/target.ts';
+import { auditTarget } from '../../src/app/audit.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
 import { startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 

@@ -1,6 +1,6 @@
 import { AclSyntaxError, parseAclListLine } from '../../acl/parse.ts';
 import type { AclUser } from '../../facts/types.ts';
-import { resolveVersion } from './directives.ts';
+import { resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError, aclErrorText } from './redis-conf.ts';
 
 export interface AclFileProblem {

@@ -1,6 +1,6 @@
 import type { Facts } from '../../facts/types.ts';
 import type { Enricher } from '../enrich.ts';
-import { isLocalHost } from '../local.ts';
+import { isLocalHost } from '../../net/address.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
 import { listeningConfigFile } from '../host/index.ts';
 

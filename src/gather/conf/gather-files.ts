@@ -15,13 +15,13 @@ import type {
   Source,
 } from '../../facts/types.ts';
 import { bundledCategoryTable } from '../../acl/categories.ts';
-import { ADMIN_COMMANDS } from '../live/gather-live.ts';
 import { ConfigParseError, effectiveConfig } from './redis-conf.ts';
 import { loadConfFiles } from './load-files.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
-import { beforeAcl, resolveVersion } from './directives.ts';
+import { beforeAcl, resolveVersion } from '../../redis/directives.ts';
+import { ADMIN_COMMANDS } from '../../redis/commands.ts';
 
 export interface FileInputs {
   /** redis.conf (or a sentinel config) to read with its includes. */

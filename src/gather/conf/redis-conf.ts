@@ -1,7 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { digestPassword, parseAclUser, AclSyntaxError } from '../../acl/parse.ts';
-import { SECRET_DIRECTIVES } from '../../facts/types.ts';
 import type { AclUser, ConfigMap, Fact, SecretDigest, SecretMap, Source } from '../../facts/types.ts';
 import { atoi, formatPercentile, memtoull, string2ll, strtoll } from './c-numbers.ts';
 import {
@@ -13,12 +12,13 @@ import {
   existsInVersion,
   lookupDirective,
   resolveVersion,
-} from './directives.ts';
-import type { DirectiveSpec, ServerVersion } from './directives.ts';
+} from '../../redis/directives.ts';
+import type { DirectiveSpec, ServerVersion } from '../../redis/directives.ts';
 import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { splitArgs } from './split-args.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
+import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 
 /**
  * A line redis-server would refuse (or that cannot be read as a config at all, e.g. an unrendered

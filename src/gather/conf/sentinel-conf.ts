@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { digestPassword } from '../../acl/parse.ts';
 import type { Fact, SecretDigest, Source } from '../../facts/types.ts';
 import { atoi, strtoll } from './c-numbers.ts';
-import { resolveVersion } from './directives.ts';
+import { resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError } from './redis-conf.ts';
 import type { Directive } from './redis-conf.ts';
 

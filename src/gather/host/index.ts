@@ -15,7 +15,7 @@ import type {
   Source,
 } from '../../facts/types.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
-import { isLocalHost } from '../local.ts';
+import { isLocalHost } from '../../net/address.ts';
 import { effectiveConfig } from '../conf/redis-conf.ts';
 import { loadConfFiles } from '../conf/load-files.ts';
 import { statPath } from './files.ts';

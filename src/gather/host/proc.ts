@@ -1,5 +1,6 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
+import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 
 /** A socket line of /proc/net/tcp or tcp6. */
 export interface TcpSocket {
@@ -119,8 +120,6 @@ export function parseCmdline(text: string): string[] {
   return args;
 }
 
-/** Options whose values are secrets (`--requirepass pw`); `--user` lines carry `>pw`, `<pw` and `#hash` tokens. */
-const SECRET_OPTIONS = new Set(['requirepass', 'masterauth', 'primaryauth', 'tls-key-file-pass', 'tls-client-key-file-pass', 'sentinel-pass']);
 
 /** The command line with every secret value replaced by `***`. */
 export function redactCmdline(args: readonly string[]): string[] {
@@ -133,7 +132,7 @@ export function redactCmdline(args: readonly string[]): string[] {
       return arg;
     }
     index++;
-    if (SECRET_OPTIONS.has(option)) return '***';
+    if (SECRET_DIRECTIVES.has(option)) return '***';
     if (option === 'user' && /^[<>#]/.test(arg)) return `${arg[0]}***`;
     // `--sentinel auth-pass <master> <password>`, `--sentinel sentinel-pass <password>`.
     const sub = (args[i - index + 1] ?? '').toLowerCase();

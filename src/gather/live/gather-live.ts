@@ -14,26 +14,18 @@ import type {
   Source,
   SourceKind,
 } from '../../facts/types.ts';
-import { SECRET_DIRECTIVES } from '../../facts/types.ts';
-import { AclSyntaxError, digestPassword, parseAclListLine } from '../../acl/parse.ts';
+import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
+import { AclSyntaxError } from '../../acl/parse.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
 import { connect, ConnectionError, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
-import type { Target } from './target.ts';
-import { targetPassword, tlsOptions } from './target.ts';
-import { infoField, pairsOf, parseClusterNodes, parseInfo, parseSentinelMasters } from './parse-replies.ts';
-
-/** Categories asked for one by one: the 21 of Redis 6.0-7.4 and Valkey, and those Redis 8 adds. */
-export const ACL_CATEGORIES = [
-  'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo',
-  'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
-  'json', 'search', 'tdigest', 'cms', 'bloom', 'cuckoo', 'topk', 'timeseries',
-] as const;
-
-/** Commands whose presence under their own name tells whether `rename-command` hid them. */
-export const ADMIN_COMMANDS = [
-  'config', 'debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof', 'keys', 'acl', 'eval',
-] as const;
+import type { Target } from '../../redis/target.ts';
+import { targetPassword } from '../../redis/target.ts';
+import { tlsOptions } from './tls-options.ts';
+import { pairsOf, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
+import { infoField, parseInfo } from '../../redis/info.ts';
+import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
+import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
 
 /** Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. */
 const CONFIG_ALIASES: Record<string, string> = {

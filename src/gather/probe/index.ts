@@ -2,8 +2,9 @@ import { isAbsolute } from 'node:path';
 import type tls from 'node:tls';
 import type { CertificateFacts, ConfigMap, DefaultPasswordProbe, Facts, PlaintextProbe, ProbeFacts, SourceKind, TlsPortProbe, UnauthenticatedProbe } from '../../facts/types.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
-import type { Target } from '../live/target.ts';
-import { targetPassword, tlsOptions } from '../live/target.ts';
+import type { Target } from '../../redis/target.ts';
+import { targetPassword } from '../../redis/target.ts';
+import { tlsOptions } from '../live/tls-options.ts';
 import { certificateFromPeer, readCertificateFile } from './certificate.ts';
 import { OPEN_HANDSHAKE, probeClientAuth } from './client-auth.ts';
 import { probeDefaultPasswords } from './credentials.ts';
@@ -14,7 +15,7 @@ import { probeCiphers, probeVersions, untestableFamilies } from './tls.ts';
 import type { TlsProbeContext } from './tls.ts';
 import { probePlaintext, probeUnauthenticated } from './unauth.ts';
 import type { PlainProbeOptions } from './unauth.ts';
-import { isLocalHost } from '../local.ts';
+import { isLocalHost } from '../../net/address.ts';
 
 /** Connections one target's probes may hold open at once. */
 const MAX_CONNECTIONS = 4;

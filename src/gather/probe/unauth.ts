@@ -2,8 +2,8 @@ import type tls from 'node:tls';
 import type { PlaintextProbe, UnauthenticatedProbe } from '../../facts/types.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
-import { infoField, parseInfo } from '../live/parse-replies.ts';
 import type { Endpoint } from './handshake.ts';
+import { infoField, parseInfo } from '../../redis/info.ts';
 
 export interface PlainProbeOptions {
   /** TLS options for a TLS endpoint (the target's CA and client certificate: TLS is not a Redis credential). */

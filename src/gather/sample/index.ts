@@ -1,6 +1,6 @@
 import type { Facts } from '../../facts/types.ts';
-import type { Target } from '../live/target.ts';
-import { targetKey } from '../../settings/target-key.ts';
+import type { Target } from '../../redis/target.ts';
+import { targetKey } from '../../engine/triage/target-key.ts';
 import type { SampleRequest } from './sample.ts';
 import { sampleKeyspace } from './sample.ts';
 

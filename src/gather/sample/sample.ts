@@ -2,12 +2,12 @@ import { randomInt } from 'node:crypto';
 import type { InfoSections, SampleDatabase, SampleFacts, SampleFinding, Source } from '../../facts/types.ts';
 import type { ConnectOptions, Reply, RespConnection } from '../live/resp.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
-import type { Target } from '../live/target.ts';
-import { tlsOptions } from '../live/target.ts';
+import type { Target } from '../../redis/target.ts';
 import { authCommand } from '../live/gather-live.ts';
 import type { KeyVerdict } from '../../sample/classify.ts';
 import { classifyKeyName, classifyValue, emptyVerdict } from '../../sample/classify.ts';
 import { keyPatterns } from '../../sample/key-pattern.ts';
+import { tlsOptions } from '../live/tls-options.ts';
 
 /** What to sample, and within which budgets (`--sample-data`, `--sample-databases`, `--sample-time`, `--sample-bytes`). */
 export interface SampleRequest {

@@ -9,13 +9,13 @@ import type {
   TopologyNode,
   TopologyRole,
 } from '../../facts/types.ts';
-import type { Target } from '../live/target.ts';
-import { resolveTarget, targetPassword } from '../live/target.ts';
-import { infoField } from '../live/parse-replies.ts';
+import type { Target } from '../../redis/target.ts';
+import { resolveTarget, targetPassword } from '../../redis/target.ts';
 import type { HostKeyMap } from '../../topology/host-key.ts';
 import { labelOf } from '../../topology/host-key.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
+import { infoField } from '../../redis/info.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 

@@ -1,8 +1,10 @@
 import type { Fact } from '../../facts/types.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
-import type { Target } from '../live/target.ts';
-import { redact, targetPassword, tlsOptions } from '../live/target.ts';
+import type { Target } from '../../redis/target.ts';
+import { targetPassword } from '../../redis/target.ts';
+import { tlsOptions } from '../live/tls-options.ts';
+import { redact } from '../../util/redact.ts';
 import { pairsOf } from '../live/parse-replies.ts';
 
 /** A replica or a peer sentinel as `SENTINEL REPLICAS` / `SENTINEL SENTINELS` list it. */

@@ -2,7 +2,7 @@ import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { effectiveCommands } from '../../acl/permissions.ts';
 import type { HostFacts } from '../../facts/types.ts';
-import { lookupDirective, settableAtRunTime } from '../../gather/conf/directives.ts';
+import { lookupDirective, settableAtRunTime } from '../../redis/directives.ts';
 import { titleRewritten } from '../../gather/host/proc.ts';
 
 /**

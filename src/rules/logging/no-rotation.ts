@@ -1,7 +1,7 @@
 import type { HostFacts, HostStat, LogrotateFacts } from '../../facts/types.ts';
 import type { Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { coveringStanza } from '../../gather/host/logrotate.ts';
+import { coveringStanza } from './logrotate-match.ts';
 import { octal } from '../host/common.ts';
 
 /** Whether logrotate refuses the directory (world-writable, or group-writable by a group other than root) without `su`. */

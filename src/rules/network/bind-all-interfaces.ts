@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, isLoopback, isPrivate, isWildcard, portOf, releaseName } from '../util.ts';
+import { atLeast, portOf, releaseName } from '../util.ts';
+import { isLoopback, isPrivate, isWildcard } from '../../net/address.ts';
 
 export default defineRule({
   id: 'network.bind-all-interfaces',

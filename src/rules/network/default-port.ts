@@ -1,7 +1,7 @@
 import type { Source } from '../../facts/types.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { infoField } from '../../gather/live/parse-replies.ts';
 import { portOf } from '../util.ts';
+import { infoField } from '../../redis/info.ts';
 
 export default defineRule({
   id: 'network.default-port',

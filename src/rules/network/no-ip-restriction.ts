@@ -1,9 +1,9 @@
 import type { HostListener } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { isLoopback } from '../util.ts';
-import { portReach } from '../../gather/host/firewall.ts';
-import type { Reach } from '../../gather/host/firewall.ts';
+import { isLoopback } from '../../net/address.ts';
+import { portReach } from '../../net/firewall-reach.ts';
+import type { Reach } from '../../net/firewall-reach.ts';
 
 function shown(l: HostListener): string {
   return l.family === 'ip6' ? `[${l.address}]:${l.port}` : `${l.address}:${l.port}`;

@@ -1,6 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { infoField } from '../../gather/live/parse-replies.ts';
+import { infoField } from '../../redis/info.ts';
 
 export default defineRule({
   id: 'persistence.backup-health',

@@ -1,9 +1,9 @@
 import type { TopologyFacts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { infoField } from '../../gather/live/parse-replies.ts';
 import { canRun } from '../../acl/permissions.ts';
 import { nodeName, replicasOf } from '../../topology/nodes.ts';
+import { infoField } from '../../redis/info.ts';
 
 /** What a replication user needs on the master (the upstream redis.conf advice). */
 const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;

@@ -4,7 +4,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { tlsEnabled } from '../util.ts';
 import { nodeName, replicasOf } from '../../topology/nodes.ts';
 import { unlessTls } from './common.ts';
-import { infoField } from '../../gather/live/parse-replies.ts';
+import { infoField } from '../../redis/info.ts';
 
 /** Every replica of a deployment: its link to its master is encrypted when it sets tls-replication. */
 function judgeDeployment(topology: TopologyFacts): Verdict {

@@ -2,13 +2,13 @@ import type { AclState, CategoryTable, ConfigMap, InfoSections, ProbeFacts } fro
 import type { Finding, Severity } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
-import { infoField } from '../../gather/live/parse-replies.ts';
 import { advisories } from '../../version/advisories.ts';
 import type { Advisory } from '../../version/advisories.ts';
 import { satisfies } from '../../version/range.ts';
 import { canLogIn } from '../auth/users.ts';
 import { tlsEnabled } from '../util.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
+import { infoField } from '../../redis/info.ts';
 
 const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low' };
 

@@ -1,8 +1,8 @@
-import type { TargetResult } from '../engine/run.ts';
-import { summarize } from '../engine/run.ts';
-import type { AuditReport, ReportWarning } from '../report/types.ts';
+import type { TargetResult } from '../run.ts';
+import { summarize } from '../run.ts';
+import type { AuditReport, ReportWarning } from '../../report/types.ts';
 import { fingerprint } from './target-key.ts';
-import { SettingsError } from './types.ts';
+import { SettingsError } from '../../settings/types.ts';
 
 export interface BaselineFinding {
   readonly ruleId: string;

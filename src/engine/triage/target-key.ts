@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { resolveTarget } from '../gather/live/target.ts';
+import { resolveTarget } from '../../redis/target.ts';
 
 /**
  * What identifies a server whatever the spelling: `host:port/db`. `redis://auditor@db1:6380`,

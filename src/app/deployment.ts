@@ -1,21 +1,21 @@
-import type { Facts, FactKey } from './facts/types.ts';
-import type { RuleResult, TargetResult } from './engine/run.ts';
-import { errorResults } from './engine/run.ts';
-import { RULES } from './rules/index.ts';
+import type { Facts, FactKey } from '../facts/types.ts';
+import type { RuleResult, TargetResult } from '../engine/run.ts';
+import { errorResults } from '../engine/run.ts';
+import { RULES } from '../rules/index.ts';
 import type { AuditOptions } from './audit.ts';
-import { createHostDiscovery } from './gather/host/index.ts';
+import { createHostDiscovery } from '../gather/host/index.ts';
 import { gatherTarget, judgeFacts } from './audit.ts';
-import type { Target } from './gather/live/target.ts';
-import { targetPassword } from './gather/live/target.ts';
-import { gatherLive } from './gather/live/gather-live.ts';
-import type { DeploymentKind, Discovery } from './gather/topology/discover.ts';
-import { discoverDeployment } from './gather/topology/discover.ts';
-import type { HostKeyMap } from './topology/host-key.ts';
-import { layoutFromTopology } from './topology/layout.ts';
-import type { RebootPlan } from './topology/reboot-plan.ts';
-import { planReboots } from './topology/reboot-plan.ts';
-import { addSample, sampleRequestFor } from './gather/sample/index.ts';
-import { mapBounded } from './util/map-bounded.ts';
+import type { Target } from '../redis/target.ts';
+import { targetPassword } from '../redis/target.ts';
+import { gatherLive } from '../gather/live/gather-live.ts';
+import type { DeploymentKind, Discovery } from '../gather/topology/discover.ts';
+import { discoverDeployment } from '../gather/topology/discover.ts';
+import type { HostKeyMap } from '../topology/host-key.ts';
+import { layoutFromTopology } from '../topology/layout.ts';
+import type { RebootPlan } from '../topology/reboot-plan.ts';
+import { planReboots } from '../topology/reboot-plan.ts';
+import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
+import { mapBounded } from '../util/map-bounded.ts';
 
 export interface DeploymentOptions extends AuditOptions {
   readonly kind: DeploymentKind;

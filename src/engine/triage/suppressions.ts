@@ -1,10 +1,10 @@
-import type { RuleResult, TargetResult } from '../engine/run.ts';
-import { summarize } from '../engine/run.ts';
-import { formatSource } from '../facts/types.ts';
-import type { AuditReport, ReportWarning } from '../report/types.ts';
+import type { RuleResult, TargetResult } from '../run.ts';
+import { summarize } from '../run.ts';
+import { formatSource } from '../../facts/types.ts';
+import type { AuditReport, ReportWarning } from '../../report/types.ts';
 import { fingerprint, targetKey } from './target-key.ts';
 import { relativeTo } from './baseline.ts';
-import type { Suppression } from './types.ts';
+import type { Suppression } from '../../settings/types.ts';
 
 function covers(suppression: Suppression, result: RuleResult, target: string): boolean {
   if (result.ruleId !== suppression.rule && result.ruleId.split('.')[0] !== suppression.rule) return false;

@@ -1,11 +1,12 @@
 import type { AuditOptions } from './audit.ts';
 import { auditTarget, judgeFacts } from './audit.ts';
-import type { TargetResult } from './engine/run.ts';
-import { createHostDiscovery, findServerProcesses, hostOnlyFacts } from './gather/host/index.ts';
-import type { ServerProcess } from './gather/host/index.ts';
-import { resolveTarget } from './gather/live/target.ts';
-import type { TargetFlags } from './gather/live/target.ts';
-import { isLoopbackAddress } from './gather/local.ts';
+import type { TargetResult } from '../engine/run.ts';
+import { findServerProcesses, hostOnlyFacts } from '../gather/host/index.ts';
+import type { ServerProcess } from '../gather/host/index.ts';
+import { resolveTarget } from '../redis/target.ts';
+import type { TargetFlags } from '../redis/target.ts';
+import { isLoopbackAddress } from '../net/address.ts';
+import { createHostDiscovery } from '../gather/host/index.ts';
 
 /** One local server process and how it was audited. */
 export interface LocalResult {

@@ -1,7 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
-import { join } from 'node:path';
-import type tls from 'node:tls';
 
 /** Connection flags named after redis-cli's (`-h -p --user --pass/-a --tls --cacert ... -n`). */
 export interface TargetFlags {
@@ -19,7 +16,7 @@ export interface TargetFlags {
   db?: number;
 }
 
-/** TLS settings of a target: file paths only; {@link tlsOptions} reads them. */
+/** TLS settings of a target: file paths only; `tlsOptions` (gather/live/tls-options.ts) reads them. */
 export interface TlsSettings {
   readonly caFile?: string;
   readonly caDir?: string;
@@ -133,45 +130,6 @@ export function resolveTarget(
 /** The password of a target made by {@link resolveTarget}, if one was given. */
 export function targetPassword(target: Target): string | undefined {
   return passwords.get(target);
-}
-
-/**
- * Builds `tls.connect` options for a TLS target: reads the CA, certificate and key files,
- * turns `--insecure` into `rejectUnauthorized: false`, and sends SNI for host names (not IPs).
- *
- * @throws {TargetError} naming the file that cannot be read, or when the target does not use TLS.
- */
-export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions> {
-  const settings = target.tls;
-  if (!settings) throw new TargetError(`target '${target.display}' does not use TLS`);
-  const options: tls.ConnectionOptions = { rejectUnauthorized: !settings.insecure };
-  const ca: Buffer[] = [];
-  if (settings.caFile !== undefined) ca.push(await readPem(settings.caFile, '--cacert'));
-  if (settings.caDir !== undefined) ca.push(...(await readCaDir(settings.caDir)));
-  // Giving `ca` replaces Node's bundled roots, as --cacert replaces OpenSSL's default store in redis-cli.
-  if (ca.length > 0) options.ca = ca;
-  if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert');
-  if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key');
-  const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
-  if (servername !== undefined) options.servername = servername;
-  return options;
-}
-
-/**
- * Replaces every occurrence of each non-empty secret (and of its URL-encoded form, which is how it
- * appears inside a target URL) with `***`.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret === '') continue;
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-  }
-  // Longest first, so a secret that contains another is replaced whole.
-  let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
-  return out;
 }
 
 function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
@@ -300,43 +258,6 @@ function withoutPassword(spec: string): string {
   const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
   const keep = prefix !== '' && user !== '' ? `${user}@` : '';
   return `${prefix}${keep}${rest.slice(at + 1)}`;
-}
-
-async function readPem(path: string, flag: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new TargetError(`cannot read the ${flag} file '${path}': ${describeFsError(error)}`, { cause: error });
-  }
-}
-
-async function readCaDir(dir: string): Promise<Buffer[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).sort();
-  } catch (error) {
-    throw new TargetError(`cannot read the --cacertdir directory '${dir}': ${describeFsError(error)}`, {
-      cause: error,
-    });
-  }
-  // OpenSSL's hashed directories hold `<hash>.0` links next to the originals; any file with a
-  // certificate in it is a CA for us (Node has no CApath), and duplicates do no harm.
-  const certs: Buffer[] = [];
-  for (const name of names) {
-    const content = await readFile(join(dir, name)).catch(() => undefined);
-    if (content?.includes('-----BEGIN CERTIFICATE-----')) certs.push(content);
-  }
-  if (certs.length === 0) throw new TargetError(`the --cacertdir directory '${dir}' holds no PEM certificate`);
-  return certs;
-}
-
-function describeFsError(error: unknown): string {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return typeof message === 'string' ? message : String(error);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,0 +1,65 @@
+import { readdir, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import type tls from 'node:tls';
+import { TargetError } from '../../redis/target.ts';
+import type { Target } from '../../redis/target.ts';
+
+/**
+ * Builds `tls.connect` options for a TLS target: reads the CA, certificate and key files,
+ * turns `--insecure` into `rejectUnauthorized: false`, and sends SNI for host names (not IPs).
+ *
+ * @throws {TargetError} naming the file that cannot be read, or when the target does not use TLS.
+ */
+export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions> {
+  const settings = target.tls;
+  if (!settings) throw new TargetError(`target '${target.display}' does not use TLS`);
+  const options: tls.ConnectionOptions = { rejectUnauthorized: !settings.insecure };
+  const ca: Buffer[] = [];
+  if (settings.caFile !== undefined) ca.push(await readPem(settings.caFile, '--cacert'));
+  if (settings.caDir !== undefined) ca.push(...(await readCaDir(settings.caDir)));
+  // Giving `ca` replaces Node's bundled roots, as --cacert replaces OpenSSL's default store in redis-cli.
+  if (ca.length > 0) options.ca = ca;
+  if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert');
+  if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key');
+  const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
+  if (servername !== undefined) options.servername = servername;
+  return options;
+}
+
+async function readPem(path: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new TargetError(`cannot read the ${flag} file '${path}': ${describeFsError(error)}`, { cause: error });
+  }
+}
+
+async function readCaDir(dir: string): Promise<Buffer[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (error) {
+    throw new TargetError(`cannot read the --cacertdir directory '${dir}': ${describeFsError(error)}`, {
+      cause: error,
+    });
+  }
+  // OpenSSL's hashed directories hold `<hash>.0` links next to the originals; any file with a
+  // certificate in it is a CA for us (Node has no CApath), and duplicates do no harm.
+  const certs: Buffer[] = [];
+  for (const name of names) {
+    const content = await readFile(join(dir, name)).catch(() => undefined);
+    if (content?.includes('-----BEGIN CERTIFICATE-----')) certs.push(content);
+  }
+  if (certs.length === 0) throw new TargetError(`the --cacertdir directory '${dir}' holds no PEM certificate`);
+  return certs;
+}
+
+function describeFsError(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  return typeof message === 'string' ? message : String(error);
+}

@@ -1,0 +1,42 @@
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+
+/** Whether a host name or address is the loopback: `localhost`, 127.0.0.0/8, `::1` or its IPv4-mapped form. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
+}
+
+/** Whether a host name or address is this machine: loopback, `localhost`, or an address of one of its interfaces. */
+export function isLocalHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (isLoopbackAddress(h)) return true;
+  if (isIP(h) === 0) return false;
+  return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address.toLowerCase() === h));
+}
+
+function stripOptional(address: string): string {
+  return address.startsWith('-') ? address.slice(1) : address;
+}
+
+/** A bind address on the loopback; a leading `-` (optional address, 6.2+) is ignored. */
+export function isLoopback(address: string): boolean {
+  return isLoopbackAddress(stripOptional(address));
+}
+
+/** Wildcard forms Redis accepts for "every interface". */
+export function isWildcard(address: string): boolean {
+  const a = stripOptional(address);
+  return a === '*' || a === '0.0.0.0' || a === '::' || a === '::*' || a === '::0';
+}
+
+/** RFC 1918, CGNAT, link-local, IPv6 ULA and link-local: reachable only inside a network. */
+export function isPrivate(address: string): boolean {
+  const a = stripOptional(address).toLowerCase();
+  if (isIP(a) === 4) {
+    const [x = 0, y = 0] = a.split('.').map(Number);
+    return x === 10 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 100 && y >= 64 && y <= 127) || (x === 169 && y === 254);
+  }
+  if (isIP(a) === 6) return /^f[cd]/.test(a) || /^fe[89ab]/.test(a);
+  return false;
+}
