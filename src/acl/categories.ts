@@ -1,4 +1,5 @@
 import type { CategoryTable, Source } from '../facts/types.ts';
+import { majorMinor } from '../redis/version.ts';
 import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
 import redis70 from './data/categories-redis-7.0.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
@@ -45,10 +46,10 @@ export function bundledCategoryTable(options: {
   mode?: 'standalone' | 'cluster' | 'sentinel' | undefined;
 }): CategoryTable {
   if (options.mode === 'sentinel') return BUNDLED.sentinel70;
-  const match = options.version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(options.version.trim());
-  if (!match || Number(match[1]) >= 7) return BUNDLED.redis70;
+  const version = majorMinor(options.version);
+  if (!version || version.major >= 7) return BUNDLED.redis70;
   // Redis 5 and older have no ACL; their default user is `+@all`, which any table expresses.
-  if (Number(match[1]) === 6 && Number(match[2]) >= 2) return BUNDLED.redis62;
+  if (version.major === 6 && version.minor >= 2) return BUNDLED.redis62;
   return BUNDLED.redis60;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AclUser, SecretDigest, Source } from '../facts/types.ts';
+import { isAtLeast, majorMinor } from '../redis/version.ts';
 
 /**
  * An ACL rule the server would refuse. The message follows the server's wording
@@ -70,16 +71,14 @@ interface Grammar {
 }
 
 function grammarFor(version: string | undefined): Grammar {
-  const match = version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(version.trim());
-  const major = match ? Number(match[1]) : Infinity;
-  const minor = match ? Number(match[2]) : Infinity;
-  const atLeast = (ma: number, mi: number): boolean => major > ma || (major === ma && minor >= mi);
+  const parsed = majorMinor(version);
+  const atLeast = (ma: number, mi: number): boolean => parsed === undefined || isAtLeast(parsed, ma, mi);
   return {
     channels: atLeast(6, 2),
     sanitize: atLeast(6, 2),
     keyPermissions: atLeast(7, 0),
     selectors: atLeast(7, 0),
-    closedCategories: match !== null && !atLeast(7, 4),
+    closedCategories: parsed !== undefined && !atLeast(7, 4),
   };
 }
 

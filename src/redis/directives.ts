@@ -1,9 +1,12 @@
+import { parseVersion } from './version.ts';
+
 /**
  * Every configuration directive of Redis 6.0-8.0 and Valkey 7.2-8.0, with the type, bounds, aliases and
  * compiled default the server's `static_configs[]` table gives it. Extracted from `src/config.c` at
  * redis 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1, unstable@4f8cdc2a1 (the 8.0 core) and valkey 7.2.7, 8.0.1;
  * the compiled defaults of 7.0.15 were checked against `CONFIG GET *` of a live 7.0.15.
  * Type and bounds are 7.0.15's where the directive exists there (the version this parser follows).
+ * `immutable` is the `IMMUTABLE_CONFIG` flag of redis 6.2.16, 7.0.15, unstable@4f8cdc2a1 and valkey 8.0.1.
  */
 
 /** The server lines whose tables differ; `r8` is Redis unstable of Oct 2024, which 8.0 branched from. */
@@ -37,11 +40,17 @@ export interface DirectiveSpec {
   readonly defaults?: Partial<Readonly<Record<VersionKey, string>>>;
   /** The versions that know the directive; absent = all of them. */
   readonly in?: readonly VersionKey[];
+  /**
+   * `IMMUTABLE_CONFIG`: `CONFIG SET` refuses it, so a new value takes a restart. Absent: `CONFIG SET` changes
+   * it at run time. `replicaof` is immutable to `CONFIG SET` only: the `REPLICAOF` command changes it live.
+   * `disable-thp` was mutable in 6.2 and is immutable from 7.0 on (the table follows 7.0.15).
+   */
+  readonly immutable?: true;
 }
 
 export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'acl-pubsub-default', kind: 'enum', values: { allchannels: 'allchannels', resetchannels: 'resetchannels' }, default: 'resetchannels', defaults: { 'r6.2': 'allchannels' }, in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'aclfile', kind: 'string', default: '' },
+  { name: 'aclfile', immutable: true, kind: 'string', default: '' },
   { name: 'acllog-max-len', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128' },
   { name: 'active-defrag-cycle-max', kind: 'number', min: '1', max: '99', default: '25' },
   { name: 'active-defrag-cycle-min', kind: 'number', min: '1', max: '99', default: '1' },
@@ -52,26 +61,26 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'active-expire-effort', kind: 'number', min: '1', max: '10', default: '1' },
   { name: 'activedefrag', kind: 'bool', default: 'no' },
   { name: 'activerehashing', kind: 'bool', default: 'yes' },
-  { name: 'always-show-logo', kind: 'bool', default: 'no' },
+  { name: 'always-show-logo', immutable: true, kind: 'bool', default: 'no' },
   { name: 'aof-disable-auto-gc', kind: 'bool', default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
-  { name: 'aof-rewrite-cpulist', aliases: ['aof_rewrite_cpulist'], kind: 'string', default: '' },
+  { name: 'aof-rewrite-cpulist', immutable: true, aliases: ['aof_rewrite_cpulist'], kind: 'string', default: '' },
   { name: 'aof-rewrite-incremental-fsync', kind: 'bool', default: 'yes' },
   { name: 'aof-timestamp-enabled', kind: 'bool', default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'aof-use-rdb-preamble', kind: 'bool', default: 'yes' },
-  { name: 'appenddirname', kind: 'string', default: 'appendonlydir', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'appendfilename', kind: 'string', default: 'appendonly.aof' },
+  { name: 'appenddirname', immutable: true, kind: 'string', default: 'appendonlydir', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'appendfilename', immutable: true, kind: 'string', default: 'appendonly.aof' },
   { name: 'appendfsync', kind: 'enum', values: { everysec: 'everysec', always: 'always', no: 'no' }, default: 'everysec' },
   { name: 'appendonly', kind: 'bool', default: 'no' },
   { name: 'auto-aof-rewrite-min-size', kind: 'number', min: '0', max: '9223372036854775807', memory: true, default: '67108864' },
   { name: 'auto-aof-rewrite-percentage', kind: 'number', min: '0', max: '2147483647', default: '100' },
   { name: 'availability-zone', kind: 'string', default: '', in: ['v8.0'] },
-  { name: 'bgsave-cpulist', aliases: ['bgsave_cpulist'], kind: 'string', default: '' },
+  { name: 'bgsave-cpulist', immutable: true, aliases: ['bgsave_cpulist'], kind: 'string', default: '' },
   { name: 'bind', kind: 'special', multiArg: true, default: '* -::*', defaults: { 'r6.0': '', 'r6.2': '' } },
   { name: 'bind-source-addr', kind: 'string', default: '', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'bio-cpulist', aliases: ['bio_cpulist'], kind: 'string', default: '' },
+  { name: 'bio-cpulist', immutable: true, aliases: ['bio_cpulist'], kind: 'string', default: '' },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], kind: 'number', min: '0', max: '9223372036854775807', default: '5000' },
-  { name: 'client-default-resp', kind: 'number', min: '2', max: '3', unsigned: true, default: '2', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'client-default-resp', immutable: true, kind: 'number', min: '2', max: '3', unsigned: true, default: '2', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'client-output-buffer-limit', kind: 'special', multiArg: true, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60' },
   { name: 'client-query-buffer-limit', kind: 'number', min: '1048576', max: '9223372036854775807', unsigned: true, memory: true, default: '1073741824' },
   { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', default: 'yes', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
@@ -86,13 +95,13 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'cluster-announce-port', kind: 'number', min: '0', max: '65535', default: '0' },
   { name: 'cluster-announce-tls-port', kind: 'number', min: '0', max: '65535', default: '0', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'cluster-blacklist-ttl', kind: 'number', min: '0', max: '18446744073709551615', unsigned: true, default: '60', in: ['v8.0'] },
-  { name: 'cluster-config-file', kind: 'string', default: 'nodes.conf' },
-  { name: 'cluster-enabled', kind: 'bool', default: 'no' },
+  { name: 'cluster-config-file', immutable: true, kind: 'string', default: 'nodes.conf' },
+  { name: 'cluster-enabled', immutable: true, kind: 'bool', default: 'no' },
   { name: 'cluster-link-sendbuf-limit', kind: 'number', min: '0', max: '18446744073709551615', unsigned: true, memory: true, default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'cluster-migration-barrier', kind: 'number', min: '0', max: '2147483647', default: '1' },
   { name: 'cluster-node-timeout', kind: 'number', min: '0', max: '9223372036854775807', default: '15000' },
   { name: 'cluster-ping-interval', kind: 'number', min: '0', max: '9223372036854775807', default: '0', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'cluster-port', kind: 'number', min: '0', max: '65535', default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'cluster-port', immutable: true, kind: 'number', min: '0', max: '65535', default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'cluster-preferred-endpoint-type', kind: 'enum', values: { ip: 'ip', hostname: 'hostname', 'unknown-endpoint': 'unknown-endpoint' }, default: 'ip', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'cluster-replica-no-failover', aliases: ['cluster-slave-no-failover'], kind: 'bool', default: 'no' },
   { name: 'cluster-replica-validity-factor', aliases: ['cluster-slave-validity-factor'], kind: 'number', min: '0', max: '2147483647', default: '10' },
@@ -100,18 +109,18 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'cluster-slot-stats-enabled', kind: 'bool', default: 'no', in: ['v8.0'] },
   { name: 'crash-log-enabled', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'crash-memcheck-enabled', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'daemonize', kind: 'bool', default: 'no' },
-  { name: 'databases', kind: 'number', min: '1', max: '2147483647', default: '16' },
+  { name: 'daemonize', immutable: true, kind: 'bool', default: 'no' },
+  { name: 'databases', immutable: true, kind: 'number', min: '1', max: '2147483647', default: '16' },
   { name: 'dbfilename', kind: 'string', default: 'dump.rdb' },
   { name: 'debug-context', kind: 'string', default: '', in: ['v8.0'] },
   { name: 'dir', kind: 'special', default: '' },
-  { name: 'disable-thp', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'disable-thp', immutable: true, kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'dual-channel-replication-enabled', kind: 'bool', default: 'no', in: ['v8.0'] },
   { name: 'dynamic-hz', kind: 'bool', default: 'yes' },
-  { name: 'enable-debug-assert', kind: 'bool', default: 'no', in: ['v8.0'] },
-  { name: 'enable-debug-command', kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'enable-module-command', kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'enable-protected-configs', kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'enable-debug-assert', immutable: true, kind: 'bool', default: 'no', in: ['v8.0'] },
+  { name: 'enable-debug-command', immutable: true, kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'enable-module-command', immutable: true, kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'enable-protected-configs', immutable: true, kind: 'enum', values: { no: 'no', yes: 'yes', local: 'local' }, default: 'no', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'events-per-io-thread', kind: 'number', min: '0', max: '2147483647', default: '2', in: ['v8.0'] },
   { name: 'extended-redis-compatibility', kind: 'bool', default: 'no', in: ['v8.0'] },
   { name: 'gopher-enabled', kind: 'bool', default: 'no', in: ['r6.0', 'r6.2'] },
@@ -121,8 +130,8 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'hll-sparse-max-bytes', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, memory: true, default: '3000' },
   { name: 'hz', kind: 'number', min: '0', max: '2147483647', default: '10' },
   { name: 'ignore-warnings', kind: 'string', default: '', defaults: { 'r6.0': 'ARM64-COW-BUG' } },
-  { name: 'io-threads', kind: 'number', min: '1', max: '128', default: '1' },
-  { name: 'io-threads-do-reads', kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
+  { name: 'io-threads', immutable: true, kind: 'number', min: '1', max: '128', default: '1' },
+  { name: 'io-threads-do-reads', immutable: true, kind: 'bool', default: 'no', defaults: { 'v8.0': 'yes' } },
   { name: 'jemalloc-bg-thread', kind: 'bool', default: 'yes' },
   { name: 'key-load-delay', kind: 'number', min: '-2147483648', max: '2147483647', default: '0' },
   { name: 'latency-monitor-threshold', kind: 'number', min: '0', max: '9223372036854775807', default: '0' },
@@ -139,7 +148,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'list-max-listpack-size', aliases: ['list-max-ziplist-size'], kind: 'number', min: '-2147483648', max: '2147483647', default: '-2' },
   { name: 'loading-process-events-interval-bytes', kind: 'number', min: '1024', max: '2147483647', default: '2097152', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'locale-collate', kind: 'string', default: '', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'logfile', kind: 'string', default: '' },
+  { name: 'logfile', immutable: true, kind: 'string', default: '' },
   { name: 'loglevel', kind: 'enum', values: { debug: 'debug', verbose: 'verbose', notice: 'notice', warning: 'warning', nothing: 'nothing' }, default: 'notice' },
   { name: 'lua-replicate-commands', kind: 'bool', default: 'yes', in: ['r6.0', 'r6.2'] },
   { name: 'masterauth', aliases: ['primaryauth'], kind: 'string', sensitive: true, default: '' },
@@ -158,7 +167,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'notify-keyspace-events', kind: 'special', default: '' },
   { name: 'oom-score-adj', kind: 'enum', values: { no: 'no', yes: 'yes', relative: 'yes', absolute: 'absolute' }, default: 'no' },
   { name: 'oom-score-adj-values', kind: 'special', multiArg: true, default: '0 200 800' },
-  { name: 'pidfile', kind: 'string', default: '' },
+  { name: 'pidfile', immutable: true, kind: 'string', default: '' },
   { name: 'port', kind: 'number', min: '0', max: '65535', default: '6379' },
   { name: 'prefetch-batch-max-size', kind: 'number', min: '0', max: '128', default: '16', in: ['v8.0'] },
   { name: 'proc-title-template', kind: 'string', default: '{title} {listen-addr} {server-mode}', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
@@ -168,7 +177,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'rdb-del-sync-files', kind: 'bool', default: 'no' },
   { name: 'rdb-key-save-delay', kind: 'number', min: '-2147483648', max: '2147483647', default: '0' },
   { name: 'rdb-save-incremental-fsync', kind: 'bool', default: 'yes' },
-  { name: 'rdbchecksum', kind: 'bool', default: 'yes' },
+  { name: 'rdbchecksum', immutable: true, kind: 'bool', default: 'yes' },
   { name: 'rdbcompression', kind: 'bool', default: 'yes' },
   { name: 'repl-backlog-size', kind: 'number', min: '1', max: '9223372036854775807', memory: true, default: '1048576', defaults: { 'v8.0': '10485760' } },
   { name: 'repl-backlog-ttl', kind: 'number', min: '0', max: '9223372036854775807', default: '3600' },
@@ -188,30 +197,30 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'replica-priority', aliases: ['slave-priority'], kind: 'number', min: '0', max: '2147483647', default: '100' },
   { name: 'replica-read-only', aliases: ['slave-read-only'], kind: 'bool', default: 'yes' },
   { name: 'replica-serve-stale-data', aliases: ['slave-serve-stale-data'], kind: 'bool', default: 'yes' },
-  { name: 'replicaof', aliases: ['slaveof'], kind: 'special', multiArg: true, default: '' },
-  { name: 'req-res-logfile', kind: 'string', default: '', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'replicaof', immutable: true, aliases: ['slaveof'], kind: 'special', multiArg: true, default: '' },
+  { name: 'req-res-logfile', immutable: true, kind: 'string', default: '', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'requirepass', kind: 'string', sensitive: true, default: '' },
   { name: 'sanitize-dump-payload', kind: 'enum', values: { no: 'no', yes: 'yes', clients: 'clients' }, default: 'no', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'save', kind: 'special', multiArg: true, default: '3600 1 300 100 60 10000', defaults: { 'r6.0': '' } },
-  { name: 'server-cpulist', aliases: ['server_cpulist'], kind: 'string', default: '' },
+  { name: 'server-cpulist', immutable: true, aliases: ['server_cpulist'], kind: 'string', default: '' },
   { name: 'set-max-intset-entries', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '512' },
   { name: 'set-max-listpack-entries', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'set-max-listpack-value', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '64', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
-  { name: 'set-proc-title', kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'set-proc-title', immutable: true, kind: 'bool', default: 'yes', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'shutdown-on-sigint', kind: 'enum', values: { default: 'default', save: 'save', nosave: 'nosave', now: 'now', force: 'force' }, bitflags: true, multiArg: true, default: 'default', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'shutdown-on-sigterm', kind: 'enum', values: { default: 'default', save: 'save', nosave: 'nosave', now: 'now', force: 'force' }, bitflags: true, multiArg: true, default: 'default', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'shutdown-timeout', kind: 'number', min: '0', max: '2147483647', default: '10', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'slowlog-log-slower-than', kind: 'number', min: '-1', max: '9223372036854775807', default: '10000' },
   { name: 'slowlog-max-len', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128' },
-  { name: 'socket-mark-id', kind: 'number', min: '0', max: '4294967295', unsigned: true, default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
+  { name: 'socket-mark-id', immutable: true, kind: 'number', min: '0', max: '4294967295', unsigned: true, default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', default: 'yes' },
   { name: 'stream-node-max-bytes', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, memory: true, default: '4096' },
   { name: 'stream-node-max-entries', kind: 'number', min: '0', max: '9223372036854775807', default: '100' },
-  { name: 'supervised', kind: 'enum', values: { upstart: 'upstart', systemd: 'systemd', auto: 'auto', no: 'no' }, default: 'no' },
-  { name: 'syslog-enabled', kind: 'bool', default: 'no' },
-  { name: 'syslog-facility', kind: 'enum', values: { user: 'user', local0: 'local0', local1: 'local1', local2: 'local2', local3: 'local3', local4: 'local4', local5: 'local5', local6: 'local6', local7: 'local7' }, default: 'local0' },
-  { name: 'syslog-ident', kind: 'string', default: 'redis', defaults: { 'v8.0': 'valkey' } },
-  { name: 'tcp-backlog', kind: 'number', min: '0', max: '2147483647', default: '511' },
+  { name: 'supervised', immutable: true, kind: 'enum', values: { upstart: 'upstart', systemd: 'systemd', auto: 'auto', no: 'no' }, default: 'no' },
+  { name: 'syslog-enabled', immutable: true, kind: 'bool', default: 'no' },
+  { name: 'syslog-facility', immutable: true, kind: 'enum', values: { user: 'user', local0: 'local0', local1: 'local1', local2: 'local2', local3: 'local3', local4: 'local4', local5: 'local5', local6: 'local6', local7: 'local7' }, default: 'local0' },
+  { name: 'syslog-ident', immutable: true, kind: 'string', default: 'redis', defaults: { 'v8.0': 'valkey' } },
+  { name: 'tcp-backlog', immutable: true, kind: 'number', min: '0', max: '2147483647', default: '511' },
   { name: 'tcp-keepalive', kind: 'number', min: '0', max: '2147483647', default: '300' },
   { name: 'timeout', kind: 'number', min: '0', max: '2147483647', default: '0' },
   { name: 'tls-auth-clients', kind: 'enum', values: { no: 'no', yes: 'yes', optional: 'optional' }, default: 'yes' },
@@ -235,9 +244,9 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'tls-session-cache-timeout', kind: 'number', min: '0', max: '2147483647', default: '300' },
   { name: 'tls-session-caching', kind: 'bool', default: 'yes' },
   { name: 'tracking-table-max-keys', kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '1000000' },
-  { name: 'unixsocket', kind: 'string', default: '' },
-  { name: 'unixsocketgroup', kind: 'string', default: '', in: ['v8.0'] },
-  { name: 'unixsocketperm', kind: 'number', min: '0', max: '511', unsigned: true, octal: true, default: '0' },
+  { name: 'unixsocket', immutable: true, kind: 'string', default: '' },
+  { name: 'unixsocketgroup', immutable: true, kind: 'string', default: '', in: ['v8.0'] },
+  { name: 'unixsocketperm', immutable: true, kind: 'number', min: '0', max: '511', unsigned: true, octal: true, default: '0' },
   { name: 'use-exit-on-panic', kind: 'bool', default: 'no', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'watchdog-period', kind: 'number', min: '0', max: '2147483647', default: '0', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'zset-max-listpack-entries', aliases: ['zset-max-ziplist-entries'], kind: 'number', min: '0', max: '9223372036854775807', unsigned: true, default: '128' },
@@ -291,11 +300,10 @@ export interface ServerVersion {
  * are taken as Redis 7.x (the 7.4 table, whose core directives are also 8.0's).
  */
 export function resolveVersion(version: string | undefined): ServerVersion {
-  const m = /^\s*(valkey|redis)?[\s/_-]*v?(\d+)\.(\d+)/i.exec(version ?? '');
-  if (!m) return { product: 'redis', major: 7, minor: 4, key: 'r7.4', label: 'Redis 7.x' };
-  const product = m[1]?.toLowerCase() === 'valkey' ? 'valkey' : 'redis';
-  const major = Number(m[2]);
-  const minor = Number(m[3]);
+  const parsed = parseVersion(version);
+  if (parsed?.minor === undefined) return { product: 'redis', major: 7, minor: 4, key: 'r7.4', label: 'Redis 7.x' };
+  const product = parsed.product ?? 'redis';
+  const { major, minor } = parsed;
   if (product === 'valkey') {
     const key: VersionKey = major >= 8 ? 'v8.0' : 'v7.2';
     return { product, major, minor, key, label: `Valkey ${major}.${minor}` };
@@ -345,18 +353,19 @@ export function defaultFor(spec: DirectiveSpec, key: VersionKey): string {
   return spec.defaults?.[key] ?? spec.default;
 }
 
+/** Whether a new value of the directive takes a restart: `CONFIG SET` cannot change it (see {@link DirectiveSpec.immutable}). */
+export function needsRestart(spec: DirectiveSpec): boolean {
+  return spec.immutable === true;
+}
+
 /**
- * Directives `CONFIG SET` refuses as immutable (set at start only): what a live 7.0.15 answered `can't set immutable
- * config` to, for every name `CONFIG GET *` returned. `replicaof` is left out: the REPLICAOF command changes it.
- * 6.x refuses more (e.g. `bind` on 6.0); this list is the 7.0+ one.
+ * Directives `CONFIG SET` refuses as immutable (set at start only), from the table's `immutable` flags (a live
+ * 7.0.15 answers `can't set immutable config` to each of its own). `replicaof` is left out: the REPLICAOF command
+ * changes it. 6.x refuses more (e.g. `bind` on 6.0); this is the 7.0+ set.
  */
-export const NOT_SETTABLE_AT_RUN_TIME: ReadonlySet<string> = new Set([
-  'aclfile', 'always-show-logo', 'aof-rewrite-cpulist', 'appenddirname', 'appendfilename', 'bgsave-cpulist', 'bio-cpulist',
-  'cluster-config-file', 'cluster-enabled', 'cluster-port', 'daemonize', 'databases', 'disable-thp', 'enable-debug-command',
-  'enable-module-command', 'enable-protected-configs', 'io-threads', 'io-threads-do-reads', 'logfile', 'pidfile', 'rdbchecksum',
-  'server-cpulist', 'set-proc-title', 'socket-mark-id', 'supervised', 'syslog-enabled', 'syslog-facility', 'syslog-ident',
-  'tcp-backlog', 'unixsocket', 'unixsocketperm',
-]);
+export const NOT_SETTABLE_AT_RUN_TIME: ReadonlySet<string> = new Set(
+  DIRECTIVES.filter((d) => d.immutable === true && d.name !== 'replicaof').map((d) => d.name),
+);
 
 /** Whether `CONFIG SET` can change the directive on a running 7.0+ server. */
 export function settableAtRunTime(name: string): boolean {

@@ -1,13 +1,14 @@
 import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
 import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, ServerIdentity } from '../facts/types.ts';
 import { effectiveCommands } from '../acl/permissions.ts';
+import { parseVersion as parseServerVersion } from '../redis/version.ts';
 
 /** `[major, minor, patch]` of a version string; undefined for unknown or placeholder versions. */
 export function parseVersion(version: string | undefined): [number, number, number] | undefined {
   if (!version || version === '255.255.255') return undefined;
-  const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
-  if (!match) return undefined;
-  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+  const parsed = parseServerVersion(version);
+  if (parsed?.minor === undefined) return undefined;
+  return [parsed.major, parsed.minor, parsed.patch ?? 0];
 }
 
 /**

@@ -1,10 +1,12 @@
+import { parseVersion } from '../redis/version.ts';
+
 /** Numeric `major.minor.patch`; missing parts are 0. */
 export type Triple = readonly [number, number, number];
 
 export function toTriple(version: string): Triple | undefined {
-  const match = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version.trim());
-  if (!match) return undefined;
-  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+  const parsed = parseVersion(version);
+  if (!parsed) return undefined;
+  return [parsed.major, parsed.minor ?? 0, parsed.patch ?? 0];
 }
 
 export function compare(a: Triple, b: Triple): number {

@@ -26,6 +26,7 @@ import { pairsOf, parseClusterNodes, parseSentinelMasters } from './parse-replie
 import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
+import { isAtLeast, majorMinor } from '../../redis/version.ts';
 
 /** Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. */
 const CONFIG_ALIASES: Record<string, string> = {
@@ -278,8 +279,8 @@ function splitConfig(pairs: readonly [string, string][], command: string): { con
 /** Redis 7.2 and Valkey keep ACL rules as written; older servers rewrite category subtractions. */
 function rulesRewritten(server: ServerIdentity | undefined): boolean {
   if (!server?.version || server.product !== 'redis') return false;
-  const [major = 0, minor = 0] = server.version.split('.').map(Number);
-  return major < 7 || (major === 7 && minor < 2);
+  const version = majorMinor(server.version);
+  return version !== undefined && !isAtLeast(version, 7, 2);
 }
 
 function aclFromReplies(

@@ -1,0 +1,32 @@
+/** A server version as written: `7.0.15`, `6.2`, `v7.4`, `valkey 8.0.1`, `valkey-8.0.1`, `Valkey/7.2.7`. */
+export interface ParsedVersion {
+  /** Named only when the text names it (`valkey 8.0.1`); a bare number says nothing. */
+  readonly product: 'redis' | 'valkey' | undefined;
+  readonly major: number;
+  /** Undefined when the text gives the major version alone (`7`). */
+  readonly minor: number | undefined;
+  readonly patch: number | undefined;
+}
+
+/** The one version parser. Undefined when the text does not start with a version. */
+export function parseVersion(text: string | undefined): ParsedVersion | undefined {
+  const m = /^\s*(valkey|redis)?[\s/_-]*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/i.exec(text ?? '');
+  if (!m) return undefined;
+  return {
+    product: m[1] === undefined ? undefined : m[1].toLowerCase() === 'valkey' ? 'valkey' : 'redis',
+    major: Number(m[2]),
+    minor: m[3] === undefined ? undefined : Number(m[3]),
+    patch: m[4] === undefined ? undefined : Number(m[4]),
+  };
+}
+
+/** `major.minor`, required: undefined when the text has no minor version. */
+export function majorMinor(text: string | undefined): { readonly major: number; readonly minor: number } | undefined {
+  const v = parseVersion(text);
+  return v?.minor === undefined ? undefined : { major: v.major, minor: v.minor };
+}
+
+/** Whether `major.minor` is at least `wantMajor.wantMinor`. */
+export function isAtLeast(version: { readonly major: number; readonly minor: number }, wantMajor: number, wantMinor = 0): boolean {
+  return version.major > wantMajor || (version.major === wantMajor && version.minor >= wantMinor);
+}
