@@ -10,18 +10,10 @@ import { parseIdNames } from '../../src/gather/host/files.ts';
 import { parseLogrotate, readLogrotate } from '../../src/gather/host/logrotate.ts';
 import { coveringStanza, logrotateMatches } from '../../src/rules/logging/logrotate-match.ts';
 import { changelogCves, parseDpkgSearch, parseRpmQuery } from '../../src/gather/host/package.ts';
-import {
-  configFromCmdline,
-  parseCmdline,
-  parseProcNetTcp,
-  parseProcNetUnix,
-  parseStatus,
-  redactCmdline,
-  titleAddress,
-  titleRewritten,
-} from '../../src/gather/host/proc.ts';
+import { configFromCmdline, parseCmdline, parseProcNetTcp, parseProcNetUnix, parseStatus, redactCmdline, titleAddress } from '../../src/gather/host/proc.ts';
 import { secretLines } from '../../src/gather/host/secrets.ts';
 import { parseSystemctlShow, parseUnitFiles, unitFromCgroup } from '../../src/gather/host/systemd.ts';
+import { titleRewritten } from '../../src/redis/process-title.ts';
 
 describe('/proc parsers', () => {
   it('reads listening sockets of /proc/net/tcp and tcp6 (addresses are little-endian words)', () => {

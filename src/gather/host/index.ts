@@ -32,10 +32,10 @@ import {
   readCmdline,
   readStatus,
   redactCmdline,
-  titleRewritten,
 } from './proc.ts';
 import { fileSecrets } from './secrets.ts';
 import { readSystemd } from './systemd.ts';
+import { titleRewritten } from '../../redis/process-title.ts';
 
 export { findServerProcesses } from './proc.ts';
 export type { ServerProcess } from './proc.ts';

@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
+import { titleRewritten } from '../../redis/process-title.ts';
 
 /** A socket line of /proc/net/tcp or tcp6. */
 export interface TcpSocket {
@@ -139,14 +140,6 @@ export function redactCmdline(args: readonly string[]): string[] {
     if (option === 'sentinel' && ((sub === 'auth-pass' && index === 3) || (sub === 'sentinel-pass' && index === 2))) return '***';
     return arg;
   });
-}
-
-/**
- * With `set-proc-title yes` (the default since 6.2) the server overwrites its arguments with its title,
- * `redis-server 127.0.0.1:6379`, padded with NULs: the original arguments are gone.
- */
-export function titleRewritten(args: readonly string[]): boolean {
-  return args.length >= 1 && /\s/.test(args[0]!) && args.slice(1).every((a) => a === '');
 }
 
 /**

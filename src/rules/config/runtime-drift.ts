@@ -3,7 +3,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { effectiveCommands } from '../../acl/permissions.ts';
 import type { HostFacts } from '../../facts/types.ts';
 import { lookupDirective, settableAtRunTime } from '../../redis/directives.ts';
-import { titleRewritten } from '../../gather/host/proc.ts';
+import { titleRewritten } from '../../redis/process-title.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
