@@ -26,15 +26,11 @@ export interface DeploymentOptions extends AuditOptions {
 }
 
 /**
- * Rules whose verdict concerns the deployment as a whole: judged once in the deployment entry, where the
- * topology (and the host-key labels) are known, rather than once per node from each node's partial view.
+ * The rules of `scope: 'deployment'`, whose verdict concerns the deployment as a whole: judged once in the
+ * deployment entry, where the topology (and the host-key labels) are known, rather than once per node from each
+ * node's partial view.
  */
-export const DEPLOYMENT_RULES: ReadonlySet<string> = new Set([
-  'cluster.master-count',
-  'cluster.quorum-host-spread',
-  'sentinel.quorum',
-  'config.inconsistent-nodes',
-]);
+export const DEPLOYMENT_RULES: ReadonlySet<string> = new Set(RULES.filter((r) => r.scope === 'deployment').map((r) => r.id));
 
 const PER_NODE =
   "the deployment entry judges the deployment as a whole: this node-level fact is judged in each node's own entry";

@@ -64,6 +64,11 @@ export interface RuleMeta {
   readonly sources: readonly SourceKind[];
   /** What to do, in one or two sentences; docs/rules/<id>.md has the whole story. */
   readonly remediation: string;
+  /**
+   * `deployment`: the verdict concerns a cluster or sentinel group as a whole, so a deployment audit judges it
+   * once in the deployment entry (where the topology is known) and each node's entry defers to it. Default `target`.
+   */
+  readonly scope?: 'target' | 'deployment';
 }
 
 export interface Rule<K extends FactKey = FactKey> extends RuleMeta {

@@ -9,6 +9,7 @@ export default defineRule({
   checklist: 'Cluster 1',
   sources: ['topology', 'live'],
   remediation: 'Run at least 3 masters, an odd number, each serving slots (`redis-cli --cluster add-node` then `--cluster rebalance`).',
+  scope: 'deployment',
   requires: [],
   check({ topology, cluster, unavailable }) {
     if (topology && topology.kind !== 'cluster') return skip(`not a cluster: the deployment is a ${topology.kind} group`);

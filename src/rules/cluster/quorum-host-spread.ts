@@ -11,6 +11,7 @@ export default defineRule({
   checklist: 'Cluster 2',
   sources: ['topology'],
   remediation: 'Spread masters over at least three hosts (or zones) so that none holds half of them, and place every replica on a different host than its master (`CLUSTER REPLICATE` / `redis-cli --cluster` with a replica on another host).',
+  scope: 'deployment',
   requires: [],
   check({ topology, cluster, unavailable }) {
     if (!topology && !cluster) return skip(unavailable.cluster ?? 'the target is not a cluster node');

@@ -128,6 +128,7 @@ export default defineRule({
   checklist: 'TLS (across nodes)',
   sources: ['topology'],
   remediation: 'Apply the same TLS settings, ACL users and replication credentials to every node from one source of truth (configuration management, one ACL file); ACL changes are not replicated, so run them on every node.',
+  scope: 'deployment',
   requires: ['topology'],
   check({ topology }) {
     const unread: string[] = [];

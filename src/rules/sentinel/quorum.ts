@@ -29,6 +29,7 @@ export default defineRule({
   checklist: 'Cluster 1',
   sources: ['topology', 'live'],
   remediation: 'Run 3 or 5 sentinels on independent hosts with a quorum of a majority (`SENTINEL SET <master> quorum 2`); after removing a sentinel, `SENTINEL RESET <master>` on each remaining one; verify with `SENTINEL CKQUORUM <master>`.',
+  scope: 'deployment',
   requires: [],
   check({ topology, sentinel, acl, unavailable }) {
     let groups: Group[];
