@@ -181,6 +181,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
       tls: target.tls ? await tlsOptions(target) : undefined,
       connectTimeoutMs: options.connectTimeoutMs ?? 3000,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      signal: options.signal,
     };
     const connected = await connectForAudit(asked);
     conn = connected.conn;
