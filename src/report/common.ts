@@ -23,12 +23,11 @@ export const SECTION_TITLES: Record<Section, string> = {
 
 export const STATUSES: readonly Status[] = ['fail', 'error', 'manual', 'skip', 'pass'];
 
-/** The checklist section of a result: from the catalogue, else from its checklist item (`Cluster extras 2`). */
+/** The checklist section of a result: its rule's `section`. A result of a rule outside the catalogue given is a caller's bug. */
 export function sectionOf(result: RuleResult, rules: ReadonlyMap<string, Rule>): Section {
   const rule = rules.get(result.ruleId);
-  if (rule) return rule.section;
-  const name = result.checklist.replace(/\s*\d+$|\s*\(.*\)$/, '') as Section;
-  return name in SECTION_TITLES ? name : 'TLS';
+  if (!rule) throw new Error(`result of '${result.ruleId}', which is not in the rule catalogue given to the reporter`);
+  return rule.section;
 }
 
 export function rulesById(rules: readonly Rule[]): ReadonlyMap<string, Rule> {

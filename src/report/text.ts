@@ -1,22 +1,9 @@
 import pc from 'picocolors';
 import { formatSource } from '../facts/types.ts';
 import type { RuleResult } from '../engine/run.ts';
-import type { Section, Severity, Status } from '../rules/define.ts';
-import { terminalSafe, viewResults } from './common.ts';
+import type { Severity, Status } from '../rules/define.ts';
+import { rulesById, SECTION_TITLES, sectionOf, terminalSafe, viewResults } from './common.ts';
 import type { Reporter } from './types.ts';
-
-const SECTION_TITLES: Record<Section, string> = {
-  Foundation: 'Laying the foundation',
-  Cluster: 'Cluster mode',
-  Account: 'Account management',
-  'Cluster extras': 'Cluster mode extras',
-  TLS: 'Transport layer security',
-};
-
-function sectionOf(result: RuleResult): Section {
-  const name = result.checklist.replace(/\s*\d+$|\s*\(.*\)$/, '') as Section;
-  return name in SECTION_TITLES ? name : 'TLS';
-}
 
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -84,6 +71,7 @@ const MIN_MESSAGE_COLUMNS = 40;
 
 export const textReporter: Reporter = (report, context) => {
   const c = pc.createColors(context.color);
+  const byId = rulesById(context.rules);
   // On a terminal, long messages wrap under their own column rather than at the terminal's edge.
   const width = context.width !== undefined && context.width > 0 ? context.width : undefined;
   const lines: string[] = [];
@@ -109,7 +97,7 @@ export const textReporter: Reporter = (report, context) => {
     // Checklist order groups by section; the default severity order is one list, failures first.
     const sections = new Map<string, RuleResult[]>();
     for (const result of shownResults) {
-      const section = view?.sort === 'checklist' ? SECTION_TITLES[sectionOf(result)] : result.status === 'fail' ? 'Findings, most severe first' : 'Other results';
+      const section = view?.sort === 'checklist' ? SECTION_TITLES[sectionOf(result, byId)] : result.status === 'fail' ? 'Findings, most severe first' : 'Other results';
       sections.set(section, [...(sections.get(section) ?? []), result]);
     }
     const limit = view?.maxFindingsPerRule;
