@@ -110,9 +110,12 @@ export async function configFileOf(
   }
   return {
     known: false,
-    reason: titleRewritten(cmdline)
-      ? 'the server replaced its command line with its title (set-proc-title yes) and INFO could not be read, so its config file is unknown'
-      : 'the config file is unknown',
+    reason: !titleRewritten(cmdline)
+      ? 'the config file is unknown'
+      : facts.info
+        // INFO was read and its config_file is empty: Redis leaves it empty when started without a file.
+        ? 'the server replaced its command line with its title (set-proc-title yes) and INFO server reports no config_file (started without one?): pass --config if it has one'
+        : 'the server replaced its command line with its title (set-proc-title yes) and INFO could not be read, so its config file is unknown',
   };
 }
 
