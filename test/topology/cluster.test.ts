@@ -80,18 +80,22 @@ describe('a 6-node cluster: 3 masters, 3 replicas over 3 hosts', () => {
     const stale = (facts: Facts): Facts => facts.cluster
       ? { ...facts, cluster: { ...facts.cluster, nodes: facts.cluster.nodes.map((n) => ({ ...n, flags: n.flags.map((f) => (f === 'slave' ? 'master' : f)), masterId: undefined })) } }
       : facts;
-    const discovery = await discoverDeployment(resolveTarget(seed, {}, {}), {
-      kind: 'cluster',
-      gather: async (target, isSeed) => {
-        const outcome = await gatherTarget(target, FAST);
-        return isSeed && outcome.ok ? { ok: true, facts: stale(outcome.facts) } : outcome;
-      },
-    });
-    assert.ok(discovery.ok, discovery.ok ? '' : discovery.error);
-    assert.match(discovery.seedFacts.cluster!.nodes.map((n) => n.flags.join(',')).join(' '), /^(?!.*slave)/);
-    const roles = new Map(discovery.topology.nodes.map((n) => [n.address, [n.role, n.masterAddress]]));
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => roles.get(ports(i))),
-      [['master', undefined], ['master', undefined], ['master', undefined], ['replica', ports(2)], ['replica', ports(0)], ['replica', ports(1)]]);
+    // With and without auditing the nodes (reboot-plan only describes them).
+    for (const auditNodes of [true, false]) {
+      const discovery = await discoverDeployment(resolveTarget(seed, {}, {}), {
+        kind: 'cluster',
+        auditNodes,
+        gather: async (target, isSeed) => {
+          const outcome = await gatherTarget(target, FAST);
+          return isSeed && outcome.ok ? { ok: true, facts: stale(outcome.facts) } : outcome;
+        },
+      });
+      assert.ok(discovery.ok, discovery.ok ? '' : discovery.error);
+      assert.match(discovery.seedFacts.cluster!.nodes.map((n) => n.flags.join(',')).join(' '), /^(?!.*slave)/);
+      const roles = new Map(discovery.topology.nodes.map((n) => [n.address, [n.role, n.masterAddress]]));
+      assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => roles.get(ports(i))),
+        [['master', undefined], ['master', undefined], ['master', undefined], ['replica', ports(2)], ['replica', ports(0)], ['replica', ports(1)]]);
+    }
   });
 
   it('without --cluster, one node judges the cluster rules from its own CLUSTER NODES', async () => {

@@ -25,7 +25,10 @@ export type Gathered = { readonly ok: true; readonly facts: Facts } | { readonly
 export interface DiscoverOptions {
   /** What the seed should belong to; `auto` follows the seed's mode (standalone: a master and its replicas). */
   readonly kind: DeploymentKind | 'auto';
-  /** Gather every node found (default), or only describe them from the seed's view (`reboot-plan`). */
+  /**
+   * Gather every node found (default), or only describe them from the seed's view (`reboot-plan`); a cluster's
+   * healthy nodes are gathered anyway, for their own role.
+   */
   readonly auditNodes?: boolean | undefined;
   /** Stops the discovery's own connections (the sentinel pipeline) when it aborts. */
   readonly signal?: AbortSignal | undefined;
@@ -284,7 +287,9 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
   const gatherAll = async (list: readonly Found[]) => {
     const outcomes = await mapBounded(list, limit, (f): Promise<Gathered> => {
       if (f.facts) return Promise.resolve({ ok: true, facts: f.facts });
-      if (options.auditNodes === false) return Promise.resolve({ ok: false, error: 'not audited: only the topology was asked for' });
+      // A cluster node is still asked for its own role (the seed's view lags by gossip), unless the seed sees it down.
+      const askRole = kind === 'cluster' && f.health.length === 0;
+      if (options.auditNodes === false && !askRole) return Promise.resolve({ ok: false, error: 'not audited: only the topology was asked for' });
       return options.gather(targetFor(f, seed, options.nodeOverrides), false);
     });
     return new Map(list.map((f, i) => [addressOf(f.host, f.port), outcomes[i]!]));
