@@ -2,6 +2,13 @@
  * redfort's library API: audit live Redis/Valkey servers, or judge facts you gathered yourself.
  * @packageDocumentation
  */
+export { runAudit, runAuditDetailed } from './app/run.ts';
+export type { AuditRequest, AuditRequestOptions, AuditScope, AuditRun } from './app/run.ts';
+export { loadSettings, readBaseline } from './settings/load.ts';
+export type { Settings } from './settings/types.ts';
+export { applySuppressions } from './engine/triage/suppressions.ts';
+export { applyBaseline, baselineOf } from './engine/triage/baseline.ts';
+export type { Baseline } from './engine/triage/baseline.ts';
 export { audit, auditTarget, auditFiles, gatherTarget, judgeFacts, reportOf, ruleContext } from './app/audit.ts';
 export { auditDeployment, planDeployment, DEPLOYMENT_RULES } from './app/deployment.ts';
 export type { DeploymentOptions, RebootPlanOptions } from './app/deployment.ts';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { audit, auditFiles, reportOf } from '../app/audit.ts';
+import { runAuditDetailed } from '../app/run.ts';
+import type { AuditScope } from '../app/run.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
@@ -12,8 +13,7 @@ import type { Target, TargetFlags } from '../redis/target.ts';
 import { FORMATS, loadReporter } from '../report/load.ts';
 import { planOutputs } from '../report/outputs.ts';
 import { terminalSafe } from '../report/common.ts';
-import { auditOptionsOf, today, triageReport } from '../settings/apply.ts';
-import { applyBaseline, baselineOf } from '../engine/triage/baseline.ts';
+import { auditOptionsOf } from '../settings/apply.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../settings/load.ts';
 import { DEFAULT_MAX_FILE_BYTES, FileReadError, readFileBytes, readTextFile } from '../util/read-file.ts';
 import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
@@ -343,41 +343,39 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     );
   }
   if (flags.summaryOnly) throw new UsageError('--summary-only goes with --targets');
-  let audited;
-  let hostOnly = 0;
+  let scope: AuditScope;
   if (flags.local) {
     if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || fileOnly || kind !== undefined) {
       throw new UsageError('--local finds the servers of this machine itself: give no target, --config, --cluster, --sentinel or --replication with it');
     }
     if (flags.noHost) throw new UsageError('--local audits the host: it cannot be combined with --no-host');
     const pass = flags.pass ?? flags.a;
-    const { auditLocal } = await import('../app/local.ts');
-    const local = await auditLocal({ ...flags, ...(pass !== undefined ? { pass } : {}) }, options);
-    if (local.length === 0) process.stderr.write('redfort: no redis-server, redis-sentinel, valkey-server or valkey-sentinel process runs on this machine\n');
-    for (const l of local.filter((l) => l.hostOnly !== undefined)) say(`${l.result.target}: ${l.hostOnly}`);
-    hostOnly = local.filter((l) => l.hostOnly !== undefined).length;
-    audited = reportOf(local.map((l) => l.result));
+    scope = { local: { flags: { ...flags, ...(pass !== undefined ? { pass } : {}) } } };
   } else if (kind !== undefined) {
     if (fileOnly) throw new UsageError(`--${kind} discovers a live deployment: give the URL of one of its nodes`);
     const targets = liveTargets(specs, flags, settings);
     if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
     const hostKey = await readHostKey(flags.hostKey);
     const overrides = nodeOverrides(flags.nodeOverride, flags);
-    const { auditDeployment } = await import('../app/deployment.ts');
-    audited = reportOf(await auditDeployment(targets[0]!, { ...options, kind, hostKey, nodeOverrides: overrides }));
+    scope = { deployment: { seed: targets[0]!, kind, hostKey, nodeOverrides: overrides } };
+  } else if (fileOnly) {
+    scope = { files: { configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion } };
   } else {
-    audited = fileOnly
-      ? reportOf([await auditFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion }, options)])
-      : await audit(liveTargets(specs, flags, settings), options);
+    scope = { targets: liveTargets(specs, flags, settings) };
   }
-  const root = process.cwd();
-  let report = triageReport(audited, { settings, baseline, today: today(), root, ...(flags.baseline ? { baselinePath: flags.baseline } : {}) });
-  if (flags.baselineWrite !== undefined) {
-    // The failures just recorded are the baseline from now on, this run included.
-    const written = baselineOf(report, { root });
-    await writeBaseline(flags.baselineWrite, written, { force });
-    report = applyBaseline(report, written, { root });
-  }
+  // Settings already shaped the options above (sampling per target); runAudit adds their rule overrides.
+  const run = await runAuditDetailed({
+    ...scope,
+    options,
+    settings,
+    baseline,
+    root: process.cwd(),
+    ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
+    recordBaseline: flags.baselineWrite !== undefined,
+    onNotice: say,
+  });
+  const { report, hostOnly } = run;
+  if (flags.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(flags.baselineWrite, run.recordedBaseline, { force });
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;
   for (const file of plan.files) {

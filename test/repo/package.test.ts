@@ -39,16 +39,18 @@ describe('the published package', () => {
     writeFileSync(
       join(dir, 'good.ts'),
       [
-        "import { audit, resolveTarget, RULES, REPORTERS, type AuditReport, type RuleResult } from 'redfort';",
+        "import { audit, runAudit, resolveTarget, RULES, REPORTERS, type AuditReport, type AuditRequest, type RuleResult } from 'redfort';",
         "const target = resolveTarget('redis://127.0.0.1:1', {}, {});",
-        'const report: AuditReport = await audit([target]);',
+        'const request: AuditRequest = { targets: [target], options: { noProbe: true } };',
+        'const report: AuditReport = await runAudit(request);',
+        'const again: AuditReport = await audit([target]);',
         'const first: RuleResult | undefined = report.targets[0]?.results[0];',
-        "console.log(first?.ruleId, RULES.length, typeof REPORTERS.get('json'));",
+        "console.log(first?.ruleId, again.summary, RULES.length, typeof REPORTERS.get('json'));",
         '',
       ].join('\n'),
     );
     execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: dir, encoding: 'utf8' });
-    writeFileSync(join(dir, 'bad.ts'), "import { audit } from 'redfort';\nconst n: number = audit;\n");
+    writeFileSync(join(dir, 'bad.ts'), "import { runAudit } from 'redfort';\nconst n: number = runAudit;\n");
     let failed = false;
     try {
       execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: dir, encoding: 'utf8' });
@@ -61,7 +63,7 @@ describe('the published package', () => {
   });
 
   it('runs from a consumer through the exports map', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const r = await import('redfort'); console.log(Array.isArray(r.RULES), typeof r.audit)"], {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const r = await import('redfort'); console.log(Array.isArray(r.RULES), typeof r.runAudit)"], {
       cwd: dir,
       encoding: 'utf8',
     });
