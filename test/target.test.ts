@@ -108,6 +108,11 @@ const cases: Case[] = [
     expect: { display: 'redis://h:6379', host: 'h', port: 6379, password: 'flagpw' },
   },
   {
+    name: 'an IPv6 zone id, %25 in a URL (RFC 6874), is the socket\'s %',
+    spec: 'redis://[fe80::1%25eth0]:6380',
+    expect: { display: 'redis://[fe80::1%eth0]:6380', host: 'fe80::1%eth0', port: 6380 },
+  },
+  {
     name: 'an empty REDISCLI_AUTH is no password',
     spec: 'h',
     env: { REDISCLI_AUTH: '' },
@@ -147,6 +152,9 @@ const invalid: [name: string, spec: string | undefined, flags: TargetFlags, mess
   ['unbracketed IPv6 in a URL', 'redis://::1:6379', {}, "invalid target 'redis://::1:6379': an IPv6 address in a URL must be in brackets, e.g. redis://[::1]:6379"],
   ['not an IPv6 literal', ':::1:2:3', {}, "invalid target ':::1:2:3': ':::1:2:3' is not an IPv6 address (use [addr]:port to give a port)"],
   ['bracketed non-IPv6', '[nope]:1', {}, "invalid target '[nope]:1': 'nope' is not an IPv6 address"],
+  ['two ports in a URL', 'redis://127.0.0.1:6379:6380', {}, "invalid target 'redis://127.0.0.1:6379:6380': a target has one port, not '6379:6380'"],
+  ['two ports after an IPv6 address', 'redis://[::1]:6379:6380', {}, "invalid target 'redis://[::1]:6379:6380': a target has one port, not '6379:6380'"],
+  ['two ports without a scheme', 'db1:6379:7000', {}, "invalid target 'db1:6379:7000': a target has one port, not '6379:7000'"],
   ['unclosed bracket', '[::1:6379', {}, "invalid target '[::1:6379': missing ']' after the IPv6 address"],
   ['bad database', 'redis://h/x', {}, "invalid target 'redis://h/x': database 'x' must be a non-negative integer"],
   ['bad -n', 'h', { db: -1 }, "invalid target 'h': -n -1: database must be a non-negative integer"],

@@ -188,15 +188,21 @@ function parseHostPort(
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
     if (close === -1) fail("missing ']' after the IPv6 address");
-    const host = text.slice(1, close);
+    // A zone id is written %25 in a URL (RFC 6874): fe80::1%25eth0 is fe80::1%eth0 to the socket.
+    const host = inUrl ? text.slice(1, close).replace(/%25(?=[^%]+$)/, '%') : text.slice(1, close);
     if (net.isIPv6(host) === false) fail(`'${host}' is not an IPv6 address`);
     const after = text.slice(close + 1);
     if (after === '') return { host };
     if (!after.startsWith(':')) fail(`unexpected '${after}' after the IPv6 address`);
+    if (after.slice(1).includes(':')) fail(`a target has one port, not '${after.slice(1)}'`);
     return { host, port: parsePort(after.slice(1), fail) };
   }
   const colons = text.split(':').length - 1;
   if (colons > 1) {
+    const [name, ...ports] = text.split(':');
+    if (name !== undefined && !net.isIPv6(text) && HOSTNAME.test(name) && ports.every((p) => /^\d+$/.test(p))) {
+      fail(`a target has one port, not '${ports.join(':')}'`);
+    }
     if (inUrl) fail('an IPv6 address in a URL must be in brackets, e.g. redis://[::1]:6379');
     if (!net.isIPv6(text)) fail(`'${text}' is not an IPv6 address (use [addr]:port to give a port)`);
     return { host: text };
