@@ -15,6 +15,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The audit must reach the example's own servers, not whatever else answers on these ports.
+for port in 16380 16381; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "example: port $port is already in use by another process; stop it first (the example's servers use 16380 and 16381)" >&2
+    exit 2
+  fi
+done
+
 for name in legacy hardened; do
   mkdir -p "$work/$name"
   cp examples/"$name"/* "$work/$name/"
@@ -26,6 +34,13 @@ for port in 16380 16381; do
     if redis-cli -p "$port" PING 2>/dev/null | grep -qE 'PONG|NOAUTH|DENIED'; then break; fi
     sleep 0.1
   done
+done
+for i in 0 1; do
+  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    echo "example: a server of the example did not start (see its log below)" >&2
+    cat "$work"/*/stdout.log >&2
+    exit 2
+  fi
 done
 
 # Demo credentials only; in real use give passwords through REDISCLI_AUTH, never on the command line.
