@@ -427,7 +427,7 @@ describe('without root', NEEDS_ROOT, () => {
     const src = new URL('../../src/', import.meta.url).pathname;
     await writeFile(
       entry,
-      `import { auditTarget } from '${src}audit.ts';\nimport { resolveTarget } from '${src}gather/live/target.ts';\n` +
+      `import { auditTarget } from '${src}app/audit.ts';\nimport { resolveTarget } from '${src}redis/target.ts';\n` +
         `const r = await auditTarget(resolveTarget(process.argv[2], {}, {}), { noProbe: true });\n` +
         `process.stdout.write(JSON.stringify(r.results.filter((x) => /^host\\.|no-rotation|ip-restriction|key-file/.test(x.ruleId))));\n`,
     );
