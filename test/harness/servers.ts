@@ -532,7 +532,13 @@ export async function startReplica(master: RunningServer, options: ReplicaOption
   if (waitForSync) {
     try {
       await waitFor(
-        async () => /master_link_status:up/.test(String(await command(replica, ['INFO', 'replication']))),
+        // Both sides: the replica's link is up, and the master lists it as online (until then an audit of the master
+        // sees a replica still syncing).
+        async () =>
+          /master_link_status:up/.test(String(await command(replica, ['INFO', 'replication']))) &&
+          new RegExp(`port=(${[replica.port, replica.tlsPort].filter((p) => p !== undefined).join('|')}),state=online`).test(
+            String(await command(master, ['INFO', 'replication'])),
+          ),
         15_000,
         `replica ${replica.host}:${replica.port} to sync with ${master.host}:${master.port}`,
         replica,
