@@ -7,22 +7,16 @@ import { parseAllowEntry } from './allow.ts';
 import { ExporterConfigError } from './errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from '../settings/sample-data.ts';
+import type { TlsFlagSettings } from '../redis/target.ts';
 
 export { ExporterConfigError };
 
 /** Connection settings and sources of one module: what a scrape names with `module=`. */
-export interface ModuleConfig {
+export interface ModuleConfig extends TlsFlagSettings {
   readonly name: string;
   readonly user?: string;
   /** Read once at start-up from `passwordEnv` or `passwordFile`; never logged, never in a metric. */
   readonly password?: string;
-  readonly tls?: boolean;
-  readonly cacert?: string;
-  readonly cacertdir?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly sni?: string;
-  readonly insecure?: boolean;
   /** Host facts (process, file modes, firewall) for a target on this machine; off by default. */
   readonly host: boolean;
   /** The network probes (unauthenticated PING, TLS versions, ciphers, certificate); on by default. */

@@ -16,6 +16,9 @@ export interface TargetFlags {
   db?: number;
 }
 
+/** The TLS options of a target as a settings file, an inventory or an exporter module writes them (redis-cli's names). */
+export type TlsFlagSettings = Readonly<Pick<TargetFlags, 'tls' | 'cacert' | 'cacertdir' | 'cert' | 'key' | 'sni' | 'insecure'>>;
+
 /** TLS settings of a target: file paths only; `tlsOptions` (gather/live/tls-options.ts) reads them. */
 export interface TlsSettings {
   readonly caFile?: string;

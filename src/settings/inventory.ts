@@ -8,12 +8,13 @@ import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './pars
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
 import { SettingsError } from './types.ts';
+import type { TlsFlagSettings } from '../redis/target.ts';
 
 /**
  * How to reach one server, as `defaults`, a group or a target of an inventory says it. The keys of
  * `.redfort.yaml`'s `targets`, plus where the password comes from.
  */
-export interface ConnectionSettings {
+export interface ConnectionSettings extends TlsFlagSettings {
   readonly user?: string;
   /** Environment variable holding the password. */
   readonly passwordEnv?: string;
@@ -21,13 +22,6 @@ export interface ConnectionSettings {
   readonly passwordFile?: string;
   /** Accepted with a warning: an inventory is rarely a secret. */
   readonly password?: string;
-  readonly tls?: boolean;
-  readonly cacert?: string;
-  readonly cacertdir?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly sni?: string;
-  readonly insecure?: boolean;
   readonly db?: number;
 }
 

@@ -1,5 +1,6 @@
 import type { SampleRequest } from '../gather/sample/index.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
+import type { TlsFlagSettings } from '../redis/target.ts';
 
 /** Where a setting was written. */
 export interface SettingsSource {
@@ -9,17 +10,10 @@ export interface SettingsSource {
 }
 
 /** Connection defaults for one target; never a password, only the name of a variable holding it. */
-export interface TargetDefaults {
+export interface TargetDefaults extends TlsFlagSettings {
   readonly user?: string;
   /** Environment variable holding the password. */
   readonly passwordEnv?: string;
-  readonly tls?: boolean;
-  readonly cacert?: string;
-  readonly cacertdir?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly sni?: string;
-  readonly insecure?: boolean;
   readonly db?: number;
   /** `sampleData`: sample this target's keyspace (a request), or never (`null`); unset follows --sample-data. */
   readonly sampleData?: SampleRequest | null;
