@@ -34,7 +34,9 @@ export interface ReadFileOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-function kindOf(info: Stats): string {
+/** What a file that is not a regular file is, in words ('a FIFO', 'a symbolic link' for an lstat, …). */
+export function kindOf(info: Stats): string {
+  if (info.isSymbolicLink()) return 'a symbolic link';
   if (info.isDirectory()) return 'a directory';
   if (info.isFIFO()) return 'a FIFO';
   if (info.isCharacterDevice()) return 'a character device';

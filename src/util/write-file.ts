@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { kindOf } from './read-file.ts';
 
 /** Why an output file was not written; the message names the path and the reason. */
 export class FileWriteError extends Error {
@@ -23,16 +24,6 @@ export interface WriteFileOptions {
    * refusing. Default false.
    */
   readonly force?: boolean | undefined;
-}
-
-function kindOf(info: Stats): string {
-  if (info.isSymbolicLink()) return 'a symbolic link';
-  if (info.isDirectory()) return 'a directory';
-  if (info.isFIFO()) return 'a FIFO';
-  if (info.isCharacterDevice()) return 'a character device';
-  if (info.isBlockDevice()) return 'a block device';
-  if (info.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 const REASONS: Readonly<Record<string, string>> = {
