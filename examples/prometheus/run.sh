@@ -8,27 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . scripts/ensure-redis.sh
 [ -f dist/cli.mjs ] || npm run build >/dev/null
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/redfort-example-XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-for name in legacy hardened; do
-  mkdir -p "$work/$name"
-  cp examples/"$name"/* "$work/$name/"
-  (cd "$work/$name" && exec redis-server ./redis.conf --dir "$work/$name" >"$work/$name/stdout.log" 2>&1) &
-  pids+=($!)
-done
-for port in 16380 16381; do
-  for _ in $(seq 50); do
-    if redis-cli -p "$port" PING 2>/dev/null | grep -qE 'PONG|NOAUTH|DENIED'; then break; fi
-    sleep 0.1
-  done
-done
+. examples/servers.sh
 
 # Demo credentials of the example deployment; a real exporter reads them from its service environment or
 # from files (passwordFile), never from a scrape URL.
