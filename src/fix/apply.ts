@@ -6,7 +6,7 @@ import { isLocalHost } from '../net/address.ts';
 import { ConnectionError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
 import type { Target } from '../redis/target.ts';
-import { resolveTarget, targetPassword } from '../redis/target.ts';
+import { resolveTarget, targetPassword, tlsFlagsOf } from '../redis/target.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import type { FixGatherOptions, FixState } from './gather.ts';
 import { gatherFixState } from './gather.ts';
@@ -177,22 +177,13 @@ async function otherFix(session: NodeSession): Promise<boolean> {
 
 /** A target for a node that logs in with `cred` (same address and TLS settings). */
 export function withCredential(target: Target, cred: Credential): Target {
-  const tls = target.tls;
   return resolveTarget(undefined, {
     host: target.host,
     port: target.port,
     db: target.db,
     ...(cred.user !== undefined && { user: cred.user }),
     ...(cred.password !== undefined && { pass: cred.password }),
-    ...(tls && {
-      tls: true,
-      ...(tls.caFile !== undefined && { cacert: tls.caFile }),
-      ...(tls.caDir !== undefined && { cacertdir: tls.caDir }),
-      ...(tls.certFile !== undefined && { cert: tls.certFile }),
-      ...(tls.keyFile !== undefined && { key: tls.keyFile }),
-      ...(tls.servername !== undefined && { sni: tls.servername }),
-      insecure: tls.insecure,
-    }),
+    ...tlsFlagsOf(target.tls),
   }, {});
 }
 

@@ -272,3 +272,17 @@ function withoutPassword(spec: string): string {
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
+
+/** The target's TLS settings as redis-cli's flags (`--tls --cacert …`), to resolve another target like it. */
+export function tlsFlagsOf(tls: TlsSettings | undefined): TargetFlags {
+  if (!tls) return {};
+  return {
+    tls: true,
+    ...(tls.caFile !== undefined && { cacert: tls.caFile }),
+    ...(tls.caDir !== undefined && { cacertdir: tls.caDir }),
+    ...(tls.certFile !== undefined && { cert: tls.certFile }),
+    ...(tls.keyFile !== undefined && { key: tls.keyFile }),
+    ...(tls.servername !== undefined && { sni: tls.servername }),
+    insecure: tls.insecure,
+  };
+}

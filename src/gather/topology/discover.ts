@@ -10,7 +10,7 @@ import type {
   TopologyRole,
 } from '../../facts/types.ts';
 import type { Target } from '../../redis/target.ts';
-import { resolveTarget, targetPassword } from '../../redis/target.ts';
+import { resolveTarget, targetPassword, tlsFlagsOf } from '../../redis/target.ts';
 import type { HostKeyMap } from '../../topology/host-key.ts';
 import { labelOf } from '../../topology/host-key.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
@@ -79,7 +79,6 @@ const NODE_SECRETS = ['requirepass', 'masterauth'] as const;
 
 /** A target for another node of the deployment: the seed's credentials and TLS settings at the node's address. */
 export function nodeTarget(seed: Target, host: string, port: number): Target {
-  const tls = seed.tls;
   const password = targetPassword(seed);
   return resolveTarget(
     undefined,
@@ -89,15 +88,7 @@ export function nodeTarget(seed: Target, host: string, port: number): Target {
       db: seed.db,
       ...(seed.username !== undefined && { user: seed.username }),
       ...(password !== undefined && { pass: password }),
-      ...(tls && {
-        tls: true,
-        ...(tls.caFile !== undefined && { cacert: tls.caFile }),
-        ...(tls.caDir !== undefined && { cacertdir: tls.caDir }),
-        ...(tls.certFile !== undefined && { cert: tls.certFile }),
-        ...(tls.keyFile !== undefined && { key: tls.keyFile }),
-        ...(tls.servername !== undefined && { sni: tls.servername }),
-        insecure: tls.insecure,
-      }),
+      ...tlsFlagsOf(seed.tls),
     },
     {},
   );
