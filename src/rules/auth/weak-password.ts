@@ -7,9 +7,16 @@ import { EMPTY_SHA256, canLogIn } from './users.ts';
  * Clear-text lengths are known for passwords seen in clear (CONFIG GET requirepass, and beside a live server the
  * config and ACL files that were read: `>pw` lines, requirepass): match by hash.
  */
-function knownLength(digest: SecretDigest, seen: readonly SecretDigest[], short: ReadonlyMap<string, number>): number | undefined {
+function knownLength(digest: SecretDigest, seen: ReadonlyMap<string, number>, short: ReadonlyMap<string, number>): number | undefined {
   if (digest.length !== undefined) return digest.length;
-  return seen.find((s) => s.sha256 === digest.sha256 && s.length !== undefined)?.length ?? short.get(digest.sha256);
+  return seen.get(digest.sha256) ?? short.get(digest.sha256);
+}
+
+/** The lengths of the clear texts seen, by hash (the first one seen wins); one lookup per password judged. */
+function lengthsByHash(seen: readonly SecretDigest[]): Map<string, number> {
+  const lengths = new Map<string, number>();
+  for (const s of seen) if (s.length !== undefined && !lengths.has(s.sha256)) lengths.set(s.sha256, s.length);
+  return lengths;
 }
 
 /** Passwords whose clear text redfort saw: CONFIG GET, the files it read, and the one it logged in with. */
@@ -40,7 +47,7 @@ export default defineRule({
   check({ acl, secrets, files, connection }, { thresholds, isCommonPassword, shortPasswords }) {
     const findings: Finding[] = [];
     let checked = 0;
-    const seen = clearTexts(secrets, files, connection);
+    const seen = lengthsByHash(clearTexts(secrets, files, connection));
     // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
     const unknown = acl.users.filter(canLogIn).flatMap((u) => u.passwords).filter((d) => knownLength(d, seen, new Map()) === undefined);
     const short = shortPasswords && unknown.length > 0 ? shortPasswords(unknown.map((d) => d.sha256)) : new Map<string, number>();
