@@ -334,7 +334,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
           const tty = forStdout && process.stdout.isTTY === true;
           const color = tty && flags.color && format === 'text' && !process.env.NO_COLOR;
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view });
+          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() });
         },
         auditDeployment: async (seed, k, o) => (await import('../app/deployment.ts')).auditDeployment(seed, { ...o, kind: k, hostKey }),
         writeStdout: (text) => process.stdout.write(text),
@@ -379,7 +379,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;
   for (const file of plan.files) {
-    const content = (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view });
+    const content = (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, root: process.cwd() });
     try {
       await writeOutputFile(file.path, content, { force });
     } catch (error) {
@@ -391,7 +391,7 @@ async function runAudit(specs: string[], flags: AuditFlags): Promise<number> {
     const tty = process.stdout.isTTY === true;
     const color = flags.color && plan.stdout === 'text' && tty && !process.env.NO_COLOR;
     const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view }));
+    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() }));
   }
   for (const t of report.targets) {
     // A file target's error names the file already (`redis.conf:12: …`).

@@ -44,16 +44,25 @@ function fileUri(path: string): string {
   return encoded.split('/')[0]!.includes(':') ? `./${encoded}` : encoded;
 }
 
+/** A file's artifact location: relative to `%SRCROOT%` when it lies below the root, else an absolute URI. */
+function artifactOf(path: string, root: string | undefined): Sarif.ArtifactLocation {
+  const base = root === undefined ? undefined : root.endsWith('/') ? root : `${root}/`;
+  if (base !== undefined && path.startsWith(base)) return { uri: fileUri(path.slice(base.length)), uriBaseId: SRCROOT };
+  return { uri: fileUri(path) };
+}
+
+const SRCROOT = '%SRCROOT%';
+
 function targetLocation(target: string): Sarif.LogicalLocation {
   return { name: target, fullyQualifiedName: target, kind: 'resource' };
 }
 
-function location(result: RuleResult, target: string): Sarif.Location {
+function location(result: RuleResult, target: string, root: string | undefined): Sarif.Location {
   const logical = [targetLocation(target)];
   if (result.source?.kind === 'file') {
     return {
       physicalLocation: {
-        artifactLocation: { uri: fileUri(result.source.path) },
+        artifactLocation: artifactOf(result.source.path, root),
         region: { startLine: Math.max(1, result.source.line) },
       },
       logicalLocations: logical,
@@ -62,7 +71,7 @@ function location(result: RuleResult, target: string): Sarif.Location {
   return { logicalLocations: logical };
 }
 
-function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>): Sarif.Result {
+function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>, root: string | undefined): Sarif.Result {
   const index = ruleIndex.get(result.ruleId);
   const properties: Record<string, unknown> = {
     severity: result.severity,
@@ -78,7 +87,7 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: LEVEL[result.severity],
     message: { text: `${target.target}: ${result.message}` },
-    locations: [location(result, target.target)],
+    locations: [location(result, target.target, root)],
     partialFingerprints: { 'redfortFinding/v1': fingerprint(result.ruleId, target.target, result.message) },
     ...(result.suppressed !== undefined
       ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: result.suppressed.reason }] }
@@ -128,7 +137,7 @@ export const sarifReporter: Reporter = (report, context) => {
       continue;
     }
     for (const result of target.results) {
-      if (result.status === 'fail') results.push(sarifResult(result, target, ruleIndex));
+      if (result.status === 'fail') results.push(sarifResult(result, target, ruleIndex, context.root));
       else if (result.status === 'error') {
         const index = ruleIndex.get(result.ruleId);
         execution.push({
@@ -145,7 +154,7 @@ export const sarifReporter: Reporter = (report, context) => {
     message: { text: w.message },
     descriptor: { id: w.kind },
     ...(w.source
-      ? { locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(w.source.path) }, region: { startLine: w.source.line } } }] }
+      ? { locations: [{ physicalLocation: { artifactLocation: artifactOf(w.source.path, context.root), region: { startLine: w.source.line } } }] }
       : {}),
   }));
 
@@ -171,6 +180,7 @@ export const sarifReporter: Reporter = (report, context) => {
           },
         ],
         results,
+        ...(context.root !== undefined ? { originalUriBaseIds: { [SRCROOT]: { uri: fileUri(context.root.endsWith('/') ? context.root : `${context.root}/`) } } } : {}),
         properties: {
           targets: report.targets.map((t) => t.target),
           ...(report.targets.some((t) => t.labels) ? { labels: Object.fromEntries(report.targets.filter((t) => t.labels).map((t) => [t.target, t.labels])) } : {}),

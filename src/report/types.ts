@@ -29,6 +29,11 @@ export interface ReportContext {
   readonly docs?: ReadonlyMap<string, string>;
   /** What the human-readable reports (text, Markdown) show and in which order; every finding by default. */
   readonly view?: ReportView;
+  /**
+   * The folder the audit ran from: SARIF writes files below it relative to `%SRCROOT%`, so that code scanning
+   * matches them in any checkout. Unset: absolute `file://` URIs.
+   */
+  readonly root?: string;
 }
 
 /** `--sort`, `--only-failures`, `--min-severity` and `--max-findings` of the human-readable reports. */

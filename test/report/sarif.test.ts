@@ -91,6 +91,17 @@ describe('SARIF reporter', () => {
     ]);
   });
 
+  it('writes files below the folder it ran from relative to %SRCROOT%, so that any checkout matches them', () => {
+    const rooted = (JSON.parse(sarifReporter(sampleReport(), { ...CONTEXT, root: '/etc/redis' })) as Sarif.Log).runs[0]!;
+    assert.deepEqual(rooted.originalUriBaseIds, { '%SRCROOT%': { uri: 'file:///etc/redis/' } });
+    const file = rooted.results!.find((r) => r.ruleId === 'network.protected-mode-off')!;
+    assert.deepEqual(file.locations![0]!.physicalLocation!.artifactLocation, { uri: 'redis.conf', uriBaseId: '%SRCROOT%' });
+    // A file outside the root keeps its absolute URI; an already relative path stays as it was.
+    const outside = (JSON.parse(sarifReporter(sampleReport(), { ...CONTEXT, root: '/srv/elsewhere' })) as Sarif.Log).runs[0]!;
+    assert.deepEqual(outside.results!.find((r) => r.ruleId === 'network.protected-mode-off')!.locations![0]!.physicalLocation!.artifactLocation, { uri: 'file:///etc/redis/redis.conf' });
+    assert.equal(rooted.results!.find((r) => r.ruleId === 'auth.acl-file-missing')!.locations![0]!.physicalLocation!.artifactLocation!.uri, 'conf/redis%20prod.conf');
+  });
+
   it('marks suppressed findings as external suppressions and baselined ones as unchanged', () => {
     const suppressed = run.results!.find((r) => r.ruleId === 'auth.no-authentication')!;
     assert.deepEqual(suppressed.suppressions, [{ kind: 'external', status: 'accepted', justification: 'lab box, no data' }]);
