@@ -120,6 +120,8 @@ export const markdownReporter: Reporter = (report) => {
     out.push('> [!WARNING]', '> Settings need attention:', ...report.warnings.map((w) => `> - ${md(w.message)}`), '');
   }
 
+  // What comes before the findings is kept by the compact form too.
+  const head = out.length;
   for (const severity of SEVERITIES) {
     const group = active.filter((r) => r.result.severity === severity);
     if (group.length === 0) continue;
@@ -142,5 +144,41 @@ export const markdownReporter: Reporter = (report) => {
   const skipped = rows.filter((r) => (r.result.status === 'skip' || r.result.status === 'manual') && r.target.error === undefined).length;
   if (passed > 0) out.push(...details(`Passed (${passed})`, listed(['pass'])));
   if (skipped > 0) out.push(...details(`Skipped and manual (${skipped})`, listed(['manual', 'skip'])));
-  return `${out.join('\n').trimEnd()}\n`;
+  const full = `${out.join('\n').trimEnd()}\n`;
+  return full.length <= COMMENT_LIMIT ? full : compact(out.slice(0, head), active, errors.length);
 };
+
+/** GitHub's limit on a pull-request or issue comment, in characters. */
+export const COMMENT_LIMIT = 65_536;
+
+/**
+ * The report for a comment when the full one does not fit: the headline and per-target table, then one line per
+ * failing rule (how many findings on how many targets), most severe first; rules past the limit are counted.
+ */
+function compact(head: readonly string[], active: readonly Row[], errors: number): string {
+  const out = [...head, `> Compact report: the full one is over ${COMMENT_LIMIT.toLocaleString('en')} characters, a comment's limit. Each failing rule is counted; \`--format json\` or \`html\` has every finding.`, ''];
+  const lines: string[] = [];
+  for (const severity of SEVERITIES) {
+    const byRule = new Map<string, Row[]>();
+    for (const r of active) if (r.result.severity === severity) byRule.set(r.result.ruleId, [...(byRule.get(r.result.ruleId) ?? []), r]);
+    if (byRule.size === 0) continue;
+    lines.push(`### ${titleCase(severity)} (${[...byRule.values()].reduce((n, g) => n + g.length, 0)})`, '');
+    for (const [ruleId, group] of byRule) {
+      const targets = new Set(group.map((r) => r.target.target)).size;
+      lines.push(`- ${ruleLink(ruleId)}: ${group.length} finding${group.length === 1 ? '' : 's'} on ${targets} target${targets === 1 ? '' : 's'}`);
+    }
+    lines.push('');
+  }
+  if (errors > 0) lines.push(`${errors} rule${errors === 1 ? '' : 's'} could not be judged (errors): see the full report.`, '');
+  let size = out.join('\n').length;
+  let kept = 0;
+  for (const line of lines) {
+    if (size + line.length + 200 > COMMENT_LIMIT) break;
+    size += line.length + 1;
+    kept += 1;
+  }
+  out.push(...lines.slice(0, kept));
+  const left = lines.slice(kept).filter((l) => l.startsWith('- ')).length;
+  if (left > 0) out.push('', `… and ${left} more failing rule${left === 1 ? '' : 's'}: see the full report.`);
+  return `${out.join('\n').trimEnd()}\n`;
+}
