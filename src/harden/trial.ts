@@ -30,6 +30,26 @@ export interface TrialSpec {
   readonly logins: readonly { readonly user: string; readonly password: string }[];
 }
 
+/**
+ * A free loopback port whose cluster bus port (port + 10000) is free too, so that a trial of a cluster node's file
+ * does not stop on its bus port.
+ */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await freePort();
+    if (port + 10_000 <= 65_535 && (await isFree(port + 10_000))) return port;
+  }
+  return freePort();
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /** A free TCP port on the loopback. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -83,7 +103,14 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   const binary = spec.kind === 'sentinel' ? 'redis-sentinel' : 'redis-server';
   const version = await binaryVersion(binary);
   if (!version) return { ok: false, detail: `no ${binary} binary on this machine: the output is unvalidated` };
-  const port = await freePort();
+  // A port found free can be taken by another process before the server binds it: try again on another one.
+  let result = await trialOnce(spec, binary, version);
+  for (let i = 0; i < 2 && !result.ok && /Address already in use/.test(result.detail); i++) result = await trialOnce(spec, binary, version);
+  return result;
+}
+
+async function trialOnce(spec: TrialSpec, binary: string, version: string): Promise<TrialResult> {
+  const port = await freePortPair();
   let conf = spec.conf;
   if (spec.kind === 'sentinel') {
     conf = join(spec.workDir, 'sentinel.conf');

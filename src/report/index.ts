@@ -3,7 +3,7 @@ import { htmlReporter } from './html.ts';
 import { jsonReporter } from './json.ts';
 import { jsonlReporter } from './jsonl.ts';
 import { junitReporter } from './junit.ts';
-import { markdownReporter } from './markdown.ts';
+import { markdownCommentReporter, markdownReporter } from './markdown.ts';
 import { sarifReporter } from './sarif.ts';
 import { textReporter } from './text.ts';
 
@@ -16,4 +16,5 @@ export const REPORTERS: ReadonlyMap<string, Reporter> = new Map([
   ['junit', junitReporter],
   ['html', htmlReporter],
   ['markdown', markdownReporter],
+  ['markdown-comment', markdownCommentReporter],
 ]);

@@ -1,7 +1,7 @@
 import type { Reporter } from './types.ts';
 
 /** The output formats, by name: what --format accepts. */
-export const FORMATS = ['text', 'json', 'jsonl', 'sarif', 'junit', 'html', 'markdown'] as const;
+export const FORMATS = ['text', 'json', 'jsonl', 'sarif', 'junit', 'html', 'markdown', 'markdown-comment'] as const;
 
 /**
  * The reporter of one format, loaded when a run asks for it: the CLI does not load the HTML page's styles and
@@ -16,6 +16,7 @@ export async function loadReporter(format: string): Promise<Reporter> {
     case 'junit': return (await import('./junit.ts')).junitReporter;
     case 'html': return (await import('./html.ts')).htmlReporter;
     case 'markdown': return (await import('./markdown.ts')).markdownReporter;
+    case 'markdown-comment': return (await import('./markdown.ts')).markdownCommentReporter;
     default: throw new Error(`unknown format '${format}'`);
   }
 }

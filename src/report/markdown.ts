@@ -3,7 +3,7 @@ import { formatSource } from '../facts/types.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import { emptySeverityCounts, ruleDocUrl, titleCase, triage, visibleControls } from './common.ts';
-import type { Reporter } from './types.ts';
+import type { AuditReport, Reporter } from './types.ts';
 
 /** Inline text: no HTML, no emphasis or links, no table breaks, on one line. */
 function md(text: string): string {
@@ -73,7 +73,7 @@ function details(summary: string, body: readonly string[]): string[] {
 }
 
 /** GitHub-flavoured Markdown for a pull-request comment or a ticket. */
-export const markdownReporter: Reporter = (report) => {
+function renderMarkdown(report: AuditReport, fit: boolean): string {
   const s = report.summary;
   const rows: Row[] = report.targets.flatMap((target) => target.results.map((result) => ({ target, result })));
   const active = rows.filter((r) => triage(r.result) === 'active');
@@ -142,11 +142,25 @@ export const markdownReporter: Reporter = (report) => {
     );
   const passed = rows.filter((r) => r.result.status === 'pass').length;
   const skipped = rows.filter((r) => (r.result.status === 'skip' || r.result.status === 'manual') && r.target.error === undefined).length;
+  const findingsOnly = `${out.join('\n').trimEnd()}\n`;
   if (passed > 0) out.push(...details(`Passed (${passed})`, listed(['pass'])));
   if (skipped > 0) out.push(...details(`Skipped and manual (${skipped})`, listed(['manual', 'skip'])));
   const full = `${out.join('\n').trimEnd()}\n`;
-  return full.length <= COMMENT_LIMIT ? full : compact(out.slice(0, head), active, errors.length);
-};
+  if (!fit || full.length <= COMMENT_LIMIT) return full;
+  // Too long for a comment: first leave out the passed and skipped rules, then every finding's text.
+  const note = `\n_${passed} passed and ${skipped} skipped or manual results are left out to fit a comment's ${COMMENT_LIMIT.toLocaleString('en')} characters: \`--format json\` or \`html\` has them._\n`;
+  if (findingsOnly.length + note.length <= COMMENT_LIMIT) return findingsOnly + note;
+  return compact(out.slice(0, head), active, errors.length);
+}
+
+/** Every result, for a ticket or a file. */
+export const markdownReporter: Reporter = (report) => renderMarkdown(report, false);
+
+/**
+ * `--format markdown-comment`: the Markdown report made to fit a pull-request or issue comment (65,536
+ * characters): whole when it fits, else without the passed and skipped rules, else one line per failing rule.
+ */
+export const markdownCommentReporter: Reporter = (report) => renderMarkdown(report, true);
 
 /** GitHub's limit on a pull-request or issue comment, in characters. */
 export const COMMENT_LIMIT = 65_536;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COMMENT_LIMIT, markdownReporter } from '../../src/report/markdown.ts';
+import { COMMENT_LIMIT, markdownCommentReporter, markdownReporter } from '../../src/report/markdown.ts';
 import { CONTEXT, sampleReport } from '../fixtures/reports/sample.ts';
 
 /** Splits a GFM table row into cells the way GitHub does: on pipes not escaped with a backslash. */
@@ -74,19 +74,20 @@ describe('Markdown reporter', () => {
   });
 });
 
-describe('markdown report too long for a comment', () => {
+describe('--format markdown-comment: a report too long for a comment', () => {
   it('becomes a compact report under 65,536 characters that still counts every failing rule', () => {
     const one = sampleReport();
     // 40 copies of the sample's targets, each under its own name: far over a comment's limit in full.
     const targets = Array.from({ length: 40 }, (_, i) => one.targets.map((t) => ({ ...t, target: `${t.target}/${i}` }))).flat();
     const big = { ...one, targets };
-    const md = markdownReporter(big, CONTEXT);
+    assert.ok(markdownReporter(big, CONTEXT).length > COMMENT_LIMIT, '--format markdown keeps every result');
+    const md = markdownCommentReporter(big, CONTEXT);
     assert.ok(md.length <= COMMENT_LIMIT, `${md.length} characters`);
     assert.match(md, /^> Compact report: the full one is over 65,536 characters/m);
     const failing = new Set(targets.flatMap((t) => t.results.filter((r) => r.status === 'fail' && r.suppressed === undefined && r.baselined !== true).map((r) => r.ruleId)));
     for (const id of failing) assert.ok(md.includes(`${id}\``) || md.includes(id), `${id} is counted`);
     assert.match(md, /: \d+ findings? on 40 targets/);
-    // The small report keeps every finding.
-    assert.doesNotMatch(markdownReporter(one, CONTEXT), /Compact report/);
+    // A report that fits is the same in both formats.
+    assert.equal(markdownCommentReporter(one, CONTEXT), markdownReporter(one, CONTEXT));
   });
 });
