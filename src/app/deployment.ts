@@ -76,7 +76,7 @@ function deferred(results: readonly RuleResult[], name: string, options: AuditOp
 }
 
 /** Node-level options: the seed's config-file paths describe the seed only. */
-function nodeOptions(options: AuditOptions): AuditOptions {
+export function nodeOptions<O extends AuditOptions>(options: O): Omit<O, 'configPath' | 'aclPath' | 'sentinelConfigPath'> {
   const { configPath: _c, aclPath: _a, sentinelConfigPath: _s, ...rest } = options;
   return rest;
 }

@@ -1,7 +1,7 @@
 import type { TargetResult } from '../engine/run.ts';
 import type { AuditOptions } from '../app/audit.ts';
 import { gatherTarget, judgeFacts } from '../app/audit.ts';
-import { deploymentFacts, deploymentName } from '../app/deployment.ts';
+import { deploymentFacts, deploymentName, nodeOptions } from '../app/deployment.ts';
 import type { Target } from '../redis/target.ts';
 import { discoverDeployment } from '../gather/topology/discover.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
@@ -70,7 +70,7 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
       },
     };
   }
-  const { configPath: _c, aclPath: _a, sentinelConfigPath: _s, ...perNode } = options;
+  const perNode = nodeOptions(options);
   const discovery = await discoverDeployment(seed, {
     kind: options.kind,
     gather: (target, isSeed) => gatherTarget(target, isSeed ? options : perNode),

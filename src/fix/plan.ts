@@ -77,17 +77,8 @@ function nodeOrder(a: FixNodeInput, b: FixNodeInput): number {
   return rank[a.role] - rank[b.role] || a.address.localeCompare(b.address);
 }
 
-interface Draft {
-  readonly node: string;
-  readonly class: StepClass;
-  readonly command: readonly Arg[];
-  readonly configLine?: string;
-  readonly rules: readonly string[];
-  readonly reason: string;
-  readonly order: string;
-  readonly touches: readonly Touch[];
-  readonly trips?: readonly string[];
-}
+/** A step before it is numbered. */
+type Draft = Omit<PlanStep, 'id'>;
 
 /** Phases in execution order; within a phase, nodes in {@link nodeOrder}. */
 const PHASES = ['users', 'replication', 'sentinel', 'settings', 'disruptive', 'persist', 'restart'] as const;
