@@ -1,7 +1,7 @@
 import { AclSyntaxError, parseAclListLine } from '../../acl/parse.ts';
 import type { AclUser } from '../../facts/types.ts';
 import { resolveVersion } from '../../redis/directives.ts';
-import { ConfigParseError, aclErrorText } from './redis-conf.ts';
+import { ConfigParseError, aclErrorText } from './conf-errors.ts';
 
 export interface AclFileProblem {
   readonly line: number;

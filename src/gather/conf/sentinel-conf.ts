@@ -3,8 +3,8 @@ import { digestPassword } from '../../acl/parse.ts';
 import type { Fact, SecretDigest, Source } from '../../facts/types.ts';
 import { atoi, strtoll } from './c-numbers.ts';
 import { resolveVersion } from '../../redis/directives.ts';
-import { ConfigParseError } from './redis-conf.ts';
-import type { Directive } from './redis-conf.ts';
+import { ConfigParseError } from './conf-errors.ts';
+import type { Directive } from './tokenize.ts';
 
 export interface SentinelReplica {
   readonly host: string;

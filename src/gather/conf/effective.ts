@@ -1,0 +1,366 @@
+import { isAbsolute, resolve } from 'node:path';
+import { digestPassword, parseAclUser, AclSyntaxError } from '../../acl/parse.ts';
+import type { AclUser, ConfigMap, Fact, SecretDigest, SecretMap, Source } from '../../facts/types.ts';
+import {
+  DEPRECATED_DIRECTIVES,
+  DIRECTIVES,
+  defaultFor,
+  existsIn,
+  existsInVersion,
+  lookupDirective,
+  resolveVersion,
+} from '../../redis/directives.ts';
+import type { ServerVersion } from '../../redis/directives.ts';
+import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
+import { ConfigParseError, Refused, aclErrorText, refuse } from './conf-errors.ts';
+import type { ParsedConf } from './includes.ts';
+import { sentinelFromDirectives } from './sentinel-conf.ts';
+import type { SentinelConf } from './sentinel-conf.ts';
+import { splitArgs } from './split-args.ts';
+import { asciiLower, isKnownDirective } from './tokenize.ts';
+import type { Directive } from './tokenize.ts';
+import {
+  applySave,
+  parseBind,
+  parseBool,
+  parseBufferLimits,
+  parseEnum,
+  parseKeyspaceEvents,
+  parseNumber,
+  parseOomValues,
+  parsePercentiles,
+  parseReplicaof,
+  parseString,
+} from './values.ts';
+
+export interface EffectiveConf {
+  /** Every config directive in `CONFIG GET` form: from the file where set, else the compiled default. */
+  readonly config: ConfigMap;
+  /** `requirepass`, `masterauth`, `tls-key-file-pass`, `tls-client-key-file-pass` as digests. */
+  readonly secrets: SecretMap;
+  /** The inline ACL: `user` lines, in order. */
+  readonly users: readonly AclUser[];
+  /** `rename-command`: original command (lowercase) to its new name; `''` means removed. */
+  readonly renames: ReadonlyMap<string, Fact<string>>;
+  /** `include` arguments as written. */
+  readonly includes: readonly Fact<string>[];
+  /** `loadmodule` paths. */
+  readonly modules: readonly Fact<string>[];
+  /** Present when the file is a Sentinel config (`sentinel` directives). */
+  readonly sentinel?: SentinelConf;
+  /** Lines the server would treat differently from what they seem to say (e.g. a 6.x one-line `save`). */
+  readonly warnings: readonly string[];
+}
+
+export interface EffectiveOptions {
+  /** The server version (`7.0.15`, `6.2.16`, `valkey-8.0.1`); decides defaults and version quirks. Default: Redis 7.x. */
+  readonly version?: string;
+  /** Whether the file is a Sentinel config; default: when it has `sentinel` directives. */
+  readonly sentinel?: boolean;
+}
+
+const SAVE_LIMIT_CLASSES = ['normal', 'slave', 'pubsub'] as const;
+
+function fileSource(d: Directive): Source {
+  return { kind: 'file', path: d.source.path, line: d.source.line };
+}
+
+/**
+ * The configuration the server ends up with, in `CONFIG GET` form, following Redis 7.0.15's `src/config.c`
+ * (with the 6.x differences when `options.version` says 6.x):
+ * last wins for one-value directives; `save` accumulates (the first `save` line drops the compiled
+ * default, `save ""` clears); the last `bind` replaces earlier ones; a single quoted argument of a
+ * multi-argument directive is split again (7.0+); booleans and enums are lowercased to the server's
+ * canonical name; memory units become bytes; legacy and Valkey names map to the modern Redis name.
+ * Directives not set get the compiled default of the version. Secrets go to `secrets` as digests only.
+ * Throws {@link ConfigParseError} for values the server refuses.
+ */
+export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = {}): EffectiveConf {
+  const version = resolveVersion(options.version);
+  const six = version.key === 'r6.0' || version.key === 'r6.2';
+  const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
+
+  const config = new Map<string, Fact<string>>();
+  const secrets = new Map<string, Fact<SecretDigest>>();
+  const users: AclUser[] = [];
+  const userLines = new Map<string, Directive>();
+  const renames = new Map<string, Fact<string>>();
+  const includes: Fact<string>[] = [];
+  const modules: Fact<string>[] = [];
+  const sentinelLines: Directive[] = [];
+  const warnings: string[] = [];
+
+  let cwd = parsed.cwd;
+  const savePoints: string[] = [];
+  let saveSeen = false;
+  let lastSave: Source | undefined;
+  const bufferLimits = new Map<string, string>(
+    [['normal', '0 0 0'], ['slave', '268435456 67108864 60'], ['pubsub', '33554432 8388608 60']],
+  );
+
+  const apply = (d: Directive): void => {
+    const source = fileSource(d);
+    const name = d.name;
+
+    if (name === 'include') {
+      includes.push({ value: d.args[0]!, source });
+      return;
+    }
+    if (name === 'loadmodule') {
+      modules.push({ value: d.args[0]!, source });
+      return;
+    }
+    if (name === 'sentinel') {
+      // redis-server stops at the first line it refuses: this one, before any later bad line (issue 11).
+      if (options.sentinel === false && d.args.length > 0) refuse('sentinel directive while not in sentinel mode');
+      if (d.args.length > 0) sentinelLines.push(d);
+      return;
+    }
+    if (name === 'rename-command') {
+      applyRename(renames, d);
+      return;
+    }
+    if (name === 'user') {
+      const user = parseUserLine(d, aclVersion);
+      const previous = userLines.get(user.name);
+      if (previous !== undefined) {
+        if (!six) {
+          refuse(
+            `Error in user declaration '${user.name}': Duplicate user found. A user can only be defined once in ` +
+              `config files (first defined at line ${previous.source.line}; redis-server refuses to start)`,
+          );
+        }
+        // 6.x resets the user and applies the later line.
+        users.splice(users.findIndex((u) => u.name === user.name), 1, user);
+      } else {
+        users.push(user);
+      }
+      userLines.set(user.name, d);
+      return;
+    }
+    const spec = lookupDirective(name);
+    if (DEPRECATED_DIRECTIVES.has(name) && (!spec || !existsIn(spec, version.key))) return;
+    if (!spec) {
+      // A module's own config (`module.name`) is checked by the module; any other unknown name stops redis-server.
+      if (name.includes('.')) {
+        config.set(name, { value: d.args.join(' '), source });
+        return;
+      }
+      if (!isKnownDirective(name)) {
+        refuse(`unknown directive '${name.slice(0, 60)}' (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
+      }
+      return;
+    }
+    if (options.version !== undefined && !existsInVersion(spec, version)) {
+      warnings.push(
+        `${d.source.path}:${d.source.line}: '${name}' is not a ${version.label} directive ` +
+          `(redis-server ${version.label} would refuse it: Bad directive or wrong number of arguments)`,
+      );
+    }
+
+    let args = d.args;
+    if (spec.multiArg && !six && args.length === 1 && args[0] !== '') {
+      const again = splitArgs(args[0]!);
+      args = Array.isArray(again) ? again : [];
+    }
+
+    let value: string;
+    switch (spec.kind) {
+      case 'bool':
+        value = parseBool(args[0]!, spec);
+        break;
+      case 'enum':
+        value = parseEnum(args, spec);
+        break;
+      case 'string':
+        value = parseString(args[0]!, spec);
+        break;
+      case 'number':
+        value = parseNumber(args[0]!, spec);
+        break;
+      case 'special':
+        switch (spec.name) {
+          case 'dir':
+            // CONFIG GET dir returns the absolute working directory the server chdir'ed into.
+            value = resolveDir(cwd, args[0]!);
+            cwd = value;
+            break;
+          case 'save': {
+            const result = applySave(args, { six, first: !saveSeen, points: savePoints });
+            saveSeen = true;
+            if (result.ignored) {
+              warnings.push(
+                `${d.source.path}:${d.source.line}: ${version.label} takes one 'save <seconds> <changes>' pair per ` +
+                  `line and ignores this line (the first 'save' line has already dropped the default save points)`,
+              );
+            }
+            // Joined once, after the last line: joining at every line is quadratic in the number of save lines.
+            value = '';
+            lastSave = source;
+            break;
+          }
+          case 'bind':
+            value = parseBind(args);
+            break;
+          case 'replicaof':
+            value = parseReplicaof(args);
+            break;
+          case 'client-output-buffer-limit':
+            parseBufferLimits(args, bufferLimits);
+            value = SAVE_LIMIT_CLASSES.map((c) => `${c} ${bufferLimits.get(c)!}`).join(' ');
+            break;
+          case 'oom-score-adj-values':
+            value = parseOomValues(args);
+            break;
+          case 'notify-keyspace-events':
+            value = parseKeyspaceEvents(args[0]!);
+            break;
+          case 'latency-tracking-info-percentiles':
+            value = parsePercentiles(args);
+            break;
+          default:
+            value = args.join(' ');
+        }
+        break;
+    }
+
+    if (SECRET_DIRECTIVES.has(spec.name) || SECRET_DIRECTIVES.has(name)) {
+      secrets.set(spec.name, { value: digestPassword(value), source });
+    } else {
+      config.set(spec.name, { value, source });
+    }
+  };
+
+  for (const d of parsed.directives) {
+    try {
+      apply(d);
+    } catch (err) {
+      if (err instanceof Refused) throw new ConfigParseError(d.source.path, d.source.line, err.message);
+      throw err;
+    }
+  }
+
+  if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });
+
+  // Clamped after loading (redis@7.0.15:src/config.c:613): `hz 0` reads back as 1.
+  const hz = config.get('hz');
+  if (hz !== undefined) {
+    const clamped = BigInt(hz.value) < 1n ? '1' : BigInt(hz.value) > 500n ? '500' : hz.value;
+    if (clamped !== hz.value) config.set('hz', { value: clamped, source: hz.source });
+  }
+
+  const isSentinel = options.sentinel ?? sentinelLines.length > 0;
+  if (options.sentinel === false && sentinelLines.length > 0) {
+    const d = sentinelLines[0]!;
+    throw new ConfigParseError(d.source.path, d.source.line, 'sentinel directive while not in sentinel mode');
+  }
+  const sentinel = isSentinel ? sentinelFromDirectives(sentinelLines, { version: options.version }) : undefined;
+
+  fillDefaults(config, secrets, version, { cwd: parsed.cwd, sentinel: isSentinel });
+
+  const aclfile = config.get('aclfile');
+  if (users.length > 0 && aclfile !== undefined && aclfile.value !== '') {
+    const first = userLines.values().next().value!;
+    throw new ConfigParseError(
+      first.source.path,
+      first.source.line,
+      `'user' lines and 'aclfile' (${formatAt(aclfile.source)}) are both set: redis-server refuses to start ` +
+        `(define the users in one place)`,
+    );
+  }
+
+  return {
+    config,
+    secrets,
+    users,
+    renames,
+    includes,
+    modules,
+    ...(sentinel ? { sentinel } : {}),
+    warnings,
+  };
+}
+
+function formatAt(source: Source): string {
+  return source.kind === 'file' ? `${source.path}:${source.line}` : source.kind;
+}
+
+/**
+ * Where `dir` leaves the server, as `getcwd()` reports it: absolute and normalised. Windows paths
+ * (`c:\data`, from the Windows ports) are kept as written; a relative path stays relative when the
+ * starting directory is unknown.
+ */
+function resolveDir(cwd: string | undefined, arg: string): string {
+  if (/^[A-Za-z]:[\\/]/.test(arg)) return arg;
+  if (isAbsolute(arg)) return resolve(arg);
+  return cwd === undefined ? arg : resolve(cwd, arg);
+}
+
+function fillDefaults(
+  config: Map<string, Fact<string>>,
+  secrets: Map<string, Fact<SecretDigest>>,
+  version: ServerVersion,
+  context: { cwd: string | undefined; sentinel: boolean },
+): void {
+  const note = `compiled default of ${version.label}`;
+  for (const spec of DIRECTIVES) {
+    if (!existsInVersion(spec, version)) continue;
+    if (config.has(spec.name) || secrets.has(spec.name)) continue;
+    let value = defaultFor(spec, version.key);
+    let why = note;
+    if (spec.name === 'dir') {
+      if (context.cwd === undefined) continue;
+      value = context.cwd;
+      why = `${note}: the working directory redis-server was started in (assumed ${context.cwd})`;
+    } else if (spec.name === 'save' && version.key === 'r6.0') {
+      why = `${note}: 6.0 drops its save points whenever it is started with a config file`;
+    } else if (context.sentinel && spec.name === 'port') {
+      value = '26379';
+      why = `Sentinel default of ${version.label} (initSentinelConfig)`;
+    } else if (context.sentinel && spec.name === 'protected-mode') {
+      value = 'no';
+      why = `Sentinel default of ${version.label}: initSentinelConfig turns protected mode off`;
+    }
+    const source: Source = { kind: 'default', note: why };
+    if (SECRET_DIRECTIVES.has(spec.name)) secrets.set(spec.name, { value: digestPassword(value), source });
+    else config.set(spec.name, { value, source });
+  }
+}
+
+function parseUserLine(d: Directive, version: string | undefined): AclUser {
+  const name = d.args[0]!;
+  if (/[ \t\r\n]/.test(name)) refuse('Spaces not allowed in ACL usernames (redis-server refuses to start)');
+  try {
+    return parseAclUser(name, d.args.slice(1), fileSource(d), version === undefined ? {} : { version });
+  } catch (err) {
+    if (err instanceof AclSyntaxError) {
+      return refuse(`Error in user declaration '${name}': ${aclErrorText(err)} (redis-server refuses to start)`);
+    }
+    throw err;
+  }
+}
+
+function applyRename(
+  renames: Map<string, Fact<string>>,
+  d: Directive,
+): void {
+  const from = asciiLower(d.args[0]!);
+  const to = d.args[1]!;
+  // After a rename the command lives under its new name only; renaming the old name again fails.
+  let original = from;
+  for (const [orig, fact] of renames) {
+    if (fact.value !== '' && asciiLower(fact.value) === from) original = orig;
+  }
+  if (original === from && renames.has(from)) {
+    refuse(`No such command in rename-command: '${from}' was already renamed or removed (redis-server refuses to start)`);
+  }
+  if (to !== '') {
+    const lowerTo = asciiLower(to);
+    for (const [orig, fact] of renames) {
+      if (orig !== original && fact.value !== '' && asciiLower(fact.value) === lowerTo) {
+        refuse(`Target command name already exists: '${to}' (redis-server refuses to start)`);
+      }
+    }
+  }
+  renames.set(original, { value: to, source: fileSource(d) });
+}

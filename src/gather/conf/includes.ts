@@ -1,0 +1,225 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { globSegmentRegExp } from '../../util/glob.ts';
+import { ConfigParseError, errorCode } from './conf-errors.ts';
+import { isKnownDirective, parseConfText } from './tokenize.ts';
+import type { Directive } from './tokenize.ts';
+
+export interface ParsedConf {
+  /**
+   * Every directive in the order the server applies them; an `include` line is followed by its files' lines.
+   * Arguments are as written, passwords included: keep a `ParsedConf` inside the gatherer and hand on the
+   * `EffectiveConf`, which holds digests only.
+   */
+  readonly directives: readonly Directive[];
+  /** Every file read, absolute, in the order first read. */
+  readonly files: readonly string[];
+  /** Things the server would do differently or refuse but that should not stop an audit (unknown directives...). */
+  readonly warnings: readonly string[];
+  /** The working directory relative paths were resolved against (the server's cwd at startup), when known. */
+  readonly cwd?: string;
+}
+
+const GLOB_CHARS = /[*?[]/;
+
+
+/**
+ * glob(3) as the server calls it (no flags): sorted matches, hidden files only when the pattern's segment
+ * starts with a dot. Directories are left out: the server opens them but reads nothing from them.
+ */
+function fsGlob(pattern: string): string[] {
+  const segments = pattern.split('/');
+  let bases = [segments[0] === '' ? '/' : '.'];
+  for (let s = segments[0] === '' ? 1 : 0; s < segments.length; s++) {
+    const seg = segments[s]!;
+    if (seg === '') continue;
+    const next: string[] = [];
+    for (const base of bases) {
+      if (!GLOB_CHARS.test(seg)) {
+        next.push(join(base, seg));
+        continue;
+      }
+      let entries: string[];
+      try {
+        entries = readdirSync(base);
+      } catch {
+        continue;
+      }
+      const re = globSegmentRegExp(seg);
+      for (const e of entries) {
+        if (e.startsWith('.') && !seg.startsWith('.')) continue;
+        if (re.test(e)) next.push(join(base, e));
+      }
+    }
+    bases = next;
+  }
+  return bases
+    .filter((p) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Thrown by the readers of `loadFiles` (load-files.ts) when a file or a glob has not been read yet: it is read
+ * asynchronously and the load starts again. Never escapes `loadFiles`.
+ */
+export class NeedInput extends Error {
+  constructor(readonly kind: 'file' | 'glob', readonly path: string) {
+    super(`${kind} ${path} not read yet`);
+  }
+}
+
+export interface LoadConfOptions {
+  /** Reads a file as text; default `fs.readFileSync(p, 'utf8')`. */
+  readonly readFile?: (p: string) => string;
+  /** Expands an absolute glob pattern to sorted file paths; default a glob(3) equivalent on the real file system. */
+  readonly glob?: (pattern: string) => string[];
+  /**
+   * The working directory of the server process, which relative `include` paths (and the top file, when
+   * relative) resolve against, exactly as redis-server does. Default: the directory of the top file, the
+   * usual layout (`cd /etc/redis && redis-server redis.conf`, or includes written relative to the file);
+   * pass the real cwd when known (e.g. from the service unit's WorkingDirectory).
+   */
+  readonly cwd?: string;
+  /** Nested include depth at which loading stops with an error (default 32). */
+  readonly maxDepth?: number;
+}
+
+/**
+ * Reads a redis.conf (or sentinel.conf) and every file it includes, as `loadServerConfig` does on Redis 7.0:
+ * `include` is expanded in place; relative paths resolve against the process cwd, which an earlier
+ * `dir` changes (the server `chdir`s while parsing); a path with `*`, `?` or `[` is a glob whose matches
+ * are read in sorted order and a glob matching nothing is skipped; a missing plain file is an error naming
+ * the including line; include cycles (which would make the server recurse until it crashes) are errors
+ * naming the chain. Redis 6.x has no glob includes: there such a path names one literal file.
+ * Line numbers are per file; the server's own messages count lines of the concatenated text instead.
+ */
+export function loadConf(path: string, options: LoadConfOptions = {}): ParsedConf {
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const glob = options.glob ?? fsGlob;
+  const maxDepth = options.maxDepth ?? 32;
+  const top = isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path);
+  let cwd = options.cwd ?? dirname(top);
+  const startCwd = cwd;
+
+  const directives: Directive[] = [];
+  const files: string[] = [];
+  const warnings: string[] = [];
+
+  const noteFile = (file: string): void => {
+    if (!files.includes(file)) files.push(file);
+  };
+
+  const checkBom = (text: string, file: string): void => {
+    if (text.startsWith('\uFEFF')) {
+      warnings.push(
+        `${file}:1: starts with a UTF-8 byte-order mark; it was ignored here, but redis-server reads it as part ` +
+          `of the first line and refuses to start (Bad directive or wrong number of arguments)`,
+      );
+    }
+  };
+
+  const expand = (parsed: readonly Directive[], chain: readonly string[]): void => {
+    for (const d of parsed) {
+      directives.push(d);
+      const at = `${d.source.path}:${d.source.line}`;
+      if (d.name === 'dir' && d.args.length === 1) {
+        cwd = resolve(cwd, d.args[0]!);
+      } else if (d.name === 'include') {
+        include(d, chain);
+      } else if (!isKnownDirective(d.name)) {
+        warnings.push(
+          `${at}: unknown directive '${d.name.slice(0, 60)}' (not in Redis 6.0-8.0 or Valkey 7.2-8.0; ` +
+            `redis-server would refuse it: Bad directive or wrong number of arguments)`,
+        );
+      }
+    }
+  };
+
+  const include = (d: Directive, chain: readonly string[]): void => {
+    const arg = d.args[0]!;
+    const target = isAbsolute(arg) ? arg : resolve(cwd, arg);
+    const fail = (reason: string): never => {
+      throw new ConfigParseError(d.source.path, d.source.line, reason);
+    };
+    if (chain.length > maxDepth) fail(`include nested more than ${maxDepth} levels deep: ${chain.join(' -> ')}`);
+
+    const enter = (file: string): readonly string[] => {
+      if (chain.includes(file)) {
+        fail(`include cycle: ${[...chain.slice(chain.indexOf(file)), file].join(' -> ')} (redis-server would recurse until it crashes)`);
+      }
+      return [...chain, file];
+    };
+
+    if (!GLOB_CHARS.test(arg)) {
+      const next = enter(target);
+      let text: string;
+      try {
+        text = readFile(target);
+      } catch (err) {
+        if (err instanceof NeedInput) throw err;
+        return fail(`include: can't open config file '${target}': ${errorCode(err)} (redis-server refuses to start)`);
+      }
+      noteFile(target);
+      checkBom(text, target);
+      expand(parseConfText(text, target), next);
+      return;
+    }
+
+    let matches: string[];
+    try {
+      matches = glob(target);
+    } catch (err) {
+      if (err instanceof NeedInput) throw err;
+      return fail(`include '${arg}': ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (matches.length === 0) {
+      warnings.push(`${d.source.path}:${d.source.line}: include '${arg}' matched no file (skipped, as redis-server does)`);
+      return;
+    }
+    // The server concatenates every match into one string before parsing it, so a file without a final
+    // newline has its last line joined to the first line of the next match.
+    const texts: string[] = [];
+    for (const file of matches) {
+      enter(file);
+      try {
+        texts.push(readFile(file));
+      } catch (err) {
+        if (err instanceof NeedInput) throw err;
+        return fail(`include: can't open config file '${file}': ${errorCode(err)} (redis-server refuses to start)`);
+      }
+      noteFile(file);
+    }
+    for (let k = 0; k < matches.length; k++) {
+      let text = texts[k]!;
+      checkBom(text, matches[k]!);
+      if (k + 1 < matches.length && text !== '' && !text.endsWith('\n')) {
+        const cut = text.lastIndexOf('\n') + 1;
+        texts[k + 1] = text.slice(cut) + texts[k + 1]!;
+        text = text.slice(0, cut);
+        warnings.push(
+          `${matches[k]}: no newline at end of file: redis-server joins its last line to the first line of ` +
+            `${matches[k + 1]} (glob include)`,
+        );
+      }
+      expand(parseConfText(text, matches[k]!), [...chain, matches[k]!]);
+    }
+  };
+
+  let text: string;
+  try {
+    text = readFile(top);
+  } catch (err) {
+    if (err instanceof NeedInput) throw err;
+    throw new ConfigParseError(top, 0, `can't open config file: ${errorCode(err)}`);
+  }
+  noteFile(top);
+  checkBom(text, top);
+  expand(parseConfText(text, top), [top]);
+  return { directives, files, warnings, cwd: startCwd };
+}

@@ -1,0 +1,129 @@
+import { DEPRECATED_DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupDirective } from '../../redis/directives.ts';
+import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
+import { ConfigParseError, wrongArgs } from './conf-errors.ts';
+import { splitArgs } from './split-args.ts';
+
+/** One non-blank, non-comment line of a redis.conf, split as the server splits it. */
+export interface Directive {
+  /** Lowercased, as written (`slaveof` stays `slaveof`; `effectiveConfig` maps legacy names). */
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly source: { readonly kind: 'file'; readonly path: string; readonly line: number };
+}
+
+const TEMPLATE_PATTERNS: readonly RegExp[] = [
+  /\{\{.*?(\}\}|$)/, // Jinja, Go templates, Helm
+  /\{%.*?(%\}|$)/, // Jinja blocks
+  /\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}/, // envsubst, shell, docker-compose
+  /@[A-Z_][A-Z0-9_]*@/, // sed / autoconf placeholders, upper case so `+@all` never matches
+];
+
+const TEMPLATE_KINDS: readonly string[] = ['{{ … }}', '{% … %}', '${…}', '@…@'];
+
+/** Why a line with a template placeholder cannot be read; the placeholder is not quoted where it may be a secret. */
+function templateReason(line: string): string | undefined {
+  for (let i = 0; i < TEMPLATE_PATTERNS.length; i++) {
+    const m = TEMPLATE_PATTERNS[i]!.exec(line);
+    if (!m) continue;
+    const words = line.split(/[ \t]+/);
+    const name = asciiLower(words[0] ?? '');
+    if (holdsSecret(name, words.slice(1))) {
+      return `unrendered template placeholder ${TEMPLATE_KINDS[i]!} in '${name}' (not shown: it may hold a secret): render the template first`;
+    }
+    const shown = m[0].length > 60 ? `${m[0].slice(0, 57)}...` : m[0];
+    return `unrendered template placeholder '${shown}': render the template first`;
+  }
+  return undefined;
+}
+
+/** `sdstrim(line, " \t\r\n")`. */
+function trimConfLine(line: string): string {
+  return line.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+
+/** `sdstolower`: ASCII only, like the server. */
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** Names whose arguments may hold a password: their values are never quoted in messages. */
+export function holdsSecret(name: string, args: readonly string[]): boolean {
+  const spec = lookupDirective(name);
+  if (spec && (SECRET_DIRECTIVES.has(spec.name) || spec.sensitive)) return true;
+  if (name === 'user') return true;
+  if (name === 'sentinel') {
+    const sub = asciiLower(args[0] ?? '');
+    return sub === 'auth-pass' || sub === 'sentinel-pass' || sub === 'auth-user' || sub === 'sentinel-user';
+  }
+  return false;
+}
+
+/**
+ * Splits a redis.conf text into directives exactly as `loadServerConfigFromString` (redis@7.0.15:src/config.c:442)
+ * does, without following `include`: lines split on `\n` and trimmed of ` \t\r\n` (so CRLF files work),
+ * `#` comments only at the start of a line, arguments by {@link splitArgs}, names lowercased.
+ * Throws {@link ConfigParseError} for what the server refuses at this stage (unbalanced quotes, a wrong
+ * number of arguments for a one-value directive) and for unrendered template placeholders. A leading
+ * UTF-8 byte-order mark is dropped (redis-server itself would refuse that first line: see `loadConf`).
+ */
+export function parseConfText(text: string, path: string): Directive[] {
+  const directives: Directive[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const line = trimConfLine(lines[i]!);
+    if (line === '' || line.startsWith('#')) continue;
+
+    const template = templateReason(line);
+    if (template !== undefined) throw new ConfigParseError(path, lineNo, template);
+
+    const split = splitArgs(line);
+    if (!Array.isArray(split)) {
+      throw new ConfigParseError(path, lineNo, 'Unbalanced quotes in configuration line (redis-server refuses to start)');
+    }
+    if (split.length === 0) continue;
+
+    const name = asciiLower(split[0]!);
+    const args = split.slice(1);
+    checkArity(name, args, path, lineNo);
+    directives.push({ name, args, source: { kind: 'file', path, line: lineNo } });
+  }
+  return directives;
+}
+
+/** The argument-count checks the loader makes before looking at any value. */
+function checkArity(name: string, args: readonly string[], path: string, line: number): void {
+  const bad = (reason: string): never => {
+    throw new ConfigParseError(path, line, reason);
+  };
+  const spec = lookupDirective(name);
+  if (spec) {
+    if (!spec.multiArg && args.length !== 1) bad(wrongArgs(name, args, 'exactly one argument'));
+    return;
+  }
+  const badDirective = `Bad directive or wrong number of arguments: '${name}'`;
+  switch (name) {
+    case 'include':
+      if (args.length !== 1) bad(`${badDirective} (include takes one path; redis-server refuses to start)`);
+      return;
+    case 'rename-command':
+      if (args.length !== 2) bad(`${badDirective} (rename-command takes a command and a new name)`);
+      return;
+    case 'user':
+    case 'loadmodule':
+      if (args.length < 1) bad(`${badDirective} (${name} needs at least one argument)`);
+      return;
+    default:
+      if (DEPRECATED_DIRECTIVES.has(name) && args.length !== 1) bad(wrongArgs(name, args, 'exactly one argument'));
+      if (name.includes('.') && args.length < 1) bad(`Module config specified without value: '${name}'`);
+  }
+}
+
+export function isKnownDirective(name: string): boolean {
+  return (
+    lookupDirective(name) !== undefined ||
+    NON_CONFIG_DIRECTIVES.has(name) ||
+    DEPRECATED_DIRECTIVES.has(name) ||
+    name.includes('.')
+  );
+}

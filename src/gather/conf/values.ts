@@ -1,0 +1,236 @@
+import type { DirectiveSpec } from '../../redis/directives.ts';
+import { atoi, formatPercentile, memtoull, string2ll, strtoll } from './c-numbers.ts';
+import { refuse, wrongArgs } from './conf-errors.ts';
+import { asciiLower, holdsSecret } from './tokenize.ts';
+
+export function parseBool(arg: string, spec: DirectiveSpec): string {
+  const lower = asciiLower(arg);
+  if (lower !== 'yes' && lower !== 'no') refuse(`'${spec.name}': argument must be 'yes' or 'no', got '${arg}'`);
+  return lower;
+}
+
+export function parseEnum(args: readonly string[], spec: DirectiveSpec): string {
+  const values = spec.values!;
+  const names = Object.keys(values);
+  const oneOf = `argument(s) must be one of the following: ${names.join(', ')}`;
+  if (!spec.bitflags) {
+    if (args.length !== 1) refuse(wrongArgs(spec.name, args, 'exactly one argument'));
+    const canonical = values[asciiLower(args[0]!)];
+    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got '${args[0]!}'`);
+    return canonical;
+  }
+  // shutdown-on-sig*: flags; CONFIG GET lists the set ones in table order, `default` alone for none.
+  if (args.length === 0) refuse(`'${spec.name}': ${oneOf}`);
+  const chosen = new Set<string>();
+  for (const a of args) {
+    const canonical = values[asciiLower(a)];
+    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got '${a}'`);
+    if (canonical !== 'default') chosen.add(canonical);
+  }
+  if (chosen.has('save') && chosen.has('nosave')) {
+    refuse(`'${spec.name}': shutdown options SAVE and NOSAVE can't be used simultaneously`);
+  }
+  return chosen.size === 0 ? 'default' : names.filter((n) => chosen.has(n)).join(' ');
+}
+
+const BASENAME_ONLY: Readonly<Record<string, string>> = {
+  dbfilename: "dbfilename can't be a path, just a filename",
+  appendfilename: "appendfilename can't be a path, just a filename",
+  appenddirname: "appenddirname can't be a path, just a dirname",
+};
+
+export function parseString(arg: string, spec: DirectiveSpec): string {
+  const pathError = BASENAME_ONLY[spec.name];
+  if (pathError !== undefined) {
+    if (arg === '' && spec.name !== 'dbfilename') refuse(`${spec.name} can't be empty`);
+    if (arg.includes('/') || arg.includes('\\')) refuse(`${pathError} (got '${arg}')`);
+  }
+  return arg;
+}
+
+/** `numericParseString` + `numericBoundaryCheck` (redis@7.0.15:src/config.c:2076-2166). */
+export function parseNumber(arg: string, spec: DirectiveSpec): string {
+  const shown = holdsSecret(spec.name, []) ? '' : ` (got '${arg}')`;
+  let ll: bigint | undefined;
+  if (spec.memory) {
+    const v = memtoull(arg);
+    if (v !== undefined) ll = BigInt.asIntN(64, v);
+  }
+  if (ll === undefined && spec.percent && arg.length > 1 && arg.endsWith('%')) {
+    const v = string2ll(arg.slice(0, -1));
+    if (v !== undefined && v >= 0n) ll = -v;
+  }
+  if (ll === undefined && spec.octal) {
+    const r = strtoll(arg, 8);
+    if (!r.overflow && r.rest === '') ll = r.value;
+  }
+  if (ll === undefined && !spec.memory && !spec.percent && !spec.octal) ll = string2ll(arg);
+  if (ll === undefined) {
+    const what =
+      spec.memory && spec.percent
+        ? 'a memory or percent value'
+        : spec.memory
+          ? 'a memory value (a number with an optional unit b, k, kb, m, mb, g, gb)'
+          : spec.octal
+            ? 'an octal number'
+            : 'an integer';
+    return refuse(`'${spec.name}': argument must be ${what}${shown}`);
+  }
+
+  const min = BigInt(spec.min!);
+  const max = BigInt(spec.max!);
+  const range = spec.octal
+    ? `between ${min.toString(8)} and ${max.toString(8)}`
+    : `between ${min} and ${max}`;
+  if (spec.unsigned) {
+    const u = BigInt.asUintN(64, ll);
+    if (u > max || u < min) refuse(`'${spec.name}': argument must be ${range} inclusive${shown}`);
+  } else if (spec.percent && ll < 0n) {
+    if (ll < min) refuse(`'${spec.name}': percentage argument must be less or equal to ${-min}${shown}`);
+  } else if (ll > max || ll < min) {
+    refuse(`'${spec.name}': argument must be ${range} inclusive${shown}`);
+  }
+
+  if (spec.percent && ll < 0n) return `${-ll}%`;
+  if (spec.memory) return BigInt.asUintN(64, ll).toString();
+  if (spec.octal) return ll.toString(8);
+  return ll.toString();
+}
+
+/**
+ * `setConfigSaveOption` (7.0+) or the 6.x special case (redis@6.2.16:src/config.c:468), which silently
+ * ignores lines that are neither one pair nor `save ""`.
+ */
+export function applySave(
+  args: readonly string[],
+  state: { six: boolean; first: boolean; points: string[] },
+): { ignored: boolean } {
+  const points = state.points;
+  if (state.first) points.length = 0;
+  if (state.six) {
+    if (args.length === 2) {
+      const seconds = atoi(args[0]!);
+      const changes = atoi(args[1]!);
+      if (seconds < 1 || changes < 0) refuse('Invalid save parameters');
+      points.push(`${seconds} ${changes}`);
+      return { ignored: false };
+    }
+    if (args.length === 1 && args[0] === '') {
+      points.length = 0;
+      return { ignored: false };
+    }
+    return { ignored: true };
+  }
+  let list = args;
+  if (list.length === 1 && list[0] === '') {
+    points.length = 0;
+    list = [];
+  }
+  if (list.length % 2 === 1) refuse(invalidSave(args));
+  const pairs: string[] = [];
+  for (let j = 0; j < list.length; j += 2) {
+    const seconds = strtoll(list[j]!);
+    const changes = strtoll(list[j + 1]!);
+    if (seconds.rest !== '' || seconds.value < 1n || changes.rest !== '' || changes.value < 0n) {
+      refuse(invalidSave(args));
+    }
+    // `changes` is an int in the server.
+    pairs.push(`${seconds.value} ${BigInt.asIntN(32, changes.value)}`);
+  }
+  for (const pair of pairs) points.push(pair);
+  return { ignored: false };
+}
+
+function invalidSave(args: readonly string[]): string {
+  const hint = args.some((a) => a.startsWith('#'))
+    ? ": redis.conf has no inline comments (the '#' and every word after it are read as more arguments)"
+    : ': save takes <seconds> <changes> pairs, seconds >= 1 and changes >= 0';
+  return `Invalid save parameters${hint}`;
+}
+
+export function parseBind(args: readonly string[]): string {
+  if (args.length > 16) refuse('Too many bind addresses specified (at most 16)');
+  if (args.length === 1 && args[0] === '') return '';
+  const comment = args.find((a) => a.startsWith('#'));
+  if (comment !== undefined) {
+    refuse(
+      `bind address '${comment}' is not an address: redis.conf has no inline comments, so the '#' and every ` +
+        `word after it are read as more addresses (redis-server fails to listen and exits)`,
+    );
+  }
+  return args.join(' ');
+}
+
+export function parseReplicaof(args: readonly string[]): string {
+  if (args.length !== 2) refuse(wrongArgs('replicaof', args, 'a host and a port (or "no one")'));
+  if (asciiLower(args[0]!) === 'no' && asciiLower(args[1]!) === 'one') return '';
+  const port = strtoll(args[1]!);
+  const asInt = BigInt.asIntN(32, port.value);
+  if (port.rest !== '' || asInt < 0n || asInt > 65535n) refuse(`Invalid master port '${args[1]!}'`);
+  return `${args[0]!} ${asInt}`;
+}
+
+const CLIENT_CLASSES: Readonly<Record<string, string>> = {
+  normal: 'normal',
+  slave: 'slave',
+  replica: 'slave',
+  pubsub: 'pubsub',
+};
+
+export function parseBufferLimits(args: readonly string[], limits: Map<string, string>): void {
+  if (args.length % 4 !== 0) refuse('Wrong number of arguments in buffer limit configuration.');
+  const staged = new Map<string, string>();
+  for (let j = 0; j < args.length; j += 4) {
+    const cls = CLIENT_CLASSES[asciiLower(args[j]!)];
+    if (cls === undefined) refuse(`Invalid client class specified in buffer limit configuration: '${args[j]!}'`);
+    const hard = memtoull(args[j + 1]!);
+    const soft = memtoull(args[j + 2]!);
+    const seconds = strtoll(args[j + 3]!);
+    if (hard === undefined || soft === undefined || seconds.rest !== '' || seconds.value < 0n) {
+      refuse('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    }
+    staged.set(cls, `${hard} ${soft} ${BigInt.asIntN(64, seconds.value)}`);
+  }
+  for (const [cls, v] of staged) limits.set(cls, v);
+}
+
+export function parseOomValues(args: readonly string[]): string {
+  if (args.length !== 3) refuse(wrongArgs('oom-score-adj-values', args, 'three values'));
+  return args
+    .map((a) => {
+      const v = strtoll(a);
+      if (v.rest !== '' || v.value < -2000n || v.value > 2000n) {
+        refuse('Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
+      }
+      return v.value.toString();
+    })
+    .join(' ');
+}
+
+/** `keyspaceEventsStringToFlags` / `keyspaceEventsFlagsToString` (src/notify.c). */
+export function parseKeyspaceEvents(arg: string): string {
+  const classes = 'g$lshzxetdn';
+  const set = new Set<string>();
+  for (const c of arg) {
+    if (c === 'A') for (const a of 'g$lshzxetd') set.add(a);
+    else if (classes.includes(c) || 'KEm'.includes(c)) set.add(c);
+    else refuse(`Invalid event class character '${c}' in notify-keyspace-events. Use 'Ag$lshzxeKEtmdn'.`);
+  }
+  // `A` stands for every class but `n` (new keys), which the server then no longer shows.
+  const all = [...'g$lshzxetd'].every((c) => set.has(c));
+  let out = all ? 'A' : [...'g$lshzxetdn'].filter((c) => set.has(c)).join('');
+  for (const c of 'KEm') if (set.has(c)) out += c;
+  return out;
+}
+
+export function parsePercentiles(args: readonly string[]): string {
+  if (args.length === 1 && args[0] === '') return '';
+  return args
+    .map((a) => {
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a)) refuse('Invalid latency-tracking-info-percentiles parameters');
+      const v = Number(a);
+      if (v > 100 || v < 0) refuse('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+      return formatPercentile(v);
+    })
+    .join(' ');
+}
