@@ -2,8 +2,8 @@ import type { RuleResult, TargetResult } from '../engine/run.ts';
 import { formatSource } from '../facts/types.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
-import { emptySeverityCounts, ruleDocUrl, titleCase, triage, visibleControls } from './common.ts';
-import type { AuditReport, Reporter } from './types.ts';
+import { emptySeverityCounts, ruleDocUrl, rulesById, SECTION_TITLES, sectionOf, titleCase, triage, viewResults, visibleControls } from './common.ts';
+import type { AuditReport, ReportContext, ReportView, Reporter } from './types.ts';
 
 /** Inline text: no HTML, no emphasis or links, no table breaks, on one line. */
 function md(text: string): string {
@@ -59,6 +59,29 @@ function finding({ target, result }: Row, targets: number): string {
   return lines.join('  \n');
 }
 
+/**
+ * The finding lines of one list, with at most `limit` findings per rule and target (`--max-findings`): the rest of
+ * a rule's findings on a target are counted in one line where the first left out would be.
+ */
+function findings(group: readonly Row[], targets: number, limit: number | undefined): string[] {
+  if (limit === undefined) return group.map((r) => finding(r, targets));
+  const key = (r: Row) => `${r.target.target}\u0000${r.result.ruleId}`;
+  const total = new Map<string, number>();
+  for (const r of group) total.set(key(r), (total.get(key(r)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const out: string[] = [];
+  for (const r of group) {
+    const n = (seen.get(key(r)) ?? 0) + 1;
+    seen.set(key(r), n);
+    if (n <= limit) out.push(finding(r, targets));
+    else if (n === limit + 1) {
+      const more = total.get(key(r))! - limit;
+      out.push(`- … and ${more} more finding${more === 1 ? '' : 's'} of ${ruleLink(r.result.ruleId)}${targets > 1 ? ` on ${code(r.target.target)}` : ''} (\`--format json\` has them all)`);
+    }
+  }
+  return out;
+}
+
 function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[]): string[] {
   return [
     `| ${header.join(' | ')} |`,
@@ -72,20 +95,35 @@ function details(summary: string, body: readonly string[]): string[] {
   return ['<details>', `<summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
 }
 
-/** GitHub-flavoured Markdown for a pull-request comment or a ticket. */
-function renderMarkdown(report: AuditReport, fit: boolean): string {
+/** What `--only-failures` / `--min-severity` left out, for the line under the headline; undefined when nothing. */
+function filterNote(view: ReportView | undefined): string | undefined {
+  if (view?.minSeverity !== undefined) return `Shown: failures of severity ${view.minSeverity} or above (\`--min-severity ${view.minSeverity}\`); the counts above are of the whole audit.`;
+  if (view?.onlyFailures) return 'Shown: failures only (`--only-failures`); the counts above are of the whole audit.';
+  return undefined;
+}
+
+/**
+ * GitHub-flavoured Markdown for a pull-request comment or a ticket. The headline and the per-target table count
+ * every result; the lists below honour the view as the text report does (`--sort`, `--only-failures`,
+ * `--min-severity`).
+ */
+function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolean): string {
   const s = report.summary;
-  const rows: Row[] = report.targets.flatMap((target) => target.results.map((result) => ({ target, result })));
+  const view = context.view;
+  const all: Row[] = report.targets.flatMap((target) => target.results.map((result) => ({ target, result })));
+  // The rows the lists show, in the view's order (checklist: the order of the results).
+  const rows: Row[] = report.targets.flatMap((target) => viewResults(target.results, view).map((result) => ({ target, result })));
   const active = rows.filter((r) => triage(r.result) === 'active');
   const accepted = rows.filter((r) => triage(r.result) === 'suppressed' || triage(r.result) === 'baselined');
   const counts = emptySeverityCounts();
-  for (const r of active) counts[r.result.severity] += 1;
+  for (const r of all) if (triage(r.result) === 'active') counts[r.result.severity] += 1;
+  const activeTotal = all.filter((r) => triage(r.result) === 'active').length;
 
   const headline = [
     `**${s.targets} target${s.targets === 1 ? '' : 's'}**${s.targetErrors ? ` (${s.targetErrors} not audited)` : ''}`,
-    active.length === 0
+    activeTotal === 0
       ? '**no failures that count**'
-      : `**${active.length} failure${active.length === 1 ? '' : 's'}**: ${SEVERITIES.filter((sev) => counts[sev] > 0).map((sev) => `${counts[sev]} ${sev}`).join(', ')}`,
+      : `**${activeTotal} failure${activeTotal === 1 ? '' : 's'}**: ${SEVERITIES.filter((sev) => counts[sev] > 0).map((sev) => `${counts[sev]} ${sev}`).join(', ')}`,
     `${s.pass} passed`,
     `${s.skip} skipped`,
     `${s.manual} manual`,
@@ -120,12 +158,26 @@ function renderMarkdown(report: AuditReport, fit: boolean): string {
     out.push('> [!WARNING]', '> Settings need attention:', ...report.warnings.map((w) => `> - ${md(w.message)}`), '');
   }
 
+  const note = filterNote(view);
+  if (note) out.push(`_${mdRich(note)}_`, '');
+
   // What comes before the findings is kept by the compact form too.
   const head = out.length;
-  for (const severity of SEVERITIES) {
-    const group = active.filter((r) => r.result.severity === severity);
-    if (group.length === 0) continue;
-    out.push(`### ${titleCase(severity)} (${group.length})`, '', ...group.map((r) => finding(r, s.targets)), '');
+  if (view?.sort === 'checklist') {
+    // Checklist order: by the checklist's sections, each in the order of the results.
+    const byId = rulesById(context.rules);
+    const sections = new Map<string, Row[]>();
+    for (const r of active) {
+      const title = SECTION_TITLES[sectionOf(r.result, byId)];
+      sections.set(title, [...(sections.get(title) ?? []), r]);
+    }
+    for (const [title, group] of sections) out.push(`### ${md(title)} (${group.length})`, '', ...findings(group, s.targets, view?.maxFindingsPerRule), '');
+  } else {
+    for (const severity of SEVERITIES) {
+      const group = active.filter((r) => r.result.severity === severity);
+      if (group.length === 0) continue;
+      out.push(`### ${titleCase(severity)} (${group.length})`, '', ...findings(group, s.targets, view?.maxFindingsPerRule), '');
+    }
   }
 
   const errors = rows.filter((r) => r.result.status === 'error' && r.target.error === undefined);
@@ -133,7 +185,7 @@ function renderMarkdown(report: AuditReport, fit: boolean): string {
     out.push(`### Errors (${errors.length})`, '', ...errors.map((r) => `- ${ruleLink(r.result.ruleId)} on ${code(r.target.target)}: ${md(r.result.message)}`), '');
   }
 
-  out.push(...details(`Accepted failures: suppressed or in the baseline (${accepted.length})`, accepted.map((r) => finding(r, s.targets))));
+  out.push(...details(`Accepted failures: suppressed or in the baseline (${accepted.length})`, findings(accepted, s.targets, view?.maxFindingsPerRule)));
   const listed = (status: RuleResult['status'][]) =>
     table(
       ['Target', 'Rule', 'Status', 'Result'],
@@ -148,19 +200,19 @@ function renderMarkdown(report: AuditReport, fit: boolean): string {
   const full = `${out.join('\n').trimEnd()}\n`;
   if (!fit || full.length <= COMMENT_LIMIT) return full;
   // Too long for a comment: first leave out the passed and skipped rules, then every finding's text.
-  const note = `\n_${passed} passed and ${skipped} skipped or manual results are left out to fit a comment's ${COMMENT_LIMIT.toLocaleString('en')} characters: \`--format json\` or \`html\` has them._\n`;
-  if (findingsOnly.length + note.length <= COMMENT_LIMIT) return findingsOnly + note;
+  const left = `\n_${passed} passed and ${skipped} skipped or manual results are left out to fit a comment's ${COMMENT_LIMIT.toLocaleString('en')} characters: \`--format json\` or \`html\` has them._\n`;
+  if (findingsOnly.length + left.length <= COMMENT_LIMIT) return findingsOnly + left;
   return compact(out.slice(0, head), active, errors.length);
 }
 
-/** Every result, for a ticket or a file. */
-export const markdownReporter: Reporter = (report) => renderMarkdown(report, false);
+/** Every result (or those the view keeps), for a ticket or a file. */
+export const markdownReporter: Reporter = (report, context) => renderMarkdown(report, context, false);
 
 /**
  * `--format markdown-comment`: the Markdown report made to fit a pull-request or issue comment (65,536
  * characters): whole when it fits, else without the passed and skipped rules, else one line per failing rule.
  */
-export const markdownCommentReporter: Reporter = (report) => renderMarkdown(report, true);
+export const markdownCommentReporter: Reporter = (report, context) => renderMarkdown(report, context, true);
 
 /** GitHub's limit on a pull-request or issue comment, in characters. */
 export const COMMENT_LIMIT = 65_536;

@@ -91,3 +91,45 @@ describe('--format markdown-comment: a report too long for a comment', () => {
     assert.equal(markdownCommentReporter(one, CONTEXT), markdownReporter(one, CONTEXT));
   });
 });
+
+describe('Markdown honours --sort, --only-failures and --min-severity as text does', () => {
+  const report = sampleReport();
+  const headings = (md: string) => md.split('\n').filter((l) => l.startsWith('### ')).map((l) => l.slice(4));
+  const summaries = (md: string) => md.split('\n').filter((l) => l.startsWith('<summary>'));
+
+  it('--min-severity high: only critical and high failures, no passes, skips or errors; the headline still counts all', () => {
+    const md = markdownReporter(report, { ...CONTEXT, view: { minSeverity: 'high' } });
+    assert.deepEqual(headings(md), ['Critical (2)', 'High (2)']);
+    assert.match(md, /\*\*8 failures\*\*: 2 critical, 2 high, 2 medium, 1 low, 1 info/);
+    assert.match(md, /^_Shown: failures of severity high or above \(`--min-severity high`\); the counts above are of the whole audit\._$/m);
+    assert.ok(!summaries(md).some((s) => /Passed|Skipped/.test(s)), summaries(md).join('\n'));
+  });
+
+  it('--only-failures: every failure, nothing else', () => {
+    const md = markdownReporter(report, { ...CONTEXT, view: { onlyFailures: true } });
+    assert.deepEqual(headings(md), ['Critical (2)', 'High (2)', 'Medium (2)', 'Low (1)', 'Info (1)']);
+    assert.deepEqual(summaries(md), ['<summary>Accepted failures: suppressed or in the baseline (2)</summary>']);
+    assert.match(md, /Shown: failures only \(`--only-failures`\)/);
+  });
+
+  it('--sort checklist: findings by checklist section, in the order of the results', () => {
+    const md = markdownReporter(report, { ...CONTEXT, view: { sort: 'checklist' } });
+    const sections = headings(md).filter((h) => h !== 'Errors (1)');
+    assert.ok(sections.length > 0 && sections.every((h) => /^(Laying the foundation|Cluster mode|Account management|Cluster mode extras|Transport layer security) \(\d+\)$/.test(h)), sections.join(', '));
+    assert.equal(sections.reduce((n, h) => n + Number(/\((\d+)\)$/.exec(h)![1]), 0), 8, 'every failure that counts, once');
+    // The default stays by severity.
+    assert.deepEqual(headings(markdownReporter(report, { ...CONTEXT, view: { sort: 'severity' } })), headings(markdownReporter(report, CONTEXT)));
+  });
+
+  it('--max-findings 1: one finding per rule and target, the rest counted', () => {
+    const md = markdownReporter(report, { ...CONTEXT, view: { sort: 'checklist', maxFindingsPerRule: 1 } });
+    assert.equal(md.match(/CVE-20\d\d-\d+ \(/g)?.length, 1, 'one CVE of version.known-vulnerabilities');
+    assert.match(md, /^- … and 2 more findings of \[`version\.known-vulnerabilities`\]\([^)]+\) on `redis:\/\/127\.0\.0\.1:7001` \(`--format json` has them all\)$/m);
+    assert.ok(!markdownReporter(report, CONTEXT).includes('more finding'), 'unlimited by default');
+  });
+
+  it('markdown-comment honours the view too', () => {
+    const md = markdownCommentReporter(report, { ...CONTEXT, view: { minSeverity: 'critical' } });
+    assert.deepEqual(headings(md), ['Critical (2)']);
+  });
+});
