@@ -1,3 +1,4 @@
+import { FACT_KEYS } from '../facts/types.ts';
 import type { Facts, FactKey } from '../facts/types.ts';
 import type { RuleResult, TargetResult } from '../engine/run.ts';
 import { errorResults } from '../engine/run.ts';
@@ -32,6 +33,9 @@ export interface DeploymentOptions extends AuditOptions {
  */
 export const DEPLOYMENT_RULES: ReadonlySet<string> = new Set(RULES.filter((r) => r.scope === 'deployment').map((r) => r.id));
 
+/** Facts the deployment entry does not mark as per node: its own, and the keyspace sample (see `sampling` below). */
+const DEPLOYMENT_FACTS: ReadonlySet<FactKey> = new Set(['cluster', 'sentinel', 'topology', 'sample']);
+
 const PER_NODE =
   "the deployment entry judges the deployment as a whole: this node-level fact is judged in each node's own entry";
 
@@ -44,9 +48,7 @@ export function deploymentName(kind: DeploymentKind, seed: Target, nodes: number
 export function deploymentFacts(name: string, discovery: Extract<Discovery, { ok: true }>): Facts {
   const { seedFacts, topology } = discovery;
   const unavailable: Partial<Record<FactKey, string>> = {};
-  for (const key of ['server', 'info', 'config', 'secrets', 'acl', 'categories', 'commands', 'now', 'host', 'probe', 'files'] as const) {
-    unavailable[key] = PER_NODE;
-  }
+  for (const key of FACT_KEYS) if (!DEPLOYMENT_FACTS.has(key)) unavailable[key] = PER_NODE;
   if (!seedFacts.cluster) unavailable.cluster = seedFacts.unavailable.cluster ?? 'not a cluster';
   if (!seedFacts.sentinel) unavailable.sentinel = seedFacts.unavailable.sentinel ?? 'not a sentinel deployment';
   return {

@@ -1,4 +1,4 @@
-import type { Source } from './types.ts';
+import type { Source } from './source.ts';
 
 /** Plaintext sensitive values of one kind under one key pattern: counts only, never a value or a key name. */
 export interface SampleFinding {

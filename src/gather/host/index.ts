@@ -14,6 +14,7 @@ import type {
   HostValue,
   Source,
 } from '../../facts/types.ts';
+import { FACT_KEYS } from '../../facts/types.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { effectiveConfig } from '../conf/redis-conf.ts';
@@ -335,7 +336,8 @@ export const hostEnricher: Enricher = async (facts, target, options) => {
   }
 };
 
-const LIVE_KEYS: readonly FactKey[] = ['server', 'info', 'config', 'secrets', 'acl', 'categories', 'commands', 'sentinel', 'cluster', 'now', 'probe', 'topology', 'files'];
+/** Every fact but the host's own (and the keyspace sample, which is only ever asked for). */
+const NOT_HOST_KEYS: readonly FactKey[] = FACT_KEYS.filter((k) => k !== 'host' && k !== 'sample');
 
 /**
  * Facts about a server that refused the audit connection (or that has no TCP port): the host alone. Every
@@ -343,7 +345,7 @@ const LIVE_KEYS: readonly FactKey[] = ['server', 'info', 'config', 'secrets', 'a
  */
 export async function hostOnlyFacts(target: string, pid: number, why: string, options: HostOptions = {}): Promise<Facts> {
   const unavailable: Partial<Record<FactKey, string>> = {};
-  for (const key of LIVE_KEYS) unavailable[key] = why;
+  for (const key of NOT_HOST_KEYS) unavailable[key] = why;
   const empty: Facts = { target, sources: new Set(), unavailable };
   const gathered = await gatherHost(pid, empty, options).catch((error: unknown) => ({ ok: false as const, reason: error instanceof Error ? error.message : String(error) }));
   if (!gathered.ok) return { ...empty, unavailable: { ...unavailable, host: gathered.reason } };

@@ -14,6 +14,7 @@ import type {
   Source,
   SourceKind,
 } from '../../facts/types.ts';
+import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
@@ -162,12 +163,11 @@ function wantsCredentials(auth: readonly string[] | undefined, authReply: Reply 
 
 /** Facts of a server that wants credentials that were not given: everything but the wire is unknown. */
 export function factsWithoutCredentials(target: string, tlsUnverified?: string): Facts {
-  const keys: FactKey[] = ['server', 'info', 'config', 'secrets', 'acl', 'categories', 'commands', 'now', 'sentinel', 'cluster'];
   return {
     target,
     sources: new Set<SourceKind>(['live']),
     connection: { unauthenticated: NEEDS_CREDENTIALS, ...(tlsUnverified ? { tlsUnverified } : {}) },
-    unavailable: Object.fromEntries(keys.map((k) => [k, NEEDS_CREDENTIALS])),
+    unavailable: Object.fromEntries(LIVE_FACT_KEYS.map((k) => [k, NEEDS_CREDENTIALS])),
   };
 }
 

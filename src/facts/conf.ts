@@ -1,0 +1,17 @@
+/** What the configuration files on disk say (redis.conf with its includes, ACL file, sentinel.conf). */
+
+import type { Source } from './source.ts';
+import type { AclUser, ConfigMap, SecretMap } from './live.ts';
+
+/** The configuration files that were read, with what they say. */
+export interface FileFacts {
+  /** Every file read, absolute paths. */
+  readonly paths: readonly string[];
+  readonly config: ConfigMap;
+  readonly secrets: SecretMap;
+  /** Users from an ACL file or `user` lines, with plaintext-password counts. */
+  readonly users: readonly AclUser[];
+  /** Lines redis-server would treat otherwise or refuse that do not stop an audit (unknown directives, …), as `file:line: what`. */
+  readonly warnings?: readonly string[];
+  readonly source: Source;
+}

@@ -1,0 +1,137 @@
+/** Facts a connection to the server gives (INFO, CONFIG GET, ACL LIST, COMMAND INFO, SENTINEL, CLUSTER); a config file gives the same shapes. */
+
+import type { Fact, SecretDigest, Source } from './source.ts';
+
+/** One ACL user, as the server (ACL LIST), an ACL file or a redis.conf `user` line describes it. */
+export interface AclUser {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly nopass: boolean;
+  /** Passwords as digests; plaintext `>pw` ones carry their length, `#hash` ones do not. */
+  readonly passwords: readonly SecretDigest[];
+  /** How many of the passwords were written in clear text (`>pw`), for auth.plaintext-passwords. */
+  readonly plaintextPasswords: number;
+  /**
+   * The root permission rules in order, password rules removed
+   * (e.g. `['~*', '&*', '+@all', '-@dangerous', '+config|get']`).
+   */
+  readonly rules: readonly string[];
+  /** Each selector's rules, in order (7.0+ `(...)` groups), without the parentheses. */
+  readonly selectors: readonly (readonly string[])[];
+  readonly source: Source;
+}
+
+export interface AclState {
+  readonly users: readonly AclUser[];
+  /**
+   * How the users were obtained: `acl-list` from the server, `requirepass` when the server has no ACL
+   * (Redis 5 and older: the default user is derived from requirepass), `file` from an ACL file or `user` lines.
+   */
+  readonly origin: 'acl-list' | 'requirepass' | 'file';
+  /**
+   * True when the rules are the server's rewrite rather than what was written (Redis 7.0 `ACL LIST`
+   * expands category subtractions into single commands).
+   */
+  readonly rewritten: boolean;
+  /** Users redfort could not read (one line each, without its secrets); the others are judged. */
+  readonly unreadable?: readonly string[];
+  readonly source: Source;
+}
+
+/** Command-category membership: category name (no `@`) to lowercase command names (`cmd` or `cmd|sub`). */
+export interface CategoryTable {
+  readonly categories: ReadonlyMap<string, readonly string[]>;
+  /** Whether names are per subcommand (7.0+) or whole commands (6.x). */
+  readonly granularity: 'subcommand' | 'command';
+  readonly source: Source;
+}
+
+/**
+ * The effective configuration: directive name (lowercase, modern Redis name: `replicaof` not `slaveof`,
+ * `masteruser` not Valkey's `primaryuser`) to its value in `CONFIG GET` form (booleans `yes`/`no`,
+ * enums lowercase, `bind` and `save` as one space-separated string, memory in bytes).
+ * Secret-bearing directives are never here: see `SecretMap`.
+ */
+export type ConfigMap = ReadonlyMap<string, Fact<string>>;
+
+/** Secret-bearing directives (`requirepass`, `masterauth`, `tls-key-file-pass`, ...) as digests. */
+export type SecretMap = ReadonlyMap<string, Fact<SecretDigest>>;
+
+/** Which server answered and what it is. */
+export interface ServerIdentity {
+  readonly product: 'redis' | 'valkey' | 'unknown';
+  /** The product's own version (`valkey_version` for Valkey, whose `redis_version` is a constant). */
+  readonly version: string | undefined;
+  readonly mode: 'standalone' | 'cluster' | 'sentinel';
+  /** `INFO server` `config_file`, when the server was started with one. */
+  readonly configFile: string | undefined;
+  readonly source: Source;
+}
+
+/** `INFO` sections: lowercase section name to its fields. */
+export type InfoSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** What `COMMAND INFO` says about the admin commands: present under their own name, or hidden (renamed or removed). */
+export interface CommandSurface {
+  /** lowercase original command name -> true when the server answers COMMAND INFO for it. */
+  readonly present: ReadonlyMap<string, boolean>;
+  /** rename-command lines seen in config files: original -> new name ('' = removed). */
+  readonly renames: ReadonlyMap<string, Fact<string>>;
+  readonly source: Source;
+}
+
+/** A monitored master as a sentinel reports it. */
+export interface SentinelMaster {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly quorum: number;
+  readonly flags: string;
+  readonly numOtherSentinels: number;
+  readonly numReplicas: number;
+  /** From sentinel.conf when it was readable; undefined when unknown. */
+  readonly authUser: Fact<string> | undefined;
+  readonly authPass: Fact<SecretDigest> | undefined;
+  readonly source: Source;
+}
+
+export interface SentinelFacts {
+  readonly masters: readonly SentinelMaster[];
+  /** `SENTINEL CONFIG GET *` (6.2+), secrets removed. */
+  readonly config: ConfigMap;
+  readonly sentinelPass: Fact<SecretDigest> | undefined;
+  /** `deny-scripts-reconfig`: only visible in sentinel.conf. */
+  readonly denyScriptsReconfig: Fact<string> | undefined;
+  /** Whether the auth-user / auth-pass of the masters could be read (from sentinel.conf). */
+  readonly masterAuthKnown: boolean;
+  readonly source: Source;
+}
+
+export interface ClusterNode {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly busPort: number;
+  readonly hostname: string | undefined;
+  readonly flags: readonly string[];
+  readonly masterId: string | undefined;
+  readonly slots: readonly (readonly [number, number])[];
+  readonly linkState: string;
+}
+
+export interface ClusterFacts {
+  readonly nodes: readonly ClusterNode[];
+  readonly myId: string | undefined;
+  readonly state: string | undefined;
+  readonly source: Source;
+}
+
+/** A live audit that went on after the connection fell short of what was asked. */
+export interface ConnectionFacts {
+  /** The server certificate did not verify (why, as the TLS library said it); the audit connected without verifying. */
+  readonly tlsUnverified?: string;
+  /** No credentials were given and the server requires them: only what the wire shows was audited. */
+  readonly unauthenticated?: string;
+  /** The password the audit logged in with (its clear text was known, so its length is), and as which user. */
+  readonly credential?: { readonly user: string; readonly password: SecretDigest };
+}

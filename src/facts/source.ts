@@ -1,0 +1,43 @@
+/** Where a fact came from, and what a secret becomes as soon as it is read. */
+
+/** Where a value came from. Findings point at it; the fixer edits there. */
+export type Source =
+  | { readonly kind: 'live'; readonly command: string }
+  | { readonly kind: 'file'; readonly path: string; readonly line: number }
+  | { readonly kind: 'default'; readonly note: string }
+  | { readonly kind: 'host'; readonly detail: string }
+  | { readonly kind: 'probe'; readonly detail: string };
+
+/** A value with its provenance. */
+export interface Fact<T = string> {
+  readonly value: T;
+  readonly source: Source;
+}
+
+/** What a password becomes as soon as a gatherer reads it: never the password itself. */
+export interface SecretDigest {
+  /** false for an empty value (e.g. `requirepass ""`). */
+  readonly set: boolean;
+  /** Length in bytes when the clear text was seen; undefined when only a hash was seen. */
+  readonly length: number | undefined;
+  /** Lowercase hex SHA-256 of the clear text (the form Redis stores ACL passwords in). */
+  readonly sha256: string;
+}
+
+/** The kinds of evidence a rule can be judged from (the `sources` column of the catalogue). */
+export type SourceKind = 'live' | 'config' | 'host' | 'probe' | 'topology';
+
+export function formatSource(source: Source): string {
+  switch (source.kind) {
+    case 'live':
+      return `live: ${source.command}`;
+    case 'file':
+      return `${source.path}:${source.line}`;
+    case 'default':
+      return `default: ${source.note}`;
+    case 'host':
+      return `host: ${source.detail}`;
+    case 'probe':
+      return `probe: ${source.detail}`;
+  }
+}
