@@ -17,15 +17,8 @@ import { formatApplyText, formatPlanText } from '../../fix/text.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
 import type { FixPlan, StepClass } from '../../fix/types.ts';
+import type { CliKit } from '../kit.ts';
 
-/** What the CLI shares with its commands. */
-export interface CliKit {
-  connectionOptions(command: Command): Command;
-  integer(value: string, name: string, min: number, max: number): number;
-  withDefault(flags: string, description: string, value: string): Option;
-  say(message: string): void;
-  usage(message: string): Error;
-}
 
 interface FixFlags extends TargetFlags {
   uri?: string;

@@ -24,7 +24,7 @@ import type { HardenResult } from '../../harden/harden.ts';
 import { commentHeader, hostFiles, planMarkdown } from '../../harden/outputs.ts';
 import type { RuleOutcome, TrialOutcome } from '../../harden/outputs.ts';
 import { binaryVersion, freePort, runTrial } from '../../harden/trial.ts';
-import type { CliKit } from './fix.ts';
+import type { CliKit } from '../kit.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 
 interface HardenFlags extends TargetFlags {

@@ -1,0 +1,370 @@
+import { Command, Option } from 'commander';
+import { runAuditDetailed } from '../../app/run.ts';
+import type { AuditScope } from '../../app/run.ts';
+import type { DeploymentKind } from '../../gather/topology/discover.ts';
+import { exitCode } from '../../engine/run.ts';
+import { resolveTarget } from '../../redis/target.ts';
+import type { Target, TargetFlags } from '../../redis/target.ts';
+import { FORMATS, loadReporter } from '../../report/load.ts';
+import { planOutputs } from '../../report/outputs.ts';
+import { auditOptionsOf } from '../../settings/apply.ts';
+import { loadSettings, readBaseline, writeBaseline } from '../../settings/load.ts';
+import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
+import { flagsFor } from '../../settings/targets.ts';
+import type { Settings } from '../../settings/types.ts';
+import { RULES } from '../../rules/index.ts';
+import type { Severity } from '../../rules/define.ts';
+import { SEVERITIES } from '../../rules/define.ts';
+import type { ReportView } from '../../report/types.ts';
+import type { SampleRequest } from '../../gather/sample/index.ts';
+import { UsageError, collect, connectionOptions, integer, namedError, say, withDefault } from '../kit.ts';
+import { checkReadable, checkWritable, fsReason, readHostKey, ruleDocs } from '../files.ts';
+
+interface AuditFlags extends TargetFlags {
+  format?: string[];
+  output?: string[];
+  failOn?: string;
+  configFile?: string;
+  baseline?: string;
+  baselineWrite?: string;
+  /** --force: write outputs through a symlink or into a non-regular file. */
+  force?: boolean;
+  targetTimeout: string;
+  connectTimeout: string;
+  timeout: string;
+  concurrency: string;
+  color: boolean;
+  uri?: string;
+  a?: string;
+  config?: string;
+  acl?: string;
+  sentinelConfig?: string;
+  redisVersion?: string;
+  cluster?: boolean;
+  sentinel?: boolean;
+  replication?: boolean;
+  hostKey?: string;
+  nodeOverride?: string[];
+  /** false with --no-probe. */
+  probe: boolean;
+  probeCredentials?: boolean;
+  probeIntrusive?: boolean;
+  /** --local: every Redis/Valkey process of this machine. */
+  local?: boolean;
+  /** --no-host: no host facts (commander's `host: false`, read apart from -h/--host). */
+  noHost?: boolean;
+  /** --sample-data [keys]: true when given without a number. */
+  sampleData?: string | true;
+  sampleDatabases?: string;
+  sampleTime?: string;
+  sampleBytes?: string;
+  /** --targets FILE (or `-`): an inventory, one URL a line or YAML. */
+  targets?: string;
+  summaryOnly?: boolean;
+  quiet?: boolean;
+  sort?: string;
+  onlyFailures?: boolean;
+  minSeverity?: string;
+  maxFindings?: string;
+}
+
+/** `--sort`, `--only-failures`, `--min-severity`, `--max-findings` as the view of the text and Markdown reports. */
+function reportView(flags: AuditFlags): ReportView {
+  const sort = flags.sort ?? 'severity';
+  if (sort !== 'severity' && sort !== 'checklist') throw new UsageError(`--sort must be severity or checklist, not '${sort}'`);
+  if (flags.minSeverity !== undefined && !SEVERITIES.includes(flags.minSeverity as Severity)) {
+    throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
+  }
+  const max = flags.maxFindings === undefined ? undefined : Number(flags.maxFindings);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError(`--max-findings must be a positive whole number, not '${flags.maxFindings}'`);
+  return {
+    sort,
+    ...(flags.onlyFailures ? { onlyFailures: true } : {}),
+    ...(flags.minSeverity !== undefined ? { minSeverity: flags.minSeverity as Severity } : {}),
+    ...(max !== undefined ? { maxFindingsPerRule: max } : {}),
+  };
+}
+
+/** `--sample-data [N]`, `--sample-databases`, `--sample-time`, `--sample-bytes` as a sampling request. */
+function sampleRequest(flags: AuditFlags, inventory: boolean): SampleRequest | undefined {
+  const tuning = (['sampleDatabases', 'sampleTime', 'sampleBytes'] as const).filter((f) => flags[f] !== undefined);
+  if (flags.sampleData === undefined) {
+    if (tuning.length > 0 && !inventory) {
+      throw new UsageError(`--${tuning[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} tunes the keyspace sample: add --sample-data`);
+    }
+  }
+  const request: { keys?: number; databases?: number[]; timeMs?: number; bytes?: number } = {};
+  if (typeof flags.sampleData === 'string') request.keys = integer(flags.sampleData, '--sample-data', 1, 10_000_000);
+  if (flags.sampleDatabases !== undefined) {
+    request.databases = flags.sampleDatabases.split(',').map((db) => integer(db.trim(), '--sample-databases', 0, 1_000_000));
+  }
+  if (flags.sampleTime !== undefined) {
+    const seconds = Number(flags.sampleTime);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--sample-time must be seconds from 0 to 3600, not '${flags.sampleTime}'`);
+    request.timeMs = Math.round(seconds * 1000);
+  }
+  if (flags.sampleBytes !== undefined) request.bytes = integer(flags.sampleBytes, '--sample-bytes', 1024, 2 ** 40);
+  return flags.sampleData === undefined && Object.keys(request).length === 0 ? undefined : request;
+}
+
+/** `--node-override KEY=URL`: KEY is a node's host:port or a role (master, replica, sentinel). */
+function nodeOverrides(specs: readonly string[] | undefined, flags: TargetFlags): Map<string, Target> | undefined {
+  if (!specs || specs.length === 0) return undefined;
+  const tlsFlags: TargetFlags = {};
+  for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as const) {
+    if (flags[name] !== undefined) Object.assign(tlsFlags, { [name]: flags[name] });
+  }
+  const overrides = new Map<string, Target>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--node-override '${spec.replace(/:[^:@/]*@/, ':***@')}' must be KEY=URL (KEY: host:port, master, replica or sentinel)`);
+    const url = spec.slice(eq + 1);
+    // The URL's scheme decides: rediss:// takes the certificate flags, redis:// is plain even beside --tls.
+    const secure = /^(rediss|valkeys):\/\//i.test(url);
+    overrides.set(spec.slice(0, eq).toLowerCase(), resolveTarget(url, secure ? tlsFlags : {}, process.env));
+  }
+  return overrides;
+}
+
+function deploymentKind(flags: AuditFlags): DeploymentKind | undefined {
+  const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
+  if (kinds.length > 1) throw new UsageError(`--${kinds[0]} and --${kinds[1]} exclude each other`);
+  return kinds[0];
+}
+
+function targetsOf(specs: readonly string[], flags: AuditFlags, settings?: Settings): Target[] {
+  const given = [...(flags.uri ? [flags.uri] : []), ...specs];
+  if (given.some((spec) => spec.trim() === '')) throw new UsageError('an empty target was given (an unset shell variable?)');
+  // With no target on the command line, the settings file's targets are the inventory.
+  const all = given.length === 0 && flags.host === undefined && flags.port === undefined && settings ? settings.targets.map((t) => t.spec) : given;
+  const pass = flags.pass ?? flags.a;
+  const shared: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
+  const resolve = (spec: string | undefined) => resolveTarget(spec, flagsFor(spec, shared, settings, process.env), process.env);
+  if (all.length === 0) return [resolve(undefined)];
+  // Host and port flags address one server: with several targets they would all collapse into one.
+  if (all.length > 1 && (flags.host !== undefined || flags.port !== undefined)) {
+    throw new UsageError('-h/--host and -p/--port apply to a single target: give URLs instead when auditing several');
+  }
+  return all.map(resolve);
+}
+
+function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Settings): Target[] {
+  const targets = targetsOf(specs, flags, settings);
+  if (targets.length > 1 && (flags.config || flags.acl || flags.sentinelConfig)) {
+    throw new UsageError('--config, --acl and --sentinel-config describe one server: audit one target with them');
+  }
+  return targets;
+}
+
+/** The audit command: its flags checked, the run asked of src/app, the reports written and printed; the exit code. */
+async function auditCommand(specs: string[], flags: AuditFlags): Promise<number> {
+  const plan = planOutputs(flags.format, flags.output ?? [], [...FORMATS]);
+  if (typeof plan === 'string') throw new UsageError(plan);
+  // Checked before the audit, so that a typo in a path does not cost a whole run.
+  const force = flags.force === true;
+  for (const file of plan.files) await checkWritable(file.path, force);
+  if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force);
+  if (flags.redisVersion !== undefined && !/^\s*(valkey|redis)?[\s/_-]*v?\d+\.\d+/i.test(flags.redisVersion)) {
+    throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${flags.redisVersion}'`);
+  }
+  await checkReadable(flags.config, '--config');
+  await checkReadable(flags.acl, '--acl');
+  await checkReadable(flags.sentinelConfig, '--sentinel-config');
+  const settings = await loadSettings(flags.configFile, RULES.map((r) => r.id));
+  const baseline = flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined;
+  const failOn = (flags.failOn ?? settings?.failOn ?? 'high') as Severity | 'none';
+  const view = reportView(flags);
+  if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, none`);
+  if (flags.a !== undefined || flags.pass !== undefined) {
+    process.stderr.write('Warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH.\n');
+  }
+  const options = {
+    connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
+    commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
+    concurrency: integer(flags.concurrency, '--concurrency', 1, 10_000),
+    targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000),
+    ...auditOptionsOf(settings),
+    ...(flags.config ? { configPath: flags.config } : {}),
+    ...(flags.acl ? { aclPath: flags.acl } : {}),
+    ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}),
+    ...(flags.probe === false ? { noProbe: true } : {}),
+    ...(flags.probeCredentials ? { probeCredentials: true } : {}),
+    ...(flags.probeIntrusive ? { probeIntrusive: true } : {}),
+    ...(flags.noHost ? { noHost: true } : {}),
+  };
+  const inventorySamples = settings?.targets.some((t) => t.defaults.sampleData) === true;
+  const request = sampleRequest(flags, inventorySamples);
+  // Budgets given without --sample-data tune the inventory's samples; --sample-data turns sampling on everywhere.
+  if (request && flags.sampleData !== undefined) Object.assign(options, { sample: request });
+  else if (request && options.sampleTargets) {
+    Object.assign(options, { sampleTargets: new Map([...options.sampleTargets].map(([k, v]) => [k, v === null ? null : { ...request, ...v }])) });
+  }
+  const fileOnly = specs.length === 0 && !flags.uri && !flags.host && flags.port === undefined && (flags.config || flags.acl || flags.sentinelConfig);
+  const kind = deploymentKind(flags);
+  if (kind === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
+    throw new UsageError('--host-key and --node-override need --cluster, --sentinel or --replication');
+  }
+  if (flags.targets !== undefined) {
+    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || flags.local || flags.config || flags.acl || flags.sentinelConfig) {
+      throw new UsageError('--targets names every target: give no target, -h/-p, --local or --config with it');
+    }
+    const { runFleetAudit } = await import('../fleet.ts');
+    const pass = flags.pass ?? flags.a;
+    const connection: TargetFlags = {};
+    for (const name of ['user', 'tls', 'cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure', 'db'] as const) {
+      if (flags[name] !== undefined) Object.assign(connection, { [name]: flags[name] });
+    }
+    if (pass !== undefined) connection.pass = pass;
+    const hostKey = kind !== undefined ? await readHostKey(flags.hostKey) : undefined;
+    const docs = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)].includes('sarif') ? ruleDocs() : undefined;
+    return runFleetAudit(
+      {
+        inventory: flags.targets,
+        flags: connection,
+        kind,
+        options,
+        plan,
+        settings,
+        baseline,
+        failOn,
+        summaryOnly: flags.summaryOnly === true,
+        quiet: flags.quiet === true,
+        color: flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        env: process.env,
+      },
+      {
+        render: async (format, report, forStdout) => {
+          const tty = forStdout && process.stdout.isTTY === true;
+          const color = tty && flags.color && format === 'text' && !process.env.NO_COLOR;
+          const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
+          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() });
+        },
+        auditDeployment: async (seed, k, o) => (await import('../../app/deployment.ts')).auditDeployment(seed, { ...o, kind: k, hostKey }),
+        writeStdout: (text) => process.stdout.write(text),
+        say,
+      },
+    );
+  }
+  if (flags.summaryOnly) throw new UsageError('--summary-only goes with --targets');
+  let scope: AuditScope;
+  if (flags.local) {
+    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || fileOnly || kind !== undefined) {
+      throw new UsageError('--local finds the servers of this machine itself: give no target, --config, --cluster, --sentinel or --replication with it');
+    }
+    if (flags.noHost) throw new UsageError('--local audits the host: it cannot be combined with --no-host');
+    const pass = flags.pass ?? flags.a;
+    scope = { local: { flags: { ...flags, ...(pass !== undefined ? { pass } : {}) } } };
+  } else if (kind !== undefined) {
+    if (fileOnly) throw new UsageError(`--${kind} discovers a live deployment: give the URL of one of its nodes`);
+    const targets = liveTargets(specs, flags, settings);
+    if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
+    const hostKey = await readHostKey(flags.hostKey);
+    const overrides = nodeOverrides(flags.nodeOverride, flags);
+    scope = { deployment: { seed: targets[0]!, kind, hostKey, nodeOverrides: overrides } };
+  } else if (fileOnly) {
+    scope = { files: { configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion } };
+  } else {
+    scope = { targets: liveTargets(specs, flags, settings) };
+  }
+  // Settings already shaped the options above (sampling per target); runAudit adds their rule overrides.
+  const run = await runAuditDetailed({
+    ...scope,
+    options,
+    settings,
+    baseline,
+    root: process.cwd(),
+    ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
+    recordBaseline: flags.baselineWrite !== undefined,
+    onNotice: say,
+  });
+  const { report, hostOnly } = run;
+  if (flags.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(flags.baselineWrite, run.recordedBaseline, { force });
+  const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
+  const docs = formats.includes('sarif') ? ruleDocs() : undefined;
+  for (const file of plan.files) {
+    const content = (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, root: process.cwd() });
+    try {
+      await writeOutputFile(file.path, content, { force });
+    } catch (error) {
+      const why = error instanceof FileWriteError ? error.detail : fsReason(error);
+      throw new UsageError(`cannot write the ${file.format} report to '${file.path}': ${why}`);
+    }
+  }
+  if (plan.stdout) {
+    const tty = process.stdout.isTTY === true;
+    const color = flags.color && plan.stdout === 'text' && tty && !process.env.NO_COLOR;
+    const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
+    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() }));
+  }
+  for (const t of report.targets) {
+    // A file target's error names the file already (`redis.conf:12: …`).
+    if (t.error !== undefined) say(namedError(t.target, t.error));
+    for (const w of t.warnings ?? []) say(`warning: ${w}`);
+  }
+  for (const w of report.warnings ?? []) say(`warning: ${w.message}`);
+  // A server audited from its host alone (--local without its credentials) was not fully audited.
+  return hostOnly > 0 ? 2 : exitCode(report.targets, failOn);
+}
+
+export function registerAudit(cli: Command): void {
+  connectionOptions(cli
+    .command('audit'))
+    .description('audit live servers (redis://[user[:password]@]host[:port][/db], rediss://…, host:port), or their config files')
+    .argument('[targets...]', 'servers to audit (default 127.0.0.1:6379, or the files of --config alone)')
+    .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, 1_000_000)).hideHelp())
+    .option('--config <file>', "the server's redis.conf (read with its includes); alone, audits the files without a server")
+    .option('--acl <file>', 'an ACL file (default: the config\'s aclfile)')
+    .option('--sentinel-config <file>', "a sentinel's sentinel.conf")
+    .option('--redis-version <version>', 'the version the files are for, in a file-only audit (e.g. 7.2.4, valkey-8.0.1)')
+    .option('--cluster', 'audit every node of the cluster the target belongs to, and the cluster as a whole')
+    .option('--sentinel', 'audit the sentinels, masters and replicas the target sentinel knows, and the group as a whole')
+    .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')
+    .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
+    .option('--node-override <key=url>', 'reach the nodes KEY (host:port, or master, replica, sentinel) with this URL\'s credentials, repeatable', collect)
+    .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...FORMATS].join(', ')} (default: text)`, collect)
+    .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report', collect)
+    .option('--fail-on <severity>', `exit 1 when a failure that counts is at or above: ${SEVERITIES.join(', ')}, none (default: high, or failOn of the settings)`)
+    .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)')
+    .option('--baseline <file>', 'failures recorded in this baseline do not fail the run: only new ones do')
+    .option('--baseline-write <file>', "record this run's failures as the baseline")
+    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
+    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
+    .addOption(withDefault('--concurrency <n>', 'targets audited at once', '16'))
+    .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', '120000'))
+    .option('--force', 'write -o and --baseline-write files through a symlink or into a FIFO or device (refused by default)')
+    .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
+    .option('--probe-credentials', 'intrusive: try 4 default passwords with AUTH (the server logs the failures)')
+    .option('--probe-intrusive', 'intrusive: run EVAL "return type(package)" 0 to test CVE-2022-0543')
+    .option('--sample-data [keys]', 'opt in: read a bounded, read-only sample of the keyspace (KEYS per database, default 1000) as evidence for data.client-side-encryption; values are never shown')
+    .option('--sample-databases <list>', 'the databases to sample, e.g. 0,1 (default: every non-empty one)')
+    .option('--sample-time <seconds>', 'time budget of the sample (default: 5)')
+    .option('--sample-bytes <bytes>', 'byte budget of the sample: replies read in all (default: 33554432)')
+    .option('--no-color', 'no colours in the text report')
+    .option('--sort <order>', 'order of the text and Markdown reports: severity (failures first, most severe first; the default) or checklist')
+    .option('--only-failures', 'text and Markdown reports: show the findings only')
+    .option('--min-severity <severity>', `text and Markdown reports: show findings at or above this severity only (${SEVERITIES.join(', ')})`)
+    .option('--max-findings <n>', 'text and Markdown reports: at most N findings per rule and target (default: all)')
+    .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
+    .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
+    .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')
+    .option('--summary-only', 'with --targets: print the fleet summary (one line per target, totals per rule) without the details')
+    .option('-q, --quiet', 'no progress line and no per-target error lines on standard error')
+    .addHelpText('after', `
+Examples:
+  REDISCLI_AUTH=secret redfort audit redis://auditor@db1:6380
+  redfort audit rediss://db1:6380 --cacert ca.crt --format json -o report.json
+  redfort audit redis://a:6379 redis://b:6379 --fail-on critical -o html=r.html
+  redfort audit --config /etc/redis/redis.conf --redis-version 7.2.4
+  redfort audit redis://10.0.5.11:6379 --cluster
+  redfort audit --targets fleet.yaml --summary-only
+  redfort audit --targets fleet.yaml --format jsonl -o fleet.jsonl
+
+Exit codes: 0 no failure at or above --fail-on; 1 there is one; 2 bad usage, or\na target could not be audited.`)
+    .action(async (specs: string[], flags: AuditFlags & { n?: number }, command: Command) => {
+      const { n, ...rest } = flags;
+      // --no-host and -h/--host share commander's `host` attribute: read --no-host from the arguments.
+      const noHost = ((command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? []).includes('--no-host');
+      if ((rest.host as unknown) === false) delete rest.host;
+      process.exitCode = await auditCommand(specs, { ...rest, ...(noHost ? { noHost } : {}), ...(n !== undefined ? { db: n } : {}) });
+    });
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
+import type { HostKeyMap } from '../topology/host-key.ts';
+import { DEFAULT_MAX_FILE_BYTES, FileReadError, readFileBytes, readTextFile } from '../util/read-file.ts';
+import { FileWriteError, checkOutputPath } from '../util/write-file.ts';
+import { RULES } from '../rules/index.ts';
+import { packageRoot } from '../package-root.ts';
+import { UsageError } from './kit.ts';
+
+/** The --host-key file of audit and reboot-plan, parsed; undefined when none was given. */
+export async function readHostKey(path: string | undefined): Promise<HostKeyMap | undefined> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readTextFile(path, { maxBytes: 4 * 1024 * 1024 });
+  } catch (error) {
+    throw new UsageError(`cannot read the --host-key file '${path}': ${error instanceof FileReadError ? error.detail : (error as Error).message}`);
+  }
+  try {
+    return parseHostKey(text, path);
+  } catch (error) {
+    if (error instanceof HostKeyError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** A file-system error as a few words (`no such file or directory`, `permission denied`). */
+export function fsReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  if (code === 'EROFS') return 'read-only file system';
+  return code ?? message;
+}
+
+/**
+ * A file given on the command line must be there and be a regular file: a typo is an error, not a silently skipped
+ * source, and a FIFO or a device is refused before anything opens it.
+ */
+export async function checkReadable(path: string | undefined, flag: string): Promise<void> {
+  if (path === undefined) return;
+  try {
+    await readFileBytes(path, { maxBytes: DEFAULT_MAX_FILE_BYTES });
+  } catch (error) {
+    if (error instanceof FileReadError) throw new UsageError(`${path}: cannot read the ${flag} file: ${error.detail}`);
+    throw error;
+  }
+}
+
+/**
+ * An --output path must name a file in an existing directory, and not a symlink, FIFO or device someone planted
+ * there (unless --force).
+ */
+export async function checkWritable(path: string, force: boolean): Promise<void> {
+  const dir = dirname(path);
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${fsReason(error)})`;
+    throw new UsageError(`cannot write a report to '${path}': the directory '${dir}' ${why}`);
+  }
+  if (!isDir) throw new UsageError(`cannot write a report to '${path}': '${dir}' is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`cannot write a report to '${path}': it is a directory`);
+  try {
+    await checkOutputPath(path, { force });
+  } catch (error) {
+    if (error instanceof FileWriteError) throw new UsageError(`cannot write a report to '${path}': ${error.detail}`);
+    throw error;
+  }
+}
+
+/** A rule's docs/rules/<id>.md. */
+export function ruleDocPath(id: string): string {
+  return join(packageRoot(), 'docs', 'rules', `${id}.md`);
+}
+
+/** Each rule's docs/rules/<id>.md, for the reporters that embed help (SARIF). */
+export function ruleDocs(): Map<string, string> {
+  const docs = new Map<string, string>();
+  for (const rule of RULES) {
+    const path = ruleDocPath(rule.id);
+    if (existsSync(path)) docs.set(rule.id, readFileSync(path, 'utf8'));
+  }
+  return docs;
+}

@@ -1,0 +1,64 @@
+import { Command, Option } from 'commander';
+import { terminalSafe } from '../report/common.ts';
+
+/**
+ * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
+ * control characters escaped: no terminal escape sequence, no line break.
+ */
+export function say(message: string): void {
+  process.stderr.write(`redfort: ${terminalSafe(message)}\n`);
+}
+
+/** `target: error`, unless the error names the target already (`redis.conf:12: …`, `redis://h:1 is neither …`). */
+export function namedError(target: string, error: string): string {
+  return error.startsWith(`${target}:`) || error.startsWith(`${target} `) ? error : `${target}: ${error}`;
+}
+
+/** A usage problem: one line on stderr, exit 2. */
+export class UsageError extends Error {}
+
+export function integer(value: string, name: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not '${value}'`);
+  return n;
+}
+
+/** An option with a default, shown unquoted in the help: `(default: 3000)`. */
+export function withDefault(flags: string, description: string, value: string): Option {
+  return new Option(flags, description).default(value, value);
+}
+
+/** A repeatable option's values, in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** redis-cli's connection flags, shared by the commands that connect. */
+export function connectionOptions(command: Command): Command {
+  return command
+    .helpOption('--help', 'display help for command')
+    .option('-u, --uri <url>', 'server URI, as redis-cli takes it')
+    .option('-h, --host <host>', 'server hostname (redis-cli -h)')
+    .addOption(new Option('-p, --port <port>', 'server port (redis-cli -p)').argParser((v) => integer(v, '--port', 1, 65535)))
+    .option('--user <user>', 'ACL user to authenticate as')
+    .option('--pass <password>', 'password (prefer the REDISCLI_AUTH environment variable)')
+    .option('-a <password>', 'password, as redis-cli -a')
+    .option('--tls', 'connect with TLS')
+    .option('--cacert <file>', 'CA certificate file to verify the server with')
+    .option('--cacertdir <dir>', 'directory of trusted CA certificates')
+    .option('--cert <file>', 'client certificate to authenticate with')
+    .option('--key <file>', 'private key of the client certificate')
+    .option('--sni <name>', 'server name for SNI')
+    .option('--insecure', 'do not verify the server certificate');
+}
+
+/** What the CLI shares with its commands. */
+export interface CliKit {
+  connectionOptions(command: Command): Command;
+  integer(value: string, name: string, min: number, max: number): number;
+  withDefault(flags: string, description: string, value: string): Option;
+  say(message: string): void;
+  usage(message: string): Error;
+}
+
+export const KIT: CliKit = { connectionOptions, integer, withDefault, say, usage: (message) => new UsageError(message) };
