@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { fsErrorText } from '../util/fs-error.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import type { Thresholds } from '../rules/define.ts';
@@ -143,8 +144,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
       try {
         content = await environment.readFile(name);
       } catch (error) {
-        const reason = (error as { detail?: string }).detail ?? ((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((error as NodeJS.ErrnoException).code ?? 'unreadable'));
-        return fail(fileNode.value, `${where}: cannot read ${keyOf(fileNode)} '${name}': ${reason}`);
+        return fail(fileNode.value, `${where}: cannot read ${keyOf(fileNode)} '${name}': ${fsErrorText(error)}`);
       }
       // One trailing newline is the editor's, not the secret's.
       const value = content.replace(/\r?\n$/, '');

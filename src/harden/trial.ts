@@ -1,11 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { connect } from '../gather/live/resp.ts';
 import { ReplyError } from '../gather/live/resp.ts';
+import { runProgram } from '../util/run-program.ts';
 
 /** A throwaway server start, and which users logged in. */
 export interface TrialResult {
@@ -64,12 +64,8 @@ export async function freePort(): Promise<number> {
 
 /** The version of a server binary on PATH, or undefined when there is none. */
 export async function binaryVersion(binary: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await promisify(execFile)(binary, ['--version'], { timeout: 10_000 });
-    return /v=(\S+)/.exec(stdout)?.[1];
-  } catch {
-    return undefined;
-  }
+  const out = await runProgram(binary, ['--version']);
+  return out.ok ? /v=(\S+)/.exec(out.stdout)?.[1] : undefined;
 }
 
 /** AUTH as the user (or, without one, PING: any reply means the server is up). */

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { errnoOf, errnoText } from './fs-error.ts';
 
 /** Default bound on one input file: far above any real redis.conf, ACL file or settings file. */
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -51,21 +52,23 @@ function notRegular(path: string, info: Stats): FileReadError {
   return new FileReadError(path, 'not-regular', kind === 'not a regular file' ? kind : `${kind}, not a regular file`);
 }
 
-const ERRNO: Readonly<Record<string, readonly [FileReadReason, string]>> = {
-  ENOENT: ['missing', 'no such file'],
-  ENOTDIR: ['missing', 'a component of the path is not a directory'],
-  EACCES: ['denied', 'permission denied'],
-  EPERM: ['denied', 'permission denied'],
-  ELOOP: ['other', 'too many levels of symbolic links'],
-  ENAMETOOLONG: ['other', 'file name too long'],
-  EISDIR: ['not-regular', 'is a directory'],
+const ERRNO: Readonly<Record<string, FileReadReason>> = {
+  ENOENT: 'missing',
+  ENOTDIR: 'missing',
+  EACCES: 'denied',
+  EPERM: 'denied',
+  ELOOP: 'other',
+  ENAMETOOLONG: 'other',
+  EISDIR: 'not-regular',
 };
 
 function fromErrno(path: string, error: unknown): FileReadError {
   if (error instanceof FileReadError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  const known = code === undefined ? undefined : ERRNO[code];
-  if (known) return new FileReadError(path, known[0], known[1], code);
+  const code = errnoOf(error);
+  const reason = code === undefined ? undefined : ERRNO[code];
+  // Opening a file for reading fails with ENOTDIR only for a component of its path.
+  const detail = code === 'ENOTDIR' ? 'a component of the path is not a directory' : errnoText(code);
+  if (reason && detail !== undefined) return new FileReadError(path, reason, detail, code);
   return new FileReadError(path, 'other', code ?? (error instanceof Error ? error.message : String(error)), code);
 }
 

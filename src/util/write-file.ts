@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { errnoOf, errnoText } from './fs-error.ts';
 import { kindOf } from './read-file.ts';
 
 /** Why an output file was not written; the message names the path and the reason. */
@@ -26,21 +27,19 @@ export interface WriteFileOptions {
   readonly force?: boolean | undefined;
 }
 
-const REASONS: Readonly<Record<string, string>> = {
+/** What a write's errors mean that a read's do not; the others read as they do for a read (fs-error.ts). */
+const WRITE_REASONS: Readonly<Record<string, string>> = {
   ENOENT: 'its directory does not exist',
   ENOTDIR: 'a component of the path is not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
   EISDIR: 'a directory',
   EEXIST: 'a temporary file of the same name appeared (retry)',
 };
 
 function reasonOf(path: string, error: unknown): FileWriteError {
   if (error instanceof FileWriteError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  return new FileWriteError(path, (code && REASONS[code]) ?? code ?? (error instanceof Error ? error.message : String(error)), code);
+  const code = errnoOf(error);
+  const text = (code && WRITE_REASONS[code]) ?? errnoText(code);
+  return new FileWriteError(path, text ?? code ?? (error instanceof Error ? error.message : String(error)), code);
 }
 
 /**
@@ -52,7 +51,7 @@ export async function checkOutputPath(path: string, options: WriteFileOptions = 
   try {
     info = await lstat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw reasonOf(path, error);
+    if (errnoOf(error) !== 'ENOENT') throw reasonOf(path, error);
   }
   if (!info) {
     let dir: Stats;
@@ -80,7 +79,7 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
   try {
     info = await lstat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw reasonOf(path, error);
+    if (errnoOf(error) !== 'ENOENT') throw reasonOf(path, error);
   }
   if (info && !info.isFile()) {
     if (info.isDirectory()) throw new FileWriteError(path, 'a directory');

@@ -22,6 +22,7 @@ import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
 import { beforeAcl, resolveVersion } from '../../redis/directives.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
+import { errnoText } from '../../util/fs-error.ts';
 
 export interface FileInputs {
   /** redis.conf (or a sentinel config) to read with its includes. */
@@ -221,23 +222,15 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
   } catch (error) {
     if (error instanceof ConfigParseError) {
       // Line 0 is the file itself (it cannot be opened): `path: reason`, not `path:0: reason`.
-      if (error.line === 0) return { ok: false, error: `${error.path}: ${error.reason.replace(/\b(E[A-Z]+)$/, (code) => FS_REASONS[code] ?? code)}` };
+      if (error.line === 0) return { ok: false, error: `${error.path}: ${error.reason.replace(/\b(E[A-Z]+)$/, (code) => errnoText(code) ?? code)}` };
       return { ok: false, error: error.message };
     }
     if (error instanceof FileReadError) return { ok: false, error: `${error.path}: ${error.detail}` };
     const e = error as NodeJS.ErrnoException;
-    if (e.code && e.path) return { ok: false, error: `${e.path}: ${FS_REASONS[e.code] ?? e.message}` };
+    if (e.code && e.path) return { ok: false, error: `${e.path}: ${errnoText(e.code) ?? e.message}` };
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
-
-const FS_REASONS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'not a directory',
-};
 
 function surface(renames: ReadonlyMap<string, Fact<string>>, source: Source): CommandSurface {
   return { present: new Map(ADMIN_COMMANDS.map((c) => [c, !renames.has(c)])), renames, source };

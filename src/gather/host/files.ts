@@ -1,4 +1,5 @@
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { errnoOf } from '../../util/fs-error.ts';
 import { dirname } from 'node:path';
 import type { HostFileState, HostStat } from '../../facts/types.ts';
 import { fsReason } from './proc.ts';
@@ -42,7 +43,7 @@ export async function statPath(path: string, names: IdNames): Promise<HostFileSt
   try {
     link = await lstat(path);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return { kind: 'missing' };
+    if (errnoOf(error) === 'ENOENT') return { kind: 'missing' };
     return { kind: 'unknown', reason: fsReason(error, `cannot stat ${path}`) };
   }
   try {
@@ -68,7 +69,7 @@ export async function statPath(path: string, names: IdNames): Promise<HostFileSt
       },
     };
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return { kind: 'unknown', reason: `${path} is a dangling symlink` };
+    if (errnoOf(error) === 'ENOENT') return { kind: 'unknown', reason: `${path} is a dangling symlink` };
     return { kind: 'unknown', reason: fsReason(error, `cannot stat ${path}`) };
   }
 }

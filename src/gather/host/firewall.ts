@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { FirewallFacts, FirewallRuleset, HostValue } from '../../facts/types.ts';
+import { findProgram, runProgram } from '../../util/run-program.ts';
 import { hostSource } from './proc.ts';
 import { parseIptablesSave } from './firewall-iptables.ts';
 import { parseNft } from './firewall-nft.ts';
@@ -17,24 +14,6 @@ export interface FirewallOverride {
   readonly nft?: string;
   readonly iptables?: string;
   readonly ip6tables?: string;
-}
-
-async function findProgram(name: string): Promise<string | undefined> {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
-  for (const dir of new Set(dirs.filter((d) => d !== ''))) {
-    const path = join(dir, name);
-    if (await access(path, constants.X_OK).then(() => true, () => false)) return path;
-  }
-  return undefined;
-}
-
-function run(path: string, args: readonly string[]): Promise<{ ok: true; stdout: string } | { ok: false; error: string }> {
-  return new Promise((resolve) => {
-    execFile(path, args, { timeout: 10_000, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      if (error) resolve({ ok: false, error: (String(stderr).trim().split('\n')[0] || error.message).slice(0, 200) });
-      else resolve({ ok: true, stdout: String(stdout) });
-    });
-  });
 }
 
 /** Reads the packet filter with `nft list ruleset`, `iptables-save` and `ip6tables-save`, those installed. */
@@ -57,7 +36,7 @@ export async function readFirewall(override?: FirewallOverride): Promise<HostVal
   for (const tool of tools) {
     const path = await findProgram(tool.name);
     if (!path) continue;
-    const out = await run(path, tool.args);
+    const out = await runProgram(path, tool.args, { maxBuffer: 32 * 1024 * 1024 });
     if (out.ok) {
       rulesets.push(tool.parse(out.stdout));
       used.push([tool.name, ...tool.args].join(' '));

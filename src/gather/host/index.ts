@@ -1,4 +1,5 @@
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { errnoOf } from '../../util/fs-error.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   ConfigMap,
@@ -237,8 +238,7 @@ async function devLogOf(pid: number): Promise<boolean | undefined> {
     await lstat(`/proc/${pid}/root/dev/log`);
     return true;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? false : undefined;
+    return errnoOf(error) === 'ENOENT' ? false : undefined;
   }
 }
 

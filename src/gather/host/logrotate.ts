@@ -1,6 +1,7 @@
-import { access, readdir, readFile, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errnoOf } from '../../util/fs-error.ts';
+import { findProgram } from '../../util/run-program.ts';
 import type { HostValue, LogrotateFacts, LogrotateStanza } from '../../facts/types.ts';
 import { fsReason, hostSource } from './proc.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
@@ -102,14 +103,6 @@ export interface LogrotateOptions {
   readonly logrotateDir?: string | undefined;
 }
 
-async function findProgram(name: string): Promise<boolean> {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin'];
-  for (const dir of new Set(dirs.filter((d) => d !== ''))) {
-    if (await access(join(dir, name), constants.X_OK).then(() => true, () => false)) return true;
-  }
-  return false;
-}
-
 /** Reads the logrotate configuration with its includes (files and directories, taboo names skipped). */
 export async function readLogrotate(options: LogrotateOptions = {}): Promise<HostValue<LogrotateFacts>> {
   const files: string[] = [];
@@ -168,11 +161,11 @@ export async function readLogrotate(options: LogrotateOptions = {}): Promise<Hos
     return { known: true, value: { files, stanzas, problems, installed: undefined }, source: hostSource(`logrotate rules in ${options.logrotateDir}`) };
   }
   const main = '/etc/logrotate.conf';
-  const installed = await findProgram('logrotate');
+  const installed = (await findProgram('logrotate')) !== undefined;
   try {
     await stat(main);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') return { known: false, reason: fsReason(error, `cannot read ${main}`) };
+    if (errnoOf(error) !== 'ENOENT') return { known: false, reason: fsReason(error, `cannot read ${main}`) };
     // No main configuration: logrotate is not set up, whatever /etc/logrotate.d holds.
     return { known: true, value: { files: [], stanzas: [], problems: [`${main}: no such file`], installed }, source: hostSource(main) };
   }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runProgram } from '../../util/run-program.ts';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -56,13 +56,10 @@ async function debianChangelog(name: string): Promise<string | undefined> {
 
 type Run = (command: string, args: readonly string[]) => Promise<{ ok: boolean; stdout: string; missing: boolean }>;
 
-const run: Run = (command, args) =>
-  new Promise((resolve) => {
-    execFile(command, args, { timeout: 10_000, env: { ...process.env, LC_ALL: 'C' } }, (error, stdout) => {
-      const missing = (error as { code?: unknown } | null)?.code === 'ENOENT';
-      resolve({ ok: !error, stdout: String(stdout ?? ''), missing });
-    });
-  });
+const run: Run = async (command, args) => {
+  const out = await runProgram(command, args);
+  return { ok: out.ok, stdout: out.stdout, missing: !out.ok && out.missing };
+};
 
 /**
  * The package that installed the running executable: asked of dpkg, then rpm, for the path named like the

@@ -1,4 +1,5 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
@@ -165,13 +166,13 @@ export function deletedTarget(link: string): { path: string; deleted: boolean } 
 
 // I/O ---------------------------------------------------------------------------------------------------------
 
+/** `what: why`, with the way out when the host gatherer was not allowed to look. */
 export function fsReason(error: unknown, what: string): string {
-  const code = (error as { code?: unknown }).code;
+  const code = errnoOf(error);
   if (code === 'EACCES' || code === 'EPERM') {
     return `${what}: permission denied (run redfort as root or as the server's user)`;
   }
-  if (code === 'ENOENT') return `${what}: no such file or directory`;
-  return `${what}: ${error instanceof Error ? error.message : String(error)}`;
+  return `${what}: ${fsErrorText(error)}`;
 }
 
 export function hostSource(detail: string): Source {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runProgram } from '../../util/run-program.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostValue, SystemdFacts } from '../../facts/types.ts';
@@ -132,12 +132,9 @@ export function parseUnitFiles(unit: string, text: string): SystemdFacts {
 const SHOWN = ['User', 'DynamicUser', 'NoNewPrivileges', 'ProtectSystem', 'PrivateTmp', 'CapabilityBoundingSet', 'AmbientCapabilities', 'ExecStart'];
 const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'];
 
-function run(args: readonly string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile('systemctl', args, { timeout: 10_000, env: { ...process.env, LC_ALL: 'C', SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' } }, (error, stdout) =>
-      resolve(error ? undefined : String(stdout)),
-    );
-  });
+async function run(args: readonly string[]): Promise<string | undefined> {
+  const out = await runProgram('systemctl', args, { env: { SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' } });
+  return out.ok ? out.stdout : undefined;
 }
 
 /** The unit file and its drop-ins from the usual directories, for when systemctl cannot answer. */

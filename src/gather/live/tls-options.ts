@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import net from 'node:net';
 import { join } from 'node:path';
 import type tls from 'node:tls';
@@ -55,11 +56,7 @@ async function readCaDir(dir: string): Promise<Buffer[]> {
   return certs;
 }
 
+/** As `fsErrorText`, except that a missing --cacert/--cacertdir/--cert/--key reads as strerror words it (`no such file or directory`). */
 function describeFsError(error: unknown): string {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return typeof message === 'string' ? message : String(error);
+  return errnoOf(error) === 'ENOENT' ? 'no such file or directory' : fsErrorText(error);
 }

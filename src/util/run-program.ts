@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { PROGRAM_TIMEOUT_MS } from './defaults.ts';
+
+/** Where system tools live even when PATH leaves them out (a non-root user's PATH often has no sbin). */
+const SYSTEM_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin', '/usr/local/sbin'];
+
+/** The executable `name` on PATH or in the system directories, or undefined when there is none. */
+export async function findProgram(name: string): Promise<string | undefined> {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...SYSTEM_DIRS];
+  for (const dir of new Set(dirs.filter((d) => d !== ''))) {
+    const path = join(dir, name);
+    if (await access(path, constants.X_OK).then(() => true, () => false)) return path;
+  }
+  return undefined;
+}
+
+export interface RunProgramOptions {
+  /** Default {@link PROGRAM_TIMEOUT_MS}. */
+  readonly timeoutMs?: number;
+  /** Bound on stdout and stderr each; default Node's (1 MiB). */
+  readonly maxBuffer?: number;
+  /** Added to the environment, after `LC_ALL=C` (messages and numbers in the C locale, whatever the user's). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export type ProgramResult =
+  | { readonly ok: true; readonly stdout: string }
+  | {
+      readonly ok: false;
+      /** What it printed before it failed. */
+      readonly stdout: string;
+      /** The first line of its stderr, else the error (at most 200 characters). */
+      readonly error: string;
+      /** True when the program is not there (ENOENT). */
+      readonly missing: boolean;
+    };
+
+/** Runs a program (no shell) within a timeout; never throws. */
+export function runProgram(path: string, args: readonly string[], options: RunProgramOptions = {}): Promise<ProgramResult> {
+  return new Promise((resolve) => {
+    execFile(
+      path,
+      args,
+      {
+        timeout: options.timeoutMs ?? PROGRAM_TIMEOUT_MS,
+        ...(options.maxBuffer !== undefined ? { maxBuffer: options.maxBuffer } : {}),
+        env: { ...process.env, LC_ALL: 'C', ...options.env },
+      },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ ok: true, stdout: String(stdout) });
+        resolve({
+          ok: false,
+          stdout: String(stdout ?? ''),
+          error: (String(stderr ?? '').trim().split('\n')[0] || error.message).slice(0, 200),
+          missing: (error as { code?: unknown }).code === 'ENOENT',
+        });
+      },
+    );
+  });
+}
