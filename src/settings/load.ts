@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Baseline } from '../engine/triage/baseline.ts';
-import { formatBaseline, parseBaseline } from '../engine/triage/baseline.ts';
+import { formatBaseline, parseBaseline } from './baseline-file.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';

@@ -1,6 +1,9 @@
 import type { SampleRequest } from '../gather/sample/index.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
+import type { Suppression } from '../engine/triage/suppressions.ts';
+
+export type { Suppression } from '../engine/triage/suppressions.ts';
 
 /** Where a setting was written. */
 export interface SettingsSource {
@@ -23,20 +26,6 @@ export interface TargetSettings {
   /** As written: a URL or `host:port`. */
   readonly spec: string;
   readonly defaults: TargetDefaults;
-  readonly source: SettingsSource;
-}
-
-/** An accepted failure: by rule id or area, on one target or all of them. */
-export interface Suppression {
-  readonly rule: string;
-  readonly target?: string;
-  /** Only the finding with this fingerprint (as `--baseline-write` records it). */
-  readonly fingerprint?: string;
-  /** Only findings about this ACL user (`user 'admin' …`): a new user with the same problem still fails. */
-  readonly user?: string;
-  readonly reason: string;
-  /** `YYYY-MM-DD`: the last day it applies. */
-  readonly expires?: string;
   readonly source: SettingsSource;
 }
 

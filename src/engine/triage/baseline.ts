@@ -1,8 +1,7 @@
 import type { TargetResult } from '../run.ts';
 import { summarize } from '../run.ts';
-import type { AuditReport, ReportWarning } from '../../report/types.ts';
+import type { AuditReport, ReportWarning } from '../report.ts';
 import { fingerprint } from './target-key.ts';
-import { SettingsError } from '../../settings/types.ts';
 
 export interface BaselineFinding {
   readonly ruleId: string;
@@ -71,29 +70,4 @@ export function applyBaseline(report: AuditReport, baseline: Baseline, options: 
     warnings.push({ kind: 'baseline-unused', message: `${options.path ? `${options.path}: ` : ''}baseline entry ${f.ruleId} on ${f.target} (${f.fingerprint}) matches no finding of this run: fixed since, or written for other paths or targets` });
   }
   return { ...report, targets, summary: summarize(targets), ...(warnings.length > 0 ? { warnings: [...(report.warnings ?? []), ...warnings] } : {}) };
-}
-
-/** @throws {SettingsError} naming the file when it is not a baseline redfort wrote. */
-export function parseBaseline(text: string, path: string): Baseline {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new SettingsError(`${path}: not a baseline (invalid JSON: ${(error as Error).message})`);
-  }
-  const doc = data as { version?: unknown; findings?: unknown };
-  if (typeof data !== 'object' || data === null || doc.version !== 1 || !Array.isArray(doc.findings)) {
-    throw new SettingsError(`${path}: not a baseline (expected { "version": 1, "findings": [...] }, as --baseline-write writes)`);
-  }
-  doc.findings.forEach((f: unknown, i) => {
-    const entry = f as Partial<Record<keyof BaselineFinding, unknown>>;
-    if (typeof f !== 'object' || f === null || typeof entry.ruleId !== 'string' || typeof entry.target !== 'string' || typeof entry.fingerprint !== 'string') {
-      throw new SettingsError(`${path}: findings[${i}] needs string ruleId, target and fingerprint`);
-    }
-  });
-  return { version: 1, findings: doc.findings as BaselineFinding[] };
-}
-
-export function formatBaseline(baseline: Baseline): string {
-  return `${JSON.stringify(baseline, null, 2)}\n`;
 }

@@ -1,10 +1,24 @@
 import type { RuleResult, TargetResult } from '../run.ts';
 import { summarize } from '../run.ts';
 import { formatSource } from '../../facts/types.ts';
-import type { AuditReport, ReportWarning } from '../../report/types.ts';
+import type { AuditReport, ReportWarning } from '../report.ts';
 import { fingerprint, targetKey } from './target-key.ts';
 import { relativeTo } from './baseline.ts';
-import type { Suppression } from '../../settings/types.ts';
+
+/** An accepted failure: by rule id or area, on one target or all of them. */
+export interface Suppression {
+  readonly rule: string;
+  readonly target?: string;
+  /** Only the finding with this fingerprint (as `--baseline-write` records it). */
+  readonly fingerprint?: string;
+  /** Only findings about this ACL user (`user 'admin' …`): a new user with the same problem still fails. */
+  readonly user?: string;
+  readonly reason: string;
+  /** `YYYY-MM-DD`: the last day it applies. */
+  readonly expires?: string;
+  /** The settings file entry. */
+  readonly source: { readonly kind: 'file'; readonly path: string; readonly line: number };
+}
 
 function covers(suppression: Suppression, result: RuleResult, target: string): boolean {
   if (result.ruleId !== suppression.rule && result.ruleId.split('.')[0] !== suppression.rule) return false;

@@ -1,0 +1,18 @@
+import type { Summary, TargetResult } from './run.ts';
+
+/** Everything a reporter needs: the result of one run. */
+export interface AuditReport {
+  readonly tool: { readonly name: 'redfort'; readonly version: string };
+  readonly targets: readonly TargetResult[];
+  readonly summary: Summary;
+  /** Problems with the settings that the run noticed: expired or unused suppressions. */
+  readonly warnings?: readonly ReportWarning[];
+}
+
+/** A problem with the user's settings, not with a server: it never changes the exit code. */
+export interface ReportWarning {
+  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused';
+  readonly message: string;
+  /** The settings file entry it is about. */
+  readonly source?: { readonly kind: 'file'; readonly path: string; readonly line: number };
+}
