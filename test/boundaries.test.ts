@@ -42,6 +42,9 @@ const FORBIDDEN: readonly (readonly [string, readonly string[], string])[] = [
 /** Known edges against the direction, each to be cut: none left. */
 const KNOWN: ReadonlySet<string> = new Set<string>([]);
 
+/** Uses of the process's streams and exit, outside strings such as `host.process.stdout` (a fact). */
+const TERMINAL = /(?<![.\w])process\.(stdout|stdin|exit|exitCode)\b/;
+
 describe('import boundaries', () => {
   const files = sources(SRC);
   const edges = files.flatMap((from) => importsOf(from).map((to) => ({ from, to, a: layerOf(from), b: layerOf(to) })));
@@ -59,4 +62,18 @@ describe('import boundaries', () => {
       assert.deepEqual(bad.map((e) => `${relative(SRC, e.from)} -> ${relative(SRC, e.to)}`).filter((edge) => !KNOWN.has(edge)), []);
     });
   }
+});
+
+describe('the terminal belongs to the CLI', () => {
+  const files = sources(SRC);
+
+  it('only cli/ writes to stdout, reads stdin or ends the process', () => {
+    const bad = files.filter((f) => layerOf(f) !== 'cli' && TERMINAL.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    assert.deepEqual(bad, []);
+  });
+
+  it('app/, the core the CLI and the library share, reads nothing of the process (no env, cwd or streams)', () => {
+    const bad = files.filter((f) => layerOf(f) === 'app' && /(?<![.\w])process\./.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    assert.deepEqual(bad, []);
+  });
 });

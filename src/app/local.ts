@@ -75,9 +75,10 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
 /**
  * `redfort audit --local`: every Redis and Valkey server process of this machine, found through /proc, audited
  * on its TCP port with the given credentials and with its host facts. A process that refuses the credentials (or
- * has only a unix socket) still gets its host judged: see {@link LocalResult.hostOnly}.
+ * has only a unix socket) still gets its host judged: see {@link LocalResult.hostOnly}. `env` is where
+ * `REDISCLI_AUTH` is looked up (the CLI passes its own environment; none by default).
  */
-export async function auditLocal(flags: TargetFlags, options: LocalOptions = {}, env: Record<string, string | undefined> = process.env): Promise<LocalResult[]> {
+export async function auditLocal(flags: TargetFlags, options: LocalOptions = {}, env: Record<string, string | undefined> = {}): Promise<LocalResult[]> {
   const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
   const run = { ...options, hostDiscovery };
   const processes = options.processes ?? (await findServerProcesses(hostDiscovery.proc));

@@ -22,7 +22,13 @@ export type AuditScope =
         readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
       };
     }
-  | { readonly local: { readonly flags: TargetFlags; readonly env?: Record<string, string | undefined> } };
+  | {
+      readonly local: {
+        readonly flags: TargetFlags;
+        /** Where `REDISCLI_AUTH` is looked up; none by default (the CLI passes its environment). */
+        readonly env?: Record<string, string | undefined>;
+      };
+    };
 
 /** One audit run, as the CLI, the exporter or a library caller asks for it. */
 export interface AuditRequestOptions {
