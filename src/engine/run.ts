@@ -1,5 +1,5 @@
 import type { Facts, FactKey, SampleSummary, Source } from '../facts/types.ts';
-import type { Rule, RuleContext, Severity, Status, Verdict } from '../rules/define.ts';
+import type { FactsWith, Rule, RuleContext, Severity, Status, Verdict } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 
 /** One line of a report: a rule's verdict on one target (a failing rule yields one per finding). */
@@ -81,13 +81,15 @@ function lookup<T>(map: ReadonlyMap<string, T> | ReadonlySet<string> | undefined
   return m.get(ruleId) ?? m.get(area(ruleId));
 }
 
-function judge(rule: Rule, facts: Facts, context: RuleContext): Verdict {
-  for (const key of rule.requires) {
-    if (facts[key] === undefined) {
-      return { status: 'skip', message: facts.unavailable[key] ?? MISSING_REASON[key] };
-    }
-  }
-  return rule.check(facts as never, context);
+/** True when every fact in `keys` is present: what a rule requiring them may be handed. */
+export function hasFacts<K extends FactKey>(facts: Facts, keys: readonly K[]): facts is FactsWith<K> {
+  return keys.every((key) => facts[key] !== undefined);
+}
+
+function judge<K extends FactKey>(rule: Rule<K>, facts: Facts, context: RuleContext): Verdict {
+  if (hasFacts(facts, rule.requires)) return rule.check(facts, context);
+  const missing = rule.requires.find((key) => facts[key] === undefined)!;
+  return { status: 'skip', message: facts.unavailable[missing] ?? MISSING_REASON[missing] };
 }
 
 /** Judges every rule on one target's facts. Every rule appears in the result, whatever happens. */

@@ -88,7 +88,7 @@ export const RULES: readonly Rule[] = [
   tlsCertificate,
   inconsistentNodes,
   runtimeDrift,
-] as Rule[];
+];
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((rule) => rule.id === id);
