@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { AclState, AclUser, CommandSurface, Facts, FactKey, InfoSections, ServerIdentity, Source } from '../src/facts/types.ts';
 import type { Rule, Severity, Status } from '../src/rules/define.ts';
 import { runRules } from '../src/engine/run.ts';
-import { ruleContext } from '../src/app/audit.ts';
+import { ruleContext } from '../src/rules/context.ts';
 import { effectiveConfig, parseConfText } from '../src/gather/conf/redis-conf.ts';
 import { parseAclListLine, parseAclUser } from '../src/acl/parse.ts';
 import { bundledCategoryTable } from '../src/acl/categories.ts';

@@ -1,11 +1,9 @@
 import type { Facts } from '../facts/types.ts';
-import type { RuleContext, Severity, Thresholds } from '../rules/define.ts';
-import { DEFAULT_THRESHOLDS } from '../rules/define.ts';
+import type { Severity, Thresholds } from '../rules/define.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { errorResults, runRules, summarize } from '../engine/run.ts';
 import { RULES } from '../rules/index.ts';
-import { isCommonPassword } from '../rules/common-passwords.ts';
-import { shortPasswords } from '../rules/short-passwords.ts';
+import { ruleContext } from '../rules/context.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
 import type { LiveOptions } from '../gather/live/gather-live.ts';
 import type { Target } from '../redis/target.ts';
@@ -36,14 +34,7 @@ export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions,
   readonly nowSeconds?: number;
 }
 
-export function ruleContext(options: AuditOptions = {}): RuleContext {
-  return {
-    thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
-    isCommonPassword,
-    shortPasswords,
-    nowSeconds: options.nowSeconds ?? Math.floor(Date.now() / 1000),
-  };
-}
+export { ruleContext };
 
 /** Judges gathered facts: every rule of the catalogue appears in the result. */
 export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResult {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { gatherLive } from '../../src/gather/live/gather-live.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { runRules } from '../../src/engine/run.ts';
-import { ruleContext } from '../../src/app/audit.ts';
+import { ruleContext } from '../../src/rules/context.ts';
 import rule from '../../src/rules/auth/dangerous-commands-allowed.ts';
 import type { Facts } from '../../src/facts/types.ts';
 import { rawPipeline } from '../harness/raw.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ruleContext } from '../../src/app/audit.ts';
+import { ruleContext } from '../../src/rules/context.ts';
 import { runRules } from '../../src/engine/run.ts';
 import rule from '../../src/rules/version/known-vulnerabilities.ts';
 import { withHost } from './fixtures.ts';

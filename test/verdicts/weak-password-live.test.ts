@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { gatherLive } from '../../src/gather/live/gather-live.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { runRules } from '../../src/engine/run.ts';
-import { ruleContext } from '../../src/app/audit.ts';
+import { ruleContext } from '../../src/rules/context.ts';
 import rule from '../../src/rules/auth/weak-password.ts';
 import { lastDigestWord, shortPasswords } from '../../src/rules/short-passwords.ts';
 import { rawPipeline } from '../harness/raw.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAclFile } from '../../gather/conf/acl-file.ts';
-import { ruleContext } from '../../app/audit.ts';
+import { ruleContext } from '../../rules/context.ts';
 import { runRules } from '../../engine/run.ts';
 import { liveFacts, redis5Acl, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './dangerous-commands-allowed.ts';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { FileFacts, Fact, SecretDigest } from '../../facts/types.ts';
 import { effectiveConfig, parseConfText } from '../../gather/conf/redis-conf.ts';
 import { parseAclFile } from '../../gather/conf/acl-file.ts';
-import { ruleContext } from '../../app/audit.ts';
+import { ruleContext } from '../../rules/context.ts';
 import { runRules } from '../../engine/run.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './plaintext-passwords.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Facts } from '../../facts/types.ts';
-import { ruleContext } from '../../app/audit.ts';
+import { ruleContext } from '../../rules/context.ts';
 import { runRules } from '../../engine/run.ts';
 import type { RuleResult } from '../../engine/run.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
