@@ -66,7 +66,10 @@ function scrub(text: string, target: Target): string {
 /** The stages that add facts after the live connection, in order. */
 export const ENRICHERS: readonly Enricher[] = [filesEnricher, probeEnricher, hostEnricher];
 
-async function gatherNow(target: Target, options: AuditOptions): Promise<Gathered> {
+async function gatherNow(target: Target, given: AuditOptions): Promise<Gathered> {
+  // One view of this machine per audit at least (a run shares one across its targets): the config-file and host
+  // stages both look up the process listening on the target's port.
+  const options = given.hostDiscovery ? given : { ...given, hostDiscovery: createHostDiscovery() };
   const outcome = await gatherLive(target, options);
   if (!outcome.ok) return { ok: false, error: scrub(outcome.error, target) };
   let facts = outcome.facts;

@@ -18,7 +18,7 @@ function versionOf(facts: Facts): string | undefined {
 export const filesEnricher: Enricher = async (facts, target, options) => {
   const sentinel = facts.server?.mode === 'sentinel';
   const given = options.configPath !== undefined || options.sentinelConfigPath !== undefined;
-  const local = !given && target && isLocalHost(target.host) ? await listeningConfigFile(target.host, target.port, facts, options.hostPid) : undefined;
+  const local = !given && target && isLocalHost(target.host) ? await listeningConfigFile(target.host, target.port, facts, options.hostPid, options.hostDiscovery) : undefined;
   const found = local?.known ? (local.value ?? undefined) : undefined;
   const configPath = options.configPath ?? (sentinel ? undefined : found);
   const sentinelConfigPath = options.sentinelConfigPath ?? (sentinel ? found : undefined);

@@ -356,17 +356,18 @@ export async function hostOnlyFacts(target: string, pid: number, why: string, op
  * The config file of the process that really listens on `host:port` of this machine, found through /proc (its
  * command line and directory, else its systemd unit), never from what the server reports in INFO.
  */
-export async function listeningConfigFile(host: string, port: number, facts: Facts, pid?: number): Promise<HostValue<string | null>> {
+export async function listeningConfigFile(host: string, port: number, facts: Facts, pid?: number, discovery?: HostDiscovery): Promise<HostValue<string | null>> {
   if (process.platform !== 'linux') return { known: false, reason: `the listening process is found through /proc, which ${process.platform} does not have` };
   let owner = pid;
   if (owner === undefined) {
-    const found = await findPortOwner(host, port);
+    // The run's /proc tables: a fresh walk of /proc per target made a fleet of local servers quadratic.
+    const found = await findPortOwner(host, port, discovery?.proc);
     if (!found.found) return { known: false, reason: found.reason };
     owner = found.pid;
   }
   const cmdline = await readCmdline(owner);
   const cwd = await procLink(owner, 'cwd');
-  const systemd = configFromCmdline(cmdline) === undefined ? await readSystemd(owner) : undefined;
+  const systemd = configFromCmdline(cmdline) === undefined ? await readSystemd(owner, discovery?.systemdUnit) : undefined;
   const execStart = systemd?.known && systemd.value ? systemd.value.execStart : undefined;
   return configFileOf(facts, cmdline, cwd, execStart, owner);
 }
