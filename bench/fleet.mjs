@@ -5,9 +5,9 @@
 //      wall time and peak RSS of `redfort audit --targets FILE --format jsonl -o FILE`;
 //   3. one server: `redfort audit URL --format json` against nmap on its port and a bare `node -e 0`.
 // Usage: npm run build && node bench/fleet.mjs   (FLEET=200 FAKES=1000 ROUNDS=5 to change the sizes)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { recordReplies, startFakeFleet, startRedisFleet } from './fleet-servers.mjs';
@@ -23,22 +23,38 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Runs each command once per round, interleaved (so that load hits them alike); median ms and peak RSS MiB. */
-function sideBySide(commands, rounds = ROUNDS) {
+/** Runs a command to its end without blocking this process (the fake servers below answer from its event loop). */
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+/**
+ * Runs each command once per round, interleaved (so that load hits them alike); median ms and peak RSS MiB.
+ * Asynchronously: with spawnSync the fake fleet, served by this very process, could not answer, and every one of
+ * its targets timed out (the "1,000 targets took 320 s" of the last run).
+ */
+async function sideBySide(commands, rounds = ROUNDS) {
   const times = commands.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    commands.forEach(([, cmd, args], i) => {
+    for (const [i, [, cmd, args]] of commands.entries()) {
       const start = performance.now();
-      const out = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
+      await run(cmd, args);
       times[i].push(performance.now() - start);
-      if (out.error) throw out.error;
-    });
+    }
   }
-  return commands.map(([name, cmd, args], i) => {
-    const timed = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'ignore', 'pipe'] });
+  const rows = [];
+  for (const [i, [name, cmd, args]] of commands.entries()) {
+    const timed = await run('/usr/bin/time', ['-f', '%M', cmd, ...args]);
     const rss = Number(timed.stderr.trim().split('\n').pop()) / 1024;
-    return { name, ms: median(times[i]), rss };
-  });
+    rows.push({ name, ms: median(times[i]), rss });
+  }
+  return rows;
 }
 
 function print(title, rows) {
@@ -48,13 +64,15 @@ function print(title, rows) {
   for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(0)} | ${Number.isFinite(r.rss) ? r.rss.toFixed(0) : 'n/a'} |`);
 }
 
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; load average at start ${load()}`);
 const nmap = (ports) => ['nmap', ['-Pn', '-p', ports.join(','), '--script', '+redis-info', '127.0.0.1']];
 const ratios = [];
 const fleet = await startRedisFleet(FLEET);
 try {
   const targets = join(work, 'fleet.txt');
   writeFileSync(targets, fleet.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
-  const rows = sideBySide([
+  const rows = await sideBySide([
     [`redfort audit --targets (${FLEET} local servers, host facts and probes)`, 'node', [CLI, 'audit', '--targets', targets, '--format', 'json', '-o', join(work, 'fleet.json'), '--fail-on', 'none', '--quiet']],
     [`nmap -Pn -p P1,…,P${FLEET} --script +redis-info 127.0.0.1`, ...nmap(fleet.ports)],
   ], Math.min(ROUNDS, 3));
@@ -62,7 +80,7 @@ try {
   ratios.push([`${FLEET} local servers with host facts / nmap`, rows[0].ms / rows[1].ms, 1.0]);
 
   const one = `redis://127.0.0.1:${fleet.ports[0]}`;
-  const single = sideBySide([
+  const single = await sideBySide([
     ['redfort audit URL --format json (host facts and probes)', 'node', [CLI, 'audit', one, '--format', 'json', '--fail-on', 'none']],
     ['redfort --version', 'node', [CLI, '--version']],
     ['nmap -Pn -p P --script +redis-info 127.0.0.1', ...nmap([fleet.ports[0]])],
@@ -83,10 +101,14 @@ try {
   try {
     const list = join(work, 'fakes.txt');
     writeFileSync(list, fakes.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
-    const big = sideBySide([
+    const big = await sideBySide([
       [`redfort audit --targets (${FAKES} fake servers) --format jsonl -o FILE`, 'node', [CLI, 'audit', '--targets', list, '--format', 'jsonl', '-o', join(work, 'fakes.jsonl'), '--fail-on', 'none', '--quiet']],
     ], 1);
     print(`${FAKES} targets (one fake-server process)`, big);
+    // A run whose targets all failed is fast or slow for the wrong reason: say how many were really audited.
+    const lines = readFileSync(join(work, 'fakes.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"type":"target"'));
+    const failed = lines.filter((l) => JSON.parse(l).error !== undefined).length;
+    console.log(`\n${lines.length} targets in the JSON Lines file, ${failed} of them errors`);
     ratios.push([`${FAKES} targets peak RSS MiB`, big[0].rss, 150]);
   } finally {
     await fakes.stop();
@@ -95,5 +117,6 @@ try {
   await fleet.stop();
   rmSync(work, { recursive: true, force: true });
 }
+console.log(`\nload average at the end ${load()}`);
 console.log('\n| goal | measured | limit |\n|---|---|---|');
 for (const [name, value, limit] of ratios) console.log(`| ${name} | ${value.toFixed(2)} | ${limit} |`);
