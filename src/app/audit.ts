@@ -23,6 +23,7 @@ import type { SampleOptions } from '../gather/sample/index.ts';
 import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
 import { sampleSummary } from '../facts/sample.ts';
 import { infoField } from '../redis/info.ts';
+import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
 
 export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions, DeadlineOptions {
   readonly thresholds?: Partial<Thresholds>;
@@ -134,5 +135,5 @@ export function reportOf(results: readonly TargetResult[]): AuditReport {
 export async function audit(targets: readonly Target[], options: AuditOptions = {}): Promise<AuditReport> {
   // One look at this machine for the whole run, whatever the number of local targets.
   const run = options.hostDiscovery ? options : { ...options, hostDiscovery: createHostDiscovery() };
-  return reportOf(await mapBounded(targets, options.concurrency ?? 16, (t) => auditTarget(t, run)));
+  return reportOf(await mapBounded(targets, options.concurrency ?? AUDIT_CONCURRENCY, (t) => auditTarget(t, run)));
 }

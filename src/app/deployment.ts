@@ -17,6 +17,7 @@ import type { RebootPlan } from '../topology/reboot-plan.ts';
 import { planReboots } from '../topology/reboot-plan.ts';
 import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
 import { mapBounded } from '../util/map-bounded.ts';
+import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
 
 export interface DeploymentOptions extends AuditOptions {
   readonly kind: DeploymentKind;
@@ -146,7 +147,7 @@ async function sampleDeployment(discovery: Extract<Discovery, { ok: true }>, opt
         n.node.role === 'replica' && n.node.masterAddress === address && n.outcome.ok && n.node.health.length === 0 &&
         (n.outcome.facts.info?.get('replication')?.get('master_link_status') ?? 'up') === 'up',
     );
-  await mapBounded([...nodes.entries()], options.concurrency ?? 16, async ([i, { node, target, outcome }]) => {
+  await mapBounded([...nodes.entries()], options.concurrency ?? AUDIT_CONCURRENCY, async ([i, { node, target, outcome }]) => {
     if (!outcome.ok) return;
     const request = sampleRequestFor(target, options);
     if (!request) return;

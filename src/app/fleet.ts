@@ -7,6 +7,7 @@ import { createHostDiscovery } from '../gather/host/discovery.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { Severity } from '../rules/define.ts';
 import { RULES } from '../rules/index.ts';
+import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
 
 /** One entry of a fleet: a server to audit, or why it cannot be (a password file that is missing…). */
 export type FleetEntry =
@@ -26,7 +27,7 @@ export interface FleetOptions extends AuditOptions {
  */
 export async function runFleet(entries: readonly FleetEntry[], options: FleetOptions, onResult: (result: TargetResult, index: number) => void): Promise<void> {
   const run: FleetOptions = options.hostDiscovery ? options : { ...options, hostDiscovery: createHostDiscovery() };
-  const limit = Math.max(1, options.concurrency ?? 16);
+  const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < entries.length) {

@@ -9,6 +9,7 @@ import { ExporterConfigError } from './errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from '../settings/sample-data.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
+import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
 
 export { ExporterConfigError };
 
@@ -156,7 +157,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
 
   const root = doc.contents;
   let listen = DEFAULT_LISTEN;
-  let concurrency = 16;
+  let concurrency = AUDIT_CONCURRENCY;
   let maxQueued = 256;
   let timeoutMarginSeconds = 0.5;
   let inventory: string | undefined;

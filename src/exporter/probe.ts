@@ -4,7 +4,7 @@ import { errorResults } from '../engine/run.ts';
 import { resolveTarget, TargetError } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import { RULES } from '../rules/index.ts';
-import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
+import { addSample, SAMPLE_DEFAULTS, sampleRequestFor } from '../gather/sample/index.ts';
 import type { AllowEntry } from './allow.ts';
 import { isAllowed } from './allow.ts';
 import type { ModuleConfig } from './config.ts';
@@ -12,6 +12,7 @@ import type { InventoryTargets } from './inventory.ts';
 import { inventoryKey } from './inventory.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { snapshotOf } from './metrics.ts';
+import { CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
 export type TargetLookup =
   | { readonly ok: true; readonly target: Target }
@@ -71,14 +72,14 @@ export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly
 export function auditOptionsFor(module: ModuleConfig, remainingMs: number): AuditOptions {
   const budget = Math.max(1, Math.floor(remainingMs));
   return {
-    connectTimeoutMs: Math.min(3000, budget),
+    connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, budget),
     commandTimeoutMs: budget,
     noHost: !module.host,
     noProbe: !module.probe,
     thresholds: module.thresholds,
     disabled: module.disabled,
     // A sample never takes more than half of what is left of the scrape.
-    ...(module.sample ? { sample: { ...module.sample, timeMs: Math.max(1, Math.min(module.sample.timeMs ?? 5000, Math.floor(budget / 2))) } } : {}),
+    ...(module.sample ? { sample: { ...module.sample, timeMs: Math.max(1, Math.min(module.sample.timeMs ?? SAMPLE_DEFAULTS.timeMs, Math.floor(budget / 2))) } } : {}),
   };
 }
 

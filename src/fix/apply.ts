@@ -18,6 +18,7 @@ import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
 import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
+import { LINK_WAIT_MS } from '../util/defaults.ts';
 
 /** A line of progress for the terminal (never a secret). */
 export type Log = (line: string) => void;
@@ -262,7 +263,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       // A node is done when the next step is on another node: check that it still serves before moving on.
       const next = steps[i + 1];
       if (!next || next.node !== step.node) {
-        const unhealthy = await nodeHealth(run, options.linkWaitMs ?? 10_000);
+        const unhealthy = await nodeHealth(run, options.linkWaitMs ?? LINK_WAIT_MS);
         if (unhealthy) return await abort(`after ${describeStep(step)}: ${unhealthy}`);
       }
     }

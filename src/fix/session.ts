@@ -2,7 +2,8 @@ import { connect, ConnectionError, ReplyError } from '../gather/live/resp.ts';
 import type { Reply, RespConnection } from '../gather/live/resp.ts';
 import type { Target } from '../redis/target.ts';
 import { targetPassword } from '../redis/target.ts';
-import { tlsOptions } from '../gather/live/tls-options.ts';
+import { authArgs, targetConnectOptions } from '../gather/live/login.ts';
+import { FIX_COMMAND_TIMEOUT_MS } from '../util/defaults.ts';
 
 /** How a connection logs in: a user and password, or nothing (the default user without AUTH). */
 export interface Credential {
@@ -43,11 +44,6 @@ export function credentialOf(target: Target): Credential {
   return { user: target.username, password: targetPassword(target), label: "the target's credentials" };
 }
 
-export function authArgs(c: Credential): string[] | undefined {
-  if (c.password === undefined) return undefined;
-  return c.user === undefined ? ['AUTH', c.password] : ['AUTH', c.user, c.password];
-}
-
 export interface SessionOptions {
   readonly connectTimeoutMs?: number | undefined;
   readonly commandTimeoutMs?: number | undefined;
@@ -55,15 +51,11 @@ export interface SessionOptions {
 
 /** Opens a connection and logs in with `cred`; resolves with the connection, or rejects with why not. */
 export async function login(target: Target, cred: Credential, options: SessionOptions = {}): Promise<RespConnection> {
-  const conn = await connect({
-    host: target.host,
-    port: target.port,
-    tls: target.tls ? await tlsOptions(target) : undefined,
-    connectTimeoutMs: options.connectTimeoutMs ?? 3000,
-    commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
-  });
+  const conn = await connect(
+    await targetConnectOptions(target, { connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs ?? FIX_COMMAND_TIMEOUT_MS }),
+  );
   try {
-    const auth = authArgs(cred);
+    const auth = authArgs(cred.user, cred.password);
     const [authReply, ping] = auth ? await conn.pipeline([auth, ['PING']]) : [null, await conn.command(['PING'])];
     if (authReply instanceof ReplyError) throw new Error(`${cred.label} were refused: ${authReply.code}`);
     // A user without +ping (the auditor) is still logged in: NOPERM comes after a successful AUTH.

@@ -22,7 +22,7 @@ import { connect, ConnectionError, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
-import { tlsOptions } from './tls-options.ts';
+import { authCommand, targetConnectOptions } from './login.ts';
 import { pairsOf, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -64,12 +64,6 @@ export function auditCommands(): PlannedCommand[] {
     { key: 'sentinel-masters', args: ['SENTINEL', 'MASTERS'] },
     { key: 'sentinel-config', args: ['SENTINEL', 'CONFIG', 'GET', '*'] },
   ];
-}
-
-export function authCommand(target: Target): string[] | undefined {
-  const password = targetPassword(target);
-  if (password === undefined) return undefined;
-  return target.username ? ['AUTH', target.username, password] : ['AUTH', password];
 }
 
 function describeConnectError(error: unknown): string {
@@ -175,14 +169,7 @@ export function factsWithoutCredentials(target: string, tlsUnverified?: string):
 export async function gatherLive(target: Target, options: LiveOptions = {}): Promise<LiveOutcome> {
   let conn: RespConnection | undefined;
   try {
-    const asked: ConnectOptions = {
-      host: target.host,
-      port: target.port,
-      tls: target.tls ? await tlsOptions(target) : undefined,
-      connectTimeoutMs: options.connectTimeoutMs ?? 3000,
-      commandTimeoutMs: options.commandTimeoutMs ?? 5000,
-      signal: options.signal,
-    };
+    const asked = await targetConnectOptions(target, options);
     const connected = await connectForAudit(asked);
     conn = connected.conn;
     const connectOptions = connected.options;

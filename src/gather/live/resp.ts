@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
 /**
  * A decoded reply. Simple and bulk strings are UTF-8 strings, integers are numbers (bigint beyond
@@ -57,11 +58,11 @@ export interface ConnectOptions {
   port: number;
   /** When present the connection uses TLS, and these options reach `tls.connect` unchanged. */
   tls?: tls.ConnectionOptions | undefined;
-  /** TCP connect plus TLS handshake. Default 3000. */
+  /** TCP connect plus TLS handshake. Default {@link CONNECT_TIMEOUT_MS} (3 s). */
   connectTimeoutMs?: number;
   /**
    * How long the replies to one `pipeline`/`command` call may take, counted from when it is sent. Bytes
-   * arriving do not extend it: a server that trickles a byte at a time is cut off all the same. Default 5000.
+   * arriving do not extend it: a server that trickles a byte at a time is cut off all the same. Default {@link COMMAND_TIMEOUT_MS} (5 s).
    */
   commandTimeoutMs?: number;
   /**
@@ -99,8 +100,6 @@ export interface RespConnection {
   readonly closed: boolean;
 }
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
-const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
 const MAX_DEPTH = 64;
 
@@ -109,7 +108,7 @@ const MAX_DEPTH = 64;
  * Sends nothing. Rejects with a {@link ConnectionError}; never retries.
  */
 export function connect(options: ConnectOptions): Promise<RespConnection> {
-  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const useTls = options.tls !== undefined;
   const signal = options.signal;
   return new Promise((resolve, reject) => {
@@ -198,7 +197,7 @@ class Connection implements RespConnection {
 
   constructor(socket: net.Socket, options: ConnectOptions) {
     this.#socket = socket;
-    this.#commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
     this.#decoder = new Decoder(options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES, (reply, isPush) =>
       this.#onReply(reply, isPush),
     );

@@ -3,8 +3,8 @@ import type tls from 'node:tls';
 import type { CertificateFacts, ConfigMap, DefaultPasswordProbe, Facts, PlaintextProbe, ProbeFacts, SourceKind, TlsPortProbe, UnauthenticatedProbe } from '../../facts/types.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
 import type { Target } from '../../redis/target.ts';
-import { targetPassword } from '../../redis/target.ts';
 import { tlsOptions } from '../live/tls-options.ts';
+import { authCommand } from '../live/login.ts';
 import { certificateFromPeer, readCertificateFile } from './certificate.ts';
 import { OPEN_HANDSHAKE, probeClientAuth } from './client-auth.ts';
 import { probeDefaultPasswords } from './credentials.ts';
@@ -16,6 +16,7 @@ import type { TlsProbeContext } from './tls.ts';
 import { probePlaintext, probeUnauthenticated } from './unauth.ts';
 import type { PlainProbeOptions } from './unauth.ts';
 import { isLocalHost } from '../../net/address.ts';
+import { CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
 /** Connections one target's probes may hold open at once. */
 const MAX_CONNECTIONS = 4;
@@ -117,7 +118,7 @@ export function probeOneTlsPort(
   options: { tls?: tls.ConnectionOptions; timeoutMs?: number; caGiven?: boolean; hostname?: string } = {},
 ): Promise<TlsPortProbe> {
   return probeTlsPort(endpoint, 'target', { ...options.tls, rejectUnauthorized: false }, { caGiven: options.caGiven ?? false, hostname: options.hostname ?? endpoint.host }, {
-    timeoutMs: options.timeoutMs ?? 3000,
+    timeoutMs: options.timeoutMs ?? CONNECT_TIMEOUT_MS,
     slot: limiter(MAX_CONNECTIONS),
   });
 }
@@ -180,7 +181,7 @@ async function probeNetwork(
   notes: string[],
 ): Promise<NetworkFacts> {
   const timeouts = {
-    connectTimeoutMs: options.connectTimeoutMs ?? 3000,
+    connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     commandTimeoutMs: Math.min(options.commandTimeoutMs ?? MAX_REPLY_WAIT_MS, MAX_REPLY_WAIT_MS),
   };
   const slot = limiter(MAX_CONNECTIONS);
@@ -200,8 +201,7 @@ async function probeNetwork(
       probeTlsPort({ host: target.host, port }, role, targetTls ?? {}, { caGiven, hostname }, { timeoutMs: timeouts.connectTimeoutMs, slot }),
     ),
   );
-  const password = targetPassword(target);
-  const auth = password === undefined ? undefined : target.username ? ['AUTH', target.username, password] : ['AUTH', password];
+  const auth = authCommand(target);
   const luaPackage = options.probeIntrusive ? slot(() => probeLuaPackage(endpoint, auth, plain)) : undefined;
 
   const unauth = await unauthenticated;

@@ -3,11 +3,10 @@ import type { InfoSections, SampleDatabase, SampleFacts, SampleFinding, Source }
 import type { ConnectOptions, Reply, RespConnection } from '../live/resp.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Target } from '../../redis/target.ts';
-import { authCommand } from '../live/gather-live.ts';
+import { authCommand, targetConnectOptions } from '../live/login.ts';
 import type { KeyVerdict } from '../../sample/classify.ts';
 import { classifyKeyName, classifyValue, emptyVerdict } from '../../sample/classify.ts';
 import { keyPatterns } from '../../sample/key-pattern.ts';
-import { tlsOptions } from '../live/tls-options.ts';
 
 /** What to sample, and within which budgets (`--sample-data`, `--sample-databases`, `--sample-time`, `--sample-bytes`). */
 export interface SampleRequest {
@@ -133,11 +132,7 @@ export async function sampleKeyspace(target: Target, request: SampleRequest, con
     if (databases.length === 0 && context.info === undefined) databases = [0];
   }
   const connectOptions: ConnectOptions = {
-    host: target.host,
-    port: target.port,
-    tls: target.tls ? await tlsOptions(target) : undefined,
-    connectTimeoutMs: context.connectTimeoutMs ?? 3000,
-    commandTimeoutMs: Math.max(1, limits.timeMs),
+    ...(await targetConnectOptions(target, { connectTimeoutMs: context.connectTimeoutMs, commandTimeoutMs: Math.max(1, limits.timeMs) })),
     maxReplyBytes: MAX_REPLY_BYTES,
   };
   const sampler = new Sampler(connectOptions, target, context, budget);

@@ -16,6 +16,7 @@ import { labelOf } from '../../topology/host-key.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
+import { AUDIT_CONCURRENCY } from '../../util/defaults.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -274,7 +275,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
   let found: Found[];
   let groups: SentinelGroup[] = [];
   let gathered: Map<string, Gathered>;
-  const limit = options.concurrency ?? 16;
+  const limit = options.concurrency ?? AUDIT_CONCURRENCY;
   const gatherAll = async (list: readonly Found[]) => {
     const outcomes = await mapBounded(list, limit, (f): Promise<Gathered> => {
       if (f.facts) return Promise.resolve({ ok: true, facts: f.facts });

@@ -3,7 +3,7 @@ import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
-import { tlsOptions } from '../live/tls-options.ts';
+import { authCommand, targetConnectOptions } from '../live/login.ts';
 import { redact } from '../../util/redact.ts';
 import { pairsOf } from '../live/parse-replies.ts';
 
@@ -81,16 +81,9 @@ export async function gatherSentinelGroups(
   if (names.length === 0) return [];
   let conn: RespConnection | undefined;
   try {
-    conn = await connect({
-      host: target.host,
-      port: target.port,
-      tls: target.tls ? await tlsOptions(target) : undefined,
-      connectTimeoutMs: options.connectTimeoutMs ?? 3000,
-      commandTimeoutMs: options.commandTimeoutMs ?? 5000,
-      signal: options.signal,
-    });
-    const password = targetPassword(target);
-    const auth = password === undefined ? [] : [target.username ? ['AUTH', target.username, password] : ['AUTH', password]];
+    conn = await connect(await targetConnectOptions(target, options));
+    const login = authCommand(target);
+    const auth = login === undefined ? [] : [login];
     const commands = names.flatMap((name) => [
       ['SENTINEL', 'REPLICAS', name],
       ['SENTINEL', 'SENTINELS', name],
