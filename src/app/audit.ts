@@ -7,7 +7,7 @@ import { ruleContext } from '../rules/context.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
 import type { LiveOptions } from '../gather/live/gather-live.ts';
 import type { Target } from '../redis/target.ts';
-import { targetPassword } from '../redis/target.ts';
+import { targetPassword, targetProblem } from '../redis/target.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
@@ -98,12 +98,16 @@ async function underDeadline<T>(options: AuditOptions, work: (options: AuditOpti
 
 /** Gathers everything about one live server; a server that cannot be reached is an error, never an exception. */
 export function gatherTarget(target: Target, options: AuditOptions = {}): Promise<Gathered> {
+  const problem = targetProblem(target);
+  if (problem !== undefined) return Promise.resolve({ ok: false, error: problem });
   return underDeadline(options, (scoped) => gatherNow(target, scoped), (error): Gathered => ({ ok: false, error }));
 }
 
 /** Audits one live server; a server that cannot be audited is an error result, never an exception. */
 export function auditTarget(target: Target, options: AuditOptions = {}): Promise<TargetResult> {
   const failed = (error: string): TargetResult => ({ target: target.display, error, results: errorResults(RULES, `${target.display}: ${error}`) });
+  const problem = targetProblem(target);
+  if (problem !== undefined) return Promise.resolve(failed(problem));
   return underDeadline(
     options,
     async (scoped) => {

@@ -135,6 +135,23 @@ export function targetPassword(target: Target): string | undefined {
   return passwords.get(target);
 }
 
+const problems = new WeakMap<Target, string>();
+
+/**
+ * A target that cannot be audited for a reason known before connecting (a `.redfort.yaml` target whose
+ * `passwordEnv` is not set): the audit reports it as that target's error, and the other targets go on.
+ */
+export function unusableTarget(target: Target, problem: string): Target {
+  const copy: Target = Object.freeze({ ...target, hasPassword: false });
+  problems.set(copy, problem);
+  return copy;
+}
+
+/** Why {@link unusableTarget} marked the target; undefined for a target to audit. */
+export function targetProblem(target: Target): string | undefined {
+  return problems.get(target);
+}
+
 function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
   const schemeEnd = spec.indexOf('://');
   if (schemeEnd === -1) {

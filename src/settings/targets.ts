@@ -1,5 +1,5 @@
-import type { TargetFlags } from '../redis/target.ts';
-import { resolveTarget } from '../redis/target.ts';
+import type { Target, TargetFlags } from '../redis/target.ts';
+import { resolveTarget, unusableTarget } from '../redis/target.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
@@ -64,4 +64,26 @@ export function flagsFor(
   }
   if (d.insecure !== undefined && flags.insecure === undefined) merged.insecure = d.insecure;
   return merged;
+}
+
+/**
+ * The target to audit for one spec: {@link flagsFor} then `resolveTarget`. A settings-file target whose
+ * `passwordEnv` is not set becomes an unusable target (an error for that target alone, as in a `--targets`
+ * inventory), so that the other targets are still audited.
+ *
+ * @throws {TargetError} when the spec itself is invalid.
+ */
+export function targetFor(
+  spec: string | undefined,
+  flags: TargetFlags,
+  settings: Settings | undefined,
+  env: Record<string, string | undefined>,
+): Target {
+  try {
+    return resolveTarget(spec, flagsFor(spec, flags, settings, env), env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    // Shown without any password: the environment's REDISCLI_AUTH is not used for a target that names its own.
+    return unusableTarget(resolveTarget(spec, flags, {}), error.message);
+  }
 }

@@ -53,3 +53,42 @@ describe('per-target defaults of the settings file', () => {
     assert.throws(() => resolve('db2'), /^SettingsError: \.redfort\.yaml:8: targets: db2:6379: passwordEnv names DB2_PW, which is not set$/);
   });
 });
+
+describe('a settings-file target whose passwordEnv is not set', () => {
+  it('is an error for that target alone (targetFor), shown without a password', async () => {
+    const { targetFor } = await import('../../src/settings/targets.ts');
+    const { targetProblem } = await import('../../src/redis/target.ts');
+    const bad = targetFor('db2', {}, settings, env);
+    assert.equal(bad.display, 'redis://db2:6379');
+    assert.equal(targetProblem(bad), '.redfort.yaml:8: targets: db2:6379: passwordEnv names DB2_PW, which is not set');
+    assert.equal(targetPassword(bad), undefined, 'REDISCLI_AUTH is not sent to a target that names its own variable');
+    const good = targetFor('db1:6380', {}, settings, env);
+    assert.equal(targetProblem(good), undefined);
+    assert.equal(targetPassword(good), 'from-env-1');
+    assert.throws(() => targetFor('redis://db1:99999', {}, settings, env), /TargetError|invalid target/);
+  });
+
+  it('on real servers: that target is reported as not audited, the others are audited', async () => {
+    const { startRedis, stopAll } = await import('../harness/servers.ts');
+    const { runAudit } = await import('../../src/app/run.ts');
+    const { targetFor } = await import('../../src/settings/targets.ts');
+    const password = 'Targets-env-4d8c1a7e93';
+    const [open, guarded] = await Promise.all([startRedis({ conf: 'protected-mode no' }), startRedis({ conf: `requirepass ${password}`, password })]);
+    try {
+      const file = parseSettings(`targets:\n  ${open.url}: {}\n  ${guarded.url}:\n    passwordEnv: GUARDED_PW_UNSET\n`, '.redfort.yaml', { ruleIds: RULES.map((r) => r.id) });
+      const targets = file.targets.map((t) => targetFor(t.spec, {}, file, {}));
+      const report = await runAudit({ targets, options: { noHost: true, noProbe: true }, settings: file });
+      assert.deepEqual(report.targets.map((t) => [t.target, t.error]), [
+        [open.url, undefined],
+        [guarded.url, `.redfort.yaml:3: targets: ${guarded.url}: passwordEnv names GUARDED_PW_UNSET, which is not set`],
+      ]);
+      assert.equal(report.summary.targetErrors, 1);
+      assert.ok(report.targets[0]!.results.some((r) => r.status === 'fail'), 'the open server was audited');
+      // Set, it is audited with that password.
+      const withEnv = await runAudit({ targets: file.targets.map((t) => targetFor(t.spec, {}, file, { GUARDED_PW_UNSET: password })), options: { noHost: true, noProbe: true } });
+      assert.equal(withEnv.summary.targetErrors, 0, JSON.stringify(withEnv.targets.map((t) => t.error)));
+    } finally {
+      await stopAll();
+    }
+  });
+});
