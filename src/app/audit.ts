@@ -13,6 +13,7 @@ import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
 import { probeEnricher } from '../gather/probe/index.ts';
 import { createHostDiscovery, hostEnricher } from '../gather/host/index.ts';
+import { declaredPackageEnricher } from '../gather/declared-package.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
 import { packageVersion } from '../package-root.ts';
@@ -65,7 +66,7 @@ function scrub(text: string, target: Target): string {
 }
 
 /** The stages that add facts after the live connection, in order. */
-export const ENRICHERS: readonly Enricher[] = [filesEnricher, probeEnricher, hostEnricher];
+export const ENRICHERS: readonly Enricher[] = [filesEnricher, probeEnricher, hostEnricher, declaredPackageEnricher];
 
 async function gatherNow(target: Target, given: AuditOptions): Promise<Gathered> {
   // One view of this machine per audit at least (a run shares one across its targets): the config-file and host

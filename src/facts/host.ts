@@ -220,6 +220,12 @@ export interface PackageFacts {
    * `rpm -q --changelog`): fixes the distribution backported into this build. Undefined when it could not be read.
    */
   readonly changelogCves?: readonly string[];
+  /**
+   * A declared package (`--distro-package`): where its changelog was read (the installed one, or redfort's
+   * snapshot), and the newest entry known there when the declared version is newer (later fixes are unknown).
+   */
+  readonly changelogFrom?: string;
+  readonly changelogEndsAt?: string;
 }
 
 /** Filled by the host gatherer when the server runs on this machine. */

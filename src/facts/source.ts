@@ -6,7 +6,9 @@ export type Source =
   | { readonly kind: 'file'; readonly path: string; readonly line: number }
   | { readonly kind: 'default'; readonly note: string }
   | { readonly kind: 'host'; readonly detail: string }
-  | { readonly kind: 'probe'; readonly detail: string };
+  | { readonly kind: 'probe'; readonly detail: string }
+  /** Stated by the user, not observed (`--distro-package`, an inventory's `distroPackage`). */
+  | { readonly kind: 'declared'; readonly detail: string };
 
 /** A value with its provenance. */
 export interface Fact<T = string> {
@@ -39,5 +41,7 @@ export function formatSource(source: Source): string {
       return `host: ${source.detail}`;
     case 'probe':
       return `probe: ${source.detail}`;
+    case 'declared':
+      return `declared: ${source.detail}`;
   }
 }

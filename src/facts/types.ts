@@ -6,7 +6,7 @@
 import type { FactKey } from './keys.ts';
 import type { ConfigMap, SecretMap, ServerIdentity, InfoSections, AclState, CategoryTable, CommandSurface, SentinelFacts, ClusterFacts, ConnectionFacts } from './live.ts';
 import type { Fact, SourceKind } from './source.ts';
-import type { HostFacts } from './host.ts';
+import type { HostFacts, PackageFacts } from './host.ts';
 import type { ProbeFacts } from './probe.ts';
 import type { TopologyFacts } from './topology.ts';
 import type { FileFacts } from './conf.ts';
@@ -53,5 +53,10 @@ export interface Facts {
   readonly sample?: SampleFacts;
   /** How the live connection was made when it was not as asked (the report says so). */
   readonly connection?: ConnectionFacts;
+  /**
+   * The distribution package the user declared for this target (`--distro-package`, `distroPackage`), for a
+   * server whose package the host gatherer cannot see (remote, not root); its source says who declared it.
+   */
+  readonly distroPackage?: Fact<PackageFacts>;
   readonly unavailable: Readonly<Partial<Record<FactKey, string>>>;
 }

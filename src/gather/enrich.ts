@@ -1,6 +1,7 @@
 import type { Facts } from '../facts/types.ts';
 import type { Target } from '../redis/target.ts';
 import type { HostDiscovery } from './host/discovery.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
 
 /** What every gathering stage after the live connection may look at. */
 export interface EnrichOptions {
@@ -31,6 +32,10 @@ export interface EnrichOptions {
   readonly probeCredentials?: boolean;
   /** Runs the harmless CVE-2022-0543 EVAL (`--probe-intrusive`). */
   readonly probeIntrusive?: boolean;
+  /** The distribution package of every target the host cannot show (`--distro-package`). */
+  readonly distroPackage?: DeclaredPackage;
+  /** Per target (by `targetKey`): the `distroPackage` of an inventory or `.redfort.yaml` target; beats `distroPackage`. */
+  readonly distroPackageTargets?: ReadonlyMap<string, DeclaredPackage>;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Baseline } from '../engine/triage/baseline.ts';
 import { applyBaseline } from '../engine/triage/baseline.ts';
 import { applySuppressions } from '../engine/triage/suppressions.ts';
 import type { Settings } from './types.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
 
 /** The parts of the settings the rules engine takes (`AuditOptions`). */
 export function auditOptionsOf(settings: Settings | undefined): {
@@ -13,12 +14,16 @@ export function auditOptionsOf(settings: Settings | undefined): {
   severityOverrides?: ReadonlyMap<string, Severity>;
   disabled?: ReadonlySet<string>;
   sampleTargets?: ReadonlyMap<string, SampleRequest | null>;
+  distroPackageTargets?: ReadonlyMap<string, DeclaredPackage>;
 } {
   if (!settings) return {};
   const sampleTargets = new Map<string, SampleRequest | null>();
   for (const t of settings.targets) if (t.defaults.sampleData !== undefined) sampleTargets.set(targetKey(t.spec), t.defaults.sampleData);
+  const distroPackageTargets = new Map<string, DeclaredPackage>();
+  for (const t of settings.targets) if (t.defaults.distroPackage !== undefined) distroPackageTargets.set(targetKey(t.spec), t.defaults.distroPackage);
   return {
     ...(sampleTargets.size > 0 ? { sampleTargets } : {}),
+    ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}),
     ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
     ...(settings.severityOverrides.size > 0 ? { severityOverrides: settings.severityOverrides } : {}),
     ...(settings.disabled.size > 0 ? { disabled: settings.disabled } : {}),

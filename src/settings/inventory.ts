@@ -9,6 +9,8 @@ import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
 import { SettingsError } from './types.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
+import { parseDeclaredPackage } from '../redis/distro-package.ts';
 
 /**
  * How to reach one server, as `defaults`, a group or a target of an inventory says it. The keys of
@@ -39,6 +41,8 @@ export interface InventoryTarget {
   readonly kind?: InventoryKind;
   /** `sampleData`: sample the target's keyspace with this request, or never (`null`); unset follows --sample-data. */
   readonly sampleData?: SampleRequest | null;
+  /** `distroPackage`: the distribution package the target runs (`redis-server=5:7.0.15-1~deb12u10`), as --distro-package. */
+  readonly distroPackage?: DeclaredPackage;
   readonly source: SettingsSource;
 }
 
@@ -58,7 +62,7 @@ const STRINGS = ['user', 'passwordEnv', 'passwordFile', 'password', 'cacert', 'c
 const PATHS: ReadonlySet<string> = new Set(['passwordFile', 'cacert', 'cacertdir', 'cert', 'key']);
 const BOOLEANS = ['tls', 'insecure'] as const;
 const KINDS: readonly InventoryKind[] = ['cluster', 'sentinel', 'replication'];
-const CONNECTION_KEYS = [...STRINGS, ...BOOLEANS, 'db', 'labels', 'sampleData', ...KINDS] as const;
+const CONNECTION_KEYS = [...STRINGS, ...BOOLEANS, 'db', 'labels', 'sampleData', 'distroPackage', ...KINDS] as const;
 const TARGET_KEYS = ['url', 'group', ...CONNECTION_KEYS] as const;
 const TOP_KEYS = ['defaults', 'groups', 'targets'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -69,6 +73,7 @@ interface Layer {
   readonly labels: Record<string, string>;
   readonly kind?: InventoryKind | null;
   readonly sampleData?: SampleRequest | null;
+  readonly distroPackage?: DeclaredPackage;
 }
 
 /** A YAML inventory starts with a key (`targets:`), a list item or a flow mapping; anything else is one URL a line. */
@@ -138,6 +143,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
     const labels: Record<string, string> = {};
     let kind: InventoryKind | null | undefined;
     let sampleData: SampleRequest | null | undefined;
+    let distroPackage: DeclaredPackage | undefined;
     let url: Node | undefined;
     let group: Node | undefined;
     for (const pair of pairsOf(doc, node, where, allowed, fail)) {
@@ -152,8 +158,11 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
         const parsed = parseSampleData(value ? value.toJSON() : null);
         if (parsed !== null && 'error' in parsed) fail(here, `${where}: ${parsed.error}`);
         sampleData = parsed as SampleRequest | null;
-      }
-      else if ((KINDS as readonly string[]).includes(name)) {
+      } else if (name === 'distroPackage') {
+        const parsed = parseDeclaredPackage(stringOf(doc, value, `${where}: distroPackage`, fail), `distroPackage at ${path}:${at(value)}`);
+        if (typeof parsed === 'string') fail(value, `${where}: distroPackage: ${parsed}`);
+        distroPackage = parsed as DeclaredPackage;
+      } else if ((KINDS as readonly string[]).includes(name)) {
         if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value)}`);
         if (raw === true) {
           if (kind) fail(here, `${where}: ${kind} and ${name} exclude each other`);
@@ -174,7 +183,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
     }
     const sources = ['password', 'passwordEnv', 'passwordFile'].filter((k) => k in connection);
     if (sources.length > 1) fail(node, `${where}: ${sources.join(' and ')} exclude each other: give the password one way`);
-    return { connection, labels, ...(kind !== undefined ? { kind } : {}), ...(sampleData !== undefined ? { sampleData } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
+    return { connection, labels, ...(kind !== undefined ? { kind } : {}), ...(sampleData !== undefined ? { sampleData } : {}), ...(distroPackage ? { distroPackage } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
   };
 
   const root = resolved(doc, doc.contents);
@@ -228,6 +237,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
     const connection = merge([defaults.connection, group.connection, own.connection]);
     const kind = [own.kind, group.kind, defaults.kind].find((k) => k !== undefined) ?? null;
     const sampleData = [own.sampleData, group.sampleData, defaults.sampleData].find((s) => s !== undefined);
+    const distroPackage = own.distroPackage ?? group.distroPackage ?? defaults.distroPackage;
     targets.push({
       spec,
       ...(groupName !== undefined ? { group: groupName } : {}),
@@ -235,6 +245,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
       labels: { ...defaults.labels, ...group.labels, ...own.labels },
       ...(kind ? { kind } : {}),
       ...(sampleData !== undefined ? { sampleData } : {}),
+      ...(distroPackage ? { distroPackage } : {}),
       source: { kind: 'file', path, line },
     });
   }

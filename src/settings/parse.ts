@@ -2,6 +2,7 @@ import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { parseDeclaredPackage } from '../redis/distro-package.ts';
 import { resolveTarget, TargetError } from '../redis/target.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
@@ -24,7 +25,7 @@ const THRESHOLDS: Record<keyof Thresholds, { min: number; max: number }> = {
 const TARGET_STRINGS = ['user', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as const;
 const TARGET_PATHS = new Set(['cacert', 'cacertdir', 'cert', 'key']);
 const TARGET_BOOLEANS = ['tls', 'insecure'] as const;
-const TARGET_KEYS = [...TARGET_STRINGS, ...TARGET_BOOLEANS, 'passwordEnv', 'db', 'sampleData'] as const;
+const TARGET_KEYS = [...TARGET_STRINGS, ...TARGET_BOOLEANS, 'passwordEnv', 'db', 'sampleData', 'distroPackage'] as const;
 const SUPPRESSION_KEYS = ['rule', 'target', 'reason', 'expires', 'fingerprint', 'user'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -115,7 +116,7 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
         for (const entry of pairsOf(doc, value, 'targets', null, fail)) {
           const spec = stringOf(doc, entry.key as Node, 'targets', fail);
           checkTargetSpec(spec, entry.key as Node, 'targets', fail);
-          targets.push({ spec, defaults: targetDefaults(doc, spec, entry, file, fail), source: source(entry.key as Node) });
+          targets.push({ spec, defaults: targetDefaults(doc, spec, entry, file, fail, (node) => { const at = source(node); return `distroPackage at ${at.path}:${at.line}`; }), source: source(entry.key as Node) });
         }
         break;
       case 'suppressions': {
@@ -214,7 +215,7 @@ function checkTargetSpec(spec: string, node: Node | null, where: string, fail: F
   if (hasPassword) fail(node, `${where}: a password never goes in the settings file; name an environment variable with passwordEnv`);
 }
 
-function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: string) => string, fail: Fail): TargetDefaults {
+function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: string) => string, fail: Fail, origin: (node: Node | null) => string): TargetDefaults {
   const defaults: Record<string, unknown> = {};
   const where = `targets: ${spec}`;
   for (const pair of pairsOf(doc, resolved(doc, entry.value as Node | null), where, TARGET_KEYS, fail)) {
@@ -227,6 +228,10 @@ function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: stri
     } else if (name === 'sampleData') {
       const parsed = parseSampleData(node ? node.toJSON() : null);
       if (parsed !== null && 'error' in parsed) fail(node ?? (pair.key as Node), `${where}: ${parsed.error}`);
+      defaults[name] = parsed;
+    } else if (name === 'distroPackage') {
+      const parsed = parseDeclaredPackage(stringOf(doc, node, `${where}: distroPackage`, fail), origin(node));
+      if (typeof parsed === 'string') fail(node, `${where}: distroPackage: ${parsed}`);
       defaults[name] = parsed;
     } else if (name === 'db') {
       if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(node ?? (pair.key as Node), `${where}: db must be a whole number${describe(node)}`);

@@ -4,6 +4,7 @@ import type { TlsFlagSettings } from '../redis/target.ts';
 import type { Suppression } from '../engine/triage/suppressions.ts';
 
 export type { Suppression } from '../engine/triage/suppressions.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
 
 /** Where a setting was written. */
 export interface SettingsSource {
@@ -20,6 +21,8 @@ export interface TargetDefaults extends TlsFlagSettings {
   readonly db?: number;
   /** `sampleData`: sample this target's keyspace (a request), or never (`null`); unset follows --sample-data. */
   readonly sampleData?: SampleRequest | null;
+  /** `distroPackage`: the distribution package the target runs, as --distro-package declares it. */
+  readonly distroPackage?: DeclaredPackage;
 }
 
 export interface TargetSettings {

@@ -41,7 +41,7 @@ export function changelogCves(text: string): string[] {
 }
 
 /** A Debian package's changelog as installed with it (plain or gzipped); undefined when absent. */
-async function debianChangelog(name: string): Promise<string | undefined> {
+export async function debianChangelog(name: string): Promise<string | undefined> {
   for (const file of ['changelog.Debian.gz', 'changelog.Debian']) {
     const data = await readFile(join('/usr/share/doc', name, file)).catch(() => undefined);
     if (!data) continue;

@@ -9,6 +9,7 @@ import { canLogIn } from '../auth/users.ts';
 import { tlsEnabled } from '../util.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
 import { infoField } from '../../redis/info.ts';
+import { upstreamVersion } from '../../redis/distro-package.ts';
 
 const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low' };
 
@@ -62,12 +63,18 @@ export default defineRule({
   sources: ['live', 'host'],
   remediation: 'Upgrade to the fixed release of your branch (each finding names it); until then apply the advisory\'s mitigation (most Lua CVEs: `-@scripting` for every user).',
   requires: ['server'],
-  check({ server, info, config, acl, categories, host, probe }) {
+  check({ server, info, config, acl, categories, host, probe, distroPackage }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
     const scripting = scriptingReachable(acl, categories);
     // The host knows whether the running executable came from a distribution package, and which build.
-    const pkg = host?.package.known ? host.package.value : undefined;
+    const observed = host?.package.known ? host.package.value : undefined;
+    // Else the user may have declared it (`--distro-package`): judged the same way, and said so.
+    const declared = !observed && distroPackage ? distroPackage : undefined;
+    const mismatch = declared && upstreamVersion(declared.value.version) !== known.version ? declared : undefined;
+    const pkg = observed ?? (declared && !mismatch ? declared.value : undefined);
+    const by = declared && !mismatch ? ` (${declared.source.kind === 'declared' ? declared.source.detail.replace(/^\S+ /, '') : 'declared'})` : '';
+    const ends = pkg?.changelogEndsAt ? `; the changelog known here (${pkg.changelogFrom ?? 'installed'}) ends at ${pkg.changelogEndsAt}, so later fixes are not known` : '';
     // A fix the package's changelog names is in the installed build; it is the running one unless replaced since.
     const backported = new Set(pkg && !pkg.replaced ? (pkg.changelogCves ?? []) : []);
     const fixedByPackage: string[] = [];
@@ -97,12 +104,14 @@ export default defineRule({
     const distro = 'a distribution build may carry backported fixes: compare with your distribution\'s security tracker';
     // Remote targets and runs without root cannot see the package: say in the message itself that a
     // distribution build (Debian backports most fixes) may not be affected (issue 11).
-    const build = !pkg
-      ? `; if this is a distribution build (Debian, Ubuntu, RHEL), it may carry a backported fix: redfort cannot see the package from here (${host?.package.known === false ? host.package.reason : 'run it on the server\'s host as root'}), check your distribution's security tracker`
-      : pkg.changelogCves && !pkg.replaced
-        ? `; the changelog of package ${pkg.name} ${pkg.version} does not name it as fixed`
-        : `; distribution build may carry backported fixes (package ${pkg.name} ${pkg.version}${pkg.replaced ? ', replaced on disk since the server started: restart to run it' : ''})`;
-    const viaPackage = fixedByPackage.map((id) => `${id}: fixed in package ${pkg!.name} ${pkg!.version} (its changelog names it)`);
+    const build = mismatch
+      ? `; the package ${mismatch.source.kind === 'declared' ? mismatch.source.detail.replace(/^\S+ /, '') : 'declared'}, ${mismatch.value.name} ${mismatch.value.version}, is not a build of ${known.version}, so it was ignored`
+      : !pkg
+        ? `; if this is a distribution build (Debian, Ubuntu, RHEL), it may carry a backported fix: redfort cannot see the package from here (${host?.package.known === false ? host.package.reason : 'run it on the server\'s host as root'}), declare it with --distro-package or check your distribution's security tracker`
+        : pkg.changelogCves && !pkg.replaced
+          ? `; the changelog of package ${pkg.name} ${pkg.version}${by} does not name it as fixed${ends}`
+          : `; distribution build may carry backported fixes (package ${pkg.name} ${pkg.version}${by}${pkg.replaced ? ', replaced on disk since the server started: restart to run it' : ''})`;
+    const viaPackage = fixedByPackage.map((id) => `${id}: fixed in package ${pkg!.name} ${pkg!.version}${by} (its changelog names it)`);
     if (findings.length > 0) {
       return fail(findings.map((f) => ({ ...f, message: `${f.message}${build}`, evidence: [...(f.evidence ?? []), distro, ...viaPackage] })));
     }
@@ -111,8 +120,8 @@ export default defineRule({
     }
     if (fixedByPackage.length > 0) {
       return pass(
-        `${fixedByPackage.length === 1 ? 'the advisory that affects' : `the ${fixedByPackage.length} advisories that affect`} upstream ${known.product} ${known.version} ${fixedByPackage.length === 1 ? 'is' : 'are all'} named as fixed in the changelog of package ${pkg!.name} ${pkg!.version}`,
-        { source: host!.package.known ? host!.package.source : server.source, evidence: viaPackage },
+        `${fixedByPackage.length === 1 ? 'the advisory that affects' : `the ${fixedByPackage.length} advisories that affect`} upstream ${known.product} ${known.version} ${fixedByPackage.length === 1 ? 'is' : 'are all'} named as fixed in the changelog of package ${pkg!.name} ${pkg!.version}${by}${ends}`,
+        { source: observed && host!.package.known ? host!.package.source : declared ? declared.source : server.source, evidence: viaPackage },
       );
     }
     return pass(`no known advisory affects ${known.product} ${known.version}`, { source: server.source });
