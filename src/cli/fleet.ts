@@ -175,7 +175,10 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     if (!r.ok || r.entry.sampleData === undefined) continue;
     sampleTargets.set(targetKey(r.target.display), r.entry.sampleData === null ? null : { ...cmd.options.sample, ...r.entry.sampleData });
   }
-  await runFleet(entries, { ...cmd.options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) }, (raw, index) => {
+  // `distroPackage` of the inventory, per target: beats --distro-package.
+  const distroPackageTargets = new Map(cmd.options.distroPackageTargets ?? []);
+  for (const r of resolved) if (r.ok && r.entry.distroPackage) distroPackageTargets.set(targetKey(r.target.display), r.entry.distroPackage);
+  await runFleet(entries, { ...cmd.options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}), ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) }, (raw, index) => {
     const triaged = triageReport(reportOf([raw]), { settings: cmd.settings, baseline: cmd.baseline, today: day });
     const result = triaged.targets[0]!;
     for (const w of triaged.warnings ?? []) {

@@ -24,6 +24,19 @@ describe('inventory', () => {
     assert.deepEqual(inv.targets[1]!.connection, { user: 'audit2', passwordEnv: 'DB2_PASSWORD', cacert: '/etc/ssl/redis-ca.pem' });
   });
 
+  it('distroPackage per target, group or defaults (the nearest wins), in the schema too', () => {
+    const text = 'defaults: { distroPackage: "5:7.0.15-1~deb12u1" }\ngroups:\n  g: { distroPackage: "redis-server=5:7.0.15-1~deb12u4" }\ntargets:\n  - redis://a\n  - { url: redis://b, group: g }\n  - { url: redis://c, group: g, distroPackage: "valkey-server=8.0.2+dfsg1-1" }\n';
+    assert.equal(schema(parse(text)), true, JSON.stringify(schema.errors));
+    assert.equal(schema(parse('targets:\n  - { url: redis://a, distroPackage: "latest" }\n')), false);
+    const inv = parseInventory(text, 'f.yaml');
+    assert.deepEqual(inv.targets.map((t) => t.distroPackage), [
+      { version: '5:7.0.15-1~deb12u1', origin: 'distroPackage at f.yaml:1' },
+      { name: 'redis-server', version: '5:7.0.15-1~deb12u4', origin: 'distroPackage at f.yaml:3' },
+      { name: 'valkey-server', version: '8.0.2+dfsg1-1', origin: 'distroPackage at f.yaml:7' },
+    ]);
+    assert.throws(() => parseInventory('targets:\n  - { url: redis://a, distroPackage: "latest" }\n', 'f'), /f:2: targets: distroPackage: 'latest' is not a package declaration/);
+  });
+
   it('one URL a line, comments skipped, lines counted', () => {
     const inv = parseInventory('# fleet\n\nredis://a:1\nb:2\n', 'list.txt');
     assert.deepEqual(inv.targets.map((t) => [t.spec, t.source.line]), [['redis://a:1', 3], ['b:2', 4]]);

@@ -10,7 +10,8 @@ import { planOutputs } from '../../report/outputs.ts';
 import { auditOptionsOf } from '../../settings/apply.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../../settings/load.ts';
 import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
-import { flagsFor } from '../../settings/targets.ts';
+import { targetFor } from '../../settings/targets.ts';
+import { parseDeclaredPackage } from '../../redis/distro-package.ts';
 import type { Settings } from '../../settings/types.ts';
 import { RULES } from '../../rules/index.ts';
 import type { Severity } from '../../rules/define.ts';
@@ -49,6 +50,8 @@ interface AuditFlags extends TargetFlags {
   probe: boolean;
   probeCredentials?: boolean;
   probeIntrusive?: boolean;
+  /** --distro-package [NAME=]VERSION: the distribution package the targets run. */
+  distroPackage?: string;
   /** --local: every Redis/Valkey process of this machine. */
   local?: boolean;
   /** --no-host: no host facts (commander's `host: false`, read apart from -h/--host). */
@@ -139,7 +142,8 @@ function targetsOf(specs: readonly string[], flags: AuditFlags, settings?: Setti
   const all = given.length === 0 && flags.host === undefined && flags.port === undefined && settings ? settings.targets.map((t) => t.spec) : given;
   const pass = flags.pass ?? flags.a;
   const shared: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
-  const resolve = (spec: string | undefined) => resolveTarget(spec, flagsFor(spec, shared, settings, process.env), process.env);
+  // A settings-file target whose passwordEnv is not set is an error for that target alone.
+  const resolve = (spec: string | undefined) => targetFor(spec, shared, settings, process.env);
   if (all.length === 0) return [resolve(undefined)];
   // Host and port flags address one server: with several targets they would all collapse into one.
   if (all.length > 1 && (flags.host !== undefined || flags.port !== undefined)) {
@@ -178,6 +182,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   if (flags.a !== undefined || flags.pass !== undefined) {
     process.stderr.write('Warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH.\n');
   }
+  const distroPackage = flags.distroPackage === undefined ? undefined : parseDeclaredPackage(flags.distroPackage, '--distro-package');
+  if (typeof distroPackage === 'string') throw new UsageError(`--distro-package: ${distroPackage}`);
   const options = {
     connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
     commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
@@ -191,6 +197,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     ...(flags.probeCredentials ? { probeCredentials: true } : {}),
     ...(flags.probeIntrusive ? { probeIntrusive: true } : {}),
     ...(flags.noHost ? { noHost: true } : {}),
+    ...(distroPackage ? { distroPackage } : {}),
   };
   const inventorySamples = settings?.targets.some((t) => t.defaults.sampleData) === true;
   const request = sampleRequest(flags, inventorySamples);
@@ -344,6 +351,7 @@ export function registerAudit(cli: Command): void {
     .option('--only-failures', 'text and Markdown reports: show the findings only')
     .option('--min-severity <severity>', `text and Markdown reports: show findings at or above this severity only (${SEVERITIES.join(', ')})`)
     .option('--max-findings <n>', 'text and Markdown reports: at most N findings per rule and target (default: all)')
+    .option('--distro-package <[name=]version>', "the Debian/Ubuntu package the servers run, as dpkg-query prints it (redis-server=5:7.0.15-1~deb12u10, or the version alone), for servers whose package redfort cannot see: fixes its changelog names count as fixed; inventories set it per target (distroPackage)")
     .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
     .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { compareDebianVersions, fixedUpTo, parseDebianChangelog, parseDeclaredPackage, upstreamVersion } from '../../src/redis/distro-package.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { build, runCli } from '../report/cli-run.ts';
+
+// --distro-package and the distroPackage key: a remote server's Debian package, declared, closes the
+// advisories Debian backported, as reading dpkg on the host does (issue 11).
+
+describe('Debian versions and changelogs', () => {
+  it('parses [NAME=]VERSION and refuses anything else', () => {
+    assert.deepEqual(parseDeclaredPackage('redis-server=5:7.0.15-1~deb12u10', 'x'), { name: 'redis-server', version: '5:7.0.15-1~deb12u10', origin: 'x' });
+    assert.deepEqual(parseDeclaredPackage('5:7.0.15-1~deb12u10', 'x'), { version: '5:7.0.15-1~deb12u10', origin: 'x' });
+    assert.match(String(parseDeclaredPackage('redis-server=latest', 'x')), /'latest' is not a Debian version/);
+    assert.match(String(parseDeclaredPackage('Redis Server=7.0.15', 'x')), /not a Debian package name/);
+    assert.equal(upstreamVersion('5:7.0.15-1~deb12u10'), '7.0.15');
+    assert.equal(upstreamVersion('6:7.2.4+dfsg-1ubuntu0.1'), '7.2.4');
+  });
+
+  it('compares versions as dpkg does', () => {
+    const sorted = ['5:7.0.15-1~deb12u10', '5:7.0.15-1', '5:7.0.15-1~deb12u9', '7.2.4-1', '5:7.0~rc3-1', '5:7.0.0-1', '5:7.0.15-1+b1'];
+    sorted.sort(compareDebianVersions);
+    assert.deepEqual(sorted, ['7.2.4-1', '5:7.0~rc3-1', '5:7.0.0-1', '5:7.0.15-1~deb12u9', '5:7.0.15-1~deb12u10', '5:7.0.15-1', '5:7.0.15-1+b1']);
+    // The same answers as dpkg itself.
+    for (const [a, b] of [['5:7.0.15-1~deb12u9', '5:7.0.15-1~deb12u10'], ['1.0~rc1', '1.0'], ['1.0a', '1.0+'], ['2:1', '1:9']] as const) {
+      const lt = (() => { try { execFileSync('dpkg', ['--compare-versions', a, 'lt', b]); return true; } catch { return false; } })();
+      assert.equal(compareDebianVersions(a, b) < 0, lt, `${a} < ${b}`);
+    }
+  });
+
+  it('takes the fixes named by the entries at or below the declared version', () => {
+    const entries = parseDebianChangelog(`redis (5:7.0.15-1~deb12u2) bookworm-security; urgency=high
+
+  * CVE-2024-31449: Lua bit library.
+  * Fix CVE-2024-31228 too (cve-2024-31227 in lower case).
+
+ -- Someone <a@b>  Thu, 01 Jan 2026 00:00:00 +0000
+
+redis (5:7.0.15-1~deb12u1) bookworm-security; urgency=high
+
+  * CVE-2023-45145: unix socket race.
+
+ -- Someone <a@b>  Thu, 01 Jan 2025 00:00:00 +0000
+`);
+    assert.deepEqual(entries, [
+      { version: '5:7.0.15-1~deb12u2', cves: ['CVE-2024-31449', 'CVE-2024-31228', 'CVE-2024-31227'] },
+      { version: '5:7.0.15-1~deb12u1', cves: ['CVE-2023-45145'] },
+    ]);
+    assert.deepEqual(fixedUpTo(entries, '5:7.0.15-1~deb12u1'), { cves: ['CVE-2023-45145'], newest: '5:7.0.15-1~deb12u2', beyond: false });
+    assert.equal(fixedUpTo(entries, '5:7.0.15-1~deb12u3').beyond, true);
+  });
+});
+
+interface Result { ruleId: string; status: string; message: string; source?: unknown }
+interface Report { targets: { target: string; error?: string; results: Result[] }[] }
+
+describe('--distro-package on a real server (Debian redis-server, audited as a remote one)', () => {
+  let server: RunningServer;
+  let tmp: string;
+  const installed = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'redis-server'], { encoding: 'utf8' }).trim();
+  const backported = parseDebianChangelog(execFileSync('sh', ['-c', 'zcat /usr/share/doc/redis-server/changelog.Debian.gz'], { encoding: 'utf8' })).flatMap((e) => e.cves);
+  // --no-host: the server runs here, and dpkg would show its package; a remote one cannot.
+  const base = ['audit', '--no-host', '--no-probe', '--fail-on', 'none'];
+  const vulnerabilities = (run: { stdout: string; stderr: string }) => {
+    const report = JSON.parse(run.stdout) as Report;
+    return report.targets[0]!.results.filter((r) => r.ruleId === 'version.known-vulnerabilities');
+  };
+  const ids = (results: Result[]) => results.filter((r) => r.status === 'fail').map((r) => /^(\S+)/.exec(r.message)![1]!);
+
+  before(async () => {
+    [server] = await Promise.all([startRedis({ conf: 'protected-mode no' }), build()]);
+    tmp = await mkdtemp(join(tmpdir(), 'redfort-distro-'));
+  });
+  after(async () => {
+    await stopAll();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('declaring the installed package closes the backported advisories, and the text says who declared it', async () => {
+    assert.match(installed, /^\d+:7\.0\.15-/, 'the Debian redis-server 7.0.15 package');
+    const [plain, declared, versionOnly, text] = await Promise.all([
+      runCli([...base, server.url, '--format', 'json']),
+      runCli([...base, server.url, '--format', 'json', '--distro-package', `redis-server=${installed}`]),
+      runCli([...base, server.url, '--format', 'json', '--distro-package', installed]),
+      runCli([...base, server.url, '--distro-package', `redis-server=${installed}`, '--no-color']),
+    ]);
+    const open = ids(vulnerabilities(plain));
+    const closed = open.filter((id) => backported.includes(id));
+    assert.ok(closed.length >= 3, `backported advisories reported open without the package: ${closed.join(', ')}`);
+    assert.match(vulnerabilities(plain)[0]!.message, /declare it with --distro-package/);
+    const after = ids(vulnerabilities(declared));
+    assert.deepEqual(after, open.filter((id) => !backported.includes(id)), 'exactly the advisories the changelog names are closed');
+    assert.deepEqual(ids(vulnerabilities(versionOnly)), after, 'the version alone names the server package');
+    for (const r of vulnerabilities(declared).filter((x) => x.status === 'fail')) {
+      assert.match(r.message, new RegExp(`the changelog of package redis-server ${installed.replace(/[.+~]/g, '\\$&')} \\(declared by --distro-package\\) does not name it as fixed`));
+    }
+    assert.match(text.stdout, /declared by --distro-package/);
+    assert.equal(text.code, 0, text.stderr);
+  });
+
+  it('an older declared version closes fewer; a package of another upstream version is ignored, said so; a bad one is a usage error', async () => {
+    const [older, other, bad] = await Promise.all([
+      runCli([...base, server.url, '--format', 'json', '--distro-package', 'redis-server=5:7.0.15-1~deb12u4']),
+      runCli([...base, server.url, '--format', 'json', '--distro-package', 'redis-server=5:7.2.4-1']),
+      runCli([...base, server.url, '--distro-package', 'redis-server=newest']),
+    ]);
+    const all = ids(vulnerabilities(await runCli([...base, server.url, '--format', 'json'])));
+    const fromOlder = ids(vulnerabilities(older));
+    assert.ok(fromOlder.length < all.length && fromOlder.length > ids(vulnerabilities(await runCli([...base, server.url, '--format', 'json', '--distro-package', installed]))).length, `${fromOlder.length} of ${all.length}`);
+    assert.deepEqual(ids(vulnerabilities(other)), all);
+    assert.match(vulnerabilities(other)[0]!.message, /the package declared by --distro-package, redis-server 5:7\.2\.4-1, is not a build of 7\.0\.15, so it was ignored/);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^redfort: --distro-package: 'redis-server=newest' is not a package declaration: 'newest' is not a Debian version/);
+  });
+
+  it('distroPackage in a --targets inventory and in .redfort.yaml targets', async () => {
+    const inventory = join(tmp, 'fleet.yaml');
+    await writeFile(inventory, `defaults: { distroPackage: "redis-server=5:7.2.4-1" }\ntargets:\n  - url: ${server.url}\n    distroPackage: "redis-server=${installed}"\n`);
+    const project = join(tmp, 'project');
+    await import('node:fs/promises').then((fs) => fs.mkdir(project));
+    await writeFile(join(project, '.redfort.yaml'), `targets:\n  ${server.url}:\n    distroPackage: "${installed}"\n`);
+    const [fleet, settings, declared, badInventory] = await Promise.all([
+      runCli([...base, '--targets', inventory, '--format', 'json']),
+      runCli([...base, '--format', 'json'], { cwd: project }),
+      runCli([...base, server.url, '--format', 'json', '--distro-package', installed]),
+      (async () => {
+        const file = join(tmp, 'bad.yaml');
+        await writeFile(file, `targets:\n  - url: ${server.url}\n    distroPackage: 7\n`);
+        return runCli([...base, '--targets', file]);
+      })(),
+    ]);
+    const expected = ids(vulnerabilities(declared));
+    assert.deepEqual(ids(vulnerabilities(fleet)), expected, 'the target beats the defaults');
+    assert.match(vulnerabilities(fleet).find((r) => r.status === 'fail')!.message, /declared by distroPackage at .*fleet\.yaml:4\)/);
+    assert.deepEqual(ids(vulnerabilities(settings)), expected, settings.stderr);
+    assert.match(vulnerabilities(settings).find((r) => r.status === 'fail')!.message, /declared by distroPackage at .*\.redfort\.yaml:3\)/);
+    assert.equal(badInventory.code, 2);
+    assert.match(badInventory.stderr, /bad\.yaml:3: targets: distroPackage/);
+  });
+});
