@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AclState, AclUser, CommandSurface, Facts, FactKey, InfoSections, ServerIdentity, Source } from '../src/facts/types.ts';
+import type { AclState, AclUser, CommandSurface, InfoSections, ServerIdentity } from '../src/facts/live.ts';
+import type { FactKey } from '../src/facts/keys.ts';
+import { FACT_KEYS } from '../src/facts/keys.ts';
+import type { Source } from '../src/facts/source.ts';
+import type { Facts } from '../src/facts/types.ts';
 import type { Rule, Severity, Status } from '../src/rules/define.ts';
 import { runRules } from '../src/engine/run.ts';
 import { ruleContext } from '../src/rules/context.ts';
-import { effectiveConfig, parseConfText } from '../src/gather/conf/redis-conf.ts';
+import { effectiveConfig } from '../src/gather/conf/effective.ts';
+import { parseConfText } from '../src/gather/conf/tokenize.ts';
 import { parseAclListLine, parseAclUser } from '../src/acl/parse.ts';
 import { bundledCategoryTable } from '../src/acl/categories.ts';
 import { parseInfo } from '../src/redis/info.ts';
@@ -30,6 +35,8 @@ export interface FactsSpec {
 
 const LIVE: Source = { kind: 'live', command: 'test' };
 
+type Mutable<T> = { -readonly [P in keyof T]: T[P] };
+
 /** Facts as a live audit of a server with this configuration would gather them. */
 export function liveFacts(spec: FactsSpec = {}): Facts {
   const version = spec.version ?? '7.0.15';
@@ -46,7 +53,7 @@ export function liveFacts(spec: FactsSpec = {}): Facts {
   const info: InfoSections = parseInfo(spec.info ?? '# Server\nredis_version:7.0.15\n# Persistence\nrdb_last_bgsave_status:ok\naof_enabled:0\n');
   const hidden = new Set(spec.hidden ?? []);
   const commands: CommandSurface = { present: new Map(ADMIN_COMMANDS.map((c) => [c, !hidden.has(c)])), renames: new Map(), source: LIVE };
-  const facts: Facts = {
+  const facts: Mutable<Facts> = {
     target: 'redis://test',
     sources: new Set(['live']),
     server,
@@ -60,7 +67,7 @@ export function liveFacts(spec: FactsSpec = {}): Facts {
     ...spec.extra,
     unavailable: spec.unavailable ?? {},
   };
-  for (const key of Object.keys(spec.unavailable ?? {}) as FactKey[]) delete (facts as unknown as Record<string, unknown>)[key];
+  for (const key of FACT_KEYS) if (spec.unavailable?.[key] !== undefined) delete facts[key];
   return facts;
 }
 
@@ -80,12 +87,50 @@ export interface Case {
   readonly message?: RegExp;
 }
 
-/** Runs a rule on each case through the engine and checks the status, like ESLint's RuleTester. */
-export function ruleTester(rule: Rule, cases: { pass?: readonly Case[]; fail?: readonly Case[]; skip?: readonly Case[]; manual?: readonly Case[] }): void {
+/** What deepFreeze has frozen already (cases share fixtures). */
+const FROZEN = new WeakSet<object>();
+
+/**
+ * Freezes a value and everything it holds, Maps and Sets included (their set/add/delete/clear throw), so that a
+ * rule that changes the facts it is handed fails instead of leaking its change into the next rule.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || FROZEN.has(value) || ArrayBuffer.isView(value)) return value;
+  FROZEN.add(value);
+  const refuse = (what: string) => () => {
+    throw new TypeError(`the facts are read-only: a rule called ${what}`);
+  };
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      deepFreeze(k);
+      deepFreeze(v);
+    }
+    if (!Object.isFrozen(value)) for (const method of ['set', 'delete', 'clear']) Object.defineProperty(value, method, { value: refuse(`Map.${method}`) });
+  } else if (value instanceof Set) {
+    for (const v of value) deepFreeze(v);
+    if (!Object.isFrozen(value)) for (const method of ['add', 'delete', 'clear']) Object.defineProperty(value, method, { value: refuse(`Set.${method}`) });
+  }
+  for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key]);
+  return Object.freeze(value);
+}
+
+/** A table of cases by the status the rule must give. */
+export type Cases = { readonly [S in 'pass' | 'fail' | 'skip' | 'manual']?: readonly Case[] };
+
+/**
+ * Runs a rule on each case through the engine and checks the status, like ESLint's RuleTester. The facts are
+ * deep-frozen first (a rule that mutates them fails), and two cases of one table may not share a name.
+ */
+export function ruleTester<K extends FactKey>(rule: Rule<K>, cases: Cases): void {
+  const names = new Set<string>();
+  for (const c of Object.values(cases).flat()) {
+    if (names.has(c.name)) throw new Error(`${rule.id}: two cases are named '${c.name}': each case needs its own name`);
+    names.add(c.name);
+  }
   for (const status of ['pass', 'fail', 'skip', 'manual'] as const satisfies readonly Status[]) {
     for (const c of cases[status] ?? []) {
       test(`${rule.id} ${status}: ${c.name}`, () => {
-        const results = runRules([rule], c.facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+        const results = runRules([rule], deepFreeze(c.facts), { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
         assert.ok(results.length > 0, 'the rule produced no result');
         for (const r of results) assert.equal(r.status, status, `${r.status}: ${r.message}`);
         if (c.message) assert.match(results[0]!.message, c.message);

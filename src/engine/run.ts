@@ -93,7 +93,7 @@ function judge<K extends FactKey>(rule: Rule<K>, facts: Facts, context: RuleCont
 }
 
 /** Judges every rule on one target's facts. Every rule appears in the result, whatever happens. */
-export function runRules(rules: readonly Rule[], facts: Facts, options: RunOptions): RuleResult[] {
+export function runRules<K extends FactKey>(rules: readonly Rule<K>[], facts: Facts, options: RunOptions): RuleResult[] {
   const results: RuleResult[] = [];
   for (const rule of rules) {
     if (lookup(options.disabled, rule.id) === true) continue;

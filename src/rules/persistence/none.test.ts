@@ -16,7 +16,7 @@ ruleTester(rule, {
   ],
   skip: [
     { name: 'a sentinel keeps no data', facts: liveFacts({ mode: 'sentinel', conf: 'save ""' }), message: /sentinel keeps no data/ },
-    { name: 'a sentinel keeps no data', facts: liveFacts({ mode: 'sentinel', unavailable: { config: 'a sentinel has no CONFIG command: its settings are only in sentinel.conf' } }), message: /sentinel\.conf/ },
+    { name: 'a sentinel without CONFIG: its settings are only in sentinel.conf', facts: liveFacts({ mode: 'sentinel', unavailable: { config: 'a sentinel has no CONFIG command: its settings are only in sentinel.conf' } }), message: /sentinel\.conf/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
   ],
 });
