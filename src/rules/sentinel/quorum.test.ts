@@ -1,8 +1,10 @@
-import type { SentinelFacts, SentinelMaster } from '../../facts/types.ts';
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { AclState, SecretDigest, SentinelFacts, SentinelMaster } from '../../facts/types.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import { group, topology } from '../../../test/topology/fixtures.ts';
 import type { NodeSpec } from '../../../test/topology/fixtures.ts';
-import rule from './quorum.ts';
+import rule, { peerAuthProblems } from './quorum.ts';
 
 const SOURCE = { kind: 'live', command: 'SENTINEL MASTERS' } as const;
 function master(name: string, quorum: number, others: number): SentinelMaster {
@@ -49,4 +51,25 @@ ruleTester(rule, {
     { name: 'a sentinel that monitors nothing', facts: alone(), message: /monitors no master/ },
     { name: 'deployment: a cluster', facts: liveFacts({ extra: { topology: topology('cluster', []) } }), message: /not a sentinel deployment: the deployment is a cluster/ },
   ],
+});
+
+
+it('peer credentials: who cannot log in to whom without sentinel-pass', () => {
+  const digest = (sha256: string): SecretDigest => ({ set: true, length: undefined, sha256 });
+  const acl = (enabled: boolean, ...hashes: string[]): AclState => ({
+    users: [{ name: 'default', enabled, nopass: hashes.length === 0 && enabled, passwords: hashes.map(digest), plaintextPasswords: 0, rules: ['+@all'], selectors: [], source: SOURCE } as never],
+    origin: 'acl-list', rewritten: false, source: SOURCE,
+  });
+  const sentinel = (pass?: string): SentinelFacts => ({ masters: [], config: new Map(), sentinelPass: pass ? { value: digest(pass), source: SOURCE } : undefined, denyScriptsReconfig: undefined, masterAuthKnown: false, source: SOURCE });
+  const view = (address: string, a: AclState, s = sentinel()) => ({ address, acl: a, sentinel: s });
+  // One requirepass shared by all: each sends its own, which the others accept.
+  assert.deepEqual(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true, 'x')), view('c', acl(true, 'x'))]), []);
+  // Different passwords: nobody gets in anywhere.
+  assert.equal(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true, 'y'))]).length, 2);
+  assert.match(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true, 'y'))])[0]!, /^sentinel a has no sentinel-pass \(and sentinel-user\) and cannot log in to b \(they require another password\)$/);
+  // Default off everywhere; sentinel-pass set on a alone: b and c are stuck, a is not.
+  const off = [view('a', acl(false), sentinel('p')), view('b', acl(false)), view('c', acl(false))];
+  assert.deepEqual(peerAuthProblems(off).map((m) => m.split(' ')[1]), ['b', 'c']);
+  // An open peer takes anyone.
+  assert.deepEqual(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true))]), ['sentinel b has no sentinel-pass (and sentinel-user) and cannot log in to a (they require another password)']);
 });

@@ -1,4 +1,4 @@
-import type { Source } from '../../facts/types.ts';
+import type { AclState, SentinelFacts, Source } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 
@@ -20,6 +20,48 @@ function judgeCounts(group: Group): Finding[] {
   if (group.ckquorum && !group.ckquorum.ok) findings.push({ message: `SENTINEL CKQUORUM ${name}: ${group.ckquorum.message}`, source: { kind: 'live', command: `SENTINEL CKQUORUM ${name}` } });
   return findings;
 }
+
+interface SentinelView {
+  readonly address: string;
+  readonly acl: AclState | undefined;
+  readonly sentinel: SentinelFacts | undefined;
+}
+
+/** What a sentinel sends its peers without sentinel-pass: its own requirepass (the default user's password), no user. */
+function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
+  if (from.sentinel?.sentinelPass?.value.set) return true;
+  const target = to.acl?.users.find((u) => u.name === 'default');
+  if (!target) return undefined;
+  if (!target.enabled) return false;
+  if (target.nopass) return true;
+  const own = from.acl?.users.find((u) => u.name === 'default');
+  if (!own) return undefined;
+  return own.passwords.some((p) => target.passwords.some((q) => q.sha256 === p.sha256));
+}
+
+/**
+ * Sentinels that cannot log in to a peer: no sentinel-pass, and the peer's default user is off or has another
+ * password. One sentinel's own view (no topology): it cannot log in to peers like itself when it needs a named user.
+ */
+export function peerAuthProblems(views: readonly SentinelView[]): string[] {
+  if (views.length === 1) {
+    const [self] = views;
+    const own = self!.acl?.users.find((u) => u.name === 'default');
+    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || !own || own.nopass) return [];
+    return [`this sentinel requires ${own.enabled ? 'a password' : 'a named user (its default user is off)'} but has no sentinel-pass (and sentinel-user) to give its peers`];
+  }
+  const out: string[] = [];
+  for (const from of views) {
+    const refused = views.filter((to) => to !== from && canLogIn(from, to) === false);
+    if (refused.length === 0) continue;
+    const off = refused.every((to) => to.acl?.users.find((u) => u.name === 'default')?.enabled === false);
+    out.push(`sentinel ${from.address} has no sentinel-pass (and sentinel-user) and cannot log in to ${refused.map((r) => r.address).join(', ')} (${off ? 'their default user is off: they need a named user' : 'they require another password'})`);
+  }
+  return out;
+}
+
+const PEER_AUTH_REMEDIATION =
+  'On every sentinel: `SENTINEL CONFIG SET sentinel-user <user>` (6.2+) and `SENTINEL CONFIG SET sentinel-pass <password>` with a user and password every sentinel accepts (the same on all of them), then `SENTINEL CKQUORUM <master>`; add sentinels only if it still fails.';
 
 export default defineRule({
   id: 'sentinel.quorum',
@@ -48,18 +90,16 @@ export default defineRule({
     }
     if (groups.length === 0) return skip('the sentinel monitors no master');
     const findings = groups.flatMap(judgeCounts);
-    // Sentinels that require a password but send none to their peers (no sentinel-pass) cannot reach each other:
+    // Sentinels that require credentials but send none to their peers (no sentinel-pass) cannot reach each other:
     // CKQUORUM says NOQUORUM, and adding sentinels would not help (issue 11).
-    const own = acl?.users.find((u) => u.name === 'default');
-    const locked = own !== undefined && own.enabled && !own.nopass;
-    const peerAuthMissing = locked && sentinel !== undefined && sentinel.sentinelPass?.value.set !== true;
-    if (findings.length > 0 && peerAuthMissing) {
-      const why = 'this sentinel requires a password but has no sentinel-pass (and sentinel-user) to give its peers: the sentinels cannot authenticate to each other, which alone makes a quorum unreachable';
+    const stuck = peerAuthProblems(topology ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary).map((n) => ({ address: n.address, acl: n.summary!.acl, sentinel: n.summary!.sentinel })) : [{ address: 'this sentinel', acl, sentinel }]);
+    if (findings.length > 0 && stuck.length > 0) {
+      const why = stuck.join('; ');
       return fail(findings.map((f) => ({
         ...f,
-        message: `${f.message} (${why})`,
+        message: `${f.message} (${why}: the sentinels cannot authenticate to each other, which alone makes a quorum unreachable)`,
         evidence: notes,
-        remediation: 'On every sentinel: `SENTINEL CONFIG SET sentinel-user <user>` (6.2+) and `SENTINEL CONFIG SET sentinel-pass <password>` with the password the sentinels require (the same on all of them), then `SENTINEL CKQUORUM <master>`; add sentinels only if it still fails.',
+        remediation: PEER_AUTH_REMEDIATION,
       })));
     }
     if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: notes })));
