@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf } from '../../util/fs-error.ts';
+import { readTextFile } from '../../util/read-file.ts';
 import { findProgram } from '../../util/run-program.ts';
 import type { HostValue, LogrotateFacts, LogrotateStanza } from '../../facts/types.ts';
 import { fsReason, hostSource } from './proc.ts';
@@ -113,7 +114,7 @@ export async function readLogrotate(options: LogrotateOptions = {}): Promise<Hos
   const readConfigFile = async (path: string, depth: number): Promise<void> => {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readTextFile(path);
     } catch (error) {
       problems.push(fsReason(error, `cannot read ${path}`));
       return;

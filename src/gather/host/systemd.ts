@@ -1,3 +1,4 @@
+import { readTextFile } from '../../util/read-file.ts';
 import { runProgram } from '../../util/run-program.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -138,14 +139,14 @@ async function run(args: readonly string[]): Promise<string | undefined> {
 }
 
 /** The unit file and its drop-ins from the usual directories, for when systemctl cannot answer. */
-async function readUnitFiles(unit: string): Promise<{ text: string; paths: string[] } | undefined> {
+export async function readUnitFiles(unit: string, dirs: readonly string[] = UNIT_DIRS): Promise<{ text: string; paths: string[] } | undefined> {
   const template = unit.includes('@') ? unit.replace(/@[^.]*\./, '@.') : undefined;
   let text = '';
   const paths: string[] = [];
   for (const name of [unit, template].filter((n): n is string => n !== undefined)) {
-    for (const dir of UNIT_DIRS) {
+    for (const dir of dirs) {
       const path = join(dir, name);
-      const content = await readFile(path, 'utf8').catch(() => undefined);
+      const content = await readTextFile(path).catch(() => undefined);
       if (content === undefined) continue;
       text += `\n${content}`;
       paths.push(path);
@@ -154,12 +155,12 @@ async function readUnitFiles(unit: string): Promise<{ text: string; paths: strin
     if (paths.length > 0) break;
   }
   if (paths.length === 0) return undefined;
-  for (const dir of UNIT_DIRS) {
+  for (const dir of dirs) {
     for (const name of [unit, template].filter((n): n is string => n !== undefined)) {
       const dropins = join(dir, `${name}.d`);
       const files = (await readdir(dropins).catch(() => [] as string[])).filter((f) => f.endsWith('.conf')).sort();
       for (const f of files) {
-        text += `\n${await readFile(join(dropins, f), 'utf8').catch(() => '')}`;
+        text += `\n${await readTextFile(join(dropins, f)).catch(() => '')}`;
         paths.push(join(dropins, f));
       }
     }

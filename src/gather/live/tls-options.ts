@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readFileBytes } from '../../util/read-file.ts';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions>
 
 async function readPem(path: string, flag: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readFileBytes(path);
   } catch (error) {
     throw new TargetError(`cannot read the ${flag} file '${path}': ${describeFsError(error)}`, { cause: error });
   }
@@ -49,7 +50,7 @@ async function readCaDir(dir: string): Promise<Buffer[]> {
   // certificate in it is a CA for us (Node has no CApath), and duplicates do no harm.
   const certs: Buffer[] = [];
   for (const name of names) {
-    const content = await readFile(join(dir, name)).catch(() => undefined);
+    const content = await readFileBytes(join(dir, name)).catch(() => undefined);
     if (content?.includes('-----BEGIN CERTIFICATE-----')) certs.push(content);
   }
   if (certs.length === 0) throw new TargetError(`the --cacertdir directory '${dir}' holds no PEM certificate`);

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
 import type { CertificateFacts, Source } from '../../facts/types.ts';
+import { errnoOf } from '../../util/fs-error.ts';
+import { FileReadError, readFileBytes } from '../../util/read-file.ts';
 
 /** Curve sizes by the names OpenSSL and Node report. */
 const CURVE_BITS: Readonly<Record<string, number>> = {
@@ -78,10 +79,11 @@ export function certificateFromPeer(peer: tls.DetailedPeerCertificate, check: Pe
 export async function readCertificateFile(path: string): Promise<CertificateFacts | string> {
   let pem: Buffer;
   try {
-    pem = await readFile(path);
+    pem = await readFileBytes(path);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return `tls-cert-file ${path} is not readable here${typeof code === 'string' ? ` (${code})` : ''}`;
+    // The errno code as before (ENOENT, EACCES); the reader's own refusals (a FIFO, too large) in words.
+    const why = errnoOf(error) ?? (error instanceof FileReadError ? error.detail : undefined);
+    return `tls-cert-file ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
   }
   try {
     // The first certificate of the file is the server's; the rest is its chain.

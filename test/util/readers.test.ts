@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { readLogrotate } from '../../src/gather/host/logrotate.ts';
+import { readUnitFiles } from '../../src/gather/host/systemd.ts';
+import { tlsOptions } from '../../src/gather/live/tls-options.ts';
+import { readCertificateFile } from '../../src/gather/probe/certificate.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { DEFAULT_MAX_FILE_BYTES } from '../../src/util/read-file.ts';
+
+// The host and TLS readers read through the one capped, regular-file-only reader: a FIFO (which a plain read
+// would wait on forever) and a file over the cap are refused and said why. A reader that regressed to a plain
+// read hangs on the FIFO: the per-test timeout turns that into a failure instead of a stuck suite.
+const dir = mkdtempSync(join(tmpdir(), 'redfort-readers-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const fifo = join(dir, 'fifo');
+execFileSync('mkfifo', [fifo]);
+// Sparse: over the cap without writing 16 MiB.
+const huge = join(dir, 'huge');
+writeFileSync(huge, '');
+truncateSync(huge, DEFAULT_MAX_FILE_BYTES + 1);
+
+const GUARD = { timeout: 20_000 };
+
+describe('the host and TLS readers refuse a FIFO and an oversized file', () => {
+  test('logrotate: an include naming a FIFO or a huge file is a problem, the rest is read', GUARD, async () => {
+    const conf = join(dir, 'logrotate.d');
+    mkdirSync(conf);
+    writeFileSync(join(conf, 'redis'), `/var/log/redis/*.log {\n weekly\n}\ninclude ${fifo}\ninclude ${huge}\n`);
+    const read = await readLogrotate({ logrotateDir: conf });
+    assert.ok(read.known);
+    assert.deepEqual(read.value.files, [join(conf, 'redis')]);
+    assert.deepEqual(read.value.stanzas.map((s) => s.patterns[0]), ['/var/log/redis/*.log']);
+    assert.deepEqual(read.value.problems, [
+      `cannot read ${fifo}: a FIFO, not a regular file`,
+      `cannot read ${huge}: larger than 16 MiB, the most redfort reads of one file`,
+    ]);
+  });
+
+  test('systemd: a unit file or drop-in that is a FIFO or huge is skipped', GUARD, async () => {
+    const first = join(dir, 'units-1');
+    const second = join(dir, 'units-2');
+    mkdirSync(join(first, 'redis-server.service.d'), { recursive: true });
+    mkdirSync(second);
+    execFileSync('mkfifo', [join(first, 'redis-server.service')]);
+    writeFileSync(join(second, 'redis-server.service'), '[Service]\nUser=redis\nNoNewPrivileges=yes\n');
+    execFileSync('mkfifo', [join(first, 'redis-server.service.d', 'fifo.conf')]);
+    writeFileSync(join(first, 'redis-server.service.d', 'huge.conf'), '');
+    truncateSync(join(first, 'redis-server.service.d', 'huge.conf'), DEFAULT_MAX_FILE_BYTES + 1);
+    writeFileSync(join(first, 'redis-server.service.d', 'zz.conf'), '[Service]\nPrivateTmp=yes\n');
+    const read = await readUnitFiles('redis-server.service', [first, second]);
+    assert.ok(read);
+    assert.equal(read.paths[0], join(second, 'redis-server.service'));
+    assert.match(read.text, /User=redis/);
+    assert.match(read.text, /PrivateTmp=yes/);
+    assert.ok(read.text.length < 1024, 'the huge drop-in was read');
+  });
+
+  test('tls-cert-file: a FIFO or a huge file is not readable, with the reason', GUARD, async () => {
+    assert.equal(await readCertificateFile(fifo), `tls-cert-file ${fifo} is not readable here (a FIFO, not a regular file)`);
+    assert.equal(
+      await readCertificateFile(huge),
+      `tls-cert-file ${huge} is not readable here (larger than 16 MiB, the most redfort reads of one file)`,
+    );
+  });
+
+  test('--cacert and --cacertdir: a FIFO is refused, one in a CA directory is passed over', GUARD, async () => {
+    await assert.rejects(
+      tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cacert: fifo }, {})),
+      { message: `cannot read the --cacert file '${fifo}': a FIFO, not a regular file` },
+    );
+    const cadir = join(dir, 'cadir');
+    mkdirSync(cadir);
+    execFileSync('mkfifo', [join(cadir, 'a.pem')]);
+    await assert.rejects(
+      tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cacertdir: cadir }, {})),
+      { message: `the --cacertdir directory '${cadir}' holds no PEM certificate` },
+    );
+  });
+});
