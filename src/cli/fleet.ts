@@ -1,30 +1,21 @@
-import { targetKey } from '../engine/triage/target-key.ts';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { FleetTally, compareLines, runFleet } from '../app/fleet.ts';
-import type { FleetEntry, FleetOptions } from '../app/fleet.ts';
-import { reportOf } from '../app/audit.ts';
-import type { TargetResult } from '../engine/run.ts';
-import { isActiveFailure, severityRank } from '../engine/run.ts';
+import type { FleetOptions } from '../app/fleet.ts';
+import { auditInventory, loadInventory, readRegular } from '../app/inventory.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { jsonlSummary, jsonlTarget } from '../report/jsonl.ts';
 import type { OutputPlan } from '../report/outputs.ts';
-import type { AuditReport, ReportWarning } from '../report/types.ts';
+import type { AuditReport } from '../report/types.ts';
 import type { Severity } from '../rules/define.ts';
-import { triageReport, today } from '../settings/apply.ts';
 import type { Baseline } from '../engine/triage/baseline.ts';
-import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
 import { terminalSafe } from '../report/common.ts';
-import { packageVersion } from '../package-root.ts';
 import { redact } from '../util/redact.ts';
 
 /** An inventory file is text: far below this. */
 const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
-const MAX_SECRET_BYTES = 64 * 1024;
 
 export interface FleetCommand {
   /** `--targets FILE`, `-` for standard input. */
@@ -50,20 +41,6 @@ export interface FleetIo {
   /** The text report of the details (below the fleet summary). */
   writeStdout(text: string): void;
   say(message: string): void;
-}
-
-async function readRegular(path: string, limit: number, what: string): Promise<string> {
-  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(error.code === 'ENOENT' ? `no such file` : (error.code ?? error.message));
-  });
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new Error(`not a regular file`);
-    if (info.size > limit) throw new Error(`larger than ${limit} bytes: not ${what}`);
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
 }
 
 async function readStdin(limit: number): Promise<string> {
@@ -129,19 +106,10 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     throw new SettingsError(`${shown}: cannot read the --targets file: ${error instanceof Error ? error.message : String(error)}`);
   }
   const baseDir = cmd.inventory === '-' ? process.cwd() : dirname(resolve(cmd.inventory));
-  const inventory = parseInventory(text, shown, { baseDir });
+  const inventory = await loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, env: cmd.env, options: { ...cmd.options, ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) } });
   text = '';
-  if (inventory.targets.length === 0) throw new SettingsError(`${shown}: the inventory has no targets`);
   for (const w of inventory.warnings) io.say(`warning: ${w}`);
-
-  const resolved = await resolveInventory(inventory, cmd.flags, cmd.env, (path) => readRegular(path, MAX_SECRET_BYTES, 'a password file'));
-  const secrets = [cmd.env.REDISCLI_AUTH ?? '', ...resolved.map((r) => (r.ok ? (r.password ?? '') : ''))];
-  const entries: FleetEntry[] = resolved.map((r) => {
-    const labels = Object.keys(r.entry.labels).length > 0 ? { labels: r.entry.labels } : {};
-    if (!r.ok) return { display: r.display, error: r.error, ...labels };
-    const kind = r.entry.kind ?? cmd.kind;
-    return { target: r.target, ...labels, ...(kind ? { kind } : {}) };
-  });
+  const { secrets } = inventory;
 
   // JSON Lines go out as targets finish; the other formats need the whole report, and so does the text report
   // unless only its summary is asked for.
@@ -160,56 +128,25 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     if (stdoutJsonl) io.writeStdout(line);
   };
 
-  const tally = new FleetTally();
-  const kept: { index: number; result: TargetResult }[] = [];
-  const warningCounts = new Map<string, { warning: ReportWarning; count: number }>();
-  const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(entries.length) : undefined;
-  const day = today();
-  const threshold = cmd.failOn === 'none' ? undefined : severityRank(cmd.failOn);
-  let failedOn = false;
-  let audited = 0;
-
-  // `sampleData` of the inventory, per target: its own budgets over the command line's, or `false` to leave it out.
-  const sampleTargets = new Map(cmd.options.sampleTargets ?? []);
-  for (const r of resolved) {
-    if (!r.ok || r.entry.sampleData === undefined) continue;
-    sampleTargets.set(targetKey(r.target.display), r.entry.sampleData === null ? null : { ...cmd.options.sample, ...r.entry.sampleData });
-  }
-  // `distroPackage` of the inventory, per target: beats --distro-package.
-  const distroPackageTargets = new Map(cmd.options.distroPackageTargets ?? []);
-  for (const r of resolved) if (r.ok && r.entry.distroPackage) distroPackageTargets.set(targetKey(r.target.display), r.entry.distroPackage);
-  await runFleet(entries, { ...cmd.options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}), ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) }, (raw, index) => {
-    const triaged = triageReport(reportOf([raw]), { settings: cmd.settings, baseline: cmd.baseline, today: day });
-    const result = triaged.targets[0]!;
-    for (const w of triaged.warnings ?? []) {
-      const seen = warningCounts.get(w.message);
-      if (seen) seen.count += 1;
-      else warningCounts.set(w.message, { warning: w, count: 1 });
-    }
-    if (result.error === undefined) audited += 1;
-    const line = tally.add(result);
-    if (threshold !== undefined && result.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold)) failedOn = true;
-    emit(jsonlTarget(result));
-    if (keepAll) kept.push({ index, result });
-    progress?.update(line.worst !== undefined, line.error !== undefined);
+  const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(inventory.entries.length) : undefined;
+  const run = await auditInventory(inventory, {
+    settings: cmd.settings,
+    baseline: cmd.baseline,
+    failOn: cmd.failOn,
+    keepResults: keepAll,
+    onTarget: (result, line) => {
+      emit(jsonlTarget(result));
+      progress?.update(line.worst !== undefined, line.error !== undefined);
+    },
   });
   progress?.clear();
 
-  // A suppression for every target is unused only when no audited target used it.
-  const warnings = [...warningCounts.values()]
-    .filter(({ warning, count }) => {
-      if (warning.kind !== 'suppression-unused') return true;
-      const s = cmd.settings?.suppressions.find((x) => x.source.line === warning.source?.line && x.source.path === warning.source?.path);
-      return s?.target !== undefined || count >= audited;
-    })
-    .map(({ warning }) => warning);
-  const summary = tally.summary;
-  const head = { tool: { name: 'redfort' as const, version: packageVersion() }, summary, ...(warnings.length > 0 ? { warnings } : {}) };
+  const { report, lines } = run;
+  const { targets: _targets, ...head } = report;
+  const { summary, warnings = [] } = report;
   emit(jsonlSummary(head));
   for (const sink of sinks) closeSync(sink.fd);
 
-  const lines = [...tally.lines].sort(compareLines);
-  const report: AuditReport = { ...head, targets: kept.sort((a, b) => a.index - b.index).map((k) => k.result) };
   for (const file of cmd.plan.files) {
     if (file.format === 'jsonl') continue;
     const content = await io.render(file.format, report, false);
@@ -223,7 +160,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   }
   if (cmd.plan.stdout === 'text') {
     const { fleetSummaryText } = await import('../report/fleet-text.ts');
-    io.writeStdout(fleetSummaryText(lines, tally.totals(), summary, { color: cmd.color }));
+    io.writeStdout(fleetSummaryText(lines, run.totals, summary, { color: cmd.color }));
     if (!cmd.summaryOnly) io.writeStdout(await io.render('text', report, true));
   } else if (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl') {
     io.writeStdout(await io.render(cmd.plan.stdout, report, true));
@@ -233,5 +170,5 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   }
   for (const w of warnings) io.say(`warning: ${terminalSafe(redact(w.message, secrets))}`);
   if (summary.targetErrors > 0) return 2;
-  return failedOn ? 1 : 0;
+  return run.failedOn ? 1 : 0;
 }

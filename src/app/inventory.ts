@@ -1,0 +1,166 @@
+import { open } from 'node:fs/promises';
+import { FleetTally, compareLines, runFleet } from './fleet.ts';
+import type { FleetEntry, FleetOptions, RuleTotal, TargetLine } from './fleet.ts';
+import { reportOf } from './audit.ts';
+import type { TargetResult } from '../engine/run.ts';
+import { isActiveFailure, severityRank } from '../engine/run.ts';
+import type { AuditReport, ReportWarning } from '../engine/report.ts';
+import type { Baseline } from '../engine/triage/baseline.ts';
+import { targetKey } from '../engine/triage/target-key.ts';
+import type { TargetFlags } from '../redis/target.ts';
+import type { DeploymentKind } from '../gather/topology/discover.ts';
+import type { Severity } from '../rules/define.ts';
+import { triageReport, today } from '../settings/apply.ts';
+import { parseInventory, resolveInventory } from '../settings/inventory.ts';
+import type { Settings } from '../settings/types.ts';
+import { SettingsError } from '../settings/types.ts';
+import { packageVersion } from '../package-root.ts';
+
+/** A password file holds one line: far below this. */
+const MAX_SECRET_BYTES = 64 * 1024;
+
+/** A regular file's text, at most `limit` bytes; the error says why in a few words (`no such file`). */
+export async function readRegular(path: string, limit: number, what: string): Promise<string> {
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(error.code === 'ENOENT' ? `no such file` : (error.code ?? error.message));
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error(`not a regular file`);
+    if (info.size > limit) throw new Error(`larger than ${limit} bytes: not ${what}`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** An inventory (`--targets`) as read: its text, the name messages give it, the folder its relative paths start from. */
+export interface InventoryText {
+  readonly text: string;
+  /** The file as the user named it, or `<stdin>`. */
+  readonly name: string;
+  /** Where `passwordFile` and certificate paths of the inventory are relative to. */
+  readonly baseDir: string;
+}
+
+export interface InventoryLoadOptions {
+  /** Connection flags of the command line: they win over the inventory's. */
+  readonly flags: TargetFlags;
+  /** The deployment kind the command line asks for; an entry's own kind wins. */
+  readonly kind: DeploymentKind | undefined;
+  /** Where `passwordEnv` and `REDISCLI_AUTH` are looked up. */
+  readonly env: Record<string, string | undefined>;
+  /** The run's options: the inventory's per-target `sampleData` and `distroPackage` are merged into them. */
+  readonly options: FleetOptions;
+}
+
+/** An inventory ready to audit: its entries, the options with its per-target settings, what to scrub from messages. */
+export interface LoadedInventory {
+  readonly entries: readonly FleetEntry[];
+  readonly options: FleetOptions;
+  /** Problems with the inventory that do not stop the run. */
+  readonly warnings: readonly string[];
+  /** The passwords the entries use, to redact from anything shown. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Parses and resolves an inventory: each target with its credentials (`passwordEnv`, `passwordFile`, inline) and
+ * labels; a target whose password cannot be had is an entry that fails alone.
+ *
+ * @throws {SettingsError} naming file:line when the inventory is invalid or has no targets.
+ */
+export async function loadInventory(input: InventoryText, load: InventoryLoadOptions): Promise<LoadedInventory> {
+  const inventory = parseInventory(input.text, input.name, { baseDir: input.baseDir });
+  if (inventory.targets.length === 0) throw new SettingsError(`${input.name}: the inventory has no targets`);
+  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readRegular(path, MAX_SECRET_BYTES, 'a password file'));
+  const secrets = [load.env.REDISCLI_AUTH ?? '', ...resolved.map((r) => (r.ok ? (r.password ?? '') : ''))];
+  const entries: FleetEntry[] = resolved.map((r) => {
+    const labels = Object.keys(r.entry.labels).length > 0 ? { labels: r.entry.labels } : {};
+    if (!r.ok) return { display: r.display, error: r.error, ...labels };
+    const kind = r.entry.kind ?? load.kind;
+    return { target: r.target, ...labels, ...(kind ? { kind } : {}) };
+  });
+  const options = load.options;
+  // `sampleData` of the inventory, per target: its own budgets over the command line's, or `false` to leave it out.
+  const sampleTargets = new Map(options.sampleTargets ?? []);
+  for (const r of resolved) {
+    if (!r.ok || r.entry.sampleData === undefined) continue;
+    sampleTargets.set(targetKey(r.target.display), r.entry.sampleData === null ? null : { ...options.sample, ...r.entry.sampleData });
+  }
+  // `distroPackage` of the inventory, per target: beats --distro-package.
+  const distroPackageTargets = new Map(options.distroPackageTargets ?? []);
+  for (const r of resolved) if (r.ok && r.entry.distroPackage) distroPackageTargets.set(targetKey(r.target.display), r.entry.distroPackage);
+  return {
+    entries,
+    options: { ...options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}) },
+    warnings: inventory.warnings,
+    secrets,
+  };
+}
+
+export interface InventoryAuditOptions {
+  readonly settings: Settings | undefined;
+  readonly baseline: Baseline | undefined;
+  /** The severity a failure must reach to fail the run (`failedOn`). */
+  readonly failOn: Severity | 'none';
+  /** Keep every target's result for the returned report (formats that need the whole report); lines only otherwise. */
+  readonly keepResults: boolean;
+  /** Today as `YYYY-MM-DD` (suppressions expire by it); the current UTC date by default. */
+  readonly today?: string;
+  /** Each target's triaged result and its summary line, as soon as it is done (in completion order). */
+  readonly onTarget?: (result: TargetResult, line: TargetLine) => void;
+}
+
+/** A fleet's outcome: the report (its targets only when kept), the summary lines worst first, the totals per rule. */
+export interface InventoryAuditRun {
+  readonly report: AuditReport;
+  readonly lines: readonly TargetLine[];
+  readonly totals: readonly RuleTotal[];
+  /** A failure that counts reached `failOn`. */
+  readonly failedOn: boolean;
+}
+
+/**
+ * Audits a loaded inventory, triaging each target (suppressions, baseline) as it finishes, and sums the fleet:
+ * the summary, the lines worst first, the totals per rule, the settings warnings (a suppression for every target
+ * is unused only when no audited target used it). Prints nothing: `onTarget` gets each result.
+ */
+export async function auditInventory(inventory: LoadedInventory, request: InventoryAuditOptions): Promise<InventoryAuditRun> {
+  const tally = new FleetTally();
+  const kept: { index: number; result: TargetResult }[] = [];
+  const warningCounts = new Map<string, { warning: ReportWarning; count: number }>();
+  const day = request.today ?? today();
+  const threshold = request.failOn === 'none' ? undefined : severityRank(request.failOn);
+  let failedOn = false;
+  let audited = 0;
+  await runFleet(inventory.entries, inventory.options, (raw, index) => {
+    const triaged = triageReport(reportOf([raw]), { settings: request.settings, baseline: request.baseline, today: day });
+    const result = triaged.targets[0]!;
+    for (const w of triaged.warnings ?? []) {
+      const seen = warningCounts.get(w.message);
+      if (seen) seen.count += 1;
+      else warningCounts.set(w.message, { warning: w, count: 1 });
+    }
+    if (result.error === undefined) audited += 1;
+    const line = tally.add(result);
+    if (threshold !== undefined && result.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold)) failedOn = true;
+    if (request.keepResults) kept.push({ index, result });
+    request.onTarget?.(result, line);
+  });
+  // A suppression for every target is unused only when no audited target used it.
+  const warnings = [...warningCounts.values()]
+    .filter(({ warning, count }) => {
+      if (warning.kind !== 'suppression-unused') return true;
+      const s = request.settings?.suppressions.find((x) => x.source.line === warning.source?.line && x.source.path === warning.source?.path);
+      return s?.target !== undefined || count >= audited;
+    })
+    .map(({ warning }) => warning);
+  const report: AuditReport = {
+    tool: { name: 'redfort', version: packageVersion() },
+    summary: tally.summary,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    targets: kept.sort((a, b) => a.index - b.index).map((k) => k.result),
+  };
+  return { report, lines: [...tally.lines].sort(compareLines), totals: tally.totals(), failedOn };
+}
