@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { infoField, parseInfo } from '../../src/redis/info.ts';
+
+/** What parseInfo did before it walked lines itself: split the whole text at once. The two must agree. */
+function bySplit(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current = new Map<string, string>();
+  sections.set('', current);
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      current = new Map();
+      sections.set(line.slice(1).trim().toLowerCase(), current);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon > 0) current.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return sections;
+}
+
+const SAMPLES = [
+  '',
+  '\n',
+  '\r\n\r\n',
+  '# Server\r\nredis_version:7.2.4\r\nredis_mode:standalone\r\nconfig_file:/etc/redis/redis.conf\r\n\r\n# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n',
+  '# Server\nredis_version:7.0.15\n# Replication\nrole:master\nmaster_host:10.0.0.1',
+  'orphan:before any section\n#   Clients  \nconnected_clients:2\n:no name\nno colon\n  spaced_field:  value:with:colons  \n',
+  '# Server\r\nredis_version:7.2.4\r\n' + 'x'.repeat(100_000) + '\r\n',
+  '# Server\r\n' + Array.from({ length: 5000 }, (_, i) => `f${i}:v${i}\r\n`).join(''),
+];
+
+describe('parseInfo', () => {
+  test('reads sections and fields as splitting the whole text did', () => {
+    for (const text of SAMPLES) assert.deepEqual(parseInfo(text), bySplit(text), JSON.stringify(text.slice(0, 80)));
+  });
+
+  test('fields, sections and infoField', () => {
+    const info = parseInfo(SAMPLES[3]!);
+    assert.deepEqual([...info.keys()], ['', 'server', 'keyspace']);
+    assert.equal(infoField(info, 'config_file'), '/etc/redis/redis.conf');
+    assert.equal(infoField(info, 'db0'), 'keys=1,expires=0,avg_ttl=0');
+    assert.equal(infoField(parseInfo(SAMPLES[4]!), 'master_host'), '10.0.0.1');
+  });
+});
