@@ -9,6 +9,7 @@ import type { Baseline } from '../engine/triage/baseline.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
+import type { HostKeyMap } from '../topology/host-key.ts';
 import type { Severity } from '../rules/define.ts';
 import { triageReport, today } from '../settings/apply.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
@@ -52,6 +53,8 @@ export interface InventoryLoadOptions {
   readonly env: Record<string, string | undefined>;
   /** The run's options: the inventory's per-target `sampleData` and `distroPackage` are merged into them. */
   readonly options: FleetOptions;
+  /** Failure domains of the nodes of the deployments the inventory names (`kind`). */
+  readonly hostKey?: HostKeyMap | undefined;
 }
 
 /** An inventory ready to audit: its entries, the options with its per-target settings, what to scrub from messages. */
@@ -81,7 +84,11 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
     const kind = r.entry.kind ?? load.kind;
     return { target: r.target, ...labels, ...(kind ? { kind } : {}) };
   });
-  const options = load.options;
+  // Deployments (an entry's kind) are audited by app/deployment.ts, loaded only when one is.
+  const hostKey = load.hostKey;
+  const options: FleetOptions = load.options.auditDeployment
+    ? load.options
+    : { ...load.options, auditDeployment: async (seed, kind, o) => (await import('./deployment.ts')).auditDeployment(seed, { ...o, kind, hostKey }) };
   // `sampleData` of the inventory, per target: its own budgets over the command line's, or `false` to leave it out.
   const sampleTargets = new Map(options.sampleTargets ?? []);
   for (const r of resolved) {

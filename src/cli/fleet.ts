@@ -4,6 +4,7 @@ import type { FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory, readRegular } from '../app/inventory.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
+import type { HostKeyMap } from '../topology/host-key.ts';
 import { jsonlSummary, jsonlTarget } from '../report/jsonl.ts';
 import type { OutputPlan } from '../report/outputs.ts';
 import type { AuditReport } from '../report/types.ts';
@@ -23,6 +24,8 @@ export interface FleetCommand {
   /** Connection flags of the command line: they win over the inventory's. */
   readonly flags: TargetFlags;
   readonly kind: DeploymentKind | undefined;
+  /** Failure domains of the deployments' nodes (--host-key). */
+  readonly hostKey: HostKeyMap | undefined;
   readonly options: FleetOptions;
   readonly plan: OutputPlan;
   readonly settings: Settings | undefined;
@@ -34,10 +37,9 @@ export interface FleetCommand {
   readonly env: Record<string, string | undefined>;
 }
 
-/** What the caller supplies: how to render the formats that need the whole report, and how to audit deployments. */
+/** What the caller supplies: how to render the formats that need the whole report, and where output goes. */
 export interface FleetIo {
   render(format: string, report: AuditReport, forStdout: boolean): Promise<string>;
-  auditDeployment?: FleetOptions['auditDeployment'];
   /** The text report of the details (below the fleet summary). */
   writeStdout(text: string): void;
   say(message: string): void;
@@ -106,7 +108,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     throw new SettingsError(`${shown}: cannot read the --targets file: ${error instanceof Error ? error.message : String(error)}`);
   }
   const baseDir = cmd.inventory === '-' ? process.cwd() : dirname(resolve(cmd.inventory));
-  const inventory = await loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, env: cmd.env, options: { ...cmd.options, ...(io.auditDeployment ? { auditDeployment: io.auditDeployment } : {}) } });
+  const inventory = await loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, env: cmd.env, options: cmd.options });
   text = '';
   for (const w of inventory.warnings) io.say(`warning: ${w}`);
   const { secrets } = inventory;

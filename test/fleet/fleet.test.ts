@@ -106,6 +106,17 @@ describe('redfort audit --targets with per-target credentials', () => {
     assert.ok(!run.stdout.includes('not-the-password') && !run.stderr.includes('not-the-password'));
   });
 
+  it('audits an entry marked replication: true as a deployment: the group and its node, both labelled', async () => {
+    const inventory = join(dir, 'deployment.yaml');
+    await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${c.port}", password: ${PW_INLINE}, replication: true, labels: { team: cache } }\n`);
+    const run = await runCli(['audit', '--targets', inventory, '--no-probe', '--no-host', '--format', 'jsonl', '--fail-on', 'none']);
+    assert.equal(run.code, 0, run.stderr);
+    const targets = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; target?: string; labels?: Record<string, string> }).filter((l) => l.type === 'target');
+    assert.deepEqual(targets.map((t) => t.target), [`replication redis://127.0.0.1:${c.port} (1 node)`, `redis://127.0.0.1:${c.port}`]);
+    for (const t of targets) assert.deepEqual(t.labels, { team: 'cache' });
+    assert.ok(!run.stdout.includes(PW_INLINE) && !run.stderr.includes(PW_INLINE));
+  });
+
   it('reads the inventory from standard input; an invalid one is one line naming file:line, exit 2', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, `targets:\n  - { url: "redis://127.0.0.1:${a.port}", colour: blue }\n`);

@@ -229,6 +229,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
         inventory: flags.targets,
         flags: connection,
         kind,
+        hostKey,
         options,
         plan,
         settings,
@@ -246,7 +247,6 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
           return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() });
         },
-        auditDeployment: async (seed, k, o) => (await import('../../app/deployment.ts')).auditDeployment(seed, { ...o, kind: k, hostKey }),
         writeStdout: (text) => process.stdout.write(text),
         say,
       },
