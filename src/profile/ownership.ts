@@ -51,3 +51,11 @@ export function modeAccepted(kind: FileKind, mode: number): boolean {
   // Anything at least as strict as the model's mode is fine, as long as the owner can still read it.
   return (m & ~o.mode & 0o777) === 0 && (m & 0o400) !== 0;
 }
+
+/** `redis:redis 0640 or 0600`: how a fix text names a kind's owner and modes (the model's first, then the others). */
+export function ownershipText(kind: FileKind, options: { alternatives?: number } = {}): string {
+  const o = OWNERSHIP[kind];
+  const mode = (m: number) => m.toString(8).padStart(4, '0');
+  const others = o.accepted.filter((m) => m !== o.mode).slice(0, options.alternatives ?? 1);
+  return `${o.owner}:${o.group} ${mode(o.mode)}${others.length > 0 ? ` or ${others.map(mode).join(', ')}` : ''}`;
+}

@@ -1,4 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { DEFAULT_ACLFILE, ownershipText } from '../../profile/index.ts';
 
 export default defineRule({
   id: 'auth.acl-file-missing',
@@ -7,7 +8,7 @@ export default defineRule({
   section: 'Account',
   checklist: 'Account 4',
   sources: ['live', 'config'],
-  remediation: 'Set `aclfile /etc/redis/users.acl` (owned by redis:redis, mode 640 or 600, in a directory the redis user may write: ACL SAVE writes a temporary file beside it and renames it), move the `user` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.',
+  remediation: `Set \`aclfile ${DEFAULT_ACLFILE}\` (${ownershipText('acl')}, in a directory the redis user may write, ${ownershipText('config-dir')}: ACL SAVE writes a temporary file beside it and renames it), move the \`user\` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.`,
   requires: ['config'],
   check({ config }) {
     const aclfile = config.get('aclfile');

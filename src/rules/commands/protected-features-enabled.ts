@@ -1,6 +1,11 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { exposure } from '../util.ts';
+import { targetSettings } from '../../profile/index.ts';
+import { resolveVersion } from '../../redis/directives.ts';
+
+/** The profile's settings for this rule (7.0+, where the directives exist). */
+const PROTECTED = targetSettings(resolveVersion('7.0.0')).filter((s) => s.rule === 'commands.protected-features-enabled');
 
 const SWITCHES = ['enable-debug-command', 'enable-module-command', 'enable-protected-configs'] as const;
 
@@ -11,7 +16,7 @@ export default defineRule({
   section: 'Account',
   checklist: 'Account 6',
   sources: ['live', 'config'],
-  remediation: 'Set `enable-debug-command no`, `enable-module-command no` and `enable-protected-configs no` in redis.conf and restart (they cannot be changed at run time).',
+  remediation: `Set ${PROTECTED.map((s) => `\`${s.directive} ${s.value}\``).join(', ').replace(/, ([^,]*)$/, ' and $1')} in redis.conf and restart (they cannot be changed at run time).`,
   requires: ['config'],
   check({ config, server }) {
     const present = SWITCHES.map((name) => ({ name, fact: config.get(name) })).filter((s) => s.fact !== undefined);

@@ -3,6 +3,7 @@ import type { HostFileRole, HostStat } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { excessRights, fileSource, filesOf, octal, ownership, processUser, ROLE_NAMES, shownPath } from './common.ts';
+import { ownershipText } from '../../profile/index.ts';
 
 /** What rewrites each file in place (a temporary file in the same directory, then a rename). */
 const REWRITTEN_BY: Partial<Record<HostFileRole, string>> = {
@@ -28,7 +29,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 7',
   sources: ['host'],
-  remediation: 'chown redis:redis and chmod 640 (or 600) redis.conf, its includes, the ACL file and sentinel.conf, in a directory owned by redis:redis with mode 750 (Debian\'s 2770 passes too): the server rewrites redis.conf (CONFIG REWRITE), the ACL file (ACL SAVE) and sentinel.conf by writing a temporary file beside each and renaming it.',
+  remediation: `Make redis.conf, its includes, the ACL file and sentinel.conf ${ownershipText('config')} (chown, chmod), in a directory ${ownershipText('config-dir')}: the server rewrites redis.conf (CONFIG REWRITE), the ACL file (ACL SAVE) and sentinel.conf by writing a temporary file beside each and renaming it.`,
   requires: ['host'],
   check({ host }) {
     const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl']);

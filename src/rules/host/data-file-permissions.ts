@@ -2,6 +2,7 @@ import { formatSource } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { excessRights, fileSource, filesOf, octal, ownership, ROLE_NAMES, shownPath } from './common.ts';
+import { ownershipText } from '../../profile/index.ts';
 
 export default defineRule({
   id: 'host.data-file-permissions',
@@ -10,7 +11,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 5',
   sources: ['host'],
-  remediation: 'chmod 750 the data directory and 640 (or stricter) the RDB, AOF and log files; chown them to the redis user; set UMask=0027 in the service.',
+  remediation: `The data directory ${ownershipText('data-dir')}, the RDB and AOF files ${ownershipText('data')}, the log files ${ownershipText('log')} (chown, chmod); set UMask=0027 in the service.`,
   requires: ['host'],
   check({ host }) {
     const { files, unknown } = filesOf(host, ['dir', 'rdb', 'aof-dir', 'aof', 'log']);

@@ -1,5 +1,6 @@
 import { defineRule, fail, pass } from '../define.ts';
 import { isYes } from '../util.ts';
+import { DEFAULT_LOGFILE } from '../../profile/index.ts';
 
 export default defineRule({
   id: 'logging.no-logfile',
@@ -8,7 +9,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 3',
   sources: ['live', 'config'],
-  remediation: 'Set `logfile /var/log/redis/redis-server.log` (a restart: logfile is immutable on 7.0+), or `syslog-enabled yes`, or run in the foreground (`daemonize no`) under a supervisor that keeps stdout.',
+  remediation: `Set \`logfile ${DEFAULT_LOGFILE}\` (a restart: logfile is immutable on 7.0+), or \`syslog-enabled yes\`, or run in the foreground (\`daemonize no\`) under a supervisor that keeps stdout.`,
   requires: ['config'],
   check({ config, host }) {
     const logfile = config.get('logfile');

@@ -2,6 +2,7 @@ import type { Source } from '../../facts/types.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { portOf } from '../util.ts';
 import { infoField } from '../../redis/info.ts';
+import { STRICT_PORT } from '../../profile/index.ts';
 
 export default defineRule({
   id: 'network.default-port',
@@ -10,7 +11,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 12',
   sources: ['live', 'config'],
-  remediation: 'Move to a non-default port (`port 16379`, or `port 0` with a `tls-port`): `CONFIG SET port` on 6.2+, a restart on 6.0. It only slows down mass scanners: never rely on it alone.',
+  remediation: `Move to a non-default port (\`port ${STRICT_PORT}\`, or \`port 0\` with a \`tls-port\`): \`CONFIG SET port ${STRICT_PORT}\` on 6.2+, a restart on 6.0. It only slows down mass scanners: never rely on it alone.`,
   requires: ['server'],
   check({ config, info, server }) {
     const wellKnown = server.mode === 'sentinel' ? 26379 : 6379;

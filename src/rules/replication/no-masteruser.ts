@@ -4,6 +4,12 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
 import { nodeName, replicasOf } from '../../topology/nodes.ts';
 import { infoField } from '../../redis/info.ts';
+import { roleRules, userName } from '../../profile/index.ts';
+import { resolveVersion } from '../../redis/directives.ts';
+
+/** The hardening profile's replication user and its command rules (what `fix` and `harden` create). */
+const REPLICATION_USER = userName('replication');
+const REPLICATION_RULES = roleRules('replication', resolveVersion('7.0.0')).filter((r) => r.startsWith('-') || r.startsWith('+')).join(' ');
 
 /** What a replication user needs on the master (the upstream redis.conf advice). */
 const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;
@@ -39,7 +45,7 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
     }
     const account = acl.users.find((u) => u.name === user);
     if (!account || !account.enabled) {
-      findings.push({ message: `replica ${name} logs in as '${user}', which ${account ? "is 'off'" : 'does not exist'} on its master ${masterName}: replication cannot authenticate`, source: masteruser?.source, remediation: `On ${masterName}: \`ACL SETUSER ${user} on >… -@all +psync +replconf +ping\`.` });
+      findings.push({ message: `replica ${name} logs in as '${user}', which ${account ? "is 'off'" : 'does not exist'} on its master ${masterName}: replication cannot authenticate`, source: masteruser?.source, remediation: `On ${masterName}: \`ACL SETUSER ${user} on >… ${REPLICATION_RULES}\`.` });
       continue;
     }
     const missing = REPLICATION_COMMANDS.filter((c) => !canRun(account, c, categories));
@@ -73,7 +79,7 @@ export default defineRule({
   section: 'Cluster extras',
   checklist: 'Cluster extras 1',
   sources: ['live', 'config'],
-  remediation: 'Create a replication user on the master (`ACL SETUSER replica-user on >… -@all +psync +replconf +ping`) and set `masteruser replica-user` and `masterauth …` on every replica (`CONFIG SET masteruser …`, then CONFIG REWRITE).',
+  remediation: `Create a replication user on the master (\`ACL SETUSER ${REPLICATION_USER} on >… ${REPLICATION_RULES}\`) and set \`masteruser ${REPLICATION_USER}\` and \`masterauth …\` on every replica (\`CONFIG SET masteruser ${REPLICATION_USER}\`, then CONFIG REWRITE).`,
   requires: [],
   check({ config, secrets, info, server, topology, unavailable }) {
     if (topology) return judgeDeployment(topology);

@@ -1,6 +1,8 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { openToAnyone } from '../util.ts';
+import { roleRules, userName } from '../../profile/index.ts';
+import { resolveVersion } from '../../redis/directives.ts';
 
 export default defineRule({
   id: 'sentinel.no-auth-user',
@@ -9,7 +11,7 @@ export default defineRule({
   section: 'Cluster extras',
   checklist: 'Cluster extras 2',
   sources: ['live', 'config'],
-  remediation: 'In sentinel.conf: `sentinel auth-user <master> sentinel-user` with `sentinel auth-pass <master> …` (the master grants that user only what Sentinel needs), `requirepass` or ACL users for Sentinel itself together with `sentinel sentinel-user`/`sentinel sentinel-pass` on every sentinel (the same credentials: without them the sentinels cannot reach each other after a restart and lose quorum), and `sentinel deny-scripts-reconfig yes`.',
+  remediation: `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${roleRules('sentinel', resolveVersion('7.0.0')).filter((r) => /^[-+]/.test(r)).join(' ')}\`), \`requirepass\` or ACL users for Sentinel itself together with \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` on every sentinel (the same credentials: without them the sentinels cannot reach each other after a restart and lose quorum), and \`sentinel deny-scripts-reconfig yes\`.`,
   requires: ['sentinel', 'acl'],
   check({ sentinel, acl }) {
     const findings: Finding[] = [];

@@ -1,5 +1,6 @@
 import { defineRule, fail, pass } from '../define.ts';
 import { atLeast, exposure, portOf, releaseName } from '../util.ts';
+import { STRICT_PORT } from '../../profile/index.ts';
 
 export default defineRule({
   id: 'tls.disabled',
@@ -8,7 +9,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 11',
   sources: ['live', 'config'],
-  remediation: 'Set `tls-port` to a port other than 6379 (e.g. 16379, as network.default-port asks), `tls-cert-file`, `tls-key-file` and `tls-ca-cert-file` (CONFIG SET works on 6.2+), then close the plaintext port with `port 0`.',
+  remediation: `Set \`tls-port\` to a port other than 6379 (e.g. \`tls-port ${STRICT_PORT}\`, as network.default-port asks), \`tls-cert-file\`, \`tls-key-file\` and \`tls-ca-cert-file\` (CONFIG SET works on 6.2+), then close the plaintext port with \`port 0\`.`,
   requires: ['config'],
   check({ config, server }) {
     const tlsPort = config.get('tls-port');

@@ -1,6 +1,7 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { fileSource, filesOf, octal, ownership, processUser, ROLE_NAMES, shownPath } from '../host/common.ts';
+import { ownershipText } from '../../profile/index.ts';
 
 export default defineRule({
   id: 'tls.key-file-permissions',
@@ -9,7 +10,7 @@ export default defineRule({
   section: 'TLS',
   checklist: 'TLS 6',
   sources: ['host'],
-  remediation: 'chown root:redis and chmod 640 the files named by tls-key-file and tls-client-key-file (the server only reads them; redis:redis 600 or 400 passes too).',
+  remediation: `Make the files named by tls-key-file and tls-client-key-file ${ownershipText('tls-key')} (chown, chmod; the server only reads them; redis:redis 0600 or 0400 passes too).`,
   requires: ['host'],
   check({ host }) {
     const { files, unknown, absent } = filesOf(host, ['tls-key', 'tls-client-key']);

@@ -4,6 +4,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts, configMissing } from '../combine.ts';
 import { unlessTls } from './common.ts';
 import { portLabel, reachedPorts, suiteWeakness, unreachedNotes } from './wire.ts';
+import { TLS_CIPHERS } from '../../profile/index.ts';
 
 /** Suite names or aliases that carry no, broken or export-grade protection (OpenSSL naming). */
 const WEAK_NAMES: readonly [RegExp, string][] = [
@@ -104,7 +105,7 @@ export default defineRule({
   section: 'TLS',
   checklist: 'TLS 2',
   sources: ['live', 'config', 'probe'],
-  remediation: 'Use Mozilla\'s intermediate list: `tls-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305` (CONFIG SET tls-ciphers …).',
+  remediation: `Use Mozilla's intermediate list (the hardening profile's): \`tls-ciphers ${TLS_CIPHERS}\` (\`CONFIG SET tls-ciphers ${TLS_CIPHERS}\`).`,
   requires: [],
   check(facts) {
     return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);

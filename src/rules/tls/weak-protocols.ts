@@ -4,6 +4,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts, configMissing } from '../combine.ts';
 import { unlessTls } from './common.ts';
 import { portLabel, reachedPorts, unreachedNotes } from './wire.ts';
+import { TLS_PROTOCOLS } from '../../profile/index.ts';
 
 const WEAK = new Set(['tlsv1', 'tlsv1.1']);
 
@@ -62,7 +63,7 @@ export default defineRule({
   section: 'TLS',
   checklist: 'TLS 2',
   sources: ['live', 'config', 'probe'],
-  remediation: 'Set `tls-protocols "TLSv1.2 TLSv1.3"` (quoted in redis.conf; `CONFIG SET tls-protocols "TLSv1.2 TLSv1.3"`).',
+  remediation: `Set \`tls-protocols "${TLS_PROTOCOLS}"\` (quoted in redis.conf; \`CONFIG SET tls-protocols "${TLS_PROTOCOLS}"\`).`,
   requires: [],
   check(facts) {
     return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);
