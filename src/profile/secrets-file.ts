@@ -1,4 +1,5 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { readTextFile } from '../util/read-file.ts';
 import type { Secret } from './secrets.ts';
 import { parseSecrets, renderSecrets, SECRETS_FILE_MODE } from './secrets.ts';
 
@@ -17,10 +18,10 @@ export async function writeSecretsFile(path: string, secrets: readonly Secret[],
   }
 }
 
-/** Reads a secrets file; refuses one that group or others can read. */
+/** Reads a secrets file; refuses one that group or others can read (and, through the one reader, one swapped for a FIFO or grown huge since its stat). */
 export async function readSecretsFile(path: string): Promise<Secret[]> {
   const info = await stat(path);
   if (!info.isFile()) throw new Error(`${path}: not a regular file`);
   if ((info.mode & 0o077) !== 0) throw new Error(`${path}: mode ${(info.mode & 0o777).toString(8)} lets others read it; chmod 600 it first`);
-  return parseSecrets(await readFile(path, 'utf8'));
+  return parseSecrets(await readTextFile(path));
 }

@@ -1,5 +1,6 @@
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { errnoOf } from '../../util/fs-error.ts';
+import { readTextFile } from '../../util/read-file.ts';
 import { dirname } from 'node:path';
 import type { HostFileState, HostStat } from '../../facts/types.ts';
 import { fsReason } from './proc.ts';
@@ -24,7 +25,7 @@ export interface IdNames {
 
 /** User and group names from /etc/passwd and /etc/group (NSS sources such as LDAP are not consulted). */
 export async function readIdNames(): Promise<IdNames> {
-  const read = (path: string) => readFile(path, 'utf8').catch(() => '');
+  const read = (path: string) => readTextFile(path).catch(() => '');
   const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
   return { users: parseIdNames(passwd), groups: parseIdNames(group) };
 }

@@ -1,5 +1,6 @@
+import { DEFAULT_MAX_FILE_BYTES, readFileBytes, readTextFile } from '../../util/read-file.ts';
 import { runProgram } from '../../util/run-program.ts';
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { HostValue, PackageFacts } from '../../facts/types.ts';
@@ -29,7 +30,7 @@ async function ownedByNamesake(path: string): Promise<string | undefined> {
   const dir = '/var/lib/dpkg/info';
   const lists = (await readdir(dir).catch(() => [] as string[])).filter((f) => f === `${name}.list` || (f.startsWith(`${name}:`) && f.endsWith('.list')));
   for (const list of lists) {
-    const text = await readFile(join(dir, list), 'utf8').catch(() => '');
+    const text = await readTextFile(join(dir, list)).catch(() => '');
     if (text.split('\n').includes(path)) return list.slice(0, -'.list'.length).replace(/:.*$/, '');
   }
   return undefined;
@@ -43,10 +44,11 @@ export function changelogCves(text: string): string[] {
 /** A Debian package's changelog as installed with it (plain or gzipped); undefined when absent. */
 export async function debianChangelog(name: string): Promise<string | undefined> {
   for (const file of ['changelog.Debian.gz', 'changelog.Debian']) {
-    const data = await readFile(join('/usr/share/doc', name, file)).catch(() => undefined);
+    const data = await readFileBytes(join('/usr/share/doc', name, file)).catch(() => undefined);
     if (!data) continue;
     try {
-      return file.endsWith('.gz') ? gunzipSync(data).toString('utf8') : data.toString('utf8');
+      // Unpacked within the same cap as any file read: a gzip bomb fails here instead of filling memory.
+      return file.endsWith('.gz') ? gunzipSync(data, { maxOutputLength: DEFAULT_MAX_FILE_BYTES }).toString('utf8') : data.toString('utf8');
     } catch {
       return undefined;
     }
