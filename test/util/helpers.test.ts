@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { errnoOf, fsErrorText } from '../../src/util/fs-error.ts';
+import { FileReadError } from '../../src/util/read-file.ts';
+import { findProgram, runProgram } from '../../src/util/run-program.ts';
+
+describe('fsErrorText: one text per file-system error', () => {
+  test('errno codes in words, the reader its own reason, anything else its code or message', () => {
+    const errno = (code: string) => Object.assign(new Error(`${code}: something, open '/x'`), { code });
+    assert.equal(fsErrorText(errno('ENOENT')), 'no such file');
+    assert.equal(fsErrorText(errno('EACCES')), 'permission denied');
+    assert.equal(fsErrorText(errno('EPERM')), 'permission denied');
+    assert.equal(fsErrorText(errno('EISDIR')), 'is a directory');
+    assert.equal(fsErrorText(errno('ENOTDIR')), 'not a directory');
+    assert.equal(fsErrorText(errno('EIO')), 'EIO');
+    assert.equal(fsErrorText(new FileReadError('/x', 'not-regular', 'a FIFO, not a regular file')), 'a FIFO, not a regular file');
+    assert.equal(fsErrorText(new Error('plain')), 'plain');
+    assert.equal(fsErrorText('text'), 'text');
+    assert.equal(errnoOf(errno('ENOENT')), 'ENOENT');
+    assert.equal(errnoOf(null), undefined);
+  });
+});
+
+describe('runProgram and findProgram', () => {
+  test('finds a program on PATH or in the system directories, not a missing one', async () => {
+    assert.match((await findProgram('sh')) ?? '', /\/sh$/);
+    assert.equal(await findProgram('redfort-no-such-program'), undefined);
+  });
+
+  test('stdout of a program that succeeds, in the C locale with the extra environment', async () => {
+    const out = await runProgram(process.execPath, ['-e', 'process.stdout.write(`${process.env.LC_ALL} ${process.env.EXTRA}`)'], { env: { EXTRA: 'x' } });
+    assert.deepEqual(out, { ok: true, stdout: 'C x' });
+  });
+
+  test('the first line of stderr of a program that fails; missing for a program that is not there', async () => {
+    const failed = await runProgram(process.execPath, ['-e', 'process.stdout.write("part"); console.error("first\\nsecond"); process.exit(3)']);
+    assert.deepEqual(failed, { ok: false, stdout: 'part', error: 'first', missing: false });
+    const missing = await runProgram('redfort-no-such-program', []);
+    assert.equal(missing.ok, false);
+    assert.equal(!missing.ok && missing.missing, true);
+  });
+});
