@@ -66,14 +66,17 @@ describe('import boundaries', () => {
 
 describe('the terminal belongs to the CLI', () => {
   const files = sources(SRC);
+  /** A file's code without its comments (a comment may say "the server process."). */
+  const code = (path: string) => readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 
   it('only cli/ writes to stdout, reads stdin or ends the process', () => {
-    const bad = files.filter((f) => layerOf(f) !== 'cli' && TERMINAL.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    const bad = files.filter((f) => layerOf(f) !== 'cli' && TERMINAL.test(code(f))).map((f) => relative(SRC, f));
     assert.deepEqual(bad, []);
   });
 
-  it('app/, the core the CLI and the library share, reads nothing of the process (no env, cwd or streams)', () => {
-    const bad = files.filter((f) => layerOf(f) === 'app' && /(?<![.\w])process\./.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+  it('app/ (the core the CLI and the library share), the engine, rules, reporters and facts read nothing of the process (no env, cwd or streams)', () => {
+    const pure = ['app', 'engine', 'rules', 'report', 'facts'];
+    const bad = files.filter((f) => pure.includes(layerOf(f)) && /(?<![.\w])process\./.test(code(f))).map((f) => relative(SRC, f));
     assert.deepEqual(bad, []);
   });
 });

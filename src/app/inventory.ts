@@ -115,6 +115,8 @@ export interface InventoryAuditOptions {
   readonly keepResults: boolean;
   /** Today as `YYYY-MM-DD` (suppressions expire by it); the current UTC date by default. */
   readonly today?: string;
+  /** The folder of the run: fingerprints of suppressions match with paths below it made relative. */
+  readonly root?: string | undefined;
   /** Each target's triaged result and its summary line, as soon as it is done (in completion order). */
   readonly onTarget?: (result: TargetResult, line: TargetLine) => void;
 }
@@ -142,7 +144,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
   let failedOn = false;
   let audited = 0;
   await runFleet(inventory.entries, inventory.options, (raw, index) => {
-    const triaged = triageReport(reportOf([raw]), { settings: request.settings, baseline: request.baseline, today: day });
+    const triaged = triageReport(reportOf([raw]), { settings: request.settings, baseline: request.baseline, today: day, ...(request.root !== undefined ? { root: request.root } : {}) });
     const result = triaged.targets[0]!;
     for (const w of triaged.warnings ?? []) {
       const seen = warningCounts.get(w.message);

@@ -136,6 +136,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     baseline: cmd.baseline,
     failOn: cmd.failOn,
     keepResults: keepAll,
+    root: process.cwd(),
     onTarget: (result, line) => {
       emit(jsonlTarget(result));
       progress?.update(line.worst !== undefined, line.error !== undefined);

@@ -36,7 +36,7 @@ export function triageReport(
   options: { readonly settings?: Settings | undefined; readonly baseline?: Baseline | undefined; readonly today: string; readonly root?: string; readonly baselinePath?: string },
 ): AuditReport {
   let result = report;
-  if (options.settings && options.settings.suppressions.length > 0) result = applySuppressions(result, options.settings.suppressions, options.today);
+  if (options.settings && options.settings.suppressions.length > 0) result = applySuppressions(result, options.settings.suppressions, options.today, { root: options.root });
   if (options.baseline) result = applyBaseline(result, options.baseline, { ...(options.root ? { root: options.root } : {}), ...(options.baselinePath ? { path: options.baselinePath } : {}) });
   return result;
 }

@@ -20,10 +20,11 @@ export interface Suppression {
   readonly source: { readonly kind: 'file'; readonly path: string; readonly line: number };
 }
 
-function covers(suppression: Suppression, result: RuleResult, target: string): boolean {
+function covers(suppression: Suppression, result: RuleResult, target: string, root: string | undefined): boolean {
   if (result.ruleId !== suppression.rule && result.ruleId.split('.')[0] !== suppression.rule) return false;
   if (suppression.user !== undefined && !result.message.includes(`user '${suppression.user}'`)) return false;
-  if (suppression.fingerprint !== undefined && fingerprint(result.ruleId, relativeTo(target, process.cwd()), relativeTo(result.message, process.cwd())) !== suppression.fingerprint
+  // A fingerprint as --baseline-write records it: paths relative to the folder of the run, or as they are.
+  if (suppression.fingerprint !== undefined && fingerprint(result.ruleId, relativeTo(target, root), relativeTo(result.message, root)) !== suppression.fingerprint
     && fingerprint(result.ruleId, target, result.message) !== suppression.fingerprint) return false;
   return true;
 }
@@ -38,8 +39,10 @@ function describe(s: Suppression): string {
  * is reported, and so is one that matched no failure on a target this run audited.
  *
  * @param today `YYYY-MM-DD`; a suppression applies up to and including its `expires` day.
+ * @param options.root the folder of the run: a fingerprint also matches with paths below it made relative, as
+ *   `--baseline-write` records them.
  */
-export function applySuppressions(report: AuditReport, suppressions: readonly Suppression[], today: string): AuditReport {
+export function applySuppressions(report: AuditReport, suppressions: readonly Suppression[], today: string, options: { readonly root?: string | undefined } = {}): AuditReport {
   const warnings: ReportWarning[] = [];
   const active: Suppression[] = [];
   for (const s of suppressions) {
@@ -58,7 +61,7 @@ export function applySuppressions(report: AuditReport, suppressions: readonly Su
     if (here.length === 0) return target;
     const results = target.results.map((result) => {
       if (result.status !== 'fail' || result.suppressed !== undefined) return result;
-      const match = here.find((s) => covers(s, result, target.target));
+      const match = here.find((s) => covers(s, result, target.target, options.root));
       if (!match) return result;
       used.add(match);
       return { ...result, suppressed: { reason: match.reason, ...(match.expires !== undefined ? { expires: match.expires } : {}) } };
