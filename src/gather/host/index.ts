@@ -38,6 +38,7 @@ import {
 import { fileSecrets } from './secrets.ts';
 import { readSystemd } from './systemd.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
+import { infoField } from '../../redis/info.ts';
 
 export { findServerProcesses } from './proc.ts';
 export type { ServerProcess } from './proc.ts';
@@ -304,6 +305,12 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   };
 }
 
+/** INFO `process_id`: only a hint for {@link findPortOwner}, which checks it against /proc. */
+function reportedPid(facts: Facts): number | undefined {
+  const text = facts.info ? infoField(facts.info, 'process_id') : undefined;
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
 function withoutHost(facts: Facts, reason: string): Facts {
   return { ...facts, unavailable: { ...facts.unavailable, host: reason } };
 }
@@ -322,7 +329,7 @@ export const hostEnricher: Enricher = async (facts, target, options) => {
       if (!isLocalHost(target.host)) {
         return withoutHost(facts, `${target.host} is not an address of this machine: run redfort on the server's host for host facts`);
       }
-      const owner = await findPortOwner(target.host, target.port, (options.hostDiscovery ?? createHostDiscovery()).proc);
+      const owner = await findPortOwner(target.host, target.port, (options.hostDiscovery ?? createHostDiscovery()).proc, reportedPid(facts));
       if (!owner.found) return withoutHost(facts, owner.reason);
       pid = owner.pid;
     }
@@ -361,7 +368,7 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
   let owner = pid;
   if (owner === undefined) {
     // The run's /proc tables: a fresh walk of /proc per target made a fleet of local servers quadratic.
-    const found = await findPortOwner(host, port, discovery?.proc);
+    const found = await findPortOwner(host, port, discovery?.proc, reportedPid(facts));
     if (!found.found) return { known: false, reason: found.reason };
     owner = found.pid;
   }

@@ -367,12 +367,16 @@ function isWildcard(address: string): boolean {
  * The process listening on `host:port` of this machine: the LISTEN socket from /proc/net/tcp{,6}, then the
  * process holding its inode in /proc/<pid>/fd.
  */
-export async function findPortOwner(host: string, port: number, tables: ProcTables = procTables()): Promise<PortOwner> {
+export async function findPortOwner(host: string, port: number, tables: ProcTables = procTables(), hint?: number): Promise<PortOwner> {
   const listening = (await tables.tcpSockets()).filter((s) => s.state === LISTEN && s.port === port);
   if (listening.length === 0) return { found: false, reason: `no process of this machine listens on TCP port ${port} (a server in a container or another network namespace is audited from inside it)` };
   const exact = listening.filter((s) => addressMatches(s, host));
   const wild = listening.filter((s) => isWildcard(s.address));
   const chosen = exact.length > 0 ? exact : wild.length > 0 ? wild : listening;
+  if (hint !== undefined) {
+    const verified = await holdsSocket(hint, new Set(chosen.map((s) => s.inode)), tables);
+    if (verified) return verified;
+  }
   const names = await tables.processes();
   const denied: number[] = [];
   // Servers first: the other processes are only looked at to name what holds the port instead.
@@ -389,6 +393,29 @@ export async function findPortOwner(host: string, port: number, tables: ProcTabl
   return denied.length > 0
     ? { found: false, reason: `cannot tell which process listens on port ${port}: /proc/<pid>/fd of ${denied.length} processes of other users is readable only by root` }
     : { found: false, reason: `the socket listening on port ${port} belongs to no process visible here` };
+}
+
+/** `Name:` and `PPid:` of /proc/<pid>/status. */
+async function nameAndParent(pid: number): Promise<{ name: string; ppid: number } | undefined> {
+  const text = await readText(`/proc/${pid}/status`);
+  const name = text === undefined ? undefined : /^Name:\s*(.*)$/m.exec(text)?.[1]?.trim();
+  return name === undefined ? undefined : { name, ppid: Number(/^PPid:\s*(\d+)/m.exec(text!)?.[1] ?? 0) };
+}
+
+/**
+ * The answer of the full search when process `pid` (the server's own word, INFO `process_id`) is a server, not a
+ * forked child of one, and holds one of the listening `inodes`: what /proc says, checked in a few reads instead
+ * of a walk of every process and of every server's descriptors. Undefined when any of it does not hold (another
+ * namespace, a proxy, a server naming another process): the caller searches as before.
+ */
+async function holdsSocket(pid: number, inodes: ReadonlySet<string>, tables: ProcTables): Promise<PortOwner | undefined> {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const [self, links] = await Promise.all([nameAndParent(pid), tables.fdLinks(pid)]);
+  if (!self || !SERVER_NAMES.has(self.name) || !links.known) return undefined;
+  if (!links.value.some((link) => inodes.has(socketInode(link) ?? ''))) return undefined;
+  const parent = self.ppid > 0 ? await nameAndParent(self.ppid) : undefined;
+  if (parent && SERVER_NAMES.has(parent.name)) return undefined;
+  return { found: true, pid, name: self.name };
 }
 
 export interface ServerProcess {
