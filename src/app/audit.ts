@@ -1,4 +1,4 @@
-import type { Facts } from '../facts/types.ts';
+import type { FactKey, Facts } from '../facts/types.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { errorResults, runRules, summarize } from '../engine/run.ts';
@@ -65,8 +65,31 @@ function scrub(text: string, target: Target): string {
   return password ? text.split(password).join('***') : text;
 }
 
-/** The stages that add facts after the live connection, in order. */
-export const ENRICHERS: readonly Enricher[] = [filesEnricher, probeEnricher, hostEnricher, declaredPackageEnricher];
+/**
+ * The stages that add facts after the live connection: the config files first (the others read them), then the
+ * network probes and the host at once (neither reads what the other adds; the host's commands, dpkg-query and the
+ * packet filter, run while the probes wait for the network), then the declared package (when the host saw none).
+ */
+export const ENRICHERS: readonly (Enricher | readonly Enricher[])[] = [filesEnricher, [probeEnricher, hostEnricher], declaredPackageEnricher];
+
+/**
+ * What concurrent stages added to `base`, together: each stage's new or changed keys, the union of the sources,
+ * and `unavailable` with each stage's additions and removals. Stages that touch the same key are not run together.
+ */
+export function mergeStages(base: Facts, outcomes: readonly Facts[]): Facts {
+  const merged: Record<string, unknown> = { ...base };
+  const sources = new Set(base.sources);
+  const unavailable: Record<string, string> = { ...base.unavailable };
+  for (const outcome of outcomes) {
+    for (const [key, value] of Object.entries(outcome)) {
+      if (key !== 'sources' && key !== 'unavailable' && value !== (base as unknown as Record<string, unknown>)[key]) merged[key] = value;
+    }
+    for (const source of outcome.sources) sources.add(source);
+    for (const [key, why] of Object.entries(outcome.unavailable)) if (why !== undefined && why !== base.unavailable[key as FactKey]) unavailable[key] = why;
+    for (const key of Object.keys(base.unavailable)) if (!(key in outcome.unavailable)) delete unavailable[key];
+  }
+  return { ...(merged as unknown as Facts), sources, unavailable };
+}
 
 async function gatherNow(target: Target, given: AuditOptions): Promise<Gathered> {
   // One view of this machine per audit at least (a run shares one across its targets): the config-file and host
@@ -75,7 +98,10 @@ async function gatherNow(target: Target, given: AuditOptions): Promise<Gathered>
   const outcome = await gatherLive(target, options);
   if (!outcome.ok) return { ok: false, error: scrub(outcome.error, target) };
   let facts = outcome.facts;
-  for (const enrich of ENRICHERS) facts = await enrich(facts, target, options);
+  for (const stage of ENRICHERS) {
+    const base = facts;
+    facts = typeof stage === 'function' ? await stage(base, target, options) : mergeStages(base, await Promise.all(stage.map((enrich) => enrich(base, target, options))));
+  }
   return { ok: true, facts };
 }
 

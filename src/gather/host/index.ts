@@ -260,10 +260,17 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const status = await readStatus(pid);
   if (!status) return { ok: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
   const discovery = options.hostDiscovery ?? createHostDiscovery();
-  const [names, rawCmdline, exe, cwd, stdout, open, sockets, systemd] = await Promise.all([
+  // The machine-wide reads (logrotate, the packet filter: a command) start now and run beside the rest.
+  const logrotate = discovery.logrotate(options.logrotateDir);
+  const firewall = discovery.firewall(options.firewallRuleset);
+  const exe = procLink(pid, 'exe');
+  // The package query (a command) starts as soon as the executable is known.
+  const pkg = exe.then((path) => discovery.package(path, status.name));
+  // Awaited below; should a step in between throw, their failures are not unhandled rejections.
+  for (const started of [logrotate, firewall, pkg]) started.catch(() => undefined);
+  const [names, rawCmdline, cwd, stdout, open, sockets, systemd] = await Promise.all([
     discovery.idNames(),
     readCmdline(pid),
-    procLink(pid, 'exe'),
     procLink(pid, 'cwd'),
     procLink(pid, 'fd/1'),
     openFiles(pid, discovery.proc),
@@ -275,12 +282,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
   const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal);
   const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel);
-  const [files, logrotate, firewall, pkg] = await Promise.all([
-    describeFiles(planned, facts, names),
-    discovery.logrotate(options.logrotateDir),
-    discovery.firewall(options.firewallRuleset),
-    discovery.package(exe, status.name),
-  ]);
+  const [files, logrotateFacts, firewallFacts, pkgFacts, exePath] = await Promise.all([describeFiles(planned, facts, names), logrotate, firewall, pkg, exe]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   const process: HostProcess = {
     pid,
@@ -290,7 +292,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
     user: names.users.get(status.uid.effective),
     group: names.groups.get(status.gid.effective),
     cmdline: redactCmdline(rawCmdline),
-    exe,
+    exe: exePath,
     cwd,
     configFile,
     listeners: sockets.tcp,
@@ -301,7 +303,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   };
   return {
     ok: true,
-    host: { process, files, absent, logging: loggingOf(settings, reason, await devLogOf(pid)), logrotate, firewall, systemd, package: pkg, source },
+    host: { process, files, absent, logging: loggingOf(settings, reason, await devLogOf(pid)), logrotate: logrotateFacts, firewall: firewallFacts, systemd, package: pkgFacts, source },
   };
 }
 
