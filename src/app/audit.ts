@@ -8,6 +8,7 @@ import { gatherLive } from '../gather/live/gather-live.ts';
 import type { LiveOptions } from '../gather/live/gather-live.ts';
 import type { Target } from '../redis/target.ts';
 import { targetPassword, targetProblem } from '../redis/target.ts';
+import { redact } from '../util/redact.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
@@ -60,9 +61,8 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
 }
 
 /** Replaces every occurrence of a target's password, in case a server echoed it into an error. */
-function scrub(text: string, target: Target): string {
-  const password = targetPassword(target);
-  return password ? text.split(password).join('***') : text;
+export function scrubPassword(text: string, target: Target): string {
+  return redact(text, [targetPassword(target) ?? '']);
 }
 
 /**
@@ -96,7 +96,7 @@ async function gatherNow(target: Target, given: AuditOptions): Promise<Gathered>
   // stages both look up the process listening on the target's port.
   const options = given.hostDiscovery ? given : { ...given, hostDiscovery: createHostDiscovery() };
   const outcome = await gatherLive(target, options);
-  if (!outcome.ok) return { ok: false, error: scrub(outcome.error, target) };
+  if (!outcome.ok) return { ok: false, error: scrubPassword(outcome.error, target) };
   let facts = outcome.facts;
   for (const stage of ENRICHERS) {
     const base = facts;

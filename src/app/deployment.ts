@@ -5,9 +5,8 @@ import { errorResults } from '../engine/run.ts';
 import { RULES } from '../rules/index.ts';
 import type { AuditOptions } from './audit.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
-import { gatherTarget, judgeFacts } from './audit.ts';
+import { gatherTarget, judgeFacts, scrubPassword } from './audit.ts';
 import type { Target } from '../redis/target.ts';
-import { targetPassword } from '../redis/target.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
 import type { DeploymentKind, Discovery } from '../gather/topology/discover.ts';
 import { discoverDeployment } from '../gather/topology/discover.ts';
@@ -188,8 +187,7 @@ export async function planDeployment(
     // The topology is all the plan needs: the live facts of the seed, without the other gathering stages.
     gather: async (target) => {
       const outcome = await gatherLive(target, options);
-      const password = targetPassword(target);
-      return outcome.ok || password === undefined ? outcome : { ok: false, error: outcome.error.split(password).join('***') };
+      return outcome.ok ? outcome : { ok: false, error: scrubPassword(outcome.error, target) };
     },
     hostKey: options.hostKey,
     connectTimeoutMs: options.connectTimeoutMs,

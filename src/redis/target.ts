@@ -273,6 +273,11 @@ function decode(text: string, what: string, fail: (reason: string) => never): st
 }
 
 // Error messages quote the target as typed, minus the password (and any user info outside a URL).
+/** A target as written with the password of its URL shown as `***` (`redis://user:***@host`), for messages about the spec itself. */
+export function maskPassword(spec: string): string {
+  return spec.replace(/:[^:@/]*@/, ':***@');
+}
+
 function withoutPassword(spec: string): string {
   const schemeEnd = spec.indexOf('://');
   const prefix = schemeEnd === -1 ? '' : spec.slice(0, schemeEnd + 3);

@@ -3,7 +3,7 @@ import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
-import { resolveTarget, TargetError } from '../redis/target.ts';
+import { maskPassword, resolveTarget, TargetError } from '../redis/target.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
@@ -224,7 +224,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
       if (!own.url) fail(node, "targets: an entry has no 'url'");
       spec = stringOf(doc, own.url!, 'targets: url', fail);
     }
-    const where = `targets: ${spec.replace(/:[^:@/]*@/, ':***@')}`;
+    const where = `targets: ${maskPassword(spec)}`;
     if (checkSpec(spec, (message) => fail(own.url ?? node, `targets: ${message}`))) warnings.push(inlinePasswordWarning(`${path}:${at(own.url ?? node)}`));
     let groupName: string | undefined;
     let group: Layer = { connection: {}, labels: {} };
@@ -315,7 +315,7 @@ export async function resolveInventory(
   return Promise.all(
     inventory.targets.map(async (entry): Promise<ResolvedInventoryTarget> => {
       const where = `${entry.source.path}:${entry.source.line}`;
-      const shown = entry.spec.replace(/:[^:@/]*@/, ':***@');
+      const shown = maskPassword(entry.spec);
       const fail = (error: string): ResolvedInventoryTarget => ({ ok: false, entry, display: shown, error: `${where}: ${error}` });
       const c = entry.connection;
       const merged: import('../redis/target.ts').TargetFlags = {};
