@@ -4,6 +4,8 @@
  */
 export { runAudit, runAuditDetailed } from './app/run.ts';
 export type { AuditRequest, AuditRequestOptions, AuditScope, AuditRun } from './app/run.ts';
+export { auditInventory, loadInventory } from './app/inventory.ts';
+export type { InventoryAuditOptions, InventoryAuditRun, InventoryLoadOptions, InventoryText, LoadedInventory } from './app/inventory.ts';
 export { loadSettings, readBaseline } from './settings/load.ts';
 export type { Settings } from './settings/types.ts';
 export { applySuppressions } from './engine/triage/suppressions.ts';
