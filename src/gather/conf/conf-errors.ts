@@ -1,4 +1,5 @@
 import type { AclSyntaxError } from '../../acl/parse.ts';
+import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 
 /**
  * A line redis-server would refuse (or that cannot be read as a config at all, e.g. an unrendered
@@ -36,11 +37,12 @@ export function wrongArgs(name: string, args: readonly string[], expected: strin
   return `wrong number of arguments: '${name}' takes ${expected}, got ${args.length} (redis-server refuses to start)`;
 }
 
+/**
+ * Why a config file could not be opened, as redis-server's own message names it: the errno code (`ENOENT`);
+ * the one reader's refusals (a FIFO, a device, too large) have none, so their reason, without the path.
+ */
 export function errorCode(err: unknown): string {
-  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
-  // The one reader's refusals (a FIFO, a device, too large) have no errno: their reason, without the path.
-  if (err && typeof err === 'object' && 'detail' in err && typeof err.detail === 'string') return err.detail;
-  return err instanceof Error ? err.message : String(err);
+  return errnoOf(err) ?? fsErrorText(err);
 }
 
 /**
