@@ -245,7 +245,9 @@ export function buildPlan(input: PlanInput): FixPlan {
         add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, '-@dangerous'), rules: ['auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed'], reason: `clients logged in as '${user.name}' lose the @dangerous commands (CONFIG, KEYS, FLUSHALL, …) they may use today`, touches: [{ kind: 'user', name: user.name }] });
         closed(n.address, 'auth.dangerous-commands-allowed');
       }
-      if (failing(n.results, 'auth.weak-password') && user.passwords.some((p) => p.length !== undefined)) {
+      // The user's own finding (`user 'NAME' …`, as suppressions match it): a short password is known from its hash too.
+      const weak = n.results.some((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail' && r.message.includes(`user '${user.name}'`));
+      if (weak || (failing(n.results, 'auth.weak-password') && user.passwords.some((p) => p.length !== undefined))) {
         secrets.add(user.name);
         add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, 'resetpass', { secret: user.name, prefix: '>', value: '<generated>' }), rules: ['auth.weak-password'], reason: `clients of '${user.name}' must switch to the new password from the secrets file`, touches: [{ kind: 'user', name: user.name }] });
         closed(n.address, 'auth.weak-password');

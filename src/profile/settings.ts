@@ -18,6 +18,13 @@ export interface TargetSetting {
 }
 
 export const DEFAULT_LOGFILE = '/var/log/redis/redis-server.log';
+
+/**
+ * RDB snapshots when a server saves nothing (`persistence.none`): Redis's own default schedule (after 1 hour and
+ * 1 change, 5 minutes and 100 changes, 1 minute and 10,000 changes). Not applied by `fix`: whether a server
+ * persists is the owner's decision (a pure cache may not), so the rule's fix text gives it to apply by hand.
+ */
+export const PERSISTENCE_SAVE = '3600 1 300 100 60 10000';
 export const DEFAULT_ACLFILE = '/etc/redis/users.acl';
 
 /** Log levels the logging rule accepts; anything else becomes `notice`. */

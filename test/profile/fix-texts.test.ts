@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FIX_CLASSES } from '../../src/fix/plan.ts';
 import {
-  ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, DEFAULT_LOGFILE, loopbackBind, ownershipText, roleRules, STRICT_PORT, targetSettings,
+  ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, PERSISTENCE_SAVE, DEFAULT_LOGFILE, loopbackBind, ownershipText, roleRules, STRICT_PORT, targetSettings,
   TLS_CIPHERS, TLS_PREFER_SERVER_CIPHERS, TLS_PROTOCOLS, tlsDirectives, userName,
 } from '../../src/profile/index.ts';
 import { resolveVersion } from '../../src/redis/directives.ts';
@@ -41,6 +41,8 @@ const FORMS: Readonly<Record<string, readonly string[]>> = {
   'auth.dangerous-commands-allowed': ['-@dangerous'],
   'replication.no-masteruser': [`ACL SETUSER ${userName('replication')} on >… ${roleRules('replication', v7).filter((r) => /^[-+]/.test(r)).join(' ')}`, `masteruser ${userName('replication')}`],
   'sentinel.no-auth-user': [`sentinel auth-user <master> ${userName('sentinel')}`, roleRules('sentinel', v7).filter((r) => /^[-+]/.test(r)).join(' ')],
+  'persistence.none': [`save ${PERSISTENCE_SAVE}`, `CONFIG SET save "${PERSISTENCE_SAVE}"`],
+  'tls.plaintext-port-open': ['port 0', 'CONFIG SET port 0'],
   'host.config-file-permissions': [ownershipText('config'), ownershipText('config-dir')],
   'host.data-file-permissions': [ownershipText('data-dir'), ownershipText('data')],
   'tls.key-file-permissions': [ownershipText('tls-key')],

@@ -1,17 +1,10 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import type { AclUser, CategoryTable } from '../../facts/types.ts';
-import { analyzeDangerous, effectiveCommands } from '../../acl/permissions.ts';
+import { dangerousOf } from './written-rules.ts';
 import { canLogIn } from './users.ts';
 
 /** How many command names a message quotes before it says "and N more". */
 const SHOWN = 8;
-
-/** Whether two renderings of a user allow exactly the same commands (the file is not stale for this user). */
-function sameCommands(a: AclUser, b: AclUser, table: CategoryTable): boolean {
-  const x = [...effectiveCommands(a, table).keys()].join(' ');
-  return x === [...effectiveCommands(b, table).keys()].join(' ');
-}
 
 function sample(commands: readonly string[]): string {
   const shown = commands.slice(0, SHOWN).join(', ');
@@ -27,7 +20,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'End every user\'s command rules with `-@dangerous` (and `-@admin` on Redis 8, whose module commands are not all @dangerous), then grant single commands back by name where needed: `ACL SETUSER app -@dangerous +info`.',
   requires: ['acl', 'categories'],
-  check({ acl, categories, files, commands }) {
+  check({ acl, categories, files, commands, server }) {
     if (!categories.categories.has('dangerous')) return skip('the @dangerous category of this server is unknown');
     if (acl.origin === 'requirepass') {
       return fail({
@@ -40,15 +33,10 @@ export default defineRule({
     // `rename-command X ""` deletes a command: no user may run it any more (a command renamed to another name stays).
     const removed = new Set([...(commands?.renames ?? new Map())].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
     const exists = (command: string): boolean => !removed.has(command.split('|')[0]!);
-    // The server's rewrite (7.0 ACL LIST) loses the rules as written: read them from the ACL file when it was read,
-    // but only for a user whose file rules still allow what the server allows (an ACL SETUSER not yet saved makes
-    // the file stale, and its rules would hide the grant).
-    const written = new Map(acl.rewritten ? (files?.users ?? []).map((u) => [u.name, u]) : []);
+    // The server's rewrite (7.0 ACL LIST) loses the rules as written: see writtenUser (the ACL file, the profile).
     for (const live of acl.users.filter(canLogIn)) {
-      const candidate = written.get(live.name);
-      const fromFile = candidate && sameCommands(candidate, live, categories) ? candidate : undefined;
-      const user = fromFile ? { ...live, rules: fromFile.rules, selectors: fromFile.selectors, source: fromFile.source } : live;
-      const report = analyzeDangerous(user, categories, { rewritten: acl.rewritten && !fromFile });
+      const report = dangerousOf(live, acl, files, categories, server);
+      const user = { name: live.name, source: report.source };
       const viaCategory = report.viaCategory.filter((g) => exists(g.command));
       const gone = [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => g.command.split('|')[0]!))];
       if (viaCategory.length > 0) {
@@ -62,7 +50,7 @@ export default defineRule({
           ],
         });
       }
-      for (const grant of report.byName.filter((g) => exists(g.command))) granted.push(`user '${user.name}': ${grant.command} granted by ${grant.rule}`);
+      for (const grant of report.byName.filter((g) => exists(g.command))) granted.push(`user '${user.name}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
     }
     if (findings.length > 0) return fail(findings);
     return pass(

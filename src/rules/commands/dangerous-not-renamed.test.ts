@@ -34,6 +34,12 @@ ruleTester(rule, {
       message: /or hidden \(config, debug, module, shutdown, monitor, replicaof, slaveof renamed or removed\)/,
     },
     { name: 'every admin command renamed, even with an open default user', facts: liveFacts({ hidden: ALL_ADMIN }) },
+    {
+      // What fix / harden create, as Redis 7.0's ACL LIST renders it after ACL SETUSER (issue 11: the profile must pass its own rules).
+      name: "the hardening profile's admin, in the 7.0 rendering",
+      facts: liveFacts({ acl: ['user default off resetchannels -@all', `user admin on #${HASH} ~* &* +@all -save -slaveof -flushall -restore-asking -debug -restore -sort_ro -swapdb -replconf -sync -pfselftest -module|list -module|loadex -module|load -module|unload -sort -migrate -pfdebug -monitor -flushdb -keys -psync`] }),
+      message: /^every admin command is denied to all users but the hardening profile's administrator$/,
+    },
     { name: 'a disabled admin user does not count', facts: liveFacts({ acl: [LOCKED_DEFAULT, `user admin off #${HASH} ~* &* +@all`, `user app on #${HASH_2} ~app:* resetchannels -@all +get`] }) },
     { name: '6.2 auditor: +config|get (a first-arg) does not allow CONFIG SET', facts: liveFacts({ version: '6.2.16', acl: ['user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`] }) },
   ],
@@ -58,6 +64,11 @@ ruleTester(rule, {
       name: 'users named per command',
       facts: liveFacts({ hidden: ['config', 'debug', 'module', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: [`user default on #${HASH} ~* &* +@all`, `user app on #${HASH_2} ~* resetchannels -@all +flushall`] }),
       messages: [/FLUSHALL \(default, app\)/],
+    },
+    {
+      name: 'one command fewer than the profile admin is not the profile admin',
+      facts: liveFacts({ hidden: ['debug', 'module', 'flushall', 'flushdb', 'monitor', 'replicaof', 'slaveof'], acl: ['user default off resetchannels -@all', `user ops on #${HASH} ~* &* +@all -save -slaveof -flushall -restore-asking -debug -restore -sort_ro -swapdb -replconf -sync -pfselftest -module|list -module|loadex -module|load -module|unload -sort -migrate -pfdebug -monitor -flushdb -keys -psync -shutdown`] }),
+      messages: [/^1 admin command is neither renamed nor denied to every user: CONFIG SET \(ops\)$/],
     },
     { name: '6.2 +@all', facts: liveFacts({ version: '6.2.16', acl: ['user default on nopass ~* &* +@all'] }), messages: [/9 admin commands/] },
   ],

@@ -1,6 +1,7 @@
 import { defineRule, fail, pass } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
 import { canLogIn } from '../auth/users.ts';
+import { dangerousOf } from '../auth/written-rules.ts';
 
 /**
  * Admin commands an attacker uses first, with the part of each that does the damage: `config|set` rather
@@ -25,29 +26,41 @@ export default defineRule({
   section: 'Account',
   checklist: 'Account 6',
   sources: ['live', 'config'],
-  remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
+  remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user), except for one administrator that holds exactly the hardening profile\'s admin rules (`+@all -@dangerous` then CONFIG, SHUTDOWN, REPLICAOF… by name, what `redfort fix` and `harden` create); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
   requires: ['commands', 'acl', 'categories'],
-  check({ commands, acl, categories }) {
+  check({ commands, acl, categories, files, server }) {
     const reachable: string[] = [];
     const hidden: string[] = [];
+    const deliberate: string[] = [];
+    // The hardening profile's admin keeps CONFIG, SHUTDOWN and REPLICAOF by name (src/profile/users.ts): the
+    // administrator the rule's fix text allows for, evidence rather than a failure. Any other grant fails.
+    const reports = new Map(acl.users.filter(canLogIn).map((u) => [u.name, dangerousOf(u, acl, files, categories, server)]));
+    const byName = (user: string, command: string) => {
+      const report = reports.get(user);
+      return report?.note !== undefined && report.byName.some((g) => g.command === command || g.command.startsWith(`${command}|`));
+    };
     for (const { command, acl: aclName } of ADMIN_TARGETS) {
       if (commands.present.get(command) === false) {
         hidden.push(command);
         continue;
       }
-      const users = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
-      if (users.length > 0) reachable.push(`${aclName.toUpperCase().replace('|', ' ')} (${users.join(', ')})`);
+      const all = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
+      const users = all.filter((u) => !byName(u, aclName));
+      const label = aclName.toUpperCase().replace('|', ' ');
+      if (users.length > 0) reachable.push(`${label} (${users.join(', ')})`);
+      const named = all.filter((u) => byName(u, aclName));
+      if (named.length > 0) deliberate.push(`${label} granted by name to ${named.join(', ')}, the hardening profile's administrator`);
     }
     if (reachable.length > 0) {
       return fail({
         message: `${reachable.length} admin command${reachable.length === 1 ? ' is' : 's are'} neither renamed nor denied to every user: ${reachable.join('; ')}`,
         source: acl.source,
-        evidence: [...reachable, ...hidden.map((c) => `${c}: renamed or removed`)],
+        evidence: [...reachable, ...deliberate, ...hidden.map((c) => `${c}: renamed or removed`)],
       });
     }
     return pass(
-      `every admin command is denied to all users${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}`,
-      { source: commands.source },
+      `every admin command is denied to all users${deliberate.length ? " but the hardening profile's administrator" : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}`,
+      { source: commands.source, evidence: deliberate },
     );
   },
 });

@@ -29,7 +29,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 7',
   sources: ['host'],
-  remediation: `Make redis.conf, its includes, the ACL file and sentinel.conf ${ownershipText('config')} (chown, chmod), in a directory ${ownershipText('config-dir')}: the server rewrites redis.conf (CONFIG REWRITE), the ACL file (ACL SAVE) and sentinel.conf by writing a temporary file beside each and renaming it.`,
+  remediation: `Make redis.conf, its includes, the ACL file and sentinel.conf ${ownershipText('config')} (chown, chmod), in a directory ${ownershipText('config-dir')}: the server rewrites redis.conf (CONFIG REWRITE), the ACL file (ACL SAVE) and sentinel.conf by writing a temporary file beside each and renaming it, created 0644 less the process umask: set UMask=0027 in the service so that the rewritten files stay 0640.`,
   requires: ['host'],
   check({ host }) {
     const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl']);

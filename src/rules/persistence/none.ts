@@ -1,4 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { PERSISTENCE_SAVE } from '../../profile/index.ts';
 
 export default defineRule({
   id: 'persistence.none',
@@ -7,7 +8,7 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 14',
   sources: ['live', 'config'],
-  remediation: 'Enable RDB (`save 3600 1 300 100 60 10000`) or AOF (`appendonly yes`), per your recovery point objective; both are `CONFIG SET`-able (then CONFIG REWRITE). A pure cache may suppress this rule with that reason.',
+  remediation: `Enable RDB (\`save ${PERSISTENCE_SAVE}\`: \`CONFIG SET save "${PERSISTENCE_SAVE}"\`) or AOF (\`appendonly yes\`), per your recovery point objective, then CONFIG REWRITE. A pure cache may suppress this rule with that reason.`,
   requires: ['config'],
   check({ config, server }) {
     if (server?.mode === 'sentinel') return skip('a sentinel keeps no data set: nothing to persist');

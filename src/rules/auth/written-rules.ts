@@ -1,0 +1,53 @@
+import type { AclState, AclUser, CategoryTable, FileFacts, ServerIdentity } from '../../facts/types.ts';
+import { analyzeDangerous, effectiveCommands } from '../../acl/permissions.ts';
+import type { DangerousReport } from '../../acl/permissions.ts';
+import { parseAclListLine } from '../../acl/parse.ts';
+import { roleRules } from '../../profile/index.ts';
+import type { Role } from '../../profile/index.ts';
+import { resolveVersion } from '../../redis/directives.ts';
+
+/** Whether two renderings of a user allow exactly the same commands. */
+export function sameCommands(a: AclUser, b: AclUser, table: CategoryTable): boolean {
+  const x = [...effectiveCommands(a, table).keys()].join(' ');
+  return x === [...effectiveCommands(b, table).keys()].join(' ');
+}
+
+/** The hardening profile's users that start from every command and take `-@dangerous` away (src/profile/). */
+const PROFILE_ROLES: readonly Role[] = ['admin', 'app'];
+
+export interface WrittenUser {
+  readonly user: AclUser;
+  /** Still the server's rendering (Redis 7.0), whose categories say nothing of how a command was granted. */
+  readonly rewritten: boolean;
+  /** Where the rules as written came from, when not from the server. */
+  readonly note?: string;
+}
+
+/**
+ * A user with its rules as written, where they can be known. Redis 7.0 renders `ACL LIST` (and what ACL SAVE
+ * writes) from the command bitmap: `+@all -@dangerous +config` comes back as `+@all -flushall -keys …`. The rules
+ * as written are taken from the hardening profile when the user allows exactly what the profile's admin or app user
+ * allows (what `fix` and `harden` create; `note` says so, on every version), else from the ACL file when it still
+ * allows the same commands.
+ */
+export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): WrittenUser {
+  const version = resolveVersion(server?.version);
+  for (const role of PROFILE_ROLES) {
+    const rules = roleRules(role, version, 'server');
+    const profiled = parseAclListLine(`user ${live.name} on nopass ${rules.join(' ')}`, live.source, { version: server?.version });
+    if (sameCommands(profiled, live, table)) {
+      return { user: { ...live, rules: profiled.rules, selectors: profiled.selectors }, rewritten: false, note: `the hardening profile's ${role} user (${rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly` };
+    }
+  }
+  if (!acl.rewritten) return { user: live, rewritten: false };
+  // The ACL file, when it still allows what the server allows (an ACL SETUSER not yet saved makes it stale).
+  const file = files?.users?.find((u) => u.name === live.name);
+  if (file && sameCommands(file, live, table)) return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false };
+  return { user: live, rewritten: true };
+}
+
+/** {@link analyzeDangerous} on the user's rules as written, where they can be known (see {@link writtenUser}). */
+export function dangerousOf(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): DangerousReport & { readonly user: string; readonly source: AclUser['source']; readonly note?: string } {
+  const w = writtenUser(live, acl, files, table, server);
+  return { ...analyzeDangerous(w.user, table, { rewritten: w.rewritten }), source: w.user.source, ...(w.note ? { note: w.note } : {}) };
+}
