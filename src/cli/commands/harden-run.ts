@@ -1,0 +1,342 @@
+// What `redfort harden` runs, loaded only when the command runs (src/cli/commands/harden.ts registers it): an
+// audit never loads it.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { gatherTarget, judgeFacts } from '../../app/audit.ts';
+import { auditFiles } from '../../app/audit.ts';
+import type { TargetResult } from '../../engine/run.ts';
+import type { Facts } from '../../facts/types.ts';
+import { factsFromFiles, gatherFiles } from '../../gather/conf/gather-files.ts';
+import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../../redis/directives.ts';
+import type { ServerVersion } from '../../redis/directives.ts';
+import { resolveTarget } from '../../redis/target.ts';
+import type { TargetFlags } from '../../redis/target.ts';
+import { packageVersion } from '../../package-root.ts';
+import type { Provenance, Secret, TlsFiles } from '../../profile/index.ts';
+import { generatePassword, isProfileName, PROFILES, readSecretsFile, validUserPrefix, writeSecretsFile } from '../../profile/index.ts';
+import { quoteArg, redactSecrets, renderLine } from '../../harden/conf-edit.ts';
+import { unifiedDiff } from '../../harden/diff.ts';
+import { harden } from '../../harden/harden.ts';
+import type { HardenResult } from '../../harden/harden.ts';
+import { commentHeader, hostFiles, planMarkdown } from '../../harden/outputs.ts';
+import type { RuleOutcome, TrialOutcome } from '../../harden/outputs.ts';
+import { binaryVersion, freePort, runTrial } from '../../harden/trial.ts';
+import type { CliKit } from '../kit.ts';
+import { FileReadError, readTextFile } from '../../util/read-file.ts';
+
+export interface HardenFlags extends TargetFlags {
+  uri?: string;
+  a?: string;
+  config?: string;
+  acl?: string;
+  sentinelConfig?: string;
+  out?: string;
+  redisVersion?: string;
+  profile: string;
+  bind?: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  userPrefix: string;
+  secrets?: string;
+  force?: boolean;
+  connectTimeout: string;
+  timeout: string;
+}
+
+const DEBIAN_CONF = '/etc/redis/redis.conf';
+const DEBIAN_SENTINEL = '/etc/redis/sentinel.conf';
+
+/** Reads an input file through the one bounded, regular-file-only reader; a failure is a usage error naming it. */
+async function readInput(path: string, flag: string, kit: CliKit): Promise<string> {
+  try {
+    return await readTextFile(path);
+  } catch (error) {
+    if (error instanceof FileReadError) throw kit.usage(`${path}: cannot read the ${flag} file: ${error.detail}`);
+    throw error;
+  }
+}
+
+/** Redis 5.0 to 8.x and Valkey 7.2 to 8.x: what the profile and the directive table know. */
+function knownVersion(text: string): ServerVersion | undefined {
+  if (!/^\s*(valkey|redis)?[\s/_-]*v?\d+\.\d+/i.test(text)) return undefined;
+  const v = resolveVersion(text);
+  if (v.product === 'valkey') return v.major === 7 && v.minor >= 2 ? v : v.major === 8 ? v : undefined;
+  return v.major >= 5 && v.major <= 8 ? v : undefined;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A live server's settings as a redis.conf, when its own file cannot be read: the values that differ from the compiled defaults. */
+function confFromLive(facts: Facts, version: ServerVersion): string {
+  const lines = ['# Rendered by redfort harden from the live server\'s CONFIG GET: its own config file could not be read.'];
+  const config = facts.config ?? new Map();
+  for (const spec of DIRECTIVES) {
+    if (!existsInVersion(spec, version)) continue;
+    const fact = config.get(spec.name);
+    if (!fact || fact.value === defaultFor(spec, version.key)) continue;
+    if (['dir', 'port', 'daemonize', 'pidfile', 'logfile', 'supervised'].includes(spec.name) && fact.value === '') continue;
+    const multi = spec.multiArg === true || spec.name === 'save' || spec.name === 'bind' || spec.name === 'client-output-buffer-limit';
+    const args = multi && fact.value !== '' ? fact.value.split(/\s+/) : [fact.value];
+    lines.push(renderLine([spec.name], args));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function statusOf(result: TargetResult | undefined, rule: string): { status: string; message?: string } {
+  const rs = result?.results.filter((x) => x.ruleId === rule) ?? [];
+  if (rs.length === 0) return { status: 'n/a' };
+  const failing = rs.filter((r) => r.status === 'fail');
+  if (failing.length > 0) return { status: 'fail', message: failing.map((r) => r.message).join('; ') };
+  return { status: rs[0]!.status };
+}
+
+
+export async function runHarden(spec: string | undefined, flags: HardenFlags, kit: CliKit): Promise<number> {
+  if (!flags.out) throw kit.usage('--out DIR is required: harden writes only into its output directory');
+  if (!isProfileName(flags.profile)) throw kit.usage(`--profile must be baseline or strict, not '${flags.profile}'`);
+  if (!validUserPrefix(flags.userPrefix)) throw kit.usage(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
+  for (const address of flags.bind ?? []) {
+    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw kit.usage(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
+  }
+  const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
+  if (tlsGiven !== 0 && tlsGiven !== 3) throw kit.usage('--tls-cert, --tls-key and --tls-ca go together');
+  const tls: TlsFiles | undefined = tlsGiven === 3 ? { cert: resolve(flags.tlsCert!), key: resolve(flags.tlsKey!), ca: resolve(flags.tlsCa!) } : undefined;
+  if (tls) for (const [path, flag] of [[tls.cert, '--tls-cert'], [tls.key, '--tls-key'], [tls.ca, '--tls-ca']] as const) await readInput(path, flag, kit);
+  const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
+  if (!live && !flags.config && !flags.sentinelConfig) throw kit.usage('give a live target (redis://…) or --config FILE');
+  const texts = new Map<string, string>();
+  for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) texts.set(path, await readInput(path, flag, kit));
+  const out = resolve(flags.out);
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw kit.usage(`${flags.out}: exists and is not a directory`);
+    if (readdirSync(out).length > 0 && !flags.force) throw kit.usage(`${flags.out}: exists and is not empty (use --force to replace it)`);
+  } else if (!existsSync(dirname(out))) {
+    throw kit.usage(`${flags.out}: its parent directory does not exist`);
+  }
+  if (flags.redisVersion !== undefined && !knownVersion(flags.redisVersion)) {
+    throw kit.usage(`--redis-version '${flags.redisVersion}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
+  }
+  let reuse = new Map<string, string>();
+  if (flags.secrets) {
+    try {
+      reuse = new Map((await readSecretsFile(flags.secrets)).map((s) => [s.user, s.password]));
+    } catch (error) {
+      throw kit.usage(`${flags.secrets}: cannot use the --secrets file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  }
+  const timeouts = { connectTimeoutMs: kit.integer(flags.connectTimeout, '--connect-timeout', 1, 600_000), commandTimeoutMs: kit.integer(flags.timeout, '--timeout', 1, 600_000) };
+
+  // Gather, as an audit does.
+  let facts: Facts;
+  let versionText = flags.redisVersion;
+  let confPath = flags.config;
+  let sentinelPath = flags.sentinelConfig;
+  let versionNote: string | undefined;
+  if (live) {
+    const pass = flags.pass ?? flags.a;
+    const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
+    const gathered = await gatherTarget(target, { ...timeouts, noProbe: true, noHost: true, ...(flags.config ? { configPath: flags.config } : {}), ...(flags.acl ? { aclPath: flags.acl } : {}), ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}) });
+    if (!gathered.ok) throw kit.usage(`${target.display}: ${gathered.error}`);
+    facts = gathered.facts;
+    const found = facts.server?.configFile;
+    const canRead = (p: string | undefined): p is string => { try { closeSync(openSync(p!, 'r')); return true; } catch { return false; } };
+    if (facts.server?.mode === 'sentinel') {
+      sentinelPath ??= canRead(found) ? found : undefined;
+      if (!sentinelPath) throw kit.usage(`${target.display}: a sentinel, whose config file ${found ? `'${found}' cannot be read` : 'is unknown'}: pass --sentinel-config FILE`);
+      confPath = undefined;
+    } else {
+      confPath ??= canRead(found) ? found : undefined;
+    }
+    if (versionText === undefined && facts.server?.version) versionText = `${facts.server.product === 'valkey' ? 'valkey ' : ''}${facts.server.version}`;
+  } else {
+    if (versionText === undefined) {
+      const local = await binaryVersion('redis-server');
+      if (!local) throw kit.usage('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
+      versionText = local;
+      versionNote = `the files do not name their version: taken as ${local}, the local redis-server's (pass --redis-version to choose)`;
+    }
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: versionText });
+    if (!gathered.ok) throw kit.usage(gathered.error);
+    facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
+  }
+  const version = versionText ? knownVersion(versionText) : undefined;
+  if (!version) throw kit.usage(`version '${versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
+  if (confPath && facts.config?.get('aclfile')?.value && !facts.acl && facts.unavailable.acl) {
+    throw kit.usage(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
+  }
+
+  const readText = async (path: string): Promise<string> => texts.get(path) ?? readInput(path, 'config', kit);
+  const confText = confPath ? await readText(confPath) : facts.server?.mode !== 'sentinel' && live ? confFromLive(facts, version) : undefined;
+  const conf = confText !== undefined ? { path: confPath ?? DEBIAN_CONF, text: confText } : undefined;
+  const sentinel = sentinelPath ? { path: sentinelPath, text: await readText(sentinelPath) } : undefined;
+  const info = facts.info?.get('replication');
+  const replication = info ? info.get('role') === 'slave' || Number(info.get('connected_slaves') ?? '0') > 0 : (facts.config?.get('replicaof')?.value ?? '') !== '' || (facts.config?.get('masteruser')?.value ?? '') !== '';
+  const profile = PROFILES[flags.profile];
+  const deployedConf = confPath ? resolve(confPath) : DEBIAN_CONF;
+  const deployedSentinel = sentinelPath ? resolve(sentinelPath) : DEBIAN_SENTINEL;
+  const result = harden(facts, conf, {
+    profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tls ? { tls } : {}), reuse, deployedConf,
+    deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), replication,
+  });
+
+  const inputs = [
+    ...(confPath ? [{ path: resolve(confPath), sha256: sha256(confText!) }] : conf ? [{ path: `${facts.target} (CONFIG GET)`, sha256: sha256(confText!) }] : []),
+    ...(flags.acl ? [{ path: resolve(flags.acl), sha256: sha256(texts.get(flags.acl)!) }] : []),
+    ...(sentinel ? [{ path: resolve(sentinel.path), sha256: sha256(sentinel.text) }] : []),
+  ];
+  const provenance: Provenance = { tool: 'redfort harden', redfortVersion: packageVersion(), profile, inputs, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const header = commentHeader(provenance);
+
+  const stage = await mkdtemp(join(dirname(out), `.${basename(out)}.redfort-`));
+  const work = await mkdtemp(join(tmpdir(), 'redfort-harden-trial-'));
+  try {
+    const written: string[] = [];
+    const put = async (name: string, content: string, mode = 0o640): Promise<void> => {
+      await mkdir(dirname(join(stage, name)), { recursive: true });
+      await writeFile(join(stage, name), content, { mode });
+      await chmod(join(stage, name), mode);
+      written.push(name);
+    };
+    if (result.conf !== undefined) {
+      await put('redis.conf', header + result.conf);
+      await put('redis.conf.diff', unifiedDiff(redactSecrets(result.confBefore ?? ''), redactSecrets(result.conf), { from: `a/${basename(conf!.path)}`, to: 'b/redis.conf' }));
+    }
+    if (result.aclLines) await put('users.acl', `${result.aclLines.join('\n')}\n`);
+    if (result.sentinelConf !== undefined) {
+      await put('sentinel.conf', header + result.sentinelConf);
+      await put('sentinel.conf.diff', unifiedDiff(redactSecrets(result.sentinelBefore ?? ''), redactSecrets(result.sentinelConf), { from: `a/${basename(sentinel!.path)}`, to: 'b/sentinel.conf' }));
+    }
+    const credentialsPath = join(dirname(result.conf !== undefined ? deployedConf : deployedSentinel), 'credentials.env');
+    for (const [name, file] of hostFiles({ result, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) }, header)) {
+      await put(join('host', name), file.content, file.mode ?? 0o644);
+    }
+    await writeSecretsFile(join(stage, 'credentials.env'), result.credentials, [...provenance.inputs.length ? [] : [], `Generated by redfort harden ${provenance.redfortVersion}, profile ${profile.name} ${profile.version}, on ${provenance.date}`, 'The only copy of these passwords: move it to a vault or to the host (root:root 0600).']);
+    written.push('credentials.env');
+
+    const passwordOf = new Map(result.credentials.map((c) => [c.user, c.password]));
+    const trial = await trials(result, passwordOf, stage, work, conf, version, tls !== undefined);
+    const { before, after } = await staticAudits(facts, result, stage, work, versionText!, conf);
+    const outcomes: RuleOutcome[] = [];
+    for (const rule of new Set((after?.results ?? []).map((r) => r.ruleId))) {
+      const b = statusOf(before, rule);
+      const a = statusOf(after, rule);
+      outcomes.push({ rule, before: b.status, after: a.status, claimed: result.claims.has(rule), ...(a.message ? { message: a.message } : {}) });
+    }
+    const plan = planMarkdown({ result, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'] });
+    await put('PLAN.md', plan, 0o644);
+
+    // Everything is written: put the directory in place in one rename.
+    if (existsSync(out)) {
+      const old = `${stage}.old`;
+      await rename(out, old);
+      await rename(stage, out);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(stage, out);
+    }
+    const failing = outcomes.filter((o) => o.claimed && o.after === 'fail');
+    printSummary(out, facts.target, version.label, profile.name, trial, outcomes, result);
+    return trial.status === 'failed' || failing.length > 0 ? 1 : 0;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, string>, stage: string, work: string, conf: { path: string } | undefined, version: ServerVersion, tls: boolean): Promise<TrialOutcome> {
+  const details: string[] = [];
+  let failed = false;
+  let unvalidated = false;
+  const secretLines = (file: 'redis.conf' | 'sentinel.conf', passwords: ReadonlyMap<string, string>): string[] =>
+    result.secretArgs.filter((a) => a.file === file).map((a) => [...a.key, quoteArg(passwords.get(a.user) ?? '')].join(' '));
+  const loginsOf = (file: 'redis.conf' | 'sentinel.conf') => result.logins.filter((l) => l.file === file && passwordOf.has(l.user)).map((l) => ({ user: l.user, password: passwordOf.get(l.user)! }));
+  if (result.conf !== undefined) {
+    const dir = join(work, 'server');
+    await mkdir(dir);
+    const overrides: string[][] = [];
+    if (result.aclLines) overrides.push(['aclfile', join(stage, 'users.acl')]);
+    if (/^\s*unixsocket\s/im.test(result.conf)) overrides.push(['unixsocket', join(dir, 'redis.sock')]);
+    if (/^\s*(replicaof|slaveof)\s/im.test(result.conf)) overrides.push(['replicaof', 'no', 'one']);
+    if (/^\s*cluster-enabled\s+yes/im.test(result.conf)) overrides.push(['cluster-config-file', join(dir, 'nodes.conf')]);
+    // TLS is loaded for real (certificate, key, CA, ciphers); the trial only logs in over plaintext.
+    if (tls) overrides.push(['tls-port', String(await freePort())], ['tls-auth-clients', 'optional']);
+    // Relative includes resolve against the input's directory; a config rendered from a live server has none.
+    const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
+    const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf') });
+    details.push(trial.detail);
+    const local = trial.binaryVersion ? resolveVersion(trial.binaryVersion) : undefined;
+    const other = local !== undefined && (local.major < version.major || (local.major === version.major && local.minor < version.minor) || version.product === 'valkey');
+    if (trial.binaryVersion === undefined) unvalidated = true;
+    else if (!trial.ok && other) {
+      // An older binary may not know directives the target version has: that says nothing about the files.
+      unvalidated = true;
+      details.push(`(the local redis-server ${trial.binaryVersion} is not ${version.label}: the output is unvalidated; run the trial where ${version.label} is installed)`);
+    } else if (!trial.ok) failed = true;
+    else if (other) details.push(`(checked with redis-server ${trial.binaryVersion}, not ${version.label})`);
+  }
+  if (result.sentinelConf !== undefined) {
+    const dir = join(work, 'sentinel');
+    await mkdir(dir);
+    // The trial Sentinel watches a closed port, not the real masters.
+    const text = (await import('node:fs/promises')).readFile(join(stage, 'sentinel.conf'), 'utf8');
+    const copy = join(dir, 'sentinel.input.conf');
+    await writeFile(copy, (await text).replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1'), { mode: 0o600 });
+    const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides: [], stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf') });
+    details.push(trial.detail);
+    if (trial.binaryVersion === undefined) unvalidated = true;
+    else if (!trial.ok) failed = true;
+  }
+  return { status: failed ? 'failed' : unvalidated ? 'unvalidated' : 'passed', detail: details.join('; ') };
+}
+
+/** The input's audit, and the generated files' static audit as deployed (with the command-line secrets). */
+async function staticAudits(facts: Facts, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined): Promise<{ before: TargetResult; after: TargetResult | undefined }> {
+  const before = judgeFacts(facts);
+  const dir = join(work, 'audit');
+  await mkdir(dir);
+  const placeholder = new Map(result.secretArgs.map((a) => [a.user, generatePassword()]));
+  const withSecrets = async (name: string, text: string, file: 'redis.conf' | 'sentinel.conf'): Promise<string> => {
+    const path = join(dir, name);
+    const lines = result.secretArgs.filter((a) => a.file === file).map((a) => [...a.key, placeholder.get(a.user)!].join(' '));
+    await writeFile(path, `${text}${lines.length ? `\n${lines.join('\n')}\n` : ''}`, { mode: 0o600 });
+    return path;
+  };
+  const cwd = conf ? dirname(resolve(conf.path)) : undefined;
+  const inputs = {
+    ...(result.conf !== undefined ? { configPath: join(stage, 'redis.conf') } : {}),
+    ...(result.aclLines ? { aclPath: join(stage, 'users.acl') } : {}),
+    ...(result.sentinelConf !== undefined ? { sentinelConfigPath: join(stage, 'sentinel.conf') } : {}),
+    version,
+    ...(cwd ? { cwd } : {}),
+  };
+  const asWritten = await auditFiles(inputs);
+  const deployed = await auditFiles({
+    ...inputs,
+    ...(result.conf !== undefined ? { configPath: await withSecrets('redis.conf', result.conf, 'redis.conf') } : {}),
+    ...(result.sentinelConf !== undefined ? { sentinelConfigPath: await withSecrets('sentinel.conf', result.sentinelConf, 'sentinel.conf') } : {}),
+  });
+  // Secrets given on the command line are not in any file: judge clear-text passwords on the files as written.
+  const after: TargetResult = { ...deployed, results: deployed.results.map((r) => (r.ruleId === 'auth.plaintext-passwords' ? asWritten.results.find((x) => x.ruleId === r.ruleId) ?? r : r)) };
+  return { before, after: after.error ? asWritten : after };
+}
+
+function printSummary(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult): void {
+  const lines: string[] = [];
+  lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
+  lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
+  const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
+  const width = Math.max(4, ...changed.map((o) => o.rule.length));
+  lines.push('', `${'rule'.padEnd(width)}  before  after`);
+  for (const o of changed) lines.push(`${o.rule.padEnd(width)}  ${o.before.padEnd(6)}  ${o.after}${o.claimed ? '' : '  (not fixed by harden)'}`);
+  const claimed = outcomes.filter((o) => o.claimed);
+  const left = claimed.filter((o) => o.after === 'fail');
+  lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? `; still failing: ${left.map((o) => `${o.rule} (${o.message ?? ''})`).join('; ')}` : ''}.`);
+  lines.push(`${result.credentials.length} new credential${result.credentials.length === 1 ? '' : 's'} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
