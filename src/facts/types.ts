@@ -60,3 +60,14 @@ export interface Facts {
   readonly distroPackage?: Fact<PackageFacts>;
   readonly unavailable: Readonly<Partial<Record<FactKey, string>>>;
 }
+
+/** Fields of `Facts` that are not facts a rule can require: the target's name, bookkeeping and declared inputs. */
+type NotFactFields = 'target' | 'sources' | 'unavailable' | 'connection' | 'distroPackage';
+
+/**
+ * `FACT_KEYS` names exactly the other fields of `Facts`: adding a field to one and not the other fails to compile
+ * here (add it to `FACT_KEYS`, with its reason in the engine's `MISSING_REASON`, or to `NotFactFields`).
+ */
+type FactKeysMatchFacts = SameKeys<FactKey, Exclude<keyof Facts, NotFactFields>>;
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+true satisfies FactKeysMatchFacts;
