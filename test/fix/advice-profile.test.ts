@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { RuleResult } from '../../src/engine/run.ts';
@@ -23,6 +24,15 @@ const fixText = (id: string): string => RULES.find((r) => r.id === id)!.remediat
 const CANNOT: Readonly<Record<string, string>> = {
   'version.known-vulnerabilities': "the fix is a newer redis-server than the distribution's 7.0.15",
   'version.end-of-life': "the fix is a supported branch (7.2+); the distribution's package is 7.0",
+};
+
+/** Root runs the servers as redis and judges the host rules too (see step 7). */
+const ROOT = process.getuid?.() === 0;
+
+/** Host rules whose fix needs what this machine lacks (judged only as root), and why. */
+const HOST_CANNOT: Readonly<Record<string, string>> = {
+  ...(existsSync('/dev/log') ? {} : { 'logging.syslog-disabled': 'syslog-enabled yes is applied, but no syslog daemon listens here (/dev/log is missing)' }),
+  ...(existsSync('/usr/sbin/logrotate') ? {} : { 'logging.no-rotation': 'the fix text asks for a logrotate rule, and logrotate is not installed here' }),
 };
 
 /** The statuses of one audit, rule by rule (the worst of its results). */
@@ -60,7 +70,7 @@ describe('the fix texts as one profile, on a real server', () => {
       'tls-prefer-server-ciphers no',
       'user legacy on >hunter2 ~* &* +@all',
     ];
-    const first = await startRedis({ tls: { plaintextPort: true, authClients: 'no' }, conf: BAD.join('\n') });
+    const first = await startRedis({ tls: { plaintextPort: true, authClients: 'no' }, conf: BAD.join('\n'), ...(ROOT ? { user: 'redis' } : {}) });
     const certs = first.certs!;
     const dir = workDir();
     const seed = target(first.url);
@@ -128,13 +138,16 @@ describe('the fix texts as one profile, on a real server', () => {
     const lines = restart.map((st) => (st.configLine!.startsWith('aclfile ') ? 'aclfile users.acl' : st.configLine!));
     // The harness writes port, dir, logfile and the TLS files for the new directory; the rest is the rewritten file.
     const kept = rewritten.split('\n').filter((l) => !/^(port|tls-port|dir|logfile|bind|tls-cert-file|tls-key-file|tls-ca-cert-file|user|#)\b/.test(l.trim()) && l.trim() !== '');
+    // The service's UMask=0027 (the config-permissions fix text): the server inherits it, and so do the files written for it.
+    const umask = process.umask(0o027);
     const server = await startRedis({
       tls: { certs, authClients: 'yes' },
       conf: [...kept, ...lines].join('\n'),
       files: { 'users.acl': { content: aclText, mode: 0o640 } },
       username: admin.user,
       password: admin.password,
-    });
+      ...(ROOT ? { user: 'redis' } : {}),
+    }).finally(() => process.umask(umask));
     const tlsTarget = target(`rediss://127.0.0.1:${server.port}`, { cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey, user: admin.user, pass: admin.password });
 
     // 6. The re-audit.
@@ -145,5 +158,21 @@ describe('the fix texts as one profile, on a real server', () => {
     const broken = [...before].filter(([id, status]) => status === 'pass' && now.get(id) === 'fail').map(([id]) => `${id}: ${s1.nodes[0]!.results.find((r) => r.ruleId === id && r.status === 'fail')!.message}`);
     assert.deepEqual(broken, [], 'no fix made another rule fail');
     for (const id of Object.keys(CANNOT)) assert.equal(now.get(id), 'fail', `${id} is listed as not fixable here: it still fails`);
+
+    // 7. The host rules: the ownership model (src/profile/ownership.ts) with the server running as redis. Needs root
+    // (chown, a server run as another user); without it, the host rules are not judged here.
+    if (!ROOT) return;
+    const tlsAdmin = { tls: server.rawTls!, ...admin };
+    // The server rewrites its files under the model: ACL SAVE and CONFIG REWRITE work, and keep the modes (UMask=0027).
+    assert.equal(await rawCommand(server.host, server.port, ['ACL', 'SAVE'], tlsAdmin), 'OK');
+    assert.equal(await rawCommand(server.host, server.port, ['CONFIG', 'REWRITE'], tlsAdmin), 'OK');
+    const host = await state(tlsTarget, { noProbe: true, noHost: false });
+    const hostFailing = host.nodes[0]!.results.filter((r) => r.status === 'fail' && !(r.ruleId in CANNOT) && !(r.ruleId in HOST_CANNOT)).map((r) => `${r.ruleId}: ${r.message}`);
+    assert.deepEqual(hostFailing, [], 'the host rules pass the ownership model the fix texts describe');
+    for (const path of [server.confPath, join(server.dir, 'users.acl')]) {
+      const st = statSync(path);
+      assert.equal(st.mode & 0o777, 0o640, `${path} after CONFIG REWRITE / ACL SAVE`);
+      assert.equal(st.uid, Number(execFileSync('id', ['-u', 'redis'], { encoding: 'utf8' })));
+    }
   });
 });
