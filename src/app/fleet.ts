@@ -5,6 +5,7 @@ import type { Summary, TargetResult } from '../engine/run.ts';
 import type { Target } from '../redis/target.ts';
 import { createHostDiscovery } from '../gather/host/discovery.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
+import { SEVERITIES } from '../rules/define.ts';
 import type { Severity } from '../rules/define.ts';
 import { RULES } from '../rules/index.ts';
 import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
@@ -87,7 +88,7 @@ export function targetLine(result: TargetResult): TargetLine {
 /** Worst first: targets that could not be audited, then by their failures from critical down, then by name. */
 export function compareLines(a: TargetLine, b: TargetLine): number {
   if ((a.error !== undefined) !== (b.error !== undefined)) return a.error !== undefined ? -1 : 1;
-  for (const s of ['critical', 'high', 'medium', 'low', 'info'] as const) {
+  for (const s of SEVERITIES) {
     if (a.failBySeverity[s] !== b.failBySeverity[s]) return b.failBySeverity[s] - a.failBySeverity[s];
   }
   return a.target < b.target ? -1 : a.target > b.target ? 1 : 0;

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { Summary } from '../engine/run.ts';
+import { SEVERITIES } from '../rules/define.ts';
 import type { Severity } from '../rules/define.ts';
 import { terminalSafe } from './common.ts';
 
@@ -18,8 +19,6 @@ export interface FleetTotal {
   readonly failed: number;
   readonly judged: number;
 }
-
-const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /**
  * The head of a fleet's text report: one line per target, worst first (`lines` come sorted), then each failing
@@ -45,7 +44,7 @@ export function fleetSummaryText(lines: readonly FleetLine[], totals: readonly F
       detail = 'no failure';
     } else {
       status = l.worst === 'critical' || l.worst === 'high' ? c.red(l.worst.padEnd(8)) : l.worst === 'medium' ? c.yellow(l.worst.padEnd(8)) : c.dim(l.worst.padEnd(8));
-      detail = ORDER.filter((s) => l.failBySeverity[s] > 0).map((s) => `${l.failBySeverity[s]} ${s}`).join(', ');
+      detail = SEVERITIES.filter((s) => l.failBySeverity[s] > 0).map((s) => `${l.failBySeverity[s]} ${s}`).join(', ');
     }
     out.push(`  ${status} ${terminalSafe(l.target.padEnd(width))}  ${terminalSafe(detail)}${c.dim(terminalSafe(labels))}`);
   }

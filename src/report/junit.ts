@@ -1,6 +1,7 @@
 import type { RuleResult, TargetResult } from '../engine/run.ts';
 import { formatSource } from '../facts/types.ts';
-import type { Rule } from '../rules/define.ts';
+import { SEVERITIES } from '../rules/define.ts';
+import type { Rule, Severity } from '../rules/define.ts';
 import { escapeAttr, escapeText, rulesById, sectionOf, triage } from './common.ts';
 import type { Reporter } from './types.ts';
 
@@ -54,9 +55,8 @@ function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule
   }
 }
 
-const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
-function order(severity: string): number {
-  return SEVERITY_ORDER.indexOf(severity);
+function order(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
 }
 
 function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>): { xml: string; counts: Record<Case['outcome'], number> } {
