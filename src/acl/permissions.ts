@@ -135,8 +135,27 @@ function evaluate(rules: readonly string[], table: CategoryTable, selector: numb
   return set;
 }
 
-function permissionSets(user: AclUser, table: CategoryTable): PermissionSet[] {
-  return [evaluate(user.rules, table, undefined), ...user.selectors.map((rules, i) => evaluate(rules, table, i))];
+/**
+ * Results computed from a table, kept as long as the table (one target's facts): a rule set is evaluated once per
+ * target however many rules ask (the written-rules check alone asks for each user and each profile role).
+ * Keyed by content, so two users with the same rules share; never kept across tables, so nothing goes stale.
+ */
+const perTable = new WeakMap<CategoryTable, Map<string, unknown>>();
+
+function memo<T>(table: CategoryTable, key: string, make: () => T): T {
+  let cache = perTable.get(table);
+  if (!cache) perTable.set(table, (cache = new Map()));
+  if (cache.has(key)) return cache.get(key) as T;
+  const value = make();
+  cache.set(key, value);
+  return value;
+}
+
+const rulesKey = (user: AclUser): string => JSON.stringify([user.rules, user.selectors]);
+
+/** Read-only once made: shared by every caller of the same rules on the same table. */
+function permissionSets(user: AclUser, table: CategoryTable): readonly PermissionSet[] {
+  return memo(table, `sets ${rulesKey(user)}`, () => [evaluate(user.rules, table, undefined), ...user.selectors.map((rules, i) => evaluate(rules, table, i))]);
 }
 
 /**
@@ -145,7 +164,11 @@ function permissionSets(user: AclUser, table: CategoryTable): PermissionSet[] {
  * appears as its subcommands on 7.0+ tables. When several rules grant a command, the last one in its
  * permission set is kept; across the root and selectors, a category grant wins over a grant by name.
  */
-export function effectiveCommands(user: AclUser, table: CategoryTable): Map<string, CommandGrant> {
+export function effectiveCommands(user: AclUser, table: CategoryTable): ReadonlyMap<string, CommandGrant> {
+  return memo(table, `effective ${rulesKey(user)}`, () => computeEffective(user, table));
+}
+
+function computeEffective(user: AclUser, table: CategoryTable): ReadonlyMap<string, CommandGrant> {
   const result = new Map<string, { grant: CommandGrant; rank: number }>();
   for (const set of permissionSets(user, table)) {
     const candidates: [CommandGrant, number][] = [
@@ -231,6 +254,10 @@ export function analyzeDangerous(
   table: CategoryTable,
   options: { rewritten: boolean },
 ): DangerousReport {
+  return memo(table, `dangerous ${JSON.stringify([user.name, user.enabled, options.rewritten])} ${rulesKey(user)}`, () => computeDangerous(user, table, options));
+}
+
+function computeDangerous(user: AclUser, table: CategoryTable, options: { rewritten: boolean }): DangerousReport {
   const universe = universeOf(table);
   const dangerous = [...new Set((table.categories.get('dangerous') ?? []).flatMap((m) => expand(universe, m)))].sort();
   const effective = effectiveCommands(user, table);
