@@ -6,15 +6,38 @@ import { packageVersion } from '../package-root.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
 import { redact } from '../util/redact.ts';
 import { KIT, UsageError, say } from './kit.ts';
-import { registerAudit } from './commands/audit.ts';
-import { registerRebootPlan } from './commands/reboot-plan.ts';
-import { registerRules } from './commands/rules.ts';
-import { registerExplain } from './commands/explain.ts';
-import { registerFix } from './commands/fix.ts';
-import { exporterCommand } from './commands/exporter.ts';
-import { registerHarden } from './commands/harden.ts';
 
-function program(): Command {
+/** Adds one command, its options and its action, to the program. */
+type Register = (cli: Command) => void;
+
+/**
+ * Each command's module, in the order of the help: loaded only when that command runs (or when the whole list is
+ * needed: the help, a typo), so that `redfort rules` does not load the audit pipeline, nor `redfort audit` fix
+ * and harden.
+ */
+const COMMANDS: ReadonlyMap<string, () => Promise<Register>> = new Map([
+  ['audit', async () => (await import('./commands/audit.ts')).registerAudit],
+  ['reboot-plan', async () => (await import('./commands/reboot-plan.ts')).registerRebootPlan],
+  ['rules', async () => (await import('./commands/rules.ts')).registerRules],
+  ['explain', async () => (await import('./commands/explain.ts')).registerExplain],
+  ['fix', async () => {
+    const { registerFix } = await import('./commands/fix.ts');
+    return (cli: Command) => registerFix(cli, KIT);
+  }],
+  ['exporter', async () => (await import('./commands/exporter.ts')).exporterCommand],
+  ['harden', async () => {
+    const { registerHarden } = await import('./commands/harden.ts');
+    return (cli: Command) => registerHarden(cli, KIT);
+  }],
+]);
+
+/** The commands `argv` needs: the one it names first, else all of them. */
+async function commandsFor(argv: readonly string[]): Promise<Register[]> {
+  const named = argv[0] === undefined ? undefined : COMMANDS.get(argv[0]);
+  return Promise.all(named ? [named()] : [...COMMANDS.values()].map((load) => load()));
+}
+
+function program(commands: readonly Register[]): Command {
   const cli = new Command('redfort')
     .description('Audit Redis and Valkey deployments against a production security checklist')
     .version(packageVersion(), '-V, --version')
@@ -28,13 +51,7 @@ Examples:
   redfort audit --help
   redfort explain auth.dangerous-commands-allowed`);
 
-  registerAudit(cli);
-  registerRebootPlan(cli);
-  registerRules(cli);
-  registerExplain(cli);
-  registerFix(cli, KIT);
-  exporterCommand(cli);
-  registerHarden(cli, KIT);
+  for (const register of commands) register(cli);
   return cli;
 }
 
@@ -62,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (url?.[1]) secrets.push(url[1], decodedOrSelf(url[1]));
   }
   try {
-    await program().parseAsync(argv as string[], { from: 'user' });
+    await program(await commandsFor(argv)).parseAsync(argv as string[], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
