@@ -56,6 +56,34 @@ redis (5:7.0.15-1~deb12u1) bookworm-security; urgency=high
   });
 });
 
+describe('the declared package as a fact', () => {
+  it("reads the installed changelog of the package, else redfort's snapshot of Debian's; observed beats declared", async () => {
+    const { declaredPackageEnricher } = await import('../../src/gather/declared-package.ts');
+    const { resolveTarget } = await import('../../src/redis/target.ts');
+    const facts = { target: 'redis://db:6379', sources: new Set(), server: { product: 'redis', version: '7.0.15', mode: 'standalone' }, unavailable: {} } as never;
+    const target = resolveTarget('redis://db:6379', {}, {});
+    const declare = (text: string) => ({ distroPackage: parseDeclaredPackage(text, '--distro-package') as never });
+    const installed = (await declaredPackageEnricher(facts, target, declare('5:7.0.15-1~deb12u4'))) as { distroPackage?: { value: { name: string; changelogFrom?: string; changelogCves?: string[] }; source: unknown } };
+    assert.equal(installed.distroPackage!.value.name, 'redis-server');
+    assert.equal(installed.distroPackage!.value.changelogFrom, '/usr/share/doc/redis-server/changelog.Debian.gz');
+    assert.deepEqual(installed.distroPackage!.source, { kind: 'declared', detail: 'redis-server=5:7.0.15-1~deb12u4 declared by --distro-package' });
+    // `redis` (the source package) installs no changelog of its own: the snapshot in data/ answers, the same way.
+    const snapshot = (await declaredPackageEnricher(facts, target, declare('redis=5:7.0.15-1~deb12u4'))) as typeof installed;
+    assert.match(snapshot.distroPackage!.value.changelogFrom!, /^redfort's snapshot of Debian package redis-server /);
+    assert.deepEqual([...snapshot.distroPackage!.value.changelogCves!].sort(), [...installed.distroPackage!.value.changelogCves!].sort());
+    // A package nobody knows: declared, with no changelog (every advisory stays open, said so).
+    const unknown = (await declaredPackageEnricher(facts, target, declare('keydb-server=6.3.4-1'))) as typeof installed;
+    assert.equal(unknown.distroPackage!.value.changelogCves, undefined);
+    // The per-target declaration beats the run's.
+    const { targetKey } = await import('../../src/engine/triage/target-key.ts');
+    const own = (await declaredPackageEnricher(facts, target, { ...declare('5:7.0.15-1~deb12u4'), distroPackageTargets: new Map([[targetKey(target.display), parseDeclaredPackage('5:7.0.15-1~deb12u9', 'distroPackage at f.yaml:3') as never]]) })) as typeof installed;
+    assert.deepEqual(own.distroPackage!.source, { kind: 'declared', detail: 'redis-server=5:7.0.15-1~deb12u9 declared by distroPackage at f.yaml:3' });
+    // dpkg on the host saw the real package: the declaration adds nothing.
+    const seen = { ...(facts as object), host: { package: { known: true, value: { manager: 'dpkg', name: 'redis-server', version: '5:7.0.15-1~deb12u10', path: '/usr/bin/redis-server', replaced: false }, source: { kind: 'host', detail: 'dpkg' } } } } as never;
+    assert.equal(((await declaredPackageEnricher(seen, target, declare('5:7.0.15-1~deb12u1'))) as typeof installed).distroPackage, undefined);
+  });
+});
+
 interface Result { ruleId: string; status: string; message: string; source?: unknown }
 interface Report { targets: { target: string; error?: string; results: Result[] }[] }
 
