@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { RuleResult } from '../../src/engine/run.ts';
 import type { PlanStep } from '../../src/fix/types.ts';
-import { ownershipCommands, PERSISTENCE_SAVE, tlsDirectives } from '../../src/profile/index.ts';
+import { loopbackBind, ownershipCommands, PERSISTENCE_SAVE, tlsDirectives } from '../../src/profile/index.ts';
+import { resolveVersion } from '../../src/redis/directives.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
@@ -69,6 +70,9 @@ describe('the fix texts as one profile, on a real server', () => {
       'tls-ciphers ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256',
       'tls-prefer-server-ciphers no',
       'user legacy on >hunter2 ~* &* +@all',
+      'tls-protocols "TLSv1.1 TLSv1.2"',
+      // Every interface: on a random port, for the few seconds until the fix text's bind is applied.
+      'bind * -::*',
     ];
     const first = await startRedis({ tls: { plaintextPort: true, authClients: 'no' }, conf: BAD.join('\n'), ...(ROOT ? { user: 'redis' } : {}) });
     const certs = first.certs!;
@@ -79,7 +83,7 @@ describe('the fix texts as one profile, on a real server', () => {
     const s0 = await state(seed, { noProbe: false });
     const before = verdicts(s0.nodes[0]!.results);
     const failing = [...before].filter(([, status]) => status === 'fail').map(([id]) => id);
-    for (const id of ['network.protected-mode-off', 'logging.loglevel-too-quiet', 'auth.no-authentication', 'auth.weak-password', 'auth.dangerous-commands-allowed', 'commands.protected-features-enabled', 'tls.weak-ciphers', 'tls.client-auth-disabled', 'tls.server-ciphers-not-preferred', 'tls.plaintext-port-open', 'persistence.none', 'auth.acl-file-missing']) {
+    for (const id of ['tls.weak-protocols', 'network.bind-all-interfaces', 'network.protected-mode-off', 'logging.loglevel-too-quiet', 'auth.no-authentication', 'auth.weak-password', 'auth.dangerous-commands-allowed', 'commands.protected-features-enabled', 'tls.weak-ciphers', 'tls.client-auth-disabled', 'tls.server-ciphers-not-preferred', 'tls.plaintext-port-open', 'persistence.none', 'auth.acl-file-missing']) {
       assert.ok(failing.includes(id), `the bad state fails ${id}`);
     }
     const p = plan(s0, seed);
@@ -104,6 +108,7 @@ describe('the fix texts as one profile, on a real server', () => {
     const manual = new Set(p.manual.map((m) => m.rule));
     const byHand: Record<string, () => Promise<unknown>> = {
       'persistence.none': () => run('CONFIG', 'SET', 'save', PERSISTENCE_SAVE),
+      'network.bind-all-interfaces': () => run('CONFIG', 'SET', 'bind', loopbackBind(resolveVersion('7.0.15')).join(' ')),
       'tls.replication-plaintext': () => run('CONFIG', 'SET', 'tls-replication', tlsDirectives({ cert: '', key: '', ca: '' }, { tlsPort: 0 }).find((d) => d.directive === 'tls-replication')!.value),
       // `port 0` goes in with the restart below: the fix text's CONFIG SET would close the connection we persist with.
       'tls.plaintext-port-open': async () => undefined,
@@ -137,7 +142,7 @@ describe('the fix texts as one profile, on a real server', () => {
     // aclfile: the profile's /etc/redis/users.acl needs root; the same file in the server's own directory.
     const lines = restart.map((st) => (st.configLine!.startsWith('aclfile ') ? 'aclfile users.acl' : st.configLine!));
     // The harness writes port, dir, logfile and the TLS files for the new directory; the rest is the rewritten file.
-    const kept = rewritten.split('\n').filter((l) => !/^(port|tls-port|dir|logfile|bind|tls-cert-file|tls-key-file|tls-ca-cert-file|user|#)\b/.test(l.trim()) && l.trim() !== '');
+    const kept = rewritten.split('\n').filter((l) => !/^(port|tls-port|dir|logfile|tls-cert-file|tls-key-file|tls-ca-cert-file|user|#)\b/.test(l.trim()) && l.trim() !== '');
     // The service's UMask=0027 (the config-permissions fix text): the server inherits it, and so do the files written for it.
     const umask = process.umask(0o027);
     const server = await startRedis({
