@@ -1,29 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
-import type { HostKeyMap } from '../topology/host-key.ts';
-import { DEFAULT_MAX_FILE_BYTES, FileReadError, readFileBytes, readTextFile } from '../util/read-file.ts';
+import { DEFAULT_MAX_FILE_BYTES, FileReadError, readFileBytes } from '../util/read-file.ts';
 import { FileWriteError, checkOutputPath } from '../util/write-file.ts';
 import { RULES } from '../rules/index.ts';
 import { packageRoot } from '../package-root.ts';
 import { UsageError } from './kit.ts';
-
-/** The --host-key file of audit and reboot-plan, parsed; undefined when none was given. */
-export async function readHostKey(path: string | undefined): Promise<HostKeyMap | undefined> {
-  if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readTextFile(path, { maxBytes: 4 * 1024 * 1024 });
-  } catch (error) {
-    throw new UsageError(`cannot read the --host-key file '${path}': ${error instanceof FileReadError ? error.detail : (error as Error).message}`);
-  }
-  try {
-    return parseHostKey(text, path);
-  } catch (error) {
-    if (error instanceof HostKeyError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 /** A file-system error as a few words (`no such file or directory`, `permission denied`). */
 export function fsReason(error: unknown): string {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TargetError } from '../redis/target.ts';
+import { AuditRequestError } from '../app/targets.ts';
 import { terminalSafe } from '../report/common.ts';
 import { SettingsError } from '../settings/types.ts';
 import { packageVersion } from '../package-root.ts';
@@ -85,7 +86,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    const message = error instanceof UsageError || error instanceof TargetError || error instanceof SettingsError || error instanceof ExporterConfigError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const message = error instanceof UsageError || error instanceof AuditRequestError || error instanceof TargetError || error instanceof SettingsError || error instanceof ExporterConfigError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     say(redact(message, secrets));
     process.exitCode = 2;
   }

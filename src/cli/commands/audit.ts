@@ -1,16 +1,15 @@
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
 import type { AuditScope } from '../../app/run.ts';
+import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/targets.ts';
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
 import { exitCode } from '../../engine/run.ts';
-import { resolveTarget } from '../../redis/target.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
 import { planOutputs } from '../../report/outputs.ts';
 import { auditOptionsOf } from '../../settings/apply.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../../settings/load.ts';
 import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
-import { targetFor } from '../../settings/targets.ts';
 import { parseDeclaredPackage } from '../../redis/distro-package.ts';
 import type { Settings } from '../../settings/types.ts';
 import { RULES } from '../../rules/index.ts';
@@ -19,7 +18,7 @@ import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
 import { UsageError, collect, connectionOptions, integer, namedError, say, withDefault } from '../kit.ts';
-import { checkReadable, checkWritable, fsReason, readHostKey, ruleDocs } from '../files.ts';
+import { checkReadable, checkWritable, fsReason, ruleDocs } from '../files.ts';
 
 interface AuditFlags extends TargetFlags {
   format?: string[];
@@ -110,50 +109,17 @@ function sampleRequest(flags: AuditFlags, inventory: boolean): SampleRequest | u
   return flags.sampleData === undefined && Object.keys(request).length === 0 ? undefined : request;
 }
 
-/** `--node-override KEY=URL`: KEY is a node's host:port or a role (master, replica, sentinel). */
-function nodeOverrides(specs: readonly string[] | undefined, flags: TargetFlags): Map<string, Target> | undefined {
-  if (!specs || specs.length === 0) return undefined;
-  const tlsFlags: TargetFlags = {};
-  for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as const) {
-    if (flags[name] !== undefined) Object.assign(tlsFlags, { [name]: flags[name] });
-  }
-  const overrides = new Map<string, Target>();
-  for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--node-override '${spec.replace(/:[^:@/]*@/, ':***@')}' must be KEY=URL (KEY: host:port, master, replica or sentinel)`);
-    const url = spec.slice(eq + 1);
-    // The URL's scheme decides: rediss:// takes the certificate flags, redis:// is plain even beside --tls.
-    const secure = /^(rediss|valkeys):\/\//i.test(url);
-    overrides.set(spec.slice(0, eq).toLowerCase(), resolveTarget(url, secure ? tlsFlags : {}, process.env));
-  }
-  return overrides;
-}
-
 function deploymentKind(flags: AuditFlags): DeploymentKind | undefined {
   const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
   if (kinds.length > 1) throw new UsageError(`--${kinds[0]} and --${kinds[1]} exclude each other`);
   return kinds[0];
 }
 
-function targetsOf(specs: readonly string[], flags: AuditFlags, settings?: Settings): Target[] {
-  const given = [...(flags.uri ? [flags.uri] : []), ...specs];
-  if (given.some((spec) => spec.trim() === '')) throw new UsageError('an empty target was given (an unset shell variable?)');
-  // With no target on the command line, the settings file's targets are the inventory.
-  const all = given.length === 0 && flags.host === undefined && flags.port === undefined && settings ? settings.targets.map((t) => t.spec) : given;
+/** The targets the command line names (or the settings file's), resolved with their flags and settings. */
+function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Settings): Target[] {
   const pass = flags.pass ?? flags.a;
   const shared: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
-  // A settings-file target whose passwordEnv is not set is an error for that target alone.
-  const resolve = (spec: string | undefined) => targetFor(spec, shared, settings, process.env);
-  if (all.length === 0) return [resolve(undefined)];
-  // Host and port flags address one server: with several targets they would all collapse into one.
-  if (all.length > 1 && (flags.host !== undefined || flags.port !== undefined)) {
-    throw new UsageError('-h/--host and -p/--port apply to a single target: give URLs instead when auditing several');
-  }
-  return all.map(resolve);
-}
-
-function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Settings): Target[] {
-  const targets = targetsOf(specs, flags, settings);
+  const targets = resolveTargets({ specs: [...(flags.uri ? [flags.uri] : []), ...specs], flags: shared, settings, env: process.env });
   if (targets.length > 1 && (flags.config || flags.acl || flags.sentinelConfig)) {
     throw new UsageError('--config, --acl and --sentinel-config describe one server: audit one target with them');
   }
@@ -222,7 +188,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
       if (flags[name] !== undefined) Object.assign(connection, { [name]: flags[name] });
     }
     if (pass !== undefined) connection.pass = pass;
-    const hostKey = kind !== undefined ? await readHostKey(flags.hostKey) : undefined;
+    const hostKey = kind !== undefined ? await readHostKeyFile(flags.hostKey) : undefined;
     const docs = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)].includes('sarif') ? ruleDocs() : undefined;
     return runFleetAudit(
       {
@@ -265,8 +231,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     if (fileOnly) throw new UsageError(`--${kind} discovers a live deployment: give the URL of one of its nodes`);
     const targets = liveTargets(specs, flags, settings);
     if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
-    const hostKey = await readHostKey(flags.hostKey);
-    const overrides = nodeOverrides(flags.nodeOverride, flags);
+    const hostKey = await readHostKeyFile(flags.hostKey);
+    const overrides = nodeOverrides(flags.nodeOverride, flags, process.env);
     scope = { deployment: { seed: targets[0]!, kind, hostKey, nodeOverrides: overrides } };
   } else if (fileOnly) {
     scope = { files: { configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion } };

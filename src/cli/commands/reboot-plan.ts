@@ -4,7 +4,7 @@ import { resolveTarget } from '../../redis/target.ts';
 import type { TargetFlags } from '../../redis/target.ts';
 import { packageVersion } from '../../package-root.ts';
 import { UsageError, connectionOptions, integer, namedError, say, withDefault } from '../kit.ts';
-import { readHostKey } from '../files.ts';
+import { readHostKeyFile } from '../../app/targets.ts';
 
 interface RebootPlanFlags extends TargetFlags {
   uri?: string;
@@ -23,7 +23,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
   const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
   const { planDeployment } = await import('../../app/deployment.ts');
   const outcome = await planDeployment(target, {
-    hostKey: await readHostKey(flags.hostKey),
+    hostKey: await readHostKeyFile(flags.hostKey),
     maxBatch: integer(flags.maxBatch, '--max-batch', 1, 1000),
     connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
     commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
