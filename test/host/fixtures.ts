@@ -11,7 +11,8 @@ import type {
   Source,
   SystemdFacts,
 } from '../../src/facts/types.ts';
-import { parseIptablesSave, parseNft } from '../../src/gather/host/firewall.ts';
+import { parseIptablesSave } from '../../src/gather/host/firewall-iptables.ts';
+import { parseNft } from '../../src/gather/host/firewall-nft.ts';
 import { parseLogrotate } from '../../src/gather/host/logrotate.ts';
 import { liveFacts } from '../rule-tester.ts';
 import type { FactsSpec } from '../rule-tester.ts';
