@@ -26,6 +26,13 @@ describe('docs/json-report.schema.json', () => {
     assert.equal(validate(extra), false);
   });
 
+  it('takes a source declared by the user (--distro-package)', () => {
+    const declared = structuredClone(report) as { targets: { results: Record<string, unknown>[] }[] };
+    declared.targets[0]!.results[0]!['source'] = { kind: 'declared', detail: 'redis-server=5:7.0.15-1~deb12u10 declared by --distro-package' };
+    const validate = jsonReportValidator();
+    assert.ok(validate(declared), errorsOf(validate));
+  });
+
   it('leaves warnings out when there are none', () => {
     const quiet = JSON.parse(jsonReporter({ ...sampleReport(), warnings: [] }, CONTEXT)) as Record<string, unknown>;
     assert.equal('warnings' in quiet, false);
