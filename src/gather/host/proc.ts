@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
@@ -201,13 +202,23 @@ export async function readUnixSockets(pid?: number): Promise<UnixSocket[]> {
 /** Where each open descriptor of a process points (`readlink /proc/<pid>/fd/*`), or why they cannot be read. */
 async function readFdLinks(pid: number): Promise<HostValue<readonly string[]>> {
   const dir = `/proc/${pid}/fd`;
+  // Synchronous on purpose: the kernel answers these from the process's descriptor table (no disk, no lock on
+  // the process's memory, unlike cmdline or status), in microseconds, while each asynchronous call is a trip
+  // through libuv's four threads; a fleet of local servers made thousands of them and queued everything else
+  // (module loads included) behind them.
   let fds: string[];
   try {
-    fds = await readdir(dir);
+    fds = readdirSync(dir);
   } catch (error) {
     return { known: false, reason: fsReason(error, `cannot read ${dir}`) };
   }
-  const links = await Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => '')));
+  const links = fds.map((fd) => {
+    try {
+      return readlinkSync(`${dir}/${fd}`);
+    } catch {
+      return '';
+    }
+  });
   return { known: true, value: links, source: hostSource(dir) };
 }
 
@@ -253,6 +264,8 @@ export interface ProcTables {
   tcpSockets(pid?: number): Promise<readonly TcpSocket[]>;
   unixSockets(pid?: number): Promise<readonly UnixSocket[]>;
   fdLinks(pid: number): Promise<HostValue<readonly string[]>>;
+  /** `Name:` and `PPid:` of one process (the servers of a fleet share a parent: read once). */
+  nameAndParent(pid: number): Promise<{ readonly name: string; readonly ppid: number } | undefined>;
   /** socket inode -> the lowest pid of `group` holding it, and the pids whose descriptors cannot be read. */
   socketOwners(group: 'servers' | 'others'): Promise<{ readonly byInode: ReadonlyMap<string, number>; readonly denied: readonly number[] }>;
 }
@@ -299,6 +312,7 @@ export function procTables(): ProcTables {
       return once(`unix ${ns}`, () => readUnixSockets(ns === 'self' ? undefined : pid)) as Promise<UnixSocket[]>;
     },
     fdLinks: (pid) => once(`fd ${pid}`, () => readFdLinks(pid)) as Promise<HostValue<readonly string[]>>,
+    nameAndParent: (pid) => once(`status ${pid}`, () => nameAndParent(pid)) as Promise<{ name: string; ppid: number } | undefined>,
     socketOwners: (group) =>
       once(`owners ${group}`, async () => {
         const names = await tables.processes();
@@ -410,10 +424,10 @@ async function nameAndParent(pid: number): Promise<{ name: string; ppid: number 
  */
 async function holdsSocket(pid: number, inodes: ReadonlySet<string>, tables: ProcTables): Promise<PortOwner | undefined> {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const [self, links] = await Promise.all([nameAndParent(pid), tables.fdLinks(pid)]);
+  const [self, links] = await Promise.all([tables.nameAndParent(pid), tables.fdLinks(pid)]);
   if (!self || !SERVER_NAMES.has(self.name) || !links.known) return undefined;
   if (!links.value.some((link) => inodes.has(socketInode(link) ?? ''))) return undefined;
-  const parent = self.ppid > 0 ? await nameAndParent(self.ppid) : undefined;
+  const parent = self.ppid > 0 ? await tables.nameAndParent(self.ppid) : undefined;
   if (parent && SERVER_NAMES.has(parent.name)) return undefined;
   return { found: true, pid, name: self.name };
 }
