@@ -14,6 +14,7 @@ import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
 import { probeEnricher } from '../gather/probe/index.ts';
 import { createHostDiscovery, hostEnricher } from '../gather/host/index.ts';
+import { prefetchHost } from '../gather/host/discovery.ts';
 import { declaredPackageEnricher } from '../gather/declared-package.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
@@ -95,6 +96,8 @@ async function gatherNow(target: Target, given: AuditOptions): Promise<Gathered>
   // One view of this machine per audit at least (a run shares one across its targets): the config-file and host
   // stages both look up the process listening on the target's port.
   const options = given.hostDiscovery ? given : { ...given, hostDiscovery: createHostDiscovery() };
+  // What a local target's later stages read of this machine starts now, beside the live connection.
+  if (options.hostDiscovery) prefetchHost(options.hostDiscovery, target.host, options);
   const outcome = await gatherLive(target, options);
   if (!outcome.ok) return { ok: false, error: scrubPassword(outcome.error, target) };
   let facts = outcome.facts;

@@ -6,6 +6,7 @@ import type { FirewallOverride } from './firewall.ts';
 import { readLogrotate } from './logrotate.ts';
 import { readPackage } from './package.ts';
 import { procTables } from './proc.ts';
+import { isLocalHost } from '../../net/address.ts';
 import type { ProcTables } from './proc.ts';
 
 /**
@@ -46,4 +47,22 @@ export function createHostDiscovery(): HostDiscovery {
     package: (exe, processName) => (exe.known ? once(`package ${exe.value}\0${processName}`, () => readPackage(exe, processName)) : readPackage(exe, processName)),
     systemdUnit: (unit, read) => once(`systemd ${unit}`, read),
   };
+}
+
+/**
+ * Starts, beside the live connection, what the later stages of a local target read of this machine whatever the
+ * server says: the socket table (the config-file stage looks the port's process up in it) and, with host facts,
+ * the user table, logrotate and the packet filter (a command). The run's discovery keeps the results, so the
+ * stages find them done: nothing is read twice, nothing is kept past the run.
+ */
+export function prefetchHost(
+  discovery: HostDiscovery,
+  host: string,
+  options: { readonly noHost?: boolean; readonly hostPid?: number; readonly logrotateDir?: string; readonly firewallRuleset?: FirewallOverride },
+): void {
+  if (process.platform !== 'linux' || !isLocalHost(host)) return;
+  const started: Promise<unknown>[] = [discovery.proc.tcpSockets()];
+  if (!options.noHost) started.push(discovery.idNames(), discovery.logrotate(options.logrotateDir), discovery.firewall(options.firewallRuleset));
+  // Awaited, and their failures reported, by the stages that use them.
+  for (const promise of started) promise.catch(() => undefined);
 }
