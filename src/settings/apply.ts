@@ -8,6 +8,21 @@ import { applySuppressions } from '../engine/triage/suppressions.ts';
 import type { Settings } from './types.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
 
+/**
+ * The sampling of a run: `--sample-data` (`everywhere`) samples every target with `request`'s budgets; budgets given
+ * without it tune the samples the settings ask for per target.
+ */
+export function samplingOf(
+  settings: Settings | undefined,
+  request: SampleRequest | undefined,
+  everywhere: boolean,
+): { sample?: SampleRequest; sampleTargets?: ReadonlyMap<string, SampleRequest | null> } {
+  const { sampleTargets } = auditOptionsOf(settings);
+  if (request && everywhere) return { sample: request, ...(sampleTargets ? { sampleTargets } : {}) };
+  if (request && sampleTargets) return { sampleTargets: new Map([...sampleTargets].map(([k, v]) => [k, v === null ? null : { ...request, ...v }])) };
+  return sampleTargets ? { sampleTargets } : {};
+}
+
 /** The parts of the settings the rules engine takes (`AuditOptions`). */
 export function auditOptionsOf(settings: Settings | undefined): {
   thresholds?: Partial<Thresholds>;

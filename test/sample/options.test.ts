@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseSampleData } from '../../src/settings/sample-data.ts';
 import { parseSettings } from '../../src/settings/parse.ts';
 import { SettingsError } from '../../src/settings/types.ts';
-import { auditOptionsOf } from '../../src/settings/apply.ts';
+import { auditOptionsOf, samplingOf } from '../../src/settings/apply.ts';
 import { sampleRequestFor } from '../../src/gather/sample/index.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { parseExporterConfig } from '../../src/exporter/config.ts';
@@ -32,6 +32,20 @@ test('.redfort.yaml targets: sampleData per target; a bad one names file:line', 
   assert.deepEqual(sampleRequestFor(target('redis://db3:6379'), { ...options, sample: { timeMs: 2000 } }), { timeMs: 2000 });
   assert.equal(sampleRequestFor(target('redis://db3:6379'), options), undefined);
   assert.throws(() => parseSettings('targets:\n  db1:6379:\n    sampleData: lots\n', '/x/.redfort.yaml', { ruleIds }), (e: Error) => e instanceof SettingsError && /^\/x\/\.redfort\.yaml:3: .*sampleData must be/.test(e.message));
+});
+
+test('--sample-time and friends without --sample-data tune the settings\' per-target samples; with it every target is sampled', () => {
+  const settings = parseSettings('targets:\n  db1:6379:\n    sampleData: 300\n  db2:6379:\n    sampleData: false\n  db3:6379: {}\n', '/x/.redfort.yaml', { ruleIds });
+  const target = (spec: string) => resolveTarget(spec, {}, {});
+  const budgets = samplingOf(settings, { timeMs: 2000 }, false);
+  assert.equal(budgets.sample, undefined);
+  assert.deepEqual(sampleRequestFor(target('redis://db1:6379'), budgets), { timeMs: 2000, keys: 300 });
+  assert.equal(sampleRequestFor(target('redis://db2:6379'), budgets), undefined);
+  assert.equal(sampleRequestFor(target('redis://db3:6379'), budgets), undefined);
+  const everywhere = samplingOf(settings, { timeMs: 2000 }, true);
+  assert.deepEqual(sampleRequestFor(target('redis://db3:6379'), everywhere), { timeMs: 2000 });
+  assert.equal(sampleRequestFor(target('redis://db2:6379'), everywhere), undefined);
+  assert.deepEqual(samplingOf(undefined, { timeMs: 2000 }, false), {});
 });
 
 test('exporter modules: sampleData, off by default; a sample takes at most half the scrape', async () => {

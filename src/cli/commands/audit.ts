@@ -7,7 +7,7 @@ import { exitCode } from '../../engine/run.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
 import { planOutputs } from '../../report/outputs.ts';
-import { auditOptionsOf } from '../../settings/apply.ts';
+import { auditOptionsOf, samplingOf } from '../../settings/apply.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../../settings/load.ts';
 import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
 import { parseDeclaredPackage } from '../../redis/distro-package.ts';
@@ -150,7 +150,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   }
   const distroPackage = flags.distroPackage === undefined ? undefined : parseDeclaredPackage(flags.distroPackage, '--distro-package');
   if (typeof distroPackage === 'string') throw new UsageError(`--distro-package: ${distroPackage}`);
-  const options = {
+  const given = {
     connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
     commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
     concurrency: integer(flags.concurrency, '--concurrency', 1, 10_000),
@@ -166,12 +166,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     ...(distroPackage ? { distroPackage } : {}),
   };
   const inventorySamples = settings?.targets.some((t) => t.defaults.sampleData) === true;
-  const request = sampleRequest(flags, inventorySamples);
-  // Budgets given without --sample-data tune the inventory's samples; --sample-data turns sampling on everywhere.
-  if (request && flags.sampleData !== undefined) Object.assign(options, { sample: request });
-  else if (request && options.sampleTargets) {
-    Object.assign(options, { sampleTargets: new Map([...options.sampleTargets].map(([k, v]) => [k, v === null ? null : { ...request, ...v }])) });
-  }
+  const options = { ...given, ...samplingOf(settings, sampleRequest(flags, inventorySamples), flags.sampleData !== undefined) };
   const fileOnly = specs.length === 0 && !flags.uri && !flags.host && flags.port === undefined && (flags.config || flags.acl || flags.sentinelConfig);
   const kind = deploymentKind(flags);
   if (kind === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
