@@ -12,6 +12,29 @@ export function sameCommands(a: AclUser, b: AclUser, table: CategoryTable): bool
   return x === [...effectiveCommands(b, table).keys()].join(' ');
 }
 
+function commandsKey(user: AclUser, table: CategoryTable): string {
+  return [...effectiveCommands(user, table).keys()].join(' ');
+}
+
+// Per category table and version: what each profile role may run, computed once (a run may judge many users).
+const FORMS = new WeakMap<CategoryTable, Map<string, readonly { role: Role; rules: readonly string[]; key: string }[]>>();
+
+function profileForms(table: CategoryTable, server: ServerIdentity | undefined): readonly { role: Role; rules: readonly string[]; key: string }[] {
+  const version = resolveVersion(server?.version);
+  let byVersion = FORMS.get(table);
+  if (!byVersion) FORMS.set(table, (byVersion = new Map()));
+  const key = `${version.product} ${version.major}.${version.minor}`;
+  let forms = byVersion.get(key);
+  if (!forms) {
+    forms = PROFILE_ROLES.map((role) => {
+      const rules = roleRules(role, version, 'server');
+      return { role, rules, key: commandsKey(parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version }), table) };
+    });
+    byVersion.set(key, forms);
+  }
+  return forms;
+}
+
 /** The hardening profile's users that start from every command and take `-@dangerous` away (src/profile/). */
 const PROFILE_ROLES: readonly Role[] = ['admin', 'app'];
 
@@ -31,12 +54,11 @@ export interface WrittenUser {
  * allows the same commands.
  */
 export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): WrittenUser {
-  const version = resolveVersion(server?.version);
-  for (const role of PROFILE_ROLES) {
-    const rules = roleRules(role, version, 'server');
-    const profiled = parseAclListLine(`user ${live.name} on nopass ${rules.join(' ')}`, live.source, { version: server?.version });
-    if (sameCommands(profiled, live, table)) {
-      return { user: { ...live, rules: profiled.rules, selectors: profiled.selectors }, rewritten: false, note: `the hardening profile's ${role} user (${rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly` };
+  const own = commandsKey(live, table);
+  for (const p of profileForms(table, server)) {
+    if (p.key === own) {
+      const profiled = parseAclListLine(`user ${live.name} on nopass ${p.rules.join(' ')}`, live.source, { version: server?.version });
+      return { user: { ...live, rules: profiled.rules, selectors: profiled.selectors }, rewritten: false, note: `the hardening profile's ${p.role} user (${p.rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly` };
     }
   }
   if (!acl.rewritten) return { user: live, rewritten: false };
