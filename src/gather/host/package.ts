@@ -56,6 +56,28 @@ export async function debianChangelog(name: string): Promise<string | undefined>
   return undefined;
 }
 
+/**
+ * What `dpkg-query -W -f '${Version}' NAME` prints, read from dpkg's own database (/var/lib/dpkg/status) instead of
+ * starting a program (tens of milliseconds, on the path of every local audit). Only when that answer is certain:
+ * no other admin directory (DPKG_ADMINDIR), no pending journal in /var/lib/dpkg/updates, exactly one stanza for
+ * the package; else undefined and the caller asks dpkg-query.
+ */
+export async function statusVersion(name: string, admin = '/var/lib/dpkg'): Promise<{ ok: boolean; stdout: string; missing: boolean } | undefined> {
+  if (process.env.DPKG_ADMINDIR !== undefined && admin === '/var/lib/dpkg') return undefined;
+  const pending = await readdir(join(admin, 'updates')).catch(() => undefined);
+  if (pending === undefined || pending.some((f) => /^\d+$/.test(f))) return undefined;
+  const text = await readTextFile(join(admin, 'status')).catch(() => undefined);
+  if (text === undefined) return undefined;
+  const all = `\n${text}`;
+  const head = `\nPackage: ${name}\n`;
+  const at = all.indexOf(head);
+  if (at === -1 || all.indexOf(head, at + 1) !== -1) return undefined;
+  const end = all.indexOf('\n\n', at + 1);
+  const stanza = all.slice(at + 1, end === -1 ? undefined : end);
+  const version = /^Version: (.*)$/m.exec(stanza)?.[1]?.trim();
+  return version === undefined ? undefined : { ok: true, stdout: version, missing: false };
+}
+
 type Run = (command: string, args: readonly string[]) => Promise<{ ok: boolean; stdout: string; missing: boolean }>;
 
 const run: Run = async (command, args) => {
@@ -94,7 +116,7 @@ async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, pr
       managers++;
       const name = search.ok ? parseDpkgSearch(search.stdout, path) : undefined;
       if (name) {
-        const version = await run('dpkg-query', ['-W', '-f', '${Version}', name]);
+        const version = (await statusVersion(name)) ?? (await run('dpkg-query', ['-W', '-f', '${Version}', name]));
         if (version.ok && version.stdout.trim() !== '') {
           const changelog = await debianChangelog(name);
           const cves = changelog === undefined ? {} : { changelogCves: changelogCves(changelog) };
