@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { readTextFile } from '../util/read-file.ts';
 import { FleetTally, compareLines, runFleet } from './fleet.ts';
 import type { FleetEntry, FleetOptions, RuleTotal, TargetLine } from './fleet.ts';
 import { reportOf } from './audit.ts';
@@ -20,20 +20,6 @@ import { packageVersion } from '../package-root.ts';
 /** A password file holds one line: far below this. */
 const MAX_SECRET_BYTES = 64 * 1024;
 
-/** A regular file's text, at most `limit` bytes; the error says why in a few words (`no such file`). */
-export async function readRegular(path: string, limit: number, what: string): Promise<string> {
-  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(error.code === 'ENOENT' ? `no such file` : (error.code ?? error.message));
-  });
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new Error(`not a regular file`);
-    if (info.size > limit) throw new Error(`larger than ${limit} bytes: not ${what}`);
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
-}
 
 /** An inventory (`--targets`) as read: its text, the name messages give it, the folder its relative paths start from. */
 export interface InventoryText {
@@ -76,7 +62,7 @@ export interface LoadedInventory {
 export async function loadInventory(input: InventoryText, load: InventoryLoadOptions): Promise<LoadedInventory> {
   const inventory = parseInventory(input.text, input.name, { baseDir: input.baseDir });
   if (inventory.targets.length === 0) throw new SettingsError(`${input.name}: the inventory has no targets`);
-  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readRegular(path, MAX_SECRET_BYTES, 'a password file'));
+  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readTextFile(path, { maxBytes: MAX_SECRET_BYTES }));
   const secrets = [load.env.REDISCLI_AUTH ?? '', ...resolved.map((r) => (r.ok ? (r.password ?? '') : ''))];
   const entries: FleetEntry[] = resolved.map((r) => {
     const labels = Object.keys(r.entry.labels).length > 0 ? { labels: r.entry.labels } : {};

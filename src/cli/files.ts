@@ -5,17 +5,7 @@ import { FileWriteError, checkOutputPath } from '../util/write-file.ts';
 import { RULES } from '../rules/index.ts';
 import { packageRoot } from '../package-root.ts';
 import { UsageError } from './kit.ts';
-
-/** A file-system error as a few words (`no such file or directory`, `permission denied`). */
-export function fsReason(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'ENOTDIR') return 'not a directory';
-  if (code === 'EROFS') return 'read-only file system';
-  return code ?? message;
-}
+import { fsErrorText } from '../util/fs-error.ts';
 
 /**
  * A file given on the command line must be there and be a regular file: a typo is an error, not a silently skipped
@@ -41,7 +31,7 @@ export async function checkWritable(path: string, force: boolean): Promise<void>
   try {
     isDir = statSync(dir).isDirectory();
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${fsReason(error)})`;
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${fsErrorText(error)})`;
     throw new UsageError(`cannot write a report to '${path}': the directory '${dir}' ${why}`);
   }
   if (!isDir) throw new UsageError(`cannot write a report to '${path}': '${dir}' is not a directory`);

@@ -1,7 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FleetOptions } from '../app/fleet.ts';
-import { auditInventory, loadInventory, readRegular } from '../app/inventory.ts';
+import { auditInventory, loadInventory } from '../app/inventory.ts';
+import { readTextFile } from '../util/read-file.ts';
+import { fsErrorText } from '../util/fs-error.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
@@ -102,10 +104,10 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   const shown = cmd.inventory === '-' ? '<stdin>' : cmd.inventory;
   let text: string;
   try {
-    text = cmd.inventory === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readRegular(cmd.inventory, MAX_INVENTORY_BYTES, 'an inventory');
+    text = cmd.inventory === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readTextFile(cmd.inventory, { maxBytes: MAX_INVENTORY_BYTES });
   } catch (error) {
     if (error instanceof SettingsError) throw error;
-    throw new SettingsError(`${shown}: cannot read the --targets file: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SettingsError(`${shown}: cannot read the --targets file: ${fsErrorText(error, shown)}`);
   }
   const baseDir = cmd.inventory === '-' ? process.cwd() : dirname(resolve(cmd.inventory));
   const inventory = await loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, env: cmd.env, options: cmd.options });

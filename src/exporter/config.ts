@@ -9,7 +9,7 @@ import { ExporterConfigError } from './errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from '../settings/sample-data.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
-import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
+import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
 
 export { ExporterConfigError };
 
@@ -159,7 +159,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
   let listen = DEFAULT_LISTEN;
   let concurrency = AUDIT_CONCURRENCY;
   let maxQueued = 256;
-  let timeoutMarginSeconds = 0.5;
+  let timeoutMarginSeconds = EXPORTER_TIMEOUT_MARGIN_SECONDS;
   let inventory: string | undefined;
   const modules = new Map<string, ModuleConfig>();
   const allow: AllowEntry[] = [];
@@ -283,7 +283,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
       disabled,
       cacheSeconds: has('cacheSeconds') ? num(value('cacheSeconds'), `${where}: cacheSeconds`, 0, 86_400) : 0,
       ...(sample !== null ? { sample: sample as SampleRequest } : {}),
-      timeoutSeconds: has('timeoutSeconds') ? num(value('timeoutSeconds'), `${where}: timeoutSeconds`, 0.1, 600, false) : 10,
+      timeoutSeconds: has('timeoutSeconds') ? num(value('timeoutSeconds'), `${where}: timeoutSeconds`, 0.1, 600, false) : EXPORTER_PROBE_TIMEOUT_SECONDS,
     };
   }
 }

@@ -6,6 +6,7 @@ import client from 'prom-client';
 import type { Target } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
 import { readFileBytes } from '../util/read-file.ts';
+import { EXPORTER_HEADERS_TIMEOUT_MS, EXPORTER_SHUTDOWN_GRACE_MS } from '../util/defaults.ts';
 import type { ExporterConfig, ModuleConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
@@ -274,7 +275,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     ? https.createServer({ cert: await readFileBytes(config.web.tlsCert), key: await readFileBytes(config.web.tlsKey!), minVersion: 'TLSv1.2' }, onRequest)
     : http.createServer(onRequest);
   // An idle keep-alive connection from Prometheus is reused; a slowloris is not kept for ever.
-  server.headersTimeout = 10_000;
+  server.headersTimeout = EXPORTER_HEADERS_TIMEOUT_MS;
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -291,7 +292,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   return {
     url,
     port: address.port,
-    close(graceMs = 10_000): Promise<void> {
+    close(graceMs = EXPORTER_SHUTDOWN_GRACE_MS): Promise<void> {
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           stopping.abort(new Error('the exporter is shutting down'));

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '../gather/live/resp.ts';
 import { ReplyError } from '../gather/live/resp.ts';
 import { runProgram } from '../util/run-program.ts';
+import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
 /** A throwaway server start, and which users logged in. */
 export interface TrialResult {
@@ -72,7 +73,7 @@ export async function binaryVersion(binary: string): Promise<string | undefined>
 async function tryAuth(port: number, user: string | undefined, password = ''): Promise<'ok' | 'refused' | 'down'> {
   let conn;
   try {
-    conn = await connect({ host: '127.0.0.1', port, connectTimeoutMs: 1000, commandTimeoutMs: 3000 });
+    conn = await connect({ host: '127.0.0.1', port, connectTimeoutMs: TRIAL_CONNECT_TIMEOUT_MS, commandTimeoutMs: TRIAL_COMMAND_TIMEOUT_MS });
   } catch {
     return 'down';
   }

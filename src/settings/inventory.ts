@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import { maskPassword, resolveTarget, TargetError } from '../redis/target.ts';
+import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
@@ -306,7 +307,7 @@ export async function resolveInventory(
           const value = text.split(/\r?\n/)[0] ?? '';
           return value === '' ? { ok: false as const, error: `the password file '${path}' is empty` } : { ok: true as const, value };
         },
-        (error: unknown) => ({ ok: false as const, error: `cannot read the password file '${path}': ${error instanceof Error ? error.message : String(error)}` }),
+        (error: unknown) => ({ ok: false as const, error: `cannot read the password file '${path}': ${fsErrorText(error, path)}` }),
       );
       files.set(path, read);
     }

@@ -20,3 +20,22 @@ export const PROGRAM_TIMEOUT_MS = 10_000;
 
 /** Targets, or a deployment's nodes, audited at once. */
 export const AUDIT_CONCURRENCY = 16;
+
+/** The longest one target may take, everything included (`--target-timeout`). */
+export const TARGET_TIMEOUT_MS = 120_000;
+
+/** `harden`'s trial server on loopback: connecting to it while it starts, and its AUTH or PING. */
+export const TRIAL_CONNECT_TIMEOUT_MS = 1000;
+export const TRIAL_COMMAND_TIMEOUT_MS = 3000;
+
+/** The exporter's HTTP server: how long a client may take to send its request's headers (a slowloris is not kept). */
+export const EXPORTER_HEADERS_TIMEOUT_MS = 10_000;
+
+/** How long the exporter lets scrapes under way finish when it is told to stop, before it drops them. */
+export const EXPORTER_SHUTDOWN_GRACE_MS = 10_000;
+
+/** A module's audit of one target when neither its `timeoutSeconds` nor Prometheus' scrape timeout says less. */
+export const EXPORTER_PROBE_TIMEOUT_SECONDS = 10;
+
+/** Subtracted from Prometheus' scrape timeout, to answer before Prometheus gives up (`timeoutMarginSeconds`). */
+export const EXPORTER_TIMEOUT_MARGIN_SECONDS = 0.5;

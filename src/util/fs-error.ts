@@ -27,13 +27,16 @@ export function errnoText(code: string | undefined): string | undefined {
 
 /**
  * Why a file could not be read or stat'ed, without its path: the reader's own reason (a FIFO, too large)
- * when it gave one, else the words for its errno code, else the code, else the error's message.
+ * when it gave one, else the words for its errno code, else the code, else the error's message (less a leading
+ * `path: ` when the caller names the path, as the message around it does).
  */
-export function fsErrorText(error: unknown): string {
+export function fsErrorText(error: unknown, path?: string): string {
   const detail = (error as { detail?: unknown } | null | undefined)?.detail;
   if (typeof detail === 'string') return detail;
   const code = errnoOf(error);
   const text = errnoText(code);
   if (text !== undefined) return text;
-  return code ?? (error instanceof Error ? error.message : String(error));
+  if (code !== undefined) return code;
+  const message = error instanceof Error ? error.message : String(error);
+  return path !== undefined && message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
 }

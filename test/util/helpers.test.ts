@@ -16,6 +16,9 @@ describe('fsErrorText: one text per file-system error', () => {
     assert.equal(fsErrorText(new FileReadError('/x', 'not-regular', 'a FIFO, not a regular file')), 'a FIFO, not a regular file');
     assert.equal(fsErrorText(new Error('plain')), 'plain');
     assert.equal(fsErrorText('text'), 'text');
+    // A message that names the path, given to a message that names it too, loses it once.
+    assert.equal(fsErrorText(new Error('/s.env: mode 644 lets others read it'), '/s.env'), 'mode 644 lets others read it');
+    assert.equal(fsErrorText(new Error('/other: x'), '/s.env'), '/other: x');
     assert.equal(errnoOf(errno('ENOENT')), 'ENOENT');
     assert.equal(errnoOf(null), undefined);
   });

@@ -9,7 +9,7 @@ import { FORMATS, loadReporter } from '../../report/load.ts';
 import { planOutputs } from '../../report/outputs.ts';
 import { auditOptionsOf, samplingOf } from '../../settings/apply.ts';
 import { loadSettings, readBaseline, writeBaseline } from '../../settings/load.ts';
-import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
+import { writeOutputFile } from '../../util/write-file.ts';
 import { parseDeclaredPackage } from '../../redis/distro-package.ts';
 import type { Settings } from '../../settings/types.ts';
 import { RULES } from '../../rules/index.ts';
@@ -18,7 +18,9 @@ import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
 import { UsageError, collect, connectionOptions, integer, namedError, say, withDefault } from '../kit.ts';
-import { checkReadable, checkWritable, fsReason, ruleDocs } from '../files.ts';
+import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
+import { fsErrorText } from '../../util/fs-error.ts';
+import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
 
 interface AuditFlags extends TargetFlags {
   format?: string[];
@@ -254,7 +256,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     try {
       await writeOutputFile(file.path, content, { force });
     } catch (error) {
-      const why = error instanceof FileWriteError ? error.detail : fsReason(error);
+      const why = fsErrorText(error);
       throw new UsageError(`cannot write the ${file.format} report to '${file.path}': ${why}`);
     }
   }
@@ -295,10 +297,10 @@ export function registerAudit(cli: Command): void {
     .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)')
     .option('--baseline <file>', 'failures recorded in this baseline do not fail the run: only new ones do')
     .option('--baseline-write <file>', "record this run's failures as the baseline")
-    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
-    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
-    .addOption(withDefault('--concurrency <n>', 'targets audited at once', '16'))
-    .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', '120000'))
+    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
+    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
+    .addOption(withDefault('--concurrency <n>', 'targets audited at once', String(AUDIT_CONCURRENCY)))
+    .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', String(TARGET_TIMEOUT_MS)))
     .option('--force', 'write -o and --baseline-write files through a symlink or into a FIFO or device (refused by default)')
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
     .option('--probe-credentials', 'intrusive: try 4 default passwords with AUTH (the server logs the failures)')

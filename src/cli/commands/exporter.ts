@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExporterConfigError } from '../../exporter/errors.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
+import { EXPORTER_SHUTDOWN_GRACE_MS } from '../../util/defaults.ts';
 
 interface ExporterFlags {
   config?: string;
@@ -54,7 +55,7 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`);
-      void running.close(10_000).then(resolve);
+      void running.close(EXPORTER_SHUTDOWN_GRACE_MS).then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -15,6 +15,7 @@ import type { RollbackRecord } from '../../fix/rollback.ts';
 import { readRollback, RollbackFileError } from '../../fix/rollback.ts';
 import { formatApplyText, formatPlanText } from '../../fix/text.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
+import { fsErrorText } from '../../util/fs-error.ts';
 import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
 import type { FixPlan, StepClass } from '../../fix/types.ts';
 import type { CliKit } from '../kit.ts';
@@ -61,7 +62,7 @@ async function secretsFor(plan: FixPlan, path: string, generate: boolean, kit: C
     try {
       for (const s of await readSecretsFile(path)) secrets.set(s.user, s.password);
     } catch (error) {
-      throw kit.usage(`${path}: cannot read the secrets file: ${(error as Error).message.replace(`${path}: `, '')}`);
+      throw kit.usage(`${path}: cannot read the secrets file: ${fsErrorText(error, path)}`);
     }
   }
   const missing = plan.secrets.filter((u) => !secrets.has(u));

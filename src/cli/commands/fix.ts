@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CliKit } from '../kit.ts';
 import type { FixFlags } from './fix-run.ts';
+import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
 
 /** `redfort fix`: plan, apply, verify and roll back hardening on running servers. */
 export function registerFix(cli: Command, kit: CliKit): void {
@@ -23,8 +24,8 @@ export function registerFix(cli: Command, kit: CliKit): void {
     .option('--yes', 'do not ask for the confirmation of --include-disruptive')
     .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names').hideHelp())
     .option('--no-probe', 'skip the network probes of the audit')
-    .addOption(kit.withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
-    .addOption(kit.withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '10000'))
+    .addOption(kit.withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
+    .addOption(kit.withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(FIX_COMMAND_TIMEOUT_MS)))
     .addHelpText('after', `
 Examples:
   redfort fix redis://admin@db1:6379 --plan --out plan.json

@@ -26,6 +26,7 @@ import type { RuleOutcome, TrialOutcome } from '../../harden/outputs.ts';
 import { binaryVersion, freePort, runTrial } from '../../harden/trial.ts';
 import type { CliKit } from '../kit.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
+import { fsErrorText } from '../../util/fs-error.ts';
 
 export interface HardenFlags extends TargetFlags {
   uri?: string;
@@ -127,7 +128,7 @@ export async function runHarden(spec: string | undefined, flags: HardenFlags, ki
     try {
       reuse = new Map((await readSecretsFile(flags.secrets)).map((s) => [s.user, s.password]));
     } catch (error) {
-      throw kit.usage(`${flags.secrets}: cannot use the --secrets file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      throw kit.usage(`${flags.secrets}: cannot use the --secrets file: ${fsErrorText(error, flags.secrets)}`);
     }
   }
   const timeouts = { connectTimeoutMs: kit.integer(flags.connectTimeout, '--connect-timeout', 1, 600_000), commandTimeoutMs: kit.integer(flags.timeout, '--timeout', 1, 600_000) };

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CliKit } from '../kit.ts';
 import type { HardenFlags } from './harden-run.ts';
+import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
 export function registerHarden(cli: Command, kit: CliKit): void {
   kit.connectionOptions(cli
@@ -21,8 +22,8 @@ export function registerHarden(cli: Command, kit: CliKit): void {
     .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names (admin, replication, sentinel, auditor, app)').default(''))
     .option('--secrets <file>', 'reuse the passwords of this credentials.env (so every node of a group shares the replication and sentinel passwords)')
     .option('--force', 'replace a non-empty --out directory')
-    .addOption(kit.withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
-    .addOption(kit.withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
+    .addOption(kit.withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
+    .addOption(kit.withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addHelpText('after', `
 Examples:
   redfort harden --config /etc/redis/redis.conf --out hardened/

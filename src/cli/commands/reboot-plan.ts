@@ -5,6 +5,7 @@ import type { TargetFlags } from '../../redis/target.ts';
 import { packageVersion } from '../../package-root.ts';
 import { UsageError, connectionOptions, integer, namedError, say, withDefault } from '../kit.ts';
 import { readHostKeyFile } from '../../app/targets.ts';
+import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
 interface RebootPlanFlags extends TargetFlags {
   uri?: string;
@@ -49,8 +50,8 @@ export function registerRebootPlan(cli: Command): void {
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
     .addOption(withDefault('--max-batch <n>', 'failure domains rebooted together at most', '1'))
     .addOption(withDefault('-f, --format <format>', 'text or json', 'text'))
-    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', '3000'))
-    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', '5000'))
+    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
+    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .option('--no-color', 'no colours (the plan is plain text; accepted like audit\'s)')
     .addHelpText('after', `
 Examples:
