@@ -51,14 +51,3 @@ export function connectionOptions(command: Command): Command {
     .option('--sni <name>', 'server name for SNI')
     .option('--insecure', 'do not verify the server certificate');
 }
-
-/** What the CLI shares with its commands. */
-export interface CliKit {
-  connectionOptions(command: Command): Command;
-  integer(value: string, name: string, min: number, max: number): number;
-  withDefault(flags: string, description: string, value: string): Option;
-  say(message: string): void;
-  usage(message: string): Error;
-}
-
-export const KIT: CliKit = { connectionOptions, integer, withDefault, say, usage: (message) => new UsageError(message) };

@@ -6,7 +6,7 @@ import { SettingsError } from '../settings/types.ts';
 import { packageVersion } from '../package-root.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
 import { redact } from '../util/redact.ts';
-import { KIT, UsageError, say } from './kit.ts';
+import { UsageError, say } from './kit.ts';
 
 /** Adds one command, its options and its action, to the program. */
 type Register = (cli: Command) => void;
@@ -21,15 +21,9 @@ const COMMANDS: ReadonlyMap<string, () => Promise<Register>> = new Map([
   ['reboot-plan', async () => (await import('./commands/reboot-plan.ts')).registerRebootPlan],
   ['rules', async () => (await import('./commands/rules.ts')).registerRules],
   ['explain', async () => (await import('./commands/explain.ts')).registerExplain],
-  ['fix', async () => {
-    const { registerFix } = await import('./commands/fix.ts');
-    return (cli: Command) => registerFix(cli, KIT);
-  }],
+  ['fix', async () => (await import('./commands/fix.ts')).registerFix],
   ['exporter', async () => (await import('./commands/exporter.ts')).exporterCommand],
-  ['harden', async () => {
-    const { registerHarden } = await import('./commands/harden.ts');
-    return (cli: Command) => registerHarden(cli, KIT);
-  }],
+  ['harden', async () => (await import('./commands/harden.ts')).registerHarden],
 ]);
 
 /** The commands `argv` needs: the one it names first, else all of them. */

@@ -18,7 +18,7 @@ import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { FileWriteError, writeOutputFile } from '../../util/write-file.ts';
 import type { FixPlan, StepClass } from '../../fix/types.ts';
-import type { CliKit } from '../kit.ts';
+import { UsageError, integer, say } from '../kit.ts';
 
 
 export interface FixFlags extends TargetFlags {
@@ -42,32 +42,32 @@ export interface FixFlags extends TargetFlags {
   timeout: string;
 }
 
-async function readPlan(path: string, kit: CliKit): Promise<FixPlan> {
+async function readPlan(path: string): Promise<FixPlan> {
   let plan: FixPlan;
   try {
     plan = JSON.parse(await readTextFile(path)) as FixPlan;
   } catch (error) {
-    throw kit.usage(`${path}: cannot read the plan: ${error instanceof FileReadError ? error.detail : 'not JSON'}`);
+    throw new UsageError(`${path}: cannot read the plan: ${error instanceof FileReadError ? error.detail : 'not JSON'}`);
   }
   if (plan?.format !== 'redfort-fix-plan' || plan.version !== 1 || !Array.isArray(plan.steps) || !Array.isArray(plan.nodes)) {
-    throw kit.usage(`${path}: not a redfort fix plan (save one with --plan --out ${path})`);
+    throw new UsageError(`${path}: not a redfort fix plan (save one with --plan --out ${path})`);
   }
   return plan;
 }
 
 /** Passwords for every user the plan names: from the secrets file, generated (and written) when missing. */
-async function secretsFor(plan: FixPlan, path: string, generate: boolean, kit: CliKit): Promise<Map<string, string>> {
+async function secretsFor(plan: FixPlan, path: string, generate: boolean): Promise<Map<string, string>> {
   const secrets = new Map<string, string>();
   if (existsSync(path)) {
     try {
       for (const s of await readSecretsFile(path)) secrets.set(s.user, s.password);
     } catch (error) {
-      throw kit.usage(`${path}: cannot read the secrets file: ${fsErrorText(error, path)}`);
+      throw new UsageError(`${path}: cannot read the secrets file: ${fsErrorText(error, path)}`);
     }
   }
   const missing = plan.secrets.filter((u) => !secrets.has(u));
   if (missing.length === 0) return secrets;
-  if (!generate) throw kit.usage(`${path}: no password for ${missing.join(', ')}: give the secrets file written with the plan (--secrets FILE)`);
+  if (!generate) throw new UsageError(`${path}: no password for ${missing.join(', ')}: give the secrets file written with the plan (--secrets FILE)`);
   for (const u of missing) secrets.set(u, generatePassword());
   // The profile's writer creates a new file with mode 0600; a rename replaces the old one at once.
   const tmp = `${path}.${process.pid}.tmp`;
@@ -75,12 +75,12 @@ async function secretsFor(plan: FixPlan, path: string, generate: boolean, kit: C
     await writeSecretsFile(tmp, [...secrets].map(([user, password]) => ({ user, password })), ['redfort fix: passwords of the users its plans create (mode 0600: keep it private)']);
     renameSync(tmp, path);
   } catch (error) {
-    throw kit.usage(`cannot write the secrets file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(`cannot write the secrets file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   return secrets;
 }
 
-async function confirm(plan: FixPlan, kit: CliKit): Promise<boolean> {
+async function confirm(plan: FixPlan): Promise<boolean> {
   const disruptive = plan.steps.filter((s) => s.class === 'disruptive');
   process.stderr.write(`\n${disruptive.length} disruptive step${disruptive.length === 1 ? '' : 's'} may lock out or break clients:\n`);
   for (const s of disruptive) process.stderr.write(`  ${s.id}. ${s.node}: ${s.reason}\n`);
@@ -89,36 +89,36 @@ async function confirm(plan: FixPlan, kit: CliKit): Promise<boolean> {
     const answer = await rl.question('Apply them? Type "yes" to continue: ');
     return answer.trim().toLowerCase() === 'yes';
   } catch {
-    kit.say('no answer: nothing applied');
+    say('no answer: nothing applied');
     return false;
   } finally {
     rl.close();
   }
 }
 
-export async function runFix(spec: string | undefined, flags: FixFlags, kit: CliKit): Promise<number> {
+export async function runFix(spec: string | undefined, flags: FixFlags): Promise<number> {
   const modes = [flags.plan, flags.apply !== undefined, flags.rollback !== undefined].filter(Boolean).length;
-  if (modes !== 1) throw kit.usage('give exactly one of --plan, --apply [plan.json] or --rollback FILE');
-  if (flags.format !== 'text' && flags.format !== 'json') throw kit.usage(`--format must be text or json, not '${flags.format}'`);
-  if (flags.format === 'json' && !flags.plan) throw kit.usage('--format json is for --plan');
-  if (flags.out !== undefined && !flags.plan) throw kit.usage('--out saves a plan: use it with --plan');
+  if (modes !== 1) throw new UsageError('give exactly one of --plan, --apply [plan.json] or --rollback FILE');
+  if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--format must be text or json, not '${flags.format}'`);
+  if (flags.format === 'json' && !flags.plan) throw new UsageError('--format json is for --plan');
+  if (flags.out !== undefined && !flags.plan) throw new UsageError('--out saves a plan: use it with --plan');
   const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
-  if (kinds.length > 1) throw kit.usage(`--${kinds[0]} and --${kinds[1]} exclude each other`);
+  if (kinds.length > 1) throw new UsageError(`--${kinds[0]} and --${kinds[1]} exclude each other`);
   const kind: DeploymentKind | undefined = kinds[0];
   const pass = flags.pass ?? flags.a;
   const targetFlags: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
   const timeouts = {
-    connectTimeoutMs: kit.integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
-    commandTimeoutMs: kit.integer(flags.timeout, '--timeout', 1, 600_000),
+    connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
+    commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
   };
-  const log = (line: string) => kit.say(line);
+  const log = (line: string) => say(line);
 
   if (flags.rollback !== undefined) {
     let record: RollbackRecord;
     try {
       record = readRollback(flags.rollback);
     } catch (error) {
-      if (error instanceof RollbackFileError) throw kit.usage(error.message);
+      if (error instanceof RollbackFileError) throw new UsageError(error.message);
       throw error;
     }
     const { host: _h, port: _p, ...shared } = targetFlags;
@@ -129,15 +129,15 @@ export async function runFix(spec: string | undefined, flags: FixFlags, kit: Cli
     return result.notRestored.length === 0 ? 0 : 1;
   }
 
-  if (flags.includeDisruptive && flags.apply === undefined) throw kit.usage('--include-disruptive goes with --apply');
-  if (flags.includeDisruptive && !flags.yes && !process.stdin.isTTY) throw kit.usage('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
+  if (flags.includeDisruptive && flags.apply === undefined) throw new UsageError('--include-disruptive goes with --apply');
+  if (flags.includeDisruptive && !flags.yes && !process.stdin.isTTY) throw new UsageError('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
   const target = resolveTarget(flags.uri ?? spec, targetFlags, process.env);
   const options: FixGatherOptions = { ...timeouts, kind, ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
-  if (!validUserPrefix(userPrefix)) throw kit.usage(`--user-prefix '${userPrefix}' may hold only letters, digits and _ . : -`);
+  if (!validUserPrefix(userPrefix)) throw new UsageError(`--user-prefix '${userPrefix}' may hold only letters, digits and _ . : -`);
   const gathered = await gatherFixState(target, options);
   if (!gathered.ok) {
-    kit.say(`${target.display}: ${gathered.error}`);
+    say(`${target.display}: ${gathered.error}`);
     return 2;
   }
   const state = gathered.state;
@@ -145,13 +145,13 @@ export async function runFix(spec: string | undefined, flags: FixFlags, kit: Cli
 
   if (flags.plan) {
     const plan = fresh();
-    await secretsFor(plan, flags.secrets, true, kit);
+    await secretsFor(plan, flags.secrets, true);
     const json = `${JSON.stringify(plan, null, 2)}\n`;
     if (flags.out !== undefined) {
       try {
         await writeOutputFile(flags.out, json);
       } catch (error) {
-        throw kit.usage(`cannot write the plan to '${flags.out}': ${error instanceof FileWriteError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}`);
+        throw new UsageError(`cannot write the plan to '${flags.out}': ${error instanceof FileWriteError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}`);
       }
     }
     process.stdout.write(flags.format === 'json' ? json : formatPlanText(plan, { secretsFile: flags.secrets }));
@@ -160,24 +160,24 @@ export async function runFix(spec: string | undefined, flags: FixFlags, kit: Cli
 
   // --apply [plan.json]
   const planFile = typeof flags.apply === 'string' ? flags.apply : undefined;
-  const plan = planFile !== undefined ? await readPlan(planFile, kit) : fresh();
-  const earlier = existsSync(flags.rollbackFile) ? safeRead(flags.rollbackFile, kit) : undefined;
+  const plan = planFile !== undefined ? await readPlan(planFile) : fresh();
+  const earlier = existsSync(flags.rollbackFile) ? safeRead(flags.rollbackFile) : undefined;
   if (planFile !== undefined) {
-    if (plan.target !== target.display) kit.say(`note: the plan was made for ${plan.target}; applying it to ${target.display}`);
+    if (plan.target !== target.display) say(`note: the plan was made for ${plan.target}; applying it to ${target.display}`);
     const stale = staleNodes(plan, state, earlier);
     if (stale.length > 0) {
-      kit.say(`plan is stale: ${stale.join('; ')}: make a new plan with --plan`);
+      say(`plan is stale: ${stale.join('; ')}: make a new plan with --plan`);
       return 2;
     }
   } else {
     process.stdout.write(formatPlanText(plan, { secretsFile: flags.secrets }));
   }
-  const secrets = await secretsFor(plan, flags.secrets, planFile === undefined, kit);
+  const secrets = await secretsFor(plan, flags.secrets, planFile === undefined);
   const classes = new Set<StepClass>(['safe']);
   if (flags.includeDisruptive && plan.steps.some((s) => s.class === 'disruptive')) {
     if (!flags.yes) {
-      if (!(await confirm(plan, kit))) {
-        kit.say('nothing applied');
+      if (!(await confirm(plan))) {
+        say('nothing applied');
         return 1;
       }
     }
@@ -187,15 +187,15 @@ export async function runFix(spec: string | undefined, flags: FixFlags, kit: Cli
   process.stdout.write(formatApplyText(outcome));
   if (!outcome.ok) return outcome.applied.length === 0 && !outcome.rolledBack && /another redfort fix|lock file/.test(outcome.error ?? '') ? 2 : 1;
   const pending = plan.steps.filter((s) => s.class === 'disruptive' && !classes.has('disruptive')).length;
-  if (pending > 0) kit.say(`${pending} disruptive step${pending === 1 ? '' : 's'} not applied: add --include-disruptive`);
+  if (pending > 0) say(`${pending} disruptive step${pending === 1 ? '' : 's'} not applied: add --include-disruptive`);
   return 0;
 }
 
-function safeRead(path: string, kit: CliKit): RollbackRecord {
+function safeRead(path: string): RollbackRecord {
   try {
     return readRollback(path);
   } catch (error) {
-    if (error instanceof RollbackFileError) throw kit.usage(`${error.message}: give another --rollback-file, or move it away`);
+    if (error instanceof RollbackFileError) throw new UsageError(`${error.message}: give another --rollback-file, or move it away`);
     throw error;
   }
 }

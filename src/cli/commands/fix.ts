@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { CliKit } from '../kit.ts';
+import { connectionOptions, withDefault } from '../kit.ts';
 import type { FixFlags } from './fix-run.ts';
 import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
 
 /** `redfort fix`: plan, apply, verify and roll back hardening on running servers. */
-export function registerFix(cli: Command, kit: CliKit): void {
-  kit.connectionOptions(cli
+export function registerFix(cli: Command): void {
+  connectionOptions(cli
     .command('fix'))
     .description('plan, apply, verify and roll back hardening on running servers (the plan is read-only; only --apply changes a server)')
     .argument('[target]', 'a server, or any node of the deployment with --cluster, --sentinel or --replication')
@@ -16,16 +16,16 @@ export function registerFix(cli: Command, kit: CliKit): void {
     .option('--cluster', 'the whole cluster of the target, one node at a time')
     .option('--replication', 'the target master (or replica) and every replica')
     .option('--sentinel', 'the sentinels, masters and replicas the target sentinel knows')
-    .addOption(kit.withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
+    .addOption(withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
     .option('--out <file>', 'save the plan as JSON, for --apply <file>')
-    .addOption(kit.withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env'))
-    .addOption(kit.withDefault('--rollback-file <file>', 'where --apply records the state it changes (mode 0600; holds secrets)', 'redfort-rollback.json'))
+    .addOption(withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env'))
+    .addOption(withDefault('--rollback-file <file>', 'where --apply records the state it changes (mode 0600; holds secrets)', 'redfort-rollback.json'))
     .option('--include-disruptive', 'also apply the disruptive steps (asks for confirmation on a terminal)')
     .option('--yes', 'do not ask for the confirmation of --include-disruptive')
     .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names').hideHelp())
     .option('--no-probe', 'skip the network probes of the audit')
-    .addOption(kit.withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
-    .addOption(kit.withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(FIX_COMMAND_TIMEOUT_MS)))
+    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
+    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(FIX_COMMAND_TIMEOUT_MS)))
     .addHelpText('after', `
 Examples:
   redfort fix redis://admin@db1:6379 --plan --out plan.json
@@ -39,6 +39,6 @@ incomplete); 2 bad usage, a target that cannot be audited, a stale plan, or
 another fix running.`)
     .action(async (spec: string | undefined, flags: FixFlags) => {
       if ((flags.host as unknown) === false) delete flags.host;
-      process.exitCode = await (await import('./fix-run.ts')).runFix(spec, flags, kit);
+      process.exitCode = await (await import('./fix-run.ts')).runFix(spec, flags);
     });
 }

@@ -24,7 +24,7 @@ import type { HardenResult } from '../../harden/harden.ts';
 import { commentHeader, hostFiles, planMarkdown } from '../../harden/outputs.ts';
 import type { RuleOutcome, TrialOutcome } from '../../harden/outputs.ts';
 import { binaryVersion, freePort, runTrial } from '../../harden/trial.ts';
-import type { CliKit } from '../kit.ts';
+import { UsageError, integer } from '../kit.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 
@@ -52,11 +52,11 @@ const DEBIAN_CONF = '/etc/redis/redis.conf';
 const DEBIAN_SENTINEL = '/etc/redis/sentinel.conf';
 
 /** Reads an input file through the one bounded, regular-file-only reader; a failure is a usage error naming it. */
-async function readInput(path: string, flag: string, kit: CliKit): Promise<string> {
+async function readInput(path: string, flag: string): Promise<string> {
   try {
     return await readTextFile(path);
   } catch (error) {
-    if (error instanceof FileReadError) throw kit.usage(`${path}: cannot read the ${flag} file: ${error.detail}`);
+    if (error instanceof FileReadError) throw new UsageError(`${path}: cannot read the ${flag} file: ${error.detail}`);
     throw error;
   }
 }
@@ -98,40 +98,40 @@ function statusOf(result: TargetResult | undefined, rule: string): { status: str
 }
 
 
-export async function runHarden(spec: string | undefined, flags: HardenFlags, kit: CliKit): Promise<number> {
-  if (!flags.out) throw kit.usage('--out DIR is required: harden writes only into its output directory');
-  if (!isProfileName(flags.profile)) throw kit.usage(`--profile must be baseline or strict, not '${flags.profile}'`);
-  if (!validUserPrefix(flags.userPrefix)) throw kit.usage(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
+export async function runHarden(spec: string | undefined, flags: HardenFlags): Promise<number> {
+  if (!flags.out) throw new UsageError('--out DIR is required: harden writes only into its output directory');
+  if (!isProfileName(flags.profile)) throw new UsageError(`--profile must be baseline or strict, not '${flags.profile}'`);
+  if (!validUserPrefix(flags.userPrefix)) throw new UsageError(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
   for (const address of flags.bind ?? []) {
-    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw kit.usage(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
+    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw new UsageError(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
   }
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
-  if (tlsGiven !== 0 && tlsGiven !== 3) throw kit.usage('--tls-cert, --tls-key and --tls-ca go together');
+  if (tlsGiven !== 0 && tlsGiven !== 3) throw new UsageError('--tls-cert, --tls-key and --tls-ca go together');
   const tls: TlsFiles | undefined = tlsGiven === 3 ? { cert: resolve(flags.tlsCert!), key: resolve(flags.tlsKey!), ca: resolve(flags.tlsCa!) } : undefined;
-  if (tls) for (const [path, flag] of [[tls.cert, '--tls-cert'], [tls.key, '--tls-key'], [tls.ca, '--tls-ca']] as const) await readInput(path, flag, kit);
+  if (tls) for (const [path, flag] of [[tls.cert, '--tls-cert'], [tls.key, '--tls-key'], [tls.ca, '--tls-ca']] as const) await readInput(path, flag);
   const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
-  if (!live && !flags.config && !flags.sentinelConfig) throw kit.usage('give a live target (redis://…) or --config FILE');
+  if (!live && !flags.config && !flags.sentinelConfig) throw new UsageError('give a live target (redis://…) or --config FILE');
   const texts = new Map<string, string>();
-  for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) texts.set(path, await readInput(path, flag, kit));
+  for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) texts.set(path, await readInput(path, flag));
   const out = resolve(flags.out);
   if (existsSync(out)) {
-    if (!statSync(out).isDirectory()) throw kit.usage(`${flags.out}: exists and is not a directory`);
-    if (readdirSync(out).length > 0 && !flags.force) throw kit.usage(`${flags.out}: exists and is not empty (use --force to replace it)`);
+    if (!statSync(out).isDirectory()) throw new UsageError(`${flags.out}: exists and is not a directory`);
+    if (readdirSync(out).length > 0 && !flags.force) throw new UsageError(`${flags.out}: exists and is not empty (use --force to replace it)`);
   } else if (!existsSync(dirname(out))) {
-    throw kit.usage(`${flags.out}: its parent directory does not exist`);
+    throw new UsageError(`${flags.out}: its parent directory does not exist`);
   }
   if (flags.redisVersion !== undefined && !knownVersion(flags.redisVersion)) {
-    throw kit.usage(`--redis-version '${flags.redisVersion}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
+    throw new UsageError(`--redis-version '${flags.redisVersion}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
   }
   let reuse = new Map<string, string>();
   if (flags.secrets) {
     try {
       reuse = new Map((await readSecretsFile(flags.secrets)).map((s) => [s.user, s.password]));
     } catch (error) {
-      throw kit.usage(`${flags.secrets}: cannot use the --secrets file: ${fsErrorText(error, flags.secrets)}`);
+      throw new UsageError(`${flags.secrets}: cannot use the --secrets file: ${fsErrorText(error, flags.secrets)}`);
     }
   }
-  const timeouts = { connectTimeoutMs: kit.integer(flags.connectTimeout, '--connect-timeout', 1, 600_000), commandTimeoutMs: kit.integer(flags.timeout, '--timeout', 1, 600_000) };
+  const timeouts = { connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000), commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000) };
 
   // Gather, as an audit does.
   let facts: Facts;
@@ -143,13 +143,13 @@ export async function runHarden(spec: string | undefined, flags: HardenFlags, ki
     const pass = flags.pass ?? flags.a;
     const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
     const gathered = await gatherTarget(target, { ...timeouts, noProbe: true, noHost: true, ...(flags.config ? { configPath: flags.config } : {}), ...(flags.acl ? { aclPath: flags.acl } : {}), ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}) });
-    if (!gathered.ok) throw kit.usage(`${target.display}: ${gathered.error}`);
+    if (!gathered.ok) throw new UsageError(`${target.display}: ${gathered.error}`);
     facts = gathered.facts;
     const found = facts.server?.configFile;
     const canRead = (p: string | undefined): p is string => { try { closeSync(openSync(p!, 'r')); return true; } catch { return false; } };
     if (facts.server?.mode === 'sentinel') {
       sentinelPath ??= canRead(found) ? found : undefined;
-      if (!sentinelPath) throw kit.usage(`${target.display}: a sentinel, whose config file ${found ? `'${found}' cannot be read` : 'is unknown'}: pass --sentinel-config FILE`);
+      if (!sentinelPath) throw new UsageError(`${target.display}: a sentinel, whose config file ${found ? `'${found}' cannot be read` : 'is unknown'}: pass --sentinel-config FILE`);
       confPath = undefined;
     } else {
       confPath ??= canRead(found) ? found : undefined;
@@ -158,21 +158,21 @@ export async function runHarden(spec: string | undefined, flags: HardenFlags, ki
   } else {
     if (versionText === undefined) {
       const local = await binaryVersion('redis-server');
-      if (!local) throw kit.usage('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
+      if (!local) throw new UsageError('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
       versionText = local;
       versionNote = `the files do not name their version: taken as ${local}, the local redis-server's (pass --redis-version to choose)`;
     }
     const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: versionText });
-    if (!gathered.ok) throw kit.usage(gathered.error);
+    if (!gathered.ok) throw new UsageError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
   const version = versionText ? knownVersion(versionText) : undefined;
-  if (!version) throw kit.usage(`version '${versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
+  if (!version) throw new UsageError(`version '${versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
   if (confPath && facts.config?.get('aclfile')?.value && !facts.acl && facts.unavailable.acl) {
-    throw kit.usage(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
+    throw new UsageError(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
   }
 
-  const readText = async (path: string): Promise<string> => texts.get(path) ?? readInput(path, 'config', kit);
+  const readText = async (path: string): Promise<string> => texts.get(path) ?? readInput(path, 'config');
   const confText = confPath ? await readText(confPath) : facts.server?.mode !== 'sentinel' && live ? confFromLive(facts, version) : undefined;
   const conf = confText !== undefined ? { path: confPath ?? DEBIAN_CONF, text: confText } : undefined;
   const sentinel = sentinelPath ? { path: sentinelPath, text: await readText(sentinelPath) } : undefined;

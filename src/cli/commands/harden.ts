@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { CliKit } from '../kit.ts';
+import { connectionOptions, withDefault } from '../kit.ts';
 import type { HardenFlags } from './harden-run.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
-export function registerHarden(cli: Command, kit: CliKit): void {
-  kit.connectionOptions(cli
+export function registerHarden(cli: Command): void {
+  connectionOptions(cli
     .command('harden'))
     .description('write a hardened redis.conf (a minimal edit of yours), users.acl, sentinel.conf, host files and PLAN.md into --out; start them in a throwaway server and re-audit them (nothing on the server changes)')
     .argument('[target]', 'a live server to harden from its state (redis://…)')
@@ -14,7 +14,7 @@ export function registerHarden(cli: Command, kit: CliKit): void {
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf to harden too")
     .option('--out <dir>', 'the output directory (must not exist, or be empty; see --force)')
     .option('--redis-version <version>', 'the version the files are for (default: the live server\'s, else the local redis-server\'s)')
-    .addOption(kit.withDefault('--profile <name>', 'baseline (no client is locked out without a new credential) or strict (also TLS only, non-default port)', 'baseline'))
+    .addOption(withDefault('--profile <name>', 'baseline (no client is locked out without a new credential) or strict (also TLS only, non-default port)', 'baseline'))
     .option('--bind <addr...>', 'the addresses to listen on (default: the private and loopback ones the config lists, else loopback)')
     .option('--tls-cert <file>', 'server certificate: enables TLS (with --tls-key and --tls-ca)')
     .option('--tls-key <file>', 'private key of the certificate')
@@ -22,8 +22,8 @@ export function registerHarden(cli: Command, kit: CliKit): void {
     .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names (admin, replication, sentinel, auditor, app)').default(''))
     .option('--secrets <file>', 'reuse the passwords of this credentials.env (so every node of a group shares the replication and sentinel passwords)')
     .option('--force', 'replace a non-empty --out directory')
-    .addOption(kit.withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
-    .addOption(kit.withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
+    .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
+    .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addHelpText('after', `
 Examples:
   redfort harden --config /etc/redis/redis.conf --out hardened/
@@ -36,6 +36,6 @@ Exit codes: 0 the files started and every rule harden fixes passes; 1 the trial
 start or the re-audit failed (the files are written, PLAN.md says why); 2 bad
 input (nothing written).`)
     .action(async (spec: string | undefined, flags: HardenFlags) => {
-      process.exitCode = await (await import('./harden-run.ts')).runHarden(spec, flags, kit);
+      process.exitCode = await (await import('./harden-run.ts')).runHarden(spec, flags);
     });
 }
