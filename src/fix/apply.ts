@@ -1,4 +1,6 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { readTextFile } from '../util/read-file.ts';
+import { fsErrorText } from '../util/fs-error.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetResult } from '../engine/run.ts';
@@ -108,11 +110,11 @@ export function describeStep(step: PlanStep): string {
 }
 
 /** The sentinel.conf `auth-user` / `auth-pass` of each master, when the file is on this machine and readable. */
-function sentinelAuth(path: string | null): Map<string, string> | undefined {
+async function sentinelAuth(path: string | null): Promise<Map<string, string> | undefined> {
   if (!path) return undefined;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = await readTextFile(path);
   } catch {
     return undefined;
   }
@@ -126,11 +128,14 @@ function sentinelAuth(path: string | null): Map<string, string> | undefined {
   return out;
 }
 
+/** A lock file holds a process id and a newline. */
+const MAX_LOCK_BYTES = 64;
+
 /** A lock file per local node: a second fix on the same node is refused while the first runs. */
 class Locks {
   readonly #paths: string[] = [];
 
-  acquire(host: string, port: number): string | undefined {
+  async acquire(host: string, port: number): Promise<string | undefined> {
     const path = join(tmpdir(), `redfort-fix-${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${port}.lock`);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -141,7 +146,10 @@ class Locks {
         return undefined;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot create the lock file ${path}: ${(error as Error).message}`;
-        const pid = Number(readFileSync(path, 'utf8').trim());
+        // The lock's directory is everyone's: what stands at the path may be a FIFO or a huge file, not a lock.
+        const held = await readTextFile(path, { maxBytes: MAX_LOCK_BYTES }).catch((error: unknown) => error as Error);
+        if (held instanceof Error) return `cannot read the lock file ${path}: ${fsErrorText(held)}`;
+        const pid = Number(held.trim());
         if (Number.isInteger(pid) && pid > 0 && alive(pid)) return `another redfort fix (pid ${pid}) is working on ${host}:${port} (lock file ${path})`;
         unlinkSync(path);
       }
@@ -219,7 +227,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       const node = state.nodes.find((n) => n.address === address);
       if (!node) return { ...empty, ok: false, error: `${address} is in the plan but not in the deployment` };
       if (isLocalHost(node.host)) {
-        const problem = locks.acquire(node.host, node.port);
+        const problem = await locks.acquire(node.host, node.port);
         if (problem) return { ...empty, ok: false, error: problem };
       }
       const session = new NodeSession(node.target, address, options);
@@ -312,7 +320,7 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
   }
   const local = isLocalHost(node.host);
   const configFile = node.facts.server?.configFile ?? null;
-  const sentinelFile = node.role === 'sentinel' && local ? sentinelAuth(configFile) : undefined;
+  const sentinelFile = node.role === 'sentinel' && local ? await sentinelAuth(configFile) : undefined;
   const sentinel: RollbackNode['sentinel'] = [];
   for (const t of touches) {
     if (t.kind !== 'sentinel' || !sentinelFile) continue;

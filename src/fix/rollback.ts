@@ -1,4 +1,6 @@
-import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { readTextFile } from '../util/read-file.ts';
+import { fsErrorText } from '../util/fs-error.ts';
 import { dirname, basename, join } from 'node:path';
 import { ReplyError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
@@ -67,12 +69,13 @@ export function writeRollback(path: string, record: RollbackRecord): void {
   renameSync(tmp, path);
 }
 
-export function readRollback(path: string): RollbackRecord {
+/** Reads a rollback file through the one reader: a regular file within the cap (a FIFO is refused, not waited on). */
+export async function readRollback(path: string): Promise<RollbackRecord> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = await readTextFile(path);
   } catch (error) {
-    throw new RollbackFileError(`${path}: cannot read the rollback file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new RollbackFileError(`${path}: cannot read the rollback file: ${fsErrorText(error)}`);
   }
   let record: RollbackRecord;
   try {

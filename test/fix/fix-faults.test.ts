@@ -121,7 +121,7 @@ describe('fix faults on one wide-open server', () => {
     assert.ok(!existsSync(join(dir, 'second.json')));
     const { rollback } = await import('../../src/fix/apply.ts');
     const { readRollback } = await import('../../src/fix/rollback.ts');
-    assert.deepEqual((await rollback(readRollback(join(dir, 'first.json')), new Map([[address(server), seed]]))).notRestored, []);
+    assert.deepEqual((await rollback(await readRollback(join(dir, 'first.json')), new Map([[address(server), seed]]))).notRestored, []);
     assert.deepEqual(await snapshot(server), before);
   });
 });

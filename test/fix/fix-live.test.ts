@@ -141,7 +141,7 @@ describe('fix on a requirepass-only server', () => {
     assert.equal(await rawCommand(server.host, server.port, ['SET', 'a', '1'], { user: app, password: secrets.get(app)! }), 'OK');
     assert.equal(statSync(server.confPath).mode & 0o777, 0o600);
 
-    const record = readRollback(rollbackFile);
+    const record = await readRollback(rollbackFile);
     const result = await rollback(record, new Map([[address(server), seed]]));
     assert.deepEqual(result.notRestored, []);
     assert.deepEqual(await snapshot(server, { password }), before);
@@ -245,7 +245,7 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
     // The other replica follows it, logging in as the replication user.
     await until('a replica of the new master', async () => /slave\d+:.*state=online/.test(String(await rawCommand(master.host, promoted, ['INFO', 'replication'], asAdminRaw))));
 
-    const back = await rollback(readRollback(rollbackFile), new Map(s0.nodes.map((n) => [n.address, n.target])));
+    const back = await rollback(await readRollback(rollbackFile), new Map(s0.nodes.map((n) => [n.address, n.target])));
     assert.deepEqual(back.notRestored, []);
     // The failover moved the roles (replicaof); everything fix touched is back.
     const withoutRoles = (x: Awaited<ReturnType<typeof snapshot>>) => ({ ...x, config: x.config.split('\n').filter((l) => !/^(replicaof|slaveof)=/.test(l)).join('\n') });
@@ -279,7 +279,7 @@ describe('fix on a cluster of 6 nodes', () => {
       const info = String(await rawCommand(node.host, node.port, ['CLUSTER', 'INFO'], { user: admin, password: secrets.get(admin)! }));
       assert.match(info, /cluster_state:ok/);
     }
-    const back = await rollback(readRollback(join(dir, 'rollback.json')), new Map(s0.nodes.map((n) => [n.address, n.target])));
+    const back = await rollback(await readRollback(join(dir, 'rollback.json')), new Map(s0.nodes.map((n) => [n.address, n.target])));
     assert.deepEqual(back.notRestored, []);
     assert.deepEqual(await Promise.all(cluster.nodes.map((s) => snapshot(s))), befores);
     assert.ok(!existsSync(join(dir, 'missing')));

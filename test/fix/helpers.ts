@@ -49,7 +49,7 @@ export async function apply(p: FixPlan, s: FixState, classes: StepClass[], extra
   const { secrets, rollbackFile, ...rest } = extra;
   let earlierRecord;
   try {
-    earlierRecord = readRollback(rollbackFile);
+    earlierRecord = await readRollback(rollbackFile);
   } catch {
     earlierRecord = undefined;
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { readLogrotate } from '../../src/gather/host/logrotate.ts';
 import { readUnitFiles } from '../../src/gather/host/systemd.ts';
 import { tlsOptions } from '../../src/gather/live/tls-options.ts';
 import { readCertificateFile } from '../../src/gather/probe/certificate.ts';
+import { readRollback, RollbackFileError } from '../../src/fix/rollback.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { DEFAULT_MAX_FILE_BYTES } from '../../src/util/read-file.ts';
 
@@ -80,5 +81,25 @@ describe('the host and TLS readers refuse a FIFO and an oversized file', () => {
       tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cacertdir: cadir }, {})),
       { message: `the --cacertdir directory '${cadir}' holds no PEM certificate` },
     );
+  });
+});
+
+describe("fix's rollback file goes through the one reader", () => {
+  test('a rollback file that is a FIFO or huge is refused, not waited on', GUARD, async () => {
+    // A synchronous read of the FIFO would block this process, timers and the test's timeout included: a writer
+    // in another process ends that wait after a while, so that such a regression fails (on an empty record)
+    // instead of hanging the suite.
+    const writer = spawn('sh', ['-c', `sleep 3; echo > '${fifo}'`], { stdio: 'ignore' });
+    try {
+      await assert.rejects(readRollback(fifo), (error: unknown) => {
+        assert.ok(error instanceof RollbackFileError);
+        assert.equal(error.message, `${fifo}: cannot read the rollback file: a FIFO, not a regular file`);
+        return true;
+      });
+    } finally {
+      writer.kill();
+    }
+    await assert.rejects(readRollback(huge), { message: `${huge}: cannot read the rollback file: larger than 16 MiB, the most redfort reads of one file` });
+    await assert.rejects(readRollback(join(dir, 'missing.json')), { message: `${join(dir, 'missing.json')}: cannot read the rollback file: no such file` });
   });
 });

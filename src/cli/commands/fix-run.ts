@@ -116,7 +116,7 @@ export async function runFix(spec: string | undefined, flags: FixFlags): Promise
   if (flags.rollback !== undefined) {
     let record: RollbackRecord;
     try {
-      record = readRollback(flags.rollback);
+      record = await readRollback(flags.rollback);
     } catch (error) {
       if (error instanceof RollbackFileError) throw new UsageError(error.message);
       throw error;
@@ -161,7 +161,7 @@ export async function runFix(spec: string | undefined, flags: FixFlags): Promise
   // --apply [plan.json]
   const planFile = typeof flags.apply === 'string' ? flags.apply : undefined;
   const plan = planFile !== undefined ? await readPlan(planFile) : fresh();
-  const earlier = existsSync(flags.rollbackFile) ? safeRead(flags.rollbackFile) : undefined;
+  const earlier = existsSync(flags.rollbackFile) ? await safeRead(flags.rollbackFile) : undefined;
   if (planFile !== undefined) {
     if (plan.target !== target.display) say(`note: the plan was made for ${plan.target}; applying it to ${target.display}`);
     const stale = staleNodes(plan, state, earlier);
@@ -191,9 +191,9 @@ export async function runFix(spec: string | undefined, flags: FixFlags): Promise
   return 0;
 }
 
-function safeRead(path: string): RollbackRecord {
+async function safeRead(path: string): Promise<RollbackRecord> {
   try {
-    return readRollback(path);
+    return await readRollback(path);
   } catch (error) {
     if (error instanceof RollbackFileError) throw new UsageError(`${error.message}: give another --rollback-file, or move it away`);
     throw error;
