@@ -139,8 +139,16 @@ describe('a fleet of 200 targets, 20 of them dead or silent', () => {
     const dead = await freePorts(10);
     const list = join(dir, 'fleet.txt');
     await writeFile(list, [...fakes.ports.map((p) => `redis://127.0.0.1:${p}`), ...dead.map((p) => `redis://127.0.0.9:${p}`)].join('\n'));
-    const run = await runCli(['audit', '--targets', list, '--no-host', '--no-probe', '--concurrency', '50', '--target-timeout', '12000',
-      '--connect-timeout', '10000', '--timeout', '6000', '--format', 'jsonl', '-o', join(dir, 'fleet.jsonl'), '--fail-on', 'none', '--quiet']);
+    // The run is CPU-bound in the CLI (about 2 s of CPU for the 200 targets; the fake fleet here takes 0.2 s), and a
+    // target's clock runs while the targets in flight share what CPU the machine gives the CLI: its time grows with
+    // --concurrency. Measured with the CLI and this fleet held to 0.1 of a core (cgroup CPU quota, about what a
+    // load of 20 leaves): at --concurrency 50, 82 of the 180 live targets took over 4 s each (the cause of this
+    // test's failures at load 7, a live target out of its 12 s); at the default 16 none did, and the run took 30 s.
+    // So the CLI's default concurrency, a 12 s deadline that is 3x the worst live target there, silent targets
+    // ended by the 6 s reply timeout before it, and a 180 s guard against a hang instead of 60 s.
+    const run = await runCli(['audit', '--targets', list, '--no-host', '--no-probe', '--concurrency', '16', '--target-timeout', '12000',
+      '--connect-timeout', '10000', '--timeout', '6000', '--format', 'jsonl', '-o', join(dir, 'fleet.jsonl'), '--fail-on', 'none', '--quiet'], { killAfterMs: 180_000 });
+    assert.notEqual(run.code, null, `killed after 180 s; stderr: ${run.stderr}`);
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stderr, '', 'nothing on stderr with --quiet');
     const lines = (await readFile(join(dir, 'fleet.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; target?: string; error?: string; summary?: { targets: number; targetErrors: number } });

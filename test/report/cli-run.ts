@@ -35,13 +35,23 @@ async function newestMtime(dir: string): Promise<number> {
   return newest;
 }
 
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  /**
+   * When a run that has not ended is killed (default 60 s): a guard against a hang, not a measure of speed. A run
+   * whose work is CPU-bound and large (a fleet of 200 targets) may take it on a loaded 2-core machine.
+   */
+  readonly killAfterMs?: number;
+}
+
 /** Runs the built CLI with a clean environment (no REDISCLI_AUTH or colour settings from the caller). */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return runNode([BIN, ...args], options);
 }
 
-/** Runs node with these arguments in a clean environment; killed after 60 s (a loaded 2-core machine is slow). */
-export function runNode(nodeArgs: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+/** Runs node with these arguments in a clean environment; killed after 60 s (a loaded 2-core machine is slow) unless told otherwise. */
+export function runNode(nodeArgs: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   const env = { ...process.env };
   for (const name of ['REDISCLI_AUTH', 'NO_COLOR', 'FORCE_COLOR']) delete env[name];
   return new Promise((resolve, reject) => {
@@ -50,7 +60,7 @@ export function runNode(nodeArgs: readonly string[], options: { cwd?: string; en
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
