@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './servers.ts';
+import { eventually as poll } from './wait.ts';
 
 /** A real Prometheus (Debian's `prometheus`) on a free loopback port, with its own temporary data directory. */
 export interface RunningPrometheus {
@@ -71,16 +72,5 @@ export async function startPrometheus(files: Record<string, string>, config = 'p
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` with `what`. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(250);
-  }
+  return poll(what, check, { timeoutMs, intervalMs: 250 });
 }

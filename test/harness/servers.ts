@@ -6,6 +6,7 @@ import net from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './wait.ts';
 import { promisify } from 'node:util';
 import { makeCerts } from './certs.ts';
 import type { CertSet } from './certs.ts';
@@ -668,20 +669,8 @@ function command(server: RunningServer, args: string[]) {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, server: RunningServer) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = ` (last error: ${(error as Error).message})`;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError}\n${logTail(server.logPath)}`);
-    }
-    await sleep(100);
-  }
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, server: RunningServer): Promise<void> {
+  await eventually(what, check, { timeoutMs, detail: () => logTail(server.logPath) });
 }
 
 /** Starts servers in parallel; if one fails, stops the others and rethrows. */

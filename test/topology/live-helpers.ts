@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually as poll } from '../harness/wait.ts';
 import type { RuleResult, TargetResult } from '../../src/engine/run.ts';
 import type { Status } from '../../src/rules/define.ts';
 import { rawCommand } from '../harness/raw.ts';
@@ -15,17 +15,7 @@ export function auth(server: RunningServer, password = server.password): RawOpti
 
 /** Polls until `check` holds (errors count as not yet), at most `timeoutMs`. */
 export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      last = ` (last error: ${(error as Error).message})`;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`);
-    await sleep(100);
-  }
+  await poll(what, check, { timeoutMs });
 }
 
 export async function nodeId(node: RunningServer): Promise<string> {
