@@ -84,17 +84,12 @@ export function nodeOptions<O extends AuditOptions>(options: O): Omit<O, 'config
 }
 
 /**
- * Audits a whole deployment from one of its nodes: discovers every node (a cluster's node list, a sentinel's
- * masters, replicas and peers, or a master's replicas), audits each like `auditTarget` (concurrently, same
- * credentials and TLS settings unless overridden), and judges the deployment as a whole.
- *
- * @returns the deployment entry first, then one entry per node; a node that cannot be reached is an error entry.
+ * Discovers the deployment `seed` belongs to, each node gathered as an audit gathers it (the seed with the
+ * config-file paths given for it, the other nodes without): the one way in for the audit of a deployment and fix's.
  */
-export async function auditDeployment(seed: Target, given: DeploymentOptions): Promise<TargetResult[]> {
-  // Local nodes share one look at this machine.
-  const options = given.hostDiscovery ? given : { ...given, hostDiscovery: createHostDiscovery() };
+export function discoverAudited(seed: Target, options: AuditOptions & Omit<DeploymentOptions, keyof AuditOptions>): Promise<Discovery> {
   const perNode = nodeOptions(options);
-  const discovery = await discoverDeployment(seed, {
+  return discoverDeployment(seed, {
     kind: options.kind,
     gather: (target, isSeed) => gatherTarget(target, isSeed ? options : perNode),
     signal: options.signal,
@@ -104,6 +99,19 @@ export async function auditDeployment(seed: Target, given: DeploymentOptions): P
     connectTimeoutMs: options.connectTimeoutMs,
     commandTimeoutMs: options.commandTimeoutMs,
   });
+}
+
+/**
+ * Audits a whole deployment from one of its nodes: discovers every node (a cluster's node list, a sentinel's
+ * masters, replicas and peers, or a master's replicas), audits each like `auditTarget` (concurrently, same
+ * credentials and TLS settings unless overridden), and judges the deployment as a whole.
+ *
+ * @returns the deployment entry first, then one entry per node; a node that cannot be reached is an error entry.
+ */
+export async function auditDeployment(seed: Target, given: DeploymentOptions): Promise<TargetResult[]> {
+  // Local nodes share one look at this machine.
+  const options = given.hostDiscovery ? given : { ...given, hostDiscovery: createHostDiscovery() };
+  const discovery = await discoverAudited(seed, options);
   if (!discovery.ok) {
     const name = `${options.kind} ${seed.display}`;
     const message = `cannot discover the deployment: ${discovery.error}`;

@@ -1,9 +1,8 @@
 import type { TargetResult } from '../engine/run.ts';
 import type { AuditOptions } from '../app/audit.ts';
 import { gatherTarget, judgeFacts } from '../app/audit.ts';
-import { deploymentFacts, deploymentName, nodeOptions } from '../app/deployment.ts';
+import { deploymentFacts, deploymentName, discoverAudited, nodeOptions } from '../app/deployment.ts';
 import type { Target } from '../redis/target.ts';
-import { discoverDeployment } from '../gather/topology/discover.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { FixNodeInput } from './plan.ts';
 import type { FixPlan } from './types.ts';
@@ -70,15 +69,7 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
       },
     };
   }
-  const perNode = nodeOptions(options);
-  const discovery = await discoverDeployment(seed, {
-    kind: options.kind,
-    gather: (target, isSeed) => gatherTarget(target, isSeed ? options : perNode),
-    nodeOverrides: options.nodeOverrides,
-    concurrency: options.concurrency,
-    connectTimeoutMs: options.connectTimeoutMs,
-    commandTimeoutMs: options.commandTimeoutMs,
-  });
+  const discovery = await discoverAudited(seed, { ...options, kind: options.kind });
   if (!discovery.ok) return { ok: false, error: `cannot discover the deployment: ${discovery.error}` };
   const name = deploymentName(options.kind, seed, discovery.nodes.length);
   const deployment = judgeFacts(deploymentFacts(name, discovery), options);
@@ -91,7 +82,7 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
     // The node's own INFO says what it is now (the discovery source may lag behind a failover).
     const own = outcome.facts.info ? infoField(outcome.facts.info, 'role') : undefined;
     const role = node.role === 'sentinel' ? 'sentinel' : own === 'slave' ? 'replica' : own === 'master' ? 'master' : node.role;
-    const watched = options.kind === 'replication' && role !== 'sentinel' ? { sentinelClients: await sentinelClients(target, perNode) } : {};
+    const watched = options.kind === 'replication' && role !== 'sentinel' ? { sentinelClients: await sentinelClients(target, nodeOptions(options)) } : {};
     nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched });
   }
   return { ok: true, state: { deployment: options.kind, nodes, deploymentResults: deployment, entries } };
