@@ -99,6 +99,19 @@ async function rejection(promise: Promise<unknown>): Promise<ConnectionError> {
   assert.fail('expected a rejection');
 }
 
+/** A loopback port that accepts connections and never answers (closed, with its sockets, after the file). */
+async function silentListener(): Promise<number> {
+  const silent = net.createServer(() => {});
+  const sockets: net.Socket[] = [];
+  silent.on('connection', (socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => silent.close(() => resolve()));
+  });
+  return (silent.address() as net.AddressInfo).port;
+}
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -240,15 +253,7 @@ test('a DNS failure has kind dns', async () => {
 });
 
 test('a listener that never answers times out after the command timeout, for every pending command', async () => {
-  const silent = net.createServer(() => {});
-  const sockets: net.Socket[] = [];
-  silent.on('connection', (socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => {
-    for (const socket of sockets) socket.destroy();
-    return new Promise((resolve) => silent.close(() => resolve()));
-  });
-  const conn = await open((silent.address() as net.AddressInfo).port, { commandTimeoutMs: 300 });
+  const conn = await open(await silentListener(), { commandTimeoutMs: 300 });
   const started = Date.now();
   const [first, second] = await Promise.allSettled([conn.command(['PING']), conn.pipeline([['PING'], ['PING']])]);
   const elapsed = Date.now() - started;
@@ -477,16 +482,9 @@ describe('against hostile or unusual servers', () => {
     const aborted = AbortSignal.abort();
     assert.equal((await rejection(connect({ host: '127.0.0.1', port: server.port, signal: aborted }))).kind, 'aborted');
     // A listener that accepts TCP but never answers a TLS handshake: the connect waits until the abort.
-    const silent = net.createServer(() => {});
-    const sockets: net.Socket[] = [];
-    silent.on('connection', (socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => silent.close(() => resolve()));
-    });
+    const port = await silentListener();
     const controller = new AbortController();
-    const attempt = rejection(connect({ host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port, tls: {}, connectTimeoutMs: 60_000, signal: controller.signal }));
+    const attempt = rejection(connect({ host: '127.0.0.1', port, tls: {}, connectTimeoutMs: 60_000, signal: controller.signal }));
     await pause(50);
     controller.abort();
     const error = await attempt;
