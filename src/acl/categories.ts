@@ -58,5 +58,26 @@ export function bundledCategoryTable(options: {
  * Per-subcommand when any member is named `cmd|sub` (7.0+).
  */
 export function categoryTableFromLive(replies: ReadonlyMap<string, readonly string[]>, source: Source): CategoryTable {
-  return fromLists(replies, source);
+  // The servers of a fleet mostly answer alike: the same replies give back the same (frozen) table, so that what
+  // is computed per table (src/acl/permissions.ts: each user's permission sets, effective and dangerous commands)
+  // is computed once per run rather than once per target. Keyed by the whole content, so a table is only shared
+  // with servers that gave the same replies; a few tables are kept, the least recently used goes first. Members are
+  // compared as sets: each server lists them in its own dict order (a per-process hash seed), and no result
+  // computed from a table depends on that order.
+  let key = JSON.stringify(source);
+  for (const [name, members] of replies) key += `\n${name}\t${[...members].sort().join(' ')}`;
+  const known = LIVE_TABLES.get(key);
+  if (known) {
+    LIVE_TABLES.delete(key);
+    LIVE_TABLES.set(key, known);
+    return known;
+  }
+  const table = fromLists(replies, source);
+  LIVE_TABLES.set(key, table);
+  if (LIVE_TABLES.size > MAX_LIVE_TABLES) LIVE_TABLES.delete(LIVE_TABLES.keys().next().value!);
+  return table;
 }
+
+/** Live tables by content (see {@link categoryTableFromLive}): a handful, as a fleet runs a few server versions. */
+const LIVE_TABLES = new Map<string, CategoryTable>();
+const MAX_LIVE_TABLES = 8;

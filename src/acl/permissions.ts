@@ -136,17 +136,21 @@ function evaluate(rules: readonly string[], table: CategoryTable, selector: numb
 }
 
 /**
- * Results computed from a table, kept as long as the table (one target's facts): a rule set is evaluated once per
- * target however many rules ask (the written-rules check alone asks for each user and each profile role).
- * Keyed by content, so two users with the same rules share; never kept across tables, so nothing goes stale.
+ * Results computed from a table, kept as long as the table: a rule set is evaluated once however many rules ask
+ * (the written-rules check alone asks for each user and each profile role), and, as servers that answer `ACL CAT`
+ * alike share one table (see categoryTableFromLive), once per run for a fleet of alike users. Keyed by content, so
+ * two users with the same rules share; never kept across tables, so nothing goes stale. At most MAX_MEMO results
+ * per table: a long-running process (the exporter) that meets ever new users starts the table's cache afresh.
  */
 const perTable = new WeakMap<CategoryTable, Map<string, unknown>>();
+const MAX_MEMO = 256;
 
 function memo<T>(table: CategoryTable, key: string, make: () => T): T {
   let cache = perTable.get(table);
   if (!cache) perTable.set(table, (cache = new Map()));
   if (cache.has(key)) return cache.get(key) as T;
   const value = make();
+  if (cache.size >= MAX_MEMO) cache.clear();
   cache.set(key, value);
   return value;
 }
@@ -166,6 +170,11 @@ function permissionSets(user: AclUser, table: CategoryTable): readonly Permissio
  */
 export function effectiveCommands(user: AclUser, table: CategoryTable): ReadonlyMap<string, CommandGrant> {
   return memo(table, `effective ${rulesKey(user)}`, () => computeEffective(user, table));
+}
+
+/** The commands `user` may run, sorted and joined by spaces: two users' rights compared at once. */
+export function effectiveKey(user: AclUser, table: CategoryTable): string {
+  return memo(table, `key ${rulesKey(user)}`, () => [...effectiveCommands(user, table).keys()].join(' '));
 }
 
 function computeEffective(user: AclUser, table: CategoryTable): ReadonlyMap<string, CommandGrant> {

@@ -140,7 +140,8 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     keepResults: keepAll,
     root: process.cwd(),
     onTarget: (result, line) => {
-      emit(jsonlTarget(result));
+      // Serialized only when a JSON Lines output takes it.
+      if (sinks.length > 0 || stdoutJsonl) emit(jsonlTarget(result));
       progress?.update(line.worst !== undefined, line.error !== undefined);
     },
   });

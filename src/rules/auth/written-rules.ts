@@ -1,5 +1,5 @@
 import type { AclState, AclUser, CategoryTable, FileFacts, ServerIdentity } from '../../facts/types.ts';
-import { analyzeDangerous, effectiveCommands } from '../../acl/permissions.ts';
+import { analyzeDangerous, effectiveKey } from '../../acl/permissions.ts';
 import type { DangerousReport } from '../../acl/permissions.ts';
 import { parseAclListLine } from '../../acl/parse.ts';
 import { roleRules } from '../../profile/index.ts';
@@ -8,12 +8,7 @@ import { resolveVersion } from '../../redis/directives.ts';
 
 /** Whether two renderings of a user allow exactly the same commands. */
 export function sameCommands(a: AclUser, b: AclUser, table: CategoryTable): boolean {
-  const x = [...effectiveCommands(a, table).keys()].join(' ');
-  return x === [...effectiveCommands(b, table).keys()].join(' ');
-}
-
-function commandsKey(user: AclUser, table: CategoryTable): string {
-  return [...effectiveCommands(user, table).keys()].join(' ');
+  return effectiveKey(a, table) === effectiveKey(b, table);
 }
 
 // Per category table and version: what each profile role may run, computed once (a run may judge many users).
@@ -28,7 +23,7 @@ function profileForms(table: CategoryTable, server: ServerIdentity | undefined):
   if (!forms) {
     forms = PROFILE_ROLES.map((role) => {
       const rules = roleRules(role, version, 'server');
-      return { role, rules, key: commandsKey(parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version }), table) };
+      return { role, rules, key: effectiveKey(parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version }), table) };
     });
     byVersion.set(key, forms);
   }
@@ -54,7 +49,7 @@ export interface WrittenUser {
  * allows the same commands.
  */
 export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): WrittenUser {
-  const own = commandsKey(live, table);
+  const own = effectiveKey(live, table);
   for (const p of profileForms(table, server)) {
     if (p.key === own) {
       const profiled = parseAclListLine(`user ${live.name} on nopass ${p.rules.join(' ')}`, live.source, { version: server?.version });
