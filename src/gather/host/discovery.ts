@@ -6,6 +6,7 @@ import type { FirewallOverride } from './firewall.ts';
 import { readLogrotate } from './logrotate.ts';
 import { readPackage } from './package.ts';
 import { procTables } from './proc.ts';
+import { readSystemd } from './systemd.ts';
 import { isLocalHost } from '../../net/address.ts';
 import type { ProcTables } from './proc.ts';
 
@@ -22,6 +23,8 @@ export interface HostDiscovery {
   logrotate(dir?: string): Promise<HostValue<LogrotateFacts>>;
   package(exe: HostValue<string>, processName: string): Promise<HostValue<PackageFacts | null>>;
   systemdUnit(unit: string, read: () => Promise<HostValue<SystemdFacts | null>>): Promise<HostValue<SystemdFacts | null>>;
+  /** The systemd service of process `pid` (its cgroup, then the unit's answer, shared per unit), once per process. */
+  systemd(pid: number): Promise<HostValue<SystemdFacts | null>>;
 }
 
 /** A fresh discovery for one run; see {@link HostDiscovery}. */
@@ -34,7 +37,7 @@ export function createHostDiscovery(): HostDiscovery {
   };
   // An override (tests, a saved ruleset) is its own object: keyed by identity, not by text.
   const overrides = new WeakMap<FirewallOverride, Promise<HostValue<FirewallFacts>>>();
-  return {
+  const discovery: HostDiscovery = {
     proc: procTables(),
     idNames: () => once('idNames', readIdNames),
     firewall: (override) => {
@@ -46,7 +49,9 @@ export function createHostDiscovery(): HostDiscovery {
     logrotate: (dir) => once(`logrotate ${dir ?? ''}`, () => readLogrotate({ logrotateDir: dir })),
     package: (exe, processName) => (exe.known ? once(`package ${exe.value}\0${processName}`, () => readPackage(exe, processName)) : readPackage(exe, processName)),
     systemdUnit: (unit, read) => once(`systemd ${unit}`, read),
+    systemd: (pid) => once(`systemd pid ${pid}`, () => readSystemd(pid, discovery.systemdUnit)),
   };
+  return discovery;
 }
 
 /**

@@ -24,6 +24,7 @@ import { statPath } from './files.ts';
 import type { IdNames } from './files.ts';
 import { createHostDiscovery } from './discovery.ts';
 import type { HostDiscovery } from './discovery.ts';
+import type { ProcTables } from './proc.ts';
 import {
   configFromCmdline,
   findPortOwner,
@@ -84,6 +85,7 @@ export async function configFileOf(
   cwd: HostValue<string>,
   execStart: readonly string[] | undefined,
   pid: number,
+  tables?: ProcTables,
 ): Promise<HostValue<string | null>> {
   const fromArgs = async (args: readonly string[], where: string): Promise<HostValue<string | null> | undefined> => {
     const named = configFromCmdline(args);
@@ -102,7 +104,7 @@ export async function configFileOf(
   const reported = facts.server?.configFile;
   // The title replaced the arguments and no unit names the file: INFO's word is taken only for a regular file the
   // server's own user can read, so a server cannot make root redfort read what it could not read itself.
-  if (reported && isAbsolute(reported) && (await readableByProcess(reported, pid))) {
+  if (reported && isAbsolute(reported) && (await readableByProcess(reported, pid, tables))) {
     return { known: true, value: reported, source: hostSource(`INFO server config_file, a regular file that process ${pid}'s user can read`) };
   }
   if (reported) {
@@ -257,28 +259,29 @@ async function describeFiles(planned: readonly Planned[], facts: Facts, names: I
 
 /** Everything about one server process of this machine; `ok: false` only when the process is gone. */
 export async function gatherHost(pid: number, facts: Facts, options: HostOptions = {}): Promise<{ ok: true; host: HostFacts } | { ok: false; reason: string }> {
-  const status = await readStatus(pid);
-  if (!status) return { ok: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
   const discovery = options.hostDiscovery ?? createHostDiscovery();
+  const proc = discovery.proc;
+  const status = await readStatus(pid, proc);
+  if (!status) return { ok: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
   // The machine-wide reads (logrotate, the packet filter: a command) start now and run beside the rest.
   const logrotate = discovery.logrotate(options.logrotateDir);
   const firewall = discovery.firewall(options.firewallRuleset);
-  const exe = procLink(pid, 'exe');
+  const exe = proc.link(pid, 'exe');
   // The package query (a command) starts as soon as the executable is known.
   const pkg = exe.then((path) => discovery.package(path, status.name));
   // Awaited below; should a step in between throw, their failures are not unhandled rejections.
   for (const started of [logrotate, firewall, pkg]) started.catch(() => undefined);
   const [names, rawCmdline, cwd, stdout, open, sockets, systemd] = await Promise.all([
     discovery.idNames(),
-    readCmdline(pid),
-    procLink(pid, 'cwd'),
+    proc.cmdline(pid),
+    proc.link(pid, 'cwd'),
     procLink(pid, 'fd/1'),
-    openFiles(pid, discovery.proc),
-    listenersOf(pid, discovery.proc),
-    readSystemd(pid, discovery.systemdUnit),
+    openFiles(pid, proc),
+    listenersOf(pid, proc),
+    discovery.systemd(pid),
   ]);
   const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
-  const configFile = await configFileOf(facts, rawCmdline, cwd, execStart, pid);
+  const configFile = await configFileOf(facts, rawCmdline, cwd, execStart, pid, proc);
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
   const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal);
   const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel);
@@ -331,7 +334,7 @@ export const hostEnricher: Enricher = async (facts, target, options) => {
       if (!isLocalHost(target.host)) {
         return withoutHost(facts, `${target.host} is not an address of this machine: run redfort on the server's host for host facts`);
       }
-      const owner = await findPortOwner(target.host, target.port, (options.hostDiscovery ?? createHostDiscovery()).proc, reportedPid(facts));
+      const owner = await (options.hostDiscovery ?? createHostDiscovery()).proc.portOwner(target.host, target.port, reportedPid(facts));
       if (!owner.found) return withoutHost(facts, owner.reason);
       pid = owner.pid;
     }
@@ -370,20 +373,21 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
   let owner = pid;
   if (owner === undefined) {
     // The run's /proc tables: a fresh walk of /proc per target made a fleet of local servers quadratic.
-    const found = await findPortOwner(host, port, discovery?.proc, reportedPid(facts));
+    const found = await (discovery ? discovery.proc.portOwner(host, port, reportedPid(facts)) : findPortOwner(host, port, undefined, reportedPid(facts)));
     if (!found.found) return { known: false, reason: found.reason };
     owner = found.pid;
   }
-  const cmdline = await readCmdline(owner);
-  const cwd = await procLink(owner, 'cwd');
-  const systemd = configFromCmdline(cmdline) === undefined ? await readSystemd(owner, discovery?.systemdUnit) : undefined;
+  // What the host stage reads of the same process again: the run's discovery reads it once.
+  const cmdline = await (discovery ? discovery.proc.cmdline(owner) : readCmdline(owner));
+  const cwd = await (discovery ? discovery.proc.link(owner, 'cwd') : procLink(owner, 'cwd'));
+  const systemd = configFromCmdline(cmdline) === undefined ? await (discovery ? discovery.systemd(owner) : readSystemd(owner)) : undefined;
   const execStart = systemd?.known && systemd.value ? systemd.value.execStart : undefined;
-  return configFileOf(facts, cmdline, cwd, execStart, owner);
+  return configFileOf(facts, cmdline, cwd, execStart, owner, discovery?.proc);
 }
 
 /** Whether process `pid` could open `path` for reading: a regular file whose mode lets its user or groups read it. */
-async function readableByProcess(path: string, pid: number): Promise<boolean> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+async function readableByProcess(path: string, pid: number, tables?: ProcTables): Promise<boolean> {
+  const status = (await (tables ? tables.statusText(pid) : readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined))) ?? '';
   const ids = (name: string): number[] => (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
   const uid = ids('Uid')[1];
   const gids = new Set([ids('Gid')[1], ...ids('Groups')]);

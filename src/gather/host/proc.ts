@@ -231,8 +231,8 @@ export async function processIds(): Promise<number[]> {
   }
 }
 
-export async function readStatus(pid: number): Promise<ProcStatus | undefined> {
-  const text = await readText(`/proc/${pid}/status`);
+export async function readStatus(pid: number, tables?: ProcTables): Promise<ProcStatus | undefined> {
+  const text = await (tables ? tables.statusText(pid) : readText(`/proc/${pid}/status`));
   return text === undefined ? undefined : parseStatus(text);
 }
 
@@ -266,6 +266,16 @@ export interface ProcTables {
   fdLinks(pid: number): Promise<HostValue<readonly string[]>>;
   /** `Name:` and `PPid:` of one process (the servers of a fleet share a parent: read once). */
   nameAndParent(pid: number): Promise<{ readonly name: string; readonly ppid: number } | undefined>;
+  /**
+   * /proc/<pid>/status as text (undefined when it cannot be read), its command line, and readlink of
+   * /proc/<pid>/<name>: read once per run, however many stages ask (the config-file and host stages of a target,
+   * the port owner's check, the config file's readability all read the same process).
+   */
+  statusText(pid: number): Promise<string | undefined>;
+  cmdline(pid: number): Promise<readonly string[]>;
+  link(pid: number, name: string): Promise<HostValue<string>>;
+  /** {@link findPortOwner} with these tables, once per address, port and hint (both local stages of a target ask). */
+  portOwner(host: string, port: number, hint?: number): Promise<PortOwner>;
   /** socket inode -> the lowest pid of `group` holding it, and the pids whose descriptors cannot be read. */
   socketOwners(group: 'servers' | 'others'): Promise<{ readonly byInode: ReadonlyMap<string, number>; readonly denied: readonly number[] }>;
 }
@@ -312,7 +322,11 @@ export function procTables(): ProcTables {
       return once(`unix ${ns}`, () => readUnixSockets(ns === 'self' ? undefined : pid)) as Promise<UnixSocket[]>;
     },
     fdLinks: (pid) => once(`fd ${pid}`, () => readFdLinks(pid)) as Promise<HostValue<readonly string[]>>,
-    nameAndParent: (pid) => once(`status ${pid}`, () => nameAndParent(pid)) as Promise<{ name: string; ppid: number } | undefined>,
+    nameAndParent: (pid) => once(`name ${pid}`, async () => nameAndParent(await tables.statusText(pid))) as Promise<{ name: string; ppid: number } | undefined>,
+    statusText: (pid) => once(`status ${pid}`, () => readText(`/proc/${pid}/status`)) as Promise<string | undefined>,
+    cmdline: (pid) => once(`cmdline ${pid}`, () => readCmdline(pid)) as Promise<string[]>,
+    link: (pid, name) => once(`link ${pid} ${name}`, () => procLink(pid, name)) as Promise<HostValue<string>>,
+    portOwner: (host, port, hint) => once(`owner ${host} ${port} ${hint ?? ''}`, () => findPortOwner(host, port, tables, hint)) as Promise<PortOwner>,
     socketOwners: (group) =>
       once(`owners ${group}`, async () => {
         const names = await tables.processes();
@@ -410,8 +424,7 @@ export async function findPortOwner(host: string, port: number, tables: ProcTabl
 }
 
 /** `Name:` and `PPid:` of /proc/<pid>/status. */
-async function nameAndParent(pid: number): Promise<{ name: string; ppid: number } | undefined> {
-  const text = await readText(`/proc/${pid}/status`);
+function nameAndParent(text: string | undefined): { name: string; ppid: number } | undefined {
   const name = text === undefined ? undefined : /^Name:\s*(.*)$/m.exec(text)?.[1]?.trim();
   return name === undefined ? undefined : { name, ppid: Number(/^PPid:\s*(\d+)/m.exec(text!)?.[1] ?? 0) };
 }

@@ -38,6 +38,34 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
   return undefined;
 }
 
+interface ByVersion {
+  /** The server-side advisories whose range the version is in, in the data's order, with the fix on its branch. */
+  readonly affecting: readonly { readonly advisory: Advisory; readonly fixed: Advisory['affected'][number]['fixed'] | undefined }[];
+  /** Advisories whose status on the version's branch is unknown. */
+  readonly unknownBranch: readonly string[];
+}
+
+/** What the advisory data says of each product, version and branch met: a fleet runs a few versions. */
+const BY_VERSION = new Map<string, ByVersion>();
+
+function advisoriesFor(known: { readonly product: string; readonly version: string; readonly branch: string }): ByVersion {
+  const key = `${known.product}\0${known.version}\0${known.branch}`;
+  let found = BY_VERSION.get(key);
+  if (found) return found;
+  const affecting: ByVersion['affecting'][number][] = [];
+  const unknownBranch: string[] = [];
+  for (const advisory of advisories()) {
+    if (advisory.product !== known.product || !advisory.server_side || !advisory.range || advisory.config_only) continue;
+    if (advisory.unknown_branches.some((b) => b === known.branch || b.startsWith(`${known.branch} `))) unknownBranch.push(advisory.id);
+    if (!satisfies(known.version, advisory.range)) continue;
+    affecting.push({ advisory, fixed: advisory.affected.find((a) => satisfies(known.version, a.range))?.fixed });
+  }
+  found = { affecting, unknownBranch };
+  if (BY_VERSION.size >= 256) BY_VERSION.clear();
+  BY_VERSION.set(key, found);
+  return found;
+}
+
 /**
  * CVE-2022-0543 is in Debian and Ubuntu packaging, not in a version range: only the `--probe-intrusive` EVAL tells,
  * and a positive answer is certain, whatever the version.
@@ -80,15 +108,13 @@ export default defineRule({
     const fixedByPackage: string[] = [];
     const findings: Finding[] = [];
     const unknown: string[] = [];
-    for (const advisory of advisories()) {
-      if (advisory.product !== known.product || !advisory.server_side || !advisory.range || advisory.config_only) continue;
-      if (advisory.unknown_branches.some((b) => b === known.branch || b.startsWith(`${known.branch} `))) unknown.push(advisory.id);
-      if (!satisfies(known.version, advisory.range)) continue;
+    const { affecting, unknownBranch } = advisoriesFor(known);
+    unknown.push(...unknownBranch);
+    for (const { advisory, fixed } of affecting) {
       if ([advisory.id, ...(advisory.aliases ?? [])].some((id) => backported.has(id.toUpperCase()))) {
         fixedByPackage.push(advisory.id);
         continue;
       }
-      const fixed = advisory.affected.find((a) => satisfies(known.version, a.range))?.fixed;
       const excluded = ruledOut(advisory, { info, config }, scripting);
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
       findings.push({
