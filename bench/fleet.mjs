@@ -4,7 +4,8 @@
 //   2. 1,000 targets answered by one lightweight fake-server process (replies recorded from a real server):
 //      wall time and peak RSS of `redfort audit --targets FILE --format jsonl -o FILE`;
 //   3. one server: `redfort audit URL --format json` against nmap on its port and a bare `node -e 0`.
-// Usage: npm run build && node bench/fleet.mjs   (FLEET=200 FAKES=1000 ROUNDS=5 to change the sizes)
+// Usage: npm run build && node bench/fleet.mjs   (FLEET=200 FAKES=1000 ROUNDS=5 FAKE_ROUNDS=5 to change the sizes;
+//   PARTS=fakes, or any of fleet,one,fakes separated by commas, to run only those parts)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,6 +16,9 @@ import { recordReplies, startFakeFleet, startRedisFleet } from './fleet-servers.
 const FLEET = Number(process.env.FLEET ?? 200);
 const FAKES = Number(process.env.FAKES ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const FAKE_ROUNDS = Number(process.env.FAKE_ROUNDS ?? 5);
+const PARTS = new Set((process.env.PARTS ?? 'fleet,one,fakes').split(',').map((p) => p.trim()));
+for (const p of PARTS) if (!['fleet', 'one', 'fakes'].includes(p)) throw new Error(`PARTS: unknown part '${p}' (fleet, one, fakes)`);
 const CLI = new URL('../bin/redfort.mjs', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'redfort-bench-fleet-'));
 
@@ -68,27 +72,32 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; load average at start ${load()}`);
 const nmap = (ports) => ['nmap', ['-Pn', '-p', ports.join(','), '--script', '+redis-info', '127.0.0.1']];
 const ratios = [];
-const fleet = await startRedisFleet(FLEET);
+// The fake servers replay one real server's replies: a run of the fakes alone still starts one real server.
+const fleet = await startRedisFleet(PARTS.has('fleet') ? FLEET : 1);
 try {
-  const targets = join(work, 'fleet.txt');
-  writeFileSync(targets, fleet.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
-  const rows = await sideBySide([
-    [`redfort audit --targets (${FLEET} local servers, host facts and probes)`, 'node', [CLI, 'audit', '--targets', targets, '--format', 'json', '-o', join(work, 'fleet.json'), '--fail-on', 'none', '--quiet']],
-    [`nmap -Pn -p P1,…,P${FLEET} --script +redis-info 127.0.0.1`, ...nmap(fleet.ports)],
-  ], Math.min(ROUNDS, 3));
-  print(`${FLEET} local redis-server processes`, rows);
-  ratios.push([`${FLEET} local servers with host facts / nmap`, rows[0].ms / rows[1].ms, 1.0]);
+  if (PARTS.has('fleet')) {
+    const targets = join(work, 'fleet.txt');
+    writeFileSync(targets, fleet.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    const rows = await sideBySide([
+      [`redfort audit --targets (${FLEET} local servers, host facts and probes)`, 'node', [CLI, 'audit', '--targets', targets, '--format', 'json', '-o', join(work, 'fleet.json'), '--fail-on', 'none', '--quiet']],
+      [`nmap -Pn -p P1,…,P${FLEET} --script +redis-info 127.0.0.1`, ...nmap(fleet.ports)],
+    ], Math.min(ROUNDS, 3));
+    print(`${FLEET} local redis-server processes`, rows);
+    ratios.push([`${FLEET} local servers with host facts / nmap`, rows[0].ms / rows[1].ms, 1.0]);
+  }
 
-  const one = `redis://127.0.0.1:${fleet.ports[0]}`;
-  const single = await sideBySide([
-    ['redfort audit URL --format json (host facts and probes)', 'node', [CLI, 'audit', one, '--format', 'json', '--fail-on', 'none']],
-    ['redfort --version', 'node', [CLI, '--version']],
-    ['nmap -Pn -p P --script +redis-info 127.0.0.1', ...nmap([fleet.ports[0]])],
-    ['node -e 0', 'node', ['-e', '0']],
-  ], ROUNDS * 4);
-  print('One server', single);
-  ratios.push(['one server / nmap', single[0].ms / single[2].ms, 0.7]);
-  ratios.push(['one server / node -e 0', single[0].ms / single[3].ms, 2.0]);
+  if (PARTS.has('one')) {
+    const one = `redis://127.0.0.1:${fleet.ports[0]}`;
+    const single = await sideBySide([
+      ['redfort audit URL --format json (host facts and probes)', 'node', [CLI, 'audit', one, '--format', 'json', '--fail-on', 'none']],
+      ['redfort --version', 'node', [CLI, '--version']],
+      ['nmap -Pn -p P --script +redis-info 127.0.0.1', ...nmap([fleet.ports[0]])],
+      ['node -e 0', 'node', ['-e', '0']],
+    ], ROUNDS * 4);
+    print('One server', single);
+    ratios.push(['one server / nmap', single[0].ms / single[2].ms, 0.7]);
+    ratios.push(['one server / node -e 0', single[0].ms / single[3].ms, 2.0]);
+  }
 
   // Replies of a real server, served by one process on FAKES ports.
   // The commands of the audit pipeline (src/gather/live/gather-live.ts auditCommands()).
@@ -96,22 +105,31 @@ try {
   const commands = [['INFO', 'everything'], ['CONFIG', 'GET', '*'], ['ACL', 'LIST'], ['ACL', 'CAT'], ...categories.map((c) => ['ACL', 'CAT', c]),
     ['COMMAND', 'INFO', 'config', 'debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof', 'keys', 'acl', 'eval'],
     ['TIME'], ['CLUSTER', 'NODES'], ['SENTINEL', 'MASTERS'], ['SENTINEL', 'CONFIG', 'GET', '*']];
-  const replies = await recordReplies(fleet.ports[0], [...commands, ['PING'], ['INFO', 'server'], ['HELLO', '3']]);
-  const fakes = await startFakeFleet(FAKES, replies);
-  try {
-    const list = join(work, 'fakes.txt');
-    writeFileSync(list, fakes.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
-    const big = await sideBySide([
-      [`redfort audit --targets (${FAKES} fake servers) --format jsonl -o FILE`, 'node', [CLI, 'audit', '--targets', list, '--format', 'jsonl', '-o', join(work, 'fakes.jsonl'), '--fail-on', 'none', '--quiet']],
-    ], 1);
-    print(`${FAKES} targets (one fake-server process)`, big);
-    // A run whose targets all failed is fast or slow for the wrong reason: say how many were really audited.
-    const lines = readFileSync(join(work, 'fakes.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"type":"target"'));
-    const failed = lines.filter((l) => JSON.parse(l).error !== undefined).length;
-    console.log(`\n${lines.length} targets in the JSON Lines file, ${failed} of them errors`);
-    ratios.push([`${FAKES} targets peak RSS MiB`, big[0].rss, 150]);
-  } finally {
-    await fakes.stop();
+  if (PARTS.has('fakes')) {
+    const replies = await recordReplies(fleet.ports[0], [...commands, ['PING'], ['INFO', 'server'], ['HELLO', '3']]);
+    const fakes = await startFakeFleet(FAKES, replies);
+    try {
+      const list = join(work, 'fakes.txt');
+      writeFileSync(list, fakes.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+      // The peak RSS of one run depends on when V8 happens to collect: several runs, each under /usr/bin/time.
+      const runs = [];
+      for (let r = 0; r < FAKE_ROUNDS; r++) {
+        const start = performance.now();
+        const timed = await run('/usr/bin/time', ['-f', '%M', 'node', CLI, 'audit', '--targets', list, '--format', 'jsonl', '-o', join(work, 'fakes.jsonl'), '--fail-on', 'none', '--quiet']);
+        runs.push({ ms: performance.now() - start, rss: Number(timed.stderr.trim().split('\n').pop()) / 1024 });
+      }
+      const rss = runs.map((r) => r.rss);
+      print(`${FAKES} targets (one fake-server process), ${FAKE_ROUNDS} runs; peak RSS of each: ${rss.map((m) => m.toFixed(0)).join(', ')} MiB`, [
+        { name: `redfort audit --targets (${FAKES} fake servers) --format jsonl -o FILE`, ms: median(runs.map((r) => r.ms)), rss: median(rss) },
+      ]);
+      // A run whose targets all failed is fast or slow for the wrong reason: say how many were really audited.
+      const lines = readFileSync(join(work, 'fakes.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"type":"target"'));
+      const failed = lines.filter((l) => JSON.parse(l).error !== undefined).length;
+      console.log(`\n${lines.length} targets in the JSON Lines file, ${failed} of them errors`);
+      ratios.push([`${FAKES} targets peak RSS MiB (median of ${FAKE_ROUNDS}; highest ${Math.max(...rss).toFixed(0)})`, median(rss), 150]);
+    } finally {
+      await fakes.stop();
+    }
   }
 } finally {
   await fleet.stop();
