@@ -53,6 +53,18 @@ describe('command-line experience', { concurrency: 4 }, () => {
     assert.doesNotMatch(result.stderr, /Secret|zzPw/);
   });
 
+  it("a password holding '/', ':' or '@' is masked in errors that quote the target as written", async () => {
+    const override = await runCli(['audit', 'redis://127.0.0.1:1', '--sentinel', '--node-override', 'redis://u:se/cr:et@x:1']);
+    oneLineError(override, /--node-override 'redis:\/\/u:\*\*\*@x:1' must be KEY=URL/);
+    assert.doesNotMatch(override.stderr, /se\/cr|cr:et/);
+    const inventory = join(dir, 'odd-password.yaml');
+    await writeFile(inventory, `targets:\n  - url: "redis://u:pa@ss/wd:x@127.0.0.1:1"\n    passwordFile: ${join(dir, 'no-such-file')}\n`);
+    const fleet = await runCli(['audit', '--targets', inventory, '--format', 'json']);
+    assert.equal(fleet.code, 2, fleet.stderr);
+    assert.match(fleet.stdout, /redis:\/\/u:\*\*\*@127\.0\.0\.1:1/);
+    assert.doesNotMatch(`${fleet.stdout}${fleet.stderr}`, /pa@ss|ss\/wd|wd:x/);
+  });
+
   it('--output into a missing directory fails before the audit, naming the path', async () => {
     oneLineError(await runCli(['audit', dead, '--output', 'nosuchdir/x.json']), /cannot write a report to 'nosuchdir\/x\.json': the directory 'nosuchdir' does not exist$/);
     oneLineError(await runCli(['audit', dead, '--output', `json=${join(dir, 'a dir')}`]), /cannot write a report to '.*a dir': it is a directory$/);

@@ -275,7 +275,15 @@ function decode(text: string, what: string, fail: (reason: string) => never): st
 // Error messages quote the target as typed, minus the password (and any user info outside a URL).
 /** A target as written with the password of its URL shown as `***` (`redis://user:***@host`), for messages about the spec itself. */
 export function maskPassword(spec: string): string {
-  return spec.replace(/:[^:@/]*@/, ':***@');
+  // A password may hold ':', '/' or '@' (`redis://u:se/cr@t@host`): everything from the first ':' of the user
+  // info to its last '@' is the password.
+  const schemeEnd = spec.indexOf('://');
+  const start = schemeEnd === -1 ? 0 : schemeEnd + 3;
+  const at = spec.lastIndexOf('@');
+  if (at < start) return spec;
+  const colon = spec.indexOf(':', start);
+  if (colon === -1 || colon > at) return spec;
+  return `${spec.slice(0, colon)}:***${spec.slice(at)}`;
 }
 
 function withoutPassword(spec: string): string {
