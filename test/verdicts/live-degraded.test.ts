@@ -18,14 +18,16 @@ describe('a certificate that does not verify under --cacert', () => {
   let certs: CertSet;
   let expired: RunningServer;
   let valid: RunningServer;
+  let expiring: RunningServer;
   before(async () => {
     certs = await makeCerts();
-    [expired, valid] = await Promise.all([
+    [expired, valid, expiring] = await Promise.all([
       startRedis({ tls: { authClients: 'no', certs, cert: certs.expiredCert, key: certs.expiredKey }, killOnStop: true }),
       startRedis({ tls: { authClients: 'no', certs }, killOnStop: true }),
+      startRedis({ tls: { authClients: 'no', certs, cert: certs.expiringCert, key: certs.expiringKey }, killOnStop: true }),
     ]);
   });
-  after(() => Promise.all([expired?.stop(), valid?.stop()]));
+  after(() => Promise.all([expired?.stop(), valid?.stop(), expiring?.stop()]));
 
   async function audit(server: RunningServer, flags: TargetFlags): Promise<TargetResult> {
     return auditTarget(resolveTarget(`rediss://127.0.0.1:${server.port}`, { cacert: certs.ca, ...flags }, {}), { noHost: true });
@@ -51,6 +53,17 @@ describe('a certificate that does not verify under --cacert', () => {
     assert.equal(cert?.status, 'fail');
     assert.match(cert!.message, /did not verify \(.*ERR_TLS_CERT_ALTNAME_INVALID/);
     assert.equal(result(r, 'auth.no-authentication')[0]?.status, 'fail');
+  });
+
+  it('wrong name on a certificate that also expires soon: the verification failure is its own high finding', async () => {
+    const r = await audit(expiring, { sni: 'wrong.example' });
+    assert.equal(r.error, undefined);
+    const certificate = result(r, 'tls.certificate');
+    assert.equal(certificate.length, 2, certificate.map((x) => x.message).join('\n'));
+    assert.match(certificate[0]!.message, /did not verify \(.*ERR_TLS_CERT_ALTNAME_INVALID/);
+    assert.equal(certificate[0]!.severity, 'high');
+    assert.match(certificate[1]!.message, /expires on .*, in \d+ days/);
+    assert.equal(certificate[1]!.severity, 'medium');
   });
 
   it('a certificate that verifies gives no such finding', async () => {

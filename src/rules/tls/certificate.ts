@@ -86,6 +86,8 @@ export default defineRule({
       const evidence = [`issuer: ${c.issuer}`, `valid ${date(c.validFrom)} to ${date(c.validTo)}`, `SHA-256 fingerprint ${c.fingerprint256}`, ...trustNotes(c)];
       const before = findings.length;
       const days = Math.floor((c.validTo - now) / DAY);
+      // Expired or not yet valid: the reason a verifying client refuses it (the verification error says no more).
+      const outOfDate = c.validTo <= now || c.validFrom > now;
       if (c.validTo <= now) {
         findings.push({ message: `${label} expired on ${date(c.validTo)}, ${-days} days ago: clients that verify it refuse to connect`, source: c.source, evidence });
       } else if (c.validTo - now < thresholds.certExpiryDays * DAY) {
@@ -99,10 +101,12 @@ export default defineRule({
         findings.push({ message: `${label} has a ${keyText(c)} key: below ${min} bits it can be factored or forged`, source: c.source, evidence });
       }
       if (unverified && c.fingerprint256 === targetCertificate) {
-        // One finding per certificate: an expired one says so already; the verification error joins its evidence.
+        // An expired (or not yet valid) certificate says why it does not verify: the error joins that finding's
+        // evidence. Any other reason (another name, an untrusted issuer) is a finding of its own, first: a key
+        // that is short or a date that is near does not say that clients already refuse it.
         const first = findings[before];
-        if (first) findings[before] = { ...first, evidence: [...(first.evidence ?? []), `did not verify: ${unverified}; this audit connected without verifying it`] };
-        else findings.push({ message: `${label} ${unverifiedText}`, source: c.source, evidence });
+        if (first && outOfDate) findings[before] = { ...first, evidence: [...(first.evidence ?? []), `did not verify: ${unverified}; this audit connected without verifying it`] };
+        else findings.splice(before, 0, { message: `${label} ${unverifiedText}`, source: c.source, evidence });
       }
       if (findings.length === before) {
         passes.push(`${label} is valid until ${date(c.validTo)} (${days} days) with a ${keyText(c)} key${trustNotes(c).length > 0 ? `; ${trustNotes(c).join(', ')}` : ''}`);
