@@ -521,7 +521,7 @@ class Decoder {
         case 0x3d: // =
         case 0x21: {
           // !
-          const length = this.#length(text(), 'bulk', type === 0x24);
+          const length = plainLength(buf, start + 1, lf - 1, this.#maxBytes) ?? this.#length(text(), 'bulk', type === 0x24);
           if (length === -1) {
             value = null;
             break;
@@ -557,7 +557,7 @@ class Decoder {
         case 0x7c: {
           // |
           const aggregate = String.fromCharCode(type) as AggregateType;
-          const length = this.#length(text(), aggregate === '%' || aggregate === '|' ? 'map' : 'array', type === 0x2a);
+          const length = plainLength(buf, start + 1, lf - 1, this.#maxBytes) ?? this.#length(text(), aggregate === '%' || aggregate === '|' ? 'map' : 'array', type === 0x2a);
           if (length === -1) {
             value = null;
             break;
@@ -648,6 +648,21 @@ class Decoder {
       isPush = frame.type === '>';
     }
   }
+}
+
+/**
+ * The common case of a length header, read from the bytes without making a string: a few decimal digits, within
+ * `max`. Anything else (a sign, a null, too large, not digits) is undefined, and the caller's checks decide.
+ */
+function plainLength(buf: Buffer, from: number, to: number, max: number): number | undefined {
+  if (to <= from || to - from > 15) return undefined;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = (buf[i] as number) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    n = n * 10 + digit;
+  }
+  return n <= max ? n : undefined;
 }
 
 function decodeBulk(buf: Buffer, type: number, start: number, end: number): Reply {
