@@ -3,17 +3,22 @@ import pc from 'picocolors';
 /**
  * A rule page (docs/rules/<id>.md) as a terminal shows it best: headings bold (underlined for the title),
  * code blocks indented without their fences, `**bold**` and `code` marks removed (or bold with colours),
- * links as `text (url)`, tables as aligned columns. Pure.
+ * links as `text (url)` (`options.link` rewrites a link's target), tables as aligned columns. Pure.
  */
-export function markdownForTerminal(markdown: string, options: { color: boolean }): string {
+export function markdownForTerminal(markdown: string, options: { color: boolean; link?: (url: string) => string }): string {
   const c = pc.createColors(options.color);
+  const link = options.link ?? ((url: string) => url);
   const inline = (text: string): string =>
     text
-      .replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_, label: string, url: string) => (label === url ? url : `${label} (${url})`))
+      .replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_, label: string, url: string) => {
+        const shown = link(url);
+        return label === shown ? shown : `${label} (${shown})`;
+      })
       .replace(/\*\*([^*]+)\*\*/g, (_, t: string) => c.bold(t))
       .replace(/`([^`]+)`/g, (_, t: string) => c.cyan(t));
   const out: string[] = [];
-  let fenced = false;
+  // A fence may be indented (a code block inside a list item): its lines keep their place under the item.
+  let fenced: string | undefined;
   let table: string[][] = [];
   const flushTable = (): void => {
     if (table.length === 0) return;
@@ -23,12 +28,14 @@ export function markdownForTerminal(markdown: string, options: { color: boolean 
     table = [];
   };
   for (const line of markdown.split('\n')) {
-    if (/^```/.test(line)) {
-      fenced = !fenced;
+    const fence = /^(\s*)```/.exec(line);
+    if (fence) {
+      fenced = fenced === undefined ? fence[1]! : undefined;
       continue;
     }
-    if (fenced) {
-      out.push(`    ${c.dim(line)}`);
+    if (fenced !== undefined) {
+      const body = line.startsWith(fenced) ? line.slice(fenced.length) : line.trimStart();
+      out.push(`${fenced}    ${c.dim(body)}`);
       continue;
     }
     if (/^\s*\|.*\|\s*$/.test(line)) {

@@ -26,6 +26,21 @@ describe('redfort CLI (issue 11)', () => {
     assert.match(raw.stdout, /^## Why it matters$/m);
   });
 
+  it('explain renders every rule page: fences inside list items too, relative links from the package root', async () => {
+    const ids = JSON.parse((await runCli(['rules', '--format', 'json'])).stdout) as { id: string }[];
+    assert.ok(ids.length > 40);
+    for (const { id } of ids) {
+      const page = await runCli(['explain', id]);
+      assert.equal(page.code, 0, page.stderr);
+      assert.doesNotMatch(page.stdout, /```|\*\*|^#+ /m, id);
+      assert.doesNotMatch(page.stdout, /\(\.\.\//, `${id}: a link relative to docs/rules/`);
+    }
+    const acl = await runCli(['explain', 'auth.acl-file-missing']);
+    // The console block of step 1 stays under its item, indented as code.
+    assert.match(acl.stdout, /^1\. Write the current users to a file\..*\n {7}redis-cli --user admin --askpass ACL LIST > \/etc\/redis\/users\.acl$/m);
+    assert.match(acl.stdout, /writes this fix into a reviewed copy of your files, starts it and re-audits it \(docs\/harden\.md\)/);
+  });
+
   it('reboot-plan accepts --no-color', async () => {
     const r = await runCli(['reboot-plan', 'redis://127.0.0.1:1', '--no-color', '--connect-timeout', '500']);
     assert.equal(r.code, 2);
