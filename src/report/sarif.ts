@@ -1,7 +1,7 @@
 import type * as Sarif from 'sarif';
 import type { RuleResult, TargetResult } from '../engine/run.ts';
 import type { Severity } from '../rules/define.ts';
-import { fingerprint } from '../engine/triage/target-key.ts';
+import { findingFingerprint } from '../engine/triage/baseline.ts';
 import { ruleDocUrl, TOOL_URL } from './common.ts';
 import type { Reporter } from './types.ts';
 
@@ -88,7 +88,7 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
     level: LEVEL[result.severity],
     message: { text: `${target.target}: ${result.message}` },
     locations: [location(result, target.target, root)],
-    partialFingerprints: { 'redfortFinding/v1': fingerprint(result.ruleId, target.target, result.message) },
+    partialFingerprints: { 'redfortFinding/v1': findingFingerprint(result.ruleId, target.target, result.message, root) },
     ...(result.suppressed !== undefined
       ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: result.suppressed.reason }] }
       : {}),

@@ -25,9 +25,15 @@ export function relativeTo(text: string, root: string | undefined): string {
   return text.split(prefix).join('');
 }
 
-function printOf(ruleId: string, target: string, message: string, root: string | undefined): string {
+/**
+ * A failure's fingerprint as baselines, suppressions (`fingerprint:`), the JSON report and SARIF give it: paths
+ * below `root` (the folder the run started in) relative to it, so that it is the same in every checkout.
+ */
+export function findingFingerprint(ruleId: string, target: string, message: string, root: string | undefined): string {
   return fingerprint(ruleId, relativeTo(target, root), relativeTo(message, root));
 }
+
+const printOf = findingFingerprint;
 
 /** Today's failures, suppressed ones aside (they are accepted already); paths relative to `root` when given. */
 export function baselineOf(report: AuditReport, options: { readonly root?: string } = {}): Baseline {
