@@ -60,24 +60,61 @@ export function bundledCategoryTable(options: {
 export function categoryTableFromLive(replies: ReadonlyMap<string, readonly string[]>, source: Source): CategoryTable {
   // The servers of a fleet mostly answer alike: the same replies give back the same (frozen) table, so that what
   // is computed per table (src/acl/permissions.ts: each user's permission sets, effective and dangerous commands)
-  // is computed once per run rather than once per target. Keyed by the whole content, so a table is only shared
-  // with servers that gave the same replies; a few tables are kept, the least recently used goes first. Members are
-  // compared as sets: each server lists them in its own dict order (a per-process hash seed), and no result
-  // computed from a table depends on that order.
-  let key = JSON.stringify(source);
-  for (const [name, members] of replies) key += `\n${name}\t${[...members].sort().join(' ')}`;
-  const known = LIVE_TABLES.get(key);
-  if (known) {
-    LIVE_TABLES.delete(key);
-    LIVE_TABLES.set(key, known);
-    return known;
+  // is computed once per run rather than once per target. Only the same replies share a table: the same source,
+  // the same categories in the same order, each with the same members. Members are compared as sets: each server
+  // lists them in its own dict order (a per-process hash seed), and no result computed from a table depends on it.
+  const sourceKey = JSON.stringify(source);
+  const at = LIVE_TABLES.findIndex((known) => sameReplies(known, sourceKey, replies));
+  if (at !== -1) {
+    const [known] = LIVE_TABLES.splice(at, 1);
+    LIVE_TABLES.unshift(known!);
+    return known!.table;
   }
   const table = fromLists(replies, source);
-  LIVE_TABLES.set(key, table);
-  if (LIVE_TABLES.size > MAX_LIVE_TABLES) LIVE_TABLES.delete(LIVE_TABLES.keys().next().value!);
+  const members = [...replies].map(([name, list]) => [name, new Map(list.map((m, i) => [m, i]))] as const);
+  LIVE_TABLES.unshift({ sourceKey, members, table });
+  if (LIVE_TABLES.length > MAX_LIVE_TABLES) LIVE_TABLES.pop();
   return table;
 }
 
-/** Live tables by content (see {@link categoryTableFromLive}): a handful, as a fleet runs a few server versions. */
-const LIVE_TABLES = new Map<string, CategoryTable>();
+/** A live table and the replies it was built from: each category's members with their position. */
+interface LiveTable {
+  readonly sourceKey: string;
+  readonly members: readonly (readonly [string, ReadonlyMap<string, number>])[];
+  readonly table: CategoryTable;
+}
+
+/** Live tables, the most recently used first: a handful, as a fleet runs a few server versions. */
+const LIVE_TABLES: LiveTable[] = [];
 const MAX_LIVE_TABLES = 8;
+
+// Which positions of a category a reply has named, stamped with the check under way (no allocation per check).
+let marks = new Uint32Array(0);
+let stamp = 0;
+
+function sameReplies(known: LiveTable, sourceKey: string, replies: ReadonlyMap<string, readonly string[]>): boolean {
+  if (known.sourceKey !== sourceKey || known.members.length !== replies.size) return false;
+  let i = 0;
+  for (const [name, list] of replies) {
+    const [knownName, positions] = known.members[i++]!;
+    if (name !== knownName || !sameMembers(positions, list)) return false;
+  }
+  return true;
+}
+
+/** Whether `list` holds each member of `positions` exactly once, and nothing else. */
+function sameMembers(positions: ReadonlyMap<string, number>, list: readonly string[]): boolean {
+  if (positions.size !== list.length) return false;
+  if (marks.length < list.length) marks = new Uint32Array(list.length * 2);
+  stamp += 1;
+  if (stamp === 0xffffffff) {
+    marks.fill(0);
+    stamp = 1;
+  }
+  for (const member of list) {
+    const at = positions.get(member);
+    if (at === undefined || marks[at] === stamp) return false;
+    marks[at] = stamp;
+  }
+  return true;
+}

@@ -69,4 +69,21 @@ describe('categoryTableFromLive', () => {
     const t = categoryTableFromLive(new Map([['dangerous', ['config', 'info']]]), source);
     assert.equal(t.granularity, 'command');
   });
+
+  it('servers that answer alike share one table (members in any order); any other answer gets its own', () => {
+    const first = categoryTableFromLive(new Map([['dangerous', ['config', 'flushall', 'keys']], ['admin', ['config', 'debug']]]), source);
+    // Each server lists members in its own dict order.
+    assert.equal(categoryTableFromLive(new Map([['dangerous', ['keys', 'config', 'flushall']], ['admin', ['debug', 'config']]]), source), first);
+    const others = [
+      categoryTableFromLive(new Map([['dangerous', ['keys', 'keys', 'flushall']], ['admin', ['debug', 'config']]]), source),
+      categoryTableFromLive(new Map([['dangerous', ['keys', 'config']], ['admin', ['debug', 'config']]]), source),
+      categoryTableFromLive(new Map([['dangerous', ['keys', 'config', 'flushall', 'shutdown']], ['admin', ['debug', 'config']]]), source),
+      categoryTableFromLive(new Map([['admin', ['debug', 'config']], ['dangerous', ['keys', 'config', 'flushall']]]), source),
+      categoryTableFromLive(new Map([['dangerous', ['config', 'flushall', 'keys']]]), source),
+      categoryTableFromLive(new Map([['dangerous', ['config', 'flushall', 'keys']], ['admin', ['config', 'debug']]]), { kind: 'live', command: 'ACL CAT' }),
+    ];
+    for (const other of others) assert.notEqual(other, first);
+    assert.deepEqual(others[0]!.categories.get('dangerous'), ['keys', 'keys', 'flushall']);
+    assert.deepEqual(others[1]!.categories.get('dangerous'), ['keys', 'config']);
+  });
 });

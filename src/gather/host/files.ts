@@ -1,4 +1,5 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { errnoOf } from '../../util/fs-error.ts';
 import { readTextFile } from '../../util/read-file.ts';
 import { dirname } from 'node:path';
@@ -38,8 +39,11 @@ function typeOf(mode: number): HostStat['type'] {
   return 'other';
 }
 
-/** lstat + stat of a path: its mode, owner and group with symlinks resolved; missing and unreadable are explicit. */
-export async function statPath(path: string, names: IdNames): Promise<HostFileState> {
+/**
+ * lstat + stat of a path: its mode, owner and group with symlinks resolved; missing and unreadable are explicit.
+ * `statParent` stats the parent directory (the files of one directory may share one answer).
+ */
+export async function statPath(path: string, names: IdNames, statParent: (path: string) => Promise<Stats | undefined> = (p) => stat(p).catch(() => undefined)): Promise<HostFileState> {
   let link;
   try {
     link = await lstat(path);
@@ -51,10 +55,7 @@ export async function statPath(path: string, names: IdNames): Promise<HostFileSt
     const target = link.isSymbolicLink() ? await stat(path) : link;
     const realPath = link.isSymbolicLink() ? await realpath(path) : path;
     const parentPath = dirname(realPath);
-    const parent = await stat(parentPath).then(
-      (p) => ({ path: parentPath, mode: p.mode & 0o7777, uid: p.uid, gid: p.gid }),
-      () => undefined,
-    );
+    const parent = await statParent(parentPath).then((p) => (p ? { path: parentPath, mode: p.mode & 0o7777, uid: p.uid, gid: p.gid } : undefined));
     return {
       kind: 'present',
       stat: {

@@ -1,4 +1,5 @@
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { errnoOf } from '../../util/fs-error.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
@@ -247,9 +248,16 @@ async function devLogOf(pid: number): Promise<boolean | undefined> {
 
 async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames): Promise<HostFile[]> {
   const configRoles: ReadonlySet<HostFileRole> = new Set(['config', 'include', 'acl', 'sentinel-config']);
+  // Most of a server's files share one directory (dir): its mode is read once.
+  const parents = new Map<string, Promise<Stats | undefined>>();
+  const statParent = (path: string): Promise<Stats | undefined> => {
+    let parent = parents.get(path);
+    if (!parent) parents.set(path, (parent = stat(path).catch(() => undefined)));
+    return parent;
+  };
   return Promise.all(
     planned.map(async (p) => {
-      const state = await statPath(p.path, names);
+      const state = await statPath(p.path, names, statParent);
       const file: HostFile = { role: p.role, path: p.path, origin: p.origin, state };
       if (!configRoles.has(p.role) || state.kind !== 'present') return file;
       return { ...file, secrets: await fileSecrets(facts, p.path) };

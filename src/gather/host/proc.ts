@@ -292,8 +292,11 @@ function memo<K, V>(): (key: K, make: () => Promise<V>) => Promise<V> {
 /** A fresh set of /proc tables; see {@link ProcTables}. */
 export function procTables(): ProcTables {
   const once = memo<string, unknown>();
+  // Once per process: its TCP and unix socket tables are both looked up by it.
   const netNamespace = async (pid: number | undefined): Promise<string> =>
-    pid === undefined ? 'self' : await readlink(`/proc/${pid}/ns/net`).then((ns) => (ns === selfNs ? 'self' : ns), () => `pid ${pid}`);
+    pid === undefined
+      ? 'self'
+      : ((await once(`ns ${pid}`, () => readlink(`/proc/${pid}/ns/net`).then((ns) => (ns === selfNs ? 'self' : ns), () => `pid ${pid}`))) as string);
   let selfNs: string | undefined;
   const ready = readlink('/proc/self/ns/net').then((ns) => {
     selfNs = ns;

@@ -207,6 +207,8 @@ class Connection implements RespConnection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (error) => this.#fail(this.#hintAfterHandshake(classify(error, 'established'))));
     socket.on('close', () => {
+      // Closed by the client, or after an error: already failed, nothing to make.
+      if (this.#failure) return;
       const detail = this.#unsolicitedError === undefined ? '' : `: ${this.#unsolicitedError}`;
       this.#fail(this.#hintAfterHandshake(new ConnectionError('closed', `connection closed by server${detail}`)));
     });
