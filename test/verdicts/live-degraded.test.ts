@@ -88,9 +88,27 @@ describe('a password-protected server audited without credentials', () => {
     assert.equal(config?.status, 'skip');
     assert.match(config!.message, /^needs credentials/);
     assert.equal(r.results.filter((x) => x.status === 'error').length, 0);
-    // TLS on the wire is judged: a plaintext server fails tls.disabled without reading its config.
+    // The wire shows this port is plaintext, not whether a TLS port listens too: tls.disabled needs the config.
+    assert.match(result(r, 'tls.disabled')[0]?.message ?? '', /^needs credentials/);
     assert.ok(r.warnings?.some((w) => /no credentials were given/.test(w)));
     assert.equal(exitCode([r], 'high') === 2, false);
+  });
+
+  it('over TLS, the handshake is judged: tls.disabled passes from the wire, with the protocols and the certificate', async () => {
+    const certs = await makeCerts();
+    const tls = await startRedis({ conf: 'requirepass s3cret-pass', password: 's3cret-pass', tls: { authClients: 'no', certs }, killOnStop: true });
+    try {
+      const r = await auditTarget(resolveTarget(`rediss://127.0.0.1:${tls.port}`, { cacert: certs.ca }, {}), { noHost: true });
+      assert.equal(r.error, undefined);
+      const disabled = result(r, 'tls.disabled')[0];
+      assert.equal(disabled?.status, 'pass', disabled?.message);
+      assert.match(disabled!.message, /completed a TLS handshake/);
+      assert.equal(disabled!.source?.kind, 'probe');
+      for (const id of ['tls.weak-protocols', 'tls.certificate']) assert.equal(result(r, id)[0]?.status, 'pass', id);
+      assert.match(result(r, 'network.protected-mode-off')[0]?.message ?? '', /^needs credentials/);
+    } finally {
+      await tls.stop();
+    }
   });
 
   it('a wrong password stays an error (exit 2)', async () => {

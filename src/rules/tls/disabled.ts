@@ -1,5 +1,7 @@
 import { defineRule, fail, pass } from '../define.ts';
+import { configMissing } from '../combine.ts';
 import { atLeast, exposure, portOf, releaseName } from '../util.ts';
+import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 
 export default defineRule({
@@ -8,10 +10,17 @@ export default defineRule({
   severity: 'medium',
   section: 'Foundation',
   checklist: 'Foundation 11',
-  sources: ['live', 'config'],
+  sources: ['live', 'config', 'probe'],
   remediation: `Set \`tls-port\` to a port other than 6379 (e.g. \`tls-port ${STRICT_PORT}\`, as network.default-port asks), \`tls-cert-file\`, \`tls-key-file\` and \`tls-ca-cert-file\` (CONFIG SET works on 6.2+), then close the plaintext port with \`port 0\`.`,
-  requires: ['config'],
-  check({ config, server }) {
+  requires: [],
+  check(facts) {
+    const { config, server } = facts;
+    if (!config) {
+      // Without the configuration (no credentials, or CONFIG denied), a TLS handshake on the wire shows a listener.
+      const tls = reachedPorts(facts);
+      if (tls.length === 0) return configMissing(facts);
+      return pass(`on the wire, ${tls.map(portLabel).join(', ')} completed a TLS handshake: clients can connect over TLS (whether a plaintext port is open too is tls.plaintext-port-open's to say)`, { source: tls[0]!.source });
+    }
     const tlsPort = config.get('tls-port');
     if (tlsPort && portOf(tlsPort) > 0) return pass(`tls-port is ${tlsPort.value}`, { source: tlsPort.source });
     const reach = exposure(config, server);
