@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,13 +127,17 @@ describe('redfort audit --targets with per-target credentials', () => {
   });
 });
 
+/** Server c's replies (it asks for a password), served on `count` ports by one lightweight process; the last `silent` never answer. */
+async function fakeFleet(count: number, silent: number): Promise<{ ports: number[]; stop(): Promise<void> }> {
+  const replies = await recordReplies(c.port, [['AUTH', PW_INLINE], ...auditCommands().map((p) => p.args)]);
+  replies.set('PING', Buffer.from('+PONG\r\n'));
+  return startFakeFleet(count, replies, { silent });
+}
+
 describe('a fleet of 200 targets, 20 of them dead or silent', () => {
   it('finishes with every live result present; the dead and silent ones are errors', async () => {
     // One real server's replies, served on 190 ports by one lightweight process: 10 of them never answer.
-    const replies = await recordReplies(c.port, [['AUTH', PW_INLINE], ...auditCommands().map((p) => p.args)]);
-    const authed = new Map([...replies].map(([k, v]) => [k, v]));
-    authed.set('PING', Buffer.from('+PONG\r\n'));
-    fakes = await startFakeFleet(190, authed, { silent: 10 });
+    fakes = await fakeFleet(190, 10);
     // Dead targets on 127.0.0.9, where no test server binds: a port free on 127.0.0.1 now could be taken by
     // another test's server before the run.
     const dead = await freePorts(10);
@@ -161,6 +165,37 @@ describe('a fleet of 200 targets, 20 of them dead or silent', () => {
     }
     assert.equal(targets.filter((t) => live.has(t.target!)).length, 180);
     assert.deepEqual({ targets: lines.at(-1)!.summary!.targets, errors: lines.at(-1)!.summary!.targetErrors }, { targets: 200, errors: 20 });
+  });
+});
+
+describe('JSON Lines as targets finish', () => {
+  it("a finished target's line is in the file while another target still holds the run open", async () => {
+    // Five servers that answer and one that never does, with a reply timeout far longer than the test.
+    const fleet = await fakeFleet(6, 1);
+    const file = join(dir, 'streamed.jsonl');
+    const list = join(dir, 'streamed.txt');
+    await writeFile(list, fleet.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), 'audit', '--targets', list, '--no-host', '--no-probe',
+      '--timeout', '600000', '--target-timeout', '600000', '--format', 'jsonl', '-o', file, '--fail-on', 'none', '--quiet'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      const live = new Set(fleet.ports.slice(0, 5).map((p) => `redis://127.0.0.1:${p}`));
+      let seen: { type: string; target?: string; error?: string }[] = [];
+      // Until the five lines are there (the run cannot end before the silent target's 600 s): 120 s at most.
+      for (let waited = 0; waited < 120_000 && child.exitCode === null; waited += 100) {
+        const text = await readFile(file, 'utf8').catch(() => '');
+        seen = text.split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as { type: string; target?: string; error?: string });
+        if (seen.length >= 5) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(child.exitCode, null, 'the run is still going (the silent target)');
+      assert.deepEqual(new Set(seen.map((l) => l.target)), live);
+      for (const l of seen) assert.deepEqual([l.type, l.error], ['target', undefined]);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await fleet.stop();
+    }
   });
 });
 
