@@ -1,8 +1,30 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { connectionOptions, withDefault } from '../kit.ts';
-import type { HardenFlags } from './harden-run.ts';
+import { UsageError, connectionOptions, integer, withDefault } from '../kit.ts';
+import type { HardenRequest } from '../../harden/run.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
+
+type HardenFlags = Omit<HardenRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env'> & { connectTimeout: string; timeout: string };
+
+/** The harden command: its timeouts checked, the run asked of src/harden, its summary printed; the exit code. */
+async function hardenCommand(spec: string | undefined, flags: HardenFlags): Promise<number> {
+  const { connectTimeout, timeout, ...rest } = flags;
+  const request: HardenRequest = {
+    ...rest,
+    connectTimeoutMs: integer(connectTimeout, '--connect-timeout', 1, 600_000),
+    commandTimeoutMs: integer(timeout, '--timeout', 1, 600_000),
+    env: process.env,
+  };
+  const { runHarden, HardenInputError } = await import('../../harden/run.ts');
+  try {
+    const run = await runHarden(spec, request);
+    process.stdout.write(run.summary);
+    return run.code;
+  } catch (error) {
+    if (error instanceof HardenInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 export function registerHarden(cli: Command): void {
   connectionOptions(cli
@@ -36,6 +58,6 @@ Exit codes: 0 the files started and every rule harden fixes passes; 1 the trial
 start or the re-audit failed (the files are written, PLAN.md says why); 2 bad
 input (nothing written).`)
     .action(async (spec: string | undefined, flags: HardenFlags) => {
-      process.exitCode = await (await import('./harden-run.ts')).runHarden(spec, flags);
+      process.exitCode = await hardenCommand(spec, flags);
     });
 }

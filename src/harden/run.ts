@@ -1,34 +1,37 @@
-// What `redfort harden` runs, loaded only when the command runs (src/cli/commands/harden.ts registers it): an
-// audit never loads it.
+// What `redfort harden` runs, for the CLI and the library alike: no terminal in it (the CLI prints the summary it
+// returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { gatherTarget, judgeFacts } from '../../app/audit.ts';
-import { auditFiles } from '../../app/audit.ts';
-import type { TargetResult } from '../../engine/run.ts';
-import type { Facts } from '../../facts/types.ts';
-import { factsFromFiles, gatherFiles } from '../../gather/conf/gather-files.ts';
-import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../../redis/directives.ts';
-import type { ServerVersion } from '../../redis/directives.ts';
-import { resolveTarget } from '../../redis/target.ts';
-import type { TargetFlags } from '../../redis/target.ts';
-import { packageVersion } from '../../package-root.ts';
-import type { Provenance, Secret, TlsFiles } from '../../profile/index.ts';
-import { generatePassword, isProfileName, PROFILES, readSecretsFile, validUserPrefix, writeSecretsFile } from '../../profile/index.ts';
-import { quoteArg, redactSecrets, renderLine } from '../../harden/conf-edit.ts';
-import { unifiedDiff } from '../../harden/diff.ts';
-import { harden } from '../../harden/harden.ts';
-import type { HardenResult } from '../../harden/harden.ts';
-import { commentHeader, hostFiles, planMarkdown } from '../../harden/outputs.ts';
-import type { RuleOutcome, TrialOutcome } from '../../harden/outputs.ts';
-import { binaryVersion, freePort, runTrial } from '../../harden/trial.ts';
-import { UsageError, integer } from '../kit.ts';
-import { FileReadError, readTextFile } from '../../util/read-file.ts';
-import { fsErrorText } from '../../util/fs-error.ts';
+import { gatherTarget, judgeFacts } from '../app/audit.ts';
+import { auditFiles } from '../app/audit.ts';
+import type { TargetResult } from '../engine/run.ts';
+import type { Facts } from '../facts/types.ts';
+import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
+import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
+import type { ServerVersion } from '../redis/directives.ts';
+import { resolveTarget } from '../redis/target.ts';
+import type { TargetFlags } from '../redis/target.ts';
+import { packageVersion } from '../package-root.ts';
+import type { Provenance, Secret, TlsFiles } from '../profile/index.ts';
+import { generatePassword, isProfileName, PROFILES, readSecretsFile, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
+import { quoteArg, redactSecrets, renderLine } from './conf-edit.ts';
+import { unifiedDiff } from './diff.ts';
+import { harden } from './harden.ts';
+import type { HardenResult } from './harden.ts';
+import { commentHeader, hostFiles, planMarkdown } from './outputs.ts';
+import type { RuleOutcome, TrialOutcome } from './outputs.ts';
+import { binaryVersion, freePort, runTrial } from './trial.ts';
+import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { fsErrorText } from '../util/fs-error.ts';
 
-export interface HardenFlags extends TargetFlags {
+/** Bad input to harden (a flag, a file, a version): nothing is written; the CLI reports it as a usage error. */
+export class HardenInputError extends Error {}
+
+/** What `redfort harden` is asked: its flags, with the timeouts as numbers and the environment that holds REDISCLI_AUTH. */
+export interface HardenRequest extends TargetFlags {
   uri?: string;
   a?: string;
   config?: string;
@@ -44,8 +47,16 @@ export interface HardenFlags extends TargetFlags {
   userPrefix: string;
   secrets?: string;
   force?: boolean;
-  connectTimeout: string;
-  timeout: string;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  /** Where REDISCLI_AUTH is read from (the process's environment, for the CLI). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a harden run ends with: its exit code (0 passed, 1 the trial or the re-audit failed) and its summary. */
+export interface HardenRun {
+  readonly code: 0 | 1;
+  readonly summary: string;
 }
 
 const DEBIAN_CONF = '/etc/redis/redis.conf';
@@ -56,7 +67,7 @@ async function readInput(path: string, flag: string): Promise<string> {
   try {
     return await readTextFile(path);
   } catch (error) {
-    if (error instanceof FileReadError) throw new UsageError(`${path}: cannot read the ${flag} file: ${error.detail}`);
+    if (error instanceof FileReadError) throw new HardenInputError(`${path}: cannot read the ${flag} file: ${error.detail}`);
     throw error;
   }
 }
@@ -98,40 +109,44 @@ function statusOf(result: TargetResult | undefined, rule: string): { status: str
 }
 
 
-export async function runHarden(spec: string | undefined, flags: HardenFlags): Promise<number> {
-  if (!flags.out) throw new UsageError('--out DIR is required: harden writes only into its output directory');
-  if (!isProfileName(flags.profile)) throw new UsageError(`--profile must be baseline or strict, not '${flags.profile}'`);
-  if (!validUserPrefix(flags.userPrefix)) throw new UsageError(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
+/**
+ * Hardens a live server's or its files' configuration into `flags.out` (written whole or not at all), starts the
+ * result in a throwaway server and re-audits it. Writes nothing to the terminal: the summary is returned.
+ */
+export async function runHarden(spec: string | undefined, flags: HardenRequest): Promise<HardenRun> {
+  if (!flags.out) throw new HardenInputError('--out DIR is required: harden writes only into its output directory');
+  if (!isProfileName(flags.profile)) throw new HardenInputError(`--profile must be baseline or strict, not '${flags.profile}'`);
+  if (!validUserPrefix(flags.userPrefix)) throw new HardenInputError(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
   for (const address of flags.bind ?? []) {
-    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw new UsageError(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
+    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw new HardenInputError(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
   }
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
-  if (tlsGiven !== 0 && tlsGiven !== 3) throw new UsageError('--tls-cert, --tls-key and --tls-ca go together');
+  if (tlsGiven !== 0 && tlsGiven !== 3) throw new HardenInputError('--tls-cert, --tls-key and --tls-ca go together');
   const tls: TlsFiles | undefined = tlsGiven === 3 ? { cert: resolve(flags.tlsCert!), key: resolve(flags.tlsKey!), ca: resolve(flags.tlsCa!) } : undefined;
   if (tls) for (const [path, flag] of [[tls.cert, '--tls-cert'], [tls.key, '--tls-key'], [tls.ca, '--tls-ca']] as const) await readInput(path, flag);
   const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
-  if (!live && !flags.config && !flags.sentinelConfig) throw new UsageError('give a live target (redis://…) or --config FILE');
+  if (!live && !flags.config && !flags.sentinelConfig) throw new HardenInputError('give a live target (redis://…) or --config FILE');
   const texts = new Map<string, string>();
   for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) texts.set(path, await readInput(path, flag));
   const out = resolve(flags.out);
   if (existsSync(out)) {
-    if (!statSync(out).isDirectory()) throw new UsageError(`${flags.out}: exists and is not a directory`);
-    if (readdirSync(out).length > 0 && !flags.force) throw new UsageError(`${flags.out}: exists and is not empty (use --force to replace it)`);
+    if (!statSync(out).isDirectory()) throw new HardenInputError(`${flags.out}: exists and is not a directory`);
+    if (readdirSync(out).length > 0 && !flags.force) throw new HardenInputError(`${flags.out}: exists and is not empty (use --force to replace it)`);
   } else if (!existsSync(dirname(out))) {
-    throw new UsageError(`${flags.out}: its parent directory does not exist`);
+    throw new HardenInputError(`${flags.out}: its parent directory does not exist`);
   }
   if (flags.redisVersion !== undefined && !knownVersion(flags.redisVersion)) {
-    throw new UsageError(`--redis-version '${flags.redisVersion}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
+    throw new HardenInputError(`--redis-version '${flags.redisVersion}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
   }
   let reuse = new Map<string, string>();
   if (flags.secrets) {
     try {
       reuse = new Map((await readSecretsFile(flags.secrets)).map((s) => [s.user, s.password]));
     } catch (error) {
-      throw new UsageError(`${flags.secrets}: cannot use the --secrets file: ${fsErrorText(error, flags.secrets)}`);
+      throw new HardenInputError(`${flags.secrets}: cannot use the --secrets file: ${fsErrorText(error, flags.secrets)}`);
     }
   }
-  const timeouts = { connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000), commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000) };
+  const timeouts = { connectTimeoutMs: flags.connectTimeoutMs, commandTimeoutMs: flags.commandTimeoutMs };
 
   // Gather, as an audit does.
   let facts: Facts;
@@ -141,15 +156,15 @@ export async function runHarden(spec: string | undefined, flags: HardenFlags): P
   let versionNote: string | undefined;
   if (live) {
     const pass = flags.pass ?? flags.a;
-    const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
+    const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, flags.env);
     const gathered = await gatherTarget(target, { ...timeouts, noProbe: true, noHost: true, ...(flags.config ? { configPath: flags.config } : {}), ...(flags.acl ? { aclPath: flags.acl } : {}), ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}) });
-    if (!gathered.ok) throw new UsageError(`${target.display}: ${gathered.error}`);
+    if (!gathered.ok) throw new HardenInputError(`${target.display}: ${gathered.error}`);
     facts = gathered.facts;
     const found = facts.server?.configFile;
     const canRead = (p: string | undefined): p is string => { try { closeSync(openSync(p!, 'r')); return true; } catch { return false; } };
     if (facts.server?.mode === 'sentinel') {
       sentinelPath ??= canRead(found) ? found : undefined;
-      if (!sentinelPath) throw new UsageError(`${target.display}: a sentinel, whose config file ${found ? `'${found}' cannot be read` : 'is unknown'}: pass --sentinel-config FILE`);
+      if (!sentinelPath) throw new HardenInputError(`${target.display}: a sentinel, whose config file ${found ? `'${found}' cannot be read` : 'is unknown'}: pass --sentinel-config FILE`);
       confPath = undefined;
     } else {
       confPath ??= canRead(found) ? found : undefined;
@@ -158,18 +173,18 @@ export async function runHarden(spec: string | undefined, flags: HardenFlags): P
   } else {
     if (versionText === undefined) {
       const local = await binaryVersion('redis-server');
-      if (!local) throw new UsageError('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
+      if (!local) throw new HardenInputError('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
       versionText = local;
       versionNote = `the files do not name their version: taken as ${local}, the local redis-server's (pass --redis-version to choose)`;
     }
     const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: versionText });
-    if (!gathered.ok) throw new UsageError(gathered.error);
+    if (!gathered.ok) throw new HardenInputError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
   const version = versionText ? knownVersion(versionText) : undefined;
-  if (!version) throw new UsageError(`version '${versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
+  if (!version) throw new HardenInputError(`version '${versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
   if (confPath && facts.config?.get('aclfile')?.value && !facts.acl && facts.unavailable.acl) {
-    throw new UsageError(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
+    throw new HardenInputError(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
   }
 
   const readText = async (path: string): Promise<string> => texts.get(path) ?? readInput(path, 'config');
@@ -242,8 +257,8 @@ export async function runHarden(spec: string | undefined, flags: HardenFlags): P
       await rename(stage, out);
     }
     const failing = outcomes.filter((o) => o.claimed && o.after === 'fail');
-    printSummary(out, facts.target, version.label, profile.name, trial, outcomes, result);
-    return trial.status === 'failed' || failing.length > 0 ? 1 : 0;
+    const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result);
+    return { code: trial.status === 'failed' || failing.length > 0 ? 1 : 0, summary };
   } finally {
     await rm(work, { recursive: true, force: true });
     await rm(stage, { recursive: true, force: true });
@@ -327,7 +342,7 @@ async function staticAudits(facts: Facts, result: HardenResult, stage: string, w
   return { before, after: after.error ? asWritten : after };
 }
 
-function printSummary(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult): void {
+function summaryOf(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult): string {
   const lines: string[] = [];
   lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
   lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
@@ -339,5 +354,5 @@ function printSummary(out: string, target: string, versionLabel: string, profile
   const left = claimed.filter((o) => o.after === 'fail');
   lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? `; still failing: ${left.map((o) => `${o.rule} (${o.message ?? ''})`).join('; ')}` : ''}.`);
   lines.push(`${result.credentials.length} new credential${result.credentials.length === 1 ? '' : 's'} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }
