@@ -240,11 +240,15 @@ export async function readCmdline(pid: number): Promise<string[]> {
   return parseCmdline((await readText(`/proc/${pid}/cmdline`)) ?? '');
 }
 
-/** readlink of /proc/<pid>/<name> (exe, cwd, fd/1). */
+/**
+ * readlink of /proc/<pid>/<name> (exe, cwd, fd/1, ns/net). Synchronous, as for the descriptors (readFdLinks): the
+ * kernel answers from the process's own tables without touching a disk, where the asynchronous call costs a trip
+ * through libuv's threads and several system calls more, for each of a fleet's targets.
+ */
 export async function procLink(pid: number, name: string): Promise<HostValue<string>> {
   const path = `/proc/${pid}/${name}`;
   try {
-    return { known: true, value: await readlink(path), source: hostSource(path) };
+    return { known: true, value: readlinkSync(path), source: hostSource(path) };
   } catch (error) {
     return { known: false, reason: fsReason(error, `cannot read ${path}`) };
   }
@@ -296,7 +300,10 @@ export function procTables(): ProcTables {
   const netNamespace = async (pid: number | undefined): Promise<string> =>
     pid === undefined
       ? 'self'
-      : ((await once(`ns ${pid}`, () => readlink(`/proc/${pid}/ns/net`).then((ns) => (ns === selfNs ? 'self' : ns), () => `pid ${pid}`))) as string);
+      : ((await once(`ns ${pid}`, async () => {
+          const ns = await procLink(pid, 'ns/net');
+          return ns.known ? (ns.value === selfNs ? 'self' : ns.value) : `pid ${pid}`;
+        })) as string);
   let selfNs: string | undefined;
   const ready = readlink('/proc/self/ns/net').then((ns) => {
     selfNs = ns;

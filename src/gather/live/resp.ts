@@ -194,6 +194,7 @@ class Connection implements RespConnection {
   #unsolicitedError: string | undefined;
   /** Whether the server has sent anything since the connection was established. */
   #answered = false;
+  #corked = false;
 
   constructor(socket: net.Socket, options: ConnectOptions) {
     this.#socket = socket;
@@ -238,6 +239,15 @@ class Connection implements RespConnection {
     const promise = new Promise<Reply[]>((resolve, reject) => {
       this.#queue.push({ expected: commands.length, replies: [], deadline, resolve, reject });
     });
+    // What is asked in one tick (AUTH, INFO and the audit pipeline) leaves in one write: corked until the next tick.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
     this.#socket.write(encodeCommands(commands));
     if (this.#queue.length === 1) this.#armTimer();
     return promise;
