@@ -30,12 +30,15 @@ export async function runFleet(entries: readonly FleetEntry[], options: FleetOpt
   const run: FleetOptions = options.hostDiscovery ? options : { ...options, hostDiscovery: createHostDiscovery() };
   const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
   let next = 0;
+  const one = async (index: number): Promise<void> => {
+    const entry = entries[index]!;
+    for (const result of await auditEntry(entry, run)) onResult(entry.labels && Object.keys(entry.labels).length > 0 ? { ...result, labels: entry.labels } : result, index);
+  };
+  // Each entry in a call of its own: a suspended async function keeps what its frame last held, so a loop that
+  // handled the results itself held each worker's previous results (150 to 200 KB a target) through the whole
+  // next audit, and V8 moved them to the old generation: 2.7 MB of a 1,000-target run's 11 MB live heap.
   const worker = async (): Promise<void> => {
-    while (next < entries.length) {
-      const index = next++;
-      const entry = entries[index]!;
-      for (const result of await auditEntry(entry, run)) onResult(entry.labels && Object.keys(entry.labels).length > 0 ? { ...result, labels: entry.labels } : result, index);
-    }
+    while (next < entries.length) await one(next++);
   };
   await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, worker));
 }
