@@ -188,11 +188,15 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-/** Every TCP socket of this network namespace (or of the process's own, with `pid`). */
+/**
+ * The listening TCP sockets of this network namespace (or of the process's own, with `pid`). Only those: a run keeps
+ * its table to the end, and a busy host's tables are mostly connections (a fleet's own, in TIME_WAIT, were 19,000
+ * of 20,000 entries, 3.5 MB kept through a 1,000-target run).
+ */
 export async function readTcpSockets(pid?: number): Promise<TcpSocket[]> {
   const base = pid === undefined ? '/proc/net' : `/proc/${pid}/net`;
   const [v4, v6] = await Promise.all([readText(`${base}/tcp`), readText(`${base}/tcp6`)]);
-  return [...parseProcNetTcp(v4 ?? '', 'ip'), ...parseProcNetTcp(v6 ?? '', 'ip6')];
+  return [...parseProcNetTcp(v4 ?? '', 'ip'), ...parseProcNetTcp(v6 ?? '', 'ip6')].filter((s) => s.state === LISTEN);
 }
 
 export async function readUnixSockets(pid?: number): Promise<UnixSocket[]> {
@@ -264,7 +268,7 @@ export async function procLink(pid: number, name: string): Promise<HostValue<str
 export interface ProcTables {
   /** pid -> `Name:` and `PPid:` of /proc/<pid>/status, for every process. */
   processes(): Promise<ReadonlyMap<number, { readonly name: string; readonly ppid: number }>>;
-  /** The TCP sockets of the network namespace of `pid` (of this process without one). */
+  /** The listening TCP sockets of the network namespace of `pid` (of this process without one). */
   tcpSockets(pid?: number): Promise<readonly TcpSocket[]>;
   unixSockets(pid?: number): Promise<readonly UnixSocket[]>;
   fdLinks(pid: number): Promise<HostValue<readonly string[]>>;
