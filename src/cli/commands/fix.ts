@@ -1,8 +1,48 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { connectionOptions, withDefault } from '../kit.ts';
-import type { FixFlags } from './fix-run.ts';
+import { UsageError, connectionOptions, integer, say, withDefault } from '../kit.ts';
+import type { FixRequest } from '../../fix/run.ts';
+import type { FixPlan } from '../../fix/types.ts';
 import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
+
+type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env'> & { connectTimeout: string; timeout: string };
+
+/** Lists the disruptive steps on standard error and asks for "yes" on the terminal. */
+async function confirm(plan: FixPlan): Promise<boolean> {
+  const disruptive = plan.steps.filter((s) => s.class === 'disruptive');
+  process.stderr.write(`\n${disruptive.length} disruptive step${disruptive.length === 1 ? '' : 's'} may lock out or break clients:\n`);
+  for (const s of disruptive) process.stderr.write(`  ${s.id}. ${s.node}: ${s.reason}\n`);
+  // Loaded here: the CLI registers every command at start, and only this question needs readline.
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question('Apply them? Type "yes" to continue: ');
+    return answer.trim().toLowerCase() === 'yes';
+  } catch {
+    say('no answer: nothing applied');
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+/** The fix command: its timeouts checked, the run asked of src/fix with this terminal; the exit code. */
+async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<number> {
+  const { connectTimeout, timeout, ...rest } = flags;
+  const request: FixRequest = {
+    ...rest,
+    connectTimeoutMs: integer(connectTimeout, '--connect-timeout', 1, 600_000),
+    commandTimeoutMs: integer(timeout, '--timeout', 1, 600_000),
+    env: process.env,
+  };
+  const { runFix, FixInputError } = await import('../../fix/run.ts');
+  try {
+    return await runFix(spec, request, { out: (text) => process.stdout.write(text), say, interactive: process.stdin.isTTY === true, confirm });
+  } catch (error) {
+    if (error instanceof FixInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 /** `redfort fix`: plan, apply, verify and roll back hardening on running servers. */
 export function registerFix(cli: Command): void {
@@ -39,6 +79,6 @@ incomplete); 2 bad usage, a target that cannot be audited, a stale plan, or
 another fix running.`)
     .action(async (spec: string | undefined, flags: FixFlags) => {
       if ((flags.host as unknown) === false) delete flags.host;
-      process.exitCode = await (await import('./fix-run.ts')).runFix(spec, flags);
+      process.exitCode = await fixCommand(spec, flags);
     });
 }

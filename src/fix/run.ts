@@ -1,0 +1,200 @@
+// What `redfort fix` runs, for the CLI and the library alike: the terminal (the plan and outcome texts, notices,
+// the confirmation of disruptive steps) is the caller's, through FixIo. Loaded only when the command runs
+// (src/cli/commands/fix.ts imports it then): an audit never loads it.
+import { existsSync, renameSync } from 'node:fs';
+import { resolveTarget } from '../redis/target.ts';
+import type { Target, TargetFlags } from '../redis/target.ts';
+import type { DeploymentKind } from '../gather/topology/discover.ts';
+import { applyPlan, rollback, staleNodes } from './apply.ts';
+import { gatherFixState } from './gather.ts';
+import type { FixGatherOptions } from './gather.ts';
+import { buildPlan } from './plan.ts';
+import { fixUsers } from './profile.ts';
+import { generatePassword, readSecretsFile, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
+import type { RollbackRecord } from './rollback.ts';
+import { readRollback, RollbackFileError } from './rollback.ts';
+import { formatApplyText, formatPlanText } from './text.ts';
+import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { fsErrorText } from '../util/fs-error.ts';
+import { FileWriteError, writeOutputFile } from '../util/write-file.ts';
+import type { FixPlan, StepClass } from './types.ts';
+
+/** Bad input to fix (flags, a plan or secrets file): nothing is changed; the CLI reports it as a usage error. */
+export class FixInputError extends Error {}
+
+/** The terminal of a fix run: what it prints, its notices, and the question before disruptive steps. */
+export interface FixIo {
+  /** The plan and outcome texts (standard output, for the CLI). */
+  readonly out: (text: string) => void;
+  /** One-line notices (standard error, for the CLI). */
+  readonly say: (line: string) => void;
+  /** Whether a person may be asked (a terminal); without one, --include-disruptive needs --yes. */
+  readonly interactive: boolean;
+  /** Asks whether to apply the disruptive steps of the plan. */
+  readonly confirm: (plan: FixPlan) => Promise<boolean>;
+}
+
+/** What `redfort fix` is asked: its flags, with the timeouts as numbers and the environment that holds REDISCLI_AUTH. */
+export interface FixRequest extends TargetFlags {
+  uri?: string;
+  a?: string;
+  plan?: boolean;
+  apply?: string | boolean;
+  rollback?: string;
+  cluster?: boolean;
+  replication?: boolean;
+  sentinel?: boolean;
+  format: string;
+  out?: string;
+  secrets: string;
+  rollbackFile: string;
+  includeDisruptive?: boolean;
+  yes?: boolean;
+  userPrefix?: string;
+  probe: boolean;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  /** Where REDISCLI_AUTH is read from (the process's environment, for the CLI). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+async function readPlan(path: string): Promise<FixPlan> {
+  let plan: FixPlan;
+  try {
+    plan = JSON.parse(await readTextFile(path)) as FixPlan;
+  } catch (error) {
+    throw new FixInputError(`${path}: cannot read the plan: ${error instanceof FileReadError ? error.detail : 'not JSON'}`);
+  }
+  if (plan?.format !== 'redfort-fix-plan' || plan.version !== 1 || !Array.isArray(plan.steps) || !Array.isArray(plan.nodes)) {
+    throw new FixInputError(`${path}: not a redfort fix plan (save one with --plan --out ${path})`);
+  }
+  return plan;
+}
+
+/** Passwords for every user the plan names: from the secrets file, generated (and written) when missing. */
+async function secretsFor(plan: FixPlan, path: string, generate: boolean): Promise<Map<string, string>> {
+  const secrets = new Map<string, string>();
+  if (existsSync(path)) {
+    try {
+      for (const s of await readSecretsFile(path)) secrets.set(s.user, s.password);
+    } catch (error) {
+      throw new FixInputError(`${path}: cannot read the secrets file: ${fsErrorText(error, path)}`);
+    }
+  }
+  const missing = plan.secrets.filter((u) => !secrets.has(u));
+  if (missing.length === 0) return secrets;
+  if (!generate) throw new FixInputError(`${path}: no password for ${missing.join(', ')}: give the secrets file written with the plan (--secrets FILE)`);
+  for (const u of missing) secrets.set(u, generatePassword());
+  // The profile's writer creates a new file with mode 0600; a rename replaces the old one at once.
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeSecretsFile(tmp, [...secrets].map(([user, password]) => ({ user, password })), ['redfort fix: passwords of the users its plans create (mode 0600: keep it private)']);
+    renameSync(tmp, path);
+  } catch (error) {
+    throw new FixInputError(`cannot write the secrets file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return secrets;
+}
+
+/** Plans, applies or rolls back; the exit code (0 done, 1 a step failed or a rollback was incomplete, 2 not applied). */
+export async function runFix(spec: string | undefined, flags: FixRequest, io: FixIo): Promise<number> {
+  const say = io.say;
+  const modes = [flags.plan, flags.apply !== undefined, flags.rollback !== undefined].filter(Boolean).length;
+  if (modes !== 1) throw new FixInputError('give exactly one of --plan, --apply [plan.json] or --rollback FILE');
+  if (flags.format !== 'text' && flags.format !== 'json') throw new FixInputError(`--format must be text or json, not '${flags.format}'`);
+  if (flags.format === 'json' && !flags.plan) throw new FixInputError('--format json is for --plan');
+  if (flags.out !== undefined && !flags.plan) throw new FixInputError('--out saves a plan: use it with --plan');
+  const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
+  if (kinds.length > 1) throw new FixInputError(`--${kinds[0]} and --${kinds[1]} exclude each other`);
+  const kind: DeploymentKind | undefined = kinds[0];
+  const pass = flags.pass ?? flags.a;
+  const targetFlags: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
+  const timeouts = { connectTimeoutMs: flags.connectTimeoutMs, commandTimeoutMs: flags.commandTimeoutMs };
+  const log = (line: string) => say(line);
+
+  if (flags.rollback !== undefined) {
+    let record: RollbackRecord;
+    try {
+      record = await readRollback(flags.rollback);
+    } catch (error) {
+      if (error instanceof RollbackFileError) throw new FixInputError(error.message);
+      throw error;
+    }
+    const { host: _h, port: _p, ...shared } = targetFlags;
+    const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, resolveTarget(undefined, { ...shared, host: n.host, port: n.port }, flags.env)]));
+    const result = await rollback(record, targets, { ...timeouts, log });
+    for (const r of result.restored) io.out(`restored ${r}\n`);
+    for (const n of result.notRestored) io.out(`NOT restored: ${n}\n`);
+    return result.notRestored.length === 0 ? 0 : 1;
+  }
+
+  if (flags.includeDisruptive && flags.apply === undefined) throw new FixInputError('--include-disruptive goes with --apply');
+  if (flags.includeDisruptive && !flags.yes && !io.interactive) throw new FixInputError('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
+  const target = resolveTarget(flags.uri ?? spec, targetFlags, flags.env);
+  const options: FixGatherOptions = { ...timeouts, kind, ...(flags.probe === false ? { noProbe: true } : {}) };
+  const userPrefix = flags.userPrefix ?? '';
+  if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${userPrefix}' may hold only letters, digits and _ . : -`);
+  const gathered = await gatherFixState(target, options);
+  if (!gathered.ok) {
+    say(`${target.display}: ${gathered.error}`);
+    return 2;
+  }
+  const state = gathered.state;
+  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix });
+
+  if (flags.plan) {
+    const plan = fresh();
+    await secretsFor(plan, flags.secrets, true);
+    const json = `${JSON.stringify(plan, null, 2)}\n`;
+    if (flags.out !== undefined) {
+      try {
+        await writeOutputFile(flags.out, json);
+      } catch (error) {
+        throw new FixInputError(`cannot write the plan to '${flags.out}': ${error instanceof FileWriteError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}`);
+      }
+    }
+    io.out(flags.format === 'json' ? json : formatPlanText(plan, { secretsFile: flags.secrets }));
+    return 0;
+  }
+
+  // --apply [plan.json]
+  const planFile = typeof flags.apply === 'string' ? flags.apply : undefined;
+  const plan = planFile !== undefined ? await readPlan(planFile) : fresh();
+  const earlier = existsSync(flags.rollbackFile) ? await safeRead(flags.rollbackFile) : undefined;
+  if (planFile !== undefined) {
+    if (plan.target !== target.display) say(`note: the plan was made for ${plan.target}; applying it to ${target.display}`);
+    const stale = staleNodes(plan, state, earlier);
+    if (stale.length > 0) {
+      say(`plan is stale: ${stale.join('; ')}: make a new plan with --plan`);
+      return 2;
+    }
+  } else {
+    io.out(formatPlanText(plan, { secretsFile: flags.secrets }));
+  }
+  const secrets = await secretsFor(plan, flags.secrets, planFile === undefined);
+  const classes = new Set<StepClass>(['safe']);
+  if (flags.includeDisruptive && plan.steps.some((s) => s.class === 'disruptive')) {
+    if (!flags.yes) {
+      if (!(await io.confirm(plan))) {
+        say('nothing applied');
+        return 1;
+      }
+    }
+    classes.add('disruptive');
+  }
+  const outcome = await applyPlan(plan, state, { ...options, classes, secrets, users: fixUsers(userPrefix), rollbackFile: flags.rollbackFile, earlierRecord: earlier, log });
+  io.out(formatApplyText(outcome));
+  if (!outcome.ok) return outcome.applied.length === 0 && !outcome.rolledBack && /another redfort fix|lock file/.test(outcome.error ?? '') ? 2 : 1;
+  const pending = plan.steps.filter((s) => s.class === 'disruptive' && !classes.has('disruptive')).length;
+  if (pending > 0) say(`${pending} disruptive step${pending === 1 ? '' : 's'} not applied: add --include-disruptive`);
+  return 0;
+}
+
+async function safeRead(path: string): Promise<RollbackRecord> {
+  try {
+    return await readRollback(path);
+  } catch (error) {
+    if (error instanceof RollbackFileError) throw new FixInputError(`${error.message}: give another --rollback-file, or move it away`);
+    throw error;
+  }
+}
