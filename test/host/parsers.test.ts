@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -34,6 +34,17 @@ describe('/proc parsers', () => {
    3: 0000000000000000FFFF00000100007F:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   102        0 558 1 0000000000000000 100 0 0 10 0
 `;
     assert.deepEqual(parseProcNetTcp(tcp6, 'ip6').map((s) => s.address), ['::1', '::', 'fdfd::2', '::ffff:127.0.0.1']);
+    // The listening sockets alone (what the host discovery keeps), slot numbers past 9999 included.
+    const wide = `${tcp}10000: 0100007F:1A0B 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0\n`;
+    assert.deepEqual(parseProcNetTcp(wide, 'ip', true).map((s) => [s.address, s.port, s.inode]), [['127.0.0.1', 6379, '81234'], ['0.0.0.0', 20219, '91'], ['127.0.0.1', 6667, '4242']]);
+  });
+
+  it("keeps of this machine's /proc/net/tcp exactly the LISTEN sockets of a full parse", async () => {
+    const text = await readFile('/proc/net/tcp', 'utf8');
+    const all = parseProcNetTcp(text, 'ip');
+    // Every socket line is read (the header is not), and the filtered parse is the full one's LISTEN sockets.
+    assert.equal(all.length, text.trim().split('\n').length - 1);
+    assert.deepEqual(parseProcNetTcp(text, 'ip', true), all.filter((s) => s.state === '0A'));
   });
 
   it('reads listening unix sockets with their paths', () => {
