@@ -2,7 +2,7 @@
 // returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { gatherTarget, judgeFacts } from '../app/audit.ts';
@@ -300,9 +300,9 @@ async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, stri
     const dir = join(work, 'sentinel');
     await mkdir(dir);
     // The trial Sentinel watches a closed port, not the real masters.
-    const text = (await import('node:fs/promises')).readFile(join(stage, 'sentinel.conf'), 'utf8');
+    const text = await readFile(join(stage, 'sentinel.conf'), 'utf8');
     const copy = join(dir, 'sentinel.input.conf');
-    await writeFile(copy, (await text).replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1'), { mode: 0o600 });
+    await writeFile(copy, text.replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1'), { mode: 0o600 });
     const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides: [], stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf') });
     details.push(trial.detail);
     if (trial.binaryVersion === undefined) unvalidated = true;

@@ -18,7 +18,8 @@ export interface CliRun {
  * side never write dist/ at the same moment.
  */
 export async function build(): Promise<void> {
-  const bundle = join(ROOT, 'dist', 'cli.mjs');
+  // The CLI's code (dist/cli.mjs is its small entry); its code cache is written after it.
+  const bundle = join(ROOT, 'dist', 'cli-main.cjs');
   const built = await stat(bundle).then((s) => s.mtimeMs, () => undefined);
   if (built === undefined) throw new Error(`${bundle} is missing: run 'npm run build' first (npm test does)`);
   const newest = await newestMtime(join(ROOT, 'src'));

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT, build, runCli, runNode } from './report/cli-run.ts';
+
+// The CLI's bundle and the V8 code cache the build made for it (src/cli/bundle.ts): taken by the Node that built
+// it, never used for another bundle or when damaged, and the CLI works the same with or without it.
+
+const BUNDLE = join(ROOT, 'dist', 'cli-main.cjs');
+const CACHE = join(ROOT, 'dist', 'cli-main.cache');
+
+/** Loads `bundle` with `cache` in a fresh node (as a run does) and prints whether the cache was taken, then `--version`. */
+function load(bundle: string, cache: string, nodeFlags: readonly string[] = []) {
+  const script = [
+    "import { loadBundle } from './src/cli/bundle.ts';",
+    `const loaded = loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(cache)});`,
+    "process.stdout.write(`cached=${loaded.cached}\\n`);",
+    "await loaded.exports.main(['--version']);",
+  ].join('\n');
+  return runNode([...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', script]);
+}
+
+describe('the CLI bundle and its code cache', () => {
+  let dir: string;
+  before(async () => {
+    await build();
+    dir = mkdtempSync(join(tmpdir(), 'redfort-bundle-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is taken by the node that built it', async () => {
+    const run = await load(BUNDLE, CACHE);
+    assert.equal(run.stdout, 'cached=true\n0.1.0\n', run.stderr);
+  });
+
+  it('is refused by V8 under other flags, and the CLI runs all the same', async () => {
+    const run = await load(BUNDLE, CACHE, ['--max-old-space-size=200']);
+    assert.equal(run.stdout, 'cached=false\n0.1.0\n', run.stderr);
+  });
+
+  it('is not used for another bundle of the same length: that bundle runs as it is written', async () => {
+    // V8 checks only the text's length: without the digest, the cached bytecode of the old text would run.
+    const text = readFileSync(BUNDLE, 'utf8');
+    assert.equal(text.split('"0.1.0"').length, 2, 'the version appears once in the bundle');
+    const other = join(dir, 'other.cjs');
+    writeFileSync(other, text.replace('"0.1.0"', '"9.9.9"'));
+    const run = await load(other, CACHE);
+    assert.equal(run.stdout, 'cached=false\n9.9.9\n', run.stderr);
+  });
+
+  it('is not used when damaged or cut short', async () => {
+    const bundle = join(dir, 'cli-main.cjs');
+    copyFileSync(BUNDLE, bundle);
+    const cache = readFileSync(CACHE);
+    const damaged = Buffer.from(cache);
+    damaged[Math.floor(cache.length / 2)]! ^= 0xff;
+    for (const [name, bytes] of [['damaged', damaged], ['cut', cache.subarray(0, cache.length - 1000)], ['empty', Buffer.alloc(0)]] as const) {
+      writeFileSync(join(dir, name), bytes);
+      const run = await load(bundle, join(dir, name));
+      assert.equal(run.stdout, 'cached=false\n0.1.0\n', `${name}: ${run.stderr}`);
+    }
+  });
+
+  it('gives the same report with and without it', async () => {
+    const args = ['audit', '--config', join(ROOT, 'examples/legacy/redis.conf'), '--redis-version', '7.0.15', '--format', 'json', '--fail-on', 'none'];
+    const cached = await runCli(args);
+    const uncached = await runNode(['--max-old-space-size=200', join(ROOT, 'bin', 'redfort.mjs'), ...args]);
+    assert.equal(cached.code, 0, cached.stderr);
+    assert.equal(uncached.code, 0, uncached.stderr);
+    assert.ok(cached.stdout.includes('"ruleId"'));
+    assert.equal(uncached.stdout, cached.stdout);
+  });
+});
