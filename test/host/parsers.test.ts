@@ -10,7 +10,7 @@ import { parseIdNames } from '../../src/gather/host/files.ts';
 import { parseLogrotate, readLogrotate } from '../../src/gather/host/logrotate.ts';
 import { coveringStanza, logrotateMatches } from '../../src/rules/logging/logrotate-match.ts';
 import { changelogCves, parseDpkgSearch, parseRpmQuery } from '../../src/gather/host/package.ts';
-import { configFromCmdline, parseCmdline, parseProcNetTcp, parseProcNetUnix, parseStatus, redactCmdline, titleAddress } from '../../src/gather/host/proc.ts';
+import { configFromCmdline, parseCmdline, parseProcNetTcp, parseProcNetUnix, parseStatus, readListeningPart, redactCmdline, titleAddress } from '../../src/gather/host/proc.ts';
 import { secretLines } from '../../src/gather/host/secrets.ts';
 import { parseSystemctlShow, parseUnitFiles, unitFromCgroup } from '../../src/gather/host/systemd.ts';
 import { titleRewritten } from '../../src/redis/process-title.ts';
@@ -45,6 +45,33 @@ describe('/proc parsers', () => {
     // Every socket line is read (the header is not), and the filtered parse is the full one's LISTEN sockets.
     assert.equal(all.length, text.trim().split('\n').length - 1);
     assert.deepEqual(parseProcNetTcp(text, 'ip', true), all.filter((s) => s.state === '0A'));
+  });
+
+  it('reads /proc/net/tcp only as far as its listening sockets go (the kernel lists them first)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-tcp-'));
+    try {
+      const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+      const line = (slot: number, port: number, state: string, inode: number) =>
+        `${String(slot).padStart(4)}: 0100007F:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 ${state} 00000000:00000000 00:00000000 00000000   102        0 ${inode} 1 0000000000000000 100 0 0 10 0${' '.repeat(20)}\n`;
+      // More than one read's worth (64 KiB) of listening sockets and SYN_RECV, then connections and TIME_WAIT, then a
+      // LISTEN line where the kernel never writes one: past the listening part, it is not read.
+      const listening = Array.from({ length: 600 }, (_, i) => line(i, 10000 + i, i % 100 === 50 ? '03' : '0A', 5000 + i));
+      const others = Array.from({ length: 3000 }, (_, i) => line(600 + i, 20000 + (i % 1000), i % 3 === 0 ? '01' : '06', 0));
+      const table = header + listening.join('') + others.join('') + line(3600, 6379, '0A', 4242);
+      await writeFile(join(dir, 'tcp'), table);
+      const part = await readListeningPart(join(dir, 'tcp'));
+      assert.ok(part !== undefined && part.length < table.length / 2 && part.endsWith('\n'), 'stops after the listening part, on a line end');
+      const sockets = parseProcNetTcp(part, 'ip', true);
+      assert.equal(sockets.length, 594);
+      assert.deepEqual([sockets[0]!.port, sockets.at(-1)!.port, sockets.at(-1)!.inode], [10000, 10599, '5599']);
+      assert.ok(!sockets.some((s) => s.port === 6379));
+      // A table of listening sockets alone is read to its end; a missing one is undefined.
+      await writeFile(join(dir, 'tcp6'), header + listening.join(''));
+      assert.equal(parseProcNetTcp((await readListeningPart(join(dir, 'tcp6')))!, 'ip', true).length, 594);
+      assert.equal(await readListeningPart(join(dir, 'none')), undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads listening unix sockets with their paths', () => {

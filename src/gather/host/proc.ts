@@ -1,5 +1,5 @@
 import { readdirSync, readlinkSync } from 'node:fs';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { open, readdir, readFile, readlink } from 'node:fs/promises';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -196,6 +196,41 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
+/** A whole socket line in another state than LISTEN (`0A`) or SYN_RECV (`03`). */
+const PAST_LISTENING = /^ *\d+: +\S+ +\S+ +(?!0A |03 )[0-9A-Fa-f]{2} .*\n/m;
+const TCP_TABLE_CHUNK = 64 * 1024;
+
+/**
+ * The lines of /proc/net/tcp or tcp6 up to the end of its listening sockets, or undefined when it cannot be read.
+ * The kernel lists the listening sockets first (its listening hash), then all the others (connections,
+ * TIME_WAIT, SYN_RECV); the first line in another state than LISTEN or SYN_RECV ends the listening part, and the
+ * rest (tens of thousands of lines on a busy server, each one work for the kernel) is never asked for.
+ */
+export async function readListeningPart(path: string): Promise<string | undefined> {
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(TCP_TABLE_CHUNK);
+    let text = '';
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return text;
+      // Only whole lines are looked at: a line cut between two reads is completed by the next.
+      const from = text.lastIndexOf('\n') + 1;
+      text += buffer.toString('latin1', 0, bytesRead);
+      if (PAST_LISTENING.test(text.slice(from))) return text.slice(0, text.lastIndexOf('\n') + 1);
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * The listening TCP sockets of this network namespace (or of the process's own, with `pid`). Only those: a run keeps
  * its table to the end, and a busy host's tables are mostly connections (a fleet's own, in TIME_WAIT, were 19,000
@@ -203,7 +238,7 @@ async function readText(path: string): Promise<string | undefined> {
  */
 export async function readTcpSockets(pid?: number): Promise<TcpSocket[]> {
   const base = pid === undefined ? '/proc/net' : `/proc/${pid}/net`;
-  const [v4, v6] = await Promise.all([readText(`${base}/tcp`), readText(`${base}/tcp6`)]);
+  const [v4, v6] = await Promise.all([readListeningPart(`${base}/tcp`), readListeningPart(`${base}/tcp6`)]);
   return [...parseProcNetTcp(v4 ?? '', 'ip', true), ...parseProcNetTcp(v6 ?? '', 'ip6', true)];
 }
 
