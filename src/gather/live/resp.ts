@@ -516,24 +516,23 @@ class Decoder {
       }
       if (lf === start || buf[lf - 1] !== CR) throw new ProtocolError('malformed reply: line not ended by CRLF');
       const type = buf[start] as number;
-      const text = (): string => buf.toString('utf8', start + 1, lf - 1);
       let next = lf + 1;
       let value: Reply;
       switch (type) {
         case 0x2b: // +
-          value = text();
+          value = lineText(buf, start, lf);
           break;
         case 0x2d: // -
-          value = new ReplyError(text());
+          value = new ReplyError(lineText(buf, start, lf));
           break;
         case 0x3a: // :
-          value = parseInteger(text());
+          value = parseInteger(lineText(buf, start, lf));
           break;
         case 0x24: // $
         case 0x3d: // =
         case 0x21: {
           // !
-          const length = plainLength(buf, start + 1, lf - 1, this.#maxBytes) ?? this.#length(text(), 'bulk', type === 0x24);
+          const length = plainLength(buf, start + 1, lf - 1, this.#maxBytes) ?? this.#length(lineText(buf, start, lf), 'bulk', type === 0x24);
           if (length === -1) {
             value = null;
             break;
@@ -569,7 +568,7 @@ class Decoder {
         case 0x7c: {
           // |
           const aggregate = String.fromCharCode(type) as AggregateType;
-          const length = plainLength(buf, start + 1, lf - 1, this.#maxBytes) ?? this.#length(text(), aggregate === '%' || aggregate === '|' ? 'map' : 'array', type === 0x2a);
+          const length = plainLength(buf, start + 1, lf - 1, this.#maxBytes) ?? this.#length(lineText(buf, start, lf), aggregate === '%' || aggregate === '|' ? 'map' : 'array', type === 0x2a);
           if (length === -1) {
             value = null;
             break;
@@ -588,11 +587,11 @@ class Decoder {
           continue;
         }
         case 0x2c: // ,
-          value = parseDouble(text());
+          value = parseDouble(lineText(buf, start, lf));
           break;
         case 0x23: {
           // #
-          const flag = text();
+          const flag = lineText(buf, start, lf);
           if (flag !== 't' && flag !== 'f') throw new ProtocolError(`invalid boolean '${clip(flag)}'`);
           value = flag === 't';
           break;
@@ -603,7 +602,7 @@ class Decoder {
           break;
         case 0x28: {
           // (
-          const digits = text();
+          const digits = lineText(buf, start, lf);
           if (!INTEGER.test(digits)) throw new ProtocolError(`invalid big number '${clip(digits)}'`);
           value = BigInt(digits);
           break;
@@ -660,6 +659,11 @@ class Decoder {
       isPush = frame.type === '>';
     }
   }
+}
+
+/** The text of a reply line after its type byte (a closure per element was most of the parser's garbage). */
+function lineText(buf: Buffer, start: number, lf: number): string {
+  return buf.toString('utf8', start + 1, lf - 1);
 }
 
 /**
