@@ -4,6 +4,7 @@ import { UsageError, connectionOptions, integer, say, withDefault } from '../kit
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
 import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
+import { loadBuiltin } from '../../util/builtin.ts';
 
 type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env'> & { connectTimeout: string; timeout: string };
 
@@ -13,7 +14,7 @@ async function confirm(plan: FixPlan): Promise<boolean> {
   process.stderr.write(`\n${disruptive.length} disruptive step${disruptive.length === 1 ? '' : 's'} may lock out or break clients:\n`);
   for (const s of disruptive) process.stderr.write(`  ${s.id}. ${s.node}: ${s.reason}\n`);
   // Loaded here: the CLI registers every command at start, and only this question needs readline.
-  const { createInterface } = await import('node:readline/promises');
+  const { createInterface } = loadBuiltin<typeof import('node:readline/promises')>('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question('Apply them? Type "yes" to continue: ');

@@ -1,0 +1,7 @@
+import { createRequire } from 'node:module';
+
+/**
+ * Loads a Node built-in module when it is first needed. A plain require, not import(): the CLI's bundle is compiled
+ * with its code cache through vm.Script (src/cli/bundle.ts), which has no module loader for import().
+ */
+export const loadBuiltin: <T>(id: `node:${string}`) => T = createRequire(import.meta.url);
