@@ -1,4 +1,4 @@
-import type { TargetResult } from '../engine/run.ts';
+import type { RuleResult, TargetResult } from '../engine/run.ts';
 import type { AuditReport, Reporter } from './types.ts';
 
 /**
@@ -29,9 +29,46 @@ export function jsonlTargetPieces(t: TargetResult, add: (piece: string) => void)
   add(',"results":[');
   t.results.forEach((result, i) => {
     if (i > 0) add(',');
-    add(JSON.stringify(result));
+    resultPieces(result, add);
   });
   add(']}\n');
+}
+
+/** Fields of a rule result in the rule's own words, the same from target to target: most of a line's bytes. */
+const REPEATED = new Set(['ruleId', 'title', 'checklist', 'remediation', 'status', 'severity']);
+/** Their JSON, and that of the field names: at most MAX_QUOTED, started afresh when full. */
+const quotedJson = new Map<string, string>();
+const MAX_QUOTED = 1024;
+
+function quoted(text: string): string {
+  let json = quotedJson.get(text);
+  if (json === undefined) {
+    json = JSON.stringify(text);
+    if (quotedJson.size >= MAX_QUOTED) quotedJson.clear();
+    quotedJson.set(text, json);
+  }
+  return json;
+}
+
+/** What JSON.stringify(result) makes, in pieces, with the repeated fields' JSON made once. */
+function resultPieces(result: RuleResult, add: (piece: string) => void): void {
+  let separator = '{';
+  // for…in over a plain object's own keys, in JSON.stringify's order, without an array of them per result.
+  for (const key in result) {
+    if (!Object.hasOwn(result, key)) continue;
+    const value: unknown = (result as unknown as Record<string, unknown>)[key];
+    // What JSON.stringify leaves out of an object.
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    add(separator);
+    separator = ',';
+    add(quoted(key));
+    add(':');
+    if (typeof value === 'string' && REPEATED.has(key)) add(quoted(value));
+    else if (value === null) add('null');
+    else if (Array.isArray(value) && value.length === 0) add('[]');
+    else add(JSON.stringify(value));
+  }
+  add(separator === '{' ? '{}' : '}');
 }
 
 /** The last line of `--format jsonl`: the tool, the summary and the settings warnings, with `"type":"summary"`. */

@@ -30,6 +30,15 @@ describe('jsonl target lines in pieces', () => {
       results: results.slice(0, 3).map((r) => ({ ...r, status: 'fail' as const, evidence: ['a', 'b'], source: { kind: 'live' as const, command: 'CONFIG GET *' } })),
     }],
     ['no results, empty warnings', { target: 'x', warnings: [], results: [] }],
+    ['suppressed and baselined failures, a field left undefined, a rule\'s words with quotes and non-ASCII', {
+      target: 'redis://db2:6380',
+      results: [
+        { ...results[0]!, status: 'fail', title: 'A "quoted" title — with\ttab', suppressed: { reason: 'accepted “risk”', expires: '2027-01-01' } },
+        { ...results[1]!, status: 'fail', baselined: true, evidence: ['x\u0000y'] },
+        { ...results[2]!, status: 'pass', suppressed: undefined },
+        { ...results[1]!, status: 'fail', baselined: true, evidence: ['x\u0000y'] },
+      ],
+    }],
   ];
 
   for (const [name, t] of cases) {
