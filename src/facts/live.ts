@@ -1,6 +1,7 @@
 /** Facts a connection to the server gives (INFO, CONFIG GET, ACL LIST, COMMAND INFO, SENTINEL, CLUSTER); a config file gives the same shapes. */
 
 import type { Fact, SecretDigest, Source } from './source.ts';
+import type { UnauthenticatedProbe } from './probe.ts';
 
 /** One ACL user, as the server (ACL LIST), an ACL file or a redis.conf `user` line describes it. */
 export interface AclUser {
@@ -134,4 +135,9 @@ export interface ConnectionFacts {
   readonly unauthenticated?: string;
   /** The password the audit logged in with (its clear text was known, so its length is), and as which user. */
   readonly credential?: { readonly user: string; readonly password: SecretDigest };
+  /**
+   * No credentials were given: the audit's own connection was a client without AUTH, and its answers to PING and
+   * INFO are the unauthenticated probe's, which then opens no connection of its own.
+   */
+  readonly anonymous?: UnauthenticatedProbe;
 }

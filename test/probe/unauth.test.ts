@@ -24,29 +24,52 @@ function delta(before: Map<string, number>, after: Map<string, number>): Record<
 
 describe('unauthenticated access and its cost', () => {
   let open: RunningServer;
+  let guarded: RunningServer;
   before(async () => {
-    open = await startRedis();
+    [open, guarded] = await Promise.all([startRedis(), startRedis({ conf: 'requirepass a-long-random-password-5e0c1f9a2d', password: 'a-long-random-password-5e0c1f9a2d' })]);
   });
 
-  it('costs a plaintext-only server one extra connection and one PING (plus INFO server when it answers)', async () => {
+  it('costs a plaintext-only server no connection of its own without credentials: the audit is the client without AUTH', async () => {
     const start = await counters(open);
     const { facts, results } = await audit(open.url);
     const end = await counters(open);
-    // +1 for the audit, +1 for the probe, +1 for the second counters() call.
-    assert.equal(end.connections - start.connections, 3);
-    // The probe adds one PING and one INFO server to the audit's own commands (and counters()'s INFO).
+    // +1 for the audit, +1 for the second counters() call: the probe's PING went in the audit's own pipeline.
+    assert.equal(end.connections - start.connections, 2);
+    // The audit's PING and INFO (the probe's answers), counters()'s INFO.
     const ran = delta(start.calls, end.calls);
     assert.equal(ran.ping, 1);
-    assert.equal(ran.info, 3);
+    assert.equal(ran.info, 2);
     assert.equal(ran.auth, undefined);
     assert.equal(ran.eval, undefined);
     assert.deepEqual(facts.probe?.tls, []);
     assert.equal(facts.probe?.plaintext, undefined, 'no TLS configured: no plaintext-port probe');
-    assert.equal(facts.probe?.unauthenticated?.outcome, 'open');
+    const probe = facts.probe?.unauthenticated;
+    assert.equal(probe?.outcome, 'open');
+    assert.equal(probe?.detail, `PING: +PONG; INFO server answered (redis_version ${facts.server?.version})`);
+    assert.deepEqual(probe?.source, { kind: 'probe', detail: `PING and INFO server without AUTH on 127.0.0.1:${open.port}` });
     // One finding for one root cause (issue 11): the ACL's, with the wire's confirmation as evidence.
     const [finding, ...more] = expectStatus(results, 'auth.no-authentication', 'fail');
     assert.equal(more.length, 0);
     assert.ok(finding!.evidence.some((e) => /^confirmed on the wire: a client without credentials on /.test(e)), finding!.evidence.join('\n'));
+  });
+
+  it('with credentials the audit authenticates, so the probe asks on its own connection, and the server refuses it', async () => {
+    const start = await counters(guarded);
+    const { facts, results } = await audit(guarded.url, { pass: guarded.password });
+    const end = await counters(guarded);
+    // The audit, the probe, counters(); the probe's PING is refused (NOAUTH), so it is no call.
+    assert.equal(end.connections - start.connections, 3);
+    assert.deepEqual([facts.probe?.unauthenticated?.outcome, facts.probe?.unauthenticated?.detail], ['refused', 'PING: -NOAUTH Authentication required.']);
+    expectStatus(results, 'auth.no-authentication', 'pass');
+  });
+
+  it("without credentials on a server that wants them, the audit's refused PING is the probe's answer", async () => {
+    const start = await counters(guarded);
+    const { facts } = await audit(guarded.url);
+    const end = await counters(guarded);
+    assert.equal(facts.connection?.unauthenticated !== undefined, true);
+    assert.equal(end.connections - start.connections, 2, 'the audit and counters(): no probe connection');
+    assert.deepEqual([facts.probe?.unauthenticated?.outcome, facts.probe?.unauthenticated?.detail], ['refused', 'PING: -NOAUTH Authentication required.']);
   });
 
   it('sends nothing with --no-probe', async () => {

@@ -13,6 +13,7 @@ import type {
   ServerIdentity,
   Source,
   SourceKind,
+  UnauthenticatedProbe,
 } from '../../facts/types.ts';
 import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
@@ -23,6 +24,7 @@ import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
 import { authCommand, targetConnectOptions } from './login.ts';
+import { unauthenticatedAnswer } from '../probe/unauth.ts';
 import { pairsOf, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -41,6 +43,8 @@ export interface LiveOptions {
   readonly commandTimeoutMs?: number;
   /** The target's signal: aborting it closes the connection and fails the gathering. */
   readonly signal?: AbortSignal | undefined;
+  /** No network probes (--no-probe): a connection without credentials sends no PING for the unauthenticated probe. */
+  readonly noProbe?: boolean;
 }
 
 export type LiveOutcome = { readonly ok: true; readonly facts: Facts } | { readonly ok: false; readonly error: string };
@@ -156,13 +160,25 @@ function wantsCredentials(auth: readonly string[] | undefined, authReply: Reply 
 }
 
 /** Facts of a server that wants credentials that were not given: everything but the wire is unknown. */
-export function factsWithoutCredentials(target: string, tlsUnverified?: string): Facts {
+export function factsWithoutCredentials(target: string, tlsUnverified?: string, anonymous?: UnauthenticatedProbe): Facts {
   return {
     target,
     sources: new Set<SourceKind>(['live']),
-    connection: { unauthenticated: NEEDS_CREDENTIALS, ...(tlsUnverified ? { tlsUnverified } : {}) },
+    connection: { unauthenticated: NEEDS_CREDENTIALS, ...(tlsUnverified ? { tlsUnverified } : {}), ...(anonymous ? { anonymous } : {}) },
     unavailable: Object.fromEntries(LIVE_FACT_KEYS.map((k) => [k, NEEDS_CREDENTIALS])),
   };
+}
+
+/**
+ * The unauthenticated probe's answer (src/gather/probe/unauth.ts) from a connection made without credentials, when
+ * it is certain: PING refused, or PING and INFO answered. Otherwise (a hang-up before the replies) undefined, and
+ * the probe asks on a connection of its own as before.
+ */
+function anonymousAnswer(target: Target, ping: PromiseSettledResult<Reply | undefined>, info: PromiseSettledResult<Reply>): UnauthenticatedProbe | undefined {
+  if (ping.status !== 'fulfilled' || ping.value === undefined) return undefined;
+  const endpoint = { host: target.host, port: target.port };
+  if (ping.value !== 'PONG') return unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, undefined);
+  return info.status === 'fulfilled' ? unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, info.value) : undefined;
 }
 
 /** Connects, authenticates and gathers everything in one round trip; never throws. */
@@ -176,22 +192,25 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const tlsUnverified = connected.tlsUnverified;
     const auth = authCommand(target);
     const planned = auditCommands();
-    // AUTH, INFO and the rest wait apart but are written in the same tick: still one round trip, and
-    // the AUTH and INFO replies count even when the server hangs up before the rest.
+    // AUTH (or, without credentials, PING), INFO and the rest wait apart but are written in the same tick: still
+    // one round trip, and the AUTH and INFO replies count even when the server hangs up before the rest.
     const [infoCommand, ...rest] = planned;
-    const [authSettled, infoSettled, restSettled] = await Promise.allSettled([
+    const [authSettled, pingSettled, infoSettled, restSettled] = await Promise.allSettled([
       auth ? conn.command(auth) : undefined,
+      auth || options.noProbe ? undefined : conn.command(['PING']),
       conn.command(infoCommand!.args),
       conn.pipeline(rest.map((p) => p.args)),
     ]);
+    // Without credentials this connection is a client without AUTH: its answers are the unauthenticated probe's.
+    const anonymous = anonymousAnswer(target, pingSettled, infoSettled);
     if (closedEarly(authSettled) || closedEarly(infoSettled)) {
       const why = await askWhyClosed(connectOptions, auth);
-      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified) };
+      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous) };
       if (why) return { ok: false, error: why };
     }
     if (authSettled.status === 'rejected') throw authSettled.reason;
     if (infoSettled.status === 'rejected') throw infoSettled.reason;
-    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified) };
+    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous) };
     const refused = refusal(authSettled.value, infoSettled.value);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
@@ -203,6 +222,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const connection = {
       ...(tlsUnverified ? { tlsUnverified } : {}),
       ...(password !== undefined ? { credential: { user: target.username ?? 'default', password: digestPassword(password) } } : {}),
+      ...(anonymous ? { anonymous } : {}),
     };
     return { ok: true, facts: Object.keys(connection).length > 0 ? { ...facts, connection } : facts };
   } catch (error) {

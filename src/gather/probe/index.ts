@@ -193,7 +193,9 @@ async function probeNetwork(
   }
   const plain: PlainProbeOptions = { tls: targetTls, ...timeouts, signal: options.signal };
 
-  const unauthenticated = slot(() => probeUnauthenticated(endpoint, plain));
+  // An audit without credentials was itself the client without AUTH: its answers are taken, no connection opened.
+  const anonymous = facts.connection?.anonymous;
+  const unauthenticated = anonymous ? Promise.resolve(anonymous) : slot(() => probeUnauthenticated(endpoint, plain));
   const hostname = target.tls?.servername ?? target.host;
   const caGiven = target.tls?.caFile !== undefined || target.tls?.caDir !== undefined;
   const tlsResults = Promise.all(

@@ -24,14 +24,34 @@ function failure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the probe makes of its replies on `endpoint`: to PING, and to INFO when PING was answered. */
+export function unauthenticatedAnswer(endpoint: Endpoint, tls: boolean, ping: Reply, info: Reply | undefined): UnauthenticatedProbe {
+  const answer = (outcome: UnauthenticatedProbe['outcome'], detail: string): UnauthenticatedProbe => ({ ...endpointOf(endpoint, tls), outcome, detail, source: sourceOf(endpoint) });
+  if (ping instanceof ReplyError || ping !== 'PONG') return answer('refused', `PING: ${show(ping)}`);
+  if (typeof info !== 'string') return answer('open', `PING: +PONG; INFO server: ${show(info ?? null)}`);
+  const fields = parseInfo(info);
+  const version = infoField(fields, 'valkey_version') ?? infoField(fields, 'redis_version');
+  const product = infoField(fields, 'valkey_version') ? 'valkey_version' : 'redis_version';
+  return answer('open', `PING: +PONG; INFO server answered${version ? ` (${product} ${version})` : ''}`);
+}
+
+function endpointOf(endpoint: Endpoint, tls: boolean) {
+  return { host: endpoint.host, port: endpoint.port, tls };
+}
+
+function sourceOf(endpoint: Endpoint) {
+  return { kind: 'probe', detail: `PING and INFO server without AUTH on ${endpoint.host}:${endpoint.port}` } as const;
+}
+
 /**
  * Connects without AUTH and sends PING, then INFO server when PING was answered: the only commands it sends.
- * `open` when the server runs them for anyone who reaches it.
+ * `open` when the server runs them for anyone who reaches it. An audit without credentials has these answers from
+ * its own connection already (`facts.connection.anonymous`) and does not call this.
  */
 export async function probeUnauthenticated(endpoint: Endpoint, options: PlainProbeOptions): Promise<UnauthenticatedProbe> {
-  const where = `${endpoint.host}:${endpoint.port}`;
-  const base = { host: endpoint.host, port: endpoint.port, tls: options.tls !== undefined };
-  const source = { kind: 'probe', detail: `PING and INFO server without AUTH on ${where}` } as const;
+  const tls = options.tls !== undefined;
+  const base = endpointOf(endpoint, tls);
+  const source = sourceOf(endpoint);
   let conn: RespConnection | undefined;
   try {
     conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
@@ -40,13 +60,7 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
   }
   try {
     const ping = await conn.command(['PING']);
-    if (ping instanceof ReplyError || ping !== 'PONG') return { ...base, outcome: 'refused', detail: `PING: ${show(ping)}`, source };
-    const info = await conn.command(['INFO', 'server']);
-    if (typeof info !== 'string') return { ...base, outcome: 'open', detail: `PING: +PONG; INFO server: ${show(info)}`, source };
-    const fields = parseInfo(info);
-    const version = infoField(fields, 'valkey_version') ?? infoField(fields, 'redis_version');
-    const product = infoField(fields, 'valkey_version') ? 'valkey_version' : 'redis_version';
-    return { ...base, outcome: 'open', detail: `PING: +PONG; INFO server answered${version ? ` (${product} ${version})` : ''}`, source };
+    return unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' ? await conn.command(['INFO', 'server']) : undefined);
   } catch (error) {
     // Protected mode and maxclients answer with an error and hang up; the RESP client keeps it in the message.
     if (error instanceof ConnectionError && ['closed', 'reset'].includes(error.kind)) {
