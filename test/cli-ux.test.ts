@@ -47,6 +47,16 @@ describe('command-line experience', { concurrency: 4 }, () => {
     await Promise.all([hostile.close(), silent.close(), rm(dir, { recursive: true, force: true })]);
   });
 
+  it('a timeout out of range is one line naming the flag, in every command that connects', async () => {
+    const cases: [string[], RegExp][] = [
+      [['audit', '--timeout', '0', dead], /--timeout must be a whole number from 1 to 600000, not '0'/],
+      [['reboot-plan', '--connect-timeout', 'x', dead], /--connect-timeout must be a whole number from 1 to 600000, not 'x'/],
+      [['fix', '--plan', '--timeout', '600001', dead], /--timeout must be a whole number from 1 to 600000, not '600001'/],
+      [['harden', '--connect-timeout', '0', '--out', join(dir, 'never-written')], /--connect-timeout must be a whole number from 1 to 600000, not '0'/],
+    ];
+    for (const [args, pattern] of cases) oneLineError(await runCli(args), pattern);
+  });
+
   it('a malformed percent escape in a URL password: one line, no stack trace, no password', async () => {
     const result = await runCli(['audit', 'redis://u:Secret%zzPw@127.0.0.1:1']);
     oneLineError(result, /invalid target 'redis:\/\/u@127\.0\.0\.1:1': invalid percent-encoding in the password/);

@@ -23,6 +23,14 @@ export function integer(value: string, name: string, min: number, max: number): 
   return n;
 }
 
+/** The connection's two timeouts from `--connect-timeout` and `--timeout`, each checked (1 ms to 10 minutes). */
+export function timeoutsOf(flags: { connectTimeout: string; timeout: string }): { connectTimeoutMs: number; commandTimeoutMs: number } {
+  return {
+    connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
+    commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
+  };
+}
+
 /** An option with a default, shown unquoted in the help: `(default: 3000)`. */
 export function withDefault(flags: string, description: string, value: string): Option {
   return new Option(flags, description).default(value, value);

@@ -17,7 +17,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, connectionOptions, integer, namedError, say, withDefault } from '../kit.ts';
+import { UsageError, collect, connectionOptions, integer, namedError, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
@@ -153,8 +153,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const distroPackage = flags.distroPackage === undefined ? undefined : parseDeclaredPackage(flags.distroPackage, '--distro-package');
   if (typeof distroPackage === 'string') throw new UsageError(`--distro-package: ${distroPackage}`);
   const given = {
-    connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
-    commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
+    ...timeoutsOf(flags),
     concurrency: integer(flags.concurrency, '--concurrency', 1, 10_000),
     targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000),
     ...auditOptionsOf(settings),

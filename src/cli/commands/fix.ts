@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError, connectionOptions, integer, say, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, say, timeoutsOf, withDefault } from '../kit.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
 import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
@@ -30,12 +30,7 @@ async function confirm(plan: FixPlan): Promise<boolean> {
 /** The fix command: its timeouts checked, the run asked of src/fix with this terminal; the exit code. */
 async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<number> {
   const { connectTimeout, timeout, ...rest } = flags;
-  const request: FixRequest = {
-    ...rest,
-    connectTimeoutMs: integer(connectTimeout, '--connect-timeout', 1, 600_000),
-    commandTimeoutMs: integer(timeout, '--timeout', 1, 600_000),
-    env: process.env,
-  };
+  const request: FixRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env };
   const { runFix, FixInputError } = await import('../../fix/run.ts');
   try {
     return await runFix(spec, request, { out: (text) => process.stdout.write(text), say, interactive: process.stdin.isTTY === true, confirm });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError, connectionOptions, integer, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, timeoutsOf, withDefault } from '../kit.ts';
 import type { HardenRequest } from '../../harden/run.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
@@ -9,12 +9,7 @@ type HardenFlags = Omit<HardenRequest, 'connectTimeoutMs' | 'commandTimeoutMs' |
 /** The harden command: its timeouts checked, the run asked of src/harden, its summary printed; the exit code. */
 async function hardenCommand(spec: string | undefined, flags: HardenFlags): Promise<number> {
   const { connectTimeout, timeout, ...rest } = flags;
-  const request: HardenRequest = {
-    ...rest,
-    connectTimeoutMs: integer(connectTimeout, '--connect-timeout', 1, 600_000),
-    commandTimeoutMs: integer(timeout, '--timeout', 1, 600_000),
-    env: process.env,
-  };
+  const request: HardenRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env };
   const { runHarden, HardenInputError } = await import('../../harden/run.ts');
   try {
     const run = await runHarden(spec, request);

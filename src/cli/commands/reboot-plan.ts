@@ -3,7 +3,7 @@ import { formatPlanText } from '../../topology/plan-text.ts';
 import { resolveTarget } from '../../redis/target.ts';
 import type { TargetFlags } from '../../redis/target.ts';
 import { packageVersion } from '../../package-root.ts';
-import { UsageError, connectionOptions, integer, namedError, say, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, integer, namedError, say, timeoutsOf, withDefault } from '../kit.ts';
 import { readHostKeyFile } from '../../app/targets.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
@@ -26,8 +26,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
   const outcome = await planDeployment(target, {
     hostKey: await readHostKeyFile(flags.hostKey),
     maxBatch: integer(flags.maxBatch, '--max-batch', 1, 1000),
-    connectTimeoutMs: integer(flags.connectTimeout, '--connect-timeout', 1, 600_000),
-    commandTimeoutMs: integer(flags.timeout, '--timeout', 1, 600_000),
+    ...timeoutsOf(flags),
   });
   if (!outcome.ok) {
     say(namedError(target.display, outcome.error));
