@@ -121,12 +121,13 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
 
   const headline = [
     `**${s.targets} target${s.targets === 1 ? '' : 's'}**${s.targetErrors ? ` (${s.targetErrors} not audited)` : ''}`,
+    // Findings are counted one by one, the other statuses one result per rule (issue 11: say which is which).
     activeTotal === 0
-      ? '**no failures that count**'
-      : `**${activeTotal} failure${activeTotal === 1 ? '' : 's'}**: ${SEVERITIES.filter((sev) => counts[sev] > 0).map((sev) => `${counts[sev]} ${sev}`).join(', ')}`,
-    `${s.pass} passed`,
-    `${s.skip} skipped`,
-    `${s.manual} manual`,
+      ? '**no findings that count**'
+      : `**${activeTotal} finding${activeTotal === 1 ? '' : 's'}**: ${SEVERITIES.filter((sev) => counts[sev] > 0).map((sev) => `${counts[sev]} ${sev}`).join(', ')}`,
+    `${s.pass} rule${s.pass === 1 ? '' : 's'} passed`,
+    `${s.skip} rule${s.skip === 1 ? '' : 's'} skipped`,
+    `${s.manual} rule${s.manual === 1 ? '' : 's'} to check by hand`,
     ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),
     ...(s.baselined ? [`${s.baselined} in the baseline`] : []),
   ];

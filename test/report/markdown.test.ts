@@ -14,8 +14,8 @@ describe('Markdown reporter', () => {
 
   it('starts with a headline and a summary table, one row per target', () => {
     assert.match(lines[0]!, /^## redfort 0\.1\.0: security audit$/);
-    assert.match(md, /\*\*3 targets\*\* \(1 not audited\) · \*\*8 failures\*\*: 2 critical, 2 high, 2 medium, 1 low, 1 info · (\d+) passed · 3 skipped · 2 manual/);
-    assert.equal(md.match(/ · (\d+) passed · /)?.[1], String(sampleReport().summary.pass));
+    assert.match(md, /\*\*3 targets\*\* \(1 not audited\) · \*\*8 findings\*\*: 2 critical, 2 high, 2 medium, 1 low, 1 info · (\d+) rules passed · 3 rules skipped · 2 rules to check by hand/);
+    assert.equal(md.match(/ · (\d+) rules passed · /)?.[1], String(sampleReport().summary.pass));
     assert.match(md, / · 1 suppressed · 1 in the baseline/);
     const header = lines.findIndex((l) => l.startsWith('| Target | Server |'));
     assert.ok(header > 0);
@@ -100,7 +100,7 @@ describe('Markdown honours --sort, --only-failures and --min-severity as text do
   it('--min-severity high: only critical and high failures, no passes, skips or errors; the headline still counts all', () => {
     const md = markdownReporter(report, { ...CONTEXT, view: { minSeverity: 'high' } });
     assert.deepEqual(headings(md), ['Critical (2)', 'High (2)']);
-    assert.match(md, /\*\*8 failures\*\*: 2 critical, 2 high, 2 medium, 1 low, 1 info/);
+    assert.match(md, /\*\*8 findings\*\*: 2 critical, 2 high, 2 medium, 1 low, 1 info/);
     assert.match(md, /^_Shown: failures of severity high or above \(`--min-severity high`\); the counts above are of the whole audit\._$/m);
     assert.ok(!summaries(md).some((s) => /Passed|Skipped/.test(s)), summaries(md).join('\n'));
   });
