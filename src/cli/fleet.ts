@@ -183,15 +183,16 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   };
 
   const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(inventory.entries.length) : undefined;
+  const root = process.cwd();
   const run = await auditInventory(inventory, {
     settings: cmd.settings,
     baseline: cmd.baseline,
     failOn: cmd.failOn,
     keepResults: keepAll,
-    root: process.cwd(),
+    root,
     onTarget: (result, line) => {
       // Serialized only when a JSON Lines output takes it.
-      if (sinks.length > 0 || stdoutJsonl) emit((add) => jsonlTargetPieces(result, add));
+      if (sinks.length > 0 || stdoutJsonl) emit((add) => jsonlTargetPieces(result, add, root));
       progress?.update(line.worst !== undefined, line.error !== undefined);
     },
   });

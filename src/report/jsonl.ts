@@ -1,13 +1,15 @@
 import type { RuleResult, TargetResult } from '../engine/run.ts';
+import { failureFingerprint, targetHead } from './json.ts';
 import type { AuditReport, Reporter } from './types.ts';
 
 /**
- * One line of `--format jsonl`: a target, as in the JSON report's `targets`, with `"type":"target"`. A fleet run
- * writes each line as soon as its target is done (see docs/inventory.md).
+ * One line of `--format jsonl`: a target, as in the JSON report's `targets` (failures with their `fingerprint`,
+ * paths below `root` relative to it), with `"type":"target"`. A fleet run writes each line as soon as its target
+ * is done (see docs/inventory.md).
  */
-export function jsonlTarget(t: TargetResult): string {
+export function jsonlTarget(t: TargetResult, root?: string): string {
   const pieces: string[] = [];
-  jsonlTargetPieces(t, (piece) => pieces.push(piece));
+  jsonlTargetPieces(t, (piece) => pieces.push(piece), root);
   return pieces.join('');
 }
 
@@ -15,21 +17,14 @@ export function jsonlTarget(t: TargetResult): string {
  * {@link jsonlTarget} in pieces, in order, the line feed last: the target without its results, then each result.
  * A fleet writes them one by one: a whole line is tens of KB that V8 builds in parts and copies again to write.
  */
-export function jsonlTargetPieces(t: TargetResult, add: (piece: string) => void): void {
-  const head = JSON.stringify({
-    type: 'target',
-    target: t.target,
-    ...(t.error !== undefined ? { error: t.error } : {}),
-    ...(t.server ? { server: t.server } : {}),
-    ...(t.warnings?.length ? { warnings: t.warnings } : {}),
-    ...(t.labels ? { labels: t.labels } : {}),
-  });
+export function jsonlTargetPieces(t: TargetResult, add: (piece: string) => void, root?: string): void {
+  const head = JSON.stringify({ type: 'target', ...targetHead(t) });
   // `results` comes last in the object, so the line is the head without its closing brace, then the results.
   add(head.slice(0, -1));
   add(',"results":[');
   t.results.forEach((result, i) => {
     if (i > 0) add(',');
-    resultPieces(result, add);
+    resultPieces(result, add, result.status === 'fail' ? failureFingerprint(t, result, root) : undefined);
   });
   add(']}\n');
 }
@@ -50,8 +45,8 @@ function quoted(text: string): string {
   return json;
 }
 
-/** What JSON.stringify(result) makes, in pieces, with the repeated fields' JSON made once. */
-function resultPieces(result: RuleResult, add: (piece: string) => void): void {
+/** What JSON.stringify(result) makes (with `fingerprint` last when given), in pieces, the repeated fields' JSON made once. */
+function resultPieces(result: RuleResult, add: (piece: string) => void, fingerprint: string | undefined): void {
   let separator = '{';
   // for…in over a plain object's own keys, in JSON.stringify's order, without an array of them per result.
   for (const key in result) {
@@ -68,6 +63,12 @@ function resultPieces(result: RuleResult, add: (piece: string) => void): void {
     else if (Array.isArray(value) && value.length === 0) add('[]');
     else add(JSON.stringify(value));
   }
+  if (fingerprint !== undefined) {
+    add(separator);
+    separator = ',';
+    add('"fingerprint":');
+    add(JSON.stringify(fingerprint));
+  }
   add(separator === '{' ? '{}' : '}');
 }
 
@@ -82,4 +83,4 @@ export function jsonlSummary(report: Omit<AuditReport, 'targets'>): string {
 }
 
 /** JSON Lines: one line per target, then one summary line. */
-export const jsonlReporter: Reporter = (report) => `${report.targets.map(jsonlTarget).join('')}${jsonlSummary(report)}`;
+export const jsonlReporter: Reporter = (report, { root }) => `${report.targets.map((t) => jsonlTarget(t, root)).join('')}${jsonlSummary(report)}`;

@@ -90,6 +90,10 @@ describe('redfort audit --targets with per-target credentials', () => {
     const lines = (await readFile(out('r.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; labels?: unknown });
     assert.equal(lines.filter((l) => l.type === 'target').length, 4);
     assert.equal(lines.at(-1)!.type, 'summary');
+    // Each target line is the JSON report's target (kind, role, labels, each failure's fingerprint), with its type.
+    for (const { type, ...line } of lines.filter((l) => l.type === 'target') as { type: string; target: string }[]) {
+      assert.deepEqual(line, byTarget.get(line.target), line.target);
+    }
 
     const everything = [run.stdout, run.stderr, ...(await Promise.all(['r.json', 'r.sarif', 'r.html', 'r.md', 'r.xml', 'r.jsonl'].map((f) => readFile(out(f), 'utf8'))))];
     for (const text of everything) {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TargetResult } from '../../src/engine/run.ts';
-import { errorResults } from '../../src/engine/run.ts';
+import { errorResults, summarize } from '../../src/engine/run.ts';
+import type { AuditReport } from '../../src/report/types.ts';
+import { jsonReporter } from '../../src/report/json.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { jsonlTarget, jsonlTargetPieces } from '../../src/report/jsonl.ts';
 
@@ -9,8 +11,10 @@ describe('jsonl target lines in pieces', () => {
   const results = errorResults(RULES, 'redis://10.0.0.1:6379: connection refused — “quoted” … \u2028 and a surrogate pair 🔒');
   const cases: [string, TargetResult][] = [
     ['an error with every rule', { target: 'redis://10.0.0.1:6379', error: 'connection refused', results }],
-    ['server, warnings and labels', {
+    ['server, kind, role, warnings and labels', {
       target: 'redis://db1:6379',
+      kind: 'server',
+      role: 'master',
       server: { product: 'redis', version: '7.0.15', mode: 'standalone' },
       warnings: ['redis.conf:3: unknown directive "x"'],
       labels: { team: 'payments', 'env"x': 'prod\n' },
@@ -31,17 +35,19 @@ describe('jsonl target lines in pieces', () => {
   for (const [name, t] of cases) {
     it(`${name}: the pieces make the line one JSON.stringify of the target makes`, () => {
       const pieces: string[] = [];
-      jsonlTargetPieces(t, (p) => pieces.push(p));
+      jsonlTargetPieces(t, (p) => pieces.push(p), '/work');
       const line = pieces.join('');
-      assert.equal(jsonlTarget(t), line);
+      assert.equal(jsonlTarget(t, '/work'), line);
       assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one line, its line feed last');
       const parsed = JSON.parse(line) as Record<string, unknown>;
       // Byte for byte what JSON.stringify writes of the same object: key order, escapes, left-out undefined fields.
       assert.equal(line, `${JSON.stringify(parsed)}\n`);
-      assert.equal(JSON.stringify(parsed.results), JSON.stringify(t.results));
-      const { results: _, ...head } = parsed;
-      const expected = { type: 'target', target: t.target, error: t.error, server: t.server, warnings: t.warnings?.length ? t.warnings : undefined, labels: t.labels };
-      assert.deepEqual(head, Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined)));
+      // The target as the JSON report writes it (kind, role, sample, each failure's fingerprint), with its type.
+      const report: AuditReport = { tool: { name: 'redfort', version: '0.0.0' }, targets: [t], summary: summarize([t]) };
+      const inJson = (JSON.parse(jsonReporter(report, { rules: RULES, color: false, root: '/work' })) as { targets: unknown[] }).targets[0];
+      assert.equal(JSON.stringify(parsed), JSON.stringify({ type: 'target', ...(inJson as object) }));
+      const failures = (parsed.results as { status: string; fingerprint?: string }[]).filter((r) => r.status === 'fail');
+      assert.ok(failures.every((r) => typeof r.fingerprint === 'string' && r.fingerprint.length > 0), 'every failure has its fingerprint');
       assert.deepEqual(Object.keys(parsed).at(-1), 'results');
       if (t.results.length > 1) assert.ok(pieces.length > t.results.length, 'a piece per result, not the whole line');
     });
