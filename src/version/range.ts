@@ -27,26 +27,8 @@ function satisfiesComparator(version: Triple, comparator: string): boolean {
   }
 }
 
-/**
- * Answers already given, by version and range: every target of a fleet is checked against every advisory's
- * ranges, and a fleet runs a few versions. Pure, so never stale; started afresh when it grows past MAX_ANSWERS.
- */
-const answers = new Map<string, boolean>();
-const MAX_ANSWERS = 4096;
-
 /** node-semver style ranges as the advisory data uses them: `||` between sets, spaces inside a set mean AND. */
 export function satisfies(version: string, range: string): boolean {
-  const key = `${version}\0${range}`;
-  let answer = answers.get(key);
-  if (answer === undefined) {
-    answer = check(version, range);
-    if (answers.size >= MAX_ANSWERS) answers.clear();
-    answers.set(key, answer);
-  }
-  return answer;
-}
-
-function check(version: string, range: string): boolean {
   const triple = toTriple(version);
   if (!triple) return false;
   return range.split('||').some((set) => {
