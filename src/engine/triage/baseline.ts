@@ -34,15 +34,13 @@ export function findingFingerprint(ruleId: string, target: string, message: stri
   return fingerprint(ruleId, relativeTo(target, root), relativeTo(message, root));
 }
 
-const printOf = findingFingerprint;
-
 /** Today's failures, suppressed ones aside (they are accepted already); paths relative to `root` when given. */
 export function baselineOf(report: AuditReport, options: { readonly root?: string } = {}): Baseline {
   const findings: BaselineFinding[] = [];
   for (const target of report.targets) {
     for (const r of target.results) {
       if (r.status !== 'fail' || r.suppressed !== undefined) continue;
-      findings.push({ ruleId: r.ruleId, target: relativeTo(target.target, options.root), fingerprint: printOf(r.ruleId, target.target, r.message, options.root) });
+      findings.push({ ruleId: r.ruleId, target: relativeTo(target.target, options.root), fingerprint: findingFingerprint(r.ruleId, target.target, r.message, options.root) });
     }
   }
   return { version: 1, findings };
@@ -56,7 +54,7 @@ export function applyBaseline(report: AuditReport, baseline: Baseline, options: 
   const remaining = new Map<string, number>();
   for (const f of baseline.findings) remaining.set(f.fingerprint, (remaining.get(f.fingerprint) ?? 0) + 1);
   // Fingerprints of an older, absolute-path baseline still match where the paths are the same.
-  const matches = (ruleId: string, target: string, message: string): string[] => [printOf(ruleId, target, message, options.root), fingerprint(ruleId, target, message)];
+  const matches = (ruleId: string, target: string, message: string): string[] => [findingFingerprint(ruleId, target, message, options.root), fingerprint(ruleId, target, message)];
   const targets: TargetResult[] = report.targets.map((target) => ({
     ...target,
     results: target.results.map((r) => {
