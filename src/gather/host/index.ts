@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { errnoOf } from '../../util/fs-error.ts';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -28,17 +28,14 @@ import type { HostDiscovery } from './discovery.ts';
 import type { ProcTables } from './proc.ts';
 import {
   configFromCmdline,
-  findPortOwner,
   hostSource,
   listenersOf,
   openFiles,
   procLink,
-  readCmdline,
   readStatus,
   redactCmdline,
 } from './proc.ts';
 import { fileSecrets } from './secrets.ts';
-import { readSystemd } from './systemd.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 import { infoField } from '../../redis/info.ts';
 
@@ -86,7 +83,7 @@ export async function configFileOf(
   cwd: HostValue<string>,
   execStart: readonly string[] | undefined,
   pid: number,
-  tables?: ProcTables,
+  tables: ProcTables,
 ): Promise<HostValue<string | null>> {
   const fromArgs = async (args: readonly string[], where: string): Promise<HostValue<string | null> | undefined> => {
     const named = configFromCmdline(args);
@@ -318,7 +315,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   };
 }
 
-/** INFO `process_id`: only a hint for {@link findPortOwner}, which checks it against /proc. */
+/** INFO `process_id`: only a hint for the port owner's search (proc.ts findPortOwner), which checks it against /proc. */
 function reportedPid(facts: Facts): number | undefined {
   const text = facts.info ? infoField(facts.info, 'process_id') : undefined;
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
@@ -378,24 +375,25 @@ export async function hostOnlyFacts(target: string, pid: number, why: string, op
  */
 export async function listeningConfigFile(host: string, port: number, facts: Facts, pid?: number, discovery?: HostDiscovery): Promise<HostValue<string | null>> {
   if (process.platform !== 'linux') return { known: false, reason: `the listening process is found through /proc, which ${process.platform} does not have` };
+  // The run's discovery (a fresh one without): /proc tables walked once, and what the host stage reads of the same
+  // process again (its command line, directory, systemd unit) read once.
+  const run = discovery ?? createHostDiscovery();
   let owner = pid;
   if (owner === undefined) {
-    // The run's /proc tables: a fresh walk of /proc per target made a fleet of local servers quadratic.
-    const found = await (discovery ? discovery.proc.portOwner(host, port, reportedPid(facts)) : findPortOwner(host, port, undefined, reportedPid(facts)));
+    const found = await run.proc.portOwner(host, port, reportedPid(facts));
     if (!found.found) return { known: false, reason: found.reason };
     owner = found.pid;
   }
-  // What the host stage reads of the same process again: the run's discovery reads it once.
-  const cmdline = await (discovery ? discovery.proc.cmdline(owner) : readCmdline(owner));
-  const cwd = await (discovery ? discovery.proc.link(owner, 'cwd') : procLink(owner, 'cwd'));
-  const systemd = configFromCmdline(cmdline) === undefined ? await (discovery ? discovery.systemd(owner) : readSystemd(owner)) : undefined;
+  const cmdline = await run.proc.cmdline(owner);
+  const cwd = await run.proc.link(owner, 'cwd');
+  const systemd = configFromCmdline(cmdline) === undefined ? await run.systemd(owner) : undefined;
   const execStart = systemd?.known && systemd.value ? systemd.value.execStart : undefined;
-  return configFileOf(facts, cmdline, cwd, execStart, owner, discovery?.proc);
+  return configFileOf(facts, cmdline, cwd, execStart, owner, run.proc);
 }
 
 /** Whether process `pid` could open `path` for reading: a regular file whose mode lets its user or groups read it. */
-async function readableByProcess(path: string, pid: number, tables?: ProcTables): Promise<boolean> {
-  const status = (await (tables ? tables.statusText(pid) : readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined))) ?? '';
+async function readableByProcess(path: string, pid: number, tables: ProcTables): Promise<boolean> {
+  const status = (await tables.statusText(pid)) ?? '';
   const ids = (name: string): number[] => (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
   const uid = ids('Uid')[1];
   const gids = new Set([ids('Gid')[1], ...ids('Groups')]);

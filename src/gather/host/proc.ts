@@ -278,8 +278,8 @@ export async function processIds(): Promise<number[]> {
   }
 }
 
-export async function readStatus(pid: number, tables?: ProcTables): Promise<ProcStatus | undefined> {
-  const text = await (tables ? tables.statusText(pid) : readText(`/proc/${pid}/status`));
+export async function readStatus(pid: number, tables: ProcTables): Promise<ProcStatus | undefined> {
+  const text = await tables.statusText(pid);
   return text === undefined ? undefined : parseStatus(text);
 }
 
