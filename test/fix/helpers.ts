@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/fix/apply.ts';
@@ -40,9 +39,17 @@ export function secretsFor(p: FixPlan, known: Map<string, string> = new Map()): 
   return known;
 }
 
-/** A directory for rollback files. */
+const workDirs: string[] = [];
+// Rollback records hold the servers' former settings, passwords included: none is left behind in /tmp.
+process.once('exit', () => {
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A directory for rollback files, removed when the test file's process ends. */
 export function workDir(): string {
-  return mkdtempSync(join(tmpdir(), 'redfort-fix-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-fix-test-'));
+  workDirs.push(dir);
+  return dir;
 }
 
 export async function apply(p: FixPlan, s: FixState, classes: StepClass[], extra: Partial<ApplyOptions> & { secrets: Map<string, string>; rollbackFile: string }): Promise<ApplyOutcome> {
