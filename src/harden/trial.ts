@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '../gather/live/resp.ts';
-import { ReplyError } from '../gather/live/resp.ts';
+import { connect, ReplyError } from '../gather/live/resp.ts';
+import { authArgs } from '../gather/live/login.ts';
 import { runProgram } from '../util/run-program.ts';
 import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
@@ -78,7 +78,7 @@ async function tryAuth(port: number, user: string | undefined, password = ''): P
     return 'down';
   }
   try {
-    const reply = await conn.command(user === undefined ? ['PING'] : ['AUTH', user, password]);
+    const reply = await conn.command(user === undefined ? ['PING'] : authArgs(user, password)!);
     if (reply instanceof ReplyError) return /LOADING/.test(reply.message) ? 'down' : user === undefined ? 'ok' : 'refused';
     return 'ok';
   } catch {
