@@ -38,8 +38,22 @@ await build({
   splitting: true,
   chunkNames: 'chunk-[hash]',
 });
+// Commander requires node:child_process (with dgram, which it loads) at the top of its Command class, for
+// executable subcommands, which the CLI has none of: the module is loaded when commander spawns, not at every start.
+const lazyCommanderSpawn = {
+  name: 'lazy-commander-spawn',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: no '${eager}' to make lazy (commander changed: see scripts/build.mjs)`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
 await build({
   ...common,
+  plugins: [lazyCommanderSpawn],
   format: 'cjs',
   // CommonJS has `require` and no `import.meta`: the bundle's URL for the one module that asks (package-root.ts).
   define: { ...define, 'import.meta.url': '__redfort_url' },

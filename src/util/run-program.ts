@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { loadBuiltin } from './builtin.ts';
 import { PROGRAM_TIMEOUT_MS } from './defaults.ts';
 
 /** Where system tools live even when PATH leaves them out (a non-root user's PATH often has no sbin). */
@@ -40,6 +40,8 @@ export type ProgramResult =
 
 /** Runs a program (no shell) within a timeout; never throws. */
 export function runProgram(path: string, args: readonly string[], options: RunProgramOptions = {}): Promise<ProgramResult> {
+  // node:child_process (with dgram, which it loads) only when a program is run.
+  const { execFile } = loadBuiltin<typeof import('node:child_process')>('node:child_process');
   return new Promise((resolve) => {
     execFile(
       path,

@@ -28,6 +28,15 @@ describe('statusVersion', () => {
     assert.equal((await statusVersion('redis-tools', admin(STATUS)))?.stdout, '5:7.0.15-1~deb12u1');
   });
 
+  it('finds the stanza at the very start of the database, and after and among non-ASCII text', async () => {
+    assert.equal((await statusVersion('redis-tools', admin(STATUS.replace('Status:', 'Maintainer: Chris Lamb <lamby@debian.org> — ü\nStatus:'))))?.stdout, '5:7.0.15-1~deb12u1');
+    const accented = `Package: a\nDescription: café ☕ ${'é'.repeat(3000)}\n\n${STATUS.replace('Description: x', 'Description: x ✓ ü')}`;
+    assert.equal((await statusVersion('redis-server', admin(accented)))?.stdout, '5:7.0.15-1~deb12u10');
+    assert.equal((await statusVersion('redis-server-extra', admin(accented)))?.stdout, '9');
+    // The package named on the last line of a database that does not end with a newline has no stanza.
+    assert.equal(await statusVersion('last', admin(`${STATUS}\nPackage: last`)), undefined);
+  });
+
   it('gives no answer for an unknown package, two stanzas (two architectures), a pending journal or no database', async () => {
     assert.equal(await statusVersion('valkey-server', admin(STATUS)), undefined);
     assert.equal(await statusVersion('redis-server', admin(`${STATUS}\nPackage: redis-server\nArchitecture: i386\nVersion: 1\n`)), undefined);

@@ -2,7 +2,7 @@ import { DEFAULT_MAX_FILE_BYTES, readFileBytes, readTextFile } from '../../util/
 import { runProgram } from '../../util/run-program.ts';
 import { readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { loadBuiltin } from '../../util/builtin.ts';
 import type { HostValue, PackageFacts } from '../../facts/types.ts';
 import { deletedTarget, hostSource } from './proc.ts';
 
@@ -28,7 +28,9 @@ export function parseRpmQuery(text: string): { name: string; version: string } |
 async function ownedByNamesake(path: string): Promise<string | undefined> {
   const name = basename(path);
   const dir = '/var/lib/dpkg/info';
-  const lists = (await readdir(dir).catch(() => [] as string[])).filter((f) => f === `${name}.list` || (f.startsWith(`${name}:`) && f.endsWith('.list')));
+  // The package's own list first: a directory of thousands of files is listed only for a multi-arch name (NAME:ARCH.list).
+  if ((await readTextFile(join(dir, `${name}.list`)).catch(() => '')).split('\n').includes(path)) return name;
+  const lists = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith(`${name}:`) && f.endsWith('.list'));
   for (const list of lists) {
     const text = await readTextFile(join(dir, list)).catch(() => '');
     if (text.split('\n').includes(path)) return list.slice(0, -'.list'.length).replace(/:.*$/, '');
@@ -48,7 +50,7 @@ export async function debianChangelog(name: string): Promise<string | undefined>
     if (!data) continue;
     try {
       // Unpacked within the same cap as any file read: a gzip bomb fails here instead of filling memory.
-      return file.endsWith('.gz') ? gunzipSync(data, { maxOutputLength: DEFAULT_MAX_FILE_BYTES }).toString('utf8') : data.toString('utf8');
+      return file.endsWith('.gz') ? loadBuiltin<typeof import('node:zlib')>('node:zlib').gunzipSync(data, { maxOutputLength: DEFAULT_MAX_FILE_BYTES }).toString('utf8') : data.toString('utf8');
     } catch {
       return undefined;
     }
@@ -66,14 +68,17 @@ export async function statusVersion(name: string, admin = '/var/lib/dpkg'): Prom
   if (process.env.DPKG_ADMINDIR !== undefined && admin === '/var/lib/dpkg') return undefined;
   const pending = await readdir(join(admin, 'updates')).catch(() => undefined);
   if (pending === undefined || pending.some((f) => /^\d+$/.test(f))) return undefined;
-  const text = await readTextFile(join(admin, 'status')).catch(() => undefined);
-  if (text === undefined) return undefined;
-  const all = `\n${text}`;
-  const head = `\nPackage: ${name}\n`;
-  const at = all.indexOf(head);
-  if (at === -1 || all.indexOf(head, at + 1) !== -1) return undefined;
-  const end = all.indexOf('\n\n', at + 1);
-  const stanza = all.slice(at + 1, end === -1 ? undefined : end);
+  // The database is large (hundreds of KB): searched as bytes, and only the package's stanza decoded.
+  const data = await readFileBytes(join(admin, 'status')).catch(() => undefined);
+  if (data === undefined) return undefined;
+  const head = Buffer.from(`\nPackage: ${name}\n`);
+  // Where the stanza starts: the file's first line, or after the newline that begins `head`.
+  const first = data.subarray(0, head.length - 1).equals(head.subarray(1));
+  const start = first ? 0 : data.indexOf(head) + 1;
+  if (start === 0 && !first) return undefined;
+  if (data.indexOf(head, start) !== -1) return undefined;
+  const end = data.indexOf('\n\n', start);
+  const stanza = data.toString('utf8', start, end === -1 ? data.length : end);
   const version = /^Version: (.*)$/m.exec(stanza)?.[1]?.trim();
   return version === undefined ? undefined : { ok: true, stdout: version, missing: false };
 }

@@ -1,6 +1,6 @@
 import net from 'node:net';
-import tls from 'node:tls';
-import { performance } from 'node:perf_hooks';
+import type tls from 'node:tls';
+import { loadBuiltin } from '../../util/builtin.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
 /**
@@ -107,6 +107,14 @@ const MAX_DEPTH = 64;
  * Opens a TCP or TLS connection and resolves once it is usable (after `secureConnect` for TLS).
  * Sends nothing. Rejects with a {@link ConnectionError}; never retries.
  */
+/**
+ * A monotonic clock in milliseconds, as `performance.now()` is, without loading node:perf_hooks (which the global
+ * `performance` loads on first use: a module no audit otherwise needs).
+ */
+function nowMs(): number {
+  return process.uptime() * 1000;
+}
+
 export function connect(options: ConnectOptions): Promise<RespConnection> {
   const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const useTls = options.tls !== undefined;
@@ -120,7 +128,7 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
     let socket: net.Socket;
     try {
       socket = options.tls
-        ? tls.connect({ ...options.tls, host, port: options.port })
+        ? loadBuiltin<typeof tls>('node:tls').connect({ ...options.tls, host, port: options.port })
         : net.connect({ host, port: options.port });
     } catch (error) {
       // Synchronous throws are bad options (port out of range, unreadable PEM, unknown minVersion).
@@ -173,7 +181,7 @@ function abortError(signal: AbortSignal): ConnectionError {
 interface Waiter {
   readonly expected: number;
   readonly replies: Reply[];
-  /** `performance.now()` by which every reply of this call must have arrived. */
+  /** {@link nowMs} by which every reply of this call must have arrived. */
   readonly deadline: number;
   resolve(replies: Reply[]): void;
   reject(error: ConnectionError): void;
@@ -202,7 +210,7 @@ class Connection implements RespConnection {
     this.#decoder = new Decoder(options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES, (reply, isPush) =>
       this.#onReply(reply, isPush),
     );
-    this.#tlsInfo = socket instanceof tls.TLSSocket ? readTlsInfo(socket) : undefined;
+    this.#tlsInfo = options.tls !== undefined ? readTlsInfo(socket as tls.TLSSocket) : undefined;
     socket.setNoDelay(true);
     this.#socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -235,7 +243,7 @@ class Connection implements RespConnection {
   pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (commands.length === 0) return Promise.resolve([]);
-    const deadline = performance.now() + this.#commandTimeoutMs;
+    const deadline = nowMs() + this.#commandTimeoutMs;
     const promise = new Promise<Reply[]>((resolve, reject) => {
       this.#queue.push({ expected: commands.length, replies: [], deadline, resolve, reject });
     });
@@ -299,7 +307,7 @@ class Connection implements RespConnection {
     this.#timer = undefined;
     const head = this.#queue[0];
     if (!head || this.#failure) return;
-    this.#timer = setTimeout(() => this.#onTimeout(), Math.max(0, head.deadline - performance.now()));
+    this.#timer = setTimeout(() => this.#onTimeout(), Math.max(0, head.deadline - nowMs()));
   }
 
   #onTimeout(): void {

@@ -1,4 +1,5 @@
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { loadBuiltin } from '../../util/builtin.ts';
 
 /** Where the probes connect, and with which TLS material (read once from the target's files). */
 export interface Endpoint {
@@ -79,7 +80,7 @@ export function handshake(endpoint: Endpoint, options: HandshakeOptions): Promis
       socket.destroy();
     };
     try {
-      socket = tls.connect({ ...options.tls, host: endpoint.host, port: endpoint.port, rejectUnauthorized: false });
+      socket = loadBuiltin<typeof tls>('node:tls').connect({ ...options.tls, host: endpoint.host, port: endpoint.port, rejectUnauthorized: false });
     } catch (error) {
       resolve({
         ok: false, protocol: undefined, cipher: undefined, alert: undefined, error: describe(error)?.text ?? String(error),

@@ -1,4 +1,5 @@
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { loadBuiltin } from '../../util/builtin.ts';
 import type { CipherProbe, TlsVersionName, TlsVersionProbe } from '../../facts/types.ts';
 import { handshake } from './handshake.ts';
 import type { Endpoint, HandshakeResult } from './handshake.ts';
@@ -73,7 +74,7 @@ let untestable: readonly string[] | undefined;
 export function untestableFamilies(): readonly string[] {
   untestable ??= WEAK_FAMILIES.filter(([, alias]) => {
     try {
-      tls.createSecureContext({ ciphers: `${alias}:@SECLEVEL=0` });
+      loadBuiltin<typeof tls>('node:tls').createSecureContext({ ciphers: `${alias}:@SECLEVEL=0` });
       return false;
     } catch {
       return true;
