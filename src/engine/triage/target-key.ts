@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { resolveTarget } from '../../redis/target.ts';
 
 /**
@@ -7,6 +7,23 @@ import { resolveTarget } from '../../redis/target.ts';
  * file audited on its own) is its own key.
  */
 export function targetKey(spec: string): string {
+  let key = knownKeys.get(spec);
+  if (key === undefined) {
+    key = keyOf(spec);
+    if (knownKeys.size >= MAX_KNOWN_KEYS) knownKeys.clear();
+    knownKeys.set(spec, key);
+  }
+  return key;
+}
+
+/**
+ * Keys already made: a report fingerprints every failure of a target (tens per target, thousands in a fleet), each
+ * with the same target, and parsing it again each time was most of a fingerprint's cost. Bounded, started afresh when full.
+ */
+const knownKeys = new Map<string, string>();
+const MAX_KNOWN_KEYS = 4096;
+
+function keyOf(spec: string): string {
   try {
     const target = resolveTarget(spec, {}, {});
     return `${target.host.toLowerCase()}:${target.port}/${target.db}`;
@@ -22,5 +39,12 @@ export function targetKey(spec: string): string {
  */
 export function fingerprint(ruleId: string, target: string, message: string): string {
   const normalised = message.replace(/\d+/g, '0');
-  return createHash('sha256').update(`${ruleId}\n${targetKey(target)}\n${normalised}`).digest('hex').slice(0, 32);
+  return sha256Hex(`${ruleId}\n${targetKey(target)}\n${normalised}`).slice(0, 32);
+}
+
+/** crypto.hash (Node 20.12 and later: one call, no Hash object per fingerprint), else a Hash. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
