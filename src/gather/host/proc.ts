@@ -1,6 +1,7 @@
 import { readdirSync, readlinkSync } from 'node:fs';
-import { open, readdir, readFile, readlink } from 'node:fs/promises';
+import { open, readdir, readlink } from 'node:fs/promises';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
+import { readProcText } from '../../util/read-file.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
@@ -188,13 +189,7 @@ export function hostSource(detail: string): Source {
   return { kind: 'host', detail };
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+const readText = readProcText;
 
 /** A whole socket line in another state than LISTEN (`0A`) or SYN_RECV (`03`). */
 const PAST_LISTENING = /^ *\d+: +\S+ +\S+ +(?!0A |03 )[0-9A-Fa-f]{2} .*\n/m;

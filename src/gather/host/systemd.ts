@@ -1,6 +1,6 @@
-import { readTextFile } from '../../util/read-file.ts';
+import { readProcText, readTextFile } from '../../util/read-file.ts';
 import { runProgram } from '../../util/run-program.ts';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostValue, SystemdFacts } from '../../facts/types.ts';
 import { hostSource, redactCmdline } from './proc.ts';
@@ -176,7 +176,7 @@ export async function readSystemd(
   pid: number,
   perUnit: (unit: string, read: () => Promise<HostValue<SystemdFacts | null>>) => Promise<HostValue<SystemdFacts | null>> = (_, read) => read(),
 ): Promise<HostValue<SystemdFacts | null>> {
-  const cgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
+  const cgroup = await readProcText(`/proc/${pid}/cgroup`);
   if (cgroup === undefined) return { known: false, reason: `cannot read /proc/${pid}/cgroup` };
   const unit = unitFromCgroup(cgroup);
   if (!unit) return { known: true, value: null, source: hostSource(`/proc/${pid}/cgroup`) };
