@@ -1,5 +1,6 @@
-import { close, constants, fstat, open, read, readFile, stat } from 'node:fs';
+import { close, constants, fstat, open, read, readFile } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { settled, statOf } from './fs-calls.ts';
 import { errnoOf, errnoText } from './fs-error.ts';
 
 /** Default bound on one input file: far above any real redis.conf, ACL file or settings file. */
@@ -90,7 +91,7 @@ export async function readFileBytes(path: string, options: ReadFileOptions = {})
   if (signal?.aborted) throw aborted(path, signal);
   let before: Stats;
   try {
-    before = await settled<Stats>((done) => stat(path, done));
+    before = await statOf(path);
   } catch (error) {
     throw fromErrno(path, error);
   }
@@ -131,15 +132,6 @@ export async function readFileBytes(path: string, options: ReadFileOptions = {})
 }
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
-
-/**
- * One file-system call through the callback API, as a promise. fs/promises wraps each descriptor in a FileHandle
- * and each call in more promises: a fleet reads a few files per target, and a read through it cost about twice
- * the CPU of the same calls made this way (most of it locking and waking libuv's threads).
- */
-function settled<T>(call: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))));
-}
 
 /**
  * A small file of /proc (a process's status, command line, cgroup), as text, or undefined when it cannot be read;

@@ -25,6 +25,11 @@ export interface HostDiscovery {
   systemdUnit(unit: string, read: () => Promise<HostValue<SystemdFacts | null>>): Promise<HostValue<SystemdFacts | null>>;
   /** The systemd service of process `pid` (its cgroup, then the unit's answer, shared per unit), once per process. */
   systemd(pid: number): Promise<HostValue<SystemdFacts | null>>;
+  /**
+   * The config file of a process, found by `find` once per `key` (the process and what decides the answer besides
+   * /proc): the config-file and host stages of a local target both ask.
+   */
+  configFile(key: string, find: () => Promise<HostValue<string | null>>): Promise<HostValue<string | null>>;
 }
 
 /** A fresh discovery for one run; see {@link HostDiscovery}. */
@@ -50,6 +55,7 @@ export function createHostDiscovery(): HostDiscovery {
     package: (exe, processName) => (exe.known ? once(`package ${exe.value}\0${processName}`, () => readPackage(exe, processName)) : readPackage(exe, processName)),
     systemdUnit: (unit, read) => once(`systemd ${unit}`, read),
     systemd: (pid) => once(`systemd pid ${pid}`, () => readSystemd(pid, discovery.systemdUnit)),
+    configFile: (key, find) => once(`config file ${key}`, find),
   };
   return discovery;
 }

@@ -1,6 +1,7 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { errnoOf } from '../../util/fs-error.ts';
+import { lstatOf, statOf } from '../../util/fs-calls.ts';
 import { readTextFile } from '../../util/read-file.ts';
 import { dirname } from 'node:path';
 import type { HostFileState, HostStat } from '../../facts/types.ts';
@@ -39,20 +40,55 @@ function typeOf(mode: number): HostStat['type'] {
   return 'other';
 }
 
+/** How {@link statPath} looks paths up: a caller describing several files shares answers between them. */
+export interface PathLookups {
+  /** lstat of a path. */
+  readonly lstat: (path: string) => Promise<Stats>;
+  /** stat of a parent directory, undefined when it cannot be read. */
+  readonly statParent: (path: string) => Promise<Stats | undefined>;
+}
+
+const FRESH_LOOKUPS: PathLookups = { lstat: lstatOf, statParent: (p) => statOf(p).catch(() => undefined) };
+
+/**
+ * What lstat says of a path, asked once; stat of a directory taken from it unless it is a symlink (lstat and
+ * stat of anything else say the same). The files of a server mostly lie in its `dir`, itself one of them: its
+ * lstat as a file and its stat as their parent are one system call.
+ */
+export function sharedLookups(): PathLookups {
+  const lstats = new Map<string, Promise<Stats>>();
+  const parents = new Map<string, Promise<Stats | undefined>>();
+  const lstat = (path: string): Promise<Stats> => {
+    let info = lstats.get(path);
+    if (!info) {
+      lstats.set(path, (info = lstatOf(path)));
+      info.catch(() => undefined);
+    }
+    return info;
+  };
+  const statParent = (path: string): Promise<Stats | undefined> => {
+    let parent = parents.get(path);
+    if (!parent) parents.set(path, (parent = lstat(path).then((l) => (l.isSymbolicLink() ? statOf(path) : l)).catch(() => undefined)));
+    return parent;
+  };
+  return { lstat, statParent };
+}
+
 /**
  * lstat + stat of a path: its mode, owner and group with symlinks resolved; missing and unreadable are explicit.
- * `statParent` stats the parent directory (the files of one directory may share one answer).
+ * `lookups` may share answers between the files of one server (see {@link sharedLookups}).
  */
-export async function statPath(path: string, names: IdNames, statParent: (path: string) => Promise<Stats | undefined> = (p) => stat(p).catch(() => undefined)): Promise<HostFileState> {
+export async function statPath(path: string, names: IdNames, lookups: PathLookups = FRESH_LOOKUPS): Promise<HostFileState> {
+  const { statParent } = lookups;
   let link;
   try {
-    link = await lstat(path);
+    link = await lookups.lstat(path);
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return { kind: 'missing' };
     return { kind: 'unknown', reason: fsReason(error, `cannot stat ${path}`) };
   }
   try {
-    const target = link.isSymbolicLink() ? await stat(path) : link;
+    const target = link.isSymbolicLink() ? await statOf(path) : link;
     const realPath = link.isSymbolicLink() ? await realpath(path) : path;
     const parentPath = dirname(realPath);
     const parent = await statParent(parentPath).then((p) => (p ? { path: parentPath, mode: p.mode & 0o7777, uid: p.uid, gid: p.gid } : undefined));

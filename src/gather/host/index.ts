@@ -1,5 +1,5 @@
-import { lstat, readdir, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { lstatOf, statOf } from '../../util/fs-calls.ts';
 import { errnoOf } from '../../util/fs-error.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
@@ -21,7 +21,7 @@ import type { Enricher, EnrichOptions } from '../enrich.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { effectiveConfig } from '../conf/redis-conf.ts';
 import { loadConfFiles } from '../conf/load-files.ts';
-import { statPath } from './files.ts';
+import { sharedLookups, statPath } from './files.ts';
 import type { IdNames } from './files.ts';
 import { createHostDiscovery } from './discovery.ts';
 import type { HostDiscovery } from './discovery.ts';
@@ -92,7 +92,7 @@ export async function configFileOf(
     // The server has chdir'ed to `dir` since: a relative name is found again only if it is there.
     if (!cwd.known) return { known: false, reason: `the config file '${named}' is relative and the process's directory is unknown (${cwd.reason})` };
     const path = resolve(cwd.value, named);
-    if (await stat(path).then((s) => s.isFile(), () => false)) return { known: true, value: path, source: hostSource(`${where}, resolved against the process's directory`) };
+    if (await statOf(path).then((s) => s.isFile(), () => false)) return { known: true, value: path, source: hostSource(`${where}, resolved against the process's directory`) };
     return { known: false, reason: `the config file '${named}' is relative to the directory the server started in, which is no longer known` };
   };
   const fromCmdline = await fromArgs(cmdline, 'the process command line');
@@ -236,7 +236,7 @@ function loggingOf(settings: Settings | undefined, reason: string | undefined, d
 /** Whether /dev/log exists as the process sees it (its own root: a container has its own /dev). */
 async function devLogOf(pid: number): Promise<boolean | undefined> {
   try {
-    await lstat(`/proc/${pid}/root/dev/log`);
+    await lstatOf(`/proc/${pid}/root/dev/log`);
     return true;
   } catch (error) {
     return errnoOf(error) === 'ENOENT' ? false : undefined;
@@ -245,16 +245,11 @@ async function devLogOf(pid: number): Promise<boolean | undefined> {
 
 async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames): Promise<HostFile[]> {
   const configRoles: ReadonlySet<HostFileRole> = new Set(['config', 'include', 'acl', 'sentinel-config']);
-  // Most of a server's files share one directory (dir): its mode is read once.
-  const parents = new Map<string, Promise<Stats | undefined>>();
-  const statParent = (path: string): Promise<Stats | undefined> => {
-    let parent = parents.get(path);
-    if (!parent) parents.set(path, (parent = stat(path).catch(() => undefined)));
-    return parent;
-  };
+  // Most of a server's files share one directory (dir), itself one of them: it is looked at once.
+  const lookups = sharedLookups();
   return Promise.all(
     planned.map(async (p) => {
-      const state = await statPath(p.path, names, statParent);
+      const state = await statPath(p.path, names, lookups);
       const file: HostFile = { role: p.role, path: p.path, origin: p.origin, state };
       if (!configRoles.has(p.role) || state.kind !== 'present') return file;
       return { ...file, secrets: await fileSecrets(facts, p.path) };
@@ -286,7 +281,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
     discovery.systemd(pid),
   ]);
   const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
-  const configFile = await configFileOf(facts, rawCmdline, cwd, execStart, pid, proc);
+  const configFile = await processConfigFile(discovery, facts, pid, () => configFileOf(facts, rawCmdline, cwd, execStart, pid, proc));
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
   const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal);
   const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel);
@@ -378,17 +373,24 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
   // The run's discovery (a fresh one without): /proc tables walked once, and what the host stage reads of the same
   // process again (its command line, directory, systemd unit) read once.
   const run = discovery ?? createHostDiscovery();
-  let owner = pid;
-  if (owner === undefined) {
-    const found = await run.proc.portOwner(host, port, reportedPid(facts));
-    if (!found.found) return { known: false, reason: found.reason };
-    owner = found.pid;
-  }
-  const cmdline = await run.proc.cmdline(owner);
-  const cwd = await run.proc.link(owner, 'cwd');
-  const systemd = configFromCmdline(cmdline) === undefined ? await run.systemd(owner) : undefined;
-  const execStart = systemd?.known && systemd.value ? systemd.value.execStart : undefined;
-  return configFileOf(facts, cmdline, cwd, execStart, owner, run.proc);
+  const found = pid === undefined ? await run.proc.portOwner(host, port, reportedPid(facts)) : { found: true as const, pid };
+  if (!found.found) return { known: false, reason: found.reason };
+  const owner = found.pid;
+  return processConfigFile(run, facts, owner, async () => {
+    const cmdline = await run.proc.cmdline(owner);
+    const cwd = await run.proc.link(owner, 'cwd');
+    const systemd = configFromCmdline(cmdline) === undefined ? await run.systemd(owner) : undefined;
+    const execStart = systemd?.known && systemd.value ? systemd.value.execStart : undefined;
+    return configFileOf(facts, cmdline, cwd, execStart, owner, run.proc);
+  });
+}
+
+/**
+ * {@link configFileOf} once per run for a process: besides what /proc says of it (read once per run), the answer
+ * depends only on what the server reported (INFO `config_file`, and whether INFO was read at all).
+ */
+function processConfigFile(discovery: HostDiscovery, facts: Facts, pid: number, find: () => Promise<HostValue<string | null>>): Promise<HostValue<string | null>> {
+  return discovery.configFile(`${pid}\0${facts.info ? 'info' : 'no info'}\0${facts.server?.configFile ?? ''}`, find);
 }
 
 /** Whether process `pid` could open `path` for reading: a regular file whose mode lets its user or groups read it. */
@@ -398,7 +400,7 @@ async function readableByProcess(path: string, pid: number, tables: ProcTables):
   const uid = ids('Uid')[1];
   const gids = new Set([ids('Gid')[1], ...ids('Groups')]);
   if (uid === undefined) return false;
-  const info = await stat(path).catch(() => undefined);
+  const info = await statOf(path).catch(() => undefined);
   if (!info?.isFile()) return false;
   if (uid === 0) return true;
   if (info.uid === uid) return (info.mode & 0o400) !== 0;
