@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/ensure-redis.sh
-[ -f dist/cli.mjs ] || npm run build >/dev/null
+[ -f dist/cli.cjs ] || npm run build >/dev/null
 
 . examples/servers.sh
 

@@ -17,27 +17,28 @@ const common = {
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-// The version is inlined (no package.json read at start). The CLI is a small ES module entry (dist/cli.mjs:
-// `--version` answers there) and one CommonJS bundle of the rest (dist/cli-main.cjs) with the V8 code cache made
-// for it here (dist/cli-main.cache; src/cli/bundle.ts): Node 20 caches no compiled ES module code, and a cold
-// start spent about a third of its time parsing and compiling. What a run does not use (the reporters, yaml,
-// deployments, fix, harden, the exporter) is still evaluated only when asked for (see README, Performance).
+// The version is inlined (no package.json read at start). The CLI is a small CommonJS entry (dist/cli.cjs, from
+// src/cli/start.ts: `--version` answers there) and one CommonJS bundle of the rest (dist/cli-main.cjs) with the V8
+// code cache made for it here (dist/cli-main.cache; src/cli/bundle.ts): Node 20 caches no compiled ES module code,
+// and a cold start spent about a third of its time parsing and compiling. bin/redfort.mjs is the one ES module a
+// run loads. What a run does not use (the reporters, yaml, deployments, fix, harden, the exporter) is still
+// evaluated only when asked for (see README, Performance).
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const define = { __REDFORT_VERSION__: JSON.stringify(version) };
 // A fresh clone has no dist/ yet (npm install runs this as `prepare`).
 mkdirSync('dist', { recursive: true });
+// What earlier builds made and this one does not: the ES module entry and its chunk.
 for (const file of readdirSync('dist', { withFileTypes: true })) {
-  if (file.isFile() && /^chunk-[A-Z0-9]+\.mjs(\.map)?$/.test(file.name)) rmSync(`dist/${file.name}`);
+  if (file.isFile() && /^(chunk-[A-Z0-9]+|cli)\.mjs(\.map)?$/.test(file.name)) rmSync(`dist/${file.name}`);
 }
-await build({
+// CommonJS has `require` and no `import.meta`: the bundle's URL for the modules that ask (package-root.ts, builtin.ts).
+const commonJs = {
   ...common,
-  define: { ...define, __REDFORT_CLI_BUNDLE__: JSON.stringify('cli-main') },
-  entryPoints: { cli: 'src/cli/bin.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
-});
+  format: 'cjs',
+  define: { ...define, 'import.meta.url': '__redfort_url' },
+  banner: { js: "var __redfort_url=require('url').pathToFileURL(__filename).href;" },
+};
+await build({ ...commonJs, entryPoints: ['src/cli/start.ts'], outfile: 'dist/cli.cjs' });
 // Commander requires node:child_process (with dgram, which it loads) at the top of its Command class, for
 // executable subcommands, which the CLI has none of: the module is loaded when commander spawns, not at every start.
 const lazyCommanderSpawn = {
@@ -51,21 +52,13 @@ const lazyCommanderSpawn = {
     });
   },
 };
-await build({
-  ...common,
-  plugins: [lazyCommanderSpawn],
-  format: 'cjs',
-  // CommonJS has `require` and no `import.meta`: the bundle's URL for the one module that asks (package-root.ts).
-  define: { ...define, 'import.meta.url': '__redfort_url' },
-  banner: { js: "var __redfort_url=require('url').pathToFileURL(__filename).href;" },
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli-main.cjs',
-});
+await build({ ...commonJs, plugins: [lazyCommanderSpawn], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.cjs' });
 // vm.Script, which compiles the bundle with its cache, has no loader for import(): every import is a require here.
 if (/[^\w$.]import\(/.test(readFileSync('dist/cli-main.cjs', 'utf8'))) {
   throw new Error("dist/cli-main.cjs calls import(): import the module statically (src/cli/bundle.ts compiles it without a module loader)");
 }
-// The code cache: made by a fresh node (default flags, as a run has) that runs offline audits through the bundle.
+// The code cache: made by a fresh node (default flags, as a run has) that runs audits through the bundle
+// (scripts/train-cli.ts: offline ones, and a live one when redis-server is installed).
 {
   const { execFileSync } = await import('node:child_process');
   const { tmpdir } = await import('node:os');

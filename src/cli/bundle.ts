@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { Script } from 'node:vm';
+import { loadBuiltin } from '../util/builtin.ts';
 
 /**
  * The CLI's code, loaded with the V8 code cache the build made for it (Node 20 has no compile cache for ES
@@ -18,7 +18,9 @@ import { Script } from 'node:vm';
 const DIGEST_BYTES = 20;
 
 function sha1(data: Buffer | string): Buffer {
-  return createHash('sha1').update(data).digest();
+  // Loaded here, not where the entry starts: `redfort --version` needs neither node:crypto nor node:vm.
+  const hash: Hash = loadBuiltin<typeof import('node:crypto')>('node:crypto').createHash('sha1');
+  return hash.update(data).digest();
 }
 
 /** CommonJS's wrapper: the bundle's text inside it is what the cache was made for. */
@@ -53,6 +55,7 @@ export function loadBundle(path: string, cacheFile: string): LoadedBundle {
   const bytes = readFileSync(file);
   const digest = sha1(bytes);
   const cachedData = cacheFor(cacheFile, digest);
+  const { Script } = loadBuiltin<typeof import('node:vm')>('node:vm');
   const script = new Script(wrap(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as Record<string, unknown> };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));

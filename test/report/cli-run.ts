@@ -18,7 +18,7 @@ export interface CliRun {
  * side never write dist/ at the same moment.
  */
 export async function build(): Promise<void> {
-  // The CLI's code (dist/cli.mjs is its small entry); its code cache is written after it.
+  // The CLI's code (dist/cli.cjs is its small entry); its code cache is written after it.
   const bundle = join(ROOT, 'dist', 'cli-main.cjs');
   const built = await stat(bundle).then((s) => s.mtimeMs, () => undefined);
   if (built === undefined) throw new Error(`${bundle} is missing: run 'npm run build' first (npm test does)`);

@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { packageVersion } from '../package-root.ts';
+import { loadBundle } from './bundle.ts';
+
+/**
+ * The built CLI's entry (dist/cli.cjs, which bin/redfort.mjs requires). CommonJS, as the bundle is: the ES module
+ * loader reads, compiles and links each module on its own, and a start went through two more of them
+ * (dist/cli.mjs, then the chunk that loaded the bundle). `redfort --version` answers here, before the rest of the
+ * CLI is loaded (the version is inlined at build time); the rest is the bundle with the V8 code cache the build
+ * made for it (src/cli/bundle.ts). Run from the sources, src/cli/bin.ts is the entry.
+ */
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${packageVersion()}\n`);
+} else {
+  const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, 'cli-main.cache'));
+  void (exports as typeof import('./main.ts')).main(argv);
+}
