@@ -30,6 +30,8 @@ const SAMPLES = [
   'orphan:before any section\n#   Clients  \nconnected_clients:2\n:no name\nno colon\n  spaced_field:  value:with:colons  \n',
   '# Server\r\nredis_version:7.2.4\r\n' + 'x'.repeat(100_000) + '\r\n',
   '# Server\r\n' + Array.from({ length: 5000 }, (_, i) => `f${i}:v${i}\r\n`).join(''),
+  // White space that trim() removes beyond ASCII, a colon first on its line, and lines without one before a colon.
+  '\u00a0# Stats\u3000\r\n\ufeffkey:value\u2028\r\n:first:second\r\nno colon here\r\nnor here\r\nlast:one\r\n\u180ename:x\u180e',
 ];
 
 describe('parseInfo', () => {
