@@ -27,6 +27,9 @@ describe('/proc parsers', () => {
     assert.equal(sockets[1]!.address, '12.0.2.2');
     assert.equal(sockets[1]!.state, '01');
     assert.deepEqual([sockets[2]!.address, sockets[2]!.port], ['0.0.0.0', 20219]);
+    // High bytes (a sign bit in a 32-bit word) come out unsigned.
+    const high = tcp.replace('0202000C:18EB', '0100A8C0:18EB').replace('00000000:4EFB', 'FEFFFFFF:4EFB');
+    assert.deepEqual(parseProcNetTcp(high, 'ip').map((s) => s.address), ['127.0.0.1', '192.168.0.1', '255.255.255.254']);
     const tcp6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000000000000000000001000000:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   102        0 555 1 0000000000000000 100 0 0 10 0
    1: 00000000000000000000000000000000:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   102        0 556 1 0000000000000000 100 0 0 10 0

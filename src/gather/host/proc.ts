@@ -30,6 +30,12 @@ const LISTEN = '0A';
 
 /** `0100007F` (a little-endian u32, as the kernel prints it) -> `127.0.0.1`. */
 function ipv4FromHex(hex: string): string {
+  // The kernel prints the address as 8 hex digits (%08X): one number, no array per socket (a machine running a
+  // fleet lists thousands of listening sockets).
+  if (hex.length === 8) {
+    const n = parseInt(hex, 16);
+    return `${n & 0xff}.${(n >>> 8) & 0xff}.${(n >>> 16) & 0xff}.${n >>> 24}`;
+  }
   const bytes = hex.match(/../g)?.map((b) => parseInt(b, 16)) ?? [];
   return bytes.reverse().join('.');
 }
