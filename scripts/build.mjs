@@ -39,6 +39,8 @@ const commonJs = {
   banner: { js: "var __redfort_url=require('url').pathToFileURL(__filename).href;" },
 };
 await build({ ...commonJs, entryPoints: ['src/cli/start.ts'], outfile: 'dist/cli.cjs' });
+// A fleet's audit worker thread (src/app/pool.ts): the same bundle and code cache as the CLI's main thread.
+await build({ ...commonJs, entryPoints: ['src/cli/worker.ts'], outfile: 'dist/cli-worker.cjs' });
 // Commander requires node:child_process (with dgram, which it loads) at the top of its Command class, for
 // executable subcommands, which the CLI has none of: the module is loaded when commander spawns, not at every start.
 const lazyCommanderSpawn = {
@@ -52,7 +54,13 @@ const lazyCommanderSpawn = {
     });
   },
 };
-await build({ ...commonJs, plugins: [lazyCommanderSpawn], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.cjs' });
+await build({
+  ...commonJs,
+  define: { ...commonJs.define, __REDFORT_POOL_WORKER__: JSON.stringify('./cli-worker.cjs') },
+  plugins: [lazyCommanderSpawn],
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli-main.cjs',
+});
 // vm.Script, which compiles the bundle with its cache, has no loader for import(): every import is a require here.
 if (/[^\w$.]import\(/.test(readFileSync('dist/cli-main.cjs', 'utf8'))) {
   throw new Error("dist/cli-main.cjs calls import(): import the module statically (src/cli/bundle.ts compiles it without a module loader)");
@@ -70,7 +78,9 @@ if (/[^\w$.]import\(/.test(readFileSync('dist/cli-main.cjs', 'utf8'))) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-await build({ ...common, define, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', packages: 'external' });
+await build({ ...common, define: { ...define, __REDFORT_POOL_WORKER__: JSON.stringify('./pool-worker.mjs') }, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', packages: 'external' });
+// The library's audit worker thread (src/app/pool.ts), beside dist/index.mjs.
+await build({ ...common, define, entryPoints: ['src/app/pool-entry.ts'], outfile: 'dist/pool-worker.mjs', packages: 'external' });
 
 // Type declarations for library users (`types`/`exports` in package.json point at dist/types/index.d.ts).
 const { execFileSync } = await import('node:child_process');

@@ -1,14 +1,22 @@
 import type { AuditOptions } from './audit.ts';
-import { auditTarget } from './audit.ts';
+import { auditTarget, reportOf } from './audit.ts';
 import { errorResults, isActiveFailure, severityRank } from '../engine/run.ts';
-import type { Summary, TargetResult } from '../engine/run.ts';
+import type { RuleResult, Summary, TargetResult } from '../engine/run.ts';
+import type { ReportWarning } from '../engine/report.ts';
+import type { Baseline } from '../engine/triage/baseline.ts';
+import { jsonlTargetPieces } from '../report/jsonl.ts';
+import { triageReport } from '../settings/apply.ts';
+import type { Settings } from '../settings/types.ts';
 import type { Target } from '../redis/target.ts';
 import { createHostDiscovery } from '../gather/host/discovery.ts';
+import type { HostDiscovery } from '../gather/host/discovery.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Severity } from '../rules/define.ts';
 import { RULES } from '../rules/index.ts';
 import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
+import { AuditPool, poolPlan } from './pool.ts';
+import type { Jobs } from './pool.ts';
 
 /** One entry of a fleet: a server to audit, or why it cannot be (a password file that is missing…). */
 export type FleetEntry =
@@ -18,21 +26,106 @@ export type FleetEntry =
 export interface FleetOptions extends AuditOptions {
   /** Audits a deployment (`cluster: true` in the inventory); entries with a kind are skipped without it. */
   readonly auditDeployment?: (seed: Target, kind: DeploymentKind, options: AuditOptions) => Promise<TargetResult[]>;
+  /**
+   * Threads that audit the targets (`--jobs`): 1 or absent, this one alone; more, worker threads beside it or,
+   * when the run streams its results, instead of it; `auto` decides by the fleet, the run and the machine
+   * (src/app/pool.ts poolPlan). The results are the same.
+   */
+  readonly jobs?: Jobs;
 }
 
 /**
- * Audits every entry of a fleet, `concurrency` at a time (16 by default), and hands each result to `onResult` as
- * soon as it is done, in completion order: the caller writes it out and keeps only what it needs, so that a
- * fleet of thousands never sits in memory. Local targets share one look at this machine. Never throws for a
- * target: one that cannot be audited, or not within the deadline, is an error result.
+ * What becomes of a target's result where it was audited (in a worker thread, so that only what the run keeps
+ * crosses back): triaged with the settings and the baseline, summed up for the fleet's tally, serialized as its
+ * JSON Lines line when a `jsonl` output takes it. Plain data: it crosses to the workers.
  */
-export async function runFleet(entries: readonly FleetEntry[], options: FleetOptions, onResult: (result: TargetResult, index: number) => void): Promise<void> {
-  const run: FleetOptions = options.hostDiscovery ? options : { ...options, hostDiscovery: createHostDiscovery() };
+export interface Finishing {
+  readonly settings: Settings | undefined;
+  readonly baseline: Baseline | undefined;
+  /** `YYYY-MM-DD`: suppressions expire by it. */
+  readonly today: string;
+  /** The folder of the run: fingerprints are made relative to it. */
+  readonly root: string | undefined;
+  /** The severity rank a failure must reach to fail the run; undefined with `--fail-on none`. */
+  readonly threshold: number | undefined;
+  /** Keep the triaged result itself (a format needs the whole report, or the caller wants each result). */
+  readonly keepResult: boolean;
+  /** Serialize the target's JSON Lines line. */
+  readonly jsonl: boolean;
+}
+
+/** One target, finished: see {@link Finishing}. */
+export interface Finished {
+  readonly tally: TargetTally;
+  /** The triage's warnings (a suppression that matched nothing here…). */
+  readonly warnings: readonly ReportWarning[];
+  /** A failure that counts reached the threshold. */
+  readonly failedOn: boolean;
+  readonly result?: TargetResult;
+  /** The JSON Lines line (line feed included) in UTF-8: a worker thread's, moved to the main thread without a copy. */
+  readonly jsonl?: Uint8Array;
+}
+
+/**
+ * Triages, tallies and serializes one target's result (labels attached) as `finishing` asks. With `jsonl`, the
+ * line is made here (in a worker thread: what crosses back is its bytes, not the result).
+ */
+export function finishTarget(raw: TargetResult, finishing: Finishing): Finished {
+  const triaged = triageReport(reportOf([raw]), { settings: finishing.settings, baseline: finishing.baseline, today: finishing.today, ...(finishing.root !== undefined ? { root: finishing.root } : {}) });
+  const result = triaged.targets[0]!;
+  const { threshold } = finishing;
+  let jsonl: Uint8Array | undefined;
+  if (finishing.jsonl) {
+    const pieces: string[] = [];
+    jsonlTargetPieces(result, (piece) => pieces.push(piece), finishing.root);
+    jsonl = Buffer.from(pieces.join(''), 'utf8');
+  }
+  return {
+    tally: tallyOf(result),
+    warnings: triaged.warnings ?? [],
+    failedOn: threshold !== undefined && result.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold),
+    ...(finishing.keepResult ? { result } : {}),
+    ...(jsonl !== undefined ? { jsonl } : {}),
+  };
+}
+
+/** An entry's labels on its result. */
+export function labelled(result: TargetResult, labels: Readonly<Record<string, string>> | undefined): TargetResult {
+  return labels && Object.keys(labels).length > 0 ? { ...result, labels } : result;
+}
+
+/**
+ * Audits every entry of a fleet, `concurrency` at a time (16 by default), finishes each result as `finishing`
+ * says and hands it to `onFinished` as soon as it is done, in completion order: the caller writes it out and keeps
+ * only what it needs, so that a fleet of thousands never sits in memory. Local targets share one look at this
+ * machine. With `jobs`, worker threads audit and finish the targets (src/app/pool.ts); the results are the same.
+ * Never throws for a target: one that cannot be audited, or not within the deadline, is an error result.
+ */
+export async function runFleet(entries: readonly FleetEntry[], options: FleetOptions, finishing: Finishing, onFinished: (finished: Finished, index: number) => void): Promise<void> {
+  const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
+  const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery };
   const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
+  const plan = poolPlan(options.jobs, entries.filter(pooled).length, !finishing.keepResult);
+  // In this thread the caller writes the JSON Lines line from the result itself, in pieces through its buffer.
+  const here: Finishing = finishing.jsonl ? { ...finishing, jsonl: false, keepResult: true } : finishing;
+  const finish = (result: TargetResult, labels: FleetEntry['labels']): Finished => finishTarget(labelled(result, labels), here);
+  const pool =
+    plan
+      ? AuditPool.start(plan, {
+          options: run,
+          finishing,
+          failed: (target, labels, error) => finish(failed(target.display, error), labels),
+          here: async (target, labels) => finish(await auditTarget(target, run), labels),
+        })
+      : undefined;
   let next = 0;
   const one = async (index: number): Promise<void> => {
     const entry = entries[index]!;
-    for (const result of await auditEntry(entry, run)) onResult(entry.labels && Object.keys(entry.labels).length > 0 ? { ...result, labels: entry.labels } : result, index);
+    if (pool && pooled(entry)) {
+      onFinished(await pool.audit(entry.target, entry.labels), index);
+      return;
+    }
+    for (const result of await auditEntry(entry, run)) onFinished(finish(result, entry.labels), index);
   };
   // Each entry in a call of its own: a suspended async function keeps what its frame last held, so a loop that
   // handled the results itself held each worker's previous results (150 to 200 KB a target) through the whole
@@ -40,7 +133,16 @@ export async function runFleet(entries: readonly FleetEntry[], options: FleetOpt
   const worker = async (): Promise<void> => {
     while (next < entries.length) await one(next++);
   };
-  await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, worker));
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** A server audited alone (not a deployment, not an entry that failed already): what worker threads take. */
+function pooled(entry: FleetEntry): entry is Extract<FleetEntry, { target: Target }> {
+  return 'target' in entry && entry.kind === undefined;
 }
 
 function failed(display: string, error: string): TargetResult {
@@ -106,6 +208,41 @@ export interface RuleTotal {
   readonly judged: number;
 }
 
+/** What the fleet's tally keeps of one target: its summary line, its counts, the rules it judged and failed. */
+export interface TargetTally {
+  readonly line: TargetLine;
+  readonly statuses: Readonly<Record<RuleResult['status'], number>>;
+  /** Failures (suppressed and baselined ones included) by severity. */
+  readonly failBySeverity: Readonly<Record<Severity, number>>;
+  readonly suppressed: number;
+  readonly baselined: number;
+  /** Rules that passed or failed here, with their severity. */
+  readonly judged: readonly (readonly [string, Severity])[];
+  /** Rules with a failure that counts here. */
+  readonly failed: readonly string[];
+}
+
+/** A triaged result as the fleet's tally counts it. */
+export function tallyOf(result: TargetResult): TargetTally {
+  const statuses = { pass: 0, fail: 0, skip: 0, error: 0, manual: 0 };
+  const failBySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  let suppressed = 0;
+  let baselined = 0;
+  const failed = new Set<string>();
+  const judged = new Map<string, Severity>();
+  for (const r of result.results) {
+    statuses[r.status] += 1;
+    if (r.status === 'fail') {
+      failBySeverity[r.severity] += 1;
+      if (r.suppressed !== undefined) suppressed += 1;
+      else if (r.baselined === true) baselined += 1;
+    }
+    if (r.status === 'pass' || r.status === 'fail') judged.set(r.ruleId, r.severity);
+    if (isActiveFailure(r)) failed.add(r.ruleId);
+  }
+  return { line: targetLine(result), statuses, failBySeverity, suppressed, baselined, judged: [...judged], failed: [...failed] };
+}
+
 /** Sums a fleet as its results arrive; holds a few numbers per rule and one line per target. */
 export class FleetTally {
   readonly lines: TargetLine[] = [];
@@ -123,25 +260,18 @@ export class FleetTally {
     baselined: 0,
   };
 
-  add(result: TargetResult): TargetLine {
-    const line = targetLine(result);
+  add(tally: TargetTally): TargetLine {
+    const { line } = tally;
     this.lines.push(line);
     const s = this.#summary;
     s.targets += 1;
-    if (result.error !== undefined) s.targetErrors += 1;
-    const failedHere = new Set<string>();
-    const judgedHere = new Map<string, Severity>();
-    for (const r of result.results) {
-      s[r.status] += 1;
-      if (r.status === 'fail') {
-        (s.failBySeverity as Record<Severity, number>)[r.severity] += 1;
-        if (r.suppressed !== undefined) s.suppressed += 1;
-        else if (r.baselined === true) s.baselined += 1;
-      }
-      if (r.status === 'pass' || r.status === 'fail') judgedHere.set(r.ruleId, r.severity);
-      if (isActiveFailure(r)) failedHere.add(r.ruleId);
-    }
-    for (const [ruleId, severity] of judgedHere) {
+    if (line.error !== undefined) s.targetErrors += 1;
+    for (const status of ['pass', 'fail', 'skip', 'error', 'manual'] as const) s[status] += tally.statuses[status];
+    for (const severity of SEVERITIES) (s.failBySeverity as Record<Severity, number>)[severity] += tally.failBySeverity[severity];
+    s.suppressed += tally.suppressed;
+    s.baselined += tally.baselined;
+    const failedHere = new Set(tally.failed);
+    for (const [ruleId, severity] of tally.judged) {
       const total = this.#rules.get(ruleId) ?? { severity, failed: 0, judged: 0 };
       total.judged += 1;
       if (failedHere.has(ruleId)) total.failed += 1;

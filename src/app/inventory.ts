@@ -1,6 +1,6 @@
 import { readTextFile } from '../util/read-file.ts';
 import { FleetTally, compareLines, runFleet } from './fleet.ts';
-import type { FleetEntry, FleetOptions, RuleTotal, TargetLine } from './fleet.ts';
+import type { Finishing, FleetEntry, FleetOptions, RuleTotal, TargetLine } from './fleet.ts';
 import { reportOf } from './audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isActiveFailure, severityRank } from '../engine/run.ts';
@@ -16,6 +16,7 @@ import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
 import { packageVersion } from '../package-root.ts';
+import { jsonlTargetPieces } from '../report/jsonl.ts';
 
 /** A password file holds one line: far below this. */
 const MAX_SECRET_BYTES = 64 * 1024;
@@ -105,7 +106,19 @@ export interface InventoryAuditOptions {
   readonly root?: string | undefined;
   /** Each target's triaged result and its summary line, as soon as it is done (in completion order). */
   readonly onTarget?: (result: TargetResult, line: TargetLine) => void;
+  /**
+   * Each target's summary line as soon as it is done, with its JSON Lines line when `jsonl` is set: what a
+   * streaming caller needs without the result itself (with worker threads, the result then never crosses back).
+   */
+  readonly onLine?: (line: TargetLine, jsonl: JsonlLine | undefined) => void;
+  readonly jsonl?: boolean;
 }
+
+/**
+ * A target's JSON Lines line: its bytes (made by the worker thread that audited it), or a function that writes it
+ * in pieces (a target audited in this thread, serialized as it is written).
+ */
+export type JsonlLine = Uint8Array | ((add: (piece: string) => void) => void);
 
 /** A fleet's outcome: the report (its targets only when kept), the summary lines worst first, the totals per rule. */
 export interface InventoryAuditRun {
@@ -124,27 +137,40 @@ export interface InventoryAuditRun {
 export async function auditInventory(inventory: LoadedInventory, request: InventoryAuditOptions): Promise<InventoryAuditRun> {
   const tally = new FleetTally();
   const kept: { index: number; result: TargetResult }[] = [];
-  const warningCounts = new Map<string, { warning: ReportWarning; count: number }>();
-  const day = request.today ?? today();
-  const threshold = request.failOn === 'none' ? undefined : severityRank(request.failOn);
+  // By the first target that gave each: the same order whichever thread finished first.
+  const warningCounts = new Map<string, { warning: ReportWarning; count: number; first: number }>();
+  const finishing: Finishing = {
+    settings: request.settings,
+    baseline: request.baseline,
+    today: request.today ?? today(),
+    root: request.root,
+    threshold: request.failOn === 'none' ? undefined : severityRank(request.failOn),
+    keepResult: request.keepResults || request.onTarget !== undefined,
+    jsonl: request.onLine !== undefined && request.jsonl === true,
+  };
   let failedOn = false;
   let audited = 0;
-  await runFleet(inventory.entries, inventory.options, (raw, index) => {
-    const triaged = triageReport(reportOf([raw]), { settings: request.settings, baseline: request.baseline, today: day, ...(request.root !== undefined ? { root: request.root } : {}) });
-    const result = triaged.targets[0]!;
-    for (const w of triaged.warnings ?? []) {
+  await runFleet(inventory.entries, inventory.options, finishing, (finished, index) => {
+    for (const w of finished.warnings) {
       const seen = warningCounts.get(w.message);
-      if (seen) seen.count += 1;
-      else warningCounts.set(w.message, { warning: w, count: 1 });
+      if (seen) {
+        seen.count += 1;
+        seen.first = Math.min(seen.first, index);
+      } else warningCounts.set(w.message, { warning: w, count: 1, first: index });
     }
-    if (result.error === undefined) audited += 1;
-    const line = tally.add(result);
-    if (threshold !== undefined && result.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold)) failedOn = true;
-    if (request.keepResults) kept.push({ index, result });
-    request.onTarget?.(result, line);
+    const line = tally.add(finished.tally);
+    if (line.error === undefined) audited += 1;
+    if (finished.failedOn) failedOn = true;
+    if (request.keepResults) kept.push({ index, result: finished.result! });
+    if (request.onTarget) request.onTarget(finished.result!, line);
+    if (request.onLine) {
+      const { result } = finished;
+      request.onLine(line, finished.jsonl ?? (finishing.jsonl && result ? (add) => jsonlTargetPieces(result, add, finishing.root) : undefined));
+    }
   });
   // A suppression for every target is unused only when no audited target used it.
   const warnings = [...warningCounts.values()]
+    .sort((a, b) => a.first - b.first)
     .filter(({ warning, count }) => {
       if (warning.kind !== 'suppression-unused') return true;
       const s = request.settings?.suppressions.find((x) => x.source.line === warning.source?.line && x.source.path === warning.source?.path);

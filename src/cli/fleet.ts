@@ -2,12 +2,13 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
+import type { JsonlLine } from '../app/inventory.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
-import { jsonlSummary, jsonlTargetPieces } from '../report/jsonl.ts';
+import { jsonlSummary } from '../report/jsonl.ts';
 import type { OutputPlan } from '../report/outputs.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Severity } from '../rules/define.ts';
@@ -117,6 +118,18 @@ class FileWriter {
     this.#used += this.#buffer.write(text, this.#used);
   }
 
+  /** Bytes already encoded (a worker thread's line): written as they are, after what the buffer holds. */
+  addBytes(bytes: Uint8Array): void {
+    if (this.#fds.length === 0) return;
+    if (bytes.length > this.#buffer.length - this.#used) {
+      this.flush();
+      for (const fd of this.#fds) for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      return;
+    }
+    this.#used += bytes.length;
+    this.#buffer.set(bytes, this.#used - bytes.length);
+  }
+
   flush(): void {
     for (const fd of this.#fds) {
       for (let done = 0; done < this.#used; ) done += writeSync(fd, this.#buffer, done, this.#used - done);
@@ -165,8 +178,11 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   });
   const files = new FileWriter(sinks.map((s) => s.fd));
   /** One line, whole or in pieces: written to the files at once (a line ends with its line feed). */
-  const emit = (line: string | ((add: (piece: string) => void) => void)) => {
-    if (typeof line === 'string') {
+  const emit = (line: string | JsonlLine) => {
+    if (line instanceof Uint8Array) {
+      files.addBytes(line);
+      if (stdoutJsonl) io.writeStdout(Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8'));
+    } else if (typeof line === 'string') {
       files.add(line);
       if (stdoutJsonl) io.writeStdout(line);
     } else if (stdoutJsonl) {
@@ -190,9 +206,11 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     failOn: cmd.failOn,
     keepResults: keepAll,
     root,
-    onTarget: (result, line) => {
-      // Serialized only when a JSON Lines output takes it.
-      if (sinks.length > 0 || stdoutJsonl) emit((add) => jsonlTargetPieces(result, add, root));
+    // Serialized only when a JSON Lines output takes it, where the target was audited (a worker thread's line
+    // crosses back as one string, its result only when a format needs the whole report).
+    jsonl: sinks.length > 0 || stdoutJsonl,
+    onLine: (line, jsonl) => {
+      if (jsonl !== undefined) emit(jsonl);
       progress?.update(line.worst !== undefined, line.error !== undefined);
     },
   });

@@ -85,3 +85,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 2;
   }
 }
+
+/** An audit worker thread of a fleet run (src/cli/worker.ts starts it from this bundle; src/app/pool.ts). */
+export async function poolWorker(): Promise<void> {
+  (await import('../app/pool-worker.ts')).runPoolWorker();
+}

@@ -152,6 +152,30 @@ export function targetProblem(target: Target): string | undefined {
   return problems.get(target);
 }
 
+/**
+ * A target as plain data, its password and problem with it: what crosses to an audit worker thread (structured
+ * clone keeps no WeakMap entry). In process only: never written, logged or put in a report.
+ */
+export interface PortableTarget {
+  readonly target: Target;
+  readonly password?: string;
+  readonly problem?: string;
+}
+
+export function portableTarget(target: Target): PortableTarget {
+  const password = passwords.get(target);
+  const problem = problems.get(target);
+  return { target: { ...target, tls: target.tls && { ...target.tls } }, ...(password !== undefined ? { password } : {}), ...(problem !== undefined ? { problem } : {}) };
+}
+
+/** The target {@link portableTarget} carried, with its password and problem again. */
+export function restoreTarget(portable: PortableTarget): Target {
+  const target: Target = Object.freeze({ ...portable.target, tls: portable.target.tls && Object.freeze({ ...portable.target.tls }) });
+  if (portable.password !== undefined) passwords.set(target, portable.password);
+  if (portable.problem !== undefined) problems.set(target, portable.problem);
+  return target;
+}
+
 function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
   const schemeEnd = spec.indexOf('://');
   if (schemeEnd === -1) {

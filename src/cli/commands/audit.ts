@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
+import { MAX_JOBS, POOL_MIN_TARGETS } from '../../app/pool.ts';
 import type { AuditScope } from '../../app/run.ts';
 import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/targets.ts';
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
@@ -35,6 +36,8 @@ interface AuditFlags extends TargetFlags {
   connectTimeout: string;
   timeout: string;
   concurrency: string;
+  /** --jobs N|auto: worker threads of a --targets run. */
+  jobs: string;
   color: boolean;
   uri?: string;
   a?: string;
@@ -155,6 +158,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const given = {
     ...timeoutsOf(flags),
     concurrency: integer(flags.concurrency, '--concurrency', 1, 10_000),
+    jobs: flags.jobs === 'auto' ? ('auto' as const) : integer(flags.jobs, '--jobs', 1, MAX_JOBS),
     targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000),
     ...auditOptionsOf(settings),
     ...(flags.config ? { configPath: flags.config } : {}),
@@ -299,6 +303,7 @@ export function registerAudit(cli: Command): void {
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addOption(withDefault('--concurrency <n>', 'targets audited at once', String(AUDIT_CONCURRENCY)))
+    .addOption(withDefault('--jobs <n>', `with --targets: threads that audit the targets, 1 to ${MAX_JOBS}: 1, the main thread alone; N, the main thread and N-1 worker threads, or N worker threads with bounded heaps when the results are streamed (jsonl, --summary-only); auto: one such worker for a streamed run of ${POOL_MIN_TARGETS} targets or more, two threads for another when the load average leaves a core idle, else 1`, 'auto'))
     .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', String(TARGET_TIMEOUT_MS)))
     .option('--force', 'write -o and --baseline-write files through a symlink or into a FIFO or device (refused by default)')
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')

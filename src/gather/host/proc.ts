@@ -346,8 +346,11 @@ function memo<K, V>(): (key: K, make: () => Promise<V>) => Promise<V> {
   };
 }
 
-/** A fresh set of /proc tables; see {@link ProcTables}. */
-export function procTables(): ProcTables {
+/**
+ * A fresh set of /proc tables; see {@link ProcTables}. `shared.tcpSockets`, when given, answers for this process's
+ * own network namespace instead of a read of its own: an audit worker thread takes its run's table (src/app/pool.ts).
+ */
+export function procTables(shared?: { readonly tcpSockets?: () => Promise<readonly TcpSocket[]> }): ProcTables {
   const once = memo<string, unknown>();
   // Once per process: its TCP and unix socket tables are both looked up by it.
   const netNamespace = async (pid: number | undefined): Promise<string> =>
@@ -377,7 +380,7 @@ export function procTables(): ProcTables {
     tcpSockets: async (pid) => {
       await ready;
       const ns = await netNamespace(pid);
-      return once(`tcp ${ns}`, () => readTcpSockets(ns === 'self' ? undefined : pid)) as Promise<TcpSocket[]>;
+      return once(`tcp ${ns}`, () => (ns !== 'self' ? readTcpSockets(pid) : shared?.tcpSockets ? shared.tcpSockets() : readTcpSockets())) as Promise<TcpSocket[]>;
     },
     unixSockets: async (pid) => {
       await ready;

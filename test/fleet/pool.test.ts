@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePorts } from '../../bench/fleet-servers.mjs';
+import { auditInventory, loadInventory } from '../../src/app/inventory.ts';
+import { POOL_MIN_TARGETS, poolPlan, STREAM_LIMITS } from '../../src/app/pool.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { build, ROOT } from '../report/cli-run.ts';
+
+// Worker threads audit a fleet's targets (--jobs, src/app/pool.ts): the reports must be the very bytes of a run in
+// one thread, and no password may show anywhere, though each crosses to a worker.
+const PW_DEFAULT = 'pool-default-Hq27sV';
+const PW_USER = 'pool-user-Tn63kB';
+const PW_INLINE = 'pool-inline-Wc15pL';
+
+let dir: string;
+let servers: RunningServer[];
+let inventory: string;
+
+before(async () => {
+  await build();
+  dir = await mkdtemp(join(tmpdir(), 'redfort-pool-'));
+  servers = await Promise.all([
+    startRedis({ conf: `requirepass ${PW_DEFAULT}`, password: PW_DEFAULT }),
+    startRedis({ conf: `user default off\nuser auditor on >${PW_USER} ~* &* +@all`, username: 'auditor', password: PW_USER }),
+    startRedis({ conf: `user default on >${PW_INLINE} ~* &* +@all`, password: PW_INLINE }),
+    startRedis({ conf: 'protected-mode no' }),
+    startRedis({ conf: 'rename-command FLUSHALL ""' }),
+    startRedis(),
+  ]);
+  await writeFile(join(dir, 'user.pw'), `${PW_USER}\n`, { mode: 0o600 });
+  // 127.0.0.9: no test server binds there, so the port stays dead.
+  const [dead] = await freePorts(1);
+  const [a, b, c, ...plain] = servers;
+  inventory = join(dir, 'fleet.yaml');
+  await writeFile(
+    inventory,
+    [
+      'defaults: { labels: { env: prod } }',
+      'groups:',
+      '  ops: { user: auditor, passwordFile: user.pw, labels: { team: ops } }',
+      'targets:',
+      `  - { url: "redis://127.0.0.1:${a!.port}", passwordEnv: POOL_DEFAULT_PW, labels: { team: search } }`,
+      `  - { url: "redis://127.0.0.1:${b!.port}", group: ops }`,
+      `  - { url: "redis://127.0.0.1:${c!.port}", password: ${PW_INLINE} }`,
+      ...plain.map((s) => `  - redis://127.0.0.1:${s.port}`),
+      `  - { url: "redis://127.0.0.1:${a!.port}/1", passwordEnv: POOL_UNSET_PW }`,
+      `  - redis://127.0.0.9:${dead}`,
+      '',
+    ].join('\n'),
+  );
+});
+
+after(async () => {
+  await stopAll();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI; the most threads its process had at once (/proc/PID/task, polled), its output. */
+function runCliThreads(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; threads: number }> {
+  const clean = { ...process.env };
+  for (const name of ['REDISCLI_AUTH', 'NO_COLOR', 'FORCE_COLOR']) delete clean[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), ...args], { cwd: ROOT, env: { ...clean, ...env } });
+    let stdout = '';
+    let stderr = '';
+    let threads = 0;
+    const poll = setInterval(() => {
+      readdir(`/proc/${child.pid}/task`).then((tasks) => (threads = Math.max(threads, tasks.length)), () => undefined);
+    }, 5);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearInterval(poll);
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr, threads });
+    });
+  });
+}
+
+const sortedLines = (text: string): string[] => text.trim().split('\n').sort();
+
+describe('redfort audit --targets --jobs', () => {
+  it('writes the same reports with worker threads as in one thread, and leaks no password', async () => {
+    const env = { POOL_DEFAULT_PW: PW_DEFAULT };
+    const out = (f: string) => join(dir, f);
+    const common = ['audit', '--targets', inventory, '--fail-on', 'none', '--target-timeout', '60000'];
+    // One thread; the main thread and two workers (the whole report is kept); three workers alone (JSON Lines streamed).
+    const one = await runCliThreads([...common, '--jobs', '1', '-o', `json=${out('one.json')}`, '-o', `jsonl=${out('one.jsonl')}`, '-o', `sarif=${out('one.sarif')}`], env);
+    const kept = await runCliThreads([...common, '--jobs', '3', '-o', `json=${out('kept.json')}`, '-o', `jsonl=${out('kept.jsonl')}`, '-o', `sarif=${out('kept.sarif')}`], env);
+    const streamed = await runCliThreads([...common, '--jobs', '3', '--summary-only', '-o', `jsonl=${out('streamed.jsonl')}`], env);
+    for (const run of [one, kept, streamed]) assert.equal(run.code, 2, run.stderr);
+
+    // The workers did run: two and three threads more than the run in one thread.
+    assert.ok(kept.threads >= one.threads + 2, `threads: ${one.threads} in one thread, ${kept.threads} with --jobs 3`);
+    assert.ok(streamed.threads >= one.threads + 3, `threads: ${one.threads} in one thread, ${streamed.threads} with --jobs 3 streamed`);
+
+    const json = await readFile(out('one.json'), 'utf8');
+    const report = JSON.parse(json) as { targets: { target: string; error?: string; labels?: Record<string, string>; server?: unknown }[] };
+    // Every server was audited with its own credentials; the unset variable and the dead port are errors.
+    assert.equal(report.targets.length, servers.length + 2);
+    assert.equal(report.targets.filter((t) => t.server !== undefined && t.error === undefined).length, servers.length);
+    assert.deepEqual(report.targets.find((t) => t.target === `redis://auditor@127.0.0.1:${servers[1]!.port}`)?.labels, { env: 'prod', team: 'ops' });
+    assert.equal(report.targets.filter((t) => t.error !== undefined).length, 2);
+
+    // Byte for byte: the whole reports; JSON Lines in the order targets finished, so as sets of lines.
+    assert.equal(await readFile(out('kept.json'), 'utf8'), json);
+    assert.equal(await readFile(out('kept.sarif'), 'utf8'), await readFile(out('one.sarif'), 'utf8'));
+    const jsonl = await readFile(out('one.jsonl'), 'utf8');
+    assert.equal(jsonl.trim().split('\n').length, servers.length + 3);
+    assert.deepEqual(sortedLines(await readFile(out('kept.jsonl'), 'utf8')), sortedLines(jsonl));
+    assert.deepEqual(sortedLines(await readFile(out('streamed.jsonl'), 'utf8')), sortedLines(jsonl));
+    // The same errors and warnings on stderr, in the same order.
+    assert.equal(kept.stderr, one.stderr);
+    assert.equal(streamed.stderr, one.stderr);
+    assert.match(one.stderr, /POOL_UNSET_PW/);
+
+    const everything = [one.stdout, one.stderr, kept.stdout, kept.stderr, streamed.stdout, streamed.stderr,
+      ...(await Promise.all(['one.json', 'one.jsonl', 'one.sarif', 'kept.json', 'kept.jsonl', 'kept.sarif', 'streamed.jsonl'].map((f) => readFile(out(f), 'utf8'))))];
+    for (const text of everything) {
+      for (const secret of [PW_DEFAULT, PW_USER, PW_INLINE]) assert.ok(!text.includes(secret), `a password leaked: ${secret}`);
+    }
+  });
+});
+
+describe('auditInventory with jobs (the library, worker threads from the sources)', () => {
+  it('gives the same report and lines as in one thread', async () => {
+    const text = await readFile(inventory, 'utf8');
+    const env = { POOL_DEFAULT_PW: PW_DEFAULT };
+    const run = async (jobs: number) => {
+      const loaded = await loadInventory({ text, name: 'fleet.yaml', baseDir: dir }, { flags: {}, kind: undefined, env, options: { jobs, targetTimeoutMs: 60_000 } });
+      const lines: string[] = [];
+      let threads = 0;
+      const poll = setInterval(() => {
+        readdir('/proc/self/task').then((tasks) => (threads = Math.max(threads, tasks.length)), () => undefined);
+      }, 5);
+      try {
+        const outcome = await auditInventory(loaded, { settings: undefined, baseline: undefined, failOn: 'high', keepResults: true, root: dir, today: '2026-12-04', jsonl: true,
+          onLine: (_line, jsonl) => {
+            assert.ok(jsonl !== undefined);
+            if (jsonl instanceof Uint8Array) lines.push(Buffer.from(jsonl).toString('utf8'));
+            else {
+              const pieces: string[] = [];
+              jsonl((piece) => pieces.push(piece));
+              lines.push(pieces.join(''));
+            }
+          } });
+        return { outcome, lines: lines.sort(), threads };
+      } finally {
+        clearInterval(poll);
+      }
+    };
+    const one = await run(1);
+    const three = await run(3);
+    assert.ok(three.threads >= one.threads + 2, `threads: ${one.threads} in one thread, ${three.threads} with jobs 3`);
+    assert.equal(one.outcome.report.targets.length, servers.length + 2);
+    assert.deepEqual(three.outcome, one.outcome);
+    assert.deepEqual(three.lines, one.lines);
+    assert.equal(one.lines.length, servers.length + 2);
+  });
+});
+
+describe('poolPlan', () => {
+  it('starts workers where they can win: a large fleet, or when asked', () => {
+    // Fewer targets than the threshold, or one job: no worker.
+    assert.equal(poolPlan('auto', POOL_MIN_TARGETS - 1, false), undefined);
+    assert.equal(poolPlan('auto', POOL_MIN_TARGETS - 1, true), undefined);
+    assert.equal(poolPlan(1, 1000, false), undefined);
+    assert.equal(poolPlan(undefined, 1000, true), undefined);
+    // A streamed fleet: one worker with a bounded heap, the main thread only writes.
+    assert.deepEqual(poolPlan('auto', POOL_MIN_TARGETS, true), { workers: 1, mainAudits: false, resourceLimits: STREAM_LIMITS });
+    // Asked for: N threads, the main thread one of them unless the results are streamed; never more than targets.
+    assert.deepEqual(poolPlan(3, 100, false), { workers: 2, mainAudits: true });
+    assert.deepEqual(poolPlan(3, 100, true), { workers: 3, mainAudits: false, resourceLimits: STREAM_LIMITS });
+    assert.deepEqual(poolPlan(8, 2, false), { workers: 1, mainAudits: true });
+  });
+});
