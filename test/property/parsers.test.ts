@@ -74,6 +74,20 @@ describe('RESP decoder', () => {
     );
   });
 
+  test('bulk strings decode to their own text, short ASCII ones shared across replies, hash collisions told apart', () => {
+    // 'Aa' and 'BB' (and 'AaAa', 'BBBB'…) have the same hash: each must still come back as itself.
+    const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('Aa', 'BB', 'AaAa', 'BBBB', 'AaBB', 'BBAa', 'config|get', 'set', ''));
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 20 }), (texts) => {
+        const wire = Buffer.from(texts.map((t) => `*1\r\n$${Buffer.byteLength(t)}\r\n${t}\r\n`).join('') + `*${texts.length}\r\n${texts.map((t) => `$${Buffer.byteLength(t)}\r\n${t}\r\n`).join('')}`);
+        const { replies, error } = decodeChunks([wire]);
+        assert.equal(error, undefined);
+        assert.deepEqual(replies, [...texts.map((t) => [t]), texts]);
+      }),
+      RUNS,
+    );
+  });
+
   test('a declared length never allocates: a huge header alone decodes to nothing and no error', () => {
     fc.assert(
       fc.property(fc.constantFrom('$', '*', '%', '~'), fc.integer({ min: 1, max: 60_000_000 }), (type, n) => {

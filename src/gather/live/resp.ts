@@ -513,7 +513,7 @@ class Decoder {
     const buf = this.#buf;
     while (!this.#body) {
       const start = this.#pos;
-      const lf = buf.indexOf(LF, start);
+      const lf = lineEnd(buf, start);
       if (lf === -1) {
         this.#need = 0;
         if (start === buf.length) {
@@ -689,7 +689,53 @@ function plainLength(buf: Buffer, from: number, to: number, max: number): number
   return n <= max ? n : undefined;
 }
 
+/**
+ * The line feed ending the line that starts at `start`, or -1: looked for in JavaScript over the first bytes (a
+ * header is a few), natively beyond. A native search per element cost more than the rest of its header's parsing.
+ */
+function lineEnd(buf: Buffer, start: number): number {
+  const stop = Math.min(buf.length, start + 32);
+  for (let i = start; i < stop; i++) if (buf[i] === LF) return i;
+  return stop === buf.length ? -1 : buf.indexOf(LF, stop);
+}
+
+/** Bulk strings at most this long and all ASCII are made once and shared: see {@link shortText}. */
+const SHORT_BULK = 24;
+/** Short strings already made, by a hash of their bytes (the last one of each hash); started afresh when full. */
+const shortTexts = new Map<number, string>();
+const MAX_SHORT_TEXTS = 8192;
+
+/**
+ * A short ASCII bulk string, the same string each time its bytes come again: the command names of ACL CAT and
+ * COMMAND INFO and the parameter names of CONFIG GET, some 1,600 per target, are the same on every server of a
+ * fleet. Comparing the bytes with a string made before costs less than making one, and what a target keeps of
+ * them is then shared rather than garbage to copy and collect. A hash collision is told by the comparison and
+ * makes a string of its own; the table is bounded whatever a server sends.
+ */
+function shortText(buf: Buffer, start: number, end: number): string {
+  let hash = end - start;
+  for (let i = start; i < end; i++) {
+    const byte = buf[i]!;
+    if (byte >= 0x80) return buf.toString('utf8', start, end);
+    hash = (Math.imul(hash, 31) + byte) | 0;
+  }
+  const known = shortTexts.get(hash);
+  if (known !== undefined && sameBytes(known, buf, start, end)) return known;
+  // ASCII: Latin-1 and UTF-8 read it alike, and Latin-1 does not validate.
+  const text = buf.toString('latin1', start, end);
+  if (shortTexts.size >= MAX_SHORT_TEXTS) shortTexts.clear();
+  shortTexts.set(hash, text);
+  return text;
+}
+
+function sameBytes(text: string, buf: Buffer, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== buf[start + i]) return false;
+  return true;
+}
+
 function decodeBulk(buf: Buffer, type: number, start: number, end: number): Reply {
+  if (type === 0x24 && end - start <= SHORT_BULK) return shortText(buf, start, end);
   if (type === 0x21) return new ReplyError(buf.toString('utf8', start, end));
   if (type === 0x3d) {
     // Verbatim strings start with a three-letter format and a colon, e.g. "txt:".
