@@ -1,4 +1,4 @@
-import { close, constants, fstat, open, read, readFile } from 'node:fs';
+import { close, constants, fstat, open, read } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { settled, statOf } from './fs-calls.ts';
 import { errnoOf, errnoText } from './fs-error.ts';
@@ -135,11 +135,37 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTT
 
 /**
  * A small file of /proc (a process's status, command line, cgroup), as text, or undefined when it cannot be read;
- * no size cap nor type check: for the kernel's own files, not for a path a server or a config names.
+ * no size cap nor type check: for the kernel's own files, not for a path a server or a config names. Read to its
+ * end in small pooled buffers, without the fstat fs.readFile makes first (the kernel reports no size here) and
+ * without its 64 KiB buffer per read (each one external memory for the collector to account for).
  */
-export function readProcText(path: string): Promise<string | undefined> {
-  return new Promise((resolve) => readFile(path, 'utf8', (error, text) => resolve(error ? undefined : text)));
+export async function readProcText(path: string): Promise<string | undefined> {
+  let fd: number;
+  try {
+    fd = await settled<number>((done) => open(path, constants.O_RDONLY, done));
+  } catch {
+    return undefined;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(PROC_CHUNK);
+      const bytesRead = await settled<number>((done) => read(fd, chunk, 0, PROC_CHUNK, null, done));
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await settled<void>((done) => close(fd, done)).catch(() => {});
+  }
 }
+
+/** Under half of Buffer's pool (8 KiB): allocUnsafe takes it from the pool. A process's status is about 1.5 KB. */
+const PROC_CHUNK = 4000;
 
 function tooLarge(path: string, maxBytes: number): FileReadError {
   return new FileReadError(path, 'too-large', `larger than ${describeBytes(maxBytes)}, the most redfort reads of one file`);
