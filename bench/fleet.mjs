@@ -2,7 +2,8 @@
 //   1. 200 local redis-server processes, full audit with host facts, against `nmap -Pn -p P1,…,P200 --script
 //      +redis-info 127.0.0.1`;
 //   2. 1,000 targets answered by one lightweight fake-server process (replies recorded from a real server):
-//      wall time and peak RSS of `redfort audit --targets FILE --format jsonl -o FILE`;
+//      wall time, CPU and peak RSS of `redfort audit --targets FILE --format jsonl -o FILE`;
+//   (1 and 2 also with --jobs 1 and 1 with --jobs 2: one thread, and the main thread with a worker thread)
 //   3. one server: `redfort audit URL --format json` against nmap on its port and a bare `node -e 0`.
 // Usage: npm run build && node bench/fleet.mjs   (FLEET=200 FAKES=1000 ROUNDS=5 FAKE_ROUNDS=5 to change the sizes;
 //   PARTS=fakes, or any of fleet,one,fakes separated by commas, to run only those parts)
@@ -45,27 +46,31 @@ function run(cmd, args) {
  */
 async function sideBySide(commands, rounds = ROUNDS) {
   const times = commands.map(() => []);
+  const cpu = commands.map(() => []);
   for (let r = 0; r < rounds; r++) {
     for (const [i, [, cmd, args]] of commands.entries()) {
       const start = performance.now();
-      await run(cmd, args);
+      // CPU (user + system) of the command and its threads, as /usr/bin/time reads it.
+      const timed = await run('/usr/bin/time', ['-f', '%U %S', cmd, ...args]);
       times[i].push(performance.now() - start);
+      const [user, system] = timed.stderr.trim().split('\n').pop().split(' ').map(Number);
+      cpu[i].push((user + system) * 1000);
     }
   }
   const rows = [];
   for (const [i, [name, cmd, args]] of commands.entries()) {
     const timed = await run('/usr/bin/time', ['-f', '%M', cmd, ...args]);
     const rss = Number(timed.stderr.trim().split('\n').pop()) / 1024;
-    rows.push({ name, ms: median(times[i]), rss });
+    rows.push({ name, ms: median(times[i]), cpu: median(cpu[i]), rss });
   }
   return rows;
 }
 
 function print(title, rows) {
   console.log(`\n${title}\n`);
-  console.log('| what | median ms | peak RSS MiB |');
-  console.log('|---|---|---|');
-  for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(0)} | ${Number.isFinite(r.rss) ? r.rss.toFixed(0) : 'n/a'} |`);
+  console.log('| what | median ms | median CPU ms | peak RSS MiB |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(0)} | ${r.cpu === undefined ? 'n/a' : r.cpu.toFixed(0)} | ${Number.isFinite(r.rss) ? r.rss.toFixed(0) : 'n/a'} |`);
 }
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -78,12 +83,19 @@ try {
   if (PARTS.has('fleet')) {
     const targets = join(work, 'fleet.txt');
     writeFileSync(targets, fleet.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    // The default (--jobs auto: worker threads only when the load average leaves a core idle), one thread, and the
+    // main thread with a worker thread (src/app/pool.ts).
+    const audit = (jobs) => ['node', [CLI, 'audit', '--targets', targets, '--format', 'json', '-o', join(work, 'fleet.json'), '--fail-on', 'none', '--quiet', '--jobs', jobs]];
     const rows = await sideBySide([
-      [`redfort audit --targets (${FLEET} local servers, host facts and probes)`, 'node', [CLI, 'audit', '--targets', targets, '--format', 'json', '-o', join(work, 'fleet.json'), '--fail-on', 'none', '--quiet']],
+      [`redfort audit --targets (${FLEET} local servers, host facts and probes)`, ...audit('auto')],
       [`nmap -Pn -p P1,…,P${FLEET} --script +redis-info 127.0.0.1`, ...nmap(fleet.ports)],
+      ['the same, --jobs 1', ...audit('1')],
+      ['the same, --jobs 2', ...audit('2')],
     ], Math.min(ROUNDS, 3));
     print(`${FLEET} local redis-server processes`, rows);
     ratios.push([`${FLEET} local servers with host facts / nmap`, rows[0].ms / rows[1].ms, 1.0]);
+    ratios.push([`the same, --jobs 1 / nmap`, rows[2].ms / rows[1].ms, 1.0]);
+    ratios.push([`the same, --jobs 2 / nmap`, rows[3].ms / rows[1].ms, 1.0]);
   }
 
   if (PARTS.has('one')) {
@@ -111,22 +123,30 @@ try {
     try {
       const list = join(work, 'fakes.txt');
       writeFileSync(list, fakes.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
-      // The peak RSS of one run depends on when V8 happens to collect: several runs, each under /usr/bin/time.
+      // The peak RSS of one run depends on when V8 happens to collect: several runs, each under /usr/bin/time, the
+      // default (a streamed run: one worker thread with a bounded heap) and --jobs 1 (all in one thread) alternately.
       const runs = [];
+      const single = [];
       for (let r = 0; r < FAKE_ROUNDS; r++) {
-        const start = performance.now();
-        const timed = await run('/usr/bin/time', ['-f', '%M', 'node', CLI, 'audit', '--targets', list, '--format', 'jsonl', '-o', join(work, 'fakes.jsonl'), '--fail-on', 'none', '--quiet']);
-        runs.push({ ms: performance.now() - start, rss: Number(timed.stderr.trim().split('\n').pop()) / 1024 });
+        for (const [jobs, into] of [['auto', runs], ['1', single]]) {
+          const start = performance.now();
+          const timed = await run('/usr/bin/time', ['-f', '%M %U %S', 'node', CLI, 'audit', '--targets', list, '--format', 'jsonl', '-o', join(work, 'fakes.jsonl'), '--fail-on', 'none', '--quiet', '--jobs', jobs]);
+          const [kb, user, system] = timed.stderr.trim().split('\n').pop().split(' ').map(Number);
+          into.push({ ms: performance.now() - start, rss: kb / 1024, cpu: (user + system) * 1000 });
+        }
       }
       const rss = runs.map((r) => r.rss);
-      print(`${FAKES} targets (one fake-server process), ${FAKE_ROUNDS} runs; peak RSS of each: ${rss.map((m) => m.toFixed(0)).join(', ')} MiB`, [
-        { name: `redfort audit --targets (${FAKES} fake servers) --format jsonl -o FILE`, ms: median(runs.map((r) => r.ms)), rss: median(rss) },
+      const each = (xs) => xs.map((r) => r.rss.toFixed(0)).join(', ');
+      print(`${FAKES} targets (one fake-server process), ${FAKE_ROUNDS} runs each; peak RSS of each: ${each(runs)} MiB (default), ${each(single)} MiB (--jobs 1)`, [
+        { name: `redfort audit --targets (${FAKES} fake servers) --format jsonl -o FILE`, ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpu)), rss: median(rss) },
+        { name: 'the same, --jobs 1', ms: median(single.map((r) => r.ms)), cpu: median(single.map((r) => r.cpu)), rss: median(single.map((r) => r.rss)) },
       ]);
       // A run whose targets all failed is fast or slow for the wrong reason: say how many were really audited.
       const lines = readFileSync(join(work, 'fakes.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"type":"target"'));
       const failed = lines.filter((l) => JSON.parse(l).error !== undefined).length;
       console.log(`\n${lines.length} targets in the JSON Lines file, ${failed} of them errors`);
       ratios.push([`${FAKES} targets peak RSS MiB (median of ${FAKE_ROUNDS}; highest ${Math.max(...rss).toFixed(0)})`, median(rss), 150]);
+      ratios.push([`the same, --jobs 1 (highest ${Math.max(...single.map((r) => r.rss)).toFixed(0)})`, median(single.map((r) => r.rss)), 150]);
     } finally {
       await fakes.stop();
     }

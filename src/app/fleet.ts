@@ -15,7 +15,7 @@ import { SEVERITIES } from '../rules/define.ts';
 import type { Severity } from '../rules/define.ts';
 import { RULES } from '../rules/index.ts';
 import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
-import { AuditPool, poolPlan } from './pool.ts';
+import { AuditPool, workerCount } from './pool.ts';
 import type { Jobs } from './pool.ts';
 
 /** One entry of a fleet: a server to audit, or why it cannot be (a password file that is missing…). */
@@ -27,9 +27,8 @@ export interface FleetOptions extends AuditOptions {
   /** Audits a deployment (`cluster: true` in the inventory); entries with a kind are skipped without it. */
   readonly auditDeployment?: (seed: Target, kind: DeploymentKind, options: AuditOptions) => Promise<TargetResult[]>;
   /**
-   * Threads that audit the targets (`--jobs`): 1 or absent, this one alone; more, worker threads beside it or,
-   * when the run streams its results, instead of it; `auto` decides by the fleet, the run and the machine
-   * (src/app/pool.ts poolPlan). The results are the same.
+   * Threads that audit the targets (`--jobs`): 1 or absent, this one alone; N, this one and N - 1 worker threads;
+   * `auto` decides by the fleet and the machine (src/app/pool.ts workerCount). The results are the same.
    */
   readonly jobs?: Jobs;
 }
@@ -105,13 +104,13 @@ export async function runFleet(entries: readonly FleetEntry[], options: FleetOpt
   const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
   const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery };
   const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
-  const plan = poolPlan(options.jobs, entries.filter(pooled).length, !finishing.keepResult);
+  const workers = workerCount(options.jobs, entries.filter(pooled).length, !finishing.keepResult);
   // In this thread the caller writes the JSON Lines line from the result itself, in pieces through its buffer.
   const here: Finishing = finishing.jsonl ? { ...finishing, jsonl: false, keepResult: true } : finishing;
   const finish = (result: TargetResult, labels: FleetEntry['labels']): Finished => finishTarget(labelled(result, labels), here);
   const pool =
-    plan
-      ? AuditPool.start(plan, {
+    workers > 0
+      ? AuditPool.start(workers, {
           options: run,
           finishing,
           failed: (target, labels, error) => finish(failed(target.display, error), labels),

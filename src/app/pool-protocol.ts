@@ -22,6 +22,8 @@ export type ToWorker =
 
 /** Worker to main thread. */
 export type FromWorker =
+  /** Loaded and listening: from now on the worker takes targets (before, the main thread takes them when it audits). */
+  | { readonly type: 'ready' }
   | { readonly type: 'done'; readonly id: number; readonly finished: Finished }
   /** The audit threw (it never should): the target is an error, the others go on. */
   | { readonly type: 'failed'; readonly id: number; readonly error: string }

@@ -58,4 +58,5 @@ export function runPoolWorker(): void {
         break;
     }
   });
+  send({ type: 'ready' });
 }

@@ -16,59 +16,48 @@ import { loadBuiltin } from '../util/builtin.ts';
 declare const __REDFORT_POOL_WORKER__: string | undefined;
 
 /**
- * `--jobs`: how many threads audit a fleet's targets. 1: the main thread alone; N: the main thread and N - 1
- * worker threads, or N worker threads when the run streams its results (see {@link poolPlan}); `auto` decides.
+ * `--jobs`: how many threads audit a fleet's targets: 1, the main thread alone; N, the main thread and N - 1
+ * worker threads; `auto` decides ({@link workerCount}).
  */
 export type Jobs = number | 'auto';
 
 /**
- * With `auto`, fewer targets than this are audited in the main thread: a worker costs its start and a second
- * load of the code (about 150 ms of CPU each on the project's machine under load), which a few targets do not
- * win back (README, Performance).
+ * With `auto`, fewer targets than this are audited in the main thread alone: a worker costs its start and a
+ * second load of the code (about 150 ms of CPU on the project's machine under load), which a few targets do not
+ * win back.
  */
 export const POOL_MIN_TARGETS = 40;
 
 /** The most threads `--jobs` asks for. */
 export const MAX_JOBS = 64;
 
-/**
- * The heap of a worker of a streamed run: a young generation of 4 MiB (V8's default grows to 16 MiB semi-spaces)
- * and an old generation bounded at 512 MiB, which also keeps V8 from letting it grow to four times its live size
- * (it grows it by less under a bound): 1,000 targets peaked at 124 to 131 MiB, against 132 to 140 MiB in one
- * thread, for about a fifth more CPU (README, Performance). The bound is far above what an audit keeps alive.
- */
-export const STREAM_LIMITS: WorkerThreads.ResourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 512 };
+/** What `auto` looks at: the cores this process may use and the load average of the last minute. */
+export interface Machine {
+  readonly cores: number;
+  readonly load: number;
+}
 
-/** Who audits a fleet: how many worker threads, whether the main thread audits too, the workers' heap limits. */
-export interface PoolPlan {
-  readonly workers: number;
-  readonly mainAudits: boolean;
-  readonly resourceLimits?: WorkerThreads.ResourceLimits;
+function thisMachine(): Machine {
+  const os = loadBuiltin<typeof Os>('node:os');
+  return { cores: os.availableParallelism(), load: os.loadavg()[0]! };
 }
 
 /**
- * The threads of a run of `targets` targets (those audited one by one). A run that keeps its results (a report
- * of the whole fleet) is after speed: the main thread audits beside N - 1 workers, whose results cross back
- * whole. A run that streams them (JSON Lines, the summary alone) is after memory: N workers with bounded heaps
- * (`auto`: one) audit, and the main thread only writes what they send. `auto` starts workers for speed only where
- * they can win: 40 targets or more, two cores or more, and a core left idle by the load average (on the
- * project's 2-core machine under a load of 7 to 8 two threads were no faster, for a fifth more CPU).
+ * How many worker threads audit a fleet of `targets` targets (those audited one by one) beside the main thread.
+ * `auto`: one, for 40 targets or more whose whole report is kept, on a machine of two cores or more whose load
+ * average leaves a core idle; else none. A streamed run (JSON Lines, the summary alone) stays in one thread: it is
+ * bounded by its memory, and a second thread's heap raised 1,000 targets' peak from 112-116 to 167-173 MiB; a
+ * worker with a bounded heap (V8's `resourceLimits`) peaked higher than one thread and cost half as much CPU
+ * again. On the project's 2-core machine under a load of 6 to 9, a second thread was no faster for 200 local
+ * servers and cost a fifth more CPU (its start, the results' copies, its own caches and JIT warm-up): README,
+ * Performance.
  */
-export function poolPlan(jobs: Jobs | undefined, targets: number, streamed: boolean): PoolPlan | undefined {
-  if (jobs === undefined || targets === 0) return undefined;
-  let threads: number;
-  if (jobs === 'auto') {
-    if (targets < POOL_MIN_TARGETS) return undefined;
-    if (streamed) return { workers: 1, mainAudits: false, resourceLimits: STREAM_LIMITS };
-    const os = loadBuiltin<typeof Os>('node:os');
-    const cores = os.availableParallelism();
-    if (cores < 2 || os.loadavg()[0]! > cores - 1) return undefined;
-    threads = 2;
-  } else {
-    if (jobs <= 1) return undefined;
-    threads = Math.min(jobs, targets);
-  }
-  return streamed ? { workers: threads, mainAudits: false, resourceLimits: STREAM_LIMITS } : { workers: threads - 1, mainAudits: true };
+export function workerCount(jobs: Jobs | undefined, targets: number, streamed: boolean, machine: () => Machine = thisMachine): number {
+  if (jobs === undefined || targets < 2) return 0;
+  if (jobs !== 'auto') return Math.min(jobs, targets) - 1;
+  if (targets < POOL_MIN_TARGETS || streamed) return 0;
+  const { cores, load } = machine();
+  return cores >= 2 && load <= cores - 1 ? 1 : 0;
 }
 
 /** The worker's entry: the built one beside the bundle, or the TypeScript source through tsx (tests, a checkout). */
@@ -92,6 +81,8 @@ interface Slot {
   /** Targets sent and not yet answered, by message id. */
   readonly pending: Map<number, { readonly target: Target; readonly labels: Labels; readonly settle: (finished: Finished) => void }>;
   alive: boolean;
+  /** The worker has loaded the code: until then the main thread takes every target. */
+  ready: boolean;
 }
 
 type Labels = Readonly<Record<string, string>> | undefined;
@@ -122,11 +113,8 @@ export class AuditPool {
   #here = 0;
   readonly #onAbort: (() => void) | undefined;
 
-  readonly #mainAudits: boolean;
-
-  private constructor(run: PoolRun, mainAudits: boolean) {
+  private constructor(run: PoolRun) {
     this.#run = run;
-    this.#mainAudits = mainAudits;
     const { signal } = run.options;
     this.#onAbort = signal
       ? () => {
@@ -141,18 +129,18 @@ export class AuditPool {
    * `size` workers for a run, or undefined when its options cannot cross to a thread (the run then stays in
    * this one).
    */
-  static start(plan: PoolPlan, run: PoolRun): AuditPool | undefined {
+  static start(workers: number, run: PoolRun): AuditPool | undefined {
     const { Worker } = loadBuiltin<typeof WorkerThreads>('node:worker_threads');
     const { hostDiscovery: _discovery, signal, ...rest } = run.options;
     const { auditDeployment: _deployment, jobs: _jobs, ...plain } = rest as typeof rest & { auditDeployment?: unknown; jobs?: unknown };
     const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined };
-    const pool = new AuditPool(run, plan.mainAudits);
+    const pool = new AuditPool(run);
     const entry = workerEntry();
-    for (let i = 0; i < plan.workers; i++) {
+    for (let i = 0; i < workers; i++) {
       let worker: WorkerThreads.Worker;
       try {
         // stdout and stderr of their own, never read: a worker prints nothing, and none of it may reach the user.
-        worker = new Worker(entry, { workerData: init, stdout: true, stderr: true, ...(plan.resourceLimits ? { resourceLimits: plan.resourceLimits } : {}) });
+        worker = new Worker(entry, { workerData: init, stdout: true, stderr: true });
       } catch (error) {
         if ((error as Error).name !== 'DataCloneError') throw error;
         void pool.close();
@@ -168,9 +156,13 @@ export class AuditPool {
   }
 
   #add(worker: WorkerThreads.Worker): void {
-    const slot: Slot = { worker, pending: new Map(), alive: true };
+    const slot: Slot = { worker, pending: new Map(), alive: true, ready: false };
     this.#slots.push(slot);
     worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') {
+        slot.ready = true;
+        return;
+      }
       if (message.type === 'ask') {
         answerHostAsk(this.#run.options.hostDiscovery, message.ask).then(
           (value) => slot.alive && worker.postMessage({ type: 'answer', id: message.id, value } satisfies ToWorker),
@@ -197,8 +189,9 @@ export class AuditPool {
   /** Audits and finishes one target in the least busy worker (in this thread when none is left); never rejects. */
   audit(target: Target, labels: Labels): Promise<Finished> {
     let slot: Slot | undefined;
-    for (const s of this.#slots) if (s.alive && (!slot || s.pending.size < slot.pending.size)) slot = s;
-    if (!slot || (this.#mainAudits && this.#here <= slot.pending.size)) {
+    // The least busy thread, this one included; a worker still loading takes none (they would wait for it).
+    for (const s of this.#slots) if (s.alive && s.ready && (!slot || s.pending.size < slot.pending.size)) slot = s;
+    if (!slot || this.#here <= slot.pending.size) {
       this.#here += 1;
       return this.#run.here(target, labels).finally(() => {
         this.#here -= 1;

@@ -303,7 +303,7 @@ export function registerAudit(cli: Command): void {
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addOption(withDefault('--concurrency <n>', 'targets audited at once', String(AUDIT_CONCURRENCY)))
-    .addOption(withDefault('--jobs <n>', `with --targets: threads that audit the targets, 1 to ${MAX_JOBS}: 1, the main thread alone; N, the main thread and N-1 worker threads, or N worker threads with bounded heaps when the results are streamed (jsonl, --summary-only); auto: one such worker for a streamed run of ${POOL_MIN_TARGETS} targets or more, two threads for another when the load average leaves a core idle, else 1`, 'auto'))
+    .addOption(withDefault('--jobs <n>', `with --targets: threads that audit the targets, 1 to ${MAX_JOBS}: the main thread and N-1 worker threads; auto: two for ${POOL_MIN_TARGETS} targets or more whose whole report is kept (not jsonl or --summary-only alone) when the load average leaves a core idle, else one`, 'auto'))
     .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', String(TARGET_TIMEOUT_MS)))
     .option('--force', 'write -o and --baseline-write files through a symlink or into a FIFO or device (refused by default)')
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
