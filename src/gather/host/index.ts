@@ -22,7 +22,7 @@ import { isLocalHost } from '../../net/address.ts';
 import { effectiveConfig } from '../conf/redis-conf.ts';
 import { loadConfFiles } from '../conf/load-files.ts';
 import { sharedLookups, statPath } from './files.ts';
-import type { IdNames } from './files.ts';
+import type { IdNames, PathLookups } from './files.ts';
 import { createHostDiscovery } from './discovery.ts';
 import type { HostDiscovery } from './discovery.ts';
 import type { ProcTables } from './proc.ts';
@@ -155,6 +155,7 @@ async function planFiles(
   configFile: HostValue<string | null>,
   cwd: HostValue<string>,
   sentinel: boolean,
+  lookups: PathLookups,
 ): Promise<{ planned: Planned[]; absent: HostAbsentFile[] }> {
   const planned: Planned[] = [];
   const absent: HostAbsentFile[] = [];
@@ -210,8 +211,10 @@ async function planFiles(
   if (aofDir && aofDir.value !== '') {
     const path = absolute(aofDir.value, dir.path);
     planned.push({ role: 'aof-dir', path, origin: aofDir.source });
-    // Redis 7 keeps a manifest and base/incr files in the AOF directory.
-    for (const name of (await readdir(path).catch(() => [] as string[])).sort()) planned.push({ role: 'aof', path: join(path, name), origin: aofDir.source });
+    // Redis 7 keeps a manifest and base/incr files in the AOF directory. Listed only when it is one: what describeFiles
+    // asks of it anyway says so (a server without AOF has the name set and no such directory).
+    const isDir = (await lookups.statParent(path))?.isDirectory() === true;
+    for (const name of (isDir ? await readdir(path).catch(() => [] as string[]) : []).sort()) planned.push({ role: 'aof', path: join(path, name), origin: aofDir.source });
   } else {
     named('appendfilename', 'aof');
   }
@@ -243,10 +246,8 @@ async function devLogOf(pid: number): Promise<boolean | undefined> {
   }
 }
 
-async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames): Promise<HostFile[]> {
+async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames, lookups: PathLookups): Promise<HostFile[]> {
   const configRoles: ReadonlySet<HostFileRole> = new Set(['config', 'include', 'acl', 'sentinel-config']);
-  // Most of a server's files share one directory (dir), itself one of them: it is looked at once.
-  const lookups = sharedLookups();
   return Promise.all(
     planned.map(async (p) => {
       const state = await statPath(p.path, names, lookups);
@@ -284,8 +285,10 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const configFile = await processConfigFile(discovery, facts, pid, () => configFileOf(facts, rawCmdline, cwd, execStart, pid, proc));
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
   const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal);
-  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel);
-  const [files, logrotateFacts, firewallFacts, pkgFacts, exePath] = await Promise.all([describeFiles(planned, facts, names), logrotate, firewall, pkg, exe]);
+  // Most of a server's files share one directory (dir), itself one of them: each path is looked at once.
+  const lookups = sharedLookups();
+  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups);
+  const [files, logrotateFacts, firewallFacts, pkgFacts, exePath] = await Promise.all([describeFiles(planned, facts, names, lookups), logrotate, firewall, pkg, exe]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   const process: HostProcess = {
     pid,
