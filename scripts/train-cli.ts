@@ -7,12 +7,13 @@
 // every run. Without redis-server the cache holds the offline part alone, and the CLI works the same, a little
 // slower to start. Usage: node train.mjs BUNDLE CACHE EXAMPLES_DIR
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { loadBundle } from '../src/cli/bundle.ts';
 import type { main as Main } from '../src/cli/main.ts';
+import { findProgram } from '../src/util/run-program.ts';
 
 const [bundle, cache, examples] = process.argv.slice(2);
 if (!bundle || !cache || !examples) throw new Error('usage: train-cli BUNDLE CACHE EXAMPLES_DIR');
@@ -22,19 +23,6 @@ const main = loaded.exports.main as typeof Main;
 async function audit(args: string[]): Promise<void> {
   await main(args);
   if (process.exitCode !== 0 && process.exitCode !== undefined) throw new Error(`training run failed: redfort ${args.join(' ')}`);
-}
-
-function redisServer(): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin', '/usr/sbin']) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, 'redis-server'), constants.X_OK);
-      return join(dir, 'redis-server');
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 function freePort(): Promise<number> {
@@ -61,7 +49,7 @@ function answers(port: number): Promise<boolean> {
 
 /** A throw-away redis-server on a free loopback port, started from a config file; undefined when none is installed. */
 async function startServer(): Promise<{ url: string; stop(): void } | undefined> {
-  const path = redisServer();
+  const path = await findProgram('redis-server');
   if (path === undefined) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'redfort-train-'));
   const port = await freePort();
