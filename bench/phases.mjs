@@ -53,7 +53,7 @@ try {
   console.log('| phase | median ms |\n|---|---|');
   for (const [name, ms] of [
     ['node start (`node -e 0`)', start],
-    ['`redfort --version` (start + the 0.4 KB entry, version inlined)', version],
+    ['`redfort --version` (start + bin/redfort.mjs and the 1.7 KB CommonJS entry, version inlined)', version],
     ['`redfort rules --format json` (start + loading the CLI and the rule catalogue)', loaded],
     ['library, warm: live gathering (connect, one pipelined round trip, parse)', live],
     ['library, warm: `auditTarget` without probes or host facts (live, the config-file stage, judging)', files],
