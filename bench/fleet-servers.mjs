@@ -51,23 +51,27 @@ export async function startRedisFleet(count, { conf = () => '' } = {}) {
     writeFileSync(file, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsave ""\nappendonly no\nlogfile ${join(dir, 'redis.log')}\nhz 1\n${conf(i)}\n`, { mode: 0o640 });
     return spawn('redis-server', [file], { stdio: 'ignore' });
   });
+  const stop = async () => {
+    await Promise.all(children.map((c) => new Promise((resolve) => {
+      if (c.exitCode !== null) return resolve();
+      c.once('exit', resolve);
+      c.kill('SIGKILL');
+    })));
+    rmSync(root, { recursive: true, force: true });
+  };
+  // A minute for all of them: 200 servers starting on a loaded 2-core machine took more than 5 s for one port.
+  const deadline = Date.now() + 60_000;
   for (const port of ports) {
-    for (let tries = 0; !(await answers(port)); tries++) {
-      if (tries > 100) throw new Error(`redis-server on port ${port} did not start`);
+    while (!(await answers(port))) {
+      if (Date.now() > deadline) {
+        // Never leave the others running: they would outlive this process.
+        await stop();
+        throw new Error(`redis-server on port ${port} did not start`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return {
-    ports,
-    async stop() {
-      await Promise.all(children.map((c) => new Promise((resolve) => {
-        if (c.exitCode !== null) return resolve();
-        c.once('exit', resolve);
-        c.kill('SIGKILL');
-      })));
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  return { ports, stop };
 }
 
 /** Reads one RESP reply from `buf` at `pos`; returns the position after it, or -1 when incomplete. */
