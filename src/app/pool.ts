@@ -146,6 +146,9 @@ export class AuditPool {
         void pool.close();
         return undefined;
       }
+      // A worker prints nothing; whatever Node might (a warning) is read and dropped, not held.
+      worker.stdout.resume();
+      worker.stderr.resume();
       pool.#add(worker);
     }
     if (signal && pool.#onAbort) {

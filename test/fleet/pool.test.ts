@@ -129,6 +129,17 @@ describe('redfort audit --targets --jobs', () => {
   });
 });
 
+describe('--jobs out of range', () => {
+  it('is one line naming the flag, exit 2, before any target is audited', async () => {
+    for (const jobs of ['0', 'x', '65', '1.5']) {
+      const run = await runCliThreads(['audit', '--targets', inventory, '--jobs', jobs], { POOL_DEFAULT_PW: PW_DEFAULT });
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, `redfort: --jobs must be auto or a whole number from 1 to 64, not '${jobs}'\n`);
+      assert.equal(run.stdout, '');
+    }
+  });
+});
+
 describe('auditInventory with jobs (the library, worker threads from the sources)', () => {
   it('gives the same report and lines as in one thread', async () => {
     const text = await readFile(inventory, 'utf8');

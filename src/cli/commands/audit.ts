@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
 import { MAX_JOBS, POOL_MIN_TARGETS } from '../../app/pool.ts';
+import type { Jobs } from '../../app/pool.ts';
 import type { AuditScope } from '../../app/run.ts';
 import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/targets.ts';
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
@@ -131,6 +132,14 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
   return targets;
 }
 
+/** `--jobs`: `auto` or a whole number of threads. */
+function jobsOf(value: string): Jobs {
+  if (value === 'auto') return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs must be auto or a whole number from 1 to ${MAX_JOBS}, not '${value}'`);
+  return n;
+}
+
 /** The audit command: its flags checked, the run asked of src/app, the reports written and printed; the exit code. */
 async function auditCommand(specs: string[], flags: AuditFlags): Promise<number> {
   const plan = planOutputs(flags.format, flags.output ?? [], [...FORMATS]);
@@ -158,7 +167,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const given = {
     ...timeoutsOf(flags),
     concurrency: integer(flags.concurrency, '--concurrency', 1, 10_000),
-    jobs: flags.jobs === 'auto' ? ('auto' as const) : integer(flags.jobs, '--jobs', 1, MAX_JOBS),
+    jobs: jobsOf(flags.jobs),
     targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000),
     ...auditOptionsOf(settings),
     ...(flags.config ? { configPath: flags.config } : {}),
