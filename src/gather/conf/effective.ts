@@ -303,6 +303,8 @@ function fillDefaults(
   context: { cwd: string | undefined; sentinel: boolean },
 ): void {
   const note = `compiled default of ${version.label}`;
+  // One source for every plain default (most of some 200 directives a config file leaves out), not one each.
+  const compiled: Source = { kind: 'default', note };
   for (const spec of DIRECTIVES) {
     if (!existsInVersion(spec, version)) continue;
     if (config.has(spec.name) || secrets.has(spec.name)) continue;
@@ -321,7 +323,7 @@ function fillDefaults(
       value = 'no';
       why = `Sentinel default of ${version.label}: initSentinelConfig turns protected mode off`;
     }
-    const source: Source = { kind: 'default', note: why };
+    const source: Source = why === note ? compiled : { kind: 'default', note: why };
     if (SECRET_DIRECTIVES.has(spec.name)) secrets.set(spec.name, { value: digestPassword(value), source });
     else config.set(spec.name, { value, source });
   }

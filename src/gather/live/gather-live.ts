@@ -25,7 +25,7 @@ import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
 import { authCommand, targetConnectOptions } from './login.ts';
 import { unauthenticatedAnswer } from '../probe/unauth.ts';
-import { pairsOf, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
+import { forEachPair, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
@@ -268,11 +268,12 @@ function identity(info: ReturnType<typeof parseInfo>): ServerIdentity {
   };
 }
 
-function splitConfig(pairs: readonly [string, string][], command: string): { config: ConfigMap; secrets: SecretMap } {
+/** The settings and the digested secrets of a `CONFIG GET *` (or `SENTINEL CONFIG GET *`) reply. */
+function splitConfig(reply: Reply | undefined, command: string): { config: ConfigMap; secrets: SecretMap } {
   const config = new Map<string, Fact<string>>();
   const secrets = new Map<string, Fact<SecretDigest>>();
   const source = live(command);
-  for (const [rawName, value] of pairs) {
+  forEachPair(reply, (rawName, value) => {
     const lower = rawName.toLowerCase();
     const name = CONFIG_ALIASES[lower] ?? (lower.startsWith('slave-') ? `replica-${lower.slice(6)}` : lower);
     if (SECRET_DIRECTIVES.has(name)) {
@@ -280,7 +281,7 @@ function splitConfig(pairs: readonly [string, string][], command: string): { con
     } else if (!config.has(name) || name === lower) {
       config.set(name, { value, source });
     }
-  }
+  });
   return { config, secrets };
 }
 
@@ -331,10 +332,12 @@ function aclFromReplies(
 }
 
 function categoriesFromReplies(byKey: ReadonlyMap<string, Reply>, server: ServerIdentity | undefined): CategoryTable {
-  const lists = new Map<string, string[]>();
+  const lists = new Map<string, readonly string[]>();
   for (const category of ACL_CATEGORIES) {
     const reply = byKey.get(`aclcat:${category}`);
-    if (Array.isArray(reply)) lists.set(category, reply.map((name) => String(name).toLowerCase()));
+    // The table lowercases the names itself: the reply is taken as it is when it holds names only (it does; no
+    // copy of some 1,000 names per target), else each element is made one.
+    if (Array.isArray(reply)) lists.set(category, reply.every((name) => typeof name === 'string') ? (reply as string[]) : reply.map((name) => String(name)));
   }
   if (lists.has('dangerous')) return categoryTableFromLive(lists, live('ACL CAT <category>'));
   return bundledCategoryTable({ version: server?.version, mode: server?.mode });
@@ -348,8 +351,7 @@ function commandSurface(reply: Reply | undefined): CommandSurface | undefined {
 }
 
 function sentinelFromReplies(byKey: ReadonlyMap<string, Reply>): SentinelFacts {
-  const configPairs = pairsOf(byKey.get('sentinel-config'));
-  const { config, secrets } = splitConfig(configPairs, 'SENTINEL CONFIG GET *');
+  const { config, secrets } = splitConfig(byKey.get('sentinel-config'), 'SENTINEL CONFIG GET *');
   return {
     masters: parseSentinelMasters(byKey.get('sentinel-masters'), live('SENTINEL MASTERS')),
     config,
@@ -378,7 +380,7 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
 
   const configReply = byKey.get('config');
   if (Array.isArray(configReply) || configReply instanceof Map) {
-    const { config, secrets } = splitConfig(pairsOf(configReply), 'CONFIG GET *');
+    const { config, secrets } = splitConfig(configReply, 'CONFIG GET *');
     facts.config = config;
     facts.secrets = secrets;
   } else if (server?.mode === 'sentinel') {

@@ -2,15 +2,19 @@ import type { ClusterNode, SentinelMaster, Source } from '../../facts/types.ts';
 
 /** `CONFIG GET` replies come as a flat array (RESP2) or a map (RESP3). */
 export function pairsOf(reply: unknown): [string, string][] {
-  if (reply instanceof Map) {
-    return [...reply.entries()].map(([k, v]) => [String(k), v === null ? '' : String(v)]);
-  }
-  if (!Array.isArray(reply)) return [];
   const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < reply.length; i += 2) {
-    pairs.push([String(reply[i]), reply[i + 1] === null ? '' : String(reply[i + 1])]);
-  }
+  forEachPair(reply, (name, value) => pairs.push([name, value]));
   return pairs;
+}
+
+/** {@link pairsOf} one pair at a time, without an array per pair (CONFIG GET * is some 200 of them per target). */
+export function forEachPair(reply: unknown, each: (name: string, value: string) => void): void {
+  if (reply instanceof Map) {
+    for (const [k, v] of reply) each(String(k), v === null ? '' : String(v));
+    return;
+  }
+  if (!Array.isArray(reply)) return;
+  for (let i = 0; i + 1 < reply.length; i += 2) each(String(reply[i]), reply[i + 1] === null ? '' : String(reply[i + 1]));
 }
 
 /** Parses `CLUSTER NODES`. Address forms: `ip:port@cport` and, from 7.0, `ip:port@cport,hostname`. */
