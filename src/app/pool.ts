@@ -100,9 +100,9 @@ export interface PoolRun {
 }
 
 /**
- * Worker threads that audit targets with the same audit core as the main thread (src/app/pool-worker.ts), each
- * target in one of them, the least busy; the main thread keeps the run: the order, the results, the output, and
- * the host discovery the workers ask (src/app/shared-host.ts). A worker that stops (out of memory, a crash)
+ * Worker threads that audit targets with the same audit core as the main thread (src/app/pool-worker.ts), beside
+ * it: each target in the least busy thread, this one included. The main thread keeps the run: the order, the
+ * results, the output, and the host discovery the workers ask (src/app/shared-host.ts). A worker that stops (out of memory, a crash)
  * makes its targets in flight errors; the others go on, in this thread when no worker is left.
  */
 export class AuditPool {
@@ -126,7 +126,7 @@ export class AuditPool {
   }
 
   /**
-   * `size` workers for a run, or undefined when its options cannot cross to a thread (the run then stays in
+   * `workers` worker threads for a run, or undefined when its options cannot cross to a thread (the run then stays in
    * this one).
    */
   static start(workers: number, run: PoolRun): AuditPool | undefined {
@@ -139,7 +139,8 @@ export class AuditPool {
     for (let i = 0; i < workers; i++) {
       let worker: WorkerThreads.Worker;
       try {
-        // stdout and stderr of their own, never read: a worker prints nothing, and none of it may reach the user.
+        // stdout and stderr of their own, not the user's: a worker prints nothing, and no output of its may mix
+        // with the reports (JSON Lines on stdout).
         worker = new Worker(entry, { workerData: init, stdout: true, stderr: true });
       } catch (error) {
         if ((error as Error).name !== 'DataCloneError') throw error;
