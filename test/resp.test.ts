@@ -385,6 +385,30 @@ describe('against hostile or unusual servers', () => {
     assert.equal(error.message, 'reply too large: more than 1000 bytes');
   });
 
+  test('the replies of one call are bounded together, each reply within its own cap', async () => {
+    const reply = bulk('x'.repeat(600));
+    const server = await fake(() => reply);
+    // Ten replies of 611 bytes: each within maxReplyBytes, 6,110 bytes together.
+    const within = await open(server.port, { maxReplyBytes: 1000, maxCallBytes: 7000 });
+    assert.equal((await within.pipeline(Array.from({ length: 10 }, () => ['PING']))).length, 10);
+    // The budget is per call: a second call of the same size on this connection is answered as well.
+    assert.equal((await within.pipeline(Array.from({ length: 10 }, () => ['PING']))).length, 10);
+    const beyond = await open(server.port, { maxReplyBytes: 1000, maxCallBytes: 5000 });
+    const error = await rejection(beyond.pipeline(Array.from({ length: 10 }, () => ['PING'])));
+    assert.equal(error.kind, 'protocol');
+    assert.equal(error.message, 'replies too large: more than 5000 bytes for 10 commands');
+    assert.equal(beyond.closed, true);
+  });
+
+  test('by default one call takes at most 64 MiB of replies: four of 20 MiB, each within the per-reply cap, are refused', async () => {
+    const big = Buffer.concat([Buffer.from(`$${20 * 1024 * 1024}\r\n`), Buffer.alloc(20 * 1024 * 1024, 'y'), Buffer.from('\r\n')]);
+    const server = await fake(() => big);
+    const conn = await open(server.port, { commandTimeoutMs: 60_000 });
+    const error = await rejection(conn.pipeline(Array.from({ length: 4 }, () => ['PING'])));
+    assert.equal(error.kind, 'protocol');
+    assert.equal(error.message, `replies too large: more than ${64 * 1024 * 1024} bytes for 4 commands`);
+  });
+
   test('a line that never ends is refused once it passes the cap', async () => {
     const error = await protocolError(`+${'a'.repeat(5000)}`, { maxReplyBytes: 1000 });
     assert.equal(error.message, 'reply too large: more than 1000 bytes');

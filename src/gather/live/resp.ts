@@ -70,6 +70,12 @@ export interface ConnectOptions {
    * single bulk or aggregate length. Default 64 MiB.
    */
   maxReplyBytes?: number;
+  /**
+   * Bound on the bytes received for one `pipeline`/`command` call, all its replies together (each within
+   * `maxReplyBytes`): a server that answers each of an audit's forty commands with a reply just under the
+   * per-reply bound would otherwise hold gigabytes. Default 64 MiB, or `maxReplyBytes` when that is more.
+   */
+  maxCallBytes?: number;
   /** Aborting it fails the connection attempt, or the open connection's pending commands, with kind `aborted`. */
   signal?: AbortSignal | undefined;
 }
@@ -191,6 +197,9 @@ class Connection implements RespConnection {
   readonly #socket: net.Socket;
   readonly #commandTimeoutMs: number;
   readonly #decoder: Decoder;
+  readonly #maxCallBytes: number;
+  /** Bytes received since the oldest pending call was sent or the one before it answered (about its replies'). */
+  #callBytes = 0;
   readonly #tlsInfo: TlsInfo | undefined;
   readonly #socketClosed: Promise<void>;
   readonly #signal: AbortSignal | undefined;
@@ -207,6 +216,7 @@ class Connection implements RespConnection {
   constructor(socket: net.Socket, options: ConnectOptions) {
     this.#socket = socket;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+    this.#maxCallBytes = options.maxCallBytes ?? Math.max(DEFAULT_MAX_REPLY_BYTES, options.maxReplyBytes ?? 0);
     this.#decoder = new Decoder(options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES, (reply, isPush) =>
       this.#onReply(reply, isPush),
     );
@@ -244,6 +254,7 @@ class Connection implements RespConnection {
     if (this.#failure) return Promise.reject(this.#failure);
     if (commands.length === 0) return Promise.resolve([]);
     const deadline = nowMs() + this.#commandTimeoutMs;
+    if (this.#queue.length === 0) this.#callBytes = 0;
     const promise = new Promise<Reply[]>((resolve, reject) => {
       this.#queue.push({ expected: commands.length, replies: [], deadline, resolve, reject });
     });
@@ -278,6 +289,11 @@ class Connection implements RespConnection {
   #onData(chunk: Buffer): void {
     if (this.#failure) return;
     this.#answered = true;
+    this.#callBytes += chunk.length;
+    if (this.#callBytes > this.#maxCallBytes && this.#queue.length > 0) {
+      this.#fail(new ConnectionError('protocol', `replies too large: more than ${this.#maxCallBytes} bytes for ${this.#queue[0]!.expected} commands`));
+      return;
+    }
     try {
       this.#decoder.push(chunk);
     } catch (error) {
@@ -294,6 +310,7 @@ class Connection implements RespConnection {
     }
     waiter.replies.push(reply);
     if (waiter.replies.length === waiter.expected) {
+      this.#callBytes = 0;
       this.#queue.shift();
       this.#armTimer();
       waiter.resolve(waiter.replies);
