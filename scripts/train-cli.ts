@@ -55,10 +55,24 @@ async function startServer(): Promise<{ url: string; stop(): void } | undefined>
   const port = await freePort();
   writeFileSync(join(dir, 'redis.conf'), `port ${port}\nbind 127.0.0.1\nsave ""\nappendonly no\ndir ${dir}\nlogfile ""\n`);
   const child = spawn(path, [join(dir, 'redis.conf')], { stdio: 'ignore' });
-  const stop = () => {
+  // The server is stopped however this process ends: done, failed, or stopped by a signal (a cancelled CI job, a
+  // build killed by its parent); else it would run on, with its directory left in /tmp. SIGKILL alone leaves it.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stop();
+    process.kill(process.pid, signal);
+  };
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', stop);
+    for (const signal of signals) process.removeListener(signal, onSignal);
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
+  process.once('exit', stop);
+  for (const signal of signals) process.once(signal, onSignal);
   let exited = false;
   child.once('exit', () => (exited = true));
   child.once('error', () => (exited = true));

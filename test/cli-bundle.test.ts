@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startRedis, stopAll } from './harness/servers.ts';
 import { ROOT, build, runCli, runNode } from './report/cli-run.ts';
@@ -93,5 +94,59 @@ describe('the CLI bundle and its code cache', () => {
     assert.equal(uncached.code, 0, uncached.stderr);
     assert.ok(cached.stdout.includes('"ruleId"'));
     assert.equal(uncached.stdout, cached.stdout);
+  });
+});
+
+describe("the build's training run (scripts/train-cli.ts)", () => {
+  let dir: string;
+  before(async () => {
+    await build();
+    dir = mkdtempSync(join(tmpdir(), 'redfort-train-test-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Whether process `pid` is still there (a zombie is not: it has ended and waits to be reaped). */
+  function alive(pid: number): boolean {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }
+
+  it('stops the redis-server it started when it is stopped by a signal, and removes its directory', async () => {
+    // A redis-server found first on PATH that says where it is and never answers: the training run waits for it to
+    // answer, and is stopped by SIGTERM meanwhile (as by a cancelled CI job).
+    const bin = join(dir, 'bin');
+    const mark = join(dir, 'server');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'redis-server'), `#!/bin/sh\necho "$$ $1" > ${JSON.stringify(mark)}.tmp\nmv ${JSON.stringify(mark)}.tmp ${JSON.stringify(mark)}\nexec sleep 120\n`, { mode: 0o755 });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/train-cli.ts', BUNDLE, join(dir, 'cache'), 'examples'], {
+      cwd: ROOT,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      stdio: 'ignore',
+    });
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let pid = 0;
+    let config = '';
+    try {
+      while (!existsSync(mark)) {
+        assert.ok(child.exitCode === null && child.signalCode === null, 'the training run ended before it started its redis-server');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const [pidText, configPath] = readFileSync(mark, 'utf8').trim().split(' ');
+      pid = Number(pidText);
+      config = configPath ?? '';
+      assert.ok(alive(pid), 'the server runs while the training run waits for it');
+      child.kill('SIGTERM');
+      assert.equal(await ended, 'SIGTERM', 'the training run ends by the signal (not done with its work first)');
+      for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(alive(pid), false, 'the server is stopped');
+      assert.equal(existsSync(dirname(config)), false, `its directory ${dirname(config)} is removed`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+      if (config !== '') rmSync(dirname(config), { recursive: true, force: true });
+    }
   });
 });
