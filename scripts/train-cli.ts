@@ -35,15 +35,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Whether a redis-server answers PING on `port`. A listener that closes without a word or stays silent (another
+ * program that took the port before the server could) is a no, not a wait without end.
+ */
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => {
+    const done = (answer: boolean): void => {
       socket.destroy();
-      resolve(d.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
+      resolve(answer);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
   });
 }
 

@@ -114,6 +114,38 @@ describe("the build's training run (scripts/train-cli.ts)", () => {
     }
   }
 
+  it('goes on without the live audit when what listens on its port hangs up without answering', async () => {
+    // A redis-server found first on PATH that listens on the port of the config file it is given and closes every
+    // connection at once (as another program that took the port first might): the training run waited for an answer
+    // without end; it must give up on the live audit, write the cache of the offline ones, and stop that process.
+    const bin = join(dir, 'closing');
+    const mark = join(dir, 'closing-server');
+    mkdirSync(bin);
+    const listener = [
+      "const { readFileSync, writeFileSync } = require('node:fs');",
+      `const port = Number(/^port (\\d+)$/m.exec(readFileSync(process.argv[2], 'utf8'))[1]);`,
+      "require('node:net').createServer((s) => s.destroy()).listen(port, '127.0.0.1', () =>",
+      `  writeFileSync(${JSON.stringify(mark)}, String(process.pid)));`,
+    ].join('\n');
+    writeFileSync(join(bin, 'listener.cjs'), listener);
+    writeFileSync(join(bin, 'redis-server'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(bin, 'listener.cjs'))} "$1"\n`, { mode: 0o755 });
+    const cache = join(dir, 'closing-cache');
+    const run = await runNode(['--import', 'tsx', 'scripts/train-cli.ts', BUNDLE, cache, 'examples'], {
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+    });
+    const pid = existsSync(mark) ? Number(readFileSync(mark, 'utf8')) : 0;
+    try {
+      assert.ok(pid > 0, 'the stand-in server listened');
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /no redis-server to train the code cache on a live audit/);
+      assert.ok(readFileSync(cache).length > 0, 'the cache of the offline audits is written');
+      for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(alive(pid), false, 'the stand-in server is stopped');
+    } finally {
+      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('stops the redis-server it started when it is stopped by a signal, and removes its directory', async () => {
     // A redis-server found first on PATH that says where it is and never answers: the training run waits for it to
     // answer, and is stopped by SIGTERM meanwhile (as by a cancelled CI job).
