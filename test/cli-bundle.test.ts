@@ -125,7 +125,7 @@ describe("the build's training run (scripts/train-cli.ts)", () => {
       "const { readFileSync, writeFileSync } = require('node:fs');",
       `const port = Number(/^port (\\d+)$/m.exec(readFileSync(process.argv[2], 'utf8'))[1]);`,
       "require('node:net').createServer((s) => s.destroy()).listen(port, '127.0.0.1', () =>",
-      `  writeFileSync(${JSON.stringify(mark)}, String(process.pid)));`,
+      `  writeFileSync(${JSON.stringify(mark)}, process.pid + ' ' + process.argv[2]));`,
     ].join('\n');
     writeFileSync(join(bin, 'listener.cjs'), listener);
     writeFileSync(join(bin, 'redis-server'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(bin, 'listener.cjs'))} "$1"\n`, { mode: 0o755 });
@@ -133,7 +133,8 @@ describe("the build's training run (scripts/train-cli.ts)", () => {
     const run = await runNode(['--import', 'tsx', 'scripts/train-cli.ts', BUNDLE, cache, 'examples'], {
       env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
     });
-    const pid = existsSync(mark) ? Number(readFileSync(mark, 'utf8')) : 0;
+    const [pidText, config] = existsSync(mark) ? readFileSync(mark, 'utf8').split(' ') : [];
+    const pid = Number(pidText ?? 0);
     try {
       assert.ok(pid > 0, 'the stand-in server listened');
       assert.equal(run.code, 0, run.stderr);
@@ -141,8 +142,10 @@ describe("the build's training run (scripts/train-cli.ts)", () => {
       assert.ok(readFileSync(cache).length > 0, 'the cache of the offline audits is written');
       for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(alive(pid), false, 'the stand-in server is stopped');
+      assert.equal(existsSync(dirname(config!)), false, 'its directory is removed');
     } finally {
       if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+      if (config) rmSync(dirname(config), { recursive: true, force: true });
     }
   });
 
