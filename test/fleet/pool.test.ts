@@ -138,6 +138,13 @@ describe('--jobs out of range', () => {
       assert.equal(run.stdout, '');
     }
   });
+
+  it('is a usage error without --targets, as --summary-only is: the threads audit an inventory only', async () => {
+    const run = await runCliThreads(['audit', `redis://127.0.0.1:${servers[0]!.port}`, '--jobs', '2'], {});
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'redfort: --jobs goes with --targets\n');
+    assert.equal(run.stdout, '');
+  });
 });
 
 describe('auditInventory with jobs (the library, worker threads from the sources)', () => {

@@ -37,8 +37,8 @@ interface AuditFlags extends TargetFlags {
   connectTimeout: string;
   timeout: string;
   concurrency: string;
-  /** --jobs N|auto: worker threads of a --targets run. */
-  jobs: string;
+  /** --jobs N|auto: worker threads of a --targets run; absent, auto. */
+  jobs?: string;
   color: boolean;
   uri?: string;
   a?: string;
@@ -132,9 +132,9 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
   return targets;
 }
 
-/** `--jobs`: `auto` or a whole number of threads. */
-function jobsOf(value: string): Jobs {
-  if (value === 'auto') return value;
+/** `--jobs`: `auto` (also when not given) or a whole number of threads. */
+function jobsOf(value: string | undefined): Jobs {
+  if (value === undefined || value === 'auto') return 'auto';
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs must be auto or a whole number from 1 to ${MAX_JOBS}, not '${value}'`);
   return n;
@@ -228,6 +228,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     );
   }
   if (flags.summaryOnly) throw new UsageError('--summary-only goes with --targets');
+  if (flags.jobs !== undefined) throw new UsageError('--jobs goes with --targets');
   let scope: AuditScope;
   if (flags.local) {
     if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || fileOnly || kind !== undefined) {
@@ -312,7 +313,7 @@ export function registerAudit(cli: Command): void {
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addOption(withDefault('--concurrency <n>', 'targets audited at once', String(AUDIT_CONCURRENCY)))
-    .addOption(withDefault('--jobs <n>', `with --targets: threads that audit the targets, 1 to ${MAX_JOBS}: the main thread and N-1 worker threads; auto: two for ${POOL_MIN_TARGETS} targets or more whose whole report is kept (not jsonl or --summary-only alone) when the load average leaves a core idle, else one`, 'auto'))
+    .option('--jobs <n>', `with --targets: threads that audit the targets, 1 to ${MAX_JOBS}: the main thread and N-1 worker threads; auto: two for ${POOL_MIN_TARGETS} targets or more whose whole report is kept (not jsonl or --summary-only alone) when the load average leaves a core idle, else one (default: auto)`)
     .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', String(TARGET_TIMEOUT_MS)))
     .option('--force', 'write -o and --baseline-write files through a symlink or into a FIFO or device (refused by default)')
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
