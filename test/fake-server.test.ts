@@ -340,6 +340,15 @@ describe('fake servers', { concurrency: true }, () => {
       });
     });
 
+    it("bounds an audit's call at 16 MiB of replies, not the connection's default 64 MiB", async () => {
+      // Each reply within any per-reply bound, but the audit pipeline's 35 or so of them make some 21 MiB together:
+      // what a hostile server can make one target hold (several times over once decoded) stays small.
+      const wide = Buffer.concat([Buffer.from(`$${600 * 1024}\r\n`), Buffer.alloc(600 * 1024, 0xff), Buffer.from('\r\n')]);
+      const server = await fake(() => wide);
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { commandTimeoutMs: 60_000 });
+      assert.match(result.error ?? '', /replies too large: more than 16777216 bytes/);
+    });
+
     it('gives up on silence at the command timeout, not later', () => {
       const silent = results[names.indexOf('silence')]!;
       // The error names the configured 800 ms, not the 5 s default (how long the run took depends on the load).

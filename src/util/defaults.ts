@@ -39,3 +39,11 @@ export const EXPORTER_PROBE_TIMEOUT_SECONDS = 10;
 
 /** Subtracted from Prometheus' scrape timeout, to answer before Prometheus gives up (`timeoutMarginSeconds`). */
 export const EXPORTER_TIMEOUT_MARGIN_SECONDS = 0.5;
+
+/**
+ * An audit's replies, per reply and per call (the audit pipeline, INFO, AUTH each one call). Its legitimate
+ * replies are small (INFO, CONFIG GET *, ACL LIST and CLUSTER NODES of large deployments stay well under 1 MiB;
+ * 16 MiB is an ACL LIST of some 90,000 users), and what a call may receive is what a hostile server can make one
+ * target hold, several times over once decoded: 64 MiB, the connection's own default, took one audit to 400 MB.
+ */
+export const AUDIT_MAX_REPLY_BYTES = 16 * 1024 * 1024;

@@ -23,7 +23,7 @@ import { connect, ConnectionError, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
-import { authCommand, targetConnectOptions } from './login.ts';
+import { AUDIT_REPLY_BOUNDS, authCommand, targetConnectOptions } from './login.ts';
 import { unauthenticatedAnswer } from '../probe/unauth.ts';
 import { forEachPair, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
@@ -185,7 +185,7 @@ function anonymousAnswer(target: Target, ping: PromiseSettledResult<Reply | unde
 export async function gatherLive(target: Target, options: LiveOptions = {}): Promise<LiveOutcome> {
   let conn: RespConnection | undefined;
   try {
-    const asked = await targetConnectOptions(target, options);
+    const asked = { ...(await targetConnectOptions(target, options)), ...AUDIT_REPLY_BOUNDS };
     const connected = await connectForAudit(asked);
     conn = connected.conn;
     const connectOptions = connected.options;

@@ -1,6 +1,6 @@
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
-import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
+import { AUDIT_MAX_REPLY_BYTES, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 import type { ConnectOptions } from './resp.ts';
 import { tlsOptions } from './tls-options.ts';
 
@@ -20,6 +20,9 @@ export function authArgs(user: string | undefined, password: string | undefined)
 export function authCommand(target: Target): string[] | undefined {
   return authArgs(target.username, targetPassword(target));
 }
+
+/** What an audit's connections (the audit's own, the probes', the sentinels') take from a server, per reply and per call. */
+export const AUDIT_REPLY_BOUNDS = { maxReplyBytes: AUDIT_MAX_REPLY_BYTES, maxCallBytes: AUDIT_MAX_REPLY_BYTES } as const;
 
 export interface TargetConnectSettings {
   /** Default {@link CONNECT_TIMEOUT_MS}. */

@@ -2,6 +2,7 @@ import { digestPassword } from '../../acl/parse.ts';
 import type { DefaultPasswordProbe } from '../../facts/types.ts';
 import { connect, ReplyError } from '../live/resp.ts';
 import type { RespConnection } from '../live/resp.ts';
+import { AUDIT_REPLY_BOUNDS } from '../live/login.ts';
 import type { Endpoint } from './handshake.ts';
 import type { PlainProbeOptions } from './unauth.ts';
 
@@ -18,7 +19,7 @@ export async function probeDefaultPasswords(endpoint: Endpoint, options: PlainPr
   let conn: RespConnection | undefined;
   let attempts = 0;
   try {
-    conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
+    conn = await connect({ ...endpoint, ...AUDIT_REPLY_BOUNDS, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
     for (const password of DEFAULT_PASSWORDS) {
       attempts += 1;
       const reply = await conn.command(['AUTH', password]);

@@ -2,6 +2,7 @@ import type tls from 'node:tls';
 import type { PlaintextProbe, UnauthenticatedProbe } from '../../facts/types.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
+import { AUDIT_REPLY_BOUNDS } from '../live/login.ts';
 import type { Endpoint } from './handshake.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
 
@@ -54,7 +55,7 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
   const source = sourceOf(endpoint);
   let conn: RespConnection | undefined;
   try {
-    conn = await connect({ ...endpoint, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
+    conn = await connect({ ...endpoint, ...AUDIT_REPLY_BOUNDS, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
   } catch (error) {
     return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}`, source };
   }
@@ -79,7 +80,7 @@ export async function probePlaintext(endpoint: Endpoint, options: Omit<PlainProb
   const base = { host: endpoint.host, port: endpoint.port, source };
   let conn: RespConnection | undefined;
   try {
-    conn = await connect({ ...endpoint, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
+    conn = await connect({ ...endpoint, ...AUDIT_REPLY_BOUNDS, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
   } catch (error) {
     if (error instanceof ConnectionError && error.kind === 'refused') return { ...base, outcome: 'closed', detail: 'connection refused' };
     return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}` };

@@ -3,7 +3,7 @@ import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
-import { authCommand, targetConnectOptions } from '../live/login.ts';
+import { AUDIT_REPLY_BOUNDS, authCommand, targetConnectOptions } from '../live/login.ts';
 import { redact } from '../../util/redact.ts';
 import { pairsOf } from '../live/parse-replies.ts';
 
@@ -81,7 +81,7 @@ export async function gatherSentinelGroups(
   if (names.length === 0) return [];
   let conn: RespConnection | undefined;
   try {
-    conn = await connect(await targetConnectOptions(target, options));
+    conn = await connect({ ...(await targetConnectOptions(target, options)), ...AUDIT_REPLY_BOUNDS });
     const login = authCommand(target);
     const auth = login === undefined ? [] : [login];
     const commands = names.flatMap((name) => [
