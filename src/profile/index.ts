@@ -10,3 +10,4 @@ export * from './settings.ts';
 export * from './ownership.ts';
 export * from './provenance.ts';
 export { readSecretsFile, writeSecretsFile } from './secrets-file.ts';
+export { sha256Hex } from '../util/hash.ts';

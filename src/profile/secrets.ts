@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../util/hash.ts';
 
 /** 256 bits, the strength of `ACL GENPASS`. */
 export const PASSWORD_BYTES = 32;
@@ -6,10 +7,6 @@ export const PASSWORD_BYTES = 32;
 /** A fresh random password: 64 hex digits (256 bits), safe in an ACL file, a shell and an env file alike. */
 export function generatePassword(): string {
   return randomBytes(PASSWORD_BYTES).toString('hex');
-}
-
-export function sha256Hex(clear: string): string {
-  return createHash('sha256').update(clear, 'utf8').digest('hex');
 }
 
 /** The ACL-file form of a password: `#<sha256>`, never the clear text. */

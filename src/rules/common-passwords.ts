@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.ts';
+import { sha256Hex } from '../util/hash.ts';
 
 let hashes: Set<string> | undefined;
 
@@ -11,7 +11,7 @@ export function isCommonPassword(sha256: string): boolean {
     readFileSync(join(packageRoot(), 'data', 'common-passwords.txt'), 'utf8')
       .split('\n')
       .filter((p) => p !== '')
-      .map((p) => createHash('sha256').update(p, 'utf8').digest('hex')),
+      .map(sha256Hex),
   );
   return hashes.has(sha256);
 }

@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { sha256Hex } from '../../util/hash.ts';
 import { resolveTarget } from '../../redis/target.ts';
 
 /**
@@ -40,11 +40,4 @@ function keyOf(spec: string): string {
 export function fingerprint(ruleId: string, target: string, message: string): string {
   const normalised = message.replace(/\d+/g, '0');
   return sha256Hex(`${ruleId}\n${targetKey(target)}\n${normalised}`).slice(0, 32);
-}
-
-/** crypto.hash (Node 20.12 and later: one call, no Hash object per fingerprint), else a Hash. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-function sha256Hex(text: string): string {
-  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
