@@ -1,6 +1,7 @@
 import type { HostValue } from '../facts/types.ts';
 import type { HostDiscovery } from '../gather/host/discovery.ts';
 import { createHostDiscovery } from '../gather/host/discovery.ts';
+import { memo } from '../util/memo.ts';
 import { procTables } from '../gather/host/proc.ts';
 import type { TcpSocket } from '../gather/host/proc.ts';
 
@@ -40,12 +41,8 @@ export function answerHostAsk(discovery: HostDiscovery, ask: HostAsk): Promise<u
  */
 export function sharedHostDiscovery(ask: (question: HostAsk) => Promise<unknown>): HostDiscovery {
   const own = createHostDiscovery();
-  const answers = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, question: HostAsk): Promise<T> => {
-    let answer = answers.get(key);
-    if (!answer) answers.set(key, (answer = ask(question)));
-    return answer as Promise<T>;
-  };
+  const answers = memo<string, Promise<unknown>>();
+  const once = <T>(key: string, question: HostAsk): Promise<T> => answers(key, () => ask(question)) as Promise<T>;
   return {
     proc: procTables({ tcpSockets: () => once<readonly TcpSocket[]>('tcp', { what: 'tcp' }) }),
     idNames: () => once('idNames', { what: 'idNames' }),

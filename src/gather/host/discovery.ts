@@ -8,6 +8,7 @@ import { readPackage } from './package.ts';
 import { procTables } from './proc.ts';
 import { readSystemd } from './systemd.ts';
 import { isLocalHost } from '../../net/address.ts';
+import { memo } from '../../util/memo.ts';
 import type { ProcTables } from './proc.ts';
 
 /**
@@ -34,12 +35,8 @@ export interface HostDiscovery {
 
 /** A fresh discovery for one run; see {@link HostDiscovery}. */
 export function createHostDiscovery(): HostDiscovery {
-  const cache = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
-    let value = cache.get(key) as Promise<T> | undefined;
-    if (!value) cache.set(key, (value = make()));
-    return value;
-  };
+  const cached = memo<string, Promise<unknown>>();
+  const once = <T>(key: string, make: () => Promise<T>): Promise<T> => cached(key, make) as Promise<T>;
   // An override (tests, a saved ruleset) is its own object: keyed by identity, not by text.
   const overrides = new WeakMap<FirewallOverride, Promise<HostValue<FirewallFacts>>>();
   const discovery: HostDiscovery = {

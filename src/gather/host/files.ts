@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { errnoOf } from '../../util/fs-error.ts';
 import { lstatOf, statOf } from '../../util/fs-calls.ts';
+import { memo } from '../../util/memo.ts';
 import { readTextFile } from '../../util/read-file.ts';
 import { dirname } from 'node:path';
 import type { HostFileState, HostStat } from '../../facts/types.ts';
@@ -56,21 +57,17 @@ const FRESH_LOOKUPS: PathLookups = { lstat: lstatOf, statParent: (p) => statOf(p
  * lstat as a file and its stat as their parent are one system call.
  */
 export function sharedLookups(): PathLookups {
-  const lstats = new Map<string, Promise<Stats>>();
-  const parents = new Map<string, Promise<Stats | undefined>>();
-  const lstat = (path: string): Promise<Stats> => {
-    let info = lstats.get(path);
-    if (!info) {
-      lstats.set(path, (info = lstatOf(path)));
+  const lstats = memo<string, Promise<Stats>>();
+  const parents = memo<string, Promise<Stats | undefined>>();
+  const lstat = (path: string): Promise<Stats> =>
+    lstats(path, () => {
+      const info = lstatOf(path);
+      // Asked again by whoever needs it: a failure is theirs to see, not an unhandled rejection here.
       info.catch(() => undefined);
-    }
-    return info;
-  };
-  const statParent = (path: string): Promise<Stats | undefined> => {
-    let parent = parents.get(path);
-    if (!parent) parents.set(path, (parent = lstat(path).then((l) => (l.isSymbolicLink() ? statOf(path) : l)).catch(() => undefined)));
-    return parent;
-  };
+      return info;
+    });
+  const statParent = (path: string): Promise<Stats | undefined> =>
+    parents(path, () => lstat(path).then((l) => (l.isSymbolicLink() ? statOf(path) : l)).catch(() => undefined));
   return { lstat, statParent };
 }
 

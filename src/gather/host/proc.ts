@@ -1,6 +1,7 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { open, readdir, readlink } from 'node:fs/promises';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
+import { memo } from '../../util/memo.ts';
 import { readProcText } from '../../util/read-file.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -76,8 +77,9 @@ function ipv6FromHex(hex: string): string {
  * A socket line of /proc/net/tcp or tcp6 as the kernel prints it (`sl: local rem st tx:rx tr:when retrnsmt uid
  * timeout inode …`): local address, port, state, uid and inode; the second only in state `0A` (LISTEN).
  */
-const TCP_LINE = /^ *\d+: +([0-9A-Fa-f]+):([0-9A-Fa-f]+) +\S+ +([0-9A-Fa-f]{2}) +\S+ +\S+ +\S+ +(\d+) +\S+ +(\d+)/gm;
-const LISTENING_TCP_LINE = /^ *\d+: +([0-9A-Fa-f]+):([0-9A-Fa-f]+) +\S+ +(0A) +\S+ +\S+ +\S+ +(\d+) +\S+ +(\d+)/gm;
+const tcpLine = (state: string): RegExp => new RegExp(String.raw`^ *\d+: +([0-9A-Fa-f]+):([0-9A-Fa-f]+) +\S+ +(${state}) +\S+ +\S+ +\S+ +(\d+) +\S+ +(\d+)`, 'gm');
+const TCP_LINE = tcpLine('[0-9A-Fa-f]{2}');
+const LISTENING_TCP_LINE = tcpLine(LISTEN);
 
 /**
  * Parses /proc/net/tcp (`family: 'ip'`) or /proc/net/tcp6 (`'ip6'`); with `listeningOnly`, the LISTEN sockets alone.
@@ -195,8 +197,6 @@ export function hostSource(detail: string): Source {
   return { kind: 'host', detail };
 }
 
-const readText = readProcText;
-
 /** A whole socket line in another state than LISTEN (`0A`) or SYN_RECV (`03`). */
 const PAST_LISTENING = /^ *\d+: +\S+ +\S+ +(?!0A |03 )[0-9A-Fa-f]{2} .*\n/m;
 const TCP_TABLE_CHUNK = 64 * 1024;
@@ -249,7 +249,7 @@ export async function readTcpSockets(pid?: number): Promise<TcpSocket[]> {
 }
 
 export async function readUnixSockets(pid?: number): Promise<UnixSocket[]> {
-  return parseProcNetUnix((await readText(pid === undefined ? '/proc/net/unix' : `/proc/${pid}/net/unix`)) ?? '');
+  return parseProcNetUnix((await readProcText(pid === undefined ? '/proc/net/unix' : `/proc/${pid}/net/unix`)) ?? '');
 }
 
 /** Where each open descriptor of a process points (`readlink /proc/<pid>/fd/*`), or why they cannot be read. */
@@ -290,7 +290,7 @@ export async function readStatus(pid: number, tables: ProcTables): Promise<ProcS
 }
 
 export async function readCmdline(pid: number): Promise<string[]> {
-  return parseCmdline((await readText(`/proc/${pid}/cmdline`)) ?? '');
+  return parseCmdline((await readProcText(`/proc/${pid}/cmdline`)) ?? '');
 }
 
 /**
@@ -337,21 +337,12 @@ export interface ProcTables {
   socketOwners(group: 'servers' | 'others'): Promise<{ readonly byInode: ReadonlyMap<string, number>; readonly denied: readonly number[] }>;
 }
 
-function memo<K, V>(): (key: K, make: () => Promise<V>) => Promise<V> {
-  const cache = new Map<K, Promise<V>>();
-  return (key, make) => {
-    let value = cache.get(key);
-    if (!value) cache.set(key, (value = make()));
-    return value;
-  };
-}
-
 /**
  * A fresh set of /proc tables; see {@link ProcTables}. `shared.tcpSockets`, when given, answers for this process's
  * own network namespace instead of a read of its own: an audit worker thread takes its run's table (src/app/pool.ts).
  */
 export function procTables(shared?: { readonly tcpSockets?: () => Promise<readonly TcpSocket[]> }): ProcTables {
-  const once = memo<string, unknown>();
+  const once = memo<string, Promise<unknown>>();
   // Once per process: its TCP and unix socket tables are both looked up by it.
   const netNamespace = async (pid: number | undefined): Promise<string> =>
     pid === undefined
@@ -370,7 +361,7 @@ export function procTables(shared?: { readonly tcpSockets?: () => Promise<readon
         const table = new Map<number, { name: string; ppid: number }>();
         await Promise.all(
           (await processIds()).map(async (pid) => {
-            const text = await readText(`/proc/${pid}/status`);
+            const text = await readProcText(`/proc/${pid}/status`);
             const status = text === undefined ? undefined : parseStatus(text);
             if (status) table.set(pid, { name: status.name, ppid: Number(/^PPid:\s*(\d+)/m.exec(text!)?.[1] ?? 0) });
           }),
@@ -389,7 +380,7 @@ export function procTables(shared?: { readonly tcpSockets?: () => Promise<readon
     },
     fdLinks: (pid) => once(`fd ${pid}`, () => readFdLinks(pid)) as Promise<HostValue<readonly string[]>>,
     nameAndParent: (pid) => once(`name ${pid}`, async () => nameAndParent(await tables.statusText(pid))) as Promise<{ name: string; ppid: number } | undefined>,
-    statusText: (pid) => once(`status ${pid}`, () => readText(`/proc/${pid}/status`)) as Promise<string | undefined>,
+    statusText: (pid) => once(`status ${pid}`, () => readProcText(`/proc/${pid}/status`)) as Promise<string | undefined>,
     cmdline: (pid) => once(`cmdline ${pid}`, () => readCmdline(pid)) as Promise<string[]>,
     link: (pid, name) => once(`link ${pid} ${name}`, () => procLink(pid, name)) as Promise<HostValue<string>>,
     portOwner: (host, port, hint) => once(`owner ${host} ${port} ${hint ?? ''}`, () => findPortOwner(host, port, tables, hint)) as Promise<PortOwner>,
