@@ -66,10 +66,10 @@ try {
     ['library: one node alone (auditTarget, no host facts, no probes), for comparison', await timeIt(ROUNDS, () => auditTarget(seed, { noHost: true, noProbe: true }))],
     ['library: planDeployment (reboot plan from the seed only)', await timeIt(ROUNDS, () => planDeployment(seed))],
     ['CLI: `redfort audit --cluster --format json --no-probe` (process start to exit)', await timeIt(Math.max(3, ROUNDS / 4), () => new Promise((resolve) => {
-      spawn(process.execPath, ['bin/redfort.mjs', 'audit', url, '--cluster', '--format', 'json', '--fail-on', 'none', '--no-probe'], { stdio: 'ignore' }).once('close', resolve);
+      spawn(process.execPath, ['bin/redfort.cjs', 'audit', url, '--cluster', '--format', 'json', '--fail-on', 'none', '--no-probe'], { stdio: 'ignore' }).once('close', resolve);
     }))],
     ['CLI: `redfort reboot-plan` (process start to exit)', await timeIt(Math.max(3, ROUNDS / 4), () => new Promise((resolve) => {
-      spawn(process.execPath, ['bin/redfort.mjs', 'reboot-plan', url], { stdio: 'ignore' }).once('close', resolve);
+      spawn(process.execPath, ['bin/redfort.cjs', 'reboot-plan', url], { stdio: 'ignore' }).once('close', resolve);
     }))],
   ];
   console.log(`Rounds: ${ROUNDS}; 6-node cluster over ${HOSTS.join(', ')}; redis-server ${spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.split(' ')[2]}; node ${process.version}\n`);

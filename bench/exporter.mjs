@@ -63,7 +63,7 @@ await until('redis-server', async () => spawnSync('redis-cli', ['-p', String(red
 
 const redfortPort = await freePort();
 writeFileSync(join(dir, 'exporter.yaml'), `modules:\n  default: { host: false, probe: true }\nallow: ['127.0.0.1:${redisPort}']\nconcurrency: ${CLIENTS}\n`);
-const redfort = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), 'exporter', '--config', join(dir, 'exporter.yaml'), '--listen', `127.0.0.1:${redfortPort}`], { stdio: 'ignore' });
+const redfort = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.cjs'), 'exporter', '--config', join(dir, 'exporter.yaml'), '--listen', `127.0.0.1:${redfortPort}`], { stdio: 'ignore' });
 children.push(redfort);
 await until('redfort exporter', async () => (await fetch(`http://127.0.0.1:${redfortPort}/-/healthy`)).ok);
 

@@ -20,7 +20,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const FAKE_ROUNDS = Number(process.env.FAKE_ROUNDS ?? 5);
 const PARTS = new Set((process.env.PARTS ?? 'fleet,one,fakes').split(',').map((p) => p.trim()));
 for (const p of PARTS) if (!['fleet', 'one', 'fakes'].includes(p)) throw new Error(`PARTS: unknown part '${p}' (fleet, one, fakes)`);
-const CLI = new URL('../bin/redfort.mjs', import.meta.url).pathname;
+const CLI = new URL('../bin/redfort.cjs', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'redfort-bench-fleet-'));
 
 function median(xs) {

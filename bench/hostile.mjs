@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-const CLI = new URL('../bin/redfort.mjs', import.meta.url).pathname;
+const CLI = new URL('../bin/redfort.cjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'redfort-hostile-'));
 const servers = [];
 

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { startRedisFleet } from './fleet-servers.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
-const CLI = new URL('../bin/redfort.mjs', import.meta.url).pathname;
+const CLI = new URL('../bin/redfort.cjs', import.meta.url).pathname;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; load average at start ${load()}\n`);
@@ -53,7 +53,7 @@ try {
   console.log('| phase | median ms |\n|---|---|');
   for (const [name, ms] of [
     ['node start (`node -e 0`)', start],
-    ['`redfort --version` (start + bin/redfort.mjs and the 1.7 KB CommonJS entry, version inlined)', version],
+    ['`redfort --version` (start + bin/redfort.cjs, the `redfort` command, and the 1.7 KB CommonJS entry, version inlined)', version],
     ['`redfort rules --format json` (start + loading the CLI and the rule catalogue)', loaded],
     ['library, warm: live gathering (connect, one pipelined round trip, parse)', live],
     ['library, warm: `auditTarget` without probes or host facts (live, the config-file stage, judging)', files],

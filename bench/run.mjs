@@ -75,8 +75,8 @@ try {
   }
   const rows = [
     ['redfort library: one round trip + every rule (in process, no host facts or probes)', { ...stats(inProcess), rss: undefined }],
-    ['redfort CLI: `redfort audit --format json --no-host --no-probe` (process start to exit)', timeCommand('node', ['bin/redfort.mjs', 'audit', url, '--format', 'json', '--fail-on', 'none', '--no-host', '--no-probe'])],
-    ['redfort CLI: `redfort audit --format json` (with host facts and network probes)', timeCommand('node', ['bin/redfort.mjs', 'audit', url, '--format', 'json', '--fail-on', 'none'])],
+    ['redfort CLI: `redfort audit --format json --no-host --no-probe` (process start to exit)', timeCommand('node', ['bin/redfort.cjs', 'audit', url, '--format', 'json', '--fail-on', 'none', '--no-host', '--no-probe'])],
+    ['redfort CLI: `redfort audit --format json` (with host facts and network probes)', timeCommand('node', ['bin/redfort.cjs', 'audit', url, '--format', 'json', '--fail-on', 'none'])],
     ['redis-cli: the same commands from stdin, output discarded', timeCommand('redis-cli', ['-p', String(redis.port)], COMMANDS)],
   ];
   if (spawnSync('nmap', ['--version']).status === 0) {

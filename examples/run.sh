@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Demo credentials only; in real use give passwords through REDISCLI_AUTH, never on the command line.
 set +e
-node bin/redfort.mjs audit \
+node bin/redfort.cjs audit \
   "redis://:foobared@127.0.0.1:$legacy_port" \
   "redis://auditor:auditor-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e1b@127.0.0.1:$hardened_port" \
   "$@"

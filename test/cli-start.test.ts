@@ -11,12 +11,15 @@ import { ROOT, build, runNode } from './report/cli-run.ts';
 // did not take from its start-up snapshot on first use; a plaintext audit of one server needs none of these.
 after(stopAll);
 
+/** The `redfort` command: package.json's "bin". */
+const BIN = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { redfort: string } }).bin.redfort);
+
 /** Node's own modules (`process.moduleLoadList`, without the `NativeModule ` prefix) that a CLI run loaded. */
 async function loadedBy(dir: string, args: readonly string[]): Promise<{ modules: Set<string>; stdout: string }> {
   const list = join(dir, `modules-${Math.random().toString(36).slice(2)}.txt`);
   const preload = join(dir, 'record-modules.cjs');
   writeFileSync(preload, "process.on('exit', () => require('fs').writeFileSync(process.env.REDFORT_TEST_MODULES, process.moduleLoadList.join('\\n')));\n");
-  const run = await runNode(['--require', preload, join(ROOT, 'bin', 'redfort.mjs'), ...args], { env: { REDFORT_TEST_MODULES: list } });
+  const run = await runNode(['--require', preload, BIN, ...args], { env: { REDFORT_TEST_MODULES: list } });
   assert.ok(run.code === 0 || run.code === 1, `exit ${run.code}: ${run.stderr}`);
   const modules = new Set(readFileSync(list, 'utf8').split('\n').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
   return { modules, stdout: run.stdout };
@@ -57,5 +60,7 @@ describe('what a CLI run loads of Node', () => {
     assert.equal(stdout, `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
     // (net is loaded here all the same: the test reads stdout through a pipe, which Node writes with a net.Socket.)
     assert.deepEqual(['vm', 'crypto', 'fs/promises', 'zlib', ...UNNEEDED].filter((m) => modules.has(m)), []);
+    // The command is CommonJS: Node's ES module loader (which reads a module through fs/promises) never starts.
+    assert.deepEqual(['internal/modules/esm/translators', 'internal/modules/esm/resolve', 'internal/modules/esm/module_job'].filter((m) => modules.has(m)), []);
   });
 });

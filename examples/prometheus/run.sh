@@ -15,6 +15,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export REDIS_LEGACY_PASSWORD=foobared
 export REDIS_AUDITOR_PASSWORD=auditor-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e1b
 echo "exporter on http://127.0.0.1:9779 (try: curl 'http://127.0.0.1:9779/probe?target=127.0.0.1:16380&module=legacy'); Ctrl-C stops"
-node bin/redfort.mjs exporter --config examples/prometheus/exporter.yaml "$@" &
+node bin/redfort.cjs exporter --config examples/prometheus/exporter.yaml "$@" &
 pids+=($!)
 wait "${pids[-1]}"

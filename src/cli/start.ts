@@ -3,7 +3,7 @@ import { packageVersion } from '../package-root.ts';
 import { loadBundle } from './bundle.ts';
 
 /**
- * The built CLI's entry (dist/cli.cjs, which bin/redfort.mjs requires). CommonJS, as the bundle is: the ES module
+ * The built CLI's entry (dist/cli.cjs, which the `redfort` command, bin/redfort.cjs, requires). CommonJS, as the bundle is: the ES module
  * loader reads, compiles and links each module on its own, and a start went through two more of them
  * (dist/cli.mjs, then the chunk that loaded the bundle). `redfort --version` answers here, before the rest of the
  * CLI is loaded (the version is inlined at build time); the rest is the bundle with the V8 code cache the build

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -70,12 +70,22 @@ describe('the published package', () => {
     assert.equal(out.trim(), 'true function');
   });
 
+  it('runs its command as npm links it: node_modules/.bin/redfort, by its #! line', () => {
+    const bin = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { redfort: string } }).bin.redfort;
+    mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+    symlinkSync(join('..', 'redfort', bin), join(dir, 'node_modules/.bin/redfort'));
+    const command = join(dir, 'node_modules/.bin/redfort');
+    assert.equal(execFileSync(command, ['--version'], { cwd: dir, encoding: 'utf8' }), `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+    const rules = JSON.parse(execFileSync(command, ['rules', '--format', 'json'], { cwd: dir, encoding: 'utf8' })) as { id: string }[];
+    assert.ok(rules.some((r) => r.id === 'auth.default-user-enabled'), 'the catalogue is listed');
+  });
+
   it('packs without sources, source maps or tests', () => {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as [
       { files: { path: string }[]; unpackedSize: number },
     ];
     const paths = pack.files.map((f) => f.path);
-    for (const must of ['bin/redfort.mjs', 'dist/cli.cjs', 'dist/cli-worker.cjs', 'dist/pool-worker.mjs', 'dist/cli-main.cjs', 'dist/cli-main.cache', 'dist/index.mjs', 'dist/types/index.d.ts', 'package.json', 'LICENSE', 'README.md']) {
+    for (const must of ['bin/redfort.cjs', 'bin/redfort.mjs', 'dist/cli.cjs', 'dist/cli-worker.cjs', 'dist/pool-worker.mjs', 'dist/cli-main.cjs', 'dist/cli-main.cache', 'dist/index.mjs', 'dist/types/index.d.ts', 'package.json', 'LICENSE', 'README.md']) {
       assert.ok(paths.includes(must), `${must} is packed`);
     }
     assert.deepEqual(paths.filter((p) => p.endsWith('.map') || p.startsWith('src/') || p.startsWith('test/')), []);
