@@ -67,6 +67,24 @@ describe('the CLI bundle and its code cache', () => {
     }
   });
 
+  it('is not used when it says it was checked with another checksum than this Node computes', async () => {
+    const cache = Buffer.from(readFileSync(CACHE));
+    assert.ok(cache[0] === 1 || cache[0] === 2, `first byte ${cache[0]}: 1 (CRC-32) or 2 (SHA-1)`);
+    cache[0] = cache[0] === 1 ? 2 : 1;
+    const other = join(dir, 'other-kind');
+    writeFileSync(other, cache);
+    const run = await load(BUNDLE, other);
+    assert.equal(run.stdout, 'cached=false\n0.1.0\n', run.stderr);
+  });
+
+  it('reads a bundle that is not ASCII as UTF-8', async () => {
+    const text = readFileSync(BUNDLE, 'utf8');
+    const other = join(dir, 'utf8.cjs');
+    writeFileSync(other, text.replace('"0.1.0"', '"0.1.0-\u00fc\u2713"'));
+    const run = await load(other, CACHE);
+    assert.equal(run.stdout, 'cached=false\n0.1.0-\u00fc\u2713\n', run.stderr);
+  });
+
   it('holds what a live audit of a local server runs: such an audit compiles next to nothing beyond it', async () => {
     // The build trains the cache on a live audit of a redis-server it starts (scripts/train-cli.ts). Without that,
     // this audit compiled about 160 KB of bytecode more than the cache held (a quarter of it) on its first calls.
