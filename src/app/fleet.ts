@@ -215,7 +215,7 @@ export interface TargetTally {
   readonly failBySeverity: Readonly<Record<Severity, number>>;
   readonly suppressed: number;
   readonly baselined: number;
-  /** Rules that passed or failed here, with their severity. */
+  /** Rules that passed or failed here, with their severity (a failed rule's: that of its worst failure). */
   readonly judged: readonly (readonly [string, Severity])[];
   /** Rules with a failure that counts here. */
   readonly failed: readonly string[];
@@ -229,6 +229,7 @@ export function tallyOf(result: TargetResult): TargetTally {
   let baselined = 0;
   const failed = new Set<string>();
   const judged = new Map<string, Severity>();
+  const worstFailure = new Map<string, Severity>();
   for (const r of result.results) {
     statuses[r.status] += 1;
     if (r.status === 'fail') {
@@ -236,9 +237,16 @@ export function tallyOf(result: TargetResult): TargetTally {
       if (r.suppressed !== undefined) suppressed += 1;
       else if (r.baselined === true) baselined += 1;
     }
-    if (r.status === 'pass' || r.status === 'fail') judged.set(r.ruleId, r.severity);
+    if (r.status === 'pass' && !judged.has(r.ruleId)) judged.set(r.ruleId, r.severity);
+    if (r.status === 'fail') {
+      // A failed rule's severity here is that of its worst finding: each finding has its own (a config file that
+      // holds a password is high, an include beside it medium).
+      const worstSoFar = worstFailure.get(r.ruleId);
+      if (worstSoFar === undefined || severityRank(r.severity) > severityRank(worstSoFar)) worstFailure.set(r.ruleId, r.severity);
+    }
     if (isActiveFailure(r)) failed.add(r.ruleId);
   }
+  for (const [ruleId, severity] of worstFailure) judged.set(ruleId, severity);
   return { line: targetLine(result), statuses, failBySeverity, suppressed, baselined, judged: [...judged], failed: [...failed] };
 }
 
@@ -273,8 +281,11 @@ export class FleetTally {
     for (const [ruleId, severity] of tally.judged) {
       const total = this.#rules.get(ruleId) ?? { severity, failed: 0, judged: 0 };
       total.judged += 1;
-      if (failedHere.has(ruleId)) total.failed += 1;
-      if (severityRank(severity) > severityRank(total.severity)) total.severity = severity;
+      // The fleet's line shows the worst failure of the rule: a target where it passed does not set it.
+      if (failedHere.has(ruleId)) {
+        if (total.failed === 0 || severityRank(severity) > severityRank(total.severity)) total.severity = severity;
+        total.failed += 1;
+      }
       this.#rules.set(ruleId, total);
     }
     return line;
