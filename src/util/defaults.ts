@@ -21,6 +21,13 @@ export const PROGRAM_TIMEOUT_MS = 10_000;
 /** Targets, or a deployment's nodes, audited at once. */
 export const AUDIT_CONCURRENCY = 16;
 
+/**
+ * The nodes one deployment (`--cluster`, `--sentinel`, `--replication`) may have: Redis Cluster is specified for up
+ * to 1,000 nodes. The node list is the server's word (CLUSTER NODES, SENTINEL REPLICAS, INFO replication): a hostile
+ * or broken server listing 20,000 nodes would have the audit connect to each address it names.
+ */
+export const MAX_DEPLOYMENT_NODES = 1000;
+
 /** The longest one target may take, everything included (`--target-timeout`). */
 export const TARGET_TIMEOUT_MS = 120_000;
 

@@ -10,6 +10,7 @@ import { resolveTarget, targetPassword } from '../../src/redis/target.ts';
 import type { Target } from '../../src/redis/target.ts';
 import { parseHostKey } from '../../src/topology/host-key.ts';
 import { liveFacts } from '../rule-tester.ts';
+import { MAX_DEPLOYMENT_NODES } from '../../src/util/defaults.ts';
 
 const NODES = `a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-8191
 b 10.0.0.2:7001@17001,redis-b master - 0 0 2 connected 8192-16383
@@ -95,6 +96,31 @@ describe('discoverDeployment (with a fake gatherer)', () => {
       ['10.0.0.4:6382', 'replica', '10.0.0.3:6381', []],
     ]);
     assert.deepEqual(replicasFromInfo(byPort[6379]!).map((r) => `${r.host}:${r.port}`), ['10.0.0.2:6380', '10.0.0.3:6381']);
+  });
+
+  // The node list is the server's word: a hostile node listing 20,000 addresses once had the audit connect to
+  // each (47 s, 1.5 GB, then "unexpected error: Invalid string length" writing the report).
+  it(`a cluster or replication group of more than ${MAX_DEPLOYMENT_NODES} nodes is an error, and no other node is contacted`, async () => {
+    const lines = [`a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383`];
+    for (let i = 0; i < MAX_DEPLOYMENT_NODES; i++) lines.push(`n${i} 10.1.${i >> 8}.${i & 255}:6379@16379 master - 0 0 1 connected`);
+    const nodes = parseClusterNodes(lines.join('\n'));
+    const asked: Target[] = [];
+    const gather = async (target: Target, isSeed: boolean): Promise<Gathered> => {
+      asked.push(target);
+      return isSeed ? { ok: true, facts: { ...liveFacts({ mode: 'cluster', conf: 'cluster-enabled yes' }), cluster: { nodes, myId: 'a', state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } } } } : { ok: false, error: 'x' };
+    };
+    const cluster = await discoverDeployment(seed, { kind: 'cluster', gather });
+    assert.equal(cluster.ok, false);
+    assert.equal(cluster.ok ? '' : cluster.error, `CLUSTER NODES lists ${MAX_DEPLOYMENT_NODES + 1} nodes: more than the ${MAX_DEPLOYMENT_NODES} redfort audits in one deployment (a broken or hostile server?)`);
+    assert.equal(asked.length, 1, 'only the seed was gathered');
+
+    const slaves = Array.from({ length: MAX_DEPLOYMENT_NODES }, (_, i) => `slave${i}:ip=10.2.${i >> 8}.${i & 255},port=6379,state=online,offset=1,lag=0`);
+    const master = liveFacts({ info: `# Replication\nrole:master\nconnected_slaves:${slaves.length}\n${slaves.join('\n')}\n` });
+    asked.length = 0;
+    const group = await discoverDeployment(resolveTarget('redis://10.0.0.1:6379', {}, {}), { kind: 'replication', gather: async (t) => (asked.push(t), { ok: true, facts: master }) });
+    assert.equal(group.ok, false);
+    assert.match(group.ok ? '' : group.error, new RegExp(`^INFO replication lists ${MAX_DEPLOYMENT_NODES + 1} nodes: more than the ${MAX_DEPLOYMENT_NODES}`));
+    assert.equal(asked.length, 1, 'only the seed was gathered');
   });
 });
 

@@ -16,7 +16,7 @@ import { labelOf } from '../../topology/host-key.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
-import { AUDIT_CONCURRENCY } from '../../util/defaults.ts';
+import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES } from '../../util/defaults.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -138,6 +138,11 @@ export function replicasFromInfo(facts: Facts): { host: string; port: number; st
     if (host && Number.isInteger(port) && port > 0) replicas.push({ host, port, state: fields.get('state') });
   }
   return replicas;
+}
+
+/** The error of a deployment whose node list (the server's word) is longer than any real one: no node is gathered. */
+function tooManyNodes(count: number, command: string): string {
+  return `${command} lists ${count} nodes: more than the ${MAX_DEPLOYMENT_NODES} redfort audits in one deployment (a broken or hostile server?)`;
 }
 
 const hostPart = (host: string) => (host.includes(':') ? `[${host}]` : host);
@@ -289,15 +294,19 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
   if (kind === 'cluster') {
     const nodes = clusterNodes(seedFacts);
     if (typeof nodes === 'string') return { ok: false, error: nodes, seedFacts };
+    if (nodes.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(nodes.length, 'CLUSTER NODES'), seedFacts };
     found = nodes;
     gathered = await gatherAll(found);
   } else if (kind === 'sentinel') {
     const result = await sentinelNodes(seed, { ...options, seedFacts });
     if (typeof result === 'string') return { ok: false, error: result, seedFacts };
+    if (result.found.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(result.found.length, 'SENTINEL MASTERS/REPLICAS/SENTINELS'), seedFacts };
     ({ found, groups } = result);
     gathered = await gatherAll(found);
   } else {
-    ({ found, gathered } = await replicationNodes(seed, { seedFacts, gatherAll }));
+    const result = await replicationNodes(seed, { seedFacts, gatherAll });
+    if (typeof result === 'string') return { ok: false, error: result, seedFacts };
+    ({ found, gathered } = result);
   }
 
   const nodes: DiscoveredNode[] = found.map((f) => {
@@ -343,7 +352,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
 async function replicationNodes(
   seed: Target,
   { seedFacts, gatherAll }: { readonly seedFacts: Facts; readonly gatherAll: (list: readonly Found[]) => Promise<Map<string, Gathered>> },
-): Promise<{ found: Found[]; gathered: Map<string, Gathered> }> {
+): Promise<{ found: Found[]; gathered: Map<string, Gathered> } | string> {
   const source: Source = { kind: 'live', command: 'INFO replication' };
   const role = seedFacts.info ? infoField(seedFacts.info, 'role') : undefined;
   const found: Found[] = [];
@@ -358,6 +367,7 @@ async function replicationNodes(
   }
   // Chains are short; the bound only guards against a loop of misreported addresses.
   for (let depth = 0; frontier.length > 0 && depth < 8; depth++) {
+    if (found.length + frontier.length > MAX_DEPLOYMENT_NODES) return tooManyNodes(found.length + frontier.length, 'INFO replication');
     const outcomes = await gatherAll(frontier);
     const next: Found[] = [];
     for (const f of frontier) {
