@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/hash.ts';
 import type { AclUser, SecretDigest, Source } from '../facts/types.ts';
 import { isAtLeast, majorMinor } from '../redis/version.ts';
 
@@ -45,11 +45,10 @@ const KNOWN_CATEGORIES: ReadonlySet<string> = new Set([
 
 /** Hashes a clear-text password the way Redis stores it (unsalted SHA-256 of the bytes). */
 export function digestPassword(clear: string): SecretDigest {
-  const bytes = Buffer.from(clear, 'utf8');
   return {
     set: clear.length > 0,
-    length: bytes.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    length: Buffer.byteLength(clear, 'utf8'),
+    sha256: sha256Hex(clear),
   };
 }
 

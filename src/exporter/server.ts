@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
 import type { InventoryTargets } from './inventory.ts';
 import { lookupTarget, probeTarget, timedOut } from './probe.ts';
 import { redact } from '../util/redact.ts';
+import { nodeCrypto } from '../util/builtin.ts';
 
 export interface ExporterOptions {
   readonly config: ExporterConfig;
@@ -93,6 +93,7 @@ function within<T>(promise: Promise<T>, deadline: number, fallback: () => T): Pr
 
 function sameSecret(given: string, expected: string): boolean {
   // Hashing first makes the comparison constant-time whatever the lengths.
+  const { createHash, timingSafeEqual } = nodeCrypto();
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/hash.ts';
 import type { Facts } from '../facts/types.ts';
 import type { NodeRole, PlanNode } from './types.ts';
 import { infoField } from '../redis/info.ts';
@@ -14,10 +14,6 @@ export const DIGEST_SETTINGS = [
 ] as const;
 
 const DIGEST_SECRETS = ['requirepass', 'masterauth'] as const;
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** What the digest covers for one node, as plain JSON (secrets as their SHA-256 only). */
 export function digestInput(facts: Facts, role: NodeRole): unknown {
@@ -42,10 +38,10 @@ export function digestInput(facts: Facts, role: NodeRole): unknown {
 
 /** SHA-256 of the facts the plan used for one node. */
 export function nodeDigest(facts: Facts, role: NodeRole): string {
-  return sha256(JSON.stringify(digestInput(facts, role)));
+  return sha256Hex(JSON.stringify(digestInput(facts, role)));
 }
 
 /** SHA-256 over every node's digest, in address order. */
 export function deploymentDigest(nodes: readonly Pick<PlanNode, 'address' | 'digest'>[]): string {
-  return sha256(JSON.stringify([...nodes].sort((a, b) => a.address.localeCompare(b.address)).map((n) => [n.address, n.digest])));
+  return sha256Hex(JSON.stringify([...nodes].sort((a, b) => a.address.localeCompare(b.address)).map((n) => [n.address, n.digest])));
 }

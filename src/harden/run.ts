@@ -1,6 +1,6 @@
 // What `redfort harden` runs, for the CLI and the library alike: no terminal in it (the CLI prints the summary it
 // returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/hash.ts';
 import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,10 +78,6 @@ function knownVersion(text: string): ServerVersion | undefined {
   const v = resolveVersion(text);
   if (v.product === 'valkey') return v.major === 7 && v.minor >= 2 ? v : v.major === 8 ? v : undefined;
   return v.major >= 5 && v.major <= 8 ? v : undefined;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** A live server's settings as a redis.conf, when its own file cannot be read: the values that differ from the compiled defaults. */
@@ -202,9 +198,9 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   });
 
   const inputs = [
-    ...(confPath ? [{ path: resolve(confPath), sha256: sha256(confText!) }] : conf ? [{ path: `${facts.target} (CONFIG GET)`, sha256: sha256(confText!) }] : []),
-    ...(flags.acl ? [{ path: resolve(flags.acl), sha256: sha256(texts.get(flags.acl)!) }] : []),
-    ...(sentinel ? [{ path: resolve(sentinel.path), sha256: sha256(sentinel.text) }] : []),
+    ...(confPath ? [{ path: resolve(confPath), sha256: sha256Hex(confText!) }] : conf ? [{ path: `${facts.target} (CONFIG GET)`, sha256: sha256Hex(confText!) }] : []),
+    ...(flags.acl ? [{ path: resolve(flags.acl), sha256: sha256Hex(texts.get(flags.acl)!) }] : []),
+    ...(sentinel ? [{ path: resolve(sentinel.path), sha256: sha256Hex(sentinel.text) }] : []),
   ];
   const provenance: Provenance = { tool: 'redfort harden', redfortVersion: packageVersion(), profile, inputs, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   const header = commentHeader(provenance);

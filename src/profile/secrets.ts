@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../util/builtin.ts';
 import { sha256Hex } from '../util/hash.ts';
 
 /** 256 bits, the strength of `ACL GENPASS`. */
@@ -6,7 +6,7 @@ export const PASSWORD_BYTES = 32;
 
 /** A fresh random password: 64 hex digits (256 bits), safe in an ACL file, a shell and an env file alike. */
 export function generatePassword(): string {
-  return randomBytes(PASSWORD_BYTES).toString('hex');
+  return nodeCrypto().randomBytes(PASSWORD_BYTES).toString('hex');
 }
 
 /** The ACL-file form of a password: `#<sha256>`, never the clear text. */

@@ -5,3 +5,8 @@ import { createRequire } from 'node:module';
  * with its code cache through vm.Script (src/cli/bundle.ts), which has no module loader for import().
  */
 export const loadBuiltin: <T>(id: `node:${string}`) => T = createRequire(import.meta.url);
+
+/** node:crypto when first needed: a plain audit never loads it (some milliseconds of a cold start; see hash.ts). */
+export function nodeCrypto(): typeof import('node:crypto') {
+  return loadBuiltin<typeof import('node:crypto')>('node:crypto');
+}

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { lstat, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errnoOf, errnoText } from './fs-error.ts';
 import { kindOf } from './read-file.ts';
+import { nodeCrypto } from './builtin.ts';
 
 /** Why an output file was not written; the message names the path and the reason. */
 export class FileWriteError extends Error {
@@ -91,7 +91,7 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
       throw reasonOf(path, error);
     }
   }
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
   let handle;
   try {
     handle = await open(temp, 'wx', info ? info.mode & 0o7777 : 0o666);

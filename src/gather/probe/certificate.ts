@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type tls from 'node:tls';
-import { loadBuiltin } from '../../util/builtin.ts';
+import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
 import type { CertificateFacts, Source } from '../../facts/types.ts';
 import { errnoOf } from '../../util/fs-error.ts';
 import { FileReadError, readFileBytes } from '../../util/read-file.ts';
@@ -62,7 +62,7 @@ export function certificateFromPeer(peer: tls.DetailedPeerCertificate, check: Pe
   if (!peer.raw) return undefined;
   let x509: X509Certificate;
   try {
-    x509 = new (loadBuiltin<typeof import('node:crypto')>('node:crypto').X509Certificate)(peer.raw);
+    x509 = new (nodeCrypto().X509Certificate)(peer.raw);
   } catch {
     return undefined;
   }
@@ -88,7 +88,7 @@ export async function readCertificateFile(path: string): Promise<CertificateFact
   }
   try {
     // The first certificate of the file is the server's; the rest is its chain.
-    return describeCertificate(new (loadBuiltin<typeof import('node:crypto')>('node:crypto').X509Certificate)(pem), { kind: 'file', path, line: 1 });
+    return describeCertificate(new (nodeCrypto().X509Certificate)(pem), { kind: 'file', path, line: 1 });
   } catch (error) {
     return `tls-cert-file ${path} holds no readable certificate: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { InfoSections, SampleDatabase, SampleFacts, SampleFinding, Source } from '../../facts/types.ts';
 import type { ConnectOptions, Reply, RespConnection } from '../live/resp.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
@@ -7,6 +6,7 @@ import { authCommand, targetConnectOptions } from '../live/login.ts';
 import type { KeyVerdict } from '../../sample/classify.ts';
 import { classifyKeyName, classifyValue, emptyVerdict } from '../../sample/classify.ts';
 import { keyPatterns } from '../../sample/key-pattern.ts';
+import { nodeCrypto } from '../../util/builtin.ts';
 
 /** What to sample, and within which budgets (`--sample-data`, `--sample-databases`, `--sample-time`, `--sample-bytes`). */
 export interface SampleRequest {
@@ -282,7 +282,7 @@ class Sampler {
       const seen = new Set<string>();
       const pending: string[] = [];
       // A random start: SCAN accepts any cursor and masks it to the table size, so any value starts somewhere.
-      const start = String(randomInt(0, 2 ** 32));
+      const start = String(nodeCrypto().randomInt(0, 2 ** 32));
       let cursor = start;
       let wrapped = false;
       // A server that keeps returning cursors without new keys cannot keep us scanning.
