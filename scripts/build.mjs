@@ -16,6 +16,9 @@ const common = {
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+// The same text as src/cli/bundle.ts's (test/cli-bundle.test.ts checks the built bundle starts and ends with it).
+const BUNDLE_WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+const BUNDLE_WRAPPER_TAIL = '\n})';
 
 // The version is inlined (no package.json read at start). The CLI is a small CommonJS entry (dist/cli.cjs, from
 // src/cli/start.ts: `--version` answers there) and one CommonJS bundle of the rest (dist/cli-main.cjs) with the V8
@@ -54,8 +57,12 @@ const lazyCommanderSpawn = {
     });
   },
 };
+// The bundle is written inside CommonJS's wrapper (src/cli/bundle.ts compiles the file's text as it is): wrapping it at
+// run time made a second 800 KB string, which V8 copied flat to compile it.
 await build({
   ...commonJs,
+  banner: { js: `${BUNDLE_WRAPPER_HEAD}${commonJs.banner.js}` },
+  footer: { js: BUNDLE_WRAPPER_TAIL },
   define: { ...commonJs.define, __REDFORT_POOL_WORKER__: JSON.stringify('./cli-worker.cjs') },
   plugins: [lazyCommanderSpawn],
   entryPoints: ['src/cli/main.ts'],

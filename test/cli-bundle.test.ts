@@ -34,6 +34,13 @@ describe('the CLI bundle and its code cache', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('is written inside CommonJS\'s wrapper, so that its text is compiled as it is (src/cli/bundle.ts)', async () => {
+    const { WRAPPER_HEAD, WRAPPER_TAIL } = await import('../src/cli/bundle.ts');
+    const text = readFileSync(BUNDLE, 'utf8');
+    assert.ok(text.startsWith(WRAPPER_HEAD), text.slice(0, 100));
+    assert.ok(text.includes(`${WRAPPER_TAIL}\n//# sourceMappingURL=`), text.slice(-100));
+  });
+
   it('is taken by the node that built it', async () => {
     const run = await load(BUNDLE, CACHE);
     assert.equal(run.stdout, 'cached=true\n0.1.0\n', run.stderr);

@@ -42,9 +42,16 @@ function checksum(): Checksum {
   return { id: 2, bytes: 20, sum: (data) => crypto.createHash('sha1').update(data).digest() };
 }
 
-/** CommonJS's wrapper: the bundle's text inside it is what the cache was made for. */
-function wrap(text: string): string {
-  return `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+/**
+ * CommonJS's wrapper, around the bundle's text: the build writes the bundle inside it (scripts/build.mjs), so that
+ * the file's text is compiled as it is, without a second string of its size (its source-map comment follows the
+ * wrapper's end). A bundle that does not start with it is wrapped here.
+ */
+export const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+export const WRAPPER_TAIL = '\n})';
+
+function wrapped(text: string): string {
+  return text.startsWith(WRAPPER_HEAD) ? text : `${WRAPPER_HEAD}${text}${WRAPPER_TAIL}`;
 }
 
 export interface LoadedBundle {
@@ -81,7 +88,7 @@ export function loadBundle(path: string, cacheFile: string): LoadedBundle {
   const digest = check.sum(bytes);
   const cachedData = cacheFor(cacheFile, digest, check);
   const { Script } = loadBuiltin<typeof import('node:vm')>('node:vm');
-  const script = new Script(wrap(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new Script(wrapped(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as Record<string, unknown> };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return {
