@@ -1,6 +1,6 @@
-import { close, constants, fstat, open, read } from 'node:fs';
+import { close, closeSync, constants, fstatSync, open, openSync, read, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { settled, statOf } from './fs-calls.ts';
+import { settled } from './fs-calls.ts';
 import { errnoOf, errnoText } from './fs-error.ts';
 
 /** Default bound on one input file: far above any real redis.conf, ACL file or settings file. */
@@ -31,7 +31,7 @@ export class FileReadError extends Error {
 export interface ReadFileOptions {
   /** Bound on the file's size; a larger (or growing) file is refused. Default 16 MiB. */
   readonly maxBytes?: number;
-  /** Stops the read between chunks. */
+  /** An aborted signal refuses the read (the read itself, synchronous, is not interrupted). */
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -84,14 +84,23 @@ function aborted(path: string, signal: AbortSignal): FileReadError {
  * A FIFO would block forever, `/dev/zero` never ends, and opening some devices has effects: the path is
  * `stat`ed before it is opened, opened non-blocking, and checked again on the open descriptor (it may have been
  * swapped in between). Files whose size the kernel does not report (`/proc`) are read up to the cap.
+ *
+ * The calls are synchronous: a local regular file is read in a few system calls of microseconds each, where each
+ * asynchronous one was a trip through libuv's threads costing 3 to 5 times the CPU (a fleet reads a config file
+ * and an ACL file per local target). The checks above are what keeps a read from blocking; a file on a hung
+ * network mount blocks either way (see util/fs-calls.ts).
  */
 export async function readFileBytes(path: string, options: ReadFileOptions = {}): Promise<Buffer> {
+  return readFileBytesNow(path, options);
+}
+
+function readFileBytesNow(path: string, options: ReadFileOptions): Buffer {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const signal = options.signal;
   if (signal?.aborted) throw aborted(path, signal);
   let before: Stats;
   try {
-    before = await statOf(path);
+    before = statSync(path);
   } catch (error) {
     throw fromErrno(path, error);
   }
@@ -99,22 +108,21 @@ export async function readFileBytes(path: string, options: ReadFileOptions = {})
   if (before.size > maxBytes) throw tooLarge(path, maxBytes);
   let fd: number;
   try {
-    fd = await settled<number>((done) => open(path, OPEN_FLAGS, done));
+    fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
     throw fromErrno(path, error);
   }
   try {
-    const info = await settled<Stats>((done) => fstat(fd, done));
+    const info = fstatSync(fd);
     if (!info.isFile()) throw notRegular(path, info);
     if (info.size > maxBytes) throw tooLarge(path, maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      if (signal?.aborted) throw aborted(path, signal);
       // One byte beyond the cap tells a file that grew past it from one that ends exactly there.
       const want = Math.min(maxBytes + 1 - total, Math.max(64 * 1024, info.size + 1 - total));
       const chunk = Buffer.allocUnsafe(want);
-      const bytesRead = await settled<number>((done) => read(fd, chunk, 0, want, null, done));
+      const bytesRead = readSync(fd, chunk, 0, want, null);
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > maxBytes) throw tooLarge(path, maxBytes);
@@ -127,19 +135,50 @@ export async function readFileBytes(path: string, options: ReadFileOptions = {})
   } catch (error) {
     throw fromErrno(path, error);
   } finally {
-    await settled<void>((done) => close(fd, done)).catch(() => {});
+    closeQuietly(fd);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to do: the descriptor is gone either way.
   }
 }
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /**
- * A small file of /proc (a process's status, command line, cgroup), as text, or undefined when it cannot be read;
- * no size cap nor type check: for the kernel's own files, not for a path a server or a config names. Read to its
- * end in small pooled buffers, without the fstat fs.readFile makes first (the kernel reports no size here) and
- * without its 64 KiB buffer per read (each one external memory for the collector to account for).
+ * A small file of /proc (a process's status or cgroup, a socket table), as text, or undefined when it cannot be
+ * read; no size cap nor type check: for the kernel's own files, not for a path a server or a config names. Read to
+ * its end in small pooled buffers, without the fstat fs.readFile makes first (the kernel reports no size here) and
+ * without its 64 KiB buffer per read (each one external memory for the collector to account for). Synchronously, as
+ * the descriptor links are (gather/host/proc.ts): the kernel makes these from its own tables in microseconds. Not
+ * for a file the kernel makes from the process's memory: {@link readProcMemoryText}.
  */
 export async function readProcText(path: string): Promise<string | undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+  } catch {
+    return undefined;
+  }
+  try {
+    return await procTextOf((chunk) => readSync(fd, chunk, 0, PROC_CHUNK, null));
+  } catch {
+    return undefined;
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+/**
+ * {@link readProcText} for /proc/<pid>/cmdline, which the kernel reads from the process's memory under that
+ * process's memory lock: a process stuck holding it (a page fault on a hung mount) makes the read wait. Through
+ * libuv's threads, so that the wait holds one of them and not the run.
+ */
+export async function readProcMemoryText(path: string): Promise<string | undefined> {
   let fd: number;
   try {
     fd = await settled<number>((done) => open(path, constants.O_RDONLY, done));
@@ -147,21 +186,26 @@ export async function readProcText(path: string): Promise<string | undefined> {
     return undefined;
   }
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(PROC_CHUNK);
-      const bytesRead = await settled<number>((done) => read(fd, chunk, 0, PROC_CHUNK, null, done));
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-    }
-    return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
+    return await procTextOf((chunk) => settled<number>((done) => read(fd, chunk, 0, PROC_CHUNK, null, done)));
   } catch {
     return undefined;
   } finally {
     await settled<void>((done) => close(fd, done)).catch(() => {});
   }
+}
+
+/** Reads PROC_CHUNK bytes at a time with `readChunk` until it reads none; the whole as UTF-8. */
+async function procTextOf(readChunk: (chunk: Buffer) => number | Promise<number>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(PROC_CHUNK);
+    const bytesRead = await readChunk(chunk);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+  }
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
 }
 
 /** Under half of Buffer's pool (8 KiB): allocUnsafe takes it from the pool. A process's status is about 1.5 KB. */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FileReadError, readTextFile } from '../../src/util/read-file.ts';
+import { FileReadError, readProcMemoryText, readProcText, readTextFile } from '../../src/util/read-file.ts';
+import { lstatOf, statOf } from '../../src/util/fs-calls.ts';
 import { FileWriteError, checkOutputPath, writeOutputFile } from '../../src/util/write-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'redfort-files-'));
@@ -85,6 +86,63 @@ describe('one reader for every input file', () => {
     const error = await readError(path('regular.conf'), { signal: AbortSignal.abort(new Error('the target deadline passed')) });
     assert.equal(error.reason, 'aborted');
     assert.equal(error.message, `${path('regular.conf')}: the target deadline passed`);
+  });
+});
+
+describe('the synchronous readers', () => {
+  const openDescriptors = () => readdirSync('/proc/self/fd').length;
+
+  test('every descriptor opened is closed, whatever the outcome', async () => {
+    writeFileSync(path('big.conf'), 'x'.repeat(100_000));
+    // Several times each: one descriptor left open per read would show as a difference of at least 5.
+    const before = openDescriptors();
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await readTextFile(path('big.conf'))).length, 100_000);
+      assert.equal((await readError(path('big.conf'), { maxBytes: 1000 })).reason, 'too-large');
+      assert.equal((await readError('/proc/self/status', { maxBytes: 16 })).reason, 'too-large');
+      assert.equal((await readError(fifo)).reason, 'not-regular');
+      assert.equal((await readError(path('subdir'))).reason, 'not-regular');
+      assert.equal((await readError(path('nowhere'))).reason, 'missing');
+      assert.match((await readProcText('/proc/self/status')) ?? '', /^Name:/);
+      assert.equal(await readProcText(path('nowhere')), undefined);
+      assert.equal(await readProcMemoryText(path('nowhere')), undefined);
+    }
+    assert.equal(openDescriptors(), before);
+  });
+
+  test('a /proc reader reads past its chunk size, to the end', async () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `line ${i}`).join('\n');
+    writeFileSync(path('long.txt'), text);
+    assert.equal(await readProcText(path('long.txt')), text);
+    assert.equal(await readProcMemoryText(path('long.txt')), text);
+  });
+
+  test("a process's command line, longer than one chunk, is read whole", async () => {
+    const argument = 'a'.repeat(9000);
+    const script = 'setTimeout(() => {}, 30000)';
+    const child = spawn(process.execPath, ['-e', script, argument], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      const expected = `${process.execPath}\x00-e\x00${script}\x00${argument}\x00`;
+      // Until exec has replaced the forked process's command line with the child's.
+      let cmdline: string | undefined;
+      for (let i = 0; i < 500 && cmdline !== expected; i++) {
+        cmdline = await readProcMemoryText(`/proc/${child.pid}/cmdline`);
+        if (cmdline !== expected) await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(cmdline?.length, expected.length);
+      assert.ok(cmdline === expected, 'the command line as the process has it');
+    } finally {
+      child.kill();
+    }
+  });
+
+  test('stat and lstat answer as promises, errors as rejections with their code', async () => {
+    assert.equal((await statOf(path('link-to-regular'))).isFile(), true);
+    assert.equal((await lstatOf(path('link-to-regular'))).isSymbolicLink(), true);
+    assert.equal((await lstatOf(path('dangling'))).isSymbolicLink(), true);
+    await assert.rejects(statOf(path('dangling')), { code: 'ENOENT' });
+    await assert.rejects(lstatOf(path('nowhere')), { code: 'ENOENT' });
   });
 });
 

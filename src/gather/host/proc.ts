@@ -2,7 +2,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { open, readdir, readlink } from 'node:fs/promises';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import { memo } from '../../util/memo.ts';
-import { readProcText } from '../../util/read-file.ts';
+import { readProcMemoryText, readProcText } from '../../util/read-file.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
@@ -290,7 +290,7 @@ export async function readStatus(pid: number, tables: ProcTables): Promise<ProcS
 }
 
 export async function readCmdline(pid: number): Promise<string[]> {
-  return parseCmdline((await readProcText(`/proc/${pid}/cmdline`)) ?? '');
+  return parseCmdline((await readProcMemoryText(`/proc/${pid}/cmdline`)) ?? '');
 }
 
 /**
