@@ -71,6 +71,20 @@ export function liveFacts(spec: FactsSpec = {}): Facts {
   return facts;
 }
 
+/**
+ * The ACL facts of a server whose ACL LIST line for the default user redfort could not read (a newer server's
+ * syntax, here Valkey-style `alldbs`): the gatherer leaves it out and says so in `unreadable`; the line given is read.
+ */
+export function unreadDefaultAcl(read = 'user app on #92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3 ~app:* resetchannels -@all +get'): AclState {
+  return {
+    users: [parseAclListLine(read, LIVE)],
+    origin: 'acl-list',
+    rewritten: true,
+    unreadable: ["ACL LIST line 1 (user 'default') could not be read and was left out of the audit: Error in ACL SETUSER modifier 'alldbs': Syntax error"],
+    source: LIVE,
+  };
+}
+
 /** The ACL facts of a Redis 5 server (no ACL): the only user is `default`, guarded by requirepass alone. */
 export function redis5Acl(requirepass: string): AclState {
   const tokens = requirepass === '' ? ['on', 'nopass', '~*', '+@all'] : ['on', `>${requirepass}`, '~*', '+@all'];

@@ -64,6 +64,18 @@ export function exposure(config: ConfigMap, server: ServerIdentity | undefined):
   return worst;
 }
 
+/**
+ * Why a verdict over every user cannot pass when ACL LIST held lines redfort could not read (a newer server's
+ * syntax…): the users read may be clean while one left out, the default user perhaps, is not. Unknown is skip,
+ * never pass. Undefined when every user was read.
+ */
+export function unreadUsers(acl: AclState): string | undefined {
+  const lines = acl.unreadable ?? [];
+  if (lines.length === 0) return undefined;
+  const more = lines.length > 1 ? ` and ${lines.length - 1} more` : '';
+  return `${lines[0]}${more}: judged on the users read, this rule would pass, which says nothing of the ${lines.length === 1 ? 'user' : 'users'} left out`;
+}
+
 export function defaultUser(acl: AclState): AclUser | undefined {
   return acl.users.find((u) => u.name === 'default');
 }

@@ -1,4 +1,4 @@
-import { liveFacts, redis5Acl, ruleTester } from '../../../test/rule-tester.ts';
+import { liveFacts, redis5Acl, ruleTester, unreadDefaultAcl } from '../../../test/rule-tester.ts';
 import rule from './default-user-enabled.ts';
 
 const HASH = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
@@ -16,5 +16,6 @@ ruleTester(rule, {
   skip: [
     { name: 'Redis 5 has no ACL users', facts: liveFacts({ version: '5.0.14', extra: { acl: REDIS_5 } }), message: /before 6\.0/ },
     { name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }) },
+    { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
   ],
 });

@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { defaultUser } from '../util.ts';
+import { defaultUser, unreadUsers } from '../util.ts';
 
 export default defineRule({
   id: 'auth.default-user-enabled',
@@ -13,7 +13,10 @@ export default defineRule({
   check({ acl }) {
     if (acl.origin === 'requirepass') return skip('Redis before 6.0 has no ACL users: the default user cannot be disabled');
     const user = defaultUser(acl);
-    if (!user) return pass('there is no default user', { source: acl.source });
+    if (!user) {
+      const unread = unreadUsers(acl);
+      return unread !== undefined ? skip(unread) : pass('there is no default user', { source: acl.source });
+    }
     if (user.enabled) {
       return fail({
         message: `the default user is 'on': ${user.nopass ? 'it needs no password and' : 'it'} is what AUTH <password> and every unauthenticated client use`,

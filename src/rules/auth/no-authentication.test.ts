@@ -1,4 +1,4 @@
-import { liveFacts, redis5Acl, ruleTester } from '../../../test/rule-tester.ts';
+import { liveFacts, redis5Acl, ruleTester, unreadDefaultAcl } from '../../../test/rule-tester.ts';
 import rule from './no-authentication.ts';
 import { unauthenticated, withProbe } from '../../../test/helpers/probe-facts.ts';
 import type { DefaultPasswordProbe } from '../../facts/types.ts';
@@ -73,6 +73,7 @@ ruleTester(rule, {
   ],
   skip: [
     { name: 'ACL not readable', facts: noAcl(), message: /NOPERM/ },
+    { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
     {
       name: 'protected mode refused the probe: not a pass, local clients still get in',
       facts: withProbe(noAcl(), { unauthenticated: unauthenticated('refused', 'PING: -DENIED Redis is running in protected mode') }),

@@ -3,11 +3,14 @@ import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
-import { defaultRunsNothing, defaultUser } from '../util.ts';
+import { defaultRunsNothing, defaultUser, unreadUsers } from '../util.ts';
 
 function fromAcl(acl: AclState, categories: CategoryTable | undefined): Verdict {
   const user = defaultUser(acl);
-  if (!user) return pass('there is no default user: every client must authenticate as a named user', { source: acl.source });
+  if (!user) {
+    const unread = unreadUsers(acl);
+    return unread !== undefined ? skip(unread) : pass('there is no default user: every client must authenticate as a named user', { source: acl.source });
+  }
   if (user.enabled && user.nopass && defaultRunsNothing(acl, categories)) {
     return pass("the default user is 'on' and 'nopass' but may run no command: a client must authenticate as a named user before it can run anything but AUTH, HELLO and RESET", { source: user.source });
   }

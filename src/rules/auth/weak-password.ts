@@ -1,6 +1,7 @@
 import type { AclUser, ConnectionFacts, FileFacts, SecretDigest, SecretMap } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
-import { defineRule, fail, pass } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { unreadUsers } from '../util.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 
 /**
@@ -66,6 +67,8 @@ export default defineRule({
     };
     for (const user of acl.users.filter(canLogIn)) judge(user);
     if (findings.length > 0) return fail(findings);
+    const unread = unreadUsers(acl);
+    if (unread !== undefined) return skip(unread);
     return pass(
       checked === 0
         ? 'no enabled user has a password to judge'

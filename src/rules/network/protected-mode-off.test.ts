@@ -1,4 +1,4 @@
-import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { liveFacts, ruleTester, unreadDefaultAcl } from '../../../test/rule-tester.ts';
 import rule from './protected-mode-off.ts';
 
 const STRONG = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
@@ -34,5 +34,6 @@ ruleTester(rule, {
   skip: [
     { name: 'ACL not readable', facts: liveFacts({ conf: 'protected-mode no', unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /ACL LIST: NOPERM/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ conf: 'protected-mode no', extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
   ],
 });

@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName } from '../util.ts';
+import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, unreadUsers } from '../util.ts';
 
 export default defineRule({
   id: 'network.protected-mode-off',
@@ -22,6 +22,7 @@ export default defineRule({
       return skip(why);
     }
     const user = defaultUser(acl);
+    if (!user && unreadUsers(acl) !== undefined) return skip(unreadUsers(acl)!);
     if (!openToAnyone(acl)) {
       const state = !user ? 'there is no default user' : !user.enabled ? 'the default user is off' : 'the default user needs a password';
       return pass(`protected-mode is '${mode?.value ?? 'unknown'}' and ${state}, so clients must authenticate`, { source: mode?.source ?? acl.source });
