@@ -83,6 +83,38 @@ describe('unauthenticated access and its cost', () => {
   });
 });
 
+// The server looks a command up before it asks for a password: with PING renamed away, the unauthenticated PING is
+// "-ERR unknown command" whether or not a password is needed. It was taken for a refusal (auth.no-authentication
+// passed on a server that needs no password); INFO server tells.
+describe('PING renamed away (rename-command PING "")', () => {
+  let open: RunningServer;
+  let guarded: RunningServer;
+  before(async () => {
+    [open, guarded] = await Promise.all([
+      startRedis({ conf: 'rename-command PING ""' }),
+      startRedis({ conf: 'rename-command PING ""\nrequirepass a-long-random-password-3b9d0c7e15', password: 'a-long-random-password-3b9d0c7e15' }),
+    ]);
+  });
+
+  it('a server that needs no password is open: the probe asks INFO server, which answers', async () => {
+    // Credentials (any password logs in as a nopass default user): the probe asks on a connection of its own.
+    const { facts, results } = await audit(open.url, { pass: 'any-password' });
+    const probe = facts.probe?.unauthenticated;
+    assert.deepEqual([probe?.outcome, probe?.detail], ['open', "PING: -ERR unknown command 'PING', with args beginning with: ; INFO server answered"]);
+    expectStatus(results, 'auth.no-authentication', 'fail');
+    // Without credentials the audit's own connection is the client without AUTH: the same answer.
+    const anonymous = await audit(open.url);
+    assert.equal(anonymous.facts.probe?.unauthenticated?.outcome, 'open');
+  });
+
+  it('a server that needs a password refuses INFO server too: refused, and the detail says by which reply', async () => {
+    const { facts, results } = await audit(guarded.url, { pass: guarded.password });
+    const probe = facts.probe?.unauthenticated;
+    assert.deepEqual([probe?.outcome, probe?.detail], ['refused', "PING: -ERR unknown command 'PING', with args beginning with: ; INFO server: -NOAUTH Authentication required."]);
+    expectStatus(results, 'auth.no-authentication', 'pass');
+  });
+});
+
 // One test at a time: they count the commands each server received.
 describe('--probe-credentials', () => {
   let weak: RunningServer;

@@ -24,7 +24,7 @@ import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
 import { AUDIT_REPLY_BOUNDS, authCommand, targetConnectOptions } from './login.ts';
-import { unauthenticatedAnswer } from '../probe/unauth.ts';
+import { pingTellsNothing, unauthenticatedAnswer } from '../probe/unauth.ts';
 import { forEachPair, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -177,7 +177,7 @@ export function factsWithoutCredentials(target: string, tlsUnverified?: string, 
 function anonymousAnswer(target: Target, ping: PromiseSettledResult<Reply | undefined>, info: PromiseSettledResult<Reply>): UnauthenticatedProbe | undefined {
   if (ping.status !== 'fulfilled' || ping.value === undefined) return undefined;
   const endpoint = { host: target.host, port: target.port };
-  if (ping.value !== 'PONG') return unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, undefined);
+  if (ping.value !== 'PONG' && !pingTellsNothing(ping.value)) return unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, undefined);
   return info.status === 'fulfilled' ? unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, info.value) : undefined;
 }
 

@@ -25,10 +25,24 @@ function failure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** What the probe makes of its replies on `endpoint`: to PING, and to INFO when PING was answered. */
+/**
+ * PING's reply says nothing of the password when PING is renamed away (`-ERR unknown command`: the server looks a
+ * command up before it asks for a password) or is not a reply a server gives to PING: INFO server then tells.
+ */
+export function pingTellsNothing(ping: Reply): boolean {
+  return ping instanceof ReplyError ? /^ERR unknown command/i.test(ping.message) : ping !== 'PONG';
+}
+
+/** What the probe makes of its replies on `endpoint`: to PING, and to INFO when PING was answered or told nothing. */
 export function unauthenticatedAnswer(endpoint: Endpoint, tls: boolean, ping: Reply, info: Reply | undefined): UnauthenticatedProbe {
   const answer = (outcome: UnauthenticatedProbe['outcome'], detail: string): UnauthenticatedProbe => ({ ...endpointOf(endpoint, tls), outcome, detail, source: sourceOf(endpoint) });
-  if (ping instanceof ReplyError || ping !== 'PONG') return answer('refused', `PING: ${show(ping)}`);
+  if (pingTellsNothing(ping)) {
+    const asked = `PING: ${show(ping)}; INFO server: ${show(info ?? null)}`;
+    if (typeof info === 'string') return answer('open', `PING: ${show(ping)}; INFO server answered`);
+    if (info instanceof ReplyError && !pingTellsNothing(info)) return answer('refused', asked);
+    return answer('untested', `${asked}: neither answer says whether a password is needed`);
+  }
+  if (ping instanceof ReplyError) return answer('refused', `PING: ${show(ping)}`);
   if (typeof info !== 'string') return answer('open', `PING: +PONG; INFO server: ${show(info ?? null)}`);
   const fields = parseInfo(info);
   const version = infoField(fields, 'valkey_version') ?? infoField(fields, 'redis_version');
@@ -61,7 +75,7 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
   }
   try {
     const ping = await conn.command(['PING']);
-    return unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' ? await conn.command(['INFO', 'server']) : undefined);
+    return unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' || pingTellsNothing(ping) ? await conn.command(['INFO', 'server']) : undefined);
   } catch (error) {
     // Protected mode and maxclients answer with an error and hang up; the RESP client keeps it in the message.
     if (error instanceof ConnectionError && ['closed', 'reset'].includes(error.kind)) {

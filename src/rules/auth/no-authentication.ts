@@ -37,7 +37,7 @@ function fromWire(facts: Facts): Verdict | undefined {
     findings.push({ message: `${where}: ${guessed.detail}: anyone who tries them gets in`, source: guessed.source, remediation: 'Replace the password with a long random one (`ACL GENPASS`), or disable the default user.' });
   }
   if (findings.length > 0) return fail(findings);
-  if (unauth.outcome === 'untested') return skip(`the unauthenticated probe of ${where} could not connect (${unauth.detail})`);
+  if (unauth.outcome === 'untested') return skip(`the unauthenticated probe of ${where} could not ${/^PING: .*INFO server/.test(unauth.detail) ? 'tell' : 'connect'} (${unauth.detail})`);
   // Protected mode refuses only non-local clients: local ones, and anything behind a local proxy, still get in.
   if (/DENIED/.test(unauth.detail)) return skip(`protected mode refused the unauthenticated probe of ${where}, which says nothing about local clients (${unauth.detail})`);
   const tried = guessed?.outcome === 'not-guessed' ? `; ${guessed.detail}` : '';
