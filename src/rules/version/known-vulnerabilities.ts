@@ -2,9 +2,8 @@ import type { AclState, CategoryTable, ConfigMap, InfoSections, ProbeFacts } fro
 import type { Finding, Severity } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
-import { advisories } from '../../version/advisories.ts';
-import type { Advisory } from '../../version/advisories.ts';
-import { satisfies } from '../../version/range.ts';
+import { advisoriesAffecting, advisoryById } from '../../version/advisories.ts';
+import type { Advisory, AffectingAdvisory } from '../../version/advisories.ts';
 import { canLogIn } from '../auth/users.ts';
 import { tlsEnabled } from '../util.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
@@ -40,7 +39,7 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
 
 interface ByVersion {
   /** The server-side advisories whose range the version is in, in the data's order, with the fix on its branch. */
-  readonly affecting: readonly { readonly advisory: Advisory; readonly fixed: Advisory['affected'][number]['fixed'] | undefined }[];
+  readonly affecting: readonly AffectingAdvisory[];
   /** Advisories whose status on the version's branch is unknown. */
   readonly unknownBranch: readonly string[];
 }
@@ -52,15 +51,7 @@ function advisoriesFor(known: { readonly product: string; readonly version: stri
   const key = `${known.product}\0${known.version}\0${known.branch}`;
   let found = BY_VERSION.get(key);
   if (found) return found;
-  const affecting: ByVersion['affecting'][number][] = [];
-  const unknownBranch: string[] = [];
-  for (const advisory of advisories()) {
-    if (advisory.product !== known.product || !advisory.server_side || !advisory.range || advisory.config_only) continue;
-    if (advisory.unknown_branches.some((b) => b === known.branch || b.startsWith(`${known.branch} `))) unknownBranch.push(advisory.id);
-    if (!satisfies(known.version, advisory.range)) continue;
-    affecting.push({ advisory, fixed: advisory.affected.find((a) => satisfies(known.version, a.range))?.fixed });
-  }
-  found = { affecting, unknownBranch };
+  found = advisoriesAffecting(known.product, known.version, known.branch);
   if (BY_VERSION.size >= 256) BY_VERSION.clear();
   BY_VERSION.set(key, found);
   return found;
@@ -72,7 +63,7 @@ function advisoriesFor(known: { readonly product: string; readonly version: stri
  */
 function luaPackageFinding(probe: ProbeFacts | undefined): Finding | undefined {
   if (probe?.luaPackage?.outcome !== 'exposed') return undefined;
-  const advisory = advisories().find((a) => a.id === 'CVE-2022-0543');
+  const advisory = advisoryById('CVE-2022-0543');
   return {
     message: `CVE-2022-0543 (CRITICAL${advisory?.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory?.title ?? 'Lua package global exposed'}; the server answered EVAL "return type(package)" 0 with 'table'`,
     source: probe.luaPackage.source,
@@ -110,11 +101,13 @@ export default defineRule({
     const unknown: string[] = [];
     const { affecting, unknownBranch } = advisoriesFor(known);
     unknown.push(...unknownBranch);
-    for (const { advisory, fixed } of affecting) {
-      if ([advisory.id, ...(advisory.aliases ?? [])].some((id) => backported.has(id.toUpperCase()))) {
-        fixedByPackage.push(advisory.id);
+    for (const { id, aliases, fixed, advisory: record } of affecting) {
+      if ([id, ...aliases].some((name) => backported.has(name.toUpperCase()))) {
+        fixedByPackage.push(id);
         continue;
       }
+      // The whole record (title, sources, mitigation) only for a finding.
+      const advisory = record();
       const excluded = ruledOut(advisory, { info, config }, scripting);
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
       findings.push({
