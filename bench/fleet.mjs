@@ -13,6 +13,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { recordReplies, startFakeFleet, startRedisFleet } from './fleet-servers.mjs';
+import { ensureBuilt } from './built.mjs';
+
+ensureBuilt();
 
 const FLEET = Number(process.env.FLEET ?? 200);
 const FAKES = Number(process.env.FAKES ?? 1000);

@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startRedisFleet } from './fleet-servers.mjs';
+import { ensureBuilt } from './built.mjs';
+
+ensureBuilt();
 
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const CLI = new URL('../bin/redfort.cjs', import.meta.url).pathname;

@@ -7,6 +7,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ensureBuilt } from './built.mjs';
+
+ensureBuilt();
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/ensure-redis.sh
-[ -f dist/cli.cjs ] || npm run build >/dev/null
+# Built again when the build found no redis-server to train its code cache on (see scripts/train-cli.ts).
+{ [ -f dist/cli.cjs ] && [ ! -f dist/cli-main.cache.offline ]; } || npm run build >/dev/null
 
 . examples/servers.sh
 

@@ -42,6 +42,8 @@ describe('the CLI bundle and its code cache', () => {
   });
 
   it('is taken by the node that built it', async () => {
+    // The tests run with a redis-server installed: the build trained the cache on a live audit too.
+    assert.equal(existsSync(`${CACHE}.offline`), false, `${CACHE}.offline: the build found no redis-server`);
     const run = await load(BUNDLE, CACHE);
     assert.equal(run.stdout, 'cached=true\n0.1.0\n', run.stderr);
   });
@@ -165,6 +167,7 @@ describe("the build's training run (scripts/train-cli.ts)", () => {
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /no redis-server to train the code cache on a live audit/);
       assert.ok(readFileSync(cache).length > 0, 'the cache of the offline audits is written');
+      assert.match(readFileSync(`${cache}.offline`, 'utf8'), /offline audits only/, 'the cache says it lacks the live audit');
       for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(alive(pid), false, 'the stand-in server is stopped');
       assert.equal(existsSync(dirname(config!)), false, 'its directory is removed');
