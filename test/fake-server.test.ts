@@ -364,5 +364,20 @@ describe('fake servers', { concurrency: true }, () => {
       // Today: "unknown reply type byte 0x48"; naming HTTP would say more (see the report).
       assert.match(error('HTTP server'), /reply type|HTTP|not .*(Redis|RESP)/i);
     });
+
+    // The unauthenticated probe shows what PING got: an integer past 2^53 (a bigint) once made the whole target an
+    // error "Do not know how to serialize a BigInt", and a 5 MB reply went whole into every report.
+    it("shows a hostile PING reply clipped, and a bigint as a number, not as the target's error", async () => {
+      const info = bulk(infoText({ redis_version: '7.2.4', redis_mode: 'standalone' }));
+      const big = await fake((argv) => (argv[0] === 'PING' ? ':99999999999999999999999\r\n' : argv[0] === 'INFO' ? info : err('ERR unknown command')));
+      const huge = await fake((argv) => (argv[0] === 'PING' ? bulk('x'.repeat(5_000_000)) : argv[0] === 'INFO' ? info : err('ERR unknown command')));
+      const [bigResult, hugeResult] = await Promise.all([big, huge].map((f) => auditTarget(resolveTarget(`redis://127.0.0.1:${f.port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true })));
+      for (const result of [bigResult!, hugeResult!]) assert.equal(result.error, undefined);
+      const [bigFinding] = bigResult!.results.filter((r) => r.ruleId === 'auth.no-authentication');
+      assert.match(bigFinding!.message, /PING: :99999999999999999999999; INFO server answered/);
+      const [hugeFinding] = hugeResult!.results.filter((r) => r.ruleId === 'auth.no-authentication');
+      assert.match(hugeFinding!.message, /PING: \+x{999}… \(5000001 characters\); INFO server answered/);
+      assert.ok(JSON.stringify(hugeResult).length < 100_000, 'the 5 MB reply is not in the result');
+    });
   });
 });

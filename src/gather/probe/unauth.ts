@@ -15,11 +15,26 @@ export interface PlainProbeOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-function show(reply: Reply): string {
-  if (reply instanceof ReplyError) return `-${reply.message}`;
-  if (typeof reply === 'string') return `+${reply}`;
-  return JSON.stringify(reply) ?? String(reply);
+/** The most of a reply a probe's detail shows: a server's reply is its word, and may be megabytes of it. */
+const SHOWN_CHARS = 1000;
+
+/**
+ * A reply as a probe's detail shows it, clipped: an error `-…`, a string `+…`, anything else as JSON (integers past
+ * 2^53 are bigints, which JSON.stringify refuses: the target was an error 'Do not know how to serialize a BigInt').
+ */
+export function showReply(reply: Reply): string {
+  const text =
+    reply instanceof ReplyError
+      ? `-${reply.message}`
+      : typeof reply === 'string'
+        ? `+${reply}`
+        : typeof reply === 'number' || typeof reply === 'bigint'
+          ? `:${reply}`
+          : (JSON.stringify(reply, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}` : value instanceof Map ? Object.fromEntries(value) : value)) ?? String(reply));
+  return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)` : text;
 }
+
+const show = showReply;
 
 function failure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
