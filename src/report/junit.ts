@@ -68,6 +68,10 @@ function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>): { xml: st
   const properties = [
     target.server ? `      <property name="server" value="${escapeAttr(`${target.server.product} ${target.server.version ?? '?'} (${target.server.mode})`)}"/>` : '',
     target.error !== undefined ? `      <property name="error" value="${escapeAttr(target.error)}"/>` : '',
+    // An inventory's labels, as in every format: a CI's test report sliced by team.
+    ...Object.entries(target.labels ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => `      <property name="label.${escapeAttr(key)}" value="${escapeAttr(value)}"/>`),
   ].filter(Boolean);
   const xml = [
     `  <testsuite name="${escapeAttr(target.target)}" tests="${cases.length}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}">`,

@@ -27,6 +27,15 @@ describe('JUnit reporter', () => {
     return found[0]!;
   };
 
+  it("carries an inventory's labels as label.KEY properties of the target's suite, sorted by key", () => {
+    const report = sampleReport();
+    const labelled = { ...report, targets: report.targets.map((t, i) => (i === 1 ? { ...t, labels: { team: 'pay<ments>', env: 'prod' } } : t)) };
+    const parsed = children(parseXml(junitReporter(labelled, CONTEXT)), 'testsuite');
+    const props = (suite: XmlElement) => children(suite, 'properties').flatMap((p) => children(p, 'property')).map((p) => [p.attributes['name'], p.attributes['value']]);
+    assert.deepEqual(props(parsed[1]!).filter(([name]) => name!.startsWith('label.')), [['label.env', 'prod'], ['label.team', 'pay<ments>']]);
+    assert.deepEqual(props(parsed[0]!).filter(([name]) => name!.startsWith('label.')), []);
+  });
+
   it('is well-formed XML (the strict parser rejects what is not)', () => {
     assert.equal(root.name, 'testsuites');
     assert.throws(() => parseXml('<a b="<"/>'), /invalid XML/);
