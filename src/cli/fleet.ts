@@ -95,7 +95,7 @@ class Progress {
  * 55 KB for a fleet target's line), garbage that a fleet of thousands piles up between collections. Nothing is
  * written until {@link FileWriter.flush} or the buffer is full.
  */
-class FileWriter {
+export class FileWriter {
   readonly #fds: readonly number[];
   readonly #buffer: Buffer;
   #used = 0;
@@ -111,11 +111,28 @@ class FileWriter {
     if (text.length * 3 > this.#buffer.length - this.#used) {
       this.flush();
       if (text.length * 3 > this.#buffer.length) {
-        for (const fd of this.#fds) writeSync(fd, text);
+        this.#addInSlices(text);
         return;
       }
     }
     this.#used += this.#buffer.write(text, this.#used);
+  }
+
+  /**
+   * A text longer than the buffer (a whole JSON report, 10 MB for 200 targets), encoded a slice at a time into the
+   * buffer: `writeSync(fd, text)` encodes it whole into a new Buffer first, fresh memory that the kernel must
+   * fault in page by page (120 ms of CPU for 10 MB, against 70 in slices). A slice never ends between the two
+   * halves of a surrogate pair, which would encode as two replacement characters.
+   */
+  #addInSlices(text: string): void {
+    const most = Math.floor(this.#buffer.length / 3);
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(text.length, start + most);
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+      this.#used = this.#buffer.write(text.slice(start, end), 0);
+      this.flush();
+      start = end;
+    }
   }
 
   /** Bytes already encoded (a worker thread's line): written as they are, after what the buffer holds. */
@@ -136,6 +153,10 @@ class FileWriter {
     }
     this.#used = 0;
   }
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
 }
 
 function formatSeconds(s: number): string {
@@ -227,7 +248,9 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     const content = await io.render(file.format, report, false);
     try {
       const fd = openSync(file.path, 'w');
-      writeSync(fd, content);
+      const writer = new FileWriter([fd]);
+      writer.add(content);
+      writer.flush();
       closeSync(fd);
     } catch (error) {
       throw new SettingsError(`cannot write the ${file.format} report to '${file.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
