@@ -48,7 +48,8 @@ export function digestPassword(clear: string): SecretDigest {
   return {
     set: clear.length > 0,
     length: Buffer.byteLength(clear, 'utf8'),
-    sha256: sha256Hex(clear),
+    // An unset secret (CONFIG GET gives every one) needs no hashing: its digest is known.
+    sha256: clear === '' ? EMPTY_SHA256 : sha256Hex(clear),
   };
 }
 

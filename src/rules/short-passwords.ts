@@ -1,17 +1,25 @@
-import { SHA256_IV, SHA256_K, sha256HexOfBytes } from '../util/sha256.ts';
+import { nodeCrypto } from '../util/builtin.ts';
 
 /**
  * Finds which SHA-256 hashes are of a very short password, by trying them all: every printable ASCII password
  * of 1 to 3 characters (866,495) and every 4-character one of lowercase letters and digits (1,679,616).
  * A one-block SHA-256 written for these messages computes only the last word of the digest (61 of the 64
- * rounds: that word is fixed by then) and compares it with the wanted hashes; a hit is confirmed with the whole
- * digest (src/util/sha256.ts, whose constants it shares). The table of last words is built once per process (about
- * 0.9 s of CPU and 10 MB), then each hash is one bucket lookup.
+ * rounds: that word is fixed by then) and compares it with the wanted hashes; a hit is confirmed with
+ * node:crypto. The table of last words is built once per process (about 0.9 s of CPU and 10 MB), then each
+ * hash is one bucket lookup.
  * Every printable 4-character password (81 million) would take some 25 s, too slow for an audit.
  */
 
-const K = SHA256_K;
-const IV = SHA256_IV;
+const K = new Int32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 const W = new Int32Array(64);
 
 /** The last 32-bit word of SHA-256 of a message of at most 4 bytes, given its padded first two words. */
@@ -102,6 +110,10 @@ function build(): Table {
   return { ids, words: sorted, starts };
 }
 
+function sha256(bytes: readonly number[]): string {
+  return nodeCrypto().createHash('sha256').update(Buffer.from(bytes)).digest('hex');
+}
+
 /** The hashes among `hashes` (lowercase hex SHA-256) that are of a password this short, with its length. */
 export function shortPasswords(hashes: Iterable<string>): ReadonlyMap<string, number> {
   const found = new Map<string, number>();
@@ -113,7 +125,7 @@ export function shortPasswords(hashes: Iterable<string>): ReadonlyMap<string, nu
     for (let i = table.starts[bucket]!; i < table.starts[bucket + 1]!; i++) {
       if (table.words[i] !== word) continue;
       const bytes = candidate(table.ids[i]!);
-      if (sha256HexOfBytes(Uint8Array.from(bytes)) === hash) found.set(hash, bytes.length);
+      if (sha256(bytes) === hash) found.set(hash, bytes.length);
     }
   }
   return found;
