@@ -102,6 +102,17 @@ describe('a file-only audit', () => {
     rmSync(d, { recursive: true });
   });
 
+  it("a file that is no redis.conf: its first word is not echoed when it is no directive name (a password hash)", async () => {
+    const hash = '$6$rounds=5000$Zk3vQ$0b8Yc0nT4s3cr3tHaSh9Qw';
+    const d = dir({ shadow: `root:${hash}:19000:0:99999:7:::\n`, 'typo.conf': 'Maxmemroy 1gb\n' });
+    const shadow = await auditFiles({ configPath: join(d, 'shadow') });
+    assert.equal(shadow.error, `${join(d, 'shadow')}:1: unknown directive (not shown: ${`root:${hash}:19000:0:99999:7:::`.length} characters that are no directive name) (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
+    assert.doesNotMatch(JSON.stringify(shadow), /rounds=5000|s3cr3tHaSh/);
+    // A typo is still named: that is what the message is for.
+    assert.match((await auditFiles({ configPath: join(d, 'typo.conf') })).error ?? '', /:1: unknown directive 'maxmemroy'/i);
+    rmSync(d, { recursive: true });
+  });
+
   it('of two lines redis-server refuses, the first is reported (where it stops)', async () => {
     const d = dir({
       'a.conf': 'port 6379\nserver-threads 4\nmaxmemory-policy nonsense\n',

@@ -246,6 +246,10 @@ describe('loadConf: warnings', () => {
     const parsed = load({ [P]: 'server-threads 2\nport 1\n' });
     assert.equal(parsed.directives.length, 2);
     assert.match(parsed.warnings[0]!, /^\/etc\/redis\/redis\.conf:1: unknown directive 'server-threads'/);
+    // A first word that is no directive name is content (a hash, a key): not echoed.
+    const other = load({ [P]: 'root:$y$j9T$F5Jx-secret-hash-part:19000:0:99999:7:::\n' });
+    assert.match(other.warnings[0]!, /^\/etc\/redis\/redis\.conf:1: unknown directive \(not shown: \d+ characters that are no directive name\)/);
+    assert.doesNotMatch(other.warnings.join('\n'), /secret-hash/);
   });
 
   it('a byte-order mark is a warning: the server refuses it', () => {

@@ -17,7 +17,7 @@ import type { ParsedConf } from './includes.ts';
 import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { splitArgs } from './split-args.ts';
-import { asciiLower, isKnownDirective } from './tokenize.ts';
+import { asciiLower, isKnownDirective, unknownDirective } from './tokenize.ts';
 import type { Directive } from './tokenize.ts';
 import {
   applySave,
@@ -147,7 +147,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         return;
       }
       if (!isKnownDirective(name)) {
-        refuse(`unknown directive '${name.slice(0, 60)}' (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
+        refuse(`${unknownDirective(name)} (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
       }
       return;
     }

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode } from './conf-errors.ts';
-import { isKnownDirective, parseConfText } from './tokenize.ts';
+import { isKnownDirective, parseConfText, unknownDirective } from './tokenize.ts';
 import type { Directive } from './tokenize.ts';
 
 export interface ParsedConf {
@@ -134,7 +134,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         include(d, chain);
       } else if (!isKnownDirective(d.name)) {
         warnings.push(
-          `${at}: unknown directive '${d.name.slice(0, 60)}' (not in Redis 6.0-8.0 or Valkey 7.2-8.0; ` +
+          `${at}: ${unknownDirective(d.name)} (not in Redis 6.0-8.0 or Valkey 7.2-8.0; ` +
             `redis-server would refuse it: Bad directive or wrong number of arguments)`,
         );
       }

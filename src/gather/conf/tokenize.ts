@@ -115,8 +115,22 @@ function checkArity(name: string, args: readonly string[], path: string, line: n
       return;
     default:
       if (DEPRECATED_DIRECTIVES.has(name) && args.length !== 1) bad(wrongArgs(name, args, 'exactly one argument'));
-      if (name.includes('.') && args.length < 1) bad(`Module config specified without value: '${name}'`);
+      if (name.includes('.') && args.length < 1) bad(`Module config specified without value: ${shownName(name)}`);
   }
+}
+
+/**
+ * An unknown directive as a message names it: `'server-threads'` when it looks like a directive name (a typo, another
+ * fork's), else not at all. A file that is no redis.conf (`--config /etc/shadow`, a path a server named) has
+ * lines whose first word is no name but content: a password hash, a key. redfort never echoes file contents.
+ */
+export function unknownDirective(name: string): string {
+  return `unknown directive ${shownName(name)}`;
+}
+
+/** A directive's name quoted, or how long it is when it is no name (see unknownDirective). */
+function shownName(name: string): string {
+  return /^[A-Za-z][A-Za-z0-9_.-]{0,59}$/.test(name) ? `'${name}'` : `(not shown: ${name.length} characters that are no directive name)`;
 }
 
 export function isKnownDirective(name: string): boolean {
