@@ -74,6 +74,12 @@ describe('the host and TLS readers refuse a FIFO and an oversized file', () => {
       tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cacert: fifo }, {})),
       { message: `cannot read the --cacert file '${fifo}': a FIFO, not a regular file` },
     );
+    // A file that is readable but holds no certificate is refused too, naming the flag and the file: a --cacert
+    // without one was ignored, and the audit went on without verifying the server.
+    const notPem = join(dir, 'not-pem.txt');
+    writeFileSync(notPem, 'root:$6$not-a-certificate:19000:0:99999:7:::\n');
+    await assert.rejects(tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cacert: notPem }, {})), { message: `the --cacert file '${notPem}' holds no PEM certificate` });
+    await assert.rejects(tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cert: notPem, key: notPem }, {})), { message: `the --cert file '${notPem}' holds no PEM certificate` });
     const cadir = join(dir, 'cadir');
     mkdirSync(cadir);
     execFileSync('mkfifo', [join(cadir, 'a.pem')]);

@@ -18,23 +18,31 @@ export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions>
   if (!settings) throw new TargetError(`target '${target.display}' does not use TLS`);
   const options: tls.ConnectionOptions = { rejectUnauthorized: !settings.insecure };
   const ca: Buffer[] = [];
-  if (settings.caFile !== undefined) ca.push(await readPem(settings.caFile, '--cacert'));
+  if (settings.caFile !== undefined) ca.push(await readPem(settings.caFile, '--cacert', 'certificate'));
   if (settings.caDir !== undefined) ca.push(...(await readCaDir(settings.caDir)));
   // Giving `ca` replaces Node's bundled roots, as --cacert replaces OpenSSL's default store in redis-cli.
   if (ca.length > 0) options.ca = ca;
-  if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert');
+  if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert', 'certificate');
   if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key');
   const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
   if (servername !== undefined) options.servername = servername;
   return options;
 }
 
-async function readPem(path: string, flag: string): Promise<Buffer> {
+/**
+ * A file of the command line; a --cacert or --cert must hold a PEM certificate: Node ignored a --cacert without
+ * one, so the audit connected without verifying, with a warning that blamed the server's certificate (redis-cli
+ * refuses such a file at the start).
+ */
+async function readPem(path: string, flag: string, holds?: 'certificate'): Promise<Buffer> {
+  let content: Buffer;
   try {
-    return await readFileBytes(path);
+    content = await readFileBytes(path);
   } catch (error) {
     throw new TargetError(`cannot read the ${flag} file '${path}': ${describeFsError(error)}`, { cause: error });
   }
+  if (holds === 'certificate' && !content.includes('-----BEGIN CERTIFICATE-----')) throw new TargetError(`the ${flag} file '${path}' holds no PEM certificate`);
+  return content;
 }
 
 async function readCaDir(dir: string): Promise<Buffer[]> {
