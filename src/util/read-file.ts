@@ -98,6 +98,33 @@ function readFileBytesNow(path: string, options: ReadFileOptions): Buffer {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const signal = options.signal;
   if (signal?.aborted) throw aborted(path, signal);
+  return withRegularFile(path, maxBytes, (fd, size) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // One byte beyond the cap tells a file that grew past it from one that ends exactly there.
+      const want = Math.min(maxBytes + 1 - total, Math.max(64 * 1024, size + 1 - total));
+      const chunk = Buffer.allocUnsafe(want);
+      const bytesRead = readSync(fd, chunk, 0, want, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(path, maxBytes);
+      chunks.push(chunk.subarray(0, bytesRead));
+      // A file whose size the kernel reports, read whole by a short read, is at its end: no further read to see 0
+      // bytes. A file that grew since fstat gives more than its size and is read on; /proc's (size 0) always are.
+      if (bytesRead < want && total === size) break;
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  });
+}
+
+/**
+ * Opens a file as {@link readFileBytes} does (stat, a regular file only, a non-blocking open, the descriptor
+ * checked again, the size cap), gives `use` the descriptor and the size it had then, and closes it. For a reader
+ * that needs less than the whole file at once (gather/host/package.ts searches dpkg's 800 KB database in one
+ * reused buffer). Errors are {@link FileReadError}s that name the path.
+ */
+export function withRegularFile<T>(path: string, maxBytes: number, use: (fd: number, size: number) => T): T {
   let before: Stats;
   try {
     before = statSync(path);
@@ -116,22 +143,7 @@ function readFileBytesNow(path: string, options: ReadFileOptions): Buffer {
     const info = fstatSync(fd);
     if (!info.isFile()) throw notRegular(path, info);
     if (info.size > maxBytes) throw tooLarge(path, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      // One byte beyond the cap tells a file that grew past it from one that ends exactly there.
-      const want = Math.min(maxBytes + 1 - total, Math.max(64 * 1024, info.size + 1 - total));
-      const chunk = Buffer.allocUnsafe(want);
-      const bytesRead = readSync(fd, chunk, 0, want, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) throw tooLarge(path, maxBytes);
-      chunks.push(chunk.subarray(0, bytesRead));
-      // A file whose size the kernel reports, read whole by a short read, is at its end: no further read to see 0
-      // bytes. A file that grew since fstat gives more than its size and is read on; /proc's (size 0) always are.
-      if (bytesRead < want && total === info.size) break;
-    }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    return use(fd, info.size);
   } catch (error) {
     throw fromErrno(path, error);
   } finally {

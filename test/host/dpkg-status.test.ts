@@ -44,6 +44,23 @@ describe('statusVersion', () => {
     assert.equal(await statusVersion('redis-server', join(tmpdir(), 'redfort-no-such-admin-dir')), undefined);
   });
 
+  it('gives the same answers whatever the size of the chunks the database is searched in (lines across chunks)', async () => {
+    const accented = `Package: a\nDescription: café ☕ ${'é'.repeat(300)}\n\n${STATUS.replace('Description: x', 'Description: x ✓ ü')}`;
+    const twice = `${STATUS}\nPackage: redis-server\nArchitecture: i386\nVersion: 1\n`;
+    const cases: [string, string, string | undefined][] = [
+      ['redis-server', STATUS, '5:7.0.15-1~deb12u10'], ['redis-tools', STATUS, '5:7.0.15-1~deb12u1'], ['redis-server-extra', STATUS, '9'],
+      ['redis-server', accented, '5:7.0.15-1~deb12u10'], ['redis-server-extra', accented, '9'], ['a', accented, undefined],
+      ['last', `${STATUS}\nPackage: last`, undefined], ['valkey-server', STATUS, undefined], ['redis-server', twice, undefined],
+      // A stanza that runs to the end of a database without a final blank line.
+      ['redis-server-extra', `${STATUS}Description: y\n`, '9'],
+    ];
+    for (const chunk of [1, 2, 3, 7, 16, 23, 24, 25, 64, 1000]) {
+      for (const [name, status, version] of cases) {
+        assert.equal((await statusVersion(name, admin(status), chunk))?.stdout, version, `${name}, chunks of ${chunk}`);
+      }
+    }
+  });
+
   it('agrees with dpkg-query on this machine', async () => {
     for (const name of ['redis-server', 'dpkg']) {
       const expected = execFileSync('dpkg-query', ['-W', '-f', '${Version}', name], { encoding: 'utf8' });
