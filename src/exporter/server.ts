@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import type { Target } from '../redis/target.ts';
+import { withoutPassword } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
 import { readFileBytes } from '../util/read-file.ts';
 import { EXPORTER_HEADERS_TIMEOUT_MS, EXPORTER_SHUTDOWN_GRACE_MS } from '../util/defaults.ts';
@@ -196,7 +197,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     const module = config.modules.get(moduleName);
     const finish = (outcome: Outcome, fields: Record<string, unknown>) => {
       probes.inc({ module: module ? moduleName : '', outcome });
-      log({ level: outcome === 'success' ? 'info' : 'warn', msg: 'probe', target: fields['target'] ?? targetText.slice(0, 256), module: moduleName.slice(0, 64), outcome, duration_seconds: Number(((performance.now() - begun) / 1000).toFixed(4)), ...fields });
+      // A refused target is logged as written, less any password: a scrape URL with one in it is refused, not logged.
+      log({ level: outcome === 'success' ? 'info' : 'warn', msg: 'probe', target: fields['target'] ?? withoutPassword(targetText).slice(0, 256), module: moduleName.slice(0, 64), outcome, duration_seconds: Number(((performance.now() - begun) / 1000).toFixed(4)), ...fields });
     };
     const refuse = (status: number, outcome: Outcome, reason: string) => {
       finish(outcome, { reason });

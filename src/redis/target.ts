@@ -310,7 +310,8 @@ export function maskPassword(spec: string): string {
   return `${spec.slice(0, colon)}:***${spec.slice(at)}`;
 }
 
-function withoutPassword(spec: string): string {
+/** A target as written without the password of its URL, or any user info outside a URL (`redis://user@host`). */
+export function withoutPassword(spec: string): string {
   const schemeEnd = spec.indexOf('://');
   const prefix = schemeEnd === -1 ? '' : spec.slice(0, schemeEnd + 3);
   const rest = spec.slice(prefix.length);

@@ -137,6 +137,13 @@ allow:
 
   it('refuses credentials in the target and unknown modules with 400', async () => {
     assert.equal((await get(`${exporter.url}/probe?target=${encodeURIComponent(`redis://:guess@127.0.0.1:${open.port}`)}`)).status, 400);
+    // Nor is the refused password logged: the log line once held the target as the scrape wrote it.
+    for (const spec of [`redis://u:pw-in-url-1@127.0.0.1:${open.port}`, 'redis://u:pw-in-url-2@127.0.0.1:99999', 'pw-in-url-3@127.0.0.1:6379']) {
+      assert.equal((await get(`${exporter.url}/probe?target=${encodeURIComponent(spec)}`)).status, 400, spec);
+    }
+    const refused = logs.filter((l) => l.includes('"outcome":"invalid"'));
+    assert.ok(refused.some((l) => l.includes(`"target":"redis://u@127.0.0.1:${open.port}"`)), refused.join('\n'));
+    for (const line of logs) assert.doesNotMatch(line, /pw-in-url/);
     assert.equal((await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=nope`)).status, 400);
     assert.equal((await get(`${exporter.url}/probe`)).status, 400);
   });
