@@ -28,12 +28,18 @@ function fromJson(data: { version: string; mode: string; categories: Record<stri
   return fromLists(Object.entries(data.categories), { kind: 'default', note }, 'subcommand');
 }
 
-const BUNDLED = {
-  redis70: fromJson(redis70),
-  sentinel70: fromJson(sentinel70),
-  redis62: fromWords(REDIS_6_2_CATEGORIES, 'bundled ACL categories of redis 6.2.16, from its source, not a live server'),
-  redis60: fromWords(REDIS_6_0_CATEGORIES, 'bundled ACL categories of redis 6.0.20, from its source, not a live server'),
+const MAKE_BUNDLED = {
+  redis70: () => fromJson(redis70),
+  sentinel70: () => fromJson(sentinel70),
+  redis62: () => fromWords(REDIS_6_2_CATEGORIES, 'bundled ACL categories of redis 6.2.16, from its source, not a live server'),
+  redis60: () => fromWords(REDIS_6_0_CATEGORIES, 'bundled ACL categories of redis 6.0.20, from its source, not a live server'),
 };
+const BUNDLED: { -readonly [K in keyof typeof MAKE_BUNDLED]?: CategoryTable } = {};
+
+/** A bundled table, made when first asked for (an audit of a server that answers ACL CAT never does), then the same object. */
+function bundled(name: keyof typeof MAKE_BUNDLED): CategoryTable {
+  return (BUNDLED[name] ??= MAKE_BUNDLED[name]());
+}
 
 /**
  * The bundled category table closest to a server: 7.x, 8.x, Valkey and unknown versions get the
@@ -45,12 +51,12 @@ export function bundledCategoryTable(options: {
   version?: string | undefined;
   mode?: 'standalone' | 'cluster' | 'sentinel' | undefined;
 }): CategoryTable {
-  if (options.mode === 'sentinel') return BUNDLED.sentinel70;
+  if (options.mode === 'sentinel') return bundled('sentinel70');
   const version = majorMinor(options.version);
-  if (!version || version.major >= 7) return BUNDLED.redis70;
+  if (!version || version.major >= 7) return bundled('redis70');
   // Redis 5 and older have no ACL; their default user is `+@all`, which any table expresses.
-  if (version.major === 6 && version.minor >= 2) return BUNDLED.redis62;
-  return BUNDLED.redis60;
+  if (version.major === 6 && version.minor >= 2) return bundled('redis62');
+  return bundled('redis60');
 }
 
 /**
@@ -71,16 +77,20 @@ export function categoryTableFromLive(replies: ReadonlyMap<string, readonly stri
     return known!.table;
   }
   const table = fromLists(replies, source);
-  const members = [...replies].map(([name, list]) => [name, new Map(list.map((m, i) => [m, i]))] as const);
-  LIVE_TABLES.unshift({ sourceKey, members, table });
+  LIVE_TABLES.unshift({ sourceKey, replies, table });
   if (LIVE_TABLES.length > MAX_LIVE_TABLES) LIVE_TABLES.pop();
   return table;
 }
 
-/** A live table and the replies it was built from: each category's members with their position. */
+/** A live table and the replies it was built from. */
 interface LiveTable {
   readonly sourceKey: string;
-  readonly members: readonly (readonly [string, ReadonlyMap<string, number>])[];
+  readonly replies: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Each category's members with their position, made at the first comparison with other replies: a run of one
+   * server never compares (some 1,100 names put in maps: about 2 ms of a cold run).
+   */
+  members?: readonly (readonly [string, ReadonlyMap<string, number>])[];
   readonly table: CategoryTable;
 }
 
@@ -93,7 +103,8 @@ let marks = new Uint32Array(0);
 let stamp = 0;
 
 function sameReplies(known: LiveTable, sourceKey: string, replies: ReadonlyMap<string, readonly string[]>): boolean {
-  if (known.sourceKey !== sourceKey || known.members.length !== replies.size) return false;
+  if (known.sourceKey !== sourceKey || known.replies.size !== replies.size) return false;
+  known.members ??= [...known.replies].map(([name, list]) => [name, new Map(list.map((m, i) => [m, i]))] as const);
   let i = 0;
   for (const [name, list] of replies) {
     const [knownName, positions] = known.members[i++]!;

@@ -46,6 +46,8 @@ describe('bundledCategoryTable', () => {
     const t = bundledCategoryTable({ version: '7.2.4', mode: 'sentinel' });
     assert.ok(t.categories.get('dangerous')?.includes('sentinel|set'));
     assert.ok(!t.categories.get('dangerous')?.includes('flushall'));
+    // Made once, then the same table (what is computed per table is kept by the table's identity).
+    assert.equal(bundledCategoryTable({ mode: 'sentinel' }), t);
   });
 
   it('the 7.0 categories list every command and subcommand COMMAND reports', () => {
