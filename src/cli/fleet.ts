@@ -43,6 +43,8 @@ export interface FleetCommand {
 /** What the caller supplies: how to render the formats that need the whole report, and where output goes. */
 export interface FleetIo {
   render(format: string, report: AuditReport, forStdout: boolean): Promise<string>;
+  /** The file report of `format` as a writer of pieces, for a format made in pieces (JSON); else undefined. */
+  renderPieces?(format: string, report: AuditReport): Promise<((emit: (piece: string) => void) => void) | undefined>;
   /** The text report of the details (below the fleet summary). */
   writeStdout(text: string): void;
   say(message: string): void;
@@ -245,15 +247,22 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
 
   for (const file of cmd.plan.files) {
     if (file.format === 'jsonl') continue;
-    const content = await io.render(file.format, report, false);
+    // A report made in pieces (JSON) is written piece by piece; the others are made whole first.
+    const pieces = await io.renderPieces?.(file.format, report);
+    const content = pieces ? undefined : await io.render(file.format, report, false);
+    let fd: number | undefined;
     try {
-      const fd = openSync(file.path, 'w');
+      fd = openSync(file.path, 'w');
       const writer = new FileWriter([fd]);
-      writer.add(content);
+      if (pieces) pieces((piece) => writer.add(piece));
+      else writer.add(content!);
       writer.flush();
-      closeSync(fd);
     } catch (error) {
+      // A failed system call is the file's; anything else is not a write error, and goes on as it is.
+      if ((error as NodeJS.ErrnoException).syscall === undefined) throw error;
       throw new SettingsError(`cannot write the ${file.format} report to '${file.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
   if (cmd.plan.stdout === 'text') {

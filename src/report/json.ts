@@ -1,6 +1,6 @@
 import { findingFingerprint } from '../engine/triage/baseline.ts';
 import type { RuleResult, TargetResult } from '../engine/run.ts';
-import type { Reporter } from './types.ts';
+import type { AuditReport, Reporter } from './types.ts';
 
 /** A target of the JSON report without its results, in the report's key order (JSON Lines writes the same). */
 export function targetHead(t: TargetResult): Record<string, unknown> {
@@ -25,17 +25,52 @@ export function failureFingerprint(t: TargetResult, r: RuleResult, root: string 
  * The machine contract: docs/json-report.schema.json. Stable field names; additions only. A failure carries its
  * `fingerprint`, the value a suppression's `fingerprint:` and a baseline match (paths below `root` relative to it).
  */
-export const jsonReporter: Reporter = (report, { root }) =>
-  `${JSON.stringify(
+export const jsonReporter: Reporter = (report, { root }) => {
+  const pieces: string[] = [];
+  jsonReportPieces(report, root, (piece) => pieces.push(piece));
+  return pieces.join('');
+};
+
+/** The report's top-level keys, in order, and where the targets go. */
+const TARGETS_KEY = '\n  "targets": ';
+
+/**
+ * The JSON report in pieces, in order: the same text as `JSON.stringify(report, null, 2)` and a line feed, made
+ * one target at a time. A fleet's report is some 50 KB per target: made whole, it is one string of 10 MB for 200
+ * targets (20 MB in memory, as it holds a character beyond Latin-1), then encoded whole; in pieces, each target's
+ * text is garbage as soon as it is written.
+ */
+export function jsonReportPieces(report: AuditReport, root: string | undefined, emit: (piece: string) => void): void {
+  // The report without its targets: `"targets": []` at the top level's indentation (a nested key is indented
+  // further, and the top level's keys are unique), between what comes before the targets and what comes after.
+  const skeleton = JSON.stringify(
     {
       tool: report.tool,
-      targets: report.targets.map((t) => ({
-        ...targetHead(t),
-        results: t.results.map((r) => (r.status === 'fail' ? { ...r, fingerprint: failureFingerprint(t, r, root) } : r)),
-      })),
+      targets: [],
       summary: report.summary,
       ...(report.warnings && report.warnings.length > 0 ? { warnings: report.warnings } : {}),
     },
     null,
     2,
-  )}\n`;
+  );
+  const at = skeleton.indexOf(`${TARGETS_KEY}[]`);
+  if (report.targets.length === 0 || at === -1) {
+    emit(`${skeleton}\n`);
+    return;
+  }
+  emit(`${skeleton.slice(0, at + TARGETS_KEY.length)}[\n`);
+  report.targets.forEach((t, i) => {
+    const target = {
+      ...targetHead(t),
+      results: t.results.map((r) => (r.status === 'fail' ? { ...r, fingerprint: failureFingerprint(t, r, root) } : r)),
+    };
+    // Inside `{ "t": [ … ] }` the target is indented as an element of the report's targets: its text is what lies
+    // between the array's opening line and its closing one.
+    const wrapped = JSON.stringify({ t: [target] }, null, 2);
+    emit(`${i > 0 ? ',\n' : ''}${wrapped.slice(WRAP_OPEN.length, wrapped.length - WRAP_CLOSE.length)}`);
+  });
+  emit(`\n  ]${skeleton.slice(at + TARGETS_KEY.length + 2)}\n`);
+}
+
+const WRAP_OPEN = '{\n  "t": [\n';
+const WRAP_CLOSE = '\n  ]\n}';

@@ -222,6 +222,11 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
           return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() });
         },
+        renderPieces: async (format, report) => {
+          if (format !== 'json') return undefined;
+          const { jsonReportPieces } = await import('../../report/json.ts');
+          return (emit) => jsonReportPieces(report, process.cwd(), emit);
+        },
         writeStdout: (text) => process.stdout.write(text),
         say,
       },
