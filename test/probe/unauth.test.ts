@@ -4,6 +4,8 @@ import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { DEFAULT_PASSWORDS } from '../../src/gather/probe/credentials.ts';
+import { unauthenticatedAnswer } from '../../src/gather/probe/unauth.ts';
+import { parseInfo } from '../../src/redis/info.ts';
 import { audit, expectStatus } from './helpers.ts';
 
 // The unauthenticated probe, its cost on a plaintext-only server, and the opt-in probes on real servers.
@@ -188,5 +190,18 @@ describe('--probe-intrusive on a real Redis 7', () => {
     assert.equal(delta(middle.calls, end.calls).eval, 1);
     assert.equal(probed.facts.probe?.luaPackage?.outcome, 'not-exposed');
     assert.ok(!probed.results.some((r) => r.message.startsWith('CVE-2022-0543')));
+  });
+});
+
+describe('the unauthenticated answer from an INFO parsed already', () => {
+  const endpoint = { host: '127.0.0.1', port: 6379 };
+  const info = '# Server\r\nredis_version:7.0.15\r\n';
+
+  it('reads the version from the parsed INFO it is given, the same as from the text', () => {
+    assert.equal(unauthenticatedAnswer(endpoint, false, 'PONG', info).detail, 'PING: +PONG; INFO server answered (redis_version 7.0.15)');
+    assert.deepEqual(unauthenticatedAnswer(endpoint, false, 'PONG', info, parseInfo(info)), unauthenticatedAnswer(endpoint, false, 'PONG', info));
+    // The parsed sections are what it reads: the text is not parsed again.
+    const valkey = parseInfo('# Server\r\nvalkey_version:8.0.1\r\n');
+    assert.equal(unauthenticatedAnswer(endpoint, false, 'PONG', info, valkey).detail, 'PING: +PONG; INFO server answered (valkey_version 8.0.1)');
   });
 });

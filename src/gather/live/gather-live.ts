@@ -7,6 +7,7 @@ import type {
   Fact,
   Facts,
   FactKey,
+  InfoSections,
   SecretDigest,
   SecretMap,
   SentinelFacts,
@@ -174,11 +175,11 @@ export function factsWithoutCredentials(target: string, tlsUnverified?: string, 
  * it is certain: PING refused, or PING and INFO answered. Otherwise (a hang-up before the replies) undefined, and
  * the probe asks on a connection of its own as before.
  */
-function anonymousAnswer(target: Target, ping: PromiseSettledResult<Reply | undefined>, info: PromiseSettledResult<Reply>): UnauthenticatedProbe | undefined {
+function anonymousAnswer(target: Target, ping: PromiseSettledResult<Reply | undefined>, info: PromiseSettledResult<Reply>, parsed?: InfoSections): UnauthenticatedProbe | undefined {
   if (ping.status !== 'fulfilled' || ping.value === undefined) return undefined;
   const endpoint = { host: target.host, port: target.port };
   if (ping.value !== 'PONG' && !pingTellsNothing(ping.value)) return unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, undefined);
-  return info.status === 'fulfilled' ? unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, info.value) : undefined;
+  return info.status === 'fulfilled' ? unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, info.value, parsed) : undefined;
 }
 
 /** Connects, authenticates and gathers everything in one round trip; never throws. */
@@ -202,15 +203,16 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
       conn.pipeline(rest.map((p) => p.args)),
     ]);
     // Without credentials this connection is a client without AUTH: its answers are the unauthenticated probe's.
-    const anonymous = anonymousAnswer(target, pingSettled, infoSettled);
+    // Made when needed: with the facts, from the INFO they parsed (not parsed a second time).
+    const anonymous = (parsed?: InfoSections) => anonymousAnswer(target, pingSettled, infoSettled, parsed);
     if (closedEarly(authSettled) || closedEarly(infoSettled)) {
       const why = await askWhyClosed(connectOptions, auth);
-      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous) };
+      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous()) };
       if (why) return { ok: false, error: why };
     }
     if (authSettled.status === 'rejected') throw authSettled.reason;
     if (infoSettled.status === 'rejected') throw infoSettled.reason;
-    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous) };
+    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous()) };
     const refused = refusal(authSettled.value, infoSettled.value);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
@@ -218,11 +220,12 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const byKey = new Map<string, Reply>();
     planned.forEach((p, i) => byKey.set(p.key, replies[i] as Reply));
     const facts = factsFromReplies(target.display, byKey);
+    const answer = anonymous(facts.info);
     const password = targetPassword(target);
     const connection = {
       ...(tlsUnverified ? { tlsUnverified } : {}),
       ...(password !== undefined ? { credential: { user: target.username ?? 'default', password: digestPassword(password) } } : {}),
-      ...(anonymous ? { anonymous } : {}),
+      ...(answer ? { anonymous: answer } : {}),
     };
     return { ok: true, facts: Object.keys(connection).length > 0 ? { ...facts, connection } : facts };
   } catch (error) {

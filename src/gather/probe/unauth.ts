@@ -5,6 +5,7 @@ import type { Reply, RespConnection } from '../live/resp.ts';
 import { AUDIT_REPLY_BOUNDS } from '../live/login.ts';
 import type { Endpoint } from './handshake.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
+import type { InfoSections } from '../../facts/types.ts';
 
 export interface PlainProbeOptions {
   /** TLS options for a TLS endpoint (the target's CA and client certificate: TLS is not a Redis credential). */
@@ -48,8 +49,11 @@ export function pingTellsNothing(ping: Reply): boolean {
   return ping instanceof ReplyError ? /^ERR unknown command/i.test(ping.message) : ping !== 'PONG';
 }
 
-/** What the probe makes of its replies on `endpoint`: to PING, and to INFO when PING was answered or told nothing. */
-export function unauthenticatedAnswer(endpoint: Endpoint, tls: boolean, ping: Reply, info: Reply | undefined): UnauthenticatedProbe {
+/**
+ * What the probe makes of its replies on `endpoint`: to PING, and to INFO when PING was answered or told nothing.
+ * `parsed`, when given, is that INFO text parsed already (an audit's own connection parses it for its facts).
+ */
+export function unauthenticatedAnswer(endpoint: Endpoint, tls: boolean, ping: Reply, info: Reply | undefined, parsed?: InfoSections): UnauthenticatedProbe {
   const answer = (outcome: UnauthenticatedProbe['outcome'], detail: string): UnauthenticatedProbe => ({ ...endpointOf(endpoint, tls), outcome, detail, source: sourceOf(endpoint) });
   if (pingTellsNothing(ping)) {
     const asked = `PING: ${show(ping)}; INFO server: ${show(info ?? null)}`;
@@ -59,7 +63,7 @@ export function unauthenticatedAnswer(endpoint: Endpoint, tls: boolean, ping: Re
   }
   if (ping instanceof ReplyError) return answer('refused', `PING: ${show(ping)}`);
   if (typeof info !== 'string') return answer('open', `PING: +PONG; INFO server: ${show(info ?? null)}`);
-  const fields = parseInfo(info);
+  const fields = parsed ?? parseInfo(info);
   const version = infoField(fields, 'valkey_version') ?? infoField(fields, 'redis_version');
   const product = infoField(fields, 'valkey_version') ? 'valkey_version' : 'redis_version';
   return answer('open', `PING: +PONG; INFO server answered${version ? ` (${product} ${version})` : ''}`);
