@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TargetResult } from '../../src/engine/run.ts';
-import { errorResults, summarize } from '../../src/engine/run.ts';
+import { summarize } from '../../src/engine/run.ts';
+import { ERROR_RESULTS, labelledTarget } from '../helpers/report-targets.ts';
 import type { AuditReport } from '../../src/report/types.ts';
 import { failureFingerprint, jsonReporter, jsonReportPieces, targetHead } from '../../src/report/json.ts';
 import { RULES } from '../../src/rules/index.ts';
@@ -17,18 +18,10 @@ function whole(report: AuditReport, root: string | undefined): string {
 }
 
 describe('the JSON report in pieces', () => {
-  const results = errorResults(RULES, 'redis://10.0.0.1:6379: connection refused — “quoted” … \u2028 and a surrogate pair 🔒');
+  const results = ERROR_RESULTS;
   const targets: TargetResult[] = [
     { target: 'redis://10.0.0.1:6379', error: 'connection refused', results },
-    {
-      target: 'redis://db1:6379',
-      kind: 'server',
-      role: 'master',
-      server: { product: 'redis', version: '7.0.15', mode: 'standalone' },
-      warnings: ['redis.conf:3: unknown directive "x"'],
-      labels: { team: 'payments', 'env"x': 'prod\n' },
-      results: results.slice(0, 3).map((r) => ({ ...r, status: 'fail' as const, evidence: ['a', '\n  "targets": []'], source: { kind: 'live' as const, command: 'CONFIG GET *' } })),
-    },
+    labelledTarget(['a', '\n  "targets": []']),
     { target: 'x', warnings: [], results: [] },
     { target: '/work/conf/redis.conf', results: [{ ...results[0]!, status: 'fail', message: 'see /work/conf/redis.conf:3', suppressed: { reason: 'accepted “risk”' } }] },
   ];

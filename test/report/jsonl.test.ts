@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TargetResult } from '../../src/engine/run.ts';
-import { errorResults, summarize } from '../../src/engine/run.ts';
+import { summarize } from '../../src/engine/run.ts';
+import { ERROR_RESULTS, labelledTarget } from '../helpers/report-targets.ts';
 import type { AuditReport } from '../../src/report/types.ts';
 import { jsonReporter } from '../../src/report/json.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { jsonlTarget, jsonlTargetPieces } from '../../src/report/jsonl.ts';
 
 describe('jsonl target lines in pieces', () => {
-  const results = errorResults(RULES, 'redis://10.0.0.1:6379: connection refused — “quoted” … \u2028 and a surrogate pair 🔒');
+  const results = ERROR_RESULTS;
   const cases: [string, TargetResult][] = [
     ['an error with every rule', { target: 'redis://10.0.0.1:6379', error: 'connection refused', results }],
-    ['server, kind, role, warnings and labels', {
-      target: 'redis://db1:6379',
-      kind: 'server',
-      role: 'master',
-      server: { product: 'redis', version: '7.0.15', mode: 'standalone' },
-      warnings: ['redis.conf:3: unknown directive "x"'],
-      labels: { team: 'payments', 'env"x': 'prod\n' },
-      results: results.slice(0, 3).map((r) => ({ ...r, status: 'fail' as const, evidence: ['a', 'b'], source: { kind: 'live' as const, command: 'CONFIG GET *' } })),
-    }],
+    ['server, kind, role, warnings and labels', labelledTarget(['a', 'b'])],
     ['no results, empty warnings', { target: 'x', warnings: [], results: [] }],
     ['suppressed and baselined failures, a field left undefined, a rule\'s words with quotes and non-ASCII', {
       target: 'redis://db2:6380',
