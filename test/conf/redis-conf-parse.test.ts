@@ -214,6 +214,19 @@ describe('loadConf: include', () => {
     assert.match(parseError(() => load({ [P]: 'include redis.conf\n' })).reason, /^include cycle/);
   });
 
+  it('includes that fan out (each file includes the next twice) stop at 1,024 inclusions', () => {
+    // 25 levels (2^25 copies of the last file) held the load forever; 12 levels (4,096) are enough to show the bound.
+    const files: Record<string, string> = { [P]: 'include f0.conf\n', '/etc/redis/f12.conf': 'hz 1\n' };
+    for (let i = 0; i < 12; i++) files[`/etc/redis/f${i}.conf`] = `include f${i + 1}.conf\ninclude f${i + 1}.conf\n`;
+    const err = parseError(() => load(files));
+    assert.match(err.reason, /^the includes read more than 1024 files, a file counted each time it is included: redfort stops there \(redis-server would read them all\)$/);
+    // And by size: a file included more often than the bytes allow.
+    const fs = vfs({ [P]: 'include a.conf\n'.repeat(5), '/etc/redis/a.conf': `# ${'x'.repeat(100)}\nhz 1\n` });
+    const bytes = parseError(() => loadConf(P, { readFile: fs.readFile, glob: fs.glob, maxExpandedBytes: 400 }));
+    assert.deepEqual([bytes.path, bytes.line], [P, 4]);
+    assert.match(bytes.reason, /^the includes expand to more than 400 bytes/);
+  });
+
   it('the same file included twice (no cycle) is read twice', () => {
     const parsed = load({ [P]: 'include a.conf\ninclude a.conf\n', '/etc/redis/a.conf': 'hz 1\n' });
     assert.equal(parsed.directives.filter((d) => d.name === 'hz').length, 2);

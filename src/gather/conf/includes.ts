@@ -88,6 +88,14 @@ export interface LoadConfOptions {
   readonly cwd?: string;
   /** Nested include depth at which loading stops with an error (default 32). */
   readonly maxDepth?: number;
+  /**
+   * The text the includes expand to, a file counted each time it is included (default 64 MiB, as much as the
+   * files of one configuration may hold): a file that includes the next one twice, 25 levels deep, is 2^25 copies
+   * of the last one, and the load never ended.
+   */
+  readonly maxExpandedBytes?: number;
+  /** Files included, a file counted each time (default 1,024: four times the files one configuration may read). */
+  readonly maxInclusions?: number;
 }
 
 /**
@@ -103,6 +111,18 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const glob = options.glob ?? fsGlob;
   const maxDepth = options.maxDepth ?? 32;
+  const maxExpandedBytes = options.maxExpandedBytes ?? 64 * 1024 * 1024;
+  const maxInclusions = options.maxInclusions ?? 1024;
+  let expandedBytes = 0;
+  let inclusions = 0;
+  const expandedBy = (text: string, d: Directive | undefined): void => {
+    expandedBytes += text.length;
+    if (d) inclusions += 1;
+    if (expandedBytes <= maxExpandedBytes && inclusions <= maxInclusions) return;
+    const where = d ? d.source : { path: top, line: 0 };
+    const what = inclusions > maxInclusions ? `read more than ${maxInclusions} files` : `expand to more than ${maxExpandedBytes} bytes`;
+    throw new ConfigParseError(where.path, where.line, `the includes ${what}, a file counted each time it is included: redfort stops there (redis-server would read them all)`);
+  };
   const top = isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path);
   let cwd = options.cwd ?? dirname(top);
   const startCwd = cwd;
@@ -166,6 +186,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         return fail(`include: can't open config file '${target}': ${errorCode(err)} (redis-server refuses to start)`);
       }
       noteFile(target);
+      expandedBy(text, d);
       checkBom(text, target);
       expand(parseConfText(text, target), next);
       return;
@@ -194,6 +215,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         return fail(`include: can't open config file '${file}': ${errorCode(err)} (redis-server refuses to start)`);
       }
       noteFile(file);
+      expandedBy(texts[texts.length - 1]!, d);
     }
     for (let k = 0; k < matches.length; k++) {
       let text = texts[k]!;
@@ -219,6 +241,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     throw new ConfigParseError(top, 0, `can't open config file: ${errorCode(err)}`);
   }
   noteFile(top);
+  expandedBy(text, undefined);
   checkBom(text, top);
   expand(parseConfText(text, top), [top]);
   return { directives, files, warnings, cwd: startCwd };

@@ -99,6 +99,7 @@ export async function loadConfFiles(path: string, options: Pick<LoadConfOptions,
       return loadConf(path, {
         ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
         ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+        maxExpandedBytes: maxTotalBytes,
         readFile(p) {
           const read = files.get(p);
           if (!read) throw new NeedInput('file', p);
