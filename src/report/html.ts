@@ -86,10 +86,18 @@ function labelList(t: TargetResult): string[] {
     .sort();
 }
 
+/**
+ * A label as the filter matches it: white space and `%` percent-encoded, so that the space-framed list of a row
+ * holds one word per label. A value with a space (`team=pay ments`) once matched the filter for `team=pay` too.
+ */
+function labelToken(label: string): string {
+  return label.replace(/[%\s]/gu, (c) => encodeURIComponent(c));
+}
+
 /** The space-framed label list of a row, for the script's filter (` env=prod team=payments `). */
 function labelData(t: TargetResult): string {
   const labels = labelList(t);
-  return labels.length > 0 ? ` data-labels="${attr(` ${labels.join(' ')} `)}"` : '';
+  return labels.length > 0 ? ` data-labels="${attr(` ${labels.map(labelToken).join(' ')} `)}"` : '';
 }
 
 function targetsTable(targets: readonly TargetResult[]): string {
@@ -111,7 +119,7 @@ interface Row {
 function labelFilter(targets: readonly TargetResult[]): string {
   const all = [...new Set(targets.flatMap(labelList))].sort();
   if (all.length === 0) return '';
-  const options = all.map((l) => `<option value="${attr(l)}">${text(l)}</option>`).join('');
+  const options = all.map((l) => `<option value="${attr(labelToken(l))}">${text(l)}</option>`).join('');
   return `<fieldset><legend>Label</legend><select id="label" aria-label="Show the targets with this label"><option value="">all targets</option>${options}</select></fieldset>\n`;
 }
 

@@ -158,6 +158,20 @@ describe('HTML reporter in headless Chromium', () => {
     await context.close();
   });
 
+  it('the label filter shows the targets with that label only, values with spaces included', async () => {
+    const labelled = { ...report, targets: report.targets.map((t, i) => (i === 0 ? { ...t, labels: { team: 'pay ments' } } : i === 1 ? { ...t, labels: { team: 'pay' } } : t)) };
+    const file = join(dir, 'labels.html');
+    await writeFile(file, htmlReporter(labelled, CONTEXT));
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    await page.goto(pathToFileURL(file).href);
+    const targetsShown = () => page.evaluate(() => [...new Set([...document.querySelectorAll('tr.finding')].filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => (r as HTMLElement).dataset['target']))].sort());
+    await page.locator('#label').selectOption({ label: 'team=pay' });
+    assert.deepEqual(await targetsShown(), ['t1']);
+    await page.locator('#label').selectOption({ label: 'team=pay ments' });
+    assert.deepEqual(await targetsShown(), ['t0']);
+    await page.close();
+  });
+
   it('is readable without JavaScript: every panel and every row shown, no filter controls', async () => {
     const { page } = await open(false);
     const live = report.targets.filter((t) => !t.error).reduce((n, t) => n + t.results.length, 0);
