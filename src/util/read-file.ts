@@ -1,4 +1,4 @@
-import { close, closeSync, constants, fstatSync, open, openSync, read, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { settled } from './fs-calls.ts';
 import { errnoOf, errnoText } from './fs-error.ts';
@@ -187,27 +187,32 @@ export async function readProcText(path: string): Promise<string | undefined> {
 
 /**
  * {@link readProcText} for /proc/<pid>/cmdline, which the kernel reads from the process's memory under that
- * process's memory lock: a process stuck holding it (a page fault on a hung mount) makes the read wait. Through
- * libuv's threads, so that the wait holds one of them and not the run.
+ * process's memory lock: a process stuck holding it (a page fault on a hung mount) makes the read wait. The reads
+ * go through libuv's threads, so that such a wait holds one of them and not the run; the open and the close touch
+ * no memory of the process and are made directly. The kernel fills a read of cmdline as far as the text goes: a
+ * read shorter than asked is its end, and the usual command line is one read (a trip through the threads each).
  */
 export async function readProcMemoryText(path: string): Promise<string | undefined> {
   let fd: number;
   try {
-    fd = await settled<number>((done) => open(path, constants.O_RDONLY, done));
+    fd = openSync(path, constants.O_RDONLY);
   } catch {
     return undefined;
   }
   try {
-    return await procTextOf((chunk) => settled<number>((done) => read(fd, chunk, 0, PROC_CHUNK, null, done)));
+    return await procTextOf((chunk) => settled<number>((done) => read(fd, chunk, 0, PROC_CHUNK, null, done)), true);
   } catch {
     return undefined;
   } finally {
-    await settled<void>((done) => close(fd, done)).catch(() => {});
+    closeQuietly(fd);
   }
 }
 
-/** Reads PROC_CHUNK bytes at a time with `readChunk` until it reads none; the whole as UTF-8. */
-async function procTextOf(readChunk: (chunk: Buffer) => number | Promise<number>): Promise<string> {
+/**
+ * Reads PROC_CHUNK bytes at a time with `readChunk` until it reads none (or, with `shortEnds`, fewer than asked);
+ * the whole as UTF-8. Most of /proc hands out a page or a record at a time, so a short read ends only cmdline.
+ */
+async function procTextOf(readChunk: (chunk: Buffer) => number | Promise<number>, shortEnds = false): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
@@ -216,6 +221,7 @@ async function procTextOf(readChunk: (chunk: Buffer) => number | Promise<number>
     if (bytesRead === 0) break;
     chunks.push(chunk.subarray(0, bytesRead));
     total += bytesRead;
+    if (shortEnds && bytesRead < PROC_CHUNK) break;
   }
   return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
 }
