@@ -42,8 +42,8 @@ describe('the JSON report in pieces', () => {
         const expected = whole(r, root);
         assert.equal(pieces.join(''), expected);
         assert.equal(jsonReporter(r, { rules: RULES, color: false, ...(root ? { root } : {}) }), expected);
-        // Written as made: the head, each target, the tail (or the whole when there is no target).
-        assert.equal(pieces.length, r.targets.length === 0 ? 1 : r.targets.length + 2);
+        // Written as made: the head, each target (after its separator), the tail; the whole when there is no target.
+        assert.equal(pieces.length, r.targets.length === 0 ? 1 : 2 * r.targets.length + 1);
       }
     });
   }
