@@ -63,6 +63,17 @@ describe('command-line experience', { concurrency: 4 }, () => {
     assert.doesNotMatch(result.stderr, /Secret|zzPw/);
   });
 
+  it('a password on the command line, after -a or in a URL, is warned of (ps shows it); REDISCLI_AUTH is not', async () => {
+    const warning = 'Warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH.';
+    for (const args of [['-a', 'Cli-Pw-1', dead], [dead.replace('redis://', 'redis://u:Cli-Pw-2@')], ['-u', dead.replace('redis://', 'redis://:Cli-Pw-3@')]]) {
+      const result = await runCli(['audit', '--no-host', ...args]);
+      assert.equal(result.stderr.split('\n')[0], warning, args.join(' '));
+      assert.doesNotMatch(result.stderr + result.stdout, /Cli-Pw/);
+    }
+    const env = await runCli(['audit', '--no-host', dead.replace('redis://', 'redis://u@')], { env: { REDISCLI_AUTH: 'Cli-Pw-4' } });
+    assert.doesNotMatch(env.stderr, /Warning: a password/);
+  });
+
   it("a password holding '/', ':' or '@' is masked in errors that quote the target as written", async () => {
     const override = await runCli(['audit', 'redis://127.0.0.1:1', '--sentinel', '--node-override', 'redis://u:se/cr:et@x:1']);
     oneLineError(override, /--node-override 'redis:\/\/u:\*\*\*@x:1' must be KEY=URL/);

@@ -7,6 +7,7 @@ import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/target
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
 import { exitCode } from '../../engine/run.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
+import { maskPassword } from '../../redis/target.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
 import { planOutputs } from '../../report/outputs.ts';
 import { auditOptionsOf, samplingOf } from '../../settings/apply.ts';
@@ -159,7 +160,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const failOn = (flags.failOn ?? settings?.failOn ?? 'high') as Severity | 'none';
   const view = reportView(flags);
   if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, none`);
-  if (flags.a !== undefined || flags.pass !== undefined) {
+  // A password in a URL on the command line is in `ps` as much as one after -a (redis-cli warns for both).
+  const urlPassword = [...(flags.uri ? [flags.uri] : []), ...specs].some((spec) => maskPassword(spec) !== spec);
+  if (flags.a !== undefined || flags.pass !== undefined || urlPassword) {
     process.stderr.write('Warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH.\n');
   }
   const distroPackage = flags.distroPackage === undefined ? undefined : parseDeclaredPackage(flags.distroPackage, '--distro-package');
