@@ -139,6 +139,12 @@ describe('sentinel.conf', () => {
     });
   }
 
+  it('a subcommand that is no name is not echoed: a one-megabyte word made a one-megabyte error', () => {
+    const err = parseError(() => sentinel(`sentinel ${'Q$'.repeat(500_000)} m\n`));
+    assert.equal(err.reason, 'sentinel (not shown: 1000000 characters that are no directive name): Unrecognized sentinel configuration statement (or wrong number of arguments). (Sentinel refuses to start)');
+    assert.match(parseError(() => sentinel('sentinel frobnicate yes\n')).reason, /^sentinel frobnicate: Unrecognized/);
+  });
+
   it('detected by its sentinel lines; refused when the caller says it is not a Sentinel config', () => {
     assert.ok(conf('sentinel monitor m 127.0.0.1 6379 1\n').sentinel);
     assert.equal(conf('port 1\n').sentinel, undefined);

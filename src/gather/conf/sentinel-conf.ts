@@ -5,6 +5,7 @@ import { atoi, strtoll } from './c-numbers.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError } from './conf-errors.ts';
 import type { Directive } from './tokenize.ts';
+import { shownName } from './tokenize.ts';
 
 export interface SentinelReplica {
   readonly host: string;
@@ -134,7 +135,9 @@ export function sentinelFromDirectives(
   for (const d of ordered) {
     const source: Source = { kind: 'file', path: d.source.path, line: d.source.line };
     const fail = (reason: string): never => {
-      throw new ConfigParseError(d.source.path, d.source.line, `sentinel ${sub(d)}: ${reason} (Sentinel refuses to start)`);
+      // The subcommand as a name, or only its length: a word of the file is not echoed (a megabyte of it was).
+      const named = shownName(sub(d));
+      throw new ConfigParseError(d.source.path, d.source.line, `sentinel ${named.startsWith("'") ? named.slice(1, -1) : named}: ${reason} (Sentinel refuses to start)`);
     };
     const argv = d.args;
     const argc = argv.length;

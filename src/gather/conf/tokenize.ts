@@ -129,7 +129,7 @@ export function unknownDirective(name: string): string {
 }
 
 /** A directive's name quoted, or how long it is when it is no name (see unknownDirective). */
-function shownName(name: string): string {
+export function shownName(name: string): string {
   return /^[A-Za-z][A-Za-z0-9_.-]{0,59}$/.test(name) ? `'${name}'` : `(not shown: ${name.length} characters that are no directive name)`;
 }
 
