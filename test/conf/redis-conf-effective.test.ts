@@ -401,3 +401,36 @@ describe('effectiveConfig: inline ACL users', () => {
     assert.match(parseError(() => conf('user "a b" on\n')).reason, /Spaces not allowed/);
   });
 });
+
+describe('effectiveConfig: compiled defaults made once per version and shared', () => {
+  const noteOf = (eff: ReturnType<typeof conf>, name: string): string => {
+    const source = eff.config.get(name)?.source;
+    return source?.kind === 'default' ? source.note : `not a default: ${JSON.stringify(source)}`;
+  };
+
+  it('a server, a sentinel and another version of the same run each get their own defaults, in the same order', () => {
+    const server = conf('port 7000\n', { version: '7.0.15' });
+    const sentinel = conf('port 27000\n', { version: '7.0.15', sentinel: true });
+    const again = conf('hz 5\n', { version: '7.0.15' });
+    // The sentinel's own defaults, not the server's made before it for the same version, and back.
+    assert.equal(value(sentinel, 'protected-mode'), 'no');
+    assert.equal(value(server, 'protected-mode'), 'yes');
+    assert.equal(value(again, 'port'), '6379');
+    assert.deepEqual(conf('hz 5\n', { version: '7.0.15', sentinel: true }).config.get('port')?.source, { kind: 'default', note: 'Sentinel default of Redis 7.0 (initSentinelConfig)' });
+    assert.equal(value(conf('', { version: '6.0.16' }), 'save'), value(conf('', { version: '6.0.20' }), 'save'));
+    assert.match(noteOf(conf('', { version: '6.0.16' }), 'save'), /6\.0 drops its save points/);
+    assert.equal(noteOf(conf('', { version: '7.0.15' }), 'save'), 'compiled default of Redis 7.0');
+    // A default the file sets is the file's; the ones it leaves out come in the directive table's order each time.
+    assert.equal(again.config.get('hz')!.source.kind, 'file');
+    assert.deepEqual([...conf('', { version: '7.0.15' }).config.keys()], [...conf('', { version: '7.0.15' }).config.keys()]);
+    assert.deepEqual([...conf('port 1\n', { version: '7.0.15' }).config.keys()].filter((k) => k !== 'port'), [...conf('', { version: '7.0.15' }).config.keys()].filter((k) => k !== 'port'));
+  });
+
+  it("dir is each file's own working directory, never the one of a file read before", () => {
+    const a = effectiveConfig(load({ '/etc/redis/redis.conf': 'port 1\n' }, '/etc/redis/redis.conf', '/var/lib/a'), { version: '7.0.15' });
+    const b = effectiveConfig(load({ '/etc/redis/redis.conf': 'port 2\n' }, '/etc/redis/redis.conf', '/var/lib/b'), { version: '7.0.15' });
+    assert.equal(value(a, 'dir'), '/var/lib/a');
+    assert.equal(value(b, 'dir'), '/var/lib/b');
+    assert.match(noteOf(b, 'dir'), /assumed \/var\/lib\/b\)$/);
+  });
+});

@@ -302,32 +302,67 @@ function fillDefaults(
   version: ServerVersion,
   context: { cwd: string | undefined; sentinel: boolean },
 ): void {
-  const note = `compiled default of ${version.label}`;
+  for (const d of compiledDefaults(version, context.sentinel)) {
+    if (config.has(d.name) || secrets.has(d.name)) continue;
+    if (d.name === 'dir') {
+      // The working directory the server was started in: the one default that is not the version's alone.
+      if (context.cwd === undefined) continue;
+      config.set('dir', { value: context.cwd, source: { kind: 'default', note: `${d.note}: the working directory redis-server was started in (assumed ${context.cwd})` } });
+    } else if (d.secret) secrets.set(d.name, d.fact as Fact<SecretDigest>);
+    else config.set(d.name, d.fact as Fact<string>);
+  }
+}
+
+interface CompiledDefault {
+  readonly name: string;
+  readonly secret: boolean;
+  /** Undefined for `dir`, whose default is the server's working directory. */
+  readonly fact: Fact<string> | Fact<SecretDigest> | undefined;
+  readonly note: string;
+}
+
+/**
+ * The compiled defaults of a version, server or sentinel, in the directive table's order, made once and shared by
+ * every file of that version a run reads (facts are never changed once made): a fleet fills some 200 defaults per
+ * target, each looked up in the version's table, and its secrets digested. Bounded: a server's word makes the
+ * version, started afresh when full.
+ */
+function compiledDefaults(version: ServerVersion, sentinel: boolean): readonly CompiledDefault[] {
+  const key = `${version.product} ${version.major}.${version.minor} ${version.key} ${version.label} ${sentinel}`;
+  const known = COMPILED_DEFAULTS.get(key);
+  if (known) return known;
+  const note = `compiled default of ${version.label} ${sentinel}`;
   // One source for every plain default (most of some 200 directives a config file leaves out), not one each.
   const compiled: Source = { kind: 'default', note };
+  const made: CompiledDefault[] = [];
   for (const spec of DIRECTIVES) {
     if (!existsInVersion(spec, version)) continue;
-    if (config.has(spec.name) || secrets.has(spec.name)) continue;
+    const secret = SECRET_DIRECTIVES.has(spec.name);
+    if (spec.name === 'dir') {
+      made.push({ name: spec.name, secret, fact: undefined, note });
+      continue;
+    }
     let value = defaultFor(spec, version.key);
     let why = note;
-    if (spec.name === 'dir') {
-      if (context.cwd === undefined) continue;
-      value = context.cwd;
-      why = `${note}: the working directory redis-server was started in (assumed ${context.cwd})`;
-    } else if (spec.name === 'save' && version.key === 'r6.0') {
+    if (spec.name === 'save' && version.key === 'r6.0') {
       why = `${note}: 6.0 drops its save points whenever it is started with a config file`;
-    } else if (context.sentinel && spec.name === 'port') {
+    } else if (sentinel && spec.name === 'port') {
       value = '26379';
       why = `Sentinel default of ${version.label} (initSentinelConfig)`;
-    } else if (context.sentinel && spec.name === 'protected-mode') {
+    } else if (sentinel && spec.name === 'protected-mode') {
       value = 'no';
       why = `Sentinel default of ${version.label}: initSentinelConfig turns protected mode off`;
     }
     const source: Source = why === note ? compiled : { kind: 'default', note: why };
-    if (SECRET_DIRECTIVES.has(spec.name)) secrets.set(spec.name, { value: digestPassword(value), source });
-    else config.set(spec.name, { value, source });
+    made.push({ name: spec.name, secret, fact: secret ? { value: digestPassword(value), source } : { value, source }, note });
   }
+  if (COMPILED_DEFAULTS.size >= MAX_COMPILED_DEFAULTS) COMPILED_DEFAULTS.clear();
+  COMPILED_DEFAULTS.set(key, made);
+  return made;
 }
+
+const COMPILED_DEFAULTS = new Map<string, readonly CompiledDefault[]>();
+const MAX_COMPILED_DEFAULTS = 64;
 
 function parseUserLine(d: Directive, version: string | undefined): AclUser {
   const name = d.args[0]!;
