@@ -331,7 +331,7 @@ function compiledDefaults(version: ServerVersion, sentinel: boolean): readonly C
   const key = `${version.product} ${version.major}.${version.minor} ${version.key} ${version.label} ${sentinel}`;
   const known = COMPILED_DEFAULTS.get(key);
   if (known) return known;
-  const note = `compiled default of ${version.label} ${sentinel}`;
+  const note = `compiled default of ${version.label}`;
   // One source for every plain default (most of some 200 directives a config file leaves out), not one each.
   const compiled: Source = { kind: 'default', note };
   const made: CompiledDefault[] = [];
