@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 /** Where each report goes: at most one to standard output, the others to files. */
 export interface OutputPlan {
   readonly stdout?: string;
@@ -34,9 +36,22 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
   if (plain.length === 1) {
     const format = rest.length === 0 && unique.length === 0 ? 'text' : rest[0];
     if (rest.length > 1 || format === undefined) return `--output ${plain[0]}: name the format of each file as FORMAT=FILE when there are several`;
-    return { files: [...files, { format, path: plain[0]! }] };
+    const all = [...files, { format, path: plain[0]! }];
+    return sameFile(all) ?? { files: all };
   }
   if (rest.length > 1) return `only one format can go to standard output (${rest.join(', ')}): write the others with --output FORMAT=FILE`;
   const stdout = rest[0] ?? (unique.length === 0 ? 'text' : undefined);
-  return { ...(stdout !== undefined ? { stdout } : {}), files };
+  return sameFile(files) ?? { ...(stdout !== undefined ? { stdout } : {}), files };
+}
+
+/** Two outputs that name one file: the second report would replace the first without a word. */
+function sameFile(files: readonly { readonly format: string; readonly path: string }[]): string | undefined {
+  const seen = new Map<string, { format: string; path: string }>();
+  for (const file of files) {
+    const key = resolve(file.path);
+    const first = seen.get(key);
+    if (first) return `--output ${first.format}=${first.path} and --output ${file.format}=${file.path} name the same file: the second report would replace the first`;
+    seen.set(key, file);
+  }
+  return undefined;
 }

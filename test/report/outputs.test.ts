@@ -6,6 +6,12 @@ const KNOWN = ['text', 'json', 'sarif', 'junit', 'html', 'markdown'];
 const plan = (formats: string[] | undefined, outputs: string[] = []) => planOutputs(formats, outputs, KNOWN);
 
 describe('--format and --output', () => {
+  it('refuses two outputs that name the same file (the second report replaced the first without a word)', () => {
+    assert.equal(plan(undefined, ['json=r.json', 'sarif=./r.json']), '--output json=r.json and --output sarif=./r.json name the same file: the second report would replace the first');
+    assert.match(plan(['json'], ['sarif=out.txt', 'out.txt']) as string, /^--output sarif=out\.txt and --output json=out\.txt name the same file/);
+    assert.deepEqual(plan(undefined, ['json=a/r.json', 'sarif=b/r.json']), { stdout: 'text', files: [{ format: 'json', path: 'a/r.json' }, { format: 'sarif', path: 'b/r.json' }] });
+  });
+
   it('prints text by default', () => {
     assert.deepEqual(plan(undefined), { stdout: 'text', files: [] });
   });
