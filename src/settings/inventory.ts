@@ -95,7 +95,26 @@ export function isYamlInventory(text: string): boolean {
  * @throws {SettingsError} `path:line: what is wrong`.
  */
 export function parseInventory(text: string, path: string, options: InventoryOptions = {}): Inventory {
-  return isYamlInventory(text) ? parseYaml(text, path, options) : parseLines(text, path);
+  const inventory = isYamlInventory(text) ? parseYaml(text, path, options) : parseLines(text, path);
+  const twice = listedTwice(inventory);
+  return twice.length > 0 ? { ...inventory, warnings: [...inventory.warnings, ...twice] } : inventory;
+}
+
+/**
+ * A target written twice, with the same user and deployment flag (a copy-and-paste in a long inventory): audited
+ * twice, and counted twice in the fleet's totals. A warning naming both lines; both are still audited.
+ */
+function listedTwice(inventory: Inventory): string[] {
+  const first = new Map<string, number>();
+  const warnings: string[] = [];
+  for (const target of inventory.targets) {
+    const line = target.source.line;
+    const key = `${target.spec}\n${String(target.connection.user ?? '')}\n${target.kind ?? ''}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, line);
+    else warnings.push(`${inventory.path}:${line}: ${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`);
+  }
+  return warnings;
 }
 
 function checkSpec(spec: string, fail: (message: string) => never): boolean {

@@ -37,6 +37,14 @@ describe('inventory', () => {
     assert.throws(() => parseInventory('targets:\n  - { url: redis://a, distroPackage: "latest" }\n', 'f'), /f:2: targets: distroPackage: 'latest' is not a package declaration/);
   });
 
+  it('a target written twice with the same user is a warning naming both lines; both are kept', () => {
+    const lines = parseInventory('redis://a:1\nredis://b:2\nredis://a:1\n', 'list.txt');
+    assert.equal(lines.targets.length, 3);
+    assert.deepEqual(lines.warnings, ['list.txt:3: redis://a:1 is listed twice (first at line 1): it is audited twice']);
+    const yaml = parseInventory('targets:\n  - { url: "redis://u:pw-x@a:1" }\n  - { url: redis://a:1, user: audit2 }\n  - { url: "redis://u:pw-x@a:1", cluster: true }\n  - { url: "redis://u:pw-x@a:1" }\n', 'f.yaml');
+    assert.deepEqual(yaml.warnings.filter((w) => /twice/.test(w)), ['f.yaml:5: redis://u:***@a:1 is listed twice (first at line 2): it is audited twice']);
+  });
+
   it('one URL a line, comments skipped, lines counted', () => {
     const inv = parseInventory('# fleet\n\nredis://a:1\nb:2\n', 'list.txt');
     assert.deepEqual(inv.targets.map((t) => [t.spec, t.source.line]), [['redis://a:1', 3], ['b:2', 4]]);
