@@ -169,20 +169,8 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTT
  * the descriptor links are (gather/host/proc.ts): the kernel makes these from its own tables in microseconds. Not
  * for a file the kernel makes from the process's memory: {@link readProcMemoryText}.
  */
-export async function readProcText(path: string): Promise<string | undefined> {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY);
-  } catch {
-    return undefined;
-  }
-  try {
-    return await procTextOf((chunk) => readSync(fd, chunk, 0, PROC_CHUNK, null));
-  } catch {
-    return undefined;
-  } finally {
-    closeQuietly(fd);
-  }
+export function readProcText(path: string): Promise<string | undefined> {
+  return withProcFile(path, (fd) => procTextOf((chunk) => readSync(fd, chunk, 0, PROC_CHUNK, null)));
 }
 
 /**
@@ -192,7 +180,12 @@ export async function readProcText(path: string): Promise<string | undefined> {
  * no memory of the process and are made directly. The kernel fills a read of cmdline as far as the text goes: a
  * read shorter than asked is its end, and the usual command line is one read (a trip through the threads each).
  */
-export async function readProcMemoryText(path: string): Promise<string | undefined> {
+export function readProcMemoryText(path: string): Promise<string | undefined> {
+  return withProcFile(path, (fd) => procTextOf((chunk) => settled<number>((done) => read(fd, chunk, 0, PROC_CHUNK, null, done)), true));
+}
+
+/** `read` of the /proc file at `path`, opened directly and always closed; undefined when it cannot be opened or read. */
+async function withProcFile(path: string, read: (fd: number) => Promise<string>): Promise<string | undefined> {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY);
@@ -200,7 +193,7 @@ export async function readProcMemoryText(path: string): Promise<string | undefin
     return undefined;
   }
   try {
-    return await procTextOf((chunk) => settled<number>((done) => read(fd, chunk, 0, PROC_CHUNK, null, done)), true);
+    return await read(fd);
   } catch {
     return undefined;
   } finally {
