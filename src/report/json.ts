@@ -41,6 +41,11 @@ const TARGETS_KEY = '\n  "targets": ';
  * text is garbage as soon as it is written.
  */
 export function jsonReportPieces(report: AuditReport, root: string | undefined, emit: (piece: string) => void): void {
+  for (const piece of jsonReportPieceList(report, root)) emit(piece);
+}
+
+/** {@link jsonReportPieces} as they are made, for a writer that waits for its reader between them. */
+export function* jsonReportPieceList(report: AuditReport, root: string | undefined): Generator<string, void, undefined> {
   // The report without its targets: `"targets": []` at the top level's indentation (a nested key is indented
   // further, and the top level's keys are unique), between what comes before the targets and what comes after.
   const skeleton = JSON.stringify(
@@ -55,11 +60,11 @@ export function jsonReportPieces(report: AuditReport, root: string | undefined, 
   );
   const at = skeleton.indexOf(`${TARGETS_KEY}[]`);
   if (report.targets.length === 0 || at === -1) {
-    emit(`${skeleton}\n`);
+    yield `${skeleton}\n`;
     return;
   }
-  emit(`${skeleton.slice(0, at + TARGETS_KEY.length)}[\n`);
-  report.targets.forEach((t, i) => {
+  yield `${skeleton.slice(0, at + TARGETS_KEY.length)}[\n`;
+  for (const [i, t] of report.targets.entries()) {
     const target = {
       ...targetHead(t),
       results: t.results.map((r) => (r.status === 'fail' ? { ...r, fingerprint: failureFingerprint(t, r, root) } : r)),
@@ -68,10 +73,10 @@ export function jsonReportPieces(report: AuditReport, root: string | undefined, 
     // between the array's opening line and its closing one.
     const wrapped = JSON.stringify({ t: [target] }, null, 2);
     // Emitted apart: the separator joined to the slice would be a new string of 100 KB to make flat and copy.
-    if (i > 0) emit(',\n');
-    emit(wrapped.slice(WRAP_OPEN.length, wrapped.length - WRAP_CLOSE.length));
-  });
-  emit(`\n  ]${skeleton.slice(at + TARGETS_KEY.length + 2)}\n`);
+    if (i > 0) yield ',\n';
+    yield wrapped.slice(WRAP_OPEN.length, wrapped.length - WRAP_CLOSE.length);
+  }
+  yield `\n  ]${skeleton.slice(at + TARGETS_KEY.length + 2)}\n`;
 }
 
 const WRAP_OPEN = '{\n  "t": [\n';

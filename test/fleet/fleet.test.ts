@@ -101,6 +101,41 @@ describe('redfort audit --targets with per-target credentials', () => {
     }
   });
 
+  it('writes the same JSON report to standard output as to a file, a dead target included', async () => {
+    const inventory = join(dir, 'stdout.txt');
+    const [dead] = await freePorts(1);
+    await writeFile(inventory, `redis://127.0.0.1:${c.port}\nredis://127.0.0.1:${dead}\n`);
+    const file = join(dir, 'stdout-twin.json');
+    const common = ['audit', '--targets', inventory, '--no-probe', '--no-host', '--fail-on', 'none'];
+    const env = { env: { REDISCLI_AUTH: PW_INLINE } };
+    const [run, twin] = await Promise.all([runCli([...common, '--format', 'json'], env), runCli([...common, '--quiet', '-o', `json=${file}`], env)]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(twin.code, 2, twin.stderr);
+    const report = JSON.parse(run.stdout) as { targets: { error?: string }[] };
+    assert.equal(report.targets.length, 2);
+    assert.equal(report.targets.filter((t) => t.error !== undefined).length, 1, 'the dead target is an error, the other audited');
+    assert.equal(run.stdout, await readFile(file, 'utf8'));
+  });
+
+  it('a reader that goes away in the middle of the JSON report ends the run with its exit code', async () => {
+    // 320 dead targets make a report of some 8 MB, far more than a pipe holds: the reader takes one chunk and leaves.
+    const [dead] = await freePorts(1);
+    const list = join(dir, 'epipe.txt');
+    const urls: string[] = [];
+    for (let h = 1; h <= 20; h++) for (let db = 0; db < 16; db++) urls.push(`redis://127.0.0.${h}:${dead}/${db}`);
+    await writeFile(list, `${urls.join('\n')}\n`);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.cjs'), 'audit', '--targets', list, '--no-host', '--no-probe', '--format', 'json', '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const code = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString('utf8'))));
+    child.stdout.destroy();
+    assert.match(first, /^\{\n {2}"tool"/);
+    assert.equal(await code, 2, `exit code: 2 (targets could not be audited); stderr: ${stderr}`);
+  });
+
   it('a wrong password fails that target only', async () => {
     const inventory = join(dir, 'wrong.txt');
     await writeFile(inventory, `redis://:not-the-password@127.0.0.1:${a.port}\nredis://127.0.0.1:${c.port}\n`);

@@ -227,10 +227,19 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
         },
         renderPieces: async (format, report) => {
           if (format !== 'json') return undefined;
-          const { jsonReportPieces } = await import('../../report/json.ts');
-          return (emit) => jsonReportPieces(report, process.cwd(), emit);
+          const { jsonReportPieceList } = await import('../../report/json.ts');
+          return jsonReportPieceList(report, process.cwd());
         },
         writeStdout: (text) => process.stdout.write(text),
+        drainStdout: () =>
+          new Promise((resolve) => {
+            // A reader that went away (EPIPE) never drains: its end is as good.
+            const done = (): void => {
+              for (const event of ['drain', 'close', 'error'] as const) process.stdout.off(event, done);
+              resolve();
+            };
+            for (const event of ['drain', 'close', 'error'] as const) process.stdout.once(event, done);
+          }),
         say,
       },
     );
