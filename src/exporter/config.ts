@@ -8,6 +8,7 @@ import { parseAllowEntry } from './allow.ts';
 import { ExporterConfigError } from './errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from '../settings/sample-data.ts';
+import { yamlErrorText } from '../settings/types.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
 
@@ -101,7 +102,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
     throw new ExporterConfigError(`${path}:${lineOf(node)}: ${message}`);
   };
   const syntax = doc.errors[0];
-  if (syntax) throw new ExporterConfigError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
+  if (syntax) throw new ExporterConfigError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${yamlErrorText(syntax.message)}`);
   const baseDir = resolve(path, '..');
   const file = (value: string) => (isAbsolute(value) ? value : resolve(baseDir, value));
 

@@ -8,7 +8,7 @@ import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
-import { SettingsError } from './types.ts';
+import { SettingsError, yamlErrorText } from './types.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
@@ -152,7 +152,7 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
     throw new SettingsError(`${path}:${at(node)}: ${message}`);
   };
   const syntax = doc.errors[0];
-  if (syntax) throw new SettingsError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
+  if (syntax) throw new SettingsError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${yamlErrorText(syntax.message)}`);
   const duplicate = firstDuplicateKey(doc);
   if (duplicate !== undefined) throw new SettingsError(`${path}:${lines.linePos(duplicate).line}: Map keys must be unique`);
   const file = (value: string) => (options.baseDir && !isAbsolute(value) ? resolve(options.baseDir, value) : value);

@@ -7,7 +7,7 @@ import { resolveTarget, TargetError } from '../redis/target.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
-import { SettingsError } from './types.ts';
+import { SettingsError, yamlErrorText } from './types.ts';
 
 export interface ParseOptions {
   /** Every rule id of the catalogue: a `rules` or `suppressions` entry must name one, or an area of one. */
@@ -49,7 +49,7 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
   const syntax = doc.errors[0];
   if (syntax) {
     const line = lines.linePos(syntax.pos[0]).line;
-    throw new SettingsError(`${path}:${line}: ${syntax.message.split('\n')[0]}`);
+    throw new SettingsError(`${path}:${line}: ${yamlErrorText(syntax.message)}`);
   }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate !== undefined) throw new SettingsError(`${path}:${lines.linePos(duplicate).line}: Map keys must be unique`);

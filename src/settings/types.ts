@@ -49,3 +49,12 @@ export interface Settings {
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
+
+/**
+ * The first line of a YAML parser error, as a user reads it: the parser reports a document nested deeper than its
+ * stack (thousands of `[`) as V8's own words, which name no YAML.
+ */
+export function yamlErrorText(message: string): string {
+  const first = message.split('\n')[0] ?? '';
+  return /Maximum call stack size exceeded/.test(first) ? 'nested too deeply to read (thousands of levels)' : first;
+}

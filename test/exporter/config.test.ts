@@ -54,6 +54,10 @@ const snapshot: ProbeSnapshot = {
 };
 
 describe('exporter config', () => {
+  it('a document nested thousands deep is one line saying so, not the parser\'s stack overflow', async () => {
+    await assert.rejects(parse(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), /exporter\.yaml:1: nested too deeply to read/);
+  });
+
   it('reads the shape of the issue', async () => {
     const config = await parse(
       `listen: 127.0.0.1:9779

@@ -11,6 +11,10 @@ const example = doc.split('```yaml\n')[1]!.split('```')[0]!;
 const schema = new AjvModule.default({ strict: false }).compile(JSON.parse(readFileSync(new URL('../../docs/inventory.schema.json', import.meta.url), 'utf8')) as object);
 
 describe('inventory', () => {
+  it('a document nested thousands deep is one line saying so, not the parser\'s stack overflow', () => {
+    assert.throws(() => parseInventory(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'f.yaml'), /^SettingsError: f\.yaml:1: nested too deeply to read/);
+  });
+
   it("parses docs/inventory.md's example, which the published schema accepts", () => {
     assert.equal(schema(parse(example)), true, JSON.stringify(schema.errors));
     const inv = parseInventory(example, 'fleet.yaml');

@@ -54,6 +54,10 @@ suppressions:
 `;
 
 describe('.redfort.yaml', () => {
+  it('a document nested thousands deep is one line saying so, not the parser\'s stack overflow', () => {
+    assert.throws(() => parse(`suppress: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), /conf\/\.redfort\.yaml:1: nested too deeply to read/);
+  });
+
   it('reads every setting', () => {
     const s = parse(FULL);
     assert.equal(s.path, 'conf/.redfort.yaml');
