@@ -24,8 +24,8 @@ const BUNDLE_WRAPPER_TAIL = '\n})';
 // src/cli/start.ts: `--version` answers there) and one CommonJS bundle of the rest (dist/cli-main.cjs) with the V8
 // code cache made for it here (dist/cli-main.cache; src/cli/bundle.ts): Node 20 caches no compiled ES module code,
 // and a cold start spent about a third of its time parsing and compiling. The command, bin/redfort.cjs, is CommonJS
-// too: a run starts no ES module loader. What a run does not use (the reporters, yaml, deployments, fix, harden, the exporter) is still
-// evaluated only when asked for (see README, Performance).
+// too: a run starts no ES module loader. What a run does not use (the reporters, yaml, deployments, fix, harden,
+// the exporter) is still evaluated only when asked for (see README, Performance).
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const define = { __REDFORT_VERSION__: JSON.stringify(version) };
 // A fresh clone has no dist/ yet (npm install runs this as `prepare`).

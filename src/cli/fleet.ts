@@ -46,11 +46,11 @@ export interface FleetCommand {
 /** What the caller supplies: how to render the formats that need the whole report, and where output goes. */
 export interface FleetIo {
   render(format: string, report: AuditReport, forStdout: boolean): Promise<string>;
-  /** The file report of `format` as a writer of pieces, for a format made in pieces (JSON); else undefined. */
+  /** The report of `format` in pieces, as they are made, for a format made in pieces (JSON); else undefined. */
   renderPieces?(format: string, report: AuditReport): Promise<Iterable<string> | undefined>;
-  /** The text report of the details (below the fleet summary). */
-  /** False when the text waits in memory for its reader: then {@link drainStdout} says when it has taken it. */
+  /** Writes to standard output; false when the text waits in memory for its reader (see {@link drainStdout}). */
   writeStdout(text: string): boolean | void;
+  /** Resolves when the reader has taken what waited, or has gone away. */
   drainStdout?(): Promise<void>;
   say(message: string): void;
 }

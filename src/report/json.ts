@@ -25,26 +25,17 @@ export function failureFingerprint(t: TargetResult, r: RuleResult, root: string 
  * The machine contract: docs/json-report.schema.json. Stable field names; additions only. A failure carries its
  * `fingerprint`, the value a suppression's `fingerprint:` and a baseline match (paths below `root` relative to it).
  */
-export const jsonReporter: Reporter = (report, { root }) => {
-  const pieces: string[] = [];
-  jsonReportPieces(report, root, (piece) => pieces.push(piece));
-  return pieces.join('');
-};
+export const jsonReporter: Reporter = (report, { root }) => [...jsonReportPieceList(report, root)].join('');
 
 /** The report's top-level keys, in order, and where the targets go. */
 const TARGETS_KEY = '\n  "targets": ';
 
 /**
- * The JSON report in pieces, in order: the same text as `JSON.stringify(report, null, 2)` and a line feed, made
- * one target at a time. A fleet's report is some 50 KB per target: made whole, it is one string of 10 MB for 200
- * targets (20 MB in memory, as it holds a character beyond Latin-1), then encoded whole; in pieces, each target's
- * text is garbage as soon as it is written.
+ * The JSON report in pieces, in order, as they are made: the same text as `JSON.stringify(report, null, 2)` and a
+ * line feed, one target at a time. A fleet's report is some 50 KB per target: made whole, it is one string of 10 MB
+ * for 200 targets (20 MB in memory, as it holds a character beyond Latin-1), then encoded whole; in pieces, each
+ * target's text is garbage as soon as it is written, and a writer may wait for its reader between them.
  */
-export function jsonReportPieces(report: AuditReport, root: string | undefined, emit: (piece: string) => void): void {
-  for (const piece of jsonReportPieceList(report, root)) emit(piece);
-}
-
-/** {@link jsonReportPieces} as they are made, for a writer that waits for its reader between them. */
 export function* jsonReportPieceList(report: AuditReport, root: string | undefined): Generator<string, void, undefined> {
   // The report without its targets: `"targets": []` at the top level's indentation (a nested key is indented
   // further, and the top level's keys are unique), between what comes before the targets and what comes after.

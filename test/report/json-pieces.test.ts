@@ -4,7 +4,7 @@ import type { TargetResult } from '../../src/engine/run.ts';
 import { summarize } from '../../src/engine/run.ts';
 import { ERROR_RESULTS, labelledTarget } from '../helpers/report-targets.ts';
 import type { AuditReport } from '../../src/report/types.ts';
-import { failureFingerprint, jsonReporter, jsonReportPieces, targetHead } from '../../src/report/json.ts';
+import { failureFingerprint, jsonReporter, jsonReportPieceList, targetHead } from '../../src/report/json.ts';
 import { RULES } from '../../src/rules/index.ts';
 
 /** The JSON report as one JSON.stringify of the whole report writes it: what the pieces must add up to. */
@@ -37,8 +37,7 @@ describe('the JSON report in pieces', () => {
   for (const [name, r] of cases) {
     it(`${name}: the pieces add up to the whole report, a piece per target`, () => {
       for (const root of ['/work', undefined]) {
-        const pieces: string[] = [];
-        jsonReportPieces(r, root, (p) => pieces.push(p));
+        const pieces = [...jsonReportPieceList(r, root)];
         const expected = whole(r, root);
         assert.equal(pieces.join(''), expected);
         assert.equal(jsonReporter(r, { rules: RULES, color: false, ...(root ? { root } : {}) }), expected);
