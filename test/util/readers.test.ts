@@ -11,6 +11,9 @@ import { readCertificateFile } from '../../src/gather/probe/certificate.ts';
 import { readRollback, RollbackFileError } from '../../src/fix/rollback.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { DEFAULT_MAX_FILE_BYTES } from '../../src/util/read-file.ts';
+import { makeCerts } from '../harness/certs.ts';
+import { freePort } from '../harness/servers.ts';
+import { runCli } from '../report/cli-run.ts';
 
 // The host and TLS readers read through the one capped, regular-file-only reader: a FIFO (which a plain read
 // would wait on forever) and a file over the cap are refused and said why. A reader that regressed to a plain
@@ -87,6 +90,33 @@ describe('the host and TLS readers refuse a FIFO and an oversized file', () => {
       tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cacertdir: cadir }, {})),
       { message: `the --cacertdir directory '${cadir}' holds no PEM certificate` },
     );
+  });
+});
+
+describe('--key must hold a PEM private key that redfort can use', () => {
+  test('no key, an OpenSSH key, a DER key and an encrypted key: one line naming the flag and the file', GUARD, async () => {
+    const certs = await makeCerts();
+    const der = join(dir, 'client.der');
+    execFileSync('openssl', ['pkey', '-in', certs.clientKey, '-outform', 'DER', '-out', der]);
+    const encrypted = join(dir, 'client-enc.key');
+    execFileSync('openssl', ['pkey', '-in', certs.clientKey, '-aes256', '-passout', 'pass:secret', '-out', encrypted]);
+    const openssh = join(dir, 'id_ed25519');
+    writeFileSync(openssh, '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n');
+    const options = (key: string) => tlsOptions(resolveTarget('rediss://127.0.0.1:6379', { cert: certs.clientCert, key }, {}));
+    // The certificate alone, given as the key: OpenSSL said only `DECODER routines::unsupported` at connect time.
+    for (const key of [certs.clientCert, der, openssh]) {
+      await assert.rejects(options(key), { name: 'TargetError', message: `the --key file '${key}' holds no PEM private key` });
+    }
+    await assert.rejects(options(encrypted), { message: `the --key file '${encrypted}' holds an encrypted private key (redfort takes no passphrase)` });
+    assert.ok((await options(certs.clientKey)).key, 'a good key is refused');
+  });
+
+  test('the CLI: one line naming the target, the flag and the file, exit 2', GUARD, async () => {
+    const certs = await makeCerts();
+    const target = `rediss://127.0.0.1:${await freePort()}`;
+    const run = await runCli(['audit', target, '--cert', certs.clientCert, '--key', certs.clientCert, '--format', 'json']);
+    assert.equal(run.code, 2);
+    assert.deepEqual(run.stderr.trim().split('\n'), [`redfort: ${target}: the --key file '${certs.clientCert}' holds no PEM private key`]);
   });
 });
 

@@ -23,7 +23,7 @@ export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions>
   // Giving `ca` replaces Node's bundled roots, as --cacert replaces OpenSSL's default store in redis-cli.
   if (ca.length > 0) options.ca = ca;
   if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert', 'certificate');
-  if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key');
+  if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key', 'private key');
   const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
   if (servername !== undefined) options.servername = servername;
   return options;
@@ -32,9 +32,10 @@ export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions>
 /**
  * A file of the command line; a --cacert or --cert must hold a PEM certificate: Node ignored a --cacert without
  * one, so the audit connected without verifying, with a warning that blamed the server's certificate (redis-cli
- * refuses such a file at the start).
+ * refuses such a file at the start). A --key must hold an unencrypted PEM private key, else OpenSSL's words at
+ * connect time (`DECODER routines::unsupported`, `bad decrypt`) named neither the flag nor the file.
  */
-async function readPem(path: string, flag: string, holds?: 'certificate'): Promise<Buffer> {
+async function readPem(path: string, flag: string, holds: 'certificate' | 'private key'): Promise<Buffer> {
   let content: Buffer;
   try {
     content = await readFileBytes(path);
@@ -42,8 +43,19 @@ async function readPem(path: string, flag: string, holds?: 'certificate'): Promi
     throw new TargetError(`cannot read the ${flag} file '${path}': ${describeFsError(error)}`, { cause: error });
   }
   if (holds === 'certificate' && !content.includes('-----BEGIN CERTIFICATE-----')) throw new TargetError(`the ${flag} file '${path}' holds no PEM certificate`);
+  if (holds === 'private key') {
+    const text = content.toString('latin1');
+    if (!PEM_PRIVATE_KEY.test(text)) throw new TargetError(`the ${flag} file '${path}' holds no PEM private key`);
+    // PKCS#8 `ENCRYPTED PRIVATE KEY`, or the legacy `Proc-Type: 4,ENCRYPTED` header: redis-cli takes no passphrase either.
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/.test(text)) {
+      throw new TargetError(`the ${flag} file '${path}' holds an encrypted private key (redfort takes no passphrase)`);
+    }
+  }
   return content;
 }
+
+// PKCS#8, PKCS#1 (`RSA`), SEC1 (`EC`); an OpenSSH key (`OPENSSH PRIVATE KEY`) is not one OpenSSL reads.
+const PEM_PRIVATE_KEY = /-----BEGIN (?!OPENSSH )(?:[A-Z0-9]+ )*PRIVATE KEY-----/;
 
 async function readCaDir(dir: string): Promise<Buffer[]> {
   let names: string[];
