@@ -41,6 +41,8 @@ export interface FleetOptions extends AuditOptions {
 export interface Finishing {
   readonly settings: Settings | undefined;
   readonly baseline: Baseline | undefined;
+  /** Where the baseline was read from (named in warnings about entries that match nothing). */
+  readonly baselinePath?: string;
   /** `YYYY-MM-DD`: suppressions expire by it. */
   readonly today: string;
   /** The folder of the run: fingerprints are made relative to it. */
@@ -70,7 +72,14 @@ export interface Finished {
  * line is made here (in a worker thread: what crosses back is its bytes, not the result).
  */
 export function finishTarget(raw: TargetResult, finishing: Finishing): Finished {
-  const triaged = triageReport(reportOf([raw]), { settings: finishing.settings, baseline: finishing.baseline, today: finishing.today, ...(finishing.root !== undefined ? { root: finishing.root } : {}) });
+  const triaged = triageReport(reportOf([raw]), {
+    settings: finishing.settings,
+    baseline: finishing.baseline,
+    today: finishing.today,
+    ownTargetsOnly: true,
+    ...(finishing.root !== undefined ? { root: finishing.root } : {}),
+    ...(finishing.baselinePath !== undefined ? { baselinePath: finishing.baselinePath } : {}),
+  });
   const result = triaged.targets[0]!;
   const { threshold } = finishing;
   let jsonl: Uint8Array | undefined;

@@ -6,6 +6,7 @@ import type { TargetResult } from '../engine/run.ts';
 import { isActiveFailure, severityRank } from '../engine/run.ts';
 import type { AuditReport, ReportWarning } from '../engine/report.ts';
 import type { Baseline } from '../engine/triage/baseline.ts';
+import { baselineEntriesOutside, unusedBaselineWarnings } from '../engine/triage/baseline.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
@@ -96,6 +97,8 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
 export interface InventoryAuditOptions {
   readonly settings: Settings | undefined;
   readonly baseline: Baseline | undefined;
+  /** Where the baseline was read from (named in warnings about entries that match nothing). */
+  readonly baselinePath?: string;
   /** The severity a failure must reach to fail the run (`failedOn`). */
   readonly failOn: Severity | 'none';
   /** Keep every target's result for the returned report (formats that need the whole report); lines only otherwise. */
@@ -142,6 +145,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
   const finishing: Finishing = {
     settings: request.settings,
     baseline: request.baseline,
+    ...(request.baselinePath !== undefined ? { baselinePath: request.baselinePath } : {}),
     today: request.today ?? today(),
     root: request.root,
     threshold: request.failOn === 'none' ? undefined : severityRank(request.failOn),
@@ -177,6 +181,11 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
       return s?.target !== undefined || count >= audited;
     })
     .map(({ warning }) => warning);
+  // Each target said which of its own entries matched nothing; the entries of targets not in the fleet are said here.
+  if (request.baseline) {
+    const outside = baselineEntriesOutside(request.baseline, new Set(tally.lines.map((l) => l.target)), request.root);
+    warnings.push(...unusedBaselineWarnings(outside, request.baselinePath));
+  }
   const report: AuditReport = {
     tool: { name: 'redfort', version: packageVersion() },
     summary: tally.summary,

@@ -36,6 +36,8 @@ export interface FleetCommand {
   readonly plan: OutputPlan;
   readonly settings: Settings | undefined;
   readonly baseline: Baseline | undefined;
+  /** Where the baseline was read from (named in warnings about entries that match nothing). */
+  readonly baselinePath?: string;
   readonly failOn: Severity | 'none';
   readonly summaryOnly: boolean;
   readonly quiet: boolean;
@@ -231,6 +233,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   const run = await auditInventory(inventory, {
     settings: cmd.settings,
     baseline: cmd.baseline,
+    ...(cmd.baselinePath !== undefined ? { baselinePath: cmd.baselinePath } : {}),
     failOn: cmd.failOn,
     keepResults: keepAll,
     root,

@@ -48,11 +48,25 @@ export function auditOptionsOf(settings: Settings | undefined): {
 /** Suppressions first (an accepted failure is not debt to record), then the baseline. */
 export function triageReport(
   report: AuditReport,
-  options: { readonly settings?: Settings | undefined; readonly baseline?: Baseline | undefined; readonly today: string; readonly root?: string; readonly baselinePath?: string },
+  options: {
+    readonly settings?: Settings | undefined;
+    readonly baseline?: Baseline | undefined;
+    readonly today: string;
+    readonly root?: string;
+    readonly baselinePath?: string;
+    /** One target of a fleet: baseline entries for other targets are not this report's to call unused. */
+    readonly ownTargetsOnly?: boolean;
+  },
 ): AuditReport {
   let result = report;
   if (options.settings && options.settings.suppressions.length > 0) result = applySuppressions(result, options.settings.suppressions, options.today, { root: options.root });
-  if (options.baseline) result = applyBaseline(result, options.baseline, { ...(options.root ? { root: options.root } : {}), ...(options.baselinePath ? { path: options.baselinePath } : {}) });
+  if (options.baseline) {
+    result = applyBaseline(result, options.baseline, {
+      ...(options.root ? { root: options.root } : {}),
+      ...(options.baselinePath ? { path: options.baselinePath } : {}),
+      ...(options.ownTargetsOnly ? { ownTargetsOnly: true } : {}),
+    });
+  }
   return result;
 }
 

@@ -212,6 +212,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
         plan,
         settings,
         baseline,
+        ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
         failOn,
         summaryOnly: flags.summaryOnly === true,
         quiet: flags.quiet === true,

@@ -49,8 +49,16 @@ export function baselineOf(report: AuditReport, options: { readonly root?: strin
 /**
  * Marks the failures recorded in the baseline `baselined: true`; `exitCode` ignores them, so only new
  * failures fail the run. Each baseline entry covers one failure: a second identical finding is new.
+ *
+ * An entry that matches nothing is a warning, except one for a target of this report that could not be audited
+ * (its failures are unknown, not fixed), and, with `ownTargetsOnly` (one target of a fleet, triaged alone), one
+ * for a target this report does not hold: the fleet says those once, with {@link baselineEntriesOutside}.
  */
-export function applyBaseline(report: AuditReport, baseline: Baseline, options: { readonly root?: string; readonly path?: string } = {}): AuditReport {
+export function applyBaseline(
+  report: AuditReport,
+  baseline: Baseline,
+  options: { readonly root?: string; readonly path?: string; readonly ownTargetsOnly?: boolean } = {},
+): AuditReport {
   const remaining = new Map<string, number>();
   for (const f of baseline.findings) remaining.set(f.fingerprint, (remaining.get(f.fingerprint) ?? 0) + 1);
   // Fingerprints of an older, absolute-path baseline still match where the paths are the same.
@@ -65,14 +73,33 @@ export function applyBaseline(report: AuditReport, baseline: Baseline, options: 
       return { ...r, baselined: true };
     }),
   }));
+  const audited = new Set<string>();
+  const errored = new Set<string>();
+  for (const t of report.targets) {
+    for (const name of [t.target, relativeTo(t.target, options.root)]) (t.error !== undefined ? errored : audited).add(name);
+  }
+  const judged = (f: BaselineFinding): boolean => audited.has(f.target) || (!errored.has(f.target) && !options.ownTargetsOnly);
   // An entry that matches nothing: fixed (good), or a baseline from another checkout or tool version (bad): say it.
-  const unused = baseline.findings.filter((f) => (remaining.get(f.fingerprint) ?? 0) > 0);
+  const unused = baseline.findings.filter((f) => (remaining.get(f.fingerprint) ?? 0) > 0 && judged(f));
+  const warnings = unusedBaselineWarnings(unused, options.path);
+  return { ...report, targets, summary: summarize(targets), ...(warnings.length > 0 ? { warnings: [...(report.warnings ?? []), ...warnings] } : {}) };
+}
+
+/** The entries of a baseline for none of these targets (names as the reports give them): a fleet's unused entries. */
+export function baselineEntriesOutside(baseline: Baseline, targets: ReadonlySet<string>, root: string | undefined): BaselineFinding[] {
+  const names = new Set<string>();
+  for (const t of targets) names.add(t).add(relativeTo(t, root));
+  return baseline.findings.filter((f) => !names.has(f.target));
+}
+
+/** One warning per fingerprint of entries that matched no finding. */
+export function unusedBaselineWarnings(unused: readonly BaselineFinding[], path: string | undefined): ReportWarning[] {
   const seen = new Set<string>();
   const warnings: ReportWarning[] = [];
   for (const f of unused) {
     if (seen.has(f.fingerprint)) continue;
     seen.add(f.fingerprint);
-    warnings.push({ kind: 'baseline-unused', message: `${options.path ? `${options.path}: ` : ''}baseline entry ${f.ruleId} on ${f.target} (${f.fingerprint}) matches no finding of this run: fixed since, or written for other paths or targets` });
+    warnings.push({ kind: 'baseline-unused', message: `${path ? `${path}: ` : ''}baseline entry ${f.ruleId} on ${f.target} (${f.fingerprint}) matches no finding of this run: fixed since, or written for other paths or targets` });
   }
-  return { ...report, targets, summary: summarize(targets), ...(warnings.length > 0 ? { warnings: [...(report.warnings ?? []), ...warnings] } : {}) };
+  return warnings;
 }
