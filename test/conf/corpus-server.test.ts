@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
+import type { EffectiveConf } from '../../src/gather/conf/redis-conf.ts';
+import { lookupDirective } from '../../src/redis/directives.ts';
+import { rawPipeline } from '../harness/raw.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import { FIXTURES } from './helpers.ts';
+
+// The corpus's config files (written by others for real deployments: test/fixtures/corpus/MANIFEST.tsv) against
+// redis-server itself. Each file is started as it is, followed by a few lines that give the server a free port, its
+// own directory, no daemon and a user to read its config with (later lines win, and the file's own lines keep
+// their numbers). A file the server starts with: every value the parser derives, from the file or from the
+// version's compiled defaults, must be what CONFIG GET answers. A file the server refuses at line N: the parser,
+// told the server's version, must name line N too (an error, or a warning that the server would refuse it).
+
+const version = /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1];
+const CORPUS = join(FIXTURES, 'corpus');
+/** The user the tests read CONFIG GET as (the files' own users may be off, or have passwords not shown here). */
+const READER = 'redfort-corpus-reader';
+
+after(stopAll);
+
+interface Entry {
+  readonly file: string;
+  readonly kind: string;
+}
+
+function configEntries(): Entry[] {
+  const [header, ...rows] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n');
+  const cols = header!.split('\t');
+  return rows
+    .map((row) => {
+      const cells = row.split('\t');
+      return { file: cells[cols.indexOf('file')]!, kind: cells[cols.indexOf('kind')]! };
+    })
+    .filter((e) => e.kind === 'redis.conf' || e.kind === 'fragment');
+}
+
+/** What the tests append: the server's own port and directory; a reader user unless the file keeps users in an ACL file. */
+function tail(text: string, port: number): string {
+  const reader = /^\s*aclfile\s/im.test(text) ? '' : `user ${READER} on nopass ~* &* +@all\n`;
+  return `\nport ${port}\nbind 127.0.0.1\ndaemonize no\nsupervised no\nlogfile ""\npidfile redis.pid\ndir ./\nunixsocket ""\ntls-port 0\n${reader}`;
+}
+
+/** The parser's view of the config file at `dir`/redis.conf: the effective config, or what it says instead. */
+function parseIn(dir: string): { eff?: EffectiveConf; error?: ConfigParseError; messages: string[] } {
+  const cwd = realpathSync(dir);
+  try {
+    const eff = effectiveConfig(loadConf(join(cwd, 'redis.conf'), { cwd }), { version });
+    return { eff, messages: [...eff.warnings] };
+  } catch (error) {
+    if (!(error instanceof ConfigParseError)) throw error;
+    return { error, messages: [error.message] };
+  }
+}
+
+/** The parser's view of `text` followed by the tests' lines, in a directory of its own. */
+function parseCopy(text: string): ReturnType<typeof parseIn> {
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-corpus-'));
+  try {
+    writeFileSync(join(dir, 'redis.conf'), text + tail(text, 6379));
+    return parseIn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Values the parser derives that CONFIG GET (under the name or an alias) answers otherwise, and how many it compared. */
+async function differences(port: number, eff: EffectiveConf): Promise<{ compared: number; differ: string[] }> {
+  const ask = async (args: readonly string[]): Promise<Map<string, string>> => {
+    const [auth, reply] = await rawPipeline('127.0.0.1', port, [['AUTH', READER, 'any'], args], { bytes: true });
+    assert.ok(Buffer.isBuffer(auth), `AUTH as ${READER}: ${String(auth)}`);
+    assert.ok(Array.isArray(reply), `${args.join(' ')}: ${String(reply)}`);
+    const map = new Map<string, string>();
+    for (let i = 0; i < reply.length; i += 2) map.set(String(reply[i]), String(reply[i + 1]));
+    return map;
+  };
+  const all = await ask(['CONFIG', 'GET', '*']);
+  let compared = 0;
+  const differ: string[] = [];
+  for (const [name, fact] of eff.config) {
+    if (name.includes('.')) continue;
+    const names = [name, ...(lookupDirective(name)?.aliases ?? [])];
+    let got = names.map((n) => all.get(n)).find((v) => v !== undefined);
+    // Hidden configs (watchdog-period...) answer only to their exact name.
+    if (got === undefined) got = (await ask(['CONFIG', 'GET', name])).get(name);
+    if (got === undefined) {
+      differ.push(`${name}: CONFIG GET has none`);
+      continue;
+    }
+    // The server lowers maxclients to what RLIMIT_NOFILE allows; only a limit it can honour compares.
+    if (name === 'maxclients' && fact.source.kind === 'default' && Number(got) < 10000) continue;
+    compared++;
+    if (fact.value !== got) differ.push(`${name}: parser ${JSON.stringify(fact.value)}, server ${JSON.stringify(got)} (${fact.source.kind})`);
+  }
+  return { compared, differ };
+}
+
+describe(`the corpus's config files against redis-server ${version ?? ''}`, () => {
+  const entries = configEntries();
+  let started = 0;
+  let refusedAtLine = 0;
+  let renamedConfig = 0;
+
+  for (const entry of entries) {
+    it(entry.file, async () => {
+      const text = readFileSync(join(CORPUS, entry.file), 'latin1');
+      let server;
+      try {
+        server = await startRedis({ confText: (port) => text + tail(text, port), readyTimeoutMs: 5000, killOnStop: true });
+      } catch (error) {
+        const log = (error as Error).message;
+        const line = /Reading the configuration file, at line (\d+)/.exec(log)?.[1];
+        // Refused for what this machine lacks (an included file, an ACL file, a certificate, the `dir` it changes
+        // to at that very line): nothing to compare.
+        if (line === undefined || /No such file or directory|Can't chdir/.test(log)) return;
+        refusedAtLine++;
+        // The parser refuses the file too (an unrendered template, at its first placeholder, which may come after
+        // the line the server stops at), or warns that the server would refuse that line.
+        const parsed = parseCopy(text);
+        assert.ok(parsed.error !== undefined || parsed.messages.some((m) => m.includes(`:${line}:`)), `redis-server refused line ${line}; the parser said:\n${parsed.messages.join('\n') || '(nothing)'}`);
+        return;
+      }
+      try {
+        started++;
+        const parsed = parseIn(server.dir);
+        assert.ok(parsed.eff, `redis-server started; the parser refused it: ${parsed.messages.join('\n')}`);
+        // A file that renames CONFIG away leaves nothing to ask: the parser must have seen the rename.
+        if (parsed.eff.renames.has('config')) {
+          renamedConfig++;
+          assert.equal(parsed.eff.renames.get('config')!.value, '');
+          return;
+        }
+        const { compared, differ } = await differences(server.port, parsed.eff);
+        assert.deepEqual(differ, []);
+        assert.ok(compared > 150, `compared ${compared} values`);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
+  it('compares enough of the corpus to mean something', () => {
+    assert.ok(entries.length >= 30, `${entries.length} config files`);
+    assert.ok(started >= 18, `${started} files started`);
+    assert.ok(refusedAtLine >= 8, `${refusedAtLine} files refused at a line`);
+    assert.ok(renamedConfig <= 3, `${renamedConfig} files rename CONFIG away`);
+  });
+});
