@@ -3,7 +3,8 @@ import { auditTarget, reportOf } from './audit.ts';
 import { errorResults, isActiveFailure, severityRank } from '../engine/run.ts';
 import type { RuleResult, Summary, TargetResult } from '../engine/run.ts';
 import type { ReportWarning } from '../engine/report.ts';
-import type { Baseline } from '../engine/triage/baseline.ts';
+import type { Baseline, BaselineFinding } from '../engine/triage/baseline.ts';
+import { applyBaseline, baselineOf } from '../engine/triage/baseline.ts';
 import { jsonlTargetPieces } from '../report/jsonl.ts';
 import { triageReport } from '../settings/apply.ts';
 import type { Settings } from '../settings/types.ts';
@@ -53,6 +54,8 @@ export interface Finishing {
   readonly keepResult: boolean;
   /** Serialize the target's JSON Lines line. */
   readonly jsonl: boolean;
+  /** Record the target's failures for a new baseline (`--baseline-write`); they count as baselined, as in one run. */
+  readonly recordBaseline?: boolean;
 }
 
 /** One target, finished: see {@link Finishing}. */
@@ -65,6 +68,8 @@ export interface Finished {
   readonly result?: TargetResult;
   /** The JSON Lines line (line feed included) in UTF-8: a worker thread's, moved to the main thread without a copy. */
   readonly jsonl?: Uint8Array;
+  /** With `recordBaseline`: the target's entries of the new baseline. */
+  readonly baseline?: readonly BaselineFinding[];
 }
 
 /**
@@ -72,7 +77,7 @@ export interface Finished {
  * line is made here (in a worker thread: what crosses back is its bytes, not the result).
  */
 export function finishTarget(raw: TargetResult, finishing: Finishing): Finished {
-  const triaged = triageReport(reportOf([raw]), {
+  let triaged = triageReport(reportOf([raw]), {
     settings: finishing.settings,
     baseline: finishing.baseline,
     today: finishing.today,
@@ -80,6 +85,9 @@ export function finishTarget(raw: TargetResult, finishing: Finishing): Finished 
     ...(finishing.root !== undefined ? { root: finishing.root } : {}),
     ...(finishing.baselinePath !== undefined ? { baselinePath: finishing.baselinePath } : {}),
   });
+  const root = finishing.root !== undefined ? { root: finishing.root } : {};
+  const recorded = finishing.recordBaseline ? baselineOf(triaged, root) : undefined;
+  if (recorded) triaged = { ...applyBaseline(triaged, recorded, { ...root, ownTargetsOnly: true }), ...(triaged.warnings ? { warnings: triaged.warnings } : {}) };
   const result = triaged.targets[0]!;
   const { threshold } = finishing;
   let jsonl: Uint8Array | undefined;
@@ -94,6 +102,7 @@ export function finishTarget(raw: TargetResult, finishing: Finishing): Finished 
     failedOn: threshold !== undefined && result.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold),
     ...(finishing.keepResult ? { result } : {}),
     ...(jsonl !== undefined ? { jsonl } : {}),
+    ...(recorded ? { baseline: recorded.findings } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { reportOf } from './audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isActiveFailure, severityRank } from '../engine/run.ts';
 import type { AuditReport, ReportWarning } from '../engine/report.ts';
-import type { Baseline } from '../engine/triage/baseline.ts';
+import type { Baseline, BaselineFinding } from '../engine/triage/baseline.ts';
 import { baselineEntriesOutside, unusedBaselineWarnings } from '../engine/triage/baseline.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import type { TargetFlags } from '../redis/target.ts';
@@ -99,6 +99,8 @@ export interface InventoryAuditOptions {
   readonly baseline: Baseline | undefined;
   /** Where the baseline was read from (named in warnings about entries that match nothing). */
   readonly baselinePath?: string;
+  /** Record the fleet's failures as a new baseline (`recordedBaseline`), as `--baseline-write` asks. */
+  readonly recordBaseline?: boolean;
   /** The severity a failure must reach to fail the run (`failedOn`). */
   readonly failOn: Severity | 'none';
   /** Keep every target's result for the returned report (formats that need the whole report); lines only otherwise. */
@@ -130,6 +132,8 @@ export interface InventoryAuditRun {
   readonly totals: readonly RuleTotal[];
   /** A failure that counts reached `failOn`. */
   readonly failedOn: boolean;
+  /** With `recordBaseline`: the failures of the fleet, in the inventory's order. */
+  readonly recordedBaseline?: Baseline;
 }
 
 /**
@@ -151,7 +155,9 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     threshold: request.failOn === 'none' ? undefined : severityRank(request.failOn),
     keepResult: request.keepResults || request.onTarget !== undefined,
     jsonl: request.onLine !== undefined && request.jsonl === true,
+    ...(request.recordBaseline ? { recordBaseline: true } : {}),
   };
+  const recorded: { index: number; findings: readonly BaselineFinding[] }[] = [];
   let failedOn = false;
   let audited = 0;
   await runFleet(inventory.entries, inventory.options, finishing, (finished, index) => {
@@ -165,6 +171,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     const line = tally.add(finished.tally);
     if (line.error === undefined) audited += 1;
     if (finished.failedOn) failedOn = true;
+    if (finished.baseline) recorded.push({ index, findings: finished.baseline });
     if (request.keepResults) kept.push({ index, result: finished.result! });
     if (request.onTarget) request.onTarget(finished.result!, line);
     if (request.onLine) {
@@ -192,5 +199,6 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     ...(warnings.length > 0 ? { warnings } : {}),
     targets: kept.sort((a, b) => a.index - b.index).map((k) => k.result),
   };
-  return { report, lines: [...tally.lines].sort(compareLines), totals: tally.totals(), failedOn };
+  const recordedBaseline: Baseline | undefined = request.recordBaseline ? { version: 1, findings: recorded.sort((x, y) => x.index - y.index).flatMap((r) => r.findings) } : undefined;
+  return { report, lines: [...tally.lines].sort(compareLines), totals: tally.totals(), failedOn, ...(recordedBaseline ? { recordedBaseline } : {}) };
 }

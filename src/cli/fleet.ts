@@ -15,6 +15,7 @@ import type { Severity } from '../rules/define.ts';
 import type { Baseline } from '../engine/triage/baseline.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
+import { writeBaseline } from '../settings/load.ts';
 import { terminalSafe } from '../report/common.ts';
 import { redact } from '../util/redact.ts';
 
@@ -38,6 +39,8 @@ export interface FleetCommand {
   readonly baseline: Baseline | undefined;
   /** Where the baseline was read from (named in warnings about entries that match nothing). */
   readonly baselinePath?: string;
+  /** `--baseline-write FILE`: where the fleet's failures are recorded; `force` writes through a link or into a FIFO. */
+  readonly baselineWrite?: { readonly path: string; readonly force: boolean };
   readonly failOn: Severity | 'none';
   readonly summaryOnly: boolean;
   readonly quiet: boolean;
@@ -234,6 +237,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     settings: cmd.settings,
     baseline: cmd.baseline,
     ...(cmd.baselinePath !== undefined ? { baselinePath: cmd.baselinePath } : {}),
+    ...(cmd.baselineWrite !== undefined ? { recordBaseline: true } : {}),
     failOn: cmd.failOn,
     keepResults: keepAll,
     root,
@@ -248,6 +252,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   progress?.clear();
 
   const { report, lines } = run;
+  if (cmd.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(cmd.baselineWrite.path, run.recordedBaseline, { force: cmd.baselineWrite.force });
   const { targets: _targets, ...head } = report;
   const { summary, warnings = [] } = report;
   emit(jsonlSummary(head));

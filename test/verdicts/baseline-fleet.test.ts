@@ -37,6 +37,16 @@ test('every entry matches: no warning, from the command line or from --targets, 
   }
 });
 
+test('--baseline-write with --targets records the fleet\'s failures, as the command line does (it wrote nothing)', async () => {
+  const fingerprints = (file: string): string[] => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { findings: { fingerprint: string }[] }).findings.map((f) => f.fingerprint).sort();
+  for (const jobs of ['1', '2']) {
+    const file = `fleet-baseline-${jobs}.json`;
+    const run = await runCli(['audit', '--targets', 'fleet.txt', '--jobs', jobs, '--no-host', '--no-probe', '--baseline-write', file, '--summary-only'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(fingerprints(file), fingerprints('baseline.json'), `--jobs ${jobs}`);
+  }
+});
+
 test("an entry for a target not in the run is said once, naming the baseline; a target that could not be audited has none said", async () => {
   // The fleet without b: b's entries match nothing of this run.
   writeFileSync(join(dir, 'only-a.txt'), `${a.url}\n`);

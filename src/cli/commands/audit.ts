@@ -213,6 +213,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
         settings,
         baseline,
         ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
+        ...(flags.baselineWrite !== undefined ? { baselineWrite: { path: flags.baselineWrite, force } } : {}),
         failOn,
         summaryOnly: flags.summaryOnly === true,
         quiet: flags.quiet === true,
