@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
-import type { JsonlLine } from '../app/inventory.ts';
+import type { JsonlLine, LoadedInventory } from '../app/inventory.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import type { TargetFlags } from '../redis/target.ts';
@@ -26,8 +26,8 @@ const STDOUT_SLICE = 64 * 1024;
 const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
 
 export interface FleetCommand {
-  /** `--targets FILE`, `-` for standard input. */
-  readonly inventory: string;
+  /** `--targets FILE`, `-` for standard input; or an inventory already made (the settings file's targets). */
+  readonly inventory: string | LoadedInventory;
   /** Connection flags of the command line: they win over the inventory's. */
   readonly flags: TargetFlags;
   readonly kind: DeploymentKind | undefined;
@@ -175,6 +175,20 @@ function formatSeconds(s: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** Reads and loads the `--targets` file (`-`: standard input). */
+async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInventory> {
+  const shown = file === '-' ? '<stdin>' : file;
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readTextFile(file, { maxBytes: MAX_INVENTORY_BYTES });
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    throw new SettingsError(`${shown}: cannot read the --targets file: ${fsErrorText(error, shown)}`);
+  }
+  const baseDir = file === '-' ? process.cwd() : dirname(resolve(file));
+  return loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, env: cmd.env, options: cmd.options });
+}
+
 /**
  * `redfort audit --targets FILE`: audits an inventory's targets, each with its own credentials and labels;
  * streams JSON Lines as targets finish, keeps only a line per target unless a format needs the whole report,
@@ -183,17 +197,7 @@ function formatSeconds(s: number): string {
  * @returns the exit code: 2 when a target could not be audited, 1 when a failure reaches --fail-on, else 0.
  */
 export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<number> {
-  const shown = cmd.inventory === '-' ? '<stdin>' : cmd.inventory;
-  let text: string;
-  try {
-    text = cmd.inventory === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readTextFile(cmd.inventory, { maxBytes: MAX_INVENTORY_BYTES });
-  } catch (error) {
-    if (error instanceof SettingsError) throw error;
-    throw new SettingsError(`${shown}: cannot read the --targets file: ${fsErrorText(error, shown)}`);
-  }
-  const baseDir = cmd.inventory === '-' ? process.cwd() : dirname(resolve(cmd.inventory));
-  const inventory = await loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, env: cmd.env, options: cmd.options });
-  text = '';
+  const inventory = typeof cmd.inventory === 'string' ? await readInventory(cmd.inventory, cmd) : cmd.inventory;
   for (const w of inventory.warnings) io.say(`warning: ${w}`);
   const { secrets } = inventory;
 

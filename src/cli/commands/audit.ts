@@ -7,7 +7,9 @@ import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/target
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
 import { exitCode } from '../../engine/run.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
-import { maskPassword } from '../../redis/target.ts';
+import { maskPassword, targetPassword } from '../../redis/target.ts';
+import type { FleetOptions } from '../../app/fleet.ts';
+import type { LoadedInventory } from '../../app/inventory.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
 import { planOutputs } from '../../report/outputs.ts';
 import { auditOptionsOf, samplingOf } from '../../settings/apply.ts';
@@ -133,6 +135,16 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
   return targets;
 }
 
+/** The settings file's targets as a fleet's inventory: each resolved as for one run (a `passwordEnv` not set is its error). */
+function settingsInventory(targets: readonly Target[], options: FleetOptions): LoadedInventory {
+  return {
+    entries: targets.map((target) => ({ target })),
+    options,
+    warnings: [],
+    secrets: [process.env.REDISCLI_AUTH ?? '', ...targets.map((t) => targetPassword(t) ?? '')],
+  };
+}
+
 /** `--jobs`: `auto` (also when not given) or a whole number of threads. */
 function jobsOf(value: string | undefined): Jobs {
   if (value === undefined || value === 'auto') return 'auto';
@@ -189,7 +201,11 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   if (kind === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
     throw new UsageError('--host-key and --node-override need --cluster, --sentinel or --replication');
   }
-  if (flags.targets !== undefined) {
+  // The settings file's targets are the inventory when no target is given: with the fleet's own flags, a fleet.
+  const settingsFleet =
+    flags.targets === undefined && (flags.summaryOnly === true || flags.jobs !== undefined) && kind === undefined && !flags.local && !fileOnly &&
+    specs.length === 0 && !flags.uri && flags.host === undefined && flags.port === undefined && (settings?.targets.length ?? 0) > 0;
+  if (flags.targets !== undefined || settingsFleet) {
     if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || flags.local || flags.config || flags.acl || flags.sentinelConfig) {
       throw new UsageError('--targets names every target: give no target, -h/-p, --local or --config with it');
     }
@@ -204,7 +220,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     const docs = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)].includes('sarif') ? ruleDocs() : undefined;
     return runFleetAudit(
       {
-        inventory: flags.targets,
+        inventory: flags.targets ?? settingsInventory(liveTargets(specs, flags, settings), options),
         flags: connection,
         kind,
         hostKey,

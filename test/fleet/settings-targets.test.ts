@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { build, runCli } from '../report/cli-run.ts';
+
+// With no target on the command line, .redfort.yaml's targets are the inventory (docs/configuration.md): the
+// fleet's flags (--summary-only, --jobs) were refused there ('goes with --targets').
+const dir = mkdtempSync(join(tmpdir(), 'redfort-settings-fleet-'));
+let a: RunningServer;
+let b: RunningServer;
+before(async () => {
+  await build();
+  [a, b] = await Promise.all([startRedis({ killOnStop: true }), startRedis({ killOnStop: true })]);
+  writeFileSync(
+    join(dir, '.redfort.yaml'),
+    `targets:\n  ${a.url}: {}\n  ${b.url}: {}\n  redis://127.0.0.1:1: { passwordEnv: REDFORT_TEST_UNSET_PASSWORD }\n`,
+  );
+});
+after(async () => {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('--summary-only and --jobs audit the settings file\'s targets as a fleet', async () => {
+  for (const jobs of [[], ['--jobs', '1'], ['--jobs', '2']]) {
+    const run = await runCli(['audit', '--summary-only', '--no-host', '--no-probe', ...jobs], { cwd: dir });
+    assert.equal(run.code, 2, run.stderr);
+    const lines = run.stdout.split('\n');
+    assert.equal(lines[0], 'Fleet: 3 targets, 1 not audited, 2 with failures', run.stdout);
+    for (const url of [a.url, b.url]) assert.ok(lines.some((l) => l.includes(` ${url}  `) && /critical|high/.test(l)), `${url} in\n${run.stdout}`);
+    assert.ok(lines.some((l) => /^ {2}ERROR +redis:\/\/127\.0\.0\.1:1 +\.redfort\.yaml:4: .*REDFORT_TEST_UNSET_PASSWORD, which is not set$/.test(l)), run.stdout);
+    assert.doesNotMatch(run.stdout, /^ {2}(PASS|FAIL|SKIP) /m, 'the details are left out');
+    assert.deepEqual(run.stderr.trim().split('\n'), ['redfort: .redfort.yaml:4: targets: redis://127.0.0.1:1: passwordEnv names REDFORT_TEST_UNSET_PASSWORD, which is not set']);
+  }
+  // The full report of the same targets is as before: one run, every target's details.
+  const full = await runCli(['audit', '--no-host', '--no-probe', '--format', 'json'], { cwd: dir });
+  assert.equal(full.code, 2, full.stderr);
+  assert.equal((JSON.parse(full.stdout) as { targets: unknown[] }).targets.length, 3);
+});
+
+test('with no targets in the settings file, --summary-only is still a usage error', async () => {
+  const empty = mkdtempSync(join(dir, 'empty-'));
+  const run = await runCli(['audit', a.url, '--summary-only', '--no-host', '--no-probe'], { cwd: empty });
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr.trim(), 'redfort: --summary-only goes with --targets');
+});
