@@ -19,9 +19,6 @@ import { writeBaseline } from '../settings/load.ts';
 import { terminalSafe } from '../report/common.ts';
 import { redact } from '../util/redact.ts';
 
-/** Characters of a report made in pieces written to standard output at a time. */
-const STDOUT_SLICE = 64 * 1024;
-
 /** An inventory file is text: far below this. */
 const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
 
@@ -51,10 +48,13 @@ export interface FleetCommand {
 /** What the caller supplies: how to render the formats that need the whole report, and where output goes. */
 export interface FleetIo {
   render(format: string, report: AuditReport, forStdout: boolean): Promise<string>;
-  /** The report of `format` in pieces, as they are made, for a format made in pieces (JSON); else undefined. */
-  renderPieces?(format: string, report: AuditReport): Promise<Iterable<string> | undefined>;
+  /**
+   * The report of `format` as UTF-8 in chunks, as they are made, for a format made so (JSON); else undefined. A chunk
+   * is valid until the next one is asked for.
+   */
+  renderChunks?(format: string, report: AuditReport): Promise<Iterable<Uint8Array> | undefined>;
   /** Writes to standard output; false when the text waits in memory for its reader (see {@link drainStdout}). */
-  writeStdout(text: string): boolean | void;
+  writeStdout(text: string | Uint8Array): boolean | void;
   /** Resolves when the reader has taken what waited, or has gone away. */
   drainStdout?(): Promise<void>;
   say(message: string): void;
@@ -152,7 +152,7 @@ export class FileWriter {
     if (this.#fds.length === 0) return;
     if (bytes.length > this.#buffer.length - this.#used) {
       this.flush();
-      for (const fd of this.#fds) for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      for (const fd of this.#fds) writeAll(fd, bytes);
       return;
     }
     this.#used += bytes.length;
@@ -160,11 +160,14 @@ export class FileWriter {
   }
 
   flush(): void {
-    for (const fd of this.#fds) {
-      for (let done = 0; done < this.#used; ) done += writeSync(fd, this.#buffer, done, this.#used - done);
-    }
+    for (const fd of this.#fds) writeAll(fd, this.#buffer.subarray(0, this.#used));
     this.#used = 0;
   }
+}
+
+/** Writes all of `bytes` to `fd`, however many writes it takes. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function isHighSurrogate(unit: number): boolean {
@@ -264,16 +267,19 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
 
   for (const file of cmd.plan.files) {
     if (file.format === 'jsonl') continue;
-    // A report made in pieces (JSON) is written piece by piece; the others are made whole first.
-    const pieces = await io.renderPieces?.(file.format, report);
-    const content = pieces ? undefined : await io.render(file.format, report, false);
+    // A report made in chunks (JSON) is written chunk by chunk; the others are made whole first.
+    const chunks = await io.renderChunks?.(file.format, report);
+    const content = chunks ? undefined : await io.render(file.format, report, false);
     let fd: number | undefined;
     try {
       fd = openSync(file.path, 'w');
-      const writer = new FileWriter([fd]);
-      if (pieces) for (const piece of pieces) writer.add(piece);
-      else writer.add(content!);
-      writer.flush();
+      if (chunks) {
+        for (const chunk of chunks) writeAll(fd, chunk);
+      } else {
+        const writer = new FileWriter([fd]);
+        writer.add(content!);
+        writer.flush();
+      }
     } catch (error) {
       // A failed system call is the file's; anything else is not a write error, and goes on as it is.
       if ((error as NodeJS.ErrnoException).syscall === undefined) throw error;
@@ -291,20 +297,13 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     io.writeStdout(fleetSummaryText(lines, run.totals, summary, { color: cmd.color }));
     if (!cmd.summaryOnly) io.writeStdout(await io.render('text', report, true));
   } else if (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl') {
-    // A report made in pieces (JSON) goes out in slices of about STDOUT_SLICE characters, as to a file: made whole,
-    // 2,000 dead targets' 50 MB report took 350 MB of memory on its way to standard output, 110 MB to a file.
-    const pieces = await io.renderPieces?.(cmd.plan.stdout, report);
-    if (pieces) {
-      // A pipe's reader may be slower than the report is made: each slice waits until the last one is taken.
-      let slice = '';
-      for (const piece of pieces) {
-        slice += piece;
-        if (slice.length >= STDOUT_SLICE) {
-          if (io.writeStdout(slice) === false) await io.drainStdout?.();
-          slice = '';
-        }
-      }
-      if (slice.length > 0) io.writeStdout(slice);
+    // A report made in chunks (JSON) goes out a chunk (64 KiB) at a time, as to a file: made whole, 2,000 dead
+    // targets' 50 MB report took 350 MB of memory on its way to standard output, 110 MB to a file.
+    const chunks = await io.renderChunks?.(cmd.plan.stdout, report);
+    if (chunks) {
+      // A pipe's reader may be slower than the report is made: each chunk (a copy: the next one reuses its buffer)
+      // waits until the last one is taken.
+      for (const chunk of chunks) if (io.writeStdout(Buffer.from(chunk)) === false) await io.drainStdout?.();
     } else {
       io.writeStdout(await io.render(cmd.plan.stdout, report, true));
     }

@@ -25,18 +25,28 @@ export function failureFingerprint(t: TargetResult, r: RuleResult, root: string 
  * The machine contract: docs/json-report.schema.json. Stable field names; additions only. A failure carries its
  * `fingerprint`, the value a suppression's `fingerprint:` and a baseline match (paths below `root` relative to it).
  */
-export const jsonReporter: Reporter = (report, { root }) => [...jsonReportPieceList(report, root)].join('');
+export const jsonReporter: Reporter = (report, { root }) => {
+  const parts: string[] = [];
+  // Each chunk ends between two characters (see ChunkWriter): decoded apart, they join to the whole text.
+  for (const chunk of jsonReportChunks(report, root)) parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8'));
+  return parts.join('');
+};
 
 /** The report's top-level keys, in order, and where the targets go. */
 const TARGETS_KEY = '\n  "targets": ';
 
 /**
- * The JSON report in pieces, in order, as they are made: the same text as `JSON.stringify(report, null, 2)` and a
- * line feed, one target at a time. A fleet's report is some 50 KB per target: made whole, it is one string of 10 MB
- * for 200 targets (20 MB in memory, as it holds a character beyond Latin-1), then encoded whole; in pieces, each
- * target's text is garbage as soon as it is written, and a writer may wait for its reader between them.
+ * The JSON report as UTF-8, in chunks of at most {@link CHUNK_BYTES}, as they are made: the same text as
+ * `JSON.stringify(report, null, 2)` and a line feed, written one target at a time into reused buffers. A chunk is
+ * only valid until the next one is asked for (its buffer is written again): a consumer writes it or copies it first.
+ * Each chunk holds whole characters, so that chunks may be decoded apart.
+ *
+ * A fleet's report is some 50 KB per target. Made by JSON.stringify, each target was a string of parts (V8's
+ * builder), made flat again to be sliced, and in UTF-16, as six remediations hold a character beyond Latin-1: about
+ * 200 KB of fresh memory per target, 40 MB for 200 targets, for the collector and the page faults. Here the fields
+ * that repeat from target to target (a rule's own words, the key lines) are encoded once and copied as bytes.
  */
-export function* jsonReportPieceList(report: AuditReport, root: string | undefined): Generator<string, void, undefined> {
+export function* jsonReportChunks(report: AuditReport, root: string | undefined): Generator<Uint8Array, void, undefined> {
   // The report without its targets: `"targets": []` at the top level's indentation (a nested key is indented
   // further, and the top level's keys are unique), between what comes before the targets and what comes after.
   const skeleton = JSON.stringify(
@@ -49,26 +59,271 @@ export function* jsonReportPieceList(report: AuditReport, root: string | undefin
     null,
     2,
   );
+  const w = new ChunkWriter();
   const at = skeleton.indexOf(`${TARGETS_KEY}[]`);
   if (report.targets.length === 0 || at === -1) {
-    yield `${skeleton}\n`;
+    w.text(`${skeleton}\n`);
+    yield* w.take(true);
     return;
   }
-  yield `${skeleton.slice(0, at + TARGETS_KEY.length)}[\n`;
+  w.text(`${skeleton.slice(0, at + TARGETS_KEY.length)}[`);
   for (const [i, t] of report.targets.entries()) {
-    const target = {
-      ...targetHead(t),
-      results: t.results.map((r) => (r.status === 'fail' ? { ...r, fingerprint: failureFingerprint(t, r, root) } : r)),
-    };
-    // Inside `{ "t": [ … ] }` the target is indented as an element of the report's targets: its text is what lies
-    // between the array's opening line and its closing one.
-    const wrapped = JSON.stringify({ t: [target] }, null, 2);
-    // Emitted apart: the separator joined to the slice would be a new string of 100 KB to make flat and copy.
-    if (i > 0) yield ',\n';
-    yield wrapped.slice(WRAP_OPEN.length, wrapped.length - WRAP_CLOSE.length);
+    if (i > 0) w.byte(COMMA);
+    // As an element of the report's targets: its own line, four spaces in, its fields six.
+    w.bytes(lineBreak(2));
+    writeTarget(w, t, root);
+    yield* w.take(false);
   }
-  yield `\n  ]${skeleton.slice(at + TARGETS_KEY.length + 2)}\n`;
+  w.text(`\n  ]${skeleton.slice(at + TARGETS_KEY.length + 2)}\n`);
+  yield* w.take(true);
 }
 
-const WRAP_OPEN = '{\n  "t": [\n';
-const WRAP_CLOSE = '\n  ]\n}';
+/** A target of the report at depth 2: its head's fields, then `results`, each failure with its fingerprint last. */
+function writeTarget(w: ChunkWriter, t: TargetResult, root: string | undefined): void {
+  w.byte(OPEN_BRACE);
+  const wrote = writeMembers(w, targetHead(t), 2, undefined);
+  if (wrote) w.byte(COMMA);
+  w.bytes(memberHead(3, 'results'));
+  const results = t.results;
+  if (results.length === 0) {
+    w.text('[]');
+  } else {
+    w.byte(OPEN_BRACKET);
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      if (i > 0) w.byte(COMMA);
+      w.bytes(lineBreak(4));
+      writeValue(w, r, 4, i, r.status === 'fail' ? failureFingerprint(t, r, root) : undefined);
+    }
+    w.bytes(lineBreak(3));
+    w.byte(CLOSE_BRACKET);
+  }
+  w.bytes(lineBreak(2));
+  w.byte(CLOSE_BRACE);
+}
+
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** Bytes of one chunk of the report. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * UTF-8 into reused buffers of {@link CHUNK_BYTES}: a string or a run of bytes never straddles two chunks (a
+ * string longer than a chunk is cut between characters), so that every chunk is whole characters.
+ */
+class ChunkWriter {
+  #buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  #used = 0;
+  /** Chunks full and not yet taken, with the buffer to reuse after (none for bytes too long for a chunk). */
+  readonly #full: { readonly chunk: Uint8Array; readonly buffer: Buffer | undefined }[] = [];
+  readonly #spare: Buffer[] = [];
+
+  byte(value: number): void {
+    if (this.#used === CHUNK_BYTES) this.#next();
+    this.#buffer[this.#used++] = value;
+  }
+
+  bytes(bytes: Uint8Array): void {
+    if (bytes.length > CHUNK_BYTES - this.#used) {
+      this.#next();
+      if (bytes.length > CHUNK_BYTES) {
+        this.#full.push({ chunk: bytes, buffer: undefined });
+        return;
+      }
+    }
+    this.#buffer.set(bytes, this.#used);
+    this.#used += bytes.length;
+  }
+
+  text(text: string): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4 bytes).
+    if (text.length * 3 > CHUNK_BYTES - this.#used) {
+      this.#next();
+      if (text.length * 3 > CHUNK_BYTES) {
+        this.#textInSlices(text);
+        return;
+      }
+    }
+    this.#used += this.#buffer.write(text, this.#used);
+  }
+
+  /** A text longer than a chunk, a chunk at a time; a slice never ends between the two halves of a surrogate pair. */
+  #textInSlices(text: string): void {
+    const most = Math.floor(CHUNK_BYTES / 3);
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(text.length, start + most);
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+      this.#used = this.#buffer.write(text.slice(start, end), 0);
+      this.#next();
+      start = end;
+    }
+  }
+
+  #next(): void {
+    if (this.#used === 0) return;
+    this.#full.push({ chunk: this.#buffer.subarray(0, this.#used), buffer: this.#buffer });
+    this.#buffer = this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#used = 0;
+  }
+
+  /** The full chunks (and with `all` the last one), each buffer reused once its chunk has been taken. */
+  *take(all: boolean): Generator<Uint8Array, void, undefined> {
+    if (all) this.#next();
+    for (const { chunk, buffer } of this.#full) {
+      yield chunk;
+      if (buffer) this.#spare.push(buffer);
+    }
+    this.#full.length = 0;
+  }
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+/** Most entries of each cache below, started afresh when full (labels' keys and values are the user's). */
+const MAX_CACHED = 1024;
+
+/** `\n` and the indentation of a line at `depth`, as bytes. */
+const lineBreaks: Buffer[] = [];
+function lineBreak(depth: number): Buffer {
+  return (lineBreaks[depth] ??= Buffer.from(`\n${'  '.repeat(depth)}`));
+}
+
+/** The start of an object's member at `depth`: its line, its key and `": "`, as bytes, by depth and key. */
+const memberHeads: Map<string, Buffer>[] = [];
+function memberHead(depth: number, key: string): Buffer {
+  const heads = (memberHeads[depth] ??= new Map());
+  let head = heads.get(key);
+  if (head === undefined) {
+    head = Buffer.from(`\n${'  '.repeat(depth)}${JSON.stringify(key)}: `);
+    if (heads.size >= MAX_CACHED) heads.clear();
+    heads.set(key, head);
+  }
+  return head;
+}
+
+/** Fields whose text is a rule's own words or a source's kind, the same from target to target: most of the bytes. */
+const REPEATED = new Set(['ruleId', 'title', 'checklist', 'remediation', 'status', 'severity', 'kind', 'command']);
+/** The JSON of their values, as bytes. */
+const quotedBytes = new Map<string, Buffer>();
+
+/** What JSON.stringify escapes in a string: quotes, backslashes, control characters, lone surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function writeString(w: ChunkWriter, text: string, repeated: boolean): void {
+  if (repeated) {
+    let bytes = quotedBytes.get(text);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(text));
+      if (quotedBytes.size >= MAX_CACHED) quotedBytes.clear();
+      quotedBytes.set(text, bytes);
+    }
+    w.bytes(bytes);
+  } else if (NEEDS_ESCAPE.test(text)) {
+    w.text(JSON.stringify(text));
+  } else {
+    w.byte(QUOTE);
+    w.text(text);
+    w.byte(QUOTE);
+  }
+}
+
+/**
+ * What `JSON.stringify(value, null, 2)` writes for `value` (already through {@link jsonValue}) as the member `key` (or
+ * element) of a value at `depth - 1`, its nested lines indented for `depth`; false when it writes nothing (undefined,
+ * a function, a symbol). With `fingerprint`, the object gets that member last, as `{ ...value, fingerprint }` would.
+ */
+function writeValue(w: ChunkWriter, value: unknown, depth: number, key: string | number, fingerprint?: string): boolean {
+  switch (typeof value) {
+    case 'string':
+      writeString(w, value, typeof key === 'string' && REPEATED.has(key));
+      return true;
+    case 'number':
+      w.text(Number.isFinite(value) ? String(value) : 'null');
+      return true;
+    case 'boolean':
+      w.text(value ? 'true' : 'false');
+      return true;
+    case 'bigint':
+      // What JSON.stringify does with one: throw.
+      JSON.stringify(value);
+      return false;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) {
+    w.text('null');
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) {
+      w.text('[]');
+      return true;
+    }
+    w.byte(OPEN_BRACKET);
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) w.byte(COMMA);
+      w.bytes(lineBreak(depth + 1));
+      if (!writeValue(w, jsonValue(value[i], i), depth + 1, i)) w.text('null');
+    }
+    w.bytes(lineBreak(depth));
+    w.byte(CLOSE_BRACKET);
+  } else {
+    w.byte(OPEN_BRACE);
+    let wrote = writeMembers(w, value as Record<string, unknown>, depth, fingerprint);
+    if (fingerprint !== undefined && !Object.prototype.propertyIsEnumerable.call(value, 'fingerprint')) {
+      if (wrote) w.byte(COMMA);
+      w.bytes(memberHead(depth + 1, 'fingerprint'));
+      writeString(w, fingerprint, false);
+      wrote = true;
+    }
+    if (!wrote) {
+      // `{}`: the brace is written already.
+      w.byte(CLOSE_BRACE);
+      return true;
+    }
+    w.bytes(lineBreak(depth));
+    w.byte(CLOSE_BRACE);
+  }
+  return true;
+}
+
+/**
+ * The members of an object at `depth` after its opening brace, in JSON.stringify's order (for…in over a plain
+ * object's own keys, without an array of them); `fingerprint`, when given, replaces the value of a `fingerprint`
+ * member. Whether any was written.
+ */
+function writeMembers(w: ChunkWriter, object: Record<string, unknown>, depth: number, fingerprint: string | undefined): boolean {
+  let wrote = false;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    const value = fingerprint !== undefined && key === 'fingerprint' ? fingerprint : jsonValue(object[key], key);
+    // What JSON.stringify leaves out of an object.
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    if (wrote) w.byte(COMMA);
+    wrote = true;
+    w.bytes(memberHead(depth + 1, key));
+    writeValue(w, value, depth + 1, key);
+  }
+  return wrote;
+}
+
+/** A value as JSON.stringify takes it: through its `toJSON(key)` when it has one, a boxed primitive unboxed. */
+function jsonValue(value: unknown, key: string | number): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) return value;
+  let v = value as { toJSON?: unknown };
+  if (typeof v.toJSON === 'function') v = (v.toJSON as (key: string) => { toJSON?: unknown }).call(v, String(key));
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return v;
+  if (v instanceof Number) return Number(v);
+  if (v instanceof String) return String(v);
+  if (v instanceof Boolean || v instanceof BigInt) return v.valueOf();
+  return v;
+}

@@ -243,10 +243,10 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
           return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() });
         },
-        renderPieces: async (format, report) => {
+        renderChunks: async (format, report) => {
           if (format !== 'json') return undefined;
-          const { jsonReportPieceList } = await import('../../report/json.ts');
-          return jsonReportPieceList(report, process.cwd());
+          const { jsonReportChunks } = await import('../../report/json.ts');
+          return jsonReportChunks(report, process.cwd());
         },
         writeStdout: (text) => process.stdout.write(text),
         drainStdout: () =>
