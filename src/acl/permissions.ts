@@ -23,13 +23,19 @@ export interface DangerousReport {
   readonly judgedExcluded: boolean;
 }
 
-/** The commands a table knows, as the server's ACL bitmap sees them. */
+/**
+ * The commands a table knows, as the server's ACL bitmap sees them, numbered: permission sets are arrays indexed by
+ * these numbers (one run evaluates a few rule sets over some 400 commands, and a fleet shares the table).
+ */
 interface Universe {
-  /** What the server checks at execution: plain commands and `cmd|sub` (never a container itself). */
+  /** What the server checks at execution: plain commands and `cmd|sub` (never a container itself), sorted. */
   readonly units: readonly string[];
-  readonly unitSet: ReadonlySet<string>;
+  /** A unit's number: its place in `units`. */
+  readonly index: ReadonlyMap<string, number>;
   /** container -> its `cmd|sub` units (7.0+ tables only). */
-  readonly containers: ReadonlyMap<string, readonly string[]>;
+  readonly containers: ReadonlyMap<string, readonly number[]>;
+  /** category -> its members as units (a container stands for its subcommands), each once, in the table's order. */
+  readonly members: ReadonlyMap<string, readonly number[]>;
   readonly perSubcommand: boolean;
 }
 
@@ -41,50 +47,78 @@ function universeOf(table: CategoryTable): Universe {
   const perSubcommand = table.granularity === 'subcommand';
   const names = new Set<string>();
   for (const members of table.categories.values()) for (const m of members) names.add(m);
-  const containers = new Map<string, string[]>();
+  const subsByName = new Map<string, string[]>();
   if (perSubcommand) {
     for (const name of names) {
       const pipe = name.indexOf('|');
       if (pipe === -1) continue;
       const parent = name.slice(0, pipe);
-      containers.set(parent, [...(containers.get(parent) ?? []), name]);
+      const subs = subsByName.get(parent);
+      if (subs) subs.push(name);
+      else subsByName.set(parent, [name]);
     }
   }
   // Every 7.0+ subcommand is in @fast or @slow, so the union of the categories lists every container's subcommands.
-  const units = [...names].filter((n) => !containers.has(n)).sort();
-  const universe = { units, unitSet: new Set(units), containers, perSubcommand };
-  universes.set(table, universe);
-  return universe;
+  const units: string[] = [];
+  for (const name of names) if (!subsByName.has(name)) units.push(name);
+  units.sort();
+  const index = new Map<string, number>();
+  for (let i = 0; i < units.length; i++) index.set(units[i]!, i);
+  const containers = new Map<string, number[]>();
+  for (const [parent, subs] of subsByName) containers.set(parent, subs.map((name) => index.get(name)!));
+  const universe: Omit<Universe, 'members'> = { units, index, containers, perSubcommand };
+  const members = new Map<string, number[]>();
+  for (const [category, list] of table.categories) {
+    const seen = new Uint8Array(units.length);
+    const out: number[] = [];
+    for (const name of list) {
+      for (const i of expand(universe, name)) {
+        if (seen[i] === 1) continue;
+        seen[i] = 1;
+        out.push(i);
+      }
+    }
+    members.set(category, out);
+  }
+  const made = { ...universe, members };
+  universes.set(table, made);
+  return made;
 }
+
+/** How a rule granted a command, shared by every command it granted (a {@link CommandGrant} without the command). */
+type Grant = Omit<CommandGrant, 'command'>;
 
 /** What one permission set (the root, or one selector) allows. */
 interface PermissionSet {
-  /** Commands allowed whatever their arguments. */
-  readonly full: Map<string, CommandGrant>;
-  /** Commands allowed with some first arguments only (`+select|0`, or `+config|get` on 6.x). */
-  readonly firstArgs: Map<string, { readonly args: Set<string>; grant: CommandGrant }>;
+  /** By unit number: the grant of a command allowed whatever its arguments. */
+  readonly full: (Grant | undefined)[];
+  /** By unit number: commands allowed with some first arguments only (`+select|0`, or `+config|get` on 6.x). */
+  readonly firstArgs: Map<number, { readonly args: Set<string>; grant: CommandGrant }>;
 }
 
-/** A name as ACLChangeSelectorPerm applies it: a container stands for all of its subcommands. */
-function expand(universe: Universe, name: string): readonly string[] {
+const NONE: readonly number[] = [];
+
+/** A name as ACLChangeSelectorPerm applies it, as unit numbers: a container stands for all of its subcommands. */
+function expand(universe: Pick<Universe, 'index' | 'containers'>, name: string): readonly number[] {
   const subs = universe.containers.get(name);
   if (subs) return subs;
-  return universe.unitSet.has(name) ? [name] : [];
+  const i = universe.index.get(name);
+  return i === undefined ? NONE : [i];
 }
 
-function grant(set: PermissionSet, names: readonly string[], made: Omit<CommandGrant, 'command'>): void {
-  for (const command of names) {
+function grant(set: PermissionSet, units: readonly number[], made: Grant): void {
+  for (const i of units) {
     // `+@all +acl`: the name adds nothing to what the category already grants, so the category keeps the credit.
-    if (made.via === 'name' && set.full.get(command)?.via === 'category') continue;
-    set.full.set(command, { command, ...made });
-    set.firstArgs.delete(command);
+    if (made.via === 'name' && set.full[i]?.via === 'category') continue;
+    set.full[i] = made;
+    if (set.firstArgs.size > 0) set.firstArgs.delete(i);
   }
 }
 
-function revoke(set: PermissionSet, names: readonly string[]): void {
-  for (const command of names) {
-    set.full.delete(command);
-    set.firstArgs.delete(command);
+function revoke(set: PermissionSet, units: readonly number[]): void {
+  for (const i of units) {
+    set.full[i] = undefined;
+    if (set.firstArgs.size > 0) set.firstArgs.delete(i);
   }
 }
 
@@ -96,39 +130,41 @@ function splitPipe(universe: Universe, name: string): [string, string] {
 
 function evaluate(rules: readonly string[], table: CategoryTable, selector: number | undefined): PermissionSet {
   const universe = universeOf(table);
-  const set: PermissionSet = { full: new Map(), firstArgs: new Map() };
+  const count = universe.units.length;
+  const set: PermissionSet = { full: new Array<Grant | undefined>(count).fill(undefined), firstArgs: new Map() };
   const where = selector === undefined ? {} : { selector };
   for (const raw of rules) {
     const rule = raw.toLowerCase();
     if (rule === '+@all' || rule === 'allcommands') {
       set.firstArgs.clear();
-      grant(set, universe.units, { via: 'category', rule, ...where });
+      set.full.fill({ via: 'category', rule, ...where });
     } else if (rule === '-@all' || rule === 'nocommands' || rule === 'reset') {
-      set.full.clear();
+      set.full.fill(undefined);
       set.firstArgs.clear();
     } else if (rule.startsWith('+@') || rule.startsWith('-@')) {
-      const names = (table.categories.get(rule.slice(2)) ?? []).flatMap((m) => expand(universe, m));
-      if (rule.startsWith('+')) grant(set, names, { via: 'category', rule, ...where });
-      else revoke(set, names);
+      const units = universe.members.get(rule.slice(2)) ?? NONE;
+      if (rule.startsWith('+')) grant(set, units, { via: 'category', rule, ...where });
+      else revoke(set, units);
     } else if (rule.startsWith('-')) {
       // On a 6.x table `-cmd|sub` cannot take part of a command away: leave the command as it is.
       revoke(set, expand(universe, rule.slice(1)));
     } else if (rule.startsWith('+')) {
       const name = rule.slice(1);
-      if (!name.includes('|') || (universe.perSubcommand && universe.unitSet.has(name))) {
+      if (!name.includes('|') || (universe.perSubcommand && universe.index.has(name))) {
         grant(set, expand(universe, name), { via: 'name', rule, ...where });
         continue;
       }
       const [command, arg] = splitPipe(universe, name);
       // A first-arg is only recorded while the command is blocked; once allowed it changes nothing.
-      if (!universe.unitSet.has(command) || set.full.has(command)) continue;
-      const entry = set.firstArgs.get(command);
+      const i = universe.index.get(command);
+      if (i === undefined || set.full[i] !== undefined) continue;
+      const entry = set.firstArgs.get(i);
       const made: CommandGrant = { command, via: 'name', rule, ...where };
       if (entry) {
         entry.args.add(arg);
         entry.grant = made;
       } else {
-        set.firstArgs.set(command, { args: new Set([arg]), grant: made });
+        set.firstArgs.set(i, { args: new Set([arg]), grant: made });
       }
     }
   }
@@ -174,33 +210,63 @@ export function effectiveCommands(user: AclUser, table: CategoryTable): Readonly
 
 /** The commands `user` may run, sorted and joined by spaces: two users' rights compared at once. */
 export function effectiveKey(user: AclUser, table: CategoryTable): string {
-  return memo(table, `key ${rulesKey(user)}`, () => [...effectiveCommands(user, table).keys()].join(' '));
+  return memo(table, `key ${rulesKey(user)}`, () => {
+    const { units } = universeOf(table);
+    const allowed = runnableUnits(user, table);
+    let key = '';
+    for (let i = 0; i < units.length; i++) if (allowed[i] === 1) key = key === '' ? units[i]! : `${key} ${units[i]!}`;
+    return key;
+  });
+}
+
+/** By unit number, 1 where `user` may run the command (in full, or with some first arguments). */
+function runnableUnits(user: AclUser, table: CategoryTable): Uint8Array {
+  const allowed = new Uint8Array(universeOf(table).units.length);
+  for (const set of permissionSets(user, table)) {
+    for (let i = 0; i < allowed.length; i++) if (set.full[i] !== undefined) allowed[i] = 1;
+    for (const i of set.firstArgs.keys()) allowed[i] = 1;
+  }
+  return allowed;
+}
+
+/**
+ * The grant that decides a command across the root and the selectors: a category's over one by name over a
+ * first-arg grant; between two of a kind, the earlier permission set's.
+ */
+function decidingGrant(sets: readonly PermissionSet[], units: readonly string[], i: number): CommandGrant | undefined {
+  let best: CommandGrant | undefined;
+  let bestRank = 0;
+  for (const set of sets) {
+    const full = set.full[i];
+    const rank = full ? (full.via === 'category' ? 3 : 2) : set.firstArgs.has(i) ? 1 : 0;
+    if (rank <= bestRank) continue;
+    best = full ? { command: units[i]!, ...full } : set.firstArgs.get(i)!.grant;
+    bestRank = rank;
+  }
+  return best;
 }
 
 function computeEffective(user: AclUser, table: CategoryTable): ReadonlyMap<string, CommandGrant> {
-  const result = new Map<string, { grant: CommandGrant; rank: number }>();
-  for (const set of permissionSets(user, table)) {
-    const candidates: [CommandGrant, number][] = [
-      ...[...set.full.values()].map((g): [CommandGrant, number] => [g, g.via === 'category' ? 3 : 2]),
-      ...[...set.firstArgs.values()].map((e): [CommandGrant, number] => [e.grant, 1]),
-    ];
-    for (const [g, rank] of candidates) {
-      const held = result.get(g.command);
-      if (!held || rank > held.rank) result.set(g.command, { grant: g, rank });
-    }
+  const { units } = universeOf(table);
+  const sets = permissionSets(user, table);
+  const result = new Map<string, CommandGrant>();
+  for (let i = 0; i < units.length; i++) {
+    const decided = decidingGrant(sets, units, i);
+    if (decided) result.set(units[i]!, decided);
   }
-  const sorted = [...result.keys()].sort();
-  return new Map(sorted.map((command) => [command, result.get(command)!.grant]));
+  return result;
 }
 
 function allowedIn(set: PermissionSet, universe: Universe, command: string): boolean {
   const subs = universe.containers.get(command);
-  if (subs) return subs.some((s) => set.full.has(s));
-  if (set.full.has(command)) return true;
-  if (!command.includes('|')) return set.firstArgs.has(command);
-  if (universe.unitSet.has(command)) return false;
+  if (subs) return subs.some((i) => set.full[i] !== undefined);
+  const i = universe.index.get(command);
+  if (i !== undefined && set.full[i] !== undefined) return true;
+  if (!command.includes('|')) return i !== undefined && set.firstArgs.has(i);
+  if (i !== undefined) return false;
   const [base, arg] = splitPipe(universe, command);
-  return set.full.has(base) || (set.firstArgs.get(base)?.args.has(arg) ?? false);
+  const b = universe.index.get(base);
+  return b !== undefined && (set.full[b] !== undefined || (set.firstArgs.get(b)?.args.has(arg) ?? false));
 }
 
 /**
@@ -212,6 +278,11 @@ export function canRun(user: AclUser, command: string, table: CategoryTable): bo
   const universe = universeOf(table);
   const name = command.toLowerCase();
   return permissionSets(user, table).some((set) => allowedIn(set, universe, name));
+}
+
+/** Whether `user` may run no command at all. */
+export function runsNothing(user: AclUser, table: CategoryTable): boolean {
+  return effectiveKey(user, table) === '';
 }
 
 /** How much of a category a user must hold before a grant in a rewritten rendering counts as the category's. */
@@ -226,26 +297,43 @@ const MIN_SET = 5;
  * name. What is exact is the set of commands the user may run. A dangerous command counts as granted
  * through a category when the user holds at least 90% of that category (alone, or minus a category the user
  * holds nothing of: `+@dangerous -@admin`) and at least half of its @dangerous members: the fingerprint of a
- * category grant, which a few commands granted by name do not leave.
+ * category grant, which a few commands granted by name do not leave. `runnable` and `dangerous` are by unit number.
  */
-function categoryExplanations(runnable: ReadonlySet<string>, table: CategoryTable, dangerous: ReadonlySet<string>): Map<string, string> {
-  const universe = universeOf(table);
-  const members = new Map([...table.categories].map(([name, list]) => [name, new Set(list.flatMap((m) => expand(universe, m)))]));
-  const denied = [...members].filter(([, set]) => ![...set].some((c) => runnable.has(c)));
-  members.set('all', new Set(universe.units));
-  const explained = new Map<string, string>();
-  for (const [name, set] of members) {
+function categoryExplanations(runnable: Uint8Array, universe: Universe, dangerous: Uint8Array): Map<number, string> {
+  const members = new Map(universe.members);
+  const holdsNone = (units: readonly number[]): boolean => units.every((i) => runnable[i] === 0);
+  const denied: [string, Uint8Array][] = [];
+  for (const [name, units] of members) {
+    if (!holdsNone(units)) continue;
+    const mask = new Uint8Array(runnable.length);
+    for (const i of units) mask[i] = 1;
+    denied.push([name, mask]);
+  }
+  members.set('all', universe.units.map((_, i) => i));
+  const explained = new Map<number, string>();
+  for (const [name, units] of members) {
     for (const [without, minus] of [[undefined, undefined] as const, ...denied]) {
       if (without === name) continue;
-      const rest = [...set].filter((c) => !minus?.has(c));
-      if (rest.length < MIN_SET) continue;
-      const held = rest.filter((c) => runnable.has(c));
-      if (held.length < rest.length * HELD) continue;
-      const risky = rest.filter((c) => dangerous.has(c));
-      const heldRisky = risky.filter((c) => runnable.has(c));
-      if (heldRisky.length === 0 || heldRisky.length * 2 < risky.length) continue;
+      let rest = 0;
+      let held = 0;
+      let risky = 0;
+      let heldRisky = 0;
+      for (const i of units) {
+        if (minus?.[i] === 1) continue;
+        rest++;
+        const holds = runnable[i] === 1;
+        if (holds) held++;
+        if (dangerous[i] === 1) {
+          risky++;
+          if (holds) heldRisky++;
+        }
+      }
+      if (rest < MIN_SET || held < rest * HELD) continue;
+      if (heldRisky === 0 || heldRisky * 2 < risky) continue;
       const rule = without === undefined ? `+@${name}` : `+@${name} -@${without}`;
-      for (const c of heldRisky) if (!explained.has(c)) explained.set(c, rule);
+      for (const i of units) {
+        if (minus?.[i] !== 1 && dangerous[i] === 1 && runnable[i] === 1 && !explained.has(i)) explained.set(i, rule);
+      }
     }
   }
   return explained;
@@ -268,13 +356,21 @@ export function analyzeDangerous(
 
 function computeDangerous(user: AclUser, table: CategoryTable, options: { rewritten: boolean }): DangerousReport {
   const universe = universeOf(table);
-  const dangerous = [...new Set((table.categories.get('dangerous') ?? []).flatMap((m) => expand(universe, m)))].sort();
-  const effective = effectiveCommands(user, table);
-  let grants = dangerous.flatMap((command) => effective.get(command) ?? []);
-  if (options.rewritten && grants.length > 0) {
-    const explained = categoryExplanations(new Set(effective.keys()), table, new Set(dangerous));
-    grants = grants.map((g): CommandGrant => {
-      const rule = explained.get(g.command);
+  // Unit numbers follow the sorted names: in number order, the dangerous commands come sorted.
+  const dangerous = [...(universe.members.get('dangerous') ?? NONE)].sort((a, b) => a - b);
+  const sets = permissionSets(user, table);
+  const granted: { i: number; grant: CommandGrant }[] = [];
+  for (const i of dangerous) {
+    const decided = decidingGrant(sets, universe.units, i);
+    if (decided) granted.push({ i, grant: decided });
+  }
+  let grants = granted.map((g) => g.grant);
+  if (options.rewritten && granted.length > 0) {
+    const mask = new Uint8Array(universe.units.length);
+    for (const i of dangerous) mask[i] = 1;
+    const explained = categoryExplanations(runnableUnits(user, table), universe, mask);
+    grants = granted.map(({ i, grant: g }): CommandGrant => {
+      const rule = explained.get(i);
       if (rule === undefined) return g.via === 'name' ? g : { ...g, via: 'name', rule: `name (Redis 7.0 renders it as ${g.rule})` };
       // The rendering's own category, when the fingerprint confirms one, is the most readable name for it.
       return g.via === 'category' ? g : { ...g, via: 'category', rule: `${rule} (inferred from what the user may run)` };

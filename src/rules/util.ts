@@ -1,6 +1,6 @@
 import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
 import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, ServerIdentity } from '../facts/types.ts';
-import { effectiveCommands } from '../acl/permissions.ts';
+import { runsNothing } from '../acl/permissions.ts';
 import { parseVersion as parseServerVersion } from '../redis/version.ts';
 
 /** `[major, minor, patch]` of a version string; undefined for unknown or placeholder versions. */
@@ -92,6 +92,6 @@ export function openToAnyone(acl: AclState): boolean {
  */
 export function defaultRunsNothing(acl: AclState, categories: CategoryTable | undefined): boolean {
   const user = defaultUser(acl);
-  return user !== undefined && categories !== undefined && categories.categories.size > 0 && effectiveCommands(user, categories).size === 0;
+  return user !== undefined && categories !== undefined && categories.categories.size > 0 && runsNothing(user, categories);
 }
 
