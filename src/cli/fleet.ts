@@ -16,6 +16,7 @@ import type { Baseline } from '../engine/triage/baseline.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
 import { writeBaseline } from '../settings/load.ts';
+import { namedError } from './kit.ts';
 import { terminalSafe } from '../report/common.ts';
 import { redact } from '../util/redact.ts';
 
@@ -309,7 +310,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     }
   }
   if (!cmd.quiet) {
-    for (const l of lines) if (l.error !== undefined) io.say(redact(l.error.startsWith(`${l.target}`) || /^[^ ]+:\d+: /.test(l.error) ? l.error : `${l.target}: ${l.error}`, secrets));
+    for (const l of lines) if (l.error !== undefined) io.say(redact(namedError(l.target, l.error), secrets));
   }
   for (const w of warnings) io.say(`warning: ${terminalSafe(redact(w.message, secrets))}`);
   return code;

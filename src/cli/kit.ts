@@ -11,7 +11,8 @@ export function say(message: string): void {
 
 /** `target: error`, unless the error names the target already (`redis.conf:12: …`, `redis://h:1 is neither …`). */
 export function namedError(target: string, error: string): string {
-  return error.startsWith(`${target}:`) || error.startsWith(`${target} `) ? error : `${target}: ${error}`;
+  // An error that names a file and line already (`.redfort.yaml:4: targets: <target>: …`) is its own line.
+  return error.startsWith(`${target}:`) || error.startsWith(`${target} `) || /^[^ ]+:\d+: /.test(error) ? error : `${target}: ${error}`;
 }
 
 /** A usage problem: one line on stderr, exit 2. */

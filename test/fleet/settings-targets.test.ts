@@ -40,6 +40,8 @@ test('--summary-only and --jobs audit the settings file\'s targets as a fleet', 
   const full = await runCli(['audit', '--no-host', '--no-probe', '--format', 'json'], { cwd: dir });
   assert.equal(full.code, 2, full.stderr);
   assert.equal((JSON.parse(full.stdout) as { targets: unknown[] }).targets.length, 3);
+  // Its error line names the file and line once, not the target before them again.
+  assert.deepEqual(full.stderr.trim().split('\n'), ['redfort: .redfort.yaml:4: targets: redis://127.0.0.1:1: passwordEnv names REDFORT_TEST_UNSET_PASSWORD, which is not set']);
 });
 
 test('with no targets in the settings file, --summary-only is still a usage error', async () => {
