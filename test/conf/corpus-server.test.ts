@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
@@ -30,7 +31,7 @@ interface Entry {
   readonly kind: string;
 }
 
-function configEntries(): Entry[] {
+function corpusEntries(kinds: readonly string[]): Entry[] {
   const [header, ...rows] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n');
   const cols = header!.split('\t');
   return rows
@@ -38,7 +39,7 @@ function configEntries(): Entry[] {
       const cells = row.split('\t');
       return { file: cells[cols.indexOf('file')]!, kind: cells[cols.indexOf('kind')]! };
     })
-    .filter((e) => e.kind === 'redis.conf' || e.kind === 'fragment');
+    .filter((e) => kinds.includes(e.kind));
 }
 
 /** What the tests append: the server's own port and directory; a reader user unless the file keeps users in an ACL file. */
@@ -48,10 +49,10 @@ function tail(text: string, port: number): string {
 }
 
 /** The parser's view of the config file at `dir`/redis.conf: the effective config, or what it says instead. */
-function parseIn(dir: string): { eff?: EffectiveConf; error?: ConfigParseError; messages: string[] } {
+function parseIn(dir: string, sentinel = false): { eff?: EffectiveConf; error?: ConfigParseError; messages: string[] } {
   const cwd = realpathSync(dir);
   try {
-    const eff = effectiveConfig(loadConf(join(cwd, 'redis.conf'), { cwd }), { version });
+    const eff = effectiveConfig(loadConf(join(cwd, 'redis.conf'), { cwd }), { version, sentinel });
     return { eff, messages: [...eff.warnings] };
   } catch (error) {
     if (!(error instanceof ConfigParseError)) throw error;
@@ -60,26 +61,33 @@ function parseIn(dir: string): { eff?: EffectiveConf; error?: ConfigParseError; 
 }
 
 /** The parser's view of `text` followed by the tests' lines, in a directory of its own. */
-function parseCopy(text: string): ReturnType<typeof parseIn> {
+function parseCopy(text: string, sentinel = false): ReturnType<typeof parseIn> {
   const dir = mkdtempSync(join(tmpdir(), 'redfort-corpus-'));
   try {
     writeFileSync(join(dir, 'redis.conf'), text + tail(text, 6379));
-    return parseIn(dir);
+    return parseIn(dir, sentinel);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** A reply of name, value pairs (CONFIG GET, SENTINEL MASTER…), asked as the reader user. */
+async function askAsReader(port: number, args: readonly string[]): Promise<Map<string, string>> {
+  const [auth, reply] = await rawPipeline('127.0.0.1', port, [['AUTH', READER, 'any'], args], { bytes: true });
+  assert.ok(Buffer.isBuffer(auth), `AUTH as ${READER}: ${String(auth)}`);
+  assert.ok(Array.isArray(reply), `${args.join(' ')}: ${String(reply)}`);
+  return pairs(reply);
+}
+
+function pairs(reply: readonly unknown[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i < reply.length; i += 2) map.set(String(reply[i]), String(reply[i + 1]));
+  return map;
+}
+
 /** Values the parser derives that CONFIG GET (under the name or an alias) answers otherwise, and how many it compared. */
 async function differences(port: number, eff: EffectiveConf): Promise<{ compared: number; differ: string[] }> {
-  const ask = async (args: readonly string[]): Promise<Map<string, string>> => {
-    const [auth, reply] = await rawPipeline('127.0.0.1', port, [['AUTH', READER, 'any'], args], { bytes: true });
-    assert.ok(Buffer.isBuffer(auth), `AUTH as ${READER}: ${String(auth)}`);
-    assert.ok(Array.isArray(reply), `${args.join(' ')}: ${String(reply)}`);
-    const map = new Map<string, string>();
-    for (let i = 0; i < reply.length; i += 2) map.set(String(reply[i]), String(reply[i + 1]));
-    return map;
-  };
+  const ask = (args: readonly string[]): Promise<Map<string, string>> => askAsReader(port, args);
   const all = await ask(['CONFIG', 'GET', '*']);
   let compared = 0;
   const differ: string[] = [];
@@ -102,7 +110,7 @@ async function differences(port: number, eff: EffectiveConf): Promise<{ compared
 }
 
 describe(`the corpus's config files against redis-server ${version ?? ''}`, () => {
-  const entries = configEntries();
+  const entries = corpusEntries(['redis.conf', 'fragment']);
   let started = 0;
   let refusedAtLine = 0;
   let renamedConfig = 0;
@@ -150,5 +158,82 @@ describe(`the corpus's config files against redis-server ${version ?? ''}`, () =
     assert.ok(started >= 18, `${started} files started`);
     assert.ok(refusedAtLine >= 8, `${refusedAtLine} files refused at a line`);
     assert.ok(renamedConfig <= 3, `${renamedConfig} files rename CONFIG away`);
+  });
+});
+
+/** What a Sentinel started from the file says of itself and its masters that the parser does not say alike. */
+async function sentinelDifferences(port: number, eff: EffectiveConf): Promise<{ masters: number; differ: string[] }> {
+  const parsed = eff.sentinel!;
+  const [auth, reply] = await rawPipeline('127.0.0.1', port, [['AUTH', READER, 'any'], ['SENTINEL', 'MASTERS']], { bytes: true });
+  assert.ok(Buffer.isBuffer(auth), `AUTH as ${READER}: ${String(auth)}`);
+  assert.ok(Array.isArray(reply), `SENTINEL MASTERS: ${String(reply)}`);
+  const differ: string[] = [];
+  if (reply.length !== parsed.masters.size) differ.push(`masters: Sentinel ${reply.length}, parser ${parsed.masters.size}`);
+  for (const entry of reply) {
+    const fields = pairs(entry as unknown[]);
+    const name = fields.get('name')!;
+    const master = parsed.masters.get(name);
+    if (!master) {
+      differ.push(`master ${name}: unknown to the parser`);
+      continue;
+    }
+    const expect: [string, string | undefined][] = [
+      ['port', String(master.port)],
+      ['quorum', String(master.quorum)],
+      ...['down-after-milliseconds', 'failover-timeout', 'parallel-syncs'].map((k): [string, string | undefined] => [k, master.settings.get(k)?.value]),
+    ];
+    // A host name is resolved by the Sentinel (resolve-hostnames yes): what it finds depends on this machine's DNS.
+    if (isIP(master.host) !== 0) expect.push(['ip', master.host]);
+    for (const [field, value] of expect) if (fields.get(field) !== value) differ.push(`${name} ${field}: Sentinel ${fields.get(field)}, parser ${value}`);
+  }
+  const config = await askAsReader(port, ['SENTINEL', 'CONFIG', 'GET', '*']);
+  const own: [string, string][] = [
+    ['resolve-hostnames', parsed.resolveHostnames.value],
+    ['announce-hostnames', parsed.announceHostnames.value],
+    ['announce-ip', parsed.announceIp?.value ?? ''],
+    ['announce-port', parsed.announcePort?.value ?? '0'],
+    ['sentinel-user', parsed.sentinelUser?.value ?? ''],
+  ];
+  for (const [key, value] of own) if (config.get(key) !== value) differ.push(`${key}: Sentinel ${JSON.stringify(config.get(key))}, parser ${JSON.stringify(value)}`);
+  return { masters: reply.length, differ };
+}
+
+describe(`the corpus's sentinel.conf files against redis-sentinel ${version ?? ''}`, () => {
+  const entries = corpusEntries(['sentinel.conf']);
+  let started = 0;
+  let refusedAtLine = 0;
+
+  for (const entry of entries) {
+    it(entry.file, async () => {
+      const text = readFileSync(join(CORPUS, entry.file), 'latin1');
+      let server;
+      try {
+        server = await startRedis({ sentinel: true, confText: (port) => text + tail(text, port), readyTimeoutMs: 5000, killOnStop: true });
+      } catch (error) {
+        const log = (error as Error).message;
+        const line = /Reading the configuration file, at line (\d+)/.exec(log)?.[1];
+        if (line === undefined || /No such file or directory|Can't chdir/.test(log)) return;
+        refusedAtLine++;
+        const parsed = parseCopy(text, true);
+        assert.ok(parsed.error !== undefined || parsed.messages.some((m) => m.includes(`:${line}:`)), `redis-sentinel refused line ${line}; the parser said:\n${parsed.messages.join('\n') || '(nothing)'}`);
+        return;
+      }
+      try {
+        started++;
+        // The file as the Sentinel read it, before it rewrote it (it adds its id and state at start).
+        const parsed = parseCopy(text, true);
+        assert.ok(parsed.eff?.sentinel, `redis-sentinel started; the parser refused it: ${parsed.messages.join('\n')}`);
+        const { differ } = await sentinelDifferences(server.port, parsed.eff);
+        assert.deepEqual(differ, []);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
+  it('compares enough of the corpus to mean something', () => {
+    assert.ok(entries.length >= 14, `${entries.length} sentinel.conf files`);
+    assert.ok(started >= 12, `${started} files started`);
+    assert.ok(refusedAtLine >= 2, `${refusedAtLine} files refused at a line`);
   });
 });

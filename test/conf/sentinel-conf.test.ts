@@ -160,3 +160,27 @@ describe('sentinel.conf', () => {
     assert.equal(value(eff, 'protected-mode'), 'no');
   });
 });
+
+describe('sentinel.conf lines that only some releases know', () => {
+  const MONITOR = 'sentinel monitor m 10.0.0.5 6379 2';
+  const cases: readonly (readonly [string, string, readonly string[]])[] = [
+    ['sentinel resolve-hostnames yes', '6.0.20', ['6.2.16', '7.0.15', 'valkey 8.0.1']],
+    ['sentinel sentinel-user peer', '6.0.20', ['6.2.16', '7.4.1']],
+    [`${MONITOR}\nsentinel master-reboot-down-after-period m 1000`, '6.2.16', ['7.0.15', 'valkey 7.2.7', 'valkey 8.0.1']],
+    [`${MONITOR}\nsentinel primary-reboot-down-after-period m 1000`, '7.4.1', ['valkey 8.0.1']],
+  ];
+  for (const [text, refusing, accepting] of cases) {
+    const line = text.split('\n').length;
+    it(`${text.split('\n').pop()!}: a warning for ${refusing}, none for ${accepting.join(', ')} or an unknown version`, () => {
+      const warned = sentinel(text, refusing).eff.warnings;
+      assert.equal(warned.length, 1, warned.join('\n'));
+      assert.match(warned[0]!, new RegExp(`^/etc/redis/redis\\.conf:${line}: 'sentinel [a-z-]+' is not a (Redis|Valkey) [0-9.]+ Sentinel directive \\(Sentinel .* would refuse it: Unrecognized sentinel configuration statement\\)$`));
+      for (const version of [...accepting, undefined]) assert.deepEqual(sentinel(text, version).eff.warnings, [], String(version));
+    });
+  }
+
+  it('reads the line whatever the version: the setting is there, with the warning', () => {
+    const { s } = sentinel(`${MONITOR}\nsentinel master-reboot-down-after-period m 1000`, '6.2.16');
+    assert.equal(s.masters.get('m')!.settings.get('master-reboot-down-after-period')!.value, '1000');
+  });
+});

@@ -254,7 +254,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     const d = sentinelLines[0]!;
     throw new ConfigParseError(d.source.path, d.source.line, 'sentinel directive while not in sentinel mode');
   }
-  const sentinel = isSentinel ? sentinelFromDirectives(sentinelLines, { version: options.version }) : undefined;
+  const sentinel = isSentinel ? sentinelFromDirectives(sentinelLines, { version: options.version, warn: (message) => warnings.push(message) }) : undefined;
 
   fillDefaults(config, secrets, version, { cwd: parsed.cwd, sentinel: isSentinel });
 

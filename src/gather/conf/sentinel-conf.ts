@@ -3,6 +3,7 @@ import { digestPassword } from '../../acl/parse.ts';
 import type { Fact, SecretDigest, Source } from '../../facts/types.ts';
 import { atoi, strtoll } from './c-numbers.ts';
 import { resolveVersion } from '../../redis/directives.ts';
+import type { ServerVersion } from '../../redis/directives.ts';
 import { ConfigParseError } from './conf-errors.ts';
 import type { Directive } from './tokenize.ts';
 import { shownName } from './tokenize.ts';
@@ -85,6 +86,27 @@ const PRE_MONITOR = new Set([
   'announce-hostnames',
 ]);
 
+/**
+ * Sub-directives younger than some releases (src/sentinel.c at each tag): `sentinel-user`, `sentinel-pass`,
+ * `resolve-hostnames` and `announce-hostnames` came with 6.2, `master-reboot-down-after-period` with 7.0, and
+ * `primary-reboot-down-after-period` is Valkey 8's name for it. An older Sentinel refuses the line.
+ */
+function supportedBy(name: string, version: ServerVersion): boolean {
+  switch (name) {
+    case 'sentinel-user':
+    case 'sentinel-pass':
+    case 'resolve-hostnames':
+    case 'announce-hostnames':
+      return version.key !== 'r6.0';
+    case 'master-reboot-down-after-period':
+      return version.key !== 'r6.0' && version.key !== 'r6.2';
+    case 'primary-reboot-down-after-period':
+      return version.key === 'v8.0';
+    default:
+      return true;
+  }
+}
+
 const PER_MASTER_DEFAULTS: readonly (readonly [string, string])[] = [
   ['down-after-milliseconds', '30000'],
   ['failover-timeout', '180000'],
@@ -102,11 +124,13 @@ function yesNo(arg: string): string | undefined {
  * From 6.2 the server queues these lines and applies the global ones first, then every `monitor`, then the
  * per-master ones, so a per-master line may come before its `monitor`; 6.0 applies them in file order and
  * refuses a per-master line before its `monitor` (`No such master with specified name.`).
- * Throws {@link ConfigParseError} where the server refuses to start.
+ * Throws {@link ConfigParseError} where the server refuses to start. A line that only some releases know is read
+ * whatever the version; with a `version`, one that this release does not know is also a warning (`warn`), as an
+ * unknown directive of redis.conf is.
  */
 export function sentinelFromDirectives(
   directives: readonly Directive[],
-  options: { version?: string } = {},
+  options: { version?: string; warn?: (message: string) => void } = {},
 ): SentinelConf {
   const version = resolveVersion(options.version);
   const inOrder = version.key === 'r6.0';
@@ -142,6 +166,12 @@ export function sentinelFromDirectives(
     const argv = d.args;
     const argc = argv.length;
     const name = sub(d);
+    if (options.version !== undefined && !supportedBy(name, version)) {
+      options.warn?.(
+        `${d.source.path}:${d.source.line}: 'sentinel ${name}' is not a ${version.label} Sentinel directive ` +
+          `(Sentinel ${version.label} would refuse it: Unrecognized sentinel configuration statement)`,
+      );
+    }
     const master = (): MutableMaster => {
       const m = masters.get(argv[1]!);
       if (!m) return fail(`No such master with specified name '${argv[1]!}'.`);
