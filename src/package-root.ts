@@ -27,3 +27,8 @@ export function packageVersion(): string {
   if (typeof __REDFORT_VERSION__ === 'string') return __REDFORT_VERSION__;
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/** The `tool` of a report: redfort and its version. */
+export function reportTool(): { readonly name: 'redfort'; readonly version: string } {
+  return { name: 'redfort', version: packageVersion() };
+}

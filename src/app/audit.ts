@@ -18,7 +18,7 @@ import { prefetchHost } from '../gather/host/discovery.ts';
 import { declaredPackageEnricher } from '../gather/declared-package.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
-import { packageVersion } from '../package-root.ts';
+import { reportTool } from '../package-root.ts';
 import { mapBounded } from '../util/map-bounded.ts';
 import { abortReason, raceAbort, targetSignal } from '../util/deadline.ts';
 import type { DeadlineOptions } from '../util/deadline.ts';
@@ -162,7 +162,7 @@ export async function auditFiles(inputs: FileInputs, options: AuditOptions = {})
 
 /** A report of target results. */
 export function reportOf(results: readonly TargetResult[]): AuditReport {
-  return { tool: { name: 'redfort', version: packageVersion() }, targets: results, summary: summarize(results) };
+  return { tool: reportTool(), targets: results, summary: summarize(results) };
 }
 
 /** Audits several servers concurrently (16 at once by default) and summarises. */

@@ -118,7 +118,14 @@ export function labelled(result: TargetResult, labels: Readonly<Record<string, s
  * machine. With `jobs`, worker threads audit and finish the targets (src/app/pool.ts); the results are the same.
  * Never throws for a target: one that cannot be audited, or not within the deadline, is an error result.
  */
-export async function runFleet(entries: readonly FleetEntry[], options: FleetOptions, finishing: Finishing, onFinished: (finished: Finished, index: number) => void): Promise<void> {
+export async function runFleet(
+  entries: readonly FleetEntry[],
+  options: FleetOptions,
+  finishing: Finishing,
+  onFinished: (finished: Finished, index: number) => void,
+  /** After the last result of entry `index` (a deployment gives several) went to `onFinished`. */
+  onEntryDone?: (index: number) => void,
+): Promise<void> {
   const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
   const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery };
   const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
@@ -138,11 +145,9 @@ export async function runFleet(entries: readonly FleetEntry[], options: FleetOpt
   let next = 0;
   const one = async (index: number): Promise<void> => {
     const entry = entries[index]!;
-    if (pool && pooled(entry)) {
-      onFinished(await pool.audit(entry.target, entry.labels), index);
-      return;
-    }
-    for (const result of await auditEntry(entry, run)) onFinished(finish(result, entry.labels), index);
+    if (pool && pooled(entry)) onFinished(await pool.audit(entry.target, entry.labels), index);
+    else for (const result of await auditEntry(entry, run)) onFinished(finish(result, entry.labels), index);
+    onEntryDone?.(index);
   };
   // Each entry in a call of its own: a suspended async function keeps what its frame last held, so a loop that
   // handled the results itself held each worker's previous results (150 to 200 KB a target) through the whole

@@ -16,7 +16,7 @@ import { triageReport, today } from '../settings/apply.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
-import { packageVersion } from '../package-root.ts';
+import { reportTool } from '../package-root.ts';
 import { jsonlTargetPieces } from '../report/jsonl.ts';
 
 /** A password file holds one line: far below this. */
@@ -112,6 +112,11 @@ export interface InventoryAuditOptions {
   /** Each target's triaged result and its summary line, as soon as it is done (in completion order). */
   readonly onTarget?: (result: TargetResult, line: TargetLine) => void;
   /**
+   * Each target's triaged result in the inventory's order (the report's), as soon as it and every one before it are
+   * done: what a report written as the run goes needs, the results between held only until then.
+   */
+  readonly onResultInOrder?: (result: TargetResult) => void;
+  /**
    * Each target's summary line as soon as it is done, with its JSON Lines line when `jsonl` is set: what a
    * streaming caller needs without the result itself (with worker threads, the result then never crosses back).
    */
@@ -153,13 +158,14 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     today: request.today ?? today(),
     root: request.root,
     threshold: request.failOn === 'none' ? undefined : severityRank(request.failOn),
-    keepResult: request.keepResults || request.onTarget !== undefined,
+    keepResult: request.keepResults || request.onTarget !== undefined || request.onResultInOrder !== undefined,
     jsonl: request.onLine !== undefined && request.jsonl === true,
     ...(request.recordBaseline ? { recordBaseline: true } : {}),
   };
   const recorded: { index: number; findings: readonly BaselineFinding[] }[] = [];
   let failedOn = false;
   let audited = 0;
+  const inOrder = request.onResultInOrder === undefined ? undefined : new InOrder(request.onResultInOrder);
   await runFleet(inventory.entries, inventory.options, finishing, (finished, index) => {
     for (const w of finished.warnings) {
       const seen = warningCounts.get(w.message);
@@ -174,11 +180,12 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     if (finished.baseline) recorded.push({ index, findings: finished.baseline });
     if (request.keepResults) kept.push({ index, result: finished.result! });
     if (request.onTarget) request.onTarget(finished.result!, line);
+    inOrder?.add(index, finished.result!);
     if (request.onLine) {
       const { result } = finished;
       request.onLine(line, finished.jsonl ?? (finishing.jsonl && result ? (add) => jsonlTargetPieces(result, add, finishing.root) : undefined));
     }
-  });
+  }, inOrder && ((index) => inOrder.done(index)));
   // A suppression for every target is unused only when no audited target used it.
   const warnings = [...warningCounts.values()]
     .sort((a, b) => a.first - b.first)
@@ -194,11 +201,44 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     warnings.push(...unusedBaselineWarnings(outside, request.baselinePath));
   }
   const report: AuditReport = {
-    tool: { name: 'redfort', version: packageVersion() },
+    tool: reportTool(),
     summary: tally.summary,
     ...(warnings.length > 0 ? { warnings } : {}),
     targets: kept.sort((a, b) => a.index - b.index).map((k) => k.result),
   };
   const recordedBaseline: Baseline | undefined = request.recordBaseline ? { version: 1, findings: recorded.sort((x, y) => x.index - y.index).flatMap((r) => r.findings) } : undefined;
   return { report, lines: [...tally.lines].sort(compareLines), totals: tally.totals(), failedOn, ...(recordedBaseline ? { recordedBaseline } : {}) };
+}
+
+/** Hands results on in the order of their entries' indexes, each as soon as every entry before its own is done. */
+class InOrder {
+  readonly #use: (result: TargetResult) => void;
+  /** Results of entries after the next one to hand on, by index; and entries done, not yet handed on. */
+  readonly #waiting = new Map<number, TargetResult[]>();
+  readonly #done = new Set<number>();
+  #next = 0;
+
+  constructor(use: (result: TargetResult) => void) {
+    this.#use = use;
+  }
+
+  add(index: number, result: TargetResult): void {
+    if (index === this.#next) this.#use(result);
+    else {
+      const waiting = this.#waiting.get(index);
+      if (waiting) waiting.push(result);
+      else this.#waiting.set(index, [result]);
+    }
+  }
+
+  done(index: number): void {
+    this.#done.add(index);
+    while (this.#done.delete(this.#next)) {
+      this.#next += 1;
+      const ready = this.#waiting.get(this.#next);
+      if (ready === undefined) continue;
+      this.#waiting.delete(this.#next);
+      for (const result of ready) this.#use(result);
+    }
+  }
 }

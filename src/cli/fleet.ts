@@ -9,6 +9,9 @@ import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import { jsonlSummary } from '../report/jsonl.ts';
+import { JsonReportStream } from '../report/json.ts';
+import { reportTool } from '../package-root.ts';
+import type { TargetResult } from '../engine/run.ts';
 import type { OutputPlan } from '../report/outputs.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Severity } from '../rules/define.ts';
@@ -171,6 +174,15 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
+/** {@link writeAll} to a report file, a failed write an error that names it. */
+function writeReport(file: { readonly path: string; readonly fd: number }, format: string, bytes: Uint8Array): void {
+  try {
+    writeAll(file.fd, bytes);
+  } catch (error) {
+    throw new SettingsError(`cannot write the ${format} report to '${file.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 function isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit <= 0xdbff;
 }
@@ -205,18 +217,27 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   for (const w of inventory.warnings) io.say(`warning: ${w}`);
   const { secrets } = inventory;
 
-  // JSON Lines go out as targets finish; the other formats need the whole report, and so does the text report
-  // unless only its summary is asked for.
+  // JSON Lines go out as targets finish, and a JSON file as each target and those before it are done; the other
+  // formats need the whole report, and so does the text report unless only its summary is asked for.
   const streamed = cmd.plan.files.filter((f) => f.format === 'jsonl');
   const stdoutJsonl = cmd.plan.stdout === 'jsonl';
-  const keepAll = cmd.plan.files.some((f) => f.format !== 'jsonl') || (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl' && !(cmd.plan.stdout === 'text' && cmd.summaryOnly));
-  const sinks = streamed.map((f) => {
+  const keepAll = cmd.plan.files.some((f) => f.format !== 'jsonl' && f.format !== 'json') || (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl' && !(cmd.plan.stdout === 'text' && cmd.summaryOnly));
+  const open = (f: OutputPlan['files'][number]): { path: string; fd: number } => {
     try {
       return { path: f.path, fd: openSync(f.path, 'w') };
     } catch (error) {
-      throw new SettingsError(`cannot write the jsonl report to '${f.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new SettingsError(`cannot write the ${f.format} report to '${f.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-  });
+  };
+  const sinks = streamed.map(open);
+  const root = process.cwd();
+  // The JSON files: the targets' results are written in the inventory's order and none is kept for them (a
+  // fleet's report is 50 KB a target; kept, the results were most of the heap the collector copied and kept).
+  const jsonFiles = cmd.plan.files.filter((f) => f.format === 'json').map(open);
+  const json = jsonFiles.length > 0 ? new JsonReportStream(reportTool(), root) : undefined;
+  const writeJson = (chunks: Iterable<Uint8Array>): void => {
+    for (const chunk of chunks) for (const f of jsonFiles) writeReport(f, 'json', chunk);
+  };
   const files = new FileWriter(sinks.map((s) => s.fd));
   /** One line, whole or in pieces: written to the files at once (a line ends with its line feed). */
   const emit = (line: string | JsonlLine) => {
@@ -240,7 +261,6 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   };
 
   const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(inventory.entries.length) : undefined;
-  const root = process.cwd();
   const run = await auditInventory(inventory, {
     settings: cmd.settings,
     baseline: cmd.baseline,
@@ -252,6 +272,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     // Serialized only when a JSON Lines output takes it, where the target was audited (a worker thread's line
     // crosses back as one string, its result only when a format needs the whole report).
     jsonl: sinks.length > 0 || stdoutJsonl,
+    ...(json ? { onResultInOrder: (result: TargetResult) => writeJson(json.target(result)) } : {}),
     onLine: (line, jsonl) => {
       if (jsonl !== undefined) emit(jsonl);
       progress?.update(line.worst !== undefined, line.error !== undefined);
@@ -265,9 +286,11 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   const { summary, warnings = [] } = report;
   emit(jsonlSummary(head));
   for (const sink of sinks) closeSync(sink.fd);
+  if (json) writeJson(json.end(report));
+  for (const f of jsonFiles) closeSync(f.fd);
 
   for (const file of cmd.plan.files) {
-    if (file.format === 'jsonl') continue;
+    if (file.format === 'jsonl' || file.format === 'json') continue;
     // A report made in chunks (JSON) is written chunk by chunk; the others are made whole first.
     const chunks = await io.renderChunks?.(file.format, report);
     const content = chunks ? undefined : await io.render(file.format, report, false);

@@ -47,8 +47,52 @@ const TARGETS_KEY = '\n  "targets": ';
  * that repeat from target to target (a rule's own words, the key lines) are encoded once and copied as bytes.
  */
 export function* jsonReportChunks(report: AuditReport, root: string | undefined): Generator<Uint8Array, void, undefined> {
-  // The report without its targets: `"targets": []` at the top level's indentation (a nested key is indented
-  // further, and the top level's keys are unique), between what comes before the targets and what comes after.
+  const stream = new JsonReportStream(report.tool, root);
+  for (const t of report.targets) yield* stream.target(t);
+  yield* stream.end(report);
+}
+
+/**
+ * {@link jsonReportChunks} for a report whose targets come one at a time (a fleet writes each as it is done, in the
+ * inventory's order, and keeps none): the tool's part first, then each target's, then the rest (the summary and the
+ * warnings, known at the end).
+ */
+export class JsonReportStream {
+  readonly #w = new ChunkWriter();
+  readonly #tool: AuditReport['tool'];
+  readonly #root: string | undefined;
+  #targets = 0;
+
+  constructor(tool: AuditReport['tool'], root: string | undefined) {
+    this.#tool = tool;
+    this.#root = root;
+  }
+
+  /** The chunks full once `t` is written (the report's start before the first target). */
+  *target(t: TargetResult): Generator<Uint8Array, void, undefined> {
+    const w = this.#w;
+    if (this.#targets === 0) w.text(`${skeletonOf({ tool: this.#tool }).head}[`);
+    else w.byte(COMMA);
+    this.#targets += 1;
+    // As an element of the report's targets: its own line, four spaces in, its fields six.
+    w.bytes(lineBreak(2));
+    writeTarget(w, t, this.#root);
+    yield* w.take(false);
+  }
+
+  /** The rest of the report: what no target filled, the end of the targets, the summary, the warnings. */
+  *end(report: Pick<AuditReport, 'summary' | 'warnings'>): Generator<Uint8Array, void, undefined> {
+    const { head, tail } = skeletonOf({ tool: this.#tool, ...report });
+    this.#w.text(this.#targets === 0 ? `${head}[]${tail}\n` : `\n  ]${tail}\n`);
+    yield* this.#w.take(true);
+  }
+}
+
+/**
+ * The report without its targets, as JSON.stringify writes it, cut where its `[]` of targets is: the targets go
+ * between (`"targets": []` is at the top level's indentation, where nothing nested is, and its key is unique there).
+ */
+function skeletonOf(report: Pick<AuditReport, 'tool'> & Partial<Pick<AuditReport, 'summary' | 'warnings'>>): { head: string; tail: string } {
   const skeleton = JSON.stringify(
     {
       tool: report.tool,
@@ -59,23 +103,8 @@ export function* jsonReportChunks(report: AuditReport, root: string | undefined)
     null,
     2,
   );
-  const w = new ChunkWriter();
-  const at = skeleton.indexOf(`${TARGETS_KEY}[]`);
-  if (report.targets.length === 0 || at === -1) {
-    w.text(`${skeleton}\n`);
-    yield* w.take(true);
-    return;
-  }
-  w.text(`${skeleton.slice(0, at + TARGETS_KEY.length)}[`);
-  for (const [i, t] of report.targets.entries()) {
-    if (i > 0) w.byte(COMMA);
-    // As an element of the report's targets: its own line, four spaces in, its fields six.
-    w.bytes(lineBreak(2));
-    writeTarget(w, t, root);
-    yield* w.take(false);
-  }
-  w.text(`\n  ]${skeleton.slice(at + TARGETS_KEY.length + 2)}\n`);
-  yield* w.take(true);
+  const at = skeleton.indexOf(`${TARGETS_KEY}[]`) + TARGETS_KEY.length;
+  return { head: skeleton.slice(0, at), tail: skeleton.slice(at + 2) };
 }
 
 /** A target of the report at depth 2: its head's fields, then `results`, each failure with its fingerprint last. */

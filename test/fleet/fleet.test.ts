@@ -238,6 +238,34 @@ describe('JSON Lines as targets finish', () => {
   });
 });
 
+describe('a JSON report file as targets finish', () => {
+  it('is written in the inventory\'s order while a target before the others holds the run, and equals the whole report', async () => {
+    // Four servers that answer and one that never does, listed first: it ends last, by the reply timeout.
+    const fleet = await fakeFleet(5, 1);
+    try {
+      const list = join(dir, 'ordered.txt');
+      const urls = [fleet.ports[4]!, ...fleet.ports.slice(0, 4)].map((p) => `redis://127.0.0.1:${p}`);
+      await writeFile(list, `${urls.join('\n')}\n`);
+      const file = join(dir, 'ordered.json');
+      const common = ['audit', '--targets', list, '--no-probe', '--no-host', '--timeout', '1500', '--fail-on', 'none'];
+      const env = { env: { REDISCLI_AUTH: PW_INLINE } };
+      for (const jobs of ['1', '2']) {
+        // Standard output gets the report made whole once every target is done: the file must be the same text.
+        const [whole, streamed] = await Promise.all([runCli([...common, '--jobs', jobs, '--format', 'json'], env), runCli([...common, '--jobs', jobs, '--quiet', '-o', `json=${file}`], env)]);
+        assert.equal(whole.code, 2, whole.stderr);
+        assert.equal(streamed.code, 2, streamed.stderr);
+        const text = await readFile(file, 'utf8');
+        const report = JSON.parse(text) as { targets: { target: string; error?: string }[] };
+        assert.deepEqual(report.targets.map((t) => t.target), urls);
+        assert.deepEqual(report.targets.map((t) => t.error !== undefined), [true, false, false, false, false]);
+        assert.equal(text, whole.stdout);
+      }
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
+
 describe('progress', () => {
   it('a live line on a terminal, nothing in a pipe or with --quiet', async () => {
     const list = join(dir, 'progress.txt');
