@@ -62,7 +62,9 @@ describe('a 6-node cluster: 3 masters, 3 replicas over 3 hosts', () => {
     const [deployment] = results;
     assert.equal(deployment!.target, `cluster redis://${ports(0)} (6 nodes)`);
     assert.deepEqual(results.slice(1).map((r) => r.error), Array(6).fill(undefined));
-    assert.deepEqual(results.slice(1).map((r) => r.target).sort(), nodes.map((n) => `redis://${n.host}:${n.port}`).sort());
+    // In address order (host, then port as a number), not CLUSTER NODES's (the seed's hash table's).
+    const natural = [...nodes].sort((x, y) => x.host.localeCompare(y.host, 'en', { numeric: true }) || x.port - y.port);
+    assert.deepEqual(results.slice(1).map((r) => r.target), natural.map((n) => `redis://${n.host}:${n.port}`));
     expectRule(deployment!, 'cluster.master-count', 'pass', /^the cluster has 3 masters serving slots$/);
     expectRule(deployment!, 'cluster.quorum-host-spread', 'pass', /^3 masters over 3 hosts; every slot range has a copy on another host$/);
     expectRule(deployment!, 'config.inconsistent-nodes', 'pass', /^all 6 nodes agree on their TLS and auth settings$/);

@@ -295,7 +295,8 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     const nodes = clusterNodes(seedFacts);
     if (typeof nodes === 'string') return { ok: false, error: nodes, seedFacts };
     if (nodes.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(nodes.length, 'CLUSTER NODES'), seedFacts };
-    found = nodes;
+    // CLUSTER NODES lists the nodes in the order of the seed's hash table: the report's order is the addresses'.
+    found = nodes.sort((x, y) => x.host.localeCompare(y.host, 'en', { numeric: true }) || x.port - y.port);
     gathered = await gatherAll(found);
   } else if (kind === 'sentinel') {
     const result = await sentinelNodes(seed, { ...options, seedFacts });
