@@ -35,8 +35,9 @@ describe('discoverDeployment (with a fake gatherer)', () => {
       return { ok: true, facts: { ...liveFacts({ mode: 'cluster' }), target: target.display } };
     };
     const discovery = await discoverDeployment(seed, { kind: 'cluster', gather, hostKey: parseHostKey('10.0.0.1 rack-1\nredis-b rack-2\n', 'racks') });
+    // In address order (host, then port), not CLUSTER NODES's.
     assert.ok(discovery.ok);
-    assert.deepEqual(asked.map((t) => t.display), ['rediss://auditor@10.0.0.1:7000', 'rediss://auditor@10.0.0.2:7001', 'rediss://auditor@10.0.0.1:7002', 'rediss://auditor@10.0.0.3:7003']);
+    assert.deepEqual(asked.map((t) => t.display), ['rediss://auditor@10.0.0.1:7000', 'rediss://auditor@10.0.0.1:7002', 'rediss://auditor@10.0.0.2:7001', 'rediss://auditor@10.0.0.3:7003']);
     for (const t of asked.slice(1)) {
       assert.equal(targetPassword(t), 's3cret-pass');
       assert.deepEqual(t.tls, { caFile: '/ca.pem', servername: 'redis.internal', insecure: false });
@@ -46,8 +47,8 @@ describe('discoverDeployment (with a fake gatherer)', () => {
     assert.equal(topology.hostKey, 'racks');
     assert.deepEqual(topology.nodes.map((n) => [n.address, n.role, n.label, n.masterAddress, n.health, n.error]), [
       ['10.0.0.1:7000', 'master', 'rack-1', undefined, [], undefined],
-      ['10.0.0.2:7001', 'master', 'rack-2', undefined, [], undefined],
       ['10.0.0.1:7002', 'replica', 'rack-1', '10.0.0.1:7000', [], undefined],
+      ['10.0.0.2:7001', 'master', 'rack-2', undefined, [], undefined],
       ['10.0.0.3:7003', 'replica', '10.0.0.3', '10.0.0.2:7001', ['fail', 'disconnected'], 'connection refused'],
     ]);
     assert.deepEqual(topology.nodes[0]!.slots, [[0, 8191]]);
@@ -66,7 +67,7 @@ describe('discoverDeployment (with a fake gatherer)', () => {
       ['replica', resolveTarget('redis://repl:repl-pass@any:1', {}, {})],
     ]);
     await discoverDeployment(seed, { kind: 'cluster', gather, nodeOverrides, concurrency: 1 });
-    assert.deepEqual(asked.slice(1), ['redis://192.168.1.2:17001 nat-pass', 'redis://repl@10.0.0.1:7002 repl-pass', 'redis://repl@10.0.0.3:7003 repl-pass']);
+    assert.deepEqual(asked.slice(1), ['redis://repl@10.0.0.1:7002 repl-pass', 'redis://192.168.1.2:17001 nat-pass', 'redis://repl@10.0.0.3:7003 repl-pass']);
   });
 
   it('the seed must be of the kind asked for', async () => {
