@@ -57,6 +57,24 @@ describe('command-line experience', { concurrency: 4 }, () => {
     for (const [args, pattern] of cases) oneLineError(await runCli(args), pattern);
   });
 
+  it('a number given in hex, with an exponent, a sign or spaces is refused: only plain decimal digits', async () => {
+    // Number() took them: `--target-timeout 1e1` was 10 ms, `--jobs 0x2` two threads, `--connect-timeout ''` 0.
+    const cases: [string[], RegExp][] = [
+      [['audit', '--jobs', '0x2', '--targets', '-', dead], /--jobs must be auto or a whole number from 1 to 64, not '0x2'/],
+      [['audit', '--target-timeout', '1e1', dead], /--target-timeout must be a whole number from 1 to 86400000, not '1e1'/],
+      [['audit', '--concurrency', '0b11', dead], /--concurrency must be a whole number from 1 to 10000, not '0b11'/],
+      [['audit', '--connect-timeout', '', dead], /--connect-timeout must be a whole number from 1 to 600000, not ''/],
+      [['audit', '--timeout', ' 5', dead], /--timeout must be a whole number from 1 to 600000, not ' 5'/],
+      [['audit', '--max-findings', '1e0', dead], /--max-findings must be a positive whole number, not '1e0'/],
+      [['audit', '--sample-data', '1e3', dead], /--sample-data must be a whole number from 1 to 10000000, not '1e3'/],
+      [['audit', '--sample-data', '--sample-time', '0x5', dead], /--sample-time must be seconds from 0 to 3600, not '0x5'/],
+      [['audit', '-p', '+6379'], /--port must be a whole number from 1 to 65535, not '\+6379'/],
+      [['reboot-plan', '--max-batch', '2.0', dead], /--max-batch must be a whole number from 1 to 1000, not '2\.0'/],
+      [['fix', '--plan', '--timeout', '1E3', dead], /--timeout must be a whole number from 1 to 600000, not '1E3'/],
+    ];
+    for (const [args, pattern] of cases) oneLineError(await runCli(args), pattern);
+  });
+
   it('a malformed percent escape in a URL password: one line, no stack trace, no password', async () => {
     const result = await runCli(['audit', 'redis://u:Secret%zzPw@127.0.0.1:1']);
     oneLineError(result, /invalid target 'redis:\/\/u@127\.0\.0\.1:1': invalid percent-encoding in the password/);

@@ -18,8 +18,16 @@ export function namedError(target: string, error: string): string {
 /** A usage problem: one line on stderr, exit 2. */
 export class UsageError extends Error {}
 
+/**
+ * A number as typed on the command line: plain decimal digits (with `fraction`, a point and digits after them
+ * may follow), else undefined. `Number()` alone took `0x2`, `1e1`, `0b11`, ` 5` and `''` (as 0).
+ */
+export function plainNumber(value: string, fraction = false): number | undefined {
+  return (fraction ? /^\d+(?:\.\d+)?$/ : /^\d+$/).test(value) ? Number(value) : undefined;
+}
+
 export function integer(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
+  const n = plainNumber(value) ?? Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not '${value}'`);
   return n;
 }

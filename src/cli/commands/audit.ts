@@ -22,7 +22,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, connectionOptions, integer, namedError, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, connectionOptions, integer, namedError, plainNumber, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
@@ -86,7 +86,7 @@ function reportView(flags: AuditFlags): ReportView {
   if (flags.minSeverity !== undefined && !SEVERITIES.includes(flags.minSeverity as Severity)) {
     throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
   }
-  const max = flags.maxFindings === undefined ? undefined : Number(flags.maxFindings);
+  const max = flags.maxFindings === undefined ? undefined : (plainNumber(flags.maxFindings) ?? Number.NaN);
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError(`--max-findings must be a positive whole number, not '${flags.maxFindings}'`);
   return {
     sort,
@@ -110,7 +110,7 @@ function sampleRequest(flags: AuditFlags, inventory: boolean): SampleRequest | u
     request.databases = flags.sampleDatabases.split(',').map((db) => integer(db.trim(), '--sample-databases', 0, 1_000_000));
   }
   if (flags.sampleTime !== undefined) {
-    const seconds = Number(flags.sampleTime);
+    const seconds = plainNumber(flags.sampleTime, true) ?? Number.NaN;
     if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--sample-time must be seconds from 0 to 3600, not '${flags.sampleTime}'`);
     request.timeMs = Math.round(seconds * 1000);
   }
@@ -148,7 +148,7 @@ function settingsInventory(targets: readonly Target[], options: FleetOptions): L
 /** `--jobs`: `auto` (also when not given) or a whole number of threads. */
 function jobsOf(value: string | undefined): Jobs {
   if (value === undefined || value === 'auto') return 'auto';
-  const n = Number(value);
+  const n = plainNumber(value) ?? Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs must be auto or a whole number from 1 to ${MAX_JOBS}, not '${value}'`);
   return n;
 }
