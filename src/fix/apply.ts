@@ -237,6 +237,13 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       // The administrator the plan created, when it exists already: later steps may retire the target's credentials.
       await session.open([...(adminCred ? [adminCred] : []), original]);
       if (await otherFix(session)) return { ...empty, ok: false, error: `another redfort fix is connected to ${address} (a client named ${CLIENT_NAME} in CLIENT LIST)` };
+      // A node that is already unhealthy (a replica whose master is down, a cluster without all its slots) would
+      // fail the check after its steps for reasons of its own, once changes were made: nothing is changed instead.
+      const unhealthy = await nodeHealth(node, session, 0);
+      if (unhealthy) {
+        await session.close();
+        return { ...empty, ok: false, error: `${unhealthy} before any change: ${NOT_HEALTHY_BEFORE}` };
+      }
       const expected = new Map<string, Credential>([[session.credential!.label, session.credential!]]);
       if (session.credential !== original && (await canLogIn(node.target, original, options)) === undefined) expected.set(original.label, original);
       runs.set(address, { node, session, expected, record: await recordNode(node, session, steps.filter((s) => s.node === address), adminCred) });
@@ -271,7 +278,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       // A node is done when the next step is on another node: check that it still serves before moving on.
       const next = steps[i + 1];
       if (!next || next.node !== step.node) {
-        const unhealthy = await nodeHealth(run, options.linkWaitMs ?? LINK_WAIT_MS);
+        const unhealthy = await nodeHealth(run.node, run.session, options.linkWaitMs ?? LINK_WAIT_MS);
         if (unhealthy) return await abort(`after ${describeStep(step)}: ${unhealthy}`);
       }
     }
@@ -389,17 +396,20 @@ async function runStep(step: PlanStep, run: NodeRun, options: ApplyOptions, rest
   return undefined;
 }
 
+/** Why an apply changed nothing on an unhealthy deployment (`redfort fix` exits 2 on it, as on a stale plan). */
+export const NOT_HEALTHY_BEFORE = 'fix changes nothing on a deployment that is not healthy: repair it, then plan again';
+
 /** A replica's link must be up, a cluster node's state ok. */
-async function nodeHealth(run: NodeRun, waitMs: number): Promise<string | undefined> {
-  if (run.node.role === 'sentinel') return undefined;
+async function nodeHealth(node: FixState['nodes'][number], session: NodeSession, waitMs: number): Promise<string | undefined> {
+  if (node.role === 'sentinel') return undefined;
   const deadline = Date.now() + waitMs;
   for (;;) {
     let problem: string | undefined;
-    const info = String(await run.session.send(['INFO', 'replication']));
-    if (/role:slave/.test(info) && !/master_link_status:up/.test(info)) problem = `replica ${run.node.address}: master_link_status is not up`;
-    if (!problem && run.node.facts.server?.mode === 'cluster') {
-      const cluster = String(await run.session.send(['CLUSTER', 'INFO']));
-      if (!/cluster_state:ok/.test(cluster)) problem = `${run.node.address}: cluster_state is not ok`;
+    const info = String(await session.send(['INFO', 'replication']));
+    if (/role:slave/.test(info) && !/master_link_status:up/.test(info)) problem = `replica ${node.address}: master_link_status is not up`;
+    if (!problem && node.facts.server?.mode === 'cluster') {
+      const cluster = String(await session.send(['CLUSTER', 'INFO']));
+      if (!/cluster_state:ok/.test(cluster)) problem = `${node.address}: cluster_state is not ok`;
     }
     if (!problem || Date.now() > deadline) return problem;
     await new Promise((r) => setTimeout(r, 250));
