@@ -98,6 +98,11 @@ export interface LoadConfOptions {
   readonly maxInclusions?: number;
 }
 
+/** The absolute path {@link loadConf} reads first for `path`: resolved against `cwd`, else the process's. */
+export function topConfPath(path: string, cwd: string | undefined): string {
+  return isAbsolute(path) ? path : resolve(cwd ?? process.cwd(), path);
+}
+
 /**
  * Reads a redis.conf (or sentinel.conf) and every file it includes, as `loadServerConfig` does on Redis 7.0:
  * `include` is expanded in place; relative paths resolve against the process cwd, which an earlier
@@ -123,7 +128,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     const what = inclusions > maxInclusions ? `read more than ${maxInclusions} files` : `expand to more than ${maxExpandedBytes} bytes`;
     throw new ConfigParseError(where.path, where.line, `the includes ${what}, a file counted each time it is included: redfort stops there (redis-server would read them all)`);
   };
-  const top = isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path);
+  const top = topConfPath(path, options.cwd);
   let cwd = options.cwd ?? dirname(top);
   const startCwd = cwd;
 

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
-import { loadConf, NeedInput } from './redis-conf.ts';
+import { loadConf, NeedInput, topConfPath } from './redis-conf.ts';
 import type { LoadConfOptions, ParsedConf } from './redis-conf.ts';
 
 /** Bounds on what one configuration (its includes and globs) makes redfort read. */
@@ -94,6 +94,9 @@ export async function loadConfFiles(path: string, options: Pick<LoadConfOptions,
     }
   };
 
+  // The top file is always read: read before the first pass, a configuration without includes takes one pass, and
+  // no NeedInput (an Error, its stack trace made for nothing) is thrown for it.
+  await readOne(topConfPath(path, options.cwd));
   for (;;) {
     try {
       return loadConf(path, {

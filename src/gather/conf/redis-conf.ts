@@ -9,7 +9,7 @@
 export { ConfigParseError, aclErrorText } from './conf-errors.ts';
 export { parseConfText } from './tokenize.ts';
 export type { Directive } from './tokenize.ts';
-export { NeedInput, loadConf } from './includes.ts';
+export { NeedInput, loadConf, topConfPath } from './includes.ts';
 export type { LoadConfOptions, ParsedConf } from './includes.ts';
 export { effectiveConfig } from './effective.ts';
 export type { EffectiveConf, EffectiveOptions } from './effective.ts';

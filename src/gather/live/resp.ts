@@ -184,6 +184,9 @@ function abortError(signal: AbortSignal): ConnectionError {
   return new ConnectionError('aborted', text, { cause: reason });
 }
 
+/** What a call on a connection its client closed rejects with (see Connection.close). */
+let closedByClient: ConnectionError | undefined;
+
 interface Waiter {
   readonly expected: number;
   readonly replies: Reply[];
@@ -278,7 +281,9 @@ class Connection implements RespConnection {
   }
 
   close(): Promise<void> {
-    this.#fail(new ConnectionError('closed', 'connection closed by client'));
+    // One error for every connection closed by its client, made at the first close: a new one per connection cost
+    // its stack trace (an audit closes one or more a target), for the rare call made after the close to see.
+    this.#fail((closedByClient ??= new ConnectionError('closed', 'connection closed by client')));
     return this.#socketClosed;
   }
 
