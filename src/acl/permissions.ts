@@ -191,7 +191,16 @@ function memo<T>(table: CategoryTable, key: string, make: () => T): T {
   return value;
 }
 
-const rulesKey = (user: AclUser): string => JSON.stringify([user.rules, user.selectors]);
+/**
+ * A user's rules as a key, made once per user (each rule and profile asks for its sets, effective and dangerous
+ * commands several times per target). Users are facts, never changed once gathered.
+ */
+function rulesKey(user: AclUser): string {
+  let key = rulesKeys.get(user);
+  if (key === undefined) rulesKeys.set(user, (key = JSON.stringify([user.rules, user.selectors])));
+  return key;
+}
+const rulesKeys = new WeakMap<AclUser, string>();
 
 /** Read-only once made: shared by every caller of the same rules on the same table. */
 function permissionSets(user: AclUser, table: CategoryTable): readonly PermissionSet[] {

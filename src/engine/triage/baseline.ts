@@ -16,12 +16,26 @@ export interface Baseline {
 }
 
 /**
+ * `root` ending with a slash, made once per root: a fleet asks for thousands of fingerprints, two relativeTo each,
+ * and a prefix joined anew was a string V8 had to make flat again for each search.
+ */
+function rootPrefix(root: string): string {
+  if (root !== lastRoot) {
+    lastRoot = root;
+    lastPrefix = root.endsWith('/') ? root : `${root}/`;
+  }
+  return lastPrefix;
+}
+let lastRoot = '';
+let lastPrefix = '';
+
+/**
  * Paths under `root` (the working directory) written relative to it, so that a baseline written in one checkout
  * matches in another (issue 11): `/home/ci/app/redis.conf:12` becomes `redis.conf:12`.
  */
 export function relativeTo(text: string, root: string | undefined): string {
   if (!root || root === '/') return text;
-  const prefix = root.endsWith('/') ? root : `${root}/`;
+  const prefix = rootPrefix(root);
   // Most messages name no path below root: nothing to split (a fleet fingerprints thousands of failures).
   return text.includes(prefix) ? text.split(prefix).join('') : text;
 }

@@ -396,12 +396,17 @@ function processConfigFile(discovery: HostDiscovery, facts: Facts, pid: number, 
   return discovery.configFile(`${pid}\0${facts.info ? 'info' : 'no info'}\0${facts.server?.configFile ?? ''}`, find);
 }
 
+// The lines of /proc/<pid>/status readableByProcess reads, compiled once (not a RegExp per line per target).
+const UID_LINE = /^Uid:\s*(.*)$/m;
+const GID_LINE = /^Gid:\s*(.*)$/m;
+const GROUPS_LINE = /^Groups:\s*(.*)$/m;
+
 /** Whether process `pid` could open `path` for reading: a regular file whose mode lets its user or groups read it. */
 async function readableByProcess(path: string, pid: number, tables: ProcTables): Promise<boolean> {
   const status = (await tables.statusText(pid)) ?? '';
-  const ids = (name: string): number[] => (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
-  const uid = ids('Uid')[1];
-  const gids = new Set([ids('Gid')[1], ...ids('Groups')]);
+  const ids = (line: RegExp): number[] => (line.exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
+  const uid = ids(UID_LINE)[1];
+  const gids = new Set([ids(GID_LINE)[1], ...ids(GROUPS_LINE)]);
   if (uid === undefined) return false;
   const info = await statOf(path).catch(() => undefined);
   if (!info?.isFile()) return false;

@@ -12,6 +12,12 @@ function sample(commands: readonly string[]): string {
   return commands.length > SHOWN ? `${shown} and ${commands.length - SHOWN} more` : shown;
 }
 
+/** The command of `command` or `command|subcommand`. */
+function commandOf(name: string): string {
+  const bar = name.indexOf('|');
+  return bar === -1 ? name : name.slice(0, bar);
+}
+
 export default defineRule({
   id: 'auth.dangerous-commands-allowed',
   title: 'No user gets @dangerous commands through a category',
@@ -33,13 +39,13 @@ export default defineRule({
     const granted: string[] = [];
     // `rename-command X ""` deletes a command: no user may run it any more (a command renamed to another name stays).
     const removed = new Set([...(commands?.renames ?? new Map())].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
-    const exists = (command: string): boolean => !removed.has(command.split('|')[0]!);
+    const exists = (command: string): boolean => removed.size === 0 || !removed.has(commandOf(command));
     // The server's rewrite (7.0 ACL LIST) loses the rules as written: see writtenUser (the ACL file, the profile).
     for (const live of acl.users.filter(canLogIn)) {
       const report = dangerousOf(live, acl, files, categories, server);
       const user = { name: live.name, source: report.source };
       const viaCategory = report.viaCategory.filter((g) => exists(g.command));
-      const gone = [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => g.command.split('|')[0]!))];
+      const gone = [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
       if (viaCategory.length > 0) {
         const rules = [...new Set(viaCategory.map((g) => g.rule))];
         findings.push({

@@ -27,6 +27,12 @@ function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, 
   return { names, from };
 }
 
+/** Whether any setting was read from the server (a loop: not an array of the 200 settings per target). */
+function someLive(settings: Iterable<{ readonly source: { readonly kind: string } }>): boolean {
+  for (const fact of settings) if (fact.source.kind === 'live') return true;
+  return false;
+}
+
 /** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
 const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
 
@@ -41,7 +47,7 @@ export default defineRule({
   requires: ['files', 'config'],
   check({ files, config, secrets, acl, categories, sources, host }) {
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
-    if (![...config.values()].some((f) => f.source.kind === 'live')) {
+    if (!someLive(config.values())) {
       return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
     }
     const findings: Finding[] = [];
