@@ -168,6 +168,11 @@ export function reportOf(results: readonly TargetResult[]): AuditReport {
 /** Audits several servers concurrently (16 at once by default) and summarises. */
 export async function audit(targets: readonly Target[], options: AuditOptions = {}): Promise<AuditReport> {
   // One look at this machine for the whole run, whatever the number of local targets.
-  const run = options.hostDiscovery ? options : { ...options, hostDiscovery: createHostDiscovery() };
-  return reportOf(await mapBounded(targets, options.concurrency ?? AUDIT_CONCURRENCY, (t) => auditTarget(t, run)));
+  const discovery = options.hostDiscovery ?? createHostDiscovery();
+  try {
+    return reportOf(await mapBounded(targets, options.concurrency ?? AUDIT_CONCURRENCY, (t) => auditTarget(t, { ...options, hostDiscovery: discovery })));
+  } finally {
+    // Nobody waits for a program still running for the run's host facts any more.
+    if (!options.hostDiscovery) discovery.close();
+  }
 }

@@ -159,6 +159,8 @@ export async function runFleet(
     await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, worker));
   } finally {
     await pool?.close();
+    // A program still running for a target that gave up (a worker thread's asks have no deadline here) is killed.
+    if (!options.hostDiscovery) hostDiscovery.close();
   }
 }
 

@@ -46,11 +46,13 @@ export function sharedHostDiscovery(ask: (question: HostAsk) => Promise<unknown>
   return {
     proc: procTables({ tcpSockets: () => once<readonly TcpSocket[]>('tcp', { what: 'tcp' }) }),
     idNames: () => once('idNames', { what: 'idNames' }),
-    firewall: (override) => (override ? own.firewall(override) : once('firewall', { what: 'firewall' })),
+    // The main thread's programs serve every thread: they end with the run (the pool closes its discovery).
+    firewall: (override, signal) => (override ? own.firewall(override, signal) : once('firewall', { what: 'firewall' })),
     logrotate: (dir) => once(`logrotate ${dir ?? ''}`, { what: 'logrotate', dir }),
-    package: (exe, processName) => (exe.known ? once(`package ${exe.value}\0${processName}`, { what: 'package', exe, processName }) : own.package(exe, processName)),
+    package: (exe, processName, signal) => (exe.known ? once(`package ${exe.value}\0${processName}`, { what: 'package', exe, processName }) : own.package(exe, processName, signal)),
     systemdUnit: own.systemdUnit,
     systemd: own.systemd,
     configFile: own.configFile,
+    close: own.close,
   };
 }

@@ -34,6 +34,8 @@ export interface RunProgramOptions {
   readonly maxBuffer?: number;
   /** Added to the environment, after `LC_ALL=C` (messages and numbers in the C locale, whatever the user's). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Kills the program (SIGKILL) when it aborts: the targets that wait for it have given up. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export type ProgramResult =
@@ -58,6 +60,9 @@ export function runProgram(path: string, args: readonly string[], options: RunPr
       args,
       {
         timeout: options.timeoutMs ?? PROGRAM_TIMEOUT_MS,
+        // A read-only query: nothing to let it finish; a program that ignores SIGTERM must not outlive the run.
+        killSignal: 'SIGKILL',
+        ...(options.signal ? { signal: options.signal } : {}),
         ...(options.maxBuffer !== undefined ? { maxBuffer: options.maxBuffer } : {}),
         env: { ...process.env, LC_ALL: 'C', ...options.env },
       },

@@ -8,7 +8,7 @@ import { readPackage } from './package.ts';
 import { procTables } from './proc.ts';
 import { readSystemd } from './systemd.ts';
 import { isLocalHost } from '../../net/address.ts';
-import { memo } from '../../util/memo.ts';
+import { abandonableMemo, memo } from '../../util/memo.ts';
 import type { ProcTables } from './proc.ts';
 
 /**
@@ -20,39 +20,48 @@ import type { ProcTables } from './proc.ts';
 export interface HostDiscovery {
   readonly proc: ProcTables;
   idNames(): Promise<IdNames>;
-  firewall(override?: FirewallOverride): Promise<HostValue<FirewallFacts>>;
+  /**
+   * The reads that run a program (the packet filter, the package, systemctl) take the asking target's signal: a
+   * program is killed when every target waiting for it has given up (its deadline), and started anew for the next.
+   */
+  firewall(override?: FirewallOverride, signal?: AbortSignal): Promise<HostValue<FirewallFacts>>;
   logrotate(dir?: string): Promise<HostValue<LogrotateFacts>>;
-  package(exe: HostValue<string>, processName: string): Promise<HostValue<PackageFacts | null>>;
-  systemdUnit(unit: string, read: () => Promise<HostValue<SystemdFacts | null>>): Promise<HostValue<SystemdFacts | null>>;
+  package(exe: HostValue<string>, processName: string, signal?: AbortSignal): Promise<HostValue<PackageFacts | null>>;
+  systemdUnit(unit: string, read: (signal?: AbortSignal) => Promise<HostValue<SystemdFacts | null>>, signal?: AbortSignal): Promise<HostValue<SystemdFacts | null>>;
   /** The systemd service of process `pid` (its cgroup, then the unit's answer, shared per unit), once per process. */
-  systemd(pid: number): Promise<HostValue<SystemdFacts | null>>;
+  systemd(pid: number, signal?: AbortSignal): Promise<HostValue<SystemdFacts | null>>;
   /**
    * The config file of a process, found by `find` once per `key` (the process and what decides the answer besides
    * /proc): the config-file and host stages of a local target both ask.
    */
   configFile(key: string, find: () => Promise<HostValue<string | null>>): Promise<HostValue<string | null>>;
+  /** Kills the programs still running for the run's reads (the run is over: nobody waits for them any more). */
+  close(): void;
 }
 
 /** A fresh discovery for one run; see {@link HostDiscovery}. */
 export function createHostDiscovery(): HostDiscovery {
   const cached = memo<string, Promise<unknown>>();
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => cached(key, make) as Promise<T>;
+  const programs = abandonableMemo<string, unknown>();
+  const program = <T>(key: string, make: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined): Promise<T> => programs(key, make, signal) as Promise<T>;
   // An override (tests, a saved ruleset) is its own object: keyed by identity, not by text.
   const overrides = new WeakMap<FirewallOverride, Promise<HostValue<FirewallFacts>>>();
   const discovery: HostDiscovery = {
     proc: procTables(),
     idNames: () => once('idNames', readIdNames),
-    firewall: (override) => {
-      if (!override) return once('firewall', () => readFirewall());
+    firewall: (override, signal) => {
+      if (!override) return program('firewall', (s) => readFirewall(undefined, s), signal);
       let value = overrides.get(override);
       if (!value) overrides.set(override, (value = readFirewall(override)));
       return value;
     },
     logrotate: (dir) => once(`logrotate ${dir ?? ''}`, () => readLogrotate({ logrotateDir: dir })),
-    package: (exe, processName) => (exe.known ? once(`package ${exe.value}\0${processName}`, () => readPackage(exe, processName)) : readPackage(exe, processName)),
-    systemdUnit: (unit, read) => once(`systemd ${unit}`, read),
-    systemd: (pid) => once(`systemd pid ${pid}`, () => readSystemd(pid, discovery.systemdUnit)),
+    package: (exe, processName, signal) => (exe.known ? program(`package ${exe.value}\0${processName}`, (s) => readPackage(exe, processName, s), signal) : readPackage(exe, processName)),
+    systemdUnit: (unit, read, signal) => program(`systemd ${unit}`, (s) => read(s), signal),
+    systemd: (pid, signal) => program(`systemd pid ${pid}`, (s) => readSystemd(pid, (unit, read) => discovery.systemdUnit(unit, read, s)), signal),
     configFile: (key, find) => once(`config file ${key}`, find),
+    close: () => programs.abandon(),
   };
   return discovery;
 }
@@ -66,11 +75,11 @@ export function createHostDiscovery(): HostDiscovery {
 export function prefetchHost(
   discovery: HostDiscovery,
   host: string,
-  options: { readonly noHost?: boolean; readonly hostPid?: number; readonly logrotateDir?: string; readonly firewallRuleset?: FirewallOverride },
+  options: { readonly noHost?: boolean; readonly hostPid?: number; readonly logrotateDir?: string; readonly firewallRuleset?: FirewallOverride; readonly signal?: AbortSignal | undefined },
 ): void {
   if (process.platform !== 'linux' || !isLocalHost(host)) return;
   const started: Promise<unknown>[] = [discovery.proc.tcpSockets()];
-  if (!options.noHost) started.push(discovery.idNames(), discovery.logrotate(options.logrotateDir), discovery.firewall(options.firewallRuleset));
+  if (!options.noHost) started.push(discovery.idNames(), discovery.logrotate(options.logrotateDir), discovery.firewall(options.firewallRuleset, options.signal));
   // Awaited, and their failures reported, by the stages that use them.
   for (const promise of started) promise.catch(() => undefined);
 }

@@ -17,7 +17,7 @@ export interface FirewallOverride {
 }
 
 /** Reads the packet filter with `nft list ruleset`, `iptables-save` and `ip6tables-save`, those installed. */
-export async function readFirewall(override?: FirewallOverride): Promise<HostValue<FirewallFacts>> {
+export async function readFirewall(override?: FirewallOverride, signal?: AbortSignal): Promise<HostValue<FirewallFacts>> {
   if (override) {
     const rulesets: FirewallRuleset[] = [];
     if (override.nft !== undefined) rulesets.push(parseNft(override.nft));
@@ -36,7 +36,8 @@ export async function readFirewall(override?: FirewallOverride): Promise<HostVal
   for (const tool of tools) {
     const path = await findProgram(tool.name);
     if (!path) continue;
-    const out = await runProgram(path, tool.args, { maxBuffer: 32 * 1024 * 1024 });
+    if (signal?.aborted) return { known: false, reason: 'the packet filter was not read: the audit gave up waiting for it' };
+    const out = await runProgram(path, tool.args, { maxBuffer: 32 * 1024 * 1024, signal });
     if (out.ok) {
       rulesets.push(tool.parse(out.stdout));
       used.push([tool.name, ...tool.args].join(' '));

@@ -266,10 +266,10 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   if (!status) return { ok: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
   // The machine-wide reads (logrotate, the packet filter: a command) start now and run beside the rest.
   const logrotate = discovery.logrotate(options.logrotateDir);
-  const firewall = discovery.firewall(options.firewallRuleset);
+  const firewall = discovery.firewall(options.firewallRuleset, options.signal);
   const exe = proc.link(pid, 'exe');
   // The package query (a command) starts as soon as the executable is known.
-  const pkg = exe.then((path) => discovery.package(path, status.name));
+  const pkg = exe.then((path) => discovery.package(path, status.name, options.signal));
   // Awaited below; should a step in between throw, their failures are not unhandled rejections.
   for (const started of [logrotate, firewall, pkg]) started.catch(() => undefined);
   const [names, rawCmdline, cwd, stdout, open, sockets, systemd] = await Promise.all([
@@ -279,7 +279,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
     procLink(pid, 'fd/1'),
     openFiles(pid, proc),
     listenersOf(pid, proc),
-    discovery.systemd(pid),
+    discovery.systemd(pid, options.signal),
   ]);
   const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
   const configFile = await processConfigFile(discovery, facts, pid, () => configFileOf(facts, rawCmdline, cwd, execStart, pid, proc));

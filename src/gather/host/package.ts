@@ -136,8 +136,9 @@ function stanzaOf(fd: number, name: string, chunkBytes: number): Buffer | undefi
 
 type Run = (command: string, args: readonly string[]) => Promise<{ ok: boolean; stdout: string; missing: boolean }>;
 
-const run: Run = async (command, args) => {
-  const out = await runProgram(command, args);
+/** Runs the package manager's queries; the signal kills one under way (every target that waits for it gave up). */
+const runner = (signal: AbortSignal | undefined): Run => async (command, args) => {
+  const out = await runProgram(command, args, { signal });
   return { ok: out.ok, stdout: out.stdout, missing: !out.ok && out.missing };
 };
 
@@ -147,12 +148,14 @@ const run: Run = async (command, args) => {
  * dpkg-query -S reads every package's file list (half a second): the run's host discovery asks once per
  * executable (see discovery.ts).
  */
-export function readPackage(exe: HostValue<string>, processName: string): Promise<HostValue<PackageFacts | null>> {
-  if (!exe.known) return Promise.resolve({ known: false, reason: `the executable is unknown (${exe.reason})` });
-  return queryPackage(exe, processName);
+export async function readPackage(exe: HostValue<string>, processName: string, signal?: AbortSignal): Promise<HostValue<PackageFacts | null>> {
+  if (!exe.known) return { known: false, reason: `the executable is unknown (${exe.reason})` };
+  const found = await queryPackage(exe, processName, runner(signal));
+  // A query killed half-way says nothing: not "no package owns it".
+  return signal?.aborted ? { known: false, reason: 'the package query was stopped: the audit gave up waiting for it' } : found;
 }
 
-async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, processName: string): Promise<HostValue<PackageFacts | null>> {
+async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, processName: string, run: Run): Promise<HostValue<PackageFacts | null>> {
   const { path: exePath, deleted } = deletedTarget(exe.value);
   const named = join(dirname(exePath), processName);
   const candidates = [...new Set([named, exePath, exePath.startsWith('/usr/') ? exePath.slice(4) : `/usr${exePath}`])];

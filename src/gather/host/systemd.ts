@@ -133,8 +133,8 @@ export function parseUnitFiles(unit: string, text: string): SystemdFacts {
 const SHOWN = ['User', 'DynamicUser', 'NoNewPrivileges', 'ProtectSystem', 'PrivateTmp', 'CapabilityBoundingSet', 'AmbientCapabilities', 'ExecStart'];
 const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'];
 
-async function run(args: readonly string[]): Promise<string | undefined> {
-  const out = await runProgram('systemctl', args, { env: { SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' } });
+async function run(args: readonly string[], signal: AbortSignal | undefined): Promise<string | undefined> {
+  const out = await runProgram('systemctl', args, { env: { SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' }, signal });
   return out.ok ? out.stdout : undefined;
 }
 
@@ -174,19 +174,20 @@ export async function readUnitFiles(unit: string, dirs: readonly string[] = UNIT
  */
 export async function readSystemd(
   pid: number,
-  perUnit: (unit: string, read: () => Promise<HostValue<SystemdFacts | null>>) => Promise<HostValue<SystemdFacts | null>> = (_, read) => read(),
+  perUnit: (unit: string, read: (signal?: AbortSignal) => Promise<HostValue<SystemdFacts | null>>) => Promise<HostValue<SystemdFacts | null>> = (_, read) => read(),
 ): Promise<HostValue<SystemdFacts | null>> {
   const cgroup = await readProcText(`/proc/${pid}/cgroup`);
   if (cgroup === undefined) return { known: false, reason: `cannot read /proc/${pid}/cgroup` };
   const unit = unitFromCgroup(cgroup);
   if (!unit) return { known: true, value: null, source: hostSource(`/proc/${pid}/cgroup`) };
-  return perUnit(unit, () => readUnit(unit));
+  return perUnit(unit, (signal) => readUnit(unit, signal));
 }
 
-async function readUnit(unit: string): Promise<HostValue<SystemdFacts | null>> {
-  const shown = await run(['show', unit, '--no-pager', ...SHOWN.map((p) => `--property=${p}`)]);
+async function readUnit(unit: string, signal: AbortSignal | undefined): Promise<HostValue<SystemdFacts | null>> {
+  const shown = await run(['show', unit, '--no-pager', ...SHOWN.map((p) => `--property=${p}`)], signal);
   if (shown !== undefined && shown.includes('=')) return { known: true, value: parseSystemctlShow(unit, shown), source: hostSource(`systemctl show ${unit}`) };
-  const cat = await run(['cat', unit, '--no-pager']);
+  if (signal?.aborted) return { known: false, reason: `systemctl was stopped: the audit gave up waiting for it` };
+  const cat = await run(['cat', unit, '--no-pager'], signal);
   if (cat !== undefined && cat.trim() !== '') return { known: true, value: parseUnitFiles(unit, cat), source: hostSource(`systemctl cat ${unit}`) };
   const files = await readUnitFiles(unit);
   if (files) return { known: true, value: parseUnitFiles(unit, files.text), source: hostSource(files.paths.join(', ')) };
