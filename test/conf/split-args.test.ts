@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitArgs } from '../../src/gather/conf/split-args.ts';
+import { splitArgs, splitArgsQuoted } from '../../src/gather/conf/split-args.ts';
 
 // Each expectation is what sdssplitargs (redis@7.0.15:src/sds.c:1083) yields; the server test checks a
 // subset of them against redis-server itself.
@@ -48,4 +48,25 @@ describe('splitArgs', () => {
       assert.deepEqual(splitArgs(c.line), c.args);
     });
   }
+});
+
+describe('splitArgs on plain lines', () => {
+  it('splits as the server\'s walk does, whatever the line (random lines of blanks, tabs, quotes, escapes, NUL, non-ASCII)', () => {
+    // A fixed seed: the same lines each run.
+    let seed = 0x2545f491;
+    const next = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 0x100000000;
+    };
+    const alphabet = ['a', 'Z', '0', '#', '\\', '/', ':', '-', '*', ' ', ' ', '\t', '\v', '\f', '\r', '\n', '"', "'", '\0', 'é', '运', '\x7f', '~'];
+    let plain = 0;
+    for (let n = 0; n < 5000; n++) {
+      const line = Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      if (/^[\t\x20-\x7e]*$/.test(line) && !/["']/.test(line)) plain++;
+      assert.deepEqual(splitArgs(line), splitArgsQuoted(line), JSON.stringify(line));
+    }
+    assert.ok(plain > 500, `${plain} plain lines`);
+  });
 });

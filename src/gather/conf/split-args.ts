@@ -57,6 +57,19 @@ class TokenBytes {
  * byte (latin1).
  */
 export function splitArgs(line: string): string[] | { error: string } {
+  // Most lines (`port 6379`, `save 3600 1`) are printable ASCII, blanks and tabs, without a quote: then no escape
+  // applies, every byte is its character, and the arguments are the runs between blanks and tabs. The walk below
+  // makes an array of the line's characters and bytes per argument, for each line of each target's files.
+  if (PLAIN_LINE.test(line)) return line.match(PLAIN_ARGUMENT) ?? [];
+  return splitArgsQuoted(line);
+}
+
+/** A line {@link splitArgs} splits at blanks and tabs: printable ASCII, blanks and tabs only, no quote. */
+const PLAIN_LINE = /^[\t\x20-\x21\x23-\x26\x28-\x7e]*$/;
+const PLAIN_ARGUMENT = /[^ \t]+/g;
+
+/** {@link splitArgs} for any line: the server's walk, quotes and escapes included. Exported for its tests. */
+export function splitArgsQuoted(line: string): string[] | { error: string } {
   const chars = Array.from(line);
   const args: string[] = [];
   let p = 0;

@@ -34,6 +34,7 @@ import {
   procLink,
   readStatus,
   redactCmdline,
+  STATUS_LINE,
 } from './proc.ts';
 import { fileSecrets } from './secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
@@ -396,17 +397,12 @@ function processConfigFile(discovery: HostDiscovery, facts: Facts, pid: number, 
   return discovery.configFile(`${pid}\0${facts.info ? 'info' : 'no info'}\0${facts.server?.configFile ?? ''}`, find);
 }
 
-// The lines of /proc/<pid>/status readableByProcess reads, compiled once (not a RegExp per line per target).
-const UID_LINE = /^Uid:\s*(.*)$/m;
-const GID_LINE = /^Gid:\s*(.*)$/m;
-const GROUPS_LINE = /^Groups:\s*(.*)$/m;
-
 /** Whether process `pid` could open `path` for reading: a regular file whose mode lets its user or groups read it. */
 async function readableByProcess(path: string, pid: number, tables: ProcTables): Promise<boolean> {
   const status = (await tables.statusText(pid)) ?? '';
   const ids = (line: RegExp): number[] => (line.exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
-  const uid = ids(UID_LINE)[1];
-  const gids = new Set([ids(GID_LINE)[1], ...ids(GROUPS_LINE)]);
+  const uid = ids(STATUS_LINE.uid)[1];
+  const gids = new Set([ids(STATUS_LINE.gid)[1], ...ids(STATUS_LINE.groups)]);
   if (uid === undefined) return false;
   const info = await statOf(path).catch(() => undefined);
   if (!info?.isFile()) return false;

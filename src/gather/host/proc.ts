@@ -120,16 +120,27 @@ export interface ProcStatus {
   readonly gid: { readonly real: number; readonly effective: number };
 }
 
+/**
+ * Lines of /proc/<pid>/status, their value in group 1, compiled once: a run reads every process's status, and each
+ * target's (not a RegExp made per line each time).
+ */
+export const STATUS_LINE = {
+  name: /^Name:\s*(.*)$/m,
+  uid: /^Uid:\s*(.*)$/m,
+  gid: /^Gid:\s*(.*)$/m,
+  groups: /^Groups:\s*(.*)$/m,
+} as const;
+
 /** The `Name:`, `Uid:` and `Gid:` lines of /proc/<pid>/status. */
 export function parseStatus(text: string): ProcStatus | undefined {
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim();
-  const ids = (name: string) => {
-    const values = field(name)?.split(/\s+/).map(Number);
+  const field = (line: RegExp) => line.exec(text)?.[1]?.trim();
+  const ids = (line: RegExp) => {
+    const values = field(line)?.split(/\s+/).map(Number);
     return values && values.length >= 2 && values.every(Number.isInteger) ? { real: values[0]!, effective: values[1]! } : undefined;
   };
-  const name = field('Name');
-  const uid = ids('Uid');
-  const gid = ids('Gid');
+  const name = field(STATUS_LINE.name);
+  const uid = ids(STATUS_LINE.uid);
+  const gid = ids(STATUS_LINE.gid);
   return name !== undefined && uid && gid ? { name, uid, gid } : undefined;
 }
 
@@ -419,14 +430,48 @@ export async function openFiles(pid: number, tables: ProcTables = procTables()):
   return { known: true, value: files, source: links.source };
 }
 
+interface Indexed {
+  readonly socket: TcpSocket;
+  /** Its place in the table. */
+  readonly at: number;
+}
+
+/**
+ * A socket table's listening sockets by port and by inode, in the table's order; made once per table (a run's
+ * table holds every local server's socket, and each target looked through all of them twice).
+ */
+function listeningIndex(table: readonly TcpSocket[]): { readonly byPort: ReadonlyMap<number, readonly Indexed[]>; readonly byInode: ReadonlyMap<string, readonly Indexed[]> } {
+  let index = listeningIndexes.get(table);
+  if (index === undefined) {
+    const byPort = new Map<number, Indexed[]>();
+    const byInode = new Map<string, Indexed[]>();
+    table.forEach((socket, at) => {
+      if (socket.state !== LISTEN) return;
+      const entry = { socket, at };
+      const samePort = byPort.get(socket.port);
+      if (samePort) samePort.push(entry);
+      else byPort.set(socket.port, [entry]);
+      const sameInode = byInode.get(socket.inode);
+      if (sameInode) sameInode.push(entry);
+      else byInode.set(socket.inode, [entry]);
+    });
+    listeningIndexes.set(table, (index = { byPort, byInode }));
+  }
+  return index;
+}
+const listeningIndexes = new WeakMap<readonly TcpSocket[], ReturnType<typeof listeningIndex>>();
+
 /** The listening TCP and unix sockets of a process. */
 export async function listenersOf(pid: number, tables: ProcTables = procTables()): Promise<{ tcp: HostValue<readonly HostListener[]>; unix: HostValue<readonly string[]> }> {
   const inodes = await socketInodes(pid, tables);
   if (!inodes.known) return { tcp: inodes, unix: inodes };
   const [tcp, unix] = await Promise.all([tables.tcpSockets(pid), tables.unixSockets(pid)]);
-  const listeners = tcp
-    .filter((s) => s.state === LISTEN && inodes.value.has(s.inode))
-    .map(({ family, address, port }) => ({ family, address, port }));
+  // In the table's order, as a walk of the table finds them: through the index, not a walk per target.
+  const byInode = listeningIndex(tcp).byInode;
+  const listeners = [...inodes.value]
+    .flatMap((inode) => byInode.get(inode) ?? [])
+    .sort((a, b) => a.at - b.at)
+    .map(({ socket: { family, address, port } }) => ({ family, address, port }));
   const unique = [...new Map(listeners.map((l) => [`${l.family} ${l.address} ${l.port}`, l])).values()];
   const paths = unix.filter((s) => s.listening && inodes.value.has(s.inode) && s.path.startsWith('/')).map((s) => s.path);
   const source = hostSource(`/proc/${pid}/net/tcp{,6}, /proc/${pid}/fd`);
@@ -453,7 +498,7 @@ function isWildcard(address: string): boolean {
  * process holding its inode in /proc/<pid>/fd.
  */
 export async function findPortOwner(host: string, port: number, tables: ProcTables = procTables(), hint?: number): Promise<PortOwner> {
-  const listening = (await tables.tcpSockets()).filter((s) => s.state === LISTEN && s.port === port);
+  const listening = (listeningIndex(await tables.tcpSockets()).byPort.get(port) ?? []).map((s) => s.socket);
   if (listening.length === 0) return { found: false, reason: `no process of this machine listens on TCP port ${port} (a server in a container or another network namespace is audited from inside it)` };
   const exact = listening.filter((s) => addressMatches(s, host));
   const wild = listening.filter((s) => isWildcard(s.address));

@@ -32,12 +32,15 @@ import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
 
-/** Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. */
-const CONFIG_ALIASES: Record<string, string> = {
-  slaveof: 'replicaof',
-  primaryauth: 'masterauth',
-  primaryuser: 'masteruser',
-};
+/**
+ * Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. A Map: an object looked up by
+ * the names of a reply (strings V8 has not internalized) went to V8's string table for each of the 200 of a target.
+ */
+const CONFIG_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['slaveof', 'replicaof'],
+  ['primaryauth', 'masterauth'],
+  ['primaryuser', 'masteruser'],
+]);
 
 export interface LiveOptions {
   readonly connectTimeoutMs?: number;
@@ -278,7 +281,7 @@ function splitConfig(reply: Reply | undefined, command: string): { config: Confi
   const source = live(command);
   forEachPair(reply, (rawName, value) => {
     const lower = rawName.toLowerCase();
-    const name = CONFIG_ALIASES[lower] ?? (lower.startsWith('slave-') ? `replica-${lower.slice(6)}` : lower);
+    const name = CONFIG_ALIASES.get(lower) ?? (lower.startsWith('slave-') ? `replica-${lower.slice(6)}` : lower);
     if (SECRET_DIRECTIVES.has(name)) {
       secrets.set(name, { value: digestPassword(value), source });
     } else if (!config.has(name) || name === lower) {
