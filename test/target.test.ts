@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,7 +221,9 @@ describe('tlsOptions', () => {
   const pem = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
   writeFileSync(join(dir, 'ca.pem'), pem('ca'));
   writeFileSync(join(dir, 'client.pem'), pem('client'));
-  writeFileSync(join(dir, 'client.key'), 'KEY');
+  // A real private key: --key is read as one (a file holding none is an error naming it).
+  const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  writeFileSync(join(dir, 'client.key'), key);
   mkdirSync(join(dir, 'cadir'));
   writeFileSync(join(dir, 'cadir', 'a.pem'), pem('a'));
   writeFileSync(join(dir, 'cadir', 'b.0'), pem('b'));
@@ -237,7 +240,7 @@ describe('tlsOptions', () => {
     assert.equal(options.servername, 'cache.example');
     assert.deepEqual((options.ca as Buffer[]).map(String), [pem('ca')]);
     assert.equal(String(options.cert), pem('client'));
-    assert.equal(String(options.key), 'KEY');
+    assert.equal(String(options.key), key);
   });
 
   test('no SNI for an IP address; --sni and --insecure are honoured', async () => {
