@@ -14,6 +14,7 @@ import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
 import type { InventoryTargets } from './inventory.ts';
 import { lookupTarget, probeTarget, timedOut } from './probe.ts';
 import { redact } from '../util/redact.ts';
+import { terminalSafe } from '../report/common.ts';
 import { nodeCrypto } from '../util/builtin.ts';
 
 export interface ExporterOptions {
@@ -202,7 +203,9 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     };
     const refuse = (status: number, outcome: Outcome, reason: string) => {
       finish(outcome, { reason });
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${reason}\n`);
+      // The reason quotes the scrape's target and module as written: their control characters are shown escaped,
+      // never sent as such to whoever reads the reply in a terminal (`curl`).
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${terminalSafe(reason)}\n`);
     };
     if (!module) return refuse(400, 'invalid', `unknown module '${moduleName.slice(0, 64)}' (modules: ${[...config.modules.keys()].join(', ')})`);
     if (targetText === '') return refuse(400, 'invalid', "a 'target' parameter is needed");

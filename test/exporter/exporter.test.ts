@@ -146,6 +146,13 @@ allow:
     for (const line of logs) assert.doesNotMatch(line, /pw-in-url/);
     assert.equal((await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=nope`)).status, 400);
     assert.equal((await get(`${exporter.url}/probe`)).status, 400);
+    // The reason quotes the target and the module as written: a terminal escape or a NUL in them comes back escaped.
+    const hostile = await get(`${exporter.url}/probe?target=${encodeURIComponent('\x1b[2J\x00:6379')}`);
+    assert.equal(hostile.status, 400);
+    assert.equal(hostile.body, "invalid target '\\u001b[2J\\u0000:6379': host '\\u001b[2J\\u0000' is not a valid host name or IP address\n");
+    const module = await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=${encodeURIComponent('\x07\x1b]0;t')}`);
+    assert.equal(module.status, 400);
+    assert.doesNotMatch(module.body, /[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
   it('times out a silent target within the scrape deadline, with the reason in the log, while a live target is answered', async () => {
