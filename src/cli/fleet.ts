@@ -10,6 +10,7 @@ import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import { jsonlSummary } from '../report/jsonl.ts';
 import { JsonReportStream } from '../report/json.ts';
+import { ChunkWriter } from '../util/chunk-writer.ts';
 import { reportTool } from '../package-root.ts';
 import type { TargetResult } from '../engine/run.ts';
 import type { OutputPlan } from '../report/outputs.ts';
@@ -107,65 +108,31 @@ class Progress {
 }
 
 /**
- * Writes text to files through one buffer, reused: `writeSync(fd, string)` makes a Buffer of each string (about
- * 55 KB for a fleet target's line), garbage that a fleet of thousands piles up between collections. Nothing is
- * written until {@link FileWriter.flush} or the buffer is full.
+ * Writes text to files through one buffer, reused (a {@link ChunkWriter}): `writeSync(fd, string)` makes a Buffer
+ * of each string (about 55 KB for a fleet target's line), garbage that a fleet of thousands piles up between
+ * collections. Nothing is written until {@link FileWriter.flush} or the buffer is full.
  */
 export class FileWriter {
-  readonly #fds: readonly number[];
-  readonly #buffer: Buffer;
-  #used = 0;
+  readonly #writer: ChunkWriter | undefined;
 
   constructor(fds: readonly number[]) {
-    this.#fds = fds;
-    this.#buffer = Buffer.allocUnsafe(fds.length > 0 ? 64 * 1024 : 0);
+    const toFiles = (chunk: Uint8Array): void => {
+      for (const fd of fds) writeAll(fd, chunk);
+    };
+    this.#writer = fds.length > 0 ? new ChunkWriter(toFiles) : undefined;
   }
 
   add(text: string): void {
-    if (this.#fds.length === 0) return;
-    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4 bytes).
-    if (text.length * 3 > this.#buffer.length - this.#used) {
-      this.flush();
-      if (text.length * 3 > this.#buffer.length) {
-        this.#addInSlices(text);
-        return;
-      }
-    }
-    this.#used += this.#buffer.write(text, this.#used);
-  }
-
-  /**
-   * A text longer than the buffer (a whole JSON report, 10 MB for 200 targets), encoded a slice at a time into the
-   * buffer: `writeSync(fd, text)` encodes it whole into a new Buffer first, fresh memory that the kernel must
-   * fault in page by page (120 ms of CPU for 10 MB, against 70 in slices). A slice never ends between the two
-   * halves of a surrogate pair, which would encode as two replacement characters.
-   */
-  #addInSlices(text: string): void {
-    const most = Math.floor(this.#buffer.length / 3);
-    for (let start = 0; start < text.length; ) {
-      let end = Math.min(text.length, start + most);
-      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
-      this.#used = this.#buffer.write(text.slice(start, end), 0);
-      this.flush();
-      start = end;
-    }
+    this.#writer?.text(text);
   }
 
   /** Bytes already encoded (a worker thread's line): written as they are, after what the buffer holds. */
   addBytes(bytes: Uint8Array): void {
-    if (this.#fds.length === 0) return;
-    if (bytes.length > this.#buffer.length - this.#used) {
-      this.flush();
-      for (const fd of this.#fds) writeAll(fd, bytes);
-      return;
-    }
-    this.#used += bytes.length;
-    this.#buffer.set(bytes, this.#used - bytes.length);
+    this.#writer?.bytes(bytes);
   }
 
   flush(): void {
-    for (const fd of this.#fds) writeAll(fd, this.#buffer.subarray(0, this.#used));
-    this.#used = 0;
+    this.#writer?.flush();
   }
 }
 
@@ -181,10 +148,6 @@ function writeReport(file: { readonly path: string; readonly fd: number }, forma
   } catch (error) {
     throw new SettingsError(`cannot write the ${format} report to '${file.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-}
-
-function isHighSurrogate(unit: number): boolean {
-  return unit >= 0xd800 && unit <= 0xdbff;
 }
 
 function formatSeconds(s: number): string {

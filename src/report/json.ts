@@ -1,6 +1,7 @@
 import { findingFingerprint } from '../engine/triage/baseline.ts';
 import type { RuleResult, TargetResult } from '../engine/run.ts';
 import type { AuditReport, Reporter } from './types.ts';
+import { ChunkWriter } from '../util/chunk-writer.ts';
 
 /** A target of the JSON report without its results, in the report's key order (JSON Lines writes the same). */
 export function targetHead(t: TargetResult): Record<string, unknown> {
@@ -36,7 +37,7 @@ export const jsonReporter: Reporter = (report, { root }) => {
 const TARGETS_KEY = '\n  "targets": ';
 
 /**
- * The JSON report as UTF-8, in chunks of at most {@link CHUNK_BYTES}, as they are made: the same text as
+ * The JSON report as UTF-8, in chunks of at most 64 KiB (see {@link ChunkWriter}), as they are made: the same text as
  * `JSON.stringify(report, null, 2)` and a line feed, written one target at a time into reused buffers. A chunk is
  * only valid until the next one is asked for (its buffer is written again): a consumer writes it or copies it first.
  * Each chunk holds whole characters, so that chunks may be decoded apart.
@@ -137,83 +138,6 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-
-/** Bytes of one chunk of the report. */
-const CHUNK_BYTES = 64 * 1024;
-
-/**
- * UTF-8 into reused buffers of {@link CHUNK_BYTES}: a string or a run of bytes never straddles two chunks (a
- * string longer than a chunk is cut between characters), so that every chunk is whole characters.
- */
-class ChunkWriter {
-  #buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  #used = 0;
-  /** Chunks full and not yet taken, with the buffer to reuse after (none for bytes too long for a chunk). */
-  readonly #full: { readonly chunk: Uint8Array; readonly buffer: Buffer | undefined }[] = [];
-  readonly #spare: Buffer[] = [];
-
-  byte(value: number): void {
-    if (this.#used === CHUNK_BYTES) this.#next();
-    this.#buffer[this.#used++] = value;
-  }
-
-  bytes(bytes: Uint8Array): void {
-    if (bytes.length > CHUNK_BYTES - this.#used) {
-      this.#next();
-      if (bytes.length > CHUNK_BYTES) {
-        this.#full.push({ chunk: bytes, buffer: undefined });
-        return;
-      }
-    }
-    this.#buffer.set(bytes, this.#used);
-    this.#used += bytes.length;
-  }
-
-  text(text: string): void {
-    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4 bytes).
-    if (text.length * 3 > CHUNK_BYTES - this.#used) {
-      this.#next();
-      if (text.length * 3 > CHUNK_BYTES) {
-        this.#textInSlices(text);
-        return;
-      }
-    }
-    this.#used += this.#buffer.write(text, this.#used);
-  }
-
-  /** A text longer than a chunk, a chunk at a time; a slice never ends between the two halves of a surrogate pair. */
-  #textInSlices(text: string): void {
-    const most = Math.floor(CHUNK_BYTES / 3);
-    for (let start = 0; start < text.length; ) {
-      let end = Math.min(text.length, start + most);
-      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
-      this.#used = this.#buffer.write(text.slice(start, end), 0);
-      this.#next();
-      start = end;
-    }
-  }
-
-  #next(): void {
-    if (this.#used === 0) return;
-    this.#full.push({ chunk: this.#buffer.subarray(0, this.#used), buffer: this.#buffer });
-    this.#buffer = this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-    this.#used = 0;
-  }
-
-  /** The full chunks (and with `all` the last one), each buffer reused once its chunk has been taken. */
-  *take(all: boolean): Generator<Uint8Array, void, undefined> {
-    if (all) this.#next();
-    for (const { chunk, buffer } of this.#full) {
-      yield chunk;
-      if (buffer) this.#spare.push(buffer);
-    }
-    this.#full.length = 0;
-  }
-}
-
-function isHighSurrogate(unit: number): boolean {
-  return unit >= 0xd800 && unit <= 0xdbff;
-}
 
 /** Most entries of each cache below, started afresh when full (labels' keys and values are the user's). */
 const MAX_CACHED = 1024;
