@@ -13,7 +13,7 @@ import { splitArgs } from '../gather/conf/split-args.ts';
 import type { FixGatherOptions, FixState } from './gather.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixUsers } from './profile.ts';
-import type { Arg, FixPlan, PlanStep, StepClass } from './types.ts';
+import type { Arg, FixPlan, PlanStep, StepClass, Touch } from './types.ts';
 import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
@@ -314,9 +314,22 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
   }
 }
 
+/** The settings and users a command changes (CONFIG SET name value…, ACL SETUSER name, ACL DELUSER name…). */
+function commandTouches(command: readonly Arg[]): Touch[] {
+  // A generated secret stands only where a value goes.
+  const [verb, sub, ...rest] = command.map((a) => (typeof a === 'string' ? a : ''));
+  const is = (a: string, b: string): boolean => verb?.toUpperCase() === a && sub?.toUpperCase() === b;
+  if (is('CONFIG', 'SET')) return rest.filter((_, i) => i % 2 === 0).map((name) => ({ kind: 'config', name: name.toLowerCase() }));
+  if (is('ACL', 'SETUSER')) return rest.length > 0 ? [{ kind: 'user', name: rest[0]! }] : [];
+  if (is('ACL', 'DELUSER')) return rest.map((name) => ({ kind: 'user', name }));
+  return [];
+}
+
 /** Reads, before any change, every value the steps of one node will touch. */
 async function recordNode(node: FixState['nodes'][number], session: NodeSession, steps: readonly PlanStep[], adminCred: Credential | undefined): Promise<RollbackNode> {
-  const touches = steps.flatMap((s) => s.touches);
+  // What a step says it touches, and what its command does touch: a plan file is input, and a step whose command
+  // was edited to `ACL SETUSER default on nopass` with the touches of `CONFIG SET loglevel` was not rolled back.
+  const touches = steps.flatMap((s) => [...s.touches, ...commandTouches(s.command)]);
   const configNames = [...new Set(touches.flatMap((t) => (t.kind === 'config' ? [t.name] : [])))];
   const userNames = [...new Set(touches.flatMap((t) => (t.kind === 'user' ? [t.name] : [])))];
   const config = Object.fromEntries(await configValues(session, configNames));

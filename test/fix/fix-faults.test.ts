@@ -73,6 +73,24 @@ describe('fix faults on one wide-open server', () => {
     assert.deepEqual(await snapshot(server), before);
   });
 
+  it("a step whose command was edited is rolled back by what the command touches, not by the plan's word", async () => {
+    // The plan is a file a person may edit: `touches` said `loglevel`, the command changed the default user, and
+    // the rollback left the default user as the edited step set it ("everything recorded is back").
+    const before = await snapshot(server);
+    const seed = target(server.url);
+    const s0 = await state(seed, { noProbe: true });
+    const p = plan(s0, seed);
+    const edited = findStep(p, 'CONFIG SET loglevel');
+    const command = ['ACL', 'SETUSER', 'default', 'on', '>edited-into-the-plan', '~*', '+@all'];
+    const tampered: FixPlan = { ...p, steps: p.steps.map((s) => (s === edited ? { ...s, command } : s)) };
+    const outcome = await apply(tampered, s0, ['safe'], { secrets: secretsFor(p), rollbackFile: join(dir, 'edited.json'), noProbe: true });
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error!, new RegExp(`^step ${edited.id} .*authentication lost`));
+    assert.ok(outcome.rolledBack);
+    assert.deepEqual(outcome.notRestored, []);
+    assert.deepEqual(await snapshot(server), before);
+  });
+
   it('a lost connection stops the apply; the rollback reconnects', async () => {
     const before = await snapshot(server);
     const seed = target(server.url);
