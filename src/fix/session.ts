@@ -33,9 +33,9 @@ export function checkCommand(args: readonly string[]): void {
   const sub = `${name} ${(args[1] ?? '').toLowerCase()}`;
   if (ENGINE_COMMANDS.has(sub)) return;
   if (FORBIDDEN.has(name)) throw new CommandRefused(`refusing to send ${name.toUpperCase()}: fix never sends it`);
-  if (name === 'config' && sub === 'config set' && args.slice(2).some((a, i) => i % 2 === 0 && /^(dir|dbfilename|appenddirname|appendfilename|logfile|unixsocket)$/i.test(a))) {
-    throw new CommandRefused(`refusing to change ${args[2]}: fix never moves files`);
-  }
+  // CONFIG SET takes several name-value pairs (7.0): the refusal names the setting that moves a file.
+  const moved = sub === 'config set' ? args.slice(2).find((a, i) => i % 2 === 0 && /^(dir|dbfilename|appenddirname|appendfilename|logfile|unixsocket)$/i.test(a)) : undefined;
+  if (moved !== undefined) throw new CommandRefused(`refusing to change ${moved}: fix never moves files`);
   if (ENGINE_COMMANDS.has(name) || ENGINE_COMMANDS.has(sub) || MUTATIONS.has(sub)) return;
   throw new CommandRefused(`refusing to send ${args.slice(0, 2).join(' ').toUpperCase()}: not a command fix sends`);
 }

@@ -14,6 +14,8 @@ describe('fix: what it may send', () => {
     for (const args of [['FLUSHALL'], ['flushdb', 'ASYNC'], ['DEBUG', 'SLEEP', '0'], ['SHUTDOWN', 'NOSAVE'], ['MODULE', 'LOAD', '/x.so'], ['DEL', 'k'], ['SET', 'k', 'v'], ['REPLICAOF', 'NO', 'ONE'], ['CLUSTER', 'RESET'], ['EVAL', 'return 1', '0'], ['CONFIG', 'SET', 'dir', '/tmp'], ['CONFIG', 'SET', 'loglevel', 'notice', 'dbfilename', 'x.rdb'], ['CLIENT', 'KILL', 'ID', '1']]) {
       assert.throws(() => checkCommand(args), /refusing/, args.join(' '));
     }
+    // The setting named is the one that moves a file, wherever it stands among the pairs.
+    assert.throws(() => checkCommand(['CONFIG', 'SET', 'loglevel', 'notice', 'dbfilename', 'x.rdb']), { message: 'refusing to change dbfilename: fix never moves files' });
   });
   it('allows the plan and rollback commands and its own read-only ones', () => {
     for (const args of [['CONFIG', 'SET', 'loglevel', 'notice'], ['ACL', 'SETUSER', 'default', 'off'], ['ACL', 'DELUSER', 'admin'], ['SENTINEL', 'SET', 'm', 'auth-user', 'sentinel'], ['CONFIG', 'REWRITE'], ['ACL', 'SAVE'], ['CLIENT', 'LIST'], ['CLUSTER', 'INFO'], ['INFO', 'replication'], ['ACL', 'LIST']]) {
