@@ -58,18 +58,24 @@ describe('fix faults on one wide-open server', () => {
     assert.deepEqual(await snapshot(server), before);
   });
 
-  it('a CONFIG SET the server refuses stops the apply, which rolls back the users it created', async () => {
-    const before = await snapshot(server);
+  /** Plans, edits the `CONFIG SET loglevel` step's command, applies the safe steps: the apply fails and rolls back. */
+  async function applyEdited(command: string[], rollbackFile: string): Promise<{ id: number; error: string }> {
     const seed = target(server.url);
     const s0 = await state(seed, { noProbe: true });
     const p = plan(s0, seed);
-    const bad = findStep(p, 'CONFIG SET loglevel');
-    const tampered: FixPlan = { ...p, steps: p.steps.map((s) => (s === bad ? { ...s, command: ['CONFIG', 'SET', 'loglevel', 'nonsense'] } : s)) };
-    const outcome = await apply(tampered, s0, ['safe'], { secrets: secretsFor(p), rollbackFile: join(dir, 'refused.json'), noProbe: true });
+    const edited = findStep(p, 'CONFIG SET loglevel');
+    const tampered: FixPlan = { ...p, steps: p.steps.map((s) => (s === edited ? { ...s, command } : s)) };
+    const outcome = await apply(tampered, s0, ['safe'], { secrets: secretsFor(p), rollbackFile: join(dir, rollbackFile), noProbe: true });
     assert.equal(outcome.ok, false);
-    assert.match(outcome.error!, new RegExp(`^step ${bad.id} \\(${address(server)}, CONFIG SET loglevel nonsense\\): the server refused it`));
     assert.ok(outcome.rolledBack);
     assert.deepEqual(outcome.notRestored, []);
+    return { id: edited.id, error: outcome.error! };
+  }
+
+  it('a CONFIG SET the server refuses stops the apply, which rolls back the users it created', async () => {
+    const before = await snapshot(server);
+    const { id, error } = await applyEdited(['CONFIG', 'SET', 'loglevel', 'nonsense'], 'refused.json');
+    assert.match(error, new RegExp(`^step ${id} \\(${address(server)}, CONFIG SET loglevel nonsense\\): the server refused it`));
     assert.deepEqual(await snapshot(server), before);
   });
 
@@ -77,17 +83,8 @@ describe('fix faults on one wide-open server', () => {
     // The plan is a file a person may edit: `touches` said `loglevel`, the command changed the default user, and
     // the rollback left the default user as the edited step set it ("everything recorded is back").
     const before = await snapshot(server);
-    const seed = target(server.url);
-    const s0 = await state(seed, { noProbe: true });
-    const p = plan(s0, seed);
-    const edited = findStep(p, 'CONFIG SET loglevel');
-    const command = ['ACL', 'SETUSER', 'default', 'on', '>edited-into-the-plan', '~*', '+@all'];
-    const tampered: FixPlan = { ...p, steps: p.steps.map((s) => (s === edited ? { ...s, command } : s)) };
-    const outcome = await apply(tampered, s0, ['safe'], { secrets: secretsFor(p), rollbackFile: join(dir, 'edited.json'), noProbe: true });
-    assert.equal(outcome.ok, false);
-    assert.match(outcome.error!, new RegExp(`^step ${edited.id} .*authentication lost`));
-    assert.ok(outcome.rolledBack);
-    assert.deepEqual(outcome.notRestored, []);
+    const { id, error } = await applyEdited(['ACL', 'SETUSER', 'default', 'on', '>edited-into-the-plan', '~*', '+@all'], 'edited.json');
+    assert.match(error, new RegExp(`^step ${id} .*authentication lost`));
     assert.deepEqual(await snapshot(server), before);
   });
 
