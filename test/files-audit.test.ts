@@ -67,6 +67,19 @@ describe('a file-only audit', () => {
     rmSync(d, { recursive: true });
   });
 
+  it('an aclfile that is not on this machine leaves the clear-text passwords unknown: skip, not pass', async () => {
+    // The ACL file may hold `>password` lines: "no clear-text password in 1 file" (redis.conf alone) was a pass.
+    const d = dir({ 'redis.conf': 'port 6379\naclfile /nonexistent/redfort/users.acl\n' });
+    const result = await auditFiles({ configPath: join(d, 'redis.conf') });
+    assert.equal(result.error, undefined);
+    const plaintext = result.results.find((r) => r.ruleId === 'auth.plaintext-passwords')!;
+    assert.equal(plaintext.status, 'skip');
+    assert.match(plaintext.message, /^the ACL file \/nonexistent\/redfort\/users\.acl could not be read .*: its passwords are unknown/);
+    // A clear-text password in the files that were read still fails.
+    const e = dir({ 'redis.conf': 'port 6379\nmasterauth 4f7c1e9a2b8d6f3e0a5c\naclfile /nonexistent/redfort/users.acl\n' });
+    assert.equal(statusOf(await auditFiles({ configPath: join(e, 'redis.conf') }), 'auth.plaintext-passwords'), 'fail');
+  });
+
   it('judges the ACL file as written, not a rewritten form', async () => {
     const d = dir({
       'redis.conf': 'aclfile users.acl\n',

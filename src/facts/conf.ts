@@ -13,5 +13,7 @@ export interface FileFacts {
   readonly users: readonly AclUser[];
   /** Lines redis-server would treat otherwise or refuse that do not stop an audit (unknown directives, …), as `file:line: what`. */
   readonly warnings?: readonly string[];
+  /** Files the configuration names that could not be read here (an aclfile of another machine), each with why. */
+  readonly unread?: readonly string[];
   readonly source: Source;
 }

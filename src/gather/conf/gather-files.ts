@@ -210,7 +210,15 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     return {
       ok: true,
       gathered: {
-        files: { paths, config: effective?.config ?? new Map(), secrets, users, ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}), source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? '') },
+        files: {
+          paths,
+          config: effective?.config ?? new Map(),
+          secrets,
+          users,
+          ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
+          ...(!acl && reason && effective ? { unread: [reason] } : {}),
+          source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? ''),
+        },
         ...(effective ? { config: effective.config, secrets } : {}),
         ...(acl ? { acl } : {}),
         ...(sentinel ? { sentinel } : {}),

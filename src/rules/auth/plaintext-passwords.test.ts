@@ -72,6 +72,11 @@ ruleTester(rule, {
   skip: [
     { name: 'no file was read (live only)', facts: liveFacts(), message: /no configuration file was read/ },
     { name: 'the config gatherer says why', facts: liveFacts({ unavailable: { files: '/etc/redis/redis.conf: permission denied' } }), message: /permission denied/ },
+    {
+      name: 'the aclfile is not on this machine: its passwords are unknown',
+      facts: liveFacts({ extra: { files: { ...files({ conf: `aclfile ${ACL}` }), unread: [`the ACL file ${ACL} could not be read`] } } }),
+      message: /^the ACL file \/etc\/redis\/users\.acl could not be read: its passwords are unknown \(no clear-text password in the 1 file read\)$/,
+    },
   ],
 });
 
