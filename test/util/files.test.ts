@@ -107,7 +107,10 @@ describe('the synchronous readers', () => {
       assert.equal(await readProcText(path('nowhere')), undefined);
       assert.equal(await readProcMemoryText(path('nowhere')), undefined);
     }
-    assert.equal(openDescriptors(), before);
+    // A leak in any one kind of read leaves 5 open; a descriptor the test runner itself opens or closes meanwhile
+    // (under load, one of its own was seen closing) moves the count by one at most.
+    const after = openDescriptors();
+    assert.ok(after - before < 5, `${after - before} descriptors more than before (${before} -> ${after})`);
   });
 
   test('a /proc reader reads past its chunk size, to the end', async () => {
