@@ -10,6 +10,7 @@ import type { EffectiveConf } from '../../src/gather/conf/redis-conf.ts';
 import { lookupDirective } from '../../src/redis/directives.ts';
 import { rawPipeline } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
 import { FIXTURES } from './helpers.ts';
 
 // The corpus's config files (written by others for real deployments: test/fixtures/corpus/MANIFEST.tsv) against
@@ -71,6 +72,26 @@ function parseCopy(text: string, sentinel = false): ReturnType<typeof parseIn> {
   }
 }
 
+/**
+ * Starts redis-server (or redis-sentinel) from `text` and the tests' lines. When it refuses the file at a line, the
+ * parser must refuse the file too (an unrendered template, at its first placeholder, which may come after the line the
+ * server stops at) or warn that the server would refuse that line: 'refused'. Refused for what this machine lacks (an
+ * included file, an ACL file, a certificate, the `dir` it changes to at that very line): 'elsewhere'.
+ */
+async function startOrCompareRefusal(text: string, sentinel: boolean): Promise<RunningServer | 'refused' | 'elsewhere'> {
+  try {
+    return await startRedis({ sentinel, confText: (port) => text + tail(text, port), readyTimeoutMs: 5000, killOnStop: true });
+  } catch (error) {
+    const log = (error as Error).message;
+    const line = /Reading the configuration file, at line (\d+)/.exec(log)?.[1];
+    if (line === undefined || /No such file or directory|Can't chdir/.test(log)) return 'elsewhere';
+    const parsed = parseCopy(text, sentinel);
+    const said = parsed.messages.join('\n') || '(nothing)';
+    assert.ok(parsed.error !== undefined || parsed.messages.some((m) => m.includes(`:${line}:`)), `${sentinel ? 'redis-sentinel' : 'redis-server'} refused line ${line}; the parser said:\n${said}`);
+    return 'refused';
+  }
+}
+
 /** A reply of name, value pairs (CONFIG GET, SENTINEL MASTER…), asked as the reader user. */
 async function askAsReader(port: number, args: readonly string[]): Promise<Map<string, string>> {
   const [auth, reply] = await rawPipeline('127.0.0.1', port, [['AUTH', READER, 'any'], args], { bytes: true });
@@ -109,58 +130,6 @@ async function differences(port: number, eff: EffectiveConf): Promise<{ compared
   return { compared, differ };
 }
 
-describe(`the corpus's config files against redis-server ${version ?? ''}`, () => {
-  const entries = corpusEntries(['redis.conf', 'fragment']);
-  let started = 0;
-  let refusedAtLine = 0;
-  let renamedConfig = 0;
-
-  for (const entry of entries) {
-    it(entry.file, async () => {
-      const text = readFileSync(join(CORPUS, entry.file), 'latin1');
-      let server;
-      try {
-        server = await startRedis({ confText: (port) => text + tail(text, port), readyTimeoutMs: 5000, killOnStop: true });
-      } catch (error) {
-        const log = (error as Error).message;
-        const line = /Reading the configuration file, at line (\d+)/.exec(log)?.[1];
-        // Refused for what this machine lacks (an included file, an ACL file, a certificate, the `dir` it changes
-        // to at that very line): nothing to compare.
-        if (line === undefined || /No such file or directory|Can't chdir/.test(log)) return;
-        refusedAtLine++;
-        // The parser refuses the file too (an unrendered template, at its first placeholder, which may come after
-        // the line the server stops at), or warns that the server would refuse that line.
-        const parsed = parseCopy(text);
-        assert.ok(parsed.error !== undefined || parsed.messages.some((m) => m.includes(`:${line}:`)), `redis-server refused line ${line}; the parser said:\n${parsed.messages.join('\n') || '(nothing)'}`);
-        return;
-      }
-      try {
-        started++;
-        const parsed = parseIn(server.dir);
-        assert.ok(parsed.eff, `redis-server started; the parser refused it: ${parsed.messages.join('\n')}`);
-        // A file that renames CONFIG away leaves nothing to ask: the parser must have seen the rename.
-        if (parsed.eff.renames.has('config')) {
-          renamedConfig++;
-          assert.equal(parsed.eff.renames.get('config')!.value, '');
-          return;
-        }
-        const { compared, differ } = await differences(server.port, parsed.eff);
-        assert.deepEqual(differ, []);
-        assert.ok(compared > 150, `compared ${compared} values`);
-      } finally {
-        await server.stop();
-      }
-    });
-  }
-
-  it('compares enough of the corpus to mean something', () => {
-    assert.ok(entries.length >= 30, `${entries.length} config files`);
-    assert.ok(started >= 18, `${started} files started`);
-    assert.ok(refusedAtLine >= 8, `${refusedAtLine} files refused at a line`);
-    assert.ok(renamedConfig <= 3, `${renamedConfig} files rename CONFIG away`);
-  });
-});
-
 /** What a Sentinel started from the file says of itself and its masters that the parser does not say alike. */
 async function sentinelDifferences(port: number, eff: EffectiveConf): Promise<{ masters: number; differ: string[] }> {
   const parsed = eff.sentinel!;
@@ -198,42 +167,76 @@ async function sentinelDifferences(port: number, eff: EffectiveConf): Promise<{ 
   return { masters: reply.length, differ };
 }
 
-describe(`the corpus's sentinel.conf files against redis-sentinel ${version ?? ''}`, () => {
-  const entries = corpusEntries(['sentinel.conf']);
-  let started = 0;
-  let refusedAtLine = 0;
+/** How many files a suite read, started, and saw refused at a line. */
+interface Tally {
+  files: number;
+  started: number;
+  refusedAtLine: number;
+}
 
+/**
+ * One test per corpus file of these kinds: started ({@link startOrCompareRefusal}), then `check`ed against the running
+ * server or Sentinel, which is stopped after.
+ */
+function eachCorpusFile(kinds: readonly string[], sentinel: boolean, check: (server: RunningServer, text: string) => Promise<void>): Tally {
+  const entries = corpusEntries(kinds);
+  const tally: Tally = { files: entries.length, started: 0, refusedAtLine: 0 };
   for (const entry of entries) {
     it(entry.file, async () => {
       const text = readFileSync(join(CORPUS, entry.file), 'latin1');
-      let server;
-      try {
-        server = await startRedis({ sentinel: true, confText: (port) => text + tail(text, port), readyTimeoutMs: 5000, killOnStop: true });
-      } catch (error) {
-        const log = (error as Error).message;
-        const line = /Reading the configuration file, at line (\d+)/.exec(log)?.[1];
-        if (line === undefined || /No such file or directory|Can't chdir/.test(log)) return;
-        refusedAtLine++;
-        const parsed = parseCopy(text, true);
-        assert.ok(parsed.error !== undefined || parsed.messages.some((m) => m.includes(`:${line}:`)), `redis-sentinel refused line ${line}; the parser said:\n${parsed.messages.join('\n') || '(nothing)'}`);
+      const server = await startOrCompareRefusal(text, sentinel);
+      if (server === 'elsewhere') return;
+      if (server === 'refused') {
+        tally.refusedAtLine++;
         return;
       }
       try {
-        started++;
-        // The file as the Sentinel read it, before it rewrote it (it adds its id and state at start).
-        const parsed = parseCopy(text, true);
-        assert.ok(parsed.eff?.sentinel, `redis-sentinel started; the parser refused it: ${parsed.messages.join('\n')}`);
-        const { differ } = await sentinelDifferences(server.port, parsed.eff);
-        assert.deepEqual(differ, []);
+        tally.started++;
+        await check(server, text);
       } finally {
         await server.stop();
       }
     });
   }
+  return tally;
+}
+
+describe(`the corpus's config files against redis-server ${version ?? ''}`, () => {
+  let renamedConfig = 0;
+  const tally = eachCorpusFile(['redis.conf', 'fragment'], false, async (server) => {
+    const parsed = parseIn(server.dir);
+    assert.ok(parsed.eff, `redis-server started; the parser refused it: ${parsed.messages.join('\n')}`);
+    // A file that renames CONFIG away leaves nothing to ask: the parser must have seen the rename.
+    if (parsed.eff.renames.has('config')) {
+      renamedConfig++;
+      assert.equal(parsed.eff.renames.get('config')!.value, '');
+      return;
+    }
+    const { compared, differ } = await differences(server.port, parsed.eff);
+    assert.deepEqual(differ, []);
+    assert.ok(compared > 150, `compared ${compared} values`);
+  });
 
   it('compares enough of the corpus to mean something', () => {
-    assert.ok(entries.length >= 14, `${entries.length} sentinel.conf files`);
-    assert.ok(started >= 12, `${started} files started`);
-    assert.ok(refusedAtLine >= 2, `${refusedAtLine} files refused at a line`);
+    assert.ok(tally.files >= 30, `${tally.files} config files`);
+    assert.ok(tally.started >= 18, `${tally.started} files started`);
+    assert.ok(tally.refusedAtLine >= 8, `${tally.refusedAtLine} files refused at a line`);
+    assert.ok(renamedConfig <= 3, `${renamedConfig} files rename CONFIG away`);
+  });
+});
+
+describe(`the corpus's sentinel.conf files against redis-sentinel ${version ?? ''}`, () => {
+  const tally = eachCorpusFile(['sentinel.conf'], true, async (server, text) => {
+    // The file as the Sentinel read it, before it rewrote it (it adds its id and state at start).
+    const parsed = parseCopy(text, true);
+    assert.ok(parsed.eff?.sentinel, `redis-sentinel started; the parser refused it: ${parsed.messages.join('\n')}`);
+    const { differ } = await sentinelDifferences(server.port, parsed.eff);
+    assert.deepEqual(differ, []);
+  });
+
+  it('compares enough of the corpus to mean something', () => {
+    assert.ok(tally.files >= 14, `${tally.files} sentinel.conf files`);
+    assert.ok(tally.started >= 12, `${tally.started} files started`);
+    assert.ok(tally.refusedAtLine >= 2, `${tally.refusedAtLine} files refused at a line`);
   });
 });
