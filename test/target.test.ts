@@ -114,6 +114,11 @@ const cases: Case[] = [
     expect: { display: 'redis://[fe80::1%eth0]:6380', host: 'fe80::1%eth0', port: 6380 },
   },
   {
+    name: 'a port with leading zeros, as redis-cli -p reads it (and as -p 016401 was already read)',
+    spec: 'redis://h:016401',
+    expect: { display: 'redis://h:16401', host: 'h', port: 16401 },
+  },
+  {
     name: 'an empty REDISCLI_AUTH is no password',
     spec: 'h',
     env: { REDISCLI_AUTH: '' },
@@ -140,6 +145,7 @@ describe('resolveTarget accepts', () => {
 
 const invalid: [name: string, spec: string | undefined, flags: TargetFlags, message: string][] = [
   ['port too large', 'redis://user:pw@host:99999', {}, "invalid target 'redis://user@host:99999': port must be 1-65535"],
+  ['port too large, whatever its leading zeros', 'host:00065536', {}, "invalid target 'host:00065536': port must be 1-65535"],
   ['port zero', 'host:0', {}, "invalid target 'host:0': port must be 1-65535"],
   ['port not a number', 'host:abc', {}, "invalid target 'host:abc': port must be 1-65535"],
   ['port empty', 'redis://host:', {}, "invalid target 'redis://host:': port must be 1-65535"],

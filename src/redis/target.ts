@@ -258,8 +258,9 @@ function parseHostPort(
   return { host: checkHost(host, 'host', fail), port: parsePort(text.slice(colon + 1), fail) };
 }
 
+/** Digits, read as redis-cli reads `-p` (leading zeros allowed: `016401` is 16401), then 1-65535. */
 function parsePort(text: string, fail: (reason: string) => never): number {
-  if (!/^\d{1,5}$/.test(text)) fail('port must be 1-65535');
+  if (!/^\d+$/.test(text)) fail('port must be 1-65535');
   return checkPort(Number(text), 'port', fail);
 }
 
