@@ -61,6 +61,8 @@ export interface ApplyOutcome {
   /** Everything the rollback did not manage (empty when nothing was rolled back or all was). */
   readonly notRestored: readonly string[];
   readonly rolledBack: boolean;
+  /** Refused before any change (another fix at work on a node, its lock file, a node already unhealthy). */
+  readonly refused?: boolean;
   readonly after?: readonly TargetResult[];
 }
 
@@ -228,7 +230,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       if (!node) return { ...empty, ok: false, error: `${address} is in the plan but not in the deployment` };
       if (isLocalHost(node.host)) {
         const problem = await locks.acquire(node.host, node.port);
-        if (problem) return { ...empty, ok: false, error: problem };
+        if (problem) return { ...empty, ok: false, refused: true, error: problem };
       }
       const session = new NodeSession(node.target, address, options);
       const original = credentialOf(node.target);
@@ -236,13 +238,13 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       const adminCred: Credential | undefined = admin === undefined || node.role === 'sentinel' ? undefined : { user: users.admin, password: admin, label: `user '${users.admin}'` };
       // The administrator the plan created, when it exists already: later steps may retire the target's credentials.
       await session.open([...(adminCred ? [adminCred] : []), original]);
-      if (await otherFix(session)) return { ...empty, ok: false, error: `another redfort fix is connected to ${address} (a client named ${CLIENT_NAME} in CLIENT LIST)` };
+      if (await otherFix(session)) return { ...empty, ok: false, refused: true, error: `another redfort fix is connected to ${address} (a client named ${CLIENT_NAME} in CLIENT LIST)` };
       // A node that is already unhealthy (a replica whose master is down, a cluster without all its slots) would
       // fail the check after its steps for reasons of its own, once changes were made: nothing is changed instead.
       const unhealthy = await nodeHealth(node, session, 0);
       if (unhealthy) {
         await session.close();
-        return { ...empty, ok: false, error: `${unhealthy} before any change: ${NOT_HEALTHY_BEFORE}` };
+        return { ...empty, ok: false, refused: true, error: `${unhealthy} before any change: fix changes nothing on a deployment that is not healthy: repair it, then plan again` };
       }
       const expected = new Map<string, Credential>([[session.credential!.label, session.credential!]]);
       if (session.credential !== original && (await canLogIn(node.target, original, options)) === undefined) expected.set(original.label, original);
@@ -408,9 +410,6 @@ async function runStep(step: PlanStep, run: NodeRun, options: ApplyOptions, rest
   }
   return undefined;
 }
-
-/** Why an apply changed nothing on an unhealthy deployment (`redfort fix` exits 2 on it, as on a stale plan). */
-export const NOT_HEALTHY_BEFORE = 'fix changes nothing on a deployment that is not healthy: repair it, then plan again';
 
 /** A replica's link must be up, a cluster node's state ok. */
 async function nodeHealth(node: FixState['nodes'][number], session: NodeSession, waitMs: number): Promise<string | undefined> {

@@ -5,7 +5,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
-import { NOT_HEALTHY_BEFORE, applyPlan, rollback, staleNodes } from './apply.ts';
+import { applyPlan, rollback, staleNodes } from './apply.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixGatherOptions } from './gather.ts';
 import { buildPlan } from './plan.ts';
@@ -184,7 +184,8 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   }
   const outcome = await applyPlan(plan, state, { ...options, classes, secrets, users: fixUsers(userPrefix), rollbackFile: flags.rollbackFile, earlierRecord: earlier, log });
   io.out(formatApplyText(outcome));
-  if (!outcome.ok) return outcome.applied.length === 0 && !outcome.rolledBack && (/another redfort fix|lock file/.test(outcome.error ?? '') || (outcome.error ?? '').endsWith(NOT_HEALTHY_BEFORE)) ? 2 : 1;
+  // Refused before any change, as a stale plan is: 2; a step that failed (rolled back or not): 1.
+  if (!outcome.ok) return outcome.refused ? 2 : 1;
   const pending = plan.steps.filter((s) => s.class === 'disruptive' && !classes.has('disruptive')).length;
   if (pending > 0) say(`${pending} disruptive step${pending === 1 ? '' : 's'} not applied: add --include-disruptive`);
   return 0;
