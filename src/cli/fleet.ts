@@ -141,12 +141,17 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
+/** A report file that could not be opened or written, as the one-line error that names it. */
+function reportWriteError(format: string, path: string, error: unknown): SettingsError {
+  return new SettingsError(`cannot write the ${format} report to '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+}
+
 /** {@link writeAll} to a report file, a failed write an error that names it. */
 function writeReport(file: { readonly path: string; readonly fd: number }, format: string, bytes: Uint8Array): void {
   try {
     writeAll(file.fd, bytes);
   } catch (error) {
-    throw new SettingsError(`cannot write the ${format} report to '${file.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw reportWriteError(format, file.path, error);
   }
 }
 
@@ -189,7 +194,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     try {
       return { path: f.path, fd: openSync(f.path, 'w') };
     } catch (error) {
-      throw new SettingsError(`cannot write the ${f.format} report to '${f.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw reportWriteError(f.format, f.path, error);
     }
   };
   const sinks = streamed.map(open);
@@ -252,27 +257,21 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   if (json) writeJson(json.end(report));
   for (const f of jsonFiles) closeSync(f.fd);
 
+  // The formats made whole (JSON Lines and JSON files went out as the run went).
   for (const file of cmd.plan.files) {
     if (file.format === 'jsonl' || file.format === 'json') continue;
-    // A report made in chunks (JSON) is written chunk by chunk; the others are made whole first.
-    const chunks = await io.renderChunks?.(file.format, report);
-    const content = chunks ? undefined : await io.render(file.format, report, false);
-    let fd: number | undefined;
+    const content = await io.render(file.format, report, false);
+    const f = open(file);
     try {
-      fd = openSync(file.path, 'w');
-      if (chunks) {
-        for (const chunk of chunks) writeAll(fd, chunk);
-      } else {
-        const writer = new FileWriter([fd]);
-        writer.add(content!);
-        writer.flush();
-      }
+      const writer = new FileWriter([f.fd]);
+      writer.add(content);
+      writer.flush();
     } catch (error) {
       // A failed system call is the file's; anything else is not a write error, and goes on as it is.
       if ((error as NodeJS.ErrnoException).syscall === undefined) throw error;
-      throw new SettingsError(`cannot write the ${file.format} report to '${file.path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw reportWriteError(file.format, f.path, error);
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      closeSync(f.fd);
     }
   }
   const code = summary.targetErrors > 0 ? 2 : run.failedOn ? 1 : 0;
