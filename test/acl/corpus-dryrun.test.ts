@@ -10,6 +10,7 @@ import type { CategoryTable } from '../../src/facts/types.ts';
 import { rawPipeline } from '../harness/raw.ts';
 import type { RespValue as Reply } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
+import { CORPUS, corpusFiles } from '../helpers/corpus.ts';
 
 // The corpus's ACL files (written by others for real deployments: test/fixtures/corpus/MANIFEST.tsv) loaded by
 // redis-server itself, with one more user for the test to ask as. For every user of a file, as redfort's ACL file
@@ -18,18 +19,11 @@ import { startRedis, stopAll } from '../harness/servers.ts';
 // allowed (the file's key patterns are not the test's to match). A file the server refuses is refused by the
 // parser too.
 
-const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
 const TESTER = 'redfort-corpus-tester';
 
 after(stopAll);
 
-const files = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8')
-  .trimEnd()
-  .split('\n')
-  .slice(1)
-  .map((row) => row.split('\t'))
-  .filter((cells) => cells[4] === 'acl')
-  .map((cells) => cells[0]!);
+const files = corpusFiles(['acl']);
 
 const strings = (reply: Reply | undefined): string[] => (Array.isArray(reply) ? reply.map(String) : []);
 

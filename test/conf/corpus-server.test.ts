@@ -11,7 +11,7 @@ import { lookupDirective } from '../../src/redis/directives.ts';
 import { rawPipeline } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { FIXTURES } from './helpers.ts';
+import { CORPUS, corpusFiles, startHereLines } from '../helpers/corpus.ts';
 
 // The corpus's config files (written by others for real deployments: test/fixtures/corpus/MANIFEST.tsv) against
 // redis-server itself. Each file is started as it is, followed by a few lines that give the server a free port, its
@@ -21,32 +21,15 @@ import { FIXTURES } from './helpers.ts';
 // told the server's version, must name line N too (an error, or a warning that the server would refuse it).
 
 const version = /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1];
-const CORPUS = join(FIXTURES, 'corpus');
 /** The user the tests read CONFIG GET as (the files' own users may be off, or have passwords not shown here). */
 const READER = 'redfort-corpus-reader';
 
 after(stopAll);
 
-interface Entry {
-  readonly file: string;
-  readonly kind: string;
-}
-
-function corpusEntries(kinds: readonly string[]): Entry[] {
-  const [header, ...rows] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n');
-  const cols = header!.split('\t');
-  return rows
-    .map((row) => {
-      const cells = row.split('\t');
-      return { file: cells[cols.indexOf('file')]!, kind: cells[cols.indexOf('kind')]! };
-    })
-    .filter((e) => kinds.includes(e.kind));
-}
-
 /** What the tests append: the server's own port and directory; a reader user unless the file keeps users in an ACL file. */
 function tail(text: string, port: number): string {
   const reader = /^\s*aclfile\s/im.test(text) ? '' : `user ${READER} on nopass ~* &* +@all\n`;
-  return `\nport ${port}\nbind 127.0.0.1\ndaemonize no\nsupervised no\nlogfile ""\npidfile redis.pid\ndir ./\nunixsocket ""\ntls-port 0\n${reader}`;
+  return `${startHereLines(port)}${reader}`;
 }
 
 /** The parser's view of the config file at `dir`/redis.conf: the effective config, or what it says instead. */
@@ -179,11 +162,11 @@ interface Tally {
  * server or Sentinel, which is stopped after.
  */
 function eachCorpusFile(kinds: readonly string[], sentinel: boolean, check: (server: RunningServer, text: string) => Promise<void>): Tally {
-  const entries = corpusEntries(kinds);
-  const tally: Tally = { files: entries.length, started: 0, refusedAtLine: 0 };
-  for (const entry of entries) {
-    it(entry.file, async () => {
-      const text = readFileSync(join(CORPUS, entry.file), 'latin1');
+  const files = corpusFiles(kinds);
+  const tally: Tally = { files: files.length, started: 0, refusedAtLine: 0 };
+  for (const file of files) {
+    it(file, async () => {
+      const text = readFileSync(join(CORPUS, file), 'latin1');
       const server = await startOrCompareRefusal(text, sentinel);
       if (server === 'elsewhere') return;
       if (server === 'refused') {

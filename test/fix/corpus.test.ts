@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { build, runCli } from '../report/cli-run.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import { snapshot, workDir } from './helpers.ts';
+import { CORPUS, corpusFiles, startHereLines } from '../helpers/corpus.ts';
 
 // `redfort fix` on servers configured as real deployments are: every config file of the corpus
 // (test/fixtures/corpus/MANIFEST.tsv) that redis-server starts with, followed by a few lines that give it a free port
@@ -15,16 +16,7 @@ import { snapshot, workDir } from './helpers.ts';
 after(stopAll);
 before(build);
 
-const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
-const files = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8')
-  .trimEnd()
-  .split('\n')
-  .slice(1)
-  .map((row) => row.split('\t'))
-  .filter((cells) => cells[4] === 'redis.conf' || cells[4] === 'fragment')
-  .map((cells) => cells[0]!);
-
-const tail = (port: number): string => `\nport ${port}\nbind 127.0.0.1\ndaemonize no\nsupervised no\nlogfile ""\npidfile redis.pid\ndir ./\nunixsocket ""\ntls-port 0\n`;
+const files = corpusFiles(['redis.conf', 'fragment']);
 
 describe("fix on the corpus's configs", () => {
   let applied = 0;
@@ -35,7 +27,7 @@ describe("fix on the corpus's configs", () => {
       const text = readFileSync(join(CORPUS, file), 'latin1');
       let server;
       try {
-        server = await startRedis({ confText: (port) => text + tail(port), killOnStop: true });
+        server = await startRedis({ confText: (port) => text + startHereLines(port), killOnStop: true });
       } catch {
         t.diagnostic('not a file this redis-server starts with');
         return;

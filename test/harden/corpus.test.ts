@@ -5,19 +5,16 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { binaryVersion, runTrial } from '../../src/harden/trial.ts';
 import { filesUnder, passwordsIn, redfort } from './run.ts';
+import { CORPUS, corpusFiles } from '../helpers/corpus.ts';
 
 // Every real-world redis.conf of the corpus that Debian's redis-server accepts: harden, start, re-audit (the
 // command's exit code 0 means the trial start passed and every rule it fixes passes), keep every comment line,
 // harden the output again (an empty diff), and no password outside credentials.env.
 
-const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
 const work = mkdtempSync(join(tmpdir(), 'redfort-harden-corpus-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const entries = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n').slice(1)
-  .map((row) => row.split('\t'))
-  .filter((cells) => cells[4] === 'redis.conf')
-  .map((cells) => cells[0]!);
+const entries = corpusFiles(['redis.conf']);
 
 function commentLines(text: string): string[] {
   return text.split('\n').filter((l) => l.trim().startsWith('#'));
