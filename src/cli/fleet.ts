@@ -295,7 +295,9 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     }
   }
   if (!cmd.quiet) {
-    for (const l of lines) if (l.error !== undefined) io.say(redact(namedError(l.target, l.error), secrets));
+    // Each error is scrubbed of every password of the run, the target's name (which holds none) left whole: a
+    // password such as `redis` made every line `***://host:port`, which showed the password to the reader.
+    for (const l of lines) if (l.error !== undefined) io.say(namedError(l.target, redact(l.error, secrets)));
   }
   for (const w of warnings) io.say(`warning: ${terminalSafe(redact(w.message, secrets))}`);
   return code;

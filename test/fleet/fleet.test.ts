@@ -145,6 +145,18 @@ describe('redfort audit --targets with per-target credentials', () => {
     assert.ok(!run.stdout.includes('not-the-password') && !run.stderr.includes('not-the-password'));
   });
 
+  it('a password that is also a common word does not blot out the targets named on stderr (redis://)', async () => {
+    // Every error line is still scrubbed of every password of the run; the target's name, which never holds one,
+    // is left whole: `***://127.0.0.1:1` told the reader what the password was.
+    const inventory = join(dir, 'word.yaml');
+    const [dead1, dead2] = await freePorts(2);
+    await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${dead1}", passwordEnv: FLEET_WORD_PW }\n  - url: "redis://127.0.0.1:${dead2}"\n`);
+    const run = await runCli(['audit', '--targets', inventory, '--no-probe', '--no-host', '--summary-only', '--fail-on', 'none'], { env: { FLEET_WORD_PW: 'redis' } });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`^redfort: redis://127\\.0\\.0\\.1:${dead1}: connection refused$`, 'm'));
+    assert.match(run.stderr, new RegExp(`^redfort: redis://127\\.0\\.0\\.1:${dead2}: connection refused$`, 'm'));
+  });
+
   it('audits an entry marked replication: true as a deployment: the group and its node, both labelled', async () => {
     const inventory = join(dir, 'deployment.yaml');
     await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${c.port}", password: ${PW_INLINE}, replication: true, labels: { team: cache } }\n`);
