@@ -223,7 +223,6 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const users = facts.acl?.users ?? [];
     const defaultUser = users.find((u) => u.name === 'default');
     const openDefault = defaultUser === undefined || canLogIn(defaultUser);
-    const requirepassLine = lineIn(fc, 'requirepass', conf.path);
     const requirepassSet = facts.secrets?.get('requirepass')?.value.set === true;
     if (requirepassSet) rotate.push(`requirepass (${where(facts.secrets?.get('requirepass')?.source)}): the old shared password; clients move to their new user`);
     const masterauth = facts.secrets?.get('masterauth');
@@ -231,8 +230,11 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     // Clear-text secrets leave the file (their lines become comments); an include cannot be edited.
     changes.push({ key: ['requirepass'], args: null, note: hasAcl(v) ? 'the default user is off; see PLAN.md' : 'given on the command line from credentials.env; see PLAN.md' });
     changes.push({ key: ['masterauth'], aliases: ['primaryauth'], args: null, note: 'given on the command line from credentials.env; see PLAN.md' });
-    if (requirepassLine === undefined && facts.secrets?.get('requirepass')?.source.kind === 'file') {
-      manual.push(`requirepass is set in an included file (${where(facts.secrets.get('requirepass')!.source)}): remove that line by hand (redfort does not edit includes).`);
+    for (const name of ['requirepass', 'masterauth']) {
+      const secret = facts.secrets?.get(name);
+      if (secret?.value.set && secret.source.kind === 'file' && resolve(secret.source.path) !== resolve(conf.path)) {
+        manual.push(`${name} is set in an included file (${where(secret.source)}): remove that line by hand (redfort does not edit includes), and rotate the password it held.`);
+      }
     }
 
     if (!hasAcl(v)) {

@@ -9,8 +9,8 @@ export interface RuleOutcome {
   readonly before: string;
   readonly after: string;
   readonly claimed: boolean;
-  /** The after-message when it still fails. */
-  readonly message?: string;
+  /** When it still fails: each distinct finding once, with where it is. */
+  readonly messages?: readonly string[];
 }
 
 export interface TrialOutcome {
@@ -127,7 +127,7 @@ export function planMarkdown(p: PlanInputs): string {
   out.push('');
   if (r.manual.length > 0 || left.length > 0) {
     out.push('## What redfort could not do for you', '', ...r.manual.map((m) => `- ${m}`));
-    for (const o of left) out.push(`- ${o.rule}: ${o.message ?? 'still fails'}`);
+    for (const o of left) for (const m of o.messages ?? ['still fails']) out.push(`- ${o.rule}: ${m}`);
     out.push('');
   }
   if (r.kept.length > 0) out.push('## Kept as you had it', '', ...r.kept.map((k) => `- ${k}`), '');

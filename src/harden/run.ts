@@ -96,11 +96,20 @@ function confFromLive(facts: Facts, version: ServerVersion): string {
   return `${lines.join('\n')}\n`;
 }
 
-function statusOf(result: TargetResult | undefined, rule: string): { status: string; message?: string } {
+/** A rule's status in a result; when it fails, each distinct finding once, with the file and line outside `generated` (the staged copies). */
+function statusOf(result: TargetResult | undefined, rule: string, generated: readonly string[] = []): { status: string; messages?: string[] } {
   const rs = result?.results.filter((x) => x.ruleId === rule) ?? [];
   if (rs.length === 0) return { status: 'n/a' };
   const failing = rs.filter((r) => r.status === 'fail');
-  if (failing.length > 0) return { status: 'fail', message: failing.map((r) => r.message).join('; ') };
+  if (failing.length > 0) {
+    const messages = failing.map((r) => {
+      const s = r.source;
+      if (s?.kind !== 'file') return r.message;
+      const own = generated.some((dir) => resolve(s.path).startsWith(`${resolve(dir)}/`));
+      return `${r.message} (${own ? `the generated ${basename(s.path)}` : `${s.path}:${s.line}, an input harden does not edit`})`;
+    });
+    return { status: 'fail', messages: [...new Set(messages)] };
+  }
   return { status: rs[0]!.status };
 }
 
@@ -237,8 +246,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const outcomes: RuleOutcome[] = [];
     for (const rule of new Set((after?.results ?? []).map((r) => r.ruleId))) {
       const b = statusOf(before, rule);
-      const a = statusOf(after, rule);
-      outcomes.push({ rule, before: b.status, after: a.status, claimed: result.claims.has(rule), ...(a.message ? { message: a.message } : {}) });
+      const a = statusOf(after, rule, [stage, work]);
+      outcomes.push({ rule, before: b.status, after: a.status, claimed: result.claims.has(rule), ...(a.messages ? { messages: a.messages } : {}) });
     }
     const plan = planMarkdown({ result, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'] });
     await put('PLAN.md', plan, 0o644);
@@ -334,7 +343,13 @@ async function staticAudits(facts: Facts, result: HardenResult, stage: string, w
     ...(result.sentinelConf !== undefined ? { sentinelConfigPath: await withSecrets('sentinel.conf', result.sentinelConf, 'sentinel.conf') } : {}),
   });
   // Secrets given on the command line are not in any file: judge clear-text passwords on the files as written.
-  const after: TargetResult = { ...deployed, results: deployed.results.map((r) => (r.ruleId === 'auth.plaintext-passwords' ? asWritten.results.find((x) => x.ruleId === r.ruleId) ?? r : r)) };
+  // Every finding of the files as written replaces every finding of the deployed copy (one each: not the first one twice).
+  const rule = 'auth.plaintext-passwords';
+  const written = asWritten.results.filter((x) => x.ruleId === rule);
+  const first = deployed.results.findIndex((r) => r.ruleId === rule);
+  const results = deployed.results.filter((r) => r.ruleId !== rule);
+  if (first >= 0 && written.length > 0) results.splice(first, 0, ...written);
+  const after: TargetResult = { ...deployed, results: first >= 0 && written.length > 0 ? results : deployed.results };
   return { before, after: after.error ? asWritten : after };
 }
 
@@ -348,7 +363,8 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   for (const o of changed) lines.push(`${o.rule.padEnd(width)}  ${o.before.padEnd(6)}  ${o.after}${o.claimed ? '' : '  (not fixed by harden)'}`);
   const claimed = outcomes.filter((o) => o.claimed);
   const left = claimed.filter((o) => o.after === 'fail');
-  lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? `; still failing: ${left.map((o) => `${o.rule} (${o.message ?? ''})`).join('; ')}` : ''}.`);
+  lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? '; still failing:' : '.'}`);
+  for (const o of left) for (const m of o.messages ?? ['still fails']) lines.push(`  ${o.rule}: ${m}`);
   lines.push(`${result.credentials.length} new credential${result.credentials.length === 1 ? '' : 's'} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
   return `${lines.join('\n')}\n`;
 }

@@ -108,6 +108,26 @@ describe('harden: what the files say', () => {
     assert.equal(readFileSync(join(`${out}2`, 'sentinel.conf.diff'), 'utf8'), '');
   });
 
+  it('secrets in an included file: each still-failing finding is one line naming that file and line, never repeated, never the value', async () => {
+    const dir = join(work, 'included');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'secret.conf'), 'requirepass hunter2-in-include\nmasterauth replica-pw-in-include\n');
+    writeFileSync(join(dir, 'redis.conf'), `port 6379\ninclude ${join(dir, 'secret.conf')}\n`);
+    const out = join(work, 'included-out');
+    const run = await redfort(['harden', '--config', join(dir, 'redis.conf'), '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const left = run.stdout.split('\n').filter((l) => /^ {2}auth\./.test(l));
+    assert.deepEqual(left, [
+      `  auth.plaintext-passwords: requirepass holds a clear-text password (${join(dir, 'secret.conf')}:1, an input harden does not edit)`,
+      `  auth.plaintext-passwords: masterauth holds a clear-text password (${join(dir, 'secret.conf')}:2, an input harden does not edit)`,
+      `  auth.requirepass-used: requirepass is set: every client shares one password and the full rights of the default user (and the value goes stale once ACL rules change the default user) (${join(dir, 'secret.conf')}:1, an input harden does not edit)`,
+    ]);
+    assert.match(run.stdout, /still failing:\n/);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /^- masterauth is set in an included file \(\S+secret\.conf:2\): remove that line by hand/m);
+    for (const text of [run.stdout, run.stderr, plan]) assert.ok(!text.includes('in-include'), 'no password');
+  });
+
   it('the hardened files pass a static audit of their own', async () => {
     const result = await auditFiles({ configPath: join(work, 'baseline', 'redis.conf'), aclPath: join(work, 'baseline', 'users.acl'), version: '7.0.15', cwd: work });
     const failing = result.results.filter((r) => r.status === 'fail' && ['auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.plaintext-passwords', 'network.bind-all-interfaces', 'network.protected-mode-off'].includes(r.ruleId));
