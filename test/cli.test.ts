@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -172,6 +172,24 @@ describe('redfort CLI', { concurrency: 4 }, () => {
       assert.equal(result.stdout, '');
       const report = JSON.parse(await readFile(file, 'utf8')) as JsonReport;
       assert.equal(report.targets[0]!.target, debian.url);
+    });
+
+    it('-o /dev/null, /dev/stdout and /dev/stderr need no --force (one target, a fleet, a baseline); a link elsewhere still does', async () => {
+      const quiet = await run(['audit', debian.url, '--fail-on', 'none', '-o', '/dev/null', '--baseline-write', '/dev/null']);
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.equal(quiet.stdout + quiet.stderr, '');
+      const piped = await run(['audit', debian.url, '--fail-on', 'none', '--quiet', '-o', 'json=/dev/stdout', '-o', 'sarif=/dev/stderr', '-f', 'junit', '-o', '/dev/null']);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.equal((JSON.parse(piped.stdout) as JsonReport).targets[0]!.target, debian.url);
+      assert.equal((JSON.parse(piped.stderr) as { version: string }).version, '2.1.0');
+      const inventory = join(tmp, 'devnull-fleet.txt');
+      await writeFile(inventory, `${debian.url}\n`);
+      const fleet = await run(['audit', '--targets', inventory, '--fail-on', 'none', '--quiet', '-f', 'junit', '-o', 'junit=/dev/null', '-o', 'json=/dev/stdout', '-o', 'jsonl=/dev/null', '-o', 'html=/dev/null']);
+      assert.equal(fleet.code, 0, fleet.stderr);
+      assert.equal((JSON.parse(fleet.stdout) as JsonReport).targets[0]!.target, debian.url);
+      const link = join(tmp, 'to-devnull.json');
+      await symlink('/dev/null', link);
+      assertOneLineError(await run(['audit', debian.url, '-o', link]), /cannot write a report to '\S+to-devnull\.json': a symbolic link: refused \(pass --force/);
     });
 
     it('piped output has no ANSI escapes', async () => {

@@ -1,9 +1,9 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
 import type { JsonlLine, LoadedInventory } from '../app/inventory.ts';
 import { readTextFile } from '../util/read-file.ts';
+import { openOutputSync, writeAllSync } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
@@ -138,7 +138,7 @@ export class FileWriter {
 
 /** Writes all of `bytes` to `fd`, however many writes it takes. */
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+  writeAllSync(fd, bytes);
 }
 
 /** A report file that could not be opened or written, as the one-line error that names it. */
@@ -190,9 +190,9 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   const streamed = cmd.plan.files.filter((f) => f.format === 'jsonl');
   const stdoutJsonl = cmd.plan.stdout === 'jsonl';
   const keepAll = cmd.plan.files.some((f) => f.format !== 'jsonl' && f.format !== 'json') || (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl' && !(cmd.plan.stdout === 'text' && cmd.summaryOnly));
-  const open = (f: OutputPlan['files'][number]): { path: string; fd: number } => {
+  const open = (f: OutputPlan['files'][number]): { path: string; fd: number; close(): void } => {
     try {
-      return { path: f.path, fd: openSync(f.path, 'w') };
+      return { path: f.path, ...openOutputSync(f.path) };
     } catch (error) {
       throw reportWriteError(f.format, f.path, error);
     }
@@ -253,9 +253,9 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   const { targets: _targets, ...head } = report;
   const { summary, warnings = [] } = report;
   emit(jsonlSummary(head));
-  for (const sink of sinks) closeSync(sink.fd);
+  for (const sink of sinks) sink.close();
   if (json) writeJson(json.end(report));
-  for (const f of jsonFiles) closeSync(f.fd);
+  for (const f of jsonFiles) f.close();
 
   // The formats made whole (JSON Lines and JSON files went out as the run went).
   for (const file of cmd.plan.files) {
@@ -271,7 +271,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
       if ((error as NodeJS.ErrnoException).syscall === undefined) throw error;
       throw reportWriteError(file.format, f.path, error);
     } finally {
-      closeSync(f.fd);
+      f.close();
     }
   }
   const code = summary.targetErrors > 0 ? 2 : run.failedOn ? 1 : 0;

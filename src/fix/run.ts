@@ -16,11 +16,17 @@ import { readRollback, RollbackFileError } from './rollback.ts';
 import { formatApplyText, formatPlanText } from './text.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
-import { FileWriteError, writeOutputFile } from '../util/write-file.ts';
+import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
 import type { FixPlan, StepClass } from './types.ts';
 
 /** Bad input to fix (flags, a plan or secrets file): nothing is changed; the CLI reports it as a usage error. */
 export class FixInputError extends Error {}
+
+/** Why --out cannot take the plan, in one line (fix has no --force: a link or a FIFO there is refused). */
+function planWriteError(path: string, error: unknown): FixInputError {
+  const why = error instanceof FileWriteError ? (error.refused !== undefined ? `${error.refused}: refused` : error.detail) : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+  return new FixInputError(`cannot write the plan to '${path}': ${why}`);
+}
 
 /** The terminal of a fix run: what it prints, its notices, and the question before disruptive steps. */
 export interface FixIo {
@@ -134,6 +140,8 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const options: FixGatherOptions = { ...timeouts, kind, ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
   if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${userPrefix}' may hold only letters, digits and _ . : -`);
+  // A plan that cannot be saved is known before the servers are read and the secrets file is written.
+  if (flags.plan && flags.out !== undefined) await checkOutputPath(flags.out).catch((error: unknown) => Promise.reject(planWriteError(flags.out!, error)));
   const gathered = await gatherFixState(target, options);
   if (!gathered.ok) {
     say(`${target.display}: ${gathered.error}`);
@@ -150,7 +158,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
       try {
         await writeOutputFile(flags.out, json);
       } catch (error) {
-        throw new FixInputError(`cannot write the plan to '${flags.out}': ${error instanceof FileWriteError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}`);
+        throw planWriteError(flags.out, error);
       }
     }
     io.out(flags.format === 'json' ? json : formatPlanText(plan, { secretsFile: flags.secrets }));

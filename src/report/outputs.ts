@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { sharedOutputPath } from '../util/write-file.ts';
 
 /** Where each report goes: at most one to standard output, the others to files. */
 export interface OutputPlan {
@@ -48,6 +49,7 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
 function sameFile(files: readonly { readonly format: string; readonly path: string }[]): string | undefined {
   const seen = new Map<string, { format: string; path: string }>();
   for (const file of files) {
+    if (sharedOutputPath(file.path)) continue;
     const key = resolve(file.path);
     const first = seen.get(key);
     if (first) return `--output ${first.format}=${first.path} and --output ${file.format}=${file.path} name the same file: the second report would replace the first`;

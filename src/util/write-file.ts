@@ -1,6 +1,7 @@
 import { lstat, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { errnoOf, errnoText } from './fs-error.ts';
 import { kindOf } from './read-file.ts';
 import { nodeCrypto } from './builtin.ts';
@@ -14,9 +15,15 @@ export class FileWriteError extends Error {
     /** The reason alone (`a symbolic link: refused without --force`). */
     readonly detail: string,
     readonly code?: string,
+    /** Set when the path is refused for what it is (`a symbolic link`), which --force would write through. */
+    readonly refused?: string,
   ) {
     super(`${path}: ${detail}`);
   }
+}
+
+function refusal(path: string, info: Stats): FileWriteError {
+  return new FileWriteError(path, `${kindOf(info)}: refused (pass --force to write through it)`, undefined, kindOf(info));
 }
 
 export interface WriteFileOptions {
@@ -25,6 +32,81 @@ export interface WriteFileOptions {
    * refusing. Default false.
    */
   readonly force?: boolean | undefined;
+}
+
+/** The links that name one of this process's own open files: in /dev and /proc, so nobody plants them. */
+const OWN_STREAM = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
+
+/**
+ * Whether an output at `path` (its `lstat`) is a stream written through as a shell's `>` would, with no --force: a
+ * character device (`/dev/null`, a terminal: only root makes one) or one of this process's own streams
+ * (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`). A symlink elsewhere, a FIFO or a block device is not.
+ */
+export function isOutputStream(path: string, info: Stats): boolean {
+  return info.isCharacterDevice() || (info.isSymbolicLink() && OWN_STREAM.test(resolve(path)));
+}
+
+/**
+ * The flags a stream output is opened with: appending, so that `-o json=/dev/stdout > file` does not cut what was
+ * already written to the file nor overwrite it from offset 0.
+ */
+export function streamOpenFlags(path: string): 'a' | 'w' {
+  return OWN_STREAM.test(resolve(path)) ? 'a' : 'w';
+}
+
+/**
+ * Whether several outputs may name `path`: `/dev/null`, and this process's own streams (each report appended),
+ * where a file would take only the last report.
+ */
+export function sharedOutputPath(path: string): boolean {
+  const name = resolve(path);
+  return name === '/dev/null' || OWN_STREAM.test(name);
+}
+
+/** The descriptor an own stream names (`/dev/stdout` is 1), else undefined. */
+function ownDescriptor(path: string): number | undefined {
+  const name = resolve(path);
+  if (!OWN_STREAM.test(name)) return undefined;
+  return name === '/dev/stdout' ? 1 : name === '/dev/stderr' ? 2 : Number(name.slice(name.lastIndexOf('/') + 1));
+}
+
+/** An output opened for synchronous writes, and how to close it (a descriptor redfort did not open stays open). */
+export interface OpenOutput {
+  readonly fd: number;
+  close(): void;
+}
+
+/**
+ * Opens a report output for {@link writeAllSync} (the caller has checked the path with {@link checkOutputPath}).
+ * An own stream that Linux cannot reopen through /proc (a socket: systemd's journal, the socket pair a Node parent
+ * gives its child, ENXIO) is written on its descriptor itself.
+ */
+export function openOutputSync(path: string): OpenOutput {
+  try {
+    const fd = openSync(path, streamOpenFlags(path));
+    return { fd, close: () => closeSync(fd) };
+  } catch (error) {
+    const own = ownDescriptor(path);
+    if (own === undefined || errnoOf(error) !== 'ENXIO') throw error;
+    return { fd: own, close: () => {} };
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `bytes` to `fd`, however many writes it takes; a descriptor in non-blocking mode (standard output,
+ * when Node made it so) that is full (EAGAIN) is waited for, 1 ms at a time.
+ */
+export function writeAllSync(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (error) {
+      if (errnoOf(error) !== 'EAGAIN') throw error;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 
 /** What a write's errors mean that a read's do not; the others read as they do for a read (fs-error.ts). */
@@ -43,8 +125,8 @@ function reasonOf(path: string, error: unknown): FileWriteError {
 }
 
 /**
- * Checks that `path` may be written by {@link writeOutputFile}: missing, or a regular file, or (with `force`)
- * anything but a directory. Lets a run fail before the audit rather than after it.
+ * Checks that `path` may be written by {@link writeOutputFile}: missing, a regular file, a stream
+ * ({@link isOutputStream}), or (with `force`) anything but a directory. Lets a run fail before the audit rather than after it.
  */
 export async function checkOutputPath(path: string, options: WriteFileOptions = {}): Promise<void> {
   let info: Stats | undefined;
@@ -63,16 +145,17 @@ export async function checkOutputPath(path: string, options: WriteFileOptions = 
     if (!dir.isDirectory()) throw new FileWriteError(path, `'${dirname(path)}' is not a directory`);
     return;
   }
-  if (info.isFile()) return;
+  if (info.isFile() || isOutputStream(path, info)) return;
   if (info.isDirectory()) throw new FileWriteError(path, 'a directory');
-  if (!options.force) throw new FileWriteError(path, `${kindOf(info)}: refused (pass --force to write through it)`);
+  if (!options.force) throw refusal(path, info);
 }
 
 /**
  * Writes an output file (a report, a baseline) so that nobody can make redfort, running as root, overwrite
  * another file: the content goes into a new file of the same directory (created exclusively, so never through a
- * planted link) that is then renamed over `path`. An existing symlink, FIFO or device at `path` is refused unless
- * `force`, which writes through it as a plain open would. A regular file keeps its permission bits.
+ * planted link) that is then renamed over `path`. A stream ({@link isOutputStream}: `/dev/null`, `/dev/stdout`) is
+ * written through; any other symlink, FIFO or device at `path` is refused unless `force`, which writes through it as
+ * a plain open would. A regular file keeps its permission bits.
  */
 export async function writeOutputFile(path: string, content: string | Uint8Array, options: WriteFileOptions = {}): Promise<void> {
   let info: Stats | undefined;
@@ -83,9 +166,19 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
   }
   if (info && !info.isFile()) {
     if (info.isDirectory()) throw new FileWriteError(path, 'a directory');
-    if (!options.force) throw new FileWriteError(path, `${kindOf(info)}: refused (pass --force to write through it)`);
+    const stream = isOutputStream(path, info);
+    if (!stream && !options.force) throw refusal(path, info);
     try {
-      await writeFile(path, content);
+      if (!stream) {
+        await writeFile(path, content, { flag: 'w' });
+        return;
+      }
+      const out = openOutputSync(path);
+      try {
+        writeAllSync(out.fd, typeof content === 'string' ? Buffer.from(content) : content);
+      } finally {
+        out.close();
+      }
       return;
     } catch (error) {
       throw reasonOf(path, error);

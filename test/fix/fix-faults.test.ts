@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FixPlan, PlanStep } from '../../src/fix/types.ts';
@@ -37,6 +37,9 @@ describe('fix faults on one wide-open server', () => {
     const cli = (args: string[]) => runCli(args, { cwd: dir });
     const planned = await cli(['fix', server.url, '--plan', '--out', 'stale.json', '--no-probe']);
     assert.equal(planned.code, 0, planned.stderr);
+    const discarded = await cli(['fix', server.url, '--plan', '--out', '/dev/null', '--no-probe', '--secrets', 'discarded-secrets.env']);
+    assert.equal(discarded.code, 0, discarded.stderr);
+    symlinkSync(join(dir, 'stale.json'), join(dir, 'plan-link.json'));
     await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'loglevel', 'verbose']);
     const applied = await cli(['fix', server.url, '--apply', 'stale.json', '--no-probe', '--rollback-file', 'stale-rollback.json']);
     await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'loglevel', 'warning']);
@@ -49,12 +52,15 @@ describe('fix faults on one wide-open server', () => {
       [['fix', server.url], /give exactly one of --plan, --apply/],
       [['fix', server.url, '--apply', '--include-disruptive', '--no-probe', '--rollback-file', 'x.json'], /--include-disruptive asks for a confirmation on a terminal: add --yes/],
       [['fix', '--rollback', 'missing.json'], /missing\.json: cannot read the rollback file/],
+      // fix has no --force: a link or a FIFO at --out is refused before the servers are read, without naming it.
+      [['fix', server.url, '--plan', '--no-probe', '--out', 'plan-link.json', '--secrets', 'refused-secrets.env'], /^redfort: cannot write the plan to 'plan-link\.json': a symbolic link: refused$/m],
     ] as const) {
       const r = await cli([...args]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, pattern);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     }
+    assert.ok(!existsSync(join(dir, 'refused-secrets.env')), 'no secrets file for a plan that could not be saved');
     assert.deepEqual(await snapshot(server), before);
   });
 

@@ -10,6 +10,11 @@ describe('--format and --output', () => {
     assert.equal(plan(undefined, ['json=r.json', 'sarif=./r.json']), '--output json=r.json and --output sarif=./r.json name the same file: the second report would replace the first');
     assert.match(plan(['json'], ['sarif=out.txt', 'out.txt']) as string, /^--output sarif=out\.txt and --output json=out\.txt name the same file/);
     assert.deepEqual(plan(undefined, ['json=a/r.json', 'sarif=b/r.json']), { stdout: 'text', files: [{ format: 'json', path: 'a/r.json' }, { format: 'sarif', path: 'b/r.json' }] });
+    // /dev/null discards them all; each report to standard output is appended to it.
+    assert.deepEqual(plan(undefined, ['json=/dev/null', 'sarif=/dev/null', 'junit=/dev/stdout', 'html=/dev/stdout']), {
+      stdout: 'text',
+      files: [{ format: 'json', path: '/dev/null' }, { format: 'sarif', path: '/dev/null' }, { format: 'junit', path: '/dev/stdout' }, { format: 'html', path: '/dev/stdout' }],
+    });
   });
 
   it('prints text by default', () => {

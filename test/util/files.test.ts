@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, readdirSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -178,6 +178,27 @@ describe('report and baseline outputs', () => {
   test('a FIFO or a directory at the output path is refused', async () => {
     assert.match((await writeError(fifo)).message, /a FIFO: refused/);
     assert.match((await writeError(path('subdir'), { force: true })).message, /a directory$/);
+  });
+
+  test('a character device and this process\'s own streams are written through without force; a link to them elsewhere is not', async () => {
+    await checkOutputPath('/dev/null');
+    await writeOutputFile('/dev/null', 'gone');
+    const file = path('stream-target.txt');
+    writeFileSync(file, 'head,');
+    const fd = openSync(file, 'r');
+    try {
+      for (const link of [`/dev/fd/${fd}`, `/proc/self/fd/${fd}`]) {
+        await checkOutputPath(link);
+        // Appended, as the shell's `>>` would: what the file already held stays.
+        await writeOutputFile(link, 'tail,');
+      }
+    } finally {
+      closeSync(fd);
+    }
+    assert.equal(readFileSync(file, 'utf8'), 'head,tail,tail,');
+    symlinkSync('/dev/null', path('planted-devnull.json'));
+    assert.match((await writeError(path('planted-devnull.json'))).message, /a symbolic link: refused/);
+    await assert.rejects(checkOutputPath(path('planted-devnull.json')), FileWriteError);
   });
 
   test('with force, a symlink is written through as a plain open would', async () => {
