@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -9,6 +9,7 @@ import { resolveTarget, TargetError, targetPassword } from '../src/redis/target.
 import { tlsOptions } from '../src/gather/live/tls-options.ts';
 import { redact } from '../src/util/redact.ts';
 import type { Target, TargetFlags } from '../src/redis/target.ts';
+import { makeCerts } from './harness/certs.ts';
 
 interface Case {
   name: string;
@@ -236,17 +237,15 @@ describe('tlsOptions', () => {
   writeFileSync(join(dir, 'cadir', 'README'), 'not a certificate');
 
   test('reads the files and sets SNI to the host name', async () => {
-    const target = resolveTarget(
-      'rediss://cache.example:6390',
-      { cacert: join(dir, 'ca.pem'), cert: join(dir, 'client.pem'), key: join(dir, 'client.key') },
-      {},
-    );
+    // Real ones: a certificate OpenSSL cannot read, or a key that is not the certificate's, is refused.
+    const certs = await makeCerts();
+    const target = resolveTarget('rediss://cache.example:6390', { cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey }, {});
     const options = await tlsOptions(target);
     assert.equal(options.rejectUnauthorized, true);
     assert.equal(options.servername, 'cache.example');
-    assert.deepEqual((options.ca as Buffer[]).map(String), [pem('ca')]);
-    assert.equal(String(options.cert), pem('client'));
-    assert.equal(String(options.key), key);
+    assert.deepEqual((options.ca as Buffer[]).map(String), [readFileSync(certs.ca, 'utf8')]);
+    assert.equal(String(options.cert), readFileSync(certs.clientCert, 'utf8'));
+    assert.equal(String(options.key), readFileSync(certs.clientKey, 'utf8'));
   });
 
   test('no SNI for an IP address; --sni and --insecure are honoured', async () => {

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fsErrorText } from '../util/fs-error.ts';
+import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import type { Thresholds } from '../rules/define.ts';
@@ -156,6 +157,28 @@ export async function parseExporterConfig(text: string, path: string, environmen
     return undefined;
   };
 
+  /**
+   * The paths of a certificate and its key, checked to go together. `required`: a file that cannot be read stops
+   * the start (the web listener's); else it is left to each probe, which names it.
+   */
+  const certAndKey = async (certNode: Pair, keyNode: Pair, where: string, required: boolean): Promise<{ cert: string; key: string }> => {
+    const [certKey, keyKey] = [keyOf(certNode), keyOf(keyNode)];
+    const cert = file(str(certNode.value, `${where}: ${certKey}`));
+    const key = file(str(keyNode.value, `${where}: ${keyKey}`));
+    const texts: string[] = [];
+    for (const [node, name, path] of [[certNode, certKey, cert], [keyNode, keyKey, key]] as const) {
+      try {
+        texts.push(await environment.readFile(path));
+      } catch (error) {
+        if (!required) return { cert, key };
+        return fail(node.value, `${where}: cannot read ${name} '${path}': ${fsErrorText(error)}`);
+      }
+    }
+    const problem = certKeyProblem(texts[0]!, texts[1]!);
+    if (problem !== undefined) fail(problem === 'certificate' ? certNode.value : keyNode.value, `${where}: ${certKeyProblemText(problem, `${certKey} '${cert}'`, `${keyKey} '${key}'`)}`);
+    return { cert, key };
+  };
+
   const root = doc.contents;
   let listen = DEFAULT_LISTEN;
   let concurrency = AUDIT_CONCURRENCY;
@@ -225,8 +248,9 @@ export async function parseExporterConfig(text: string, path: string, environmen
         }
         const bearerToken = await secret(items.get('bearerTokenEnv'), items.get('bearerTokenFile'), 'web');
         if (basicAuth && bearerToken !== undefined) fail(basic!.key, 'web: give basicAuth or a bearer token, not both');
+        const webTls = tlsCert ? await certAndKey(tlsCert, tlsKey!, 'web', true) : undefined;
         web = {
-          ...(tlsCert ? { tlsCert: file(str(tlsCert.value, 'web: tlsCert')), tlsKey: file(str(tlsKey!.value, 'web: tlsKey')) } : {}),
+          ...(webTls ? { tlsCert: webTls.cert, tlsKey: webTls.key } : {}),
           ...(basicAuth ? { basicAuth } : {}),
           ...(bearerToken !== undefined ? { bearerToken } : {}),
         };
@@ -272,6 +296,8 @@ export async function parseExporterConfig(text: string, path: string, environmen
     const sample = has('sampleData') ? parseSampleData(sampleNode && typeof sampleNode.toJSON === 'function' ? sampleNode.toJSON() : null) : null;
     if (sample !== null && 'error' in sample) fail(items.get('sampleData')?.value ?? items.get('sampleData')?.key, `${where}: ${sample.error}`);
     if (has('cert') !== has('key')) fail(items.get('cert')?.key ?? items.get('key')?.key, `${where}: cert and key go together`);
+    // A client certificate and key that do not go together fail every probe: said at start, with the line.
+    if (has('cert')) await certAndKey(items.get('cert')!, items.get('key')!, where, false);
     return {
       name,
       ...strings,

@@ -26,6 +26,7 @@ import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryVersion, freePort, runTrial } from './trial.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
+import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
 
 /** Bad input to harden (a flag, a file, a version): nothing is written; the CLI reports it as a usage error. */
 export class HardenInputError extends Error {}
@@ -128,7 +129,12 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new HardenInputError('--tls-cert, --tls-key and --tls-ca go together');
   const tls: TlsFiles | undefined = tlsGiven === 3 ? { cert: resolve(flags.tlsCert!), key: resolve(flags.tlsKey!), ca: resolve(flags.tlsCa!) } : undefined;
-  if (tls) for (const [path, flag] of [[tls.cert, '--tls-cert'], [tls.key, '--tls-key'], [tls.ca, '--tls-ca']] as const) await readInput(path, flag);
+  if (tls) {
+    const [cert, key] = [await readInput(tls.cert, '--tls-cert'), await readInput(tls.key, '--tls-key'), await readInput(tls.ca, '--tls-ca')];
+    // Else the trial start fails on OpenSSL's `key values mismatch`, after every file is written.
+    const problem = certKeyProblem(cert, key);
+    if (problem !== undefined) throw new HardenInputError(certKeyProblemText(problem, `the --tls-cert file '${flags.tlsCert}'`, `the --tls-key file '${flags.tlsKey}'`));
+  }
   const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
   if (!live && !flags.config && !flags.sentinelConfig) throw new HardenInputError('give a live target (redis://…) or --config FILE');
   const texts = new Map<string, string>();

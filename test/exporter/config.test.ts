@@ -11,6 +11,7 @@ import { ExporterConfigError, parseExporterConfig } from '../../src/exporter/con
 import { renderProbe } from '../../src/exporter/metrics.ts';
 import type { ProbeSnapshot } from '../../src/exporter/metrics.ts';
 import { RULES } from '../../src/rules/index.ts';
+import { makeCerts } from '../harness/certs.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -99,6 +100,26 @@ inventory: inventory.yaml
     assert.match(await parseError('modules: { default: {} }\n'), /allow or inventory: name the targets/);
     assert.match(await parseError('allow: [127.0.0.1:1]\n'), /modules: at least one module/);
     assert.match(await parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { basicAuth: { username: p } }\n'), /:3: web: basicAuth needs passwordEnv or passwordFile/);
+  });
+});
+
+describe('exporter config: certificates and keys that do not go together', () => {
+  it('web tlsCert/tlsKey and a module\'s cert/key: one line naming both files and the line, at start', async () => {
+    const certs = await makeCerts();
+    const files = Object.fromEntries(await Promise.all([certs.serverCert, certs.serverKey, certs.clientKey].map(async (f) => [f, await readFile(f, 'utf8')] as const)));
+    const error = async (yaml: string) => parse(yaml, {}, files).then(() => assert.fail('expected an error'), (e: unknown) => (e as Error).message);
+    assert.equal(
+      await error(`modules: { default: {} }\nallow: [127.0.0.1:1]\nweb:\n  tlsCert: ${certs.serverCert}\n  tlsKey: ${certs.clientKey}\n`),
+      `/etc/redfort/exporter.yaml:5: web: tlsCert '${certs.serverCert}' and tlsKey '${certs.clientKey}' do not match: the key is not the certificate's`,
+    );
+    assert.equal(
+      await error(`modules:\n  tls:\n    cert: ${certs.serverCert}\n    key: ${certs.clientKey}\nallow: [127.0.0.1:1]\n`),
+      `/etc/redfort/exporter.yaml:4: modules: tls: cert '${certs.serverCert}' and key '${certs.clientKey}' do not match: the key is not the certificate's`,
+    );
+    assert.match(await error(`modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { tlsCert: ${certs.serverCert}, tlsKey: /no/such.key }\n`), /:3: web: cannot read tlsKey '\/no\/such\.key': no such file/);
+    // A pair that goes together; a module's file that cannot be read now is left to each probe, which names it.
+    const config = await parse(`modules:\n  tls: { cert: ${certs.serverCert}, key: /not/yet.key }\nallow: [127.0.0.1:1]\nweb: { tlsCert: ${certs.serverCert}, tlsKey: ${certs.serverKey} }\n`, {}, files);
+    assert.equal(config.web.tlsKey, certs.serverKey);
   });
 });
 

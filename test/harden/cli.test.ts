@@ -36,6 +36,15 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     });
   }
 
+  it('a --tls-key that is not the --tls-cert\'s: one line naming both, nothing written (it was a failed trial start)', async () => {
+    const certs = await makeCerts();
+    const out = join(work, 'bad-tls-pair');
+    const run = await redfort(['harden', '--config', conf, '--redis-version', '7.0.15', '--tls-cert', certs.serverCert, '--tls-key', certs.clientKey, '--tls-ca', certs.ca, '--out', out]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr, `redfort: the --tls-cert file '${certs.serverCert}' and the --tls-key file '${certs.clientKey}' do not match: the key is not the certificate's\n`);
+    assert.equal(existsSync(out), false);
+  });
+
   it('an output directory that is not empty: refused, then replaced with --force', async () => {
     const out = join(work, 'taken');
     mkdirSync(out);

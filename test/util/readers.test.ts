@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -111,12 +111,38 @@ describe('--key must hold a PEM private key that redfort can use', () => {
     assert.ok((await options(certs.clientKey)).key, 'a good key is refused');
   });
 
+  test('a key that is not the certificate\'s, and PEM bodies OpenSSL cannot read: one line naming the files', GUARD, async () => {
+    const certs = await makeCerts();
+    const options = (flags: { cacert?: string; cert?: string; key?: string }) => tlsOptions(resolveTarget('rediss://127.0.0.1:6379', flags, {}));
+    // OpenSSL said `key values mismatch` at connect time, naming neither file.
+    await assert.rejects(options({ cert: certs.clientCert, key: certs.serverKey }), {
+      name: 'TargetError',
+      message: `the --cert file '${certs.clientCert}' and the --key file '${certs.serverKey}' do not match: the key is not the certificate's`,
+    });
+    const broken = join(dir, 'broken.crt');
+    writeFileSync(broken, '-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n');
+    const brokenKey = join(dir, 'broken.key');
+    writeFileSync(brokenKey, '-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n');
+    await assert.rejects(options({ cert: broken, key: certs.clientKey }), { message: `the --cert file '${broken}' holds a PEM certificate OpenSSL cannot read` });
+    await assert.rejects(options({ cert: certs.clientCert, key: brokenKey }), { message: `the --key file '${brokenKey}' holds a PEM private key OpenSSL cannot read` });
+    // Node skipped such a CA without a word: the audit connected unverified and blamed the server's certificate.
+    const bundle = join(dir, 'bundle.crt');
+    writeFileSync(bundle, `${readFileSync(certs.ca, 'utf8')}${readFileSync(broken, 'utf8')}`);
+    await assert.rejects(options({ cacert: bundle }), { message: `the --cacert file '${bundle}' holds a PEM certificate OpenSSL cannot read (certificate 2 of 2)` });
+    writeFileSync(bundle, `${readFileSync(certs.ca, 'utf8')}${readFileSync(certs.ca, 'utf8').slice(0, 200)}`);
+    await assert.rejects(options({ cacert: bundle }), { message: `the --cacert file '${bundle}' holds a PEM certificate cut short (no END line)` });
+    assert.ok((await options({ cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey })).key, 'a good set is refused');
+  });
+
   test('the CLI: one line naming the target, the flag and the file, exit 2', GUARD, async () => {
     const certs = await makeCerts();
     const target = `rediss://127.0.0.1:${await freePort()}`;
     const run = await runCli(['audit', target, '--cert', certs.clientCert, '--key', certs.clientCert, '--format', 'json']);
     assert.equal(run.code, 2);
     assert.deepEqual(run.stderr.trim().split('\n'), [`redfort: ${target}: the --key file '${certs.clientCert}' holds no PEM private key`]);
+    const mismatch = await runCli(['audit', target, '--cert', certs.clientCert, '--key', certs.serverKey, '--format', 'json']);
+    assert.equal(mismatch.code, 2);
+    assert.deepEqual(mismatch.stderr.trim().split('\n'), [`redfort: ${target}: the --cert file '${certs.clientCert}' and the --key file '${certs.serverKey}' do not match: the key is not the certificate's`]);
   });
 });
 

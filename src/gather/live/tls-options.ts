@@ -1,6 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { readFileBytes } from '../../util/read-file.ts';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
+import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
+import { certKeyProblem, certKeyProblemText } from '../../util/tls-pair.ts';
 import net from 'node:net';
 import { join } from 'node:path';
 import type tls from 'node:tls';
@@ -24,6 +26,7 @@ export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions>
   if (ca.length > 0) options.ca = ca;
   if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert', 'certificate');
   if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key', 'private key');
+  checkTlsFiles(options, settings);
   const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
   if (servername !== undefined) options.servername = servername;
   return options;
@@ -52,6 +55,58 @@ async function readPem(path: string, flag: string, holds: 'certificate' | 'priva
     }
   }
   return content;
+}
+
+/** Files already checked, by their contents: each distinct set once a run, not once a target. */
+const checked = new Map<string, string | undefined>();
+
+/**
+ * What OpenSSL would refuse at connect time, said once with the files' names: a key that is not the certificate's
+ * (OpenSSL: `key values mismatch`), a certificate, key or CA whose PEM body it cannot read (`bad base64 decode`,
+ * `DECODER routines::unsupported`).
+ *
+ * @throws {TargetError} naming the file or files.
+ */
+function checkTlsFiles(options: tls.ConnectionOptions, settings: NonNullable<Target['tls']>): void {
+  if (options.cert === undefined && options.key === undefined && options.ca === undefined) return;
+  const parts = [options.ca, options.cert, options.key].map((p) => (p === undefined ? '' : ([] as Buffer[]).concat(p as Buffer | Buffer[]).map((b) => b.toString('latin1')).join('\0')));
+  const key = parts.join('\u0001');
+  if (!checked.has(key)) {
+    if (checked.size >= 64) checked.clear();
+    checked.set(key, tlsFilesProblem(options, settings));
+  }
+  const problem = checked.get(key);
+  if (problem !== undefined) throw new TargetError(problem);
+}
+
+function tlsFilesProblem(options: tls.ConnectionOptions, settings: NonNullable<Target['tls']>): string | undefined {
+  const { createSecureContext } = loadBuiltin<typeof tls>('node:tls');
+  const crypto = nodeCrypto();
+  // Node skips a CA it cannot parse without a word: the audit then connected unverified, blaming the server.
+  if (settings.caFile !== undefined && Array.isArray(options.ca)) {
+    const text = (options.ca[0] as Buffer).toString('latin1');
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----/g) ?? [];
+    const begun = text.split('-----BEGIN CERTIFICATE-----').length - 1;
+    if (begun > blocks.length) return `the --cacert file '${settings.caFile}' holds a PEM certificate cut short (no END line)`;
+    for (const [i, block] of blocks.entries()) {
+      try {
+        new crypto.X509Certificate(block);
+      } catch {
+        return `the --cacert file '${settings.caFile}' holds a PEM certificate OpenSSL cannot read (certificate ${i + 1} of ${blocks.length})`;
+      }
+    }
+  }
+  try {
+    createSecureContext({ ...(options.ca ? { ca: options.ca } : {}), ...(options.cert ? { cert: options.cert } : {}), ...(options.key ? { key: options.key } : {}) });
+    return undefined;
+  } catch {
+    // Which one: only on this path, so that a good set costs one context.
+  }
+  if (options.cert !== undefined && options.key !== undefined) {
+    const problem = certKeyProblem(options.cert as Buffer, options.key as Buffer);
+    if (problem !== undefined) return certKeyProblemText(problem, `the --cert file '${settings.certFile}'`, `the --key file '${settings.keyFile}'`);
+  }
+  return `OpenSSL refuses the TLS files together (${[settings.caFile, settings.caDir, settings.certFile, settings.keyFile].filter((f) => f !== undefined).map((f) => `'${f}'`).join(', ')})`;
 }
 
 // PKCS#8, PKCS#1 (`RSA`), SEC1 (`EC`); an OpenSSH key (`OPENSSH PRIVATE KEY`) is not one OpenSSL reads.
