@@ -75,12 +75,12 @@ if (/[^\w$.]import\(/.test(readFileSync('dist/cli-main.cjs', 'utf8'))) {
 // The code cache: made by a fresh node (default flags, as a run has) that runs audits through the bundle
 // (scripts/train-cli.ts: offline ones, and a live one when redis-server is installed).
 {
-  const { execFileSync } = await import('node:child_process');
   const { tmpdir } = await import('node:os');
+  const { runTraining } = await import('./train-run.mjs');
   const dir = mkdtempSync(join(tmpdir(), 'redfort-build-'));
   try {
     await build({ ...common, entryPoints: ['scripts/train-cli.ts'], outfile: join(dir, 'train.mjs'), sourcemap: false });
-    execFileSync(process.execPath, [join(dir, 'train.mjs'), 'dist/cli-main.cjs', 'dist/cli-main.cache', 'examples'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    await runTraining([join(dir, 'train.mjs'), 'dist/cli-main.cjs', 'dist/cli-main.cache', 'examples']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,6 +16,11 @@ import type { main as Main } from '../src/cli/main.ts';
 import { findProgram } from '../src/util/run-program.ts';
 
 const [bundle, cache, examples] = process.argv.slice(2);
+// Run by scripts/build.mjs with a pipe for standard input: its end means the build is gone (killed, even by
+// SIGKILL), and so is the point of this run, which would otherwise write a cache after it.
+if (process.env.REDFORT_TRAIN_PARENT_PIPE === '1') {
+  process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();
+}
 if (!bundle || !cache || !examples) throw new Error('usage: train-cli BUNDLE CACHE EXAMPLES_DIR');
 const loaded = loadBundle(bundle, `${cache}.none`);
 const main = loaded.exports.main as typeof Main;
@@ -54,6 +59,13 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * `sh -c WATCHDOG redis-server CONF DIR`: starts the server, prints its pid, waits for it; beside it, a reader of
+ * this shell's standard input (the trainer's pipe) kills the server and removes DIR when the pipe reaches its end. The server's own
+ * standard input is /dev/null: it holds no end of the pipe.
+ */
+const WATCHDOG = 'exec 3<&0; "$0" "$1" </dev/null >/dev/null 2>&1 3<&- & pid=$!; echo $pid; { cat <&3 >/dev/null; kill -9 $pid 2>/dev/null; rm -rf "$2"; } >/dev/null & exec 3<&-; wait $pid';
+
 /** A throw-away redis-server on a free loopback port, started from a config file; undefined when none is installed. */
 async function startServer(): Promise<{ url: string; stop(): void } | undefined> {
   const path = await findProgram('redis-server');
@@ -61,9 +73,14 @@ async function startServer(): Promise<{ url: string; stop(): void } | undefined>
   const dir = mkdtempSync(join(tmpdir(), 'redfort-train-'));
   const port = await freePort();
   writeFileSync(join(dir, 'redis.conf'), `port ${port}\nbind 127.0.0.1\nsave ""\nappendonly no\ndir ${dir}\nlogfile ""\n`);
-  const child = spawn(path, [join(dir, 'redis.conf')], { stdio: 'ignore' });
-  // The server is stopped however this process ends: done, failed, or stopped by a signal (a cancelled CI job, a
-  // build killed by its parent); else it would run on, with its directory left in /tmp. SIGKILL alone leaves it.
+  // The server runs under a watchdog shell that kills it when this process's end of its standard input closes:
+  // however this process ends, SIGKILL included (the kernel closes the pipe), the server does not run on.
+  const child = spawn('sh', ['-c', WATCHDOG, path, join(dir, 'redis.conf'), dir], { stdio: ['pipe', 'pipe', 'ignore'] });
+  child.stdin.on('error', () => {});
+  let serverPid: number | undefined;
+  child.stdout.setEncoding('utf8').once('data', (pid: string) => (serverPid = Number.parseInt(pid, 10) || undefined));
+  // Stopped at once however this process ends normally: done, failed, or stopped by a signal (a cancelled CI job, a
+  // build killed by its parent), with its directory, left in /tmp otherwise.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const onSignal = (signal: NodeJS.Signals): void => {
     stop();
@@ -75,7 +92,14 @@ async function startServer(): Promise<{ url: string; stop(): void } | undefined>
     stopped = true;
     process.removeListener('exit', stop);
     for (const signal of signals) process.removeListener(signal, onSignal);
-    child.kill('SIGKILL');
+    if (serverPid !== undefined) {
+      try {
+        process.kill(serverPid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    child.stdin.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stop);
@@ -109,3 +133,4 @@ if (server === undefined) {
   }
 }
 writeFileSync(cache, loaded.cacheData());
+if (process.env.REDFORT_TRAIN_PARENT_PIPE === '1') process.stdin.destroy();
