@@ -93,6 +93,13 @@ describe('parseAclFile: lines the server refuses', () => {
     assert.match(err.reason, /^comments are not allowed in ACL files: redis-server refuses to start/);
   });
 
+  it('a NUL byte names its line (the server would join the next line to it)', () => {
+    const err = parseError(() => parseAclFile('user a on nopass\nuser b on\0 nopass\nuser c on\n', P));
+    assert.equal(err.line, 2);
+    assert.match(err.reason, /^a NUL byte/);
+    assert.deepEqual(parseAclFile('user a on nopass\nuser b on\0\n', P, { lenient: true }).problems.map((p) => p.line), [2]);
+  });
+
   it('the keyword must be lower-case user', () => {
     const err = parseError(() => parseAclFile('USER a on\n', P));
     assert.match(err.reason, /should start with user keyword followed by the username \('user' must be lower case here\)/);

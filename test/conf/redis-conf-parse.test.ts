@@ -44,6 +44,15 @@ describe('parseConfText: errors the server would refuse', () => {
     assert.match(err.reason, /^Unbalanced quotes in configuration line/);
   });
 
+  it('a NUL byte, in a directive or a comment, names its line: the server joins the next line to it', () => {
+    // redis-server 7.0.15 read `bind 127.0.0.1\0x` + `protected-mode no` as `bind 127.0.0.1protected-mode no`.
+    for (const text of ['port 1\nbind 127.0.0.1\0x\nprotected-mode no\n', 'port 1\n# note\0\nprotected-mode no\n']) {
+      const err = parseError(() => parseConfText(text, P));
+      assert.equal(err.line, 2);
+      assert.match(err.reason, /^a NUL byte \(a binary or damaged file\?\): redis-server drops the rest of this line and reads the next line as part of it$/);
+    }
+  });
+
   it('a one-value directive with two arguments', () => {
     const err = parseError(() => parseConfText('maxclients 1 2\n', P));
     assert.match(err.message, /^\/etc\/redis\/redis.conf:1: wrong number of arguments: 'maxclients' takes exactly one argument, got 2/);

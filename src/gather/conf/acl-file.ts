@@ -2,6 +2,7 @@ import { AclSyntaxError, parseAclListLine } from '../../acl/parse.ts';
 import type { AclUser } from '../../facts/types.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError, aclErrorText } from './conf-errors.ts';
+import { NUL_BYTE } from './tokenize.ts';
 
 export interface AclFileProblem {
   readonly line: number;
@@ -54,6 +55,10 @@ export function parseAclFile(
       if (!options.lenient) throw new ConfigParseError(path, lineNo, reason);
       problems.push({ line: lineNo, reason });
     };
+    if (lines[i]!.includes('\0')) {
+      problem(NUL_BYTE);
+      continue;
+    }
     const line = lines[i]!.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
     if (line === '') continue;
 

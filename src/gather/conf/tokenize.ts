@@ -59,6 +59,13 @@ export function holdsSecret(name: string, args: readonly string[]): boolean {
 }
 
 /**
+ * A NUL byte in a config or ACL file: the server reads the file with `fgets` and appends each line with `sdscat`,
+ * which stops at the NUL, so the rest of the line and its line feed are lost and the next line is read as part of
+ * this one. What the server would run is not what the file shows.
+ */
+export const NUL_BYTE = 'a NUL byte (a binary or damaged file?): redis-server drops the rest of this line and reads the next line as part of it';
+
+/**
  * Splits a redis.conf text into directives exactly as `loadServerConfigFromString` (redis@7.0.15:src/config.c:442)
  * does, without following `include`: lines split on `\n` and trimmed of ` \t\r\n` (so CRLF files work),
  * `#` comments only at the start of a line, arguments by {@link splitArgs}, names lowercased.
@@ -71,6 +78,8 @@ export function parseConfText(text: string, path: string): Directive[] {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
+    // Comments too: the server's reader would join the next line to this one.
+    if (lines[i]!.includes('\0')) throw new ConfigParseError(path, lineNo, NUL_BYTE);
     const line = trimConfLine(lines[i]!);
     if (line === '' || line.startsWith('#')) continue;
 
