@@ -6,6 +6,7 @@ import type { ReportWarning } from '../engine/report.ts';
 import type { Baseline, BaselineFinding } from '../engine/triage/baseline.ts';
 import { applyBaseline, baselineOf } from '../engine/triage/baseline.ts';
 import { jsonlTargetPieces } from '../report/jsonl.ts';
+import { jsonTargetBytes } from '../report/json.ts';
 import { triageReport } from '../settings/apply.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Target } from '../redis/target.ts';
@@ -54,6 +55,8 @@ export interface Finishing {
   readonly keepResult: boolean;
   /** Serialize the target's JSON Lines line. */
   readonly jsonl: boolean;
+  /** Serialize the target's entry of the JSON report (src/report/json.ts jsonTargetBytes). */
+  readonly json?: boolean;
   /** Record the target's failures for a new baseline (`--baseline-write`); they count as baselined, as in one run. */
   readonly recordBaseline?: boolean;
 }
@@ -68,6 +71,8 @@ export interface Finished {
   readonly result?: TargetResult;
   /** The JSON Lines line (line feed included) in UTF-8: a worker thread's, moved to the main thread without a copy. */
   readonly jsonl?: Uint8Array;
+  /** The target's entry of the JSON report in UTF-8: a worker thread's, moved likewise. */
+  readonly json?: Uint8Array;
   /** With `recordBaseline`: the target's entries of the new baseline. */
   readonly baseline?: readonly BaselineFinding[];
 }
@@ -96,12 +101,14 @@ export function finishTarget(raw: TargetResult, finishing: Finishing): Finished 
     jsonlTargetPieces(result, (piece) => pieces.push(piece), finishing.root);
     jsonl = Buffer.from(pieces.join(''), 'utf8');
   }
+  const json = finishing.json ? jsonTargetBytes(result, finishing.root) : undefined;
   return {
     tally: tallyOf(result),
     warnings: triaged.warnings ?? [],
     failedOn: threshold !== undefined && result.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold),
     ...(finishing.keepResult ? { result } : {}),
     ...(jsonl !== undefined ? { jsonl } : {}),
+    ...(json !== undefined ? { json } : {}),
     ...(recorded ? { baseline: recorded.findings } : {}),
   };
 }
@@ -129,34 +136,62 @@ export async function runFleet(
   const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
   const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery };
   const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
-  const workers = workerCount(options.jobs, entries.filter(pooled).length, !finishing.keepResult);
-  // In this thread the caller writes the JSON Lines line from the result itself, in pieces through its buffer.
-  const here: Finishing = finishing.jsonl ? { ...finishing, jsonl: false, keepResult: true } : finishing;
+  // Where each entry is in the queue the threads share (pooled entries), or -1.
+  const positions: number[] = [];
+  const queue: { target: Target; labels: FleetEntry['labels'] }[] = [];
+  for (const entry of entries) positions.push(pooled(entry) ? queue.push({ target: entry.target, labels: entry.labels }) - 1 : -1);
+  // The entry of each queue position.
+  const entryOf: number[] = [];
+  for (const [index, position] of positions.entries()) if (position >= 0) entryOf[position] = index;
+  // Each thread audits its share of the concurrency at once (the run's whole is `limit`), each at least one.
+  const workers = Math.min(workerCount(options.jobs, queue.length, !finishing.keepResult && !finishing.json), limit - 1);
+  const shares = Array.from({ length: workers + 1 }, (_, i) => Math.floor(limit / (workers + 1)) + (i < limit % (workers + 1) ? 1 : 0));
+  // In this thread the caller serializes the result itself (JSON Lines in pieces through its buffer, a JSON entry
+  // into its report's): nothing is made here for it.
+  const here: Finishing = finishing.jsonl || finishing.json ? { ...finishing, jsonl: false, json: false, keepResult: true } : finishing;
   const finish = (result: TargetResult, labels: FleetEntry['labels']): Finished => finishTarget(labelled(result, labels), here);
   const pool =
     workers > 0
-      ? AuditPool.start(workers, {
+      ? AuditPool.start(shares.slice(1), {
           options: run,
           finishing,
+          queue,
           failed: (target, labels, error) => finish(failed(target.display, error), labels),
-          here: async (target, labels) => finish(await auditTarget(target, run), labels),
+          onFinished: (position, finished) => {
+            const index = entryOf[position]!;
+            onFinished(finished, index);
+            onEntryDone?.(index);
+          },
         })
       : undefined;
-  let next = 0;
   const one = async (index: number): Promise<void> => {
-    const entry = entries[index]!;
-    if (pool && pooled(entry)) onFinished(await pool.audit(entry.target, entry.labels), index);
-    else for (const result of await auditEntry(entry, run)) onFinished(finish(result, entry.labels), index);
+    for (const result of await auditEntry(entries[index]!, run)) onFinished(finish(result, entries[index]!.labels), index);
     onEntryDone?.(index);
+  };
+  // The next entry this thread audits, in the fleet's order: one that is not pooled, or the queue's next one it
+  // claims (the workers claim the others).
+  let next = 0;
+  const claims = pool?.claims;
+  const take = (): number | undefined => {
+    if (!claims) return next < entries.length ? next++ : undefined;
+    while (next < entries.length && positions[next]! >= 0) next++;
+    if (next < entries.length && (claims.next() >= queue.length || next < entryOf[claims.next()]!)) return next++;
+    const position = claims.claim();
+    if (position !== undefined) return entryOf[position]!;
+    return next < entries.length ? next++ : undefined;
   };
   // Each entry in a call of its own: a suspended async function keeps what its frame last held, so a loop that
   // handled the results itself held each worker's previous results (150 to 200 KB a target) through the whole
   // next audit, and V8 moved them to the old generation: 2.7 MB of a 1,000-target run's 11 MB live heap.
-  const worker = async (): Promise<void> => {
-    while (next < entries.length) await one(next++);
+  const runner = async (): Promise<void> => {
+    for (let index = take(); index !== undefined; index = take()) await one(index);
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, worker));
+    const mine = Promise.all(Array.from({ length: Math.min(pool ? shares[0]! : limit, entries.length) }, runner));
+    if (pool) {
+      await Promise.race([mine, pool.failure]);
+      await pool.settled();
+    } else await mine;
   } finally {
     await pool?.close();
     // A program still running for a target that gave up (a worker thread's asks have no deadline here) is killed.

@@ -117,6 +117,12 @@ export interface InventoryAuditOptions {
    */
   readonly onResultInOrder?: (result: TargetResult) => void;
   /**
+   * Each target's entry of the JSON report in the inventory's order, as {@link InventoryAuditOptions.onResultInOrder}
+   * hands results: its bytes when a worker thread made them (src/report/json.ts jsonTargetBytes), else its result
+   * (the caller serializes it): a JSON report written as the run goes, without the results crossing threads.
+   */
+  readonly onJsonInOrder?: (entry: JsonEntry) => void;
+  /**
    * Each target's summary line as soon as it is done, with its JSON Lines line when `jsonl` is set: what a
    * streaming caller needs without the result itself (with worker threads, the result then never crosses back).
    */
@@ -129,6 +135,9 @@ export interface InventoryAuditOptions {
  * in pieces (a target audited in this thread, serialized as it is written).
  */
 export type JsonlLine = Uint8Array | ((add: (piece: string) => void) => void);
+
+/** A target's entry of the JSON report: its bytes, made by the worker thread that audited it, or its result. */
+export type JsonEntry = Uint8Array | TargetResult;
 
 /** A fleet's outcome: the report (its targets only when kept), the summary lines worst first, the totals per rule. */
 export interface InventoryAuditRun {
@@ -160,12 +169,14 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     threshold: request.failOn === 'none' ? undefined : severityRank(request.failOn),
     keepResult: request.keepResults || request.onTarget !== undefined || request.onResultInOrder !== undefined,
     jsonl: request.onLine !== undefined && request.jsonl === true,
+    ...(request.onJsonInOrder !== undefined ? { json: true } : {}),
     ...(request.recordBaseline ? { recordBaseline: true } : {}),
   };
   const recorded: { index: number; findings: readonly BaselineFinding[] }[] = [];
   let failedOn = false;
   let audited = 0;
   const inOrder = request.onResultInOrder === undefined ? undefined : new InOrder(request.onResultInOrder);
+  const jsonInOrder = request.onJsonInOrder === undefined ? undefined : new InOrder(request.onJsonInOrder);
   await runFleet(inventory.entries, inventory.options, finishing, (finished, index) => {
     for (const w of finished.warnings) {
       const seen = warningCounts.get(w.message);
@@ -181,11 +192,15 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     if (request.keepResults) kept.push({ index, result: finished.result! });
     if (request.onTarget) request.onTarget(finished.result!, line);
     inOrder?.add(index, finished.result!);
+    jsonInOrder?.add(index, finished.json ?? finished.result!);
     if (request.onLine) {
       const { result } = finished;
       request.onLine(line, finished.jsonl ?? (finishing.jsonl && result ? (add) => jsonlTargetPieces(result, add, finishing.root) : undefined));
     }
-  }, inOrder && ((index) => inOrder.done(index)));
+  }, inOrder || jsonInOrder ? (index) => {
+    inOrder?.done(index);
+    jsonInOrder?.done(index);
+  } : undefined);
   // A suppression for every target is unused only when no audited target used it.
   const warnings = [...warningCounts.values()]
     .sort((a, b) => a.first - b.first)
@@ -211,18 +226,18 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
 }
 
 /** Hands results on in the order of their entries' indexes, each as soon as every entry before its own is done. */
-class InOrder {
-  readonly #use: (result: TargetResult) => void;
+class InOrder<T> {
+  readonly #use: (result: T) => void;
   /** Results of entries after the next one to hand on, by index; and entries done, not yet handed on. */
-  readonly #waiting = new Map<number, TargetResult[]>();
+  readonly #waiting = new Map<number, T[]>();
   readonly #done = new Set<number>();
   #next = 0;
 
-  constructor(use: (result: TargetResult) => void) {
+  constructor(use: (result: T) => void) {
     this.#use = use;
   }
 
-  add(index: number, result: TargetResult): void {
+  add(index: number, result: T): void {
     if (index === this.#next) this.#use(result);
     else {
       const waiting = this.#waiting.get(index);

@@ -3,7 +3,13 @@ import type { HostAsk } from './shared-host.ts';
 import type { Finished, Finishing } from './fleet.ts';
 import type { PortableTarget } from '../redis/target.ts';
 
-/** What an audit worker thread starts with (its `workerData`): the run's options, as plain data. */
+/** A target the pool's threads share: its position in the queue is its claim's index (src/app/pool.ts Claims). */
+export interface QueuedTarget {
+  readonly target: PortableTarget;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** What an audit worker thread starts with (its `workerData`): the run's options, as plain data, and its queue. */
 export interface PoolInit {
   /** The run's options without what cannot cross to a thread (its host discovery, signal, callbacks). */
   readonly options: AuditOptions;
@@ -11,20 +17,26 @@ export interface PoolInit {
   readonly finishing: Finishing;
   /** The run has a signal: the worker makes its own, aborted when the main thread says so. */
   readonly abortable: boolean;
+  /** The targets every thread of the pool takes from, in the fleet's order. */
+  readonly queue: readonly QueuedTarget[];
+  /** The claims on the queue, shared by the threads (src/app/pool.ts Claims). */
+  readonly claims: SharedArrayBuffer;
+  /** This worker's mark on what it claims (the main thread's is 1). */
+  readonly id: number;
+  /** Targets this worker audits at once. */
+  readonly concurrency: number;
 }
 
 /** Main thread to worker. */
 export type ToWorker =
-  | { readonly type: 'audit'; readonly id: number; readonly target: PortableTarget; readonly labels?: Readonly<Record<string, string>> }
   | { readonly type: 'answer'; readonly id: number; readonly value?: unknown; readonly error?: string }
   /** The run's signal aborted; `message`, the reason's own words when it has some (a deadline names itself). */
   | { readonly type: 'abort'; readonly message: string | undefined };
 
 /** Worker to main thread. */
 export type FromWorker =
-  /** Loaded and listening: from now on the worker takes targets (before, the main thread takes them when it audits). */
-  | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly id: number; readonly finished: Finished }
+  /** The target at `position` of the queue, audited and finished. */
+  | { readonly type: 'done'; readonly position: number; readonly finished: Finished }
   /** The audit threw (it never should): the target is an error, the others go on. */
-  | { readonly type: 'failed'; readonly id: number; readonly error: string }
+  | { readonly type: 'failed'; readonly position: number; readonly error: string }
   | { readonly type: 'ask'; readonly id: number; readonly ask: HostAsk };

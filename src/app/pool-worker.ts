@@ -6,11 +6,13 @@ import type { FromWorker, PoolInit, ToWorker } from './pool-protocol.ts';
 import { sharedHostDiscovery } from './shared-host.ts';
 import type { HostAsk } from './shared-host.ts';
 import { restoreTarget } from '../redis/target.ts';
+import { Claims } from './pool-claims.ts';
 import { loadBuiltin } from '../util/builtin.ts';
 
 /**
- * An audit worker thread (src/app/pool.ts starts it): audits each target the main thread sends with the same
- * audit core as a run in one thread, and sends its result back. The machine-wide host reads are the main
+ * An audit worker thread (src/app/pool.ts starts it): claims targets of the run's queue, as many at once as its
+ * share of the concurrency, audits each with the same audit core as a run in one thread, and sends it back
+ * finished (its report entries as bytes, moved). The machine-wide host reads are the main
  * thread's (shared-host.ts). Nothing is printed here.
  */
 export function runPoolWorker(): void {
@@ -31,20 +33,6 @@ export function runPoolWorker(): void {
   const options: AuditOptions = { ...init.options, hostDiscovery: sharedHostDiscovery(ask), ...(controller ? { signal: controller.signal } : {}) };
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
-      case 'audit': {
-        const { id } = message;
-        auditTarget(restoreTarget(message.target), options).then(
-          (result) => {
-            const finished = finishTarget(labelled(result, message.labels), init.finishing);
-            // The line's bytes are moved, not copied, when they own their memory (Buffer.from of a long text does).
-            const bytes = finished.jsonl;
-            const own = bytes !== undefined && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-            send({ type: 'done', id, finished }, own ? [bytes.buffer as ArrayBuffer] : undefined);
-          },
-          (error: unknown) => send({ type: 'failed', id, error: error instanceof Error ? error.message : String(error) }),
-        );
-        break;
-      }
       case 'answer': {
         const waiting = asked.get(message.id);
         asked.delete(message.id);
@@ -58,5 +46,25 @@ export function runPoolWorker(): void {
         break;
     }
   });
-  send({ type: 'ready' });
+  const claims = new Claims(init.claims, init.id);
+  const one = async (position: number): Promise<void> => {
+    const { target, labels } = init.queue[position]!;
+    try {
+      const result = await auditTarget(restoreTarget(target), options);
+      const finished = finishTarget(labelled(result, labels), init.finishing);
+      send({ type: 'done', position, finished }, [own(finished.jsonl), own(finished.json)].filter((b) => b !== undefined));
+    } catch (error) {
+      send({ type: 'failed', position, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  // Each target in a call of its own (see src/app/fleet.ts runFleet): a loop's frame would hold the last result.
+  const runner = async (): Promise<void> => {
+    for (let position = claims.claim(); position !== undefined; position = claims.claim()) await one(position);
+  };
+  for (let i = 0; i < init.concurrency; i++) void runner();
+}
+
+/** The memory of `bytes` when they own all of it (what jsonTargetBytes and Buffer.from of a long text make): moved, not copied. */
+function own(bytes: Uint8Array | undefined): ArrayBuffer | undefined {
+  return bytes !== undefined && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : undefined;
 }

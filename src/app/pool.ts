@@ -5,6 +5,7 @@ import type * as Module from 'node:module';
 import type { AuditOptions } from './audit.ts';
 import { scrubPassword } from './audit.ts';
 import type { FromWorker, PoolInit, ToWorker } from './pool-protocol.ts';
+import { Claims } from './pool-claims.ts';
 import { answerHostAsk } from './shared-host.ts';
 import type { Finished, Finishing } from './fleet.ts';
 import type { HostDiscovery } from '../gather/host/discovery.ts';
@@ -60,8 +61,11 @@ export function workerCount(jobs: Jobs | undefined, targets: number, streamed: b
   return cores >= 2 && load <= cores - 1 ? 1 : 0;
 }
 
-/** The worker's entry: the built one beside the bundle, or the TypeScript source through tsx (tests, a checkout). */
-function workerEntry(): URL {
+/**
+ * The worker's entry: the built one beside the bundle, or the TypeScript source through tsx (tests, a checkout);
+ * from the sources, `source` is a module to run instead (a test's worker). The build keeps only its first line.
+ */
+function workerEntry(source?: URL): URL {
   if (typeof __REDFORT_POOL_WORKER__ === 'string') return new URL(__REDFORT_POOL_WORKER__, import.meta.url);
   // tsx's loader registered in the worker (a worker's own modules do not go through the parent's hooks): its ES
   // module API, found through tsx's package.json (a data: URL module resolves no package name).
@@ -71,21 +75,24 @@ function workerEntry(): URL {
   const code = [
     `import { register } from ${JSON.stringify(new URL(api, loadBuiltin<typeof Url>('node:url').pathToFileURL(tsxPackage)).href)};`,
     'register();',
-    `await import(${JSON.stringify(new URL('./pool-entry.ts', import.meta.url).href)});`,
+    `await import(${JSON.stringify((source ?? new URL('./pool-entry.ts', import.meta.url)).href)});`,
   ].join('\n');
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 interface Slot {
   readonly worker: WorkerThreads.Worker;
-  /** Targets sent and not yet answered, by message id. */
-  readonly pending: Map<number, { readonly target: Target; readonly labels: Labels; readonly settle: (finished: Finished) => void }>;
+  /** Its mark on the positions it claims. */
+  readonly id: number;
   alive: boolean;
-  /** The worker has loaded the code: until then the main thread takes every target. */
-  ready: boolean;
+  /** Why it stopped, when it said (an error) before it exited. */
+  why?: string;
 }
 
 type Labels = Readonly<Record<string, string>> | undefined;
+
+/** The main thread's mark on the positions it claims; the workers' are 2 and up. */
+const MAIN_THREAD = 1;
 
 /** What the pool needs of the run. */
 export interface PoolRun {
@@ -93,28 +100,46 @@ export interface PoolRun {
   readonly options: AuditOptions & { readonly hostDiscovery: HostDiscovery };
   /** What becomes of each result in the worker (src/app/fleet.ts). */
   readonly finishing: Finishing;
+  /** The targets the threads share, in the fleet's order: each is audited by the first thread with room for it. */
+  readonly queue: readonly { readonly target: Target; readonly labels: Labels }[];
   /** A target that could not be audited: its error result, finished. */
   readonly failed: (target: Target, labels: Labels, error: string) => Finished;
-  /** Audits and finishes a target in this thread: when every worker has stopped. */
-  readonly here: (target: Target, labels: Labels) => Promise<Finished>;
+  /** A target of the queue that a worker audited and finished (or that failed with it), by its position. */
+  readonly onFinished: (position: number, finished: Finished) => void;
 }
 
 /**
  * Worker threads that audit targets with the same audit core as the main thread (src/app/pool-worker.ts), beside
- * it: each target in the least busy thread, this one included. The main thread keeps the run: the order, the
- * results, the output, and the host discovery the workers ask (src/app/shared-host.ts). A worker that stops (out of memory, a crash)
- * makes its targets in flight errors; the others go on, in this thread when no worker is left.
+ * it. The threads share the queue of targets: each claims the next one whenever it has room (its share of the
+ * run's concurrency), the main thread through {@link AuditPool.claims}, so that a thread busier than another takes
+ * fewer and none waits to be handed work. The main thread keeps the run: the order, the results, the output, and
+ * the host discovery the workers ask (src/app/shared-host.ts). A worker that stops (out of memory, a crash) makes
+ * its targets in flight errors; the other threads take the rest.
  */
 export class AuditPool {
   readonly #slots: Slot[] = [];
   readonly #run: PoolRun;
-  #lastId = 0;
-  /** Targets this thread audits at the moment. */
-  #here = 0;
+  /** The main thread's claims on the queue. */
+  readonly claims: Claims;
+  /** Positions handed to the run's onFinished (by a worker, or failed with one). */
+  readonly #reported: Uint8Array;
+  #reportedCount = 0;
+  /** Once the main thread claims no more: how many positions the workers claimed, and whom to tell when all are in. */
+  #waiting: { readonly count: number; readonly resolve: () => void } | undefined;
+  /** The first error the run's onFinished threw (a report that could not be written): the run ends with it. */
+  readonly failure: Promise<never>;
+  #fail!: (error: unknown) => void;
   readonly #onAbort: (() => void) | undefined;
 
-  private constructor(run: PoolRun) {
+  private constructor(run: PoolRun, memory: SharedArrayBuffer) {
     this.#run = run;
+    this.claims = new Claims(memory, MAIN_THREAD);
+    this.#reported = new Uint8Array(run.queue.length);
+    this.failure = new Promise<never>((_resolve, reject) => {
+      this.#fail = reject;
+    });
+    // Nobody may be waiting for it yet.
+    this.failure.catch(() => undefined);
     const { signal } = run.options;
     this.#onAbort = signal
       ? () => {
@@ -126,17 +151,20 @@ export class AuditPool {
   }
 
   /**
-   * `workers` worker threads for a run, or undefined when its options cannot cross to a thread (the run then stays in
-   * this one).
+   * Worker threads for a run, one per entry of `concurrency` (the targets each audits at once), or undefined when
+   * its options cannot cross to a thread (the run then stays in this one). `source`: a module that each worker
+   * runs instead of src/app/pool-entry.ts (tests, from the sources: a build ignores it).
    */
-  static start(workers: number, run: PoolRun): AuditPool | undefined {
+  static start(concurrency: readonly number[], run: PoolRun, source?: URL): AuditPool | undefined {
     const { Worker } = loadBuiltin<typeof WorkerThreads>('node:worker_threads');
     const { hostDiscovery: _discovery, signal, ...rest } = run.options;
     const { auditDeployment: _deployment, jobs: _jobs, ...plain } = rest as typeof rest & { auditDeployment?: unknown; jobs?: unknown };
-    const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined };
-    const pool = new AuditPool(run);
-    const entry = workerEntry();
-    for (let i = 0; i < workers; i++) {
+    const memory = Claims.memory(run.queue.length);
+    const queue = run.queue.map(({ target, labels }) => ({ target: portableTarget(target), ...(labels ? { labels } : {}) }));
+    const pool = new AuditPool(run, memory);
+    const entry = workerEntry(source);
+    for (const [i, share] of concurrency.entries()) {
+      const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined, queue, claims: memory, id: MAIN_THREAD + 1 + i, concurrency: share };
       let worker: WorkerThreads.Worker;
       try {
         // stdout and stderr of their own, not the user's: a worker prints nothing, and no output of its may mix
@@ -150,7 +178,7 @@ export class AuditPool {
       // A worker prints nothing; whatever Node might (a warning) is read and dropped, not held.
       worker.stdout.resume();
       worker.stderr.resume();
-      pool.#add(worker);
+      pool.#add(worker, init.id);
     }
     if (signal && pool.#onAbort) {
       if (signal.aborted) pool.#onAbort();
@@ -159,14 +187,10 @@ export class AuditPool {
     return pool;
   }
 
-  #add(worker: WorkerThreads.Worker): void {
-    const slot: Slot = { worker, pending: new Map(), alive: true, ready: false };
+  #add(worker: WorkerThreads.Worker, id: number): void {
+    const slot: Slot = { worker, id, alive: true };
     this.#slots.push(slot);
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') {
-        slot.ready = true;
-        return;
-      }
       if (message.type === 'ask') {
         answerHostAsk(this.#run.options.hostDiscovery, message.ask).then(
           (value) => slot.alive && worker.postMessage({ type: 'answer', id: message.id, value } satisfies ToWorker),
@@ -174,42 +198,61 @@ export class AuditPool {
         );
         return;
       }
-      const task = slot.pending.get(message.id);
-      if (!task) return;
-      slot.pending.delete(message.id);
-      task.settle(message.type === 'done' ? message.finished : this.#run.failed(task.target, task.labels, scrubPassword(message.error, task.target)));
+      if (message.type === 'done') this.#report(message.position, () => message.finished);
+      else this.#report(message.position, (target, labels) => this.#run.failed(target, labels, scrubPassword(message.error, target)));
     });
-    const stopped = (why: string): void => {
+    // What it claimed is known once it has stopped: its exit. An error comes before it.
+    worker.on('error', (error) => {
+      slot.why ??= error.message;
+    });
+    worker.on('messageerror', (error) => {
+      // A result that could not be read: the worker stops, and its targets not reported are errors.
+      slot.why ??= error.message;
+      void worker.terminate();
+    });
+    worker.on('exit', (code) => {
       if (!slot.alive) return;
       slot.alive = false;
-      for (const task of slot.pending.values()) task.settle(this.#run.failed(task.target, task.labels, scrubPassword(`the audit thread stopped: ${why}`, task.target)));
-      slot.pending.clear();
-    };
-    worker.on('error', (error) => stopped(error.message));
-    worker.on('exit', (code) => stopped(`it exited with code ${code}`));
-    worker.on('messageerror', (error) => stopped(error.message));
-  }
-
-  /** Audits and finishes one target in the least busy worker (in this thread when none is left); never rejects. */
-  audit(target: Target, labels: Labels): Promise<Finished> {
-    let slot: Slot | undefined;
-    // The least busy thread, this one included; a worker still loading takes none (they would wait for it).
-    for (const s of this.#slots) if (s.alive && s.ready && (!slot || s.pending.size < slot.pending.size)) slot = s;
-    if (!slot || this.#here <= slot.pending.size) {
-      this.#here += 1;
-      return this.#run.here(target, labels).finally(() => {
-        this.#here -= 1;
-      });
-    }
-    const chosen = slot;
-    const id = ++this.#lastId;
-    return new Promise((settle) => {
-      chosen.pending.set(id, { target, labels, settle });
-      chosen.worker.postMessage({ type: 'audit', id, target: portableTarget(target), ...(labels ? { labels } : {}) } satisfies ToWorker);
+      const why = slot.why ?? `it exited with code ${code}`;
+      for (let position = 0; position < this.#reported.length; position++) {
+        if (this.claims.owner(position) === slot.id && this.#reported[position] === 0) {
+          this.#report(position, (target, labels) => this.#run.failed(target, labels, scrubPassword(`the audit thread stopped: ${why}`, target)));
+        }
+      }
     });
   }
 
-  /** Stops the workers (nothing of theirs is waited for: every target sent has its answer by now). */
+  /** Hands a worker's target on, once. */
+  #report(position: number, finished: (target: Target, labels: Labels) => Finished): void {
+    if (this.#reported[position] !== 0) return;
+    this.#reported[position] = 1;
+    this.#reportedCount += 1;
+    try {
+      const { target, labels } = this.#run.queue[position]!;
+      this.#run.onFinished(position, finished(target, labels));
+    } catch (error) {
+      this.#fail(error);
+    }
+    if (this.#waiting && this.#reportedCount >= this.#waiting.count) this.#waiting.resolve();
+  }
+
+  /**
+   * Once the main thread claims no more (every position is claimed): resolves when every target the workers claimed
+   * has been handed on. With {@link AuditPool.failure}, rejects instead.
+   */
+  settled(): Promise<void> {
+    let count = 0;
+    for (let position = 0; position < this.#reported.length; position++) if (this.claims.owner(position) !== MAIN_THREAD) count += 1;
+    if (this.#reportedCount >= count) return Promise.resolve();
+    return Promise.race([
+      new Promise<void>((resolve) => {
+        this.#waiting = { count, resolve };
+      }),
+      this.failure,
+    ]);
+  }
+
+  /** Stops the workers (nothing of theirs is waited for: every target claimed has its answer by now). */
   async close(): Promise<void> {
     if (this.#onAbort) this.#run.options.signal?.removeEventListener('abort', this.#onAbort);
     await Promise.all(

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
-import type { JsonlLine, LoadedInventory } from '../app/inventory.ts';
+import type { JsonEntry, JsonlLine, LoadedInventory } from '../app/inventory.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { openOutputSync, writeAllSync } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
@@ -12,7 +12,6 @@ import { jsonlSummary } from '../report/jsonl.ts';
 import { JsonReportStream } from '../report/json.ts';
 import { ChunkWriter } from '../util/chunk-writer.ts';
 import { reportTool } from '../package-root.ts';
-import type { TargetResult } from '../engine/run.ts';
 import type { OutputPlan } from '../report/outputs.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Severity } from '../rules/define.ts';
@@ -240,7 +239,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     // Serialized only when a JSON Lines output takes it, where the target was audited (a worker thread's line
     // crosses back as one string, its result only when a format needs the whole report).
     jsonl: sinks.length > 0 || stdoutJsonl,
-    ...(json ? { onResultInOrder: (result: TargetResult) => writeJson(json.target(result)) } : {}),
+    ...(json ? { onJsonInOrder: (entry: JsonEntry) => writeJson(json.target(entry)) } : {}),
     onLine: (line, jsonl) => {
       if (jsonl !== undefined) emit(jsonl);
       progress?.update(line.worst !== undefined, line.error !== undefined);

@@ -69,15 +69,19 @@ export class JsonReportStream {
     this.#root = root;
   }
 
-  /** The chunks full once `t` is written (the report's start before the first target). */
-  *target(t: TargetResult): Generator<Uint8Array, void, undefined> {
+  /**
+   * The chunks full once `t` is written (the report's start before the first target): a result, or its entry's
+   * bytes as {@link jsonTargetBytes} made them (in the worker thread that audited it).
+   */
+  *target(t: TargetResult | Uint8Array): Generator<Uint8Array, void, undefined> {
     const w = this.#w;
     if (this.#targets === 0) w.text(`${skeletonOf({ tool: this.#tool }).head}[`);
     else w.byte(COMMA);
     this.#targets += 1;
     // As an element of the report's targets: its own line, four spaces in, its fields six.
     w.bytes(lineBreak(2));
-    writeTarget(w, t, this.#root);
+    if (t instanceof Uint8Array) w.bytes(t);
+    else writeTarget(w, t, this.#root);
     yield* w.take(false);
   }
 
@@ -87,6 +91,29 @@ export class JsonReportStream {
     this.#w.text(this.#targets === 0 ? `${head}[]${tail}\n` : `\n  ]${tail}\n`);
     yield* this.#w.take(true);
   }
+}
+
+/** Where {@link jsonTargetBytes} writes: one per thread, its buffers reused from target to target. */
+let entryWriter: ChunkWriter | undefined;
+
+/**
+ * Target `t`'s entry of the JSON report, as {@link JsonReportStream.target} writes it from the result, in a buffer of
+ * its own (a worker thread moves it to the main thread without a copy, and the result itself need not cross).
+ */
+export function jsonTargetBytes(t: TargetResult, root: string | undefined): Uint8Array {
+  const w = (entryWriter ??= new ChunkWriter());
+  writeTarget(w, t, root);
+  const chunks = [...w.take(true)];
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  // Not from Node's shared pool: the buffer is moved whole.
+  const bytes = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 /**

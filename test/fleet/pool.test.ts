@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,10 +93,12 @@ describe('redfort audit --targets --jobs', () => {
     const env = { POOL_DEFAULT_PW: PW_DEFAULT };
     const out = (f: string) => join(dir, f);
     const common = ['audit', '--targets', inventory, '--fail-on', 'none', '--target-timeout', '60000'];
-    // One thread; the main thread and two workers, with the whole report kept, then with JSON Lines alone streamed.
+    // One thread; the main thread and two workers, with the whole report kept, then with JSON Lines and a JSON file
+    // streamed (their entries made in the workers, the results not sent back). One target at a time in each thread
+    // (--concurrency 3), so that the workers, once started, have targets of their own.
     const one = await runCliThreads([...common, '--jobs', '1', '-o', `json=${out('one.json')}`, '-o', `jsonl=${out('one.jsonl')}`, '-o', `sarif=${out('one.sarif')}`], env);
-    const kept = await runCliThreads([...common, '--jobs', '3', '-o', `json=${out('kept.json')}`, '-o', `jsonl=${out('kept.jsonl')}`, '-o', `sarif=${out('kept.sarif')}`], env);
-    const streamed = await runCliThreads([...common, '--jobs', '3', '--summary-only', '-o', `jsonl=${out('streamed.jsonl')}`], env);
+    const kept = await runCliThreads([...common, '--jobs', '3', '--concurrency', '3', '-o', `json=${out('kept.json')}`, '-o', `jsonl=${out('kept.jsonl')}`, '-o', `sarif=${out('kept.sarif')}`], env);
+    const streamed = await runCliThreads([...common, '--jobs', '3', '--concurrency', '3', '--summary-only', '-o', `jsonl=${out('streamed.jsonl')}`, '-o', `json=${out('streamed.json')}`], env);
     for (const run of [one, kept, streamed]) assert.equal(run.code, 2, run.stderr);
 
     // The workers did run: two threads more than the run in one thread.
@@ -111,6 +115,7 @@ describe('redfort audit --targets --jobs', () => {
 
     // Byte for byte: the whole reports; JSON Lines in the order targets finished, so as sets of lines.
     assert.equal(await readFile(out('kept.json'), 'utf8'), json);
+    assert.equal(await readFile(out('streamed.json'), 'utf8'), json);
     assert.equal(await readFile(out('kept.sarif'), 'utf8'), await readFile(out('one.sarif'), 'utf8'));
     const jsonl = await readFile(out('one.jsonl'), 'utf8');
     assert.equal(jsonl.trim().split('\n').length, servers.length + 3);
@@ -122,7 +127,7 @@ describe('redfort audit --targets --jobs', () => {
     assert.match(one.stderr, /POOL_UNSET_PW/);
 
     const everything = [one.stdout, one.stderr, kept.stdout, kept.stderr, streamed.stdout, streamed.stderr,
-      ...(await Promise.all(['one.json', 'one.jsonl', 'one.sarif', 'kept.json', 'kept.jsonl', 'kept.sarif', 'streamed.jsonl'].map((f) => readFile(out(f), 'utf8'))))];
+      ...(await Promise.all(['one.json', 'one.jsonl', 'one.sarif', 'kept.json', 'kept.jsonl', 'kept.sarif', 'streamed.jsonl', 'streamed.json'].map((f) => readFile(out(f), 'utf8'))))];
     for (const text of everything) {
       for (const secret of [PW_DEFAULT, PW_USER, PW_INLINE]) assert.ok(!text.includes(secret), `a password leaked: ${secret}`);
     }
@@ -181,6 +186,70 @@ describe('auditInventory with jobs (the library, worker threads from the sources
     assert.deepEqual(three.outcome, one.outcome);
     assert.deepEqual(three.lines, one.lines);
     assert.equal(one.lines.length, servers.length + 2);
+  });
+});
+
+describe('auditInventory with jobs, aborted', () => {
+  it('ends with every target reported, those after the abort errors that give its reason, as in one thread', { timeout: 120_000 }, async () => {
+    // 192 targets (three servers, their 16 databases, each listed four times), one at a time in each thread; aborted
+    // once a worker has finished a target (its JSON Lines line comes as bytes, the main thread's as a function),
+    // and 30 are done.
+    const text = [1, 2, 3, 4].flatMap(() => servers.slice(3).flatMap((s) => Array.from({ length: 16 }, (_, db) => `redis://127.0.0.1:${s.port}/${db}`))).join('\n');
+    const run = async (jobs: number) => {
+      const controller = new AbortController();
+      const loaded = await loadInventory({ text, name: 'fleet.txt', baseDir: dir }, { flags: {}, kind: undefined, env: {}, options: { jobs, concurrency: 3, targetTimeoutMs: 60_000, signal: controller.signal } });
+      const errors: (string | undefined)[] = [];
+      let fromWorkers = 0;
+      let abortedAt = 0;
+      const outcome = await auditInventory(loaded, { settings: undefined, baseline: undefined, failOn: 'none', keepResults: false, root: dir, today: '2026-12-04', jsonl: true,
+        onLine: (line, jsonl) => {
+          errors.push(line.error);
+          if (jsonl instanceof Uint8Array) fromWorkers += 1;
+          if (abortedAt === 0 && errors.length >= 30 && (jobs === 1 || fromWorkers > 0)) {
+            abortedAt = errors.length;
+            controller.abort(new Error('the operator stopped the run'));
+          }
+        } });
+      return { outcome, errors, fromWorkers, abortedAt };
+    };
+    for (const jobs of [1, 3]) {
+      const { outcome, errors, fromWorkers, abortedAt } = await run(jobs);
+      assert.ok(abortedAt > 0, `jobs ${jobs}: not aborted (${fromWorkers} targets from workers)`);
+      assert.equal(outcome.report.summary.targets, 192, `jobs ${jobs}`);
+      assert.equal(errors.length, 192, `jobs ${jobs}`);
+      // Audited: those before the abort and the two in flight beside the last (three at once); the rest say why not.
+      assert.equal(errors.slice(0, abortedAt).filter((e) => e !== undefined).length, 0, `jobs ${jobs}`);
+      const audited = errors.filter((e) => e === undefined).length;
+      assert.ok(audited <= abortedAt + 2, `jobs ${jobs}: ${audited} audited, aborted after ${abortedAt}: ${errors.join(', ')}`);
+      assert.equal(errors.filter((e) => e === undefined || e.includes('the operator stopped the run')).length, 192, `jobs ${jobs}: ${errors.join(', ')}`);
+    }
+  });
+});
+
+describe('auditInventory with jobs, aborted while every thread waits for a server that never answers', () => {
+  it('ends at the abort, not at the targets\' timeout: the workers stop theirs too', { timeout: 120_000 }, async () => {
+    // Servers that take the connection and never answer: without the abort, each holds its thread's one slot until
+    // the target's timeout (60 s). The workers (slow to start from the sources) have theirs by the abort.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const text = [`redis://127.0.0.1:${servers[3]!.port}`, ...Array.from({ length: 12 }, (_, db) => `redis://127.0.0.1:${port}/${db}`)].join('\n');
+      for (const jobs of [1, 3]) {
+        const controller = new AbortController();
+        const loaded = await loadInventory({ text, name: 'fleet.txt', baseDir: dir }, { flags: {}, kind: undefined, env: {}, options: { jobs, concurrency: 3, targetTimeoutMs: 60_000, signal: controller.signal } });
+        const timer = setTimeout(() => controller.abort(new Error('the operator stopped the run')), 3_000);
+        const start = Date.now();
+        const outcome = await auditInventory(loaded, { settings: undefined, baseline: undefined, failOn: 'none', keepResults: true, root: dir, today: '2026-12-04' });
+        clearTimeout(timer);
+        assert.ok(Date.now() - start < 20_000, `jobs ${jobs}: the run took ${Date.now() - start} ms`);
+        assert.deepEqual(outcome.report.targets.map((t) => t.error?.includes('the operator stopped the run') ?? false), [false, ...Array.from({ length: 12 }, () => true)], `jobs ${jobs}`);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
 
