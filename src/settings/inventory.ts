@@ -121,8 +121,15 @@ function checkSpec(spec: string, fail: (message: string) => never): boolean {
   try {
     return resolveTarget(spec, {}, {}).hasPassword;
   } catch (error) {
-    return fail(error instanceof TargetError ? error.message : String(error));
+    if (!(error instanceof TargetError)) return fail(String(error));
+    // A file that is no inventory (`--targets /etc/shadow`, /proc/self/environ) is not shown, as no config file is.
+    return fail(showable(spec) ? error.message : `invalid target (not shown: ${spec.length} characters that are no URL or host:port)`);
   }
+}
+
+/** What a target may hold and still be quoted in an error: a URL's or a host's characters, a line's length at most. */
+function showable(spec: string): boolean {
+  return spec.length <= 512 && (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~:[\]@%+-]*(?:\/[A-Za-z0-9]*)?$/.test(spec) || /^[A-Za-z0-9._:[\]-]+$/.test(spec));
 }
 
 function inlinePasswordWarning(where: string): string {

@@ -66,6 +66,23 @@ describe('inventory', () => {
     it(`refuses ${name} with file:line`, () => assert.throws(() => parseInventory(text, 'f'), error));
   }
 
+  it('a file that is no inventory is not shown in the error (/etc/shadow, /proc/self/environ, a 10 MB line); a typo is', () => {
+    for (const [text, length] of [
+      ['root:$6$Qx9.salt$hash:19000:0:99999:7:::\n', 40],
+      ['root:x:0:0:root:/root:/bin/bash\n', 31],
+      ['HOME=/root\0TOKEN=ghp_secret\0\n', 28],
+      [`redis://${'a'.repeat(100_000)}:6379\n`, 100_013],
+    ] as const) {
+      assert.throws(() => parseInventory(text, 'list.txt'), (error: Error) => {
+        assert.equal(error.message, `list.txt:1: invalid target (not shown: ${length} characters that are no URL or host:port)`);
+        return true;
+      });
+    }
+    assert.throws(() => parseInventory('targets:\n  - url: "ghp_secret token"\n', 'f.yaml'), /^SettingsError: f\.yaml:2: targets: invalid target \(not shown: 16 characters/);
+    assert.throws(() => parseInventory('db1:99999\n', 'list.txt'), /list\.txt:1: invalid target 'db1:99999': port must be 1-65535/);
+    assert.throws(() => parseInventory('redis://user:pw@h/x\n', 'list.txt'), /list\.txt:1: invalid target 'redis:\/\/user@h\/x': database 'x'/);
+  });
+
   it('an unset passwordEnv or a missing passwordFile fails that target only', async () => {
     const inv = parseInventory('targets:\n  - { url: redis://a, passwordEnv: SET_PW }\n  - { url: redis://b, passwordEnv: UNSET_PW }\n  - { url: redis://c, passwordFile: /nope }\n', 'f');
     const resolved = await resolveInventory(inv, {}, { SET_PW: 's3cret' }, () => Promise.reject(new Error('no such file')));
