@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, ConnectionError, ReplyError } from '../src/gather/live/resp.ts';
+import { BulkList, connect, ConnectionError, ReplyError } from '../src/gather/live/resp.ts';
 import type { ConnectOptions, Reply, RespConnection } from '../src/gather/live/resp.ts';
 import { arr, bulk, err, int, simple, startFakeServer } from './helpers/fake-resp-server.ts';
 import type { FakeHandler, FakeServer, FakeServerOptions } from './helpers/fake-resp-server.ts';
@@ -218,6 +218,27 @@ describe('against a real redis-server', () => {
     assert.equal(config.code, 'NOPERM');
   });
 
+  test("a reply wanted as a 'bulk-list' keeps its members as bytes, the same members as decoded; other replies as usual", async () => {
+    const conn = await open(plain);
+    const commands = [['ACL', 'CAT', 'dangerous'], ['ACL', 'CAT', 'nosuchcategory'], ['PING'], ['ACL', 'CAT', 'admin'], ['ECHO', 'x']];
+    const decoded = await conn.pipeline(commands);
+    // A second call sent while the first waits: each reply takes its own call's shape.
+    const [, shaped] = await Promise.all([conn.pipeline([['PING'], ['ACL', 'CAT', 'keyspace']], [undefined, 'bulk-list']), conn.pipeline(commands, ['bulk-list', 'bulk-list', undefined, 'bulk-list', 'bulk-list'])]);
+    for (const i of [0, 3]) {
+      const list = shaped[i];
+      assert.ok(list instanceof BulkList, `reply ${i} is a BulkList`);
+      assert.ok(list.length > 5);
+      // The same members; a server may list them in another order from one call to the next (its dict rehashing).
+      assert.deepEqual(list.texts().sort(), [...(decoded[i] as string[])].sort());
+      assert.deepEqual(Array.from({ length: list.length }, (_, k) => list.text(k)), list.texts());
+    }
+    assert.ok(shaped[1] instanceof ReplyError);
+    assert.equal(shaped[2], 'PONG');
+    // Not an array: a bulk string wanted as a list is a string.
+    assert.equal(shaped[4], 'x');
+    assert.equal(await conn.command(['ECHO', 'after']), 'after');
+  });
+
   test('nothing is sent at connect', async () => {
     const admin = await open(secured);
     await admin.command(['AUTH', 'hunter2']);
@@ -411,6 +432,27 @@ describe('against hostile or unusual servers', () => {
 
   test('a line that never ends is refused once it passes the cap', async () => {
     const error = await protocolError(`+${'a'.repeat(5000)}`, { maxReplyBytes: 1000 });
+    assert.equal(error.message, 'reply too large: more than 1000 bytes');
+  });
+
+  test("a 'bulk-list' reply holding anything but bulk strings, or arriving in pieces, is decoded as usual", async () => {
+    const lists = [arr(bulk('a'), bulk(null), bulk('b')), arr(bulk('a'), int(3)), arr(arr(bulk('a')), bulk('b')), arr(), '*-1\r\n', arr(bulk('x\r\ny'), bulk('é'))];
+    const server = await fake((argv) => lists[Number(argv[1])]!);
+    const conn = await open(server.port);
+    const replies = await conn.pipeline(lists.map((_, i) => ['GET', String(i)]), lists.map(() => 'bulk-list'));
+    assert.deepEqual(replies.slice(0, 5), [['a', null, 'b'], ['a', 3], [['a'], 'b'], [], null]);
+    assert.ok(replies[5] instanceof BulkList);
+    assert.deepEqual(replies[5].texts(), ['x\r\ny', 'é']);
+    const members = Array.from({ length: 50 }, (_, i) => bulk(`member-${i}`));
+    const pieces = await fake(dribble(arr(...members), 97));
+    const [cut] = await (await open(pieces.port)).pipeline([['ACL', 'CAT', 'x']], ['bulk-list']);
+    assert.deepEqual(cut, Array.from({ length: 50 }, (_, i) => `member-${i}`));
+  });
+
+  test("a 'bulk-list' reply beyond the cap is refused as any other", async () => {
+    const server = await fake(() => arr(...Array.from({ length: 100 }, () => bulk('x'.repeat(20)))));
+    const conn = await open(server.port, { maxReplyBytes: 1000 });
+    const error = await rejection(conn.pipeline([['ACL', 'CAT', 'x']], ['bulk-list']));
     assert.equal(error.message, 'reply too large: more than 1000 bytes');
   });
 

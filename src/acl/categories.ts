@@ -1,5 +1,6 @@
 import type { CategoryTable, Source } from '../facts/types.ts';
 import { majorMinor } from '../redis/version.ts';
+import { bytesHash } from '../util/bytes-hash.ts';
 import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
 import redis70 from './data/categories-redis-7.0.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
@@ -60,72 +61,178 @@ export function bundledCategoryTable(options: {
 }
 
 /**
+ * A category's members as the bytes of a live reply, not made strings (src/gather/live/resp.ts BulkList): member
+ * `i` is `bytes[bounds[2i]]` up to `bytes[bounds[2i + 1]]`, UTF-8, and `hashes[i]` its bytesHash
+ * (src/util/bytes-hash.ts).
+ */
+export interface MemberBytes {
+  readonly bytes: Uint8Array;
+  readonly bounds: ArrayLike<number>;
+  readonly hashes: ArrayLike<number>;
+  /** The members as strings, in their order. */
+  texts(): string[];
+}
+
+/** The members of a live `ACL CAT <category>` reply: strings, or the reply's bytes. */
+export type LiveMembers = readonly string[] | MemberBytes;
+
+/**
  * Builds a table from live `ACL CAT <category>` replies (category name, with or without `@`, to its members).
  * Per-subcommand when any member is named `cmd|sub` (7.0+).
  */
-export function categoryTableFromLive(replies: ReadonlyMap<string, readonly string[]>, source: Source): CategoryTable {
+export function categoryTableFromLive(replies: ReadonlyMap<string, LiveMembers>, source: Source): CategoryTable {
   // The servers of a fleet mostly answer alike: the same replies give back the same (frozen) table, so that what
   // is computed per table (src/acl/permissions.ts: each user's permission sets, effective and dangerous commands)
   // is computed once per run rather than once per target. Only the same replies share a table: the same source,
   // the same categories in the same order, each with the same members. Members are compared as sets: each server
   // lists them in its own dict order (a per-process hash seed), and no result computed from a table depends on it.
+  // They are compared as bytes, as a reply holds them: a fleet's 1,500 members per target need not become strings.
   const sourceKey = JSON.stringify(source);
-  const at = LIVE_TABLES.findIndex((known) => sameReplies(known, sourceKey, replies));
+  const lists = [...replies].map(([name, members]) => [name, asBytes(members)] as const);
+  const at = LIVE_TABLES.findIndex((known) => known.sourceKey === sourceKey && sameReplies(known, lists));
   if (at !== -1) {
     const [known] = LIVE_TABLES.splice(at, 1);
     LIVE_TABLES.unshift(known!);
     return known!.table;
   }
-  const table = fromLists(replies, source);
-  LIVE_TABLES.unshift({ sourceKey, replies, table });
+  const texts = lists.map(([name, members]) => [name, members.texts()] as const);
+  const table = fromLists(texts, source);
+  LIVE_TABLES.unshift(liveTable(sourceKey, texts, table));
   if (LIVE_TABLES.length > MAX_LIVE_TABLES) LIVE_TABLES.pop();
   return table;
 }
 
-/** A live table and the replies it was built from. */
+/**
+ * A live table and what tells the replies it was built from: each distinct member's UTF-8 bytes, found by their
+ * hash; for each category in order its name, how many members it lists, the sum of their hashes (which no order
+ * changes) and which members it holds.
+ */
 interface LiveTable {
   readonly sourceKey: string;
-  readonly replies: ReadonlyMap<string, readonly string[]>;
-  /**
-   * Each category's members with their position, made at the first comparison with other replies: a run of one
-   * server never compares (some 1,100 names put in maps: about 2 ms of a cold run).
-   */
-  members?: readonly (readonly [string, ReadonlyMap<string, number>])[];
   readonly table: CategoryTable;
+  readonly names: readonly string[];
+  readonly counts: readonly number[];
+  readonly sums: readonly number[];
+  /** Per category, 1 at the place of each distinct member it lists. */
+  readonly holds: readonly Uint8Array[];
+  /** Open addressing by hash: the place of a member plus one, 0 for none. */
+  readonly index: Int32Array;
+  readonly memberHash: Int32Array;
+  readonly memberBytes: Buffer;
+  /** Where member `i`'s bytes start and end in memberBytes: 2i and 2i + 1. */
+  readonly memberBounds: Int32Array;
 }
 
 /** Live tables, the most recently used first: a handful, as a fleet runs a few server versions. */
 const LIVE_TABLES: LiveTable[] = [];
 const MAX_LIVE_TABLES = 8;
 
-// Which positions of a category a reply has named, stamped with the check under way (no allocation per check).
+function asBytes(members: LiveMembers): MemberBytes {
+  if (!Array.isArray(members)) return members as MemberBytes;
+  const list = members as readonly string[];
+  const parts = list.map((m) => Buffer.from(m, 'utf8'));
+  const bounds: number[] = [];
+  let at = 0;
+  for (const part of parts) bounds.push(at, (at += part.length));
+  return { bytes: Buffer.concat(parts, at), bounds, hashes: parts.map((part) => bytesHash(part, 0, part.length)), texts: () => [...list] };
+}
+
+function liveTable(sourceKey: string, lists: readonly (readonly [string, readonly string[]])[], table: CategoryTable): LiveTable {
+  const places = new Map<string, number>();
+  const distinct: Buffer[] = [];
+  const sums: number[] = [];
+  const holdsByName: number[][] = [];
+  for (const [, members] of lists) {
+    let sum = 0;
+    const held: number[] = [];
+    for (const member of members) {
+      let place = places.get(member);
+      if (place === undefined) {
+        place = distinct.length;
+        places.set(member, place);
+        distinct.push(Buffer.from(member, 'utf8'));
+      }
+      held.push(place);
+      const bytes = distinct[place]!;
+      sum = (sum + bytesHash(bytes, 0, bytes.length)) | 0;
+    }
+    sums.push(sum);
+    holdsByName.push(held);
+  }
+  const memberBytes = Buffer.concat(distinct);
+  const memberBounds = new Int32Array(distinct.length * 2);
+  const memberHash = new Int32Array(distinct.length);
+  let size = 16;
+  while (size < distinct.length * 2) size *= 2;
+  const index = new Int32Array(size);
+  let at = 0;
+  distinct.forEach((bytes, place) => {
+    memberBounds[2 * place] = at;
+    memberBounds[2 * place + 1] = at += bytes.length;
+    const h = (memberHash[place] = bytesHash(bytes, 0, bytes.length));
+    let slot = h & (size - 1);
+    while (index[slot] !== 0) slot = (slot + 1) & (size - 1);
+    index[slot] = place + 1;
+  });
+  const holds = holdsByName.map((held) => {
+    const set = new Uint8Array(distinct.length);
+    for (const place of held) set[place] = 1;
+    return set;
+  });
+  return { sourceKey, table, names: lists.map(([name]) => name), counts: lists.map(([, members]) => members.length), sums, holds, index, memberHash, memberBytes, memberBounds };
+}
+
+// Which members a category of the replies has named, stamped with the check under way (no allocation per check).
 let marks = new Uint32Array(0);
 let stamp = 0;
 
-function sameReplies(known: LiveTable, sourceKey: string, replies: ReadonlyMap<string, readonly string[]>): boolean {
-  if (known.sourceKey !== sourceKey || known.replies.size !== replies.size) return false;
-  known.members ??= [...known.replies].map(([name, list]) => [name, new Map(list.map((m, i) => [m, i]))] as const);
-  let i = 0;
-  for (const [name, list] of replies) {
-    const [knownName, positions] = known.members[i++]!;
-    if (name !== knownName || !sameMembers(positions, list)) return false;
+/**
+ * Whether the replies name the known table's categories in its order, each with the same members (its own hash
+ * order aside): each member found by its bytes among the table's, in the category, once. First the counts and the
+ * sums of hashes, which tell most other replies apart without a lookup.
+ */
+function sameReplies(known: LiveTable, lists: readonly (readonly [string, MemberBytes])[]): boolean {
+  if (lists.length !== known.names.length) return false;
+  for (let c = 0; c < lists.length; c++) {
+    const [name, { hashes }] = lists[c]!;
+    if (name !== known.names[c] || hashes.length !== known.counts[c]) return false;
+    let sum = 0;
+    for (let i = 0; i < hashes.length; i++) sum = (sum + hashes[i]!) | 0;
+    if (sum !== known.sums[c]) return false;
+  }
+  if (marks.length < known.memberHash.length) marks = new Uint32Array(known.memberHash.length * 2);
+  const mask = known.index.length - 1;
+  for (let c = 0; c < lists.length; c++) {
+    const { bytes, bounds, hashes } = lists[c]![1];
+    const holds = known.holds[c]!;
+    stamp += 1;
+    if (stamp === 0xffffffff) {
+      marks.fill(0);
+      stamp = 1;
+    }
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i]!;
+      const start = bounds[2 * i]!;
+      const end = bounds[2 * i + 1]!;
+      let slot = h & mask;
+      let place = -1;
+      for (let entry = known.index[slot]!; entry !== 0; slot = (slot + 1) & mask, entry = known.index[slot]!) {
+        if (known.memberHash[entry - 1] === h && sameBytes(known, entry - 1, bytes, start, end)) {
+          place = entry - 1;
+          break;
+        }
+      }
+      if (place === -1 || holds[place] !== 1 || marks[place] === stamp) return false;
+      marks[place] = stamp;
+    }
   }
   return true;
 }
 
-/** Whether `list` holds each member of `positions` exactly once, and nothing else. */
-function sameMembers(positions: ReadonlyMap<string, number>, list: readonly string[]): boolean {
-  if (positions.size !== list.length) return false;
-  if (marks.length < list.length) marks = new Uint32Array(list.length * 2);
-  stamp += 1;
-  if (stamp === 0xffffffff) {
-    marks.fill(0);
-    stamp = 1;
-  }
-  for (const member of list) {
-    const at = positions.get(member);
-    if (at === undefined || marks[at] === stamp) return false;
-    marks[at] = stamp;
-  }
+function sameBytes(known: LiveTable, place: number, bytes: Uint8Array, start: number, end: number): boolean {
+  const from = known.memberBounds[2 * place]!;
+  if (known.memberBounds[2 * place + 1]! - from !== end - start) return false;
+  const own = known.memberBytes;
+  for (let i = 0; i < end - start; i++) if (own[from + i] !== bytes[start + i]) return false;
   return true;
 }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bundledCategoryTable, categoryTableFromLive } from '../../src/acl/categories.ts';
+import { bytesHash } from '../../src/util/bytes-hash.ts';
+import type { LiveMembers, MemberBytes } from '../../src/acl/categories.ts';
+
+function hashOf(text: string): number {
+  const bytes = Buffer.from(text);
+  return bytesHash(bytes, 0, bytes.length);
+}
 import redis70 from '../../src/acl/data/categories-redis-7.0.json' with { type: 'json' };
 
 // The member lists printed in shared/reference/redis-semantics.md §6.2 (live on each version).
@@ -87,5 +94,88 @@ describe('categoryTableFromLive', () => {
     for (const other of others) assert.notEqual(other, first);
     assert.deepEqual(others[0]!.categories.get('dangerous'), ['keys', 'keys', 'flushall']);
     assert.deepEqual(others[1]!.categories.get('dangerous'), ['keys', 'config']);
+  });
+
+  /** Members as the bytes of a reply, as src/gather/live/resp.ts hands them (a BulkList), with bytes around them. */
+  function asReply(members: readonly string[]): MemberBytes {
+    const parts: Buffer[] = [Buffer.from('*junk\r\n')];
+    const bounds: number[] = [];
+    const hashes: number[] = [];
+    let at = parts[0]!.length;
+    for (const member of members) {
+      const header = Buffer.from(`$${Buffer.byteLength(member)}\r\n`);
+      const body = Buffer.from(member);
+      parts.push(header, body, Buffer.from('\r\n'));
+      bounds.push(at + header.length, at + header.length + body.length);
+      hashes.push(hashOf(member));
+      at += header.length + body.length + 2;
+    }
+    return { bytes: Buffer.concat(parts), bounds, hashes, texts: () => members.map((m) => `${m}`) };
+  }
+
+  it('replies given as bytes share the table of the same members as strings or bytes, in any order; any other members do not', () => {
+    const dangerous = ['config|get', 'flushall', 'keys', 'debug', 'acl|setuser', 'shutdown'];
+    const admin = ['config|get', 'debug', 'monitor', 'acl|setuser'];
+    const bytesSource = { kind: 'live', command: 'ACL CAT <category> (bytes)' } as const;
+    const first = categoryTableFromLive(new Map([['dangerous', asReply(dangerous)], ['admin', asReply(admin)]]), bytesSource);
+    assert.deepEqual(first.categories.get('dangerous'), dangerous);
+    assert.deepEqual(first.categories.get('admin'), admin);
+    assert.equal(first.granularity, 'subcommand');
+    const reversed = (list: readonly string[]) => [...list].reverse();
+    const rotated = (list: readonly string[]) => [...list.slice(2), ...list.slice(0, 2)];
+    for (const [d, a] of [
+      [asReply(reversed(dangerous)), asReply(rotated(admin))],
+      [rotated(dangerous), asReply(reversed(admin))],
+      [reversed(dangerous), rotated(admin)],
+    ] as const) {
+      assert.equal(categoryTableFromLive(new Map<string, LiveMembers>([['dangerous', d], ['admin', a]]), bytesSource), first);
+    }
+    const renamed = dangerous.map((m) => (m === 'flushall' ? 'flushall-renamed' : m));
+    const swapped = dangerous.map((m) => (m === 'flushall' ? 'monitor' : m));
+    const others: (readonly [readonly string[], readonly string[]])[] = [
+      [renamed, admin],
+      [dangerous.filter((m) => m !== 'flushall'), admin],
+      [[...dangerous, 'flushdb'], admin],
+      [swapped, admin],
+      [dangerous.map((m) => (m === 'keys' ? 'KEYS' : m)), admin],
+      [dangerous.map((m) => (m === 'keys' ? 'flushall' : m)), admin],
+      [dangerous, admin.map((m) => (m === 'debug' ? 'keys' : m))],
+      [admin, dangerous],
+    ];
+    const tables = others.map(([d, a]) => categoryTableFromLive(new Map([['dangerous', asReply(rotated(d))], ['admin', asReply(a)]]), bytesSource));
+    for (const [i, table] of tables.entries()) {
+      assert.notEqual(table, first, `case ${i}`);
+      assert.deepEqual(table.categories.get('dangerous'), rotated(others[i]![0]).map((m) => m.toLowerCase()), `case ${i}`);
+    }
+    // The same categories in another order, or one fewer, are other replies.
+    assert.notEqual(categoryTableFromLive(new Map([['admin', asReply(admin)], ['dangerous', asReply(dangerous)]]), bytesSource), first);
+    assert.notEqual(categoryTableFromLive(new Map([['dangerous', asReply(dangerous)]]), bytesSource), first);
+    // Names beyond ASCII are compared by their UTF-8 bytes, strings or not.
+    const unicode = categoryTableFromLive(new Map([['dangerous', asReply(['héllo', 'wörld'])]]), bytesSource);
+    assert.equal(categoryTableFromLive(new Map([['dangerous', ['wörld', 'héllo']]]), bytesSource), unicode);
+    assert.notEqual(categoryTableFromLive(new Map([['dangerous', asReply(['hello', 'wörld'])]]), bytesSource), unicode);
+  });
+
+  it('members whose hashes add up alike are still told apart by their bytes', () => {
+    // Two members swapped for two others with the same sum of hashes: the sums alone would take them for the same.
+    // Among a few hundred thousand pairs of names two have equal sums (32 bits: about one in 77,000 pairs).
+    const sums = new Map<number, readonly [string, string]>();
+    let pairs: readonly [string, string, string, string] | undefined;
+    for (let i = 0; pairs === undefined && i < 3000; i++) {
+      for (let j = i + 1; pairs === undefined && j < i + 400; j++) {
+        const [a, b] = [`cmd${i}`, `cmd${j}`];
+        const sum = (hashOf(a) + hashOf(b)) | 0;
+        const seen = sums.get(sum);
+        if (seen && !seen.includes(a) && !seen.includes(b)) pairs = [seen[0], seen[1], a, b];
+        sums.set(sum, [a, b]);
+      }
+    }
+    assert.ok(pairs, 'two pairs of names with the same sum of hashes');
+    const [a, b, c, d] = pairs;
+    const source = { kind: 'live', command: 'ACL CAT <category> (sums)' } as const;
+    const first = categoryTableFromLive(new Map([['dangerous', asReply(['x', a, b])]]), source);
+    const other = categoryTableFromLive(new Map([['dangerous', asReply(['x', c, d])]]), source);
+    assert.notEqual(other, first);
+    assert.deepEqual(other.categories.get('dangerous'), ['x', c, d]);
   });
 });

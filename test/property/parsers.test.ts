@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { decodeChunks } from '../../src/gather/live/resp.ts';
+import { BulkList, decodeChunks } from '../../src/gather/live/resp.ts';
+import { bytesHash } from '../../src/util/bytes-hash.ts';
 import { ConfigParseError, effectiveConfig, loadConf, parseConfText } from '../../src/gather/conf/redis-conf.ts';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
 import { AclSyntaxError, parseAclListLine } from '../../src/acl/parse.ts';
@@ -59,6 +60,30 @@ describe('RESP decoder', () => {
         assert.equal(whole.error, undefined);
         assert.equal(whole.replies.length, values.length);
         assert.deepEqual(decodeChunks(cut(wire, offsets)), whole);
+      }),
+      RUNS,
+    );
+  });
+
+  test("replies wanted as 'bulk-list' are the same replies, however the stream is cut and whatever they hold", () => {
+    const list = fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }), { maxLength: 6 }).map((items) => `*${items.length}\r\n${items.map((s) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`).join('')}`);
+    const texts = (reply: unknown): unknown => (reply instanceof BulkList ? reply.texts() : reply);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(list, respValue), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), fc.nat(), (values, offsets, cap) => {
+        const wire = Buffer.from(values.join(''));
+        const shapes = values.map(() => 'bulk-list' as const);
+        const whole = decodeChunks([wire]);
+        const shaped = decodeChunks([wire], undefined, shapes);
+        assert.deepEqual(shaped.replies.map(texts), whole.replies);
+        for (const reply of shaped.replies) {
+          if (reply instanceof BulkList) assert.deepEqual(Array.from(reply.hashes), reply.texts().map((t) => bytesHash(Buffer.from(t), 0, Buffer.byteLength(t))));
+        }
+        const pieces = cut(wire, offsets);
+        assert.deepEqual(decodeChunks(pieces, undefined, shapes).replies.map(texts), whole.replies);
+        // Under a cap: the same replies and the same error.
+        const max = 8 + (cap % (wire.length + 8));
+        const capped = decodeChunks(pieces, max, shapes);
+        assert.deepEqual({ ...capped, replies: capped.replies.map(texts) }, decodeChunks(pieces, max));
       }),
       RUNS,
     );

@@ -20,8 +20,9 @@ import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
-import { connect, ConnectionError, ReplyError } from './resp.ts';
-import type { ConnectOptions, Reply, RespConnection } from './resp.ts';
+import { BulkList, connect, ConnectionError, ReplyError } from './resp.ts';
+import type { ConnectOptions, Reply, ReplyShape, RespConnection } from './resp.ts';
+import type { LiveMembers } from '../../acl/categories.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
 import { AUDIT_REPLY_BOUNDS, authCommand, targetConnectOptions } from './login.ts';
@@ -56,6 +57,8 @@ export type LiveOutcome = { readonly ok: true; readonly facts: Facts } | { reado
 interface PlannedCommand {
   readonly key: string;
   readonly args: readonly string[];
+  /** How its reply is wanted: the categories' members are compared with other servers' as bytes (categoriesFromReplies). */
+  readonly shape?: ReplyShape;
 }
 
 /**
@@ -76,15 +79,24 @@ function plannedCommands(): readonly PlannedCommand[] {
     { key: 'config', args: ['CONFIG', 'GET', '*'] },
     { key: 'acl', args: ['ACL', 'LIST'] },
     { key: 'aclcat', args: ['ACL', 'CAT'] },
-    ...ACL_CATEGORIES.map((c) => ({ key: categoryKeys.get(c)!, args: ['ACL', 'CAT', c] })),
+    ...ACL_CATEGORIES.map((c) => ({ key: categoryKeys.get(c)!, args: ['ACL', 'CAT', c], shape: 'bulk-list' as const })),
     { key: 'commandinfo', args: ['COMMAND', 'INFO', ...ADMIN_COMMANDS] },
     { key: 'time', args: ['TIME'] },
     { key: 'cluster', args: ['CLUSTER', 'NODES'] },
     { key: 'sentinel-masters', args: ['SENTINEL', 'MASTERS'] },
     { key: 'sentinel-config', args: ['SENTINEL', 'CONFIG', 'GET', '*'] },
   ];
-  return Object.freeze(list.map((p) => Object.freeze({ key: p.key, args: Object.freeze(p.args) })));
+  return Object.freeze(list.map((p) => Object.freeze({ ...p, args: Object.freeze(p.args) })));
 }
+
+/**
+ * The audit pipeline after INFO (see {@link auditCommands}): its commands and the shapes of their replies, once per
+ * run. Frozen: the connection encodes it once for the run.
+ */
+function restOfAudit(): { readonly args: readonly (readonly string[])[]; readonly shapes: readonly ReplyShape[] } {
+  return (auditRest ??= Object.freeze({ args: Object.freeze(auditCommands().slice(1).map((p) => p.args)), shapes: Object.freeze(auditCommands().slice(1).map((p) => p.shape)) }));
+}
+let auditRest: { readonly args: readonly (readonly string[])[]; readonly shapes: readonly ReplyShape[] } | undefined;
 
 function describeConnectError(error: unknown): string {
   if (error instanceof ConnectionError) {
@@ -210,12 +222,12 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const planned = auditCommands();
     // AUTH (or, without credentials, PING), INFO and the rest wait apart but are written in the same tick: still
     // one round trip, and the AUTH and INFO replies count even when the server hangs up before the rest.
-    const [infoCommand, ...rest] = planned;
+    const infoCommand = planned[0]!;
     const [authSettled, pingSettled, infoSettled, restSettled] = await Promise.allSettled([
       auth ? conn.command(auth) : undefined,
       auth || options.noProbe ? undefined : conn.command(['PING']),
       conn.command(infoCommand!.args),
-      conn.pipeline(rest.map((p) => p.args)),
+      conn.pipeline(restOfAudit().args, restOfAudit().shapes),
     ]);
     // Without credentials this connection is a client without AUTH: its answers are the unauthenticated probe's.
     // Made when needed: with the facts, from the INFO they parsed (not parsed a second time).
@@ -232,8 +244,8 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
     const replies = [infoSettled.value, ...restSettled.value];
-    const byKey = new Map<string, Reply>();
-    planned.forEach((p, i) => byKey.set(p.key, replies[i] as Reply));
+    const byKey = new Map<string, Reply | BulkList>();
+    planned.forEach((p, i) => byKey.set(p.key, replies[i]!));
     const facts = factsFromReplies(target.display, byKey);
     const answer = anonymous(facts.info);
     const password = targetPassword(target);
@@ -349,13 +361,15 @@ function aclFromReplies(
   return { reason: why(reply, 'ACL LIST', '+acl|list') };
 }
 
-function categoriesFromReplies(byKey: ReadonlyMap<string, Reply>, server: ServerIdentity | undefined): CategoryTable {
-  const lists = new Map<string, readonly string[]>();
+function categoriesFromReplies(byKey: ReadonlyMap<string, Reply | BulkList>, server: ServerIdentity | undefined): CategoryTable {
+  const lists = new Map<string, LiveMembers>();
   for (const category of ACL_CATEGORIES) {
     const reply = byKey.get(categoryKeys.get(category)!);
-    // The table lowercases the names itself: the reply is taken as it is when it holds names only (it does; no
-    // copy of some 1,000 names per target), else each element is made one.
-    if (Array.isArray(reply)) lists.set(category, reply.every((name) => typeof name === 'string') ? (reply as string[]) : reply.map((name) => String(name)));
+    // Names as bytes (BulkList): the table compares them with the ones it knows and makes strings only for a new
+    // table. A reply decoded as usual (its bytes came in pieces) is taken as it is when it holds names only (it
+    // does; no copy), else each element is made one. The table lowercases the names itself.
+    if (reply instanceof BulkList) lists.set(category, reply);
+    else if (Array.isArray(reply)) lists.set(category, reply.every((name) => typeof name === 'string') ? (reply as string[]) : reply.map((name) => String(name)));
   }
   if (lists.has('dangerous')) return categoryTableFromLive(lists, live('ACL CAT <category>'));
   return bundledCategoryTable({ version: server?.version, mode: server?.mode });
@@ -368,10 +382,19 @@ function commandSurface(reply: Reply | undefined): CommandSurface | undefined {
   return { present, renames: new Map(), source: live(`COMMAND INFO ${ADMIN_COMMANDS.join(' ')}`) };
 }
 
-function sentinelFromReplies(byKey: ReadonlyMap<string, Reply>): SentinelFacts {
-  const { config, secrets } = splitConfig(byKey.get('sentinel-config'), 'SENTINEL CONFIG GET *');
+/** The replies by key, each as decoded (only the categories' are wanted as bytes). */
+function decoded(byKey: ReadonlyMap<string, Reply | BulkList>): (key: string) => Reply | undefined {
+  return (key) => {
+    const reply = byKey.get(key);
+    return reply instanceof BulkList ? reply.texts() : reply;
+  };
+}
+
+function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | BulkList>): SentinelFacts {
+  const reply = decoded(byKey);
+  const { config, secrets } = splitConfig(reply('sentinel-config'), 'SENTINEL CONFIG GET *');
   return {
-    masters: parseSentinelMasters(byKey.get('sentinel-masters'), live('SENTINEL MASTERS')),
+    masters: parseSentinelMasters(reply('sentinel-masters'), live('SENTINEL MASTERS')),
     config,
     sentinelPass: secrets.get('sentinel-pass'),
     denyScriptsReconfig: undefined,
@@ -381,22 +404,23 @@ function sentinelFromReplies(byKey: ReadonlyMap<string, Reply>): SentinelFacts {
 }
 
 /** Builds the facts of one live target from the replies of the audit pipeline. Pure. */
-export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Reply>): Facts {
+export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Reply | BulkList>): Facts {
+  const reply = decoded(byKey);
   const unavailable: Partial<Record<FactKey, string>> = {};
   const sources = new Set<SourceKind>(['live']);
   const facts: { -readonly [K in keyof Facts]?: Facts[K] } = { target, sources };
 
-  const infoText = replyText(byKey.get('info'));
+  const infoText = replyText(reply('info'));
   if (infoText !== undefined) {
     const info = parseInfo(infoText);
     facts.info = info;
     facts.server = identity(info);
   } else {
-    unavailable.info = unavailable.server = why(byKey.get('info'), 'INFO', '+info');
+    unavailable.info = unavailable.server = why(reply('info'), 'INFO', '+info');
   }
   const server = facts.server;
 
-  const configReply = byKey.get('config');
+  const configReply = reply('config');
   if (Array.isArray(configReply) || configReply instanceof Map) {
     const { config, secrets } = splitConfig(configReply, 'CONFIG GET *');
     facts.config = config;
@@ -408,24 +432,24 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
     unavailable.config = unavailable.secrets = why(configReply, 'CONFIG GET', '+config|get');
   }
 
-  const { acl, reason } = aclFromReplies(byKey.get('acl'), facts.secrets, server);
+  const { acl, reason } = aclFromReplies(reply('acl'), facts.secrets, server);
   if (acl) facts.acl = acl;
   else unavailable.acl = reason;
 
   facts.categories = categoriesFromReplies(byKey, server);
 
-  const surface = commandSurface(byKey.get('commandinfo'));
+  const surface = commandSurface(reply('commandinfo'));
   if (surface) facts.commands = surface;
-  else unavailable.commands = why(byKey.get('commandinfo'), 'COMMAND INFO', '+command|info');
+  else unavailable.commands = why(reply('commandinfo'), 'COMMAND INFO', '+command|info');
 
-  const time = byKey.get('time');
+  const time = reply('time');
   if (Array.isArray(time) && time.length >= 1) facts.now = { value: Number(time[0]), source: live('TIME') };
   else unavailable.now = why(time, 'TIME', '+time');
 
   if (server?.mode === 'sentinel') facts.sentinel = sentinelFromReplies(byKey);
   else unavailable.sentinel = 'the target is not a sentinel';
 
-  const clusterText = replyText(byKey.get('cluster'));
+  const clusterText = replyText(reply('cluster'));
   if (server?.mode === 'cluster' && clusterText !== undefined) {
     const nodes = parseClusterNodes(clusterText);
     facts.cluster = {
@@ -435,7 +459,7 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
       source: live('CLUSTER NODES'),
     };
   } else if (server?.mode === 'cluster') {
-    unavailable.cluster = why(byKey.get('cluster'), 'CLUSTER NODES', '+cluster|nodes');
+    unavailable.cluster = why(reply('cluster'), 'CLUSTER NODES', '+cluster|nodes');
   } else {
     unavailable.cluster = 'the target is not a cluster node (cluster-enabled no)';
   }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { loadBuiltin } from '../../util/builtin.ts';
+import { bytesHash } from '../../util/bytes-hash.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
 /**
@@ -89,13 +90,53 @@ export interface TlsInfo {
   readonly peerCertificate: tls.DetailedPeerCertificate | undefined;
 }
 
+/**
+ * How a reply is wanted: decoded (undefined), or `'bulk-list'`: an array of bulk strings as a {@link BulkList}, its
+ * members left as bytes. Any other reply (an error, a null, an array holding anything but non-null bulk strings,
+ * one whose bytes have not all arrived in the same chunks) is decoded as usual.
+ */
+export type ReplyShape = 'bulk-list' | undefined;
+
+/**
+ * An array of bulk strings kept as the bytes it arrived in: member `i` is `bytes[bounds[2i]]` up to
+ * `bytes[bounds[2i + 1]]`, and `hashes[i]` is its {@link bytesHash}, computed as the decoder read it. Made for the
+ * replies an audit compares with others more than it reads (the 1,500 members of ACL CAT <category> per target,
+ * the same on most servers of a fleet): no string per member unless asked for. It holds on to the chunk it was
+ * read from.
+ */
+export class BulkList {
+  constructor(
+    readonly bytes: Buffer,
+    readonly bounds: Int32Array,
+    readonly hashes: Int32Array,
+  ) {}
+
+  get length(): number {
+    return this.hashes.length;
+  }
+
+  /** Member `i` as a string, as the decoder would have made it (UTF-8). */
+  text(i: number): string {
+    return this.bytes.toString('utf8', this.bounds[2 * i], this.bounds[2 * i + 1]);
+  }
+
+  /** Every member as a string: the array the decoder would have made. */
+  texts(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.bounds.length; i += 2) out.push(this.bytes.toString('utf8', this.bounds[i], this.bounds[i + 1]));
+    return out;
+  }
+}
+
 /** An open connection. It never reconnects and never sends anything it was not asked to. */
 export interface RespConnection {
   /**
    * Sends every command in one write and resolves with the replies in order. Error replies are
-   * {@link ReplyError} values; the promise rejects only with a {@link ConnectionError}.
+   * {@link ReplyError} values; the promise rejects only with a {@link ConnectionError}. With `shapes`, the reply
+   * to `commands[i]` is handed over as `shapes[i]` asks (see {@link ReplyShape}).
    */
   pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]>;
+  pipeline(commands: readonly (readonly string[])[], shapes: readonly ReplyShape[]): Promise<(Reply | BulkList)[]>;
   /** One command; same semantics as {@link RespConnection.pipeline}. */
   command(args: readonly string[]): Promise<Reply>;
   /** Destroys the socket without sending QUIT; pending commands reject with kind `closed`. */
@@ -189,10 +230,12 @@ let closedByClient: ConnectionError | undefined;
 
 interface Waiter {
   readonly expected: number;
-  readonly replies: Reply[];
+  readonly replies: (Reply | BulkList)[];
+  /** How each reply is wanted, by its place in the call; undefined: all decoded. */
+  readonly shapes: readonly ReplyShape[] | undefined;
   /** {@link nowMs} by which every reply of this call must have arrived. */
   readonly deadline: number;
-  resolve(replies: Reply[]): void;
+  resolve(replies: (Reply | BulkList)[]): void;
   reject(error: ConnectionError): void;
 }
 
@@ -253,14 +296,17 @@ class Connection implements RespConnection {
     return this.#failure !== undefined;
   }
 
-  pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]> {
+  pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]>;
+  pipeline(commands: readonly (readonly string[])[], shapes: readonly ReplyShape[]): Promise<(Reply | BulkList)[]>;
+  pipeline(commands: readonly (readonly string[])[], shapes?: readonly ReplyShape[]): Promise<(Reply | BulkList)[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (commands.length === 0) return Promise.resolve([]);
     const deadline = nowMs() + this.#commandTimeoutMs;
     if (this.#queue.length === 0) this.#callBytes = 0;
-    const promise = new Promise<Reply[]>((resolve, reject) => {
-      this.#queue.push({ expected: commands.length, replies: [], deadline, resolve, reject });
+    const promise = new Promise<(Reply | BulkList)[]>((resolve, reject) => {
+      this.#queue.push({ expected: commands.length, replies: [], shapes, deadline, resolve, reject });
     });
+    if (this.#queue.length === 1) this.#decoder.shape = shapes?.[0];
     // What is asked in one tick (AUTH, INFO and the audit pipeline) leaves in one write: corked until the next tick.
     if (!this.#corked) {
       this.#corked = true;
@@ -270,7 +316,7 @@ class Connection implements RespConnection {
         this.#socket.uncork();
       });
     }
-    this.#socket.write(encodeCommands(commands));
+    this.#socket.write(encodedCommands(commands));
     if (this.#queue.length === 1) this.#armTimer();
     return promise;
   }
@@ -307,7 +353,7 @@ class Connection implements RespConnection {
     }
   }
 
-  #onReply(reply: Reply, isPush: boolean): void {
+  #onReply(reply: Reply | BulkList, isPush: boolean): void {
     const waiter = this.#queue[0];
     if (!waiter) {
       if (!isPush && reply instanceof ReplyError) this.#unsolicitedError = reply.message;
@@ -317,8 +363,12 @@ class Connection implements RespConnection {
     if (waiter.replies.length === waiter.expected) {
       this.#callBytes = 0;
       this.#queue.shift();
+      this.#decoder.shape = this.#queue[0]?.shapes?.[0];
       this.#armTimer();
       waiter.resolve(waiter.replies);
+    } else if (waiter.shapes !== undefined) {
+      // The shape of the reply decoded next: set before the decoder reads on.
+      this.#decoder.shape = waiter.shapes[waiter.replies.length];
     }
   }
 
@@ -349,6 +399,18 @@ class Connection implements RespConnection {
     for (const waiter of queue) waiter.reject(error);
   }
 }
+
+/**
+ * The commands as RESP, made once for a frozen list (a fleet sends the same audit pipeline to each target: its
+ * encoding was some 20 KB of strings per target) and once per call for any other.
+ */
+function encodedCommands(commands: readonly (readonly string[])[]): string | Buffer {
+  if (!Object.isFrozen(commands)) return encodeCommands(commands);
+  let encoded = encodedLists.get(commands);
+  if (encoded === undefined) encodedLists.set(commands, (encoded = Buffer.from(encodeCommands(commands))));
+  return encoded;
+}
+const encodedLists = new WeakMap<readonly (readonly string[])[], Buffer>();
 
 function encodeCommands(commands: readonly (readonly string[])[]): string {
   let out = '';
@@ -432,6 +494,9 @@ const INTEGER = /^[-+]?\d+$/;
 const DOUBLE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 /** What one decoded element costs beyond its bytes (a JS array slot, a string or array header). */
 const ELEMENT_COST = 32;
+/** Cells of a decoder's store for BulkLists: an audit's 21 category replies (some 1,500 members, 3 cells each). */
+const CELLS = 6144;
+const EMPTY_CELLS = new Int32Array(0);
 /** Bulk strings at least this long are copied once into a buffer of their own as their bytes arrive. */
 const LARGE_BULK = 256 * 1024;
 
@@ -452,7 +517,9 @@ interface Body {
 // never allocates by itself.
 class Decoder {
   readonly #maxBytes: number;
-  readonly #onReply: (reply: Reply, isPush: boolean) => void;
+  readonly #onReply: (reply: Reply | BulkList, isPush: boolean) => void;
+  /** How the next top-level reply is wanted (see {@link ReplyShape}); its connection sets it as each reply comes. */
+  shape: ReplyShape;
   #buf: Buffer = EMPTY;
   #pos = 0;
   #tail: Buffer[] = [];
@@ -461,10 +528,13 @@ class Decoder {
   #need = 0;
   #body: Body | undefined;
   #stack: Frame[] = [];
+  /** Where {@link BulkList}s keep their bounds and hashes: made when first needed, then taken from in turn. */
+  #cells = EMPTY_CELLS;
+  #cellsUsed = 0;
   // Cost of the current top-level reply so far: bytes consumed plus ELEMENT_COST per element.
   #replyBytes = 0;
 
-  constructor(maxBytes: number, onReply: (reply: Reply, isPush: boolean) => void) {
+  constructor(maxBytes: number, onReply: (reply: Reply | BulkList, isPush: boolean) => void) {
     this.#maxBytes = maxBytes;
     this.#onReply = onReply;
   }
@@ -608,6 +678,15 @@ class Decoder {
             if (aggregate !== '|') this.#deliver(aggregate === '%' ? new Map() : [], aggregate === '>');
             continue;
           }
+          if (this.shape === 'bulk-list' && type === 0x2a && this.#stack.length === 0) {
+            const list = this.#bulkList(buf, next, length);
+            if (list !== undefined) {
+              this.#consume(list.end - start);
+              this.#replyBytes = 0;
+              this.#onReply(new BulkList(buf, list.bounds, list.hashes), false);
+              continue;
+            }
+          }
           if (this.#stack.length >= MAX_DEPTH) {
             throw new ProtocolError(`reply nested deeper than ${MAX_DEPTH} levels`);
           }
@@ -643,6 +722,45 @@ class Decoder {
       this.#consume(next - start);
       this.#deliver(value);
     }
+  }
+
+  /**
+   * The `count` bulk strings from `from` when all of them are in `buf`, each a plain length and its bytes ended by
+   * CRLF, and the whole within the reply bound as the decoder counts it: where each member starts and ends, its
+   * hash, and where the array ends. Undefined otherwise: the decoder then reads the reply as usual, which finds the
+   * same errors where there are some.
+   */
+  #bulkList(buf: Buffer, from: number, count: number): { readonly bounds: Int32Array; readonly hashes: Int32Array; readonly end: number } | undefined {
+    // Each member takes 6 bytes at least ($0 and two CRLF): a count the bytes cannot hold allocates nothing.
+    if (count * 6 > buf.length - from) return undefined;
+    // Where each member starts and ends, and its hash: taken from the connection's cells (one store for the 21
+    // replies of an audit, where a typed array each cost an allocation outside the heap each).
+    if (this.#cells.length - this.#cellsUsed < 3 * count) {
+      this.#cells = new Int32Array(Math.max(CELLS, 3 * count));
+      this.#cellsUsed = 0;
+    }
+    const bounds = this.#cells.subarray(this.#cellsUsed, this.#cellsUsed + 2 * count);
+    const hashes = this.#cells.subarray(this.#cellsUsed + 2 * count, this.#cellsUsed + 3 * count);
+    let at = from;
+    for (let i = 0; i < count; i++) {
+      if (buf[at] !== 0x24) return undefined;
+      let lf = at + 1;
+      const stop = Math.min(buf.length, at + 18);
+      while (lf < stop && buf[lf] !== LF) lf += 1;
+      if (lf === stop || buf[lf - 1] !== CR) return undefined;
+      const length = plainLength(buf, at + 1, lf - 1, this.#maxBytes);
+      if (length === undefined) return undefined;
+      const start = lf + 1;
+      const end = start + length;
+      if (end + 2 > buf.length || buf[end] !== CR || buf[end + 1] !== LF) return undefined;
+      bounds[2 * i] = start;
+      bounds[2 * i + 1] = end;
+      hashes[i] = bytesHash(buf, start, end);
+      at = end + 2;
+    }
+    if (this.#replyBytes + (at - from) + (count + 1) * ELEMENT_COST > this.#maxBytes) return undefined;
+    this.#cellsUsed += 3 * count;
+    return { bounds, hashes, end: at };
   }
 
   #length(text: string, what: 'bulk' | 'array' | 'map', nullable: boolean): number {
@@ -823,11 +941,18 @@ function clip(text: string): string {
 
 /**
  * Decodes a byte stream delivered in the given pieces, as a connection would: the replies, then the protocol error
- * that stopped decoding, if any. For property tests and tools; connections use the same decoder.
+ * that stopped decoding, if any. With `shapes`, reply `i` is handed over as `shapes[i]` asks, as a connection's
+ * pipeline does. For property tests and tools; connections use the same decoder.
  */
-export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes = DEFAULT_MAX_REPLY_BYTES): { replies: Reply[]; error?: string } {
-  const replies: Reply[] = [];
-  const decoder = new Decoder(maxReplyBytes, (reply) => replies.push(reply));
+export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes?: number): { replies: Reply[]; error?: string };
+export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes: number | undefined, shapes: readonly ReplyShape[]): { replies: (Reply | BulkList)[]; error?: string };
+export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes = DEFAULT_MAX_REPLY_BYTES, shapes?: readonly ReplyShape[]): { replies: (Reply | BulkList)[]; error?: string } {
+  const replies: (Reply | BulkList)[] = [];
+  const decoder = new Decoder(maxReplyBytes, (reply) => {
+    replies.push(reply);
+    decoder.shape = shapes?.[replies.length];
+  });
+  decoder.shape = shapes?.[0];
   try {
     for (const chunk of chunks) decoder.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   } catch (error) {
