@@ -10,6 +10,7 @@ import { ExporterConfigError } from './errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from '../settings/sample-data.ts';
 import { yamlErrorText } from '../settings/types.ts';
+import { shownKey } from '../settings/parse.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
 
@@ -112,7 +113,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
     if (!isMap(node)) return fail(node, `${where} must be a mapping`);
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (allowed && !allowed.includes(key)) fail(pair.key, `${where}: unknown key '${key}' (expected one of ${allowed.join(', ')})`);
+      if (allowed && !allowed.includes(key)) fail(pair.key, `${where}: unknown key ${shownKey(key)} (expected one of ${allowed.join(', ')})`);
     }
     return node.items as Pair[];
   };

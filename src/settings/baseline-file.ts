@@ -7,7 +7,11 @@ export function parseBaseline(text: string, path: string): Baseline {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new SettingsError(`${path}: not a baseline (invalid JSON: ${(error as Error).message})`);
+    // V8's message quotes the text around the mistake: said by line and column only (a file that is no baseline,
+    // `--baseline /proc/self/environ`, is never echoed).
+    const at = /at position (\d+)/.exec((error as Error).message);
+    const where = at ? ` at line ${text.slice(0, Number(at[1])).split('\n').length}` : '';
+    throw new SettingsError(`${path}: not a baseline (invalid JSON${where})`);
   }
   const doc = data as { version?: unknown; findings?: unknown };
   if (typeof data !== 'object' || data === null || doc.version !== 1 || !Array.isArray(doc.findings)) {

@@ -176,8 +176,18 @@ export function resolved(doc: Document, node: Node | null | undefined): Node | n
 
 export function describe(node: Node | null): string {
   if (node === null || (isScalar(node) && node.value === null)) return ', not empty';
-  if (isScalar(node)) return `, not ${JSON.stringify(node.value)}`;
+  if (isScalar(node)) {
+    // A value is quoted when it is short and printable: a file that is no settings file (`--config-file
+    // /proc/self/environ`) is one long scalar, never echoed.
+    const text = JSON.stringify(node.value);
+    return typeof node.value === 'string' && (node.value.length > 64 || !/^[\x20-\x7e]*$/.test(node.value)) ? `, not a text of ${node.value.length} characters` : `, not ${text}`;
+  }
   return isSeq(node) ? ', not a list' : ', not a mapping';
+}
+
+/** An unknown key as a message quotes it: `'colour'` when it looks like a key name, else only how long it is (a file that is no settings file: `/etc/shadow` read as YAML). */
+export function shownKey(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name) ? `'${name}'` : `(not shown: ${name.length} characters that are no key name)`;
 }
 
 /** The pairs of a mapping, with string keys from `allowed` (any string key when `allowed` is null). */
@@ -191,7 +201,7 @@ export function pairsOf(doc: Document, node: Node | null, where: string, allowed
     const name = (key as { value: string }).value;
     if (allowed && !allowed.includes(name)) {
       const hint = name === 'password' ? ': a password never goes in the settings file; name an environment variable with passwordEnv' : ` (expected ${allowed.join(', ')})`;
-      fail(key, `${where}: unknown key '${name}'${hint}`);
+      fail(key, `${where}: unknown key ${shownKey(name)}${hint}`);
     }
   }
   return pairs;

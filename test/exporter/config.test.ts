@@ -98,6 +98,7 @@ inventory: inventory.yaml
     assert.match(await parseError('modules: { default: {} }\nallow:\n  - 127.0.0.1:6400-6379\n'), /:3: allow: .*ports must be/);
     assert.match(await parseError('modules:\n  default: { rules: { nosuch.rule: off } }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: rules: unknown rule or area 'nosuch\.rule'/);
     assert.match(await parseError('modules: { default: {} }\n'), /allow or inventory: name the targets/);
+    assert.match(await parseError('root:$6$salt$hash:19000:0:99999:7:::\n'), /^\/etc\/redfort\/exporter\.yaml:1: the exporter config: unknown key \(not shown: 35 characters that are no key name\)/);
     assert.match(await parseError('allow: [127.0.0.1:1]\n'), /modules: at least one module/);
     assert.match(await parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { basicAuth: { username: p } }\n'), /:3: web: basicAuth needs passwordEnv or passwordFile/);
   });

@@ -125,6 +125,9 @@ describe('.redfort.yaml', () => {
       ['rules:\n  tls: off\n  tls: low', /:3: Map keys must be unique/],
       ['rules:\n  tls: off\n bad: [', /^conf\/\.redfort\.yaml:\d+: /],
       ['- just\n- a list', /:1: the settings file must be a mapping/],
+      // A file that is no settings file is not echoed: /proc/self/environ is one long scalar, /etc/shadow one odd key.
+      ['HOME=/root\0TOKEN=ghp_0123456789abcdef\0LANG=C.UTF-8\0', /^conf\/\.redfort\.yaml:1: the settings file must be a mapping \(key: value\), not a text of 51 characters$/],
+      ['root:$6$salt$hash:19000:0:99999:7:::', /^conf\/\.redfort\.yaml:1: the settings file: unknown key \(not shown: 35 characters that are no key name\) \(expected/],
     ];
     for (const [text, pattern] of cases) assert.match(error(text), pattern, text);
   });

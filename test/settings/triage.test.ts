@@ -138,6 +138,10 @@ describe('baselines', () => {
   it('refuse a file that is not a baseline, naming it', () => {
     assert.throws(() => parseBaseline('{', 'b.json'), (e: Error) => e instanceof SettingsError && /^b\.json: not a baseline \(invalid JSON/.test(e.message));
     assert.throws(() => parseBaseline('{"version":2,"findings":[]}', 'b.json'), /^SettingsError: b\.json: not a baseline \(expected/);
+    // V8's message quoted the text around the mistake: /proc/self/environ, /etc/shadow were echoed.
+    for (const text of ['HOME=/root\0TOKEN=ghp_0123456789abcdef\0', 'root:$6$salt$hash:19000:0:99999:7:::\n']) {
+      assert.throws(() => parseBaseline(text, 'b.json'), (e: Error) => /^b\.json: not a baseline \(invalid JSON( at line \d+)?\)$/.test(e.message) && !/HOME|root/.test(e.message));
+    }
     assert.throws(() => parseBaseline('{"version":1,"findings":[{"ruleId":"x"}]}', 'b.json'), /b\.json: findings\[0\] needs string ruleId, target and fingerprint/);
   });
 });
