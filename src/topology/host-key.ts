@@ -31,7 +31,9 @@ export function parseHostKey(text: string, path: string): HostKeyMap {
     if (line === '') return;
     const fields = line.split(/\s+/);
     if (fields.length !== 2) {
-      throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got '${line}'`);
+      // Quoted when it looks like such a line; a file that is no host-key file (/etc/shadow) is not echoed.
+      const shown = line.length <= 200 && /^[\x20-\x7e]*$/.test(line) && /^[A-Za-z0-9_.:[\]-]+(?:\s+\S+)*$/.test(line) ? `'${line}'` : `a line of ${line.length} characters (not shown)`;
+      throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got ${shown}`);
     }
     const [key, label] = fields as [string, string];
     const normal = key.toLowerCase().replace(/^\[(.*)\](:\d+)?$/, '$1$2');

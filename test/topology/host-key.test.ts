@@ -29,6 +29,9 @@ describe('host-key files', () => {
 
   it('names the file and line of a malformed or contradictory line', () => {
     assert.throws(() => parseHostKey('10.0.0.1 a\n10.0.0.2\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:2: expected '<host or host:port> <label>', got '10.0.0.2'");
+    // A file that is no host-key file is not echoed (/etc/shadow, /proc/self/environ).
+    assert.throws(() => parseHostKey('root:$6$salt$hash:19000:0:99999:7:::\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line of 36 characters (not shown)");
+    assert.throws(() => parseHostKey('HOME=/root\0TOKEN=x\0', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line of 19 characters (not shown)");
     assert.throws(() => parseHostKey('10.0.0.1 a b\n', 'z.txt'), /z\.txt:1: expected/);
     assert.throws(() => parseHostKey('10.0.0.1 a\n10.0.0.1 b\n', 'z.txt'), /z\.txt:2: '10\.0\.0\.1' is already labelled 'a'/);
     assert.equal(parseHostKey('10.0.0.1 a\n10.0.0.1 a\n', 'z.txt').labels.size, 1);
