@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BulkList, connect, ConnectionError, ReplyError } from '../src/gather/live/resp.ts';
+import { BulkList, connect, ConnectionError, NullMask, ReplyError } from '../src/gather/live/resp.ts';
 import type { ConnectOptions, Reply, RespConnection } from '../src/gather/live/resp.ts';
 import { arr, bulk, err, int, simple, startFakeServer } from './helpers/fake-resp-server.ts';
 import type { FakeHandler, FakeServer, FakeServerOptions } from './helpers/fake-resp-server.ts';
@@ -237,6 +237,17 @@ describe('against a real redis-server', () => {
     // Not an array: a bulk string wanted as a list is a string.
     assert.equal(shaped[4], 'x');
     assert.equal(await conn.command(['ECHO', 'after']), 'after');
+  });
+
+  test("COMMAND INFO wanted as 'nulls' tells which commands are there, as the decoded reply does", async () => {
+    const conn = await open(plain);
+    const names = ['config', 'nosuchcommand', 'flushall', 'acl', 'alsonothere', 'keys'];
+    const [decoded] = await conn.pipeline([['COMMAND', 'INFO', ...names]]);
+    const [mask, after] = await conn.pipeline([['COMMAND', 'INFO', ...names], ['PING']], ['nulls', 'nulls']);
+    assert.ok(mask instanceof NullMask);
+    assert.deepEqual(mask.present, [true, false, true, true, false, true]);
+    assert.deepEqual(mask.present, (decoded as Reply[]).map((entry) => entry !== null));
+    assert.equal(after, 'PONG');
   });
 
   test('nothing is sent at connect', async () => {

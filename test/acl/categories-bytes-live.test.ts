@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { auditCommands, factsFromReplies, gatherLive } from '../../src/gather/live/gather-live.ts';
 import { BulkList, connect } from '../../src/gather/live/resp.ts';
-import type { Reply } from '../../src/gather/live/resp.ts';
+import type { Reply, Shaped } from '../../src/gather/live/resp.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { ACL_CATEGORIES } from '../../src/redis/commands.ts';
 import { startRedis } from '../harness/servers.ts';
@@ -22,7 +22,7 @@ describe('categories read as bytes from live servers', () => {
   });
 
   /** The audit pipeline's replies, as an audit asks for them (the categories as bytes) and all decoded. */
-  async function replies(server: RunningServer): Promise<{ shaped: Map<string, Reply | BulkList>; decoded: Map<string, Reply> }> {
+  async function replies(server: RunningServer): Promise<{ shaped: Map<string, Reply | Shaped>; decoded: Map<string, Reply> }> {
     const planned = auditCommands();
     const conn = await connect({ host: server.host, port: server.port });
     try {

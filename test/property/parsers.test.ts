@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { BulkList, decodeChunks } from '../../src/gather/live/resp.ts';
+import { BulkList, decodeChunks, NullMask } from '../../src/gather/live/resp.ts';
+import type { Reply, ReplyShape, Shaped } from '../../src/gather/live/resp.ts';
 import { bytesHash } from '../../src/util/bytes-hash.ts';
 import { ConfigParseError, effectiveConfig, loadConf, parseConfText } from '../../src/gather/conf/redis-conf.ts';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
@@ -65,28 +66,59 @@ describe('RESP decoder', () => {
     );
   });
 
-  test("replies wanted as 'bulk-list' are the same replies, however the stream is cut and whatever they hold", () => {
+  test("replies wanted as 'bulk-list' or 'nulls' are the same replies, however the stream is cut and whatever they hold", () => {
     const list = fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }), { maxLength: 6 }).map((items) => `*${items.length}\r\n${items.map((s) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`).join('')}`);
-    const texts = (reply: unknown): unknown => (reply instanceof BulkList ? reply.texts() : reply);
-    fc.assert(
-      fc.property(fc.array(fc.oneof(list, respValue), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), fc.nat(), (values, offsets, cap) => {
-        const wire = Buffer.from(values.join(''));
-        const shapes = values.map(() => 'bulk-list' as const);
-        const whole = decodeChunks([wire]);
-        const shaped = decodeChunks([wire], undefined, shapes);
-        assert.deepEqual(shaped.replies.map(texts), whole.replies);
-        for (const reply of shaped.replies) {
-          if (reply instanceof BulkList) assert.deepEqual(Array.from(reply.hashes), reply.texts().map((t) => bytesHash(Buffer.from(t), 0, Buffer.byteLength(t))));
+    const withNulls = fc.array(fc.oneof(respValue, fc.constant('*-1\r\n'), fc.constant('$-1\r\n'), fc.constant(':-12\r\n'), fc.constant(':+3\r\n'), fc.constant('*0\r\n')), { maxLength: 6 }).map((items) => `*${items.length}\r\n${items.join('')}`);
+    /** Replies as the shapes hand them over, checked against the decoded ones. */
+    const same = (shaped: readonly (Reply | Shaped)[], whole: readonly Reply[]): void => {
+      assert.equal(shaped.length, whole.length);
+      shaped.forEach((reply, i) => {
+        if (reply instanceof NullMask) {
+          const decoded = whole[i];
+          assert.ok(Array.isArray(decoded));
+          assert.deepEqual(reply.present, decoded.map((e) => e !== null));
+        } else if (reply instanceof BulkList) {
+          assert.deepEqual(reply.texts(), whole[i]);
+          assert.deepEqual(Array.from(reply.hashes), reply.texts().map((t) => bytesHash(Buffer.from(t), 0, Buffer.byteLength(t))));
+        } else {
+          assert.deepEqual(reply, whole[i]);
         }
-        const pieces = cut(wire, offsets);
-        assert.deepEqual(decodeChunks(pieces, undefined, shapes).replies.map(texts), whole.replies);
-        // Under a cap: the same replies and the same error.
-        const max = 8 + (cap % (wire.length + 8));
-        const capped = decodeChunks(pieces, max, shapes);
-        assert.deepEqual({ ...capped, replies: capped.replies.map(texts) }, decodeChunks(pieces, max));
-      }),
+      });
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.oneof(list, withNulls, respValue), fc.constantFrom<ReplyShape>('bulk-list', 'nulls', undefined)), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.nat(),
+        (pairs, offsets, cap) => {
+          const wire = Buffer.from(pairs.map(([value]) => value).join(''));
+          const shapes = pairs.map(([, shape]) => shape);
+          const whole = decodeChunks([wire]);
+          same(decodeChunks([wire], undefined, shapes).replies, whole.replies);
+          const pieces = cut(wire, offsets);
+          same(decodeChunks(pieces, undefined, shapes).replies, whole.replies);
+          // Under a cap: the same replies and the same error.
+          const max = 8 + (cap % (wire.length + 8));
+          const capped = decodeChunks(pieces, max, shapes);
+          const plain = decodeChunks(pieces, max);
+          assert.equal(capped.error, plain.error);
+          same(capped.replies, plain.replies);
+        },
+      ),
       RUNS,
     );
+  });
+
+  test("a 'nulls' reply nested deeper than the decoder allows, or with a malformed element, fails as the decoder fails", () => {
+    const deep = `*1\r\n${'*1\r\n'.repeat(70)}:1\r\n`;
+    const badInteger = '*2\r\n:12x\r\n$1\r\na\r\n';
+    const badBulk = '*2\r\n$3\r\nab\r\n:1\r\n';
+    for (const wire of [deep, badInteger, badBulk]) {
+      const shaped = decodeChunks([Buffer.from(wire)], undefined, ['nulls']);
+      const plain = decodeChunks([Buffer.from(wire)]);
+      assert.ok(plain.error, wire);
+      assert.equal(shaped.error, plain.error);
+    }
   });
 
   test('random bytes, cut anywhere: replies or a protocol error, never an exception, and the cap holds', () => {

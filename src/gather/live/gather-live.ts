@@ -20,8 +20,8 @@ import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
-import { BulkList, connect, ConnectionError, ReplyError } from './resp.ts';
-import type { ConnectOptions, Reply, ReplyShape, RespConnection } from './resp.ts';
+import { BulkList, connect, ConnectionError, NullMask, ReplyError } from './resp.ts';
+import type { ConnectOptions, Reply, ReplyShape, RespConnection, Shaped } from './resp.ts';
 import type { LiveMembers } from '../../acl/categories.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
@@ -80,7 +80,7 @@ function plannedCommands(): readonly PlannedCommand[] {
     { key: 'acl', args: ['ACL', 'LIST'] },
     { key: 'aclcat', args: ['ACL', 'CAT'] },
     ...ACL_CATEGORIES.map((c) => ({ key: categoryKeys.get(c)!, args: ['ACL', 'CAT', c], shape: 'bulk-list' as const })),
-    { key: 'commandinfo', args: ['COMMAND', 'INFO', ...ADMIN_COMMANDS] },
+    { key: 'commandinfo', args: ['COMMAND', 'INFO', ...ADMIN_COMMANDS], shape: 'nulls' as const },
     { key: 'time', args: ['TIME'] },
     { key: 'cluster', args: ['CLUSTER', 'NODES'] },
     { key: 'sentinel-masters', args: ['SENTINEL', 'MASTERS'] },
@@ -244,7 +244,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
     const replies = [infoSettled.value, ...restSettled.value];
-    const byKey = new Map<string, Reply | BulkList>();
+    const byKey = new Map<string, Reply | Shaped>();
     planned.forEach((p, i) => byKey.set(p.key, replies[i]!));
     const facts = factsFromReplies(target.display, byKey);
     const answer = anonymous(facts.info);
@@ -361,7 +361,7 @@ function aclFromReplies(
   return { reason: why(reply, 'ACL LIST', '+acl|list') };
 }
 
-function categoriesFromReplies(byKey: ReadonlyMap<string, Reply | BulkList>, server: ServerIdentity | undefined): CategoryTable {
+function categoriesFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>, server: ServerIdentity | undefined): CategoryTable {
   const lists = new Map<string, LiveMembers>();
   for (const category of ACL_CATEGORIES) {
     const reply = byKey.get(categoryKeys.get(category)!);
@@ -375,22 +375,27 @@ function categoriesFromReplies(byKey: ReadonlyMap<string, Reply | BulkList>, ser
   return bundledCategoryTable({ version: server?.version, mode: server?.mode });
 }
 
-function commandSurface(reply: Reply | undefined): CommandSurface | undefined {
-  if (!Array.isArray(reply)) return undefined;
+function commandSurface(reply: Reply | Shaped | undefined): CommandSurface | undefined {
+  // Only which commands are there (COMMAND INFO gives null for one that is not): read without decoding (NullMask).
+  if (!Array.isArray(reply) && !(reply instanceof NullMask)) return undefined;
   const present = new Map<string, boolean>();
-  ADMIN_COMMANDS.forEach((name, i) => present.set(name, reply[i] !== null && reply[i] !== undefined));
+  if (reply instanceof NullMask) ADMIN_COMMANDS.forEach((name, i) => present.set(name, reply.present[i] === true));
+  else ADMIN_COMMANDS.forEach((name, i) => present.set(name, reply[i] !== null && reply[i] !== undefined));
   return { present, renames: new Map(), source: live(`COMMAND INFO ${ADMIN_COMMANDS.join(' ')}`) };
 }
 
-/** The replies by key, each as decoded (only the categories' are wanted as bytes). */
-function decoded(byKey: ReadonlyMap<string, Reply | BulkList>): (key: string) => Reply | undefined {
+/**
+ * The replies by key, each as decoded: the categories' (bytes) and COMMAND INFO's (which are null) are read where
+ * they are used; a NullMask, never read as a reply, is none.
+ */
+function decoded(byKey: ReadonlyMap<string, Reply | Shaped>): (key: string) => Reply | undefined {
   return (key) => {
     const reply = byKey.get(key);
-    return reply instanceof BulkList ? reply.texts() : reply;
+    return reply instanceof BulkList ? reply.texts() : reply instanceof NullMask ? undefined : reply;
   };
 }
 
-function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | BulkList>): SentinelFacts {
+function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>): SentinelFacts {
   const reply = decoded(byKey);
   const { config, secrets } = splitConfig(reply('sentinel-config'), 'SENTINEL CONFIG GET *');
   return {
@@ -404,7 +409,7 @@ function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | BulkList>): Sent
 }
 
 /** Builds the facts of one live target from the replies of the audit pipeline. Pure. */
-export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Reply | BulkList>): Facts {
+export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Reply | Shaped>): Facts {
   const reply = decoded(byKey);
   const unavailable: Partial<Record<FactKey, string>> = {};
   const sources = new Set<SourceKind>(['live']);
@@ -438,7 +443,7 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
 
   facts.categories = categoriesFromReplies(byKey, server);
 
-  const surface = commandSurface(reply('commandinfo'));
+  const surface = commandSurface(byKey.get('commandinfo'));
   if (surface) facts.commands = surface;
   else unavailable.commands = why(reply('commandinfo'), 'COMMAND INFO', '+command|info');
 

@@ -91,11 +91,27 @@ export interface TlsInfo {
 }
 
 /**
- * How a reply is wanted: decoded (undefined), or `'bulk-list'`: an array of bulk strings as a {@link BulkList}, its
- * members left as bytes. Any other reply (an error, a null, an array holding anything but non-null bulk strings,
- * one whose bytes have not all arrived in the same chunks) is decoded as usual.
+ * How a reply is wanted: decoded (undefined); `'bulk-list'`: an array of bulk strings as a {@link BulkList}, its
+ * members left as bytes; `'nulls'`: an array as a {@link NullMask}, which of its elements are null, the elements
+ * themselves read but not decoded. Any other reply (an error, a null, an array holding what the shape does not
+ * take, one whose bytes have not all arrived in the same chunks) is decoded as usual.
  */
-export type ReplyShape = 'bulk-list' | undefined;
+export type ReplyShape = 'bulk-list' | 'nulls' | undefined;
+
+/** A reply handed over in the shape asked for. */
+export type Shaped = BulkList | NullMask;
+
+/**
+ * Which elements of an array reply are there (not null): what an audit needs of COMMAND INFO <names> (each command
+ * there or not), whose some 500 elements per target it never reads.
+ */
+export class NullMask {
+  constructor(readonly present: readonly boolean[]) {}
+
+  get length(): number {
+    return this.present.length;
+  }
+}
 
 /**
  * An array of bulk strings kept as the bytes it arrived in: member `i` is `bytes[bounds[2i]]` up to
@@ -136,7 +152,7 @@ export interface RespConnection {
    * to `commands[i]` is handed over as `shapes[i]` asks (see {@link ReplyShape}).
    */
   pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]>;
-  pipeline(commands: readonly (readonly string[])[], shapes: readonly ReplyShape[]): Promise<(Reply | BulkList)[]>;
+  pipeline(commands: readonly (readonly string[])[], shapes: readonly ReplyShape[]): Promise<(Reply | Shaped)[]>;
   /** One command; same semantics as {@link RespConnection.pipeline}. */
   command(args: readonly string[]): Promise<Reply>;
   /** Destroys the socket without sending QUIT; pending commands reject with kind `closed`. */
@@ -230,12 +246,12 @@ let closedByClient: ConnectionError | undefined;
 
 interface Waiter {
   readonly expected: number;
-  readonly replies: (Reply | BulkList)[];
+  readonly replies: (Reply | Shaped)[];
   /** How each reply is wanted, by its place in the call; undefined: all decoded. */
   readonly shapes: readonly ReplyShape[] | undefined;
   /** {@link nowMs} by which every reply of this call must have arrived. */
   readonly deadline: number;
-  resolve(replies: (Reply | BulkList)[]): void;
+  resolve(replies: (Reply | Shaped)[]): void;
   reject(error: ConnectionError): void;
 }
 
@@ -297,13 +313,13 @@ class Connection implements RespConnection {
   }
 
   pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]>;
-  pipeline(commands: readonly (readonly string[])[], shapes: readonly ReplyShape[]): Promise<(Reply | BulkList)[]>;
-  pipeline(commands: readonly (readonly string[])[], shapes?: readonly ReplyShape[]): Promise<(Reply | BulkList)[]> {
+  pipeline(commands: readonly (readonly string[])[], shapes: readonly ReplyShape[]): Promise<(Reply | Shaped)[]>;
+  pipeline(commands: readonly (readonly string[])[], shapes?: readonly ReplyShape[]): Promise<(Reply | Shaped)[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (commands.length === 0) return Promise.resolve([]);
     const deadline = nowMs() + this.#commandTimeoutMs;
     if (this.#queue.length === 0) this.#callBytes = 0;
-    const promise = new Promise<(Reply | BulkList)[]>((resolve, reject) => {
+    const promise = new Promise<(Reply | Shaped)[]>((resolve, reject) => {
       this.#queue.push({ expected: commands.length, replies: [], shapes, deadline, resolve, reject });
     });
     if (this.#queue.length === 1) this.#decoder.shape = shapes?.[0];
@@ -353,7 +369,7 @@ class Connection implements RespConnection {
     }
   }
 
-  #onReply(reply: Reply | BulkList, isPush: boolean): void {
+  #onReply(reply: Reply | Shaped, isPush: boolean): void {
     const waiter = this.#queue[0];
     if (!waiter) {
       if (!isPush && reply instanceof ReplyError) this.#unsolicitedError = reply.message;
@@ -517,7 +533,7 @@ interface Body {
 // never allocates by itself.
 class Decoder {
   readonly #maxBytes: number;
-  readonly #onReply: (reply: Reply | BulkList, isPush: boolean) => void;
+  readonly #onReply: (reply: Reply | Shaped, isPush: boolean) => void;
   /** How the next top-level reply is wanted (see {@link ReplyShape}); its connection sets it as each reply comes. */
   shape: ReplyShape;
   #buf: Buffer = EMPTY;
@@ -528,13 +544,15 @@ class Decoder {
   #need = 0;
   #body: Body | undefined;
   #stack: Frame[] = [];
+  /** What {@link Decoder.#nulls} has still to read at each depth (one array for every reply it reads). */
+  readonly #pending: number[] = [];
   /** Where {@link BulkList}s keep their bounds and hashes: made when first needed, then taken from in turn. */
   #cells = EMPTY_CELLS;
   #cellsUsed = 0;
   // Cost of the current top-level reply so far: bytes consumed plus ELEMENT_COST per element.
   #replyBytes = 0;
 
-  constructor(maxBytes: number, onReply: (reply: Reply | BulkList, isPush: boolean) => void) {
+  constructor(maxBytes: number, onReply: (reply: Reply | Shaped, isPush: boolean) => void) {
     this.#maxBytes = maxBytes;
     this.#onReply = onReply;
   }
@@ -678,13 +696,23 @@ class Decoder {
             if (aggregate !== '|') this.#deliver(aggregate === '%' ? new Map() : [], aggregate === '>');
             continue;
           }
-          if (this.shape === 'bulk-list' && type === 0x2a && this.#stack.length === 0) {
-            const list = this.#bulkList(buf, next, length);
-            if (list !== undefined) {
-              this.#consume(list.end - start);
-              this.#replyBytes = 0;
-              this.#onReply(new BulkList(buf, list.bounds, list.hashes), false);
-              continue;
+          if (this.shape !== undefined && type === 0x2a && this.#stack.length === 0) {
+            if (this.shape === 'bulk-list') {
+              const list = this.#bulkList(buf, next, length);
+              if (list !== undefined) {
+                this.#consume(list.end - start);
+                this.#replyBytes = 0;
+                this.#onReply(new BulkList(buf, list.bounds, list.hashes), false);
+                continue;
+              }
+            } else {
+              const mask = this.#nulls(buf, next, length);
+              if (mask !== undefined) {
+                this.#consume(mask.end - start);
+                this.#replyBytes = 0;
+                this.#onReply(new NullMask(mask.present), false);
+                continue;
+              }
             }
           }
           if (this.#stack.length >= MAX_DEPTH) {
@@ -761,6 +789,68 @@ class Decoder {
     if (this.#replyBytes + (at - from) + (count + 1) * ELEMENT_COST > this.#maxBytes) return undefined;
     this.#cellsUsed += 3 * count;
     return { bounds, hashes, end: at };
+  }
+
+  /**
+   * Which of the `count` elements from `from` are null, when all of them are in `buf` and hold only what the decoder
+   * would read without an error (simple strings, errors, integers, bulk strings, arrays, nulls), nested less deep and
+   * within the reply bound as the decoder counts them; and where the array ends. Undefined otherwise: the decoder
+   * then reads the reply as usual, which finds the same errors where there are some.
+   */
+  #nulls(buf: Buffer, from: number, count: number): { readonly present: boolean[]; readonly end: number } | undefined {
+    // Each element takes 3 bytes at least: a count the bytes cannot hold allocates nothing.
+    if (count * 3 > buf.length - from) return undefined;
+    const present: boolean[] = [];
+    // Values still to read at each depth of the element under way (the first: the element itself).
+    const pending = this.#pending;
+    let elements = count;
+    let at = from;
+    for (let i = 0; i < count; i++) {
+      pending.length = 0;
+      pending.push(1);
+      let isNull = false;
+      for (let first = true; pending.length > 0; first = false) {
+        const type = buf[at];
+        let lf = at + 1;
+        const stop = Math.min(buf.length, at + 64);
+        while (lf < stop && buf[lf] !== LF) lf += 1;
+        if (lf === stop || buf[lf - 1] !== CR || lf - 1 === at + 1) return undefined;
+        const nullLine = lf - 1 === at + 3 && buf[at + 1] === 0x2d && buf[at + 2] === 0x31;
+        let next = lf + 1;
+        pending[pending.length - 1]! -= 1;
+        if (type === 0x24 || type === 0x2a) {
+          // A bulk string or an array, or their null.
+          if (first) isNull = nullLine;
+          if (!nullLine) {
+            const length = plainLength(buf, at + 1, lf - 1, this.#maxBytes);
+            if (length === undefined) return undefined;
+            if (type === 0x24) {
+              if (next + length + 2 > buf.length || buf[next + length] !== CR || buf[next + length + 1] !== LF) return undefined;
+              next += length + 2;
+            } else if (length > 0) {
+              // Its elements come next, one level deeper (the decoder's frames: the top-level array is the first).
+              if (pending.length + 1 >= MAX_DEPTH) return undefined;
+              pending.push(length);
+              elements += length;
+            }
+          }
+        } else if (type === 0x3a) {
+          // An integer, as parseInteger takes it.
+          let d = at + 1;
+          if (buf[d] === 0x2b || buf[d] === 0x2d) d += 1;
+          if (d === lf - 1) return undefined;
+          for (; d < lf - 1; d++) if (buf[d]! < 0x30 || buf[d]! > 0x39) return undefined;
+        } else if (type !== 0x2b && type !== 0x2d) {
+          // Anything but a simple string or an error: the decoder decides.
+          return undefined;
+        }
+        at = next;
+        while (pending.length > 0 && pending[pending.length - 1] === 0) pending.pop();
+      }
+      present.push(!isNull);
+    }
+    if (this.#replyBytes + (at - from) + (elements + 2) * ELEMENT_COST > this.#maxBytes) return undefined;
+    return { present, end: at };
   }
 
   #length(text: string, what: 'bulk' | 'array' | 'map', nullable: boolean): number {
@@ -945,9 +1035,9 @@ function clip(text: string): string {
  * pipeline does. For property tests and tools; connections use the same decoder.
  */
 export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes?: number): { replies: Reply[]; error?: string };
-export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes: number | undefined, shapes: readonly ReplyShape[]): { replies: (Reply | BulkList)[]; error?: string };
-export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes = DEFAULT_MAX_REPLY_BYTES, shapes?: readonly ReplyShape[]): { replies: (Reply | BulkList)[]; error?: string } {
-  const replies: (Reply | BulkList)[] = [];
+export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes: number | undefined, shapes: readonly ReplyShape[]): { replies: (Reply | Shaped)[]; error?: string };
+export function decodeChunks(chunks: readonly Uint8Array[], maxReplyBytes = DEFAULT_MAX_REPLY_BYTES, shapes?: readonly ReplyShape[]): { replies: (Reply | Shaped)[]; error?: string } {
+  const replies: (Reply | Shaped)[] = [];
   const decoder = new Decoder(maxReplyBytes, (reply) => {
     replies.push(reply);
     decoder.shape = shapes?.[replies.length];
