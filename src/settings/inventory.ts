@@ -6,6 +6,7 @@ import type { Document, Node, Pair } from 'yaml';
 import { maskPassword, resolveTarget, TargetError } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
+import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
@@ -151,9 +152,23 @@ function parseLines(text: string, path: string): Inventory {
 }
 
 function parseYaml(text: string, path: string, options: InventoryOptions): Inventory {
+  // A plain inventory is read without the yaml library's parser (src/settings/plain-yaml.ts); a mistake in it is
+  // worded by that parser's reading, as any other inventory's.
+  const plain = readPlainYaml(text);
+  if (plain) {
+    try {
+      return inventoryOf(plain.doc, plain.lines, path, options);
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+    }
+  }
   const lines = new LineCounter();
   // Duplicate keys are found in one pass below: yaml's uniqueKeys is quadratic in the keys of a mapping.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  return inventoryOf(doc, lines, path, options);
+}
+
+function inventoryOf(doc: Document, lines: LineCounter, path: string, options: InventoryOptions): Inventory {
   const at = (node: Parameters<Fail>[0]): number => (node?.range ? lines.linePos(node.range[0]).line : 1);
   const fail: Fail = (node, message) => {
     throw new SettingsError(`${path}:${at(node)}: ${message}`);
