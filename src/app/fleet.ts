@@ -18,6 +18,7 @@ import type { Severity } from '../rules/define.ts';
 import { RULES } from '../rules/index.ts';
 import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
 import { AuditPool, workerCount } from './pool.ts';
+import { dropOfferedWorker } from './pool-offer.ts';
 import type { Jobs } from './pool.ts';
 
 /** One entry of a fleet: a server to audit, or why it cannot be (a password file that is missing…). */
@@ -150,6 +151,8 @@ export async function runFleet(
   // into its report's): nothing is made here for it.
   const here: Finishing = finishing.jsonl || finishing.json ? { ...finishing, jsonl: false, json: false, keepResult: true } : finishing;
   const finish = (result: TargetResult, labels: FleetEntry['labels']): Finished => finishTarget(labelled(result, labels), here);
+  // A worker the CLI started early (src/cli/early-pool.ts) is stopped when this run starts none.
+  if (workers === 0) dropOfferedWorker();
   const pool =
     workers > 0
       ? AuditPool.start(shares.slice(1), {

@@ -29,6 +29,8 @@ export interface PoolInit {
 
 /** Main thread to worker. */
 export type ToWorker =
+  /** To a worker started early (`{ early: true }` as its workerData: src/cli/early-pool.ts): its run's data. */
+  | { readonly type: 'init'; readonly init: PoolInit }
   | { readonly type: 'answer'; readonly id: number; readonly value?: unknown; readonly error?: string }
   /** The run's signal aborted; `message`, the reason's own words when it has some (a deadline names itself). */
   | { readonly type: 'abort'; readonly message: string | undefined };

@@ -19,7 +19,17 @@ export function runPoolWorker(): void {
   const { parentPort, workerData } = loadBuiltin<typeof WorkerThreads>('node:worker_threads');
   if (!parentPort) throw new Error('runPoolWorker() runs in a worker thread');
   const port = parentPort;
-  const init = workerData as PoolInit;
+  // Started before its run (src/cli/early-pool.ts): its data comes in the first message.
+  if ((workerData as { early?: boolean } | undefined)?.early === true) {
+    port.once('message', (message: ToWorker) => {
+      if (message.type === 'init') runPool(port, message.init);
+    });
+    return;
+  }
+  runPool(port, workerData as PoolInit);
+}
+
+function runPool(port: WorkerThreads.MessagePort, init: PoolInit): void {
   const send = (message: FromWorker, transfer?: readonly ArrayBuffer[]): void => port.postMessage(message, transfer as ArrayBuffer[] | undefined);
   const asked = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let lastAsk = 0;
@@ -40,6 +50,8 @@ export function runPoolWorker(): void {
         else waiting?.resolve(message.value);
         break;
       }
+      case 'init':
+        break;
       case 'abort':
         // The same reason as the main thread's signal, so that a target's error reads the same in either.
         controller?.abort(message.message !== undefined ? new Error(message.message) : undefined);

@@ -6,6 +6,7 @@ import type { AuditOptions } from './audit.ts';
 import { scrubPassword } from './audit.ts';
 import type { FromWorker, PoolInit, ToWorker } from './pool-protocol.ts';
 import { Claims } from './pool-claims.ts';
+import { takeOfferedWorker } from './pool-offer.ts';
 import { answerHostAsk } from './shared-host.ts';
 import type { Finished, Finishing } from './fleet.ts';
 import type { HostDiscovery } from '../gather/host/discovery.ts';
@@ -165,19 +166,28 @@ export class AuditPool {
     const entry = workerEntry(source);
     for (const [i, share] of concurrency.entries()) {
       const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined, queue, claims: memory, id: MAIN_THREAD + 1 + i, concurrency: share };
+      // The first: the one the CLI started early, if it did (src/cli/early-pool.ts), already loading.
+      const early = i === 0 && source === undefined ? takeOfferedWorker() : undefined;
       let worker: WorkerThreads.Worker;
       try {
-        // stdout and stderr of their own, not the user's: a worker prints nothing, and no output of its may mix
-        // with the reports (JSON Lines on stdout).
-        worker = new Worker(entry, { workerData: init, stdout: true, stderr: true });
+        if (early) {
+          worker = early;
+          worker.postMessage({ type: 'init', init } satisfies ToWorker);
+          worker.ref();
+        } else {
+          // stdout and stderr of their own, not the user's: a worker prints nothing, and no output of its may mix
+          // with the reports (JSON Lines on stdout).
+          worker = new Worker(entry, { workerData: init, stdout: true, stderr: true });
+        }
+        // A worker prints nothing; whatever Node might (a warning) is read and dropped, not held.
+        worker.stdout.resume();
+        worker.stderr.resume();
       } catch (error) {
         if ((error as Error).name !== 'DataCloneError') throw error;
+        if (early) void early.terminate();
         void pool.close();
         return undefined;
       }
-      // A worker prints nothing; whatever Node might (a warning) is read and dropped, not held.
-      worker.stdout.resume();
-      worker.stderr.resume();
       pool.#add(worker, init.id);
     }
     if (signal && pool.#onAbort) {

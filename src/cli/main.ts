@@ -86,6 +86,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+export { offerPoolWorker } from '../app/pool-offer.ts';
+
 /** An audit worker thread of a fleet run (src/cli/worker.ts starts it from this bundle; src/app/pool.ts). */
 export async function poolWorker(): Promise<void> {
   (await import('../app/pool-worker.ts')).runPoolWorker();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { packageVersion } from '../package-root.ts';
 import { loadBundle } from './bundle.ts';
+import { startEarlyPoolWorker } from './early-pool.ts';
 
 /**
  * The built CLI's entry (dist/cli.cjs, which the `redfort` command, bin/redfort.cjs, requires). CommonJS, as the bundle is: the ES module
@@ -13,6 +14,9 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${packageVersion()}\n`);
 } else {
+  // A fleet's worker thread starts now, beside the loading of the bundle (src/cli/early-pool.ts).
+  const early = startEarlyPoolWorker(argv, join(__dirname, 'cli-worker.cjs'));
   const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, 'cli-main.cache'));
+  if (early) (exports as typeof import('./main.ts')).offerPoolWorker(early);
   void (exports as typeof import('./main.ts')).main(argv);
 }

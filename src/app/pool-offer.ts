@@ -1,0 +1,38 @@
+import type * as WorkerThreads from 'node:worker_threads';
+
+/** A worker thread started before the run knew it would need one (src/cli/early-pool.ts), and what became of it. */
+interface Offered {
+  readonly worker: WorkerThreads.Worker;
+  /** It stopped before a run took it. */
+  stopped: boolean;
+}
+
+let offered: Offered | undefined;
+
+/**
+ * Offers the next fleet run an audit worker thread already starting (src/cli/start.ts): started with `{ early:
+ * true }` as its workerData, it waits for its run's data (src/app/pool-worker.ts). A run that starts workers takes
+ * it first ({@link takeOfferedWorker}); one that starts none stops it ({@link dropOfferedWorker}).
+ */
+export function offerPoolWorker(worker: WorkerThreads.Worker): void {
+  const entry: Offered = { worker, stopped: false };
+  // An error event with no listener would end the process: until a run takes it, an error only stops it.
+  worker.on('error', () => undefined);
+  worker.once('exit', () => {
+    entry.stopped = true;
+  });
+  offered = entry;
+}
+
+/** The worker offered, if it is still running; a run takes it once. */
+export function takeOfferedWorker(): WorkerThreads.Worker | undefined {
+  const entry = offered;
+  offered = undefined;
+  return entry && !entry.stopped ? entry.worker : undefined;
+}
+
+/** Stops the worker offered, if any: the run needs none. */
+export function dropOfferedWorker(): void {
+  const entry = takeOfferedWorker();
+  if (entry) void entry.terminate();
+}
