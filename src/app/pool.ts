@@ -46,13 +46,16 @@ function thisMachine(): Machine {
 
 /**
  * How many worker threads audit a fleet of `targets` targets (those audited one by one) beside the main thread.
- * `auto`: one, for 40 targets or more whose whole report is kept, on a machine of two cores or more whose load
- * average leaves a core idle; else none. A streamed run (JSON Lines, the summary alone) stays in one thread: it is
- * bounded by its memory, and a second thread's heap raised 1,000 targets' peak from 112-116 to 167-173 MiB; a
- * worker with a bounded heap (V8's `resourceLimits`) peaked higher than one thread and cost half as much CPU
- * again. On the project's 2-core machine under a load of 6 to 9, a second thread was no faster for 200 local
- * servers and cost a fifth more CPU (its start, the results' copies, its own caches and JIT warm-up): README,
- * Performance.
+ * `auto`: one, for 40 targets or more whose whole report is kept or written as a JSON file, on a machine of two
+ * cores or more whose load average leaves a core idle; else none. A streamed run (JSON Lines, the summary alone)
+ * stays in one thread: it is bounded by its memory, and a second thread's heap raised 1,000 targets' peak from
+ * 110-112 to 147-158 MiB (worker sending bytes, 2026-12-04; 167-173 before); a worker with a bounded heap (V8's
+ * `resourceLimits`) peaked higher than one thread and cost half as much CPU again. Only where a core is idle: a
+ * second thread costs a quarter more CPU for 200 local servers (its start, some 100 ms; a second warm-up of the
+ * JIT), the same per target once warm (2.8 ms, /proc/thread-self/schedstat), and a loaded machine gives no more
+ * CPU to a process for its threads (Linux's autogroups share it by session, here): on the project's 2-core
+ * machine under a load of 5 to 9, --jobs 2 took 1.23-1.36 s against 1.06-1.24 in one thread (medians,
+ * interleaved runs).
  */
 export function workerCount(jobs: Jobs | undefined, targets: number, streamed: boolean, machine: () => Machine = thisMachine): number {
   if (jobs === undefined || targets < 2) return 0;
