@@ -48,6 +48,27 @@ describe('the CLI bundle and its code cache', () => {
     assert.equal(run.stdout, 'cached=true\n0.1.0\n', run.stderr);
   });
 
+  it('is taken in a fleet\'s worker thread too, once the main thread has set the CLI\'s V8 flags (bundle.ts V8_FLAGS)', async () => {
+    // The flags are the process's: the worker sets them again (src/cli/worker.ts loads through loadBundle), and a
+    // cache made under other flags (the build's training without them) would be refused in both threads.
+    const worker = [
+      "require('tsx/cjs/api').register();",
+      "const { loadBundle } = require('./src/cli/bundle.ts');",
+      `const loaded = loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(CACHE)});`,
+      "require('node:worker_threads').parentPort.postMessage(loaded.cached);",
+    ].join('\n');
+    const script = [
+      "import { Worker } from 'node:worker_threads';",
+      "import { loadBundle } from './src/cli/bundle.ts';",
+      `const loaded = loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(CACHE)});`,
+      "process.stdout.write(`main cached=${loaded.cached}\\n`);",
+      `const worker = new Worker(${JSON.stringify(worker)}, { eval: true, execArgv: [] });`,
+      "worker.on('message', (cached) => { process.stdout.write(`worker cached=${cached}\\n`); void worker.terminate(); });",
+    ].join('\n');
+    const run = await runNode(['--import', 'tsx', '--input-type=module', '-e', script]);
+    assert.equal(run.stdout, 'main cached=true\nworker cached=true\n', run.stderr);
+  });
+
   it('is refused by V8 under other flags, and the CLI runs all the same', async () => {
     const run = await load(BUNDLE, CACHE, ['--max-old-space-size=200']);
     assert.equal(run.stdout, 'cached=false\n0.1.0\n', run.stderr);
