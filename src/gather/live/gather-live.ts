@@ -78,7 +78,6 @@ function plannedCommands(): readonly PlannedCommand[] {
     { key: 'info', args: ['INFO', 'everything'] },
     { key: 'config', args: ['CONFIG', 'GET', '*'] },
     { key: 'acl', args: ['ACL', 'LIST'] },
-    { key: 'aclcat', args: ['ACL', 'CAT'] },
     ...ACL_CATEGORIES.map((c) => ({ key: categoryKeys.get(c)!, args: ['ACL', 'CAT', c], shape: 'bulk-list' as const })),
     { key: 'commandinfo', args: ['COMMAND', 'INFO', ...ADMIN_COMMANDS], shape: 'nulls' as const },
     { key: 'time', args: ['TIME'] },
