@@ -81,6 +81,8 @@ if (/[^\w$.]import\(/.test(readFileSync('dist/cli-main.cjs', 'utf8'))) {
   try {
     await build({ ...common, entryPoints: ['scripts/train-cli.ts'], outfile: join(dir, 'train.mjs'), sourcemap: false });
     await runTraining([join(dir, 'train.mjs'), 'dist/cli-main.cjs', 'dist/cli-main.cache', 'examples']);
+    // A fleet run's (--targets): under its own V8 flags (src/cli/bundle.ts FLEET_V8_FLAGS), with a fleet audit.
+    await runTraining([join(dir, 'train.mjs'), 'dist/cli-main.cjs', 'dist/cli-main.fleet.cache', 'examples', 'fleet']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,24 +5,27 @@
 // one started here for the purpose (a local server with its config file, as a user's): the connection and RESP,
 // the live facts, the probes, the host's process, package and files, which otherwise compile on their first call in
 // every run. Without redis-server the cache holds the offline part alone, and the CLI works the same, a little
-// slower to start. Usage: node train.mjs BUNDLE CACHE EXAMPLES_DIR
+// slower to start. Usage: node train.mjs BUNDLE CACHE EXAMPLES_DIR [fleet]
+// With `fleet`: the cache of a fleet run (dist/cli-main.fleet.cache), made under its V8 flags (FLEET_V8_FLAGS),
+// with a fleet audit of the server (--targets, one thread) after the others.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBundle } from '../src/cli/bundle.ts';
+import { FLEET_V8_FLAGS, loadBundle } from '../src/cli/bundle.ts';
 import type { main as Main } from '../src/cli/main.ts';
 import { findProgram } from '../src/util/run-program.ts';
 
-const [bundle, cache, examples] = process.argv.slice(2);
+const [bundle, cache, examples, mode] = process.argv.slice(2);
+const fleet = mode === 'fleet';
 // Run by scripts/build.mjs with a pipe for standard input: its end means the build is gone (killed, even by
 // SIGKILL), and so is the point of this run, which would otherwise write a cache after it.
 if (process.env.REDFORT_TRAIN_PARENT_PIPE === '1') {
   process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();
 }
-if (!bundle || !cache || !examples) throw new Error('usage: train-cli BUNDLE CACHE EXAMPLES_DIR');
-const loaded = loadBundle(bundle, `${cache}.none`);
+if (!bundle || !cache || !examples || (mode !== undefined && !fleet)) throw new Error('usage: train-cli BUNDLE CACHE EXAMPLES_DIR [fleet]');
+const loaded = fleet ? loadBundle(bundle, `${cache}.none`, FLEET_V8_FLAGS) : loadBundle(bundle, `${cache}.none`);
 const main = loaded.exports.main as typeof Main;
 
 async function audit(args: string[]): Promise<void> {
@@ -128,6 +131,15 @@ if (server === undefined) {
 } else {
   try {
     await audit(['audit', server.url, '--format', 'json', '--fail-on', 'none']);
+    if (fleet) {
+      const dir = mkdtempSync(join(tmpdir(), 'redfort-train-fleet-'));
+      try {
+        writeFileSync(join(dir, 'fleet.txt'), `${server.url}\n`);
+        await audit(['audit', '--targets', join(dir, 'fleet.txt'), '--jobs', '1', '--format', 'json', '-o', join(dir, 'fleet.json'), '--fail-on', 'none', '--quiet']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   } finally {
     server.stop();
   }

@@ -12,6 +12,7 @@ import { ROOT, build, runCli, runNode } from './report/cli-run.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'cli-main.cjs');
 const CACHE = join(ROOT, 'dist', 'cli-main.cache');
+const FLEET_CACHE = join(ROOT, 'dist', 'cli-main.fleet.cache');
 
 /** Loads `bundle` with `cache` in a fresh node (as a run does) and prints whether the cache was taken, then `--version`. */
 function load(bundle: string, cache: string, nodeFlags: readonly string[] = []) {
@@ -48,25 +49,32 @@ describe('the CLI bundle and its code cache', () => {
     assert.equal(run.stdout, 'cached=true\n0.1.0\n', run.stderr);
   });
 
-  it('is taken in a fleet\'s worker thread too, once the main thread has set the CLI\'s V8 flags (bundle.ts V8_FLAGS)', async () => {
-    // The flags are the process's: the worker sets them again (src/cli/worker.ts loads through loadBundle), and a
-    // cache made under other flags (the build's training without them) would be refused in both threads.
+  it('a fleet run\'s (--targets) is taken under its V8 flags, in the main thread and in a worker thread alike', async () => {
+    // src/cli/start.ts and src/cli/worker.ts load it so; the build trains it under the same flags (else refused in
+    // both), and the flags are the process's: the worker sets them again.
+    const args = `${JSON.stringify(BUNDLE)}, ${JSON.stringify(FLEET_CACHE)}, FLEET_V8_FLAGS`;
     const worker = [
       "require('tsx/cjs/api').register();",
-      "const { loadBundle } = require('./src/cli/bundle.ts');",
-      `const loaded = loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(CACHE)});`,
+      "const { FLEET_V8_FLAGS, loadBundle } = require('./src/cli/bundle.ts');",
+      `const loaded = loadBundle(${args});`,
       "require('node:worker_threads').parentPort.postMessage(loaded.cached);",
     ].join('\n');
     const script = [
       "import { Worker } from 'node:worker_threads';",
-      "import { loadBundle } from './src/cli/bundle.ts';",
-      `const loaded = loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(CACHE)});`,
+      "import { FLEET_V8_FLAGS, loadBundle } from './src/cli/bundle.ts';",
+      `const loaded = loadBundle(${args});`,
       "process.stdout.write(`main cached=${loaded.cached}\\n`);",
       `const worker = new Worker(${JSON.stringify(worker)}, { eval: true, execArgv: [] });`,
       "worker.on('message', (cached) => { process.stdout.write(`worker cached=${cached}\\n`); void worker.terminate(); });",
     ].join('\n');
     const run = await runNode(['--import', 'tsx', '--input-type=module', '-e', script]);
     assert.equal(run.stdout, 'main cached=true\nworker cached=true\n', run.stderr);
+    // Each cache is its runs' alone: the other's flags are other flags.
+    const crossed = await runNode(['--import', 'tsx', '--input-type=module', '-e', [
+      "import { FLEET_V8_FLAGS, loadBundle } from './src/cli/bundle.ts';",
+      `process.stdout.write(\`cached=\${loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(CACHE)}, FLEET_V8_FLAGS).cached}\\n\`);`,
+    ].join('\n')]);
+    assert.equal(crossed.stdout, 'cached=false\n', crossed.stderr);
   });
 
   it('is refused by V8 under other flags, and the CLI runs all the same', async () => {

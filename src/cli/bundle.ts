@@ -81,24 +81,33 @@ function cacheFor(cacheFile: string, bundle: Buffer, check: Checksum): Buffer | 
 }
 
 /**
- * V8 flags of the CLI, set before its bundle is compiled, by the build's training as by every run (the code cache
- * is taken only by a V8 with the flags it was made with: V8 checks a hash of them). `--interrupt-budget`: how much
- * a function runs before V8 weighs optimizing it, about twice V8's default (132 KiB). A run lasts about a second:
- * Turbofan compiled functions that had only just become warm, in V8's background threads, for little gain; at
- * twice the budget, 200 local servers audited in one thread took 0.77-0.80 s of CPU instead of 0.92-0.98 s (load
- * 5-7, interleaved runs), and 500000 was no better.
+ * V8 flags of a fleet run (`--targets`, and its worker threads), set before the bundle is compiled; its code cache
+ * is trained under them (dist/cli-main.fleet.cache: V8 takes a cache only under the flags it was made with, by a
+ * hash of them). `--interrupt-budget`: how much a function runs before V8 weighs optimizing it, about twice V8's
+ * default (132 KiB). A fleet run lasts a second or more, and Turbofan compiled functions that had only just become
+ * warm, in V8's background threads (a third of a 200-server run's instructions, callgrind): at twice the budget,
+ * 200 local servers in one thread took 0.77-0.80 s of CPU instead of 0.92-0.98 s (load 5-7, interleaved runs);
+ * 500000 and more were no better. A run of one server took some 8 ms more CPU under it (0.115 s against
+ * 0.123, 40 runs each): other runs keep V8's defaults and their own cache (dist/cli-main.cache).
  */
-export const V8_FLAGS = '--interrupt-budget=270336';
+export const FLEET_V8_FLAGS = '--interrupt-budget=270336';
 
-/** Loads and runs the CommonJS bundle `file`, with the code cache of `cacheFile` when it is this bundle's. */
-export function loadBundle(path: string, cacheFile: string): LoadedBundle {
+/** Whether a command line is a fleet run (`--targets`), which loads the bundle under {@link FLEET_V8_FLAGS}. */
+export function isFleetRun(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '--targets' || a.startsWith('--targets='));
+}
+
+/**
+ * Loads and runs the CommonJS bundle `file`, with the code cache of `cacheFile` when it is this bundle's, under the
+ * V8 flags `v8Flags` when given (set before the bundle is compiled; process-wide: a worker thread sets the same).
+ */
+export function loadBundle(path: string, cacheFile: string, v8Flags?: string): LoadedBundle {
   const file = resolve(path);
   const bytes = readFileSync(file);
   const check = checksum();
   const digest = check.sum(bytes);
   const cachedData = cacheFor(cacheFile, digest, check);
-  // Before the bundle is compiled (its cache was made with them); process-wide: a worker thread sets them again.
-  loadBuiltin<typeof import('node:v8')>('node:v8').setFlagsFromString(V8_FLAGS);
+  if (v8Flags !== undefined) loadBuiltin<typeof import('node:v8')>('node:v8').setFlagsFromString(v8Flags);
   const { Script } = loadBuiltin<typeof import('node:vm')>('node:vm');
   const script = new Script(wrapped(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as Record<string, unknown> };

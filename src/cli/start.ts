@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { packageVersion } from '../package-root.ts';
-import { loadBundle } from './bundle.ts';
+import { FLEET_V8_FLAGS, isFleetRun, loadBundle } from './bundle.ts';
 import { startEarlyPoolWorker } from './early-pool.ts';
 
 /**
@@ -16,7 +16,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   // A fleet's worker thread starts now, beside the loading of the bundle (src/cli/early-pool.ts).
   const early = startEarlyPoolWorker(argv, join(__dirname, 'cli-worker.cjs'));
-  const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, 'cli-main.cache'));
+  // A fleet run has V8 flags of its own, and its own code cache made under them (src/cli/bundle.ts).
+  const fleet = isFleetRun(argv);
+  const { exports } = fleet
+    ? loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, 'cli-main.fleet.cache'), FLEET_V8_FLAGS)
+    : loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, 'cli-main.cache'));
   if (early) (exports as typeof import('./main.ts')).offerPoolWorker(early);
   void (exports as typeof import('./main.ts')).main(argv);
 }

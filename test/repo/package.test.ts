@@ -85,7 +85,7 @@ describe('the published package', () => {
       { files: { path: string }[]; unpackedSize: number },
     ];
     const paths = pack.files.map((f) => f.path);
-    for (const must of ['bin/redfort.cjs', 'bin/redfort.mjs', 'dist/cli.cjs', 'dist/cli-worker.cjs', 'dist/pool-worker.mjs', 'dist/cli-main.cjs', 'dist/cli-main.cache', 'dist/index.mjs', 'dist/types/index.d.ts', 'package.json', 'LICENSE', 'README.md']) {
+    for (const must of ['bin/redfort.cjs', 'bin/redfort.mjs', 'dist/cli.cjs', 'dist/cli-worker.cjs', 'dist/pool-worker.mjs', 'dist/cli-main.cjs', 'dist/cli-main.cache', 'dist/cli-main.fleet.cache', 'dist/index.mjs', 'dist/types/index.d.ts', 'package.json', 'LICENSE', 'README.md']) {
       assert.ok(paths.includes(must), `${must} is packed`);
     }
     assert.deepEqual(paths.filter((p) => p.endsWith('.map') || p.startsWith('src/') || p.startsWith('test/')), []);
