@@ -153,6 +153,8 @@ export async function parseExporterConfig(text: string, path: string, environmen
       // One trailing newline is the editor's, not the secret's.
       const value = content.replace(/\r?\n$/, '');
       if (value === '') fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' is empty`);
+      // A control character (a NUL: /proc/self/environ) is in no password or token anyone types: not sent as one.
+      if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value)) fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' holds a control character: not a password file`);
       return value;
     }
     return undefined;

@@ -346,7 +346,11 @@ export async function resolveInventory(
       read = readSecret(path).then(
         (text) => {
           const value = text.split(/\r?\n/)[0] ?? '';
-          return value === '' ? { ok: false as const, error: `the password file '${path}' is empty` } : { ok: true as const, value };
+          if (value === '') return { ok: false as const, error: `the password file '${path}' is empty` };
+          // A control character (a NUL: /proc/self/environ) is in no password a client types: such a file is not
+          // sent to a server as one.
+          if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value)) return { ok: false as const, error: `the password file '${path}' holds a control character on its first line: not a password file` };
+          return { ok: true as const, value };
         },
         (error: unknown) => ({ ok: false as const, error: `cannot read the password file '${path}': ${fsErrorText(error, path)}` }),
       );

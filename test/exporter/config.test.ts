@@ -94,6 +94,9 @@ inventory: inventory.yaml
     assert.match(await parseError('modules:\n  default: { pasword: x }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: unknown key 'pasword'/);
     assert.match(await parseError('modules:\n  default: { passwordEnv: NOPE }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: passwordEnv names NOPE, which is not set/);
     assert.match(await parseError('modules:\n  default: { passwordFile: /no/such }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: cannot read passwordFile '\/no\/such': no such file/);
+    await assert.rejects(parse('modules:\n  default: { passwordFile: /proc/self/environ }\nallow: [127.0.0.1:1]\n', {}, { '/proc/self/environ': 'HOME=/root\0TOKEN=x\0' }), {
+      message: "/etc/redfort/exporter.yaml:2: modules: default: passwordFile '/proc/self/environ' holds a control character: not a password file",
+    });
     assert.match(await parseError('modules: { default: {} }\nallow:\n  - 10.0.0.0/33:6379\n'), /:3: allow: '10\.0\.0\.0\/33:6379': '10\.0\.0\.0\/33' is not a CIDR network/);
     assert.match(await parseError('modules: { default: {} }\nallow:\n  - 127.0.0.1:6400-6379\n'), /:3: allow: .*ports must be/);
     assert.match(await parseError('modules:\n  default: { rules: { nosuch.rule: off } }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: rules: unknown rule or area 'nosuch\.rule'/);

@@ -83,6 +83,15 @@ describe('inventory', () => {
     assert.throws(() => parseInventory('redis://user:pw@h/x\n', 'list.txt'), /list\.txt:1: invalid target 'redis:\/\/user@h\/x': database 'x'/);
   });
 
+  it('a passwordFile with a control character (/proc/self/environ) fails that target and is sent nowhere', async () => {
+    const inv = parseInventory('targets:\n  - { url: redis://a, passwordFile: /proc/self/environ }\n  - { url: redis://b, passwordFile: /ok }\n', 'f');
+    const resolved = await resolveInventory(inv, {}, {}, async (path) => (path === '/ok' ? 'tab\tis-fine\n' : 'HOME=/root\0TOKEN=ghp_secret\0'));
+    assert.deepEqual(resolved.map((r) => (r.ok ? targetPassword(r.target) : r.error)), [
+      "f:2: the password file '/proc/self/environ' holds a control character on its first line: not a password file",
+      'tab\tis-fine',
+    ]);
+  });
+
   it('an unset passwordEnv or a missing passwordFile fails that target only', async () => {
     const inv = parseInventory('targets:\n  - { url: redis://a, passwordEnv: SET_PW }\n  - { url: redis://b, passwordEnv: UNSET_PW }\n  - { url: redis://c, passwordFile: /nope }\n', 'f');
     const resolved = await resolveInventory(inv, {}, { SET_PW: 's3cret' }, () => Promise.reject(new Error('no such file')));
