@@ -31,6 +31,12 @@ ruleTester(rule, {
       name: 'the same users at run time and in the file',
       facts: { ...live('', { acl: ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get'] }), files: files('', ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get']) },
     },
+    {
+      // ACL LIST refused (an auditor without +acl|list): the settings match, the users could not be compared.
+      name: 'the settings match but ACL LIST was refused: the pass says the users were not compared',
+      facts: { ...live('maxmemory 100mb', { unavailable: { acl: 'the audit user may not run ACL LIST (grant +acl|list)' } }), files: files('maxmemory 100mb', ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get']) },
+      message: /matches 1 file; its 2 users were not compared with the running ones: the audit user may not run ACL LIST \(grant \+acl\|list\)$/,
+    },
   ],
   fail: [
     {

@@ -45,7 +45,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Decide which value is right: write the running one to disk with `CONFIG REWRITE` (and `ACL SAVE` for users), or restore the file\'s with `CONFIG SET` / `ACL LOAD`; then change settings only through the file or through CONFIG SET + CONFIG REWRITE.',
   requires: ['files', 'config'],
-  check({ files, config, secrets, acl, categories, sources, host }) {
+  check({ files, config, secrets, acl, categories, sources, host, unavailable }) {
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
     if (!someLive(config.values())) {
       return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
@@ -112,10 +112,14 @@ export default defineRule({
       }
     }
     if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
+    // Users the file defines but the server did not list (ACL LIST refused): a pass must not claim they match.
+    const usersUnseen = files.users.length > 0 && !(acl && acl.origin === 'acl-list')
+      ? `; its ${files.users.length} user${files.users.length === 1 ? ' was' : 's were'} not compared with the running ones: ${unavailable.acl ?? 'the server\'s users could not be read (ACL LIST)'}`
+      : '';
     const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
     if (explained.length > 0) {
-      return pass(`${matches}, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)`, { source: files.source, evidence: explained });
+      return pass(`${matches}, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)${usersUnseen}`, { source: files.source, evidence: explained });
     }
-    return pass(matches, { source: files.source });
+    return pass(`${matches}${usersUnseen}`, { source: files.source });
   },
 });
