@@ -105,6 +105,11 @@ export interface SentinelFacts {
   readonly denyScriptsReconfig: Fact<string> | undefined;
   /** Whether the auth-user / auth-pass of the masters could be read (from sentinel.conf). */
   readonly masterAuthKnown: boolean;
+  /**
+   * Why `SENTINEL MASTERS` could not be read (NOPERM: the auditor lacks `+sentinel|masters`); `masters` is then
+   * not the server's list (empty, or sentinel.conf's when that file was read) and must not be taken for "none".
+   */
+  readonly mastersUnavailable?: string;
   readonly source: Source;
 }
 

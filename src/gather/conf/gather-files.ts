@@ -292,7 +292,10 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
     const byName = new Map(gathered.sentinel.masters.map((m) => [m.name, m]));
     merged.sentinel = {
       ...facts.sentinel,
-      masters: facts.sentinel.masters.map((m) => ({ ...m, authUser: byName.get(m.name)?.authUser, authPass: byName.get(m.name)?.authPass })),
+      // SENTINEL MASTERS refused: the file's masters, rather than none (the rules then judge what the file says).
+      masters: facts.sentinel.mastersUnavailable !== undefined
+        ? gathered.sentinel.masters
+        : facts.sentinel.masters.map((m) => ({ ...m, authUser: byName.get(m.name)?.authUser, authPass: byName.get(m.name)?.authPass })),
       denyScriptsReconfig: gathered.sentinel.denyScriptsReconfig,
       sentinelPass: facts.sentinel.sentinelPass ?? gathered.sentinel.sentinelPass,
       masterAuthKnown: true,

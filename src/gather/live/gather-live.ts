@@ -397,8 +397,10 @@ function decoded(byKey: ReadonlyMap<string, Reply | Shaped>): (key: string) => R
 function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>): SentinelFacts {
   const reply = decoded(byKey);
   const { config, secrets } = splitConfig(reply('sentinel-config'), 'SENTINEL CONFIG GET *');
+  const masters = reply('sentinel-masters');
   return {
-    masters: parseSentinelMasters(reply('sentinel-masters'), live('SENTINEL MASTERS')),
+    masters: parseSentinelMasters(masters, live('SENTINEL MASTERS')),
+    ...(Array.isArray(masters) ? {} : { mastersUnavailable: why(masters, 'SENTINEL MASTERS', '+sentinel|masters') }),
     config,
     sentinelPass: secrets.get('sentinel-pass'),
     denyScriptsReconfig: undefined,

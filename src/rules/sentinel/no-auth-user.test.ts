@@ -76,6 +76,11 @@ ruleTester(rule, {
   ],
   skip: [
     { name: 'live only: auth-user and deny-scripts-reconfig are in sentinel.conf', facts: sentinel(liveOnly()), message: /sentinel\.conf, which was not read/ },
+    {
+      name: 'SENTINEL MASTERS refused and sentinel.conf not read: no "reaches 0 masters" pass',
+      facts: sentinel({ ...liveOnly(), masters: [], mastersUnavailable: 'the audit user may not run SENTINEL MASTERS (grant +sentinel|masters): NOPERM' }),
+      message: /sentinel\.conf, which was not read/,
+    },
     { name: 'not a sentinel', facts: liveFacts(), message: /not a sentinel/ },
     { name: 'ACL not readable', facts: liveFacts({ mode: 'sentinel', extra: { sentinel: fromConf(HARDENED) }, unavailable: { acl: 'ACL LIST: NOPERM' } }) },
   ],

@@ -49,6 +49,12 @@ ruleTester(rule, {
   skip: [
     { name: 'not a sentinel', facts: liveFacts(), message: /not a sentinel/ },
     { name: 'a sentinel that monitors nothing', facts: alone(), message: /monitors no master/ },
+    {
+      // The masters of sentinel.conf (merged when SENTINEL MASTERS is refused) carry no live count of sentinels.
+      name: 'SENTINEL MASTERS refused: unknown, never "monitors no master"',
+      facts: liveFacts({ mode: 'sentinel', extra: { sentinel: { ...alone(master('mymaster', 2, 0)).sentinel!, mastersUnavailable: 'the audit user may not run SENTINEL MASTERS (grant +sentinel|masters): NOPERM' } }, unavailable: { config: 'a sentinel has no CONFIG command' } }),
+      message: /^the audit user may not run SENTINEL MASTERS \(grant \+sentinel\|masters\): NOPERM: the monitored masters and the sentinels watching them are unknown$/,
+    },
     { name: 'deployment: a cluster', facts: liveFacts({ extra: { topology: topology('cluster', []) } }), message: /not a sentinel deployment: the deployment is a cluster/ },
   ],
 });

@@ -81,6 +81,9 @@ export default defineRule({
       groups = topology.groups.map((g) => ({ name: g.name, sentinels: new Set(g.sentinels).size, quorum: g.quorum, ckquorum: g.ckquorum?.value, source: g.source }));
       for (const g of topology.groups) if (g.ckquorumUnavailable) notes.push(`CKQUORUM ${g.name} not asked: ${g.ckquorumUnavailable}`);
       for (const n of topology.nodes) if (n.role === 'sentinel' && n.error) notes.push(`sentinel ${n.address} not reached: ${n.error}`);
+    } else if (sentinel?.mastersUnavailable !== undefined) {
+      // Never "monitors no master": the list (and each master's count of sentinels) is unknown.
+      return skip(`${sentinel.mastersUnavailable}: the monitored masters and the sentinels watching them are unknown`);
     } else if (sentinel) {
       // One sentinel's view: it counts its peers, but CKQUORUM is only asked when the deployment is discovered.
       groups = sentinel.masters.map((m) => ({ name: m.name, sentinels: m.numOtherSentinels + 1, quorum: m.quorum, ckquorum: undefined, source: m.source }));

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { auditTarget } from '../../src/app/audit.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { startRedis, startSentinels } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// An auditor on a sentinel without +sentinel|masters (the Redis auditor line, which has no SENTINEL grant): the
+// NOPERM reply was read as "no master", so sentinel.no-auth-user passed ("reaches 0 masters as an ACL user") while
+// sentinel.conf reaches the master with auth-pass and no auth-user, and sentinel.quorum said "monitors no master".
+describe('a sentinel auditor that may not run SENTINEL MASTERS', () => {
+  const PASS = 'sentinel-master-pass-0123456789';
+  const AUDIT = 'auditor-secret-0123456789abcdef';
+  let master: RunningServer;
+  let sentinel: RunningServer | undefined;
+  before(async () => {
+    master = await startRedis({ conf: `requirepass ${PASS}`, password: PASS, killOnStop: true });
+    [sentinel] = await startSentinels(1, master, {
+      authPass: PASS,
+      requirepass: 'sentinel-own-pass-0123456789',
+      conf: `user auditor on >${AUDIT} resetkeys resetchannels -@all +info +acl|list +acl|cat +command|info +sentinel|config`,
+    });
+  });
+  after(async () => {
+    await sentinel?.stop();
+    await master?.stop();
+  });
+
+  it('judges the masters of sentinel.conf and never passes on a refused SENTINEL MASTERS', async () => {
+    const r = await auditTarget(resolveTarget(sentinel!.url, { user: 'auditor', pass: AUDIT }, {}), { noProbe: true });
+    const byId = (id: string) => r.results.filter((x) => x.ruleId === id);
+    const auth = byId('sentinel.no-auth-user');
+    assert.equal(auth[0]?.status, 'fail', auth.map((x) => x.message).join('\n'));
+    assert.ok(auth.some((x) => /master 'mymaster' is reached with auth-pass but no auth-user/.test(x.message)), auth.map((x) => x.message).join('\n'));
+    const [quorum] = byId('sentinel.quorum');
+    assert.equal(quorum?.status, 'skip', quorum?.message);
+    assert.match(quorum!.message, /SENTINEL MASTERS/);
+    assert.match(quorum!.message, /\+sentinel\|masters/);
+  });
+});
