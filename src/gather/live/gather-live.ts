@@ -342,8 +342,11 @@ function aclFromReplies(
     });
     return { acl: { users, origin: 'acl-list', rewritten: rulesRewritten(server), ...(unparsed.length ? { unreadable: unparsed } : {}), source } };
   }
-  // Redis 5 and older have no ACL: the only user is `default`, guarded by requirepass alone.
-  if (reply instanceof ReplyError && /unknown command/i.test(reply.message) && secrets?.has('requirepass')) {
+  // Redis 5 and older have no ACL: the only user is `default`, guarded by requirepass alone. Only when INFO says
+  // so: on 6.0+ an unknown ACL is `rename-command ACL ""`, and the users it hides (a `nopass` one among them) exist.
+  const version = server?.version === undefined ? undefined : majorMinor(server.version);
+  const noAcl = server?.product === 'redis' && version !== undefined && !isAtLeast(version, 6, 0);
+  if (noAcl && reply instanceof ReplyError && /unknown command/i.test(reply.message) && secrets?.has('requirepass')) {
     const requirepass = secrets.get('requirepass')!;
     const user: AclUser = {
       name: 'default',
