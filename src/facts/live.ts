@@ -110,6 +110,11 @@ export interface SentinelFacts {
    * not the server's list (empty, or sentinel.conf's when that file was read) and must not be taken for "none".
    */
   readonly mastersUnavailable?: string;
+  /**
+   * Why `SENTINEL CONFIG GET *` could not be read (NOPERM: no `+sentinel|config`; 6.0 has none) when sentinel.conf
+   * was not read either: `sentinelPass` undefined then means unknown, not unset.
+   */
+  readonly configUnavailable?: string;
   readonly source: Source;
 }
 

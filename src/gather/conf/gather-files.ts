@@ -290,8 +290,9 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
   }
   if (facts.sentinel && gathered.sentinel) {
     const byName = new Map(gathered.sentinel.masters.map((m) => [m.name, m]));
+    const { configUnavailable: _known, ...live } = facts.sentinel; // sentinel.conf says whether sentinel-pass is set
     merged.sentinel = {
-      ...facts.sentinel,
+      ...live,
       // SENTINEL MASTERS refused: the file's masters, rather than none (the rules then judge what the file says).
       masters: facts.sentinel.mastersUnavailable !== undefined
         ? gathered.sentinel.masters

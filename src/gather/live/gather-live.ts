@@ -401,7 +401,9 @@ function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>): Sentin
   const reply = decoded(byKey);
   const { config, secrets } = splitConfig(reply('sentinel-config'), 'SENTINEL CONFIG GET *');
   const masters = reply('sentinel-masters');
+  const configReply = reply('sentinel-config');
   return {
+    ...(Array.isArray(configReply) || configReply instanceof Map ? {} : { configUnavailable: why(configReply, 'SENTINEL CONFIG GET', '+sentinel|config') }),
     masters: parseSentinelMasters(masters, live('SENTINEL MASTERS')),
     ...(Array.isArray(masters) ? {} : { mastersUnavailable: why(masters, 'SENTINEL MASTERS', '+sentinel|masters') }),
     config,

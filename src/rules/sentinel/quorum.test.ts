@@ -78,4 +78,9 @@ it('peer credentials: who cannot log in to whom without sentinel-pass', () => {
   assert.deepEqual(peerAuthProblems(off).map((m) => m.split(' ')[1]), ['b', 'c']);
   // An open peer takes anyone.
   assert.deepEqual(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true))]), ['sentinel b has no sentinel-pass (and sentinel-user) and cannot log in to a (they require another password)']);
+  // SENTINEL CONFIG GET refused (no +sentinel|config) and no sentinel.conf: whether sentinel-pass is set is unknown,
+  // so nothing is claimed (it was 'has no sentinel-pass', with the wrong remediation).
+  const unknown: SentinelFacts = { ...sentinel(), configUnavailable: 'the audit user may not run SENTINEL CONFIG GET (grant +sentinel|config): NOPERM' };
+  assert.deepEqual(peerAuthProblems([view('this sentinel', acl(false), unknown)]), []);
+  assert.deepEqual(peerAuthProblems([view('a', acl(false), unknown), view('b', acl(false), sentinel('p'))]), []);
 });

@@ -30,6 +30,7 @@ interface SentinelView {
 /** What a sentinel sends its peers without sentinel-pass: its own requirepass (the default user's password), no user. */
 function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
   if (from.sentinel?.sentinelPass?.value.set) return true;
+  if (from.sentinel?.configUnavailable !== undefined) return undefined; // whether it sends sentinel-pass is unknown
   const target = to.acl?.users.find((u) => u.name === 'default');
   if (!target) return undefined;
   if (!target.enabled) return false;
@@ -47,7 +48,7 @@ export function peerAuthProblems(views: readonly SentinelView[]): string[] {
   if (views.length === 1) {
     const [self] = views;
     const own = self!.acl?.users.find((u) => u.name === 'default');
-    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || !own || own.nopass) return [];
+    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || self!.sentinel.configUnavailable !== undefined || !own || own.nopass) return [];
     return [`this sentinel requires ${own.enabled ? 'a password' : 'a named user (its default user is off)'} but has no sentinel-pass (and sentinel-user) to give its peers`];
   }
   const out: string[] = [];
