@@ -18,7 +18,10 @@ describe('a sentinel auditor that may not run SENTINEL MASTERS', () => {
     [sentinel] = await startSentinels(1, master, {
       authPass: PASS,
       requirepass: 'sentinel-own-pass-0123456789',
-      conf: `user auditor on >${AUDIT} resetkeys resetchannels -@all +info +acl|list +acl|cat +command|info +sentinel|config`,
+      conf: [
+        `user auditor on >${AUDIT} resetkeys resetchannels -@all +info +acl|list +acl|cat +command|info +sentinel|config`,
+        `user noinfo on >${AUDIT} resetkeys resetchannels -@all +acl|list +acl|cat +command|info +sentinel|masters +sentinel|config`,
+      ].join('\n'),
     });
   });
   after(async () => {
@@ -36,5 +39,15 @@ describe('a sentinel auditor that may not run SENTINEL MASTERS', () => {
     assert.equal(quorum?.status, 'skip', quorum?.message);
     assert.match(quorum!.message, /SENTINEL MASTERS/);
     assert.match(quorum!.message, /\+sentinel\|masters/);
+  });
+
+  it('without +info, does not call the sentinel "not a sentinel": it says the mode is unknown and why', async () => {
+    const r = await auditTarget(resolveTarget(sentinel!.url, { user: 'noinfo', pass: AUDIT }, {}), { noProbe: true, noHost: true });
+    for (const id of ['sentinel.quorum', 'sentinel.no-auth-user', 'cluster.master-count']) {
+      const [x] = r.results.filter((y) => y.ruleId === id);
+      assert.equal(x?.status, 'skip', `${id}: ${x?.message}`);
+      assert.doesNotMatch(x!.message, /the target is not a (sentinel|cluster node)/, id);
+      assert.match(x!.message, /may not run INFO \(grant \+info\).*unknown/, id);
+    }
   });
 });

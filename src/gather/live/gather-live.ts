@@ -457,8 +457,10 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   if (Array.isArray(time) && time.length >= 1) facts.now = { value: Number(time[0]), source: live('TIME') };
   else unavailable.now = why(time, 'TIME', '+time');
 
+  // Without INFO the mode is unknown: never "not a sentinel" / "not a cluster node" on a server that may be one.
+  const modeUnknown = (what: string) => `${unavailable.info}: whether the target is ${what} is unknown`;
   if (server?.mode === 'sentinel') facts.sentinel = sentinelFromReplies(byKey);
-  else unavailable.sentinel = 'the target is not a sentinel';
+  else unavailable.sentinel = server ? 'the target is not a sentinel' : modeUnknown('a sentinel');
 
   const clusterText = replyText(reply('cluster'));
   if (server?.mode === 'cluster' && clusterText !== undefined) {
@@ -472,7 +474,7 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   } else if (server?.mode === 'cluster') {
     unavailable.cluster = why(reply('cluster'), 'CLUSTER NODES', '+cluster|nodes');
   } else {
-    unavailable.cluster = 'the target is not a cluster node (cluster-enabled no)';
+    unavailable.cluster = server ? 'the target is not a cluster node (cluster-enabled no)' : modeUnknown('a cluster node');
   }
   return { ...(facts as Facts), unavailable };
 }
