@@ -68,6 +68,8 @@ export interface SentinelGroup {
   /** `SENTINEL CKQUORUM <name>`: `ok` with the server's sentence, or why it could not be asked. */
   readonly ckquorum: Fact<{ readonly ok: boolean; readonly message: string }> | undefined;
   readonly ckquorumUnavailable: string | undefined;
+  /** Why `SENTINEL SENTINELS <name>` could not be asked: `sentinels` then holds the one asked alone, not a count. */
+  readonly sentinelsUnavailable?: string;
   readonly source: Source;
 }
 

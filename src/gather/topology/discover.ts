@@ -254,6 +254,7 @@ async function sentinelNodes(seed: Target, options: DiscoverOptions & { readonly
       sentinels: [seedAddress, ...group.sentinels.map((s) => addressOf(s.host, s.port))],
       ckquorum: group.ckquorum,
       ckquorumUnavailable: group.unavailable.ckquorum,
+      ...(group.unavailable.sentinels !== undefined && { sentinelsUnavailable: group.unavailable.sentinels }),
       source: master.source,
     };
   });

@@ -56,6 +56,13 @@ ruleTester(rule, {
       message: /^the audit user may not run SENTINEL MASTERS \(grant \+sentinel\|masters\): NOPERM: the monitored masters and the sentinels watching them are unknown$/,
     },
     { name: 'deployment: a cluster', facts: liveFacts({ extra: { topology: topology('cluster', []) } }), message: /not a sentinel deployment: the deployment is a cluster/ },
+    {
+      // The documented minimal Sentinel auditor has no +sentinel|sentinels: its peers are unknown, not absent (it was
+      // 'watched by 1 sentinel' and 'quorum 2 but only 1 sentinel: it can never be declared down' on 3 sentinels).
+      name: 'deployment: SENTINEL SENTINELS refused, the peers are unknown',
+      facts: deployment([{ ...group('g1', '10.0.0.1:6379', [SENTINELS[0]!], 2), sentinelsUnavailable: 'the audit user may not run SENTINEL SENTINELS g1 (grant +sentinel|sentinels)' }]),
+      message: /^the audit user may not run SENTINEL SENTINELS g1 \(grant \+sentinel\|sentinels\): the sentinels watching 'g1' are unknown$/,
+    },
   ],
 });
 
