@@ -38,24 +38,29 @@ describe('Claims', () => {
 const finishing: Finishing = { settings: undefined, baseline: undefined, today: '2026-12-04', root: undefined, threshold: undefined, keepResult: false, jsonl: false };
 const failedFinished = (display: string, error: string): Finished => ({ tally: tallyOf({ target: display, error, results: [] }), warnings: [], failedOn: false });
 
+/** A pool of one worker (test/helpers/crash-worker.ts: it fails its first target, then exits with the second claimed) over `count` targets. */
+function crashPool(count: number, discovery: ReturnType<typeof createHostDiscovery>, onFinished: (position: number, finished: Finished) => void) {
+  const queue = Array.from({ length: count }, (_, i) => ({ target: resolveTarget(`redis://127.0.0.1:${7000 + i}`, {}, {}), labels: undefined }));
+  return AuditPool.start([1], {
+    options: { hostDiscovery: discovery },
+    finishing,
+    queue,
+    failed: (target, _labels, error) => failedFinished(target.display, error),
+    onFinished,
+  }, new URL('../helpers/crash-worker.ts', import.meta.url));
+}
+
 describe('AuditPool with a worker that stops', () => {
   it('makes the targets it claimed errors that say why, once each, and leaves the rest of the queue to the others', { timeout: 60_000 }, async () => {
-    const queue = [0, 1, 2, 3, 4].map((i) => ({ target: resolveTarget(`redis://127.0.0.1:${7000 + i}`, {}, {}), labels: undefined }));
     const got = new Map<number, string | undefined>();
     let allIn: () => void = () => undefined;
     const twoIn = new Promise<void>((resolve) => (allIn = resolve));
     const discovery = createHostDiscovery();
-    const pool = AuditPool.start([1], {
-      options: { hostDiscovery: discovery },
-      finishing,
-      queue,
-      failed: (target, _labels, error) => failedFinished(target.display, error),
-      onFinished: (position, finished) => {
-        assert.ok(!got.has(position), `position ${position} reported twice`);
-        got.set(position, finished.tally.line.error);
-        if (got.size === 2) allIn();
-      },
-    }, new URL('../helpers/crash-worker.ts', import.meta.url));
+    const pool = crashPool(5, discovery, (position, finished) => {
+      assert.ok(!got.has(position), `position ${position} reported twice`);
+      got.set(position, finished.tally.line.error);
+      if (got.size === 2) allIn();
+    });
     assert.ok(pool);
     try {
       await twoIn;
@@ -71,17 +76,10 @@ describe('AuditPool with a worker that stops', () => {
   });
 
   it('ends the run with the error that handing a target on threw (a report that cannot be written)', { timeout: 60_000 }, async () => {
-    const queue = [0, 1, 2].map((i) => ({ target: resolveTarget(`redis://127.0.0.1:${7000 + i}`, {}, {}), labels: undefined }));
     const discovery = createHostDiscovery();
-    const pool = AuditPool.start([1], {
-      options: { hostDiscovery: discovery },
-      finishing,
-      queue,
-      failed: (target, _labels, error) => failedFinished(target.display, error),
-      onFinished: () => {
-        throw new Error('cannot write the report');
-      },
-    }, new URL('../helpers/crash-worker.ts', import.meta.url));
+    const pool = crashPool(3, discovery, () => {
+      throw new Error('cannot write the report');
+    });
     assert.ok(pool);
     try {
       await assert.rejects(pool.failure, /cannot write the report/);
