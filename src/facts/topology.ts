@@ -70,6 +70,8 @@ export interface SentinelGroup {
   readonly ckquorumUnavailable: string | undefined;
   /** Why `SENTINEL SENTINELS <name>` could not be asked: `sentinels` then holds the one asked alone, not a count. */
   readonly sentinelsUnavailable?: string;
+  /** Why `SENTINEL REPLICAS <name>` could not be asked: the master's replicas are then unknown, not none. */
+  readonly replicasUnavailable?: string;
   readonly source: Source;
 }
 

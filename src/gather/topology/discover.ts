@@ -255,6 +255,7 @@ async function sentinelNodes(seed: Target, options: DiscoverOptions & { readonly
       ckquorum: group.ckquorum,
       ckquorumUnavailable: group.unavailable.ckquorum,
       ...(group.unavailable.sentinels !== undefined && { sentinelsUnavailable: group.unavailable.sentinels }),
+      ...(group.unavailable.replicas !== undefined && { replicasUnavailable: group.unavailable.replicas }),
       source: master.source,
     };
   });

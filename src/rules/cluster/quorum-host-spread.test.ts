@@ -109,4 +109,15 @@ ruleTester(rule, {
       messages: [/^master 10\.0\.0\.1:6379 lives only on host 10\.0\.0\.1 \(the master and its 1 replica\): losing that host loses its data$/],
     },
   ],
+  skip: [
+    {
+      // --sentinel with the minimal Sentinel auditor: SENTINEL REPLICAS and SENTINELS refused. The seed alone and no
+      // replica were listed, which failed 'a master without replicas' and 'runs 1 of the 1 sentinels'.
+      name: 'sentinel group whose replicas and sentinels could not be listed',
+      facts: deployment(topology('sentinel', [{ address: '10.0.0.1:6379', role: 'master' }, { address: '10.0.0.1:26379', role: 'sentinel' }], {
+        groups: [{ ...group('mymaster', '10.0.0.1:6379', ['10.0.0.1:26379'], 2), replicasUnavailable: 'the audit user may not run SENTINEL REPLICAS mymaster (grant +sentinel|replicas)', sentinelsUnavailable: 'the audit user may not run SENTINEL SENTINELS mymaster (grant +sentinel|sentinels)' }],
+      })),
+      message: /^master 'mymaster': the audit user may not run SENTINEL REPLICAS mymaster \(grant \+sentinel\|replicas\); the audit user may not run SENTINEL SENTINELS mymaster \(grant \+sentinel\|sentinels\): where its copies and sentinels run is unknown$/,
+    },
+  ],
 });

@@ -21,6 +21,14 @@ export default defineRule({
     if (layout.shards.length === 0) return skip(`the ${layout.kind === 'cluster' ? 'cluster serves no slots' : 'deployment has no master'}: nothing to lose`);
     const domain = layout.hostKey ? 'failure domain' : 'host';
     const findings: Finding[] = [];
+    // Sentinel groups whose replicas or sentinels could not be listed (SENTINEL REPLICAS / SENTINELS refused): the
+    // one asked alone and no replica is what was seen, not what runs. Those parts are unknown, never judged.
+    const replicasUnknown = new Map<string, string>();
+    const sentinelsUnknown = new Map<string, string>();
+    for (const g of topology?.kind === 'sentinel' ? topology.groups : []) {
+      if (g.replicasUnavailable !== undefined) replicasUnknown.set(`master '${g.name}'`, g.replicasUnavailable);
+      if (g.sentinelsUnavailable !== undefined) sentinelsUnknown.set(`master '${g.name}'`, g.sentinelsUnavailable);
+    }
     const losses = labelsOf(layout).map((label) => simulateLoss(layout, new Set([label])));
     if (layout.kind === 'cluster') {
       for (const loss of losses) {
@@ -36,6 +44,7 @@ export default defineRule({
       }
     }
     for (const shard of layout.shards) {
+      if (replicasUnknown.has(shard.name)) continue;
       const loss = losses.find((l) => l.shardsLost.includes(shard));
       if (!loss) continue;
       const [label] = loss.labels;
@@ -50,6 +59,7 @@ export default defineRule({
     }
     for (const loss of losses) {
       for (const short of loss.sentinelsShort) {
+        if (sentinelsUnknown.has(short.shard.name)) continue;
         const [label] = loss.labels;
         findings.push({
           message: `${describeLabel(label!, layout)} runs ${short.lost.length} of the ${short.total} sentinels watching ${short.shard.name}: losing it leaves ${short.up}, ${short.up < short.quorum ? `fewer than the quorum of ${short.quorum}` : `not a majority of ${short.total}`}, so no failover can happen`,
@@ -59,6 +69,10 @@ export default defineRule({
       }
     }
     if (findings.length > 0) return fail(findings);
+    const unknown = layout.shards.filter((s) => replicasUnknown.has(s.name) || sentinelsUnknown.has(s.name));
+    if (unknown.length > 0) {
+      return skip(unknown.map((s) => `${s.name}: ${[replicasUnknown.get(s.name), sentinelsUnknown.get(s.name)].filter((w) => w !== undefined).join('; ')}: where its copies and sentinels run is unknown`).join('; '));
+    }
     const labels = new Set(layout.shards.map((s) => s.master.label));
     const domains = `${labels.size} ${domain}${labels.size === 1 ? '' : 's'}${layout.hostKey ? ` (from ${layout.hostKey})` : ''}`;
     if (layout.kind === 'cluster') {
