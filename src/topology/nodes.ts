@@ -7,6 +7,12 @@ export interface ReplicaView {
   readonly master: TopologyNode | undefined;
 }
 
+/** Why a deployment shows no replica: none, or `SENTINEL REPLICAS` was refused (then they are unknown, not none). */
+export function noReplicaReason(topology: TopologyFacts): string {
+  const refused = topology.groups.flatMap((g) => (g.replicasUnavailable !== undefined ? [g.replicasUnavailable] : []));
+  return refused.length > 0 ? `${refused.join('; ')}: the replicas are unknown` : `the ${topology.kind} deployment has no replica`;
+}
+
 /** Every replica the deployment rules can judge, and why the others cannot be judged. */
 export function replicasOf(topology: TopologyFacts): { replicas: ReplicaView[]; unjudged: string[]; total: number } {
   const all = topology.nodes.filter((n) => n.role === 'replica');

@@ -126,6 +126,12 @@ ruleTester(rule, {
   skip: [
     { name: 'deployment: no replica', facts: deployment([masterWith(REPL_USER)]), message: /the replication deployment has no replica/ },
     {
+      // --sentinel with the minimal Sentinel auditor: SENTINEL REPLICAS refused, so no replica was found: unknown, not none.
+      name: 'deployment: SENTINEL REPLICAS refused',
+      facts: liveFacts({ extra: { topology: topology('sentinel', [masterWith(REPL_USER)], { groups: [{ name: 'g1', master: '10.0.0.1:6379', quorum: 2, sentinels: [], ckquorum: undefined, ckquorumUnavailable: undefined, replicasUnavailable: 'the audit user may not run SENTINEL REPLICAS g1 (grant +sentinel|replicas)', source: { kind: 'live', command: 'SENTINEL MASTERS' } }] }) }, unavailable: { config: 'deployment entry' } }),
+      message: /^the audit user may not run SENTINEL REPLICAS g1 \(grant \+sentinel\|replicas\): the replicas are unknown$/,
+    },
+    {
       name: 'deployment: no replica could be reached',
       facts: deployment([masterWith(REPL_USER), { address: '10.0.0.2:6379', role: 'replica', master: '10.0.0.1:6379', error: 'connection refused' }]),
       message: /^no replica could be judged: 10\.0\.0\.2:6379: connection refused$/,

@@ -2,7 +2,7 @@ import type { TopologyFacts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
-import { nodeName, replicasOf } from '../../topology/nodes.ts';
+import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { infoField } from '../../redis/info.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
@@ -17,7 +17,7 @@ const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;
 /** Every replica of a deployment, and whether its master lets its masteruser replicate. */
 function judgeDeployment(topology: TopologyFacts): Verdict {
   const { replicas, unjudged, total } = replicasOf(topology);
-  if (total === 0) return skip(`the ${topology.kind} deployment has no replica`);
+  if (total === 0) return skip(noReplicaReason(topology));
   if (replicas.length === 0) return skip(`no replica could be judged: ${unjudged.join('; ')}`);
   const findings: Finding[] = [];
   const notes: string[] = [];

@@ -2,14 +2,14 @@ import type { TopologyFacts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { tlsEnabled } from '../util.ts';
-import { nodeName, replicasOf } from '../../topology/nodes.ts';
+import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { unlessTls } from './common.ts';
 import { infoField } from '../../redis/info.ts';
 
 /** Every replica of a deployment: its link to its master is encrypted when it sets tls-replication. */
 function judgeDeployment(topology: TopologyFacts): Verdict {
   const { replicas, unjudged, total } = replicasOf(topology);
-  if (total === 0) return skip(`the ${topology.kind} deployment has no replica`);
+  if (total === 0) return skip(noReplicaReason(topology));
   if (replicas.length === 0) return skip(`no replica could be judged: ${unjudged.join('; ')}`);
   const findings: Finding[] = [];
   const encrypted: string[] = [];
