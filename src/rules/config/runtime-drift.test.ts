@@ -31,12 +31,6 @@ ruleTester(rule, {
       name: 'the same users at run time and in the file',
       facts: { ...live('', { acl: ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get'] }), files: files('', ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get']) },
     },
-    {
-      // ACL LIST refused (an auditor without +acl|list): the settings match, the users could not be compared.
-      name: 'the settings match but ACL LIST was refused: the pass says the users were not compared',
-      facts: { ...live('maxmemory 100mb', { unavailable: { acl: 'the audit user may not run ACL LIST (grant +acl|list)' } }), files: files('maxmemory 100mb', ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get']) },
-      message: /matches 1 file; its 2 users were not compared with the running ones: the audit user may not run ACL LIST \(grant \+acl\|list\)$/,
-    },
   ],
   fail: [
     {
@@ -69,5 +63,12 @@ ruleTester(rule, {
   skip: [
     { name: 'no file was read', facts: live('maxmemory 1mb') },
     { name: 'a file-only audit has nothing running to compare', facts: { ...liveFacts({ conf: 'maxmemory 1mb' }), sources: new Set(['config'] as const), files: files('maxmemory 2mb') }, message: /beside a live server/ },
+    {
+      // ACL LIST refused (an auditor without +acl|list): the settings match, but an ACL SETUSER never saved, the drift
+      // this rule exists for, could not be seen.
+      name: 'the settings match but ACL LIST was refused: unknown, the users were not compared',
+      facts: { ...live('maxmemory 100mb', { unavailable: { acl: 'the audit user may not run ACL LIST (grant +acl|list)' } }), files: files('maxmemory 100mb', ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get']) },
+      message: /matches 1 file, but its 2 users were not compared with the running ones: the audit user may not run ACL LIST \(grant \+acl\|list\)$/,
+    },
   ],
 });

@@ -112,14 +112,14 @@ export default defineRule({
       }
     }
     if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
-    // Users the file defines but the server did not list (ACL LIST refused): a pass must not claim they match.
-    const usersUnseen = files.users.length > 0 && !(acl && acl.origin === 'acl-list')
-      ? `; its ${files.users.length} user${files.users.length === 1 ? ' was' : 's were'} not compared with the running ones: ${unavailable.acl ?? 'the server\'s users could not be read (ACL LIST)'}`
-      : '';
     const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
-    if (explained.length > 0) {
-      return pass(`${matches}, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)${usersUnseen}`, { source: files.source, evidence: explained });
+    const except = explained.length > 0 ? `, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)` : '';
+    // Users the file defines but the server did not list (ACL LIST refused): the very drift this rule looks for (an
+    // ACL SETUSER never saved) could not be seen, so the rule is unknown, not passed.
+    if (files.users.length > 0 && !(acl && acl.origin === 'acl-list')) {
+      const reason = unavailable.acl ?? "the server's users could not be read (ACL LIST)";
+      return skip(`${matches}${except}, but its ${files.users.length} user${files.users.length === 1 ? ' was' : 's were'} not compared with the running ones: ${reason}`);
     }
-    return pass(`${matches}${usersUnseen}`, { source: files.source });
+    return pass(`${matches}${except}`, explained.length > 0 ? { source: files.source, evidence: explained } : { source: files.source });
   },
 });
