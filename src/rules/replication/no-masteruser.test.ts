@@ -89,6 +89,15 @@ ruleTester(rule, {
       facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', error: 'connect timed out after 3000 ms' }]),
       message: /^1 of 2 replicas judged/,
     },
+    {
+      // The masteruser is a dedicated user, but whether the master lets it replicate is unknown: the pass says so.
+      name: "deployment: the master's ACL could not be read: a dedicated user, its permissions not checked",
+      facts: deployment([
+        { address: '10.0.0.1:6379', role: 'master', facts: { conf: 'requirepass 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c', info: MASTER_INFO, unavailable: { acl: 'ACL LIST: NOPERM' } } },
+        replicaOf('10.0.0.2:6379', GOOD),
+      ]),
+      message: /^1 of 1 replica judged: each authenticates to its master as a dedicated user or needs no credentials; for 1 of them the master's ACL could not be read, so whether that user may replicate was not checked$/,
+    },
   ],
   fail: [
     {

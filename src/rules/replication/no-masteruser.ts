@@ -21,6 +21,8 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
   if (replicas.length === 0) return skip(`no replica could be judged: ${unjudged.join('; ')}`);
   const findings: Finding[] = [];
   const notes: string[] = [];
+  /** Replicas with a masteruser whose permissions on the master could not be read. */
+  let unchecked = 0;
   for (const { node, summary, master } of replicas) {
     const name = nodeName(node);
     const masterName = master ? nodeName(master) : (node.masterAddress ?? 'its master');
@@ -41,6 +43,7 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
     const categories = master?.summary?.categories;
     if (!acl || !categories) {
       notes.push(`${name} replicates as '${user}'; the ACL of ${masterName} could not be read (${master?.error ?? master?.summary?.unavailable.acl ?? 'master not audited'}), so its permissions were not checked`);
+      unchecked += 1;
       continue;
     }
     const account = acl.users.find((u) => u.name === user);
@@ -66,7 +69,11 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
   }
   const notJudged = unjudged.map((u) => `not judged: ${u}`);
   if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: [...(f.evidence ?? []), ...notJudged] })));
-  return pass(`${replicas.length} of ${total} replica${total === 1 ? '' : 's'} judged: each authenticates to its master as a user allowed to replicate, or needs no credentials`, {
+  // A masteruser whose permissions on its master could not be read is a dedicated user, not one known to be allowed.
+  const how = unchecked === 0
+    ? 'each authenticates to its master as a user allowed to replicate, or needs no credentials'
+    : `each authenticates to its master as a dedicated user or needs no credentials; for ${unchecked} of them the master's ACL could not be read, so whether that user may replicate was not checked`;
+  return pass(`${replicas.length} of ${total} replica${total === 1 ? '' : 's'} judged: ${how}`, {
     source: topology.source,
     evidence: [...notes, ...notJudged],
   });
