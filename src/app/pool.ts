@@ -1,5 +1,4 @@
 import type * as WorkerThreads from 'node:worker_threads';
-import type * as Os from 'node:os';
 import type * as Url from 'node:url';
 import type * as Module from 'node:module';
 import type { AuditOptions } from './audit.ts';
@@ -13,6 +12,8 @@ import type { HostDiscovery } from '../gather/host/discovery.ts';
 import type { Target } from '../redis/target.ts';
 import { portableTarget } from '../redis/target.ts';
 import { loadBuiltin } from '../util/builtin.ts';
+import { coreToSpare, thisMachine } from './pool-machine.ts';
+import type { Machine } from './pool-machine.ts';
 
 /** Set by the build (scripts/build.mjs): the worker thread's entry, beside the bundle that starts it. */
 declare const __REDFORT_POOL_WORKER__: string | undefined;
@@ -33,21 +34,11 @@ export const POOL_MIN_TARGETS = 40;
 /** The most threads `--jobs` asks for. */
 export const MAX_JOBS = 64;
 
-/** What `auto` looks at: the cores this process may use and the load average of the last minute. */
-export interface Machine {
-  readonly cores: number;
-  readonly load: number;
-}
-
-function thisMachine(): Machine {
-  const os = loadBuiltin<typeof Os>('node:os');
-  return { cores: os.availableParallelism(), load: os.loadavg()[0]! };
-}
 
 /**
  * How many worker threads audit a fleet of `targets` targets (those audited one by one) beside the main thread.
  * `auto`: one, for 40 targets or more whose whole report is kept or written as a JSON file, on a machine of two
- * cores or more whose load average leaves a core idle; else none. A streamed run (JSON Lines, the summary alone)
+ * cores or more whose load average is under its core count ({@link coreToSpare}); else none. A streamed run (JSON Lines, the summary alone)
  * stays in one thread: it is bounded by its memory, and a second thread's heap raised 1,000 targets' peak from
  * 110-112 to 147-158 MiB (worker sending bytes, 2026-12-04; 167-173 before); a worker with a bounded heap (V8's
  * `resourceLimits`) peaked higher than one thread and cost half as much CPU again. Only where a core is idle: a
@@ -61,8 +52,7 @@ export function workerCount(jobs: Jobs | undefined, targets: number, streamed: b
   if (jobs === undefined || targets < 2) return 0;
   if (jobs !== 'auto') return Math.min(jobs, targets) - 1;
   if (targets < POOL_MIN_TARGETS || streamed) return 0;
-  const { cores, load } = machine();
-  return cores >= 2 && load <= cores - 1 ? 1 : 0;
+  return coreToSpare(machine()) ? 1 : 0;
 }
 
 /**

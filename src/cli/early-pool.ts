@@ -1,11 +1,12 @@
 import type * as WorkerThreads from 'node:worker_threads';
-import type * as Os from 'node:os';
 import { loadBuiltin } from '../util/builtin.ts';
+import { coreToSpare, thisMachine } from '../app/pool-machine.ts';
+import type { Machine } from '../app/pool-machine.ts';
 
 /**
  * A fleet's audit worker thread started with the CLI, before its bundle is loaded (src/cli/start.ts), for a run
  * that will likely use one: `audit --targets` with `--jobs` 2 or more, or `auto` where auto would start one (a
- * machine with a core to spare, a report kept whole: no JSON Lines, no --summary-only). A worker takes some
+ * machine with a core to spare ({@link coreToSpare}), a report kept whole: no JSON Lines, no --summary-only). A worker takes some
  * 100 ms of CPU to start (a thread, Node's bootstrap, the bundle), 300-500 ms of wall time under load: started
  * here it is ready about when the first targets are. The run adopts it (src/app/pool.ts offerPoolWorker) or stops
  * it; it waits for its run's data (`early` in its workerData), and keeps no process alive meanwhile.
@@ -20,14 +21,9 @@ export function startEarlyPoolWorker(argv: readonly string[], entry: string): Wo
   return worker;
 }
 
-/** What `auto` looks at (src/app/pool.ts workerCount): the cores, the load average of the last minute. */
-function thisMachine(): { readonly cores: number; readonly load: number } {
-  const os = loadBuiltin<typeof Os>('node:os');
-  return { cores: os.availableParallelism(), load: os.loadavg()[0]! };
-}
 
 /** Whether the command line is a fleet audit that will likely start a worker thread (see {@link startEarlyPoolWorker}). */
-export function wantsEarlyPoolWorker(argv: readonly string[], machine: () => { readonly cores: number; readonly load: number }): boolean {
+export function wantsEarlyPoolWorker(argv: readonly string[], machine: () => Machine): boolean {
   if (!argv.includes('audit') || !argv.some((a) => a === '--targets' || a.startsWith('--targets='))) return false;
   let given: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -40,6 +36,5 @@ export function wantsEarlyPoolWorker(argv: readonly string[], machine: () => { r
   }
   // `auto` keeps a streamed run in one thread.
   if (argv.some((a) => a.includes('jsonl') || a === '--summary-only')) return false;
-  const { cores, load } = machine();
-  return cores >= 2 && load <= cores - 1;
+  return coreToSpare(machine());
 }

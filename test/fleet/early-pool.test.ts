@@ -18,6 +18,7 @@ describe('wantsEarlyPoolWorker', () => {
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--jobs', '2'], busy), true);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets=f.txt', '--jobs=4', '--format', 'jsonl'], busy), true);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], idle), true);
+    assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], () => ({ cores: 2, load: 1.9 })), true);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--jobs', 'auto', '-o', 'json=r.json'], idle), true);
   });
   it('not for one job, another command, a single target, a loaded machine or a streamed run under auto', () => {
@@ -27,6 +28,7 @@ describe('wantsEarlyPoolWorker', () => {
     assert.equal(wantsEarlyPoolWorker(['audit', 'redis://127.0.0.1'], idle), false);
     assert.equal(wantsEarlyPoolWorker(['harden', '--targets', 'f.txt'], idle), false);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], busy), false);
+    assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], () => ({ cores: 2, load: 2 })), false);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], () => ({ cores: 1, load: 0 })), false);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--format', 'jsonl'], idle), false);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--summary-only'], idle), false);

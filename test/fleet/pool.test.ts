@@ -261,6 +261,9 @@ describe('workerCount', () => {
     assert.equal(workerCount('auto', POOL_MIN_TARGETS - 1, false, idle), 0);
     assert.equal(workerCount('auto', 1000, true, idle), 0, 'a streamed run stays in one thread (memory)');
     assert.equal(workerCount('auto', 1000, false, busy), 0);
+    // The load average under the core count: a second thread won at 1.6 to 1.9 on 2 cores, not at 2.5.
+    assert.equal(workerCount('auto', 200, false, () => ({ cores: 2, load: 1.9 })), 1);
+    assert.equal(workerCount('auto', 200, false, () => ({ cores: 2, load: 2 })), 0);
     assert.equal(workerCount('auto', 1000, false, () => ({ cores: 1, load: 0 })), 0);
     // Asked for: N threads, the main thread one of them; never more than the targets; one job, no worker.
     assert.equal(workerCount(3, 100, true, busy), 2);
