@@ -25,7 +25,7 @@ if (process.env.REDFORT_TRAIN_PARENT_PIPE === '1') {
   process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();
 }
 if (!bundle || !cache || !examples || (mode !== undefined && !fleet)) throw new Error('usage: train-cli BUNDLE CACHE EXAMPLES_DIR [fleet]');
-const loaded = fleet ? loadBundle(bundle, `${cache}.none`, FLEET_V8_FLAGS) : loadBundle(bundle, `${cache}.none`);
+const loaded = loadBundle(bundle, `${cache}.none`, fleet ? FLEET_V8_FLAGS : undefined);
 const main = loaded.exports.main as typeof Main;
 
 async function audit(args: string[]): Promise<void> {

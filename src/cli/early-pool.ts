@@ -1,5 +1,6 @@
 import type * as WorkerThreads from 'node:worker_threads';
 import { loadBuiltin } from '../util/builtin.ts';
+import { isFleetRun } from './bundle.ts';
 import { coreToSpare, thisMachine } from '../app/pool-machine.ts';
 import type { Machine } from '../app/pool-machine.ts';
 
@@ -24,7 +25,7 @@ export function startEarlyPoolWorker(argv: readonly string[], entry: string): Wo
 
 /** Whether the command line is a fleet audit that will likely start a worker thread (see {@link startEarlyPoolWorker}). */
 export function wantsEarlyPoolWorker(argv: readonly string[], machine: () => Machine): boolean {
-  if (!argv.includes('audit') || !argv.some((a) => a === '--targets' || a.startsWith('--targets='))) return false;
+  if (!argv.includes('audit') || !isFleetRun(argv)) return false;
   let given: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--jobs') given = argv[++i];

@@ -18,9 +18,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const early = startEarlyPoolWorker(argv, join(__dirname, 'cli-worker.cjs'));
   // A fleet run has V8 flags of its own, and its own code cache made under them (src/cli/bundle.ts).
   const fleet = isFleetRun(argv);
-  const { exports } = fleet
-    ? loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, 'cli-main.fleet.cache'), FLEET_V8_FLAGS)
-    : loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, 'cli-main.cache'));
+  const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, fleet ? 'cli-main.fleet.cache' : 'cli-main.cache'), fleet ? FLEET_V8_FLAGS : undefined);
   if (early) (exports as typeof import('./main.ts')).offerPoolWorker(early);
   void (exports as typeof import('./main.ts')).main(argv);
 }
