@@ -31,8 +31,11 @@ export function parseHostKey(text: string, path: string): HostKeyMap {
     if (line === '') return;
     const fields = line.split(/\s+/);
     if (fields.length !== 2) {
-      // Quoted when it looks like such a line; a file that is no host-key file (/etc/shadow) is not echoed.
-      const shown = line.length <= 200 && /^[\x20-\x7e]*$/.test(line) && /^[A-Za-z0-9_.:[\]-]+(?:\s+\S+)*$/.test(line) ? `'${line}'` : `a line of ${line.length} characters (not shown)`;
+      // A lone host is quoted; of more fields only the first, when it looks like a host, and their count: the rest of
+      // a line may be a secret (`user default on >password` of an ACL file given by mistake). A file that is no
+      // host-key file (/etc/shadow) is not echoed.
+      const host = /^[A-Za-z0-9_.:[\]-]{1,200}$/.test(fields[0]!) ? `'${fields[0]}'` : undefined;
+      const shown = host === undefined ? `a line of ${line.length} characters (not shown)` : fields.length === 1 ? host : `${fields.length} fields, the first ${host} (the others not shown)`;
       throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got ${shown}`);
     }
     const [key, label] = fields as [string, string];

@@ -33,6 +33,8 @@ describe('host-key files', () => {
     assert.throws(() => parseHostKey('root:$6$salt$hash:19000:0:99999:7:::\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line of 36 characters (not shown)");
     assert.throws(() => parseHostKey('HOME=/root\0TOKEN=x\0', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line of 19 characters (not shown)");
     assert.throws(() => parseHostKey('10.0.0.1 a b\n', 'z.txt'), /z\.txt:1: expected/);
+    // An ACL file given by mistake: its password is not shown.
+    assert.throws(() => parseHostKey('user default on >s3cret-Pw ~* +@all\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got 6 fields, the first 'user' (the others not shown)");
     assert.throws(() => parseHostKey('10.0.0.1 a\n10.0.0.1 b\n', 'z.txt'), /z\.txt:2: '10\.0\.0\.1' is already labelled 'a'/);
     assert.equal(parseHostKey('10.0.0.1 a\n10.0.0.1 a\n', 'z.txt').labels.size, 1);
   });
