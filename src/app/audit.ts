@@ -169,8 +169,9 @@ export function reportOf(results: readonly TargetResult[]): AuditReport {
 export async function audit(targets: readonly Target[], options: AuditOptions = {}): Promise<AuditReport> {
   // One look at this machine for the whole run, whatever the number of local targets.
   const discovery = options.hostDiscovery ?? createHostDiscovery();
+  const run = { ...options, hostDiscovery: discovery };
   try {
-    return reportOf(await mapBounded(targets, options.concurrency ?? AUDIT_CONCURRENCY, (t) => auditTarget(t, { ...options, hostDiscovery: discovery })));
+    return reportOf(await mapBounded(targets, options.concurrency ?? AUDIT_CONCURRENCY, (t) => auditTarget(t, run)));
   } finally {
     // Nobody waits for a program still running for the run's host facts any more.
     if (!options.hostDiscovery) discovery.close();

@@ -140,10 +140,13 @@ export async function runFleet(
   // Where each entry is in the queue the threads share (pooled entries), or -1.
   const positions: number[] = [];
   const queue: { target: Target; labels: FleetEntry['labels'] }[] = [];
-  for (const entry of entries) positions.push(pooled(entry) ? queue.push({ target: entry.target, labels: entry.labels }) - 1 : -1);
   // The entry of each queue position.
   const entryOf: number[] = [];
-  for (const [index, position] of positions.entries()) if (position >= 0) entryOf[position] = index;
+  for (const [index, entry] of entries.entries()) {
+    const position = pooled(entry) ? queue.push({ target: entry.target, labels: entry.labels }) - 1 : -1;
+    positions.push(position);
+    if (position >= 0) entryOf[position] = index;
+  }
   // Each thread audits its share of the concurrency at once (the run's whole is `limit`), each at least one.
   const workers = Math.min(workerCount(options.jobs, queue.length, !finishing.keepResult && !finishing.json), limit - 1);
   const shares = Array.from({ length: workers + 1 }, (_, i) => Math.floor(limit / (workers + 1)) + (i < limit % (workers + 1) ? 1 : 0));
@@ -175,10 +178,16 @@ export async function runFleet(
   // claims (the workers claim the others).
   let next = 0;
   const claims = pool?.claims;
+  // Once the pool has failed (a result that could not be written), this thread takes nothing more either.
+  let poolFailed = false;
+  pool?.failure.catch(() => (poolFailed = true));
   const take = (): number | undefined => {
     if (!claims) return next < entries.length ? next++ : undefined;
+    if (poolFailed) return undefined;
     while (next < entries.length && positions[next]! >= 0) next++;
-    if (next < entries.length && (claims.next() >= queue.length || next < entryOf[claims.next()]!)) return next++;
+    // Read once: a worker may claim between two reads, and the second could then be past the queue.
+    const head = claims.next();
+    if (next < entries.length && (head >= queue.length || next < entryOf[head]!)) return next++;
     const position = claims.claim();
     if (position !== undefined) return entryOf[position]!;
     return next < entries.length ? next++ : undefined;
