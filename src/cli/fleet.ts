@@ -116,7 +116,7 @@ export class FileWriter {
 
   constructor(fds: readonly number[]) {
     const toFiles = (chunk: Uint8Array): void => {
-      for (const fd of fds) writeAll(fd, chunk);
+      for (const fd of fds) writeAllSync(fd, chunk);
     };
     this.#writer = fds.length > 0 ? new ChunkWriter(toFiles) : undefined;
   }
@@ -135,11 +135,6 @@ export class FileWriter {
   }
 }
 
-/** Writes all of `bytes` to `fd`, however many writes it takes. */
-function writeAll(fd: number, bytes: Uint8Array): void {
-  writeAllSync(fd, bytes);
-}
-
 /** A report file that could not be opened or written, as the one-line error that names it. */
 function reportWriteError(format: string, path: string, error: unknown): SettingsError {
   return new SettingsError(`cannot write the ${format} report to '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -148,7 +143,7 @@ function reportWriteError(format: string, path: string, error: unknown): Setting
 /** {@link writeAll} to a report file, a failed write an error that names it. */
 function writeReport(file: { readonly path: string; readonly fd: number }, format: string, bytes: Uint8Array): void {
   try {
-    writeAll(file.fd, bytes);
+    writeAllSync(file.fd, bytes);
   } catch (error) {
     throw reportWriteError(format, file.path, error);
   }
@@ -296,7 +291,13 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   if (!cmd.quiet) {
     // Each error is scrubbed of every password of the run, the target's name (which holds none) left whole: a
     // password such as `redis` made every line `***://host:port`, which showed the password to the reader.
-    for (const l of lines) if (l.error !== undefined) io.say(namedError(l.target, redact(l.error, secrets)));
+    for (const l of lines) {
+      if (l.error === undefined) continue;
+      // Named on the error as it is (namedError sees whether it starts with the target), then scrubbed after the name.
+      const line = namedError(l.target, l.error);
+      const name = line.startsWith(l.target) ? l.target : '';
+      io.say(terminalSafe(name + redact(line.slice(name.length), secrets)));
+    }
   }
   for (const w of warnings) io.say(`warning: ${terminalSafe(redact(w.message, secrets))}`);
   return code;
