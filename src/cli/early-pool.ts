@@ -36,6 +36,17 @@ export function wantsEarlyPoolWorker(argv: readonly string[], machine: () => Mac
     return Number.isInteger(jobs) && jobs >= 2;
   }
   // `auto` keeps a streamed run in one thread.
-  if (argv.some((a) => a.includes('jsonl') || a === '--summary-only')) return false;
+  if (argv.includes('--summary-only') || streamedFormat(argv)) return false;
   return coreToSpare(machine());
+}
+
+/** Whether a command line asks for JSON Lines (`--format jsonl`, `-f json,jsonl`, `-o jsonl=FILE`): a streamed run. */
+function streamedFormat(argv: readonly string[]): boolean {
+  return argv.some((a, i) => {
+    const flag = argv[i - 1];
+    const formats = flag === '--format' || flag === '-f' ? a : a.startsWith('--format=') ? a.slice('--format='.length) : undefined;
+    if (formats !== undefined) return formats.split(',').includes('jsonl');
+    const output = flag === '--output' || flag === '-o' ? a : a.startsWith('--output=') ? a.slice('--output='.length) : undefined;
+    return output !== undefined && output.startsWith('jsonl=');
+  });
 }

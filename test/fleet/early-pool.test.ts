@@ -20,6 +20,8 @@ describe('wantsEarlyPoolWorker', () => {
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], idle), true);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], () => ({ cores: 2, load: 1.9 })), true);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--jobs', 'auto', '-o', 'json=r.json'], idle), true);
+    // A file whose name holds 'jsonl' is not a JSON Lines report.
+    assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'hosts.jsonl.txt', '-o', 'json=r.json'], idle), true);
   });
   it('not for one job, another command, a single target, a loaded machine or a streamed run under auto', () => {
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--jobs', '1'], idle), false);
@@ -31,6 +33,8 @@ describe('wantsEarlyPoolWorker', () => {
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], () => ({ cores: 2, load: 2 })), false);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt'], () => ({ cores: 1, load: 0 })), false);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--format', 'jsonl'], idle), false);
+    assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '-o', 'jsonl=r.jsonl'], idle), false);
+    assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--format=json,jsonl'], idle), false);
     assert.equal(wantsEarlyPoolWorker(['audit', '--targets', 'f.txt', '--summary-only'], idle), false);
   });
 });
