@@ -51,6 +51,15 @@ interface Token {
 }
 
 const NOT_PLAIN = Symbol('not plain');
+
+/**
+ * The deepest nesting read here (an inventory needs four levels or so); deeper goes to the library, which reports
+ * it as a document error: thousands of levels overflowed this reader's stack.
+ */
+const MAX_DEPTH = 64;
+
+/** The library refuses an implicit key longer than this; so this reader leaves such a key to it. */
+const MAX_KEY = 1024;
 const notPlain = (): never => {
   throw NOT_PLAIN;
 };
@@ -60,6 +69,7 @@ const KEY = /^([^\s'"&*!|>%@`#{}[\],?:-][^:#]*?|-[^\s:#][^:#]*?):(?: +(.*))?$/;
 
 class Reader {
   at = 0;
+  #depth = 0;
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -67,8 +77,12 @@ class Reader {
   block(index: number, indent: number): Node {
     this.at = index;
     const token = this.tokens[index] ?? notPlain();
-    if (token.indent !== indent) notPlain();
-    return isItem(token.text) ? this.sequence(indent) : this.mapping(indent);
+    if (token.indent !== indent || ++this.#depth > MAX_DEPTH) notPlain();
+    try {
+      return isItem(token.text) ? this.sequence(indent) : this.mapping(indent);
+    } finally {
+      this.#depth--;
+    }
   }
 
   private mapping(indent: number): YAMLMap {
@@ -80,6 +94,7 @@ class Reader {
       if (token.indent > indent || isItem(token.text)) notPlain();
       const match = KEY.exec(token.text) ?? notPlain();
       const keyText = match[1]!.trimEnd();
+      if (keyText.length > MAX_KEY) notPlain();
       const key = scalarOf(keyText, token.offset, false);
       if (typeof key.value !== 'string') notPlain();
       const rest = match[2];
@@ -167,7 +182,8 @@ function flowMapping(text: string, offset: number): YAMLMap {
   return map;
 }
 
-function flowMap(text: string, offset: number, scanner: { at: number }): YAMLMap {
+function flowMap(text: string, offset: number, scanner: { at: number }, depth = 1): YAMLMap {
+  if (depth > MAX_DEPTH) notPlain();
   const map = new YAMLMap();
   map.flow = true;
   const open = scanner.at;
@@ -185,6 +201,7 @@ function flowMap(text: string, offset: number, scanner: { at: number }): YAMLMap
     blanks();
     const keyAt = scanner.at;
     const keyText = flowScalarText(text, scanner, true);
+    if (keyText.length > MAX_KEY) notPlain();
     const key = scalarOf(keyText, offset + keyAt, true);
     if (typeof key.value !== 'string') notPlain();
     // `key: value`: the colon right after the key, then a blank.
@@ -192,7 +209,7 @@ function flowMap(text: string, offset: number, scanner: { at: number }): YAMLMap
     scanner.at += 2;
     blanks();
     let value: Node;
-    if (text[scanner.at] === '{') value = flowMap(text, offset, scanner);
+    if (text[scanner.at] === '{') value = flowMap(text, offset, scanner, depth + 1);
     else {
       const valueAt = scanner.at;
       value = scalarOf(flowScalarText(text, scanner, false), offset + valueAt, true);

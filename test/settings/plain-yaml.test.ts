@@ -69,6 +69,15 @@ describe('plain YAML: the same nodes and lines as the yaml library, or nothing',
     ]) assert.equal(readPlainYaml(text), undefined, text);
   });
 
+  it('leaves deep nesting and over-long keys to the library, which reports them as mistakes, not a stack overflow', () => {
+    const flow = `targets: ${'{a: '.repeat(5000)}b${' }'.repeat(5000)}\n`;
+    const block = Array.from({ length: 6000 }, (_, i) => `${' '.repeat(i)}a${i}:`).join('\n') + ' b\n';
+    const longKey = `targets:\n  - url: redis://h:1\n    labels: { ${'k'.repeat(1025)}: v }\n`;
+    for (const text of [flow, block, longKey]) assert.equal(readPlainYaml(text), undefined, text.slice(0, 40));
+    // Read whole, the deep inventory is one line naming the file, as any other mistake.
+    assert.throws(() => parseInventory(flow, 'deep.yaml'), (e: unknown) => e instanceof Error && /^deep\.yaml:\d+: /.test(e.message) && !/Maximum call stack/.test(e.message));
+  });
+
   it('random plain inventories: whatever it reads, it reads as the library does', () => {
     let seed = 7;
     const random = (n: number) => {
