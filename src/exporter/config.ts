@@ -137,7 +137,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
     if (envNode && fileNode) fail(fileNode.key, `${where}: give ${keyOf(envNode)} or ${keyOf(fileNode)}, not both`);
     if (envNode) {
       const name = str(envNode.value, `${where}: ${keyOf(envNode)}`);
-      if (!ENV_NAME.test(name)) fail(envNode.value, `${where}: ${keyOf(envNode)} must name an environment variable, not '${name}'`);
+      if (!ENV_NAME.test(name)) fail(envNode.value, `${where}: ${keyOf(envNode)} must name an environment variable (the value is not shown: it may be the secret itself)`);
       const value = environment.env[name];
       if (value === undefined || value === '') fail(envNode.value, `${where}: ${keyOf(envNode)} names ${name}, which is not set`);
       return value;

@@ -218,7 +218,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
         connection[name] = raw as number;
       } else {
         const text = stringOf(doc, value, `${where}: ${name}`, fail);
-        if (name === 'passwordEnv' && !ENV_NAME.test(text)) fail(value, `${where}: passwordEnv must be an environment variable name, not '${text}'`);
+        if (name === 'passwordEnv' && !ENV_NAME.test(text)) fail(value, `${where}: passwordEnv must be an environment variable name (the value is not shown: it may be the password itself)`);
         if (name === 'password') warnings.push(inlinePasswordWarning(`${path}:${at(value)}`));
         connection[name] = PATHS.has(name) ? file(text) : text;
       }

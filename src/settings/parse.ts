@@ -248,7 +248,7 @@ function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: stri
       defaults[name] = raw as number;
     } else {
       const value = stringOf(doc, node, `${where}: ${name}`, fail);
-      if (name === 'passwordEnv' && !ENV_NAME.test(value)) fail(node, `${where}: passwordEnv must be an environment variable name, not '${value}'`);
+      if (name === 'passwordEnv' && !ENV_NAME.test(value)) fail(node, `${where}: passwordEnv must be an environment variable name (the value is not shown: it may be the password itself)`);
       defaults[name] = TARGET_PATHS.has(name) ? file(value) : value;
     }
   }

@@ -115,6 +115,8 @@ describe('.redfort.yaml', () => {
       ['targets:\n  redis://u:hunter2@db1:6379: {}', /:2: targets: a password never goes in the settings file/],
       ['targets:\n  db1:6379:\n    tls: "yes"', /:3: targets: db1:6379: tls must be true or false, not "yes"/],
       ['targets:\n  db1:6379:\n    passwordEnv: "$PW"', /:3: targets: db1:6379: passwordEnv must be an environment variable name/],
+      // A password pasted where its variable's name goes is not echoed.
+      ['targets:\n  db1:6379:\n    passwordEnv: "s3cret pw!"', /:3: targets: db1:6379: passwordEnv must be an environment variable name \(the value is not shown: it may be the password itself\)$/],
       ['targets:\n  db1:99999: {}', /:2: targets: invalid target 'db1:99999'/],
       ['suppressions:\n  - rule: tls.disabled', /:2: suppressions: an entry has no 'reason'/],
       ['suppressions:\n  - rule: tls.disabled\n    reason: "  "', /:3: suppressions: reason must say why/],
