@@ -233,22 +233,26 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
         if (problem) return { ...empty, ok: false, refused: true, error: problem };
       }
       const session = new NodeSession(node.target, address, options);
-      const original = credentialOf(node.target);
-      const admin = options.secrets.get(users.admin);
-      const adminCred: Credential | undefined = admin === undefined || node.role === 'sentinel' ? undefined : { user: users.admin, password: admin, label: `user '${users.admin}'` };
-      // The administrator the plan created, when it exists already: later steps may retire the target's credentials.
-      await session.open([...(adminCred ? [adminCred] : []), original]);
-      if (await otherFix(session)) return { ...empty, ok: false, refused: true, error: `another redfort fix is connected to ${address} (a client named ${CLIENT_NAME} in CLIENT LIST)` };
-      // A node that is already unhealthy (a replica whose master is down, a cluster without all its slots) would
-      // fail the check after its steps for reasons of its own, once changes were made: nothing is changed instead.
-      const unhealthy = await nodeHealth(node, session, 0);
-      if (unhealthy) {
-        await session.close();
-        return { ...empty, ok: false, refused: true, error: `${unhealthy} before any change: fix changes nothing on a deployment that is not healthy: repair it, then plan again` };
+      // Closed here unless the run keeps it: a refusal below, or a check that throws, leaves no session open.
+      let kept = false;
+      try {
+        const original = credentialOf(node.target);
+        const admin = options.secrets.get(users.admin);
+        const adminCred: Credential | undefined = admin === undefined || node.role === 'sentinel' ? undefined : { user: users.admin, password: admin, label: `user '${users.admin}'` };
+        // The administrator the plan created, when it exists already: later steps may retire the target's credentials.
+        await session.open([...(adminCred ? [adminCred] : []), original]);
+        if (await otherFix(session)) return { ...empty, ok: false, refused: true, error: `another redfort fix is connected to ${address} (a client named ${CLIENT_NAME} in CLIENT LIST)` };
+        // A node that is already unhealthy (a replica whose master is down, a cluster without all its slots) would
+        // fail the check after its steps for reasons of its own, once changes were made: nothing is changed instead.
+        const unhealthy = await nodeHealth(node, session, 0);
+        if (unhealthy) return { ...empty, ok: false, refused: true, error: `${unhealthy} before any change: fix changes nothing on a deployment that is not healthy: repair it, then plan again` };
+        const expected = new Map<string, Credential>([[session.credential!.label, session.credential!]]);
+        if (session.credential !== original && (await canLogIn(node.target, original, options)) === undefined) expected.set(original.label, original);
+        runs.set(address, { node, session, expected, record: await recordNode(node, session, steps.filter((s) => s.node === address), adminCred) });
+        kept = true;
+      } finally {
+        if (!kept) await session.close();
       }
-      const expected = new Map<string, Credential>([[session.credential!.label, session.credential!]]);
-      if (session.credential !== original && (await canLogIn(node.target, original, options)) === undefined) expected.set(original.label, original);
-      runs.set(address, { node, session, expected, record: await recordNode(node, session, steps.filter((s) => s.node === address), adminCred) });
     }
     record = mergeRollback(options.earlierRecord, {
       format: 'redfort-fix-rollback',
@@ -317,13 +321,21 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
 }
 
 /** The settings and users a command changes (CONFIG SET name value…, ACL SETUSER name, ACL DELUSER name…). */
-function commandTouches(command: readonly Arg[]): Touch[] {
+export function commandTouches(command: readonly Arg[]): Touch[] {
   // A generated secret stands only where a value goes.
   const [verb, sub, ...rest] = command.map((a) => (typeof a === 'string' ? a : ''));
   const is = (a: string, b: string): boolean => verb?.toUpperCase() === a && sub?.toUpperCase() === b;
   if (is('CONFIG', 'SET')) return rest.filter((_, i) => i % 2 === 0).map((name) => ({ kind: 'config', name: name.toLowerCase() }));
   if (is('ACL', 'SETUSER')) return rest.length > 0 ? [{ kind: 'user', name: rest[0]! }] : [];
   if (is('ACL', 'DELUSER')) return rest.map((name) => ({ kind: 'user', name }));
+  // SENTINEL SET master field value…: the fields a rollback record keeps.
+  if (is('SENTINEL', 'SET') && rest.length > 0) {
+    const [master, ...pairs] = rest;
+    return pairs.filter((_, i) => i % 2 === 0).flatMap((field): Touch[] => {
+      const name = field.toLowerCase();
+      return name === 'auth-user' || name === 'auth-pass' ? [{ kind: 'sentinel', master: master!, field: name }] : [];
+    });
+  }
   return [];
 }
 
