@@ -57,7 +57,10 @@ async function readPem(path: string, flag: string, holds: 'certificate' | 'priva
   return content;
 }
 
-/** Files already checked, by their contents: each distinct set once a run, not once a target. */
+/**
+ * Files already checked, by a digest of their names (the message names them) and contents (no private key is kept
+ * as a key of this map): each distinct set once a run, not once a target.
+ */
 const checked = new Map<string, string | undefined>();
 
 /**
@@ -69,8 +72,13 @@ const checked = new Map<string, string | undefined>();
  */
 function checkTlsFiles(options: tls.ConnectionOptions, settings: NonNullable<Target['tls']>): void {
   if (options.cert === undefined && options.key === undefined && options.ca === undefined) return;
-  const parts = [options.ca, options.cert, options.key].map((p) => (p === undefined ? '' : ([] as Buffer[]).concat(p as Buffer | Buffer[]).map((b) => b.toString('latin1')).join('\0')));
-  const key = parts.join('\u0001');
+  const digest = nodeCrypto().createHash('sha256');
+  for (const name of [settings.caFile, settings.caDir, settings.certFile, settings.keyFile]) digest.update(`${name ?? ''}\u0001`);
+  for (const part of [options.ca, options.cert, options.key]) {
+    for (const bytes of part === undefined ? [] : ([] as (string | Buffer)[]).concat(part as Buffer | Buffer[])) digest.update(bytes).update('\0');
+    digest.update('\u0001');
+  }
+  const key = digest.digest('hex');
   if (!checked.has(key)) {
     if (checked.size >= 64) checked.clear();
     checked.set(key, tlsFilesProblem(options, settings));
