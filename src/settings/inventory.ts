@@ -3,6 +3,8 @@ import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
+import type { Shape } from '../util/shown.ts';
+import { notShown, quotable } from '../util/shown.ts';
 import { maskPassword, resolveTarget, TargetError } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
@@ -124,14 +126,15 @@ function checkSpec(spec: string, fail: (message: string) => never): boolean {
   } catch (error) {
     if (!(error instanceof TargetError)) return fail(String(error));
     // A file that is no inventory (`--targets /etc/shadow`, /proc/self/environ) is not shown, as no config file is.
-    return fail(showable(spec) ? error.message : `invalid target (not shown: ${spec.length} characters that are no URL or host:port)`);
+    return fail(quotable(spec, TARGET) ? error.message : `invalid target ${notShown(spec, TARGET.noun)}`);
   }
 }
 
-/** What a target may hold and still be quoted in an error: a URL's or a host's characters, a line's length at most. */
-function showable(spec: string): boolean {
-  return spec.length <= 512 && (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~:[\]@%+-]*(?:\/[A-Za-z0-9]*)?$/.test(spec) || /^[A-Za-z0-9._:[\]-]+$/.test(spec));
-}
+/** What a target may hold and still be quoted in an error: a URL's or a host's characters. */
+const TARGET: Shape = {
+  noun: 'URL or host:port',
+  pattern: /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~:[\]@%+-]*(?:\/[A-Za-z0-9]*)?|[A-Za-z0-9._:[\]-]+)$/,
+};
 
 function inlinePasswordWarning(where: string): string {
   return `${where}: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile`;

@@ -8,6 +8,8 @@ import type { Severity, Thresholds } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
+import type { Shape } from '../util/shown.ts';
+import { notShown, quotable, shown } from '../util/shown.ts';
 
 export interface ParseOptions {
   /** Every rule id of the catalogue: a `rules` or `suppressions` entry must name one, or an area of one. */
@@ -174,26 +176,33 @@ export function resolved(doc: Document, node: Node | null | undefined): Node | n
   return node ?? null;
 }
 
-export function describe(node: Node | null): string {
+/** A value as a message quotes it: short printable text (JSON-quoted, as it may hold quotes), else its length. */
+const VALUE: Shape = { noun: 'short printable text', pattern: /^/, max: 64 };
+/** A key as a message quotes it: the characters of a key name. */
+const KEY_NAME: Shape = { noun: 'key name', pattern: /^[A-Za-z_][A-Za-z0-9_.-]*$/, max: 64 };
+
+/**
+ * What a value is, for a message that says what it should be. A file that is no settings file (`--config-file
+ * /proc/self/environ`, a password file, an ACL file) is one scalar, the whole file: `whole` is never quoted.
+ */
+export function describe(node: Node | null, whole = false): string {
   if (node === null || (isScalar(node) && node.value === null)) return ', not empty';
   if (isScalar(node)) {
-    // A value is quoted when it is short and printable: a file that is no settings file (`--config-file
-    // /proc/self/environ`) is one long scalar, never echoed.
-    const text = JSON.stringify(node.value);
-    return typeof node.value === 'string' && (node.value.length > 64 || !/^[\x20-\x7e]*$/.test(node.value)) ? `, not a text of ${node.value.length} characters` : `, not ${text}`;
+    if (typeof node.value !== 'string') return `, not ${JSON.stringify(node.value)}`;
+    return !whole && quotable(node.value, VALUE) ? `, not ${JSON.stringify(node.value)}` : `, not a text ${notShown(node.value)}`;
   }
   return isSeq(node) ? ', not a list' : ', not a mapping';
 }
 
 /** An unknown key as a message quotes it: `'colour'` when it looks like a key name, else only how long it is (a file that is no settings file: `/etc/shadow` read as YAML). */
 export function shownKey(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name) ? `'${name}'` : `(not shown: ${name.length} characters that are no key name)`;
+  return shown(name, KEY_NAME);
 }
 
 /** The pairs of a mapping, with string keys from `allowed` (any string key when `allowed` is null). */
 export function pairsOf(doc: Document, node: Node | null, where: string, allowed: readonly string[] | null, fail: Fail): Pair[] {
   if (node === null || (isScalar(node) && node.value === null)) return [];
-  if (!isMap(node)) fail(node, `${where} must be a mapping (key: value)${describe(node)}`);
+  if (!isMap(node)) fail(node, `${where} must be a mapping (key: value)${describe(node, node === resolved(doc, doc.contents))}`);
   const pairs = (node as YAMLMap).items as Pair[];
   for (const pair of pairs) {
     const key = resolved(doc, pair.key as Node | null);

@@ -1,3 +1,6 @@
+import type { Shape } from '../util/shown.ts';
+import { notShown, quotable } from '../util/shown.ts';
+
 /**
  * A `--host-key` file names the failure domain of each node, one per line:
  *
@@ -18,6 +21,9 @@ export interface HostKeyMap {
   readonly labels: ReadonlyMap<string, string>;
 }
 
+/** The characters of a host, an IP address or a host:port. */
+const HOST: Shape = { noun: 'host or host:port', pattern: /^[A-Za-z0-9_.:[\]-]+$/ };
+
 /** A line of a host-key file that cannot be understood; the message names the file and line. */
 export class HostKeyError extends Error {
   override readonly name = 'HostKeyError';
@@ -34,9 +40,9 @@ export function parseHostKey(text: string, path: string): HostKeyMap {
       // A lone host is quoted; of more fields only the first, when it looks like a host, and their count: the rest of
       // a line may be a secret (`user default on >password` of an ACL file given by mistake). A file that is no
       // host-key file (/etc/shadow) is not echoed.
-      const host = /^[A-Za-z0-9_.:[\]-]{1,200}$/.test(fields[0]!) ? `'${fields[0]}'` : undefined;
-      const shown = host === undefined ? `a line of ${line.length} characters (not shown)` : fields.length === 1 ? host : `${fields.length} fields, the first ${host} (the others not shown)`;
-      throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got ${shown}`);
+      const host = quotable(fields[0]!, HOST) ? `'${fields[0]}'` : undefined;
+      const got = host === undefined ? `a line ${notShown(line)}` : fields.length === 1 ? host : `${fields.length} fields, the first ${host} (the others not shown)`;
+      throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got ${got}`);
     }
     const [key, label] = fields as [string, string];
     const normal = key.toLowerCase().replace(/^\[(.*)\](:\d+)?$/, '$1$2');

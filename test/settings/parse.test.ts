@@ -128,7 +128,13 @@ describe('.redfort.yaml', () => {
       ['rules:\n  tls: off\n bad: [', /^conf\/\.redfort\.yaml:\d+: /],
       ['- just\n- a list', /:1: the settings file must be a mapping/],
       // A file that is no settings file is not echoed: /proc/self/environ is one long scalar, /etc/shadow one odd key.
-      ['HOME=/root\0TOKEN=ghp_0123456789abcdef\0LANG=C.UTF-8\0', /^conf\/\.redfort\.yaml:1: the settings file must be a mapping \(key: value\), not a text of 51 characters$/],
+      ['HOME=/root\0TOKEN=ghp_0123456789abcdef\0LANG=C.UTF-8\0', /^conf\/\.redfort\.yaml:1: the settings file must be a mapping \(key: value\), not a text \(not shown: 51 characters\)$/],
+      // The whole file as one scalar is never quoted, however short: an ACL file or a password file given by mistake.
+      ['user default on >s3cret-Pw ~* +@all\n', /^conf\/\.redfort\.yaml:1: the settings file must be a mapping \(key: value\), not a text \(not shown: 35 characters\)$/],
+      ['hunter2\n', /^conf\/\.redfort\.yaml:1: the settings file must be a mapping \(key: value\), not a text \(not shown: 7 characters\)$/],
+      // A value under a key still is, when short and printable; else its length.
+      ['thresholds:\n  minPasswordLength: "twenty chars"', /:2: thresholds: minPasswordLength must be a whole number from 1 to 1024, not "twenty chars"$/],
+      ['thresholds:\n  minPasswordLength: "tab\\there"', /:2: thresholds: minPasswordLength must be a whole number from 1 to 1024, not a text \(not shown: 8 characters\)$/],
       ['root:$6$salt$hash:19000:0:99999:7:::', /^conf\/\.redfort\.yaml:1: the settings file: unknown key \(not shown: 35 characters that are no key name\) \(expected/],
     ];
     for (const [text, pattern] of cases) assert.match(error(text), pattern, text);

@@ -30,8 +30,11 @@ describe('host-key files', () => {
   it('names the file and line of a malformed or contradictory line', () => {
     assert.throws(() => parseHostKey('10.0.0.1 a\n10.0.0.2\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:2: expected '<host or host:port> <label>', got '10.0.0.2'");
     // A file that is no host-key file is not echoed (/etc/shadow, /proc/self/environ).
-    assert.throws(() => parseHostKey('root:$6$salt$hash:19000:0:99999:7:::\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line of 36 characters (not shown)");
-    assert.throws(() => parseHostKey('HOME=/root\0TOKEN=x\0', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line of 19 characters (not shown)");
+    assert.throws(() => parseHostKey('root:$6$salt$hash:19000:0:99999:7:::\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line (not shown: 36 characters)");
+    assert.throws(() => parseHostKey('HOME=/root\0TOKEN=x\0', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line (not shown: 19 characters)");
+    // Escape sequences are not written to the terminal, and no line longer than a line of a host-key file is quoted.
+    assert.throws(() => parseHostKey('\x1b[2Jhost\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line (not shown: 8 characters)");
+    assert.throws(() => parseHostKey(`${'a'.repeat(201)}\n`, 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got a line (not shown: 201 characters)");
     assert.throws(() => parseHostKey('10.0.0.1 a b\n', 'z.txt'), /z\.txt:1: expected/);
     // An ACL file given by mistake: its password is not shown.
     assert.throws(() => parseHostKey('user default on >s3cret-Pw ~* +@all\n', 'z.txt'), (e: unknown) => e instanceof HostKeyError && e.message === "z.txt:1: expected '<host or host:port> <label>', got 6 fields, the first 'user' (the others not shown)");

@@ -2,6 +2,8 @@ import { DEPRECATED_DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupDirective } from '.
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ConfigParseError, wrongArgs } from './conf-errors.ts';
 import { splitArgs } from './split-args.ts';
+import type { Shape } from '../../util/shown.ts';
+import { shown } from '../../util/shown.ts';
 
 /** One non-blank, non-comment line of a redis.conf, split as the server splits it. */
 export interface Directive {
@@ -139,8 +141,10 @@ export function unknownDirective(name: string): string {
 
 /** A directive's name quoted, or how long it is when it is no name (see unknownDirective). */
 export function shownName(name: string): string {
-  return /^[A-Za-z][A-Za-z0-9_.-]{0,59}$/.test(name) ? `'${name}'` : `(not shown: ${name.length} characters that are no directive name)`;
+  return shown(name, DIRECTIVE_NAME);
 }
+
+const DIRECTIVE_NAME: Shape = { noun: 'directive name', pattern: /^[A-Za-z][A-Za-z0-9_.-]*$/, max: 60 };
 
 export function isKnownDirective(name: string): boolean {
   return (

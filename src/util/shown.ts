@@ -1,0 +1,34 @@
+/**
+ * Whether a message may quote text read from a file the user named. The file may be another one given by mistake
+ * (`/proc/self/environ`, `/etc/shadow`, an ACL file with passwords): its text is quoted only when it is short,
+ * printable ASCII (nothing that moves a terminal's cursor, recolours it or hides behind lookalike letters) and shaped
+ * like what was expected there; else only its length is told.
+ */
+export interface Shape {
+  /** What the text should have been, for the message: `(not shown: 35 characters that are no key name)`. */
+  readonly noun: string;
+  /** What the expected text looks like; it is tested after the length and the printable characters. */
+  readonly pattern: RegExp;
+  /** A narrower length limit than SHOWN_MAX (a name is short); a wider one is ignored. */
+  readonly max?: number;
+}
+
+/** No text longer than this is quoted, whatever its shape: a line of a file, not the file. */
+export const SHOWN_MAX = 200;
+
+const PRINTABLE = /^[\x20-\x7e]*$/;
+
+/** Whether `text` may be quoted in a message as the `shape` it should be. */
+export function quotable(text: string, shape: Shape): boolean {
+  return text.length <= Math.min(shape.max ?? SHOWN_MAX, SHOWN_MAX) && PRINTABLE.test(text) && shape.pattern.test(text);
+}
+
+/** `'text'` when it may be quoted, else what notShown says of it. */
+export function shown(text: string, shape: Shape): string {
+  return quotable(text, shape) ? `'${text}'` : notShown(text, shape.noun);
+}
+
+/** The wording for text that is not quoted: `(not shown: 35 characters that are no key name)`. */
+export function notShown(text: string, noun?: string): string {
+  return `(not shown: ${text.length} characters${noun === undefined ? '' : ` that are no ${noun}`})`;
+}
