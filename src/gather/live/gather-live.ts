@@ -26,7 +26,7 @@ import type { LiveMembers } from '../../acl/categories.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
 import { AUDIT_REPLY_BOUNDS, authCommand, targetConnectOptions } from './login.ts';
-import { pingTellsNothing, unauthenticatedAnswer } from '../probe/unauth.ts';
+import { isNoPerm, pingTellsNothing, unauthenticatedAnswer } from '../probe/unauth.ts';
 import { forEachPair, parseClusterNodes, parseSentinelMasters } from './parse-replies.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -198,13 +198,13 @@ export function factsWithoutCredentials(target: string, tlsUnverified?: string, 
 
 /**
  * The unauthenticated probe's answer (src/gather/probe/unauth.ts) from a connection made without credentials, when
- * it is certain: PING refused, or PING and INFO answered. Otherwise (a hang-up before the replies) undefined, and
+ * it is certain: PING refused, or PING (or its NOPERM) and INFO answered. Otherwise (a hang-up before the replies) undefined, and
  * the probe asks on a connection of its own as before.
  */
 function anonymousAnswer(target: Target, ping: PromiseSettledResult<Reply | undefined>, info: PromiseSettledResult<Reply>, parsed?: InfoSections): UnauthenticatedProbe | undefined {
   if (ping.status !== 'fulfilled' || ping.value === undefined) return undefined;
   const endpoint = { host: target.host, port: target.port };
-  if (ping.value !== 'PONG' && !pingTellsNothing(ping.value)) return unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, undefined);
+  if (ping.value !== 'PONG' && !pingTellsNothing(ping.value) && !isNoPerm(ping.value)) return unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, undefined);
   return info.status === 'fulfilled' ? unauthenticatedAnswer(endpoint, target.tls !== undefined, ping.value, info.value, parsed) : undefined;
 }
 

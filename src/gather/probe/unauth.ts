@@ -50,6 +50,15 @@ export function pingTellsNothing(ping: Reply): boolean {
 }
 
 /**
+ * NOPERM is no refusal: the server took the client without credentials as the default user, which needs no password,
+ * and only that user's rules keep PING from it (`user default on nopass -@all +get +set` answers PING with NOPERM
+ * and runs GET and SET for anyone). INFO server then tells whether it runs more.
+ */
+export function isNoPerm(reply: Reply | undefined): boolean {
+  return reply instanceof ReplyError && /^NOPERM\b/.test(reply.message);
+}
+
+/**
  * What the probe makes of its replies on `endpoint`: to PING, and to INFO when PING was answered or told nothing.
  * `parsed`, when given, is that INFO text parsed already (an audit's own connection parses it for its facts).
  */
@@ -60,6 +69,10 @@ export function unauthenticatedAnswer(endpoint: Endpoint, tls: boolean, ping: Re
     if (typeof info === 'string') return answer('open', `PING: ${show(ping)}; INFO server answered`);
     if (info instanceof ReplyError && !pingTellsNothing(info)) return answer('refused', asked);
     return answer('untested', `${asked}: neither answer says whether a password is needed`);
+  }
+  if (isNoPerm(ping)) {
+    if (typeof info === 'string') return answer('open', `PING: ${show(ping)}; INFO server answered`);
+    return answer('untested', `PING: ${show(ping)}${info === undefined ? '' : `; INFO server: ${show(info)}`}: the server took the client without credentials as the default user, which needs no password; what that user may run is unknown`);
   }
   if (ping instanceof ReplyError) return answer('refused', `PING: ${show(ping)}`);
   if (typeof info !== 'string') return answer('open', `PING: +PONG; INFO server: ${show(info ?? null)}`);
@@ -94,7 +107,7 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
   }
   try {
     const ping = await conn.command(['PING']);
-    return unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' || pingTellsNothing(ping) ? await conn.command(['INFO', 'server']) : undefined);
+    return unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' || pingTellsNothing(ping) || isNoPerm(ping) ? await conn.command(['INFO', 'server']) : undefined);
   } catch (error) {
     // Protected mode and maxclients answer with an error and hang up; the RESP client keeps it in the message.
     if (error instanceof ConnectionError && ['closed', 'reset'].includes(error.kind)) {
