@@ -31,6 +31,15 @@ ruleTester(rule, {
       name: 'the same users at run time and in the file',
       facts: { ...live('', { acl: ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get'] }), files: files('', ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~app:* -@all +get']) },
     },
+    {
+      // 7.0.15 renders `%R~x %W~x` as `~x`, and names the channels a file line left to acl-pubsub-default.
+      name: "the server's rendering of the same keys, channels and selector",
+      facts: {
+        ...live('', { acl: ['user default off', 'user app on #' + 'b'.repeat(64) + ' ~x resetchannels &news -@all +get (~tmp:* resetchannels -@all +set)'] }),
+        files: files('', ['user default off', 'user app on #' + 'b'.repeat(64) + ' %R~x %W~x &news -@all +get (~tmp:* +set)']),
+      },
+      message: /matches 1 file/,
+    },
   ],
   fail: [
     {
@@ -58,6 +67,23 @@ ruleTester(rule, {
       name: 'a user granted more commands at run time',
       facts: { ...live('', { acl: ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~* resetchannels +@all'] }), files: files('', ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~* +@all -@dangerous']) },
       messages: [/^user 'app' runs other commands at run time than the file grants \(75 added, 0 taken away, e\.g\. 'acl\|deluser', /],
+    },
+    {
+      // `ACL SETUSER app ~* &*`: the same commands, every key and channel.
+      name: 'keys and channels widened at run time',
+      facts: { ...live('', { acl: ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~* &* -@all +get'] }), files: files('', ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~app:* -@all +get']) },
+      messages: [/^user 'app' may touch other keys, channels or selectors at run time than the file grants \(keys and channels '~\* &\*' at run time, '~app:\* resetchannels' in the file\): an ACL SETUSER that was never saved$/],
+    },
+    {
+      name: 'a selector added at run time',
+      facts: { ...live('', { acl: ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~app:* resetchannels -@all +get (~* resetchannels -@all +get)'] }), files: files('', ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~app:* -@all +get']) },
+      messages: [/\(selectors \(~\* resetchannels, 1 command\) at run time, none in the file\)/],
+    },
+    {
+      // A new password did not hide the commands granted with it.
+      name: 'a password and commands changed at run time',
+      facts: { ...live('', { acl: ['user default off', 'user app on #' + 'f'.repeat(64) + ' ~app:* resetchannels -@all +get +flushall'] }), files: files('', ['user default off', 'user app on #' + 'e'.repeat(64) + ' ~app:* -@all +get']) },
+      messages: [/user 'app' differs .*\(on\/off or passwords\)/, /^user 'app' runs other commands at run time than the file grants \(1 added, 0 taken away, e\.g\. 'flushall'\)/],
     },
   ],
   skip: [

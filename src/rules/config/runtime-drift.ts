@@ -1,8 +1,10 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { effectiveCommands } from '../../acl/permissions.ts';
-import type { HostFacts } from '../../facts/types.ts';
-import { lookupDirective, settableAtRunTime } from '../../redis/directives.ts';
+import type { HostFacts, ServerIdentity } from '../../facts/types.ts';
+import { patternsKey } from '../../acl/patterns.ts';
+import type { PubsubDefault } from '../../acl/patterns.ts';
+import { defaultFor, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 
 /**
@@ -27,6 +29,13 @@ function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, 
   return { names, from };
 }
 
+/** `acl-pubsub-default` as given, else the version's compiled default (6.2: allchannels; 7.0+: resetchannels). */
+function pubsubDefault(value: string | undefined, server: ServerIdentity | undefined): PubsubDefault {
+  const spec = lookupDirective('acl-pubsub-default');
+  const given = (value ?? (spec ? defaultFor(spec, resolveVersion(server?.version).key) : 'resetchannels')).toLowerCase();
+  return given === 'allchannels' ? 'allchannels' : 'resetchannels';
+}
+
 /** Whether any setting was read from the server (a loop: not an array of the 200 settings per target). */
 function someLive(settings: Iterable<{ readonly source: { readonly kind: string } }>): boolean {
   for (const fact of settings) if (fact.source.kind === 'live') return true;
@@ -45,7 +54,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Decide which value is right: write the running one to disk with `CONFIG REWRITE` (and `ACL SAVE` for users), or restore the file\'s with `CONFIG SET` / `ACL LOAD`; then change settings only through the file or through CONFIG SET + CONFIG REWRITE.',
   requires: ['files', 'config'],
-  check({ files, config, secrets, acl, categories, sources, host, unavailable }) {
+  check({ files, config, secrets, acl, categories, sources, host, unavailable, server }) {
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
     if (!someLive(config.values())) {
       return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
@@ -83,6 +92,9 @@ export default defineRule({
     }
     if (acl && acl.origin === 'acl-list' && files.users.length > 0) {
       const inFile = new Map(files.users.map((u) => [u.name, u]));
+      // The file's users get the file's acl-pubsub-default at the next start; ACL LIST renders channels explicitly.
+      const filePubsub = pubsubDefault(files.config.get('acl-pubsub-default')?.value, server);
+      const runningPubsub = pubsubDefault(config.get('acl-pubsub-default')?.value ?? files.config.get('acl-pubsub-default')?.value, server);
       for (const user of acl.users) {
         const written = inFile.get(user.name);
         if (!written) {
@@ -92,19 +104,34 @@ export default defineRule({
         const hashes = (u: typeof user) => u.passwords.map((p) => p.sha256).sort().join(',');
         if (written.enabled !== user.enabled || written.nopass !== user.nopass || hashes(written) !== hashes(user)) {
           findings.push({ message: `user '${user.name}' differs between the running server and the file (on/off or passwords)`, source: written.source });
-        } else if (categories) {
-          // Compared as the commands each allows, not as text: Redis 7.0 rewrites the rules in ACL LIST.
-          const running = effectiveCommands(user, categories);
-          const filed = effectiveCommands(written, categories);
-          const added = [...running.keys()].filter((c) => !filed.has(c));
-          const removed = [...filed.keys()].filter((c) => !running.has(c));
-          if (added.length > 0 || removed.length > 0) {
-            findings.push({
-              message: `user '${user.name}' runs other commands at run time than the file grants (${added.length} added, ${removed.length} taken away, e.g. '${[...added, ...removed].slice(0, 3).join("', '")}'): an ACL SETUSER that was never saved`,
-              source: written.source,
-              evidence: [...added.map((c) => `only at run time: ${c}`), ...removed.map((c) => `only in the file: ${c}`)],
-            });
-          }
+        }
+        if (!categories) continue;
+        // Compared as the commands each allows, not as text: Redis 7.0 rewrites the rules in ACL LIST.
+        const running = effectiveCommands(user, categories);
+        const filed = effectiveCommands(written, categories);
+        const added = [...running.keys()].filter((c) => !filed.has(c));
+        const removed = [...filed.keys()].filter((c) => !running.has(c));
+        if (added.length > 0 || removed.length > 0) {
+          findings.push({
+            message: `user '${user.name}' runs other commands at run time than the file grants (${added.length} added, ${removed.length} taken away, e.g. '${[...added, ...removed].slice(0, 3).join("', '")}'): an ACL SETUSER that was never saved`,
+            source: written.source,
+            evidence: [...added.map((c) => `only at run time: ${c}`), ...removed.map((c) => `only in the file: ${c}`)],
+          });
+        }
+        // Keys, channels and selectors: `ACL SETUSER app ~* &*` widens a user without changing a command.
+        const now = patternsKey(user, categories, runningPubsub);
+        const then = patternsKey(written, categories, filePubsub);
+        const differs: string[] = [];
+        if (now.root !== then.root) differs.push(`keys and channels '${now.root}' at run time, '${then.root}' in the file`);
+        const selectors = (list: typeof now.selectors) => list.map((x) => x.shown).join(' ') || 'none';
+        if (now.selectors.map((x) => x.key).join(' ') !== then.selectors.map((x) => x.key).join(' ')) {
+          differs.push(`selectors ${selectors(now.selectors)} at run time, ${selectors(then.selectors)} in the file`);
+        }
+        if (differs.length > 0) {
+          findings.push({
+            message: `user '${user.name}' may touch other keys, channels or selectors at run time than the file grants (${differs.join('; ')}): an ACL SETUSER that was never saved`,
+            source: written.source,
+          });
         }
       }
       for (const name of inFile.keys()) {
