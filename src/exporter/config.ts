@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fsErrorText } from '../util/fs-error.ts';
+import { secretOfFile } from '../util/secret-file.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
@@ -150,12 +151,8 @@ export async function parseExporterConfig(text: string, path: string, environmen
       } catch (error) {
         return fail(fileNode.value, `${where}: cannot read ${keyOf(fileNode)} '${name}': ${fsErrorText(error)}`);
       }
-      // One trailing newline is the editor's, not the secret's.
-      const value = content.replace(/\r?\n$/, '');
-      if (value === '') fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' is empty`);
-      // A control character (a NUL: /proc/self/environ) is in no password or token anyone types: not sent as one.
-      if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value)) fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' holds a control character: not a password file`);
-      return value;
+      const secret = secretOfFile(content);
+      return secret.ok ? secret.value : fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' ${secret.reason}`);
     }
     return undefined;
   };

@@ -5,6 +5,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Shape } from '../util/shown.ts';
 import { notShown, quotable } from '../util/shown.ts';
+import { secretOfFile } from '../util/secret-file.ts';
 import { maskPassword, resolveTarget, TargetError } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
@@ -348,12 +349,8 @@ export async function resolveInventory(
     if (!read) {
       read = readSecret(path).then(
         (text) => {
-          const value = text.split(/\r?\n/)[0] ?? '';
-          if (value === '') return { ok: false as const, error: `the password file '${path}' is empty` };
-          // A control character (a NUL: /proc/self/environ) is in no password a client types: such a file is not
-          // sent to a server as one.
-          if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value)) return { ok: false as const, error: `the password file '${path}' holds a control character on its first line: not a password file` };
-          return { ok: true as const, value };
+          const secret = secretOfFile(text);
+          return secret.ok ? secret : { ok: false as const, error: `the password file '${path}' ${secret.reason}` };
         },
         (error: unknown) => ({ ok: false as const, error: `cannot read the password file '${path}': ${fsErrorText(error, path)}` }),
       );

@@ -89,13 +89,23 @@ inventory: inventory.yaml
     assert.equal(config.allow.length, 2);
   });
 
+  it('a passwordFile or bearerTokenFile is read as the inventory reads one: its first line, the line ending stripped', async () => {
+    const files = { '/pw': 'first\r\nsecond line\n', '/token': 'tok\n\0binary after the first line', '/empty': '\nsecond\n' };
+    const config = await parse('modules:\n  default: { passwordFile: /pw }\nallow: [127.0.0.1:1]\nweb: { bearerTokenFile: /token }\n', {}, files);
+    assert.equal(config.modules.get('default')!.password, 'first');
+    assert.equal(config.web.bearerToken, 'tok');
+    await assert.rejects(parse('modules:\n  default: { passwordFile: /empty }\nallow: [127.0.0.1:1]\n', {}, files), {
+      message: "/etc/redfort/exporter.yaml:2: modules: default: passwordFile '/empty' is empty",
+    });
+  });
+
   it('names the line of every mistake', async () => {
     assert.match(await parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nlisten: 9779\n'), /exporter\.yaml:3: listen must be ADDRESS:PORT/);
     assert.match(await parseError('modules:\n  default: { pasword: x }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: unknown key 'pasword'/);
     assert.match(await parseError('modules:\n  default: { passwordEnv: NOPE }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: passwordEnv names NOPE, which is not set/);
     assert.match(await parseError('modules:\n  default: { passwordFile: /no/such }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: cannot read passwordFile '\/no\/such': no such file/);
     await assert.rejects(parse('modules:\n  default: { passwordFile: /proc/self/environ }\nallow: [127.0.0.1:1]\n', {}, { '/proc/self/environ': 'HOME=/root\0TOKEN=x\0' }), {
-      message: "/etc/redfort/exporter.yaml:2: modules: default: passwordFile '/proc/self/environ' holds a control character: not a password file",
+      message: "/etc/redfort/exporter.yaml:2: modules: default: passwordFile '/proc/self/environ' holds a control character on its first line: not a password file",
     });
     assert.match(await parseError('modules: { default: {} }\nallow:\n  - 10.0.0.0/33:6379\n'), /:3: allow: '10\.0\.0\.0\/33:6379': '10\.0\.0\.0\/33' is not a CIDR network/);
     assert.match(await parseError('modules: { default: {} }\nallow:\n  - 127.0.0.1:6400-6379\n'), /:3: allow: .*ports must be/);

@@ -92,6 +92,13 @@ describe('inventory', () => {
     ]);
   });
 
+  it('a passwordFile is read as the exporter reads one: its first line, the line ending stripped', async () => {
+    const inv = parseInventory('targets:\n  - { url: redis://a, passwordFile: /crlf }\n  - { url: redis://b, passwordFile: /empty }\n', 'f');
+    const files: Record<string, string> = { '/crlf': 'first\r\nsecond line\n', '/empty': '\nsecond\n' };
+    const resolved = await resolveInventory(inv, {}, {}, async (path) => files[path]!);
+    assert.deepEqual(resolved.map((r) => (r.ok ? targetPassword(r.target) : r.error)), ['first', "f:3: the password file '/empty' is empty"]);
+  });
+
   it('an unset passwordEnv or a missing passwordFile fails that target only', async () => {
     const inv = parseInventory('targets:\n  - { url: redis://a, passwordEnv: SET_PW }\n  - { url: redis://b, passwordEnv: UNSET_PW }\n  - { url: redis://c, passwordFile: /nope }\n', 'f');
     const resolved = await resolveInventory(inv, {}, { SET_PW: 's3cret' }, () => Promise.reject(new Error('no such file')));

@@ -1,0 +1,14 @@
+/**
+ * The secret a password or token file holds: its first line, without the line ending (`\n` or `\r\n`); the rest
+ * of the file is not read as the secret. The inventory's `passwordFile` and the exporter's `passwordFile` and
+ * `bearerTokenFile` follow this one rule.
+ *
+ * A control character (a NUL: `/proc/self/environ`, given by mistake) is in no password or token anyone types:
+ * such a file is refused, and so never sent to a server or compared with a request's header.
+ */
+export function secretOfFile(text: string): { ok: true; value: string } | { ok: false; reason: string } {
+  const value = text.split(/\r?\n/, 1)[0]!;
+  if (value === '') return { ok: false, reason: 'is empty' };
+  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value)) return { ok: false, reason: 'holds a control character on its first line: not a password file' };
+  return { ok: true, value };
+}
