@@ -707,6 +707,19 @@ describe('against hostile or unusual servers', () => {
     assert.equal(await conn.command(['PING']), 'PONG');
   });
 
+  test('a push before each reply, while commands wait, is not taken as their reply', async () => {
+    // Out of band in RESP3, never sent in RESP2: taken as replies, they shifted every reply of the audit pipeline by
+    // one (CONFIG GET * read a push's [message, ch, hey] as its settings, and rules passed on what was missing).
+    const push = `>3\r\n${bulk('message')}${bulk('ch')}${bulk('hey')}`;
+    const server = await fake((argv) => `${push}${bulk(argv.join(' '))}`);
+    const conn = await open(server.port);
+    assert.equal(await conn.command(['ECHO', 'one']), 'ECHO one');
+    assert.deepEqual(await conn.pipeline([['A'], ['B', 'x'], ['C']]), ['A', 'B x', 'C']);
+    const empty = await fake(() => `>0\r\n${simple('PONG')}`);
+    const second = await open(empty.port);
+    assert.equal(await second.command(['PING']), 'PONG');
+  });
+
   test('inline commands and Redis 5 style errors in the fake server', async () => {
     const server = await fake((argv) => (argv[0] === 'ACL' ? err("ERR unknown command 'ACL'") : bulk(argv.join(' '))));
     const conn = await open(server.port);

@@ -370,9 +370,12 @@ class Connection implements RespConnection {
   }
 
   #onReply(reply: Reply | Shaped, isPush: boolean): void {
+    // A push is out of band (RESP3), never a command's reply: RESP2, which redfort speaks, has none, and one taken as a
+    // reply shifts every later reply by one. Its bytes still count against the call's bound.
+    if (isPush) return;
     const waiter = this.#queue[0];
     if (!waiter) {
-      if (!isPush && reply instanceof ReplyError) this.#unsolicitedError = reply.message;
+      if (reply instanceof ReplyError) this.#unsolicitedError = reply.message;
       return;
     }
     waiter.replies.push(reply);
