@@ -379,5 +379,44 @@ describe('fake servers', { concurrency: true }, () => {
       assert.match(hugeFinding!.message, /PING: \+x{999}… \(5000001 characters\); INFO server answered/);
       assert.ok(JSON.stringify(hugeResult).length < 100_000, 'the 5 MB reply is not in the result');
     });
+
+    // A server that answers anything to every command was audited as product 'unknown': most rules skipped, exit 0.
+    it("makes a server whose INFO shows no Redis an error 'not a Redis server'", async () => {
+      const replies = { ok: simple('OK'), hello: bulk('hello'), integer: ':1\r\n', null: '$-1\r\n', array: '*0\r\n' };
+      const servers = await Promise.all(Object.values(replies).map((reply) => fake(() => reply)));
+      const results = await Promise.all(servers.map((f) => auditTarget(resolveTarget(`redis://127.0.0.1:${f.port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true })));
+      assert.deepEqual(results.map((r) => r.error), [
+        'not a Redis server: its INFO reply has no redis_version',
+        'not a Redis server: its INFO reply has no redis_version',
+        "not a Redis server: INFO answered with an integer, not the server's fields",
+        "not a Redis server: INFO answered with a null, not the server's fields",
+        "not a Redis server: INFO answered with an array, not the server's fields",
+      ]);
+    });
+
+    // A real INFO, then CONFIG GET * and ACL LIST cut short (a filtering proxy, a hostile server): the rules took each
+    // setting left out for its default and passed ("logfile is ''", "requirepass is not set", "there is no default user").
+    it('skips, never passes, the rules of a CONFIG GET * without port and an ACL LIST without user default', async () => {
+      const info = bulk(infoText({ redis_version: '7.0.15', redis_mode: 'standalone', tcp_port: 6379 }));
+      const cut = { empty: '*0\r\n', odd: arr(bulk('bind'), bulk('127.0.0.1'), bulk('port')) };
+      for (const [name, short] of Object.entries(cut)) {
+        const server = await fake((argv) => {
+          const command = argv.slice(0, 2).join(' ').toUpperCase();
+          if (command.startsWith('INFO')) return info;
+          if (command === 'CONFIG GET' || command === 'ACL LIST') return short;
+          return err('ERR unknown command');
+        });
+        const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true, noProbe: true });
+        assert.equal(result.error, undefined, name);
+        const status = (id: string) => result.results.filter((r) => r.ruleId === id).map((r) => `${r.status}: ${r.message}`);
+        for (const id of ['logging.no-logfile', 'auth.requirepass-used', 'network.bind-all-interfaces', 'persistence.none']) {
+          assert.match(status(id).join(), /^skip: .*CONFIG GET \* gave an incomplete reply/, `${name} ${id}`);
+        }
+        for (const id of ['auth.default-user-enabled', 'auth.dangerous-commands-allowed']) {
+          assert.match(status(id).join(), /^skip: .*(ACL LIST gave an incomplete reply|ACL LIST line 1 could not be read)/, `${name} ${id}`);
+        }
+        assert.deepEqual(result.results.filter((r) => r.status === 'pass').map((r) => r.ruleId), [], name);
+      }
+    });
   });
 });

@@ -246,6 +246,8 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const byKey = new Map<string, Reply | Shaped>();
     planned.forEach((p, i) => byKey.set(p.key, replies[i]!));
     const facts = factsFromReplies(target.display, byKey);
+    const foreign = notRedis(infoSettled.value, facts.server);
+    if (foreign) return { ok: false, error: foreign };
     const answer = anonymous(facts.info);
     const password = targetPassword(target);
     const connection = {
@@ -259,6 +261,28 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
   } finally {
     conn?.close();
   }
+}
+
+/** A reply's kind, for a message that shows none of its bytes. */
+function replyKind(reply: Reply): string {
+  if (reply === null) return 'a null';
+  if (typeof reply === 'number' || typeof reply === 'bigint') return 'an integer';
+  if (typeof reply === 'boolean') return 'a boolean';
+  if (reply instanceof Map) return 'a map';
+  if (Array.isArray(reply)) return 'an array';
+  return 'a string';
+}
+
+/**
+ * Why the server is no Redis, from its answer to INFO: every Redis, Valkey and sentinel answers with its fields and
+ * `redis_version`. A server that answers `+OK` (or anything) to every command was audited as product 'unknown', most
+ * rules skipping, exit 0. An error reply says nothing (the audit user may lack +info): undefined.
+ */
+function notRedis(info: Reply, server: ServerIdentity | undefined): string | undefined {
+  if (info instanceof ReplyError) return undefined;
+  if (typeof info !== 'string') return `not a Redis server: INFO answered with ${replyKind(info)}, not the server's fields`;
+  if (server === undefined || server.product === 'unknown') return 'not a Redis server: its INFO reply has no redis_version';
+  return undefined;
 }
 
 function live(command: string): Source {
@@ -432,10 +456,14 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   const server = facts.server;
 
   const configReply = reply('config');
-  if (Array.isArray(configReply) || configReply instanceof Map) {
-    const { config, secrets } = splitConfig(configReply, 'CONFIG GET *');
-    facts.config = config;
-    facts.secrets = secrets;
+  const configRead = Array.isArray(configReply) || configReply instanceof Map ? splitConfig(configReply, 'CONFIG GET *') : undefined;
+  if (configRead && configRead.config.has('port')) {
+    facts.config = configRead.config;
+    facts.secrets = configRead.secrets;
+  } else if (configRead && server?.mode !== 'sentinel') {
+    // Every Redis and Valkey lists `port`: a reply without it is cut short or filtered (a proxy, a hostile server),
+    // and the rules would take each setting it left out for its default ("logfile is ''", "requirepass is not set").
+    unavailable.config = unavailable.secrets = `CONFIG GET * gave an incomplete reply (${configRead.config.size} setting${configRead.config.size === 1 ? '' : 's'}, no port): a proxy that filters settings, or no Redis`;
   } else if (server?.mode === 'sentinel') {
     unavailable.config = unavailable.secrets =
       'a sentinel has no CONFIG command: its settings are only in sentinel.conf (pass --sentinel-config, or run on its host)';
@@ -444,7 +472,11 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   }
 
   const { acl, reason } = aclFromReplies(reply('acl'), facts.secrets, server);
-  if (acl) facts.acl = acl;
+  // Redis keeps a user 'default' (ACL DELUSER refuses it): an ACL LIST without it is cut short or no Redis's, and
+  // its users would pass as all there is ("there is no default user").
+  if (acl?.origin === 'acl-list' && !acl.users.some((u) => u.name === 'default') && !acl.unreadable?.length) {
+    unavailable.acl = 'ACL LIST gave an incomplete reply (no user default, which every Redis has)';
+  } else if (acl) facts.acl = acl;
   else unavailable.acl = reason;
 
   facts.categories = categoriesFromReplies(byKey, server);
