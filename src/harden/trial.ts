@@ -128,11 +128,19 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string): Prom
   ];
   // A `-` as the last argument reads more config from standard input, after the file and before the options.
   if (spec.stdinLines.length > 0) args.push('-');
-  const child = spawn(binary, args, { cwd: spec.cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+  // Standard output too: what the server says before it opens its log file (`can't open config file`) goes there.
+  const child = spawn(binary, args, { cwd: spec.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const heard = (d: Buffer) => (stderr = `${stderr}${d.toString()}`.slice(-65_536));
+  child.stdout.on('data', heard);
+  child.stderr.on('data', heard);
   let exited = false;
   child.once('exit', () => (exited = true));
+  // 'exit' can come before the last of its output: 'close' comes after.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  // A server that exits before it reads its input (a file it refuses at once) closes the pipe under the write: the
+  // EPIPE is no news (the log says why it stopped), and unheard it took the whole process down.
+  child.stdin.on('error', () => {});
   child.stdin.end(spec.stdinLines.map((l) => `${l}\n`).join(''));
   const stop = async (): Promise<void> => {
     if (exited) return;
@@ -151,6 +159,7 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string): Prom
       await sleep(100);
     }
     if (!up) {
+      if (exited) await Promise.race([closed, sleep(500)]);
       const logText = await readFile(log, 'utf8').catch(() => '');
       const why = lastLines(`${logText}\n${stderr}`, 3) || 'no output';
       return { ok: false, binaryVersion: version, detail: `${binary} ${version} did not start with the generated files: ${why}` };
