@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { errnoOf, fsErrorText } from '../../src/util/fs-error.ts';
 import { FileReadError } from '../../src/util/read-file.ts';
 import { findProgram, runProgram } from '../../src/util/run-program.ts';
@@ -41,5 +45,23 @@ describe('runProgram and findProgram', () => {
     const missing = await runProgram('redfort-no-such-program', []);
     assert.equal(missing.ok, false);
     assert.equal(!missing.ok && missing.missing, true);
+  });
+
+  test('a program that gives no answer says why, in words: past its time, output cut, killed, abandoned', async () => {
+    const node = process.execPath;
+    const timeout = await runProgram(node, ['-e', 'setTimeout(() => {}, 30_000)'], { timeoutMs: 300 });
+    assert.deepEqual(timeout, { ok: false, stdout: '', error: 'it did not finish within 0.3 s', missing: false, stopped: 'timeout' });
+    const cut = await runProgram(node, ['-e', 'process.stdout.write("x".repeat(5000))'], { maxBuffer: 1000 });
+    assert.equal(!cut.ok && `${cut.stopped} ${cut.error}`, 'output-cut its output passed 1000 bytes and was cut');
+    const killed = await runProgram('sh', ['-c', 'kill -9 $$']);
+    assert.deepEqual(killed, { ok: false, stdout: '', error: 'it was killed (SIGKILL)', missing: false, stopped: 'killed' });
+    const abandoned = await runProgram(node, ['-e', 'setTimeout(() => {}, 30_000)'], { signal: AbortSignal.timeout(100) });
+    assert.deepEqual(abandoned, { ok: false, stdout: '', error: 'the audit gave up waiting for it', missing: false, stopped: 'abandoned' });
+    // Nobody waits any more: not started at all.
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-run-'));
+    const notStarted = await runProgram('sh', ['-c', `touch ${join(dir, 'ran')}`], { signal: AbortSignal.abort() });
+    assert.equal(!notStarted.ok && notStarted.stopped, 'abandoned');
+    assert.equal(existsSync(join(dir, 'ran')), false);
+    await rm(dir, { recursive: true });
   });
 });

@@ -1,5 +1,5 @@
 import type { FirewallFacts, FirewallRuleset, HostValue } from '../../facts/types.ts';
-import { findProgram, runProgram } from '../../util/run-program.ts';
+import { findProgram, notRead, runProgram } from '../../util/run-program.ts';
 import { hostSource } from './proc.ts';
 import { parseIptablesSave } from './firewall-iptables.ts';
 import { parseNft } from './firewall-nft.ts';
@@ -33,22 +33,28 @@ export async function readFirewall(override?: FirewallOverride, signal?: AbortSi
   const rulesets: FirewallRuleset[] = [];
   const unreadable: string[] = [];
   const used: string[] = [];
+  let stopped: string | undefined;
   for (const tool of tools) {
     const path = await findProgram(tool.name);
     if (!path) continue;
-    if (signal?.aborted) return { known: false, reason: 'the packet filter was not read: the audit gave up waiting for it' };
     const out = await runProgram(path, tool.args, { maxBuffer: 32 * 1024 * 1024, signal });
     if (out.ok) {
       rulesets.push(tool.parse(out.stdout));
       used.push([tool.name, ...tool.args].join(' '));
-    } else unreadable.push(`${tool.name}: ${out.error}`);
+      continue;
+    }
+    if (out.stopped === 'abandoned') return { known: false, reason: notRead('the packet filter', out) };
+    // A tool cut short read as one that was refused: what it printed is no ruleset.
+    if (out.stopped) stopped ??= notRead(`the packet filter (${tool.name})`, out);
+    unreadable.push(`${tool.name}: ${out.error}`);
   }
   if (rulesets.length === 0) {
     return {
       known: false,
-      reason: unreadable.length > 0
-        ? `the packet filter cannot be read (${unreadable.join('; ')}): run redfort as root or with CAP_NET_ADMIN`
-        : 'neither nft nor iptables-save is installed: the packet filter cannot be read',
+      reason: stopped ??
+        (unreadable.length > 0
+          ? `the packet filter cannot be read (${unreadable.join('; ')}): run redfort as root or with CAP_NET_ADMIN`
+          : 'neither nft nor iptables-save is installed: the packet filter cannot be read'),
     };
   }
   return { known: true, value: { rulesets, unreadable }, source: hostSource(used.join(', ')) };

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_FILE_BYTES, readFileBytes, readTextFile, withRegularFile } from '../../util/read-file.ts';
 import { readSync } from 'node:fs';
-import { runProgram } from '../../util/run-program.ts';
+import { notRead, runProgram } from '../../util/run-program.ts';
 import { readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadBuiltin } from '../../util/builtin.ts';
@@ -136,9 +136,13 @@ function stanzaOf(fd: number, name: string, chunkBytes: number): Buffer | undefi
 
 type Run = (command: string, args: readonly string[]) => Promise<{ ok: boolean; stdout: string; missing: boolean }>;
 
+/** A query that gave no answer (see Stopped): the package is unknown, not "no package owns it". */
+class QueryStopped extends Error {}
+
 /** Runs the package manager's queries; the signal kills one under way (every target that waits for it gave up). */
 const runner = (signal: AbortSignal | undefined): Run => async (command, args) => {
   const out = await runProgram(command, args, { signal });
+  if (!out.ok && out.stopped) throw new QueryStopped(notRead('the package of the executable', out));
   return { ok: out.ok, stdout: out.stdout, missing: !out.ok && out.missing };
 };
 
@@ -150,9 +154,12 @@ const runner = (signal: AbortSignal | undefined): Run => async (command, args) =
  */
 export async function readPackage(exe: HostValue<string>, processName: string, signal?: AbortSignal): Promise<HostValue<PackageFacts | null>> {
   if (!exe.known) return { known: false, reason: `the executable is unknown (${exe.reason})` };
-  const found = await queryPackage(exe, processName, runner(signal));
-  // A query killed half-way says nothing: not "no package owns it".
-  return signal?.aborted ? { known: false, reason: 'the package query was stopped: the audit gave up waiting for it' } : found;
+  try {
+    return await queryPackage(exe, processName, runner(signal));
+  } catch (error) {
+    if (error instanceof QueryStopped) return { known: false, reason: error.message };
+    throw error;
+  }
 }
 
 async function queryPackage(exe: Extract<HostValue<string>, { known: true }>, processName: string, run: Run): Promise<HostValue<PackageFacts | null>> {

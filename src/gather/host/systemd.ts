@@ -1,5 +1,6 @@
 import { readProcText, readTextFile } from '../../util/read-file.ts';
-import { runProgram } from '../../util/run-program.ts';
+import { notRead, runProgram } from '../../util/run-program.ts';
+import type { ProgramResult } from '../../util/run-program.ts';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostValue, SystemdFacts } from '../../facts/types.ts';
@@ -133,9 +134,8 @@ export function parseUnitFiles(unit: string, text: string): SystemdFacts {
 const SHOWN = ['User', 'DynamicUser', 'NoNewPrivileges', 'ProtectSystem', 'PrivateTmp', 'CapabilityBoundingSet', 'AmbientCapabilities', 'ExecStart'];
 const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'];
 
-async function run(args: readonly string[], signal: AbortSignal | undefined): Promise<string | undefined> {
-  const out = await runProgram('systemctl', args, { env: { SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' }, signal });
-  return out.ok ? out.stdout : undefined;
+function run(args: readonly string[], signal: AbortSignal | undefined): Promise<ProgramResult> {
+  return runProgram('systemctl', args, { env: { SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' }, signal });
 }
 
 /** The unit file and its drop-ins from the usual directories, for when systemctl cannot answer. */
@@ -183,13 +183,16 @@ export async function readSystemd(
   return perUnit(unit, (signal) => readUnit(unit, signal));
 }
 
-async function readUnit(unit: string, signal: AbortSignal | undefined): Promise<HostValue<SystemdFacts | null>> {
+/** What systemd says of `unit` (systemctl show, else cat, else its unit files). */
+export async function readUnit(unit: string, signal?: AbortSignal): Promise<HostValue<SystemdFacts | null>> {
   const shown = await run(['show', unit, '--no-pager', ...SHOWN.map((p) => `--property=${p}`)], signal);
-  if (shown !== undefined && shown.includes('=')) return { known: true, value: parseSystemctlShow(unit, shown), source: hostSource(`systemctl show ${unit}`) };
-  if (signal?.aborted) return { known: false, reason: `systemctl was stopped: the audit gave up waiting for it` };
-  const cat = await run(['cat', unit, '--no-pager'], signal);
-  if (cat !== undefined && cat.trim() !== '') return { known: true, value: parseUnitFiles(unit, cat), source: hostSource(`systemctl cat ${unit}`) };
+  if (shown.ok && shown.stdout.includes('=')) return { known: true, value: parseSystemctlShow(unit, shown.stdout), source: hostSource(`systemctl show ${unit}`) };
+  // A systemctl that gave no answer (past its time, cut short) is not asked again: its unit files are read instead.
+  const cat = !shown.ok && shown.stopped ? shown : await run(['cat', unit, '--no-pager'], signal);
+  if (cat.ok && cat.stdout.trim() !== '') return { known: true, value: parseUnitFiles(unit, cat.stdout), source: hostSource(`systemctl cat ${unit}`) };
+  const stopped = !cat.ok && cat.stopped ? notRead(`the service ${unit}`, cat) : undefined;
+  if (!cat.ok && cat.stopped === 'abandoned') return { known: false, reason: stopped! };
   const files = await readUnitFiles(unit);
   if (files) return { known: true, value: parseUnitFiles(unit, files.text), source: hostSource(files.paths.join(', ')) };
-  return { known: false, reason: `the process runs in ${unit}, but neither systemctl nor its unit file could be read` };
+  return { known: false, reason: stopped ?? `the process runs in ${unit}, but neither systemctl nor its unit file could be read` };
 }
