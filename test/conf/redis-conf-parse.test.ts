@@ -208,7 +208,17 @@ describe('loadConf: include', () => {
     const err = parseError(() => load({ [P]: 'port 1\ninclude /nope/x.conf\n' }));
     assert.equal(err.path, P);
     assert.equal(err.line, 2);
-    assert.equal(err.reason, "include: can't open config file '/nope/x.conf': ENOENT (redis-server refuses to start)");
+    assert.equal(err.reason, "include: can't open config file '/nope/x.conf': no such file (redis-server refuses to start)");
+  });
+
+  it('an unreadable include says why in words, as every other read error does (not EACCES)', () => {
+    const readFile = (p: string): string => {
+      if (p === P) return 'port 1\ninclude /etc/redis/private.conf\n';
+      throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
+    };
+    const err = parseError(() => loadConf(P, { readFile, glob: () => [] }));
+    assert.equal(err.line, 2);
+    assert.equal(err.reason, "include: can't open config file '/etc/redis/private.conf': permission denied (redis-server refuses to start)");
   });
 
   it('an include cycle is an error naming the chain', () => {
@@ -259,7 +269,7 @@ describe('loadConf: include', () => {
 
   it('a missing top file', () => {
     const err = parseError(() => load({}, '/etc/redis/none.conf'));
-    assert.equal(err.reason, "can't open config file: ENOENT");
+    assert.equal(err.reason, "can't open config file: no such file");
   });
 });
 

@@ -1,5 +1,5 @@
 import type { AclSyntaxError } from '../../acl/parse.ts';
-import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
+import { fsErrorText } from '../../util/fs-error.ts';
 
 /**
  * A line redis-server would refuse (or that cannot be read as a config at all, e.g. an unrendered
@@ -38,11 +38,12 @@ export function wrongArgs(name: string, args: readonly string[], expected: strin
 }
 
 /**
- * Why a config file could not be opened, as redis-server's own message names it: the errno code (`ENOENT`);
- * the one reader's refusals (a FIFO, a device, too large) have none, so their reason, without the path.
+ * Why a config file could not be opened, in the words every other read error uses (`no such file`, `permission
+ * denied`; redis-server's message gives strerror's words too), else the errno code; the one reader's refusals (a
+ * FIFO, a device, too large), their reason. Never the path: the message around it names it.
  */
 export function errorCode(err: unknown): string {
-  return errnoOf(err) ?? fsErrorText(err);
+  return fsErrorText(err);
 }
 
 /**
