@@ -96,6 +96,11 @@ function copyOf(node: TopologyNode): Copy {
   return { address: node.address, label: node.label, id: node.id, healthy: !node.health.some((h) => DOWN.has(h)), health: node.health.filter((h) => DOWN.has(h)) };
 }
 
+/** The name of the shard of the master a sentinel group monitors as `name`: `master 'mymaster'`. */
+export function sentinelShardName(name: string): string {
+  return `master '${name}'`;
+}
+
 /** The layout of a discovered deployment, labelled as discovery labelled it. */
 export function layoutFromTopology(topology: TopologyFacts): Layout {
   const byAddress = new Map(topology.nodes.map((n) => [n.address, n]));
@@ -107,7 +112,7 @@ export function layoutFromTopology(topology: TopologyFacts): Layout {
       const master = byAddress.get(group.master);
       if (!master) return [];
       return [{
-        name: `master '${group.name}'`,
+        name: sentinelShardName(group.name),
         master: copyOf(master),
         replicas: replicasOf(master),
         sentinels: group.sentinels.flatMap((a) => (byAddress.has(a) ? [copyOf(byAddress.get(a)!)] : [])),

@@ -1,6 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { describeLabel, labelsOf, layoutFromCluster, layoutFromTopology, lonelyMaster } from '../../topology/layout.ts';
+import { describeLabel, labelsOf, layoutFromCluster, layoutFromTopology, lonelyMaster, sentinelShardName } from '../../topology/layout.ts';
 import { simulateLoss } from '../../topology/simulate.ts';
 
 export default defineRule({
@@ -26,8 +26,8 @@ export default defineRule({
     const replicasUnknown = new Map<string, string>();
     const sentinelsUnknown = new Map<string, string>();
     for (const g of topology?.kind === 'sentinel' ? topology.groups : []) {
-      if (g.replicasUnavailable !== undefined) replicasUnknown.set(`master '${g.name}'`, g.replicasUnavailable);
-      if (g.sentinelsUnavailable !== undefined) sentinelsUnknown.set(`master '${g.name}'`, g.sentinelsUnavailable);
+      if (g.replicasUnavailable !== undefined) replicasUnknown.set(sentinelShardName(g.name), g.replicasUnavailable);
+      if (g.sentinelsUnavailable !== undefined) sentinelsUnknown.set(sentinelShardName(g.name), g.sentinelsUnavailable);
     }
     const losses = labelsOf(layout).map((label) => simulateLoss(layout, new Set([label])));
     if (layout.kind === 'cluster') {
