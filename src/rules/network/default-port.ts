@@ -21,6 +21,13 @@ export default defineRule({
       if (fact) ports.push({ name, port: portOf(fact), source: fact.source });
     }
     const tcp = info ? infoField(info, 'tcp_port') : undefined;
+    // Settings from the files (CONFIG GET refused) miss `--port` on the command line: INFO says what listens.
+    // tcp_port is the TLS port when `port` is 0.
+    const filed = ports.find((p) => p.name === 'port' && p.source.kind !== 'live');
+    const tlsPort = ports.find((p) => p.name === 'tls-port')?.port;
+    if (filed && tcp !== undefined && Number(tcp) !== filed.port && !(filed.port === 0 && Number(tcp) === tlsPort)) {
+      ports.splice(ports.indexOf(filed), 1, { name: 'port', port: Number(tcp), source: { kind: 'live', command: 'INFO server' } });
+    }
     if (ports.length === 0 && tcp !== undefined) {
       ports.push({ name: 'port', port: Number(tcp), source: { kind: 'live', command: 'INFO server' } });
     }
