@@ -239,7 +239,8 @@ describe('beside a live server', () => {
   });
 
   it('when CONFIG is renamed away, the settings come from the file', async () => {
-    const server = await startRedis({ conf: 'rename-command CONFIG ""\nloglevel warning' });
+    // set-proc-title no: the command line shows no option overrides the file (else the settings are unknown).
+    const server = await startRedis({ conf: 'set-proc-title no\nrename-command CONFIG ""\nloglevel warning' });
     const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}));
     assert.equal(statusOf(result, 'logging.loglevel-too-quiet'), 'fail');
     assert.equal(findings(result, 'logging.loglevel-too-quiet')[0]!.source?.kind, 'file');

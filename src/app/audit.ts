@@ -12,6 +12,7 @@ import { redact } from '../util/redact.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
+import { commandLineEnricher } from '../gather/conf/command-line.ts';
 import { probeEnricher } from '../gather/probe/index.ts';
 import { createHostDiscovery, hostEnricher } from '../gather/host/index.ts';
 import { prefetchHost } from '../gather/host/discovery.ts';
@@ -71,7 +72,7 @@ export function scrubPassword(text: string, target: Target): string {
  * network probes and the host at once (neither reads what the other adds; the host's commands, dpkg-query and the
  * packet filter, run while the probes wait for the network), then the declared package (when the host saw none).
  */
-export const ENRICHERS: readonly (Enricher | readonly Enricher[])[] = [filesEnricher, [probeEnricher, hostEnricher], declaredPackageEnricher];
+export const ENRICHERS: readonly (Enricher | readonly Enricher[])[] = [filesEnricher, [probeEnricher, hostEnricher], commandLineEnricher, declaredPackageEnricher];
 
 /**
  * What concurrent stages added to `base`, together: each stage's new or changed keys, the union of the sources,

@@ -1,0 +1,142 @@
+import type { ConfigMap, Fact, Facts, HostFacts, HostFileRole, Source } from '../../facts/types.ts';
+import type { Enricher } from '../enrich.ts';
+import { effectiveConfig, parseConfText } from './redis-conf.ts';
+import { lookupDirective } from '../../redis/directives.ts';
+import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
+import { titleRewritten } from '../../redis/process-title.ts';
+import { infoField } from '../../redis/info.ts';
+
+/** The options after the config file (`redis-server /etc/redis/redis.conf --port 6380 --save ""`), each as a line. */
+function optionLines(args: readonly string[]): { name: string; line: string }[] {
+  const lines: { name: string; line: string }[] = [];
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--') || arg.length < 3) {
+      // An argument of the option before it (`--save 900 1`); the config file itself comes before any option.
+      const last = lines.at(-1);
+      if (last) last.line += ` "${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+      continue;
+    }
+    const raw = arg.slice(2).toLowerCase();
+    lines.push({ name: lookupDirective(raw)?.name ?? raw, line: raw });
+  }
+  return lines;
+}
+
+/** The command line that started the server: its own when readable, else its systemd unit's ExecStart. */
+function startedWith(host: HostFacts): { args: readonly string[]; from: string } | { unknown: string } {
+  const cmdline = host.process.cmdline;
+  if (cmdline.length > 0 && !titleRewritten(cmdline)) return { args: cmdline, from: `the command line of process ${host.process.pid}` };
+  const unit = host.systemd.known ? host.systemd.value?.execStart : undefined;
+  if (unit) return { args: unit, from: "the systemd unit's ExecStart" };
+  const title = cmdline.length > 0 ? `set-proc-title replaced its arguments with the title '${cmdline[0]!.trim()}'` : 'its command line could not be read';
+  const unitText = host.systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${host.systemd.reason})`;
+  return { unknown: `${title}, and ${unitText}` };
+}
+
+/**
+ * The host facts the file's settings planned (the log, data, ACL and TLS key files, where the server logs), now
+ * unknown: the host stage read them from the same file, whose values may not be the running ones.
+ */
+function withoutFileSettings(host: HostFacts, why: string): HostFacts {
+  const fromFile = (origin: Source): boolean => origin.kind === 'file' || origin.kind === 'default';
+  // The server chdirs to `dir`: the process's own directory is the running one, whatever started it.
+  const cwd = host.process.cwd;
+  const kept = host.files.map((f) => (f.role === 'dir' && fromFile(f.origin) && cwd.known && cwd.value === f.path ? { ...f, origin: cwd.source } : f));
+  const dropped = kept.filter((f) => fromFile(f.origin));
+  const roles = [...new Set(dropped.map((f) => f.role))];
+  return {
+    ...host,
+    files: kept.filter((f) => !fromFile(f.origin)),
+    absent: [...host.absent.filter((a) => !roles.includes(a.role)), ...roles.map((role) => ({ role, unknown: true, reason: why }))],
+    logging: host.logging.known && fromFile(host.logging.source) ? { known: false, reason: why } : host.logging,
+  };
+}
+
+/** The host files each path setting names (`dir` is the process's own directory, which the host stage reads). */
+const PATH_ROLES: Readonly<Record<string, readonly HostFileRole[]>> = {
+  logfile: ['log'],
+  dbfilename: ['rdb'],
+  appenddirname: ['aof-dir', 'aof'],
+  appendfilename: ['aof'],
+  aclfile: ['acl'],
+  unixsocket: ['unixsocket'],
+  'tls-key-file': ['tls-key'],
+  'tls-client-key-file': ['tls-client-key'],
+};
+
+/**
+ * The host facts after options given on the command line: where the server logs, from the merged settings; the files
+ * a path option names, which the host stage looked for where the file said, are unknown.
+ */
+function withCommandLinePaths(host: HostFacts, config: ConfigMap, names: readonly string[], from: string): HostFacts {
+  const roles = new Set(names.flatMap((name) => PATH_ROLES[name] ?? []));
+  const logging = names.some((n) => n === 'logfile' || n === 'syslog-enabled' || n === 'daemonize') && host.logging.known
+    ? (() => {
+        const logfile = config.get('logfile');
+        const yes = (name: string) => config.get(name)?.value.toLowerCase() === 'yes';
+        if (!logfile) return host.logging;
+        const value = { ...host.logging.value, logfile: logfile.value, syslog: yes('syslog-enabled'), daemonize: yes('daemonize'), source: logfile.source };
+        return { known: true as const, value, source: logfile.source };
+      })()
+    : host.logging;
+  if (roles.size === 0) return { ...host, logging };
+  const why = `given on ${from}, which overrides the config file the host stage read: pass --no-host and check this file by hand, or restart with the path in the file`;
+  return {
+    ...host,
+    logging,
+    files: host.files.filter((f) => !roles.has(f.role)),
+    absent: [...host.absent.filter((a) => !roles.has(a.role)), ...[...roles].map((role) => ({ role, unknown: true, reason: why }))],
+  };
+}
+
+function readFromFiles(config: ConfigMap): boolean {
+  for (const fact of config.values()) if (fact.source.kind === 'live') return false;
+  return true;
+}
+
+/**
+ * When `CONFIG GET` could not be read (renamed, NOPERM) and the settings come from the config file, the options the
+ * server was started with override that file (`redis-server redis.conf --protected-mode no`): applied over the file's
+ * values when the command line is known; when it is not (set-proc-title, no systemd unit), the file may not be what
+ * runs, and the settings are unknown rather than the file's (a rule would pass on `protected-mode yes` that the
+ * command line turned off). Only for a server on this host whose process was found.
+ */
+export const commandLineEnricher: Enricher = async (facts) => {
+  const { config, host, files } = facts;
+  if (!config || !host || !files || facts.server?.mode === 'sentinel' || !facts.sources.has('live') || !readFromFiles(config)) return facts;
+  const started = startedWith(host);
+  if ('unknown' in started) {
+    const port = infoField(facts.info ?? new Map(), 'tcp_port');
+    const filePort = config.get('port')?.value;
+    const differs = port !== undefined && filePort !== undefined && port !== filePort ? `; they do override it: INFO tcp_port is ${port}, the file gives port ${filePort}` : '';
+    const why = `CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${started.unknown})${differs}`;
+    const { config: _config, secrets: _secrets, ...rest } = facts;
+    return { ...rest, host: withoutFileSettings(host, why), unavailable: { ...facts.unavailable, config: why, secrets: why } };
+  }
+  const options = optionLines(started.args);
+  if (options.length === 0) return facts;
+  const source = { kind: 'host' as const, detail: started.from };
+  let given: ConfigMap;
+  try {
+    given = effectiveConfig({ directives: parseConfText(options.map((o) => o.line).join('\n'), started.from), files: [], warnings: [] }, facts.server?.version ? { version: facts.server.version } : {}).config;
+  } catch (error) {
+    const why = `CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    const { config: _config, secrets: _secrets, ...rest } = facts;
+    return { ...rest, unavailable: { ...facts.unavailable, config: why, secrets: why } };
+  }
+  const merged = new Map<string, Fact<string>>(config);
+  for (const { name } of options) {
+    const value = given.get(name);
+    if (value) merged.set(name, { value: value.value, source: { ...source, detail: `${started.from} (--${name})` } });
+  }
+  const host2 = withCommandLinePaths(host, merged, options.map((o) => o.name), started.from);
+  // A password given there is redacted in the host facts: the file's value is not the running one, and it is unknown.
+  const secretGiven = options.find((o) => SECRET_DIRECTIVES.has(o.name));
+  if (secretGiven) {
+    const why = `CONFIG GET could not be read, and --${secretGiven.name} on ${started.from} overrides the config file's value, which redfort does not read from a command line`;
+    const { secrets: _secrets, ...rest } = facts;
+    return { ...rest, config: merged, host: host2, unavailable: { ...facts.unavailable, secrets: why } };
+  }
+  return { ...facts, config: merged, host: host2 };
+};

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { auditTarget } from '../../src/app/audit.ts';
+import type { TargetResult } from '../../src/engine/run.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { startRedis } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// With CONFIG renamed away the settings came from the config file alone, though the options the server was started
+// with override it: `redis-server redis.conf --protected-mode no` with `protected-mode yes` in the file passed
+// network.protected-mode-off ("protected-mode is 'yes'").
+describe('CONFIG renamed, and options on the command line that override the file', () => {
+  let titled: RunningServer;
+  let plain: RunningServer;
+  before(async () => {
+    [titled, plain] = await Promise.all([
+      // set-proc-title yes (the default): /proc shows the title, not the options.
+      startRedis({ conf: 'rename-command CONFIG ""\nprotected-mode yes\nappendonly no', args: ['--protected-mode', 'no', '--appendonly', 'yes'], killOnStop: true }),
+      startRedis({ conf: 'set-proc-title no\nrename-command CONFIG ""\nprotected-mode yes\nappendonly no', args: ['--protected-mode', 'no', '--appendonly', 'yes'], killOnStop: true }),
+    ]);
+  });
+  after(() => Promise.all([titled?.stop(), plain?.stop()]));
+
+  const audit = (server: RunningServer) => auditTarget(resolveTarget(server.url, {}, {}), { noProbe: true });
+  const of = (r: TargetResult, id: string) => r.results.filter((x) => x.ruleId === id);
+
+  it('the truth: protected mode is off (INFO shows AOF on), and only the second command line shows it', async () => {
+    assert.match(readFileSync(`/proc/${plain.pid}/cmdline`, 'utf8'), /--protected-mode\0no/);
+    assert.doesNotMatch(readFileSync(`/proc/${titled.pid}/cmdline`, 'utf8'), /--protected-mode/);
+  });
+
+  it('command line unknown (set-proc-title): the settings are unknown, not the file\'s', async () => {
+    const r = await audit(titled);
+    for (const id of ['network.protected-mode-off', 'persistence.none', 'network.bind-all-interfaces']) {
+      const results = of(r, id);
+      assert.deepEqual(results.map((x) => x.status), ['skip'], `${id}: ${results.map((x) => x.message).join('\n')}`);
+      assert.match(results[0]!.message, /^CONFIG GET could not be read, and the config file .* may not hold the running values: the options process \d+ was started with override it, and they are unknown \(set-proc-title replaced its arguments with the title /);
+    }
+  });
+
+  it('command line readable: its options are applied over the file', async () => {
+    const r = await audit(plain);
+    const [protectedMode] = of(r, 'network.protected-mode-off');
+    assert.equal(protectedMode?.status, 'fail', protectedMode?.message);
+    assert.match(protectedMode!.message, /^protected-mode is 'no'/);
+    assert.deepEqual(protectedMode!.source, { kind: 'host', detail: `the command line of process ${plain.pid} (--protected-mode)` });
+    assert.match(of(r, 'persistence.none')[0]!.message, /AOF/);
+  });
+});
