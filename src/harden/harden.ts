@@ -76,6 +76,8 @@ export interface HardenResult {
   /** Clear-text passwords found in the inputs (where, never the value): to be rotated. */
   readonly rotate: readonly string[];
   readonly kept: readonly string[];
+  /** Said in PLAN.md's "Kept as you had it" only while its rule still fails in the re-audit of the output. */
+  readonly keptWhileFailing: readonly { readonly rule: string; readonly text: string }[];
   readonly manual: readonly string[];
   readonly logfile?: string;
   readonly dataDir?: string;
@@ -130,6 +132,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
   const notes: string[] = [];
   const rotate: string[] = [];
   const kept: string[] = [];
+  const keptWhileFailing: { rule: string; text: string }[] = [];
   const manual: string[] = [];
   const claims = new Set<string>();
   const credentials: Secret[] = [];
@@ -337,7 +340,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       kept.push(`rename-command lines kept (${[...facts.commands!.renames.keys()].join(', ')}): ACL now decides who runs what; keep them identical on every node, or remove them once clients use their ACL users.`);
     }
     if (hasAcl(v)) {
-      kept.push('commands.dangerous-not-renamed stays failing by design: the admin user keeps CONFIG, SHUTDOWN and REPLICAOF (and Sentinel needs them); disable the admin user when nobody administers (`ACL SETUSER admin off`) to pass it.');
+      // The rule accepts the profile's admin where it recognizes it (7.0 and later today): then this is no news.
+      keptWhileFailing.push({ rule: 'commands.dangerous-not-renamed', text: 'commands.dangerous-not-renamed stays failing by design: the admin user keeps CONFIG, SHUTDOWN and REPLICAOF (and Sentinel needs them); disable the admin user when nobody administers (`ACL SETUSER admin off`) to pass it.' });
     }
   }
 
@@ -349,7 +353,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     secretArgs.push(...s.secretArgs);
   }
 
-  return { ...result, credentials, logins, secretArgs, items, claims, notes, rotate, kept, manual };
+  return { ...result, credentials, logins, secretArgs, items, claims, notes, rotate, kept, keptWhileFailing, manual };
 }
 
 /** The words of every `sentinel monitor` line: the monitored masters' names. */

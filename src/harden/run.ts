@@ -255,7 +255,9 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       const a = statusOf(after, rule, [stage, work]);
       outcomes.push({ rule, before: b.status, after: a.status, claimed: result.claims.has(rule), ...(a.messages ? { messages: a.messages } : {}) });
     }
-    const plan = planMarkdown({ result, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'] });
+    const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
+    const told = { ...result, kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'] });
     await put('PLAN.md', plan, 0o644);
 
     // Everything is written: put the directory in place in one rename.
@@ -366,7 +368,7 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
   const width = Math.max(4, ...changed.map((o) => o.rule.length));
   lines.push('', `${'rule'.padEnd(width)}  before  after`);
-  for (const o of changed) lines.push(`${o.rule.padEnd(width)}  ${o.before.padEnd(6)}  ${o.after}${o.claimed ? '' : '  (not fixed by harden)'}`);
+  for (const o of changed) lines.push(`${o.rule.padEnd(width)}  ${o.before.padEnd(6)}  ${o.after}${o.claimed || (o.before === 'fail' && o.after === 'pass') ? '' : '  (not fixed by harden)'}`);
   const claimed = outcomes.filter((o) => o.claimed);
   const left = claimed.filter((o) => o.after === 'fail');
   lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? '; still failing:' : '.'}`);

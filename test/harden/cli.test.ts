@@ -82,6 +82,20 @@ describe('harden: what the files say', () => {
     }
     for (const p of passwordsIn(join(out, 'credentials.env'))) assert.ok(!plan.includes(p) && !run.stdout.includes(p));
     assert.ok(!readFileSync(join(out, 'PLAN.md'), 'utf8').includes('hunter2'));
+    // On 7.0 the profile's admin passes commands.dangerous-not-renamed: PLAN.md said it "stays failing by design" under
+    // a table showing it pass, and the summary called the pass "(not fixed by harden)".
+    assert.match(plan, /^\| commands\.dangerous-not-renamed \| fail \| pass \| +\|$/m);
+    assert.doesNotMatch(plan, /stays failing by design/);
+    assert.match(run.stdout, /^commands\.dangerous-not-renamed +fail +pass$/m);
+  });
+
+  it('6.2: commands.dangerous-not-renamed still fails on the admin, and PLAN.md says why', async () => {
+    const out = join(work, 'baseline-6.2');
+    const run = await redfort(['harden', '--config', conf, '--redis-version', '6.2.14', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /^\| commands\.dangerous-not-renamed \| fail \| fail \| +\|$/m);
+    assert.match(plan, /commands\.dangerous-not-renamed stays failing by design/);
   });
 
   it('strict with certificates: TLS only on a non-default port, Mozilla intermediate, started with the real certificates', async () => {
