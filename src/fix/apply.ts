@@ -21,6 +21,8 @@ import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
 import { LINK_WAIT_MS } from '../util/defaults.ts';
+import type { Shape } from '../util/shown.ts';
+import { shown } from '../util/shown.ts';
 
 /** A line of progress for the terminal (never a secret). */
 export type Log = (line: string) => void;
@@ -333,11 +335,36 @@ export function commandTouches(command: readonly Arg[]): Touch[] {
     const [master, ...pairs] = rest;
     return pairs.filter((_, i) => i % 2 === 0).flatMap((field): Touch[] => {
       const name = field.toLowerCase();
-      return name === 'auth-user' || name === 'auth-pass' ? [{ kind: 'sentinel', master: master!, field: name }] : [];
+      return isRestorableSentinelField(name) ? [{ kind: 'sentinel', master: master!, field: name }] : [];
     });
   }
   return [];
 }
+
+/** The SENTINEL SET fields a rollback record reads before the change and so can set back. */
+const RESTORABLE_SENTINEL_FIELDS = ['auth-user', 'auth-pass'] as const;
+
+function isRestorableSentinelField(name: string): name is (typeof RESTORABLE_SENTINEL_FIELDS)[number] {
+  return (RESTORABLE_SENTINEL_FIELDS as readonly string[]).includes(name);
+}
+
+/**
+ * The first field of a `SENTINEL SET master field value…` command that a rollback could not set back (any but
+ * auth-user and auth-pass; a generated secret where a field name goes), as a message quotes it; undefined for any
+ * other command. Plans never make such a step; an edited plan file could.
+ */
+export function unrestorableSentinelField(command: readonly Arg[]): string | undefined {
+  const [verb, sub, , ...pairs] = command;
+  if (typeof verb !== 'string' || typeof sub !== 'string' || verb.toUpperCase() !== 'SENTINEL' || sub.toUpperCase() !== 'SET') return undefined;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const field = pairs[i]!;
+    if (typeof field !== 'string') return 'a generated secret';
+    if (!isRestorableSentinelField(field.toLowerCase())) return shown(field, SENTINEL_FIELD);
+  }
+  return undefined;
+}
+
+const SENTINEL_FIELD: Shape = { noun: 'sentinel field', pattern: /^[A-Za-z][A-Za-z-]*$/, max: 40 };
 
 /** Reads, before any change, every value the steps of one node will touch. */
 async function recordNode(node: FixState['nodes'][number], session: NodeSession, steps: readonly PlanStep[], adminCred: Credential | undefined): Promise<RollbackNode> {

@@ -5,7 +5,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
-import { applyPlan, rollback, staleNodes } from './apply.ts';
+import { applyPlan, rollback, staleNodes, unrestorableSentinelField } from './apply.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixGatherOptions } from './gather.ts';
 import { buildPlan } from './plan.ts';
@@ -74,6 +74,13 @@ async function readPlan(path: string): Promise<FixPlan> {
   if (plan?.format !== 'redfort-fix-plan' || plan.version !== 1 || !Array.isArray(plan.steps) || !Array.isArray(plan.nodes)) {
     throw new FixInputError(`${path}: not a redfort fix plan (save one with --plan --out ${path})`);
   }
+  // A rollback restores only what its record read before the change: a step it could not undo is never applied.
+  plan.steps.forEach((step, i) => {
+    const field = Array.isArray(step?.command) ? unrestorableSentinelField(step.command) : undefined;
+    if (field === undefined) return;
+    const id = Number.isInteger(step.id) ? step.id : i + 1;
+    throw new FixInputError(`${path}: step ${id}: SENTINEL SET of ${field} cannot be rolled back (a rollback restores only auth-user and auth-pass): fix makes no such step; make a new plan with --plan`);
+  });
   return plan;
 }
 

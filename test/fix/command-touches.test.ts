@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandTouches } from '../../src/fix/apply.ts';
+import { commandTouches, unrestorableSentinelField } from '../../src/fix/apply.ts';
 
 // What a plan step's command changes, whatever the step says it touches (a plan file is input): what the apply
 // records for the rollback beside the step's own word.
@@ -17,5 +17,12 @@ describe('commandTouches', () => {
     ]);
     assert.deepEqual(commandTouches(['SENTINEL', 'SET', 'mymaster', 'quorum', '2']), []);
     assert.deepEqual(commandTouches(['CONFIG', 'REWRITE']), []);
+  });
+  it('finds a SENTINEL SET field a rollback could not set back, as a message quotes it', () => {
+    assert.equal(unrestorableSentinelField(['SENTINEL', 'SET', 'mymaster', 'AUTH-USER', 'u', 'auth-pass', { secret: 'u', prefix: '', value: '<generated>' }]), undefined);
+    assert.equal(unrestorableSentinelField(['sentinel', 'set', 'mymaster', 'auth-pass', 'x', 'down-after-milliseconds', '1']), "'down-after-milliseconds'");
+    assert.equal(unrestorableSentinelField(['SENTINEL', 'SET', 'mymaster', { secret: 'u', prefix: '', value: '<generated>' }, 'x']), 'a generated secret');
+    assert.equal(unrestorableSentinelField(['SENTINEL', 'SET', 'mymaster', 'quorum\x1b[2J', '1']), '(not shown: 10 characters that are no sentinel field)');
+    assert.equal(unrestorableSentinelField(['CONFIG', 'SET', 'quorum', '1']), undefined);
   });
 });

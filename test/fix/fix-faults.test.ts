@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FixPlan, PlanStep } from '../../src/fix/types.ts';
@@ -61,6 +61,22 @@ describe('fix faults on one wide-open server', () => {
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     }
     assert.ok(!existsSync(join(dir, 'refused-secrets.env')), 'no secrets file for a plan that could not be saved');
+    assert.deepEqual(await snapshot(server), before);
+  });
+
+  it('a plan file with a SENTINEL SET its rollback could not undo is refused before any change, naming the file and step', async () => {
+    const before = await snapshot(server);
+    const cli = (args: string[]) => runCli(args, { cwd: dir });
+    const planned = await cli(['fix', server.url, '--plan', '--out', 'sentinel-set.json', '--no-probe', '--secrets', 'sentinel-set-secrets.env']);
+    assert.equal(planned.code, 0, planned.stderr);
+    const p = JSON.parse(readFileSync(join(dir, 'sentinel-set.json'), 'utf8')) as FixPlan;
+    const edited = findStep(p, 'CONFIG SET loglevel');
+    const tampered = { ...p, steps: p.steps.map((s) => (s === edited ? { ...s, command: ['SENTINEL', 'SET', 'mymaster', 'auth-pass', 'x', 'quorum', '1'] } : s)) };
+    writeFileSync(join(dir, 'sentinel-set.json'), JSON.stringify(tampered));
+    const applied = await cli(['fix', server.url, '--apply', 'sentinel-set.json', '--no-probe', '--secrets', 'sentinel-set-secrets.env', '--rollback-file', 'sentinel-set-rollback.json']);
+    assert.equal(applied.code, 2, applied.stderr);
+    assert.equal(applied.stderr.trim(), `redfort: sentinel-set.json: step ${edited.id}: SENTINEL SET of 'quorum' cannot be rolled back (a rollback restores only auth-user and auth-pass): fix makes no such step; make a new plan with --plan`);
+    assert.ok(!existsSync(join(dir, 'sentinel-set-rollback.json')), 'nothing recorded, nothing applied');
     assert.deepEqual(await snapshot(server), before);
   });
 
