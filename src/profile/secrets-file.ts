@@ -8,9 +8,11 @@ import { parseSecrets, renderSecrets, SECRETS_FILE_MODE } from './secrets.ts';
  * refuses to overwrite an existing file.
  */
 export async function writeSecretsFile(path: string, secrets: readonly Secret[], comments: readonly string[] = []): Promise<void> {
+  // Rendered first: a name it refuses leaves no empty file behind (fix's `redfort-secrets.env.PID.tmp`).
+  const text = renderSecrets(secrets, comments);
   const handle = await open(path, 'wx', SECRETS_FILE_MODE);
   try {
-    await handle.writeFile(renderSecrets(secrets, comments), 'utf8');
+    await handle.writeFile(text, 'utf8');
     // The umask may have narrowed the mode further, never widened it; make it exactly 0600.
     await handle.chmod(SECRETS_FILE_MODE);
   } finally {

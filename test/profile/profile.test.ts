@@ -49,6 +49,10 @@ describe('passwords and secrets files', () => {
       const open = join(dir, 'open.env');
       await writeFile(open, 'REDFORT_PASSWORD_a=b\n', { mode: 0o644 });
       await assert.rejects(readSecretsFile(open), /mode 644/);
+      // A name a line cannot carry is refused before the file is made: fix left an empty `….PID.tmp` behind.
+      const refused = join(dir, 'refused.env');
+      await assert.rejects(writeSecretsFile(refused, [{ user: 'a=b', password: 'p' }]), /invalid user name for a secrets file: 'a=b'/);
+      await assert.rejects(stat(refused), /ENOENT/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
