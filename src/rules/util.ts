@@ -64,6 +64,12 @@ export function exposure(config: ConfigMap, server: ServerIdentity | undefined):
   return worst;
 }
 
+/** Why {@link exposure} is `none`, for a message: `port 0, tls-port 0`, or `bind ''`. */
+export function tcpClosed(config: ConfigMap): string {
+  const tcpOpen = portOf(config.get('port')) > 0 || portOf(config.get('tls-port')) > 0;
+  return tcpOpen ? `bind is '${config.get('bind')?.value ?? ''}'` : `port ${config.get('port')?.value ?? '0'}, tls-port ${config.get('tls-port')?.value ?? '0'}`;
+}
+
 /**
  * Why a verdict over every user cannot pass when ACL LIST held lines redfort could not read (a newer server's
  * syntax…): the users read may be clean while one left out, the default user perhaps, is not. Unknown is skip,

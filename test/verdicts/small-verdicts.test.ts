@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,7 @@ import { resolveTarget } from '../../src/redis/target.ts';
 import { makeCerts } from '../harness/certs.ts';
 import type { CertSet } from '../harness/certs.ts';
 import { startRedis, startReplica } from '../harness/servers.ts';
+import { eventually } from '../harness/wait.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
 // Issue 11 #7: the small wrong verdicts, each on a real server or a real file.
@@ -79,5 +81,29 @@ describe('a replica whose link is down (it cannot sync)', () => {
     const messages = of(results[0]!, 'cluster.quorum-host-spread').map((r) => r.message);
     assert.ok(messages.some((m) => /a master whose replica is not a usable copy now \(127\.0\.0\.1:\d+: disconnected/.test(m)), messages.join('\n'));
     assert.ok(!messages.some((m) => /a master without replicas/.test(m)), messages.join('\n'));
+  });
+});
+
+describe('a unix-socket-only server (port 0), audited from its file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-socket-only-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('protected-mode no is no exposure there, and tls.disabled says nothing crosses the network now', async () => {
+    writeFileSync(join(dir, 'redis.conf'), `port 0\nunixsocket ${join(dir, 'redis.sock')}\nunixsocketperm 770\nprotected-mode no\ndir ${dir}\n`);
+    // The truth: the server started with this file answers on its socket only, and says port 0.
+    const server = spawn('redis-server', [join(dir, 'redis.conf')], { stdio: 'ignore' });
+    try {
+      await eventually('the unix socket', async () => existsSync(join(dir, 'redis.sock')), { timeoutMs: 5000 });
+      assert.equal(execFileSync('redis-cli', ['-s', join(dir, 'redis.sock'), 'CONFIG', 'GET', 'port'], { encoding: 'utf8' }), 'port\n0\n');
+    } finally {
+      server.kill('SIGKILL');
+    }
+    const result = await auditFiles({ configPath: join(dir, 'redis.conf'), version: '7.0.15' });
+    const [protectedMode] = of(result, 'network.protected-mode-off');
+    assert.equal(protectedMode?.status, 'pass', protectedMode?.message);
+    assert.match(protectedMode!.message, /no TCP port is open \(port 0, tls-port 0\)/);
+    const [tls] = of(result, 'tls.disabled');
+    assert.equal(tls?.status, 'fail', tls?.message);
+    assert.match(tls!.message, /no TCP port is open now \(port 0, tls-port 0\), so nothing crosses the network/);
   });
 });

@@ -17,6 +17,9 @@ ruleTester(rule, {
     { name: '6.0 ignores it for a loopback bind, which lets in only what protected mode would', facts: liveFacts({ conf: 'bind 127.0.0.1\nprotected-mode yes', version: '6.0.20', acl: ['user default on nopass ~* +@all'] }), message: /Redis 6 ignores it .*reachable only from this host/ },
     { name: '6.2 upstream redis.conf: bind 127.0.0.1 -::1', facts: liveFacts({ conf: 'bind 127.0.0.1 -::1\nprotected-mode yes', version: '6.2.16' }), message: /reachable only from this host/ },
     { name: 'Redis 3.0 has no protected mode, but bind 127.0.0.1 keeps clients local', facts: liveFacts({ conf: 'bind 127.0.0.1', version: '3.0.504', acl: ['user default on nopass ~* +@all'] }), message: /Redis 3\.0 has no protected mode, but bind admits only loopback clients: the password-less default user is reachable only from this host/ },
+    // 7.0.15 live: `port 0` + `unixsocket`, or `bind ""`, opens no TCP listener (ss shows none); protected mode refuses only TCP clients.
+    { name: 'protected-mode no on a unix-socket-only server (port 0)', facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 770\nprotected-mode no' }), message: /^protected-mode is 'no', but no TCP port is open \(port 0, tls-port 0\): only unix-socket clients connect/ },
+    { name: "protected-mode no with bind '' on 7.0: no TCP listener", facts: liveFacts({ conf: 'bind ""\nunixsocket /run/redis/redis.sock\nprotected-mode no' }), message: /no TCP port is open \(bind is ''\)/ },
   ],
   fail: [
     { name: 'protected-mode no and a password-less default user', facts: liveFacts({ conf: 'protected-mode no' }), messages: [/protected-mode is 'no' while the default user logs in without a password/], severity: 'critical' },

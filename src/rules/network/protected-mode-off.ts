@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, unreadUsers } from '../util.ts';
+import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, tcpClosed, unreadUsers } from '../util.ts';
 
 export default defineRule({
   id: 'network.protected-mode-off',
@@ -51,6 +51,10 @@ export default defineRule({
       });
     }
     if (!mode || mode.value === 'no') {
+      // Protected mode only refuses TCP clients: with no TCP listener there is nothing for it to refuse.
+      if (exposure(config, server) === 'none') {
+        return pass(`protected-mode is '${mode?.value ?? 'no'}', but no TCP port is open (${tcpClosed(config)}): only unix-socket clients connect, which protected mode admits anyway`, { source: config.get('port')?.source ?? mode?.source });
+      }
       return fail({
         message: `protected-mode is '${mode?.value ?? 'no'}' while the default user logs in without a password: anyone who reaches the port runs commands`,
         source: mode?.source ?? acl.source,

@@ -22,6 +22,7 @@ ruleTester(rule, {
   ],
   fail: [
     { name: 'loopback only: medium', facts: conf('bind 127.0.0.1 -::1'), messages: [/tls-port is '0': every client and its password cross the network in clear text/], severity: 'medium' },
+    { name: 'a unix-socket-only server (port 0): medium, and nothing is said to cross the network now', facts: conf('port 0\nunixsocket /run/redis/redis.sock'), messages: [/^tls-port is '0': no TCP port is open now \(port 0, tls-port 0\), so nothing crosses the network, but a TCP port opened later/], severity: 'medium' },
     { name: 'bound to every interface (7.x default): high', facts: conf(''), messages: [/tls-port is '0'/], severity: 'high' },
     { name: 'bound to a private address: high', facts: conf('bind 10.0.0.5'), severity: 'high' },
     { name: 'bound to a public address: high', facts: conf('bind 198.51.100.20 127.0.0.1'), severity: 'high' },

@@ -1,6 +1,6 @@
 import { defineRule, fail, pass } from '../define.ts';
 import { configMissing } from '../combine.ts';
-import { atLeast, exposure, portOf, releaseName } from '../util.ts';
+import { atLeast, exposure, portOf, releaseName, tcpClosed } from '../util.ts';
 import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 
@@ -29,8 +29,12 @@ export default defineRule({
       : atLeast(server, 6, 0) === false
         ? `${releaseName(server)} has no TLS support (TLS came with Redis 6.0)`
         : 'this server has no TLS support (built without TLS)';
+    // A unix-socket-only server fails too (docs: suppress it with that reason), but nothing crosses a network now.
+    const consequence = reach === 'none'
+      ? `no TCP port is open now (${tcpClosed(config)}), so nothing crosses the network, but a TCP port opened later (CONFIG SET port) would carry every client and its password in clear text`
+      : 'every client and its password cross the network in clear text';
     return fail({
-      message: `${why}: every client and its password cross the network in clear text`,
+      message: `${why}: ${consequence}`,
       source: tlsPort?.source ?? config.get('port')?.source,
       severity: reach === 'public' || reach === 'private' ? 'high' : undefined,
       evidence: [`listeners reach: ${reach}`],
