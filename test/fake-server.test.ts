@@ -380,6 +380,30 @@ describe('fake servers', { concurrency: true }, () => {
       assert.ok(JSON.stringify(hugeResult).length < 100_000, 'the 5 MB reply is not in the result');
     });
 
+    // The server has the password (AUTH sent it) and can echo it into a user name, an INFO field or an error reply: the
+    // report's readers must not get it from there ("no output, report or error ever contains a password").
+    it("keeps a password the server echoes out of the target's results", async () => {
+      const password = 'Echo-Secret-9876';
+      const info = bulk(infoText({ redis_version: `7.0.15-${password}`, redis_mode: 'standalone', tcp_port: 6379, config_file: `/etc/${password}.conf` }));
+      const server = await fake(serverHandler({
+        password,
+        noPasswordAuthError: 'ERR',
+        reply(argv) {
+          const command = argv.slice(0, 2).join(' ').toUpperCase();
+          if (command.startsWith('INFO')) return info;
+          if (command === 'CONFIG GET') return configReply({ port: '6379', bind: `127.0.0.1 ${password}`, logfile: `/var/log/${password}.log`, requirepass: password });
+          if (command === 'ACL LIST') return arr(bulk('user default on nopass ~* &* +@all'), bulk(`user ${password} on nopass ~* +@all`));
+          return err(`ERR unknown command, the password is ${password}`);
+        },
+      }));
+      const result = await auditTarget(resolveTarget(`redis://admin@127.0.0.1:${server.port}`, {}, { REDISCLI_AUTH: password }), { commandTimeoutMs: 5000, noHost: true });
+      assert.equal(result.error, undefined);
+      const text = JSON.stringify(result);
+      assert.ok(!text.includes(password), text.slice(Math.max(0, text.indexOf(password) - 200), text.indexOf(password) + 50));
+      assert.match(text, /user '\*\*\*' is 'nopass'/);
+      assert.equal(result.server?.version, '7.0.15-***');
+    });
+
     // A server that answers anything to every command was audited as product 'unknown': most rules skipped, exit 0.
     it("makes a server whose INFO shows no Redis an error 'not a Redis server'", async () => {
       const replies = { ok: simple('OK'), hello: bulk('hello'), integer: ':1\r\n', null: '$-1\r\n', array: '*0\r\n' };

@@ -68,6 +68,28 @@ export function scrubPassword(text: string, target: Target): string {
 }
 
 /**
+ * The result with the target's password replaced by `***` wherever a server's replies can put it: the findings'
+ * messages and evidence, the version, the warnings. A hostile server has the password (AUTH sent it) and can echo
+ * it in a user name, an INFO field or an error reply; the report's readers do not. The same result when nothing
+ * holds it (the usual case: a few hundred `includes`, no copy).
+ */
+export function scrubResult(result: TargetResult, target: Target): TargetResult {
+  const password = targetPassword(target);
+  if (!password) return result;
+  const encoded = encodeURIComponent(password);
+  const holds = (text: string | null | undefined) => text != null && (text.includes(password) || text.includes(encoded));
+  const dirty = holds(result.server?.version) || result.warnings?.some(holds) || result.results.some((r) => holds(r.message) || r.evidence.some(holds));
+  if (!dirty) return result;
+  const scrub = (text: string) => (holds(text) ? redact(text, [password]) : text);
+  return {
+    ...result,
+    ...(result.server ? { server: { ...result.server, version: result.server.version === null ? null : scrub(result.server.version) } } : {}),
+    ...(result.warnings ? { warnings: result.warnings.map(scrub) } : {}),
+    results: result.results.map((r) => (holds(r.message) || r.evidence.some(holds) ? { ...r, message: scrub(r.message), evidence: r.evidence.map(scrub) } : r)),
+  };
+}
+
+/**
  * The stages that add facts after the live connection: the config files first (the others read them), then the
  * network probes and the host at once (neither reads what the other adds; the host's commands, dpkg-query and the
  * packet filter, run while the probes wait for the network), then the declared package (when the host saw none).
@@ -146,7 +168,7 @@ export function auditTarget(target: Target, options: AuditOptions = {}): Promise
       if (!gathered.ok) return failed(gathered.error);
       const request = sampleRequestFor(target, scoped);
       const facts = request ? await addSample(gathered.facts, target, request, scoped) : gathered.facts;
-      return judgeFacts(facts, scoped);
+      return scrubResult(judgeFacts(facts, scoped), target);
     },
     failed,
   );

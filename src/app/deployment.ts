@@ -5,7 +5,7 @@ import { errorResults } from '../engine/run.ts';
 import { RULES } from '../rules/index.ts';
 import type { AuditOptions } from './audit.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
-import { gatherTarget, judgeFacts, scrubPassword } from './audit.ts';
+import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from './audit.ts';
 import type { Target } from '../redis/target.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
 import type { DeploymentKind, Discovery } from '../gather/topology/discover.ts';
@@ -116,7 +116,7 @@ export async function auditDeployment(seed: Target, given: DeploymentOptions): P
     const name = `${options.kind} ${seed.display}`;
     const message = `cannot discover the deployment: ${discovery.error}`;
     const entry: TargetResult = { target: name, error: message, results: errorResults(RULES, message) };
-    return discovery.seedFacts ? [entry, judgeFacts(discovery.seedFacts, options)] : [entry];
+    return discovery.seedFacts ? [entry, scrubResult(judgeFacts(discovery.seedFacts, options), seed)] : [entry];
   }
   const name = deploymentName(options.kind, seed, discovery.nodes.length);
   const whole = deploymentFacts(name, discovery);
@@ -125,7 +125,7 @@ export async function auditDeployment(seed: Target, given: DeploymentOptions): P
   const deployment = judgeFacts(sampling ? { ...whole, unavailable: { ...whole.unavailable, sample: "the keyspace is sampled per master: see the masters' entries" } } : whole, options);
   const server = discovery.seedFacts.server;
   const entries: TargetResult[] = [
-    { ...deployment, ...(server ? { server: { product: server.product, version: server.version ?? null, mode: server.mode } } : {}) },
+    scrubResult({ ...deployment, ...(server ? { server: { product: server.product, version: server.version ?? null, mode: server.mode } } : {}) }, seed),
   ];
   const sampled = await sampleDeployment(discovery, options);
   for (const [i, { node, target, outcome }] of discovery.nodes.entries()) {
@@ -133,7 +133,7 @@ export async function auditDeployment(seed: Target, given: DeploymentOptions): P
       entries.push({ target: target.display, error: outcome.error, results: errorResults(RULES, `${target.display} (${node.role} of ${name}): ${outcome.error}`) });
       continue;
     }
-    const judged = judgeFacts({ ...(sampled.get(i) ?? outcome.facts), target: target.display }, options);
+    const judged = scrubResult(judgeFacts({ ...(sampled.get(i) ?? outcome.facts), target: target.display }, options), target);
     entries.push({ ...judged, results: deferred(judged.results, name, options) });
   }
   return entries;
