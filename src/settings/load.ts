@@ -1,3 +1,4 @@
+import { lstat, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Baseline } from '../engine/triage/baseline.ts';
 import { formatBaseline, parseBaseline } from './baseline-file.ts';
@@ -31,6 +32,7 @@ export async function loadSettings(path: string | undefined, ruleIds: readonly s
   let text: string;
   if (path === undefined) {
     shown = DEFAULT_SETTINGS_FILE;
+    await refuseForeign(resolve(cwd, DEFAULT_SETTINGS_FILE));
     try {
       text = await readTextFile(resolve(cwd, DEFAULT_SETTINGS_FILE), { maxBytes: MAX_SETTINGS_BYTES });
     } catch (error) {
@@ -42,6 +44,31 @@ export async function loadSettings(path: string | undefined, ruleIds: readonly s
     text = await read(resolve(cwd, path), 'settings file', path);
   }
   return (await import('./parse.ts')).parseSettings(text, shown!, { ruleIds, baseDir: dirname(resolve(cwd, shown!)) });
+}
+
+/**
+ * The `.redfort.yaml` read without being named must be the running user's or root's (the link too, when it is one),
+ * as git refuses a repository another user owns: root running redfort in a shared directory (/tmp) read a file any
+ * user could plant there, whose rules could turn every check off and whose targets and password files say what
+ * root connects to and sends. `--config-file` names a file on purpose and reads any.
+ */
+async function refuseForeign(file: string): Promise<void> {
+  const me = process.getuid?.();
+  if (me === undefined) return;
+  const owners: number[] = [];
+  try {
+    const link = await lstat(file);
+    owners.push(link.uid);
+    if (link.isSymbolicLink()) owners.push((await stat(file)).uid);
+  } catch {
+    return; // missing or unreadable: the reader says so (or, missing, there are no settings)
+  }
+  const foreign = owners.find((uid) => uid !== me && uid !== 0);
+  if (foreign !== undefined) {
+    throw new SettingsError(
+      `${DEFAULT_SETTINGS_FILE}: owned by uid ${foreign}, not by ${me === 0 ? 'root' : `you (uid ${me}) or root`}: not read (anyone may write a file in a shared directory); --config-file ${DEFAULT_SETTINGS_FILE} reads it`,
+    );
+  }
 }
 
 export async function readBaseline(path: string): Promise<Baseline> {

@@ -65,6 +65,21 @@ describe('settings, suppressions and baselines through the CLI', { concurrency: 
   });
   after(() => rm(tmp, { recursive: true, force: true }));
 
+  // Root running redfort in a shared directory (/tmp) read another user's .redfort.yaml without a word: every area
+  // off made a wide-open server '0 findings', exit 0 (and its targets and passwordFile could name what root sends).
+  it("refuses an implicit .redfort.yaml another user owns; --config-file still reads it", async () => {
+    const planted = await project('rules: { auth: off, network: off, tls: off, version: off, host: off, logging: off, commands: off, persistence: off }\n');
+    await import('node:fs/promises').then((fs) => fs.chown(join(planted, '.redfort.yaml'), 65534, 65534));
+    const refused = await runCli(['audit', open.url, '--format', 'json'], { cwd: planted });
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^redfort: \.redfort\.yaml: owned by uid 65534, not by (root|you \(uid \d+\) or root): not read \(anyone may write a file in a shared directory\); --config-file \.redfort\.yaml reads it\n$/);
+    assert.equal(refused.stderr.split('\n').length, 2);
+    const chosen = await runCli(['audit', open.url, '--format', 'json', '--config-file', '.redfort.yaml'], { cwd: planted });
+    assert.equal(chosen.code, 0, chosen.stderr);
+    assert.deepEqual(fails(report(chosen)), []);
+  });
+
   it('a severity override changes the exit code; failOn comes from the file', async () => {
     const plain = await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'critical']);
     assert.equal(plain.code, 1, plain.stderr);
