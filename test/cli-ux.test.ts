@@ -92,6 +92,18 @@ describe('command-line experience', { concurrency: 4 }, () => {
     assert.doesNotMatch(env.stderr, /Warning: a password/);
   });
 
+  // redis-cli reads `redis://secret@host` as a password; redfort reads a user name, as URLs do, and put the "name" in
+  // every report without a word: someone who wrote the URL redis-cli's way published the password.
+  it("a URL's lone part before '@' with no password anywhere: a warning that it is taken as the user name, not echoed", async () => {
+    const lone = await runCli(['audit', '--no-host', dead.replace('redis://', 'redis://Cli-Pw-5@')], { env: { REDISCLI_AUTH: '' } });
+    assert.match(lone.stderr, /^Warning: the URL of 127\.0\.0\.1:\d+ names a user and gives no password: redfort reads what precedes '@' as the user name \(reports show it\), where redis-cli reads it as the password; for a password write redis:\/\/:PASSWORD@host or set REDISCLI_AUTH\.$/m);
+    assert.doesNotMatch(lone.stderr.split('\n')[0]!, /Cli-Pw-5/);
+    for (const quiet of [{ args: [dead.replace('redis://', 'redis://u@')], env: { REDISCLI_AUTH: 'Cli-Pw-6' } }, { args: [dead.replace('redis://', 'redis://u:Cli-Pw-7@')], env: { REDISCLI_AUTH: '' } }]) {
+      const run = await runCli(['audit', '--no-host', ...quiet.args], { env: quiet.env });
+      assert.doesNotMatch(run.stderr, /names a user and gives no password/, quiet.args.join(' '));
+    }
+  });
+
   it("a password holding '/', ':' or '@' is masked in errors that quote the target as written", async () => {
     const override = await runCli(['audit', 'redis://127.0.0.1:1', '--sentinel', '--node-override', 'redis://u:se/cr:et@x:1']);
     oneLineError(override, /--node-override 'redis:\/\/u:\*\*\*@x:1' must be KEY=URL/);

@@ -7,7 +7,7 @@ import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/target
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
 import { exitCode } from '../../engine/run.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
-import { maskPassword, targetPassword } from '../../redis/target.ts';
+import { maskPassword, targetPassword, targetProblem } from '../../redis/target.ts';
 import type { FleetOptions } from '../../app/fleet.ts';
 import type { LoadedInventory } from '../../app/inventory.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
@@ -128,7 +128,15 @@ function deploymentKind(flags: AuditFlags): DeploymentKind | undefined {
 function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Settings): Target[] {
   const pass = flags.pass ?? flags.a;
   const shared: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
-  const targets = resolveTargets({ specs: [...(flags.uri ? [flags.uri] : []), ...specs], flags: shared, settings, env: process.env });
+  const named = [...(flags.uri ? [flags.uri] : []), ...specs];
+  const targets = resolveTargets({ specs: named, flags: shared, settings, env: process.env });
+  // redis-cli reads `redis://secret@host` as a password, redfort (as URLs do) as a user name that every report shows.
+  // Said, without the name, when no password comes from anywhere: it may well be one.
+  for (const target of targets.slice(0, named.length)) {
+    if (target.username !== undefined && flags.user === undefined && targetPassword(target) === undefined && targetProblem(target) === undefined) {
+      process.stderr.write(`Warning: the URL of ${target.host}:${target.port} names a user and gives no password: redfort reads what precedes '@' as the user name (reports show it), where redis-cli reads it as the password; for a password write redis://:PASSWORD@host or set REDISCLI_AUTH.\n`);
+    }
+  }
   if (targets.length > 1 && (flags.config || flags.acl || flags.sentinelConfig)) {
     throw new UsageError('--config, --acl and --sentinel-config describe one server: audit one target with them');
   }
