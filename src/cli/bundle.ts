@@ -83,14 +83,27 @@ function cacheFor(cacheFile: string, bundle: Buffer, check: Checksum): Buffer | 
 /**
  * V8 flags of a fleet run (`--targets`, and its worker threads), set before the bundle is compiled; its code cache
  * is trained under them (dist/cli-main.fleet.cache: V8 takes a cache only under the flags it was made with, by a
- * hash of them). `--interrupt-budget`: how much a function runs before V8 weighs optimizing it, about twice V8's
- * default (132 KiB). A fleet run lasts a second or more, and Turbofan compiled functions that had only just become
- * warm, in V8's background threads (a third of a 200-server run's instructions, callgrind): at twice the budget,
- * 200 local servers in one thread took 0.77-0.80 s of CPU instead of 0.92-0.98 s (load 5-7, interleaved runs);
- * 500000 and more were no better. A run of one server took some 8 ms more CPU under it (0.115 s against
- * 0.123, 40 runs each): other runs keep V8's defaults and their own cache (dist/cli-main.cache).
+ * hash of them). Each is read by V8 when it compiles or collects, so setting it at run time takes effect. A fleet
+ * run lasts a second or more on 2 cores shared with the servers it audits, and V8 spent a third of a 200-server
+ * run's instructions in TurboFan (callgrind), on functions that had only just become warm:
+ * - `--interrupt-budget`: how much a function runs before V8 weighs optimizing it, four times V8 11.3's default
+ *   (66 KiB; `node --v8-options`): 200 local servers in one thread took 0.77-0.80 s of CPU instead of 0.92-0.98 s
+ *   (load 5-7, interleaved runs); 405504, 540672 and more were no better. A run of one server took some 8 ms more
+ *   CPU under it (0.115 s against 0.123, 40 runs each): other runs keep V8's defaults and their own cache
+ *   (dist/cli-main.cache).
+ * - `--no-turbo-inlining`, `--semi-space-growth-factor=16`, `--no-parallel-scavenge` (2026-12-05, 200 local servers,
+ *   `--jobs 1`, 16 interleaved runs a batch at a load of 7 to 14): TurboFan compiles each function alone (callgrind:
+ *   3.87 to 3.77 G instructions a run); the young generation grows from 1 to 16 MiB semi-spaces at its first growth
+ *   instead of doubling (18 young collections to 9); a young collection stays in its thread instead of sharing out
+ *   work to helpers on cores the servers and the other thread use. Together 30 to 55 ms less CPU a run (of 800 to 900;
+ *   medians of paired differences, less in 12 to 13 of 16 pairs in four batches of five), 50 less with `--jobs 2`;
+ *   1,000 fake targets in JSON Lines no slower, peak RSS 112 MiB against 110. Measured and not kept:
+ *   `--always-sparkplug`, `--no-lazy-feedback-allocation`, `--max-lazy`, `--max-inlined-bytecode-size-cumulative=230`
+ *   (no gain), `--no-turbofan` (0.80 to 1.04 s), `--min-semi-space-size` and `--no-concurrent-recompilation` (no
+ *   effect set at run time), `--single-threaded-gc` and `--no-parallel-marking` (V8 aborts: set at run time, they
+ *   contradict its running concurrent marker).
  */
-export const FLEET_V8_FLAGS = '--interrupt-budget=270336';
+export const FLEET_V8_FLAGS = '--interrupt-budget=270336 --no-turbo-inlining --semi-space-growth-factor=16 --no-parallel-scavenge';
 
 /** Whether a command line is a fleet run (`--targets`), which loads the bundle under {@link FLEET_V8_FLAGS}. */
 export function isFleetRun(argv: readonly string[]): boolean {
