@@ -51,7 +51,7 @@ describe('the CLI bundle and its code cache', () => {
 
   it('a fleet run\'s (--targets) is taken under its V8 flags, in the main thread and in a worker thread alike', async () => {
     // src/cli/start.ts and src/cli/worker.ts load it so; the build trains it under the same flags (else refused in
-    // both), and the flags are the process's: the worker sets them again.
+    // both), and the flags are the process's: a worker that the run starts itself sets them again.
     const args = `${JSON.stringify(BUNDLE)}, ${JSON.stringify(FLEET_CACHE)}, FLEET_V8_FLAGS`;
     const worker = [
       "require('tsx/cjs/api').register();",
@@ -69,6 +69,22 @@ describe('the CLI bundle and its code cache', () => {
     ].join('\n');
     const run = await runNode(['--import', 'tsx', '--input-type=module', '-e', script]);
     assert.equal(run.stdout, 'main cached=true\nworker cached=true\n', run.stderr);
+    // As src/cli/start.ts does: the flags set once, before the early worker starts (src/cli/worker.ts: it does not
+    // set them again), then the main thread's bundle: both take the cache.
+    const early = [
+      "require('tsx/cjs/api').register();",
+      "const { loadBundle } = require('./src/cli/bundle.ts');",
+      `require('node:worker_threads').parentPort.postMessage(loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(FLEET_CACHE)}).cached);`,
+    ].join('\n');
+    const once = await runNode(['--import', 'tsx', '--input-type=module', '-e', [
+      "import { Worker } from 'node:worker_threads';",
+      "import { FLEET_V8_FLAGS, loadBundle, setV8Flags } from './src/cli/bundle.ts';",
+      'setV8Flags(FLEET_V8_FLAGS);',
+      `const worker = new Worker(${JSON.stringify(early)}, { eval: true, execArgv: [] });`,
+      `process.stdout.write(\`main cached=\${loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(FLEET_CACHE)}).cached}\\n\`);`,
+      "worker.on('message', (cached) => { process.stdout.write(`worker cached=${cached}\\n`); void worker.terminate(); });",
+    ].join('\n')]);
+    assert.equal(once.stdout, 'main cached=true\nworker cached=true\n', once.stderr);
     // Each cache is its runs' alone: the other's flags are other flags.
     const crossed = await runNode(['--import', 'tsx', '--input-type=module', '-e', [
       "import { FLEET_V8_FLAGS, loadBundle } from './src/cli/bundle.ts';",

@@ -110,6 +110,11 @@ export function isFleetRun(argv: readonly string[]): boolean {
   return argv.some((a) => a === '--targets' || a.startsWith('--targets='));
 }
 
+/** Sets V8 flags for the whole process (every thread: V8's flags are the process's), as `node FLAGS` would. */
+export function setV8Flags(flags: string): void {
+  loadBuiltin<typeof import('node:v8')>('node:v8').setFlagsFromString(flags);
+}
+
 /**
  * Loads and runs the CommonJS bundle `file`, with the code cache of `cacheFile` when it is this bundle's, under the
  * V8 flags `v8Flags` when given (set before the bundle is compiled; process-wide: a worker thread sets the same).
@@ -120,7 +125,7 @@ export function loadBundle(path: string, cacheFile: string, v8Flags?: string): L
   const check = checksum();
   const digest = check.sum(bytes);
   const cachedData = cacheFor(cacheFile, digest, check);
-  if (v8Flags !== undefined) loadBuiltin<typeof import('node:v8')>('node:v8').setFlagsFromString(v8Flags);
+  if (v8Flags !== undefined) setV8Flags(v8Flags);
   const { Script } = loadBuiltin<typeof import('node:vm')>('node:vm');
   const script = new Script(wrapped(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as Record<string, unknown> };

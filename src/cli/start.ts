@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { packageVersion } from '../package-root.ts';
-import { FLEET_V8_FLAGS, isFleetRun, loadBundle } from './bundle.ts';
+import { FLEET_V8_FLAGS, isFleetRun, loadBundle, setV8Flags } from './bundle.ts';
 import { startEarlyPoolWorker } from './early-pool.ts';
 
 /**
@@ -14,11 +14,13 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${packageVersion()}\n`);
 } else {
+  // A fleet run has V8 flags of its own, and its own code cache made under them (src/cli/bundle.ts). They are the
+  // process's: set here, before the early worker starts, they are its flags too, and it does not set them again.
+  const fleet = isFleetRun(argv);
+  if (fleet) setV8Flags(FLEET_V8_FLAGS);
   // A fleet's worker thread starts now, beside the loading of the bundle (src/cli/early-pool.ts).
   const early = startEarlyPoolWorker(argv, join(__dirname, 'cli-worker.cjs'));
-  // A fleet run has V8 flags of its own, and its own code cache made under them (src/cli/bundle.ts).
-  const fleet = isFleetRun(argv);
-  const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, fleet ? 'cli-main.fleet.cache' : 'cli-main.cache'), fleet ? FLEET_V8_FLAGS : undefined);
+  const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, fleet ? 'cli-main.fleet.cache' : 'cli-main.cache'));
   if (early) (exports as typeof import('./main.ts')).offerPoolWorker(early);
   void (exports as typeof import('./main.ts')).main(argv);
 }
