@@ -37,6 +37,16 @@ describe("a default user 'on nopass -@all +get +set' (PING answers NOPERM)", () 
     assert.match(results[0]!.message, /is logged in as the default user, which needs no password, and was denied PING/);
   });
 
+  it("commands.dangerous-not-renamed does not count DEBUG and MODULE LOAD, which enable-*-command 'no' refuses to the +@all admin too", async () => {
+    await assert.rejects(rawCommand(redis.host, redis.port, ['DEBUG', 'SLEEP', '0'], { user: 'admin', password: ADMIN }), /DEBUG command not allowed/);
+    await assert.rejects(rawCommand(redis.host, redis.port, ['MODULE', 'LOAD', '/nonexistent.so'], { user: 'admin', password: ADMIN }), /MODULE command not allowed/);
+    const r = await auditTarget(resolveTarget(redis.url, { user: 'admin', pass: ADMIN }, {}), { noHost: true, noProbe: true });
+    const [result] = of(r, 'commands.dangerous-not-renamed');
+    assert.equal(result?.status, 'fail', result?.message);
+    assert.match(result!.message, /^7 admin commands are neither renamed nor denied to every user: CONFIG SET \(admin\); FLUSHALL \(admin\)/);
+    assert.ok(result!.evidence.includes("DEBUG: allowed by ACL to admin, but enable-debug-command is 'no', which refuses it to every client"), result!.evidence.join('\n'));
+  });
+
   it('audited as the admin, the probe on its own connection says the same, and the ACL fails it', async () => {
     const r = await auditTarget(resolveTarget(redis.url, { user: 'admin', pass: ADMIN }, {}), { noHost: true });
     const results = of(r, 'auth.no-authentication');

@@ -40,6 +40,12 @@ ruleTester(rule, {
       facts: liveFacts({ acl: ['user default off resetchannels -@all', `user admin on #${HASH} ~* &* +@all -save -slaveof -flushall -restore-asking -debug -restore -sort_ro -swapdb -replconf -sync -pfselftest -module|list -module|loadex -module|load -module|unload -sort -migrate -pfdebug -monitor -flushdb -keys -psync`] }),
       message: /^every admin command is denied to all users but the hardening profile's administrator$/,
     },
+    {
+      // 7.0.15 live: `-@all +debug +module` with the switches at 'no': 'ERR DEBUG command not allowed' for that user too.
+      name: "DEBUG and MODULE granted, but closed by enable-*-command 'no'",
+      facts: liveFacts({ hidden: ['config', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: [LOCKED_DEFAULT, `user ops on #${HASH} resetchannels -@all +debug +module`] }),
+      message: /or closed by its enable-\*-command switch \(DEBUG, MODULE LOAD\)$/,
+    },
     { name: 'a disabled admin user does not count', facts: liveFacts({ acl: [LOCKED_DEFAULT, `user admin off #${HASH} ~* &* +@all`, `user app on #${HASH_2} ~app:* resetchannels -@all +get`] }) },
     { name: '6.2 auditor: +config|get (a first-arg) does not allow CONFIG SET', facts: liveFacts({ version: '6.2.16', acl: ['user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`] }) },
   ],
@@ -47,8 +53,14 @@ ruleTester(rule, {
     {
       name: 'an open default user',
       facts: liveFacts(),
-      messages: [/9 admin commands are neither renamed nor denied to every user: CONFIG SET \(default\); DEBUG \(default\); MODULE LOAD \(default\); FLUSHALL \(default\)/],
+      // 7.0's compiled enable-debug-command / enable-module-command 'no' refuse DEBUG and MODULE LOAD to every client.
+      messages: [/^7 admin commands are neither renamed nor denied to every user: CONFIG SET \(default\); FLUSHALL \(default\)/],
       severity: 'low',
+    },
+    {
+      name: "enable-debug-command 'yes' and enable-module-command 'local' open DEBUG and MODULE LOAD again",
+      facts: liveFacts({ conf: 'enable-debug-command yes\nenable-module-command local' }),
+      messages: [/^9 admin commands are neither renamed nor denied to every user: CONFIG SET \(default\); DEBUG \(default\); MODULE LOAD \(default\); FLUSHALL \(default\)/],
     },
     {
       name: 'only FLUSHALL and FLUSHDB remain (config renamed, user with +@write)',
@@ -84,5 +96,7 @@ test(`${rule.id}: hidden commands are listed in the evidence of a failure`, () =
   assert.equal(result?.status, 'fail');
   assert.ok(result?.evidence.includes('config: renamed or removed'));
   assert.ok(result?.evidence.includes('debug: renamed or removed'));
-  assert.ok(result?.evidence.includes('MODULE LOAD (default)'));
+  assert.ok(result?.evidence.includes('FLUSHALL (default)'));
+  // Closed by enable-module-command 'no' (7.0's default): said, and not counted.
+  assert.ok(result?.evidence.includes("MODULE LOAD: allowed by ACL to default, but enable-module-command is 'no', which refuses it to every client"), result?.evidence.join('\n'));
 });

@@ -19,6 +19,9 @@ export const ADMIN_TARGETS: readonly { readonly command: string; readonly acl: s
   { command: 'slaveof', acl: 'slaveof' },
 ];
 
+/** The switches of 7.0+ that close a command to every client when 'no'. */
+const SWITCHES: Readonly<Record<string, string>> = { debug: 'enable-debug-command', module: 'enable-module-command' };
+
 export default defineRule({
   id: 'commands.dangerous-not-renamed',
   title: 'Admin commands are denied to every user or renamed away',
@@ -28,9 +31,12 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user), except for one administrator that holds exactly the hardening profile\'s admin rules (`+@all -@dangerous` then CONFIG, SHUTDOWN, REPLICAOF… by name, what `redfort fix` and `harden` create); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
   requires: ['commands', 'acl', 'categories'],
-  check({ commands, acl, categories, files, server }) {
+  check({ commands, acl, categories, files, server, config }) {
     const reachable: string[] = [];
     const hidden: string[] = [];
+    // 7.0+: `enable-debug-command no` / `enable-module-command no` refuse DEBUG and MODULE LOAD to every client,
+    // whatever its ACL ('ERR DEBUG command not allowed'); `local` still lets local clients in.
+    const closed: string[] = [];
     const deliberate: string[] = [];
     // The hardening profile's admin keeps CONFIG, SHUTDOWN and REPLICAOF by name (src/profile/users.ts): the
     // administrator the rule's fix text allows for, evidence rather than a failure. Any other grant fails.
@@ -45,6 +51,12 @@ export default defineRule({
         continue;
       }
       const all = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
+      const gate = SWITCHES[command];
+      if (gate && config?.get(gate)?.value === 'no') {
+        // Said only where it matters: a user the ACL lets run it.
+        if (all.length > 0) closed.push(`${aclName.toUpperCase().replace('|', ' ')}: allowed by ACL to ${all.join(', ')}, but ${gate} is 'no', which refuses it to every client`);
+        continue;
+      }
       const users = all.filter((u) => !byName(u, aclName));
       const label = aclName.toUpperCase().replace('|', ' ');
       if (users.length > 0) reachable.push(`${label} (${users.join(', ')})`);
@@ -55,12 +67,12 @@ export default defineRule({
       return fail({
         message: `${reachable.length} admin command${reachable.length === 1 ? ' is' : 's are'} neither renamed nor denied to every user: ${reachable.join('; ')}`,
         source: acl.source,
-        evidence: [...reachable, ...deliberate, ...hidden.map((c) => `${c}: renamed or removed`)],
+        evidence: [...reachable, ...deliberate, ...hidden.map((c) => `${c}: renamed or removed`), ...closed],
       });
     }
     return pass(
-      `every admin command is denied to all users${deliberate.length ? " but the hardening profile's administrator" : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}`,
-      { source: commands.source, evidence: deliberate },
+      `every admin command is denied to all users${deliberate.length ? " but the hardening profile's administrator" : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
+      { source: commands.source, evidence: [...deliberate, ...closed] },
     );
   },
 });
