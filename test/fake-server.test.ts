@@ -380,6 +380,23 @@ describe('fake servers', { concurrency: true }, () => {
       assert.ok(JSON.stringify(hugeResult).length < 100_000, 'the 5 MB reply is not in the result');
     });
 
+    // TIME read as Number('abc'): NaN compared false with every date, so Redis 8.0 (support ended 2026-12-01) passed
+    // as supported and an expired certificate would too. A clock that is no whole number of seconds is no clock.
+    it("judges dates by redfort's clock when TIME is no whole number of seconds", async () => {
+      const info = bulk(infoText({ redis_version: '8.0.2', redis_mode: 'standalone', tcp_port: 6379 }));
+      for (const time of [arr(bulk('abc'), bulk('0')), arr(bulk('1e400'), bulk('0')), arr(bulk('-5'), bulk('0'))]) {
+        const server = await fake((argv) => {
+          const command = argv[0]!.toUpperCase();
+          if (command === 'INFO') return info;
+          if (command === 'TIME') return time;
+          return err('ERR unknown command');
+        });
+        const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true, noProbe: true, nowSeconds: Date.UTC(2026, 11, 5) / 1000 });
+        const [eol] = result.results.filter((r) => r.ruleId === 'version.end-of-life');
+        assert.equal(eol?.status, 'fail', `${JSON.stringify(time)}: ${eol?.message}`);
+      }
+    });
+
     // The server has the password (AUTH sent it) and can echo it into a user name, an INFO field or an error reply: the
     // report's readers must not get it from there ("no output, report or error ever contains a password").
     it("keeps a password the server echoes out of the target's results", async () => {

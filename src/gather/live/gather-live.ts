@@ -486,8 +486,11 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   else unavailable.commands = why(reply('commandinfo'), 'COMMAND INFO', '+command|info');
 
   const time = reply('time');
-  if (Array.isArray(time) && time.length >= 1) facts.now = { value: Number(time[0]), source: live('TIME') };
-  else unavailable.now = why(time, 'TIME', '+time');
+  // Seconds since the epoch, a whole positive number: Number('abc') is NaN, which every date comparison takes as false
+  // (an ended support, an expired certificate passed). Else the rules use redfort's own clock.
+  const seconds = Array.isArray(time) && time.length >= 1 ? Number(time[0]) : undefined;
+  if (seconds !== undefined && Number.isSafeInteger(seconds) && seconds > 0) facts.now = { value: seconds, source: live('TIME') };
+  else unavailable.now = seconds === undefined ? why(time, 'TIME', '+time') : 'TIME gave no whole number of seconds';
 
   // Without INFO the mode is unknown: never "not a sentinel" / "not a cluster node" on a server that may be one.
   const modeUnknown = (what: string) => `${unavailable.info}: whether the target is ${what} is unknown`;
