@@ -38,6 +38,15 @@ const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 
  * counts once, at the worst severity of its findings), the server identity and role, the end-of-life verdict,
  * each certificate's expiry.
  */
+/**
+ * A version as a label value: what versions are made of (7.0.15, 8.0.0-rc1), at most 64 characters; anything else a
+ * server says (a hostile INFO put a password, escapes and a megabyte there) is 'unreadable'.
+ */
+function versionLabel(version: string | null | undefined): string {
+  if (version === undefined || version === null) return 'unknown';
+  return /^[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}$/.test(version) ? version : 'unreadable';
+}
+
 export function snapshotOf(result: TargetResult, facts: Facts | undefined, rules: readonly Rule[], timing: { durationSeconds: number; finishedAt: number }): ProbeSnapshot {
   if (result.error !== undefined) {
     return { success: false, reason: result.error, ...timing, rules: [], certificates: [] };
@@ -67,7 +76,7 @@ export function snapshotOf(result: TargetResult, facts: Facts | undefined, rules
     success: true,
     ...timing,
     rules: [...byRule.values()],
-    ...(facts?.server ? { server: { product: facts.server.product, version: facts.server.version ?? 'unknown', role } } : {}),
+    ...(facts?.server ? { server: { product: facts.server.product, version: versionLabel(result.server?.version ?? facts.server.version), role } } : {}),
     ...(eol?.status === 'fail' ? { endOfLife: 1 as const } : eol?.status === 'pass' ? { endOfLife: 0 as const } : {}),
     certificates,
     ...(unauth === 'open' ? { unauthenticated: 1 as const } : unauth === 'refused' ? { unauthenticated: 0 as const } : {}),

@@ -1,4 +1,4 @@
-import { gatherTarget, judgeFacts } from '../app/audit.ts';
+import { gatherTarget, judgeFacts, scrubResult } from '../app/audit.ts';
 import type { AuditOptions } from '../app/audit.ts';
 import { errorResults } from '../engine/run.ts';
 import { resolveTarget, TargetError } from '../redis/target.ts';
@@ -101,7 +101,7 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
     // As auditTarget does, keeping the facts: the metrics need the certificate and the replication role.
     const request = sampleRequestFor(target, options);
     const facts = request ? await addSample(gathered.facts, target, request, options) : gathered.facts;
-    return snapshotOf(judgeFacts(facts, options), facts, RULES, timing());
+    return snapshotOf(scrubResult(judgeFacts(facts, options), target), facts, RULES, timing());
   } catch (error) {
     if (Date.now() >= deadline) return timedOut(timing());
     return { success: false, reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, ...timing(), rules: [], certificates: [] };

@@ -13,6 +13,7 @@ import { startExporter } from '../../src/exporter/server.ts';
 import type { RunningExporter } from '../../src/exporter/server.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { makeCerts } from '../harness/certs.ts';
+import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
@@ -257,6 +258,31 @@ allow:
       await assert.rejects(loadInventoryTargets(path, {}, (p) => readFile(p, 'utf8')), /inventory\.yaml:\d+: passwordEnv names INVENTORY_PASSWORD, which is not set/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // The version label came straight from INFO: a hostile server put there the password the module sent it, escapes
+  // and a megabyte, all into every scrape and Prometheus' index.
+  it("gives the version label only a version's characters, never the module's password", async () => {
+    for (const version of [`7.0.15-${password}`, `7.0.15\u001b[31m${'x'.repeat(1_000_000)}`]) {
+      const info = `# Server\r\nredis_version:${version}\r\nredis_mode:standalone\r\n# Replication\r\nrole:master\r\n`;
+      const fake = await startFakeServer((argv) => {
+        const command = argv[0]!.toUpperCase();
+        if (command === 'AUTH') return '+OK\r\n';
+        if (command === 'INFO') return `$${Buffer.byteLength(info)}\r\n${info}\r\n`;
+        return `-ERR unknown command, the password is ${password}\r\n`;
+      });
+      const hostile = await exporterWith(`modules:\n  default: { passwordEnv: TEST_PASSWORD, probe: false }\nallow:\n  - 127.0.0.1:${fake.port}\n`, []);
+      try {
+        const res = await get(`${hostile.url}/probe?target=127.0.0.1:${fake.port}`);
+        assert.equal(res.status, 200);
+        assert.equal(sample(res.body, 'redfort_probe_success'), 1);
+        assert.match(res.body, /^redfort_server_info\{product="redis",version="unreadable",role="master"\} 1$/m);
+        assert.ok(!res.body.includes(password) && !res.body.includes('\u001b') && res.body.length < 100_000, `${res.body.length} bytes`);
+      } finally {
+        await hostile.close(1000);
+        await fake.close();
+      }
     }
   });
 
