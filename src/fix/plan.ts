@@ -9,6 +9,7 @@ import { fixUsers } from './profile.ts';
 import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
 import { deploymentDigest, nodeDigest } from './digest.ts';
 import { infoField } from '../redis/info.ts';
+import { formatSource } from '../facts/source.ts';
 
 /** One node as the audit before the plan saw it. */
 export interface FixNodeInput {
@@ -42,6 +43,7 @@ export const FIX_CLASSES: ReadonlyMap<string, StepClass | 'safe+disruptive'> = n
   ['auth.default-user-enabled', 'disruptive'],
   ['auth.requirepass-used', 'disruptive'],
   ['auth.weak-password', 'disruptive'],
+  ['auth.plaintext-passwords', 'safe+disruptive'],
   ['auth.dangerous-commands-allowed', 'disruptive'],
   ['commands.dangerous-not-renamed', 'disruptive'],
   ['replication.no-masteruser', 'safe'],
@@ -236,6 +238,9 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
   }
 
+  // Per node, the users whose password the plan replaces or retires (`resetpass`, `default off resetpass`).
+  const newPassword = new Map<string, Set<string>>();
+  const retires = (node: string, user: string) => newPassword.set(node, (newPassword.get(node) ?? new Set()).add(user));
   // Disruptive changes to the users, node by node (replicas first).
   for (const n of data) {
     const f = n.facts;
@@ -250,11 +255,14 @@ export function buildPlan(input: PlanInput): FixPlan {
       if (weak || (failing(n.results, 'auth.weak-password') && user.passwords.some((p) => p.length !== undefined))) {
         secrets.add(user.name);
         add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, 'resetpass', { secret: user.name, prefix: '>', value: '<generated>' }), rules: ['auth.weak-password'], reason: `clients of '${user.name}' must switch to the new password from the secrets file`, touches: [{ kind: 'user', name: user.name }] });
-        closed(n.address, 'auth.weak-password');
+        retires(n.address, user.name);
       }
     }
     if (defaultOn.has(n.address)) {
-      add('disruptive', { node: n.address, class: 'disruptive', command: acl('default', 'off', 'resetpass'), rules: AUTH_RULES, reason: `clients without AUTH, or with AUTH <password>, are refused: they must log in as '${names.app}' (password in the secrets file)`, touches: [{ kind: 'user', name: 'default' }] });
+      // The default user's weak password (requirepass 'foobared') stops counting once the user is off.
+      const weakDefault = n.results.some((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail' && r.message.startsWith("user 'default' "));
+      retires(n.address, 'default');
+      add('disruptive', { node: n.address, class: 'disruptive', command: acl('default', 'off', 'resetpass'), rules: weakDefault ? [...AUTH_RULES, 'auth.weak-password'] : AUTH_RULES, reason: `clients without AUTH, or with AUTH <password>, are refused: they must log in as '${names.app}' (password in the secrets file)`, touches: [{ kind: 'user', name: 'default' }] });
       for (const rule of [...AUTH_RULES, 'auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed']) closed(n.address, rule);
       if (f.secrets?.get('requirepass')?.value.set) {
         add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'requirepass', ''], rules: ['auth.requirepass-used'], reason: 'the shared password stops working (the default user is already off)', touches: [{ kind: 'config', name: 'requirepass' }] });
@@ -296,6 +304,7 @@ export function buildPlan(input: PlanInput): FixPlan {
   }
 
   // Persistence, after every runtime step of a node.
+  const rewritten = new Map<string, Set<RuleResult>>();
   const changed = new Set([...byPhase.entries()].filter(([p]) => p !== 'restart').flatMap(([, ds]) => ds.map((d) => d.node)));
   for (const n of nodes) {
     if (!changed.has(n.address)) continue;
@@ -308,15 +317,41 @@ export function buildPlan(input: PlanInput): FixPlan {
     const touchesConfig = nodeDrafts.some((d) => d.touches.some((t) => t.kind === 'config'));
     const touchesUsers = nodeDrafts.some((d) => d.touches.some((t) => t.kind === 'user'));
     const aclFile = config(n.facts, 'aclfile') || null;
+    // The clear-text passwords a rewrite takes out of the files (auth.plaintext-passwords findings): Redis writes
+    // users as `#<sha256>` (CONFIG REWRITE, ACL SAVE) and drops `requirepass` once it is "" (redis@7.0.15
+    // config.c, requirepass has no default; 6.x rewriteConfigRequirepassOption: no line while the default user
+    // has no password). Only the main config file is rewritten: a line in an include stays.
+    const clearText = n.results.filter((r) => r.ruleId === 'auth.plaintext-passwords' && r.status === 'fail' && r.source?.kind === 'file');
+    const clearsRequirepass = nodeDrafts.some((d) => d.command[0] === 'CONFIG' && d.command[1] === 'SET' && d.command[2] === 'requirepass' && d.command[3] === '');
+    const isUser = (r: RuleResult) => r.message.startsWith("user '");
+    const inMain = (r: RuleResult) => r.source?.kind === 'file' && r.source.path === configFile;
+    const removes = (byRewrite: boolean) => clearText.filter((r) => (byRewrite ? inMain(r) && ((isUser(r) && !aclFile) || (clearsRequirepass && r.message.startsWith('requirepass '))) : isUser(r)));
+    const persistStep = (command: Arg[], why: string, touches: Touch[], removed: RuleResult[]) => {
+      add('persist', { node: n.address, class: 'safe', command, rules: removed.length > 0 ? ['auth.plaintext-passwords'] : [], reason: `${why}; no client notices${removed.length > 0 ? `; no clear-text password is left on the line${removed.length === 1 ? '' : 's'} ${removed.map((r) => formatSource(r.source!)).join(', ')}` : ''}`, touches });
+      if (removed.length > 0) rewritten.set(n.address, new Set([...(rewritten.get(n.address) ?? []), ...removed]));
+    };
     if (configFile && (touchesConfig || (touchesUsers && !aclFile))) {
-      add('persist', { node: n.address, class: 'safe', command: ['CONFIG', 'REWRITE'], rules: [], reason: `writes the running configuration to ${configFile}${aclFile ? '' : ' (the users too: there is no aclfile)'}; no client notices`, touches: [{ kind: 'file', role: 'config' }] });
+      persistStep(['CONFIG', 'REWRITE'], `writes the running configuration to ${configFile}${aclFile ? '' : ' (the users too: there is no aclfile)'}`, [{ kind: 'file', role: 'config' }], removes(true));
       if (failing(n.results, 'config.runtime-drift')) notes.push(`${n.address}: CONFIG REWRITE also writes the running values that differ from ${configFile} today (config.runtime-drift): review them first`);
     } else if (!configFile && touchesConfig) {
       notes.push(`${n.address}: the server runs without a config file: the changes last until it restarts; add them to the file it will start with`);
     }
     if (aclFile && touchesUsers) {
-      add('persist', { node: n.address, class: 'safe', command: ['ACL', 'SAVE'], rules: [], reason: `writes the users to ${aclFile}; no client notices`, touches: [{ kind: 'file', role: 'acl' }] });
+      persistStep(['ACL', 'SAVE'], `writes the users to ${aclFile}`, [{ kind: 'file', role: 'acl' }], removes(false));
     }
+  }
+
+  // Rules with one finding per user or file line: closed on a node only when the plan removes every finding.
+  for (const n of data) {
+    const nodeDrafts = [...byPhase.values()].flat().filter((d) => d.node === n.address);
+    const weak = n.results.filter((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail');
+    const users = [...(newPassword.get(n.address) ?? [])];
+    if (weak.length > 0 && weak.every((r) => users.some((u) => r.message.startsWith(`user '${u}' `)))) {
+      closed(n.address, 'auth.weak-password');
+    }
+    const clearText = n.results.filter((r) => r.ruleId === 'auth.plaintext-passwords' && r.status === 'fail');
+    const kept = clearText.filter((r) => !rewritten.get(n.address)?.has(r));
+    if (clearText.length > 0 && kept.length === 0 && !nodeDrafts.some((d) => d.trips?.includes('auth.plaintext-passwords'))) closed(n.address, 'auth.plaintext-passwords');
   }
 
   // Failing rules no step closes: what to do by hand.

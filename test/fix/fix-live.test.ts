@@ -148,6 +148,44 @@ describe('fix on a requirepass-only server', () => {
   });
 });
 
+describe("fix on the README's example deployment (examples/legacy: requirepass foobared)", () => {
+  let server: RunningServer;
+  let dir: string;
+  const password = 'foobared';
+  before(async () => {
+    // The example's file, less what the harness sets itself (port, loopback bind, foreground, log file).
+    const conf = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'legacy', 'redis.conf'), 'utf8')
+      .split('\n')
+      .filter((l) => !/^(port|bind|daemonize|logfile)\b/.test(l))
+      .join('\n');
+    server = await startRedis({ conf, password });
+    dir = workDir();
+  });
+
+  it('lists as done by hand only what the apply leaves failing: a rewrite drops requirepass, default off retires foobared', async () => {
+    const seed = target(server.url, { pass: password });
+    const s0 = await state(seed, { noProbe: true });
+    const p = plan(s0, seed);
+    const node = address(server);
+    for (const rule of ['auth.plaintext-passwords', 'auth.weak-password']) {
+      assert.equal(status(s0, node, rule), 'fail', `the example fails ${rule}`);
+      assert.deepEqual(p.manual.filter((m) => m.rule === rule), [], `${rule} is not left to the operator: a step closes it`);
+      assert.ok(p.steps.some((st) => st.rules.includes(rule)), `a step names ${rule}`);
+    }
+    const rewrite = p.steps.find((st) => st.command.join(' ') === 'CONFIG REWRITE')!;
+    assert.deepEqual(rewrite.rules, ['auth.plaintext-passwords']);
+    assert.match(rewrite.reason, new RegExp(`no clear-text password is left on the line ${server.confPath}:\\d+`));
+
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets: secretsFor(p), rollbackFile: join(dir, 'rollback.json'), noProbe: true });
+    assert.ok(outcome.ok, outcome.error);
+    const fixed = outcome.changes.filter((c) => c.before === 'fail' && c.after === 'pass').map((c) => c.rule);
+    for (const rule of ['auth.plaintext-passwords', 'auth.weak-password']) assert.ok(fixed.includes(rule), `${rule} passes after the apply: ${fixed.join(', ')}`);
+    // The plan's "Not closed by fix" tells the truth: nothing it lists went to pass.
+    assert.deepEqual(p.manual.filter((m) => fixed.includes(m.rule)).map((m) => m.rule), []);
+    assert.doesNotMatch(readFileSync(server.confPath, 'utf8'), /requirepass/);
+  });
+});
+
 describe('fix on a master with 2 replicas and 3 sentinels', () => {
   let master: RunningServer;
   let replicas: RunningServer[];

@@ -38,6 +38,8 @@ const FORMS: Readonly<Record<string, readonly string[]>> = {
   'auth.default-user-enabled': ['ACL SETUSER default off'],
   'auth.requirepass-used': ['ACL SETUSER default off resetpass', 'CONFIG SET requirepass ""'],
   'auth.weak-password': ['ACL SETUSER <user> resetpass >'],
+  // fix's CONFIG REWRITE / ACL SAVE write the users as hashes and drop requirepass once it is "".
+  'auth.plaintext-passwords': ['`#<sha256>`', 'move requirepass to an ACL user'],
   'auth.dangerous-commands-allowed': ['-@dangerous'],
   'replication.no-masteruser': [`ACL SETUSER ${userName('replication')} on >… ${roleRules('replication', v7).filter((r) => /^[-+]/.test(r)).join(' ')}`, `masteruser ${userName('replication')}`],
   'sentinel.no-auth-user': [`sentinel auth-user <master> ${userName('sentinel')}`, roleRules('sentinel', v7).filter((r) => /^[-+]/.test(r)).join(' ')],
