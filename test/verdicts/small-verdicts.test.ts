@@ -12,6 +12,7 @@ import { makeCerts } from '../harness/certs.ts';
 import type { CertSet } from '../harness/certs.ts';
 import { startRedis, startReplica } from '../harness/servers.ts';
 import { eventually } from '../harness/wait.ts';
+import { rawCommand } from '../harness/raw.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
 // Issue 11 #7: the small wrong verdicts, each on a real server or a real file.
@@ -55,6 +56,24 @@ describe('files', () => {
     const [r] = of(await auditFiles({ configPath: join(dir, 'redis.conf') }), 'network.protected-mode-off');
     assert.equal(r?.status, 'pass', r?.message);
     assert.match(r!.message, /protected-mode is 'yes'.*could not be read/);
+  });
+
+  it("requirepass beside an aclfile without a default line is said not to be in effect, as on the server", async () => {
+    // The truth: a server started with requirepass and such an aclfile runs commands without AUTH.
+    const server = await startRedis({ files: { 'users.acl': 'user admin on #' + 'a'.repeat(64) + ' ~* &* +@all\n' }, conf: 'requirepass rp-requirepass-0123456789abcdef\naclfile users.acl', killOnStop: true });
+    try {
+      assert.equal(await rawCommand(server.host, server.port, ['PING']), 'PONG');
+    } finally {
+      await server.stop();
+    }
+    writeFileSync(join(dir, 'users.acl'), 'user admin on #' + 'a'.repeat(64) + ' ~* &* +@all\n');
+    writeFileSync(join(dir, 'rp.conf'), `requirepass rp-requirepass-0123456789abcdef\naclfile ${join(dir, 'users.acl')}\n`);
+    const [r] = of(await auditFiles({ configPath: join(dir, 'rp.conf'), version: '7.0.15' }), 'auth.requirepass-used');
+    assert.equal(r?.status, 'fail');
+    assert.match(r!.message, /^requirepass is set but not in effect: the default user that the files define is 'nopass'/);
+    writeFileSync(join(dir, 'rp-only.conf'), 'requirepass rp-requirepass-0123456789abcdef\n');
+    const [only] = of(await auditFiles({ configPath: join(dir, 'rp-only.conf'), version: '7.0.15' }), 'auth.requirepass-used');
+    assert.match(only!.message, /^requirepass is set: every client shares one password/);
   });
 
   it('protected-mode no with an unreadable ACL file stays unknown', async () => {

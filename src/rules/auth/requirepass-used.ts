@@ -15,11 +15,13 @@ export default defineRule({
     if (requirepass?.value.set) {
       // CONFIG GET requirepass is not authoritative: an aclfile without a default line, a `user default` line or
       // ACL SETUSER replace the default user's password while requirepass keeps its value.
-      const user = acl?.origin === 'acl-list' ? defaultUser(acl) : undefined;
+      // The files alone (a static audit) model the same: an aclfile or a `user default` line decides the default user.
+      const user = acl?.origin === 'acl-list' || acl?.origin === 'file' ? defaultUser(acl) : undefined;
       if (user && !user.passwords.some((p) => p.sha256 === requirepass.value.sha256)) {
         const instead = user.nopass ? "'nopass'" : !user.enabled ? "'off'" : 'given another password';
+        const where = acl!.origin === 'acl-list' ? 'in ACL LIST' : 'that the files define';
         return fail({
-          message: `requirepass is set but not in effect: the default user in ACL LIST is ${instead} (an aclfile without a default line, a 'user default' line or ACL SETUSER replaced it)`,
+          message: `requirepass is set but not in effect: the default user ${where} is ${instead} (an aclfile without a default line, a 'user default' line or ACL SETUSER replaced it)`,
           source: requirepass.source,
         });
       }
