@@ -38,6 +38,8 @@ describe('auth.weak-password on a live server', () => {
       ['ACL', 'SETUSER', 'admin', 'on', '>admin123', '~*', '&*', '+@all'],
       ['ACL', 'SETUSER', 'auditor', 'on', '>Zq8#vN2!w', '~*', '&*', '+@all'],
       ['ACL', 'SETUSER', 'strong', 'on', `>${'k'.repeat(32)}x`, '~*', '+get'],
+      ['ACL', 'SETUSER', 'nocmd', 'on', 'nopass', 'nocommands'],
+      ['ACL', 'SETUSER', 'getter', 'on', 'nopass', '~*', '+get'],
     ]);
     assert.ok(replies.every((r) => r === 'OK'), String(replies));
   });
@@ -52,6 +54,10 @@ describe('auth.weak-password on a live server', () => {
     assert.ok(messages.includes("fail user 'four' has a 4-character password (shorter than 16)"), messages.join('\n'));
     assert.ok(messages.includes("fail user 'admin' has a common password (found in the list of the most used passwords)"), messages.join('\n'));
     assert.ok(!messages.some((m) => m.includes("'strong'")), messages.join('\n'));
+    // A nopass user that may run nothing gets nothing by logging in (NOPERM for every command); one with GET does.
+    assert.ok(messages.includes("fail user 'getter' is 'nopass': any password, or none, logs in as it"), messages.join('\n'));
+    assert.ok(!messages.some((m) => m.includes("'nocmd'")), messages.join('\n'));
+    await assert.rejects(rawPipeline(redis.host, redis.port, [['AUTH', 'nocmd', 'anything'], ['GET', 'k']]).then((r) => { if (r[1] instanceof Error) throw r[1]; }), /NOPERM/);
     assert.ok(!messages.some((m) => m.includes('admin123')), 'no clear text in the report');
   });
 

@@ -26,6 +26,8 @@ ruleTester(rule, {
     // The password-less default user is auth.no-authentication's finding, not this rule's.
     { name: 'default user nopass', facts: acl('user default on nopass ~* &* +@all'), message: /no enabled user has a password to judge/ },
     { name: 'a disabled user with a common password', facts: acl('user default off nopass ~* &* +@all', `user old off #${sha256('password')} ~* resetchannels +@all`) },
+    // 7.0.15 live: `user nocmd on nopass nocommands` logs in, then gets NOPERM for PING, GET, SUBSCRIBE...
+    { name: 'a nopass user that may run no command', facts: acl(`user default on #${RANDOM} ~* &* +@all`, 'user nocmd on nopass resetchannels -@all'), message: /1 password checked/ },
     { name: 'a disabled nopass user', facts: acl(`user default on #${RANDOM} ~* &* +@all`, 'user ci off nopass ~* resetchannels -@all +get') },
   ],
   fail: [

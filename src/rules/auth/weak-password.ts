@@ -2,6 +2,7 @@ import type { AclUser, ConnectionFacts, FileFacts, SecretDigest, SecretMap } fro
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { unreadUsers } from '../util.ts';
+import { runsNothing } from '../../acl/permissions.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 
 /**
@@ -45,8 +46,9 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give each user a long random password (`ACL GENPASS` makes 256 bits): `ACL SETUSER <user> resetpass >…`, or `#<sha256>` in the ACL file; remove `nopass` from named users.',
   requires: ['acl'],
-  check({ acl, secrets, files, connection }, { thresholds, isCommonPassword, shortPasswords }) {
+  check({ acl, secrets, files, connection, categories }, { thresholds, isCommonPassword, shortPasswords }) {
     const findings: Finding[] = [];
+    const harmless: string[] = [];
     let checked = 0;
     const seen = lengthsByHash(clearTexts(secrets, files, connection));
     // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
@@ -54,8 +56,11 @@ export default defineRule({
     const short = shortPasswords && unknown.length > 0 ? shortPasswords(unknown.map((d) => d.sha256)) : new Map<string, number>();
     const judge = (user: AclUser) => {
       if (user.nopass) {
-        // The default user's nopass is auth.no-authentication's finding.
-        if (user.name !== 'default') findings.push({ message: `user '${user.name}' is 'nopass': any password, or none, logs in as it`, source: user.source });
+        // The default user's nopass is auth.no-authentication's finding. A user that may run no command (`nocommands`,
+        // `-@all`) gets nothing by logging in: AUTH, HELLO and RESET need no permission, every other command is refused.
+        if (user.name !== 'default' && categories && categories.categories.size > 0 && runsNothing(user, categories)) {
+          harmless.push(`user '${user.name}' is 'nopass' but may run no command`);
+        } else if (user.name !== 'default') findings.push({ message: `user '${user.name}' is 'nopass': any password, or none, logs in as it`, source: user.source });
         return;
       }
       user.passwords.forEach((digest, i) => {
@@ -73,7 +78,7 @@ export default defineRule({
       checked === 0
         ? 'no enabled user has a password to judge'
         : `${checked} password${checked === 1 ? '' : 's'} checked: none is empty, common or known to be short (a hash from ACL LIST reveals a common password or one of at most 3 printable characters, not the length of a longer one)`,
-      { source: acl.source },
+      { source: acl.source, evidence: harmless },
     );
   },
 });
