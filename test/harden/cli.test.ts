@@ -15,6 +15,8 @@ const conf = join(work, 'redis.conf');
 writeFileSync(conf, '# my settings\nbind 0.0.0.0\nport 6379\nprotected-mode no\nrequirepass hunter2-hunter2\n# persistence\nsave ""\n');
 const eqConf = join(work, 'eq.conf');
 writeFileSync(eqConf, 'port 6390\nuser a=b on nopass ~* +@all\n');
+const shConf = join(work, 'sh.conf');
+writeFileSync(shConf, 'port 6390\nuser x;id>/tmp/p; on nopass ~* +@all\n');
 
 describe('harden: bad input is one line and exit 2, and nothing is written', () => {
   const cases: [string, string[], RegExp][] = [
@@ -26,7 +28,8 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     ['no input at all', [], /give a live target/],
     ['a file redis-server refuses', ['--config', join(CORPUS, 'written__envsubst-template', 'redis.conf.tpl')], /redis\.conf\.tpl:\d+: unrendered template/],
     // Redis takes any name without spaces; a user whose new password credentials.env cannot name was 'unexpected error'.
-    ['a user to give a password whose name holds =', ['--config', eqConf, '--redis-version', '7.0.15'], /^redfort: cannot write credentials\.env: invalid user name for a secrets file: 'a=b'$/m],
+    ['a user to give a password whose name holds =', ['--config', eqConf, '--redis-version', '7.0.15'], /^redfort: cannot write credentials\.env: invalid user name for a secrets file: 'a=b' \(a REDFORT_PASSWORD_<user> line takes letters, digits and _ \. : - only\)$/m],
+    ['a user to give a password whose name a shell would run', ['--config', shConf, '--redis-version', '7.0.15'], /^redfort: cannot write credentials\.env: invalid user name for a secrets file: 'x;id>\/tmp\/p;'/m],
   ];
   for (const [name, args, message] of cases) {
     it(name, async () => {

@@ -36,6 +36,10 @@ describe('passwords and secrets files', () => {
     assert.throws(() => parseSecrets('\nPASSWORD=x\n'), /line 2/);
     assert.throws(() => parseSecrets('REDFORT_PASSWORD_a=1\nREDFORT_PASSWORD_a=2'), /twice/);
     assert.throws(() => renderSecrets([{ user: 'a b', password: 'x' }]), /invalid user name/);
+    // Sourced by a shell (`. credentials.env`), a line named by one of the server's users ran it.
+    for (const user of ['x;touch${IFS}/tmp/p;', 'a`id`', 'a$(id)', 'a|b', 'a&b', 'a>b', "a'b", 'a\x1b[31m']) {
+      assert.throws(() => renderSecrets([{ user, password: 'x' }]), /invalid user name for a secrets file/, user);
+    }
   });
 
   it('writes the file 0600, refuses to overwrite it, and refuses to read one others can read', async () => {
