@@ -46,6 +46,18 @@ ruleTester(rule, {
       facts: liveFacts({ hidden: ['config', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: [LOCKED_DEFAULT, `user ops on #${HASH} resetchannels -@all +debug +module`] }),
       message: /or closed by its enable-\*-command switch \(DEBUG, MODULE LOAD\)$/,
     },
+    {
+      // 6.x has no subcommand rules of its own: the profile admin's `+config` is the whole command, CONFIG SET
+      // included, as on 7.0 (what harden writes in users.acl for --redis-version 6.2.14, and 6.2's ACL LIST).
+      name: "the hardening profile's admin on 6.2: +config grants CONFIG SET by name",
+      facts: liveFacts({ version: '6.2.14', acl: ['user default off nopass resetchannels -@all', `user admin on #${HASH} ~* &* +@all -@dangerous +config +acl +client +info +slowlog +latency +bgsave +bgrewriteaof +lastsave +role +replicaof +cluster +shutdown +failover`] }),
+      message: /^every admin command is denied to all users but the hardening profile's administrator$/,
+    },
+    {
+      name: "the hardening profile's admin on 6.0 (no channels, no FAILOVER)",
+      facts: liveFacts({ version: '6.0.20', acl: ['user default off nopass -@all', `user admin on #${HASH} ~* +@all -@dangerous +config +acl +client +info +slowlog +latency +bgsave +bgrewriteaof +lastsave +role +replicaof +cluster +shutdown`] }),
+      message: /^every admin command is denied to all users but the hardening profile's administrator$/,
+    },
     { name: 'a disabled admin user does not count', facts: liveFacts({ acl: [LOCKED_DEFAULT, `user admin off #${HASH} ~* &* +@all`, `user app on #${HASH_2} ~app:* resetchannels -@all +get`] }) },
     { name: '6.2 auditor: +config|get (a first-arg) does not allow CONFIG SET', facts: liveFacts({ version: '6.2.16', acl: ['user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`] }) },
   ],
@@ -81,6 +93,12 @@ ruleTester(rule, {
       name: 'one command fewer than the profile admin is not the profile admin',
       facts: liveFacts({ hidden: ['debug', 'module', 'flushall', 'flushdb', 'monitor', 'replicaof', 'slaveof'], acl: ['user default off resetchannels -@all', `user ops on #${HASH} ~* &* +@all -save -slaveof -flushall -restore-asking -debug -restore -sort_ro -swapdb -replconf -sync -pfselftest -module|list -module|loadex -module|load -module|unload -sort -migrate -pfdebug -monitor -flushdb -keys -psync -shutdown`] }),
       messages: [/^1 admin command is neither renamed nor denied to every user: CONFIG SET \(ops\)$/],
+    },
+    {
+      // The same `+config` on a user that is not the profile's admin: CONFIG SET is reachable, whatever the user's name.
+      name: '6.2: +config by name on another user still fails',
+      facts: liveFacts({ version: '6.2.14', hidden: ['debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: ['user default off nopass resetchannels -@all', `user admin on #${HASH} ~* &* +@all -@dangerous +config +acl +client`] }),
+      messages: [/^1 admin command is neither renamed nor denied to every user: CONFIG SET \(admin\)$/],
     },
     { name: '6.2 +@all', facts: liveFacts({ version: '6.2.16', acl: ['user default on nopass ~* &* +@all'] }), messages: [/9 admin commands/] },
   ],

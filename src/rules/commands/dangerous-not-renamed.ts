@@ -1,5 +1,6 @@
 import { defineRule, fail, pass } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
+import type { CommandGrant } from '../../acl/permissions.ts';
 import { canLogIn } from '../auth/users.ts';
 import { dangerousOf } from '../auth/written-rules.ts';
 
@@ -41,9 +42,14 @@ export default defineRule({
     // The hardening profile's admin keeps CONFIG, SHUTDOWN and REPLICAOF by name (src/profile/users.ts): the
     // administrator the rule's fix text allows for, evidence rather than a failure. Any other grant fails.
     const reports = new Map(acl.users.filter(canLogIn).map((u) => [u.name, dangerousOf(u, acl, files, categories, server)]));
+    // A grant by name covers `config|set` when it names it or a subcommand of it (7.0+), or, on 6.x, whose ACL has
+    // no subcommands of its own, when it is the whole command: there `+config` (redis@6.2 acl.c
+    // ACLSetUserCommandBit, which also drops any `+config|get` first-args) allows CONFIG SET as 7.0's `+config` does.
+    const covers = (g: CommandGrant, command: string) =>
+      g.command === command || g.command.startsWith(`${command}|`) || g.rule === `+${command}` || (command.startsWith(`${g.command}|`) && g.rule === `+${g.command}`);
     const byName = (user: string, command: string) => {
       const report = reports.get(user);
-      return report?.note !== undefined && report.byName.some((g) => g.command === command || g.command.startsWith(`${command}|`));
+      return report?.note !== undefined && report.byName.some((g) => covers(g, command));
     };
     for (const { command, acl: aclName } of ADMIN_TARGETS) {
       if (commands.present.get(command) === false) {
