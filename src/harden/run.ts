@@ -1,5 +1,6 @@
 // What `redfort harden` runs, for the CLI and the library alike: no terminal in it (the CLI prints the summary it
 // returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
+import { terminalLines } from '../report/common.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -263,7 +264,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
     const told = { ...result, kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'] });
-    await put('PLAN.md', plan, 0o644);
+    // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
+    await put('PLAN.md', terminalLines(plan), 0o644);
 
     // Everything is written: put the directory in place in one rename.
     if (existsSync(out)) {

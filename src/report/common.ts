@@ -66,6 +66,14 @@ export function terminalSafe(text: string): string {
   return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * Text of several lines for a terminal: each control character but the line feed shown as `\uXXXX`, so that what a
+ * server named (a user, a sentinel's master) cannot move the cursor, recolour or retitle it.
+ */
+export function terminalLines(text: string): string {
+  return text.replace(CONTROL, (c) => (c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** Text content for XML and HTML. */
 export function escapeText(text: string): string {
   return visibleControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

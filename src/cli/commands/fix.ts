@@ -1,3 +1,4 @@
+import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError, connectionOptions, say, timeoutsOf, withDefault } from '../kit.ts';
@@ -33,7 +34,7 @@ async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<nu
   const request: FixRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env };
   const { runFix, FixInputError } = await import('../../fix/run.ts');
   try {
-    return await runFix(spec, request, { out: (text) => process.stdout.write(text), say, interactive: process.stdin.isTTY === true, confirm });
+    return await runFix(spec, request, { out: (text) => process.stdout.write(terminalLines(text)), say, interactive: process.stdin.isTTY === true, confirm });
   } catch (error) {
     if (error instanceof FixInputError) throw new UsageError(error.message);
     throw error;

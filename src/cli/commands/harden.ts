@@ -1,3 +1,4 @@
+import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError, connectionOptions, timeoutsOf, withDefault } from '../kit.ts';
@@ -13,7 +14,7 @@ async function hardenCommand(spec: string | undefined, flags: HardenFlags): Prom
   const { runHarden, HardenInputError } = await import('../../harden/run.ts');
   try {
     const run = await runHarden(spec, request);
-    process.stdout.write(run.summary);
+    process.stdout.write(terminalLines(run.summary));
     return run.code;
   } catch (error) {
     if (error instanceof HardenInputError) throw new UsageError(error.message);

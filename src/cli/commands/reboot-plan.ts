@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatPlanText } from '../../topology/plan-text.ts';
+import { terminalLines } from '../../report/common.ts';
 import { resolveTarget } from '../../redis/target.ts';
 import type { TargetFlags } from '../../redis/target.ts';
 import { packageVersion } from '../../package-root.ts';
@@ -36,7 +37,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
   process.stdout.write(
     flags.format === 'json'
       ? `${JSON.stringify({ tool: { name: 'redfort', version: packageVersion() }, deployment: name, ...plan }, null, 2)}\n`
-      : formatPlanText(plan, `Reboot plan for ${name}`),
+      : terminalLines(formatPlanText(plan, `Reboot plan for ${name}`)),
   );
   return plan.safe ? 0 : 1;
 }
