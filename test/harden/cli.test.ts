@@ -156,7 +156,8 @@ describe('harden: what the files say', () => {
     assert.deepEqual(left, [
       `  auth.plaintext-passwords: requirepass holds a clear-text password (${join(dir, 'secret.conf')}:1, an input harden does not edit)`,
       `  auth.plaintext-passwords: masterauth holds a clear-text password (${join(dir, 'secret.conf')}:2, an input harden does not edit)`,
-      `  auth.requirepass-used: requirepass is set: every client shares one password and the full rights of the default user (and the value goes stale once ACL rules change the default user) (${join(dir, 'secret.conf')}:1, an input harden does not edit)`,
+      // The hardened users.acl turns the default user off: the included requirepass is no longer in effect.
+      `  auth.requirepass-used: requirepass is set but not in effect: the default user that the files define is 'off' (an aclfile without a default line, a 'user default' line or ACL SETUSER replaced it) (${join(dir, 'secret.conf')}:1, an input harden does not edit)`,
     ]);
     assert.match(run.stdout, /still failing:\n/);
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');

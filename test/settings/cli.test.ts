@@ -224,7 +224,8 @@ describe('settings, suppressions and baselines through the CLI', { concurrency: 
     const worse = await runCli([...args, '--baseline', baseline], { cwd: dir, env });
     assert.equal(worse.code, 1, worse.stderr);
     const fresh = counting(report(worse));
-    assert.deepEqual(fresh.map((f) => [f.ruleId, f.target]), [['commands.protected-features-enabled', guarded.url]]);
+    // enable-debug-command yes opens DEBUG to the default user: commands.dangerous-not-renamed now counts it too.
+    assert.deepEqual(fresh.map((f) => [f.ruleId, f.target]), [['commands.dangerous-not-renamed', guarded.url], ['commands.protected-features-enabled', guarded.url]]);
 
     const missing = await runCli([...args, '--baseline', join(dir, 'none.json')], { cwd: dir, env });
     assert.equal(missing.code, 2);
