@@ -57,6 +57,8 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
     const gathered = await gatherTarget(seed, options);
     if (!gathered.ok) return { ok: false, error: gathered.error };
     const facts = gathered.facts;
+    // Every rule skips then, and the plan said "Nothing to change: every rule fix can close passes".
+    if (facts.connection?.unauthenticated) return { ok: false, error: facts.connection.unauthenticated };
     const judged = judgeFacts(facts, options);
     const mode = facts.server?.mode;
     const role = mode === 'sentinel' ? 'sentinel' : facts.info && infoField(facts.info, 'role') === 'slave' ? 'replica' : 'master';
@@ -77,6 +79,7 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
   const entries: TargetResult[] = [deployment];
   for (const { node, target, outcome } of discovery.nodes) {
     if (!outcome.ok) return { ok: false, error: `${node.address} (${node.role}): ${outcome.error}` };
+    if (outcome.facts.connection?.unauthenticated) return { ok: false, error: `${node.address} (${node.role}): ${outcome.facts.connection.unauthenticated}` };
     const judged = judgeFacts({ ...outcome.facts, target: target.display }, options);
     entries.push(judged);
     // The node's own INFO says what it is now (the discovery source may lag behind a failover).

@@ -179,6 +179,20 @@ describe('fix faults: permissions and a node that dies', () => {
     await server.stop();
   });
 
+  // Without credentials every rule was skipped "needs credentials", and the plan said "Nothing to change: every rule
+  // fix can close passes." with exit 0, on a server whose shared requirepass fix exists to replace.
+  it('a server that wants a password none was given for: exit 2 saying so, not "nothing to change"', async () => {
+    const password = 'fix-needs-credentials-4e1a';
+    const server = await startRedis({ conf: `requirepass ${password}\nloglevel warning`, password });
+    const dir = workDir();
+    const run = await runCli(['fix', server.url.replace(/\/\/[^@]*@/, '//'), '--plan', '--out', 'plan.json', '--no-probe'], { cwd: dir });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.doesNotMatch(run.stdout, /Nothing to change/);
+    assert.match(run.stderr, /^redfort: .*needs credentials: the server requires a password/m);
+    assert.equal(existsSync(join(dir, 'plan.json')), false);
+    await server.stop();
+  });
+
   it('a master that dies mid-apply: the replica is rolled back, the master reported, no data lost', async () => {
     const master = await startRedis({ killOnStop: true });
     await rawCommand(master.host, master.port, ['SET', 'data', 'kept']);
