@@ -81,7 +81,7 @@ function withCommandLinePaths(host: HostFacts, config: ConfigMap, names: readonl
       })()
     : host.logging;
   if (roles.size === 0) return { ...host, logging };
-  const why = `given on ${from}, which overrides the config file the host stage read: pass --no-host and check this file by hand, or restart with the path in the file`;
+  const why = `its path is given on ${from}, which overrides the config file the host stage took it from, and this file was not looked at`;
   return {
     ...host,
     logging,
