@@ -118,6 +118,7 @@ export function summarize(facts: Facts): NodeSummary {
           masterHost: field('master_host'),
           masterPort: masterPort === undefined ? undefined : Number(masterPort),
           linkStatus: field('master_link_status'),
+          syncInProgress: field('master_sync_in_progress'),
         }
       : undefined,
     sentinel: facts.sentinel,

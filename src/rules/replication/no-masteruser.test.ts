@@ -1,4 +1,8 @@
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import { ruleContext } from '../../rules/context.ts';
+import { runRules } from '../../engine/run.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './no-masteruser.ts';
 import { topology } from '../../../test/topology/fixtures.ts';
@@ -7,6 +11,9 @@ import type { NodeSpec } from '../../../test/topology/fixtures.ts';
 const MASTER_INFO = '# Server\nredis_version:7.0.15\n# Replication\nrole:master\nconnected_slaves:1\n';
 const replicaInfo = (link: 'up' | 'down') =>
   `# Server\nredis_version:7.0.15\n# Replication\nrole:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:${link}\nmaster_last_io_seconds_ago:1\n`;
+// A replica taking its first full copy (redis-server 7.0.15, master slowed by rdb-key-save-delay): the link stays
+// 'down' until the copy is loaded, though the master accepted its handshake.
+const firstSyncInfo = `# Server\nredis_version:7.0.15\n# Replication\nrole:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:down\nmaster_last_io_seconds_ago:-1\nmaster_sync_in_progress:1\nslave_read_repl_offset:1\nslave_repl_offset:1\nmaster_sync_total_bytes:-1\nmaster_sync_read_bytes:0\nmaster_sync_left_bytes:-1\nmaster_sync_perc:-0.00\nmaster_sync_last_io_seconds_ago:0\nmaster_link_down_since_seconds:-1\n`;
 const REPLICA = 'replicaof 10.0.0.1 6379';
 const PASS = 'masterauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c';
 
@@ -23,6 +30,12 @@ ruleTester(rule, {
     { name: 'Valkey 8 primaryuser / primaryauth', facts: liveFacts({ product: 'valkey', version: '8.0.1', conf: 'replicaof 10.0.0.1 6379\nprimaryuser replica-user\nprimaryauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c', info: replicaInfo('up') }) },
     // Without INFO, replicaof in the configuration says it is a replica.
     { name: 'replica known from replicaof only', facts: liveFacts({ conf: `${REPLICA}\nmasteruser replica-user\n${PASS}`, unavailable: { info: 'INFO: NOPERM' } }) },
+    { name: 'masteruser and masterauth, in its first sync', facts: liveFacts({ conf: `${REPLICA}\nmasteruser replica-user\n${PASS}`, info: firstSyncInfo }), message: /authenticates to its master as 'replica-user'/ },
+    {
+      name: 'no credentials, in its first sync: the master accepted its PSYNC without them, as a link up shows',
+      facts: liveFacts({ conf: REPLICA, info: firstSyncInfo }),
+      message: /^this replica sends no credentials and its master accepted its PSYNC: it is taking its first full copy \(master_sync_in_progress:1\): the master does not require authentication/,
+    },
   ],
   fail: [
     {
@@ -47,9 +60,14 @@ ruleTester(rule, {
       messages: [/no masterauth/],
     },
     {
-      name: 'replica known from replicaof, link unknown',
-      facts: liveFacts({ conf: REPLICA, unavailable: { info: 'INFO: NOPERM' } }),
-      messages: [/master link is 'unknown'/],
+      name: 'masterauth without masteruser, in its first sync: still the default user',
+      facts: liveFacts({ conf: `${REPLICA}\n${PASS}`, info: firstSyncInfo }),
+      messages: [/masterauth is set but masteruser is '': this replica authenticates to its master as the all-powerful default user/],
+    },
+    {
+      name: 'no credentials, link down and no sync in progress',
+      facts: liveFacts({ conf: REPLICA, info: replicaInfo('down').replace('master_last_io_seconds_ago:1\n', 'master_last_io_seconds_ago:-1\nmaster_sync_in_progress:0\n') }),
+      messages: [/this replica has no masterauth and its master link is 'down'/],
     },
   ],
   skip: [
@@ -57,6 +75,12 @@ ruleTester(rule, {
     { name: 'Redis 5.0 has no masteruser: masterauth is all a replica can send', facts: liveFacts({ version: '5.0.14', conf: `${REPLICA}\n${PASS}`, info: replicaInfo('up') }), message: /no masteruser setting \(Redis before 6\.0/ },
     { name: 'a master without replication credentials', facts: liveFacts({ info: MASTER_INFO }), message: /not a replica \(role master\)/ },
     { name: 'configuration not readable', facts: liveFacts({ info: replicaInfo('up'), unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    {
+      // It was a failure ("master link is 'unknown'"): unknown is skip.
+      name: 'replica known from replicaof, no credentials, link unknown',
+      facts: liveFacts({ conf: REPLICA, unavailable: { info: 'INFO: NOPERM' } }),
+      message: /^this replica has no masterauth, and whether its master accepts it without one is unknown: INFO: NOPERM$/,
+    },
   ],
 });
 
@@ -76,6 +100,8 @@ const replicaOf = (address: string, conf: string, link: 'up' | 'down' = 'up'): N
   facts: { conf: `replicaof 10.0.0.1 6379\n${conf}`, info: replicaInfo(link) },
 });
 const GOOD = 'masteruser repl\nmasterauth repl-secret-0123456789';
+const inFirstSync = (address: string, conf: string): NodeSpec => ({ ...replicaOf(address, conf), facts: { conf: `replicaof 10.0.0.1 6379\n${conf}`, info: firstSyncInfo } });
+const infoUnread = (address: string, conf: string): NodeSpec => ({ ...replicaOf(address, conf), facts: { conf: `replicaof 10.0.0.1 6379\n${conf}`, unavailable: { info: 'INFO: NOPERM' } } });
 
 ruleTester(rule, {
   pass: [
@@ -83,6 +109,11 @@ ruleTester(rule, {
       name: 'deployment: every replica logs in as a user allowed PSYNC, REPLCONF and PING',
       facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), replicaOf('10.0.0.3:6379', GOOD)]),
       message: /^2 of 2 replicas judged: each authenticates to its master as a user allowed to replicate/,
+    },
+    {
+      name: 'deployment: a replica in its first sync, one with credentials, one without, one whose link is unknown',
+      facts: deployment([masterWith(REPL_USER), inFirstSync('10.0.0.2:6379', GOOD), inFirstSync('10.0.0.3:6379', ''), infoUnread('10.0.0.4:6379', '')]),
+      message: /^2 of 3 replicas judged: each authenticates to its master as a user allowed to replicate, or needs no credentials$/,
     },
     {
       name: 'deployment: an unreachable replica is named, not failed',
@@ -127,6 +158,11 @@ ruleTester(rule, {
       messages: [/^the masterauth of replica 10\.0\.0\.2:6379 matches no password of 'repl' on master 10\.0\.0\.1:6379/],
     },
     {
+      name: 'deployment: masterauth without masteruser fails in its first sync too',
+      facts: deployment([masterWith(REPL_USER), inFirstSync('10.0.0.2:6379', 'masterauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c')]),
+      messages: [/^replica 10\.0\.0\.2:6379 authenticates to its master 10\.0\.0\.1:6379 as the all-powerful default user/],
+    },
+    {
       name: 'deployment: a replica without credentials whose link is down',
       facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', '', 'down')]),
       messages: [/^replica 10\.0\.0\.2:6379 has no masterauth and its master link is 'down'/],
@@ -141,9 +177,22 @@ ruleTester(rule, {
       message: /^the audit user may not run SENTINEL REPLICAS g1 \(grant \+sentinel\|replicas\): the replicas are unknown$/,
     },
     {
+      name: 'deployment: the only replica sends no credentials and its link is unknown',
+      facts: deployment([masterWith(REPL_USER), infoUnread('10.0.0.2:6379', '')]),
+      message: /^no replica could be judged: 10\.0\.0\.2:6379: no masterauth, and whether 10\.0\.0\.1:6379 accepts it without one is unknown \(INFO: NOPERM\)$/,
+    },
+    {
       name: 'deployment: no replica could be reached',
       facts: deployment([masterWith(REPL_USER), { address: '10.0.0.2:6379', role: 'replica', master: '10.0.0.1:6379', error: 'connection refused' }]),
       message: /^no replica could be judged: 10\.0\.0\.2:6379: connection refused$/,
     },
   ],
+});
+
+test(`${rule.id}: a deployment's evidence names the replica in its first sync and the one not judged`, () => {
+  const facts = deployment([masterWith(REPL_USER), inFirstSync('10.0.0.3:6379', ''), infoUnread('10.0.0.4:6379', ''), replicaOf('10.0.0.2:6379', GOOD)]);
+  const [result] = runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+  assert.equal(result?.status, 'pass');
+  assert.ok(result?.evidence.includes('10.0.0.3:6379 sends no credentials and is taking its first full copy (master_sync_in_progress:1): 10.0.0.1:6379 requires none'), result?.evidence.join('\n'));
+  assert.ok(result?.evidence.includes('not judged: 10.0.0.4:6379: no masterauth, and whether 10.0.0.1:6379 accepts it without one is unknown (INFO: NOPERM)'), result?.evidence.join('\n'));
 });

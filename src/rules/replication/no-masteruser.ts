@@ -14,6 +14,18 @@ const REPLICATION_RULES = roleRules('replication', resolveVersion('7.0.0')).filt
 /** What a replication user needs on the master (the upstream redis.conf advice). */
 const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;
 
+/**
+ * What a replica that sends no credentials (no masterauth) shows of its master's password, from INFO replication:
+ * 'accepted' when its link is up, or while it takes its first full copy (`master_sync_in_progress:1`: the master
+ * answered its PSYNC with +FULLRESYNC, which comes after AUTH in the handshake, redis@7.0.15 replication.c
+ * syncWithMaster), though `master_link_status` stays 'down' until the copy is loaded; 'down' otherwise; undefined
+ * when INFO does not tell.
+ */
+function uncredentialedLink(link: string | undefined, syncInProgress: string | undefined): 'accepted' | 'down' | undefined {
+  if (link === 'up' || syncInProgress === '1') return 'accepted';
+  return link === undefined ? undefined : 'down';
+}
+
 /** Every replica of a deployment, and whether its master lets its masteruser replicate. */
 function judgeDeployment(topology: TopologyFacts): Verdict {
   const { replicas, unjudged, total } = replicasOf(topology);
@@ -23,6 +35,8 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
   const notes: string[] = [];
   /** Replicas with a masteruser whose permissions on the master could not be read. */
   let unchecked = 0;
+  /** Replicas without credentials whose link INFO did not show: neither judged nor failed. */
+  const unknown: string[] = [];
   for (const { node, summary, master } of replicas) {
     const name = nodeName(node);
     const masterName = master ? nodeName(master) : (node.masterAddress ?? 'its master');
@@ -35,8 +49,10 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
       continue;
     }
     if (!masterauth?.value.set) {
-      if (link === 'up') notes.push(`${name} sends no credentials and its link is up: ${masterName} requires none`);
-      else findings.push({ message: `replica ${name} has no masterauth and its master link is '${link ?? 'unknown'}': if ${masterName} requires a password, replication cannot authenticate`, source: masteruser?.source ?? topology.source });
+      const state = uncredentialedLink(link, summary.replication?.syncInProgress);
+      if (state === 'accepted') notes.push(`${name} sends no credentials and ${link === 'up' ? 'its link is up' : 'is taking its first full copy (master_sync_in_progress:1)'}: ${masterName} requires none`);
+      else if (state === 'down') findings.push({ message: `replica ${name} has no masterauth and its master link is '${link}': if ${masterName} requires a password, replication cannot authenticate`, source: masteruser?.source ?? topology.source });
+      else unknown.push(`${name}: no masterauth, and whether ${masterName} accepts it without one is unknown (${summary.replication ? 'INFO replication shows no master_link_status' : (summary.unavailable.info ?? 'INFO could not be read')})`);
       continue;
     }
     const acl = master?.summary?.acl;
@@ -67,13 +83,15 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
     }
     notes.push(`${name} replicates from ${masterName} as '${user}', allowed PSYNC, REPLCONF and PING`);
   }
-  const notJudged = unjudged.map((u) => `not judged: ${u}`);
+  const notJudged = [...unjudged, ...unknown].map((u) => `not judged: ${u}`);
   if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: [...(f.evidence ?? []), ...notJudged] })));
+  const judged = replicas.length - unknown.length;
+  if (judged === 0) return skip(`no replica could be judged: ${[...unjudged, ...unknown].join('; ')}`);
   // A masteruser whose permissions on its master could not be read is a dedicated user, not one known to be allowed.
   const how = unchecked === 0
     ? 'each authenticates to its master as a user allowed to replicate, or needs no credentials'
     : `each authenticates to its master as a dedicated user or needs no credentials; for ${unchecked} of them the master's ACL could not be read, so whether that user may replicate was not checked`;
-  return pass(`${replicas.length} of ${total} replica${total === 1 ? '' : 's'} judged: ${how}`, {
+  return pass(`${judged} of ${total} replica${total === 1 ? '' : 's'} judged: ${how}`, {
     source: topology.source,
     evidence: [...notes, ...notJudged],
   });
@@ -117,11 +135,16 @@ export default defineRule({
     if (hasUser && hasAuth) return pass(`this replica authenticates to its master as '${masteruser?.value}'`, { source: masteruser?.source });
     const link = info ? infoField(info, 'master_link_status') : undefined;
     if (!hasAuth) {
-      if (link === 'up') {
-        return pass('this replica sends no credentials and its link is up: the master does not require authentication (see auth.no-authentication on the master)', { source: masteruser?.source });
+      const state = uncredentialedLink(link, info ? infoField(info, 'master_sync_in_progress') : undefined);
+      if (state === 'accepted') {
+        const how = link === 'up' ? 'its link is up' : 'its master accepted its PSYNC: it is taking its first full copy (master_sync_in_progress:1)';
+        return pass(`this replica sends no credentials and ${how}: the master does not require authentication (see auth.no-authentication on the master)`, { source: masteruser?.source });
+      }
+      if (state === undefined) {
+        return skip(`this replica has no masterauth, and whether its master accepts it without one is unknown: ${info ? 'INFO replication shows no master_link_status' : (unavailable.info ?? 'INFO could not be read')}`);
       }
       return fail({
-        message: `this replica has no masterauth and its master link is '${link ?? 'unknown'}': if the master requires a password, replication cannot authenticate`,
+        message: `this replica has no masterauth and its master link is '${link}': if the master requires a password, replication cannot authenticate`,
         source: config.get('replicaof')?.source ?? masteruser?.source,
       });
     }
