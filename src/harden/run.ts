@@ -171,6 +171,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, flags.env);
     const gathered = await gatherTarget(target, { ...timeouts, noProbe: true, noHost: true, ...(flags.config ? { configPath: flags.config } : {}), ...(flags.acl ? { aclPath: flags.acl } : {}), ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}) });
     if (!gathered.ok) throw new HardenInputError(`${target.display}: ${gathered.error}`);
+    // Else it went on with nothing read and said "version 'unknown' is not one redfort knows: pass --redis-version".
+    if (gathered.facts.connection?.unauthenticated) throw new HardenInputError(`${target.display}: ${gathered.facts.connection.unauthenticated}`);
     facts = gathered.facts;
     const found = facts.server?.configFile;
     const canRead = (p: string | undefined): p is string => { try { closeSync(openSync(p!, 'r')); return true; } catch { return false; } };

@@ -71,6 +71,17 @@ describe('harden from live state', () => {
     await server.stop();
   });
 
+  // With nothing read, harden said "version 'unknown' is not one redfort knows: pass --redis-version".
+  it('a server that wants a password none was given for: one line saying so, exit 2, nothing written', async () => {
+    const locked = await startRedis({ conf: 'requirepass locked-locked-locked', password: 'locked-locked-locked' });
+    const out = outDir();
+    const run = await redfort(['harden', `redis://${locked.host}:${locked.port}`, '--out', out]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /^redfort: redis:\/\/\S+: needs credentials: the server requires a password/);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+    await locked.stop();
+  });
+
   it('a requirepass-only server: the old password is gone, the client moves to app', async () => {
     const old = await startRedis({ conf: 'requirepass oldsecret-oldsecret', password: 'oldsecret-oldsecret' });
     const out = outDir();
