@@ -130,3 +130,16 @@ describe('a TLS master, one replica over TLS and one in clear text', () => {
     assert.ok(report.targets.some((t) => t.target === `redis://${at(plain)}`));
   });
 });
+
+// Without the password nothing is read, and discovery said "--replication needs a standalone master or replica, but
+// … runs in an unknown mode" (reboot-plan too): the reason is the missing password.
+describe('a deployment audit without the password the seed wants', () => {
+  it('says it needs credentials, not that the mode is unknown', async () => {
+    const locked = await startRedis({ conf: 'requirepass seed-locked-7b3e', password: 'seed-locked-7b3e' });
+    const results = await auditDeployment(resolveTarget(`redis://${locked.host}:${locked.port}`, {}, {}), { kind: 'replication', noHost: true, noProbe: true });
+    assert.match(results[0]!.error ?? '', /^cannot discover the deployment: needs credentials: the server requires a password/);
+    const plan = await runCli(['reboot-plan', `redis://${locked.host}:${locked.port}`]);
+    assert.equal(plan.code, 2);
+    assert.match(plan.stderr, /needs credentials: the server requires a password/);
+  });
+});

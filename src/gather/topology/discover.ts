@@ -273,6 +273,8 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
   const seedOutcome = await options.gather(seed, true);
   if (!seedOutcome.ok) return { ok: false, error: seedOutcome.error, seedFacts: undefined };
   const seedFacts = seedOutcome.facts;
+  // Nothing is read without the password: the mode is no more unknown than everything else ("runs in an unknown mode").
+  if (seedFacts.connection?.unauthenticated) return { ok: false, error: seedFacts.connection.unauthenticated, seedFacts };
   const mode = seedFacts.server?.mode;
   const kind: DeploymentKind = options.kind !== 'auto' ? options.kind : mode === 'cluster' || mode === 'sentinel' ? mode : 'replication';
   const expected = kind === 'replication' ? 'standalone' : kind;
