@@ -95,11 +95,13 @@ function cacheFor(cacheFile: string, bundle: Buffer, check: Checksum): Buffer | 
  *   `--jobs 1`, 16 interleaved runs a batch at a load of 7 to 14): TurboFan compiles each function alone (callgrind:
  *   3.87 to 3.77 G instructions a run); the young generation grows from 1 to 16 MiB semi-spaces at its first growth
  *   instead of doubling (18 young collections to 9); a young collection stays in its thread instead of sharing out
- *   work to helpers on cores the servers and the other thread use. Together 30 to 55 ms less CPU a run (of 800 to 900;
- *   medians of paired differences, less in 12 to 13 of 16 pairs in four batches of five), 50 less with `--jobs 2`;
- *   1,000 fake targets in JSON Lines no slower, peak RSS 112 MiB against 110. Measured and not kept:
- *   `--always-sparkplug`, `--no-lazy-feedback-allocation`, `--max-lazy`, `--max-inlined-bytecode-size-cumulative=230`
- *   (no gain), `--no-turbofan` (0.80 to 1.04 s), `--min-semi-space-size` and `--no-concurrent-recompilation` (no
+ *   work to helpers on cores the servers and the other thread use. Together 15 to 45 ms less CPU a run (of 800 to 900;
+ *   medians of paired differences in four batches of 12 to 16 interleaved pairs: 40, 15, 40, 45, less in 8 to 12
+ *   of the pairs), 50 less with `--jobs 2`; 1,000 fake targets in JSON Lines no slower, peak RSS 113 MiB against
+ *   110 (medians of 6). Measured and not kept:
+ *   `--always-sparkplug`, `--no-lazy-feedback-allocation`, `--max-lazy`, `--max-inlined-bytecode-size-cumulative=230`,
+ *   `--max-optimized-bytecode-size=16384`, `--no-use-osr`, `--no-turbo-loop-peeling --no-turbo-escape` (no gain), an
+ *   interrupt budget of 135168 or V8's default with the others (60 and 150 ms more), `--no-turbofan` (0.80 to 1.04 s), `--min-semi-space-size` and `--no-concurrent-recompilation` (no
  *   effect set at run time), `--single-threaded-gc` and `--no-parallel-marking` (V8 aborts: set at run time, they
  *   contradict its running concurrent marker).
  */
