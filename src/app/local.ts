@@ -7,6 +7,7 @@ import { resolveTarget } from '../redis/target.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import { isLoopbackAddress } from '../net/address.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
+import { readIdNames } from '../gather/host/files.ts';
 
 /** One local server process and how it was audited. */
 export interface LocalResult {
@@ -23,6 +24,8 @@ export interface LocalResult {
 export interface LocalOptions extends AuditOptions {
   /** The processes to audit; default every redis-server, redis-sentinel, valkey-server and valkey-sentinel. */
   readonly processes?: readonly ServerProcess[];
+  /** The uid redfort runs as: its own servers get the credentials too (beside root's and the redis and valkey users'). */
+  readonly runnerUid?: number | undefined;
 }
 
 /** Where a client on this machine reaches each port of the process: loopback when it listens there. */
@@ -50,19 +53,36 @@ async function hostOnly(display: string, proc: ServerProcess, why: string, optio
   return { pid: proc.pid, name: proc.name, result: { ...judged, results }, hostOnly: reason };
 }
 
-async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: LocalOptions, env: Record<string, string | undefined>): Promise<LocalResult> {
+/** The accounts Debian's, RHEL's and the upstream packages run the servers as. */
+const SERVICE_USERS = new Set(['redis', 'valkey']);
+
+/**
+ * Why the credentials are not sent to this process, or undefined when they may be: it runs as root, as a service
+ * account of the packages or as redfort's own user. Any user can start a program named redis-server on a port of
+ * its own: root running `--local` with REDISCLI_AUTH sent the password to it.
+ */
+function untrusted(proc: ServerProcess, users: ReadonlyMap<number, string>, runner: number | undefined): string | undefined {
+  if (proc.uid === 0 || (proc.uid !== undefined && (proc.uid === runner || SERVICE_USERS.has(users.get(proc.uid) ?? '')))) return undefined;
+  const who = proc.uid === undefined ? 'an unknown user' : `${users.get(proc.uid) ?? 'uid'} (uid ${proc.uid})`;
+  return `the credentials were not sent to pid ${proc.pid}: it runs as ${who}, not as root, ${[...SERVICE_USERS].join(' or ')}${runner !== undefined && runner !== 0 ? ' or you' : ''}, and any user may start a program of that name to catch them`;
+}
+
+async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: LocalOptions, env: Record<string, string | undefined>, users: ReadonlyMap<number, string>): Promise<LocalResult> {
   const tried: string[] = [];
   const ports = candidates(proc);
+  const withheld = untrusted(proc, users, options.runnerUid);
+  const { pass: _pass, user: _user, ...anonymous } = flags;
   for (const { host, port } of ports) {
-    const target = resolveTarget(undefined, { ...flags, host, port }, env);
-    const result = await auditTarget(target, { ...options, hostPid: proc.pid });
+    const target = withheld ? resolveTarget(undefined, { ...anonymous, host, port }, {}) : resolveTarget(undefined, { ...flags, host, port }, env);
+    const audited = await auditTarget(target, { ...options, hostPid: proc.pid });
+    const result = withheld ? { ...audited, warnings: [...(audited.warnings ?? []), withheld] } : audited;
     if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };
     tried.push(ports.length > 1 ? `port ${port}: ${result.error}` : result.error);
   }
   if (tried.length > 0) {
     const first = ports[0]!;
     const shown = first.host.includes(':') ? `[${first.host}]` : first.host;
-    return hostOnly(`redis://${shown}:${first.port} (pid ${proc.pid})`, proc, tried.join('; '), options);
+    return hostOnly(`redis://${shown}:${first.port} (pid ${proc.pid})`, proc, [...tried, ...(withheld ? [withheld] : [])].join('; '), options);
   }
   const sockets = proc.unixSockets.known ? proc.unixSockets.value : [];
   if (sockets.length > 0) {
@@ -81,6 +101,6 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
 export async function auditLocal(flags: TargetFlags, options: LocalOptions = {}, env: Record<string, string | undefined> = {}): Promise<LocalResult[]> {
   const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
   const run = { ...options, hostDiscovery };
-  const processes = options.processes ?? (await findServerProcesses(hostDiscovery.proc));
-  return Promise.all(processes.map((proc) => auditProcess(proc, flags, run, env)));
+  const [processes, { users }] = await Promise.all([options.processes ?? findServerProcesses(hostDiscovery.proc), readIdNames()]);
+  return Promise.all(processes.map((proc) => auditProcess(proc, flags, run, env, users)));
 }

@@ -27,6 +27,8 @@ export type AuditScope =
         readonly flags: TargetFlags;
         /** Where `REDISCLI_AUTH` is looked up; none by default (the CLI passes its environment). */
         readonly env?: Record<string, string | undefined>;
+        /** The uid redfort runs as (the CLI passes its own): servers it runs get the credentials, as root's do. */
+        readonly runnerUid?: number | undefined;
       };
     };
 
@@ -76,7 +78,7 @@ export async function runAuditDetailed(request: AuditRequest): Promise<AuditRun>
   let hostOnly = 0;
   if ('local' in request) {
     const { auditLocal } = await import('./local.ts');
-    const local = await auditLocal(request.local.flags, options, request.local.env);
+    const local = await auditLocal(request.local.flags, { ...options, runnerUid: request.local.runnerUid }, request.local.env);
     if (local.length === 0) request.onNotice?.('no redis-server, redis-sentinel, valkey-server or valkey-sentinel process runs on this machine');
     for (const l of local) if (l.hostOnly !== undefined) request.onNotice?.(`${l.result.target}: ${l.hostOnly}`);
     hostOnly = local.filter((l) => l.hostOnly !== undefined).length;

@@ -416,6 +416,27 @@ describe('redfort audit --local', () => {
   });
 });
 
+// Any user can start a program named redis-server on a port of its own: root running --local with a password sent
+// it there (a node script as nobody caught AUTH and the password). A server of the redis user gets it.
+describe('redfort audit --local: whose servers get the credentials', NEEDS_ROOT, () => {
+  it("sends them to root's and the redis user's servers, not to another user's", async () => {
+    const [strange, service] = await Promise.all([
+      startRedis({ user: 'nobody', conf: `requirepass ${PASSWORD}`, password: PASSWORD }),
+      startRedis({ user: 'redis', conf: `requirepass ${PASSWORD}`, password: PASSWORD }),
+    ]);
+    const processes = (await findServerProcesses()).filter((p) => [strange.pid, service.pid].includes(p.pid));
+    assert.deepEqual(processes.map((p) => typeof p.uid), ['number', 'number']);
+    const local = await auditLocal({ pass: PASSWORD }, { processes, noProbe: true }, {});
+    const withheld = local.find((l) => l.pid === strange.pid)!;
+    assert.match(expect(withheld.result.results, 'network.protected-mode-off', 'skip')[0]!.message, /^needs credentials/);
+    assert.ok(withheld.result.warnings?.some((w) => new RegExp(`^the credentials were not sent to pid ${strange.pid}: it runs as nobody \\(uid \\d+\\), not as root, redis or valkey`).test(w)), JSON.stringify(withheld.result.warnings));
+    const given = local.find((l) => l.pid === service.pid)!;
+    expect(given.result.results, 'auth.requirepass-used', 'fail');
+    assert.ok(!given.result.warnings?.some((w) => w.includes('not sent')));
+    await Promise.all([strange.stop(), service.stop()]);
+  });
+});
+
 describe('without root', NEEDS_ROOT, () => {
   let server: RunningServer;
   let script: string;

@@ -279,7 +279,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     }
     if (flags.noHost) throw new UsageError('--local audits the host: it cannot be combined with --no-host');
     const pass = flags.pass ?? flags.a;
-    scope = { local: { flags: { ...flags, ...(pass !== undefined ? { pass } : {}) }, env: process.env } };
+    scope = { local: { flags: { ...flags, ...(pass !== undefined ? { pass } : {}) }, env: process.env, runnerUid: process.getuid?.() } };
   } else if (kind !== undefined) {
     if (fileOnly) throw new UsageError(`--${kind} discovers a live deployment: give the URL of one of its nodes`);
     const targets = liveTargets(specs, flags, settings);

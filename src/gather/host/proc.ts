@@ -554,6 +554,8 @@ export interface ServerProcess {
   readonly unixSockets: HostValue<readonly string[]>;
   /** The listen address the process title announces (`redis-server 127.0.0.1:6379`), used when fds cannot be read. */
   readonly titleAddress: { readonly host: string; readonly port: number } | undefined;
+  /** Its effective uid (/proc/<pid>/status), undefined when it cannot be read. */
+  readonly uid?: number | undefined;
 }
 
 /** `redis-server 127.0.0.1:6379 [cluster]` -> host and port; `*:6379` is every interface. */
@@ -573,8 +575,9 @@ export async function findServerProcesses(tables: ProcTables = procTables()): Pr
   const own = servers.filter(([, p]) => !SERVER_NAMES.has(names.get(p.ppid)?.name ?? ''));
   return Promise.all(
     own.map(async ([pid, p]) => {
-      const [{ tcp, unix }, cmdline] = await Promise.all([listenersOf(pid, tables), readCmdline(pid)]);
-      return { pid, name: p.name, listeners: tcp, unixSockets: unix, titleAddress: titleAddress(cmdline) };
+      const [{ tcp, unix }, cmdline, status] = await Promise.all([listenersOf(pid, tables), readCmdline(pid), tables.statusText(pid)]);
+      const uid = status === undefined ? undefined : parseStatus(status)?.uid.effective;
+      return { pid, name: p.name, listeners: tcp, unixSockets: unix, titleAddress: titleAddress(cmdline), uid };
     }),
   );
 }
