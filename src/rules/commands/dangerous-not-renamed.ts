@@ -43,8 +43,9 @@ export default defineRule({
     // administrator the rule's fix text allows for, evidence rather than a failure. Any other grant fails.
     const reports = new Map(acl.users.filter(canLogIn).map((u) => [u.name, dangerousOf(u, acl, files, categories, server)]));
     // A grant by name covers `config|set` when it names it or a subcommand of it (7.0+), or, on 6.x, whose ACL has
-    // no subcommands of its own, when it is the whole command: there `+config` (redis@6.2 acl.c
-    // ACLSetUserCommandBit, which also drops any `+config|get` first-args) allows CONFIG SET as 7.0's `+config` does.
+    // no subcommands of its own, when it is the whole command: there `+config` sets the command's bit and drops its
+    // first-args (redis@6.2 acl.c ACLSetUser), and ACLCheckCommandPerm lets a set bit run every subcommand, so it
+    // allows CONFIG SET as 7.0's `+config` does.
     const covers = (g: CommandGrant, command: string) =>
       g.command === command || g.command.startsWith(`${command}|`) || g.rule === `+${command}` || (command.startsWith(`${g.command}|`) && g.rule === `+${g.command}`);
     const byName = (user: string, command: string) => {
