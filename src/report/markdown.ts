@@ -146,6 +146,8 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
     const labels = withLabels ? [md(Object.entries(t.labels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(' '))] : [];
     return [code(t.target), ...labels, server, ...SEVERITIES.map((sev) => String(c[sev])), String(st.pass), String(st.skip), String(st.manual), String(st.error)];
   });
+  // Where the table's rows are: the compact form keeps only those that fit.
+  const tableRows = { from: out.length + 2, to: out.length + 2 + perTarget.length };
   out.push(
     ...table(
       ['Target', ...(withLabels ? ['Labels'] : []), 'Server', ...SEVERITIES.map(titleCase), 'Pass', 'Skip', 'Manual', 'Error'],
@@ -203,7 +205,7 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
   // Too long for a comment: first leave out the passed and skipped rules, then every finding's text.
   const left = `\n_${passed} passed and ${skipped} skipped or manual results are left out to fit a comment's ${COMMENT_LIMIT.toLocaleString('en')} characters: \`--format json\` or \`html\` has them._\n`;
   if (findingsOnly.length + left.length <= COMMENT_LIMIT) return findingsOnly + left;
-  return compact(out.slice(0, head), active, errors.length);
+  return compact(out.slice(0, head), tableRows, active, errors.length);
 }
 
 /** Every result (or those the view keeps), for a ticket or a file. */
@@ -222,8 +224,7 @@ export const COMMENT_LIMIT = 65_536;
  * The report for a comment when the full one does not fit: the headline and per-target table, then one line per
  * failing rule (how many findings on how many targets), most severe first; rules past the limit are counted.
  */
-function compact(head: readonly string[], active: readonly Row[], errors: number): string {
-  const out = [...head, `> Compact report: the full one is over ${COMMENT_LIMIT.toLocaleString('en')} characters, a comment's limit. Each failing rule is counted; \`--format json\` or \`html\` has every finding.`, ''];
+function compact(given: readonly string[], tableRows: { readonly from: number; readonly to: number }, active: readonly Row[], errors: number): string {
   const lines: string[] = [];
   for (const severity of SEVERITIES) {
     const byRule = new Map<string, Row[]>();
@@ -237,6 +238,18 @@ function compact(head: readonly string[], active: readonly Row[], errors: number
     lines.push('');
   }
   if (errors > 0) lines.push(`${errors} rule${errors === 1 ? '' : 's'} could not be judged (errors): see the full report.`, '');
+  // A fleet's per-target table alone can pass the limit (1,000 targets: 98 KB): its first rows, as many as leave room
+  // for the failing rules, then how many more there are.
+  let head = [...given];
+  const rows = given.slice(tableRows.from, tableRows.to);
+  const room = COMMENT_LIMIT - 1_000 - lines.join('\n').length - (given.join('\n').length - rows.join('\n').length);
+  if (rows.join('\n').length > room) {
+    let used = 0;
+    let kept = 0;
+    while (kept < rows.length && used + rows[kept]!.length + 1 <= room) used += rows[kept++]!.length + 1;
+    head = [...given.slice(0, tableRows.from), ...rows.slice(0, kept), '', `_… and ${rows.length - kept} more targets: \`--format json\` or \`html\` has them._`, ...given.slice(tableRows.to)];
+  }
+  const out = [...head, `> Compact report: the full one is over ${COMMENT_LIMIT.toLocaleString('en')} characters, a comment's limit. Each failing rule is counted; \`--format json\` or \`html\` has every finding.`, ''];
   let size = out.join('\n').length;
   let kept = 0;
   for (const line of lines) {

@@ -92,6 +92,21 @@ describe('--format markdown-comment: a report too long for a comment', () => {
   });
 });
 
+describe('--format markdown-comment: a fleet whose per-target table alone is too long', () => {
+  // 1,000 targets: the compact report kept a row for each (98 KB, over the limit it promises to fit).
+  it('keeps the rows that fit, counts the others, and still lists every failing rule', () => {
+    const one = sampleReport();
+    const audited = one.targets.filter((t) => t.error === undefined);
+    const targets = Array.from({ length: 500 }, (_, i) => audited.map((t) => ({ ...t, target: `${t.target}/${i}` }))).flat();
+    const md = markdownCommentReporter({ ...one, targets }, CONTEXT);
+    assert.ok(md.length <= COMMENT_LIMIT, `${md.length} characters`);
+    const rows = md.split('\n').filter((l) => l.startsWith('| `'));
+    assert.ok(rows.length > 100 && rows.length < targets.length, `${rows.length} rows`);
+    assert.match(md, new RegExp(`^_… and ${targets.length - rows.length} more targets: \`--format json\` or \`html\` has them\._$`, 'm'));
+    assert.match(md, /: \d+ findings? on 500 targets/);
+  });
+});
+
 describe('Markdown honours --sort, --only-failures and --min-severity as text does', () => {
   const report = sampleReport();
   const headings = (md: string) => md.split('\n').filter((l) => l.startsWith('### ')).map((l) => l.slice(4));
