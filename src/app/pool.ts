@@ -123,6 +123,8 @@ export class AuditPool {
   /** The first error the run's onFinished threw (a report that could not be written): the run ends with it. */
   readonly failure: Promise<never>;
   #fail!: (error: unknown) => void;
+  /** Whether {@link AuditPool.failure} has rejected: from then on the run ends with it, however far it got. */
+  #failed = false;
   readonly #onAbort: (() => void) | undefined;
 
   private constructor(run: PoolRun, memory: SharedArrayBuffer) {
@@ -234,6 +236,7 @@ export class AuditPool {
       const { target, labels } = this.#run.queue[position]!;
       this.#run.onFinished(position, finished(target, labels));
     } catch (error) {
+      this.#failed = true;
       this.#fail(error);
     }
     if (this.#waiting && this.#reportedCount >= this.#waiting.count) this.#waiting.resolve();
@@ -244,6 +247,8 @@ export class AuditPool {
    * has been handed on. With {@link AuditPool.failure}, rejects instead.
    */
   settled(): Promise<void> {
+    // A failure stays the run's end even when every target is in by now (the worker's last ones came after it).
+    if (this.#failed) return this.failure;
     let count = 0;
     for (let position = 0; position < this.#reported.length; position++) if (this.claims.owner(position) !== MAIN_THREAD) count += 1;
     if (this.#reportedCount >= count) return Promise.resolve();

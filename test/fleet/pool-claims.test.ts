@@ -77,12 +77,19 @@ describe('AuditPool with a worker that stops', () => {
 
   it('ends the run with the error that handing a target on threw (a report that cannot be written)', { timeout: 60_000 }, async () => {
     const discovery = createHostDiscovery();
+    let calls = 0;
+    let bothIn: () => void = () => undefined;
+    const both = new Promise<void>((resolve) => (bothIn = resolve));
     const pool = crashPool(3, discovery, () => {
+      // The worker's two targets: the one it failed, then the one its exit left (both handed on, both throw).
+      if (++calls === 2) bothIn();
       throw new Error('cannot write the report');
     });
     assert.ok(pool);
     try {
       await assert.rejects(pool.failure, /cannot write the report/);
+      // Every target the worker claimed is in before the main thread asks: the run still ends with the failure.
+      await both;
       while (pool.claims.claim() !== undefined);
       await assert.rejects(pool.settled(), /cannot write the report/);
     } finally {
