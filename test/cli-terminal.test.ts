@@ -7,6 +7,8 @@ import { rawCommand } from './harness/raw.ts';
 import { startRedis, startSentinels, stopAll } from './harness/servers.ts';
 import type { RunningServer } from './harness/servers.ts';
 import { runCli } from './topology/cli.ts';
+import { confirmationText } from '../src/cli/commands/fix.ts';
+import type { FixPlan } from '../src/fix/types.ts';
 
 // Redis takes any user name and Sentinel any master name without spaces: ESC and BEL too. The audit's text report
 // shows them escaped; reboot-plan, fix --plan and harden wrote them raw, so a server recoloured, cleared or retitled
@@ -53,5 +55,12 @@ describe('server-made names never reach the terminal raw', () => {
     assert.doesNotMatch(readFileSync(join(out, 'PLAN.md'), 'utf8'), RAW);
     // The ACL file is for the server: the name as it is.
     assert.ok(readFileSync(join(out, 'users.acl'), 'utf8').includes(`user u${EVIL} on`));
+  });
+
+  it("fix --apply --include-disruptive's question, from a plan file's steps", () => {
+    const plan = { steps: [{ id: 4, class: 'disruptive', node: `n${EVIL}`, reason: `clients logged in as 'u${EVIL}' must log in again` }, { id: 5, class: 'safe', node: 'n', reason: `r${EVIL}` }] } as unknown as FixPlan;
+    const text = confirmationText(plan);
+    assert.match(text, /^\n1 disruptive step may lock out or break clients:\n {2}4\. n\\u001b\]0;pwned\\u0007.*'u\\u001b\]0;pwned/);
+    assert.doesNotMatch(text, RAW);
   });
 });

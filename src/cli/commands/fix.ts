@@ -9,11 +9,19 @@ import { loadBuiltin } from '../../util/builtin.ts';
 
 type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env'> & { connectTimeout: string; timeout: string };
 
+/**
+ * What the confirmation shows of the disruptive steps. A step names a server's user, and a plan file given to
+ * --apply is anyone's text: no terminal control of theirs reaches the screen.
+ */
+export function confirmationText(plan: FixPlan): string {
+  const disruptive = plan.steps.filter((s) => s.class === 'disruptive');
+  const lines = disruptive.map((s) => `  ${s.id}. ${s.node}: ${s.reason}\n`).join('');
+  return `\n${disruptive.length} disruptive step${disruptive.length === 1 ? '' : 's'} may lock out or break clients:\n${terminalLines(lines)}`;
+}
+
 /** Lists the disruptive steps on standard error and asks for "yes" on the terminal. */
 async function confirm(plan: FixPlan): Promise<boolean> {
-  const disruptive = plan.steps.filter((s) => s.class === 'disruptive');
-  process.stderr.write(`\n${disruptive.length} disruptive step${disruptive.length === 1 ? '' : 's'} may lock out or break clients:\n`);
-  for (const s of disruptive) process.stderr.write(`  ${s.id}. ${s.node}: ${s.reason}\n`);
+  process.stderr.write(confirmationText(plan));
   // Loaded here: the CLI registers every command at start, and only this question needs readline.
   const { createInterface } = loadBuiltin<typeof import('node:readline/promises')>('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
