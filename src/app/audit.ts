@@ -29,6 +29,9 @@ import { sampleSummary } from '../facts/sample.ts';
 import { infoField } from '../redis/info.ts';
 import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
 
+/** How a result's warning begins when the target was audited without credentials (src/app/local.ts tells withheld ones apart). */
+export const NO_CREDENTIALS = 'no credentials were given';
+
 export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions, DeadlineOptions {
   readonly thresholds?: Partial<Thresholds>;
   readonly severityOverrides?: ReadonlyMap<string, Severity>;
@@ -51,7 +54,7 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
   const server = facts.server ? { product: facts.server.product, version: facts.server.version ?? null, mode: facts.server.mode } : undefined;
   const warnings = [
     ...(facts.connection?.tlsUnverified ? [`the server certificate did not verify: ${facts.connection.tlsUnverified}; the audit connected without verifying it (see tls.certificate)`] : []),
-    ...(facts.connection?.unauthenticated ? [`no credentials were given: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),
+    ...(facts.connection?.unauthenticated ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),
     ...(facts.acl?.unreadable ?? []),
     ...(facts.files?.warnings ?? []),
   ];

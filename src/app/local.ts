@@ -1,5 +1,5 @@
 import type { AuditOptions } from './audit.ts';
-import { auditTarget, judgeFacts } from './audit.ts';
+import { auditTarget, judgeFacts, NO_CREDENTIALS } from './audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { findServerProcesses, hostOnlyFacts } from '../gather/host/index.ts';
 import type { ServerProcess } from '../gather/host/index.ts';
@@ -64,7 +64,7 @@ const SERVICE_USERS = new Set(['redis', 'valkey']);
 function untrusted(proc: ServerProcess, users: ReadonlyMap<number, string>, runner: number | undefined): string | undefined {
   if (proc.uid === 0 || (proc.uid !== undefined && (proc.uid === runner || SERVICE_USERS.has(users.get(proc.uid) ?? '')))) return undefined;
   const who = proc.uid === undefined ? 'an unknown user' : `${users.get(proc.uid) ?? 'uid'} (uid ${proc.uid})`;
-  return `the credentials were not sent to pid ${proc.pid}: it runs as ${who}, not as root, ${[...SERVICE_USERS].join(' or ')}${runner !== undefined && runner !== 0 ? ' or you' : ''}, and any user may start a program of that name to catch them`;
+  return `the credentials were not sent to pid ${proc.pid}: it runs as ${who}, not as root, ${[...SERVICE_USERS].join(' or ')}${runner !== undefined && runner !== 0 ? ' or you' : ''}, and any user may start a program of that name to catch them (to send them, audit it by its URL)`;
 }
 
 async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: LocalOptions, env: Record<string, string | undefined>, users: ReadonlyMap<number, string>): Promise<LocalResult> {
@@ -75,7 +75,8 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
   for (const { host, port } of ports) {
     const target = withheld ? resolveTarget(undefined, { ...anonymous, host, port }, {}) : resolveTarget(undefined, { ...flags, host, port }, env);
     const audited = await auditTarget(target, { ...options, hostPid: proc.pid });
-    const result = withheld ? { ...audited, warnings: [...(audited.warnings ?? []), withheld] } : audited;
+    // Withheld, not missing: the audit's own 'no credentials were given' would contradict the reason.
+    const result = withheld ? { ...audited, warnings: [...(audited.warnings ?? []).filter((w) => !w.startsWith(NO_CREDENTIALS)), withheld] } : audited;
     if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };
     tried.push(ports.length > 1 ? `port ${port}: ${result.error}` : result.error);
   }

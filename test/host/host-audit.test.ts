@@ -430,6 +430,9 @@ describe('redfort audit --local: whose servers get the credentials', NEEDS_ROOT,
     const withheld = local.find((l) => l.pid === strange.pid)!;
     assert.match(expect(withheld.result.results, 'network.protected-mode-off', 'skip')[0]!.message, /^needs credentials/);
     assert.ok(withheld.result.warnings?.some((w) => new RegExp(`^the credentials were not sent to pid ${strange.pid}: it runs as nobody \\(uid \\d+\\), not as root, redis or valkey`).test(w)), JSON.stringify(withheld.result.warnings));
+    // Withheld, not missing: no warning says none were given, and the reason says how to send them.
+    assert.ok(!withheld.result.warnings?.some((w) => w.startsWith('no credentials were given')), JSON.stringify(withheld.result.warnings));
+    assert.ok(withheld.result.warnings?.some((w) => w.endsWith('(to send them, audit it by its URL)')), JSON.stringify(withheld.result.warnings));
     const given = local.find((l) => l.pid === service.pid)!;
     expect(given.result.results, 'auth.requirepass-used', 'fail');
     assert.ok(!given.result.warnings?.some((w) => w.includes('not sent')));
