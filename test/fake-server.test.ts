@@ -8,6 +8,8 @@ import { resolveTarget } from '../src/redis/target.ts';
 import type { Status } from '../src/rules/define.ts';
 import { RULES } from '../src/rules/index.ts';
 import { advisories } from '../src/version/advisories.ts';
+import { rawPipeline, RespError } from './harness/raw.ts';
+import type { RespValue } from './harness/raw.ts';
 import { startRedis, stopAll } from './harness/servers.ts';
 import { arr, bulk, err, simple, startFakeServer } from './helpers/fake-resp-server.ts';
 import type { FakeHandler, FakeReply, FakeServer } from './helpers/fake-resp-server.ts';
@@ -89,6 +91,7 @@ function redis5(port: () => number, requirepass: string): FakeHandler {
           save: '900 1 300 10 60 10000',
           appendonly: 'no',
           logfile: '/var/log/redis/redis-server.log',
+          dir: '/var/lib/redis',
           daemonize: 'yes',
           loglevel: 'notice',
           'syslog-enabled': 'no',
@@ -129,10 +132,23 @@ function valkey8(port: () => number): FakeHandler {
           'protected-mode': 'yes',
           port: String(port()),
           'tls-port': '0',
+          'tls-auth-clients': 'yes',
+          'tls-protocols': '',
+          'tls-ciphers': '',
+          'tls-ciphersuites': '',
+          'tls-prefer-server-ciphers': 'no',
+          'tls-replication': 'no',
+          'tls-cluster': 'no',
+          'tls-cert-file': '',
+          'tls-key-file': '',
+          'tls-ca-cert-file': '',
+          'tls-ca-cert-dir': '',
           requirepass: '',
           primaryauth: 'a-replication-password-of-some-length',
           primaryuser: 'replication-user',
           aclfile: '',
+          logfile: '/var/log/valkey/valkey-server.log',
+          dir: '/var/lib/valkey',
           save: '3600 1',
           appendonly: 'no',
         });
@@ -460,4 +476,58 @@ describe('fake servers', { concurrency: true }, () => {
       }
     });
   });
+
+  // A proxy (or a hostile server) that keeps `port` but drops other settings from CONFIG GET *: the rules took each
+  // setting left out for its compiled default ("requirepass is not set", "protected-mode is yes") and passed.
+  describe('a real 7.0.15 behind a proxy that filters CONFIG GET *', () => {
+    let real: Awaited<ReturnType<typeof startRedis>>;
+    before(async () => {
+      real = await startRedis({ conf: 'protected-mode yes' });
+    });
+
+    /** Forwards every command to the real server, CONFIG GET * without the settings named. */
+    async function proxy(dropped: readonly string[]): Promise<FakeServer> {
+      return fake(async (argv) => {
+        if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command'); // RESP2 only, as rawPipeline reads
+        const [reply] = await rawPipeline(real.host, real.port, [argv]);
+        if (argv.slice(0, 2).join(' ').toUpperCase() === 'CONFIG GET' && Array.isArray(reply)) {
+          const pairs: RespValue[] = [];
+          for (let i = 0; i + 1 < reply.length; i += 2) if (!dropped.includes(String(reply[i]))) pairs.push(reply[i]!, reply[i + 1]!);
+          return encode(pairs);
+        }
+        return encode(reply ?? null);
+      });
+    }
+
+    const audited = async (port: number) => auditTarget(resolveTarget(`redis://127.0.0.1:${port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true, noProbe: true });
+
+    it('takes the whole reply of a real server as complete, directly and through a proxy that drops nothing', async () => {
+      for (const result of [await audited(real.port), await audited((await proxy([])).port)]) {
+        assert.equal(result.error, undefined);
+        assert.deepEqual(result.results.filter((r) => /incomplete reply/.test(r.message)).map((r) => r.ruleId), []);
+        only(result.results, 'network.protected-mode-off', 'pass');
+        only(result.results, 'logging.no-logfile', 'pass');
+      }
+    });
+
+    for (const dropped of ['requirepass', 'protected-mode', 'logfile', 'tls-protocols']) {
+      it(`skips, never passes, the rules of a reply without ${dropped}`, async () => {
+        const result = await audited((await proxy([dropped])).port);
+        assert.equal(result.error, undefined);
+        for (const id of ['network.protected-mode-off', 'logging.no-logfile', 'auth.requirepass-used']) {
+          const [entry] = only(result.results, id, 'skip');
+          assert.match(entry!.message, new RegExp(`CONFIG GET \\* gave an incomplete reply \\(\\d+ settings, no ${dropped}\\)`), id);
+        }
+      });
+    }
+  });
 });
+
+/** A RESP2 encoding of a reply the raw client read. */
+function encode(reply: RespValue): string {
+  if (reply instanceof RespError) return err(reply.message);
+  if (reply === null) return bulk(null);
+  if (typeof reply === 'number') return `:${reply}\r\n`;
+  if (Array.isArray(reply)) return arr(...reply.map(encode));
+  return bulk(reply);
+}

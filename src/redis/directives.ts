@@ -344,6 +344,27 @@ export function existsInVersion(spec: DirectiveSpec, version: ServerVersion): bo
   return version.major > since[0] || (version.major === since[0] && version.minor >= since[1]);
 }
 
+const ALWAYS_LISTED = ['port', 'bind', 'protected-mode', 'requirepass', 'masterauth', 'logfile', 'dir', 'aclfile', 'masteruser'];
+/** A TLS build lists every one of them (6.0's `#ifdef USE_OPENSSL` block of config.c has them all). */
+const ALWAYS_LISTED_TLS = ['tls-port', 'tls-auth-clients', 'tls-protocols', 'tls-ciphers', 'tls-ciphersuites', 'tls-prefer-server-ciphers', 'tls-replication', 'tls-cluster', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-ca-cert-dir'];
+
+/**
+ * Settings the security rules read that every `CONFIG GET *` of the version lists (their compiled defaults when
+ * unset): a reply without one of them is cut short or filtered (a proxy, a hostile server), and a rule would take
+ * what it left out for its default ("requirepass is not set", "protected-mode is yes"). The `tls-*` ones from 7.2
+ * and in Valkey, where they always exist, and on 6.0-7.0 when the reply lists `tls-port` (`tlsBuilt`): such a
+ * Redis built without TLS lists none. A version redfort cannot read, or a Redis before 3.2, is only held to `port`.
+ */
+export function alwaysListed(product: 'redis' | 'valkey', version: string | undefined, tlsBuilt = false): readonly string[] {
+  const parsed = parseVersion(version);
+  if (parsed?.minor === undefined) return ['port'];
+  const server = resolveVersion(`${product} ${parsed.major}.${parsed.minor}`);
+  if (server.product === 'redis' && (server.major < 3 || (server.major === 3 && server.minor < 2))) return ['port'];
+  const names = ALWAYS_LISTED.filter((name) => existsInVersion(lookupDirective(name)!, server));
+  const tlsAlways = server.product === 'valkey' || server.major > 7 || (server.major === 7 && server.minor >= 2);
+  return tlsAlways || (tlsBuilt && server.major >= 6) ? [...names, ...ALWAYS_LISTED_TLS] : names;
+}
+
 /** Redis before 6.0: no ACL, no TLS; `requirepass` alone guards the only user. */
 export function beforeAcl(version: ServerVersion): boolean {
   return version.product === 'redis' && version.major < 6;

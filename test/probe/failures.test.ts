@@ -27,13 +27,20 @@ async function blackHole(): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
+/** What a 7.2's CONFIG GET * always lists among the settings the rules read (a reply without one is taken as filtered). */
+const CONFIG_7_2: Record<string, string> = {
+  port: '6379', bind: '* -::*', 'protected-mode': 'yes', requirepass: '', masterauth: '', masteruser: '', logfile: '', dir: '/var/lib/redis', aclfile: '',
+  'tls-port': '0', 'tls-auth-clients': 'yes', 'tls-protocols': '', 'tls-ciphers': '', 'tls-ciphersuites': '', 'tls-prefer-server-ciphers': 'no',
+  'tls-replication': 'no', 'tls-cluster': 'no', 'tls-cert-file': '', 'tls-key-file': '', 'tls-ca-cert-file': '', 'tls-ca-cert-dir': '',
+};
+
 /** A plaintext Redis whose configuration names `tlsPort` as its TLS port. */
 async function redisWithTlsPort(tlsPort: number): Promise<FakeServer> {
   const server = await startFakeServer((argv) => {
     const [name = '', sub = ''] = argv.map((a) => a.toUpperCase());
     if (name === 'PING') return simple('PONG');
     if (name === 'INFO') return bulk('# Server\r\nredis_version:7.2.4\r\nredis_mode:standalone\r\n');
-    if (name === 'CONFIG' && sub === 'GET') return arr(...['port', '6379', 'tls-port', String(tlsPort), 'tls-auth-clients', 'yes'].map((v) => bulk(v)));
+    if (name === 'CONFIG' && sub === 'GET') return arr(...Object.entries({ ...CONFIG_7_2, 'tls-port': String(tlsPort) }).flat().map((v) => bulk(v)));
     if (name === 'ACL' && sub === 'LIST') return arr(bulk('user default on nopass ~* &* +@all'));
     return err(`ERR unknown command '${argv[0]}'`);
   });

@@ -32,6 +32,7 @@ import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
+import { alwaysListed } from '../../redis/directives.ts';
 
 /**
  * Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. A Map: an object looked up by
@@ -457,13 +458,17 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
 
   const configReply = reply('config');
   const configRead = Array.isArray(configReply) || configReply instanceof Map ? splitConfig(configReply, 'CONFIG GET *') : undefined;
-  if (configRead && configRead.config.has('port')) {
+  // Every Redis and Valkey lists these: a reply without one is cut short or filtered (a proxy, a hostile server),
+  // and the rules would take each setting it left out for its default ("logfile is ''", "requirepass is not set").
+  const missing = configRead
+    ? alwaysListed(server?.product === 'valkey' ? 'valkey' : 'redis', server?.version, configRead.config.has('tls-port')).filter((name) => !configRead.config.has(name) && !configRead.secrets.has(name))
+    : [];
+  if (configRead && missing.length === 0) {
     facts.config = configRead.config;
     facts.secrets = configRead.secrets;
   } else if (configRead && server?.mode !== 'sentinel') {
-    // Every Redis and Valkey lists `port`: a reply without it is cut short or filtered (a proxy, a hostile server),
-    // and the rules would take each setting it left out for its default ("logfile is ''", "requirepass is not set").
-    unavailable.config = unavailable.secrets = `CONFIG GET * gave an incomplete reply (${configRead.config.size} setting${configRead.config.size === 1 ? '' : 's'}, no port): a proxy that filters settings, or no Redis`;
+    const size = configRead.config.size + configRead.secrets.size;
+    unavailable.config = unavailable.secrets = `CONFIG GET * gave an incomplete reply (${size} setting${size === 1 ? '' : 's'}, no ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): a proxy that filters settings, or no Redis`;
   } else if (server?.mode === 'sentinel') {
     unavailable.config = unavailable.secrets =
       'a sentinel has no CONFIG command: its settings are only in sentinel.conf (pass --sentinel-config, or run on its host)';
