@@ -99,6 +99,8 @@ export interface Case {
   readonly severity?: Severity;
   /** A pattern the pass or skip message must match. */
   readonly message?: RegExp;
+  /** redfort's own clock for the case (default 1_800_000_000, 2027-01-15). */
+  readonly nowSeconds?: number;
 }
 
 /** What deepFreeze has frozen already (cases share fixtures). */
@@ -144,7 +146,7 @@ export function ruleTester<K extends FactKey>(rule: Rule<K>, cases: Cases): void
   for (const status of ['pass', 'fail', 'skip', 'manual'] as const satisfies readonly Status[]) {
     for (const c of cases[status] ?? []) {
       test(`${rule.id} ${status}: ${c.name}`, () => {
-        const results = runRules([rule], deepFreeze(c.facts), { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+        const results = runRules([rule], deepFreeze(c.facts), { context: ruleContext({ nowSeconds: c.nowSeconds ?? 1_800_000_000 }) });
         assert.ok(results.length > 0, 'the rule produced no result');
         for (const r of results) assert.equal(r.status, status, `${r.status}: ${r.message}`);
         if (c.message) assert.match(results[0]!.message, c.message);

@@ -40,6 +40,12 @@ ruleTester(rule, {
       severity: 'high',
     },
     {
+      // TIME from a server (a proxy, a VM) whose clock is a year behind: clients check by their own clocks.
+      name: "expired by redfort's clock, the server's clock a year behind",
+      facts: { ...onWire({ validFrom: NOW - 400 * DAY, validTo: NOW - 35 * DAY }), now: { value: NOW - 365 * DAY, source: { kind: 'live', command: 'TIME' } } },
+      messages: [/expired on 2026-12-11, 35 days ago/],
+    },
+    {
       name: 'expires in 10 days (threshold 30): medium',
       facts: onWire({ validTo: NOW + 10 * DAY + 3600 }),
       messages: [/expires on 2027-01-25, in 10 days \(threshold 30\)$/],

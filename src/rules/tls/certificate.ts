@@ -78,7 +78,9 @@ export default defineRule({
       ].filter((w): w is string => w !== undefined);
       return skip(`no server certificate was seen${why.length > 0 ? `: ${why.join('; ')}` : ' (no TLS port was probed and tls-cert-file was not read)'}`);
     }
-    const now = facts.now?.value ?? nowSeconds;
+    // The later of the server's clock and redfort's: clients check the dates by their own clocks, and a server whose
+    // clock is behind must not make an expired certificate look valid.
+    const now = Math.max(facts.now?.value ?? nowSeconds, nowSeconds);
     const findings: Finding[] = [];
     const passes: string[] = [];
     for (const { certificate: c, where } of seen) {

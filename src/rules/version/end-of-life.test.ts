@@ -12,7 +12,8 @@ ruleTester(rule, {
     { name: 'Redis 7.4', facts: redis('7.4.11') },
     { name: 'Redis 8.2', facts: redis('8.2.10'), message: /Redis 8\.2 is supported/ },
     { name: 'Redis 6.2 until 2027-04-01', facts: redis('6.2.24'), message: /end of life 2027-04-01/ },
-    { name: 'Redis 8.0 before its end of support (2026-12-01)', facts: redis('8.0.6', JUNE_2026) },
+    { name: 'Redis 8.0 before its end of support (2026-12-01)', facts: redis('8.0.6', JUNE_2026), nowSeconds: JUNE_2026 },
+    { name: 'Redis 8.0 before its end of support by redfort\'s clock, the server\'s clock a day behind', facts: redis('8.0.6', JUNE_2026 - 86_400), nowSeconds: JUNE_2026 },
     { name: 'a release candidate: 7.3.240 is 7.4-rc', facts: redis('7.3.240'), message: /^Redis 7\.4 is supported/ },
     { name: 'Valkey 8.0', facts: valkey('8.0.1'), message: /^Valkey 8\.0 is supported/ },
     { name: 'Valkey 7.2', facts: valkey('7.2.7') },
@@ -23,6 +24,8 @@ ruleTester(rule, {
     { name: 'Redis 5.0', facts: redis('5.0.14'), messages: [/Redis 5\.0/] },
     { name: 'Redis 3.2 (covered by <=4.0)', facts: redis('3.2.13'), messages: [/Redis 3\.2 \(running 3\.2\.13\)/] },
     { name: 'Redis 8.0 after 2026-12-01', facts: redis('8.0.6'), messages: [/Redis 8\.0 \(running 8\.0\.6\) no longer receives security fixes \(end of life: 2026-12-01\)/] },
+    // TIME from a server (a proxy, a VM) whose clock is behind: redfort's own clock still says the branch ended.
+    { name: 'Redis 8.0 after 2026-12-01 by redfort\'s clock, the server\'s clock in June 2026', facts: redis('8.0.6', JUNE_2026), messages: [/Redis 8\.0 \(running 8\.0\.6\) no longer receives security fixes/] },
     { name: 'Redis 8.4, out of support by policy', facts: redis('8.4.6'), messages: [/Redis 8\.4/] },
     { name: 'Redis 8.6 after ~2026-11-25', facts: redis('8.6.7'), messages: [/Redis 8\.6/] },
     { name: 'a 6.0 release candidate (5.9.101) is 6.0', facts: redis('5.9.101'), messages: [/Redis 6\.0 \(running 5\.9\.101\)/] },

@@ -36,7 +36,9 @@ export default defineRule({
     if (isVerdict(known)) return known;
     const record = findBranch(known.product, known.branch);
     if (!record) return skip(`no support data for ${known.product} ${known.branch}: its status is unknown`);
-    const today = now?.value ?? nowSeconds;
+    // The later of the server's clock and redfort's: a server (or a proxy, or a VM) whose clock is behind must not
+    // make an ended branch look supported.
+    const today = Math.max(now?.value ?? nowSeconds, nowSeconds);
     const status = record.status_late_2026;
     const until = /until ~?(\d{4}-\d{2}-\d{2})/.exec(status)?.[1];
     const eol = firstDate(record.end_of_life);
