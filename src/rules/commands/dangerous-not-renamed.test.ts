@@ -70,6 +70,12 @@ ruleTester(rule, {
       severity: 'low',
     },
     {
+      // A file-only audit without --redis-version reads the files as 7.x; on 6.x nothing closes DEBUG or MODULE.
+      name: "the switches' compiled 'no' of a guessed version: DEBUG and MODULE LOAD count",
+      facts: liveFacts({ extra: { server: { product: 'redis', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'file', path: 'redis.conf', line: 1 } } } }),
+      messages: [/^9 admin commands are neither renamed nor denied to every user: CONFIG SET \(default\); DEBUG \(default\); MODULE LOAD \(default\); FLUSHALL \(default\)/],
+    },
+    {
       name: "enable-debug-command 'yes' and enable-module-command 'local' open DEBUG and MODULE LOAD again",
       facts: liveFacts({ conf: 'enable-debug-command yes\nenable-module-command local' }),
       messages: [/^9 admin commands are neither renamed nor denied to every user: CONFIG SET \(default\); DEBUG \(default\); MODULE LOAD \(default\); FLUSHALL \(default\)/],

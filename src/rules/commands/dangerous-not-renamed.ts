@@ -59,7 +59,10 @@ export default defineRule({
       }
       const all = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
       const gate = SWITCHES[command];
-      if (gate && config?.get(gate)?.value === 'no') {
+      const setting = gate ? config?.get(gate) : undefined;
+      // A compiled default counts only for a known version: files audited without one are read as 7.x, and 6.x
+      // has no such switch (Debian 11 and Ubuntu 22.04 ship 6.0).
+      if (gate && setting?.value === 'no' && (setting.source.kind !== 'default' || server?.version !== undefined)) {
         // Said only where it matters: a user the ACL lets run it.
         if (all.length > 0) closed.push(`${aclName.toUpperCase().replace('|', ' ')}: allowed by ACL to ${all.join(', ')}, but ${gate} is 'no', which refuses it to every client`);
         continue;
