@@ -178,4 +178,28 @@ describe('command-line experience', { concurrency: 4 }, () => {
     assert.match(plan.stdout, /Examples:[\s\S]*Exit codes: 0 a safe plan/);
     assert.match((await runCli(['--help'])).stdout, /Examples:\n {2}redfort audit redis:\/\/127\.0\.0\.1:6379/);
   });
+
+  // INFO is the server's to write: a hostile one's redis_version of a megabyte with terminal escapes was printed whole
+  // in the text header and JSON's server.version (and quoted by version.end-of-life).
+  it("shows a server's version only when it is one: else 'unreadable', in text and JSON", async () => {
+    const junk = `7.0.15\u001b[2J${'x'.repeat(1_000_000)}`;
+    const info = `# Server\r\nredis_version:${junk}\r\nredis_mode:standalone\r\n# Replication\r\nrole:master\r\n`;
+    const hostile = await startFakeServer((argv) => (argv[0]!.toUpperCase() === 'INFO' ? `$${Buffer.byteLength(info)}\r\n${info}\r\n` : '-ERR unknown command\r\n'));
+    try {
+      const url = `redis://127.0.0.1:${hostile.port}`;
+      const json = await runCli(['audit', url, '--format', 'json', '--no-probe', '--fail-on', 'none']);
+      assert.equal(json.code, 0, json.stderr);
+      const target = JSON.parse(json.stdout).targets[0];
+      assert.deepEqual(target.server, { product: 'redis', version: 'unreadable', mode: 'standalone' });
+      assert.ok(json.stdout.length < 100_000 && !json.stdout.includes('\\u001b'), `${json.stdout.length} characters`);
+      const eol = target.results.find((r: { ruleId: string }) => r.ruleId === 'version.end-of-life');
+      assert.match(eol.message, /^the version the server reports cannot be read \(1000010 characters/);
+      const text = await runCli(['audit', url, '--no-probe', '--fail-on', 'none']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /\(redis unreadable, standalone\)/);
+      assert.ok(text.stdout.length < 100_000 && !text.stdout.includes('\u001b[2J'), `${text.stdout.length} characters`);
+    } finally {
+      await hostile.close();
+    }
+  });
 });

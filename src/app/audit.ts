@@ -8,6 +8,7 @@ import { gatherLive } from '../gather/live/gather-live.ts';
 import type { LiveOptions } from '../gather/live/gather-live.ts';
 import type { Target } from '../redis/target.ts';
 import { targetPassword, targetProblem } from '../redis/target.ts';
+import { shownVersion } from '../redis/version.ts';
 import { redact } from '../util/redact.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
@@ -51,7 +52,7 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
     ...(options.disabled ? { disabled: options.disabled } : {}),
   });
-  const server = facts.server ? { product: facts.server.product, version: facts.server.version ?? null, mode: facts.server.mode } : undefined;
+  const server = facts.server ? { product: facts.server.product, version: facts.server.version ? shownVersion(facts.server.version) : null, mode: facts.server.mode } : undefined;
   const warnings = [
     ...(facts.connection?.tlsUnverified ? [`the server certificate did not verify: ${facts.connection.tlsUnverified}; the audit connected without verifying it (see tls.certificate)`] : []),
     ...(facts.connection?.unauthenticated ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),

@@ -2,6 +2,7 @@ import type { Facts } from '../facts/types.ts';
 import type { TargetResult } from '../engine/run.ts';
 import type { Rule, Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
+import { shownVersion } from '../redis/version.ts';
 
 /** What one probe found, everything the metrics need and nothing else (no message, no secret). */
 export interface ProbeSnapshot {
@@ -38,13 +39,9 @@ const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 
  * counts once, at the worst severity of its findings), the server identity and role, the end-of-life verdict,
  * each certificate's expiry.
  */
-/**
- * A version as a label value: what versions are made of (7.0.15, 8.0.0-rc1), at most 64 characters; anything else a
- * server says (a hostile INFO put a password, escapes and a megabyte there) is 'unreadable'.
- */
+/** A version as a label value: {@link shownVersion}, or 'unknown'. */
 function versionLabel(version: string | null | undefined): string {
-  if (version === undefined || version === null) return 'unknown';
-  return /^[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}$/.test(version) ? version : 'unreadable';
+  return version === undefined || version === null ? 'unknown' : shownVersion(version);
 }
 
 export function snapshotOf(result: TargetResult, facts: Facts | undefined, rules: readonly Rule[], timing: { durationSeconds: number; finishedAt: number }): ProbeSnapshot {

@@ -30,3 +30,12 @@ export function majorMinor(text: string | undefined): { readonly major: number; 
 export function isAtLeast(version: { readonly major: number; readonly minor: number }, wantMajor: number, wantMinor = 0): boolean {
   return version.major > wantMajor || (version.major === wantMajor && version.minor >= wantMinor);
 }
+
+/**
+ * A server-given version as redfort shows it: what versions are made of (7.0.15, 8.0.0-rc1), at most 64 characters,
+ * else 'unreadable'. INFO is the server's to write: a hostile one put the password AUTH sent it, terminal escapes
+ * and a megabyte there, into every report (and the exporter's version label).
+ */
+export function shownVersion(version: string): string {
+  return /^[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}$/.test(version) ? version : 'unreadable';
+}
