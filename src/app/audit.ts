@@ -71,6 +71,9 @@ export function scrubPassword(text: string, target: Target): string {
   return redact(text, [targetPassword(target) ?? '']);
 }
 
+/** The shortest password {@link scrubResult} masks in results. */
+export const SCRUBBED_MIN_LENGTH = 8;
+
 /**
  * The result with the target's password replaced by `***` wherever a server's replies can put it: the findings'
  * messages and evidence, the version, the warnings. A hostile server has the password (AUTH sent it) and can echo
@@ -79,7 +82,10 @@ export function scrubPassword(text: string, target: Target): string {
  */
 export function scrubResult(result: TargetResult, target: Target): TargetResult {
   const password = targetPassword(target);
-  if (!password) return result;
+  // A password shorter than this is a word the report's own text holds ('redis', 'admin', 'yes', '6379'): masked,
+  // it garbled every message and showed the reader where it stood. auth.weak-password fails it anyway (shorter
+  // than its minPasswordLength of 16), and target errors are still scrubbed of it.
+  if (!password || password.length < SCRUBBED_MIN_LENGTH) return result;
   const encoded = encodeURIComponent(password);
   const holds = (text: string | null | undefined) => text != null && (text.includes(password) || text.includes(encoded));
   const dirty = holds(result.server?.version) || result.warnings?.some(holds) || result.results.some((r) => holds(r.message) || r.evidence.some(holds));
