@@ -23,7 +23,7 @@ export interface Secret {
 export const SECRET_PREFIX = 'REDFORT_PASSWORD_';
 
 /** A user name a secrets file line can carry: nothing a shell that sources the file would act upon. */
-const SAFE_USER = /^[A-Za-z0-9_.:-]+$/;
+const SAFE_USER = /^[A-Za-z0-9_.:@-]+$/;
 
 /** The mode of a secrets file: readable by its owner only. */
 export const SECRETS_FILE_MODE = 0o600;
@@ -36,8 +36,9 @@ export function renderSecrets(secrets: readonly Secret[], comments: readonly str
   const lines = [...comments.map((c) => (c === '' ? '#' : `# ${c}`))];
   for (const { user, password } of secrets) {
     // Redis takes any name without spaces, `x;touch${IFS}/tmp/p;` too: an operator who sources the file (`. credentials.env`)
-    // ran what a user name of the server said. Names of letters, digits and _ . : - only (the shell reads no more).
-    if (!SAFE_USER.test(user)) throw new Error(`invalid user name for a secrets file: '${user}' (a REDFORT_PASSWORD_<user> line takes letters, digits and _ . : - only)`);
+    // ran what a user name of the server said. Names of letters, digits and _ . : @ - only (the shell reads no more; `svc@app`, a mail-like name, is common).
+    // The name shown with its controls escaped: it is the server's text, and the message goes to a terminal.
+    if (!SAFE_USER.test(user)) throw new Error(`invalid user name for a secrets file: '${user.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}' (a REDFORT_PASSWORD_<user> line takes letters, digits and _ . : @ - only)`);
     if (/[\r\n]/.test(password)) throw new Error(`the password of '${user}' contains a line break`);
     lines.push(`${SECRET_PREFIX}${user}=${password}`);
   }

@@ -28,7 +28,7 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     ['no input at all', [], /give a live target/],
     ['a file redis-server refuses', ['--config', join(CORPUS, 'written__envsubst-template', 'redis.conf.tpl')], /redis\.conf\.tpl:\d+: unrendered template/],
     // Redis takes any name without spaces; a user whose new password credentials.env cannot name was 'unexpected error'.
-    ['a user to give a password whose name holds =', ['--config', eqConf, '--redis-version', '7.0.15'], /^redfort: cannot write credentials\.env: invalid user name for a secrets file: 'a=b' \(a REDFORT_PASSWORD_<user> line takes letters, digits and _ \. : - only\)$/m],
+    ['a user to give a password whose name holds =', ['--config', eqConf, '--redis-version', '7.0.15'], /^redfort: cannot write credentials\.env: invalid user name for a secrets file: 'a=b' \(a REDFORT_PASSWORD_<user> line takes letters, digits and _ \. : @ - only\)$/m],
     ['a user to give a password whose name a shell would run', ['--config', shConf, '--redis-version', '7.0.15'], /^redfort: cannot write credentials\.env: invalid user name for a secrets file: 'x;id>\/tmp\/p;'/m],
   ];
   for (const [name, args, message] of cases) {

@@ -40,6 +40,10 @@ describe('passwords and secrets files', () => {
     for (const user of ['x;touch${IFS}/tmp/p;', 'a`id`', 'a$(id)', 'a|b', 'a&b', 'a>b', "a'b", 'a\x1b[31m']) {
       assert.throws(() => renderSecrets([{ user, password: 'x' }]), /invalid user name for a secrets file/, user);
     }
+    // The refused name is shown with its controls escaped (the message goes to a terminal).
+    assert.throws(() => renderSecrets([{ user: 'a\x1b[31m', password: 'x' }]), (e: Error) => !/\x1b/.test(e.message) && e.message.includes("'a\\u001b[31m'"));
+    // A mail-like name (`svc@app`) is a common service account's.
+    assert.equal(renderSecrets([{ user: 'svc@app', password: 'x1' }]), 'REDFORT_PASSWORD_svc@app=x1\n');
   });
 
   it('writes the file 0600, refuses to overwrite it, and refuses to read one others can read', async () => {
