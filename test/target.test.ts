@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveTarget, TargetError, targetPassword } from '../src/redis/target.ts';
 import { tlsOptions } from '../src/gather/live/tls-options.ts';
-import { redact } from '../src/util/redact.ts';
+import { redact, redactWords } from '../src/util/redact.ts';
 import type { Target, TargetFlags } from '../src/redis/target.ts';
 import { makeCerts } from './harness/certs.ts';
 
@@ -219,6 +219,15 @@ describe('redact', () => {
   });
   test('ignores empty secrets', () => {
     assert.equal(redact('nothing here', ['', '']), 'nothing here');
+  });
+});
+
+describe('redactWords', () => {
+  test('masks the whole word a secret stands in, never a part of it', () => {
+    assert.equal(redactWords('the exporter, x and x-ray', ['x']), 'the ***, *** and ***');
+    assert.equal(redactWords('redis://u:p%40ss@h and p@ss.', ['p@ss']), 'redis://u:***@h and ***');
+    assert.equal(redactWords('user:abc,abcd;pw', ['abc', 'abcd', 'pw']), 'user:***,***;***');
+    assert.equal(redactWords('nothing here', ['']), 'nothing here');
   });
 });
 

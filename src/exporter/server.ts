@@ -13,7 +13,7 @@ import type { ProbeSnapshot } from './metrics.ts';
 import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
 import type { InventoryTargets } from './inventory.ts';
 import { lookupTarget, probeTarget, timedOut } from './probe.ts';
-import { redact } from '../util/redact.ts';
+import { redactWords } from '../util/redact.ts';
 import { terminalSafe } from '../report/common.ts';
 import { nodeCrypto } from '../util/builtin.ts';
 
@@ -111,7 +111,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   if (listen === undefined) throw new Error(`--listen must be ADDRESS:PORT, not '${options.listen}'`);
   const secrets = [...config.modules.values()].map((m) => m.password ?? '').concat(config.web.basicAuth?.password ?? '', config.web.bearerToken ?? '');
   const write = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const log = (fields: Record<string, unknown>) => write(redact(JSON.stringify({ time: new Date().toISOString(), ...fields }), secrets));
+  // The values are masked, whole words at a time, not the line: a short password masked in the JSON text took the
+  // keys with it ('l***v***l') and, inside a word ('e***porter'), told the reader what it was.
+  const log = (fields: Record<string, unknown>) =>
+    write(JSON.stringify({ time: new Date().toISOString(), ...fields }, (_key, value: unknown) => (typeof value === 'string' ? redactWords(value, secrets) : value)));
 
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });

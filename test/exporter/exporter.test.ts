@@ -202,6 +202,31 @@ allow:
     assert.ok(probes.every((l) => typeof l.target === 'string' && typeof l.module === 'string' && typeof l.outcome === 'string' && typeof l.duration_seconds === 'number'));
   });
 
+  // A one-letter module password was masked in the JSON text of each line: the keys went with it ('l***v***l'), and a
+  // word with it inside ('r***dis') told the reader what it was. Now string values are masked a whole word at a time.
+  it('masks a short password in its log lines a whole value word at a time, keys and JSON intact', async () => {
+    const lines: string[] = [];
+    const config = await parseExporterConfig(`modules:\n  default: { passwordEnv: SHORT, probe: false }\nallow:\n  - 127.0.0.1:${open.port}\n`, 'exporter.yaml', {
+      env: { SHORT: 'e' },
+      readFile: (path) => readFile(path, 'utf8'),
+      ruleIds: RULES.map((r) => r.id),
+    });
+    const short = await startExporter({ config, listen: '127.0.0.1:0', log: (line) => lines.push(line) });
+    try {
+      await get(`${short.url}/probe?target=redis://127.0.0.1:1`);
+      await get(`${short.url}/probe?target=127.0.0.1:${open.port}`);
+    } finally {
+      await short.close(1000);
+    }
+    assert.ok(lines.length >= 3, lines.join('\n'));
+    const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v !== null && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+    for (const line of lines) {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      assert.ok('level' in parsed && 'msg' in parsed, line);
+      for (const value of strings(parsed)) assert.ok(!value.includes('e') && !/[^\s"'`<>()[\]{},;:=@/\\?&#|*]\*\*\*|\*\*\*[^\s"'`<>()[\]{},;:=@/\\?&#|*]/.test(value), `${value} in ${line}`);
+    }
+  });
+
   it('protects /probe and /metrics with basic auth or a bearer token, /-/healthy stays open', async () => {
     const basicLogs: string[] = [];
     const basic = await exporterWith(`modules: { default: {} }\nallow: ['127.0.0.1:${open.port}']\nweb: { basicAuth: { username: prometheus, passwordEnv: TEST_TOKEN } }\n`, basicLogs);
