@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, ReplyError } from '../gather/live/resp.ts';
 import { authArgs } from '../gather/live/login.ts';
 import { runProgram } from '../util/run-program.ts';
+import { redact } from '../util/redact.ts';
 import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
 /** A throwaway server start, and which users logged in. */
@@ -88,6 +89,12 @@ async function tryAuth(port: number, user: string | undefined, password = ''): P
   }
 }
 
+/** The passwords a trial knows: its logins' and the value (the last word) of each secret line of standard input. */
+export function trialSecrets(spec: Pick<TrialSpec, 'logins' | 'stdinLines'>): string[] {
+  const values = spec.stdinLines.map((line) => (line.trim().split(/\s+/).at(-1) ?? '').replace(/^"(.*)"$/, '$1'));
+  return [...spec.logins.map((l) => l.password), ...values].filter((v) => v !== '');
+}
+
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).map((l) => l.replace(/^\d+:[A-Z] [^#*.-]*[#*.-] /, '')).join(' / ');
 }
@@ -161,7 +168,9 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string): Prom
     if (!up) {
       if (exited) await Promise.race([closed, sleep(500)]);
       const logText = await readFile(log, 'utf8').catch(() => '');
-      const why = lastLines(`${logText}\n${stderr}`, 3) || 'no output';
+      // Redis echoes a line it refuses (`>>> 'sentinel auth-pass m <password>'`), the secret lines of standard input
+      // too: their values never reach the summary or PLAN.md.
+      const why = redact(lastLines(`${logText}\n${stderr}`, 3), trialSecrets(spec)) || 'no output';
       return { ok: false, binaryVersion: version, detail: `${binary} ${version} did not start with the generated files: ${why}` };
     }
     const refused: string[] = [];

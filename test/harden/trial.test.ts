@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -18,5 +18,18 @@ describe('the trial start', () => {
     const result = await runTrial({ kind: 'redis', conf: join(dir, 'missing.conf'), workDir: dir, cwd: dir, overrides: [], stdinLines: lines, logins: [] });
     assert.equal(result.ok, false);
     assert.match(result.detail, /did not start with the generated files: .*can't open config file/i);
+  });
+
+  // Redis echoes the line it refuses (`>>> 'sentinel auth-pass other <password>'`), standard input's secret lines
+  // too, and the trial's reason went to harden's summary and to PLAN.md (mode 0644).
+  it("never shows a password of its standard input in the reason a server refused it", async () => {
+    const dir = mkdtempSync(join(work, 's-'));
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(conf, `port 0\ndir ${dir}\n`);
+    const secret = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    const result = await runTrial({ kind: 'sentinel', conf, workDir: dir, cwd: dir, overrides: [], stdinLines: [`sentinel auth-pass other ${secret}`], logins: [] });
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /did not start with the generated files: .*sentinel auth-pass other \*\*\*/);
+    assert.ok(!result.detail.includes(secret), result.detail);
   });
 });
