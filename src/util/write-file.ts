@@ -189,6 +189,9 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
   try {
     handle = await open(temp, 'wx', info ? info.mode & 0o7777 : 0o666);
   } catch (error) {
+    // ENOENT in a directory that is there: a kernel file system (/proc/self/mem is a 'regular file') takes no new file.
+    const there = errnoOf(error) === 'ENOENT' && (await stat(dirname(path)).then((d) => d.isDirectory(), () => false));
+    if (there) throw new FileWriteError(path, `not a file a report can replace: no new file can be made in '${dirname(path)}' (ENOENT)`, 'ENOENT');
     throw reasonOf(path, error);
   }
   try {

@@ -201,6 +201,13 @@ describe('report and baseline outputs', () => {
     await assert.rejects(checkOutputPath(path('planted-devnull.json')), FileWriteError);
   });
 
+  // /proc/self/mem is a 'regular file' whose directory takes no new file: the report said "its directory does not exist".
+  test('a file in a directory that takes no new file says so, not that the directory is missing', async () => {
+    await checkOutputPath('/proc/self/mem');
+    assert.equal((await writeError('/proc/self/mem')).message, "/proc/self/mem: not a file a report can replace: no new file can be made in '/proc/self' (ENOENT)");
+    assert.match((await writeError(path('gone/report.json'))).message, /its directory does not exist$/);
+  });
+
   test('with force, a symlink is written through as a plain open would', async () => {
     const target = path('wanted.json');
     writeFileSync(target, '');
