@@ -1,4 +1,4 @@
-import { lstat, stat } from 'node:fs/promises';
+import { fstatSync, lstatSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Baseline } from '../engine/triage/baseline.ts';
 import { formatBaseline, parseBaseline } from './baseline-file.ts';
@@ -32,10 +32,11 @@ export async function loadSettings(path: string | undefined, ruleIds: readonly s
   let text: string;
   if (path === undefined) {
     shown = DEFAULT_SETTINGS_FILE;
-    await refuseForeign(resolve(cwd, DEFAULT_SETTINGS_FILE));
+    const file = resolve(cwd, DEFAULT_SETTINGS_FILE);
     try {
-      text = await readTextFile(resolve(cwd, DEFAULT_SETTINGS_FILE), { maxBytes: MAX_SETTINGS_BYTES });
+      text = await readTextFile(file, { maxBytes: MAX_SETTINGS_BYTES, check: (fd) => refuseForeign(file, fd) });
     } catch (error) {
+      if (error instanceof SettingsError) throw error;
       if (error instanceof FileReadError && error.reason === 'missing') return undefined;
       if (error instanceof FileReadError) throw new SettingsError(`${DEFAULT_SETTINGS_FILE}: cannot read the settings file: ${error.detail}`);
       throw error;
@@ -52,16 +53,17 @@ export async function loadSettings(path: string | undefined, ruleIds: readonly s
  * user could plant there, whose rules could turn every check off and whose targets and password files say what
  * root connects to and sends. `--config-file` names a file on purpose and reads any.
  */
-async function refuseForeign(file: string): Promise<void> {
+function refuseForeign(file: string, fd: number): void {
   const me = process.getuid?.();
   if (me === undefined) return;
-  const owners: number[] = [];
+  // The owner of the file that is read (its open descriptor: a file planted after a look at the path is caught
+  // too), and of the link that led to it, when one did.
+  const owners = [fstatSync(fd).uid];
   try {
-    const link = await lstat(file);
-    owners.push(link.uid);
-    if (link.isSymbolicLink()) owners.push((await stat(file)).uid);
+    const link = lstatSync(file);
+    if (link.isSymbolicLink()) owners.push(link.uid);
   } catch {
-    return; // missing or unreadable: the reader says so (or, missing, there are no settings)
+    // Gone since it was opened: the descriptor's owner decides.
   }
   const foreign = owners.find((uid) => uid !== me && uid !== 0);
   if (foreign !== undefined) {

@@ -33,6 +33,11 @@ export interface ReadFileOptions {
   readonly maxBytes?: number;
   /** An aborted signal refuses the read (the read itself, synchronous, is not interrupted). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called with the open descriptor before anything is read (its errors are the read's): a check of the file that
+   * is read, not of a path that may have changed since (the settings file's owner).
+   */
+  readonly check?: ((fd: number) => void) | undefined;
 }
 
 /** What a file that is not a regular file is, in words ('a FIFO', 'a symbolic link' for an lstat, …). */
@@ -98,7 +103,15 @@ function readFileBytesNow(path: string, options: ReadFileOptions): Buffer {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const signal = options.signal;
   if (signal?.aborted) throw aborted(path, signal);
-  return withRegularFile(path, maxBytes, (fd, size) => {
+  // The check's own error, passed on as it is (withRegularFile makes every error of its `use` a FileReadError).
+  let refused: { error: unknown } | undefined;
+  const bytes = withRegularFile(path, maxBytes, (fd, size) => {
+    try {
+      options.check?.(fd);
+    } catch (error) {
+      refused = { error };
+      return Buffer.alloc(0);
+    }
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -116,6 +129,8 @@ function readFileBytesNow(path: string, options: ReadFileOptions): Buffer {
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
   });
+  if (refused) throw refused.error;
+  return bytes;
 }
 
 /**

@@ -80,6 +80,19 @@ describe('settings, suppressions and baselines through the CLI', { concurrency: 
     assert.deepEqual(fails(report(chosen)), []);
   });
 
+  // The owner is read from the file that is opened, not from a look at the path before (a file planted between the
+  // two was read): here a link of the running user's leads to a file another user owns.
+  it('refuses an implicit .redfort.yaml that is a link to a file another user owns', async () => {
+    const fs = await import('node:fs/promises');
+    const planted = await project('rules: { auth: off }\n');
+    await fs.rename(join(planted, '.redfort.yaml'), join(planted, 'theirs.yaml'));
+    await fs.chown(join(planted, 'theirs.yaml'), 65534, 65534);
+    await fs.symlink('theirs.yaml', join(planted, '.redfort.yaml'));
+    const refused = await runCli(['audit', open.url, '--format', 'json'], { cwd: planted });
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.match(refused.stderr, /^redfort: \.redfort\.yaml: owned by uid 65534, /);
+  });
+
   it('a severity override changes the exit code; failOn comes from the file', async () => {
     const plain = await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'critical']);
     assert.equal(plain.code, 1, plain.stderr);

@@ -224,3 +224,15 @@ describe('report and baseline outputs', () => {
     assert.equal(error.message, `${path('nope/report.json')}: its directory does not exist`);
   });
 });
+
+describe("readTextFile's check of the open file", () => {
+  test('gets the descriptor of the file read, before any byte is read, and its error is passed on as it is', async () => {
+    const path = join(dir, 'checked.txt');
+    writeFileSync(path, 'the text');
+    let seen: number | undefined;
+    assert.equal(await readTextFile(path, { check: (fd) => { seen = statSync(path).ino; assert.ok(fd >= 0); } }), 'the text');
+    assert.equal(seen, statSync(path).ino);
+    class Refused extends Error {}
+    await assert.rejects(readTextFile(path, { check: () => { throw new Refused('not yours'); } }), (e: unknown) => e instanceof Refused && !(e instanceof FileReadError));
+  });
+});
