@@ -1,4 +1,4 @@
-import { gatherTarget, judgeFacts, scrubResult } from '../app/audit.ts';
+import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from '../app/audit.ts';
 import type { AuditOptions } from '../app/audit.ts';
 import { errorResults } from '../engine/run.ts';
 import { resolveTarget, TargetError } from '../redis/target.ts';
@@ -104,7 +104,8 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
     return snapshotOf(scrubResult(judgeFacts(facts, options), target), facts, RULES, timing());
   } catch (error) {
     if (Date.now() >= deadline) return timedOut(timing());
-    return { success: false, reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, ...timing(), rules: [], certificates: [] };
+    // Scrubbed as target errors are: an error of the audit may quote what a server said, which may hold the password.
+    return { success: false, reason: scrubPassword(`unexpected error: ${error instanceof Error ? error.message : String(error)}`, target), ...timing(), rules: [], certificates: [] };
   }
 }
 
