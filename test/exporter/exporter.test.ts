@@ -314,7 +314,9 @@ allow:
   it('bounds the audits at once: past concurrency and maxQueued a probe is answered success 0 at once', async () => {
     const bounded = await exporterWith(`concurrency: 1\nmaxQueued: 0\nmodules: { default: {} }\nallow: ['127.0.0.1:${silent.port}', '127.0.0.1:${open.port}']\n`, []);
     try {
-      const busy = get(`${bounded.url}/probe?target=127.0.0.1:${silent.port}`, { 'x-prometheus-scrape-timeout-seconds': '2' });
+      // Long enough that the slot is still held when the second probe comes, on a loaded machine too (with 2 s
+      // it failed now and then at a load average of 10: the silent audit had timed out, and the second was audited).
+      const busy = get(`${bounded.url}/probe?target=127.0.0.1:${silent.port}`, { 'x-prometheus-scrape-timeout-seconds': '5' });
       // Wait until the silent audit holds the only slot.
       const connects = silent.connections;
       while (silent.connections === connects) await new Promise((r) => setTimeout(r, 10));
