@@ -34,16 +34,16 @@ export interface RuleState {
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
-/**
- * Reduces an audit to what the metrics show: one state per rule (a rule failing with several findings
- * counts once, at the worst severity of its findings), the server identity and role, the end-of-life verdict,
- * each certificate's expiry.
- */
 /** A version as a label value: {@link shownVersion}, or 'unknown'. */
 function versionLabel(version: string | null | undefined): string {
   return version === undefined || version === null ? 'unknown' : shownVersion(version);
 }
 
+/**
+ * Reduces an audit to what the metrics show: one state per rule (a rule failing with several findings
+ * counts once, at the worst severity of its findings), the server identity and role, the end-of-life verdict,
+ * each certificate's expiry.
+ */
 export function snapshotOf(result: TargetResult, facts: Facts | undefined, rules: readonly Rule[], timing: { durationSeconds: number; finishedAt: number }): ProbeSnapshot {
   if (result.error !== undefined) {
     return { success: false, reason: result.error, ...timing, rules: [], certificates: [] };
