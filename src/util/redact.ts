@@ -3,16 +3,20 @@
  * appears inside a target URL) with `***`.
  */
 export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const form of secretForms(secrets)) out = out.split(form).join('***');
+  return out;
+}
+
+/** Each non-empty secret and its URL-encoded form, longest first, so a secret that contains another is replaced whole. */
+function secretForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (secret === '') continue;
     forms.add(secret);
     forms.add(encodeURIComponent(secret));
   }
-  // Longest first, so a secret that contains another is replaced whole.
-  let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
-  return out;
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** What ends a word for {@link redactWords}: space, quotes, brackets and the separators of URLs and lists. */
@@ -23,14 +27,8 @@ const WORD_END = /[\s"'`<>()[\]{},;:=@/\\?&#|*]/;
  * stood inside a word ('e***porter') told the reader what it was. The password is never shown either way.
  */
 export function redactWords(text: string, secrets: readonly string[]): string {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret === '') continue;
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-  }
   let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
+  for (const form of secretForms(secrets)) {
     let masked = '';
     let from = 0;
     for (let at = out.indexOf(form); at !== -1; at = out.indexOf(form, from)) {
