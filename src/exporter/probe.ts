@@ -95,7 +95,7 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
   try {
     const gathered = await gatherTarget(target, options);
     if (!gathered.ok) {
-      if (Date.now() >= deadline) return timedOut(timing());
+      if (ranOut(deadline)) return timedOut(timing());
       return snapshotOf({ target: target.display, error: gathered.error, results: errorResults(RULES, gathered.error) }, undefined, RULES, timing());
     }
     // As auditTarget does, keeping the facts: the metrics need the certificate and the replication role.
@@ -103,13 +103,25 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
     const facts = request ? await addSample(gathered.facts, target, request, options) : gathered.facts;
     return snapshotOf(scrubResult(judgeFacts(facts, options), target), facts, RULES, timing());
   } catch (error) {
-    if (Date.now() >= deadline) return timedOut(timing());
+    if (ranOut(deadline)) return timedOut(timing());
     // Scrubbed as target errors are: an error of the audit may quote what a server said, which may hold the password.
     return { success: false, reason: scrubPassword(`unexpected error: ${error instanceof Error ? error.message : String(error)}`, target), ...timing(), rules: [], certificates: [] };
   }
 }
 
 /** The answer for a probe whose deadline passed, wherever it was. */
+/**
+ * Whether an audit that failed ran out of the scrape's time: at its deadline, or so near it that the command
+ * timeout (the time left, counted from when a command was sent) fired a moment before the deadline's own timer. A
+ * server that never answers was then told 'failed' instead of 'timeout', now and then, on a loaded machine.
+ */
+function ranOut(deadline: number): boolean {
+  return Date.now() >= deadline - DEADLINE_SLACK_MS;
+}
+
+/** How near the deadline a failed audit counts as one that ran out of time. */
+const DEADLINE_SLACK_MS = 250;
+
 export function timedOut(timing: { durationSeconds: number; finishedAt: number }): ProbeSnapshot {
   return { success: false, timedOut: true, reason: `timed out after ${timing.durationSeconds.toFixed(1)} s (the scrape's deadline)`, ...timing, rules: [], certificates: [] };
 }
