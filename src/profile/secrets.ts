@@ -1,5 +1,6 @@
 import { nodeCrypto } from '../util/builtin.ts';
 import { sha256Hex } from '../util/hash.ts';
+import { terminalSafe } from '../report/common.ts';
 
 /** 256 bits, the strength of `ACL GENPASS`. */
 export const PASSWORD_BYTES = 32;
@@ -38,7 +39,7 @@ export function renderSecrets(secrets: readonly Secret[], comments: readonly str
     // Redis takes any name without spaces, `x;touch${IFS}/tmp/p;` too: an operator who sources the file (`. credentials.env`)
     // ran what a user name of the server said. Names of letters, digits and _ . : @ - only (the shell reads no more; `svc@app`, a mail-like name, is common).
     // The name shown with its controls escaped: it is the server's text, and the message goes to a terminal.
-    if (!SAFE_USER.test(user)) throw new Error(`invalid user name for a secrets file: '${user.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}' (a REDFORT_PASSWORD_<user> line takes letters, digits and _ . : @ - only)`);
+    if (!SAFE_USER.test(user)) throw new Error(`invalid user name for a secrets file: '${terminalSafe(user)}' (a REDFORT_PASSWORD_<user> line takes letters, digits and _ . : @ - only)`);
     if (/[\r\n]/.test(password)) throw new Error(`the password of '${user}' contains a line break`);
     lines.push(`${SECRET_PREFIX}${user}=${password}`);
   }
