@@ -45,14 +45,10 @@ function startedWith(host: HostFacts): { args: readonly string[]; from: string }
   const cmdline = host.process.cmdline;
   if (cmdline.length > 0 && !titleRewritten(cmdline)) return { args: cmdline, from: `the command line of process ${host.process.pid}` };
   const unit = host.systemd.known ? host.systemd.value?.execStart : undefined;
-  if (unit) {
-    const notServer = unitNotServer(unit, host);
-    if (!notServer) return { args: unit, from: "the systemd unit's ExecStart" };
-    const title = cmdline.length > 0 ? `set-proc-title replaced its arguments with the title '${cmdline[0]!.trim()}'` : 'its command line could not be read';
-    return { unknown: `${title}, and ${notServer}` };
-  }
+  const notServer = unit ? unitNotServer(unit, host) : undefined;
+  if (unit && !notServer) return { args: unit, from: "the systemd unit's ExecStart" };
   const title = cmdline.length > 0 ? `set-proc-title replaced its arguments with the title '${cmdline[0]!.trim()}'` : 'its command line could not be read';
-  const unitText = host.systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${host.systemd.reason})`;
+  const unitText = notServer ?? (host.systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${host.systemd.reason})`);
   return { unknown: `${title}, and ${unitText}` };
 }
 

@@ -575,8 +575,8 @@ export async function findServerProcesses(tables: ProcTables = procTables()): Pr
   const own = servers.filter(([, p]) => !SERVER_NAMES.has(names.get(p.ppid)?.name ?? ''));
   return Promise.all(
     own.map(async ([pid, p]) => {
-      const [{ tcp, unix }, cmdline, status] = await Promise.all([listenersOf(pid, tables), readCmdline(pid), tables.statusText(pid)]);
-      const uid = status === undefined ? undefined : parseStatus(status)?.uid.effective;
+      const [{ tcp, unix }, cmdline, status] = await Promise.all([listenersOf(pid, tables), readCmdline(pid), readStatus(pid, tables)]);
+      const uid = status?.uid.effective;
       return { pid, name: p.name, listeners: tcp, unixSockets: unix, titleAddress: titleAddress(cmdline), uid };
     }),
   );

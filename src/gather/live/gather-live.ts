@@ -32,7 +32,7 @@ import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
-import { alwaysListed } from '../../redis/directives.ts';
+import { alwaysListed, beforeAcl, resolveVersion } from '../../redis/directives.ts';
 
 /**
  * Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. A Map: an object looked up by
@@ -369,8 +369,7 @@ function aclFromReplies(
   }
   // Redis 5 and older have no ACL: the only user is `default`, guarded by requirepass alone. Only when INFO says
   // so: on 6.0+ an unknown ACL is `rename-command ACL ""`, and the users it hides (a `nopass` one among them) exist.
-  const version = server?.version === undefined ? undefined : majorMinor(server.version);
-  const noAcl = server?.product === 'redis' && version !== undefined && !isAtLeast(version, 6, 0);
+  const noAcl = server?.product === 'redis' && server.version !== undefined && beforeAcl(resolveVersion(server.version));
   if (noAcl && reply instanceof ReplyError && /unknown command/i.test(reply.message) && secrets?.has('requirepass')) {
     const requirepass = secrets.get('requirepass')!;
     const user: AclUser = {
@@ -424,9 +423,9 @@ function decoded(byKey: ReadonlyMap<string, Reply | Shaped>): (key: string) => R
 
 function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>): SentinelFacts {
   const reply = decoded(byKey);
-  const { config, secrets } = splitConfig(reply('sentinel-config'), 'SENTINEL CONFIG GET *');
-  const masters = reply('sentinel-masters');
   const configReply = reply('sentinel-config');
+  const { config, secrets } = splitConfig(configReply, 'SENTINEL CONFIG GET *');
+  const masters = reply('sentinel-masters');
   return {
     ...(Array.isArray(configReply) || configReply instanceof Map ? {} : { configUnavailable: why(configReply, 'SENTINEL CONFIG GET', '+sentinel|config') }),
     masters: parseSentinelMasters(masters, live('SENTINEL MASTERS')),
