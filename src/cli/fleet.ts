@@ -20,7 +20,6 @@ import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
 import { writeBaseline } from '../settings/load.ts';
 import { namedError } from './kit.ts';
-import { terminalSafe } from '../report/common.ts';
 import { redact } from '../util/redact.ts';
 
 /** An inventory file is text: far below this. */
@@ -61,6 +60,7 @@ export interface FleetIo {
   writeStdout(text: string | Uint8Array): boolean | void;
   /** Resolves when the reader has taken what waited, or has gone away. */
   drainStdout?(): Promise<void>;
+  /** One line on stderr with its control characters escaped (src/cli/kit.ts say): a server's or a file's text is safe. */
   say(message: string): void;
 }
 
@@ -296,9 +296,9 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
       // Named on the error as it is (namedError sees whether it starts with the target), then scrubbed after the name.
       const line = namedError(l.target, l.error);
       const name = line.startsWith(l.target) ? l.target : '';
-      io.say(terminalSafe(name + redact(line.slice(name.length), secrets)));
+      io.say(name + redact(line.slice(name.length), secrets));
     }
   }
-  for (const w of warnings) io.say(`warning: ${terminalSafe(redact(w.message, secrets))}`);
+  for (const w of warnings) io.say(`warning: ${redact(w.message, secrets)}`);
   return code;
 }
