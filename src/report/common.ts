@@ -55,7 +55,12 @@ export function titleCase(word: string): string {
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function visibleControls(text: string): string {
-  return text.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(NOT_XML, escaped);
+}
+
+/** A character as `\uXXXX`. */
+function escaped(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** C0 and C1 control characters (ESC, CR, LF, BEL, CSI…), which a terminal would act upon. */
@@ -63,7 +68,7 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
 
 /** Text for a terminal, on one line: what a server or a file said cannot move the cursor, recolour or retitle it. */
 export function terminalSafe(text: string): string {
-  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(CONTROL, escaped);
 }
 
 /**
@@ -71,7 +76,7 @@ export function terminalSafe(text: string): string {
  * server named (a user, a sentinel's master) cannot move the cursor, recolour or retitle it.
  */
 export function terminalLines(text: string): string {
-  return text.replace(CONTROL, (c) => (c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(CONTROL, (c) => (c === '\n' ? c : escaped(c)));
 }
 
 /** Text content for XML and HTML. */
