@@ -178,12 +178,10 @@ export async function runFleet(
   // claims (the workers claim the others).
   let next = 0;
   const claims = pool?.claims;
-  // Once the pool has failed (a result that could not be written), this thread takes nothing more either.
-  let poolFailed = false;
-  pool?.failure.catch(() => (poolFailed = true));
   const take = (): number | undefined => {
     if (!claims) return next < entries.length ? next++ : undefined;
-    if (poolFailed) return undefined;
+    // Once the pool has failed (a result that could not be written), this thread takes nothing more either.
+    if (pool?.failed) return undefined;
     while (next < entries.length && positions[next]! >= 0) next++;
     // Read once: a worker may claim between two reads, and the second could then be past the queue.
     const head = claims.next();

@@ -122,6 +122,10 @@ export class AuditPool {
   #waiting: { readonly count: number; readonly resolve: () => void } | undefined;
   /** The first error the run's onFinished threw (a report that could not be written): the run ends with it. */
   readonly failure: Promise<never>;
+  /** Whether {@link AuditPool.failure} has rejected (at once, not a microtask later as a handler on it would). */
+  get failed(): boolean {
+    return this.#failed;
+  }
   #fail!: (error: unknown) => void;
   /** Whether {@link AuditPool.failure} has rejected: from then on the run ends with it, however far it got. */
   #failed = false;
