@@ -45,6 +45,11 @@ export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions,
 
 export { ruleContext };
 
+/** A server as a report shows it: its version only when it is one (shownVersion), else null. */
+export function reportedServer(server: Facts['server']): TargetResult['server'] | undefined {
+  return server ? { product: server.product, version: server.version ? shownVersion(server.version) : null, mode: server.mode } : undefined;
+}
+
 /** Judges gathered facts: every rule of the catalogue appears in the result. */
 export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResult {
   const results = runRules(RULES, facts, {
@@ -52,7 +57,7 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
     ...(options.disabled ? { disabled: options.disabled } : {}),
   });
-  const server = facts.server ? { product: facts.server.product, version: facts.server.version ? shownVersion(facts.server.version) : null, mode: facts.server.mode } : undefined;
+  const server = reportedServer(facts.server);
   const warnings = [
     ...(facts.connection?.tlsUnverified ? [`the server certificate did not verify: ${facts.connection.tlsUnverified}; the audit connected without verifying it (see tls.certificate)`] : []),
     ...(facts.connection?.unauthenticated ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),

@@ -5,9 +5,8 @@ import { errorResults } from '../engine/run.ts';
 import { RULES } from '../rules/index.ts';
 import type { AuditOptions } from './audit.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
-import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from './audit.ts';
+import { gatherTarget, judgeFacts, reportedServer, scrubPassword, scrubResult } from './audit.ts';
 import type { Target } from '../redis/target.ts';
-import { shownVersion } from '../redis/version.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
 import type { DeploymentKind, Discovery } from '../gather/topology/discover.ts';
 import { discoverDeployment } from '../gather/topology/discover.ts';
@@ -126,7 +125,7 @@ export async function auditDeployment(seed: Target, given: DeploymentOptions): P
   const deployment = judgeFacts(sampling ? { ...whole, unavailable: { ...whole.unavailable, sample: "the keyspace is sampled per master: see the masters' entries" } } : whole, options);
   const server = discovery.seedFacts.server;
   const entries: TargetResult[] = [
-    scrubResult({ ...deployment, ...(server ? { server: { product: server.product, version: server.version ? shownVersion(server.version) : null, mode: server.mode } } : {}) }, seed),
+    scrubResult({ ...deployment, ...(server ? { server: reportedServer(server) } : {}) }, seed),
   ];
   const sampled = await sampleDeployment(discovery, options);
   for (const [i, { node, target, outcome }] of discovery.nodes.entries()) {
