@@ -107,10 +107,6 @@ export type Shaped = BulkList | NullMask;
  */
 export class NullMask {
   constructor(readonly present: readonly boolean[]) {}
-
-  get length(): number {
-    return this.present.length;
-  }
 }
 
 /**
