@@ -55,6 +55,15 @@ export interface CategoryTable {
  */
 export type ConfigMap = ReadonlyMap<string, Fact<string>>;
 
+/**
+ * Whether any setting of `config` was read from the server (CONFIG GET), not all from the config files: when none
+ * was, the running configuration is unknown. A loop, not an array of the 200 settings per target.
+ */
+export function someReadLive(config: ConfigMap): boolean {
+  for (const fact of config.values()) if (fact.source.kind === 'live') return true;
+  return false;
+}
+
 /** Secret-bearing directives (`requirepass`, `masterauth`, `tls-key-file-pass`, ...) as digests. */
 export type SecretMap = ReadonlyMap<string, Fact<SecretDigest>>;
 

@@ -1,4 +1,5 @@
 import type { ConfigMap, Fact, Facts, HostFacts, HostFileRole, Source } from '../../facts/types.ts';
+import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { effectiveConfig, parseConfText } from './redis-conf.ts';
 import { lookupDirective } from '../../redis/directives.ts';
@@ -108,11 +109,6 @@ function withCommandLinePaths(host: HostFacts, config: ConfigMap, names: readonl
   };
 }
 
-function readFromFiles(config: ConfigMap): boolean {
-  for (const fact of config.values()) if (fact.source.kind === 'live') return false;
-  return true;
-}
-
 /**
  * When `CONFIG GET` could not be read (renamed, NOPERM) and the settings come from the config file, the options the
  * server was started with override that file (`redis-server redis.conf --protected-mode no`): applied over the file's
@@ -122,7 +118,7 @@ function readFromFiles(config: ConfigMap): boolean {
  */
 export const commandLineEnricher: Enricher = async (facts) => {
   const { config, host, files } = facts;
-  if (!config || !host || !files || facts.server?.mode === 'sentinel' || !facts.sources.has('live') || !readFromFiles(config)) return facts;
+  if (!config || !host || !files || facts.server?.mode === 'sentinel' || !facts.sources.has('live') || someReadLive(config)) return facts;
   const started = startedWith(host);
   if ('unknown' in started) {
     const port = infoField(facts.info ?? new Map(), 'tcp_port');

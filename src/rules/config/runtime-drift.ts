@@ -2,6 +2,7 @@ import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { effectiveCommands } from '../../acl/permissions.ts';
 import type { HostFacts, ServerIdentity } from '../../facts/types.ts';
+import { someReadLive } from '../../facts/live.ts';
 import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
@@ -36,12 +37,6 @@ function pubsubDefault(value: string | undefined, server: ServerIdentity | undef
   return given === 'allchannels' ? 'allchannels' : 'resetchannels';
 }
 
-/** Whether any setting was read from the server (a loop: not an array of the 200 settings per target). */
-function someLive(settings: Iterable<{ readonly source: { readonly kind: string } }>): boolean {
-  for (const fact of settings) if (fact.source.kind === 'live') return true;
-  return false;
-}
-
 /** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
 const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
 
@@ -56,7 +51,7 @@ export default defineRule({
   requires: ['files', 'config'],
   check({ files, config, secrets, acl, categories, sources, host, unavailable, server }) {
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
-    if (!someLive(config.values())) {
+    if (!someReadLive(config)) {
       return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
     }
     const findings: Finding[] = [];
