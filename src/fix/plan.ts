@@ -115,7 +115,15 @@ export function buildPlan(input: PlanInput): FixPlan {
   const sentinels = nodes.filter((n) => n.role === 'sentinel');
   const deployment = input.deploymentResults ?? [];
   const byPhase = new Map<Phase, Draft[]>(PHASES.map((p) => [p, []]));
-  const add = (phase: Phase, draft: Omit<Draft, 'order'>) => byPhase.get(phase)!.push({ ...draft, order: ORDER[phase] });
+  /** Each node's drafts, every phase's, as they are added: what its persistence steps and closed rules look at. */
+  const byNode = new Map<string, Draft[]>();
+  const add = (phase: Phase, draft: Omit<Draft, 'order'>) => {
+    const full = { ...draft, order: ORDER[phase] };
+    byPhase.get(phase)!.push(full);
+    const mine = byNode.get(full.node);
+    if (mine) mine.push(full);
+    else byNode.set(full.node, [full]);
+  };
   const manual: ManualItem[] = [];
   const notes: string[] = [];
   const secrets = new Set<string>();
@@ -313,7 +321,7 @@ export function buildPlan(input: PlanInput): FixPlan {
       notes.push(`${n.address}: a sentinel writes SENTINEL SET changes to ${configFile ?? 'its config file'} itself; redfort restores the file's mode and owner when the sentinel runs on this machine`);
       continue;
     }
-    const nodeDrafts = [...byPhase.values()].flat().filter((d) => d.node === n.address);
+    const nodeDrafts = byNode.get(n.address) ?? [];
     const touchesConfig = nodeDrafts.some((d) => d.touches.some((t) => t.kind === 'config'));
     const touchesUsers = nodeDrafts.some((d) => d.touches.some((t) => t.kind === 'user'));
     const aclFile = config(n.facts, 'aclfile') || null;
@@ -343,7 +351,7 @@ export function buildPlan(input: PlanInput): FixPlan {
 
   // Rules with one finding per user or file line: closed on a node only when the plan removes every finding.
   for (const n of data) {
-    const nodeDrafts = [...byPhase.values()].flat().filter((d) => d.node === n.address);
+    const nodeDrafts = byNode.get(n.address) ?? [];
     const weak = n.results.filter((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail');
     const users = [...(newPassword.get(n.address) ?? [])];
     if (weak.length > 0 && weak.every((r) => users.some((u) => r.message.startsWith(`user '${u}' `)))) {
