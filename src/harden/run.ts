@@ -255,7 +255,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     written.push('credentials.env');
 
     const passwordOf = new Map(result.credentials.map((c) => [c.user, c.password]));
-    const trial = await trials(result, passwordOf, stage, work, conf, version, tls !== undefined);
+    const trial = await trials(facts, result, passwordOf, stage, work, conf, version, tls !== undefined);
     const { before, after } = await staticAudits(facts, result, stage, work, versionText!, conf);
     const outcomes: RuleOutcome[] = [];
     for (const rule of new Set((after?.results ?? []).map((r) => r.ruleId))) {
@@ -287,7 +287,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   }
 }
 
-async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, string>, stage: string, work: string, conf: { path: string } | undefined, version: ServerVersion, tls: boolean): Promise<TrialOutcome> {
+async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMap<string, string>, stage: string, work: string, conf: { path: string } | undefined, version: ServerVersion, tls: boolean): Promise<TrialOutcome> {
   const details: string[] = [];
   let failed = false;
   let unvalidated = false;
@@ -297,13 +297,18 @@ async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, stri
   if (result.conf !== undefined) {
     const dir = join(work, 'server');
     await mkdir(dir);
-    const overrides: string[][] = [];
+    // The trial binds and writes nothing the deployed server uses, wherever the files set it (an include too, which
+    // the generated redis.conf keeps): redis-server unlinks its unix socket's path before it binds it, and a trial that
+    // read `unixsocket` from an include took the running server's socket over and left it dead; a `tls-port` in use
+    // made the trial fail "Address already in use". A setting counts when the input's facts (includes read) or the
+    // generated file set it.
+    const setIn = (name: string, text: RegExp): boolean => text.test(result.conf!) || !['', '0', 'no', undefined].includes(facts.config?.get(name)?.value);
+    const overrides: string[][] = [['unixsocket', join(dir, 'redis.sock')], ['cluster-config-file', join(dir, 'nodes.conf')]];
     if (result.aclLines) overrides.push(['aclfile', join(stage, 'users.acl')]);
-    if (/^\s*unixsocket\s/im.test(result.conf)) overrides.push(['unixsocket', join(dir, 'redis.sock')]);
-    if (/^\s*(replicaof|slaveof)\s/im.test(result.conf)) overrides.push(['replicaof', 'no', 'one']);
-    if (/^\s*cluster-enabled\s+yes/im.test(result.conf)) overrides.push(['cluster-config-file', join(dir, 'nodes.conf')]);
+    if (setIn('replicaof', /^\s*(replicaof|slaveof)\s/im)) overrides.push(['replicaof', 'no', 'one']);
     // TLS is loaded for real (certificate, key, CA, ciphers); the trial only logs in over plaintext.
     if (tls) overrides.push(['tls-port', String(await freePort())], ['tls-auth-clients', 'optional']);
+    else if (setIn('tls-port', /^\s*tls-port\s+0*[1-9]/im)) overrides.push(['tls-port', String(await freePort())]);
     // Relative includes resolve against the input's directory; a config rendered from a live server has none.
     const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
     const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf') });
@@ -325,7 +330,9 @@ async function trials(result: HardenResult, passwordOf: ReadonlyMap<string, stri
     const text = await readFile(join(stage, 'sentinel.conf'), 'utf8');
     const copy = join(dir, 'sentinel.input.conf');
     await writeFile(copy, text.replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1'), { mode: 0o600 });
-    const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides: [], stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf') });
+    const overrides: string[][] = [['unixsocket', join(dir, 'sentinel.sock')]];
+    if (/^\s*tls-port\s+0*[1-9]/im.test(text)) overrides.push(['tls-port', String(await freePort())]);
+    const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf') });
     details.push(trial.detail);
     if (trial.binaryVersion === undefined) unvalidated = true;
     else if (!trial.ok) failed = true;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -154,5 +155,43 @@ describe('harden from live state', () => {
     await reaudit(newMaster, pw.get('admin')!, claimed(outM));
     await reaudit(newReplica, rPw, claimed(outR));
     await reaudit(newSentinel, sPw.get('admin')!, claimed(outS), true);
+  });
+});
+
+// The trial starts a second redis-server on the files of a server that runs: it must bind and write nothing that server
+// uses. redis-server unlinks its unix socket's path before it binds it: with `unixsocket` in an include (the trial
+// moved it aside only when the top file named it) the trial took the running server's socket over and left it dead
+// after it stopped; a tls-port of the file, in use by the running server, made the trial fail "Address already in use".
+describe('harden on the files of a server that runs on this machine', () => {
+  const pinger = (socket: string) => (): Promise<string> => new Promise((resolve, reject) => {
+    const client = net.connect({ path: socket }, () => client.write('PING\r\n'));
+    client.once('data', (d) => { client.destroy(); resolve(d.toString()); });
+    client.once('error', reject);
+  });
+
+  it("leaves a running sentinel's unix socket alone", async () => {
+    const socket = join(mkdtempSync(join(work, 'sentinel-')), 's.sock');
+    const master = await startRedis();
+    const [sentinel] = await startSentinels(1, master, { conf: `unixsocket ${socket}` });
+    const ping = pinger(socket);
+    assert.equal(await ping(), '+PONG\r\n');
+    const run = await redfort(['harden', '--sentinel-config', sentinel!.confPath, '--out', outDir()]);
+    assert.match(run.stdout, /Trial start: passed/, run.stdout + run.stderr);
+    assert.equal(await ping(), '+PONG\r\n', "the running sentinel's unix socket still answers");
+  });
+
+  it("leaves the running server's unix socket and TLS port alone, wherever the files set them", async () => {
+    const dir = mkdtempSync(join(work, 'running-'));
+    const socket = join(dir, 'live.sock');
+    writeFileSync(join(dir, 'inc.conf'), `unixsocket ${socket}\nunixsocketperm 700\n`);
+    const running = await startRedis({ tls: { plaintextPort: true, authClients: 'optional' }, conf: `include ${join(dir, 'inc.conf')}` });
+    const ping = pinger(socket);
+    assert.equal(await ping(), '+PONG\r\n');
+    const out = outDir();
+    const run = await redfort(['harden', '--config', running.confPath, '--out', out]);
+    assert.match(run.stdout, /Trial start: passed/, run.stdout + run.stderr);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(await ping(), '+PONG\r\n', "the running server's unix socket still answers");
+    await running.stop();
   });
 });
