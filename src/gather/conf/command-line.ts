@@ -1,28 +1,13 @@
-import type { ConfigMap, Fact, Facts, HostFacts, HostFileRole, Source } from '../../facts/types.ts';
+import type { AclUser, ConfigMap, Fact, Facts, FileFacts, HostFacts, HostFileRole, Source } from '../../facts/types.ts';
 import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { effectiveConfig, parseConfText } from './redis-conf.ts';
-import { lookupDirective } from '../../redis/directives.ts';
+import { commandLineOptions } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 import { infoField } from '../../redis/info.ts';
-
-/** The options after the config file (`redis-server /etc/redis/redis.conf --port 6380 --save ""`), each as a line. */
-function optionLines(args: readonly string[]): { name: string; line: string }[] {
-  const lines: { name: string; line: string }[] = [];
-  for (let i = 1; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--') || arg.length < 3) {
-      // An argument of the option before it (`--save 900 1`); the config file itself comes before any option.
-      const last = lines.at(-1);
-      if (last) last.line += ` "${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-      continue;
-    }
-    const raw = arg.slice(2).toLowerCase();
-    lines.push({ name: lookupDirective(raw)?.name ?? raw, line: raw });
-  }
-  return lines;
-}
+import { readProcMemoryText } from '../../util/read-file.ts';
+import { parseCmdline, redactCmdline } from '../host/proc.ts';
 
 /** The server programs an ExecStart may start directly. */
 const SERVER_PROGRAM = /^(redis|valkey|keydb)-(server|sentinel)$/;
@@ -109,39 +94,97 @@ function withCommandLinePaths(host: HostFacts, config: ConfigMap, names: readonl
   };
 }
 
+/** The server's version as the config parser takes it (`7.0.15`, `valkey-8.0.1`). */
+function versionOf(facts: Facts): string | undefined {
+  const server = facts.server;
+  if (!server?.version) return undefined;
+  return server.product === 'valkey' ? `valkey-${server.version}` : server.version;
+}
+
 /**
- * When `CONFIG GET` could not be read (renamed, NOPERM) and the settings come from the config file, the options the
- * server was started with override that file (`redis-server redis.conf --protected-mode no`): applied over the file's
- * values when the command line is known; when it is not (set-proc-title, no systemd unit), the file may not be what
- * runs, and the settings are unknown rather than the file's (a rule would pass on `protected-mode yes` that the
- * command line turned off). Only for a server on this host whose process was found.
+ * The file's users with those of `--user` options: redis-server appends them to its config file's `user` lines
+ * (redis@7.0.15 ACLAppendUserForLoading, then ACLLoadConfiguredUsers). A name the file has too makes 7.0+ refuse to
+ * start, and 6.x apply the later line: replaced.
+ */
+function withCommandLineUsers(files: FileFacts, users: readonly AclUser[], from: string): FileFacts {
+  const given = users.map((u) => ({ ...u, source: { kind: 'host' as const, detail: `${from} (--user ${u.name})` } }));
+  const byName = new Map(given.map((u) => [u.name, u]));
+  const kept = files.users.map((u) => byName.get(u.name) ?? u);
+  return { ...files, users: [...kept, ...given.filter((u) => !files.users.some((f) => f.name === u.name))] };
+}
+
+/** An argument the host facts hold as `>***` (a `--user` password, redacted there). */
+const REDACTED_PASSWORD = /^[<>#!]\*\*\*$/;
+
+/**
+ * The file's users with those of `--user` options. Their passwords are redacted in the host facts (`>***`): they are
+ * read again from the process's own command line (the same arguments, redacted, as the host stage saw), and kept as
+ * digests. When they cannot be (the options come from the systemd unit, or the process changed), the users the
+ * server was started with are unknown: the file's are marked unread, not judged as if complete.
+ */
+async function commandLineUsers(files: FileFacts, users: readonly AclUser[], host: HostFacts, started: { args: readonly string[]; from: string }, version: string | undefined): Promise<FileFacts> {
+  if (!started.args.some((a) => REDACTED_PASSWORD.test(a))) return withCommandLineUsers(files, users, started.from);
+  const own = started.args === host.process.cmdline;
+  const text = own ? await readProcMemoryText(`/proc/${host.process.pid}/cmdline`) : undefined;
+  const raw = text === undefined ? undefined : parseCmdline(text);
+  const same = raw !== undefined && redactCmdline(raw).join('\0') === started.args.join('\0');
+  let read: readonly AclUser[] | undefined;
+  if (same) {
+    try {
+      read = effectiveConfig({ directives: parseConfText(commandLineOptions(raw, version).text, started.from), files: [], warnings: [] }, version ? { version } : {}).users;
+    } catch {
+      read = undefined;
+    }
+  }
+  if (read) return withCommandLineUsers(files, read, started.from);
+  const why = own ? `the passwords of its --user options could not be read again from /proc/${host.process.pid}/cmdline` : `the passwords of its --user options are not read from a systemd unit`;
+  return { ...files, unread: [...(files.unread ?? []), `the server was started with users on ${started.from} (${users.map((u) => u.name).join(', ')}), and ${why}`] };
+}
+
+/**
+ * The options the server was started with (`redis-server redis.conf --protected-mode no --user app on …`), which
+ * override its config file, applied over the facts read from that file, when the server runs on this host and its
+ * process was found:
+ * - `--user` options are users of the file's ACL (users of `user` lines and of the command line are loaded together),
+ *   whether `CONFIG GET` was read or not (config.runtime-drift compares them with ACL LIST);
+ * - when `CONFIG GET` could not be read (renamed, NOPERM) and the settings come from the file, the other options are
+ *   applied over the file's values; when the command line is not known (set-proc-title, no systemd unit), the file may
+ *   not be what runs, and the settings are unknown rather than the file's (a rule would pass on `protected-mode yes`
+ *   that the command line turned off).
  */
 export const commandLineEnricher: Enricher = async (facts) => {
   const { config, host, files } = facts;
-  if (!config || !host || !files || facts.server?.mode === 'sentinel' || !facts.sources.has('live') || someReadLive(config)) return facts;
-  const started = startedWith(host);
-  if ('unknown' in started) {
-    const port = infoField(facts.info ?? new Map(), 'tcp_port');
-    const filePort = config.get('port')?.value;
-    const differs = port !== undefined && filePort !== undefined && port !== filePort ? `; they do override it: INFO tcp_port is ${port}, the file gives port ${filePort}` : '';
-    const why = `CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${started.unknown})${differs}`;
+  if (!host || !files || facts.server?.mode === 'sentinel' || !facts.sources.has('live')) return facts;
+  const fromFiles = config !== undefined && !someReadLive(config);
+  const unknownConfig = (why: string): Facts => {
+    if (!fromFiles) return facts;
     const { config: _config, secrets: _secrets, ...rest } = facts;
     return { ...rest, host: withoutFileSettings(host, why), unavailable: { ...facts.unavailable, config: why, secrets: why } };
+  };
+  const started = startedWith(host);
+  const parsed = 'unknown' in started ? undefined : commandLineOptions(started.args, versionOf(facts));
+  if ('unknown' in started || parsed?.fromStdin) {
+    const unknown = 'unknown' in started ? started.unknown : `${started.from} reads part of its configuration from standard input ('-')`;
+    const port = infoField(facts.info ?? new Map(), 'tcp_port');
+    const filePort = config?.get('port')?.value;
+    const differs = port !== undefined && filePort !== undefined && port !== filePort ? `; they do override it: INFO tcp_port is ${port}, the file gives port ${filePort}` : '';
+    return unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
   }
-  const options = optionLines(started.args);
+  const { options, text } = parsed!;
   if (options.length === 0) return facts;
-  const source = { kind: 'host' as const, detail: started.from };
-  let given: ConfigMap;
+  let given: ReturnType<typeof effectiveConfig>;
   try {
-    given = effectiveConfig({ directives: parseConfText(options.map((o) => o.line).join('\n'), started.from), files: [], warnings: [] }, facts.server?.version ? { version: facts.server.version } : {}).config;
+    const version = versionOf(facts);
+    given = effectiveConfig({ directives: parseConfText(text, started.from), files: [], warnings: [] }, version ? { version } : {});
   } catch (error) {
-    const why = `CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`;
-    const { config: _config, secrets: _secrets, ...rest } = facts;
-    return { ...rest, unavailable: { ...facts.unavailable, config: why, secrets: why } };
+    return unknownConfig(`CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const withUsers = given.users.length > 0 ? { ...facts, files: await commandLineUsers(files, given.users, host, started, versionOf(facts)) } : facts;
+  if (!fromFiles) return withUsers;
+  const source = { kind: 'host' as const, detail: started.from };
   const merged = new Map<string, Fact<string>>(config);
   for (const { name } of options) {
-    const value = given.get(name);
+    const value = given.config.get(name);
     if (value) merged.set(name, { value: value.value, source: { ...source, detail: `${started.from} (--${name})` } });
   }
   const host2 = withCommandLinePaths(host, merged, options.map((o) => o.name), started.from);
@@ -149,8 +192,8 @@ export const commandLineEnricher: Enricher = async (facts) => {
   const secretGiven = options.find((o) => SECRET_DIRECTIVES.has(o.name));
   if (secretGiven) {
     const why = `CONFIG GET could not be read, and --${secretGiven.name} on ${started.from} overrides the config file's value, which redfort does not read from a command line`;
-    const { secrets: _secrets, ...rest } = facts;
+    const { secrets: _secrets, ...rest } = withUsers;
     return { ...rest, config: merged, host: host2, unavailable: { ...facts.unavailable, secrets: why } };
   }
-  return { ...facts, config: merged, host: host2 };
+  return { ...withUsers, config: merged, host: host2 };
 };

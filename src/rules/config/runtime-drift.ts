@@ -7,26 +7,23 @@ import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
+import { commandLineOptions } from '../../redis/command-line.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
- * override the file: from the process when it is on this host, else from its systemd unit. Undefined when unknown.
+ * override the file: from the process when it is on this host, else from its systemd unit, read as the server reads
+ * its arguments (one argument `"--port 6380"` is the option port 6380). Undefined when unknown.
  */
-function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, string>; from: string } | undefined {
+function commandLine(host: HostFacts | undefined, server: ServerIdentity | undefined): { names: ReadonlyMap<string, string>; from: string } | undefined {
   if (!host) return undefined;
   const cmdline = host.process.cmdline;
   const unit = host.systemd.known ? host.systemd.value?.execStart : undefined;
   const args = cmdline.length > 0 && !titleRewritten(cmdline) ? cmdline : unit;
   if (!args) return undefined;
   const from = args === cmdline ? `the command line of process ${host.process.pid}` : 'the systemd unit\'s ExecStart';
+  const version = server?.version ? `${server.product === 'valkey' ? 'valkey-' : ''}${server.version}` : undefined;
   const names = new Map<string, string>();
-  args.forEach((arg, i) => {
-    if (i === 0 || !arg.startsWith('--') || arg.length < 3) return;
-    const raw = arg.slice(2).toLowerCase();
-    const name = lookupDirective(raw)?.name ?? raw;
-    const value = args.slice(i + 1).findIndex((a) => a.startsWith('--'));
-    names.set(name, args.slice(i, value === -1 ? undefined : i + 1 + value).join(' '));
-  });
+  for (const option of commandLineOptions(args, version).options) names.set(option.name, option.given.join(' '));
   return { names, from };
 }
 
@@ -57,7 +54,7 @@ export default defineRule({
     const findings: Finding[] = [];
     // Differences that are not drift: a command-line option, or a setting CONFIG SET cannot change.
     const explained: string[] = [];
-    const cmdline = commandLine(host);
+    const cmdline = commandLine(host, server);
     for (const [name, fileFact] of files.config) {
       if (fileFact.source.kind !== 'file' || NOT_COMPARABLE.has(name)) continue;
       const running = config.get(name);
@@ -93,7 +90,8 @@ export default defineRule({
       for (const user of acl.users) {
         const written = inFile.get(user.name);
         if (!written) {
-          if (user.name !== 'default') findings.push({ message: `user '${user.name}' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran`, source: files.source });
+          const or = cmdline ? '' : ' (or a --user option: the server\'s command line could not be read from here)';
+          if (user.name !== 'default') findings.push({ message: `user '${user.name}' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran${or}`, source: files.source });
           continue;
         }
         const hashes = (u: typeof user) => u.passwords.map((p) => p.sha256).sort().join(',');
@@ -138,6 +136,8 @@ export default defineRule({
     const except = explained.length > 0 ? `, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)` : '';
     // Users the file defines but the server did not list (ACL LIST refused): the very drift this rule looks for (an
     // ACL SETUSER never saved) could not be seen, so the rule is unknown, not passed.
+    // The ACL file the configuration names could not be read: its users, and their drift, are unknown.
+    if (files.unread?.length) return skip(`${matches}${except}, but the users were not compared with the running ones: ${files.unread.join('; ')}`);
     if (files.users.length > 0 && !(acl && acl.origin === 'acl-list')) {
       const reason = unavailable.acl ?? "the server's users could not be read (ACL LIST)";
       return skip(`${matches}${except}, but its ${files.users.length} user${files.users.length === 1 ? ' was' : 's were'} not compared with the running ones: ${reason}`);

@@ -1,0 +1,131 @@
+import { splitArgs } from '../gather/conf/split-args.ts';
+import { lookupDirective } from './directives.ts';
+import { parseVersion } from './version.ts';
+
+/** One config line the server's arguments make, with the arguments it came from. */
+export interface CommandLineOption {
+  /** The directive as the config loader names it (lowercased; legacy names mapped: `slaveof` is `replicaof`). */
+  readonly name: string;
+  /** The config line, as the server's config loader reads it (`port 6380 `, `save "900" "1" `). */
+  readonly line: string;
+  /** The arguments it came from, as given (`--save`, `900`, `1`), for messages. */
+  readonly given: readonly string[];
+}
+
+export interface CommandLine {
+  /** The config lines after the config file, in order: the server applies them over the file. */
+  readonly options: readonly CommandLineOption[];
+  /** `redis-server redis.conf -`: part of the configuration is read from standard input, which nobody sees later. */
+  readonly fromStdin: boolean;
+  /** The config text the server builds (`options` joined), as its loader reads it. */
+  readonly text: string;
+}
+
+/**
+ * How a version's main() reads an argument that starts with `--` right after an option name that has no value yet:
+ * - `each`: it starts the next option (Redis 7.0.0 and before);
+ * - `value`: it is that option's value (7.0.1, #10660: `--masterauth --secret--`);
+ * - `split`: also, one argument holding the name and its value (`"--port 6380"`) has its value, and a `--save`
+ *   followed by an option (or last) is `save ""` (7.0.3);
+ * - `sentinel`: also, `--sentinel` followed by an option takes no value (7.0.6). Redis 7.2+, 8.x and every Valkey.
+ */
+type ArgvStyle = 'each' | 'value' | 'split' | 'sentinel';
+
+function argvStyle(version: string | undefined): ArgvStyle {
+  const v = parseVersion(version);
+  // Unknown: today's behaviour, as Valkey and Redis 7.0.6+ have it.
+  if (!v || v.product === 'valkey' || v.minor === undefined) return 'sentinel';
+  if (v.major !== 7 || v.minor !== 0) return v.major < 7 ? 'each' : 'sentinel';
+  const patch = v.patch ?? 6;
+  return patch === 0 ? 'each' : patch <= 2 ? 'value' : patch <= 5 ? 'split' : 'sentinel';
+}
+
+/** `sdscatrepr` (src/sds.c): an argument as a quoted C string, bytes outside printable ASCII as `\xHH`. */
+function repr(arg: string): string {
+  let out = '"';
+  for (const c of arg) {
+    if (c === '\\' || c === '"') out += `\\${c}`;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (c === '\x07') out += '\\a';
+    else if (c === '\b') out += '\\b';
+    else if (c >= ' ' && c <= '~') out += c;
+    else for (const b of Buffer.from(c, 'utf8')) out += `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return `${out}"`;
+}
+
+/**
+ * The configuration a server's arguments give, built as redis-server's main() builds it (redis@7.0.15 and
+ * valkey src/server.c; the older ways per version, see {@link ArgvStyle}): the first argument, when it does not start
+ * with `-`, is the config file; `--name` starts a line `name ` (the name is taken as written, so one argument
+ * `"--port 6380"` is the line `port 6380`); every other argument is appended as a quoted value. The loader then
+ * splits that text into lines and each line into words, as it does the config file, and applies it after the file.
+ * `version` is the server's (`7.0.15`, `valkey-8.0.1`); unknown: as Redis 7.0.6+ and Valkey.
+ */
+export function commandLineOptions(args: readonly string[], version?: string): CommandLine {
+  const style = argvStyle(version);
+  const old = parseVersion(version);
+  const checkRdbSkipped = old !== undefined && old.product !== 'valkey' && old.major === 6 && old.minor === 0;
+  const built: { text: string; given: string[] }[] = [];
+  let fromStdin = false;
+  let j = args.length > 1 && !args[1]!.startsWith('-') ? 2 : 1;
+  let handled = true;
+  for (; j < args.length; j++) {
+    const arg = args[j]!;
+    const last = j === args.length - 1;
+    if (arg === '-' && (j === 1 || last)) {
+      fromStdin = true;
+      continue;
+    }
+    const optionName = arg.startsWith('--') && (style === 'each' || handled);
+    if (!optionName) {
+      const current = built.at(-1);
+      // An argument before any option (`redis-server redis.conf extra`) makes a line of its own, which the server refuses.
+      if (current) {
+        current.text += `${repr(arg)} `;
+        current.given.push(arg);
+      } else built.push({ text: `${repr(arg)} `, given: [arg] });
+      handled = true;
+      continue;
+    }
+    if (checkRdbSkipped && arg === '--check-rdb') continue;
+    const option = { text: `${arg.slice(2)} `, given: [arg] };
+    built.push(option);
+    if (style === 'each') continue;
+    if (style === 'value') {
+      handled = false;
+    } else {
+      const words = splitArgs(arg);
+      // One word: a name alone (`--port`, `"--port "`), whose value comes next. Two or more (`"--port 6380"`), or
+      // quotes the server cannot split: the option is complete.
+      handled = !(Array.isArray(words) && words.length === 1);
+    }
+    if (handled || style === 'value') continue;
+    const next = args[j + 1];
+    const nextIsOption = !last && next!.startsWith('--');
+    const is = (name: string) => arg.toLowerCase() === name;
+    if (is('--save') && (nextIsOption || last)) {
+      option.text += '""';
+      if (!last) handled = true;
+    } else if (style === 'sentinel' && is('--sentinel') && nextIsOption) {
+      handled = true;
+    }
+  }
+  const text = built.map((b) => b.text).join('\n');
+  const options: CommandLineOption[] = [];
+  for (const b of built) {
+    // A name holding a newline makes more than one line, as the loader splits the whole text at newlines.
+    for (const raw of b.text.split('\n')) {
+      const line = raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+      if (line === '' || line.startsWith('#')) continue;
+      const words = splitArgs(line);
+      const first = Array.isArray(words) ? words[0] : line.split(/[ \t]/)[0];
+      if (first === undefined) continue;
+      const lower = first.replace(/[A-Z]/g, (c) => c.toLowerCase());
+      options.push({ name: lookupDirective(lower)?.name ?? lower, line, given: b.given });
+    }
+  }
+  return { options, fromStdin, text };
+}

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { auditTarget } from '../../src/app/audit.ts';
+import type { TargetResult } from '../../src/engine/run.ts';
+import { effectiveConfig } from '../../src/gather/conf/effective.ts';
+import { parseConfText } from '../../src/gather/conf/tokenize.ts';
+import { commandLineOptions } from '../../src/redis/command-line.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+const audit = (server: RunningServer) => auditTarget(resolveTarget(server.url, {}, {}), { noProbe: true });
+const of = (r: TargetResult, id: string) => r.results.filter((x) => x.ruleId === id);
+
+/** The settings redfort reads from arguments, as `name value` (CONFIG GET form). */
+function settings(args: readonly string[], version: string, names: readonly string[]): Record<string, string> {
+  const effective = effectiveConfig({ directives: parseConfText(commandLineOptions(['redis-server', '/etc/redis.conf', ...args], version).text, 'argv'), files: [], warnings: [] }, { version });
+  return Object.fromEntries(names.map((n) => [n, effective.config.get(n)?.value ?? '']));
+}
+
+// The arguments as a real 7.0.15 redis-server reads them (server.c main()): one argument holding a space, a value
+// that starts with `--`, an empty `--save`, names in capitals. redfort's reading is compared with CONFIG GET.
+describe('a server\'s arguments, read as redis-server reads them (7.0.15, real server)', () => {
+  const args = ['--maxmemory-policy allkeys-lru', '--TIMEOUT', '300', '--dbfilename', '--odd--.rdb', '--save', '--hz 15', '--appendonly', 'yes'];
+  const names = ['maxmemory-policy', 'timeout', 'dbfilename', 'save', 'hz', 'appendonly'];
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: 'save 900 1\nappendonly no', args, killOnStop: true });
+  });
+  after(() => redis?.stop());
+
+  it('gives what CONFIG GET shows', async () => {
+    const running: Record<string, string> = {};
+    for (const name of names) running[name] = ((await rawCommand(redis.host, redis.port, ['CONFIG', 'GET', name])) as string[])[1]!;
+    assert.deepEqual(running, { 'maxmemory-policy': 'allkeys-lru', timeout: '300', dbfilename: '--odd--.rdb', save: '', hz: '15', appendonly: 'yes' });
+    assert.deepEqual(settings(args, '7.0.15', names), running);
+  });
+});
+
+// The other versions' main(), from their sources (redis 6.2.14, 7.0.0, 7.0.1, 7.0.3, 7.0.6; Valkey as 7.0.6+).
+describe('a server\'s arguments, per version', () => {
+  it('before 7.0.1 every --name starts an option, so a value may not start with --', () => {
+    assert.deepEqual(commandLineOptions(['redis-server', 'r.conf', '--dbfilename', '--odd', '--port', '1'], '6.2.14').options.map((o) => o.line), ['dbfilename', 'odd', 'port "1"']);
+    assert.deepEqual(commandLineOptions(['redis-server', 'r.conf', '--dbfilename', '--odd'], '7.0.0').options.map((o) => o.line), ['dbfilename', 'odd']);
+  });
+
+  it('7.0.1 and 7.0.2: the argument after a name is its value; one argument "--port 6380" waits for a value too', () => {
+    assert.deepEqual(commandLineOptions(['redis-server', '--dbfilename', '--odd'], '7.0.1').options.map((o) => o.line), ['dbfilename "--odd"']);
+    assert.deepEqual(commandLineOptions(['redis-server', '--port 6380', '--hz', '15'], '7.0.2').options.map((o) => o.line), ['port 6380 "--hz" "15"']);
+    assert.deepEqual(commandLineOptions(['redis-server', '--save', '--hz', '15'], '7.0.2').options.map((o) => o.line), ['save "--hz" "15"']);
+  });
+
+  it('7.0.3+: "--port 6380" is complete, and an empty --save is save ""', () => {
+    for (const version of ['7.0.3', '7.0.15', '7.2.6', 'valkey-8.0.1', undefined]) {
+      assert.deepEqual(commandLineOptions(['redis-server', '--port 6380', '--hz', '15', '--save', '--appendonly', 'yes', '--save'], version).options.map((o) => o.line), ['port 6380', 'hz "15"', 'save ""', 'appendonly "yes"', 'save ""'], String(version));
+    }
+  });
+
+  it('7.0.6+: --sentinel followed by an option takes no value', () => {
+    assert.deepEqual(commandLineOptions(['redis-server', '--sentinel', '--port', '1'], '7.0.6').options.map((o) => o.line), ['sentinel', 'port "1"']);
+    assert.deepEqual(commandLineOptions(['redis-server', '--sentinel', '--port', '1'], '7.0.5').options.map((o) => o.line), ['sentinel "--port" "1"']);
+  });
+
+  it('values are quoted as sdscatrepr quotes them; names are mapped; `-` last reads stdin', () => {
+    const cl = commandLineOptions(['redis-server', 'r.conf', '--SLAVEOF', 'h', '6379', '--logfile', 'a "b"\n\\é', '-'], '7.0.15');
+    assert.deepEqual(cl.options.map((o) => o.name), ['replicaof', 'logfile']);
+    assert.equal(cl.options[1]!.line, 'logfile "a \\"b\\"\\n\\\\\\xc3\\xa9"');
+    assert.equal(cl.fromStdin, true);
+    assert.equal(settings(['--logfile', 'a "b"\n\\é'], '7.0.15', ['logfile']).logfile, 'a "b"\n\\é');
+  });
+});
+
+// `redis-server redis.conf --user app on >pw ~* +@all` (a container's or a unit's command line): redis-server loads
+// these users with the file's `user` lines. config.runtime-drift failed "user 'app' exists at run time but not in
+// the file: ACL SAVE never ran", and auth.plaintext-passwords passed on the clear password of the command line.
+describe('ACL users given on the command line (--user), real servers', () => {
+  const user = ['--user', 'app', 'on', '>a-long-enough-password-1234', '~app:*', '+@read'];
+  let plain: RunningServer;
+  let titled: RunningServer;
+  before(async () => {
+    [plain, titled] = await Promise.all([
+      startRedis({ conf: 'set-proc-title no\nuser default on nopass ~* &* +@all', args: user, killOnStop: true }),
+      startRedis({ conf: 'user default on nopass ~* &* +@all', args: user, killOnStop: true }),
+    ]);
+  });
+  after(() => Promise.all([plain?.stop(), titled?.stop()]));
+
+  it('the truth: the server has the user', async () => {
+    const list = (await rawCommand(plain.host, plain.port, ['ACL', 'LIST'])) as string[];
+    assert.ok(list.some((l) => l.startsWith('user app on #')), list.join('\n'));
+  });
+
+  it('command line readable: the users match, and the clear password on the command line is found', async () => {
+    const r = await audit(plain);
+    const [drift] = of(r, 'config.runtime-drift');
+    assert.equal(drift?.status, 'pass', drift?.message);
+    const [plaintext] = of(r, 'auth.plaintext-passwords');
+    assert.equal(plaintext?.status, 'fail', plaintext?.message);
+    assert.match(plaintext!.message, /^user 'app' has 1 clear-text password/);
+    assert.deepEqual(plaintext!.source, { kind: 'host', detail: `the command line of process ${plain.pid} (--user app)` });
+  });
+
+  it('an ACL SETUSER after the start is still drift', async () => {
+    assert.equal(await rawCommand(plain.host, plain.port, ['ACL', 'SETUSER', 'app', '~*']), 'OK');
+    const [drift] = of(await audit(plain), 'config.runtime-drift');
+    assert.equal(drift?.status, 'fail', drift?.message);
+    assert.match(drift!.message, /^user 'app' may touch other keys/);
+  });
+
+  it('command line hidden by the title: the finding says it may be a --user option', async () => {
+    const [drift] = of(await audit(titled), 'config.runtime-drift');
+    assert.equal(drift?.status, 'fail', drift?.message);
+    assert.match(drift!.message, /^user 'app' exists at run time but not in the file: ACL SAVE \(or CONFIG REWRITE\) never ran \(or a --user option: the server's command line could not be read from here\)/);
+  });
+});
+
+// One argument holding a name and its value (`"--protected-mode no"`, as some wrappers pass them): redis-server
+// 7.0.3+ reads it as the option, redfort dropped it, and with CONFIG renamed the file's `protected-mode yes` passed.
+describe('one argument "--name value", CONFIG renamed (real server)', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: 'set-proc-title no\nrename-command CONFIG ""\nprotected-mode yes\nappendonly no', args: ['--protected-mode no', '--appendonly yes'], killOnStop: true });
+  });
+  after(() => redis?.stop());
+
+  it('is applied over the file', async () => {
+    const r = await audit(redis);
+    const [protectedMode] = of(r, 'network.protected-mode-off');
+    assert.equal(protectedMode?.status, 'fail', protectedMode?.message);
+    assert.match(protectedMode!.message, /^protected-mode is 'no'/);
+    assert.deepEqual(protectedMode!.source, { kind: 'host', detail: `the command line of process ${redis.pid} (--protected-mode)` });
+  });
+});
+
+// config.runtime-drift compared no user when the ACL file the config names could not be read (moved away since the
+// start, or a --config copy from another machine): it passed "the running configuration matches".
+describe('config.runtime-drift, the ACL file not readable (real server)', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: 'aclfile users.acl', files: { 'users.acl': 'user default on nopass ~* &* +@all\n' }, killOnStop: true });
+    await rename(join(redis.dir, 'users.acl'), join(redis.dir, 'users.acl.moved'));
+  });
+  after(() => redis?.stop());
+
+  it('is skip, saying why the users were not compared', async () => {
+    const [drift] = of(await audit(redis), 'config.runtime-drift');
+    assert.equal(drift?.status, 'skip', drift?.message);
+    assert.match(drift!.message, /but the users were not compared with the running ones: the ACL file .*users\.acl could not be read/);
+  });
+});
