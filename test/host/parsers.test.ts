@@ -115,6 +115,10 @@ describe('/proc parsers', () => {
       'redis-server', '/etc/r.conf', '--requirepass', '***', '--port', '6380', '--masterauth', '***',
     ]);
     assert.deepEqual(redactCmdline(['redis-server', '--user', 'app', 'on', '>s3cret', '#abc', '~*']), ['redis-server', '--user', 'app', 'on', '>***', '#***', '~*']);
+    // One argument holding the name and its values, as redis-server 7.0.3+ reads it.
+    assert.deepEqual(redactCmdline(['redis-server', '--requirepass hunter2', '--MASTERAUTH  x y', '--port 6380', '--user app on >s3cret ~*', '#abc']), [
+      'redis-server', '--requirepass ***', '--MASTERAUTH ***', '--port 6380', '--user app on >*** ~*', '#***',
+    ]);
     assert.deepEqual(redactCmdline(['redis-sentinel', 's.conf', '--sentinel', 'auth-pass', 'm', 'pw', '--sentinel', 'sentinel-pass', 'pw2']), [
       'redis-sentinel', 's.conf', '--sentinel', 'auth-pass', 'm', '***', '--sentinel', 'sentinel-pass', '***',
     ]);

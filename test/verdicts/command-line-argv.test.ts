@@ -126,6 +126,19 @@ describe('one argument "--name value", CONFIG renamed (real server)', () => {
   });
   after(() => redis?.stop());
 
+  it('a --user in one argument is a user too, its password read though redacted in the host facts', async () => {
+    const server = await startRedis({ conf: 'set-proc-title no\nuser default on nopass ~* &* +@all', args: ['--user app on >a-long-enough-password-1234 ~app:* +@read'], killOnStop: true });
+    try {
+      const r = await audit(server);
+      assert.ok(!JSON.stringify(r).includes('a-long-enough-password'));
+      const [drift] = of(r, 'config.runtime-drift');
+      assert.equal(drift?.status, 'pass', drift?.message);
+      assert.match(of(r, 'auth.plaintext-passwords')[0]!.message, /^user 'app' has 1 clear-text password/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('is applied over the file', async () => {
     const r = await audit(redis);
     const [protectedMode] = of(r, 'network.protected-mode-off');

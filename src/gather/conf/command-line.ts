@@ -113,8 +113,8 @@ function withCommandLineUsers(files: FileFacts, users: readonly AclUser[], from:
   return { ...files, users: [...kept, ...given.filter((u) => !files.users.some((f) => f.name === u.name))] };
 }
 
-/** An argument the host facts hold as `>***` (a `--user` password, redacted there). */
-const REDACTED_PASSWORD = /^[<>#!]\*\*\*$/;
+/** An argument the host facts hold as `>***`, or holding it (a `--user` password, redacted there). */
+const REDACTED_PASSWORD = /(^|\s)[<>#]\*\*\*(\s|$)/;
 
 /**
  * The file's users with those of `--user` options. Their passwords are redacted in the host facts (`>***`): they are

@@ -158,8 +158,13 @@ export function redactCmdline(args: readonly string[]): string[] {
   let index = 0;
   return args.map((arg, i) => {
     if (i > 0 && arg.startsWith('--')) {
-      option = arg.slice(2).toLowerCase();
+      // One argument may hold the name and its values (`"--requirepass s3cret"`): redis-server reads it so (7.0.3+).
+      const [name = '', ...values] = arg.slice(2).split(/(\s+)/);
+      option = name.toLowerCase();
       index = 0;
+      if (values.length === 0) return arg;
+      if (SECRET_DIRECTIVES.has(option) || (option === 'sentinel' && /(^|\s)(auth-pass|sentinel-pass)(\s|$)/i.test(arg))) return `--${name} ***`;
+      if (option === 'user') return `--${name}${values.map((v) => (/^[<>#]/.test(v) ? `${v[0]}***` : v)).join('')}`;
       return arg;
     }
     index++;
