@@ -17,9 +17,10 @@ import { SEVERITIES } from '../rules/define.ts';
 import type { Severity } from '../rules/define.ts';
 import { RULES } from '../rules/index.ts';
 import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
-import { AuditPool, workerCount } from './pool.ts';
+import { AuditPool } from './pool.ts';
+import { workerCount } from './pool-machine.ts';
 import { dropOfferedWorker } from './pool-offer.ts';
-import type { Jobs } from './pool.ts';
+import type { Jobs } from './pool-machine.ts';
 
 /** One entry of a fleet: a server to audit, or why it cannot be (a password file that is missing…). */
 export type FleetEntry =
@@ -31,7 +32,7 @@ export interface FleetOptions extends AuditOptions {
   readonly auditDeployment?: (seed: Target, kind: DeploymentKind, options: AuditOptions) => Promise<TargetResult[]>;
   /**
    * Threads that audit the targets (`--jobs`): 1 or absent, this one alone; N, this one and N - 1 worker threads;
-   * `auto` decides by the fleet and the machine (src/app/pool.ts workerCount). The results are the same.
+   * `auto` decides by the fleet and the machine (src/app/pool-machine.ts workerCount). The results are the same.
    */
   readonly jobs?: Jobs;
 }

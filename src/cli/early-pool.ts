@@ -1,16 +1,17 @@
 import type * as WorkerThreads from 'node:worker_threads';
 import { loadBuiltin } from '../util/builtin.ts';
 import { isFleetRun } from './bundle.ts';
-import { coreToSpare, thisMachine } from '../app/pool-machine.ts';
+import { thisMachine, workerCount } from '../app/pool-machine.ts';
 import type { Machine } from '../app/pool-machine.ts';
 
 /**
  * A fleet's audit worker thread started with the CLI, before its bundle is loaded (src/cli/start.ts), for a run
  * that will likely use one: `audit --targets` with `--jobs` 2 or more, or `auto` where auto would start one (a
- * machine with a core to spare ({@link coreToSpare}), a report kept whole: no JSON Lines, no --summary-only). A worker takes some
- * 100 ms of CPU to start (a thread, Node's bootstrap, the bundle), 300-500 ms of wall time under load: started
- * here it is ready about when the first targets are. The run adopts it (src/app/pool.ts offerPoolWorker) or stops
- * it; it waits for its run's data (`early` in its workerData), and keeps no process alive meanwhile.
+ * machine with a core to spare, a report kept whole: no JSON Lines, no --summary-only; src/app/pool-machine.ts
+ * workerCount). A worker takes some 100 ms of CPU to start (a thread, Node's bootstrap, the bundle), 300-500 ms
+ * of wall time under load: started here it is ready about when the first targets are. The run adopts it
+ * (src/app/pool.ts offerPoolWorker) or stops it; it waits for its run's data (`early` in its workerData), and keeps
+ * no process alive meanwhile.
  */
 export function startEarlyPoolWorker(argv: readonly string[], entry: string): WorkerThreads.Worker | undefined {
   if (!wantsEarlyPoolWorker(argv, thisMachine)) return undefined;
@@ -23,7 +24,10 @@ export function startEarlyPoolWorker(argv: readonly string[], entry: string): Wo
 }
 
 
-/** Whether the command line is a fleet audit that will likely start a worker thread (see {@link startEarlyPoolWorker}). */
+/**
+ * Whether the command line is a fleet audit that will likely start a worker thread (see {@link startEarlyPoolWorker}):
+ * the run's rule ({@link workerCount}), before the targets are read.
+ */
 export function wantsEarlyPoolWorker(argv: readonly string[], machine: () => Machine): boolean {
   if (!argv.includes('audit') || !isFleetRun(argv)) return false;
   let given: string | undefined;
@@ -31,13 +35,10 @@ export function wantsEarlyPoolWorker(argv: readonly string[], machine: () => Mac
     if (argv[i] === '--jobs') given = argv[++i];
     else if (argv[i]!.startsWith('--jobs=')) given = argv[i]!.slice('--jobs='.length);
   }
-  if (given !== undefined && given !== 'auto') {
-    const jobs = Number(given);
-    return Number.isInteger(jobs) && jobs >= 2;
-  }
-  // `auto` keeps a streamed run in one thread.
-  if (argv.includes('--summary-only') || streamedFormat(argv)) return false;
-  return coreToSpare(machine());
+  const jobs = given === undefined || given === 'auto' ? 'auto' : Number(given);
+  // Not a whole number: the run stops at it.
+  if (jobs !== 'auto' && !Number.isInteger(jobs)) return false;
+  return workerCount(jobs, Infinity, argv.includes('--summary-only') || streamedFormat(argv), machine) > 0;
 }
 
 /** Whether a command line asks for JSON Lines (`--format jsonl`, `-f json,jsonl`, `-o jsonl=FILE`): a streamed run. */

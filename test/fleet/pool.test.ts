@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePorts } from '../../bench/fleet-servers.mjs';
 import { auditInventory, loadInventory } from '../../src/app/inventory.ts';
-import { POOL_MIN_TARGETS, workerCount } from '../../src/app/pool.ts';
+import { POOL_MIN_TARGETS, workerCount } from '../../src/app/pool-machine.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { build, ROOT } from '../report/cli-run.ts';

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
-import { MAX_JOBS, POOL_MIN_TARGETS } from '../../app/pool.ts';
-import type { Jobs } from '../../app/pool.ts';
+import { MAX_JOBS, POOL_MIN_TARGETS } from '../../app/pool-machine.ts';
+import type { Jobs } from '../../app/pool-machine.ts';
 import type { AuditScope } from '../../app/run.ts';
 import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/targets.ts';
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
