@@ -13,6 +13,7 @@ import type { Facts } from '../facts/types.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
 import type { ServerVersion } from '../redis/directives.ts';
+import { shownVersion } from '../redis/version.ts';
 import { resolveTarget } from '../redis/target.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
@@ -163,6 +164,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   // Gather, as an audit does.
   let facts: Facts;
   let versionText = flags.redisVersion;
+  /** The server's version as a message may quote it, when it was the server's ({@link shownVersion}). */
+  let versionShown: string | undefined;
   let confPath = flags.config;
   let sentinelPath = flags.sentinelConfig;
   let versionNote: string | undefined;
@@ -183,7 +186,12 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     } else {
       confPath ??= canRead(found) ? found : undefined;
     }
-    if (versionText === undefined && facts.server?.version) versionText = `${facts.server.product === 'valkey' ? 'valkey ' : ''}${facts.server.version}`;
+    if (versionText === undefined && facts.server?.version) {
+      const product = facts.server.product === 'valkey' ? 'valkey ' : '';
+      versionText = `${product}${facts.server.version}`;
+      // INFO is the server's to write (a hostile one's held the password AUTH sent it, escapes, a megabyte).
+      versionShown = `${product}${shownVersion(facts.server.version)}`;
+    }
   } else {
     if (versionText === undefined) {
       const local = await binaryVersion('redis-server');
@@ -196,7 +204,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
   const version = versionText ? knownVersion(versionText) : undefined;
-  if (!version) throw new HardenInputError(`version '${versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
+  if (!version) throw new HardenInputError(`version '${versionShown ?? versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
   if (confPath && facts.config?.get('aclfile')?.value && !facts.acl && facts.unavailable.acl) {
     throw new HardenInputError(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
   }

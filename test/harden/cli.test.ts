@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
 import { makeCerts } from '../harness/certs.ts';
+import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { passwordsIn, redfort } from './run.ts';
 
 const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
@@ -50,6 +51,23 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.equal(run.stderr, `redfort: the --tls-cert file '${certs.serverCert}' and the --tls-key file '${certs.clientKey}' do not match: the key is not the certificate's\n`);
     assert.equal(existsSync(out), false);
+  });
+
+  // INFO is the server's to write: the version a live server reports was quoted whole in this one line.
+  it('a server reporting a version redfort does not know: quoted only as a version (shownVersion), else unreadable', async () => {
+    for (const [reported, quoted] of [['99.0.1', "'99.0.1'"], [`99.0\u001b[2J${'x'.repeat(100_000)}`, "'unreadable'"]] as const) {
+      const info = `# Server\r\nredis_version:${reported}\r\nredis_mode:standalone\r\n# Replication\r\nrole:master\r\n`;
+      const hostile = await startFakeServer((argv) => (argv[0]!.toUpperCase() === 'INFO' ? `$${Buffer.byteLength(info)}\r\n${info}\r\n` : '-ERR unknown command\r\n'));
+      try {
+        const out = join(work, 'bad-version');
+        const run = await redfort(['harden', `redis://127.0.0.1:${hostile.port}`, '--out', out]);
+        assert.equal(run.code, 2, run.stdout + run.stderr.slice(0, 500));
+        assert.equal(run.stderr, `redfort: version ${quoted} is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version\n`);
+        assert.equal(existsSync(out), false);
+      } finally {
+        await hostile.close();
+      }
+    }
   });
 
   it('an output directory that is not empty: refused, then replaced with --force', async () => {
