@@ -151,6 +151,16 @@ function valkey8(port: () => number): FakeHandler {
           dir: '/var/lib/valkey',
           save: '3600 1',
           appendonly: 'no',
+          appendfsync: 'everysec',
+          daemonize: 'no',
+          loglevel: 'notice',
+          'syslog-enabled': 'no',
+          'syslog-facility': 'local0',
+          'cluster-enabled': 'no',
+          'acl-pubsub-default': 'resetchannels',
+          'enable-debug-command': 'no',
+          'enable-module-command': 'no',
+          'enable-protected-configs': 'no',
         });
       }
       if (name === 'ACL' && sub === 'LIST') return arr(bulk('user default on nopass sanitize-payload ~* &* +@all'));

@@ -345,6 +345,13 @@ export function existsInVersion(spec: DirectiveSpec, version: ServerVersion): bo
 }
 
 const ALWAYS_LISTED = ['port', 'bind', 'protected-mode', 'requirepass', 'masterauth', 'logfile', 'dir', 'aclfile', 'masteruser'];
+/**
+ * The other settings rules read, which every `CONFIG GET *` of 6.0+ lists where the version has them (config.c's
+ * table, or its own `save` and `appendfsync` lines on 6.0): left out, a rule took the compiled default ("appendonly
+ * is no": persistence.none failed a server with AOF on; enable-debug-command missing: the rule judged the other two
+ * switches and passed). Held from 6.0 only: the table has no column for older versions.
+ */
+const ALWAYS_LISTED_SINCE_6 = ['save', 'appendonly', 'appendfsync', 'daemonize', 'loglevel', 'syslog-enabled', 'syslog-facility', 'cluster-enabled', 'acl-pubsub-default', 'enable-debug-command', 'enable-module-command', 'enable-protected-configs'];
 /** A TLS build lists every one of them (6.0's `#ifdef USE_OPENSSL` block of config.c has them all). */
 const ALWAYS_LISTED_TLS = ['tls-port', 'tls-auth-clients', 'tls-protocols', 'tls-ciphers', 'tls-ciphersuites', 'tls-prefer-server-ciphers', 'tls-replication', 'tls-cluster', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-ca-cert-dir'];
 
@@ -360,7 +367,8 @@ export function alwaysListed(product: 'redis' | 'valkey', version: string | unde
   if (parsed?.minor === undefined) return ['port'];
   const server = resolveVersion(`${product} ${parsed.major}.${parsed.minor}`);
   if (server.product === 'redis' && (server.major < 3 || (server.major === 3 && server.minor < 2))) return ['port'];
-  const names = ALWAYS_LISTED.filter((name) => existsInVersion(lookupDirective(name)!, server));
+  const since6 = server.product === 'valkey' || server.major >= 6 ? ALWAYS_LISTED_SINCE_6 : [];
+  const names = [...ALWAYS_LISTED, ...since6].filter((name) => existsInVersion(lookupDirective(name)!, server));
   const tlsAlways = server.product === 'valkey' || server.major > 7 || (server.major === 7 && server.minor >= 2);
   return tlsAlways || (tlsBuilt && server.major >= 6) ? [...names, ...ALWAYS_LISTED_TLS] : names;
 }

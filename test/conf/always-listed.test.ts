@@ -6,7 +6,12 @@ import { alwaysListed } from '../../src/redis/directives.ts';
 // a real 7.0.15's reply is complete, one without requirepass or protected-mode makes the rules skip).
 describe('alwaysListed', () => {
   it('holds each version to the settings it has', () => {
-    assert.deepEqual(alwaysListed('redis', '7.0.15'), ['port', 'bind', 'protected-mode', 'requirepass', 'masterauth', 'logfile', 'dir', 'aclfile', 'masteruser']);
+    const core = ['port', 'bind', 'protected-mode', 'requirepass', 'masterauth', 'logfile', 'dir', 'aclfile', 'masteruser'];
+    const since6 = ['save', 'appendonly', 'appendfsync', 'daemonize', 'loglevel', 'syslog-enabled', 'syslog-facility', 'cluster-enabled'];
+    const since7 = ['enable-debug-command', 'enable-module-command', 'enable-protected-configs'];
+    assert.deepEqual(alwaysListed('redis', '7.0.15'), [...core, ...since6, 'acl-pubsub-default', ...since7]);
+    assert.deepEqual(alwaysListed('redis', '6.2.14'), [...core, ...since6, 'acl-pubsub-default']);
+    assert.deepEqual(alwaysListed('redis', '6.0.20'), [...core, ...since6]);
     // 6.0-7.0 built without TLS lists no tls-*; from 7.2 (and in every Valkey) they always exist.
     assert.ok(!alwaysListed('redis', '6.0.20').includes('tls-port'));
     assert.ok(alwaysListed('redis', '6.0.20', true).includes('tls-protocols'));

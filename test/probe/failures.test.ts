@@ -32,6 +32,9 @@ const CONFIG_7_2: Record<string, string> = {
   port: '6379', bind: '* -::*', 'protected-mode': 'yes', requirepass: '', masterauth: '', masteruser: '', logfile: '', dir: '/var/lib/redis', aclfile: '',
   'tls-port': '0', 'tls-auth-clients': 'yes', 'tls-protocols': '', 'tls-ciphers': '', 'tls-ciphersuites': '', 'tls-prefer-server-ciphers': 'no',
   'tls-replication': 'no', 'tls-cluster': 'no', 'tls-cert-file': '', 'tls-key-file': '', 'tls-ca-cert-file': '', 'tls-ca-cert-dir': '',
+  save: '3600 1 300 100 60 10000', appendonly: 'no', appendfsync: 'everysec', daemonize: 'no', loglevel: 'notice', 'syslog-enabled': 'no',
+  'syslog-facility': 'local0', 'cluster-enabled': 'no', 'acl-pubsub-default': 'resetchannels', 'enable-debug-command': 'no',
+  'enable-module-command': 'no', 'enable-protected-configs': 'no',
 };
 
 /** A plaintext Redis whose configuration names `tlsPort` as its TLS port. */
