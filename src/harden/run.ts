@@ -26,6 +26,7 @@ import type { HardenResult } from './harden.ts';
 import { commentHeader, hostFiles, planMarkdown } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryVersion, freePort, runTrial } from './trial.ts';
+import type { SecretLine } from './trial.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
@@ -299,8 +300,8 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
   const details: string[] = [];
   let failed = false;
   let unvalidated = false;
-  const secretLines = (file: 'redis.conf' | 'sentinel.conf', passwords: ReadonlyMap<string, string>): string[] =>
-    result.secretArgs.filter((a) => a.file === file).map((a) => [...a.key, quoteArg(passwords.get(a.user) ?? '')].join(' '));
+  const secretLines = (file: 'redis.conf' | 'sentinel.conf', passwords: ReadonlyMap<string, string>): SecretLine[] =>
+    result.secretArgs.filter((a) => a.file === file).map((a) => ({ key: a.key, secret: passwords.get(a.user) ?? '' }));
   const loginsOf = (file: 'redis.conf' | 'sentinel.conf') => result.logins.filter((l) => l.file === file && passwordOf.has(l.user)).map((l) => ({ user: l.user, password: passwordOf.get(l.user)! }));
   if (result.conf !== undefined) {
     const dir = join(work, 'server');

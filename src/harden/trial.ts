@@ -7,6 +7,7 @@ import { connect, ReplyError } from '../gather/live/resp.ts';
 import { authArgs } from '../gather/live/login.ts';
 import { runProgram } from '../util/run-program.ts';
 import { redact } from '../util/redact.ts';
+import { quoteArg } from './conf-edit.ts';
 import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
 /** A throwaway server start, and which users logged in. */
@@ -14,6 +15,15 @@ export interface TrialResult {
   readonly ok: boolean;
   readonly detail: string;
   readonly binaryVersion?: string;
+}
+
+/**
+ * A config line fed on standard input: the words before its secret (`masterauth`, `sentinel auth-pass mymaster`) and
+ * the secret, which the trial quotes onto the line and keeps out of every message.
+ */
+export interface SecretLine {
+  readonly key: readonly string[];
+  readonly secret: string;
 }
 
 export interface TrialSpec {
@@ -27,7 +37,7 @@ export interface TrialSpec {
   /** Trial-only options, on the command line: never in the output. */
   readonly overrides: readonly (readonly string[])[];
   /** Config lines fed on standard input (`-`): the secrets the service gets from credentials.env. */
-  readonly stdinLines: readonly string[];
+  readonly stdinLines: readonly SecretLine[];
   /** Users that must log in. */
   readonly logins: readonly { readonly user: string; readonly password: string }[];
 }
@@ -89,10 +99,14 @@ async function tryAuth(port: number, user: string | undefined, password = ''): P
   }
 }
 
-/** The passwords a trial knows: its logins' and the value (the last word) of each secret line of standard input. */
+/** A secret line as the server reads it. */
+function lineText(line: SecretLine): string {
+  return [...line.key, quoteArg(line.secret)].join(' ');
+}
+
+/** The passwords a trial knows: its logins', and each secret of standard input as it is and as quoted on its line. */
 export function trialSecrets(spec: Pick<TrialSpec, 'logins' | 'stdinLines'>): string[] {
-  const values = spec.stdinLines.map((line) => (line.trim().split(/\s+/).at(-1) ?? '').replace(/^"(.*)"$/, '$1'));
-  return [...spec.logins.map((l) => l.password), ...values].filter((v) => v !== '');
+  return [...spec.logins.map((l) => l.password), ...spec.stdinLines.flatMap((l) => [l.secret, quoteArg(l.secret)])].filter((v) => v !== '' && v !== '""');
 }
 
 function lastLines(text: string, n: number): string {
@@ -148,7 +162,7 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string): Prom
   // A server that exits before it reads its input (a file it refuses at once) closes the pipe under the write: the
   // EPIPE is no news (the log says why it stopped), and unheard it took the whole process down.
   child.stdin.on('error', () => {});
-  child.stdin.end(spec.stdinLines.map((l) => `${l}\n`).join(''));
+  child.stdin.end(spec.stdinLines.map((l) => `${lineText(l)}\n`).join(''));
   const stop = async (): Promise<void> => {
     if (exited) return;
     child.kill('SIGKILL');
