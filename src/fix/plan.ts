@@ -271,8 +271,16 @@ export function buildPlan(input: PlanInput): FixPlan {
       const weakDefault = n.results.some((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail' && r.message.startsWith("user 'default' "));
       retires(n.address, 'default');
       add('disruptive', { node: n.address, class: 'disruptive', command: acl('default', 'off', 'resetpass'), rules: weakDefault ? [...AUTH_RULES, 'auth.weak-password'] : AUTH_RULES, reason: `clients without AUTH, or with AUTH <password>, are refused: they must log in as '${names.app}' (password in the secrets file)`, touches: [{ kind: 'user', name: 'default' }] });
-      for (const rule of [...AUTH_RULES, 'auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed']) closed(n.address, rule);
-      if (f.secrets?.get('requirepass')?.value.set) {
+      // CONFIG REWRITE rewrites the main config file only: a requirepass line in an included file stays. Cleared at run
+      // time, requirepass would differ from the files (config.runtime-drift, which rolled the whole apply back) and
+      // come back at the next start: left to the user, who removes the line first.
+      const filed = f.secrets?.get('requirepass')?.value.set ? f.files?.secrets.get('requirepass')?.source : undefined;
+      const configFile = f.server?.configFile;
+      const included = filed?.kind === 'file' && configFile !== undefined && filed.path !== configFile ? filed : undefined;
+      for (const rule of [...AUTH_RULES, 'auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed']) if (!(included && rule === 'auth.requirepass-used')) closed(n.address, rule);
+      if (included) {
+        manual.push({ node: n.address, rule: 'auth.requirepass-used', message: `requirepass is set in ${included.path}:${included.line}, an included file, which CONFIG REWRITE does not rewrite (it copies the running requirepass into ${configFile} instead): remove that line, then CONFIG SET requirepass "" and CONFIG REWRITE (fix leaves requirepass as it is: cleared at run time only, it would differ from the files and come back at the next start; the default user is off either way)` });
+      } else if (f.secrets?.get('requirepass')?.value.set) {
         add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'requirepass', ''], rules: ['auth.requirepass-used'], reason: 'the shared password stops working (the default user is already off)', touches: [{ kind: 'config', name: 'requirepass' }] });
       }
     }
