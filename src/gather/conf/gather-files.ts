@@ -20,6 +20,7 @@ import { loadConfFiles } from './load-files.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
+import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion } from '../../redis/directives.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { errnoText } from '../../util/fs-error.ts';
@@ -73,9 +74,15 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 }
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
-async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[]> {
+async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[] | string> {
   const text = await readTextFile(path, { signal });
-  return parseAclFile(text, path, version ? { version } : {}).users;
+  // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS.
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  const many = tooManyToJudge(`the ACL file ${path}`, lines);
+  if (many) return many;
+  const { users } = parseAclFile(text, path, version ? { version } : {});
+  return tooManyUsers(`the ACL file ${path}`, users) ?? users;
 }
 
 /**
@@ -96,6 +103,8 @@ async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs,
     return { acl: { users: [user], origin: 'requirepass', rewritten: false, source: user.source }, paths: [] };
   }
   if (effective && effective.users.length > 0 && !inputs.aclPath) {
+    const many = tooManyUsers('the user lines of the config', effective.users);
+    if (many) return { reason: many, paths: [] };
     const users = [...effective.users];
     if (!users.some((u) => u.name === 'default')) users.unshift(implicitDefaultUser(requirepass, "compiled default: no `user default` line and no requirepass, so the default user is 'on nopass ~* &* +@all'"));
     return { acl: { users, origin: 'file', rewritten: false, source: users[0]!.source }, paths: [] };
@@ -104,7 +113,9 @@ async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs,
     const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
     let users: AclUser[];
     try {
-      users = await readAcl(path, inputs.version, inputs.signal);
+      const read = await readAcl(path, inputs.version, inputs.signal);
+      if (typeof read === 'string') return { reason: read, paths: [path] };
+      users = read;
     } catch (error) {
       if (error instanceof FileReadError && error.reason === 'missing') {
         return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, paths: [] };

@@ -19,6 +19,7 @@ import type {
 import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
+import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
 import { BulkList, connect, ConnectionError, NullMask, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, ReplyShape, RespConnection, Shaped } from './resp.ts';
@@ -355,6 +356,9 @@ function aclFromReplies(
   server: ServerIdentity | undefined,
 ): { acl?: AclState; reason?: string } {
   if (Array.isArray(reply)) {
+    // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS.
+    const many = tooManyToJudge('ACL LIST', reply.length);
+    if (many) return { reason: many };
     const source = live('ACL LIST');
     const users: AclUser[] = [];
     const unparsed: string[] = [];
@@ -368,6 +372,8 @@ function aclFromReplies(
         unparsed.push(`ACL LIST line ${i + 1}${name ? ` (user '${clipName(name)}')` : ''} could not be read and was left out of the audit: ${error.message}`);
       }
     });
+    const selectors = tooManyUsers('ACL LIST', users);
+    if (selectors) return { reason: selectors };
     return { acl: { users, origin: 'acl-list', rewritten: rulesRewritten(server), ...(unparsed.length ? { unreadable: unparsed } : {}), source } };
   }
   // Redis 5 and older have no ACL: the only user is `default`, guarded by requirepass alone. Only when INFO says
