@@ -19,15 +19,18 @@ ruleTester(rule, {
   pass: [
     { name: 'tls-port 6380', facts: conf('tls-port 6380\ntls-cert-file /etc/redis/tls/redis.crt\ntls-key-file /etc/redis/tls/redis.key'), message: /tls-port is 6380/ },
     { name: 'TLS only', facts: conf('port 0\ntls-port 6379') },
+    // Checklist TLS 1 (no plaintext port) holds, and TLS does not apply to a unix socket: nothing crosses a network.
+    { name: 'a unix-socket-only server (port 0)', facts: conf('port 0\nunixsocket /run/redis/redis.sock'), message: /^tls-port is '0', but no TCP port is open \(port 0, tls-port 0\): clients connect only through the unix socket/ },
+    { name: '7.x bind "" (no TCP listener)', facts: conf('bind ""\nunixsocket /run/redis.sock'), message: /but no TCP port is open \(bind is ''\)/ },
   ],
   fail: [
+    // The configuration says port 0, but INFO shows the TCP port the audit connected to: not what listens.
+    { name: 'port 0 in the configuration while INFO shows a TCP port: medium', facts: { ...conf('port 0\nunixsocket /run/redis/redis.sock'), info: new Map([['server', new Map([['tcp_port', '6379']])]]) }, messages: [/^tls-port is '0': every client/], severity: 'medium' },
     { name: 'loopback only: medium', facts: conf('bind 127.0.0.1 -::1'), messages: [/tls-port is '0': every client and its password cross the network in clear text/], severity: 'medium' },
-    { name: 'a unix-socket-only server (port 0): medium, and nothing is said to cross the network now', facts: conf('port 0\nunixsocket /run/redis/redis.sock'), messages: [/^tls-port is '0': no TCP port is open now \(port 0, tls-port 0\), so nothing crosses the network, but a TCP port opened later/], severity: 'medium' },
     { name: 'bound to every interface (7.x default): high', facts: conf(''), messages: [/tls-port is '0'/], severity: 'high' },
     { name: 'bound to a private address: high', facts: conf('bind 10.0.0.5'), severity: 'high' },
     { name: 'bound to a public address: high', facts: conf('bind 198.51.100.20 127.0.0.1'), severity: 'high' },
     { name: '6.0 with no bind line (every interface): high', facts: conf('', '6.0.20'), severity: 'high' },
-    { name: '7.x bind "" (no TCP listener): medium', facts: conf('bind ""\nunixsocket /run/redis.sock'), severity: 'medium' },
     { name: 'built without TLS', facts: withoutTls('bind 0.0.0.0'), messages: [/this server has no TLS support/], severity: 'high' },
     { name: 'Redis 5.0 has no TLS at all (no compiled tls-port default to quote)', facts: conf('bind 127.0.0.1', '5.0.14'), messages: [/Redis 5\.0 has no TLS support \(TLS came with Redis 6\.0\)/], severity: 'medium' },
   ],

@@ -3,6 +3,7 @@ import { configMissing } from '../combine.ts';
 import { atLeast, exposure, portOf, releaseName, tcpClosed } from '../util.ts';
 import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
+import { infoField } from '../../redis/info.ts';
 
 export default defineRule({
   id: 'tls.disabled',
@@ -29,12 +30,18 @@ export default defineRule({
       : atLeast(server, 6, 0) === false
         ? `${releaseName(server)} has no TLS support (TLS came with Redis 6.0)`
         : 'this server has no TLS support (built without TLS)';
-    // A unix-socket-only server fails too (docs: suppress it with that reason), but nothing crosses a network now.
-    const consequence = reach === 'none'
-      ? `no TCP port is open now (${tcpClosed(config)}), so nothing crosses the network, but a TCP port opened later (CONFIG SET port) would carry every client and its password in clear text`
-      : 'every client and its password cross the network in clear text';
+    // A unix-socket-only server: no client crosses a network, and TLS does not apply to a unix socket. Checklist TLS 1
+    // ("disable non-TLS ports") holds: there is none. Not when INFO shows a TCP port all the same (a live audit
+    // connects over TCP): then the configuration read is not what listens.
+    const tcpPort = facts.info ? Number(infoField(facts.info, 'tcp_port') ?? 0) : 0;
+    if (reach === 'none' && !(tcpPort > 0)) {
+      return pass(`${why}, but no TCP port is open (${tcpClosed(config)}): clients connect only through the unix socket, which never crosses a network and to which TLS does not apply (a TCP port opened later would need TLS)`, {
+        source: config.get('port')?.source ?? tlsPort?.source,
+        evidence: ['listeners reach: none'],
+      });
+    }
     return fail({
-      message: `${why}: ${consequence}`,
+      message: `${why}: every client and its password cross the network in clear text`,
       source: tlsPort?.source ?? config.get('port')?.source,
       severity: reach === 'public' || reach === 'private' ? 'high' : undefined,
       evidence: [`listeners reach: ${reach}`],
