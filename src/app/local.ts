@@ -61,16 +61,22 @@ const SERVICE_USERS = new Set(['redis', 'valkey']);
  * account of the packages or as redfort's own user. Any user can start a program named redis-server on a port of
  * its own: root running `--local` with REDISCLI_AUTH sent the password to it.
  */
-function untrusted(proc: ServerProcess, users: ReadonlyMap<number, string>, runner: number | undefined): string | undefined {
+function untrusted(proc: ServerProcess, users: ReadonlyMap<number, string>, runner: number | undefined, url: string | undefined): string | undefined {
   if (proc.uid === 0 || (proc.uid !== undefined && (proc.uid === runner || SERVICE_USERS.has(users.get(proc.uid) ?? '')))) return undefined;
-  const who = proc.uid === undefined ? 'an unknown user' : `${users.get(proc.uid) ?? 'uid'} (uid ${proc.uid})`;
-  return `the credentials were not sent to pid ${proc.pid}: it runs as ${who}, not as root, ${[...SERVICE_USERS].join(' or ')}${runner !== undefined && runner !== 0 ? ' or you' : ''}, and any user may start a program of that name to catch them (to send them, audit it by its URL)`;
+  const name = proc.uid === undefined ? undefined : users.get(proc.uid);
+  // A container's server runs as its image's user, which this host may not name: the official image's redis is
+  // uid 999, Bitnami's 1001. The uid alone proves nothing of who started it, so the credentials stay withheld.
+  const image = proc.uid === 999 || proc.uid === 1001 ? `, as a container's server of the official image (999) or Bitnami's (1001) would` : '';
+  const who = proc.uid === undefined ? 'an unknown user' : name ? `${name} (uid ${proc.uid})` : `uid ${proc.uid}, which no user of this host has${image}`;
+  const how = url ? `audit it by its URL: redfort audit ${url}, with the same credentials` : 'audit it by its URL';
+  return `the credentials were not sent to pid ${proc.pid}: it runs as ${who}, not as root, ${[...SERVICE_USERS].join(' or ')}${runner !== undefined && runner !== 0 ? ' or you' : ''}, and any user may start a program of that name to catch them (to send them, ${how})`;
 }
 
 async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: LocalOptions, env: Record<string, string | undefined>, users: ReadonlyMap<number, string>): Promise<LocalResult> {
   const tried: string[] = [];
   const ports = candidates(proc);
-  const withheld = untrusted(proc, users, options.runnerUid);
+  const first = ports[0];
+  const withheld = untrusted(proc, users, options.runnerUid, first ? `redis://${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}` : undefined);
   const { pass: _pass, user: _user, ...anonymous } = flags;
   for (const { host, port } of ports) {
     const target = withheld ? resolveTarget(undefined, { ...anonymous, host, port }, {}) : resolveTarget(undefined, { ...flags, host, port }, env);

@@ -63,7 +63,7 @@ export interface StartOptions {
   /** Credentials for the readiness check (`AUTH [username] password`). */
   password?: string;
   username?: string;
-  /** Run the server as this OS user (only when root); the dir is chowned to it. */
+  /** Run the server as this OS user, or this bare uid (`'999'`) (only when root); the dir is chowned to it. */
   user?: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
@@ -733,6 +733,11 @@ async function chownTree(dir: string, owner: { uid: number; gid: number }) {
 }
 
 function resolveUser(user: string): { uid: number; gid: number } {
+  // A bare number: that uid and gid, named or not on this host (a container image's user, as Docker's 999).
+  if (/^\d+$/.test(user)) {
+    if (process.getuid?.() !== 0) throw new Error(`running a server as uid ${user} needs root`);
+    return { uid: Number(user), gid: Number(user) };
+  }
   const id = (flag: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
   const uid = id('-u');
   if (process.getuid?.() !== 0 && process.getuid?.() !== uid) {

@@ -432,11 +432,26 @@ describe('redfort audit --local: whose servers get the credentials', NEEDS_ROOT,
     assert.ok(withheld.result.warnings?.some((w) => new RegExp(`^the credentials were not sent to pid ${strange.pid}: it runs as nobody \\(uid \\d+\\), not as root, redis or valkey`).test(w)), JSON.stringify(withheld.result.warnings));
     // Withheld, not missing: no warning says none were given, and the reason says how to send them.
     assert.ok(!withheld.result.warnings?.some((w) => w.startsWith('no credentials were given')), JSON.stringify(withheld.result.warnings));
-    assert.ok(withheld.result.warnings?.some((w) => w.endsWith('(to send them, audit it by its URL)')), JSON.stringify(withheld.result.warnings));
+    assert.ok(withheld.result.warnings?.some((w) => w.endsWith(`(to send them, audit it by its URL: redfort audit redis://127.0.0.1:${strange.port}, with the same credentials)`)), JSON.stringify(withheld.result.warnings));
     const given = local.find((l) => l.pid === service.pid)!;
     expect(given.result.results, 'auth.requirepass-used', 'fail');
     assert.ok(!given.result.warnings?.some((w) => w.includes('not sent')));
     await Promise.all([strange.stop(), service.stop()]);
+  });
+
+  // The official image's redis user is uid 999 (Bitnami's 1001), which the host seldom names: the server of a
+  // container got no credentials, and the message said neither why the uid looked foreign nor which URL to audit.
+  it("says how to audit a container's server (uid 999, unnamed here) with them", async () => {
+    const docker = await startRedis({ user: '999', conf: `requirepass ${PASSWORD}`, password: PASSWORD });
+    try {
+      const processes = (await findServerProcesses()).filter((p) => p.pid === docker.pid);
+      const [withheld] = await auditLocal({ pass: PASSWORD }, { processes, noProbe: true }, {});
+      const warning = withheld!.result.warnings?.find((w) => w.startsWith(`the credentials were not sent to pid ${docker.pid}`)) ?? '';
+      assert.match(warning, /it runs as uid 999, which no user of this host has, as a container's server of the official image \(999\) or Bitnami's \(1001\) would, not as root/);
+      assert.ok(warning.endsWith(`(to send them, audit it by its URL: redfort audit redis://127.0.0.1:${docker.port}, with the same credentials)`), warning);
+    } finally {
+      await docker.stop();
+    }
   });
 });
 
