@@ -35,6 +35,9 @@ export function abandonableMemo<K, V>(): {
       cache.set(key, (entry = made));
     }
     const shared = entry;
+    // Work already done is never aborted nor forgotten: its callers need not be counted, nor listened to (a fleet's
+    // targets ask the run's firewall and package, done after the first few, some three listeners a target).
+    if (shared.done) return shared.value;
     if (!signal) shared.waiting = Number.POSITIVE_INFINITY;
     else if (!signal.aborted) {
       shared.waiting += 1;
