@@ -51,12 +51,13 @@ describe('the CLI bundle and its code cache', () => {
 
   it('a fleet run\'s (--targets) is taken under its V8 flags, in the main thread and in a worker thread alike', async () => {
     // src/cli/start.ts and src/cli/worker.ts load it so; the build trains it under the same flags (else refused in
-    // both), and the flags are the process's: a worker that the run starts itself sets them again.
+    // both), and the flags are the process's: a worker that the run starts takes them from the main thread, and
+    // never sets them itself.
     const args = `${JSON.stringify(BUNDLE)}, ${JSON.stringify(FLEET_CACHE)}, FLEET_V8_FLAGS`;
     const worker = [
       "require('tsx/cjs/api').register();",
-      "const { FLEET_V8_FLAGS, loadBundle } = require('./src/cli/bundle.ts');",
-      `const loaded = loadBundle(${args});`,
+      "const { loadBundle } = require('./src/cli/bundle.ts');",
+      `const loaded = loadBundle(${JSON.stringify(BUNDLE)}, ${JSON.stringify(FLEET_CACHE)});`,
       "require('node:worker_threads').parentPort.postMessage(loaded.cached);",
     ].join('\n');
     const script = [

@@ -8,6 +8,20 @@ interface Offered {
 }
 
 let offered: Offered | undefined;
+let underFleetFlags = false;
+
+/**
+ * Said by the CLI's entry when it set the fleet V8 flags before any JS of the run (src/cli/start.ts: a `--targets`
+ * run; src/cli/bundle.ts FLEET_V8_FLAGS). A run of the settings file's targets has V8's defaults.
+ */
+export function declareFleetV8Flags(): void {
+  underFleetFlags = true;
+}
+
+/** Whether the process runs under the fleet V8 flags ({@link declareFleetV8Flags}): told to each worker a run starts. */
+export function fleetV8Flags(): boolean {
+  return underFleetFlags;
+}
 
 /**
  * Offers the next fleet run an audit worker thread already starting (src/cli/start.ts): started with `{ early:

@@ -25,6 +25,12 @@ export interface PoolInit {
   readonly id: number;
   /** Targets this worker audits at once. */
   readonly concurrency: number;
+  /**
+   * The process runs under the fleet V8 flags, which the CLI's entry set before any JS of the run (src/cli/start.ts,
+   * src/app/pool-offer.ts fleetV8Flags): the CLI's worker loads the code cache made under them, else the other one
+   * (src/cli/worker.ts). A worker never sets them: V8's flags are the process's, and the main thread is running.
+   */
+  readonly fleetV8Flags: boolean;
 }
 
 /** Main thread to worker. */

@@ -5,7 +5,7 @@ import type { AuditOptions } from './audit.ts';
 import { scrubPassword } from './audit.ts';
 import type { FromWorker, PoolInit, ToWorker } from './pool-protocol.ts';
 import { Claims } from './pool-claims.ts';
-import { takeOfferedWorker } from './pool-offer.ts';
+import { fleetV8Flags, takeOfferedWorker } from './pool-offer.ts';
 import { answerHostAsk } from './shared-host.ts';
 import type { Finished, Finishing } from './fleet.ts';
 import type { HostDiscovery } from '../gather/host/discovery.ts';
@@ -125,7 +125,7 @@ export class AuditPool {
     const pool = new AuditPool(run, memory);
     const entry = workerEntry(source);
     for (const [i, share] of concurrency.entries()) {
-      const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined, queue, claims: memory, id: MAIN_THREAD + 1 + i, concurrency: share };
+      const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined, queue, claims: memory, id: MAIN_THREAD + 1 + i, concurrency: share, fleetV8Flags: fleetV8Flags() };
       // The first: the one the CLI started early, if it did (src/cli/early-pool.ts), already loading.
       const early = i === 0 && source === undefined ? takeOfferedWorker() : undefined;
       let worker: WorkerThreads.Worker;

@@ -119,7 +119,8 @@ export function setV8Flags(flags: string): void {
 
 /**
  * Loads and runs the CommonJS bundle `file`, with the code cache of `cacheFile` when it is this bundle's, under the
- * V8 flags `v8Flags` when given (set before the bundle is compiled; process-wide: a worker thread sets the same).
+ * V8 flags `v8Flags` when given (set before the bundle is compiled, for the whole process: only where no other
+ * thread runs JS, as in the build's training; the CLI sets them in src/cli/start.ts, and its workers never do).
  */
 export function loadBundle(path: string, cacheFile: string, v8Flags?: string): LoadedBundle {
   const file = resolve(path);

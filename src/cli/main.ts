@@ -89,7 +89,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-export { offerPoolWorker } from '../app/pool-offer.ts';
+export { declareFleetV8Flags, offerPoolWorker } from '../app/pool-offer.ts';
 
 /** An audit worker thread of a fleet run (src/cli/worker.ts starts it from this bundle; src/app/pool.ts). */
 export async function poolWorker(): Promise<void> {

@@ -15,12 +15,15 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${packageVersion()}\n`);
 } else {
   // A fleet run has V8 flags of its own, and its own code cache made under them (src/cli/bundle.ts). They are the
-  // process's: set here, before the early worker starts, they are its flags too, and it does not set them again.
+  // process's, and set here only, before any JS of the run: they are the flags of its worker threads too, which
+  // load the code cache made under them (src/cli/worker.ts). A run of the settings file's targets keeps V8's.
   const fleet = isFleetRun(argv);
   if (fleet) setV8Flags(FLEET_V8_FLAGS);
   // A fleet's worker thread starts now, beside the loading of the bundle (src/cli/early-pool.ts).
   const early = startEarlyPoolWorker(argv, join(__dirname, 'cli-worker.cjs'));
   const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, fleet ? 'cli-main.fleet.cache' : 'cli-main.cache'));
-  if (early) (exports as typeof import('./main.ts')).offerPoolWorker(early);
-  void (exports as typeof import('./main.ts')).main(argv);
+  const cli = exports as typeof import('./main.ts');
+  if (fleet) cli.declareFleetV8Flags();
+  if (early) cli.offerPoolWorker(early);
+  void cli.main(argv);
 }

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { build, runCli } from '../report/cli-run.ts';
+import { ROOT, build, runCli, runNode } from '../report/cli-run.ts';
+import { startFakeServer } from '../helpers/fake-resp-server.ts';
+
+const CLI = join(ROOT, 'dist', 'cli.cjs');
 
 // With no target on the command line, .redfort.yaml's targets are the inventory (docs/configuration.md): the
 // fleet's flags (--summary-only, --jobs) were refused there ('goes with --targets').
@@ -42,6 +46,40 @@ test('--summary-only and --jobs audit the settings file\'s targets as a fleet', 
   assert.equal((JSON.parse(full.stdout) as { targets: unknown[] }).targets.length, 3);
   // Its error line names the file and line once, not the target before them again.
   assert.deepEqual(full.stderr.trim().split('\n'), ['redfort: .redfort.yaml:4: targets: redis://127.0.0.1:1: passwordEnv names REDFORT_TEST_UNSET_PASSWORD, which is not set']);
+});
+
+// V8's flags are the process's: a worker that the run started set the fleet's (src/cli/bundle.ts) while the main
+// thread ran under V8's defaults. The CLI sets them before any JS of a --targets run only (src/cli/start.ts).
+test('a run of the settings file\'s targets with --jobs 2 ends under the V8 flags it started with', async () => {
+  // A target whose first answer takes a second: the run lasts until its worker has loaded its code.
+  let waited = false;
+  const slow = await startFakeServer(async () => {
+    if (!waited) await sleep(1_000);
+    waited = true;
+    return '-ERR unknown command\r\n';
+  });
+  try {
+    const here = mkdtempSync(join(dir, 'flags-'));
+    const targets = [`redis://127.0.0.1:${slow.port}`, a.url, b.url];
+    writeFileSync(join(here, '.redfort.yaml'), `targets:\n${targets.map((t) => `  ${t}: {}\n`).join('')}`);
+    writeFileSync(join(here, 'fleet.txt'), `${targets.join('\n')}\n`);
+    const cli = (args: string) => [
+      "const v8 = require('node:v8');",
+      'const before = v8.cachedDataVersionTag();',
+      "process.on('exit', () => process.stderr.write(`flags ${v8.cachedDataVersionTag() === before ? 'kept' : 'changed'}\\n`));",
+      `process.argv = [process.execPath, ${JSON.stringify(CLI)}, 'audit', ${args}'--summary-only', '--no-host', '--no-probe', '--jobs', '2'];`,
+      `require(${JSON.stringify(CLI)});`,
+    ].join('\n');
+    const run = await runNode(['-e', cli('')], { cwd: here });
+    assert.match(run.stdout, /^Fleet: 3 targets/m, run.stdout + run.stderr);
+    assert.match(run.stderr, /^flags kept$/m);
+    // The other way: a --targets run is under the fleet's flags from its start.
+    const fleet = await runNode(['-e', cli("'--targets', 'fleet.txt', ")], { cwd: here });
+    assert.match(fleet.stdout, /^Fleet: 3 targets/m, fleet.stdout + fleet.stderr);
+    assert.match(fleet.stderr, /^flags changed$/m);
+  } finally {
+    await slow.close();
+  }
 });
 
 test('with no targets in the settings file, --summary-only is still a usage error', async () => {
