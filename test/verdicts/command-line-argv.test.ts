@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rename } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
@@ -162,5 +163,34 @@ describe('config.runtime-drift, the ACL file not readable (real server)', () => 
     const [drift] = of(await audit(redis), 'config.runtime-drift');
     assert.equal(drift?.status, 'skip', drift?.message);
     assert.match(drift!.message, /but the users were not compared with the running ones: the ACL file .*users\.acl could not be read/);
+  });
+});
+
+// `redis-server redis.conf --aclfile /etc/redis/users.acl`: the server loads that file's users, redfort read none (the
+// config file names no aclfile). config.runtime-drift passed over an unsaved ACL SETUSER, and auth.plaintext-passwords
+// over a `>password` line of that file.
+describe('an ACL file given on the command line (--aclfile), real server', () => {
+  let redis: RunningServer;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'redfort-aclfile-'));
+    await writeFile(join(dir, 'users.acl'), 'user default on nopass ~* &* +@all\nuser app on >app-password-0123456789abcdef ~app:* +@read\n');
+    redis = await startRedis({ conf: 'set-proc-title no', args: ['--aclfile', join(dir, 'users.acl')], killOnStop: true });
+  });
+  after(async () => {
+    await redis?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('judges the users of that file', async () => {
+    const r = await audit(redis);
+    assert.deepEqual(of(r, 'config.runtime-drift').map((x) => x.status), ['pass']);
+    const [plaintext] = of(r, 'auth.plaintext-passwords');
+    assert.equal(plaintext?.status, 'fail', plaintext?.message);
+    assert.deepEqual(plaintext!.source, { kind: 'file', path: join(dir, 'users.acl'), line: 2 });
+    assert.equal(await rawCommand(redis.host, redis.port, ['ACL', 'SETUSER', 'app', '~*']), 'OK');
+    const [drift] = of(await audit(redis), 'config.runtime-drift');
+    assert.equal(drift?.status, 'fail', drift?.message);
+    assert.match(drift!.message, /^user 'app' may touch other keys/);
   });
 });

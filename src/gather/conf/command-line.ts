@@ -1,7 +1,9 @@
 import type { AclUser, ConfigMap, Fact, Facts, FileFacts, HostFacts, HostFileRole, Source } from '../../facts/types.ts';
 import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
+import { isAbsolute } from 'node:path';
 import { effectiveConfig, parseConfText } from './redis-conf.ts';
+import { readAcl } from './gather-files.ts';
 import { commandLineOptions } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
@@ -142,6 +144,24 @@ async function commandLineUsers(files: FileFacts, users: readonly AclUser[], hos
 }
 
 /**
+ * `--aclfile` on the command line: the server loaded that file's users, not those of the file its config file names
+ * (which the files stage read), nor `user` lines (with both, redis-server refuses to start). Read when its path is
+ * absolute (a relative one is taken from the server's directory at start, which may have changed since), else the
+ * users are unread: unknown, not the config file's.
+ */
+async function commandLineAclFile(files: FileFacts, path: string, from: string, version: string | undefined, signal: AbortSignal | undefined): Promise<FileFacts> {
+  const unread = (why: string): FileFacts => ({ ...files, users: [], unread: [...(files.unread ?? []), why] });
+  if (!isAbsolute(path)) return unread(`the ACL file '${path}' given on ${from} (--aclfile) is relative to the server's directory at its start, and was not read`);
+  try {
+    const read = await readAcl(path, version, signal);
+    if (typeof read === 'string') return unread(read);
+    return { ...files, users: read, paths: files.paths.includes(path) ? files.paths : [...files.paths, path] };
+  } catch (error) {
+    return unread(`the ACL file ${path} given on ${from} (--aclfile) could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
  * The options the server was started with (`redis-server redis.conf --protected-mode no --user app on …`), which
  * override its config file, applied over the facts read from that file, when the server runs on this host and its
  * process was found:
@@ -152,7 +172,7 @@ async function commandLineUsers(files: FileFacts, users: readonly AclUser[], hos
  *   not be what runs, and the settings are unknown rather than the file's (a rule would pass on `protected-mode yes`
  *   that the command line turned off).
  */
-export const commandLineEnricher: Enricher = async (facts) => {
+export const commandLineEnricher: Enricher = async (facts, _target, enrichOptions) => {
   const { config, host, files } = facts;
   if (!host || !files || facts.server?.mode === 'sentinel' || !facts.sources.has('live')) return facts;
   const fromFiles = config !== undefined && !someReadLive(config);
@@ -179,7 +199,9 @@ export const commandLineEnricher: Enricher = async (facts) => {
   } catch (error) {
     return unknownConfig(`CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const withUsers = given.users.length > 0 ? { ...facts, files: await commandLineUsers(files, given.users, host, started, versionOf(facts)) } : facts;
+  const aclfile = options.some((o) => o.name === 'aclfile') ? given.config.get('aclfile')?.value : undefined;
+  const withAcl = aclfile ? await commandLineAclFile(files, aclfile, started.from, versionOf(facts), enrichOptions?.signal) : files;
+  const withUsers = given.users.length > 0 ? { ...facts, files: await commandLineUsers(withAcl, given.users, host, started, versionOf(facts)) } : withAcl === files ? facts : { ...facts, files: withAcl };
   if (!fromFiles) return withUsers;
   const source = { kind: 'host' as const, detail: started.from };
   const merged = new Map<string, Fact<string>>(config);

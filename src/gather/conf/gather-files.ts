@@ -74,7 +74,7 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 }
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
-async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[] | string> {
+export async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[] | string> {
   const text = await readTextFile(path, { signal });
   // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS.
   let lines = 0;
