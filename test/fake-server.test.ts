@@ -8,11 +8,10 @@ import { resolveTarget } from '../src/redis/target.ts';
 import type { Status } from '../src/rules/define.ts';
 import { RULES } from '../src/rules/index.ts';
 import { advisories } from '../src/version/advisories.ts';
-import { rawPipeline, RespError } from './harness/raw.ts';
-import type { RespValue } from './harness/raw.ts';
 import { startRedis, stopAll } from './harness/servers.ts';
 import { arr, bulk, err, simple, startFakeServer } from './helpers/fake-resp-server.ts';
 import type { FakeHandler, FakeReply, FakeServer } from './helpers/fake-resp-server.ts';
+import { configFilteringProxy } from './helpers/config-proxy.ts';
 
 // What no Debian package provides: Redis 5 and Valkey replies, and servers that answer badly.
 const fakes: FakeServer[] = [];
@@ -497,16 +496,9 @@ describe('fake servers', { concurrency: true }, () => {
 
     /** Forwards every command to the real server, CONFIG GET * without the settings named. */
     async function proxy(dropped: readonly string[]): Promise<FakeServer> {
-      return fake(async (argv) => {
-        if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command'); // RESP2 only, as rawPipeline reads
-        const [reply] = await rawPipeline(real.host, real.port, [argv]);
-        if (argv.slice(0, 2).join(' ').toUpperCase() === 'CONFIG GET' && Array.isArray(reply)) {
-          const pairs: RespValue[] = [];
-          for (let i = 0; i + 1 < reply.length; i += 2) if (!dropped.includes(String(reply[i]))) pairs.push(reply[i]!, reply[i + 1]!);
-          return encode(pairs);
-        }
-        return encode(reply ?? null);
-      });
+      const server = await configFilteringProxy(real, dropped);
+      fakes.push(server);
+      return server;
     }
 
     const audited = async (port: number) => auditTarget(resolveTarget(`redis://127.0.0.1:${port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true, noProbe: true });
@@ -532,12 +524,3 @@ describe('fake servers', { concurrency: true }, () => {
     }
   });
 });
-
-/** A RESP2 encoding of a reply the raw client read. */
-function encode(reply: RespValue): string {
-  if (reply instanceof RespError) return err(reply.message);
-  if (reply === null) return bulk(null);
-  if (typeof reply === 'number') return `:${reply}\r\n`;
-  if (Array.isArray(reply)) return arr(...reply.map(encode));
-  return bulk(reply);
-}

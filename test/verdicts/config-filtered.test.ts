@@ -3,21 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
-import { rawPipeline } from '../harness/raw.ts';
-import type { RespValue } from '../harness/raw.ts';
-import { RespError } from '../harness/raw.ts';
 import { startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { bulk, err, startFakeServer } from '../helpers/fake-resp-server.ts';
 import type { FakeServer } from '../helpers/fake-resp-server.ts';
-
-function encode(reply: RespValue): string {
-  if (reply instanceof RespError) return err(reply.message);
-  if (reply === null) return bulk(null);
-  if (typeof reply === 'number') return `:${reply}\r\n`;
-  if (Array.isArray(reply)) return `*${reply.length}\r\n${reply.map(encode).join('')}`;
-  return bulk(reply);
-}
+import { configFilteringProxy } from '../helpers/config-proxy.ts';
 
 // A real 7.0.15 with AOF on and DEBUG open, behind a proxy (or a hostile server) that drops settings outside the
 // "core set" from CONFIG GET *: the rules took each setting left out for its compiled default. persistence.none failed
@@ -35,16 +24,7 @@ describe('a real 7.0.15 behind a proxy that drops settings outside the core set'
   });
 
   async function proxy(dropped: readonly string[]): Promise<FakeServer> {
-    const server = await startFakeServer(async (argv) => {
-      if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command');
-      const [reply] = await rawPipeline(real.host, real.port, [argv]);
-      if (argv.slice(0, 2).join(' ').toUpperCase() === 'CONFIG GET' && Array.isArray(reply)) {
-        const pairs: RespValue[] = [];
-        for (let i = 0; i + 1 < reply.length; i += 2) if (!dropped.includes(String(reply[i]))) pairs.push(reply[i]!, reply[i + 1]!);
-        return encode(pairs);
-      }
-      return encode(reply ?? null);
-    });
+    const server = await configFilteringProxy(real, dropped);
     fakes.push(server);
     return server;
   }
