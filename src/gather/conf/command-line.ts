@@ -191,7 +191,8 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     return unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
   }
   const { options, text } = parsed!;
-  if (options.length === 0) return facts;
+  // With CONFIG GET read, only the users matter: most command lines (`--supervised systemd --daemonize no`) have none.
+  if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile'))) return facts;
   let given: ReturnType<typeof effectiveConfig>;
   try {
     const version = versionOf(facts);
