@@ -1,4 +1,5 @@
-import type { AclUser } from '../facts/types.ts';
+import type { AclUser, CategoryTable } from '../facts/types.ts';
+import { unitCount } from './permissions.ts';
 
 /**
  * The most permission sets (a user's own rules, and each of its selectors) one target's users may hold to be judged.
@@ -22,4 +23,21 @@ export function tooManyUsers(what: string, users: readonly AclUser[]): string | 
   let selectors = 0;
   for (const u of users) selectors += u.selectors.length;
   return tooManyToJudge(what, users.length, selectors);
+}
+
+/**
+ * The commands a table may list for MAX_PERMISSION_SETS sets to be judged: each set is evaluated over every command
+ * the table knows, some 370 on Redis 7.0 and under 1,024 with modules. A server's ACL CAT replies make the table:
+ * a hostile one listing 20,000 made-up names per category (within the 16 MiB bound) made each set 1,500 times dearer,
+ * and 9,000 users ran past five minutes. The budget is sets times commands.
+ */
+const UNITS_PER_SET = 1_024;
+
+/** Why the users are too much to judge over `table` (its commands times their permission sets), or undefined. */
+export function tooMuchToJudge(what: string, users: readonly AclUser[], table: CategoryTable): string | undefined {
+  let sets = 0;
+  for (const u of users) sets += 1 + u.selectors.length;
+  const units = unitCount(table);
+  if (sets * Math.max(units, UNITS_PER_SET) <= MAX_PERMISSION_SETS * UNITS_PER_SET) return undefined;
+  return `${what} lists ${units.toLocaleString('en-US')} commands in its categories (ACL CAT), and its users hold ${sets.toLocaleString('en-US')} permission sets: more than redfort judges on one server, so its users are not judged`;
 }

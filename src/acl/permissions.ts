@@ -289,6 +289,11 @@ export function canRun(user: AclUser, command: string, table: CategoryTable): bo
   return permissionSets(user, table).some((set) => allowedIn(set, universe, name));
 }
 
+/** How many commands (and subcommands, on 7.0+) a permission set is evaluated over: what one set costs. */
+export function unitCount(table: CategoryTable): number {
+  return universeOf(table).units.length;
+}
+
 /** Whether `user` may run no command at all. */
 export function runsNothing(user: AclUser, table: CategoryTable): boolean {
   return effectiveKey(user, table) === '';

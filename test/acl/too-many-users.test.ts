@@ -7,7 +7,9 @@ import { auditFiles, auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { MAX_PERMISSION_SETS } from '../../src/acl/limits.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
-import { rawPipeline } from '../harness/raw.ts';
+import { rawPipeline, RespError } from '../harness/raw.ts';
+import type { RespValue } from '../harness/raw.ts';
+import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 
 // Each permission set (a user's rules, or a selector) is evaluated over the command table by every rule that reads the
@@ -26,20 +28,18 @@ function assertNotJudged(result: TargetResult, what: RegExp): void {
   assert.equal(result.error, undefined);
   const status = (id: string) => result.results.filter((r) => r.ruleId === id).map((r) => `${r.status}: ${r.message}`).join('\n');
   for (const id of ['auth.dangerous-commands-allowed', 'auth.weak-password', 'auth.default-user-enabled', 'commands.dangerous-not-renamed']) {
-    assert.match(status(id), new RegExp(`^skip: ${what.source}.*: more than the 10,000 permission sets .* so its users are not judged`), id);
+    assert.match(status(id), new RegExp(`^skip: ${what.source}.*: more than .* so its users are not judged`), id);
   }
   assert.match(status('logging.loglevel-too-quiet'), /^pass: /, 'the rules that need no user are judged');
 }
 
 describe('an ACL too large to judge', () => {
-  it(`a live server with ${many} users: its users are not judged, in bounded time`, async () => {
+  it(`a live server with ${many} users: its users are not judged`, async () => {
     const server = await startRedis({ killOnStop: true });
     const commands = Array.from({ length: many }, (_, i) => ['ACL', 'SETUSER', `u${i}`, 'on', `>p${i}`, `~k${i}:*`, '+@all']);
     for (let i = 0; i < commands.length; i += 2000) await rawPipeline(server.host, server.port, commands.slice(i, i + 2000));
-    const started = Date.now();
     const result = await auditTarget(resolveTarget(server.url, {}, {}), { commandTimeoutMs: 10_000, noHost: true, noProbe: true });
-    assertNotJudged(result, /ACL LIST holds 10,002 users/);
-    assert.ok(Date.now() - started < 5_000, `${Date.now() - started} ms`);
+    assertNotJudged(result, /ACL LIST holds 10,002 users(?=: more than the 10,000 permission sets)/);
     await server.stop();
   });
 
@@ -52,6 +52,31 @@ describe('an ACL too large to judge', () => {
       const conf = join(work, 'redis.conf');
       writeFileSync(conf, `aclfile ${path}\nloglevel notice\n`);
       assertNotJudged(await auditFiles({ configPath: conf, version: '7.2.4' }), what);
+    }
+  });
+
+  // The users are evaluated over the commands the server's ACL CAT lists: a hostile server (here a real one behind a
+  // proxy that adds 20,000 made-up names to each category) made each user 1,500 times dearer, and 9,000 users ran past
+  // five minutes. The budget is permission sets times commands.
+  it('a server whose ACL CAT lists made-up commands by the thousand: its users are not judged', async () => {
+    const server = await startRedis({ killOnStop: true });
+    await rawPipeline(server.host, server.port, Array.from({ length: 40 }, (_, i) => ['ACL', 'SETUSER', `u${i}`, 'on', `>p${i}`, '~*', '+@read']));
+    const encode = (v: RespValue): string =>
+      v === null ? '$-1\r\n' : v instanceof RespError ? `-${v.message}\r\n` : typeof v === 'number' ? `:${v}\r\n` : Array.isArray(v) ? `*${v.length}\r\n${v.map(encode).join('')}` : `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
+    const proxy = await startFakeServer(async (argv) => {
+      if (argv[0]!.toUpperCase() === 'HELLO') return '-ERR unknown command\r\n';
+      const [reply] = await rawPipeline(server.host, server.port, [argv]);
+      if (argv[0]!.toUpperCase() === 'ACL' && argv[1]?.toUpperCase() === 'CAT' && argv[2] && Array.isArray(reply)) {
+        return encode([...reply, ...Array.from({ length: 20_000 }, (_, i) => `made-up-${argv[2]}-${i}`)]);
+      }
+      return encode(reply ?? null);
+    });
+    try {
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${proxy.port}`, {}, {}), { commandTimeoutMs: 10_000, noHost: true, noProbe: true });
+      assertNotJudged(result, /the server lists [\d,]+ commands in its categories \(ACL CAT\), and its users hold 41 permission sets/);
+    } finally {
+      await proxy.close();
+      await server.stop();
     }
   });
 });

@@ -19,7 +19,7 @@ import type {
 import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
-import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
+import { tooManyToJudge, tooManyUsers, tooMuchToJudge } from '../../acl/limits.ts';
 import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
 import { BulkList, connect, ConnectionError, NullMask, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, ReplyShape, RespConnection, Shaped } from './resp.ts';
@@ -493,6 +493,12 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   else unavailable.acl = reason;
 
   facts.categories = categoriesFromReplies(byKey, server);
+  // The users are judged over the server's own categories: made-up command names in its ACL CAT make each user dearer.
+  const heavy = facts.acl && tooMuchToJudge('the server', facts.acl.users, facts.categories);
+  if (heavy) {
+    delete facts.acl;
+    unavailable.acl = heavy;
+  }
 
   const surface = commandSurface(byKey.get('commandinfo'));
   if (surface) facts.commands = surface;
