@@ -6,7 +6,9 @@ import { resolveTarget } from '../../src/redis/target.ts';
 import { startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import type { FakeServer } from '../helpers/fake-resp-server.ts';
-import { configFilteringProxy } from '../helpers/config-proxy.ts';
+import { configFilteringProxy, encodeReply } from '../helpers/config-proxy.ts';
+import { rawPipeline } from '../harness/raw.ts';
+import { err, startFakeServer } from '../helpers/fake-resp-server.ts';
 
 // A real 7.0.15 with AOF on and DEBUG open, behind a proxy (or a hostile server) that drops settings outside the
 // "core set" from CONFIG GET *: the rules took each setting left out for its compiled default. persistence.none failed
@@ -47,4 +49,32 @@ describe('a real 7.0.15 behind a proxy that drops settings outside the core set'
       }
     });
   }
+});
+
+// The same kind of server behind a proxy whose COMMAND INFO calls CONFIG, DEBUG, FLUSHALL… renamed away, while
+// CONFIG GET * and ACL LIST go through: commands.dangerous-not-renamed passed ("renamed or removed") on a default
+// user that may run them all.
+describe('a real 7.0.15 behind a proxy that hides its commands from COMMAND INFO', () => {
+  let real: RunningServer;
+  let hiding: FakeServer;
+  before(async () => {
+    real = await startRedis({ killOnStop: true });
+    hiding = await startFakeServer(async (argv) => {
+      if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command');
+      if (argv.slice(0, 2).join(' ').toUpperCase() === 'COMMAND INFO') return `*${argv.length - 2}\r\n${'*-1\r\n'.repeat(argv.length - 2)}`;
+      const [reply] = await rawPipeline(real.host, real.port, [argv]);
+      return encodeReply(reply ?? null);
+    });
+  });
+  after(async () => {
+    await hiding?.close();
+    await real?.stop();
+  });
+
+  it('skips commands.dangerous-not-renamed, never passes it', async () => {
+    const audited = (port: number) => auditTarget(resolveTarget(`redis://127.0.0.1:${port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true, noProbe: true });
+    const status = (r: TargetResult) => r.results.filter((x) => x.ruleId === 'commands.dangerous-not-renamed').map((x) => `${x.status}: ${x.message}`).join();
+    assert.match(status(await audited(real.port)), /^fail: /);
+    assert.match(status(await audited(hiding.port)), /^skip: COMMAND INFO calls CONFIG and ACL renamed or removed, but the server answered CONFIG GET and ACL LIST/);
+  });
 });

@@ -501,7 +501,13 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   }
 
   const surface = commandSurface(byKey.get('commandinfo'));
-  if (surface) facts.commands = surface;
+  // A command the server ran, or refused by ACL (NOPERM comes after the command is found), exists: COMMAND INFO that
+  // calls it renamed or removed is not the server's own reply (a proxy that hides commands), and
+  // commands.dangerous-not-renamed would pass on it.
+  const ran = (r: Reply | undefined) => r !== undefined && (!(r instanceof ReplyError) || r.code === 'NOPERM');
+  const contradicted = (['config', 'acl'] as const).filter((name) => surface?.present.get(name) === false && ran(reply(name)));
+  if (surface && contradicted.length === 0) facts.commands = surface;
+  else if (surface) unavailable.commands = `COMMAND INFO calls ${contradicted.map((c) => c.toUpperCase()).join(' and ')} renamed or removed, but the server answered ${contradicted.map((c) => (c === 'config' ? 'CONFIG GET' : 'ACL LIST')).join(' and ')}: the reply is not the server's own (a proxy that hides commands, or no Redis)`;
   else unavailable.commands = why(reply('commandinfo'), 'COMMAND INFO', '+command|info');
 
   const time = reply('time');
