@@ -191,6 +191,13 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     return unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
   }
   const { options, text } = parsed!;
+  // `--include extra.conf`: the server loads that file over its config file; redfort does not read it here.
+  const include = options.find((o) => o.name === 'include');
+  if (include) {
+    const why = `the server was started with ${include.given.join(' ')} on ${started.from}, a file whose settings and users override the config file's, which redfort does not read`;
+    const marked = { ...facts, files: { ...files, unread: [...(files.unread ?? []), why] } };
+    return fromFiles ? { ...unknownConfig(`CONFIG GET could not be read, and ${why}`), files: marked.files } : marked;
+  }
   // With CONFIG GET read, only the users matter: most command lines (`--supervised systemd --daemonize no`) have none.
   if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile'))) return facts;
   let given: ReturnType<typeof effectiveConfig>;

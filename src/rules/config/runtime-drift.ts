@@ -131,6 +131,12 @@ export default defineRule({
         if (!acl.users.some((u) => u.name === name)) findings.push({ message: `user '${name}' is in the file but not on the running server`, source: inFile.get(name)!.source });
       }
     }
+    // `--include extra.conf` on the command line: its settings (and users) override the file's, and redfort does not
+    // read it. A difference may be its value, as the server will have again at the next start, not a lost CONFIG SET.
+    const included = cmdline?.names.get('include');
+    if (findings.length > 0 && included !== undefined) {
+      return skip(`${findings.length} difference${findings.length === 1 ? '' : 's'} from the file (${findings.slice(0, 2).map((f) => f.message.split(':')[0]).join('; ')}${findings.length > 2 ? '; …' : ''}), but the server was started with ${included} on ${cmdline!.from}, whose settings override the file's and which redfort does not read: drift or that file's values, unknown`);
+    }
     if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
     const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
     const except = explained.length > 0 ? `, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)` : '';
