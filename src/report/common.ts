@@ -51,8 +51,12 @@ export function titleCase(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-/** Characters XML 1.0 forbids, and lone surrogates: written as `\u0007` so the text stays readable. */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/**
+ * Characters XML 1.0 forbids, lone surrogates, and the bidirectional controls (RLO, LRI, …), which reorder the text
+ * around them where it is shown (a browser, a Markdown view: "Trojan Source"): written as `\u0007` so the text stays
+ * readable, and what a server named cannot make another name read backwards.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function visibleControls(text: string): string {
   return text.replace(NOT_XML, escaped);
@@ -63,8 +67,8 @@ function escaped(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
-/** C0 and C1 control characters (ESC, CR, LF, BEL, CSI…), which a terminal would act upon. */
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+/** C0 and C1 control characters (ESC, CR, LF, BEL, CSI…), which a terminal would act upon, and the bidirectional ones. */
+const CONTROL = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** Text for a terminal, on one line: what a server or a file said cannot move the cursor, recolour or retitle it. */
 export function terminalSafe(text: string): string {

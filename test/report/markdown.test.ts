@@ -64,6 +64,8 @@ describe('Markdown reporter', () => {
     assert.match(row, /\\\| \\`tick\\` \\\\u0007bell\\\\u0000nul\\\\u001b/);
     assert.match(row, /\\\[link\\\]\(http:\/\/evil\.test\) \\\*bold\\\*/);
     assert.doesNotMatch(md, /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    assert.doesNotMatch(md, /[\u202A-\u202E\u2066-\u2069]/, 'a bidirectional override reorders the text around it');
+    assert.match(row, /\\\\u202enimda/);
     const passRows = lines.filter((l) => l.startsWith('| `redis://127.0.0.1:7001` | [`'));
     assert.ok(passRows.length > 10);
     for (const r of passRows) assert.equal(cells(r).length, 4, r);

@@ -27,6 +27,16 @@ describe('text report', () => {
     assert.match(text, /ERROR NOAUTH \\u001b\[31mred\\u000d\\u000afake line/);
   });
 
+  // A bidirectional override (U+202E) in a name a server made reversed what followed it where the text is shown
+  // ("Trojan Source"): a user 'x\u202Enimda' read as 'xadmin'. Shown escaped, as the other controls.
+  it('escapes the bidirectional controls a server puts in a name', () => {
+    const report = sampleReport();
+    const targets = report.targets.map((t, i) => (i === 0 ? { ...t, server: { product: 'redis', version: '7.0.\u202Enimda\u2066\u200F', mode: 'standalone' } } : t));
+    const text = textReporter({ ...report, targets }, CONTEXT);
+    assert.doesNotMatch(text, /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/);
+    assert.match(text, /7\.0\.\\u202enimda\\u2066\\u200f/);
+  });
+
   it('shows every finding by default; with --max-findings 5, aligns the "… and N more findings" line with the rule ids', () => {
     const report = sampleReport();
     const [sloppy] = report.targets;
