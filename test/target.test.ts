@@ -166,7 +166,10 @@ const invalid: [name: string, spec: string | undefined, flags: TargetFlags, mess
   ['unclosed bracket', '[::1:6379', {}, "invalid target '[::1:6379': missing ']' after the IPv6 address"],
   ['bad database', 'redis://h/x', {}, "invalid target 'redis://h/x': database 'x' must be a non-negative integer"],
   ['bad -n', 'h', { db: -1 }, "invalid target 'h': -n -1: database must be a non-negative integer"],
-  ['query string', 'redis://h?db=1', {}, "invalid target 'redis://h?db=1': query strings and fragments are not supported"],
+  // Other clients take `?password=`: the query and the fragment are not echoed.
+  ['query string', 'redis://h?db=1', {}, "invalid target 'redis://h?…': query strings and fragments are not supported"],
+  ['a password in the query string', 'redis://u@h:6379?password=s3cretpw', {}, "invalid target 'redis://u@h:6379?…': query strings and fragments are not supported"],
+  ['a fragment', 'redis://:pw@h#s3cretpw', {}, "invalid target 'redis://h#…': query strings and fragments are not supported"],
   ['bad percent-encoding', 'redis://u:%zz@h', {}, "invalid target 'redis://u@h': invalid percent-encoding in the password"],
   ['user info without a scheme', 'u:secretpw@h', {}, "invalid target 'h': expected host, host:port or a redis:// URL"],
   ['TLS file without TLS', 'h', { cacert: '/ca.pem' }, "invalid target 'h': --cacert needs --tls or a rediss:// URL"],

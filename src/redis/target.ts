@@ -311,18 +311,22 @@ export function maskPassword(spec: string): string {
   return `${spec.slice(0, colon)}:***${spec.slice(at)}`;
 }
 
-/** A target as written without the password of its URL, or any user info outside a URL (`redis://user@host`). */
+/**
+ * A target as written without the password of its URL, or any user info outside a URL (`redis://user@host`), and
+ * without a URL's query string or fragment (`redis://host?…`): other clients take `?password=` there.
+ */
 export function withoutPassword(spec: string): string {
   const schemeEnd = spec.indexOf('://');
   const prefix = schemeEnd === -1 ? '' : spec.slice(0, schemeEnd + 3);
   const rest = spec.slice(prefix.length);
   const at = rest.lastIndexOf('@');
-  if (at === -1) return spec;
-  const userinfo = rest.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
-  const keep = prefix !== '' && user !== '' ? `${user}@` : '';
-  return `${prefix}${keep}${rest.slice(at + 1)}`;
+  const userinfo = at === -1 ? undefined : rest.slice(0, at);
+  const colon = userinfo?.indexOf(':') ?? -1;
+  const user = userinfo === undefined || colon === -1 ? userinfo : userinfo.slice(0, colon);
+  const keep = prefix !== '' && user ? `${user}@` : '';
+  const hostPart = rest.slice(at + 1);
+  const query = prefix === '' ? -1 : hostPart.search(/[?#]/);
+  return `${prefix}${keep}${query === -1 ? hostPart : `${hostPart.slice(0, query + 1)}…`}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
