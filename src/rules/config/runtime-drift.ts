@@ -82,7 +82,8 @@ export default defineRule({
         findings.push({ message: `${name} differs between the running server and the file (values not shown)`, source: fileSecret.source });
       }
     }
-    if (acl && acl.origin === 'acl-list' && files.users.length > 0) {
+    // Users the files may not all give (an ACL file not read, --user options of a systemd unit): not compared.
+    if (acl && acl.origin === 'acl-list' && files.users.length > 0 && !files.unread?.length) {
       const inFile = new Map(files.users.map((u) => [u.name, u]));
       // The file's users get the file's acl-pubsub-default at the next start; ACL LIST renders channels explicitly.
       const filePubsub = pubsubDefault(files.config.get('acl-pubsub-default')?.value, server);
