@@ -186,8 +186,10 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
   if ('unknown' in started || parsed?.fromStdin) {
     const unknown = 'unknown' in started ? started.unknown : `${started.from} reads part of its configuration from standard input ('-')`;
     const port = infoField(facts.info ?? new Map(), 'tcp_port');
+    // INFO tcp_port is `port`, or `tls-port` when `port` is 0 (a TLS-only server): that is no sign of an override.
     const filePort = config?.get('port')?.value;
-    const differs = port !== undefined && filePort !== undefined && port !== filePort ? `; they do override it: INFO tcp_port is ${port}, the file gives port ${filePort}` : '';
+    const fileListens = filePort === '0' ? config?.get('tls-port')?.value : filePort;
+    const differs = port !== undefined && fileListens !== undefined && port !== fileListens ? `; they do override it: INFO tcp_port is ${port}, the file gives ${filePort === '0' ? 'port 0 and tls-port' : 'port'} ${fileListens}` : '';
     return unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
   }
   const { options, text } = parsed!;
