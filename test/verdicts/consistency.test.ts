@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
+import { rawCommand } from '../harness/raw.ts';
 import { freePort, startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
@@ -38,5 +39,32 @@ describe('CONFIG renamed on a TLS-only server: INFO tcp_port is the tls-port', (
     const [result] = bind(await audit(`redis://127.0.0.1:${plainPort}`, overridden));
     assert.equal(result?.status, 'skip', result?.message);
     assert.match(result!.message, new RegExp(`; they do override it: INFO tcp_port is ${plainPort}, the file gives port 0 and tls-port ${overridden.tlsPort}$`));
+  });
+});
+
+// The same audits: with CONFIG renamed (settings unknown), commands.dangerous-not-renamed counted MODULE LOAD as
+// reachable ('4 admin commands'; 3 from the file) though 7.0's enable-module-command, unknown here, refuses it to
+// every client unless it is 'yes' or 'local'. A user allowed only MODULE LOAD and DEBUG among the admin commands
+// made the rule fail on a 7.0.15 that refuses both (compiled default 'no').
+describe('CONFIG renamed on 7.0.15: DEBUG and MODULE LOAD behind switches that cannot be read', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({
+      conf: 'rename-command CONFIG ""\nuser default on nopass ~* &* +@all -flushall -flushdb -shutdown -monitor -replicaof -slaveof',
+      killOnStop: true,
+    });
+  });
+  after(() => redis?.stop());
+
+  it('the truth: the server refuses both to a user whose ACL allows them', async () => {
+    await assert.rejects(rawCommand(redis.host, redis.port, ['MODULE', 'LOAD', '/nonexistent.so']), /MODULE command not allowed/);
+    await assert.rejects(rawCommand(redis.host, redis.port, ['DEBUG', 'SLEEP', '0']), /DEBUG command not allowed/);
+  });
+
+  it('is skipped (unknown), not failed', async () => {
+    const r = await auditTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    const [result] = r.results.filter((x) => x.ruleId === 'commands.dangerous-not-renamed');
+    assert.equal(result?.status, 'skip', result?.message);
+    assert.match(result!.message, /^DEBUG \(default\), MODULE LOAD \(default\) are allowed by ACL, and whether enable-debug-command, enable-module-command \(7\.0\+\) refuse them to every client is unknown: /);
   });
 });

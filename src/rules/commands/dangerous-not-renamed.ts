@@ -1,4 +1,5 @@
-import { defineRule, fail, pass } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { atLeast } from '../util.ts';
 import { canRun } from '../../acl/permissions.ts';
 import type { CommandGrant } from '../../acl/permissions.ts';
 import { canLogIn } from '../auth/users.ts';
@@ -32,13 +33,14 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user), except for one administrator that holds exactly the hardening profile\'s admin rules (`+@all -@dangerous` then CONFIG, SHUTDOWN, REPLICAOF… by name, what `redfort fix` and `harden` create); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
   requires: ['commands', 'acl', 'categories'],
-  check({ commands, acl, categories, files, server, config }) {
+  check({ commands, acl, categories, files, server, config, unavailable }) {
     const reachable: string[] = [];
     const hidden: string[] = [];
     // 7.0+: `enable-debug-command no` / `enable-module-command no` refuse DEBUG and MODULE LOAD to every client,
     // whatever its ACL ('ERR DEBUG command not allowed'); `local` still lets local clients in.
     const closed: string[] = [];
     const deliberate: string[] = [];
+    const gateUnknown: { label: string; gate: string; users: string[] }[] = [];
     // The hardening profile's admin keeps CONFIG, SHUTDOWN and REPLICAOF by name (src/profile/users.ts): the
     // administrator the rule's fix text allows for, evidence rather than a failure. Any other grant fails.
     const reports = new Map(acl.users.filter(canLogIn).map((u) => [u.name, dangerousOf(u, acl, files, categories, server)]));
@@ -67,18 +69,31 @@ export default defineRule({
         if (all.length > 0) closed.push(`${aclName.toUpperCase().replace('|', ' ')}: allowed by ACL to ${all.join(', ')}, but ${gate} is 'no', which refuses it to every client`);
         continue;
       }
-      const users = all.filter((u) => !byName(u, aclName));
       const label = aclName.toUpperCase().replace('|', ' ');
+      // 7.0+ with the settings unknown (CONFIG renamed or denied): the switch may refuse it to every client.
+      if (gate && !setting && atLeast(server, 7) === true) {
+        if (all.length > 0) gateUnknown.push({ label, gate, users: all });
+        continue;
+      }
+      const users = all.filter((u) => !byName(u, aclName));
       if (users.length > 0) reachable.push(`${label} (${users.join(', ')})`);
       const named = all.filter((u) => byName(u, aclName));
       if (named.length > 0) deliberate.push(`${label} granted by name to ${named.join(', ')}, the hardening profile's administrator`);
     }
+    const unknown = gateUnknown.map((g) => `${g.label}: allowed by ACL to ${g.users.join(', ')}, and whether ${g.gate} refuses it to every client is unknown`);
     if (reachable.length > 0) {
       return fail({
         message: `${reachable.length} admin command${reachable.length === 1 ? ' is' : 's are'} neither renamed nor denied to every user: ${reachable.join('; ')}`,
         source: acl.source,
-        evidence: [...reachable, ...deliberate, ...hidden.map((c) => `${c}: renamed or removed`), ...closed],
+        evidence: [...reachable, ...deliberate, ...hidden.map((c) => `${c}: renamed or removed`), ...closed, ...unknown],
       });
+    }
+    if (gateUnknown.length > 0) {
+      const them = gateUnknown.length === 1 ? 'it' : 'them';
+      return skip(
+        `${gateUnknown.map((g) => `${g.label} (${g.users.join(', ')})`).join(', ')} ${gateUnknown.length === 1 ? 'is' : 'are'} allowed by ACL, and whether ` +
+          `${gateUnknown.map((g) => g.gate).join(', ')} (7.0+) refuse${gateUnknown.length === 1 ? 's' : ''} ${them} to every client is unknown: ${unavailable.config ?? 'the configuration could not be read'}`,
+      );
     }
     return pass(
       `every admin command is denied to all users${deliberate.length ? " but the hardening profile's administrator" : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
