@@ -149,6 +149,34 @@ describe('against a real redis-server', () => {
     assert.equal(await conn.command(['ECHO', 'again']), 'again');
   });
 
+  test('a connection made in time while the program was busy is taken, not timed out', async () => {
+    const pending = open(plain, { connectTimeoutMs: 50 });
+    // net.connect starts connecting on the next tick; the program is busy right after, past the timeout.
+    await new Promise<void>((resolve) => process.nextTick(() => {
+      const until = Date.now() + 250;
+      while (Date.now() < until);
+      resolve();
+    }));
+    const conn = await pending;
+    assert.equal(await conn.command(['PING']), 'PONG');
+    conn.close();
+  });
+
+  test('a reply that came in time while the program was busy is read, not timed out', async () => {
+    const conn = await open(plain, { commandTimeoutMs: 50 });
+    const reply = conn.pipeline([['PING'], ['ECHO', 'in time']]);
+    // The pipeline leaves on the next tick; then the program is busy past the timeout while the server answers, so
+    // the timer is due before the socket is read again.
+    await new Promise<void>((resolve) => process.nextTick(() => {
+      const until = Date.now() + 250;
+      while (Date.now() < until);
+      resolve();
+    }));
+    assert.deepEqual(await reply, ['PONG', 'in time']);
+    assert.equal(conn.closed, false);
+    conn.close();
+  });
+
   test('integers, nulls, UTF-8 and CRLF inside values round-trip', async () => {
     const conn = await open(plain);
     const value = 'héllo\r\nwörld ✓';

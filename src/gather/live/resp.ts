@@ -195,7 +195,9 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
       reject(new ConnectionError(useTls ? 'tls' : 'unreachable', `cannot connect: ${message}`, { cause: error }));
       return;
     }
+    let settled = false;
     const settle = (error: ConnectionError | undefined): void => {
+      settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.off('error', onError);
@@ -217,12 +219,15 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
     };
     const onReady = (): void => settle(undefined);
     const onAbort = (): void => settle(abortError(signal!));
-    const timer = setTimeout(() => {
+    // As a call's timeout (Connection#onTimeout): a connection made in time but not yet seen, because the program
+    // was busy when the timer came due, is looked at first.
+    const timer = setTimeout(() => setImmediate(() => {
+      if (settled) return;
       const error = new ConnectionError('timeout', `connect timed out after ${connectTimeoutMs} ms`);
       // TCP is up but the TLS handshake got no answer: typically a plain-text port (it waits for a command).
       if (useTls && !socket.connecting) error.tlsUnanswered = true;
       settle(error);
-    }, connectTimeoutMs);
+    }), connectTimeoutMs);
     socket.once('error', onError);
     socket.once('close', onClose);
     socket.once(useTls ? 'secureConnect' : 'connect', onReady);
@@ -399,7 +404,14 @@ class Connection implements RespConnection {
 
   #onTimeout(): void {
     this.#timer = undefined;
-    this.#fail(new ConnectionError('timeout', `timed out after ${this.#commandTimeoutMs} ms waiting for a reply`));
+    // After a busy stretch (a fleet judging a large target), timers run before the sockets are read: a reply that
+    // came in time may be waiting in the socket's buffer. Look again once the pending reads are done (setImmediate
+    // runs after the event loop's I/O phase): if the call was answered meanwhile, the next one has its own timer.
+    const head = this.#queue[0];
+    setImmediate(() => {
+      if (this.#failure || this.#queue[0] !== head) return;
+      this.#fail(new ConnectionError('timeout', `timed out after ${this.#commandTimeoutMs} ms waiting for a reply`));
+    });
   }
 
   #fail(error: ConnectionError): void {
