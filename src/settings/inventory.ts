@@ -111,15 +111,22 @@ export function parseInventory(text: string, path: string, options: InventoryOpt
 function listedTwice(inventory: Inventory): string[] {
   const first = new Map<string, number>();
   const warnings: string[] = [];
+  let more = 0;
   for (const target of inventory.targets) {
     const line = target.source.line;
     const key = `${target.spec}\n${String(target.connection.user ?? '')}\n${target.kind ?? ''}`;
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, line);
-    else warnings.push(`${inventory.path}:${line}: ${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`);
+    else if (warnings.length < TWICE_SHOWN) warnings.push(`${inventory.path}:${line}: ${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`);
+    else more++;
   }
+  // An inventory pasted many times over would print a warning per line: the first few say what is wrong.
+  if (more > 0) warnings.push(`${inventory.path}: ${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`);
   return warnings;
 }
+
+/** How many "listed twice" warnings are given one by one. */
+const TWICE_SHOWN = 10;
 
 function checkSpec(spec: string, fail: (message: string) => never): boolean {
   try {

@@ -49,6 +49,14 @@ describe('inventory', () => {
     assert.deepEqual(yaml.warnings.filter((w) => /twice/.test(w)), ['f.yaml:5: redis://u:***@a:1 is listed twice (first at line 2): it is audited twice']);
   });
 
+  it('an inventory pasted many times over gives ten "listed twice" warnings and a count of the rest', () => {
+    const inv = parseInventory('redis://a:1\n'.repeat(5_000), 'list.txt');
+    assert.equal(inv.targets.length, 5_000);
+    assert.equal(inv.warnings.length, 11);
+    assert.equal(inv.warnings[9], 'list.txt:11: redis://a:1 is listed twice (first at line 1): it is audited twice');
+    assert.equal(inv.warnings[10], 'list.txt: 4989 more targets are listed twice');
+  });
+
   it('one URL a line, comments skipped, lines counted', () => {
     const inv = parseInventory('# fleet\n\nredis://a:1\nb:2\n', 'list.txt');
     assert.deepEqual(inv.targets.map((t) => [t.spec, t.source.line]), [['redis://a:1', 3], ['b:2', 4]]);
