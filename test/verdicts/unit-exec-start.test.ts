@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { unitNotServer } from '../../src/gather/conf/command-line.ts';
+import { unitNotServer } from '../../src/redis/command-line.ts';
 import type { HostFacts } from '../../src/facts/host.ts';
 
 // With CONFIG renamed and the process's own arguments replaced by its title, a systemd unit's ExecStart is taken as

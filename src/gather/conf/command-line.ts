@@ -4,41 +4,11 @@ import type { Enricher } from '../enrich.ts';
 import { isAbsolute } from 'node:path';
 import { effectiveConfig, parseConfText } from './redis-conf.ts';
 import { readAcl } from './gather-files.ts';
-import { commandLineOptions } from '../../redis/command-line.ts';
+import { commandLineOptions, startedWith } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
-import { titleRewritten } from '../../redis/process-title.ts';
 import { infoField } from '../../redis/info.ts';
 import { readProcMemoryText } from '../../util/read-file.ts';
 import { parseCmdline, redactCmdline } from '../host/proc.ts';
-
-/** The server programs an ExecStart may start directly. */
-const SERVER_PROGRAM = /^(redis|valkey|keydb)-(server|sentinel)$/;
-
-/**
- * Why a unit's ExecStart is not the server's own command line, or undefined when it is: a unit that starts a
- * supervisor, a shell or a wrapper script (`/usr/bin/supervisord -c …`, `/bin/sh -c …`) says nothing of the options
- * the server got, and `$OPTIONS` (an EnvironmentFile's) may stand for options that redfort does not see. A `%i`
- * specifier only changes a word (`/etc/redis/redis-%i.conf` of Debian's redis-server@.service), not which options.
- */
-export function unitNotServer(unit: readonly string[], host: HostFacts): string | undefined {
-  const program = (unit[0] ?? '').split('/').pop() ?? '';
-  const exe = host.process.exe.known ? host.process.exe.value.split('/').pop() : undefined;
-  if (!SERVER_PROGRAM.test(program) && program !== exe) return `its systemd unit's ExecStart starts '${program.slice(0, 64)}', not the server itself`;
-  if (unit.some((arg) => arg.includes('$'))) return "its systemd unit's ExecStart holds environment variables ($…) that systemd fills in";
-  return undefined;
-}
-
-/** The command line that started the server: its own when readable, else its systemd unit's ExecStart. */
-function startedWith(host: HostFacts): { args: readonly string[]; from: string } | { unknown: string } {
-  const cmdline = host.process.cmdline;
-  if (cmdline.length > 0 && !titleRewritten(cmdline)) return { args: cmdline, from: `the command line of process ${host.process.pid}` };
-  const unit = host.systemd.known ? host.systemd.value?.execStart : undefined;
-  const notServer = unit ? unitNotServer(unit, host) : undefined;
-  if (unit && !notServer) return { args: unit, from: "the systemd unit's ExecStart" };
-  const title = cmdline.length > 0 ? `set-proc-title replaced its arguments with the title '${cmdline[0]!.trim()}'` : 'its command line could not be read';
-  const unitText = notServer ?? (host.systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${host.systemd.reason})`);
-  return { unknown: `${title}, and ${unitText}` };
-}
 
 /**
  * The host facts the file's settings planned (the log, data, ACL and TLS key files, where the server logs), now

@@ -1,7 +1,8 @@
-import type { FileFacts } from '../../facts/types.ts';
+import type { FileFacts, SystemdFacts } from '../../facts/types.ts';
 import { parseAclListLine } from '../../acl/parse.ts';
 import { effectiveConfig, parseConfText } from '../../gather/conf/redis-conf.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { hostFacts } from '../../../test/host/fixtures.ts';
 import rule from './runtime-drift.ts';
 
 /** What a config file on disk says, read by the real parser. */
@@ -24,6 +25,11 @@ function live(conf: string, extra: Partial<Parameters<typeof liveFacts>[0]> = {}
   return { ...facts, config, secrets };
 }
 
+/** A systemd unit starting the server (the fixture's process has its title rewritten, so the unit is what is read). */
+function unit(execStart: readonly string[]): SystemdFacts {
+  return { unit: 'redis-server.service', user: 'redis', dynamicUser: false, noNewPrivileges: true, protectSystem: 'strict', privateTmp: true, capabilityBoundingSet: [], ambientCapabilities: [], execStart };
+}
+
 ruleTester(rule, {
   pass: [
     { name: 'the running values are the file\'s', facts: { ...live('maxmemory 100mb\nloglevel notice'), files: files('maxmemory 100mb\nloglevel notice') }, message: /matches 1 file/ },
@@ -40,8 +46,23 @@ ruleTester(rule, {
       },
       message: /matches 1 file/,
     },
+    {
+      name: "a setting given on the systemd unit's ExecStart, which starts the server itself",
+      facts: { ...live('maxmemory 200mb'), host: hostFacts({ systemd: unit(['/usr/bin/redis-server', '/etc/redis/redis.conf', '--maxmemory', '200mb']) }), files: files('maxmemory 100mb') },
+      message: /except 1 setting/,
+    },
   ],
   fail: [
+    {
+      // `/bin/sh -c '…' redis-server … --maxmemory 200mb`: the shell's arguments, not the server's (the script may drop them).
+      name: "a unit whose ExecStart is a shell wrapper: its arguments are not taken as the server's options",
+      facts: {
+        ...live('maxmemory 200mb'),
+        host: hostFacts({ systemd: unit(['/bin/sh', '-c', 'ulimit -n 65536; exec /usr/bin/redis-server "$@"', 'redis-server', '/etc/redis/redis.conf', '--maxmemory', '200mb']) }),
+        files: files('maxmemory 100mb'),
+      },
+      messages: [/^maxmemory is '209715200' at run time but '104857600' in the file: .*\(or a command-line option: the server's command line could not be read from here\)$/],
+    },
     {
       name: 'a CONFIG SET that was never rewritten',
       facts: { ...live('maxmemory 200mb\nloglevel warning'), files: files('maxmemory 100mb\nloglevel warning') },

@@ -6,25 +6,22 @@ import { someReadLive } from '../../facts/live.ts';
 import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
-import { titleRewritten } from '../../redis/process-title.ts';
-import { commandLineOptions } from '../../redis/command-line.ts';
+import { commandLineOptions, startedWith } from '../../redis/command-line.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
- * override the file: from the process when it is on this host, else from its systemd unit, read as the server reads
- * its arguments (one argument `"--port 6380"` is the option port 6380). Undefined when unknown.
+ * override the file: from the process when it is on this host, else from its systemd unit when that starts the server
+ * itself (not a shell or a wrapper, whose arguments are not the server's), read as the server reads its arguments (one
+ * argument `"--port 6380"` is the option port 6380). Undefined when unknown.
  */
 function commandLine(host: HostFacts | undefined, server: ServerIdentity | undefined): { names: ReadonlyMap<string, string>; from: string } | undefined {
   if (!host) return undefined;
-  const cmdline = host.process.cmdline;
-  const unit = host.systemd.known ? host.systemd.value?.execStart : undefined;
-  const args = cmdline.length > 0 && !titleRewritten(cmdline) ? cmdline : unit;
-  if (!args) return undefined;
-  const from = args === cmdline ? `the command line of process ${host.process.pid}` : 'the systemd unit\'s ExecStart';
+  const started = startedWith(host);
+  if ('unknown' in started) return undefined;
   const version = server?.version ? `${server.product === 'valkey' ? 'valkey-' : ''}${server.version}` : undefined;
   const names = new Map<string, string>();
-  for (const option of commandLineOptions(args, version).options) names.set(option.name, option.given.join(' '));
-  return { names, from };
+  for (const option of commandLineOptions(started.args, version).options) names.set(option.name, option.given.join(' '));
+  return { names, from: started.from };
 }
 
 /** `acl-pubsub-default` as given, else the version's compiled default (6.2: allchannels; 7.0+: resetchannels). */
