@@ -1,3 +1,5 @@
+import type { ServerIdentity } from '../facts/live.ts';
+
 /** A server version as written: `7.0.15`, `6.2`, `v7.4`, `valkey 8.0.1`, `valkey-8.0.1`, `Valkey/7.2.7`. */
 export interface ParsedVersion {
   /** Named only when the text names it (`valkey 8.0.1`); a bare number says nothing. */
@@ -38,4 +40,10 @@ export function isAtLeast(version: { readonly major: number; readonly minor: num
  */
 export function shownVersion(version: string): string {
   return /^[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}$/.test(version) ? version : 'unreadable';
+}
+
+/** A server's version as the config parser and command-line reader take it (`7.0.15`, `valkey-8.0.1`); undefined when unknown. */
+export function configVersion(server: ServerIdentity | undefined): string | undefined {
+  if (!server?.version) return undefined;
+  return server.product === 'valkey' ? `valkey-${server.version}` : server.version;
 }

@@ -7,6 +7,7 @@ import { readAcl } from './gather-files.ts';
 import { commandLineOptions, startedWith } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { infoField } from '../../redis/info.ts';
+import { configVersion } from '../../redis/version.ts';
 import { readProcMemoryText } from '../../util/read-file.ts';
 import { parseCmdline, redactCmdline } from '../host/proc.ts';
 
@@ -64,13 +65,6 @@ function withCommandLinePaths(host: HostFacts, config: ConfigMap, names: readonl
     files: host.files.filter((f) => !roles.has(f.role)),
     absent: [...host.absent.filter((a) => !roles.has(a.role)), ...[...roles].map((role) => ({ role, unknown: true, reason: why }))],
   };
-}
-
-/** The server's version as the config parser takes it (`7.0.15`, `valkey-8.0.1`). */
-function versionOf(facts: Facts): string | undefined {
-  const server = facts.server;
-  if (!server?.version) return undefined;
-  return server.product === 'valkey' ? `valkey-${server.version}` : server.version;
 }
 
 /**
@@ -151,8 +145,9 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     const { config: _config, secrets: _secrets, ...rest } = facts;
     return { ...rest, host: withoutFileSettings(host, why), unavailable: { ...facts.unavailable, config: why, secrets: why } };
   };
+  const version = configVersion(facts.server);
   const started = startedWith(host);
-  const parsed = 'unknown' in started ? undefined : commandLineOptions(started.args, versionOf(facts));
+  const parsed = 'unknown' in started ? undefined : commandLineOptions(started.args, version);
   if ('unknown' in started || parsed?.fromStdin) {
     const unknown = 'unknown' in started ? started.unknown : `${started.from} reads part of its configuration from standard input ('-')`;
     const port = infoField(facts.info ?? new Map(), 'tcp_port');
@@ -174,14 +169,13 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
   if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile'))) return facts;
   let given: ReturnType<typeof effectiveConfig>;
   try {
-    const version = versionOf(facts);
     given = effectiveConfig({ directives: parseConfText(text, started.from), files: [], warnings: [] }, version ? { version } : {});
   } catch (error) {
     return unknownConfig(`CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   const aclfile = options.some((o) => o.name === 'aclfile') ? given.config.get('aclfile')?.value : undefined;
-  const withAcl = aclfile ? await commandLineAclFile(files, aclfile, started.from, versionOf(facts), enrichOptions?.signal) : files;
-  const withUsers = given.users.length > 0 ? { ...facts, files: await commandLineUsers(withAcl, given.users, host, started, versionOf(facts)) } : withAcl === files ? facts : { ...facts, files: withAcl };
+  const withAcl = aclfile ? await commandLineAclFile(files, aclfile, started.from, version, enrichOptions?.signal) : files;
+  const withUsers = given.users.length > 0 ? { ...facts, files: await commandLineUsers(withAcl, given.users, host, started, version) } : withAcl === files ? facts : { ...facts, files: withAcl };
   if (!fromFiles) return withUsers;
   const source = { kind: 'host' as const, detail: started.from };
   const merged = new Map<string, Fact<string>>(config);

@@ -1,14 +1,8 @@
-import type { Facts } from '../../facts/types.ts';
 import type { Enricher } from '../enrich.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
 import { listeningConfigFile } from '../host/index.ts';
-
-function versionOf(facts: Facts): string | undefined {
-  const server = facts.server;
-  if (!server?.version) return undefined;
-  return server.product === 'valkey' ? `valkey-${server.version}` : server.version;
-}
+import { configVersion } from '../../redis/version.ts';
 
 /**
  * Reads the server's configuration files beside a live audit: those given on the command line, else, when the server
@@ -30,7 +24,7 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
         : 'the server was started without a config file, and none was given with --config';
     return { ...facts, unavailable: { ...facts.unavailable, files: why } };
   }
-  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: versionOf(facts), signal: options.signal });
+  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), signal: options.signal });
   if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}` } };
   return mergeFiles(facts, outcome.gathered);
 };

@@ -39,6 +39,7 @@ import {
 import { fileSecrets } from './secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 import { infoField } from '../../redis/info.ts';
+import { configVersion } from '../../redis/version.ts';
 
 export { findServerProcesses } from './proc.ts';
 export type { ServerProcess } from './proc.ts';
@@ -62,12 +63,6 @@ const TLS_ROLES: readonly [string, HostFileRole][] = [
   ['tls-ca-cert-file', 'tls-ca-file'],
   ['tls-ca-cert-dir', 'tls-ca-dir'],
 ];
-
-function versionOf(facts: Facts): string | undefined {
-  const server = facts.server;
-  if (!server?.version) return undefined;
-  return server.product === 'valkey' ? `valkey-${server.version}` : server.version;
-}
 
 function isSentinel(facts: Facts, process: { name: string; cmdline: readonly string[] }): boolean {
   if (facts.server) return facts.server.mode === 'sentinel';
@@ -130,7 +125,7 @@ async function settingsOf(facts: Facts, configFile: HostValue<string | null>, se
   if (configFile.value === null) return { reason: `${live}, and the server was started without a config file` };
   try {
     const parsed = await loadConfFiles(configFile.value, { signal });
-    const version = versionOf(facts);
+    const version = configVersion(facts.server);
     const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
     return { settings: { config: effective.config, files: parsed.files } };
   } catch (error) {

@@ -7,6 +7,7 @@ import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { commandLineOptions, startedWith } from '../../redis/command-line.ts';
+import { configVersion } from '../../redis/version.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
@@ -18,9 +19,8 @@ function commandLine(host: HostFacts | undefined, server: ServerIdentity | undef
   if (!host) return undefined;
   const started = startedWith(host);
   if ('unknown' in started) return undefined;
-  const version = server?.version ? `${server.product === 'valkey' ? 'valkey-' : ''}${server.version}` : undefined;
   const names = new Map<string, string>();
-  for (const option of commandLineOptions(started.args, version).options) names.set(option.name, option.given.join(' '));
+  for (const option of commandLineOptions(started.args, configVersion(server)).options) names.set(option.name, option.given.join(' '));
   return { names, from: started.from };
 }
 
