@@ -1,5 +1,8 @@
 import type { HostFacts } from '../facts/host.ts';
+import { effectiveConfig } from '../gather/conf/effective.ts';
+import type { EffectiveConf } from '../gather/conf/effective.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
+import { parseConfText } from '../gather/conf/tokenize.ts';
 import { lookupDirective } from './directives.ts';
 import { titleRewritten } from './process-title.ts';
 import { parseVersion } from './version.ts';
@@ -162,4 +165,15 @@ export function commandLineOptions(args: readonly string[], version?: string): C
     }
   }
   return { options, fromStdin, text };
+}
+
+/**
+ * The configuration a server's arguments give (its `--` options alone, not its config file's), as the config loader
+ * ends up with it: settings in `CONFIG GET` form, users of `--user` options. `args` is the command line, or what
+ * {@link commandLineOptions} made of it; `from` names it in sources and errors. Throws as the loader refuses (a
+ * ConfigParseError).
+ */
+export function commandLineConfig(args: readonly string[] | CommandLine, version: string | undefined, from: string): EffectiveConf {
+  const { text } = 'text' in args ? args : commandLineOptions(args, version);
+  return effectiveConfig({ directives: parseConfText(text, from), files: [], warnings: [] }, version ? { version } : {});
 }

@@ -5,9 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
-import { effectiveConfig } from '../../src/gather/conf/effective.ts';
-import { parseConfText } from '../../src/gather/conf/tokenize.ts';
-import { commandLineOptions } from '../../src/redis/command-line.ts';
+import { commandLineConfig, commandLineOptions } from '../../src/redis/command-line.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis } from '../harness/servers.ts';
@@ -18,7 +16,7 @@ const of = (r: TargetResult, id: string) => r.results.filter((x) => x.ruleId ===
 
 /** The settings redfort reads from arguments, as `name value` (CONFIG GET form). */
 function settings(args: readonly string[], version: string, names: readonly string[]): Record<string, string> {
-  const effective = effectiveConfig({ directives: parseConfText(commandLineOptions(['redis-server', '/etc/redis.conf', ...args], version).text, 'argv'), files: [], warnings: [] }, { version });
+  const effective = commandLineConfig(['redis-server', '/etc/redis.conf', ...args], version, 'argv');
   return Object.fromEntries(names.map((n) => [n, effective.config.get(n)?.value ?? '']));
 }
 

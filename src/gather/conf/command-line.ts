@@ -2,9 +2,8 @@ import type { AclUser, ConfigMap, Fact, Facts, FileFacts, HostFacts, HostFileRol
 import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { isAbsolute } from 'node:path';
-import { effectiveConfig, parseConfText } from './redis-conf.ts';
 import { readAcl } from './gather-files.ts';
-import { commandLineOptions, startedWith } from '../../redis/command-line.ts';
+import { commandLineConfig, commandLineOptions, startedWith } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { infoField } from '../../redis/info.ts';
 import { configVersion } from '../../redis/version.ts';
@@ -97,7 +96,7 @@ async function commandLineUsers(files: FileFacts, users: readonly AclUser[], hos
   let read: readonly AclUser[] | undefined;
   if (same) {
     try {
-      read = effectiveConfig({ directives: parseConfText(commandLineOptions(raw, version).text, started.from), files: [], warnings: [] }, version ? { version } : {}).users;
+      read = commandLineConfig(raw, version, started.from).users;
     } catch {
       read = undefined;
     }
@@ -157,7 +156,7 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     const differs = port !== undefined && fileListens !== undefined && port !== fileListens ? `; they do override it: INFO tcp_port is ${port}, the file gives ${filePort === '0' ? 'port 0 and tls-port' : 'port'} ${fileListens}` : '';
     return unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
   }
-  const { options, text } = parsed!;
+  const { options } = parsed!;
   // `--include extra.conf`: the server loads that file over its config file; redfort does not read it here.
   const include = options.find((o) => o.name === 'include');
   if (include) {
@@ -167,9 +166,9 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
   }
   // With CONFIG GET read, only the users matter: most command lines (`--supervised systemd --daemonize no`) have none.
   if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile'))) return facts;
-  let given: ReturnType<typeof effectiveConfig>;
+  let given: ReturnType<typeof commandLineConfig>;
   try {
-    given = effectiveConfig({ directives: parseConfText(text, started.from), files: [], warnings: [] }, version ? { version } : {});
+    given = commandLineConfig(parsed!, version, started.from);
   } catch (error) {
     return unknownConfig(`CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
