@@ -1,4 +1,4 @@
-import type { AclUser, Facts } from '../facts/types.ts';
+import type { AclUser, Facts, Source } from '../facts/types.ts';
 import type { RuleResult } from '../engine/run.ts';
 import { findRule } from '../rules/index.ts';
 import { packageVersion } from '../package-root.ts';
@@ -65,6 +65,25 @@ function config(facts: Facts, name: string): string | undefined {
   return facts.config?.get(name)?.value;
 }
 
+/**
+ * The file line a value comes from when that file is not the main config file (an include), else undefined. CONFIG
+ * REWRITE rewrites the main file only, and writes no line for a value equal to the compiled default: a setting changed
+ * at run time whose line is in an include differs from the files after the rewrite (config.runtime-drift) and comes
+ * back at the next start.
+ */
+function includedSource(source: Source | undefined, configFile: string | null | undefined): { readonly path: string; readonly line: number } | undefined {
+  return source?.kind === 'file' && configFile != null && source.path !== configFile ? source : undefined;
+}
+
+/** Where the files place a setting (or a secret such as requirepass), when that is an included file. */
+function includedSetting(facts: Facts, name: string): { readonly path: string; readonly line: number } | undefined {
+  return includedSource(facts.files?.config.get(name)?.source ?? facts.files?.secrets.get(name)?.source, facts.server?.configFile);
+}
+
+function shown(arg: Arg): string {
+  return typeof arg === 'string' ? (arg === '' ? '""' : arg) : arg.value;
+}
+
 function failing(results: readonly RuleResult[], id: string): boolean {
   return results.some((r) => r.ruleId === id && r.status === 'fail');
 }
@@ -117,7 +136,24 @@ export function buildPlan(input: PlanInput): FixPlan {
   const byPhase = new Map<Phase, Draft[]>(PHASES.map((p) => [p, []]));
   /** Each node's drafts, every phase's, as they are added: what its persistence steps and closed rules look at. */
   const byNode = new Map<string, Draft[]>();
+  /** Rules of a node whose step was left to the user (`${node}\0${rule}`): not closed, whatever else said so. */
+  const held = new Set<string>();
   const add = (phase: Phase, draft: Omit<Draft, 'order'>) => {
+    // A setting whose line is in an included file: CONFIG SET + CONFIG REWRITE would leave the include's line, which
+    // differs from what runs (config.runtime-drift rolled the whole apply back) and wins at the next start.
+    const facts = input.nodes.find((n) => n.address === draft.node)?.facts;
+    const inInclude = facts ? draft.touches.flatMap((t) => (t.kind === 'config' ? [{ name: t.name, at: includedSetting(facts, t.name) }] : [])).filter((x) => x.at) : [];
+    if (inInclude.length > 0) {
+      const set = draft.command.map(shown).join(' ');
+      const where = inInclude.map((x) => `${x.name} is set in ${x.at!.path}:${x.at!.line}`).join(', ');
+      for (const rule of draft.rules) {
+        held.add(`${draft.node}\0${rule}`);
+        if (!manual.some((m) => m.node === draft.node && m.rule === rule)) {
+          manual.push({ node: draft.node, rule, message: `${where}, an included file, which CONFIG REWRITE does not rewrite: change or remove that line first, then ${set} and CONFIG REWRITE (fix leaves it as it is: set at run time only, it would differ from the files and come back at the next start)` });
+        }
+      }
+      return;
+    }
     const full = { ...draft, order: ORDER[phase] };
     byPhase.get(phase)!.push(full);
     const mine = byNode.get(full.node);
@@ -159,6 +195,16 @@ export function buildPlan(input: PlanInput): FixPlan {
 
   // Replication credentials: wanted when authentication is about to be required, or when the rule fails.
   const masteruserOk = (n: FixNodeInput) => config(n.facts, 'masteruser') === names.replication && n.facts.secrets?.get('masterauth')?.value.set === true;
+  // masteruser/masterauth in an include: the replication step is left to the user (see add()), so the replicas would get
+  // no credentials: the default user stays on too.
+  const replicationIncluded = replicated ? data.flatMap((n) => (masteruserOk(n) ? [] : [includedSetting(n.facts, 'masteruser') ?? includedSetting(n.facts, 'masterauth')])).filter((x) => x !== undefined) : [];
+  if (replicationIncluded.length > 0) {
+    const at = replicationIncluded[0]!;
+    for (const address of defaultOn) {
+      manual.push({ node: address, rule: 'auth.default-user-enabled', message: `the replication credentials (masteruser/masterauth) are set in ${at.path}:${at.line}, an included file, which CONFIG REWRITE does not rewrite: move them to the main config file first, so that fix can give the replicas credentials before the default user is disabled` });
+    }
+    defaultOn.clear();
+  }
   const replicationRule = failing(deployment, 'replication.no-masteruser') || data.some((n) => failing(n.results, 'replication.no-masteruser'));
   const wantReplication = !unseenReplicas && replicated && aclNodes.length === data.length && (defaultOn.size > 0 || replicationRule) && data.some((n) => !masteruserOk(n));
   // Sentinel credentials: the same, for the sentinels' connections to masters and replicas.
@@ -274,9 +320,8 @@ export function buildPlan(input: PlanInput): FixPlan {
       // CONFIG REWRITE rewrites the main config file only: a requirepass line in an included file stays. Cleared at run
       // time, requirepass would differ from the files (config.runtime-drift, which rolled the whole apply back) and
       // come back at the next start: left to the user, who removes the line first.
-      const filed = f.secrets?.get('requirepass')?.value.set ? f.files?.secrets.get('requirepass')?.source : undefined;
       const configFile = f.server?.configFile;
-      const included = filed?.kind === 'file' && configFile !== undefined && filed.path !== configFile ? filed : undefined;
+      const included = f.secrets?.get('requirepass')?.value.set ? includedSetting(f, 'requirepass') : undefined;
       for (const rule of [...AUTH_RULES, 'auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed']) if (!(included && rule === 'auth.requirepass-used')) closed(n.address, rule);
       if (included) {
         manual.push({ node: n.address, rule: 'auth.requirepass-used', message: `requirepass is set in ${included.path}:${included.line}, an included file, which CONFIG REWRITE does not rewrite (it copies the running requirepass into ${configFile} instead): remove that line, then CONFIG SET requirepass "" and CONFIG REWRITE (fix leaves requirepass as it is: cleared at run time only, it would differ from the files and come back at the next start; the default user is off either way)` });
@@ -340,7 +385,7 @@ export function buildPlan(input: PlanInput): FixPlan {
     const clearText = n.results.filter((r) => r.ruleId === 'auth.plaintext-passwords' && r.status === 'fail' && r.source?.kind === 'file');
     const clearsRequirepass = nodeDrafts.some((d) => d.command[0] === 'CONFIG' && d.command[1] === 'SET' && d.command[2] === 'requirepass' && d.command[3] === '');
     const isUser = (r: RuleResult) => r.message.startsWith("user '");
-    const inMain = (r: RuleResult) => r.source?.kind === 'file' && r.source.path === configFile;
+    const inMain = (r: RuleResult) => r.source?.kind === 'file' && configFile !== null && !includedSource(r.source, configFile);
     const removes = (byRewrite: boolean) => clearText.filter((r) => (byRewrite ? inMain(r) && ((isUser(r) && !aclFile) || (clearsRequirepass && r.message.startsWith('requirepass '))) : isUser(r)));
     const persistStep = (command: Arg[], why: string, touches: Touch[], removed: RuleResult[]) => {
       add('persist', { node: n.address, class: 'safe', command, rules: removed.length > 0 ? ['auth.plaintext-passwords'] : [], reason: `${why}; no client notices${removed.length > 0 ? `; no clear-text password is left on the line${removed.length === 1 ? '' : 's'} ${removed.map((r) => formatSource(r.source!)).join(', ')}` : ''}`, touches });
@@ -368,6 +413,11 @@ export function buildPlan(input: PlanInput): FixPlan {
     const clearText = n.results.filter((r) => r.ruleId === 'auth.plaintext-passwords' && r.status === 'fail');
     const kept = clearText.filter((r) => !rewritten.get(n.address)?.has(r));
     if (clearText.length > 0 && kept.length === 0 && !nodeDrafts.some((d) => d.trips?.includes('auth.plaintext-passwords'))) closed(n.address, 'auth.plaintext-passwords');
+  }
+
+  for (const key of held) {
+    const [node, rule] = key.split('\0') as [string, string];
+    closes.get(node)?.delete(rule);
   }
 
   // Failing rules no step closes: what to do by hand.

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { address, apply, plan, secretsFor, state, target, workDir } from './helpers.ts';
+import { USERS, address, apply, plan, secretsFor, state, target, workDir } from './helpers.ts';
 
 after(stopAll);
 
@@ -33,5 +33,43 @@ describe('fix on a server whose requirepass is in an included file', () => {
     assert.ok(outcome.changes.some((c) => c.rule === 'auth.default-user-enabled' && c.after === 'pass'));
     assert.equal(readFileSync(include, 'utf8'), `requirepass ${password}\n`);
     await assert.rejects(rawCommand(server.host, server.port, ['PING'], { password }), /WRONGPASS|disabled/);
+  });
+});
+
+// The same for every setting fix changes with CONFIG SET (a real 7.0.15): `CONFIG SET loglevel notice` then CONFIG
+// REWRITE writes no line for the compiled default and leaves the include's `loglevel warning`, so config.runtime-drift
+// failed after the apply and the whole apply was rolled back. Each such step is now a manual item naming the line.
+describe('fix on a server whose loglevel and tls-auth-clients are in an included file', () => {
+  let server: RunningServer;
+  const password = 'rp-include-abcdef0123456789abcd';
+  const extra = `loglevel warning\ntls-auth-clients no\nrequirepass ${password}\n`;
+  before(async () => {
+    server = await startRedis({ tls: { plaintextPort: true, authClients: 'yes' }, conf: 'include extra.conf', files: { 'extra.conf': extra }, password });
+  });
+
+  it('lists them as manual items and applies the rest without a rollback', async () => {
+    const seed = target(server.url, { pass: password });
+    const s0 = await state(seed, { noProbe: true, noHost: false });
+    const p = plan(s0, seed);
+    const include = join(server.dir, 'extra.conf');
+    const commands = p.steps.map((st) => st.command.join(' '));
+    assert.ok(!p.steps.some((st) => st.command[0] === 'CONFIG' && st.command[1] === 'SET' && ['loglevel', 'tls-auth-clients', 'requirepass'].includes(String(st.command[2]))), commands.join('\n'));
+    // A setting the files leave to the default (no line) is still set and rewritten into the main file.
+    assert.ok(commands.includes('CONFIG SET tls-prefer-server-ciphers yes'), commands.join('\n'));
+    assert.ok(p.steps.some((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass'), commands.join('\n'));
+    const manual = (rule: string) => p.manual.find((m) => m.node === address(server) && m.rule === rule)?.message ?? '';
+    assert.match(manual('logging.loglevel-too-quiet'), new RegExp(`^loglevel is set in ${include}:1, an included file, which CONFIG REWRITE does not rewrite: .* then CONFIG SET loglevel notice and CONFIG REWRITE`));
+    assert.match(manual('tls.client-auth-disabled'), new RegExp(`^tls-auth-clients is set in ${include}:2, an included file, .* then CONFIG SET tls-auth-clients yes and CONFIG REWRITE`));
+    assert.match(manual('auth.requirepass-used'), new RegExp(`^requirepass is set in ${include}:3, an included file`));
+    const secrets = secretsFor(p);
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile: join(workDir(), 'rollback-extra.json'), noProbe: true, noHost: false });
+    assert.ok(outcome.ok, outcome.error);
+    assert.ok(!outcome.changes.some((c) => c.before === 'pass' && c.after === 'fail'), JSON.stringify(outcome.changes));
+    assert.ok(outcome.changes.some((c) => c.rule === 'auth.default-user-enabled' && c.after === 'pass'));
+    assert.equal(readFileSync(include, 'utf8'), extra);
+    // The running values are left as the files give them: nothing differs at the next start.
+    const got = await rawCommand(server.host, server.port, ['CONFIG', 'GET', 'loglevel'], { user: USERS.admin, password: secrets.get(USERS.admin) });
+    assert.deepEqual(got, ['loglevel', 'warning']);
+    assert.ok(!outcome.changes.some((c) => c.rule === 'logging.loglevel-too-quiet' || c.rule === 'tls.client-auth-disabled'), JSON.stringify(outcome.changes));
   });
 });
