@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rawCommand } from '../harness/raw.ts';
-import { startRedis, stopAll } from '../harness/servers.ts';
+import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { USERS, address, apply, plan, secretsFor, state, target, workDir } from './helpers.ts';
 
@@ -71,5 +71,33 @@ describe('fix on a server whose loglevel and tls-auth-clients are in an included
     const got = await rawCommand(server.host, server.port, ['CONFIG', 'GET', 'loglevel'], { user: USERS.admin, password: secrets.get(USERS.admin) });
     assert.deepEqual(got, ['loglevel', 'warning']);
     assert.ok(!outcome.changes.some((c) => c.rule === 'logging.loglevel-too-quiet' || c.rule === 'tls.client-auth-disabled'), JSON.stringify(outcome.changes));
+  });
+});
+
+// masterauth in a replica's include: the replication step would be left to the user, so the replicas would get no
+// credentials before `default off`: the default user stays on, and the plan says why.
+describe('fix --replication on a replica whose masterauth is in an included file', () => {
+  let master: RunningServer;
+  let replica: RunningServer;
+  const password = 'rp-include-replication-0123456789';
+  before(async () => {
+    master = await startRedis({ conf: `requirepass ${password}`, password });
+    replica = await startReplica(master, { conf: `requirepass ${password}\ninclude repl.conf`, files: { 'repl.conf': `masterauth ${password}\n` }, password });
+  });
+
+  it('leaves the default user on and names the line', async () => {
+    const seed = target(master.url, { pass: password });
+    const s0 = await state(seed, { kind: 'replication', noProbe: true, noHost: false });
+    const p = plan(s0, seed);
+    const commands = p.steps.map((st) => `${st.node} ${st.command.map((a) => (typeof a === 'string' ? a : '*')).join(' ')}`);
+    assert.ok(!commands.some((c) => / (ACL SETUSER default|CONFIG SET requirepass)/.test(c)), commands.join('\n'));
+    assert.ok(!commands.includes(`${address(replica)} CONFIG SET masteruser replication masterauth *`), commands.join('\n'));
+    const include = join(replica.dir, 'repl.conf');
+    const held = p.manual.find((m) => m.node === address(replica) && m.rule === 'replication.no-masteruser');
+    assert.match(held?.message ?? '', new RegExp(`^masterauth is set in ${include}:1, an included file, .* then CONFIG SET masteruser replication masterauth <generated> and CONFIG REWRITE`));
+    for (const node of [address(master), address(replica)]) {
+      const item = p.manual.find((m) => m.node === node && m.rule === 'auth.default-user-enabled');
+      assert.match(item?.message ?? '', new RegExp(`^the replication credentials \\(masteruser/masterauth\\) are set in ${include}:1, an included file`), JSON.stringify(p.manual));
+    }
   });
 });
