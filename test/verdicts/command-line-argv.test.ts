@@ -193,6 +193,31 @@ describe('an ACL file given on the command line (--aclfile), real server', () =>
   });
 });
 
+// An ACL file given with --aclfile that defines no default user: redis-server creates it 'on nopass ~* &* +@all', as
+// for the config file's aclfile. redfort took the file's users alone, so an unsaved `ACL SETUSER default -flushall`
+// was never compared (the default user was not "in the file") and config.runtime-drift passed.
+describe('an ACL file given on the command line (--aclfile) without a default user, real server', () => {
+  let redis: RunningServer;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'redfort-aclfile-'));
+    await writeFile(join(dir, 'users.acl'), 'user app on #' + 'b'.repeat(64) + ' ~app:* +@read\n');
+    redis = await startRedis({ conf: 'set-proc-title no', args: ['--aclfile', join(dir, 'users.acl')], killOnStop: true });
+  });
+  after(async () => {
+    await redis?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes the default user redis-server creates, and compares it', async () => {
+    assert.deepEqual(of(await audit(redis), 'config.runtime-drift').map((x) => x.status), ['pass']);
+    assert.equal(await rawCommand(redis.host, redis.port, ['ACL', 'SETUSER', 'default', '-flushall']), 'OK');
+    const [drift] = of(await audit(redis), 'config.runtime-drift');
+    assert.equal(drift?.status, 'fail', drift?.message);
+    assert.match(drift!.message, /^user 'default' runs other commands at run time than the file grants \(0 added, 1 taken away, e\.g\. 'flushall'\)/);
+  });
+});
+
 // `redis-server redis.conf --include /etc/redis/extra.conf`: the server loads that file over its config file.
 // config.runtime-drift failed "timeout is '300' at run time but '0' in the file: a CONFIG SET that was never
 // rewritten, lost at the next restart", though the include gives 300 again at every start.

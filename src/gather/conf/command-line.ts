@@ -2,7 +2,7 @@ import type { AclUser, ConfigMap, Fact, Facts, FileFacts, HostFacts, HostFileRol
 import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { isAbsolute } from 'node:path';
-import { readAcl } from './gather-files.ts';
+import { aclFileUsers } from './gather-files.ts';
 import { commandLineConfig, commandLineOptions, startedWith } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { infoField } from '../../redis/info.ts';
@@ -109,16 +109,17 @@ async function commandLineUsers(files: FileFacts, users: readonly AclUser[], hos
 /**
  * `--aclfile` on the command line: the server loaded that file's users, not those of the file its config file names
  * (which the files stage read), nor `user` lines (with both, redis-server refuses to start). Read when its path is
- * absolute (a relative one is taken from the server's directory at start, which may have changed since), else the
- * users are unread: unknown, not the config file's.
+ * absolute (a relative one is taken from the server's directory at start, which may have changed since), as the files
+ * stage reads a config file's aclfile ({@link aclFileUsers}: with the default user the server creates when the file
+ * defines none); else the users are unread: unknown, not the config file's.
  */
 async function commandLineAclFile(files: FileFacts, path: string, from: string, version: string | undefined, signal: AbortSignal | undefined): Promise<FileFacts> {
   const unread = (why: string): FileFacts => ({ ...files, users: [], unread: [...(files.unread ?? []), why] });
   if (!isAbsolute(path)) return unread(`the ACL file '${path}' given on ${from} (--aclfile) is relative to the server's directory at its start, and was not read`);
   try {
-    const read = await readAcl(path, version, signal);
-    if (typeof read === 'string') return unread(read);
-    return { ...files, users: read, paths: files.paths.includes(path) ? files.paths : [...files.paths, path] };
+    const read = await aclFileUsers(path, version, signal);
+    if ('reason' in read) return unread(read.reason);
+    return { ...files, users: read.users, paths: files.paths.includes(path) ? files.paths : [...files.paths, path] };
   } catch (error) {
     return unread(`the ACL file ${path} given on ${from} (--aclfile) could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -74,7 +74,7 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 }
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
-export async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[] | string> {
+async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[] | string> {
   const text = await readTextFile(path, { signal });
   // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS.
   let lines = 0;
@@ -83,6 +83,29 @@ export async function readAcl(path: string, version: string | undefined, signal:
   if (many) return many;
   const { users } = parseAclFile(text, path, version ? { version } : {});
   return tooManyUsers(`the ACL file ${path}`, users) ?? users;
+}
+
+/**
+ * The users an ACL file gives the server (redis@7.0.15 `ACLLoadFromFile`): its lines, read strictly, and a missing
+ * `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says. A missing file, or one with too
+ * many users to judge, is a reason (`missing`: redis-server refuses to start without it); other read errors throw.
+ */
+export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<{ users: AclUser[] } | { reason: string; missing: boolean }> {
+  let users: AclUser[];
+  try {
+    const read = await readAcl(path, version, signal);
+    if (typeof read === 'string') return { reason: read, missing: false };
+    users = read;
+  } catch (error) {
+    if (error instanceof FileReadError && error.reason === 'missing') {
+      return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, missing: true };
+    }
+    throw error;
+  }
+  if (!users.some((u) => u.name === 'default')) {
+    users.unshift(implicitDefaultUser(undefined, `compiled default: ${path} defines no default user, so redis-server creates it 'on nopass ~* &* +@all' (requirepass is ignored)`));
+  }
+  return { users };
 }
 
 /**
@@ -111,21 +134,9 @@ async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs,
   }
   if (aclfile) {
     const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
-    let users: AclUser[];
-    try {
-      const read = await readAcl(path, inputs.version, inputs.signal);
-      if (typeof read === 'string') return { reason: read, paths: [path] };
-      users = read;
-    } catch (error) {
-      if (error instanceof FileReadError && error.reason === 'missing') {
-        return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, paths: [] };
-      }
-      throw error;
-    }
-    if (!users.some((u) => u.name === 'default')) {
-      users.unshift(implicitDefaultUser(undefined, `compiled default: ${path} defines no default user, so redis-server creates it 'on nopass ~* &* +@all' (requirepass is ignored)`));
-    }
-    return { acl: { users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path] };
+    const read = await aclFileUsers(path, inputs.version, inputs.signal);
+    if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path] };
+    return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path] };
   }
   if (!effective) return { reason: 'no configuration file or ACL file was read', paths: [] };
   const user = implicitDefaultUser(requirepass, "compiled default: no requirepass, user line or aclfile, so the default user is 'on nopass ~* &* +@all'");
