@@ -138,10 +138,12 @@ export default defineRule({
     if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
     const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
     const except = explained.length > 0 ? `, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)` : '';
+    // The users the server was started with are not all known (`files.unread`: an ACL file, the config file's or an
+    // `--aclfile`, that could not be read or holds too many users; an `--include` on the command line; `--user`
+    // options whose passwords could not be read again, as a systemd unit's): their drift is unknown.
+    if (files.unread?.length) return skip(`${matches}${except}, but the users were not compared with the running ones: ${files.unread.join('; ')}`);
     // Users the file defines but the server did not list (ACL LIST refused): the very drift this rule looks for (an
     // ACL SETUSER never saved) could not be seen, so the rule is unknown, not passed.
-    // The ACL file the configuration names could not be read: its users, and their drift, are unknown.
-    if (files.unread?.length) return skip(`${matches}${except}, but the users were not compared with the running ones: ${files.unread.join('; ')}`);
     if (files.users.length > 0 && !(acl && acl.origin === 'acl-list')) {
       const reason = unavailable.acl ?? "the server's users could not be read (ACL LIST)";
       return skip(`${matches}${except}, but its ${files.users.length} user${files.users.length === 1 ? ' was' : 's were'} not compared with the running ones: ${reason}`);
