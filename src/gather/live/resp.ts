@@ -3,6 +3,8 @@ import type tls from 'node:tls';
 import { loadBuiltin } from '../../util/builtin.ts';
 import { bytesHash } from '../../util/bytes-hash.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
+import { lateTimeout } from '../../util/late-timer.ts';
+import type { LateTimer } from '../../util/late-timer.ts';
 
 /**
  * A decoded reply. Simple and bulk strings are UTF-8 strings, integers are numbers (bigint beyond
@@ -195,10 +197,8 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
       reject(new ConnectionError(useTls ? 'tls' : 'unreachable', `cannot connect: ${message}`, { cause: error }));
       return;
     }
-    let settled = false;
     const settle = (error: ConnectionError | undefined): void => {
-      settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       signal?.removeEventListener('abort', onAbort);
       socket.off('error', onError);
       socket.off('close', onClose);
@@ -219,15 +219,13 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
     };
     const onReady = (): void => settle(undefined);
     const onAbort = (): void => settle(abortError(signal!));
-    // As a call's timeout (Connection#onTimeout): a connection made in time but not yet seen, because the program
-    // was busy when the timer came due, is looked at first.
-    const timer = setTimeout(() => setImmediate(() => {
-      if (settled) return;
+    // A connection made in time but not yet seen, because the program was busy when the timer came due, is taken.
+    const timer = lateTimeout(() => {
       const error = new ConnectionError('timeout', `connect timed out after ${connectTimeoutMs} ms`);
       // TCP is up but the TLS handshake got no answer: typically a plain-text port (it waits for a command).
       if (useTls && !socket.connecting) error.tlsUnanswered = true;
       settle(error);
-    }), connectTimeoutMs);
+    }, connectTimeoutMs);
     socket.once('error', onError);
     socket.once('close', onClose);
     socket.once(useTls ? 'secureConnect' : 'connect', onReady);
@@ -268,7 +266,7 @@ class Connection implements RespConnection {
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#fail(abortError(this.#signal!));
   #queue: Waiter[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  #timer: LateTimer | undefined;
   #failure: ConnectionError | undefined;
   // Redis writes an error and hangs up by itself for protected mode and maxclients; keep it for the close message.
   #unsolicitedError: string | undefined;
@@ -395,29 +393,23 @@ class Connection implements RespConnection {
   // One timer, for the oldest call: the later ones were sent after it, so their deadlines come after its own.
   // Data arriving never moves it.
   #armTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     const head = this.#queue[0];
     if (!head || this.#failure) return;
-    this.#timer = setTimeout(() => this.#onTimeout(), Math.max(0, head.deadline - nowMs()));
+    // A reply that came in time while the program was busy is read before the timer fails the call (lateTimeout).
+    this.#timer = lateTimeout(() => this.#onTimeout(), Math.max(0, head.deadline - nowMs()));
   }
 
   #onTimeout(): void {
     this.#timer = undefined;
-    // After a busy stretch (a fleet judging a large target), timers run before the sockets are read: a reply that
-    // came in time may be waiting in the socket's buffer. Look again once the pending reads are done (setImmediate
-    // runs after the event loop's I/O phase): if the call was answered meanwhile, the next one has its own timer.
-    const head = this.#queue[0];
-    setImmediate(() => {
-      if (this.#failure || this.#queue[0] !== head) return;
-      this.#fail(new ConnectionError('timeout', `timed out after ${this.#commandTimeoutMs} ms waiting for a reply`));
-    });
+    this.#fail(new ConnectionError('timeout', `timed out after ${this.#commandTimeoutMs} ms waiting for a reply`));
   }
 
   #fail(error: ConnectionError): void {
     if (this.#failure) return;
     this.#failure = error;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#socket.destroy();

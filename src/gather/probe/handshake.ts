@@ -1,5 +1,7 @@
 import type tls from 'node:tls';
 import { loadBuiltin } from '../../util/builtin.ts';
+import { lateTimeout } from '../../util/late-timer.ts';
+import type { LateTimer } from '../../util/late-timer.ts';
 
 /** Where the probes connect, and with which TLS material (read once from the target's files). */
 export interface Endpoint {
@@ -46,11 +48,11 @@ export function handshake(endpoint: Endpoint, options: HandshakeOptions): Promis
     let socket: tls.TLSSocket;
     let secure = false;
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LateTimer | undefined;
     const finish = (outcome: { ok: boolean; error?: unknown; reply?: string; timedOut?: string }): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer?.cancel();
       const described = outcome.timedOut ? { alert: undefined, text: outcome.timedOut, tlsLevel: false } : describe(outcome.error);
       let cipher: string | undefined;
       let protocol: string | undefined;
@@ -88,7 +90,8 @@ export function handshake(endpoint: Endpoint, options: HandshakeOptions): Promis
       });
       return;
     }
-    timer = setTimeout(() => finish({ ok: false, timedOut: `no TLS handshake within ${options.timeoutMs} ms` }), options.timeoutMs);
+    // A handshake or a reply that came in time while the program was busy is read before the timer fails it.
+    timer = lateTimeout(() => finish({ ok: false, timedOut: `no TLS handshake within ${options.timeoutMs} ms` }), options.timeoutMs);
     socket.once('error', (error) => finish({ ok: false, error }));
     socket.once('close', () => finish({ ok: false, error: new Error(secure ? 'connection closed after the handshake' : 'connection closed during the handshake') }));
     socket.once('secureConnect', () => {
@@ -97,8 +100,8 @@ export function handshake(endpoint: Endpoint, options: HandshakeOptions): Promis
         finish({ ok: true });
         return;
       }
-      clearTimeout(timer);
-      timer = setTimeout(() => finish({ ok: false, timedOut: `no reply to PING within ${options.pingTimeoutMs} ms` }), options.pingTimeoutMs);
+      timer?.cancel();
+      timer = lateTimeout(() => finish({ ok: false, timedOut: `no reply to PING within ${options.pingTimeoutMs} ms` }), options.pingTimeoutMs);
       let received = '';
       socket.on('data', (chunk: Buffer) => {
         received += chunk.toString('latin1');
