@@ -170,6 +170,10 @@ const invalid: [name: string, spec: string | undefined, flags: TargetFlags, mess
   ['query string', 'redis://h?db=1', {}, "invalid target 'redis://h?…': query strings and fragments are not supported"],
   ['a password in the query string', 'redis://u@h:6379?password=s3cretpw', {}, "invalid target 'redis://u@h:6379?…': query strings and fragments are not supported"],
   ['a fragment', 'redis://:pw@h#s3cretpw', {}, "invalid target 'redis://h#…': query strings and fragments are not supported"],
+  // An `@` in the query or the fragment is no user info: nothing after `?` or `#` is shown.
+  ['an @ in the query string', 'redis://h:6379?password=secretpw@x', {}, "invalid target 'redis://h…': query strings and fragments are not supported"],
+  ['an @ in the fragment', 'redis://h:6379/0#pass@secretpw', {}, "invalid target 'redis://h…': query strings and fragments are not supported"],
+  ['an unencoded ? in the password', 'redis://u:se?cretpw@h', {}, "invalid target 'redis://u…': query strings and fragments are not supported"],
   ['bad percent-encoding', 'redis://u:%zz@h', {}, "invalid target 'redis://u@h': invalid percent-encoding in the password"],
   ['user info without a scheme', 'u:secretpw@h', {}, "invalid target 'h': expected host, host:port or a redis:// URL"],
   ['TLS file without TLS', 'h', { cacert: '/ca.pem' }, "invalid target 'h': --cacert needs --tls or a rediss:// URL"],

@@ -319,14 +319,23 @@ export function withoutPassword(spec: string): string {
   const schemeEnd = spec.indexOf('://');
   const prefix = schemeEnd === -1 ? '' : spec.slice(0, schemeEnd + 3);
   const rest = spec.slice(prefix.length);
+  const query = prefix === '' ? -1 : rest.search(/[?#]/);
+  // An `@` after the query or fragment (`?password=pw@x`) is no user info. With none before it, what precedes the
+  // first `?` or `#` may still be user info holding one of them unencoded (`u:p?w@host`): only what comes before its
+  // first `:` is shown, a host or a user name.
+  if (query !== -1 && !rest.slice(0, query).includes('@') && rest.includes('@', query)) {
+    const before = rest.slice(0, query);
+    const colon = before.indexOf(':');
+    return `${prefix}${colon === -1 ? before : before.slice(0, colon)}…`;
+  }
   const at = rest.lastIndexOf('@');
   const userinfo = at === -1 ? undefined : rest.slice(0, at);
   const colon = userinfo?.indexOf(':') ?? -1;
   const user = userinfo === undefined || colon === -1 ? userinfo : userinfo.slice(0, colon);
   const keep = prefix !== '' && user ? `${user}@` : '';
   const hostPart = rest.slice(at + 1);
-  const query = prefix === '' ? -1 : hostPart.search(/[?#]/);
-  return `${prefix}${keep}${query === -1 ? hostPart : `${hostPart.slice(0, query + 1)}…`}`;
+  const cut = prefix === '' ? -1 : hostPart.search(/[?#]/);
+  return `${prefix}${keep}${cut === -1 ? hostPart : `${hostPart.slice(0, cut + 1)}…`}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
