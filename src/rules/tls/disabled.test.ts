@@ -15,6 +15,11 @@ function withoutTls(text: string): ReturnType<typeof liveFacts> {
   return { ...facts, config };
 }
 
+/** The same facts from a server whose version was not read (INFO denied). */
+function unknownVersion(facts: ReturnType<typeof liveFacts>): ReturnType<typeof liveFacts> {
+  return { ...facts, server: { ...facts.server!, version: undefined } };
+}
+
 ruleTester(rule, {
   pass: [
     { name: 'tls-port 6380', facts: conf('tls-port 6380\ntls-cert-file /etc/redis/tls/redis.crt\ntls-key-file /etc/redis/tls/redis.key'), message: /tls-port is 6380/ },
@@ -34,7 +39,11 @@ ruleTester(rule, {
     { name: 'built without TLS', facts: withoutTls('bind 0.0.0.0'), messages: [/this server has no TLS support/], severity: 'high' },
     { name: 'Redis 5.0 has no TLS at all (no compiled tls-port default to quote)', facts: conf('bind 127.0.0.1', '5.0.14'), messages: [/Redis 5\.0 has no TLS support \(TLS came with Redis 6\.0\)/], severity: 'medium' },
   ],
-  skip: [{ name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) }],
+  skip: [
+    { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    // 6.x listens on every interface with an empty bind, 7.0+ on none: without the version, unknown, not a pass.
+    { name: 'bind "" on a server of unknown version', facts: unknownVersion(conf('bind ""\nunixsocket /run/redis.sock')), message: /bind is '': no TCP listener from Redis 7\.0, every interface before it, and this server's version is unknown/ },
+  ],
 });
 
 test(`${rule.id}: the evidence says how far the listeners reach`, () => {

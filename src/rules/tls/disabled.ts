@@ -1,4 +1,4 @@
-import { defineRule, fail, pass } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
 import { configMissing } from '../combine.ts';
 import { atLeast, exposure, portOf, releaseName, tcpClosed } from '../util.ts';
 import { portLabel, reachedPorts } from './wire.ts';
@@ -34,6 +34,11 @@ export default defineRule({
     // ("disable non-TLS ports") holds: there is none. Not when INFO shows a TCP port all the same (a live audit
     // connects over TCP): then the configuration read is not what listens.
     const tcpPort = facts.info ? Number(infoField(facts.info, 'tcp_port') ?? 0) : 0;
+    // `bind ''` closes TCP from 7.0 only: before, it listens on every interface. Without the version, unknown.
+    const tcpOpen = portOf(config.get('port')) > 0 || portOf(tlsPort) > 0;
+    if (reach === 'none' && tcpOpen && atLeast(server, 7, 0) === undefined) {
+      return skip(`${why}, and bind is '': no TCP listener from Redis 7.0, every interface before it, and this server's version is unknown`);
+    }
     if (reach === 'none' && !(tcpPort > 0)) {
       return pass(`${why}, but no TCP port is open (${tcpClosed(config)}): clients connect only through the unix socket, which never crosses a network and to which TLS does not apply (a TCP port opened later would need TLS)`, {
         source: config.get('port')?.source ?? tlsPort?.source,
