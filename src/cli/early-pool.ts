@@ -10,7 +10,7 @@ import type { Machine } from '../app/pool-machine.ts';
  * machine with a core to spare, a report kept whole: no JSON Lines, no --summary-only; src/app/pool-machine.ts
  * workerCount). A worker takes some 100 ms of CPU to start (a thread, Node's bootstrap, the bundle), 300-500 ms
  * of wall time under load: started here it is ready about when the first targets are. The run adopts it
- * (src/app/pool.ts offerPoolWorker) or stops it; it waits for its run's data (`early` in its workerData), and keeps
+ * (src/app/pool-offer.ts offerPoolWorker) or stops it; it waits for its run's data (`early` in its workerData), and keeps
  * no process alive meanwhile.
  */
 export function startEarlyPoolWorker(argv: readonly string[], entry: string): WorkerThreads.Worker | undefined {
