@@ -4,6 +4,7 @@ import type { EffectiveConf } from '../gather/conf/effective.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import { parseConfText } from '../gather/conf/tokenize.ts';
 import { lookupDirective } from './directives.ts';
+import { SECRET_DIRECTIVES } from './secrets.ts';
 import { titleRewritten } from './process-title.ts';
 import { parseVersion } from './version.ts';
 
@@ -39,13 +40,25 @@ export function startedWith(host: HostFacts): { args: readonly string[]; from: s
   return { unknown: `${title}, and ${unitText}` };
 }
 
+/** Directives whose lines may hold a password: `requirepass`…, `user app >pw`, `sentinel auth-pass m pw`. */
+const HOLDS_SECRETS = new Set([...SECRET_DIRECTIVES, 'user', 'sentinel']);
+
+/**
+ * The arguments of an option as messages may quote them: never a password, and never another option's line (one
+ * argument holding a newline, `"--port 1\nmasterauth pw"`, makes several lines: each is quoted alone, as `--line`).
+ */
+function shownArgs(name: string, line: string, given: readonly string[] | undefined): readonly string[] {
+  if (HOLDS_SECRETS.has(name)) return [`--${name}`, '***'];
+  return given ?? [`--${line}`];
+}
+
 /** One config line the server's arguments make, with the arguments it came from. */
 export interface CommandLineOption {
   /** The directive as the config loader names it (lowercased; legacy names mapped: `slaveof` is `replicaof`). */
   readonly name: string;
   /** The config line, as the server's config loader reads it (`port 6380 `, `save "900" "1" `). */
   readonly line: string;
-  /** The arguments it came from, as given (`--save`, `900`, `1`), for messages. */
+  /** The arguments it came from, as given (`--save`, `900`, `1`), for messages: a password's value is `***`. */
   readonly given: readonly string[];
 }
 
@@ -154,14 +167,14 @@ export function commandLineOptions(args: readonly string[], version?: string): C
   const options: CommandLineOption[] = [];
   for (const b of built) {
     // A name holding a newline makes more than one line, as the loader splits the whole text at newlines.
-    for (const raw of b.text.split('\n')) {
-      const line = raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
-      if (line === '' || line.startsWith('#')) continue;
+    const lines = b.text.split('\n').map((raw) => raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')).filter((line) => line !== '' && !line.startsWith('#'));
+    for (const line of lines) {
       const words = splitArgs(line);
       const first = Array.isArray(words) ? words[0] : line.split(/[ \t]/)[0];
       if (first === undefined) continue;
       const lower = first.replace(/[A-Z]/g, (c) => c.toLowerCase());
-      options.push({ name: lookupDirective(lower)?.name ?? lower, line, given: b.given });
+      const name = lookupDirective(lower)?.name ?? lower;
+      options.push({ name, line, given: shownArgs(name, line, lines.length > 1 ? undefined : b.given) });
     }
   }
   return { options, fromStdin, text };

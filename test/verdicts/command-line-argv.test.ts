@@ -52,6 +52,18 @@ describe('a server\'s arguments, per version', () => {
     assert.deepEqual(commandLineOptions(['redis-server', '--save', '--hz', '15'], '7.0.2').options.map((o) => o.line), ['save "--hz" "15"']);
   });
 
+  it('what messages quote of an option never holds a password, nor another line of the same argument', () => {
+    const { options } = commandLineOptions(['redis-server', 'r.conf', '--port 16395\nmasterauth m4sterSecretQQ', '--requirepass', 'r3quireSecretQQ', '--user', 'app', 'on', '>us3rSecretQQ', '~*', '+@all', '--hz', '15'], '7.0.15');
+    assert.deepEqual(options.map((o) => [o.name, o.given]), [
+      ['port', ['--port 16395']],
+      ['masterauth', ['--masterauth', '***']],
+      ['requirepass', ['--requirepass', '***']],
+      ['user', ['--user', '***']],
+      ['hz', ['--hz', '15']],
+    ]);
+    assert.doesNotMatch(JSON.stringify(options.map((o) => o.given)), /SecretQQ/);
+  });
+
   it('7.0.3+: "--port 6380" is complete, and an empty --save is save ""', () => {
     for (const version of ['7.0.3', '7.0.15', '7.2.6', 'valkey-8.0.1', undefined]) {
       assert.deepEqual(commandLineOptions(['redis-server', '--port 6380', '--hz', '15', '--save', '--appendonly', 'yes', '--save'], version).options.map((o) => o.line), ['port 6380', 'hz "15"', 'save ""', 'appendonly "yes"', 'save ""'], String(version));
