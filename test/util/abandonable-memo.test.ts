@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { abandonableMemo } from '../../src/util/memo.ts';
 
@@ -38,4 +39,18 @@ test('finished work is kept, whoever gives up afterwards', async () => {
   a.abort();
   assert.equal(await once('package', async () => ++calls, new AbortController().signal), 1);
   assert.equal(calls, 1);
+});
+
+test('a caller of work already done is not listened to (a fleet asks the run-wide answers once per target)', async () => {
+  const once = abandonableMemo<string, number>();
+  const first = new AbortController();
+  assert.equal(await once('firewall', async () => 7, first.signal), 7);
+  const later = new AbortController();
+  assert.equal(await once('firewall', async () => 8, later.signal), 7);
+  assert.equal(getEventListeners(later.signal, 'abort').length, 0);
+  // Work still under way listens to its callers: the count is not zero for the wrong reason.
+  const pending = new AbortController();
+  void once('package', () => new Promise<number>(() => {}), pending.signal);
+  assert.equal(getEventListeners(pending.signal, 'abort').length, 1);
+  once.abandon();
 });
