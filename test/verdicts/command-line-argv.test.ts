@@ -176,28 +176,38 @@ describe('config.runtime-drift, the ACL file not readable (real server)', () => 
   });
 });
 
-// `redis-server redis.conf --aclfile /etc/redis/users.acl`: the server loads that file's users, redfort read none (the
-// config file names no aclfile). config.runtime-drift passed over an unsaved ACL SETUSER, and auth.plaintext-passwords
-// over a `>password` line of that file.
-describe('an ACL file given on the command line (--aclfile), real server', () => {
+/**
+ * A real server started with `--OPTION DIR/FILE`, FILE holding `content`, in a temporary directory: started before
+ * the suite's tests, stopped and removed after them.
+ */
+function startedWithFile(option: string, file: string, content: string, conf: string): { redis(): RunningServer; path(): string } {
   let redis: RunningServer;
   let dir: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'redfort-aclfile-'));
-    await writeFile(join(dir, 'users.acl'), 'user default on nopass ~* &* +@all\nuser app on >app-password-0123456789abcdef ~app:* +@read\n');
-    redis = await startRedis({ conf: 'set-proc-title no', args: ['--aclfile', join(dir, 'users.acl')], killOnStop: true });
+    dir = await mkdtemp(join(tmpdir(), `redfort-${option}-`));
+    await writeFile(join(dir, file), content);
+    redis = await startRedis({ conf, args: [`--${option}`, join(dir, file)], killOnStop: true });
   });
   after(async () => {
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });
   });
+  return { redis: () => redis, path: () => join(dir, file) };
+}
+
+// `redis-server redis.conf --aclfile /etc/redis/users.acl`: the server loads that file's users, redfort read none (the
+// config file names no aclfile). config.runtime-drift passed over an unsaved ACL SETUSER, and auth.plaintext-passwords
+// over a `>password` line of that file.
+describe('an ACL file given on the command line (--aclfile), real server', () => {
+  const started = startedWithFile('aclfile', 'users.acl', 'user default on nopass ~* &* +@all\nuser app on >app-password-0123456789abcdef ~app:* +@read\n', 'set-proc-title no');
 
   it('judges the users of that file', async () => {
+    const redis = started.redis();
     const r = await audit(redis);
     assert.deepEqual(of(r, 'config.runtime-drift').map((x) => x.status), ['pass']);
     const [plaintext] = of(r, 'auth.plaintext-passwords');
     assert.equal(plaintext?.status, 'fail', plaintext?.message);
-    assert.deepEqual(plaintext!.source, { kind: 'file', path: join(dir, 'users.acl'), line: 2 });
+    assert.deepEqual(plaintext!.source, { kind: 'file', path: started.path(), line: 2 });
     assert.equal(await rawCommand(redis.host, redis.port, ['ACL', 'SETUSER', 'app', '~*']), 'OK');
     const [drift] = of(await audit(redis), 'config.runtime-drift');
     assert.equal(drift?.status, 'fail', drift?.message);
@@ -209,19 +219,10 @@ describe('an ACL file given on the command line (--aclfile), real server', () =>
 // for the config file's aclfile. redfort took the file's users alone, so an unsaved `ACL SETUSER default -flushall`
 // was never compared (the default user was not "in the file") and config.runtime-drift passed.
 describe('an ACL file given on the command line (--aclfile) without a default user, real server', () => {
-  let redis: RunningServer;
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'redfort-aclfile-'));
-    await writeFile(join(dir, 'users.acl'), 'user app on #' + 'b'.repeat(64) + ' ~app:* +@read\n');
-    redis = await startRedis({ conf: 'set-proc-title no', args: ['--aclfile', join(dir, 'users.acl')], killOnStop: true });
-  });
-  after(async () => {
-    await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const started = startedWithFile('aclfile', 'users.acl', 'user app on #' + 'b'.repeat(64) + ' ~app:* +@read\n', 'set-proc-title no');
 
   it('takes the default user redis-server creates, and compares it', async () => {
+    const redis = started.redis();
     assert.deepEqual(of(await audit(redis), 'config.runtime-drift').map((x) => x.status), ['pass']);
     assert.equal(await rawCommand(redis.host, redis.port, ['ACL', 'SETUSER', 'default', '-flushall']), 'OK');
     const [drift] = of(await audit(redis), 'config.runtime-drift');
@@ -234,22 +235,13 @@ describe('an ACL file given on the command line (--aclfile) without a default us
 // config.runtime-drift failed "timeout is '300' at run time but '0' in the file: a CONFIG SET that was never
 // rewritten, lost at the next restart", though the include gives 300 again at every start.
 describe('a config file included from the command line (--include), real server', () => {
-  let redis: RunningServer;
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'redfort-include-'));
-    await writeFile(join(dir, 'extra.conf'), 'timeout 300\n');
-    redis = await startRedis({ conf: 'set-proc-title no\ntimeout 0', args: ['--include', join(dir, 'extra.conf')], killOnStop: true });
-  });
-  after(async () => {
-    await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const started = startedWithFile('include', 'extra.conf', 'timeout 300\n', 'set-proc-title no\ntimeout 0');
 
   it('is no proof of drift: skip, naming the include', async () => {
+    const redis = started.redis();
     assert.deepEqual(await rawCommand(redis.host, redis.port, ['CONFIG', 'GET', 'timeout']), ['timeout', '300']);
     const [drift] = of(await audit(redis), 'config.runtime-drift');
     assert.equal(drift?.status, 'skip', drift?.message);
-    assert.match(drift!.message, new RegExp(`^1 difference from the file \\(timeout is '300' at run time but '0' in the file\\), but the server was started with --include ${join(dir, 'extra.conf')} on the command line of process ${redis.pid}`));
+    assert.match(drift!.message, new RegExp(`^1 difference from the file \\(timeout is '300' at run time but '0' in the file\\), but the server was started with --include ${started.path()} on the command line of process ${redis.pid}`));
   });
 });
