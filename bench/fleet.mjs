@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { recordReplies, startFakeFleet, startRedisFleet } from './fleet-servers.mjs';
 import { ensureBuilt } from './built.mjs';
+import { AUDIT_COMMANDS } from './audit-commands.mjs';
 
 ensureBuilt();
 
@@ -139,11 +140,7 @@ try {
   }
 
   // Replies of a real server, served by one process on FAKES ports.
-  // The commands of the audit pipeline (src/gather/live/gather-live.ts auditCommands()).
-  const categories = 'keyspace read write set sortedset list hash string bitmap hyperloglog geo stream pubsub admin fast slow blocking dangerous connection transaction scripting json search tdigest cms bloom cuckoo topk timeseries'.split(' ');
-  const commands = [['INFO'], ['CONFIG', 'GET', '*'], ['ACL', 'LIST'], ['ACL', 'CAT'], ...categories.map((c) => ['ACL', 'CAT', c]),
-    ['COMMAND', 'INFO', 'config', 'debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof', 'keys', 'acl', 'eval'],
-    ['TIME'], ['CLUSTER', 'NODES'], ['SENTINEL', 'MASTERS'], ['SENTINEL', 'CONFIG', 'GET', '*']];
+  const commands = AUDIT_COMMANDS;
   if (PARTS.has('fakes')) {
     const replies = await recordReplies(fleet.ports[0], [...commands, ['PING'], ['INFO', 'server'], ['HELLO', '3']]);
     const fakes = await startFakeFleet(FAKES, replies);

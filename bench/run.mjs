@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { AUDIT_COMMANDS } from './audit-commands.mjs';
 import { ensureBuilt } from './built.mjs';
 
 ensureBuilt();
@@ -55,13 +56,8 @@ function timeCommand(command, args, input) {
   return { ...stats(samples), rss };
 }
 
-// The commands of redfort's audit pipeline (src/gather/live/gather-live.ts), for redis-cli to send.
-const CATEGORIES = 'keyspace read write set sortedset list hash string bitmap hyperloglog geo stream pubsub admin fast slow blocking dangerous connection transaction scripting json search tdigest cms bloom cuckoo topk timeseries'.split(' ');
-const COMMANDS = [
-  'INFO', 'CONFIG GET *', 'ACL LIST', 'ACL CAT', ...CATEGORIES.map((c) => `ACL CAT ${c}`),
-  'COMMAND INFO config debug module flushall flushdb shutdown monitor replicaof slaveof keys acl eval',
-  'TIME', 'CLUSTER NODES', 'SENTINEL MASTERS', 'SENTINEL CONFIG GET *',
-].join('\n');
+// The commands of redfort's audit pipeline, for redis-cli to send.
+const COMMANDS = AUDIT_COMMANDS.map((args) => args.join(' ')).join('\n');
 
 const redis = await startRedis();
 const url = `redis://127.0.0.1:${redis.port}`;
