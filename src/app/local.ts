@@ -5,7 +5,7 @@ import { findServerProcesses, hostOnlyFacts } from '../gather/host/index.ts';
 import type { ServerProcess } from '../gather/host/index.ts';
 import { resolveTarget } from '../redis/target.ts';
 import type { TargetFlags } from '../redis/target.ts';
-import { isLoopbackAddress } from '../net/address.ts';
+import { addressOf, isLoopbackAddress } from '../net/address.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
 import { readIdNames } from '../gather/host/files.ts';
 
@@ -76,7 +76,8 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
   const tried: string[] = [];
   const ports = candidates(proc);
   const first = ports[0];
-  const withheld = untrusted(proc, users, options.runnerUid, first ? `redis://${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}` : undefined);
+  const firstUrl = first ? `redis://${addressOf(first.host, first.port)}` : undefined;
+  const withheld = untrusted(proc, users, options.runnerUid, firstUrl);
   const { pass: _pass, user: _user, ...anonymous } = flags;
   for (const { host, port } of ports) {
     const target = withheld ? resolveTarget(undefined, { ...anonymous, host, port }, {}) : resolveTarget(undefined, { ...flags, host, port }, env);
@@ -86,10 +87,8 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
     if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };
     tried.push(ports.length > 1 ? `port ${port}: ${result.error}` : result.error);
   }
-  if (tried.length > 0) {
-    const first = ports[0]!;
-    const shown = first.host.includes(':') ? `[${first.host}]` : first.host;
-    return hostOnly(`redis://${shown}:${first.port} (pid ${proc.pid})`, proc, [...tried, ...(withheld ? [withheld] : [])].join('; '), options);
+  if (firstUrl !== undefined) {
+    return hostOnly(`${firstUrl} (pid ${proc.pid})`, proc, [...tried, ...(withheld ? [withheld] : [])].join('; '), options);
   }
   const sockets = proc.unixSockets.known ? proc.unixSockets.value : [];
   if (sockets.length > 0) {

@@ -8,6 +8,7 @@ import type { FixNodeInput } from './plan.ts';
 import type { FixPlan } from './types.ts';
 import { credentialOf, login } from './session.ts';
 import { infoField } from '../redis/info.ts';
+import { addressOf } from '../net/address.ts';
 
 /** What the audit before a plan (or an apply) found: every node's facts and results, and how to reach it. */
 export interface FixState {
@@ -25,9 +26,6 @@ export interface FixGatherOptions extends AuditOptions {
   readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
 }
 
-function addressOf(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 /**
  * How many connections named `sentinel-…` (Sentinel names its links so) a data node has: a node monitored by

@@ -1,6 +1,11 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 
+/** `host:port` as a URL or an address list writes it: an IPv6 address in brackets (`[::1]:6379`). */
+export function addressOf(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Whether a host name or address is the loopback: `localhost`, 127.0.0.0/8, `::1` or its IPv4-mapped form. */
 export function isLoopbackAddress(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');

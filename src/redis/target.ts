@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { addressOf } from '../net/address.ts';
 
 /** Connection flags named after redis-cli's (`-h -p --user --pass/-a --tls --cacert ... -n`). */
 export interface TargetFlags {
@@ -114,9 +115,8 @@ export function resolveTarget(
       }
     : undefined;
 
-  const hostPart = host.includes(':') ? `[${host}]` : host;
   const userPart = username === undefined ? '' : `${encodeURIComponent(username)}@`;
-  const display = `${useTls ? 'rediss' : 'redis'}://${userPart}${hostPart}:${port}${db === 0 ? '' : `/${db}`}`;
+  const display = `${useTls ? 'rediss' : 'redis'}://${userPart}${addressOf(host, port)}${db === 0 ? '' : `/${db}`}`;
   const target: Target = Object.freeze({
     display,
     host,

@@ -17,6 +17,7 @@ import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
 import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES } from '../../util/defaults.ts';
+import { addressOf } from '../../net/address.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -146,8 +147,6 @@ function tooManyNodes(count: number, command: string): string {
   return `${command} lists ${count} nodes: more than the ${MAX_DEPLOYMENT_NODES} redfort audits in one deployment (a broken or hostile server?)`;
 }
 
-const hostPart = (host: string) => (host.includes(':') ? `[${host}]` : host);
-const addressOf = (host: string, port: number) => `${hostPart(host)}:${port}`;
 
 
 /** A node found by discovery, before it is gathered. */

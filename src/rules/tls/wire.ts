@@ -1,12 +1,12 @@
 import type { Facts, TlsPortProbe } from '../../facts/types.ts';
 import type { Severity } from '../define.ts';
+import { addressOf } from '../../net/address.ts';
 
 const ROLES: Record<TlsPortProbe['role'], string> = { target: '', 'tls-port': ' (tls-port)', 'cluster-bus': ' (cluster bus)' };
 
 /** `127.0.0.1:6380 (tls-port)`: where a wire observation was made. */
 export function portLabel(probe: { readonly host: string; readonly port: number; readonly role?: TlsPortProbe['role'] }): string {
-  const host = probe.host.includes(':') ? `[${probe.host}]` : probe.host;
-  return `${host}:${probe.port}${probe.role ? ROLES[probe.role] : ''}`;
+  return `${addressOf(probe.host, probe.port)}${probe.role ? ROLES[probe.role] : ''}`;
 }
 
 /** The TLS ports the probes reached (a port with no TLS session at all says nothing about TLS settings). */
