@@ -47,13 +47,17 @@ export function tlsEnabled(config: ConfigMap): boolean {
 
 export type Exposure = 'none' | 'loopback' | 'private' | 'public';
 
+/** Whether the configuration opens a TCP port at all (`port` or `tls-port` above 0), whatever `bind` says. */
+export function tcpPortSet(config: ConfigMap): boolean {
+  return portOf(config.get('port')) > 0 || portOf(config.get('tls-port')) > 0;
+}
+
 /**
  * How far the TCP listeners reach, from `bind` as `CONFIG GET` returns it.
  * An empty bind means every interface on 6.x but no TCP listener at all on 7.0+.
  */
 export function exposure(config: ConfigMap, server: ServerIdentity | undefined): Exposure {
-  const tcpOpen = portOf(config.get('port')) > 0 || portOf(config.get('tls-port')) > 0;
-  if (!tcpOpen) return 'none';
+  if (!tcpPortSet(config)) return 'none';
   const bind = (config.get('bind')?.value ?? '').trim();
   if (bind === '') return atLeast(server, 7, 0) === false ? 'public' : 'none';
   let worst: Exposure = 'loopback';
@@ -66,8 +70,7 @@ export function exposure(config: ConfigMap, server: ServerIdentity | undefined):
 
 /** Why {@link exposure} is `none`, for a message: `port 0, tls-port 0`, or `bind ''`. */
 export function tcpClosed(config: ConfigMap): string {
-  const tcpOpen = portOf(config.get('port')) > 0 || portOf(config.get('tls-port')) > 0;
-  return tcpOpen ? `bind is '${config.get('bind')?.value ?? ''}'` : `port ${config.get('port')?.value ?? '0'}, tls-port ${config.get('tls-port')?.value ?? '0'}`;
+  return tcpPortSet(config) ? `bind is '${config.get('bind')?.value ?? ''}'` : `port ${config.get('port')?.value ?? '0'}, tls-port ${config.get('tls-port')?.value ?? '0'}`;
 }
 
 /**

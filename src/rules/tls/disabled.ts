@@ -1,6 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { configMissing } from '../combine.ts';
-import { atLeast, exposure, portOf, releaseName, tcpClosed } from '../util.ts';
+import { atLeast, exposure, portOf, releaseName, tcpClosed, tcpPortSet } from '../util.ts';
 import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 import { infoField } from '../../redis/info.ts';
@@ -35,8 +35,7 @@ export default defineRule({
     // connects over TCP): then the configuration read is not what listens.
     const tcpPort = facts.info ? Number(infoField(facts.info, 'tcp_port') ?? 0) : 0;
     // `bind ''` closes TCP from 7.0 only: before, it listens on every interface. Without the version, unknown.
-    const tcpOpen = portOf(config.get('port')) > 0 || portOf(tlsPort) > 0;
-    if (reach === 'none' && tcpOpen && atLeast(server, 7, 0) === undefined) {
+    if (reach === 'none' && tcpPortSet(config) && atLeast(server, 7, 0) === undefined) {
       return skip(`${why}, and bind is '': no TCP listener from Redis 7.0, every interface before it, and this server's version is unknown`);
     }
     if (reach === 'none' && !(tcpPort > 0)) {
