@@ -75,7 +75,8 @@ function withCommandLineUsers(files: FileFacts, users: readonly AclUser[], from:
   const given = users.map((u) => ({ ...u, source: { kind: 'host' as const, detail: `${from} (--user ${u.name})` } }));
   const byName = new Map(given.map((u) => [u.name, u]));
   const kept = files.users.map((u) => byName.get(u.name) ?? u);
-  return { ...files, users: [...kept, ...given.filter((u) => !files.users.some((f) => f.name === u.name))] };
+  const inFile = new Set(files.users.map((u) => u.name));
+  return { ...files, users: [...kept, ...given.filter((u) => !inFile.has(u.name))] };
 }
 
 /** An argument the host facts hold as `>***`, or holding it (a `--user` password, redacted there). */
