@@ -13,6 +13,8 @@ export interface FileFacts {
   readonly users: readonly AclUser[];
   /** Lines redis-server would treat otherwise or refuse that do not stop an audit (unknown directives, …), as `file:line: what`. */
   readonly warnings?: readonly string[];
+  /** Config directives and secrets set on more than one line (of one file or several): every line, in order; the last wins. */
+  readonly repeated?: ReadonlyMap<string, readonly Source[]>;
   /** Files the configuration names that could not be read here (an aclfile of another machine), each with why. */
   readonly unread?: readonly string[];
   readonly source: Source;

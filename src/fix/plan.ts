@@ -75,9 +75,48 @@ function includedSource(source: Source | undefined, configFile: string | null | 
   return source?.kind === 'file' && configFile != null && source.path !== configFile ? source : undefined;
 }
 
-/** Where the files place a setting (or a secret such as requirepass), when that is an included file. */
-function includedSetting(facts: Facts, name: string): { readonly path: string; readonly line: number } | undefined {
-  return includedSource(facts.files?.config.get(name)?.source ?? facts.files?.secrets.get(name)?.source, facts.server?.configFile);
+type FileLine = { readonly path: string; readonly line: number };
+
+/**
+ * Every line of the files that sets a setting (or a secret such as requirepass), in order, when one of them is in an
+ * included file, else undefined. The last line wins at start, but CONFIG REWRITE rewrites the main file only: an
+ * include's line, even one an later line of the main file overrides today, comes back once the main file's is gone.
+ */
+function includedLines(facts: Facts, name: string): readonly FileLine[] | undefined {
+  const last = facts.files?.config.get(name)?.source ?? facts.files?.secrets.get(name)?.source;
+  const lines = (facts.files?.repeated?.get(name) ?? (last ? [last] : [])).flatMap((s) => (s.kind === 'file' ? [s] : []));
+  return lines.some((s) => includedSource(s, facts.server?.configFile)) ? lines : undefined;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** What a manual item says beyond the general words, for a setting the general words say too little about. */
+const HELD_WORDS: Readonly<Record<string, { readonly rewrite: (main: string) => string; readonly todo: string; readonly after: string }>> = {
+  requirepass: {
+    rewrite: (main) => ` (it copies the running requirepass into ${main} instead)`,
+    todo: 'remove',
+    after: 'cleared at run time only, it would differ from the files and come back at the next start; the default user is off either way',
+  },
+};
+
+/**
+ * The manual item of a step left to the user because a setting it changes has a line in an included file: every line
+ * that sets it, why fix does not, and what to do.
+ */
+function heldMessage(command: readonly Arg[], held: readonly { readonly name: string; readonly lines: readonly FileLine[] }[], configFile: string | null | undefined): string {
+  const main = configFile ?? 'the main config file';
+  const where = held.map(({ name, lines }) => `${name} is set in ${listed(lines.map((l) => `${l.path}:${l.line}`))}`).join(', ');
+  const included = [...new Set(held.flatMap(({ lines }) => lines.filter((l) => includedSource({ kind: 'file', ...l }, configFile)).map((l) => l.path)))];
+  const words = held.length === 1 ? HELD_WORDS[held[0]!.name] : undefined;
+  const rewrite = words?.rewrite(main) ?? '';
+  const why = held.some(({ lines }) => lines.length > 1)
+    ? `; CONFIG REWRITE rewrites ${main} only, not ${included.length === 1 ? 'the included file' : 'the included files'} ${listed(included)}${rewrite}: ${words?.todo ?? 'remove'} the line${included.length === 1 ? '' : 's'} there first`
+    : `, an included file, which CONFIG REWRITE does not rewrite${rewrite}: ${words?.todo ?? 'change or remove'} that line first`;
+  const names = listed(held.map((h) => h.name));
+  return `${where}${why}, then ${command.map(shown).join(' ')} and CONFIG REWRITE (fix leaves ${names} as ${held.length === 1 ? 'it is' : 'they are'}: ${words?.after ?? 'set at run time only, it would differ from the files and come back at the next start'})`;
 }
 
 function shown(arg: Arg): string {
@@ -141,16 +180,13 @@ export function buildPlan(input: PlanInput): FixPlan {
   const add = (phase: Phase, draft: Omit<Draft, 'order'>) => {
     // A setting whose line is in an included file: CONFIG SET + CONFIG REWRITE would leave the include's line, which
     // differs from what runs (config.runtime-drift rolled the whole apply back) and wins at the next start.
-    const facts = input.nodes.find((n) => n.address === draft.node)?.facts;
-    const inInclude = facts ? draft.touches.flatMap((t) => (t.kind === 'config' ? [{ name: t.name, at: includedSetting(facts, t.name) }] : [])).filter((x) => x.at) : [];
+    const node = input.nodes.find((n) => n.address === draft.node);
+    const inInclude = node ? draft.touches.flatMap((t) => (t.kind === 'config' ? [{ name: t.name, lines: includedLines(node.facts, t.name) }] : [])).flatMap((x) => (x.lines ? [{ name: x.name, lines: x.lines }] : [])) : [];
     if (inInclude.length > 0) {
-      const set = draft.command.map(shown).join(' ');
-      const where = inInclude.map((x) => `${x.name} is set in ${x.at!.path}:${x.at!.line}`).join(', ');
+      const message = heldMessage(draft.command, inInclude, node!.facts.server?.configFile);
       for (const rule of draft.rules) {
         held.add(`${draft.node}\0${rule}`);
-        if (!manual.some((m) => m.node === draft.node && m.rule === rule)) {
-          manual.push({ node: draft.node, rule, message: `${where}, an included file, which CONFIG REWRITE does not rewrite: change or remove that line first, then ${set} and CONFIG REWRITE (fix leaves it as it is: set at run time only, it would differ from the files and come back at the next start)` });
-        }
+        if (!manual.some((m) => m.node === draft.node && m.rule === rule)) manual.push({ node: draft.node, rule, message });
       }
       return;
     }
@@ -197,7 +233,9 @@ export function buildPlan(input: PlanInput): FixPlan {
   const masteruserOk = (n: FixNodeInput) => config(n.facts, 'masteruser') === names.replication && n.facts.secrets?.get('masterauth')?.value.set === true;
   // masteruser/masterauth in an include: the replication step is left to the user (see add()), so the replicas would get
   // no credentials: the default user stays on too.
-  const replicationIncluded = replicated ? data.flatMap((n) => (masteruserOk(n) ? [] : [includedSetting(n.facts, 'masteruser') ?? includedSetting(n.facts, 'masterauth')])).filter((x) => x !== undefined) : [];
+  const replicationIncluded = replicated
+    ? data.flatMap((n) => (masteruserOk(n) ? [] : [...(includedLines(n.facts, 'masteruser') ?? []), ...(includedLines(n.facts, 'masterauth') ?? [])].filter((l) => includedSource({ kind: 'file', ...l }, n.facts.server?.configFile)).slice(0, 1)))
+    : [];
   if (replicationIncluded.length > 0) {
     const at = replicationIncluded[0]!;
     for (const address of defaultOn) {
@@ -317,15 +355,9 @@ export function buildPlan(input: PlanInput): FixPlan {
       const weakDefault = n.results.some((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail' && r.message.startsWith("user 'default' "));
       retires(n.address, 'default');
       add('disruptive', { node: n.address, class: 'disruptive', command: acl('default', 'off', 'resetpass'), rules: weakDefault ? [...AUTH_RULES, 'auth.weak-password'] : AUTH_RULES, reason: `clients without AUTH, or with AUTH <password>, are refused: they must log in as '${names.app}' (password in the secrets file)`, touches: [{ kind: 'user', name: 'default' }] });
-      // CONFIG REWRITE rewrites the main config file only: a requirepass line in an included file stays. Cleared at run
-      // time, requirepass would differ from the files (config.runtime-drift, which rolled the whole apply back) and
-      // come back at the next start: left to the user, who removes the line first.
-      const configFile = f.server?.configFile;
-      const included = f.secrets?.get('requirepass')?.value.set ? includedSetting(f, 'requirepass') : undefined;
-      for (const rule of [...AUTH_RULES, 'auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed']) if (!(included && rule === 'auth.requirepass-used')) closed(n.address, rule);
-      if (included) {
-        manual.push({ node: n.address, rule: 'auth.requirepass-used', message: `requirepass is set in ${included.path}:${included.line}, an included file, which CONFIG REWRITE does not rewrite (it copies the running requirepass into ${configFile} instead): remove that line, then CONFIG SET requirepass "" and CONFIG REWRITE (fix leaves requirepass as it is: cleared at run time only, it would differ from the files and come back at the next start; the default user is off either way)` });
-      } else if (f.secrets?.get('requirepass')?.value.set) {
+      // A requirepass line in an included file: the step is left to the user (see add()), auth.requirepass-used stays open.
+      for (const rule of [...AUTH_RULES, 'auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed']) closed(n.address, rule);
+      if (f.secrets?.get('requirepass')?.value.set) {
         add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'requirepass', ''], rules: ['auth.requirepass-used'], reason: 'the shared password stops working (the default user is already off)', touches: [{ kind: 'config', name: 'requirepass' }] });
       }
     }

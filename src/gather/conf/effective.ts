@@ -50,6 +50,8 @@ export interface EffectiveConf {
   readonly sentinel?: SentinelConf;
   /** Lines the server would treat differently from what they seem to say (e.g. a 6.x one-line `save`). */
   readonly warnings: readonly string[];
+  /** Config directives and secrets set on more than one line (of one file or several): every line, in order; the last wins. */
+  readonly repeated: ReadonlyMap<string, readonly Source[]>;
 }
 
 export interface EffectiveOptions {
@@ -89,6 +91,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const modules: Fact<string>[] = [];
   const sentinelLines: Directive[] = [];
   const warnings: string[] = [];
+  const repeated = new Map<string, Source[]>();
 
   let cwd = parsed.cwd;
   const savePoints: string[] = [];
@@ -224,7 +227,15 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         break;
     }
 
-    if (SECRET_DIRECTIVES.has(spec.name) || SECRET_DIRECTIVES.has(name)) {
+    const secret = SECRET_DIRECTIVES.has(spec.name) || SECRET_DIRECTIVES.has(name);
+    // Only file lines are in the maps yet (defaults are filled after the last line).
+    const earlier = (secret ? secrets : config).get(spec.name)?.source;
+    if (earlier !== undefined) {
+      const lines = repeated.get(spec.name);
+      if (lines) lines.push(source);
+      else repeated.set(spec.name, [earlier, source]);
+    }
+    if (secret) {
       secrets.set(spec.name, { value: digestPassword(value), source });
     } else {
       config.set(spec.name, { value, source });
@@ -278,6 +289,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     modules,
     ...(sentinel ? { sentinel } : {}),
     warnings,
+    repeated,
   };
 }
 

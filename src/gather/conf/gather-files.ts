@@ -238,6 +238,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           secrets,
           users,
           ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
+          ...(effective && effective.repeated.size > 0 ? { repeated: effective.repeated } : {}),
           ...(!acl && reason && effective ? { unread: [reason] } : {}),
           source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? ''),
         },
