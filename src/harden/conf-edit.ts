@@ -120,18 +120,39 @@ export function editConf(text: string, changes: readonly ConfChange[], blockTitl
   return lines.join('\n') + (endsWithNewline || appended.length > 0 ? '\n' : '');
 }
 
+/** Directives whose arguments are a clear-text secret (redis.conf and sentinel.conf). */
+const SECRET_DIRECTIVES = new Set(['requirepass', 'masterauth', 'primaryauth', 'tls-key-file-pass', 'tls-client-key-file-pass']);
+
 /**
  * The text with every clear-text secret replaced by `<redacted>` (requirepass, masterauth, TLS key passphrases,
- * Sentinel's auth-pass and sentinel-pass, `>password` of user lines): what a diff may show of the input.
+ * Sentinel's auth-pass and sentinel-pass, `>password` and `<password` of user lines): what a diff may show of the
+ * input. Lines are split as the server splits them (`sdssplitargs`), so a quoted directive (`"requirepass" pw`), a
+ * quoted password (`user u on ">pw"`) or a line ending in `\r` (a file edited on Windows) is redacted too; a
+ * redacted line is shown re-quoted, and a line the server could not split is shown as `<redacted>` whole.
  */
 export function redactSecrets(text: string): string {
   return text
     .split('\n')
     .map((line) => {
-      const m = /^(\s*(?:requirepass|masterauth|primaryauth|tls-key-file-pass|tls-client-key-file-pass)\s+)\S.*$/i.exec(line)
-        ?? /^(\s*sentinel\s+(?:auth-pass\s+\S+|sentinel-pass)\s+)\S.*$/i.exec(line);
-      if (m) return `${m[1]}<redacted>`;
-      if (/^\s*user\s/i.test(line)) return line.replace(/(^|\s)>\S*/g, '$1><redacted>');
+      const cr = line.endsWith('\r') ? '\r' : '';
+      const trimmed = line.trim();
+      if (trimmed === '' || trimmed.startsWith('#')) return line;
+      const args = splitArgs(trimmed);
+      const lead = /^[ \t]*/.exec(line)![0];
+      if (!Array.isArray(args)) return `${lead}<redacted>${cr}`;
+      const directive = (args[0] ?? '').toLowerCase();
+      const keep = SECRET_DIRECTIVES.has(directive)
+        ? 1
+        : directive === 'sentinel' && args[1]?.toLowerCase() === 'auth-pass'
+          ? 3
+          : directive === 'sentinel' && args[1]?.toLowerCase() === 'sentinel-pass'
+            ? 2
+            : 0;
+      if (keep > 0 && args.length > keep) return `${lead}${renderLine([], args.slice(0, keep))} <redacted>${cr}`;
+      if (directive === 'user' && args.slice(2).some((a) => a.startsWith('>') || a.startsWith('<'))) {
+        const shown = args.map((a, i) => (i >= 2 && (a.startsWith('>') || a.startsWith('<')) ? `${a[0]}<redacted>` : quoteArg(a)));
+        return `${lead}${shown.join(' ')}${cr}`;
+      }
       return line;
     })
     .join('\n');

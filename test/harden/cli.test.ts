@@ -183,6 +183,30 @@ describe('harden: what the files say', () => {
     for (const text of [run.stdout, run.stderr, plan]) assert.ok(!text.includes('in-include'), 'no password');
   });
 
+  it('no clear-text secret in redis.conf.diff: CRLF lines, quoted directives and quoted passwords are redacted too', async () => {
+    // Each was shown in clear in the diff: `.` stopped at the \r of a file edited on Windows, and the patterns
+    // looked for a bare `requirepass` and a bare `>password`.
+    const secrets = ['Crlf-Req-S3cret', 'Crlf-Mauth-S3cret', 'Quoted-Req-S3cret', 'Quoted-Mauth-S3cret', 'Quoted-Gt-S3cret', 'Single-Gt-S3cret', 'Lt-Removed-S3cret'];
+    const messy = join(work, 'messy.conf');
+    writeFileSync(messy, [
+      'port 6379\r', `requirepass ${secrets[0]}\r`, `masterauth "${secrets[1]}"\r`,
+      `"requirepass" ${secrets[2]}`, `"masterauth" "${secrets[3]}"`,
+      `user bob on ">${secrets[4]}" ~app:* +get`, `user carol on '>${secrets[5]}' >${secrets[6]} <${secrets[6]} ~* +get`, '',
+    ].join('\n'));
+    const out = join(work, 'messy-out');
+    const run = await redfort(['harden', '--config', messy, '--redis-version', '7.0.15', '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    const diff = readFileSync(join(out, 'redis.conf.diff'), 'utf8');
+    for (const secret of secrets) assert.ok(!diff.includes(secret), `${secret} in redis.conf.diff:\n${diff}`);
+    for (const name of readdirSync(out)) {
+      if (name === 'credentials.env' || !statSync(join(out, name)).isFile()) continue;
+      const text = readFileSync(join(out, name), 'utf8');
+      for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} in ${name}`);
+    }
+    assert.match(diff, /^-requirepass <redacted>\r$/m);
+    assert.match(diff, /^-user bob on ><redacted> ~app:\* \+get$/m);
+  });
+
   it('the hardened files pass a static audit of their own', async () => {
     const result = await auditFiles({ configPath: join(work, 'baseline', 'redis.conf'), aclPath: join(work, 'baseline', 'users.acl'), version: '7.0.15', cwd: work });
     const failing = result.results.filter((r) => r.status === 'fail' && ['auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.plaintext-passwords', 'network.bind-all-interfaces', 'network.protected-mode-off'].includes(r.ruleId));
