@@ -55,6 +55,22 @@ describe('an ACL too large to judge', () => {
     }
   });
 
+  // The file's lines were counted as its users before it was parsed: two users after 20,000 blank lines were "20,003
+  // users", not judged. A real 7.0.15 loads the file, with its two users.
+  it('an ACL file of two users and many blank lines: its users are judged', async () => {
+    const path = join(work, 'blank.acl');
+    writeFileSync(path, `user default off\n${'\n \t\r\n'.repeat(many)}user alice on >alice-password-0123456789 ~* +@all\n`);
+    const server = await startRedis({ conf: `aclfile ${path}`, killOnStop: true });
+    const [list] = await rawPipeline(server.host, server.port, [['AUTH', 'alice', 'alice-password-0123456789'], ['ACL', 'LIST']]).then((r) => r.slice(1));
+    assert.equal((list as string[]).length, 2);
+    await server.stop();
+    const conf = join(work, 'blank.conf');
+    writeFileSync(conf, `aclfile ${path}\nloglevel notice\n`);
+    const result = await auditFiles({ configPath: conf, version: '7.0.15' });
+    const dangerous = result.results.filter((r) => r.ruleId === 'auth.dangerous-commands-allowed');
+    assert.ok(dangerous.some((r) => r.status === 'fail' && /alice/.test(r.message)), dangerous.map((r) => `${r.status}: ${r.message}`).join('\n'));
+  });
+
   // The users are evaluated over the commands the server's ACL CAT lists: a hostile server (here a real one behind a
   // proxy that adds 20,000 made-up names to each category) made each user 1,500 times dearer, and 9,000 users ran past
   // five minutes. The budget is permission sets times commands.

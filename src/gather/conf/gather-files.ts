@@ -76,10 +76,11 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
 async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[] | string> {
   const text = await readTextFile(path, { signal });
-  // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS.
-  let lines = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
-  const many = tooManyToJudge(`the ACL file ${path}`, lines);
+  // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS. A user is a line whose first
+  // word is `user` (parseAclFile): blank lines are skipped, and any other line makes the parser refuse the file.
+  let userLines = 0;
+  for (const _ of text.matchAll(/^[ \t\r]*user /gm)) userLines++;
+  const many = tooManyToJudge(`the ACL file ${path}`, userLines);
   if (many) return many;
   const { users } = parseAclFile(text, path, version ? { version } : {});
   return tooManyUsers(`the ACL file ${path}`, users) ?? users;
