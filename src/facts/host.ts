@@ -27,7 +27,10 @@ export interface HostProcess {
   /** Names of the effective uid and gid, from /etc/passwd and /etc/group; undefined when not listed there. */
   readonly user: string | undefined;
   readonly group: string | undefined;
-  /** /proc/<pid>/cmdline with the values of secret options (`--requirepass ...`) replaced by `***`. */
+  /**
+   * /proc/<pid>/cmdline with the values of secret options (`--requirepass ...`) replaced by `***` (`>***` for a
+   * `--user` password), read as the server's version reads its arguments.
+   */
   readonly cmdline: readonly string[];
   readonly exe: HostValue<string>;
   /** The current directory, which is `dir`: the server chdirs there when it reads its config. */
@@ -202,7 +205,7 @@ export interface SystemdFacts {
   /** Capabilities kept in the bounding set: `['all']` when unrestricted. */
   readonly capabilityBoundingSet: readonly string[];
   readonly ambientCapabilities: readonly string[];
-  /** The command the service starts, when read. */
+  /** The command the service starts, when read, with its secrets masked as in {@link HostProcess.cmdline}. */
   readonly execStart: readonly string[] | undefined;
 }
 

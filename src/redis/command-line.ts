@@ -107,18 +107,28 @@ function repr(arg: string): string {
 }
 
 /**
- * The configuration a server's arguments give, built as redis-server's main() builds it (redis@7.0.15 and
- * valkey src/server.c; the older ways per version, see {@link ArgvStyle}): the first argument, when it does not start
- * with `-`, is the config file; `--name` starts a line `name ` (the name is taken as written, so one argument
- * `"--port 6380"` is the line `port 6380`); every other argument is appended as a quoted value. The loader then
- * splits that text into lines and each line into words, as it does the config file, and applies it after the file.
- * `version` is the server's (`7.0.15`, `valkey-8.0.1`); unknown: as Redis 7.0.6+ and Valkey.
+ * One config line main() builds from the arguments: the argument `--name` that starts it (undefined for arguments
+ * before any option, which make a line of their own), the `""` it adds to an empty `--save`, and the arguments it
+ * appends quoted as values, by index.
  */
-export function commandLineOptions(args: readonly string[], version?: string): CommandLine {
+interface ReadOption {
+  readonly name: number | undefined;
+  empty: boolean;
+  readonly values: number[];
+}
+
+/**
+ * How redis-server's main() reads its arguments (redis@7.0.15 and valkey src/server.c; the older ways per version, see
+ * {@link ArgvStyle}): the first argument, when it does not start with `-`, is the config file; `--name` starts a line
+ * `name ` (the name is taken as written, so one argument `"--port 6380"` is the line `port 6380`); every other
+ * argument is appended as a quoted value. Which argument belongs to which line, so that the lines can be made of the
+ * arguments as given, or of them redacted ({@link redactArgs}), with the same reading.
+ */
+function readArgs(args: readonly string[], version: string | undefined): { read: ReadOption[]; fromStdin: boolean } {
   const style = argvStyle(version);
   const old = parseVersion(version);
   const checkRdbSkipped = old !== undefined && old.product !== 'valkey' && old.major === 6 && old.minor === 0;
-  const built: { text: string; given: string[] }[] = [];
+  const read: ReadOption[] = [];
   let fromStdin = false;
   let j = args.length > 1 && !args[1]!.startsWith('-') ? 2 : 1;
   let handled = true;
@@ -131,18 +141,16 @@ export function commandLineOptions(args: readonly string[], version?: string): C
     }
     const optionName = arg.startsWith('--') && (style === 'each' || handled);
     if (!optionName) {
-      const current = built.at(-1);
+      const current = read.at(-1);
       // An argument before any option (`redis-server redis.conf extra`) makes a line of its own, which the server refuses.
-      if (current) {
-        current.text += `${repr(arg)} `;
-        current.given.push(arg);
-      } else built.push({ text: `${repr(arg)} `, given: [arg] });
+      if (current) current.values.push(j);
+      else read.push({ name: undefined, empty: false, values: [j] });
       handled = true;
       continue;
     }
     if (checkRdbSkipped && arg === '--check-rdb') continue;
-    const option = { text: `${arg.slice(2)} `, given: [arg] };
-    built.push(option);
+    const option: ReadOption = { name: j, empty: false, values: [] };
+    read.push(option);
     if (style === 'each') continue;
     if (style === 'value') {
       handled = false;
@@ -157,27 +165,127 @@ export function commandLineOptions(args: readonly string[], version?: string): C
     const nextIsOption = !last && next!.startsWith('--');
     const is = (name: string) => arg.toLowerCase() === name;
     if (is('--save') && (nextIsOption || last)) {
-      option.text += '""';
+      option.empty = true;
       if (!last) handled = true;
     } else if (style === 'sentinel' && is('--sentinel') && nextIsOption) {
       handled = true;
     }
   }
-  const text = built.map((b) => b.text).join('\n');
+  return { read, fromStdin };
+}
+
+/** The text main() appends for one option, made of `args` (as given, or redacted). */
+function optionText(option: ReadOption, args: readonly string[]): string {
+  let text = option.name === undefined ? '' : `${args[option.name]!.slice(2)} `;
+  if (option.empty) text += '""';
+  for (const v of option.values) text += `${repr(args[v]!)} `;
+  return text;
+}
+
+/** The config lines of options read from `args`, and the text the loader reads. */
+function optionsOf(read: readonly ReadOption[], args: readonly string[], fromStdin: boolean): CommandLine {
+  const texts = read.map((o) => optionText(o, args));
   const options: CommandLineOption[] = [];
-  for (const b of built) {
+  read.forEach((o, i) => {
     // A name holding a newline makes more than one line, as the loader splits the whole text at newlines.
-    const lines = b.text.split('\n').map((raw) => raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')).filter((line) => line !== '' && !line.startsWith('#'));
+    const lines = texts[i]!.split('\n').map((raw) => raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')).filter((line) => line !== '' && !line.startsWith('#'));
+    const given = [...(o.name === undefined ? [] : [args[o.name]!]), ...o.values.map((v) => args[v]!)];
     for (const line of lines) {
       const words = splitArgs(line);
       const first = Array.isArray(words) ? words[0] : line.split(/[ \t]/)[0];
       if (first === undefined) continue;
-      const lower = first.replace(/[A-Z]/g, (c) => c.toLowerCase());
-      const name = lookupDirective(lower)?.name ?? lower;
-      options.push({ name, line, given: shownArgs(name, line, lines.length > 1 ? undefined : b.given) });
+      const name = directiveName(first);
+      options.push({ name, line, given: shownArgs(name, line, lines.length > 1 ? undefined : given) });
     }
+  });
+  return { options, fromStdin, text: texts.join('\n') };
+}
+
+/** A line's first word as the config loader names the directive (lowercased; `slaveof` is `replicaof`). */
+function directiveName(word: string): string {
+  const lower = word.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return lookupDirective(lower)?.name ?? lower;
+}
+
+/**
+ * The configuration a server's arguments give, built as redis-server's main() builds it ({@link readArgs}); the
+ * loader then splits that text into lines and each line into words, as it does the config file, and applies it after
+ * the file. `version` is the server's (`7.0.15`, `valkey-8.0.1`); unknown: as Redis 7.0.6+ and Valkey.
+ */
+export function commandLineOptions(args: readonly string[], version?: string): CommandLine {
+  const { read, fromStdin } = readArgs(args, version);
+  return optionsOf(read, args, fromStdin);
+}
+
+/** The words of a line as the loader splits it; a line it cannot split (an open quote) at blanks. */
+function wordsOf(line: string): string[] {
+  const words = splitArgs(line);
+  return Array.isArray(words) ? words : line.trim().split(/[ \t\r\n]+/).filter((w) => w !== '');
+}
+
+/** A word of a `user` line with its passwords and hashes masked: `>pw`, `#…`, `<pw`, `!…`, also within `(>pw ~*)`. */
+function userWord(word: string): string {
+  if (/^[<>#!]/.test(word)) return `${word[0]}***`;
+  return word.replace(/(^|[\s(])([<>#!])[^\s)]*/g, '$1$2***');
+}
+
+/** A word as a config line may hold it: bare when it can be, else quoted. */
+function lineWord(word: string): string {
+  return /^[^\s"'\\]+$/.test(word) ? word : repr(word);
+}
+
+/** Whether the word at `index` of a line whose words are `words` is a secret: a password, a hash, a sentinel's. */
+function secretWord(words: readonly string[], index: number): string | undefined {
+  if (index === 0) return undefined;
+  const name = directiveName(words[0] ?? '');
+  const word = words[index]!;
+  if (SECRET_DIRECTIVES.has(name)) return '***';
+  if (name === 'user') return userWord(word) === word ? undefined : userWord(word);
+  const sub = (words[1] ?? '').toLowerCase();
+  if (name === 'sentinel' && ((sub === 'auth-pass' && index >= 3) || (sub === 'sentinel-pass' && index >= 2))) return '***';
+  return undefined;
+}
+
+/** One line of an argument `--name values` with its secret words masked (the line rebuilt from its words). */
+function redactLine(line: string): string {
+  const words = splitArgs(line);
+  if (!Array.isArray(words)) {
+    // Quotes the loader cannot split (it refuses the line): nothing after the name is shown.
+    const head = /^\s*\S+/.exec(line)?.[0] ?? '';
+    const name = directiveName(head.trim());
+    return HOLDS_SECRETS.has(name) && line.trim().length > head.trim().length ? `${head} ***` : line;
   }
-  return { options, fromStdin, text };
+  const masked = words.map((w, i) => secretWord(words, i));
+  if (masked.every((m) => m === undefined)) return line;
+  const head = /^\s*\S+/.exec(line)![0];
+  if (SECRET_DIRECTIVES.has(directiveName(words[0]!))) return `${head} ***`;
+  return [head, ...words.slice(1).map((w, i) => lineWord(masked[i + 1] ?? w))].join(' ');
+}
+
+/**
+ * The arguments with every secret masked (`***`, `>***` for a `--user` password), read as the server of `version`
+ * reads them ({@link readArgs}): the value of `--requirepass` is the argument after it even when it starts with `--`
+ * on 7.0.1+ (`--requirepass --S3cret--`), and a new option on 7.0.0 and before; one argument may hold the name, its
+ * values and other lines (`"--port 1\nrequirepass pw"`); a `--user` argument may hold several rules (`"bob on >pw"`).
+ * Masked words stay words, so the arguments are read the same way after.
+ */
+export function redactArgs(args: readonly string[], version?: string): string[] {
+  const out = [...args];
+  for (const option of readArgs(args, version).read) {
+    const lines = option.name === undefined ? [''] : args[option.name]!.slice(2).split('\n');
+    if (option.name !== undefined) {
+      const masked = lines.map(redactLine);
+      if (masked.some((m, i) => m !== lines[i])) out[option.name] = `--${masked.join('\n')}`;
+    }
+    // The values extend the option's last line: `--sentinel auth-pass m` then `pw` is the line's fourth word.
+    const head = wordsOf(lines.at(-1)!);
+    const words = [...head, ...(option.empty ? [''] : []), ...option.values.map((v) => args[v]!)];
+    option.values.forEach((v, k) => {
+      const masked = secretWord(words, words.length - option.values.length + k);
+      if (masked !== undefined) out[v] = masked;
+    });
+  }
+  return out;
 }
 
 /**

@@ -124,6 +124,30 @@ describe('/proc parsers', () => {
     ]);
   });
 
+  // Redacted word by word, a value starting with `--` (7.0.1+) and a `--user` argument holding several rules kept
+  // their passwords in the host facts. The arguments are now read as the server's version reads them.
+  it('redacts as the server of each version reads its arguments', () => {
+    // 7.0.1+ (#10660): the argument after a name alone is its value, even `--S3cret--` (real 7.0.15: CONFIG GET requirepass).
+    for (const version of ['7.0.1', '7.0.15', '7.2.6', 'valkey-8.0.1', undefined]) {
+      assert.deepEqual(redactCmdline(['redis-server', '--requirepass', '--S3cret--', '--masterauth', '--m4ster', '--port', '6380'], version), [
+        'redis-server', '--requirepass', '***', '--masterauth', '***', '--port', '6380',
+      ], String(version));
+    }
+    // 6.x and 7.0.0: every `--name` starts an option. A real 6.2.16 runs `--save -- --requirepass S3cret` with that
+    // password (`--` is an empty line, skipped), where the 7.0.1+ reading takes `--requirepass` for a value of `--`.
+    for (const version of ['6.0.20', '6.2.16', '7.0.0']) {
+      assert.deepEqual(redactCmdline(['redis-server', '--save', '--', '--requirepass', 'S3cret', '--dbfilename', '--odd'], version), [
+        'redis-server', '--save', '--', '--requirepass', '***', '--dbfilename', '--odd',
+      ], version);
+    }
+    // A `--user` value holding several rules (`"bob on >pw"`), a selector, one argument with its rules quoted, a hash.
+    assert.deepEqual(redactCmdline(['redis-server', '--user', 'bob on >pw1', '--user', 'al', 'on', '(~* >pw2)', '!' + 'a'.repeat(64), '--user "cy on >pw3"']), [
+      'redis-server', '--user', 'bob on >***', '--user', 'al', 'on', '(~* >***)', '!***', '--user "cy on >***"',
+    ]);
+    // One argument holding another line: `"--port 1\nrequirepass pw"` is two lines of the config text.
+    assert.deepEqual(redactCmdline(['redis-server', '--port 1\nrequirepass pw4', '--user\tdee on >pw5']), ['redis-server', '--port 1\nrequirepass ***', '--user dee on >***']);
+  });
+
   it('names users and groups from /etc/passwd and /etc/group (the first entry of an id wins)', () => {
     const names = parseIdNames('root:x:0:0:root:/root:/bin/bash\n# comment\nredis:x:102:105::/var/lib/redis:/usr/sbin/nologin\ntoor:x:0:0::/:/bin/sh\n');
     assert.deepEqual([...names], [[0, 'root'], [102, 'redis']]);
@@ -430,7 +454,8 @@ describe('systemd', () => {
     assert.deepEqual(unit.capabilityBoundingSet, ['cap_chown', 'cap_setuid']);
     assert.deepEqual(unit.ambientCapabilities, []);
     assert.deepEqual(unit.execStart, ['/usr/bin/redis-server', '/etc/redis.conf']);
-    assert.deepEqual(parseUnitFiles('r.service', '[Service]\nExecStart=/usr/bin/redis-server /etc/r.conf --requirepass hunter2\n').execStart, ['/usr/bin/redis-server', '/etc/r.conf', '--requirepass', '***']);
+    // As written: the host stage masks its secrets as the server's version reads its arguments (gatherHost).
+    assert.deepEqual(parseUnitFiles('r.service', '[Service]\nExecStart=/usr/bin/redis-server /etc/r.conf --requirepass hunter2\n').execStart, ['/usr/bin/redis-server', '/etc/r.conf', '--requirepass', 'hunter2']);
     assert.deepEqual(parseUnitFiles('r.service', '[Service]\nCapabilityBoundingSet=~CAP_SYS_ADMIN\n').capabilityBoundingSet, ['all but cap_sys_admin']);
     assert.deepEqual(parseUnitFiles('r.service', '[Service]\nExecStart=/x\n').capabilityBoundingSet, ['all']);
   });

@@ -93,7 +93,7 @@ async function commandLineUsers(files: FileFacts, users: readonly AclUser[], hos
   const own = started.args === host.process.cmdline;
   const text = own ? await readProcMemoryText(`/proc/${host.process.pid}/cmdline`) : undefined;
   const raw = text === undefined ? undefined : parseCmdline(text);
-  const same = raw !== undefined && redactCmdline(raw).join('\0') === started.args.join('\0');
+  const same = raw !== undefined && redactCmdline(raw, version).join('\0') === started.args.join('\0');
   let read: readonly AclUser[] | undefined;
   if (same) {
     try {

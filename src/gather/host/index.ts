@@ -286,6 +286,9 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups);
   const [files, logrotateFacts, firewallFacts, pkgFacts, exePath] = await Promise.all([describeFiles(planned, facts, names, lookups), logrotate, firewall, pkg, exe]);
   const source = hostSource(`pid ${pid} (${status.name})`);
+  // Secrets never leave the gatherer: the arguments are masked as this server's version reads them.
+  const version = configVersion(facts.server);
+  const unit = systemd.known && systemd.value?.execStart ? { ...systemd, value: { ...systemd.value, execStart: redactCmdline(systemd.value.execStart, version) } } : systemd;
   const process: HostProcess = {
     pid,
     name: status.name,
@@ -293,7 +296,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
     gid: status.gid,
     user: names.users.get(status.uid.effective),
     group: names.groups.get(status.gid.effective),
-    cmdline: redactCmdline(rawCmdline),
+    cmdline: redactCmdline(rawCmdline, version),
     exe: exePath,
     cwd,
     configFile,
@@ -305,7 +308,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   };
   return {
     ok: true,
-    host: { process, files, absent, logging: loggingOf(settings, reason, await devLogOf(pid)), logrotate: logrotateFacts, firewall: firewallFacts, systemd, package: pkgFacts, source },
+    host: { process, files, absent, logging: loggingOf(settings, reason, await devLogOf(pid)), logrotate: logrotateFacts, firewall: firewallFacts, systemd: unit, package: pkgFacts, source },
   };
 }
 

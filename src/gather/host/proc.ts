@@ -4,7 +4,7 @@ import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import { memo } from '../../util/memo.ts';
 import { readProcMemoryText, readProcText } from '../../util/read-file.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
-import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
+import { redactArgs } from '../../redis/command-line.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 
 /** A socket line of /proc/net/tcp or tcp6. */
@@ -152,29 +152,12 @@ export function parseCmdline(text: string): string[] {
 }
 
 
-/** The command line with every secret value replaced by `***`. */
-export function redactCmdline(args: readonly string[]): string[] {
-  let option = '';
-  let index = 0;
-  return args.map((arg, i) => {
-    if (i > 0 && arg.startsWith('--')) {
-      // One argument may hold the name and its values (`"--requirepass s3cret"`): redis-server reads it so (7.0.3+).
-      const [name = '', ...values] = arg.slice(2).split(/(\s+)/);
-      option = name.toLowerCase();
-      index = 0;
-      if (values.length === 0) return arg;
-      if (SECRET_DIRECTIVES.has(option) || (option === 'sentinel' && /(^|\s)(auth-pass|sentinel-pass)(\s|$)/i.test(arg))) return `--${name} ***`;
-      if (option === 'user') return `--${name}${values.map((v) => (/^[<>#]/.test(v) ? `${v[0]}***` : v)).join('')}`;
-      return arg;
-    }
-    index++;
-    if (SECRET_DIRECTIVES.has(option)) return '***';
-    if (option === 'user' && /^[<>#]/.test(arg)) return `${arg[0]}***`;
-    // `--sentinel auth-pass <master> <password>`, `--sentinel sentinel-pass <password>`.
-    const sub = (args[i - index + 1] ?? '').toLowerCase();
-    if (option === 'sentinel' && ((sub === 'auth-pass' && index === 3) || (sub === 'sentinel-pass' && index === 2))) return '***';
-    return arg;
-  });
+/**
+ * The command line with every secret value replaced by `***` (`>***` for a `--user` password), read as the server of
+ * `version` reads its arguments ({@link redactArgs}; unknown: as Redis 7.0.6+ and Valkey).
+ */
+export function redactCmdline(args: readonly string[], version?: string): string[] {
+  return redactArgs(args, version);
 }
 
 /**

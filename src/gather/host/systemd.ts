@@ -4,7 +4,7 @@ import type { ProgramResult } from '../../util/run-program.ts';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostValue, SystemdFacts } from '../../facts/types.ts';
-import { hostSource, redactCmdline } from './proc.ts';
+import { hostSource } from './proc.ts';
 
 /**
  * The systemd service a process belongs to, from /proc/<pid>/cgroup: the last `*.service` segment of the
@@ -29,10 +29,13 @@ function capabilities(list: readonly string[]): string[] {
   return caps.length >= 38 ? ['all'] : caps;
 }
 
-/** The `argv[]=` part of a `systemctl show` ExecStart value. */
+/**
+ * The `argv[]=` part of a `systemctl show` ExecStart value, as written: the host stage masks its secrets as the
+ * server's version reads them (gatherHost), before it leaves the gatherer.
+ */
 function execArgv(value: string | undefined): string[] | undefined {
   const argv = /argv\[\]=([^;]*)/.exec(value ?? '')?.[1]?.trim();
-  return argv ? redactCmdline(argv.split(/\s+/)) : undefined;
+  return argv ? argv.split(/\s+/) : undefined;
 }
 
 /** Parses `systemctl show <unit> -p …` (`Key=value` lines, effective values with drop-ins applied). */
@@ -110,7 +113,7 @@ export function parseUnitFiles(unit: string, text: string): SystemdFacts {
     const value = line.slice(eq + 1).trim();
     if (key === 'CapabilityBoundingSet') bounding = applyCaps(bounding, value);
     else if (key === 'AmbientCapabilities') ambient = applyCaps(ambient, value);
-    else if (key === 'ExecStart') execStart = value === '' ? undefined : redactCmdline(value.replace(/^[-@:+!]+/, '').split(/\s+/));
+    else if (key === 'ExecStart') execStart = value === '' ? undefined : value.replace(/^[-@:+!]+/, '').split(/\s+/);
     else last.set(key, value);
   }
   return {
