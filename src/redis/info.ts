@@ -30,9 +30,27 @@ export function parseInfo(text: string): InfoSections {
       continue;
     }
     if (colon < from && colon !== -1) colon = text.indexOf(':', from);
-    if (colon > from && colon < to) current.set(text.slice(from, colon), text.slice(colon + 1, to));
+    if (colon > from && colon < to) {
+      const field = text.slice(from, colon);
+      const value = text.slice(colon + 1, to);
+      // `# Modules` has one `module:name=…` line per loaded module: keep them all, one per line.
+      const earlier = field === 'module' ? current.get(field) : undefined;
+      current.set(field, earlier === undefined ? value : `${earlier}\n${value}`);
+    }
   }
   return sections;
+}
+
+/**
+ * The names of the loaded modules (`module:name=bf,ver=…` lines of `# Modules`), or undefined when the reply has
+ * no `# Modules` section (a Redis before 4.0, or a reply cut short): then which modules run is unknown.
+ */
+export function infoModules(info: InfoSections): readonly string[] | undefined {
+  const section = info.get('modules');
+  if (!section) return undefined;
+  const lines = section.get('module');
+  if (lines === undefined) return [];
+  return lines.split('\n').map((line) => /^name=([^,]*)/.exec(line)?.[1] ?? '').filter((name) => name !== '');
 }
 
 const HASH = 0x23;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { infoField, parseInfo } from '../../src/redis/info.ts';
+import { infoField, infoModules, parseInfo } from '../../src/redis/info.ts';
 
 /** What parseInfo did before it walked lines itself: split the whole text at once. The two must agree. */
 function bySplit(text: string): Map<string, Map<string, string>> {
@@ -45,5 +45,12 @@ describe('parseInfo', () => {
     assert.equal(infoField(info, 'config_file'), '/etc/redis/redis.conf');
     assert.equal(infoField(info, 'db0'), 'keys=1,expires=0,avg_ttl=0');
     assert.equal(infoField(parseInfo(SAMPLES[4]!), 'master_host'), '10.0.0.1');
+  });
+
+  test('infoModules: every module line of # Modules (a real 8.0-m01 with two test modules), none, or unknown', () => {
+    const two = '# CPU\r\nused_cpu_sys:0.1\r\n\r\n# Modules\r\nmodule:name=datatype,ver=1,api=1,filters=0,usedby=[],using=[],options=[handle-io-errors]\r\nmodule:name=test,ver=1,api=1,filters=0,usedby=[],using=[],options=[]\r\n\r\n# Errorstats\r\n';
+    assert.deepEqual(infoModules(parseInfo(two)), ['datatype', 'test']);
+    assert.deepEqual(infoModules(parseInfo('# Modules\r\n\r\n# Errorstats\r\n')), []);
+    assert.equal(infoModules(parseInfo('# Server\r\nredis_version:3.2.12\r\n')), undefined);
   });
 });

@@ -116,3 +116,21 @@ test(`${rule.id}: a TLS-only CVE is lowered when no TLS port is open`, () => {
   assert.match(plain.message, /only TLS listeners are affected and tls-port is 0/);
   assert.equal(finding(judge(redis('7.2.4', { conf: 'port 0\ntls-port 6380' })), 'CVE-2026-81934').severity, 'critical');
 });
+
+test(`${rule.id}: a Redis 8 bundled-module CVE is lowered when INFO lists no such module`, () => {
+  const info = (modules: string) => `# Server\nredis_version:8.0.2\narch_bits:64\n# Modules\n${modules}# Keyspace\n`;
+  const none = judge(redis('8.0.2', { info: info('') }));
+  const timeseries = finding(none, 'CVE-2026-25588');
+  assert.equal(timeseries.severity, 'low');
+  assert.match(timeseries.message, /lowered: only servers that load the 'timeseries' module are affected and INFO lists no loaded module/);
+  assert.match(finding(none, 'CVE-2026-25589').message, /the 'bf' module .* no loaded module/);
+  assert.match(finding(none, 'REDIS-2026-07-MODULE-RESTORE').message, /the 'bf' module/);
+  // Several modules: each line counts, not only the last.
+  const full = judge(redis('8.0.2', { info: info('module:name=timeseries,ver=80000,api=1,filters=0,usedby=[],using=[],options=[]\nmodule:name=bf,ver=80000,api=1,filters=0,usedby=[],using=[],options=[]\nmodule:name=search,ver=80000,api=1,filters=0,usedby=[],using=[],options=[]\n') }));
+  assert.equal(finding(full, 'CVE-2026-25588').severity, 'high');
+  assert.equal(finding(full, 'CVE-2026-25589').severity, 'high');
+  const other = judge(redis('8.0.2', { info: info('module:name=ReJSON,ver=80000,api=1,filters=0,usedby=[],using=[],options=[]\n') }));
+  assert.match(finding(other, 'CVE-2026-25588').message, /INFO lists 1 other loaded module, not it/);
+  // No `# Modules` section (cut short): which modules run is unknown, nothing is lowered.
+  assert.equal(finding(judge(redis('8.0.2', { info: '# Server\nredis_version:8.0.2\n' })), 'CVE-2026-25588').severity, 'high');
+});

@@ -7,7 +7,7 @@ import type { Advisory, AffectingAdvisory } from '../../version/advisories.ts';
 import { canLogIn } from '../auth/users.ts';
 import { tlsEnabled } from '../util.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
-import { infoField } from '../../redis/info.ts';
+import { infoField, infoModules } from '../../redis/info.ts';
 import { upstreamVersion } from '../../redis/distro-package.ts';
 
 const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low' };
@@ -22,6 +22,22 @@ function scriptingReachable(acl: AclState | undefined, categories: CategoryTable
   return acl.users.some((u) => canLogIn(u) && ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'].some((c) => canRun(u, c, categories)));
 }
 
+/**
+ * The module an advisory of a Redis 8 bundled module needs loaded, by the name `MODULE LIST` and INFO give it
+ * (`RedisModule_Init` of RedisBloom is "bf", RedisTimeSeries "timeseries", RediSearch "search", RedisJSON "ReJSON").
+ * Redis 8 builds them only with BUILD_WITH_MODULES=yes and loads them only by `loadmodule` (redis-full.conf).
+ */
+function bundledModule(advisory: Advisory): string | undefined {
+  const match = /^Redis 8 bundled module: (.*)$/.exec(advisory.component);
+  if (!match) return undefined;
+  const text = match[1]!;
+  if (/bloom|\bbf\b/i.test(text)) return 'bf';
+  if (/timeseries/i.test(text)) return 'timeseries';
+  if (/search/i.test(text)) return 'search';
+  if (/json/i.test(text)) return 'ReJSON';
+  return undefined;
+}
+
 /** A precondition the deployment rules out, if any. */
 function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined }, scripting: boolean | undefined): string | undefined {
   const { info, config } = facts;
@@ -32,6 +48,11 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
   if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return `only non-jemalloc builds are affected and this one uses ${allocator}`;
   if (/TLS builds only/i.test(platform) && config && !tlsEnabled(config)) {
     return config.get('tls-port') === undefined ? 'only TLS listeners are affected and this server has no TLS support' : 'only TLS listeners are affected and tls-port is 0';
+  }
+  const module = bundledModule(advisory);
+  const modules = module && info ? infoModules(info) : undefined;
+  if (module && modules && !modules.includes(module)) {
+    return `only servers that load the '${module}' module are affected and INFO lists ${modules.length === 0 ? 'no loaded module' : `${modules.length} other loaded module${modules.length === 1 ? '' : 's'}, not it`}`;
   }
   if (needsScripting(advisory) && scripting === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
   return undefined;
