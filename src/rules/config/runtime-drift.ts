@@ -5,7 +5,7 @@ import type { HostFacts, ServerIdentity } from '../../facts/types.ts';
 import { someReadLive } from '../../facts/live.ts';
 import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
-import { defaultFor, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
+import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { commandLineOptions, startedWith } from '../../redis/command-line.ts';
 import { configVersion } from '../../redis/version.ts';
 
@@ -24,10 +24,16 @@ function commandLine(host: HostFacts | undefined, server: ServerIdentity | undef
   return { names, from: started.from };
 }
 
-/** `acl-pubsub-default` as given, else the version's compiled default (6.2: allchannels; 7.0+: resetchannels). */
+/**
+ * `acl-pubsub-default` as given, else the version's compiled default (6.2: allchannels; 7.0+: resetchannels). Before
+ * 6.2 there are no channel permissions: every user may use every channel (redis@6.0.20 ACL LIST prints no `&`), as
+ * `allchannels` does.
+ */
 function pubsubDefault(value: string | undefined, server: ServerIdentity | undefined): PubsubDefault {
   const spec = lookupDirective('acl-pubsub-default');
-  const given = (value ?? (spec ? defaultFor(spec, resolveVersion(server?.version).key) : 'resetchannels')).toLowerCase();
+  const version = resolveVersion(server?.version).key;
+  if (spec && !existsIn(spec, version)) return 'allchannels';
+  const given = (value ?? (spec ? defaultFor(spec, version) : 'resetchannels')).toLowerCase();
   return given === 'allchannels' ? 'allchannels' : 'resetchannels';
 }
 

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { audit, expectStatus } from '../probe/helpers.ts';
+import { startRecordedServer } from '../helpers/recorded-server.ts';
+import type { RecordedServer } from '../helpers/recorded-server.ts';
+
+// Verdicts on real Redis 6.0 and 6.2 servers, which Debian does not ship: their recorded replies
+// (test/fixtures/replies/redis-6.*.json, scripts/record-replies.mjs) replayed by test/helpers/recorded-server.ts.
+
+const servers: RecordedServer[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'redfort-6x-'));
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function serve(name: string): Promise<RecordedServer> {
+  const server = await startRecordedServer(name);
+  servers.push(server);
+  return server;
+}
+
+/** The config file a recorded server was started with (its recordedFrom), written for --config. */
+function conf(name: string, lines: readonly string[]): string {
+  const path = join(dir, `${name}.conf`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+describe('Redis 6.x recorded', { concurrency: true }, () => {
+  it('6.0: a password-protected server started from its file has no drift: 6.0 has no channel permissions, so ACL LIST names none', async () => {
+    // redis@6.0.20 ACL LIST: `user default on #… ~* +@all`; the file's default user may use every channel too.
+    const server = await serve('redis-6.0.20-requirepass');
+    const path = conf('6.0-requirepass', [
+      'port 16011',
+      'dir /tmp/vo/6.0.20/requirepass',
+      'logfile /tmp/vo/6.0.20/requirepass/redis.log',
+      'pidfile /tmp/vo/6.0.20/requirepass/redis.pid',
+      'daemonize yes',
+      'bind 127.0.0.1',
+      'requirepass redfort-test-pw-6.0.20',
+      'save 900 1',
+      'save 300 10',
+    ]);
+    const { results } = await audit(server.url, { pass: 'redfort-test-pw-6.0.20' }, { configPath: path, noHost: true });
+    const [drift] = expectStatus(results, 'config.runtime-drift', 'pass');
+    assert.match(drift!.message, /^the running configuration matches 1 file/);
+  });
+});
