@@ -21,6 +21,7 @@ describe('a sentinel auditor that may not run SENTINEL MASTERS', () => {
       conf: [
         `user auditor on >${AUDIT} resetkeys resetchannels -@all +info +acl|list +acl|cat +command|info +sentinel|config`,
         `user noinfo on >${AUDIT} resetkeys resetchannels -@all +acl|list +acl|cat +command|info +sentinel|masters +sentinel|config`,
+        `user noacl on >${AUDIT} resetkeys resetchannels -@all +info +acl|cat +command|info +sentinel|masters +sentinel|config`,
       ].join('\n'),
     });
   });
@@ -39,6 +40,13 @@ describe('a sentinel auditor that may not run SENTINEL MASTERS', () => {
     assert.equal(quorum?.status, 'skip', quorum?.message);
     assert.match(quorum!.message, /SENTINEL MASTERS/);
     assert.match(quorum!.message, /\+sentinel\|masters/);
+  });
+
+  it('without +acl|list, still fails the auth-pass without auth-user that sentinel.conf shows', async () => {
+    const r = await auditTarget(resolveTarget(sentinel!.url, { user: 'noacl', pass: AUDIT }, {}), { noProbe: true });
+    const auth = r.results.filter((x) => x.ruleId === 'sentinel.no-auth-user');
+    assert.deepEqual(auth.map((x) => x.status), ['fail'], auth.map((x) => x.message).join('\n'));
+    assert.match(auth[0]!.message, /^master 'mymaster' is reached with auth-pass but no auth-user/);
   });
 
   it('without +info, does not call the sentinel "not a sentinel": it says the mode is unknown and why', async () => {

@@ -49,4 +49,21 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     const [drift] = expectStatus(results, 'config.runtime-drift', 'pass');
     assert.match(drift!.message, /^the running configuration matches 1 file/);
   });
+
+  it('6.0 sentinel, which has no ACL command: sentinel.conf still shows a master reached with auth-pass but no auth-user', async () => {
+    const server = await serve('redis-6.0.20-sentinel');
+    const path = conf('6.0-sentinel', [
+      'port 16021',
+      'requirepass redfort-test-pw-6.0.20-sent',
+      'sentinel monitor mymaster 127.0.0.1 16018 1',
+      'sentinel auth-pass mymaster redfort-test-pw-6.0.20',
+    ]);
+    const { results } = await audit(server.url, { pass: 'redfort-test-pw-6.0.20-sent' }, { sentinelConfigPath: path, noHost: true });
+    const [auth] = expectStatus(results, 'sentinel.no-auth-user', 'fail');
+    assert.match(auth!.message, /^master 'mymaster' is reached with auth-pass but no auth-user: Sentinel logs in as the default user/);
+    // Live alone, sentinel.conf unread: nothing to judge auth-user by, and the users are unknown.
+    const live = await audit(server.url, { pass: 'redfort-test-pw-6.0.20-sent' }, { noHost: true });
+    const [skipped] = expectStatus(live.results, 'sentinel.no-auth-user', 'skip');
+    assert.match(skipped!.message, /ACL LIST/);
+  });
 });

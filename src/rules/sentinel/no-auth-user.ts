@@ -1,6 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { openToAnyone } from '../util.ts';
+import { atLeast, openToAnyone } from '../util.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 
@@ -12,17 +12,20 @@ export default defineRule({
   checklist: 'Cluster extras 2',
   sources: ['live', 'config'],
   remediation: `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${roleRules('sentinel', resolveVersion('7.0.0')).filter((r) => /^[-+]/.test(r)).join(' ')}\`), \`requirepass\` or ACL users for Sentinel itself together with \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` on every sentinel (the same credentials: without them the sentinels cannot reach each other after a restart and lose quorum), and \`sentinel deny-scripts-reconfig yes\`.`,
-  requires: ['sentinel', 'acl'],
-  check({ sentinel, acl }) {
+  requires: ['sentinel'],
+  check({ sentinel, acl, server, unavailable }) {
     const findings: Finding[] = [];
-    if (openToAnyone(acl)) {
+    if (acl && openToAnyone(acl)) {
       findings.push({
         message: "the sentinel's default user is 'on' and 'nopass': anyone who reaches it can run SENTINEL SET, SENTINEL FAILOVER and redirect clients",
         source: acl.source,
       });
     }
-    // Redis before 6.0 has no ACL users (acl origin 'requirepass'), hence no `sentinel auth-user` either.
-    for (const master of acl.origin === 'requirepass' ? [] : sentinel.masters) {
+    // Redis before 6.0 has no ACL users (acl origin 'requirepass'), hence no `sentinel auth-user` either. Without the
+    // users (a 6.0 sentinel has no ACL command; ACL LIST denied), sentinel.conf still shows how masters are reached,
+    // on a version known to have auth-user (6.0+).
+    const hasAuthUser = acl ? acl.origin !== 'requirepass' : atLeast(server, 6, 0) === true;
+    for (const master of hasAuthUser ? sentinel.masters : []) {
       if (master.authPass?.value.set && !master.authUser) {
         findings.push({ message: `master '${master.name}' is reached with auth-pass but no auth-user: Sentinel logs in as the default user`, source: master.authPass.source });
       }
@@ -32,6 +35,7 @@ export default defineRule({
       findings.push({ message: "deny-scripts-reconfig is 'no': SENTINEL SET can point notification-script at any executable", source: deny.source });
     }
     if (findings.length > 0) return fail(findings);
+    if (!acl) return skip(unavailable.acl ?? 'the ACL users could not be read');
     if (!sentinel.masterAuthKnown || deny === undefined) {
       return skip('the sentinel requires a password, but auth-user and deny-scripts-reconfig are only in sentinel.conf, which was not read (pass --sentinel-config, or run on its host)');
     }
