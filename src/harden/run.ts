@@ -25,7 +25,7 @@ import { harden } from './harden.ts';
 import type { HardenResult } from './harden.ts';
 import { commentHeader, hostFiles, planMarkdown } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
-import { binaryVersion, freePort, runTrial } from './trial.ts';
+import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine } from './trial.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
@@ -195,10 +195,10 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
   } else {
     if (versionText === undefined) {
-      const local = await binaryVersion('redis-server');
+      const local = await findBinary(trialBinaries('redis'));
       if (!local) throw new HardenInputError('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
-      versionText = local;
-      versionNote = `the files do not name their version: taken as ${local}, the local redis-server's (pass --redis-version to choose)`;
+      versionText = local.version;
+      versionNote = `the files do not name their version: taken as ${local.version}, the local ${local.binary}'s (pass --redis-version to choose)`;
     }
     const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: versionText });
     if (!gathered.ok) throw new HardenInputError(gathered.error);
@@ -320,17 +320,17 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     else if (setIn('tls-port', /^\s*tls-port\s+0*[1-9]/im)) overrides.push(['tls-port', String(await freePort())]);
     // Relative includes resolve against the input's directory; a config rendered from a live server has none.
     const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
-    const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf') });
+    const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf'), product: version.product });
     details.push(trial.detail);
-    const local = trial.binaryVersion ? resolveVersion(trial.binaryVersion) : undefined;
-    const other = local !== undefined && (local.major < version.major || (local.major === version.major && local.minor < version.minor) || version.product === 'valkey');
+    const other = trial.binaryVersion !== undefined && notTheTarget(resolveVersion(trial.binaryVersion), version);
+    const ran = trial.binaryVersion !== undefined ? binaryLabel(trial.binary ?? 'redis-server', trial.binaryVersion) : '';
     if (trial.binaryVersion === undefined) unvalidated = true;
     else if (!trial.ok && other) {
       // An older binary may not know directives the target version has: that says nothing about the files.
       unvalidated = true;
-      details.push(`(the local redis-server ${trial.binaryVersion} is not ${version.label}: the output is unvalidated; run the trial where ${version.label} is installed)`);
+      details.push(`(the local ${ran} is not ${version.label}: the output is unvalidated; run the trial where ${version.label} is installed)`);
     } else if (!trial.ok) failed = true;
-    else if (other) details.push(`(checked with redis-server ${trial.binaryVersion}, not ${version.label})`);
+    else if (other) details.push(`(checked with ${ran}, not ${version.label})`);
   }
   if (result.sentinelConf !== undefined) {
     const dir = join(work, 'sentinel');
@@ -341,7 +341,7 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     await writeFile(copy, text.replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1'), { mode: 0o600 });
     const overrides: string[][] = [['unixsocket', join(dir, 'sentinel.sock')]];
     if (/^\s*tls-port\s+0*[1-9]/im.test(text)) overrides.push(['tls-port', String(await freePort())]);
-    const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf') });
+    const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf'), product: version.product });
     details.push(trial.detail);
     if (trial.binaryVersion === undefined) unvalidated = true;
     else if (!trial.ok) failed = true;

@@ -8,13 +8,17 @@ import { authArgs } from '../gather/live/login.ts';
 import { runProgram } from '../util/run-program.ts';
 import { redact } from '../util/redact.ts';
 import { quoteArg } from './conf-edit.ts';
+import type { ServerVersion } from '../redis/directives.ts';
 import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
 /** A throwaway server start, and which users logged in. */
 export interface TrialResult {
   readonly ok: boolean;
   readonly detail: string;
+  /** The version the binary printed, `valkey 8.0.1` for Valkey (see {@link binaryVersion}). */
   readonly binaryVersion?: string;
+  /** The binary that ran: `redis-server`, `valkey-server`, `redis-sentinel` or `valkey-sentinel`. */
+  readonly binary?: string;
 }
 
 /**
@@ -40,6 +44,8 @@ export interface TrialSpec {
   readonly stdinLines: readonly SecretLine[];
   /** Users that must log in. */
   readonly logins: readonly { readonly user: string; readonly password: string }[];
+  /** The product the files are for: its binaries are tried first (default redis). */
+  readonly product?: 'redis' | 'valkey';
 }
 
 /**
@@ -74,10 +80,46 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The version of a server binary on PATH, or undefined when there is none. */
+/**
+ * The version of a server binary on PATH, or undefined when there is none. Valkey's binaries print
+ * `Valkey server v=8.0.1 …`, and its packages install them as `redis-server` too (`make install` links
+ * redis-server, redis-sentinel to valkey-server): its version is returned as `valkey 8.0.1`, never as Redis 8.0.1.
+ */
 export async function binaryVersion(binary: string): Promise<string | undefined> {
   const out = await runProgram(binary, ['--version']);
-  return out.ok ? /v=(\S+)/.exec(out.stdout)?.[1] : undefined;
+  const version = out.ok ? /v=(\S+)/.exec(out.stdout)?.[1] : undefined;
+  if (version === undefined) return undefined;
+  return /^\s*valkey\b/i.test(out.stdout) ? `valkey ${version}` : version;
+}
+
+/**
+ * Whether a trial on the local binary does not stand for the target version: another product (a Valkey binary
+ * for Redis files, or the reverse), or an older release, which may not know directives the target has.
+ */
+export function notTheTarget(local: ServerVersion, target: ServerVersion): boolean {
+  if (local.product !== target.product) return true;
+  return local.major < target.major || (local.major === target.major && local.minor < target.minor);
+}
+
+/** How a message names the binary that ran: `redis-server 7.4.1`, `valkey-server 8.0.1`, `redis-server (valkey 8.0.1)`. */
+export function binaryLabel(binary: string, version: string): string {
+  if (!version.startsWith('valkey ')) return `${binary} ${version}`;
+  return binary.startsWith('valkey-') ? `${binary} ${version.slice('valkey '.length)}` : `${binary} (${version})`;
+}
+
+/** The binaries a trial may run, the product's own first: Valkey installs valkey-server, and may not link redis-server. */
+export function trialBinaries(kind: TrialSpec['kind'], product: TrialSpec['product'] = 'redis'): readonly string[] {
+  const suffix = kind === 'sentinel' ? 'sentinel' : 'server';
+  return product === 'valkey' ? [`valkey-${suffix}`, `redis-${suffix}`] : [`redis-${suffix}`, `valkey-${suffix}`];
+}
+
+/** The first of the binaries that runs and prints its version. */
+export async function findBinary(binaries: readonly string[]): Promise<{ binary: string; version: string } | undefined> {
+  for (const binary of binaries) {
+    const version = await binaryVersion(binary);
+    if (version !== undefined) return { binary, version };
+  }
+  return undefined;
 }
 
 /** AUTH as the user (or, without one, PING: any reply means the server is up). */
@@ -118,9 +160,10 @@ function lastLines(text: string, n: number): string {
  * in with its password, and stops it. Never leaves the process behind.
  */
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
-  const binary = spec.kind === 'sentinel' ? 'redis-sentinel' : 'redis-server';
-  const version = await binaryVersion(binary);
-  if (!version) return { ok: false, detail: `no ${binary} binary on this machine: the output is unvalidated` };
+  const binaries = trialBinaries(spec.kind, spec.product);
+  const found = await findBinary(binaries);
+  if (!found) return { ok: false, detail: `no ${binaries.join(' or ')} binary on this machine: the output is unvalidated` };
+  const { binary, version } = found;
   // A port found free can be taken by another process before the server binds it: try again on another one.
   let result = await trialOnce(spec, binary, version);
   for (let i = 0; i < 2 && !result.ok && /Address already in use/.test(result.detail); i++) result = await trialOnce(spec, binary, version);
@@ -185,12 +228,12 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string): Prom
       // Redis echoes a line it refuses (`>>> 'sentinel auth-pass m <password>'`), the secret lines of standard input
       // too: their values never reach the summary or PLAN.md.
       const why = redact(lastLines(`${logText}\n${stderr}`, 3), trialSecrets(spec)) || 'no output';
-      return { ok: false, binaryVersion: version, detail: `${binary} ${version} did not start with the generated files: ${why}` };
+      return { ok: false, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} did not start with the generated files: ${why}` };
     }
     const refused: string[] = [];
     for (const login of spec.logins) if ((await tryAuth(port, login.user, login.password)) !== 'ok') refused.push(login.user);
-    if (refused.length > 0) return { ok: false, binaryVersion: version, detail: `${binary} ${version} started, but ${refused.join(', ')} could not log in with the generated password` };
-    return { ok: true, binaryVersion: version, detail: `${binary} ${version} started on 127.0.0.1:${port} with the generated files; ${spec.logins.length} user${spec.logins.length === 1 ? '' : 's'} logged in (${spec.logins.map((l) => l.user).join(', ')})` };
+    if (refused.length > 0) return { ok: false, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started, but ${refused.join(', ')} could not log in with the generated password` };
+    return { ok: true, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started on 127.0.0.1:${port} with the generated files; ${spec.logins.length} user${spec.logins.length === 1 ? '' : 's'} logged in (${spec.logins.map((l) => l.user).join(', ')})` };
   } finally {
     await stop();
   }
