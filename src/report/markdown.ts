@@ -172,7 +172,9 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
     const sections = new Map<string, Row[]>();
     for (const r of active) {
       const title = SECTION_TITLES[sectionOf(r.result, byId)];
-      sections.set(title, [...(sections.get(title) ?? []), r]);
+      const list = sections.get(title);
+      if (list) list.push(r);
+      else sections.set(title, [r]);
     }
     for (const [title, group] of sections) out.push(`### ${md(title)} (${group.length})`, '', ...findings(group, s.targets, view?.maxFindingsPerRule), '');
   } else {
@@ -228,7 +230,12 @@ function compact(given: readonly string[], tableRows: { readonly from: number; r
   const lines: string[] = [];
   for (const severity of SEVERITIES) {
     const byRule = new Map<string, Row[]>();
-    for (const r of active) if (r.result.severity === severity) byRule.set(r.result.ruleId, [...(byRule.get(r.result.ruleId) ?? []), r]);
+    for (const r of active) {
+      if (r.result.severity !== severity) continue;
+      const list = byRule.get(r.result.ruleId);
+      if (list) list.push(r);
+      else byRule.set(r.result.ruleId, [r]);
+    }
     if (byRule.size === 0) continue;
     lines.push(`### ${titleCase(severity)} (${[...byRule.values()].reduce((n, g) => n + g.length, 0)})`, '');
     for (const [ruleId, group] of byRule) {
