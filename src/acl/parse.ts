@@ -37,7 +37,7 @@ const FIRST_ARG_OF_SUBCOMMAND = 'Allowing first-arg of a subcommand is not suppo
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 // The 21 categories of Redis 6.0-7.2 (ACLCommandCategories); 8.0 adds the module ones.
-const KNOWN_CATEGORIES: ReadonlySet<string> = new Set([
+export const KNOWN_CATEGORIES: ReadonlySet<string> = new Set([
   'all', 'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap',
   'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous',
   'connection', 'transaction', 'scripting',

@@ -3,6 +3,8 @@ import type { AclUser } from '../../facts/types.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError, aclErrorText } from './conf-errors.ts';
 import { NUL_BYTE } from './tokenize.ts';
+import { commandsKnown, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
+import type { Modules } from '../../acl/known-commands.ts';
 
 export interface AclFileProblem {
   readonly line: number;
@@ -31,6 +33,9 @@ const REFUSED = 'redis-server refuses to start with this file, and ACL LOAD refu
  * but counts it as an error and loads nothing: checked against redis-server 7.0.15, and 7.4.1's source is
  * the same); 6.0 and 6.2 reset the user and apply the later line.
  *
+ * A command, subcommand or category no server has (`+nosuchcmd`) is refused too, unless modules are loaded
+ * (`options.modules`) or the version is newer than redfort's command table (src/acl/known-commands.ts).
+ *
  * Strict (default): throws {@link ConfigParseError} at the first line the server would refuse, since one bad
  * line makes it refuse the whole file. Lenient: records each such line in `problems`, skips it and goes on
  * (a duplicate user's last definition wins), so an audit can still judge the rest.
@@ -38,8 +43,10 @@ const REFUSED = 'redis-server refuses to start with this file, and ACL LOAD refu
 export function parseAclFile(
   text: string,
   path: string,
-  options: { version?: string; lenient?: boolean } = {},
+  options: { version?: string; lenient?: boolean; modules?: Modules } = {},
 ): AclFileResult {
+  const modules = options.modules ?? 'none';
+  const checkCommands = commandsKnown(options.version, modules);
   const version = resolveVersion(options.version);
   const six = version.key === 'r6.0' || version.key === 'r6.2';
   const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
@@ -87,6 +94,11 @@ export function parseAclFile(
     } catch (err) {
       if (!(err instanceof AclSyntaxError)) throw err;
       problem(`${aclErrorText(err)}: ${REFUSED}`);
+      continue;
+    }
+    const unknown = checkCommands ? unknownCommandRule(user, aclVersion, modules) : undefined;
+    if (unknown !== undefined) {
+      problem(`${unknownCommandText(unknown)}: ${REFUSED}`);
       continue;
     }
 

@@ -18,6 +18,7 @@ import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, isKnownDirective, unknownDirective } from './tokenize.ts';
+import { commandsKnown, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
 import {
   applySave,
@@ -268,6 +269,17 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const sentinel = isSentinel ? sentinelFromDirectives(sentinelLines, { version: options.version, warn: (message) => warnings.push(message) }) : undefined;
 
   fillDefaults(config, secrets, version, { cwd: parsed.cwd, sentinel: isSentinel });
+
+  // Users are made at start after every line is read (and every module loaded): a rule naming a command, subcommand
+  // or category the server does not have stops it there.
+  if (users.length > 0 && commandsKnown(options.version, modules.length > 0 ? 'loaded' : 'none')) {
+    for (const user of users) {
+      const rule = unknownCommandRule(user, aclVersion);
+      if (rule !== undefined && user.source.kind === 'file') {
+        throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration '${user.name}': ${unknownCommandText(rule)} (redis-server refuses to start)`);
+      }
+    }
+  }
 
   const aclfile = config.get('aclfile');
   if (users.length > 0 && aclfile !== undefined && aclfile.value !== '') {

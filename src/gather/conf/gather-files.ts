@@ -20,6 +20,7 @@ import { loadConfFiles } from './load-files.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
+import type { Modules } from '../../acl/known-commands.ts';
 import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion } from '../../redis/directives.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
@@ -74,7 +75,7 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 }
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
-async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<AclUser[] | string> {
+async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules): Promise<AclUser[] | string> {
   const text = await readTextFile(path, { signal });
   // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS. A user is a line whose first
   // word is `user` (parseAclFile): blank lines are skipped, and any other line makes the parser refuse the file.
@@ -82,7 +83,7 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
   for (const _ of text.matchAll(/^[ \t\r]*user /gm)) userLines++;
   const many = tooManyToJudge(`the ACL file ${path}`, userLines);
   if (many) return many;
-  const { users } = parseAclFile(text, path, version ? { version } : {});
+  const { users } = parseAclFile(text, path, { ...(version ? { version } : {}), modules });
   return tooManyUsers(`the ACL file ${path}`, users) ?? users;
 }
 
@@ -91,10 +92,10 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
  * `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says. A missing file, or one with too
  * many users to judge, is a reason (`missing`: redis-server refuses to start without it); other read errors throw.
  */
-export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined): Promise<{ users: AclUser[] } | { reason: string; missing: boolean }> {
+export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules = 'unknown'): Promise<{ users: AclUser[] } | { reason: string; missing: boolean }> {
   let users: AclUser[];
   try {
-    const read = await readAcl(path, version, signal);
+    const read = await readAcl(path, version, signal, modules);
     if (typeof read === 'string') return { reason: read, missing: false };
     users = read;
   } catch (error) {
@@ -135,7 +136,8 @@ async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs,
   }
   if (aclfile) {
     const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
-    const read = await aclFileUsers(path, inputs.version, inputs.signal);
+    const modules = !effective ? 'unknown' : effective.modules.length > 0 ? 'loaded' : 'none';
+    const read = await aclFileUsers(path, inputs.version, inputs.signal, modules);
     if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path] };
     return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path] };
   }

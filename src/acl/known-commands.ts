@@ -1,0 +1,86 @@
+import type { AclUser } from '../facts/types.ts';
+import { majorMinor, isAtLeast } from '../redis/version.ts';
+import data from './data/command-names.json' with { type: 'json' };
+import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
+import { KNOWN_CATEGORIES } from './parse.ts';
+
+/** Why the server refuses a rule {@link unknownCommandRule} returns, in its words and redfort's. */
+export function unknownCommandText(rule: string): string {
+  return `Error in applying operation '${rule}': Unknown command or category name in ACL (no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0 without modules)`;
+}
+
+/**
+ * Whether the server loads modules (`loadmodule` in its config), as far as the files tell: `unknown` when no config
+ * file was read (an ACL file alone), when a name with a dot (`json.get`, the modules' custom) is not judged.
+ */
+export type Modules = 'none' | 'loaded' | 'unknown';
+
+let names: ReadonlySet<string> | undefined;
+let containers: ReadonlySet<string> | undefined;
+
+/** Every command and subcommand (`config|get`) of the servers of command-names.json and of Sentinel 7.0, lowercase. */
+function knownNames(): { names: ReadonlySet<string>; containers: ReadonlySet<string> } {
+  if (!names || !containers) {
+    const all = new Set(data.names);
+    for (const members of Object.values(sentinel70.categories)) for (const m of members) all.add(m.toLowerCase());
+    const parents = new Set<string>();
+    for (const n of all) {
+      const pipe = n.indexOf('|');
+      if (pipe > 0) parents.add(n.slice(0, pipe));
+    }
+    names = all;
+    containers = parents;
+  }
+  return { names, containers };
+}
+
+/**
+ * Whether the commands a server knows at start are those of {@link KNOWN_COMMAND_SERVERS}: not with a module loaded
+ * (its commands, and from 7.4 its categories, are known to the server when it loads the ACL), nor for a version newer
+ * than those (Redis 8.0 and later, Valkey after 8.0), whose new commands redfort does not know. An unknown version is
+ * taken as Redis 7.x, as for the compiled defaults.
+ */
+export function commandsKnown(version: string | undefined, modules: Modules): boolean {
+  if (modules === 'loaded') return false;
+  const parsed = majorMinor(version);
+  if (!parsed) return true;
+  return /valkey/i.test(version ?? '') ? !isAtLeast(parsed, 8, 1) : !isAtLeast(parsed, 8, 0);
+}
+
+/**
+ * The first command rule of a user (its own, then its selectors') that names a command, subcommand or category the
+ * server does not have, so that redis-server refuses to start with it and ACL LOAD refuses it (`Unknown command or
+ * category name in ACL`, checked on 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1, 8.0-m01): `+nosuchcmd`, `-nosuchcmd`,
+ * `+@nosuchcategory`, and from 7.0 `+config|nosuchsub` and `-get|x` (`-cmd|x` names a subcommand; `+get|x`, a first
+ * argument of a command without subcommands, is allowed). Rules are lowercase (as parsed), and hold no password.
+ * `rename-command` changes nothing here: ACL rules name the original commands. Only for files whose commands are
+ * known ({@link commandsKnown}).
+ */
+export function unknownCommandRule(user: AclUser, version: string | undefined, modules: Modules = 'none'): string | undefined {
+  const { names: known, containers: parents } = knownNames();
+  const parsed = majorMinor(version);
+  const subcommands = parsed === undefined || isAtLeast(parsed, 7, 0);
+  const exists = (command: string) => known.has(command) || parents.has(command);
+  for (const rules of [user.rules, ...user.selectors]) {
+    for (const rule of rules) {
+      const sign = rule[0];
+      if (sign !== '+' && sign !== '-') continue;
+      const name = rule.slice(1);
+      if (name.startsWith('@')) {
+        if (!KNOWN_CATEGORIES.has(name.slice(1))) return rule;
+        continue;
+      }
+      const pipe = name.indexOf('|');
+      if (modules === 'unknown' && name.slice(0, pipe === -1 ? undefined : pipe).includes('.')) continue;
+      if (pipe === -1) {
+        if (!exists(name)) return rule;
+        continue;
+      }
+      const command = subcommands ? name.slice(0, name.lastIndexOf('|')) : name.slice(0, pipe);
+      if (!exists(command)) return rule;
+      if (!subcommands) continue;
+      if (sign === '-' ? !known.has(name) : parents.has(command) && !known.has(name)) return rule;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { auditFiles } from '../../src/app/audit.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, startRedisExpectingExit, stopAll } from '../harness/servers.ts';
+import { redfort } from '../harden/run.ts';
+
+// An ACL rule naming a command, subcommand or category the server does not have: redis-server 7.0.15 refuses to start
+// (`Unknown command or category name in ACL`), from an ACL file and from a `user` line, and ACL LOAD refuses the file.
+// redfort audited such files without a word. They are now refused as redis-server refuses them: one line naming the
+// file and line (exit 2), as for an unknown directive, with no password in it.
+const work = mkdtempSync(join(tmpdir(), 'redfort-unknown-commands-'));
+after(async () => {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const PASSWORD = 'alice-password-0123456789abcdef';
+const REFUSED = ['+nosuchcmd', '-nosuchcmd', '+@nosuchcategory', '+config|nosuchsub', '-get|x'];
+// What 7.0.15 accepts: a first argument of a command without subcommands, known subcommands, a rename's original name.
+const ACCEPTED = ['+get|x', '+config|get', '-config|set', '+select|0', '+@read', '-flushall'];
+
+function aclText(rule: string): string {
+  return `user default on nopass ~* &* +@all\nuser alice on >${PASSWORD} ~* ${rule}\n`;
+}
+
+describe('ACL rules naming no command, subcommand or category', () => {
+  for (const rule of REFUSED) {
+    it(`${rule}: refused by redis-server 7.0.15 and by redfort, naming file:line`, async () => {
+      const fromFile = await startRedisExpectingExit({ conf: 'aclfile users.acl\nrename-command flushall ""', files: { 'users.acl': aclText(rule) } });
+      assert.notEqual(fromFile.exitCode, 0);
+      assert.match(fromFile.output, /Unknown command or category name in ACL/);
+      const fromLine = await startRedisExpectingExit({ conf: `user alice on >${PASSWORD} ~* ${rule}` });
+      assert.match(fromLine.output, /Unknown command or category name in ACL/);
+
+      const acl = join(fromFile.dir, 'users.acl');
+      const file = await auditFiles({ configPath: fromFile.confPath });
+      assert.equal(file.error, `${acl}:2: Error in applying operation '${rule}': Unknown command or category name in ACL (no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0 without modules): redis-server refuses to start with this file, and ACL LOAD refuses it`);
+      const line = await auditFiles({ configPath: fromLine.confPath, version: '7.0.15' });
+      assert.match(line.error ?? '', new RegExp(`^${fromLine.confPath}:\\d+: Error in user declaration 'alice': Error in (applying operation|ACL SETUSER modifier) '${rule.replace(/[|+]/g, '\\$&')}': Unknown command`));
+      for (const r of [file, line]) assert.ok(!JSON.stringify(r).includes(PASSWORD));
+      await fromFile.stop();
+      await fromLine.stop();
+    });
+  }
+
+  it('the forms redis-server 7.0.15 accepts are not refused', async () => {
+    for (const rule of ACCEPTED) {
+      const server = await startRedis({ conf: 'aclfile users.acl\nrename-command flushall ""', files: { 'users.acl': aclText(rule) }, killOnStop: true });
+      const result = await auditFiles({ configPath: join(server.dir, 'redis.conf') });
+      assert.equal(result.error, undefined, rule);
+      await server.stop();
+    }
+  });
+
+  it('ACL LOAD refuses such a file: a live audit says the files could not be read', async () => {
+    const server = await startRedis({ conf: 'aclfile users.acl', files: { 'users.acl': aclText('+get') }, killOnStop: true });
+    writeFileSync(join(server.dir, 'users.acl'), aclText('+nosuchcmd'));
+    await assert.rejects(rawCommand(server.host, server.port, ['ACL', 'LOAD']), /Unknown command or category name in ACL/);
+    await server.stop();
+  });
+
+  it('not judged with a module loaded, or for a version newer than the table', async () => {
+    const acl = join(work, 'module.acl');
+    writeFileSync(acl, aclText('+json.get'));
+    const withModule = join(work, 'module.conf');
+    writeFileSync(withModule, `loadmodule /usr/lib/redis/modules/rejson.so\naclfile ${acl}\n`);
+    assert.equal((await auditFiles({ configPath: withModule, version: '7.0.15' })).error, undefined);
+    const without = join(work, 'plain.conf');
+    writeFileSync(without, `aclfile ${acl}\n`);
+    assert.match((await auditFiles({ configPath: without, version: '7.0.15' })).error ?? '', /module\.acl:2: Error in applying operation '\+json\.get'/);
+    assert.equal((await auditFiles({ configPath: without, version: '8.2.1' })).error, undefined);
+    // An ACL file alone: whether modules are loaded is unknown, and a module's dotted name is not judged.
+    assert.equal((await auditFiles({ aclPath: acl, version: '7.0.15' })).error, undefined);
+  });
+
+  it('harden refuses such input: one line, exit 2', async () => {
+    const conf = join(work, 'harden.conf');
+    writeFileSync(conf, `port 6390\nuser alice on >${PASSWORD} ~* +config|nosuchsub\n`);
+    const run = await redfort(['harden', '--config', conf, '--redis-version', '7.0.15', '--out', join(work, 'out')]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `redfort: ${conf}:2: Error in user declaration 'alice': Error in applying operation '+config|nosuchsub': Unknown command or category name in ACL (no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0 without modules) (redis-server refuses to start)\n`);
+  });
+});
