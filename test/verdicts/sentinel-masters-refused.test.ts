@@ -49,6 +49,17 @@ describe('a sentinel auditor that may not run SENTINEL MASTERS', () => {
     assert.match(auth[0]!.message, /^master 'mymaster' is reached with auth-pass but no auth-user/);
   });
 
+  it('a lone sentinel with a requirepass and no sentinel-pass: the count is the problem, not peer credentials', async () => {
+    // Without sentinel-pass a sentinel sends its requirepass to its peers, which peers like it accept (redis@7.0.15
+    // sentinelSendAuthIfNeeded): it was 'cannot authenticate to each other, which alone makes a quorum unreachable'.
+    const r = await auditTarget(resolveTarget(sentinel!.url, { pass: 'sentinel-own-pass-0123456789' }, {}), { noProbe: true, noHost: true });
+    const quorum = r.results.filter((x) => x.ruleId === 'sentinel.quorum');
+    assert.deepEqual(quorum.map((x) => x.status), ['fail'], quorum.map((x) => x.message).join('\n'));
+    assert.match(quorum[0]!.message, /^master 'mymaster' is watched by 1 sentinel: fewer than 3/);
+    assert.doesNotMatch(quorum[0]!.message, /sentinel-pass|cannot authenticate/);
+    assert.match(quorum[0]!.remediation, /^Run 3 or 5 sentinels/);
+  });
+
   it('without +info, does not call the sentinel "not a sentinel": it says the mode is unknown and why', async () => {
     const r = await auditTarget(resolveTarget(sentinel!.url, { user: 'noinfo', pass: AUDIT }, {}), { noProbe: true, noHost: true });
     for (const id of ['sentinel.quorum', 'sentinel.no-auth-user', 'cluster.master-count']) {

@@ -66,4 +66,14 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     const [skipped] = expectStatus(live.results, 'sentinel.no-auth-user', 'skip');
     assert.match(skipped!.message, /ACL LIST/);
   });
+
+  it('6.2 lone sentinel with a requirepass and no sentinel-pass: fewer than 3 sentinels, not a peer-credentials problem', async () => {
+    // Without sentinel-pass a 6.2 sentinel sends its requirepass to its peers (redis@6.2.16 sentinelSendAuthIfNeeded).
+    const server = await serve('redis-6.2.16-sentinel');
+    const { results } = await audit(server.url, { pass: 'redfort-test-pw-6.2.16-sent' }, { noHost: true });
+    const [quorum] = expectStatus(results, 'sentinel.quorum', 'fail');
+    assert.match(quorum!.message, /^master 'mymaster' is watched by 1 sentinel: fewer than 3/);
+    assert.doesNotMatch(quorum!.message, /sentinel-pass|cannot authenticate/);
+    assert.match(quorum!.remediation, /^Run 3 or 5 sentinels/);
+  });
 });

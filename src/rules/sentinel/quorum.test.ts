@@ -85,6 +85,10 @@ it('peer credentials: who cannot log in to whom without sentinel-pass', () => {
   assert.deepEqual(peerAuthProblems(off).map((m) => m.split(' ')[1]), ['b', 'c']);
   // An open peer takes anyone.
   assert.deepEqual(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true))]), ['sentinel b has no sentinel-pass (and sentinel-user) and cannot log in to a (they require another password)']);
+  // One sentinel's view: with a password it sends its requirepass to peers like itself, which they accept; with its
+  // default user off it needs a named user, which only sentinel-user / sentinel-pass give.
+  assert.deepEqual(peerAuthProblems([view('this sentinel', acl(true, 'x'))]), []);
+  assert.deepEqual(peerAuthProblems([view('this sentinel', acl(false))]), ['this sentinel requires a named user (its default user is off) but has no sentinel-pass (and sentinel-user) to give its peers']);
   // SENTINEL CONFIG GET refused (no +sentinel|config) and no sentinel.conf: whether sentinel-pass is set is unknown,
   // so nothing is claimed (it was 'has no sentinel-pass', with the wrong remediation).
   const unknown: SentinelFacts = { ...sentinel(), configUnavailable: 'the audit user may not run SENTINEL CONFIG GET (grant +sentinel|config): NOPERM' };

@@ -43,13 +43,16 @@ function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
 /**
  * Sentinels that cannot log in to a peer: no sentinel-pass, and the peer's default user is off or has another
  * password. One sentinel's own view (no topology): it cannot log in to peers like itself when it needs a named user.
+ * A password alone is no obstacle: without sentinel-pass a sentinel sends its requirepass to its peers
+ * (sentinelSendAuthIfNeeded, redis@6.2.16 and redis@7.0.15:src/sentinel.c; 6.0 always does), which peers like it
+ * accept (3 real 6.2.16 and 7.0.15 sentinels sharing a requirepass, no sentinel-pass: CKQUORUM OK).
  */
 export function peerAuthProblems(views: readonly SentinelView[]): string[] {
   if (views.length === 1) {
     const [self] = views;
     const own = self!.acl?.users.find((u) => u.name === 'default');
-    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || self!.sentinel.configUnavailable !== undefined || !own || own.nopass) return [];
-    return [`this sentinel requires ${own.enabled ? 'a password' : 'a named user (its default user is off)'} but has no sentinel-pass (and sentinel-user) to give its peers`];
+    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || self!.sentinel.configUnavailable !== undefined || !own || own.enabled) return [];
+    return ['this sentinel requires a named user (its default user is off) but has no sentinel-pass (and sentinel-user) to give its peers'];
   }
   const out: string[] = [];
   for (const from of views) {
