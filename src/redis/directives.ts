@@ -335,6 +335,22 @@ const INTRODUCED: Readonly<Record<string, readonly [number, number]>> = {
   masteruser: [6, 0],
 };
 
+/**
+ * Aliases only some lines accept. Valkey 8.0 named the replication credentials `primaryuser` and `primaryauth`
+ * (`valkey@8.0.1:src/config.c:3117,3143`, the old names kept as aliases); Redis, up to 8.0, and Valkey 7.2 know
+ * only `masteruser` and `masterauth`, and refuse the new names at startup (live 7.0.15, 7.4.1: "Bad directive").
+ */
+const ALIAS_IN: Readonly<Record<string, readonly VersionKey[]>> = {
+  primaryauth: ['v8.0'],
+  primaryuser: ['v8.0'],
+};
+
+/** Whether this release accepts the directive under the name written (`primaryauth` is Valkey 8's only). */
+export function nameExistsInVersion(name: string, spec: DirectiveSpec, version: ServerVersion): boolean {
+  const lines = ALIAS_IN[name.toLowerCase()];
+  return existsInVersion(spec, version) && (lines === undefined || lines.includes(version.key));
+}
+
 /** Whether this exact release has the directive (the table's column, and the older lines before 6.0). */
 export function existsInVersion(spec: DirectiveSpec, version: ServerVersion): boolean {
   if (!existsIn(spec, version.key)) return false;

@@ -242,6 +242,14 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(eff.config.has('lua-replicate-commands'), false);
   });
 
+  it("Valkey 8's primaryauth/primaryuser are a warning for Redis and Valkey 7.2, not for Valkey 8", () => {
+    for (const v of ['7.4.1', '7.9.224', 'valkey-7.2.7']) {
+      assert.match(conf('primaryuser repl\nprimaryauth s3cret\n', { version: v }).warnings.join('\n'), /'primaryuser' is not a .*\n.*'primaryauth' is not a /, v);
+    }
+    assert.deepEqual(conf('primaryuser repl\nprimaryauth s3cret\nmasteruser r\n', { version: 'valkey-8.0.1' }).warnings, []);
+    assert.deepEqual(conf('masteruser repl\nmasterauth s3cret\n', { version: '7.4.1' }).warnings, []);
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

@@ -384,6 +384,24 @@ describe('lines redis-server refuses are refused by the parser', () => {
     }
   });
 
+  // Valkey 8's names of the replication credentials: the parser took them for masteruser/masterauth whatever the
+  // version, and a Redis file audit judged replication.no-masteruser on a line the server refuses (7.4.1 too).
+  it("Valkey 8's primaryuser/primaryauth: refused by Redis, a warning for the parser told a Redis version", async () => {
+    for (const line of ['primaryuser repl\n', 'primaryauth s3cret\n']) {
+      const srv = await startRedisExpectingExit({ confText: confText(line) });
+      try {
+        assert.equal(srv.exitCode, 1);
+        assert.match(srv.output, /Bad directive or wrong number of arguments/);
+        const parsed = loadConf(srv.confPath, { cwd: srv.dir });
+        const name = line.split(' ')[0]!;
+        assert.match(effectiveConfig(parsed, { version }).warnings.join('\n'), new RegExp(`:3: '${name}' is not a Redis \\d+\\.\\d+ directive`));
+        assert.deepEqual(effectiveConfig(parsed, { version: 'valkey-8.0.1' }).warnings, []);
+      } finally {
+        await srv.stop();
+      }
+    }
+  });
+
   it('a UTF-8 byte-order mark: refused by the server, a warning for the parser', async () => {
     const srv = await startRedisExpectingExit({ confText: (port) => `\uFEFF# conf\nport ${port}\nbind 127.0.0.1\n` });
     try {

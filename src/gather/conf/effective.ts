@@ -7,6 +7,7 @@ import {
   defaultFor,
   existsIn,
   existsInVersion,
+  nameExistsInVersion,
   lookupDirective,
   resolveVersion,
 } from '../../redis/directives.ts';
@@ -155,7 +156,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       }
       return;
     }
-    if (options.version !== undefined && !existsInVersion(spec, version)) {
+    if (options.version !== undefined && !nameExistsInVersion(name, spec, version)) {
       warnings.push(
         `${d.source.path}:${d.source.line}: '${name}' is not a ${version.label} directive ` +
           `(redis-server ${version.label} would refuse it: Bad directive or wrong number of arguments)`,
