@@ -388,6 +388,21 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
 }
 
 /**
+ * Whether a file a local server names in its settings (`tls-cert-file`) may be read here: only when the process that
+ * really listens on `host:port` is a Redis or Valkey server of this machine and its own user can read the file as a
+ * regular file, as for INFO's `config_file`. A server (or a proxy on its port, run by anyone) cannot make root
+ * redfort read, describe or test for a file it could not read itself. Otherwise why not.
+ */
+export async function serverMayRead(host: string, port: number, path: string, facts: Facts, pid?: number, discovery?: HostDiscovery): Promise<true | string> {
+  if (process.platform !== 'linux') return `the listening process is found through /proc, which ${process.platform} does not have`;
+  const run = discovery ?? createHostDiscovery();
+  const found = pid === undefined ? await run.proc.portOwner(host, port, reportedPid(facts)) : { found: true as const, pid };
+  if (!found.found) return found.reason;
+  if (!(await readableByProcess(path, found.pid, run.proc))) return `it is not a regular file that process ${found.pid}'s user can read`;
+  return true;
+}
+
+/**
  * {@link configFileOf} once per run for a process: besides what /proc says of it (read once per run), the answer
  * depends only on what the server reported (INFO `config_file`, and whether INFO was read at all).
  */

@@ -16,6 +16,7 @@ import type { TlsProbeContext } from './tls.ts';
 import { probePlaintext, probeUnauthenticated } from './unauth.ts';
 import type { PlainProbeOptions } from './unauth.ts';
 import { isLocalHost } from '../../net/address.ts';
+import { serverMayRead } from '../host/index.ts';
 import { CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
 /** Connections one target's probes may hold open at once. */
@@ -138,12 +139,20 @@ async function plaintextProbe(target: Target, config: ConfigMap | undefined, una
   return probePlaintext({ host: target.host, port }, options);
 }
 
-/** The certificate of `tls-cert-file` when the server is this machine, or why it was not read. */
-async function certificateFile(config: ConfigMap | undefined, target: Target | undefined): Promise<CertificateFacts | string | undefined> {
+/**
+ * The certificate of `tls-cert-file` when the server is this machine, or why it was not read. A live server's word
+ * is taken only for a file its own process can read (host/index.ts serverMayRead); a file-only audit reads the
+ * files it was given.
+ */
+async function certificateFile(facts: Facts, config: ConfigMap | undefined, target: Target | undefined, options: EnrichOptions): Promise<CertificateFacts | string | undefined> {
   const path = config?.get('tls-cert-file')?.value ?? '';
   if (path === '') return undefined;
   if (target && !isLocalHost(target.host)) return undefined;
   if (!isAbsolute(path)) return `tls-cert-file '${path}' is relative to the server's working directory: it was not read`;
+  if (target) {
+    const may = await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery);
+    if (may !== true) return `tls-cert-file ${path} was not read: ${may}`;
+  }
   return readCertificateFile(path);
 }
 
@@ -151,7 +160,7 @@ async function gatherProbes(facts: Facts, target: Target | undefined, options: E
   const config = facts.config ?? facts.files?.config;
   const tlsConfigured = portOf(config, 'tls-port') > 0 || target?.tls !== undefined;
   const notes: string[] = [];
-  const file = tlsConfigured ? await certificateFile(config, target) : undefined;
+  const file = tlsConfigured ? await certificateFile(facts, config, target, options) : undefined;
   const networkSkipped = options.noProbe ? 'network probes were turned off (--no-probe)' : !target ? 'no live server to probe' : undefined;
   const network = target && !networkSkipped ? await probeNetwork(facts, target, { config, tlsConfigured }, options, notes) : undefined;
 
