@@ -76,4 +76,16 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     assert.doesNotMatch(quorum!.message, /sentinel-pass|cannot authenticate/);
     assert.match(quorum!.remediation, /^Run 3 or 5 sentinels/);
   });
+
+  it('6.0 and 6.2 without bind: listening everywhere fails, with a fix each version can follow', async () => {
+    const [old, newer] = await Promise.all([serve('redis-6.0.20-default'), serve('redis-6.2.16-default')]);
+    const [a, b] = await Promise.all([audit(old.url, {}, { noHost: true }), audit(newer.url, {}, { noHost: true })]);
+    const [on60] = expectStatus(a.results, 'network.bind-all-interfaces', 'fail');
+    assert.match(on60!.message, /^bind is empty, so Redis 6 listens on every interface/);
+    // redis@6.0.20 exits at start on `bind 127.0.0.1 -::1` and has no CONFIG SET bind.
+    assert.match(on60!.remediation, /`bind 127\.0\.0\.1` in redis\.conf, then restart/);
+    assert.doesNotMatch(on60!.remediation, /CONFIG SET bind "/);
+    const [on62] = expectStatus(b.results, 'network.bind-all-interfaces', 'fail');
+    assert.match(on62!.remediation, /`bind 127\.0\.0\.1 -::1` in redis\.conf, or `CONFIG SET bind/);
+  });
 });

@@ -2,6 +2,13 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, portOf, releaseName } from '../util.ts';
 import { isLoopback, isPrivate, isWildcard } from '../../net/address.ts';
 
+/**
+ * Before 6.2 there is no `-` prefix and no CONFIG SET bind: `bind 127.0.0.1 -::1` makes redis@6.0.20 exit at start
+ * ("Could not create server TCP listening socket -::1:6379: Name or service not known", checked on the real build).
+ */
+const BEFORE_6_2 =
+  'Bind to loopback or a private address: `bind 127.0.0.1` in redis.conf, then restart (before 6.2, bind cannot be changed with CONFIG SET, and there is no `-` prefix: `bind 127.0.0.1 -::1` stops the server from starting).';
+
 export default defineRule({
   id: 'network.bind-all-interfaces',
   title: 'Redis listens only on loopback or private addresses',
@@ -22,7 +29,7 @@ export default defineRule({
       // An empty bind: every interface on 6.x; on 7.0+ no TCP listener at all.
       const modern = atLeast(server, 7, 0);
       if (modern === false) {
-        return fail({ message: `bind is empty, so ${releaseName(server)} listens on every interface`, source: bind.source });
+        return fail({ message: `bind is empty, so ${releaseName(server)} listens on every interface`, source: bind.source, ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }) });
       }
       if (modern === undefined) return skip('bind is empty and the server version is unknown: on 6.x that means every interface, on 7.0+ no TCP listener');
       return pass('bind is empty: Redis 7+ opens no TCP listener', { source: bind.source });
@@ -32,6 +39,7 @@ export default defineRule({
       return fail({
         message: `bind is '${bind.value}': ${exposed.map((a) => `'${a}'`).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
         source: bind.source,
+        ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }),
       });
     }
     return pass(`bind is '${bind.value}'`, { source: bind.source });
