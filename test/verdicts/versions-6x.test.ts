@@ -88,4 +88,13 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     const [on62] = expectStatus(b.results, 'network.bind-all-interfaces', 'fail');
     assert.match(on62!.remediation, /`bind 127\.0\.0\.1 -::1` in redis\.conf, or `CONFIG SET bind/);
   });
+
+  it('6.0 started without save points: persistence.none fails, and the fix is one save pair per line', async () => {
+    // redis@6.0.20 started with options keeps no default save point (CONFIG GET save: ''); a one-line
+    // `save 3600 1 300 100 60 10000` in a 6.x redis.conf is ignored and leaves RDB off (checked on 6.0.20 and 6.2.16).
+    const server = await serve('redis-6.0.20-default');
+    const { results } = await audit(server.url, {}, { noHost: true });
+    const [none] = expectStatus(results, 'persistence.none', 'fail');
+    assert.match(none!.remediation, /^Enable RDB with `CONFIG SET save "3600 1 300 100 60 10000"` then CONFIG REWRITE, or in redis\.conf with one pair per line \(`save 3600 1`, `save 300 100`, `save 60 10000`\)/);
+  });
 });
