@@ -13,6 +13,7 @@ import { splitArgs } from '../gather/conf/split-args.ts';
 import type { FixGatherOptions, FixState } from './gather.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixUsers } from './profile.ts';
+import { secretVariable } from '../profile/secrets.ts';
 import type { Arg, FixPlan, PlanStep, StepClass, Touch } from './types.ts';
 import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
@@ -104,7 +105,7 @@ function resolveArgs(command: readonly Arg[], secrets: ReadonlyMap<string, strin
   return command.map((a) => {
     if (typeof a === 'string') return a;
     const password = secrets.get(a.secret);
-    if (password === undefined) throw new Error(`the secrets file has no password for '${a.secret}' (REDFORT_PASSWORD_${a.secret})`);
+    if (password === undefined) throw new Error(`the secrets file has no password for '${a.secret}' (${secretVariable(a.secret)})`);
     return `${a.prefix}${password}`;
   });
 }

@@ -8,7 +8,7 @@ import { isCommonPassword } from '../rules/common-passwords.ts';
 import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
 import {
   aclFileLine, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
-  ACCEPTED_LOGLEVELS, roleRules, sha256Hex, targetSettings, tlsDirectives, tlsPortFor, userName, withoutDangerous,
+  ACCEPTED_LOGLEVELS, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, tlsPortFor, userName, withoutDangerous,
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
 import { editConf, splitHeader } from './conf-edit.ts';
@@ -311,7 +311,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         const byName = [...new Set(report?.byName.map((g) => g.command) ?? [])];
         const app = generate('app', forVersion(withoutDangerous(base, byName), v), "the clients that used the default user (requirepass or no password) log in as this user, with the same keys and channels, minus @dangerous");
         result.app = app;
-        notes.push(`**Clients:** every client that connected without a user name (${requirepassSet ? '`AUTH <requirepass>`' : 'no password'}) must now log in as \`${app}\` with \`REDFORT_PASSWORD_${app}\` from credentials.env (\`AUTH ${app} <password>\`, or \`redis://${app}:<password>@host\`). No other change is needed: it has the same keys, channels and non-dangerous commands.`);
+        notes.push(`**Clients:** every client that connected without a user name (${requirepassSet ? '`AUTH <requirepass>`' : 'no password'}) must now log in as \`${app}\` with \`${secretVariable(app)}\` from credentials.env (\`AUTH ${app} <password>\`, or \`redis://${app}:<password>@host\`). No other change is needed: it has the same keys, channels and non-dangerous commands.`);
       }
       generate('admin', roleRules('admin', v), 'operators: every command except @dangerous, then the admin commands by name (CONFIG, ACL, CLIENT, INFO, SLOWLOG, ...)');
       generate('auditor', roleRules('auditor', v), 'the least-privilege live-audit user of docs/auditor-user.md');
@@ -389,7 +389,7 @@ function hardenSentinel(
     changes.push({ key: ['sentinel', 'auth-pass', m], args: null, note: 'given on the command line from credentials.env; see PLAN.md' });
     credential(sentinelUser);
     secretArgs.push({ file: 'sentinel.conf', key: ['sentinel', 'auth-pass', m], user: sentinelUser });
-    items.push({ rule: 'sentinel.no-auth-user', what: `sentinel auth-user ${m} ${sentinelUser} (its password, REDFORT_PASSWORD_${sentinelUser}, on the command line)`, restart: true });
+    items.push({ rule: 'sentinel.no-auth-user', what: `sentinel auth-user ${m} ${sentinelUser} (its password, ${secretVariable(sentinelUser)}, on the command line)`, restart: true });
   }
   if (/^\s*sentinel\s+auth-pass\s/im.test(body)) rotate.push(`sentinel auth-pass (${input.path}): the old password Sentinel used towards the masters`);
   if (/^\s*requirepass\s/im.test(body)) rotate.push(`requirepass (${input.path}): the old password of this Sentinel`);
@@ -419,7 +419,7 @@ function hardenSentinel(
       changes.push({ key: ['user', name], args: ['on', `#${hash}`, ...rules] });
       logins.push({ file: 'sentinel.conf', user: name });
     }
-    notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`REDFORT_PASSWORD_${userName('app', options.prefix)}\`: it may only ask, not reconfigure.`);
+    notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`${secretVariable(userName('app', options.prefix))}\`: it may only ask, not reconfigure.`);
   }
   // Sentinel rewrites its file at start: its `user` lines and (when given on the command line) auth-pass land in it.
   notes.push('Sentinel rewrites sentinel.conf itself (at start and at every failover) and then writes the auth-pass and sentinel-pass it was given in clear text into it: keep sentinel.conf `redis:redis 0640` (host/permissions.sh).');

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Provenance, Secret, TlsFiles } from '../profile/index.ts';
-import { ownershipCommands, provenanceLines, SECRET_PREFIX } from '../profile/index.ts';
+import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable } from '../profile/index.ts';
 import type { HardenResult, SecretArg } from './harden.ts';
 
 /** Before/after status of one rule, as the CLI prints it and PLAN.md lists it. */
@@ -24,7 +24,7 @@ export function commentHeader(p: Provenance): string {
 
 /** `--masterauth ${REDFORT_PASSWORD_replication}`: how systemd passes one secret from credentials.env. */
 function secretOption(arg: SecretArg): string {
-  return [`--${arg.key[0]}`, ...arg.key.slice(1), `\${${SECRET_PREFIX}${arg.user}}`].join(' ');
+  return [`--${arg.key[0]}`, ...arg.key.slice(1), `\${${secretVariable(arg.user)}}`].join(' ');
 }
 
 export interface HostInputs {
@@ -116,7 +116,7 @@ export function planMarkdown(p: PlanInputs): string {
   if (r.notes.length > 0) out.push('## Read this before you deploy', '', ...r.notes.map((n) => `- ${n}`), '');
   out.push('## Credentials', '');
   if (p.credentials.length === 0) out.push('No new credential: every generated user already exists. Keep the credentials.env of the run that created them.');
-  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => `\`${c.user}\``).join(', ')}. The ACL files hold only their SHA-256. Move it to a vault or to the host (root:root 0600); the systemd drop-in reads it for the secrets a config file must not hold (${r.secretArgs.length ? r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ') : 'none here'}).`);
+  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => (secretVariable(c.user) === `${SECRET_PREFIX}${c.user}` ? `\`${c.user}\`` : `\`${c.user}\` (\`${secretVariable(c.user)}\`: - . : @ become _)`)).join(', ')}; \`set -a; . credentials.env\` reads them. The ACL files hold only their SHA-256. Move it to a vault or to the host (root:root 0600); the systemd drop-in reads it for the secrets a config file must not hold (${r.secretArgs.length ? r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ') : 'none here'}).`);
   out.push('');
   if (r.rotate.length > 0) out.push('## Clear-text passwords found in the inputs: rotate them', '', 'They are no longer in the generated files, but they were readable where they were:', '', ...r.rotate.map((x) => `- ${x}`), '');
   out.push('## Deploy', '');

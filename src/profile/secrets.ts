@@ -22,6 +22,8 @@ export interface Secret {
 }
 
 export const SECRET_PREFIX = 'REDFORT_PASSWORD_';
+/** `REDFORT_USER_<variable>=<user>`: the user name of a password whose variable is not the name itself. */
+export const USER_PREFIX = 'REDFORT_USER_';
 
 /** A user name a secrets file line can carry: nothing a shell that sources the file would act upon. */
 const SAFE_USER = /^[A-Za-z0-9_.:@-]+$/;
@@ -30,18 +32,57 @@ const SAFE_USER = /^[A-Za-z0-9_.:@-]+$/;
 export const SECRETS_FILE_MODE = 0o600;
 
 /**
+ * The name after `REDFORT_PASSWORD_` (and `REDFORT_USER_`) for a user: the user name with each character a shell
+ * variable name cannot hold (`- . : @`) replaced by `_`, so that `set -a; . credentials.env` and systemd's
+ * `EnvironmentFile=` read it: `app-1` is `REDFORT_PASSWORD_app_1`, `svc.reader` `REDFORT_PASSWORD_svc_reader`. A name
+ * of letters, digits and `_` is unchanged. Two users of one file with the same name here are refused
+ * ({@link renderSecrets}).
+ */
+export function secretName(user: string): string {
+  return user.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** The variable that holds a user's password in a secrets file (`REDFORT_PASSWORD_app_1` for `app-1`). */
+export function secretVariable(user: string): string {
+  return `${SECRET_PREFIX}${secretName(user)}`;
+}
+
+/** Characters a shell reads as themselves in an unquoted value (the generated passwords are hex). */
+const PLAIN_VALUE = /^[A-Za-z0-9_.:@%+,\/=-]*$/;
+
+/** A value as a shell reads it back: as is when plain, else single-quoted (`'` as `'\''`). */
+function shellValue(value: string): string {
+  return PLAIN_VALUE.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The value of a line as a shell assigns it: single-quoted parts unquoted (what {@link shellValue} writes). */
+function unquoted(value: string): string {
+  if (!/^'(?:[^']|'\\'')*'$/.test(value)) return value;
+  return value.slice(1, -1).replaceAll(`'\\''`, "'");
+}
+
+/**
  * The text of a secrets file (`credentials.env`): optional `#` comment lines, then one
- * `REDFORT_PASSWORD_<user>=<password>` line per user. The values are hex, so no quoting is needed.
+ * `REDFORT_PASSWORD_<name>=<password>` line per user ({@link secretName}), preceded by a `REDFORT_USER_<name>=<user>`
+ * line when the name is not the user's own (`REDFORT_USER_app_1=app-1`). Every line can be sourced by a shell: the
+ * values are user names of letters, digits and `_ . : @ -` and passwords, hex when generated, single-quoted when they
+ * hold anything else (a reused one).
  */
 export function renderSecrets(secrets: readonly Secret[], comments: readonly string[] = []): string {
   const lines = [...comments.map((c) => (c === '' ? '#' : `# ${c}`))];
+  const names = new Map<string, string>();
   for (const { user, password } of secrets) {
     // Redis takes any name without spaces, `x;touch${IFS}/tmp/p;` too: an operator who sources the file (`. credentials.env`)
     // ran what a user name of the server said. Names of letters, digits and _ . : @ - only (the shell reads no more; `svc@app`, a mail-like name, is common).
     // The name shown with its controls escaped: it is the server's text, and the message goes to a terminal.
     if (!SAFE_USER.test(user)) throw new Error(`invalid user name for a secrets file: '${terminalSafe(user)}' (a REDFORT_PASSWORD_<user> line takes letters, digits and _ . : @ - only)`);
     if (/[\r\n]/.test(password)) throw new Error(`the password of '${user}' contains a line break`);
-    lines.push(`${SECRET_PREFIX}${user}=${password}`);
+    const name = secretName(user);
+    const other = names.get(name);
+    if (other !== undefined && other !== user) throw new Error(`users '${other}' and '${user}' would share the variable ${SECRET_PREFIX}${name} in a secrets file (- . : @ become _): rename one of them`);
+    names.set(name, user);
+    if (name !== user) lines.push(`${USER_PREFIX}${name}=${user}`);
+    lines.push(`${SECRET_PREFIX}${name}=${shellValue(password)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -55,21 +96,39 @@ export class SecretsSyntaxError extends Error {
   }
 }
 
-/** Reads a secrets file's text; comments and blank lines are skipped, anything else is an error with its line. */
+/**
+ * Reads a secrets file's text; comments and blank lines are skipped, anything else is an error with its line.
+ * `REDFORT_PASSWORD_<name>` is the password of the user its `REDFORT_USER_<name>` line names, else of the user
+ * `<name>` (files written before the user lines, `REDFORT_PASSWORD_app-1=…`, are read as they were).
+ */
 export function parseSecrets(text: string): Secret[] {
-  const secrets: Secret[] = [];
-  const seen = new Set<string>();
+  const passwords: { name: string; password: string; line: number }[] = [];
+  const users = new Map<string, string>();
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
-    if (!line.startsWith(SECRET_PREFIX) || eq <= SECRET_PREFIX.length) {
+    const prefix = line.startsWith(USER_PREFIX) ? USER_PREFIX : SECRET_PREFIX;
+    if (!line.startsWith(prefix) || eq <= prefix.length) {
       throw new SecretsSyntaxError(index + 1, `line ${index + 1}: expected ${SECRET_PREFIX}<user>=<password>`);
     }
-    const user = line.slice(SECRET_PREFIX.length, eq);
-    if (seen.has(user)) throw new SecretsSyntaxError(index + 1, `line ${index + 1}: user '${user}' is listed twice`);
-    seen.add(user);
-    secrets.push({ user, password: line.slice(eq + 1) });
+    const name = line.slice(prefix.length, eq);
+    const value = unquoted(line.slice(eq + 1));
+    if (prefix === USER_PREFIX) {
+      if (!SAFE_USER.test(value) || secretName(value) !== name) throw new SecretsSyntaxError(index + 1, `line ${index + 1}: ${USER_PREFIX}${name} does not name a user whose variable is ${SECRET_PREFIX}${name}`);
+      if (users.has(name)) throw new SecretsSyntaxError(index + 1, `line ${index + 1}: ${USER_PREFIX}${name} is listed twice`);
+      users.set(name, value);
+    } else {
+      passwords.push({ name, password: value, line: index + 1 });
+    }
   });
+  const secrets: Secret[] = [];
+  const seen = new Set<string>();
+  for (const { name, password, line } of passwords) {
+    const user = users.get(name) ?? name;
+    if (seen.has(user)) throw new SecretsSyntaxError(line, `line ${line}: user '${user}' is listed twice`);
+    seen.add(user);
+    secrets.push({ user, password });
+  }
   return secrets;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,11 +7,16 @@ import { after, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
 import { makeCerts } from '../harness/certs.ts';
 import { startFakeServer } from '../helpers/fake-resp-server.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
 import { passwordsIn, redfort } from './run.ts';
 
 const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
 const work = mkdtempSync(join(tmpdir(), 'redfort-harden-cli-'));
-after(() => rmSync(work, { recursive: true, force: true }));
+after(async () => {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+});
 
 const conf = join(work, 'redis.conf');
 writeFileSync(conf, '# my settings\nbind 0.0.0.0\nport 6379\nprotected-mode no\nrequirepass hunter2-hunter2\n# persistence\nsave ""\n');
@@ -211,5 +217,36 @@ describe('harden: what the files say', () => {
     const result = await auditFiles({ configPath: join(work, 'baseline', 'redis.conf'), aclPath: join(work, 'baseline', 'users.acl'), version: '7.0.15', cwd: work });
     const failing = result.results.filter((r) => r.status === 'fail' && ['auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.plaintext-passwords', 'network.bind-all-interfaces', 'network.protected-mode-off'].includes(r.ruleId));
     assert.deepEqual(failing.map((r) => r.message), []);
+  });
+});
+
+// credentials.env for users named `app-1`, `svc.reader` (and a prefix with a dash): `REDFORT_PASSWORD_app-1=…` was no
+// shell assignment (`set -a; . credentials.env` stopped there), nor one systemd's EnvironmentFile= takes. Every line
+// is now sourced, and each password logs its user in to a real redis-server 7.0.15 started with the users.acl written.
+describe('harden: credentials.env is sourced by a shell', () => {
+  it('users with - . in their names: one variable each, REDFORT_USER_ naming the user', async () => {
+    const conf = join(work, 'dashes.conf');
+    writeFileSync(conf, 'port 6390\nuser default off\nuser app-1 on nopass ~* +@read\nuser svc.reader on nopass ~* +@read\n');
+    const out = join(work, 'out-dashes');
+    const run = await redfort(['harden', '--config', conf, '--redis-version', '7.0.15', '--user-prefix', 'rf-', '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    const credentials = join(out, 'credentials.env');
+    const shown = execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', credentials], { encoding: 'utf8', env: {} });
+    const env = new Map(shown.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    assert.equal(env.get('REDFORT_USER_app_1'), 'app-1');
+    assert.equal(env.get('REDFORT_USER_svc_reader'), 'svc.reader');
+    assert.equal(env.get('REDFORT_USER_rf_admin'), 'rf-admin');
+    const server = await startRedis({ conf: `aclfile ${join(out, 'users.acl')}`, password: env.get('REDFORT_PASSWORD_rf_admin')!, username: 'rf-admin', killOnStop: true });
+    try {
+      for (const user of ['app-1', 'svc.reader', 'rf-admin']) {
+        const password = env.get(`REDFORT_PASSWORD_${user.replace(/[-.]/g, '_')}`);
+        assert.match(password ?? '', /^[0-9a-f]{64}$/, user);
+        // AUTH <user> <password> first: a wrong password is WRONGPASS, and GET (in @read) a nil reply.
+        assert.equal(await rawCommand(server.host, server.port, ['GET', 'x'], { user, password }), null);
+      }
+    } finally {
+      await server.stop();
+    }
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /`app-1` \(`REDFORT_PASSWORD_app_1`: - \. : @ become _\)/);
   });
 });

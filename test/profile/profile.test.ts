@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import { resolveVersion } from '../../src/redis/directives.ts';
 import {
   aclFileLine, auditorRules, bindPolicy, defaultUserOffLine, generatePassword, modeAccepted, ownershipCommands,
   parseSecrets, passwordRule, PROFILES, provenanceHeader, readSecretsFile, renderSecrets, roleRules, ROLES,
-  sha256Hex, targetSettings, TLS_CIPHERS, tlsDirectives, userName, withoutDangerous, writeSecretsFile,
+  secretVariable, sha256Hex, targetSettings, TLS_CIPHERS, tlsDirectives, userName, withoutDangerous, writeSecretsFile,
 } from '../../src/profile/index.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
@@ -31,7 +33,7 @@ describe('passwords and secrets files', () => {
 
   it('renders and parses the REDFORT_PASSWORD_<user>= format', () => {
     const text = renderSecrets([{ user: 'admin', password: 'x1' }, { user: 'rf-app', password: 'y=2' }], ['generated']);
-    assert.equal(text, '# generated\nREDFORT_PASSWORD_admin=x1\nREDFORT_PASSWORD_rf-app=y=2\n');
+    assert.equal(text, '# generated\nREDFORT_PASSWORD_admin=x1\nREDFORT_USER_rf_app=rf-app\nREDFORT_PASSWORD_rf_app=y=2\n');
     assert.deepEqual(parseSecrets(text), [{ user: 'admin', password: 'x1' }, { user: 'rf-app', password: 'y=2' }]);
     assert.throws(() => parseSecrets('\nPASSWORD=x\n'), /line 2/);
     assert.throws(() => parseSecrets('REDFORT_PASSWORD_a=1\nREDFORT_PASSWORD_a=2'), /twice/);
@@ -43,7 +45,46 @@ describe('passwords and secrets files', () => {
     // The refused name is shown with its controls escaped (the message goes to a terminal).
     assert.throws(() => renderSecrets([{ user: 'a\x1b[31m', password: 'x' }]), (e: Error) => !/\x1b/.test(e.message) && e.message.includes("'a\\u001b[31m'"));
     // A mail-like name (`svc@app`) is a common service account's.
-    assert.equal(renderSecrets([{ user: 'svc@app', password: 'x1' }]), 'REDFORT_PASSWORD_svc@app=x1\n');
+    assert.equal(renderSecrets([{ user: 'svc@app', password: 'x1' }]), 'REDFORT_USER_svc_app=svc@app\nREDFORT_PASSWORD_svc_app=x1\n');
+  });
+
+  // `REDFORT_PASSWORD_app-1=…` is no shell assignment: `set -a; . credentials.env` ran a command named so ("not found")
+  // and set nothing, and systemd's EnvironmentFile= ignores it. - . : @ become _ in the variable's name, a
+  // REDFORT_USER_ line keeps the user's; a name of letters, digits and _ is unchanged.
+  it('every line of a secrets file is sourced by a shell, with one variable per user', () => {
+    const secrets = [
+      { user: 'admin', password: generatePassword() },
+      { user: 'app-1', password: generatePassword() },
+      { user: 'svc.reader', password: generatePassword() },
+      { user: 'svc@app', password: generatePassword() },
+      { user: 'ns:worker', password: generatePassword() },
+      { user: 'legacy', password: "it's a $(reused) pass word" },
+    ];
+    const text = renderSecrets(secrets, ['generated']);
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-source-'));
+    const file = join(dir, 'credentials.env');
+    writeFileSync(file, text);
+    let shown: string;
+    try {
+      shown = execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', file], { encoding: 'utf8', env: {} });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const env = new Map(shown.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    for (const { user, password } of secrets) {
+      assert.equal(env.get(secretVariable(user)), password, user);
+      if (secretVariable(user) !== `REDFORT_PASSWORD_${user}`) assert.equal(env.get(secretVariable(user).replace('PASSWORD', 'USER')), user);
+    }
+    assert.equal(secretVariable('app-1'), 'REDFORT_PASSWORD_app_1');
+    assert.equal(secretVariable('admin'), 'REDFORT_PASSWORD_admin');
+    assert.deepEqual(parseSecrets(text), secrets);
+    // Two users, one variable: refused, naming both.
+    assert.throws(() => renderSecrets([{ user: 'app-1', password: 'a' }, { user: 'app_1', password: 'b' }]), /users 'app-1' and 'app_1' would share the variable REDFORT_PASSWORD_app_1/);
+    assert.throws(() => renderSecrets([{ user: 'a.b', password: 'a' }, { user: 'a@b', password: 'b' }]), /would share/);
+    // Files written before: their lines are read as they were.
+    assert.deepEqual(parseSecrets('REDFORT_PASSWORD_app-1=x1\nREDFORT_PASSWORD_svc@app=x2\n'), [{ user: 'app-1', password: 'x1' }, { user: 'svc@app', password: 'x2' }]);
+    assert.throws(() => parseSecrets('REDFORT_USER_app_1=app.2\nREDFORT_PASSWORD_app_1=x\n'), /line 1: REDFORT_USER_app_1 does not name/);
+    assert.throws(() => parseSecrets('REDFORT_USER_app_1=app-1\nREDFORT_PASSWORD_app_1=x\nREDFORT_PASSWORD_app-1=y\n'), /line 3: user 'app-1' is listed twice/);
   });
 
   it('writes the file 0600, refuses to overwrite it, and refuses to read one others can read', async () => {
