@@ -19,7 +19,13 @@ export interface Advisory {
   readonly affected: readonly { readonly branch: string; readonly range: string; readonly fixed: string | null }[];
   readonly fixed_versions: readonly string[];
   readonly unknown_branches: readonly string[];
-  readonly preconditions: { readonly authenticated: boolean | null; readonly requires: readonly string[]; readonly platform: string | null };
+  readonly preconditions: {
+    readonly authenticated: boolean | null;
+    readonly requires: readonly string[];
+    readonly platform: string | null;
+    /** Settings the bug needs, as the data writes them (`cluster-enabled yes`, `tls-port set`, `maxmemory-clients > 0`). */
+    readonly config?: readonly string[];
+  };
   readonly mitigation: string | null;
   readonly config_only?: boolean;
   readonly verified: boolean;

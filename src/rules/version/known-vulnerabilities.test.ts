@@ -134,3 +134,25 @@ test(`${rule.id}: a Redis 8 bundled-module CVE is lowered when INFO lists no suc
   // No `# Modules` section (cut short): which modules run is unknown, nothing is lowered.
   assert.equal(finding(judge(redis('8.0.2', { info: '# Server\nredis_version:8.0.2\n' })), 'CVE-2026-25588').severity, 'high');
 });
+
+test(`${rule.id}: an advisory is lowered when a setting it needs is off (cluster-enabled, tls-port, maxmemory-clients, replica-read-only)`, () => {
+  const defaults = judge(valkey('8.0.1'));
+  for (const [id, why] of [
+    ['CVE-2026-21863', /only cluster nodes are affected and cluster-enabled is no/],
+    ['CVE-2026-56684', /only TLS listeners are affected and tls-port is 0/],
+    ['CVE-2026-130822', /only servers that evict clients are affected and maxmemory-clients is 0/],
+    ['CVE-2026-23631', /only writable replicas are affected and replica-read-only is yes/],
+  ] as const) {
+    const found = finding(defaults, id);
+    assert.equal(found.severity, 'low', found.message);
+    assert.match(found.message, why);
+  }
+  const on = judge(liveFacts({ version: '8.0.1', product: 'valkey', conf: 'cluster-enabled yes\nport 0\ntls-port 6380\nmaxmemory-clients 10mb\nreplica-read-only no' }));
+  assert.equal(finding(on, 'CVE-2026-21863').severity, 'high');
+  assert.equal(finding(on, 'CVE-2026-56684').severity, 'medium');
+  assert.equal(finding(on, 'CVE-2026-130822').severity, 'high');
+  assert.equal(finding(on, 'CVE-2026-23631').severity, 'medium');
+  // Unknown settings lower nothing.
+  const unknown = judge(liveFacts({ version: '8.0.1', product: 'valkey', unavailable: { config: 'CONFIG GET: NOPERM' } }));
+  assert.equal(finding(unknown, 'CVE-2026-21863').severity, 'high');
+});

@@ -46,8 +46,16 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
   if (/32-bit/i.test(platform) && bits === '64') return 'only 32-bit builds are affected and this build is 64-bit';
   const allocator = info ? infoField(info, 'mem_allocator') : undefined;
   if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return `only non-jemalloc builds are affected and this one uses ${allocator}`;
-  if (/TLS builds only/i.test(platform) && config && !tlsEnabled(config)) {
+  const needs = advisory.preconditions.config ?? [];
+  if ((/TLS builds only/i.test(platform) || needs.some((c) => /^tls-port set$/i.test(c))) && config && !tlsEnabled(config)) {
     return config.get('tls-port') === undefined ? 'only TLS listeners are affected and this server has no TLS support' : 'only TLS listeners are affected and tls-port is 0';
+  }
+  // Settings the advisory needs that the server has otherwise (cluster-enabled takes a restart; the others CONFIG SET).
+  if (config) {
+    const value = (name: string) => config.get(name)?.value;
+    if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && value('cluster-enabled') === 'no') return 'only cluster nodes are affected and cluster-enabled is no';
+    if (needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)) && value('maxmemory-clients') === '0') return 'only servers that evict clients are affected and maxmemory-clients is 0';
+    if (needs.some((c) => /^replica-read-only no$/i.test(c)) && value('replica-read-only') === 'yes') return 'only writable replicas are affected and replica-read-only is yes';
   }
   const module = bundledModule(advisory);
   const modules = module && info ? infoModules(info) : undefined;
