@@ -125,6 +125,40 @@ describe('discoverDeployment (with a fake gatherer)', () => {
   });
 });
 
+// A node list naming an address no server has threw the target error of that address out of discovery: the whole
+// run stopped ("redfort: invalid target '127.0.0.9': -p 99999: port must be 1-65535", exit 2), the other targets of
+// an inventory unreported. It is the deployment's error now, and no node is contacted.
+describe('discoverDeployment: a node list naming an impossible address', () => {
+  const seed = resolveTarget('redis://10.0.0.1:7000', {}, {});
+  const cases: [string, string, RegExp][] = [
+    ['a port above 65535', 'z 127.0.0.9:99999@1 slave a 0 0 1 connected', /^CLUSTER NODES names 127\.0\.0\.9:99999, which is no address redfort can connect to \(port must be 1-65535\): a broken or hostile server\?$/],
+    ['a host with a space', 'z bad\\x20host:7005@17005 slave a 0 0 1 connected', /^CLUSTER NODES names .*, which is no address redfort can connect to \(host .* is not a valid host name or IP address\)/],
+  ];
+  for (const [name, line, error] of cases) {
+    it(`CLUSTER NODES with ${name}: the deployment is an error, no node is contacted`, async () => {
+      const nodes = parseClusterNodes(`a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383\nb 10.0.0.2:7001@17001 slave a 0 0 1 connected\n${line}`);
+      const asked: Target[] = [];
+      const gather = async (target: Target, isSeed: boolean): Promise<Gathered> => {
+        asked.push(target);
+        return isSeed ? { ok: true, facts: { ...liveFacts({ mode: 'cluster', conf: 'cluster-enabled yes' }), cluster: { nodes, myId: 'a', state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } } } } : { ok: false, error: 'x' };
+      };
+      const cluster = await discoverDeployment(seed, { kind: 'cluster', gather });
+      assert.equal(cluster.ok, false);
+      assert.match(cluster.ok ? '' : cluster.error, error);
+      assert.equal(asked.length, 1, 'only the seed was gathered');
+    });
+  }
+
+  it('INFO replication of a replica naming a master at port 0 or 70000: the group is an error', async () => {
+    for (const port of [0, 70000]) {
+      const replica = liveFacts({ info: `# Replication\nrole:slave\nmaster_host:10.0.0.9\nmaster_port:${port}\nmaster_link_status:up\n` });
+      const group = await discoverDeployment(seed, { kind: 'replication', gather: async () => ({ ok: true, facts: replica }) });
+      assert.equal(group.ok, false);
+      assert.match(group.ok ? '' : group.error, new RegExp(`^INFO replication names 10\\.0\\.0\\.9:${port}, which is no address redfort can connect to \\(port must be 1-65535\\)`));
+    }
+  });
+});
+
 describe('sentinel replies and node targets', () => {
   it('reads SENTINEL REPLICAS / SENTINELS / CKQUORUM, three replies per master', () => {
     const entry = (fields: Record<string, string>) => Object.entries(fields).flat();

@@ -164,6 +164,19 @@ interface Found {
   readonly facts?: Facts;
 }
 
+/**
+ * A node list that names an address no server has (`127.0.0.9:99999`, a host with spaces): the server's word, not
+ * a node that is down. The deployment is then an error naming the command, as a list of too many nodes is; without
+ * it, the target error of that one address stopped the whole run (every other target of an inventory too).
+ */
+class NodeAddressError extends Error {}
+
+function badAddress(found: Found, command: string, why: unknown): NodeAddressError {
+  // The target error speaks of the flags a node target is built with (`-h`, `-p`): the server named no flag.
+  const reason = (why instanceof Error ? why.message : String(why)).replace(/^invalid target '[^']*': (?:-p \S+: )?/, '').replace(/^-h '/, "host '");
+  return new NodeAddressError(`${command} names ${addressOf(found.host, found.port)}, which is no address redfort can connect to (${reason}): a broken or hostile server?`);
+}
+
 function targetFor(found: Found, seed: Target, overrides: ReadonlyMap<string, Target> | undefined): Target {
   const byAddress = overrides?.get(addressOf(found.host, found.port));
   if (byAddress) return byAddress;
@@ -285,7 +298,17 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
   let groups: SentinelGroup[] = [];
   let gathered: Map<string, Gathered>;
   const limit = options.concurrency ?? AUDIT_CONCURRENCY;
+  const command = kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS/REPLICAS/SENTINELS' : 'INFO replication';
   const gatherAll = async (list: readonly Found[]) => {
+    // Every address first: one the server made up is the deployment's error, before any node is connected to.
+    for (const f of list) {
+      if (f.facts) continue;
+      try {
+        targetFor(f, seed, options.nodeOverrides);
+      } catch (error) {
+        throw badAddress(f, command, error);
+      }
+    }
     const outcomes = await mapBounded(list, limit, (f): Promise<Gathered> => {
       if (f.facts) return Promise.resolve({ ok: true, facts: f.facts });
       // A cluster node is still asked for its own role (the seed's view lags by gossip), unless the seed sees it down.
@@ -295,23 +318,28 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     });
     return new Map(list.map((f, i) => [addressOf(f.host, f.port), outcomes[i]!]));
   };
-  if (kind === 'cluster') {
-    const nodes = clusterNodes(seedFacts);
-    if (typeof nodes === 'string') return { ok: false, error: nodes, seedFacts };
-    if (nodes.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(nodes.length, 'CLUSTER NODES'), seedFacts };
-    // CLUSTER NODES lists the nodes in the order of the seed's hash table: the report's order is the addresses'.
-    found = nodes.sort((x, y) => x.host.localeCompare(y.host, 'en', { numeric: true }) || x.port - y.port);
-    gathered = await gatherAll(found);
-  } else if (kind === 'sentinel') {
-    const result = await sentinelNodes(seed, { ...options, seedFacts });
-    if (typeof result === 'string') return { ok: false, error: result, seedFacts };
-    if (result.found.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(result.found.length, 'SENTINEL MASTERS/REPLICAS/SENTINELS'), seedFacts };
-    ({ found, groups } = result);
-    gathered = await gatherAll(found);
-  } else {
-    const result = await replicationNodes(seed, { seedFacts, gatherAll });
-    if (typeof result === 'string') return { ok: false, error: result, seedFacts };
-    ({ found, gathered } = result);
+  try {
+    if (kind === 'cluster') {
+      const nodes = clusterNodes(seedFacts);
+      if (typeof nodes === 'string') return { ok: false, error: nodes, seedFacts };
+      if (nodes.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(nodes.length, 'CLUSTER NODES'), seedFacts };
+      // CLUSTER NODES lists the nodes in the order of the seed's hash table: the report's order is the addresses'.
+      found = nodes.sort((x, y) => x.host.localeCompare(y.host, 'en', { numeric: true }) || x.port - y.port);
+      gathered = await gatherAll(found);
+    } else if (kind === 'sentinel') {
+      const result = await sentinelNodes(seed, { ...options, seedFacts });
+      if (typeof result === 'string') return { ok: false, error: result, seedFacts };
+      if (result.found.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(result.found.length, 'SENTINEL MASTERS/REPLICAS/SENTINELS'), seedFacts };
+      ({ found, groups } = result);
+      gathered = await gatherAll(found);
+    } else {
+      const result = await replicationNodes(seed, { seedFacts, gatherAll });
+      if (typeof result === 'string') return { ok: false, error: result, seedFacts };
+      ({ found, gathered } = result);
+    }
+  } catch (error) {
+    if (error instanceof NodeAddressError) return { ok: false, error: error.message, seedFacts };
+    throw error;
   }
 
   const nodes: DiscoveredNode[] = found.map((f) => {
