@@ -1,5 +1,6 @@
 /** Facts the host gatherer reads on the server's machine: the process, its files, logging, firewall, service, package. */
 
+import type { AclUser } from './live.ts';
 import type { Source } from './source.ts';
 
 /**
@@ -232,8 +233,43 @@ export interface PackageFacts {
 }
 
 /** Filled by the host gatherer when the server runs on this machine. */
+/** One config line the server's arguments make, with the arguments it came from. */
+export interface CommandLineOption {
+  /** The directive as the config loader names it (lowercased; legacy names mapped: `slaveof` is `replicaof`). */
+  readonly name: string;
+  /** The config line, as the server's config loader reads it (`port 6380 `, `save "900" "1" `). */
+  readonly line: string;
+  /** The arguments it came from, as given (`--save`, `900`, `1`), for messages: a password's value is `***`. */
+  readonly given: readonly string[];
+}
+
+export interface CommandLine {
+  /** The config lines after the config file, in order: the server applies them over the file. */
+  readonly options: readonly CommandLineOption[];
+  /** `redis-server redis.conf -`: part of the configuration is read from standard input, which nobody sees later. */
+  readonly fromStdin: boolean;
+  /** The config text the server builds (`options` joined), as its loader reads it. */
+  readonly text: string;
+}
+
+/**
+ * The options the server was started with (its command line, else its systemd unit's ExecStart when that starts the
+ * server itself), read once by the host stage as the server's version reads its arguments; passwords masked in
+ * `options` and `text` (`requirepass "***"`). Unknown when neither shows them (set-proc-title, no unit, a wrapper).
+ */
+export type HostCommandLine =
+  | (CommandLine & {
+      readonly known: true;
+      /** Where they were read: `the command line of process 123`, `the systemd unit's ExecStart`. */
+      readonly from: string;
+      /** The users of `--user` options, their passwords as digests. */
+      readonly users: HostValue<readonly AclUser[]>;
+    })
+  | { readonly known: false; readonly reason: string };
+
 export interface HostFacts {
   readonly process: HostProcess;
+  readonly commandLine: HostCommandLine;
   /** The files the server uses that were found, each with its state. */
   readonly files: readonly HostFile[];
   /** Roles with no file, and why. */

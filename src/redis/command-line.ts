@@ -1,4 +1,5 @@
-import type { HostFacts } from '../facts/host.ts';
+import type { AclUser } from '../facts/live.ts';
+import type { CommandLine, CommandLineOption, HostCommandLine, HostFacts, HostProcess, HostValue } from '../facts/host.ts';
 import { effectiveConfig } from '../gather/conf/effective.ts';
 import type { EffectiveConf } from '../gather/conf/effective.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
@@ -17,7 +18,7 @@ const SERVER_PROGRAM = /^(redis|valkey|keydb)-(server|sentinel)$/;
  * the server got, and `$OPTIONS` (an EnvironmentFile's) may stand for options that redfort does not see. A `%i`
  * specifier only changes a word (`/etc/redis/redis-%i.conf` of Debian's redis-server@.service), not which options.
  */
-export function unitNotServer(unit: readonly string[], host: HostFacts): string | undefined {
+export function unitNotServer(unit: readonly string[], host: { readonly process: Pick<HostProcess, 'exe'> }): string | undefined {
   const program = (unit[0] ?? '').split('/').pop() ?? '';
   const exe = host.process.exe.known ? host.process.exe.value.split('/').pop() : undefined;
   if (!SERVER_PROGRAM.test(program) && program !== exe) return `its systemd unit's ExecStart starts '${program.slice(0, 64)}', not the server itself`;
@@ -26,17 +27,17 @@ export function unitNotServer(unit: readonly string[], host: HostFacts): string 
 }
 
 /**
- * The command line that started the server: its own when readable, else its systemd unit's ExecStart when that starts
- * the server itself ({@link unitNotServer}); else why it is unknown.
+ * The command line that started the server, as read (before its secrets are masked): its own when readable, else its
+ * systemd unit's ExecStart when that starts the server itself ({@link unitNotServer}); else why it is unknown.
  */
-export function startedWith(host: HostFacts): { args: readonly string[]; from: string } | { unknown: string } {
-  const cmdline = host.process.cmdline;
-  if (cmdline.length > 0 && !titleRewritten(cmdline)) return { args: cmdline, from: `the command line of process ${host.process.pid}` };
-  const unit = host.systemd.known ? host.systemd.value?.execStart : undefined;
-  const notServer = unit ? unitNotServer(unit, host) : undefined;
-  if (unit && !notServer) return { args: unit, from: "the systemd unit's ExecStart" };
+function startedWith(process: Pick<HostProcess, 'cmdline' | 'pid' | 'exe'>, systemd: HostFacts['systemd']): { args: readonly string[]; from: string; unit: boolean } | { unknown: string } {
+  const cmdline = process.cmdline;
+  if (cmdline.length > 0 && !titleRewritten(cmdline)) return { args: cmdline, from: `the command line of process ${process.pid}`, unit: false };
+  const unit = systemd.known ? systemd.value?.execStart : undefined;
+  const notServer = unit ? unitNotServer(unit, { process }) : undefined;
+  if (unit && !notServer) return { args: unit, from: "the systemd unit's ExecStart", unit: true };
   const title = cmdline.length > 0 ? `set-proc-title replaced its arguments with the title '${cmdline[0]!.trim()}'` : 'its command line could not be read';
-  const unitText = notServer ?? (host.systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${host.systemd.reason})`);
+  const unitText = notServer ?? (systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${systemd.reason})`);
   return { unknown: `${title}, and ${unitText}` };
 }
 
@@ -52,24 +53,7 @@ function shownArgs(name: string, line: string, given: readonly string[] | undefi
   return given ?? [`--${line}`];
 }
 
-/** One config line the server's arguments make, with the arguments it came from. */
-export interface CommandLineOption {
-  /** The directive as the config loader names it (lowercased; legacy names mapped: `slaveof` is `replicaof`). */
-  readonly name: string;
-  /** The config line, as the server's config loader reads it (`port 6380 `, `save "900" "1" `). */
-  readonly line: string;
-  /** The arguments it came from, as given (`--save`, `900`, `1`), for messages: a password's value is `***`. */
-  readonly given: readonly string[];
-}
-
-export interface CommandLine {
-  /** The config lines after the config file, in order: the server applies them over the file. */
-  readonly options: readonly CommandLineOption[];
-  /** `redis-server redis.conf -`: part of the configuration is read from standard input, which nobody sees later. */
-  readonly fromStdin: boolean;
-  /** The config text the server builds (`options` joined), as its loader reads it. */
-  readonly text: string;
-}
+export type { CommandLine, CommandLineOption } from '../facts/host.ts';
 
 /**
  * How a version's main() reads an argument that starts with `--` right after an option name that has no value yet:
@@ -270,8 +254,13 @@ function redactLine(line: string): string {
  * Masked words stay words, so the arguments are read the same way after.
  */
 export function redactArgs(args: readonly string[], version?: string): string[] {
+  return maskArgs(readArgs(args, version).read, args);
+}
+
+/** {@link redactArgs} of arguments already read. */
+function maskArgs(read: readonly ReadOption[], args: readonly string[]): string[] {
   const out = [...args];
-  for (const option of readArgs(args, version).read) {
+  for (const option of read) {
     const lines = option.name === undefined ? [''] : args[option.name]!.slice(2).split('\n');
     if (option.name !== undefined) {
       const masked = lines.map(redactLine);
@@ -297,4 +286,32 @@ export function redactArgs(args: readonly string[], version?: string): string[] 
 export function commandLineConfig(args: readonly string[] | CommandLine, version: string | undefined, from: string): EffectiveConf {
   const { text } = 'text' in args ? args : commandLineOptions(args, version);
   return effectiveConfig({ directives: parseConfText(text, from), files: [], warnings: [] }, version ? { version } : {});
+}
+
+/**
+ * The options the server was started with, read once by the host stage from its arguments as read (`process.cmdline`
+ * and the unit's `execStart` before masking), as the server of `version` reads them: the config lines they make and
+ * the text the loader reads, with every password masked ({@link redactArgs}), and the users of `--user` options with
+ * their passwords as digests. The passwords of a systemd unit's `--user` options are not read: the unit's ExecStart
+ * is split at blanks, not as systemd unquotes it.
+ */
+export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | 'exe'>, systemd: HostFacts['systemd'], version: string | undefined): HostCommandLine {
+  const started = startedWith(process, systemd);
+  if ('unknown' in started) return { known: false, reason: started.unknown };
+  const { args, from } = started;
+  const { read, fromStdin } = readArgs(args, version);
+  const masked = maskArgs(read, args);
+  const shown = optionsOf(read, masked, fromStdin);
+  const source = { kind: 'host' as const, detail: from };
+  const users = ((): HostValue<readonly AclUser[]> => {
+    if (!shown.options.some((o) => o.name === 'user')) return { known: true, value: [], source };
+    if (started.unit && masked.some((arg, i) => arg !== args[i])) return { known: false, reason: 'the passwords of its --user options are not read from a systemd unit' };
+    try {
+      return { known: true, value: commandLineConfig(optionsOf(read, args, fromStdin), version, from).users, source };
+    } catch {
+      // Why is told of the masked text, by whoever loads it (the command-line enricher): never of the passwords.
+      return { known: false, reason: 'its --user options could not be read' };
+    }
+  })();
+  return { known: true, from, ...shown, users };
 }

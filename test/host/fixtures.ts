@@ -11,6 +11,7 @@ import type {
   Source,
   SystemdFacts,
 } from '../../src/facts/types.ts';
+import { hostCommandLine } from '../../src/redis/command-line.ts';
 import { parseIptablesSave } from '../../src/gather/host/firewall-iptables.ts';
 import { parseNft } from '../../src/gather/host/firewall-nft.ts';
 import { parseLogrotate } from '../../src/gather/host/logrotate.ts';
@@ -118,7 +119,7 @@ export function hostFacts(spec: HostSpec = {}): HostFacts {
           source: { kind: 'host', detail: '/etc/logrotate.conf' } as Source,
         };
   const logging = typeof spec.logging === 'string' ? spec.logging : { syslog: false, daemonize: false, source: HOST, ...(spec.logging ?? { logfile: '/var/log/redis/redis-server.log' }) };
-  return {
+  const host: Omit<HostFacts, 'commandLine'> = {
     process: {
       pid: 4242,
       name: 'redis-server',
@@ -145,6 +146,8 @@ export function hostFacts(spec: HostSpec = {}): HostFacts {
     package: value(spec.package === undefined ? null : spec.package),
     source: HOST,
   };
+  // As the host stage reads it, from the process's command line or its unit's ExecStart.
+  return { ...host, commandLine: hostCommandLine(host.process, host.systemd, undefined) };
 }
 
 /** Live facts of a server with host facts beside them. */

@@ -3,7 +3,8 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { auditTarget } from '../../src/app/audit.ts';
+import { createHash } from 'node:crypto';
+import { auditTarget, gatherTarget, judgeFacts } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { commandLineConfig, commandLineOptions } from '../../src/redis/command-line.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
@@ -243,5 +244,39 @@ describe('a config file included from the command line (--include), real server'
     const [drift] = of(await audit(redis), 'config.runtime-drift');
     assert.equal(drift?.status, 'skip', drift?.message);
     assert.match(drift!.message, new RegExp(`^1 difference from the file \\(timeout is '300' at run time but '0' in the file\\), but the server was started with --include ${started.path()} on the command line of process ${redis.pid}`));
+  });
+});
+
+// The command line was read twice per local target (by the command-line enricher, then again by config.runtime-drift,
+// which also re-read /proc/<pid>/cmdline for the --user passwords): the host stage now reads it once, as the server's
+// version reads it, and the facts carry the result (host.commandLine); the rule judges those facts alone.
+describe('the command line, read once by the host stage (real server)', () => {
+  const password = 'a-long-enough-password-5678';
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: 'set-proc-title no\nmaxmemory 100mb\nuser default on nopass ~* &* +@all', args: ['--maxmemory', '200mb', '--user', 'app', 'on', `>${password}`, '~app:*', '+@read'], killOnStop: true });
+  });
+  after(() => redis?.stop());
+
+  it('the facts carry the options and the users, passwords as digests', async () => {
+    const gathered = await gatherTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
+    const line = gathered.facts.host?.commandLine;
+    assert.ok(line?.known, JSON.stringify(line));
+    assert.equal(line.from, `the command line of process ${redis.pid}`);
+    assert.deepEqual(line.options.map((o) => [o.name, o.given.join(' ')]), [['maxmemory', '--maxmemory 200mb'], ['user', '--user ***']]);
+    assert.ok(line.users.known);
+    assert.deepEqual(line.users.value.map((u) => [u.name, u.passwords.map((p) => p.sha256)]), [['app', [createHash('sha256').update(password).digest('hex')]]]);
+    assert.ok(!JSON.stringify(line).includes(password));
+  });
+
+  it('config.runtime-drift judges them: the process command line itself is not read again', async () => {
+    const gathered = await gatherTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    assert.ok(gathered.ok && gathered.facts.host);
+    const facts = { ...gathered.facts, host: { ...gathered.facts.host, process: { ...gathered.facts.host.process, cmdline: [] } } };
+    const [drift] = of(judgeFacts(facts), 'config.runtime-drift');
+    assert.equal(drift?.status, 'pass', drift?.message);
+    assert.match(drift!.message, /except 1 setting/);
+    assert.match(JSON.stringify(drift!.evidence), new RegExp(`maxmemory is '209715200' \\(file: '104857600'\\): given on the command line of process ${redis.pid} \\(--maxmemory 200mb\\)`));
   });
 });

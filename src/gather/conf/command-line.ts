@@ -3,12 +3,10 @@ import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { isAbsolute } from 'node:path';
 import { aclFileUsers } from './gather-files.ts';
-import { commandLineConfig, commandLineOptions, startedWith } from '../../redis/command-line.ts';
+import { commandLineConfig } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { infoField } from '../../redis/info.ts';
 import { configVersion } from '../../redis/version.ts';
-import { readProcMemoryText } from '../../util/read-file.ts';
-import { parseCmdline, redactCmdline } from '../host/proc.ts';
 
 /**
  * The host facts the file's settings planned (the log, data, ACL and TLS key files, where the server logs), now
@@ -79,32 +77,14 @@ function withCommandLineUsers(files: FileFacts, users: readonly AclUser[], from:
   return { ...files, users: [...kept, ...given.filter((u) => !inFile.has(u.name))] };
 }
 
-/** An argument the host facts hold as `>***`, or holding it (a `--user` password, redacted there). */
-const REDACTED_PASSWORD = /(^|\s)[<>#]\*\*\*(\s|$)/;
-
 /**
- * The file's users with those of `--user` options. Their passwords are redacted in the host facts (`>***`): they are
- * read again from the process's own command line (the same arguments, redacted, as the host stage saw), and kept as
- * digests. When they cannot be (the options come from the systemd unit, or the process changed), the users the
- * server was started with are unknown: the file's are marked unread, not judged as if complete.
+ * The file's users with those of `--user` options, as the host stage read them with their passwords (digests); when
+ * it could not (the options come from the systemd unit), the users the server was started with are unknown: the
+ * file's are marked unread, not judged as if complete.
  */
-async function commandLineUsers(files: FileFacts, users: readonly AclUser[], host: HostFacts, started: { args: readonly string[]; from: string }, version: string | undefined): Promise<FileFacts> {
-  if (!started.args.some((a) => REDACTED_PASSWORD.test(a))) return withCommandLineUsers(files, users, started.from);
-  const own = started.args === host.process.cmdline;
-  const text = own ? await readProcMemoryText(`/proc/${host.process.pid}/cmdline`) : undefined;
-  const raw = text === undefined ? undefined : parseCmdline(text);
-  const same = raw !== undefined && redactCmdline(raw, version).join('\0') === started.args.join('\0');
-  let read: readonly AclUser[] | undefined;
-  if (same) {
-    try {
-      read = commandLineConfig(raw, version, started.from).users;
-    } catch {
-      read = undefined;
-    }
-  }
-  if (read) return withCommandLineUsers(files, read, started.from);
-  const why = own ? `the passwords of its --user options could not be read again from /proc/${host.process.pid}/cmdline` : `the passwords of its --user options are not read from a systemd unit`;
-  return { ...files, unread: [...(files.unread ?? []), `the server was started with users on ${started.from} (${users.map((u) => u.name).join(', ')}), and ${why}`] };
+function commandLineUsers(files: FileFacts, users: readonly AclUser[], started: Extract<HostFacts['commandLine'], { known: true }>): FileFacts {
+  if (started.users.known) return withCommandLineUsers(files, started.users.value, started.from);
+  return { ...files, unread: [...(files.unread ?? []), `the server was started with users on ${started.from} (${users.map((u) => u.name).join(', ')}), and ${started.users.reason}`] };
 }
 
 /**
@@ -147,10 +127,10 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     return { ...rest, host: withoutFileSettings(host, why), unavailable: { ...facts.unavailable, config: why, secrets: why } };
   };
   const version = configVersion(facts.server);
-  const started = startedWith(host);
-  const parsed = 'unknown' in started ? undefined : commandLineOptions(started.args, version);
-  if ('unknown' in started || parsed?.fromStdin) {
-    const unknown = 'unknown' in started ? started.unknown : `${started.from} reads part of its configuration from standard input ('-')`;
+  // Read once by the host stage, from the arguments as given (host.commandLine), as this version reads them.
+  const started = host.commandLine;
+  if (!started.known || started.fromStdin) {
+    const unknown = !started.known ? started.reason : `${started.from} reads part of its configuration from standard input ('-')`;
     const port = infoField(facts.info ?? new Map(), 'tcp_port');
     // INFO tcp_port is `port`, or `tls-port` when `port` is 0 (a TLS-only server): that is no sign of an override.
     const filePort = config?.get('port')?.value;
@@ -158,7 +138,7 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     const differs = port !== undefined && fileListens !== undefined && port !== fileListens ? `; they do override it: INFO tcp_port is ${port}, the file gives ${filePort === '0' ? 'port 0 and tls-port' : 'port'} ${fileListens}` : '';
     return unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
   }
-  const { options } = parsed!;
+  const { options } = started;
   // `--include extra.conf`: the server loads that file over its config file; redfort does not read it here.
   const include = options.find((o) => o.name === 'include');
   if (include) {
@@ -170,13 +150,13 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
   if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile'))) return facts;
   let given: ReturnType<typeof commandLineConfig>;
   try {
-    given = commandLineConfig(parsed!, version, started.from);
+    given = commandLineConfig(started, version, started.from);
   } catch (error) {
     return unknownConfig(`CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   const aclfile = options.some((o) => o.name === 'aclfile') ? given.config.get('aclfile')?.value : undefined;
   const withAcl = aclfile ? await commandLineAclFile(files, aclfile, started.from, version, enrichOptions?.signal) : files;
-  const withUsers = given.users.length > 0 ? { ...facts, files: await commandLineUsers(withAcl, given.users, host, started, version) } : withAcl === files ? facts : { ...facts, files: withAcl };
+  const withUsers = given.users.length > 0 ? { ...facts, files: commandLineUsers(withAcl, given.users, started) } : withAcl === files ? facts : { ...facts, files: withAcl };
   if (!fromFiles) return withUsers;
   const source = { kind: 'host' as const, detail: started.from };
   const merged = new Map<string, Fact<string>>(config);

@@ -40,6 +40,7 @@ import { fileSecrets } from './secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 import { infoField } from '../../redis/info.ts';
 import { configVersion } from '../../redis/version.ts';
+import { hostCommandLine } from '../../redis/command-line.ts';
 
 export { findServerProcesses } from './proc.ts';
 export type { ServerProcess } from './proc.ts';
@@ -284,11 +285,14 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   // Most of a server's files share one directory (dir), itself one of them: each path is looked at once.
   const lookups = sharedLookups();
   const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups);
-  const [files, logrotateFacts, firewallFacts, pkgFacts, exePath] = await Promise.all([describeFiles(planned, facts, names, lookups), logrotate, firewall, pkg, exe]);
+  const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups), logrotate, firewall, pkg]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   // Secrets never leave the gatherer: the arguments are masked as this server's version reads them.
   const version = configVersion(facts.server);
   const unit = systemd.known && systemd.value?.execStart ? { ...systemd, value: { ...systemd.value, execStart: redactCmdline(systemd.value.execStart, version) } } : systemd;
+  const exePath = await exe;
+  // Read once, here, from the arguments as given: the enricher and the rules take the options from the facts.
+  const commandLine = hostCommandLine({ cmdline: rawCmdline, pid, exe: exePath }, systemd, version);
   const process: HostProcess = {
     pid,
     name: status.name,
@@ -308,7 +312,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   };
   return {
     ok: true,
-    host: { process, files, absent, logging: loggingOf(settings, reason, await devLogOf(pid)), logrotate: logrotateFacts, firewall: firewallFacts, systemd: unit, package: pkgFacts, source },
+    host: { process, commandLine, files, absent, logging: loggingOf(settings, reason, await devLogOf(pid)), logrotate: logrotateFacts, firewall: firewallFacts, systemd: unit, package: pkgFacts, source },
   };
 }
 

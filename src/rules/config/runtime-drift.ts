@@ -6,22 +6,17 @@ import { someReadLive } from '../../facts/live.ts';
 import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
-import { commandLineOptions, startedWith } from '../../redis/command-line.ts';
-import { configVersion } from '../../redis/version.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
- * override the file: from the process when it is on this host, else from its systemd unit when that starts the server
- * itself (not a shell or a wrapper, whose arguments are not the server's), read as the server reads its arguments (one
- * argument `"--port 6380"` is the option port 6380). Undefined when unknown.
+ * override the file, as the host stage read them (host.commandLine: from the process, else from its systemd unit when
+ * that starts the server itself). Undefined when unknown.
  */
-function commandLine(host: HostFacts | undefined, server: ServerIdentity | undefined): { names: ReadonlyMap<string, string>; from: string } | undefined {
-  if (!host) return undefined;
-  const started = startedWith(host);
-  if ('unknown' in started) return undefined;
+function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, string>; from: string } | undefined {
+  if (!host?.commandLine.known) return undefined;
   const names = new Map<string, string>();
-  for (const option of commandLineOptions(started.args, configVersion(server)).options) names.set(option.name, option.given.join(' '));
-  return { names, from: started.from };
+  for (const option of host.commandLine.options) names.set(option.name, option.given.join(' '));
+  return { names, from: host.commandLine.from };
 }
 
 /**
@@ -57,7 +52,7 @@ export default defineRule({
     const findings: Finding[] = [];
     // Differences that are not drift: a command-line option, or a setting CONFIG SET cannot change.
     const explained: string[] = [];
-    const cmdline = commandLine(host, server);
+    const cmdline = commandLine(host);
     for (const [name, fileFact] of files.config) {
       if (fileFact.source.kind !== 'file' || NOT_COMPARABLE.has(name)) continue;
       const running = config.get(name);
