@@ -61,6 +61,10 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     const { results } = await audit(server.url, { pass: 'redfort-test-pw-6.0.20-sent' }, { sentinelConfigPath: path, noHost: true });
     const [auth] = expectStatus(results, 'sentinel.no-auth-user', 'fail');
     assert.match(auth!.message, /^master 'mymaster' is reached with auth-pass but no auth-user: Sentinel logs in as the default user/);
+    // `sentinel sentinel-pass` in a 6.0 sentinel.conf is fatal at start (real 6.0.20: "Unrecognized sentinel
+    // configuration statement"): the fix names requirepass, not sentinel-user/sentinel-pass.
+    assert.match(auth!.remediation, /`requirepass` for Sentinel itself with the same password on every sentinel/);
+    assert.doesNotMatch(auth!.remediation, /together with `sentinel sentinel-user`/);
     // Live alone, sentinel.conf unread: nothing to judge auth-user by, and the users are unknown.
     const live = await audit(server.url, { pass: 'redfort-test-pw-6.0.20-sent' }, { noHost: true });
     const [skipped] = expectStatus(live.results, 'sentinel.no-auth-user', 'skip');
@@ -96,5 +100,13 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     const { results } = await audit(server.url, {}, { noHost: true });
     const [none] = expectStatus(results, 'persistence.none', 'fail');
     assert.match(none!.remediation, /^Enable RDB with `CONFIG SET save "3600 1 300 100 60 10000"` then CONFIG REWRITE, or in redis\.conf with one pair per line \(`save 3600 1`, `save 300 100`, `save 60 10000`\)/);
+  });
+
+  it('6.2 sentinel: auth-pass without auth-user fails with the fix that names sentinel-user / sentinel-pass (6.2+)', async () => {
+    const server = await serve('redis-6.2.16-sentinel');
+    const path = conf('6.2-sentinel', ['port 16221', 'requirepass redfort-test-pw-6.2.16-sent', 'sentinel monitor mymaster 127.0.0.1 16218 1', 'sentinel auth-pass mymaster redfort-test-pw-6.2.16']);
+    const { results } = await audit(server.url, { pass: 'redfort-test-pw-6.2.16-sent' }, { sentinelConfigPath: path, noHost: true });
+    const [auth] = expectStatus(results, 'sentinel.no-auth-user', 'fail');
+    assert.match(auth!.remediation, /together with `sentinel sentinel-user`\/`sentinel sentinel-pass`/);
   });
 });

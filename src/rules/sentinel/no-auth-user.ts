@@ -4,6 +4,15 @@ import { atLeast, openToAnyone } from '../util.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 
+const SENTINEL_RULES = roleRules('sentinel', resolveVersion('7.0.0')).filter((r) => /^[-+]/.test(r)).join(' ');
+
+/**
+ * A sentinel before 6.2 has no `sentinel sentinel-user` / `sentinel sentinel-pass`: either line in its sentinel.conf
+ * stops it from starting (real 6.0.20: "Unrecognized sentinel configuration statement"). It sends its own requirepass
+ * to its peers instead (redis@6.0.20 sentinelSendAuthIfNeeded).
+ */
+const BEFORE_6_2 = `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${SENTINEL_RULES}\`), \`requirepass\` for Sentinel itself with the same password on every sentinel (before 6.2 a sentinel logs in to its peers with its own requirepass; \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` do not exist and stop it from starting), and \`sentinel deny-scripts-reconfig yes\`.`;
+
 export default defineRule({
   id: 'sentinel.no-auth-user',
   title: 'Sentinel authenticates to masters as an ACL user and requires a password itself',
@@ -11,7 +20,7 @@ export default defineRule({
   section: 'Cluster extras',
   checklist: 'Cluster extras 2',
   sources: ['live', 'config'],
-  remediation: `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${roleRules('sentinel', resolveVersion('7.0.0')).filter((r) => /^[-+]/.test(r)).join(' ')}\`), \`requirepass\` or ACL users for Sentinel itself together with \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` on every sentinel (the same credentials: without them the sentinels cannot reach each other after a restart and lose quorum), and \`sentinel deny-scripts-reconfig yes\`.`,
+  remediation: `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${SENTINEL_RULES}\`), \`requirepass\` or ACL users for Sentinel itself together with \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` on every sentinel (the same credentials: without them the sentinels cannot reach each other after a restart and lose quorum), and \`sentinel deny-scripts-reconfig yes\`.`,
   requires: ['sentinel'],
   check({ sentinel, acl, server, unavailable }) {
     const findings: Finding[] = [];
@@ -34,7 +43,7 @@ export default defineRule({
     if (deny?.value === 'no') {
       findings.push({ message: "deny-scripts-reconfig is 'no': SENTINEL SET can point notification-script at any executable", source: deny.source });
     }
-    if (findings.length > 0) return fail(findings);
+    if (findings.length > 0) return fail(atLeast(server, 6, 2) === false ? findings.map((f) => ({ ...f, remediation: BEFORE_6_2 })) : findings);
     if (!acl) return skip(unavailable.acl ?? 'the ACL users could not be read');
     if (!sentinel.masterAuthKnown || deny === undefined) {
       return skip('the sentinel requires a password, but auth-user and deny-scripts-reconfig are only in sentinel.conf, which was not read (pass --sentinel-config, or run on its host)');
