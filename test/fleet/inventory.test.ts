@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
 import { parseInventory, resolveInventory } from '../../src/settings/inventory.ts';
 import { targetPassword } from '../../src/redis/target.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import { redfort } from '../harden/run.ts';
+
+after(stopAll);
 
 const doc = readFileSync(new URL('../../docs/inventory.md', import.meta.url), 'utf8');
 const example = doc.split('```yaml\n')[1]!.split('```')[0]!;
@@ -115,5 +122,32 @@ describe('inventory', () => {
       'f:3: passwordEnv names UNSET_PW, which is not set',
       "f:4: cannot read the password file '/nope': no such file",
     ]);
+  });
+});
+
+// A passwordFile naming the TLS key (`client.key`) sent the key's armour line as the password: the server said only
+// WRONGPASS (and logged a failed AUTH), with nothing naming the inventory line. A file saved "UTF-8 with BOM" sent
+// the mark with the password: WRONGPASS too. Real 7.0.15 with requirepass.
+describe('passwordFile: a PEM file is refused naming the line, a byte order mark is dropped', () => {
+  it('audits the BOM target, fails the PEM one without sending it', async () => {
+    const password = 'inventory-pw-0123456789abcdef';
+    const server = await startRedis({ conf: `requirepass ${password}`, password, killOnStop: true });
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-inventory-pw-'));
+    try {
+      writeFileSync(join(dir, 'client.key'), '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n');
+      writeFileSync(join(dir, 'bom.pw'), `\uFEFF${password}\r\n`);
+      const inv = join(dir, 'fleet.yaml');
+      writeFileSync(inv, `targets:\n  - { url: "redis://127.0.0.1:${server.port}/1", passwordFile: client.key }\n  - { url: "redis://127.0.0.1:${server.port}/2", passwordFile: bom.pw }\n`);
+      const out = join(dir, 'report.json');
+      const run = await redfort(['audit', '--targets', inv, '--no-host', '--no-probe', '--fail-on', 'none', '--format', 'json', '-o', out]);
+      assert.equal(run.stderr, `redfort: ${inv}:2: the password file '${join(dir, 'client.key')}' is a PEM file (a key or a certificate), not a password file\n`);
+      const report = JSON.parse(readFileSync(out, 'utf8')) as { targets: { target: string; error?: string }[] };
+      assert.deepEqual(report.targets.map((t) => t.error ?? 'audited'), [`${inv}:2: the password file '${join(dir, 'client.key')}' is a PEM file (a key or a certificate), not a password file`, 'audited']);
+      const log = await rawCommand(server.host, server.port, ['ACL', 'LOG'], { password });
+      assert.deepEqual(log, [], 'no AUTH failed on the server');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
+    }
   });
 });
