@@ -280,3 +280,22 @@ describe('the command line, read once by the host stage (real server)', () => {
     assert.match(JSON.stringify(drift!.evidence), new RegExp(`maxmemory is '209715200' \\(file: '104857600'\\): given on the command line of process ${redis.pid} \\(--maxmemory 200mb\\)`));
   });
 });
+
+// The 10,000 permission sets redfort judges on one server (src/acl/limits.ts) counted the config's users, not the
+// `--user` options the server loads with them: 9,999 users of the file and 2 of the command line were judged.
+describe('--user options count toward the users redfort judges (real server)', () => {
+  const lines = ['user default on nopass ~* &* +@all', ...Array.from({ length: 9_998 }, (_, i) => `user u${i} off`)];
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: `set-proc-title no\n${lines.join('\n')}`, args: ['--user', 'extra1', 'off', '--user', 'extra2', 'off'], killOnStop: true, readyTimeoutMs: 30_000 });
+  });
+  after(() => redis?.stop());
+
+  it('10,001 users: not judged, saying why', async () => {
+    assert.equal(((await rawCommand(redis.host, redis.port, ['ACL', 'USERS'])) as string[]).length, 10_001);
+    const gathered = await gatherTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    assert.ok(gathered.ok && gathered.facts.files, gathered.ok ? 'no files' : gathered.error);
+    assert.equal(gathered.facts.files.users.length, 0);
+    assert.match(gathered.facts.files.unread?.join('\n') ?? '', new RegExp(`the config's users with the --user options of the command line of process ${redis.pid} holds 10,001 users: more than the 10,000 permission sets`));
+  });
+});

@@ -3,6 +3,7 @@ import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { isAbsolute } from 'node:path';
 import { aclFileUsers } from './gather-files.ts';
+import { tooManyUsers } from '../../acl/limits.ts';
 import { commandLineConfig } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { infoField } from '../../redis/info.ts';
@@ -83,7 +84,12 @@ function withCommandLineUsers(files: FileFacts, users: readonly AclUser[], from:
  * file's are marked unread, not judged as if complete.
  */
 function commandLineUsers(files: FileFacts, users: readonly AclUser[], started: Extract<HostFacts['commandLine'], { known: true }>): FileFacts {
-  if (started.users.known) return withCommandLineUsers(files, started.users.value, started.from);
+  if (started.users.known) {
+    // The server loads both together: they count together toward the permission sets redfort judges.
+    const merged = withCommandLineUsers(files, started.users.value, started.from);
+    const many = tooManyUsers(`the config's users with the --user options of ${started.from}`, merged.users);
+    return many ? { ...files, users: [], unread: [...(files.unread ?? []), many] } : merged;
+  }
   return { ...files, unread: [...(files.unread ?? []), `the server was started with users on ${started.from} (${users.map((u) => u.name).join(', ')}), and ${started.users.reason}`] };
 }
 
