@@ -69,9 +69,12 @@ export function certificateFromPeer(peer: tls.DetailedPeerCertificate, check: Pe
   const identityError = loadBuiltin<typeof tls>('node:tls').checkServerIdentity(check.hostname, peer);
   // Node checks the name (with SNI) only once the chain verified: a name mismatch is reported apart, below.
   const trusted = check.authorized || check.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  // Neither authorized nor an authorization error: the chain was never checked, because the handshake did not
+  // finish (a TLS 1.2 server that requires a client certificate sends its own, then refuses the probe without one).
+  const checked = check.authorized || check.authorizationError !== undefined;
   return {
     ...describeCertificate(x509, source),
-    chain: { trusted, against: check.caGiven ? 'cacert' : 'system roots', error: trusted ? undefined : check.authorizationError },
+    ...(checked && { chain: { trusted, against: check.caGiven ? 'cacert' : 'system roots', error: trusted ? undefined : check.authorizationError } }),
     hostname: { name: check.hostname, matches: identityError === undefined, error: identityError?.message },
   };
 }
