@@ -4,14 +4,21 @@ import { atLeast, openToAnyone } from '../util.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 
-const SENTINEL_RULES = roleRules('sentinel', resolveVersion('7.0.0')).filter((r) => /^[-+]/.test(r)).join(' ');
+/**
+ * The master's sentinel user, as the hardening profile makes it: its channel rule included. From 6.2 users have
+ * channel permissions, and from 7.0 a new user has none (acl-pubsub-default resetchannels): without
+ * `&__sentinel__:hello` the sentinels cannot PUBLISH or SUBSCRIBE hello on the master, so they never find each other
+ * (real 7.4.1 and 7.0.15: num-other-sentinels 0, ACL LOG reason channel). A 6.0 ACL has no `&` rule at all.
+ */
+const SENTINEL_RULES = roleRules('sentinel', resolveVersion('7.0.0')).filter((r) => /^[-+&]/.test(r)).join(' ');
+const SENTINEL_RULES_6_0 = roleRules('sentinel', resolveVersion('6.0.0')).filter((r) => /^[-+]/.test(r)).join(' ');
 
 /**
  * A sentinel before 6.2 has no `sentinel sentinel-user` / `sentinel sentinel-pass`: either line in its sentinel.conf
  * stops it from starting (real 6.0.20: "Unrecognized sentinel configuration statement"). It sends its own requirepass
  * to its peers instead (redis@6.0.20 sentinelSendAuthIfNeeded).
  */
-const BEFORE_6_2 = `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${SENTINEL_RULES}\`), \`requirepass\` for Sentinel itself with the same password on every sentinel (before 6.2 a sentinel logs in to its peers with its own requirepass; \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` do not exist and stop it from starting), and \`sentinel deny-scripts-reconfig yes\`.`;
+const BEFORE_6_2 = `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${SENTINEL_RULES_6_0}\`), \`requirepass\` for Sentinel itself with the same password on every sentinel (before 6.2 a sentinel logs in to its peers with its own requirepass; \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` do not exist and stop it from starting), and \`sentinel deny-scripts-reconfig yes\`.`;
 
 export default defineRule({
   id: 'sentinel.no-auth-user',
