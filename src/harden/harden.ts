@@ -366,6 +366,14 @@ function monitoredMasters(text: string): string[] {
   return names;
 }
 
+/** What each generated user of a Sentinel is for, in PLAN.md. */
+const SENTINEL_ROLE_WHY: Readonly<Partial<Record<Role, string>>> = {
+  admin: 'operators: SENTINEL, ACL, CLIENT, INFO by name',
+  sentinel: 'the other sentinels log in as it',
+  auditor: 'the read-only audit user of docs/auditor-user.md',
+  app: 'clients that ask Sentinel where the master is',
+};
+
 function hardenSentinel(
   facts: Facts,
   options: HardenOptions,
@@ -394,6 +402,7 @@ function hardenSentinel(
   if (/^\s*sentinel\s+auth-pass\s/im.test(body)) rotate.push(`sentinel auth-pass (${input.path}): the old password Sentinel used towards the masters`);
   if (/^\s*requirepass\s/im.test(body)) rotate.push(`requirepass (${input.path}): the old password of this Sentinel`);
   changes.push({ key: ['sentinel', 'deny-scripts-reconfig'], args: ['yes'], replaceLast: true });
+  items.push({ rule: 'sentinel.no-auth-user', what: 'sentinel deny-scripts-reconfig yes: SENTINEL SET cannot change the notification and reconfiguration scripts', restart: true });
   changes.push({ key: ['requirepass'], args: null, note: 'the default user is off; see PLAN.md' });
   if (hasAcl(v, 'sentinel')) {
     const mode: Mode = 'sentinel';
@@ -405,7 +414,11 @@ function hardenSentinel(
       const m = /^\s*user\s+(\S+)/i.exec(line);
       if (m) present.add(m[1]!);
     }
+    items.push({ rule: 'sentinel.no-auth-user', what: `sentinel sentinel-user ${sentinelUser}: the other sentinels are reached as this user (its password on the command line)`, restart: true });
     changes.push({ key: ['user', 'default'], args: defaultUserOffLine(v).split(' ').slice(2), replaceLast: true });
+    claims.add('auth.default-user-enabled');
+    claims.add('auth.requirepass-used');
+    items.push({ rule: 'auth.default-user-enabled', what: 'user default off (and requirepass removed): no client logs in without a user name', restart: true });
     const roles: [Role, string[]][] = [
       ['admin', roleRules('admin', v, mode)],
       ['sentinel', roleRules('sentinel', v, mode)],
@@ -418,6 +431,7 @@ function hardenSentinel(
       const hash = sha256Hex(credential(name));
       changes.push({ key: ['user', name], args: ['on', `#${hash}`, ...rules] });
       logins.push({ file: 'sentinel.conf', user: name });
+      items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${name} in sentinel.conf (${SENTINEL_ROLE_WHY[role]})`, restart: true });
     }
     notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`${secretVariable(userName('app', options.prefix))}\`: it may only ask, not reconfigure.`);
   }

@@ -120,8 +120,10 @@ export function planMarkdown(p: PlanInputs): string {
   out.push('');
   if (r.rotate.length > 0) out.push('## Clear-text passwords found in the inputs: rotate them', '', 'They are no longer in the generated files, but they were readable where they were:', '', ...r.rotate.map((x) => `- ${x}`), '');
   out.push('## Deploy', '');
-  out.push('1. Review `redis.conf.diff`.');
-  out.push('2. Install the files over the originals (keep a copy), `users.acl` at the `aclfile` path.');
+  // The files this run wrote: a sentinel.conf alone has no redis.conf and no users.acl to review or install.
+  const diffs = ['redis.conf.diff', 'sentinel.conf.diff'].filter((f) => p.files.includes(f));
+  out.push(`1. Review ${diffs.length ? diffs.map((f) => `\`${f}\``).join(' and ') : 'the generated files'}.`);
+  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? ', `users.acl` at the `aclfile` path' : ''}.`);
   out.push('3. Run `sh host/permissions.sh` as root; install `host/systemd/*` as drop-ins (`systemctl daemon-reload`) and `host/logrotate.d/*` in /etc/logrotate.d.');
   out.push(`4. Restart the server (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`REDISCLI_AUTH=<REDFORT_PASSWORD_admin> redfort audit redis://admin@host:port\`.`);
   out.push('');

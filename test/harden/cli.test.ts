@@ -163,6 +163,14 @@ describe('harden: what the files say', () => {
     assert.match(text, /^sentinel deny-scripts-reconfig yes$/m);
     assert.match(text, /^user default off /m);
     assert.match(readFileSync(join(out, 'host', 'systemd', 'redis-sentinel.service.d', 'redfort.conf'), 'utf8'), /--sentinel auth-pass mymaster \$\{REDFORT_PASSWORD_sentinel\}/);
+    // PLAN.md names what was written (no redis.conf.diff, no users.acl) and every change, as the summary counts them.
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /^1\. Review `sentinel\.conf\.diff`\.$/m);
+    assert.match(plan, /^2\. Install the files over the originals \(keep a copy\)\.$/m);
+    assert.doesNotMatch(plan, /redis\.conf\.diff|users\.acl/);
+    for (const change of [/\| user default off \(and requirepass removed\)/, /\| sentinel deny-scripts-reconfig yes/, /\| sentinel sentinel-user sentinel/, /\| new user admin in sentinel\.conf/, /\| new user app in sentinel\.conf/]) assert.match(plan, change);
+    assert.match(run.stdout, /^(\d+) of \1 rules harden fixes pass\.$/m);
+    assert.doesNotMatch(run.stdout, /^1 of 1 rules/m, 'default off and requirepass removed are claimed too');
     const again = await redfort(['harden', '--sentinel-config', join(out, 'sentinel.conf'), '--redis-version', '7.0.15', '--out', `${out}2`]);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.equal(readFileSync(join(`${out}2`, 'sentinel.conf.diff'), 'utf8'), '');
