@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
+import { gatherFiles } from '../../src/gather/conf/gather-files.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, startRedisExpectingExit, stopAll } from '../harness/servers.ts';
 import { redfort } from '../harden/run.ts';
@@ -75,6 +76,15 @@ describe('ACL rules naming no command, subcommand or category', () => {
     assert.equal((await auditFiles({ configPath: without, version: '8.2.1' })).error, undefined);
     // An ACL file alone: whether modules are loaded is unknown, and a module's dotted name is not judged.
     assert.equal((await auditFiles({ aclPath: acl, version: '7.0.15' })).error, undefined);
+    // Beside a live server: modules loaded from its command line (INFO lists them) are in no file; INFO unread, unknown.
+    assert.equal((await gatherFiles({ configPath: without, version: '7.0.15', modules: 'loaded' })).ok, true);
+    assert.equal((await gatherFiles({ configPath: without, version: '7.0.15', modules: 'unknown' })).ok, true);
+    const line = join(work, 'line.conf');
+    writeFileSync(line, `user alice on >${PASSWORD} ~* +json.get\n`);
+    assert.equal((await gatherFiles({ configPath: line, version: '7.0.15', modules: 'loaded' })).ok, true);
+    assert.equal((await gatherFiles({ configPath: line, version: '7.0.15', modules: 'unknown' })).ok, true);
+    writeFileSync(line, `user alice on >${PASSWORD} ~* +nosuchcmd\n`);
+    assert.match(JSON.stringify(await gatherFiles({ configPath: line, version: '7.0.15', modules: 'unknown' })), /line\.conf:1: Error in user declaration 'alice': Error in applying operation '\+nosuchcmd'/);
   });
 
   it('harden refuses such input: one line, exit 2', async () => {

@@ -61,6 +61,8 @@ export interface EffectiveOptions {
   readonly version?: string;
   /** Whether the file is a Sentinel config; default: when it has `sentinel` directives. */
   readonly sentinel?: boolean;
+  /** What the running server says of its modules beyond `loadmodule` lines (FileInputs.modules). */
+  readonly modules?: 'loaded' | 'unknown';
 }
 
 const SAVE_LIMIT_CLASSES = ['normal', 'slave', 'pubsub'] as const;
@@ -273,9 +275,10 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
 
   // Users are made at start after every line is read (and every module loaded): a rule naming a command, subcommand
   // or category the server does not have stops it there.
-  if (users.length > 0 && commandsKnown(options.version, modules.length > 0 ? 'loaded' : 'none')) {
+  const moduleState = modules.length > 0 ? 'loaded' : (options.modules ?? 'none');
+  if (users.length > 0 && commandsKnown(options.version, moduleState)) {
     for (const user of users) {
-      const rule = unknownCommandRule(user, aclVersion);
+      const rule = unknownCommandRule(user, aclVersion, moduleState);
       if (rule !== undefined && user.source.kind === 'file') {
         throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration '${user.name}': ${unknownCommandText(rule)} (redis-server refuses to start)`);
       }

@@ -3,6 +3,7 @@ import { isLocalHost } from '../../net/address.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
 import { listeningConfigFile } from '../host/index.ts';
 import { configVersion } from '../../redis/version.ts';
+import { infoModules } from '../../redis/info.ts';
 
 /**
  * Reads the server's configuration files beside a live audit: those given on the command line, else, when the server
@@ -24,7 +25,10 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
         : 'the server was started without a config file, and none was given with --config';
     return { ...facts, unavailable: { ...facts.unavailable, files: why } };
   }
-  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), signal: options.signal });
+  // Modules given on the command line (`--loadmodule`, as redis-stack-server starts them) are in no file: INFO says.
+  const loaded = facts.info ? infoModules(facts.info) : undefined;
+  const modules = loaded === undefined ? 'unknown' : loaded.length > 0 ? 'loaded' : undefined;
+  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal });
   if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}` } };
   return mergeFiles(facts, outcome.gathered);
 };

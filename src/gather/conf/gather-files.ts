@@ -37,6 +37,12 @@ export interface FileInputs {
   readonly version?: string | undefined;
   /** The server's working directory, against which relative paths resolve; default: the config file's directory. */
   readonly cwd?: string | undefined;
+  /**
+   * What the running server says of its modules, when it says more than the files: `loaded` (INFO lists modules, which
+   * may come from `--loadmodule` on its command line), `unknown` (INFO was not read). An ACL rule naming a command
+   * redfort does not know is then not refused as the server's (src/acl/known-commands.ts).
+   */
+  readonly modules?: 'loaded' | 'unknown' | undefined;
   /** The target's signal: stops reading when it aborts. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -136,7 +142,8 @@ async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs,
   }
   if (aclfile) {
     const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
-    const modules = !effective ? 'unknown' : effective.modules.length > 0 ? 'loaded' : 'none';
+    const fromFiles: Modules = !effective ? 'unknown' : effective.modules.length > 0 ? 'loaded' : 'none';
+    const modules: Modules = fromFiles === 'none' && inputs.modules ? inputs.modules : fromFiles === 'unknown' && inputs.modules === 'loaded' ? 'loaded' : fromFiles;
     const read = await aclFileUsers(path, inputs.version, inputs.signal, modules);
     if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path] };
     return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path] };
@@ -206,6 +213,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       const parsed = await loadConfFiles(main, { cwd, signal: inputs.signal });
       effective = effectiveConfig(parsed, {
         ...(inputs.version ? { version: inputs.version } : {}),
+        ...(inputs.modules ? { modules: inputs.modules } : {}),
         ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
       });
       paths.push(...parsed.files);
