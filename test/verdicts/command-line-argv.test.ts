@@ -299,3 +299,21 @@ describe('--user options count toward the users redfort judges (real server)', (
     assert.match(gathered.facts.files.unread?.join('\n') ?? '', new RegExp(`the config's users with the --user options of the command line of process ${redis.pid} holds 10,001 users: more than the 10,000 permission sets`));
   });
 });
+
+// `redis-server redis.conf -`: the server also reads standard input, which may hold `user` lines. With CONFIG GET
+// read, the users were taken as the file's alone: a user at run time and not in the file failed config.runtime-drift
+// ("ACL SAVE never ran"), though it may come from standard input.
+describe('configuration from standard input (-), real server', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: 'set-proc-title no\nuser default on nopass ~* &* +@all', args: ['-'], killOnStop: true });
+    assert.equal(await rawCommand(redis.host, redis.port, ['ACL', 'SETUSER', 'bob', 'on', 'nopass', '~*', '+get']), 'OK');
+  });
+  after(() => redis?.stop());
+
+  it('the users are not all known: config.runtime-drift is skip, saying why', async () => {
+    const [drift] = of(await audit(redis), 'config.runtime-drift');
+    assert.equal(drift?.status, 'skip', drift?.message);
+    assert.match(drift!.message, new RegExp(`the users were not compared with the running ones: the server was started with the command line of process ${redis.pid} reading part of its configuration from standard input \\('-'\\)`));
+  });
+});

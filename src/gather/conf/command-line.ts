@@ -142,7 +142,11 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     const filePort = config?.get('port')?.value;
     const fileListens = filePort === '0' ? config?.get('tls-port')?.value : filePort;
     const differs = port !== undefined && fileListens !== undefined && port !== fileListens ? `; they do override it: INFO tcp_port is ${port}, the file gives ${filePort === '0' ? 'port 0 and tls-port' : 'port'} ${fileListens}` : '';
-    return unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
+    const unknownFacts = unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
+    if (!started.known) return unknownFacts;
+    // Standard input may hold `user` lines (or an aclfile) the server loaded with the file's: its users are not all known.
+    const why = `the server was started with ${started.from} reading part of its configuration from standard input ('-'), whose users redfort cannot see`;
+    return { ...unknownFacts, files: { ...files, unread: [...(files.unread ?? []), why] } };
   }
   const { options } = started;
   // `--include extra.conf`: the server loads that file over its config file; redfort does not read it here.
