@@ -40,3 +40,35 @@ describe('config.runtime-drift on a server started with command-line options', (
     assert.ok(results[0]!.evidence.some((e) => e.startsWith('not drift: daemonize')));
   });
 });
+
+// A setting the file leaves out runs with the compiled default after a restart: a CONFIG SET of it that was never
+// rewritten is lost just the same (docs/rules/config.runtime-drift.md). Only settings whose default no build patches.
+describe('config.runtime-drift on settings the file leaves out', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: 'set-proc-title no\nmaxclients 100', killOnStop: true });
+  });
+  after(() => redis?.stop());
+
+  const drift = (r: TargetResult) => r.results.filter((x) => x.ruleId === 'config.runtime-drift');
+  const audit = async (password?: string) => drift(await auditTarget(resolveTarget(redis.url, password === undefined ? {} : { pass: password }, {}), { noProbe: true }));
+
+  it('passes while every left-out setting has its default, and protected-mode is not compared', async () => {
+    assert.equal(await rawCommand(redis.host, redis.port, ['CONFIG', 'SET', 'protected-mode', 'no']), 'OK');
+    const [result] = await audit();
+    assert.equal(result?.status, 'pass', result?.message);
+  });
+
+  it('fails maxmemory-policy and a requirepass set at run time only, never showing the password', async () => {
+    assert.equal(await rawCommand(redis.host, redis.port, ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru']), 'OK');
+    let results = await audit();
+    assert.deepEqual(results.map((x) => x.status), ['fail']);
+    assert.match(results[0]!.message, /^maxmemory-policy is 'allkeys-lru' at run time but not set in the file \(compiled default: 'noeviction'\): a CONFIG SET that was never rewritten/);
+    assert.equal(await rawCommand(redis.host, redis.port, ['CONFIG', 'SET', 'requirepass', 'Drift-Secret-91']), 'OK');
+    results = await audit('Drift-Secret-91');
+    assert.deepEqual(results.map((x) => x.status), ['fail', 'fail']);
+    const messages = results.map((x) => x.message);
+    assert.ok(messages.some((m) => /^requirepass is set at run time but not in the file: .*starts without it/.test(m)), messages.join('\n'));
+    assert.doesNotMatch(JSON.stringify(results), /Drift-Secret-91/);
+  });
+});

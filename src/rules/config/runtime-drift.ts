@@ -6,6 +6,7 @@ import { someReadLive } from '../../facts/live.ts';
 import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
+import { parseVersion } from '../../redis/version.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
@@ -35,6 +36,24 @@ function pubsubDefault(value: string | undefined, server: ServerIdentity | undef
 /** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
 const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
 
+/**
+ * Settings the files leave out whose running value is compared with the version's compiled default: a `CONFIG SET`
+ * of one of these that was never rewritten is lost at the next start just the same. Only these: builds patch some
+ * defaults (the Docker image's `protected-mode` and `bind`), and the server adjusts others at start (`maxclients` to
+ * the descriptor limit), so a difference there says nothing of a lost CONFIG SET. Secrets: `requirepass` and
+ * `masterauth` set at run time only (the server starts again without a password).
+ */
+const DEFAULT_COMPARED = new Set(['appendonly', 'loglevel', 'timeout', 'maxmemory', 'maxmemory-policy', 'tls-auth-clients', 'acl-pubsub-default', 'masteruser']);
+const SECRET_DEFAULT_COMPARED = new Set(['requirepass', 'masterauth']);
+
+/** The compiled default a setting the files leave out takes on this server's version, when both are known. */
+function compiledDefault(name: string, server: ServerIdentity | undefined): string | undefined {
+  if (!DEFAULT_COMPARED.has(name) || parseVersion(server?.version)?.minor === undefined) return undefined;
+  const spec = lookupDirective(name);
+  const key = resolveVersion(server?.version).key;
+  return spec && existsIn(spec, key) ? defaultFor(spec, key) : undefined;
+}
+
 export default defineRule({
   id: 'config.runtime-drift',
   title: 'The running configuration matches the config file',
@@ -54,28 +73,41 @@ export default defineRule({
     const explained: string[] = [];
     const cmdline = commandLine(host);
     for (const [name, fileFact] of files.config) {
-      if (fileFact.source.kind !== 'file' || NOT_COMPARABLE.has(name)) continue;
+      const unset = fileFact.source.kind === 'default' ? compiledDefault(name, server) : undefined;
+      if ((fileFact.source.kind !== 'file' && unset === undefined) || NOT_COMPARABLE.has(name)) continue;
       const running = config.get(name);
-      if (!running || running.source.kind !== 'live' || running.value === fileFact.value) continue;
+      const filed = unset ?? fileFact.value;
+      if (!running || running.source.kind !== 'live' || running.value === filed) continue;
+      const inFile = unset === undefined ? `'${filed}' in the file` : `not set in the file (compiled default: '${filed}')`;
       const given = cmdline?.names.get(name);
       if (given !== undefined) {
-        explained.push(`${name} is '${running.value}' (file: '${fileFact.value}'): given on ${cmdline!.from} (${given}), which overrides the file`);
+        explained.push(`${name} is '${running.value}' (file: '${filed}'): given on ${cmdline!.from} (${given}), which overrides the file`);
         continue;
       }
       if (!settableAtRunTime(name)) {
-        explained.push(`${name} is '${running.value}' (file: '${fileFact.value}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
+        explained.push(`${name} is '${running.value}' (file: '${filed}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
         continue;
       }
       const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
       findings.push({
-        message: `${name} is '${running.value}' at run time but '${fileFact.value}' in the file: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
-        source: fileFact.source,
-        evidence: [`running: ${running.value}`, `file: ${fileFact.value}`],
+        message: `${name} is '${running.value}' at run time but ${inFile}: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
+        source: unset === undefined ? fileFact.source : files.source,
+        evidence: [`running: ${running.value}`, unset === undefined ? `file: ${filed}` : `file: not set (compiled default of ${server?.version}: ${filed})`],
       });
     }
     for (const [name, fileSecret] of files.secrets) {
       const running = secrets?.get(name);
-      if (!running || running.source.kind !== 'live' || fileSecret.source.kind !== 'file') continue;
+      if (!running || running.source.kind !== 'live') continue;
+      if (fileSecret.source.kind === 'default' && SECRET_DEFAULT_COMPARED.has(name) && running.value.set && !fileSecret.value.set) {
+        if (cmdline?.names.has(name)) {
+          explained.push(`${name} is set at run time and not in the file: given on ${cmdline.from}, which overrides the file`);
+          continue;
+        }
+        const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
+        findings.push({ message: `${name} is set at run time but not in the file: a CONFIG SET that was never rewritten, lost at the next restart, when the server starts without it${or} (values not shown)`, source: files.source });
+        continue;
+      }
+      if (fileSecret.source.kind !== 'file') continue;
       if (running.value.sha256 !== fileSecret.value.sha256) {
         findings.push({ message: `${name} differs between the running server and the file (values not shown)`, source: fileSecret.source });
       }
