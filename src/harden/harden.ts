@@ -288,8 +288,13 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name}: -@dangerous appended${byName.length ? `; granted by name and kept: ${[...new Set(byName)].join(', ')}` : ''}`, restart: false });
         else if (byName.length) kept.push(`user ${user.name}: dangerous commands granted by name kept: ${[...new Set(byName)].join(', ')}`);
         let hashes = user.passwords.filter((p) => p.set).map((p) => p.sha256);
-        if (user.plaintextPasswords > 0) rotate.push(`user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
-        if (canLogIn(user) && (user.nopass || weak(user))) {
+        const replaced = canLogIn(user) && (user.nopass || weak(user));
+        if (user.plaintextPasswords > 0) {
+          rotate.push(replaced
+            ? `user ${user.name} (${where(user.source)}): its clear-text password was readable in the file; it is replaced by a new one (credentials.env): give it to the user's clients`
+            : `user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
+        }
+        if (replaced) {
           hashes = [sha256Hex(credential(user.name))];
           logins.push({ file: 'redis.conf', user: user.name });
           items.push({ rule: 'auth.weak-password', what: `user ${user.name}: ${user.nopass ? 'nopass' : 'a weak password'} replaced by a new 256-bit password (credentials.env)`, restart: false });

@@ -221,6 +221,18 @@ describe('harden: what the files say', () => {
     assert.match(diff, /^-user bob on ><redacted> ~app:\* \+get$/m);
   });
 
+  it('a clear-text password replaced (weak) is not said to be kept as a hash; one kept (strong) is', async () => {
+    const input = join(work, 'clear.conf');
+    writeFileSync(input, 'port 6379\nuser bob on >bobpass ~app:* +get\nuser carol on >Carol-has-a-long-random-passphrase-0192837465 ~* +get\n');
+    const out = join(work, 'clear-out');
+    const run = await redfort(['harden', '--config', input, '--redis-version', '7.0.15', '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /^- user bob \(.*clear\.conf:2\): its clear-text password was readable in the file; it is replaced by a new one \(credentials\.env\)/m);
+    assert.match(plan, /^- user carol \(.*clear\.conf:3\): its clear-text password is now stored as #<sha256>; rotate it/m);
+    assert.match(plan, /user bob: a weak password replaced by a new 256-bit password/);
+  });
+
   it('the hardened files pass a static audit of their own', async () => {
     const result = await auditFiles({ configPath: join(work, 'baseline', 'redis.conf'), aclPath: join(work, 'baseline', 'users.acl'), version: '7.0.15', cwd: work });
     const failing = result.results.filter((r) => r.status === 'fail' && ['auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.plaintext-passwords', 'network.bind-all-interfaces', 'network.protected-mode-off'].includes(r.ruleId));
