@@ -4,6 +4,7 @@ import { bytesHash } from '../util/bytes-hash.ts';
 import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
 import redis70 from './data/categories-redis-7.0.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
+import sentinel62 from './data/categories-sentinel-6.2.json' with { type: 'json' };
 
 function fromLists(
   lists: Iterable<readonly [string, readonly string[]]>,
@@ -32,6 +33,8 @@ function fromJson(data: { version: string; mode: string; categories: Record<stri
 const MAKE_BUNDLED = {
   redis70: () => fromJson(redis70),
   sentinel70: () => fromJson(sentinel70),
+  // Whole commands (6.x has no per-subcommand categories), from a live redis-sentinel 6.2.16.
+  sentinel62: () => fromLists(Object.entries(sentinel62.categories), { kind: 'default', note: `bundled ACL CAT of redis ${sentinel62.version} (sentinel mode)` }, 'command'),
   redis62: () => fromWords(REDIS_6_2_CATEGORIES, 'bundled ACL categories of redis 6.2.16, from its source, not a live server'),
   redis60: () => fromWords(REDIS_6_0_CATEGORIES, 'bundled ACL categories of redis 6.0.20, from its source, not a live server'),
 };
@@ -45,15 +48,17 @@ function bundled(name: keyof typeof MAKE_BUNDLED): CategoryTable {
 /**
  * The bundled category table closest to a server: 7.x, 8.x, Valkey and unknown versions get the
  * Redis 7.0.15 table (the core `@dangerous` and `@admin` sets are unchanged up to Valkey 8.0 and Redis 7.4);
- * 6.2 and 6.0 get whole-command tables; sentinel mode gets the Sentinel 7.0.15 table.
+ * 6.2 and 6.0 get whole-command tables; sentinel mode gets the Sentinel 6.2.16 table for 6.2, else the Sentinel 7.0.15 one.
  * Prefer {@link categoryTableFromLive} whenever the server answers `ACL CAT`.
  */
 export function bundledCategoryTable(options: {
   version?: string | undefined;
   mode?: 'standalone' | 'cluster' | 'sentinel' | undefined;
 }): CategoryTable {
-  if (options.mode === 'sentinel') return bundled('sentinel70');
   const version = majorMinor(options.version);
+  // A 6.2 sentinel's commands are whole commands: its @dangerous is acl, client, info, role, sentinel, shutdown.
+  // (A 6.0 sentinel has no ACL command to ask; it keeps the 7.0 table.)
+  if (options.mode === 'sentinel') return version?.major === 6 && version.minor === 2 ? bundled('sentinel62') : bundled('sentinel70');
   if (!version || version.major >= 7) return bundled('redis70');
   // Redis 5 and older have no ACL; their default user is `+@all`, which any table expresses.
   if (version.major === 6 && version.minor >= 2) return bundled('redis62');

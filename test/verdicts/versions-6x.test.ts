@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { auditFiles } from '../../src/app/audit.ts';
 import { audit, expectStatus } from '../probe/helpers.ts';
 import { startRecordedServer } from '../helpers/recorded-server.ts';
 import type { RecordedServer } from '../helpers/recorded-server.ts';
@@ -108,5 +109,14 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     const { results } = await audit(server.url, { pass: 'redfort-test-pw-6.2.16-sent' }, { sentinelConfigPath: path, noHost: true });
     const [auth] = expectStatus(results, 'sentinel.no-auth-user', 'fail');
     assert.match(auth!.remediation, /together with `sentinel sentinel-user`\/`sentinel sentinel-pass`/);
+  });
+
+  it('a 6.2 sentinel.conf alone: the @dangerous commands are a 6.2 sentinel\'s, whole commands, not 7.0 subcommands', async () => {
+    // A live redis-sentinel 6.2.16: ACL CAT dangerous is acl, client, info, role, sentinel, shutdown
+    // (src/acl/data/categories-sentinel-6.2.json); it was 39 7.0 names (acl|deluser, acl|dryrun…).
+    const path = conf('6.2-sentinel-file', ['port 26379', 'requirepass redfort-test-pw-6.2.16-sent', 'sentinel monitor mymaster 127.0.0.1 16218 1']);
+    const { results } = await auditFiles({ sentinelConfigPath: path, version: '6.2.16' });
+    const [dangerous] = expectStatus(results, 'auth.dangerous-commands-allowed', 'fail');
+    assert.equal(dangerous!.message, "user 'default' may run 6 @dangerous commands through +@all: acl, client, info, role, sentinel, shutdown");
   });
 });
