@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -316,4 +316,35 @@ describe('configuration from standard input (-), real server', () => {
     assert.equal(drift?.status, 'skip', drift?.message);
     assert.match(drift!.message, new RegExp(`the users were not compared with the running ones: the server was started with the command line of process ${redis.pid} reading part of its configuration from standard input \\('-'\\)`));
   });
+});
+
+// An ACL file that cannot be read by redfort (permission denied to its user; here, as the tests run as root, a
+// directory in its place: the same read error): given with --aclfile, only the users were unread; named by the config
+// file, every file fact was unavailable, so with CONFIG renamed the file's `protected-mode no` went unjudged. The
+// users are what is unknown, not the settings: both now mark the users unread and keep the settings.
+describe('an ACL file that cannot be read, named by the config or given with --aclfile (real servers)', () => {
+  const acl = 'user default on nopass ~* &* +@all\n';
+  const conf = 'set-proc-title no\nrename-command CONFIG ""\nprotected-mode no';
+  const given = startedWithFile('aclfile', 'users.acl', acl, conf);
+  let named: RunningServer;
+  before(async () => {
+    named = await startRedis({ conf: `${conf}\naclfile users.acl`, files: { 'users.acl': acl }, killOnStop: true });
+  });
+  after(() => named?.stop());
+
+  for (const [which, server, path] of [
+    ['named by the config', () => named, () => join(named.dir, 'users.acl')],
+    ['given with --aclfile', () => given.redis(), () => given.path()],
+  ] as const) {
+    it(`${which}: the users are unread, the settings judged`, async () => {
+      await rename(path(), `${path()}.moved`);
+      await mkdir(path());
+      const [protectedMode] = of(await audit(server()), 'network.protected-mode-off');
+      assert.equal(protectedMode?.status, 'fail', protectedMode?.message);
+      const gathered = await gatherTarget(resolveTarget(server().url, {}, {}), { noProbe: true });
+      assert.ok(gathered.ok && gathered.facts.files, gathered.ok ? JSON.stringify(gathered.facts.unavailable) : gathered.error);
+      assert.deepEqual(gathered.facts.files.users, []);
+      assert.match(gathered.facts.files.unread?.join('\n') ?? '', new RegExp(`the ACL file ${path().replace(/[.]/g, '\\.')} (given on .* \\(--aclfile\\) )?could not be read: `));
+    });
+  }
 });

@@ -95,8 +95,9 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
 
 /**
  * The users an ACL file gives the server (redis@7.0.15 `ACLLoadFromFile`): its lines, read strictly, and a missing
- * `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says. A missing file, or one with too
- * many users to judge, is a reason (`missing`: redis-server refuses to start without it); other read errors throw.
+ * `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says. A file that cannot be read (missing,
+ * permission denied, not a regular file), or one with too many users to judge, is a reason (`missing`: redis-server
+ * refuses to start without it); a file the server would refuse throws.
  */
 export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules = 'unknown'): Promise<{ users: AclUser[] } | { reason: string; missing: boolean }> {
   let users: AclUser[];
@@ -108,6 +109,9 @@ export async function aclFileUsers(path: string, version: string | undefined, si
     if (error instanceof FileReadError && error.reason === 'missing') {
       return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, missing: true };
     }
+    // Unreadable here (permission denied to redfort's user, not a regular file): its users are unknown, the config's
+    // settings are not. As a missing one, and as an --aclfile of the command line.
+    if (error instanceof FileReadError) return { reason: `the ACL file ${path} could not be read: ${error.detail}`, missing: false };
     throw error;
   }
   if (!users.some((u) => u.name === 'default')) {
