@@ -37,13 +37,14 @@ function knownNames(): { names: ReadonlySet<string>; containers: ReadonlySet<str
 /**
  * Whether the commands a server knows at start are those of {@link KNOWN_COMMAND_SERVERS}: not with a module loaded
  * (its commands, and from 7.4 its categories, are known to the server when it loads the ACL), nor for a version newer
- * than those (Redis 8.0 and later, Valkey after 8.0), whose new commands redfort does not know. An unknown version is
- * taken as Redis 7.x, as for the compiled defaults.
+ * than those (Redis 8.0 and later, Valkey after 8.0), whose new commands redfort does not know; nor for an unknown
+ * version (a file-only audit without --redis-version, on a host without the server): the file may be for a newer
+ * server, which accepts what this table lacks (`+hgetex`, 8.0), and unknown is never a refusal.
  */
 export function commandsKnown(version: string | undefined, modules: Modules): boolean {
   if (modules === 'loaded') return false;
   const parsed = majorMinor(version);
-  if (!parsed) return true;
+  if (!parsed) return false;
   return /valkey/i.test(version ?? '') ? !isAtLeast(parsed, 8, 1) : !isAtLeast(parsed, 8, 0);
 }
 
