@@ -18,7 +18,7 @@ import { resolveTarget } from '../redis/target.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
 import type { Provenance, TlsFiles } from '../profile/index.ts';
-import { generatePassword, isProfileName, PROFILES, readSecretsFile, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
+import { generatePassword, isProfileName, PROFILES, readSecretsFile, userName, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
 import { redactSecrets, renderLine } from './conf-edit.ts';
 import { unifiedDiff } from './diff.ts';
 import { harden } from './harden.ts';
@@ -274,7 +274,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
     const told = { ...result, kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
-    const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'] });
+    const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix) });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);
 

@@ -267,6 +267,9 @@ describe('harden: credentials.env is sourced by a shell', () => {
     } finally {
       await server.stop();
     }
-    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /`app-1` \(`REDFORT_PASSWORD_app_1`: - \. : @ become _\)/);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /`app-1` \(`REDFORT_PASSWORD_app_1`: - \. : @ become _\)/);
+    // The Deploy step audits as the admin user this run made, under its prefix.
+    assert.match(plan, /`REDISCLI_AUTH=<REDFORT_PASSWORD_rf_admin> redfort audit redis:\/\/rf-admin@host:port`/);
   });
 });
