@@ -343,6 +343,11 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     }
     if ((facts.commands?.renames.size ?? 0) > 0 && hasAcl(v)) {
       kept.push(`rename-command lines kept (${[...facts.commands!.renames.keys()].join(', ')}): ACL now decides who runs what; keep them identical on every node, or remove them once clients use their ACL users.`);
+      // ACL grants follow a renamed command (admin's +config reaches it), but redfort's own audit asks for CONFIG by name.
+      const config = facts.commands!.renames.get('config')?.value;
+      if (config !== undefined) {
+        kept.push(`CONFIG is ${config === '' ? 'removed' : `renamed to \`${config}\``}: \`redfort audit\` asks for the settings with CONFIG GET${config === '' ? '' : ' by that name'}, so a live audit (step 4 of Deploy) cannot read them and skips the rules that need them. ${config === '' ? 'Nobody can change a setting at run time, the admin user included' : `The users keep their grants under the new name (admin: \`${config} SET\`)`}; remove the rename (ACL guards CONFIG now) to audit the server live.`);
+      }
     }
     if (hasAcl(v)) {
       // The rule accepts the profile's admin where it recognizes it (7.0 and later today): then this is no news.

@@ -233,6 +233,17 @@ describe('harden: what the files say', () => {
     assert.match(plan, /user bob: a weak password replaced by a new 256-bit password/);
   });
 
+  it('rename-command CONFIG: PLAN.md says the live audit of step 4 cannot read the settings', async () => {
+    // The generated auditor's +config|get reaches the renamed command, but redfort sends CONFIG GET by name: the
+    // audit PLAN.md asks for skipped 19 rules, and nothing said why.
+    const input = join(work, 'renamed.conf');
+    writeFileSync(input, 'port 6379\nrequirepass Renamed-config-server-pw-0192837465\nrename-command CONFIG cfg_9f8e\n');
+    const out = join(work, 'renamed-out');
+    const run = await redfort(['harden', '--config', input, '--redis-version', '7.0.15', '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /^- CONFIG is renamed to `cfg_9f8e`: `redfort audit` asks for the settings with CONFIG GET by that name, so a live audit \(step 4 of Deploy\) cannot read them/m);
+  });
+
   it('the hardened files pass a static audit of their own', async () => {
     const result = await auditFiles({ configPath: join(work, 'baseline', 'redis.conf'), aclPath: join(work, 'baseline', 'users.acl'), version: '7.0.15', cwd: work });
     const failing = result.results.filter((r) => r.status === 'fail' && ['auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.plaintext-passwords', 'network.bind-all-interfaces', 'network.protected-mode-off'].includes(r.ruleId));
