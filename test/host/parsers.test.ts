@@ -98,6 +98,8 @@ describe('/proc parsers', () => {
 
   it('finds the config file on a command line, and knows when set-proc-title erased it', () => {
     assert.deepEqual(parseCmdline('redis-server\x00/etc/redis/redis.conf\x00--port\x006380\x00'), ['redis-server', '/etc/redis/redis.conf', '--port', '6380']);
+    // An empty argument is one (`--rename-command FLUSHALL ""` last): it was dropped with the final NUL.
+    assert.deepEqual(parseCmdline('redis-server\x00--rename-command\x00FLUSHALL\x00\x00'), ['redis-server', '--rename-command', 'FLUSHALL', '']);
     assert.equal(configFromCmdline(['redis-server', '/etc/redis/redis.conf', '--port', '6380']), '/etc/redis/redis.conf');
     assert.equal(configFromCmdline(['redis-server', 'redis.conf']), 'redis.conf');
     assert.equal(configFromCmdline(['redis-server', '--port', '6380']), null);

@@ -144,11 +144,16 @@ export function parseStatus(text: string): ProcStatus | undefined {
   return name !== undefined && uid && gid ? { name, uid, gid } : undefined;
 }
 
-/** /proc/<pid>/cmdline: NUL-separated arguments. */
+/**
+ * /proc/<pid>/cmdline: arguments, each ended by a NUL. An empty argument is kept (`--save ""`, `--rename-command
+ * FLUSHALL ""` last); a title set-proc-title wrote is followed by NULs alone (empty arguments: titleRewritten).
+ */
 export function parseCmdline(text: string): string[] {
   const args = text.split('\0');
-  while (args.length > 0 && args[args.length - 1] === '') args.pop();
-  return args;
+  if (args.at(-1) === '') args.pop();
+  // A title (`redis-server 127.0.0.1:6379`, a blank in it) and the NULs that replaced the arguments: the title alone.
+  if (args.length > 0 && /\s/.test(args[0]!) && args.slice(1).every((a) => a === '')) return args.slice(0, 1);
+  return args.length === 1 && args[0] === '' ? [] : args;
 }
 
 
