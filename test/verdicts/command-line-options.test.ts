@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { auditTarget } from '../../src/app/audit.ts';
+import { auditTarget, gatherTarget } from '../../src/app/audit.ts';
+import { rawCommand } from '../harness/raw.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { startRedis } from '../harness/servers.ts';
@@ -46,5 +47,35 @@ describe('CONFIG renamed, and options on the command line that override the file
     assert.match(protectedMode!.message, /^protected-mode is 'no'/);
     assert.deepEqual(protectedMode!.source, { kind: 'host', detail: `the command line of process ${plain.pid} (--protected-mode)` });
     assert.match(of(r, 'persistence.none')[0]!.message, /AOF/);
+  });
+});
+
+// redis-server appends its options to the config file's text and loads both: a file's `save 3600 1` and
+// `--save 60 100` make both save points, `--client-output-buffer-limit` sets one class and keeps the file's others.
+// With CONFIG GET unavailable, redfort applied each option as if it stood alone: save '60 100', the file's pubsub
+// limit replaced by the default.
+describe('CONFIG renamed: options that a file may repeat add to the file\'s lines (real server)', () => {
+  let redis: RunningServer;
+  const hidden = 'cfg-hidden-0123';
+  before(async () => {
+    redis = await startRedis({
+      conf: `set-proc-title no\nrename-command CONFIG ${hidden}\nsave 3600 1\nclient-output-buffer-limit pubsub 1mb 1mb 0`,
+      args: ['--save', '60 100', '--client-output-buffer-limit', 'normal 1mb 2mb 3', '--rename-command', 'FLUSHALL', ''],
+      killOnStop: true,
+    });
+  });
+  after(() => redis?.stop());
+
+  it('gives what the server has', async () => {
+    const running = async (name: string) => ((await rawCommand(redis.host, redis.port, [hidden, 'GET', name])) as string[])[1];
+    assert.equal(await running('save'), '3600 1 60 100');
+    const gathered = await gatherTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    assert.ok(gathered.ok && gathered.facts.config, gathered.ok ? JSON.stringify(gathered.facts.unavailable) : gathered.error);
+    const config = gathered.facts.config;
+    for (const name of ['save', 'client-output-buffer-limit']) {
+      assert.equal(config.get(name)?.value, await running(name), name);
+      assert.deepEqual(config.get(name)?.source, { kind: 'host', detail: `the command line of process ${redis.pid} (--${name})` });
+    }
+    assert.deepEqual([...(gathered.facts.commands?.renames ?? new Map())].map(([from, to]) => [from, to.value]).sort(), [['config', hidden], ['flushall', '']]);
   });
 });

@@ -1,7 +1,11 @@
 import type { AclUser, ConfigMap, Fact, Facts, FileFacts, HostFacts, HostFileRole, Source } from '../../facts/types.ts';
 import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
+import { effectiveConfig } from './effective.ts';
+import type { EffectiveConf } from './effective.ts';
+import { loadConfFiles } from './load-files.ts';
+import { parseConfText } from './tokenize.ts';
 import { aclFileUsers } from './gather-files.ts';
 import { tooManyUsers } from '../../acl/limits.ts';
 import { commandLineConfig } from '../../redis/command-line.ts';
@@ -168,19 +172,32 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
   const withAcl = aclfile ? await commandLineAclFile(files, aclfile, started.from, version, enrichOptions?.signal) : files;
   const withUsers = given.users.length > 0 ? { ...facts, files: commandLineUsers(withAcl, given.users, started) } : withAcl === files ? facts : { ...facts, files: withAcl };
   if (!fromFiles) return withUsers;
+  // redis-server appends the options to the config file's text and loads both (loadServerConfig): a directive a file
+  // may repeat adds to the file's lines, as it would to its own (`save` points accumulate, each
+  // `client-output-buffer-limit` sets one class, `rename-command`s add up), rather than replacing the file's value.
+  const main = files.paths[0];
+  let both: EffectiveConf;
+  try {
+    if (main === undefined) throw new Error('no config file was read');
+    const file = await loadConfFiles(main, { cwd: dirname(main), ...(enrichOptions?.signal ? { signal: enrichOptions.signal } : {}) });
+    both = effectiveConfig({ ...file, directives: [...file.directives, ...parseConfText(started.text, started.from)] }, version ? { version } : {});
+  } catch (error) {
+    return unknownConfig(`CONFIG GET could not be read, and the config file with the options of ${started.from}, which the server loads together, could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const source = { kind: 'host' as const, detail: started.from };
   const merged = new Map<string, Fact<string>>(config);
   for (const { name } of options) {
-    const value = given.config.get(name);
+    const value = both.config.get(name);
     if (value) merged.set(name, { value: value.value, source: { ...source, detail: `${started.from} (--${name})` } });
   }
+  const renamed = options.some((o) => o.name === 'rename-command') && withUsers.commands ? { commands: { ...withUsers.commands, renames: both.renames } } : {};
   const host2 = withCommandLinePaths(host, merged, options.map((o) => o.name), started.from);
   // A password given there is redacted in the host facts: the file's value is not the running one, and it is unknown.
   const secretGiven = options.find((o) => SECRET_DIRECTIVES.has(o.name));
   if (secretGiven) {
     const why = `CONFIG GET could not be read, and --${secretGiven.name} on ${started.from} overrides the config file's value, which redfort does not read from a command line`;
     const { secrets: _secrets, ...rest } = withUsers;
-    return { ...rest, config: merged, host: host2, unavailable: { ...facts.unavailable, secrets: why } };
+    return { ...rest, ...renamed, config: merged, host: host2, unavailable: { ...facts.unavailable, secrets: why } };
   }
-  return { ...withUsers, config: merged, host: host2 };
+  return { ...withUsers, ...renamed, config: merged, host: host2 };
 };
