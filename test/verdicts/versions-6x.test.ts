@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
+import type { Facts } from '../../src/facts/types.ts';
+import { configFileOf } from '../../src/gather/host/index.ts';
 import { audit, expectStatus } from '../probe/helpers.ts';
 import { startRecordedServer } from '../helpers/recorded-server.ts';
 import type { RecordedServer } from '../helpers/recorded-server.ts';
@@ -118,5 +120,18 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     const { results } = await auditFiles({ sentinelConfigPath: path, version: '6.2.16' });
     const [dangerous] = expectStatus(results, 'auth.dangerous-commands-allowed', 'fail');
     assert.equal(dangerous!.message, "user 'default' may run 6 @dangerous commands through +@all: acl, client, info, role, sentinel, shutdown");
+  });
+
+  it('6.0 always writes its title over its arguments: the reason a config file is unknown does not blame set-proc-title, which 6.0 lacks', async () => {
+    // A real 6.0.20 started as `redis-server --port 16001 …` shows `/proc/<pid>/cmdline` as its title alone.
+    const facts = (version: string) => ({ server: { product: 'redis', version, mode: 'standalone', configFile: undefined }, info: new Map() }) as unknown as Facts;
+    const title = ['/tmp/builds/redis-6.0.20/src/redis-server *:16001', '', ''];
+    const unknown = { known: false, reason: 'not read' } as const;
+    const old = await configFileOf(facts('6.0.20'), title, unknown, undefined, 1, undefined as never);
+    assert.ok(!old.known);
+    assert.match(old.reason, /^the server replaced its command line with its title \(as Redis before 6\.2 always does\) and INFO server reports no config_file/);
+    const newer = await configFileOf(facts('6.2.16'), title, unknown, undefined, 1, undefined as never);
+    assert.ok(!newer.known);
+    assert.match(newer.reason, /\(set-proc-title yes\)/);
   });
 });

@@ -39,7 +39,7 @@ import {
 import { fileSecrets } from './secrets.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 import { infoField } from '../../redis/info.ts';
-import { configVersion } from '../../redis/version.ts';
+import { configVersion, isAtLeast, majorMinor } from '../../redis/version.ts';
 import { hostCommandLine } from '../../redis/command-line.ts';
 
 export { findServerProcesses } from './proc.ts';
@@ -108,14 +108,17 @@ export async function configFileOf(
       reason: `the server reports ${reported} as its config file, but neither its command line (replaced by its title) nor a systemd unit says so, and redfort reads only a file the process was started with: pass --config`,
     };
   }
+  // Before 6.2 there is no set-proc-title: the server always writes its title over its arguments (redis@6.0.20 main).
+  const version = majorMinor(facts.server?.version);
+  const why = version && facts.server?.product === 'redis' && !isAtLeast(version, 6, 2) ? 'as Redis before 6.2 always does' : 'set-proc-title yes';
   return {
     known: false,
     reason: !titleRewritten(cmdline)
       ? 'the config file is unknown'
       : facts.info
         // INFO was read and its config_file is empty: Redis leaves it empty when started without a file.
-        ? 'the server replaced its command line with its title (set-proc-title yes) and INFO server reports no config_file (started without one?): pass --config if it has one'
-        : 'the server replaced its command line with its title (set-proc-title yes) and INFO could not be read, so its config file is unknown',
+        ? `the server replaced its command line with its title (${why}) and INFO server reports no config_file (started without one?): pass --config if it has one`
+        : `the server replaced its command line with its title (${why}) and INFO could not be read, so its config file is unknown`,
   };
 }
 
