@@ -82,6 +82,9 @@ export interface HardenResult {
   readonly logfile?: string;
   readonly dataDir?: string;
   readonly aclPath?: string;
+  /** unixsocket and pidfile of the hardened redis.conf, when set: the systemd drop-in must let the server reach them. */
+  readonly unixsocket?: string;
+  readonly pidfile?: string;
   /** Client users: who used the default user now logs in as this one. */
   readonly app?: string;
 }
@@ -338,6 +341,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     result.confBefore = body;
     result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
     result.dataDir = fc.get('dir')?.value;
+    for (const key of ['unixsocket', 'pidfile'] as const) {
+      const value = fc.get(key)?.value ?? '';
+      if (value !== '') result[key] = value;
+    }
     if ((fc.get('save')?.value ?? '') === '' && fc.get('appendonly')?.value !== 'yes') {
       kept.push('Persistence is off (no save points, no AOF) and stays as you chose: to keep data across restarts, add `save 3600 1 300 100 60 10000` or `appendonly yes`.');
     }

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, posix } from 'node:path';
 import type { Provenance, Secret, TlsFiles } from '../profile/index.ts';
 import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable } from '../profile/index.ts';
 import type { HardenResult, SecretArg } from './harden.ts';
@@ -35,6 +35,60 @@ export interface HostInputs {
   readonly tls?: TlsFiles;
 }
 
+/** The systemd options of the drop-in that hide whole trees from the service, and the trees they hide. */
+const HIDING: readonly { readonly option: 'PrivateTmp' | 'ProtectHome'; readonly roots: readonly string[] }[] = [
+  { option: 'PrivateTmp', roots: ['/tmp', '/var/tmp'] },
+  { option: 'ProtectHome', roots: ['/home', '/root', '/run/user'] },
+];
+
+/** The paths a unit's server reads or writes, by what names them (`dir`, `logfile`, ...). */
+function unitPaths(input: HostInputs): Map<string, { what: string; path: string }[]> {
+  const { result } = input;
+  const units = new Map<string, { what: string; path: string }[]>();
+  if (input.confPath) {
+    units.set('redis-server', [
+      { what: 'the config file', path: input.confPath },
+      ...(result.dataDir ? [{ what: '`dir`', path: result.dataDir }] : []),
+      ...(result.logfile ? [{ what: '`logfile`', path: result.logfile }] : []),
+      ...(result.unixsocket ? [{ what: '`unixsocket`', path: result.unixsocket }] : []),
+      ...(result.pidfile ? [{ what: '`pidfile`', path: result.pidfile }] : []),
+      ...(result.aclPath ? [{ what: '`aclfile`', path: result.aclPath }] : []),
+      ...(input.tls ? [{ what: '`tls-cert-file`', path: input.tls.cert }, { what: '`tls-key-file`', path: input.tls.key }, { what: '`tls-ca-cert-file`', path: input.tls.ca }] : []),
+    ]);
+  }
+  if (input.sentinelPath) units.set('redis-sentinel', [{ what: 'the config file', path: input.sentinelPath }]);
+  return units;
+}
+
+/**
+ * Per unit, the hiding options (PrivateTmp, ProtectHome) the drop-in leaves out because a path the server uses is
+ * under a tree they hide (a private /tmp, an empty /home): with them, it would not find its files, or its socket would
+ * be invisible to clients. Relative paths are not judged (they follow the service's working directory).
+ */
+export function sandboxExceptions(input: HostInputs): Map<string, { option: string; hides: { what: string; path: string }[] }[]> {
+  const out = new Map<string, { option: string; hides: { what: string; path: string }[] }[]>();
+  for (const [unit, paths] of unitPaths(input)) {
+    const left: { option: string; hides: { what: string; path: string }[] }[] = [];
+    for (const { option, roots } of HIDING) {
+      const hides = paths.filter((p) => p.path.startsWith('/') && roots.some((root) => { const n = posix.normalize(p.path); return n === root || n.startsWith(`${root}/`); }));
+      if (hides.length > 0) left.push({ option, hides });
+    }
+    out.set(unit, left);
+  }
+  return out;
+}
+
+/** PLAN.md lines: one per option a drop-in leaves out, naming the paths that made it. */
+export function sandboxNotes(input: HostInputs): string[] {
+  const notes: string[] = [];
+  for (const [unit, left] of sandboxExceptions(input)) {
+    for (const { option, hides } of left) {
+      notes.push(`**systemd:** \`${option}=yes\` left out of ${unit}'s drop-in: it would hide ${hides.map((h) => `${h.what} \`${h.path}\``).join(', ')} from the server. Move ${hides.length > 1 ? 'them' : 'it'} out of ${HIDING.find((h) => h.option === option)!.roots.join(', ')} to keep that protection.`);
+    }
+  }
+  return notes;
+}
+
 /** The files of `host/`, by name relative to it. */
 export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
   const { result } = input;
@@ -59,7 +113,9 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
       content: `${header}${result.logfile} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 redis adm\n}\n`,
     });
   }
+  const exceptions = sandboxExceptions(input);
   const dropIn = (unit: string, binary: string, conf: string, args: readonly SecretArg[], writable: readonly string[]): string => {
+    const leftOut = new Set((exceptions.get(unit) ?? []).map((e) => e.option));
     const lines = [
       header.trimEnd(),
       '[Service]',
@@ -67,8 +123,7 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
       'Group=redis',
       'UMask=0027',
       'NoNewPrivileges=yes',
-      'PrivateTmp=yes',
-      'ProtectHome=yes',
+      ...HIDING.filter((h) => !leftOut.has(h.option)).map((h) => `${h.option}=yes`),
       'ProtectSystem=strict',
       `ReadWritePaths=${[...new Set(writable)].join(' ')}`,
       'CapabilityBoundingSet=',

@@ -23,7 +23,7 @@ import { redactSecrets, renderLine } from './conf-edit.ts';
 import { unifiedDiff } from './diff.ts';
 import { harden } from './harden.ts';
 import type { HardenResult } from './harden.ts';
-import { commentHeader, hostFiles, planMarkdown } from './outputs.ts';
+import { commentHeader, hostFiles, planMarkdown, sandboxNotes } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine } from './trial.ts';
@@ -252,7 +252,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       await put('sentinel.conf.diff', unifiedDiff(redactSecrets(result.sentinelBefore ?? ''), redactSecrets(result.sentinelConf), { from: `a/${basename(sentinel!.path)}`, to: 'b/sentinel.conf' }));
     }
     const credentialsPath = join(dirname(result.conf !== undefined ? deployedConf : deployedSentinel), 'credentials.env');
-    for (const [name, file] of hostFiles({ result, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) }, header)) {
+    const hostInputs = { result, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) };
+    for (const [name, file] of hostFiles(hostInputs, header)) {
       await put(join('host', name), file.content, file.mode ?? 0o644);
     }
     try {
@@ -273,7 +274,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       outcomes.push({ rule, before: b.status, after: a.status, claimed: result.claims.has(rule), ...(a.messages ? { messages: a.messages } : {}) });
     }
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
-    const told = { ...result, kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    const told = { ...result, notes: [...result.notes, ...sandboxNotes(hostInputs)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix) });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);

@@ -10,6 +10,8 @@ import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import { passwordsIn, redfort } from './run.ts';
+import type { HardenResult } from '../../src/harden/harden.ts';
+import { hostFiles, sandboxNotes } from '../../src/harden/outputs.ts';
 
 const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
 const work = mkdtempSync(join(tmpdir(), 'redfort-harden-cli-'));
@@ -282,5 +284,61 @@ describe('harden: credentials.env is sourced by a shell', () => {
     assert.match(plan, /`app-1` \(`REDFORT_PASSWORD_app_1`: - \. : @ become _\)/);
     // The Deploy step audits as the admin user this run made, under its prefix.
     assert.match(plan, /`REDISCLI_AUTH=<REDFORT_PASSWORD_rf_admin> redfort audit redis:\/\/rf-admin@host:port`/);
+  });
+});
+
+// PrivateTmp=yes gives the service its own empty /tmp, ProtectHome=yes an empty /home, /root and /run/user: a server
+// whose config, dir, log, socket, pid or ACL file is there would not find it (or clients its socket).
+describe('harden: the systemd drop-in leaves out PrivateTmp / ProtectHome that would hide a path the server uses', () => {
+  const box = mkdtempSync('/tmp/redfort-harden-sandbox-');
+  after(() => rmSync(box, { recursive: true, force: true }));
+  const dropInOf = (out: string) => readFileSync(join(out, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8');
+
+  it('config and dir under /tmp: no PrivateTmp=yes, ProtectHome=yes kept, PLAN.md names the paths', async () => {
+    const c = join(box, 'tmp.conf');
+    mkdirSync(join(box, 'data'));
+    writeFileSync(c, `port 6390\ndir ${box}/data\n`);
+    const out = join(box, 'out-tmp');
+    const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const dropIn = dropInOf(out);
+    assert.doesNotMatch(dropIn, /PrivateTmp/);
+    assert.match(dropIn, /^ProtectHome=yes$/m);
+    assert.match(dropIn, /^ProtectSystem=strict$/m);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    const line = plan.split('\n').filter((l) => l.includes('PrivateTmp'));
+    assert.equal(line.length, 1, plan);
+    assert.match(line[0]!, new RegExp(`\`PrivateTmp=yes\` left out of redis-server's drop-in: it would hide the config file \`${c}\`, \`dir\` \`${box}/data\`.*from the server`));
+    assert.doesNotMatch(plan, /ProtectHome/);
+  });
+
+  it('dir under /home and unixsocket under /run/user: no ProtectHome=yes, PLAN.md names them', async () => {
+    const c = join(box, 'home.conf');
+    writeFileSync(c, 'port 6390\ndir /home/redis-data\nunixsocket /run/user/1000/redis.sock\npidfile /var/run/redis.pid\n');
+    const out = join(box, 'out-home');
+    const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
+    // The trial start fails where /home/redis-data does not exist; the files are written all the same.
+    assert.ok(run.code === 0 || /Trial start: failed: .*redis-data/.test(run.stdout), run.stdout + run.stderr);
+    const dropIn = dropInOf(out);
+    assert.doesNotMatch(dropIn, /ProtectHome/);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /^- \*\*systemd:\*\* `ProtectHome=yes` left out of redis-server's drop-in: it would hide `dir` `\/home\/redis-data`, `unixsocket` `\/run\/user\/1000\/redis\.sock` from the server\. Move them out of \/home, \/root, \/run\/user/m);
+    assert.doesNotMatch(plan, /\/var\/run\/redis\.pid/);
+  });
+
+  it('paths elsewhere (/etc, /var/lib, /var/log): both options kept, no PLAN.md line', () => {
+    const result = { dataDir: '/var/lib/redis', logfile: '/var/log/redis/redis-server.log', aclPath: '/etc/redis/users.acl', unixsocket: '/run/redis/redis.sock', pidfile: '/run/redis/redis.pid', secretArgs: [] } as unknown as HardenResult;
+    const input = { result, confPath: '/etc/redis/redis.conf', sentinelPath: '/etc/redis/sentinel.conf', credentialsPath: '/etc/redis/credentials.env' };
+    for (const [name, file] of hostFiles(input, '# h\n')) {
+      if (name.startsWith('systemd/')) assert.match(file.content, /^PrivateTmp=yes\nProtectHome=yes$/m, name);
+    }
+    assert.deepEqual(sandboxNotes(input), []);
+    // /tmpfoo is not /tmp; an aclfile in /root is hidden.
+    const root = { ...input, result: { ...result, dataDir: '/tmpfoo', aclPath: '/root/users.acl' } as HardenResult };
+    const dropIn = hostFiles(root, '').get('systemd/redis-server.service.d/redfort.conf')!.content;
+    assert.match(dropIn, /^PrivateTmp=yes$/m);
+    assert.doesNotMatch(dropIn, /ProtectHome/);
+    assert.match(hostFiles(root, '').get('systemd/redis-sentinel.service.d/redfort.conf')!.content, /^PrivateTmp=yes\nProtectHome=yes$/m);
+    assert.deepEqual(sandboxNotes(root), ["**systemd:** `ProtectHome=yes` left out of redis-server's drop-in: it would hide `aclfile` `/root/users.acl` from the server. Move it out of /home, /root, /run/user to keep that protection."]);
   });
 });
