@@ -520,35 +520,53 @@ export interface RollbackOptions {
 }
 
 /**
- * Returns every recorded setting, user, sentinel credential and file mode to its recorded value, node by node
- * in the reverse of the apply order. Best effort: what it cannot restore is reported, never thrown.
+ * Returns every recorded setting, user, sentinel credential and file mode to its recorded value, in two passes over
+ * the nodes in the reverse of the apply order: first the recorded settings, users and sentinel credentials on every
+ * node, then the users the fix created are deleted (and the state written to disk). The apply created its users
+ * (replication, sentinel) before giving the replicas and sentinels credentials naming them: deleting the master's
+ * replication user before a replica has its old masteruser/masterauth back would refuse that replica's next
+ * reconnection. Best effort: what it cannot restore is reported, never thrown.
  */
 export async function rollback(record: RollbackRecord, targets: ReadonlyMap<string, Target>, options: RollbackOptions = {}): Promise<{ notRestored: string[]; restored: string[] }> {
   const log = options.log ?? (() => {});
   const notRestored: string[] = [];
   const restored: string[] = [];
-  for (const node of [...record.nodes].reverse()) {
+  const nodes = [...record.nodes].reverse();
+  const problemsOf = new Map<RollbackNode, string[] & { unreachable?: boolean }>();
+  for (const node of nodes) {
     const target = targets.get(node.address);
     if (!target) {
       notRestored.push(`${node.address}: no target to reach it`);
       continue;
     }
-    const problems = await rollbackNode(node, target, options, restored);
+    problemsOf.set(node, await restoreNode(node, target, options, restored));
+  }
+  for (const [node, problems] of problemsOf) {
+    // A node whose restore could not log in keeps the fix's users: they may be its only way in.
+    if (!problems.unreachable) problems.push(...(await retireNode(node, targets.get(node.address)!, options, restored)));
     for (const p of problems) notRestored.push(`${node.address}: ${p}`);
     log(`rolled back ${node.address}${problems.length ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'})` : ''}`);
   }
   return { notRestored, restored };
 }
 
-async function rollbackNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[]> {
-  const problems: string[] = [];
+interface NodeRollback {
+  readonly deleted: Set<string>;
+  readonly admin: Credential | undefined;
+  /** Ways in once the recorded users are back: the given credentials, the recorded requirepass, none at all. */
+  readonly after: Credential[];
+}
+
+function nodeRollback(node: RollbackNode, target: Target): NodeRollback {
   const deleted = new Set(Object.entries(node.users).filter(([, line]) => line === null).map(([name]) => name));
   const admin: Credential | undefined = node.credentials ? { user: node.credentials.user, password: node.credentials.password, label: `user '${node.credentials.user}'` } : undefined;
-  // Ways in once the recorded users are back: the given credentials, the recorded requirepass, none at all.
   const recordedPass = node.config['requirepass'];
   const after: Credential[] = [credentialOf(target), ...(recordedPass ? [{ user: undefined, password: recordedPass, label: 'the recorded requirepass' }] : []), NO_CREDENTIALS].filter((c) => !deleted.has(c.user ?? 'default'));
-  const session = new NodeSession(target, node.address, options);
-  const send = async (args: string[], what: string) => {
+  return { deleted, admin, after };
+}
+
+function sender(session: NodeSession, node: RollbackNode, problems: string[], restored: string[]) {
+  return async (args: string[], what: string) => {
     try {
       const refused = replyError(await session.send(args));
       if (refused) problems.push(`${what}: ${refused}`);
@@ -557,10 +575,20 @@ async function rollbackNode(node: RollbackNode, target: Target, options: Rollbac
       problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+}
+
+/** First pass: the recorded settings, users and sentinel credentials. The fix's users stay (see {@link rollback}). */
+async function restoreNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[] & { unreachable?: boolean }> {
+  const problems: string[] & { unreachable?: boolean } = [];
+  const { admin, after } = nodeRollback(node, target);
+  const session = new NodeSession(target, node.address, options);
+  const send = sender(session, node, problems, restored);
   try {
     await session.open([...(admin ? [admin] : []), ...after]);
   } catch (error) {
-    return [`${error instanceof Error ? error.message : String(error)}; not restored: ${describeRecord(node)}`];
+    problems.push(`${error instanceof Error ? error.message : String(error)}; not restored: ${describeRecord(node)}`);
+    problems.unreachable = true;
+    return problems;
   }
   try {
     const config = Object.entries(node.config).sort(([a], [b]) => (a === 'requirepass' ? -1 : b === 'requirepass' ? 1 : 0));
@@ -579,12 +607,30 @@ async function rollbackNode(node: RollbackNode, target: Target, options: Rollbac
       else if (refused) problems.push(`ACL SETUSER ${name}: ${refused}`);
       else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
     }
-    const own = session.credential?.user;
-    for (const name of deleted) if (name !== own) await send(['ACL', 'DELUSER', name], `ACL DELUSER ${name}`);
     for (const s of node.sentinel) await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
     if (node.role === 'sentinel' && node.sentinel.length === 0 && node.applied.length > 0) {
       problems.push("the sentinel's auth-user / auth-pass were not readable before the change (sentinel.conf not on this machine): set them back by hand");
     }
+  } finally {
+    await session.close();
+  }
+  return problems;
+}
+
+/** Second pass, once every node has its recorded state: the fix's users go, the state is written to disk, checked. */
+async function retireNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const { deleted, admin, after } = nodeRollback(node, target);
+  const session = new NodeSession(target, node.address, options);
+  const send = sender(session, node, problems, restored);
+  try {
+    await session.open([...(admin ? [admin] : []), ...after]);
+  } catch (error) {
+    return [`${error instanceof Error ? error.message : String(error)}; not deleted: ${[...deleted].map((u) => `user ${u}`).join(', ') || 'nothing'}`];
+  }
+  try {
+    const own = session.credential?.user;
+    for (const name of deleted) if (name !== own) await send(['ACL', 'DELUSER', name], `ACL DELUSER ${name}`);
     const persist: [string[], string][] = [
       ...(node.persisted.configRewrite ? [[['CONFIG', 'REWRITE'], 'CONFIG REWRITE'] as [string[], string]] : []),
       ...(node.persisted.aclSave ? [[['ACL', 'SAVE'], 'ACL SAVE'] as [string[], string]] : []),

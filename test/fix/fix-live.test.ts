@@ -323,3 +323,31 @@ describe('fix on a cluster of 6 nodes', () => {
     assert.ok(!existsSync(join(dir, 'missing')));
   });
 });
+
+describe('fix --rollback on a master and its replica', () => {
+  // The apply creates the replication user everywhere, then gives the replica masteruser/masterauth naming it. The
+  // rollback went node by node, master first: it deleted the master's replication user while the replica still
+  // logged in as it (a reconnection in that window was refused). Now every node gets its recorded state first.
+  it('gives the replica its old masteruser/masterauth back before the master loses the replication user', async () => {
+    const master = await startRedis({ conf: 'loglevel warning' });
+    const replica = await startReplica(master);
+    const befores = await Promise.all([master, replica].map((s) => snapshot(s)));
+    const seed = target(master.url);
+    const s0 = await state(seed, { kind: 'replication', noProbe: true });
+    const p = plan(s0, seed);
+    const replication = p.steps.find((st) => st.node === address(replica) && st.command[2] === 'masteruser')?.command[3];
+    assert.equal(typeof replication, 'string', 'the replica gets a masteruser');
+    const rollbackFile = join(workDir(), 'rollback.json');
+    const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets: secretsFor(p), rollbackFile, noProbe: true });
+    assert.ok(outcome.ok, outcome.error);
+    const back = await rollback(await readRollback(rollbackFile), new Map(s0.nodes.map((n) => [n.address, n.target])));
+    assert.deepEqual(back.notRestored, []);
+    const at = (what: string) => back.restored.indexOf(what);
+    const replicaBack = at(`${address(replica)}: CONFIG SET masteruser`);
+    const userGone = at(`${address(master)}: ACL DELUSER ${replication}`);
+    assert.ok(replicaBack >= 0 && userGone >= 0, back.restored.join('\n'));
+    assert.ok(replicaBack < userGone, `the replica's credentials come back before the master's user goes:\n${back.restored.join('\n')}`);
+    assert.deepEqual(await Promise.all([master, replica].map((s) => snapshot(s))), befores);
+    assert.match(String(await rawCommand(replica.host, replica.port, ['INFO', 'replication'])), /master_link_status:up/);
+  });
+});
