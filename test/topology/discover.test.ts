@@ -18,9 +18,17 @@ c 10.0.0.1:7002@17002 slave a 0 0 1 connected
 d 10.0.0.3:7003@17003 slave,fail b 0 0 2 disconnected
 e :0@0 master,noaddr - 0 0 0 disconnected`;
 
-function clusterSeed(): Facts {
-  const nodes = parseClusterNodes(NODES);
+function clusterSeed(text = NODES): Facts {
+  const nodes = parseClusterNodes(text);
   return { ...liveFacts({ mode: 'cluster', conf: 'cluster-enabled yes' }), cluster: { nodes, myId: 'a', state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } } };
+}
+
+/** A gatherer whose seed answers CLUSTER NODES with `text` and every other node fails; what it was asked, in `asked`. */
+function seedOnly(text: string, asked: Target[]): (target: Target, isSeed: boolean) => Promise<Gathered> {
+  return async (target, isSeed) => {
+    asked.push(target);
+    return isSeed ? { ok: true, facts: clusterSeed(text) } : { ok: false, error: 'x' };
+  };
 }
 
 describe('discoverDeployment (with a fake gatherer)', () => {
@@ -104,13 +112,8 @@ describe('discoverDeployment (with a fake gatherer)', () => {
   it(`a cluster or replication group of more than ${MAX_DEPLOYMENT_NODES} nodes is an error, and no other node is contacted`, async () => {
     const lines = [`a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383`];
     for (let i = 0; i < MAX_DEPLOYMENT_NODES; i++) lines.push(`n${i} 10.1.${i >> 8}.${i & 255}:6379@16379 master - 0 0 1 connected`);
-    const nodes = parseClusterNodes(lines.join('\n'));
     const asked: Target[] = [];
-    const gather = async (target: Target, isSeed: boolean): Promise<Gathered> => {
-      asked.push(target);
-      return isSeed ? { ok: true, facts: { ...liveFacts({ mode: 'cluster', conf: 'cluster-enabled yes' }), cluster: { nodes, myId: 'a', state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } } } } : { ok: false, error: 'x' };
-    };
-    const cluster = await discoverDeployment(seed, { kind: 'cluster', gather });
+    const cluster = await discoverDeployment(seed, { kind: 'cluster', gather: seedOnly(lines.join('\n'), asked) });
     assert.equal(cluster.ok, false);
     assert.equal(cluster.ok ? '' : cluster.error, `CLUSTER NODES lists ${MAX_DEPLOYMENT_NODES + 1} nodes: more than the ${MAX_DEPLOYMENT_NODES} redfort audits in one deployment (a broken or hostile server?)`);
     assert.equal(asked.length, 1, 'only the seed was gathered');
@@ -136,13 +139,8 @@ describe('discoverDeployment: a node list naming an impossible address', () => {
   ];
   for (const [name, line, error] of cases) {
     it(`CLUSTER NODES with ${name}: the deployment is an error, no node is contacted`, async () => {
-      const nodes = parseClusterNodes(`a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383\nb 10.0.0.2:7001@17001 slave a 0 0 1 connected\n${line}`);
       const asked: Target[] = [];
-      const gather = async (target: Target, isSeed: boolean): Promise<Gathered> => {
-        asked.push(target);
-        return isSeed ? { ok: true, facts: { ...liveFacts({ mode: 'cluster', conf: 'cluster-enabled yes' }), cluster: { nodes, myId: 'a', state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } } } } : { ok: false, error: 'x' };
-      };
-      const cluster = await discoverDeployment(seed, { kind: 'cluster', gather });
+      const cluster = await discoverDeployment(seed, { kind: 'cluster', gather: seedOnly(`a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383\nb 10.0.0.2:7001@17001 slave a 0 0 1 connected\n${line}`, asked) });
       assert.equal(cluster.ok, false);
       assert.match(cluster.ok ? '' : cluster.error, error);
       assert.equal(asked.length, 1, 'only the seed was gathered');
