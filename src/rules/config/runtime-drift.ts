@@ -41,7 +41,8 @@ const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclf
  * of one of these that was never rewritten is lost at the next start just the same. Only these: builds patch some
  * defaults (the Docker image's `protected-mode` and `bind`), and the server adjusts others at start (`maxclients` to
  * the descriptor limit), so a difference there says nothing of a lost CONFIG SET. Secrets: `requirepass` and
- * `masterauth` set at run time only (the server starts again without a password).
+ * `masterauth` set at run time only (the server starts again without a password). Only when the server's command line
+ * was read: else a left-out setting may be one of its options, which is no drift.
  */
 const DEFAULT_COMPARED = new Set(['appendonly', 'loglevel', 'timeout', 'maxmemory', 'maxmemory-policy', 'tls-auth-clients', 'acl-pubsub-default', 'masteruser']);
 const SECRET_DEFAULT_COMPARED = new Set(['requirepass', 'masterauth']);
@@ -73,7 +74,8 @@ export default defineRule({
     const explained: string[] = [];
     const cmdline = commandLine(host);
     for (const [name, fileFact] of files.config) {
-      const unset = fileFact.source.kind === 'default' ? compiledDefault(name, server) : undefined;
+      // Only with the command line read: a left-out setting may be one of its options (`docker run … --appendonly yes`).
+      const unset = fileFact.source.kind === 'default' && cmdline ? compiledDefault(name, server) : undefined;
       if ((fileFact.source.kind !== 'file' && unset === undefined) || NOT_COMPARABLE.has(name)) continue;
       const running = config.get(name);
       const filed = unset ?? fileFact.value;
@@ -98,13 +100,12 @@ export default defineRule({
     for (const [name, fileSecret] of files.secrets) {
       const running = secrets?.get(name);
       if (!running || running.source.kind !== 'live') continue;
-      if (fileSecret.source.kind === 'default' && SECRET_DEFAULT_COMPARED.has(name) && running.value.set && !fileSecret.value.set) {
-        if (cmdline?.names.has(name)) {
+      if (cmdline && fileSecret.source.kind === 'default' && SECRET_DEFAULT_COMPARED.has(name) && running.value.set && !fileSecret.value.set) {
+        if (cmdline.names.has(name)) {
           explained.push(`${name} is set at run time and not in the file: given on ${cmdline.from}, which overrides the file`);
           continue;
         }
-        const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
-        findings.push({ message: `${name} is set at run time but not in the file: a CONFIG SET that was never rewritten, lost at the next restart, when the server starts without it${or} (values not shown)`, source: files.source });
+        findings.push({ message: `${name} is set at run time but not in the file: a CONFIG SET that was never rewritten, lost at the next restart, when the server starts without it (values not shown)`, source: files.source });
         continue;
       }
       if (fileSecret.source.kind !== 'file') continue;

@@ -141,12 +141,16 @@ test(`${rule.id}: an advisory is lowered when a setting it needs is off (cluster
     ['CVE-2026-21863', /only cluster nodes are affected and cluster-enabled is no/],
     ['CVE-2026-56684', /only TLS listeners are affected and tls-port is 0/],
     ['CVE-2026-130822', /only servers that evict clients are affected and maxmemory-clients is 0/],
-    ['CVE-2026-23631', /only writable replicas are affected and replica-read-only is yes/],
   ] as const) {
     const found = finding(defaults, id);
     assert.equal(found.severity, 'low', found.message);
     assert.match(found.message, why);
   }
+  // replica-read-only yes lowers nothing while a user may CONFIG SET it back to no (the default user here may).
+  assert.equal(finding(defaults, 'CVE-2026-23631').severity, 'medium');
+  const locked = judge(liveFacts({ version: '8.0.1', product: 'valkey', acl: ['user default on nopass ~* &* +@all -@admin -@dangerous'] }));
+  assert.equal(finding(locked, 'CVE-2026-23631').severity, 'low');
+  assert.match(finding(locked, 'CVE-2026-23631').message, /only writable replicas are affected, replica-read-only is yes and no user that can log in may run CONFIG SET/);
   const on = judge(liveFacts({ version: '8.0.1', product: 'valkey', conf: 'cluster-enabled yes\nport 0\ntls-port 6380\nmaxmemory-clients 10mb\nreplica-read-only no' }));
   assert.equal(finding(on, 'CVE-2026-21863').severity, 'high');
   assert.equal(finding(on, 'CVE-2026-56684').severity, 'medium');

@@ -23,6 +23,17 @@ function scriptingReachable(acl: AclState | undefined, categories: CategoryTable
 }
 
 /**
+ * Whether some user who can log in may run CONFIG SET (and so turn `replica-read-only` off); undefined when the ACL
+ * is unknown. A rename is not counted: the renamed command still sets it.
+ */
+function configSetReachable(acl: AclState | undefined, categories: CategoryTable | undefined): boolean | undefined {
+  if (!acl || !categories) return undefined;
+  // 7.0+ tables list subcommands (config|set); 6.x ones whole commands.
+  const command = categories.granularity === 'subcommand' ? 'config|set' : 'config';
+  return acl.users.some((u) => canLogIn(u) && canRun(u, command, categories));
+}
+
+/**
  * The module an advisory of a Redis 8 bundled module needs loaded, by the name `MODULE LIST` and INFO give it
  * (`RedisModule_Init` of RedisBloom is "bf", RedisTimeSeries "timeseries", RediSearch "search", RedisJSON "ReJSON").
  * Redis 8 builds them only with BUILD_WITH_MODULES=yes and loads them only by `loadmodule` (redis-full.conf).
@@ -39,7 +50,7 @@ function bundledModule(advisory: Advisory): string | undefined {
 }
 
 /** A precondition the deployment rules out, if any. */
-function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined }, scripting: boolean | undefined): string | undefined {
+function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined }, scripting: boolean | undefined, configSettable: boolean | undefined): string | undefined {
   const { info, config } = facts;
   const platform = advisory.preconditions.platform ?? '';
   const bits = info ? infoField(info, 'arch_bits') : undefined;
@@ -55,7 +66,10 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
     const value = (name: string) => config.get(name)?.value;
     if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && value('cluster-enabled') === 'no') return 'only cluster nodes are affected and cluster-enabled is no';
     if (needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)) && value('maxmemory-clients') === '0') return 'only servers that evict clients are affected and maxmemory-clients is 0';
-    if (needs.some((c) => /^replica-read-only no$/i.test(c)) && value('replica-read-only') === 'yes') return 'only writable replicas are affected and replica-read-only is yes';
+    // A user who may CONFIG SET can make the replica writable first: only lowered when none can.
+    if (needs.some((c) => /^replica-read-only no$/i.test(c)) && value('replica-read-only') === 'yes' && configSettable === false) {
+      return 'only writable replicas are affected, replica-read-only is yes and no user that can log in may run CONFIG SET';
+    }
   }
   const module = bundledModule(advisory);
   const modules = module && info ? infoModules(info) : undefined;
@@ -115,6 +129,7 @@ export default defineRule({
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
     const scripting = scriptingReachable(acl, categories);
+    const configSettable = configSetReachable(acl, categories);
     // The host knows whether the running executable came from a distribution package, and which build.
     const observed = host?.package.known ? host.package.value : undefined;
     // Else the user may have declared it (`--distro-package`): judged the same way, and said so.
@@ -137,7 +152,7 @@ export default defineRule({
       }
       // The whole record (title, sources, mitigation) only for a finding.
       const advisory = record();
-      const excluded = ruledOut(advisory, { info, config }, scripting);
+      const excluded = ruledOut(advisory, { info, config }, scripting, configSettable);
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
       findings.push({
         message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixed ? `fixed in ${fixed}` : 'no fix on this branch'}${excluded ? `; lowered: ${excluded}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
