@@ -1,4 +1,5 @@
 import { splitArgs } from '../gather/conf/split-args.ts';
+import { maskSecretWord } from '../redis/secrets.ts';
 
 /**
  * One change to a redis.conf (or sentinel.conf): the line whose first words are `key` (case-insensitive;
@@ -120,14 +121,11 @@ export function editConf(text: string, changes: readonly ConfChange[], blockTitl
   return lines.join('\n') + (endsWithNewline || appended.length > 0 ? '\n' : '');
 }
 
-/** Directives whose arguments are a clear-text secret (redis.conf and sentinel.conf). */
-const SECRET_DIRECTIVES = new Set(['requirepass', 'masterauth', 'primaryauth', 'tls-key-file-pass', 'tls-client-key-file-pass']);
-
 /**
- * The text with every clear-text secret replaced by `<redacted>` (requirepass, masterauth, TLS key passphrases,
- * Sentinel's auth-pass and sentinel-pass, `>password` and `<password` of user lines): what a diff may show of the
- * input. Lines are split as the server splits them (`sdssplitargs`), so a quoted directive (`"requirepass" pw`), a
- * quoted password (`user u on ">pw"`) or a line ending in `\r` (a file edited on Windows) is redacted too; a
+ * The text with every secret replaced by `<redacted>` (requirepass, masterauth, TLS key passphrases, Sentinel's
+ * auth-pass and sentinel-pass, `>password`, `<password`, `#hash` and `!hash` of user lines: {@link maskSecretWord},
+ * the rule a process's command line is masked by too): what a diff may show of the input. Lines are split as the
+ * server splits them (`sdssplitargs`), so a quoted directive (`"requirepass" pw`), a quoted password (`user u on ">pw"`) or a line ending in `\r` (a file edited on Windows) is redacted too; a
  * redacted line is shown re-quoted, and a line the server could not split is shown as `<redacted>` whole.
  */
 export function redactSecrets(text: string): string {
@@ -140,20 +138,13 @@ export function redactSecrets(text: string): string {
       const args = splitArgs(trimmed);
       const lead = /^[ \t]*/.exec(line)![0];
       if (!Array.isArray(args)) return `${lead}<redacted>${cr}`;
-      const directive = (args[0] ?? '').toLowerCase();
-      const keep = SECRET_DIRECTIVES.has(directive)
-        ? 1
-        : directive === 'sentinel' && args[1]?.toLowerCase() === 'auth-pass'
-          ? 3
-          : directive === 'sentinel' && args[1]?.toLowerCase() === 'sentinel-pass'
-            ? 2
-            : 0;
-      if (keep > 0 && args.length > keep) return `${lead}${renderLine([], args.slice(0, keep))} <redacted>${cr}`;
-      if (directive === 'user' && args.slice(2).some((a) => a.startsWith('>') || a.startsWith('<'))) {
-        const shown = args.map((a, i) => (i >= 2 && (a.startsWith('>') || a.startsWith('<')) ? `${a[0]}<redacted>` : quoteArg(a)));
-        return `${lead}${shown.join(' ')}${cr}`;
-      }
-      return line;
+      const masked = args.map((_a, i) => maskSecretWord(args, i, '<redacted>'));
+      if (masked.every((m) => m === undefined)) return line;
+      // The whole secret tail of a line (`requirepass a b`, `sentinel auth-pass m pw`) is shown as one `<redacted>`.
+      let tail = args.length;
+      while (tail > 1 && masked[tail - 1] === '<redacted>') tail--;
+      const shown = args.slice(0, tail).map((a, i) => quoteArg(masked[i] ?? a));
+      return `${lead}${[...shown, ...(tail < args.length ? ['<redacted>'] : [])].join(' ')}${cr}`;
     })
     .join('\n');
 }

@@ -5,7 +5,7 @@ import type { EffectiveConf } from '../gather/conf/effective.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import { parseConfText } from '../gather/conf/tokenize.ts';
 import { lookupDirective } from './directives.ts';
-import { SECRET_DIRECTIVES } from './secrets.ts';
+import { maskSecretWord, SECRET_DIRECTIVES } from './secrets.ts';
 import { titleRewritten } from './process-title.ts';
 import { parseVersion } from './version.ts';
 
@@ -207,27 +207,14 @@ function wordsOf(line: string): string[] {
   return Array.isArray(words) ? words : line.trim().split(/[ \t\r\n]+/).filter((w) => w !== '');
 }
 
-/** A word of a `user` line with its passwords and hashes masked: `>pw`, `#…`, `<pw`, `!…`, also within `(>pw ~*)`. */
-function userWord(word: string): string {
-  if (/^[<>#!]/.test(word)) return `${word[0]}***`;
-  return word.replace(/(^|[\s(])([<>#!])[^\s)]*/g, '$1$2***');
-}
-
 /** A word as a config line may hold it: bare when it can be, else quoted. */
 function lineWord(word: string): string {
   return /^[^\s"'\\]+$/.test(word) ? word : repr(word);
 }
 
-/** Whether the word at `index` of a line whose words are `words` is a secret: a password, a hash, a sentinel's. */
+/** Whether the word at `index` of a line whose words are `words` is a secret: its masked form (`***`, `>***`). */
 function secretWord(words: readonly string[], index: number): string | undefined {
-  if (index === 0) return undefined;
-  const name = directiveName(words[0] ?? '');
-  const word = words[index]!;
-  if (SECRET_DIRECTIVES.has(name)) return '***';
-  if (name === 'user') return userWord(word) === word ? undefined : userWord(word);
-  const sub = (words[1] ?? '').toLowerCase();
-  if (name === 'sentinel' && ((sub === 'auth-pass' && index >= 3) || (sub === 'sentinel-pass' && index >= 2))) return '***';
-  return undefined;
+  return maskSecretWord(words, index, '***');
 }
 
 /** One line of an argument `--name values` with its secret words masked (the line rebuilt from its words). */

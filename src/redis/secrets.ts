@@ -1,3 +1,5 @@
+import { lookupDirective } from './directives.ts';
+
 /** Directives whose values are secrets: they go to `SecretMap`, never to `ConfigMap`. */
 export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set([
   'requirepass',
@@ -7,3 +9,32 @@ export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set([
   'tls-client-key-file-pass',
   'sentinel-pass',
 ]);
+
+/** A directive's canonical name: ASCII-lowercased (as `sdstolower`), an alias read as its directive (`primaryauth`). */
+function canonicalName(word: string): string {
+  const lower = word.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return lookupDirective(lower)?.name ?? lower;
+}
+
+/**
+ * The word at `index` of a config line (its words as the loader splits them) masked with `mask` when it is secret,
+ * else undefined: every argument of a {@link SECRET_DIRECTIVES} line (`requirepass`, `masterauth`/`primaryauth`, TLS
+ * key passphrases); the password of `sentinel auth-pass <master> <pw>` and `sentinel sentinel-pass <pw>`; the
+ * passwords and password hashes of a `user` line (`>pw`, `<pw`, `#hash`, `!hash`, also inside a selector `(>pw ~*)`
+ * or a word holding several rules, `--user "bob on >pw"`), shown as their first character and the mask. The one rule
+ * for every place that shows a config line: the diff of `redfort harden`, a process's command line.
+ */
+export function maskSecretWord(words: readonly string[], index: number, mask: string): string | undefined {
+  if (index === 0 || index >= words.length) return undefined;
+  const name = canonicalName(words[0] ?? '');
+  const word = words[index]!;
+  if (SECRET_DIRECTIVES.has(name)) return mask;
+  if (name === 'user') {
+    if (/^[<>#!]/.test(word)) return `${word[0]}${mask}`;
+    const inner = word.replace(/(^|[\s(])([<>#!])[^\s)]*/g, (_m, before: string, sign: string) => `${before}${sign}${mask}`);
+    return inner === word ? undefined : inner;
+  }
+  const sub = (words[1] ?? '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  if (name === 'sentinel' && ((sub === 'auth-pass' && index >= 3) || (sub === 'sentinel-pass' && index >= 2))) return mask;
+  return undefined;
+}

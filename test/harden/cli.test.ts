@@ -223,6 +223,33 @@ describe('harden: what the files say', () => {
     assert.match(diff, /^-user bob on ><redacted> ~app:\* \+get$/m);
   });
 
+  it('no secret in any output file but credentials.env and the files the server reads: sentinel passwords, user hashes', async () => {
+    // The diff showed the #<sha256> of a user line (a weak password's hash is that password), which the masking of a
+    // process's command line hides: both now use maskSecretWord (src/redis/secrets.ts).
+    const hash = execFileSync('sha256sum', { input: 'Weak-Bob-Pw' }).toString().slice(0, 64);
+    const userConf = join(work, 'hash-user.conf');
+    writeFileSync(userConf, `port 6379\nuser bob on #${hash} ~* +@all\n`);
+    const sentinelConf = join(work, 'pass-sentinel.conf');
+    writeFileSync(sentinelConf, 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel sentinel-pass S3cretXX\nsentinel auth-pass mymaster S3cretYY\n');
+    for (const [kind, args, secrets, readBy] of [
+      ['user', ['--config', userConf], [hash], ['users.acl']],
+      ['sentinel', ['--sentinel-config', sentinelConf], ['S3cretXX', 'S3cretYY'], []],
+    ] as [string, string[], string[], string[]][]) {
+      const out = join(work, `leak-${kind}`);
+      const run = await redfort(['harden', ...args, '--redis-version', '7.0.15', '--out', out]);
+      assert.ok(run.code === 0 || run.code === 1, run.stderr);
+      for (const secret of secrets) assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `${secret} on stdout/stderr:\n${run.stdout}${run.stderr}`);
+      const files = execFileSync('find', [out, '-type', 'f']).toString().trim().split('\n');
+      assert.ok(files.some((f) => f.endsWith('.diff')), files.join(' '));
+      for (const file of files) {
+        if (file.endsWith('/credentials.env') || readBy.some((r) => file.endsWith(`/${r}`))) continue;
+        const text = readFileSync(file, 'utf8');
+        for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} in ${file}:\n${text}`);
+      }
+    }
+    assert.match(readFileSync(join(work, 'leak-user', 'redis.conf.diff'), 'utf8'), /^-user bob on #<redacted> ~\* \+@all$/m);
+  });
+
   it('a clear-text password replaced (weak) is not said to be kept as a hash; one kept (strong) is', async () => {
     const input = join(work, 'clear.conf');
     writeFileSync(input, 'port 6379\nuser bob on >bobpass ~app:* +get\nuser carol on >Carol-has-a-long-random-passphrase-0192837465 ~* +get\n');
