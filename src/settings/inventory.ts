@@ -6,7 +6,7 @@ import type { Document, Node, Pair } from 'yaml';
 import type { Shape } from '../util/shown.ts';
 import { notShown, quotable } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
-import { maskPassword, resolveTarget, TargetError } from '../redis/target.ts';
+import { maskPassword, resolveTarget, TargetError, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
 import { readPlainYaml } from './plain-yaml.ts';
@@ -86,7 +86,8 @@ export function isYamlInventory(text: string): boolean {
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    return line === '---' || line.startsWith('- ') || line.startsWith('{') || /^[A-Za-z_][\w-]*\s*:(\s|$)/.test(line);
+    // `%YAML 1.2` / `%TAG` directives and a document start (`---`, `--- # fleet`) are YAML's own markers.
+    return /^%(?:YAML|TAG)\s/.test(line) || /^---(?:\s|$)/.test(line) || line.startsWith('- ') || line.startsWith('{') || /^[A-Za-z_][\w-]*\s*:(\s|$)/.test(line);
   }
   return false;
 }
@@ -133,8 +134,15 @@ function checkSpec(spec: string, fail: (message: string) => never): boolean {
     return resolveTarget(spec, {}, {}).hasPassword;
   } catch (error) {
     if (!(error instanceof TargetError)) return fail(String(error));
+    if (quotable(spec, TARGET)) return fail(error.message);
+    // A URL with `?timeout=5` or `#x`: what is wrong is said, the URL quoted up to it (the rest may hold anything).
+    const cut = spec.search(/[?#]/);
+    const base = cut === -1 ? '' : spec.slice(0, cut);
+    if (spec.includes('://') && quotable(base, TARGET)) {
+      return fail(`invalid target '${withoutPassword(base)}' followed by ${spec.length - cut} characters from '${spec[cut]}' (not shown): query strings and fragments are not supported`);
+    }
     // A file that is no inventory (`--targets /etc/shadow`, /proc/self/environ) is not shown, as no config file is.
-    return fail(quotable(spec, TARGET) ? error.message : `invalid target ${notShown(spec, TARGET.noun)}`);
+    return fail(`invalid target ${notShown(spec, TARGET.noun)}`);
   }
 }
 

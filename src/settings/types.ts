@@ -56,5 +56,8 @@ export class SettingsError extends Error {
  */
 export function yamlErrorText(message: string): string {
   const first = message.split('\n')[0] ?? '';
-  return /Maximum call stack size exceeded/.test(first) ? 'nested too deeply to read (thousands of levels)' : first;
+  if (/Maximum call stack size exceeded/.test(first)) return 'nested too deeply to read (thousands of levels)';
+  // The yaml library's wording names its own API (`please use YAML.parseAllDocuments()`).
+  if (/^Source contains multiple documents/.test(first)) return 'a second YAML document starts here: the file must hold one document (one `---` at most)';
+  return first;
 }

@@ -98,6 +98,31 @@ describe('inventory', () => {
     assert.throws(() => parseInventory('redis://user:pw@h/x\n', 'list.txt'), /list\.txt:1: invalid target 'redis:\/\/user@h\/x': database 'x'/);
   });
 
+  // Was '(not shown: 26 characters that are no URL or host:port)': the URL is one, with a query string redfort refuses.
+  it('a URL with ?query or #fragment: says so, naming the line, quoting the URL up to it (password left out)', () => {
+    assert.throws(() => parseInventory('redis://a\nredis://h:6379/0?timeout=5\n', 'list.txt'), (error: Error) => {
+      assert.equal(error.message, "list.txt:2: invalid target 'redis://h:6379/0' followed by 10 characters from '?' (not shown): query strings and fragments are not supported");
+      return true;
+    });
+    assert.throws(() => parseInventory('rediss://u:s3cret@h:6380#x\n', 'list.txt'), (error: Error) => {
+      assert.equal(error.message, "list.txt:1: invalid target 'rediss://u@h:6380' followed by 2 characters from '#' (not shown): query strings and fragments are not supported");
+      assert.ok(!error.message.includes('s3cret'));
+      return true;
+    });
+    assert.throws(() => parseInventory('targets:\n  - url: redis://h?db=1\n', 'f.yaml'), /^SettingsError: f\.yaml:2: targets: invalid target 'redis:\/\/h' followed by 5 characters from '\?' \(not shown\): query strings/);
+  });
+
+  // `%YAML 1.2` first was read as one URL a line ('invalid target (not shown: 9 characters ...)').
+  it('YAML by its own markers too: a %YAML directive, a --- with a comment; a second document is named', () => {
+    for (const text of ['%YAML 1.2\n---\ntargets:\n  - redis://a\n', '--- # fleet\ntargets:\n  - redis://a\n', '# fleet\n---\ntargets:\n  - redis://a\n']) {
+      assert.deepEqual(parseInventory(text, 'f.yaml').targets.map((t) => t.spec), ['redis://a'], text);
+    }
+    assert.throws(() => parseInventory('%YAML 1.2\n---\ntargets:\n  - redis://a\n---\ntargets:\n  - redis://b\n', 'f.yaml'), (error: Error) => {
+      assert.equal(error.message, 'f.yaml:5: a second YAML document starts here: the file must hold one document (one `---` at most)');
+      return true;
+    });
+  });
+
   it('a passwordFile with a control character (/proc/self/environ) fails that target and is sent nowhere', async () => {
     const inv = parseInventory('targets:\n  - { url: redis://a, passwordFile: /proc/self/environ }\n  - { url: redis://b, passwordFile: /ok }\n', 'f');
     const resolved = await resolveInventory(inv, {}, {}, async (path) => (path === '/ok' ? 'tab\tis-fine\n' : 'HOME=/root\0TOKEN=ghp_secret\0'));
