@@ -126,6 +126,8 @@ export interface SentinelOptions {
   authPass?: string;
   /** The sentinels' own `requirepass`. */
   requirepass?: string;
+  /** Credentials for the readiness check when the password is not `requirepass` (a `user default` line); default `requirepass`. */
+  password?: string;
   /** Default: a majority of `count`. */
   quorum?: number;
   conf?: string;
@@ -574,7 +576,7 @@ export async function startSentinels(
     Array.from({ length: count }, () => ({
       sentinel: true,
       conf: lines.join('\n'),
-      password: options.requirepass,
+      password: options.password ?? options.requirepass,
       tls,
     })),
   );

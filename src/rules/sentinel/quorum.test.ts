@@ -4,7 +4,7 @@ import type { AclState, SecretDigest, SentinelFacts, SentinelMaster } from '../.
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import { group, topology } from '../../../test/topology/fixtures.ts';
 import type { NodeSpec } from '../../../test/topology/fixtures.ts';
-import rule, { peerAuthProblems } from './quorum.ts';
+import rule, { peerAuth, peerAuthProblems } from './quorum.ts';
 
 const SOURCE = { kind: 'live', command: 'SENTINEL MASTERS' } as const;
 function master(name: string, quorum: number, others: number): SentinelMaster {
@@ -14,6 +14,13 @@ function master(name: string, quorum: number, others: number): SentinelMaster {
 function alone(...masters: SentinelMaster[]) {
   const sentinel: SentinelFacts = { masters, config: new Map(), sentinelPass: undefined, denyScriptsReconfig: undefined, masterAuthKnown: false, source: SOURCE };
   return liveFacts({ mode: 'sentinel', extra: { sentinel }, unavailable: { config: 'a sentinel has no CONFIG command' } });
+}
+/** The same sentinel whose default user has a password; its requirepass as sentinel.conf says, or unread (undefined). */
+function withPassword(facts: ReturnType<typeof alone>, requirepass: string | undefined) {
+  const pw = { set: true, length: undefined, sha256: 'ab'.repeat(32) };
+  const acl: AclState = { users: [{ name: 'default', enabled: true, nopass: false, passwords: [pw], plaintextPasswords: 0, rules: ['+@all'], selectors: [], source: SOURCE }], origin: 'acl-list', rewritten: false, source: SOURCE };
+  const secrets = requirepass === undefined ? undefined : new Map([['requirepass', { value: requirepass === '' ? { set: false, length: 0, sha256: '' } : pw, source: { kind: 'file', path: 'sentinel.conf', line: 3 } as const }]]);
+  return { ...facts, acl, secrets };
 }
 
 const OK = { ok: true, message: 'OK 3 usable Sentinels. Quorum and failover authorization can be reached' };
@@ -26,6 +33,7 @@ const deployment = (groups: ReturnType<typeof group>[], nodes = NODES) =>
 ruleTester(rule, {
   pass: [
     { name: 'one sentinel sees 2 peers, quorum 2', facts: alone(master('mymaster', 2, 2)), message: /^'mymaster': 3 sentinels, quorum 2$/ },
+    { name: 'one sentinel, 2 peers, its requirepass is its default user\'s password', facts: withPassword(alone(master('mymaster', 2, 2)), 'pw'), message: /^'mymaster': 3 sentinels, quorum 2$/ },
     { name: 'five sentinels', facts: alone(master('a', 3, 4), master('b', 2, 4)), message: /'a': 5 sentinels, quorum 3; 'b': 5 sentinels, quorum 2/ },
     { name: 'deployment: 3 sentinels and CKQUORUM OK', facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2, OK)]), message: /^'mymaster': 3 sentinels, quorum 2, CKQUORUM OK 3 usable Sentinels/ },
     { name: 'deployment: CKQUORUM refused, judged from the counts', facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)]), message: /^'mymaster': 3 sentinels, quorum 2$/ },
@@ -33,6 +41,12 @@ ruleTester(rule, {
   fail: [
     { name: 'two sentinels', facts: alone(master('mymaster', 2, 1)), messages: [/^master 'mymaster' is watched by 2 sentinels: fewer than 3 cannot keep a majority/], severity: 'high' },
     { name: 'a lone sentinel', facts: alone(master('mymaster', 1, 0)), messages: [/watched by 1 sentinel: fewer than 3/] },
+    {
+      // `user default on >pw` and no requirepass: it sends its peers nothing (redis@7.0.15 sentinelSendAuthIfNeeded).
+      name: 'one sentinel, 2 peers, a default user password but no requirepass',
+      facts: withPassword(alone(master('mymaster', 2, 2)), ''),
+      messages: [/^master 'mymaster': this sentinel's default user requires a password but it has no sentinel-pass .* its requirepass, which is empty .*: the sentinels cannot authenticate to each other/],
+    },
     { name: 'four sentinels', facts: alone(master('mymaster', 3, 3)), messages: [/^master 'mymaster' is watched by 4 sentinels: an even number tolerates no more failures than 3/] },
     { name: 'quorum above the count', facts: alone(master('mymaster', 4, 2)), messages: [/^master 'mymaster' has quorum 4 but only 3 sentinels: it can never be declared down$/] },
     {
@@ -55,6 +69,11 @@ ruleTester(rule, {
       facts: liveFacts({ mode: 'sentinel', extra: { sentinel: { ...alone(master('mymaster', 2, 0)).sentinel!, mastersUnavailable: 'the audit user may not run SENTINEL MASTERS (grant +sentinel|masters): NOPERM' } }, unavailable: { config: 'a sentinel has no CONFIG command' } }),
       message: /^the audit user may not run SENTINEL MASTERS \(grant \+sentinel\|masters\): NOPERM: the monitored masters and the sentinels watching them are unknown$/,
     },
+    {
+      name: 'one sentinel, 2 peers, a default user password, requirepass unread: unknown, never a pass',
+      facts: withPassword(alone(master('mymaster', 2, 2)), undefined),
+      message: /^this sentinel's default user requires a password, and whether it gives it to its peers is unknown: .*requirepass, which is unknown here/,
+    },
     { name: 'deployment: a cluster', facts: liveFacts({ extra: { topology: topology('cluster', []) } }), message: /not a sentinel deployment: the deployment is a cluster/ },
     {
       // The documented minimal Sentinel auditor has no +sentinel|sentinels: its peers are unknown, not absent (it was
@@ -74,7 +93,9 @@ it('peer credentials: who cannot log in to whom without sentinel-pass', () => {
     origin: 'acl-list', rewritten: false, source: SOURCE,
   });
   const sentinel = (pass?: string): SentinelFacts => ({ masters: [], config: new Map(), sentinelPass: pass ? { value: digest(pass), source: SOURCE } : undefined, denyScriptsReconfig: undefined, masterAuthKnown: false, source: SOURCE });
-  const view = (address: string, a: AclState, s = sentinel()) => ({ address, acl: a, sentinel: s });
+  const EMPTY: SecretDigest = { set: false, length: 0, sha256: '' };
+  // By default each sentinel's requirepass is its default user's (first) password, as `requirepass` sets it.
+  const view = (address: string, a: AclState, s = sentinel(), requirepass: SecretDigest | undefined = a.users[0]!.passwords[0] ?? EMPTY) => ({ address, acl: a, sentinel: s, requirepass });
   // One requirepass shared by all: each sends its own, which the others accept.
   assert.deepEqual(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true, 'x')), view('c', acl(true, 'x'))]), []);
   // Different passwords: nobody gets in anywhere.
@@ -84,11 +105,22 @@ it('peer credentials: who cannot log in to whom without sentinel-pass', () => {
   const off = [view('a', acl(false), sentinel('p')), view('b', acl(false)), view('c', acl(false))];
   assert.deepEqual(peerAuthProblems(off).map((m) => m.split(' ')[1]), ['b', 'c']);
   // An open peer takes anyone.
-  assert.deepEqual(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true))]), ['sentinel b has no sentinel-pass (and sentinel-user) and cannot log in to a (they require another password)']);
+  assert.deepEqual(peerAuthProblems([view('a', acl(true, 'x')), view('b', acl(true))]), ['sentinel b has no sentinel-pass (and sentinel-user) and cannot log in to a (they require a password and its requirepass is empty)']);
   // One sentinel's view: with a password it sends its requirepass to peers like itself, which they accept; with its
   // default user off it needs a named user, which only sentinel-user / sentinel-pass give.
   assert.deepEqual(peerAuthProblems([view('this sentinel', acl(true, 'x'))]), []);
   assert.deepEqual(peerAuthProblems([view('this sentinel', acl(false))]), ['this sentinel requires a named user (its default user is off) but has no sentinel-pass (and sentinel-user) to give its peers']);
+  // The default user's password from a `user default on >pw` line, requirepass empty: it sends nothing, and peers like
+  // it answer NOAUTH (3 real 7.0.15 sentinels: s_down, CKQUORUM NOQUORUM); it was no problem.
+  assert.match(peerAuthProblems([view('this sentinel', acl(true, 'x'), sentinel(), EMPTY)])[0]!, /^this sentinel's default user requires a password but it has no sentinel-pass \(and sentinel-user\), so it logs in to its peers with its requirepass, which is empty/);
+  assert.match(peerAuthProblems([view('this sentinel', acl(true, 'x'), sentinel(), digest('y'))])[0]!, /its requirepass, which is not one of its default user's passwords/);
+  assert.deepEqual(peerAuthProblems([view('this sentinel', acl(true, 'x'), sentinel('p'), EMPTY)]), []);
+  // Its requirepass unread (a live sentinel without its sentinel.conf): unknown, never 'no problem'.
+  assert.deepEqual(peerAuth([{ ...view('this sentinel', acl(true, 'x')), requirepass: undefined }]).problems, []);
+  assert.match(peerAuth([{ ...view('this sentinel', acl(true, 'x')), requirepass: undefined }]).unknown[0]!, /requirepass, which is unknown here/);
+  // Several sentinels sharing a `user default` password, requirepass empty: none gets in anywhere.
+  assert.equal(peerAuthProblems([view('a', acl(true, 'x'), sentinel(), EMPTY), view('b', acl(true, 'x'), sentinel(), EMPTY)]).length, 2);
+  assert.deepEqual(peerAuthProblems([{ ...view('a', acl(true, 'x')), requirepass: undefined }, { ...view('b', acl(true, 'x')), requirepass: undefined }]), []);
   // SENTINEL CONFIG GET refused (no +sentinel|config) and no sentinel.conf: whether sentinel-pass is set is unknown,
   // so nothing is claimed (it was 'has no sentinel-pass', with the wrong remediation).
   const unknown: SentinelFacts = { ...sentinel(), configUnavailable: 'the audit user may not run SENTINEL CONFIG GET (grant +sentinel|config): NOPERM' };

@@ -1,4 +1,4 @@
-import type { AclState, SentinelFacts, Source } from '../../facts/types.ts';
+import type { AclState, SecretDigest, SentinelFacts, Source } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 
@@ -25,9 +25,15 @@ interface SentinelView {
   readonly address: string;
   readonly acl: AclState | undefined;
   readonly sentinel: SentinelFacts | undefined;
+  /** Its own `requirepass` (sentinel.conf): what it sends its peers without sentinel-pass; undefined when unknown. */
+  readonly requirepass: SecretDigest | undefined;
 }
 
-/** What a sentinel sends its peers without sentinel-pass: its own requirepass (the default user's password), no user. */
+/**
+ * Whether `from` can log in to `to`. Without sentinel-pass a sentinel sends its peers server.requirepass, with no
+ * user, and nothing when it is empty (sentinelSendAuthIfNeeded, redis@6.2.16 and redis@7.0.15:src/sentinel.c; 6.0
+ * always does): never a password that only a `user default` line or ACL SETUSER gave the default user.
+ */
 function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
   if (from.sentinel?.sentinelPass?.value.set) return true;
   if (from.sentinel?.configUnavailable !== undefined) return undefined; // whether it sends sentinel-pass is unknown
@@ -35,33 +41,56 @@ function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
   if (!target) return undefined;
   if (!target.enabled) return false;
   if (target.nopass) return true;
-  const own = from.acl?.users.find((u) => u.name === 'default');
-  if (!own) return undefined;
-  return own.passwords.some((p) => target.passwords.some((q) => q.sha256 === p.sha256));
+  if (!from.requirepass) return undefined;
+  const sent = from.requirepass;
+  return sent.set && target.passwords.some((q) => q.sha256 === sent.sha256);
+}
+
+interface PeerAuth {
+  /** Who cannot log in to whom. */
+  readonly problems: string[];
+  /** Why whether they can is unknown (one sentinel's view only: a deployment has CKQUORUM). */
+  readonly unknown: string[];
 }
 
 /**
- * Sentinels that cannot log in to a peer: no sentinel-pass, and the peer's default user is off or has another
- * password. One sentinel's own view (no topology): it cannot log in to peers like itself when it needs a named user.
- * A password alone is no obstacle: without sentinel-pass a sentinel sends its requirepass to its peers
- * (sentinelSendAuthIfNeeded, redis@6.2.16 and redis@7.0.15:src/sentinel.c; 6.0 always does), which peers like it
- * accept (3 real 6.2.16 and 7.0.15 sentinels sharing a requirepass, no sentinel-pass: CKQUORUM OK).
+ * Sentinels that cannot log in to a peer: no sentinel-pass, and the peer's default user is off or takes another
+ * password than the sender's requirepass. One sentinel's own view (no topology): it cannot log in to peers like
+ * itself when it needs a named user, or when its default user's password is not its requirepass (3 real 7.0.15
+ * sentinels with `user default on >pw` and no requirepass: every peer NOAUTH, s_down, CKQUORUM NOQUORUM); peers
+ * sharing a requirepass accept each other (3 real 6.2.16 and 7.0.15 sentinels: CKQUORUM OK).
  */
-export function peerAuthProblems(views: readonly SentinelView[]): string[] {
+export function peerAuth(views: readonly SentinelView[]): PeerAuth {
   if (views.length === 1) {
     const [self] = views;
     const own = self!.acl?.users.find((u) => u.name === 'default');
-    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || self!.sentinel.configUnavailable !== undefined || !own || own.enabled) return [];
-    return ['this sentinel requires a named user (its default user is off) but has no sentinel-pass (and sentinel-user) to give its peers'];
+    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || !own || own.nopass) return { problems: [], unknown: [] };
+    const passUnknown = self!.sentinel.configUnavailable !== undefined;
+    if (!own.enabled) {
+      if (passUnknown) return { problems: [], unknown: [] };
+      return { problems: ['this sentinel requires a named user (its default user is off) but has no sentinel-pass (and sentinel-user) to give its peers'], unknown: [] };
+    }
+    const requirepass = self!.requirepass;
+    if (requirepass?.set && own.passwords.some((p) => p.sha256 === requirepass.sha256)) return { problems: [], unknown: [] };
+    if (requirepass === undefined) {
+      return { problems: [], unknown: ["this sentinel's default user requires a password, and whether it gives it to its peers is unknown: without sentinel-pass a sentinel sends them its requirepass, which is unknown here (give --sentinel-config with its sentinel.conf)"] };
+    }
+    if (passUnknown) return { problems: [], unknown: [`this sentinel's requirepass is not its default user's password and whether it has a sentinel-pass is unknown (${self!.sentinel.configUnavailable})`] };
+    const sends = requirepass.set ? 'its requirepass, which is not one of its default user\'s passwords' : 'its requirepass, which is empty (a `user default` line or ACL SETUSER gave the default user its password)';
+    return { problems: [`this sentinel's default user requires a password but it has no sentinel-pass (and sentinel-user), so it logs in to its peers with ${sends}: peers like it answer NOAUTH (set sentinel-pass, or requirepass to the default user's password)`], unknown: [] };
   }
   const out: string[] = [];
   for (const from of views) {
     const refused = views.filter((to) => to !== from && canLogIn(from, to) === false);
     if (refused.length === 0) continue;
     const off = refused.every((to) => to.acl?.users.find((u) => u.name === 'default')?.enabled === false);
-    out.push(`sentinel ${from.address} has no sentinel-pass (and sentinel-user) and cannot log in to ${refused.map((r) => r.address).join(', ')} (${off ? 'their default user is off: they need a named user' : 'they require another password'})`);
+    out.push(`sentinel ${from.address} has no sentinel-pass (and sentinel-user) and cannot log in to ${refused.map((r) => r.address).join(', ')} (${off ? 'their default user is off: they need a named user' : from.requirepass?.set ? 'they require another password' : 'they require a password and its requirepass is empty'})`);
   }
-  return out;
+  return { problems: out, unknown: [] };
+}
+
+export function peerAuthProblems(views: readonly SentinelView[]): string[] {
+  return peerAuth(views).problems;
 }
 
 const PEER_AUTH_REMEDIATION =
@@ -77,7 +106,7 @@ export default defineRule({
   remediation: 'Run 3 or 5 sentinels on independent hosts with a quorum of a majority (`SENTINEL SET <master> quorum 2`); after removing a sentinel, `SENTINEL RESET <master>` on each remaining one; verify with `SENTINEL CKQUORUM <master>`.',
   scope: 'deployment',
   requires: [],
-  check({ topology, sentinel, acl, unavailable }) {
+  check({ topology, sentinel, acl, secrets, unavailable }) {
     let groups: Group[];
     const notes: string[] = [];
     let uncounted: string[] = [];
@@ -104,7 +133,20 @@ export default defineRule({
     const findings = groups.flatMap(judgeCounts);
     // Sentinels that require credentials but send none to their peers (no sentinel-pass) cannot reach each other:
     // CKQUORUM says NOQUORUM, and adding sentinels would not help (issue 11).
-    const stuck = peerAuthProblems(topology ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary).map((n) => ({ address: n.address, acl: n.summary!.acl, sentinel: n.summary!.sentinel })) : [{ address: 'this sentinel', acl, sentinel }]);
+    const peers = peerAuth(topology
+      ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary).map((n) => ({ address: n.address, acl: n.summary!.acl, sentinel: n.summary!.sentinel, requirepass: n.summary!.secrets?.get('requirepass')?.value }))
+      : [{ address: 'this sentinel', acl, sentinel, requirepass: secrets?.get('requirepass')?.value }]);
+    const stuck = peers.problems;
+    // Counts alone look fine but the sentinels cannot reach each other: without CKQUORUM (one sentinel's view, or a
+    // group not asked) that is the finding itself, never a pass.
+    if (findings.length === 0 && stuck.length > 0 && (!topology || groups.some((g) => !g.ckquorum))) {
+      return fail(groups.filter((g) => !g.ckquorum).map((g) => ({
+        message: `master '${g.name}': ${stuck.join('; ')}: the sentinels cannot authenticate to each other, which alone makes a quorum unreachable`,
+        source: g.source,
+        evidence: notes,
+        remediation: PEER_AUTH_REMEDIATION,
+      })));
+    }
     if (findings.length > 0 && stuck.length > 0) {
       const why = stuck.join('; ');
       return fail(findings.map((f) => ({
@@ -116,6 +158,7 @@ export default defineRule({
     }
     notes.push(...uncounted);
     if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: notes })));
+    if (peers.unknown.length > 0) return skip(`${peers.unknown.join('; ')} (the counts keep quorum)`);
     // The counted groups are fine, but a group left uncounted could be short of sentinels: not a pass.
     if (uncounted.length > 0) return skip(`${uncounted.join('; ')} (the other masters' sentinels keep quorum)`);
     const summary = groups.map((g) => `'${g.name}': ${g.sentinels} sentinels, quorum ${g.quorum}${g.ckquorum ? `, CKQUORUM ${g.ckquorum.message}` : ''}`).join('; ');

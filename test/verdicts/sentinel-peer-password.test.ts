@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { auditTarget } from '../../src/app/audit.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { RespError, rawCommand } from '../harness/raw.ts';
+import { startRedis, startSentinels } from '../harness/servers.ts';
+import { eventually } from '../harness/wait.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// Without sentinel-pass a sentinel logs in to its peers with server.requirepass (redis@7.0.15:src/sentinel.c
+// sentinelSendAuthIfNeeded), never with the default user's password. A password set by `user default on >pw` alone
+// leaves requirepass empty: every peer answers NOAUTH, is flagged s_down, and CKQUORUM says NOQUORUM, while each
+// sentinel still counts its peers (hello messages go through the master). sentinel.quorum passed that.
+describe('sentinels whose password is a user default line, not requirepass', () => {
+  const PW = 'SentPw-123456789xyz';
+  let master: RunningServer;
+  let sentinels: RunningServer[] = [];
+  let saved = '';
+  before(async () => {
+    master = await startRedis({ killOnStop: true });
+    sentinels = await startSentinels(3, master, { password: PW, conf: `user default on >${PW} ~* &* +@all` });
+    // Each sentinel sees the other two (hello through the master) and cannot log in to them.
+    const ask = (args: string[]) => rawCommand(sentinels[0]!.host, sentinels[0]!.port, args, { password: PW });
+    await eventually('each sentinel to count 2 peers', async () => {
+      const fields = (await ask(['SENTINEL', 'MASTER', 'mymaster'])) as string[];
+      return fields[fields.indexOf('num-other-sentinels') + 1] === '2';
+    }, { timeoutMs: 20_000 });
+    saved = join(sentinels[0]!.dir, 'copy.conf');
+    await copyFile(sentinels[0]!.confPath, saved);
+  });
+  after(async () => {
+    for (const s of sentinels) await s.stop();
+    await master?.stop();
+  });
+
+  it('CKQUORUM says NOQUORUM on the real sentinels (the premise)', async () => {
+    const reply = await eventually('CKQUORUM to refuse', async () => {
+      try {
+        await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'CKQUORUM', 'mymaster'], { password: PW });
+        return undefined;
+      } catch (error) {
+        return error instanceof RespError ? error.message : undefined;
+      }
+    }, { timeoutMs: 30_000 });
+    assert.match(reply, /NOQUORUM/);
+  });
+
+  it('one sentinel with its sentinel.conf: fails, naming the requirepass its peers never get', async () => {
+    const r = await auditTarget(resolveTarget(sentinels[0]!.url, { pass: PW }, {}), { noProbe: true, noHost: true, sentinelConfigPath: saved });
+    const quorum = r.results.filter((x) => x.ruleId === 'sentinel.quorum');
+    assert.deepEqual(quorum.map((x) => x.status), ['fail'], quorum.map((x) => x.message).join('\n'));
+    assert.match(quorum[0]!.message, /requirepass/);
+    assert.match(quorum[0]!.remediation, /sentinel-pass/);
+  });
+
+  it('one sentinel on this host, its sentinel.conf found through INFO config_file: fails the same', async () => {
+    const r = await auditTarget(resolveTarget(sentinels[1]!.url, { pass: PW }, {}), { noProbe: true, noHost: true });
+    const quorum = r.results.filter((x) => x.ruleId === 'sentinel.quorum');
+    assert.deepEqual(quorum.map((x) => x.status), ['fail'], quorum.map((x) => x.message).join('\n'));
+    assert.match(quorum[0]!.message, /^master 'mymaster': this sentinel's default user requires a password but it has no sentinel-pass \(and sentinel-user\), so it logs in to its peers with its requirepass, which is empty/);
+  });
+});
