@@ -249,6 +249,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       credential(name);
       secretArgs.push({ file: 'redis.conf', key: ['requirepass'], user: name });
       logins.push({ file: 'redis.conf', user: name });
+      // A node with masterauth (or replicaof) replicates: its masterauth line leaves the file and comes back on the
+      // command line as the group's requirepass (Redis 5 replicas log in with the master's requirepass).
+      if (masterauth?.value.set || (fc.get('replicaof')?.value ?? '') !== '') secretArgs.push({ file: 'redis.conf', key: ['masterauth'], user: name });
       claims.add('auth.no-authentication');
       items.push({ rule: 'auth.no-authentication', what: 'requirepass: a new 256-bit password, given on the command line from credentials.env', restart: true });
       const renames = facts.commands?.renames ?? new Map();
@@ -323,7 +326,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       }
       generate('admin', roleRules('admin', v), 'operators: every command except @dangerous, then the admin commands by name (CONFIG, ACL, CLIENT, INFO, SLOWLOG, ...)');
       generate('auditor', roleRules('auditor', v), 'the least-privilege live-audit user of docs/auditor-user.md');
-      if (options.replication || (fc.get('replicaof')?.value ?? '') !== '') {
+      // A masterauth without replicaof is a node of a replication group too (a master that fails over becomes a
+      // replica): its masterauth line leaves the file, so it must come back on the command line.
+      if (options.replication || masterauth?.value.set || (fc.get('replicaof')?.value ?? '') !== '') {
         const replication = generate('replication', roleRules('replication', v), 'replicas authenticate to this node with it (-@all +psync +replconf +ping)');
         set('replication.no-masteruser', 'masteruser', [replication], false);
         // Every node of a replication group may become a replica after a failover: each gets masterauth

@@ -250,6 +250,51 @@ describe('harden: what the files say', () => {
     assert.match(readFileSync(join(work, 'leak-user', 'redis.conf.diff'), 'utf8'), /^-user bob on #<redacted> ~\* \+@all$/m);
   });
 
+  it('masterauth without replicaof: what the diff says is true (credentials.env, drop-in), and it replicates on 7.0.15', async () => {
+    // The diff said "given on the command line from credentials.env" but only a replicaof line made the replication
+    // user and its --masterauth: credentials.env and the drop-in had none, and after a failover the node (now a
+    // replica) could not log in to its master.
+    const c = join(work, 'masterauth-only.conf');
+    writeFileSync(c, 'port 6379\nmasterauth Weak2QQpw\n');
+    const out = join(work, 'out-masterauth-only');
+    const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(readFileSync(join(out, 'redis.conf.diff'), 'utf8'), /^\+# masterauth removed by redfort harden: given on the command line from credentials\.env/m);
+    const dropIn = readFileSync(join(out, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8');
+    assert.match(dropIn, /^EnvironmentFile=/m);
+    const execStart = /^ExecStart=(\S.*)$/m.exec(dropIn)?.[1] ?? '';
+    assert.match(execStart, / --masterauth \$\{REDFORT_PASSWORD_replication\}/);
+    const shown = execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', join(out, 'credentials.env')], { encoding: 'utf8', env: {} });
+    const env = new Map(shown.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    assert.match(env.get('REDFORT_PASSWORD_replication') ?? '', /^[0-9a-f]{64}$/);
+    assert.ok(!readFileSync(join(out, 'PLAN.md'), 'utf8').includes('(none here)'));
+    // The hardened files as the drop-in starts them, on the real 7.0.15, as a replica of a master with the same
+    // users (a failover): it logs in to the master as `replication` with the masterauth the command line gives.
+    const acl = join(out, 'users.acl');
+    const admin = { username: 'admin', password: env.get('REDFORT_PASSWORD_admin')!, killOnStop: true };
+    const master = await startRedis({ conf: `aclfile ${acl}`, ...admin });
+    const words = execStart.split(' ').slice(2).filter((w, i, all) => w !== '--supervised' && all[i - 1] !== '--supervised');
+    const args = words.map((w) => w.replace(/^\$\{(\w+)\}$/, (_m, v: string) => env.get(v)!));
+    const body = readFileSync(join(out, 'redis.conf'), 'utf8').split('\n').filter((l) => !/^(port|aclfile|syslog-enabled) /.test(l));
+    const replica = await startRedis({ confText: (port) => [...body, `port ${port}`, `aclfile ${acl}`, `replicaof ${master.host} ${master.port}`, ''].join('\n'), args, ...admin });
+    try {
+      let info = '';
+      for (let i = 0; i < 50 && !/master_link_status:up/.test(info); i++) {
+        info = String(await rawCommand(replica.host, replica.port, ['INFO', 'replication'], { user: admin.username, password: admin.password }));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.match(info, /master_link_status:up/);
+    } finally {
+      await replica.stop();
+      await master.stop();
+    }
+    // Redis 5 (no ACL): a replica logs in with its master's requirepass, the group's `default` password.
+    const out5 = join(work, 'out-masterauth-only-5');
+    const run5 = await redfort(['harden', '--config', c, '--redis-version', '5.0.14', '--out', out5]);
+    assert.ok(run5.code === 0 || run5.code === 1, run5.stdout + run5.stderr);
+    assert.match(readFileSync(join(out5, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8'), /^ExecStart=\S+ \S+ .* --masterauth \$\{REDFORT_PASSWORD_default\}$/m);
+  });
+
   it('a clear-text password replaced (weak) is not said to be kept as a hash; one kept (strong) is', async () => {
     const input = join(work, 'clear.conf');
     writeFileSync(input, 'port 6379\nuser bob on >bobpass ~app:* +get\nuser carol on >Carol-has-a-long-random-passphrase-0192837465 ~* +get\n');
