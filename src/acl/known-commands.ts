@@ -1,5 +1,5 @@
 import type { AclUser } from '../facts/types.ts';
-import { majorMinor, isAtLeast } from '../redis/version.ts';
+import { majorMinor, isAtLeast, parseVersion } from '../redis/version.ts';
 import data from './data/command-names.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
 import { KNOWN_CATEGORIES } from './parse.ts';
@@ -34,18 +34,24 @@ function knownNames(): { names: ReadonlySet<string>; containers: ReadonlySet<str
   return { names, containers };
 }
 
+/** The releases whose commands command-names.json holds (`major.minor`, patch below 100), by product. */
+const TABLED = { redis: new Set(['6.0', '6.2', '7.0', '7.2', '7.4']), valkey: new Set(['7.2', '8.0']) } as const;
+
 /**
- * Whether the commands a server knows at start are those of {@link KNOWN_COMMAND_SERVERS}: not with a module loaded
- * (its commands, and from 7.4 its categories, are known to the server when it loads the ACL), nor for a version newer
- * than those (Redis 8.0 and later, Valkey after 8.0), whose new commands redfort does not know; nor for an unknown
- * version (a file-only audit without --redis-version, on a host without the server): the file may be for a newer
- * server, which accepts what this table lacks (`+hgetex`, 8.0), and unknown is never a refusal.
+ * Whether the commands a server knows at start are those of {@link KNOWN_COMMAND_SERVERS}: only for the releases the
+ * table holds (Redis 6.0, 6.2, 7.0, 7.2, 7.4 and Valkey 7.2, 8.0, patch below 100), and not with a module loaded (its
+ * commands, and from 7.4 its categories, are known to the server when it loads the ACL). Not for any other version,
+ * whose commands redfort does not know: Redis 8.0 and later, its milestones and RCs (7.9.2xx; a patch of 100 or more
+ * is the next branch's pre-release, as `branchOf` reads it), KeyDB (redis_version 6.3.x), Valkey after 8.0; nor for
+ * an unknown version (a file-only audit without --redis-version, on a host without the server): the file may be for
+ * a newer server, which accepts what this table lacks (`+hgetex`, 8.0), and unknown is never a refusal.
  */
 export function commandsKnown(version: string | undefined, modules: Modules): boolean {
   if (modules === 'loaded') return false;
-  const parsed = majorMinor(version);
-  if (!parsed) return false;
-  return /valkey/i.test(version ?? '') ? !isAtLeast(parsed, 8, 1) : !isAtLeast(parsed, 8, 0);
+  const parsed = parseVersion(version);
+  if (parsed?.minor === undefined || (parsed.patch ?? 0) >= 100) return false;
+  const product = parsed.product === 'valkey' || /valkey/i.test(version ?? '') ? 'valkey' : 'redis';
+  return TABLED[product].has(`${parsed.major}.${parsed.minor}`);
 }
 
 /**

@@ -101,6 +101,22 @@ describe('ACL rules naming no command, subcommand or category', () => {
     assert.match((await auditFiles({ configPath: conf, version: '7.0.15' })).error ?? '', /unknown-version\.conf:2: .*'\+hgetex'/);
   });
 
+  // The table holds Redis 6.0-7.4 and Valkey 7.2-8.0 releases. Redis 8.0 milestones and RCs report 7.9.2xx (a
+  // patch of 100 or more is the next branch's pre-release) and KeyDB reports redis_version 6.3.x: compared by
+  // major.minor they were judged against that table, and a valid `+hgetex` (Redis 8.0) was an exit-2 refusal.
+  it('judged only for the versions the table holds, never for 7.9.2xx, KeyDB 6.3 or pre-releases', async () => {
+    const acl = join(work, 'versions.acl');
+    writeFileSync(acl, 'user u on nopass ~* +hgetex\n');
+    for (const version of ['7.9.240', '7.9.224', '6.3.4', '7.3.240', '7.4.150', '8.0.0', 'valkey-8.1.0', 'valkey-7.9.240']) {
+      assert.equal((await auditFiles({ aclPath: acl, version })).error, undefined, version);
+    }
+    for (const version of ['6.0.20', '6.2.16', '7.0.15', '7.2.6', '7.4.1', 'valkey-7.2.7', 'valkey-8.0.1']) {
+      assert.match((await auditFiles({ aclPath: acl, version })).error ?? '', /versions\.acl:1: .*'\+hgetex'/, version);
+    }
+    const run = await redfort(['audit', '--acl', acl, '--redis-version', '7.9.240', '--format', 'json', '--fail-on', 'none', '--quiet']);
+    assert.equal(run.code, 0, run.stderr);
+  });
+
   it('harden refuses such input: one line, exit 2', async () => {
     const conf = join(work, 'harden.conf');
     writeFileSync(conf, `port 6390\nuser alice on >${PASSWORD} ~* +config|nosuchsub\n`);
