@@ -35,6 +35,13 @@ export function expectStatus(results: readonly RuleResult[], ruleId: string, sta
 }
 
 /** The one probed TLS port with this role. */
+/** The version.known-vulnerabilities finding of one advisory (by id), which must be there. */
+export function advisoryFinding(results: readonly RuleResult[], id: string): RuleResult {
+  const found = results.find((r) => r.ruleId === 'version.known-vulnerabilities' && r.message.startsWith(`${id} `));
+  assert.ok(found, `no finding for ${id}`);
+  return found;
+}
+
 export function port(facts: Facts, role: TlsPortProbe['role']): TlsPortProbe {
   const found = (facts.probe?.tls ?? []).filter((p) => p.role === role);
   assert.equal(found.length, 1, `probed ports: ${JSON.stringify(facts.probe?.tls.map((p) => [p.role, p.port]))}; unavailable: ${facts.unavailable.probe}`);

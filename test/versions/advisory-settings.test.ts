@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { RuleResult } from '../../src/engine/run.ts';
-import { audit } from '../probe/helpers.ts';
+import { advisoryFinding as finding, audit } from '../probe/helpers.ts';
 import { startRecordedServer } from '../helpers/recorded-server.ts';
 import type { RecordedServer } from '../helpers/recorded-server.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
@@ -15,12 +14,6 @@ after(async () => {
   await Promise.all(recorded.map((s) => s.close()));
   await stopAll();
 });
-
-function finding(results: readonly RuleResult[], id: string): RuleResult {
-  const found = results.find((r) => r.ruleId === 'version.known-vulnerabilities' && r.message.startsWith(`${id} `));
-  assert.ok(found, `no finding for ${id}`);
-  return found;
-}
 
 describe('advisories that need a setting the server lacks', { concurrency: true }, () => {
   it('Valkey 8.0.1 standalone without TLS: cluster-bus, TLS and client-eviction advisories lowered', async () => {

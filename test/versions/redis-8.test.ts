@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { RuleResult } from '../../src/engine/run.ts';
-import { audit } from '../probe/helpers.ts';
+import { advisoryFinding as finding, audit } from '../probe/helpers.ts';
 import { startRecordedServer } from '../helpers/recorded-server.ts';
 import type { RecordedServer } from '../helpers/recorded-server.ts';
 
@@ -10,12 +9,6 @@ import type { RecordedServer } from '../helpers/recorded-server.ts';
 
 const servers: RecordedServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
-
-function finding(results: readonly RuleResult[], id: string): RuleResult {
-  const found = results.find((r) => r.ruleId === 'version.known-vulnerabilities' && r.message.startsWith(`${id} `));
-  assert.ok(found, `no finding for ${id}`);
-  return found;
-}
 
 describe('Redis 8 recorded', { concurrency: true }, () => {
   it('lowers the advisories of bundled modules a build without modules does not load', async () => {
