@@ -16,21 +16,20 @@ function needsScripting(advisory: Advisory): boolean {
   return /lua/i.test(advisory.component) || advisory.preconditions.requires.some((r) => /\bEVAL|scripting|FCALL/i.test(r));
 }
 
-/** Whether some user who can log in may run scripts; undefined when the ACL is unknown. */
-function scriptingReachable(acl: AclState | undefined, categories: CategoryTable | undefined): boolean | undefined {
+/** Whether some user who can log in may run one of `commands`; undefined when the ACL is unknown. */
+function someUserMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[]): boolean | undefined {
   if (!acl || !categories) return undefined;
-  return acl.users.some((u) => canLogIn(u) && ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'].some((c) => canRun(u, c, categories)));
+  return acl.users.some((u) => canLogIn(u) && commands.some((c) => canRun(u, c, categories)));
 }
 
+const SCRIPTING = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
+
 /**
- * Whether some user who can log in may run CONFIG SET (and so turn `replica-read-only` off); undefined when the ACL
- * is unknown. A rename is not counted: the renamed command still sets it.
+ * CONFIG SET (which turns `replica-read-only` off) as the table names it: 7.0+ tables list subcommands (config|set),
+ * 6.x ones whole commands. A rename is not counted: the renamed command still sets it.
  */
-function configSetReachable(acl: AclState | undefined, categories: CategoryTable | undefined): boolean | undefined {
-  if (!acl || !categories) return undefined;
-  // 7.0+ tables list subcommands (config|set); 6.x ones whole commands.
-  const command = categories.granularity === 'subcommand' ? 'config|set' : 'config';
-  return acl.users.some((u) => canLogIn(u) && canRun(u, command, categories));
+function configSet(categories: CategoryTable | undefined): string[] {
+  return [categories?.granularity === 'subcommand' ? 'config|set' : 'config'];
 }
 
 /**
@@ -128,8 +127,8 @@ export default defineRule({
   check({ server, info, config, acl, categories, host, probe, distroPackage }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
-    const scripting = scriptingReachable(acl, categories);
-    const configSettable = configSetReachable(acl, categories);
+    const scripting = someUserMayRun(acl, categories, SCRIPTING);
+    const configSettable = someUserMayRun(acl, categories, configSet(categories));
     // The host knows whether the running executable came from a distribution package, and which build.
     const observed = host?.package.known ? host.package.value : undefined;
     // Else the user may have declared it (`--distro-package`): judged the same way, and said so.
