@@ -1,4 +1,5 @@
 import type { AclUser, Facts, Source } from '../facts/types.ts';
+import { listed } from '../util/words.ts';
 import type { RuleResult } from '../engine/run.ts';
 import { findRule } from '../rules/index.ts';
 import { packageVersion } from '../package-root.ts';
@@ -86,11 +87,6 @@ function includedLines(facts: Facts, name: string): readonly FileLine[] | undefi
   const last = facts.files?.config.get(name)?.source ?? facts.files?.secrets.get(name)?.source;
   const lines = (facts.files?.repeated?.get(name) ?? (last ? [last] : [])).flatMap((s) => (s.kind === 'file' ? [s] : []));
   return lines.some((s) => includedSource(s, facts.server?.configFile)) ? lines : undefined;
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function listed(items: readonly string[]): string {
-  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /** What a manual item says beyond the general words, for a setting the general words say too little about. */

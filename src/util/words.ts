@@ -31,3 +31,8 @@ export function shellWords(text: string): string[] {
   if (inWord) words.push(word);
   return words;
 }
+
+/** `a`, `a and b`, `a, b and c` (nothing for none). */
+export function listed(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}

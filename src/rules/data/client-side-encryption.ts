@@ -1,4 +1,5 @@
 import type { SampleFacts } from '../../facts/types.ts';
+import { listed } from '../../util/words.ts';
 import type { Finding } from '../define.ts';
 import { SEVERITIES, defineRule, fail, pass, skip } from '../define.ts';
 import type { DetectorId } from '../../sample/detectors.ts';
@@ -15,7 +16,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 function coverage(sample: SampleFacts): string {
   const keys = sample.databases.reduce((sum, d) => sum + d.keys, 0);
   const dbs = sample.databases.filter((d) => d.keys > 0).map((d) => `db${d.db}`);
-  const where = dbs.length === 0 ? '' : ` of ${dbs.length === 1 ? dbs[0] : `${dbs.slice(0, -1).join(', ')} and ${dbs.at(-1)}`}`;
+  const where = dbs.length === 0 ? '' : ` of ${listed(dbs)}`;
   const node = sample.replica ? ` (read on the replica ${sample.node})` : '';
   return `${plural(keys, 'sampled key')}${where}${node}`;
 }
