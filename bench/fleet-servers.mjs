@@ -164,8 +164,10 @@ function parseCommands(buf) {
 /**
  * One process answering like a Redis server on `count` loopback ports, with `replies` (from recordReplies);
  * the last `silent` ports accept connections and never answer. Unknown commands get an error, as a server gives.
+ * With `delay` (ms), every reply is held that long, as a network's round trip would (the connect itself still
+ * completes at loopback speed: no netem here).
  */
-export async function startFakeFleet(count, replies, { silent = 0 } = {}) {
+export async function startFakeFleet(count, replies, { silent = 0, delay = 0 } = {}) {
   const servers = [];
   const sockets = new Set();
   for (let i = 0; i < count; i++) {
@@ -181,7 +183,10 @@ export async function startFakeFleet(count, replies, { silent = 0 } = {}) {
         const { commands, used } = parseCommands(buf);
         buf = buf.subarray(used);
         const out = commands.map((argv) => replies.get(argv.join(' ').toUpperCase()) ?? Buffer.from(`-ERR unknown command '${argv[0]}'\r\n`));
-        if (out.length > 0) socket.write(Buffer.concat(out));
+        if (out.length === 0) return;
+        const bytes = Buffer.concat(out);
+        if (delay > 0) setTimeout(() => socket.destroyed || socket.write(bytes), delay);
+        else socket.write(bytes);
       });
     });
     await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));

@@ -5,8 +5,12 @@
 //      wall time, CPU and peak RSS of `redfort audit --targets FILE --format jsonl -o FILE`;
 //   (1 and 2 also with --jobs 1 and 1 with --jobs 2: one thread, and the main thread with a worker thread)
 //   3. one server: `redfort audit URL --format json` against nmap on its port and a bare `node -e 0`.
-// Usage: npm run build && node bench/fleet.mjs   (FLEET=200 FAKES=1000 ROUNDS=5 FAKE_ROUNDS=5 to change the sizes;
-//   PARTS=fakes, or any of fleet,one,fakes separated by commas, to run only those parts)
+//   4. (context, not one of the issue's goals) a fleet across a network: REMOTE=200 fake servers that hold every reply
+//      REMOTE_DELAY=20 ms, as a round trip would, audited as remote servers are (`--no-host`: no host facts to read)
+//      beside nmap on the same ports. Loopback has no round trip, so part 1 measures CPU only; this one, the waiting.
+// Usage: npm run build && node bench/fleet.mjs   (FLEET=200 FAKES=1000 ROUNDS=5 FAKE_ROUNDS=5 REMOTE=200
+//   REMOTE_DELAY=20 to change the sizes; PARTS=fakes, or any of fleet,one,fakes,remote separated by commas, to run
+//   only those parts; the default is fleet,one,fakes)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,8 +26,10 @@ const FLEET = Number(process.env.FLEET ?? 200);
 const FAKES = Number(process.env.FAKES ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const FAKE_ROUNDS = Number(process.env.FAKE_ROUNDS ?? 5);
+const REMOTE = Number(process.env.REMOTE ?? 200);
+const REMOTE_DELAY = Number(process.env.REMOTE_DELAY ?? 20);
 const PARTS = new Set((process.env.PARTS ?? 'fleet,one,fakes').split(',').map((p) => p.trim()));
-for (const p of PARTS) if (!['fleet', 'one', 'fakes'].includes(p)) throw new Error(`PARTS: unknown part '${p}' (fleet, one, fakes)`);
+for (const p of PARTS) if (!['fleet', 'one', 'fakes', 'remote'].includes(p)) throw new Error(`PARTS: unknown part '${p}' (fleet, one, fakes, remote)`);
 const CLI = new URL('../bin/redfort.cjs', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'redfort-bench-fleet-'));
 
@@ -173,6 +179,26 @@ try {
       ratios.push([`the same, --jobs 1 (highest ${Math.max(...single.map((r) => r.rss)).toFixed(0)})`, median(single.map((r) => r.rss)), 150]);
     } finally {
       await fakes.stop();
+    }
+  }
+
+  if (PARTS.has('remote')) {
+    const replies = await recordReplies(fleet.ports[0], [...commands, ['PING'], ['INFO', 'server'], ['HELLO', '3']]);
+    const far = await startFakeFleet(REMOTE, replies, { delay: REMOTE_DELAY });
+    try {
+      const list = join(work, 'remote.txt');
+      writeFileSync(list, far.ports.map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+      const out = join(work, 'remote.json');
+      const rows = await sideBySide([
+        [`redfort audit --targets (${REMOTE} servers ${REMOTE_DELAY} ms away) --no-host --format json -o FILE`, 'node', [CLI, 'audit', '--targets', list, '--no-host', '--format', 'json', '-o', out, '--fail-on', 'none', '--quiet']],
+        [`nmap -Pn -p P1,…,P${REMOTE} --script +redis-info 127.0.0.1`, ...nmap(far.ports)],
+      ]);
+      print(`${REMOTE} fake servers answering each request after ${REMOTE_DELAY} ms (a network's round trip; context, not a goal)`, rows);
+      const audited = JSON.parse(readFileSync(out, 'utf8')).targets.filter((t) => t.error === undefined).length;
+      console.log(`\n${audited} of ${REMOTE} targets audited without an error`);
+      ratios.push([`${REMOTE} servers ${REMOTE_DELAY} ms away / nmap (context)`, rows[0].ms / rows[1].ms, 1.0]);
+    } finally {
+      await far.stop();
     }
   }
 } finally {
