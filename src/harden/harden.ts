@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type { AclUser, CategoryTable, ConfigMap, Facts, Source } from '../facts/types.ts';
 import type { ServerVersion } from '../redis/directives.ts';
+import { lookupDirective } from '../redis/directives.ts';
 import { analyzeDangerous } from '../acl/permissions.ts';
 import { bundledCategoryTable } from '../acl/categories.ts';
 import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
@@ -155,10 +156,13 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const { body } = splitHeader(conf.text);
     const changes: ConfChange[] = [];
     const fc = facts.files?.config ?? config;
-    const set = (rule: string, name: string, args: string[], restart: boolean, aliases?: string[]): void => {
+    const set = (rule: string, name: string, args: string[], restart: boolean): void => {
       const current = fc.get(name)?.value ?? '';
       claims.add(rule);
       if (current === args.join(' ')) return;
+      // The line that decides the value may spell it as an alias (Valkey 8's `primaryuser` for `masteruser`,
+      // `slaveof`): it is replaced there, not left beside a new line of the other name (two lines for one setting).
+      const aliases = lookupDirective(name)?.aliases;
       changes.push({ key: [name], args, line: lineIn(fc, name, conf.path), ...(aliases ? { aliases } : {}) });
       items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was '${current}', ${where(fc.get(name)?.source)})`, restart });
     };

@@ -414,3 +414,23 @@ describe('harden: the systemd drop-in leaves out PrivateTmp / ProtectHome that w
     assert.deepEqual(sandboxNotes(root), ["**systemd:** `ProtectHome=yes` left out of redis-server's drop-in: it would hide `aclfile` `/root/users.acl` from the server. Move it out of /home, /root, /run/user to keep that protection."]);
   });
 });
+
+// A Valkey host: the files follow Valkey's names, and Valkey 8's own spellings of a setting are edited, not doubled.
+describe('harden: a Valkey install', () => {
+  it("Valkey 8's primaryuser line becomes the masteruser line, not a second setting beside it; the files start", async () => {
+    // Valkey 8 reads primaryuser and masteruser as one setting, the later line winning (valkey@8.0.1 src/config.c,
+    // createStringConfig("primaryuser", "masteruser", ...)): harden appended `masteruser replication` and kept
+    // `primaryuser olduser`, two lines for one setting, which Redis refuses at startup ("Bad directive").
+    const c = join(work, 'vk-primaryuser.conf');
+    writeFileSync(c, 'port 6390\nprimaryuser olduser\nprimaryauth Weak2QQpw\nreplicaof 127.0.0.1 6379\n');
+    const out = join(work, 'out-vk-primaryuser');
+    const run = await redfort(['harden', '--config', c, '--redis-version', 'valkey 8.0.1', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const text = readFileSync(join(out, 'redis.conf'), 'utf8');
+    assert.deepEqual(text.split('\n').filter((l) => /^\s*(masteruser|primaryuser)\s/i.test(l)), ['masteruser replication']);
+    // Where the primaryuser line stood.
+    assert.match(text, /^port 6390\nmasteruser replication\n# masterauth removed by redfort harden/m);
+    // The trial started the files (Debian's redis-server here, which refuses primaryuser): not "unvalidated".
+    assert.match(run.stdout, /^Trial start: passed: /m);
+  });
+});
