@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { auditTarget } from '../../src/app/audit.ts';
+import { auditTarget, judgeFacts } from '../../src/app/audit.ts';
+import { gatherLive } from '../../src/gather/live/gather-live.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { RespError, rawCommand } from '../harness/raw.ts';
 import { startRedis, startSentinels } from '../harness/servers.ts';
@@ -15,12 +16,14 @@ import type { RunningServer } from '../harness/servers.ts';
 // sentinel still counts its peers (hello messages go through the master). sentinel.quorum passed that.
 describe('sentinels whose password is a user default line, not requirepass', () => {
   const PW = 'SentPw-123456789xyz';
+  // An auditor that may not run ACL LIST: the sentinel's default user is unknown to it.
+  const AUDITOR = { user: 'auditor', pass: 'AudPw-123456789xyz' };
   let master: RunningServer;
   let sentinels: RunningServer[] = [];
   let saved = '';
   before(async () => {
     master = await startRedis({ killOnStop: true });
-    sentinels = await startSentinels(3, master, { password: PW, conf: `user default on >${PW} ~* &* +@all` });
+    sentinels = await startSentinels(3, master, { password: PW, conf: `user default on >${PW} ~* &* +@all\nuser ${AUDITOR.user} on >${AUDITOR.pass} ~* &* +@all -acl` });
     // Each sentinel sees the other two (hello through the master) and cannot log in to them.
     const ask = (args: string[]) => rawCommand(sentinels[0]!.host, sentinels[0]!.port, args, { password: PW });
     await eventually('each sentinel to count 2 peers', async () => {
@@ -60,5 +63,22 @@ describe('sentinels whose password is a user default line, not requirepass', () 
     const quorum = r.results.filter((x) => x.ruleId === 'sentinel.quorum');
     assert.deepEqual(quorum.map((x) => x.status), ['fail'], quorum.map((x) => x.message).join('\n'));
     assert.match(quorum[0]!.message, /^master 'mymaster': this sentinel's default user requires a password but it has no sentinel-pass \(and sentinel-user\), so it logs in to its peers with its requirepass, which is empty/);
+  });
+
+  it('its default user unreadable (no +acl) and no sentinel.conf: unknown, a skip that says why, never a pass', async () => {
+    // Only the live facts, as for a remote sentinel: whether its peers accept what it sends them is unknown.
+    const outcome = await gatherLive(resolveTarget(sentinels[0]!.url, AUDITOR, {}));
+    assert.ok(outcome.ok);
+    assert.equal(outcome.facts.acl, undefined);
+    const quorum = judgeFacts(outcome.facts).results.filter((x) => x.ruleId === 'sentinel.quorum');
+    assert.deepEqual(quorum.map((x) => x.status), ['skip'], quorum.map((x) => x.message).join('\n'));
+    assert.match(quorum[0]!.message, /^this sentinel's default user is unknown \(.*ACL LIST.*\), so whether its peers accept the requirepass it sends them is unknown/);
+  });
+
+  it('its default user unreadable, its sentinel.conf read: judged from the file\'s `user default` line (fails)', async () => {
+    const r = await auditTarget(resolveTarget(sentinels[2]!.url, AUDITOR, {}), { noProbe: true, noHost: true, sentinelConfigPath: saved });
+    const quorum = r.results.filter((x) => x.ruleId === 'sentinel.quorum');
+    assert.deepEqual(quorum.map((x) => x.status), ['fail'], quorum.map((x) => x.message).join('\n'));
+    assert.match(quorum[0]!.message, /so it logs in to its peers with its requirepass, which is empty/);
   });
 });

@@ -23,6 +23,26 @@ function withPassword(facts: ReturnType<typeof alone>, requirepass: string | und
   return { ...facts, acl, secrets };
 }
 
+/**
+ * One sentinel whose ACL LIST was not read (refused, or a 6.0 sentinel that has no ACL), audited as `user` (with the
+ * password hashed to `ab…`), or without a password when `user` is undefined.
+ */
+function unlisted(user: string | undefined, options: { version?: string; requirepass?: boolean; why?: string } = {}) {
+  const base = alone(master('mymaster', 2, 2));
+  const pw = { set: true, length: undefined, sha256: 'ab'.repeat(32) };
+  const facts = liveFacts({
+    mode: 'sentinel',
+    version: options.version ?? '7.0.15',
+    extra: {
+      sentinel: base.sentinel!,
+      ...(user ? { connection: { credential: { user, password: pw } } } : {}),
+      ...(options.requirepass ? { secrets: new Map([['requirepass', { value: pw, source: { kind: 'file', path: 'sentinel.conf', line: 3 } as const }]]) } : {}),
+    },
+    unavailable: { config: 'a sentinel has no CONFIG command', acl: options.why ?? 'the audit user may not run ACL LIST (grant +acl|list): NOPERM' },
+  });
+  return facts;
+}
+
 const OK = { ok: true, message: 'OK 3 usable Sentinels. Quorum and failover authorization can be reached' };
 const NOQUORUM = { ok: false, message: 'NOQUORUM 2 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master' };
 const SENTINELS = ['10.0.0.1:26379', '10.0.0.2:26379', '10.0.0.3:26379'];
@@ -36,6 +56,10 @@ ruleTester(rule, {
     { name: 'one sentinel, 2 peers, its requirepass is its default user\'s password', facts: withPassword(alone(master('mymaster', 2, 2)), 'pw'), message: /^'mymaster': 3 sentinels, quorum 2$/ },
     { name: 'five sentinels', facts: alone(master('a', 3, 4), master('b', 2, 4)), message: /'a': 5 sentinels, quorum 3; 'b': 5 sentinels, quorum 2/ },
     { name: 'deployment: 3 sentinels and CKQUORUM OK', facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2, OK)]), message: /^'mymaster': 3 sentinels, quorum 2, CKQUORUM OK 3 usable Sentinels/ },
+    // A 6.0 sentinel has no ACL and loads no user lines (real 6.0.20): its default user takes its requirepass.
+    { name: 'one 6.0 sentinel, 2 peers, no ACL: its default user is its requirepass', facts: unlisted('default', { version: '6.0.20', why: 'ACL LIST: unknown command' }), message: /^'mymaster': 3 sentinels, quorum 2$/ },
+    { name: 'one sentinel, ACL LIST refused, read without a password: its default user is nopass', facts: unlisted(undefined), message: /^'mymaster': 3 sentinels, quorum 2$/ },
+    { name: 'one sentinel, ACL LIST refused, logged in as default with its requirepass', facts: unlisted('default', { requirepass: true }), message: /^'mymaster': 3 sentinels, quorum 2$/ },
     { name: 'deployment: CKQUORUM refused, judged from the counts', facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)]), message: /^'mymaster': 3 sentinels, quorum 2$/ },
   ],
   fail: [
@@ -74,6 +98,13 @@ ruleTester(rule, {
       facts: withPassword(alone(master('mymaster', 2, 2)), undefined),
       message: /^this sentinel's default user requires a password, and whether it gives it to its peers is unknown: .*requirepass, which is unknown here/,
     },
+    {
+      // 6.2+: a `user default` line or ACL SETUSER may have given it a password that is not its requirepass.
+      name: 'one sentinel, ACL LIST refused, logged in as a named user: its default user is unknown, never a pass',
+      facts: unlisted('auditor', { requirepass: true }),
+      message: /^this sentinel's default user is unknown \(the audit user may not run ACL LIST \(grant \+acl\|list\): NOPERM\), so whether its peers accept the requirepass it sends them is unknown .* \(the counts keep quorum\)$/,
+    },
+    { name: 'one 6.2 sentinel, ACL LIST refused, logged in as default with another password', facts: unlisted('default', { version: '6.2.16' }), message: /^this sentinel's default user is unknown/ },
     { name: 'deployment: a cluster', facts: liveFacts({ extra: { topology: topology('cluster', []) } }), message: /not a sentinel deployment: the deployment is a cluster/ },
     {
       // The documented minimal Sentinel auditor has no +sentinel|sentinels: its peers are unknown, not absent (it was

@@ -1,6 +1,7 @@
-import type { AclState, SecretDigest, SentinelFacts, Source } from '../../facts/types.ts';
+import type { AclState, AclUser, Facts, SecretDigest, SentinelFacts, Source } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { isAtLeast, majorMinor } from '../../redis/version.ts';
 
 interface Group {
   readonly name: string;
@@ -27,6 +28,53 @@ interface SentinelView {
   readonly sentinel: SentinelFacts | undefined;
   /** Its own `requirepass` (sentinel.conf): what it sends its peers without sentinel-pass; undefined when unknown. */
   readonly requirepass: SecretDigest | undefined;
+  /** One sentinel's view: its default user when ACL LIST did not list it (see {@link ownDefaultUser}); else from `acl`. */
+  readonly defaultUser?: OwnDefaultUser;
+}
+
+/**
+ * A lone sentinel's default user, as far as whether peers like it accept what it sends them: the user itself, that it
+ * takes whatever it sends (with why), or why that is unknown.
+ */
+export type OwnDefaultUser = { readonly user: AclUser } | { readonly acceptsRequirepass: string } | { /** Why, e.g. ACL LIST's refusal. */ readonly unknown: string };
+
+/**
+ * This sentinel's default user when ACL LIST did not list it (no +acl|list, a 6.0 sentinel). What it can still tell:
+ * - a Redis sentinel before 6.2 has no ACL command and loads no `user` line or aclfile (ACLLoadUsersAtStartup runs
+ *   outside sentinel mode only, redis@6.0.20:src/server.c main; a real 6.0.20 sentinel with `user default on >pw`
+ *   answers PING without AUTH): its default user takes exactly its requirepass, the password it sends its peers;
+ * - the audit read it without a password: its default user is on and nopass;
+ * - the audit logged in as `default` with its requirepass: the default user takes it;
+ * - its sentinel.conf was read: the user lines (or aclfile) of the file make the default user at start, else
+ *   requirepass does (redis@7.0.15 ACLLoadUsersAtStartup runs after the config, and a `user default` line replaces it).
+ * Otherwise (6.2+ with ACL LIST refused and no sentinel.conf) it is unknown.
+ */
+export function ownDefaultUser(facts: Pick<Facts, 'acl' | 'server' | 'connection' | 'files' | 'secrets' | 'sources' | 'unavailable'>): OwnDefaultUser {
+  const listed = facts.acl?.users.find((u) => u.name === 'default');
+  if (listed) return { user: listed };
+  const version = majorMinor(facts.server?.version);
+  if (facts.server?.product === 'redis' && version && !isAtLeast(version, 6, 2)) {
+    return { acceptsRequirepass: `a Redis ${version.major}.${version.minor} sentinel has no ACL and loads no user lines: its default user takes its requirepass` };
+  }
+  const { connection } = facts;
+  if (connection?.anonymous?.outcome === 'open' || (facts.sources.has('live') && !connection?.credential && !connection?.unauthenticated)) {
+    return { acceptsRequirepass: 'the audit read it without a password: its default user is on and nopass' };
+  }
+  const requirepass = facts.secrets?.get('requirepass')?.value;
+  if (connection?.credential?.user === 'default' && requirepass?.set && connection.credential.password.sha256 === requirepass.sha256) {
+    return { acceptsRequirepass: 'the audit logged in as its default user with its requirepass' };
+  }
+  if (facts.files) {
+    const fromFile = facts.files.users.find((u) => u.name === 'default');
+    if (fromFile) return { user: fromFile };
+    if (facts.files.unread?.length) return { unknown: `${unlisted(facts)}; ${facts.files.unread.join('; ')}` };
+    return { acceptsRequirepass: 'its config files have no `user default` line: its default user is its requirepass' };
+  }
+  return { unknown: unlisted(facts) };
+}
+
+function unlisted(facts: Pick<Facts, 'acl' | 'unavailable'>): string {
+  return facts.acl ? 'ACL LIST did not list it' : facts.unavailable.acl ?? 'ACL LIST was not read';
 }
 
 /**
@@ -46,6 +94,11 @@ function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
   return sent.set && target.passwords.some((q) => q.sha256 === sent.sha256);
 }
 
+function defaultUserOf(acl: AclState | undefined): OwnDefaultUser {
+  const user = acl?.users.find((u) => u.name === 'default');
+  return user ? { user } : { unknown: acl ? 'ACL LIST did not list it' : 'ACL LIST was not read' };
+}
+
 interface PeerAuth {
   /** Who cannot log in to whom. */
   readonly problems: string[];
@@ -63,11 +116,17 @@ interface PeerAuth {
 export function peerAuth(views: readonly SentinelView[]): PeerAuth {
   if (views.length === 1) {
     const [self] = views;
-    const own = self!.acl?.users.find((u) => u.name === 'default');
-    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set || !own || own.nopass) return { problems: [], unknown: [] };
+    if (!self!.sentinel || self!.sentinel.sentinelPass?.value.set) return { problems: [], unknown: [] };
     const passUnknown = self!.sentinel.configUnavailable !== undefined;
+    const found = self!.defaultUser ?? defaultUserOf(self!.acl);
+    if ('acceptsRequirepass' in found) return { problems: [], unknown: [] };
+    if ('unknown' in found) {
+      return { problems: [], unknown: [`this sentinel's default user is unknown (${found.unknown}), so whether its peers accept the requirepass it sends them is unknown (give --sentinel-config with its sentinel.conf, or let the audit user run ACL LIST)`] };
+    }
+    const own = found.user;
+    if (own.nopass) return { problems: [], unknown: [] };
     if (!own.enabled) {
-      if (passUnknown) return { problems: [], unknown: [] };
+      if (passUnknown) return { problems: [], unknown: [`this sentinel's default user is off and whether it has a sentinel-pass (and sentinel-user) to give its peers is unknown (${self!.sentinel.configUnavailable})`] };
       return { problems: ['this sentinel requires a named user (its default user is off) but has no sentinel-pass (and sentinel-user) to give its peers'], unknown: [] };
     }
     const requirepass = self!.requirepass;
@@ -106,7 +165,8 @@ export default defineRule({
   remediation: 'Run 3 or 5 sentinels on independent hosts with a quorum of a majority (`SENTINEL SET <master> quorum 2`); after removing a sentinel, `SENTINEL RESET <master>` on each remaining one; verify with `SENTINEL CKQUORUM <master>`.',
   scope: 'deployment',
   requires: [],
-  check({ topology, sentinel, acl, secrets, unavailable }) {
+  check(facts) {
+    const { topology, sentinel, acl, secrets, unavailable } = facts;
     let groups: Group[];
     const notes: string[] = [];
     let uncounted: string[] = [];
@@ -135,7 +195,7 @@ export default defineRule({
     // CKQUORUM says NOQUORUM, and adding sentinels would not help (issue 11).
     const peers = peerAuth(topology
       ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary).map((n) => ({ address: n.address, acl: n.summary!.acl, sentinel: n.summary!.sentinel, requirepass: n.summary!.secrets?.get('requirepass')?.value }))
-      : [{ address: 'this sentinel', acl, sentinel, requirepass: secrets?.get('requirepass')?.value }]);
+      : [{ address: 'this sentinel', acl, sentinel, requirepass: secrets?.get('requirepass')?.value, defaultUser: ownDefaultUser(facts) }]);
     const stuck = peers.problems;
     // Counts alone look fine but the sentinels cannot reach each other: without CKQUORUM (one sentinel's view, or a
     // group not asked) that is the finding itself, never a pass.
