@@ -129,6 +129,7 @@ function splitPipe(universe: Universe, name: string): [string, string] {
 }
 
 function evaluate(rules: readonly string[], table: CategoryTable, selector: number | undefined): PermissionSet {
+  evaluations++;
   const universe = universeOf(table);
   const count = universe.units.length;
   const set: PermissionSet = { full: new Array<Grant | undefined>(count).fill(undefined), firstArgs: new Map() };
@@ -191,16 +192,33 @@ function memo<T>(table: CategoryTable, key: string, make: () => T): T {
   return value;
 }
 
+/** The rules {@link evaluate} reads: command rules. Key and channel rules (`~app:*`, `&news`, `allkeys`) change no command. */
+function isCommandRule(rule: string): boolean {
+  const first = rule[0];
+  if (first === '+' || first === '-') return true;
+  const lower = rule.toLowerCase();
+  return lower === 'allcommands' || lower === 'nocommands' || lower === 'reset';
+}
+
 /**
- * A user's rules as a key, made once per user (each rule and profile asks for its sets, effective and dangerous
- * commands several times per target). Users are facts, never changed once gathered.
+ * A user's command rules (root and selectors, in order) as a key, made once per user (each rule and profile asks for
+ * its sets, effective and dangerous commands several times per target). Only the command rules: users that differ in
+ * keys, channels or passwords alone (`~u1:*` and `~u2:*`, the usual fleet of application users) share one key, so
+ * 10,000 such users are evaluated as often as their distinct command rules, not 10,000 times (the memo keeps 256).
+ * Users are facts, never changed once gathered.
  */
 function rulesKey(user: AclUser): string {
   let key = rulesKeys.get(user);
-  if (key === undefined) rulesKeys.set(user, (key = JSON.stringify([user.rules, user.selectors])));
+  if (key === undefined) rulesKeys.set(user, (key = JSON.stringify([user.rules.filter(isCommandRule), user.selectors.map((rules) => rules.filter(isCommandRule))])));
   return key;
 }
 const rulesKeys = new WeakMap<AclUser, string>();
+
+let evaluations = 0;
+/** For tests: how many permission sets (a user's root rules, or one selector) were evaluated in this process. */
+export function evaluationCount(): number {
+  return evaluations;
+}
 
 /** Read-only once made: shared by every caller of the same rules on the same table. */
 function permissionSets(user: AclUser, table: CategoryTable): readonly PermissionSet[] {
@@ -365,10 +383,12 @@ export function analyzeDangerous(
   table: CategoryTable,
   options: { rewritten: boolean },
 ): DangerousReport {
-  return memo(table, `dangerous ${JSON.stringify([user.name, user.enabled, options.rewritten])} ${rulesKey(user)}`, () => computeDangerous(user, table, options));
+  // The grants depend on the command rules alone: computed once for every user that shares them.
+  const grants = memo(table, `dangerous ${options.rewritten} ${rulesKey(user)}`, () => computeDangerous(user, table, options));
+  return { user: user.name, enabled: user.enabled, ...grants };
 }
 
-function computeDangerous(user: AclUser, table: CategoryTable, options: { rewritten: boolean }): DangerousReport {
+function computeDangerous(user: AclUser, table: CategoryTable, options: { rewritten: boolean }): Omit<DangerousReport, 'user' | 'enabled'> {
   const universe = universeOf(table);
   // Unit numbers follow the sorted names: in number order, the dangerous commands come sorted.
   const dangerous = [...(universe.members.get('dangerous') ?? NONE)].sort((a, b) => a - b);
@@ -391,8 +411,6 @@ function computeDangerous(user: AclUser, table: CategoryTable, options: { rewrit
     });
   }
   return {
-    user: user.name,
-    enabled: user.enabled,
     viaCategory: grants.filter((g) => g.via === 'category'),
     byName: grants.filter((g) => g.via === 'name'),
     judgedExcluded: options.rewritten,

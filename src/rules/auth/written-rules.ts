@@ -33,6 +33,20 @@ function profileForms(table: CategoryTable, server: ServerIdentity | undefined):
 /** The hardening profile's users that start from every command and take `-@dangerous` away (src/profile/). */
 const PROFILE_ROLES: readonly Role[] = ['admin', 'app'];
 
+// The file's users by name, made once per file facts: each live user looks its own up (a scan per user was quadratic).
+const BY_NAME = new WeakMap<readonly AclUser[], ReadonlyMap<string, AclUser>>();
+
+/** The first file user of each name, as `find` would return it. */
+function fileUsers(users: readonly AclUser[]): ReadonlyMap<string, AclUser> {
+  let byName = BY_NAME.get(users);
+  if (!byName) {
+    const made = new Map<string, AclUser>();
+    for (const u of users) if (!made.has(u.name)) made.set(u.name, u);
+    BY_NAME.set(users, (byName = made));
+  }
+  return byName;
+}
+
 export interface WrittenUser {
   readonly user: AclUser;
   /** Still the server's rendering (Redis 7.0), whose categories say nothing of how a command was granted. */
@@ -58,7 +72,7 @@ export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | und
   }
   if (!acl.rewritten) return { user: live, rewritten: false };
   // The ACL file, when it still allows what the server allows (an ACL SETUSER not yet saved makes it stale).
-  const file = files?.users?.find((u) => u.name === live.name);
+  const file = files?.users ? fileUsers(files.users).get(live.name) : undefined;
   if (file && sameCommands(file, live, table)) return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false };
   return { user: live, rewritten: true };
 }
