@@ -462,7 +462,8 @@ function hardenSentinel(
     notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`${secretVariable(userName('app', options.prefix))}\`: it may only ask, not reconfigure.`);
   }
   // Sentinel rewrites its file at start: its `user` lines and (when given on the command line) auth-pass land in it.
-  notes.push('Sentinel rewrites sentinel.conf itself (at start and at every failover) and then writes the auth-pass and sentinel-pass it was given in clear text into it: keep sentinel.conf `redis:redis 0640` (host/permissions.sh).');
+  const user = v.product === 'valkey' ? 'valkey' : 'redis';
+  notes.push(`Sentinel rewrites sentinel.conf itself (at start and at every failover) and then writes the auth-pass and sentinel-pass it was given in clear text into it: keep sentinel.conf \`${user}:${user} 0640\` (host/permissions.sh).`);
   const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);
   return { text, before: body, logins, secretArgs };
 }

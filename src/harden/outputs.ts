@@ -1,5 +1,5 @@
 import { dirname, posix } from 'node:path';
-import type { Provenance, Secret, TlsFiles } from '../profile/index.ts';
+import type { FileKind, Provenance, Secret, TlsFiles } from '../profile/index.ts';
 import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable } from '../profile/index.ts';
 import type { HardenResult, SecretArg } from './harden.ts';
 
@@ -27,8 +27,24 @@ function secretOption(arg: SecretArg): string {
   return [`--${arg.key[0]}`, ...arg.key.slice(1), `\${${secretVariable(arg.user)}}`].join(' ');
 }
 
+/**
+ * The names of a Debian install's services, programs and user: Redis's (`redis-server`, `redis-sentinel`, user
+ * `redis`), or Valkey's own (`valkey-server`, `valkey-sentinel`, user `valkey`) when the audited server is Valkey.
+ */
+export interface ServiceNames {
+  readonly server: string;
+  readonly sentinel: string;
+  readonly user: string;
+}
+
+export function serviceNames(product: 'redis' | 'valkey' = 'redis'): ServiceNames {
+  return product === 'valkey' ? { server: 'valkey-server', sentinel: 'valkey-sentinel', user: 'valkey' } : { server: 'redis-server', sentinel: 'redis-sentinel', user: 'redis' };
+}
+
 export interface HostInputs {
   readonly result: HardenResult;
+  /** The audited server's product: the drop-ins, the logrotate file and the owners follow its names. Default redis. */
+  readonly product?: 'redis' | 'valkey';
   readonly confPath?: string;
   readonly sentinelPath?: string;
   readonly credentialsPath: string;
@@ -45,8 +61,9 @@ const HIDING: readonly { readonly option: 'PrivateTmp' | 'ProtectHome'; readonly
 function unitPaths(input: HostInputs): Map<string, { what: string; path: string }[]> {
   const { result } = input;
   const units = new Map<string, { what: string; path: string }[]>();
+  const names = serviceNames(input.product);
   if (input.confPath) {
-    units.set('redis-server', [
+    units.set(names.server, [
       { what: 'the config file', path: input.confPath },
       ...(result.dataDir ? [{ what: '`dir`', path: result.dataDir }] : []),
       ...(result.logfile ? [{ what: '`logfile`', path: result.logfile }] : []),
@@ -56,7 +73,7 @@ function unitPaths(input: HostInputs): Map<string, { what: string; path: string 
       ...(input.tls ? [{ what: '`tls-cert-file`', path: input.tls.cert }, { what: '`tls-key-file`', path: input.tls.key }, { what: '`tls-ca-cert-file`', path: input.tls.ca }] : []),
     ]);
   }
-  if (input.sentinelPath) units.set('redis-sentinel', [{ what: 'the config file', path: input.sentinelPath }]);
+  if (input.sentinelPath) units.set(names.sentinel, [{ what: 'the config file', path: input.sentinelPath }]);
   return units;
 }
 
@@ -92,16 +109,18 @@ export function sandboxNotes(input: HostInputs): string[] {
 /** The files of `host/`, by name relative to it. */
 export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
   const { result } = input;
+  const names = serviceNames(input.product);
+  const owned = (kind: FileKind, path: string): string[] => ownershipCommands(kind, path, { user: names.user });
   const files = new Map<string, { content: string; mode?: number }>();
   const perms: string[] = [];
   if (input.confPath) {
-    perms.push(...ownershipCommands('config-dir', dirname(input.confPath)), ...ownershipCommands('config', input.confPath));
-    if (result.aclPath) perms.push(...ownershipCommands('acl', result.aclPath));
+    perms.push(...owned('config-dir', dirname(input.confPath)), ...owned('config', input.confPath));
+    if (result.aclPath) perms.push(...owned('acl', result.aclPath));
   }
-  if (input.sentinelPath) perms.push(...ownershipCommands('sentinel-config', input.sentinelPath));
-  if (result.dataDir && result.dataDir.startsWith('/')) perms.push(...ownershipCommands('data-dir', result.dataDir), `find ${result.dataDir} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
-  if (result.logfile && result.logfile.startsWith('/')) perms.push(...ownershipCommands('log-dir', dirname(result.logfile)), `[ ! -e ${result.logfile} ] || { ${ownershipCommands('log', result.logfile).join('; ')}; }`);
-  if (input.tls) perms.push(...ownershipCommands('tls-key', input.tls.key), ...ownershipCommands('tls-cert', input.tls.cert), ...ownershipCommands('tls-cert', input.tls.ca));
+  if (input.sentinelPath) perms.push(...owned('sentinel-config', input.sentinelPath));
+  if (result.dataDir && result.dataDir.startsWith('/')) perms.push(...owned('data-dir', result.dataDir), `find ${result.dataDir} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
+  if (result.logfile && result.logfile.startsWith('/')) perms.push(...owned('log-dir', dirname(result.logfile)), `[ ! -e ${result.logfile} ] || { ${owned('log', result.logfile).join('; ')}; }`);
+  if (input.tls) perms.push(...owned('tls-key', input.tls.key), ...owned('tls-cert', input.tls.cert), ...owned('tls-cert', input.tls.ca));
   perms.push(`chown root:root ${input.credentialsPath}`, `chmod 0600 ${input.credentialsPath}`);
   files.set('permissions.sh', {
     content: `#!/bin/sh\n${header}# The file modes the host rules expect (docs/harden.md, "ownership model"). Run as root after installing the files.\nset -eu\n${perms.join('\n')}\n`,
@@ -109,8 +128,8 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   });
   if (result.logfile && result.logfile.startsWith('/')) {
     // Redis opens its log file for every line it writes, so a plain rotation works: no copytruncate, no signal.
-    files.set('logrotate.d/redis-server', {
-      content: `${header}${result.logfile} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 redis adm\n}\n`,
+    files.set(`logrotate.d/${names.server}`, {
+      content: `${header}${result.logfile} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 ${names.user} adm\n}\n`,
     });
   }
   const exceptions = sandboxExceptions(input);
@@ -119,8 +138,8 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     const lines = [
       header.trimEnd(),
       '[Service]',
-      'User=redis',
-      'Group=redis',
+      `User=${names.user}`,
+      `Group=${names.user}`,
       'UMask=0027',
       'NoNewPrivileges=yes',
       ...HIDING.filter((h) => !leftOut.has(h.option)).map((h) => `${h.option}=yes`),
@@ -138,10 +157,10 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   };
   if (input.confPath) {
     const writable = [dirname(input.confPath), ...(result.dataDir?.startsWith('/') ? [result.dataDir] : []), ...(result.logfile?.startsWith('/') ? [dirname(result.logfile)] : [])];
-    files.set('systemd/redis-server.service.d/redfort.conf', { content: dropIn('redis-server', 'redis-server', input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), writable) });
+    files.set(`systemd/${names.server}.service.d/redfort.conf`, { content: dropIn(names.server, names.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), writable) });
   }
   if (input.sentinelPath) {
-    files.set('systemd/redis-sentinel.service.d/redfort.conf', { content: dropIn('redis-sentinel', 'redis-sentinel', input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [dirname(input.sentinelPath)]) });
+    files.set(`systemd/${names.sentinel}.service.d/redfort.conf`, { content: dropIn(names.sentinel, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [dirname(input.sentinelPath)]) });
   }
   return files;
 }

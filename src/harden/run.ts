@@ -63,8 +63,10 @@ export interface HardenRun {
   readonly summary: string;
 }
 
-const DEBIAN_CONF = '/etc/redis/redis.conf';
-const DEBIAN_SENTINEL = '/etc/redis/sentinel.conf';
+/** Where Debian's packages put the config files: the paths a live server's files are installed at when they cannot be read. */
+function debianPaths(product: 'redis' | 'valkey'): { conf: string; sentinel: string } {
+  return product === 'valkey' ? { conf: '/etc/valkey/valkey.conf', sentinel: '/etc/valkey/sentinel.conf' } : { conf: '/etc/redis/redis.conf', sentinel: '/etc/redis/sentinel.conf' };
+}
 
 /** Reads an input file through the one bounded, regular-file-only reader; a failure is a usage error naming it. */
 async function readInput(path: string, flag: string): Promise<string> {
@@ -212,13 +214,14 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
 
   const readText = async (path: string): Promise<string> => texts.get(path) ?? readInput(path, 'config');
   const confText = confPath ? await readText(confPath) : facts.server?.mode !== 'sentinel' && live ? confFromLive(facts, version) : undefined;
-  const conf = confText !== undefined ? { path: confPath ?? DEBIAN_CONF, text: confText } : undefined;
+  const debian = debianPaths(version.product);
+  const conf = confText !== undefined ? { path: confPath ?? debian.conf, text: confText } : undefined;
   const sentinel = sentinelPath ? { path: sentinelPath, text: await readText(sentinelPath) } : undefined;
   const info = facts.info?.get('replication');
   const replication = info ? info.get('role') === 'slave' || Number(info.get('connected_slaves') ?? '0') > 0 : (facts.config?.get('replicaof')?.value ?? '') !== '' || (facts.config?.get('masteruser')?.value ?? '') !== '';
   const profile = PROFILES[flags.profile];
-  const deployedConf = confPath ? resolve(confPath) : DEBIAN_CONF;
-  const deployedSentinel = sentinelPath ? resolve(sentinelPath) : DEBIAN_SENTINEL;
+  const deployedConf = confPath ? resolve(confPath) : debian.conf;
+  const deployedSentinel = sentinelPath ? resolve(sentinelPath) : debian.sentinel;
   const result = harden(facts, conf, {
     profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tls ? { tls } : {}), reuse, deployedConf,
     deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), replication,
@@ -252,7 +255,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       await put('sentinel.conf.diff', unifiedDiff(redactSecrets(result.sentinelBefore ?? ''), redactSecrets(result.sentinelConf), { from: `a/${basename(sentinel!.path)}`, to: 'b/sentinel.conf' }));
     }
     const credentialsPath = join(dirname(result.conf !== undefined ? deployedConf : deployedSentinel), 'credentials.env');
-    const hostInputs = { result, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) };
+    const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) };
     for (const [name, file] of hostFiles(hostInputs, header)) {
       await put(join('host', name), file.content, file.mode ?? 0o644);
     }

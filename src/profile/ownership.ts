@@ -36,11 +36,15 @@ function quote(path: string): string {
   return /^[A-Za-z0-9_./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The `chown`/`chmod` lines that put one path into the model (what `host/permissions.sh` lists). */
-export function ownershipCommands(kind: FileKind, path: string): string[] {
+/**
+ * The `chown`/`chmod` lines that put one path into the model (what `host/permissions.sh` lists). `user` is the
+ * service's user and group when it is not `redis` (Valkey's packages run it as `valkey`).
+ */
+export function ownershipCommands(kind: FileKind, path: string, options: { readonly user?: string } = {}): string[] {
   const o = OWNERSHIP[kind];
   const q = quote(path);
-  return [`chown ${o.owner}:${o.group} ${q}`, `chmod ${o.mode.toString(8).padStart(4, '0')} ${q}`];
+  const name = (n: string): string => (n === SERVICE_USER && options.user ? options.user : n);
+  return [`chown ${name(o.owner)}:${name(o.group)} ${q}`, `chmod ${o.mode.toString(8).padStart(4, '0')} ${q}`];
 }
 
 /** Whether an observed mode passes the model (the host rules' test). */

@@ -417,6 +417,38 @@ describe('harden: the systemd drop-in leaves out PrivateTmp / ProtectHome that w
 
 // A Valkey host: the files follow Valkey's names, and Valkey 8's own spellings of a setting are edited, not doubled.
 describe('harden: a Valkey install', () => {
+  it('the drop-ins, the logrotate file and the owners are named for Valkey (valkey-server, valkey-sentinel, user valkey)', async () => {
+    // They were named for redis-server and User=redis whatever the audited server: on a Valkey host (Debian's
+    // valkey-server package: valkey-server.service, user valkey) the drop-in was never read, and permissions.sh
+    // stopped at `chown redis:redis` (no such user).
+    const c = join(work, 'vk-names.conf');
+    const s = join(work, 'vk-names-sentinel.conf');
+    writeFileSync(c, `port 6390\nmasterauth Weak2QQpw\nlogfile ${work}/vk-names.log\n`);
+    writeFileSync(s, 'port 26390\nsentinel monitor mymaster 127.0.0.1 6390 2\n');
+    const out = join(work, 'out-vk-names');
+    const run = await redfort(['harden', '--config', c, '--sentinel-config', s, '--redis-version', 'valkey 8.0.1', '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
+    const host = readdirSync(join(out, 'host'), { recursive: true }).map(String).sort();
+    assert.deepEqual(host.filter((f) => f.endsWith('.conf') || f.startsWith('logrotate.d/')), ['logrotate.d/valkey-server', 'systemd/valkey-sentinel.service.d/redfort.conf', 'systemd/valkey-server.service.d/redfort.conf']);
+    const server = readFileSync(join(out, 'host', 'systemd', 'valkey-server.service.d', 'redfort.conf'), 'utf8');
+    assert.match(server, /^User=valkey\nGroup=valkey$/m);
+    assert.match(server, new RegExp(`^ExecStart=/usr/bin/valkey-server ${c} --supervised systemd --daemonize no --masterauth \\$\\{REDFORT_PASSWORD_replication\\}$`, 'm'));
+    const sentinel = readFileSync(join(out, 'host', 'systemd', 'valkey-sentinel.service.d', 'redfort.conf'), 'utf8');
+    assert.match(sentinel, /^User=valkey\nGroup=valkey$/m);
+    assert.match(sentinel, /^ExecStart=\/usr\/bin\/valkey-sentinel /m);
+    assert.match(readFileSync(join(out, 'host', 'logrotate.d', 'valkey-server'), 'utf8'), /^    create 0640 valkey adm$/m);
+    const perms = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
+    assert.match(perms, new RegExp(`^chown valkey:valkey ${c}$`, 'm'));
+    assert.match(perms, new RegExp(`^chown valkey:adm ${work}$`, 'm'));
+    assert.doesNotMatch(perms, /redis:/);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /keep sentinel\.conf `valkey:valkey 0640`/);
+    // A Redis target keeps Redis's names.
+    const outR = join(work, 'out-redis-names');
+    await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', outR]);
+    assert.match(readFileSync(join(outR, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8'), /^User=redis\nGroup=redis$/m);
+    assert.ok(existsSync(join(outR, 'host', 'logrotate.d', 'redis-server')));
+  });
+
   it("Valkey 8's primaryuser line becomes the masteruser line, not a second setting beside it; the files start", async () => {
     // Valkey 8 reads primaryuser and masteruser as one setting, the later line winning (valkey@8.0.1 src/config.c,
     // createStringConfig("primaryuser", "masteruser", ...)): harden appended `masteruser replication` and kept
