@@ -15,6 +15,12 @@ export interface FileFacts {
   readonly warnings?: readonly string[];
   /** Config directives and secrets set on more than one line (of one file or several): every line, in order; the last wins. */
   readonly repeated?: ReadonlyMap<string, readonly Source[]>;
+  /**
+   * Directives whose deciding line names them by an alias the server accepts (Valkey 8's `primaryauth` for
+   * `masterauth`): the canonical name (the key of `config` / `secrets`) to the name as written, for messages that
+   * name the setting as the file does.
+   */
+  readonly spelled?: ReadonlyMap<string, string>;
   /** Files the configuration names that could not be read here (an aclfile of another machine), each with why. */
   readonly unread?: readonly string[];
   readonly source: Source;

@@ -1,5 +1,5 @@
 import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
-import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, ServerIdentity } from '../facts/types.ts';
+import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, FileFacts, ServerIdentity } from '../facts/types.ts';
 import { runsNothing } from '../acl/permissions.ts';
 import { parseVersion as parseServerVersion } from '../redis/version.ts';
 
@@ -20,6 +20,43 @@ export function atLeast(server: ServerIdentity | undefined, major: number, minor
   if (!parsed) return undefined;
   const [ma, mi] = parsed;
   return ma > major || (ma === major && mi >= minor);
+}
+
+/**
+ * Valkey 8's names of the replication credentials, which it lists first and writes on CONFIG REWRITE; it still
+ * accepts Redis's as aliases (valkey@8.0.1:src/config.c `createSDSConfig("primaryauth", "masterauth", …)`,
+ * `createStringConfig("primaryuser", "masteruser", …)`). Redis and Valkey 7.2 refuse them.
+ */
+const VALKEY_8_NAMES = { masterauth: 'primaryauth', masteruser: 'primaryuser' } as const;
+
+/** How the replication credentials are named to the user: `masterauth`/`masteruser`, or `primaryauth`/`primaryuser`. */
+export interface ReplicationNames {
+  readonly masterauth: string;
+  readonly masteruser: string;
+}
+
+/** Whether the server is Valkey 8 or later (primaryauth / primaryuser); false when unknown. */
+export function valkey8(server: ServerIdentity | undefined): boolean {
+  return server?.product === 'valkey' && atLeast(server, 8) === true;
+}
+
+/**
+ * How messages and remediations name the replication credentials: as the config file's deciding line writes each
+ * (`primaryauth`), the other of the pair as the one written, else as the server names them (Valkey 8+:
+ * primaryauth / primaryuser), else Redis's names. Rule ids and JSON fields keep Redis's names.
+ */
+export function replicationNames(server: ServerIdentity | undefined, files?: FileFacts): ReplicationNames {
+  const written = (name: keyof typeof VALKEY_8_NAMES): string | undefined => {
+    const fact = name === 'masterauth' ? files?.secrets.get(name) : files?.config.get(name);
+    return fact?.source.kind === 'file' ? (files?.spelled?.get(name) ?? name) : undefined;
+  };
+  const auth = written('masterauth');
+  const user = written('masteruser');
+  const primary = [auth, user].some((n) => n?.startsWith('primary')) || ((auth ?? user) === undefined && valkey8(server));
+  return {
+    masterauth: auth ?? (primary ? VALKEY_8_NAMES.masterauth : 'masterauth'),
+    masteruser: user ?? (primary ? VALKEY_8_NAMES.masteruser : 'masteruser'),
+  };
 }
 
 /** How a message names an older release line: `Redis 6` for any 6.x, else `Redis 5.0`, `Redis 3.2`; `this server` when unknown. */

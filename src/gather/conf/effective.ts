@@ -55,6 +55,8 @@ export interface EffectiveConf {
   readonly warnings: readonly string[];
   /** Config directives and secrets set on more than one line (of one file or several): every line, in order; the last wins. */
   readonly repeated: ReadonlyMap<string, readonly Source[]>;
+  /** Directives whose deciding line names them by an alias (`primaryauth` for `masterauth`): canonical name to the name written. */
+  readonly spelled: ReadonlyMap<string, string>;
 }
 
 export interface EffectiveOptions {
@@ -97,6 +99,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const sentinelLines: Directive[] = [];
   const warnings: string[] = [];
   const repeated = new Map<string, Source[]>();
+  const spelled = new Map<string, string>();
 
   let cwd = parsed.cwd;
   const savePoints: string[] = [];
@@ -240,6 +243,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       if (lines) lines.push(source);
       else repeated.set(spec.name, [earlier, source]);
     }
+    if (name !== spec.name) spelled.set(spec.name, name);
+    else spelled.delete(spec.name);
     if (secret) {
       secrets.set(spec.name, { value: digestPassword(value), source });
     } else {
@@ -309,6 +314,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     ...(sentinel ? { sentinel } : {}),
     warnings,
     repeated,
+    spelled,
   };
 }
 

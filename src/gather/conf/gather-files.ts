@@ -254,6 +254,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           users,
           ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
           ...(effective && effective.repeated.size > 0 ? { repeated: effective.repeated } : {}),
+          ...(effective && effective.spelled.size > 0 ? { spelled: effective.spelled } : {}),
           ...(!acl && reason && effective ? { unread: [reason] } : {}),
           source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? ''),
         },

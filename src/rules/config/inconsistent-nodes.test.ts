@@ -51,6 +51,12 @@ ruleTester(rule, {
       messages: [/^TLS is 'disabled' on 10\.0\.0\.1:6379 but 'enabled' on the other 5 nodes$/],
     },
     {
+      // Valkey 8 names it primaryuser (valkey@8.0.1:src/config.c); every node here is Valkey 8.0.1.
+      name: 'Valkey 8 nodes: the replication user is named primaryuser',
+      facts: deployment(topology('cluster', ring().map((n, i): NodeSpec => ({ ...n, facts: { product: 'valkey', version: '8.0.1', conf: `${TLS}\nprimaryuser ${i === 2 ? 'other' : 'repl'}`, acl: ACL } })))),
+      messages: [/^primaryuser is 'other' on 10\.0\.0\.3:6379 but 'repl' on the other 5 nodes$/],
+    },
+    {
       name: 'ACL users differ (ACL changes are not replicated)',
       facts: deployment(cluster({ index: 3, acl: [...ACL, 'user ops on nopass +@all'] })),
       messages: [/^ACL users is '\{app,default,ops\}' on 10\.0\.0\.2:6380 but '\{app,default\}' on the other 5 nodes$/],

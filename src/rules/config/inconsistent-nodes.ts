@@ -2,7 +2,8 @@ import type { AclUser, CategoryTable, NodeSummary, SecretDigest, TopologyNode } 
 import { effectiveCommands } from '../../acl/permissions.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { defaultUser, tlsEnabled } from '../util.ts';
+import { defaultUser, replicationNames, tlsEnabled, valkey8 } from '../util.ts';
+import type { ReplicationNames } from '../util.ts';
 import { nodeName } from '../../topology/nodes.ts';
 
 /** Setting name (as shown) to its value on one node: what is compared, and what is shown. */
@@ -47,7 +48,7 @@ function aclSettings(summary: NodeSummary, out: Settings): void {
 }
 
 /** The settings of a data node (master or replica) that should agree across the deployment. */
-function dataSettings(summary: NodeSummary): Settings {
+function dataSettings(summary: NodeSummary, names: ReplicationNames): Settings {
   const out: Settings = new Map();
   const config = summary.config;
   if (config) {
@@ -60,14 +61,14 @@ function dataSettings(summary: NodeSummary): Settings {
         if (value !== undefined) set(out, name, value);
       }
     }
-    for (const name of ['protected-mode', 'masteruser']) {
-      const value = config.get(name)?.value;
-      if (value !== undefined) set(out, name, value);
-    }
+    const protectedMode = config.get('protected-mode')?.value;
+    if (protectedMode !== undefined) set(out, 'protected-mode', protectedMode);
+    const masteruser = config.get('masteruser')?.value;
+    if (masteruser !== undefined) set(out, names.masteruser, masteruser);
   }
-  for (const name of ['requirepass', 'masterauth']) {
+  for (const [name, shown] of [['requirepass', 'requirepass'], ['masterauth', names.masterauth]] as const) {
     const secret = summary.secrets?.get(name);
-    if (secret) set(out, name, secret.value.set ? 'set' : 'not set');
+    if (secret) set(out, shown, secret.value.set ? 'set' : 'not set');
   }
   aclSettings(summary, out);
   return out;
@@ -131,6 +132,9 @@ export default defineRule({
   scope: 'deployment',
   requires: ['topology'],
   check({ topology }) {
+    // Valkey 8's names when every node read is Valkey 8+ (each node's setting is compared under one name).
+    const read = topology.nodes.filter((n) => n.role !== 'sentinel' && n.summary?.server);
+    const names = replicationNames(read.length > 0 && read.every((n) => valkey8(n.summary!.server)) ? read[0]!.summary!.server : undefined);
     const unread: string[] = [];
     const data: { node: TopologyNode; settings: Settings }[] = [];
     const sentinels: { node: TopologyNode; settings: Settings }[] = [];
@@ -139,7 +143,7 @@ export default defineRule({
         unread.push(`${node.address}: ${node.error ?? 'not audited'}`);
         continue;
       }
-      const settings = node.role === 'sentinel' ? sentinelSettings(node.summary) : dataSettings(node.summary);
+      const settings = node.role === 'sentinel' ? sentinelSettings(node.summary) : dataSettings(node.summary, names);
       if (settings.size === 0) {
         unread.push(`${node.address}: ${node.summary.unavailable.config ?? node.summary.unavailable.acl ?? 'no setting could be read'}`);
         continue;

@@ -7,6 +7,7 @@ import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { parseVersion } from '../../redis/version.ts';
+import { replicationNames } from '../util.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
@@ -73,6 +74,9 @@ export default defineRule({
     // Differences that are not drift: a command-line option, or a setting CONFIG SET cannot change.
     const explained: string[] = [];
     const cmdline = commandLine(host);
+    // Valkey 8's primaryauth / primaryuser are named as the file or the server names them.
+    const names = replicationNames(server, files);
+    const shown = (name: string): string => (name === 'masterauth' || name === 'masteruser' ? names[name] : name);
     for (const [name, fileFact] of files.config) {
       // Only with the command line read: a left-out setting may be one of its options (`docker run … --appendonly yes`).
       const unset = fileFact.source.kind === 'default' && cmdline ? compiledDefault(name, server) : undefined;
@@ -83,16 +87,16 @@ export default defineRule({
       const inFile = unset === undefined ? `'${filed}' in the file` : `not set in the file (compiled default: '${filed}')`;
       const given = cmdline?.names.get(name);
       if (given !== undefined) {
-        explained.push(`${name} is '${running.value}' (file: '${filed}'): given on ${cmdline!.from} (${given}), which overrides the file`);
+        explained.push(`${shown(name)} is '${running.value}' (file: '${filed}'): given on ${cmdline!.from} (${given}), which overrides the file`);
         continue;
       }
       if (!settableAtRunTime(name)) {
-        explained.push(`${name} is '${running.value}' (file: '${filed}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
+        explained.push(`${shown(name)} is '${running.value}' (file: '${filed}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
         continue;
       }
       const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
       findings.push({
-        message: `${name} is '${running.value}' at run time but ${inFile}: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
+        message: `${shown(name)} is '${running.value}' at run time but ${inFile}: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
         source: unset === undefined ? fileFact.source : files.source,
         evidence: [`running: ${running.value}`, unset === undefined ? `file: ${filed}` : `file: not set (compiled default of ${server?.version}: ${filed})`],
       });
@@ -102,15 +106,15 @@ export default defineRule({
       if (!running || running.source.kind !== 'live') continue;
       if (cmdline && fileSecret.source.kind === 'default' && SECRET_DEFAULT_COMPARED.has(name) && running.value.set && !fileSecret.value.set) {
         if (cmdline.names.has(name)) {
-          explained.push(`${name} is set at run time and not in the file: given on ${cmdline.from}, which overrides the file`);
+          explained.push(`${shown(name)} is set at run time and not in the file: given on ${cmdline.from}, which overrides the file`);
           continue;
         }
-        findings.push({ message: `${name} is set at run time but not in the file: a CONFIG SET that was never rewritten, lost at the next restart, when the server starts without it (values not shown)`, source: files.source });
+        findings.push({ message: `${shown(name)} is set at run time but not in the file: a CONFIG SET that was never rewritten, lost at the next restart, when the server starts without it (values not shown)`, source: files.source });
         continue;
       }
       if (fileSecret.source.kind !== 'file') continue;
       if (running.value.sha256 !== fileSecret.value.sha256) {
-        findings.push({ message: `${name} differs between the running server and the file (values not shown)`, source: fileSecret.source });
+        findings.push({ message: `${shown(name)} differs between the running server and the file (values not shown)`, source: fileSecret.source });
       }
     }
     // Users the files may not all give (an ACL file not read, --user options of a systemd unit): not compared.

@@ -45,6 +45,17 @@ ruleTester(rule, {
       severity: 'medium',
     },
     {
+      // Valkey 8 lists and rewrites them as primaryauth / primaryuser (valkey@8.0.1:src/config.c).
+      name: 'Valkey 8: primaryauth without primaryuser, named as Valkey names them',
+      facts: liveFacts({ product: 'valkey', version: '8.0.1', conf: `${REPLICA}\nprimaryauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c`, info: replicaInfo('up') }),
+      messages: [/^primaryauth is set but primaryuser is '': this replica authenticates/],
+    },
+    {
+      name: 'Valkey 8: no primaryauth, link down',
+      facts: liveFacts({ product: 'valkey', version: '8.0.1', conf: REPLICA, info: replicaInfo('down') }),
+      messages: [/^this replica has no primaryauth and its master link is 'down'/],
+    },
+    {
       name: 'a master with masterauth and no masteruser (after a failover)',
       facts: liveFacts({ conf: PASS, info: MASTER_INFO }),
       messages: [/this node, once it replicates after a failover, authenticates/],

@@ -6,10 +6,17 @@ import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { infoField } from '../../redis/info.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
+import { replicationNames } from '../util.ts';
+import type { ReplicationNames } from '../util.ts';
 
 /** The hardening profile's replication user and its command rules (what `fix` and `harden` create). */
 const REPLICATION_USER = userName('replication');
 const REPLICATION_RULES = roleRules('replication', resolveVersion('7.0.0')).filter((r) => r.startsWith('-') || r.startsWith('+')).join(' ');
+
+/** The fix, naming the settings as the replica's server or file does (Valkey 8: primaryuser / primaryauth). */
+function remediationFor(n: ReplicationNames): string {
+  return `Create a replication user on the master (\`ACL SETUSER ${REPLICATION_USER} on >… ${REPLICATION_RULES}\`) and set \`${n.masteruser} ${REPLICATION_USER}\` and \`${n.masterauth} …\` on every replica (\`CONFIG SET ${n.masteruser} ${REPLICATION_USER}\`, then CONFIG REWRITE).`;
+}
 
 /** What a replication user needs on the master (the upstream redis.conf advice). */
 const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;
@@ -40,19 +47,20 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
   for (const { node, summary, master } of replicas) {
     const name = nodeName(node);
     const masterName = master ? nodeName(master) : (node.masterAddress ?? 'its master');
+    const n = replicationNames(summary.server);
     const masteruser = summary.config!.get('masteruser');
     const user = masteruser?.value ?? '';
     const masterauth = summary.secrets?.get('masterauth');
     const link = summary.replication?.linkStatus;
     if (masterauth?.value.set && user === '') {
-      findings.push({ message: `replica ${name} authenticates to its master ${masterName} as the all-powerful default user (masterauth set, masteruser '')`, source: masterauth.source });
+      findings.push({ message: `replica ${name} authenticates to its master ${masterName} as the all-powerful default user (${n.masterauth} set, ${n.masteruser} '')`, source: masterauth.source, remediation: remediationFor(n) });
       continue;
     }
     if (!masterauth?.value.set) {
       const state = uncredentialedLink(link, summary.replication?.syncInProgress);
       if (state === 'accepted') notes.push(`${name} sends no credentials and ${link === 'up' ? 'its link is up' : 'is taking its first full copy (master_sync_in_progress:1)'}: ${masterName} requires none`);
-      else if (state === 'down') findings.push({ message: `replica ${name} has no masterauth and its master link is '${link}': if ${masterName} requires a password, replication cannot authenticate`, source: masteruser?.source ?? topology.source });
-      else unknown.push(`${name}: no masterauth, and whether ${masterName} accepts it without one is unknown (${summary.replication ? 'INFO replication shows no master_link_status' : (summary.unavailable.info ?? 'INFO could not be read')})`);
+      else if (state === 'down') findings.push({ message: `replica ${name} has no ${n.masterauth} and its master link is '${link}': if ${masterName} requires a password, replication cannot authenticate`, source: masteruser?.source ?? topology.source, remediation: remediationFor(n) });
+      else unknown.push(`${name}: no ${n.masterauth}, and whether ${masterName} accepts it without one is unknown (${summary.replication ? 'INFO replication shows no master_link_status' : (summary.unavailable.info ?? 'INFO could not be read')})`);
       continue;
     }
     const acl = master?.summary?.acl;
@@ -78,7 +86,7 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
       continue;
     }
     if (!account.nopass && !account.passwords.some((p) => p.sha256 === masterauth.value.sha256)) {
-      findings.push({ message: `the masterauth of replica ${name} matches no password of '${user}' on master ${masterName}: replication cannot authenticate`, source: masterauth.source });
+      findings.push({ message: `the ${n.masterauth} of replica ${name} matches no password of '${user}' on master ${masterName}: replication cannot authenticate`, source: masterauth.source });
       continue;
     }
     notes.push(`${name} replicates from ${masterName} as '${user}', allowed PSYNC, REPLCONF and PING`);
@@ -104,14 +112,15 @@ export default defineRule({
   section: 'Cluster extras',
   checklist: 'Cluster extras 1',
   sources: ['live', 'config'],
-  remediation: `Create a replication user on the master (\`ACL SETUSER ${REPLICATION_USER} on >… ${REPLICATION_RULES}\`) and set \`masteruser ${REPLICATION_USER}\` and \`masterauth …\` on every replica (\`CONFIG SET masteruser ${REPLICATION_USER}\`, then CONFIG REWRITE).`,
+  remediation: remediationFor({ masterauth: 'masterauth', masteruser: 'masteruser' }),
   requires: [],
-  check({ config, secrets, info, server, topology, unavailable }) {
+  check({ config, secrets, info, server, topology, files, unavailable }) {
     if (topology) return judgeDeployment(topology);
     if (server?.mode === 'sentinel') return skip('a sentinel does not replicate: see sentinel.no-auth-user for how it reaches masters');
     if (!config) return skip(unavailable.config ?? 'the configuration could not be read');
     const masteruser = config.get('masteruser');
     const masterauth = secrets?.get('masterauth');
+    const n = replicationNames(server, files);
     const role = info ? infoField(info, 'role') : undefined;
     const replicaof = config.get('replicaof')?.value.trim() ?? '';
     const isReplica = role === 'slave' || (role === undefined && replicaof !== '');
@@ -120,16 +129,17 @@ export default defineRule({
     if (hasAuth && !hasUser) {
       if (!masteruser) {
         // Redis before 6.0 (no ACL) has no masteruser setting: masterauth alone is how a replica authenticates.
-        return skip('this server has no masteruser setting (Redis before 6.0 has no ACL users): a replica authenticates with masterauth alone');
+        return skip(`this server has no masteruser setting (Redis before 6.0 has no ACL users): a replica authenticates with ${n.masterauth} alone`);
       }
       return fail({
-        message: `masterauth is set but masteruser is '': ${isReplica ? 'this replica authenticates' : 'this node, once it replicates after a failover, authenticates'} to its master as the all-powerful default user`,
+        message: `${n.masterauth} is set but ${n.masteruser} is '': ${isReplica ? 'this replica authenticates' : 'this node, once it replicates after a failover, authenticates'} to its master as the all-powerful default user`,
         source: masteruser?.source ?? masterauth?.source,
+        remediation: remediationFor(n),
       });
     }
     if (!isReplica) {
       return hasUser
-        ? pass(`not a replica now; masteruser '${masteruser?.value}' is ready for a failover`, { source: masteruser?.source })
+        ? pass(`not a replica now; ${n.masteruser} '${masteruser?.value}' is ready for a failover`, { source: masteruser?.source })
         : skip('not a replica (role master), and no replication credentials are configured');
     }
     if (hasUser && hasAuth) return pass(`this replica authenticates to its master as '${masteruser?.value}'`, { source: masteruser?.source });
@@ -141,13 +151,14 @@ export default defineRule({
         return pass(`this replica sends no credentials and ${how}: the master does not require authentication (see auth.no-authentication on the master)`, { source: masteruser?.source });
       }
       if (state === undefined) {
-        return skip(`this replica has no masterauth, and whether its master accepts it without one is unknown: ${info ? 'INFO replication shows no master_link_status' : (unavailable.info ?? 'INFO could not be read')}`);
+        return skip(`this replica has no ${n.masterauth}, and whether its master accepts it without one is unknown: ${info ? 'INFO replication shows no master_link_status' : (unavailable.info ?? 'INFO could not be read')}`);
       }
       return fail({
-        message: `this replica has no masterauth and its master link is '${link}': if the master requires a password, replication cannot authenticate`,
+        message: `this replica has no ${n.masterauth} and its master link is '${link}': if the master requires a password, replication cannot authenticate`,
         source: config.get('replicaof')?.source ?? masteruser?.source,
+        remediation: remediationFor(n),
       });
     }
-    return pass(`masteruser '${masteruser?.value}'`, { source: masteruser?.source });
+    return pass(`${n.masteruser} '${masteruser?.value}'`, { source: masteruser?.source });
   },
 });
