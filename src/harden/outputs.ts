@@ -106,6 +106,31 @@ export function sandboxNotes(input: HostInputs): string[] {
   return notes;
 }
 
+/** A directory the service must write to under ProtectSystem=strict; `optional` when it may be missing at start. */
+interface Writable {
+  readonly path: string;
+  readonly optional?: boolean;
+}
+
+/**
+ * `ReadWritePaths=`'s value: each directory once, an optional one left out when a listed directory holds it. systemd
+ * refuses to start the service when a listed path is missing, unless it is prefixed with `-` (systemd.exec(5)); `%`
+ * starts a specifier, so it is doubled, and a path with blanks or quotes is quoted (the `-` inside the quotes).
+ */
+function readWritePaths(writable: readonly Writable[]): string {
+  const required = writable.filter((w) => !w.optional).map((w) => posix.normalize(w.path));
+  const words: string[] = [];
+  const seen = new Set<string>();
+  for (const w of writable) {
+    const path = posix.normalize(w.path);
+    if (seen.has(path) || (w.optional && required.some((r) => r === path || path.startsWith(r === '/' ? '/' : `${r}/`)))) continue;
+    seen.add(path);
+    const word = `${w.optional ? '-' : ''}${path.replace(/%/g, '%%')}`;
+    words.push(/[\s"'\\]/.test(word) ? `"${word.replace(/["\\]/g, (c) => `\\${c}`)}"` : word);
+  }
+  return words.join(' ');
+}
+
 /** The files of `host/`, by name relative to it. */
 export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
   const { result } = input;
@@ -133,7 +158,7 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     });
   }
   const exceptions = sandboxExceptions(input);
-  const dropIn = (unit: string, binary: string, conf: string, args: readonly SecretArg[], writable: readonly string[]): string => {
+  const dropIn = (unit: string, binary: string, conf: string, args: readonly SecretArg[], writable: readonly Writable[]): string => {
     const leftOut = new Set((exceptions.get(unit) ?? []).map((e) => e.option));
     const lines = [
       header.trimEnd(),
@@ -144,7 +169,7 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
       'NoNewPrivileges=yes',
       ...HIDING.filter((h) => !leftOut.has(h.option)).map((h) => `${h.option}=yes`),
       'ProtectSystem=strict',
-      `ReadWritePaths=${[...new Set(writable)].join(' ')}`,
+      `ReadWritePaths=${readWritePaths(writable)}`,
       'CapabilityBoundingSet=',
       'AmbientCapabilities=',
     ];
@@ -156,11 +181,18 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     return `${lines.join('\n')}\n`;
   };
   if (input.confPath) {
-    const writable = [dirname(input.confPath), ...(result.dataDir?.startsWith('/') ? [result.dataDir] : []), ...(result.logfile?.startsWith('/') ? [dirname(result.logfile)] : [])];
+    const writable: Writable[] = [
+      { path: dirname(input.confPath) },
+      ...(result.dataDir?.startsWith('/') ? [{ path: result.dataDir }] : []),
+      ...(result.logfile?.startsWith('/') ? [{ path: dirname(result.logfile) }] : []),
+      // The server creates its socket and pid file there; such directories (/run/redis) often exist only once the
+      // service starts (RuntimeDirectory=, tmpfiles.d): `-` tells systemd to go on without one that is missing.
+      ...[result.unixsocket, result.pidfile].filter((p): p is string => p?.startsWith('/') === true).map((p) => ({ path: dirname(p), optional: true })),
+    ];
     files.set(`systemd/${names.server}.service.d/redfort.conf`, { content: dropIn(names.server, names.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), writable) });
   }
   if (input.sentinelPath) {
-    files.set(`systemd/${names.sentinel}.service.d/redfort.conf`, { content: dropIn(names.sentinel, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [dirname(input.sentinelPath)]) });
+    files.set(`systemd/${names.sentinel}.service.d/redfort.conf`, { content: dropIn(names.sentinel, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [{ path: dirname(input.sentinelPath) }]) });
   }
   return files;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,8 @@ import { auditFiles } from '../../src/app/audit.ts';
 import { makeCerts } from '../harness/certs.ts';
 import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { rawCommand } from '../harness/raw.ts';
-import { startRedis, stopAll } from '../harness/servers.ts';
+import { freePort, startRedis, stopAll } from '../harness/servers.ts';
+import { eventually } from '../harness/wait.ts';
 import { passwordsIn, redfort } from './run.ts';
 import type { HardenResult } from '../../src/harden/harden.ts';
 import { hostFiles, sandboxNotes } from '../../src/harden/outputs.ts';
@@ -412,6 +413,69 @@ describe('harden: the systemd drop-in leaves out PrivateTmp / ProtectHome that w
     assert.doesNotMatch(dropIn, /ProtectHome/);
     assert.match(hostFiles(root, '').get('systemd/redis-sentinel.service.d/redfort.conf')!.content, /^PrivateTmp=yes\nProtectHome=yes$/m);
     assert.deepEqual(sandboxNotes(root), ["**systemd:** `ProtectHome=yes` left out of redis-server's drop-in: it would hide `aclfile` `/root/users.acl` from the server. Move it out of /home, /root, /run/user to keep that protection."]);
+  });
+});
+
+// ProtectSystem=strict makes every file system read-only but what ReadWritePaths= lists (systemd.exec(5)), and systemd
+// refuses to start a service whose listed path is missing unless it is prefixed with `-`. The drop-in listed the config,
+// data and log directories only: a server whose unixsocket is elsewhere could not create it ("Read-only file system")
+// and did not start. The namespace below is that sandbox, made with unshare(1) and bind mounts (root only).
+const NAMESPACES = process.getuid?.() === 0 && (() => { try { execFileSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+const SANDBOX = `conf=$1; shift
+awk '{print $2}' /proc/self/mounts | sort -u | while read -r m; do
+  case "$m" in /dev|/dev/*|/proc|/proc/*|/sys|/sys/*) ;; *) mount -o remount,bind,ro "$m" 2>/dev/null || true ;; esac
+done
+if touch "$PROBE" 2>/dev/null; then echo "the sandbox is not read-only" >&2; exit 3; fi
+for p in "$@"; do
+  case "$p" in -*) p=\${p#-}; [ -e "$p" ] || continue ;; *) [ -e "$p" ] || { echo "ReadWritePaths: $p is missing" >&2; exit 226; } ;; esac
+  mount --bind "$p" "$p"; mount -o remount,bind,rw "$p"
+done
+exec redis-server "$conf"`;
+
+describe('harden: the drop-in lets the server write its unixsocket and pidfile under ProtectSystem=strict', () => {
+  it('lists their directories with `-` (missing at start is no refusal), beside the config, data and log ones', () => {
+    const result = { dataDir: '/var/lib/redis', logfile: '/var/log/redis/redis-server.log', unixsocket: '/run/redis/redis.sock', pidfile: '/srv/pids/redis.pid', secretArgs: [] } as unknown as HardenResult;
+    const input = { result, confPath: '/etc/redis/redis.conf', credentialsPath: '/etc/redis/credentials.env' };
+    const dropIn = hostFiles(input, '').get('systemd/redis-server.service.d/redfort.conf')!.content;
+    assert.match(dropIn, /^ReadWritePaths=\/etc\/redis \/var\/lib\/redis \/var\/log\/redis -\/run\/redis -\/srv\/pids$/m);
+    // One already writable (the socket in dir) is not listed twice; a path with a blank or % is one word.
+    const inDir = { ...input, result: { ...result, unixsocket: '/var/lib/redis/redis.sock', pidfile: '/srv/my pids/100%/redis.pid' } as HardenResult };
+    assert.match(hostFiles(inDir, '').get('systemd/redis-server.service.d/redfort.conf')!.content, /^ReadWritePaths=\/etc\/redis \/var\/lib\/redis \/var\/log\/redis "-\/srv\/my pids\/100%%"$/m);
+  });
+
+  it('the hardened files start on the real redis-server in that sandbox, socket and pid file written', { skip: !NAMESPACES && 'needs root and mount namespaces (unshare -m)' }, async () => {
+    const box = mkdtempSync(join(tmpdir(), 'redfort-harden-rwpaths-'));
+    try {
+      for (const d of ['etc', 'data', 'run/sock', 'run/pid']) mkdirSync(join(box, d), { recursive: true });
+      const c = join(box, 'etc', 'redis.conf');
+      const port = await freePort();
+      writeFileSync(c, `port ${port}\ndir ${box}/data\nunixsocket ${box}/run/sock/redis.sock\npidfile ${box}/run/pid/redis.pid\n`);
+      const out = join(box, 'out');
+      const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const words = /^ReadWritePaths=(.*)$/m.exec(readFileSync(join(out, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8'))![1]!.split(' ');
+      // Installed as PLAN.md says: the files over the originals, users.acl at the aclfile path.
+      writeFileSync(c, readFileSync(join(out, 'redis.conf')));
+      writeFileSync(join(box, 'etc', 'users.acl'), readFileSync(join(out, 'users.acl')));
+      const child = spawn('unshare', ['-m', '--propagation', 'private', '--', 'sh', '-ec', SANDBOX, 'sh', c, ...words], { env: { ...process.env, PROBE: join(box, 'probe') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d));
+      child.stderr.on('data', (d: Buffer) => (output += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      let gone: number | null | undefined;
+      void exited.then((code) => (gone = code));
+      try {
+        await eventually('the socket and pid file of the sandboxed server', async () => {
+          if (gone !== undefined) throw new Error(`it exited (${gone}): ${output}`);
+          return existsSync(join(box, 'run', 'sock', 'redis.sock')) && existsSync(join(box, 'run', 'pid', 'redis.pid'));
+        }, { timeoutMs: 10_000, detail: () => output });
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    } finally {
+      rmSync(box, { recursive: true, force: true });
+    }
   });
 });
 
