@@ -116,6 +116,26 @@ describe('command-line experience', { concurrency: 4 }, () => {
     assert.doesNotMatch(`${fleet.stdout}${fleet.stderr}`, /pa@ss|ss\/wd|wd:x/);
   });
 
+  it('a short password is masked with the whole word it stands in, never inside one: that showed where it stood', async () => {
+    // 'conn' in 'connection refused' was '***ection refused', 'p' in 'supported' 'su******orted': each told the password.
+    const inside = /[A-Za-z0-9]\*\*\*|\*\*\*[A-Za-z0-9]/;
+    const refused = await runCli(['audit', '--no-host', '--no-probe', dead], { env: { REDISCLI_AUTH: 'conn' } });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stdout, /ERROR \*\*\* refused/);
+    assert.match(refused.stderr, /^redfort: redis:\/\/127\.0\.0\.1:\d+: \*\*\* refused$/m);
+    const inventory = join(dir, 'short-password.txt');
+    await writeFile(inventory, `${dead}\n`);
+    const fleet = await runCli(['audit', '--targets', inventory, '--summary-only', '--no-probe', '--no-host'], { env: { REDISCLI_AUTH: 'nnect' } });
+    assert.match(fleet.stdout, /ERROR +redis:\/\/127\.0\.0\.1:\d+ +\*\*\* refused/);
+    assert.equal(fleet.code, 2, fleet.stderr);
+    const usage = await runCli(['audit', 'redis://u:p@127.0.0.1:1?x=y']);
+    oneLineError(usage, /query strings and fragments are not \*\*\*$/);
+    for (const run of [refused, fleet, usage]) {
+      assert.doesNotMatch(`${run.stdout}${run.stderr}`, inside);
+      assert.doesNotMatch(`${run.stdout}${run.stderr}`, /\bconn\b|nnect/);
+    }
+  });
+
   it('--output into a missing directory fails before the audit, naming the path', async () => {
     oneLineError(await runCli(['audit', dead, '--output', 'nosuchdir/x.json']), /cannot write a report to 'nosuchdir\/x\.json': the directory 'nosuchdir' does not exist$/);
     oneLineError(await runCli(['audit', dead, '--output', `json=${join(dir, 'a dir')}`]), /cannot write a report to '.*a dir': it is a directory$/);

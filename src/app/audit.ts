@@ -9,7 +9,7 @@ import type { LiveOptions } from '../gather/live/gather-live.ts';
 import type { Target } from '../redis/target.ts';
 import { targetPassword, targetProblem } from '../redis/target.ts';
 import { shownVersion } from '../redis/version.ts';
-import { redact } from '../util/redact.ts';
+import { redact, redactWords } from '../util/redact.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
@@ -71,9 +71,12 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
   return { target: facts.target, ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
 }
 
-/** Replaces every occurrence of a target's password, in case a server echoed it into an error. */
+/**
+ * Masks a target's password in its error, in case a server echoed it there: the whole word it stands in, so that a
+ * short one ('conn') does not show where it stood ('***ection refused').
+ */
 export function scrubPassword(text: string, target: Target): string {
-  return redact(text, [targetPassword(target) ?? '']);
+  return redactWords(text, [targetPassword(target) ?? '']);
 }
 
 /** The shortest password {@link scrubResult} masks in results. */

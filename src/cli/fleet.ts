@@ -20,7 +20,7 @@ import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
 import { writeBaseline } from '../settings/load.ts';
 import { namedError } from './kit.ts';
-import { redact } from '../util/redact.ts';
+import { redactWords } from '../util/redact.ts';
 
 /** An inventory file is text: far below this. */
 const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
@@ -296,9 +296,10 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
       // Named on the error as it is (namedError sees whether it starts with the target), then scrubbed after the name.
       const line = namedError(l.target, l.error);
       const name = line.startsWith(l.target) ? l.target : '';
-      io.say(name + redact(line.slice(name.length), secrets));
+      // Whole words, as everywhere a short password may stand inside one ('*** refused', not '***ection refused').
+      io.say(name + redactWords(line.slice(name.length), secrets));
     }
   }
-  for (const w of warnings) io.say(`warning: ${redact(w.message, secrets)}`);
+  for (const w of warnings) io.say(`warning: ${redactWords(w.message, secrets)}`);
   return code;
 }

@@ -5,7 +5,7 @@ import { terminalSafe } from '../report/common.ts';
 import { SettingsError } from '../settings/types.ts';
 import { packageVersion } from '../package-root.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
-import { redact } from '../util/redact.ts';
+import { redactWords } from '../util/redact.ts';
 import { UsageError, say } from './kit.ts';
 
 /** Adds one command, its options and its action, to the program. */
@@ -84,7 +84,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     const message = error instanceof UsageError || error instanceof AuditRequestError || error instanceof TargetError || error instanceof SettingsError || error instanceof ExporterConfigError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    say(redact(message, secrets));
+    // Whole words: a short password masked inside a word ('su***orted', '***ection refused') told what it was.
+    say(redactWords(message, secrets));
     process.exitCode = 2;
   }
 }
