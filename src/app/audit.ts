@@ -17,6 +17,7 @@ import { commandLineEnricher } from '../gather/conf/command-line.ts';
 import { probeEnricher } from '../gather/probe/index.ts';
 import { createHostDiscovery, hostEnricher } from '../gather/host/index.ts';
 import { prefetchHost } from '../gather/host/discovery.ts';
+import { BuildTables } from '../gather/live/build-tables.ts';
 import { declaredPackageEnricher } from '../gather/declared-package.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
@@ -210,7 +211,7 @@ export function reportOf(results: readonly TargetResult[]): AuditReport {
 export async function audit(targets: readonly Target[], options: AuditOptions = {}): Promise<AuditReport> {
   // One look at this machine for the whole run, whatever the number of local targets.
   const discovery = options.hostDiscovery ?? createHostDiscovery();
-  const run = { ...options, hostDiscovery: discovery };
+  const run = { ...options, hostDiscovery: discovery, buildTables: options.buildTables ?? new BuildTables() };
   try {
     return reportOf(await mapBounded(targets, options.concurrency ?? AUDIT_CONCURRENCY, (t) => auditTarget(t, run)));
   } finally {

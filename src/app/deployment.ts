@@ -5,6 +5,7 @@ import { errorResults } from '../engine/run.ts';
 import { RULES } from '../rules/index.ts';
 import type { AuditOptions } from './audit.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
+import { BuildTables } from '../gather/live/build-tables.ts';
 import { gatherTarget, judgeFacts, reportedServer, scrubPassword, scrubResult } from './audit.ts';
 import type { Target } from '../redis/target.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
@@ -110,7 +111,8 @@ export function discoverAudited(seed: Target, options: AuditOptions & Omit<Deplo
  */
 export async function auditDeployment(seed: Target, given: DeploymentOptions): Promise<TargetResult[]> {
   // Local nodes share one look at this machine.
-  const options = given.hostDiscovery ? given : { ...given, hostDiscovery: createHostDiscovery() };
+  // The nodes are mostly one build: its ACL categories are asked of one node (src/gather/live/build-tables.ts).
+  const options = { ...given, hostDiscovery: given.hostDiscovery ?? createHostDiscovery(), buildTables: given.buildTables ?? new BuildTables() };
   const discovery = await discoverAudited(seed, options);
   if (!discovery.ok) {
     const name = `${options.kind} ${seed.display}`;

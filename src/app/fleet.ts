@@ -12,6 +12,7 @@ import type { Settings } from '../settings/types.ts';
 import type { Target } from '../redis/target.ts';
 import { createHostDiscovery } from '../gather/host/discovery.ts';
 import type { HostDiscovery } from '../gather/host/discovery.ts';
+import { BuildTables } from '../gather/live/build-tables.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Severity } from '../rules/define.ts';
@@ -136,7 +137,8 @@ export async function runFleet(
   onEntryDone?: (index: number) => void,
 ): Promise<void> {
   const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
-  const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery };
+  // The servers of a fleet are mostly a few builds: each build's ACL categories are asked of one of them.
+  const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery, buildTables: options.buildTables ?? new BuildTables() };
   const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
   // Where each entry is in the queue the threads share (pooled entries), or -1.
   const positions: number[] = [];

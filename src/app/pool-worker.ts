@@ -4,6 +4,7 @@ import type { AuditOptions } from './audit.ts';
 import { finishTarget, labelled } from './fleet.ts';
 import type { FromWorker, PoolInit, ToWorker } from './pool-protocol.ts';
 import { sharedHostDiscovery } from './shared-host.ts';
+import { BuildTables } from '../gather/live/build-tables.ts';
 import type { HostAsk } from './shared-host.ts';
 import { restoreTarget } from '../redis/target.ts';
 import { Claims } from './pool-claims.ts';
@@ -40,7 +41,7 @@ function runPool(port: WorkerThreads.MessagePort, init: PoolInit): void {
       send({ type: 'ask', id, ask: question });
     });
   const controller = init.abortable ? new AbortController() : undefined;
-  const options: AuditOptions = { ...init.options, hostDiscovery: sharedHostDiscovery(ask), ...(controller ? { signal: controller.signal } : {}) };
+  const options: AuditOptions = { ...init.options, hostDiscovery: sharedHostDiscovery(ask), buildTables: new BuildTables(), ...(controller ? { signal: controller.signal } : {}) };
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'answer': {

@@ -118,7 +118,8 @@ export class AuditPool {
    */
   static start(concurrency: readonly number[], run: PoolRun, source?: URL): AuditPool | undefined {
     const { Worker } = loadBuiltin<typeof WorkerThreads>('node:worker_threads');
-    const { hostDiscovery: _discovery, signal, ...rest } = run.options;
+    // Each worker keeps the builds it meets itself (a class does not cross to a thread).
+    const { hostDiscovery: _discovery, buildTables: _builds, signal, ...rest } = run.options;
     const { auditDeployment: _deployment, jobs: _jobs, ...plain } = rest as typeof rest & { auditDeployment?: unknown; jobs?: unknown };
     const memory = Claims.memory(run.queue.length);
     const queue = run.queue.map(({ target, labels }) => ({ target: portableTarget(target), ...(labels ? { labels } : {}) }));

@@ -1,5 +1,6 @@
 import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from '../app/audit.ts';
 import type { AuditOptions } from '../app/audit.ts';
+import { BuildTables } from '../gather/live/build-tables.ts';
 import { errorResults } from '../engine/run.ts';
 import { resolveTarget, TargetError } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
@@ -69,6 +70,12 @@ export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly
   }
 }
 
+/**
+ * The ACL categories of the server builds this exporter met: a build's are asked once, not at every scrape of every
+ * server (src/gather/live/build-tables.ts).
+ */
+const EXPORTER_BUILDS = new BuildTables();
+
 export function auditOptionsFor(module: ModuleConfig, remainingMs: number): AuditOptions {
   const budget = Math.max(1, Math.floor(remainingMs));
   return {
@@ -90,7 +97,7 @@ export function auditOptionsFor(module: ModuleConfig, remainingMs: number): Audi
 export async function probeTarget(target: Target, module: ModuleConfig, deadline: number, signal?: AbortSignal): Promise<ProbeSnapshot> {
   const started = performance.now();
   // The deadline aborts every stage (connect, commands, probes, sample) through the target's signal.
-  const options: AuditOptions = { ...auditOptionsFor(module, deadline - Date.now()), deadline, ...(signal ? { signal } : {}) };
+  const options: AuditOptions = { ...auditOptionsFor(module, deadline - Date.now()), buildTables: EXPORTER_BUILDS, deadline, ...(signal ? { signal } : {}) };
   const timing = () => ({ durationSeconds: (performance.now() - started) / 1000, finishedAt: Date.now() / 1000 });
   try {
     const gathered = await gatherTarget(target, options);

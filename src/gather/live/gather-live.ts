@@ -34,6 +34,8 @@ import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
 import { alwaysListed, beforeAcl, resolveVersion } from '../../redis/directives.ts';
+import { buildKey } from './build-tables.ts';
+import type { BuildTables } from './build-tables.ts';
 
 /**
  * Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. A Map: an object looked up by
@@ -52,6 +54,11 @@ export interface LiveOptions {
   readonly signal?: AbortSignal | undefined;
   /** No network probes (--no-probe): a connection without credentials sends no PING for the unauthenticated probe. */
   readonly noProbe?: boolean;
+  /**
+   * The `ACL CAT` tables of the builds this run met (src/gather/live/build-tables.ts): a target of a known build is
+   * not asked for them again. Without it, every target is asked.
+   */
+  readonly buildTables?: BuildTables | undefined;
 }
 
 export type LiveOutcome = { readonly ok: true; readonly facts: Facts } | { readonly ok: false; readonly error: string };
@@ -93,14 +100,37 @@ function plannedCommands(): readonly PlannedCommand[] {
   return Object.freeze(list.map((p) => Object.freeze({ ...p, args: Object.freeze(p.args) })));
 }
 
+/** A part of the audit pipeline: its keys, commands and reply shapes, frozen (the connection encodes it once). */
+interface PipelinePart {
+  readonly keys: readonly string[];
+  readonly args: readonly (readonly string[])[];
+  readonly shapes: readonly ReplyShape[];
+}
+
+function part(planned: readonly PlannedCommand[]): PipelinePart {
+  return Object.freeze({ keys: Object.freeze(planned.map((p) => p.key)), args: Object.freeze(planned.map((p) => p.args)), shapes: Object.freeze(planned.map((p) => p.shape)) });
+}
+
 /**
  * The audit pipeline after INFO (see {@link auditCommands}): its commands and the shapes of their replies, once per
  * run. Frozen: the connection encodes it once for the run.
  */
-function restOfAudit(): { readonly args: readonly (readonly string[])[]; readonly shapes: readonly ReplyShape[] } {
-  return (auditRest ??= Object.freeze({ args: Object.freeze(auditCommands().slice(1).map((p) => p.args)), shapes: Object.freeze(auditCommands().slice(1).map((p) => p.shape)) }));
+function restOfAudit(): PipelinePart {
+  return (auditRest ??= part(auditCommands().slice(1)));
 }
-let auditRest: { readonly args: readonly (readonly string[])[]; readonly shapes: readonly ReplyShape[] } | undefined;
+let auditRest: PipelinePart | undefined;
+
+const isCategory = (p: PlannedCommand) => p.key.startsWith('aclcat:');
+/** The audit pipeline after INFO without the `ACL CAT <category>` commands: for a target whose build may be known. */
+function leanRestOfAudit(): PipelinePart {
+  return (leanRest ??= part(auditCommands().slice(1).filter((p) => !isCategory(p))));
+}
+let leanRest: PipelinePart | undefined;
+/** The `ACL CAT <category>` commands alone: the second round trip of a target whose build was not known. */
+function categoryCommands(): PipelinePart {
+  return (categoryPart ??= part(auditCommands().filter(isCategory)));
+}
+let categoryPart: PipelinePart | undefined;
 
 function describeConnectError(error: unknown): string {
   if (error instanceof ConnectionError) {
@@ -227,11 +257,16 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     // AUTH (or, without credentials, PING), INFO and the rest wait apart but are written in the same tick: still
     // one round trip, and the AUTH and INFO replies count even when the server hangs up before the rest.
     const infoCommand = planned[0]!;
+    // Once this run knows a server build's categories, its targets are not asked for them (ACL CAT is about 40% of
+    // what an audit costs a server); a target of another build is asked in a second round trip below.
+    const builds = options.buildTables;
+    const lean = builds?.speculate() === true;
+    const rest = lean ? leanRestOfAudit() : restOfAudit();
     const [authSettled, pingSettled, infoSettled, restSettled] = await Promise.allSettled([
       auth ? conn.command(auth) : undefined,
       auth || options.noProbe ? undefined : conn.command(['PING']),
       conn.command(infoCommand!.args),
-      conn.pipeline(restOfAudit().args, restOfAudit().shapes),
+      conn.pipeline(rest.args, rest.shapes),
     ]);
     // Without credentials this connection is a client without AUTH: its answers are the unauthenticated probe's.
     // Made when needed: with the facts, from the INFO they parsed (not parsed a second time).
@@ -247,10 +282,23 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const refused = refusal(authSettled.value, infoSettled.value);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
-    const replies = [infoSettled.value, ...restSettled.value];
     const byKey = new Map<string, Reply | Shaped>();
-    planned.forEach((p, i) => byKey.set(p.key, replies[i]!));
-    const facts = factsFromReplies(target.display, byKey);
+    byKey.set(infoCommand.key, infoSettled.value);
+    rest.keys.forEach((key, i) => byKey.set(key, restSettled.value[i]!));
+    const infoText = replyText(infoSettled.value);
+    const info = infoText === undefined ? undefined : parseInfo(infoText);
+    const build = info && builds ? buildKey(info) : undefined;
+    let known: CategoryTable | undefined;
+    if (lean) {
+      known = builds!.lookup(build);
+      if (!known) {
+        const categories = categoryCommands();
+        const asked = await conn.pipeline(categories.args, categories.shapes).catch(() => undefined);
+        asked?.forEach((reply, i) => byKey.set(categories.keys[i]!, reply));
+      }
+    }
+    const facts = factsFromReplies(target.display, byKey, { info, categories: known });
+    if (!known && facts.categories?.source.kind === 'live') builds?.remember(build, facts.categories, `${target.host}:${target.port}`);
     const foreign = notRedis(infoSettled.value, facts.server);
     if (foreign) return { ok: false, error: foreign };
     const answer = anonymous(facts.info);
@@ -448,7 +496,12 @@ function sentinelFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>): Sentin
 }
 
 /** Builds the facts of one live target from the replies of the audit pipeline. Pure. */
-export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Reply | Shaped>): Facts {
+export function factsFromReplies(
+  target: string,
+  byKey: ReadonlyMap<string, Reply | Shaped>,
+  /** INFO already parsed (from byKey's), and the categories of the server's build when this run knew them. */
+  given: { readonly info?: InfoSections | undefined; readonly categories?: CategoryTable | undefined } = {},
+): Facts {
   const reply = decoded(byKey);
   const unavailable: Partial<Record<FactKey, string>> = {};
   const sources = new Set<SourceKind>(['live']);
@@ -456,7 +509,7 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
 
   const infoText = replyText(reply('info'));
   if (infoText !== undefined) {
-    const info = parseInfo(infoText);
+    const info = given.info ?? parseInfo(infoText);
     facts.info = info;
     facts.server = identity(info);
   } else {
@@ -492,7 +545,7 @@ export function factsFromReplies(target: string, byKey: ReadonlyMap<string, Repl
   } else if (acl) facts.acl = acl;
   else unavailable.acl = reason;
 
-  facts.categories = categoriesFromReplies(byKey, server);
+  facts.categories = given.categories ?? categoriesFromReplies(byKey, server);
   // The users are judged over the server's own categories: made-up command names in its ACL CAT make each user dearer.
   const heavy = facts.acl && tooMuchToJudge('the server', facts.acl.users, facts.categories);
   if (heavy) {
