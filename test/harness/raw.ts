@@ -153,6 +153,11 @@ function encode(args: readonly (string | number)[]): Buffer {
   return Buffer.from(parts.join(''));
 }
 
+/** One reply at the start of `buffer` and how many bytes it took; undefined when the buffer holds only part of it. */
+export function parseReply(buffer: Buffer): [RespValue, number] | undefined {
+  return parse(buffer, 0, false) as [RespValue, number] | undefined;
+}
+
 /**
  * Parses one reply at `start`; undefined when the buffer holds only part of it. With `bytes`,
  * simple and bulk strings are copies of their bytes.

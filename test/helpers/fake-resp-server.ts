@@ -72,7 +72,8 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
   };
 }
 
-function parseCommand(buffer: Buffer): { argv: string[]; used: number } | undefined {
+/** One command (multibulk or inline) at the start of `buffer`, and how many bytes it took; undefined when incomplete. */
+export function parseCommand(buffer: Buffer): { argv: string[]; used: number } | undefined {
   const lineEnd = buffer.indexOf('\r\n');
   if (lineEnd === -1) return undefined;
   if (buffer[0] !== 0x2a) {

@@ -6,9 +6,8 @@ import { resolveTarget } from '../../src/redis/target.ts';
 import { startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import type { FakeServer } from '../helpers/fake-resp-server.ts';
-import { configFilteringProxy, encodeReply } from '../helpers/config-proxy.ts';
-import { rawPipeline } from '../harness/raw.ts';
-import { err, startFakeServer } from '../helpers/fake-resp-server.ts';
+import { configFilteringProxy, forwardingProxy } from '../helpers/config-proxy.ts';
+import { err } from '../helpers/fake-resp-server.ts';
 
 // A real 7.0.15 with AOF on and DEBUG open, behind a proxy (or a hostile server) that drops settings outside the
 // "core set" from CONFIG GET *: the rules took each setting left out for its compiled default. persistence.none failed
@@ -59,11 +58,12 @@ describe('a real 7.0.15 behind a proxy that hides its commands from COMMAND INFO
   let hiding: FakeServer;
   before(async () => {
     real = await startRedis({ killOnStop: true });
-    hiding = await startFakeServer(async (argv) => {
-      if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command');
-      if (argv.slice(0, 2).join(' ').toUpperCase() === 'COMMAND INFO') return `*${argv.length - 2}\r\n${'*-1\r\n'.repeat(argv.length - 2)}`;
-      const [reply] = await rawPipeline(real.host, real.port, [argv]);
-      return encodeReply(reply ?? null);
+    hiding = await forwardingProxy(real, {
+      local(argv) {
+        if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command');
+        if (argv.slice(0, 2).join(' ').toUpperCase() === 'COMMAND INFO') return `*${argv.length - 2}\r\n${'*-1\r\n'.repeat(argv.length - 2)}`;
+        return undefined;
+      },
     });
   });
   after(async () => {
