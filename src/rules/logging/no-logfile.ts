@@ -1,6 +1,24 @@
+import type { ServerIdentity } from '../../facts/types.ts';
 import { defineRule, fail, pass } from '../define.ts';
-import { isYes } from '../util.ts';
+import { atLeast, isYes } from '../util.ts';
 import { DEFAULT_LOGFILE } from '../../profile/index.ts';
+
+/**
+ * Why setting logfile takes a restart, as this server refuses CONFIG SET logfile: no Redis or Valkey can change it
+ * at run time. 7.0+ and Valkey mark it immutable (real 7.0.15, 7.2.6, 7.4.1, Valkey 8.0.1: "can't set immutable
+ * config"); 6.x reads it only from the file, and its CONFIG SET does not know it (real 6.0.20, 6.2.16: "Unsupported
+ * CONFIG parameter: logfile"; redis@6.2.16:src/config.c loadServerConfigFromString).
+ */
+function restartWhy(server: ServerIdentity | undefined): string {
+  const seven = atLeast(server, 7);
+  if (seven === true) return 'logfile is immutable: CONFIG SET refuses it';
+  if (seven === false) return 'CONFIG SET does not support logfile before 7.0 (Unsupported CONFIG parameter)';
+  return 'CONFIG SET cannot change logfile on any version';
+}
+
+function remediationFor(server: ServerIdentity | undefined): string {
+  return `Set \`logfile ${DEFAULT_LOGFILE}\` in the config file and restart (${restartWhy(server)}), or \`syslog-enabled yes\`, or run in the foreground (\`daemonize no\`) under a supervisor that keeps stdout.`;
+}
 
 export default defineRule({
   id: 'logging.no-logfile',
@@ -9,9 +27,9 @@ export default defineRule({
   section: 'Foundation',
   checklist: 'Foundation 3',
   sources: ['live', 'config'],
-  remediation: `Set \`logfile ${DEFAULT_LOGFILE}\` (a restart: logfile is immutable on 7.0+), or \`syslog-enabled yes\`, or run in the foreground (\`daemonize no\`) under a supervisor that keeps stdout.`,
+  remediation: remediationFor(undefined),
   requires: ['config'],
-  check({ config, host }) {
+  check({ config, host, server }) {
     const logfile = config.get('logfile');
     const daemonize = config.get('daemonize');
     const syslog = config.get('syslog-enabled');
@@ -20,12 +38,13 @@ export default defineRule({
     const noDevLog = host?.logging.known === true && host.logging.value.devLog === false;
     if (isYes(syslog) && !noDevLog) return pass("logfile is '' but syslog-enabled is 'yes'", { source: syslog?.source });
     if (isYes(syslog) && isYes(daemonize)) {
-      return fail({ message: "logfile is '' and syslog-enabled is 'yes', but /dev/log does not exist where the server runs and daemonize is 'yes': nothing is logged anywhere", source: logfile?.source ?? syslog?.source });
+      return fail({ message: "logfile is '' and syslog-enabled is 'yes', but /dev/log does not exist where the server runs and daemonize is 'yes': nothing is logged anywhere", source: logfile?.source ?? syslog?.source, remediation: remediationFor(server) });
     }
     if (isYes(daemonize)) {
       return fail({
         message: "logfile is '' with daemonize 'yes': the server writes its log to /dev/null",
         source: logfile?.source ?? daemonize?.source,
+        remediation: remediationFor(server),
       });
     }
     return pass("logfile is '' and daemonize is 'no': logs go to standard output, kept by the supervisor (systemd, Docker, Kubernetes)", { source: logfile?.source });
