@@ -9,7 +9,7 @@ import { SEVERITIES } from '../rules/define.ts';
 import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
 import type { Shape } from '../util/shown.ts';
-import { notShown, quotable, shown } from '../util/shown.ts';
+import { notShown, quotable, shown, shownValue } from '../util/shown.ts';
 
 export interface ParseOptions {
   /** Every rule id of the catalogue: a `rules` or `suppressions` entry must name one, or an area of one. */
@@ -188,7 +188,7 @@ const KEY_NAME: Shape = { noun: 'key name', pattern: /^[A-Za-z_][A-Za-z0-9_.-]*$
 export function describe(node: Node | null, whole = false): string {
   if (node === null || (isScalar(node) && node.value === null)) return ', not empty';
   if (isScalar(node)) {
-    if (typeof node.value !== 'string') return `, not ${JSON.stringify(node.value)}`;
+    if (typeof node.value !== 'string') return `, not ${shownValue(node.value)}`;
     return !whole && quotable(node.value, VALUE) ? `, not ${JSON.stringify(node.value)}` : `, not a text ${notShown(node.value)}`;
   }
   return isSeq(node) ? ', not a list' : ', not a mapping';

@@ -32,3 +32,22 @@ export function shown(text: string, shape: Shape): string {
 export function notShown(text: string, noun?: string): string {
   return `(not shown: ${text.length} characters${noun === undefined ? '' : ` that are no ${noun}`})`;
 }
+
+/** A short printable value, JSON-quoted (it may hold quotes). */
+const VALUE: Shape = { noun: 'short printable text', pattern: /^/, max: 64 };
+
+/**
+ * Any value read from a file, as a message that says what it should have been quotes it: a number or a boolean as
+ * written, a string when {@link quotable} (JSON-quoted), else what kind of value it is. A YAML value may be a
+ * 3 MB string, a list of 500,000 numbers or `!!binary` data (a Buffer whose JSON is 4 bytes a byte): quoted whole,
+ * each made an error line of megabytes.
+ */
+export function shownValue(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return quotable(value, VALUE) ? JSON.stringify(value) : `a text ${notShown(value)}`;
+  if (value instanceof Uint8Array) return `binary data (${value.length} bytes)`;
+  if (value instanceof Date) return 'a timestamp';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}

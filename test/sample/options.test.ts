@@ -67,3 +67,35 @@ test('--targets inventories: sampleData in defaults, groups and targets (the nea
   assert.deepEqual(inventory.targets.map((t) => t.sampleData), [{ keys: 200 }, { keys: 50, databases: [0, 2] }, null]);
   assert.throws(() => parseInventory('targets:\n  - { url: "redis://a:6379", sampleData: -3 }\n', '/x/inventory.yaml'), (e: Error) => e instanceof SettingsError && /^\/x\/inventory\.yaml:2: .*sampleData must be/.test(e.message));
 });
+
+test('a huge or binary value where a setting is expected is described, not quoted: one short line naming file:line', async () => {
+  const { parseInventory } = await import('../../src/settings/inventory.ts');
+  const big = 'a'.repeat(3_000_000);
+  const binary = Buffer.alloc(3_000_000, 'x').toString('base64');
+  // Each was quoted whole (JSON.stringify): 3 MB, 1 MB of '[1,1,…]', and 12 MB for the !!binary Buffer's JSON.
+  const inventories: [string, RegExp][] = [
+    [`targets:\n  - url: redis://a:6379\n    labels: { env: !!binary ${binary} }\n`, /:3: targets: labels: env must be a string, not binary data \(3000000 bytes\)$/],
+    [`targets:\n  - url: redis://a:6379\n    sampleData: "${big}"\n`, /:3: .*sampleData must be .*, not a text \(not shown: 3000000 characters\)$/],
+    [`targets:\n  - url: redis://a:6379\n    sampleData: { keys: [${Array(500_000).fill(1).join(',')}] }\n`, /:3: .*sampleData: keys must be a number of keys \(1\.\.10000000\), not a list$/],
+    [`targets:\n  - url: redis://a:6379\n    sampleData: { "${'k'.repeat(2_000_000)}": 1 }\n`, /:3: .*sampleData: unknown key \(not shown: 2000000 characters that are no key name\)/],
+    [`targets:\n  - url: redis://a:6379\n    sampleData: { "\\e[31mred\\nline": 1 }\n`, /:3: .*sampleData: unknown key \(not shown: 13 characters that are no key name\)/],
+    [`targets:\n  - url: redis://a:6379\n    db: !!binary ${binary}\n`, /:3: targets: db must be a whole number, not binary data \(3000000 bytes\)$/],
+  ];
+  for (const [text, pattern] of inventories) {
+    assert.throws(() => parseInventory(text, '/x/inventory.yaml'), (e: Error) => {
+      assert.ok(e instanceof SettingsError, e.message.slice(0, 200));
+      assert.ok(e.message.length < 300, `${e.message.length} characters: ${e.message.slice(0, 200)}`);
+      assert.match(e.message, /^\/x\/inventory\.yaml:3: /);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  }
+  assert.throws(() => parseSettings(`targets:\n  db1:6379:\n    sampleData: "${big}"\n`, '/x/.redfort.yaml', { ruleIds }), (e: Error) => e instanceof SettingsError && e.message.length < 300 && /^\/x\/\.redfort\.yaml:3: .*not a text \(not shown: 3000000 characters\)$/.test(e.message));
+  assert.throws(() => parseSettings(`thresholds:\n  certExpiryDays: !!binary ${binary}\n`, '/x/.redfort.yaml', { ruleIds }), (e: Error) => e instanceof SettingsError && e.message.length < 300 && /not binary data \(3000000 bytes\)$/.test(e.message));
+  const exporter = parseExporterConfig(`modules:\n  m:\n    sampleData: "${big}"\nallow: ["127.0.0.1:6379"]\n`, '/x/exporter.yaml', {
+    env: {},
+    readFile: () => Promise.reject(Object.assign(new Error('missing'), { code: 'ENOENT' })),
+    ruleIds,
+  });
+  await assert.rejects(exporter, (e: Error) => e.message.length < 300 && /not a text \(not shown: 3000000 characters\)/.test(e.message));
+});
