@@ -234,7 +234,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const defaultUser = users.find((u) => u.name === 'default');
     const openDefault = defaultUser === undefined || canLogIn(defaultUser);
     const requirepassSet = facts.secrets?.get('requirepass')?.value.set === true;
-    if (requirepassSet) rotate.push(`requirepass (${where(facts.secrets?.get('requirepass')?.source)}): the old shared password; clients move to their new user`);
+    if (requirepassSet) rotate.push(`requirepass (${where(facts.secrets?.get('requirepass')?.source)}): the old shared password; clients move to ${hasAcl(v) ? 'their new user' : 'the new one'}`);
     const masterauth = facts.secrets?.get('masterauth');
     if (masterauth?.value.set) rotate.push(`masterauth (${where(masterauth.source)})`);
     // Clear-text secrets leave the file (their lines become comments); an include cannot be edited.
@@ -253,9 +253,16 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       credential(name);
       secretArgs.push({ file: 'redis.conf', key: ['requirepass'], user: name });
       logins.push({ file: 'redis.conf', user: name });
-      // A node with masterauth (or replicaof) replicates: its masterauth line leaves the file and comes back on the
-      // command line as the group's requirepass (Redis 5 replicas log in with the master's requirepass).
-      if (masterauth?.value.set || (fc.get('replicaof')?.value ?? '') !== '') secretArgs.push({ file: 'redis.conf', key: ['masterauth'], user: name });
+      // A node with masterauth (or replicaof, or replicas) replicates: its masterauth line leaves the file and comes
+      // back on the command line as the group's requirepass (Redis 5 replicas log in with the master's requirepass).
+      if (options.replication || masterauth?.value.set || (fc.get('replicaof')?.value ?? '') !== '') {
+        secretArgs.push({ file: 'redis.conf', key: ['masterauth'], user: name });
+        const shared = options.reuse.has(name)
+          ? 'this run reused it (`--secrets`): harden every other node of the group with the same file'
+          : 'harden the other nodes of the group with `--secrets` naming this credentials.env, or a replica cannot log in to its master after the restart';
+        notes.push(`**Replication (Redis ${v.major}.${v.minor}):** there is no ACL user and no \`masteruser\` before Redis 6: a replica logs in to its master with \`masterauth\`, which must be the master's \`requirepass\`. The drop-in passes \`--masterauth \${${secretVariable(name)}}\`, this node's new requirepass, so every node of the group must have the same one: ${shared}. Sentinels that watch the group need it too (\`sentinel auth-pass\`). Unlike Redis 6 and later, where harden turns the default user off and replicas log in as their own \`${userName('replication', options.prefix)}\` user (\`masteruser\`), this one password stays every client's, replica's and Sentinel's: whoever holds it runs every command not renamed.`);
+      }
+      notes.push(`**Clients:** every client must now send \`AUTH <password>\` with \`${secretVariable(name)}\` from credentials.env (\`redis://:<password>@host\`): Redis ${v.major}.${v.minor} has one password, no users.`);
       claims.add('auth.no-authentication');
       items.push({ rule: 'auth.no-authentication', what: 'requirepass: a new 256-bit password, given on the command line from credentials.env', restart: true });
       const renames = facts.commands?.renames ?? new Map();

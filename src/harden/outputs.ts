@@ -233,7 +233,10 @@ export function planMarkdown(p: PlanInputs): string {
   out.push(`1. Review ${diffs.length ? diffs.map((f) => `\`${f}\``).join(' and ') : 'the generated files'}.`);
   out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? ', `users.acl` at the `aclfile` path' : ''}.`);
   out.push('3. Run `sh host/permissions.sh` as root; install `host/systemd/*` as drop-ins (`systemctl daemon-reload`) and `host/logrotate.d/*` in /etc/logrotate.d.');
-  out.push(`4. Restart the server (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`REDISCLI_AUTH=<${secretVariable(p.admin)}> redfort audit redis://${p.admin}@host:port\`.`);
+  // Redis 5 has no users: the audit logs in with the one password, the `default` user's.
+  const passwordOnly = r.secretArgs.some((a) => a.file === 'redis.conf' && a.key[0] === 'requirepass');
+  const audit = passwordOnly ? `REDISCLI_AUTH=<${secretVariable('default')}> redfort audit redis://host:port` : `REDISCLI_AUTH=<${secretVariable(p.admin)}> redfort audit redis://${p.admin}@host:port`;
+  out.push(`4. Restart the server (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`${audit}\`.`);
   out.push('');
   if (r.manual.length > 0 || left.length > 0) {
     out.push('## What redfort could not do for you', '', ...r.manual.map((m) => `- ${m}`));

@@ -296,6 +296,48 @@ describe('harden: what the files say', () => {
     assert.match(readFileSync(join(out5, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8'), /^ExecStart=\S+ \S+ .* --masterauth \$\{REDFORT_PASSWORD_default\}$/m);
   });
 
+  it('Redis 5: PLAN.md says replicas log in with the group\'s one password (no masteruser); with --secrets they do, on 7.0.15', async () => {
+    // The drop-in passed `--masterauth ${REDFORT_PASSWORD_default}` (the node's new requirepass) and PLAN.md said
+    // nothing of it: a group hardened node by node got one password each, and no replica logged in after the restart.
+    const m = join(work, 'r5-master.conf');
+    const r = join(work, 'r5-replica.conf');
+    writeFileSync(m, 'port 6379\nrequirepass Old-group-password-5\n');
+    writeFileSync(r, 'port 6380\nrequirepass Old-group-password-5\nmasterauth Old-group-password-5\nreplicaof 127.0.0.1 6379\n');
+    const outM = join(work, 'out-r5-master');
+    const outR = join(work, 'out-r5-replica');
+    const runM = await redfort(['harden', '--config', m, '--redis-version', '5.0.14', '--out', outM]);
+    assert.equal(runM.code, 0, runM.stdout + runM.stderr);
+    const runR = await redfort(['harden', '--config', r, '--redis-version', '5.0.14', '--secrets', join(outM, 'credentials.env'), '--out', outR]);
+    assert.equal(runR.code, 0, runR.stdout + runR.stderr);
+    const planR = readFileSync(join(outR, 'PLAN.md'), 'utf8');
+    assert.match(planR, /^- \*\*Replication \(Redis 5\.0\):\*\* there is no ACL user and no `masteruser` before Redis 6: a replica logs in to its master with `masterauth`, which must be the master's `requirepass`\. The drop-in passes `--masterauth \$\{REDFORT_PASSWORD_default\}`.*this run reused it \(`--secrets`\)/m);
+    assert.match(planR, /^- \*\*Clients:\*\* every client must now send `AUTH <password>` with `REDFORT_PASSWORD_default`/m);
+    assert.match(planR, /the old shared password; clients move to the new one$/m);
+    // No admin user on Redis 5: the Deploy step audits with the one password.
+    assert.match(planR, /then audit it: `REDISCLI_AUTH=<REDFORT_PASSWORD_default> redfort audit redis:\/\/host:port`/);
+    // A master known from its file alone (no replicaof, no masterauth, nothing says it has replicas) gets no such note.
+    const planM = readFileSync(join(outM, 'PLAN.md'), 'utf8');
+    assert.doesNotMatch(planM, /Replication \(Redis/, 'no replicaof, no masterauth, no replicas known from the files');
+    // As the drop-ins start them, on the real 7.0.15 (requirepass and masterauth without masteruser: the default user).
+    const env = (out: string) => new Map(execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', join(out, 'credentials.env')], { encoding: 'utf8', env: {} }).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    const argsOf = (out: string) => {
+      const execStart = /^ExecStart=(\S.*)$/m.exec(readFileSync(join(out, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8'))![1]!;
+      const vars = env(out);
+      return execStart.split(' ').slice(2).filter((w, i, all) => w !== '--supervised' && all[i - 1] !== '--supervised').map((w) => w.replace(/^\$\{(\w+)\}$/, (_m, v: string) => vars.get(v)!));
+    };
+    const bodyOf = (out: string) => readFileSync(join(out, 'redis.conf'), 'utf8').split('\n').filter((l) => !/^(port|syslog-enabled|replicaof) /.test(l));
+    const password = env(outM).get('REDFORT_PASSWORD_default')!;
+    assert.equal(env(outR).get('REDFORT_PASSWORD_default'), password);
+    const master = await startRedis({ confText: (port) => [...bodyOf(outM), `port ${port}`, ''].join('\n'), args: argsOf(outM), password, killOnStop: true });
+    const replica = await startRedis({ confText: (port) => [...bodyOf(outR), `port ${port}`, `replicaof ${master.host} ${master.port}`, ''].join('\n'), args: argsOf(outR), password, killOnStop: true });
+    try {
+      await eventually('the replica linked to its master', async () => /master_link_status:up/.test(String(await rawCommand(replica.host, replica.port, ['INFO', 'replication'], { password }))));
+    } finally {
+      await replica.stop();
+      await master.stop();
+    }
+  });
+
   it('a clear-text password replaced (weak) is not said to be kept as a hash; one kept (strong) is', async () => {
     const input = join(work, 'clear.conf');
     writeFileSync(input, 'port 6379\nuser bob on >bobpass ~app:* +get\nuser carol on >Carol-has-a-long-random-passphrase-0192837465 ~* +get\n');
