@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // Regenerates src/acl/data/categories-<product>-<major.minor>.json and categories-sentinel-<major.minor>.json
-// from the real server: `ACL CAT`, `ACL CAT <category>` and `COMMAND`, in server and sentinel mode.
+// (Valkey: categories-sentinel-valkey-<major.minor>.json) from the real server: `ACL CAT`, `ACL CAT <category>` and
+// `COMMAND`, in server and sentinel mode.
 //
 //   node scripts/gen-acl-categories.mjs [--server /usr/bin/redis-server] [--sentinel /usr/bin/redis-sentinel]
+//     [--only server|sentinel] [--out DIR]
+//
+// Valkey 8.0.1's sentinel table came from a build of the 8.0.1 release (make BUILD_TLS=yes):
+//   node scripts/gen-acl-categories.mjs --only sentinel --sentinel /tmp/builds/valkey-8.0.1/src/valkey-sentinel
 //
 // The servers listen on a Unix socket in a temp dir only (port 0), so nothing is exposed and no port is taken.
 import { spawn } from 'node:child_process';
@@ -12,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'acl', 'data');
+const outDir = option('--out', join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'acl', 'data'));
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -149,7 +154,8 @@ async function generate(binary, mode) {
   try {
     const data = await collect(client);
     const minor = data.version.split('.').slice(0, 2).join('.');
-    write(mode === 'sentinel' ? `categories-sentinel-${minor}.json` : `categories-${data.product}-${minor}.json`, mode, data);
+    const sentinel = data.product === 'redis' ? `categories-sentinel-${minor}.json` : `categories-sentinel-${data.product}-${minor}.json`;
+    write(mode === 'sentinel' ? sentinel : `categories-${data.product}-${minor}.json`, mode, data);
   } finally {
     client.close();
     child.kill();
@@ -158,5 +164,7 @@ async function generate(binary, mode) {
   }
 }
 
-await generate(option('--server', '/usr/bin/redis-server'), 'server');
-await generate(option('--sentinel', '/usr/bin/redis-sentinel'), 'sentinel');
+const only = option('--only', undefined);
+if (only !== undefined && only !== 'server' && only !== 'sentinel') throw new Error(`--only ${only}: server or sentinel`);
+if (only !== 'sentinel') await generate(option('--server', '/usr/bin/redis-server'), 'server');
+if (only !== 'server') await generate(option('--sentinel', '/usr/bin/redis-sentinel'), 'sentinel');

@@ -61,7 +61,7 @@ export function liveFacts(spec: FactsSpec = {}): Facts {
     config,
     secrets,
     acl,
-    categories: bundledCategoryTable({ version, mode: server.mode }),
+    categories: bundledCategoryTable({ version, mode: server.mode, product }),
     commands,
     now: { value: spec.now ?? 1_800_000_000, source: LIVE },
     ...spec.extra,

@@ -1,10 +1,11 @@
 import type { CategoryTable, Source } from '../facts/types.ts';
-import { majorMinor } from '../redis/version.ts';
+import { majorMinor, parseVersion } from '../redis/version.ts';
 import { bytesHash } from '../util/bytes-hash.ts';
 import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
 import redis70 from './data/categories-redis-7.0.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
 import sentinel62 from './data/categories-sentinel-6.2.json' with { type: 'json' };
+import sentinelValkey80 from './data/categories-sentinel-valkey-8.0.json' with { type: 'json' };
 
 function fromLists(
   lists: Iterable<readonly [string, readonly string[]]>,
@@ -25,14 +26,16 @@ function fromWords(lists: Readonly<Record<string, string>>, note: string): Categ
   return fromLists(entries, { kind: 'default', note }, 'command');
 }
 
-function fromJson(data: { version: string; mode: string; categories: Record<string, string[]> }): CategoryTable {
-  const note = `bundled ACL CAT of redis ${data.version} (${data.mode} mode)`;
+function fromJson(data: { product: string; version: string; mode: string; categories: Record<string, string[]> }): CategoryTable {
+  const note = `bundled ACL CAT of ${data.product} ${data.version} (${data.mode} mode)`;
   return fromLists(Object.entries(data.categories), { kind: 'default', note }, 'subcommand');
 }
 
 const MAKE_BUNDLED = {
   redis70: () => fromJson(redis70),
   sentinel70: () => fromJson(sentinel70),
+  // A live valkey-sentinel 8.0.1: its SENTINEL has the primary-named subcommands too (sentinel|primaries…).
+  sentinelValkey80: () => fromJson(sentinelValkey80),
   // Whole commands (6.x has no per-subcommand categories), from a live redis-sentinel 6.2.16.
   sentinel62: () => fromLists(Object.entries(sentinel62.categories), { kind: 'default', note: `bundled ACL CAT of redis ${sentinel62.version} (sentinel mode)` }, 'command'),
   redis62: () => fromWords(REDIS_6_2_CATEGORIES, 'bundled ACL categories of redis 6.2.16, from its source, not a live server'),
@@ -48,17 +51,26 @@ function bundled(name: keyof typeof MAKE_BUNDLED): CategoryTable {
 /**
  * The bundled category table closest to a server: 7.x, 8.x, Valkey and unknown versions get the
  * Redis 7.0.15 table (the core `@dangerous` and `@admin` sets are unchanged up to Valkey 8.0 and Redis 7.4);
- * 6.2 and 6.0 get whole-command tables; sentinel mode gets the Sentinel 6.2.16 table for 6.2, else the Sentinel 7.0.15 one.
+ * 6.2 and 6.0 get whole-command tables; sentinel mode gets the Sentinel 6.2.16 table for 6.2, the Valkey Sentinel 8.0.1
+ * one for Valkey 8+, else the Sentinel 7.0.15 one (Redis 7.2.6, 7.4.1 and 8.0-m01 sentinels have its @dangerous).
  * Prefer {@link categoryTableFromLive} whenever the server answers `ACL CAT`.
  */
 export function bundledCategoryTable(options: {
   version?: string | undefined;
   mode?: 'standalone' | 'cluster' | 'sentinel' | undefined;
+  /** The server's product; `version` is then its own (Valkey's `8.0.1`). Also read from `valkey-8.0.1` as `version`. */
+  product?: 'redis' | 'valkey' | 'unknown' | undefined;
 }): CategoryTable {
   const version = majorMinor(options.version);
-  // A 6.2 sentinel's commands are whole commands: its @dangerous is acl, client, info, role, sentinel, shutdown.
-  // (A 6.0 sentinel has no ACL command to ask; it keeps the 7.0 table.)
-  if (options.mode === 'sentinel') return version?.major === 6 && version.minor === 2 ? bundled('sentinel62') : bundled('sentinel70');
+  if (options.mode === 'sentinel') {
+    // A 6.2 sentinel's commands are whole commands: its @dangerous is acl, client, info, role, sentinel, shutdown.
+    // (A 6.0 sentinel has no ACL command to ask; it keeps the 7.0 table.)
+    if (version?.major === 6 && version.minor === 2) return bundled('sentinel62');
+    const valkey = options.product === 'valkey' || parseVersion(options.version)?.product === 'valkey';
+    // Valkey 8.0.1's sentinel: 43 @dangerous, the 7.0 table's 39 and sentinel|primaries, primary,
+    // get-primary-addr-by-name and is-primary-down-by-addr.
+    return valkey && version !== undefined && version.major >= 8 ? bundled('sentinelValkey80') : bundled('sentinel70');
+  }
   if (!version || version.major >= 7) return bundled('redis70');
   // Redis 5 and older have no ACL; their default user is `+@all`, which any table expresses.
   if (version.major === 6 && version.minor >= 2) return bundled('redis62');

@@ -57,6 +57,20 @@ describe('bundledCategoryTable', () => {
     assert.equal(bundledCategoryTable({ mode: 'sentinel' }), t);
   });
 
+  it("Valkey 8+ sentinels get the live valkey-sentinel 8.0.1 table; Redis 7.2-8.0 and Valkey 7.2 the 7.0.15 one", () => {
+    const valkey = bundledCategoryTable({ version: '8.0.1', product: 'valkey', mode: 'sentinel' });
+    assert.equal(bundledCategoryTable({ version: 'valkey-8.0.1', mode: 'sentinel' }), valkey);
+    const dangerous = sorted(valkey.categories.get('dangerous'));
+    assert.equal(dangerous.length, 43);
+    const seventy = sorted(bundledCategoryTable({ version: '7.0.15', mode: 'sentinel' }).categories.get('dangerous'));
+    assert.deepEqual(dangerous.filter((c) => !seventy.includes(c)), ['sentinel|get-primary-addr-by-name', 'sentinel|is-primary-down-by-addr', 'sentinel|primaries', 'sentinel|primary']);
+    assert.deepEqual(valkey.source, { kind: 'default', note: 'bundled ACL CAT of valkey 8.0.1 (sentinel mode)' });
+    // Real 7.2.6, 7.4.1 and 8.0-m01 (7.9.224) sentinels list the 7.0.15 sentinel's 39 @dangerous.
+    for (const [version, product] of [['7.2.4', 'valkey'], ['7.4.1', 'redis'], ['7.9.224', 'redis'], ['8.0.1', 'redis']] as const) {
+      assert.equal(bundledCategoryTable({ version, product, mode: 'sentinel' }).categories.get('dangerous')?.length, 39, `${product} ${version}`);
+    }
+  });
+
   it('the 7.0 categories list every command and subcommand COMMAND reports', () => {
     const union = new Set([...bundledCategoryTable({}).categories.values()].flat());
     const commands = Object.entries(redis70.commands).flatMap(([c, subs]) => [c, ...subs.map((s) => `${c}|${s}`)]);

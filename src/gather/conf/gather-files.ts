@@ -303,7 +303,7 @@ export function factsFromFiles(target: string, gathered: FileGathering, version:
     ...(secrets ? { secrets } : {}),
     ...(acl ? { acl } : {}),
     ...(sentinel ? { sentinel } : {}),
-    categories: bundledCategoryTable({ version: server.version, mode: server.mode }),
+    categories: bundledCategoryTable({ version: server.version, mode: server.mode, product: server.product }),
     commands: surface(gathered.renames, gathered.files.source),
     files: gathered.files,
     unavailable: {

@@ -455,7 +455,7 @@ function categoriesFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>, serve
     else if (Array.isArray(reply)) lists.set(category, reply.every((name) => typeof name === 'string') ? (reply as string[]) : reply.map((name) => String(name)));
   }
   if (lists.has('dangerous')) return categoryTableFromLive(lists, live('ACL CAT <category>'));
-  return bundledCategoryTable({ version: server?.version, mode: server?.mode });
+  return bundledCategoryTable({ version: server?.version, mode: server?.mode, product: server?.product });
 }
 
 function commandSurface(reply: Reply | Shaped | undefined): CommandSurface | undefined {
