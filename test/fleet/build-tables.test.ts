@@ -154,6 +154,24 @@ describe('BuildTables', () => {
     assert.equal(builds.speculate(), false);
   });
 
+  it('a build met once (on its way to be trusted) does not count against leaving ACL CAT out', () => {
+    const builds = new BuildTables();
+    const a = table(10);
+    builds.remember('a', a, 'one:1');
+    builds.remember('a', a, 'two:2');
+    // Seven builds of three servers each, one after the other: the first two of each are asked, the third is a hit.
+    for (let b = 0; b < 7; b++) {
+      const t = table(5);
+      for (const server of ['x:1', 'y:2']) {
+        assert.equal(builds.speculate(), true, `build ${b}`);
+        assert.equal(builds.lookup(`b${b}`), undefined);
+        builds.remember(`b${b}`, t, server);
+      }
+      assert.equal(builds.lookup(`b${b}`), t);
+    }
+    assert.equal(builds.speculate(), true);
+  });
+
   it('keeps no table of made-up size, no key-less table, and at most 16 builds', () => {
     const builds = new BuildTables();
     const huge = table(50_000);

@@ -34,7 +34,10 @@ const MAX_BUILDS = 16;
 const MAX_REFUSED = 1_000;
 /** The longest table remembered, in members: a real one holds about 1,000 (7.0), a made-up one may hold millions. */
 const MAX_MEMBERS = 20_000;
-/** How many more misses than hits a run takes before it stops leaving ACL CAT out (every server its own build). */
+/**
+ * How many more targets of a build never met than hits a run takes before it stops leaving ACL CAT out (every server
+ * its own build, each paying a second round trip for nothing).
+ */
 const MISSES_ALLOWED = 4;
 
 interface Known {
@@ -60,20 +63,24 @@ export class BuildTables {
   readonly #known = new Map<string, Known>();
   readonly #refused = new Set<string>();
   #hits = 0;
-  #misses = 0;
+  /** Targets that left ACL CAT out and were of a build never met (the second server of a build met once is not one). */
+  #strangers = 0;
 
   /** Whether the next target's pipeline leaves `ACL CAT` out. */
   speculate(): boolean {
-    if (this.#misses > this.#hits + MISSES_ALLOWED) return false;
+    if (this.#strangers > this.#hits + MISSES_ALLOWED) return false;
     for (const known of this.#known.values()) if (known.trusted) return true;
     return false;
   }
 
-  /** The trusted table of a build, counted as a hit or a miss of a target that left `ACL CAT` out. */
+  /**
+   * The trusted table of a build, for a target that left `ACL CAT` out: a hit, or a miss (a build never met counts
+   * against leaving it out; one met once is on its way to be trusted).
+   */
   lookup(key: string | undefined): CategoryTable | undefined {
     const known = key === undefined ? undefined : this.#known.get(key);
     if (!known?.trusted) {
-      this.#misses += 1;
+      if (!known) this.#strangers += 1;
       return undefined;
     }
     this.#hits += 1;
