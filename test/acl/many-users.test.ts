@@ -50,7 +50,11 @@ describe(`judging ${N} ACL users with their own keys and channels and 4 command 
     const dangerous = result.results.filter((r) => r.ruleId === 'auth.dangerous-commands-allowed' && r.status === 'fail');
     // +@all (app0, app4, ...) and the admin: the verdicts themselves are unchanged by sharing.
     assert.equal(dangerous.length, N / 4 + 1);
-    assert.ok(dangerous.some((r) => /^user 'app4' may run 75 @dangerous commands through \+@all/.test(r.message)), dangerous[1]?.message);
+    const [app0, app4] = ['app0', 'app4'].map((name) => dangerous.find((r) => r.message.startsWith(`user '${name}' may run 75 @dangerous commands through +@all: `)));
+    assert.ok(app0 && app4, dangerous[1]?.message);
+    // 75 lines per user, 10,000 users: one list of texts for all the users of the same command rules, not one each.
+    assert.equal(app0.evidence.length, 75);
+    assert.equal(app0.evidence, app4.evidence);
   });
 
   it('reads each user a bounded number of times (no scan of every user per user)', () => {

@@ -1,5 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
+import type { CommandGrant } from '../../acl/permissions.ts';
 import { dangerousOf } from './written-rules.ts';
 import { canLogIn } from './users.ts';
 import { unreadUsers } from '../util.ts';
@@ -16,6 +17,27 @@ function sample(commands: readonly string[]): string {
 function commandOf(name: string): string {
   const bar = name.indexOf('|');
   return bar === -1 ? name : name.slice(0, bar);
+}
+
+/** A list of category grants as a finding shows it: made once per list, which users of the same command rules share. */
+interface Shown {
+  readonly rules: string;
+  readonly sample: string;
+  readonly evidence: readonly string[];
+}
+const TEXTS = new WeakMap<readonly CommandGrant[], Shown>();
+
+function shown(grants: readonly CommandGrant[]): Shown {
+  let made = TEXTS.get(grants);
+  if (!made) {
+    made = {
+      rules: [...new Set(grants.map((g) => g.rule))].join(', '),
+      sample: sample(grants.map((g) => g.command)),
+      evidence: grants.map((g) => `${g.command} via ${g.rule}${g.selector !== undefined ? ` (selector ${g.selector + 1})` : ''}`),
+    };
+    TEXTS.set(grants, made);
+  }
+  return made;
 }
 
 export default defineRule({
@@ -44,17 +66,15 @@ export default defineRule({
     for (const live of acl.users.filter(canLogIn)) {
       const report = dangerousOf(live, acl, files, categories, server);
       const user = { name: live.name, source: report.source };
-      const viaCategory = report.viaCategory.filter((g) => exists(g.command));
-      const gone = [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
+      // Without a removed command, the memoized list itself: users of the same command rules share its texts.
+      const viaCategory = removed.size === 0 ? report.viaCategory : report.viaCategory.filter((g) => exists(g.command));
+      const gone = removed.size === 0 ? [] : [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
       if (viaCategory.length > 0) {
-        const rules = [...new Set(viaCategory.map((g) => g.rule))];
+        const texts = shown(viaCategory);
         findings.push({
-          message: `user '${user.name}' may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${rules.join(', ')}: ${sample(viaCategory.map((g) => g.command))}`,
+          message: `user '${user.name}' may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}`,
           source: user.source,
-          evidence: [
-            ...viaCategory.map((g) => `${g.command} via ${g.rule}${g.selector !== undefined ? ` (selector ${g.selector + 1})` : ''}`),
-            ...(gone.length > 0 ? [`not counted, removed by rename-command "": ${gone.join(', ')}`] : []),
-          ],
+          evidence: gone.length > 0 ? [...texts.evidence, `not counted, removed by rename-command "": ${gone.join(', ')}`] : texts.evidence,
         });
       }
       for (const grant of report.byName.filter((g) => exists(g.command))) granted.push(`user '${user.name}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
