@@ -235,7 +235,11 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   const provenance: Provenance = { tool: 'redfort harden', redfortVersion: packageVersion(), profile, inputs, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   const header = commentHeader(provenance);
 
-  const stage = await mkdtemp(join(dirname(out), `.${basename(out)}.redfort-`));
+  // The output is staged beside --out and renamed into place: a directory the user may not write (or /proc, /sys) is
+  // bad input, one line naming it, not an 'unexpected error: EACCES: permission denied, mkdtemp …'.
+  const stage = await mkdtemp(join(dirname(out), `.${basename(out)}.redfort-`)).catch((error: unknown) => {
+    throw new HardenInputError(`${flags.out}: cannot write into ${dirname(out)}: ${fsErrorText(error)}`);
+  });
   const work = await mkdtemp(join(tmpdir(), 'redfort-harden-trial-'));
   try {
     const written: string[] = [];

@@ -53,6 +53,13 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     });
   }
 
+  it('an --out whose directory cannot be written (here /sys, even for root): one line naming it, not an unexpected mkdtemp error', async () => {
+    const run = await redfort(['harden', '--config', conf, '--redis-version', '7.0.15', '--out', '/sys/redfort-harden-out']);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr, 'redfort: /sys/redfort-harden-out: cannot write into /sys: permission denied\n');
+    assert.equal(existsSync('/sys/redfort-harden-out'), false);
+  });
+
   it('a --tls-key that is not the --tls-cert\'s: one line naming both, nothing written (it was a failed trial start)', async () => {
     const certs = await makeCerts();
     const out = join(work, 'bad-tls-pair');
