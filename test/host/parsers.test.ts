@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { parseIdNames } from '../../src/gather/host/files.ts';
 import { parseLogrotate, readLogrotate } from '../../src/gather/host/logrotate.ts';
 import { coveringStanza, logrotateMatches } from '../../src/rules/logging/logrotate-match.ts';
 import { changelogCves, parseDpkgSearch, parseRpmQuery } from '../../src/gather/host/package.ts';
-import { configFromCmdline, parseCmdline, parseProcNetTcp, parseProcNetUnix, parseStatus, readListeningPart, redactCmdline, titleAddress } from '../../src/gather/host/proc.ts';
+import { configFromCmdline, parseCmdline, parseProcNetTcp, parseProcNetUnix, parseStatus, readListeningPart, readListeningTable, redactCmdline, titleAddress } from '../../src/gather/host/proc.ts';
 import { secretLines } from '../../src/gather/host/secrets.ts';
 import { parseSystemctlShow, parseUnitFiles, unitFromCgroup } from '../../src/gather/host/systemd.ts';
 import { titleRewritten } from '../../src/redis/process-title.ts';
@@ -74,6 +76,37 @@ describe('/proc parsers', () => {
       assert.equal(await readListeningPart(join(dir, 'none')), undefined);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a socket table unread when sockstat counts no socket of its family', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-sockstat-'));
+    try {
+      const table = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 00000000000000000000000001000000:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   102        0 777 1 0000000000000000 100 0 0 10 0\n';
+      await writeFile(join(dir, 'tcp6'), table);
+      await writeFile(join(dir, 'none6'), 'TCP6: inuse 0\nUDP6: inuse 0\n');
+      await writeFile(join(dir, 'one6'), 'TCP6: inuse 1\nUDP6: inuse 0\n');
+      await writeFile(join(dir, 'v4'), 'sockets: used 9\nTCP: inuse 0 orphan 0 tw 0 alloc 1 mem 0\n');
+      assert.equal(await readListeningTable(join(dir, 'tcp6'), join(dir, 'none6'), 'TCP6'), '');
+      assert.equal(await readListeningTable(join(dir, 'tcp6'), join(dir, 'one6'), 'TCP6'), table);
+      // The other family's counter, or none to read: the table is read.
+      assert.equal(await readListeningTable(join(dir, 'tcp6'), join(dir, 'v4'), 'TCP6'), table);
+      assert.equal(await readListeningTable(join(dir, 'tcp6'), join(dir, 'missing'), 'TCP6'), table);
+      assert.equal(await readListeningTable(join(dir, 'tcp6'), join(dir, 'v4'), 'TCP'), '');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("this machine's listening socket is in what is read of its tcp table (sockstat counts it)", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const read = await readListeningTable('/proc/net/tcp', '/proc/net/sockstat', 'TCP');
+      assert.ok(parseProcNetTcp(read ?? '', 'ip', true).some((s) => s.port === port && s.address === '127.0.0.1'));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

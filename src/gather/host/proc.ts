@@ -248,8 +248,20 @@ export async function readListeningPart(path: string): Promise<string | undefine
  */
 export async function readTcpSockets(pid?: number): Promise<TcpSocket[]> {
   const base = pid === undefined ? '/proc/net' : `/proc/${pid}/net`;
-  const [v4, v6] = await Promise.all([readListeningPart(`${base}/tcp`), readListeningPart(`${base}/tcp6`)]);
+  const [v4, v6] = await Promise.all([readListeningTable(`${base}/tcp`, `${base}/sockstat`, 'TCP'), readListeningTable(`${base}/tcp6`, `${base}/sockstat6`, 'TCP6')]);
   return [...parseProcNetTcp(v4 ?? '', 'ip', true), ...parseProcNetTcp(v6 ?? '', 'ip6', true)];
+}
+
+/**
+ * {@link readListeningPart} of a socket table, or '' without reading it when the namespace's counter (`TCP: inuse N`
+ * of sockstat, `TCP6:` of sockstat6, which counts listening sockets too) says it holds no socket of that family. Even
+ * an empty table costs a read: to find where its listening part ends, the kernel walks every bucket of its
+ * connection hash, sized by the machine's memory (5 to 18 ms for a tcp6 table of no line on a 24 GiB machine).
+ */
+export async function readListeningTable(table: string, sockstat: string, family: 'TCP' | 'TCP6'): Promise<string | undefined> {
+  const counters = await readProcText(sockstat);
+  const inUse = counters === undefined ? undefined : new RegExp(`^${family}: inuse (\\d+)`, 'm').exec(counters)?.[1];
+  return inUse === '0' ? '' : readListeningPart(table);
 }
 
 export async function readUnixSockets(pid?: number): Promise<UnixSocket[]> {
