@@ -10,6 +10,18 @@ export function unknownCommandText(rule: string): string {
 }
 
 /**
+ * The warning for a rule {@link unknownCommandRule} returns when the server's commands are not judged
+ * ({@link commandsKnown} false, no module loaded): its version unknown, or one the table does not hold (Redis 8.0 and
+ * later, its milestones and RCs, KeyDB, Valkey after 8.0), which may have the command. A warning, never a refusal.
+ */
+export function unjudgedCommandWarning(where: string, user: string, rule: string, version: string | undefined): string {
+  const why = majorMinor(version) === undefined
+    ? 'the version is unknown: give --redis-version to judge it'
+    : `version ${version} is not one whose commands redfort knows, so it is not judged: that server may have it`;
+  return `${where}: user '${user}': '${rule}' names no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0: those refuse to start with it (${why})`;
+}
+
+/**
  * Whether the server loads modules (`loadmodule` in its config), as far as the files tell: `unknown` when no config
  * file was read (an ACL file alone), when a name with a dot (`json.get`, the modules' custom) is not judged.
  */

@@ -107,9 +107,20 @@ describe('ACL rules naming no command, subcommand or category', () => {
   it('judged only for the versions the table holds, never for 7.9.2xx, KeyDB 6.3 or pre-releases', async () => {
     const acl = join(work, 'versions.acl');
     writeFileSync(acl, 'user u on nopass ~* +hgetex\n');
+    const line = join(work, 'versions.conf');
+    writeFileSync(line, `user alice on >${PASSWORD} ~* +get +hgetex\n`);
     for (const version of ['7.9.240', '7.9.224', '6.3.4', '7.3.240', '7.4.150', '8.0.0', 'valkey-8.1.0', 'valkey-7.9.240']) {
-      assert.equal((await auditFiles({ aclPath: acl, version })).error, undefined, version);
+      const result = await auditFiles({ aclPath: acl, version });
+      assert.equal(result.error, undefined, version);
+      // Not judged, but said: a warning naming the line, as for an unknown version (there was none).
+      const why = `(version ${version} is not one whose commands redfort knows, so it is not judged: that server may have it)`;
+      assert.deepEqual(result.warnings, [`${acl}:1: user 'u': '+hgetex' names no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0: those refuse to start with it ${why}`], version);
+      const lines = await auditFiles({ configPath: line, version });
+      assert.equal(lines.error, undefined, version);
+      assert.ok(lines.warnings?.includes(`${line}:1: user 'alice': '+hgetex' names no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0: those refuse to start with it ${why}`), `${version}: ${lines.warnings?.join('\n')}`);
     }
+    // An ACL file with the version unknown: the same warning (there was none; `user` lines had it).
+    assert.deepEqual((await auditFiles({ aclPath: acl })).warnings, [`${acl}:1: user 'u': '+hgetex' names no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0: those refuse to start with it (the version is unknown: give --redis-version to judge it)`]);
     for (const version of ['6.0.20', '6.2.16', '7.0.15', '7.2.6', '7.4.1', 'valkey-7.2.7', 'valkey-8.0.1']) {
       assert.match((await auditFiles({ aclPath: acl, version })).error ?? '', /versions\.acl:1: .*'\+hgetex'/, version);
     }

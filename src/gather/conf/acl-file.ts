@@ -3,7 +3,7 @@ import type { AclUser } from '../../facts/types.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError, aclErrorText } from './conf-errors.ts';
 import { NUL_BYTE } from './tokenize.ts';
-import { commandsKnown, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
+import { commandsKnown, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Modules } from '../../acl/known-commands.ts';
 
 export interface AclFileProblem {
@@ -19,6 +19,11 @@ export interface AclFileResult {
   readonly users: AclUser[];
   /** Lenient mode only: every line the server would refuse (and so refuse the whole file). */
   readonly problems: AclFileProblem[];
+  /**
+   * Lines a server of the version the table holds would refuse, as `path:line: what`, when the version is unknown or
+   * one the table does not hold (src/acl/known-commands.ts): those may be fine there, so they are warnings.
+   */
+  readonly warnings: string[];
 }
 
 const REFUSED = 'redis-server refuses to start with this file, and ACL LOAD refuses it';
@@ -54,6 +59,7 @@ export function parseAclFile(
   const definedAt = new Map<string, number>();
   const indexOf = new Map<string, number>();
   const problems: AclFileProblem[] = [];
+  const warnings: string[] = [];
 
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -96,11 +102,12 @@ export function parseAclFile(
       problem(`${aclErrorText(err)}: ${REFUSED}`);
       continue;
     }
-    const unknown = checkCommands ? unknownCommandRule(user, aclVersion, modules) : undefined;
-    if (unknown !== undefined) {
+    const unknown = modules !== 'loaded' ? unknownCommandRule(user, aclVersion, modules) : undefined;
+    if (unknown !== undefined && checkCommands) {
       problem(`${unknownCommandText(unknown)}: ${REFUSED}`);
       continue;
     }
+    if (unknown !== undefined) warnings.push(unjudgedCommandWarning(`${path}:${lineNo}`, name, unknown, options.version));
 
     const first = definedAt.get(name);
     if (first !== undefined) {
@@ -117,5 +124,5 @@ export function parseAclFile(
     indexOf.set(name, users.length);
     users.push(user);
   }
-  return { users, problems };
+  return { users, problems, warnings };
 }

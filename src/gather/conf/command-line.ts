@@ -110,7 +110,8 @@ async function commandLineAclFile(files: FileFacts, path: string, from: string, 
   try {
     const read = await aclFileUsers(path, version, signal);
     if ('reason' in read) return unread(read.reason);
-    return { ...files, users: read.users, paths: files.paths.includes(path) ? files.paths : [...files.paths, path] };
+    const warnings = [...new Set([...(files.warnings ?? []), ...read.warnings])];
+    return { ...files, users: read.users, paths: files.paths.includes(path) ? files.paths : [...files.paths, path], ...(warnings.length ? { warnings } : {}) };
   } catch (error) {
     return unread(`the ACL file ${path} given on ${from} (--aclfile) could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }

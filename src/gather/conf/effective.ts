@@ -19,8 +19,7 @@ import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, isKnownDirective, unknownDirective } from './tokenize.ts';
-import { commandsKnown, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
-import { majorMinor } from '../../redis/version.ts';
+import { commandsKnown, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
 import {
   applySave,
@@ -281,15 +280,15 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
 
   // Users are made at start after every line is read (and every module loaded): a rule naming a command, subcommand
   // or category the server does not have stops it there.
-  // With the version unknown, the file may be for a server newer than the table, which has the command: a warning.
+  // With the version unknown or one the table does not hold (8.0, KeyDB), the server may have the command: a warning.
   const moduleState = modules.length > 0 ? 'loaded' : (options.modules ?? 'none');
   const judged = commandsKnown(options.version, moduleState);
-  if (users.length > 0 && (judged || (moduleState === 'none' && majorMinor(options.version) === undefined))) {
+  if (users.length > 0 && moduleState !== 'loaded') {
     for (const user of users) {
       const rule = unknownCommandRule(user, aclVersion, moduleState);
       if (rule === undefined || user.source.kind !== 'file') continue;
       if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration '${user.name}': ${unknownCommandText(rule)} (redis-server refuses to start)`);
-      warnings.push(`${user.source.path}:${user.source.line}: user '${user.name}': '${rule}' names no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0: those refuse to start with it (the version is unknown: give --redis-version to judge it)`);
+      warnings.push(unjudgedCommandWarning(`${user.source.path}:${user.source.line}`, user.name, rule, options.version));
     }
   }
 

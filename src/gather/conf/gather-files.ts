@@ -81,7 +81,7 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 }
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
-async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules): Promise<AclUser[] | string> {
+async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules): Promise<{ users: AclUser[]; warnings: string[] } | string> {
   const text = await readTextFile(path, { signal });
   // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS. A user is a line whose first
   // word is `user` (parseAclFile): blank lines are skipped, and any other line makes the parser refuse the file.
@@ -89,8 +89,8 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
   for (const _ of text.matchAll(/^[ \t\r]*user /gm)) userLines++;
   const many = tooManyToJudge(`the ACL file ${path}`, userLines);
   if (many) return many;
-  const { users } = parseAclFile(text, path, { ...(version ? { version } : {}), modules });
-  return tooManyUsers(`the ACL file ${path}`, users) ?? users;
+  const { users, warnings } = parseAclFile(text, path, { ...(version ? { version } : {}), modules });
+  return tooManyUsers(`the ACL file ${path}`, users) ?? { users, warnings };
 }
 
 /**
@@ -99,12 +99,13 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
  * permission denied, not a regular file), or one with too many users to judge, is a reason (`missing`: redis-server
  * refuses to start without it); a file the server would refuse throws.
  */
-export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules = 'unknown'): Promise<{ users: AclUser[] } | { reason: string; missing: boolean }> {
+export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules = 'unknown'): Promise<{ users: AclUser[]; warnings: string[] } | { reason: string; missing: boolean }> {
   let users: AclUser[];
+  let warnings: string[];
   try {
     const read = await readAcl(path, version, signal, modules);
     if (typeof read === 'string') return { reason: read, missing: false };
-    users = read;
+    ({ users, warnings } = read);
   } catch (error) {
     if (error instanceof FileReadError && error.reason === 'missing') {
       return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, missing: true };
@@ -117,7 +118,7 @@ export async function aclFileUsers(path: string, version: string | undefined, si
   if (!users.some((u) => u.name === 'default')) {
     users.unshift(implicitDefaultUser(undefined, `compiled default: ${path} defines no default user, so redis-server creates it 'on nopass ~* &* +@all' (requirepass is ignored)`));
   }
-  return { users };
+  return { users, warnings };
 }
 
 /**
@@ -125,7 +126,7 @@ export async function aclFileUsers(path: string, version: string | undefined, si
  * ACL file, where a missing `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says;
  * else the default user that `requirepass` makes.
  */
-async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): Promise<{ acl?: AclState; reason?: string; paths: string[] }> {
+async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): Promise<{ acl?: AclState; reason?: string; paths: string[]; warnings?: string[] }> {
   const aclfile = inputs.aclPath ? resolve(inputs.aclPath) : (effective?.config.get('aclfile')?.value || undefined);
   const requirepass = effective?.secrets.get('requirepass');
   if (effective && !inputs.aclPath && beforeAcl(resolveVersion(inputs.version))) {
@@ -150,7 +151,7 @@ async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs,
     const modules: Modules = fromFiles === 'none' && inputs.modules ? inputs.modules : fromFiles === 'unknown' && inputs.modules === 'loaded' ? 'loaded' : fromFiles;
     const read = await aclFileUsers(path, inputs.version, inputs.signal, modules);
     if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path] };
-    return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path] };
+    return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path], warnings: read.warnings };
   }
   if (!effective) return { reason: 'no configuration file or ACL file was read', paths: [] };
   const user = implicitDefaultUser(requirepass, "compiled default: no requirepass, user line or aclfile, so the default user is 'on nopass ~* &* +@all'");
@@ -234,8 +235,9 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       const where = line.kind === 'file' ? `${line.path}:${line.line}` : main;
       return { ok: false, error: `${where}: users defined in redis.conf together with aclfile: redis-server refuses to start` };
     }
-    const { acl, reason, paths: aclPaths } = await usersOf(effective, inputs, cwd);
+    const { acl, reason, paths: aclPaths, warnings: aclWarnings } = await usersOf(effective, inputs, cwd);
     paths.push(...aclPaths);
+    warnings.push(...(aclWarnings ?? []));
     const secrets = allSecrets(effective);
     const users = acl?.users.filter((u) => u.source.kind === 'file') ?? [];
     const unavailable: Partial<Record<FactKey, string>> = {};
