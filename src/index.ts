@@ -29,6 +29,7 @@ export type { Detector, DetectorId } from './sample/detectors.ts';
 export { resolveTarget, TargetError } from './redis/target.ts';
 export type { Target, TargetFlags } from './redis/target.ts';
 export { gatherLive, factsFromReplies } from './gather/live/gather-live.ts';
+export { BuildTables } from './gather/live/build-tables.ts';
 export { runRules, summarize, exitCode } from './engine/run.ts';
 export type { RuleResult, TargetResult, Summary } from './engine/run.ts';
 export { RULES, findRule } from './rules/index.ts';

@@ -39,11 +39,14 @@ describe('the published package', () => {
     writeFileSync(
       join(dir, 'good.ts'),
       [
-        "import { audit, runAudit, resolveTarget, RULES, REPORTERS, type AuditReport, type AuditRequest, type RuleResult } from 'redfort';",
+        "import { audit, auditTarget, BuildTables, runAudit, resolveTarget, RULES, REPORTERS, type AuditReport, type AuditRequest, type RuleResult, type TargetResult } from 'redfort';",
         "const target = resolveTarget('redis://127.0.0.1:1', {}, {});",
         'const request: AuditRequest = { targets: [target], options: { noProbe: true } };',
         'const report: AuditReport = await runAudit(request);',
         'const again: AuditReport = await audit([target]);',
+        'const builds = new BuildTables();',
+        'const one: TargetResult = await auditTarget(target, { buildTables: builds, noProbe: true });',
+        'console.log(one.target);',
         'const first: RuleResult | undefined = report.targets[0]?.results[0];',
         "console.log(first?.ruleId, again.summary, RULES.length, typeof REPORTERS.get('json'));",
         '',
@@ -63,11 +66,11 @@ describe('the published package', () => {
   });
 
   it('runs from a consumer through the exports map', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const r = await import('redfort'); console.log(Array.isArray(r.RULES), typeof r.runAudit)"], {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const r = await import('redfort'); console.log(Array.isArray(r.RULES), typeof r.runAudit, typeof r.BuildTables)"], {
       cwd: dir,
       encoding: 'utf8',
     });
-    assert.equal(out.trim(), 'true function');
+    assert.equal(out.trim(), 'true function function');
   });
 
   it('runs its command as npm links it: node_modules/.bin/redfort, by its #! line', () => {
