@@ -136,6 +136,16 @@ describe('command-line experience', { concurrency: 4 }, () => {
     }
   });
 
+  it('--quiet leaves out the per-target error lines without --targets too, as its help says: they are in the report', async () => {
+    const dead2 = `redis://127.0.0.1:${await freePort()}`;
+    const quiet = await runCli(['audit', '--no-host', '--no-probe', '--quiet', dead, dead2]);
+    assert.equal(quiet.code, 2, quiet.stderr);
+    assert.equal(quiet.stderr, '');
+    assert.equal(quiet.stdout.match(/ERROR connection refused/g)?.length, 2, quiet.stdout);
+    const loud = await runCli(['audit', '--no-host', '--no-probe', dead, dead2]);
+    assert.equal(loud.stderr.match(/^redfort: redis:\/\/127\.0\.0\.1:\d+: connection refused$/gm)?.length, 2, loud.stderr);
+  });
+
   it('--output into a missing directory fails before the audit, naming the path', async () => {
     oneLineError(await runCli(['audit', dead, '--output', 'nosuchdir/x.json']), /cannot write a report to 'nosuchdir\/x\.json': the directory 'nosuchdir' does not exist$/);
     oneLineError(await runCli(['audit', dead, '--output', `json=${join(dir, 'a dir')}`]), /cannot write a report to '.*a dir': it is a directory$/);

@@ -323,8 +323,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() }));
   }
   for (const t of report.targets) {
-    // A file target's error names the file already (`redis.conf:12: …`).
-    if (t.error !== undefined) say(namedError(t.target, t.error));
+    // A file target's error names the file already (`redis.conf:12: …`). --quiet leaves the per-target error lines
+    // out here as with --targets (they are in the report): a --cluster seed naming 900 dead nodes printed 900.
+    if (t.error !== undefined && flags.quiet !== true) say(namedError(t.target, t.error));
     for (const w of t.warnings ?? []) say(`warning: ${w}`);
   }
   for (const w of report.warnings ?? []) say(`warning: ${w.message}`);
