@@ -1,4 +1,5 @@
-import { lstat, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -157,7 +158,27 @@ export async function checkOutputPath(path: string, options: WriteFileOptions = 
  * written through; any other symlink, FIFO or device at `path` is refused unless `force`, which writes through it as
  * a plain open would. A regular file keeps its permission bits.
  */
-export async function writeOutputFile(path: string, content: string | Uint8Array, options: WriteFileOptions = {}): Promise<void> {
+/**
+ * What {@link writeOutputFile} writes: a text, bytes, or bytes in chunks as they are made (a JSON report: see
+ * src/report/json.ts jsonReportChunks), each written before the next is asked for (its buffer may be reused).
+ */
+export type OutputContent = string | Uint8Array | Iterable<Uint8Array>;
+
+function isChunks(content: OutputContent): content is Iterable<Uint8Array> {
+  return typeof content !== 'string' && !(content instanceof Uint8Array);
+}
+
+async function writeTo(handle: FileHandle, content: OutputContent): Promise<void> {
+  if (!isChunks(content)) {
+    await handle.writeFile(content);
+    return;
+  }
+  for (const chunk of content) {
+    for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+  }
+}
+
+export async function writeOutputFile(path: string, content: OutputContent, options: WriteFileOptions = {}): Promise<void> {
   let info: Stats | undefined;
   try {
     info = await lstat(path);
@@ -170,12 +191,18 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
     if (!stream && !options.force) throw refusal(path, info);
     try {
       if (!stream) {
-        await writeFile(path, content, { flag: 'w' });
+        const through = await open(path, 'w');
+        try {
+          await writeTo(through, content);
+        } finally {
+          await through.close();
+        }
         return;
       }
       const out = openOutputSync(path);
       try {
-        writeAllSync(out.fd, typeof content === 'string' ? Buffer.from(content) : content);
+        if (isChunks(content)) for (const chunk of content) writeAllSync(out.fd, chunk);
+        else writeAllSync(out.fd, typeof content === 'string' ? Buffer.from(content) : content);
       } finally {
         out.close();
       }
@@ -198,7 +225,7 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
     try {
       // `wx` applies the umask; an existing report keeps exactly the mode it had.
       if (info) await handle.chmod(info.mode & 0o7777);
-      await handle.writeFile(content);
+      await writeTo(handle, content);
     } finally {
       await handle.close();
     }

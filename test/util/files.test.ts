@@ -150,6 +150,37 @@ describe('the synchronous readers', () => {
 });
 
 describe('report and baseline outputs', () => {
+  /** A report in chunks as src/report/json.ts makes them: one buffer, written again for each chunk. */
+  function* reusedChunks(parts: readonly string[]): Generator<Uint8Array> {
+    const buffer = Buffer.alloc(64);
+    for (const part of parts) {
+      const length = buffer.write(part);
+      yield buffer.subarray(0, length);
+      buffer.fill(0x21);
+    }
+  }
+  const PARTS = ['{"tool": ', '"redfort", ', '"targets": [', 'é€𝄞', ']}\n'];
+
+  test('a report in chunks whose buffer is reused: each chunk written before the next is made, to a file or through a stream', async () => {
+    const out = path('chunked.json');
+    await writeOutputFile(out, reusedChunks(PARTS));
+    assert.equal(readFileSync(out, 'utf8'), PARTS.join(''));
+    // `-o json=/dev/stdout`: this process's own stream, written through (appended) without a temporary file.
+    const streamed = path('streamed.json');
+    writeFileSync(streamed, 'before\n');
+    const fd = openSync(streamed, 'a');
+    try {
+      await writeOutputFile(`/proc/self/fd/${fd}`, reusedChunks(PARTS));
+    } finally {
+      closeSync(fd);
+    }
+    assert.equal(readFileSync(streamed, 'utf8'), `before\n${PARTS.join('')}`);
+    // --force through a symlink.
+    symlinkSync(path('chunked-target.json'), path('chunked-link.json'));
+    await writeOutputFile(path('chunked-link.json'), reusedChunks(PARTS), { force: true });
+    assert.equal(readFileSync(path('chunked-target.json'), 'utf8'), PARTS.join(''));
+  });
+
   test('a new file, then an existing one replaced with its mode kept, and no temporary file left', async () => {
     const out = path('report.json');
     await writeOutputFile(out, 'one');
