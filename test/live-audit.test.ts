@@ -655,3 +655,15 @@ async function startProxy(target: RunningServer): Promise<Proxy> {
   proxy.port = (server.address() as net.AddressInfo).port;
   return proxy;
 }
+
+describe('redis:// to a TLS port', () => {
+  // The server hangs up on the plain-text pipeline it cannot read as a handshake: 'connection reset by peer' alone
+  // did not say why, where rediss:// to a plain port says 'a plain-text port? use redis://'.
+  it('is a target error that says it may be a TLS port', async () => {
+    const server = await startRedis({ tls: { authClients: 'no' } });
+    assert.ok(server.url.startsWith('rediss://'), server.url);
+    const result = await auditTarget(resolveTarget(server.url.replace('rediss://', 'redis://'), {}, {}), { ...PATIENT, noHost: true });
+    assert.match(result.error ?? '', /^connection reset by peer \(a TLS port\? use rediss:\/\/ or --tls\)$/);
+    assert.equal((await auditTarget(resolveTarget(server.url, { insecure: true }, {}), { ...PATIENT, noHost: true })).error, undefined);
+  });
+});

@@ -132,11 +132,13 @@ function categoryCommands(): PipelinePart {
 }
 let categoryPart: PipelinePart | undefined;
 
-function describeConnectError(error: unknown): string {
+function describeConnectError(error: unknown, tls: boolean): string {
   if (error instanceof ConnectionError) {
     // An HTTP server (or a proxy's error page) answers our first command with `HTTP/1.x …`.
     if (error.kind === 'protocol' && /0x48\b/.test(error.message)) return `not a Redis server: it answered like an HTTP server (${error.message})`;
     if (error.tlsUnanswered) return `${error.message}: the port accepted TCP but never answered the TLS handshake (a plain-text port? use redis://)`;
+    // A TLS port hangs up on the plain-text commands it cannot read as a handshake (redis:// to a tls-port).
+    if (!tls && error.kind === 'reset') return `${error.message} (a TLS port? use rediss:// or --tls)`;
     return error.kind === 'protocol' ? `not a Redis server: ${error.message}` : error.message;
   }
   return error instanceof Error ? error.message : String(error);
@@ -310,7 +312,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     };
     return { ok: true, facts: Object.keys(connection).length > 0 ? { ...facts, connection } : facts };
   } catch (error) {
-    return { ok: false, error: describeConnectError(error) };
+    return { ok: false, error: describeConnectError(error, target.tls !== undefined) };
   } finally {
     conn?.close();
   }
