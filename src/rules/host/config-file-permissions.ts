@@ -41,7 +41,9 @@ export default defineRule({
       const { stat } = file.state;
       const problems = excessRights(stat.mode);
       const foreignOwner = !owners.has(stat.uid);
-      if (foreignOwner) problems.push(`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, neither root nor ${processUser(host)} (the server's user)`);
+      // A server run as root: 'neither root nor root (the server's user)' said one owner twice.
+      const allowed = host.process.uid.effective === 0 ? "not root (the server's user)" : `neither root nor ${processUser(host)} (the server's user)`;
+      if (foreignOwner) problems.push(`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, ${allowed}`);
       const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
       // The ownership model: the server must be able to rewrite these (CONFIG REWRITE, ACL SAVE, sentinel's own
       // rewrites), which write a temporary file in the directory and rename it over the file.
