@@ -3,7 +3,8 @@ import type { RuleResult, TargetResult } from '../engine/run.ts';
 import type { Severity } from '../rules/define.ts';
 import { findingFingerprint } from '../engine/triage/baseline.ts';
 import { ruleDocUrl, TOOL_URL } from './common.ts';
-import type { Reporter } from './types.ts';
+import type { AuditReport, Reporter, ReportContext } from './types.ts';
+import { ChunkWriter } from '../util/chunk-writer.ts';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -104,6 +105,24 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
  * `toolExecutionNotifications`; expired or unused suppressions are `toolConfigurationNotifications`.
  */
 export const sarifReporter: Reporter = (report, context) => {
+  const parts: string[] = [];
+  // Each chunk ends between two characters (see ChunkWriter): decoded apart, they join to the whole text.
+  for (const chunk of sarifReportChunks(report, context)) parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8'));
+  return parts.join('');
+};
+
+/** Where the run's results go in the log made with none: the key is the run's own, six spaces in. */
+const RESULTS_KEY = '\n      "results": []';
+/** A result's indentation, as an element of the run's results. */
+const RESULT_INDENT = '\n        ';
+
+/**
+ * {@link sarifReporter}'s text as UTF-8 in chunks of at most 64 KiB (see {@link ChunkWriter}), each valid until the
+ * next is asked for. The log is made without its results, which are made, written and dropped one at a time: the
+ * same text as `JSON.stringify(log, null, 2)`, but 10,000 failures (44 MB of SARIF) are never all in memory at once,
+ * as objects nor as one string.
+ */
+export function* sarifReportChunks(report: AuditReport, context: Pick<ReportContext, 'rules' | 'docs' | 'root'>): Generator<Uint8Array, void, undefined> {
   const ruleIndex = new Map(context.rules.map((rule, i) => [rule.id, i]));
   const rules: Sarif.ReportingDescriptor[] = context.rules.map((rule) => {
     const doc = context.docs?.get(rule.id);
@@ -124,7 +143,6 @@ export const sarifReporter: Reporter = (report, context) => {
     };
   });
 
-  const results: Sarif.Result[] = [];
   const execution: Sarif.Notification[] = [];
   for (const target of report.targets) {
     if (target.error !== undefined) {
@@ -137,16 +155,14 @@ export const sarifReporter: Reporter = (report, context) => {
       continue;
     }
     for (const result of target.results) {
-      if (result.status === 'fail') results.push(sarifResult(result, target, ruleIndex, context.root));
-      else if (result.status === 'error') {
-        const index = ruleIndex.get(result.ruleId);
-        execution.push({
-          level: 'error',
-          message: { text: `${target.target}: ${result.ruleId}: ${result.message}` },
-          locations: [{ logicalLocations: [targetLocation(target.target)] }],
-          associatedRule: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
-        });
-      }
+      if (result.status !== 'error') continue;
+      const index = ruleIndex.get(result.ruleId);
+      execution.push({
+        level: 'error',
+        message: { text: `${target.target}: ${result.ruleId}: ${result.message}` },
+        locations: [{ logicalLocations: [targetLocation(target.target)] }],
+        associatedRule: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
+      });
     }
   }
   const configuration: Sarif.Notification[] = (report.warnings ?? []).map((w) => ({
@@ -179,7 +195,7 @@ export const sarifReporter: Reporter = (report, context) => {
             ...(configuration.length > 0 ? { toolConfigurationNotifications: configuration } : {}),
           },
         ],
-        results,
+        results: [],
         ...(context.root !== undefined ? { originalUriBaseIds: { [SRCROOT]: { uri: fileUri(context.root.endsWith('/') ? context.root : `${context.root}/`) } } } : {}),
         properties: {
           targets: report.targets.map((t) => t.target),
@@ -189,5 +205,21 @@ export const sarifReporter: Reporter = (report, context) => {
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
-};
+  const text = `${JSON.stringify(log, null, 2)}\n`;
+  const at = text.indexOf(RESULTS_KEY) + RESULTS_KEY.length - 1;
+  const w = new ChunkWriter();
+  w.text(text.slice(0, at));
+  let results = 0;
+  for (const target of report.targets) {
+    if (target.error !== undefined) continue;
+    for (const result of target.results) {
+      if (result.status !== 'fail') continue;
+      // A JSON text holds no raw line break but between its lines: indented as one element of the whole log.
+      w.text(`${results === 0 ? '' : ','}${RESULT_INDENT}${JSON.stringify(sarifResult(result, target, ruleIndex, context.root), null, 2).replaceAll('\n', RESULT_INDENT)}`);
+      results += 1;
+      yield* w.take(false);
+    }
+  }
+  w.text(results === 0 ? text.slice(at) : `\n      ${text.slice(at)}`);
+  yield* w.take(true);
+}

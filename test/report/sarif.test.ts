@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as Sarif from 'sarif';
-import { pascalCase, sarifReporter } from '../../src/report/sarif.ts';
+import { pascalCase, sarifReportChunks, sarifReporter } from '../../src/report/sarif.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { fingerprint } from '../../src/engine/triage/target-key.ts';
 import { activeFailures, CONTEXT, NASTY, sampleReport } from '../fixtures/reports/sample.ts';
@@ -142,4 +142,34 @@ describe('SARIF reporter', () => {
     const nasty = run.results!.find((r) => r.ruleId === 'network.bind-all-interfaces')!;
     assert.equal(nasty.message.text, `redis://127.0.0.1:7001: ${NASTY}`);
   });
+});
+
+describe('SARIF report in chunks', () => {
+  // 2,000 failures whose texts hold what could throw the cut off: the run's own key, line breaks, a text longer than
+  // a chunk of surrogate pairs; and a report with no failure at all.
+  const base = sampleReport();
+  const [first] = base.targets;
+  const failure = first!.results.find((r) => r.status === 'fail')!;
+  const many = Array.from({ length: 2000 }, (_, i) => ({
+    ...failure,
+    message: i === 7 ? `${'🔒'.repeat(40_000)} "results": []` : `user 'u${i}'\n      "results": [] ${NASTY}`,
+    evidence: [`line ${i}`, '\n      "results": []'],
+  }));
+  const big = { ...base, targets: [{ ...first!, results: [...first!.results, ...many] }, ...base.targets.slice(1)] };
+  const none = { ...base, targets: base.targets.map((t) => ({ ...t, results: t.results.filter((r) => r.status !== 'fail') })) };
+
+  for (const [name, report] of [['2,000 more failures', big], ['no failure', none], ['the sample', base]] as const) {
+    it(`comes as JSON.stringify writes the log, in chunks of at most 64 KiB: ${name}`, () => {
+      const chunks: Buffer[] = [];
+      for (const chunk of sarifReportChunks(report, CONTEXT)) chunks.push(Buffer.from(chunk));
+      assert.ok(chunks.every((c) => c.length <= 64 * 1024));
+      const text = chunks.map((c) => c.toString('utf8')).join('');
+      assert.equal(text, `${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      assert.equal(text, sarifReporter(report, CONTEXT));
+      const log = JSON.parse(text) as Sarif.Log;
+      const failures = report.targets.filter((t) => t.error === undefined).flatMap((t) => t.results).filter((r) => r.status === 'fail').length;
+      assert.equal(log.runs[0]!.results!.length, failures);
+      if (name === '2,000 more failures') assert.ok(chunks.length > 20, `${chunks.length} chunks`);
+    });
+  }
 });

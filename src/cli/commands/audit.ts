@@ -308,12 +308,14 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;
   for (const file of plan.files) {
-    // JSON goes out as it is made, 64 KiB at a time (the same bytes as its reporter's text): made whole, a 38 MB report
-    // (10,000 users that may each run 75 @dangerous commands) took 150 MB more memory on its way to the file.
+    // JSON and SARIF go out as they are made, 64 KiB at a time (the same bytes as their reporters' texts): made whole, a
+    // 38 MB JSON report (10,000 users that may each run 75 @dangerous commands) took 150 MB more memory on its way.
     const content =
       file.format === 'json'
         ? (await import('../../report/json.ts')).jsonReportChunks(report, process.cwd())
-        : (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, root: process.cwd() });
+        : file.format === 'sarif'
+          ? (await import('../../report/sarif.ts')).sarifReportChunks(report, { rules: RULES, ...(docs ? { docs } : {}), root: process.cwd() })
+          : (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, root: process.cwd() });
     try {
       await writeOutputFile(file.path, content, { force });
     } catch (error) {
