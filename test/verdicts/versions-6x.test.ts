@@ -122,6 +122,27 @@ describe('Redis 6.x recorded', { concurrency: true }, () => {
     assert.equal(dangerous!.message, "user 'default' may run 6 @dangerous commands through +@all: acl, client, info, role, sentinel, shutdown");
   });
 
+  it('a 6.0 sentinel.conf: its user lines and aclfile are ignored by a 6.0 sentinel, so without requirepass it is open', async () => {
+    // A real 6.0.20 sentinel started with `user default on >pw` (or an aclfile holding it) and no requirepass answers
+    // PING without AUTH: 6.0 runs ACLLoadUsersAtStartup outside sentinel mode only (redis@6.0.20:src/server.c main).
+    // The file-only audit took the lines for its users: auth.no-authentication passed ('requires a password').
+    const acl = join(dir, '6.0-sentinel-users.acl');
+    writeFileSync(acl, 'user default on >redfort-test-pw-6.0 ~* +@all\n');
+    for (const [name, lines] of [['lines', ['user default on >redfort-test-pw-6.0 ~* +@all']], ['aclfile', [`aclfile ${acl}`]]] as const) {
+      const path = conf(`6.0-sentinel-${name}`, ['port 26379', ...lines, 'sentinel monitor mymaster 127.0.0.1 16018 1']);
+      const result = await auditFiles({ sentinelConfigPath: path, version: '6.0.20' });
+      assert.equal(result.error, undefined);
+      const [open] = expectStatus(result.results, 'auth.no-authentication', 'fail');
+      assert.match(open!.message, /^the default user is 'on' and 'nopass'/, name);
+      assert.ok(result.warnings?.some((w) => w.startsWith(`${path}:2: a Redis 6.0 sentinel does not load`)), `${name}: ${result.warnings?.join('\n')}`);
+      // The same file for a 6.2 sentinel, which loads them: the default user requires a password.
+      expectStatus((await auditFiles({ sentinelConfigPath: path, version: '6.2.16' })).results, 'auth.no-authentication', 'pass');
+    }
+    // With requirepass, the default user takes it, whatever the lines say.
+    const guarded = conf('6.0-sentinel-requirepass', ['port 26379', 'requirepass redfort-test-pw-6.0.20-sent', 'user default on nopass ~* +@all', 'sentinel monitor mymaster 127.0.0.1 16018 1']);
+    expectStatus((await auditFiles({ sentinelConfigPath: guarded, version: '6.0.20' })).results, 'auth.no-authentication', 'pass');
+  });
+
   it('6.0 always writes its title over its arguments: the reason a config file is unknown does not blame set-proc-title, which 6.0 lacks', async () => {
     // A real 6.0.20 started as `redis-server --port 16001 …` shows `/proc/<pid>/cmdline` as its title alone.
     const facts = (version: string) => ({ server: { product: 'redis', version, mode: 'standalone', configFile: undefined }, info: new Map() }) as unknown as Facts;

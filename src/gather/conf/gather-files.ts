@@ -23,6 +23,7 @@ import { parseAclFile } from './acl-file.ts';
 import type { Modules } from '../../acl/known-commands.ts';
 import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion } from '../../redis/directives.ts';
+import { formatSource } from '../../facts/source.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { errnoText } from '../../util/fs-error.ts';
 
@@ -126,7 +127,11 @@ export async function aclFileUsers(path: string, version: string | undefined, si
  * ACL file, where a missing `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says;
  * else the default user that `requirepass` makes.
  */
-async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs, cwd: string): Promise<{ acl?: AclState; reason?: string; paths: string[]; warnings?: string[] }> {
+async function usersOf(
+  effective: EffectiveConf | undefined,
+  inputs: FileInputs,
+  cwd: string,
+): Promise<{ acl?: AclState; reason?: string; paths: string[]; warnings?: string[]; /** The file's users when the server ignores them. */ written?: readonly AclUser[] }> {
   const aclfile = inputs.aclPath ? resolve(inputs.aclPath) : (effective?.config.get('aclfile')?.value || undefined);
   const requirepass = effective?.secrets.get('requirepass');
   if (effective && !inputs.aclPath && beforeAcl(resolveVersion(inputs.version))) {
@@ -137,6 +142,21 @@ async function usersOf(effective: EffectiveConf | undefined, inputs: FileInputs,
       rules: ['~*', '+@all'],
     };
     return { acl: { users: [user], origin: 'requirepass', rewritten: false, source: user.source }, paths: [] };
+  }
+  if (effective?.sentinel && !inputs.aclPath && !(inputs.configPath && inputs.sentinelConfigPath) && resolveVersion(inputs.version).key === 'r6.0') {
+    // A Redis 6.0 sentinel has no ACL: it loads no `user` line and no aclfile (ACLLoadUsersAtStartup runs outside
+    // sentinel mode only, redis@6.0.20:src/server.c main; a real 6.0.20 sentinel given `user default on >pw`, or an
+    // aclfile holding it, answers PING without AUTH). Its only user is default, with requirepass.
+    const user: AclUser = {
+      ...implicitDefaultUser(requirepass, "compiled default: a Redis 6.0 sentinel loads no user lines or aclfile, and requirepass is empty, so the default user is 'on nopass'"),
+      rules: ['~*', '+@all'],
+    };
+    const ignored = [
+      ...effective.users.map((u) => `${formatSource(u.source)}: a Redis 6.0 sentinel does not load user lines: user '${u.name}' does not exist there (its only user is default, with requirepass)`),
+      ...(aclfile ? [`${formatSource(effective.config.get('aclfile')!.source)}: a Redis 6.0 sentinel does not load its aclfile: its only user is default, with requirepass`] : []),
+    ];
+    // The user lines stay the file's users (their clear-text passwords are on disk), not the server's.
+    return { acl: { users: [user], origin: 'file', rewritten: false, source: user.source }, paths: [], warnings: ignored, written: effective.users };
   }
   if (effective && effective.users.length > 0 && !inputs.aclPath) {
     const many = tooManyUsers('the user lines of the config', effective.users);
@@ -235,11 +255,11 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       const where = line.kind === 'file' ? `${line.path}:${line.line}` : main;
       return { ok: false, error: `${where}: users defined in redis.conf together with aclfile: redis-server refuses to start` };
     }
-    const { acl, reason, paths: aclPaths, warnings: aclWarnings } = await usersOf(effective, inputs, cwd);
+    const { acl, reason, paths: aclPaths, warnings: aclWarnings, written } = await usersOf(effective, inputs, cwd);
     paths.push(...aclPaths);
     warnings.push(...(aclWarnings ?? []));
     const secrets = allSecrets(effective);
-    const users = acl?.users.filter((u) => u.source.kind === 'file') ?? [];
+    const users = written ?? acl?.users.filter((u) => u.source.kind === 'file') ?? [];
     const unavailable: Partial<Record<FactKey, string>> = {};
     if (!effective) unavailable.config = unavailable.secrets = 'no configuration file was read (pass --config)';
     if (!acl && reason) unavailable.acl = reason;
