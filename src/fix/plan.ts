@@ -386,8 +386,15 @@ export function buildPlan(input: PlanInput): FixPlan {
     if (failing(n.results, 'logging.no-logfile')) lines.push({ line: `logfile ${DEFAULT_LOGFILE}`, rule: 'logging.no-logfile', name: 'logfile' });
     if (failing(n.results, 'auth.acl-file-missing')) lines.push({ line: `aclfile ${DEFAULT_ACLFILE}`, rule: 'auth.acl-file-missing', name: 'aclfile' });
     if (failing(n.results, 'tls.cluster-bus-plaintext')) lines.push({ line: 'tls-cluster yes', rule: 'tls.cluster-bus-plaintext', name: 'tls-cluster' });
+    const configFile = n.facts.server?.configFile ?? 'the config file';
     for (const l of lines) {
-      add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${l.name} cannot be changed at run time: add \`${l.line}\` to ${n.facts.server?.configFile ?? 'the config file'} and restart the node`, touches: [] });
+      // The aclfile line alone stops the server: redis-server refuses an ACL file that does not exist, and one beside
+      // `user` lines in its config, which are where CONFIG REWRITE (the apply's last step) writes the users.
+      const how =
+        l.name === 'aclfile'
+          ? `first write the users to ${DEFAULT_ACLFILE} (the lines ACL LIST prints) and delete the \`user\` lines from ${configFile}: redis-server refuses to start with an ACL file that does not exist, or beside \`user\` lines in its config; then add \`${l.line}\` to ${configFile} and restart the node`
+          : `add \`${l.line}\` to ${configFile} and restart the node`;
+      add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${l.name} cannot be changed at run time: ${how}`, touches: [] });
       closed(n.address, l.rule);
     }
   }

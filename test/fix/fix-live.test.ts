@@ -8,7 +8,7 @@ import { readRollback } from '../../src/fix/rollback.ts';
 import { SECRET_PLACEHOLDER } from '../../src/fix/types.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { build, runCli } from '../report/cli-run.ts';
-import { startCluster, startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
+import { startCluster, startRedis, startRedisExpectingExit, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
 import type { RunningCluster, RunningServer } from '../harness/servers.ts';
 import { address, apply, plan, USERS, secretsFor, snapshot, state, status, target, workDir } from './helpers.ts';
 
@@ -33,6 +33,35 @@ async function monitor(server: RunningServer, during: () => Promise<unknown>): P
 }
 
 const READ_ONLY = /^(auth|ping|info|config get|acl list|acl cat|acl getuser|command info|time|cluster nodes|sentinel .*|client setname|client list|hello|quit)\b/;
+
+// The aclfile restart step said only "add `aclfile /etc/redis/users.acl` to the config file and restart": after an
+// apply, whose CONFIG REWRITE writes the users into redis.conf, that line alone stops the server from starting.
+describe('fix: the aclfile restart step, followed as written, gives a server that starts', () => {
+  it('says to write the users to the file and remove the user lines first; the line alone is refused', async () => {
+    const server = await startRedis({ conf: 'loglevel warning', killOnStop: true });
+    const seed = target(server.url);
+    const s0 = await state(seed, { noProbe: true });
+    const p = plan(s0, seed);
+    const step = p.steps.find((st) => st.class === 'restart' && st.configLine?.startsWith('aclfile '));
+    assert.ok(step, 'an aclfile restart step');
+    assert.match(step.reason, /first write the users to \/etc\/redis\/users\.acl \(the lines ACL LIST prints\) and delete the `user` lines from .*redis\.conf/);
+    const secrets = secretsFor(p);
+    const applied = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile: join(workDir(), 'rollback.json'), noProbe: true });
+    assert.ok(applied.ok, applied.error);
+    const adminPassword = secrets.get(admin)!;
+    const users = `${((await rawCommand(server.host, server.port, ['ACL', 'LIST'], { user: admin, password: adminPassword })) as string[]).join('\n')}\n`;
+    const rewritten = readFileSync(server.confPath, 'utf8');
+    await server.stop();
+    assert.match(rewritten, /^user /m, 'CONFIG REWRITE wrote the users into redis.conf');
+    // The harness writes port, dir and logfile for the new directory (the ACL file is in it: /etc/redis needs root).
+    const kept = rewritten.split('\n').filter((l) => !/^(port|dir|logfile|#)\b/.test(l.trim()) && l.trim() !== '');
+    const alone = await startRedisExpectingExit({ conf: [...kept, 'aclfile users.acl'].join('\n'), files: { 'users.acl': users } });
+    await alone.stop();
+    assert.match(alone.output, /users defined in redis\.conf and at the same setting an ACL file path is invalid/);
+    const asTold = await startRedis({ conf: [...kept.filter((l) => !/^user /.test(l)), 'aclfile users.acl'].join('\n'), files: { 'users.acl': users }, username: admin, password: adminPassword, killOnStop: true });
+    assert.equal(await rawCommand(asTold.host, asTold.port, ['PING'], { user: admin, password: adminPassword }), 'PONG');
+  });
+});
 
 describe('fix on a wide-open server', () => {
   let server: RunningServer;
