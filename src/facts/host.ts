@@ -208,6 +208,12 @@ export interface SystemdFacts {
   readonly ambientCapabilities: readonly string[];
   /** The command the service starts, when read, with its secrets masked as in {@link HostProcess.cmdline}. */
   readonly execStart: readonly string[] | undefined;
+  /**
+   * True when `execStart` holds the arguments systemd passes: the unit's ExecStart= unquoted as systemd does. False or
+   * absent when `systemctl show` gave them: it joins them with blanks, so an argument holding one is split (and the
+   * words of a `--user` option after its name are masked, as pieces of a password may be among them).
+   */
+  readonly execStartExact?: boolean;
 }
 
 /** The distribution package that installed the running executable. */

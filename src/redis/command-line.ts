@@ -30,12 +30,12 @@ export function unitNotServer(unit: readonly string[], host: { readonly process:
  * The command line that started the server, as read (before its secrets are masked): its own when readable, else its
  * systemd unit's ExecStart when that starts the server itself ({@link unitNotServer}); else why it is unknown.
  */
-function startedWith(process: Pick<HostProcess, 'cmdline' | 'pid' | 'exe'>, systemd: HostFacts['systemd']): { args: readonly string[]; from: string; unit: boolean } | { unknown: string } {
+function startedWith(process: Pick<HostProcess, 'cmdline' | 'pid' | 'exe'>, systemd: HostFacts['systemd']): { args: readonly string[]; from: string; unit: boolean; exact: boolean } | { unknown: string } {
   const cmdline = process.cmdline;
-  if (cmdline.length > 0 && !titleRewritten(cmdline)) return { args: cmdline, from: `the command line of process ${process.pid}`, unit: false };
+  if (cmdline.length > 0 && !titleRewritten(cmdline)) return { args: cmdline, from: `the command line of process ${process.pid}`, unit: false, exact: true };
   const unit = systemd.known ? systemd.value?.execStart : undefined;
   const notServer = unit ? unitNotServer(unit, { process }) : undefined;
-  if (unit && !notServer) return { args: unit, from: "the systemd unit's ExecStart", unit: true };
+  if (unit && !notServer) return { args: unit, from: "the systemd unit's ExecStart", unit: true, exact: systemd.known && systemd.value?.execStartExact === true };
   const title = cmdline.length > 0 ? `set-proc-title replaced its arguments with the title '${cmdline[0]!.trim()}'` : 'its command line could not be read';
   const unitText = notServer ?? (systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${systemd.reason})`);
   return { unknown: `${title}, and ${unitText}` };
@@ -279,8 +279,8 @@ export function commandLineConfig(args: readonly string[] | CommandLine, version
  * The options the server was started with, read once by the host stage from its arguments as read (`process.cmdline`
  * and the unit's `execStart` before masking), as the server of `version` reads them: the config lines they make and
  * the text the loader reads, with every password masked ({@link redactArgs}), and the users of `--user` options with
- * their passwords as digests. The passwords of a systemd unit's `--user` options are not read: the unit's ExecStart
- * is split at blanks, not as systemd unquotes it.
+ * their passwords as digests. A systemd unit's `--user` options are read when its ExecStart was unquoted as systemd
+ * does (`execStartExact`), not from `systemctl show`'s arguments joined with blanks.
  */
 export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | 'exe'>, systemd: HostFacts['systemd'], version: string | undefined): HostCommandLine {
   const started = startedWith(process, systemd);
@@ -292,7 +292,7 @@ export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | '
   const source = { kind: 'host' as const, detail: from };
   const users = ((): HostValue<readonly AclUser[]> => {
     if (!shown.options.some((o) => o.name === 'user')) return { known: true, value: [], source };
-    if (started.unit && masked.some((arg, i) => arg !== args[i])) return { known: false, reason: 'the passwords of its --user options are not read from a systemd unit' };
+    if (started.unit && !started.exact) return { known: false, reason: "the passwords of its --user options are not read from `systemctl show`, which joins the unit's arguments with blanks, and its unit file could not be read" };
     try {
       return { known: true, value: commandLineConfig(optionsOf(read, args, fromStdin), version, from).users, source };
     } catch {

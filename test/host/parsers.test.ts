@@ -14,7 +14,7 @@ import { coveringStanza, logrotateMatches } from '../../src/rules/logging/logrot
 import { changelogCves, parseDpkgSearch, parseRpmQuery } from '../../src/gather/host/package.ts';
 import { configFromCmdline, parseCmdline, parseProcNetTcp, parseProcNetUnix, parseStatus, readListeningPart, readListeningTable, redactCmdline, titleAddress } from '../../src/gather/host/proc.ts';
 import { secretLines } from '../../src/gather/host/secrets.ts';
-import { parseSystemctlShow, parseUnitFiles, unitFromCgroup } from '../../src/gather/host/systemd.ts';
+import { parseSystemctlShow, parseUnitFiles, unitFromCgroup, unquoteExecStart } from '../../src/gather/host/systemd.ts';
 import { titleRewritten } from '../../src/redis/process-title.ts';
 
 describe('/proc parsers', () => {
@@ -478,8 +478,35 @@ describe('systemd', () => {
     const show = parseSystemctlShow('redis-server.service', 'User=redis\nDynamicUser=no\nNoNewPrivileges=yes\nProtectSystem=strict\nPrivateTmp=yes\nCapabilityBoundingSet=\nAmbientCapabilities=\nExecStart={ path=/usr/bin/redis-server ; argv[]=/usr/bin/redis-server /etc/redis/redis.conf --supervised systemd --daemonize no ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n');
     assert.deepEqual(show, {
       unit: 'redis-server.service', user: 'redis', dynamicUser: false, noNewPrivileges: true, protectSystem: 'strict', privateTmp: true,
-      capabilityBoundingSet: [], ambientCapabilities: [], execStart: ['/usr/bin/redis-server', '/etc/redis/redis.conf', '--supervised', 'systemd', '--daemonize', 'no'],
+      capabilityBoundingSet: [], ambientCapabilities: [], execStart: ['/usr/bin/redis-server', '/etc/redis/redis.conf', '--supervised', 'systemd', '--daemonize', 'no'], execStartExact: false,
     });
+    // systemctl joins the arguments with blanks: a --user password that held one would be split, its pieces unmasked.
+    const user = parseSystemctlShow('r.service', 'ExecStart={ path=/usr/bin/redis-server ; argv[]=/usr/bin/redis-server /etc/r.conf --user app on >pw with blanks ~* +@all --port 6380 ; ignore_errors=no }\n');
+    assert.deepEqual(user.execStart, ['/usr/bin/redis-server', '/etc/r.conf', '--user', 'app', '***', '***', '***', '***', '***', '***', '--port', '6380']);
+  });
+
+  // systemd.service(5) "Command lines"; systemd's config_parse_exec and extract_first_word_and_warn
+  // (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, retried with EXTRACT_CUNESCAPE_RELAX). The ExecStart was split at blanks with its
+  // quotes kept: `">pw"` was no password to the masking (a leak), and `--user` options were not read.
+  it('unquotes ExecStart as systemd does', () => {
+    const cases: [string, string[] | undefined][] = [
+      [`/usr/bin/redis-server /etc/r.conf --user app on ">S3cret pass\\"w0rd" ~* +@all --requirepass 'Req "q" pw'`, ['/usr/bin/redis-server', '/etc/r.conf', '--user', 'app', 'on', '>S3cret pass"w0rd', '~*', '+@all', '--requirepass', 'Req "q" pw']],
+      // Quotes anywhere in a word; an empty pair is an empty argument.
+      [`/usr/bin/redis-server --save "" --dir=/a"b c"d`, ['/usr/bin/redis-server', '--save', '', '--dir=/ab cd']],
+      // C escapes, in quotes too; an unknown one stays as written.
+      [String.raw`/usr/bin/redis-server a\sb "c\x41\t" \101 \u00e9 \q '\\'`, ['/usr/bin/redis-server', 'a b', 'cA\t', 'A', 'é', '\\q', '\\']],
+      // Prefixes; with @ the second word is argv[0] only.
+      ['-!/usr/bin/redis-server /etc/r.conf', ['/usr/bin/redis-server', '/etc/r.conf']],
+      ['@/usr/bin/redis-server redis-title /etc/r.conf --port 1', ['/usr/bin/redis-server', '/etc/r.conf', '--port', '1']],
+      // %% is %; other specifiers and $VAR / ${VAR} (filled in at start) as written; a lone ; ends the command, \; is ;.
+      ['/usr/bin/redis-server /etc/redis-%i.conf --dir /d/100%% $OPTS ${PW} \\; ; /bin/false', ['/usr/bin/redis-server', '/etc/redis-%i.conf', '--dir', '/d/100%', '$OPTS', '${PW}', ';']],
+      // systemd ignores a line with an open quote.
+      ['/usr/bin/redis-server "/etc/r.conf', undefined],
+    ];
+    for (const [line, argv] of cases) assert.deepEqual(unquoteExecStart(line), argv, line);
+    const unit = parseUnitFiles('r.service', `[Service]\nExecStart=/usr/bin/redis-server /etc/r.conf \\\n  --user app on ">a b" ~*\n`);
+    assert.deepEqual(unit.execStart, ['/usr/bin/redis-server', '/etc/r.conf', '--user', 'app', 'on', '>a b', '~*']);
+    assert.equal(unit.execStartExact, true);
   });
 
   it('applies unit files and drop-ins as systemd does: last wins, capability lines OR, ~ removes, empty resets', () => {

@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostValue, SystemdFacts } from '../../facts/types.ts';
 import { hostSource } from './proc.ts';
+import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 
 /**
  * The systemd service a process belongs to, from /proc/<pid>/cgroup: the last `*.service` segment of the
@@ -30,12 +31,129 @@ function capabilities(list: readonly string[]): string[] {
 }
 
 /**
- * The `argv[]=` part of a `systemctl show` ExecStart value, as written: the host stage masks its secrets as the
- * server's version reads them (gatherHost), before it leaves the gatherer.
+ * The `argv[]=` part of a `systemctl show` ExecStart value. systemctl joins the arguments with blanks (strv_join in
+ * systemctl-show.c), so they are split at blanks: an argument that held one comes back as several words. The host
+ * stage masks the secrets as the server's version reads them (gatherHost), but a `--user` password holding a blank
+ * would be masked in its first piece only: every word of a `--user` option after the user's name is masked here.
  */
 function execArgv(value: string | undefined): string[] | undefined {
   const argv = /argv\[\]=([^;]*)/.exec(value ?? '')?.[1]?.trim();
-  return argv ? argv.split(/\s+/) : undefined;
+  if (!argv) return undefined;
+  let user = -1;
+  return argv.split(/\s+/).map((word, i) => {
+    if (word.startsWith('--')) {
+      user = /^--user$/i.test(word) ? i : -1;
+      return word;
+    }
+    return user >= 0 && i > user + 1 ? '***' : word;
+  });
+}
+
+/** Whether a command line holds an option whose words may be secrets (`--user`, `--requirepass`, `--sentinel auth-pass`…). */
+function holdsSecretOption(argv: readonly string[]): boolean {
+  return argv.some((w) => w.startsWith('--') && SECRET_OPTIONS.has(w.slice(2).toLowerCase()));
+}
+
+const SECRET_OPTIONS: ReadonlySet<string> = new Set([...SECRET_DIRECTIVES, 'user', 'sentinel']);
+
+const CUNESCAPE: Readonly<Record<string, string>> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'", s: ' ' };
+
+/**
+ * The C escape at `text[i]` (after its backslash) as systemd's cunescape_one reads it: `\n`, `\s` (a blank), `\xHH`,
+ * three octal digits, `\uHHHH`, `\UHHHHHHHH`; the text and how many characters it took, or undefined when systemd
+ * refuses it (an unknown letter, a NUL byte).
+ */
+function cunescapeOne(text: string, i: number): { text: string; length: number } | undefined {
+  const c = text[i];
+  if (c === undefined) return undefined;
+  if (c in CUNESCAPE) return { text: CUNESCAPE[c]!, length: 1 };
+  const hex = (n: number): number | undefined => (new RegExp(`^[0-9a-fA-F]{${n}}$`).test(text.slice(i + 1, i + 1 + n)) ? parseInt(text.slice(i + 1, i + 1 + n), 16) : undefined);
+  if (c === 'x' || c === 'u' || c === 'U') {
+    const n = c === 'x' ? 2 : c === 'u' ? 4 : 8;
+    const code = hex(n);
+    if (code === undefined || code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+    return { text: String.fromCodePoint(code), length: 1 + n };
+  }
+  if (/^[0-7]{3}$/.test(text.slice(i, i + 3))) {
+    const code = parseInt(text.slice(i, i + 3), 8);
+    return code === 0 || code > 255 ? undefined : { text: String.fromCharCode(code), length: 3 };
+  }
+  return undefined;
+}
+
+/**
+ * The next word of `text` from `at`, as systemd's extract_first_word_and_warn with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE
+ * reads it: blanks separate words; '…' and "…" quote (anywhere in a word, the quotes removed); a backslash starts a C
+ * escape, in quotes too, and one systemd does not know stays as written (its retry with EXTRACT_CUNESCAPE_RELAX,
+ * "Ignoring unknown escape sequences"). `null` at the end; `undefined` for an open quote, which makes systemd ignore
+ * the whole line ("Unbalanced quoting").
+ */
+function extractWord(text: string, at: number): { word: string; next: number } | null | undefined {
+  let i = at;
+  while (i < text.length && /[ \t\n\r]/.test(text[i]!)) i++;
+  if (i >= text.length) return null;
+  let word = '';
+  let quote = '';
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') {
+      if (i + 1 >= text.length) {
+        if (quote) return undefined;
+        word += c;
+        continue;
+      }
+      const escape = cunescapeOne(text, i + 1) ?? { text: `\\${text[i + 1]}`, length: 1 };
+      word += escape.text;
+      i += escape.length;
+    } else if (quote) {
+      if (c === quote) quote = '';
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (/[ \t\n\r]/.test(c)) {
+      break;
+    } else {
+      word += c;
+    }
+  }
+  return quote ? undefined : { word, next: i };
+}
+
+/**
+ * An ExecStart= value as systemd's config_parse_exec reads it (systemd.service(5), "Command lines"): the first word
+ * without its `-@:+!` prefixes is the program; with `@`, the second word is only argv[0], left out here (the program
+ * stands first); the words are unquoted and unescaped as {@link extractWord}; `%%` is `%` (other specifiers and
+ * `$VAR`/`${VAR}`, which systemd fills in at start, are left as written); a lone `;` ends the command (the first
+ * is the one a service runs), a lone `\;` is the word `;`. Undefined when systemd would refuse the line.
+ */
+export function unquoteExecStart(value: string): string[] | undefined {
+  const first = extractWord(value, 0);
+  if (!first) return undefined;
+  const prefixes = /^[-@:+!]*/.exec(first.word)![0];
+  const program = first.word.slice(prefixes.length).replace(/%%/g, '%');
+  if (program === '') return undefined;
+  const argv = [program];
+  let skipArgv0 = prefixes.includes('@');
+  let at = first.next;
+  for (;;) {
+    const rest = value.slice(at).replace(/^[ \t\n\r]+/, '');
+    if (rest === '' || /^;(?:[ \t\n\r]|$)/.test(rest)) break;
+    if (/^\\;(?:[ \t\n\r]|$)/.test(rest)) {
+      argv.push(';');
+      at = value.length - rest.length + 2;
+      continue;
+    }
+    const next = extractWord(value, at);
+    if (next === undefined) return undefined;
+    if (next === null) break;
+    at = next.next;
+    if (skipArgv0) {
+      skipArgv0 = false;
+      continue;
+    }
+    argv.push(next.word.replace(/%%/g, '%'));
+  }
+  return argv;
 }
 
 /** Parses `systemctl show <unit> -p …` (`Key=value` lines, effective values with drop-ins applied). */
@@ -55,6 +173,7 @@ export function parseSystemctlShow(unit: string, text: string): SystemdFacts {
     capabilityBoundingSet: capabilities((values.get('CapabilityBoundingSet') ?? '').split(/\s+/)),
     ambientCapabilities: capabilities((values.get('AmbientCapabilities') ?? '').split(/\s+/)),
     execStart: execArgv(values.get('ExecStart')),
+    execStartExact: false,
   };
 }
 
@@ -113,7 +232,7 @@ export function parseUnitFiles(unit: string, text: string): SystemdFacts {
     const value = line.slice(eq + 1).trim();
     if (key === 'CapabilityBoundingSet') bounding = applyCaps(bounding, value);
     else if (key === 'AmbientCapabilities') ambient = applyCaps(ambient, value);
-    else if (key === 'ExecStart') execStart = value === '' ? undefined : value.replace(/^[-@:+!]+/, '').split(/\s+/);
+    else if (key === 'ExecStart') execStart = value === '' ? undefined : unquoteExecStart(value);
     else last.set(key, value);
   }
   return {
@@ -129,6 +248,7 @@ export function parseUnitFiles(unit: string, text: string): SystemdFacts {
     capabilityBoundingSet: capList(bounding, ['all']),
     ambientCapabilities: capList(ambient, []),
     execStart,
+    execStartExact: execStart !== undefined,
   };
 }
 
@@ -189,7 +309,17 @@ export async function readSystemd(
 /** What systemd says of `unit` (systemctl show, else cat, else its unit files). */
 export async function readUnit(unit: string, signal?: AbortSignal): Promise<HostValue<SystemdFacts | null>> {
   const shown = await run(['show', unit, '--no-pager', ...SHOWN.map((p) => `--property=${p}`)], signal);
-  if (shown.ok && shown.stdout.includes('=')) return { known: true, value: parseSystemctlShow(unit, shown.stdout), source: hostSource(`systemctl show ${unit}`) };
+  if (shown.ok && shown.stdout.includes('=')) {
+    const value = parseSystemctlShow(unit, shown.stdout);
+    // show joins the arguments with blanks: where a password may be among them, the unit's own ExecStart says which
+    // words they were (systemctl cat, unquoted as systemd does).
+    if (value.execStart && holdsSecretOption(value.execStart)) {
+      const cat = await run(['cat', unit, '--no-pager'], signal);
+      const execStart = cat.ok ? parseUnitFiles(unit, cat.stdout).execStart : undefined;
+      if (execStart) return { known: true, value: { ...value, execStart, execStartExact: true }, source: hostSource(`systemctl show ${unit}; its ExecStart from systemctl cat ${unit}`) };
+    }
+    return { known: true, value, source: hostSource(`systemctl show ${unit}`) };
+  }
   // A systemctl that gave no answer (past its time, cut short) is not asked again: its unit files are read instead.
   const cat = !shown.ok && shown.stopped ? shown : await run(['cat', unit, '--no-pager'], signal);
   if (cat.ok && cat.stdout.trim() !== '') return { known: true, value: parseUnitFiles(unit, cat.stdout), source: hostSource(`systemctl cat ${unit}`) };
