@@ -394,6 +394,15 @@ export function beforeAcl(version: ServerVersion): boolean {
   return version.product === 'redis' && version.major < 6;
 }
 
+/**
+ * A Redis 6.0 sentinel: it has no ACL command and loads neither `user` lines nor an aclfile, so `requirepass` alone
+ * guards its only user, `default` (redis@6.0.20 src/server.c main(): `ACLLoadUsersAtStartup()` runs only when
+ * `!server.sentinel_mode`; src/sentinel.c `sentinelcmds` has no ACL). 6.2 loads them in sentinel mode too.
+ */
+export function sentinelWithoutAcl(version: ServerVersion): boolean {
+  return version.product === 'redis' && version.major === 6 && version.minor < 2;
+}
+
 export function defaultFor(spec: DirectiveSpec, key: VersionKey): string {
   return spec.defaults?.[key] ?? spec.default;
 }

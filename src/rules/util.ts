@@ -12,6 +12,14 @@ export function parseVersion(version: string | undefined): [number, number, numb
 }
 
 /**
+ * A Redis 6.0 sentinel: no ACL command, and it loads neither the `user` lines of sentinel.conf nor an aclfile, so its
+ * one user is default (+@all), guarded by requirepass alone (src/redis/directives.ts sentinelWithoutAcl).
+ */
+export function sentinelWithoutUsers(server: ServerIdentity | undefined): boolean {
+  return server?.mode === 'sentinel' && server.product === 'redis' && atLeast(server, 6, 0) === true && atLeast(server, 6, 2) === false;
+}
+
+/**
  * Whether the server's Redis-compatible feature level is at least `major.minor`.
  * Valkey's own numbering works here too: Valkey 7.2 forked from Redis 7.2. Undefined when unknown.
  */

@@ -10,6 +10,7 @@ import {
   nameExistsInVersion,
   lookupDirective,
   resolveVersion,
+  sentinelWithoutAcl,
 } from '../../redis/directives.ts';
 import type { ServerVersion } from '../../redis/directives.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -293,7 +294,9 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   }
 
   const aclfile = config.get('aclfile');
-  if (users.length > 0 && aclfile !== undefined && aclfile.value !== '') {
+  // A 6.0 sentinel loads neither, so it does not check them against each other (sentinelWithoutAcl).
+  const loadsUsers = !(isSentinel && sentinelWithoutAcl(version));
+  if (loadsUsers && users.length > 0 && aclfile !== undefined && aclfile.value !== '') {
     const first = userLines.values().next().value!;
     throw new ConfigParseError(
       first.source.path,

@@ -22,7 +22,7 @@ import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
 import type { Modules } from '../../acl/known-commands.ts';
 import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
-import { beforeAcl, resolveVersion } from '../../redis/directives.ts';
+import { beforeAcl, resolveVersion, sentinelWithoutAcl } from '../../redis/directives.ts';
 import { formatSource } from '../../facts/source.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { errnoText } from '../../util/fs-error.ts';
@@ -250,7 +250,9 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
         paths.push(sentinelConfigPath);
       }
     }
-    if (effective && effective.users.length > 0 && effective.config.get('aclfile')?.value) {
+    // A 6.0 sentinel loads neither, so it does not check them against each other (a real 6.0.20 sentinel starts).
+    const loadsUsers = !(effective?.sentinel !== undefined && sentinelWithoutAcl(resolveVersion(inputs.version)));
+    if (effective && loadsUsers && effective.users.length > 0 && effective.config.get('aclfile')?.value) {
       const line = effective.users[0]!.source;
       const where = line.kind === 'file' ? `${line.path}:${line.line}` : main;
       return { ok: false, error: `${where}: users defined in redis.conf together with aclfile: redis-server refuses to start` };
@@ -364,5 +366,11 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
     };
   }
   if (facts.commands && gathered.renames.size > 0) merged.commands = { ...facts.commands, renames: gathered.renames };
+  // A 6.0 sentinel has no ACL LIST (no ACL command) nor CONFIG: its one user is what sentinel.conf's requirepass makes
+  // it (usersOf), which nothing changes at run time.
+  if (!facts.acl && gathered.acl && facts.server?.mode === 'sentinel' && facts.server.product === 'redis' && sentinelWithoutAcl(resolveVersion(facts.server.version))) {
+    merged.acl = gathered.acl;
+    delete unavailable.acl;
+  }
   return { ...(merged as Facts), unavailable };
 }

@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { DEFAULT_ACLFILE, ownershipText } from '../../profile/index.ts';
+import { sentinelWithoutUsers } from '../util.ts';
 
 export default defineRule({
   id: 'auth.acl-file-missing',
@@ -10,9 +11,13 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: `Set \`aclfile ${DEFAULT_ACLFILE}\` (${ownershipText('acl')}, in a directory the redis user may write, ${ownershipText('config-dir')}: ACL SAVE writes a temporary file beside it and renames it), move the \`user\` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.`,
   requires: ['config'],
-  check({ config }) {
+  check({ config, server }) {
     const aclfile = config.get('aclfile');
     if (!aclfile) return skip('this server has no aclfile setting (Redis before 6.0 has no ACL)');
+    // redis@6.0.20 src/server.c main(): ACLLoadUsersAtStartup() runs only outside sentinel mode.
+    if (sentinelWithoutUsers(server)) {
+      return skip('a Redis 6.0 sentinel loads no ACL file (nor user lines): ACL users for Sentinel need 6.2 or later');
+    }
     if (aclfile.value === '') {
       return fail({ message: "aclfile is '': users are defined in redis.conf or only at run time, not in a file that ACL SAVE and ACL LOAD manage", source: aclfile.source });
     }

@@ -3,7 +3,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import type { CommandGrant } from '../../acl/permissions.ts';
 import { dangerousOf } from './written-rules.ts';
 import { canLogIn } from './users.ts';
-import { unreadUsers } from '../util.ts';
+import { sentinelWithoutUsers, unreadUsers } from '../util.ts';
 
 /** How many command names a message quotes before it says "and N more". */
 const SHOWN = 8;
@@ -50,6 +50,14 @@ export default defineRule({
   remediation: 'End every user\'s command rules with `-@dangerous` (and `-@admin` on Redis 8, whose module commands are not all @dangerous), then grant single commands back by name where needed: `ACL SETUSER app -@dangerous +info`.',
   requires: ['acl', 'categories'],
   check({ acl, categories, files, commands, server }) {
+    if (sentinelWithoutUsers(server)) {
+      // Its commands are flagged nothing but @read/@fast/@slow: the bundled tables' @dangerous are other versions'.
+      return fail({
+        message: 'a Redis 6.0 sentinel has no ACL users (it loads no user lines or aclfile): whoever knows requirepass runs every command, SENTINEL SET, SENTINEL FAILOVER and SHUTDOWN included',
+        source: acl.source,
+        remediation: 'Upgrade Sentinel to 6.2 or later, which loads the `user` lines of sentinel.conf (or an aclfile), and give each client a user without `@dangerous`; until then set `requirepass` and share it only with the sentinels and the operators.',
+      });
+    }
     if (!categories.categories.has('dangerous')) return skip('the @dangerous category of this server is unknown');
     if (acl.origin === 'requirepass') {
       return fail({

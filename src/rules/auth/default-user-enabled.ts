@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { defaultUser, unreadUsers } from '../util.ts';
+import { defaultUser, sentinelWithoutUsers, unreadUsers } from '../util.ts';
 
 export default defineRule({
   id: 'auth.default-user-enabled',
@@ -10,8 +10,9 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Create named users for every client, then `ACL SETUSER default off` (or `user default off` in the ACL file, then ACL SAVE).',
   requires: ['acl'],
-  check({ acl }) {
+  check({ acl, server }) {
     if (acl.origin === 'requirepass') return skip('Redis before 6.0 has no ACL users: the default user cannot be disabled');
+    if (sentinelWithoutUsers(server)) return skip('a Redis 6.0 sentinel loads no ACL users (no user lines, no aclfile): the default user cannot be disabled');
     const user = defaultUser(acl);
     if (!user) {
       const unread = unreadUsers(acl);

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { auditFiles } from '../../src/app/audit.ts';
+import type { RuleResult } from '../../src/engine/run.ts';
+import { audit, expectStatus } from '../probe/helpers.ts';
+import { startRecordedServer } from '../helpers/recorded-server.ts';
+import type { RecordedServer } from '../helpers/recorded-server.ts';
+
+// A Redis 6.0 sentinel loads neither the `user` lines of its sentinel.conf nor an aclfile (redis@6.0.20 src/server.c
+// main(): ACLLoadUsersAtStartup() only when !server.sentinel_mode): its one user is default, +@all, guarded by
+// requirepass alone. The real 6.0.20 sentinel recorded in redis-6.0.20-sentinel-users.json was started from the file
+// below (no requirepass) and answers PING without AUTH; 6.2 loads the lines (a real 6.2.16 sentinel: NOAUTH).
+
+const dir = mkdtempSync(join(tmpdir(), 'redfort-sentinel60-'));
+const servers: RecordedServer[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const hash = createHash('sha256').update('redfort-test-pw-6.0.20-sent').digest('hex');
+const LINES = [
+  'port 16031',
+  'bind 127.0.0.1',
+  `user default on #${hash} ~* +@all`,
+  `user admin on #${hash} ~* +@all -@dangerous`,
+  'sentinel monitor mymaster 127.0.0.1 16028 1',
+  'sentinel auth-pass mymaster redfort-test-pw-6.0.20',
+];
+
+function conf(name: string, lines: readonly string[]): string {
+  const path = join(dir, `${name}.conf`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** The verdicts that depend on who may log in, as `status message` lines. */
+function authVerdicts(results: readonly RuleResult[]): string[] {
+  const ids = ['network.protected-mode-off', 'auth.no-authentication', 'auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.acl-file-missing', 'sentinel.no-auth-user'];
+  return results.filter((r) => ids.includes(r.ruleId)).map((r) => `${r.ruleId} ${r.status}`);
+}
+
+describe('Redis 6.0 sentinel: user lines and aclfile are not loaded', { concurrency: true }, () => {
+  it('file-only 6.0.20: the default user is what requirepass makes it, whatever the user lines say', async () => {
+    const { results } = await auditFiles({ sentinelConfigPath: conf('users', LINES), version: '6.0.20' });
+    const [noAuth] = expectStatus(results, 'auth.no-authentication', 'fail');
+    assert.match(noAuth!.message, /^the default user is 'on' and 'nopass'/);
+    expectStatus(results, 'network.protected-mode-off', 'fail');
+    const open = expectStatus(results, 'sentinel.no-auth-user', 'fail');
+    assert.ok(open.some((r) => /default user is 'on' and 'nopass'/.test(r.message)), open.map((r) => r.message).join('\n'));
+    assert.ok(open.some((r) => /auth-pass but no auth-user/.test(r.message)), 'a 6.0 sentinel has auth-user for its masters');
+    const [dangerous] = expectStatus(results, 'auth.dangerous-commands-allowed', 'fail');
+    assert.match(dangerous!.message, /^a Redis 6\.0 sentinel has no ACL users/);
+    assert.doesNotMatch(dangerous!.message, /acl\|dryrun|CONFIG, DEBUG/);
+    const [defaultUser] = expectStatus(results, 'auth.default-user-enabled', 'skip');
+    assert.match(defaultUser!.message, /6\.0 sentinel loads no ACL users/);
+    const [aclfile] = expectStatus(results, 'auth.acl-file-missing', 'skip');
+    assert.match(aclfile!.message, /6\.0 sentinel loads no ACL file/);
+  });
+
+  it('file-only 6.2.16: the same file\'s user lines are the users', async () => {
+    const { results } = await auditFiles({ sentinelConfigPath: conf('users-62', LINES), version: '6.2.16' });
+    expectStatus(results, 'auth.no-authentication', 'pass');
+    expectStatus(results, 'network.protected-mode-off', 'pass');
+    expectStatus(results, 'auth.default-user-enabled', 'fail');
+  });
+
+  it('file-only 6.0.20: user lines beside an aclfile do not stop a 6.0 sentinel, which loads neither', async () => {
+    const { error, results } = await auditFiles({ sentinelConfigPath: conf('users-aclfile', [...LINES, `aclfile ${join(dir, 'absent.acl')}`]), version: '6.0.20' });
+    assert.equal(error, undefined);
+    expectStatus(results, 'auth.no-authentication', 'fail');
+  });
+
+  it('live 6.0.20 (recorded) with its sentinel.conf: the same verdicts as the file alone, and the probe agrees', async () => {
+    const server = await startRecordedServer('redis-6.0.20-sentinel-users');
+    servers.push(server);
+    const path = conf('users-live', LINES);
+    const live = await audit(server.url, {}, { sentinelConfigPath: path, noHost: true });
+    const [noAuth] = expectStatus(live.results, 'auth.no-authentication', 'fail');
+    assert.match(noAuth!.message, /the default user is 'on' and 'nopass'/);
+    const files = await auditFiles({ sentinelConfigPath: path, version: '6.0.20' });
+    assert.deepEqual(authVerdicts(live.results), authVerdicts(files.results));
+  });
+});
