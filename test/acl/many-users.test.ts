@@ -30,10 +30,11 @@ describe(`judging ${N} ACL users with their own keys and channels and 4 command 
   let facts: Facts;
   before(async () => {
     const lines = ['user default off', `user admin on >${ADMIN} ~* &* +@all`];
-    // Clear-text passwords in the file: their lengths are known, so no short-password table is built here.
+    // Clear-text passwords in the file: their lengths are known, so no short-password table is built here. The gather
+    // gets 30 s for its replies: 2,000 users' ACL LIST under the full suite's load (27) can take more than the default 5.
     for (let i = 0; i < N; i++) lines.push(`user app${i} on >password-of-app-${i}-0123456789 ~app${i}:* &app${i}:* ${COMMANDS[i % COMMANDS.length]}`);
     redis = await startRedis({ files: { 'users.acl': lines.join('\n') + '\n' }, conf: 'aclfile users.acl', username: 'admin', password: ADMIN, killOnStop: true });
-    const gathered = await gatherTarget(resolveTarget(redis.url, { user: 'admin', pass: ADMIN }, {}), { noProbe: true });
+    const gathered = await gatherTarget(resolveTarget(redis.url, { user: 'admin', pass: ADMIN }, {}), { noProbe: true, commandTimeoutMs: 30_000 });
     assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
     facts = gathered.facts;
     assert.equal(facts.acl?.users.length, N + 2);

@@ -293,7 +293,8 @@ describe('--user options count toward the users redfort judges (real server)', (
 
   it('10,001 users: not judged, saying why', async () => {
     assert.equal(((await rawCommand(redis.host, redis.port, ['ACL', 'USERS'])) as string[]).length, 10_001);
-    const gathered = await gatherTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    // 10,001 users' ACL LIST in the pipeline: the default 5-second reply deadline ran out at load 27 (full suite).
+    const gathered = await gatherTarget(resolveTarget(redis.url, {}, {}), { noProbe: true, commandTimeoutMs: 30_000 });
     assert.ok(gathered.ok && gathered.facts.files, gathered.ok ? 'no files' : gathered.error);
     assert.equal(gathered.facts.files.users.length, 0);
     assert.match(gathered.facts.files.unread?.join('\n') ?? '', new RegExp(`the config's users with the --user options of the command line of process ${redis.pid} holds 10,001 users: more than the 10,000 permission sets`));
