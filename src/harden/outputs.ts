@@ -1,6 +1,6 @@
 import { dirname, posix } from 'node:path';
 import type { FileKind, Provenance, Secret, TlsFiles } from '../profile/index.ts';
-import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable } from '../profile/index.ts';
+import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable, shellQuote } from '../profile/index.ts';
 import type { HardenResult, SecretArg } from './harden.ts';
 
 /** Before/after status of one rule, as the CLI prints it and PLAN.md lists it. */
@@ -24,7 +24,18 @@ export function commentHeader(p: Provenance): string {
 
 /** `--masterauth ${REDFORT_PASSWORD_replication}`: how systemd passes one secret from credentials.env. */
 function secretOption(arg: SecretArg): string {
-  return [`--${arg.key[0]}`, ...arg.key.slice(1), `\${${secretVariable(arg.user)}}`].join(' ');
+  return [execWord(`--${arg.key[0]}`), ...arg.key.slice(1).map(execWord), `\${${secretVariable(arg.user)}}`].join(' ');
+}
+
+/**
+ * A word of an ExecStart= line that systemd reads back as it is (systemd.service(5), "Command lines"): `%` starts a
+ * specifier and `$` a variable, so they are doubled; a word with blanks, quotes, backslashes or control characters is
+ * double-quoted, with C escapes.
+ */
+function execWord(word: string): string {
+  const doubled = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  if (doubled !== '' && /^[A-Za-z0-9_@%+=:,.\/$-]+$/.test(doubled)) return doubled;
+  return `"${doubled.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 }
 
 /**
@@ -143,10 +154,10 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     if (result.aclPath) perms.push(...owned('acl', result.aclPath));
   }
   if (input.sentinelPath) perms.push(...owned('sentinel-config', input.sentinelPath));
-  if (result.dataDir && result.dataDir.startsWith('/')) perms.push(...owned('data-dir', result.dataDir), `find ${result.dataDir} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
-  if (result.logfile && result.logfile.startsWith('/')) perms.push(...owned('log-dir', dirname(result.logfile)), `[ ! -e ${result.logfile} ] || { ${owned('log', result.logfile).join('; ')}; }`);
+  if (result.dataDir && result.dataDir.startsWith('/')) perms.push(...owned('data-dir', result.dataDir), `find ${shellQuote(result.dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
+  if (result.logfile && result.logfile.startsWith('/')) perms.push(...owned('log-dir', dirname(result.logfile)), `[ ! -e ${shellQuote(result.logfile)} ] || { ${owned('log', result.logfile).join('; ')}; }`);
   if (input.tls) perms.push(...owned('tls-key', input.tls.key), ...owned('tls-cert', input.tls.cert), ...owned('tls-cert', input.tls.ca));
-  perms.push(`chown root:root ${input.credentialsPath}`, `chmod 0600 ${input.credentialsPath}`);
+  perms.push(`chown root:root ${shellQuote(input.credentialsPath)}`, `chmod 0600 ${shellQuote(input.credentialsPath)}`);
   files.set('permissions.sh', {
     content: `#!/bin/sh\n${header}# The file modes the host rules expect (docs/harden.md, "ownership model"). Run as root after installing the files.\nset -eu\n${perms.join('\n')}\n`,
     mode: 0o755,
@@ -176,7 +187,8 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     if (args.length > 0) {
       // The secrets come from credentials.env, never from a config file; the server overwrites its process
       // title at start, so they do not stay visible in ps.
-      lines.push(`EnvironmentFile=${input.credentialsPath}`, 'ExecStart=', `ExecStart=/usr/bin/${binary} ${conf} --supervised systemd --daemonize no ${args.map(secretOption).join(' ')}`);
+      // EnvironmentFile= takes its whole value as the path, specifiers resolved.
+      lines.push(`EnvironmentFile=${input.credentialsPath.replace(/%/g, '%%')}`, 'ExecStart=', `ExecStart=/usr/bin/${binary} ${execWord(conf)} --supervised systemd --daemonize no ${args.map(secretOption).join(' ')}`);
     }
     return `${lines.join('\n')}\n`;
   };

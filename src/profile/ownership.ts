@@ -32,7 +32,8 @@ export const OWNERSHIP: Readonly<Record<FileKind, Ownership>> = Object.freeze({
   'tls-cert': { owner: 'root', group: 'root', mode: 0o644, accepted: [0o644, 0o640, 0o600, 0o444] },
 });
 
-function quote(path: string): string {
+/** A word as sh reads it: bare when it can be, else single-quoted. */
+export function shellQuote(path: string): string {
   return /^[A-Za-z0-9_./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -42,7 +43,7 @@ function quote(path: string): string {
  */
 export function ownershipCommands(kind: FileKind, path: string, options: { readonly user?: string } = {}): string[] {
   const o = OWNERSHIP[kind];
-  const q = quote(path);
+  const q = shellQuote(path);
   const name = (n: string): string => (n === SERVICE_USER && options.user ? options.user : n);
   return [`chown ${name(o.owner)}:${name(o.group)} ${q}`, `chmod ${o.mode.toString(8).padStart(4, '0')} ${q}`];
 }

@@ -13,6 +13,7 @@ import { eventually } from '../harness/wait.ts';
 import { passwordsIn, redfort } from './run.ts';
 import type { HardenResult } from '../../src/harden/harden.ts';
 import { hostFiles, sandboxNotes } from '../../src/harden/outputs.ts';
+import { unquoteExecStart } from '../../src/gather/host/systemd.ts';
 
 const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
 const work = mkdtempSync(join(tmpdir(), 'redfort-harden-cli-'));
@@ -524,6 +525,49 @@ describe('harden: the drop-in lets the server write its unixsocket and pidfile u
       }
     } finally {
       rmSync(box, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('harden: paths with blanks, % or $ reach systemd and sh as one word each', () => {
+  it('the drop-in ExecStart, as systemd splits it, starts the real redis-server with that config; permissions.sh runs', async () => {
+    // ExecStart=/usr/bin/redis-server /x/sp ace/r 100%.conf … was three words to systemd, and `%.` a specifier it
+    // refuses; permissions.sh's find and [ -e ] lines took the path unquoted.
+    const d = join(work, 'sp ace $HOME');
+    mkdirSync(join(d, 'da ta'), { recursive: true });
+    const c = join(d, 'r 100%.conf');
+    const port = await freePort();
+    writeFileSync(c, `port ${port}\ndir "${d}/da ta"\nmasterauth Weak2QQpw\n`);
+    const out = join(work, 'out-spaces');
+    const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const dropIn = readFileSync(join(out, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8');
+    assert.equal(/^EnvironmentFile=(.*)$/m.exec(dropIn)![1]!.replace(/%%/g, '%'), join(d, 'credentials.env'));
+    const argv = unquoteExecStart(/^ExecStart=(\S.*)$/m.exec(dropIn)![1]!)!;
+    // systemd doubles `$$` back into `$` when it fills in the variables at start.
+    const started = argv.map((w) => w.replace(/\$\$/g, '$'));
+    assert.deepEqual(started.slice(0, 2), ['/usr/bin/redis-server', c]);
+    assert.deepEqual(started.slice(-2), ['--masterauth', '${REDFORT_PASSWORD_replication}']);
+    const env = new Map(execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', join(out, 'credentials.env')], { encoding: 'utf8', env: {} }).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    // Installed as PLAN.md says, then started with the drop-in's arguments.
+    writeFileSync(c, readFileSync(join(out, 'redis.conf')));
+    writeFileSync(join(d, 'users.acl'), readFileSync(join(out, 'users.acl')));
+    writeFileSync(join(d, 'credentials.env'), readFileSync(join(out, 'credentials.env')));
+    const child = spawn('redis-server', started.slice(1).map((w) => w.replace(/^\$\{(\w+)\}$/, (_m, v: string) => env.get(v)!)), { stdio: 'ignore' });
+    try {
+      const auth = { user: 'admin', password: env.get('REDFORT_PASSWORD_admin')! };
+      assert.equal(await eventually('the server started from the drop-in ExecStart', () => rawCommand('127.0.0.1', port, ['PING'], auth), { timeoutMs: 10_000 }), 'PONG');
+      assert.equal(await rawCommand('127.0.0.1', port, ['CONFIG', 'GET', 'dir'], auth).then((r) => (r as string[])[1]), join(d, 'da ta'));
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const perms = join(out, 'host', 'permissions.sh');
+    execFileSync('sh', ['-n', perms]);
+    // As root where the redis user exists (Debian's redis-server package makes it): run it on these files.
+    if (process.getuid?.() === 0 && execFileSync('sh', ['-c', 'id -u redis || true'], { encoding: 'utf8' }).trim() !== '') {
+      execFileSync('sh', [perms]);
+      assert.equal(statSync(join(d, 'da ta')).mode & 0o7777, 0o750);
+      assert.equal(statSync(join(d, 'credentials.env')).mode & 0o7777, 0o600);
     }
   });
 });
