@@ -7,12 +7,11 @@ import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { makeCerts } from '../harness/certs.ts';
-import { rawPipeline } from '../harness/raw.ts';
 import type { RespValue } from '../harness/raw.ts';
 import { startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { encodeReply } from '../helpers/config-proxy.ts';
-import { err, startFakeServer } from '../helpers/fake-resp-server.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
+import { err } from '../helpers/fake-resp-server.ts';
 import type { FakeServer } from '../helpers/fake-resp-server.ts';
 
 // A server on this machine names its tls-cert-file in CONFIG GET. redfort read whatever path a loopback target named,
@@ -31,16 +30,15 @@ describe("tls-cert-file: a local server's word is not a path root redfort follow
     copyFileSync(certs.expiringCert, secret);
     real = await startRedis({ conf: 'save ""', killOnStop: true });
     // A real 7.0.15 behind a proxy whose CONFIG GET claims TLS with that certificate.
-    proxy = await startFakeServer(async (argv) => {
-      if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command');
-      const [reply] = await rawPipeline(real.host, real.port, [argv]);
-      if (argv.slice(0, 2).join(' ').toUpperCase() === 'CONFIG GET' && Array.isArray(reply)) {
+    proxy = await forwardingProxy(real, {
+      local: (argv) => (argv[0]!.toUpperCase() === 'HELLO' ? err('ERR unknown command') : undefined),
+      rewrite(argv, reply) {
+        if (argv.slice(0, 2).join(' ').toUpperCase() !== 'CONFIG GET' || !Array.isArray(reply)) return reply;
         const lies: Record<string, string> = { 'tls-port': String(real.port + 1), 'tls-cert-file': secret };
         const pairs: RespValue[] = [];
         for (let i = 0; i + 1 < reply.length; i += 2) pairs.push(reply[i]!, lies[String(reply[i])] ?? reply[i + 1]!);
-        return encodeReply(pairs);
-      }
-      return encodeReply(reply ?? null);
+        return pairs;
+      },
     });
   });
   after(async () => {

@@ -3,11 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { rawPipeline } from '../harness/raw.ts';
 import { startRedis } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { encodeReply } from '../helpers/config-proxy.ts';
-import { bulk, err, startFakeServer } from '../helpers/fake-resp-server.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
+import { bulk, err } from '../helpers/fake-resp-server.ts';
 import type { FakeServer } from '../helpers/fake-resp-server.ts';
 import { redfort } from '../harden/run.ts';
 
@@ -20,15 +19,19 @@ describe('an inventory with a hostile cluster seed: an error for that target onl
   before(async () => {
     real = await startRedis({ conf: 'save ""', killOnStop: true });
     // A real 7.0.15 behind a proxy that says it is a cluster node with an impossible peer.
-    seed = await startFakeServer(async (argv) => {
-      const command = argv.map((a) => a.toUpperCase()).join(' ');
-      if (command.startsWith('HELLO')) return err('ERR unknown command');
-      if (command === 'CLUSTER NODES') {
-        return bulk(`a ${real.host}:${real.port}@1 myself,master - 0 0 1 connected 0-16383\nz 127.0.0.9:99999@1 slave a 0 0 1 connected\n`);
-      }
-      const [reply] = await rawPipeline(real.host, real.port, [argv]);
-      if (command.startsWith('INFO') && typeof reply === 'string') return encodeReply(reply.replace('redis_mode:standalone', 'redis_mode:cluster').replace('cluster_enabled:0', 'cluster_enabled:1'));
-      return encodeReply(reply ?? null);
+    seed = await forwardingProxy(real, {
+      local(argv) {
+        const command = argv.map((a) => a.toUpperCase()).join(' ');
+        if (command.startsWith('HELLO')) return err('ERR unknown command');
+        if (command === 'CLUSTER NODES') {
+          return bulk(`a ${real.host}:${real.port}@1 myself,master - 0 0 1 connected 0-16383\nz 127.0.0.9:99999@1 slave a 0 0 1 connected\n`);
+        }
+        return undefined;
+      },
+      rewrite(argv, reply) {
+        if (argv[0]!.toUpperCase() !== 'INFO' || typeof reply !== 'string') return reply;
+        return reply.replace('redis_mode:standalone', 'redis_mode:cluster').replace('cluster_enabled:0', 'cluster_enabled:1');
+      },
     });
   });
   after(async () => {
