@@ -26,8 +26,11 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
       const path = output.slice(eq + 1);
       if (path === '') return `--output ${format}= needs a file name`;
       files.push({ format, path });
-    } else if (eq > 0 && /^[a-z]+$/.test(format)) {
+    } else if (eq > 0 && /^[A-Za-z][A-Za-z0-9_-]*$/.test(format)) {
+      // 'JSON=r.json' and 'sarif2=r.sarif' were taken as file names, as '=r.json' was: each a typo of FORMAT=FILE.
       return `unknown format '${format}' in --output ${output} (choose from ${known.join(', ')})`;
+    } else if (eq === 0) {
+      return `--output ${output} names no format before '=': write FORMAT=FILE (e.g. json${output}), or ./${output} for a file of that name`;
     } else plain.push(output);
   }
   const unique = [...new Set(named)];

@@ -61,5 +61,10 @@ describe('--format and --output', () => {
     assert.equal(plan(['yaml']), "unknown format 'yaml' (choose from text, json, sarif, junit, html, markdown)");
     assert.match(plan(undefined, ['pdf=r.pdf']) as string, /^unknown format 'pdf' in --output pdf=r\.pdf/);
     assert.match(plan(undefined, ['sarif=']) as string, /needs a file name/);
+    // Typos of FORMAT=FILE were file names: a report written to '=r.json', 'JSON=r.json' or 'sarif2=r.sarif'.
+    assert.equal(plan(undefined, ['=r.json']), "--output =r.json names no format before '=': write FORMAT=FILE (e.g. json=r.json), or ./=r.json for a file of that name");
+    assert.match(plan(undefined, ['JSON=r.json']) as string, /^unknown format 'JSON' in --output JSON=r\.json/);
+    assert.match(plan(undefined, ['sarif2=r.sarif']) as string, /^unknown format 'sarif2' in --output sarif2=r\.sarif/);
+    assert.deepEqual(plan(['json'], ['./=r.json']), { files: [{ format: 'json', path: './=r.json' }] });
   });
 });
