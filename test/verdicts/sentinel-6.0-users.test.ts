@@ -40,7 +40,7 @@ function conf(name: string, lines: readonly string[]): string {
 
 /** The verdicts that depend on who may log in, as `status message` lines. */
 function authVerdicts(results: readonly RuleResult[]): string[] {
-  const ids = ['network.protected-mode-off', 'auth.no-authentication', 'auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.acl-file-missing', 'sentinel.no-auth-user'];
+  const ids = ['network.protected-mode-off', 'auth.no-authentication', 'auth.default-user-enabled', 'auth.dangerous-commands-allowed', 'auth.acl-file-missing', 'sentinel.no-auth-user', 'commands.dangerous-not-renamed'];
   return results.filter((r) => ids.includes(r.ruleId)).map((r) => `${r.ruleId} ${r.status}`);
 }
 

@@ -368,9 +368,16 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
   if (facts.commands && gathered.renames.size > 0) merged.commands = { ...facts.commands, renames: gathered.renames };
   // A 6.0 sentinel has no ACL LIST (no ACL command) nor CONFIG: its one user is what sentinel.conf's requirepass makes
   // it (usersOf), which nothing changes at run time.
-  if (!facts.acl && gathered.acl && facts.server?.mode === 'sentinel' && facts.server.product === 'redis' && sentinelWithoutAcl(resolveVersion(facts.server.version))) {
-    merged.acl = gathered.acl;
-    delete unavailable.acl;
+  if (facts.server?.mode === 'sentinel' && facts.server.product === 'redis' && sentinelWithoutAcl(resolveVersion(facts.server.version))) {
+    if (!facts.acl && gathered.acl) {
+      merged.acl = gathered.acl;
+      delete unavailable.acl;
+    }
+    // Nor COMMAND: which admin commands it has is its command table and the file's rename-command lines, as file-only.
+    if (!facts.commands) {
+      merged.commands = surface(gathered.renames, gathered.files.source);
+      delete unavailable.commands;
+    }
   }
   return { ...(merged as Facts), unavailable };
 }
