@@ -20,6 +20,11 @@ ruleTester(rule, {
       message: /aof_last_write_status:ok/,
     },
     { name: '20 h old, under the 24 h threshold', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 20 * HOUR }) }) },
+    {
+      name: 'settings unreadable, but a background save ran since the start',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_time_sec: 0 }), unavailable: { config: 'CONFIG GET: NOPERM' } }),
+      message: /last save 2\.0 h ago/,
+    },
   ],
   fail: [
     { name: 'the last bgsave failed', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_status: 'err' }) }), messages: [/the last RDB save failed \(rdb_last_bgsave_status:err\)/], severity: 'medium' },
@@ -44,6 +49,16 @@ ruleTester(rule, {
       messages: [/rdb_last_bgsave_status:err/, /30\.0 h ago/],
     },
     {
+      name: 'settings unreadable, saves running, and the last one 48 h old with unsaved changes',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_time_sec: 1, rdb_last_save_time: NOW - 48 * HOUR }), unavailable: { config: 'CONFIG GET: NOPERM' } }),
+      messages: [/48\.0 h ago/],
+    },
+    {
+      name: 'settings unreadable: a failed save still fails',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_status: 'err', rdb_last_bgsave_time_sec: -1 }), unavailable: { config: 'CONFIG GET: NOPERM' } }),
+      messages: [/rdb_last_bgsave_status:err/],
+    },
+    {
       name: 'server clock unreadable: the audit clock judges the age',
       facts: liveFacts({ info: persistence({ ...healthy, rdb_last_save_time: NOW - 48 * HOUR }), unavailable: { now: 'TIME: NOPERM' } }),
       messages: [/48\.0 h ago/],
@@ -53,6 +68,12 @@ ruleTester(rule, {
     { name: 'a sentinel keeps no data', facts: liveFacts({ mode: 'sentinel' }), message: /sentinel keeps no data/ },
     { name: 'no persistence configured (save "" and no AOF)', facts: liveFacts({ now: NOW, conf: 'save ""', info: persistence({ ...healthy, rdb_last_save_time: NOW - 72 * HOUR }) }), message: /see persistence\.none/ },
     { name: 'INFO not readable', facts: liveFacts({ unavailable: { info: 'INFO: NOPERM' } }), message: /NOPERM/ },
+    {
+      // A server with save "" audited without CONFIG: its last save time is its start, which proves nothing.
+      name: 'settings unreadable and no background save since the start',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - HOUR, rdb_last_bgsave_time_sec: -1 }), unavailable: { config: 'CONFIG GET: NOPERM' } }),
+      message: /whether RDB snapshots are configured is unknown/,
+    },
     { name: 'INFO without a persistence section', facts: liveFacts({ info: '# Server\nredis_version:7.0.15\n' }), message: /INFO persistence is not available/ },
   ],
 });

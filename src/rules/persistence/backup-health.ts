@@ -16,7 +16,10 @@ export default defineRule({
     const source = { kind: 'live' as const, command: 'INFO persistence' };
     const rdbStatus = infoField(info, 'rdb_last_bgsave_status');
     const aofEnabled = infoField(info, 'aof_enabled') === '1';
-    const rdbEnabled = config ? (config.get('save')?.value.trim() ?? '') !== '' : true;
+    // Without the settings, whether snapshots are configured is unknown: a background save since the server
+    // started (rdb_last_bgsave_time_sec is -1 until one) shows they run; else nothing says so.
+    const bgsaved = infoField(info, 'rdb_last_bgsave_time_sec');
+    const rdbEnabled = config ? (config.get('save')?.value.trim() ?? '') !== '' : bgsaved !== undefined && bgsaved !== '-1' ? true : undefined;
     if (rdbStatus === undefined) return skip('INFO persistence is not available');
     const findings: Finding[] = [];
     if (rdbStatus !== 'ok') findings.push({ message: `the last RDB save failed (rdb_last_bgsave_status:${rdbStatus})`, source });
@@ -35,6 +38,9 @@ export default defineRule({
       });
     }
     if (findings.length > 0) return fail(findings);
+    if (rdbEnabled === undefined && !aofEnabled) {
+      return skip('whether RDB snapshots are configured is unknown (the settings could not be read) and none ran since the server started: a recent save time is only its start');
+    }
     if (!rdbEnabled && !aofEnabled) return skip('no persistence is configured: see persistence.none');
     const age = ageHours === undefined ? '' : `, last save ${ageHours.toFixed(1)} h ago`;
     return pass(`saves are healthy (rdb_last_bgsave_status:${rdbStatus}${aofEnabled ? `, aof_last_write_status:${infoField(info, 'aof_last_write_status')}` : ''}${age}); copying the files off this host is for you to check`, { source });
