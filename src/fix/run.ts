@@ -17,7 +17,7 @@ import { formatApplyText, formatPlanText } from './text.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
-import type { FixPlan, StepClass } from './types.ts';
+import type { FixPlan, PlanStep, StepClass } from './types.ts';
 
 /** Bad input to fix (flags, a plan or secrets file): nothing is changed; the CLI reports it as a usage error. */
 export class FixInputError extends Error {}
@@ -183,6 +183,15 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
       say(`plan is stale: ${stale.join('; ')}: make a new plan with --plan`);
       return 2;
     }
+    // The deployment is as it was planned for: the plan redfort makes of it now is the one it showed then, step for
+    // step. A step it would not make (a value edited in the file: CONFIG SET protected-mode no) is refused, not run.
+    // (Resuming a partly applied plan, the deployment is no longer the planned one: that apply's record decides.)
+    const resumed = earlier?.applies.some((a) => a.plan === plan.digest) === true;
+    const strange = resumed ? undefined : foreignStep(plan, fresh());
+    if (strange) {
+      say(`${planFile}: step ${strange.id} (${strange.node}) is not a step redfort plans for this deployment (edited after --plan, or planned with another --user-prefix): make a new plan with --plan`);
+      return 2;
+    }
   } else {
     io.out(formatPlanText(plan, { secretsFile: flags.secrets }));
   }
@@ -213,4 +222,11 @@ async function safeRead(path: string): Promise<RollbackRecord> {
     if (error instanceof RollbackFileError) throw new FixInputError(`${error.message}: give another --rollback-file, or move it away`);
     throw error;
   }
+}
+
+/** The first step of `plan` that `expected` (the plan made now of the same deployment) does not hold as it is. */
+function foreignStep(plan: FixPlan, expected: FixPlan): PlanStep | undefined {
+  const key = (s: PlanStep) => JSON.stringify([s.id, s.node, s.class, s.command, s.configLine ?? null, s.touches]);
+  const known = new Set(expected.steps.map(key));
+  return plan.steps.find((s) => !known.has(key(s)));
 }

@@ -80,6 +80,31 @@ describe('fix faults on one wide-open server', () => {
     assert.deepEqual(await snapshot(server), before);
   });
 
+  it('a plan file whose step was edited to another value is refused before any change, naming the file and step', async () => {
+    const before = await snapshot(server);
+    const cli = (args: string[]) => runCli(args, { cwd: dir });
+    const planned = await cli(['fix', server.url, '--plan', '--out', 'edited.json', '--no-probe', '--secrets', 'edited-secrets.env']);
+    assert.equal(planned.code, 0, planned.stderr);
+    const p = JSON.parse(readFileSync(join(dir, 'edited.json'), 'utf8')) as FixPlan;
+    const edited = findStep(p, 'CONFIG SET loglevel');
+    // A step fix could make (CONFIG SET of a setting it manages), with a value it never sets.
+    const tampered = { ...p, steps: p.steps.map((s) => (s === edited ? { ...s, command: ['CONFIG', 'SET', 'loglevel', 'debug'] } : s)) };
+    writeFileSync(join(dir, 'edited.json'), JSON.stringify(tampered));
+    const applied = await cli(['fix', server.url, '--apply', 'edited.json', '--no-probe', '--secrets', 'edited-secrets.env', '--rollback-file', 'edited-rollback.json']);
+    assert.equal(applied.code, 2, applied.stderr);
+    assert.match(applied.stderr.trim(), new RegExp(`^redfort: edited\\.json: step ${edited.id} \\(${edited.node.replace(/\./g, '\\.')}\\) is not a step redfort plans for this deployment`));
+    assert.equal(applied.stderr.trim().split('\n').length, 1, applied.stderr);
+    assert.ok(!existsSync(join(dir, 'edited-rollback.json')), 'nothing recorded, nothing applied');
+    assert.deepEqual(await snapshot(server), before);
+    // The plan as written applies.
+    writeFileSync(join(dir, 'edited.json'), JSON.stringify(p));
+    const honest = await cli(['fix', server.url, '--apply', 'edited.json', '--no-probe', '--secrets', 'edited-secrets.env', '--rollback-file', 'edited-rollback.json']);
+    assert.equal(honest.code, 0, honest.stderr);
+    const rolled = await cli(['fix', '--rollback', 'edited-rollback.json']);
+    assert.equal(rolled.code, 0, rolled.stderr);
+    assert.deepEqual(await snapshot(server), before);
+  });
+
   /** Plans, edits the `CONFIG SET loglevel` step's command, applies the safe steps: the apply fails and rolls back. */
   async function applyEdited(command: string[], rollbackFile: string): Promise<{ id: number; error: string }> {
     const seed = target(server.url);
