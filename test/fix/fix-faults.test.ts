@@ -64,16 +64,24 @@ describe('fix faults on one wide-open server', () => {
     assert.deepEqual(await snapshot(server), before);
   });
 
+  /**
+   * Plans with the CLI into `<name>.json` (secrets in `<name>-secrets.env`), writes the plan back with its `CONFIG SET
+   * loglevel` step's command replaced, and applies that file: the plan as made, the edited step, the apply.
+   */
+  async function applyEditedFile(name: string, command: string[]) {
+    const cli = (args: string[]) => runCli(args, { cwd: dir });
+    const planned = await cli(['fix', server.url, '--plan', '--out', `${name}.json`, '--no-probe', '--secrets', `${name}-secrets.env`]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as FixPlan;
+    const edited = findStep(plan, 'CONFIG SET loglevel');
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...plan, steps: plan.steps.map((s) => (s === edited ? { ...s, command } : s)) }));
+    const applied = await cli(['fix', server.url, '--apply', `${name}.json`, '--no-probe', '--secrets', `${name}-secrets.env`, '--rollback-file', `${name}-rollback.json`]);
+    return { plan, edited, applied, cli };
+  }
+
   it('a plan file with a SENTINEL SET its rollback could not undo is refused before any change, naming the file and step', async () => {
     const before = await snapshot(server);
-    const cli = (args: string[]) => runCli(args, { cwd: dir });
-    const planned = await cli(['fix', server.url, '--plan', '--out', 'sentinel-set.json', '--no-probe', '--secrets', 'sentinel-set-secrets.env']);
-    assert.equal(planned.code, 0, planned.stderr);
-    const p = JSON.parse(readFileSync(join(dir, 'sentinel-set.json'), 'utf8')) as FixPlan;
-    const edited = findStep(p, 'CONFIG SET loglevel');
-    const tampered = { ...p, steps: p.steps.map((s) => (s === edited ? { ...s, command: ['SENTINEL', 'SET', 'mymaster', 'auth-pass', 'x', 'quorum', '1'] } : s)) };
-    writeFileSync(join(dir, 'sentinel-set.json'), JSON.stringify(tampered));
-    const applied = await cli(['fix', server.url, '--apply', 'sentinel-set.json', '--no-probe', '--secrets', 'sentinel-set-secrets.env', '--rollback-file', 'sentinel-set-rollback.json']);
+    const { edited, applied } = await applyEditedFile('sentinel-set', ['SENTINEL', 'SET', 'mymaster', 'auth-pass', 'x', 'quorum', '1']);
     assert.equal(applied.code, 2, applied.stderr);
     assert.equal(applied.stderr.trim(), `redfort: sentinel-set.json: step ${edited.id}: SENTINEL SET of 'quorum' cannot be rolled back (a rollback restores only auth-user and auth-pass): fix makes no such step; make a new plan with --plan`);
     assert.ok(!existsSync(join(dir, 'sentinel-set-rollback.json')), 'nothing recorded, nothing applied');
@@ -82,15 +90,8 @@ describe('fix faults on one wide-open server', () => {
 
   it('a plan file whose step was edited to another value is refused before any change, naming the file and step', async () => {
     const before = await snapshot(server);
-    const cli = (args: string[]) => runCli(args, { cwd: dir });
-    const planned = await cli(['fix', server.url, '--plan', '--out', 'edited.json', '--no-probe', '--secrets', 'edited-secrets.env']);
-    assert.equal(planned.code, 0, planned.stderr);
-    const p = JSON.parse(readFileSync(join(dir, 'edited.json'), 'utf8')) as FixPlan;
-    const edited = findStep(p, 'CONFIG SET loglevel');
     // A step fix could make (CONFIG SET of a setting it manages), with a value it never sets.
-    const tampered = { ...p, steps: p.steps.map((s) => (s === edited ? { ...s, command: ['CONFIG', 'SET', 'loglevel', 'debug'] } : s)) };
-    writeFileSync(join(dir, 'edited.json'), JSON.stringify(tampered));
-    const applied = await cli(['fix', server.url, '--apply', 'edited.json', '--no-probe', '--secrets', 'edited-secrets.env', '--rollback-file', 'edited-rollback.json']);
+    const { plan: p, edited, applied, cli } = await applyEditedFile('edited', ['CONFIG', 'SET', 'loglevel', 'debug']);
     assert.equal(applied.code, 2, applied.stderr);
     assert.match(applied.stderr.trim(), new RegExp(`^redfort: edited\\.json: step ${edited.id} \\(${edited.node.replace(/\./g, '\\.')}\\) is not a step redfort plans for this deployment`));
     assert.equal(applied.stderr.trim().split('\n').length, 1, applied.stderr);

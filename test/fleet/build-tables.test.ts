@@ -137,6 +137,12 @@ describe('BuildTables', () => {
     granularity: 'command',
     source: { kind: 'live', command: 'ACL CAT <category>' },
   });
+  /** The same table read from two servers of build `key`: trusted, when it may be. */
+  const agreed = (builds: BuildTables, key: string | undefined, t: CategoryTable): CategoryTable => {
+    builds.remember(key, t, 'one:1');
+    builds.remember(key, t, 'two:2');
+    return t;
+  };
 
   it('leaves ACL CAT out only once a table is known, and stops when most targets are builds of their own', () => {
     const builds = new BuildTables();
@@ -156,9 +162,7 @@ describe('BuildTables', () => {
 
   it('a build met once (on its way to be trusted) does not count against leaving ACL CAT out', () => {
     const builds = new BuildTables();
-    const a = table(10);
-    builds.remember('a', a, 'one:1');
-    builds.remember('a', a, 'two:2');
+    agreed(builds, 'a', table(10));
     // Seven builds of three servers each, one after the other: the first two of each are asked, the third is a hit.
     for (let b = 0; b < 7; b++) {
       const t = table(5);
@@ -174,18 +178,10 @@ describe('BuildTables', () => {
 
   it('keeps no table of made-up size, no key-less table, and at most 16 builds', () => {
     const builds = new BuildTables();
-    const huge = table(50_000);
-    builds.remember('huge', huge, 'one:1');
-    builds.remember('huge', huge, 'two:2');
-    const small = table(10);
-    builds.remember(undefined, small, 'one:1');
-    builds.remember(undefined, small, 'two:2');
+    agreed(builds, 'huge', table(50_000));
+    agreed(builds, undefined, table(10));
     assert.equal(builds.speculate(), false);
-    for (let i = 0; i < 17; i++) {
-      const t = table(3);
-      builds.remember(`b${i}`, t, 'one:1');
-      builds.remember(`b${i}`, t, 'two:2');
-    }
+    for (let i = 0; i < 17; i++) agreed(builds, `b${i}`, table(3));
     assert.equal(builds.lookup('b0'), undefined, 'the least recently used went');
     assert.ok(builds.lookup('b16'));
   });
@@ -194,9 +190,8 @@ describe('BuildTables', () => {
     const builds = new BuildTables();
     builds.remember('a', table(10), 'one:1');
     builds.remember('a', table(10), 'two:2');
-    const later = table(10);
-    builds.remember('a', later, 'three:3');
-    builds.remember('a', later, 'four:4');
+    // Refused for good: even two servers that agree later do not bring it back.
+    agreed(builds, 'a', table(10));
     assert.equal(builds.lookup('a'), undefined);
     assert.equal(builds.speculate(), false);
   });
