@@ -90,7 +90,8 @@ describe('the ACL categories of a server build, asked once per run', { concurren
     assert.equal(catCalls, 3 * perServer, 'a second 6.2.16 server is asked too (one alone is not believed)');
     const third = await factsOf(old[2]!.url, builds);
     assert.equal(catCalls, 3 * perServer, 'the third is not asked: two agreed');
-    assert.equal(third.categories, mixed.categories);
+    assert.deepEqual(third.categories?.categories, mixed.categories?.categories);
+    assert.match(third.categories?.source.kind === 'live' ? third.categories.source.command : '', /of another server of this build .*equal to the bundled ACL categories of redis 6\.2\.16/);
     // And the 7.0 build is still known.
     const before = await aclCatCalls(real1);
     await factsOf(real1.url, builds);
@@ -114,12 +115,48 @@ describe('the ACL categories of a server build, asked once per run', { concurren
     for (const target of fleet.targets.slice(1)) assert.equal(dangerous(target).status, 'fail', `${target.target}: +@all runs dangerous commands`);
   });
 
+  it('a hostile server under two names, met first, lends its table to no real server', async () => {
+    const servers = await Promise.all([startRedis(), startRedis(), startRedis()]);
+    const liar = await startFakeServer(async (argv) => {
+      if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command');
+      if (argv.slice(0, 3).join(' ').toUpperCase() === 'ACL CAT DANGEROUS') return arr();
+      const [reply] = await rawPipeline(servers[0]!.host, servers[0]!.port, [argv]);
+      return encodeReply(reply ?? null);
+    });
+    recorded.push(liar as RecordedServer);
+    const urls = [`redis://127.0.0.1:${liar.port}`, `redis://localhost:${liar.port}`, ...servers.map((s) => s.url)];
+    const fleet = await audit(urls.map((u) => resolveTarget(u, {}, {})), { concurrency: 1, noHost: true, noProbe: true });
+    for (const target of fleet.targets.slice(2)) {
+      assert.equal(target.results.find((r) => r.ruleId === 'auth.dangerous-commands-allowed')?.status, 'fail', `${target.target}: +@all runs dangerous commands`);
+    }
+  });
+
+  it('a target whose second round trip fails is an error, not judged with a bundled table', async () => {
+    const [a, b] = await Promise.all([startRedis(), startRedis()]);
+    const builds = new BuildTables();
+    await factsOf(a.url, builds);
+    await factsOf(b.url, builds);
+    assert.ok(builds.speculate());
+    // Another build (its id changed), that hangs up when asked for its categories.
+    const other = await startFakeServer(async (argv) => {
+      if (argv[0]!.toUpperCase() === 'HELLO') return err('ERR unknown command');
+      if (argv.slice(0, 2).join(' ').toUpperCase() === 'ACL CAT') return 'close';
+      const [reply] = await rawPipeline(a.host, a.port, [argv]);
+      return encodeReply(typeof reply === 'string' ? reply.replace(/redis_build_id:\w+/, 'redis_build_id:abcdef0123') : (reply ?? null));
+    });
+    recorded.push(other as RecordedServer);
+    const outcome = await gatherLive(resolveTarget(`redis://${other.host}:${other.port}`, {}, {}), { buildTables: builds });
+    assert.equal(outcome.ok, false);
+  });
+
   it('a build is told by its INFO: version, build id and loaded modules; never by the process', async () => {
     const server = await startRedis();
     const info = parseInfo(String(await rawCommand(server.host, server.port, ['INFO'])));
     const key = buildKey(info);
-    assert.ok(key?.includes('redis_build_id:'), key);
-    assert.ok(!/process_id|run_id|tcp_port|uptime/.test(key!), key);
+    assert.match(key ?? '', /^[0-9a-f]{64}$/, 'a SHA-256: a hostile field of 16 MB costs no memory to remember');
+    const huge = parseInfo(String(await rawCommand(server.host, server.port, ['INFO'])).replace('redis_mode:', `zzz_version:${'x'.repeat(1_000_000)}\r\nredis_mode:`));
+    assert.match(buildKey(huge) ?? '', /^[0-9a-f]{64}$/);
+    assert.notEqual(buildKey(huge), key);
     const other = parseInfo(String(await rawCommand(server.host, server.port, ['INFO'])).replace(/run_id:\w+/, 'run_id:0').replace(/tcp_port:\d+/, 'tcp_port:1'));
     assert.equal(buildKey(other), key, 'another process of the same build');
     const withModule = parseInfo(String(await rawCommand(server.host, server.port, ['INFO'])).replace('# Modules\r\n', '# Modules\r\nmodule:name=search,ver=21005,api=1,filters=0,usedby=[],using=[],options=[]\r\n'));
@@ -139,8 +176,8 @@ describe('BuildTables', () => {
   });
   /** The same table read from two servers of build `key`: trusted, when it may be. */
   const agreed = (builds: BuildTables, key: string | undefined, t: CategoryTable): CategoryTable => {
-    builds.remember(key, t, 'one:1');
-    builds.remember(key, t, 'two:2');
+    builds.remember(key, t, 'one:1', t);
+    builds.remember(key, t, 'two:2', t);
     return t;
   };
 
@@ -148,10 +185,10 @@ describe('BuildTables', () => {
     const builds = new BuildTables();
     assert.equal(builds.speculate(), false);
     const a = table(10);
-    builds.remember('a', a, 'one:1');
-    builds.remember('a', a, 'one:1');
+    builds.remember('a', a, 'one:1', a);
+    builds.remember('a', a, 'one:1', a);
     assert.equal(builds.speculate(), false, 'the same server twice is not two servers');
-    builds.remember('a', a, 'two:2');
+    builds.remember('a', a, 'two:2', a);
     assert.equal(builds.speculate(), true);
     assert.ok(builds.lookup('a'));
     for (let i = 0; i < 5; i++) assert.equal(builds.lookup(`other-${i}`), undefined);
@@ -169,16 +206,15 @@ describe('BuildTables', () => {
       for (const server of ['x:1', 'y:2']) {
         assert.equal(builds.speculate(), true, `build ${b}`);
         assert.equal(builds.lookup(`b${b}`), undefined);
-        builds.remember(`b${b}`, t, server);
+        builds.remember(`b${b}`, t, server, t);
       }
-      assert.equal(builds.lookup(`b${b}`), t);
+      assert.deepEqual(builds.lookup(`b${b}`)?.categories, t.categories);
     }
     assert.equal(builds.speculate(), true);
   });
 
-  it('keeps no table of made-up size, no key-less table, and at most 16 builds', () => {
+  it('keeps no key-less table, and at most 16 builds', () => {
     const builds = new BuildTables();
-    agreed(builds, 'huge', table(50_000));
     agreed(builds, undefined, table(10));
     assert.equal(builds.speculate(), false);
     for (let i = 0; i < 17; i++) agreed(builds, `b${i}`, table(3));
@@ -186,10 +222,18 @@ describe('BuildTables', () => {
     assert.ok(builds.lookup('b16'));
   });
 
+  it('trusts no table that is not the bundled one of its version, however many servers agree', () => {
+    const builds = new BuildTables();
+    const theirs = table(3);
+    for (const server of ['a:1', 'b:2', 'c:3']) builds.remember('x', theirs, server, table(4));
+    assert.equal(builds.speculate(), false);
+    assert.equal(builds.lookup('x'), undefined);
+  });
+
   it('never takes again a build whose servers disagreed', () => {
     const builds = new BuildTables();
-    builds.remember('a', table(10), 'one:1');
-    builds.remember('a', table(10), 'two:2');
+    builds.remember('a', table(10), 'one:1', table(10));
+    builds.remember('a', table(10), 'two:2', table(10));
     // Refused for good: even two servers that agree later do not bring it back.
     agreed(builds, 'a', table(10));
     assert.equal(builds.lookup('a'), undefined);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CategoryTable, InfoSections } from '../../facts/types.ts';
 
 /**
@@ -9,31 +10,31 @@ const BUILD_FIELD = /^(?:[a-z]+_version|[a-z]+_git_sha1|[a-z]+_git_dirty|[a-z]+_
 /**
  * What decides a server's `ACL CAT` replies: its build and the modules it loaded. Redis and Valkey list a category's
  * members from `server.orig_commands` (src/acl.c, 6.0 to 8.0; Valkey alike), the command table as built, which
- * `rename-command` leaves alone; only a module adds commands or categories, and `INFO`'s `# Modules` lists those.
- * Undefined when the reply cannot tell: no build id (a look-alike that is no Redis build), or no `# Modules`.
+ * `rename-command` leaves alone; only a module adds commands or categories, and `INFO`'s `# Modules` lists those (a
+ * sentinel loads none and has no such section). A SHA-256 of those fields, so that a hostile server's 16 MB field
+ * costs no memory to remember. Undefined when the reply cannot tell: no build id (a look-alike that is no Redis
+ * build), or no `# Modules` on a server that is no sentinel.
  */
 export function buildKey(info: InfoSections): string | undefined {
   const server = info.get('server');
   const modules = info.get('modules');
-  if (!server || !modules) return undefined;
-  const parts: string[] = [];
+  if (!server || (!modules && server.get('redis_mode') !== 'sentinel')) return undefined;
+  const hash = createHash('sha256');
   let built = false;
   for (const [field, value] of server) {
     if (!BUILD_FIELD.test(field)) continue;
     if (field.endsWith('_build_id') && /[1-9a-f]/i.test(value)) built = true;
-    parts.push(`${field}:${value}`);
+    hash.update(`${field}:${value}\n`);
   }
   if (!built) return undefined;
-  parts.push(`modules:${modules.get('module') ?? ''}`);
-  return parts.join('\n');
+  hash.update(`modules:${modules?.get('module') ?? '(none: a sentinel)'}`);
+  return hash.digest('hex');
 }
 
 /** The most builds a run remembers: a fleet runs a handful; a hostile server that changes its id each time gains nothing. */
 const MAX_BUILDS = 16;
 /** The most builds a run refuses to remember (their servers disagreed), the oldest forgotten first. */
 const MAX_REFUSED = 1_000;
-/** The longest table remembered, in members: a real one holds about 1,000 (7.0), a made-up one may hold millions. */
-const MAX_MEMBERS = 20_000;
 /**
  * How many more targets of a build never met than hits a run takes before it stops leaving ACL CAT out (every server
  * its own build, each paying a second round trip for nothing).
@@ -44,20 +45,23 @@ interface Known {
   readonly table: CategoryTable;
   /** The server it was first read from. */
   readonly first: string;
-  /** Whether a second server of the build gave the same table: only then do other servers take it. */
-  trusted: boolean;
+  /** The table other servers of the build take (its source saying so), once trusted. */
+  lent?: CategoryTable;
 }
 
 /**
- * The `ACL CAT` tables of the server builds met in one run (a fleet, a deployment, an exporter's life). Once a
- * build's table is known, the next targets leave the 21 `ACL CAT <category>` commands out of their pipeline (about
- * 40% of what an audit costs a server, and half of its reply's bytes): a target of a known build takes the table;
- * one of another build asks for them in a second round trip on the same connection, and its table is kept for the
- * next. When most targets turn out to be builds of their own, the run goes back to asking every one at once.
+ * The ACL CAT tables of the server builds met in one run (a fleet, a deployment, an exporter's life). Once a
+ * build's table is trusted, the next targets leave the 21 `ACL CAT <category>` commands out of their pipeline (about
+ * 40% of what an audit costs a server, and half of its reply's bytes): a target of a trusted build takes its table;
+ * one of another build asks for them in a second round trip on the same connection. When most targets turn out to
+ * be builds of their own, the run goes back to asking every one at once.
  *
- * A table is trusted for other servers only once two servers of the build gave the same one, and a build whose
- * servers disagree is never taken again: one hostile server that copies a real build's INFO and lies in its ACL
- * CAT (an empty `@dangerous`) must not make the audits of the real servers beside it pass.
+ * A table is trusted only when it is redfort's own bundled table for that version (src/acl/categories.ts: Redis
+ * 6.0, 6.2 and 7.0, their sentinels, Valkey 8's sentinel), read the same from two servers, and never for a build
+ * whose servers disagreed: a server's word alone never decides another server's verdicts. A hostile server that
+ * copies a real build's INFO and lies in its ACL CAT (an empty `@dangerous`), under as many names as it likes, gets
+ * its own table and lends nothing. Builds that redfort has no table for (7.2 and later, Valkey servers) are asked
+ * every time.
  */
 export class BuildTables {
   readonly #known = new Map<string, Known>();
@@ -69,7 +73,7 @@ export class BuildTables {
   /** Whether the next target's pipeline leaves `ACL CAT` out. */
   speculate(): boolean {
     if (this.#strangers > this.#hits + MISSES_ALLOWED) return false;
-    for (const known of this.#known.values()) if (known.trusted) return true;
+    for (const known of this.#known.values()) if (known.lent) return true;
     return false;
   }
 
@@ -79,7 +83,7 @@ export class BuildTables {
    */
   lookup(key: string | undefined): CategoryTable | undefined {
     const known = key === undefined ? undefined : this.#known.get(key);
-    if (!known?.trusted) {
+    if (!known?.lent) {
       if (!known) this.#strangers += 1;
       return undefined;
     }
@@ -87,14 +91,15 @@ export class BuildTables {
     // Most recently used last: the first is the one to drop.
     this.#known.delete(key!);
     this.#known.set(key!, known);
-    return known.table;
+    return known.lent;
   }
 
   /**
-   * Keeps a table read live from `server`, of the build `key`. The same replies give the same table object
-   * (src/acl/categories.ts categoryTableFromLive), so servers agree when their tables are one object.
+   * Keeps a table read live from `server`, of the build `key`, when it is `bundled` (redfort's own table for the
+   * server's version, compared member by member). The same replies give the same table object (src/acl/categories.ts
+   * categoryTableFromLive), so servers agree when their tables are one object.
    */
-  remember(key: string | undefined, table: CategoryTable, server: string): void {
+  remember(key: string | undefined, table: CategoryTable, server: string, bundled: CategoryTable): void {
     if (key === undefined || this.#refused.has(key)) return;
     const known = this.#known.get(key);
     if (known) {
@@ -102,13 +107,29 @@ export class BuildTables {
         this.#known.delete(key);
         this.#refused.add(key);
         if (this.#refused.size > MAX_REFUSED) this.#refused.delete(this.#refused.values().next().value!);
-      } else if (server !== known.first) known.trusted = true;
+      } else if (server !== known.first && !known.lent) {
+        known.lent = Object.freeze({ ...table, source: { kind: 'live', command: `ACL CAT <category> of another server of this build (INFO server), equal to the ${describe(bundled)}` } as const });
+      }
       return;
     }
-    let members = 0;
-    for (const list of table.categories.values()) members += list.length;
-    if (members > MAX_MEMBERS) return;
-    this.#known.set(key, { table, first: server, trusted: false });
+    if (!sameTable(table, bundled)) return;
+    this.#known.set(key, { table, first: server });
     if (this.#known.size > MAX_BUILDS) this.#known.delete(this.#known.keys().next().value!);
   }
+}
+
+function describe(table: CategoryTable): string {
+  return table.source.kind === 'default' ? (table.source.note ?? 'bundled table') : 'bundled table';
+}
+
+/** Whether two tables hold the same categories, each with the same members (their order aside). */
+export function sameTable(a: CategoryTable, b: CategoryTable): boolean {
+  if (a.categories.size !== b.categories.size) return false;
+  for (const [name, members] of a.categories) {
+    const other = b.categories.get(name);
+    if (!other || other.length !== members.length) return false;
+    const set = new Set(other);
+    if (members.some((m) => !set.has(m))) return false;
+  }
+  return true;
 }

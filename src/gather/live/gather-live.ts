@@ -295,12 +295,15 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
       known = builds!.lookup(build);
       if (!known) {
         const categories = categoryCommands();
-        const asked = await conn.pipeline(categories.args, categories.shapes).catch(() => undefined);
-        asked?.forEach((reply, i) => byKey.set(categories.keys[i]!, reply));
+        // Failing here fails the target, as the first round trip would have: no bundled table in its place.
+        const asked = await conn.pipeline(categories.args, categories.shapes);
+        asked.forEach((reply, i) => byKey.set(categories.keys[i]!, reply));
       }
     }
     const facts = factsFromReplies(target.display, byKey, { info, categories: known });
-    if (!known && facts.categories?.source.kind === 'live') builds?.remember(build, facts.categories, `${target.host}:${target.port}`);
+    if (!known && builds && facts.categories?.source.kind === 'live') {
+      builds.remember(build, facts.categories, `${target.host}:${target.port}`, bundledCategoryTable({ version: facts.server?.version, mode: facts.server?.mode }));
+    }
     const foreign = notRedis(infoSettled.value, facts.server);
     if (foreign) return { ok: false, error: foreign };
     const answer = anonymous(facts.info);
