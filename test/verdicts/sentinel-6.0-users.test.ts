@@ -85,4 +85,15 @@ describe('Redis 6.0 sentinel: user lines and aclfile are not loaded', { concurre
     const files = await auditFiles({ sentinelConfigPath: path, version: '6.0.20' });
     assert.deepEqual(authVerdicts(live.results), authVerdicts(files.results));
   });
+
+  it('live 6.0.20 (recorded) read without a password, beside a sentinel.conf with requirepass: the live answer wins', async () => {
+    // The file says requirepass; the sentinel running answered INFO without AUTH (the file changed since it started,
+    // or is another's). With --no-probe nothing else says so: auth.no-authentication passed on the file's word.
+    const server = await startRecordedServer('redis-6.0.20-sentinel-users');
+    servers.push(server);
+    const path = conf('requirepass-live', [...LINES.slice(0, 2), 'requirepass redfort-file-pw-60', ...LINES.slice(4)]);
+    const live = await audit(server.url, {}, { sentinelConfigPath: path, noHost: true, noProbe: true });
+    const [noAuth] = expectStatus(live.results, 'auth.no-authentication', 'fail');
+    assert.match(noAuth!.message, /'nopass'/);
+  });
 });

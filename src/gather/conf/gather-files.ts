@@ -370,7 +370,10 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
   // it (usersOf), which nothing changes at run time.
   if (facts.server?.mode === 'sentinel' && facts.server.product === 'redis' && sentinelWithoutAcl(resolveVersion(facts.server.version))) {
     if (!facts.acl && gathered.acl) {
-      merged.acl = gathered.acl;
+      // Read without a password (INFO answered, no AUTH sent): the running sentinel's default user has none, whatever
+      // the file says (a requirepass added since it started, or another sentinel's file).
+      const open = facts.server !== undefined && facts.connection?.credential === undefined && facts.connection?.unauthenticated === undefined;
+      merged.acl = open ? passwordless(gathered.acl) : gathered.acl;
       delete unavailable.acl;
     }
     // Nor COMMAND: which admin commands it has is its command table and the file's rename-command lines, as file-only.
@@ -380,4 +383,10 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
     }
   }
   return { ...(merged as Facts), unavailable };
+}
+
+/** A Redis 6.0 sentinel's users (its default alone) as they are when it answered without a password: nopass. */
+function passwordless(acl: AclState): AclState {
+  const source: Source = { kind: 'live', command: 'INFO (answered without AUTH)' };
+  return { ...acl, users: acl.users.map((u): AclUser => (u.name === 'default' ? { ...u, enabled: true, nopass: true, passwords: [], source } : u)) };
 }
