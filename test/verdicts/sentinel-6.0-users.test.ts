@@ -75,6 +75,19 @@ describe('Redis 6.0 sentinel: user lines and aclfile are not loaded', { concurre
     expectStatus(results, 'auth.no-authentication', 'fail');
   });
 
+  it('file-only 6.0.20: an ACL file (aclfile or --acl) is not its users, but its clear-text passwords are on disk', async () => {
+    const acl = join(dir, 'sentinel60.acl');
+    writeFileSync(acl, 'user default on >redfort-acl-pw-60 ~* +@all\nuser app on >redfort-app-pw-60 ~* +@read\n');
+    for (const inputs of [{ sentinelConfigPath: conf('aclfile-60', [...LINES.slice(0, 2), `aclfile ${acl}`, ...LINES.slice(4)]) }, { sentinelConfigPath: conf('acl-flag-60', [...LINES.slice(0, 2), ...LINES.slice(4)]), aclPath: acl }]) {
+      const { results, warnings } = await auditFiles({ ...inputs, version: '6.0.20' });
+      const [noAuth] = expectStatus(results, 'auth.no-authentication', 'fail');
+      assert.match(noAuth!.message, /'nopass'/);
+      const plain = expectStatus(results, 'auth.plaintext-passwords', 'fail');
+      assert.deepEqual(plain.map((r) => /^user '(\w+)' has 1 clear-text password/.exec(r.message)?.[1]).filter(Boolean), ['default', 'app']);
+      assert.ok((warnings ?? []).some((w) => /does not load an ACL file/.test(w)), (warnings ?? []).join('\n'));
+    }
+  });
+
   it('live 6.0.20 (recorded) with its sentinel.conf: the same verdicts as the file alone, and the probe agrees', async () => {
     const server = await startRecordedServer('redis-6.0.20-sentinel-users');
     servers.push(server);

@@ -143,7 +143,7 @@ async function usersOf(
     };
     return { acl: { users: [user], origin: 'requirepass', rewritten: false, source: user.source }, paths: [] };
   }
-  if (effective?.sentinel && !inputs.aclPath && !(inputs.configPath && inputs.sentinelConfigPath) && resolveVersion(inputs.version).key === 'r6.0') {
+  if (effective?.sentinel && !(inputs.configPath && inputs.sentinelConfigPath) && resolveVersion(inputs.version).key === 'r6.0') {
     // A Redis 6.0 sentinel has no ACL: it loads no `user` line and no aclfile (ACLLoadUsersAtStartup runs outside
     // sentinel mode only, redis@6.0.20:src/server.c main; a real 6.0.20 sentinel given `user default on >pw`, or an
     // aclfile holding it, answers PING without AUTH). Its only user is default, with requirepass.
@@ -151,12 +151,22 @@ async function usersOf(
       ...implicitDefaultUser(requirepass, "compiled default: a Redis 6.0 sentinel loads no user lines or aclfile, and requirepass is empty, so the default user is 'on nopass'"),
       rules: ['~*', '+@all'],
     };
-    const ignored = [
-      ...effective.users.map((u) => `${formatSource(u.source)}: a Redis 6.0 sentinel does not load user lines: user '${u.name}' does not exist there (its only user is default, with requirepass)`),
-      ...(aclfile ? [`${formatSource(effective.config.get('aclfile')!.source)}: a Redis 6.0 sentinel does not load its aclfile: its only user is default, with requirepass`] : []),
-    ];
-    // The user lines stay the file's users (their clear-text passwords are on disk), not the server's.
-    return { acl: { users: [user], origin: 'file', rewritten: false, source: user.source }, paths: [], warnings: ignored, written: effective.users };
+    const ignored = effective.users.map((u) =>
+      u.name === 'default'
+        ? `${formatSource(u.source)}: a Redis 6.0 sentinel does not load user lines: its default user takes requirepass, not this line`
+        : `${formatSource(u.source)}: a Redis 6.0 sentinel does not load user lines: user '${u.name}' does not exist there (its only user is default, with requirepass)`,
+    );
+    // The ACL file (the config's aclfile, or --acl) is not loaded either; its users, as the user lines, stay the
+    // files' own (their clear-text passwords are on disk for auth.plaintext-passwords), never the server's.
+    let fileUsers: readonly AclUser[] = [];
+    if (aclfile) {
+      const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
+      const where = inputs.aclPath ? path : formatSource(effective.config.get('aclfile')!.source);
+      ignored.push(`${where}: a Redis 6.0 sentinel does not load an ACL file: its only user is default, with requirepass`);
+      const read = await aclFileUsers(path, inputs.version, inputs.signal, 'none');
+      if (!('reason' in read)) fileUsers = read.users.filter((u) => u.source.kind === 'file');
+    }
+    return { acl: { users: [user], origin: 'file', rewritten: false, source: user.source }, paths: [], warnings: ignored, written: [...effective.users, ...fileUsers] };
   }
   if (effective && effective.users.length > 0 && !inputs.aclPath) {
     const many = tooManyUsers('the user lines of the config', effective.users);
