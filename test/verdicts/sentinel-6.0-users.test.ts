@@ -54,7 +54,9 @@ describe('Redis 6.0 sentinel: user lines and aclfile are not loaded', { concurre
     assert.ok(open.some((r) => /default user is 'on' and 'nopass'/.test(r.message)), open.map((r) => r.message).join('\n'));
     assert.ok(open.some((r) => /auth-pass but no auth-user/.test(r.message)), 'a 6.0 sentinel has auth-user for its masters');
     const [dangerous] = expectStatus(results, 'auth.dangerous-commands-allowed', 'fail');
-    assert.match(dangerous!.message, /^a Redis 6\.0 sentinel has no ACL users/);
+    assert.match(dangerous!.message, /^a Redis 6\.0 sentinel has no ACL users.*: any client that reaches it \(requirepass is empty\) runs every command/);
+    const guarded = await auditFiles({ sentinelConfigPath: conf('users-pw', [...LINES, 'requirepass redfort-file-pw-60']), version: '6.0.20' });
+    assert.match(expectStatus(guarded.results, 'auth.dangerous-commands-allowed', 'fail')[0]!.message, /: whoever knows requirepass runs every command/);
     assert.doesNotMatch(dangerous!.message, /acl\|dryrun|CONFIG, DEBUG/);
     const [defaultUser] = expectStatus(results, 'auth.default-user-enabled', 'skip');
     assert.match(defaultUser!.message, /6\.0 sentinel loads no ACL users/);

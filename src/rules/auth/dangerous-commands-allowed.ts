@@ -52,8 +52,10 @@ export default defineRule({
   check({ acl, categories, files, commands, server }) {
     if (sentinelWithoutUsers(server)) {
       // Its commands are flagged nothing but @read/@fast/@slow: the bundled tables' @dangerous are other versions'.
+      const open = acl.users.find((u) => u.name === 'default')?.nopass === true;
+      const who = open ? 'any client that reaches it (requirepass is empty)' : 'whoever knows requirepass';
       return fail({
-        message: 'a Redis 6.0 sentinel has no ACL users (it loads no user lines or aclfile): whoever knows requirepass runs every command, SENTINEL SET, SENTINEL FAILOVER and SHUTDOWN included',
+        message: `a Redis 6.0 sentinel has no ACL users (it loads no user lines or aclfile): ${who} runs every command, SENTINEL SET, SENTINEL FAILOVER and SHUTDOWN included`,
         source: acl.source,
         remediation: 'Upgrade Sentinel to 6.2 or later, which loads the `user` lines of sentinel.conf (or an aclfile), and give each client a user without `@dangerous`; until then set `requirepass` and share it only with the sentinels and the operators.',
       });
