@@ -211,7 +211,8 @@ export function reportOf(results: readonly TargetResult[]): AuditReport {
 export async function audit(targets: readonly Target[], options: AuditOptions = {}): Promise<AuditReport> {
   // One look at this machine for the whole run, whatever the number of local targets.
   const discovery = options.hostDiscovery ?? createHostDiscovery();
-  const run = { ...options, hostDiscovery: discovery, buildTables: options.buildTables ?? new BuildTables() };
+  // One target has nothing to share with (and needs no node:crypto for build keys).
+  const run = { ...options, hostDiscovery: discovery, buildTables: options.buildTables ?? (targets.length > 1 ? new BuildTables() : undefined) };
   try {
     return reportOf(await mapBounded(targets, options.concurrency ?? AUDIT_CONCURRENCY, (t) => auditTarget(t, run)));
   } finally {

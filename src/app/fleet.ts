@@ -138,7 +138,7 @@ export async function runFleet(
 ): Promise<void> {
   const hostDiscovery = options.hostDiscovery ?? createHostDiscovery();
   // The servers of a fleet are mostly a few builds: each build's ACL categories are asked of one of them.
-  const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery, buildTables: options.buildTables ?? new BuildTables() };
+  const run: FleetOptions & { hostDiscovery: HostDiscovery } = { ...options, hostDiscovery, buildTables: options.buildTables ?? (entries.length > 1 ? new BuildTables() : undefined) };
   const limit = Math.max(1, options.concurrency ?? AUDIT_CONCURRENCY);
   // Where each entry is in the queue the threads share (pooled entries), or -1.
   const positions: number[] = [];

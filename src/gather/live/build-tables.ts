@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../../util/builtin.ts';
 import type { CategoryTable, InfoSections } from '../../facts/types.ts';
 
 /**
@@ -19,7 +19,8 @@ export function buildKey(info: InfoSections): string | undefined {
   const server = info.get('server');
   const modules = info.get('modules');
   if (!server || (!modules && server.get('redis_mode') !== 'sentinel')) return undefined;
-  const hash = createHash('sha256');
+  // node:crypto when first needed (src/util/builtin.ts): a run of one target makes no key.
+  const hash = nodeCrypto().createHash('sha256');
   let built = false;
   for (const [field, value] of server) {
     if (!BUILD_FIELD.test(field)) continue;
