@@ -1,4 +1,4 @@
-import type { CategoryTable, Source } from '../facts/types.ts';
+import type { CategoryTable, ServerIdentity, Source } from '../facts/types.ts';
 import { majorMinor, parseVersion } from '../redis/version.ts';
 import { bytesHash } from '../util/bytes-hash.ts';
 import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
@@ -75,6 +75,11 @@ export function bundledCategoryTable(options: {
   // Redis 5 and older have no ACL; their default user is `+@all`, which any table expresses.
   if (version.major === 6 && version.minor >= 2) return bundled('redis62');
   return bundled('redis60');
+}
+
+/** {@link bundledCategoryTable} for a server as its INFO (or its files) identify it. */
+export function bundledTableOf(server: Pick<ServerIdentity, 'version' | 'mode' | 'product'> | undefined): CategoryTable {
+  return bundledCategoryTable({ version: server?.version, mode: server?.mode, product: server?.product });
 }
 
 /**

@@ -14,7 +14,7 @@ import type {
   ServerIdentity,
   Source,
 } from '../../facts/types.ts';
-import { bundledCategoryTable } from '../../acl/categories.ts';
+import { bundledTableOf } from '../../acl/categories.ts';
 import { ConfigParseError, effectiveConfig } from './redis-conf.ts';
 import { loadConfFiles } from './load-files.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
@@ -337,7 +337,7 @@ export function factsFromFiles(target: string, gathered: FileGathering, version:
     ...(secrets ? { secrets } : {}),
     ...(acl ? { acl } : {}),
     ...(sentinel ? { sentinel } : {}),
-    categories: bundledCategoryTable({ version: server.version, mode: server.mode, product: server.product }),
+    categories: bundledTableOf(server),
     commands: surface(gathered.renames, gathered.files.source),
     files: gathered.files,
     unavailable: {

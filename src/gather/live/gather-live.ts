@@ -20,7 +20,7 @@ import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
 import { tooManyToJudge, tooManyUsers, tooMuchToJudge } from '../../acl/limits.ts';
-import { bundledCategoryTable, categoryTableFromLive } from '../../acl/categories.ts';
+import { bundledTableOf, categoryTableFromLive } from '../../acl/categories.ts';
 import { BulkList, connect, ConnectionError, NullMask, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, ReplyShape, RespConnection, Shaped } from './resp.ts';
 import type { LiveMembers } from '../../acl/categories.ts';
@@ -302,7 +302,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     }
     const facts = factsFromReplies(target.display, byKey, { info, categories: known });
     if (!known && builds && facts.categories?.source.kind === 'live') {
-      builds.remember(build, facts.categories, `${target.host}:${target.port}`, bundledCategoryTable({ version: facts.server?.version, mode: facts.server?.mode }));
+      builds.remember(build, facts.categories, `${target.host}:${target.port}`, bundledTableOf(facts.server));
     }
     const foreign = notRedis(infoSettled.value, facts.server);
     if (foreign) return { ok: false, error: foreign };
@@ -460,7 +460,7 @@ function categoriesFromReplies(byKey: ReadonlyMap<string, Reply | Shaped>, serve
     else if (Array.isArray(reply)) lists.set(category, reply.every((name) => typeof name === 'string') ? (reply as string[]) : reply.map((name) => String(name)));
   }
   if (lists.has('dangerous')) return categoryTableFromLive(lists, live('ACL CAT <category>'));
-  return bundledCategoryTable({ version: server?.version, mode: server?.mode, product: server?.product });
+  return bundledTableOf(server);
 }
 
 function commandSurface(reply: Reply | Shaped | undefined): CommandSurface | undefined {
