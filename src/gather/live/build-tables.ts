@@ -113,7 +113,7 @@ export class BuildTables {
       }
       return;
     }
-    if (!sameTable(table, bundled)) return;
+    if (!isBundled(table, bundled)) return;
     this.#known.set(key, { table, first: server });
     if (this.#known.size > MAX_BUILDS) this.#known.delete(this.#known.keys().next().value!);
   }
@@ -121,6 +121,20 @@ export class BuildTables {
 
 function describe(table: CategoryTable): string {
   return table.source.kind === 'default' ? (table.source.note ?? 'bundled table') : 'bundled table';
+}
+
+/**
+ * {@link sameTable}, once per live table: a fleet of a build redfort has no table for (7.2 and later) meets its one
+ * table (src/acl/categories.ts gives the same replies one object) at every target, and would compare its thousand
+ * members with the bundled ones each time.
+ */
+const bundledness = new WeakMap<CategoryTable, { readonly bundled: CategoryTable; readonly same: boolean }>();
+function isBundled(table: CategoryTable, bundled: CategoryTable): boolean {
+  const seen = bundledness.get(table);
+  if (seen?.bundled === bundled) return seen.same;
+  const same = sameTable(table, bundled);
+  bundledness.set(table, { bundled, same });
+  return same;
 }
 
 /** Whether two tables hold the same categories, each with the same members (their order aside). */
