@@ -19,6 +19,7 @@ import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
 import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
+import { sha256Hex } from '../util/hash.ts';
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
 import { LINK_WAIT_MS } from '../util/defaults.ts';
@@ -67,6 +68,21 @@ export interface ApplyOutcome {
   /** Refused before any change (another fix at work on a node, its lock file, a node already unhealthy). */
   readonly refused?: boolean;
   readonly after?: readonly TargetResult[];
+}
+
+/** SHA-256 of a plan's steps as JSON: what an apply recorded it ran against (see {@link resumedWithOtherSteps}). */
+export function stepsDigest(plan: Pick<FixPlan, 'steps'>): string {
+  return sha256Hex(JSON.stringify(plan.steps));
+}
+
+/**
+ * Whether a plan an earlier apply started (same state digest) comes back with other steps than that apply was given:
+ * a resumed apply cannot be planned again (the deployment moved on), so the steps the first apply was checked against
+ * are the only ones it may run. An apply recorded without a steps digest (an older record) decides nothing.
+ */
+export function resumedWithOtherSteps(plan: FixPlan, earlier: RollbackRecord | undefined): boolean {
+  const recorded = (earlier?.applies ?? []).filter((a) => a.plan === plan.digest && a.stepsDigest !== undefined);
+  return recorded.length > 0 && !recorded.some((a) => a.stepsDigest === stepsDigest(plan));
 }
 
 /**
@@ -266,7 +282,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       nodes: [...runs.values()].map((r) => r.record),
       applies: [],
     });
-    const thisApply = { plan: plan.digest, steps: [] as number[], after: {} as Record<string, string> };
+    const thisApply = { plan: plan.digest, steps: [] as number[], after: {} as Record<string, string>, stepsDigest: stepsDigest(plan) };
     record.applies.push(thisApply);
     save();
     log(`recorded the state of ${runs.size} node${runs.size === 1 ? '' : 's'} in ${options.rollbackFile} (mode 0600; it holds the secrets it replaces)`);

@@ -49,8 +49,10 @@ export interface RollbackRecord {
   /**
    * Each apply of a plan: its digest, the steps it ran, and each node's digest after it. A later apply of the same
    * plan accepts a node in that state (its own earlier apply changed it) and skips the steps already run.
+   * `stepsDigest` (records written since stop 29): the SHA-256 of the plan's steps that apply was given, so that a
+   * resumed apply runs only the steps the first one was checked against, not steps edited into the file since.
    */
-  readonly applies: { plan: string; steps: number[]; after: Record<string, string> }[];
+  readonly applies: { plan: string; steps: number[]; after: Record<string, string>; stepsDigest?: string }[];
 }
 
 export class RollbackFileError extends Error {}
@@ -85,6 +87,11 @@ export async function readRollback(path: string): Promise<RollbackRecord> {
   }
   if (record?.format !== 'redfort-fix-rollback' || record.version !== 1 || !Array.isArray(record.nodes)) {
     throw new RollbackFileError(`${path}: not a redfort fix rollback file`);
+  }
+  // `applies` came in a later record format: absent is none; anything but a list of objects is not a record of ours.
+  if (record.applies === undefined) return { ...record, applies: [] };
+  if (!Array.isArray(record.applies) || !record.applies.every((a) => typeof a === 'object' && a !== null && typeof a.plan === 'string' && Array.isArray(a.steps))) {
+    throw new RollbackFileError(`${path}: not a redfort fix rollback file (its 'applies' is not a list of applies)`);
   }
   return record;
 }

@@ -106,6 +106,34 @@ describe('fix faults on one wide-open server', () => {
     assert.deepEqual(await snapshot(server), before);
   });
 
+  it('a resumed plan whose steps were edited after its first apply is refused before any further change', async () => {
+    const before = await snapshot(server);
+    const cli = (args: string[]) => runCli(args, { cwd: dir });
+    const files = ['--secrets', 'resumed-secrets.env', '--rollback-file', 'resumed-rollback.json'];
+    const planned = await cli(['fix', server.url, '--plan', '--out', 'resumed.json', '--no-probe', '--secrets', 'resumed-secrets.env']);
+    assert.equal(planned.code, 0, planned.stderr);
+    const p = JSON.parse(readFileSync(join(dir, 'resumed.json'), 'utf8')) as FixPlan;
+    const later = p.steps.find((s) => s.class === 'disruptive');
+    assert.ok(later, 'the plan of a wide-open server has a disruptive step');
+    // The safe steps first: the record now knows the plan and the steps it was given.
+    const first = await cli(['fix', server.url, '--apply', 'resumed.json', '--no-probe', ...files]);
+    assert.equal(first.code, 0, first.stderr);
+    const afterFirst = await snapshot(server);
+    // Then the file is edited: a step not yet run becomes another command.
+    writeFileSync(join(dir, 'resumed.json'), JSON.stringify({ ...p, steps: p.steps.map((s) => (s === later ? { ...s, command: ['CONFIG', 'SET', 'protected-mode', 'no'] } : s)) }));
+    const resumed = await cli(['fix', server.url, '--apply', 'resumed.json', '--no-probe', '--include-disruptive', '--yes', ...files]);
+    assert.equal(resumed.code, 2, resumed.stderr);
+    assert.equal(resumed.stderr.trim(), 'redfort: resumed.json: its steps are not those the earlier apply of this plan recorded in resumed-rollback.json (edited after that apply): make a new plan with --plan');
+    assert.deepEqual(await snapshot(server), afterFirst, 'nothing more applied');
+    // The plan as first applied resumes; the rollback returns to the start.
+    writeFileSync(join(dir, 'resumed.json'), JSON.stringify(p));
+    const honest = await cli(['fix', server.url, '--apply', 'resumed.json', '--no-probe', '--include-disruptive', '--yes', ...files]);
+    assert.equal(honest.code, 0, honest.stderr);
+    const rolled = await cli(['fix', '--rollback', 'resumed-rollback.json']);
+    assert.equal(rolled.code, 0, rolled.stderr);
+    assert.deepEqual(await snapshot(server), before);
+  });
+
   /** Plans, edits the `CONFIG SET loglevel` step's command, applies the safe steps: the apply fails and rolls back. */
   async function applyEdited(command: string[], rollbackFile: string): Promise<{ id: number; error: string }> {
     const seed = target(server.url);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIX_CLASSES } from '../../src/fix/plan.ts';
-import { aclLineRules } from '../../src/fix/rollback.ts';
+import { aclLineRules, readRollback } from '../../src/fix/rollback.ts';
 import { checkCommand } from '../../src/fix/session.ts';
 import { RULES } from '../../src/rules/index.ts';
 
@@ -25,6 +26,17 @@ describe('fix: what it may send', () => {
 });
 
 describe('fix: rollback record', () => {
+  it("reads a record without 'applies' (older format) as none, and refuses one whose 'applies' is not a list of applies", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-rollback-'));
+    const base = { format: 'redfort-fix-rollback', version: 1, warning: '', target: 'redis://127.0.0.1:6379', createdAt: '', nodes: [] };
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(base));
+    assert.deepEqual((await readRollback(join(dir, 'old.json'))).applies, []);
+    for (const applies of ['x', [null], [{ plan: 1, steps: [] }], [{ plan: 'p' }]]) {
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...base, applies }));
+      await assert.rejects(readRollback(join(dir, 'bad.json')), { message: `${join(dir, 'bad.json')}: not a redfort fix rollback file (its 'applies' is not a list of applies)` });
+    }
+  });
+
   it('splits an ACL LIST line into its rules, selectors whole', () => {
     assert.deepEqual(aclLineRules('user app on #ab ~app:* resetchannels -@all +get (~other:* +set)'), { name: 'app', rules: ['on', '#ab', '~app:*', 'resetchannels', '-@all', '+get', '(~other:* +set)'] });
   });
