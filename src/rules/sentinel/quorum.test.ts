@@ -61,6 +61,17 @@ ruleTester(rule, {
     { name: 'one sentinel, ACL LIST refused, read without a password: its default user is nopass', facts: unlisted(undefined), message: /^'mymaster': 3 sentinels, quorum 2$/ },
     { name: 'one sentinel, ACL LIST refused, logged in as default with its requirepass', facts: unlisted('default', { requirepass: true }), message: /^'mymaster': 3 sentinels, quorum 2$/ },
     { name: 'deployment: CKQUORUM refused, judged from the counts', facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)]), message: /^'mymaster': 3 sentinels, quorum 2$/ },
+    {
+      // CKQUORUM answered: the peers' default users need not be known.
+      name: 'deployment: CKQUORUM OK, the sentinels\' default users unread',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2, OK)], [NODES[0]!, ...SENTINELS.map((a): NodeSpec => ({ address: a, role: 'sentinel', facts: { unavailable: { acl: 'the audit user may not run ACL LIST (grant +acl|list)' } } }))]),
+      message: /^'mymaster': 3 sentinels, quorum 2, CKQUORUM OK/,
+    },
+    {
+      name: 'deployment: 6.0 sentinels sharing a requirepass, CKQUORUM refused',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)], [NODES[0]!, ...SENTINELS.map((a): NodeSpec => ({ address: a, role: 'sentinel', facts: { version: '6.0.20', conf: 'requirepass same-pw', unavailable: { acl: 'ACL LIST: unknown command' } } }))]),
+      message: /^'mymaster': 3 sentinels, quorum 2$/,
+    },
   ],
   fail: [
     { name: 'two sentinels', facts: alone(master('mymaster', 2, 1)), messages: [/^master 'mymaster' is watched by 2 sentinels: fewer than 3 cannot keep a majority/], severity: 'high' },
@@ -77,6 +88,12 @@ ruleTester(rule, {
       name: 'deployment: CKQUORUM answers NOQUORUM',
       facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 3, NOQUORUM)]),
       messages: [/^SENTINEL CKQUORUM mymaster: NOQUORUM 2 usable Sentinels\. Not enough available Sentinels/],
+    },
+    {
+      // 6.0 sentinels have no ACL: the default user takes the requirepass, and different requirepasses lock peers out.
+      name: 'deployment: 6.0 sentinels with different requirepasses, CKQUORUM refused',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)], [NODES[0]!, ...SENTINELS.map((a, i): NodeSpec => ({ address: a, role: 'sentinel', facts: { version: '6.0.20', conf: `requirepass pw-${i}`, unavailable: { acl: 'ACL LIST: unknown command' } } }))]),
+      messages: [/^master 'mymaster': sentinel 10\.0\.0\.1:26379 has no sentinel-pass \(and sentinel-user\) and cannot log in to 10\.0\.0\.2:26379, 10\.0\.0\.3:26379 \(they require another password\)/],
     },
     {
       name: 'deployment: the same sentinel listed twice counts once',
@@ -105,6 +122,18 @@ ruleTester(rule, {
       message: /^this sentinel's default user is unknown \(the audit user may not run ACL LIST \(grant \+acl\|list\): NOPERM\), so whether its peers accept the requirepass it sends them is unknown .* \(the counts keep quorum\)$/,
     },
     { name: 'one 6.2 sentinel, ACL LIST refused, logged in as default with another password', facts: unlisted('default', { version: '6.2.16' }), message: /^this sentinel's default user is unknown/ },
+    {
+      // Neither CKQUORUM nor the peers' default users: 3 real 7.0.15 sentinels whose `user default on >pw` lines lock
+      // each other out (NOQUORUM) passed with '3 sentinels, quorum 2' (test/verdicts/sentinel-quorum-deployment-unknown).
+      name: 'deployment: CKQUORUM refused and the sentinels\' default users unread: unknown, never a pass',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)], [NODES[0]!, ...SENTINELS.map((a): NodeSpec => ({ address: a, role: 'sentinel', facts: { unavailable: { acl: 'the audit user may not run ACL LIST (grant +acl|list)' } } }))]),
+      message: /^SENTINEL CKQUORUM mymaster was not asked \(the audit user may not run SENTINEL CKQUORUM \(grant \+sentinel\|ckquorum\)\) and the default user of sentinels 10\.0\.0\.1:26379, 10\.0\.0\.2:26379, 10\.0\.0\.3:26379 is unknown \(the audit user may not run ACL LIST \(grant \+acl\|list\)\): whether the sentinels can authenticate to each other and reach quorum is unknown/,
+    },
+    {
+      name: 'deployment: CKQUORUM refused and a sentinel not reached: unknown, never a pass',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2)], [...NODES.slice(0, 3), { address: SENTINELS[2]!, role: 'sentinel', error: 'connect ECONNREFUSED' }]),
+      message: /^SENTINEL CKQUORUM mymaster was not asked .* and sentinel 10\.0\.0\.3:26379 was not reached: whether the sentinels can authenticate/,
+    },
     { name: 'deployment: a cluster', facts: liveFacts({ extra: { topology: topology('cluster', []) } }), message: /not a sentinel deployment: the deployment is a cluster/ },
     {
       // The documented minimal Sentinel auditor has no +sentinel|sentinels: its peers are unknown, not absent (it was

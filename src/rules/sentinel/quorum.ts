@@ -1,4 +1,5 @@
 import type { AclState, AclUser, Facts, SecretDigest, SentinelFacts, Source } from '../../facts/types.ts';
+import type { NodeSummary } from '../../facts/topology.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
@@ -84,14 +85,35 @@ function unlisted(facts: Pick<Facts, 'acl' | 'unavailable'>): string {
  */
 function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
   if (from.sentinel?.sentinelPass?.value.set) return true;
+  const found = to.defaultUser ?? defaultUserOf(to.acl);
+  if ('unknown' in found) return undefined;
+  if ('acceptsRequirepass' in found) {
+    // Its default user takes its own requirepass (nopass when empty): what `from` sends must be the same.
+    if (to.requirepass && !to.requirepass.set) return true;
+    if (from.sentinel?.configUnavailable !== undefined || !from.requirepass || !to.requirepass) return undefined;
+    return from.requirepass.set && from.requirepass.sha256 === to.requirepass.sha256;
+  }
+  const target = found.user;
+  if (target.enabled && target.nopass) return true;
   if (from.sentinel?.configUnavailable !== undefined) return undefined; // whether it sends sentinel-pass is unknown
-  const target = to.acl?.users.find((u) => u.name === 'default');
-  if (!target) return undefined;
   if (!target.enabled) return false;
-  if (target.nopass) return true;
   if (!from.requirepass) return undefined;
   const sent = from.requirepass;
   return sent.set && target.passwords.some((q) => q.sha256 === sent.sha256);
+}
+
+/**
+ * A discovered sentinel's default user, from its node summary: ACL LIST's line, or (a Redis sentinel before 6.2, which
+ * has no ACL) its requirepass; else unknown, with why.
+ */
+export function summaryDefaultUser(summary: Pick<NodeSummary, 'acl' | 'server' | 'unavailable'>): OwnDefaultUser {
+  const listed = summary.acl?.users.find((u) => u.name === 'default');
+  if (listed) return { user: listed };
+  const version = majorMinor(summary.server?.version);
+  if (summary.server?.product === 'redis' && version && !isAtLeast(version, 6, 2)) {
+    return { acceptsRequirepass: `a Redis ${version.major}.${version.minor} sentinel has no ACL: its default user takes its requirepass` };
+  }
+  return { unknown: unlisted(summary) };
 }
 
 function defaultUserOf(acl: AclState | undefined): OwnDefaultUser {
@@ -139,13 +161,27 @@ export function peerAuth(views: readonly SentinelView[]): PeerAuth {
     return { problems: [`this sentinel's default user requires a password but it has no sentinel-pass (and sentinel-user), so it logs in to its peers with ${sends}: peers like it answer NOAUTH (set sentinel-pass, or requirepass to the default user's password)`], unknown: [] };
   }
   const out: string[] = [];
+  const unsure = new Set<SentinelView>();
   for (const from of views) {
-    const refused = views.filter((to) => to !== from && canLogIn(from, to) === false);
+    const verdicts = views.filter((to) => to !== from).map((to) => [to, canLogIn(from, to)] as const);
+    for (const [to, can] of verdicts) if (can === undefined) unsure.add(to);
+    const refused = verdicts.filter(([, can]) => can === false).map(([to]) => to);
     if (refused.length === 0) continue;
     const off = refused.every((to) => to.acl?.users.find((u) => u.name === 'default')?.enabled === false);
     out.push(`sentinel ${from.address} has no sentinel-pass (and sentinel-user) and cannot log in to ${refused.map((r) => r.address).join(', ')} (${off ? 'their default user is off: they need a named user' : from.requirepass?.set ? 'they require another password' : 'they require a password and its requirepass is empty'})`);
   }
-  return { problems: out, unknown: [] };
+  // Whether the others can log in to these is unknown: their default user, or what the senders send, was not read.
+  const byWhy = new Map<string | undefined, string[]>();
+  for (const to of views.filter((v) => unsure.has(v))) {
+    const found = to.defaultUser ?? defaultUserOf(to.acl);
+    const why = 'unknown' in found ? found.unknown : undefined;
+    byWhy.set(why, [...(byWhy.get(why) ?? []), to.address]);
+  }
+  const unknown = [...byWhy].map(([why, at]) => {
+    const of = `sentinel${at.length === 1 ? '' : 's'} ${at.join(', ')}`;
+    return why !== undefined ? `the default user of ${of} is unknown (${why})` : `whether the peers of ${of} send the password their default user takes is unknown (their requirepass or the peers' sentinel-pass was not read)`;
+  });
+  return { problems: out, unknown };
 }
 
 export function peerAuthProblems(views: readonly SentinelView[]): string[] {
@@ -194,7 +230,7 @@ export default defineRule({
     // Sentinels that require credentials but send none to their peers (no sentinel-pass) cannot reach each other:
     // CKQUORUM says NOQUORUM, and adding sentinels would not help (issue 11).
     const peers = peerAuth(topology
-      ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary).map((n) => ({ address: n.address, acl: n.summary!.acl, sentinel: n.summary!.sentinel, requirepass: n.summary!.secrets?.get('requirepass')?.value }))
+      ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary).map((n) => ({ address: n.address, acl: n.summary!.acl, sentinel: n.summary!.sentinel, requirepass: n.summary!.secrets?.get('requirepass')?.value, defaultUser: summaryDefaultUser(n.summary!) }))
       : [{ address: 'this sentinel', acl, sentinel, requirepass: secrets?.get('requirepass')?.value, defaultUser: ownDefaultUser(facts) }]);
     const stuck = peers.problems;
     // Counts alone look fine but the sentinels cannot reach each other: without CKQUORUM (one sentinel's view, or a
@@ -218,7 +254,19 @@ export default defineRule({
     }
     notes.push(...uncounted);
     if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: notes })));
-    if (peers.unknown.length > 0) return skip(`${peers.unknown.join('; ')} (the counts keep quorum)`);
+    if (!topology && peers.unknown.length > 0) return skip(`${peers.unknown.join('; ')} (the counts keep quorum)`);
+    // A deployment: CKQUORUM answers for its groups; a group it did not answer for is judged from the counts only when
+    // every sentinel was read and whether each can log in to the others is known (else it was a pass on unknown).
+    const unasked = topology ? topology.groups.filter((g) => g.sentinelsUnavailable === undefined && !g.ckquorum) : [];
+    if (topology && unasked.length > 0) {
+      const watching = new Set(unasked.flatMap((g) => g.sentinels));
+      const unreached = topology.nodes.filter((n) => n.role === 'sentinel' && !n.summary && watching.has(n.address)).map((n) => `sentinel ${n.address} was not reached`);
+      const missing = [...unreached, ...peers.unknown];
+      if (missing.length > 0) {
+        const asked = unasked.map((g) => `SENTINEL CKQUORUM ${g.name} was not asked (${g.ckquorumUnavailable ?? 'no reply'})`).join('; ');
+        return skip(`${asked} and ${missing.join('; ')}: whether the sentinels can authenticate to each other and reach quorum is unknown (the counts keep quorum; grant +sentinel|ckquorum, or +acl|list to read their default users)`);
+      }
+    }
     // The counted groups are fine, but a group left uncounted could be short of sentinels: not a pass.
     if (uncounted.length > 0) return skip(`${uncounted.join('; ')} (the other masters' sentinels keep quorum)`);
     const summary = groups.map((g) => `'${g.name}': ${g.sentinels} sentinels, quorum ${g.quorum}${g.ckquorum ? `, CKQUORUM ${g.ckquorum.message}` : ''}`).join('; ');
