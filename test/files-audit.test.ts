@@ -177,6 +177,22 @@ describe('files of older releases, judged with --redis-version of their era', ()
     assert.equal(statusOf(debian, 'auth.no-authentication'), 'fail');
   });
 
+  it("without --redis-version, enable-*-command switches the files do not set are unknown (6.x has none): skip, not pass", async () => {
+    // Debian 12's packaged redis.conf sets none of them; the same shape ships with 6.0 on Debian 11, where DEBUG is open.
+    const d = dir({
+      'redis.conf': 'bind 127.0.0.1 -::1\nprotected-mode yes\nport 6379\nlogfile /var/log/redis/redis-server.log\ndir /var/lib/redis\n',
+      'set.conf': 'bind 127.0.0.1 -::1\nenable-debug-command no\n',
+    });
+    const unknown = await auditFiles({ configPath: join(d, 'redis.conf') });
+    const status = (r: TargetResult) => r.results.filter((x) => x.ruleId === 'commands.protected-features-enabled').map((x) => `${x.status}: ${x.message}`).join();
+    assert.match(status(unknown), /^skip: .*exist from Redis 7\.0 only.*--redis-version/);
+    assert.match(status(await auditFiles({ configPath: join(d, 'redis.conf'), version: '7.0.15' })), /^pass: enable-debug-command 'no'/);
+    assert.match(status(await auditFiles({ configPath: join(d, 'redis.conf'), version: '6.0.16' })), /^skip: .*before 7\.0/);
+    // A line of the file says the switch exists: redis-server before 7.0 refuses to start with it.
+    assert.match(status(await auditFiles({ configPath: join(d, 'set.conf') })), /^pass: enable-debug-command 'no'/);
+    rmSync(d, { recursive: true });
+  });
+
   it('Redis 3.0 has no protected mode: a password-less server bound to every interface fails', async () => {
     const d = dir({ 'redis.conf': 'port 6379\ndbfilename master.rdb\n' });
     const result = await auditFiles({ configPath: join(d, 'redis.conf'), version: '3.0.504' });

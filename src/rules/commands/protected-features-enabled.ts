@@ -23,6 +23,12 @@ export default defineRule({
     if (present.length === 0) {
       return skip('this server has no enable-*-command switches (Redis before 7.0): DEBUG and MODULE are gated only by ACL and rename-command');
     }
+    // Files audited without a version are read with 7.x defaults, but 6.x has no such switch (Debian 11 and Ubuntu 22.04
+    // ship 6.0): DEBUG and MODULE are then open to every user the ACL allows. Only a line of the files says the switch
+    // exists (redis-server before 7.0 refuses to start with it).
+    if (server?.version === undefined && present.every((s) => s.fact!.source.kind === 'default')) {
+      return skip('the files do not say which version runs them, and the enable-*-command switches exist from Redis 7.0 only (before, DEBUG and MODULE are gated by ACL and rename-command alone): pass --redis-version');
+    }
     const exposed = exposure(config, server);
     const findings: Finding[] = [];
     for (const { name, fact } of present) {
