@@ -60,6 +60,28 @@ describe('the ACL categories of a server build, asked once per run', { concurren
     assert.equal(dangerous?.status, 'fail', 'the default user (+@all) may run dangerous commands: judged with the first servers\' table');
   });
 
+  it("Valkey 8's sentinels: two agree with redfort's recorded table of that sentinel, and the third is lent it", async () => {
+    let catCalls = 0;
+    const count = (argv: string[]) => {
+      if (argv[0]?.toUpperCase() === 'ACL' && argv[1]?.toUpperCase() === 'CAT') catCalls += 1;
+      return undefined;
+    };
+    const sentinels = await Promise.all([1, 2, 3].map(() => startRecordedServer('valkey-8.0.1-sentinel', { override: count })));
+    recorded.push(...sentinels);
+    const builds = new BuildTables();
+    const first = await factsOf(sentinels[0]!.url, builds);
+    const perServer = catCalls;
+    assert.ok(perServer >= 21, `the first sentinel is asked per category (${perServer})`);
+    assert.equal(first.categories?.source.kind, 'live');
+    await factsOf(sentinels[1]!.url, builds);
+    assert.equal(catCalls, 2 * perServer);
+    assert.ok(builds.speculate(), 'two sentinels of the build agree');
+    const third = await factsOf(sentinels[2]!.url, builds);
+    assert.equal(catCalls, 2 * perServer, 'the third sentinel is not asked');
+    assert.deepEqual(third.categories?.categories, first.categories?.categories);
+    assert.match(third.categories?.source.kind === 'live' ? third.categories.source.command : '', /of another server of this build .*equal to the bundled ACL CAT of valkey 8\.0\.1 \(sentinel mode\)/);
+  });
+
   it('a server of another build is asked in a second round trip, and its own table is kept once two agree', async () => {
     const [real1, real2] = await Promise.all([startRedis(), startRedis()]);
     let catCalls = 0;

@@ -18,7 +18,8 @@ const BUILD_FIELD = /^(?:[a-z]+_version|[a-z]+_git_sha1|[a-z]+_git_dirty|[a-z]+_
 export function buildKey(info: InfoSections): string | undefined {
   const server = info.get('server');
   const modules = info.get('modules');
-  if (!server || (!modules && server.get('redis_mode') !== 'sentinel')) return undefined;
+  // Valkey 8 says `server_mode` where Redis says `redis_mode`.
+  if (!server || (!modules && (server.get('redis_mode') ?? server.get('server_mode')) !== 'sentinel')) return undefined;
   // node:crypto when first needed (src/util/builtin.ts): a run of one target makes no key.
   const hash = nodeCrypto().createHash('sha256');
   let built = false;
