@@ -398,6 +398,8 @@ describe('TLS against a real redis-server', () => {
     const error = await rejection(conn.command(['PING']));
     assert.equal(error.kind, 'tls');
     assert.match(error.message, /^TLS error: .*certificate required/);
+    // The alert alone did not say what to change (qa, stop 29).
+    assert.match(error.message, /certificate required: the server requires a client certificate \(--cert and --key\)$/);
   });
 
   test('mTLS with cert and key passed through works', async () => {

@@ -299,6 +299,10 @@ class Connection implements RespConnection {
   // With TLS 1.3 a server that requires a client certificate accepts the handshake and then hangs up before
   // answering anything: say so, since the bare reset does not tell the operator what to change.
   #hintAfterHandshake(error: ConnectionError): ConnectionError {
+    // OpenSSL names the alert ('tlsv13 alert certificate required'): the server asked for a certificate and got none.
+    if (this.#tlsInfo !== undefined && error.kind === 'tls' && /alert certificate required/i.test(error.message)) {
+      return new ConnectionError(error.kind, `${error.message}: the server requires a client certificate (--cert and --key)`, { cause: error });
+    }
     if (this.#tlsInfo === undefined || this.#answered || (error.kind !== 'reset' && error.kind !== 'closed')) return error;
     return new ConnectionError(
       error.kind,
