@@ -2,18 +2,29 @@ import { defineRule, fail, pass } from '../define.ts';
 import { unlessTls } from './common.ts';
 import type { ConfigMap, ProbeFacts } from '../../facts/types.ts';
 
+/** TLS 1.3 suites with a full-length tag: every one but TLS_AES_128_CCM_8_SHA256 (an 8-byte tag, off in OpenSSL by default). */
+const FULL_TLS13 = new Set(['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256', 'TLS_AES_128_CCM_SHA256']);
+
 /**
- * The one suite a TLS 1.3-only server can negotiate, when it has one only: from `tls-protocols` and
- * `tls-ciphersuites`, or from what the probes saw accepted on every port. Undefined otherwise.
+ * Why a TLS 1.3-only server leaves a client no weak suite to steer to, when it does: it has one suite only, or every
+ * suite it offers is an AEAD suite with a full-length tag (OpenSSL's default TLS 1.3 list is three such; Mozilla's
+ * modern profile lets the client choose among them). From `tls-protocols` and `tls-ciphersuites`, or from what the
+ * probes saw accepted on every port. Undefined otherwise.
  */
-function onlyOneSuite(config: ConfigMap, probe: ProbeFacts | undefined): string | undefined {
+function nothingToPrefer(config: ConfigMap, probe: ProbeFacts | undefined): string | undefined {
   const protocols = (config.get('tls-protocols')?.value ?? '').trim().split(/\s+/).filter(Boolean);
   const suites = (config.get('tls-ciphersuites')?.value ?? '').split(':').filter(Boolean);
-  if (protocols.length === 1 && protocols[0]!.toLowerCase() === 'tlsv1.3' && suites.length === 1) return suites[0];
+  const strong = (list: readonly string[]) => `the server speaks TLS 1.3 only and every suite it offers (${list.join(', ')}) is an AEAD suite with a full-length tag: there is no weak suite for a client to steer to`;
+  if (protocols.length === 1 && protocols[0]!.toLowerCase() === 'tlsv1.3') {
+    if (suites.length === 1) return `the server offers one suite only (${suites[0]}): there is nothing to prefer`;
+    if (suites.length === 0) return strong(['OpenSSL\'s default TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256']);
+    if (suites.every((s) => FULL_TLS13.has(s))) return strong(suites);
+  }
   const ports = (probe?.tls ?? []).filter((p) => p.error === undefined && p.ciphers.status === 'complete');
-  if (ports.length === 0) return undefined;
-  const seen = new Set(ports.flatMap((p) => [...p.ciphers.tls12, ...p.ciphers.tls13]));
-  return seen.size === 1 && ports.every((p) => p.ciphers.tls12.length === 0) ? [...seen][0] : undefined;
+  if (ports.length === 0 || ports.some((p) => p.ciphers.tls12.length > 0)) return undefined;
+  const seen = [...new Set(ports.flatMap((p) => p.ciphers.tls13))];
+  if (seen.length === 1) return `the server offers one suite only (${seen[0]}): there is nothing to prefer`;
+  return seen.length > 0 && seen.every((s) => FULL_TLS13.has(s)) ? strong(seen) : undefined;
 }
 
 export default defineRule({
@@ -29,10 +40,8 @@ export default defineRule({
     const notTls = unlessTls(config);
     if (notTls) return notTls;
     const prefer = config.get('tls-prefer-server-ciphers');
-    const single = onlyOneSuite(config, probe);
-    if (prefer?.value !== 'yes' && single) {
-      return pass(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but the server offers one suite only (${single}): there is nothing to prefer`, { source: prefer?.source ?? config.get('tls-protocols')?.source });
-    }
+    const why = prefer?.value !== 'yes' ? nothingToPrefer(config, probe) : undefined;
+    if (why) return pass(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why}`, { source: prefer?.source ?? config.get('tls-protocols')?.source });
     if (prefer?.value !== 'yes') {
       return fail({ message: `tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}': a client can steer the handshake to the weakest suite both sides allow`, source: prefer?.source });
     }
