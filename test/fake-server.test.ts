@@ -405,6 +405,18 @@ describe('fake servers', { concurrency: true }, () => {
       assert.ok(JSON.stringify(hugeResult).length < 100_000, 'the 5 MB reply is not in the result');
     });
 
+    // A 10 MB error reply to INFO went whole into the reason of each of the 8 rules that needed INFO: an 80 MB report
+    // of one target. Every error reply is kept to its first 1,000 characters.
+    it('keeps a huge error reply out of the reasons of the rules that needed the command', async () => {
+      const huge = err(`ERR ${'E'.repeat(300_000)}`);
+      const server = await fake((argv) => (argv[0]!.toUpperCase() === 'PING' ? simple('PONG') : huge));
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { commandTimeoutMs: 5000, noHost: true, noProbe: true });
+      const reasons = result.results.filter((r) => /failed: ERR E/.test(r.message));
+      assert.ok(reasons.length > 0, JSON.stringify(result).slice(0, 500));
+      for (const r of reasons) assert.match(r.message, /ERR E{996}… \(300004 characters\)/, `${r.ruleId}: ${r.message.length} characters`);
+      assert.ok(JSON.stringify(result).length < 100_000, `${JSON.stringify(result).length} characters`);
+    });
+
     // TIME read as Number('abc'): NaN compared false with every date, so Redis 8.0 (support ended 2026-12-01) passed
     // as supported and an expired certificate would too. A clock that is no whole number of seconds is no clock.
     it("judges dates by redfort's clock when TIME is no whole number of seconds", async () => {

@@ -14,8 +14,18 @@ import type { LateTimer } from '../../util/late-timer.ts';
 export type Reply = string | number | bigint | null | boolean | ReplyError | Reply[] | Map<Reply, Reply>;
 
 /** An error reply (`-ERR ...`, `!<len>`): a value in the reply list, never thrown. */
+/**
+ * The most of an error reply kept: a server's error is one short line, and its text goes into the reasons of every
+ * rule that needed the command (a 10 MB `-ERR` to INFO made an 80 MB report of one target).
+ */
+const MAX_ERROR_CHARS = 1000;
+
 export class ReplyError {
-  constructor(readonly message: string) {}
+  readonly message: string;
+
+  constructor(message: string) {
+    this.message = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length} characters)` : message;
+  }
 
   /** The first word of the message, e.g. `NOAUTH`, `WRONGPASS`, `NOPERM`, `ERR`. */
   get code(): string {
