@@ -49,9 +49,19 @@ export function valkey8(server: ServerIdentity | undefined): boolean {
 }
 
 /**
- * How messages and remediations name the replication credentials: as the config file's deciding line writes each
- * (`primaryauth`), the other of the pair as the one written, else as the server names them (Valkey 8+:
- * primaryauth / primaryuser), else Redis's names. Rule ids and JSON fields keep Redis's names.
+ * Whether the server takes Valkey 8's names: true on Valkey 8+, false on any other known release (Redis, Valkey 7.2
+ * refuse them), undefined when its version is unknown (a file-only audit without --redis-version).
+ */
+function takesValkey8Names(server: ServerIdentity | undefined): boolean | undefined {
+  if (valkey8(server)) return true;
+  return parseVersion(server?.version) ? false : undefined;
+}
+
+/**
+ * How messages name the replication credentials: as the config file's deciding line writes each (`primaryauth`);
+ * the other of the pair as the server names it when its release is known (Redis 7.0 has no `primaryuser`), else as
+ * the one written; with neither written, as the server names them (Valkey 8+: primaryauth / primaryuser), else
+ * Redis's names. Rule ids and JSON fields keep Redis's names.
  */
 export function replicationNames(server: ServerIdentity | undefined, files?: FileFacts): ReplicationNames {
   const written = (name: keyof typeof VALKEY_8_NAMES): string | undefined => {
@@ -60,11 +70,23 @@ export function replicationNames(server: ServerIdentity | undefined, files?: Fil
   };
   const auth = written('masterauth');
   const user = written('masteruser');
-  const primary = [auth, user].some((n) => n?.startsWith('primary')) || ((auth ?? user) === undefined && valkey8(server));
+  const takes = takesValkey8Names(server);
+  const primary = takes === false ? false : [auth, user].some((n) => n?.startsWith('primary')) || ((auth ?? user) === undefined && takes === true);
   return {
     masterauth: auth ?? (primary ? VALKEY_8_NAMES.masterauth : 'masterauth'),
     masteruser: user ?? (primary ? VALKEY_8_NAMES.masteruser : 'masteruser'),
   };
+}
+
+/**
+ * The names a remediation tells to set: the server's own when its release is known and refuses Valkey 8's names
+ * (`CONFIG SET primaryuser` is an unknown option on Redis 7.0.15), else as {@link replicationNames}. `refused` lists
+ * the file's lines written with names the server refuses.
+ */
+export function settableReplicationNames(server: ServerIdentity | undefined, files?: FileFacts): ReplicationNames & { readonly refused: readonly string[] } {
+  const names = replicationNames(server, files);
+  if (takesValkey8Names(server) !== false) return { ...names, refused: [] };
+  return { masterauth: 'masterauth', masteruser: 'masteruser', refused: [names.masterauth, names.masteruser].filter((n) => n.startsWith('primary')) };
 }
 
 /** How a message names an older release line: `Redis 6` for any 6.x, else `Redis 5.0`, `Redis 3.2`; `this server` when unknown. */

@@ -6,6 +6,8 @@ import { after, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
 import { audit, expectStatus } from '../probe/helpers.ts';
 import { startRecordedServer } from '../helpers/recorded-server.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RecordedServer } from '../helpers/recorded-server.ts';
 
 // Valkey 8 names the replication credentials primaryauth / primaryuser (and still takes masterauth / masteruser:
@@ -15,6 +17,7 @@ import type { RecordedServer } from '../helpers/recorded-server.ts';
 const servers: RecordedServer[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'redfort-valkey-names-'));
 after(async () => {
+  await stopAll();
   await Promise.all(servers.map((s) => s.close()));
   rmSync(dir, { recursive: true, force: true });
 });
@@ -55,6 +58,35 @@ describe('Valkey 8 replication credentials are named as the user has them', { co
     const path = conf('master-redis', ['port 6390', 'replicaof 10.0.0.1 6379', `masterauth ${SECRET}`]);
     const { results } = await auditFiles({ configPath: path, version: '7.0.15' });
     assert.match(expectStatus(results, 'replication.no-masteruser', 'fail')[0]!.message, /^masterauth is set but masteruser is ''/);
+  });
+
+  // Redis and Valkey 7.2 have no primaryuser: the remediation named it (and `CONFIG SET primaryuser`, an unknown
+  // option there) because the file spelled primaryauth. The file's line keeps its name; what to set is the server's.
+  for (const [version, release] of [['7.0.15', 'Redis 7.0'], ['valkey-7.2.5', 'Valkey 7.2']] as const) {
+    it(`a file with primaryauth audited as ${release}: primaryauth quoted, masteruser / masterauth to set`, async () => {
+      const path = conf(`primary-${version}`, ['port 6390', 'replicaof 10.0.0.1 6379', `primaryauth ${SECRET}`]);
+      const { results } = await auditFiles({ configPath: path, version });
+      const [repl] = expectStatus(results, 'replication.no-masteruser', 'fail');
+      assert.match(repl!.message, /^primaryauth is set but masteruser is '': this replica authenticates/);
+      assert.match(repl!.remediation, /set `masteruser replication` and `masterauth …` on every replica \(`CONFIG SET masteruser replication`, then CONFIG REWRITE\)\./);
+      assert.ok(repl!.remediation.endsWith(`${release} refuses \`primaryauth\` (Valkey 8's name): write that line as \`masterauth\`.`), repl!.remediation);
+      assert.doesNotMatch(`${repl!.message} ${repl!.remediation}`, /primaryuser/);
+    });
+  }
+
+  it('a live Redis 7.0.15 replica read with a file that writes primaryauth: the remediation\'s CONFIG SET works on it', async () => {
+    const master = await startRedis({ password: SECRET, conf: `requirepass ${SECRET}` });
+    const replica = await startReplica(master, { masterauth: SECRET, password: SECRET, conf: `requirepass ${SECRET}` });
+    const path = conf('live-redis', [`port ${replica.port}`, `requirepass ${SECRET}`, `replicaof ${master.host} ${master.port}`, `primaryauth ${SECRET}`]);
+    const { results } = await audit(replica.url, { pass: SECRET }, { configPath: path, noHost: true, noProbe: true });
+    const [repl] = expectStatus(results, 'replication.no-masteruser', 'fail');
+    assert.match(repl!.message, /^primaryauth is set but masteruser is ''/);
+    const set = /`CONFIG SET (\S+) replication`/.exec(repl!.remediation)?.[1];
+    assert.equal(set, 'masteruser', repl!.remediation);
+    // The real server takes the name the remediation gives, and refuses Valkey 8's (what it said before).
+    const auth = { password: SECRET };
+    assert.equal(await rawCommand(replica.host, replica.port, ['CONFIG', 'SET', set!, 'replication'], auth), 'OK');
+    await assert.rejects(rawCommand(replica.host, replica.port, ['CONFIG', 'SET', 'primaryuser', 'replication'], auth), /Unknown option/);
   });
 
   it('a live Valkey 8.0.1 (recorded) whose file sets primaryauth: the drift names primaryauth', async () => {

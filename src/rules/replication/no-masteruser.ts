@@ -6,7 +6,7 @@ import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { infoField } from '../../redis/info.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
-import { replicationNames } from '../util.ts';
+import { releaseName, replicationNames, settableReplicationNames } from '../util.ts';
 import type { ReplicationNames } from '../util.ts';
 
 /** The hardening profile's replication user and its command rules (what `fix` and `harden` create). */
@@ -14,8 +14,11 @@ const REPLICATION_USER = userName('replication');
 const REPLICATION_RULES = roleRules('replication', resolveVersion('7.0.0')).filter((r) => r.startsWith('-') || r.startsWith('+')).join(' ');
 
 /** The fix, naming the settings as the replica's server or file does (Valkey 8: primaryuser / primaryauth). */
-function remediationFor(n: ReplicationNames): string {
-  return `Create a replication user on the master (\`ACL SETUSER ${REPLICATION_USER} on >… ${REPLICATION_RULES}\`) and set \`${n.masteruser} ${REPLICATION_USER}\` and \`${n.masterauth} …\` on every replica (\`CONFIG SET ${n.masteruser} ${REPLICATION_USER}\`, then CONFIG REWRITE).`;
+function remediationFor(n: ReplicationNames, refused?: { readonly names: readonly string[]; readonly by: string }): string {
+  const rename = refused && refused.names.length > 0
+    ? ` ${refused.by} refuses ${refused.names.map((r) => `\`${r}\``).join(' and ')} (Valkey 8's name${refused.names.length === 1 ? '' : 's'}): write ${refused.names.length === 1 ? 'that line' : 'those lines'} as ${refused.names.map((r) => `\`${r.replace(/^primary/, 'master')}\``).join(' and ')}.`
+    : '';
+  return `Create a replication user on the master (\`ACL SETUSER ${REPLICATION_USER} on >… ${REPLICATION_RULES}\`) and set \`${n.masteruser} ${REPLICATION_USER}\` and \`${n.masterauth} …\` on every replica (\`CONFIG SET ${n.masteruser} ${REPLICATION_USER}\`, then CONFIG REWRITE).${rename}`;
 }
 
 /** What a replication user needs on the master (the upstream redis.conf advice). */
@@ -121,6 +124,9 @@ export default defineRule({
     const masteruser = config.get('masteruser');
     const masterauth = secrets?.get('masterauth');
     const n = replicationNames(server, files);
+    // What to set: names the server takes (Redis 7.0 has no primaryuser), and the file's lines it would refuse.
+    const settable = settableReplicationNames(server, files);
+    const remediation = remediationFor(settable, { names: settable.refused, by: releaseName(server) });
     const role = info ? infoField(info, 'role') : undefined;
     const replicaof = config.get('replicaof')?.value.trim() ?? '';
     const isReplica = role === 'slave' || (role === undefined && replicaof !== '');
@@ -134,7 +140,7 @@ export default defineRule({
       return fail({
         message: `${n.masterauth} is set but ${n.masteruser} is '': ${isReplica ? 'this replica authenticates' : 'this node, once it replicates after a failover, authenticates'} to its master as the all-powerful default user`,
         source: masteruser?.source ?? masterauth?.source,
-        remediation: remediationFor(n),
+        remediation,
       });
     }
     if (!isReplica) {
@@ -156,7 +162,7 @@ export default defineRule({
       return fail({
         message: `this replica has no ${n.masterauth} and its master link is '${link}': if the master requires a password, replication cannot authenticate`,
         source: config.get('replicaof')?.source ?? masteruser?.source,
-        remediation: remediationFor(n),
+        remediation,
       });
     }
     return pass(`${n.masteruser} '${masteruser?.value}'`, { source: masteruser?.source });
