@@ -48,8 +48,11 @@ export interface AuditRequestOptions {
   readonly root?: string | undefined;
   /** Today as `YYYY-MM-DD` (suppressions expire by it); the current UTC date by default. */
   readonly today?: string;
-  /** Messages for the person running the audit (a server audited from its host alone, no server found). */
-  readonly onNotice?: (message: string) => void;
+  /**
+   * Messages for the person running the audit (a server audited from its host alone, no server found). `target` is
+   * the target a message is about, when it is about one (the CLI's --quiet leaves those out: they are in the report).
+   */
+  readonly onNotice?: (message: string, target?: string) => void;
 }
 
 export type AuditRequest = AuditScope & AuditRequestOptions;
@@ -80,7 +83,7 @@ export async function runAuditDetailed(request: AuditRequest): Promise<AuditRun>
     const { auditLocal } = await import('./local.ts');
     const local = await auditLocal(request.local.flags, { ...options, runnerUid: request.local.runnerUid }, request.local.env);
     if (local.length === 0) request.onNotice?.('no redis-server, redis-sentinel, valkey-server or valkey-sentinel process runs on this machine');
-    for (const l of local) if (l.hostOnly !== undefined) request.onNotice?.(`${l.result.target}: ${l.hostOnly}`);
+    for (const l of local) if (l.hostOnly !== undefined) request.onNotice?.(`${l.result.target}: ${l.hostOnly}`, l.result.target);
     hostOnly = local.filter((l) => l.hostOnly !== undefined).length;
     audited = reportOf(local.map((l) => l.result));
   } else if ('deployment' in request) {

@@ -407,6 +407,23 @@ describe('redfort audit --local', () => {
     assert.match(expect(unix.result.results, 'host.data-file-permissions', 'fail')[0]!.message, new RegExp(`^${socketOnly!.dir} \\(data directory\\): mode 755`));
   });
 
+  // --quiet promises no per-target error lines on stderr; the line of a server judged from its host alone was still
+  // printed (one per such server of the machine).
+  it('prints the line of a server judged from its host alone, except with --quiet', async () => {
+    const run = (quiet: boolean) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'audit', '--local', '--no-probe', '--fail-on', 'none', '-o', '/dev/null', ...(quiet ? ['--quiet'] : [])], {
+        cwd: new URL('../../', import.meta.url).pathname,
+        timeout: 120_000,
+        env: { ...process.env, REDISCLI_AUTH: '' },
+      }).then(
+        ({ stderr }) => stderr,
+        (error: { stderr?: string }) => error.stderr ?? '',
+      );
+    const line = `redfort: unix:${socketOnly!.socket} (pid ${socketOnly!.pid}): redis-server listens only on the unix socket`;
+    assert.ok((await run(false)).includes(line), 'the line is printed without --quiet');
+    assert.ok(!(await run(true)).includes(`(pid ${socketOnly!.pid})`), 'no line with --quiet');
+  });
+
   it('audits with the given credentials', async () => {
     const processes = (await findServerProcesses()).filter((p) => p.pid === locked.pid);
     const [result] = await auditLocal({ pass: PASSWORD }, { processes, noProbe: true }, {});

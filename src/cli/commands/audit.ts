@@ -301,7 +301,10 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     root: process.cwd(),
     ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
     recordBaseline: flags.baselineWrite !== undefined,
-    onNotice: say,
+    // --quiet leaves out the lines about one target (a server of --local judged from its host alone), as below.
+    onNotice: (message, target) => {
+      if (target === undefined || flags.quiet !== true) say(message);
+    },
   });
   const { report, hostOnly } = run;
   if (flags.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(flags.baselineWrite, run.recordedBaseline, { force });
