@@ -147,7 +147,7 @@ describe('command-line experience', { concurrency: 4 }, () => {
   });
 
   it('--output into a missing directory fails before the audit, naming the path', async () => {
-    oneLineError(await runCli(['audit', dead, '--output', 'nosuchdir/x.json']), /cannot write a report to 'nosuchdir\/x\.json': the directory 'nosuchdir' does not exist$/);
+    oneLineError(await runCli(['audit', dead, '--output', 'nosuchdir/x.txt']), /cannot write a report to 'nosuchdir\/x\.txt': the directory 'nosuchdir' does not exist$/);
     oneLineError(await runCli(['audit', dead, '--output', `json=${join(dir, 'a dir')}`]), /cannot write a report to '.*a dir': it is a directory$/);
   });
 

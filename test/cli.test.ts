@@ -187,9 +187,9 @@ describe('redfort CLI', { concurrency: 4 }, () => {
       const fleet = await run(['audit', '--targets', inventory, '--fail-on', 'none', '--quiet', '-f', 'junit', '-o', 'junit=/dev/null', '-o', 'json=/dev/stdout', '-o', 'jsonl=/dev/null', '-o', 'html=/dev/null']);
       assert.equal(fleet.code, 0, fleet.stderr);
       assert.equal((JSON.parse(fleet.stdout) as JsonReport).targets[0]!.target, debian.url);
-      const link = join(tmp, 'to-devnull.json');
+      const link = join(tmp, 'to-devnull.out');
       await symlink('/dev/null', link);
-      assertOneLineError(await run(['audit', debian.url, '-o', link]), /cannot write a report to '\S+to-devnull\.json': a symbolic link: refused \(pass --force/);
+      assertOneLineError(await run(['audit', debian.url, '-o', link]), /cannot write a report to '\S+to-devnull\.out': a symbolic link: refused \(pass --force/);
     });
 
     it('piped output has no ANSI escapes', async () => {

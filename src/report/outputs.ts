@@ -39,6 +39,11 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
   if (plain.length > 1) return `--output ${plain[1]}: give several outputs as FORMAT=FILE (e.g. --output sarif=redfort.sarif)`;
   if (plain.length === 1) {
     const format = rest.length === 0 && unique.length === 0 ? 'text' : rest[0];
+    // `-o report.json` alone wrote the text report into report.json (no --format: text): a JSON reader failed later.
+    const named = unique.length === 0 ? formatOfName(plain[0]!, known) : undefined;
+    if (named !== undefined) {
+      return `--output ${plain[0]}: without --format this file would get the text report: write --output ${named}=${plain[0]} (or add --format ${named}), or add --format text to keep text`;
+    }
     if (rest.length > 1 || format === undefined) return `--output ${plain[0]}: name the format of each file as FORMAT=FILE when there are several`;
     const all = [...files, { format, path: plain[0]! }];
     return sameFile(all) ?? { files: all };
@@ -46,6 +51,16 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
   if (rest.length > 1) return `only one format can go to standard output (${rest.join(', ')}): write the others with --output FORMAT=FILE`;
   const stdout = rest[0] ?? (unique.length === 0 ? 'text' : undefined);
   return sameFile(files) ?? { ...(stdout !== undefined ? { stdout } : {}), files };
+}
+
+/** The extensions that name a report format other than text. */
+const EXTENSIONS: Readonly<Record<string, string>> = { json: 'json', jsonl: 'jsonl', ndjson: 'jsonl', sarif: 'sarif', xml: 'junit', html: 'html', htm: 'html', md: 'markdown' };
+
+/** The format a file name's extension names (`r.sarif`: sarif), when it is one of `known` and not text. */
+function formatOfName(path: string, known: readonly string[]): string | undefined {
+  const match = /\.([A-Za-z]+)$/.exec(path);
+  const format = match ? EXTENSIONS[match[1]!.toLowerCase()] : undefined;
+  return format !== undefined && known.includes(format) ? format : undefined;
 }
 
 /** Two outputs that name one file: the second report would replace the first without a word. */

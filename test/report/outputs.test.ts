@@ -54,6 +54,14 @@ describe('--format and --output', () => {
       ],
     });
     assert.match(plan(['json,sarif'], ['r.out']) as string, /name the format of each file/);
+    // The file's extension names a format but no --format was given: the text report went into report.json.
+    assert.equal(plan(undefined, ['report.json']), '--output report.json: without --format this file would get the text report: write --output json=report.json (or add --format json), or add --format text to keep text');
+    assert.match(plan(undefined, ['out/r.SARIF']) as string, /write --output sarif=out\/r\.SARIF \(or add --format sarif\)/);
+    assert.match(plan(undefined, ['sarif=a.sarif', 'r.xml']) as string, /write --output junit=r\.xml/);
+    assert.match(plan(undefined, ['r.md']) as string, /write --output markdown=r\.md/);
+    assert.deepEqual(plan(undefined, ['text=report.json']), { stdout: 'text', files: [{ format: 'text', path: 'report.json' }] });
+    assert.deepEqual(plan(['text'], ['report.json']), { files: [{ format: 'text', path: 'report.json' }] });
+    assert.deepEqual(plan(undefined, ['report.log']), { files: [{ format: 'text', path: 'report.log' }] });
     assert.match(plan(undefined, ['a.txt', 'b.txt']) as string, /give several outputs as FORMAT=FILE/);
   });
 

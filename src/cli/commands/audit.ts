@@ -359,7 +359,7 @@ export function registerAudit(cli: Command): void {
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
     .option('--node-override <key=url>', 'reach the nodes KEY (host:port, or master, replica, sentinel) with this URL\'s credentials, repeatable', collect)
     .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...FORMATS].join(', ')} (default: text)`, collect)
-    .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report', collect)
+    .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report (without --format, r.json and the like are refused: write json=r.json)', collect)
     .option('--fail-on <severity>', `exit 1 when a failure that counts is at or above: ${SEVERITIES.join(', ')}, none (default: high, or failOn of the settings)`)
     .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)')
     .option('--baseline <file>', 'failures recorded in this baseline do not fail the run: only new ones do')
