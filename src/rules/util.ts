@@ -20,6 +20,15 @@ export function sentinelWithoutUsers(server: ServerIdentity | undefined): boolea
 }
 
 /**
+ * A finding's fix text for a sentinel, when the rule's own would not work there: a sentinel has no CONFIG command
+ * (`ERR unknown command 'config'`; SENTINEL CONFIG SET takes only its announce, hostname, sentinel-user/pass and, from
+ * 7.2, loglevel settings), so its settings change in sentinel.conf, with a restart. Nothing for a data node.
+ */
+export function sentinelFix(server: ServerIdentity | undefined, remediation: string): { remediation?: string } {
+  return server?.mode === 'sentinel' ? { remediation } : {};
+}
+
+/**
  * Whether the server's Redis-compatible feature level is at least `major.minor`.
  * Valkey's own numbering works here too: Valkey 7.2 forked from Redis 7.2. Undefined when unknown.
  */

@@ -1,4 +1,9 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { atLeast, sentinelFix } from '../util.ts';
+
+/** SENTINEL CONFIG SET takes loglevel from 7.2 (redis@7.2.6 sentinel.c sentinelConfigSetCommand), and saves it to sentinel.conf. */
+const SENTINEL_7_2 = 'Set `loglevel notice` with `SENTINEL CONFIG SET loglevel notice` (the sentinel saves it to sentinel.conf).';
+const SENTINEL = 'Set `loglevel notice` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET takes loglevel only from 7.2).';
 
 export default defineRule({
   id: 'logging.loglevel-too-quiet',
@@ -9,11 +14,15 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Set `loglevel notice` (`CONFIG SET loglevel notice`, then CONFIG REWRITE).',
   requires: ['config'],
-  check({ config }) {
+  check({ config, server }) {
     const level = config.get('loglevel');
     if (!level) return skip('loglevel is not reported by this server');
     if (level.value === 'warning' || level.value === 'nothing') {
-      return fail({ message: `loglevel is '${level.value}': connections, failovers and configuration changes are not logged`, source: level.source });
+      return fail({
+        message: `loglevel is '${level.value}': connections, failovers and configuration changes are not logged`,
+        source: level.source,
+        ...sentinelFix(server, atLeast(server, 7, 2) === true ? SENTINEL_7_2 : SENTINEL),
+      });
     }
     return pass(`loglevel is '${level.value}'`, { source: level.source });
   },

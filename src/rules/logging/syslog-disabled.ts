@@ -1,4 +1,8 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { sentinelFix } from '../util.ts';
+
+const SENTINEL =
+  'Set `syslog-enabled yes` (with `syslog-ident` and `syslog-facility`) in sentinel.conf and restart the sentinel, on a host where a syslog daemon (rsyslog, or journald\'s /dev/log) listens; or ship the log file with your log collector and suppress this rule with that reason.';
 
 export default defineRule({
   id: 'logging.syslog-disabled',
@@ -9,11 +13,11 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Set `syslog-enabled yes` (with `syslog-ident` and `syslog-facility`) in redis.conf and restart, on a host where a syslog daemon (rsyslog, or journald\'s /dev/log) listens; or ship the log file with your log collector and suppress this rule with that reason.',
   requires: ['config'],
-  check({ config, host }) {
+  check({ config, host, server }) {
     const syslog = config.get('syslog-enabled');
     if (!syslog) return skip('syslog-enabled is not reported by this server');
     if (syslog.value !== 'yes') {
-      return fail({ message: `syslog-enabled is '${syslog.value}': logs stay on this host`, source: syslog.source });
+      return fail({ message: `syslog-enabled is '${syslog.value}': logs stay on this host`, source: syslog.source, ...sentinelFix(server, SENTINEL) });
     }
     // Redis sends to the local syslog socket; without one (a minimal container) every message is dropped.
     if (host?.logging.known && host.logging.value.devLog === false) {

@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, portOf, releaseName } from '../util.ts';
+import { atLeast, portOf, releaseName, sentinelFix } from '../util.ts';
 import { isLoopback, isPrivate, isWildcard } from '../../net/address.ts';
 
 /**
@@ -8,6 +8,10 @@ import { isLoopback, isPrivate, isWildcard } from '../../net/address.ts';
  */
 const BEFORE_6_2 =
   'Bind to loopback or a private address: `bind 127.0.0.1` in redis.conf, then restart (before 6.2, bind cannot be changed with CONFIG SET, and there is no `-` prefix: `bind 127.0.0.1 -::1` stops the server from starting).';
+
+/** A sentinel must stay reachable by the other sentinels and the clients: loopback alone would cut it off. */
+const SENTINEL =
+  'Bind the sentinel to the private address the other sentinels and the clients reach it on (`bind 10.0.0.5`, its own) in sentinel.conf, then restart it (a sentinel has no CONFIG SET). Not loopback alone: the other sentinels could no longer reach it.';
 
 export default defineRule({
   id: 'network.bind-all-interfaces',
@@ -29,7 +33,7 @@ export default defineRule({
       // An empty bind: every interface on 6.x; on 7.0+ no TCP listener at all.
       const modern = atLeast(server, 7, 0);
       if (modern === false) {
-        return fail({ message: `bind is empty, so ${releaseName(server)} listens on every interface`, source: bind.source, ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }) });
+        return fail({ message: `bind is empty, so ${releaseName(server)} listens on every interface`, source: bind.source, ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }), ...sentinelFix(server, SENTINEL) });
       }
       if (modern === undefined) return skip('bind is empty and the server version is unknown: on 6.x that means every interface, on 7.0+ no TCP listener');
       return pass('bind is empty: Redis 7+ opens no TCP listener', { source: bind.source });
@@ -40,6 +44,7 @@ export default defineRule({
         message: `bind is '${bind.value}': ${exposed.map((a) => `'${a}'`).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
         source: bind.source,
         ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }),
+        ...sentinelFix(server, SENTINEL),
       });
     }
     return pass(`bind is '${bind.value}'`, { source: bind.source });

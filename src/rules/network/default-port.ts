@@ -1,8 +1,11 @@
 import type { Source } from '../../facts/types.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { portOf } from '../util.ts';
+import { portOf, sentinelFix } from '../util.ts';
 import { infoField } from '../../redis/info.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
+
+const SENTINEL =
+  'Move the sentinel off 26379 (`port` with another number in sentinel.conf), restart it (a sentinel has no CONFIG SET) and update the sentinel addresses your clients list; the other sentinels learn the new port from its hello messages. It only slows down mass scanners: never rely on it alone.';
 
 export default defineRule({
   id: 'network.default-port',
@@ -37,6 +40,7 @@ export default defineRule({
       return fail({
         message: `${onDefault.name} is ${wellKnown}, the well-known ${server.mode === 'sentinel' ? 'sentinel' : 'Redis'} port that scanners try first`,
         source: onDefault.source,
+        ...sentinelFix(server, SENTINEL),
       });
     }
     const open = ports.filter((p) => p.port > 0).map((p) => `${p.name} ${p.port}`);

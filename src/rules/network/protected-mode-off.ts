@@ -1,5 +1,13 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, tcpClosed, unreadUsers } from '../util.ts';
+import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, sentinelFix, tcpClosed, unreadUsers } from '../util.ts';
+
+/**
+ * A sentinel with a password-less default user and protected mode on refuses the other sentinels too: its fix is a
+ * password that every sentinel uses (redis@7.2.6 sentinel.c sentinelSendAuthIfNeeded: sentinel-user/sentinel-pass, else
+ * its own requirepass, for the other sentinels).
+ */
+const SENTINEL =
+  'Give the sentinel a password in sentinel.conf: `requirepass` (the same on every sentinel: without `sentinel sentinel-pass` they authenticate to each other with it), or on 6.2+ `user default off` and named `user` lines with `sentinel sentinel-user`/`sentinel sentinel-pass` naming the same user on every sentinel; then restart it (a sentinel has no CONFIG SET). `protected-mode yes` with a password-less default user would refuse the other sentinels too.';
 
 export default defineRule({
   id: 'network.protected-mode-off',
@@ -48,6 +56,7 @@ export default defineRule({
       return fail({
         message: `${why}, and the default user logs in without a password`,
         source: (ignored ? bind?.source : undefined) ?? acl.source,
+        ...sentinelFix(server, SENTINEL),
       });
     }
     if (!mode || mode.value === 'no') {
@@ -58,6 +67,7 @@ export default defineRule({
       return fail({
         message: `protected-mode is '${mode?.value ?? 'no'}' while the default user logs in without a password: anyone who reaches the port runs commands`,
         source: mode?.source ?? acl.source,
+        ...sentinelFix(server, SENTINEL),
       });
     }
     return pass("protected-mode is 'yes': with a password-less default user only loopback and unix-socket clients are accepted", { source: mode.source });

@@ -1,9 +1,13 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { configMissing } from '../combine.ts';
-import { atLeast, exposure, portOf, releaseName, tcpClosed, tcpPortSet } from '../util.ts';
+import { atLeast, exposure, portOf, releaseName, tcpClosed, tcpPortSet, sentinelFix } from '../util.ts';
 import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 import { infoField } from '../../redis/info.ts';
+
+/** Sentinel's connections to the masters, replicas and other sentinels use TLS when tls-replication is yes (redis.io TLS docs, Sentinel). */
+const SENTINEL =
+  'Set `tls-port` (a port other than 26379), `tls-cert-file`, `tls-key-file`, `tls-ca-cert-file` and `tls-replication yes` (with it the sentinel reaches the masters, the replicas and the other sentinels over TLS) in sentinel.conf, then `port 0`, and restart it (a sentinel has no CONFIG SET).';
 
 export default defineRule({
   id: 'tls.disabled',
@@ -49,6 +53,7 @@ export default defineRule({
       source: tlsPort?.source ?? config.get('port')?.source,
       severity: reach === 'public' || reach === 'private' ? 'high' : undefined,
       evidence: [`listeners reach: ${reach}`],
+      ...sentinelFix(server, SENTINEL),
     });
   },
 });
