@@ -30,6 +30,20 @@ function sentinelNode(port: number, authUser: string | undefined, requirepass: b
 
 ruleTester(rule, {
   pass: [
+    {
+      // --replication has no automatic failover: the master replicates from nobody and needs no masterauth.
+      name: 'replication: the master without masterauth / masteruser, its replicas with them',
+      facts: deployment(topology('replication', [
+        { address: '10.0.0.1:6379', role: 'master', facts: { conf: 'requirepass 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c' } },
+        ...['10.0.0.2:6379', '10.0.0.3:6379'].map((address): NodeSpec => ({ address, role: 'replica', master: '10.0.0.1:6379', facts: { conf: 'requirepass 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c\nmasteruser repl\nmasterauth x' } })),
+      ])),
+      message: /^all 3 nodes agree/,
+    },
+    {
+      name: 'cluster: masterauth and masteruser on every node',
+      facts: deployment(topology('cluster', ring().map((n): NodeSpec => ({ ...n, facts: { conf: `${TLS}\nmasteruser repl\nmasterauth x`, acl: ACL } })))),
+      message: /^all 6 nodes agree/,
+    },
     { name: 'six cluster nodes alike', facts: deployment(cluster()), message: /^all 6 nodes agree on their TLS and auth settings$/ },
     { name: 'three sentinels alike', facts: deployment(topology('sentinel', [26379, 26380, 26381].map((p) => sentinelNode(p, 'sentinel-user', true)))), message: /^all 3 sentinels agree/ },
     {
@@ -39,6 +53,24 @@ ruleTester(rule, {
     },
   ],
   fail: [
+    {
+      // Cluster: a failed-over master rejoins as a replica, so it needs the replication credentials too.
+      name: 'cluster: the masters without masterauth / masteruser, the replicas with them',
+      facts: deployment(topology('cluster', ring().map((n): NodeSpec => ({ ...n, facts: { conf: n.role === 'replica' ? `${TLS}\nmasteruser repl\nmasterauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c` : TLS, acl: ACL } })))),
+      messages: [
+        /^masteruser is not set on 10\.0\.0\.1:6379 \(master\), 10\.0\.0\.2:6379 \(master\), 10\.0\.0\.3:6379 \(master\) but is on the other 3 nodes: after a cluster failover every node may replicate from a new master, so every node needs it, masters too$/,
+        /^masterauth is not set on 10\.0\.0\.1:6379 \(master\), 10\.0\.0\.2:6379 \(master\), 10\.0\.0\.3:6379 \(master\) but is on the other 3 nodes/,
+      ],
+    },
+    {
+      name: 'replication: two replicas with other masteruser names',
+      facts: deployment(topology('replication', [
+        { address: '10.0.0.1:6379', role: 'master', facts: { conf: '' } },
+        { address: '10.0.0.2:6379', role: 'replica', master: '10.0.0.1:6379', facts: { conf: 'masteruser repl\nmasterauth x' } },
+        { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', facts: { conf: 'masteruser other\nmasterauth x' } },
+      ])),
+      messages: [/^masteruser differs between the replicas: 'repl' on 10\.0\.0\.2:6379; 'other' on 10\.0\.0\.3:6379$/],
+    },
     {
       name: 'one replica without tls-replication',
       facts: deployment(cluster({ index: 4, conf: TLS.replace('tls-replication yes', 'tls-replication no') })),

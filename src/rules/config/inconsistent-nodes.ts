@@ -1,4 +1,4 @@
-import type { AclUser, CategoryTable, NodeSummary, SecretDigest, TopologyNode } from '../../facts/types.ts';
+import type { AclUser, CategoryTable, NodeSummary, SecretDigest, TopologyFacts, TopologyNode } from '../../facts/types.ts';
 import { effectiveCommands } from '../../acl/permissions.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
@@ -48,7 +48,7 @@ function aclSettings(summary: NodeSummary, out: Settings): void {
 }
 
 /** The settings of a data node (master or replica) that should agree across the deployment. */
-function dataSettings(summary: NodeSummary, names: ReplicationNames): Settings {
+function dataSettings(summary: NodeSummary): Settings {
   const out: Settings = new Map();
   const config = summary.config;
   if (config) {
@@ -63,15 +63,52 @@ function dataSettings(summary: NodeSummary, names: ReplicationNames): Settings {
     }
     const protectedMode = config.get('protected-mode')?.value;
     if (protectedMode !== undefined) set(out, 'protected-mode', protectedMode);
-    const masteruser = config.get('masteruser')?.value;
-    if (masteruser !== undefined) set(out, names.masteruser, masteruser);
   }
-  for (const [name, shown] of [['requirepass', 'requirepass'], ['masterauth', names.masterauth]] as const) {
-    const secret = summary.secrets?.get(name);
-    if (secret) set(out, shown, secret.value.set ? 'set' : 'not set');
-  }
+  const requirepass = summary.secrets?.get('requirepass');
+  if (requirepass) set(out, 'requirepass', requirepass.value.set ? 'set' : 'not set');
   aclSettings(summary, out);
   return out;
+}
+
+/** The credentials a node sends its master when it replicates (masteruser, masterauth), as each is shown. */
+function replicationSettings(summary: NodeSummary, names: ReplicationNames): Settings {
+  const out: Settings = new Map();
+  const masteruser = summary.config?.get('masteruser')?.value;
+  if (masteruser !== undefined) set(out, names.masteruser, masteruser);
+  const masterauth = summary.secrets?.get('masterauth');
+  if (masterauth) set(out, names.masterauth, masterauth.value.set ? 'set' : 'not set');
+  return out;
+}
+
+type Compared = { node: TopologyNode; settings: Settings };
+
+/**
+ * The replication credentials, which matter only on a node that replicates. Without automatic failover
+ * (--replication) that is the replicas alone: a master without masterauth is no inconsistency. With Sentinel or
+ * Cluster any master becomes a replica after a failover (the Sentinel documentation: set them "in all your instances,
+ * both masters and replicas"), so a node without them while others have them is the finding, named as such.
+ */
+function compareReplication(kind: TopologyFacts['kind'], nodes: readonly Compared[]): Finding[] {
+  if (kind === 'replication') return compare('replicas', nodes.filter(({ node }) => node.role === 'replica'));
+  const findings: Finding[] = [];
+  const unset = (v: Value | undefined) => v !== undefined && (v.shown === '' || v.shown === 'not set');
+  const names = [...new Set(nodes.flatMap((n) => [...n.settings.keys()]))];
+  const judged = new Set<string>();
+  for (const name of names) {
+    const missing = nodes.filter((n) => unset(n.settings.get(name)));
+    const having = nodes.filter((n) => n.settings.get(name) !== undefined && !unset(n.settings.get(name)));
+    if (missing.length === 0 || having.length === 0) continue;
+    judged.add(name);
+    const where = missing.map(({ node }) => `${nodeName(node)} (${node.role})`).join(', ');
+    const failover = kind === 'sentinel' ? 'a Sentinel failover' : 'a cluster failover';
+    findings.push({
+      message: `${name} is not set on ${where} but is on the other ${having.length} node${having.length === 1 ? '' : 's'}: after ${failover} every node may replicate from a new master, so every node needs it, masters too`,
+      evidence: [`not set: ${missing.map(({ node }) => nodeName(node)).join(', ')}`, `set: ${having.map(({ node }) => nodeName(node)).join(', ')}`],
+    });
+  }
+  // Set everywhere it is set, but to other values (two masteruser names): compared as any other setting.
+  const rest = nodes.map(({ node, settings }) => ({ node, settings: new Map([...settings].filter(([k, v]) => !judged.has(k) && !unset(v))) }));
+  return [...findings, ...compare('nodes', rest)];
 }
 
 function sentinelSettings(summary: NodeSummary): Settings {
@@ -136,14 +173,16 @@ export default defineRule({
     const read = topology.nodes.filter((n) => n.role !== 'sentinel' && n.summary?.server);
     const names = replicationNames(read.length > 0 && read.every((n) => valkey8(n.summary!.server)) ? read[0]!.summary!.server : undefined);
     const unread: string[] = [];
-    const data: { node: TopologyNode; settings: Settings }[] = [];
-    const sentinels: { node: TopologyNode; settings: Settings }[] = [];
+    const data: Compared[] = [];
+    const replication: Compared[] = [];
+    const sentinels: Compared[] = [];
     for (const node of topology.nodes) {
       if (!node.summary) {
         unread.push(`${node.address}: ${node.error ?? 'not audited'}`);
         continue;
       }
-      const settings = node.role === 'sentinel' ? sentinelSettings(node.summary) : dataSettings(node.summary, names);
+      const settings = node.role === 'sentinel' ? sentinelSettings(node.summary) : dataSettings(node.summary);
+      if (node.role !== 'sentinel') replication.push({ node, settings: replicationSettings(node.summary, names) });
       if (settings.size === 0) {
         unread.push(`${node.address}: ${node.summary.unavailable.config ?? node.summary.unavailable.acl ?? 'no setting could be read'}`);
         continue;
@@ -154,7 +193,7 @@ export default defineRule({
       return skip(`fewer than 2 nodes of a kind could be compared${unread.length > 0 ? `: ${unread.join('; ')}` : ''}`);
     }
     const notCompared = unread.map((u) => `not compared: ${u}`);
-    const findings = [...compare('nodes', data), ...compare('sentinels', sentinels)];
+    const findings = [...compare('nodes', data), ...compareReplication(topology.kind, replication.filter((r) => data.some((d) => d.node === r.node))), ...compare('sentinels', sentinels)];
     if (findings.length > 0) {
       return fail(findings.map((f) => ({ ...f, source: topology.source, evidence: [...(f.evidence ?? []), ...notCompared] })));
     }
