@@ -3,6 +3,12 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { describeLabel, labelsOf, layoutFromCluster, layoutFromTopology, lonelyMaster, sentinelShardName } from '../../topology/layout.ts';
 import { simulateLoss } from '../../topology/simulate.ts';
 
+/** Outside a cluster there is no CLUSTER REPLICATE (`ERR This instance has cluster support disabled`): a replica moves by REPLICAOF. */
+const REPLICA_ELSEWHERE =
+  'Run a replica on another host (or zone) than its master: a redis-server there with `replicaof <master-host> <port>` (and `masteruser`/`masterauth`); once it is in sync, retire the replica that shares the master\'s host.';
+const SENTINELS_ELSEWHERE =
+  'Run the sentinels watching each master on at least three hosts (or zones), one per host, so that losing any one host leaves both the quorum and a majority; after removing a sentinel, `SENTINEL RESET <master>` on each remaining one.';
+
 export default defineRule({
   id: 'cluster.quorum-host-spread',
   title: 'No single host holds a majority of masters or every copy of some slots',
@@ -55,6 +61,7 @@ export default defineRule({
         message: `${shard.name} ${layout.kind === 'cluster' ? 'live' : 'lives'} only on ${describeLabel(label!, layout)} (${what}): losing that ${domain} loses ${layout.kind === 'cluster' ? 'them' : 'its data'}`,
         source,
         evidence: copies.map((c) => c.address),
+        ...(layout.kind === 'cluster' ? {} : { remediation: REPLICA_ELSEWHERE }),
       });
     }
     for (const loss of losses) {
@@ -65,6 +72,7 @@ export default defineRule({
           message: `${describeLabel(label!, layout)} runs ${short.lost.length} of the ${short.total} sentinels watching ${short.shard.name}: losing it leaves ${short.up}, ${short.up < short.quorum ? `fewer than the quorum of ${short.quorum}` : `not a majority of ${short.total}`}, so no failover can happen`,
           source,
           evidence: short.lost.map((s) => s.address),
+          remediation: SENTINELS_ELSEWHERE,
         });
       }
     }
