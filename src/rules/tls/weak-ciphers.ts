@@ -44,7 +44,18 @@ function fromConfig(config: ConfigMap): Verdict {
   if (notTls) return notTls;
   const ciphers = config.get('tls-ciphers');
   const value = ciphers?.value.trim() ?? '';
-  if (value === '') return pass('tls-ciphers is unset: the OpenSSL default list has no NULL, export, RC4, DES or MD5 suites', { source: ciphers?.source });
+  if (value === '') {
+    // tls-ciphers sets the TLS 1.2 (and older) suites only: with those protocols off, the default list is never used.
+    const protocols = config.get('tls-protocols');
+    const offered = (protocols?.value.trim() ?? '').split(/\s+/).filter(Boolean);
+    if (offered.length > 0 && offered.every((p) => /^TLSv1\.3$/i.test(p))) {
+      return pass(`tls-ciphers is unset, and tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so its suites are never offered`, { source: protocols?.source });
+    }
+    // Redis then sets no list: the suites are the defaults of the OpenSSL it runs with and of that host's openssl.cnf,
+    // which the settings do not show. OpenSSL 3.0.x's DEFAULT (Debian 12) offers CBC suites with a SHA-1 MAC
+    // (ECDHE-RSA-AES128-SHA, AES128-SHA), which the probe reports; a system crypto policy may remove them.
+    return skip("tls-ciphers is unset: the TLS 1.2 suites are the OpenSSL defaults of the host it runs on, unknown from its settings (OpenSSL 3.0's DEFAULT offers CBC suites with a SHA-1 MAC such as ECDHE-RSA-AES128-SHA); set tls-ciphers, or audit it live with the TLS probe to see what it offers");
+  }
   const weak = weakElements(value);
   if (weak.length > 0) {
     return fail({ message: `tls-ciphers is '${value}': it offers ${weak.join(', ')}`, source: ciphers?.source, evidence: weak });

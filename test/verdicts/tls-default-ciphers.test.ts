@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { auditFiles } from '../../src/app/audit.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+import { audit, expectStatus, port } from '../probe/helpers.ts';
+
+// A TLS server without tls-ciphers offers the TLS 1.2 suites of its OpenSSL's default list: on this host (Debian 12,
+// OpenSSL 3.0) that includes CBC suites with a SHA-1 MAC, which the probe reports. Its settings alone (the file, or
+// CONFIG GET without the probe) passed it with "the OpenSSL default list has no NULL, export, RC4, DES or MD5
+// suites"; the defaults of the host are unknown from the settings, so that is a skip.
+after(stopAll);
+
+describe('tls-ciphers unset', { concurrency: true }, () => {
+  let server: RunningServer;
+  let tls13: RunningServer;
+  let client: { cacert: string; cert: string; key: string };
+  before(async () => {
+    server = await startRedis({ tls: { authClients: 'yes' } });
+    tls13 = await startRedis({ tls: { authClients: 'yes', certs: server.certs }, conf: 'tls-protocols "TLSv1.3"' });
+    const certs = server.certs!;
+    client = { cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey };
+  });
+
+  it('the probe: the real server offers CBC-SHA1 suites (a low finding, as before)', async () => {
+    const live = await audit(server.url, client);
+    const offered = port(live.facts, 'target').ciphers.tls12;
+    assert.ok(offered.some((s) => /-SHA$/.test(s)), offered.join(' '));
+    const [cbc] = expectStatus(live.results, 'tls.weak-ciphers', 'fail');
+    assert.match(cbc!.message, /accepted \d+ CBC suites with a SHA-1 MAC/);
+    assert.equal(cbc!.severity, 'low');
+  });
+
+  it('its settings alone (CONFIG GET without the probe, or its file): a skip that says why, never a pass', async () => {
+    const live = await audit(server.url, client, { noProbe: true, noHost: true });
+    const files = await auditFiles({ configPath: server.confPath, version: '7.0.15' });
+    for (const results of [live.results, files.results]) {
+      const [skipped] = expectStatus(results, 'tls.weak-ciphers', 'skip');
+      assert.match(skipped!.message, /^tls-ciphers is unset: the TLS 1\.2 suites are the OpenSSL defaults of the host it runs on, unknown from its settings/);
+    }
+  });
+
+  it('TLS 1.3 only: the TLS 1.2 list is never used, from the file and on the wire', async () => {
+    const [fromFile] = expectStatus((await auditFiles({ configPath: tls13.confPath, version: '7.0.15' })).results, 'tls.weak-ciphers', 'pass');
+    assert.match(fromFile!.message, /^tls-ciphers is unset, and tls-protocols is 'TLSv1\.3': TLS 1\.2 is off/);
+    const live = await audit(tls13.url, client);
+    assert.deepEqual(port(live.facts, 'target').ciphers.tls12, []);
+    expectStatus(live.results, 'tls.weak-ciphers', 'pass');
+  });
+});
