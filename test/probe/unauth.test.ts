@@ -4,6 +4,7 @@ import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { DEFAULT_PASSWORDS } from '../../src/gather/probe/credentials.ts';
+import { ReplyError } from '../../src/gather/live/resp.ts';
 import { unauthenticatedAnswer } from '../../src/gather/probe/unauth.ts';
 import { parseInfo } from '../../src/redis/info.ts';
 import { audit, expectStatus } from './helpers.ts';
@@ -114,6 +115,46 @@ describe('PING renamed away (rename-command PING "")', () => {
     const probe = facts.probe?.unauthenticated;
     assert.deepEqual([probe?.outcome, probe?.detail], ['refused', "PING: -ERR unknown command 'PING', with args beginning with: ; INFO server: -NOAUTH Authentication required."]);
     expectStatus(results, 'auth.no-authentication', 'pass');
+  });
+});
+
+// A server checks the password before it says it is busy or loading: a server without one answers PING with -BUSY
+// (a script runs past busy-reply-threshold) or -LOADING to anyone. -BUSY was taken for a refusal, and
+// auth.no-authentication passed on a server that needs no password, audited without credentials while a script ran.
+describe('PING answered with an error about the server, not the client (BUSY)', () => {
+  let open: RunningServer;
+  let script: Promise<unknown> | undefined;
+  before(async () => {
+    open = await startRedis({ conf: 'busy-reply-threshold 50' });
+  });
+  after(async () => {
+    await rawCommand(open.host, open.port, ['SCRIPT', 'KILL']).catch(() => undefined);
+    await script;
+  });
+
+  it('is no refusal: auth.no-authentication is not passed on a busy server that needs no password', async () => {
+    script = rawCommand(open.host, open.port, ['EVAL', 'while true do end', '0'], { timeoutMs: 60_000 }).catch(() => undefined);
+    let ping = '';
+    for (let i = 0; i < 100 && !ping.startsWith('BUSY'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ping = await rawCommand(open.host, open.port, ['PING']).then((reply) => (reply instanceof Error ? reply.message : String(reply)), (error: Error) => error.message);
+    }
+    assert.match(ping, /^BUSY/, 'the script did not make the server busy');
+    const { facts, results } = await audit(open.url, {}, { noHost: true });
+    assert.equal(facts.probe?.unauthenticated?.outcome, 'untested', facts.probe?.unauthenticated?.detail);
+    assert.match(facts.probe?.unauthenticated?.detail ?? '', /^PING: -BUSY .*; INFO server: -BUSY .*: neither answer says whether a password is needed$/);
+    expectStatus(results, 'auth.no-authentication', 'skip');
+  });
+
+  it('an error about the server tells nothing; one about the client does', () => {
+    const endpoint = { host: '127.0.0.1', port: 6379 };
+    const info = '# Server\r\nredis_version:7.0.15\r\n';
+    // LOADING: the server let the client past the password check, and INFO answers while loading.
+    assert.equal(unauthenticatedAnswer(endpoint, false, new ReplyError('LOADING Redis is loading the dataset in memory'), info).outcome, 'open');
+    assert.equal(unauthenticatedAnswer(endpoint, false, new ReplyError('MASTERDOWN Link with MASTER is down'), new ReplyError('MASTERDOWN Link with MASTER is down')).outcome, 'untested');
+    assert.equal(unauthenticatedAnswer(endpoint, false, new ReplyError('NOAUTH Authentication required.'), undefined).outcome, 'refused');
+    assert.equal(unauthenticatedAnswer(endpoint, false, new ReplyError('ERR operation not permitted'), undefined).outcome, 'refused');
+    assert.equal(unauthenticatedAnswer(endpoint, false, new ReplyError('DENIED Redis is running in protected mode'), undefined).outcome, 'refused');
   });
 });
 

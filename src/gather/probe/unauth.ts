@@ -42,11 +42,19 @@ function failure(error: unknown): string {
 }
 
 /**
+ * The errors a server gives a client for who it is before it runs a command: a password is needed (`NOAUTH`; Redis
+ * before 2.8 `-ERR operation not permitted`), protected mode (`DENIED`), or the default user's rules (`NOPERM`).
+ */
+const ABOUT_THE_CLIENT = /^(?:NOAUTH|DENIED|NOPERM)\b|authentication required|operation not permitted/i;
+
+/**
  * PING's reply says nothing of the password when PING is renamed away (`-ERR unknown command`: the server looks a
- * command up before it asks for a password) or is not a reply a server gives to PING: INFO server then tells.
+ * command up before it asks for a password), when it is another error than one about the client (`-BUSY` while a
+ * script runs, `-LOADING`, `-MASTERDOWN`: a server checks the password before those, so a server without one answers
+ * them too), or is not a reply a server gives to PING: INFO server then tells.
  */
 export function pingTellsNothing(ping: Reply): boolean {
-  return ping instanceof ReplyError ? /^ERR unknown command/i.test(ping.message) : ping !== 'PONG';
+  return ping instanceof ReplyError ? !ABOUT_THE_CLIENT.test(ping.message) : ping !== 'PONG';
 }
 
 /**
