@@ -2,7 +2,7 @@ import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from '../app/aud
 import type { AuditOptions } from '../app/audit.ts';
 import { BuildTables } from '../gather/live/build-tables.ts';
 import { errorResults } from '../engine/run.ts';
-import { resolveTarget, TargetError } from '../redis/target.ts';
+import { resolveTarget, TargetError, tlsFlagsOf } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import { RULES } from '../rules/index.ts';
 import { addSample, SAMPLE_DEFAULTS, sampleRequestFor } from '../gather/sample/index.ts';
@@ -63,6 +63,10 @@ export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly
     return { ok: false, status: 403, reason: `target '${given.display}' is not on the allowlist` };
   }
   try {
+    // A server the inventory names rediss:// is reached over TLS with the inventory's TLS files (the module's fill
+    // the gaps) and the module's credentials. Scraped as `host:port`, as file_sd lists targets, it was reached in
+    // plain text, its TLS files ignored, when the inventory held no password for it.
+    if (listed?.tls) return { ok: true, target: resolveTarget(listed.display, { ...moduleFlags(module, true), ...tlsFlagsOf(listed.tls) }, {}) };
     return { ok: true, target: resolveTarget(text, moduleFlags(module, given.tls !== undefined), {}) };
   } catch (error) {
     if (error instanceof TargetError) return { ok: false, status: 400, reason: error.message };

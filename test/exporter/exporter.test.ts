@@ -286,6 +286,32 @@ allow:
     }
   });
 
+  it("reaches an inventory's rediss:// server over TLS with its TLS files when scraped as host:port, with the module's password", async () => {
+    const certs = await makeCerts();
+    // TLS only, client certificates required: the inventory's certificate and key are needed, not just TLS.
+    const tlsOnly = await startRedis({ tls: { certs }, conf: `requirepass ${password}`, password });
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-inventory-'));
+    const logs: string[] = [];
+    let exporterTls: RunningExporter | undefined;
+    try {
+      const path = join(dir, 'inventory.yaml');
+      await writeFile(path, `targets:\n  - url: rediss://127.0.0.1:${tlsOnly.port}\n    cacert: ${certs.ca}\n    cert: ${certs.clientCert}\n    key: ${certs.clientKey}\n`);
+      const { targets } = await loadInventoryTargets(path, {}, (p) => readFile(p, 'utf8'));
+      exporterTls = await exporterWith(`modules: { default: { passwordEnv: TEST_PASSWORD } }\ninventory: ${path}\n`, logs, targets);
+      // file_sd lists host:port; the inventory says how that server is reached.
+      const res = await get(`${exporterTls.url}/probe?target=127.0.0.1:${tlsOnly.port}`);
+      assert.equal(res.status, 200);
+      assert.equal(sample(res.body, 'redfort_probe_success'), 1, logs.join('\n'));
+      assert.match(res.body, /^redfort_tls_certificate_expiry_timestamp_seconds\{listener="target"\} \d+$/m);
+      assert.match(logs.at(-1)!, /"target":"rediss:\/\/127\.0\.0\.1:\d+"/);
+      assert.ok(!logs.join('\n').includes(password));
+    } finally {
+      await exporterTls?.close(1000);
+      await tlsOnly.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   // The version label came straight from INFO: a hostile server put there the password the module sent it, escapes
   // and a megabyte, all into every scrape and Prometheus' index.
   it("gives the version label only a version's characters, never the module's password", async () => {
