@@ -204,6 +204,10 @@ describe('command-line experience', { concurrency: 4 }, () => {
     assert.match(audit.stdout, /\(default: 3000\)/);
     assert.doesNotMatch(audit.stdout, /default: "/);
     for (const line of audit.stdout.split('\n')) assert.ok(line.length <= 80, line);
+    // README's Fix section names --user-prefix; fix --help hid it.
+    const fix = await runCli(['fix', '--help']);
+    assert.match(fix.stdout, /\n {2}--user-prefix <prefix> +prefix of the generated user names/);
+    for (const line of fix.stdout.split('\n')) assert.ok(line.length <= 80, line);
     const plan = await runCli(['reboot-plan', '--help']);
     assert.match(plan.stdout, /Examples:[\s\S]*Exit codes: 0 a safe plan/);
     assert.match((await runCli(['--help'])).stdout, /Examples:\n {2}redfort audit redis:\/\/127\.0\.0\.1:6379/);

@@ -1,6 +1,5 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { UsageError, connectionOptions, say, timeoutsOf, withDefault } from '../kit.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
@@ -67,7 +66,7 @@ export function registerFix(cli: Command): void {
     .addOption(withDefault('--rollback-file <file>', 'where --apply records the state it changes (mode 0600; holds secrets)', 'redfort-rollback.json'))
     .option('--include-disruptive', 'also apply the disruptive steps (asks for confirmation on a terminal)')
     .option('--yes', 'do not ask for the confirmation of --include-disruptive')
-    .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names').hideHelp())
+    .option('--user-prefix <prefix>', 'prefix of the generated user names (admin, replication, sentinel, auditor, app)')
     .option('--no-probe', 'skip the network probes of the audit')
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(FIX_COMMAND_TIMEOUT_MS)))
