@@ -2,7 +2,7 @@ import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from '../app/aud
 import type { AuditOptions } from '../app/audit.ts';
 import { BuildTables } from '../gather/live/build-tables.ts';
 import { errorResults } from '../engine/run.ts';
-import { resolveTarget, TargetError, tlsFlagsOf } from '../redis/target.ts';
+import { resolveTarget, TargetError, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import { RULES } from '../rules/index.ts';
 import { addSample, SAMPLE_DEFAULTS, sampleRequestFor } from '../gather/sample/index.ts';
@@ -36,6 +36,19 @@ function moduleFlags(module: ModuleConfig, tls: boolean): TargetFlags {
   return flags;
 }
 
+function withoutUserInfo(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^@]*@/, '$1');
+}
+
+/**
+ * A scrape's target as the exporter's log and replies show it: without any user info, password, query or fragment.
+ * redis-cli reads `redis://secret@host` as a password (redfort as a user name): a scrape carries no credentials, so
+ * whatever stands before the `@` is shown by neither.
+ */
+export function shownTarget(spec: string): string {
+  return withoutUserInfo(withoutPassword(spec.trim()));
+}
+
 /**
  * Turns a scrape's `target=` into a server to audit, or refuses it. The target names an address only:
  * credentials in it are refused (they belong in a module of the exporter's config or in the inventory), and a
@@ -50,11 +63,11 @@ export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly
     // No environment: REDISCLI_AUTH of the exporter's own shell must never reach a scraped target.
     given = resolveTarget(text, {}, {});
   } catch (error) {
-    if (error instanceof TargetError) return { ok: false, status: 400, reason: error.message };
+    if (error instanceof TargetError) return { ok: false, status: 400, reason: error.message.replace(withoutPassword(text), shownTarget(text)) };
     throw error;
   }
   if (given.username !== undefined || given.hasPassword) {
-    return { ok: false, status: 400, reason: `target '${given.display}': credentials in a target are refused; put them in a module of the exporter config` };
+    return { ok: false, status: 400, reason: `target '${withoutUserInfo(given.display)}': credentials in a target are refused; put them in a module of the exporter config` };
   }
   // An inventory server is allowed, and reached with its own credentials when the inventory gives some.
   const listed = inventory?.get(inventoryKey(given.host, given.port));

@@ -3,7 +3,6 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import type { Target } from '../redis/target.ts';
-import { withoutPassword } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
 import { readFileBytes } from '../util/read-file.ts';
 import { EXPORTER_HEADERS_TIMEOUT_MS, EXPORTER_SHUTDOWN_GRACE_MS } from '../util/defaults.ts';
@@ -12,7 +11,7 @@ import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
 import type { InventoryTargets } from './inventory.ts';
-import { lookupTarget, probeTarget, timedOut } from './probe.ts';
+import { lookupTarget, probeTarget, shownTarget, timedOut } from './probe.ts';
 import { redactWords } from '../util/redact.ts';
 import { terminalSafe } from '../report/common.ts';
 import { nodeCrypto } from '../util/builtin.ts';
@@ -201,8 +200,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     const module = config.modules.get(moduleName);
     const finish = (outcome: Outcome, fields: Record<string, unknown>) => {
       probes.inc({ module: module ? moduleName : '', outcome });
-      // A refused target is logged as written, less any password: a scrape URL with one in it is refused, not logged.
-      log({ level: outcome === 'success' ? 'info' : 'warn', msg: 'probe', target: fields['target'] ?? withoutPassword(targetText).slice(0, 256), module: moduleName.slice(0, 64), outcome, duration_seconds: Number(((performance.now() - begun) / 1000).toFixed(4)), ...fields });
+      // A refused target is logged as written, less any user info: a scrape URL with credentials is refused, not logged.
+      log({ level: outcome === 'success' ? 'info' : 'warn', msg: 'probe', target: fields['target'] ?? shownTarget(targetText).slice(0, 256), module: moduleName.slice(0, 64), outcome, duration_seconds: Number(((performance.now() - begun) / 1000).toFixed(4)), ...fields });
     };
     const refuse = (status: number, outcome: Outcome, reason: string) => {
       finish(outcome, { reason });
