@@ -165,7 +165,8 @@ const invalid: [name: string, spec: string | undefined, flags: TargetFlags, mess
   ['two ports without a scheme', 'db1:6379:7000', {}, "invalid target 'db1:6379:7000': a target has one port, not '6379:7000'"],
   ['unclosed bracket', '[::1:6379', {}, "invalid target '[::1:6379': missing ']' after the IPv6 address"],
   ['bad database', 'redis://h/x', {}, "invalid target 'redis://h/x': database 'x' must be a non-negative integer"],
-  ['bad -n', 'h', { db: -1 }, "invalid target 'h': -n -1: database must be a non-negative integer"],
+  ['bad -n', 'h', { db: -1 }, "invalid target 'h': -n -1: database must be a whole number from 0 to 2147483647"],
+  ['a database past 2^31 - 1', 'redis://h/99999999999', {}, "invalid target 'redis://h/99999999999': database 99999999999: database must be a whole number from 0 to 2147483647"],
   // Other clients take `?password=`: the query and the fragment are not echoed.
   ['query string', 'redis://h?db=1', {}, "invalid target 'redis://h?…': query strings and fragments are not supported"],
   ['a password in the query string', 'redis://u@h:6379?password=s3cretpw', {}, "invalid target 'redis://u@h:6379?…': query strings and fragments are not supported"],

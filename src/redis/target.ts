@@ -273,7 +273,8 @@ function checkPort(port: number, what: string, fail: (reason: string) => never):
 
 function checkDb(db: number, what: string, fail: (reason: string) => never): number {
   if (!Number.isInteger(db) || db < 0 || db > 2 ** 31 - 1) {
-    fail(`${what} ${db}: database must be a non-negative integer`);
+    // 'must be a non-negative integer' was also said of 99999999999, which is one: the bound is the message.
+    fail(`${what} ${db}: database must be a whole number from 0 to ${2 ** 31 - 1}`);
   }
   return db;
 }
