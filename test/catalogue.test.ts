@@ -105,3 +105,32 @@ describe('the rule catalogue', () => {
     });
   }
 });
+
+/** The `| [`id`](docs/rules/id.md) | checklist | severity | judged from |` rows of the README's Rules section. */
+function readmeRows(): Row[] {
+  const rows: Row[] = [];
+  for (const line of readFileSync(new URL('README.md', ROOT), 'utf8').split('\n')) {
+    const m = /^\| \[`([a-z]+\.[a-z0-9-]+)`\]\(docs\/rules\/\1\.md\) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/.exec(line);
+    if (m === null) continue;
+    const sources = m[4]!.trim();
+    rows.push({ id: m[1]!, checklist: m[2]!.trim(), severity: m[3]!.trim(), sources: sources === 'manual' ? [] : sources.split(',').map((s) => s.trim()) });
+  }
+  return rows;
+}
+
+describe("the README's rule table", () => {
+  const readme = readmeRows();
+  it('lists every rule once', () => {
+    assert.deepEqual(sorted(readme.map((r) => r.id)), sorted(RULES.map((r) => r.id)));
+  });
+  for (const row of readme) {
+    it(`${row.id}: the checklist item, severity and sources of the rule`, () => {
+      const rule = RULES.find((r) => r.id === row.id);
+      assert.ok(rule, `${row.id} is not a rule`);
+      assert.deepEqual(
+        { checklist: row.checklist, severity: row.severity, sources: sorted(row.sources) },
+        { checklist: rule.checklist, severity: rule.severity, sources: sorted(rule.sources) },
+      );
+    });
+  }
+});
