@@ -22,6 +22,9 @@ ruleTester(rule, {
     { name: "protected-mode no with bind '' on 7.0: no TCP listener", facts: liveFacts({ conf: 'bind ""\nunixsocket /run/redis/redis.sock\nprotected-mode no' }), message: /no TCP port is open \(bind is ''\)/ },
   ],
   fail: [
+    // A loopback-only bind admits exactly the clients protected mode would today: low, not critical (Debian's sentinel.conf with a bind line).
+    { name: 'protected-mode no with bind 127.0.0.1 -::1: low', facts: liveFacts({ conf: 'bind 127.0.0.1 -::1\nprotected-mode no' }), messages: [/^protected-mode is 'no' while the default user logs in without a password; bind admits only loopback clients \('127\.0\.0\.1 -::1'\), so only this host gets in today/], severity: 'low' },
+    { name: 'protected-mode no with a private bind', facts: liveFacts({ conf: 'bind 10.0.0.5 127.0.0.1\nprotected-mode no' }), messages: [/protected-mode is 'no' while the default user logs in without a password/], severity: 'critical' },
     { name: 'protected-mode no and a password-less default user', facts: liveFacts({ conf: 'protected-mode no' }), messages: [/protected-mode is 'no' while the default user logs in without a password/], severity: 'critical' },
     { name: 'protected-mode no on 7.2 with its ACL rendering', facts: liveFacts({ conf: 'protected-mode no', version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }), messages: [/protected-mode is 'no'/], severity: 'critical' },
     { name: 'protected-mode no, default user nopass with -@all +get: it still runs a command', facts: liveFacts({ conf: 'protected-mode no', acl: ['user default on nopass ~* &* -@all +get'] }), messages: [/protected-mode is 'no' while the default user logs in without a password/] },
