@@ -1,6 +1,12 @@
 import type { InfoSections } from '../facts/types.ts';
 
 /**
+ * The most sections kept: a real INFO has about 15 (`INFO everything` with modules a few more), and a hostile one of
+ * 16 MiB of `# Sn` headers made 1.3 million maps (330 MB for one target) that every infoField then walked.
+ */
+const MAX_SECTIONS = 256;
+
+/**
  * Parses `INFO` text into lowercase sections of `field -> value`. Walks the text line by line instead of
  * splitting it into one array first: a hostile server's 60 MB INFO of millions of short lines would otherwise
  * cost an array of millions of strings at once (about three times the time and four times the memory). A line is
@@ -11,6 +17,8 @@ export function parseInfo(text: string): InfoSections {
   const sections = new Map<string, Map<string, string>>();
   let current = new Map<string, string>();
   sections.set('', current);
+  // Whether the section under way is past MAX_SECTIONS: its fields are dropped.
+  let dropped = false;
   // The first colon at or after the line under way (-1: none left), searched again only once passed: lines without
   // a colon never make a search run on to the end of the text more than once.
   let colon = -2;
@@ -25,10 +33,14 @@ export function parseInfo(text: string): InfoSections {
     while (to > from && trimmed(text.charCodeAt(to - 1))) to--;
     if (from === to) continue;
     if (text.charCodeAt(from) === HASH) {
+      const name = text.slice(from + 1, to).trim().toLowerCase();
+      dropped = sections.size >= MAX_SECTIONS && !sections.has(name);
+      if (dropped) continue;
       current = new Map();
-      sections.set(text.slice(from + 1, to).trim().toLowerCase(), current);
+      sections.set(name, current);
       continue;
     }
+    if (dropped) continue;
     if (colon < from && colon !== -1) colon = text.indexOf(':', from);
     if (colon > from && colon < to) {
       const field = text.slice(from, colon);
