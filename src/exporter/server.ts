@@ -36,6 +36,15 @@ export interface RunningExporter {
 
 type Outcome = 'success' | 'failed' | 'timeout' | 'denied' | 'invalid' | 'unauthorized';
 
+/** An audit under way; scrapes of the same target and module that arrive meanwhile share it. */
+interface AuditRun {
+  readonly result: Promise<ProbeSnapshot>;
+  /** When it asked for a slot (epoch ms). */
+  readonly queuedAt: number;
+  /** When it got one; undefined while it waits, or when it never did. */
+  readonly slotAt?: number;
+}
+
 interface CacheEntry {
   readonly snapshot: ProbeSnapshot;
   readonly expiresAt: number;
@@ -44,6 +53,8 @@ interface CacheEntry {
 /** When no scrape timeout header comes (a person with curl), and the floor of any deadline. */
 const MIN_DEADLINE_MS = 100;
 const MAX_CACHE_ENTRIES = 100_000;
+/** A wait for a slot this long is said in a timeout's reason. */
+const SLOT_WAIT_SHOWN_SECONDS = 0.1;
 
 /** Probes run at most `limit` at once; the rest wait in order, each only until its own deadline. */
 class Limiter {
@@ -140,17 +151,18 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   /** Aborted when a shutdown's grace period is over: audits still running stop at once. */
   const stopping = new AbortController();
   const cache = new Map<string, CacheEntry>();
-  const inFlight = new Map<string, Promise<ProbeSnapshot>>();
+  const inFlight = new Map<string, AuditRun>();
   new client.Gauge({ name: 'redfort_exporter_audits_in_flight', help: 'Audits running now.', registers: [registry], collect() { this.set(limiter.running); } });
   new client.Gauge({ name: 'redfort_exporter_audits_queued', help: 'Audits waiting for a free slot (concurrency).', registers: [registry], collect() { this.set(limiter.queued); } });
   new client.Gauge({ name: 'redfort_exporter_cache_entries', help: 'Audit results kept for reuse.', registers: [registry], collect() { this.set(cache.size); } });
   new client.Gauge({ name: 'redfort_exporter_build_info', help: 'The redfort version of the exporter, always 1.', labelNames: ['version'] as const, registers: [registry] }).set({ version: packageVersion() }, 1);
 
   /** One audit per target and module at a time: concurrent scrapes (an HA pair) share it. */
-  function audit(key: string, target: Target, module: ModuleConfig, deadline: number): Promise<ProbeSnapshot> {
+  function audit(key: string, target: Target, module: ModuleConfig, deadline: number): AuditRun {
     const running = inFlight.get(key);
     if (running) return running;
     const started = Date.now();
+    let slotAt: number | undefined;
     const promise = (async (): Promise<ProbeSnapshot> => {
       if (!(await limiter.acquire(deadline))) {
         const reason = limiter.queued >= config.maxQueued
@@ -158,6 +170,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
           : `no free slot before the deadline (concurrency ${config.concurrency})`;
         return { success: false, timedOut: true, reason, durationSeconds: (Date.now() - started) / 1000, finishedAt: Date.now() / 1000, rules: [], certificates: [] };
       }
+      slotAt = Date.now();
       try {
         const snapshot = await probeTarget(target, module, deadline, stopping.signal);
         durations.observe({ module: module.name, outcome: snapshot.success ? 'success' : 'failed' }, snapshot.durationSeconds);
@@ -172,9 +185,20 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         limiter.release();
       }
     })();
-    inFlight.set(key, promise);
+    const run: AuditRun = { result: promise, queuedAt: started, get slotAt() { return slotAt; } };
+    inFlight.set(key, run);
     void promise.finally(() => inFlight.delete(key));
-    return promise;
+    return run;
+  }
+
+  /**
+   * A timeout's reason, saying when waiting for a free slot took the scrape's time: past `concurrency` slow or silent
+   * targets, a live one timed out with 'timed out after 0.2 s', the 4.3 s it had waited for a slot unsaid.
+   */
+  function withSlotWait(reason: string, run: AuditRun, fellBack: boolean): string {
+    if (run.slotAt === undefined) return fellBack ? `${reason}; it was still waiting for a free slot (concurrency ${config.concurrency})` : reason;
+    const waited = (run.slotAt - run.queuedAt) / 1000;
+    return waited < SLOT_WAIT_SHOWN_SECONDS ? reason : `${reason}; it waited ${waited.toFixed(1)} s for a free slot first (concurrency ${config.concurrency})`;
   }
 
   function authorized(req: http.IncomingMessage): boolean {
@@ -229,7 +253,13 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       cacheHits.inc({ module: module.name });
     } else {
       if (cached) cache.delete(key);
-      snapshot = await within(audit(key, target, module, deadline), deadline, () => timedOut({ durationSeconds: budgetMs / 1000, finishedAt: Date.now() / 1000 }));
+      const run = audit(key, target, module, deadline);
+      let fellBack = false;
+      snapshot = await within(run.result, deadline, () => {
+        fellBack = true;
+        return timedOut({ durationSeconds: budgetMs / 1000, finishedAt: Date.now() / 1000 });
+      });
+      if (snapshot.timedOut && snapshot.reason !== undefined) snapshot = { ...snapshot, reason: withSlotWait(snapshot.reason, run, fellBack) };
     }
     const format = expositionFor(req.headers.accept);
     const body = renderProbe(snapshot, format, { cacheAgeSeconds: cacheAge });

@@ -184,6 +184,29 @@ allow:
     assert.match(line.reason, /timed out/);
   });
 
+  it("says in a timeout's reason how long the audit waited for a free slot", async () => {
+    const slotLogs: string[] = [];
+    const one = await exporterWith(`concurrency: 1\nmodules: { default: {} }\nallow: ['127.0.0.1:${silent.port}']\n`, slotLogs);
+    try {
+      const scrape = (db: number, timeout: string) => get(`${one.url}/probe?target=${encodeURIComponent(`redis://127.0.0.1:${silent.port}/${db}`)}`, { 'x-prometheus-scrape-timeout-seconds': timeout });
+      // The first holds the only slot for 1.5 s; the second gets it then, and runs out of time on the silent server.
+      const first = scrape(1, '2');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const [, second, never] = await Promise.all([first, scrape(2, '3.5'), scrape(3, '1')]);
+      assert.equal(sample(second.body, 'redfort_probe_success'), 0);
+      const reasonOf = (db: number) => (JSON.parse(slotLogs.find((l) => l.includes(`:${silent.port}/${db}"`))!) as { outcome: string; reason: string });
+      const late = reasonOf(2);
+      assert.equal(late.outcome, 'timeout');
+      const waited = /it waited (\d+\.\d) s for a free slot first \(concurrency 1\)$/.exec(late.reason);
+      assert.ok(waited && Number(waited[1]) >= 1, late.reason);
+      assert.equal(sample(never.body, 'redfort_probe_success'), 0);
+      assert.match(reasonOf(3).reason, /free slot/);
+      assert.doesNotMatch(reasonOf(1).reason, /free slot/);
+    } finally {
+      await one.close(1000);
+    }
+  });
+
   it('reuses a result within cacheSeconds', async () => {
     const before = await get(`${exporter.url}/metrics`);
     const count = (body: string, module: string) => sample(body, `redfort_exporter_audit_duration_seconds_count{module="${module}",outcome="success"}`) ?? 0;
