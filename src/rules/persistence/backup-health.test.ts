@@ -25,8 +25,15 @@ ruleTester(rule, {
       facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_time_sec: 0 }), unavailable: { config: 'CONFIG GET: NOPERM' } }),
       message: /last save 2\.0 h ago/,
     },
+    // 7.0.15 just started, nothing written: rdb_last_save_time is the start, not a save.
+    { name: 'no save since the start and nothing changed', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 0.2 * HOUR, rdb_changes_since_last_save: 0, rdb_last_bgsave_time_sec: -1, rdb_saves: 0 }) }), message: /^nothing changed since the server started 0\.2 h ago/ },
   ],
   fail: [
+    {
+      name: 'no save since a start 30 h ago, with unsaved changes (save points not reached)',
+      facts: liveFacts({ now: NOW, conf: 'save "3600 100000"', info: persistence({ ...healthy, rdb_last_save_time: NOW - 30 * HOUR, rdb_changes_since_last_save: 40, rdb_last_bgsave_time_sec: -1, rdb_saves: 0 }) }),
+      messages: [/^no save has run since the server started 30\.0 h ago \(threshold 24 h\) and 40 changes are not on disk/],
+    },
     { name: 'the last bgsave failed', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_status: 'err' }) }), messages: [/the last RDB save failed \(rdb_last_bgsave_status:err\)/], severity: 'medium' },
     {
       name: 'the AOF write failed',
@@ -73,6 +80,11 @@ ruleTester(rule, {
       name: 'settings unreadable and no background save since the start',
       facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - HOUR, rdb_last_bgsave_time_sec: -1 }), unavailable: { config: 'CONFIG GET: NOPERM' } }),
       message: /whether RDB snapshots are configured is unknown/,
+    },
+    {
+      name: 'no save since the start, changes waiting: whether saving works is not known yet',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 0.5 * HOUR, rdb_changes_since_last_save: 7, rdb_last_bgsave_time_sec: -1, rdb_saves: 0 }) }),
+      message: /^no save has run since the server started 0\.5 h ago \(rdb_last_bgsave_time_sec:-1\) and 7 changes are not on disk yet/,
     },
     { name: 'INFO without a persistence section', facts: liveFacts({ info: '# Server\nredis_version:7.0.15\n' }), message: /INFO persistence is not available/ },
   ],

@@ -31,9 +31,13 @@ export default defineRule({
     const changes = Number(infoField(info, 'rdb_changes_since_last_save') ?? 0);
     // Without TIME, the audit's own clock stands in for the server's.
     const ageHours = Number.isFinite(lastSave) ? ((now?.value ?? nowSeconds) - lastSave) / 3600 : undefined;
+    // Until a first save, rdb_last_save_time is the server's start (redis@7.0 server.c initServer: lastsave = time(NULL)):
+    // no BGSAVE since the start (rdb_last_bgsave_time_sec -1) and, from 7.0, no SAVE either (rdb_saves 0).
+    const neverSaved = bgsaved === '-1' && (infoField(info, 'rdb_saves') ?? '0') === '0';
+    const last = (hours: number) => (neverSaved ? `no save has run since the server started ${hours.toFixed(1)} h ago` : `the last successful save was ${hours.toFixed(1)} h ago`);
     if (rdbEnabled && !aofEnabled && ageHours !== undefined && ageHours > thresholds.backupMaxAgeHours && changes > 0) {
       findings.push({
-        message: `the last successful save was ${ageHours.toFixed(1)} h ago (threshold ${thresholds.backupMaxAgeHours} h) and ${changes} changes are not on disk`,
+        message: `${last(ageHours)} (threshold ${thresholds.backupMaxAgeHours} h) and ${changes} changes are not on disk`,
         source,
       });
     }
@@ -42,6 +46,14 @@ export default defineRule({
       return skip('whether RDB snapshots are configured is unknown (the settings could not be read) and none ran since the server started: a recent save time is only its start');
     }
     if (!rdbEnabled && !aofEnabled) return skip('no persistence is configured: see persistence.none');
+    // A server that has not saved yet has not shown that saving works: its status 'ok' is the initial value.
+    if (neverSaved && !aofEnabled) {
+      const since = ageHours === undefined ? '' : ` ${ageHours.toFixed(1)} h ago`;
+      if (changes > 0) {
+        return skip(`no save has run since the server started${since} (rdb_last_bgsave_time_sec:-1) and ${changes} changes are not on disk yet: whether saving works shows at the first save point (save '${config?.get('save')?.value.trim() ?? '?'}')`);
+      }
+      return pass(`nothing changed since the server started${since} (rdb_changes_since_last_save:0): nothing waits to be saved; copying the files off this host is for you to check`, { source });
+    }
     const age = ageHours === undefined ? '' : `, last save ${ageHours.toFixed(1)} h ago`;
     return pass(`saves are healthy (rdb_last_bgsave_status:${rdbStatus}${aofEnabled ? `, aof_last_write_status:${infoField(info, 'aof_last_write_status')}` : ''}${age}); copying the files off this host is for you to check`, { source });
   },
