@@ -2,7 +2,7 @@ import type { AclUser, CategoryTable, NodeSummary, SecretDigest, TopologyFacts, 
 import { effectiveCommands } from '../../acl/permissions.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { defaultUser, replicationNames, tlsEnabled, valkey8 } from '../util.ts';
+import { atLeast, defaultUser, replicationNames, tlsEnabled, valkey8 } from '../util.ts';
 import type { ReplicationNames } from '../util.ts';
 import { nodeName } from '../../topology/nodes.ts';
 
@@ -198,6 +198,13 @@ export default defineRule({
       return fail(findings.map((f) => ({ ...f, source: topology.source, evidence: [...(f.evidence ?? []), ...notCompared] })));
     }
     const counted = [data.length >= 2 ? `${data.length} nodes` : '', sentinels.length >= 2 ? `${sentinels.length} sentinels` : ''].filter(Boolean).join(' and ');
+    // ACL users are not replicated, and are what most often differs: a data node (6.0+) whose users could not be read
+    // leaves the agreement unknown, not a pass.
+    const aclUnread = data.length >= 2 ? data.filter(({ node }) => !node.summary!.acl && atLeast(node.summary!.server, 6) !== false) : [];
+    if (aclUnread.length > 0) {
+      const why = [...new Set(aclUnread.map(({ node }) => node.summary!.unavailable.acl ?? 'ACL LIST was not read'))].join('; ');
+      return skip(`the ACL users of ${aclUnread.map(({ node }) => nodeName(node)).join(', ')} could not be read (${why}), so whether all ${counted} agree on them is unknown; the other TLS and auth settings agree`);
+    }
     const sample = data[0] ?? sentinels[0]!;
     return pass(`all ${counted} agree on their TLS and auth settings`, {
       source: topology.source,
