@@ -303,7 +303,18 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
   }
 
+  /** Set by close(): no new work, and every connection ends with the response it is sending. */
+  let closing = false;
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // server.close() stops new connections only: Prometheus kept scraping over its kept-alive ones, each scrape a new
+    // audit, and the exporter ran until the grace period cut everything off.
+    if (closing) {
+      res.writeHead(503, { connection: 'close', 'content-type': 'text/plain; charset=utf-8' }).end('shutting down\n');
+      return;
+    }
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
     handle(req, res).catch((error: unknown) => {
       log({ level: 'error', msg: 'request failed', path: (req.url ?? '').slice(0, 256), error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) res.writeHead(500).end();
@@ -331,6 +342,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     url,
     port: address.port,
     close(graceMs = EXPORTER_SHUTDOWN_GRACE_MS): Promise<void> {
+      closing = true;
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           stopping.abort(new Error('the exporter is shutting down'));

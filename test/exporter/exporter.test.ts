@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -361,6 +362,49 @@ allow:
         await hostile.close(1000);
         await fake.close();
       }
+    }
+  });
+
+  // Prometheus scrapes over keep-alive connections: after SIGTERM it kept sending scrapes on them, each started a new
+  // audit, and the exporter exited only when the 10 s grace ran out, cutting off whatever ran then.
+  it('stops taking scrapes on kept-alive connections when closing: exits once the running probes are answered', async () => {
+    const closingLogs: string[] = [];
+    const closing = await exporterWith(`modules: { default: {} }\nallow: ['127.0.0.1:${open.port}', '127.0.0.1:${silent.port}']\n`, closingLogs);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const request = (target: string, timeout = '5') =>
+      new Promise<number>((resolve, reject) => {
+        http.get(`${closing.url}/probe?target=${target}`, { agent, headers: { 'x-prometheus-scrape-timeout-seconds': timeout } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+    let scraping = true;
+    try {
+      assert.equal(await request(`127.0.0.1:${open.port}`), 200);
+      // One audit running (1.5 s on the silent server) when the exporter is told to stop; a scraper keeps asking meanwhile.
+      const running = request(`127.0.0.1:${silent.port}`, '2');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const begun = Date.now();
+      const closed = closing.close(8000);
+      const scraper = (async () => {
+        while (scraping) {
+          await request(`127.0.0.1:${open.port}`).catch(() => 0);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      })();
+      assert.equal(await running, 200);
+      await closed;
+      const took = Date.now() - begun;
+      scraping = false;
+      await scraper;
+      assert.ok(took < 5000, `closed after ${took} ms`);
+      const probes = closingLogs.filter((l) => l.includes('"msg":"probe"'));
+      // The first scrape and the running one: no audit started after close().
+      assert.equal(probes.length, 2, probes.join('\n'));
+    } finally {
+      scraping = false;
+      agent.destroy();
+      await closing.close(100);
     }
   });
 
