@@ -45,6 +45,12 @@ ruleTester(rule, {
       message: /^all 6 nodes agree/,
     },
     { name: 'six cluster nodes alike', facts: deployment(cluster()), message: /^all 6 nodes agree on their TLS and auth settings$/ },
+    {
+      // A 6.0 sentinel has no ACL command: nothing unknown there.
+      name: 'three 6.0 sentinels alike, no ACL',
+      facts: deployment(topology('sentinel', [26379, 26380, 26381].map((p) => { const n = sentinelNode(p, 'sentinel-user', true); return { ...n, facts: { ...n.facts!, version: '6.0.20', unavailable: { config: 'a sentinel has no CONFIG command', acl: 'ACL LIST: unknown command' } } }; }))),
+      message: /^all 3 sentinels agree/,
+    },
     { name: 'three sentinels alike', facts: deployment(topology('sentinel', [26379, 26380, 26381].map((p) => sentinelNode(p, 'sentinel-user', true)))), message: /^all 3 sentinels agree/ },
     {
       name: 'an unreachable node is named, the others compared',
@@ -119,6 +125,11 @@ ruleTester(rule, {
       name: 'ACL LIST refused on one node: its users are unknown, never "all agree"',
       facts: deployment(topology('cluster', ring().map((n, i): NodeSpec => ({ ...n, facts: i === 2 ? { conf: TLS, unavailable: { acl: 'the audit user may not run ACL LIST (grant +acl|list)' } } : { conf: TLS, acl: ACL } })))),
       message: /^the ACL users of 10\.0\.0\.3:6379 could not be read \(the audit user may not run ACL LIST \(grant \+acl\|list\)\), so whether all 6 nodes agree on them is unknown; the other TLS and auth settings agree$/,
+    },
+    {
+      name: 'sentinels (7.0): ACL LIST refused on one, its users unknown',
+      facts: deployment(topology('sentinel', [sentinelNode(26379, 'sentinel-user', true), sentinelNode(26380, 'sentinel-user', true), { ...sentinelNode(26381, 'sentinel-user', true), facts: { ...sentinelNode(26381, 'sentinel-user', true).facts!, unavailable: { config: 'a sentinel has no CONFIG command', acl: 'the audit user may not run ACL LIST (grant +acl|list)' } } }])),
+      message: /^the ACL users of 10\.0\.0\.3:26381 could not be read \(the audit user may not run ACL LIST \(grant \+acl\|list\)\), so whether all 3 sentinels agree on them is unknown/,
     },
     { name: 'no deployment (one server audited)', facts: liveFacts(), message: /judged only for a whole deployment: audit with --cluster, --sentinel or --replication/ },
     {

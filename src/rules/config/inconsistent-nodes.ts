@@ -200,7 +200,11 @@ export default defineRule({
     const counted = [data.length >= 2 ? `${data.length} nodes` : '', sentinels.length >= 2 ? `${sentinels.length} sentinels` : ''].filter(Boolean).join(' and ');
     // ACL users are not replicated, and are what most often differs: a data node (6.0+) whose users could not be read
     // leaves the agreement unknown, not a pass.
-    const aclUnread = data.length >= 2 ? data.filter(({ node }) => !node.summary!.acl && atLeast(node.summary!.server, 6) !== false) : [];
+    // A sentinel has ACL users from 6.2 (a 6.0 sentinel has no ACL command).
+    const aclUnread = [
+      ...(data.length >= 2 ? data.filter(({ node }) => !node.summary!.acl && atLeast(node.summary!.server, 6) !== false) : []),
+      ...(sentinels.length >= 2 ? sentinels.filter(({ node }) => !node.summary!.acl && atLeast(node.summary!.server, 6, 2) !== false) : []),
+    ];
     if (aclUnread.length > 0) {
       const why = [...new Set(aclUnread.map(({ node }) => node.summary!.unavailable.acl ?? 'ACL LIST was not read'))].join('; ');
       return skip(`the ACL users of ${aclUnread.map(({ node }) => nodeName(node)).join(', ')} could not be read (${why}), so whether all ${counted} agree on them is unknown; the other TLS and auth settings agree`);
