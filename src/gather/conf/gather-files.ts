@@ -342,6 +342,8 @@ export function factsFromFiles(target: string, gathered: FileGathering, version:
     files: gathered.files,
     unavailable: {
       ...unavailable,
+      // Run on the server's host or not, the files alone name no process: what the host rules judge is found from the running server.
+      host: 'a file-only audit looks at no process: the user it runs as, the modes of its files, its service, log rotation and firewall are judged when auditing the running server on its host (redfort audit redis://127.0.0.1:PORT, with --config FILE if its config file is not found)',
       info: 'a static audit has no running server: INFO is judged only live',
       now: 'a static audit has no server clock',
       cluster: 'a static audit sees no cluster nodes',
