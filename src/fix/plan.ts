@@ -394,7 +394,12 @@ export function buildPlan(input: PlanInput): FixPlan {
         l.name === 'aclfile'
           ? `first write the users to ${DEFAULT_ACLFILE} (the lines ACL LIST prints) and delete the \`user\` lines from ${configFile}: redis-server refuses to start with an ACL file that does not exist, or beside \`user\` lines in its config; then add \`${l.line}\` to ${configFile} and restart the node`
           : `add \`${l.line}\` to ${configFile} and restart the node`;
-      add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${l.name} cannot be changed at run time: ${how}`, touches: [] });
+      // tls-cluster is settable (MODIFIABLE_CONFIG in 6.0-7.x), but CONFIG SET changes only the bus links made afterwards.
+      const why =
+        l.name === 'tls-cluster'
+          ? 'fix does not set tls-cluster at run time (CONFIG SET tls-cluster changes only the cluster bus links made afterwards)'
+          : `${l.name} cannot be changed at run time`;
+      add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${why}: ${how}`, touches: [] });
       closed(n.address, l.rule);
     }
   }

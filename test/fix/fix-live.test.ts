@@ -34,6 +34,22 @@ async function monitor(server: RunningServer, during: () => Promise<unknown>): P
 
 const READ_ONLY = /^(auth|ping|info|config get|acl list|acl cat|acl getuser|command info|time|cluster nodes|sentinel .*|client setname|client list|hello|quit)\b/;
 
+// The tls-cluster restart step said "tls-cluster cannot be changed at run time", as the README's Fix section did:
+// redis-server takes CONFIG SET tls-cluster yes (MODIFIABLE_CONFIG), and changes only the bus links made afterwards.
+describe('fix: the tls-cluster restart step says why it is not set at run time, truly', () => {
+  it('names what CONFIG SET tls-cluster changes, which the server accepts', async () => {
+    const server = await startRedis({ conf: 'cluster-enabled yes', tls: { authClients: 'no', plaintextPort: true }, killOnStop: true });
+    const seed = target(server.url);
+    const p = plan(await state(seed, { noProbe: true }), seed);
+    const step = p.steps.find((st) => st.class === 'restart' && st.configLine === 'tls-cluster yes');
+    assert.ok(step, 'a tls-cluster restart step');
+    assert.doesNotMatch(step.reason, /cannot be changed at run time/);
+    assert.match(step.reason, /^fix does not set tls-cluster at run time \(CONFIG SET tls-cluster changes only the cluster bus links made afterwards\): add `tls-cluster yes` to .*redis\.conf and restart the node$/);
+    assert.equal(await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'tls-cluster', 'yes']), 'OK');
+    await server.stop();
+  });
+});
+
 // The aclfile restart step said only "add `aclfile /etc/redis/users.acl` to the config file and restart": after an
 // apply, whose CONFIG REWRITE writes the users into redis.conf, that line alone stops the server from starting.
 describe('fix: the aclfile restart step, followed as written, gives a server that starts', () => {
