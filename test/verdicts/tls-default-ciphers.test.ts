@@ -14,10 +14,12 @@ after(stopAll);
 describe('tls-ciphers unset', { concurrency: true }, () => {
   let server: RunningServer;
   let tls13: RunningServer;
+  let named: RunningServer;
   let client: { cacert: string; cert: string; key: string };
   before(async () => {
     server = await startRedis({ tls: { authClients: 'yes' } });
     tls13 = await startRedis({ tls: { authClients: 'yes', certs: server.certs }, conf: 'tls-protocols "TLSv1.3"' });
+    named = await startRedis({ tls: { authClients: 'yes', certs: server.certs }, conf: 'tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA"' });
     const certs = server.certs!;
     client = { cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey };
   });
@@ -46,5 +48,15 @@ describe('tls-ciphers unset', { concurrency: true }, () => {
     const live = await audit(tls13.url, client);
     assert.deepEqual(port(live.facts, 'target').ciphers.tls12, []);
     expectStatus(live.results, 'tls.weak-ciphers', 'pass');
+  });
+
+  it('a CBC-SHA1 suite named in tls-ciphers: the same low finding from the file as on the wire', async () => {
+    const live = expectStatus((await audit(named.url, client)).results, 'tls.weak-ciphers', 'fail');
+    const wire = live.find((r) => /accepted 1 CBC suite with a SHA-1 MAC: ECDHE-RSA-AES128-SHA$/.test(r.message));
+    assert.ok(wire, live.map((r) => r.message).join('\n'));
+    const [file] = expectStatus((await auditFiles({ configPath: named.confPath, version: '7.0.15' })).results, 'tls.weak-ciphers', 'fail');
+    assert.equal(file!.message, "tls-ciphers 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA' names 1 CBC suite with a SHA-1 MAC: ECDHE-RSA-AES128-SHA");
+    assert.equal(file!.severity, wire!.severity);
+    assert.equal(file!.remediation, wire!.remediation);
   });
 });

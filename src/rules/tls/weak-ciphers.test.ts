@@ -38,6 +38,11 @@ ruleTester(rule, {
     { name: 'RC4', facts: tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256:RC4-SHA"'), messages: [/RC4-SHA \(RC4\)/] },
     { name: '3DES', facts: tls('tls-ciphers "DES-CBC3-SHA"'), messages: [/DES-CBC3-SHA \(DES\/3DES/] },
     { name: 'eNULL', facts: tls('tls-ciphers "eNULL"'), messages: [/eNULL \(no encryption/] },
+    {
+      name: 'a CBC suite with a SHA-1 MAC named in the list: low, as on the wire',
+      facts: tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:DES-CBC3-SHA"'),
+      messages: [/^tls-ciphers is '.*': it offers DES-CBC3-SHA \(DES\/3DES/, /^tls-ciphers '.*' names 1 CBC suite with a SHA-1 MAC: AES128-SHA$/],
+    },
     { name: 'anonymous DH', facts: tls('tls-ciphers "ADH-AES256-GCM-SHA384"'), messages: [/anonymous key exchange/] },
     { name: 'export grade', facts: tls('tls-ciphers "EXP-RC4-MD5"'), messages: [/EXP-RC4-MD5 \(export-grade\)/] },
     { name: 'MD5 MAC', facts: tls('tls-ciphers "RSA-MD5"'), messages: [/MD5 MAC/] },

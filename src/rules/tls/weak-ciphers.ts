@@ -57,11 +57,19 @@ function fromConfig(config: ConfigMap): Verdict {
     return skip("tls-ciphers is unset: the TLS 1.2 suites are the OpenSSL defaults of the host it runs on, unknown from its settings (OpenSSL 3.0's DEFAULT offers CBC suites with a SHA-1 MAC such as ECDHE-RSA-AES128-SHA); set tls-ciphers, or audit it live with the TLS probe to see what it offers");
   }
   const weak = weakElements(value);
-  if (weak.length > 0) {
-    return fail({ message: `tls-ciphers is '${value}': it offers ${weak.join(', ')}`, source: ciphers?.source, evidence: weak });
+  // Suites named one by one are judged as the wire judges them: a CBC suite with a SHA-1 MAC is the low finding
+  // (`ECDHE-RSA-AES128-SHA` passed here while the probe of the same server reported it).
+  const cbc = addedElements(value).filter((e) => !weak.some((w) => w.startsWith(`${e} `)) && suiteWeakness(e)?.severity === 'low');
+  if (weak.length > 0 || cbc.length > 0) {
+    return fail([
+      ...(weak.length > 0 ? [{ message: `tls-ciphers is '${value}': it offers ${weak.join(', ')}`, source: ciphers?.source, evidence: weak }] : []),
+      ...(cbc.length > 0 ? [{ message: `tls-ciphers '${value}' names ${plural(cbc.length, 'CBC suite')} with a SHA-1 MAC: ${cbc.join(', ')}`, source: ciphers?.source, severity: 'low' as const, evidence: cbc, remediation: CBC_REMEDIATION }] : []),
+    ]);
   }
   return pass(`tls-ciphers is '${value}'`, { source: ciphers?.source });
 }
+
+const CBC_REMEDIATION = 'Prefer AEAD suites only (GCM, CHACHA20-POLY1305): drop the `-SHA` CBC suites from `tls-ciphers`.';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -95,7 +103,7 @@ function fromWire(facts: Facts): Verdict | undefined {
         source: port.source,
         severity: 'low',
         evidence: names,
-        remediation: 'Prefer AEAD suites only (GCM, CHACHA20-POLY1305): drop the `-SHA` CBC suites from `tls-ciphers`.',
+        remediation: CBC_REMEDIATION,
       });
     }
     if (high.length === 0 && low.length === 0) {
