@@ -30,6 +30,19 @@ describe('inventory', () => {
     assert.throws(() => parseInventory(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'f.yaml'), /^SettingsError: f\.yaml:1: nested too deeply to read/);
   });
 
+  it("docs/inventory.md's key table names every key a target takes (sampleData was missing)", () => {
+    let message = '';
+    try {
+      parseInventory('targets:\n  - { url: redis://a, colour: blue }\n', 'f.yaml');
+    } catch (e) {
+      message = String(e);
+    }
+    const keys = /\(expected ([^)]+)\)/.exec(message)?.[1]?.split(', ');
+    assert.ok(keys && keys.length > 10, message);
+    const documented = new Set([...doc.matchAll(/^\| ([^|]+) \| (?:target|any) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Za-z]+)`/g)].map((k) => k[1]!)));
+    assert.deepEqual(keys.filter((k) => !documented.has(k)), []);
+  });
+
   it("parses docs/inventory.md's example, which the published schema accepts", () => {
     assert.equal(schema(parse(example)), true, JSON.stringify(schema.errors));
     const inv = parseInventory(example, 'fleet.yaml');
