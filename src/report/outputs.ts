@@ -25,13 +25,13 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
     if (known.includes(format)) {
       const path = output.slice(eq + 1);
       if (path === '') return `--output ${format}= needs a file name`;
-      files.push({ format, path });
+      files.push({ format, path: stdoutDash(path) });
     } else if (eq > 0 && /^[A-Za-z][A-Za-z0-9_-]*$/.test(format)) {
       // 'JSON=r.json' and 'sarif2=r.sarif' were taken as file names, as '=r.json' was: each a typo of FORMAT=FILE.
       return `unknown format '${format}' in --output ${output} (choose from ${known.join(', ')})`;
     } else if (eq === 0) {
       return `--output ${output} names no format before '=': write FORMAT=FILE (e.g. json${output}), or ./${output} for a file of that name`;
-    } else plain.push(output);
+    } else plain.push(stdoutDash(output));
   }
   const unique = [...new Set(named)];
   const toFile = new Set(files.map((f) => f.format));
@@ -51,6 +51,11 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
   if (rest.length > 1) return `only one format can go to standard output (${rest.join(', ')}): write the others with --output FORMAT=FILE`;
   const stdout = rest[0] ?? (unique.length === 0 ? 'text' : undefined);
   return sameFile(files) ?? { ...(stdout !== undefined ? { stdout } : {}), files };
+}
+
+/** `-` is standard output, as `--targets -` is standard input: `-o -` wrote a file named '-'. */
+function stdoutDash(path: string): string {
+  return path === '-' ? '/dev/stdout' : path;
 }
 
 /** The extensions that name a report format other than text. */

@@ -65,6 +65,13 @@ describe('--format and --output', () => {
     assert.match(plan(undefined, ['a.txt', 'b.txt']) as string, /give several outputs as FORMAT=FILE/);
   });
 
+  // `--targets -` reads standard input; `-o -` and `-o json=-` wrote a file named '-'.
+  it('takes - for standard output', () => {
+    assert.deepEqual(plan(['json'], ['-']), { files: [{ format: 'json', path: '/dev/stdout' }] });
+    assert.deepEqual(plan(undefined, ['sarif=-']), { stdout: 'text', files: [{ format: 'sarif', path: '/dev/stdout' }] });
+    assert.deepEqual(plan(['json'], ['./-']), { files: [{ format: 'json', path: './-' }] });
+  });
+
   it('rejects unknown formats in either option', () => {
     assert.equal(plan(['yaml']), "unknown format 'yaml' (choose from text, json, sarif, junit, html, markdown)");
     assert.match(plan(undefined, ['pdf=r.pdf']) as string, /^unknown format 'pdf' in --output pdf=r\.pdf/);
