@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { auditCommands, factsFromReplies, gatherLive } from '../../src/gather/live/gather-live.ts';
 import { BulkList, connect } from '../../src/gather/live/resp.ts';
@@ -69,5 +70,14 @@ describe('categories read as bytes from live servers', () => {
     const [first, second] = outcomes.map((o) => (o.ok ? o.facts : assert.fail(o.ok ? '' : o.error)));
     assert.ok(first!.categories && first!.categories.categories.get('dangerous')!.includes('flushall'));
     assert.equal(second!.categories, first!.categories);
+  });
+});
+
+describe("the README's count of ACL CAT commands", () => {
+  it('is the number of ACL CAT commands an audit sends (it said 21, the categories of 7.x, not the 29 sent)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const sent = auditCommands().filter((c) => c.args[0] === 'ACL' && c.args[1] === 'CAT' && c.args.length === 3).length;
+    assert.equal(sent, ACL_CATEGORIES.length);
+    assert.match(readme, new RegExp(`\\(${sent} \`ACL CAT\`: the 21 categories of Redis 6\\.0-7\\.4 and Valkey, and\\nthe ${sent - 21} of Redis 8's modules`));
   });
 });
