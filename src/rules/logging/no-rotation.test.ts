@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runRules } from '../../engine/run.ts';
+import { ruleContext } from '../context.ts';
 import { ruleTester } from '../../../test/rule-tester.ts';
 import { withHost } from '../../../test/host/fixtures.ts';
 import rule from './no-rotation.ts';
@@ -40,4 +44,13 @@ ruleTester(rule, {
     { name: 'the logrotate configuration cannot be read', facts: withHost({ logging: { logfile: LOG }, files: [{ role: 'log', path: LOG }], logrotate: 'cannot read /etc/logrotate.conf: permission denied' }), message: /permission denied/ },
     { name: 'settings unknown', facts: withHost({ logging: 'CONFIG GET: NOPERM, and the config file is unknown' }), message: /log destination is unknown: CONFIG GET: NOPERM/ },
   ],
+});
+
+test(`${rule.id}: without logrotate, the fix is to install it, not to add a rule file (Debian's package ships one)`, () => {
+  const facts = withHost({ logging: { logfile: LOG }, files: [{ role: 'log', path: LOG }], logrotate: { text: DEBIAN_RULE, installed: false } });
+  const [result] = runRules([rule], facts, { context: ruleContext() });
+  assert.equal(result?.status, 'fail');
+  assert.match(result!.remediation, /^Install logrotate \(Debian and Ubuntu: `apt-get install logrotate`/);
+  const [covered] = runRules([rule], withHost({ logging: { logfile: LOG }, files: [{ role: 'log', path: LOG, mode: 0o640 }], logrotate: { text: '/var/log/nginx/*.log {\n  daily\n}\n' } }), { context: ruleContext() });
+  assert.match(covered!.remediation, /^Add a logrotate rule/);
 });

@@ -13,10 +13,14 @@ function insecureParent(stat: HostStat | undefined): string | undefined {
   return undefined;
 }
 
+/** Where logrotate is missing, a rule file is no fix: the redis-server package ships one (Debian, Ubuntu) that nothing runs. */
+const NOT_INSTALLED =
+  "Install logrotate (Debian and Ubuntu: `apt-get install logrotate`; the redis-server package's /etc/logrotate.d/redis-server then rotates /var/log/redis/redis-server*.log), and add a rule for the log file if it lives elsewhere; or log to syslog.";
+
 function judgeFile(path: string, stat: HostStat | undefined, logrotate: HostFacts['logrotate'], what: string): Verdict {
   if (!logrotate.known) return skip(`cannot tell whether ${path} is rotated: ${logrotate.reason}`);
   const facts: LogrotateFacts = logrotate.value;
-  if (facts.installed === false) return fail({ message: `${what} ${path}, but logrotate is not installed: nothing rotates it`, source: logrotate.source });
+  if (facts.installed === false) return fail({ message: `${what} ${path}, but logrotate is not installed: nothing rotates it`, source: logrotate.source, remediation: NOT_INSTALLED });
   const real = stat?.realPath ?? path;
   const byReal = coveringStanza(facts.stanzas, real);
   const byLink = real === path ? undefined : coveringStanza(facts.stanzas, path);
