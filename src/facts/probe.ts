@@ -36,6 +36,11 @@ export interface UnauthenticatedProbe {
   readonly tls: boolean;
   /** The reply or the error, e.g. `+PONG; INFO server: redis_version 7.0.15` or `-NOAUTH Authentication required.` */
   readonly detail: string;
+  /**
+   * `untested` because the command named was answered NOPERM: the client got in as the default user, which needs no
+   * password, and only that user's rules refused it (PING, or INFO server when PING was renamed away).
+   */
+  readonly deniedAsDefaultUser?: 'PING' | 'INFO server';
   readonly source: Source;
 }
 

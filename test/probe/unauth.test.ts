@@ -110,6 +110,27 @@ describe('PING renamed away (rename-command PING "")', () => {
     assert.equal(anonymous.facts.probe?.unauthenticated?.outcome, 'open');
   });
 
+  it("a password-less default user denied INFO is in, not refused: the rule skips (was a pass while anyone ran GET and SET)", async () => {
+    const admin = 'renamed-ping-admin-pass-7c1e09a4d2';
+    const server = await startRedis({ conf: `rename-command PING ""\nuser default on nopass ~* &* -@all +get +set\nuser admin on >${admin} ~* &* +@all`, username: 'admin', password: admin });
+    // The truth: without credentials, SET and GET run; INFO is refused by the default user's rules.
+    assert.equal(await rawCommand(server.host, server.port, ['SET', 'k', 'v']), 'OK');
+    await assert.rejects(rawCommand(server.host, server.port, ['INFO', 'server']), /NOPERM/);
+    for (const credentials of [{}, { user: 'admin', pass: admin }]) {
+      const { facts, results } = await audit(server.url, credentials, { noHost: true });
+      const probe = facts.probe?.unauthenticated;
+      assert.equal(probe?.outcome, 'untested', probe?.detail);
+      assert.equal(probe?.deniedAsDefaultUser, 'INFO server');
+      const verdict = results.find((r) => r.ruleId === 'auth.no-authentication');
+      // With the admin's credentials ACL LIST shows the nopass default user: a failure; without, unknown: a skip.
+      if ('user' in credentials) assert.equal(verdict?.status, 'fail', verdict?.message);
+      else {
+        assert.equal(verdict?.status, 'skip', verdict?.message);
+        assert.match(verdict!.message, /is logged in as the default user, which needs no password, and was denied INFO server \(PING: -ERR unknown command 'PING'.*; INFO server: -NOPERM [^)]*\): whether it may run other commands/);
+      }
+    }
+  });
+
   it('a server that needs a password refuses INFO server too: refused, and the detail says by which reply', async () => {
     const { facts, results } = await audit(guarded.url, { pass: guarded.password });
     const probe = facts.probe?.unauthenticated;

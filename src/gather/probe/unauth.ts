@@ -57,6 +57,9 @@ export function pingTellsNothing(ping: Reply): boolean {
   return ping instanceof ReplyError ? !ABOUT_THE_CLIENT.test(ping.message) : ping !== 'PONG';
 }
 
+/** How a probe's detail ends when a NOPERM showed the client in as the default user. */
+const AS_DEFAULT_USER = 'the server took the client without credentials as the default user, which needs no password; what that user may run is unknown';
+
 /**
  * NOPERM is no refusal: the server took the client without credentials as the default user, which needs no password,
  * and only that user's rules keep PING from it (`user default on nopass -@all +get +set` answers PING with NOPERM
@@ -71,16 +74,18 @@ export function isNoPerm(reply: Reply | undefined): boolean {
  * `parsed`, when given, is that INFO text parsed already (an audit's own connection parses it for its facts).
  */
 export function unauthenticatedAnswer(endpoint: Endpoint, tls: boolean, ping: Reply, info: Reply | undefined, parsed?: InfoSections): UnauthenticatedProbe {
-  const answer = (outcome: UnauthenticatedProbe['outcome'], detail: string): UnauthenticatedProbe => ({ ...endpointOf(endpoint, tls), outcome, detail, source: sourceOf(endpoint) });
+  const answer = (outcome: UnauthenticatedProbe['outcome'], detail: string, denied?: 'PING' | 'INFO server'): UnauthenticatedProbe => ({ ...endpointOf(endpoint, tls), outcome, detail, ...(denied ? { deniedAsDefaultUser: denied } : {}), source: sourceOf(endpoint) });
   if (pingTellsNothing(ping)) {
     const asked = `PING: ${show(ping)}; INFO server: ${show(info ?? null)}`;
     if (typeof info === 'string') return answer('open', `PING: ${show(ping)}; INFO server answered`);
+    // INFO's NOPERM, as PING's below: the client got in as the password-less default user.
+    if (isNoPerm(info)) return answer('untested', `${asked}: ${AS_DEFAULT_USER}`, 'INFO server');
     if (info instanceof ReplyError && !pingTellsNothing(info)) return answer('refused', asked);
     return answer('untested', `${asked}: neither answer says whether a password is needed`);
   }
   if (isNoPerm(ping)) {
     if (typeof info === 'string') return answer('open', `PING: ${show(ping)}; INFO server answered`);
-    return answer('untested', `PING: ${show(ping)}${info === undefined ? '' : `; INFO server: ${show(info)}`}: the server took the client without credentials as the default user, which needs no password; what that user may run is unknown`);
+    return answer('untested', `PING: ${show(ping)}${info === undefined ? '' : `; INFO server: ${show(info)}`}: ${AS_DEFAULT_USER}`, 'PING');
   }
   if (ping instanceof ReplyError) return answer('refused', `PING: ${show(ping)}`);
   if (typeof info !== 'string') return answer('open', `PING: +PONG; INFO server: ${show(info ?? null)}`);

@@ -25,7 +25,7 @@ ruleTester(rule, {
     {
       // 7.0.15 live: an unauthenticated client got NOPERM for PING, ECHO, GET, MULTI, CLIENT SETNAME; only HELLO and RESET answered.
       name: "default user 'on nopass' with -@all: it may run nothing",
-      facts: withProbe(liveFacts({ acl: ['user admin on #' + HASH + ' ~* &* +@all', 'user default on nopass ~* &* -@all'] }), { unauthenticated: { ...unauthenticated('untested'), detail: "PING: -NOPERM this user has no permissions to run the 'ping' command; INFO server: -NOPERM this user has no permissions to run the 'info' command: the server took the client without credentials as the default user, which needs no password; what that user may run is unknown" } }),
+      facts: withProbe(liveFacts({ acl: ['user admin on #' + HASH + ' ~* &* +@all', 'user default on nopass ~* &* -@all'] }), { unauthenticated: { ...unauthenticated('untested'), deniedAsDefaultUser: 'PING', detail: "PING: -NOPERM this user has no permissions to run the 'ping' command; INFO server: -NOPERM this user has no permissions to run the 'info' command: the server took the client without credentials as the default user, which needs no password; what that user may run is unknown" } }),
       message: /^the default user is 'on' and 'nopass' but may run no command: /,
     },
     { name: '7.2 rendering with a hash', facts: liveFacts({ version: '7.2.4', acl: [`user default on sanitize-payload #${HASH} ~* &* +@all`] }) },
@@ -82,7 +82,7 @@ ruleTester(rule, {
     {
       // 7.0.15 live, `user default on nopass ~* -@all +get +set`: PING is denied, yet GET and SET run for anyone.
       name: 'ACL not readable, PING denied (NOPERM) to a client without credentials: logged in, not refused',
-      facts: withProbe(noAcl(), { unauthenticated: { ...unauthenticated('untested'), detail: "PING: -NOPERM this user has no permissions to run the 'ping' command; INFO server: -NOPERM this user has no permissions to run the 'info' command: the server took the client without credentials as the default user, which needs no password; what that user may run is unknown" } }),
+      facts: withProbe(noAcl(), { unauthenticated: { ...unauthenticated('untested'), deniedAsDefaultUser: 'PING', detail: "PING: -NOPERM this user has no permissions to run the 'ping' command; INFO server: -NOPERM this user has no permissions to run the 'info' command: the server took the client without credentials as the default user, which needs no password; what that user may run is unknown" } }),
       message: /^ACL LIST: NOPERM; a client without credentials on 127\.0\.0\.1:6379 is logged in as the default user, which needs no password, and was denied PING \(PING: -NOPERM .*'info' command\): whether it may run other commands depends on the default user's rules$/,
     },
     { name: 'ACL not readable, no connection without credentials', facts: withProbe(noAcl(), { unauthenticated: unauthenticated('untested') }), message: /^ACL LIST: NOPERM; the unauthenticated probe of 127\.0\.0\.1:6379 could not connect \(no connection: connection refused\)$/ },

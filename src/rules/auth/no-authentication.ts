@@ -37,8 +37,8 @@ function fromWire(facts: Facts): Verdict | undefined {
     findings.push({ message: `${where}: ${guessed.detail}: anyone who tries them gets in`, source: guessed.source, remediation: 'Replace the password with a long random one (`ACL GENPASS`), or disable the default user.' });
   }
   if (findings.length > 0) return fail(findings);
-  if (unauth.outcome === 'untested' && /^PING: -NOPERM/.test(unauth.detail)) {
-    return skip(`a client without credentials${over} on ${where} is logged in as the default user, which needs no password, and was denied PING (${unauth.detail.replace(/: the server took .*$/, '')}): whether it may run other commands depends on the default user's rules`);
+  if (unauth.outcome === 'untested' && unauth.deniedAsDefaultUser) {
+    return skip(`a client without credentials${over} on ${where} is logged in as the default user, which needs no password, and was denied ${unauth.deniedAsDefaultUser} (${unauth.detail.replace(/: the server took .*$/, '')}): whether it may run other commands depends on the default user's rules`);
   }
   if (unauth.outcome === 'untested') return skip(`the unauthenticated probe of ${where} could not ${/^PING: .*INFO server/.test(unauth.detail) ? 'tell' : 'connect'} (${unauth.detail})`);
   // Protected mode refuses only non-local clients: local ones, and anything behind a local proxy, still get in.
