@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import type { FakeServer } from './helpers/fake-resp-server.ts';
 import { build, runCli } from './report/cli-run.ts';
 import type { CliRun } from './report/cli-run.ts';
 import { freePort } from './harness/servers.ts';
+import { SERVER_NAMES } from '../src/gather/host/proc.ts';
 
 // Usage errors, hostile servers and help: what a person sees on the command line. No real server needed.
 
@@ -215,6 +217,15 @@ describe('command-line experience', { concurrency: 4 }, () => {
     const fix = await runCli(['fix', '--help']);
     assert.match(fix.stdout, /\n {2}--user-prefix <prefix> +prefix of the generated user names/);
     for (const line of fix.stdout.split('\n')) assert.ok(line.length <= 80, line);
+    // --local audits every process SERVER_NAMES names (src/gather/host/proc.ts); its help and the README left out
+    // valkey-sentinel.
+    const local = /--local +([\s\S]*?)\n {2}--/.exec(audit.stdout)?.[1]?.replace(/\s+/g, ' ') ?? '';
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const inReadme = /`redfort audit --local` audits every ([^(]*) process of the machine/.exec(readme)?.[1] ?? '';
+    for (const name of SERVER_NAMES) {
+      assert.match(local, new RegExp(`\\b${name}\\b`), `audit --help --local: ${local}`);
+      assert.match(inReadme, new RegExp(`\\b${name}\\b`), `README --local: ${inReadme}`);
+    }
     const plan = await runCli(['reboot-plan', '--help']);
     assert.match(plan.stdout, /Examples:[\s\S]*Exit codes: 0 a safe plan/);
     assert.match((await runCli(['--help'])).stdout, /Examples:\n {2}redfort audit redis:\/\/127\.0\.0\.1:6379/);

@@ -385,7 +385,7 @@ export function registerAudit(cli: Command): void {
     .option('--min-severity <severity>', `text and Markdown reports: show findings at or above this severity only (${SEVERITIES.join(', ')})`)
     .option('--max-findings <n>', 'text and Markdown reports: at most N findings per rule and target (default: all)')
     .option('--distro-package <package>', "the Debian/Ubuntu package the servers run, as dpkg-query prints it (redis-server=5:7.0.15-1~deb12u10, or the version alone), for servers whose package redfort cannot see: fixes its changelog names count as fixed; inventories set it per target (distroPackage)")
-    .option('--local', 'audit every redis-server, redis-sentinel and valkey-server process of this machine, with its host (credentials apply to each)')
+    .option('--local', 'audit every redis-server, redis-sentinel, valkey-server and valkey-sentinel process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
     .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')
     .option('--summary-only', 'with --targets: print the fleet summary (one line per target, totals per rule) without the details')
