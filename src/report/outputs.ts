@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { sharedOutputPath } from '../util/write-file.ts';
+import { isStandardOutput, sharedOutputPath } from '../util/write-file.ts';
 
 /** Where each report goes: at most one to standard output, the others to files. */
 export interface OutputPlan {
@@ -49,7 +49,10 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
     return sameFile(all) ?? { files: all };
   }
   if (rest.length > 1) return `only one format can go to standard output (${rest.join(', ')}): write the others with --output FORMAT=FILE`;
-  const stdout = rest[0] ?? (unique.length === 0 ? 'text' : undefined);
+  // The default text report yields standard output to a file output that names it (`-o sarif=-`): both there made a
+  // SARIF document followed by text, and `> file` had the text overwrite the SARIF appended before it.
+  const toStdout = files.some((f) => isStandardOutput(f.path));
+  const stdout = rest[0] ?? (unique.length === 0 && !toStdout ? 'text' : undefined);
   return sameFile(files) ?? { ...(stdout !== undefined ? { stdout } : {}), files };
 }
 

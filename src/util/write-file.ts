@@ -55,6 +55,11 @@ export function streamOpenFlags(path: string): 'a' | 'w' {
   return OWN_STREAM.test(resolve(path)) ? 'a' : 'w';
 }
 
+/** Whether `path` names this process's standard output (`-` is mapped to `/dev/stdout` before). */
+export function isStandardOutput(path: string): boolean {
+  return /^\/(?:dev\/(?:stdout|fd\/1)|proc\/self\/fd\/1)$/.test(resolve(path));
+}
+
 /**
  * Whether several outputs may name `path`: `/dev/null`, and this process's own streams (each report appended),
  * where a file would take only the last report.

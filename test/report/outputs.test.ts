@@ -10,9 +10,8 @@ describe('--format and --output', () => {
     assert.equal(plan(undefined, ['json=r.json', 'sarif=./r.json']), '--output json=r.json and --output sarif=./r.json name the same file: the second report would replace the first');
     assert.match(plan(['json'], ['sarif=out.txt', 'out.txt']) as string, /^--output sarif=out\.txt and --output json=out\.txt name the same file/);
     assert.deepEqual(plan(undefined, ['json=a/r.json', 'sarif=b/r.json']), { stdout: 'text', files: [{ format: 'json', path: 'a/r.json' }, { format: 'sarif', path: 'b/r.json' }] });
-    // /dev/null discards them all; each report to standard output is appended to it.
+    // /dev/null discards them all; each report to standard output is appended to it (and the default text yields).
     assert.deepEqual(plan(undefined, ['json=/dev/null', 'sarif=/dev/null', 'junit=/dev/stdout', 'html=/dev/stdout']), {
-      stdout: 'text',
       files: [{ format: 'json', path: '/dev/null' }, { format: 'sarif', path: '/dev/null' }, { format: 'junit', path: '/dev/stdout' }, { format: 'html', path: '/dev/stdout' }],
     });
   });
@@ -68,7 +67,10 @@ describe('--format and --output', () => {
   // `--targets -` reads standard input; `-o -` and `-o json=-` wrote a file named '-'.
   it('takes - for standard output', () => {
     assert.deepEqual(plan(['json'], ['-']), { files: [{ format: 'json', path: '/dev/stdout' }] });
-    assert.deepEqual(plan(undefined, ['sarif=-']), { stdout: 'text', files: [{ format: 'sarif', path: '/dev/stdout' }] });
+    // Without --format, the text report does not go to standard output too: a SARIF document followed by text (R11).
+    assert.deepEqual(plan(undefined, ['sarif=-']), { files: [{ format: 'sarif', path: '/dev/stdout' }] });
+    assert.deepEqual(plan(undefined, ['sarif=/dev/fd/1', 'json=r.json']), { files: [{ format: 'sarif', path: '/dev/fd/1' }, { format: 'json', path: 'r.json' }] });
+    assert.deepEqual(plan(undefined, ['sarif=/dev/stderr']), { stdout: 'text', files: [{ format: 'sarif', path: '/dev/stderr' }] });
     assert.deepEqual(plan(['json'], ['./-']), { files: [{ format: 'json', path: './-' }] });
   });
 
