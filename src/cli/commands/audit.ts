@@ -169,9 +169,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const force = flags.force === true;
   for (const file of plan.files) await checkWritable(file.path, force);
   if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force);
-  // The whole value: '7.2.4; x' passed a check of its start, and the audit then said 'the version the server reports
-  // cannot be read'. What is left once the product is taken off (gather-files) must be a readable version.
-  if (flags.redisVersion !== undefined && !/^(?:(?:valkey|redis)[-/ ]?|v)?\d+\.\d+[0-9A-Za-z.+~_-]{0,56}$/i.test(flags.redisVersion.trim())) {
+  // The whole value, in parseVersion's grammar ('redis v7.2.4', 'valkey_8.0.1'): '7.2.4; x' passed a check of its
+  // start, and the audit then said 'the version the server reports cannot be read'.
+  if (flags.redisVersion !== undefined && !/^\s*(?:valkey|redis)?[\s/_-]*v?\d+\.\d+[0-9A-Za-z.+~_-]{0,56}\s*$/i.test(flags.redisVersion)) {
     throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${flags.redisVersion}'`);
   }
   await checkReadable(flags.config, '--config');

@@ -322,7 +322,8 @@ export function factsFromFiles(target: string, gathered: FileGathering, version:
   const product = version && /valkey/i.test(version) ? 'valkey' : 'redis';
   const server: ServerIdentity = {
     product,
-    version: version?.replace(/^[a-z]+[-/ ]?/i, '') || undefined,
+    // The product and what parseVersion allows after it ('redis v7.2.4', 'valkey_8.0.1', 'Redis  7.2'): the version.
+    version: version?.replace(/^\s*[a-z]*[\s/_-]*v?(?=\d)/i, '').trim() || undefined,
     mode: gathered.mode,
     configFile: gathered.files.paths[0],
     // No line of the files names the version: when it is given, findings about it point at the option, not at line 1.
