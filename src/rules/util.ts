@@ -20,6 +20,19 @@ export function sentinelWithoutUsers(server: ServerIdentity | undefined): boolea
 }
 
 /**
+ * The port of a cluster node's bus: `cluster-port`, else the client port + 10000 (redis@7.0 cluster.c clusterInit; the
+ * TLS port with tls-cluster). Fixed at start: a CONFIG SET of a client port onto it fails ('Unable to listen on this
+ * port', checked on 7.0.15). Undefined outside cluster mode or when unknown.
+ */
+export function clusterBusPort(config: ConfigMap): number | undefined {
+  if (config.get('cluster-enabled')?.value !== 'yes') return undefined;
+  const set = portOf(config.get('cluster-port'));
+  if (set > 0) return set;
+  const client = portOf(config.get(config.get('tls-cluster')?.value === 'yes' ? 'tls-port' : 'port'));
+  return client > 0 ? client + 10000 : undefined;
+}
+
+/**
  * A finding's fix text for a sentinel, when the rule's own would not work there: a sentinel has no CONFIG command
  * (`ERR unknown command 'config'`; SENTINEL CONFIG SET takes only its announce, hostname, sentinel-user/pass and, from
  * 7.2, loglevel settings), so its settings change in sentinel.conf, with a restart. Nothing for a data node.

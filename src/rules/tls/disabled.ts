@@ -1,9 +1,12 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { configMissing } from '../combine.ts';
-import { atLeast, exposure, portOf, releaseName, tcpClosed, tcpPortSet, sentinelFix } from '../util.ts';
+import { atLeast, clusterBusPort, exposure, portOf, releaseName, tcpClosed, tcpPortSet, sentinelFix } from '../util.ts';
 import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 import { infoField } from '../../redis/info.ts';
+
+/** The profile's TLS port is this cluster node's bus port (a node on 6379): CONFIG SET tls-port there fails. */
+const CLUSTER_BUS = `Set \`tls-port\` to a free port other than 6379 and ${STRICT_PORT}, which this node's cluster bus listens on (port + 10000), so \`tls-port ${STRICT_PORT}\` fails (e.g. \`tls-port 6380\` where no other node uses it), \`tls-cert-file\`, \`tls-key-file\` and \`tls-ca-cert-file\` (CONFIG SET works on 6.2+), then close the plaintext port with \`port 0\`.`;
 
 /** Sentinel's connections to the masters, replicas and other sentinels use TLS when tls-replication is yes (redis.io TLS docs, Sentinel). */
 const SENTINEL =
@@ -53,6 +56,7 @@ export default defineRule({
       source: tlsPort?.source ?? config.get('port')?.source,
       severity: reach === 'public' || reach === 'private' ? 'high' : undefined,
       evidence: [`listeners reach: ${reach}`],
+      ...(clusterBusPort(config) === STRICT_PORT && { remediation: CLUSTER_BUS }),
       ...sentinelFix(server, SENTINEL),
     });
   },
