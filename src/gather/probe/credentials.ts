@@ -24,7 +24,7 @@ export async function probeDefaultPasswords(endpoint: Endpoint, options: PlainPr
       attempts += 1;
       const reply = await conn.command(['AUTH', password]);
       if (reply === 'OK') {
-        return { attempts, accepted: digestPassword(password), outcome: 'guessed', detail: `the default user accepted one of the ${DEFAULT_PASSWORDS.length} default passwords that scanners try (attempt ${attempts})`, source };
+        return { attempts, accepted: digestPassword(password), outcome: 'guessed', detail: `the default user accepted one of the ${DEFAULT_PASSWORDS.length} default passwords that scanners try`, source };
       }
       if (reply instanceof ReplyError && /without any password configured|no password is set/i.test(reply.message)) {
         return { attempts, accepted: undefined, outcome: 'untested', detail: 'the default user has no password: see the unauthenticated probe', source };
