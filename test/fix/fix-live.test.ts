@@ -100,6 +100,12 @@ describe('fix on a wide-open server', () => {
     assert.equal(cli!.code, 0, cli!.stderr);
     assert.ok(seen.length > 5, `MONITOR saw the audit: ${seen.join(', ')}`);
     for (const command of seen) assert.match(command, READ_ONLY, `a non-read-only command during --plan: ${command}`);
+    // The README's Fix section says what --plan shows under MONITOR: every command seen is named there (PING was not).
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const listed = /under `MONITOR` it shows only ([^)]*)\)/.exec(readme)?.[1] ?? '';
+    for (const verb of new Set(seen.map((c) => c.split(' ')[0]!.toUpperCase()))) {
+      assert.ok(listed.includes(`\`${verb}`), `the README's --plan MONITOR list lacks ${verb}: ${listed}`);
+    }
     assert.equal(statSync(join(dir, 'secrets.env')).mode & 0o777, 0o600);
     const secretsText = readFileSync(join(dir, 'secrets.env'), 'utf8');
     const secrets = new Map([...secretsText.matchAll(/^REDFORT_PASSWORD_([^=]+)=(.+)$/gm)].map((m) => [m[1]!, m[2]!]));
