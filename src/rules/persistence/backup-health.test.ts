@@ -25,6 +25,18 @@ ruleTester(rule, {
       facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_bgsave_time_sec: 0 }), unavailable: { config: 'CONFIG GET: NOPERM' } }),
       message: /last save 2\.0 h ago/,
     },
+    {
+      // 6.2 has no rdb_saves and a foreground SAVE leaves rdb_last_bgsave_time_sec -1: the save time past the start tells.
+      name: '6.2 after a SAVE (no BGSAVE ever): healthy, its last save quoted',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, uptime_in_seconds: 3 * HOUR, rdb_last_save_time: NOW - HOUR, rdb_changes_since_last_save: 2, rdb_last_bgsave_time_sec: -1 }).replace('7.0.15', '6.2.16') }),
+      message: /^saves are healthy \(rdb_last_bgsave_status:ok, last save 1\.0 h ago\)/,
+    },
+    {
+      // FLUSHALL writes the (empty) RDB file when save points are set, without counting in rdb_saves.
+      name: '7.0 after a FLUSHALL that saved (rdb_saves:0): the save time past the start tells',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, uptime_in_seconds: 3 * HOUR, rdb_last_save_time: NOW - HOUR, rdb_changes_since_last_save: 2, rdb_last_bgsave_time_sec: -1, rdb_saves: 0 }) }),
+      message: /^saves are healthy \(rdb_last_bgsave_status:ok, last save 1\.0 h ago\)/,
+    },
     // 7.0.15 just started, nothing written: rdb_last_save_time is the start, not a save.
     { name: 'no save since the start and nothing changed', facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 0.2 * HOUR, rdb_changes_since_last_save: 0, rdb_last_bgsave_time_sec: -1, rdb_saves: 0 }) }), message: /^nothing changed since the server started 0\.2 h ago/ },
   ],
@@ -84,7 +96,13 @@ ruleTester(rule, {
     {
       name: 'no save since the start, changes waiting: whether saving works is not known yet',
       facts: liveFacts({ now: NOW, info: persistence({ ...healthy, rdb_last_save_time: NOW - 0.5 * HOUR, rdb_changes_since_last_save: 7, rdb_last_bgsave_time_sec: -1, rdb_saves: 0 }) }),
-      message: /^no save has run since the server started 0\.5 h ago \(rdb_last_bgsave_time_sec:-1\) and 7 changes are not on disk yet/,
+      message: /^no save has run since the server started 0\.5 h ago \(rdb_saves:0\) and 7 changes are not on disk yet/,
+    },
+    {
+      // 7.0+: a diskless full sync to a replica set rdb_last_bgsave_time_sec (0 s) and wrote no file.
+      name: 'a master whose only "save" was a diskless sync to its replica: never saved (its save time is its start)',
+      facts: liveFacts({ now: NOW, info: persistence({ ...healthy, uptime_in_seconds: 1800, rdb_last_save_time: NOW - 1800, rdb_changes_since_last_save: 3, rdb_last_bgsave_time_sec: 0, rdb_saves: 0 }) }),
+      message: /^no save has run since the server started 0\.5 h ago \(rdb_saves:0\) and 3 changes are not on disk yet/,
     },
     { name: 'INFO without a persistence section', facts: liveFacts({ info: '# Server\nredis_version:7.0.15\n' }), message: /INFO persistence is not available/ },
   ],
