@@ -35,8 +35,37 @@ ruleTester(rule, {
       facts: withProbe(tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256"'), { tls: [tlsPort({ ciphers: { status: 'untested', detail: 'neither TLS 1.2 nor TLS 1.3 was accepted' } })] }),
       message: /^tls-ciphers is 'ECDHE-RSA-AES128-GCM-SHA256'$/,
     },
+    {
+      name: 'a named CBC suite with TLS 1.3 only: the TLS 1.2 list is never used',
+      facts: tls('tls-ciphers "ECDHE-RSA-AES128-SHA:DES-CBC3-SHA"\ntls-protocols TLSv1.3'),
+      message: /^tls-ciphers is 'ECDHE-RSA-AES128-SHA:DES-CBC3-SHA', but tls-protocols is 'TLSv1\.3': TLS 1\.2 is off, so none of its suites is offered$/,
+    },
+    { name: 'a named suite removed by its own name (!)', facts: tls('tls-ciphers "!AES128-SHA:AES256-GCM-SHA384:AES128-SHA"') },
+    { name: 'a named suite removed by its own name (- after it)', facts: tls('tls-ciphers "AES128-SHA:AES256-GCM-SHA384:-AES128-SHA"') },
+    { name: 'an anonymous suite removed by !aNULL', facts: tls('tls-ciphers "ADH-AES128-SHA256:AES256-GCM-SHA384:!aNULL"') },
+    {
+      name: 'a named CBC suite removed by !SHA1, the wire shows AEAD suites only: the wire judges',
+      facts: withProbe(tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:!SHA1"'), { tls: [tlsPort()] }),
+      message: /^on the wire, 127\.0\.0\.1:6380 accepted 2 TLS 1\.2 suites/,
+    },
   ],
   fail: [
+    {
+      name: '-SHA1 before the suite is named: OpenSSL adds it again',
+      facts: tls('tls-ciphers "AES256-GCM-SHA384:-SHA1:AES128-SHA"'),
+      messages: [/^tls-ciphers 'AES256-GCM-SHA384:-SHA1:AES128-SHA' names 1 CBC suite with a SHA-1 MAC: AES128-SHA$/],
+      severity: 'low',
+    },
+    {
+      name: 'anonymous removals do not touch the other named suites',
+      facts: tls('tls-ciphers "DES-CBC3-SHA:AES128-SHA:!aNULL:!kDHE"'),
+      messages: [/it offers DES-CBC3-SHA \(DES\/3DES/, /names 1 CBC suite with a SHA-1 MAC: AES128-SHA$/],
+    },
+    {
+      name: 'the suites no removal may touch still fail',
+      facts: tls('tls-ciphers "AES128-SHA:DHE-RSA-AES128-SHA:!kDHE"'),
+      messages: [/names 1 CBC suite with a SHA-1 MAC: AES128-SHA$/],
+    },
     { name: 'ALL keeps the anonymous suites', facts: tls('tls-ciphers "ALL"'), messages: [/tls-ciphers is 'ALL': it offers ALL \(includes anonymous suites\)/], severity: 'high' },
     { name: 'DEFAULT:@SECLEVEL=0', facts: tls('tls-ciphers "DEFAULT:@SECLEVEL=0"'), messages: [/@SECLEVEL=0 \(security level 0/] },
     { name: 'RC4', facts: tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256:RC4-SHA"'), messages: [/RC4-SHA \(RC4\)/] },
@@ -74,6 +103,16 @@ ruleTester(rule, {
     },
   ],
   skip: [
+    {
+      name: 'a named CBC suite removed again by an alias (!SHA1): not claimed',
+      facts: tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:!SHA1"'),
+      message: /^tls-ciphers 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:!SHA1' names ECDHE-RSA-AES128-SHA, but !SHA1 may remove it again: which suites that leaves depends on the OpenSSL the server runs with/,
+    },
+    {
+      name: 'named weak suites, then -aRSA after them: not claimed',
+      facts: tls('tls-ciphers "RC4-SHA:AES128-SHA:AES256-GCM-SHA384:-aRSA:-SHA"'),
+      message: /^tls-ciphers '.*' names RC4-SHA, AES128-SHA, but -aRSA, -SHA may remove them again/,
+    },
     {
       // The host's OpenSSL decides, which the settings do not show: Debian 12's OpenSSL 3.0 offers CBC-SHA1 suites,
       // which the probe of the same server reports (test/verdicts/tls-default-ciphers.test.ts). It passed.

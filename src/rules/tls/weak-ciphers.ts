@@ -19,39 +19,126 @@ const WEAK_NAMES: readonly [RegExp, string][] = [
   [/@SECLEVEL=0/i, 'security level 0, which re-enables weak suites'],
 ];
 
-/** The elements of an OpenSSL cipher string that add suites (`!x`, `-x` and `+x` remove or reorder). */
-function addedElements(list: string): string[] {
-  return list.split(/[:,\s]+/).filter((e) => e !== '' && !/^[!+-]/.test(e));
+/** OpenSSL's separators between the elements of a cipher string. */
+const SEPARATORS = /[:;,\s]+/;
+
+/** A suite's own name (`ECDHE-RSA-AES128-SHA`), not an alias (`SHA1`, `aNULL`, `ECDHE+AESGCM`): aliases have no `-`. */
+function isSuiteName(element: string): boolean {
+  return element.includes('-') && !element.includes('+') && !element.startsWith('@');
+}
+
+/** Aliases of anonymous key exchange this rule reads (the others are left to OpenSSL: they may remove anything). */
+const ANONYMOUS_REMOVALS = ['aNULL', 'ADH', 'kDH', 'kDHE'] as const;
+
+/** An alias this rule does not read (`SHA1`, `aRSA`, `ECDHE+SHA1`): removing it may remove any suite. */
+function isOtherAlias(name: string): boolean {
+  return name !== '' && !name.startsWith('@') && !isSuiteName(name) && !(ANONYMOUS_REMOVALS as readonly string[]).includes(name);
+}
+
+/** What removing an anonymous alias does to a suite named in the list. */
+function anonymousEffect(removal: (typeof ANONYMOUS_REMOVALS)[number], suite: string): 'removes' | 'may' | 'none' {
+  if (removal === 'aNULL') return /^(ADH|AECDH)-/.test(suite) ? 'removes' : 'none';
+  if (removal === 'ADH') return /^ADH-/.test(suite) ? 'removes' : 'none';
+  return /^(ADH|DHE|EDH)-/.test(suite) ? 'may' : 'none';
 }
 
 /** What the elements that add suites name: weak names or aliases, and CBC suites with a SHA-1 MAC. */
 interface Named {
-  /** `ELEMENT (why)`, once each. */
+  /** `ELEMENT (why)`, once each: named, and not removed again. */
   readonly weak: readonly string[];
   /** Suites with a SHA-1 MAC, once each (not also in `weak`). */
   readonly cbc: readonly string[];
+  /** Weak or CBC elements that a removal may take out again: not known to be offered. */
+  readonly unsure: readonly string[];
+  /** The removals that make them unsure, once each (`!SHA1`). */
+  readonly removals: readonly string[];
 }
 
 /**
- * One pass over the distinct elements, a fixed set of patterns each: linear in the length of the value. A hostile
- * tls-ciphers can hold hundreds of thousands of elements (Redis takes it with CONFIG SET), and judging them must not
- * stall the audit or the exporter (comparing every element with every weak one took 21 s on 480 KB).
+ * One pass over the elements, a fixed set of look-ups each: linear in the length of the value. A hostile tls-ciphers
+ * can hold hundreds of thousands of elements (Redis takes it with CONFIG SET), and judging them must not stall the
+ * audit or the exporter (comparing every element with every weak one took 21 s on 480 KB).
+ *
+ * Removals, as OpenSSL applies them: `!x` takes suites out for good, `-x` only those added before it. An exact suite
+ * name removes that suite; the anonymous aliases are read as above; any other alias (`SHA1`, `aRSA`, `kRSA`,
+ * `ECDHE+SHA1`, ...) may remove what the list named, depending on how the OpenSSL the server runs with expands it, so
+ * what it named is then unsure, not offered ('ECDHE-RSA-AES128-SHA:!SHA1' offers no SHA-1 suite).
  */
 function namedElements(list: string): Named {
-  const removesAnonymous = /(^|[:,\s])[!-](aNULL|ADH|kDHE?)\b/i.test(list);
+  const removesAnonymous = /(^|[:;,\s])[!-](aNULL|ADH|kDHE?)\b/i.test(list);
+  const lastAdded = new Map<string, number>();
+  /** Each distinct removal: `!` anywhere, and the position of its last `-`. */
+  const removals = new Map<string, { bang: boolean; lastDash: number }>();
+  /** Removals by other aliases: any `!`, and the last `-`. */
+  let otherBang = false;
+  let otherLastDash = -1;
+  list
+    .split(SEPARATORS)
+    .filter((e) => e !== '')
+    .forEach((part, index) => {
+      const sign = part[0];
+      if (sign === '!' || sign === '-') {
+        const name = part.slice(1);
+        const seen = removals.get(name) ?? { bang: false, lastDash: -1 };
+        removals.set(name, sign === '!' ? { ...seen, bang: true } : { ...seen, lastDash: index });
+        if (isOtherAlias(name)) {
+          if (sign === '!') otherBang = true;
+          else otherLastDash = index;
+        }
+      } else if (sign !== '+') {
+        lastAdded.set(part, index);
+      }
+    });
+  const applies = (name: string, added: number): boolean => {
+    const r = removals.get(name);
+    return r !== undefined && (r.bang || r.lastDash > added);
+  };
   const weak: string[] = [];
   const cbc: string[] = [];
-  for (const element of new Set(addedElements(list))) {
-    // ALL excludes eNULL but keeps the anonymous suites unless they are removed.
-    if (/^(ALL|COMPLEMENTOFALL)$/i.test(element) && !removesAnonymous) {
-      weak.push(`${element} (includes anonymous suites)`);
+  const unsure: string[] = [];
+  let firstUnsure = Infinity;
+  const anonymousBy = new Set<string>();
+  for (const [element, added] of lastAdded) {
+    // ALL excludes eNULL but keeps the anonymous suites unless they are removed; removals do not undo @SECLEVEL=0.
+    if (/^(ALL|COMPLEMENTOFALL)$/i.test(element)) {
+      if (!removesAnonymous) weak.push(`${element} (includes anonymous suites)`);
       continue;
     }
     const match = WEAK_NAMES.find(([pattern]) => pattern.test(element));
-    if (match) weak.push(`${element} (${match[1]})`);
-    else if (suiteWeakness(element)?.severity === 'low') cbc.push(element);
+    const isCbc = !match && suiteWeakness(element)?.severity === 'low';
+    if (!match && !isCbc) continue;
+    let effect: 'removes' | 'may' | 'none' = 'none';
+    if (!element.startsWith('@')) {
+      const suite = isSuiteName(element);
+      if (suite && applies(element, added)) continue;
+      for (const anonymous of ANONYMOUS_REMOVALS) {
+        if (!applies(anonymous, added)) continue;
+        const e = suite ? anonymousEffect(anonymous, element) : 'may';
+        if (e === 'removes') effect = 'removes';
+        else if (e === 'may' && effect === 'none') {
+          effect = 'may';
+          anonymousBy.add(anonymous);
+        }
+      }
+      if (effect === 'removes') continue;
+      if (otherBang || otherLastDash > added) effect = 'may';
+    }
+    if (effect === 'may') {
+      unsure.push(element);
+      firstUnsure = Math.min(firstUnsure, added);
+    } else if (match) weak.push(`${element} (${match[1]})`);
+    else cbc.push(element);
   }
-  return { weak, cbc };
+  // The removals that may have taken something out, in the order they were written.
+  const by: string[] = [];
+  if (unsure.length > 0) {
+    for (const [name, { bang, lastDash }] of removals) {
+      if (!isOtherAlias(name) && !anonymousBy.has(name)) continue;
+      if (bang) by.push(`!${name}`);
+      else if (lastDash > firstUnsure) by.push(`-${name}`);
+    }
+  }
+  return { weak, cbc, unsure, removals: by };
 }
 
 /** How many names a message or its evidence shows, and how much of the value it quotes. */
@@ -73,11 +160,12 @@ function fromConfig(config: ConfigMap): Verdict {
   if (notTls) return notTls;
   const ciphers = config.get('tls-ciphers');
   const value = ciphers?.value.trim() ?? '';
+  // tls-ciphers sets the TLS 1.2 (and older) suites only: with those protocols off, its list is never used.
+  const protocols = config.get('tls-protocols');
+  const enabled = (protocols?.value.trim() ?? '').split(/\s+/).filter(Boolean);
+  const tls13Only = enabled.length > 0 && enabled.every((p) => /^TLSv1\.3$/i.test(p));
   if (value === '') {
-    // tls-ciphers sets the TLS 1.2 (and older) suites only: with those protocols off, the default list is never used.
-    const protocols = config.get('tls-protocols');
-    const offered = (protocols?.value.trim() ?? '').split(/\s+/).filter(Boolean);
-    if (offered.length > 0 && offered.every((p) => /^TLSv1\.3$/i.test(p))) {
+    if (tls13Only) {
       return pass(`tls-ciphers is unset, and tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so its suites are never offered`, { source: protocols?.source });
     }
     // Redis then sets no list: the suites are the defaults of the OpenSSL it runs with and of that host's openssl.cnf,
@@ -85,7 +173,10 @@ function fromConfig(config: ConfigMap): Verdict {
     // (ECDHE-RSA-AES128-SHA, AES128-SHA), which the probe reports; a system crypto policy may remove them.
     return skip("tls-ciphers is unset: the TLS 1.2 suites are the OpenSSL defaults of the host it runs on, unknown from its settings (OpenSSL 3.0's DEFAULT offers CBC suites with a SHA-1 MAC such as ECDHE-RSA-AES128-SHA); set tls-ciphers, or audit it live with the TLS probe to see what it offers");
   }
-  const { weak, cbc } = namedElements(value);
+  if (tls13Only) {
+    return pass(`tls-ciphers is '${quoted(value)}', but tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so none of its suites is offered`, { source: protocols?.source });
+  }
+  const { weak, cbc, unsure, removals } = namedElements(value);
   // Suites named one by one are judged as the wire judges them: a CBC suite with a SHA-1 MAC is the low finding
   // (`ECDHE-RSA-AES128-SHA` passed here while the probe of the same server reported it).
   if (weak.length > 0 || cbc.length > 0) {
@@ -95,6 +186,11 @@ function fromConfig(config: ConfigMap): Verdict {
       ...(weak.length > 0 ? [{ message: `tls-ciphers is '${quoted(value)}': it offers ${weakShown.join(', ')}`, source: ciphers?.source, evidence: weakShown }] : []),
       ...(cbc.length > 0 ? [{ message: `tls-ciphers '${quoted(value)}' names ${plural(cbc.length, 'CBC suite')} with a SHA-1 MAC: ${cbcShown.join(', ')}`, source: ciphers?.source, severity: 'low' as const, evidence: cbcShown, remediation: CBC_REMEDIATION }] : []),
     ]);
+  }
+  // 'ECDHE-RSA-AES128-SHA:!SHA1' offers no SHA-1 suite: which suites an alias removes is OpenSSL's to say (and the
+  // host's version), so the settings do not claim them; the probe sees what the server offers.
+  if (unsure.length > 0) {
+    return skip(`tls-ciphers '${quoted(value)}' names ${shown(unsure).join(', ')}, but ${shown(removals).join(', ')} may remove ${unsure.length === 1 ? 'it' : 'them'} again: which suites that leaves depends on the OpenSSL the server runs with, unknown from its settings; audit it live with the TLS probe to see what it offers`);
   }
   return pass(`tls-ciphers is '${quoted(value)}'`, { source: ciphers?.source });
 }
