@@ -1,4 +1,4 @@
-import { defineRule, fail, pass } from '../define.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
 import { unlessTls } from './common.ts';
 import type { ConfigMap, ProbeFacts } from '../../facts/types.ts';
 
@@ -11,20 +11,25 @@ const FULL_TLS13 = new Set(['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA
  * modern profile lets the client choose among them). From `tls-protocols` and `tls-ciphersuites`, or from what the
  * probes saw accepted on every port. Undefined otherwise.
  */
-function nothingToPrefer(config: ConfigMap, probe: ProbeFacts | undefined): string | undefined {
+function nothingToPrefer(config: ConfigMap, probe: ProbeFacts | undefined): { readonly pass: string } | { readonly unknown: string } | undefined {
   const protocols = (config.get('tls-protocols')?.value ?? '').trim().split(/\s+/).filter(Boolean);
   const suites = (config.get('tls-ciphersuites')?.value ?? '').split(':').filter(Boolean);
-  const strong = (list: readonly string[]) => `the server speaks TLS 1.3 only and every suite it offers (${list.join(', ')}) is an AEAD suite with a full-length tag: there is no weak suite for a client to steer to`;
-  if (protocols.length === 1 && protocols[0]!.toLowerCase() === 'tlsv1.3') {
-    if (suites.length === 1) return `the server offers one suite only (${suites[0]}): there is nothing to prefer`;
-    if (suites.length === 0) return strong(['OpenSSL\'s default TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256']);
-    if (suites.every((s) => FULL_TLS13.has(s))) return strong(suites);
+  const strong = (list: readonly string[]) => ({ pass: `the server speaks TLS 1.3 only and every suite it offers (${list.join(', ')}) is an AEAD suite with a full-length tag: there is no weak suite for a client to steer to` });
+  const only13 = protocols.length === 1 && protocols[0]!.toLowerCase() === 'tlsv1.3';
+  if (only13) {
+    if (suites.length === 1) return { pass: `the server offers one suite only (${suites[0]}): there is nothing to prefer` };
+    if (suites.length > 0 && suites.every((s) => FULL_TLS13.has(s))) return strong(suites);
   }
   const ports = (probe?.tls ?? []).filter((p) => p.error === undefined && p.ciphers.status === 'complete');
-  if (ports.length === 0 || ports.some((p) => p.ciphers.tls12.length > 0)) return undefined;
-  const seen = [...new Set(ports.flatMap((p) => p.ciphers.tls13))];
-  if (seen.length === 1) return `the server offers one suite only (${seen[0]}): there is nothing to prefer`;
-  return seen.length > 0 && seen.every((s) => FULL_TLS13.has(s)) ? strong(seen) : undefined;
+  const seenOnWire = ports.length > 0 && !ports.some((p) => p.ciphers.tls12.length > 0) ? [...new Set(ports.flatMap((p) => p.ciphers.tls13))] : [];
+  if (seenOnWire.length === 1) return { pass: `the server offers one suite only (${seenOnWire[0]}): there is nothing to prefer` };
+  if (seenOnWire.length > 0 && seenOnWire.every((s) => FULL_TLS13.has(s))) return strong(seenOnWire);
+  // TLS 1.3 only with tls-ciphersuites unset: the host's OpenSSL chooses the suites (its default three have full
+  // tags, but an openssl.cnf may add TLS_AES_128_CCM_8_SHA256), and no probe saw them.
+  if (only13 && suites.length === 0 && ports.length === 0) {
+    return { unknown: `the server speaks TLS 1.3 only with tls-ciphersuites unset: its suites are the host OpenSSL's (its default three all have full-length tags; an openssl.cnf may add TLS_AES_128_CCM_8_SHA256), and no probe saw them; whether a weak one is offered shows on the wire (audit the live server)` };
+  }
+  return undefined;
 }
 
 export default defineRule({
@@ -41,7 +46,8 @@ export default defineRule({
     if (notTls) return notTls;
     const prefer = config.get('tls-prefer-server-ciphers');
     const why = prefer?.value !== 'yes' ? nothingToPrefer(config, probe) : undefined;
-    if (why) return pass(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why}`, { source: prefer?.source ?? config.get('tls-protocols')?.source });
+    if (why && 'pass' in why) return pass(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why.pass}`, { source: prefer?.source ?? config.get('tls-protocols')?.source });
+    if (why) return skip(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why.unknown}`);
     if (prefer?.value !== 'yes') {
       return fail({ message: `tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}': a client can steer the handshake to the weakest suite both sides allow`, source: prefer?.source });
     }
