@@ -34,6 +34,18 @@ function sorted(table: CategoryTable | undefined, category: string): string[] {
   return [...(table?.categories.get(category) ?? [])].sort();
 }
 
+/** An override for recorded servers that counts the ACL CAT commands they are sent and answers none itself. */
+function aclCatCounter(): { override: (argv: string[]) => undefined; calls: number } {
+  const counter = {
+    calls: 0,
+    override: (argv: string[]) => {
+      if (argv[0]?.toUpperCase() === 'ACL' && argv[1]?.toUpperCase() === 'CAT') counter.calls += 1;
+      return undefined;
+    },
+  };
+  return counter;
+}
+
 async function factsOf(url: string, buildTables?: BuildTables): Promise<Facts> {
   const outcome = await gatherLive(resolveTarget(url, {}, {}), buildTables ? { buildTables } : {});
   assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
@@ -61,35 +73,27 @@ describe('the ACL categories of a server build, asked once per run', { concurren
   });
 
   it("Valkey 8's sentinels: two agree with redfort's recorded table of that sentinel, and the third is lent it", async () => {
-    let catCalls = 0;
-    const count = (argv: string[]) => {
-      if (argv[0]?.toUpperCase() === 'ACL' && argv[1]?.toUpperCase() === 'CAT') catCalls += 1;
-      return undefined;
-    };
-    const sentinels = await Promise.all([1, 2, 3].map(() => startRecordedServer('valkey-8.0.1-sentinel', { override: count })));
+    const cat = aclCatCounter();
+    const sentinels = await Promise.all([1, 2, 3].map(() => startRecordedServer('valkey-8.0.1-sentinel', { override: cat.override })));
     recorded.push(...sentinels);
     const builds = new BuildTables();
     const first = await factsOf(sentinels[0]!.url, builds);
-    const perServer = catCalls;
+    const perServer = cat.calls;
     assert.ok(perServer >= 21, `the first sentinel is asked per category (${perServer})`);
     assert.equal(first.categories?.source.kind, 'live');
     await factsOf(sentinels[1]!.url, builds);
-    assert.equal(catCalls, 2 * perServer);
+    assert.equal(cat.calls, 2 * perServer);
     assert.ok(builds.speculate(), 'two sentinels of the build agree');
     const third = await factsOf(sentinels[2]!.url, builds);
-    assert.equal(catCalls, 2 * perServer, 'the third sentinel is not asked');
+    assert.equal(cat.calls, 2 * perServer, 'the third sentinel is not asked');
     assert.deepEqual(third.categories?.categories, first.categories?.categories);
     assert.match(third.categories?.source.kind === 'live' ? third.categories.source.command : '', /of another server of this build .*equal to the bundled ACL CAT of valkey 8\.0\.1 \(sentinel mode\)/);
   });
 
   it('a server of another build is asked in a second round trip, and its own table is kept once two agree', async () => {
     const [real1, real2] = await Promise.all([startRedis(), startRedis()]);
-    let catCalls = 0;
-    const count = (argv: string[]) => {
-      if (argv[0]?.toUpperCase() === 'ACL' && argv[1]?.toUpperCase() === 'CAT') catCalls += 1;
-      return undefined;
-    };
-    const old = await Promise.all([1, 2, 3].map(() => startRecordedServer('redis-6.2.16-default', { override: count })));
+    const cat = aclCatCounter();
+    const old = await Promise.all([1, 2, 3].map(() => startRecordedServer('redis-6.2.16-default', { override: cat.override })));
     recorded.push(...old);
     const builds = new BuildTables();
     const first = await factsOf(real1.url, builds);
@@ -99,19 +103,19 @@ describe('the ACL categories of a server build, asked once per run', { concurren
     assert.ok(builds.speculate(), 'two servers of the build agree: the next target leaves ACL CAT out');
 
     const alone = await factsOf(old[0]!.url);
-    const perServer = catCalls;
+    const perServer = cat.calls;
     assert.ok(perServer >= 21);
     const mixed = await factsOf(old[0]!.url, builds);
-    assert.equal(catCalls, 2 * perServer, 'the 6.2 server is asked for every category, in a second round trip');
+    assert.equal(cat.calls, 2 * perServer, 'the 6.2 server is asked for every category, in a second round trip');
     // 6.2's categories, not the 7.0 servers': whole commands, and its own @dangerous.
     assert.equal(mixed.categories?.granularity, 'command');
     assert.deepEqual(sorted(mixed.categories, 'dangerous'), sorted(alone.categories, 'dangerous'));
     assert.notDeepEqual(sorted(mixed.categories, 'dangerous'), sorted(first.categories, 'dangerous'));
 
     await factsOf(old[1]!.url, builds);
-    assert.equal(catCalls, 3 * perServer, 'a second 6.2.16 server is asked too (one alone is not believed)');
+    assert.equal(cat.calls, 3 * perServer, 'a second 6.2.16 server is asked too (one alone is not believed)');
     const third = await factsOf(old[2]!.url, builds);
-    assert.equal(catCalls, 3 * perServer, 'the third is not asked: two agreed');
+    assert.equal(cat.calls, 3 * perServer, 'the third is not asked: two agreed');
     assert.deepEqual(third.categories?.categories, mixed.categories?.categories);
     assert.match(third.categories?.source.kind === 'live' ? third.categories.source.command : '', /of another server of this build .*equal to the bundled ACL categories of redis 6\.2\.16/);
     // And the 7.0 build is still known.

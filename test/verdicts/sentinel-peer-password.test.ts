@@ -5,9 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { auditTarget, judgeFacts } from '../../src/app/audit.ts';
 import { gatherLive } from '../../src/gather/live/gather-live.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
-import { RespError, rawCommand } from '../harness/raw.ts';
-import { startRedis, startSentinels } from '../harness/servers.ts';
-import { eventually } from '../harness/wait.ts';
+import { startRedis } from '../harness/servers.ts';
+import { ckquorumRefusal, startLockedOutSentinels } from './locked-out-sentinels.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
 // Without sentinel-pass a sentinel logs in to its peers with server.requirepass (redis@7.0.15:src/sentinel.c
@@ -23,13 +22,8 @@ describe('sentinels whose password is a user default line, not requirepass', () 
   let saved = '';
   before(async () => {
     master = await startRedis({ killOnStop: true });
-    sentinels = await startSentinels(3, master, { password: PW, conf: `user default on >${PW} ~* &* +@all\nuser ${AUDITOR.user} on >${AUDITOR.pass} ~* &* +@all -acl` });
     // Each sentinel sees the other two (hello through the master) and cannot log in to them.
-    const ask = (args: string[]) => rawCommand(sentinels[0]!.host, sentinels[0]!.port, args, { password: PW });
-    await eventually('each sentinel to count 2 peers', async () => {
-      const fields = (await ask(['SENTINEL', 'MASTER', 'mymaster'])) as string[];
-      return fields[fields.indexOf('num-other-sentinels') + 1] === '2';
-    }, { timeoutMs: 20_000 });
+    sentinels = await startLockedOutSentinels(master, PW, AUDITOR, '-acl');
     saved = join(sentinels[0]!.dir, 'copy.conf');
     await copyFile(sentinels[0]!.confPath, saved);
   });
@@ -39,14 +33,7 @@ describe('sentinels whose password is a user default line, not requirepass', () 
   });
 
   it('CKQUORUM says NOQUORUM on the real sentinels (the premise)', async () => {
-    const reply = await eventually('CKQUORUM to refuse', async () => {
-      try {
-        await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'CKQUORUM', 'mymaster'], { password: PW });
-        return undefined;
-      } catch (error) {
-        return error instanceof RespError ? error.message : undefined;
-      }
-    }, { timeoutMs: 30_000 });
+    const reply = await ckquorumRefusal(sentinels[0]!, PW);
     assert.match(reply, /NOQUORUM/);
   });
 

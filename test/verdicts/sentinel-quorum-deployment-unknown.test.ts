@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { auditDeployment } from '../../src/app/deployment.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
-import { RespError, rawCommand } from '../harness/raw.ts';
-import { startRedis, startSentinels } from '../harness/servers.ts';
-import { eventually } from '../harness/wait.ts';
+import { startRedis } from '../harness/servers.ts';
+import { ckquorumRefusal, startLockedOutSentinels } from './locked-out-sentinels.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
 // --sentinel with an audit user that may run neither SENTINEL CKQUORUM nor ACL LIST, on 3 real sentinels whose
@@ -17,12 +16,7 @@ describe('--sentinel: CKQUORUM refused and the peers\' default users unreadable'
   let sentinels: RunningServer[] = [];
   before(async () => {
     master = await startRedis({ killOnStop: true });
-    sentinels = await startSentinels(3, master, { password: PW, conf: `user default on >${PW} ~* &* +@all\nuser ${AUDITOR.user} on >${AUDITOR.pass} ~* &* +@all -acl -sentinel|ckquorum` });
-    const ask = (args: string[]) => rawCommand(sentinels[0]!.host, sentinels[0]!.port, args, { password: PW });
-    await eventually('each sentinel to count 2 peers', async () => {
-      const fields = (await ask(['SENTINEL', 'MASTER', 'mymaster'])) as string[];
-      return fields[fields.indexOf('num-other-sentinels') + 1] === '2';
-    }, { timeoutMs: 20_000 });
+    sentinels = await startLockedOutSentinels(master, PW, AUDITOR, '-acl -sentinel|ckquorum');
   });
   after(async () => {
     for (const s of sentinels) await s.stop();
@@ -30,14 +24,7 @@ describe('--sentinel: CKQUORUM refused and the peers\' default users unreadable'
   });
 
   it('the premise: CKQUORUM says NOQUORUM', async () => {
-    const reply = await eventually('CKQUORUM to refuse', async () => {
-      try {
-        await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'CKQUORUM', 'mymaster'], { password: PW });
-        return undefined;
-      } catch (error) {
-        return error instanceof RespError ? error.message : undefined;
-      }
-    }, { timeoutMs: 30_000 });
+    const reply = await ckquorumRefusal(sentinels[0]!, PW);
     assert.match(reply, /NOQUORUM/);
   });
 
