@@ -94,6 +94,19 @@ describe('a file-only audit', () => {
     rmSync(d, { recursive: true });
   });
 
+  it("sentinel.quorum: a sentinel.conf with no known-sentinel line does not count its peers (the packaged file failed twice: 'watched by 1 sentinel', 'quorum 2 but only 1')", async () => {
+    // As Debian's redis-sentinel package ships it: a monitor line, no peer recorded yet (a sentinel writes its
+    // known-sentinel lines once it has met them).
+    const fresh = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\n' });
+    const unknown = await auditFiles({ sentinelConfigPath: join(fresh, 'sentinel.conf'), version: '7.0.15' });
+    assert.equal(statusOf(unknown, 'sentinel.quorum'), 'skip');
+    assert.match(unknown.results.find((r) => r.ruleId === 'sentinel.quorum')!.message, /^sentinel\.conf has no known-sentinel line for 'mymaster': .*audit the running sentinels \(--sentinel\)$/);
+    // A file that ran records its peers: one known-sentinel line is two sentinels, which the rule still fails.
+    const ran = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel known-sentinel mymaster 127.0.0.1 26380 0123456789abcdef0123456789abcdef01234567\n' });
+    const two = await auditFiles({ sentinelConfigPath: join(ran, 'sentinel.conf'), version: '7.0.15' });
+    assert.match(findings(two, 'sentinel.quorum').map((f) => f.message).join('\n'), /master 'mymaster' is watched by 2 sentinels: fewer than 3/);
+  });
+
   it('reads sentinel.conf: auth-user, auth-pass and deny-scripts-reconfig', async () => {
     const d = dir({
       'sentinel.conf': 'port 26380\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel auth-pass mymaster s3cret-pass\nsentinel deny-scripts-reconfig no\n',

@@ -102,6 +102,11 @@ export interface SentinelMaster {
   /** From sentinel.conf when it was readable; undefined when unknown. */
   readonly authUser: Fact<string> | undefined;
   readonly authPass: Fact<SecretDigest> | undefined;
+  /**
+   * Why `numOtherSentinels` says nothing (read from a sentinel.conf without a `known-sentinel` line for the master: a
+   * sentinel writes its peers there once it has met them, so a file that never ran has none); absent when it counts.
+   */
+  readonly othersUnknown?: string;
   readonly source: Source;
 }
 

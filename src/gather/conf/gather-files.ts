@@ -212,6 +212,9 @@ function sentinelFacts(effective: EffectiveConf, main: string): SentinelFacts | 
       numReplicas: m.knownReplicas.length,
       authUser: m.authUser,
       authPass: m.authPass,
+      ...(m.knownSentinels.length === 0
+        ? { othersUnknown: `sentinel.conf has no known-sentinel line for '${m.name.value}': a sentinel writes its peers there once it has met them, so the file alone does not say how many sentinels watch it (one that never ran, a package's or a template, has none)` }
+        : {}),
       source: m.name.source,
     })),
     config,

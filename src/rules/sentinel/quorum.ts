@@ -219,8 +219,11 @@ export default defineRule({
       // Never "monitors no master": the list (and each master's count of sentinels) is unknown.
       return skip(`${sentinel.mastersUnavailable}: the monitored masters and the sentinels watching them are unknown`);
     } else if (sentinel) {
-      // One sentinel's view: it counts its peers, but CKQUORUM is only asked when the deployment is discovered.
-      groups = sentinel.masters.map((m) => ({ name: m.name, sentinels: m.numOtherSentinels + 1, quorum: m.quorum, ckquorum: undefined, source: m.source }));
+      // One sentinel's view: it counts its peers, but CKQUORUM is only asked when the deployment is discovered. A
+      // sentinel.conf that records no peer for a master does not count them: unknown, never 'watched by 1 sentinel'.
+      uncounted = sentinel.masters.filter((m) => m.othersUnknown !== undefined).map((m) => m.othersUnknown!);
+      if (uncounted.length > 0 && uncounted.length === sentinel.masters.length) return skip(`${uncounted.join('; ')}: audit the running sentinels (--sentinel)`);
+      groups = sentinel.masters.filter((m) => m.othersUnknown === undefined).map((m) => ({ name: m.name, sentinels: m.numOtherSentinels + 1, quorum: m.quorum, ckquorum: undefined, source: m.source }));
       notes.push('SENTINEL CKQUORUM is asked with --sentinel');
     } else {
       return skip(unavailable.sentinel ?? 'the target is not a sentinel');
