@@ -51,7 +51,9 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
   if (rest.length > 1) return `only one format can go to standard output (${rest.join(', ')}): write the others with --output FORMAT=FILE`;
   // The default text report yields standard output to a file output that names it (`-o sarif=-`): both there made a
   // SARIF document followed by text, and `> file` had the text overwrite the SARIF appended before it.
-  const toStdout = files.some((f) => isStandardOutput(f.path));
+  const toStdout = files.find((f) => isStandardOutput(f.path));
+  // `--format json -o sarif=-`: two documents, one after the other, where a reader expects one.
+  if (rest[0] !== undefined && toStdout) return `only one report can go to standard output (--format ${rest[0]} and --output ${toStdout.format}=${toStdout.path === '/dev/stdout' ? '-' : toStdout.path}): write one of them to a file`;
   const stdout = rest[0] ?? (unique.length === 0 && !toStdout ? 'text' : undefined);
   return sameFile(files) ?? { ...(stdout !== undefined ? { stdout } : {}), files };
 }

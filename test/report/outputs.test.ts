@@ -72,6 +72,9 @@ describe('--format and --output', () => {
     assert.deepEqual(plan(undefined, ['sarif=/dev/fd/1', 'json=r.json']), { files: [{ format: 'sarif', path: '/dev/fd/1' }, { format: 'json', path: 'r.json' }] });
     assert.deepEqual(plan(undefined, ['sarif=/dev/stderr']), { stdout: 'text', files: [{ format: 'sarif', path: '/dev/stderr' }] });
     assert.deepEqual(plan(['json'], ['./-']), { files: [{ format: 'json', path: './-' }] });
+    // With --format, its report and the output named '-' would be two documents on standard output.
+    assert.equal(plan(['json'], ['sarif=-']), 'only one report can go to standard output (--format json and --output sarif=-): write one of them to a file');
+    assert.equal(plan(['json'], ['sarif=/dev/fd/1']), 'only one report can go to standard output (--format json and --output sarif=/dev/fd/1): write one of them to a file');
   });
 
   it('rejects unknown formats in either option', () => {
