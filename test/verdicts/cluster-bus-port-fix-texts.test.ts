@@ -26,6 +26,8 @@ describe('fix texts for a cluster node on 6379, whose bus listens on 16379', () 
   it('network.default-port: the port in the file and a restart, not CONFIG SET, unless cluster-port moves the bus', () => {
     const [node] = judge(defaultPort, 'cluster-enabled yes');
     assert.match(node!.remediation, new RegExp(`^Move to a non-default port with \`port ${STRICT_PORT}\` in redis.conf and a restart, one node at a time .*not with CONFIG SET`));
+    // Its bus then follows to 26379, Sentinel's port: the text says how to keep them apart.
+    assert.match(node!.remediation, new RegExp(`to ${STRICT_PORT + 10000}, which is Sentinel's well-known port: .*\`cluster-port\` \\(7\\.0\\+\\)`));
     const [standalone] = judge(defaultPort, '');
     assert.match(standalone!.remediation, new RegExp(`\`CONFIG SET port ${STRICT_PORT}\` on 6\\.2\\+`));
     const [ownBus] = judge(defaultPort, 'cluster-enabled yes\ncluster-port 17000');

@@ -5,7 +5,7 @@ import { infoField } from '../../redis/info.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 
 /** A cluster node on 6379 has its bus on 16379 until it restarts: the profile's port is then for the file, not CONFIG SET. */
-const CLUSTER_NODE = `Move to a non-default port with \`port ${STRICT_PORT}\` in redis.conf and a restart, one node at a time (its cluster bus follows, to ${STRICT_PORT + 10000}); not with CONFIG SET: this node's cluster bus listens on ${STRICT_PORT} (port + 10000) until it restarts, so \`CONFIG SET port ${STRICT_PORT}\` fails. Update the clients' seed lists. It only slows down mass scanners: never rely on it alone.`;
+const CLUSTER_NODE = `Move to a non-default port with \`port ${STRICT_PORT}\` in redis.conf and a restart, one node at a time (its cluster bus follows, to ${STRICT_PORT + 10000}, which is Sentinel's well-known port: on a host that runs a sentinel there, also set \`cluster-port\` (7.0+) to a free port); not with CONFIG SET: this node's cluster bus listens on ${STRICT_PORT} (port + 10000) until it restarts, so \`CONFIG SET port ${STRICT_PORT}\` fails. Update the clients' seed lists. It only slows down mass scanners: never rely on it alone.`;
 
 const SENTINEL =
   'Move the sentinel off 26379 (`port` with another number in sentinel.conf), restart it (a sentinel has no CONFIG SET) and update the sentinel addresses your clients list; the other sentinels learn the new port from its hello messages. It only slows down mass scanners: never rely on it alone.';
