@@ -52,11 +52,6 @@ ruleTester(rule, {
       message: /^all 3 sentinels agree/,
     },
     { name: 'three sentinels alike', facts: deployment(topology('sentinel', [26379, 26380, 26381].map((p) => sentinelNode(p, 'sentinel-user', true)))), message: /^all 3 sentinels agree/ },
-    {
-      name: 'an unreachable node is named, the others compared',
-      facts: deployment(topology('cluster', [...ring().slice(0, 5).map((n) => ({ ...n, facts: { conf: TLS, acl: ACL } })), { ...ring()[5]!, error: 'connection refused' }])),
-      message: /^all 5 nodes agree/,
-    },
   ],
   fail: [
     {
@@ -130,6 +125,27 @@ ruleTester(rule, {
       name: 'sentinels (7.0): ACL LIST refused on one, its users unknown',
       facts: deployment(topology('sentinel', [sentinelNode(26379, 'sentinel-user', true), sentinelNode(26380, 'sentinel-user', true), { ...sentinelNode(26381, 'sentinel-user', true), facts: { ...sentinelNode(26381, 'sentinel-user', true).facts!, unavailable: { config: 'a sentinel has no CONFIG command', acl: 'the audit user may not run ACL LIST (grant +acl|list)' } } }])),
       message: /^the ACL users of 10\.0\.0\.3:26381 could not be read \(the audit user may not run ACL LIST \(grant \+acl\|list\)\), so whether all 3 sentinels agree on them is unknown/,
+    },
+    {
+      // It may be the one that differs: 'all 5 nodes agree' was a pass on unknown (review R4).
+      name: 'an unreachable node: named, and the agreement of the others is no pass',
+      facts: deployment(topology('cluster', [...ring().slice(0, 5).map((n) => ({ ...n, facts: { conf: TLS, acl: ACL } })), { ...ring()[5]!, error: 'connection refused' }])),
+      message: /^not every node of the deployment could be compared \(not compared: 10\.0\.0\.1:6380: connection refused\), so whether they all agree is unknown; the 5 nodes compared agree on the settings read$/,
+    },
+    {
+      name: 'a node whose CONFIG GET and ACL LIST were both refused',
+      facts: deployment(topology('cluster', ring().map((n, i): NodeSpec => ({ ...n, facts: i === 4 ? { unavailable: { config: 'CONFIG GET: NOPERM', secrets: 'CONFIG GET: NOPERM', acl: 'ACL LIST: NOPERM' } } : { conf: TLS, acl: ACL } })))),
+      message: /^not every node of the deployment could be compared \(not compared: 10\.0\.0\.\d:\d+: CONFIG GET: NOPERM\), so whether they all agree is unknown; the 5 nodes compared agree/,
+    },
+    {
+      name: 'a node whose CONFIG GET was refused: its TLS settings are unknown',
+      facts: deployment(topology('cluster', ring().map((n, i): NodeSpec => ({ ...n, facts: i === 4 ? { acl: ACL, unavailable: { config: 'CONFIG GET: NOPERM' } } : { conf: TLS, acl: ACL } })))),
+      message: /^not every node of the deployment could be compared \(TLS settings not read: 10\.0\.0\.\d:\d+: CONFIG GET: NOPERM\), so whether they all agree is unknown; the 6 nodes compared agree on the settings read$/,
+    },
+    {
+      name: 'a sentinel not reached',
+      facts: deployment(topology('sentinel', [sentinelNode(26379, 'sentinel-user', true), sentinelNode(26380, 'sentinel-user', true), { ...sentinelNode(26381, 'sentinel-user', true), facts: undefined, error: 'connection refused' }])),
+      message: /^not every node of the deployment could be compared \(not compared: 10\.0\.0\.3:26381: connection refused\), so whether they all agree is unknown; the 2 sentinels compared agree/,
     },
     { name: 'no deployment (one server audited)', facts: liveFacts(), message: /judged only for a whole deployment: audit with --cluster, --sentinel or --replication/ },
     {

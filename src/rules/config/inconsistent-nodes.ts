@@ -173,6 +173,7 @@ export default defineRule({
     const read = topology.nodes.filter((n) => n.role !== 'sentinel' && n.summary?.server);
     const names = replicationNames(read.length > 0 && read.every((n) => valkey8(n.summary!.server)) ? read[0]!.summary!.server : undefined);
     const unread: string[] = [];
+    const configUnread: string[] = [];
     const data: Compared[] = [];
     const replication: Compared[] = [];
     const sentinels: Compared[] = [];
@@ -188,6 +189,8 @@ export default defineRule({
         continue;
       }
       (node.role === 'sentinel' ? sentinels : data).push({ node, settings });
+      // Its ACL users (or requirepass) alone were read: its TLS settings are unknown, not alike.
+      if (node.role !== 'sentinel' && !node.summary.config) configUnread.push(`${nodeName(node)}: ${node.summary.unavailable.config ?? 'CONFIG GET was not read'}`);
     }
     if (data.length < 2 && sentinels.length < 2) {
       return skip(`fewer than 2 nodes of a kind could be compared${unread.length > 0 ? `: ${unread.join('; ')}` : ''}`);
@@ -198,6 +201,13 @@ export default defineRule({
       return fail(findings.map((f) => ({ ...f, source: topology.source, evidence: [...(f.evidence ?? []), ...notCompared] })));
     }
     const counted = [data.length >= 2 ? `${data.length} nodes` : '', sentinels.length >= 2 ? `${sentinels.length} sentinels` : ''].filter(Boolean).join(' and ');
+    // A node of the deployment that was not reached, or whose settings could not be read, may be the one that differs:
+    // the agreement of the others is no pass (reading less of a node turned a skip into 'all 2 nodes agree').
+    if (unread.length > 0 || configUnread.length > 0) {
+      const settingsUnread = unread.length > 0 ? [`not compared: ${unread.join('; ')}`] : [];
+      const tlsUnread = configUnread.length > 0 ? [`TLS settings not read: ${configUnread.join('; ')}`] : [];
+      return skip(`not every node of the deployment could be compared (${[...settingsUnread, ...tlsUnread].join('; ')}), so whether they all agree is unknown; the ${counted} compared agree on the settings read`);
+    }
     // ACL users are not replicated, and are what most often differs: a data node (6.0+) whose users could not be read
     // leaves the agreement unknown, not a pass.
     // A sentinel has ACL users from 6.2 (a 6.0 sentinel has no ACL command).
