@@ -23,7 +23,9 @@ ruleTester(rule, {
   ],
   fail: [
     // A loopback-only bind admits exactly the clients protected mode would today: low, not critical (Debian's sentinel.conf with a bind line).
-    { name: 'protected-mode no with bind 127.0.0.1 -::1: low', facts: liveFacts({ conf: 'bind 127.0.0.1 -::1\nprotected-mode no' }), messages: [/^protected-mode is 'no' while the default user logs in without a password; bind admits only loopback clients \('127\.0\.0\.1 -::1'\), so only this host gets in today/], severity: 'low' },
+    { name: 'protected-mode no with bind 127.0.0.1 -::1: low', facts: liveFacts({ conf: 'bind 127.0.0.1 -::1\nprotected-mode no' }), messages: [/^protected-mode is 'no' while the default user logs in without a password; bind admits only loopback clients \('127\.0\.0\.1 -::1'\), so only this host gets in today, but nothing would refuse remote clients if bind widened$/], severity: 'low' },
+    // 6.x applies protected mode only without a bind line: 'yes' would refuse remote clients once bind is removed, not widened.
+    { name: '6.2, protected-mode no with bind 127.0.0.1: low, and says when yes would act there', facts: liveFacts({ conf: 'bind 127.0.0.1\nprotected-mode no', version: '6.2.16' }), messages: [/so only this host gets in today, but nothing would refuse remote clients if the bind line were removed \(Redis 6 applies protected mode only without one\)$/], severity: 'low' },
     { name: 'protected-mode no with a private bind', facts: liveFacts({ conf: 'bind 10.0.0.5 127.0.0.1\nprotected-mode no' }), messages: [/protected-mode is 'no' while the default user logs in without a password/], severity: 'critical' },
     { name: 'protected-mode no and a password-less default user', facts: liveFacts({ conf: 'protected-mode no' }), messages: [/protected-mode is 'no' while the default user logs in without a password/], severity: 'critical' },
     { name: 'protected-mode no on 7.2 with its ACL rendering', facts: liveFacts({ conf: 'protected-mode no', version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }), messages: [/protected-mode is 'no'/], severity: 'critical' },

@@ -68,8 +68,10 @@ export default defineRule({
       // Protected mode refuses only non-loopback clients, and a loopback-only bind admits no other today: what is left is
       // a second line of defence should bind widen (7.0+ applies protected mode whatever bind says). Not critical.
       if (reach === 'loopback') {
+        // 3.2-6.x: protected mode acts only without a bind line, so 'yes' would refuse remote clients only once bind is removed.
+        const widened = atLeast(server, 7, 0) === false ? `if the bind line were removed (${releaseName(server)} applies protected mode only without one)` : 'if bind widened';
         return fail({
-          message: `protected-mode is '${mode?.value ?? 'no'}' while the default user logs in without a password; bind admits only loopback clients ('${bind!.value.trim()}'), so only this host gets in today, but nothing would refuse remote clients if bind widened`,
+          message: `protected-mode is '${mode?.value ?? 'no'}' while the default user logs in without a password; bind admits only loopback clients ('${bind!.value.trim()}'), so only this host gets in today, but nothing would refuse remote clients ${widened}`,
           source: mode?.source ?? acl.source,
           severity: 'low',
           ...sentinelFix(server, SENTINEL),
