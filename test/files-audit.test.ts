@@ -100,11 +100,15 @@ describe('a file-only audit', () => {
     const fresh = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\n' });
     const unknown = await auditFiles({ sentinelConfigPath: join(fresh, 'sentinel.conf'), version: '7.0.15' });
     assert.equal(statusOf(unknown, 'sentinel.quorum'), 'skip');
-    assert.match(unknown.results.find((r) => r.ruleId === 'sentinel.quorum')!.message, /^sentinel\.conf has no known-sentinel line for 'mymaster': .*audit the running sentinels \(--sentinel\)$/);
+    assert.match(unknown.results.find((r) => r.ruleId === 'sentinel.quorum')!.message, /^sentinel\.conf has no known-sentinel line for 'mymaster' and no sentinel myid: .*audit the running sentinels \(--sentinel\)$/);
     // A file that ran records its peers: one known-sentinel line is two sentinels, which the rule still fails.
     const ran = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel known-sentinel mymaster 127.0.0.1 26380 0123456789abcdef0123456789abcdef01234567\n' });
     const two = await auditFiles({ sentinelConfigPath: join(ran, 'sentinel.conf'), version: '7.0.15' });
     assert.match(findings(two, 'sentinel.quorum').map((f) => f.message).join('\n'), /master 'mymaster' is watched by 2 sentinels: fewer than 3/);
+    // A sentinel that ran alone wrote its myid and no peer: it is alone, and fails.
+    const alone = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel myid 0123456789abcdef0123456789abcdef01234567\n' });
+    const one = await auditFiles({ sentinelConfigPath: join(alone, 'sentinel.conf'), version: '7.0.15' });
+    assert.match(findings(one, 'sentinel.quorum').map((f) => f.message).join('\n'), /quorum 2 but only 1 sentinel: it can never be declared down/);
   });
 
   it('reads sentinel.conf: auth-user, auth-pass and deny-scripts-reconfig', async () => {

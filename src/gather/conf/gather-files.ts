@@ -212,8 +212,9 @@ function sentinelFacts(effective: EffectiveConf, main: string): SentinelFacts | 
       numReplicas: m.knownReplicas.length,
       authUser: m.authUser,
       authPass: m.authPass,
-      ...(m.knownSentinels.length === 0
-        ? { othersUnknown: `sentinel.conf has no known-sentinel line for '${m.name.value}': a sentinel writes its peers there once it has met them, so the file alone does not say how many sentinels watch it (one that never ran, a package's or a template, has none)` }
+      // A sentinel that ran wrote its `sentinel myid` (and its peers, once met): without either, the file never ran.
+      ...(m.knownSentinels.length === 0 && conf.myid === undefined
+        ? { othersUnknown: `sentinel.conf has no known-sentinel line for '${m.name.value}' and no sentinel myid: a sentinel writes both once it runs (its peers once it has met them), so this file never ran and does not say how many sentinels watch it (a package's or a template)` }
         : {}),
       source: m.name.source,
     })),
