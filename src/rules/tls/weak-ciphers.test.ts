@@ -11,20 +11,19 @@ const noConfig = () => liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' }
 
 ruleTester(rule, {
   pass: [
+    { name: 'aliases that add AEAD suites only', facts: tls('tls-ciphers "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL"'), message: /^tls-ciphers is 'ECDHE\+AESGCM:ECDHE\+CHACHA20:!aNULL'$/ },
+    { name: 'an alias, with every SHA-1 suite removed', facts: tls('tls-ciphers "HIGH:!aNULL:!SHA1:!SHA256:!SHA384"'), message: /^tls-ciphers is 'HIGH:!aNULL:!SHA1/ },
     { name: 'unset, TLS 1.3 only: the TLS 1.2 list is never used', facts: tls('tls-protocols TLSv1.3'), message: /^tls-ciphers is unset, and tls-protocols is 'TLSv1\.3': TLS 1\.2 is off/ },
     {
       name: 'unset, and the wire shows AEAD suites only: the wire judges',
       facts: withProbe(tls(), { tls: [tlsPort()] }),
       message: /^on the wire, 127\.0\.0\.1:6380 accepted 2 TLS 1\.2 suites/,
     },
-    { name: 'HIGH:!aNULL:!MD5', facts: tls('tls-ciphers "HIGH:!aNULL:!MD5"'), message: /tls-ciphers is 'HIGH:!aNULL:!MD5'/ },
     { name: 'one modern suite', facts: tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256"') },
     {
       name: "Mozilla's intermediate list",
       facts: tls('tls-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305'),
     },
-    { name: 'ALL with the anonymous suites removed', facts: tls('tls-ciphers "ALL:!aNULL:!eNULL"') },
-    { name: 'weak names only removed', facts: tls('tls-ciphers "DEFAULT:!RC4:!3DES:!EXP"') },
     {
       name: 'the wire shows AEAD suites only, and says what it could not offer',
       facts: withProbe(noConfig(), { tls: [tlsPort()] }),
@@ -103,6 +102,11 @@ ruleTester(rule, {
     },
   ],
   skip: [
+    // The aliases name no weak class, but which CBC suites with a SHA-1 MAC they add is the host OpenSSL's (its HIGH,
+    // DEFAULT and ALL hold ECDHE-RSA-AES128-SHA on OpenSSL 3.0): the probe of such a server reports them (review R12).
+    { name: 'HIGH:!aNULL:!MD5', facts: tls('tls-ciphers "HIGH:!aNULL:!MD5"'), message: /^tls-ciphers 'HIGH:!aNULL:!MD5' names no weak suite, but adds suites by alias \(HIGH\): which CBC suites with a SHA-1 MAC/ },
+    { name: 'ALL with the anonymous suites removed', facts: tls('tls-ciphers "ALL:!aNULL:!eNULL"'), message: /adds suites by alias \(ALL\)/ },
+    { name: 'weak names only removed', facts: tls('tls-ciphers "DEFAULT:!RC4:!3DES:!EXP"'), message: /adds suites by alias \(DEFAULT\)/ },
     {
       name: 'a named CBC suite removed again by an alias (!SHA1): not claimed',
       facts: tls('tls-ciphers "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:!SHA1"'),

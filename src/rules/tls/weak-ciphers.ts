@@ -52,6 +52,21 @@ interface Named {
   readonly unsure: readonly string[];
   /** The removals that make them unsure, once each (`!SHA1`). */
   readonly removals: readonly string[];
+  /**
+   * Aliases that add suites the host's OpenSSL chooses (`HIGH`, `DEFAULT`, `ECDHE+AES`), once each, unless they can add
+   * AEAD suites only (`ECDHE+AESGCM`) or the list removes every SHA-1 suite (`!SHA1`): the CBC suites with a SHA-1 MAC
+   * they leave are unknown from the settings (OpenSSL 3.0's HIGH holds ECDHE-RSA-AES128-SHA).
+   */
+  readonly aliases: readonly string[];
+}
+
+/** Components of an alias that select AEAD suites only: an alias joined by `+` with one of them adds no CBC suite. */
+const AEAD_ONLY = new Set(['AESGCM', 'AESCCM', 'AESCCM8', 'CHACHA20', 'ARIAGCM']);
+
+/** Whether an element adds suites that OpenSSL chooses and that may include CBC suites with a SHA-1 MAC. */
+function addsByAlias(element: string): boolean {
+  if (element.startsWith('@') || isSuiteName(element)) return false;
+  return !element.split('+').some((component) => AEAD_ONLY.has(component));
 }
 
 /**
@@ -138,7 +153,9 @@ function namedElements(list: string): Named {
       else if (lastDash > firstUnsure) by.push(`-${name}`);
     }
   }
-  return { weak, cbc, unsure, removals: by };
+  const noSha1 = ['SHA1', 'SHA'].some((name) => removals.get(name)?.bang === true);
+  const aliases = noSha1 ? [] : [...lastAdded.keys()].filter(addsByAlias);
+  return { weak, cbc, unsure, removals: by, aliases };
 }
 
 /** How many names a message or its evidence shows, and how much of the value it quotes. */
@@ -176,7 +193,7 @@ function fromConfig(config: ConfigMap): Verdict {
   if (tls13Only) {
     return pass(`tls-ciphers is '${quoted(value)}', but tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so none of its suites is offered`, { source: protocols?.source });
   }
-  const { weak, cbc, unsure, removals } = namedElements(value);
+  const { weak, cbc, unsure, removals, aliases } = namedElements(value);
   // Suites named one by one are judged as the wire judges them: a CBC suite with a SHA-1 MAC is the low finding
   // (`ECDHE-RSA-AES128-SHA` passed here while the probe of the same server reported it).
   if (weak.length > 0 || cbc.length > 0) {
@@ -191,6 +208,10 @@ function fromConfig(config: ConfigMap): Verdict {
   // host's version), so the settings do not claim them; the probe sees what the server offers.
   if (unsure.length > 0) {
     return skip(`tls-ciphers '${quoted(value)}' names ${shown(unsure).join(', ')}, but ${shown(removals).join(', ')} may remove ${unsure.length === 1 ? 'it' : 'them'} again: which suites that leaves depends on the OpenSSL the server runs with, unknown from its settings; audit it live with the TLS probe to see what it offers`);
+  }
+  // 'HIGH:!aNULL:!MD5' names no weak class, but which suites HIGH adds is the host OpenSSL's to say, as for an unset list.
+  if (aliases.length > 0) {
+    return skip(`tls-ciphers '${quoted(value)}' names no weak suite, but adds suites by alias (${shown(aliases).join(', ')}): which CBC suites with a SHA-1 MAC that leaves depends on the OpenSSL the server runs with (OpenSSL 3.0's HIGH and DEFAULT hold ECDHE-RSA-AES128-SHA), unknown from its settings; name the suites (as Mozilla's list does), or audit it live with the TLS probe to see what it offers`);
   }
   return pass(`tls-ciphers is '${quoted(value)}'`, { source: ciphers?.source });
 }
