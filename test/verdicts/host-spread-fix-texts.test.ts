@@ -21,8 +21,17 @@ describe('cluster.quorum-host-spread on a Sentinel group on one host', () => {
     const replica = found.find((r) => /lives only on host/.test(r.message));
     const spread = found.find((r) => /sentinels watching/.test(r.message));
     assert.ok(replica && spread, found.map((r) => r.message).join('\n'));
-    assert.match(replica.remediation ?? '', /`replicaof <master-host> <port>`/);
+    assert.match(replica.remediation ?? '', /`replicaof <master-host> <port>`.*retire the replica that shares the master's host/);
     assert.match(spread.remediation ?? '', /at least three hosts .*SENTINEL RESET/);
     for (const r of found) assert.doesNotMatch(r.remediation ?? '', /CLUSTER REPLICATE|redis-cli --cluster/, r.message);
+  });
+
+  it('a master without a replica is told to add one, not to retire one it does not have', async () => {
+    const master = await startRedis({ killOnStop: true });
+    const results = await auditDeployment(resolveTarget(master.url, {}, {}), { kind: 'replication', noHost: true, noProbe: true });
+    const [lonely] = results.flatMap((r) => r.results).filter((r) => r.ruleId === 'cluster.quorum-host-spread' && r.status === 'fail');
+    assert.ok(lonely, 'a master alone on its host fails');
+    assert.match(lonely.remediation ?? '', /`replicaof <master-host> <port>`.*wait until it is in sync/);
+    assert.doesNotMatch(lonely.remediation ?? '', /retire/);
   });
 });

@@ -4,8 +4,11 @@ import { describeLabel, labelsOf, layoutFromCluster, layoutFromTopology, lonelyM
 import { simulateLoss } from '../../topology/simulate.ts';
 
 /** Outside a cluster there is no CLUSTER REPLICATE (`ERR This instance has cluster support disabled`): a replica moves by REPLICAOF. */
-const REPLICA_ELSEWHERE =
-  'Run a replica on another host (or zone) than its master: a redis-server there with `replicaof <master-host> <port>` (and `masteruser`/`masterauth`); once it is in sync, retire the replica that shares the master\'s host.';
+const ADD_REPLICA = 'Run a replica on another host (or zone) than its master: a redis-server there with `replicaof <master-host> <port>` (and `masteruser`/`masterauth`)';
+/** A master whose replicas all share its host: one elsewhere, then the one beside it may go. */
+const REPLICA_ELSEWHERE = `${ADD_REPLICA}; once it is in sync, retire the replica that shares the master's host.`;
+/** A master without a replica: there is none to retire. */
+const FIRST_REPLICA = `${ADD_REPLICA}, and wait until it is in sync (INFO replication: master_link_status:up).`;
 const SENTINELS_ELSEWHERE =
   'Run the sentinels watching each master on at least three hosts (or zones), one per host, so that losing any one host leaves both the quorum and a majority; after removing a sentinel, `SENTINEL RESET <master>` on each remaining one.';
 
@@ -61,7 +64,7 @@ export default defineRule({
         message: `${shard.name} ${layout.kind === 'cluster' ? 'live' : 'lives'} only on ${describeLabel(label!, layout)} (${what}): losing that ${domain} loses ${layout.kind === 'cluster' ? 'them' : 'its data'}`,
         source,
         evidence: copies.map((c) => c.address),
-        ...(layout.kind === 'cluster' ? {} : { remediation: REPLICA_ELSEWHERE }),
+        ...(layout.kind === 'cluster' ? {} : { remediation: replicas === 0 ? FIRST_REPLICA : REPLICA_ELSEWHERE }),
       });
     }
     for (const loss of losses) {
