@@ -1,5 +1,5 @@
 import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
-import type { AclState, AclUser, CategoryTable, ConfigMap, Fact, FileFacts, ServerIdentity } from '../facts/types.ts';
+import type { AclState, AclUser, CategoryTable, ClusterFacts, ConfigMap, Fact, FileFacts, ServerIdentity } from '../facts/types.ts';
 import { runsNothing } from '../acl/permissions.ts';
 import { parseVersion as parseServerVersion } from '../redis/version.ts';
 
@@ -20,12 +20,15 @@ export function sentinelWithoutUsers(server: ServerIdentity | undefined): boolea
 }
 
 /**
- * The port of a cluster node's bus: `cluster-port`, else the client port + 10000 (redis@7.0 cluster.c clusterInit; the
- * TLS port with tls-cluster). Fixed at start: a CONFIG SET of a client port onto it fails ('Unable to listen on this
- * port', checked on 7.0.15). Undefined outside cluster mode or when unknown.
+ * The port of a cluster node's bus: what CLUSTER NODES says of the node itself when it was read, else `cluster-port`,
+ * else the client port + 10000 (redis@7.0 cluster.c clusterInit; the TLS port with tls-cluster). Fixed at start: a
+ * CONFIG SET of a client port onto it fails ('Unable to listen on this port', checked on 7.0.15), and a client port
+ * changed since no longer tells where it is. Undefined outside cluster mode or when unknown.
  */
-export function clusterBusPort(config: ConfigMap): number | undefined {
+export function clusterBusPort(config: ConfigMap, cluster?: ClusterFacts): number | undefined {
   if (config.get('cluster-enabled')?.value !== 'yes') return undefined;
+  const own = cluster?.myId === undefined ? undefined : cluster.nodes.find((n) => n.id === cluster.myId)?.busPort;
+  if (own !== undefined && own > 0) return own;
   const set = portOf(config.get('cluster-port'));
   if (set > 0) return set;
   const client = portOf(config.get(config.get('tls-cluster')?.value === 'yes' ? 'tls-port' : 'port'));

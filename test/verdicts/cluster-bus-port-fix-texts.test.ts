@@ -32,6 +32,10 @@ describe('fix texts for a cluster node on 6379, whose bus listens on 16379', () 
     assert.match(standalone!.remediation, new RegExp(`\`CONFIG SET port ${STRICT_PORT}\` on 6\\.2\\+`));
     const [ownBus] = judge(defaultPort, 'cluster-enabled yes\ncluster-port 17000');
     assert.match(ownBus!.remediation, new RegExp(`\`CONFIG SET port ${STRICT_PORT}\` on 6\\.2\\+`));
+    // Started on 7000 (bus 17000) and moved to 6379 by CONFIG SET: CLUSTER NODES says where the bus really is.
+    const node7000 = { ...liveFacts({ conf: 'cluster-enabled yes' }), cluster: { myId: 'a'.repeat(40), state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' }, nodes: [{ id: 'a'.repeat(40), host: '127.0.0.1', port: 6379, busPort: 17000, hostname: undefined, flags: ['myself', 'master'], masterId: undefined, slots: [[0, 16383]], linkState: 'connected' }] } } as const;
+    const [moved] = runRules([defaultPort], node7000, { context: ruleContext() }).filter((r) => r.status === 'fail');
+    assert.match(moved!.remediation, new RegExp(`\`CONFIG SET port ${STRICT_PORT}\` on 6\\.2\\+`));
   });
 
   it(`tls.disabled: not tls-port ${STRICT_PORT} on such a node`, () => {

@@ -19,7 +19,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: `Move to a non-default port (\`port ${STRICT_PORT}\`, or \`port 0\` with a \`tls-port\`): \`CONFIG SET port ${STRICT_PORT}\` on 6.2+, a restart on 6.0. It only slows down mass scanners: never rely on it alone.`,
   requires: ['server'],
-  check({ config, info, server }) {
+  check({ config, info, server, cluster }) {
     const wellKnown = server.mode === 'sentinel' ? 26379 : 6379;
     const ports: { name: string; port: number; source: Source }[] = [];
     for (const name of ['port', 'tls-port']) {
@@ -43,7 +43,7 @@ export default defineRule({
       return fail({
         message: `${onDefault.name} is ${wellKnown}, the well-known ${server.mode === 'sentinel' ? 'sentinel' : 'Redis'} port that scanners try first`,
         source: onDefault.source,
-        ...(config && clusterBusPort(config) === STRICT_PORT && { remediation: CLUSTER_NODE }),
+        ...(config && clusterBusPort(config, cluster) === STRICT_PORT && { remediation: CLUSTER_NODE }),
         ...sentinelFix(server, SENTINEL),
       });
     }

@@ -56,7 +56,7 @@ export default defineRule({
       source: tlsPort?.source ?? config.get('port')?.source,
       severity: reach === 'public' || reach === 'private' ? 'high' : undefined,
       evidence: [`listeners reach: ${reach}`],
-      ...(clusterBusPort(config) === STRICT_PORT && { remediation: CLUSTER_BUS }),
+      ...(clusterBusPort(config, facts.cluster) === STRICT_PORT && { remediation: CLUSTER_BUS }),
       ...sentinelFix(server, SENTINEL),
     });
   },
