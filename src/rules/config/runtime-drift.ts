@@ -177,7 +177,9 @@ export default defineRule({
       return skip(`${findings.length} difference${findings.length === 1 ? '' : 's'} from the file (${findings.slice(0, 2).map((f) => f.message.split(':')[0]).join('; ')}${findings.length > 2 ? '; …' : ''}), but the server was started with ${included} on ${cmdline!.from}, whose settings override the file's and which redfort does not read: drift or that file's values, unknown`);
     }
     if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
-    const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
+    // Without the command line, a setting the files leave out may be one of its options: those were not compared.
+    const leftOut = cmdline ? '' : " (the settings they set; those they leave out were not compared: the server's command line could not be read from here, and any of them may be one of its options)";
+    const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}${leftOut}`;
     const except = explained.length > 0 ? `, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)` : '';
     // The users the server was started with are not all known (`files.unread`: an ACL file, the config file's or an
     // `--aclfile`, that could not be read or holds too many users; an `--include` on the command line; `--user`

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { auditTarget } from '../../src/app/audit.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+
+// config.runtime-drift compares the settings a config file leaves out with their compiled defaults only when the
+// server's command line was read (any of them may be one of its options). Its pass said "the running configuration
+// matches 1 file" either way, also on a server whose title hides its command line (set-proc-title yes, the default),
+// where a CONFIG SET of a setting the file leaves out is not seen.
+describe('config.runtime-drift says what it did not compare', () => {
+  after(stopAll);
+  const driftOf = async (url: string) => (await auditTarget(resolveTarget(url, {}, {}), { noProbe: true })).results.find((r) => r.ruleId === 'config.runtime-drift')!;
+
+  it('command line hidden by the process title: the pass names the settings left out of the comparison', async () => {
+    const hidden = await startRedis({ conf: 'maxmemory 100mb', killOnStop: true });
+    const drift = await driftOf(hidden.url);
+    assert.equal(drift.status, 'pass', drift.message);
+    assert.match(drift.message, /^the running configuration matches 1 file \(the settings they set; those they leave out were not compared: the server's command line could not be read from here/);
+  });
+
+  it('command line read (set-proc-title no): nothing left out, nothing said', async () => {
+    const shown = await startRedis({ conf: 'maxmemory 100mb\nset-proc-title no', killOnStop: true });
+    const drift = await driftOf(shown.url);
+    assert.equal(drift.status, 'pass', drift.message);
+    assert.equal(drift.message, 'the running configuration matches 1 file');
+  });
+});
