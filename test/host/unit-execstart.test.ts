@@ -63,6 +63,16 @@ describe("a unit's ExecStart is read as systemd unquotes it; its passwords stay 
   });
   const target = () => resolveTarget(redis.url, { user: auditor.user, pass: auditor.pass }, {});
 
+  /** Gathers the target's facts, checks that no secret is in them, and gives its host facts and systemd unit. */
+  async function gatheredUnit() {
+    const gathered = await gatherTarget(target(), options);
+    assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
+    for (const secret of secrets) assert.ok(!text(gathered.facts).includes(secret), `${secret} in the facts`);
+    const host = gathered.facts.host!;
+    assert.ok(host.systemd.known && host.systemd.value);
+    return { host, unit: host.systemd.value };
+  }
+
   it('the truth: the server took the unquoted words, and wrote its title over its arguments', async () => {
     assert.equal(await rawCommand(redis.host, redis.port, ['PING'], { user: 'app', password }), 'PONG');
     assert.equal(await rawCommand(redis.host, redis.port, ['PING'], { password: requirepass }), 'PONG');
@@ -73,13 +83,9 @@ describe("a unit's ExecStart is read as systemd unquotes it; its passwords stay 
     ['when systemctl show gives no answer', `case "$1" in cat) cat "${'$'}{DIR}/unit" ;; *) exit 1 ;; esac`],
   ] as const) it(`reads the --user options from the unit file (${how}), the passwords as digests only`, async () => {
     await systemctl(script.replaceAll('${DIR}', dir));
-    const gathered = await gatherTarget(target(), options);
-    assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
-    for (const secret of secrets) assert.ok(!text(gathered.facts).includes(secret), `${secret} in the facts`);
-    const host = gathered.facts.host!;
-    assert.ok(host.systemd.known && host.systemd.value);
-    assert.equal(host.systemd.value.execStartExact, true);
-    assert.deepEqual(host.systemd.value.execStart!.slice(2), ['--user', 'app', 'on', '>***', '~*', '+@all', '--requirepass', '***']);
+    const { host, unit } = await gatheredUnit();
+    assert.equal(unit.execStartExact, true);
+    assert.deepEqual(unit.execStart!.slice(2), ['--user', 'app', 'on', '>***', '~*', '+@all', '--requirepass', '***']);
     assert.ok(host.commandLine.known && host.commandLine.users.known, JSON.stringify(host.commandLine));
     const app = host.commandLine.users.value.find((u) => u.name === 'app');
     assert.deepEqual(app?.passwords.map((p) => p.sha256), [createHash('sha256').update(password).digest('hex')]);
@@ -97,12 +103,8 @@ describe("a unit's ExecStart is read as systemd unquotes it; its passwords stay 
 
   it('without the unit file, systemctl show: the --user words after the name are masked, the users unknown', async () => {
     await systemctl(`case "$1" in show) cat "${dir}/show" ;; *) exit 1 ;; esac`);
-    const gathered = await gatherTarget(target(), options);
-    assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
-    for (const secret of secrets) assert.ok(!text(gathered.facts).includes(secret), `${secret} in the facts`);
-    const host = gathered.facts.host!;
-    assert.ok(host.systemd.known && host.systemd.value);
-    assert.equal(host.systemd.value.execStartExact, false);
+    const { host, unit } = await gatheredUnit();
+    assert.equal(unit.execStartExact, false);
     assert.ok(host.commandLine.known);
     assert.ok(!host.commandLine.users.known);
     assert.match(host.commandLine.users.reason, /not read from `systemctl show`, which joins the unit's arguments with blanks/);
