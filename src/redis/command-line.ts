@@ -5,7 +5,7 @@ import type { EffectiveConf } from '../gather/conf/effective.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import { parseConfText } from '../gather/conf/tokenize.ts';
 import { lookupDirective } from './directives.ts';
-import { maskSecretWord, SECRET_DIRECTIVES } from './secrets.ts';
+import { HOLDS_SECRETS, maskSecretWord, SECRET_DIRECTIVES } from './secrets.ts';
 import { titleRewritten } from './process-title.ts';
 import { parseVersion } from './version.ts';
 
@@ -40,9 +40,6 @@ function startedWith(process: Pick<HostProcess, 'cmdline' | 'pid' | 'exe'>, syst
   const unitText = notServer ?? (systemd.known ? 'no systemd unit starts it' : `its systemd unit could not be read (${systemd.reason})`);
   return { unknown: `${title}, and ${unitText}` };
 }
-
-/** Directives whose lines may hold a password: `requirepass`…, `user app >pw`, `sentinel auth-pass m pw`. */
-const HOLDS_SECRETS = new Set([...SECRET_DIRECTIVES, 'user', 'sentinel']);
 
 /**
  * The arguments of an option as messages may quote them: never a password, and never another option's line (one

@@ -10,6 +10,12 @@ export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set([
   'sentinel-pass',
 ]);
 
+/**
+ * Directives whose lines may hold a password: the {@link SECRET_DIRECTIVES}, `user app >pw` and `sentinel auth-pass m
+ * pw`. As command-line options (`--user`, `--requirepass`, `--sentinel auth-pass`), their words are never shown.
+ */
+export const HOLDS_SECRETS: ReadonlySet<string> = new Set([...SECRET_DIRECTIVES, 'user', 'sentinel']);
+
 /** A directive's canonical name: ASCII-lowercased (as `sdstolower`), an alias read as its directive (`primaryauth`). */
 function canonicalName(word: string): string {
   const lower = word.replace(/[A-Z]/g, (c) => c.toLowerCase());

@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostValue, SystemdFacts } from '../../facts/types.ts';
 import { hostSource } from './proc.ts';
-import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
+import { HOLDS_SECRETS } from '../../redis/secrets.ts';
 
 /**
  * The systemd service a process belongs to, from /proc/<pid>/cgroup: the last `*.service` segment of the
@@ -51,10 +51,8 @@ function execArgv(value: string | undefined): string[] | undefined {
 
 /** Whether a command line holds an option whose words may be secrets (`--user`, `--requirepass`, `--sentinel auth-pass`…). */
 function holdsSecretOption(argv: readonly string[]): boolean {
-  return argv.some((w) => w.startsWith('--') && SECRET_OPTIONS.has(w.slice(2).toLowerCase()));
+  return argv.some((w) => w.startsWith('--') && HOLDS_SECRETS.has(w.slice(2).toLowerCase()));
 }
-
-const SECRET_OPTIONS: ReadonlySet<string> = new Set([...SECRET_DIRECTIVES, 'user', 'sentinel']);
 
 const CUNESCAPE: Readonly<Record<string, string>> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'", s: ' ' };
 
