@@ -1,5 +1,4 @@
 import type { AclState, AclUser, Facts, SecretDigest, SentinelFacts, Source } from '../../facts/types.ts';
-import type { NodeSummary } from '../../facts/topology.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
@@ -51,12 +50,8 @@ export type OwnDefaultUser = { readonly user: AclUser } | { readonly acceptsRequ
  * Otherwise (6.2+ with ACL LIST refused and no sentinel.conf) it is unknown.
  */
 export function ownDefaultUser(facts: Pick<Facts, 'acl' | 'server' | 'connection' | 'files' | 'secrets' | 'sources' | 'unavailable'>): OwnDefaultUser {
-  const listed = facts.acl?.users.find((u) => u.name === 'default');
-  if (listed) return { user: listed };
-  const version = majorMinor(facts.server?.version);
-  if (facts.server?.product === 'redis' && version && !isAtLeast(version, 6, 2)) {
-    return { acceptsRequirepass: `a Redis ${version.major}.${version.minor} sentinel has no ACL and loads no user lines: its default user takes its requirepass` };
-  }
+  const read = summaryDefaultUser(facts);
+  if (!('unknown' in read)) return read;
   const { connection } = facts;
   if (connection?.anonymous?.outcome === 'open' || (facts.sources.has('live') && !connection?.credential && !connection?.unauthenticated)) {
     return { acceptsRequirepass: 'the audit read it without a password: its default user is on and nopass' };
@@ -103,15 +98,16 @@ function canLogIn(from: SentinelView, to: SentinelView): boolean | undefined {
 }
 
 /**
- * A discovered sentinel's default user, from its node summary: ACL LIST's line, or (a Redis sentinel before 6.2, which
- * has no ACL) its requirepass; else unknown, with why.
+ * A sentinel's default user from what was read of it (a discovered sentinel's node summary, or the audited one's facts
+ * before {@link ownDefaultUser} looks further): ACL LIST's line, or (a Redis sentinel before 6.2, which has no ACL and
+ * loads no user lines) its requirepass; else unknown, with why.
  */
-export function summaryDefaultUser(summary: Pick<NodeSummary, 'acl' | 'server' | 'unavailable'>): OwnDefaultUser {
+export function summaryDefaultUser(summary: Pick<Facts, 'acl' | 'server' | 'unavailable'>): OwnDefaultUser {
   const listed = summary.acl?.users.find((u) => u.name === 'default');
   if (listed) return { user: listed };
   const version = majorMinor(summary.server?.version);
   if (summary.server?.product === 'redis' && version && !isAtLeast(version, 6, 2)) {
-    return { acceptsRequirepass: `a Redis ${version.major}.${version.minor} sentinel has no ACL: its default user takes its requirepass` };
+    return { acceptsRequirepass: `a Redis ${version.major}.${version.minor} sentinel has no ACL and loads no user lines: its default user takes its requirepass` };
   }
   return { unknown: unlisted(summary) };
 }
