@@ -70,6 +70,11 @@ export interface ApplyOutcome {
   readonly after?: readonly TargetResult[];
 }
 
+/** The applies of `plan` (by its state digest) that an earlier record holds: none without a record. */
+export function appliesOf(plan: Pick<FixPlan, 'digest'>, earlier: RollbackRecord | undefined): RollbackRecord['applies'] {
+  return (earlier?.applies ?? []).filter((a) => a.plan === plan.digest);
+}
+
 /** SHA-256 of a plan's steps as JSON: what an apply recorded it ran against (see {@link resumedWithOtherSteps}). */
 export function stepsDigest(plan: Pick<FixPlan, 'steps'>): string {
   return sha256Hex(JSON.stringify(plan.steps));
@@ -81,7 +86,7 @@ export function stepsDigest(plan: Pick<FixPlan, 'steps'>): string {
  * are the only ones it may run. An apply recorded without a steps digest (an older record) decides nothing.
  */
 export function resumedWithOtherSteps(plan: FixPlan, earlier: RollbackRecord | undefined): boolean {
-  const recorded = (earlier?.applies ?? []).filter((a) => a.plan === plan.digest && a.stepsDigest !== undefined);
+  const recorded = appliesOf(plan, earlier).filter((a) => a.stepsDigest !== undefined);
   return recorded.length > 0 && !recorded.some((a) => a.stepsDigest === stepsDigest(plan));
 }
 
@@ -91,7 +96,7 @@ export function resumedWithOtherSteps(plan: FixPlan, earlier: RollbackRecord | u
  */
 export function staleNodes(plan: FixPlan, state: FixState, earlier?: RollbackRecord): string[] {
   const problems: string[] = [];
-  const applies = (earlier?.applies ?? []).filter((a) => a.plan === plan.digest);
+  const applies = appliesOf(plan, earlier);
   for (const node of plan.nodes) {
     const now = state.nodes.find((n) => n.address === node.address);
     if (!now) {
@@ -111,7 +116,7 @@ export function staleNodes(plan: FixPlan, state: FixState, earlier?: RollbackRec
  */
 export function stepsToApply(plan: FixPlan, classes: ReadonlySet<StepClass>, earlier?: RollbackRecord): PlanStep[] {
   const isPersist = (s: PlanStep) => s.touches.some((t) => t.kind === 'file');
-  const done = new Set((earlier?.applies ?? []).filter((a) => a.plan === plan.digest).flatMap((a) => a.steps));
+  const done = new Set(appliesOf(plan, earlier).flatMap((a) => a.steps));
   const chosen = plan.steps.filter((s) => s.class !== 'restart' && classes.has(s.class) && (isPersist(s) || !done.has(s.id)));
   const busy = new Set(chosen.filter((s) => !isPersist(s)).map((s) => s.node));
   return chosen.filter((s) => !isPersist(s) || busy.has(s.node));
