@@ -14,6 +14,12 @@ ruleTester(rule, {
     },
     { name: 'TLS 1.3 only with two GCM/ChaCha suites', facts: tls('tls-protocols TLSv1.3\ntls-ciphersuites TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256'), message: /\(TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256\)/ },
     { name: 'TLS 1.3 only with one suite', facts: tls('tls-protocols TLSv1.3\ntls-ciphersuites TLS_AES_256_GCM_SHA384'), message: /one suite only \(TLS_AES_256_GCM_SHA384\)/ },
+    {
+      // Redis ORs one bit per word, matched without case (src/tls.c, parseProtocolsConfig): TLS 1.3 only, as tls.weak-ciphers reads it.
+      name: 'TLS 1.3 only written twice and in lower case, with one suite',
+      facts: tls('tls-protocols "TLSv1.3 tlsv1.3"\ntls-ciphersuites TLS_AES_256_GCM_SHA384'),
+      message: /one suite only \(TLS_AES_256_GCM_SHA384\)/,
+    },
   ],
   fail: [
     { name: 'TLS 1.3 only, but with the 8-byte-tag CCM_8 suite', facts: tls('tls-protocols TLSv1.3\ntls-ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_CCM_8_SHA256'), messages: [/'no': a client can steer/] },

@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { unlessTls } from './common.ts';
+import { tls13Only, unlessTls } from './common.ts';
 import type { ConfigMap, ProbeFacts } from '../../facts/types.ts';
 
 /** TLS 1.3 suites with a full-length tag: every one but TLS_AES_128_CCM_8_SHA256 (an 8-byte tag, off in OpenSSL by default). */
@@ -12,10 +12,9 @@ const FULL_TLS13 = new Set(['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA
  * probes saw accepted on every port. Undefined otherwise.
  */
 function nothingToPrefer(config: ConfigMap, probe: ProbeFacts | undefined): { readonly pass: string } | { readonly unknown: string } | undefined {
-  const protocols = (config.get('tls-protocols')?.value ?? '').trim().split(/\s+/).filter(Boolean);
   const suites = (config.get('tls-ciphersuites')?.value ?? '').split(':').filter(Boolean);
   const strong = (list: readonly string[]) => ({ pass: `the server speaks TLS 1.3 only and every suite it offers (${list.join(', ')}) is an AEAD suite with a full-length tag: there is no weak suite for a client to steer to` });
-  const only13 = protocols.length === 1 && protocols[0]!.toLowerCase() === 'tlsv1.3';
+  const only13 = tls13Only(config);
   if (only13) {
     if (suites.length === 1) return { pass: `the server offers one suite only (${suites[0]}): there is nothing to prefer` };
     if (suites.length > 0 && suites.every((s) => FULL_TLS13.has(s))) return strong(suites);

@@ -14,6 +14,7 @@ ruleTester(rule, {
     { name: 'aliases that add AEAD suites only', facts: tls('tls-ciphers "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL"'), message: /^tls-ciphers is 'ECDHE\+AESGCM:ECDHE\+CHACHA20:!aNULL'$/ },
     { name: 'an alias, with every SHA-1 suite removed', facts: tls('tls-ciphers "HIGH:!aNULL:!SHA1:!SHA256:!SHA384"'), message: /^tls-ciphers is 'HIGH:!aNULL:!SHA1/ },
     { name: 'unset, TLS 1.3 only: the TLS 1.2 list is never used', facts: tls('tls-protocols TLSv1.3'), message: /^tls-ciphers is unset, and tls-protocols is 'TLSv1\.3': TLS 1\.2 is off/ },
+    { name: 'unset, TLS 1.3 only written twice: the TLS 1.2 list is never used', facts: tls('tls-protocols "TLSv1.3 tlsv1.3"'), message: /^tls-ciphers is unset, and tls-protocols is 'TLSv1\.3 tlsv1\.3': TLS 1\.2 is off/ },
     {
       name: 'unset, and the wire shows AEAD suites only: the wire judges',
       facts: withProbe(tls(), { tls: [tlsPort()] }),

@@ -2,7 +2,7 @@ import type { ConfigMap, Facts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts, configMissing } from '../combine.ts';
-import { unlessTls } from './common.ts';
+import { tls13Only, unlessTls } from './common.ts';
 import { portLabel, reachedPorts, suiteWeakness, unreachedNotes } from './wire.ts';
 import { TLS_CIPHERS } from '../../profile/index.ts';
 
@@ -179,10 +179,8 @@ function fromConfig(config: ConfigMap): Verdict {
   const value = ciphers?.value.trim() ?? '';
   // tls-ciphers sets the TLS 1.2 (and older) suites only: with those protocols off, its list is never used.
   const protocols = config.get('tls-protocols');
-  const enabled = (protocols?.value.trim() ?? '').split(/\s+/).filter(Boolean);
-  const tls13Only = enabled.length > 0 && enabled.every((p) => /^TLSv1\.3$/i.test(p));
   if (value === '') {
-    if (tls13Only) {
+    if (tls13Only(config)) {
       return pass(`tls-ciphers is unset, and tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so its suites are never offered`, { source: protocols?.source });
     }
     // Redis then sets no list: the suites are the defaults of the OpenSSL it runs with and of that host's openssl.cnf,
@@ -190,7 +188,7 @@ function fromConfig(config: ConfigMap): Verdict {
     // (ECDHE-RSA-AES128-SHA, AES128-SHA), which the probe reports; a system crypto policy may remove them.
     return skip("tls-ciphers is unset: the TLS 1.2 suites are the OpenSSL defaults of the host it runs on, unknown from its settings (OpenSSL 3.0's DEFAULT offers CBC suites with a SHA-1 MAC such as ECDHE-RSA-AES128-SHA); set tls-ciphers, or audit it live with the TLS probe to see what it offers");
   }
-  if (tls13Only) {
+  if (tls13Only(config)) {
     return pass(`tls-ciphers is '${quoted(value)}', but tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so none of its suites is offered`, { source: protocols?.source });
   }
   const { weak, cbc, unsure, removals, aliases } = namedElements(value);
