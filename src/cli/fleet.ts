@@ -101,8 +101,11 @@ class Progress {
     process.stderr.write(`\r\x1b[2K${line}`);
     this.#shown = true;
   }
+  /** Takes the line off the screen; the next update draws it again, however soon. */
   clear(): void {
     if (this.#shown) process.stderr.write('\r\x1b[2K');
+    this.#shown = false;
+    this.#last = 0;
   }
 }
 
@@ -236,7 +239,12 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     jsonl: sinks.length > 0 || stdoutJsonl,
     ...(json ? { onJsonInOrder: (entry: JsonEntry) => writeJson(json.target(entry)) } : {}),
     onLine: (line, jsonl) => {
-      if (jsonl !== undefined) emit(jsonl);
+      if (jsonl !== undefined) {
+        // JSON Lines on the same terminal as the progress line: each starts on a line of its own, not after the
+        // progress text, which is drawn again below it.
+        if (stdoutJsonl && process.stdout.isTTY === true) progress?.clear();
+        emit(jsonl);
+      }
       progress?.update(line.worst !== undefined, line.error !== undefined);
     },
   });

@@ -295,4 +295,17 @@ describe('progress', () => {
     assert.match(shown, /\r\x1b\[2Kredfort: 2\/2 targets audited, \d+ with failures, 0 not audited/);
     assert.doesNotMatch(await underTty(['--quiet']), /targets audited/);
   });
+
+  it('JSON Lines on the same terminal each start a line of their own, never after the progress text', async () => {
+    const list = join(dir, 'progress-jsonl.txt');
+    await writeFile(list, [a.port, c.port, a.port, c.port].map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    const args = ['audit', '--targets', list, '--no-host', '--no-probe', '--format', 'jsonl', '--fail-on', 'none'];
+    const command = [process.execPath, join(ROOT, 'bin', 'redfort.mjs'), ...args].map((w) => `'${w}'`).join(' ');
+    const { stdout: shown } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, REDISCLI_AUTH: '' }, maxBuffer: 64 * 1024 * 1024 });
+    assert.match(shown, /targets audited/);
+    const starts = [...shown.matchAll(/\{"type":/g)].map((m) => shown.slice(Math.max(0, m.index - 5), m.index));
+    assert.equal(starts.length, 5);
+    // What comes before each line on the screen: the start, a line feed, or the escape that erased the progress line.
+    for (const before of starts) assert.match(before, /(^|\n|\r\x1b\[2K)$/, JSON.stringify(before));
+  });
 });
