@@ -162,6 +162,23 @@ describe('command-line experience', { concurrency: 4 }, () => {
     oneLineError(await runCli(['audit', dead, '--config', join(dir, 'none.conf')]), /cannot read the --config file: no such file$/);
   });
 
+  it('a config file given as a target is one line saying which flag takes it, in every command that connects', async () => {
+    // Before: '/etc/redis/redis.conf' was 'invalid target … expected host, host:port or a redis:// URL', and a bare
+    // 'redis.conf' was looked up in DNS ('host name not found') and audited as a dead server.
+    const conf = join(dir, 'redis.conf');
+    oneLineError(await runCli(['audit', conf]), /'.*redis\.conf' names a file, not a server: audit a config file with --config FILE/);
+    oneLineError(await runCli(['audit', '-u', conf]), /names a file, not a server: audit a config file with --config FILE/);
+    oneLineError(await runCli(['audit', 'redis.conf'], { cwd: dir }), /^redfort: 'redis\.conf' names a file, not a server/);
+    oneLineError(await runCli(['harden', conf, '--out', join(dir, 'never-written')]), /names a file, not a server: harden a config file with --config FILE/);
+    oneLineError(await runCli(['fix', '--plan', conf]), /names a file, not a server: a server is host, host:port or a redis:\/\/ URL$/);
+    oneLineError(await runCli(['reboot-plan', conf]), /names a file, not a server/);
+    // A bare name that is no file here, or a file whose name does not read as a config file, is still a host.
+    const host = await runCli(['audit', 'no-such.conf', '--format', 'json'], { cwd: dir });
+    assert.equal(host.code, 2);
+    assert.match(host.stderr, /redis:\/\/no-such\.conf:6379: /);
+    assert.doesNotMatch(host.stderr, /names a file/);
+  });
+
   it('bad values: --redis-version, rules --format, an empty target', async () => {
     oneLineError(await runCli(['audit', '--config', join(dir, 'redis.conf'), '--redis-version', 'bogus']), /--redis-version must be a version such as 7\.2\.4/);
     // Only its start was checked: the audit then said 'the version the server reports cannot be read'.

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { terminalSafe } from '../report/common.ts';
 
@@ -17,6 +18,33 @@ export function namedError(target: string, error: string): string {
 
 /** A usage problem: one line on stderr, exit 2. */
 export class UsageError extends Error {}
+
+/** Names that read as a config or ACL file rather than a host (no top-level domain ends so). */
+const FILE_NAME = /\.(?:conf|config|cfg|acl|tpl)$/i;
+
+/**
+ * A positional target that names a file, not a server: `redfort audit /etc/redis/redis.conf` was taken as a host and
+ * failed with "expected host, host:port or a redis:// URL", and `audit redis.conf` looked the name up in DNS. Said
+ * instead, with the flag that takes the file when the command has one (`hint`). A path (with a slash) is never a host; a bare
+ * name only when a regular file of that name is here and it reads as a config file (`redis` may be a host and a
+ * folder alike).
+ */
+export function refuseFileTargets(specs: readonly (string | undefined)[], hint = 'a server is host, host:port or a redis:// URL'): void {
+  for (const spec of specs) {
+    if (spec === undefined || spec.includes('://') || spec.includes('@')) continue;
+    const path = spec.includes('/') || spec.includes('\\');
+    if (!path && !(FILE_NAME.test(spec) && isRegularFile(spec))) continue;
+    throw new UsageError(`'${terminalSafe(spec)}' names a file, not a server: ${hint}`);
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A number as typed on the command line: plain decimal digits (with `fraction`, a point and digits after them

@@ -22,7 +22,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, connectionOptions, integer, namedError, plainNumber, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, connectionOptions, integer, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
@@ -174,6 +174,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   if (flags.redisVersion !== undefined && !/^\s*(?:valkey|redis)?[\s/_-]*v?\d+\.\d+[0-9A-Za-z.+~_-]{0,56}\s*$/i.test(flags.redisVersion)) {
     throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${flags.redisVersion}'`);
   }
+  refuseFileTargets([flags.uri, ...specs], 'audit a config file with --config FILE (a sentinel.conf with --sentinel-config, an ACL file with --acl)');
   await checkReadable(flags.config, '--config');
   await checkReadable(flags.acl, '--acl');
   await checkReadable(flags.sentinelConfig, '--sentinel-config');

@@ -1,6 +1,6 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
-import { UsageError, connectionOptions, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
 import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
@@ -37,6 +37,7 @@ async function confirm(plan: FixPlan): Promise<boolean> {
 
 /** The fix command: its timeouts checked, the run asked of src/fix with this terminal; the exit code. */
 async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<number> {
+  refuseFileTargets([flags.uri, spec]);
   const { connectTimeout, timeout, ...rest } = flags;
   const request: FixRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env };
   const { runFix, FixInputError } = await import('../../fix/run.ts');

@@ -1,7 +1,7 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError, connectionOptions, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, refuseFileTargets, timeoutsOf, withDefault } from '../kit.ts';
 import type { HardenRequest } from '../../harden/run.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
@@ -9,6 +9,7 @@ type HardenFlags = Omit<HardenRequest, 'connectTimeoutMs' | 'commandTimeoutMs' |
 
 /** The harden command: its timeouts checked, the run asked of src/harden, its summary printed; the exit code. */
 async function hardenCommand(spec: string | undefined, flags: HardenFlags): Promise<number> {
+  refuseFileTargets([flags.uri, spec], 'harden a config file with --config FILE (a sentinel.conf with --sentinel-config)');
   const { connectTimeout, timeout, ...rest } = flags;
   const request: HardenRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env };
   const { runHarden, HardenInputError } = await import('../../harden/run.ts');

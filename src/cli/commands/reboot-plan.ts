@@ -4,7 +4,7 @@ import { terminalLines } from '../../report/common.ts';
 import { resolveTarget } from '../../redis/target.ts';
 import type { TargetFlags } from '../../redis/target.ts';
 import { packageVersion } from '../../package-root.ts';
-import { UsageError, connectionOptions, integer, namedError, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, integer, namedError, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { readHostKeyFile } from '../../app/targets.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
@@ -22,6 +22,7 @@ interface RebootPlanFlags extends TargetFlags {
 async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): Promise<number> {
   if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--format must be text or json, not '${flags.format}'`);
   const pass = flags.pass ?? flags.a;
+  refuseFileTargets([flags.uri, spec]);
   const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);
   const { planDeployment } = await import('../../app/deployment.ts');
   const outcome = await planDeployment(target, {
