@@ -193,7 +193,7 @@ function memo<T>(table: CategoryTable, key: string, make: () => T): T {
 }
 
 /** The rules {@link evaluate} reads: command rules. Key and channel rules (`~app:*`, `&news`, `allkeys`) change no command. */
-function isCommandRule(rule: string): boolean {
+export function isCommandRule(rule: string): boolean {
   const first = rule[0];
   if (first === '+' || first === '-') return true;
   const lower = rule.toLowerCase();
@@ -405,7 +405,7 @@ function computeDangerous(user: AclUser, table: CategoryTable, options: { rewrit
     const explained = categoryExplanations(runnableUnits(user, table), universe, mask);
     grants = granted.map(({ i, grant: g }): CommandGrant => {
       const rule = explained.get(i);
-      if (rule === undefined) return g.via === 'name' ? g : { ...g, via: 'name', rule: `name (Redis 7.0 renders it as ${g.rule})` };
+      if (rule === undefined) return g.via === 'name' ? g : { ...g, via: 'name', rule: `name (ACL LIST renders it as ${g.rule})` };
       // The rendering's own category, when the fingerprint confirms one, is the most readable name for it.
       return g.via === 'category' ? g : { ...g, via: 'category', rule: `${rule} (inferred from what the user may run)` };
     });

@@ -1,5 +1,5 @@
 import type { AclState, AclUser, CategoryTable, FileFacts, ServerIdentity } from '../../facts/types.ts';
-import { analyzeDangerous, effectiveKey } from '../../acl/permissions.ts';
+import { analyzeDangerous, effectiveKey, isCommandRule } from '../../acl/permissions.ts';
 import type { DangerousReport } from '../../acl/permissions.ts';
 import { parseAclListLine } from '../../acl/parse.ts';
 import { roleRules } from '../../profile/index.ts';
@@ -9,6 +9,12 @@ import { resolveVersion } from '../../redis/directives.ts';
 /** Whether two renderings of a user allow exactly the same commands. */
 export function sameCommands(a: AclUser, b: AclUser, table: CategoryTable): boolean {
   return effectiveKey(a, table) === effectiveKey(b, table);
+}
+
+/** Whether two renderings of a user have the same command rules, word for word (root and selectors). */
+function sameRules(a: AclUser, b: AclUser): boolean {
+  const words = (u: AclUser): string => JSON.stringify([u.rules, ...u.selectors].map((rules) => rules.filter(isCommandRule).map((r) => r.toLowerCase())));
+  return words(a) === words(b);
 }
 
 // Per category table and version: what each profile role may run, computed once (a run may judge many users).
@@ -56,7 +62,7 @@ export interface WrittenUser {
 }
 
 /**
- * A user with its rules as written, where they can be known. Redis 7.0 renders `ACL LIST` (and what ACL SAVE
+ * A user with its rules as written, where they can be known. Redis 6.x and 7.0 render `ACL LIST` (and what ACL SAVE
  * writes) from the command bitmap: `+@all -@dangerous +config` comes back as `+@all -flushall -keys …`. The rules
  * as written are taken from the hardening profile when the user allows exactly what the profile's admin or app user
  * allows (what `fix` and `harden` create; `note` says so, on every version), else from the ACL file when it still
@@ -73,7 +79,9 @@ export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | und
   if (!acl.rewritten) return { user: live, rewritten: false };
   // The ACL file, when it still allows what the server allows (an ACL SETUSER not yet saved makes it stale).
   const file = files?.users ? fileUsers(files.users).get(live.name) : undefined;
-  if (file && sameCommands(file, live, table)) return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false };
+  // A file line whose command rules are the rendering itself was written by the server (ACL SAVE, CONFIG REWRITE, a
+  // sentinel's rewrite of sentinel.conf at start): it says no more than ACL LIST of how the commands were granted.
+  if (file && !sameRules(file, live) && sameCommands(file, live, table)) return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false };
   return { user: live, rewritten: true };
 }
 
