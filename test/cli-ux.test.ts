@@ -183,6 +183,8 @@ describe('command-line experience', { concurrency: 4 }, () => {
     oneLineError(await runCli(['audit', '--config', join(dir, 'redis.conf'), '--redis-version', 'bogus']), /--redis-version must be a version such as 7\.2\.4/);
     // Only its start was checked: the audit then said 'the version the server reports cannot be read'.
     oneLineError(await runCli(['audit', '--config', join(dir, 'redis.conf'), '--redis-version', '7.2.4; x']), /--redis-version must be a version such as 7\.2\.4 or valkey-8\.0\.1, not '7\.2\.4; x'$/);
+    // A bare major is no release: 6.0 and 6.2 differ (a 6.0 sentinel loads no ACL users), so it is refused, never assumed.
+    for (const bare of ['6', '7']) oneLineError(await runCli(['audit', '--config', join(dir, 'redis.conf'), '--redis-version', bare]), new RegExp(`--redis-version must be a version such as 7\\.2\\.4 or valkey-8\\.0\\.1, not '${bare}'$`));
     // What parseVersion reads is taken whole (R5: 'valkey_8.0.1' was refused, and before that read as '_8.0.1').
     const read = { 'valkey-8.0.1': '8.0.1', 'redis 7.2.4': '7.2.4', 'v7.0.15': '7.0.15', ' 7.2 ': '7.2', '8.0-m01': '8.0-m01', 'redis v7.2.4': '7.2.4', valkey_8: '', 'valkey_8.0.1': '8.0.1', 'Redis  7.2': '7.2' };
     for (const [version, shown] of Object.entries(read)) {

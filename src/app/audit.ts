@@ -8,7 +8,7 @@ import { gatherLive } from '../gather/live/gather-live.ts';
 import type { LiveOptions } from '../gather/live/gather-live.ts';
 import type { Target } from '../redis/target.ts';
 import { targetPassword, targetProblem } from '../redis/target.ts';
-import { shownVersion } from '../redis/version.ts';
+import { majorMinor, shownVersion } from '../redis/version.ts';
 import { redact, redactWords } from '../util/redact.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
@@ -196,6 +196,12 @@ export function auditTarget(target: Target, options: AuditOptions = {}): Promise
 /** Audits configuration files without a server; a file redis-server would refuse is an error result. */
 export async function auditFiles(inputs: FileInputs, options: AuditOptions = {}): Promise<TargetResult> {
   const name = inputs.configPath ?? inputs.sentinelConfigPath ?? inputs.aclPath ?? 'config';
+  // A bare major ('6') would be read as an unknown version, Redis 7.x: 6.0 and 6.2 differ (a 6.0 sentinel loads no
+  // ACL users; 6.2 added ACL channels). The CLI refuses it as --redis-version; refused here too, never assumed.
+  if (inputs.version && majorMinor(inputs.version) === undefined) {
+    const error = `version '${inputs.version}' does not say which release: give it as major.minor or major.minor.patch (e.g. 6.2 or 7.2.4)`;
+    return { target: name, error, results: errorResults(RULES, error) };
+  }
   const outcome = await gatherFiles(inputs);
   if (!outcome.ok) return { target: name, error: outcome.error, results: errorResults(RULES, outcome.error) };
   return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);

@@ -1,4 +1,5 @@
-import { parseVersion } from './version.ts';
+import { majorMinor, parseVersion } from './version.ts';
+import type { ServerIdentity } from '../facts/live.ts';
 
 /**
  * Every configuration directive of Redis 6.0-8.0 and Valkey 7.2-8.0, with the type, bounds, aliases and
@@ -401,6 +402,16 @@ export function beforeAcl(version: ServerVersion): boolean {
  */
 export function sentinelWithoutAcl(version: ServerVersion): boolean {
   return version.product === 'redis' && version.major === 6 && version.minor < 2;
+}
+
+/**
+ * {@link sentinelWithoutAcl} for a server as identified, live or from the files' --redis-version: a sentinel whose
+ * version names Redis 6.0 or 6.1. The rules and the files layer both ask this. A version that is unknown or names no
+ * minor is not taken for one (a file-only audit refuses a bare major: 6.0 and 6.2 sentinels differ here).
+ */
+export function sentinelWithoutAclUsers(server: Pick<ServerIdentity, 'mode' | 'product' | 'version'> | undefined): boolean {
+  if (server?.mode !== 'sentinel' || server.product !== 'redis' || majorMinor(server.version) === undefined) return false;
+  return sentinelWithoutAcl(resolveVersion(server.version));
 }
 
 export function defaultFor(spec: DirectiveSpec, key: VersionKey): string {

@@ -12,14 +12,6 @@ export function parseVersion(version: string | undefined): [number, number, numb
 }
 
 /**
- * A Redis 6.0 sentinel: no ACL command, and it loads neither the `user` lines of sentinel.conf nor an aclfile, so its
- * one user is default (+@all), guarded by requirepass alone (src/redis/directives.ts sentinelWithoutAcl).
- */
-export function sentinelWithoutUsers(server: ServerIdentity | undefined): boolean {
-  return server?.mode === 'sentinel' && server.product === 'redis' && atLeast(server, 6, 0) === true && atLeast(server, 6, 2) === false;
-}
-
-/**
  * The port of a cluster node's bus: what CLUSTER NODES says of the node itself when it was read, else `cluster-port`,
  * else the client port + 10000 (redis@7.0 cluster.c clusterInit; the TLS port with tls-cluster). Fixed at start: a
  * CONFIG SET of a client port onto it fails ('Unable to listen on this port', checked on 7.0.15), and a client port

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
+import { sentinelWithoutAclUsers } from '../../src/redis/directives.ts';
 import type { RuleResult } from '../../src/engine/run.ts';
 import { audit, expectStatus } from '../probe/helpers.ts';
 import { startRecordedServer } from '../helpers/recorded-server.ts';
@@ -69,6 +70,23 @@ describe('Redis 6.0 sentinel: user lines and aclfile are not loaded', { concurre
     expectStatus(results, 'auth.no-authentication', 'pass');
     expectStatus(results, 'network.protected-mode-off', 'pass');
     expectStatus(results, 'auth.default-user-enabled', 'fail');
+  });
+
+  it('file-only with a bare major: refused, not read as Redis 7.x (6.0 and 6.2 differ on this very file)', async () => {
+    // '6' was read as an unknown version, the 7.4 table: the user lines were the users, as on 6.2, and the rules
+    // judged +@all with 7.x subcommands. The CLI refuses such a --redis-version; the library refuses it too.
+    for (const version of ['6', '7', 'redis 6', 'valkey-8']) {
+      const { error, results } = await auditFiles({ sentinelConfigPath: conf('users-bare', LINES), version });
+      assert.equal(error, `version '${version}' does not say which release: give it as major.minor or major.minor.patch (e.g. 6.2 or 7.2.4)`);
+      assert.ok(results.every((r) => r.status === 'error'), version);
+    }
+  });
+
+  it('one reading of "a 6.0 sentinel" for the rules and the files layer: a known 6.0 or 6.1 Redis sentinel only', () => {
+    const of = (version: string | undefined, mode: 'sentinel' | 'standalone' = 'sentinel', product: 'redis' | 'valkey' = 'redis') => sentinelWithoutAclUsers({ mode, product, version });
+    assert.deepEqual([of('6.0.20'), of('6.0'), of('6.1.0'), of('6.2.16'), of('7.0.15'), of('5.0.14'), of('6'), of(undefined), of('255.255.255')], [true, true, true, false, false, false, false, false, false]);
+    assert.equal(of('6.0.20', 'standalone'), false);
+    assert.equal(of('6.0.20', 'sentinel', 'valkey'), false);
   });
 
   it('file-only 6.0.20: user lines beside an aclfile do not stop a 6.0 sentinel, which loads neither', async () => {

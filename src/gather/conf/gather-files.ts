@@ -22,7 +22,7 @@ import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
 import type { Modules } from '../../acl/known-commands.ts';
 import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
-import { beforeAcl, resolveVersion, sentinelWithoutAcl } from '../../redis/directives.ts';
+import { beforeAcl, resolveVersion, sentinelWithoutAcl, sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import { formatSource } from '../../facts/source.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { errnoText } from '../../util/fs-error.ts';
@@ -385,7 +385,7 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
   if (facts.commands && gathered.renames.size > 0) merged.commands = { ...facts.commands, renames: gathered.renames };
   // A 6.0 sentinel has no ACL LIST (no ACL command) nor CONFIG: its one user is what sentinel.conf's requirepass makes
   // it (usersOf), which nothing changes at run time.
-  if (facts.server?.mode === 'sentinel' && facts.server.product === 'redis' && sentinelWithoutAcl(resolveVersion(facts.server.version))) {
+  if (sentinelWithoutAclUsers(facts.server)) {
     if (!facts.acl && gathered.acl) {
       // Read without a password (INFO answered, no AUTH sent): the running sentinel's default user has none, whatever
       // the file says (a requirepass added since it started, or another sentinel's file).

@@ -1,6 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { DEFAULT_ACLFILE, ownershipText } from '../../profile/index.ts';
-import { sentinelWithoutUsers } from '../util.ts';
+import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 
 export default defineRule({
   id: 'auth.acl-file-missing',
@@ -15,7 +15,7 @@ export default defineRule({
     const aclfile = config.get('aclfile');
     if (!aclfile) return skip('this server has no aclfile setting (Redis before 6.0 has no ACL)');
     // redis@6.0.20 src/server.c main(): ACLLoadUsersAtStartup() runs only outside sentinel mode.
-    if (sentinelWithoutUsers(server)) {
+    if (sentinelWithoutAclUsers(server)) {
       return skip('a Redis 6.0 sentinel loads no ACL file (nor user lines): ACL users for Sentinel need 6.2 or later');
     }
     if (aclfile.value === '') {

@@ -3,7 +3,8 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import type { CommandGrant } from '../../acl/permissions.ts';
 import { dangerousOf } from './written-rules.ts';
 import { canLogIn } from './users.ts';
-import { sentinelWithoutUsers, unreadUsers } from '../util.ts';
+import { unreadUsers } from '../util.ts';
+import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 
 /** How many command names a message quotes before it says "and N more". */
 const SHOWN = 8;
@@ -50,7 +51,7 @@ export default defineRule({
   remediation: 'End every user\'s command rules with `-@dangerous` (and `-@admin` on Redis 8, whose module commands are not all @dangerous), then grant single commands back by name where needed: `ACL SETUSER app -@dangerous +info`.',
   requires: ['acl', 'categories'],
   check({ acl, categories, files, commands, server }) {
-    if (sentinelWithoutUsers(server)) {
+    if (sentinelWithoutAclUsers(server)) {
       // Its commands are flagged nothing but @read/@fast/@slow: the bundled tables' @dangerous are other versions'.
       const open = acl.users.find((u) => u.name === 'default')?.nopass === true;
       const who = open ? 'any client that reaches it (requirepass is empty)' : 'whoever knows requirepass';

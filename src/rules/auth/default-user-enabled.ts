@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { defaultUser, sentinelWithoutUsers, unreadUsers } from '../util.ts';
+import { defaultUser, unreadUsers } from '../util.ts';
+import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 
 export default defineRule({
   id: 'auth.default-user-enabled',
@@ -12,7 +13,7 @@ export default defineRule({
   requires: ['acl'],
   check({ acl, server }) {
     if (acl.origin === 'requirepass') return skip('Redis before 6.0 has no ACL users: the default user cannot be disabled');
-    if (sentinelWithoutUsers(server)) return skip('a Redis 6.0 sentinel loads no ACL users (no user lines, no aclfile): the default user cannot be disabled');
+    if (sentinelWithoutAclUsers(server)) return skip('a Redis 6.0 sentinel loads no ACL users (no user lines, no aclfile): the default user cannot be disabled');
     const user = defaultUser(acl);
     if (!user) {
       const unread = unreadUsers(acl);
