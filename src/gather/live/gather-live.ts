@@ -145,12 +145,16 @@ function describeConnectError(error: unknown, tls: boolean): string {
 }
 
 /** Why the server refused us, from the replies to AUTH and to the first command; undefined when it did not. */
-function refusal(authReply: Reply | undefined, firstReply: Reply | undefined): string | undefined {
+function refusal(authReply: Reply | undefined, firstReply: Reply | undefined, auth?: readonly string[]): string | undefined {
   // Protected mode answers every command, AUTH included, with DENIED before any authentication.
   if ((authReply instanceof ReplyError && authReply.code === 'DENIED') || (firstReply instanceof ReplyError && firstReply.code === 'DENIED')) {
     return 'the server refused the connection: protected mode (DENIED) accepts only loopback clients while the default user has no password';
   }
   if (authReply instanceof ReplyError && !/without any password configured/i.test(authReply.message)) {
+    // A server without ACL users (Redis < 6.0, a 6.0 sentinel) refuses `AUTH user password` for its arity.
+    if (auth?.length === 3 && authReply.code === 'ERR' && /wrong number of arguments/i.test(authReply.message)) {
+      return 'authentication failed: this server\'s AUTH takes a password alone, not a user name (Redis before 6.0, or a Redis 6.0 sentinel, which loads no ACL users): give the password without a user name';
+    }
     return `authentication failed: ${authReply.code}`;
   }
   if (firstReply instanceof ReplyError && (firstReply.code === 'NOAUTH' || firstReply.code === 'DENIED')) {
@@ -174,7 +178,7 @@ async function askWhyClosed(connectOptions: ConnectOptions, auth: readonly strin
     conn = await connect(connectOptions);
     const reply = await conn.command(auth ?? ['PING']);
     if (wantsCredentials(auth, undefined, reply)) return NOAUTH_WITHOUT_CREDENTIALS;
-    return auth ? refusal(reply, undefined) : refusal(undefined, reply);
+    return auth ? refusal(reply, undefined, auth) : refusal(undefined, reply);
   } catch {
     return undefined;
   } finally {
@@ -281,7 +285,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     if (authSettled.status === 'rejected') throw authSettled.reason;
     if (infoSettled.status === 'rejected') throw infoSettled.reason;
     if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous()) };
-    const refused = refusal(authSettled.value, infoSettled.value);
+    const refused = refusal(authSettled.value, infoSettled.value, auth);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
     const byKey = new Map<string, Reply | Shaped>();
