@@ -51,7 +51,7 @@ function assertOneLineError(result: Run, pattern: RegExp): void {
 
 interface JsonReport {
   tool: { name: string; version: string };
-  targets: { target: string; error?: string; results: { ruleId: string; status: string; message: string }[] }[];
+  targets: { target: string; error?: string; warnings?: string[]; results: { ruleId: string; status: string; message: string }[] }[];
   summary: Record<string, unknown>;
 }
 
@@ -128,6 +128,18 @@ describe('redfort CLI', { concurrency: 4 }, () => {
       assert.match(result.stderr, /no credentials were given.*REDISCLI_AUTH/);
       const skipped = (JSON.parse(result.stdout) as JsonReport).targets[0]!.results.filter((r) => r.status === 'skip');
       assert.ok(skipped.some((r) => /needs credentials/.test(r.message)), 'the rules that need a login say so');
+    });
+
+    it('a warning about one target of several names it; --quiet leaves the per-target warnings to the report', async () => {
+      // Before: 'redfort: warning: no credentials were given: …' once per such target, none saying which.
+      const both = await run(['audit', guarded.url, special.url, '--format', 'json', '--fail-on', 'none']);
+      assert.equal(both.code, 0, both.stderr);
+      const warnings = both.stderr.split('\n').filter((l) => l.startsWith('redfort: warning: '));
+      assert.deepEqual(warnings.map((l) => l.match(/^redfort: warning: (\S+): no credentials were given/)?.[1]).sort(), [guarded.url, special.url].sort(), both.stderr);
+      const quiet = await run(['audit', guarded.url, special.url, '--format', 'json', '--fail-on', 'none', '--quiet']);
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.equal(quiet.stderr, '');
+      assert.equal((JSON.parse(quiet.stdout) as JsonReport).targets.filter((t) => t.warnings?.some((w) => /no credentials were given/.test(w))).length, 2);
     });
 
     it('exits 2 with one line on a bad URL', async () => {
