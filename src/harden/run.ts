@@ -13,7 +13,7 @@ import type { Facts } from '../facts/types.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
 import type { ServerVersion } from '../redis/directives.ts';
-import { shownVersion } from '../redis/version.ts';
+import { isVersionText, shownVersion } from '../redis/version.ts';
 import { resolveTarget } from '../redis/target.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
@@ -80,7 +80,8 @@ async function readInput(path: string, flag: string): Promise<string> {
 
 /** Redis 5.0 to 8.x and Valkey 7.2 to 8.x: what the profile and the directive table know. */
 function knownVersion(text: string): ServerVersion | undefined {
-  if (!/^\s*(valkey|redis)?[\s/_-]*v?\d+\.\d+/i.test(text)) return undefined;
+  // The whole value, as audit checks it: '7.2.4; x' was taken as 7.2 by a check of its start.
+  if (!isVersionText(text)) return undefined;
   const v = resolveVersion(text);
   if (v.product === 'valkey') return v.major === 7 && v.minor >= 2 ? v : v.major === 8 ? v : undefined;
   return v.major >= 5 && v.major <= 8 ? v : undefined;

@@ -22,6 +22,14 @@ export function parseVersion(text: string | undefined): ParsedVersion | undefine
   };
 }
 
+/**
+ * Whether the whole text is a version as a user gives one (`--redis-version`): parseVersion's grammar (`redis v7.2.4`,
+ * `valkey_8.0.1`, `Redis  7.2`) with major.minor, then version characters only. `7.2.4; x` is not one: its start is.
+ */
+export function isVersionText(text: string): boolean {
+  return /^\s*(?:valkey|redis)?[\s/_-]*v?\d+\.\d+[0-9A-Za-z.+~_-]{0,56}\s*$/i.test(text);
+}
+
 /** `major.minor`, required: undefined when the text has no minor version. */
 export function majorMinor(text: string | undefined): { readonly major: number; readonly minor: number } | undefined {
   const v = parseVersion(text);

@@ -36,6 +36,8 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     ['a future version', ['--config', conf, '--redis-version', '9.1.0'], /is not a version redfort knows/],
     // 6.0 and 6.2 differ (ACL channels, a 6.0 sentinel's users): a bare major is refused, as audit refuses it.
     ['a bare major version', ['--config', conf, '--redis-version', '6'], /--redis-version '6' is not a version redfort knows/],
+    // Only its start was checked, and it was taken as 7.2; audit refuses it as a whole (a524101).
+    ['a version with more after it', ['--config', conf, '--redis-version', '7.2.4; x'], /--redis-version '7\.2\.4; x' is not a version redfort knows/],
     ['half of the TLS flags', ['--config', conf, '--tls-cert', conf], /--tls-cert, --tls-key and --tls-ca go together/],
     ['an unknown profile', ['--config', conf, '--profile', 'paranoid'], /--profile must be baseline or strict/],
     ['no input at all', [], /give a live target/],

@@ -26,6 +26,7 @@ import { UsageError, collect, connectionOptions, integer, namedError, plainNumbe
 import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
+import { isVersionText } from '../../redis/version.ts';
 
 interface AuditFlags extends TargetFlags {
   format?: string[];
@@ -171,7 +172,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force);
   // The whole value, in parseVersion's grammar ('redis v7.2.4', 'valkey_8.0.1'): '7.2.4; x' passed a check of its
   // start, and the audit then said 'the version the server reports cannot be read'.
-  if (flags.redisVersion !== undefined && !/^\s*(?:valkey|redis)?[\s/_-]*v?\d+\.\d+[0-9A-Za-z.+~_-]{0,56}\s*$/i.test(flags.redisVersion)) {
+  if (flags.redisVersion !== undefined && !isVersionText(flags.redisVersion)) {
     throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${flags.redisVersion}'`);
   }
   refuseFileTargets([flags.uri, ...specs], 'audit a config file with --config FILE (a sentinel.conf with --sentinel-config, an ACL file with --acl)');
