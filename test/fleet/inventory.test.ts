@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
@@ -24,6 +26,25 @@ describe('inventory', () => {
     assert.throws(() => parseInventory(hostile, 'm.yaml'), /^SettingsError: m\.yaml:1: more than 500,000 mapping entries in a YAML inventory: list a fleet this large one URL a line, or split it$/);
     const fleet = `targets:\n${Array.from({ length: 20_000 }, (_, i) => `  - url: redis://10.0.${i >> 8}.${i & 255}:6379\n    labels: { team: t${i % 7}, region: r${i % 3} }\n`).join('')}`;
     assert.equal(parseInventory(fleet, 'big.yaml').targets.length, 20_000);
+  });
+
+  it('an inventory of one URL a line: at most 1,000,000 targets, refused before any is read; 64 MiB of blank lines in bounded memory', async () => {
+    const many = `# fleet\n\n${'a\n'.repeat(1_000_001)}`;
+    const started = Date.now();
+    assert.throws(() => parseInventory(many, 'm.txt'), /^SettingsError: m\.txt:1000003: more than 1,000,000 targets in one inventory: split the fleet$/);
+    assert.ok(Date.now() - started < 5_000, `${Date.now() - started} ms`);
+    assert.equal(parseInventory(`\n\n  redis://a:1  \n# x\n\nb\n`, 'l.txt').targets.map((t) => `${t.spec}@${t.source.line}`).join(' '), 'redis://a:1@3 b@6');
+    // Split into lines, 64 million line feeds were an array of 64 million strings: 1.4 GB.
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-inv-'));
+    try {
+      const file = join(dir, 'blank.txt');
+      writeFileSync(file, '\n'.repeat(64 * 1024 * 1024 - 1));
+      const code = `import { readFileSync } from 'node:fs'; import { parseInventory } from ${JSON.stringify(new URL('../../src/settings/inventory.ts', import.meta.url).href)}; process.stdout.write(String(parseInventory(readFileSync(${JSON.stringify(file)}, 'utf8'), 'b.txt').targets.length));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', '--input-type=module', '-e', code]);
+      assert.equal(stdout, '0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a document nested thousands deep is one line saying so, not the parser\'s stack overflow', () => {
