@@ -281,8 +281,9 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       const a = statusOf(after, rule, [stage, work]);
       outcomes.push({ rule, before: b.status, after: a.status, claimed: result.claims.has(rule), ...(a.messages ? { messages: a.messages } : {}) });
     }
+    const devLog = existsSync('/dev/log');
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
-    const told = { ...result, notes: [...result.notes, ...sandboxNotes(hostInputs)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    const told = { ...result, notes: [...result.notes, ...sandboxNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix) });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);
@@ -297,7 +298,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       await rename(stage, out);
     }
     const failing = outcomes.filter((o) => o.claimed && o.after === 'fail');
-    const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result);
+    const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result, devLog);
     return { code: trial.status === 'failed' || failing.length > 0 ? 1 : 0, summary };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -395,7 +396,18 @@ async function staticAudits(facts: Facts, result: HardenResult, stage: string, w
   return { before, after: after.error ? asWritten : after };
 }
 
-function summaryOf(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult): string {
+/**
+ * syslog-enabled yes, which the profile sets, sends the log to /dev/log of the host the server runs on: where nothing
+ * listens there every message is dropped, and a live audit fails logging.syslog-disabled (host facts) while the
+ * re-audit of the files alone passes it. Said in PLAN.md whenever harden claims the rule, and when this machine has no
+ * /dev/log, that it has none.
+ */
+function syslogNotes(result: HardenResult, devLog: boolean): string[] {
+  if (!result.claims.has('logging.syslog-disabled')) return [];
+  return [`**syslog:** \`syslog-enabled yes\` sends the log to /dev/log, the syslog socket of the host the server runs on: where nothing listens there (a minimal container, a host without rsyslog or journald) every message is dropped, and an audit of the running server fails logging.syslog-disabled. The re-audit here judges the files alone and passes it.${devLog ? '' : ' This machine has no /dev/log: deployed here, the server logs nothing to syslog (start a syslog daemon, or set syslog-enabled no and ship the log file).'}`];
+}
+
+function summaryOf(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult, devLog: boolean): string {
   const lines: string[] = [];
   lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
   lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
@@ -407,6 +419,7 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   const left = claimed.filter((o) => o.after === 'fail');
   lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? '; still failing:' : '.'}`);
   for (const o of left) for (const m of o.messages ?? ['still fails']) lines.push(`  ${o.rule}: ${m}`);
+  if (!devLog && result.claims.has('logging.syslog-disabled')) lines.push('logging.syslog-disabled passes on the files alone: syslog-enabled yes needs a syslog daemon on /dev/log where the server runs, and this machine has none (PLAN.md).');
   lines.push(`${result.credentials.length} new credential${result.credentials.length === 1 ? '' : 's'} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
   return `${lines.join('\n')}\n`;
 }
