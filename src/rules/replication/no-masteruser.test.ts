@@ -45,6 +45,17 @@ ruleTester(rule, {
       severity: 'medium',
     },
     {
+      // The Valkey Helm chart's default (replicationUser: default): the user AUTH <password> logs in as anyway.
+      name: "masteruser 'default' is no dedicated user",
+      facts: liveFacts({ conf: `${REPLICA}\nmasteruser default\n${PASS}`, info: replicaInfo('up') }),
+      messages: [/^masteruser is 'default': this replica authenticates to its master as the default user/],
+    },
+    {
+      name: "masteruser 'default' on a master, for a failover",
+      facts: liveFacts({ conf: `masteruser default\n${PASS}`, info: MASTER_INFO }),
+      messages: [/^masteruser is 'default': this node, once it replicates after a failover, authenticates/],
+    },
+    {
       // Valkey 8 lists and rewrites them as primaryauth / primaryuser (valkey@8.0.1:src/config.c).
       name: 'Valkey 8: primaryauth without primaryuser, named as Valkey names them',
       facts: liveFacts({ product: 'valkey', version: '8.0.1', conf: `${REPLICA}\nprimaryauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c`, info: replicaInfo('up') }),

@@ -21,6 +21,13 @@ function remediationFor(n: ReplicationNames, refused?: { readonly names: readonl
   return `Create a replication user on the master (\`ACL SETUSER ${REPLICATION_USER} on >… ${REPLICATION_RULES}\`) and set \`${n.masteruser} ${REPLICATION_USER}\` and \`${n.masterauth} …\` on every replica (\`CONFIG SET ${n.masteruser} ${REPLICATION_USER}\`, then CONFIG REWRITE).${rename}`;
 }
 
+/**
+ * `masteruser default` (the Valkey Helm chart's replicationUser default) names the user that `AUTH <password>` logs in
+ * as anyway: the replica is no more a dedicated user than with masterauth alone, and its masterauth stays the
+ * password of the master's default user.
+ */
+const DEFAULT_USER = 'default';
+
 /** What a replication user needs on the master (the upstream redis.conf advice). */
 const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;
 
@@ -55,8 +62,8 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
     const user = masteruser?.value ?? '';
     const masterauth = summary.secrets?.get('masterauth');
     const link = summary.replication?.linkStatus;
-    if (masterauth?.value.set && user === '') {
-      findings.push({ message: `replica ${name} authenticates to its master ${masterName} as the all-powerful default user (${n.masterauth} set, ${n.masteruser} '')`, source: masterauth.source, remediation: remediationFor(n) });
+    if (masterauth?.value.set && (user === '' || user === DEFAULT_USER)) {
+      findings.push({ message: `replica ${name} authenticates to its master ${masterName} as the all-powerful default user (${n.masterauth} set, ${n.masteruser} '${user}')`, source: user === '' ? masterauth.source : (masteruser?.source ?? masterauth.source), remediation: remediationFor(n) });
       continue;
     }
     if (!masterauth?.value.set) {
@@ -140,6 +147,13 @@ export default defineRule({
       return fail({
         message: `${n.masterauth} is set but ${n.masteruser} is '': ${isReplica ? 'this replica authenticates' : 'this node, once it replicates after a failover, authenticates'} to its master as the all-powerful default user`,
         source: masteruser?.source ?? masterauth?.source,
+        remediation,
+      });
+    }
+    if (hasAuth && masteruser?.value === DEFAULT_USER) {
+      return fail({
+        message: `${n.masteruser} is 'default': ${isReplica ? 'this replica authenticates' : 'this node, once it replicates after a failover, authenticates'} to its master as the default user, the one AUTH <password> logs in as, rather than a user that may only replicate`,
+        source: masteruser.source,
         remediation,
       });
     }

@@ -58,6 +58,12 @@ ruleTester(rule, {
       severity: 'medium',
     },
     {
+      // The Valkey Helm chart writes auth-pass for its monitor user, and auth-user only when that user is not default.
+      name: "auth-user 'default': the master's default user, as with auth-pass alone",
+      facts: sentinel(fromConf(`${MONITOR}sentinel auth-user mymaster default\nsentinel auth-pass mymaster 5b9e1c7a3f2d8e0c4a6b\nsentinel deny-scripts-reconfig yes\n`)),
+      messages: [/^master 'mymaster' is reached as auth-user 'default': Sentinel logs in as the master's default user/],
+    },
+    {
       name: 'the sentinel accepts clients without a password',
       facts: sentinel(fromConf(HARDENED), ['user default on nopass ~* &* +@all']),
       messages: [/the sentinel's default user is 'on' and 'nopass'/],

@@ -44,6 +44,9 @@ export default defineRule({
     for (const master of hasAuthUser ? sentinel.masters : []) {
       if (master.authPass?.value.set && !master.authUser) {
         findings.push({ message: `master '${master.name}' is reached with auth-pass but no auth-user: Sentinel logs in as the default user`, source: master.authPass.source });
+      } else if (master.authPass?.value.set && master.authUser?.value === 'default') {
+        // `AUTH default <password>` is what auth-pass alone sends: the master's default user, not one limited to Sentinel's needs.
+        findings.push({ message: `master '${master.name}' is reached as auth-user 'default': Sentinel logs in as the master's default user, as with auth-pass alone`, source: master.authUser.source });
       }
     }
     const deny = sentinel.denyScriptsReconfig;
