@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { DEFAULT_PASSWORDS } from '../../src/gather/probe/credentials.ts';
 import { ReplyError } from '../../src/gather/live/resp.ts';
-import { unauthenticatedAnswer } from '../../src/gather/probe/unauth.ts';
+import { probeUnauthenticated, unauthenticatedAnswer } from '../../src/gather/probe/unauth.ts';
+import { judgeFacts } from '../../src/app/audit.ts';
+import { liveFacts } from '../rule-tester.ts';
+import { withProbe } from '../helpers/probe-facts.ts';
 import { parseInfo } from '../../src/redis/info.ts';
 import { audit, expectStatus } from './helpers.ts';
 
@@ -254,6 +259,30 @@ describe('--probe-intrusive on a real Redis 7', () => {
     assert.equal(delta(middle.calls, end.calls).eval, 1);
     assert.equal(probed.facts.probe?.luaPackage?.outcome, 'not-exposed');
     assert.ok(!probed.results.some((r) => r.message.startsWith('CVE-2022-0543')));
+  });
+});
+
+describe('a server at maxclients', () => {
+  // It answers every new client '-ERR max number of clients reached' and hangs up: it had no room, and refused no
+  // password. Read as 'refused', auth.no-authentication passed on it when ACL LIST could not be read.
+  it('is no refusal: the probe cannot tell, and auth.no-authentication skips', async () => {
+    const server = await startRedis({ conf: 'maxclients 1', killOnStop: true });
+    const held = connect(server.port, server.host);
+    try {
+      await once(held, 'connect');
+      held.write('PING\r\n');
+      await once(held, 'data');
+      const probe = await probeUnauthenticated({ host: server.host, port: server.port }, { tls: undefined, connectTimeoutMs: 2000, commandTimeoutMs: 2000 });
+      assert.equal(probe.outcome, 'untested', probe.detail);
+      assert.match(probe.detail, /^PING: -ERR max number of clients reached; INFO server: connection (closed|reset) by peer: the server hung up after an answer that does not say whether a password is needed$/);
+      const judged = judgeFacts(withProbe(liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), { unauthenticated: probe }));
+      const [verdict] = judged.results.filter((r) => r.ruleId === 'auth.no-authentication');
+      assert.equal(verdict?.status, 'skip', verdict?.message);
+      assert.match(verdict!.message, /could not tell \(PING: -ERR max number of clients reached/);
+    } finally {
+      held.destroy();
+      await server.stop();
+    }
   });
 });
 

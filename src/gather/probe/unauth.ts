@@ -118,12 +118,22 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
   } catch (error) {
     return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}`, source };
   }
+  let ping: Reply | undefined;
   try {
-    const ping = await conn.command(['PING']);
+    ping = await conn.command(['PING']);
     return unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' || pingTellsNothing(ping) || isNoPerm(ping) ? await conn.command(['INFO', 'server']) : undefined);
   } catch (error) {
-    // Protected mode and maxclients answer with an error and hang up; the RESP client keeps it in the message.
     if (error instanceof ConnectionError && ['closed', 'reset'].includes(error.kind)) {
+      // PING was answered and the server hung up before INFO: a server at maxclients answers every new client
+      // '-ERR max number of clients reached' and closes. It had no room, and refused no password: PING's answer alone
+      // decides, as when INFO is not asked.
+      if (ping !== undefined) {
+        const closed = `PING: ${show(ping)}; INFO server: ${error.message}`;
+        if (ping === 'PONG') return { ...base, outcome: 'open', detail: closed, source };
+        if (isNoPerm(ping)) return { ...base, outcome: 'untested', detail: `${closed}: ${AS_DEFAULT_USER}`, deniedAsDefaultUser: 'PING', source };
+        return { ...base, outcome: 'untested', detail: `${closed}: the server hung up after an answer that does not say whether a password is needed`, source };
+      }
+      // Hung up before any answer to PING.
       return { ...base, outcome: 'refused', detail: `PING: ${error.message}`, source };
     }
     return { ...base, outcome: 'untested', detail: `PING: ${failure(error)}`, source };
