@@ -11,7 +11,7 @@ import { ExporterConfigError } from './errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from '../settings/sample-data.ts';
 import { yamlErrorText } from '../settings/types.ts';
-import { shownKey } from '../settings/parse.ts';
+import { longDoubleQuoted, shownKey } from '../settings/parse.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
 
@@ -95,6 +95,8 @@ export interface ConfigEnvironment {
  * @throws {ExporterConfigError} `path:line: what is wrong`.
  */
 export async function parseExporterConfig(text: string, path: string, environment: ConfigEnvironment): Promise<ExporterConfig> {
+  const long = longDoubleQuoted(text, path);
+  if (long !== undefined) throw new ExporterConfigError(long);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (node: unknown): number => {

@@ -8,7 +8,7 @@ import { notShown, quotable } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
 import { maskPassword, resolveTarget, TargetError, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
-import { describe, firstDuplicateKey, pairsOf, resolved, stringOf } from './parse.ts';
+import { describe, firstDuplicateKey, longDoubleQuoted, pairsOf, resolved, stringOf } from './parse.ts';
 import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
@@ -243,6 +243,8 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
       if (!(error instanceof SettingsError)) throw error;
     }
   }
+  const long = longDoubleQuoted(text, path);
+  if (long !== undefined) throw new SettingsError(long);
   const lines = new LineCounter();
   // Duplicate keys are found in one pass below: yaml's uniqueKeys is quadratic in the keys of a mapping.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });

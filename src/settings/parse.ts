@@ -1,6 +1,6 @@
 import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
 import { resolveTarget, TargetError } from '../redis/target.ts';
@@ -32,12 +32,57 @@ const SUPPRESSION_KEYS = ['rule', 'target', 'reason', 'expires', 'fingerprint', 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * The longest double-quoted text a settings file, an inventory or an exporter config may hold: far above any value
+ * they take. The yaml library builds such a text a character at a time: one of 60 MB in an inventory took 26 s and
+ * 2 GB before its one-line error (a label too long).
+ */
+const MAX_DOUBLE_QUOTED = 1024 * 1024;
+
+/**
+ * `path:line: …` for the first double-quoted scalar of `text` longer than {@link MAX_DOUBLE_QUOTED}, found by the yaml
+ * library's lexer alone (its tokens are slices of the text) before the text is parsed; undefined when there is none.
+ */
+export function longDoubleQuoted(text: string, path: string): string | undefined {
+  if (text.length <= MAX_DOUBLE_QUOTED || longestBetweenQuotes(text) <= MAX_DOUBLE_QUOTED) return undefined;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token.length > MAX_DOUBLE_QUOTED && token.charCodeAt(0) === 0x22) {
+      let line = 1;
+      for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+      return `${path}:${line}: a double-quoted text of ${token.length.toLocaleString('en-US')} characters (not shown): no value here is longer than ${MAX_DOUBLE_QUOTED.toLocaleString('en-US')}`;
+    }
+    // The lexer's own markers (document, scalar, end of a flow) are no text of the file.
+    if (token !== '\x02' && token !== '\x18' && token !== '\x1f') offset += token.length;
+  }
+  return undefined;
+}
+
+/**
+ * The longest stretch of `text` from a `"` no backslash escapes to the next (or to the end): at least the length of
+ * its longest double-quoted scalar, found without the lexer (a tenth of the library's parse) in the common case.
+ */
+function longestBetweenQuotes(text: string): number {
+  let last = -1;
+  let longest = 0;
+  for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) {
+    let slashes = 0;
+    while (text.charCodeAt(at - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 1) continue;
+    if (last !== -1) longest = Math.max(longest, at - last);
+    last = at;
+  }
+  return last === -1 ? 0 : Math.max(longest, text.length - last);
+}
+
+/**
  * Parses and validates `.redfort.yaml` text. Strict: an unknown key, a wrong type or an unknown rule
  * is an error naming the line, so that a typo never silently turns a setting off.
  *
  * @throws {SettingsError} `path:line: what is wrong`.
  */
 export function parseSettings(text: string, path: string, options: ParseOptions): Settings {
+  const long = longDoubleQuoted(text, path);
+  if (long !== undefined) throw new SettingsError(long);
   const lines = new LineCounter();
   // yaml's own uniqueKeys compares each key with every earlier one: quadratic in a 4,000-target file.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });

@@ -55,6 +55,10 @@ const snapshot: ProbeSnapshot = {
 };
 
 describe('exporter config', () => {
+  it('a double-quoted text of more than 1 MiB is one line naming it, before the yaml library builds it', async () => {
+    assert.equal(await parseError(`modules:\n  default: { user: "${'u'.repeat(1_500_000)}" }\n`), '/etc/redfort/exporter.yaml:2: a double-quoted text of 1,500,002 characters (not shown): no value here is longer than 1,048,576');
+  });
+
   it('a document nested thousands deep is one line saying so, not the parser\'s stack overflow', async () => {
     await assert.rejects(parse(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), /exporter\.yaml:1: nested too deeply to read/);
   });

@@ -47,6 +47,16 @@ describe('inventory', () => {
     }
   });
 
+  it('a double-quoted text of more than 1 MiB is one line naming it before the yaml library builds it (20 MB: 1 GB, 5 s)', () => {
+    const label = `targets:\n  - url: redis://a:1\n    labels:\n      team: "${'a'.repeat(20_000_000)}"\n`;
+    assert.throws(() => parseInventory(label, 'q.yaml'), /^SettingsError: q\.yaml:4: a double-quoted text of 20,000,002 characters \(not shown\): no value here is longer than 1,048,576$/);
+    // Escaped quotes do not hide one; a quote in a comment, or texts far apart, are no such text.
+    const escaped = `# "\ntargets:\n  - { url: "redis://a:1", user: "${'x\\"'.repeat(400_000)}" }\n`;
+    assert.throws(() => parseInventory(escaped, 'e.yaml'), /^SettingsError: e\.yaml:3: a double-quoted text of 1,200,002 characters/);
+    const apart = `# "\ndefaults: { user: "auditor" }\ntargets:\n${Array.from({ length: 40_000 }, (_, i) => `  - redis://h${i}:6379\n`).join('')}  - { url: "redis://z:1" }\n`;
+    assert.equal(parseInventory(apart, 'a.yaml').targets.length, 40_001);
+  });
+
   it('a document nested thousands deep is one line saying so, not the parser\'s stack overflow', () => {
     assert.throws(() => parseInventory(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'f.yaml'), /^SettingsError: f\.yaml:1: nested too deeply to read/);
   });

@@ -146,4 +146,8 @@ describe('.redfort.yaml', () => {
     assert.ok(s.disabled.has('tls.disabled'));
     assert.equal(s.severityOverrides.get('tls.certificate'), 'high');
   });
+
+  it('a double-quoted text of more than 1 MiB is refused before the yaml library builds it a character at a time', () => {
+    assert.equal(error(`failOn: high\nsuppressions:\n  - { rule: tls, reason: "${'r'.repeat(2_000_000)}" }\n`), 'conf/.redfort.yaml:3: a double-quoted text of 2,000,002 characters (not shown): no value here is longer than 1,048,576');
+  });
 });
