@@ -160,3 +160,22 @@ test(`${rule.id}: an advisory is lowered when a setting it needs is off (cluster
   const unknown = judge(liveFacts({ version: '8.0.1', product: 'valkey', unavailable: { config: 'CONFIG GET: NOPERM' } }));
   assert.equal(finding(unknown, 'CVE-2026-21863').severity, 'high');
 });
+
+test(`${rule.id}: a RESTORE or HyperLogLog advisory is lowered when no user may run those commands, not when another way in remains`, () => {
+  // NO_SCRIPTING's users run GET and SET only.
+  const denied = judge(redis('7.4.1', { acl: NO_SCRIPTING }));
+  assert.equal(finding(denied, 'CVE-2026-25243').severity, 'low');
+  assert.match(finding(denied, 'CVE-2026-25243').message, /lowered: it needs RESTORE and no user that can log in may run them/);
+  assert.match(finding(denied, 'CVE-2026-25243').remediation, /^Upgrade to 7\.4\.9 or later\. Not reachable as it runs now \(it needs RESTORE/);
+  assert.equal(finding(denied, 'CVE-2025-32023').severity, 'low');
+  // "RESTORE permission or loading attacker RDB": denying RESTORE leaves the RDB way in.
+  assert.notEqual(finding(judge(valkey8WithAcl(NO_SCRIPTING)), 'CVE-2026-63639').severity, 'low');
+  // One user with RESTORE keeps it.
+  const restorer = judge(redis('7.4.1', { acl: [...NO_SCRIPTING, `user ops on #${HASH} ~* resetchannels -@all +restore`] }));
+  assert.equal(finding(restorer, 'CVE-2026-25243').severity, 'high');
+  assert.equal(finding(restorer, 'CVE-2025-32023').severity, 'low');
+});
+
+function valkey8WithAcl(acl: readonly string[]): Facts {
+  return liveFacts({ version: '8.0.1', product: 'valkey', acl: [...acl] });
+}

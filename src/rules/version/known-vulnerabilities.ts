@@ -25,6 +25,26 @@ function someUserMayRun(acl: AclState | undefined, categories: CategoryTable | u
 const SCRIPTING = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
 
 /**
+ * Advisories reached through one family of commands: lowered, as the Lua ones are, when no user that can log in may
+ * run any of them. A sentinel has none of these commands in its table (redis@7.4.1 sentinel.c), so none reaches it,
+ * and the advisory's `ACL SETUSER <user> -restore …` is refused there (`Unknown command or category name in ACL`).
+ */
+const COMMAND_FAMILIES: readonly { readonly test: RegExp; readonly commands: readonly string[]; readonly what: string }[] = [
+  { test: /\bRESTORE\b/, commands: ['restore', 'restore-asking'], what: 'RESTORE' },
+  { test: /HyperLogLog|\bHLL\b|hyperloglog\.c/i, commands: ['pfadd', 'pfcount', 'pfmerge'], what: 'the HyperLogLog commands (PFADD, PFCOUNT, PFMERGE)' },
+];
+
+/**
+ * The command family an advisory needs. `alternatives` when a precondition offers another way in ("RESTORE permission
+ * or crafted RDB"): denying the commands then does not rule it out, except on a sentinel, which has no data set at all.
+ */
+function familyOf(advisory: Advisory): { readonly family: (typeof COMMAND_FAMILIES)[number]; readonly alternatives: boolean } | undefined {
+  const text = [advisory.component, ...advisory.preconditions.requires].join('\n');
+  const family = COMMAND_FAMILIES.find((f) => f.test.test(text));
+  return family ? { family, alternatives: advisory.preconditions.requires.some((r) => /\bor\b/i.test(r)) } : undefined;
+}
+
+/**
  * CONFIG SET (which turns `replica-read-only` off) as the table names it: 7.0+ tables list subcommands (config|set),
  * 6.x ones whole commands. A rename is not counted: the renamed command still sets it.
  */
@@ -49,8 +69,16 @@ function bundledModule(advisory: Advisory): string | undefined {
 }
 
 /** A precondition the deployment rules out, if any. */
-function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined }, scripting: boolean | undefined, configSettable: boolean | undefined): string | undefined {
+function ruledOut(
+  advisory: Advisory,
+  facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined; sentinel?: boolean },
+  scripting: boolean | undefined,
+  configSettable: boolean | undefined,
+  mayRun: (commands: readonly string[]) => boolean | undefined,
+): string | undefined {
   const { info, config } = facts;
+  // Sentinel mode keeps no data set: it never loads an RDB file, from disk or from a master.
+  if (facts.sentinel && /RDB load/i.test(advisory.component)) return 'it needs the server to load an RDB file, which a sentinel never does';
   const platform = advisory.preconditions.platform ?? '';
   const bits = info ? infoField(info, 'arch_bits') : undefined;
   if (/32-bit/i.test(platform) && bits === '64') return 'only 32-bit builds are affected and this build is 64-bit';
@@ -76,6 +104,9 @@ function ruledOut(advisory: Advisory, facts: { info?: InfoSections | undefined; 
     return `only servers that load the '${module}' module are affected and INFO lists ${modules.length === 0 ? 'no loaded module' : `${modules.length} other loaded module${modules.length === 1 ? '' : 's'}, not it`}`;
   }
   if (needsScripting(advisory) && scripting === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
+  const needed = familyOf(advisory);
+  if (needed && facts.sentinel && mayRun(needed.family.commands) === false) return `it needs ${needed.family.what}, which a sentinel does not have`;
+  if (needed && !needed.alternatives && mayRun(needed.family.commands) === false) return `it needs ${needed.family.what} and no user that can log in may run them`;
   return undefined;
 }
 
@@ -151,14 +182,15 @@ export default defineRule({
       }
       // The whole record (title, sources, mitigation) only for a finding.
       const advisory = record();
-      const excluded = ruledOut(advisory, { info, config }, scripting, configSettable);
+      const excluded = ruledOut(advisory, { info, config, sentinel: server.mode === 'sentinel' }, scripting, configSettable, (commands) => someUserMayRun(acl, categories, commands));
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
       findings.push({
         message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixed ? `fixed in ${fixed}` : 'no fix on this branch'}${excluded ? `; lowered: ${excluded}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
         source: server.source,
         severity: excluded ? 'low' : advisory.disputed ? 'info' : base,
         evidence: [...advisory.sources],
-        remediation: fixed ? `Upgrade to ${fixed} or later.${advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}` : `Upgrade to a supported branch.${advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}`,
+        // Lowered, the precondition is not met: the mitigation may name commands this server does not have.
+        remediation: `${fixed ? `Upgrade to ${fixed} or later.` : 'Upgrade to a supported branch.'}${excluded ? ` Not reachable as it runs now (${excluded}): keep it so until then.` : advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}`,
       });
     }
     const lua = luaPackageFinding(probe);
