@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
 import type { EffectiveConf } from '../../src/gather/conf/redis-conf.ts';
-import { lookupDirective } from '../../src/redis/directives.ts';
 import { rawPipeline } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
+import { READER, askAsReader, differences, pairs, parseIn as parseDir, readerLine, serverVersion } from '../helpers/conf-server.ts';
 import { CORPUS, corpusFiles, startHereLines } from '../helpers/corpus.ts';
 
 // The corpus's config files (written by others for real deployments: test/fixtures/corpus/MANIFEST.tsv) against
@@ -20,28 +18,18 @@ import { CORPUS, corpusFiles, startHereLines } from '../helpers/corpus.ts';
 // version's compiled defaults, must be what CONFIG GET answers. A file the server refuses at line N: the parser,
 // told the server's version, must name line N too (an error, or a warning that the server would refuse it).
 
-const version = /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1];
-/** The user the tests read CONFIG GET as (the files' own users may be off, or have passwords not shown here). */
-const READER = 'redfort-corpus-reader';
+const version = serverVersion();
 
 after(stopAll);
 
 /** What the tests append: the server's own port and directory; a reader user unless the file keeps users in an ACL file. */
 function tail(text: string, port: number): string {
-  const reader = /^\s*aclfile\s/im.test(text) ? '' : `user ${READER} on nopass ~* &* +@all\n`;
-  return `${startHereLines(port)}${reader}`;
+  return `${startHereLines(port)}${readerLine(text)}`;
 }
 
-/** The parser's view of the config file at `dir`/redis.conf: the effective config, or what it says instead. */
-function parseIn(dir: string, sentinel = false): { eff?: EffectiveConf; error?: ConfigParseError; messages: string[] } {
-  const cwd = realpathSync(dir);
-  try {
-    const eff = effectiveConfig(loadConf(join(cwd, 'redis.conf'), { cwd }), { version, sentinel });
-    return { eff, messages: [...eff.warnings] };
-  } catch (error) {
-    if (!(error instanceof ConfigParseError)) throw error;
-    return { error, messages: [error.message] };
-  }
+/** The parser's view of the config file at `dir`/redis.conf, told the server's version. */
+function parseIn(dir: string, sentinel = false): ReturnType<typeof parseDir> {
+  return parseDir(dir, version, sentinel);
 }
 
 /** The parser's view of `text` followed by the tests' lines, in a directory of its own. */
@@ -73,44 +61,6 @@ async function startOrCompareRefusal(text: string, sentinel: boolean): Promise<R
     assert.ok(parsed.error !== undefined || parsed.messages.some((m) => m.includes(`:${line}:`)), `${sentinel ? 'redis-sentinel' : 'redis-server'} refused line ${line}; the parser said:\n${said}`);
     return 'refused';
   }
-}
-
-/** A reply of name, value pairs (CONFIG GET, SENTINEL MASTER…), asked as the reader user. */
-async function askAsReader(port: number, args: readonly string[]): Promise<Map<string, string>> {
-  const [auth, reply] = await rawPipeline('127.0.0.1', port, [['AUTH', READER, 'any'], args], { bytes: true });
-  assert.ok(Buffer.isBuffer(auth), `AUTH as ${READER}: ${String(auth)}`);
-  assert.ok(Array.isArray(reply), `${args.join(' ')}: ${String(reply)}`);
-  return pairs(reply);
-}
-
-function pairs(reply: readonly unknown[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (let i = 0; i < reply.length; i += 2) map.set(String(reply[i]), String(reply[i + 1]));
-  return map;
-}
-
-/** Values the parser derives that CONFIG GET (under the name or an alias) answers otherwise, and how many it compared. */
-async function differences(port: number, eff: EffectiveConf): Promise<{ compared: number; differ: string[] }> {
-  const ask = (args: readonly string[]): Promise<Map<string, string>> => askAsReader(port, args);
-  const all = await ask(['CONFIG', 'GET', '*']);
-  let compared = 0;
-  const differ: string[] = [];
-  for (const [name, fact] of eff.config) {
-    if (name.includes('.')) continue;
-    const names = [name, ...(lookupDirective(name)?.aliases ?? [])];
-    let got = names.map((n) => all.get(n)).find((v) => v !== undefined);
-    // Hidden configs (watchdog-period...) answer only to their exact name.
-    if (got === undefined) got = (await ask(['CONFIG', 'GET', name])).get(name);
-    if (got === undefined) {
-      differ.push(`${name}: CONFIG GET has none`);
-      continue;
-    }
-    // The server lowers maxclients to what RLIMIT_NOFILE allows; only a limit it can honour compares.
-    if (name === 'maxclients' && fact.source.kind === 'default' && Number(got) < 10000) continue;
-    compared++;
-    if (fact.value !== got) differ.push(`${name}: parser ${JSON.stringify(fact.value)}, server ${JSON.stringify(got)} (${fact.source.kind})`);
-  }
-  return { compared, differ };
 }
 
 /** What a Sentinel started from the file says of itself and its masters that the parser does not say alike. */
