@@ -337,13 +337,20 @@ const INTRODUCED: Readonly<Record<string, readonly [number, number]>> = {
 };
 
 /**
- * Aliases only some lines accept. Valkey 8.0 named the replication credentials `primaryuser` and `primaryauth`
+ * Names only some lines accept. Valkey 8.0 named the replication credentials `primaryuser` and `primaryauth`
  * (`valkey@8.0.1:src/config.c:3117,3143`, the old names kept as aliases); Redis, up to 8.0, and Valkey 7.2 know
  * only `masteruser` and `masterauth`, and refuse the new names at startup (live 7.0.15, 7.4.1: "Bad directive").
  */
 const ALIAS_IN: Readonly<Record<string, readonly VersionKey[]>> = {
   primaryauth: ['v8.0'],
   primaryuser: ['v8.0'],
+  // Redis (6.0-8.0) and Valkey 7.2 name the CPU lists with underscores only (`server_cpulist`,
+  // redis@7.2.6:src/config.c:3113); Valkey 8.0 gave them dashes, the old names kept as aliases
+  // (valkey@8.0.1:src/config.c:3128). A live 7.0.15 refuses `bio-cpulist 0` at startup: "Bad directive".
+  'server-cpulist': ['v8.0'],
+  'bio-cpulist': ['v8.0'],
+  'aof-rewrite-cpulist': ['v8.0'],
+  'bgsave-cpulist': ['v8.0'],
 };
 
 /** Whether this release accepts the directive under the name written (`primaryauth` is Valkey 8's only). */

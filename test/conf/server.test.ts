@@ -402,6 +402,22 @@ describe('lines redis-server refuses are refused by the parser', () => {
     }
   });
 
+  // Found by test/property/conf-server.test.ts: the table names the CPU lists as Valkey 8 does (`bio-cpulist`).
+  it("Valkey 8's dashed CPU lists (bio-cpulist): refused by Redis, a warning for the parser told a Redis version", async () => {
+    const srv = await startRedisExpectingExit({ confText: confText('bio-cpulist 0\n') });
+    try {
+      assert.equal(srv.exitCode, 1);
+      assert.match(srv.output, /Bad directive or wrong number of arguments/);
+      const parsed = loadConf(srv.confPath, { cwd: srv.dir });
+      assert.match(effectiveConfig(parsed, { version }).warnings.join('\n'), /:3: 'bio-cpulist' is not a Redis \d+\.\d+ directive/);
+      assert.deepEqual(effectiveConfig(parsed, { version: 'valkey-8.0.1' }).warnings, []);
+      // The underscore name every version has.
+      assert.deepEqual(effectiveConfig(loadConf(srv.confPath, { readFile: () => 'bio_cpulist 0\n' }), { version }).warnings, []);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('a UTF-8 byte-order mark: refused by the server, a warning for the parser', async () => {
     const srv = await startRedisExpectingExit({ confText: (port) => `\uFEFF# conf\nport ${port}\nbind 127.0.0.1\n` });
     try {
