@@ -15,6 +15,7 @@ import { lookupTarget, probeTarget, shownTarget, timedOut } from './probe.ts';
 import { redactWords } from '../util/redact.ts';
 import { terminalSafe } from '../report/common.ts';
 import { nodeCrypto } from '../util/builtin.ts';
+import { isLoopbackAddress } from '../net/address.ts';
 
 export interface ExporterOptions {
   readonly config: ExporterConfig;
@@ -337,6 +338,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${config.web.tlsCert ? 'https' : 'http'}://${host}:${address.port}`;
   log({ level: 'info', msg: 'listening', url, modules: [...config.modules.keys()], allow: config.allow.map((a) => a.text), inventory: options.inventory?.size ?? 0, concurrency: config.concurrency });
+  const exposure = openListener(address.address, config.web);
+  if (exposure) log({ level: 'warn', msg: exposure, url });
 
   return {
     url,
@@ -356,4 +359,16 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       });
     },
   };
+}
+
+/**
+ * What a listener beyond loopback lacks, said once at the start (as Prometheus's exporter-toolkit logs "TLS is
+ * disabled"): the exporter holds the credentials of every server it may audit and connects on request, so on a
+ * routable address it wants both TLS and authentication (docs/exporter.md, Security). Undefined on loopback, or with both.
+ */
+export function openListener(address: string, web: ExporterConfig['web']): string | undefined {
+  if (isLoopbackAddress(address)) return undefined;
+  const missing = [web.tlsCert ? '' : 'TLS (web.tlsCert, web.tlsKey)', web.basicAuth || web.bearerToken ? '' : 'authentication (web.basicAuth or a bearer token)'].filter(Boolean);
+  if (missing.length === 0) return undefined;
+  return `listening beyond loopback without ${missing.join(' or ')}: anyone who reaches this port can make the exporter audit the allowed servers with its credentials${web.tlsCert ? '' : ', and read the answers in clear text'}`;
 }

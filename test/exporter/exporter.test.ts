@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseExporterConfig } from '../../src/exporter/config.ts';
 import { loadInventoryTargets } from '../../src/exporter/inventory.ts';
 import type { InventoryTargets } from '../../src/exporter/inventory.ts';
-import { startExporter } from '../../src/exporter/server.ts';
+import { openListener, startExporter } from '../../src/exporter/server.ts';
 import type { RunningExporter } from '../../src/exporter/server.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { makeCerts } from '../harness/certs.ts';
@@ -220,6 +220,24 @@ allow:
     assert.match(afterward.body, /^redfort_exporter_cache_hits_total\{module="open"\} [1-9]/m);
     assert.match(afterward.body, /^redfort_exporter_probes_total\{module="default",outcome="denied"\} [1-9]/m);
     assert.match(afterward.body, /^process_resident_memory_bytes /m);
+  });
+
+  it('warns at the start when it listens beyond loopback without TLS or authentication, and not on loopback', async () => {
+    const config = await parseExporterConfig('modules:\n  default: { probe: false }\nallow:\n  - 127.0.0.1:1\n', 'exporter.yaml', { env: {}, readFile: (path) => readFile(path, 'utf8'), ruleIds: RULES.map((r) => r.id) });
+    const warnings = async (listen: string): Promise<string[]> => {
+      const lines: string[] = [];
+      const exporter = await startExporter({ config, listen, log: (line) => lines.push(line) });
+      await exporter.close(1000);
+      return lines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+    };
+    const open = await warnings('0.0.0.0:0');
+    assert.equal(open.length, 1, open.join('\n'));
+    assert.match(open[0]!, /^listening beyond loopback without TLS \(web\.tlsCert, web\.tlsKey\) or authentication \(web\.basicAuth or a bearer token\): anyone who reaches this port/);
+    assert.deepEqual(await warnings('127.0.0.1:0'), []);
+    assert.equal(openListener('10.0.0.5', { tlsCert: 'c', tlsKey: 'k', basicAuth: { username: 'p', password: 'x' } }), undefined);
+    assert.match(openListener('10.0.0.5', { bearerToken: 't' })!, /without TLS \(web\.tlsCert, web\.tlsKey\): .*in clear text$/);
+    assert.match(openListener('::', { tlsCert: 'c', tlsKey: 'k' })!, /without authentication \(web\.basicAuth or a bearer token\): .*credentials$/);
+    assert.equal(openListener('::1', {}), undefined);
   });
 
   it('logs one JSON line per probe and never a password', async () => {
