@@ -4,16 +4,18 @@
 //   2. throughput: probes per second per exporter core (probes / CPU seconds of the exporter process);
 //   3. a soak: RSS of the exporter every 2,000 probes up to BENCH_PROBES (default 10,000).
 // Usage: npm run build && node bench/exporter.mjs   (BENCH_ROUNDS=200 BENCH_PROBES=10000 BENCH_CLIENTS=4)
+// BENCH_PROFILE_DIR=DIR runs the exporter under --cpu-prof (the profile lands in DIR when it exits, on SIGTERM).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const PROBES = Number(process.env.BENCH_PROBES ?? 10_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const ROOT = new URL('..', import.meta.url).pathname;
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
@@ -63,7 +65,8 @@ await until('redis-server', async () => spawnSync('redis-cli', ['-p', String(red
 
 const redfortPort = await freePort();
 writeFileSync(join(dir, 'exporter.yaml'), `modules:\n  default: { host: false, probe: true }\nallow: ['127.0.0.1:${redisPort}']\nconcurrency: ${CLIENTS}\n`);
-const redfort = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.cjs'), 'exporter', '--config', join(dir, 'exporter.yaml'), '--listen', `127.0.0.1:${redfortPort}`], { stdio: 'ignore' });
+const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval', '100'] : [];
+const redfort = spawn(process.execPath, [...profile, join(ROOT, 'bin', 'redfort.cjs'), 'exporter', '--config', join(dir, 'exporter.yaml'), '--listen', `127.0.0.1:${redfortPort}`], { stdio: 'ignore' });
 children.push(redfort);
 await until('redfort exporter', async () => (await fetch(`http://127.0.0.1:${redfortPort}/-/healthy`)).ok);
 
@@ -126,12 +129,19 @@ const after = usage(redfort.pid);
 const cpu = after.cpu - before.cpu;
 
 const f = (n) => n.toFixed(2);
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${ROUNDS} latency rounds, then ${PROBES} probes)\n`);
 console.log(`| | median | p90 | min | body |`);
 console.log(`|---|---|---|---|---|`);
 console.log(`| redfort exporter \`/probe\` (every rule judged, ${series} series) | ${f(o.median)} ms | ${f(o.p90)} ms | ${f(o.min)} ms | ${(ourBytes / 1024).toFixed(1)} KiB |`);
 if (t) console.log(`| redis_exporter \`/scrape?target=\` | ${f(t.median)} ms | ${f(t.p90)} ms | ${f(t.min)} ms | ${(theirBytes / 1024).toFixed(1)} KiB |`);
 if (t) console.log(`\nratio of medians: ${f(o.median / t.median)}x (goal: at most 2x); ${ROUNDS} rounds each, interleaved, after 30 warm-up rounds`);
 console.log(`\n${PROBES} probes from ${CLIENTS} clients: ${f(PROBES / wall)} probes/s wall, exporter CPU ${f(cpu)} s => ${(PROBES / cpu).toFixed(0)} probes per exporter CPU-second (one core)`);
+if (PROFILE_DIR) {
+  // The profile is written when the exporter exits on its own (SIGTERM), never on SIGKILL.
+  const exited = new Promise((resolve) => redfort.once('exit', resolve));
+  redfort.kill('SIGTERM');
+  await exited;
+}
 console.log(`exporter RSS (MiB) every 2,000 probes: ${rssSeries.map((r) => r.toFixed(1)).join(' -> ')}; after ${PROBES}: ${f(after.rss)} MiB; growth from 2,000 to ${PROBES}: ${f(after.rss - (rssSeries[1] ?? before.rss))} MiB`);
 cleanup();
 // The soak verdict: after the first 2,000 probes the heap has its working size; growth beyond that is a leak.
