@@ -14,6 +14,8 @@ import { inventoryKey } from './inventory.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { snapshotOf } from './metrics.ts';
 import { CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
+import { createHostDiscovery } from '../gather/host/discovery.ts';
+import type { SharedTcpTables } from '../gather/host/proc.ts';
 
 export type TargetLookup =
   | { readonly ok: true; readonly target: Target }
@@ -107,14 +109,27 @@ export function auditOptionsFor(module: ModuleConfig, remainingMs: number): Audi
   };
 }
 
+export interface ProbeContext {
+  /** Aborts the audit (the exporter is shutting down). */
+  readonly signal?: AbortSignal;
+  /**
+   * The exporter's socket tables (`recentTcpSockets`: one read shared by its scrapes for a few seconds), where a
+   * local target's port is looked up; each probe still reads the rest of /proc for itself (src/exporter/server.ts).
+   */
+  readonly sockets?: SharedTcpTables;
+}
+
 /**
  * Audits one target for the exporter by `deadline` (epoch ms) and reduces the result to a snapshot. Never throws:
  * a server that cannot be audited in time is a snapshot with `success: false` and the reason.
  */
-export async function probeTarget(target: Target, module: ModuleConfig, deadline: number, signal?: AbortSignal): Promise<ProbeSnapshot> {
+export async function probeTarget(target: Target, module: ModuleConfig, deadline: number, context: ProbeContext = {}): Promise<ProbeSnapshot> {
   const started = performance.now();
+  const { signal } = context;
+  // A view of this machine for this probe alone, but for the socket table the exporter's probes share.
+  const hostDiscovery = createHostDiscovery(context.sockets);
   // The deadline aborts every stage (connect, commands, probes, sample) through the target's signal.
-  const options: AuditOptions = { ...auditOptionsFor(module, deadline - Date.now()), buildTables: EXPORTER_BUILDS, deadline, ...(signal ? { signal } : {}) };
+  const options: AuditOptions = { ...auditOptionsFor(module, deadline - Date.now()), buildTables: EXPORTER_BUILDS, hostDiscovery, deadline, ...(signal ? { signal } : {}) };
   const timing = () => ({ durationSeconds: (performance.now() - started) / 1000, finishedAt: Date.now() / 1000 });
   try {
     const gathered = await gatherTarget(target, options);
@@ -130,6 +145,9 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
     if (ranOut(deadline)) return timedOut(timing());
     // Scrubbed as target errors are: an error of the audit may quote what a server said, which may hold the password.
     return { success: false, reason: scrubPassword(`unexpected error: ${error instanceof Error ? error.message : String(error)}`, target), ...timing(), rules: [], certificates: [] };
+  } finally {
+    // Nobody waits for a program still running for this probe's host facts any more.
+    hostDiscovery.close();
   }
 }
 

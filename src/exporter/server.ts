@@ -5,7 +5,9 @@ import client from 'prom-client';
 import type { Target } from '../redis/target.ts';
 import { packageVersion } from '../package-root.ts';
 import { readFileBytes } from '../util/read-file.ts';
-import { EXPORTER_HEADERS_TIMEOUT_MS, EXPORTER_SHUTDOWN_GRACE_MS } from '../util/defaults.ts';
+import { EXPORTER_HEADERS_TIMEOUT_MS, EXPORTER_SHUTDOWN_GRACE_MS, EXPORTER_SOCKET_TABLE_TTL_MS } from '../util/defaults.ts';
+import { readTcpSockets, recentTcpTable } from '../gather/host/proc.ts';
+import type { SharedTcpTables, TcpSocket } from '../gather/host/proc.ts';
 import type { ExporterConfig, ModuleConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
@@ -25,6 +27,11 @@ export interface ExporterOptions {
   readonly inventory?: InventoryTargets;
   /** Receives one JSON line per probe and per lifecycle event; default: stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * How the listening sockets of this machine are read (`read`, default /proc/net/tcp{,6}) and how long one read is
+   * shared by the probes (`ttlMs`, default 5 s): tests count the reads.
+   */
+  readonly socketTable?: { readonly read?: () => Promise<readonly TcpSocket[]>; readonly ttlMs?: number };
 }
 
 export interface RunningExporter {
@@ -148,6 +155,9 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  // A local target's port is looked up in one table shared for a few seconds by every probe, its owner confirmed in
+  // /proc by each probe; a probe that cannot confirm it reads the table anew, and the next probes share that one.
+  const sockets: SharedTcpTables = recentTcpTable({ ttlMs: options.socketTable?.ttlMs ?? EXPORTER_SOCKET_TABLE_TTL_MS, read: options.socketTable?.read ?? (() => readTcpSockets()) });
   const limiter = new Limiter(config.concurrency, config.maxQueued);
   /** Aborted when a shutdown's grace period is over: audits still running stop at once. */
   const stopping = new AbortController();
@@ -173,7 +183,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       }
       slotAt = Date.now();
       try {
-        const snapshot = await probeTarget(target, module, deadline, stopping.signal);
+        const snapshot = await probeTarget(target, module, deadline, { signal: stopping.signal, sockets });
         durations.observe({ module: module.name, outcome: snapshot.success ? 'success' : 'failed' }, snapshot.durationSeconds);
         // A timeout is not reused: the next scrape may have more time.
         if (module.cacheSeconds > 0 && !snapshot.timedOut) {

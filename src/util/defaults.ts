@@ -48,6 +48,12 @@ export const EXPORTER_PROBE_TIMEOUT_SECONDS = 10;
 export const EXPORTER_TIMEOUT_MARGIN_SECONDS = 0.5;
 
 /**
+ * How long the exporter's scrapes of local targets share one read of the machine's listening sockets (a proposal of
+ * the port's owner, which each scrape confirms in /proc as it is then: src/gather/host/proc.ts recentTcpTable).
+ */
+export const EXPORTER_SOCKET_TABLE_TTL_MS = 5000;
+
+/**
  * An audit's replies, per reply and per call (the audit pipeline, INFO, AUTH each one call). Its legitimate
  * replies are small (INFO, CONFIG GET *, ACL LIST and CLUSTER NODES of large deployments stay well under 1 MiB;
  * 16 MiB is an ACL LIST of some 90,000 users), and what a call may receive is what a hostile server can make one

@@ -13,6 +13,10 @@ import type { InventoryTargets } from '../../src/exporter/inventory.ts';
 import { openListener, startExporter } from '../../src/exporter/server.ts';
 import type { RunningExporter } from '../../src/exporter/server.ts';
 import { RULES } from '../../src/rules/index.ts';
+import { auditTarget } from '../../src/app/audit.ts';
+import { readTcpSockets } from '../../src/gather/host/proc.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { rawCommand } from '../harness/raw.ts';
 import { makeCerts } from '../harness/certs.ts';
 import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
@@ -443,5 +447,58 @@ allow:
     } finally {
       await bounded.close(1000);
     }
+  });
+});
+
+/** Each rule's status in a probe's answer: pass or fail from redfort_rule_failed, the others from redfort_rule_skipped. */
+function ruleStatuses(body: string): Map<string, string> {
+  const statuses = new Map<string, string>();
+  for (const m of body.matchAll(/^redfort_rule_failed\{rule="([^"]+)".*\} ([01])$/gm)) statuses.set(m[1]!, m[2] === '1' ? 'fail' : 'pass');
+  for (const m of body.matchAll(/^redfort_rule_skipped\{rule="([^"]+)".*status="([^"]+)"\} 1$/gm)) statuses.set(m[1]!, m[2]!);
+  return statuses;
+}
+
+// With host: false a scrape gathers no host facts, but reads the config file of the process that listens on a local
+// target's port (found through /proc, never from the server's word), as `redfort audit --no-host` does. The port is
+// looked up in one socket table that the scrapes share for a few seconds; each confirms the owner in /proc.
+describe("the exporter's scrapes of servers on its own machine", () => {
+  let a: RunningServer;
+  let b: RunningServer;
+  let exporter: RunningExporter;
+  let reads = 0;
+  const logs: string[] = [];
+  const probe = async (port: number) => (await get(`${exporter.url}/probe?target=127.0.0.1:${port}&module=local`)).body;
+
+  before(async () => {
+    [a, b] = await Promise.all([startRedis({ killOnStop: true }), startRedis()]);
+    const config = await parseExporterConfig(
+      `modules:\n  local: { host: false, probe: true }\nallow: ['127.0.0.1:${a.port}', '127.0.0.1:${b.port}']\n`,
+      'exporter.yaml',
+      { env: {}, readFile: (path) => readFile(path, 'utf8'), ruleIds: RULES.map((r) => r.id) },
+    );
+    // A table's life longer than the test: every read after the first is one a probe asked for.
+    exporter = await startExporter({ config, listen: '127.0.0.1:0', log: (line) => logs.push(line), socketTable: { ttlMs: 600_000, read: () => (reads++, readTcpSockets()) } });
+  });
+  after(() => exporter?.close());
+
+  it('share one read of the socket table and judge every rule as a fresh audit does, the config file read', async () => {
+    for (const server of [a, b, a, b]) {
+      const statuses = ruleStatuses(await probe(server.port));
+      assert.equal(statuses.get('config.runtime-drift'), 'pass', `${server.port}: the config file was read and matches`);
+      const audited = await auditTarget(resolveTarget(`127.0.0.1:${server.port}`, {}, {}), { noHost: true });
+      assert.deepEqual(statuses, new Map(audited.results.map((r) => [r.ruleId, r.status])));
+    }
+    assert.equal(reads, 1);
+  });
+
+  it("finds a server restarted on the same port within the table's life, and reads its own config file", async () => {
+    await a.stop();
+    const again = await startRedis({ port: a.port, conf: 'maxmemory-policy allkeys-lru' });
+    // Set at run time only: the drift shows that the file read is the new server's.
+    await rawCommand('127.0.0.1', again.port, ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
+    assert.equal(ruleStatuses(await probe(again.port)).get('config.runtime-drift'), 'fail');
+    assert.equal(reads, 2, 'the stale table proposed the old socket: the table was read anew');
+    assert.equal(ruleStatuses(await probe(again.port)).get('config.runtime-drift'), 'fail');
+    assert.equal(reads, 2, 'the table read anew is the one the next scrapes share');
   });
 });

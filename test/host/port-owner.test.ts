@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { findPortOwner, procTables } from '../../src/gather/host/proc.ts';
+import { findPortOwner, procTables, readTcpSockets, recentTcpTable } from '../../src/gather/host/proc.ts';
+import type { TcpSocket } from '../../src/gather/host/proc.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
@@ -31,5 +32,72 @@ describe('findPortOwner with a hint', () => {
     const port = a.port === 1 ? 2 : 1;
     const owner = await findPortOwner('127.0.0.1', port, procTables(), a.pid);
     assert.equal(owner.found, false);
+  });
+});
+
+// The exporter's scrapes share one socket table a few seconds old (recentTcpTable): an owner it proposes is taken
+// only when the process holds the socket now; anything else is looked up again in a table read for the lookup.
+describe('findPortOwner with a recent socket table', () => {
+  const ownRead = () => Promise.reject(new Error('the lookup read a table of its own'));
+
+  it('confirms the owner the recent table proposes, without a table of its own', async () => {
+    const a = await startRedis();
+    const recent = await readTcpSockets();
+    const owner = await findPortOwner('127.0.0.1', a.port, procTables({ recentTcpSockets: async () => recent, tcpSockets: ownRead }), a.pid);
+    assert.deepEqual(owner, { found: true, pid: a.pid, name: 'redis-server' });
+    assert.deepEqual(owner, await findPortOwner('127.0.0.1', a.port, procTables(), a.pid));
+  });
+
+  it('finds a server restarted on the same port since the table was read, and one started since', async () => {
+    const a = await startRedis({ killOnStop: true });
+    const recent = await readTcpSockets();
+    await a.stop();
+    const again = await startRedis({ port: a.port });
+    const later = await startRedis();
+    let own = 0;
+    const tables = () => procTables({ recentTcpSockets: async () => recent, tcpSockets: () => (own++, readTcpSockets()) });
+    assert.deepEqual(await findPortOwner('127.0.0.1', again.port, tables(), again.pid), { found: true, pid: again.pid, name: 'redis-server' });
+    assert.deepEqual(await findPortOwner('127.0.0.1', later.port, tables(), later.pid), { found: true, pid: later.pid, name: 'redis-server' });
+    assert.equal(own, 2);
+  });
+
+  it('never takes a hint the recent table does not confirm: a server naming another, a port closed since', async () => {
+    const [a, b] = await Promise.all([startRedis(), startRedis({ killOnStop: true })]);
+    const recent = await readTcpSockets();
+    const tables = () => procTables({ recentTcpSockets: async () => recent });
+    assert.deepEqual(await findPortOwner('127.0.0.1', a.port, tables(), b.pid), { found: true, pid: a.pid, name: 'redis-server' });
+    await b.stop();
+    const closed = await findPortOwner('127.0.0.1', b.port, tables(), b.pid);
+    assert.equal(closed.found, false);
+  });
+});
+
+describe('recentTcpTable', () => {
+  const table = (n: number): TcpSocket[] => [{ family: 'ip', address: '127.0.0.1', port: n, state: '0A', uid: 0, inode: String(n) }];
+
+  it('hands every ask of its life the same read, then reads anew; a fresh read is the recent one from then on', async () => {
+    let reads = 0;
+    let now = 0;
+    const shared = recentTcpTable({ ttlMs: 5000, read: async () => table(++reads), now: () => now });
+    const asks = await Promise.all([shared.recentTcpSockets(), shared.recentTcpSockets(), shared.recentTcpSockets()]);
+    assert.equal(reads, 1);
+    assert.ok(asks.every((t) => t === asks[0]));
+    now = 4999;
+    assert.equal(await shared.recentTcpSockets(), asks[0]);
+    now = 5000;
+    assert.deepEqual(await shared.recentTcpSockets(), table(2));
+    now = 6000;
+    assert.deepEqual(await shared.tcpSockets(), table(3));
+    now = 10_999;
+    assert.deepEqual(await shared.recentTcpSockets(), table(3));
+    assert.equal(reads, 3);
+  });
+
+  it('keeps no failed read', async () => {
+    let reads = 0;
+    const shared = recentTcpTable({ ttlMs: 60_000, read: async () => (++reads === 1 ? Promise.reject(new Error('EMFILE')) : table(reads)) });
+    await assert.rejects(shared.recentTcpSockets(), /EMFILE/);
+    assert.deepEqual(await shared.recentTcpSockets(), table(2));
+    assert.deepEqual(await shared.recentTcpSockets(), table(2));
   });
 });

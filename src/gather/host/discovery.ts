@@ -6,6 +6,7 @@ import type { FirewallOverride } from './firewall.ts';
 import { readLogrotate } from './logrotate.ts';
 import { readPackage } from './package.ts';
 import { procTables } from './proc.ts';
+import type { SharedTcpTables } from './proc.ts';
 import { readSystemd } from './systemd.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { abandonableMemo, memo } from '../../util/memo.ts';
@@ -39,8 +40,11 @@ export interface HostDiscovery {
   close(): void;
 }
 
-/** A fresh discovery for one run; see {@link HostDiscovery}. */
-export function createHostDiscovery(): HostDiscovery {
+/**
+ * A fresh discovery for one run; see {@link HostDiscovery}. `shared` gives its /proc tables this process's socket
+ * table from elsewhere (src/gather/host/proc.ts procTables): the exporter's scrapes share a recent one.
+ */
+export function createHostDiscovery(shared?: SharedTcpTables): HostDiscovery {
   const cached = memo<string, Promise<unknown>>();
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => cached(key, make) as Promise<T>;
   const programs = abandonableMemo<string, unknown>();
@@ -48,7 +52,7 @@ export function createHostDiscovery(): HostDiscovery {
   // An override (tests, a saved ruleset) is its own object: keyed by identity, not by text.
   const overrides = new WeakMap<FirewallOverride, Promise<HostValue<FirewallFacts>>>();
   const discovery: HostDiscovery = {
-    proc: procTables(),
+    proc: procTables(shared),
     idNames: () => once('idNames', readIdNames),
     firewall: (override, signal) => {
       if (!override) return program('firewall', (s) => readFirewall(undefined, s), signal);
@@ -78,8 +82,10 @@ export function prefetchHost(
   options: { readonly noHost?: boolean; readonly hostPid?: number; readonly logrotateDir?: string; readonly firewallRuleset?: FirewallOverride; readonly signal?: AbortSignal | undefined },
 ): void {
   if (process.platform !== 'linux' || !isLocalHost(host)) return;
-  const started: Promise<unknown>[] = [discovery.proc.tcpSockets()];
-  if (!options.noHost) started.push(discovery.idNames(), discovery.logrotate(options.logrotateDir), discovery.firewall(options.firewallRuleset, options.signal));
+  // The port's owner is looked up in the recent table first (the run's own table without one); the host stage lists
+  // the process's listeners from the run's own.
+  const started: Promise<unknown>[] = [discovery.proc.recentTcpSockets()];
+  if (!options.noHost) started.push(discovery.proc.tcpSockets(), discovery.idNames(), discovery.logrotate(options.logrotateDir), discovery.firewall(options.firewallRuleset, options.signal));
   // Awaited, and their failures reported, by the stages that use them.
   for (const promise of started) promise.catch(() => undefined);
 }

@@ -335,6 +335,13 @@ export interface ProcTables {
   processes(): Promise<ReadonlyMap<number, { readonly name: string; readonly ppid: number }>>;
   /** The listening TCP sockets of the network namespace of `pid` (of this process without one). */
   tcpSockets(pid?: number): Promise<readonly TcpSocket[]>;
+  /**
+   * The listening TCP sockets of this process's namespace, perhaps read a few seconds ago and shared with other
+   * runs (the exporter's scrapes: {@link recentTcpTable}); {@link tcpSockets} when no such table is given. Only a
+   * proposal: an owner found in it is confirmed against the process's descriptors as they are now, and whatever
+   * it does not confirm is looked up again in {@link tcpSockets} (findPortOwner).
+   */
+  recentTcpSockets(): Promise<readonly TcpSocket[]>;
   unixSockets(pid?: number): Promise<readonly UnixSocket[]>;
   fdLinks(pid: number): Promise<HostValue<readonly string[]>>;
   /** `Name:` and `PPid:` of one process (the servers of a fleet share a parent: read once). */
@@ -353,24 +360,30 @@ export interface ProcTables {
   socketOwners(group: 'servers' | 'others'): Promise<{ readonly byInode: ReadonlyMap<string, number>; readonly denied: readonly number[] }>;
 }
 
+/** Where a set of /proc tables takes this process's own socket table from, instead of a read of its own. */
+export interface SharedTcpTables {
+  /** The table of this run: an audit worker thread takes its run's (src/app/pool.ts). */
+  readonly tcpSockets?: () => Promise<readonly TcpSocket[]>;
+  /** A table a few seconds old at most, shared with other runs: {@link ProcTables.recentTcpSockets}. */
+  readonly recentTcpSockets?: () => Promise<readonly TcpSocket[]>;
+}
+
 /**
  * A fresh set of /proc tables; see {@link ProcTables}. `shared.tcpSockets`, when given, answers for this process's
  * own network namespace instead of a read of its own: an audit worker thread takes its run's table (src/app/pool.ts).
  */
-export function procTables(shared?: { readonly tcpSockets?: () => Promise<readonly TcpSocket[]> }): ProcTables {
+export function procTables(shared?: SharedTcpTables): ProcTables {
   const once = memo<string, Promise<unknown>>();
-  // Once per process: its TCP and unix socket tables are both looked up by it.
+  // Once per process: its TCP and unix socket tables are both looked up by it. This process's own namespace is read
+  // only when another process's is asked for: a port's owner is looked up in this process's table alone.
+  const selfNs = () => once('ns self', () => readlink('/proc/self/ns/net').catch(() => undefined)) as Promise<string | undefined>;
   const netNamespace = async (pid: number | undefined): Promise<string> =>
     pid === undefined
       ? 'self'
       : ((await once(`ns ${pid}`, async () => {
-          const ns = await procLink(pid, 'ns/net');
-          return ns.known ? (ns.value === selfNs ? 'self' : ns.value) : `pid ${pid}`;
+          const [ns, self] = await Promise.all([procLink(pid, 'ns/net'), selfNs()]);
+          return ns.known ? (ns.value === self ? 'self' : ns.value) : `pid ${pid}`;
         })) as string);
-  let selfNs: string | undefined;
-  const ready = readlink('/proc/self/ns/net').then((ns) => {
-    selfNs = ns;
-  }, () => undefined);
   const tables: ProcTables = {
     processes: () =>
       once('processes', async () => {
@@ -385,12 +398,11 @@ export function procTables(shared?: { readonly tcpSockets?: () => Promise<readon
         return table;
       }) as Promise<Map<number, { name: string; ppid: number }>>,
     tcpSockets: async (pid) => {
-      await ready;
       const ns = await netNamespace(pid);
       return once(`tcp ${ns}`, () => (ns !== 'self' ? readTcpSockets(pid) : shared?.tcpSockets ? shared.tcpSockets() : readTcpSockets())) as Promise<TcpSocket[]>;
     },
+    recentTcpSockets: () => (shared?.recentTcpSockets ? (once('recent tcp', shared.recentTcpSockets) as Promise<readonly TcpSocket[]>) : tables.tcpSockets()),
     unixSockets: async (pid) => {
-      await ready;
       const ns = await netNamespace(pid);
       return once(`unix ${ns}`, () => readUnixSockets(ns === 'self' ? undefined : pid)) as Promise<UnixSocket[]>;
     },
@@ -417,6 +429,34 @@ export function procTables(shared?: { readonly tcpSockets?: () => Promise<readon
       }) as Promise<{ byInode: Map<string, number>; denied: number[] }>,
   };
   return tables;
+}
+
+/**
+ * The listening TCP sockets of this process's network namespace for a long-running process (the exporter), for
+ * {@link ProcTables.recentTcpSockets}: `recent()` hands every ask the same read for `ttlMs` after that read began,
+ * then reads anew; `fresh()` reads now, and its table is the recent one from then on. One table at a time, a
+ * failed read never kept. Each scrape of a local target looked its port up in a table of its own: with a few
+ * hundred servers on the machine, those reads were most of the exporter's CPU.
+ */
+export function recentTcpTable(options: { readonly ttlMs: number; readonly read?: () => Promise<readonly TcpSocket[]>; readonly now?: () => number }): SharedTcpTables & {
+  readonly recentTcpSockets: () => Promise<readonly TcpSocket[]>;
+  readonly tcpSockets: () => Promise<readonly TcpSocket[]>;
+} {
+  const read = options.read ?? (() => readTcpSockets());
+  const now = options.now ?? (() => performance.now());
+  let current: { readonly table: Promise<readonly TcpSocket[]>; readonly readAt: number } | undefined;
+  const fresh = (): Promise<readonly TcpSocket[]> => {
+    const entry = { table: read(), readAt: now() };
+    entry.table.catch(() => {
+      if (current === entry) current = undefined;
+    });
+    current = entry;
+    return entry.table;
+  };
+  return {
+    recentTcpSockets: () => (current !== undefined && now() - current.readAt < options.ttlMs ? current.table : fresh()),
+    tcpSockets: fresh,
+  };
 }
 
 /** The socket inodes a process holds, or why they cannot be read (another user's process, without root). */
@@ -498,17 +538,32 @@ function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
 
+/** The LISTEN sockets of `table` that `host:port` reaches: those bound to the address, else the wildcard ones, else all. */
+function socketsFor(table: readonly TcpSocket[], host: string, port: number): readonly TcpSocket[] {
+  const listening = (listeningIndex(table).byPort.get(port) ?? []).map((s) => s.socket);
+  const exact = listening.filter((s) => addressMatches(s, host));
+  const wild = listening.filter((s) => isWildcard(s.address));
+  return exact.length > 0 ? exact : wild.length > 0 ? wild : listening;
+}
+
 /**
  * The process listening on `host:port` of this machine: the LISTEN socket from /proc/net/tcp{,6}, then the
  * process holding its inode in /proc/<pid>/fd.
  */
 export async function findPortOwner(host: string, port: number, tables: ProcTables = procTables(), hint?: number): Promise<PortOwner> {
-  const listening = (listeningIndex(await tables.tcpSockets()).byPort.get(port) ?? []).map((s) => s.socket);
-  if (listening.length === 0) return { found: false, reason: `no process of this machine listens on TCP port ${port} (a server in a container or another network namespace is audited from inside it)` };
-  const exact = listening.filter((s) => addressMatches(s, host));
-  const wild = listening.filter((s) => isWildcard(s.address));
-  const chosen = exact.length > 0 ? exact : wild.length > 0 ? wild : listening;
-  if (hint !== undefined) {
+  // A recent table (the exporter's, a few seconds old) is enough to name the socket: `hint` must hold it now, in its
+  // descriptors read for this run, and a socket keeps its address and port for life. A server restarted since holds
+  // another socket: then, as for every other answer, the run's own table is read.
+  const recent = hint === undefined ? undefined : await tables.recentTcpSockets();
+  const proposed = recent ? new Set(socketsFor(recent, host, port).map((s) => s.inode)) : undefined;
+  if (proposed && proposed.size > 0) {
+    const verified = await holdsSocket(hint!, proposed, tables);
+    if (verified) return verified;
+  }
+  const table = await tables.tcpSockets();
+  const chosen = socketsFor(table, host, port);
+  if (chosen.length === 0) return { found: false, reason: `no process of this machine listens on TCP port ${port} (a server in a container or another network namespace is audited from inside it)` };
+  if (hint !== undefined && table !== recent) {
     const verified = await holdsSocket(hint, new Set(chosen.map((s) => s.inode)), tables);
     if (verified) return verified;
   }
