@@ -72,19 +72,30 @@ export function createHostDiscovery(shared?: SharedTcpTables): HostDiscovery {
 
 /**
  * Starts, beside the live connection, what the later stages of a local target read of this machine whatever the
- * server says: the socket table (the config-file stage looks the port's process up in it) and, with host facts,
- * the user table, logrotate and the packet filter (a command). The run's discovery keeps the results, so the
- * stages find them done: nothing is read twice, nothing is kept past the run.
+ * server says: the socket table (the config-file and host stages look the port's process up in it, unless the
+ * config file is given and host facts are off) and, with host facts, the user table, logrotate and the packet
+ * filter (a command). The run's discovery keeps the results, so the stages find them done: nothing is read twice,
+ * nothing is kept past the run.
  */
 export function prefetchHost(
   discovery: HostDiscovery,
   host: string,
-  options: { readonly noHost?: boolean; readonly hostPid?: number; readonly logrotateDir?: string; readonly firewallRuleset?: FirewallOverride; readonly signal?: AbortSignal | undefined },
+  options: {
+    readonly noHost?: boolean;
+    readonly hostPid?: number;
+    readonly configPath?: string;
+    readonly sentinelConfigPath?: string;
+    readonly logrotateDir?: string;
+    readonly firewallRuleset?: FirewallOverride;
+    readonly signal?: AbortSignal | undefined;
+  },
 ): void {
   if (process.platform !== 'linux' || !isLocalHost(host)) return;
+  const started: Promise<unknown>[] = [];
   // The port's owner is looked up in the recent table first (the run's own table without one); the host stage lists
   // the process's listeners from the run's own.
-  const started: Promise<unknown>[] = [discovery.proc.recentTcpSockets()];
+  const fileGiven = options.configPath !== undefined || options.sentinelConfigPath !== undefined;
+  if (options.hostPid === undefined && (!options.noHost || !fileGiven)) started.push(discovery.proc.recentTcpSockets());
   if (!options.noHost) started.push(discovery.proc.tcpSockets(), discovery.idNames(), discovery.logrotate(options.logrotateDir), discovery.firewall(options.firewallRuleset, options.signal));
   // Awaited, and their failures reported, by the stages that use them.
   for (const promise of started) promise.catch(() => undefined);
