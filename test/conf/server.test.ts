@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
 import { lookupDirective } from '../../src/redis/directives.ts';
 import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
+import { gatherFiles } from '../../src/gather/conf/gather-files.ts';
 import type { EffectiveConf } from '../../src/gather/conf/redis-conf.ts';
 import { rawPipeline } from '../harness/raw.ts';
 import type { RespBytes as Reply } from '../harness/raw.ts';
@@ -366,6 +367,31 @@ describe('lines redis-server refuses are refused by the parser', () => {
         const at = /at line (\d+)/.exec(srv.output);
         assert.equal(at ? Number(at[1]) : undefined, r.serverLine, srv.output);
         if (r.serverLine !== undefined) assert.equal(error.line, r.serverLine);
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+
+  // Found by test/property/conf-server.test.ts: the parser read every line's quotes and arguments, and every include,
+  // before any value, so it named a later line than the one redis-server stops at (it reads and applies a line at a time).
+  for (const [what, later] of [
+    ['unbalanced quotes', 'masteruser "abc'],
+    ['a one-value directive with two', 'maxclients 1 2'],
+    ['a missing include', 'include missing.conf'],
+  ] as const) {
+    it(`a value refused before a line with ${what}: the parser names the earlier line, as the server does`, async () => {
+      const srv = await startRedisExpectingExit({ confText: confText(`hz 1\nmaxclients 0\n${later}\n`) });
+      try {
+        assert.match(srv.output, /at line 4\n>>> 'maxclients 0'/);
+        const parsed = loadConf(srv.confPath, { cwd: srv.dir, deferErrors: true });
+        assert.throws(() => effectiveConfig(parsed, { version }), (err: unknown) => err instanceof ConfigParseError && err.line === 4);
+        const gathered = await gatherFiles({ configPath: srv.confPath, cwd: srv.dir, version });
+        assert.ok(!gathered.ok);
+        assert.match(gathered.error, /redis\.conf:4: 'maxclients'/);
+        // With no value refused before it, the later line is the one.
+        const alone = loadConf(srv.confPath, { readFile: () => `hz 1\n${later}\n`, cwd: srv.dir, deferErrors: true });
+        assert.throws(() => effectiveConfig(alone, { version }), (err: unknown) => err instanceof ConfigParseError && err.line === 2);
       } finally {
         await srv.stop();
       }

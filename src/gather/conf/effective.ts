@@ -252,7 +252,9 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     }
   };
 
-  for (const d of parsed.directives) {
+  const stopped = parsed.stopped;
+  for (const [i, d] of parsed.directives.entries()) {
+    if (stopped && i >= stopped.after) break;
     try {
       apply(d);
     } catch (err) {
@@ -260,6 +262,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       throw err;
     }
   }
+  // The line redis-server stops at when no line before it is refused (loadConf's deferErrors).
+  if (stopped) throw stopped.error;
 
   if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });
 

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode } from './conf-errors.ts';
-import { isKnownDirective, parseConfText, unknownDirective } from './tokenize.ts';
+import { isKnownDirective, parseConfLines, unknownDirective } from './tokenize.ts';
 import type { Directive } from './tokenize.ts';
 
 export interface ParsedConf {
@@ -18,6 +18,13 @@ export interface ParsedConf {
   readonly warnings: readonly string[];
   /** The working directory relative paths were resolved against (the server's cwd at startup), when known. */
   readonly cwd?: string;
+  /**
+   * With `deferErrors`: the first line the server refuses while reading the files (unbalanced quotes, a wrong number
+   * of arguments, an include it cannot open...), which `directives` stop before; `effectiveConfig` applies those,
+   * then throws this unless one of them is refused first, as redis-server, which reads and applies a line at a time,
+   * would be. `after` is how many of `directives` come before it.
+   */
+  readonly stopped?: { readonly error: ConfigParseError; readonly after: number };
 }
 
 const GLOB_CHARS = /[*?[]/;
@@ -96,6 +103,11 @@ export interface LoadConfOptions {
   readonly maxExpandedBytes?: number;
   /** Files included, a file counted each time (default 1,024: four times the files one configuration may read). */
   readonly maxInclusions?: number;
+  /**
+   * Return what was read before the first line refused (with `stopped`) instead of throwing: for a caller that hands
+   * the result to `effectiveConfig`, which then reports whichever line redis-server would stop at first.
+   */
+  readonly deferErrors?: boolean;
 }
 
 /** The absolute path {@link loadConf} reads first for `path`: resolved against `cwd`, else the process's. */
@@ -193,7 +205,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       noteFile(target);
       expandedBy(text, d);
       checkBom(text, target);
-      expand(parseConfText(text, target), next);
+      expandText(text, target, next);
       return;
     }
 
@@ -234,20 +246,31 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
             `${matches[k + 1]} (glob include)`,
         );
       }
-      expand(parseConfText(text, matches[k]!), [...chain, matches[k]!]);
+      expandText(text, matches[k]!, [...chain, matches[k]!]);
     }
   };
 
-  let text: string;
+  const expandText = (text: string, file: string, chain: readonly string[]): void => {
+    const { directives: lines, error } = parseConfLines(text, file);
+    expand(lines, chain);
+    if (error) throw error;
+  };
+
   try {
-    text = readFile(top);
-  } catch (err) {
-    if (err instanceof NeedInput) throw err;
-    throw new ConfigParseError(top, 0, `can't open config file: ${errorCode(err)}`);
+    let text: string;
+    try {
+      text = readFile(top);
+    } catch (err) {
+      if (err instanceof NeedInput) throw err;
+      throw new ConfigParseError(top, 0, `can't open config file: ${errorCode(err)}`);
+    }
+    noteFile(top);
+    expandedBy(text, undefined);
+    checkBom(text, top);
+    expandText(text, top, [top]);
+  } catch (error) {
+    if (!(options.deferErrors && error instanceof ConfigParseError)) throw error;
+    return { directives, files, warnings, cwd: startCwd, stopped: { error, after: directives.length } };
   }
-  noteFile(top);
-  expandedBy(text, undefined);
-  checkBom(text, top);
-  expand(parseConfText(text, top), [top]);
   return { directives, files, warnings, cwd: startCwd };
 }

@@ -68,7 +68,7 @@ export async function boundedGlob(pattern: string, limits: { maxMatches: number;
  * `loadConf`'s: a file or glob it has not been given yet is read here, then the load starts again, so it runs
  * once per level of includes.
  */
-export async function loadConfFiles(path: string, options: Pick<LoadConfOptions, 'cwd' | 'maxDepth'> & ConfigBounds = {}): Promise<ParsedConf> {
+export async function loadConfFiles(path: string, options: Pick<LoadConfOptions, 'cwd' | 'maxDepth' | 'deferErrors'> & ConfigBounds = {}): Promise<ParsedConf> {
   const maxFileBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
   const maxTotalBytes = options.maxTotalBytes ?? 64 * 1024 * 1024;
   const maxFiles = options.maxFiles ?? 256;
@@ -102,6 +102,7 @@ export async function loadConfFiles(path: string, options: Pick<LoadConfOptions,
       return loadConf(path, {
         ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
         ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+        ...(options.deferErrors ? { deferErrors: true } : {}),
         maxExpandedBytes: maxTotalBytes,
         readFile(p) {
           const read = files.get(p);

@@ -76,7 +76,28 @@ export const NUL_BYTE = 'a NUL byte (a binary or damaged file?): redis-server dr
  * UTF-8 byte-order mark is dropped (redis-server itself would refuse that first line: see `loadConf`).
  */
 export function parseConfText(text: string, path: string): Directive[] {
+  const { directives, error } = parseConfLines(text, path);
+  if (error) throw error;
+  return directives;
+}
+
+/**
+ * {@link parseConfText} that stops at the first line it refuses and returns the lines before it with the error:
+ * redis-server reads and applies one line at a time, so a value it refuses on an earlier line stops it first.
+ */
+export function parseConfLines(text: string, path: string): { directives: Directive[]; error?: ConfigParseError } {
   const directives: Directive[] = [];
+  try {
+    parseAll(text, path, directives);
+    return { directives };
+  } catch (error) {
+    if (!(error instanceof ConfigParseError)) throw error;
+    return { directives, error };
+  }
+}
+
+/** Appends the directives of `text` to `directives`; throws at the first line the server refuses. */
+function parseAll(text: string, path: string, directives: Directive[]): void {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
@@ -99,7 +120,6 @@ export function parseConfText(text: string, path: string): Directive[] {
     checkArity(name, args, path, lineNo);
     directives.push({ name, args, source: { kind: 'file', path, line: lineNo } });
   }
-  return directives;
 }
 
 /** The argument-count checks the loader makes before looking at any value. */

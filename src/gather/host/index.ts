@@ -128,7 +128,7 @@ async function settingsOf(facts: Facts, configFile: HostValue<string | null>, se
   if (!configFile.known) return { reason: `${live}, and ${configFile.reason}` };
   if (configFile.value === null) return { reason: `${live}, and the server was started without a config file` };
   try {
-    const parsed = await loadConfFiles(configFile.value, { signal });
+    const parsed = await loadConfFiles(configFile.value, { signal, deferErrors: true });
     const version = configVersion(facts.server);
     const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
     return { settings: { config: effective.config, files: parsed.files } };
