@@ -1,6 +1,7 @@
 import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
 import type { AclState, AclUser, CategoryTable, ClusterFacts, ConfigMap, Fact, FileFacts, ServerIdentity } from '../facts/types.ts';
 import { runsNothing } from '../acl/permissions.ts';
+import type { Verdict } from './define.ts';
 import { parseVersion as parseServerVersion } from '../redis/version.ts';
 
 /** `[major, minor, patch]` of a version string; undefined for unknown or placeholder versions. */
@@ -34,6 +35,15 @@ export function clusterBusPort(config: ConfigMap, cluster?: ClusterFacts): numbe
  */
 export function sentinelFix(server: ServerIdentity | undefined, remediation: string): { remediation?: string } {
   return server?.mode === 'sentinel' ? { remediation } : {};
+}
+
+/**
+ * A verdict's findings with the sentinel's fix text where theirs would not work on a sentinel (none of their own, which
+ * means the rule's, or one that gives a `CONFIG SET` to run). The verdict unchanged for a data node.
+ */
+export function onSentinel<V extends Verdict | undefined>(verdict: V, server: ServerIdentity | undefined, remediation: string): V {
+  if (server?.mode !== 'sentinel' || verdict?.status !== 'fail') return verdict;
+  return { ...verdict, findings: verdict.findings.map((f) => (f.remediation === undefined || /`CONFIG SET/.test(f.remediation) ? { ...f, remediation } : f)) };
 }
 
 /**

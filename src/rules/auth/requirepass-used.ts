@@ -1,5 +1,16 @@
 import { defineRule, fail, pass } from '../define.ts';
-import { defaultUser } from '../util.ts';
+import { defaultUser, onSentinel } from '../util.ts';
+import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
+
+/**
+ * A sentinel has no CONFIG SET (requirepass changes in sentinel.conf, with a restart), and without sentinel-pass the
+ * sentinels log in to each other with their requirepass: the peers' credentials come first.
+ */
+const SENTINEL =
+  'On every sentinel first: a named user for the sentinels (`user` lines in sentinel.conf, or `ACL SETUSER` then `SENTINEL FLUSHCONFIG`) and `SENTINEL CONFIG SET sentinel-user <user>` / `SENTINEL CONFIG SET sentinel-pass <password>` naming it, and named users for the clients; then `ACL SETUSER default off resetpass` and `SENTINEL FLUSHCONFIG`; last, remove requirepass from sentinel.conf and restart the sentinel (it has no CONFIG SET).';
+/** A 6.0 sentinel loads no user lines: requirepass is the only password it can have (sentinel-user/pass are 6.2+). */
+const SENTINEL_6_0 =
+  'A Redis 6.0 sentinel loads no ACL users, so requirepass is the only password it can have: keep it (the same on every sentinel), and upgrade Sentinel to 6.2 or later to replace it with `user` lines and `sentinel sentinel-user`/`sentinel sentinel-pass`.';
 
 export default defineRule({
   id: 'auth.requirepass-used',
@@ -10,7 +21,8 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give every client a named ACL user (`ACL SETUSER app on >… ~app:* -@all +@read +@write -@dangerous`), then `ACL SETUSER default off resetpass` first and only then `CONFIG SET requirepass ""` (the other order leaves the server open in between), and remove requirepass from redis.conf.',
   requires: ['secrets'],
-  check({ secrets, acl }) {
+  check({ secrets, acl, server }) {
+    const fix = sentinelWithoutAclUsers(server) ? SENTINEL_6_0 : SENTINEL;
     const requirepass = secrets.get('requirepass');
     if (requirepass?.value.set) {
       // CONFIG GET requirepass is not authoritative: an aclfile without a default line, a `user default` line or
@@ -20,15 +32,15 @@ export default defineRule({
       if (user && !user.passwords.some((p) => p.sha256 === requirepass.value.sha256)) {
         const instead = user.nopass ? "'nopass'" : !user.enabled ? "'off'" : 'given another password';
         const where = acl!.origin === 'acl-list' ? 'in ACL LIST' : 'that the files define';
-        return fail({
+        return onSentinel(fail({
           message: `requirepass is set but not in effect: the default user ${where} is ${instead} (an aclfile without a default line, a 'user default' line or ACL SETUSER replaced it)`,
           source: requirepass.source,
-        });
+        }), server, fix);
       }
-      return fail({
+      return onSentinel(fail({
         message: 'requirepass is set: every client shares one password and the full rights of the default user (and the value goes stale once ACL rules change the default user)',
         source: requirepass.source,
-      });
+      }), server, fix);
     }
     return pass("requirepass is not set", { source: requirepass?.source });
   },

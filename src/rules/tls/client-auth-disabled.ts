@@ -4,6 +4,9 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts, configMissing } from '../combine.ts';
 import { unlessTls } from './common.ts';
 import { portLabel, reachedPorts, unreachedNotes } from './wire.ts';
+import { onSentinel } from '../util.ts';
+
+const SENTINEL = `Set \`tls-auth-clients yes\` with \`tls-ca-cert-file\` naming the CA of your clients ${'in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting)'}; the other sentinels are its clients too: with \`tls-replication yes\` they present their \`tls-client-cert-file\` (else \`tls-cert-file\`), which that CA must have signed.`;
 
 function fromConfig(config: ConfigMap): Verdict {
   const notTls = unlessTls(config);
@@ -52,6 +55,6 @@ export default defineRule({
   remediation: 'Set `tls-auth-clients yes` with `tls-ca-cert-file` naming the CA of your clients (`CONFIG SET tls-auth-clients yes`).',
   requires: [],
   check(facts) {
-    return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);
+    return onSentinel(combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]), facts.server, SENTINEL);
   },
 });

@@ -2,7 +2,9 @@ import type { ConfigMap, Facts } from '../../facts/types.ts';
 import type { Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts, configMissing } from '../combine.ts';
-import { portOf } from '../util.ts';
+import { onSentinel, portOf } from '../util.ts';
+
+const SENTINEL = 'Set `port 0` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting); with `tls-replication yes` on every sentinel, they and the clients reach it on its tls-port.';
 import { unlessTls } from './common.ts';
 import { portLabel } from './wire.ts';
 
@@ -43,6 +45,6 @@ export default defineRule({
   remediation: 'Set `port 0` (`CONFIG SET port 0` on 6.2+, then CONFIG REWRITE): tls-port does not close the plaintext port.',
   requires: [],
   check(facts) {
-    return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);
+    return onSentinel(combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]), facts.server, SENTINEL);
   },
 });

@@ -5,6 +5,9 @@ import { tlsEnabled } from '../util.ts';
 import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { unlessTls } from './common.ts';
 import { infoField } from '../../redis/info.ts';
+import { sentinelFix } from '../util.ts';
+
+const SENTINEL = 'Set `tls-replication yes` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting), with the masters, their replicas and the other sentinels reachable on their tls-port.';
 
 /** Every replica of a deployment: its link to its master is encrypted when it sets tls-replication. */
 function judgeDeployment(topology: TopologyFacts): Verdict {
@@ -43,12 +46,20 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Set `tls-replication yes` on every node (`CONFIG SET tls-replication yes`), with the masters reachable on their tls-port.',
   requires: [],
-  check({ config, topology, info, unavailable }) {
+  check({ config, topology, info, server, unavailable }) {
     if (topology) return judgeDeployment(topology);
     if (!config) return skip(unavailable.config ?? 'the configuration could not be read');
     const notTls = unlessTls(config);
     if (notTls) return notTls;
     const replication = config.get('tls-replication');
+    if (replication?.value !== 'yes' && server?.mode === 'sentinel') {
+      // A sentinel has no data set: with tls-replication it reaches masters, replicas and its peers over TLS.
+      return fail({
+        message: `tls-replication is '${replication?.value ?? 'no'}': this sentinel reaches the masters, their replicas and the other sentinels in clear text, auth-pass and sentinel-pass included`,
+        source: replication?.source,
+        ...sentinelFix(server, SENTINEL),
+      });
+    }
     if (replication?.value !== 'yes') {
       // A master with no replica sends nothing today: the setting waits for the first replica (issue 11).
       const role = info ? infoField(info, 'role') : undefined;

@@ -1,6 +1,9 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { tls13Only, unlessTls } from './common.ts';
 import type { ConfigMap, ProbeFacts } from '../../facts/types.ts';
+import { onSentinel } from '../util.ts';
+
+const SENTINEL = 'Set `tls-prefer-server-ciphers yes` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting).';
 
 /** TLS 1.3 suites with a full-length tag: every one but TLS_AES_128_CCM_8_SHA256 (an 8-byte tag, off in OpenSSL by default). */
 const FULL_TLS13 = new Set(['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256', 'TLS_AES_128_CCM_SHA256']);
@@ -40,7 +43,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Set `tls-prefer-server-ciphers yes` (`CONFIG SET tls-prefer-server-ciphers yes`).',
   requires: ['config'],
-  check({ config, probe }) {
+  check({ config, probe, server }) {
     const notTls = unlessTls(config);
     if (notTls) return notTls;
     const prefer = config.get('tls-prefer-server-ciphers');
@@ -48,7 +51,7 @@ export default defineRule({
     if (why && 'pass' in why) return pass(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why.pass}`, { source: prefer?.source ?? config.get('tls-protocols')?.source });
     if (why) return skip(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why.unknown}`);
     if (prefer?.value !== 'yes') {
-      return fail({ message: `tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}': a client can steer the handshake to the weakest suite both sides allow`, source: prefer?.source });
+      return onSentinel(fail({ message: `tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}': a client can steer the handshake to the weakest suite both sides allow`, source: prefer?.source }), server, SENTINEL);
     }
     return pass("tls-prefer-server-ciphers is 'yes'", { source: prefer.source });
   },

@@ -5,6 +5,9 @@ import { combineVerdicts, configMissing } from '../combine.ts';
 import { tls13Only, unlessTls } from './common.ts';
 import { portLabel, reachedPorts, suiteWeakness, unreachedNotes } from './wire.ts';
 import { TLS_CIPHERS } from '../../profile/index.ts';
+import { onSentinel } from '../util.ts';
+
+const SENTINEL = `Use Mozilla's intermediate list (the hardening profile's): \`tls-ciphers ${TLS_CIPHERS}\` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting).`;
 
 /** Suite names or aliases that carry no, broken or export-grade protection (OpenSSL naming). */
 const WEAK_NAMES: readonly [RegExp, string][] = [
@@ -272,6 +275,6 @@ export default defineRule({
   remediation: `Use Mozilla's intermediate list (the hardening profile's): \`tls-ciphers ${TLS_CIPHERS}\` (\`CONFIG SET tls-ciphers ${TLS_CIPHERS}\`).`,
   requires: [],
   check(facts) {
-    return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);
+    return onSentinel(combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]), facts.server, SENTINEL);
   },
 });

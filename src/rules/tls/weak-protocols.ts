@@ -5,6 +5,9 @@ import { combineVerdicts, configMissing } from '../combine.ts';
 import { unlessTls } from './common.ts';
 import { portLabel, reachedPorts, unreachedNotes } from './wire.ts';
 import { TLS_PROTOCOLS } from '../../profile/index.ts';
+import { onSentinel } from '../util.ts';
+
+const SENTINEL = `Set \`tls-protocols "${TLS_PROTOCOLS}"\` (quoted) in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting).`;
 
 const WEAK = new Set(['tlsv1', 'tlsv1.1']);
 
@@ -66,6 +69,6 @@ export default defineRule({
   remediation: `Set \`tls-protocols "${TLS_PROTOCOLS}"\` (quoted in redis.conf; \`CONFIG SET tls-protocols "${TLS_PROTOCOLS}"\`).`,
   requires: [],
   check(facts) {
-    return combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]);
+    return onSentinel(combineVerdicts([facts.config ? fromConfig(facts.config) : configMissing(facts), fromWire(facts)]), facts.server, SENTINEL);
   },
 });
