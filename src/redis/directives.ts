@@ -49,6 +49,11 @@ export interface DirectiveSpec {
   readonly immutable?: true;
 }
 
+/**
+ * Left out: `req-res-logfile` and `client-default-resp` (7.2+), which only a server built with LOG_REQ_RES (the test
+ * suite's request/response logging) has; a release build refuses them ("Bad directive") and CONFIG GET has neither
+ * (redis@7.2.6:src/config.c:3121,3191; live 7.2.6, 7.4.1, 8.0-m01, Valkey 8.0.1).
+ */
 export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'acl-pubsub-default', kind: 'enum', values: { allchannels: 'allchannels', resetchannels: 'resetchannels' }, default: 'resetchannels', defaults: { 'r6.2': 'allchannels' }, in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'aclfile', immutable: true, kind: 'string', default: '' },
@@ -81,7 +86,6 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'bind-source-addr', kind: 'string', default: '', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'bio-cpulist', immutable: true, aliases: ['bio_cpulist'], kind: 'string', default: '' },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], kind: 'number', min: '0', max: '9223372036854775807', default: '5000' },
-  { name: 'client-default-resp', immutable: true, kind: 'number', min: '2', max: '3', unsigned: true, default: '2', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'client-output-buffer-limit', kind: 'special', multiArg: true, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60' },
   { name: 'client-query-buffer-limit', kind: 'number', min: '1048576', max: '9223372036854775807', unsigned: true, memory: true, default: '1073741824' },
   { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', default: 'yes', in: ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
@@ -199,7 +203,6 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'replica-read-only', aliases: ['slave-read-only'], kind: 'bool', default: 'yes' },
   { name: 'replica-serve-stale-data', aliases: ['slave-serve-stale-data'], kind: 'bool', default: 'yes' },
   { name: 'replicaof', immutable: true, aliases: ['slaveof'], kind: 'special', multiArg: true, default: '' },
-  { name: 'req-res-logfile', immutable: true, kind: 'string', default: '', in: ['r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'requirepass', kind: 'string', sensitive: true, default: '' },
   { name: 'sanitize-dump-payload', kind: 'enum', values: { no: 'no', yes: 'yes', clients: 'clients' }, default: 'no', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'] },
   { name: 'save', kind: 'special', multiArg: true, default: '3600 1 300 100 60 10000', defaults: { 'r6.0': '' } },
@@ -344,13 +347,14 @@ const INTRODUCED: Readonly<Record<string, readonly [number, number]>> = {
 const ALIAS_IN: Readonly<Record<string, readonly VersionKey[]>> = {
   primaryauth: ['v8.0'],
   primaryuser: ['v8.0'],
-  // Redis (6.0-8.0) and Valkey 7.2 name the CPU lists with underscores only (`server_cpulist`,
-  // redis@7.2.6:src/config.c:3113); Valkey 8.0 gave them dashes, the old names kept as aliases
-  // (valkey@8.0.1:src/config.c:3128). A live 7.0.15 refuses `bio-cpulist 0` at startup: "Bad directive".
-  'server-cpulist': ['v8.0'],
-  'bio-cpulist': ['v8.0'],
-  'aof-rewrite-cpulist': ['v8.0'],
-  'bgsave-cpulist': ['v8.0'],
+  // Redis 6.0-7.2 and Valkey 7.2 name the CPU lists with underscores only (`server_cpulist`,
+  // redis@7.2.6:src/config.c:3113); Redis 7.4 and Valkey 8.0 gave them dashes, the old names kept as aliases
+  // (redis@7.4.1:src/config.c:3111, valkey@8.0.1:src/config.c:3128). A live 7.0.15 refuses `bio-cpulist 0` at
+  // startup: "Bad directive"; 7.4.1, 8.0-m01 and Valkey 8.0.1 start.
+  'server-cpulist': ['r7.4', 'r8', 'v8.0'],
+  'bio-cpulist': ['r7.4', 'r8', 'v8.0'],
+  'aof-rewrite-cpulist': ['r7.4', 'r8', 'v8.0'],
+  'bgsave-cpulist': ['r7.4', 'r8', 'v8.0'],
 };
 
 /** Whether this release accepts the directive under the name written (`primaryauth` is Valkey 8's only). */

@@ -250,6 +250,16 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.deepEqual(conf('masteruser repl\nmasterauth s3cret\n', { version: '7.4.1' }).warnings, []);
   });
 
+  // Found by test/property/conf-server.test.ts: CONFIG GET of live 7.2.6, 7.4.1, 8.0-m01 and Valkey 8.0.1 has neither.
+  it('no compiled default for what only a LOG_REQ_RES build has (req-res-logfile, client-default-resp)', () => {
+    for (const version of ['7.2.6', '7.4.1', '7.9.224', 'valkey-8.0.1']) {
+      const eff = conf('hz 10\n', { version });
+      assert.equal(eff.config.has('req-res-logfile'), false, version);
+      assert.equal(eff.config.has('client-default-resp'), false, version);
+    }
+    parseError(() => conf('req-res-logfile /tmp/x.log\n', { version: '7.4.1' }));
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

@@ -428,15 +428,16 @@ describe('lines redis-server refuses are refused by the parser', () => {
     }
   });
 
-  // Found by test/property/conf-server.test.ts: the table names the CPU lists as Valkey 8 does (`bio-cpulist`).
-  it("Valkey 8's dashed CPU lists (bio-cpulist): refused by Redis, a warning for the parser told a Redis version", async () => {
+  // Found by test/property/conf-server.test.ts: the table named the CPU lists with dashes (`bio-cpulist`) for every version.
+  it("the dashed CPU lists of 7.4 and Valkey 8 (bio-cpulist): refused by older versions, a warning for the parser told one", async () => {
     const srv = await startRedisExpectingExit({ confText: confText('bio-cpulist 0\n') });
     try {
       assert.equal(srv.exitCode, 1);
       assert.match(srv.output, /Bad directive or wrong number of arguments/);
       const parsed = loadConf(srv.confPath, { cwd: srv.dir });
       assert.match(effectiveConfig(parsed, { version }).warnings.join('\n'), /:3: 'bio-cpulist' is not a Redis \d+\.\d+ directive/);
-      assert.deepEqual(effectiveConfig(parsed, { version: 'valkey-8.0.1' }).warnings, []);
+      // 7.4 gave them dashes too (live 7.4.1 and 8.0-m01 start with it), as Valkey 8 did.
+      for (const v of ['7.4.1', '7.9.224', 'valkey-8.0.1']) assert.deepEqual(effectiveConfig(parsed, { version: v }).warnings, [], v);
       // The underscore name every version has.
       assert.deepEqual(effectiveConfig(loadConf(srv.confPath, { readFile: () => 'bio_cpulist 0\n' }), { version }).warnings, []);
     } finally {
