@@ -13,7 +13,7 @@ import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
-import type { TlsFlagSettings } from '../redis/target.ts';
+import type { TargetFlags, TlsFlagSettings } from '../redis/target.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
 
@@ -49,6 +49,8 @@ export interface InventoryTarget {
   /** `distroPackage`: the distribution package the target runs (`redis-server=5:7.0.15-1~deb12u10`), as --distro-package. */
   readonly distroPackage?: DeclaredPackage;
   readonly source: SettingsSource;
+  /** The line of the key that set each connection setting (the target's, its group's or the defaults'). */
+  readonly keyLines?: Readonly<Record<string, number>>;
 }
 
 export interface Inventory {
@@ -75,6 +77,8 @@ const LABEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.\/-]{0,62}$/;
 
 interface Layer {
   readonly connection: Record<string, string | boolean | number>;
+  /** The line of each connection key. */
+  readonly lines?: Record<string, number>;
   readonly labels: Record<string, string>;
   readonly kind?: InventoryKind | null;
   readonly sampleData?: SampleRequest | null;
@@ -265,6 +269,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
 
   const layer = (node: Node | null, where: string, allowed: readonly string[]): Layer & { url?: Node; group?: Node } => {
     const connection: Record<string, string | boolean | number> = {};
+    const lines: Record<string, number> = {};
     const labels: Record<string, string> = {};
     let kind: InventoryKind | null | undefined;
     let sampleData: SampleRequest | null | undefined;
@@ -296,19 +301,22 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       } else if ((BOOLEANS as readonly string[]).includes(name)) {
         if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value)}`);
         connection[name] = raw as boolean;
+        lines[name] = at(here);
       } else if (name === 'db') {
         if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(here, `${where}: db must be a whole number${describe(value)}`);
         connection[name] = raw as number;
+        lines[name] = at(here);
       } else {
         const text = stringOf(doc, value, `${where}: ${name}`, fail);
         if (name === 'passwordEnv' && !ENV_NAME.test(text)) fail(value, `${where}: passwordEnv must be an environment variable name (the value is not shown: it may be the password itself)`);
         if (name === 'password') warnings.push(inlinePasswordWarning(`${path}:${at(value)}`));
         connection[name] = PATHS.has(name) ? file(text) : text;
+        lines[name] = at(here);
       }
     }
     const sources = ['password', 'passwordEnv', 'passwordFile'].filter((k) => k in connection);
     if (sources.length > 1) fail(node, `${where}: ${sources.join(' and ')} exclude each other: give the password one way`);
-    return { connection, labels, ...(kind !== undefined ? { kind } : {}), ...(sampleData !== undefined ? { sampleData } : {}), ...(distroPackage ? { distroPackage } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
+    return { connection, lines, labels, ...(kind !== undefined ? { kind } : {}), ...(sampleData !== undefined ? { sampleData } : {}), ...(distroPackage ? { distroPackage } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
   };
 
   const root = resolved(doc, doc.contents);
@@ -360,6 +368,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       group = found!;
     }
     const connection = merge([defaults.connection, group.connection, own.connection]);
+    const keyLines = Object.fromEntries(Object.keys(connection).map((key) => [key, [own, group, defaults].find((l) => key in l.connection)?.lines?.[key] ?? line]));
     const kind = [own.kind, group.kind, defaults.kind].find((k) => k !== undefined) ?? null;
     const sampleData = [own.sampleData, group.sampleData, defaults.sampleData].find((s) => s !== undefined);
     const distroPackage = own.distroPackage ?? group.distroPackage ?? defaults.distroPackage;
@@ -372,9 +381,30 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       ...(sampleData !== undefined ? { sampleData } : {}),
       ...(distroPackage ? { distroPackage } : {}),
       source: { kind: 'file', path, line },
+      keyLines,
     });
   }
   return { path, targets, warnings };
+}
+
+/**
+ * A TLS key of the inventory on a target without TLS, or cert without key: named as the YAML key at its own line
+ * (resolveTarget's wording names the command-line flags, '--cacert needs --tls', which the inventory has not). A
+ * setting the command line gives is left to resolveTarget, whose wording then fits.
+ */
+function inventoryKeyProblem(entry: InventoryTarget, merged: TargetFlags, given: TargetFlags, urlTls: boolean): string | undefined {
+  const at = (key: string) => `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}`;
+  const target = `target '${maskPassword(entry.spec)}'`;
+  const fromInventory = (key: keyof TargetFlags) => given[key] === undefined && merged[key] !== undefined && merged[key] !== false;
+  const tls = given.tls ?? merged.tls ?? urlTls;
+  const tlsKey = (['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as const).find(fromInventory);
+  if (!tls && tlsKey !== undefined) return `${at(tlsKey)}: ${tlsKey} needs 'tls: true' or a rediss:// URL (${target})`;
+  const final = { ...merged, ...given };
+  const lone = final.cert === undefined ? 'key' : 'cert';
+  if ((final.cert === undefined) !== (final.key === undefined) && fromInventory(lone)) {
+    return `${at(lone)}: ${lone} needs ${lone === 'cert' ? 'key' : 'cert'} beside it: a client certificate and its private key go together (${target})`;
+  }
+  return undefined;
 }
 
 /** Later layers win; a password source in a later layer replaces the others of an earlier one. */
@@ -468,6 +498,8 @@ export async function resolveInventory(
         if (fromUrl.db !== 0) delete merged.db;
         if (fromUrl.tls !== undefined && merged.tls === false) delete merged.tls;
         const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+        const keyProblem = inventoryKeyProblem(entry, merged, given, fromUrl.tls !== undefined);
+        if (keyProblem !== undefined) return { ok: false, entry, display: shown, error: keyProblem };
         const target = resolveTarget(entry.spec, { ...merged, ...given }, env);
         const used = given.pass ?? merged.pass;
         return { ok: true, entry, target, ...(used !== undefined ? { password: used } : {}) };

@@ -191,6 +191,30 @@ describe('inventory', () => {
     assert.deepEqual(resolved.map((r) => (r.ok ? targetPassword(r.target) : r.error)), ['first', "f:3: the password file '/empty' is empty"]);
   });
 
+  it('a TLS key on a target without TLS, or cert without key, names the YAML key at its line, not a flag', async () => {
+    // It said '--cacert needs --tls or a rediss:// URL': flags the inventory does not have.
+    const text = [
+      'defaults:', '  user: auditor', 'groups:', '  secure:', '    cacert: /ca.pem',
+      'targets:', '  - url: redis://a', '    cacert: /ca.pem', '  - { url: redis://b, group: secure }', '  - { url: rediss://c, cert: /c.pem }',
+      '  - url: redis://d', '    tls: true', '    key: /k.pem', '  - { url: redis://e, sni: e.example, insecure: false }', '  - redis://f',
+    ].join('\n');
+    const inv = parseInventory(`${text}\n`, 'f.yaml');
+    const resolved = await resolveInventory(inv, {}, {}, () => Promise.reject(new Error('no file')));
+    assert.deepEqual(resolved.map((r) => (r.ok ? r.target.display : r.error)), [
+      "f.yaml:8: cacert needs 'tls: true' or a rediss:// URL (target 'redis://a')",
+      "f.yaml:5: cacert needs 'tls: true' or a rediss:// URL (target 'redis://b')",
+      "f.yaml:10: cert needs key beside it: a client certificate and its private key go together (target 'rediss://c')",
+      "f.yaml:13: key needs cert beside it: a client certificate and its private key go together (target 'redis://d')",
+      "f.yaml:14: sni needs 'tls: true' or a rediss:// URL (target 'redis://e')",
+      'redis://auditor@f:6379',
+    ]);
+    // The command line's --tls and --cert make them whole; its own flags keep the flags' wording.
+    const withTls = await resolveInventory(inv, { tls: true, cert: '/c.pem', key: '/k.pem' }, {}, () => Promise.reject(new Error('no file')));
+    assert.deepEqual(withTls.map((r) => r.ok), [true, true, true, true, true, true]);
+    const flag = await resolveInventory(parseInventory('targets:\n  - redis://a\n', 'g.yaml'), { cacert: '/ca.pem' }, {}, () => Promise.reject(new Error('no file')));
+    assert.deepEqual(flag.map((r) => (r.ok ? 'ok' : r.error)), ["g.yaml:2: invalid target 'redis://a': --cacert needs --tls or a rediss:// URL"]);
+  });
+
   it('an unset passwordEnv or a missing passwordFile fails that target only', async () => {
     const inv = parseInventory('targets:\n  - { url: redis://a, passwordEnv: SET_PW }\n  - { url: redis://b, passwordEnv: UNSET_PW }\n  - { url: redis://c, passwordFile: /nope }\n', 'f');
     const resolved = await resolveInventory(inv, {}, { SET_PW: 's3cret' }, () => Promise.reject(new Error('no such file')));
