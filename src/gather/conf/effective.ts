@@ -94,6 +94,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const users: AclUser[] = [];
   const userLines = new Map<string, Directive>();
   const renames = new Map<string, Fact<string>>();
+  /** Each renamed command's name now (lowercased) to its original name: one lookup a line, not a walk of them all. */
+  const renamedTo = new Map<string, string>();
   const includes: Fact<string>[] = [];
   const modules: Fact<string>[] = [];
   const sentinelLines: Directive[] = [];
@@ -128,7 +130,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       return;
     }
     if (name === 'rename-command') {
-      applyRename(renames, d);
+      applyRename(renames, renamedTo, d);
       return;
     }
     if (name === 'user') {
@@ -422,25 +424,23 @@ function parseUserLine(d: Directive, version: string | undefined): AclUser {
 
 function applyRename(
   renames: Map<string, Fact<string>>,
+  renamedTo: Map<string, string>,
   d: Directive,
 ): void {
   const from = asciiLower(d.args[0]!);
   const to = d.args[1]!;
   // After a rename the command lives under its new name only; renaming the old name again fails.
-  let original = from;
-  for (const [orig, fact] of renames) {
-    if (fact.value !== '' && asciiLower(fact.value) === from) original = orig;
-  }
+  const original = renamedTo.get(from) ?? from;
   if (original === from && renames.has(from)) {
     refuse(`No such command in rename-command: '${from}' was already renamed or removed (redis-server refuses to start)`);
   }
+  const lowerTo = asciiLower(to);
   if (to !== '') {
-    const lowerTo = asciiLower(to);
-    for (const [orig, fact] of renames) {
-      if (orig !== original && fact.value !== '' && asciiLower(fact.value) === lowerTo) {
-        refuse(`Target command name already exists: '${to}' (redis-server refuses to start)`);
-      }
-    }
+    const holder = renamedTo.get(lowerTo);
+    if (holder !== undefined && holder !== original) refuse(`Target command name already exists: '${to}' (redis-server refuses to start)`);
   }
+  const before = renames.get(original)?.value;
+  if (before !== undefined && before !== '') renamedTo.delete(asciiLower(before));
   renames.set(original, { value: to, source: fileSource(d) });
+  if (to !== '') renamedTo.set(lowerTo, original);
 }
