@@ -260,6 +260,21 @@ describe('effectiveConfig: legacy and fork names', () => {
     parseError(() => conf('req-res-logfile /tmp/x.log\n', { version: '7.4.1' }));
   });
 
+  // Found by test/property/conf-server.test.ts against live 6.2.16, 7.2.6 and Valkey 8.0.1.
+  it("string checks that differ by version: empty file names, node names", () => {
+    assert.equal(value(conf('appendfilename ""\n', { version: '6.2.16' }), 'appendfilename'), '');
+    parseError(() => conf('appendfilename ""\n', { version: '7.0.15' }));
+    assert.equal(value(conf('dbfilename ""\n', { version: '7.4.1' }), 'dbfilename'), '');
+    parseError(() => conf('dbfilename ""\n', { version: 'valkey-8.0.1' }));
+    parseError(() => conf('cluster-config-file ""\n', { version: 'valkey-8.0.1' }));
+    assert.equal(value(conf('cluster-config-file ""\n', { version: '7.4.1' }), 'cluster-config-file'), '');
+    parseError(() => conf('cluster-announce-human-nodename "node#1"\n', { version: '7.2.6' }));
+    assert.equal(value(conf('cluster-announce-human-nodename "node 1"\n', { version: '7.2.6' }), 'cluster-announce-human-nodename'), 'node 1');
+    // What an earlier line set counts: {unixsocket} is empty until then.
+    parseError(() => conf('proc-title-template "{unixsocket}"\n', { version: '7.2.6' }));
+    assert.equal(value(conf('unixsocket /tmp/r.sock\nproc-title-template "{unixsocket}"\n', { version: '7.2.6' }), 'proc-title-template'), '{unixsocket}');
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

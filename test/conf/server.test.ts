@@ -347,6 +347,11 @@ const REJECTED: readonly Rejected[] = [
   { name: 'command renamed twice', conf: 'rename-command CONFIG ""\nrename-command CONFIG x\n', serverLine: 4 },
   { name: 'missing plain include', conf: 'include /nonexistent/redfort.conf\n' },
   { name: 'bind with an inline comment', conf: 'bind 127.0.0.1 # local only\n' },
+  // Found by test/property/conf-server.test.ts: the string configs' own checks (config.c is_valid_fn).
+  { name: 'a process title template that expands to blanks', conf: 'proc-title-template "{title} {server-mode}"\n', serverLine: 3 },
+  { name: 'an unknown variable in the process title template', conf: 'proc-title-template "{title} {pid}"\n', serverLine: 3 },
+  { name: 'an unclosed variable in the process title template', conf: 'proc-title-template "{title"\n', serverLine: 3 },
+  { name: 'a cluster hostname with a blank', conf: 'cluster-announce-hostname "node 1"\n', serverLine: 3 },
   { name: 'user lines together with aclfile', conf: 'aclfile users.acl\nuser a on nopass\n', files: { 'users.acl': '' } },
 ];
 

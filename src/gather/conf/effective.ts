@@ -186,7 +186,11 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         value = parseEnum(args, spec);
         break;
       case 'string':
-        value = parseString(args[0]!, spec);
+        value = parseString(args[0]!, spec, {
+          version,
+          valueSoFar: (n) => config.get(n)?.value,
+          sentinel: options.sentinel ?? sentinelLines.length > 0,
+        });
         break;
       case 'number':
         value = parseNumber(args[0]!, spec);

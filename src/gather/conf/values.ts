@@ -1,4 +1,4 @@
-import type { DirectiveSpec } from '../../redis/directives.ts';
+import type { DirectiveSpec, ServerVersion } from '../../redis/directives.ts';
 import { atoi, formatPercentile, memtoull, string2ll, strtoll } from './c-numbers.ts';
 import { refuse, wrongArgs } from './conf-errors.ts';
 import { asciiLower, holdsSecret } from './tokenize.ts';
@@ -39,13 +39,78 @@ const BASENAME_ONLY: Readonly<Record<string, string>> = {
   appenddirname: "appenddirname can't be a path, just a dirname",
 };
 
-export function parseString(arg: string, spec: DirectiveSpec): string {
+/** What a string's check may depend on: the version, and what the lines before it set (`proc-title-template`). */
+export interface StringContext {
+  readonly version: ServerVersion;
+  /** The value a directive has so far (from an earlier line), or undefined. */
+  readonly valueSoFar: (name: string) => string | undefined;
+  readonly sentinel: boolean;
+}
+
+/** The `is_valid_fn` checks of config.c's string configs (redis@7.2.6:src/config.c:2345-2420, valkey@8.0.1:2303-2411). */
+export function parseString(arg: string, spec: DirectiveSpec, context: StringContext): string {
+  const { version } = context;
+  const six = version.key === 'r6.0' || version.key === 'r6.2';
   const pathError = BASENAME_ONLY[spec.name];
   if (pathError !== undefined) {
-    if (arg === '' && spec.name !== 'dbfilename') refuse(`${spec.name} can't be empty`);
+    // 6.x takes an empty appendfilename; Valkey 8 refuses an empty dbfilename too.
+    const emptyRefused = spec.name === 'dbfilename' ? version.key === 'v8.0' : spec.name !== 'appendfilename' || !six;
+    if (arg === '' && emptyRefused) refuse(`${spec.name} can't be empty`);
     if (arg.includes('/') || arg.includes('\\')) refuse(`${pathError} (got '${arg}')`);
   }
+  if (spec.name === 'cluster-config-file' && arg === '' && version.key === 'v8.0') refuse("cluster-config-file can't be empty");
+  if (spec.name === 'cluster-announce-hostname') {
+    if (Buffer.byteLength(arg) >= 256) refuse('Hostnames must be less than 256 characters');
+    if (!/^[A-Za-z0-9.-]*$/.test(arg)) refuse(`Hostnames may only contain alphanumeric characters, hyphens or dots (got '${arg}')`);
+  }
+  if (spec.name === 'cluster-announce-human-nodename' && /[!#$%&()*+:;<>?@[\]^{|}~]/.test(arg)) {
+    refuse(`Announced human node name contained invalid character (got '${arg}')`);
+  }
+  if (spec.name === 'proc-title-template' && !validProcTitleTemplate(arg, context)) {
+    refuse(`template format is invalid or contains unknown variables (got '${arg}'): it must expand to something besides blanks`);
+  }
   return arg;
+}
+
+/**
+ * `validateProcTitleTemplate` (redis@7.2.6:src/server.c:6886): the template expanded by `sdstemplate` with an empty
+ * title must give more than blanks; an unknown `{variable}`, an unclosed `{` or a `{` at the end is refused (`{{` is a
+ * literal `{`). The variables take what the server has when it reads the line.
+ */
+function validProcTitleTemplate(template: string, context: StringContext): boolean {
+  const cluster = context.valueSoFar('cluster-enabled') === 'yes';
+  const variables: Readonly<Record<string, string>> = {
+    title: '',
+    'listen-addr': 'x',
+    'server-mode': cluster || context.sentinel ? 'x' : '',
+    'config-file': 'x',
+    port: '0',
+    'tls-port': '0',
+    unixsocket: context.valueSoFar('unixsocket') ?? '',
+  };
+  let out = '';
+  let p = 0;
+  while (p < template.length) {
+    const open = template.indexOf('{', p);
+    if (open < 0) {
+      out += template.slice(p);
+      break;
+    }
+    out += template.slice(p, open);
+    if (open + 1 >= template.length) return false;
+    if (template[open + 1] === '{') {
+      out += '{';
+      p = open + 2;
+      continue;
+    }
+    const close = template.indexOf('}', open + 1);
+    if (close < 0) return false;
+    const value = variables[template.slice(open + 1, close)];
+    if (value === undefined || !Object.hasOwn(variables, template.slice(open + 1, close))) return false;
+    out += value;
+    p = close + 1;
+  }
+  return out.replace(/^ +| +$/g, '') !== '';
 }
 
 /** `numericParseString` + `numericBoundaryCheck` (redis@7.0.15:src/config.c:2076-2166). */
