@@ -340,11 +340,10 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   // 'warning: no credentials were given: …' 11 times, none saying which.
   const several = report.targets.length > 1;
   for (const t of report.targets) {
-    // A file target's error names the file already (`redis.conf:12: …`). --quiet leaves the per-target error and
-    // warning lines out here as with --targets (they are in the report): a --cluster seed naming 900 dead nodes
-    // printed 900.
-    if (flags.quiet === true) continue;
-    if (t.error !== undefined) say(namedError(t.target, t.error));
+    // A file target's error names the file already (`redis.conf:12: …`). --quiet leaves the per-target error lines
+    // out here as with --targets (they are in the report): a --cluster seed naming 900 dead nodes printed 900. Not the
+    // warnings: only the JSON formats carry them.
+    if (t.error !== undefined && flags.quiet !== true) say(namedError(t.target, t.error));
     for (const w of t.warnings ?? []) say(`warning: ${several ? `${t.target}: ` : ''}${w}`);
   }
   for (const w of report.warnings ?? []) say(`warning: ${w.message}`);
@@ -396,7 +395,7 @@ export function registerAudit(cli: Command): void {
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
     .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')
     .option('--summary-only', 'with --targets: print the fleet summary (one line per target, totals per rule) without the details')
-    .option('-q, --quiet', 'no progress line and no per-target error or warning lines on standard error (they are in the report)')
+    .option('-q, --quiet', 'no progress line and no per-target error lines on standard error')
     .addHelpText('after', `
 Examples:
   REDISCLI_AUTH=secret redfort audit redis://auditor@db1:6380
