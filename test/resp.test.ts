@@ -462,6 +462,15 @@ describe('against hostile or unusual servers', () => {
     assert.equal(beyond.closed, true);
   });
 
+  test("a call of one command past the call's bound says so in the singular", async () => {
+    // It said 'replies too large: more than 5000 bytes for 1 commands'.
+    const server = await fake(() => bulk('x'.repeat(6000)));
+    const conn = await open(server.port, { maxReplyBytes: 10_000, maxCallBytes: 5000 });
+    const error = await rejection(conn.command(['PING']));
+    assert.equal(error.kind, 'protocol');
+    assert.equal(error.message, 'reply too large: more than 5000 bytes for 1 command');
+  });
+
   test('by default one call takes at most 64 MiB of replies: four of 20 MiB, each within the per-reply cap, are refused', async () => {
     const big = Buffer.concat([Buffer.from(`$${20 * 1024 * 1024}\r\n`), Buffer.alloc(20 * 1024 * 1024, 'y'), Buffer.from('\r\n')]);
     const server = await fake(() => big);

@@ -371,7 +371,8 @@ class Connection implements RespConnection {
     this.#answered = true;
     this.#callBytes += chunk.length;
     if (this.#callBytes > this.#maxCallBytes && this.#queue.length > 0) {
-      this.#fail(new ConnectionError('protocol', `replies too large: more than ${this.#maxCallBytes} bytes for ${this.#queue[0]!.expected} commands`));
+      const commands = this.#queue[0]!.expected;
+      this.#fail(new ConnectionError('protocol', commands === 1 ? `reply too large: more than ${this.#maxCallBytes} bytes for 1 command` : `replies too large: more than ${this.#maxCallBytes} bytes for ${commands} commands`));
       return;
     }
     try {
