@@ -75,9 +75,10 @@ test('a huge or binary value where a setting is expected is described, not quote
   // Each was quoted whole (JSON.stringify): 3 MB, 1 MB of '[1,1,…]', and 12 MB for the !!binary Buffer's JSON.
   const inventories: [string, RegExp][] = [
     [`targets:\n  - url: redis://a:6379\n    labels: { env: !!binary ${binary} }\n`, /:3: targets: labels: env must be a string, not binary data \(3000000 bytes\)$/],
-    [`targets:\n  - url: redis://a:6379\n    sampleData: "${big}"\n`, /:3: .*sampleData must be .*, not a text \(not shown: 3000000 characters\)$/],
+    // A plain scalar: a double-quoted one this long is refused before the YAML library reads it (its own test).
+    [`targets:\n  - url: redis://a:6379\n    sampleData: ${big}\n`, /:3: .*sampleData must be .*, not a text \(not shown: 3000000 characters\)$/],
     [`targets:\n  - url: redis://a:6379\n    sampleData: { keys: [${Array(500_000).fill(1).join(',')}] }\n`, /:3: .*sampleData: keys must be a number of keys \(1\.\.10000000\), not a list$/],
-    [`targets:\n  - url: redis://a:6379\n    sampleData: { "${'k'.repeat(2_000_000)}": 1 }\n`, /:3: .*sampleData: unknown key \(not shown: 2000000 characters that are no key name\)/],
+    [`targets:\n  - url: redis://a:6379\n    sampleData: { ${'k'.repeat(2_000_000)}: 1 }\n`, /:3: .*sampleData: unknown key \(not shown: 2000000 characters that are no key name\)/],
     [`targets:\n  - url: redis://a:6379\n    sampleData: { "\\e[31mred\\nline": 1 }\n`, /:3: .*sampleData: unknown key \(not shown: 13 characters that are no key name\)/],
     [`targets:\n  - url: redis://a:6379\n    db: !!binary ${binary}\n`, /:3: targets: db must be a whole number, not binary data \(3000000 bytes\)$/],
   ];
@@ -90,9 +91,9 @@ test('a huge or binary value where a setting is expected is described, not quote
       return true;
     });
   }
-  assert.throws(() => parseSettings(`targets:\n  db1:6379:\n    sampleData: "${big}"\n`, '/x/.redfort.yaml', { ruleIds }), (e: Error) => e instanceof SettingsError && e.message.length < 300 && /^\/x\/\.redfort\.yaml:3: .*not a text \(not shown: 3000000 characters\)$/.test(e.message));
+  assert.throws(() => parseSettings(`targets:\n  db1:6379:\n    sampleData: ${big}\n`, '/x/.redfort.yaml', { ruleIds }), (e: Error) => e instanceof SettingsError && e.message.length < 300 && /^\/x\/\.redfort\.yaml:3: .*not a text \(not shown: 3000000 characters\)$/.test(e.message));
   assert.throws(() => parseSettings(`thresholds:\n  certExpiryDays: !!binary ${binary}\n`, '/x/.redfort.yaml', { ruleIds }), (e: Error) => e instanceof SettingsError && e.message.length < 300 && /not binary data \(3000000 bytes\)$/.test(e.message));
-  const exporter = parseExporterConfig(`modules:\n  m:\n    sampleData: "${big}"\nallow: ["127.0.0.1:6379"]\n`, '/x/exporter.yaml', {
+  const exporter = parseExporterConfig(`modules:\n  m:\n    sampleData: ${big}\nallow: ["127.0.0.1:6379"]\n`, '/x/exporter.yaml', {
     env: {},
     readFile: () => Promise.reject(Object.assign(new Error('missing'), { code: 'ENOENT' })),
     ruleIds,
