@@ -3,6 +3,7 @@ import { majorMinor, isAtLeast, parseVersion } from '../redis/version.ts';
 import data from './data/command-names.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
 import { KNOWN_CATEGORIES } from './parse.ts';
+import { REDIS_6_0_CATEGORIES } from './data/categories-redis-6.x.ts';
 
 /** Why the server refuses a rule {@link unknownCommandRule} returns, in its words and redfort's. */
 export function unknownCommandText(rule: string): string {
@@ -102,4 +103,26 @@ export function unknownCommandRule(user: AclUser, version: string | undefined, m
     }
   }
   return undefined;
+}
+
+let everywhere: ReadonlySet<string> | undefined;
+
+/**
+ * Whether `rename-command` can find the command (lowercase) in a server whose commands are known
+ * ({@link commandsKnown}): a command no tabled release has is refused at that line (`No such command in rename-command`,
+ * live 7.0.15). A command only newer releases have is taken: the table holds no release's own list.
+ */
+export function renameableCommand(command: string): boolean {
+  const { names: known } = knownNames();
+  return !command.includes('|') && known.has(command);
+}
+
+/**
+ * Whether every release from 6.0 on has the command (lowercase): Redis 6.0.20's (every one of its commands is in a
+ * category), which no later release took away. `rename-command x <one of them>` is refused unless it was renamed away
+ * before (`Target command name already exists`, live 7.0.15).
+ */
+export function commandOfEveryRelease(command: string): boolean {
+  everywhere ??= new Set(Object.values(REDIS_6_0_CATEGORIES).flatMap((members) => members.split(/\s+/).filter(Boolean).map((m) => m.toLowerCase())));
+  return everywhere.has(command);
 }

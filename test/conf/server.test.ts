@@ -299,6 +299,15 @@ const SNIPPETS: readonly Snippet[] = [
       assert.equal(eff.renames.get('flushall')!.value, '');
     },
   },
+  {
+    name: "a command's name is free once an earlier line renamed it away",
+    conf: 'rename-command keys keys-renamed\nrename-command flushall keys\nrename-command get get\n',
+    async check(srv, eff) {
+      assert.equal(eff.renames.get('flushall')!.value, 'keys');
+      const [info] = await commands(srv.port, [['COMMAND', 'INFO', 'keys-renamed']]);
+      assert.ok(Array.isArray(info) && Array.isArray(info[0]));
+    },
+  },
 ];
 
 describe(`parser versus redis-server ${version ?? ''}`, () => {
@@ -352,6 +361,9 @@ const REJECTED: readonly Rejected[] = [
   { name: 'an unknown variable in the process title template', conf: 'proc-title-template "{title} {pid}"\n', serverLine: 3 },
   { name: 'an unclosed variable in the process title template', conf: 'proc-title-template "{title"\n', serverLine: 3 },
   { name: 'a cluster hostname with a blank', conf: 'cluster-announce-hostname "node 1"\n', serverLine: 3 },
+  // Found by test/property/conf-server.test.ts: the server looks both names up among its commands.
+  { name: 'renaming a command the server does not have', conf: 'rename-command nosuchcommand x\n', serverLine: 3 },
+  { name: "renaming a command to another command's name", conf: 'rename-command flushall GET\n', serverLine: 3 },
   { name: 'user lines together with aclfile', conf: 'aclfile users.acl\nuser a on nopass\n', files: { 'users.acl': '' } },
 ];
 

@@ -20,7 +20,7 @@ import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, isKnownDirective, unknownDirective } from './tokenize.ts';
-import { commandsKnown, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
+import { commandOfEveryRelease, commandsKnown, renameableCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
 import {
   applySave,
@@ -130,7 +130,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       return;
     }
     if (name === 'rename-command') {
-      applyRename(renames, renamedTo, d);
+      // Modules are loaded after the config is read: at this line the server has its own commands only.
+      applyRename(renames, renamedTo, d, commandsKnown(options.version, options.modules ?? 'none'));
       return;
     }
     if (name === 'user') {
@@ -430,6 +431,7 @@ function applyRename(
   renames: Map<string, Fact<string>>,
   renamedTo: Map<string, string>,
   d: Directive,
+  judged: boolean,
 ): void {
   const from = asciiLower(d.args[0]!);
   const to = d.args[1]!;
@@ -438,10 +440,18 @@ function applyRename(
   if (original === from && renames.has(from)) {
     refuse(`No such command in rename-command: '${from}' was already renamed or removed (redis-server refuses to start)`);
   }
+  // `judged`: the version's commands are known (commandsKnown), so a command no release has is refused here too.
+  if (original === from && judged && !renameableCommand(from)) {
+    refuse(`No such command in rename-command: '${from}' is no command of this server (redis-server refuses to start)`);
+  }
   const lowerTo = asciiLower(to);
   if (to !== '') {
     const holder = renamedTo.get(lowerTo);
     if (holder !== undefined && holder !== original) refuse(`Target command name already exists: '${to}' (redis-server refuses to start)`);
+    // A command every release has, still under its own name (not renamed away on an earlier line, nor this one).
+    if (holder === undefined && judged && lowerTo !== original && commandOfEveryRelease(lowerTo) && !renames.has(lowerTo)) {
+      refuse(`Target command name already exists: '${to}' is a command of the server (redis-server refuses to start)`);
+    }
   }
   const before = renames.get(original)?.value;
   if (before !== undefined && before !== '') renamedTo.delete(asciiLower(before));
