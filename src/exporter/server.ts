@@ -244,6 +244,12 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       // never sent as such to whoever reads the reply in a terminal (`curl`).
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${terminalSafe(reason)}\n`);
     };
+    // blackbox_exporter and redis_exporter take the first of a repeated parameter without a word (Go's Values.Get);
+    // which server a scrape audits, and with which module's credentials, is not left to the order of the query.
+    for (const name of ['target', 'module']) {
+      const given = url.searchParams.getAll(name).length;
+      if (given > 1) return refuse(400, 'invalid', `the '${name}' parameter is given ${given} times: a scrape names one ${name}`);
+    }
     if (!module) return refuse(400, 'invalid', `unknown module '${moduleName.slice(0, 64)}' (modules: ${[...config.modules.keys()].join(', ')})`);
     if (targetText === '') return refuse(400, 'invalid', "a 'target' parameter is needed");
     const lookup = lookupTarget(targetText, module, config.allow, options.inventory);

@@ -165,6 +165,20 @@ allow:
     assert.doesNotMatch(module.body, /[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
+  it('refuses a target or module given twice with 400 and a reason, and connects to neither', async () => {
+    // The first was audited, silently: '?target=A&target=B' audited A, and the log named A alone.
+    const before = outside.connections;
+    for (const query of [`target=127.0.0.1:${open.port}&target=127.0.0.1:${outside.port}`, `target=127.0.0.1:${outside.port}&target=127.0.0.1:${open.port}`, `target=127.0.0.1:${open.port}&target=127.0.0.1:${open.port}`]) {
+      const res = await get(`${exporter.url}/probe?${query}&module=open`);
+      assert.equal(res.status, 400, query);
+      assert.equal(res.body, "the 'target' parameter is given 2 times: a scrape names one target\n", query);
+    }
+    const modules = await get(`${exporter.url}/probe?target=127.0.0.1:${open.port}&module=open&module=default`);
+    assert.equal(modules.status, 400);
+    assert.equal(modules.body, "the 'module' parameter is given 2 times: a scrape names one module\n");
+    assert.equal(outside.connections, before);
+  });
+
   it('times out a silent target within the scrape deadline, with the reason in the log, while a live target is answered', async () => {
     const order: string[] = [];
     const connects = silent.connections;
