@@ -399,6 +399,19 @@ describe('effectiveConfig: include, loadmodule, rename-command', () => {
     assert.deepEqual([...eff.renames].map(([k, v]) => [k, v.value]), [['get', 'z'], ['set', 'X']]);
   });
 
+  it('a value too long or not printable is not quoted whole in the error (a 16 MB port line was a 16 MB error line)', () => {
+    const long = '9'.repeat(1_000_000);
+    for (const [text, reason] of [
+      [`port ${long}\n`, "'port': argument must be an integer (got (not shown: 1000000 characters that are no short printable text))"],
+      [`daemonize ${'y'.repeat(300)}\n`, "'daemonize': argument must be 'yes' or 'no', got (not shown: 300 characters that are no short printable text)"],
+      [`loglevel "x\\x1b[2J"\n`, "'loglevel': argument(s) must be one of the following: debug, verbose, notice, warning, nothing; got (not shown: 5 characters that are no short printable text)"],
+      [`rename-command get ${'x'.repeat(500)}\nrename-command set ${'x'.repeat(500)}\n`, 'Target command name already exists: (not shown: 500 characters that are no short printable text) (redis-server refuses to start)'],
+      ['daemonize maybe\n', "'daemonize': argument must be 'yes' or 'no', got 'maybe'"],
+    ] as const) {
+      assert.equal(parseError(() => conf(text)).reason, reason);
+    }
+  });
+
   it('20,000 rename-command lines in linear time (each walked every earlier one: 114 s)', () => {
     const started = Date.now();
     const eff = conf(Array.from({ length: 20_000 }, (_, i) => `rename-command c${i} X${i}\n`).join(''));

@@ -1,7 +1,7 @@
 import { AclSyntaxError, parseAclListLine } from '../../acl/parse.ts';
 import type { AclUser } from '../../facts/types.ts';
 import { resolveVersion } from '../../redis/directives.ts';
-import { ConfigParseError, aclErrorText } from './conf-errors.ts';
+import { ConfigParseError, aclErrorText, quotedArg } from './conf-errors.ts';
 import { NUL_BYTE } from './tokenize.ts';
 import { commandsKnown, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Modules } from '../../acl/known-commands.ts';
@@ -90,7 +90,7 @@ export function parseAclFile(
     }
     const name = argv[1]!;
     if (name === '' || /[ \t\r\n\v\f]/.test(name)) {
-      problem(`username '${name}' contains invalid characters: ${REFUSED}`);
+      problem(`username ${quotedArg(name)} contains invalid characters: ${REFUSED}`);
       continue;
     }
 
@@ -113,7 +113,7 @@ export function parseAclFile(
     if (first !== undefined) {
       if (!six) {
         problem(
-          `Duplicate user '${name}' found on line ${lineNo} (first defined on line ${first}): ${REFUSED}` +
+          `Duplicate user ${quotedArg(name)} found on line ${lineNo} (first defined on line ${first}): ${REFUSED}` +
             (options.lenient ? '; the last definition is used here' : ''),
         );
       }

@@ -1,5 +1,7 @@
 import type { AclSyntaxError } from '../../acl/parse.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
+import { notShown, quotable } from '../../util/shown.ts';
+import type { Shape } from '../../util/shown.ts';
 
 /**
  * A line redis-server would refuse (or that cannot be read as a config at all, e.g. an unrendered
@@ -21,6 +23,12 @@ export class ConfigParseError extends Error {
 
 /** A value the server refuses; `effectiveConfig` reports it at the line of the directive being applied. */
 export class Refused extends Error {}
+
+/** A word of the file in a message: quoted when short and printable, else its length only (a line may be megabytes). */
+export function quotedArg(arg: string): string {
+  return quotable(arg, WORD) ? `'${arg}'` : notShown(arg, WORD.noun);
+}
+const WORD: Shape = { noun: 'short printable text', pattern: /^/ };
 
 export function refuse(reason: string): never {
   throw new Refused(reason);

@@ -14,7 +14,7 @@ import {
 } from '../../redis/directives.ts';
 import type { ServerVersion } from '../../redis/directives.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
-import { ConfigParseError, Refused, aclErrorText, refuse } from './conf-errors.ts';
+import { ConfigParseError, Refused, aclErrorText, quotedArg, refuse } from './conf-errors.ts';
 import type { ParsedConf } from './includes.ts';
 import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
@@ -421,7 +421,7 @@ function parseUserLine(d: Directive, version: string | undefined): AclUser {
     return parseAclUser(name, d.args.slice(1), fileSource(d), version === undefined ? {} : { version });
   } catch (err) {
     if (err instanceof AclSyntaxError) {
-      return refuse(`Error in user declaration '${name}': ${aclErrorText(err)} (redis-server refuses to start)`);
+      return refuse(`Error in user declaration ${quotedArg(name)}: ${aclErrorText(err)} (redis-server refuses to start)`);
     }
     throw err;
   }
@@ -438,19 +438,19 @@ function applyRename(
   // After a rename the command lives under its new name only; renaming the old name again fails.
   const original = renamedTo.get(from) ?? from;
   if (original === from && renames.has(from)) {
-    refuse(`No such command in rename-command: '${from}' was already renamed or removed (redis-server refuses to start)`);
+    refuse(`No such command in rename-command: ${quotedArg(from)} was already renamed or removed (redis-server refuses to start)`);
   }
   // `judged`: the version's commands are known (commandsKnown), so a command no release has is refused here too.
   if (original === from && judged && !renameableCommand(from)) {
-    refuse(`No such command in rename-command: '${from}' is no command of this server (redis-server refuses to start)`);
+    refuse(`No such command in rename-command: ${quotedArg(from)} is no command of this server (redis-server refuses to start)`);
   }
   const lowerTo = asciiLower(to);
   if (to !== '') {
     const holder = renamedTo.get(lowerTo);
-    if (holder !== undefined && holder !== original) refuse(`Target command name already exists: '${to}' (redis-server refuses to start)`);
+    if (holder !== undefined && holder !== original) refuse(`Target command name already exists: ${quotedArg(to)} (redis-server refuses to start)`);
     // A command every release has, still under its own name (not renamed away on an earlier line, nor this one).
     if (holder === undefined && judged && lowerTo !== original && commandOfEveryRelease(lowerTo) && !renames.has(lowerTo)) {
-      refuse(`Target command name already exists: '${to}' is a command of the server (redis-server refuses to start)`);
+      refuse(`Target command name already exists: ${quotedArg(to)} is a command of the server (redis-server refuses to start)`);
     }
   }
   const before = renames.get(original)?.value;

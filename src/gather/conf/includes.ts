@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { globSegmentRegExp } from '../../util/glob.ts';
-import { ConfigParseError, errorCode } from './conf-errors.ts';
+import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
 import { isKnownDirective, parseConfLines, unknownDirective } from './tokenize.ts';
 import type { Directive } from './tokenize.ts';
 
@@ -217,7 +217,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       return fail(`include '${arg}': ${err instanceof Error ? err.message : String(err)}`);
     }
     if (matches.length === 0) {
-      warnings.push(`${d.source.path}:${d.source.line}: include '${arg}' matched no file (skipped, as redis-server does)`);
+      warnings.push(`${d.source.path}:${d.source.line}: include ${quotedArg(arg)} matched no file (skipped, as redis-server does)`);
       return;
     }
     // The server concatenates every match into one string before parsing it, so a file without a final

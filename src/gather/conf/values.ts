@@ -1,11 +1,11 @@
 import type { DirectiveSpec, ServerVersion } from '../../redis/directives.ts';
 import { atoi, formatPercentile, memtoull, string2ll, strtoll } from './c-numbers.ts';
-import { refuse, wrongArgs } from './conf-errors.ts';
+import { quotedArg, refuse, wrongArgs } from './conf-errors.ts';
 import { asciiLower, holdsSecret } from './tokenize.ts';
 
 export function parseBool(arg: string, spec: DirectiveSpec): string {
   const lower = asciiLower(arg);
-  if (lower !== 'yes' && lower !== 'no') refuse(`'${spec.name}': argument must be 'yes' or 'no', got '${arg}'`);
+  if (lower !== 'yes' && lower !== 'no') refuse(`'${spec.name}': argument must be 'yes' or 'no', got ${quotedArg(arg)}`);
   return lower;
 }
 
@@ -16,7 +16,7 @@ export function parseEnum(args: readonly string[], spec: DirectiveSpec): string 
   if (!spec.bitflags) {
     if (args.length !== 1) refuse(wrongArgs(spec.name, args, 'exactly one argument'));
     const canonical = values[asciiLower(args[0]!)];
-    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got '${args[0]!}'`);
+    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got ${quotedArg(args[0]!)}`);
     return canonical;
   }
   // shutdown-on-sig*: flags; CONFIG GET lists the set ones in table order, `default` alone for none.
@@ -24,7 +24,7 @@ export function parseEnum(args: readonly string[], spec: DirectiveSpec): string 
   const chosen = new Set<string>();
   for (const a of args) {
     const canonical = values[asciiLower(a)];
-    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got '${a}'`);
+    if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got ${quotedArg(a)}`);
     if (canonical !== 'default') chosen.add(canonical);
   }
   if (chosen.has('save') && chosen.has('nosave')) {
@@ -56,18 +56,18 @@ export function parseString(arg: string, spec: DirectiveSpec, context: StringCon
     // 6.x takes an empty appendfilename; Valkey 8 refuses an empty dbfilename too.
     const emptyRefused = spec.name === 'dbfilename' ? version.key === 'v8.0' : spec.name !== 'appendfilename' || !six;
     if (arg === '' && emptyRefused) refuse(`${spec.name} can't be empty`);
-    if (arg.includes('/') || arg.includes('\\')) refuse(`${pathError} (got '${arg}')`);
+    if (arg.includes('/') || arg.includes('\\')) refuse(`${pathError} (got ${quotedArg(arg)})`);
   }
   if (spec.name === 'cluster-config-file' && arg === '' && version.key === 'v8.0') refuse("cluster-config-file can't be empty");
   if (spec.name === 'cluster-announce-hostname') {
     if (Buffer.byteLength(arg) >= 256) refuse('Hostnames must be less than 256 characters');
-    if (!/^[A-Za-z0-9.-]*$/.test(arg)) refuse(`Hostnames may only contain alphanumeric characters, hyphens or dots (got '${arg}')`);
+    if (!/^[A-Za-z0-9.-]*$/.test(arg)) refuse(`Hostnames may only contain alphanumeric characters, hyphens or dots (got ${quotedArg(arg)})`);
   }
   if (spec.name === 'cluster-announce-human-nodename' && /[!#$%&()*+:;<>?@[\]^{|}~]/.test(arg)) {
-    refuse(`Announced human node name contained invalid character (got '${arg}')`);
+    refuse(`Announced human node name contained invalid character (got ${quotedArg(arg)})`);
   }
   if (spec.name === 'proc-title-template' && !validProcTitleTemplate(arg, context)) {
-    refuse(`template format is invalid or contains unknown variables (got '${arg}'): it must expand to something besides blanks`);
+    refuse(`template format is invalid or contains unknown variables (got ${quotedArg(arg)}): it must expand to something besides blanks`);
   }
   return arg;
 }
@@ -115,7 +115,7 @@ function validProcTitleTemplate(template: string, context: StringContext): boole
 
 /** `numericParseString` + `numericBoundaryCheck` (redis@7.0.15:src/config.c:2076-2166). */
 export function parseNumber(arg: string, spec: DirectiveSpec): string {
-  const shown = holdsSecret(spec.name, []) ? '' : ` (got '${arg}')`;
+  const shown = holdsSecret(spec.name, []) ? '' : ` (got ${quotedArg(arg)})`;
   let ll: bigint | undefined;
   if (spec.memory) {
     const v = memtoull(arg);
@@ -219,7 +219,7 @@ export function parseBind(args: readonly string[]): string {
   const comment = args.find((a) => a.startsWith('#'));
   if (comment !== undefined) {
     refuse(
-      `bind address '${comment}' is not an address: redis.conf has no inline comments, so the '#' and every ` +
+      `bind address ${quotedArg(comment)} is not an address: redis.conf has no inline comments, so the '#' and every ` +
         `word after it are read as more addresses (redis-server fails to listen and exits)`,
     );
   }
@@ -247,7 +247,7 @@ export function parseBufferLimits(args: readonly string[], limits: Map<string, s
   const staged = new Map<string, string>();
   for (let j = 0; j < args.length; j += 4) {
     const cls = CLIENT_CLASSES[asciiLower(args[j]!)];
-    if (cls === undefined) refuse(`Invalid client class specified in buffer limit configuration: '${args[j]!}'`);
+    if (cls === undefined) refuse(`Invalid client class specified in buffer limit configuration: ${quotedArg(args[j]!)}`);
     const hard = memtoull(args[j + 1]!);
     const soft = memtoull(args[j + 2]!);
     const seconds = strtoll(args[j + 3]!);
