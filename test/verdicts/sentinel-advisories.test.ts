@@ -21,6 +21,13 @@ describe('version.known-vulnerabilities on a sentinel', () => {
     const restore = findings.filter((r) => /\bRESTORE\b/.test(r.message.split(';')[0]!));
     const hll = findings.filter((r) => /HyperLogLog/.test(r.message.split(';')[0]!));
     assert.ok(restore.length + hll.length > 0, `no RESTORE or HyperLogLog advisory for this version:\n${findings.map((r) => r.message.slice(0, 100)).join('\n')}`);
+    // The ACL key-permission bugs (SORT_RO, keyspecs) need commands that take keys: a sentinel has none.
+    const keyed = findings.filter((f) => /^(CVE-2023-41053|REDIS-2026-08-ACL-KEY-MISMATCH|REDIS-2026-08-KEYNUM-OOB) /.test(f.message));
+    assert.ok(keyed.length > 0, 'no ACL key-permission advisory for this version');
+    for (const r of keyed) {
+      assert.equal(r.severity, 'low', r.message);
+      assert.match(r.message, /lowered: it needs commands that take keys, and none of a sentinel's does/);
+    }
     for (const r of [...restore, ...hll]) {
       assert.equal(r.severity, 'low', r.message);
       assert.match(r.message, /lowered: it needs (RESTORE|the HyperLogLog commands \(PFADD, PFCOUNT, PFMERGE\)), which a sentinel does not have/);

@@ -79,6 +79,11 @@ function ruledOut(
   const { info, config } = facts;
   // Sentinel mode keeps no data set: it never loads an RDB file, from disk or from a master.
   if (facts.sentinel && /RDB load/i.test(advisory.component)) return 'it needs the server to load an RDB file, which a sentinel never does';
+  // ACL key-permission bugs need a command that takes keys: none of a sentinel's does (COMMAND GETKEYS PUBLISH: "The
+  // command has no key arguments", redis-sentinel 7.0.15).
+  if (facts.sentinel && /\bACL\b/.test(advisory.component) && advisory.preconditions.requires.some((r) => /key[- ](?:pattern[- ])?restrict|key restrictions/i.test(r))) {
+    return 'it needs commands that take keys, and none of a sentinel\'s does';
+  }
   const platform = advisory.preconditions.platform ?? '';
   const bits = info ? infoField(info, 'arch_bits') : undefined;
   if (/32-bit/i.test(platform) && bits === '64') return 'only 32-bit builds are affected and this build is 64-bit';
