@@ -273,6 +273,15 @@ export function lookupDirective(name: string): DirectiveSpec | undefined {
   return undefined;
 }
 
+/**
+ * The spec for a directive name as a config file must write it (any case): its own name or one of the aliases the
+ * server's table gives it. Not {@link lookupDirective}'s other `slave-*` spellings: redis-server refuses
+ * `slave-announced` or `repl-diskless-sync-max-slaves` ("Bad directive", live 7.0.15), which no table names.
+ */
+export function lookupFileDirective(name: string): DirectiveSpec | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
 /** Not configs, handled by the loader itself (`loadServerConfigFromString`). */
 export const NON_CONFIG_DIRECTIVES: ReadonlySet<string> = new Set([
   'include',

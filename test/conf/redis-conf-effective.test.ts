@@ -130,7 +130,8 @@ describe('effectiveConfig: values in CONFIG GET form', () => {
     ['dir /var/lib/redis/', 'dir', '/var/lib/redis'],
     ['dir data', 'dir', '/etc/redis/data'],
     ['dir c:\\data', 'dir', 'c:\\data'],
-    ['mymodule.threshold 5 10', 'mymodule.threshold', '5 10'],
+    // A module's own config needs its module (without a loadmodule line the server refuses to start).
+    ['loadmodule /usr/lib/redis/mymodule.so\nmymodule.threshold 5 10', 'mymodule.threshold', '5 10'],
   ];
   for (const [line, name, expected] of forms) {
     it(`${line} -> ${name} '${expected}'`, () => {

@@ -364,6 +364,9 @@ const REJECTED: readonly Rejected[] = [
   // Found by test/property/conf-server.test.ts: the server looks both names up among its commands.
   { name: 'renaming a command the server does not have', conf: 'rename-command nosuchcommand x\n', serverLine: 3 },
   { name: "renaming a command to another command's name", conf: 'rename-command flushall GET\n', serverLine: 3 },
+  { name: 'a slave- spelling the server has no alias for', conf: 'slave-announced no\n', serverLine: 3 },
+  { name: "loglevel 'nothing' (7.2+)", conf: 'loglevel nothing\n', serverLine: 3 },
+  { name: 'a module config without a loadmodule line', conf: 'mymodule.option 5\n' },
   { name: 'user lines together with aclfile', conf: 'aclfile users.acl\nuser a on nopass\n', files: { 'users.acl': '' } },
 ];
 

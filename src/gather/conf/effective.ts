@@ -8,7 +8,7 @@ import {
   existsIn,
   existsInVersion,
   nameExistsInVersion,
-  lookupDirective,
+  lookupFileDirective,
   resolveVersion,
   sentinelWithoutAcl,
 } from '../../redis/directives.ts';
@@ -152,11 +152,18 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       userLines.set(user.name, d);
       return;
     }
-    const spec = lookupDirective(name);
+    const spec = lookupFileDirective(name);
     if (DEPRECATED_DIRECTIVES.has(name) && (!spec || !existsIn(spec, version.key))) return;
     if (!spec) {
       // A module's own config (`module.name`) is checked by the module; any other unknown name stops redis-server.
       if (name.includes('.')) {
+        // 6.x has no module configs: an unknown directive. 7.0+ takes them while reading and refuses to start when no
+        // module claims them; with no `loadmodule` line before or after, none can ("Module Configuration detected
+        // without loadmodule directive or no ApplyConfig call: aborting", live 7.0.15).
+        if (six) refuse(`${unknownDirective(name)}: Redis 6.x has no module configs (redis-server refuses to start: Bad directive or wrong number of arguments)`);
+        if (!parsed.directives.some((m) => m.name === 'loadmodule') && options.modules !== 'loaded') {
+          refuse(`module config ${unknownDirective(name).replace(/^unknown directive /, '')} without a loadmodule line: redis-server refuses to start (Module Configuration detected without loadmodule directive)`);
+        }
         config.set(name, { value: d.args.join(' '), source });
         return;
       }
@@ -185,6 +192,10 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         break;
       case 'enum':
         value = parseEnum(args, spec);
+        // `loglevel nothing` came with 7.2 (redis@6.2.16:src/config.c:71 has four levels; live 7.0.15 refuses it).
+        if (spec.name === 'loglevel' && value === 'nothing' && (six || version.key === 'r7.0')) {
+          refuse(`'loglevel': argument(s) must be one of the following: debug, verbose, notice, warning (${version.label} has no 'nothing')`);
+        }
         break;
       case 'string':
         value = parseString(args[0]!, spec, {

@@ -1,4 +1,4 @@
-import { DEPRECATED_DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupDirective } from '../../redis/directives.ts';
+import { DEPRECATED_DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupFileDirective } from '../../redis/directives.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ConfigParseError, wrongArgs } from './conf-errors.ts';
 import { splitArgs } from './split-args.ts';
@@ -50,7 +50,7 @@ export function asciiLower(s: string): string {
 
 /** Names whose arguments may hold a password: their values are never quoted in messages. */
 export function holdsSecret(name: string, args: readonly string[]): boolean {
-  const spec = lookupDirective(name);
+  const spec = lookupFileDirective(name);
   if (spec && (SECRET_DIRECTIVES.has(spec.name) || spec.sensitive)) return true;
   if (name === 'user') return true;
   if (name === 'sentinel') {
@@ -127,7 +127,7 @@ function checkArity(name: string, args: readonly string[], path: string, line: n
   const bad = (reason: string): never => {
     throw new ConfigParseError(path, line, reason);
   };
-  const spec = lookupDirective(name);
+  const spec = lookupFileDirective(name);
   if (spec) {
     if (!spec.multiArg && args.length !== 1) bad(wrongArgs(name, args, 'exactly one argument'));
     return;
@@ -168,7 +168,7 @@ const DIRECTIVE_NAME: Shape = { noun: 'directive name', pattern: /^[A-Za-z][A-Za
 
 export function isKnownDirective(name: string): boolean {
   return (
-    lookupDirective(name) !== undefined ||
+    lookupFileDirective(name) !== undefined ||
     NON_CONFIG_DIRECTIVES.has(name) ||
     DEPRECATED_DIRECTIVES.has(name) ||
     name.includes('.')
