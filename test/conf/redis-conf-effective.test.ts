@@ -276,6 +276,13 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('unixsocket /tmp/r.sock\nproc-title-template "{unixsocket}"\n', { version: '7.2.6' }), 'proc-title-template'), '{unixsocket}');
   });
 
+  // Found by test/property/conf-server.test.ts: live 6.0.20 and 6.2.16 refuse to start ("can't open config file").
+  it('a glob include is a warning for 6.x, which opens the pattern as one file name', () => {
+    const files = { '/etc/redis/redis.conf': 'include /etc/redis/conf.d/*.conf\n', '/etc/redis/conf.d/a.conf': 'hz 5\n' };
+    assert.match(effectiveConfig(load(files), { version: '6.2.16' }).warnings.join('\n'), /redis\.conf:1: Redis 6\.2 has no glob includes: .*refuses to start/);
+    assert.deepEqual(effectiveConfig(load(files), { version: '7.0.15' }).warnings, []);
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

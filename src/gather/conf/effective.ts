@@ -117,6 +117,13 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
 
     if (name === 'include') {
       includes.push({ value: d.args[0]!, source });
+      // Glob includes came with 7.0 (loadConf expands them whatever the version): 6.x fopen()s the pattern itself.
+      if (six && /[*?[]/.test(d.args[0]!)) {
+        warnings.push(
+          `${d.source.path}:${d.source.line}: ${version.label} has no glob includes: it opens '${d.args[0]!}' as one file ` +
+            `name, and redis-server refuses to start unless a file has that very name`,
+        );
+      }
       return;
     }
     if (name === 'loadmodule') {
