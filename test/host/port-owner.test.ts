@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { findPortOwner, procTables, readTcpSockets, recentTcpTable } from '../../src/gather/host/proc.ts';
 import type { TcpSocket } from '../../src/gather/host/proc.ts';
@@ -69,6 +71,49 @@ describe('findPortOwner with a recent socket table', () => {
     await b.stop();
     const closed = await findPortOwner('127.0.0.1', b.port, tables(), b.pid);
     assert.equal(closed.found, false);
+  });
+});
+
+// An exporter that is not root, scraping a server of another user on its machine, read every process's status and
+// descriptors at each scrape to say that it could not tell the port's owner: such answers are kept as long as the
+// table. Here the port is held by this test's own process (not a server), which names no server either.
+describe('findPortOwner with recent answers that named no server', () => {
+  it('answers the same, without a search, for the same address, port and hint until they expire', async (t) => {
+    const proxy = createServer();
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    t.after(() => proxy.close());
+    const port = (proxy.address() as AddressInfo).port;
+    const a = await startRedis();
+    let reads = 0;
+    let now = 0;
+    const shared = recentTcpTable({ ttlMs: 5000, read: () => (reads++, readTcpSockets()), now: () => now });
+    const first = await findPortOwner('127.0.0.1', port, procTables(shared));
+    assert.equal(first.found, false);
+    assert.match((first as { reason: string }).reason, /held by 'node'/);
+    assert.equal(reads, 1);
+    assert.deepEqual(await findPortOwner('127.0.0.1', port, procTables(shared)), first);
+    assert.equal(reads, 1, 'remembered: no table read, no search');
+    // Another hint (a server restarted since says another process_id) is searched for.
+    assert.deepEqual(await findPortOwner('127.0.0.1', port, procTables(shared), a.pid), first);
+    assert.equal(reads, 2);
+    now = 5000;
+    assert.deepEqual(await findPortOwner('127.0.0.1', port, procTables(shared)), first);
+    assert.equal(reads, 3, 'expired: searched again');
+  });
+
+  it('takes a hint that holds the socket now over a remembered answer', async () => {
+    const a = await startRedis();
+    const shared = recentTcpTable({ ttlMs: 60_000 });
+    shared.misses.set(`127.0.0.1\0${a.port}\0${a.pid}`, { found: false, reason: 'remembered' }, shared.misses.now());
+    assert.deepEqual(await findPortOwner('127.0.0.1', a.port, procTables(shared), a.pid), { found: true, pid: a.pid, name: 'redis-server' });
+  });
+
+  it('keeps at most 1,024 answers, the oldest going first', () => {
+    const shared = recentTcpTable({ ttlMs: 60_000, now: () => 0 });
+    for (let i = 0; i <= 1024; i++) shared.misses.set(`k${i}`, { found: false, reason: `r${i}` }, 0);
+    assert.equal(shared.misses.get('k0'), undefined);
+    assert.deepEqual(shared.misses.get('k1'), { found: false, reason: 'r1' });
+    assert.deepEqual(shared.misses.get('k1024'), { found: false, reason: 'r1024' });
   });
 });
 

@@ -356,6 +356,11 @@ export interface ProcTables {
   link(pid: number, name: string): Promise<HostValue<string>>;
   /** {@link findPortOwner} with these tables, once per address, port and hint (both local stages of a target ask). */
   portOwner(host: string, port: number, hint?: number): Promise<PortOwner>;
+  /**
+   * `search()`, unless a long-running process's recent answers ({@link SharedTcpTables.misses}) hold one that named
+   * no server for `key`; an answer that names none is kept there. Without them, `search()`.
+   */
+  unlessMissed(key: string, search: () => Promise<PortOwner>): Promise<PortOwner>;
   /** socket inode -> the lowest pid of `group` holding it, and the pids whose descriptors cannot be read. */
   socketOwners(group: 'servers' | 'others'): Promise<{ readonly byInode: ReadonlyMap<string, number>; readonly denied: readonly number[] }>;
 }
@@ -366,6 +371,8 @@ export interface SharedTcpTables {
   readonly tcpSockets?: () => Promise<readonly TcpSocket[]>;
   /** A table a few seconds old at most, shared with other runs: {@link ProcTables.recentTcpSockets}. */
   readonly recentTcpSockets?: () => Promise<readonly TcpSocket[]>;
+  /** Recent answers of findPortOwner that named no server, by address, port and hint: {@link recentTcpTable}. */
+  readonly misses?: { get(key: string): PortOwner | undefined; set(key: string, owner: PortOwner, since: number): void; now(): number };
 }
 
 /**
@@ -412,6 +419,16 @@ export function procTables(shared?: SharedTcpTables): ProcTables {
     cmdline: (pid) => once(`cmdline ${pid}`, () => readCmdline(pid)) as Promise<string[]>,
     link: (pid, name) => once(`link ${pid} ${name}`, () => procLink(pid, name)) as Promise<HostValue<string>>,
     portOwner: (host, port, hint) => once(`owner ${host} ${port} ${hint ?? ''}`, () => findPortOwner(host, port, tables, hint)) as Promise<PortOwner>,
+    unlessMissed: async (key, search) => {
+      const misses = shared?.misses;
+      if (!misses) return search();
+      const missed = misses.get(key);
+      if (missed) return missed;
+      const since = misses.now();
+      const owner = await search();
+      if (!owner.found) misses.set(key, owner, since);
+      return owner;
+    },
     socketOwners: (group) =>
       once(`owners ${group}`, async () => {
         const names = await tables.processes();
@@ -433,14 +450,17 @@ export function procTables(shared?: SharedTcpTables): ProcTables {
 
 /**
  * The listening TCP sockets of this process's network namespace for a long-running process (the exporter), for
- * {@link ProcTables.recentTcpSockets}: `recent()` hands every ask the same read for `ttlMs` after that read began,
- * then reads anew; `fresh()` reads now, and its table is the recent one from then on. One table at a time, a
- * failed read never kept. Each scrape of a local target looked its port up in a table of its own: with a few
- * hundred servers on the machine, those reads were most of the exporter's CPU.
+ * {@link ProcTables.recentTcpSockets}: `recentTcpSockets()` hands every ask the same read for `ttlMs` after that read
+ * began, then reads anew; `tcpSockets()` reads now, and its table is the recent one from then on. One table at a
+ * time, a failed read never kept. Each scrape of a local target looked its port up in a table of its own: with a few
+ * hundred servers on the machine, those reads were most of the exporter's CPU. `misses` keeps, as long, the answers
+ * of findPortOwner that named no server (at most 1,024): an exporter that is not root, scraping a server of another
+ * user on its machine, read every process's status and descriptors at each scrape to say it could not tell.
  */
 export function recentTcpTable(options: { readonly ttlMs: number; readonly read?: () => Promise<readonly TcpSocket[]>; readonly now?: () => number }): SharedTcpTables & {
   readonly recentTcpSockets: () => Promise<readonly TcpSocket[]>;
   readonly tcpSockets: () => Promise<readonly TcpSocket[]>;
+  readonly misses: NonNullable<SharedTcpTables['misses']>;
 } {
   const read = options.read ?? (() => readTcpSockets());
   const now = options.now ?? (() => performance.now());
@@ -453,11 +473,30 @@ export function recentTcpTable(options: { readonly ttlMs: number; readonly read?
     current = entry;
     return entry.table;
   };
+  const misses = new Map<string, { readonly owner: PortOwner; readonly since: number }>();
   return {
     recentTcpSockets: () => (current !== undefined && now() - current.readAt < options.ttlMs ? current.table : fresh()),
     tcpSockets: fresh,
+    misses: {
+      get: (key) => {
+        const kept = misses.get(key);
+        if (kept === undefined) return undefined;
+        if (now() - kept.since < options.ttlMs) return kept.owner;
+        misses.delete(key);
+        return undefined;
+      },
+      set: (key, owner, since) => {
+        misses.delete(key);
+        // Bounded: the oldest answer goes first (a scrape asks for its own target only: allowlisted ports).
+        if (misses.size >= MAX_RECENT_MISSES) misses.delete(misses.keys().next().value!);
+        misses.set(key, { owner, since });
+      },
+      now,
+    },
   };
 }
+
+const MAX_RECENT_MISSES = 1024;
 
 /** The socket inodes a process holds, or why they cannot be read (another user's process, without root). */
 export async function socketInodes(pid: number, tables: ProcTables = procTables()): Promise<HostValue<ReadonlySet<string>>> {
@@ -560,6 +599,15 @@ export async function findPortOwner(host: string, port: number, tables: ProcTabl
     const verified = await holdsSocket(hint!, proposed, tables);
     if (verified) return verified;
   }
+  // A port whose owner could not be told a moment ago (another user's server, without root: every process's
+  // descriptors were read to say so), asked again with the same server's word, gets the same answer until the
+  // recent answers expire: an answer naming no server only makes rules skip, never has a file read, and a server
+  // restarted since tells another process_id (and one holding the socket now was confirmed above).
+  return tables.unlessMissed(`${host}\0${port}\0${hint ?? ''}`, () => searchPortOwner(host, port, tables, hint, recent));
+}
+
+/** {@link findPortOwner} past a recent table's proposal: the run's own table, the hint, then every process. */
+async function searchPortOwner(host: string, port: number, tables: ProcTables, hint: number | undefined, recent: readonly TcpSocket[] | undefined): Promise<PortOwner> {
   const table = await tables.tcpSockets();
   const chosen = socketsFor(table, host, port);
   if (chosen.length === 0) return { found: false, reason: `no process of this machine listens on TCP port ${port} (a server in a container or another network namespace is audited from inside it)` };
