@@ -367,6 +367,8 @@ const REJECTED: readonly Rejected[] = [
   { name: 'a slave- spelling the server has no alias for', conf: 'slave-announced no\n', serverLine: 3 },
   { name: "loglevel 'nothing' (7.2+)", conf: 'loglevel nothing\n', serverLine: 3 },
   { name: 'a module config without a loadmodule line', conf: 'mymodule.option 5\n' },
+  // Only once the whole file is read: a line refused after it is the one named.
+  { name: 'a module config without a loadmodule line, then a refused value', conf: 'mymodule.option 5\nmaxclients 0\n', serverLine: 4 },
   { name: 'user lines together with aclfile', conf: 'aclfile users.acl\nuser a on nopass\n', files: { 'users.acl': '' } },
 ];
 

@@ -104,6 +104,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const spelled = new Map<string, string>();
 
   let cwd = parsed.cwd;
+  /** The first module config (`name.option`): a 7.0+ server refuses it after reading the file when no module loads. */
+  let moduleConfig: Directive | undefined;
   const savePoints: string[] = [];
   let saveSeen = false;
   let lastSave: Source | undefined;
@@ -168,9 +170,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         // module claims them; with no `loadmodule` line before or after, none can ("Module Configuration detected
         // without loadmodule directive or no ApplyConfig call: aborting", live 7.0.15).
         if (six) refuse(`${unknownDirective(name)}: Redis 6.x has no module configs (redis-server refuses to start: Bad directive or wrong number of arguments)`);
-        if (!parsed.directives.some((m) => m.name === 'loadmodule') && options.modules !== 'loaded') {
-          refuse(`module config ${unknownDirective(name).replace(/^unknown directive /, '')} without a loadmodule line: redis-server refuses to start (Module Configuration detected without loadmodule directive)`);
-        }
+        moduleConfig ??= d;
         config.set(name, { value: d.args.join(' '), source });
         return;
       }
@@ -289,6 +289,11 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   }
   // The line redis-server stops at when no line before it is refused (loadConf's deferErrors).
   if (stopped) throw stopped.error;
+  // Checked once every line is read, as the server does before loading modules.
+  if (moduleConfig && modules.length === 0 && options.modules !== 'loaded') {
+    const name = unknownDirective(moduleConfig.name).replace(/^unknown directive /, '');
+    throw new ConfigParseError(moduleConfig.source.path, moduleConfig.source.line, `module config ${name} without a loadmodule line: redis-server refuses to start once it has read the file (Module Configuration detected without loadmodule directive)`);
+  }
 
   if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });
 
