@@ -30,7 +30,8 @@ export function readerLine(text: string): string {
 export function parseIn(dir: string, version: string | undefined, sentinel = false): { eff?: EffectiveConf; error?: ConfigParseError; messages: string[] } {
   const cwd = realpathSync(dir);
   try {
-    const parsed = loadConf(join(cwd, 'redis.conf'), { cwd });
+    // As redfort gathers files: the line the server stops at is the one named (deferErrors).
+    const parsed = loadConf(join(cwd, 'redis.conf'), { cwd, deferErrors: true });
     const eff = effectiveConfig(parsed, { version, sentinel });
     return { eff, messages: [...parsed.warnings, ...eff.warnings] };
   } catch (error) {
