@@ -31,6 +31,9 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
       return `unknown format '${format}' in --output ${output} (choose from ${known.join(', ')})`;
     } else if (eq === 0) {
       return `--output ${output} names no format before '=': write FORMAT=FILE (e.g. json${output}), or ./${output} for a file of that name`;
+    } else if (output === '') {
+      // An unset shell variable (`-o "$OUT"`): said so, not 'its directory does not exist'.
+      return '--output needs a file name (or FORMAT=FILE)';
     } else plain.push(stdoutDash(output));
   }
   const unique = [...new Set(named)];

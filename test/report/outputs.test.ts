@@ -16,6 +16,12 @@ describe('--format and --output', () => {
     });
   });
 
+  it("an empty --output (an unset shell variable) is a usage error saying so, not 'its directory does not exist'", () => {
+    assert.equal(plan(undefined, ['']), '--output needs a file name (or FORMAT=FILE)');
+    assert.equal(plan(['json'], ['']), '--output needs a file name (or FORMAT=FILE)');
+    assert.equal(plan(undefined, ['json=']), '--output json= needs a file name');
+  });
+
   it('prints text by default', () => {
     assert.deepEqual(plan(undefined), { stdout: 'text', files: [] });
   });
