@@ -364,6 +364,13 @@ const ALIAS_IN: Readonly<Record<string, readonly VersionKey[]>> = {
   'bio-cpulist': ['r7.4', 'r8', 'v8.0'],
   'aof-rewrite-cpulist': ['r7.4', 'r8', 'v8.0'],
   'bgsave-cpulist': ['r7.4', 'r8', 'v8.0'],
+  // The listpack names came with 7.0 (redis@7.2.6:src/config.c); 6.x knows the ziplist names only and refuses these
+  // ("Bad directive", live 6.0.20 and 6.2.16).
+  'hash-max-listpack-entries': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
+  'hash-max-listpack-value': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
+  'zset-max-listpack-entries': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
+  'zset-max-listpack-value': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
+  'list-max-listpack-size': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
 };
 
 /** Whether this release accepts the directive under the name written (`primaryauth` is Valkey 8's only). */

@@ -283,6 +283,15 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.deepEqual(effectiveConfig(load(files), { version: '7.0.15' }).warnings, []);
   });
 
+  // Found by test/property/conf-server.test.ts against live 6.0.20, 6.2.16, 7.4.1, 8.0-m01 and Valkey 8.0.1.
+  it('the listpack names are 7.0+; maxmemory-samples is at most 64 from 7.4 and in Valkey 8', () => {
+    assert.match(conf('hash-max-listpack-entries 64\n', { version: '6.2.16' }).warnings.join('\n'), /'hash-max-listpack-entries' is not a Redis 6\.2 directive/);
+    assert.deepEqual(conf('hash-max-ziplist-entries 64\nlist-max-listpack-size -2\n', { version: '7.0.15' }).warnings, []);
+    assert.equal(value(conf('maxmemory-samples 65\n', { version: '7.2.6' }), 'maxmemory-samples'), '65');
+    for (const version of ['7.4.1', 'valkey-8.0.1']) parseError(() => conf('maxmemory-samples 65\n', { version }));
+    assert.equal(value(conf('maxmemory-samples 64\n', { version: '7.4.1' }), 'maxmemory-samples'), '64');
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

@@ -213,6 +213,10 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         break;
       case 'number':
         value = parseNumber(args[0]!, spec);
+        // 7.4 and Valkey 8 bound it to 64 (redis@7.4.1:src/config.c:3163, valkey@8.0.1:3184; 7.2.6: INT_MAX).
+        if (spec.name === 'maxmemory-samples' && ['r7.4', 'r8', 'v8.0'].includes(version.key) && BigInt(value) > 64n) {
+          refuse(`'maxmemory-samples': argument must be between 1 and 64 inclusive (got '${args[0]!}')`);
+        }
         break;
       case 'special':
         switch (spec.name) {
