@@ -10,10 +10,13 @@ describe('--format and --output', () => {
     assert.equal(plan(undefined, ['json=r.json', 'sarif=./r.json']), '--output json=r.json and --output sarif=./r.json name the same file: the second report would replace the first');
     assert.match(plan(['json'], ['sarif=out.txt', 'out.txt']) as string, /^--output sarif=out\.txt and --output json=out\.txt name the same file/);
     assert.deepEqual(plan(undefined, ['json=a/r.json', 'sarif=b/r.json']), { stdout: 'text', files: [{ format: 'json', path: 'a/r.json' }, { format: 'sarif', path: 'b/r.json' }] });
-    // /dev/null discards them all; each report to standard output is appended to it (and the default text yields).
-    assert.deepEqual(plan(undefined, ['json=/dev/null', 'sarif=/dev/null', 'junit=/dev/stdout', 'html=/dev/stdout']), {
-      files: [{ format: 'json', path: '/dev/null' }, { format: 'sarif', path: '/dev/null' }, { format: 'junit', path: '/dev/stdout' }, { format: 'html', path: '/dev/stdout' }],
+    // /dev/null discards them all; one report may go to standard output (and the default text yields to it).
+    assert.deepEqual(plan(undefined, ['json=/dev/null', 'sarif=/dev/null', 'junit=/dev/stdout']), {
+      files: [{ format: 'json', path: '/dev/null' }, { format: 'sarif', path: '/dev/null' }, { format: 'junit', path: '/dev/stdout' }],
     });
+    // Two were appended one after the other: two documents where a reader expects one, as --format X -o Y=- was.
+    assert.equal(plan(undefined, ['json=-', 'sarif=-']), 'only one report can go to standard output (--output json=- and --output sarif=-): write one of them to a file');
+    assert.equal(plan(undefined, ['junit=/dev/stdout', 'html=/dev/stdout']), 'only one report can go to standard output (--output junit=- and --output html=-): write one of them to a file');
   });
 
   it("an empty --output (an unset shell variable) is a usage error saying so, not 'its directory does not exist'", () => {
