@@ -268,6 +268,9 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('dbfilename ""\n', { version: '7.4.1' }), 'dbfilename'), '');
     parseError(() => conf('dbfilename ""\n', { version: 'valkey-8.0.1' }));
     parseError(() => conf('cluster-config-file ""\n', { version: 'valkey-8.0.1' }));
+    parseError(() => conf('cluster-announce-client-ipv4 node-1\n', { version: 'valkey-8.0.1' }));
+    parseError(() => conf('cluster-announce-client-ipv6 10.0.0.1\n', { version: 'valkey-8.0.1' }));
+    assert.equal(value(conf('cluster-announce-client-ipv6 "fd00::1"\n', { version: 'valkey-8.0.1' }), 'cluster-announce-client-ipv6'), 'fd00::1');
     assert.equal(value(conf('cluster-config-file ""\n', { version: '7.4.1' }), 'cluster-config-file'), '');
     parseError(() => conf('cluster-announce-human-nodename "node#1"\n', { version: '7.2.6' }));
     assert.equal(value(conf('cluster-announce-human-nodename "node 1"\n', { version: '7.2.6' }), 'cluster-announce-human-nodename'), 'node 1');
