@@ -295,6 +295,14 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('maxmemory-samples 64\n', { version: '7.4.1' }), 'maxmemory-samples'), '64');
   });
 
+  // Found by test/property/conf-server.test.ts: live 6.2.16 starts with `pubsub 1tb 0 0` (CONFIG GET: pubsub 0 0 0).
+  it('client-output-buffer-limit on 6.x: one class per line, an unreadable size is 0', () => {
+    assert.match(value(conf('client-output-buffer-limit pubsub 1tb 0 0\n', { version: '6.2.16' }), 'client-output-buffer-limit')!, /pubsub 0 0 0$/);
+    parseError(() => conf('client-output-buffer-limit pubsub 1tb 0 0\n', { version: '7.0.15' }));
+    parseError(() => conf('client-output-buffer-limit replica 64mb 16mb 60 pubsub 1mb 1mb 0\n', { version: '6.2.16' }));
+    parseError(() => conf('client-output-buffer-limit pubsub 1mb 1mb -1\n', { version: '6.0.20' }));
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

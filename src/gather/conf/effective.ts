@@ -246,7 +246,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
             value = parseReplicaof(args);
             break;
           case 'client-output-buffer-limit':
-            parseBufferLimits(args, bufferLimits);
+            parseBufferLimits(args, bufferLimits, six);
             value = SAVE_LIMIT_CLASSES.map((c) => `${c} ${bufferLimits.get(c)!}`).join(' ');
             break;
           case 'oom-score-adj-values':

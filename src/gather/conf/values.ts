@@ -246,7 +246,28 @@ const CLIENT_CLASSES: Readonly<Record<string, string>> = {
   pubsub: 'pubsub',
 };
 
-export function parseBufferLimits(args: readonly string[], limits: Map<string, string>): void {
+/**
+ * 6.x's own reader (redis@6.2.16:src/config.c:557): one class per line, `memtoll` without its error (a value it cannot
+ * read is 0: live 6.2.16 starts with `pubsub 1tb 0 0`), the seconds by `atoi`, refused only when negative.
+ */
+function parseBufferLimits6(args: readonly string[], limits: Map<string, string>): void {
+  if (args.length !== 4) refuse(wrongArgs('client-output-buffer-limit', args, 'a class and three limits (6.x takes one class per line)'));
+  const cls = CLIENT_CLASSES[asciiLower(args[0]!)];
+  if (cls === undefined) refuse(`Unrecognized client limit class: '${args[0]!}'`);
+  const memtoll = (s: string): bigint => {
+    const m = /^(-?[0-9]*)(.*)$/s.exec(s)!;
+    const mul = ({ '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n } as Record<string, bigint>)[m[2]!.toLowerCase()];
+    const digits = strtoll(m[1]!);
+    if (mul === undefined || m[1]!.length >= 128 || digits.rest !== '' || m[1] === '' || m[1] === '-') return 0n;
+    return BigInt.asUintN(64, digits.value * mul);
+  };
+  const seconds = atoi(args[3]!);
+  if (seconds < 0) refuse('Negative number of seconds in soft limit is invalid');
+  limits.set(cls, `${memtoll(args[1]!)} ${memtoll(args[2]!)} ${seconds}`);
+}
+
+export function parseBufferLimits(args: readonly string[], limits: Map<string, string>, six = false): void {
+  if (six) return parseBufferLimits6(args, limits);
   if (args.length % 4 !== 0) refuse('Wrong number of arguments in buffer limit configuration.');
   const staged = new Map<string, string>();
   for (let j = 0; j < args.length; j += 4) {
