@@ -179,3 +179,23 @@ test(`${rule.id}: a RESTORE or HyperLogLog advisory is lowered when no user may 
 function valkey8WithAcl(acl: readonly string[]): Facts {
   return liveFacts({ version: '8.0.1', product: 'valkey', acl: [...acl] });
 }
+
+test(`${rule.id}: PFDEBUG counts among the HyperLogLog commands, PFSELFTEST (no key) does not; Redis 6.0 files PFDEBUG under @admin only`, () => {
+  for (const version of ['6.0.20', '7.4.1']) {
+    const pfdebug = judge(redis(version, { acl: [...NO_SCRIPTING, `user ops on #${HASH} ~* resetchannels -@all +set +pfdebug`] }));
+    assert.equal(finding(pfdebug, 'CVE-2025-32023').severity, 'high', version);
+    const selftest = judge(redis(version, { acl: [...NO_SCRIPTING, `user ops on #${HASH} ~* resetchannels -@all +set +pfselftest`] }));
+    assert.match(finding(selftest, 'CVE-2025-32023').message, /lowered: it needs the HyperLogLog commands \(PFADD, PFCOUNT, PFMERGE, PFDEBUG\) and no user/);
+  }
+});
+
+test(`${rule.id}: a replica (INFO role:slave) keeps the RESTORE and HyperLogLog advisories, naming its master`, () => {
+  const info = '# Server\nredis_version:7.4.1\n# Replication\nrole:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:up\n';
+  const replica = judge(redis('7.4.1', { acl: NO_SCRIPTING, info }));
+  for (const id of ['CVE-2026-25243', 'CVE-2025-32023']) {
+    assert.equal(finding(replica, id).severity, 'high');
+    assert.match(finding(replica, id).message, /not lowered: .* but it is a replica of 10\.0\.0\.1:6379/);
+  }
+  // A master whose file names no master, and whose INFO says so: lowered.
+  assert.equal(finding(judge(redis('7.4.1', { acl: NO_SCRIPTING, info: info.replace(/role:slave[^]*/, 'role:master\n') })), 'CVE-2026-25243').severity, 'low');
+});

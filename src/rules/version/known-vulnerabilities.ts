@@ -25,23 +25,116 @@ function someUserMayRun(acl: AclState | undefined, categories: CategoryTable | u
 const SCRIPTING = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
 
 /**
- * Advisories reached through one family of commands: lowered, as the Lua ones are, when no user that can log in may
- * run any of them. A sentinel has none of these commands in its table (redis@7.4.1 sentinel.c), so none reaches it,
- * and the advisory's `ACL SETUSER <user> -restore …` is refused there (`Unknown command or category name in ACL`).
+ * The HyperLogLog commands that read a key's HLL: PFADD, PFCOUNT, PFMERGE, and PFDEBUG, whose GETREG and TODENSE run
+ * hllSparseToDense on a sparse HLL as they do (redis@7.4.1 hyperloglog.c pfdebugCommand; the data's mitigation names
+ * it). The live @hyperloglog members count too (a release may add one); PFSELFTEST does not: it builds its own HLLs
+ * and reads no key. Redis 6.0 files PFDEBUG under @admin only, hence the union.
  */
-const COMMAND_FAMILIES: readonly { readonly test: RegExp; readonly commands: readonly string[]; readonly what: string }[] = [
-  { test: /\bRESTORE\b/, commands: ['restore', 'restore-asking'], what: 'RESTORE' },
-  { test: /HyperLogLog|\bHLL\b|hyperloglog\.c/i, commands: ['pfadd', 'pfcount', 'pfmerge'], what: 'the HyperLogLog commands (PFADD, PFCOUNT, PFMERGE)' },
+function hyperLogLogCommands(categories: CategoryTable | undefined): string[] {
+  const members = categories?.categories.get('hyperloglog') ?? [];
+  return [...new Set(['pfadd', 'pfcount', 'pfmerge', 'pfdebug', ...members.filter((c) => c !== 'pfselftest')])];
+}
+
+interface CommandFamily {
+  readonly test: RegExp;
+  readonly commands: (categories: CategoryTable | undefined) => readonly string[];
+  readonly what: (commands: readonly string[]) => string;
+  /**
+   * Whether a crafted RDB file on disk reaches the bug: RESTORE's payload and an RDB file go through the same
+   * rdbLoadObject (redis@7.4.1 cluster.c restoreCommand, rdb.c), and DEBUG RELOAD loads the file of `dir`. An HLL
+   * loaded so is only a string until a PF* command reads it.
+   */
+  readonly rdb: boolean;
+}
+
+/**
+ * Advisories reached through one family of commands: lowered, as the Lua ones are, when no user that can log in may
+ * run any of them, and no other way in is open (see {@link otherWayIn}). A sentinel has none of these commands in its
+ * table (redis@7.4.1 sentinel.c), so none reaches it, and the advisory's `ACL SETUSER <user> -restore …` is refused
+ * there (`Unknown command or category name in ACL`).
+ */
+const COMMAND_FAMILIES: readonly CommandFamily[] = [
+  { test: /\bRESTORE\b/, commands: () => ['restore', 'restore-asking'], what: () => 'RESTORE', rdb: true },
+  {
+    test: /HyperLogLog|\bHLL\b|hyperloglog\.c/i,
+    commands: hyperLogLogCommands,
+    what: (commands) => `the HyperLogLog commands (${commands.map((c) => c.toUpperCase()).join(', ')})`,
+    rdb: false,
+  },
 ];
 
 /**
  * The command family an advisory needs. `alternatives` when a precondition offers another way in ("RESTORE permission
  * or crafted RDB"): denying the commands then does not rule it out, except on a sentinel, which has no data set at all.
  */
-function familyOf(advisory: Advisory): { readonly family: (typeof COMMAND_FAMILIES)[number]; readonly alternatives: boolean } | undefined {
+function familyOf(advisory: Advisory): { readonly family: CommandFamily; readonly alternatives: boolean } | undefined {
   const text = [advisory.component, ...advisory.preconditions.requires].join('\n');
   const family = COMMAND_FAMILIES.find((f) => f.test.test(text));
   return family ? { family, alternatives: advisory.preconditions.requires.some((r) => /\bor\b/i.test(r)) } : undefined;
+}
+
+/** The first user that can log in and may run one of `commands`; false when none, undefined when the ACL is unknown. */
+function userWhoMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[]): string | false | undefined {
+  if (!acl || !categories) return undefined;
+  return acl.users.find((u) => canLogIn(u) && commands.some((c) => canRun(u, c, categories)))?.name ?? false;
+}
+
+/** The master a replica replicates from (`host:port`), or undefined when the server is no replica. */
+function masterOf(info: InfoSections | undefined, config: ConfigMap | undefined): string | undefined {
+  const role = info ? infoField(info, 'role') : undefined;
+  if (role === 'slave' || role === 'replica') return `${infoField(info!, 'master_host') ?? '?'}:${infoField(info!, 'master_port') ?? '?'}`;
+  if (role !== undefined) return undefined;
+  // A file-only audit: `replicaof <host> <port>` (slaveof is read as replicaof).
+  const replicaof = config?.get('replicaof')?.value.trim() ?? '';
+  return replicaof === '' ? undefined : replicaof.split(/\s+/).join(':');
+}
+
+/**
+ * A way to the family's code that no ACL on the family's commands closes, as a clause and the mitigation it calls for.
+ * A replica's link to its master runs as a client without user (redis@7.4.1 replication.c: `server.master->user = NULL;
+ * This client can do everything`): it loads the master's RDB through rdbLoadObject and applies its RESTORE, PFADD,
+ * PFMERGE unchecked. A user who may run REPLICAOF/SLAVEOF can point any server at a master of their own. A user who
+ * may run DEBUG can have a crafted RDB file loaded (DEBUG RELOAD NOSAVE), unless `enable-debug-command no`, which
+ * cannot be changed at run time (config.c IMMUTABLE_CONFIG), refuses DEBUG to every client. MIGRATE is no way in: the
+ * server that receives it checks RESTORE against the user the migrating server authenticates as.
+ */
+function otherWayIn(
+  family: CommandFamily,
+  facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined },
+  mayRun: (commands: readonly string[]) => string | false | undefined,
+): { readonly why: string; readonly mitigation: string } | undefined {
+  const master = masterOf(facts.info, facts.config);
+  if (master) {
+    return {
+      why: `it is a replica of ${master}, and a replica applies its master's ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
+      mitigation: `On the master ${master} too: this replica runs what its master sends.`,
+    };
+  }
+  const replicaof = mayRun(['replicaof', 'slaveof']);
+  if (replicaof) {
+    return {
+      why: `user '${replicaof}' may run REPLICAOF/SLAVEOF, which makes the server replicate from any master and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
+      mitigation: 'Deny REPLICAOF and SLAVEOF too (`ACL SETUSER <user> -replicaof -slaveof`) to every user who does not manage replication.',
+    };
+  }
+  if (family.rdb && facts.config?.get('enable-debug-command')?.value !== 'no') {
+    const debug = mayRun(['debug']);
+    if (debug) {
+      return {
+        why: `user '${debug}' may run DEBUG, whose DEBUG RELOAD NOSAVE loads the RDB file on disk`,
+        mitigation: 'Deny DEBUG too (`ACL SETUSER <user> -debug`, or `enable-debug-command no` in redis.conf, which takes a restart).',
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The part of an advisory's mitigation about RDB files and replication, which no ACL on RESTORE replaces. */
+function rdbMitigation(advisory: Advisory): string | undefined {
+  return advisory.mitigation
+    ?.split(/;\s*/)
+    .map((part) => part.trim())
+    .find((part) => /\bRDB\b|replicat/i.test(part) && !/ACL SETUSER/.test(part));
 }
 
 /**
@@ -74,7 +167,6 @@ function ruledOut(
   facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined; sentinel?: boolean },
   scripting: boolean | undefined,
   configSettable: boolean | undefined,
-  mayRun: (commands: readonly string[]) => boolean | undefined,
 ): string | undefined {
   const { info, config } = facts;
   // Sentinel mode keeps no data set: it never loads an RDB file, from disk or from a master.
@@ -109,10 +201,28 @@ function ruledOut(
     return `only servers that load the '${module}' module are affected and INFO lists ${modules.length === 0 ? 'no loaded module' : `${modules.length} other loaded module${modules.length === 1 ? '' : 's'}, not it`}`;
   }
   if (needsScripting(advisory) && scripting === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
-  const needed = familyOf(advisory);
-  if (needed && facts.sentinel && mayRun(needed.family.commands) === false) return `it needs ${needed.family.what}, which a sentinel does not have`;
-  if (needed && !needed.alternatives && mayRun(needed.family.commands) === false) return `it needs ${needed.family.what} and no user that can log in may run them`;
   return undefined;
+}
+
+/**
+ * An advisory reached through a command family: `lowered` when no user that can log in may run the family and no
+ * other way in is open (`rdb`: the part of its mitigation that still holds), `kept` when only another way in keeps it.
+ */
+function judgeFamily(
+  advisory: Advisory,
+  facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined; sentinel?: boolean },
+  categories: CategoryTable | undefined,
+  mayRun: (commands: readonly string[]) => string | false | undefined,
+): { readonly lowered: string; readonly rdb?: string | undefined } | { readonly kept: string; readonly mitigation: string } | undefined {
+  const needed = familyOf(advisory);
+  if (!needed) return undefined;
+  const commands = needed.family.commands(categories);
+  const what = needed.family.what(commands);
+  if (facts.sentinel) return mayRun(commands) === false ? { lowered: `it needs ${what}, which a sentinel does not have` } : undefined;
+  if (needed.alternatives || mayRun(commands) !== false) return undefined;
+  const way = otherWayIn(needed.family, facts, mayRun);
+  if (way) return { kept: `no user that can log in may run ${what}, but ${way.why}`, mitigation: way.mitigation };
+  return { lowered: `it needs ${what} and no user that can log in may run them`, rdb: needed.family.rdb ? rdbMitigation(advisory) : undefined };
 }
 
 interface ByVersion {
@@ -187,15 +297,22 @@ export default defineRule({
       }
       // The whole record (title, sources, mitigation) only for a finding.
       const advisory = record();
-      const excluded = ruledOut(advisory, { info, config, sentinel: server.mode === 'sentinel' }, scripting, configSettable, (commands) => someUserMayRun(acl, categories, commands));
+      const deployment = { info, config, sentinel: server.mode === 'sentinel' };
+      const ruled = ruledOut(advisory, deployment, scripting, configSettable);
+      const family = ruled ? undefined : judgeFamily(advisory, deployment, categories, (commands) => userWhoMayRun(acl, categories, commands));
+      const excluded = ruled ?? (family && 'lowered' in family ? family.lowered : undefined);
+      const kept = family && 'kept' in family ? family : undefined;
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
+      // Lowered, the precondition is not met: the mitigation may name commands this server does not have; what it says
+      // of RDB files and masters still holds when the server loads them.
+      const keepSo = family && 'lowered' in family && family.rdb ? `, and ${family.rdb.replace(/\.$/, '')}` : '';
+      const until = [advisory.mitigation, kept?.mitigation].filter((m): m is string => !!m).join(' ');
       findings.push({
-        message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixed ? `fixed in ${fixed}` : 'no fix on this branch'}${excluded ? `; lowered: ${excluded}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
+        message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixed ? `fixed in ${fixed}` : 'no fix on this branch'}${excluded ? `; lowered: ${excluded}` : kept ? `; not lowered: ${kept.kept}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
         source: server.source,
         severity: excluded ? 'low' : advisory.disputed ? 'info' : base,
         evidence: [...advisory.sources],
-        // Lowered, the precondition is not met: the mitigation may name commands this server does not have.
-        remediation: `${fixed ? `Upgrade to ${fixed} or later.` : 'Upgrade to a supported branch.'}${excluded ? ` Not reachable as it runs now (${excluded}): keep it so until then.` : advisory.mitigation ? ` Until then: ${advisory.mitigation}` : ''}`,
+        remediation: `${fixed ? `Upgrade to ${fixed} or later.` : 'Upgrade to a supported branch.'}${excluded ? ` Not reachable as it runs now (${excluded}): keep it so until then${keepSo}.` : until ? ` Until then: ${until}` : ''}`,
       });
     }
     const lua = luaPackageFinding(probe);
