@@ -371,6 +371,8 @@ const ALIAS_IN: Readonly<Record<string, readonly VersionKey[]>> = {
   'zset-max-listpack-entries': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
   'zset-max-listpack-value': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
   'list-max-listpack-size': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
+  // 6.x names it lua-time-limit only (redis@6.2.16:src/config.c:2520; live 6.0.20 and 6.2.16 refuse the new name).
+  'busy-reply-threshold': ['r7.0', 'r7.2', 'r7.4', 'r8', 'v7.2', 'v8.0'],
 };
 
 /** Whether this release accepts the directive under the name written (`primaryauth` is Valkey 8's only). */

@@ -303,6 +303,14 @@ describe('effectiveConfig: legacy and fork names', () => {
     parseError(() => conf('client-output-buffer-limit pubsub 1mb 1mb -1\n', { version: '6.0.20' }));
   });
 
+  // Found by test/property/conf-server.test.ts against live 6.0.20 and 6.2.16.
+  it('6.x: busy-reply-threshold is a 7.0 name; 6.0 does not clamp hz while reading the file', () => {
+    assert.match(conf('busy-reply-threshold 100\n', { version: '6.2.16' }).warnings.join('\n'), /'busy-reply-threshold' is not a Redis 6\.2 directive/);
+    assert.deepEqual(conf('lua-time-limit 100\n', { version: '6.2.16' }).warnings, []);
+    assert.equal(value(conf('hz 586\n', { version: '6.0.20' }), 'hz'), '586');
+    assert.equal(value(conf('hz 586\n', { version: '6.2.16' }), 'hz'), '500');
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

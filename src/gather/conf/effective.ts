@@ -301,8 +301,9 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
 
   if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });
 
-  // Clamped after loading (redis@7.0.15:src/config.c:613): `hz 0` reads back as 1.
-  const hz = config.get('hz');
+  // Clamped after loading (redis@7.0.15:src/config.c:613, 6.2.16:626): `hz 0` reads back as 1. 6.0 clamps only on
+  // CONFIG SET (redis@6.0.20:src/config.c:2144): live 6.0.20 reads `hz 586` back as 586.
+  const hz = version.key === 'r6.0' ? undefined : config.get('hz');
   if (hz !== undefined) {
     const clamped = BigInt(hz.value) < 1n ? '1' : BigInt(hz.value) > 500n ? '500' : hz.value;
     if (clamped !== hz.value) config.set('hz', { value: clamped, source: hz.source });
