@@ -117,7 +117,8 @@ const STRINGS: Readonly<Record<string, fc.Arbitrary<string>>> = {
   appenddirname: fc.constantFrom('appendonlydir', 'aof dir', 'a/b', ''),
   'syslog-ident': fc.oneof(fc.constantFrom('redis', 'redis-6379', 'a b'), secretText),
   'proc-title-template': fc.constantFrom('{title} {listen-addr} {server-mode}', '{title}', '{title} {port} {tls-port} {unixsocket} {config-file}', '{title} {unknown}', 'no title', '', '{title'),
-  'locale-collate': fc.constantFrom('', 'C', 'C.UTF-8', 'POSIX', 'xx_YY.nope'),
+  // Locales this machine has: which exist is the host's to say (8.0-m01 refuses an unknown one after the file).
+  'locale-collate': fc.constantFrom('', 'C', 'POSIX'),
   'bind-source-addr': fc.constantFrom('', '127.0.0.1'),
   'ignore-warnings': fc.constantFrom('', 'ARM64-COW-BUG'),
   'cluster-announce-ip': fc.constantFrom('', '10.0.0.1'),
