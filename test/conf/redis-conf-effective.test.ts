@@ -448,6 +448,35 @@ describe('effectiveConfig: include, loadmodule, rename-command', () => {
     }
   });
 
+  it('no other error or warning of a file quotes a long word whole: include paths, names, addresses, directives', () => {
+    const long = 'a'.repeat(1_000_000);
+    const short = (text: string): void => {
+      assert.ok(text.length < 600, `${text.length} characters: ${text.slice(0, 200)}`);
+      assert.doesNotMatch(text, /a{200}/);
+    };
+    for (const [text, options] of [
+      [`include /nonexistent/${long}\n`, {}],
+      [`maxmemory-samples ${long}\n`, {}],
+      [`user ${long} on nopass\nuser ${long} off\n`, {}],
+      [`cluster-announce-client-ipv4 ${long}\n`, { version: 'valkey-8.0.1' }],
+      [`sentinel auth-pass ${long} x\n`, { sentinel: true }],
+      [`${long}\n`, {}],
+      [`${long} yes\n`, { version: '7.0.15' }],
+      // A warning: 6.x opens a glob include's pattern as one file name.
+      [`include /etc/${long}*.conf\n`, { version: '6.2.16' }],
+    ] as const) {
+      try {
+        const eff = conf(text, options);
+        assert.ok(eff.warnings.length > 0, `neither an error nor a warning for ${text.slice(0, 40)}`);
+        for (const w of eff.warnings) short(w);
+      } catch (error) {
+        assert.ok(error instanceof Error, String(error));
+        if (error instanceof assert.AssertionError) throw error;
+        short(error.message);
+      }
+    }
+  });
+
   it('20,000 rename-command lines in linear time (each walked every earlier one: 114 s)', () => {
     const started = Date.now();
     const eff = conf(Array.from({ length: 20_000 }, (_, i) => `rename-command c${i} X${i}\n`).join(''));

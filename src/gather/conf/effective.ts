@@ -122,7 +122,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       // Glob includes came with 7.0 (loadConf expands them whatever the version): 6.x fopen()s the pattern itself.
       if (six && /[*?[]/.test(d.args[0]!)) {
         warnings.push(
-          `${d.source.path}:${d.source.line}: ${version.label} has no glob includes: it opens '${d.args[0]!}' as one file ` +
+          `${d.source.path}:${d.source.line}: ${version.label} has no glob includes: it opens ${quotedArg(d.args[0]!)} as one file ` +
             `name, and redis-server refuses to start unless a file has that very name`,
         );
       }
@@ -149,7 +149,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       if (previous !== undefined) {
         if (!six) {
           refuse(
-            `Error in user declaration '${user.name}': Duplicate user found. A user can only be defined once in ` +
+            `Error in user declaration ${quotedArg(user.name)}: Duplicate user found. A user can only be defined once in ` +
               `config files (first defined at line ${previous.source.line}; redis-server refuses to start)`,
           );
         }
@@ -181,7 +181,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     }
     if (options.version !== undefined && !nameExistsInVersion(name, spec, version)) {
       warnings.push(
-        `${d.source.path}:${d.source.line}: '${name}' is not a ${version.label} directive ` +
+        `${d.source.path}:${d.source.line}: ${quotedArg(name)} is not a ${version.label} directive ` +
           `(redis-server ${version.label} would refuse it: Bad directive or wrong number of arguments)`,
       );
     }
@@ -215,7 +215,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
         value = parseNumber(args[0]!, spec);
         // 7.4 and Valkey 8 bound it to 64 (redis@7.4.1:src/config.c:3163, valkey@8.0.1:3184; 7.2.6: INT_MAX).
         if (spec.name === 'maxmemory-samples' && ['r7.4', 'r8', 'v8.0'].includes(version.key) && BigInt(value) > 64n) {
-          refuse(`'maxmemory-samples': argument must be between 1 and 64 inclusive (got '${args[0]!}')`);
+          refuse(`'maxmemory-samples': argument must be between 1 and 64 inclusive (got ${quotedArg(args[0]!)})`);
         }
         break;
       case 'special':
@@ -327,7 +327,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     for (const user of users) {
       const rule = unknownCommandRule(user, aclVersion, moduleState);
       if (rule === undefined || user.source.kind !== 'file') continue;
-      if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration '${user.name}': ${unknownCommandText(rule)} (redis-server refuses to start)`);
+      if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${unknownCommandText(rule)} (redis-server refuses to start)`);
       warnings.push(unjudgedCommandWarning(`${user.source.path}:${user.source.line}`, user.name, rule, options.version));
     }
   }

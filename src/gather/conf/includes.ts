@@ -40,6 +40,9 @@ function fsGlob(pattern: string): string[] {
   for (let s = segments[0] === '' ? 1 : 0; s < segments.length; s++) {
     const seg = segments[s]!;
     if (seg === '') continue;
+    // No name in a directory is longer than NAME_MAX (255 bytes) on Linux, and a segment of a megabyte made a regular
+    // expression as long: such a segment matches nothing, as glob(3) finds.
+    if (seg.length > 255 * 4) return [];
     const next: string[] = [];
     for (const base of bases) {
       if (!GLOB_CHARS.test(seg)) {
@@ -200,7 +203,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         text = readFile(target);
       } catch (err) {
         if (err instanceof NeedInput) throw err;
-        return fail(`include: can't open config file '${target}': ${errorCode(err)} (redis-server refuses to start)`);
+        return fail(`include: can't open config file ${quotedArg(target)}: ${errorCode(err)} (redis-server refuses to start)`);
       }
       noteFile(target);
       expandedBy(text, d);
@@ -214,7 +217,8 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       matches = glob(target);
     } catch (err) {
       if (err instanceof NeedInput) throw err;
-      return fail(`include '${arg}': ${err instanceof Error ? err.message : String(err)}`);
+      const why = err instanceof Error ? err.message : String(err);
+      return fail(`include ${quotedArg(arg)}: ${why.length <= 300 ? why : 'the pattern cannot be expanded'}`);
     }
     if (matches.length === 0) {
       warnings.push(`${d.source.path}:${d.source.line}: include ${quotedArg(arg)} matched no file (skipped, as redis-server does)`);

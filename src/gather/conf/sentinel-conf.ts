@@ -4,7 +4,7 @@ import type { Fact, SecretDigest, Source } from '../../facts/types.ts';
 import { atoi, strtoll } from './c-numbers.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 import type { ServerVersion } from '../../redis/directives.ts';
-import { ConfigParseError } from './conf-errors.ts';
+import { ConfigParseError, quotedArg } from './conf-errors.ts';
 import type { Directive } from './tokenize.ts';
 import { shownName } from './tokenize.ts';
 
@@ -174,7 +174,7 @@ export function sentinelFromDirectives(
     }
     const master = (): MutableMaster => {
       const m = masters.get(argv[1]!);
-      if (!m) return fail(`No such master with specified name '${argv[1]!}'.`);
+      if (!m) return fail(`No such master with specified name ${quotedArg(argv[1]!)}.`);
       return m;
     };
     const checkAddress = (host: string, portArg: string): number => {
@@ -182,7 +182,7 @@ export function sentinelFromDirectives(
       if (port < 0 || port > 65535) fail('Invalid port number.');
       // 6.2+ resolves nothing unless resolve-hostnames is yes; 6.0 resolves names through DNS at startup.
       if (!inOrder && resolveHostnames.value !== 'yes' && isIP(host) === 0) {
-        fail(`Can't resolve instance hostname '${host}': it is not an IP address and resolve-hostnames is no.`);
+        fail(`Can't resolve instance hostname ${quotedArg(host)}: it is not an IP address and resolve-hostnames is no.`);
       }
       return port;
     };

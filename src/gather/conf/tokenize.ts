@@ -1,6 +1,6 @@
 import { DEPRECATED_DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupFileDirective } from '../../redis/directives.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
-import { ConfigParseError, wrongArgs } from './conf-errors.ts';
+import { ConfigParseError, quotedArg, wrongArgs } from './conf-errors.ts';
 import { splitArgs } from './split-args.ts';
 import type { Shape } from '../../util/shown.ts';
 import { shown } from '../../util/shown.ts';
@@ -132,7 +132,7 @@ function checkArity(name: string, args: readonly string[], path: string, line: n
     if (!spec.multiArg && args.length !== 1) bad(wrongArgs(name, args, 'exactly one argument'));
     return;
   }
-  const badDirective = `Bad directive or wrong number of arguments: '${name}'`;
+  const badDirective = `Bad directive or wrong number of arguments: ${quotedArg(name)}`;
   switch (name) {
     case 'include':
       if (args.length !== 1) bad(`${badDirective} (include takes one path; redis-server refuses to start)`);

@@ -68,8 +68,8 @@ export function parseString(arg: string, spec: DirectiveSpec, context: StringCon
     refuse(`Announced human node name contained invalid character (got ${quotedArg(arg)})`);
   }
   // Valkey 8's isValidIpV4/isValidIpV6: inet_pton (no zone index) or empty (valkey@8.0.1:src/config.c:2386).
-  if (spec.name === 'cluster-announce-client-ipv4' && arg !== '' && !isIPv4(arg)) refuse(`Invalid IPv4 address (got '${arg}')`);
-  if (spec.name === 'cluster-announce-client-ipv6' && arg !== '' && (!isIPv6(arg) || arg.includes('%'))) refuse(`Invalid IPv6 address (got '${arg}')`);
+  if (spec.name === 'cluster-announce-client-ipv4' && arg !== '' && !isIPv4(arg)) refuse(`Invalid IPv4 address (got ${quotedArg(arg)})`);
+  if (spec.name === 'cluster-announce-client-ipv6' && arg !== '' && (!isIPv6(arg) || arg.includes('%'))) refuse(`Invalid IPv6 address (got ${quotedArg(arg)})`);
   if (spec.name === 'proc-title-template' && !validProcTitleTemplate(arg, context)) {
     refuse(`template format is invalid or contains unknown variables (got ${quotedArg(arg)}): it must expand to something besides blanks`);
   }
