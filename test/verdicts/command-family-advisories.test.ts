@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
 import type { RuleResult } from '../../src/engine/run.ts';
 import { advisoryFinding, audit } from '../probe/helpers.ts';
-import { rawCommand } from '../harness/raw.ts';
+import { rawCommand, rawPipeline } from '../harness/raw.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { eventually } from '../harness/wait.ts';
@@ -110,6 +110,28 @@ describe('version.known-vulnerabilities: the ways to RESTORE and HyperLogLog cod
     await eventually('the rogue master synced', async () => (await rawCommand(server.host, server.port, ['EXISTS', 'k2'])) === 1);
     await rawCommand(rogue.host, rogue.port, ['PFADD', 'h2', 'b']);
     await eventually('PFADD replicated', async () => (await rawCommand(server.host, server.port, ['EXISTS', 'h2'])) === 1);
+  });
+
+  it('on a cluster node, a user who may run CLUSTER MEET and CLUSTER REPLICATE can make it replicate a node of theirs: not lowered (R7)', async () => {
+    const server = await startRedis({ conf: `cluster-enabled yes\nuser default on nopass ~* &* -@all +get +ping +exists +readonly\nuser ops on >opspw ~* -@all +cluster\n${AUDITOR}`, killOnStop: true });
+    const { restore, hll } = await judged(server);
+    for (const r of [restore, hll]) {
+      assert.equal(r.severity, 'high', r.message);
+      assert.match(r.message, /; not lowered: no user that can log in may run .*, but user 'ops' may run CLUSTER MEET and CLUSTER REPLICATE/);
+      assert.match(r.remediation, /-cluster\|meet -cluster\|replicate/);
+    }
+    // What it says: ops meets a node of its own that holds every slot, and replicates it.
+    const rogue = await startRedis({ conf: 'cluster-enabled yes', killOnStop: true });
+    await rawCommand(rogue.host, rogue.port, ['CLUSTER', 'ADDSLOTSRANGE', '0', '16383']);
+    const rogueId = String(await rawCommand(rogue.host, rogue.port, ['CLUSTER', 'MYID']));
+    const ops = { user: 'ops', password: 'opspw' };
+    assert.equal(await rawCommand(server.host, server.port, ['CLUSTER', 'MEET', rogue.host, String(rogue.port)], ops), 'OK');
+    await eventually('the nodes met', async () => String(await rawCommand(server.host, server.port, ['CLUSTER', 'NODES'], ops)).includes(rogueId));
+    await eventually('CLUSTER REPLICATE accepted', async () => (await rawCommand(server.host, server.port, ['CLUSTER', 'REPLICATE', rogueId], ops)) === 'OK');
+    await eventually('the cluster is up', async () => String(await rawCommand(rogue.host, rogue.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok'));
+    assert.equal(await rawCommand(rogue.host, rogue.port, ['SET', '{t}k', 'v']), 'OK');
+    await rawCommand(rogue.host, rogue.port, ['EVAL', "return redis.call('RESTORE', KEYS[2], 0, redis.call('DUMP', KEYS[1]))", '2', '{t}k', '{t}k2']);
+    await eventually('the RESTORE replicated', async () => (await rawPipeline(server.host, server.port, [['READONLY'], ['EXISTS', '{t}k2']]))[1] === 1);
   });
 
   it('DEBUG RELOAD loads the RDB file unless enable-debug-command is no; lowered, the RDB half of the mitigation stays (R4)', async () => {

@@ -1,4 +1,4 @@
-import type { AclState, CategoryTable, ConfigMap, InfoSections, ProbeFacts } from '../../facts/types.ts';
+import type { AclState, AclUser, CategoryTable, ConfigMap, InfoSections, ProbeFacts } from '../../facts/types.ts';
 import type { Finding, Severity } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
@@ -73,10 +73,14 @@ function familyOf(advisory: Advisory): { readonly family: CommandFamily; readonl
   return family ? { family, alternatives: advisory.preconditions.requires.some((r) => /\bor\b/i.test(r)) } : undefined;
 }
 
-/** The first user that can log in and may run one of `commands`; false when none, undefined when the ACL is unknown. */
-function userWhoMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[]): string | false | undefined {
+/**
+ * The first user that can log in and may run one of `commands` (every one of them with `all`); false when none,
+ * undefined when the ACL is unknown.
+ */
+function userWhoMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[], all = false): string | false | undefined {
   if (!acl || !categories) return undefined;
-  return acl.users.find((u) => canLogIn(u) && commands.some((c) => canRun(u, c, categories)))?.name ?? false;
+  const may = (u: AclUser, c: string): boolean => canRun(u, c, categories);
+  return acl.users.find((u) => canLogIn(u) && (all ? commands.every((c) => may(u, c)) : commands.some((c) => may(u, c))))?.name ?? false;
 }
 
 /** The master a replica replicates from (`host:port`), or undefined when the server is no replica. */
@@ -101,7 +105,7 @@ function masterOf(info: InfoSections | undefined, config: ConfigMap | undefined)
 function otherWayIn(
   family: CommandFamily,
   facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined },
-  mayRun: (commands: readonly string[]) => string | false | undefined,
+  mayRun: (commands: readonly string[], all?: boolean) => string | false | undefined,
 ): { readonly why: string; readonly mitigation: string } | undefined {
   const master = masterOf(facts.info, facts.config);
   if (master) {
@@ -115,6 +119,15 @@ function otherWayIn(
     return {
       why: `user '${replicaof}' may run REPLICAOF/SLAVEOF, which makes the server replicate from any master and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
       mitigation: 'Deny REPLICAOF and SLAVEOF too (`ACL SETUSER <user> -replicaof -slaveof`) to every user who does not manage replication.',
+    };
+  }
+  // A cluster node refuses REPLICAOF, but CLUSTER MEET a node of the user's own and CLUSTER REPLICATE it do the same.
+  const clusterEnabled = facts.config?.get('cluster-enabled')?.value === 'yes' || (facts.info ? infoField(facts.info, 'cluster_enabled') === '1' : false);
+  const cluster = clusterEnabled ? mayRun(['cluster|meet', 'cluster|replicate'], true) : false;
+  if (cluster) {
+    return {
+      why: `user '${cluster}' may run CLUSTER MEET and CLUSTER REPLICATE, which make this cluster node replicate from a node of their choosing and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
+      mitigation: 'Deny CLUSTER MEET and CLUSTER REPLICATE too (`ACL SETUSER <user> -cluster|meet -cluster|replicate` on 7.0+, `-cluster` before) to every user who does not manage the cluster.',
     };
   }
   if (family.rdb && facts.config?.get('enable-debug-command')?.value !== 'no') {
@@ -212,7 +225,7 @@ function judgeFamily(
   advisory: Advisory,
   facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined; sentinel?: boolean },
   categories: CategoryTable | undefined,
-  mayRun: (commands: readonly string[]) => string | false | undefined,
+  mayRun: (commands: readonly string[], all?: boolean) => string | false | undefined,
 ): { readonly lowered: string; readonly rdb?: string | undefined } | { readonly kept: string; readonly mitigation: string } | undefined {
   const needed = familyOf(advisory);
   if (!needed) return undefined;
@@ -299,7 +312,7 @@ export default defineRule({
       const advisory = record();
       const deployment = { info, config, sentinel: server.mode === 'sentinel' };
       const ruled = ruledOut(advisory, deployment, scripting, configSettable);
-      const family = ruled ? undefined : judgeFamily(advisory, deployment, categories, (commands) => userWhoMayRun(acl, categories, commands));
+      const family = ruled ? undefined : judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all));
       const excluded = ruled ?? (family && 'lowered' in family ? family.lowered : undefined);
       const kept = family && 'kept' in family ? family : undefined;
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
