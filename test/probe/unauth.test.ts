@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
@@ -289,6 +290,27 @@ describe('a server at maxclients', () => {
     } finally {
       held.destroy();
       await server.stop();
+    }
+  });
+});
+
+describe('a listener that hangs up before answering', () => {
+  // No Redis closes on a client without a password before it answers (NOAUTH, -DENIED, or maxclients' error come
+  // first); a proxy or a filter in front of it may. Read as 'refused', auth.no-authentication passed on it (review N2).
+  it('is no refusal: the probe cannot tell, and auth.no-authentication skips', async () => {
+    const hangUp = createServer((socket) => socket.destroy());
+    hangUp.listen(0, '127.0.0.1');
+    await once(hangUp, 'listening');
+    try {
+      const port = (hangUp.address() as AddressInfo).port;
+      const probe = await probeUnauthenticated({ host: '127.0.0.1', port }, { tls: undefined, connectTimeoutMs: 2000, commandTimeoutMs: 2000 });
+      assert.equal(probe.outcome, 'untested', probe.detail);
+      assert.match(probe.detail, /^PING: connection (closed|reset) by (peer|server): the connection was closed before any answer, which does not say whether a password is needed$/);
+      const judged = judgeFacts(withProbe(liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), { unauthenticated: probe }));
+      const [verdict] = judged.results.filter((r) => r.ruleId === 'auth.no-authentication');
+      assert.equal(verdict?.status, 'skip', verdict?.message);
+    } finally {
+      hangUp.close();
     }
   });
 });

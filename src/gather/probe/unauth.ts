@@ -133,8 +133,10 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
         if (isNoPerm(ping)) return { ...base, outcome: 'untested', detail: `${closed}: ${AS_DEFAULT_USER}`, deniedAsDefaultUser: 'PING', source };
         return { ...base, outcome: 'untested', detail: `${closed}: the server hung up after an answer that does not say whether a password is needed`, source };
       }
-      // Hung up before any answer to PING.
-      return { ...base, outcome: 'refused', detail: `PING: ${error.message}`, source };
+      // Hung up before any answer to PING: no Redis does that for a missing password (it answers NOAUTH, or -DENIED,
+      // or '-ERR max number of clients' before closing); a proxy or a filter in front may. It says nothing of
+      // whether the server wants a password (review N2: this was 'refused', and auth.no-authentication passed on it).
+      return { ...base, outcome: 'untested', detail: `PING: ${error.message}: the connection was closed before any answer, which does not say whether a password is needed`, source };
     }
     return { ...base, outcome: 'untested', detail: `PING: ${failure(error)}`, source };
   } finally {
