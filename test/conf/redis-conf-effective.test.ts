@@ -274,6 +274,9 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('cluster-config-file ""\n', { version: '7.4.1' }), 'cluster-config-file'), '');
     parseError(() => conf('cluster-announce-human-nodename "node#1"\n', { version: '7.2.6' }));
     assert.equal(value(conf('cluster-announce-human-nodename "node 1"\n', { version: '7.2.6' }), 'cluster-announce-human-nodename'), 'node 1');
+    // ':' is refused by Redis 7.2+, taken by Valkey 8 (its list has no ':'; valkey-server 8.0.1 starts with it: vdiff V2).
+    parseError(() => conf('cluster-announce-human-nodename "x:y"\n', { version: '7.4.1' }));
+    assert.equal(value(conf('cluster-announce-human-nodename "x:y"\n', { version: 'valkey-8.0.1' }), 'cluster-announce-human-nodename'), 'x:y');
     // What an earlier line set counts: {unixsocket} is empty until then.
     parseError(() => conf('proc-title-template "{unixsocket}"\n', { version: '7.2.6' }));
     assert.equal(value(conf('unixsocket /tmp/r.sock\nproc-title-template "{unixsocket}"\n', { version: '7.2.6' }), 'proc-title-template'), '{unixsocket}');

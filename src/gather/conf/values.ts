@@ -64,7 +64,10 @@ export function parseString(arg: string, spec: DirectiveSpec, context: StringCon
     if (Buffer.byteLength(arg) >= 256) refuse('Hostnames must be less than 256 characters');
     if (!/^[A-Za-z0-9.-]*$/.test(arg)) refuse(`Hostnames may only contain alphanumeric characters, hyphens or dots (got ${quotedArg(arg)})`);
   }
-  if (spec.name === 'cluster-announce-human-nodename' && /[!#$%&()*+:;<>?@[\]^{|}~]/.test(arg)) {
+  // Redis 7.2+'s isValidAuxChar refuses ':' too (redis@7.4.1:src/cluster.c:736); Valkey 8's does not
+  // (valkey@8.0.1:src/cluster.c:752-763): valkey-server 8.0.1 starts with `cluster-announce-human-nodename "x:y"`.
+  const invalid = version.key === 'v8.0' ? /[!#$%&()*+;<>?@[\]^{|}~]/ : /[!#$%&()*+:;<>?@[\]^{|}~]/;
+  if (spec.name === 'cluster-announce-human-nodename' && invalid.test(arg)) {
     refuse(`Announced human node name contained invalid character (got ${quotedArg(arg)})`);
   }
   // Valkey 8's isValidIpV4/isValidIpV6: inet_pton (no zone index) or empty (valkey@8.0.1:src/config.c:2386).
