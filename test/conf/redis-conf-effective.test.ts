@@ -465,6 +465,8 @@ describe('effectiveConfig: include, loadmodule, rename-command', () => {
       [`sentinel auth-pass ${long} x\n`, { sentinel: true }],
       [`${long}\n`, {}],
       [`${long} yes\n`, { version: '7.0.15' }],
+      [`client-output-buffer-limit ${long} 0 0 0\n`, { version: '6.2.16' }],
+      [`client-output-buffer-limit ${long} 0 0 0\n`, { version: '7.0.15' }],
       // A warning: 6.x opens a glob include's pattern as one file name.
       [`include /etc/${long}*.conf\n`, { version: '6.2.16' }],
     ] as const) {

@@ -256,7 +256,7 @@ const CLIENT_CLASSES: Readonly<Record<string, string>> = {
 function parseBufferLimits6(args: readonly string[], limits: Map<string, string>): void {
   if (args.length !== 4) refuse(wrongArgs('client-output-buffer-limit', args, 'a class and three limits (6.x takes one class per line)'));
   const cls = CLIENT_CLASSES[asciiLower(args[0]!)];
-  if (cls === undefined) refuse(`Unrecognized client limit class: '${args[0]!}'`);
+  if (cls === undefined) refuse(`Unrecognized client limit class: ${quotedArg(args[0]!)}`);
   const memtoll = (s: string): bigint => {
     const m = /^(-?[0-9]*)(.*)$/s.exec(s)!;
     const mul = ({ '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n } as Record<string, bigint>)[m[2]!.toLowerCase()];
