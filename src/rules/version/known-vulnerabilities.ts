@@ -18,8 +18,8 @@ function needsScripting(advisory: Advisory): boolean {
 
 /** Whether some user who can log in may run one of `commands`; undefined when the ACL is unknown. */
 function someUserMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[]): boolean | undefined {
-  if (!acl || !categories) return undefined;
-  return acl.users.some((u) => canLogIn(u) && commands.some((c) => canRun(u, c, categories)));
+  const user = userWhoMayRun(acl, categories, commands);
+  return user === undefined ? undefined : user !== false;
 }
 
 const SCRIPTING = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
@@ -33,6 +33,14 @@ const SCRIPTING = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_r
 function hyperLogLogCommands(categories: CategoryTable | undefined): string[] {
   const members = categories?.categories.get('hyperloglog') ?? [];
   return [...new Set(['pfadd', 'pfcount', 'pfmerge', 'pfdebug', ...members.filter((c) => c !== 'pfselftest')])];
+}
+
+/** What the advisories' preconditions are judged against: the server's INFO and config, and its mode. */
+interface Deployment {
+  readonly info?: InfoSections | undefined;
+  readonly config?: ConfigMap | undefined;
+  readonly sentinel?: boolean;
+  readonly cluster?: boolean;
 }
 
 interface CommandFamily {
@@ -104,7 +112,7 @@ function masterOf(info: InfoSections | undefined, config: ConfigMap | undefined)
  */
 function otherWayIn(
   family: CommandFamily,
-  facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined },
+  facts: Deployment,
   mayRun: (commands: readonly string[], all?: boolean) => string | false | undefined,
 ): { readonly why: string; readonly mitigation: string } | undefined {
   const master = masterOf(facts.info, facts.config);
@@ -122,8 +130,7 @@ function otherWayIn(
     };
   }
   // A cluster node refuses REPLICAOF, but CLUSTER MEET a node of the user's own and CLUSTER REPLICATE it do the same.
-  const clusterEnabled = facts.config?.get('cluster-enabled')?.value === 'yes' || (facts.info ? infoField(facts.info, 'cluster_enabled') === '1' : false);
-  const cluster = clusterEnabled ? mayRun(['cluster|meet', 'cluster|replicate'], true) : false;
+  const cluster = facts.cluster ? mayRun(['cluster|meet', 'cluster|replicate'], true) : false;
   if (cluster) {
     return {
       why: `user '${cluster}' may run CLUSTER MEET and CLUSTER REPLICATE, which make this cluster node replicate from a node of their choosing and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
@@ -177,7 +184,7 @@ function bundledModule(advisory: Advisory): string | undefined {
 /** A precondition the deployment rules out, if any. */
 function ruledOut(
   advisory: Advisory,
-  facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined; sentinel?: boolean },
+  facts: Deployment,
   scripting: boolean | undefined,
   configSettable: boolean | undefined,
 ): string | undefined {
@@ -223,7 +230,7 @@ function ruledOut(
  */
 function judgeFamily(
   advisory: Advisory,
-  facts: { info?: InfoSections | undefined; config?: ConfigMap | undefined; sentinel?: boolean },
+  facts: Deployment,
   categories: CategoryTable | undefined,
   mayRun: (commands: readonly string[], all?: boolean) => string | false | undefined,
 ): { readonly lowered: string; readonly rdb?: string | undefined } | { readonly kept: string; readonly mitigation: string } | undefined {
@@ -310,7 +317,7 @@ export default defineRule({
       }
       // The whole record (title, sources, mitigation) only for a finding.
       const advisory = record();
-      const deployment = { info, config, sentinel: server.mode === 'sentinel' };
+      const deployment: Deployment = { info, config, sentinel: server.mode === 'sentinel', cluster: server.mode === 'cluster' };
       const ruled = ruledOut(advisory, deployment, scripting, configSettable);
       const family = ruled ? undefined : judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all));
       const excluded = ruled ?? (family && 'lowered' in family ? family.lowered : undefined);
