@@ -54,9 +54,8 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
   if (rest.length > 1) return `only one format can go to standard output (${rest.join(', ')}): write the others with --output FORMAT=FILE`;
   // The default text report yields standard output to a file output that names it (`-o sarif=-`): both there made a
   // SARIF document followed by text, and `> file` had the text overwrite the SARIF appended before it.
-  const toStdout = files.find((f) => isStandardOutput(f.path));
+  const [toStdout, second] = files.filter((f) => isStandardOutput(f.path));
   // `-o json=- -o sarif=-`: the same two documents on standard output as `--format json -o sarif=-` below.
-  const second = files.filter((f) => isStandardOutput(f.path))[1];
   if (toStdout && second) return `only one report can go to standard output (--output ${shownOutput(toStdout)} and --output ${shownOutput(second)}): write one of them to a file`;
   // `--format json -o sarif=-`: two documents, one after the other, where a reader expects one.
   if (rest[0] !== undefined && toStdout) return `only one report can go to standard output (--format ${rest[0]} and --output ${shownOutput(toStdout)}): write one of them to a file`;
