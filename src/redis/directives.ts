@@ -419,6 +419,11 @@ export function alwaysListed(product: 'redis' | 'valkey', version: string | unde
   return tlsAlways || (tlsBuilt && server.major >= 6) ? [...names, ...ALWAYS_LISTED_TLS] : names;
 }
 
+/** A version that follows the Redis 6.0 or 6.2 table: what the config and ACL readers call "6.x". */
+export function followsRedis6(version: ServerVersion): boolean {
+  return version.key === 'r6.0' || version.key === 'r6.2';
+}
+
 /** Redis before 6.0: no ACL, no TLS; `requirepass` alone guards the only user. */
 export function beforeAcl(version: ServerVersion): boolean {
   return version.product === 'redis' && version.major < 6;

@@ -1,6 +1,6 @@
 import { AclSyntaxError, parseAclListLine } from '../../acl/parse.ts';
 import type { AclUser } from '../../facts/types.ts';
-import { resolveVersion } from '../../redis/directives.ts';
+import { followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError, aclErrorText, quotedArg } from './conf-errors.ts';
 import { NUL_BYTE } from './tokenize.ts';
 import { commandsKnown, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
@@ -53,7 +53,7 @@ export function parseAclFile(
   const modules = options.modules ?? 'none';
   const checkCommands = commandsKnown(options.version, modules);
   const version = resolveVersion(options.version);
-  const six = version.key === 'r6.0' || version.key === 'r6.2';
+  const six = followsRedis6(version);
   const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
   const users: AclUser[] = [];
   const definedAt = new Map<string, number>();

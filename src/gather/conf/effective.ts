@@ -7,6 +7,7 @@ import {
   defaultFor,
   existsIn,
   existsInVersion,
+  followsRedis6,
   nameExistsInVersion,
   lookupFileDirective,
   resolveVersion,
@@ -86,7 +87,7 @@ function fileSource(d: Directive): Source {
  */
 export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = {}): EffectiveConf {
   const version = resolveVersion(options.version);
-  const six = version.key === 'r6.0' || version.key === 'r6.2';
+  const six = followsRedis6(version);
   const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
 
   const config = new Map<string, Fact<string>>();

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { DirectiveSpec, ServerVersion } from '../../redis/directives.ts';
+import { followsRedis6 } from '../../redis/directives.ts';
 import { atoi, formatPercentile, memtoull, string2ll, strtoll } from './c-numbers.ts';
 import { quotedArg, refuse, wrongArgs } from './conf-errors.ts';
 import { asciiLower, holdsSecret } from './tokenize.ts';
@@ -51,7 +52,7 @@ export interface StringContext {
 /** The `is_valid_fn` checks of config.c's string configs (redis@7.2.6:src/config.c:2345-2420, valkey@8.0.1:2303-2411). */
 export function parseString(arg: string, spec: DirectiveSpec, context: StringContext): string {
   const { version } = context;
-  const six = version.key === 'r6.0' || version.key === 'r6.2';
+  const six = followsRedis6(version);
   const pathError = BASENAME_ONLY[spec.name];
   if (pathError !== undefined) {
     // 6.x takes an empty appendfilename; Valkey 8 refuses an empty dbfilename too.
