@@ -87,15 +87,12 @@ interface Layer {
 
 /** A YAML inventory starts with a key (`targets:`), a list item or a flow mapping; anything else is one URL a line. */
 export function isYamlInventory(text: string): boolean {
-  for (let start = 0; start < text.length; ) {
-    const end = lineEnd(text, start);
-    const line = text.slice(start, end).trim();
-    start = end + 1;
-    if (line === '' || line.startsWith('#')) continue;
-    // `%YAML 1.2` / `%TAG` directives and a document start (`---`, `--- # fleet`) are YAML's own markers.
-    return /^%(?:YAML|TAG)\s/.test(line) || /^---(?:\s|$)/.test(line) || line.startsWith('- ') || line.startsWith('{') || /^[A-Za-z_][\w-]*\s*:(\s|$)/.test(line);
-  }
-  return false;
+  // The first line that is neither blank nor a comment.
+  const first = targetLines(text).next();
+  if (first.done === true) return false;
+  const line = first.value.spec;
+  // `%YAML 1.2` / `%TAG` directives and a document start (`---`, `--- # fleet`) are YAML's own markers.
+  return /^%(?:YAML|TAG)\s/.test(line) || /^---(?:\s|$)/.test(line) || line.startsWith('- ') || line.startsWith('{') || /^[A-Za-z_][\w-]*\s*:(\s|$)/.test(line);
 }
 
 /** Where the line that starts at `start` ends: its line feed, or the end of the text. */
