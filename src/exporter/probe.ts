@@ -117,6 +117,22 @@ export interface ProbeContext {
    * local target's port is looked up; each probe still reads the rest of /proc for itself (src/exporter/server.ts).
    */
   readonly sockets?: SharedTcpTables;
+  /**
+   * Whether the network probes may connect to a port of the target's host that its configuration names (its
+   * `tls-port`, cluster bus, plaintext `port`): the allowlist's word, never the server's ({@link probeAllowance}).
+   */
+  readonly mayConnect?: (host: string, port: number) => string | undefined;
+}
+
+/**
+ * The allowlist as the network probes see it: a port the audited server's configuration names (its `tls-port`,
+ * cluster bus, or plaintext `port` beside TLS) is probed only when the allowlist or the inventory allows it too. A
+ * scrape connects only where the exporter's own config says it may; a hostile server on an allowed address cannot
+ * send the exporter's handshakes to the other ports of its host.
+ */
+export function probeAllowance(allow: readonly AllowEntry[], inventory?: InventoryTargets): (host: string, port: number) => string | undefined {
+  return (host, port) =>
+    isAllowed(allow, host, port) || inventory?.has(inventoryKey(host, port)) ? undefined : `port ${port} is not on the exporter's allowlist: no connection was made`;
 }
 
 /**
@@ -129,7 +145,14 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
   // A view of this machine for this probe alone, but for the socket table the exporter's probes share.
   const hostDiscovery = createHostDiscovery(context.sockets);
   // The deadline aborts every stage (connect, commands, probes, sample) through the target's signal.
-  const options: AuditOptions = { ...auditOptionsFor(module, deadline - Date.now()), buildTables: EXPORTER_BUILDS, hostDiscovery, deadline, ...(signal ? { signal } : {}) };
+  const options: AuditOptions = {
+    ...auditOptionsFor(module, deadline - Date.now()),
+    buildTables: EXPORTER_BUILDS,
+    hostDiscovery,
+    deadline,
+    ...(signal ? { signal } : {}),
+    ...(context.mayConnect ? { mayConnect: context.mayConnect } : {}),
+  };
   const timing = () => ({ durationSeconds: (performance.now() - started) / 1000, finishedAt: Date.now() / 1000 });
   try {
     const gathered = await gatherTarget(target, options);

@@ -13,7 +13,7 @@ import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
 import type { InventoryTargets } from './inventory.ts';
-import { lookupTarget, probeTarget, shownTarget, timedOut } from './probe.ts';
+import { lookupTarget, probeAllowance, probeTarget, shownTarget, timedOut } from './probe.ts';
 import { redactWords } from '../util/redact.ts';
 import { terminalSafe } from '../report/common.ts';
 import { nodeCrypto } from '../util/builtin.ts';
@@ -159,6 +159,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   // /proc by each probe; a probe that cannot confirm it reads the table anew, and the next probes share that one.
   const sockets: SharedTcpTables = recentTcpTable({ ttlMs: options.socketTable?.ttlMs ?? EXPORTER_SOCKET_TABLE_TTL_MS, read: options.socketTable?.read ?? (() => readTcpSockets()) });
   const limiter = new Limiter(config.concurrency, config.maxQueued);
+  /** The ports of an audited server's host its probes may reach beyond its own: the allowlist's and the inventory's. */
+  const mayConnect = probeAllowance(config.allow, options.inventory);
   /** Aborted when a shutdown's grace period is over: audits still running stop at once. */
   const stopping = new AbortController();
   const cache = new Map<string, CacheEntry>();
@@ -183,7 +185,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       }
       slotAt = Date.now();
       try {
-        const snapshot = await probeTarget(target, module, deadline, { signal: stopping.signal, sockets });
+        const snapshot = await probeTarget(target, module, deadline, { signal: stopping.signal, sockets, mayConnect });
         durations.observe({ module: module.name, outcome: snapshot.success ? 'success' : 'failed' }, snapshot.durationSeconds);
         // A timeout is not reused: the next scrape may have more time.
         if (module.cacheSeconds > 0 && !snapshot.timedOut) {

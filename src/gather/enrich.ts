@@ -28,6 +28,12 @@ export interface EnrichOptions {
   readonly firewallRuleset?: { readonly nft?: string; readonly iptables?: string; readonly ip6tables?: string };
   /** Turns off the network probes (`--no-probe`); they run by default on live targets. */
   readonly noProbe?: boolean;
+  /**
+   * Whether the network probes may connect to `host:port`, a port of the target's host that its configuration names
+   * (`tls-port`, the cluster bus, the plaintext `port` beside TLS), not the target's own: undefined when they may,
+   * else why not (the exporter's allowlist: a server's word never widens it). Every port may by default.
+   */
+  readonly mayConnect?: (host: string, port: number) => string | undefined;
   /** Tries a few default passwords with AUTH (`--probe-credentials`; intrusive: failed AUTHs are logged). */
   readonly probeCredentials?: boolean;
   /** Runs the harmless CVE-2022-0543 EVAL (`--probe-intrusive`). */

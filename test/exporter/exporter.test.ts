@@ -13,12 +13,13 @@ import type { InventoryTargets } from '../../src/exporter/inventory.ts';
 import { openListener, startExporter } from '../../src/exporter/server.ts';
 import type { RunningExporter } from '../../src/exporter/server.ts';
 import { RULES } from '../../src/rules/index.ts';
-import { auditTarget } from '../../src/app/audit.ts';
+import { auditTarget, gatherTarget } from '../../src/app/audit.ts';
 import { readTcpSockets } from '../../src/gather/host/proc.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { makeCerts } from '../harness/certs.ts';
 import { startFakeServer } from '../helpers/fake-resp-server.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
@@ -475,6 +476,60 @@ function ruleStatuses(body: string): Map<string, string> {
 // With host: false a scrape gathers no host facts, but reads the config file of the process that listens on a local
 // target's port (found through /proc, never from the server's word), as `redfort audit --no-host` does. The port is
 // looked up in one socket table that the scrapes share for a few seconds; each confirms the owner in /proc.
+// The network probes connect to ports the audited server's configuration names: its tls-port, cluster bus and
+// plaintext port. A hostile server on an allowed address named any port of its host, and the exporter sent its
+// handshakes there.
+describe("the exporter's network probes reach only the ports it allows", () => {
+  it("never connects to a tls-port the server names off the allowlist, and does when it is allowed", async () => {
+    const named = await recorder();
+    // A real server, its CONFIG GET * saying that its tls-port is the recorder's (a server's word is all a probe has).
+    const real = await startRedis({ conf: 'protected-mode no' });
+    const fake = await forwardingProxy(real, {
+      rewrite(argv, reply) {
+        if (argv[0]?.toUpperCase() !== 'CONFIG' || !Array.isArray(reply)) return reply;
+        return reply.map((value, i) => (i % 2 === 1 && reply[i - 1] === 'tls-port' ? String(named.port) : value));
+      },
+    });
+    const scrape = async (allow: string) => {
+      const exporter = await exporterWith(`modules:\n  default: { probe: true, cacheSeconds: 0 }\nallow:\n${allow}`, []);
+      try {
+        return await get(`${exporter.url}/probe?target=127.0.0.1:${fake.port}`, { 'X-Prometheus-Scrape-Timeout-Seconds': '3' });
+      } finally {
+        await exporter.close(1000);
+      }
+    };
+    try {
+      const res = await scrape(`  - 127.0.0.1:${fake.port}\n`);
+      assert.equal(res.status, 200);
+      assert.equal(sample(res.body, 'redfort_probe_success'), 1, res.body.slice(0, 400));
+      assert.equal(named.connections, 0, 'the tls-port off the allowlist was connected to');
+      await scrape(`  - 127.0.0.1:${fake.port}\n  - 127.0.0.1:${named.port}\n`);
+      assert.ok(named.connections > 0, 'an allowed tls-port is probed');
+    } finally {
+      named.close();
+      await fake.close();
+    }
+  });
+
+  it('leaves the plaintext port beside TLS unprobed when it is not allowed, and says so', async () => {
+    const server = await startRedis({ tls: { plaintextPort: true, authClients: 'no' } });
+    const target = resolveTarget(`rediss://127.0.0.1:${server.tlsPort}`, { cacert: server.certs!.ca }, {});
+    const refused: number[] = [];
+    const refuse = (_host: string, port: number) => {
+      refused.push(port);
+      return port === server.port ? `port ${port} is not allowed here` : undefined;
+    };
+    const gathered = await gatherTarget(target, { mayConnect: refuse });
+    assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
+    assert.equal(gathered.facts.probe?.plaintext, undefined);
+    assert.ok(gathered.facts.probe?.notes.includes(`the plaintext port ${server.port} was not probed: port ${server.port} is not allowed here`), String(gathered.facts.probe?.notes));
+    assert.deepEqual(refused, [server.port], 'asked about the plaintext port alone (the target itself is always allowed)');
+    const allowed = await gatherTarget(target, { mayConnect: () => undefined });
+    assert.ok(allowed.ok);
+    assert.equal(allowed.facts.probe?.plaintext?.outcome, 'answers');
+  });
+});
+
 describe("the exporter's scrapes of servers on its own machine", () => {
   let a: RunningServer;
   let b: RunningServer;

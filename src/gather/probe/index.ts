@@ -72,18 +72,30 @@ function withoutClientCertificate(options: tls.ConnectionOptions): tls.Connectio
   return rest;
 }
 
+/** A TLS port without a handshake, and why: every finding of it untested. */
+function notHandshaken(endpoint: Endpoint, role: TlsPortProbe['role'], error: string, source: TlsPortProbe['source']): TlsPortProbe {
+  return {
+    host: endpoint.host, port: endpoint.port, role, error, versions: [],
+    ciphers: { status: 'untested', detail: 'no TLS handshake', tls12: [], tls13: [], notTestable: untestableFamilies() },
+    clientAuth: { mode: 'unknown', detail: 'no TLS handshake' }, source,
+  };
+}
+
 async function probeTlsPort(
   endpoint: Endpoint,
   role: TlsPortProbe['role'],
   base: tls.ConnectionOptions,
   check: { caGiven: boolean; hostname: string },
-  limits: { timeoutMs: number; slot: TlsProbeContext['slot'] },
+  limits: { timeoutMs: number; slot: TlsProbeContext['slot']; mayConnect?: EnrichOptions['mayConnect'] },
 ): Promise<TlsPortProbe> {
   const where = `${endpoint.host}:${endpoint.port}`;
   const source = { kind: 'probe', detail: `TLS handshakes with ${where}` } as const;
   const context: TlsProbeContext = { endpoint, base, timeoutMs: limits.timeoutMs, slot: limits.slot };
   // The cluster bus speaks its own protocol, not RESP: no PING there.
   const bus = role === 'cluster-bus';
+  // A port the server's configuration named, refused by the run (the exporter's allowlist): no connection.
+  const refused = role === 'target' ? undefined : limits.mayConnect?.(endpoint.host, endpoint.port);
+  if (refused !== undefined) return notHandshaken(endpoint, role, refused, source);
   const open = await limits.slot(() =>
     handshake(endpoint, {
       tls: { ...withoutClientCertificate(base), ...OPEN_HANDSHAKE },
@@ -91,13 +103,7 @@ async function probeTlsPort(
       ...(bus ? {} : { pingTimeoutMs: limits.timeoutMs }),
     }),
   );
-  if (open.unreachable) {
-    return {
-      host: endpoint.host, port: endpoint.port, role, error: open.error ?? 'no TLS handshake', versions: [],
-      ciphers: { status: 'untested', detail: 'no TLS handshake', tls12: [], tls13: [], notTestable: untestableFamilies() },
-      clientAuth: { mode: 'unknown', detail: 'no TLS handshake' }, source,
-    };
-  }
+  if (open.unreachable) return notHandshaken(endpoint, role, open.error ?? 'no TLS handshake', source);
   const certificate = open.peer
     ? certificateFromPeer(open.peer, { authorized: open.authorized, authorizationError: open.authorizationError, ...check }, source)
     : undefined;
@@ -125,7 +131,14 @@ export function probeOneTlsPort(
 }
 
 /** The plaintext port beside TLS: the target itself when it is plaintext, else `port` from the configuration. */
-async function plaintextProbe(target: Target, config: ConfigMap | undefined, unauth: UnauthenticatedProbe, options: Omit<PlainProbeOptions, 'tls'>, notes: string[]): Promise<PlaintextProbe | undefined> {
+async function plaintextProbe(
+  target: Target,
+  config: ConfigMap | undefined,
+  unauth: UnauthenticatedProbe,
+  options: Omit<PlainProbeOptions, 'tls'>,
+  notes: string[],
+  mayConnect: EnrichOptions['mayConnect'],
+): Promise<PlaintextProbe | undefined> {
   if (!target.tls) {
     if (unauth.outcome === 'untested') return undefined;
     return { host: target.host, port: target.port, outcome: 'answers', detail: unauth.detail, source: unauth.source };
@@ -136,6 +149,11 @@ async function plaintextProbe(target: Target, config: ConfigMap | undefined, una
   }
   const port = portOf(config, 'port');
   if (port === 0) return undefined;
+  const refused = mayConnect?.(target.host, port);
+  if (refused !== undefined) {
+    notes.push(`the plaintext port ${port} was not probed: ${refused}`);
+    return undefined;
+  }
   return probePlaintext({ host: target.host, port }, options);
 }
 
@@ -209,14 +227,14 @@ async function probeNetwork(
   const caGiven = target.tls?.caFile !== undefined || target.tls?.caDir !== undefined;
   const tlsResults = Promise.all(
     tlsPorts(facts, target, config).map(({ port, role }) =>
-      probeTlsPort({ host: target.host, port }, role, targetTls ?? {}, { caGiven, hostname }, { timeoutMs: timeouts.connectTimeoutMs, slot }),
+      probeTlsPort({ host: target.host, port }, role, targetTls ?? {}, { caGiven, hostname }, { timeoutMs: timeouts.connectTimeoutMs, slot, mayConnect: options.mayConnect }),
     ),
   );
   const auth = authCommand(target);
   const luaPackage = options.probeIntrusive ? slot(() => probeLuaPackage(endpoint, auth, plain)) : undefined;
 
   const unauth = await unauthenticated;
-  const plaintext = tlsConfigured ? plaintextProbe(target, config, unauth, timeouts, notes) : undefined;
+  const plaintext = tlsConfigured ? plaintextProbe(target, config, unauth, timeouts, notes, options.mayConnect) : undefined;
   let defaultPasswords: DefaultPasswordProbe | undefined;
   if (options.probeCredentials) {
     if (unauth.outcome === 'refused' && /NOAUTH|Authentication required/i.test(unauth.detail)) {
