@@ -15,7 +15,7 @@ import { rawCommand } from '../harness/raw.ts';
 import { startCluster, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { runCli } from './cli.ts';
-import { auth, buildCluster, entry, expectRule, HOSTS, replicate, waitForLayout } from './live-helpers.ts';
+import { auth, buildCluster, entry, eventually, expectRule, HOSTS, replicate, waitForLayout } from './live-helpers.ts';
 
 // Real clusters over 127.0.0.1-3 (cluster-announce-ip per host, so each address is a host), audited with
 // --cluster and planned with reboot-plan. Each cluster is started once; the tests of a describe run in order.
@@ -215,5 +215,29 @@ describe('a 4-node cluster: 2 masters, one replica beside its master and one on 
     const [message] = expectRule(deployment!, 'replication.no-masteruser', 'pass');
     assert.match(message!, /^1 of 2 replicas judged/);
     assert.ok(deployment!.results.find((r) => r.ruleId === 'replication.no-masteruser')!.evidence.some((e) => e.startsWith(`not judged: ${ports(3)}: `)));
+  });
+});
+
+describe('a 4-master cluster with one master down', () => {
+  let nodes: RunningServer[];
+  const ports = (i: number) => `${nodes[i]!.host}:${nodes[i]!.port}`;
+
+  before(async () => {
+    nodes = (await startCluster({ masters: 4, replicasPerMaster: 0 })).nodes;
+  });
+
+  it('cluster.master-count: 3 masters are left to vote, but the majority is still 3 of 4, so the rule fails', async () => {
+    await nodes[3]!.stop();
+    await eventually('the seed to see the stopped master disconnected', async () => {
+      const view = String(await rawCommand(nodes[0]!.host, nodes[0]!.port, ['CLUSTER', 'NODES'], auth(nodes[0]!)));
+      return view.split('\n').some((line) => line.includes(` ${ports(3)}@`) && / disconnected /.test(line));
+    });
+    const audit = await runCli(['audit', `redis://${ports(0)}`, '--cluster', '--format', 'json', '--fail-on', 'none', '--no-probe', '--no-host']);
+    assert.equal(audit.code, 2, audit.stderr); // the stopped node could not be audited
+    const report = JSON.parse(audit.stdout) as { targets: { kind?: string; results: { ruleId: string; status: string; message: string }[] }[] };
+    const deployment = report.targets.find((t) => t.kind === 'deployment')!;
+    const results = deployment.results.filter((r) => r.ruleId === 'cluster.master-count');
+    assert.deepEqual(results.map((r) => r.status), ['fail'], JSON.stringify(results));
+    assert.match(results[0]!.message, new RegExp(`^the cluster has 4 masters serving slots, 1 of them down \\(${ports(3).replace(/\./g, '\\.')}: [^)]*disconnected[^)]*\\): failover elections still need 3 of 4, so one more lost master stops every failover`));
   });
 });

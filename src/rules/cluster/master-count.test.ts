@@ -36,6 +36,9 @@ const ONE_FAILED = `e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.0.1:6379@16379
 67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 10.0.0.2:6379@16379 master - 0 1700000001000 2 connected 5461-10922
 292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 10.0.0.3:6379@16379 master,fail - 1700000000000 1700000000000 3 disconnected 10923-16383`;
 
+// Four masters, one down: three are left to vote, but the majority is still counted over four (3 of 4).
+const FOUR_ONE_FAILED = FOUR.replace('10.0.0.4:6379@16379,redis-d master - 0 1700000002000 4 connected', '10.0.0.4:6379@16379,redis-d master,fail - 1700000000000 1700000000000 4 disconnected');
+
 const FIVE = `${FOUR.split('\n').map((l) => l.replace('12288-16383', '12288-14000')).join('\n')}
 a1b2c3d4e5f60718293a4b5c6d7e8f9012345678 10.0.0.5:6379@16379,redis-e master - 0 1700000002000 5 connected 14001-16383`;
 
@@ -49,6 +52,11 @@ ruleTester(rule, {
     { name: '4 masters: even', facts: clusterFacts(FOUR), messages: [/the cluster has 4 masters serving slots: an even number adds no failure tolerance/], severity: 'medium' },
     { name: '2 masters', facts: clusterFacts(TWO), messages: [/the cluster has 2 masters serving slots: fewer than 3 cannot keep a majority/] },
     { name: '3 masters, one failed', facts: clusterFacts(ONE_FAILED), messages: [/2 masters/] },
+    {
+      name: '4 masters, one failed: 3 left, but the majority is 3 of 4',
+      facts: clusterFacts(FOUR_ONE_FAILED),
+      messages: [/^the cluster has 4 masters serving slots, 1 of them down \(10\.0\.0\.4:6379: fail\): failover elections still need 3 of 4, so one more lost master stops every failover, and 4 is an even number/],
+    },
     { name: 'a single master', facts: clusterFacts('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383'), messages: [/1 master serving slots: fewer than 3/] },
   ],
   skip: [

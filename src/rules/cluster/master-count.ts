@@ -16,14 +16,28 @@ export default defineRule({
     if (!topology && !cluster) return skip(unavailable.cluster ?? 'the target is not a cluster node');
     const layout = topology ? layoutFromTopology(topology) : layoutFromCluster(cluster!);
     const source = topology?.source ?? cluster!.source;
-    // Only masters that serve slots and are not failed vote in failover elections.
-    const masters = layout.shards.map((s) => s.master).filter((m) => m.healthy);
-    const list = masters.map((m) => (layout.hostKey && m.label !== m.address.replace(/:\d+$/, '') ? `${m.address} (${m.label})` : m.address));
+    // Only masters that serve slots and are not failed vote in failover elections; the majority they need is counted
+    // over every master that serves slots, failed ones included (cluster_size).
+    const serving = layout.shards.map((s) => s.master);
+    const masters = serving.filter((m) => m.healthy);
+    const name = (m: (typeof serving)[number]) => (layout.hostKey && m.label !== m.address.replace(/:\d+$/, '') ? `${m.address} (${m.label})` : m.address);
+    const list = masters.map(name);
     if (masters.length < 3 || masters.length % 2 === 0) {
       return fail({
         message: `the cluster has ${masters.length} master${masters.length === 1 ? '' : 's'} serving slots: ${masters.length < 3 ? 'fewer than 3 cannot keep a majority when one fails' : 'an even number adds no failure tolerance over one fewer'}`,
         source,
         evidence: list,
+      });
+    }
+    const down = serving.filter((m) => !m.healthy);
+    if (down.length > 0) {
+      // 4 masters with one down leave 3 up: an odd number, but the majority is still 3 of 4, and one more loss stops failovers.
+      const majority = Math.floor(serving.length / 2) + 1;
+      const spare = masters.length - majority;
+      return fail({
+        message: `the cluster has ${serving.length} masters serving slots, ${down.length} of them down (${down.map((m) => `${name(m)}: ${(m.health ?? []).join(', ') || 'down'}`).join('; ')}): failover elections still need ${majority} of ${serving.length}, so ${spare < 1 ? 'one more lost master stops every failover' : `only ${spare} more may fail`}${serving.length % 2 === 0 ? `, and ${serving.length} is an even number, which adds no failure tolerance over one fewer` : ''}`,
+        source,
+        evidence: [...list, ...down.map((m) => `${name(m)} (down)`)],
       });
     }
     return pass(`the cluster has ${masters.length} masters serving slots`, { source, evidence: list });
