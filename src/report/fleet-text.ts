@@ -31,7 +31,9 @@ export function fleetSummaryText(lines: readonly FleetLine[], totals: readonly F
   const out: string[] = [
     c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}, ${summary.targetErrors} not audited, ${failing} with failures`),
   ];
-  const width = Math.min(60, Math.max(0, ...lines.map((l) => l.target.length)));
+  // A loop, not Math.max(...): spread as arguments, 150,000 targets overflowed the stack ('Maximum call stack size exceeded').
+  let width = 0;
+  for (const l of lines) width = Math.min(60, Math.max(width, l.target.length));
   for (const l of lines) {
     const labels = l.labels && Object.keys(l.labels).length > 0 ? `  [${Object.entries(l.labels).map(([k, v]) => `${k}=${v}`).sort().join(' ')}]` : '';
     let status: string;
