@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
-import { isKnownDirective, parseConfLines, unknownDirective } from './tokenize.ts';
+import { isKnownDirective, MAX_DIRECTIVES, parseConfLines, tooManyDirectives, unknownDirective } from './tokenize.ts';
 import type { Directive } from './tokenize.ts';
 
 export interface ParsedConf {
@@ -106,6 +106,14 @@ export interface LoadConfOptions {
   readonly maxExpandedBytes?: number;
   /** Files included, a file counted each time (default 1,024: four times the files one configuration may read). */
   readonly maxInclusions?: number;
+  /** Directives of the whole configuration, a file's counted each time it is included (default {@link MAX_DIRECTIVES}). */
+  readonly maxDirectives?: number;
+  /**
+   * The directives of each file's text, kept across loads by a caller that loads the same configuration again (as
+   * `loadConfFiles` does once per file it has to read first): each text is split into directives once, not once per
+   * load. Only complete texts are kept (not one cut at `maxDirectives`).
+   */
+  readonly parsed?: Map<string, { readonly text: string; readonly directives: readonly Directive[]; readonly error?: ConfigParseError | undefined }>;
   /**
    * Return what was read before the first line refused (with `stopped`) instead of throwing: for a caller that hands
    * the result to `effectiveConfig`, which then reports whichever line redis-server would stop at first.
@@ -133,6 +141,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const maxDepth = options.maxDepth ?? 32;
   const maxExpandedBytes = options.maxExpandedBytes ?? 64 * 1024 * 1024;
   const maxInclusions = options.maxInclusions ?? 1024;
+  const maxDirectives = options.maxDirectives ?? MAX_DIRECTIVES;
   let expandedBytes = 0;
   let inclusions = 0;
   const expandedBy = (text: string, d: Directive | undefined): void => {
@@ -166,6 +175,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
 
   const expand = (parsed: readonly Directive[], chain: readonly string[]): void => {
     for (const d of parsed) {
+      if (directives.length >= maxDirectives) throw tooManyDirectives(d.source.path, d.source.line, maxDirectives);
       directives.push(d);
       const at = `${d.source.path}:${d.source.line}`;
       if (d.name === 'dir' && d.args.length === 1) {
@@ -255,9 +265,20 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   };
 
   const expandText = (text: string, file: string, chain: readonly string[]): void => {
-    const { directives: lines, error } = parseConfLines(text, file);
+    const { directives: lines, error } = parse(text, file);
     expand(lines, chain);
     if (error) throw error;
+  };
+
+  /** A file's directives: from `options.parsed` when this text was split before, else split now (at most as many as may still come). */
+  const parse = (text: string, file: string): { readonly directives: readonly Directive[]; readonly error?: ConfigParseError | undefined } => {
+    const kept = options.parsed?.get(file);
+    if (kept !== undefined && kept.text === text) return kept;
+    // One more than may still come, so that expand() names the directive past the bound.
+    const room = maxDirectives - directives.length + 1;
+    const result = parseConfLines(text, file, room);
+    if (result.directives.length < room) options.parsed?.set(file, { text, ...result });
+    return result;
   };
 
   try {
