@@ -620,12 +620,16 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
       // Not `reset`: it would also set sanitize-payload, which the recorded user may not have had.
       const rules = aclLineRules(line).rules;
       const base = ['ACL', 'SETUSER', name, 'resetpass', 'resetkeys', 'resetchannels', '-@all'];
-      const reply = await session.send([...base.slice(0, 6), 'clearselectors', ...base.slice(6), ...rules]).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-      const refused = reply instanceof Error ? undefined : replyError(reply);
-      // Redis 6 has no selectors (nor clearselectors): ACL SETUSER is all-or-nothing, so retry without it.
-      if (refused && /clearselectors|syntax|unknown/i.test(refused)) await send([...base, ...rules], `ACL SETUSER ${name} (as recorded)`);
-      else if (reply instanceof Error) problems.push(`ACL SETUSER ${name}: ${reply.message}`);
-      else if (refused) problems.push(`ACL SETUSER ${name}: ${refused}`);
+      // Redis 6 has no selectors (nor clearselectors), 6.0 no channels (nor resetchannels), and ACL SETUSER is
+      // all-or-nothing: on a refusal, retry without the words that release does not know.
+      const attempts = [[...base.slice(0, 6), 'clearselectors', ...base.slice(6)], base, base.filter((w) => w !== 'resetchannels')];
+      let failure: string | undefined;
+      for (const words of attempts) {
+        const reply = await session.send([...words, ...rules]).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+        failure = reply instanceof Error ? reply.message : replyError(reply);
+        if (failure === undefined || reply instanceof Error || !/clearselectors|resetchannels|syntax|unknown/i.test(failure)) break;
+      }
+      if (failure !== undefined) problems.push(`ACL SETUSER ${name} (as recorded): ${failure}`);
       else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
     }
     for (const s of node.sentinel) await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);

@@ -3,6 +3,10 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FixPlan, PlanStep } from '../../src/fix/types.ts';
+import { rollback } from '../../src/fix/apply.ts';
+import { readRollback } from '../../src/fix/rollback.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
+import { err } from '../helpers/fake-resp-server.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { build, runCli } from '../report/cli-run.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
@@ -210,8 +214,6 @@ describe('fix faults on one wide-open server', () => {
     assert.equal(second?.ok, false);
     assert.match(second!.error!, /another redfort fix \(pid \d+\) is working on/);
     assert.ok(!existsSync(join(dir, 'second.json')));
-    const { rollback } = await import('../../src/fix/apply.ts');
-    const { readRollback } = await import('../../src/fix/rollback.ts');
     assert.deepEqual((await rollback(await readRollback(join(dir, 'first.json')), new Map([[address(server), seed]]))).notRestored, []);
     assert.deepEqual(await snapshot(server), before);
   });
@@ -292,6 +294,39 @@ describe('fix faults: a deployment that is unhealthy before any change', () => {
       assert.ok(!existsSync(join(dir, 'rb.json')), 'nothing recorded, nothing applied');
       assert.deepEqual(await snapshot(server), before);
     } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('fix --rollback on a server that knows neither selectors nor channels (Redis 6.0)', () => {
+  it('restores the recorded users without clearselectors and resetchannels, which 6.0 refuses', async () => {
+    // Redis 6.0.20 refuses both words ("Error in ACL SETUSER modifier 'resetchannels': Syntax error", seen live): the
+    // rollback retried without clearselectors only, so the default user stayed off and the fix's users were deleted
+    // after it, leaving no way in. Debian ships 7.0 only: a proxy in front of it refuses the two words as 6.0 does.
+    const server = await startRedis({ conf: 'loglevel warning' });
+    const proxy = await forwardingProxy(server, {
+      local(argv) {
+        if (argv[0]?.toUpperCase() !== 'ACL' || argv[1]?.toUpperCase() !== 'SETUSER') return undefined;
+        const unknown = argv.slice(3).find((w) => /^(clearselectors|resetchannels)$/i.test(w));
+        return unknown === undefined ? undefined : err(`ERR Error in ACL SETUSER modifier '${unknown}': Syntax error`);
+      },
+    });
+    try {
+      const dir = workDir();
+      const before = await snapshot(server);
+      const seed = target(server.url);
+      const s0 = await state(seed, { noProbe: true });
+      const p = plan(s0, seed);
+      const rollbackFile = join(dir, 'rollback.json');
+      const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets: secretsFor(p), rollbackFile, noProbe: true });
+      assert.ok(outcome.ok, outcome.error);
+      await assert.rejects(rawCommand(server.host, server.port, ['PING']), /NOAUTH/);
+      const back = await rollback(await readRollback(rollbackFile), new Map([[address(server), target(`redis://${proxy.host}:${proxy.port}`)]]));
+      assert.deepEqual(back.notRestored, []);
+      assert.deepEqual(await snapshot(server), before);
+    } finally {
+      await proxy.close();
       await server.stop();
     }
   });
