@@ -102,6 +102,19 @@ describe('the rule catalogue', () => {
         const doc = new URL(`docs/rules/${rule.id}.md`, ROOT);
         assert.ok(existsSync(doc), `missing ${fileURLToPath(doc)}`);
       });
+
+      it('its doc page is titled and tabled as the rule (what `explain`, `rules`, JSON and SARIF show)', () => {
+        const doc = readFileSync(new URL(`docs/rules/${rule.id}.md`, ROOT), 'utf8');
+        assert.equal(doc.split('\n', 1)[0], `# ${rule.id}: ${rule.title}`);
+        const cell = (name: string) => new RegExp(`^\\| ${name} \\| ([^|]+) \\|$`, 'm').exec(doc)?.[1]?.trim();
+        // A severity cell may explain per-finding levels after the rule's own (`medium (high when ...)`, `per advisory ...`).
+        const severity = cell('Severity') ?? '';
+        assert.ok(severity.startsWith(rule.severity) || severity.startsWith('per '), `Severity '${severity}', rule '${rule.severity}'`);
+        // `(manual)` means no source can judge it.
+        const sources = cell('Sources') ?? '';
+        if (rule.sources.length > 0) assert.deepEqual(sorted(sources.split(',').map((s) => s.trim())), sorted(rule.sources));
+        else assert.match(sources, /^\(manual\)/);
+      });
     });
   }
 });
