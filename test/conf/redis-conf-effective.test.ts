@@ -314,6 +314,21 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('hz 586\n', { version: '6.2.16' }), 'hz'), '500');
   });
 
+  // Live 6.0.20 refuses `Kd` and `Kn` at their line, 6.2.16 `Kn` ("Invalid event class character"); 6.0.20 answers
+  // `g$lshzxet` as `A` (its A has no `d`), 6.2.16 as `g$lshzxet`.
+  it('notify-keyspace-events: the classes of the version (d is 6.2+, n is 7.0+)', () => {
+    for (const [version, refused] of [['6.0.20', 'dn'], ['6.2.16', 'n'], ['7.0.15', ''], ['valkey-8.0.1', '']] as const) {
+      for (const c of 'dn') {
+        const text = `notify-keyspace-events K${c}\n`;
+        if (refused.includes(c)) assert.match(parseError(() => conf(text, { version })).message, new RegExp(`redis\\.conf:1: Invalid event class character '${c}'`), `${version} ${c}`);
+        else assert.equal(value(conf(text, { version }), 'notify-keyspace-events'), `${c}K`, `${version} ${c}`);
+      }
+    }
+    assert.equal(value(conf('notify-keyspace-events g$lshzxet\n', { version: '6.0.20' }), 'notify-keyspace-events'), 'A');
+    assert.equal(value(conf('notify-keyspace-events g$lshzxet\n', { version: '6.2.16' }), 'notify-keyspace-events'), 'g$lshzxet');
+    assert.equal(value(conf('notify-keyspace-events AKm\n', { version: '6.0.20' }), 'notify-keyspace-events'), 'AKm');
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

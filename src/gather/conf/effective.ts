@@ -254,7 +254,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
             value = parseOomValues(args);
             break;
           case 'notify-keyspace-events':
-            value = parseKeyspaceEvents(args[0]!);
+            value = parseKeyspaceEvents(args[0]!, version);
             break;
           case 'latency-tracking-info-percentiles':
             value = parsePercentiles(args);

@@ -301,18 +301,26 @@ export function parseOomValues(args: readonly string[]): string {
     .join(' ');
 }
 
-/** `keyspaceEventsStringToFlags` / `keyspaceEventsFlagsToString` (src/notify.c). */
-export function parseKeyspaceEvents(arg: string): string {
-  const classes = 'g$lshzxetdn';
+/**
+ * `keyspaceEventsStringToFlags` / `keyspaceEventsFlagsToString` (src/notify.c). The classes came by version: `d`
+ * (module key types) with 6.2, `n` (new keys) with 7.0; redis@6.0.20 and live 6.0.20 refuse `d` and `n`, 6.2.16 `n`
+ * ("Invalid event class character. Use 'g$lshzxeA'."). `A` is every class of the version but `n` and `m`.
+ */
+export function parseKeyspaceEvents(arg: string, version: ServerVersion): string {
+  const everyOfA = version.key === 'r6.0' ? 'g$lshzxet' : 'g$lshzxetd';
+  const classes = followsRedis6(version) ? everyOfA : `${everyOfA}n`;
   const set = new Set<string>();
   for (const c of arg) {
-    if (c === 'A') for (const a of 'g$lshzxetd') set.add(a);
+    if (c === 'A') for (const a of everyOfA) set.add(a);
     else if (classes.includes(c) || 'KEm'.includes(c)) set.add(c);
-    else refuse(`Invalid event class character '${c}' in notify-keyspace-events. Use 'Ag$lshzxeKEtmdn'.`);
+    else {
+      const later = c === 'd' ? ' (module key-type events came with Redis 6.2)' : c === 'n' ? ' (new-key events came with Redis 7.0)' : '';
+      refuse(`Invalid event class character ${quotedArg(c)} in notify-keyspace-events${later}. Use 'A${classes}KEm' (${version.label}).`);
+    }
   }
   // `A` stands for every class but `n` (new keys), which the server then no longer shows.
-  const all = [...'g$lshzxetd'].every((c) => set.has(c));
-  let out = all ? 'A' : [...'g$lshzxetdn'].filter((c) => set.has(c)).join('');
+  const all = [...everyOfA].every((c) => set.has(c));
+  let out = all ? 'A' : [...classes].filter((c) => set.has(c)).join('');
   for (const c of 'KEm') if (set.has(c)) out += c;
   return out;
 }
