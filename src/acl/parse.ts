@@ -1,6 +1,7 @@
 import { sha256Hex } from '../util/hash.ts';
 import type { AclUser, SecretDigest, Source } from '../facts/types.ts';
 import { isAtLeast, majorMinor } from '../redis/version.ts';
+import { REDIS_6_0_CATEGORIES } from './data/categories-redis-6.x.ts';
 
 /**
  * An ACL rule the server would refuse. The message follows the server's wording
@@ -33,6 +34,10 @@ const NO_SUCH_PASSWORD = 'The password you are trying to remove from the user do
 const BAD_HASH =
   'The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters';
 const FIRST_ARG_OF_SUBCOMMAND = 'Allowing first-arg of a subcommand is not supported';
+// 6.0 only (redis@6.0.20:src/acl.c:913, EBUSY): 6.2 dropped the check.
+const SUBCOMMAND_OF_ALLOWED =
+  'Adding a subcommand of a command already fully added is not allowed. Remove the command to start. ' +
+  'Example: -DEBUG +DEBUG|DIGEST';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -68,6 +73,8 @@ interface Grammar {
   readonly selectors: boolean; // ( ) clearselectors, -cmd|sub, 7.0+
   /** Only the 21 built-in categories exist (module categories arrived in 7.4, module commands' in 8.0). */
   readonly closedCategories: boolean;
+  /** `+cmd|sub` is refused while `cmd` is fully allowed (6.0). */
+  readonly busySubcommands: boolean;
 }
 
 function grammarFor(version: string | undefined): Grammar {
@@ -79,6 +86,7 @@ function grammarFor(version: string | undefined): Grammar {
     keyPermissions: atLeast(7, 0),
     selectors: atLeast(7, 0),
     closedCategories: parsed !== undefined && !atLeast(7, 4),
+    busySubcommands: parsed !== undefined && !atLeast(6, 2),
   };
 }
 
@@ -234,6 +242,63 @@ function parseSelector(op: string, grammar: Grammar): string[] {
   return state.rules;
 }
 
+let commands60: { readonly all: ReadonlySet<string>; readonly byCategory: ReadonlyMap<string, ReadonlySet<string>> } | undefined;
+
+/** Redis 6.0.20's commands, and those of each category (src/acl/data/categories-redis-6.x.ts), made when first asked. */
+function redis60Commands(): NonNullable<typeof commands60> {
+  if (commands60 === undefined) {
+    const byCategory = new Map<string, ReadonlySet<string>>();
+    const all = new Set<string>();
+    for (const [category, words] of Object.entries(REDIS_6_0_CATEGORIES)) {
+      const members = new Set(words.split(/\s+/).filter(Boolean).map((w) => w.toLowerCase()));
+      byCategory.set(category, members);
+      for (const m of members) all.add(m);
+    }
+    byCategory.set('all', all);
+    commands60 = { all, byCategory };
+  }
+  return commands60;
+}
+
+/**
+ * Redis 6.0's refusal of `+cmd|sub` while `cmd` is fully allowed (`+@all +config|get`, live 6.0.20: "Adding a
+ * subcommand of a command already fully added is not allowed"): the command bits of the commands some `+cmd|sub`
+ * names, followed rule by rule. A rule naming no 6.0 command or category changes no bit (the server skips it while
+ * reading the file and refuses it once the file is read). Undefined when no rule names a subcommand.
+ */
+function busySubcommandCheck(ops: readonly string[]): ((op: string) => void) | undefined {
+  const { all, byCategory } = redis60Commands();
+  const bits = new Map<string, boolean>();
+  for (const op of ops) {
+    const m = /^\+([^@|][^|]*)\|/.exec(op.toLowerCase());
+    if (m && all.has(m[1]!)) bits.set(m[1]!, false);
+  }
+  if (bits.size === 0) return undefined;
+  const setEvery = (members: ReadonlySet<string>, on: boolean): void => {
+    for (const command of bits.keys()) if (members.has(command)) bits.set(command, on);
+  };
+  return (op) => {
+    const lower = op.toLowerCase();
+    const sign = lower[0];
+    if (lower === 'allcommands') setEvery(all, true);
+    else if (lower === 'nocommands' || lower === 'reset') setEvery(all, false);
+    else if ((sign === '+' || sign === '-') && lower[1] === '@') {
+      const members = byCategory.get(lower.slice(2));
+      if (members) setEvery(members, sign === '+');
+    } else if (sign === '+' || sign === '-') {
+      const name = lower.slice(1);
+      const pipe = name.indexOf('|');
+      const command = pipe === -1 ? name : name.slice(0, pipe);
+      if (!bits.has(command)) return;
+      if (pipe === -1) bits.set(command, sign === '+');
+      else if (sign === '+') {
+        if (bits.get(command)) fail(SUBCOMMAND_OF_ALLOWED, op);
+        bits.set(command, false);
+      }
+    }
+  };
+}
+
 interface StoredPassword {
   readonly digest: SecretDigest;
   readonly plaintext: boolean;
@@ -246,6 +311,7 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
   const passwords = new Map<string, StoredPassword>();
   let selectors: string[][] = [];
   const root: SelectorState = { allKeys: false, allChannels: false, rules: [] };
+  const busy = grammar.busySubcommands ? busySubcommandCheck(ops) : undefined;
 
   const addPassword = (stored: StoredPassword): void => {
     if (!passwords.has(stored.digest.sha256)) passwords.set(stored.digest.sha256, stored);
@@ -296,6 +362,7 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
     } else if (!applySelectorRule(root, op, grammar)) {
       fail(SYNTAX, op);
     }
+    busy?.(op);
   }
 
   return {

@@ -245,6 +245,19 @@ describe('parseAclUser: grammar by version', () => {
     refused(['-config|set'], /Unknown command or category name in ACL/, '6.0.20');
   });
 
+  // Live 6.0.20 refuses `+@all +config|get`, `+config +config|get` and `allcommands +config|get` (a `user` line of
+  // redis.conf); it starts with `+@all -config +config|get`, `+@all -@dangerous +config|get`, `+config|get +@all`.
+  it('6.0 refuses a subcommand of a command already fully allowed (6.2 takes it)', () => {
+    for (const rules of [['+@all', '+config|get'], ['+config', '+CONFIG|get'], ['allcommands', '+config|get'], ['-@all', '+@admin', '+config|get'], ['+config|get', '+@all', '+config|set']]) {
+      refused(rules, /Adding a subcommand of a command already fully added is not allowed/, '6.0.20');
+      assert.deepEqual(user(rules, '6.2.16').rules, rules.map((r) => r.toLowerCase()));
+    }
+    for (const rules of [['+@all', '-config', '+config|get'], ['+@all', '-@dangerous', '+config|get'], ['+config|get', '+@all'], ['+@all', 'reset', '+config|get'], ['+@all', '+config|get'].slice(1), ['+@all', '+nosuchcmd|x'], ['+@all', 'nocommands', '+config|get', '+config|set'], ['+@read', '+config|get']]) {
+      assert.deepEqual(user(rules, '6.0.20').rules, rules.map((r) => r.toLowerCase()), rules.join(' '));
+    }
+    assert.deepEqual(user(['+@all', '+config|get']).rules, ['+@all', '+config|get']);
+  });
+
   it('6.2 has channels and sanitize flags, but no key permissions or selectors', () => {
     assert.deepEqual(user(['resetchannels', '&x', 'sanitize-payload'], '6.2.16').rules, ['resetchannels', '&x']);
     refused(['%W~x'], /Syntax error/, '6.2.16');
