@@ -304,7 +304,7 @@ interface StoredPassword {
   readonly plaintext: boolean;
 }
 
-function buildUser(name: string, ops: readonly string[], source: Source, grammar: Grammar): AclUser {
+function buildUser(name: string, ops: readonly string[], source: Source, grammar: Grammar, deferUnknown?: (error: AclSyntaxError) => void): AclUser {
   let enabled = false;
   let nopass = false;
   // By hash, in the order added: the server keeps one entry per hash, so a repeated password is not counted twice.
@@ -321,8 +321,7 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
     if (!passwords.delete(sha256)) fail(NO_SUCH_PASSWORD, op);
   };
 
-  for (const op of ops) {
-    if (op === '') continue;
+  const applyOp = (op: string): void => {
     const lower = op.toLowerCase();
     if (lower === 'on') enabled = true;
     else if (lower === 'off') enabled = false;
@@ -362,6 +361,21 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
     } else if (!applySelectorRule(root, op, grammar)) {
       fail(SYNTAX, op);
     }
+  };
+
+  for (const op of ops) {
+    if (op === '') continue;
+    if (deferUnknown === undefined) applyOp(op);
+    else {
+      try {
+        applyOp(op);
+      } catch (error) {
+        // The server's "Unknown command or category name" (ENOENT): a rule it skips while reading redis.conf.
+        if (!(error instanceof AclSyntaxError) || error.reason !== UNKNOWN) throw error;
+        deferUnknown(error);
+        continue;
+      }
+    }
     busy?.(op);
   }
 
@@ -384,16 +398,21 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
  *
  * `options.version` (e.g. `6.2.16`) restricts the grammar to what that version accepts; without it the
  * newest grammar is used. Selectors split across tokens are merged (7.0+).
+ *
+ * `options.deferUnknown`: a rule naming no command or category (`+@nosuchcategory`, `+`, 6.x's `-config|get`) is
+ * given to it and skipped, not thrown, as a `user` line of redis.conf is read: redis-server checks those rules only
+ * once it has read the whole file (ACLAppendUserForLoading skips ENOENT; live 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1,
+ * Valkey 8.0.1 name a later refused line first).
  */
 export function parseAclUser(
   name: string,
   tokens: readonly string[],
   source: Source,
-  options: { version?: string } = {},
+  options: { version?: string; deferUnknown?: (error: AclSyntaxError) => void } = {},
 ): AclUser {
   const grammar = grammarFor(options.version);
   const ops = grammar.selectors ? mergeSelectorTokens(tokens) : tokens;
-  return buildUser(name, ops, source, grammar);
+  return buildUser(name, ops, source, grammar, options.deferUnknown);
 }
 
 /**

@@ -329,6 +329,24 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('notify-keyspace-events AKm\n', { version: '6.0.20' }), 'notify-keyspace-events'), 'AKm');
   });
 
+  // Live 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1 and Valkey 8.0.1: `user alice on nopass ~* +@nosuchcat` then `port 5 6`
+  // is refused at line 2 ('wrong number of arguments'); alone, once the file is read ("Error loading ACL rule
+  // '+@nosuchcat' for the user named 'alice'"). The rules the server skips while reading the file are checked after it.
+  it('a user rule naming no category is refused once the file is read, not at its line', () => {
+    for (const version of ['6.0.20', '6.2.16', '7.0.15', '7.2.6']) {
+      const later = parseError(() => conf('user alice on nopass ~* +@nosuchcat\nport 5 6\n', { version }));
+      assert.equal(later.line, 2, version);
+      const alone = parseError(() => conf('user alice on nopass ~* +@nosuchcat\nport 6380\n', { version }));
+      assert.equal(alone.line, 1, version);
+      assert.match(alone.reason, /^Error in user declaration 'alice': .*'\+@nosuchcat': Unknown command or category name in ACL \(redis-server refuses to start once it has read the file\)$/, version);
+    }
+    // With a module loaded too (module categories came with 7.4), and for `-config|get`, which 6.x does not have.
+    assert.equal(parseError(() => conf('loadmodule /x.so\nuser alice on nopass ~* +@nosuchcat\n', { version: '7.0.15' })).line, 2);
+    assert.equal(parseError(() => conf('user alice on nopass ~* -config|get\nport 5 6\n', { version: '6.2.16' })).line, 2);
+    // The first user (in file order) is named, as the server loads them in order.
+    assert.match(parseError(() => conf('user bob on ~* +@nosuchcat\nuser alice on ~* +nosuchcmd\n', { version: '7.0.15' })).reason, /'bob'/);
+  });
+
   it('a directive another version does not know is a warning when the version is given', () => {
     const eff = conf('enable-debug-command yes\n', { version: '6.2.16' });
     assert.match(eff.warnings[0]!, /'enable-debug-command' is not a Redis 6\.2 directive/);

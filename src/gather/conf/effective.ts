@@ -94,6 +94,8 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const secrets = new Map<string, Fact<SecretDigest>>();
   const users: AclUser[] = [];
   const userLines = new Map<string, Directive>();
+  /** Each user's first rule naming no command or category its version has (by the grammar alone), for after the file. */
+  const unknownRules = new Map<string, AclSyntaxError>();
   const renames = new Map<string, Fact<string>>();
   /** Each renamed command's name now (lowercased) to its original name: one lookup a line, not a walk of them all. */
   const renamedTo = new Map<string, string>();
@@ -145,7 +147,9 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       return;
     }
     if (name === 'user') {
-      const user = parseUserLine(d, aclVersion);
+      let unknown: AclSyntaxError | undefined;
+      const user = parseUserLine(d, aclVersion, (error) => (unknown ??= error));
+      if (unknown !== undefined && !unknownRules.has(user.name)) unknownRules.set(user.name, unknown);
       const previous = userLines.get(user.name);
       if (previous !== undefined) {
         if (!six) {
@@ -324,8 +328,17 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   // With the version unknown or one the table does not hold (8.0, KeyDB), the server may have the command: a warning.
   const moduleState = modules.length > 0 ? 'loaded' : (options.modules ?? 'none');
   const judged = commandsKnown(options.version, moduleState);
-  if (users.length > 0 && moduleState !== 'loaded') {
+  // A 6.0 sentinel loads neither `user` lines nor an aclfile (sentinelWithoutAcl).
+  const loadsUsers = !(isSentinel && sentinelWithoutAcl(version));
+  if (users.length > 0) {
     for (const user of users) {
+      // What the grammar alone knows unknown (a category of a version before 7.4, `+`, 6.x's `-config|get`): modules
+      // or not, known commands or not.
+      const unknown = loadsUsers ? unknownRules.get(user.name) : undefined;
+      if (unknown !== undefined && user.source.kind === 'file') {
+        throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${aclErrorText(unknown)} (redis-server refuses to start once it has read the file)`);
+      }
+      if (moduleState === 'loaded') continue;
       const rule = unknownCommandRule(user, aclVersion, moduleState);
       if (rule === undefined || user.source.kind !== 'file') continue;
       if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${unknownCommandText(rule)} (redis-server refuses to start)`);
@@ -334,8 +347,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   }
 
   const aclfile = config.get('aclfile');
-  // A 6.0 sentinel loads neither, so it does not check them against each other (sentinelWithoutAcl).
-  const loadsUsers = !(isSentinel && sentinelWithoutAcl(version));
+  // A 6.0 sentinel loads neither, so it does not check them against each other.
   if (loadsUsers && users.length > 0 && aclfile !== undefined && aclfile.value !== '') {
     const first = userLines.values().next().value!;
     throw new ConfigParseError(
@@ -443,11 +455,12 @@ function compiledDefaults(version: ServerVersion, sentinel: boolean): readonly C
 const COMPILED_DEFAULTS = new Map<string, readonly CompiledDefault[]>();
 const MAX_COMPILED_DEFAULTS = 64;
 
-function parseUserLine(d: Directive, version: string | undefined): AclUser {
+/** `deferUnknown`: given a rule naming no command or category, which the server checks once the file is read. */
+function parseUserLine(d: Directive, version: string | undefined, deferUnknown: (error: AclSyntaxError) => void): AclUser {
   const name = d.args[0]!;
   if (/[ \t\r\n]/.test(name)) refuse('Spaces not allowed in ACL usernames (redis-server refuses to start)');
   try {
-    return parseAclUser(name, d.args.slice(1), fileSource(d), version === undefined ? {} : { version });
+    return parseAclUser(name, d.args.slice(1), fileSource(d), version === undefined ? { deferUnknown } : { version, deferUnknown });
   } catch (err) {
     if (err instanceof AclSyntaxError) {
       return refuse(`Error in user declaration ${quotedArg(name)}: ${aclErrorText(err)} (redis-server refuses to start)`);
