@@ -314,6 +314,19 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('hz 586\n', { version: '6.2.16' }), 'hz'), '500');
   });
 
+  // Found by test/property/conf-server.test.ts: live 6.0.20 crashes in serverCron as it starts with `hz 0` or `hz 1001`.
+  it('6.0: hz 0 and hz above 1000 crash the server as it starts', () => {
+    for (const hz of ['0', '1001', '2147483647']) {
+      const error = parseError(() => conf(`port 1\nhz ${hz}\nport 2\n`, { version: '6.0.20' }));
+      assert.equal(error.line, 2);
+      assert.match(error.reason, new RegExp(`^'hz ${hz}': Redis 6\\.0 takes it, then crashes as it starts .*refuses to run with it$`));
+    }
+    assert.equal(value(conf('hz 1000\n', { version: '6.0.20' }), 'hz'), '1000');
+    assert.equal(value(conf('hz 0\n', { version: '6.2.16' }), 'hz'), '1');
+    // A later refused line comes first (the server stops reading there).
+    assert.equal(parseError(() => conf('hz 0\nport 5 6\n', { version: '6.0.20' })).line, 2);
+  });
+
   // Live 6.0.20 refuses `Kd` and `Kn` at their line, 6.2.16 `Kn` ("Invalid event class character"); 6.0.20 answers
   // `g$lshzxet` as `A` (its A has no `d`), 6.2.16 as `g$lshzxet`.
   it('notify-keyspace-events: the classes of the version (d is 6.2+, n is 7.0+)', () => {

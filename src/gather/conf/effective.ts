@@ -308,6 +308,17 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
 
   // Clamped after loading (redis@7.0.15:src/config.c:613, 6.2.16:626): `hz 0` reads back as 1. 6.0 clamps only on
   // CONFIG SET (redis@6.0.20:src/config.c:2144): live 6.0.20 reads `hz 586` back as 586.
+  // 6.0 then divides by hz, and by 1000 / hz (run_with_period, redis@6.0.20:src/server.h:465): live 6.0.20 dies of
+  // SIGFPE or SIGSEGV in serverCron as it starts with `hz 0` or `hz 1001`, and runs with `hz 1000`.
+  const hz60 = version.key === 'r6.0' ? config.get('hz') : undefined;
+  if (hz60 !== undefined && hz60.source.kind === 'file' && (BigInt(hz60.value) < 1n || BigInt(hz60.value) > 1000n)) {
+    throw new ConfigParseError(
+      hz60.source.path,
+      hz60.source.line,
+      `'hz ${hz60.value}': ${version.label} takes it, then crashes as it starts (serverCron divides by hz and by 1000/hz; ` +
+        `6.2 and later clamp hz to 1-500): in effect redis-server refuses to run with it`,
+    );
+  }
   const hz = version.key === 'r6.0' ? undefined : config.get('hz');
   if (hz !== undefined) {
     const clamped = BigInt(hz.value) < 1n ? '1' : BigInt(hz.value) > 500n ? '500' : hz.value;
