@@ -2,8 +2,10 @@ import type { AclUser } from '../facts/types.ts';
 import { majorMinor, isAtLeast, parseVersion } from '../redis/version.ts';
 import data from './data/command-names.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
+import redis70 from './data/categories-redis-7.0.json' with { type: 'json' };
+import type { VersionKey } from '../redis/directives.ts';
 import { KNOWN_CATEGORIES } from './parse.ts';
-import { REDIS_6_0_CATEGORIES } from './data/categories-redis-6.x.ts';
+import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
 
 /** Why the server refuses a rule {@link unknownCommandRule} returns, in its words and redfort's. */
 export function unknownCommandText(rule: string): string {
@@ -112,9 +114,30 @@ let everywhere: ReadonlySet<string> | undefined;
  * ({@link commandsKnown}): a command no tabled release has is refused at that line (`No such command in rename-command`,
  * live 7.0.15). A command only newer releases have is taken: the table holds no release's own list.
  */
-export function renameableCommand(command: string): boolean {
+export function renameableCommand(command: string, release?: VersionKey): boolean {
+  const own = release === undefined ? undefined : commandsOfRelease(release);
+  if (own !== undefined) return own.has(command);
   const { names: known } = knownNames();
   return !command.includes('|') && known.has(command);
+}
+
+const RELEASE_COMMANDS = new Map<VersionKey, ReadonlySet<string>>();
+
+/**
+ * The commands (lowercase, no subcommands) of a release whose own list redfort has: 6.0 and 6.2 from their command
+ * tables (src/acl/data/categories-redis-6.x.ts), 7.0 from a live 7.0.15 (categories-redis-7.0.json): 6.2.16 and 7.0.15
+ * refuse `rename-command WAITAOF ""` (7.2+), 6.0.20 `rename-command GETDEL ""` (6.2+), 7.0.15 `post`, `host:` and
+ * `stralgo`. Undefined for the others, which get the union of every tabled release.
+ */
+function commandsOfRelease(release: VersionKey): ReadonlySet<string> | undefined {
+  const known = RELEASE_COMMANDS.get(release);
+  if (known !== undefined) return known;
+  const words = (table: Readonly<Record<string, string>>): string[] => Object.values(table).flatMap((m) => m.split(/\s+/).filter(Boolean));
+  const list = release === 'r6.0' ? words(REDIS_6_0_CATEGORIES) : release === 'r6.2' ? words(REDIS_6_2_CATEGORIES) : release === 'r7.0' ? Object.keys(redis70.commands) : undefined;
+  if (list === undefined) return undefined;
+  const made = new Set(list.map((c) => c.toLowerCase()));
+  RELEASE_COMMANDS.set(release, made);
+  return made;
 }
 
 /**

@@ -484,6 +484,22 @@ describe('effectiveConfig: include, loadmodule, rename-command', () => {
     assert.deepEqual([...eff.renames].map(([k, v]) => [k, v.value]), [['get', 'z'], ['set', 'X']]);
   });
 
+  // Live: 6.2.16 and 7.0.15 refuse `rename-command WAITAOF ""` (7.2+), 6.0.20 `rename-command GETDEL ""` (6.2+),
+  // 7.0.15 `post`, `host:` and `stralgo` (out of its command table); 7.2.6 and 6.2.16 take them.
+  it("rename-command follows the version's own commands where redfort has them (6.0, 6.2, 7.0)", () => {
+    for (const [command, refusedBy, takenBy] of [
+      ['WAITAOF', ['6.0.20', '6.2.16', '7.0.15'], ['7.2.6', '7.4.1', 'valkey-8.0.1']],
+      ['GETDEL', ['6.0.20'], ['6.2.16', '7.0.15']],
+      ['post', ['7.0.15'], ['6.2.16', '6.0.20']],
+      ['stralgo', ['7.0.15'], ['6.2.16', '6.0.20']],
+    ] as const) {
+      for (const version of refusedBy) {
+        assert.match(parseError(() => conf(`rename-command ${command} ""\n`, { version })).reason, new RegExp(`^No such command in rename-command: '${command.toLowerCase()}' is no command of this server: a command of other releases, not of Redis`), `${command} ${version}`);
+      }
+      for (const version of takenBy) assert.equal(conf(`rename-command ${command} ""\n`, { version }).renames.get(command.toLowerCase())?.value, '', `${command} ${version}`);
+    }
+  });
+
   it('a value too long or not printable is not quoted whole in the error (a 16 MB port line was a 16 MB error line)', () => {
     const long = '9'.repeat(1_000_000);
     for (const [text, reason] of [

@@ -256,7 +256,7 @@ const userLine: fc.Arbitrary<Directive> = fc
   .map(([name, on, pass, keys, channels, rules]) => ({ name: 'user', args: [name, on, pass, keys, channels, ...rules] }));
 
 /** Commands a rename may take away without the tests losing their way to the server (never AUTH, PING, ACL). */
-const RENAMED = ['FLUSHALL', 'flushdb', 'KEYS', 'DEBUG', 'CONFIG', 'config', 'MONITOR', 'SAVE', 'nosuchcommand'];
+const RENAMED = ['FLUSHALL', 'flushdb', 'KEYS', 'DEBUG', 'CONFIG', 'config', 'MONITOR', 'SAVE', 'nosuchcommand', 'WAITAOF', 'GETDEL'];
 /** New names; a command's own name only where the parser knows the version's commands (not 8.0's: commandsKnown). */
 const NEW_NAMES = ['', '', 'secret-flush', 'x9f2', 'b840fc02d524045429941cc15f59e41cb7be6c52', ...(commandsKnown(version, 'none') ? ['get', 'KEYS'] : [])];
 const renameLine: fc.Arbitrary<Directive> = fc

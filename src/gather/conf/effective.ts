@@ -143,7 +143,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     }
     if (name === 'rename-command') {
       // Modules are loaded after the config is read: at this line the server has its own commands only.
-      applyRename(renames, renamedTo, d, commandsKnown(options.version, options.modules ?? 'none'));
+      applyRename(renames, renamedTo, d, commandsKnown(options.version, options.modules ?? 'none'), version);
       return;
     }
     if (name === 'user') {
@@ -485,6 +485,7 @@ function applyRename(
   renamedTo: Map<string, string>,
   d: Directive,
   judged: boolean,
+  version: ServerVersion,
 ): void {
   const from = asciiLower(d.args[0]!);
   const to = d.args[1]!;
@@ -494,8 +495,9 @@ function applyRename(
     refuse(`No such command in rename-command: ${quotedArg(from)} was already renamed or removed (redis-server refuses to start)`);
   }
   // `judged`: the version's commands are known (commandsKnown), so a command no release has is refused here too.
-  if (original === from && judged && !renameableCommand(from)) {
-    refuse(`No such command in rename-command: ${quotedArg(from)} is no command of this server (redis-server refuses to start)`);
+  if (original === from && judged && !renameableCommand(from, version.key)) {
+    const elsewhere = renameableCommand(from) ? `: a command of other releases, not of ${version.label}` : '';
+    refuse(`No such command in rename-command: ${quotedArg(from)} is no command of this server${elsewhere} (redis-server refuses to start)`);
   }
   const lowerTo = asciiLower(to);
   if (to !== '') {
