@@ -358,6 +358,10 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(parseError(() => conf('user alice on nopass ~* -config|get\nport 5 6\n', { version: '6.2.16' })).line, 2);
     // The first user (in file order) is named, as the server loads them in order.
     assert.match(parseError(() => conf('user bob on ~* +@nosuchcat\nuser alice on ~* +nosuchcmd\n', { version: '7.0.15' })).reason, /'bob'/);
+    // 6.x applies every line of a user given twice (live 6.2.16: "Error loading ACL rule '+nosuchcmd' for the user
+    // named 'bob'"), though the last one makes the user.
+    assert.equal(parseError(() => conf('user bob on nopass ~* +nosuchcmd\nuser bob on nopass ~* +get\n', { version: '6.2.16' })).line, 1);
+    assert.equal(parseError(() => conf('user bob on nopass ~* +@nosuchcat\nuser bob on nopass ~* +get\n', { version: '6.0.20' })).line, 1);
   });
 
   it('a directive another version does not know is a warning when the version is given', () => {

@@ -94,8 +94,11 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const secrets = new Map<string, Fact<SecretDigest>>();
   const users: AclUser[] = [];
   const userLines = new Map<string, Directive>();
-  /** Each user's first rule naming no command or category its version has (by the grammar alone), for after the file. */
-  const unknownRules = new Map<string, AclSyntaxError>();
+  /**
+   * Every `user` line in order, with its first rule naming no command or category of the version (by the grammar
+   * alone): the server applies each line once the file is read, a 6.x user given twice too (`users` keeps the last).
+   */
+  const userLoads: { readonly user: AclUser; readonly unknown: AclSyntaxError | undefined }[] = [];
   const renames = new Map<string, Fact<string>>();
   /** Each renamed command's name now (lowercased) to its original name: one lookup a line, not a walk of them all. */
   const renamedTo = new Map<string, string>();
@@ -149,7 +152,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
     if (name === 'user') {
       let unknown: AclSyntaxError | undefined;
       const user = parseUserLine(d, aclVersion, (error) => (unknown ??= error));
-      if (unknown !== undefined && !unknownRules.has(user.name)) unknownRules.set(user.name, unknown);
+      userLoads.push({ user, unknown });
       const previous = userLines.get(user.name);
       if (previous !== undefined) {
         if (!six) {
@@ -341,12 +344,11 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
   const judged = commandsKnown(options.version, moduleState);
   // A 6.0 sentinel loads neither `user` lines nor an aclfile (sentinelWithoutAcl).
   const loadsUsers = !(isSentinel && sentinelWithoutAcl(version));
-  if (users.length > 0) {
-    for (const user of users) {
+  if (userLoads.length > 0) {
+    for (const { user, unknown } of userLoads) {
       // What the grammar alone knows unknown (a category of a version before 7.4, `+`, 6.x's `-config|get`): modules
       // or not, known commands or not.
-      const unknown = loadsUsers ? unknownRules.get(user.name) : undefined;
-      if (unknown !== undefined && user.source.kind === 'file') {
+      if (loadsUsers && unknown !== undefined && user.source.kind === 'file') {
         throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${aclErrorText(unknown)} (redis-server refuses to start once it has read the file)`);
       }
       if (moduleState === 'loaded') continue;
