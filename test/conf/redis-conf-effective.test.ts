@@ -314,6 +314,18 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('hz 586\n', { version: '6.2.16' }), 'hz'), '500');
   });
 
+  // Found by test/property/conf-server.test.ts: live 6.0.20 and 6.2.16 start with `unixsocketperm 38` (CONFIG GET: 3),
+  // `1.5` (1) and `9` (0); 7.0.15 refuses them.
+  it('6.x reads unixsocketperm with strtol: what follows the octal digits is ignored', () => {
+    for (const version of ['6.0.20', '6.2.16']) {
+      for (const [written, read] of [['38', '3'], ['1.5', '1'], ['9', '0'], ['0777', '777'], ['-0', '0'], [' 700', '700']] as const) {
+        assert.equal(value(conf(`unixsocketperm ${written.includes(' ') ? `"${written}"` : written}\n`, { version }), 'unixsocketperm'), read, `${version} ${written}`);
+      }
+      for (const bad of ['1000', '-1', '7777777777777777777777777']) parseError(() => conf(`unixsocketperm ${bad}\n`, { version }));
+    }
+    parseError(() => conf('unixsocketperm 38\n', { version: '7.0.15' }));
+  });
+
   // Found by test/property/conf-server.test.ts: live 6.0.20 crashes in serverCron as it starts with `hz 0` or `hz 1001`.
   it('6.0: hz 0 and hz above 1000 crash the server as it starts', () => {
     for (const hz of ['0', '1001', '2147483647']) {

@@ -171,6 +171,19 @@ export function parseNumber(arg: string, spec: DirectiveSpec): string {
 }
 
 /**
+ * 6.x's own reader of `unixsocketperm` (redis@6.2.16:src/config.c:462, 6.0.20:435): `strtol(arg, NULL, 8)` as a
+ * `mode_t`, refused on overflow or above 0777; what follows the octal digits is ignored, and no digits is 0 (live
+ * 6.0.20 and 6.2.16 answer `38` as 3, `1.5` as 1, `9` as 0). CONFIG GET shows it in octal.
+ */
+export function parseUnixSocketPerm6(arg: string): string {
+  const r = strtoll(arg, 8);
+  // mode_t is 32 bits unsigned: a negative value is above 0777.
+  const mode = BigInt.asUintN(32, r.value);
+  if (r.overflow || mode > 0o777n) refuse(`Invalid socket file permissions (got ${quotedArg(arg)})`);
+  return mode.toString(8);
+}
+
+/**
  * `setConfigSaveOption` (7.0+) or the 6.x special case (redis@6.2.16:src/config.c:468), which silently
  * ignores lines that are neither one pair nor `save ""`.
  */
