@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { effectiveConfig } from '../../src/gather/conf/redis-conf.ts';
+import { effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
 import { lookupDirective } from '../../src/redis/directives.ts';
 import { FIXTURES, conf, load, parseError, value } from './helpers.ts';
 import { SECRET_DIRECTIVES } from '../../src/redis/secrets.ts';
@@ -374,6 +374,21 @@ describe('effectiveConfig: legacy and fork names', () => {
     // named 'bob'"), though the last one makes the user.
     assert.equal(parseError(() => conf('user bob on nopass ~* +nosuchcmd\nuser bob on nopass ~* +get\n', { version: '6.2.16' })).line, 1);
     assert.equal(parseError(() => conf('user bob on nopass ~* +@nosuchcat\nuser bob on nopass ~* +get\n', { version: '6.0.20' })).line, 1);
+  });
+
+  // Live 7.0.15 stops at line 2 of `port 6000`, `primaryuser x`, `port 5 6` ("Bad directive"), and at line 1 of
+  // `primaryuser x`, `user a on +@nosuch` (before it loads the users).
+  it('a directive the version does not have is where the server stops when a later line is refused', () => {
+    const deferred = (text: string, version?: string) => effectiveConfig(loadConf('/etc/redis/redis.conf', { readFile: () => text, deferErrors: true }), version === undefined ? {} : { version });
+    const later = parseError(() => deferred('port 6000\nprimaryuser x\nport 5 6\n', '7.0.15'));
+    assert.equal(later.line, 2);
+    assert.match(later.reason, /^'primaryuser' is not a Redis 7\.0 directive: redis-server Redis 7\.0 stops at this line \(Bad directive or wrong number of arguments\), before \/etc\/redis\/redis\.conf:3: /);
+    assert.equal(parseError(() => conf('primaryuser x\nuser a on +@nosuch\n', { version: '7.0.15' })).line, 1);
+    // Alone, a warning; and with no version given, the later line.
+    assert.match(conf('primaryuser x\n', { version: '7.0.15' }).warnings.join('\n'), /'primaryuser' is not a Redis 7\.0 directive/);
+    assert.equal(parseError(() => deferred('primaryuser x\nport 5 6\n')).line, 2);
+    assert.equal(parseError(() => deferred('primaryuser x\nport 5 6\n', 'valkey-8.0.1')).line, 2);
+    assert.equal(parseError(() => conf('port 6000\nprimaryuser x\nport abc\n', { version: '7.0.15' })).line, 2);
   });
 
   it('a directive another version does not know is a warning when the version is given', () => {

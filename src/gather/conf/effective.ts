@@ -85,8 +85,33 @@ function fileSource(d: Directive): Source {
  * canonical name; memory units become bytes; legacy and Valkey names map to the modern Redis name.
  * Directives not set get the compiled default of the version. Secrets go to `secrets` as digests only.
  * Throws {@link ConfigParseError} for values the server refuses.
+ *
+ * A directive the given version does not have is a warning (the version may be a guess), unless a later line (or a
+ * check once the file is read) is refused: the server then stops at that directive first, and so does the error.
  */
 export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = {}): EffectiveConf {
+  const early: EarlyRefusal = {};
+  try {
+    return readEffective(parsed, options, early);
+  } catch (error) {
+    const first = early.notInVersion;
+    if (!(error instanceof ConfigParseError) || first === undefined) throw error;
+    const same = error.path === first.path && error.line === first.line;
+    throw new ConfigParseError(
+      first.path,
+      first.line,
+      `${first.what}: redis-server ${resolveVersion(options.version).label} stops at this line (Bad directive or wrong number of arguments)` +
+        (same ? '' : `, before ${error.message}`),
+    );
+  }
+}
+
+/** The first line the version refuses that {@link readEffective} only warns about. */
+interface EarlyRefusal {
+  notInVersion?: { readonly path: string; readonly line: number; readonly what: string };
+}
+
+function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: EarlyRefusal): EffectiveConf {
   const version = resolveVersion(options.version);
   const six = followsRedis6(version);
   const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
@@ -189,6 +214,7 @@ export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = 
       return;
     }
     if (options.version !== undefined && !nameExistsInVersion(name, spec, version)) {
+      early.notInVersion ??= { path: d.source.path, line: d.source.line, what: `${quotedArg(name)} is not a ${version.label} directive` };
       warnings.push(
         `${d.source.path}:${d.source.line}: ${quotedArg(name)} is not a ${version.label} directive ` +
           `(redis-server ${version.label} would refuse it: Bad directive or wrong number of arguments)`,
