@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
 import { lookupDirective } from '../../src/redis/directives.ts';
-import { FIXTURES, conf, load, parseError, value } from './helpers.ts';
+import { FIXTURES, conf, load, parseError, value, vfs } from './helpers.ts';
 import { SECRET_DIRECTIVES } from '../../src/redis/secrets.ts';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -287,6 +287,23 @@ describe('effectiveConfig: legacy and fork names', () => {
     const files = { '/etc/redis/redis.conf': 'include /etc/redis/conf.d/*.conf\n', '/etc/redis/conf.d/a.conf': 'hz 5\n' };
     assert.match(effectiveConfig(load(files), { version: '6.2.16' }).warnings.join('\n'), /redis\.conf:1: Redis 6\.2 has no glob includes: .*refuses to start/);
     assert.deepEqual(effectiveConfig(load(files), { version: '7.0.15' }).warnings, []);
+  });
+
+  // 6.x does not skip a glob that matches no file (live 6.2.16: "Fatal error, can't open config file
+  // '/tmp/x/none.d/*.conf'"): only the 6.x warning, not the 7.0+ "skipped" one.
+  it('a glob include matching no file: skipped on 7.0+, the 6.x warning alone on 6.x', () => {
+    const files = { '/etc/redis/redis.conf': 'include /etc/redis/none.d/*.conf\n' };
+    const fs = vfs(files);
+    const all = (version: string): string[] => {
+      const parsed = loadConf('/etc/redis/redis.conf', { readFile: fs.readFile, glob: fs.glob, version });
+      return [...parsed.warnings, ...effectiveConfig(parsed, { version }).warnings];
+    };
+    for (const version of ['6.0.20', '6.2.16']) {
+      const warnings = all(version);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /redis\.conf:1: Redis 6\.[02] has no glob includes: it opens '\/etc\/redis\/none\.d\/\*\.conf' as one file name/);
+    }
+    for (const version of ['7.0.15', 'valkey-8.0.1']) assert.deepEqual(all(version), ["/etc/redis/redis.conf:1: include '/etc/redis/none.d/*.conf' matched no file (skipped, as redis-server does)"]);
   });
 
   // Found by test/property/conf-server.test.ts against live 6.0.20, 6.2.16, 7.4.1, 8.0-m01 and Valkey 8.0.1.

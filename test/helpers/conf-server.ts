@@ -31,7 +31,7 @@ export function parseIn(dir: string, version: string | undefined, sentinel = fal
   const cwd = realpathSync(dir);
   try {
     // As redfort gathers files: the line the server stops at is the one named (deferErrors).
-    const parsed = loadConf(join(cwd, 'redis.conf'), { cwd, deferErrors: true });
+    const parsed = loadConf(join(cwd, 'redis.conf'), { cwd, deferErrors: true, ...(version !== undefined ? { version } : {}) });
     const eff = effectiveConfig(parsed, { version, sentinel });
     return { eff, messages: [...parsed.warnings, ...eff.warnings] };
   } catch (error) {

@@ -180,7 +180,7 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
   let both: EffectiveConf;
   try {
     if (main === undefined) throw new Error('no config file was read');
-    const file = await loadConfFiles(main, { cwd: dirname(main), deferErrors: true, ...(enrichOptions?.signal ? { signal: enrichOptions.signal } : {}) });
+    const file = await loadConfFiles(main, { cwd: dirname(main), deferErrors: true, ...(version ? { version } : {}), ...(enrichOptions?.signal ? { signal: enrichOptions.signal } : {}) });
     both = effectiveConfig({ ...file, directives: [...file.directives, ...parseConfText(started.text, started.from)] }, version ? { version } : {});
   } catch (error) {
     return unknownConfig(`CONFIG GET could not be read, and the config file with the options of ${started.from}, which the server loads together, could not be read: ${error instanceof Error ? error.message : String(error)}`);

@@ -249,7 +249,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
     if (main) {
-      const parsed = await loadConfFiles(main, { cwd, signal: inputs.signal, deferErrors: true });
+      const parsed = await loadConfFiles(main, { cwd, signal: inputs.signal, deferErrors: true, ...(inputs.version ? { version: inputs.version } : {}) });
       effective = effectiveConfig(parsed, {
         ...(inputs.version ? { version: inputs.version } : {}),
         ...(inputs.modules ? { modules: inputs.modules } : {}),
@@ -259,7 +259,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       warnings.push(...parsed.warnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
       if (configPath && sentinelConfigPath) {
-        const sentinel = effectiveConfig(await loadConfFiles(sentinelConfigPath, { cwd, signal: inputs.signal, deferErrors: true }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
+        const sentinel = effectiveConfig(await loadConfFiles(sentinelConfigPath, { cwd, signal: inputs.signal, deferErrors: true, ...(inputs.version ? { version: inputs.version } : {}) }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
         effective = { ...effective, ...(sentinel.sentinel ? { sentinel: sentinel.sentinel } : {}) };
         paths.push(sentinelConfigPath);
       }

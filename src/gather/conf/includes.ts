@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
 import { isKnownDirective, MAX_DIRECTIVES, parseConfLines, tooManyDirectives, unknownDirective } from './tokenize.ts';
@@ -119,6 +120,11 @@ export interface LoadConfOptions {
    * the result to `effectiveConfig`, which then reports whichever line redis-server would stop at first.
    */
   readonly deferErrors?: boolean;
+  /**
+   * The server's version, when known (`6.2.16`, `valkey-8.0.1`). 6.x has no glob includes: a glob that matches no
+   * file gets no "skipped" warning there, for 6.x does not skip it (effectiveConfig says what it does instead).
+   */
+  readonly version?: string;
 }
 
 /** The absolute path {@link loadConf} reads first for `path`: resolved against `cwd`, else the process's. */
@@ -138,6 +144,7 @@ export function topConfPath(path: string, cwd: string | undefined): string {
 export function loadConf(path: string, options: LoadConfOptions = {}): ParsedConf {
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const glob = options.glob ?? fsGlob;
+  const noGlobs = options.version !== undefined && followsRedis6(resolveVersion(options.version));
   const maxDepth = options.maxDepth ?? 32;
   const maxExpandedBytes = options.maxExpandedBytes ?? 64 * 1024 * 1024;
   const maxInclusions = options.maxInclusions ?? 1024;
@@ -231,6 +238,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       return fail(`include ${quotedArg(arg)}: ${why.length <= 300 ? why : 'the pattern cannot be expanded'}`);
     }
     if (matches.length === 0) {
+      if (noGlobs) return;
       warnings.push(`${d.source.path}:${d.source.line}: include ${quotedArg(arg)} matched no file (skipped, as redis-server does)`);
       return;
     }
