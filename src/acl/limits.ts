@@ -18,6 +18,31 @@ export function tooManyToJudge(what: string, users: number, selectors = 0): stri
   return `${what} holds ${held}: more than the ${MAX_PERMISSION_SETS.toLocaleString('en-US')} permission sets (a user's rules, or one of its selectors) redfort judges on one server, so its users are not judged`;
 }
 
+/**
+ * The words of ACL rules (what follows `user <name>`: rules, passwords, key and channel patterns, selectors) one target's
+ * users may hold to be read, counted before they are parsed. Parsed, each costs some 200 bytes or more: within the 16
+ * MiB redfort reads, one ACL LIST line of 1,300,000 selectors held 611 MB for one audit (an ACL file or a config's user
+ * lines of 3 million rules, 660 to 860 MB), before the permission sets above were counted. 10,000 users of 50 words
+ * each are within it.
+ */
+export const MAX_ACL_WORDS = 500_000;
+
+/** The words of ACL text (`user` lines, split on single spaces as ACL LIST and the ACL file loader split them). */
+export function aclWords(text: string): number {
+  let words = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a) words++;
+  }
+  return words;
+}
+
+/** Why ACL text of `words` words is too much to read (`what` names where it comes from), or undefined. */
+export function tooManyWords(what: string, words: number): string | undefined {
+  if (words <= MAX_ACL_WORDS) return undefined;
+  return `${what} holds ${words.toLocaleString('en-US')} words of ACL rules: more than the ${MAX_ACL_WORDS.toLocaleString('en-US')} redfort reads on one server, so its users are not judged`;
+}
+
 /** {@link tooManyToJudge} for parsed users. */
 export function tooManyUsers(what: string, users: readonly AclUser[]): string | undefined {
   let selectors = 0;

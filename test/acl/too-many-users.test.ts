@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { auditFiles, auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
-import { MAX_PERMISSION_SETS } from '../../src/acl/limits.ts';
+import { MAX_ACL_WORDS, MAX_PERMISSION_SETS } from '../../src/acl/limits.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { rawPipeline, RespError } from '../harness/raw.ts';
 import type { RespValue } from '../harness/raw.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
 import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 
@@ -53,6 +54,31 @@ describe('an ACL too large to judge', () => {
       writeFileSync(conf, `aclfile ${path}\nloglevel notice\n`);
       assertNotJudged(await auditFiles({ configPath: conf, version: '7.2.4' }), what);
     }
+  });
+
+  // Users and selectors were counted once parsed: a hostile server's ACL LIST of one user with 1,300,000 selectors (13 MB,
+  // within the 16 MiB an audit's replies may take) held 611 MB for that one audit, and an ACL file of one user with 3
+  // million rules 860 MB, where README promises about 190 MB for a server answering as much as it may. The words are
+  // counted before anything is parsed.
+  it(`a server whose ACL LIST, or an ACL file, holds more than ${MAX_ACL_WORDS.toLocaleString('en-US')} words: not read`, async () => {
+    const selectors = Math.ceil(MAX_ACL_WORDS / 2);
+    const lines = [`user big on nopass ${'(+get ~x) '.repeat(selectors).trimEnd()}`, 'user default on nopass ~* &* +@all'];
+    const server = await startRedis({ killOnStop: true });
+    const proxy = await forwardingProxy(server, {
+      local: (argv) => (argv.map((a) => a.toUpperCase()).join(' ') === 'ACL LIST' ? `*2\r\n${lines.map((l) => `$${l.length}\r\n${l}\r\n`).join('')}` : undefined),
+    });
+    try {
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${proxy.port}`, {}, {}), { commandTimeoutMs: 10_000, noHost: true, noProbe: true });
+      assertNotJudged(result, new RegExp(`ACL LIST holds ${(selectors * 2 + 4 + 7).toLocaleString('en-US')} words of ACL rules(?=: more than the 500,000)`));
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
+    const rules = join(work, 'rules.acl');
+    writeFileSync(rules, `user default off\nuser big on nopass ~* ${'+get '.repeat(MAX_ACL_WORDS).trimEnd()}\n`);
+    const conf = join(work, 'rules.conf');
+    writeFileSync(conf, `aclfile ${rules}\nloglevel notice\n`);
+    assertNotJudged(await auditFiles({ configPath: conf, version: '7.2.4' }), /the ACL file \S+rules\.acl holds 500,009 words of ACL rules/);
   });
 
   // The file's lines were counted as its users before it was parsed: two users after 20,000 blank lines were "20,003

@@ -21,7 +21,7 @@ import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
 import type { Modules } from '../../acl/known-commands.ts';
-import { tooManyToJudge, tooManyUsers } from '../../acl/limits.ts';
+import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion, sentinelWithoutAcl, sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import { formatSource } from '../../facts/source.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
@@ -88,7 +88,7 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
   // word is `user` (parseAclFile): blank lines are skipped, and any other line makes the parser refuse the file.
   let userLines = 0;
   for (const _ of text.matchAll(/^[ \t\r]*user /gm)) userLines++;
-  const many = tooManyToJudge(`the ACL file ${path}`, userLines);
+  const many = tooManyToJudge(`the ACL file ${path}`, userLines) ?? tooManyWords(`the ACL file ${path}`, aclWords(text));
   if (many) return many;
   const { users, warnings } = parseAclFile(text, path, { ...(version ? { version } : {}), modules });
   return tooManyUsers(`the ACL file ${path}`, users) ?? { users, warnings };

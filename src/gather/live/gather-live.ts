@@ -19,7 +19,7 @@ import type {
 import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
-import { tooManyToJudge, tooManyUsers, tooMuchToJudge } from '../../acl/limits.ts';
+import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords, tooMuchToJudge } from '../../acl/limits.ts';
 import { bundledTableOf, categoryTableFromLive } from '../../acl/categories.ts';
 import { BulkList, connect, ConnectionError, NullMask, ReplyError } from './resp.ts';
 import type { ConnectOptions, Reply, ReplyShape, RespConnection, Shaped } from './resp.ts';
@@ -416,6 +416,10 @@ function aclFromReplies(
     // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS.
     const many = tooManyToJudge('ACL LIST', reply.length);
     if (many) return { reason: many };
+    let words = 0;
+    for (const line of reply) words += aclWords(String(line));
+    const wordy = tooManyWords('ACL LIST', words);
+    if (wordy) return { reason: wordy };
     const source = live('ACL LIST');
     const users: AclUser[] = [];
     const unparsed: string[] = [];
