@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadConfFiles } from '../../src/gather/conf/load-files.ts';
 import { ConfigParseError, loadConf } from '../../src/gather/conf/redis-conf.ts';
-import { MAX_DIRECTIVES } from '../../src/gather/conf/tokenize.ts';
+import { MAX_DIRECTIVES, MAX_WORDS } from '../../src/gather/conf/tokenize.ts';
 import { parseError, vfs } from './helpers.ts';
 
 const P = '/etc/redis/redis.conf';
@@ -37,6 +37,20 @@ describe('loadConf: what one configuration may hold', () => {
     assert.equal((await loadConfFiles(big)).directives.length, MAX_DIRECTIVES);
   });
 
+  // A `user` line of 3.3 million rules in each of four includes (16 MiB each) held 2.1 GB for 36 s.
+  it(`stops at the directive whose words pass ${MAX_WORDS.toLocaleString('en-US')}, naming its file and line`, async () => {
+    const top = join(dir, 'words.conf');
+    const users = join(dir, 'users.conf');
+    writeFileSync(top, `port 6379\ninclude ${users}\n`);
+    // 2 + 2 words, then 4 + (MAX_WORDS - 8) on the user line: exactly MAX_WORDS.
+    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_WORDS - 8).trimEnd()}\n`);
+    assert.equal((await loadConfFiles(top)).directives.length, 3);
+    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_WORDS - 8).trimEnd()}\nhz 10\n`);
+    const err = await loadError(top);
+    assert.deepEqual([err.path, err.line], [users, 2]);
+    assert.equal(err.reason, `more than ${MAX_WORDS} words in one configuration (its files and includes together): redfort stops there (redis-server would read them all)`);
+  });
+
   it('counts the directives of every file, a file each time it is included', () => {
     const files = { [P]: 'hz 1\ninclude a.conf\ninclude a.conf\n', '/etc/redis/a.conf': '# a\nhz 2\nhz 3\n' };
     const fs = vfs(files);
@@ -48,6 +62,10 @@ describe('loadConf: what one configuration may hold', () => {
     // The include line is a directive too.
     const atInclude = parseError(() => loadConf(P, { ...fs, maxDirectives: 4 }));
     assert.deepEqual([atInclude.path, atInclude.line], [P, 3]);
+    // Words likewise: 2 + 2 + (2 + 2) + 2 + (2 + 2) = 14.
+    assert.equal(loadConf(P, { ...fs, maxWords: 14 }).directives.length, 7);
+    const words = parseError(() => loadConf(P, { ...fs, maxWords: 13 }));
+    assert.deepEqual([words.path, words.line, words.reason.slice(0, 23)], ['/etc/redis/a.conf', 3, 'more than 13 words in o']);
   });
 
   it('splits a text kept in `parsed` once: a second load takes its directives from there', () => {

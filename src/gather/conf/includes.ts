@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
-import { isKnownDirective, MAX_DIRECTIVES, parseConfLines, tooManyDirectives, unknownDirective } from './tokenize.ts';
+import { isKnownDirective, MAX_DIRECTIVES, MAX_WORDS, parseConfLines, tooMuchConfig, unknownDirective } from './tokenize.ts';
 import type { Directive } from './tokenize.ts';
 
 export interface ParsedConf {
@@ -109,10 +109,12 @@ export interface LoadConfOptions {
   readonly maxInclusions?: number;
   /** Directives of the whole configuration, a file's counted each time it is included (default {@link MAX_DIRECTIVES}). */
   readonly maxDirectives?: number;
+  /** Their words (names and arguments), counted likewise (default {@link MAX_WORDS}). */
+  readonly maxWords?: number;
   /**
    * The directives of each file's text, kept across loads by a caller that loads the same configuration again (as
    * `loadConfFiles` does once per file it has to read first): each text is split into directives once, not once per
-   * load. Only complete texts are kept (not one cut at `maxDirectives`).
+   * load. Only texts split without an error are kept.
    */
   readonly parsed?: Map<string, { readonly text: string; readonly directives: readonly Directive[]; readonly error?: ConfigParseError | undefined }>;
   /**
@@ -149,6 +151,8 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const maxExpandedBytes = options.maxExpandedBytes ?? 64 * 1024 * 1024;
   const maxInclusions = options.maxInclusions ?? 1024;
   const maxDirectives = options.maxDirectives ?? MAX_DIRECTIVES;
+  const maxWords = options.maxWords ?? MAX_WORDS;
+  let words = 0;
   let expandedBytes = 0;
   let inclusions = 0;
   const expandedBy = (text: string, d: Directive | undefined): void => {
@@ -182,7 +186,9 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
 
   const expand = (parsed: readonly Directive[], chain: readonly string[]): void => {
     for (const d of parsed) {
-      if (directives.length >= maxDirectives) throw tooManyDirectives(d.source.path, d.source.line, maxDirectives);
+      if (directives.length >= maxDirectives) throw tooMuchConfig(d.source.path, d.source.line, 'directives', maxDirectives);
+      words += 1 + d.args.length;
+      if (words > maxWords) throw tooMuchConfig(d.source.path, d.source.line, 'words', maxWords);
       directives.push(d);
       const at = `${d.source.path}:${d.source.line}`;
       if (d.name === 'dir' && d.args.length === 1) {
@@ -278,14 +284,15 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     if (error) throw error;
   };
 
-  /** A file's directives: from `options.parsed` when this text was split before, else split now (at most as many as may still come). */
+  /**
+   * A file's directives: from `options.parsed` when this text was split before, else split now, up to the bounds with
+   * what came before it (the same directive passes them here as in expand(), with the same error).
+   */
   const parse = (text: string, file: string): { readonly directives: readonly Directive[]; readonly error?: ConfigParseError | undefined } => {
     const kept = options.parsed?.get(file);
     if (kept !== undefined && kept.text === text) return kept;
-    // One more than may still come, so that expand() names the directive past the bound.
-    const room = maxDirectives - directives.length + 1;
-    const result = parseConfLines(text, file, room);
-    if (result.directives.length < room) options.parsed?.set(file, { text, ...result });
+    const result = parseConfLines(text, file, { maxDirectives, maxWords, directivesBefore: directives.length, wordsBefore: words });
+    if (result.error === undefined) options.parsed?.set(file, { text, ...result });
     return result;
   };
 
