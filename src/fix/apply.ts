@@ -553,7 +553,7 @@ export async function rollback(record: RollbackRecord, targets: ReadonlyMap<stri
   const notRestored: string[] = [];
   const restored: string[] = [];
   const nodes = [...record.nodes].reverse();
-  const problemsOf = new Map<RollbackNode, string[] & { unreachable?: boolean }>();
+  const problemsOf = new Map<RollbackNode, string[] & { unreachable?: boolean; usersNotRestored?: boolean }>();
   for (const node of nodes) {
     const target = targets.get(node.address);
     if (!target) {
@@ -564,7 +564,9 @@ export async function rollback(record: RollbackRecord, targets: ReadonlyMap<stri
   }
   for (const [node, problems] of problemsOf) {
     // A node whose restore could not log in keeps the fix's users: they may be its only way in.
-    if (!problems.unreachable) problems.push(...(await retireNode(node, targets.get(node.address)!, options, restored)));
+    // So does one whose recorded users could not be set back: the recorded way in may be gone (default off).
+    if (problems.usersNotRestored) problems.push(`kept the fix's users (${[...nodeRollback(node, targets.get(node.address)!).deleted].join(', ')}): the recorded users are not back, and they may be the only way in`);
+    else if (!problems.unreachable) problems.push(...(await retireNode(node, targets.get(node.address)!, options, restored)));
     for (const p of problems) notRestored.push(`${node.address}: ${p}`);
     log(`rolled back ${node.address}${problems.length ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'})` : ''}`);
   }
@@ -599,8 +601,8 @@ function sender(session: NodeSession, node: RollbackNode, problems: string[], re
 }
 
 /** First pass: the recorded settings, users and sentinel credentials. The fix's users stay (see {@link rollback}). */
-async function restoreNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[] & { unreachable?: boolean }> {
-  const problems: string[] & { unreachable?: boolean } = [];
+async function restoreNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[] & { unreachable?: boolean; usersNotRestored?: boolean }> {
+  const problems: string[] & { unreachable?: boolean; usersNotRestored?: boolean } = [];
   const { admin, after } = nodeRollback(node, target);
   const session = new NodeSession(target, node.address, options);
   const send = sender(session, node, problems, restored);
@@ -629,8 +631,10 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
         failure = reply instanceof Error ? reply.message : replyError(reply);
         if (failure === undefined || reply instanceof Error || !/clearselectors|resetchannels|syntax|unknown/i.test(failure)) break;
       }
-      if (failure !== undefined) problems.push(`ACL SETUSER ${name} (as recorded): ${failure}`);
-      else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
+      if (failure !== undefined) {
+        problems.push(`ACL SETUSER ${name} (as recorded): ${failure}`);
+        problems.usersNotRestored = true;
+      } else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
     }
     for (const s of node.sentinel) await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
     if (node.role === 'sentinel' && node.sentinel.length === 0 && node.applied.length > 0) {

@@ -331,3 +331,34 @@ describe('fix --rollback on a server that knows neither selectors nor channels (
     }
   });
 });
+
+describe('fix --rollback when a recorded user cannot be set back', () => {
+  it("keeps the fix's users, the only way in left, and says so", async () => {
+    // The second pass deleted the fix's users even when the default user could not be set back (still off): the
+    // server was left with no user anyone could log in as. A proxy refuses the rollback's ACL SETUSER default.
+    const server = await startRedis({ conf: 'loglevel warning' });
+    const proxy = await forwardingProxy(server, {
+      local(argv) {
+        const words = argv.map((w) => w.toLowerCase());
+        return words[0] === 'acl' && words[1] === 'setuser' && words[2] === 'default' && words.includes('resetkeys') ? err("NOPERM User has no permissions to run the 'acl|setuser' command") : undefined;
+      },
+    });
+    try {
+      const dir = workDir();
+      const seed = target(server.url);
+      const s0 = await state(seed, { noProbe: true });
+      const p = plan(s0, seed);
+      const secrets = secretsFor(p);
+      const rollbackFile = join(dir, 'rollback.json');
+      const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile, noProbe: true });
+      assert.ok(outcome.ok, outcome.error);
+      const back = await rollback(await readRollback(rollbackFile), new Map([[address(server), target(`redis://${proxy.host}:${proxy.port}`)]]));
+      assert.match(back.notRestored.join('\n'), /ACL SETUSER default \(as recorded\): NOPERM/);
+      assert.match(back.notRestored.join('\n'), /kept the fix's users \(.*admin.*\)/);
+      assert.equal(await rawCommand(server.host, server.port, ['PING'], { user: USERS.admin, password: secrets.get(USERS.admin)! }), 'PONG');
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
+  });
+});
