@@ -11,6 +11,8 @@ import { resolveTarget } from '../../src/redis/target.ts';
 import { REPORTERS } from '../../src/report/index.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { rawPipeline } from '../harness/raw.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
+import { err } from '../helpers/fake-resp-server.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { generate } from './generator.ts';
@@ -100,6 +102,35 @@ test('a user without read permission: skip with the ACL line; the documented gra
   await rawPipeline(server.host, server.port, [['ACL', 'SETUSER', 'auditor', ...SAMPLE_ACL_GRANTS.split(' ')]]);
   const granted = await auditTarget(resolveTarget(server.url, { user: 'auditor', pass: 'auditor-pw' }, {}), OPTIONS);
   assert.equal(results(granted)[0]?.status, 'fail', results(granted)[0]?.message);
+});
+
+test('a 6.0 server: the ACL line the skip gives is one 6.0 takes (no %R~*, no +hrandfield), and it is enough', async () => {
+  // The line was the 7.0 form on every server: Redis 6.0.20 refuses +hrandfield and %R~*, 6.2.16 %R~* (seen live).
+  // Debian ships 7.0 only: a proxy in front of it says 6.0.20 in INFO and refuses those two words as 6.0 does.
+  const proxy = await forwardingProxy(server, {
+    local(argv) {
+      if (argv[0]?.toLowerCase() !== 'acl' || argv[1]?.toLowerCase() !== 'setuser') return undefined;
+      const word = argv.slice(3).find((w) => w === '%R~*' || w.toLowerCase() === '+hrandfield');
+      if (word === undefined) return undefined;
+      return err(word === '%R~*' ? `ERR Error in ACL SETUSER modifier '${word}': Syntax error` : `ERR Error in ACL SETUSER modifier '${word}': Unknown command or category name in ACL`);
+    },
+    rewrite: (argv, reply) => (argv[0]?.toLowerCase() === 'info' && typeof reply === 'string' ? reply.replace(/^redis_version:.*$/m, 'redis_version:6.0.20\r') : reply),
+  });
+  try {
+    const auditor = 'auditor6 on >auditor-pw resetkeys -@all +info +config|get +acl|list +acl|cat +command|info +time +cluster|nodes';
+    await rawPipeline(server.host, server.port, [['ACL', 'SETUSER', ...auditor.split(' ')]]);
+    const seed = resolveTarget(`redis://${proxy.host}:${proxy.port}`, { user: 'auditor6', pass: 'auditor-pw' }, {});
+    const [skip] = results(await auditTarget(seed, OPTIONS));
+    assert.equal(skip?.status, 'skip', skip?.message);
+    const line = /ACL SETUSER <auditor> (.*) \(docs\/auditor-user\.md\)/.exec(skip!.message)?.[1];
+    assert.ok(line, skip!.message);
+    assert.equal(await rawPipeline(proxy.host, proxy.port, [['ACL', 'SETUSER', 'auditor6', ...line.split(' ')]]).then(([r]) => String(r)), 'OK');
+    const [granted] = results(await auditTarget(seed, OPTIONS));
+    assert.equal(granted?.status, 'fail', granted?.message);
+  } finally {
+    await proxy.close();
+    await rawPipeline(server.host, server.port, [['ACL', 'DELUSER', 'auditor6']]);
+  }
 });
 
 test('--replication: a master with a replica is sampled on the replica; the replica points at its master', async () => {

@@ -101,9 +101,20 @@ class Budget {
 /** Thrown inside the sampler to stop it with a reason; never leaves this module. */
 class Stop extends Error {}
 
-const NOPERM_REASON = (what: string) =>
+/**
+ * {@link SAMPLE_ACL_GRANTS} as the server's release takes it: before 7.0 `~*` (no `%R`, refused by 6.x), and before
+ * 6.2 without `+hrandfield` (6.0 refuses a command it does not have), so that the line given works as written.
+ */
+export function sampleGrants(version: string | undefined): string {
+  const [major = 7] = (version ?? '7.0').split('.').map(Number);
+  if (!(major < 7)) return SAMPLE_ACL_GRANTS;
+  const words = SAMPLE_ACL_GRANTS.split(' ').map((w) => (w === '%R~*' ? '~*' : w));
+  return (supportsHrandfield(version) ? words : words.filter((w) => w !== '+hrandfield')).join(' ');
+}
+
+const NOPERM_REASON = (what: string, version: string | undefined) =>
   `the audit user may not ${what}, so the keyspace was not sampled: grant exactly what sampling needs with ` +
-  `ACL SETUSER <auditor> ${SAMPLE_ACL_GRANTS} (docs/auditor-user.md)`;
+  `ACL SETUSER <auditor> ${sampleGrants(version)} (docs/auditor-user.md)`;
 
 /**
  * Samples the keyspace of one server, read-only and within budgets: SCAN from a random cursor, TYPE, and one bounded
@@ -248,7 +259,7 @@ class Sampler {
         const replies = await conn.pipeline(setup);
         const failed = replies.find((r) => r instanceof ReplyError) as ReplyError | undefined;
         if (failed) {
-          if (failed.code === 'NOPERM') throw new Stop(NOPERM_REASON(`run ${setup[replies.indexOf(failed)]![0]}`));
+          if (failed.code === 'NOPERM') throw new Stop(NOPERM_REASON(`run ${setup[replies.indexOf(failed)]![0]}`, this.context.version));
           throw new Stop(`the keyspace could not be sampled: ${failed.message}`);
         }
       }
@@ -262,7 +273,7 @@ class Sampler {
     if (this.#conn && !this.#conn.closed && db !== this.#db) {
       const [reply] = await this.#send([['SELECT', String(db)]]);
       if (reply instanceof ReplyError) {
-        if (reply.code === 'NOPERM') throw new Stop(NOPERM_REASON('run SELECT'));
+        if (reply.code === 'NOPERM') throw new Stop(NOPERM_REASON('run SELECT', this.context.version));
         throw new Stop(`db${db} could not be selected: ${reply.message}`);
       }
     }
@@ -298,7 +309,7 @@ class Sampler {
           } else {
             const [reply] = await this.#send([['SCAN', cursor, 'COUNT', '100']]);
             if (reply instanceof ReplyError) {
-              if (reply.code === 'NOPERM') return `denied:${NOPERM_REASON('run SCAN')}`;
+              if (reply.code === 'NOPERM') return `denied:${NOPERM_REASON('run SCAN', this.context.version)}`;
               throw new Stop(`SCAN failed: ${reply.message}`);
             }
             if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[0] !== 'string' || !Array.isArray(reply[1])) {
@@ -336,7 +347,7 @@ class Sampler {
         throw error;
       }
     }
-    if (verdicts.length === 0 && (unread['no permission'] ?? 0) > 0) return `denied:${NOPERM_REASON('read the sampled keys')}`;
+    if (verdicts.length === 0 && (unread['no permission'] ?? 0) > 0) return `denied:${NOPERM_REASON('read the sampled keys', this.context.version)}`;
     return { verdicts, unread, stop };
   }
 
