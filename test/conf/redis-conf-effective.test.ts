@@ -343,6 +343,22 @@ describe('effectiveConfig: legacy and fork names', () => {
     parseError(() => conf('unixsocketperm 38\n', { version: '7.0.15' }));
   });
 
+  // Found by test/property/conf-server.test.ts: live 6.2.16 starts with `stream-node-max-bytes -0`. Live 6.2.16:
+  // maxmemory `mb` and `-0kb` are 0, `99999999999999999999` is 9223372036854775807, `-5`, `-` and
+  // `18014398509481985k` (negative once wrapped) are refused; 7.0.15 refuses `-0`.
+  it('6.x reads memory values with memtoll: a sign, and strtoll clamping', () => {
+    for (const version of ['6.0.20', '6.2.16']) {
+      for (const [written, read] of [['mb', '0'], ['-0', '0'], ['-0kb', '0'], ['99999999999999999999', '9223372036854775807'], ['1gb', '1073741824']] as const) {
+        assert.equal(value(conf(`maxmemory ${written}\n`, { version }), 'maxmemory'), read, `${version} ${written}`);
+      }
+      for (const bad of ['-5', '-', '18014398509481985k', '1tb', '1\u212Ab']) parseError(() => conf(`maxmemory "${bad}"\n`, { version }));
+      assert.equal(value(conf('stream-node-max-bytes -0\n', { version }), 'stream-node-max-bytes'), '0');
+    }
+    parseError(() => conf('maxmemory -0\n', { version: '7.0.15' }));
+    // strcasecmp's units are ASCII: the Kelvin sign is no 'k'.
+    parseError(() => conf('maxmemory "1\u212Ab"\n', { version: '7.0.15' }));
+  });
+
   // Found by test/property/conf-server.test.ts: live 6.0.20 crashes in serverCron as it starts with `hz 0` or `hz 1001`.
   it('6.0: hz 0 and hz above 1000 crash the server as it starts', () => {
     for (const hz of ['0', '1001', '2147483647']) {

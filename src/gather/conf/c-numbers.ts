@@ -86,9 +86,29 @@ const UNITS: Readonly<Record<string, bigint>> = {
 export function memtoull(s: string): bigint | undefined {
   if (s.startsWith('-')) return undefined;
   const m = /^([0-9]*)(.*)$/s.exec(s)!;
-  const mul = UNITS[m[2]!.toLowerCase()];
+  const mul = UNITS[asciiLower(m[2]!)];
   if (mul === undefined || m[1]!.length >= 128) return undefined;
   return BigInt.asUintN(64, strtoullDigits(m[1]!) * mul);
+}
+
+/**
+ * 6.x's `memtoll` (redis@6.2.16:src/util.c:217, 6.0.20 the same): an optional `-`, digits, an optional unit as
+ * {@link memtoull}; the digits by `strtoll` (clamped at LLONG_MAX), none is 0; the product wraps at 64 bits, signed.
+ * Live 6.2.16 takes `maxmemory -0` and `maxmemory mb` as 0, refuses `-5` and `18014398509481985k` (negative once
+ * wrapped), and reads `99999999999999999999` as 9223372036854775807.
+ */
+export function memtoll6(s: string): bigint | undefined {
+  const m = /^(-?[0-9]*)(.*)$/s.exec(s)!;
+  const mul = UNITS[asciiLower(m[2]!)];
+  if (mul === undefined || m[1]!.length >= 128) return undefined;
+  const digits = strtoll(m[1]!);
+  if (digits.rest !== '') return undefined;
+  return BigInt.asIntN(64, digits.value * mul);
+}
+
+/** strcasecmp's case: ASCII letters only (`toLowerCase` makes the Kelvin sign a `k`). */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /** Redis's `string2d` on the `%f` rendering side: `sprintf("%f")` then trailing zeros and dot removed. */

@@ -247,7 +247,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         });
         break;
       case 'number':
-        value = spec.name === 'unixsocketperm' && six ? parseUnixSocketPerm6(args[0]!) : parseNumber(args[0]!, spec);
+        value = spec.name === 'unixsocketperm' && six ? parseUnixSocketPerm6(args[0]!) : parseNumber(args[0]!, spec, six);
         // 7.4 and Valkey 8 bound it to 64 (redis@7.4.1:src/config.c:3163, valkey@8.0.1:3184; 7.2.6: INT_MAX).
         if (spec.name === 'maxmemory-samples' && ['r7.4', 'r8', 'v8.0'].includes(version.key) && BigInt(value) > 64n) {
           refuse(`'maxmemory-samples': argument must be between 1 and 64 inclusive (got ${quotedArg(args[0]!)})`);

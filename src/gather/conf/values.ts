@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { DirectiveSpec, ServerVersion } from '../../redis/directives.ts';
 import { followsRedis6 } from '../../redis/directives.ts';
-import { atoi, formatPercentile, memtoull, string2ll, strtoll } from './c-numbers.ts';
+import { atoi, formatPercentile, memtoll6, memtoull, string2ll, strtoll } from './c-numbers.ts';
 import { quotedArg, refuse, wrongArgs } from './conf-errors.ts';
 import { asciiLower, holdsSecret } from './tokenize.ts';
 
@@ -122,10 +122,14 @@ function validProcTitleTemplate(template: string, context: StringContext): boole
 }
 
 /** `numericParseString` + `numericBoundaryCheck` (redis@7.0.15:src/config.c:2076-2166). */
-export function parseNumber(arg: string, spec: DirectiveSpec): string {
+export function parseNumber(arg: string, spec: DirectiveSpec, six = false): string {
   const shown = holdsSecret(spec.name, []) ? '' : ` (got ${quotedArg(arg)})`;
   let ll: bigint | undefined;
-  if (spec.memory) {
+  if (spec.memory && six) {
+    // 6.x: memtoll, and a negative value is no memory value (redis@6.2.16:src/config.c:2026).
+    const v = memtoll6(arg);
+    if (v !== undefined && v >= 0n) ll = v;
+  } else if (spec.memory) {
     const v = memtoull(arg);
     if (v !== undefined) ll = BigInt.asIntN(64, v);
   }
