@@ -28,7 +28,18 @@ export interface TlsSettings {
   readonly keyFile?: string;
   readonly servername?: string;
   readonly insecure: boolean;
+  /**
+   * Where a file setting came from when it is no command-line flag: the inventory's key and its `file:line`, for the
+   * messages about the file (else they name the flag, `--cacert`).
+   */
+  readonly from?: TlsFrom;
 }
+
+/** The file settings of {@link TlsSettings}. */
+export type TlsFileField = 'caFile' | 'caDir' | 'certFile' | 'keyFile';
+
+/** For each file setting given by a file (an inventory), its key there (`cacert`) and where (`inventory.yaml:7`). */
+export type TlsFrom = Readonly<Partial<Record<TlsFileField, { readonly key: string; readonly at: string }>>>;
 
 /**
  * One server to audit. The password is deliberately not a property: read it with
@@ -82,6 +93,7 @@ export function resolveTarget(
   spec: string | undefined,
   flags: TargetFlags,
   env: Record<string, string | undefined>,
+  options: { readonly tlsFrom?: TlsFrom } = {},
 ): Target {
   const trimmed = spec?.trim();
   const shown = trimmed === undefined || trimmed === '' ? (flags.host ?? DEFAULT_HOST) : withoutPassword(trimmed);
@@ -112,6 +124,7 @@ export function resolveTarget(
         ...(flags.key !== undefined && { keyFile: flags.key }),
         ...(flags.sni !== undefined && { servername: flags.sni }),
         insecure: flags.insecure === true,
+        ...tlsFromOf(options.tlsFrom, flags),
       }
     : undefined;
 
@@ -128,6 +141,15 @@ export function resolveTarget(
   });
   if (password !== undefined) passwords.set(target, password);
   return target;
+}
+
+const FILE_FLAGS = { caFile: 'cacert', caDir: 'cacertdir', certFile: 'cert', keyFile: 'key' } as const;
+
+/** The origins of the file settings `flags` gives (a flag of the command line has none). */
+function tlsFromOf(from: TlsFrom | undefined, flags: TargetFlags): { from?: TlsFrom } {
+  if (from === undefined) return {};
+  const kept = Object.fromEntries(Object.entries(from).filter(([field, origin]) => origin !== undefined && flags[FILE_FLAGS[field as TlsFileField]] !== undefined));
+  return Object.keys(kept).length > 0 ? { from: Object.freeze(kept) } : {};
 }
 
 /** The password of a target made by {@link resolveTarget}, if one was given. */

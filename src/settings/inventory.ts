@@ -13,7 +13,7 @@ import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
-import type { TargetFlags, TlsFlagSettings } from '../redis/target.ts';
+import type { TargetFlags, TlsFlagSettings, TlsFrom } from '../redis/target.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
 
@@ -404,6 +404,18 @@ function inventoryKeyProblem(entry: InventoryTarget, merged: TargetFlags, given:
   return undefined;
 }
 
+/**
+ * The TLS files the inventory gives (not the command line): their key and line, for the messages about them at
+ * connect time, which named the flag (`cannot read the --cacert file`) for a YAML `cacert` key.
+ */
+function inventoryTlsFrom(entry: InventoryTarget, merged: TargetFlags, given: TargetFlags): TlsFrom {
+  const from: { -readonly [K in keyof TlsFrom]: TlsFrom[K] } = {};
+  for (const [key, field] of [['cacert', 'caFile'], ['cacertdir', 'caDir'], ['cert', 'certFile'], ['key', 'keyFile']] as const) {
+    if (given[key] === undefined && merged[key] !== undefined) from[field] = { key, at: `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}` };
+  }
+  return from;
+}
+
 /** Later layers win; a password source in a later layer replaces the others of an earlier one. */
 function merge(layers: readonly Record<string, string | boolean | number>[]): ConnectionSettings {
   const out: Record<string, string | boolean | number> = {};
@@ -497,7 +509,7 @@ export async function resolveInventory(
         const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
         const keyProblem = inventoryKeyProblem(entry, merged, given, fromUrl.tls !== undefined);
         if (keyProblem !== undefined) return { ok: false, entry, display: shown, error: keyProblem };
-        const target = resolveTarget(entry.spec, { ...merged, ...given }, env);
+        const target = resolveTarget(entry.spec, { ...merged, ...given }, env, { tlsFrom: inventoryTlsFrom(entry, merged, given) });
         const used = given.pass ?? merged.pass;
         return { ok: true, entry, target, ...(used !== undefined ? { password: used } : {}) };
       } catch (error) {

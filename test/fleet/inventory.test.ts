@@ -263,3 +263,41 @@ describe('passwordFile: a PEM file is refused naming the line, a byte order mark
     }
   });
 });
+
+// A connect-time TLS file error of an inventory target named the command-line flag ("cannot read the --cacert file"),
+// which the inventory has not: it names the YAML key and its line now; a flag of the command line keeps the flag's
+// wording. Real TLS 7.0.15 (client certificates required): the good target is audited.
+describe('inventory TLS files: errors name the inventory key and line', () => {
+  it('a missing cacert, a cert and key that do not match; the flag keeps its name', async () => {
+    const server = await startRedis({ tls: true, killOnStop: true });
+    const certs = server.certs!;
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-inventory-tls-'));
+    try {
+      const at = `127.0.0.1:${server.port}`;
+      const inv = join(dir, 'fleet.yaml');
+      writeFileSync(inv, [
+        'defaults:', `  cacert: ${certs.ca}`, 'targets:',
+        `  - url: rediss://${at}/1`, `    cacert: ${join(dir, 'missing.pem')}`,
+        `  - url: rediss://${at}/2`, `    cert: ${certs.clientCert}`, `    key: ${certs.probeKey}`,
+        `  - url: rediss://${at}/3`, `    cacertdir: ${join(dir, 'nodir')}`, `    cert: ${certs.clientCert}`, `    key: ${certs.clientKey}`,
+        `  - { url: "rediss://${at}/4", cert: ${certs.clientCert}, key: ${certs.clientKey} }`, '',
+      ].join('\n'));
+      const out = join(dir, 'report.json');
+      const errors = async (...flags: string[]) => {
+        await redfort(['audit', '--targets', inv, ...flags, '--no-host', '--no-probe', '--fail-on', 'none', '--format', 'json', '-o', out]);
+        return (JSON.parse(readFileSync(out, 'utf8')) as { targets: { error?: string }[] }).targets.map((t) => t.error ?? 'audited');
+      };
+      assert.deepEqual(await errors(), [
+        `cannot read the cacert file '${join(dir, 'missing.pem')}' (${inv}:5): no such file or directory`,
+        `the cert file '${certs.clientCert}' (${inv}:7) and the key file '${certs.probeKey}' (${inv}:8) do not match: the key is not the certificate's`,
+        `cannot read the cacertdir directory '${join(dir, 'nodir')}' (${inv}:10): no such file or directory`,
+        'audited',
+      ]);
+      // The command line's --cacert wins over the inventory's, and is named as the flag.
+      assert.deepEqual((await errors('--cacert', join(dir, 'flag.pem'))).slice(0, 1), [`cannot read the --cacert file '${join(dir, 'flag.pem')}': no such file or directory`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
+    }
+  });
+});

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import type tls from 'node:tls';
 import { TargetError } from '../../redis/target.ts';
-import type { Target } from '../../redis/target.ts';
+import type { Target, TlsFileField, TlsSettings } from '../../redis/target.ts';
 
 /**
  * Builds `tls.connect` options for a TLS target: reads the CA, certificate and key files,
@@ -20,38 +20,51 @@ export async function tlsOptions(target: Target): Promise<tls.ConnectionOptions>
   if (!settings) throw new TargetError(`target '${target.display}' does not use TLS`);
   const options: tls.ConnectionOptions = { rejectUnauthorized: !settings.insecure };
   const ca: Buffer[] = [];
-  if (settings.caFile !== undefined) ca.push(await readPem(settings.caFile, '--cacert', 'certificate'));
-  if (settings.caDir !== undefined) ca.push(...(await readCaDir(settings.caDir)));
+  if (settings.caFile !== undefined) ca.push(await readPem(settings, 'caFile', 'certificate'));
+  if (settings.caDir !== undefined) ca.push(...(await readCaDir(settings)));
   // Giving `ca` replaces Node's bundled roots, as --cacert replaces OpenSSL's default store in redis-cli.
   if (ca.length > 0) options.ca = ca;
-  if (settings.certFile !== undefined) options.cert = await readPem(settings.certFile, '--cert', 'certificate');
-  if (settings.keyFile !== undefined) options.key = await readPem(settings.keyFile, '--key', 'private key');
+  if (settings.certFile !== undefined) options.cert = await readPem(settings, 'certFile', 'certificate');
+  if (settings.keyFile !== undefined) options.key = await readPem(settings, 'keyFile', 'private key');
   checkTlsFiles(options, settings);
   const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
   if (servername !== undefined) options.servername = servername;
   return options;
 }
 
+const FLAGS: Readonly<Record<TlsFileField, string>> = { caFile: '--cacert', caDir: '--cacertdir', certFile: '--cert', keyFile: '--key' };
+
 /**
- * A file of the command line; a --cacert or --cert must hold a PEM certificate: Node ignored a --cacert without
+ * How the messages name a TLS file: by its command-line flag (`the --cacert file '/ca.pem'`), or by the inventory key
+ * that gave it, with its line (`the cacert file '/ca.pem' (fleet.yaml:7)`).
+ */
+function named(settings: TlsSettings, field: TlsFileField, noun: 'file' | 'directory' = 'file'): string {
+  const from = settings.from?.[field];
+  const path = settings[field]!;
+  return from === undefined ? `the ${FLAGS[field]} ${noun} '${path}'` : `the ${from.key} ${noun} '${path}' (${from.at})`;
+}
+
+/**
+ * A file of the command line (or of an inventory); a --cacert or --cert must hold a PEM certificate: Node ignored a --cacert without
  * one, so the audit connected without verifying, with a warning that blamed the server's certificate (redis-cli
  * refuses such a file at the start). A --key must hold an unencrypted PEM private key, else OpenSSL's words at
  * connect time (`DECODER routines::unsupported`, `bad decrypt`) named neither the flag nor the file.
  */
-async function readPem(path: string, flag: string, holds: 'certificate' | 'private key'): Promise<Buffer> {
+async function readPem(settings: TlsSettings, field: TlsFileField, holds: 'certificate' | 'private key'): Promise<Buffer> {
+  const file = named(settings, field);
   let content: Buffer;
   try {
-    content = await readFileBytes(path);
+    content = await readFileBytes(settings[field]!);
   } catch (error) {
-    throw new TargetError(`cannot read the ${flag} file '${path}': ${describeFsError(error)}`, { cause: error });
+    throw new TargetError(`cannot read ${file}: ${describeFsError(error)}`, { cause: error });
   }
-  if (holds === 'certificate' && !content.includes('-----BEGIN CERTIFICATE-----')) throw new TargetError(`the ${flag} file '${path}' holds no PEM certificate`);
+  if (holds === 'certificate' && !content.includes('-----BEGIN CERTIFICATE-----')) throw new TargetError(`${file} holds no PEM certificate`);
   if (holds === 'private key') {
     const text = content.toString('latin1');
-    if (!PEM_PRIVATE_KEY.test(text)) throw new TargetError(`the ${flag} file '${path}' holds no PEM private key`);
+    if (!PEM_PRIVATE_KEY.test(text)) throw new TargetError(`${file} holds no PEM private key`);
     // PKCS#8 `ENCRYPTED PRIVATE KEY`, or the legacy `Proc-Type: 4,ENCRYPTED` header: redis-cli takes no passphrase either.
     if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/.test(text)) {
-      throw new TargetError(`the ${flag} file '${path}' holds an encrypted private key (redfort takes no passphrase)`);
+      throw new TargetError(`${file} holds an encrypted private key (redfort takes no passphrase)`);
     }
   }
   return content;
@@ -73,7 +86,8 @@ const checked = new Map<string, string | undefined>();
 function checkTlsFiles(options: tls.ConnectionOptions, settings: NonNullable<Target['tls']>): void {
   if (options.cert === undefined && options.key === undefined && options.ca === undefined) return;
   const digest = nodeCrypto().createHash('sha256');
-  for (const name of [settings.caFile, settings.caDir, settings.certFile, settings.keyFile]) digest.update(`${name ?? ''}\u0001`);
+  // The names as the messages give them: the same files from the command line and from an inventory differ.
+  for (const field of ['caFile', 'caDir', 'certFile', 'keyFile'] as const) digest.update(`${settings[field] === undefined ? '' : named(settings, field)}\u0001`);
   for (const part of [options.ca, options.cert, options.key]) {
     for (const bytes of part === undefined ? [] : ([] as (string | Buffer)[]).concat(part as Buffer | Buffer[])) digest.update(bytes).update('\0');
     digest.update('\u0001');
@@ -95,12 +109,12 @@ function tlsFilesProblem(options: tls.ConnectionOptions, settings: NonNullable<T
     const text = (options.ca[0] as Buffer).toString('latin1');
     const blocks = text.match(/-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----/g) ?? [];
     const begun = text.split('-----BEGIN CERTIFICATE-----').length - 1;
-    if (begun > blocks.length) return `the --cacert file '${settings.caFile}' holds a PEM certificate cut short (no END line)`;
+    if (begun > blocks.length) return `${named(settings, 'caFile')} holds a PEM certificate cut short (no END line)`;
     for (const [i, block] of blocks.entries()) {
       try {
         new crypto.X509Certificate(block);
       } catch {
-        return `the --cacert file '${settings.caFile}' holds a PEM certificate OpenSSL cannot read (certificate ${i + 1} of ${blocks.length})`;
+        return `${named(settings, 'caFile')} holds a PEM certificate OpenSSL cannot read (certificate ${i + 1} of ${blocks.length})`;
       }
     }
   }
@@ -112,7 +126,7 @@ function tlsFilesProblem(options: tls.ConnectionOptions, settings: NonNullable<T
   }
   if (options.cert !== undefined && options.key !== undefined) {
     const problem = certKeyProblem(options.cert as Buffer, options.key as Buffer);
-    if (problem !== undefined) return certKeyProblemText(problem, `the --cert file '${settings.certFile}'`, `the --key file '${settings.keyFile}'`);
+    if (problem !== undefined) return certKeyProblemText(problem, named(settings, 'certFile'), named(settings, 'keyFile'));
   }
   return `OpenSSL refuses the TLS files together (${[settings.caFile, settings.caDir, settings.certFile, settings.keyFile].filter((f) => f !== undefined).map((f) => `'${f}'`).join(', ')})`;
 }
@@ -120,12 +134,13 @@ function tlsFilesProblem(options: tls.ConnectionOptions, settings: NonNullable<T
 // PKCS#8, PKCS#1 (`RSA`), SEC1 (`EC`); an OpenSSH key (`OPENSSH PRIVATE KEY`) is not one OpenSSL reads.
 const PEM_PRIVATE_KEY = /-----BEGIN (?!OPENSSH )(?:[A-Z0-9]+ )*PRIVATE KEY-----/;
 
-async function readCaDir(dir: string): Promise<Buffer[]> {
+async function readCaDir(settings: TlsSettings): Promise<Buffer[]> {
+  const dir = settings.caDir!;
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
   } catch (error) {
-    throw new TargetError(`cannot read the --cacertdir directory '${dir}': ${describeFsError(error)}`, {
+    throw new TargetError(`cannot read ${named(settings, 'caDir', 'directory')}: ${describeFsError(error)}`, {
       cause: error,
     });
   }
@@ -136,7 +151,7 @@ async function readCaDir(dir: string): Promise<Buffer[]> {
     const content = await readFileBytes(join(dir, name)).catch(() => undefined);
     if (content?.includes('-----BEGIN CERTIFICATE-----')) certs.push(content);
   }
-  if (certs.length === 0) throw new TargetError(`the --cacertdir directory '${dir}' holds no PEM certificate`);
+  if (certs.length === 0) throw new TargetError(`${named(settings, 'caDir', 'directory')} holds no PEM certificate`);
   return certs;
 }
 
