@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import AjvModule from 'ajv';
@@ -298,6 +298,38 @@ describe('inventory TLS files: errors name the inventory key and line', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await server.stop();
+    }
+  });
+});
+
+// A passwordFile is any path the inventory names: a FIFO (open(2) without a writer would wait for ever), a device
+// (/dev/zero never ends), a directory, a 100 MB file are one line each naming the inventory line, and no error
+// quotes a byte of the file.
+describe('passwordFile: only a regular file of at most 64 KiB, never echoed', () => {
+  it('a FIFO, /dev/zero, a directory and a 100 MB file fail their target alone, in one line each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-inventory-pwfile-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      mkdirSync(join(dir, 'adir'));
+      writeFileSync(join(dir, 'big.pw'), 'big-file-secret-line\n');
+      truncateSync(join(dir, 'big.pw'), 100 * 1024 * 1024);
+      const inv = join(dir, 'fleet.yaml');
+      writeFileSync(inv, `targets:\n${['fifo', '/dev/zero', 'adir', 'big.pw'].map((f, i) => `  - { url: "redis://127.0.0.1:1/${i}", passwordFile: ${f} }\n`).join('')}`);
+      const out = join(dir, 'report.json');
+      const started = Date.now();
+      const run = await redfort(['audit', '--targets', inv, '--no-host', '--no-probe', '--fail-on', 'none', '--format', 'json', '-o', out]);
+      assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+      const errors = (JSON.parse(readFileSync(out, 'utf8')) as { targets: { error?: string }[] }).targets.map((t) => t.error);
+      assert.deepEqual(errors, [
+        `${inv}:2: cannot read the password file '${join(dir, 'fifo')}': a FIFO, not a regular file`,
+        `${inv}:3: cannot read the password file '/dev/zero': a character device, not a regular file`,
+        `${inv}:4: cannot read the password file '${join(dir, 'adir')}': is a directory`,
+        `${inv}:5: cannot read the password file '${join(dir, 'big.pw')}': larger than 64 KiB, the most redfort reads of one file`,
+      ]);
+      assert.doesNotMatch(run.stdout + run.stderr + readFileSync(out, 'utf8'), /big-file-secret-line/);
+      assert.equal(run.stderr.split('\n').filter((l) => l.startsWith('redfort: ') && l.includes('password file')).length, 4, run.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
