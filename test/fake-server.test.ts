@@ -11,7 +11,7 @@ import { advisories } from '../src/version/advisories.ts';
 import { startRedis, stopAll } from './harness/servers.ts';
 import { arr, bulk, err, simple, startFakeServer } from './helpers/fake-resp-server.ts';
 import type { FakeHandler, FakeReply, FakeServer } from './helpers/fake-resp-server.ts';
-import { configFilteringProxy } from './helpers/config-proxy.ts';
+import { configFilteringProxy, forwardingProxy } from './helpers/config-proxy.ts';
 
 // What no Debian package provides: Redis 5 and Valkey replies, and servers that answer badly.
 const fakes: FakeServer[] = [];
@@ -521,6 +521,32 @@ describe('fake servers', { concurrency: true }, () => {
         assert.deepEqual(result.results.filter((r) => /incomplete reply/.test(r.message)).map((r) => r.ruleId), []);
         only(result.results, 'network.protected-mode-off', 'pass');
         only(result.results, 'logging.no-logfile', 'pass');
+      }
+    });
+
+    // No Redis binds more than 16 addresses (CONFIG_BINDADDR_MAX). A hostile CONFIG GET * with a bind of 1.5 million
+    // private ones made each rule that weighs the listeners walk them all: 3.6 s of CPU for one target, in which every
+    // other target of a fleet waited, and the 13 MB list quoted whole in the report.
+    it('takes no CONFIG GET * whose bind lists more than 16 addresses', async () => {
+      const bind = (n: number) => Array.from({ length: n }, (_, i) => `10.0.0.${i + 1}`).join(' ');
+      const withBind = async (n: number) => {
+        const server = await forwardingProxy(real, {
+          rewrite: (argv, reply) => {
+            if (argv.map((a) => a.toUpperCase()).join(' ') !== 'CONFIG GET *' || !Array.isArray(reply)) return reply;
+            const i = reply.indexOf('bind');
+            return i < 0 ? reply : [...reply.slice(0, i + 1), bind(n), ...reply.slice(i + 2)];
+          },
+        });
+        fakes.push(server);
+        return audited(server.port);
+      };
+      const sixteen = await withBind(16);
+      only(sixteen.results, 'network.bind-all-interfaces', 'pass');
+      const seventeen = await withBind(17);
+      assert.equal(seventeen.error, undefined);
+      for (const id of ['network.bind-all-interfaces', 'network.protected-mode-off', 'logging.no-logfile']) {
+        const [entry] = only(seventeen.results, id, 'skip');
+        assert.match(entry!.message, /CONFIG GET \* gave a bind of 17 addresses, where Redis and Valkey take at most 16/, id);
       }
     });
 
