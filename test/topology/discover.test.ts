@@ -126,6 +126,18 @@ describe('discoverDeployment (with a fake gatherer)', () => {
     assert.match(group.ok ? '' : group.error, new RegExp(`^INFO replication lists ${MAX_DEPLOYMENT_NODES + 1} nodes: more than the ${MAX_DEPLOYMENT_NODES}`));
     assert.equal(asked.length, 1, 'only the seed was gathered');
   });
+
+  // Each replica of INFO replication was looked for among the ones listed before it: a hostile master's 150,000 (within
+  // the 16 MiB of an INFO reply) held one CPU for minutes before the bound above refused them; 40,000 took 120 s (2 cores, load 15).
+  it('a master listing 40,000 replicas is refused at once', async () => {
+    const slaves = Array.from({ length: 40_000 }, (_, i) => `slave${i}:ip=10.3.${i >> 8}.${i & 255},port=6379,state=online,offset=1,lag=0`);
+    const master = liveFacts({ info: `# Replication\nrole:master\nconnected_slaves:${slaves.length}\n${slaves.join('\n')}\n` });
+    const started = performance.now();
+    const group = await discoverDeployment(resolveTarget('redis://10.0.0.1:6379', {}, {}), { kind: 'replication', gather: async () => ({ ok: true, facts: master }) });
+    const ms = performance.now() - started;
+    assert.match(group.ok ? '' : group.error, /^INFO replication lists 40001 nodes: more than the 1000/);
+    assert.ok(ms < 8_000, `took ${Math.round(ms)} ms`);
+  });
 });
 
 // A node list naming an address no server has threw the target error of that address out of discovery: the whole

@@ -403,6 +403,9 @@ async function replicationNodes(
     if (found.length + frontier.length > MAX_DEPLOYMENT_NODES) return tooManyNodes(found.length + frontier.length, 'INFO replication');
     const outcomes = await gatherAll(frontier);
     const next: Found[] = [];
+    // By address: a hostile master listing 150,000 replicas made a walk of `next` per replica (11 billion steps: minutes of
+    // CPU before the count below refused them).
+    const nextAddresses = new Set<string>();
     for (const f of frontier) {
       const address = addressOf(f.host, f.port);
       const outcome = outcomes.get(address)!;
@@ -411,7 +414,8 @@ async function replicationNodes(
       if (!outcome.ok) continue;
       for (const r of replicasFromInfo(outcome.facts)) {
         const replicaAddress = addressOf(r.host, r.port);
-        if (gathered.has(replicaAddress) || next.some((n) => addressOf(n.host, n.port) === replicaAddress)) continue;
+        if (gathered.has(replicaAddress) || nextAddresses.has(replicaAddress)) continue;
+        nextAddresses.add(replicaAddress);
         const isSeed = r.port === seed.port && r.host === seed.host;
         next.push({
           host: r.host,
