@@ -53,7 +53,9 @@ check() {
   local i=$1 port=$2
   shift 2
   local pid
-  pid=$(redis-cli --no-auth-warning -p "$port" "$@" INFO server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
+  # No answer (a server that did not start) is no pid: under the caller's `set -e -o pipefail` the failed redis-cli
+  # would end the script here, silently, before the checks below say what happened.
+  pid=$(redis-cli --no-auth-warning -p "$port" "$@" INFO server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p') || pid=''
   if ! kill -0 "${pids[$i]}" 2>/dev/null; then
     echo "example: a server of the example did not start (see its log below)" >&2
     cat "$work"/*/stdout.log >&2

@@ -80,4 +80,22 @@ describe('examples/run.sh', () => {
       await new Promise((resolve) => squatter.close(resolve));
     }
   });
+
+  it('says so when one of its servers does not start, instead of ending silently', async () => {
+    // A listener on 127.0.0.2 leaves 127.0.0.1's port free for the ownership check, but the legacy server binds
+    // 0.0.0.0 and cannot start (EADDRINUSE): no answer, so no process_id to read.
+    const blocker = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.2', resolve));
+    try {
+      const blocked = (blocker.address() as net.AddressInfo).port;
+      const run = await runExample({ legacy: blocked, hardened: await freePort() }, tmp, []);
+      assert.equal(run.code, 2, `${run.stdout}\n${run.stderr}`);
+      assert.match(run.stderr, /^example: a server of the example did not start \(see its log below\)\n/);
+      assert.match(run.stderr, new RegExp(`Could not create server TCP listening socket 0\\.0\\.0\\.0:${blocked}`));
+      assert.doesNotMatch(run.stdout, /redfort exited/, 'no audit ran');
+      assert.deepEqual(readdirSync(tmp), [], 'run.sh removes its folder');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
 });
