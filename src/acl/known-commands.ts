@@ -8,8 +8,11 @@ import { KNOWN_CATEGORIES } from './parse.ts';
 import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
 
 /** Why the server refuses a rule {@link unknownCommandRule} returns, in its words and redfort's. */
-export function unknownCommandText(rule: string): string {
-  return `Error in applying operation '${rule}': Unknown command or category name in ACL (no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0 without modules)`;
+export function unknownCommandText(rule: string, release?: string): string {
+  const name = rule.slice(1);
+  const elsewhere = release !== undefined && !name.startsWith('@') && knownNames().names.has(name);
+  const why = elsewhere ? `a command of other releases, not of ${release}` : 'no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0 without modules';
+  return `Error in applying operation '${rule}': Unknown command or category name in ACL (${why})`;
 }
 
 /**
@@ -78,11 +81,14 @@ export function commandsKnown(version: string | undefined, modules: Modules): bo
  * `rename-command` changes nothing here: ACL rules name the original commands. Only for files whose commands are
  * known ({@link commandsKnown}).
  */
-export function unknownCommandRule(user: AclUser, version: string | undefined, modules: Modules = 'none'): string | undefined {
+export function unknownCommandRule(user: AclUser, version: string | undefined, modules: Modules = 'none', options: { readonly serverMode?: boolean } = {}): string | undefined {
   const { names: known, containers: parents } = knownNames();
   const parsed = majorMinor(version);
   const subcommands = parsed === undefined || isAtLeast(parsed, 7, 0);
-  const exists = (command: string) => known.has(command) || parents.has(command);
+  // A redis-server (not a sentinel) of a release whose own commands redfort has: live 7.0.15 refuses `+waitaof`
+  // (7.2+), `+stralgo` and `+post`; 6.0.20 `+getdel` (6.2+).
+  const release = options.serverMode ? commandsOfRelease(releaseOf(version)) : undefined;
+  const exists = (command: string) => (release !== undefined ? release.has(command) : known.has(command) || parents.has(command));
   for (const rules of [user.rules, ...user.selectors]) {
     for (const rule of rules) {
       const sign = rule[0];
@@ -129,7 +135,16 @@ const RELEASE_COMMANDS = new Map<VersionKey, ReadonlySet<string>>();
  * refuse `rename-command WAITAOF ""` (7.2+), 6.0.20 `rename-command GETDEL ""` (6.2+), 7.0.15 `post`, `host:` and
  * `stralgo`. Undefined for the others, which get the union of every tabled release.
  */
-function commandsOfRelease(release: VersionKey): ReadonlySet<string> | undefined {
+/** The release of a Redis version whose own commands {@link commandsOfRelease} may have (6.0, 6.2, 7.0), else undefined. */
+function releaseOf(version: string | undefined): VersionKey | undefined {
+  const parsed = parseVersion(version);
+  if (parsed?.minor === undefined || parsed.product === 'valkey' || /valkey/i.test(version ?? '') || (parsed.patch ?? 0) >= 100) return undefined;
+  const key = `${parsed.major}.${parsed.minor}`;
+  return key === '6.0' ? 'r6.0' : key === '6.2' ? 'r6.2' : key === '7.0' ? 'r7.0' : undefined;
+}
+
+function commandsOfRelease(release: VersionKey | undefined): ReadonlySet<string> | undefined {
+  if (release === undefined) return undefined;
   const known = RELEASE_COMMANDS.get(release);
   if (known !== undefined) return known;
   const words = (table: Readonly<Record<string, string>>): string[] => Object.values(table).flatMap((m) => m.split(/\s+/).filter(Boolean));

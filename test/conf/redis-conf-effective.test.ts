@@ -564,6 +564,19 @@ describe('effectiveConfig: include, loadmodule, rename-command', () => {
     }
   });
 
+  // Live 7.0.15 refuses `user a on nopass ~* +waitaof` (and -waitaof, +stralgo, +post), 6.0.20 `+getdel`, once the file
+  // is read ("Error loading ACL rule"); 7.2.6 takes +waitaof, 6.2.16 +getdel.
+  it("a user's rule naming a command of other releases only is refused on 6.0, 6.2 and 7.0", () => {
+    for (const [rule, version] of [['+waitaof', '7.0.15'], ['-waitaof', '7.0.15'], ['+stralgo', '7.0.15'], ['+post', '7.0.15'], ['+getdel', '6.0.20'], ['+waitaof', '6.2.16']] as const) {
+      const error = parseError(() => conf(`user a on nopass ~* ${rule}\nport 6380\n`, { version }));
+      assert.equal(error.line, 1, `${rule} ${version}`);
+      assert.match(error.reason, new RegExp(`'\\${rule}': Unknown command or category name in ACL \\(a command of other releases, not of Redis`), `${rule} ${version}`);
+    }
+    for (const [rule, version] of [['+waitaof', '7.2.6'], ['+getdel', '6.2.16'], ['+stralgo', '6.2.16'], ['+waitaof', 'valkey-8.0.1']] as const) {
+      assert.deepEqual(conf(`user a on nopass ~* ${rule}\n`, { version }).users[0]!.rules, ['~*', rule], `${rule} ${version}`);
+    }
+  });
+
   it('a value too long or not printable is not quoted whole in the error (a 16 MB port line was a 16 MB error line)', () => {
     const long = '9'.repeat(1_000_000);
     for (const [text, reason] of [

@@ -250,8 +250,8 @@ const userLine: fc.Arbitrary<Directive> = fc
     fc.constantFrom('~*', '~app:*', 'allkeys', '%R~*', 'resetkeys'),
     fc.constantFrom(...(server.key === 'r6.0' ? ['+@all'] : ['&*', 'resetchannels', 'allchannels'])),
     // `+@nosuchcategory` is refused once the file is read (a later refused line comes first); 6.0.20 refuses
-    // `+config|get` after `+@all` or `+config` (src/acl/parse.ts).
-    fc.array(fc.constantFrom('+@all', '-@all', '+@read', '-@dangerous', '+get', '-flushall', '+config|get', '+config', '+nosuchcommand', '+@nosuchcategory', 'bogus'), { maxLength: 3 }),
+    // `+config|get` after `+@all` or `+config` (src/acl/parse.ts); WAITAOF is 7.2+, GETDEL 6.2+.
+    fc.array(fc.constantFrom('+@all', '-@all', '+@read', '-@dangerous', '+get', '-flushall', '+config|get', '+config', '+nosuchcommand', '+@nosuchcategory', '+waitaof', '+getdel', 'bogus'), { maxLength: 3 }),
   )
   .map(([name, on, pass, keys, channels, rules]) => ({ name: 'user', args: [name, on, pass, keys, channels, ...rules] }));
 
