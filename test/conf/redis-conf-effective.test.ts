@@ -91,6 +91,10 @@ describe('effectiveConfig: repeated directives', () => {
 
   it('bind: an inline comment makes the server listen on "#": refused', () => {
     assert.match(parseError(() => conf('bind 127.0.0.1 # local only\n')).reason, /no inline comments/);
+    // Only on the last bind line, once the file is read (live 7.2.6 starts when a later bind replaces it).
+    assert.equal(value(conf('bind 127.0.0.1 # local only\nbind 127.0.0.1\n'), 'bind'), '127.0.0.1');
+    assert.equal(parseError(() => conf('bind 127.0.0.1 # local only\nport 6380\n')).line, 1);
+    assert.equal(parseError(() => conf('bind 127.0.0.1 # local only\nport 5 6\n')).line, 2);
   });
 
   it('bind: at most 16 addresses', () => {

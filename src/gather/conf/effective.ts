@@ -25,6 +25,7 @@ import { commandOfEveryRelease, commandsKnown, renameableCommand, unjudgedComman
 import type { Directive } from './tokenize.ts';
 import {
   applySave,
+  bindCommentProblem,
   parseBind,
   parseBool,
   parseBufferLimits,
@@ -141,6 +142,8 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   const savePoints: string[] = [];
   let saveSeen = false;
   let lastSave: Source | undefined;
+  /** The last `bind` line, when the server cannot listen on what it says (an inline comment). */
+  let lastBind: { readonly path: string; readonly line: number; readonly problem: string } | undefined;
   const bufferLimits = new Map<string, string>(
     [['normal', '0 0 0'], ['slave', '268435456 67108864 60'], ['pubsub', '33554432 8388608 60']],
   );
@@ -274,9 +277,12 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
             lastSave = source;
             break;
           }
-          case 'bind':
+          case 'bind': {
             value = parseBind(args);
+            const problem = bindCommentProblem(args);
+            lastBind = problem === undefined ? undefined : { path: d.source.path, line: d.source.line, problem };
             break;
+          }
           case 'replicaof':
             value = parseReplicaof(args);
             break;
@@ -338,6 +344,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
 
   // Clamped after loading (redis@7.0.15:src/config.c:613, 6.2.16:626): `hz 0` reads back as 1. 6.0 clamps only on
   // CONFIG SET (redis@6.0.20:src/config.c:2144): live 6.0.20 reads `hz 586` back as 586.
+  if (lastBind !== undefined) throw new ConfigParseError(lastBind.path, lastBind.line, lastBind.problem);
   // 6.0 then divides by hz, and by 1000 / hz (run_with_period, redis@6.0.20:src/server.h:465): live 6.0.20 dies of
   // SIGFPE or SIGSEGV in serverCron as it starts with `hz 0` or `hz 1001`, and runs with `hz 1000`.
   const hz60 = version.key === 'r6.0' ? config.get('hz') : undefined;

@@ -241,14 +241,21 @@ function invalidSave(args: readonly string[]): string {
 export function parseBind(args: readonly string[]): string {
   if (args.length > 16) refuse('Too many bind addresses specified (at most 16)');
   if (args.length === 1 && args[0] === '') return '';
-  const comment = args.find((a) => a.startsWith('#'));
-  if (comment !== undefined) {
-    refuse(
-      `bind address ${quotedArg(comment)} is not an address: redis.conf has no inline comments, so the '#' and every ` +
-        `word after it are read as more addresses (redis-server fails to listen and exits)`,
-    );
-  }
   return args.join(' ');
+}
+
+/**
+ * Why the addresses of the last `bind` line cannot be listened on: an inline comment (`bind 127.0.0.1 # local`)
+ * read as more addresses (live 7.2.6: "Could not create server TCP listening socket #:6379", then it exits). Only
+ * the last line counts: a later `bind` replaces it, and the server starts.
+ */
+export function bindCommentProblem(args: readonly string[]): string | undefined {
+  const comment = args.find((a) => a.startsWith('#'));
+  if (comment === undefined) return undefined;
+  return (
+    `bind address ${quotedArg(comment)} is not an address: redis.conf has no inline comments, so the '#' and every ` +
+    `word after it are read as more addresses (redis-server fails to listen and exits once it has read the file)`
+  );
 }
 
 export function parseReplicaof(args: readonly string[]): string {
