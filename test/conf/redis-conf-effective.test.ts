@@ -363,6 +363,20 @@ describe('effectiveConfig: legacy and fork names', () => {
     parseError(() => conf('maxmemory "1\u212Ab"\n', { version: '7.0.15' }));
   });
 
+  // Found by test/property/conf-server.test.ts: live 6.0.20 starts with `client-query-buffer-limit 0x10` (then closes
+  // every client's connection at its first command), answers `-5` as -5, `100` as 100, 9223372036854775808 as
+  // 9223372036854775807; 6.2.16 refuses below 1mb.
+  it('6.0 reads client-query-buffer-limit unchecked: memtoll, what it cannot read is 0', () => {
+    for (const [written, read, warned] of [['0x10', '0', /closes every client's connection.*refuses clients/], ['-5', '-5', undefined], ['100', '100', /disconnects a client whose command is longer/], ['9223372036854775808', '9223372036854775807', undefined], ['2mb', '2097152', undefined]] as const) {
+      const eff = conf(`client-query-buffer-limit ${written}\n`, { version: '6.0.20' });
+      assert.equal(value(eff, 'client-query-buffer-limit'), read, written);
+      if (warned === undefined) assert.deepEqual(eff.warnings, [], written);
+      else assert.match(eff.warnings.join('\n'), warned, written);
+    }
+    parseError(() => conf('client-query-buffer-limit 100\n', { version: '6.2.16' }));
+    parseError(() => conf('client-query-buffer-limit 0x10\n', { version: '6.2.16' }));
+  });
+
   // Found by test/property/conf-server.test.ts: live 6.0.20 crashes in serverCron as it starts with `hz 0` or `hz 1001`.
   it('6.0: hz 0 and hz above 1000 crash the server as it starts', () => {
     for (const hz of ['0', '1001', '2147483647']) {

@@ -19,6 +19,7 @@ import { ConfigParseError, Refused, aclErrorText, quotedArg, refuse } from './co
 import type { ParsedConf } from './includes.ts';
 import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
+import { memtoll6 } from './c-numbers.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, isKnownDirective, unknownDirective } from './tokenize.ts';
 import { commandOfEveryRelease, commandsKnown, renameableCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
@@ -250,6 +251,12 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         });
         break;
       case 'number':
+        if (spec.name === 'client-query-buffer-limit' && version.key === 'r6.0') {
+          value = clientQueryBufferLimit60(args[0]!);
+          const small = queryLimitWarning(BigInt.asUintN(64, BigInt(value)));
+          if (small !== undefined) warnings.push(`${d.source.path}:${d.source.line}: ${small}`);
+          break;
+        }
         value = spec.name === 'unixsocketperm' && six ? parseUnixSocketPerm6(args[0]!) : parseNumber(args[0]!, spec, six);
         // 7.4 and Valkey 8 bound it to 64 (redis@7.4.1:src/config.c:3163, valkey@8.0.1:3184; 7.2.6: INT_MAX).
         if (spec.name === 'maxmemory-samples' && ['r7.4', 'r8', 'v8.0'].includes(version.key) && BigInt(value) > 64n) {
@@ -417,6 +424,25 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     repeated,
     spelled,
   };
+}
+
+/**
+ * 6.0 reads `client-query-buffer-limit` with its own line: `memtoll(arg, NULL)`, no error and no bounds, what it
+ * cannot read is 0 (redis@6.0.20:src/config.c:476; live 6.0.20 answers `-5`, `100`, `0x10` as 0). 6.2 made it a
+ * checked memory config of at least 1mb.
+ */
+function clientQueryBufferLimit60(arg: string): string {
+  return (memtoll6(arg) ?? 0n).toString();
+}
+
+/** What a 6.0 query buffer limit below 1mb does: a client whose command is longer is disconnected. */
+function queryLimitWarning(limit: bigint): string | undefined {
+  if (limit >= 1024n * 1024n) return undefined;
+  // Live 6.0.20 with 0 (or what it cannot read) closes the connection of every client at its first command.
+  if (limit < 64n) {
+    return `'client-query-buffer-limit' is ${limit} bytes: Redis 6.0 takes it unchecked, then closes every client's connection at its first command (in effect it refuses clients; 6.2 and later start only with 1mb or more)`;
+  }
+  return `'client-query-buffer-limit' is ${limit} bytes: Redis 6.0 takes it unchecked (6.2 and later start only with 1mb or more), and disconnects a client whose command is longer`;
 }
 
 function formatAt(source: Source): string {
