@@ -272,15 +272,21 @@ export function buildPlan(input: PlanInput): FixPlan {
     for (const n of data) {
       if (masteruserOk(n)) continue;
       const touches: Touch[] = [{ kind: 'config', name: 'masteruser' }, { kind: 'config', name: 'masterauth' }];
-      add('replication', {
+      const step = {
         node: n.address,
-        class: 'safe',
-        command: ['CONFIG', 'SET', 'masteruser', names.replication, 'masterauth', { secret: names.replication, prefix: '', value: '<generated>' }],
+        class: 'safe' as const,
         rules: ['replication.no-masteruser'],
         reason: 'used at the next connection to the master, which already accepts the user; the running link is kept (masterauth is stored in clear text in the config file: Redis needs it so)',
-        touches,
-        trips: ['auth.plaintext-passwords'],
-      });
+      };
+      const masterauth = { secret: names.replication, prefix: '', value: '<generated>' } as const;
+      const version = resolveVersion(n.facts.server?.version);
+      if (version.product === 'valkey' || version.major >= 7) {
+        add('replication', { ...step, command: ['CONFIG', 'SET', 'masteruser', names.replication, 'masterauth', masterauth], touches, trips: ['auth.plaintext-passwords'] });
+      } else {
+        // Redis before 7.0 sets one parameter per CONFIG SET (6.2.16: "ERR Unknown subcommand or wrong number of arguments").
+        add('replication', { ...step, command: ['CONFIG', 'SET', 'masteruser', names.replication], touches: [touches[0]!] });
+        add('replication', { ...step, command: ['CONFIG', 'SET', 'masterauth', masterauth], touches: [touches[1]!], trips: ['auth.plaintext-passwords'] });
+      }
       closed(n.address, 'replication.no-masteruser');
     }
   }

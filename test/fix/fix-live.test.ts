@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { rollback } from '../../src/fix/apply.ts';
 import { readRollback } from '../../src/fix/rollback.ts';
 import { SECRET_PLACEHOLDER } from '../../src/fix/types.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
+import { err } from '../helpers/fake-resp-server.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { eventually } from '../harness/wait.ts';
 import { build, runCli } from '../report/cli-run.ts';
@@ -406,5 +408,36 @@ describe('fix --rollback on a master and its replica', () => {
     assert.ok(replicaBack < userGone, `the replica's credentials come back before the master's user goes:\n${back.restored.join('\n')}`);
     assert.deepEqual(await Promise.all([master, replica].map((s) => snapshot(s))), befores);
     assert.match(String(await rawCommand(replica.host, replica.port, ['INFO', 'replication'])), /master_link_status:up/);
+  });
+});
+
+describe('fix --replication on a Redis 6.x replica', () => {
+  // CONFIG SET of several parameters is 7.0+: a real 6.2.16 replica refused `CONFIG SET masteruser replication
+  // masterauth <pw>` ("wrong number of arguments"), so fix could not give a 6.x replica its credentials (the apply
+  // rolled back). Debian ships 7.0 only: a proxy in front of the replica says 6.2.16 and refuses it as 6.2 does.
+  it('gives it masteruser and masterauth one CONFIG SET each, and replication stays up', async () => {
+    const master = await startRedis({ conf: 'loglevel warning' });
+    const replica = await startReplica(master);
+    const proxy = await forwardingProxy(replica, {
+      local: (argv) => (argv[0]?.toLowerCase() === 'config' && argv[1]?.toLowerCase() === 'set' && argv.length > 4 ? err("ERR Unknown subcommand or wrong number of arguments for 'SET'. Try CONFIG HELP.") : undefined),
+      rewrite: (argv, reply) => (argv[0]?.toLowerCase() === 'info' && typeof reply === 'string' ? reply.replace(/^redis_version:.*$/m, 'redis_version:6.2.16\r') : reply),
+    });
+    try {
+      const seed = target(master.url);
+      const s0 = await state(seed, { kind: 'replication', noProbe: true, nodeOverrides: new Map([[address(replica), target(`redis://${proxy.host}:${proxy.port}`)]]) });
+      const p = plan(s0, seed);
+      const onReplica = p.steps.filter((st) => st.node === address(replica) && st.command[0] === 'CONFIG' && st.command[1] === 'SET');
+      assert.ok(onReplica.length > 0 && onReplica.every((st) => st.command.length === 4), onReplica.map((st) => st.command.join(' ')).join('\n'));
+      const secrets = secretsFor(p);
+      const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile: join(workDir(), 'rollback.json'), noProbe: true });
+      assert.ok(outcome.ok, outcome.error);
+      const admin = { user: USERS.admin, password: secrets.get(USERS.admin)! };
+      assert.deepEqual(await rawCommand(replica.host, replica.port, ['CONFIG', 'GET', 'masteruser'], admin), ['masteruser', USERS.replication]);
+      // A new link logs in with them: the master's default user is off now.
+      await rawCommand(replica.host, replica.port, ['CLIENT', 'KILL', 'TYPE', 'master'], admin);
+      await eventually('the replica relinked as the replication user', async () => /master_link_status:up/.test(String(await rawCommand(replica.host, replica.port, ['INFO', 'replication'], admin))));
+    } finally {
+      await proxy.close();
+    }
   });
 });
