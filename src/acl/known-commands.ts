@@ -155,6 +155,30 @@ function commandsOfRelease(release: VersionKey | undefined): ReadonlySet<string>
   return made;
 }
 
+const SENTINEL_COMMANDS = new Map<'r6.0' | 'later', ReadonlySet<string>>();
+
+/**
+ * Whether a Sentinel of the release (one whose commands are known, {@link commandsKnown}) has the command (lowercase,
+ * no subcommand) when it reads its file: `redis-server --sentinel` swaps the server's command table for the
+ * Sentinel's before it reads the file (initSentinel, redis@6.2.16:src/sentinel.c sentinelcmds; from 7.2 the commands
+ * flagged SENTINEL, redis@7.2.6:src/commands/*.json), so `rename-command` finds those alone: live 6.0.20 to 7.4.1 and
+ * Valkey 8.0.1 start with `rename-command SENTINEL xyz` and `rename-command sentinel get` in a sentinel.conf, and
+ * refuse `rename-command GET xyz` (No such command in rename-command) and `rename-command sentinel ping`. The 15 of a
+ * live 7.0.15 sentinel (categories-sentinel-7.0.json; the same in 6.2.16's sentinelcmds and 7.2.6 to 8.0-m01's and
+ * Valkey 8.0.1's tables); 6.0 has neither ACL nor COMMAND (redis@6.0.20:src/sentinel.c, live 6.0.20 refuses
+ * `rename-command acl x`).
+ */
+export function sentinelCommand(command: string, release: VersionKey): boolean {
+  const key = release === 'r6.0' ? 'r6.0' : 'later';
+  let known = SENTINEL_COMMANDS.get(key);
+  if (known === undefined) {
+    const all = Object.keys(sentinel70.commands).map((c) => c.toLowerCase());
+    known = new Set(key === 'r6.0' ? all.filter((c) => c !== 'acl' && c !== 'command') : all);
+    SENTINEL_COMMANDS.set(key, known);
+  }
+  return known.has(command);
+}
+
 /**
  * Whether every release from 6.0 on has the command (lowercase): Redis 6.0.20's (every one of its commands is in a
  * category), which no later release took away. `rename-command x <one of them>` is refused unless it was renamed away

@@ -595,6 +595,28 @@ describe('effectiveConfig: include, loadmodule, rename-command', () => {
     }
   });
 
+  // Review R31-1: a Sentinel has its own commands when it reads its file (initSentinel). Live 6.0.20, 6.2.16, 7.0.15,
+  // 7.2.6, 7.4.1 and Valkey 8.0.1 `--sentinel` start with `rename-command SENTINEL xyz` and `rename-command sentinel
+  // get`, refuse `rename-command GET xyz` and `rename-command sentinel ping`; 6.0.20 refuses `rename-command acl x`.
+  it("rename-command in a Sentinel config follows the Sentinel's commands, not the server's of its release", () => {
+    const head = 'sentinel monitor m 127.0.0.1 6379 2\n';
+    for (const version of ['6.0.20', '6.2.16', '7.0.15', '7.2.6', '7.4.1', 'valkey-8.0.1']) {
+      for (const sentinel of [true, undefined]) {
+        const options = sentinel === undefined ? { version } : { version, sentinel };
+        assert.equal(conf(`rename-command SENTINEL xyz\n${head}`, options).renames.get('sentinel')?.value, 'xyz', version);
+        assert.equal(conf(`${head}rename-command sentinel get\n`, options).renames.get('sentinel')?.value, 'get', version);
+        assert.equal(conf(`${head}rename-command ping ""\nrename-command sentinel ping\n`, options).renames.get('sentinel')?.value, 'ping', version);
+        assert.match(parseError(() => conf(`${head}rename-command GET xyz\n`, options)).reason, /^No such command in rename-command: 'get' is no command of a .* Sentinel/, version);
+        assert.match(parseError(() => conf(`${head}rename-command sentinel ping\n`, options)).reason, /^Target command name already exists: 'ping' is a command of the Sentinel/, version);
+        const acl = () => conf(`${head}rename-command acl x\n`, options);
+        if (version === '6.0.20') assert.match(parseError(acl).reason, /^No such command in rename-command: 'acl'/);
+        else assert.equal(acl().renames.get('acl')?.value, 'x', version);
+      }
+    }
+    // A server's config: its own commands, as before.
+    assert.equal(conf('rename-command GET xyz\n', { version: '6.0.20' }).renames.get('get')?.value, 'xyz');
+  });
+
   it('a value too long or not printable is not quoted whole in the error (a 16 MB port line was a 16 MB error line)', () => {
     const long = '9'.repeat(1_000_000);
     for (const [text, reason] of [

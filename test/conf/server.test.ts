@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
@@ -581,6 +582,44 @@ describe('Sentinel configs versus redis-server --sentinel', () => {
           () => effectiveConfig(loadConf(bad.confPath, { cwd: bad.dir }), { version, sentinel: true }),
           (err: unknown) => err instanceof ConfigParseError && err.line === 3,
         );
+      } finally {
+        await bad.stop();
+      }
+    });
+  }
+});
+
+describe('rename-command in a Sentinel config versus redis-server --sentinel', () => {
+  // A Sentinel renames among its own commands (review R31-1): 6.0.20 to 7.4.1 and Valkey 8.0.1 start with the first
+  // two and refuse GET (No such command in rename-command) and PING as a new name; 6.0.20 refuses ACL, 6.2.16 on take it.
+  // (The harness asks PING whether the server is up: no line here renames it away.)
+  for (const line of ['rename-command SENTINEL xyz', 'rename-command sentinel get', 'rename-command GET xyz', 'rename-command sentinel ping', 'rename-command hello x', 'rename-command acl x']) {
+    it(`${JSON.stringify(line)}: the parser takes or refuses it as the sentinel does`, async () => {
+      const text = confText(`sentinel monitor m 127.0.0.1 6379 2\n${line}\n`);
+      const refusal = (() => {
+        const dir = mkdtempSync(join(tmpdir(), 'redfort-sentinel-rename-'));
+        try {
+          writeFileSync(join(dir, 'sentinel.conf'), text(26379));
+          effectiveConfig(loadConf(join(dir, 'sentinel.conf'), { cwd: dir, ...(version ? { version } : {}) }), { version, sentinel: true });
+          return undefined;
+        } catch (error) {
+          if (!(error instanceof ConfigParseError)) throw error;
+          return error;
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      })();
+      if (line === 'rename-command SENTINEL xyz' || line === 'rename-command sentinel get') assert.equal(refusal, undefined, `${version}: ${refusal?.message}`);
+      if (refusal === undefined) {
+        const srv = await serve({ sentinel: true, confText: text });
+        await srv.stop();
+        return;
+      }
+      const bad = await startRedisExpectingExit({ sentinel: true, confText: text });
+      try {
+        assert.equal(bad.exitCode, 1, bad.output);
+        assert.match(bad.output, new RegExp(`at line ${refusal.line}\\b`), refusal.message);
+        assert.match(bad.output, /No such command in rename-command|Target command name already exists/);
       } finally {
         await bad.stop();
       }

@@ -22,7 +22,7 @@ import type { SentinelConf } from './sentinel-conf.ts';
 import { memtoll6 } from './c-numbers.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, isKnownDirective, unknownDirective } from './tokenize.ts';
-import { commandOfEveryRelease, commandsKnown, renameableCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
+import { commandOfEveryRelease, commandsKnown, renameableCommand, sentinelCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
 import {
   applySave,
@@ -149,6 +149,9 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     [['normal', '0 0 0'], ['slave', '268435456 67108864 60'], ['pubsub', '33554432 8388608 60']],
   );
 
+  // A Sentinel has its own commands from the start, before the first line (its `sentinel` lines may come later).
+  const sentinelMode = options.sentinel ?? parsed.directives.some((d, i) => (!parsed.stopped || i < parsed.stopped.after) && d.name === 'sentinel' && d.args.length > 0);
+
   const apply = (d: Directive): void => {
     const source = fileSource(d);
     const name = d.name;
@@ -176,7 +179,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     }
     if (name === 'rename-command') {
       // Modules are loaded after the config is read: at this line the server has its own commands only.
-      applyRename(renames, renamedTo, d, commandsKnown(options.version, options.modules ?? 'none'), version);
+      applyRename(renames, renamedTo, d, commandsKnown(options.version, options.modules ?? 'none'), version, sentinelMode);
       return;
     }
     if (name === 'user') {
@@ -548,6 +551,7 @@ function applyRename(
   d: Directive,
   judged: boolean,
   version: ServerVersion,
+  sentinel: boolean,
 ): void {
   const from = asciiLower(d.args[0]!);
   const to = d.args[1]!;
@@ -557,7 +561,11 @@ function applyRename(
     refuse(`No such command in rename-command: ${quotedArg(from)} was already renamed or removed (redis-server refuses to start)`);
   }
   // `judged`: the version's commands are known (commandsKnown), so a command no release has is refused here too.
-  if (original === from && judged && !renameableCommand(from, version.key)) {
+  // A Sentinel's commands are its own (sentinelCommand), not the server's of its release.
+  if (original === from && judged && sentinel && !sentinelCommand(from, version.key)) {
+    refuse(`No such command in rename-command: ${quotedArg(from)} is no command of a ${version.label} Sentinel (redis-server refuses to start)`);
+  }
+  if (original === from && judged && !sentinel && !renameableCommand(from, version.key)) {
     const elsewhere = renameableCommand(from) ? `: a command of other releases, not of ${version.label}` : '';
     refuse(`No such command in rename-command: ${quotedArg(from)} is no command of this server${elsewhere} (redis-server refuses to start)`);
   }
@@ -566,8 +574,9 @@ function applyRename(
     const holder = renamedTo.get(lowerTo);
     if (holder !== undefined && holder !== original) refuse(`Target command name already exists: ${quotedArg(to)} (redis-server refuses to start)`);
     // A command every release has, still under its own name (not renamed away on an earlier line, nor this one).
-    if (holder === undefined && judged && lowerTo !== original && commandOfEveryRelease(lowerTo) && !renames.has(lowerTo)) {
-      refuse(`Target command name already exists: ${quotedArg(to)} is a command of the server (redis-server refuses to start)`);
+    const taken = sentinel ? sentinelCommand(lowerTo, version.key) : commandOfEveryRelease(lowerTo);
+    if (holder === undefined && judged && lowerTo !== original && taken && !renames.has(lowerTo)) {
+      refuse(`Target command name already exists: ${quotedArg(to)} is a command of the ${sentinel ? 'Sentinel' : 'server'} (redis-server refuses to start)`);
     }
   }
   const before = renames.get(original)?.value;
