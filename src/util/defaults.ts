@@ -28,6 +28,11 @@ export const AUDIT_CONCURRENCY = 16;
  */
 export const MAX_DEPLOYMENT_NODES = 1000;
 
+/** The error of a node list (the server's word) longer than any real deployment's. */
+export function tooManyNodes(count: number, command: string): string {
+  return `${command} lists ${count} nodes: more than the ${MAX_DEPLOYMENT_NODES} redfort audits in one deployment (a broken or hostile server?)`;
+}
+
 /** The longest one target may take, everything included (`--target-timeout`). */
 export const TARGET_TIMEOUT_MS = 120_000;
 

@@ -16,7 +16,7 @@ import { labelOf } from '../../topology/host-key.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
-import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES } from '../../util/defaults.ts';
+import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES, tooManyNodes } from '../../util/defaults.ts';
 import { addressOf } from '../../net/address.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
@@ -142,10 +142,6 @@ export function replicasFromInfo(facts: Facts): { host: string; port: number; st
   return replicas;
 }
 
-/** The error of a deployment whose node list (the server's word) is longer than any real one: no node is gathered. */
-function tooManyNodes(count: number, command: string): string {
-  return `${command} lists ${count} nodes: more than the ${MAX_DEPLOYMENT_NODES} redfort audits in one deployment (a broken or hostile server?)`;
-}
 
 
 
