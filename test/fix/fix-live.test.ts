@@ -441,3 +441,30 @@ describe('fix --replication on a Redis 6.x replica', () => {
     }
   });
 });
+
+describe('fix --rollback on a sentinel without the ACL command (Redis 6.0)', () => {
+  // A real 6.0.20 sentinel has no ACL command: the rollback's check asked it ACL LIST although fix made no user
+  // there, and reported "could not check the result" (exit 1) for each sentinel. A proxy refuses ACL as 6.0 does.
+  it('checks users only where fix made some: nothing is reported not restored', async () => {
+    const master = await startRedis({ conf: 'loglevel warning' });
+    const [sentinel] = await startSentinels(1, master);
+    const proxy = await forwardingProxy(sentinel!, {
+      local: (argv) => (argv[0]?.toLowerCase() === 'acl' ? err(`ERR unknown command \`${argv[0]}\`, with args beginning with: ${argv.slice(1).map((a) => `\`${a}\`, `).join('')}`) : undefined),
+    });
+    try {
+      const seed = target(sentinel!.url);
+      const s0 = await state(seed, { kind: 'sentinel', noProbe: true });
+      const p = plan(s0, seed);
+      assert.ok(p.steps.some((st) => st.node === address(sentinel!) && st.command[0] === 'SENTINEL'), 'the sentinel gets auth-user/auth-pass');
+      const rollbackFile = join(workDir(), 'rollback.json');
+      const outcome = await apply(p, s0, ['safe', 'disruptive'], { secrets: secretsFor(p), rollbackFile, noProbe: true });
+      assert.ok(outcome.ok, outcome.error);
+      const targets = new Map(s0.nodes.map((n) => [n.address, n.address === address(sentinel!) ? target(`redis://${proxy.host}:${proxy.port}`) : n.target]));
+      const back = await rollback(await readRollback(rollbackFile), targets);
+      assert.deepEqual(back.notRestored, []);
+      assert.equal(await rawCommand(master.host, master.port, ['PING']), 'PONG');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
