@@ -48,6 +48,20 @@ describe('CONFIG renamed, and options on the command line that override the file
     assert.deepEqual(protectedMode!.source, { kind: 'host', detail: `the command line of process ${plain.pid} (--protected-mode)` });
     assert.match(of(r, 'persistence.none')[0]!.message, /AOF/);
   });
+
+  // Without host facts the config file of a local server is read all the same (the exporter's `host: false`), and
+  // its values were taken as the running ones: both passed on the file's `protected-mode yes`.
+  it('without host facts (--no-host): the same, the command line read for the file it overrides', async () => {
+    const noHost = (server: RunningServer) => auditTarget(resolveTarget(server.url, {}, {}), { noProbe: true, noHost: true });
+    const [titledResult, plainResult] = await Promise.all([noHost(titled), noHost(plain)]);
+    const unknown = of(titledResult, 'network.protected-mode-off');
+    assert.deepEqual(unknown.map((x) => x.status), ['skip'], unknown.map((x) => x.message).join('\n'));
+    assert.match(unknown[0]!.message, /may not hold the running values: the options process \d+ was started with override it, and they are unknown/);
+    const [protectedMode] = of(plainResult, 'network.protected-mode-off');
+    assert.equal(protectedMode?.status, 'fail', protectedMode?.message);
+    assert.deepEqual(protectedMode!.source, { kind: 'host', detail: `the command line of process ${plain.pid} (--protected-mode)` });
+    assert.match(of(plainResult, 'persistence.none')[0]!.message, /AOF/);
+  });
 });
 
 // redis-server appends its options to the config file's text and loads both: a file's `save 3600 1` and

@@ -12,6 +12,7 @@ import { commandLineConfig } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { infoField } from '../../redis/info.ts';
 import { configVersion } from '../../redis/version.ts';
+import { listeningCommandLine } from '../host/index.ts';
 
 /**
  * The host facts the file's settings planned (the log, data, ACL and TLS key files, where the server logs), now
@@ -128,18 +129,27 @@ async function commandLineAclFile(files: FileFacts, path: string, from: string, 
  *   not be what runs, and the settings are unknown rather than the file's (a rule would pass on `protected-mode yes`
  *   that the command line turned off).
  */
-export const commandLineEnricher: Enricher = async (facts, _target, enrichOptions) => {
+export const commandLineEnricher: Enricher = async (facts, target, enrichOptions) => {
   const { config, host, files } = facts;
-  if (!host || !files || facts.server?.mode === 'sentinel' || !facts.sources.has('live')) return facts;
+  if (!files || facts.server?.mode === 'sentinel' || !facts.sources.has('live')) return facts;
   const fromFiles = config !== undefined && !someReadLive(config);
+  // Read once by the host stage, from the arguments as given (host.commandLine), as this version reads them. Without
+  // host facts (`--no-host`, the exporter's `host: false`), the config file of a local server was read all the same:
+  // the options of the process found listening on its port are read the same way, as they override that file. A file
+  // given (`--config`) is the user's word for what runs: no process is looked up for it, as the files stage looks up none.
+  const listening = host
+    ? { pid: host.process.pid, commandLine: host.commandLine }
+    : target && files.paths.length > 0 && enrichOptions.configPath === undefined
+      ? await listeningCommandLine(target.host, target.port, facts, { ...(enrichOptions.hostPid !== undefined ? { pid: enrichOptions.hostPid } : {}), ...(enrichOptions.hostDiscovery ? { discovery: enrichOptions.hostDiscovery } : {}), ...(enrichOptions.signal ? { signal: enrichOptions.signal } : {}) })
+      : undefined;
+  if (!listening) return facts;
   const unknownConfig = (why: string): Facts => {
     if (!fromFiles) return facts;
     const { config: _config, secrets: _secrets, ...rest } = facts;
-    return { ...rest, host: withoutFileSettings(host, why), unavailable: { ...facts.unavailable, config: why, secrets: why } };
+    return { ...rest, ...(host ? { host: withoutFileSettings(host, why) } : {}), unavailable: { ...facts.unavailable, config: why, secrets: why } };
   };
   const version = configVersion(facts.server);
-  // Read once by the host stage, from the arguments as given (host.commandLine), as this version reads them.
-  const started = host.commandLine;
+  const started = listening.commandLine;
   if (!started.known || started.fromStdin) {
     const unknown = !started.known ? started.reason : `${started.from} reads part of its configuration from standard input ('-')`;
     const port = infoField(facts.info ?? new Map(), 'tcp_port');
@@ -147,7 +157,7 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     const filePort = config?.get('port')?.value;
     const fileListens = filePort === '0' ? config?.get('tls-port')?.value : filePort;
     const differs = port !== undefined && fileListens !== undefined && port !== fileListens ? `; they do override it: INFO tcp_port is ${port}, the file gives ${filePort === '0' ? 'port 0 and tls-port' : 'port'} ${fileListens}` : '';
-    const unknownFacts = unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${host.process.pid} was started with override it, and they are unknown (${unknown})${differs}`);
+    const unknownFacts = unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${listening.pid} was started with override it, and they are unknown (${unknown})${differs}`);
     if (!started.known) return unknownFacts;
     // Standard input may hold `user` lines (or an aclfile) the server loaded with the file's: its users are not all known.
     const why = `the server was started with ${started.from} reading part of its configuration from standard input ('-'), whose users redfort cannot see`;
@@ -192,13 +202,13 @@ export const commandLineEnricher: Enricher = async (facts, _target, enrichOption
     if (value) merged.set(name, { value: value.value, source: { ...source, detail: `${started.from} (--${name})` } });
   }
   const renamed = options.some((o) => o.name === 'rename-command') && withUsers.commands ? { commands: { ...withUsers.commands, renames: both.renames } } : {};
-  const host2 = withCommandLinePaths(host, merged, options.map((o) => o.name), started.from);
+  const host2 = host ? { host: withCommandLinePaths(host, merged, options.map((o) => o.name), started.from) } : {};
   // A password given there is redacted in the host facts: the file's value is not the running one, and it is unknown.
   const secretGiven = options.find((o) => SECRET_DIRECTIVES.has(o.name));
   if (secretGiven) {
     const why = `CONFIG GET could not be read, and --${secretGiven.name} on ${started.from} overrides the config file's value, which redfort does not read from a command line`;
     const { secrets: _secrets, ...rest } = withUsers;
-    return { ...rest, ...renamed, config: merged, host: host2, unavailable: { ...facts.unavailable, secrets: why } };
+    return { ...rest, ...renamed, config: merged, ...host2, unavailable: { ...facts.unavailable, secrets: why } };
   }
-  return { ...withUsers, ...renamed, config: merged, host: host2 };
+  return { ...withUsers, ...renamed, config: merged, ...host2 };
 };

@@ -395,6 +395,24 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
 }
 
 /**
+ * The options the process that really listens on `host:port` of this machine was started with, as the host stage
+ * reads them ({@link gatherHost}: its command line, else its systemd unit), for an audit without host facts that
+ * read that process's config file all the same (`--no-host`, the exporter's `host: false`): what overrides the file.
+ * Undefined when the process is not found (then its config file was not read either).
+ */
+export async function listeningCommandLine(host: string, port: number, facts: Facts, options: { pid?: number; discovery?: HostDiscovery; signal?: AbortSignal }): Promise<{ pid: number; commandLine: HostFacts['commandLine'] } | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const run = options.discovery ?? createHostDiscovery();
+  const found = options.pid === undefined ? await run.proc.portOwner(host, port, reportedPid(facts)) : { found: true as const, pid: options.pid };
+  if (!found.found) return undefined;
+  const pid = found.pid;
+  const [cmdline, exe] = await Promise.all([run.proc.cmdline(pid), run.proc.link(pid, 'exe')]);
+  // The unit is asked only for a command line the server replaced with its title (set-proc-title), as the host stage takes it.
+  const systemd = cmdline.length > 0 && !titleRewritten(cmdline) ? { known: false as const, reason: 'not needed: the command line is read' } : await run.systemd(pid, options.signal);
+  return { pid, commandLine: hostCommandLine({ cmdline, pid, exe }, systemd, configVersion(facts.server)) };
+}
+
+/**
  * Whether a file a local server names in its settings (`tls-cert-file`) may be read here: only when the process that
  * really listens on `host:port` is a Redis or Valkey server of this machine and its own user can read the file as a
  * regular file, as for INFO's `config_file`. A server (or a proxy on its port, run by anyone) cannot make root
