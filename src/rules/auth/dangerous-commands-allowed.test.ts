@@ -154,3 +154,19 @@ test(`${rule.id}: a finding read from the ACL file points at its line`, () => {
   const [result] = judge(v70WithFile([LOCKED_DEFAULT, LIVE_70.plusRead], `${LOCKED_DEFAULT}\nuser u2 on #${X} +@all -@dangerous +@read\n`));
   assert.deepEqual(result?.source, { kind: 'file', path: ACL_FILE, line: 2 });
 });
+
+// Issue 2: a dangerous command granted by name is allowed but listed. The list was kept for a pass only: beside any
+// user failing through a category, the grants by name of everyone were dropped from the report.
+test(`${rule.id}: grants by name are still listed when another user fails through a category`, () => {
+  const [result, ...more] = judge(v70(LOCKED_DEFAULT, LIVE_70.admin, LIVE_70.configGet));
+  assert.equal(result?.status, 'fail');
+  assert.equal(more.length, 0, 'one finding: the category grant of a');
+  assert.match(result!.message, /^user 'a' may run/);
+  assert.ok(result!.evidence.includes("allowed, granted by name: user 'c': config|get granted by +config|get"), result!.evidence.join('\n'));
+});
+
+test(`${rule.id}: a failing user's own grants by name are listed in its finding`, () => {
+  const [result] = judge(v72(LOCKED_DEFAULT, `user m on sanitize-payload #${HASH} ~* resetchannels -@all +@admin +keys`));
+  assert.equal(result?.status, 'fail');
+  assert.ok(result!.evidence.includes("allowed, granted by name: user 'm': keys granted by +keys"), result!.evidence.join('\n'));
+});

@@ -80,17 +80,25 @@ export default defineRule({
       // Without a removed command, the memoized list itself: users of the same command rules share its texts.
       const viaCategory = removed.size === 0 ? report.viaCategory : report.viaCategory.filter((g) => exists(g.command));
       const gone = removed.size === 0 ? [] : [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
+      const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${user.name}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
       if (viaCategory.length > 0) {
         const texts = shown(viaCategory);
         findings.push({
           message: `user '${user.name}' may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}`,
           source: user.source,
-          evidence: gone.length > 0 ? [...texts.evidence, `not counted, removed by rename-command "": ${gone.join(', ')}`] : texts.evidence,
+          evidence: gone.length === 0 && byName.length === 0 ? texts.evidence : [
+            ...texts.evidence,
+            ...(gone.length > 0 ? [`not counted, removed by rename-command "": ${gone.join(', ')}`] : []),
+            ...byName.map((line) => `allowed, granted by name: ${line}`),
+          ],
         });
-      }
-      for (const grant of report.byName.filter((g) => exists(g.command))) granted.push(`user '${user.name}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
+      } else granted.push(...byName);
     }
-    if (findings.length > 0) return fail(findings);
+    // The grants by name of users with no finding of their own are still listed (allowed, not failed), on the first.
+    if (findings.length > 0) {
+      if (granted.length > 0) findings[0] = { ...findings[0]!, evidence: [...(findings[0]!.evidence ?? []), ...granted.map((line) => `allowed, granted by name: ${line}`)] };
+      return fail(findings);
+    }
     const unread = unreadUsers(acl);
     if (unread !== undefined) return skip(unread);
     return pass(
