@@ -22,8 +22,9 @@ export function tooManyToJudge(what: string, users: number, selectors = 0): stri
  * The words of ACL rules (what follows `user <name>`: rules, passwords, key and channel patterns, selectors) one target's
  * users may hold to be read, counted before they are parsed. Parsed, each costs some 200 bytes or more: within the 16
  * MiB redfort reads, one ACL LIST line of 1,300,000 selectors held 611 MB for one audit (an ACL file or a config's user
- * lines of 3 million rules, 660 to 860 MB), before the permission sets above were counted. 10,000 users of 50 words
- * each are within it.
+ * lines of 3 million rules, 660 to 860 MB), before the permission sets above were counted. 10,000 users of 40 rules
+ * each are within it (with `user` and the name, 420,000 words). A config file's `user` lines are bounded alike
+ * (ParsedConf.usersPast).
  */
 export const MAX_ACL_WORDS = 500_000;
 

@@ -81,6 +81,28 @@ describe('an ACL too large to judge', () => {
     assertNotJudged(await auditFiles({ configPath: conf, version: '7.2.4' }), /the ACL file \S+rules\.acl holds 500,009 words of ACL rules/);
   });
 
+  // Review R31-2: a config file's user lines past 500,000 words were an error (exit 2, no report), where the same users in
+  // an ACL file skip, and redis-server starts with them (live 7.2.6 and 7.0.15: 6,000 users of 85 words, 6.3 MB). Past
+  // the bound the user lines are counted, not kept: the users are not judged, the rest of the file is.
+  it(`a config file whose user lines hold more than ${MAX_ACL_WORDS.toLocaleString('en-US')} words, or ${MAX_PERMISSION_SETS.toLocaleString('en-US')} users: a real server starts, its users are not judged`, async () => {
+    const rules = `${Array.from({ length: 80 }, (_, j) => `~tenant${j}:*`).join(' ')} +@read +@write -@dangerous`;
+    const wordy = Array.from({ length: 6000 }, (_, i) => `user u${i} on #${'a'.repeat(64)} ${rules}`);
+    const numerous = Array.from({ length: many }, (_, i) => `user n${i} on nopass ~k${i}:* +get`);
+    for (const [lines, what] of [
+      [wordy, /the user lines of the config hold more than 500,000 words of ACL rules \(past it at \S+users\.conf:5750\)/],
+      [numerous, /the user lines of the config hold more than 10,000 users \(past it at \S+users\.conf:10003\)/],
+    ] as const) {
+      const text = `port 6390\nloglevel notice\n${lines.join('\n')}\nuser default on nopass ~* &* +@all\n`;
+      const server = await startRedis({ confText: (port) => text.replace('port 6390', `port ${port}`), killOnStop: true });
+      const [count] = await rawPipeline(server.host, server.port, [['ACL', 'USERS']]);
+      assert.equal((count as string[]).length, lines.length + 1, 'the server loaded every user');
+      await server.stop();
+      const conf = join(work, 'users.conf');
+      writeFileSync(conf, text);
+      assertNotJudged(await auditFiles({ configPath: conf, version: '7.0.15' }), what);
+    }
+  });
+
   // The file's lines were counted as its users before it was parsed: two users after 20,000 blank lines were "20,003
   // users", not judged. A real 7.0.15 loads the file, with its two users.
   it('an ACL file of two users and many blank lines: its users are judged', async () => {

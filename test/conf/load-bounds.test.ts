@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadConfFiles } from '../../src/gather/conf/load-files.ts';
-import { ConfigParseError, loadConf } from '../../src/gather/conf/redis-conf.ts';
+import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
 import { MAX_DIRECTIVES, MAX_WORDS } from '../../src/gather/conf/tokenize.ts';
+import { MAX_ACL_WORDS, MAX_PERMISSION_SETS } from '../../src/acl/limits.ts';
 import { parseError, vfs } from './helpers.ts';
 
 const P = '/etc/redis/redis.conf';
@@ -31,24 +32,57 @@ describe('loadConf: what one configuration may hold', () => {
     writeFileSync(big, 'port 1\n'.repeat(MAX_DIRECTIVES + 50_000));
     const err = await loadError(big);
     assert.deepEqual([err.path, err.line], [big, MAX_DIRECTIVES + 1]);
-    assert.equal(err.reason, `more than ${MAX_DIRECTIVES} directives in one configuration (its files and includes together): redfort stops there (redis-server would read them all)`);
+    assert.equal(err.reason, `more than ${MAX_DIRECTIVES} directives in one configuration (its files and includes together, \`user\` lines apart): redfort stops there (redis-server would read them all)`);
     // As many as that is read whole; comments and empty lines do not count.
     writeFileSync(big, `# top\n\n${'port 1\n'.repeat(MAX_DIRECTIVES)}\n# end\n`);
     assert.equal((await loadConfFiles(big)).directives.length, MAX_DIRECTIVES);
   });
 
-  // A `user` line of 3.3 million rules in each of four includes (16 MiB each) held 2.1 GB for 36 s.
-  it(`stops at the directive whose words pass ${MAX_WORDS.toLocaleString('en-US')}, naming its file and line`, async () => {
+  // Words of any directive but `user` cost as much: past MAX_WORDS of them, an error at that line.
+  it(`stops at the directive whose words pass ${MAX_WORDS.toLocaleString('en-US')}, \`user\` lines apart, naming its file and line`, async () => {
     const top = join(dir, 'words.conf');
-    const users = join(dir, 'users.conf');
-    writeFileSync(top, `port 6379\ninclude ${users}\n`);
-    // 2 + 2 words, then 4 + (MAX_WORDS - 8) on the user line: exactly MAX_WORDS.
-    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_WORDS - 8).trimEnd()}\n`);
-    assert.equal((await loadConfFiles(top)).directives.length, 3);
-    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_WORDS - 8).trimEnd()}\nhz 10\n`);
+    const saves = join(dir, 'saves.conf');
+    writeFileSync(top, `port 6379\nuser u0 on nopass ${'+get '.repeat(1000).trimEnd()}\ninclude ${saves}\n`);
+    // 2 + 2 words (the user line's apart), then 1 + (MAX_WORDS - 5) on the save line: exactly MAX_WORDS.
+    writeFileSync(saves, `save ${'1 '.repeat(MAX_WORDS - 5).trimEnd()}\n`);
+    assert.equal((await loadConfFiles(top)).directives.length, 4);
+    writeFileSync(saves, `save ${'1 '.repeat(MAX_WORDS - 5).trimEnd()}\nhz 10\n`);
     const err = await loadError(top);
-    assert.deepEqual([err.path, err.line], [users, 2]);
-    assert.equal(err.reason, `more than ${MAX_WORDS} words in one configuration (its files and includes together): redfort stops there (redis-server would read them all)`);
+    assert.deepEqual([err.path, err.line], [saves, 2]);
+    assert.equal(err.reason, `more than ${MAX_WORDS} words in one configuration (its files and includes together, \`user\` lines apart): redfort stops there (redis-server would read them all)`);
+  });
+
+  // A `user` line of 3.3 million rules in each of four includes (16 MiB each) held 2.1 GB for 36 s; past 500,000 words
+  // (b57ec64) that was an error, and so was a file redis-server starts with (review R31-2: 6,000 users of 85 words).
+  // Now the user lines past MAX_ACL_WORDS words or MAX_PERMISSION_SETS lines are counted, not kept; the rest is read.
+  it(`leaves out the user lines past ${MAX_ACL_WORDS.toLocaleString('en-US')} words or ${MAX_PERMISSION_SETS.toLocaleString('en-US')} lines, and reads the rest`, async () => {
+    const top = join(dir, 'users-top.conf');
+    const users = join(dir, 'users.conf');
+    writeFileSync(top, `port 6379\ninclude ${users}\nhz 11\n`);
+    // 4 + (MAX_ACL_WORDS - 8) words on the first user line, 4 on the second: one past.
+    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_ACL_WORDS - 8).trimEnd()}\nuser u2 on nopass +get\n"user" u3 on\nhz 10\n`);
+    const parsed = await loadConfFiles(top);
+    assert.deepEqual(parsed.directives.map((d) => `${d.name} ${d.args[0]}`), ['port 6379', `include ${users}`, 'user u1', 'hz 10', 'hz 11']);
+    assert.deepEqual(parsed.usersPast, { path: users, line: 2, reason: `the user lines of the config hold more than 500,000 words of ACL rules (past it at ${users}:2): more than the 500,000 redfort reads on one server, so its users are not judged` });
+    const eff = effectiveConfig(parsed, { version: '7.2.6' });
+    assert.deepEqual([eff.users, eff.usersUnread, eff.config.get('hz')?.value], [[], parsed.usersPast!.reason, '11']);
+    // A user line left out is still read as the server reads it: unbalanced quotes stop it there.
+    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_ACL_WORDS - 8).trimEnd()}\nuser u2 on nopass +get\nuser u3 on ">x\n`);
+    const quotes = await loadError(top);
+    assert.deepEqual([quotes.path, quotes.line, quotes.reason], [users, 3, 'Unbalanced quotes in configuration line (redis-server refuses to start)']);
+    // Lines likewise; a line past the bound is not split (one of 16 MiB held 310 MB to be refused).
+    const many = Array.from({ length: MAX_PERMISSION_SETS + 2 }, (_, i) => `user n${i} on nopass +get`);
+    writeFileSync(users, `${many.join('\n')}\n`);
+    const lines = await loadConfFiles(top);
+    assert.equal(lines.directives.filter((d) => d.name === 'user').length, MAX_PERMISSION_SETS);
+    assert.deepEqual([lines.usersPast?.path, lines.usersPast?.line], [users, MAX_PERMISSION_SETS + 1]);
+    assert.match(lines.usersPast!.reason, /^the user lines of the config hold more than 10,000 users \(past it at \S+users\.conf:10001\): more than the 10,000 permission sets/);
+    // With an aclfile, redis-server refuses both: the line named is the first user line, kept or not.
+    writeFileSync(top, `aclfile /etc/redis/users.acl\ninclude ${users}\n`);
+    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_ACL_WORDS).trimEnd()}\n`);
+    const both = parseError(() => effectiveConfig(loadConf(top), { version: '7.2.6' }));
+    assert.deepEqual([both.path, both.line], [users, 1]);
+    assert.match(both.reason, /^'user' lines and 'aclfile' .* are both set/);
   });
 
   it('counts the directives of every file, a file each time it is included', () => {
@@ -102,6 +136,32 @@ describe('loadConf: what one configuration may hold', () => {
     const parsed = await loadConfFiles(top, { parsed: new Counted() });
     assert.equal(parsed.directives.length, 40 + 40 * 100);
     assert.equal(splits.size, 41);
+    assert.deepEqual([...splits].filter(([, n]) => n !== 1), [], 'files split more than once');
+  });
+
+  // Which user lines a file keeps depends on those before it: kept with them, still split once per file.
+  it('loadConfFiles splits each file once with user lines past their bounds', async () => {
+    const top = join(dir, 'useq.conf');
+    const lines: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const file = join(dir, `useq-${i}.conf`);
+      writeFileSync(file, `${Array.from({ length: 40 }, (_, k) => `user s${i}_${k} on nopass ~a:* ~b:* +get`).join('\n')}\nhz 10\n`);
+      lines.push(`include ${file}`);
+    }
+    writeFileSync(top, `${lines.join('\n')}\n`);
+    const splits = new Map<string, number>();
+    class Counted extends Map<string, never> {
+      override set(key: string, value: never): this {
+        splits.set(key, (splits.get(key) ?? 0) + 1);
+        return super.set(key, value);
+      }
+    }
+    // 40 lines of 7 words a file: past 3,000 words at the 29th line of the 11th file (2,800 + 28 x 7 = 2,996).
+    const parsed = await loadConfFiles(top, { parsed: new Counted(), maxUserWords: 3000 });
+    assert.deepEqual([parsed.usersPast?.path, parsed.usersPast?.line], [join(dir, 'useq-10.conf'), 29]);
+    assert.equal(parsed.directives.filter((d) => d.name === 'user').length, 428);
+    assert.equal(parsed.directives.filter((d) => d.name === 'hz').length, 30);
+    assert.equal(splits.size, 31);
     assert.deepEqual([...splits].filter(([, n]) => n !== 1), [], 'files split more than once');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitArgs, splitArgsQuoted } from '../../src/gather/conf/split-args.ts';
+import { splitArgs, splitArgsQuoted, argCount } from '../../src/gather/conf/split-args.ts';
 
 // Each expectation is what sdssplitargs (redis@7.0.15:src/sds.c:1083) yields; the server test checks a
 // subset of them against redis-server itself.
@@ -68,5 +68,28 @@ describe('splitArgs on plain lines', () => {
       assert.deepEqual(splitArgs(line), splitArgsQuoted(line), JSON.stringify(line));
     }
     assert.ok(plain > 500, `${plain} plain lines`);
+  });
+});
+
+describe('argCount', () => {
+  it('is how many arguments splitArgs splits the line into, or undefined where it refuses it (random lines of blanks, quotes, escapes, non-ASCII; no NUL, which the tokenizer refuses first)', () => {
+    let seed = 0x1b873593;
+    const next = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 0x100000000;
+    };
+    const alphabet = ['a', 'x', 'f', '0', '\\', ' ', '\t', '\v', '\f', '\r', '\n', '"', '"', "'", "'", 'é', '😀', '~'];
+    let refused = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const line = Array.from({ length: Math.floor(next() * 14) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      const split = splitArgsQuoted(line);
+      if (!Array.isArray(split)) refused++;
+      assert.equal(argCount(line), Array.isArray(split) ? split.length : undefined, JSON.stringify(line));
+      const plain = line.replace(/["'\\\v\f\r\né😀]/g, 'q');
+      assert.equal(argCount(plain), (splitArgs(plain) as string[]).length, `a plain line: ${JSON.stringify(plain)}`);
+    }
+    assert.ok(refused > 2000 && refused < 18_000, `${refused} lines refused`);
   });
 });

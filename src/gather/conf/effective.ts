@@ -45,8 +45,13 @@ export interface EffectiveConf {
   readonly config: ConfigMap;
   /** `requirepass`, `masterauth`, `tls-key-file-pass`, `tls-client-key-file-pass` as digests. */
   readonly secrets: SecretMap;
-  /** The inline ACL: `user` lines, in order. */
+  /** The inline ACL: `user` lines, in order. Empty when `usersUnread`. */
   readonly users: readonly AclUser[];
+  /**
+   * Why the `user` lines are not judged: more than redfort reads on one server (ParsedConf.usersPast). The rest of
+   * the configuration is read.
+   */
+  readonly usersUnread?: string;
   /** `rename-command`: original command (lowercase) to its new name; `''` means removed. */
   readonly renames: ReadonlyMap<string, Fact<string>>;
   /** `include` arguments as written. */
@@ -405,11 +410,12 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
 
   const aclfile = config.get('aclfile');
   // A 6.0 sentinel loads neither, so it does not check them against each other.
-  if (loadsUsers && users.length > 0 && aclfile !== undefined && aclfile.value !== '') {
-    const first = userLines.values().next().value!;
+  const past = parsed.usersPast;
+  if (loadsUsers && (users.length > 0 || past !== undefined) && aclfile !== undefined && aclfile.value !== '') {
+    const first = userLines.values().next().value?.source ?? past!;
     throw new ConfigParseError(
-      first.source.path,
-      first.source.line,
+      first.path,
+      first.line,
       `'user' lines and 'aclfile' (${formatAt(aclfile.source)}) are both set: redis-server refuses to start ` +
         `(define the users in one place)`,
     );
@@ -418,7 +424,8 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   return {
     config,
     secrets,
-    users,
+    users: past === undefined ? users : [],
+    ...(past === undefined ? {} : { usersUnread: past.reason }),
     renames,
     includes,
     modules,

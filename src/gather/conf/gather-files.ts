@@ -168,6 +168,8 @@ async function usersOf(
     }
     return { acl: { users: [user], origin: 'file', rewritten: false, source: user.source }, paths: [], warnings: ignored, written: [...effective.users, ...fileUsers] };
   }
+  // Past the users' bounds the user lines were not all read (ParsedConf.usersPast): unknown, as an ACL file past them.
+  if (effective?.usersUnread !== undefined && !inputs.aclPath) return { reason: effective.usersUnread, paths: [] };
   if (effective && effective.users.length > 0 && !inputs.aclPath) {
     const many = tooManyUsers('the user lines of the config', effective.users);
     if (many) return { reason: many, paths: [] };

@@ -3,8 +3,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
-import { isKnownDirective, MAX_DIRECTIVES, MAX_WORDS, parseConfLines, tooMuchConfig, unknownDirective } from './tokenize.ts';
-import type { Directive } from './tokenize.ts';
+import { isKnownDirective, MAX_DIRECTIVES, MAX_WORDS, NO_USERS, parseConfLines, tooMuchConfig, unknownDirective } from './tokenize.ts';
+import type { Directive, UsersHeld } from './tokenize.ts';
+import { MAX_ACL_WORDS, MAX_PERMISSION_SETS } from '../../acl/limits.ts';
 
 export interface ParsedConf {
   /**
@@ -26,9 +27,31 @@ export interface ParsedConf {
    * would be. `after` is how many of `directives` come before it.
    */
   readonly stopped?: { readonly error: ConfigParseError; readonly after: number };
+  /**
+   * Set when the `user` lines pass the users' bounds (MAX_PERMISSION_SETS lines, MAX_ACL_WORDS words): where, and why
+   * the users are not judged. That line and every later `user` line are not in `directives`; the rest is.
+   */
+  readonly usersPast?: { readonly path: string; readonly line: number; readonly reason: string };
 }
 
 const GLOB_CHARS = /[*?[]/;
+
+/**
+ * A file's text split into directives, kept across the loads of one configuration (LoadConfOptions.parsed), with the
+ * `user` lines held before it and with it ({@link UsersHeld}).
+ */
+export interface ParsedText {
+  readonly text: string;
+  readonly directives: readonly Directive[];
+  readonly error?: ConfigParseError | undefined;
+  /** The `user` lines held before it, when it has any (what it keeps depends on them); undefined when it has none. */
+  readonly usersBefore: UsersHeld | undefined;
+  readonly users: UsersHeld;
+}
+
+function sameUsers(a: UsersHeld, b: UsersHeld): boolean {
+  return a.lines === b.lines && a.words === b.words && a.past?.path === b.past?.path && a.past?.line === b.past?.line;
+}
 
 
 /**
@@ -107,16 +130,25 @@ export interface LoadConfOptions {
   readonly maxExpandedBytes?: number;
   /** Files included, a file counted each time (default 1,024: four times the files one configuration may read). */
   readonly maxInclusions?: number;
-  /** Directives of the whole configuration, a file's counted each time it is included (default {@link MAX_DIRECTIVES}). */
+  /**
+   * Directives of the whole configuration other than `user` lines, a file's counted each time it is included (default
+   * {@link MAX_DIRECTIVES}).
+   */
   readonly maxDirectives?: number;
   /** Their words (names and arguments), counted likewise (default {@link MAX_WORDS}). */
   readonly maxWords?: number;
+  /**
+   * `user` lines, and their words, past which they are left out and the users not judged (`usersPast`; defaults
+   * MAX_PERMISSION_SETS and MAX_ACL_WORDS, as for an ACL file).
+   */
+  readonly maxUserLines?: number;
+  readonly maxUserWords?: number;
   /**
    * The directives of each file's text, kept across loads by a caller that loads the same configuration again (as
    * `loadConfFiles` does once per file it has to read first): each text is split into directives once, not once per
    * load. Only texts split without an error are kept.
    */
-  readonly parsed?: Map<string, { readonly text: string; readonly directives: readonly Directive[]; readonly error?: ConfigParseError | undefined }>;
+  readonly parsed?: Map<string, ParsedText>;
   /**
    * Return what was read before the first line refused (with `stopped`) instead of throwing: for a caller that hands
    * the result to `effectiveConfig`, which then reports whichever line redis-server would stop at first.
@@ -152,7 +184,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const maxInclusions = options.maxInclusions ?? 1024;
   const maxDirectives = options.maxDirectives ?? MAX_DIRECTIVES;
   const maxWords = options.maxWords ?? MAX_WORDS;
+  const maxUserLines = options.maxUserLines ?? MAX_PERMISSION_SETS;
+  const maxUserWords = options.maxUserWords ?? MAX_ACL_WORDS;
   let words = 0;
+  /** Directives other than `user` lines so far (`words` are theirs). */
+  let counted = 0;
+  /** The `user` lines held: those of every text split so far (a text's are held from its split to the end). */
+  let users: UsersHeld = NO_USERS;
   let expandedBytes = 0;
   let inclusions = 0;
   const expandedBy = (text: string, d: Directive | undefined): void => {
@@ -186,9 +224,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
 
   const expand = (parsed: readonly Directive[], chain: readonly string[]): void => {
     for (const d of parsed) {
-      if (directives.length >= maxDirectives) throw tooMuchConfig(d.source.path, d.source.line, 'directives', maxDirectives);
-      words += 1 + d.args.length;
-      if (words > maxWords) throw tooMuchConfig(d.source.path, d.source.line, 'words', maxWords);
+      // `user` lines were counted as their text was split (parse), and those past their bounds left out there.
+      if (d.name !== 'user') {
+        if (counted >= maxDirectives) throw tooMuchConfig(d.source.path, d.source.line, 'directives', maxDirectives);
+        counted++;
+        words += 1 + d.args.length;
+        if (words > maxWords) throw tooMuchConfig(d.source.path, d.source.line, 'words', maxWords);
+      }
       directives.push(d);
       const at = `${d.source.path}:${d.source.line}`;
       if (d.name === 'dir' && d.args.length === 1) {
@@ -289,10 +331,16 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
    * what came before it (the same directive passes them here as in expand(), with the same error).
    */
   const parse = (text: string, file: string): { readonly directives: readonly Directive[]; readonly error?: ConfigParseError | undefined } => {
+    // Which `user` lines a text keeps depends on those held before it: the same in each of loadConfFiles' loads.
     const kept = options.parsed?.get(file);
-    if (kept !== undefined && kept.text === text) return kept;
-    const result = parseConfLines(text, file, { maxDirectives, maxWords, directivesBefore: directives.length, wordsBefore: words });
-    if (result.error === undefined) options.parsed?.set(file, { text, ...result });
+    if (kept !== undefined && kept.text === text && (kept.usersBefore === undefined || sameUsers(kept.usersBefore, users))) {
+      if (kept.usersBefore !== undefined) users = kept.users;
+      return kept;
+    }
+    const usersBefore = users;
+    const result = parseConfLines(text, file, { maxDirectives, maxWords, directivesBefore: counted, wordsBefore: words, maxUserLines, maxUserWords, usersBefore });
+    users = result.users;
+    if (result.error === undefined) options.parsed?.set(file, { text, directives: result.directives, usersBefore: result.withUsers ? usersBefore : undefined, users: result.users });
     return result;
   };
 
@@ -310,7 +358,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     expandText(text, top, [top]);
   } catch (error) {
     if (!(options.deferErrors && error instanceof ConfigParseError)) throw error;
-    return { directives, files, warnings, cwd: startCwd, stopped: { error, after: directives.length } };
+    return { directives, files, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}) };
   }
-  return { directives, files, warnings, cwd: startCwd };
+  return { directives, files, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}) };
 }

@@ -69,7 +69,7 @@ export async function boundedGlob(pattern: string, limits: { maxMatches: number;
  * once per file or glob to read; each text is split into directives once, in the first load that reaches it (`parsed`,
  * a new map unless given).
  */
-export async function loadConfFiles(path: string, options: Pick<LoadConfOptions, 'cwd' | 'maxDepth' | 'deferErrors' | 'parsed' | 'version'> & ConfigBounds = {}): Promise<ParsedConf> {
+export async function loadConfFiles(path: string, options: Pick<LoadConfOptions, 'cwd' | 'maxDepth' | 'deferErrors' | 'parsed' | 'version' | 'maxUserLines' | 'maxUserWords'> & ConfigBounds = {}): Promise<ParsedConf> {
   const maxFileBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
   const maxTotalBytes = options.maxTotalBytes ?? 64 * 1024 * 1024;
   const maxFiles = options.maxFiles ?? 256;
@@ -108,6 +108,8 @@ export async function loadConfFiles(path: string, options: Pick<LoadConfOptions,
         ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
         ...(options.deferErrors ? { deferErrors: true } : {}),
         ...(options.version !== undefined ? { version: options.version } : {}),
+        ...(options.maxUserLines !== undefined ? { maxUserLines: options.maxUserLines } : {}),
+        ...(options.maxUserWords !== undefined ? { maxUserWords: options.maxUserWords } : {}),
         maxExpandedBytes: maxTotalBytes,
         parsed,
         readFile(p) {

@@ -129,3 +129,68 @@ export function splitArgsQuoted(line: string): string[] | { error: string } {
     args.push(token.toString());
   }
 }
+
+/** `isspace()` in the C locale, as a UTF-16 code unit. */
+function isCSpaceCode(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+function isHexCode(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/**
+ * How many arguments {@link splitArgs} splits the line into, or undefined where it refuses the line (unbalanced
+ * quotes), found without making them: for a line redfort only checks as the server reads it, or counts before it
+ * decides to split it (a `user` line near the bounds of one configuration, which may be 16 MiB long). The walk of
+ * {@link splitArgsQuoted} on UTF-16 code units: every character it tests is ASCII, which no unit of another character
+ * equals. The line holds no NUL (the tokenizer refuses those first).
+ */
+export function argCount(line: string): number | undefined {
+  const n = line.length;
+  if (PLAIN_LINE.test(line)) {
+    let count = 0;
+    for (let i = 0, inArg = false; i < n; i++) {
+      const c = line.charCodeAt(i);
+      const blank = c === 0x20 || c === 0x09;
+      if (!blank && !inArg) count++;
+      inArg = !blank;
+    }
+    return count;
+  }
+  const code = (i: number): number => (i < n ? line.charCodeAt(i) : -1);
+  let p = 0;
+  let count = 0;
+  for (;;) {
+    while (p < n && isCSpaceCode(code(p))) p++;
+    if (p >= n) return count;
+    let inDouble = false;
+    let inSingle = false;
+    let done = false;
+    while (!done) {
+      const c = code(p);
+      if (inDouble) {
+        if (c === 0x5c && code(p + 1) === 0x78 && isHexCode(code(p + 2)) && isHexCode(code(p + 3))) p += 3;
+        else if (c === 0x5c && p + 1 < n) p++;
+        else if (c === 0x22) {
+          if (p + 1 < n && !isCSpaceCode(code(p + 1))) return undefined;
+          done = true;
+        } else if (c === -1) return undefined;
+      } else if (inSingle) {
+        if (c === 0x5c && code(p + 1) === 0x27) p++;
+        else if (c === 0x27) {
+          if (p + 1 < n && !isCSpaceCode(code(p + 1))) return undefined;
+          done = true;
+        } else if (c === -1) return undefined;
+      } else if (c === -1 || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+        done = true;
+      } else if (c === 0x22) {
+        inDouble = true;
+      } else if (c === 0x27) {
+        inSingle = true;
+      }
+      if (p < n) p++;
+    }
+    count++;
+  }
+}

@@ -1,7 +1,8 @@
 import { DEPRECATED_DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupFileDirective } from '../../redis/directives.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ConfigParseError, quotedArg, wrongArgs } from './conf-errors.ts';
-import { splitArgs } from './split-args.ts';
+import { argCount, splitArgs } from './split-args.ts';
+import { MAX_ACL_WORDS } from '../../acl/limits.ts';
 import type { Shape } from '../../util/shown.ts';
 import { shown } from '../../util/shown.ts';
 
@@ -84,53 +85,90 @@ export function parseConfText(text: string, path: string): Directive[] {
 /**
  * {@link parseConfText} that stops at the first line it refuses and returns the lines before it with the error:
  * redis-server reads and applies one line at a time, so a value it refuses on an earlier line stops it first.
+ * `users`: the `user` lines held with those of this text ({@link UsersHeld}).
  */
-export function parseConfLines(text: string, path: string, bounds: ConfBounds = UNBOUNDED): { directives: Directive[]; error?: ConfigParseError } {
+export function parseConfLines(text: string, path: string, bounds: ConfBounds = UNBOUNDED): { directives: Directive[]; users: UsersHeld; withUsers: boolean; error?: ConfigParseError } {
   const directives: Directive[] = [];
+  const held = { users: bounds.usersBefore, seen: false };
   try {
-    parseAll(text, path, directives, bounds);
-    return { directives };
+    parseAll(text, path, directives, bounds, held);
+    return { directives, users: held.users, withUsers: held.seen };
   } catch (error) {
     if (!(error instanceof ConfigParseError)) throw error;
-    return { directives, error };
+    return { directives, users: held.users, withUsers: held.seen, error };
   }
 }
 
 /**
- * The directives one configuration may hold: redis-server reads any number, but each costs redfort some 400 bytes and
- * a few microseconds until it is judged: 2 million `port 1` lines (14 MB) held 800 MB for 10 s. Real files hold at
- * most a few hundred (the largest of test/fixtures/corpus/: 78).
+ * The directives other than `user` lines one configuration may hold: redis-server reads any number, but each costs
+ * redfort some 400 bytes and a few microseconds until it is judged: 2 million `port 1` lines (14 MB) held 800 MB for
+ * 10 s. Real files hold at most a few hundred (the largest of test/fixtures/corpus/: 78). `user` lines have bounds of
+ * their own (MAX_PERMISSION_SETS, MAX_ACL_WORDS), past which they are left out and the users not judged.
  */
 export const MAX_DIRECTIVES = 100_000;
 
 /**
- * The words (directive names and arguments) one configuration may hold: a `user` line of 3.3 million rules in each of
- * four includes (16 MiB each) held 2.1 GB for 36 s. As many as an ACL file may hold (MAX_ACL_WORDS).
+ * The words (directive names and arguments) of the directives other than `user` lines one configuration may hold: a
+ * `user` line of 3.3 million rules in each of four includes (16 MiB each) held 2.1 GB for 36 s, and the words of any
+ * other directive cost as much. As many as the words of ACL rules redfort reads on one server (MAX_ACL_WORDS), which
+ * bound the `user` lines apart.
  */
-export const MAX_WORDS = 500_000;
+export const MAX_WORDS = MAX_ACL_WORDS;
+
+/**
+ * The `user` lines held so far: their count and words (`user`, the name and the rules). Past MAX_PERMISSION_SETS lines
+ * or MAX_ACL_WORDS words, the users are not judged (as those of an ACL file or an ACL LIST reply past them): that line
+ * and every later `user` line are left out (checked as the server reads them, quotes and arity, but not kept), and
+ * `past` says where and why; the rest of the configuration is read and judged. A real server starts with them all
+ * (6,000 users of 85 words, 6.3 MB: live 7.2.6).
+ */
+export interface UsersHeld {
+  readonly lines: number;
+  readonly words: number;
+  readonly past?: { readonly path: string; readonly line: number; readonly reason: string };
+}
+
+export const NO_USERS: UsersHeld = { lines: 0, words: 0 };
 
 /** How much a configuration may hold, and how much of it came before the text being split. */
 export interface ConfBounds {
   readonly maxDirectives: number;
   readonly maxWords: number;
+  /** Directives other than `user` lines before this text, and their words. */
   readonly directivesBefore: number;
   readonly wordsBefore: number;
+  readonly maxUserLines: number;
+  readonly maxUserWords: number;
+  readonly usersBefore: UsersHeld;
 }
 
-const UNBOUNDED: ConfBounds = { maxDirectives: Infinity, maxWords: Infinity, directivesBefore: 0, wordsBefore: 0 };
+const UNBOUNDED: ConfBounds = {
+  maxDirectives: Infinity,
+  maxWords: Infinity,
+  directivesBefore: 0,
+  wordsBefore: 0,
+  maxUserLines: Infinity,
+  maxUserWords: Infinity,
+  usersBefore: NO_USERS,
+};
 
 /** The error at the directive that passes a bound of {@link ConfBounds} (MAX_DIRECTIVES, MAX_WORDS or a test's). */
 export function tooMuchConfig(path: string, line: number, what: 'directives' | 'words', max: number): ConfigParseError {
-  return new ConfigParseError(path, line, `more than ${max} ${what} in one configuration (its files and includes together): redfort stops there (redis-server would read them all)`);
+  return new ConfigParseError(path, line, `more than ${max} ${what} in one configuration (its files and includes together, \`user\` lines apart): redfort stops there (redis-server would read them all)`);
 }
+
+/** A line whose first word is `user` (any case), unquoted: a `user` directive, told without splitting the line. */
+const USER_LINE = /^user[ \t]/i;
 
 /**
  * Appends the directives of `text` to `directives`; throws at the first line the server refuses, and at the directive
- * past a bound. Line by line without splitting the text first: an array of 16 million empty lines cost 270 MB.
+ * past a bound. Line by line without splitting the text first: an array of 16 million empty lines cost 270 MB. A
+ * `user` line past the users' bounds is left out ({@link UsersHeld}); a plain one is not split at all.
  */
-function parseAll(text: string, path: string, directives: Directive[], bounds: ConfBounds): void {
+function parseAll(text: string, path: string, directives: Directive[], bounds: ConfBounds, held: { users: UsersHeld; seen: boolean }): void {
   const body = text.replace(/^\uFEFF/, '');
   let words = bounds.wordsBefore;
+  let counted = bounds.directivesBefore;
   for (let start = 0, i = 0; start <= body.length; i++) {
     const newline = body.indexOf('\n', start);
     const end = newline === -1 ? body.length : newline;
@@ -145,6 +183,20 @@ function parseAll(text: string, path: string, directives: Directive[], bounds: C
     const template = templateReason(line);
     if (template !== undefined) throw new ConfigParseError(path, lineNo, template);
 
+    // A user line is counted before it is split, and one left out is not split at all (it may be 16 MiB long).
+    if (USER_LINE.test(line)) {
+      held.seen = true;
+      const users = held.users;
+      const count = argCount(line);
+      if (count === undefined) throw new ConfigParseError(path, lineNo, 'Unbalanced quotes in configuration line (redis-server refuses to start)');
+      // Trimmed, the line is `user`, a blank and more: a name at least, as the server asks.
+      if (users.past !== undefined) continue;
+      if (pastUsers(users, count, bounds)) {
+        held.users = { ...users, past: { path, line: lineNo, reason: usersPastReason(users, count, bounds, `${path}:${lineNo}`) } };
+        continue;
+      }
+    }
+
     const split = splitArgs(line);
     if (!Array.isArray(split)) {
       throw new ConfigParseError(path, lineNo, 'Unbalanced quotes in configuration line (redis-server refuses to start)');
@@ -154,11 +206,37 @@ function parseAll(text: string, path: string, directives: Directive[], bounds: C
     const name = asciiLower(split[0]!);
     const args = split.slice(1);
     checkArity(name, args, path, lineNo);
-    if (bounds.directivesBefore + directives.length >= bounds.maxDirectives) throw tooMuchConfig(path, lineNo, 'directives', bounds.maxDirectives);
+    if (name === 'user') {
+      // A `user` line USER_LINE did not tell (`"user" a`): counted here.
+      held.seen = true;
+      const users = held.users;
+      if (users.past !== undefined) continue;
+      if (pastUsers(users, split.length, bounds)) {
+        held.users = { ...users, past: { path, line: lineNo, reason: usersPastReason(users, split.length, bounds, `${path}:${lineNo}`) } };
+        continue;
+      }
+      held.users = { lines: users.lines + 1, words: users.words + split.length };
+      directives.push({ name, args, source: { kind: 'file', path, line: lineNo } });
+      continue;
+    }
+    if (counted >= bounds.maxDirectives) throw tooMuchConfig(path, lineNo, 'directives', bounds.maxDirectives);
+    counted++;
     words += split.length;
     if (words > bounds.maxWords) throw tooMuchConfig(path, lineNo, 'words', bounds.maxWords);
     directives.push({ name, args, source: { kind: 'file', path, line: lineNo } });
   }
+}
+
+/** Whether one more `user` line of `words` words passes the users' bounds. */
+function pastUsers(users: UsersHeld, words: number, bounds: ConfBounds): boolean {
+  return users.lines + 1 > bounds.maxUserLines || users.words + words > bounds.maxUserWords;
+}
+
+function usersPastReason(users: UsersHeld, words: number, bounds: ConfBounds, at: string): string {
+  const n = (count: number) => count.toLocaleString('en-US');
+  return users.lines + 1 > bounds.maxUserLines
+    ? `the user lines of the config hold more than ${n(bounds.maxUserLines)} users (past it at ${at}): more than the ${n(bounds.maxUserLines)} permission sets (a user's rules, or one of its selectors) redfort judges on one server, so its users are not judged`
+    : `the user lines of the config hold more than ${n(bounds.maxUserWords)} words of ACL rules (past it at ${at}): more than the ${n(bounds.maxUserWords)} redfort reads on one server, so its users are not judged`;
 }
 
 /** The argument-count checks the loader makes before looking at any value. */
