@@ -112,6 +112,18 @@ describe('parseConfText: unrendered templates', () => {
     );
     const sentinel = parseError(() => parseConfText('sentinel auth-pass m @PASS@\n', P));
     assert.doesNotMatch(sentinel.message, /PASS/);
+    for (const line of ['requirepass ${REDIS_PASSWORD}', 'masterauth "${REDIS_PASSWORD:-x}"', 'user app on >@APP_PASS@ ~* +get']) {
+      assert.match(parseError(() => parseConfText(`${line}\n`, P)).reason, /^unrendered template placeholder .* in '(requirepass|masterauth|user)' \(not shown/, line);
+    }
+  });
+
+  // A generated password holds `@SS@` now and then: redis-server 7.0.15 starts with each of these lines (a real
+  // server below), and the value is the password, not a placeholder.
+  it('takes a placeholder within a longer secret as the password it is', () => {
+    for (const [line, value] of [['requirepass "Pa@SS@w0rd"', 'Pa@SS@w0rd'], ['masterauth x${HOME}y', 'x${HOME}y'], ['sentinel auth-pass m a@B@c', 'a@B@c']] as const) {
+      const [directive] = parseConfText(`${line}\n`, P);
+      assert.equal(directive?.args.at(-1), value, line);
+    }
   });
 
   const plain = [

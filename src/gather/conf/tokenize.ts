@@ -23,6 +23,13 @@ const TEMPLATE_PATTERNS: readonly RegExp[] = [
 
 const TEMPLATE_KINDS: readonly string[] = ['{{ … }}', '{% … %}', '${…}', '@…@'];
 
+/**
+ * The placeholders that are one whole value when they stand in a secret (`requirepass ${REDIS_PASSWORD}`,
+ * `masterauth @MASTER_PASS@`): within a longer value they are the password's own characters (`Pa@SS@w0rd`, which
+ * a generated password holds now and then), and redis-server takes them as text.
+ */
+const WHOLE_SECRET_PLACEHOLDER: readonly (RegExp | undefined)[] = [undefined, undefined, /^\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}$/, /^@[A-Z_][A-Z0-9_]*@$/];
+
 /** Why a line with a template placeholder cannot be read; the placeholder is not quoted where it may be a secret. */
 function templateReason(line: string): string | undefined {
   for (let i = 0; i < TEMPLATE_PATTERNS.length; i++) {
@@ -31,6 +38,10 @@ function templateReason(line: string): string | undefined {
     const words = line.split(/[ \t]+/);
     const name = asciiLower(words[0] ?? '');
     if (holdsSecret(name, words.slice(1))) {
+      const whole = WHOLE_SECRET_PLACEHOLDER[i];
+      // The values as the server reads them (quotes, escapes); a user line's password is the word after `>`.
+      const values = whole ? splitArgs(line) : undefined;
+      if (whole && Array.isArray(values) && !values.slice(1).some((v) => whole.test(v.replace(/^>/, '')))) continue;
       return `unrendered template placeholder ${TEMPLATE_KINDS[i]!} in '${name}' (not shown: it may hold a secret): render the template first`;
     }
     const shown = m[0].length > 60 ? `${m[0].slice(0, 57)}...` : m[0];
