@@ -1,4 +1,4 @@
-import type { Target, TargetFlags } from '../redis/target.ts';
+import type { Target, TargetFlags, TlsFrom } from '../redis/target.ts';
 import { resolveTarget, unusableTarget } from '../redis/target.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import type { Settings } from './types.ts';
@@ -36,7 +36,17 @@ export function flagsFor(
   settings: Settings | undefined,
   env: Record<string, string | undefined>,
 ): TargetFlags {
-  if (!settings || settings.targets.length === 0) return flags;
+  return settingsFlags(spec, flags, settings, env).flags;
+}
+
+/** {@link flagsFor}, with where the TLS files it adds come from (the settings file's target entry). */
+function settingsFlags(
+  spec: string | undefined,
+  flags: TargetFlags,
+  settings: Settings | undefined,
+  env: Record<string, string | undefined>,
+): { flags: TargetFlags; tlsFrom?: TlsFrom } {
+  if (!settings || settings.targets.length === 0) return { flags };
   // What the URL and the command line already fix (no environment: REDISCLI_AUTH is the last resort;
   // no TLS files: the settings may supply the `tls` they need).
   const address: TargetFlags = {};
@@ -46,7 +56,7 @@ export function flagsFor(
   const given = resolveTarget(spec, address, {});
   const key = targetKey(given.display);
   const entry = targetIndex(settings).get(key);
-  if (!entry) return flags;
+  if (!entry) return { flags };
   const d = entry.defaults;
   const merged: TargetFlags = { ...flags };
   if (d.user !== undefined && given.username === undefined) merged.user = d.user;
@@ -63,7 +73,12 @@ export function flagsFor(
     if (d[name] !== undefined && flags[name] === undefined) merged[name] = d[name];
   }
   if (d.insecure !== undefined && flags.insecure === undefined) merged.insecure = d.insecure;
-  return merged;
+  // The messages about a TLS file name the settings file's key and entry, not the command-line flag.
+  const tlsFrom: { -readonly [K in keyof TlsFrom]: TlsFrom[K] } = {};
+  for (const [name, field] of [['cacert', 'caFile'], ['cacertdir', 'caDir'], ['cert', 'certFile'], ['key', 'keyFile']] as const) {
+    if (d[name] !== undefined && flags[name] === undefined) tlsFrom[field] = { key: name, at: `${entry.source.path}:${entry.source.line}` };
+  }
+  return { flags: merged, tlsFrom };
 }
 
 /**
@@ -80,7 +95,8 @@ export function targetFor(
   env: Record<string, string | undefined>,
 ): Target {
   try {
-    return resolveTarget(spec, flagsFor(spec, flags, settings, env), env);
+    const found = settingsFlags(spec, flags, settings, env);
+    return resolveTarget(spec, found.flags, env, found.tlsFrom ? { tlsFrom: found.tlsFrom } : {});
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     // Shown without any password: the environment's REDISCLI_AUTH is not used for a target that names its own.

@@ -92,3 +92,13 @@ describe('a settings-file target whose passwordEnv is not set', () => {
     }
   });
 });
+
+// A connect-time TLS file error named the --cacert flag for the settings file's `cacert` key.
+describe("a settings-file target's TLS files", () => {
+  it('are named by the key and the target entry in errors; a command-line flag by the flag', async () => {
+    const { targetFor } = await import('../../src/settings/targets.ts');
+    const { tlsOptions } = await import('../../src/gather/live/tls-options.ts');
+    await assert.rejects(tlsOptions(targetFor('db1:6380', {}, settings, env)), { message: "cannot read the cacert file '/etc/ca.crt' (.redfort.yaml:2): no such file or directory" });
+    await assert.rejects(tlsOptions(targetFor('db1:6380', { cacert: '/cli/ca.crt' }, settings, env)), { message: "cannot read the --cacert file '/cli/ca.crt': no such file or directory" });
+  });
+});
