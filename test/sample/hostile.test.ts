@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { test } from 'node:test';
 import { sampleKeyspace } from '../../src/gather/sample/sample.ts';
+import { parseInfo } from '../../src/redis/info.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { arr, bulk, startFakeServer } from '../helpers/fake-resp-server.ts';
 
@@ -112,6 +113,23 @@ test("the target's deadline (an AbortSignal) stops a sample the server holds up"
     const outcome = await sampleKeyspace(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { timeMs: 60_000 }, { signal: AbortSignal.timeout(200) });
     assert.ok(outcome.ok);
     assert.match(outcome.facts.stopped ?? '', /cancelled/);
+  } finally {
+    await server.close();
+  }
+});
+
+// Once sampling stopped, each database left was a note of its own: a hostile INFO keyspace of 300,000 databases made the
+// rule's message 25 MB (every format carried it), and the audit 405 MB. One note names the first ten and counts the rest.
+test('the databases left after sampling stopped are one note, not one each', async () => {
+  const keyspace = Array.from({ length: 300_000 }, (_, i) => `db${i}:keys=1,expires=0,avg_ttl=0`).join('\r\n');
+  const info = parseInfo(`# Server\r\nredis_version:7.0.15\r\n# Keyspace\r\n${keyspace}\r\n`);
+  const server = await startFakeServer(() => '-ERR unknown command\r\n');
+  try {
+    const outcome = await sampleKeyspace(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { keys: 100, timeMs: 3000 }, { version: '7.0.15', info });
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
+    const notes = outcome.facts.notes;
+    assert.match(notes.at(-1)!, /^db1, db2, db3, db4, db5, db6, db7, db8, db9, db10 and 299,989 more were not sampled: SCAN failed: ERR unknown command$/);
+    assert.ok(notes.join('; ').length < 1_000, `notes of ${notes.join('; ').length} characters`);
   } finally {
     await server.close();
   }

@@ -150,6 +150,8 @@ export async function sampleKeyspace(target: Target, request: SampleRequest, con
   const results: SampleDatabase[] = [];
   const findings: SampleFinding[] = [];
   let stopped: string | undefined;
+  /** The databases left once sampling stopped: one note names them, not one note each (a hostile INFO keyspace lists 300,000). */
+  const unsampled: number[] = [];
   // A hard stop at the deadline: a server that trickles bytes cannot hold the audit beyond the time budget.
   const timer = setTimeout(() => sampler.abort(`time budget (${limits.timeMs / 1000} s) reached`), limits.timeMs + 250);
   const onAbort = (): void => sampler.abort('the audit was cancelled');
@@ -158,7 +160,7 @@ export async function sampleKeyspace(target: Target, request: SampleRequest, con
   try {
     for (const db of databases) {
       if (stopped) {
-        notes.push(`db${db} was not sampled: ${stopped}`);
+        unsampled.push(db);
         continue;
       }
       if (!cluster && sizes.size > 0 && !sizes.has(db)) {
@@ -187,6 +189,11 @@ export async function sampleKeyspace(target: Target, request: SampleRequest, con
         findings.push({ detector, pattern, db, keys });
       }
       results.push({ db, size: sizes.get(db), keys: verdicts.length, encrypted, hashed, unread });
+    }
+    if (unsampled.length > 0) {
+      const named = unsampled.slice(0, 10).map((db) => `db${db}`).join(', ');
+      const more = unsampled.length > 10 ? ` and ${(unsampled.length - 10).toLocaleString('en-US')} more` : '';
+      notes.push(`${named}${more} ${unsampled.length === 1 ? 'was' : 'were'} not sampled: ${stopped}`);
     }
   } catch (error) {
     if (error instanceof Stop) return { ok: false, reason: error.message };
