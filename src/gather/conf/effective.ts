@@ -438,7 +438,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
 
 /**
  * 6.0 reads `client-query-buffer-limit` with its own line: `memtoll(arg, NULL)`, no error and no bounds, what it
- * cannot read is 0 (redis@6.0.20:src/config.c:476; live 6.0.20 answers `-5`, `100`, `0x10` as 0). 6.2 made it a
+ * cannot read is 0 (redis@6.0.20:src/config.c:476; live 6.0.20 answers `-5` as -5 (huge as a size_t), `100` as 100, and `0x10` as 0). 6.2 made it a
  * checked memory config of at least 1mb.
  */
 function clientQueryBufferLimit60(arg: string): string {
