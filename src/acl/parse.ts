@@ -1,6 +1,6 @@
 import { sha256Hex } from '../util/hash.ts';
 import type { AclUser, SecretDigest, Source } from '../facts/types.ts';
-import { isAtLeast, majorMinor } from '../redis/version.ts';
+import { isAtLeast, majorMinor, parseVersion } from '../redis/version.ts';
 import { REDIS_6_0_CATEGORIES } from './data/categories-redis-6.x.ts';
 
 /**
@@ -71,7 +71,10 @@ interface Grammar {
   readonly sanitize: boolean; // (skip-)sanitize-payload, 6.2+
   readonly keyPermissions: boolean; // %R~ %W~ %RW~, 7.0+
   readonly selectors: boolean; // ( ) clearselectors, -cmd|sub, 7.0+
-  /** Only the 21 built-in categories exist (module categories arrived in 7.4, module commands' in 8.0). */
+  /**
+   * Only the 21 built-in categories exist: module categories arrived in Redis 7.4 (RM_AddACLCategory) and Valkey 8.0
+   * (ValkeyModule_AddACLCategory, valkey@8.0.1:src/module.c:1498; Valkey 7.2 is Redis 7.2's).
+   */
   readonly closedCategories: boolean;
   /** `+cmd|sub` is refused while `cmd` is fully allowed (6.0). */
   readonly busySubcommands: boolean;
@@ -80,12 +83,14 @@ interface Grammar {
 function grammarFor(version: string | undefined): Grammar {
   const parsed = majorMinor(version);
   const atLeast = (ma: number, mi: number): boolean => parsed === undefined || isAtLeast(parsed, ma, mi);
+  // By product (`valkey-8.0.1`): a Valkey release is no Redis release of the same number.
+  const valkey = parseVersion(version)?.product === 'valkey' || /valkey/i.test(version ?? '');
   return {
     channels: atLeast(6, 2),
     sanitize: atLeast(6, 2),
     keyPermissions: atLeast(7, 0),
     selectors: atLeast(7, 0),
-    closedCategories: parsed !== undefined && !atLeast(7, 4),
+    closedCategories: parsed !== undefined && (valkey ? !atLeast(8, 0) : !atLeast(7, 4)),
     busySubcommands: parsed !== undefined && !atLeast(6, 2),
   };
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
+import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
 import { lookupDirective } from '../../src/redis/directives.ts';
 import { FIXTURES, conf, load, parseError, value, vfs } from './helpers.ts';
 import { SECRET_DIRECTIVES } from '../../src/redis/secrets.ts';
@@ -425,6 +426,24 @@ describe('effectiveConfig: legacy and fork names', () => {
     // named 'bob'"), though the last one makes the user.
     assert.equal(parseError(() => conf('user bob on nopass ~* +nosuchcmd\nuser bob on nopass ~* +get\n', { version: '6.2.16' })).line, 1);
     assert.equal(parseError(() => conf('user bob on nopass ~* +@nosuchcat\nuser bob on nopass ~* +get\n', { version: '6.0.20' })).line, 1);
+  });
+
+  // Review R31-3: Valkey 8.0 has module categories (ValkeyModule_AddACLCategory, valkey@8.0.1:src/module.c:1498), as
+  // Redis 7.4 does; Valkey 7.2 has not (Redis 7.2's grammar). Live valkey-server 8.0.1 with valkey@8.0.1's
+  // tests/modules/aclcheck.c loaded (it adds `foocategory`) starts with `user alice on nopass ~* +@foocategory`, in the
+  // config or in its aclfile; without a module it refuses the category once the file is read, as 7.4.1 does.
+  it('a module category in a user line: taken with a module on Valkey 8.0 and Redis 7.4, refused on Valkey 7.2 and Redis 7.2', () => {
+    const withModule = 'loadmodule /usr/lib/valkey/aclcheck.so\nuser alice on nopass ~* +@foocategory\n';
+    for (const version of ['valkey-8.0.1', '7.4.1']) {
+      assert.deepEqual(conf(withModule, { version }).users[0]!.rules, ['~*', '+@foocategory'], version);
+      assert.match(parseError(() => conf('user alice on nopass ~* +@foocategory\n', { version })).reason, /'\+@foocategory': Unknown command or category name in ACL/, version);
+    }
+    for (const version of ['valkey-7.2.7', '7.2.6']) {
+      assert.match(parseError(() => conf(withModule, { version })).reason, /'\+@foocategory': Unknown command or category name in ACL \(redis-server refuses to start once it has read the file\)/, version);
+    }
+    const acl = (version: string) => parseAclFile('user default on nopass ~* &* +@all\nuser alice on nopass ~* +@foocategory\n', '/etc/valkey/users.acl', { version, modules: 'loaded' });
+    assert.deepEqual(acl('valkey-8.0.1').users[1]!.rules, ['~*', '+@foocategory']);
+    assert.throws(() => acl('valkey-7.2.7'), /Unknown command or category name in ACL/);
   });
 
   // Live 7.0.15 stops at line 2 of `port 6000`, `primaryuser x`, `port 5 6` ("Bad directive"), and at line 1 of

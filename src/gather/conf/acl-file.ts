@@ -54,7 +54,6 @@ export function parseAclFile(
   const checkCommands = commandsKnown(options.version, modules);
   const version = resolveVersion(options.version);
   const six = followsRedis6(version);
-  const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
   const users: AclUser[] = [];
   const definedAt = new Map<string, number>();
   const indexOf = new Map<string, number>();
@@ -96,13 +95,13 @@ export function parseAclFile(
 
     let user: AclUser;
     try {
-      user = parseAclListLine(line, { kind: 'file', path, line: lineNo }, aclVersion === undefined ? {} : { version: aclVersion });
+      user = parseAclListLine(line, { kind: 'file', path, line: lineNo }, options.version === undefined ? {} : { version: options.version });
     } catch (err) {
       if (!(err instanceof AclSyntaxError)) throw err;
       problem(`${aclErrorText(err)}: ${REFUSED}`);
       continue;
     }
-    const unknown = modules !== 'loaded' ? unknownCommandRule(user, aclVersion, modules) : undefined;
+    const unknown = modules !== 'loaded' ? unknownCommandRule(user, options.version, modules) : undefined;
     if (unknown !== undefined && checkCommands) {
       problem(`${unknownCommandText(unknown)}: ${REFUSED}`);
       continue;

@@ -121,7 +121,6 @@ interface EarlyRefusal {
 function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: EarlyRefusal): EffectiveConf {
   const version = resolveVersion(options.version);
   const six = followsRedis6(version);
-  const aclVersion = version.product === 'valkey' ? '7.2' : options.version;
 
   const config = new Map<string, Fact<string>>();
   const secrets = new Map<string, Fact<SecretDigest>>();
@@ -189,7 +188,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     }
     if (name === 'user') {
       let unknown: AclSyntaxError | undefined;
-      const user = parseUserLine(d, aclVersion, (error) => (unknown ??= error));
+      const user = parseUserLine(d, options.version, (error) => (unknown ??= error));
       userLoads.push({ user, unknown });
       const previous = userLines.get(user.name);
       if (previous !== undefined) {
@@ -401,7 +400,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${aclErrorText(unknown)} (redis-server refuses to start once it has read the file)`);
       }
       if (moduleState === 'loaded') continue;
-      const rule = unknownCommandRule(user, aclVersion, moduleState, { serverMode: !isSentinel });
+      const rule = unknownCommandRule(user, options.version, moduleState, { serverMode: !isSentinel });
       if (rule === undefined || user.source.kind !== 'file') continue;
       if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${unknownCommandText(rule, isSentinel ? undefined : version.label)} (redis-server refuses to start)`);
       warnings.push(unjudgedCommandWarning(`${user.source.path}:${user.source.line}`, user.name, rule, options.version));
