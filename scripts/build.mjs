@@ -79,6 +79,10 @@ if (/[^\w$.]import\(/.test(readFileSync('dist/cli-main.cjs', 'utf8'))) {
   const { runTraining } = await import('./train-run.mjs');
   const dir = mkdtempSync(join(tmpdir(), 'redfort-build-'));
   try {
+    // The short passwords' filter (src/rules/short-passwords.ts), before the training, whose audits read it.
+    await build({ ...common, entryPoints: ['scripts/short-passwords-table.ts'], outfile: join(dir, 'short.mjs'), sourcemap: false });
+    const { execFileSync: run } = await import('node:child_process');
+    run(process.execPath, [join(dir, 'short.mjs'), 'dist/short-passwords.bin'], { stdio: 'inherit' });
     await build({ ...common, entryPoints: ['scripts/train-cli.ts'], outfile: join(dir, 'train.mjs'), sourcemap: false });
     await runTraining([join(dir, 'train.mjs'), 'dist/cli-main.cjs', 'dist/cli-main.cache', 'examples']);
     // A fleet run's (--targets): under its own V8 flags (src/cli/bundle.ts FLEET_V8_FLAGS), with a fleet audit.

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { nodeCrypto } from '../util/builtin.ts';
+import { packageRoot } from '../package-root.ts';
 
 /**
  * Finds which SHA-256 hashes are of a very short password, by trying them all: every printable ASCII password
@@ -6,7 +9,8 @@ import { nodeCrypto } from '../util/builtin.ts';
  * A one-block SHA-256 written for these messages computes only the last word of the digest (61 of the 64
  * rounds: that word is fixed by then) and compares it with the wanted hashes; a hit is confirmed with
  * node:crypto. The table of last words is built once per process (about 0.9 s of CPU and 10 MB), then each
- * hash is one bucket lookup.
+ * hash is one bucket lookup; the build's filter of it ({@link shortPasswordFilter}) spares building it for a hash
+ * that is of no short password.
  * Every printable 4-character password (81 million) would take some 25 s, too slow for an audit.
  */
 
@@ -86,6 +90,84 @@ interface Table {
 
 let table: Table | undefined;
 
+/**
+ * The build's copy of the table's filter (dist/short-passwords.bin, scripts/build.mjs): for each 16-bit bucket of the
+ * last digest word, the low 16 bits of its candidates' words, sorted. Read instead of computing the table (some 0.9 s
+ * of CPU at every run that met one hash, every server with a password): only a hash whose last word is in it (a
+ * short password, or one in some 1,700 of the others) has the table built to tell which.
+ */
+interface Filter {
+  readonly starts: Uint32Array;
+  readonly low: Uint16Array;
+}
+
+const FILTER_MAGIC = 'redfort-short-passwords-1\n';
+const FILTER_SIZE = FILTER_MAGIC.length + 65537 * 4 + TOTAL * 2;
+/** Where the filter is read from: the build's, or a test's; undefined once it was found missing or damaged. */
+let filterFile: string | undefined;
+let filter: Filter | null | undefined;
+
+/** The filter of `words` grouped by bucket ({@link build}): what the build writes. */
+export function shortPasswordFilter(): Uint8Array {
+  const { starts, words } = (table ??= build());
+  const bytes = new Uint8Array(FILTER_SIZE);
+  bytes.set(Buffer.from(FILTER_MAGIC, 'latin1'), 0);
+  const view = new DataView(bytes.buffer);
+  let at = FILTER_MAGIC.length;
+  for (const start of starts) {
+    view.setUint32(at, start, true);
+    at += 4;
+  }
+  for (let bucket = 0; bucket < 65536; bucket++) {
+    const lows = words.slice(starts[bucket]!, starts[bucket + 1]!).map((w) => w & 0xffff).sort();
+    for (const low of lows) {
+      view.setUint16(at, low, true);
+      at += 2;
+    }
+  }
+  return bytes;
+}
+
+/** For tests: reads the filter from `path` (the build's when undefined), and forgets the table built. */
+export function useShortPasswordFilter(path: string | undefined): void {
+  filterFile = path;
+  filter = undefined;
+  table = undefined;
+}
+
+/** For tests: whether the table was built (a hash the filter could not rule out). */
+export function shortPasswordTableBuilt(): boolean {
+  return table !== undefined;
+}
+
+/** The filter, when its file is there and whole; null when not (the table is then built, as before). */
+function loadFilter(): Filter | null {
+  try {
+    const bytes = readFileSync(filterFile ?? join(packageRoot(), 'dist', 'short-passwords.bin'));
+    if (bytes.length !== FILTER_SIZE || bytes.toString('latin1', 0, FILTER_MAGIC.length) !== FILTER_MAGIC) return null;
+    const copy = new Uint8Array(bytes.length - FILTER_MAGIC.length);
+    copy.set(bytes.subarray(FILTER_MAGIC.length));
+    const starts = new Uint32Array(copy.buffer, 0, 65537);
+    const low = new Uint16Array(copy.buffer, 65537 * 4, TOTAL);
+    if (starts[0] !== 0 || starts[65536] !== TOTAL) return null;
+    for (let i = 1; i < starts.length; i++) if (starts[i]! < starts[i - 1]!) return null;
+    return { starts, low };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether some candidate's last digest word may be `word`: false only when none is (the filter says so). */
+function mayBeShort(word: number): boolean {
+  if (table) return true;
+  if (filter === undefined) filter = loadFilter();
+  if (filter === null) return true;
+  const bucket = word >>> 16;
+  const low = word & 0xffff;
+  for (let i = filter.starts[bucket]!; i < filter.starts[bucket + 1]!; i++) if (filter.low[i] === low) return true;
+  return false;
+}
+
 /** The last digest word of every candidate, in 16-bit buckets: built once, about 10 MB. */
 function build(): Table {
   const words = new Int32Array(TOTAL);
@@ -119,8 +201,9 @@ export function shortPasswords(hashes: Iterable<string>): ReadonlyMap<string, nu
   const found = new Map<string, number>();
   for (const hash of hashes) {
     if (!/^[0-9a-f]{64}$/.test(hash)) continue;
-    table ??= build();
     const word = Number.parseInt(hash.slice(56), 16) | 0;
+    if (!mayBeShort(word)) continue;
+    table ??= build();
     const bucket = word >>> 16;
     for (let i = table.starts[bucket]!; i < table.starts[bucket + 1]!; i++) {
       if (table.words[i] !== word) continue;
