@@ -428,6 +428,22 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(parseError(() => conf('user bob on nopass ~* +@nosuchcat\nuser bob on nopass ~* +get\n', { version: '6.0.20' })).line, 1);
   });
 
+  // Review R31-5, found by `CONF_SERVER_SEED=4242 CONF_SERVER_RUNS=200` test/property/conf-server.test.ts with 6.0.20:
+  // 6.0 refuses a requirepass of more than 512 bytes up to its first NUL (strlen, redis@6.0.20:src/config.c:494) at
+  // its line, before a later refused line. Live 6.0.20 refuses 513 `p`s and 257 `é`s (514 bytes), takes 512 `p`s, 256
+  // `é`s and `"pppppppppp\x00` + 600 `q`s; 6.2.16 takes 513.
+  it('requirepass of more than 512 bytes: refused at its line on 6.0 only, without showing it', () => {
+    for (const password of ['p'.repeat(513), 'é'.repeat(257)]) {
+      const error = parseError(() => conf(`requirepass "${password}"\nacllog-max-len -1\n`, { version: '6.0.20' }));
+      assert.equal(error.line, 1);
+      assert.equal(error.reason, "'requirepass': Password is longer than CONFIG_AUTHPASS_MAX_LEN (512 bytes; not shown): Redis 6.0 refuses to start (6.2 and later take it)");
+      for (const version of ['6.2.16', '7.0.15']) assert.equal(conf(`requirepass "${password}"\n`, { version }).secrets.get('requirepass')?.value.set, true, version);
+    }
+    for (const password of ['p'.repeat(512), 'é'.repeat(256), `${'p'.repeat(10)}\\x00${'q'.repeat(600)}`]) {
+      assert.equal(conf(`requirepass "${password}"\n`, { version: '6.0.20' }).secrets.get('requirepass')?.value.set, true);
+    }
+  });
+
   // Review R31-3: Valkey 8.0 has module categories (ValkeyModule_AddACLCategory, valkey@8.0.1:src/module.c:1498), as
   // Redis 7.4 does; Valkey 7.2 has not (Redis 7.2's grammar). Live valkey-server 8.0.1 with valkey@8.0.1's
   // tests/modules/aclcheck.c loaded (it adds `foocategory`) starts with `user alice on nopass ~* +@foocategory`, in the

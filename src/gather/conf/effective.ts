@@ -319,6 +319,13 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         break;
     }
 
+    // 6.0 refuses a password longer than CONFIG_AUTHPASS_MAX_LEN, 512 bytes up to its first NUL (strlen,
+    // redis@6.0.20:src/config.c:494); 6.2 dropped the check. Live 6.0.20 refuses 513 `p`s and 257 `é`s, takes 512 and
+    // 10 bytes, `\x00`, then 600 more; 6.2.16 takes 513.
+    if (spec.name === 'requirepass' && version.key === 'r6.0' && Buffer.byteLength(value.split('\0', 1)[0]!, 'utf8') > 512) {
+      refuse(`'requirepass': Password is longer than CONFIG_AUTHPASS_MAX_LEN (512 bytes; not shown): ${version.label} refuses to start (6.2 and later take it)`);
+    }
+
     const secret = SECRET_DIRECTIVES.has(spec.name) || SECRET_DIRECTIVES.has(name);
     // Only file lines are in the maps yet (defaults are filled after the last line).
     const earlier = (secret ? secrets : config).get(spec.name)?.source;
