@@ -42,6 +42,12 @@ const FOUR_ONE_FAILED = FOUR.replace('10.0.0.4:6379@16379,redis-d master - 0 170
 const FIVE = `${FOUR.split('\n').map((l) => l.replace('12288-16383', '12288-14000')).join('\n')}
 a1b2c3d4e5f60718293a4b5c6d7e8f9012345678 10.0.0.5:6379@16379,redis-e master - 0 1700000002000 5 connected 14001-16383`;
 
+// Seven masters, one down: six are up, an even number, but the majority is 4 of 7 and two more may fail (review R31-6);
+// five with one down likewise (3 of 5, one more).
+const SEVEN = Array.from({ length: 7 }, (_, i) => `${String(i + 1).repeat(40)} 10.0.0.${i + 1}:6379@16379 ${i === 0 ? 'myself,master' : 'master'} - 0 1700000002000 ${i + 1} connected ${i * 2341}-${i === 6 ? 16383 : (i + 1) * 2341 - 1}`).join('\n');
+const SEVEN_ONE_FAILED = SEVEN.replace('10.0.0.7:6379@16379 master - 0 1700000002000 7 connected', '10.0.0.7:6379@16379 master,fail - 1700000000000 1700000000000 7 disconnected');
+const FIVE_ONE_FAILED = FIVE.replace('10.0.0.5:6379@16379,redis-e master - 0 1700000002000 5 connected', '10.0.0.5:6379@16379,redis-e master,fail - 1700000000000 1700000000000 5 disconnected');
+
 ruleTester(rule, {
   pass: [
     { name: '3 masters with replicas', facts: clusterFacts(THREE), message: /^the cluster has 3 masters serving slots$/ },
@@ -56,6 +62,16 @@ ruleTester(rule, {
       name: '4 masters, one failed: 3 left, but the majority is 3 of 4',
       facts: clusterFacts(FOUR_ONE_FAILED),
       messages: [/^the cluster has 4 masters serving slots, 1 of them down \(10\.0\.0\.4:6379: fail\): failover elections still need 3 of 4, so one more lost master stops every failover, and 4 is an even number/],
+    },
+    {
+      name: '7 masters, one failed: 6 left, but the majority is 4 of 7 and 2 more may fail',
+      facts: clusterFacts(SEVEN_ONE_FAILED),
+      messages: [/^the cluster has 7 masters serving slots, 1 of them down \(10\.0\.0\.7:6379: fail\): failover elections still need 4 of 7, so only 2 more may fail$/],
+    },
+    {
+      name: '5 masters, one failed: 4 left, the majority 3 of 5',
+      facts: clusterFacts(FIVE_ONE_FAILED),
+      messages: [/^the cluster has 5 masters serving slots, 1 of them down \(10\.0\.0\.5:6379: fail\): failover elections still need 3 of 5, so only 1 more may fail$/],
     },
     { name: 'a single master', facts: clusterFacts('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383'), messages: [/1 master serving slots: fewer than 3/] },
   ],

@@ -22,14 +22,16 @@ export default defineRule({
     const masters = serving.filter((m) => m.healthy);
     const name = (m: (typeof serving)[number]) => (layout.hostKey && m.label !== m.address.replace(/:\d+$/, '') ? `${m.address} (${m.label})` : m.address);
     const list = masters.map(name);
-    if (masters.length < 3 || masters.length % 2 === 0) {
+    if (masters.length < 3) {
       return fail({
-        message: `the cluster has ${masters.length} master${masters.length === 1 ? '' : 's'} serving slots: ${masters.length < 3 ? 'fewer than 3 cannot keep a majority when one fails' : 'an even number adds no failure tolerance over one fewer'}`,
+        message: `the cluster has ${masters.length} master${masters.length === 1 ? '' : 's'} serving slots: fewer than 3 cannot keep a majority when one fails`,
         source,
         evidence: list,
       });
     }
     const down = serving.filter((m) => !m.healthy);
+    // With masters down, the majority is over every master serving slots, not the healthy ones: 7 with one down leave
+    // 6, an even number, yet 4 of 7 are needed and 2 more may fail.
     if (down.length > 0) {
       // 4 masters with one down leave 3 up: an odd number, but the majority is still 3 of 4, and one more loss stops failovers.
       const majority = Math.floor(serving.length / 2) + 1;
@@ -39,6 +41,9 @@ export default defineRule({
         source,
         evidence: [...list, ...down.map((m) => `${name(m)} (down)`)],
       });
+    }
+    if (masters.length % 2 === 0) {
+      return fail({ message: `the cluster has ${masters.length} masters serving slots: an even number adds no failure tolerance over one fewer`, source, evidence: list });
     }
     return pass(`the cluster has ${masters.length} masters serving slots`, { source, evidence: list });
   },
