@@ -7,6 +7,7 @@ import type { AuditOptions } from '../../src/app/audit.ts';
 import { auditDeployment } from '../../src/app/deployment.ts';
 import { auditCommands } from '../../src/gather/live/gather-live.ts';
 import { SAMPLE_ACL_GRANTS, SAMPLE_COMMANDS } from '../../src/gather/sample/index.ts';
+import { sampleGrants } from '../../src/gather/sample/sample.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { REPORTERS } from '../../src/report/index.ts';
 import { RULES } from '../../src/rules/index.ts';
@@ -193,4 +194,13 @@ test('--targets: an inventory entry with sampleData is sampled, one with sampleD
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// Review R31-7: the version is read as src/redis/version.ts reads it, the product named or not (`valkey-8.0.1`,
+// `redis-6.2.16` were NaN, and the 7.0 line by chance).
+test('sampleGrants: the line by release, however the version is written', () => {
+  const six2 = SAMPLE_ACL_GRANTS.replace('%R~*', '~*');
+  assert.equal(sampleGrants('6.0.20'), six2.replace(' +hrandfield', ''));
+  for (const v of ['6.2.16', 'redis-6.2.16', 'v6.2']) assert.equal(sampleGrants(v), six2, v);
+  for (const v of ['7.0.15', 'valkey-8.0.1', 'valkey-7.2.7', undefined]) assert.equal(sampleGrants(v), SAMPLE_ACL_GRANTS, String(v));
 });

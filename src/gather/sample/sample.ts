@@ -7,6 +7,7 @@ import type { KeyVerdict } from '../../sample/classify.ts';
 import { classifyKeyName, classifyValue, emptyVerdict } from '../../sample/classify.ts';
 import { keyPatterns } from '../../sample/key-pattern.ts';
 import { nodeCrypto } from '../../util/builtin.ts';
+import { isAtLeast, majorMinor } from '../../redis/version.ts';
 
 /** What to sample, and within which budgets (`--sample-data`, `--sample-databases`, `--sample-time`, `--sample-bytes`). */
 export interface SampleRequest {
@@ -72,9 +73,10 @@ export function keyspaceSizes(info: InfoSections | undefined): Map<number, numbe
   return sizes;
 }
 
+/** HRANDFIELD came with 6.2; an unknown version is taken as one that has it. */
 function supportsHrandfield(version: string | undefined): boolean {
-  const [major = 7, minor = 0] = (version ?? '7.0').split('.').map(Number);
-  return major > 6 || (major === 6 && minor >= 2);
+  const v = majorMinor(version);
+  return v === undefined || isAtLeast(v, 6, 2);
 }
 
 /** Approximate bytes of a reply as it was on the wire, capped by the walk (replies are already bounded). */
@@ -106,8 +108,8 @@ class Stop extends Error {}
  * 6.2 without `+hrandfield` (6.0 refuses a command it does not have), so that the line given works as written.
  */
 export function sampleGrants(version: string | undefined): string {
-  const [major = 7] = (version ?? '7.0').split('.').map(Number);
-  if (!(major < 7)) return SAMPLE_ACL_GRANTS;
+  const v = majorMinor(version);
+  if (v === undefined || isAtLeast(v, 7)) return SAMPLE_ACL_GRANTS;
   const words = SAMPLE_ACL_GRANTS.split(' ').map((w) => (w === '%R~*' ? '~*' : w));
   return (supportsHrandfield(version) ? words : words.filter((w) => w !== '+hrandfield')).join(' ');
 }
