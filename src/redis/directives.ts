@@ -13,6 +13,12 @@ import type { ServerIdentity } from '../facts/live.ts';
 /** The server lines whose tables differ; `r8` is Redis unstable of Oct 2024, which 8.0 branched from. */
 export type VersionKey = 'r6.0' | 'r6.2' | 'r7.0' | 'r7.2' | 'r7.4' | 'r8' | 'v7.2' | 'v8.0';
 
+/**
+ * The most addresses one `bind` may name: CONFIG_BINDADDR_MAX, 16 in the server.h of every build (Redis 6.0.20, 6.2.16,
+ * 7.2.6, 7.4.1, 8.0-m01, Valkey 8.0.1). A config file's longer bind is refused; a CONFIG GET reply's is no server's.
+ */
+export const MAX_BIND_ADDRESSES = 16;
+
 export interface DirectiveSpec {
   /** The modern Redis name (`replica-read-only`, `masterauth`), which `ConfigMap` is keyed by. */
   readonly name: string;

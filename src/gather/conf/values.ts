@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { DirectiveSpec, ServerVersion } from '../../redis/directives.ts';
-import { followsRedis6 } from '../../redis/directives.ts';
+import { followsRedis6, MAX_BIND_ADDRESSES } from '../../redis/directives.ts';
 import { atoi, formatPercentile, memtoll6, memtoull, string2ll, strtoll } from './c-numbers.ts';
 import { quotedArg, refuse, wrongArgs } from './conf-errors.ts';
 import { asciiLower, holdsSecret } from './tokenize.ts';
@@ -239,7 +239,7 @@ function invalidSave(args: readonly string[]): string {
 }
 
 export function parseBind(args: readonly string[]): string {
-  if (args.length > 16) refuse('Too many bind addresses specified (at most 16)');
+  if (args.length > MAX_BIND_ADDRESSES) refuse(`Too many bind addresses specified (at most ${MAX_BIND_ADDRESSES})`);
   if (args.length === 1 && args[0] === '') return '';
   return args.join(' ');
 }

@@ -34,7 +34,7 @@ import { infoField, parseInfo } from '../../redis/info.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ACL_CATEGORIES, ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
-import { alwaysListed, beforeAcl, resolveVersion } from '../../redis/directives.ts';
+import { alwaysListed, beforeAcl, MAX_BIND_ADDRESSES, resolveVersion } from '../../redis/directives.ts';
 import { buildKey } from './build-tables.ts';
 import type { BuildTables } from './build-tables.ts';
 
@@ -553,8 +553,8 @@ export function factsFromReplies(
   // No Redis or Valkey binds more than 16 addresses (CONFIG_BINDADDR_MAX): a hostile server's bind of 1.5 million made
   // each rule that weighs the listeners walk them all, 3.6 s of CPU in which every other target of a fleet waited.
   const binds = configRead ? bindAddresses(configRead.config.get('bind')?.value ?? '') : 0;
-  if (configRead && binds > 16) {
-    unavailable.config = unavailable.secrets = `CONFIG GET * gave a bind of ${binds.toLocaleString('en-US')} addresses, where Redis and Valkey take at most 16: a hostile server, or no Redis`;
+  if (configRead && binds > MAX_BIND_ADDRESSES) {
+    unavailable.config = unavailable.secrets = `CONFIG GET * gave a bind of ${binds.toLocaleString('en-US')} addresses, where Redis and Valkey take at most ${MAX_BIND_ADDRESSES}: a hostile server, or no Redis`;
   } else if (configRead && missing.length === 0) {
     facts.config = configRead.config;
     facts.secrets = configRead.secrets;
