@@ -13,6 +13,22 @@ import { auditTarget } from '../../src/app/audit.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { MAX_DEPLOYMENT_NODES } from '../../src/util/defaults.ts';
 
+/** A real server behind a proxy that says it is a cluster node (INFO, no HELLO) whose CLUSTER NODES is `nodes`. */
+function clusterSeed(real: RunningServer, nodes: string): Promise<FakeServer> {
+  return forwardingProxy(real, {
+    local(argv) {
+      const command = argv.map((a) => a.toUpperCase()).join(' ');
+      if (command.startsWith('HELLO')) return err('ERR unknown command');
+      if (command === 'CLUSTER NODES') return bulk(nodes);
+      return undefined;
+    },
+    rewrite(argv, reply) {
+      if (argv[0]!.toUpperCase() !== 'INFO' || typeof reply !== 'string') return reply;
+      return reply.replace('redis_mode:standalone', 'redis_mode:cluster').replace('cluster_enabled:0', 'cluster_enabled:1');
+    },
+  });
+}
+
 // A cluster seed whose CLUSTER NODES names 127.0.0.9:99999 stopped the whole run: one line on stderr about "-p 99999",
 // exit 2, and no report at all for the healthy servers of the same inventory.
 describe('an inventory with a hostile cluster seed: an error for that target only', () => {
@@ -22,20 +38,7 @@ describe('an inventory with a hostile cluster seed: an error for that target onl
   before(async () => {
     real = await startRedis({ conf: 'save ""', killOnStop: true });
     // A real 7.0.15 behind a proxy that says it is a cluster node with an impossible peer.
-    seed = await forwardingProxy(real, {
-      local(argv) {
-        const command = argv.map((a) => a.toUpperCase()).join(' ');
-        if (command.startsWith('HELLO')) return err('ERR unknown command');
-        if (command === 'CLUSTER NODES') {
-          return bulk(`a ${real.host}:${real.port}@1 myself,master - 0 0 1 connected 0-16383\nz 127.0.0.9:99999@1 slave a 0 0 1 connected\n`);
-        }
-        return undefined;
-      },
-      rewrite(argv, reply) {
-        if (argv[0]!.toUpperCase() !== 'INFO' || typeof reply !== 'string') return reply;
-        return reply.replace('redis_mode:standalone', 'redis_mode:cluster').replace('cluster_enabled:0', 'cluster_enabled:1');
-      },
-    });
+    seed = await clusterSeed(real, `a ${real.host}:${real.port}@1 myself,master - 0 0 1 connected 0-16383\nz 127.0.0.9:99999@1 slave a 0 0 1 connected\n`);
   });
   after(async () => {
     await seed?.close();
@@ -67,18 +70,7 @@ describe('a cluster node whose CLUSTER NODES lists more nodes than a cluster may
     real = await startRedis({ conf: 'save ""', killOnStop: true });
     const lines = [`a ${real.host}:${real.port}@1 myself,master - 0 0 1 connected 0-16383`];
     for (let i = 0; i < MAX_DEPLOYMENT_NODES; i++) lines.push(`n${i} 10.9.${i >> 8}.${i & 255}:6379@16379 master - 0 0 1 connected`);
-    seed = await forwardingProxy(real, {
-      local(argv) {
-        const command = argv.map((a) => a.toUpperCase()).join(' ');
-        if (command.startsWith('HELLO')) return err('ERR unknown command');
-        if (command === 'CLUSTER NODES') return bulk(`${lines.join('\n')}\n`);
-        return undefined;
-      },
-      rewrite(argv, reply) {
-        if (argv[0]!.toUpperCase() !== 'INFO' || typeof reply !== 'string') return reply;
-        return reply.replace('redis_mode:standalone', 'redis_mode:cluster').replace('cluster_enabled:0', 'cluster_enabled:1');
-      },
-    });
+    seed = await clusterSeed(real, `${lines.join('\n')}\n`);
   });
   after(async () => {
     await seed?.close();
