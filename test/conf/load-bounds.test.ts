@@ -21,6 +21,19 @@ async function loadError(path: string): Promise<ConfigParseError> {
   assert.fail(`${path} loaded`);
 }
 
+
+/** A cache of loadConfFiles' split files that counts how often each file was split (set). */
+function splitCounter(): { splits: Map<string, number>; Counted: new () => Map<string, never> } {
+  const splits = new Map<string, number>();
+  class Counted extends Map<string, never> {
+    override set(key: string, value: never): this {
+      splits.set(key, (splits.get(key) ?? 0) + 1);
+      return super.set(key, value);
+    }
+  }
+  return { splits, Counted };
+}
+
 describe('loadConf: what one configuration may hold', () => {
   const dir = mkdtempSync(join(tmpdir(), 'redfort-conf-bounds-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,13 +139,7 @@ describe('loadConf: what one configuration may hold', () => {
       lines.push(`include ${file}`);
     }
     writeFileSync(top, `${lines.join('\n')}\n`);
-    const splits = new Map<string, number>();
-    class Counted extends Map<string, never> {
-      override set(key: string, value: never): this {
-        splits.set(key, (splits.get(key) ?? 0) + 1);
-        return super.set(key, value);
-      }
-    }
+    const { splits, Counted } = splitCounter();
     const parsed = await loadConfFiles(top, { parsed: new Counted() });
     assert.equal(parsed.directives.length, 40 + 40 * 100);
     assert.equal(splits.size, 41);
@@ -149,13 +156,7 @@ describe('loadConf: what one configuration may hold', () => {
       lines.push(`include ${file}`);
     }
     writeFileSync(top, `${lines.join('\n')}\n`);
-    const splits = new Map<string, number>();
-    class Counted extends Map<string, never> {
-      override set(key: string, value: never): this {
-        splits.set(key, (splits.get(key) ?? 0) + 1);
-        return super.set(key, value);
-      }
-    }
+    const { splits, Counted } = splitCounter();
     // 40 lines of 7 words a file: past 3,000 words at the 29th line of the 11th file (2,800 + 28 x 7 = 2,996).
     const parsed = await loadConfFiles(top, { parsed: new Counted(), maxUserWords: 3000 });
     assert.deepEqual([parsed.usersPast?.path, parsed.usersPast?.line], [join(dir, 'useq-10.conf'), 29]);
