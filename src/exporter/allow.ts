@@ -46,6 +46,9 @@ export function parseAllowEntry(text: string): AllowEntry | string {
     addresses.addAddress(address, family === 4 ? 'ipv4' : 'ipv6');
     return { text: trimmed, addresses, ports: [low, high] };
   }
+  // Four numbers are meant as an address (`300.1.1.1`, `10.0.0.256`): read as a host name, such an entry allowed a
+  // name that no address matches, and the typo went unseen.
+  if (/^\d+(?:\.\d+){3}$/.test(host)) return `'${text}': '${host}' is not an IPv4 address`;
   if (!/^[a-z0-9_](?:[a-z0-9_.-]{0,252})$/.test(host)) return `'${text}': '${host}' is not a host name or address`;
   return { text: trimmed, name: host.replace(/\.$/, ''), ports: [low, high] };
 }

@@ -164,7 +164,8 @@ describe('allowlist', () => {
     it(`${host}:${port} is ${allowed ? 'allowed' : 'refused'}`, () => assert.equal(isAllowed(entries, host, port), allowed));
   }
   it('rejects malformed entries', () => {
-    for (const text of ['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', 'a b:1', '::1:6379', '10.0.0.0/8:*']) assert.equal(typeof parseAllowEntry(text), 'string', text);
+    for (const text of ['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', 'a b:1', '::1:6379', '10.0.0.0/8:*', '300.1.1.1:6379', '10.0.0.256:6379']) assert.equal(typeof parseAllowEntry(text), 'string', text);
+    assert.equal(parseAllowEntry('300.1.1.1:6379'), "'300.1.1.1:6379': '300.1.1.1' is not an IPv4 address");
   });
 });
 
