@@ -217,10 +217,13 @@ describe('auditInventory with jobs, aborted', () => {
       assert.ok(abortedAt > 0, `jobs ${jobs}: not aborted (${fromWorkers} targets from workers)`);
       assert.equal(outcome.report.summary.targets, 192, `jobs ${jobs}`);
       assert.equal(errors.length, 192, `jobs ${jobs}`);
-      // Audited: those before the abort and the two in flight beside the last (three at once); the rest say why not.
+      // Audited: those before the abort and those already claimed: in one thread the two in flight beside the last
+      // (three at once); with workers, each thread's one in flight and, per worker, one it finished whose result was
+      // still on its way to the main thread (seen once under load: 171 audited, aborted after 168). The rest say why
+      // not: a worker that went on after the abort would audit the 20 and more left.
       assert.equal(errors.slice(0, abortedAt).filter((e) => e !== undefined).length, 0, `jobs ${jobs}`);
       const audited = errors.filter((e) => e === undefined).length;
-      assert.ok(audited <= abortedAt + 2, `jobs ${jobs}: ${audited} audited, aborted after ${abortedAt}: ${errors.join(', ')}`);
+      assert.ok(audited <= abortedAt + 2 + 2 * (jobs - 1), `jobs ${jobs}: ${audited} audited, aborted after ${abortedAt}: ${errors.join(', ')}`);
       assert.equal(errors.filter((e) => e === undefined || e.includes('the operator stopped the run')).length, 192, `jobs ${jobs}: ${errors.join(', ')}`);
     }
   });
