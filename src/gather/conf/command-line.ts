@@ -140,7 +140,7 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   const listening = host
     ? { pid: host.process.pid, commandLine: host.commandLine }
     : target && files.paths.length > 0 && enrichOptions.configPath === undefined
-      ? await listeningCommandLine(target.host, target.port, facts, { ...(enrichOptions.hostPid !== undefined ? { pid: enrichOptions.hostPid } : {}), ...(enrichOptions.hostDiscovery ? { discovery: enrichOptions.hostDiscovery } : {}), ...(enrichOptions.signal ? { signal: enrichOptions.signal } : {}) })
+      ? await listeningCommandLine(target.host, target.port, facts, enrichOptions)
       : undefined;
   if (!listening) return facts;
   const unknownConfig = (why: string): Facts => {

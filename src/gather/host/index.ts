@@ -325,6 +325,14 @@ function reportedPid(facts: Facts): number | undefined {
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
+/**
+ * The process that really listens on `host:port` of this machine: `pid` when the caller knows it (`--local`), else the
+ * port's owner in /proc ({@link reportedPid} only as a hint).
+ */
+function listeningProcess(run: HostDiscovery, host: string, port: number, facts: Facts, pid: number | undefined): Promise<{ found: true; pid: number } | { found: false; reason: string }> {
+  return pid === undefined ? run.proc.portOwner(host, port, reportedPid(facts)) : Promise.resolve({ found: true, pid });
+}
+
 function withoutHost(facts: Facts, reason: string): Facts {
   return { ...facts, unavailable: { ...facts.unavailable, host: reason } };
 }
@@ -382,7 +390,7 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
   // The run's discovery (a fresh one without): /proc tables walked once, and what the host stage reads of the same
   // process again (its command line, directory, systemd unit) read once.
   const run = discovery ?? createHostDiscovery();
-  const found = pid === undefined ? await run.proc.portOwner(host, port, reportedPid(facts)) : { found: true as const, pid };
+  const found = await listeningProcess(run, host, port, facts, pid);
   if (!found.found) return { known: false, reason: found.reason };
   const owner = found.pid;
   return processConfigFile(run, facts, owner, async () => {
@@ -400,10 +408,10 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
  * read that process's config file all the same (`--no-host`, the exporter's `host: false`): what overrides the file.
  * Undefined when the process is not found (then its config file was not read either).
  */
-export async function listeningCommandLine(host: string, port: number, facts: Facts, options: { pid?: number; discovery?: HostDiscovery; signal?: AbortSignal }): Promise<{ pid: number; commandLine: HostFacts['commandLine'] } | undefined> {
+export async function listeningCommandLine(host: string, port: number, facts: Facts, options: Pick<EnrichOptions, 'hostPid' | 'hostDiscovery' | 'signal'>): Promise<{ pid: number; commandLine: HostFacts['commandLine'] } | undefined> {
   if (process.platform !== 'linux') return undefined;
-  const run = options.discovery ?? createHostDiscovery();
-  const found = options.pid === undefined ? await run.proc.portOwner(host, port, reportedPid(facts)) : { found: true as const, pid: options.pid };
+  const run = options.hostDiscovery ?? createHostDiscovery();
+  const found = await listeningProcess(run, host, port, facts, options.hostPid);
   if (!found.found) return undefined;
   const pid = found.pid;
   const [cmdline, exe] = await Promise.all([run.proc.cmdline(pid), run.proc.link(pid, 'exe')]);
@@ -421,7 +429,7 @@ export async function listeningCommandLine(host: string, port: number, facts: Fa
 export async function serverMayRead(host: string, port: number, path: string, facts: Facts, pid?: number, discovery?: HostDiscovery): Promise<true | string> {
   if (process.platform !== 'linux') return `the listening process is found through /proc, which ${process.platform} does not have`;
   const run = discovery ?? createHostDiscovery();
-  const found = pid === undefined ? await run.proc.portOwner(host, port, reportedPid(facts)) : { found: true as const, pid };
+  const found = await listeningProcess(run, host, port, facts, pid);
   if (!found.found) return found.reason;
   if (!(await readableByProcess(path, found.pid, run.proc))) return `it is not a regular file that process ${found.pid}'s user can read`;
   return true;
