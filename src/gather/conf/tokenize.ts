@@ -14,35 +14,35 @@ export interface Directive {
   readonly source: { readonly kind: 'file'; readonly path: string; readonly line: number };
 }
 
-const TEMPLATE_PATTERNS: readonly RegExp[] = [
-  /\{\{.*?(\}\}|$)/, // Jinja, Go templates, Helm
-  /\{%.*?(%\}|$)/, // Jinja blocks
-  /\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}/, // envsubst, shell, docker-compose
-  /@[A-Z_][A-Z0-9_]*@/, // sed / autoconf placeholders, upper case so `+@all` never matches
+/**
+ * Template placeholders, and how a message names each. `wholeSecret`: such a placeholder in a secret is one only when
+ * it is the whole value (`requirepass ${REDIS_PASSWORD}`, `masterauth @MASTER_PASS@`); within a longer value it is
+ * the password's own characters (`Pa@SS@w0rd`, which a generated password holds now and then), and redis-server
+ * takes it as text.
+ */
+const TEMPLATES: readonly { readonly pattern: RegExp; readonly kind: string; readonly wholeSecret?: RegExp }[] = [
+  { pattern: /\{\{.*?(\}\}|$)/, kind: '{{ … }}' }, // Jinja, Go templates, Helm
+  { pattern: /\{%.*?(%\}|$)/, kind: '{% … %}' }, // Jinja blocks
+  wholeOrPart(/\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}/, '${…}'), // envsubst, shell, docker-compose
+  wholeOrPart(/@[A-Z_][A-Z0-9_]*@/, '@…@'), // sed / autoconf placeholders, upper case so `+@all` never matches
 ];
 
-const TEMPLATE_KINDS: readonly string[] = ['{{ … }}', '{% … %}', '${…}', '@…@'];
-
-/**
- * The placeholders that are one whole value when they stand in a secret (`requirepass ${REDIS_PASSWORD}`,
- * `masterauth @MASTER_PASS@`): within a longer value they are the password's own characters (`Pa@SS@w0rd`, which
- * a generated password holds now and then), and redis-server takes them as text.
- */
-const WHOLE_SECRET_PLACEHOLDER: readonly (RegExp | undefined)[] = [undefined, undefined, /^\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}$/, /^@[A-Z_][A-Z0-9_]*@$/];
+function wholeOrPart(pattern: RegExp, kind: string): { pattern: RegExp; kind: string; wholeSecret: RegExp } {
+  return { pattern, kind, wholeSecret: new RegExp(`^(?:${pattern.source})$`) };
+}
 
 /** Why a line with a template placeholder cannot be read; the placeholder is not quoted where it may be a secret. */
 function templateReason(line: string): string | undefined {
-  for (let i = 0; i < TEMPLATE_PATTERNS.length; i++) {
-    const m = TEMPLATE_PATTERNS[i]!.exec(line);
+  for (const { pattern, kind, wholeSecret } of TEMPLATES) {
+    const m = pattern.exec(line);
     if (!m) continue;
     const words = line.split(/[ \t]+/);
     const name = asciiLower(words[0] ?? '');
     if (holdsSecret(name, words.slice(1))) {
-      const whole = WHOLE_SECRET_PLACEHOLDER[i];
       // The values as the server reads them (quotes, escapes); a user line's password is the word after `>`.
-      const values = whole ? splitArgs(line) : undefined;
-      if (whole && Array.isArray(values) && !values.slice(1).some((v) => whole.test(v.replace(/^>/, '')))) continue;
-      return `unrendered template placeholder ${TEMPLATE_KINDS[i]!} in '${name}' (not shown: it may hold a secret): render the template first`;
+      const values = wholeSecret ? splitArgs(line) : undefined;
+      if (wholeSecret && Array.isArray(values) && !values.slice(1).some((v) => wholeSecret.test(v.replace(/^>/, '')))) continue;
+      return `unrendered template placeholder ${kind} in '${name}' (not shown: it may hold a secret): render the template first`;
     }
     const shown = m[0].length > 60 ? `${m[0].slice(0, 57)}...` : m[0];
     return `unrendered template placeholder '${shown}': render the template first`;
