@@ -103,8 +103,9 @@ interface Filter {
 
 const FILTER_MAGIC = 'redfort-short-passwords-1\n';
 const FILTER_SIZE = FILTER_MAGIC.length + 65537 * 4 + TOTAL * 2;
-/** Where the filter is read from: the build's, or a test's; undefined once it was found missing or damaged. */
+/** Where the filter is read from: a test's file, else (undefined) the build's. */
 let filterFile: string | undefined;
+/** The filter once read; null when its file is missing or damaged (every hash then builds the table). */
 let filter: Filter | null | undefined;
 
 /** The filter of `words` grouped by bucket ({@link build}): what the build writes. */
