@@ -33,6 +33,17 @@ export function notShown(text: string, noun?: string): string {
   return `(not shown: ${text.length} characters${noun === undefined ? '' : ` that are no ${noun}`})`;
 }
 
+/**
+ * A value read from a server (or any text a message quotes that its sender chose), as a message quotes it: whole up
+ * to `max` characters, else its start and its length. A hostile server's 10 MB `save`, error or banner would be
+ * quoted whole in every finding, reason and report format. Never cuts a surrogate pair in two.
+ */
+export function clipped(text: string, max: number = SHOWN_MAX): string {
+  if (text.length <= max) return text;
+  const end = /[\ud800-\udbff]/.test(text[max - 1] ?? '') ? max - 1 : max;
+  return `${text.slice(0, end)}… (${text.length} characters)`;
+}
+
 /** A short printable value, JSON-quoted (it may hold quotes). */
 const VALUE: Shape = { noun: 'short printable text', pattern: /^/, max: 64 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { notShown, quotable, shown, SHOWN_MAX } from '../../src/util/shown.ts';
+import { clipped, notShown, quotable, shown, SHOWN_MAX } from '../../src/util/shown.ts';
 import type { Shape } from '../../src/util/shown.ts';
 
 const NAME: Shape = { noun: 'name', pattern: /^[a-z]+$/, max: 8 };
@@ -25,5 +25,12 @@ describe('shown: text of a file the user named, quoted only when short, printabl
     assert.equal(quotable('a'.repeat(SHOWN_MAX), ANY), true);
     assert.equal(quotable('a'.repeat(SHOWN_MAX + 1), ANY), false);
     assert.equal(quotable('a'.repeat(SHOWN_MAX + 1), { ...ANY, max: 10_000 }), false);
+  });
+
+  test('clipped: a value whole up to the bound, else its start and its length, never half a surrogate pair', () => {
+    assert.equal(clipped('a'.repeat(SHOWN_MAX)), 'a'.repeat(SHOWN_MAX));
+    assert.equal(clipped('a'.repeat(SHOWN_MAX + 1)), `${'a'.repeat(SHOWN_MAX)}… (${SHOWN_MAX + 1} characters)`);
+    assert.equal(clipped('abcdef', 3), 'abc… (6 characters)');
+    assert.equal(clipped('ab\u{1f600}cd', 3), 'ab… (6 characters)');
   });
 });

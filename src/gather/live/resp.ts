@@ -5,6 +5,7 @@ import { bytesHash } from '../../util/bytes-hash.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 import { lateTimeout } from '../../util/late-timer.ts';
 import type { LateTimer } from '../../util/late-timer.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * A decoded reply. Simple and bulk strings are UTF-8 strings, integers are numbers (bigint beyond
@@ -24,7 +25,7 @@ export class ReplyError {
   readonly message: string;
 
   constructor(message: string) {
-    this.message = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length} characters)` : message;
+    this.message = clipped(message, MAX_ERROR_CHARS);
   }
 
   /** The first word of the message, e.g. `NOAUTH`, `WRONGPASS`, `NOPERM`, `ERR`. */

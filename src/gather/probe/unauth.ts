@@ -6,6 +6,7 @@ import { AUDIT_REPLY_BOUNDS } from '../live/login.ts';
 import type { Endpoint } from './handshake.ts';
 import { infoField, parseInfo } from '../../redis/info.ts';
 import type { InfoSections } from '../../facts/types.ts';
+import { clipped } from '../../util/shown.ts';
 
 export interface PlainProbeOptions {
   /** TLS options for a TLS endpoint (the target's CA and client certificate: TLS is not a Redis credential). */
@@ -32,7 +33,7 @@ export function showReply(reply: Reply): string {
         : typeof reply === 'number' || typeof reply === 'bigint'
           ? `:${reply}`
           : (JSON.stringify(reply, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}` : value instanceof Map ? Object.fromEntries(value) : value)) ?? String(reply));
-  return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)` : text;
+  return clipped(text, SHOWN_CHARS);
 }
 
 const show = showReply;

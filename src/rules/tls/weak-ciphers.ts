@@ -6,6 +6,7 @@ import { tls13Only, unlessTls } from './common.ts';
 import { portLabel, reachedPorts, suiteWeakness, unreachedNotes } from './wire.ts';
 import { TLS_CIPHERS } from '../../profile/index.ts';
 import { onSentinel } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 const SENTINEL = `Use Mozilla's intermediate list (the hardening profile's): \`tls-ciphers ${TLS_CIPHERS}\` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting).`;
 
@@ -161,14 +162,8 @@ function namedElements(list: string): Named {
   return { weak, cbc, unsure, removals: by, aliases };
 }
 
-/** How many names a message or its evidence shows, and how much of the value it quotes. */
+/** How many names a message or its evidence shows. */
 const SHOWN_NAMES = 10;
-const SHOWN_CHARS = 200;
-
-/** The value as a message quotes it: whole when short, else its start and its length. */
-function quoted(value: string): string {
-  return value.length <= SHOWN_CHARS ? value : `${value.slice(0, SHOWN_CHARS)}… (${value.length} characters)`;
-}
 
 /** The first names, and how many more there are. */
 function shown(names: readonly string[]): string[] {
@@ -184,7 +179,7 @@ function fromConfig(config: ConfigMap): Verdict {
   const protocols = config.get('tls-protocols');
   if (value === '') {
     if (tls13Only(config)) {
-      return pass(`tls-ciphers is unset, and tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so its suites are never offered`, { source: protocols?.source });
+      return pass(`tls-ciphers is unset, and tls-protocols is '${clipped(protocols!.value.trim())}': TLS 1.2 is off, so its suites are never offered`, { source: protocols?.source });
     }
     // Redis then sets no list: the suites are the defaults of the OpenSSL it runs with and of that host's openssl.cnf,
     // which the settings do not show. OpenSSL 3.0.x's DEFAULT (Debian 12) offers CBC suites with a SHA-1 MAC
@@ -192,7 +187,7 @@ function fromConfig(config: ConfigMap): Verdict {
     return skip("tls-ciphers is unset: the TLS 1.2 suites are the OpenSSL defaults of the host it runs on, unknown from its settings (OpenSSL 3.0's DEFAULT offers CBC suites with a SHA-1 MAC such as ECDHE-RSA-AES128-SHA); set tls-ciphers, or audit it live with the TLS probe to see what it offers");
   }
   if (tls13Only(config)) {
-    return pass(`tls-ciphers is '${quoted(value)}', but tls-protocols is '${protocols!.value.trim()}': TLS 1.2 is off, so none of its suites is offered`, { source: protocols?.source });
+    return pass(`tls-ciphers is '${clipped(value)}', but tls-protocols is '${clipped(protocols!.value.trim())}': TLS 1.2 is off, so none of its suites is offered`, { source: protocols?.source });
   }
   const { weak, cbc, unsure, removals, aliases } = namedElements(value);
   // Suites named one by one are judged as the wire judges them: a CBC suite with a SHA-1 MAC is the low finding
@@ -201,20 +196,20 @@ function fromConfig(config: ConfigMap): Verdict {
     const weakShown = shown(weak);
     const cbcShown = shown(cbc);
     return fail([
-      ...(weak.length > 0 ? [{ message: `tls-ciphers is '${quoted(value)}': it offers ${weakShown.join(', ')}`, source: ciphers?.source, evidence: weakShown }] : []),
-      ...(cbc.length > 0 ? [{ message: `tls-ciphers '${quoted(value)}' names ${plural(cbc.length, 'CBC suite')} with a SHA-1 MAC: ${cbcShown.join(', ')}`, source: ciphers?.source, severity: 'low' as const, evidence: cbcShown, remediation: CBC_REMEDIATION }] : []),
+      ...(weak.length > 0 ? [{ message: `tls-ciphers is '${clipped(value)}': it offers ${weakShown.join(', ')}`, source: ciphers?.source, evidence: weakShown }] : []),
+      ...(cbc.length > 0 ? [{ message: `tls-ciphers '${clipped(value)}' names ${plural(cbc.length, 'CBC suite')} with a SHA-1 MAC: ${cbcShown.join(', ')}`, source: ciphers?.source, severity: 'low' as const, evidence: cbcShown, remediation: CBC_REMEDIATION }] : []),
     ]);
   }
   // 'ECDHE-RSA-AES128-SHA:!SHA1' offers no SHA-1 suite: which suites an alias removes is OpenSSL's to say (and the
   // host's version), so the settings do not claim them; the probe sees what the server offers.
   if (unsure.length > 0) {
-    return skip(`tls-ciphers '${quoted(value)}' names ${shown(unsure).join(', ')}, but ${shown(removals).join(', ')} may remove ${unsure.length === 1 ? 'it' : 'them'} again: which suites that leaves depends on the OpenSSL the server runs with, unknown from its settings; audit it live with the TLS probe to see what it offers`);
+    return skip(`tls-ciphers '${clipped(value)}' names ${shown(unsure).join(', ')}, but ${shown(removals).join(', ')} may remove ${unsure.length === 1 ? 'it' : 'them'} again: which suites that leaves depends on the OpenSSL the server runs with, unknown from its settings; audit it live with the TLS probe to see what it offers`);
   }
   // 'HIGH:!aNULL:!MD5' names no weak class, but which suites HIGH adds is the host OpenSSL's to say, as for an unset list.
   if (aliases.length > 0) {
-    return skip(`tls-ciphers '${quoted(value)}' names no weak suite, but adds suites by alias (${shown(aliases).join(', ')}): which CBC suites with a SHA-1 MAC that leaves depends on the OpenSSL the server runs with (OpenSSL 3.0's HIGH and DEFAULT hold ECDHE-RSA-AES128-SHA), unknown from its settings; name the suites (as Mozilla's list does), or audit it live with the TLS probe to see what it offers`);
+    return skip(`tls-ciphers '${clipped(value)}' names no weak suite, but adds suites by alias (${shown(aliases).join(', ')}): which CBC suites with a SHA-1 MAC that leaves depends on the OpenSSL the server runs with (OpenSSL 3.0's HIGH and DEFAULT hold ECDHE-RSA-AES128-SHA), unknown from its settings; name the suites (as Mozilla's list does), or audit it live with the TLS probe to see what it offers`);
   }
-  return pass(`tls-ciphers is '${quoted(value)}'`, { source: ciphers?.source });
+  return pass(`tls-ciphers is '${clipped(value)}'`, { source: ciphers?.source });
 }
 
 const CBC_REMEDIATION = 'Prefer AEAD suites only (GCM, CHACHA20-POLY1305): drop the `-SHA` CBC suites from `tls-ciphers`.';
