@@ -1,6 +1,7 @@
 import type { Facts, FactKey, SampleSummary, Source } from '../facts/types.ts';
 import type { FactsWith, Rule, RuleContext, Severity, Status, Verdict } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
+import { clipped } from '../util/shown.ts';
 
 /** One line of a report: a rule's verdict on one target (a failing rule yields one per finding). */
 export interface RuleResult {
@@ -124,8 +125,16 @@ export function runRules<K extends FactKey>(rules: readonly Rule<K>[], facts: Fa
  * (a spread of the rule's fields made each a copy of a fresh object first; a fleet makes tens of thousands).
  */
 function result(rule: Pick<Rule, 'id' | 'title' | 'checklist'>, status: Status, severity: Severity, message: string, evidence: readonly string[], remediation: string, source: Source | null): RuleResult {
-  return { ruleId: rule.id, title: rule.title, checklist: rule.checklist, remediation, status, severity, message, evidence, source };
+  const shownEvidence = evidence.some((e) => e.length > RESULT_TEXT_MAX) ? evidence.map((e) => clipped(e, RESULT_TEXT_MAX)) : evidence;
+  return { ruleId: rule.id, title: rule.title, checklist: rule.checklist, remediation: clipped(remediation, RESULT_TEXT_MAX), status, severity, message: clipped(message, RESULT_TEXT_MAX), evidence: shownEvidence, source };
 }
+
+/**
+ * The most of a message, an evidence line or a remediation a result keeps. The rules quote a server's values clipped
+ * (util/shown.ts clipped); this bounds what they quote whole that a server chose, such as a list of ACL user names of
+ * a megabyte each, in every report format. The longest a rule writes itself is some 600 characters.
+ */
+const RESULT_TEXT_MAX = 4000;
 
 /** Every rule as `error` with the same message: for a target that could not be audited. */
 export function errorResults(rules: readonly Rule[], message: string): RuleResult[] {

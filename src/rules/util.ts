@@ -3,6 +3,7 @@ import type { AclState, AclUser, CategoryTable, ClusterFacts, ConfigMap, Fact, F
 import { runsNothing } from '../acl/permissions.ts';
 import type { Verdict } from './define.ts';
 import { parseVersion as parseServerVersion } from '../redis/version.ts';
+import { clipped } from '../util/shown.ts';
 
 /** `[major, minor, patch]` of a version string; undefined for unknown or placeholder versions. */
 export function parseVersion(version: string | undefined): [number, number, number] | undefined {
@@ -164,7 +165,7 @@ export function exposure(config: ConfigMap, server: ServerIdentity | undefined):
 
 /** Why {@link exposure} is `none`, for a message: `port 0, tls-port 0`, or `bind ''`. */
 export function tcpClosed(config: ConfigMap): string {
-  return tcpPortSet(config) ? `bind is '${config.get('bind')?.value ?? ''}'` : `port ${config.get('port')?.value ?? '0'}, tls-port ${config.get('tls-port')?.value ?? '0'}`;
+  return tcpPortSet(config) ? `bind is '${clipped(config.get('bind')?.value ?? '')}'` : `port ${clipped(config.get('port')?.value ?? '0')}, tls-port ${clipped(config.get('tls-port')?.value ?? '0')}`;
 }
 
 /**

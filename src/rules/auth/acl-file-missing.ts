@@ -1,6 +1,7 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { DEFAULT_ACLFILE, ownershipText } from '../../profile/index.ts';
 import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
+import { clipped } from '../../util/shown.ts';
 
 export default defineRule({
   id: 'auth.acl-file-missing',
@@ -21,6 +22,6 @@ export default defineRule({
     if (aclfile.value === '') {
       return fail({ message: "aclfile is '': users are defined in redis.conf or only at run time, not in a file that ACL SAVE and ACL LOAD manage", source: aclfile.source });
     }
-    return pass(`aclfile is '${aclfile.value}'`, { source: aclfile.source });
+    return pass(`aclfile is '${clipped(aclfile.value)}'`, { source: aclfile.source });
   },
 });

@@ -5,6 +5,7 @@ import { dangerousOf } from './written-rules.ts';
 import { canLogIn } from './users.ts';
 import { unreadUsers } from '../util.ts';
 import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
+import { clipped } from '../../util/shown.ts';
 
 /** How many command names a message quotes before it says "and N more". */
 const SHOWN = 8;
@@ -80,11 +81,11 @@ export default defineRule({
       // Without a removed command, the memoized list itself: users of the same command rules share its texts.
       const viaCategory = removed.size === 0 ? report.viaCategory : report.viaCategory.filter((g) => exists(g.command));
       const gone = removed.size === 0 ? [] : [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
-      const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${user.name}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
+      const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${clipped(user.name)}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
       if (viaCategory.length > 0) {
         const texts = shown(viaCategory);
         findings.push({
-          message: `user '${user.name}' may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}`,
+          message: `user '${clipped(user.name)}' may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}`,
           source: user.source,
           evidence: gone.length === 0 && byName.length === 0 ? texts.evidence : [
             ...texts.evidence,

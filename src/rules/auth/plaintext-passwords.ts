@@ -1,5 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { clipped } from '../../util/shown.ts';
 
 /** Directives whose value is a clear-text password in a config file. */
 const CLEAR_TEXT_DIRECTIVES = ['requirepass', 'masterauth', 'sentinel-pass', 'tls-key-file-pass', 'tls-client-key-file-pass'];
@@ -25,7 +26,7 @@ export default defineRule({
     const remediation = masterauth === 'masterauth' ? {} : { remediation: remediationFor(masterauth) };
     for (const user of files.users) {
       if (user.plaintextPasswords > 0) {
-        findings.push({ message: `user '${user.name}' has ${user.plaintextPasswords} clear-text password${user.plaintextPasswords === 1 ? '' : 's'} ('>…')`, source: user.source, ...remediation });
+        findings.push({ message: `user '${clipped(user.name)}' has ${user.plaintextPasswords} clear-text password${user.plaintextPasswords === 1 ? '' : 's'} ('>…')`, source: user.source, ...remediation });
       }
     }
     for (const name of CLEAR_TEXT_DIRECTIVES) {

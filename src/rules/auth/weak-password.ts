@@ -4,6 +4,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { unreadUsers } from '../util.ts';
 import { runsNothing } from '../../acl/permissions.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * Clear-text lengths are known for passwords seen in clear (CONFIG GET requirepass, and beside a live server the
@@ -59,15 +60,15 @@ export default defineRule({
         // The default user's nopass is auth.no-authentication's finding. A user that may run no command (`nocommands`,
         // `-@all`) gets nothing by logging in: AUTH, HELLO and RESET need no permission, every other command is refused.
         if (user.name !== 'default' && categories && categories.categories.size > 0 && runsNothing(user, categories)) {
-          harmless.push(`user '${user.name}' is 'nopass' but may run no command`);
-        } else if (user.name !== 'default') findings.push({ message: `user '${user.name}' is 'nopass': any password, or none, logs in as it`, source: user.source });
+          harmless.push(`user '${clipped(user.name)}' is 'nopass' but may run no command`);
+        } else if (user.name !== 'default') findings.push({ message: `user '${clipped(user.name)}' is 'nopass': any password, or none, logs in as it`, source: user.source });
         return;
       }
       user.passwords.forEach((digest, i) => {
         checked += 1;
         const problem = weakness(digest, knownLength(digest, seen, short), thresholds.minPasswordLength, isCommonPassword);
         const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
-        if (problem) findings.push({ message: `user '${user.name}' has ${problem}${which}`, source: user.source });
+        if (problem) findings.push({ message: `user '${clipped(user.name)}' has ${problem}${which}`, source: user.source });
       });
     };
     for (const user of acl.users.filter(canLogIn)) judge(user);

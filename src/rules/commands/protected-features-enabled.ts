@@ -3,6 +3,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { exposure } from '../util.ts';
 import { targetSettings } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
+import { clipped } from '../../util/shown.ts';
 
 /** The profile's settings for this rule (7.0+, where the directives exist). */
 const PROTECTED = targetSettings(resolveVersion('7.0.0')).filter((s) => s.rule === 'commands.protected-features-enabled');
@@ -38,6 +39,6 @@ export default defineRule({
       }
     }
     if (findings.length > 0) return fail(findings);
-    return pass(present.map(({ name, fact }) => `${name} '${fact!.value}'`).join(', '), { source: present[0]!.fact!.source });
+    return pass(present.map(({ name, fact }) => `${name} '${clipped(fact!.value)}'`).join(', '), { source: present[0]!.fact!.source });
   },
 });

@@ -5,6 +5,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, defaultUser, replicationNames, tlsEnabled, valkey8 } from '../util.ts';
 import type { ReplicationNames } from '../util.ts';
 import { nodeName } from '../../topology/nodes.ts';
+import { clipped } from '../../util/shown.ts';
 
 /** Setting name (as shown) to its value on one node: what is compared, and what is shown. */
 type Settings = Map<string, Value>;
@@ -130,7 +131,7 @@ function sentinelSettings(summary: NodeSummary): Settings {
 const SECRET = '\u0000secret';
 
 function show(value: Value, index: number): string {
-  return value.shown === SECRET ? `password #${index + 1}` : `'${value.shown}'`;
+  return value.shown === SECRET ? `password #${index + 1}` : `'${clipped(value.shown)}'`;
 }
 
 /** One finding per setting whose value differs between the nodes of one kind. */

@@ -8,6 +8,7 @@ import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { parseVersion } from '../../redis/version.ts';
 import { replicationNames } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * The directives given on the server's command line (`redis-server /etc/redis/redis.conf --daemonize no`), which
@@ -84,21 +85,21 @@ export default defineRule({
       const running = config.get(name);
       const filed = unset ?? fileFact.value;
       if (!running || running.source.kind !== 'live' || running.value === filed) continue;
-      const inFile = unset === undefined ? `'${filed}' in the file` : `not set in the file (compiled default: '${filed}')`;
+      const inFile = unset === undefined ? `'${clipped(filed)}' in the file` : `not set in the file (compiled default: '${clipped(filed)}')`;
       const given = cmdline?.names.get(name);
       if (given !== undefined) {
-        explained.push(`${shown(name)} is '${running.value}' (file: '${filed}'): given on ${cmdline!.from} (${given}), which overrides the file`);
+        explained.push(`${shown(name)} is '${clipped(running.value)}' (file: '${clipped(filed)}'): given on ${cmdline!.from} (${clipped(given)}), which overrides the file`);
         continue;
       }
       if (!settableAtRunTime(name)) {
-        explained.push(`${shown(name)} is '${running.value}' (file: '${filed}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
+        explained.push(`${shown(name)} is '${clipped(running.value)}' (file: '${clipped(filed)}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
         continue;
       }
       const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
       findings.push({
-        message: `${shown(name)} is '${running.value}' at run time but ${inFile}: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
+        message: `${shown(name)} is '${clipped(running.value)}' at run time but ${inFile}: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
         source: unset === undefined ? fileFact.source : files.source,
-        evidence: [`running: ${running.value}`, unset === undefined ? `file: ${filed}` : `file: not set (compiled default of ${server?.version}: ${filed})`],
+        evidence: [`running: ${clipped(running.value)}`, unset === undefined ? `file: ${clipped(filed)}` : `file: not set (compiled default of ${server?.version}: ${clipped(filed)})`],
       });
     }
     for (const [name, fileSecret] of files.secrets) {
@@ -127,12 +128,12 @@ export default defineRule({
         const written = inFile.get(user.name);
         if (!written) {
           const or = cmdline ? '' : ' (or a --user option: the server\'s command line could not be read from here)';
-          if (user.name !== 'default') findings.push({ message: `user '${user.name}' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran${or}`, source: files.source });
+          if (user.name !== 'default') findings.push({ message: `user '${clipped(user.name)}' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran${or}`, source: files.source });
           continue;
         }
         const hashes = (u: typeof user) => u.passwords.map((p) => p.sha256).sort().join(',');
         if (written.enabled !== user.enabled || written.nopass !== user.nopass || hashes(written) !== hashes(user)) {
-          findings.push({ message: `user '${user.name}' differs between the running server and the file (on/off or passwords)`, source: written.source });
+          findings.push({ message: `user '${clipped(user.name)}' differs between the running server and the file (on/off or passwords)`, source: written.source });
         }
         if (!categories) continue;
         // Compared as the commands each allows, not as text: Redis 7.0 rewrites the rules in ACL LIST. The two lists
@@ -144,7 +145,7 @@ export default defineRule({
         const removed = running && filed ? [...filed.keys()].filter((c) => !running.has(c)) : [];
         if (added.length > 0 || removed.length > 0) {
           findings.push({
-            message: `user '${user.name}' runs other commands at run time than the file grants (${added.length} added, ${removed.length} taken away, e.g. '${[...added, ...removed].slice(0, 3).join("', '")}'): an ACL SETUSER that was never saved`,
+            message: `user '${clipped(user.name)}' runs other commands at run time than the file grants (${added.length} added, ${removed.length} taken away, e.g. '${[...added, ...removed].slice(0, 3).join("', '")}'): an ACL SETUSER that was never saved`,
             source: written.source,
             evidence: [...added.map((c) => `only at run time: ${c}`), ...removed.map((c) => `only in the file: ${c}`)],
           });
@@ -160,14 +161,14 @@ export default defineRule({
         }
         if (differs.length > 0) {
           findings.push({
-            message: `user '${user.name}' may touch other keys, channels or selectors at run time than the file grants (${differs.join('; ')}): an ACL SETUSER that was never saved`,
+            message: `user '${clipped(user.name)}' may touch other keys, channels or selectors at run time than the file grants (${differs.join('; ')}): an ACL SETUSER that was never saved`,
             source: written.source,
           });
         }
       }
       const runningNames = new Set(acl.users.map((u) => u.name));
       for (const name of inFile.keys()) {
-        if (!runningNames.has(name)) findings.push({ message: `user '${name}' is in the file but not on the running server`, source: inFile.get(name)!.source });
+        if (!runningNames.has(name)) findings.push({ message: `user '${clipped(name)}' is in the file but not on the running server`, source: inFile.get(name)!.source });
       }
     }
     // `--include extra.conf` on the command line: its settings (and users) override the file's, and redfort does not

@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, sentinelFix } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 /** SENTINEL CONFIG SET takes loglevel from 7.2 (redis@7.2.6 sentinel.c sentinelConfigSetCommand), and saves it to sentinel.conf. */
 const SENTINEL_7_2 = 'Set `loglevel notice` with `SENTINEL CONFIG SET loglevel notice` (the sentinel saves it to sentinel.conf).';
@@ -19,11 +20,11 @@ export default defineRule({
     if (!level) return skip('loglevel is not reported by this server');
     if (level.value === 'warning' || level.value === 'nothing') {
       return fail({
-        message: `loglevel is '${level.value}': connections, failovers and configuration changes are not logged`,
+        message: `loglevel is '${clipped(level.value)}': connections, failovers and configuration changes are not logged`,
         source: level.source,
         ...sentinelFix(server, atLeast(server, 7, 2) === true ? SENTINEL_7_2 : SENTINEL),
       });
     }
-    return pass(`loglevel is '${level.value}'`, { source: level.source });
+    return pass(`loglevel is '${clipped(level.value)}'`, { source: level.source });
   },
 });

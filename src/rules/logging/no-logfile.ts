@@ -2,6 +2,7 @@ import type { ServerIdentity } from '../../facts/types.ts';
 import { defineRule, fail, pass } from '../define.ts';
 import { atLeast, isYes } from '../util.ts';
 import { DEFAULT_LOGFILE } from '../../profile/index.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * Why setting logfile takes a restart, as this server refuses CONFIG SET logfile: no Redis or Valkey can change it
@@ -33,7 +34,7 @@ export default defineRule({
     const logfile = config.get('logfile');
     const daemonize = config.get('daemonize');
     const syslog = config.get('syslog-enabled');
-    if (logfile && logfile.value !== '') return pass(`logfile is '${logfile.value}'`, { source: logfile.source });
+    if (logfile && logfile.value !== '') return pass(`logfile is '${clipped(logfile.value)}'`, { source: logfile.source });
     // Syslog only counts when something listens on /dev/log where the server runs (issue 11).
     const noDevLog = host?.logging.known === true && host.logging.value.devLog === false;
     if (isYes(syslog) && !noDevLog) return pass("logfile is '' but syslog-enabled is 'yes'", { source: syslog?.source });

@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { sentinelFix } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 const SENTINEL =
   'Set `syslog-enabled yes` (with `syslog-ident` and `syslog-facility`) in sentinel.conf and restart the sentinel, on a host where a syslog daemon (rsyslog, or journald\'s /dev/log) listens; or ship the log file with your log collector and suppress this rule with that reason.';
@@ -17,7 +18,7 @@ export default defineRule({
     const syslog = config.get('syslog-enabled');
     if (!syslog) return skip('syslog-enabled is not reported by this server');
     if (syslog.value !== 'yes') {
-      return fail({ message: `syslog-enabled is '${syslog.value}': logs stay on this host`, source: syslog.source, ...sentinelFix(server, SENTINEL) });
+      return fail({ message: `syslog-enabled is '${clipped(syslog.value)}': logs stay on this host`, source: syslog.source, ...sentinelFix(server, SENTINEL) });
     }
     // Redis sends to the local syslog socket; without one (a minimal container) every message is dropped.
     if (host?.logging.known && host.logging.value.devLog === false) {

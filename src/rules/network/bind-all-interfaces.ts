@@ -1,6 +1,7 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, portOf, releaseName, sentinelFix } from '../util.ts';
 import { isLoopback, isPrivate, isWildcard } from '../../net/address.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * Before 6.2 there is no `-` prefix and no CONFIG SET bind: `bind 127.0.0.1 -::1` makes redis@6.0.20 exit at start
@@ -41,12 +42,12 @@ export default defineRule({
     const exposed = addresses.filter((a) => isWildcard(a) || (!isLoopback(a) && !isPrivate(a)));
     if (exposed.length > 0) {
       return fail({
-        message: `bind is '${bind.value}': ${exposed.map((a) => `'${a}'`).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
+        message: `bind is '${clipped(bind.value)}': ${exposed.map((a) => `'${clipped(a)}'`).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
         source: bind.source,
         ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }),
         ...sentinelFix(server, SENTINEL),
       });
     }
-    return pass(`bind is '${bind.value}'`, { source: bind.source });
+    return pass(`bind is '${clipped(bind.value)}'`, { source: bind.source });
   },
 });

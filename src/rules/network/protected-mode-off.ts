@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, sentinelFix, tcpClosed, unreadUsers } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * A sentinel with a password-less default user and protected mode on refuses the other sentinels too: its fix is a
@@ -33,10 +34,10 @@ export default defineRule({
     if (!user && unreadUsers(acl) !== undefined) return skip(unreadUsers(acl)!);
     if (!openToAnyone(acl)) {
       const state = !user ? 'there is no default user' : !user.enabled ? 'the default user is off' : 'the default user needs a password';
-      return pass(`protected-mode is '${mode?.value ?? 'unknown'}' and ${state}, so clients must authenticate`, { source: mode?.source ?? acl.source });
+      return pass(`protected-mode is '${clipped(mode?.value ?? 'unknown')}' and ${state}, so clients must authenticate`, { source: mode?.source ?? acl.source });
     }
     if (defaultRunsNothing(acl, categories)) {
-      return pass(`protected-mode is '${mode?.value ?? 'unknown'}' and the password-less default user may run no command, so clients must authenticate`, { source: mode?.source ?? acl.source });
+      return pass(`protected-mode is '${clipped(mode?.value ?? 'unknown')}' and the password-less default user may run no command, so clients must authenticate`, { source: mode?.source ?? acl.source });
     }
     const bind = config.get('bind');
     // Before 3.2 there is no protected mode; on 3.2-6.x it only acts when no bind address is configured. Either way
@@ -46,7 +47,7 @@ export default defineRule({
     if (absent || ignored) {
       const why = absent
         ? `${releaseName(server)} has no protected mode`
-        : `protected-mode is 'yes' but ${releaseName(server)} ignores it because bind is set ('${bind!.value.trim()}')`;
+        : `protected-mode is 'yes' but ${releaseName(server)} ignores it because bind is set ('${clipped(bind!.value.trim())}')`;
       const reach = exposure(config, server);
       if (reach === 'loopback' || reach === 'none') {
         return pass(`${why}, but ${reach === 'none' ? 'no TCP port is open' : 'bind admits only loopback clients'}: the password-less default user is reachable only from this host, as with protected mode`, {
@@ -63,7 +64,7 @@ export default defineRule({
       // Protected mode only refuses TCP clients: with no TCP listener there is nothing for it to refuse.
       const reach = exposure(config, server);
       if (reach === 'none') {
-        return pass(`protected-mode is '${mode?.value ?? 'no'}', but no TCP port is open (${tcpClosed(config)}): only unix-socket clients connect, which protected mode admits anyway`, { source: config.get('port')?.source ?? mode?.source });
+        return pass(`protected-mode is '${clipped(mode?.value ?? 'no')}', but no TCP port is open (${tcpClosed(config)}): only unix-socket clients connect, which protected mode admits anyway`, { source: config.get('port')?.source ?? mode?.source });
       }
       // Protected mode refuses only non-loopback clients, and a loopback-only bind admits no other today: what is left is
       // a second line of defence should bind widen (7.0+ applies protected mode whatever bind says). Not critical.
@@ -71,14 +72,14 @@ export default defineRule({
         // 3.2-6.x: protected mode acts only without a bind line, so 'yes' would refuse remote clients only once bind is removed.
         const widened = atLeast(server, 7, 0) === false ? `if the bind line were removed (${releaseName(server)} applies protected mode only without one)` : 'if bind widened';
         return fail({
-          message: `protected-mode is '${mode?.value ?? 'no'}' while the default user logs in without a password; bind admits only loopback clients ('${bind!.value.trim()}'), so only this host gets in today, but nothing would refuse remote clients ${widened}`,
+          message: `protected-mode is '${clipped(mode?.value ?? 'no')}' while the default user logs in without a password; bind admits only loopback clients ('${clipped(bind!.value.trim())}'), so only this host gets in today, but nothing would refuse remote clients ${widened}`,
           source: mode?.source ?? acl.source,
           severity: 'low',
           ...sentinelFix(server, SENTINEL),
         });
       }
       return fail({
-        message: `protected-mode is '${mode?.value ?? 'no'}' while the default user logs in without a password: anyone who reaches the port runs commands`,
+        message: `protected-mode is '${clipped(mode?.value ?? 'no')}' while the default user logs in without a password: anyone who reaches the port runs commands`,
         source: mode?.source ?? acl.source,
         ...sentinelFix(server, SENTINEL),
       });

@@ -1,6 +1,7 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { infoField } from '../../redis/info.ts';
+import { clipped } from '../../util/shown.ts';
 
 export default defineRule({
   id: 'persistence.backup-health',
@@ -57,7 +58,7 @@ export default defineRule({
     if (neverSaved && !aofEnabled) {
       const since = ageHours === undefined ? '' : ` ${ageHours.toFixed(1)} h ago`;
       if (changes > 0) {
-        return skip(`no save has run since the server started${since} (${unsavedEvidence}) and ${changes} changes are not on disk yet: whether saving works shows at the first save point (save '${config?.get('save')?.value.trim() ?? '?'}')`);
+        return skip(`no save has run since the server started${since} (${unsavedEvidence}) and ${changes} changes are not on disk yet: whether saving works shows at the first save point (save '${clipped(config?.get('save')?.value.trim() ?? '?')}')`);
       }
       return pass(`nothing changed since the server started${since} (rdb_changes_since_last_save:0): nothing waits to be saved; copying the files off this host is for you to check`, { source });
     }

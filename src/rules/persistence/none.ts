@@ -1,6 +1,7 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { PERSISTENCE_SAVE } from '../../profile/index.ts';
 import { atLeast } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * Before 7.0 a `save` line takes one pair: a one-line `save 3600 1 300 100 60 10000` in redis.conf is ignored and, as
@@ -32,7 +33,7 @@ export default defineRule({
         ...(atLeast(server, 7, 0) === false && { remediation: BEFORE_7_0 }),
       });
     }
-    const methods = [rdbOn ? `RDB (save '${save?.value}')` : undefined, aofOn ? `AOF (appendfsync ${config.get('appendfsync')?.value ?? 'everysec'})` : undefined].filter(Boolean);
+    const methods = [rdbOn ? `RDB (save '${clipped(save?.value ?? '')}')` : undefined, aofOn ? `AOF (appendfsync ${clipped(config.get('appendfsync')?.value ?? 'everysec')})` : undefined].filter(Boolean);
     return pass(`persistence: ${methods.join(' and ')}`, { source: rdbOn ? save?.source : aof?.source });
   },
 });

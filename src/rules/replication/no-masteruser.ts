@@ -8,6 +8,7 @@ import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 import { releaseName, replicationNames, settableReplicationNames } from '../util.ts';
 import type { ReplicationNames } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 /** The hardening profile's replication user and its command rules (what `fix` and `harden` create). */
 const REPLICATION_USER = userName('replication');
@@ -159,10 +160,10 @@ export default defineRule({
     }
     if (!isReplica) {
       return hasUser
-        ? pass(`not a replica now; ${n.masteruser} '${masteruser?.value}' is ready for a failover`, { source: masteruser?.source })
+        ? pass(`not a replica now; ${n.masteruser} '${clipped(masteruser?.value ?? '')}' is ready for a failover`, { source: masteruser?.source })
         : skip('not a replica (role master), and no replication credentials are configured');
     }
-    if (hasUser && hasAuth) return pass(`this replica authenticates to its master as '${masteruser?.value}'`, { source: masteruser?.source });
+    if (hasUser && hasAuth) return pass(`this replica authenticates to its master as '${clipped(masteruser?.value ?? '')}'`, { source: masteruser?.source });
     const link = info ? infoField(info, 'master_link_status') : undefined;
     if (!hasAuth) {
       const state = uncredentialedLink(link, info ? infoField(info, 'master_sync_in_progress') : undefined);
@@ -179,6 +180,6 @@ export default defineRule({
         remediation,
       });
     }
-    return pass(`${n.masteruser} '${masteruser?.value}'`, { source: masteruser?.source });
+    return pass(`${n.masteruser} '${clipped(masteruser?.value ?? '')}'`, { source: masteruser?.source });
   },
 });

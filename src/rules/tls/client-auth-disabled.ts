@@ -5,6 +5,7 @@ import { combineVerdicts, configMissing } from '../combine.ts';
 import { unlessTls } from './common.ts';
 import { portLabel, reachedPorts, unreachedNotes } from './wire.ts';
 import { onSentinel } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 const SENTINEL = `Set \`tls-auth-clients yes\` with \`tls-ca-cert-file\` naming the CA of your clients ${'in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting)'}; the other sentinels are its clients too: with \`tls-replication yes\` they present their \`tls-client-cert-file\` (else \`tls-cert-file\`), which that CA must have signed.`;
 
@@ -15,11 +16,11 @@ function fromConfig(config: ConfigMap): Verdict {
   const value = auth?.value ?? 'yes';
   if (value === 'no' || value === 'optional') {
     return fail({
-      message: `tls-auth-clients is '${value}': ${value === 'no' ? 'no client certificate is asked for' : 'a client without a certificate is still accepted'}`,
+      message: `tls-auth-clients is '${clipped(value)}': ${value === 'no' ? 'no client certificate is asked for' : 'a client without a certificate is still accepted'}`,
       source: auth?.source,
     });
   }
-  return pass(`tls-auth-clients is '${value}': every TLS client needs a certificate from the configured CA`, { source: auth?.source });
+  return pass(`tls-auth-clients is '${clipped(value)}': every TLS client needs a certificate from the configured CA`, { source: auth?.source });
 }
 
 function fromWire(facts: Facts): Verdict | undefined {

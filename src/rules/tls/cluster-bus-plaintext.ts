@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { unlessTls } from './common.ts';
+import { clipped } from '../../util/shown.ts';
 
 export default defineRule({
   id: 'tls.cluster-bus-plaintext',
@@ -12,12 +13,12 @@ export default defineRule({
   requires: ['config'],
   check({ config }) {
     const enabled = config.get('cluster-enabled');
-    if (enabled?.value !== 'yes') return skip(`not a cluster node (cluster-enabled is '${enabled?.value ?? 'no'}')`);
+    if (enabled?.value !== 'yes') return skip(`not a cluster node (cluster-enabled is '${clipped(enabled?.value ?? 'no')}')`);
     const notTls = unlessTls(config);
     if (notTls) return notTls;
     const bus = config.get('tls-cluster');
     if (bus?.value !== 'yes') {
-      return fail({ message: `tls-cluster is '${bus?.value ?? 'no'}': gossip, failover votes and slot migrations cross the bus unencrypted and unauthenticated`, source: bus?.source });
+      return fail({ message: `tls-cluster is '${clipped(bus?.value ?? 'no')}': gossip, failover votes and slot migrations cross the bus unencrypted and unauthenticated`, source: bus?.source });
     }
     return pass("tls-cluster is 'yes': the bus is encrypted and requires client certificates", { source: bus.source });
   },

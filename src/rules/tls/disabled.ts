@@ -4,6 +4,7 @@ import { atLeast, clusterBusPort, exposure, portOf, releaseName, tcpClosed, tcpP
 import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 import { infoField } from '../../redis/info.ts';
+import { clipped } from '../../util/shown.ts';
 
 /** The profile's TLS port is this cluster node's bus port (a node on 6379): CONFIG SET tls-port there fails. */
 const CLUSTER_BUS = `Set \`tls-port\` to a free port other than 6379 and ${STRICT_PORT}, which this node's cluster bus listens on (port + 10000), so \`tls-port ${STRICT_PORT}\` fails (e.g. \`tls-port 6380\` where no other node uses it), \`tls-cert-file\`, \`tls-key-file\` and \`tls-ca-cert-file\` (CONFIG SET works on 6.2+), then close the plaintext port with \`port 0\`.`;
@@ -30,10 +31,10 @@ export default defineRule({
       return pass(`on the wire, ${tls.map(portLabel).join(', ')} completed a TLS handshake: clients can connect over TLS (whether a plaintext port is open too is tls.plaintext-port-open's to say)`, { source: tls[0]!.source });
     }
     const tlsPort = config.get('tls-port');
-    if (tlsPort && portOf(tlsPort) > 0) return pass(`tls-port is ${tlsPort.value}`, { source: tlsPort.source });
+    if (tlsPort && portOf(tlsPort) > 0) return pass(`tls-port is ${clipped(tlsPort.value)}`, { source: tlsPort.source });
     const reach = exposure(config, server);
     const why = tlsPort
-      ? `tls-port is '${tlsPort.value}'`
+      ? `tls-port is '${clipped(tlsPort.value)}'`
       : atLeast(server, 6, 0) === false
         ? `${releaseName(server)} has no TLS support (TLS came with Redis 6.0)`
         : 'this server has no TLS support (built without TLS)';

@@ -7,13 +7,14 @@ import { onSentinel, portOf } from '../util.ts';
 const SENTINEL = 'Set `port 0` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting); with `tls-replication yes` on every sentinel, they and the clients reach it on its tls-port.';
 import { unlessTls } from './common.ts';
 import { portLabel } from './wire.ts';
+import { clipped } from '../../util/shown.ts';
 
 function fromConfig(config: ConfigMap): Verdict {
   const notTls = unlessTls(config);
   if (notTls) return notTls;
   const port = config.get('port');
   if (port && portOf(port) !== 0) {
-    return fail({ message: `port is ${port.value} beside tls-port ${config.get('tls-port')?.value}: clients can still connect in clear text`, source: port.source });
+    return fail({ message: `port is ${clipped(port.value)} beside tls-port ${clipped(config.get('tls-port')?.value ?? '')}: clients can still connect in clear text`, source: port.source });
   }
   return pass('port is 0: only the TLS port listens', { source: port?.source });
 }

@@ -6,6 +6,7 @@ import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { unlessTls } from './common.ts';
 import { infoField } from '../../redis/info.ts';
 import { sentinelFix } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 const SENTINEL = 'Set `tls-replication yes` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting), with the masters, their replicas and the other sentinels reachable on their tls-port.';
 
@@ -27,7 +28,7 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
     const where = [tlsEnabled(config) ? 'this replica' : '', masterConfig && tlsEnabled(masterConfig) ? `its master ${nodeName(master!)}` : ''].filter(Boolean);
     if (where.length === 0) continue;
     findings.push({
-      message: `replica ${nodeName(node)} replicates from ${master ? nodeName(master) : (node.masterAddress ?? 'its master')} in clear text: tls-replication is '${replication?.value ?? 'no'}' although TLS is enabled on ${where.join(' and ')}`,
+      message: `replica ${nodeName(node)} replicates from ${master ? nodeName(master) : (node.masterAddress ?? 'its master')} in clear text: tls-replication is '${clipped(replication?.value ?? 'no')}' although TLS is enabled on ${where.join(' and ')}`,
       source: replication?.source ?? topology.source,
     });
   }
@@ -55,7 +56,7 @@ export default defineRule({
     if (replication?.value !== 'yes' && server?.mode === 'sentinel') {
       // A sentinel has no data set: with tls-replication it reaches masters, replicas and its peers over TLS.
       return fail({
-        message: `tls-replication is '${replication?.value ?? 'no'}': this sentinel reaches the masters, their replicas and the other sentinels in clear text, auth-pass and sentinel-pass included`,
+        message: `tls-replication is '${clipped(replication?.value ?? 'no')}': this sentinel reaches the masters, their replicas and the other sentinels in clear text, auth-pass and sentinel-pass included`,
         source: replication?.source,
         ...sentinelFix(server, SENTINEL),
       });
@@ -66,13 +67,13 @@ export default defineRule({
       const replicas = info ? Number(infoField(info, 'connected_slaves') ?? NaN) : NaN;
       if (role === 'master' && replicas === 0) {
         return fail({
-          message: `tls-replication is '${replication?.value ?? 'no'}': no replica is connected now, but one added later would get the full dataset and every write in clear text`,
+          message: `tls-replication is '${clipped(replication?.value ?? 'no')}': no replica is connected now, but one added later would get the full dataset and every write in clear text`,
           source: replication?.source,
           severity: 'low',
           evidence: ['INFO replication: role:master, connected_slaves:0'],
         });
       }
-      return fail({ message: `tls-replication is '${replication?.value ?? 'no'}': the full dataset and every write travel to replicas in clear text`, source: replication?.source });
+      return fail({ message: `tls-replication is '${clipped(replication?.value ?? 'no')}': the full dataset and every write travel to replicas in clear text`, source: replication?.source });
     }
     return pass("tls-replication is 'yes'", { source: replication.source });
   },

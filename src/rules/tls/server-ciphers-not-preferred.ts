@@ -2,6 +2,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { tls13Only, unlessTls } from './common.ts';
 import type { ConfigMap, ProbeFacts } from '../../facts/types.ts';
 import { onSentinel } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 const SENTINEL = 'Set `tls-prefer-server-ciphers yes` in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting).';
 
@@ -48,10 +49,10 @@ export default defineRule({
     if (notTls) return notTls;
     const prefer = config.get('tls-prefer-server-ciphers');
     const why = prefer?.value !== 'yes' ? nothingToPrefer(config, probe) : undefined;
-    if (why && 'pass' in why) return pass(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why.pass}`, { source: prefer?.source ?? config.get('tls-protocols')?.source });
-    if (why) return skip(`tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}', but ${why.unknown}`);
+    if (why && 'pass' in why) return pass(`tls-prefer-server-ciphers is '${clipped(prefer?.value ?? 'no')}', but ${why.pass}`, { source: prefer?.source ?? config.get('tls-protocols')?.source });
+    if (why) return skip(`tls-prefer-server-ciphers is '${clipped(prefer?.value ?? 'no')}', but ${why.unknown}`);
     if (prefer?.value !== 'yes') {
-      return onSentinel(fail({ message: `tls-prefer-server-ciphers is '${prefer?.value ?? 'no'}': a client can steer the handshake to the weakest suite both sides allow`, source: prefer?.source }), server, SENTINEL);
+      return onSentinel(fail({ message: `tls-prefer-server-ciphers is '${clipped(prefer?.value ?? 'no')}': a client can steer the handshake to the weakest suite both sides allow`, source: prefer?.source }), server, SENTINEL);
     }
     return pass("tls-prefer-server-ciphers is 'yes'", { source: prefer.source });
   },

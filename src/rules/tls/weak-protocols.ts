@@ -6,6 +6,7 @@ import { unlessTls } from './common.ts';
 import { portLabel, reachedPorts, unreachedNotes } from './wire.ts';
 import { TLS_PROTOCOLS } from '../../profile/index.ts';
 import { onSentinel } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 const SENTINEL = `Set \`tls-protocols "${TLS_PROTOCOLS}"\` (quoted) in sentinel.conf and restart the sentinel (it has no CONFIG SET, and SENTINEL CONFIG SET changes no TLS setting).`;
 
@@ -19,9 +20,9 @@ function fromConfig(config: ConfigMap): Verdict {
   if (value === '') return pass('tls-protocols is unset: the default is TLSv1.2 and TLSv1.3', { source: protocols?.source });
   const weak = value.split(/\s+/).filter((p) => WEAK.has(p.toLowerCase()));
   if (weak.length > 0) {
-    return fail({ message: `tls-protocols is '${value}': ${weak.join(' and ')} ${weak.length > 1 ? 'are' : 'is'} broken (BEAST, POODLE-era CBC, SHA-1 handshakes)`, source: protocols?.source });
+    return fail({ message: `tls-protocols is '${clipped(value)}': ${weak.join(' and ')} ${weak.length > 1 ? 'are' : 'is'} broken (BEAST, POODLE-era CBC, SHA-1 handshakes)`, source: protocols?.source });
   }
-  return pass(`tls-protocols is '${value}'`, { source: protocols?.source });
+  return pass(`tls-protocols is '${clipped(value)}'`, { source: protocols?.source });
 }
 
 function fromWire(facts: Facts): Verdict | undefined {

@@ -9,6 +9,7 @@ import { tlsEnabled } from '../util.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
 import { infoField, infoModules } from '../../redis/info.ts';
 import { upstreamVersion } from '../../redis/distro-package.ts';
+import { clipped } from '../../util/shown.ts';
 
 const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low' };
 
@@ -125,7 +126,7 @@ function otherWayIn(
   const replicaof = mayRun(['replicaof', 'slaveof']);
   if (replicaof) {
     return {
-      why: `user '${replicaof}' may run REPLICAOF/SLAVEOF, which makes the server replicate from any master and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
+      why: `user '${clipped(replicaof)}' may run REPLICAOF/SLAVEOF, which makes the server replicate from any master and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
       mitigation: 'Deny REPLICAOF and SLAVEOF too (`ACL SETUSER <user> -replicaof -slaveof`) to every user who does not manage replication.',
     };
   }
@@ -133,7 +134,7 @@ function otherWayIn(
   const cluster = facts.cluster ? mayRun(['cluster|meet', 'cluster|replicate'], true) : false;
   if (cluster) {
     return {
-      why: `user '${cluster}' may run CLUSTER MEET and CLUSTER REPLICATE, which make this cluster node replicate from a node of their choosing and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
+      why: `user '${clipped(cluster)}' may run CLUSTER MEET and CLUSTER REPLICATE, which make this cluster node replicate from a node of their choosing and apply its ${family.rdb ? 'RDB and commands' : 'commands'} without ACL checks`,
       mitigation: 'Deny CLUSTER MEET and CLUSTER REPLICATE too (`ACL SETUSER <user> -cluster|meet -cluster|replicate` on 7.0+, `-cluster` before) to every user who does not manage the cluster.',
     };
   }
@@ -141,7 +142,7 @@ function otherWayIn(
     const debug = mayRun(['debug']);
     if (debug) {
       return {
-        why: `user '${debug}' may run DEBUG, whose DEBUG RELOAD NOSAVE loads the RDB file on disk`,
+        why: `user '${clipped(debug)}' may run DEBUG, whose DEBUG RELOAD NOSAVE loads the RDB file on disk`,
         mitigation: 'Deny DEBUG too (`ACL SETUSER <user> -debug`, or `enable-debug-command no` in redis.conf, which takes a restart).',
       };
     }
