@@ -8,6 +8,7 @@ import { lookupDirective } from './directives.ts';
 import { HOLDS_SECRETS, maskSecretWord, SECRET_DIRECTIVES } from './secrets.ts';
 import { titleRewritten } from './process-title.ts';
 import { parseVersion } from './version.ts';
+import { asciiLower } from '../util/ascii.ts';
 
 /** The server programs an ExecStart may start directly. */
 const SERVER_PROGRAM = /^(redis|valkey|keydb)-(server|sentinel)$/;
@@ -184,7 +185,7 @@ function optionsOf(read: readonly ReadOption[], args: readonly string[], fromStd
 
 /** A line's first word as the config loader names the directive (lowercased; `slaveof` is `replicaof`). */
 function directiveName(word: string): string {
-  const lower = word.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const lower = asciiLower(word);
   return lookupDirective(lower)?.name ?? lower;
 }
 

@@ -1,4 +1,5 @@
 import { lookupDirective } from './directives.ts';
+import { asciiLower } from '../util/ascii.ts';
 
 /** Directives whose values are secrets: they go to `SecretMap`, never to `ConfigMap`. */
 export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set([
@@ -18,7 +19,7 @@ export const HOLDS_SECRETS: ReadonlySet<string> = new Set([...SECRET_DIRECTIVES,
 
 /** A directive's canonical name: ASCII-lowercased (as `sdstolower`), an alias read as its directive (`primaryauth`). */
 function canonicalName(word: string): string {
-  const lower = word.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const lower = asciiLower(word);
   return lookupDirective(lower)?.name ?? lower;
 }
 
@@ -40,7 +41,7 @@ export function maskSecretWord(words: readonly string[], index: number, mask: st
     const inner = word.replace(/(^|[\s(])([<>#!])[^\s)]*/g, (_m, before: string, sign: string) => `${before}${sign}${mask}`);
     return inner === word ? undefined : inner;
   }
-  const sub = (words[1] ?? '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const sub = asciiLower(words[1] ?? '');
   if (name === 'sentinel' && ((sub === 'auth-pass' && index >= 3) || (sub === 'sentinel-pass' && index >= 2))) return mask;
   return undefined;
 }

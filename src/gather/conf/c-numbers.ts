@@ -1,3 +1,5 @@
+import { asciiLower } from '../../util/ascii.ts';
+
 /**
  * The C number parsers redis.conf values go through, with their exact edge cases (64-bit wrap-around,
  * leading blanks, empty strings). BigInt keeps the 64-bit arithmetic exact.
@@ -104,11 +106,6 @@ export function memtoll6(s: string): bigint | undefined {
   const digits = strtoll(m[1]!);
   if (digits.rest !== '') return undefined;
   return BigInt.asIntN(64, digits.value * mul);
-}
-
-/** strcasecmp's case: ASCII letters only (`toLowerCase` makes the Kelvin sign a `k`). */
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /** Redis's `string2d` on the `%f` rendering side: `sprintf("%f")` then trailing zeros and dot removed. */

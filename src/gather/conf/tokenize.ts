@@ -5,6 +5,7 @@ import { argCount, splitArgs } from './split-args.ts';
 import { MAX_ACL_WORDS } from '../../acl/limits.ts';
 import type { Shape } from '../../util/shown.ts';
 import { shown } from '../../util/shown.ts';
+import { asciiLower } from '../../util/ascii.ts';
 
 /** One non-blank, non-comment line of a redis.conf, split as the server splits it. */
 export interface Directive {
@@ -55,10 +56,8 @@ function trimConfLine(line: string): string {
   return line.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 }
 
-/** `sdstolower`: ASCII only, like the server. */
-export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
+/** `sdstolower`: ASCII only, like the server (src/util/ascii.ts). */
+export { asciiLower };
 
 /** Names whose arguments may hold a password: their values are never quoted in messages. */
 export function holdsSecret(name: string, args: readonly string[]): boolean {
