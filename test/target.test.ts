@@ -157,6 +157,10 @@ const invalid: [name: string, spec: string | undefined, flags: TargetFlags, mess
   ['host missing before port', ':6379', {}, "invalid target ':6379': host is missing"],
   ['bad host characters', 'bad host!', {}, "invalid target 'bad host!': host 'bad host!' is not a valid host name or IP address"],
   ['bad -h', undefined, { host: 'a/b' }, "invalid target 'a/b': -h 'a/b' is not a valid host name or IP address"],
+  // All digits are an IPv4 address number to the resolver (6380 is 0.0.24.236): a port typed alone went there.
+  ['a port alone', '6380', {}, "invalid target '6380': host '6380' is all digits, which the resolver reads as an IPv4 address number, not a name: for a port, write 127.0.0.1:6380 (or -p 6380); for an address, write it dotted"],
+  ['all digits in a URL', 'redis://6380:6379', {}, "invalid target 'redis://6380:6379': host '6380' is all digits, which the resolver reads as an IPv4 address number, not a name: for a port, write 127.0.0.1:6380 (or -p 6380); for an address, write it dotted"],
+  ['all digits in -h', undefined, { host: '6380' }, "invalid target '6380': -h '6380' is all digits, which the resolver reads as an IPv4 address number, not a name: for a port, write 127.0.0.1:6380 (or -p 6380); for an address, write it dotted"],
   ['unbracketed IPv6 in a URL', 'redis://::1:6379', {}, "invalid target 'redis://::1:6379': an IPv6 address in a URL must be in brackets, e.g. redis://[::1]:6379"],
   ['not an IPv6 literal', ':::1:2:3', {}, "invalid target ':::1:2:3': ':::1:2:3' is not an IPv6 address (use [addr]:port to give a port)"],
   ['bracketed non-IPv6', '[nope]:1', {}, "invalid target '[nope]:1': 'nope' is not an IPv6 address"],
