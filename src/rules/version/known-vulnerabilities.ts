@@ -26,6 +26,32 @@ function someUserMayRun(acl: AclState | undefined, categories: CategoryTable | u
 const SCRIPTING = ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'];
 
 /**
+ * Commands that hand Lua source to the server without running it as a script: SCRIPT LOAD compiles it
+ * (luaCreateFunction -> luaL_loadbuffer, redis@7.2.6 eval.c; before 7.0 it also ran the `function f_<sha>() … end`
+ * wrapper, the way in of CVE-2022-24735), FUNCTION LOAD and FUNCTION RESTORE compile a library and run its top-level
+ * code. A user denied EVAL, EVALSHA and FCALL but not these still reaches Lua's lexer and parser (real 7.2.6:
+ * `+@all -eval -evalsha -eval_ro -evalsha_ro -fcall -fcall_ro` runs SCRIPT LOAD and FUNCTION LOAD). On 6.x `script|load`
+ * is SCRIPT with its first argument, and there is no FUNCTION.
+ */
+const COMPILING = ['script|load', 'function|load', 'function|restore'];
+
+/**
+ * A Lua advisory that compiling (or loading) a script reaches: its record says so (a parser, lexer or loading bug, or
+ * SCRIPT LOAD in its preconditions), or the record of the same id for the other product does (the Valkey records of
+ * CVE-2025-49844 and CVE-2025-46819, the same bundled Lua, do not name the parser or lexer).
+ */
+function reachedByCompiling(advisory: Advisory): boolean {
+  const texts = [advisory, advisoryById(advisory.id)].flatMap((a) => (a ? [a.title, a.component, ...a.preconditions.requires] : []));
+  return texts.some((t) => /\bLua (?:\w+ )?pars(?:er|ing)\b|\blexer\b|\bloading\b|SCRIPT LOAD/i.test(t));
+}
+
+/** Whether some user that can log in may run scripts (`run`), or hand the server Lua to compile (`compile`). */
+interface Scripting {
+  readonly run: boolean | undefined;
+  readonly compile: boolean | undefined;
+}
+
+/**
  * The HyperLogLog commands that read a key's HLL: PFADD, PFCOUNT, PFMERGE, and PFDEBUG, whose GETREG and TODENSE run
  * hllSparseToDense on a sparse HLL as they do (redis@7.4.1 hyperloglog.c pfdebugCommand; the data's mitigation names
  * it). The live @hyperloglog members count too (a release may add one); PFSELFTEST does not: it builds its own HLLs
@@ -186,7 +212,7 @@ function bundledModule(advisory: Advisory): string | undefined {
 function ruledOut(
   advisory: Advisory,
   facts: Deployment,
-  scripting: boolean | undefined,
+  scripting: Scripting,
   configSettable: boolean | undefined,
 ): string | undefined {
   const { info, config } = facts;
@@ -221,7 +247,13 @@ function ruledOut(
   if (module && modules && !modules.includes(module)) {
     return `only servers that load the '${module}' module are affected and INFO lists ${modules.length === 0 ? 'no loaded module' : `${modules.length} other loaded module${modules.length === 1 ? '' : 's'}, not it`}`;
   }
-  if (needsScripting(advisory) && scripting === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
+  if (needsScripting(advisory)) {
+    if (!reachedByCompiling(advisory)) {
+      if (scripting.run === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
+    } else if (scripting.run === false && scripting.compile === false) {
+      return 'it needs EVAL/FCALL, SCRIPT LOAD or FUNCTION LOAD and no user that can log in may run or load scripts';
+    }
+  }
   return undefined;
 }
 
@@ -294,7 +326,7 @@ export default defineRule({
   check({ server, info, config, acl, categories, host, probe, distroPackage }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
-    const scripting = someUserMayRun(acl, categories, SCRIPTING);
+    const scripting: Scripting = { run: someUserMayRun(acl, categories, SCRIPTING), compile: someUserMayRun(acl, categories, COMPILING) };
     const configSettable = someUserMayRun(acl, categories, configSet(categories));
     // The host knows whether the running executable came from a distribution package, and which build.
     const observed = host?.package.known ? host.package.value : undefined;
