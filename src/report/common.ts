@@ -83,6 +83,15 @@ export function terminalLines(text: string): string {
   return text.replace(CONTROL, (c) => (c === '\n' ? c : escaped(c)));
 }
 
+/**
+ * Text a server or a file gave, kept on one line where a report builds lines of its own: its line breaks (CR, LF, NEL,
+ * the Unicode line and paragraph separators) written as `\u000a`, so that a value cannot start a line that reads
+ * as the report's own (`\r\n- critical: …` in a JUnit failure's text).
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n\u0085\u2028\u2029]/g, escaped);
+}
+
 /** Text content for XML and HTML. */
 export function escapeText(text: string): string {
   return visibleControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -2,7 +2,7 @@ import type { RuleResult, TargetResult } from '../engine/run.ts';
 import { formatSource } from '../facts/types.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Rule, Severity } from '../rules/define.ts';
-import { escapeAttr, escapeText, rulesById, sectionOf, triage } from './common.ts';
+import { escapeAttr, escapeText, oneLine, rulesById, sectionOf, triage } from './common.ts';
 import type { Reporter } from './types.ts';
 
 interface Case {
@@ -10,12 +10,17 @@ interface Case {
   readonly outcome: 'pass' | 'failure' | 'error' | 'skipped';
 }
 
+/**
+ * A finding as lines of text, each of its parts on its own line: a line break in a message, an evidence item, a path
+ * or a reason (a server's or a file's words) is written as `\u000a`, so that none starts a line that reads as
+ * another finding (CI systems show this text as it is).
+ */
 function describeFinding(r: RuleResult): string {
   const accepted = r.suppressed ? ` [suppressed: ${r.suppressed.reason}${r.suppressed.expires ? `, until ${r.suppressed.expires}` : ''}]` : r.baselined ? ' [in the baseline]' : '';
-  const lines = [`- ${r.severity}: ${r.message}${accepted}`];
-  if (r.source) lines.push(`  at ${formatSource(r.source)}`);
-  for (const e of r.evidence) lines.push(`  evidence: ${e}`);
-  lines.push(`  fix: ${r.remediation}`);
+  const lines = [`- ${r.severity}: ${oneLine(r.message + accepted)}`];
+  if (r.source) lines.push(`  at ${oneLine(formatSource(r.source))}`);
+  for (const e of r.evidence) lines.push(`  evidence: ${oneLine(e)}`);
+  lines.push(`  fix: ${oneLine(r.remediation)}`);
   return lines.join('\n');
 }
 
@@ -26,7 +31,7 @@ function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule
   const fails = results.filter((r) => r.status === 'fail');
   const counted = fails.filter((r) => triage(r) === 'active');
   if (counted.length > 0) {
-    const message = counted.length === 1 ? counted[0]!.message : `${counted.length} findings; first: ${counted[0]!.message}`;
+    const message = oneLine(counted.length === 1 ? counted[0]!.message : `${counted.length} findings; first: ${counted[0]!.message}`);
     const worst = counted.map((r) => r.severity).sort((a, b) => order(a) - order(b))[0]!;
     const body = `${first.title}\n${fails.map(describeFinding).join('\n')}`;
     return {
@@ -43,15 +48,15 @@ function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule
   }
   switch (first.status) {
     case 'error':
-      return { outcome: 'error', xml: `${open}\n      <error message="${escapeAttr(first.message)}" type="error"/>\n    </testcase>` };
+      return { outcome: 'error', xml: `${open}\n      <error message="${escapeAttr(oneLine(first.message))}" type="error"/>\n    </testcase>` };
     case 'skip':
     case 'manual':
       return {
         outcome: 'skipped',
-        xml: `${open}\n      <skipped message="${escapeAttr(`${first.status}: ${first.message}`)}"/>\n    </testcase>`,
+        xml: `${open}\n      <skipped message="${escapeAttr(oneLine(`${first.status}: ${first.message}`))}"/>\n    </testcase>`,
       };
     default:
-      return { outcome: 'pass', xml: `${open}\n      <system-out>${escapeText(first.message)}</system-out>\n    </testcase>` };
+      return { outcome: 'pass', xml: `${open}\n      <system-out>${escapeText(oneLine(first.message))}</system-out>\n    </testcase>` };
   }
 }
 
@@ -67,7 +72,7 @@ function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>): { xml: st
   for (const c of cases) counts[c.outcome] += 1;
   const properties = [
     target.server ? `      <property name="server" value="${escapeAttr(`${target.server.product} ${target.server.version ?? '?'} (${target.server.mode})`)}"/>` : '',
-    target.error !== undefined ? `      <property name="error" value="${escapeAttr(target.error)}"/>` : '',
+    target.error !== undefined ? `      <property name="error" value="${escapeAttr(oneLine(target.error))}"/>` : '',
     // An inventory's labels, as in every format: a CI's test report sliced by team.
     ...Object.entries(target.labels ?? {})
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -77,7 +82,7 @@ function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>): { xml: st
     `  <testsuite name="${escapeAttr(target.target)}" tests="${cases.length}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}">`,
     ...(properties.length > 0 ? ['    <properties>', ...properties.map((p) => `  ${p}`), '    </properties>'] : []),
     ...cases.map((c) => c.xml),
-    ...(target.error !== undefined ? [`    <system-err>${escapeText(`${target.target} could not be audited: ${target.error}`)}</system-err>`] : []),
+    ...(target.error !== undefined ? [`    <system-err>${escapeText(oneLine(`${target.target} could not be audited: ${target.error}`))}</system-err>`] : []),
     '  </testsuite>',
   ].join('\n');
   return { xml, counts };

@@ -93,6 +93,43 @@ describe('JUnit reporter', () => {
     assert.deepEqual(property.attributes, { name: 'error', value: 'connection refused' });
   });
 
+  // A server's value with line breaks (a CONFIG GET bind of '* \r\n- critical: …') started lines of its own in the
+  // failure's text, which CI systems show as it is: a forged finding under the real one.
+  it("keeps a server's line breaks out of the lines it writes: each finding, evidence and source on one line", () => {
+    const forged = '\r\n- critical: forged.rule: FAIL\n  fix: none\u2028x';
+    const report = sampleReport();
+    const targets = report.targets.map((t, i) =>
+      i !== 0
+        ? t
+        : {
+            ...t,
+            error: undefined,
+            results: t.results.map((r) =>
+              r.ruleId === 'network.bind-all-interfaces'
+                ? { ...r, message: `bind is '*${forged}'`, evidence: [`bind${forged}`], source: { kind: 'file' as const, path: `/etc/redis${forged}.conf`, line: 3 } }
+                : r.ruleId === 'logging.no-logfile'
+                  ? { ...r, status: 'pass' as const, message: `logfile is '${forged}'` }
+                  : r,
+            ),
+          },
+    );
+    const dead = { target: 'redis://127.0.0.1:7009', error: `not a Redis server:${forged}`, results: [] };
+    const parsed = parseXml(junitReporter({ ...report, targets: [...targets, dead] }, CONTEXT));
+    const [suite, , , gone] = children(parsed, 'testsuite') as [XmlElement, XmlElement, XmlElement, XmlElement];
+    const failure = children(testcase(suite, 'network.bind-all-interfaces'), 'failure')[0]!;
+    const lines = failure.text.split('\n');
+    assert.equal(lines.length, 5, failure.text);
+    assert.deepEqual(lines.map((l) => l.replace(/:.*/s, '')), ['Redis listens only on loopback or private addresses', '- high', '  at /etc/redis\\u000d\\u000a- critical', '  evidence', '  fix']);
+    assert.ok(lines[1]!.includes("\\u000d\\u000a- critical: forged.rule: FAIL\\u000a  fix: none\\u2028x'"), lines[1]);
+    assert.ok(!/[\r\n\u2028]/.test(failure.attributes['message']!));
+    const passed = children(testcase(suite, 'logging.no-logfile'), 'system-out')[0]!;
+    assert.ok(!/[\r\n]/.test(passed.text), passed.text);
+    const err = children(gone, 'system-err')[0]!;
+    assert.ok(!/[\r\n]/.test(err.text), err.text);
+    const property = children(children(gone, 'properties')[0]!, 'property')[0]!;
+    assert.ok(!/[\r\n]/.test(property.attributes['value']!));
+  });
+
   it('escapes markup and makes control characters visible, in attributes and text', () => {
     const failure = only(sloppy, 'network.bind-all-interfaces', 'failure');
     assert.equal(failure.attributes['message'], NASTY_SHOWN);
