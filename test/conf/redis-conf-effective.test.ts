@@ -98,6 +98,26 @@ describe('effectiveConfig: repeated directives', () => {
     assert.equal(parseError(() => conf('bind 127.0.0.1 # local only\nport 5 6\n')).line, 2);
   });
 
+  // Live 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1, 8.0-m01 and Valkey 8.0.1 exit with `bind 127.0.0.1#x` and with
+  // `bind -127.0.0.1#x` ("Could not create server TCP listening socket 127.0.0.1#x:6379: Name or service not known"):
+  // no address holds a '#'. With `port 0` and no tls-port they listen on the unix socket alone, and start with either.
+  it("bind: a '#' within an address is refused on every release, unless no TCP port listens", () => {
+    for (const version of ['6.0.20', '6.2.16', '7.0.15', '7.2.6', '7.4.1', 'valkey-8.0.1', '8.0.0']) {
+      for (const bind of ['127.0.0.1#x', '-127.0.0.1#x', '127.0.0.1 -::1#x', '"127.0.0.1 #x"']) {
+        const error = parseError(() => conf(`bind ${bind}\nport 6380\n`, { version }));
+        assert.equal(error.line, 1, `${bind} ${version}`);
+        // 7.0 and later split a quoted list (`"127.0.0.1 #x"` is two words there, one address on 6.x).
+        const split = bind.startsWith('"') && !version.startsWith('6.');
+        assert.match(error.reason, split ? /^bind address '#x' is not an address: redis.conf has no inline comments/ : /^bind address '.*#x' is not an address: no host name or IP address holds a '#'/, `${bind} ${version}`);
+      }
+      assert.equal(value(conf('bind 127.0.0.1#x\nbind 127.0.0.1\n', { version }), 'bind'), '127.0.0.1', version);
+      for (const bind of ['127.0.0.1#x', '127.0.0.1 # local only']) {
+        assert.equal(value(conf(`bind ${bind}\nport 0\nunixsocket /tmp/r.sock\n`, { version }), 'bind'), bind, version);
+        assert.equal(parseError(() => conf(`bind ${bind}\nport 0\ntls-port 6380\n`, { version })).line, 1, version);
+      }
+    }
+  });
+
   it('bind: at most 16 addresses', () => {
     const many = Array.from({ length: 17 }, (_, i) => `10.0.0.${i}`).join(' ');
     assert.match(parseError(() => conf(`bind ${many}\n`)).reason, /^Too many bind addresses/);

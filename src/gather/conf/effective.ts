@@ -147,7 +147,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   const savePoints: string[] = [];
   let saveSeen = false;
   let lastSave: Source | undefined;
-  /** The last `bind` line, when the server cannot listen on what it says (an inline comment). */
+  /** The last `bind` line, when the server cannot listen on what it says (an inline comment, a `#` in an address). */
   let lastBind: { readonly path: string; readonly line: number; readonly problem: string } | undefined;
   const bufferLimits = new Map<string, string>(
     [['normal', '0 0 0'], ['slave', '268435456 67108864 60'], ['pubsub', '33554432 8388608 60']],
@@ -363,9 +363,16 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
 
   if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });
 
+  // The server listens on the bind addresses only with a TCP port: `port 0` and no `tls-port` (the unix socket alone)
+  // start with any (live 6.0.20 to 8.0-m01, 7.0.15 and Valkey 8.0.1 with `bind 127.0.0.1#x` or `bind 127.0.0.1 #x`,
+  // `port 0` and a unixsocket).
+  const listens = (name: 'port' | 'tls-port'): boolean => {
+    const value = config.get(name)?.value;
+    return value === undefined ? name === 'port' : Number(value) !== 0;
+  };
+  if (lastBind !== undefined && (listens('port') || listens('tls-port'))) throw new ConfigParseError(lastBind.path, lastBind.line, lastBind.problem);
   // Clamped after loading (redis@7.0.15:src/config.c:613, 6.2.16:626): `hz 0` reads back as 1. 6.0 clamps only on
   // CONFIG SET (redis@6.0.20:src/config.c:2144): live 6.0.20 reads `hz 586` back as 586.
-  if (lastBind !== undefined) throw new ConfigParseError(lastBind.path, lastBind.line, lastBind.problem);
   // 6.0 then divides by hz, and by 1000 / hz (run_with_period, redis@6.0.20:src/server.h:465): live 6.0.20 dies of
   // SIGFPE or SIGSEGV in serverCron as it starts with `hz 0` or `hz 1001`, and runs with `hz 1000`.
   const hz60 = version.key === 'r6.0' ? config.get('hz') : undefined;

@@ -246,15 +246,24 @@ export function parseBind(args: readonly string[]): string {
 
 /**
  * Why the addresses of the last `bind` line cannot be listened on: an inline comment (`bind 127.0.0.1 # local`)
- * read as more addresses (live 7.2.6: "Could not create server TCP listening socket #:6379", then it exits). Only
- * the last line counts: a later `bind` replaces it, and the server starts.
+ * read as more addresses (live 7.2.6: "Could not create server TCP listening socket #:6379", then it exits), or a `#`
+ * within an address (`bind 127.0.0.1#x`, `-127.0.0.1#x`: getaddrinfo knows no such name, and live 6.0.20 to 8.0-m01,
+ * 7.0.15 and Valkey 8.0.1 exit, `-` or not). Only the last line counts: a later `bind` replaces it, and the server
+ * starts. Only when the server listens on TCP at all (see effective.ts: not with `port 0` and no `tls-port`).
  */
 export function bindCommentProblem(args: readonly string[]): string | undefined {
   const comment = args.find((a) => a.startsWith('#'));
-  if (comment === undefined) return undefined;
+  if (comment !== undefined) {
+    return (
+      `bind address ${quotedArg(comment)} is not an address: redis.conf has no inline comments, so the '#' and every ` +
+      `word after it are read as more addresses (redis-server fails to listen and exits once it has read the file)`
+    );
+  }
+  const hashed = args.find((a) => a.includes('#'));
+  if (hashed === undefined) return undefined;
   return (
-    `bind address ${quotedArg(comment)} is not an address: redis.conf has no inline comments, so the '#' and every ` +
-    `word after it are read as more addresses (redis-server fails to listen and exits once it has read the file)`
+    `bind address ${quotedArg(hashed)} is not an address: no host name or IP address holds a '#' ` +
+    `(redis-server cannot resolve it, fails to listen and exits once it has read the file)`
   );
 }
 
