@@ -2,10 +2,10 @@ import type { AclUser } from '../facts/types.ts';
 import { majorMinor, isAtLeast, parseVersion } from '../redis/version.ts';
 import data from './data/command-names.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
-import redis70 from './data/categories-redis-7.0.json' with { type: 'json' };
+import { resolveVersion } from '../redis/directives.ts';
 import type { VersionKey } from '../redis/directives.ts';
 import { KNOWN_CATEGORIES } from './parse.ts';
-import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
+import { REDIS_6_0_CATEGORIES } from './data/categories-redis-6.x.ts';
 
 /** Why the server refuses a rule {@link unknownCommandRule} returns, in its words and redfort's. */
 export function unknownCommandText(rule: string, release?: string): string {
@@ -73,6 +73,14 @@ export function commandsKnown(version: string | undefined, modules: Modules): bo
 }
 
 /**
+ * Which server reads the rules: a redis-server (its release's own commands, {@link commandsOfRelease}), a Sentinel, or
+ * either (an ACL file read alone: the release's commands and its Sentinel's, so that neither is refused what it
+ * takes). A Sentinel gets the union of every tabled release and the Sentinel's, which is more than it takes (live
+ * 6.2.16, 7.0.15, 7.2.6 and Valkey 8.0.1 `--sentinel` refuse `+get`): not narrowed yet.
+ */
+export type RulesReader = 'server' | 'sentinel' | 'either';
+
+/**
  * The first command rule of a user (its own, then its selectors') that names a command, subcommand or category the
  * server does not have, so that redis-server refuses to start with it and ACL LOAD refuses it (`Unknown command or
  * category name in ACL`, checked on 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1, 8.0-m01): `+nosuchcmd`, `-nosuchcmd`,
@@ -81,14 +89,18 @@ export function commandsKnown(version: string | undefined, modules: Modules): bo
  * `rename-command` changes nothing here: ACL rules name the original commands. Only for files whose commands are
  * known ({@link commandsKnown}).
  */
-export function unknownCommandRule(user: AclUser, version: string | undefined, modules: Modules = 'none', options: { readonly serverMode?: boolean } = {}): string | undefined {
-  const { names: known, containers: parents } = knownNames();
+export function unknownCommandRule(user: AclUser, version: string | undefined, modules: Modules = 'none', options: { readonly reader?: RulesReader } = {}): string | undefined {
+  const { names: union, containers: unionParents } = knownNames();
   const parsed = majorMinor(version);
   const subcommands = parsed === undefined || isAtLeast(parsed, 7, 0);
-  // A redis-server (not a sentinel) of a release whose own commands redfort has: live 7.0.15 refuses `+waitaof`
-  // (7.2+), `+stralgo` and `+post`; 6.0.20 `+getdel` (6.2+).
-  const release = options.serverMode ? commandsOfRelease(releaseOf(version)) : undefined;
-  const exists = (command: string) => (release !== undefined ? release.has(command) : known.has(command) || parents.has(command));
+  // A redis-server of a release whose own commands redfort has refuses what only other releases have: live 7.0.15
+  // `+waitaof` (7.2+), `+stralgo`, `+post` and `+client|no-touch` (7.2+); 7.2.6 `+stralgo` (gone in 7.0); 6.0.20
+  // `+getdel` (6.2+). An ACL file read alone may be a Sentinel's too: its commands are taken as well.
+  const reader = options.reader ?? 'sentinel';
+  const own = reader === 'sentinel' ? undefined : commandsOfRelease(releaseOf(version));
+  const known = own === undefined ? union : reader === 'either' ? withSentinel(own) : own;
+  const parents = own === undefined ? unionParents : containersOf(known);
+  const exists = (command: string) => known.has(command) || parents.has(command);
   for (const rules of [user.rules, ...user.selectors]) {
     for (const rule of rules) {
       const sign = rule[0];
@@ -114,44 +126,88 @@ export function unknownCommandRule(user: AclUser, version: string | undefined, m
 }
 
 let everywhere: ReadonlySet<string> | undefined;
+/** The names of command-names.json: the servers' (not a Sentinel's `sentinel`, which no redis-server has). */
+let serverNames: ReadonlySet<string> | undefined;
 
 /**
  * Whether `rename-command` can find the command (lowercase) in a server whose commands are known
- * ({@link commandsKnown}): a command no tabled release has is refused at that line (`No such command in rename-command`,
- * live 7.0.15). A command only newer releases have is taken: the table holds no release's own list.
+ * ({@link commandsKnown}): a command its release lacks is refused at that line (`No such command in rename-command`,
+ * live 7.0.15 and 7.2.6 `rename-command STRALGO x`). Without a release (or one without its own list,
+ * {@link commandsOfRelease}), any command of a tabled redis-server is taken. A subcommand (`config|get`) is never found.
  */
 export function renameableCommand(command: string, release?: VersionKey): boolean {
+  if (command.includes('|')) return false;
   const own = release === undefined ? undefined : commandsOfRelease(release);
-  if (own !== undefined) return own.has(command);
-  const { names: known } = knownNames();
-  return !command.includes('|') && known.has(command);
+  serverNames ??= new Set(data.names);
+  return (own ?? serverNames).has(command);
 }
 
-const RELEASE_COMMANDS = new Map<VersionKey, ReadonlySet<string>>();
+const RELEASE_COMMANDS = new Map<string, ReadonlySet<string>>();
+const CONTAINERS = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+const WITH_SENTINEL = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+
+/** The commands among names that have subcommands (`config` of `config|get`). */
+function containersOf(names: ReadonlySet<string>): ReadonlySet<string> {
+  let made = CONTAINERS.get(names);
+  if (made === undefined) {
+    const parents = new Set<string>();
+    for (const n of names) {
+      const pipe = n.indexOf('|');
+      if (pipe > 0) parents.add(n.slice(0, pipe));
+    }
+    made = parents;
+    CONTAINERS.set(names, made);
+  }
+  return made;
+}
+
+/** A release's names and those of a Sentinel (categories-sentinel-7.0.json: `sentinel`, `sentinel|get`…). */
+function withSentinel(names: ReadonlySet<string>): ReadonlySet<string> {
+  let made = WITH_SENTINEL.get(names);
+  if (made === undefined) {
+    const all = new Set(names);
+    for (const members of Object.values(sentinel70.categories)) for (const m of members) all.add(m.toLowerCase());
+    made = all;
+    WITH_SENTINEL.set(names, made);
+  }
+  return made;
+}
 
 /**
- * The commands (lowercase, no subcommands) of a release whose own list redfort has: 6.0 and 6.2 from their command
- * tables (src/acl/data/categories-redis-6.x.ts), 7.0 from a live 7.0.15 (categories-redis-7.0.json): 6.2.16 and 7.0.15
- * refuse `rename-command WAITAOF ""` (7.2+), 6.0.20 `rename-command GETDEL ""` (6.2+), 7.0.15 `post`, `host:` and
- * `stralgo`. Undefined for the others, which get the union of every tabled release.
+ * The tabled release (`r7.2`…) of a version whose commands are known ({@link commandsKnown}), else undefined: Redis 8.0
+ * and later, KeyDB, an unknown version get the union of every tabled release.
  */
-/** The release of a Redis version whose own commands {@link commandsOfRelease} may have (6.0, 6.2, 7.0), else undefined. */
 function releaseOf(version: string | undefined): VersionKey | undefined {
-  const parsed = parseVersion(version);
-  if (parsed?.minor === undefined || parsed.product === 'valkey' || /valkey/i.test(version ?? '') || (parsed.patch ?? 0) >= 100) return undefined;
-  const key = `${parsed.major}.${parsed.minor}`;
-  return key === '6.0' ? 'r6.0' : key === '6.2' ? 'r6.2' : key === '7.0' ? 'r7.0' : undefined;
+  return commandsKnown(version, 'none') ? resolveVersion(version).key : undefined;
 }
 
+/**
+ * The live server of command-names.json whose names a release has: Redis 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1 and
+ * Valkey 8.0.1. Valkey 7.2 forked Redis 7.2.4 with its commands (the same src/commands/*.json in valkey@7.2.5 and
+ * redis@7.2.4, and in redis@7.2.0 and 7.2.6), so it has 7.2.6's. Undefined for the others (Redis 8).
+ */
+function serverOf(release: VersionKey): string | undefined {
+  if (release === 'r8') return undefined;
+  const [product, line] = release === 'v7.2' ? ['redis', '7.2'] : [release.startsWith('v') ? 'valkey' : 'redis', release.slice(1)];
+  return data.servers.find((s) => s.startsWith(`${product}_version ${line}.`));
+}
+
+/**
+ * The commands and, from 7.0, subcommands (`client|no-touch`) of a release, lowercase: every name of
+ * command-names.json but those its live server lacks (`absent`, generated by scripts/gen-command-names.mjs with ACL CAT
+ * of every category): 6.2.16 and 7.0.15 refuse `rename-command WAITAOF ""` (7.2+), 6.0.20 `rename-command GETDEL ""`
+ * (6.2+), 7.0.15 to 8.0-m01 and Valkey 8.0.1 `post`, `host:` and `stralgo` (gone in 7.0); 7.0.15 refuses
+ * `+client|no-touch` (7.2+). Undefined for a release without a live server there, which gets the union.
+ */
 function commandsOfRelease(release: VersionKey | undefined): ReadonlySet<string> | undefined {
   if (release === undefined) return undefined;
-  const known = RELEASE_COMMANDS.get(release);
+  const server = serverOf(release);
+  if (server === undefined) return undefined;
+  const known = RELEASE_COMMANDS.get(server);
   if (known !== undefined) return known;
-  const words = (table: Readonly<Record<string, string>>): string[] => Object.values(table).flatMap((m) => m.split(/\s+/).filter(Boolean));
-  const list = release === 'r6.0' ? words(REDIS_6_0_CATEGORIES) : release === 'r6.2' ? words(REDIS_6_2_CATEGORIES) : release === 'r7.0' ? Object.keys(redis70.commands) : undefined;
-  if (list === undefined) return undefined;
-  const made = new Set(list.map((c) => c.toLowerCase()));
-  RELEASE_COMMANDS.set(release, made);
+  const lacks = new Set((data.absent as Readonly<Record<string, readonly string[]>>)[server] ?? []);
+  const made = new Set(data.names.filter((n) => !lacks.has(n)));
+  RELEASE_COMMANDS.set(server, made);
   return made;
 }
 

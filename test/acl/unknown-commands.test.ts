@@ -128,6 +128,38 @@ describe('ACL rules naming no command, subcommand or category', () => {
     assert.equal(run.code, 0, run.stderr);
   });
 
+  // CLIENT NO-TOUCH is 7.2's (redis@7.2.0:src/commands/client-no-touch.json; none in 7.0.15) and STRALGO left in 7.0:
+  // live 7.0.15 refuses both, 7.2.6, 7.4.1 and Valkey 8.0.1 refuse `+stralgo` (and `rename-command STRALGO x`), from a
+  // `user` line and from an ACL file. redfort took them on every release but 6.x and 7.0's STRALGO.
+  it('+client|no-touch on 7.0 and +stralgo on 7.0 to 7.4 and Valkey: refused as the release refuses them, exit 2 naming file:line', async () => {
+    for (const rule of ['+client|no-touch', '+stralgo']) {
+      const fromFile = await startRedisExpectingExit({ conf: 'aclfile users.acl', files: { 'users.acl': aclText(rule) } });
+      assert.match(fromFile.output, /Unknown command or category name in ACL/, rule);
+      const fromLine = await startRedisExpectingExit({ conf: `user alice on >${PASSWORD} ~* ${rule}` });
+      assert.match(fromLine.output, /Unknown command or category name in ACL/, rule);
+      const acl = join(fromFile.dir, 'users.acl');
+      const escaped = rule.replace(/[|+]/g, '\\$&');
+      for (const version of rule === '+stralgo' ? ['7.0.15', '7.2.6', '7.4.1', 'valkey-8.0.1'] : ['7.0.15']) {
+        const file = await redfort(['audit', '--config', fromFile.confPath, '--redis-version', version, '--format', 'json']);
+        assert.equal(file.code, 2, `${rule} ${version}: ${file.stderr}`);
+        assert.match(file.stderr, new RegExp(`^redfort: ${acl}:2: Error in applying operation '${escaped}': Unknown command or category name in ACL \\(a command of other releases, not of (Redis|Valkey) [0-9.]+\\): redis-server refuses to start`), `${rule} ${version}`);
+        const alone = await redfort(['audit', '--acl', acl, '--redis-version', version, '--format', 'json']);
+        assert.equal(alone.code, 2, `${rule} ${version} alone: ${alone.stderr}`);
+        const line = await redfort(['audit', '--config', fromLine.confPath, '--redis-version', version, '--format', 'json']);
+        assert.equal(line.code, 2, `${rule} ${version}: ${line.stderr}`);
+        assert.match(line.stderr, new RegExp(`^redfort: ${fromLine.confPath}:\\d+: Error in user declaration 'alice': Error in applying operation '${escaped}': Unknown command`), `${rule} ${version}`);
+        for (const run of [file, alone, line]) assert.ok(!run.stderr.includes(PASSWORD) && !run.stdout.includes(PASSWORD));
+      }
+      // 7.2.6 takes `+client|no-touch`, 6.2.16 both (a first argument of CLIENT, and STRALGO is its).
+      for (const version of rule === '+stralgo' ? ['6.2.16'] : ['7.2.6', '6.2.16']) {
+        const ok = await auditFiles({ configPath: fromFile.confPath, version });
+        assert.equal(ok.error, undefined, `${rule} ${version}`);
+      }
+      await fromFile.stop();
+      await fromLine.stop();
+    }
+  });
+
   it('harden refuses such input: one line, exit 2', async () => {
     const conf = join(work, 'harden.conf');
     writeFileSync(conf, `port 6390\nuser alice on >${PASSWORD} ~* +config|nosuchsub\n`);

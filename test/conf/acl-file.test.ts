@@ -140,6 +140,31 @@ describe('parseAclFile: lines the server refuses', () => {
   });
 });
 
+// Live 7.2.6, 7.4.1 and Valkey 8.0.1 refuse `+stralgo` (gone in 7.0), 7.0.15 `+client|no-touch` (7.2's), in an ACL file
+// as in a `user` line ("Error loading ACL rule ... Unknown command or category name in ACL"); their Sentinels refuse
+// them too. A redis-server refuses `+sentinel`, which its Sentinel takes: read alone, a file may be either's.
+describe("parseAclFile: the commands of the file's release", () => {
+  it('a command only other releases have is refused, naming the line', () => {
+    for (const [rule, version] of [['+stralgo', '7.2.6'], ['-stralgo', '7.4.1'], ['+stralgo', 'valkey-8.0.1'], ['+client|no-touch', '7.0.15'], ['+waitaof', '6.2.16']] as const) {
+      for (const reader of ['server', 'either', undefined] as const) {
+        const err = parseError(() => parseAclFile(`user default on nopass ~* +@all\nuser a on nopass ~* ${rule}\n`, P, { version, ...(reader ? { reader } : {}) }));
+        assert.equal(err.line, 2, `${rule} ${version} ${reader}`);
+        assert.match(err.reason, /Unknown command or category name in ACL \(a command of other releases, not of (Redis|Valkey) /, `${rule} ${version} ${reader}`);
+      }
+    }
+    for (const [rule, version] of [['+stralgo', '6.2.16'], ['+client|no-touch', '7.2.6'], ['+client|no-touch', '6.2.16'], ['+waitaof', '7.4.1']] as const) {
+      assert.deepEqual(parseAclFile(`user a on nopass ~* ${rule}\n`, P, { version }).users[0]!.rules, ['~*', rule], `${rule} ${version}`);
+    }
+  });
+
+  it("a Sentinel's command: refused in a redis-server's file, taken in a file read alone", () => {
+    for (const rule of ['+sentinel', '+sentinel|get-master-addr-by-name']) {
+      assert.match(parseError(() => parseAclFile(`user a on nopass ${rule}\n`, P, { version: '7.2.6', reader: 'server' })).reason, /Unknown command or category name in ACL/, rule);
+      assert.deepEqual(parseAclFile(`user a on nopass ${rule}\n`, P, { version: '7.2.6' }).users[0]!.rules, [rule]);
+    }
+  });
+});
+
 describe('parseAclFile: lenient mode for auditing', () => {
   it('collects every problem and keeps going; the last duplicate wins', () => {
     const text = '\n# user old on nopass\nuser default on nopass ~* &* +@all\nUSER x on\nuser default on >pw ~* +@all\nuser bob on %Q~x\nuser carol on\n';

@@ -622,30 +622,46 @@ describe('effectiveConfig: include, loadmodule, rename-command', () => {
   });
 
   // Live: 6.2.16 and 7.0.15 refuse `rename-command WAITAOF ""` (7.2+), 6.0.20 `rename-command GETDEL ""` (6.2+),
-  // 7.0.15 `post`, `host:` and `stralgo` (out of its command table); 7.2.6 and 6.2.16 take them.
-  it("rename-command follows the version's own commands where redfort has them (6.0, 6.2, 7.0)", () => {
+  // 7.0.15, 7.2.6, 7.4.1 and Valkey 8.0.1 `post`, `host:` and `stralgo` (out of the command table from 7.0); 6.2.16
+  // and 6.0.20 take them. No server has SENTINEL (live 6.2.16, 7.2.6 and Valkey 8.0.1 refuse it).
+  it("rename-command follows the version's own commands (6.0 to 7.4, Valkey 7.2 and 8.0)", () => {
+    const seven = ['7.0.15', '7.2.6', '7.4.1', 'valkey-7.2.7', 'valkey-8.0.1'];
     for (const [command, refusedBy, takenBy] of [
-      ['WAITAOF', ['6.0.20', '6.2.16', '7.0.15'], ['7.2.6', '7.4.1', 'valkey-8.0.1']],
-      ['GETDEL', ['6.0.20'], ['6.2.16', '7.0.15']],
-      ['post', ['7.0.15'], ['6.2.16', '6.0.20']],
-      ['stralgo', ['7.0.15'], ['6.2.16', '6.0.20']],
+      ['WAITAOF', ['6.0.20', '6.2.16', '7.0.15'], ['7.2.6', '7.4.1', 'valkey-7.2.7', 'valkey-8.0.1']],
+      ['GETDEL', ['6.0.20'], ['6.2.16', '7.0.15', '7.2.6']],
+      ['post', seven, ['6.2.16', '6.0.20']],
+      ['host:', seven, ['6.2.16', '6.0.20']],
+      ['STRALGO', seven, ['6.2.16', '6.0.20']],
+      ['SENTINEL', ['6.0.20', '6.2.16', ...seven], []],
     ] as const) {
       for (const version of refusedBy) {
-        assert.match(parseError(() => conf(`rename-command ${command} ""\n`, { version })).reason, new RegExp(`^No such command in rename-command: '${command.toLowerCase()}' is no command of this server: a command of other releases, not of Redis`), `${command} ${version}`);
+        const label = version.startsWith('valkey') ? 'Valkey' : 'Redis';
+        const elsewhere = command === 'SENTINEL' ? '' : `: a command of other releases, not of ${label}`;
+        assert.match(parseError(() => conf(`rename-command ${command} ""\n`, { version })).reason, new RegExp(`^No such command in rename-command: '${command.toLowerCase()}' is no command of this server${elsewhere}`), `${command} ${version}`);
       }
       for (const version of takenBy) assert.equal(conf(`rename-command ${command} ""\n`, { version }).renames.get(command.toLowerCase())?.value, '', `${command} ${version}`);
     }
   });
 
-  // Live 7.0.15 refuses `user a on nopass ~* +waitaof` (and -waitaof, +stralgo, +post), 6.0.20 `+getdel`, once the file
-  // is read ("Error loading ACL rule"); 7.2.6 takes +waitaof, 6.2.16 +getdel.
-  it("a user's rule naming a command of other releases only is refused on 6.0, 6.2 and 7.0", () => {
-    for (const [rule, version] of [['+waitaof', '7.0.15'], ['-waitaof', '7.0.15'], ['+stralgo', '7.0.15'], ['+post', '7.0.15'], ['+getdel', '6.0.20'], ['+waitaof', '6.2.16']] as const) {
+  // Live 7.0.15 refuses `user a on nopass ~* +waitaof` (and -waitaof, +stralgo, +post, +client|no-touch), 6.0.20
+  // `+getdel`, 7.2.6 and Valkey 8.0.1 `+stralgo` and `-stralgo`, once the file is read ("Error loading ACL rule");
+  // 7.2.6 takes +waitaof and +client|no-touch (CLIENT NO-TOUCH is 7.2's: redis@7.2.0:src/commands/client-no-touch.json,
+  // none in 7.0.15), 6.2.16 +getdel, +stralgo and +client|no-touch (a first argument there: 6.x has no subcommands).
+  it("a user's rule naming a command of other releases only is refused by the release", () => {
+    for (const [rule, version] of [
+      ['+waitaof', '7.0.15'], ['-waitaof', '7.0.15'], ['+stralgo', '7.0.15'], ['+post', '7.0.15'], ['+getdel', '6.0.20'], ['+waitaof', '6.2.16'],
+      ['+stralgo', '7.2.6'], ['-stralgo', '7.2.6'], ['+stralgo', '7.4.1'], ['+stralgo', 'valkey-8.0.1'], ['+stralgo', 'valkey-7.2.7'], ['+post', '7.4.1'],
+      ['+client|no-touch', '7.0.15'], ['-client|no-touch', '7.0.15'],
+    ] as const) {
       const error = parseError(() => conf(`user a on nopass ~* ${rule}\nport 6380\n`, { version }));
       assert.equal(error.line, 1, `${rule} ${version}`);
-      assert.match(error.reason, new RegExp(`'\\${rule}': Unknown command or category name in ACL \\(a command of other releases, not of Redis`), `${rule} ${version}`);
+      const label = version.startsWith('valkey') ? 'Valkey' : 'Redis';
+      assert.match(error.reason, new RegExp(`'\\${rule.replace('|', '\\|')}': Unknown command or category name in ACL \\(a command of other releases, not of ${label}`), `${rule} ${version}`);
     }
-    for (const [rule, version] of [['+waitaof', '7.2.6'], ['+getdel', '6.2.16'], ['+stralgo', '6.2.16'], ['+waitaof', 'valkey-8.0.1']] as const) {
+    for (const [rule, version] of [
+      ['+waitaof', '7.2.6'], ['+getdel', '6.2.16'], ['+stralgo', '6.2.16'], ['+waitaof', 'valkey-8.0.1'],
+      ['+client|no-touch', '7.2.6'], ['+client|no-touch', '7.4.1'], ['+client|no-touch', 'valkey-8.0.1'], ['+client|no-touch', '6.2.16'],
+    ] as const) {
       assert.deepEqual(conf(`user a on nopass ~* ${rule}\n`, { version }).users[0]!.rules, ['~*', rule], `${rule} ${version}`);
     }
   });

@@ -4,7 +4,7 @@ import { followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { ConfigParseError, aclErrorText, quotedArg } from './conf-errors.ts';
 import { NUL_BYTE } from './tokenize.ts';
 import { commandsKnown, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
-import type { Modules } from '../../acl/known-commands.ts';
+import type { Modules, RulesReader } from '../../acl/known-commands.ts';
 
 export interface AclFileProblem {
   readonly line: number;
@@ -39,7 +39,9 @@ const REFUSED = 'redis-server refuses to start with this file, and ACL LOAD refu
  * the same); 6.0 and 6.2 reset the user and apply the later line.
  *
  * A command, subcommand or category no server has (`+nosuchcmd`) is refused too, unless modules are loaded
- * (`options.modules`) or the version is newer than redfort's command table (src/acl/known-commands.ts).
+ * (`options.modules`) or the version is newer than redfort's command table (src/acl/known-commands.ts); one only other
+ * releases have (`+stralgo` on 7.2) when the file is a redis-server's, or read alone (`options.reader`, default
+ * `either`: its release's commands or its Sentinel's; a Sentinel's file keeps the union of every release).
  *
  * Strict (default): throws {@link ConfigParseError} at the first line the server would refuse, since one bad
  * line makes it refuse the whole file. Lenient: records each such line in `problems`, skips it and goes on
@@ -48,10 +50,11 @@ const REFUSED = 'redis-server refuses to start with this file, and ACL LOAD refu
 export function parseAclFile(
   text: string,
   path: string,
-  options: { version?: string; lenient?: boolean; modules?: Modules } = {},
+  options: { version?: string; lenient?: boolean; modules?: Modules; reader?: RulesReader } = {},
 ): AclFileResult {
   const modules = options.modules ?? 'none';
   const checkCommands = commandsKnown(options.version, modules);
+  const reader = options.reader ?? 'either';
   const version = resolveVersion(options.version);
   const six = followsRedis6(version);
   const users: AclUser[] = [];
@@ -101,9 +104,9 @@ export function parseAclFile(
       problem(`${aclErrorText(err)}: ${REFUSED}`);
       continue;
     }
-    const unknown = modules !== 'loaded' ? unknownCommandRule(user, options.version, modules) : undefined;
+    const unknown = modules !== 'loaded' ? unknownCommandRule(user, options.version, modules, { reader }) : undefined;
     if (unknown !== undefined && checkCommands) {
-      problem(`${unknownCommandText(unknown)}: ${REFUSED}`);
+      problem(`${unknownCommandText(unknown, reader === 'sentinel' ? undefined : version.label)}: ${REFUSED}`);
       continue;
     }
     if (unknown !== undefined) warnings.push(unjudgedCommandWarning(`${path}:${lineNo}`, name, unknown, options.version));

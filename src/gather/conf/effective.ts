@@ -414,7 +414,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${aclErrorText(unknown)} (redis-server refuses to start once it has read the file)`);
       }
       if (moduleState === 'loaded') continue;
-      const rule = unknownCommandRule(user, options.version, moduleState, { serverMode: !isSentinel });
+      const rule = unknownCommandRule(user, options.version, moduleState, { reader: isSentinel ? 'sentinel' : 'server' });
       if (rule === undefined || user.source.kind !== 'file') continue;
       if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${unknownCommandText(rule, isSentinel ? undefined : version.label)} (redis-server refuses to start)`);
       warnings.push(unjudgedCommandWarning(`${user.source.path}:${user.source.line}`, user.name, rule, options.version));

@@ -20,7 +20,7 @@ import { loadConfFiles } from './load-files.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
-import type { Modules } from '../../acl/known-commands.ts';
+import type { Modules, RulesReader } from '../../acl/known-commands.ts';
 import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion, sentinelWithoutAcl, sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import { formatSource } from '../../facts/source.ts';
@@ -82,7 +82,7 @@ function implicitDefaultUser(requirepass: Fact<SecretDigest> | undefined, why: s
 }
 
 /** Strict, as the server loads it: one line it would refuse makes it refuse the whole file. */
-async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules): Promise<{ users: AclUser[]; warnings: string[] } | string> {
+async function readAcl(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules, reader: RulesReader): Promise<{ users: AclUser[]; warnings: string[] } | string> {
   const text = await readTextFile(path, { signal });
   // Counted before they are parsed, and their selectors after: see MAX_PERMISSION_SETS. A user is a line whose first
   // word is `user` (parseAclFile): blank lines are skipped, and any other line makes the parser refuse the file.
@@ -90,7 +90,7 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
   for (const _ of text.matchAll(/^[ \t\r]*user /gm)) userLines++;
   const many = tooManyToJudge(`the ACL file ${path}`, userLines) ?? tooManyWords(`the ACL file ${path}`, aclWords(text));
   if (many) return many;
-  const { users, warnings } = parseAclFile(text, path, { ...(version ? { version } : {}), modules });
+  const { users, warnings } = parseAclFile(text, path, { ...(version ? { version } : {}), modules, reader });
   return tooManyUsers(`the ACL file ${path}`, users) ?? { users, warnings };
 }
 
@@ -98,13 +98,14 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
  * The users an ACL file gives the server (redis@7.0.15 `ACLLoadFromFile`): its lines, read strictly, and a missing
  * `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says. A file that cannot be read (missing,
  * permission denied, not a regular file), or one with too many users to judge, is a reason (`missing`: redis-server
- * refuses to start without it); a file the server would refuse throws.
+ * refuses to start without it); a file the server would refuse throws. `reader`: whose file it is (a redis-server's, a
+ * Sentinel's, either), for the commands its rules may name (src/acl/known-commands.ts).
  */
-export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules = 'unknown'): Promise<{ users: AclUser[]; warnings: string[] } | { reason: string; missing: boolean }> {
+export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules = 'unknown', reader: RulesReader = 'either'): Promise<{ users: AclUser[]; warnings: string[] } | { reason: string; missing: boolean }> {
   let users: AclUser[];
   let warnings: string[];
   try {
-    const read = await readAcl(path, version, signal, modules);
+    const read = await readAcl(path, version, signal, modules, reader);
     if (typeof read === 'string') return { reason: read, missing: false };
     ({ users, warnings } = read);
   } catch (error) {
@@ -181,7 +182,9 @@ async function usersOf(
     const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
     const fromFiles: Modules = !effective ? 'unknown' : effective.modules.length > 0 ? 'loaded' : 'none';
     const modules: Modules = fromFiles === 'none' && inputs.modules ? inputs.modules : fromFiles === 'unknown' && inputs.modules === 'loaded' ? 'loaded' : fromFiles;
-    const read = await aclFileUsers(path, inputs.version, inputs.signal, modules);
+    // The server its config file makes, or a Sentinel; read alone, either.
+    const reader: RulesReader = !effective ? 'either' : effective.sentinel ? 'sentinel' : 'server';
+    const read = await aclFileUsers(path, inputs.version, inputs.signal, modules, reader);
     if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path] };
     return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path], warnings: read.warnings };
   }
