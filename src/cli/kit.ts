@@ -78,6 +78,14 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
+/**
+ * `--node-override KEY=URL`, one option for audit and fix alike (parsed by `nodeOverrides` in src/app/targets.ts):
+ * KEY is a node's host:port (its URL then used as given) or a role.
+ */
+export function nodeOverrideOption(): Option {
+  return new Option('--node-override <key=url>', "reach the nodes KEY (host:port, or master, replica, sentinel) with this URL's credentials, repeatable").argParser(collect);
+}
+
 /** redis-cli's connection flags, shared by the commands that connect. */
 export function connectionOptions(command: Command): Command {
   return command

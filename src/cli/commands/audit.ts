@@ -22,7 +22,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, connectionOptions, integer, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
@@ -365,7 +365,7 @@ export function registerAudit(cli: Command): void {
     .option('--sentinel', 'audit the sentinels, masters and replicas the target sentinel knows, and the group as a whole')
     .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
-    .option('--node-override <key=url>', 'reach the nodes KEY (host:port, or master, replica, sentinel) with this URL\'s credentials, repeatable', collect)
+    .addOption(nodeOverrideOption())
     .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...FORMATS].join(', ')} (default: text)`, collect)
     .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report (without --format, r.json and the like are refused: write json=r.json)', collect)
     .option('--fail-on <severity>', `exit 1 when a failure that counts is at or above: ${SEVERITIES.join(', ')}, none (default: high, or failOn of the settings)`)

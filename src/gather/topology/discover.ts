@@ -173,11 +173,20 @@ function badAddress(found: Found, command: string, why: unknown): NodeAddressErr
   return new NodeAddressError(`${command} names ${addressOf(found.host, found.port)}, which is no address redfort can connect to (${reason}): a broken or hostile server?`);
 }
 
-function targetFor(found: Found, seed: Target, overrides: ReadonlyMap<string, Target> | undefined): Target {
-  const byAddress = overrides?.get(addressOf(found.host, found.port));
+/**
+ * What `--node-override` says of a node: the override for its `host:port`, used as given (a node behind NAT), else
+ * the credentials and TLS settings of the override for its role at the node's own address; undefined without either.
+ * Discovery and `fix --rollback` (which finds the nodes in its record) look a node up here alike.
+ */
+export function overriddenTarget(node: { readonly host: string; readonly port: number; readonly role: TopologyRole }, overrides: ReadonlyMap<string, Target> | undefined): Target | undefined {
+  const byAddress = overrides?.get(addressOf(node.host, node.port));
   if (byAddress) return byAddress;
-  const byRole = overrides?.get(found.role);
-  return nodeTarget(byRole ?? seed, found.host, found.port);
+  const byRole = overrides?.get(node.role);
+  return byRole ? nodeTarget(byRole, node.host, node.port) : undefined;
+}
+
+function targetFor(found: Found, seed: Target, overrides: ReadonlyMap<string, Target> | undefined): Target {
+  return overriddenTarget(found, overrides) ?? nodeTarget(seed, found.host, found.port);
 }
 
 function clusterNodes(seedFacts: Facts): Found[] | string {
