@@ -5,6 +5,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
+import { overriddenTarget } from '../gather/topology/discover.ts';
 import { appliesOf, applyPlan, resumedWithOtherSteps, rollback, staleNodes, unrestorableSentinelField } from './apply.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixGatherOptions } from './gather.ts';
@@ -58,6 +59,11 @@ export interface FixRequest extends TargetFlags {
   yes?: boolean;
   userPrefix?: string;
   probe: boolean;
+  /**
+   * `--node-override KEY=URL` as audit parses it (src/app/targets.ts): the nodes to reach with other credentials, by
+   * `host:port` or role. Used wherever fix connects: the plan's audit, an apply (and its re-audit), a rollback.
+   */
+  nodeOverrides?: ReadonlyMap<string, Target> | undefined;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   /** Where REDISCLI_AUTH is read from (the process's environment, for the CLI). */
@@ -120,8 +126,11 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);
   if (kinds.length > 1) throw new FixInputError(`--${kinds[0]} and --${kinds[1]} exclude each other`);
   const kind: DeploymentKind | undefined = kinds[0];
+  // As in audit: the overrides name nodes of a deployment (a rollback file lists its nodes itself).
+  if (flags.nodeOverrides && kind === undefined && flags.rollback === undefined) throw new FixInputError('--node-override needs --cluster, --sentinel or --replication (or --rollback FILE)');
+  const { nodeOverrides, ...connection } = flags;
   const pass = flags.pass ?? flags.a;
-  const targetFlags: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
+  const targetFlags: TargetFlags = { ...connection, ...(pass !== undefined ? { pass } : {}) };
   const timeouts = { connectTimeoutMs: flags.connectTimeoutMs, commandTimeoutMs: flags.commandTimeoutMs };
   const log = (line: string) => say(line);
 
@@ -134,7 +143,8 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
       throw error;
     }
     const { host: _h, port: _p, ...shared } = targetFlags;
-    const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, resolveTarget(undefined, { ...shared, host: n.host, port: n.port }, flags.env)]));
+    // Each recorded node as discovery would reach it: its override (by address, else by its recorded role), else the flags.
+    const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, overriddenTarget(n, nodeOverrides) ?? resolveTarget(undefined, { ...shared, host: n.host, port: n.port }, flags.env)]));
     const result = await rollback(record, targets, { ...timeouts, log });
     for (const r of result.restored) io.out(`restored ${r}\n`);
     for (const n of result.notRestored) io.out(`NOT restored: ${n}\n`);
@@ -144,7 +154,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   if (flags.includeDisruptive && flags.apply === undefined) throw new FixInputError('--include-disruptive goes with --apply');
   if (flags.includeDisruptive && !flags.yes && !io.interactive) throw new FixInputError('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
   const target = resolveTarget(flags.uri ?? spec, targetFlags, flags.env);
-  const options: FixGatherOptions = { ...timeouts, kind, ...(flags.probe === false ? { noProbe: true } : {}) };
+  const options: FixGatherOptions = { ...timeouts, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
   if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${userPrefix}' may hold only letters, digits and _ . : -`);
   // A plan that cannot be saved is known before the servers are read and the secrets file is written.

@@ -1,12 +1,13 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
-import { UsageError, connectionOptions, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, nodeOverrideOption, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { nodeOverrides } from '../../app/targets.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
 import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
 import { loadBuiltin } from '../../util/builtin.ts';
 
-type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env'> & { connectTimeout: string; timeout: string };
+type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env' | 'nodeOverrides'> & { connectTimeout: string; timeout: string; nodeOverride?: string[] };
 
 /**
  * What the confirmation shows of the disruptive steps. A step names a server's user, and a plan file given to
@@ -38,8 +39,10 @@ async function confirm(plan: FixPlan): Promise<boolean> {
 /** The fix command: its timeouts checked, the run asked of src/fix with this terminal; the exit code. */
 async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<number> {
   refuseFileTargets([flags.uri, spec]);
-  const { connectTimeout, timeout, ...rest } = flags;
-  const request: FixRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env };
+  const { connectTimeout, timeout, nodeOverride, ...rest } = flags;
+  // Parsed as audit parses it (a malformed spec is a usage error naming it, its password masked).
+  const overrides = nodeOverrides(nodeOverride, rest, process.env);
+  const request: FixRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env, ...(overrides ? { nodeOverrides: overrides } : {}) };
   const { runFix, FixInputError } = await import('../../fix/run.ts');
   try {
     return await runFix(spec, request, { out: (text) => process.stdout.write(terminalLines(text)), say, interactive: process.stdin.isTTY === true, confirm });
@@ -61,6 +64,7 @@ export function registerFix(cli: Command): void {
     .option('--cluster', 'the whole cluster of the target, one node at a time')
     .option('--replication', 'the target master (or replica) and every replica')
     .option('--sentinel', 'the sentinels, masters and replicas the target sentinel knows')
+    .addOption(nodeOverrideOption())
     .addOption(withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
     .option('--out <file>', 'save the plan as JSON, for --apply <file>')
     .addOption(withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env'))
@@ -77,6 +81,9 @@ Examples:
   redfort fix redis://admin@db1:6379 --apply plan.json
   redfort fix redis://db1:6379 --apply plan.json --include-disruptive --yes
   redfort fix redis://10.0.5.11:6379 --cluster --plan
+  redfort fix redis://10.0.5.21:26379 --sentinel --plan \\
+    --node-override master=redis://admin:PW@x \\
+    --node-override replica=redis://admin:PW@x
   redfort fix --rollback redfort-rollback.json
 
 Exit codes: 0 done; 1 a step failed and was rolled back (or a rollback was
