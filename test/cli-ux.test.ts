@@ -200,6 +200,32 @@ describe('command-line experience', { concurrency: 4 }, () => {
     oneLineError(await runCli(['audit', '']), /an empty target/);
   });
 
+  // Each quoted whole: a 100 KB --distro-package was a 200 KB error line (twice over), and one that parsed was copied
+  // into every mention of the package in the report. What an error quotes of a value given is clipped (its start and
+  // its length), and no Debian package declaration is longer than 200 characters.
+  it('a value of 100 KB given to a flag is quoted by its start and length, never whole', async () => {
+    const long = 'x'.repeat(100_000);
+    const clipped = `${'x'.repeat(200)}… \\(100000 characters\\)`;
+    const conf = ['audit', '--config', join(dir, 'redis.conf')];
+    const runs: [string[], RegExp][] = [
+      [[...conf, '--distro-package', `redis-server=5:7.0.15-${long}`], /^redfort: --distro-package: 'redis-server=5:7\.0\.15-x{178}… \(100022 characters\)' is not a package declaration: no Debian package name and version is longer than 200 characters/],
+      [[...conf, '--distro-package', `${long.toUpperCase()}=1`], /^redfort: --distro-package: 'X{200}… \(100002 characters\)' is not a package declaration/],
+      [[...conf, '--sort', long], new RegExp(`--sort must be severity or checklist, not '${clipped}'$`)],
+      [[...conf, '--jobs', long], new RegExp(`--jobs must be auto or a whole number from 1 to \\d+, not '${clipped}'$`)],
+      [[...conf, '--target-timeout', long], new RegExp(`not '${clipped}'$`)],
+      [[...conf, '--redis-version', long], new RegExp(`not '${clipped}'$`)],
+      [[...conf, '--format', long], new RegExp(`unknown format '${clipped}'`)],
+      [['explain', long], new RegExp(`unknown rule '${clipped}'`)],
+      [['audit', `redis://${long}:6379`], /^redfort: invalid target 'redis:\/\/x{192}… \(100013 characters\)'/],
+      [['audit', `--${long}`], /^redfort: unknown option '--x{198}… \(100002 characters\)'$/],
+    ];
+    for (const [args, pattern] of runs) {
+      const run = await runCli(args);
+      oneLineError(run, pattern);
+      assert.ok(run.stderr.length < 1000, `${args.slice(-2, -1)}: ${run.stderr.length} characters on stderr`);
+    }
+  });
+
   it("commander's errors read like the others: prefixed, on one line", async () => {
     oneLineError(await runCli(['audit', '--formt', 'json']), /^redfort: unknown option '--formt' \(did you mean --format\?\)$/);
     oneLineError(await runCli(['audti']), /^redfort: unknown command 'audti' \(did you mean audit\?\)$/);

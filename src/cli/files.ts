@@ -6,6 +6,7 @@ import { RULES } from '../rules/index.ts';
 import { packageRoot } from '../package-root.ts';
 import { UsageError } from './kit.ts';
 import { fsErrorText } from '../util/fs-error.ts';
+import { clipped } from '../util/shown.ts';
 
 /**
  * A file given on the command line must be there and be a regular file: a typo is an error, not a silently skipped
@@ -16,7 +17,7 @@ export async function checkReadable(path: string | undefined, flag: string): Pro
   try {
     await readFileBytes(path, { maxBytes: DEFAULT_MAX_FILE_BYTES });
   } catch (error) {
-    if (error instanceof FileReadError) throw new UsageError(`${path}: cannot read the ${flag} file: ${error.detail}`);
+    if (error instanceof FileReadError) throw new UsageError(`${clipped(path)}: cannot read the ${flag} file: ${error.detail}`);
     throw error;
   }
 }
@@ -32,14 +33,14 @@ export async function checkWritable(path: string, force: boolean): Promise<void>
     isDir = statSync(dir).isDirectory();
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${fsErrorText(error)})`;
-    throw new UsageError(`cannot write a report to '${path}': the directory '${dir}' ${why}`);
+    throw new UsageError(`cannot write a report to '${clipped(path)}': the directory '${clipped(dir)}' ${why}`);
   }
-  if (!isDir) throw new UsageError(`cannot write a report to '${path}': '${dir}' is not a directory`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`cannot write a report to '${path}': it is a directory`);
+  if (!isDir) throw new UsageError(`cannot write a report to '${clipped(path)}': '${clipped(dir)}' is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`cannot write a report to '${clipped(path)}': it is a directory`);
   try {
     await checkOutputPath(path, { force });
   } catch (error) {
-    if (error instanceof FileWriteError) throw new UsageError(`cannot write a report to '${path}': ${error.detail}`);
+    if (error instanceof FileWriteError) throw new UsageError(`cannot write a report to '${clipped(path)}': ${error.detail}`);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { terminalSafe } from '../report/common.ts';
+import { clipped } from '../util/shown.ts';
 
 /**
  * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
@@ -34,7 +35,7 @@ export function refuseFileTargets(specs: readonly (string | undefined)[], hint =
     if (spec === undefined || spec.includes('://') || spec.includes('@')) continue;
     const path = spec.includes('/') || spec.includes('\\');
     if (!path && !(FILE_NAME.test(spec) && isRegularFile(spec))) continue;
-    throw new UsageError(`'${terminalSafe(spec)}' names a file, not a server: ${hint}`);
+    throw new UsageError(`'${terminalSafe(clipped(spec))}' names a file, not a server: ${hint}`);
   }
 }
 
@@ -56,7 +57,7 @@ export function plainNumber(value: string, fraction = false): number | undefined
 
 export function integer(value: string, name: string, min: number, max: number): number {
   const n = plainNumber(value) ?? Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not '${value}'`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not '${clipped(value)}'`);
   return n;
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { TargetError } from '../redis/target.ts';
 import { AuditRequestError } from '../app/targets.ts';
 import { terminalSafe } from '../report/common.ts';
+import { clipped } from '../util/shown.ts';
 import { SettingsError } from '../settings/types.ts';
 import { packageVersion } from '../package-root.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
@@ -37,8 +38,8 @@ function program(commands: readonly Register[]): Command {
     .description('Audit Redis and Valkey deployments against a production security checklist')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError(false)
-    // `redfort: unknown option '--bogus'`, like every other error of the CLI.
-    .configureOutput({ outputError: (text, write) => write(`redfort: ${terminalSafe(text.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean').trimEnd())}\n`) })
+    // `redfort: unknown option '--bogus'`, like every other error of the CLI; what it quotes of the command line clipped.
+    .configureOutput({ outputError: (text, write) => write(`redfort: ${terminalSafe(text.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean').replace(/'([^']*)'/g, (_, quoted: string) => `'${clipped(quoted)}'`).trimEnd())}\n`) })
     .exitOverride()
     .addHelpText('after', `
 Examples:

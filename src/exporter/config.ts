@@ -14,6 +14,7 @@ import { yamlErrorText } from '../settings/types.ts';
 import { longDoubleQuoted, shownKey } from '../settings/parse.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
+import { clipped } from '../util/shown.ts';
 
 export { ExporterConfigError };
 
@@ -198,7 +199,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
     switch (key) {
       case 'listen':
         listen = isScalar(value) && typeof value.value === 'number' ? String(value.value) : str(value, 'listen');
-        if (parseListen(listen) === undefined) fail(value, `listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779 or [::1]:9779), not '${listen}'`);
+        if (parseListen(listen) === undefined) fail(value, `listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779 or [::1]:9779), not '${clipped(listen)}'`);
         break;
       case 'concurrency':
         concurrency = num(value, 'concurrency', 1, 10_000);

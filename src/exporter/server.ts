@@ -18,6 +18,7 @@ import { redactWords } from '../util/redact.ts';
 import { terminalSafe } from '../report/common.ts';
 import { nodeCrypto } from '../util/builtin.ts';
 import { isLoopbackAddress } from '../net/address.ts';
+import { clipped } from '../util/shown.ts';
 
 export interface ExporterOptions {
   readonly config: ExporterConfig;
@@ -126,7 +127,7 @@ function sameSecret(given: string, expected: string): boolean {
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
   const { config } = options;
   const listen = parseListen(options.listen ?? config.listen);
-  if (listen === undefined) throw new Error(`--listen must be ADDRESS:PORT, not '${options.listen}'`);
+  if (listen === undefined) throw new Error(`--listen must be ADDRESS:PORT, not '${clipped(options.listen ?? config.listen)}'`);
   const secrets = [...config.modules.values()].map((m) => m.password ?? '').concat(config.web.basicAuth?.password ?? '', config.web.bearerToken ?? '');
   const write = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // The values are masked, whole words at a time, not the line: a short password masked in the JSON text took the
@@ -252,7 +253,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       const given = url.searchParams.getAll(name).length;
       if (given > 1) return refuse(400, 'invalid', `the '${name}' parameter is given ${given} times: a scrape names one ${name}`);
     }
-    if (!module) return refuse(400, 'invalid', `unknown module '${moduleName.slice(0, 64)}' (modules: ${[...config.modules.keys()].join(', ')})`);
+    if (!module) return refuse(400, 'invalid', `unknown module '${clipped(moduleName, 64)}' (modules: ${[...config.modules.keys()].join(', ')})`);
     if (targetText === '') return refuse(400, 'invalid', "a 'target' parameter is needed");
     const lookup = lookupTarget(targetText, module, config.allow, options.inventory);
     if (!lookup.ok) return refuse(lookup.status, lookup.status === 403 ? 'denied' : 'invalid', lookup.reason);

@@ -19,6 +19,7 @@ import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
 import type { FixPlan, PlanStep, StepClass } from './types.ts';
+import { clipped } from '../util/shown.ts';
 
 /** Bad input to fix (flags, a plan or secrets file): nothing is changed; the CLI reports it as a usage error. */
 export class FixInputError extends Error {}
@@ -120,7 +121,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const say = io.say;
   const modes = [flags.plan, flags.apply !== undefined, flags.rollback !== undefined].filter(Boolean).length;
   if (modes !== 1) throw new FixInputError('give exactly one of --plan, --apply [plan.json] or --rollback FILE');
-  if (flags.format !== 'text' && flags.format !== 'json') throw new FixInputError(`--format must be text or json, not '${flags.format}'`);
+  if (flags.format !== 'text' && flags.format !== 'json') throw new FixInputError(`--format must be text or json, not '${clipped(flags.format)}'`);
   if (flags.format === 'json' && !flags.plan) throw new FixInputError('--format json is for --plan');
   if (flags.out !== undefined && !flags.plan) throw new FixInputError('--out saves a plan: use it with --plan');
   const kinds = (['cluster', 'sentinel', 'replication'] as const).filter((k) => flags[k] === true);

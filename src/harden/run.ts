@@ -30,6 +30,7 @@ import type { SecretLine } from './trial.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
+import { clipped } from '../util/shown.ts';
 
 /** Bad input to harden (a flag, a file, a version): nothing is written; the CLI reports it as a usage error. */
 export class HardenInputError extends Error {}
@@ -127,7 +128,7 @@ function statusOf(result: TargetResult | undefined, rule: string, generated: rea
  */
 export async function runHarden(spec: string | undefined, flags: HardenRequest): Promise<HardenRun> {
   if (!flags.out) throw new HardenInputError('--out DIR is required: harden writes only into its output directory');
-  if (!isProfileName(flags.profile)) throw new HardenInputError(`--profile must be baseline or strict, not '${flags.profile}'`);
+  if (!isProfileName(flags.profile)) throw new HardenInputError(`--profile must be baseline or strict, not '${clipped(flags.profile)}'`);
   if (!validUserPrefix(flags.userPrefix)) throw new HardenInputError(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
   for (const address of flags.bind ?? []) {
     if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw new HardenInputError(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);

@@ -7,6 +7,7 @@
  * them (`redis-server=5:7.0.15-1~deb12u10`), or the version alone (`5:7.0.15-1~deb12u10`), the package then
  * being the server's own (`redis-server`, `redis-sentinel`, `valkey-server`, `valkey-sentinel`).
  */
+import { clipped } from '../util/shown.ts';
 
 export interface DeclaredPackage {
   /** The package name, when the declaration gave one. */
@@ -20,15 +21,23 @@ export interface DeclaredPackage {
 const NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 const VERSION = /^(?:(\d+):)?([0-9][A-Za-z0-9.+~:-]*?)(?:-([A-Za-z0-9.+~]+))?$/;
 
+/**
+ * The longest declaration taken. The longest NAME=VERSION among Debian 12's packages is 86 characters
+ * (`libmono-system-runtime-serialization-formatters-soap4.0-cil=6.8.0.105+dfsg-3.3+deb12u1`, apt-cache dumpavail);
+ * a longer one is no package, and was quoted whole in the report's every mention of it.
+ */
+const MAX_DECLARATION = 200;
+
 /** Parses `[NAME=]VERSION`; a string is the reason it is not one. */
 export function parseDeclaredPackage(text: string, origin: string): DeclaredPackage | string {
   const trimmed = text.trim();
+  const expected = 'expected [NAME=]VERSION with a Debian package version, e.g. redis-server=5:7.0.15-1~deb12u10';
+  if (trimmed.length > MAX_DECLARATION) return `'${clipped(trimmed)}' is not a package declaration: no Debian package name and version is longer than ${MAX_DECLARATION} characters (${expected})`;
   const eq = trimmed.indexOf('=');
   const name = eq === -1 ? undefined : trimmed.slice(0, eq);
   const version = eq === -1 ? trimmed : trimmed.slice(eq + 1);
-  const expected = 'expected [NAME=]VERSION with a Debian package version, e.g. redis-server=5:7.0.15-1~deb12u10';
-  if (name !== undefined && !NAME.test(name)) return `'${text}' is not a package declaration: '${name}' is not a Debian package name (${expected})`;
-  if (!VERSION.test(version)) return `'${text}' is not a package declaration: '${version}' is not a Debian version (${expected})`;
+  if (name !== undefined && !NAME.test(name)) return `'${trimmed}' is not a package declaration: '${name}' is not a Debian package name (${expected})`;
+  if (!VERSION.test(version)) return `'${trimmed}' is not a package declaration: '${version}' is not a Debian version (${expected})`;
   return { ...(name !== undefined ? { name } : {}), version, origin };
 }
 

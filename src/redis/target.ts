@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { addressOf } from '../net/address.ts';
+import { clipped } from '../util/shown.ts';
 
 /** Connection flags named after redis-cli's (`-h -p --user --pass/-a --tls --cacert ... -n`). */
 export interface TargetFlags {
@@ -98,7 +99,7 @@ export function resolveTarget(
   const trimmed = spec?.trim();
   const shown = trimmed === undefined || trimmed === '' ? (flags.host ?? DEFAULT_HOST) : withoutPassword(trimmed);
   const fail = (reason: string): never => {
-    throw new TargetError(`invalid target '${shown}': ${reason}`);
+    throw new TargetError(`invalid target '${clipped(shown)}': ${reason}`);
   };
 
   const parts: SpecParts = trimmed === undefined || trimmed === '' ? { tls: false } : parseSpec(trimmed, fail);
@@ -208,7 +209,7 @@ function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
   }
   const scheme = spec.slice(0, schemeEnd).toLowerCase();
   const useTls = SCHEMES.get(scheme);
-  if (useTls === undefined) fail(`unsupported scheme '${scheme}:' (use redis://, rediss://, valkey:// or valkeys://)`);
+  if (useTls === undefined) fail(`unsupported scheme '${clipped(scheme)}:' (use redis://, rediss://, valkey:// or valkeys://)`);
   let rest = spec.slice(schemeEnd + 3);
   if (/[?#]/.test(rest)) fail('query strings and fragments are not supported');
 
@@ -233,7 +234,7 @@ function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
   const { host, port } = parseHostPort(authority, fail, true);
   let db: number | undefined;
   if (path !== '') {
-    if (!/^\d+$/.test(path)) fail(`database '${path}' must be a non-negative integer`);
+    if (!/^\d+$/.test(path)) fail(`database '${clipped(path)}' must be a non-negative integer`);
     db = checkDb(Number(path), 'database', fail);
   }
   return {
@@ -256,21 +257,21 @@ function parseHostPort(
     if (close === -1) fail("missing ']' after the IPv6 address");
     // A zone id is written %25 in a URL (RFC 6874): fe80::1%25eth0 is fe80::1%eth0 to the socket.
     const host = inUrl ? text.slice(1, close).replace(/%25(?=[^%]+$)/, '%') : text.slice(1, close);
-    if (net.isIPv6(host) === false) fail(`'${host}' is not an IPv6 address`);
+    if (net.isIPv6(host) === false) fail(`'${clipped(host)}' is not an IPv6 address`);
     const after = text.slice(close + 1);
     if (after === '') return { host };
-    if (!after.startsWith(':')) fail(`unexpected '${after}' after the IPv6 address`);
-    if (after.slice(1).includes(':')) fail(`a target has one port, not '${after.slice(1)}'`);
+    if (!after.startsWith(':')) fail(`unexpected '${clipped(after)}' after the IPv6 address`);
+    if (after.slice(1).includes(':')) fail(`a target has one port, not '${clipped(after.slice(1))}'`);
     return { host, port: parsePort(after.slice(1), fail) };
   }
   const colons = text.split(':').length - 1;
   if (colons > 1) {
     const [name, ...ports] = text.split(':');
     if (name !== undefined && !net.isIPv6(text) && HOSTNAME.test(name) && ports.every((p) => /^\d+$/.test(p))) {
-      fail(`a target has one port, not '${ports.join(':')}'`);
+      fail(`a target has one port, not '${clipped(ports.join(':'))}'`);
     }
     if (inUrl) fail('an IPv6 address in a URL must be in brackets, e.g. redis://[::1]:6379');
-    if (!net.isIPv6(text)) fail(`'${text}' is not an IPv6 address (use [addr]:port to give a port)`);
+    if (!net.isIPv6(text)) fail(`'${clipped(text)}' is not an IPv6 address (use [addr]:port to give a port)`);
     return { host: text };
   }
   if (colons === 0) return { host: checkHost(text, 'host', fail) };
@@ -306,8 +307,8 @@ function checkHost(host: string, what: string, fail: (reason: string) => never):
   if (net.isIP(host) !== 0) return host;
   // `redfort audit 6380` (a port typed alone, or a hosts file of ports): the resolver reads all digits as an IPv4
   // address number (inet_aton: 6380 is 0.0.24.236) and the audit, with its credentials, would go there.
-  if (/^\d+$/.test(host)) fail(`${what} '${host}' is all digits, which the resolver reads as an IPv4 address number, not a name: for a port, write 127.0.0.1:${host} (or -p ${host}); for an address, write it dotted`);
-  if (!HOSTNAME.test(host)) fail(`${what} '${host}' is not a valid host name or IP address`);
+  if (/^\d+$/.test(host)) fail(`${what} '${clipped(host)}' is all digits, which the resolver reads as an IPv4 address number, not a name: for a port, write 127.0.0.1:${host} (or -p ${host}); for an address, write it dotted`);
+  if (!HOSTNAME.test(host)) fail(`${what} '${clipped(host)}' is not a valid host name or IP address`);
   return host;
 }
 

@@ -1,4 +1,5 @@
 import type { Reporter } from './types.ts';
+import { clipped } from '../util/shown.ts';
 
 /** The output formats, by name: what --format accepts. */
 export const FORMATS = ['text', 'json', 'jsonl', 'sarif', 'junit', 'html', 'markdown', 'markdown-comment'] as const;
@@ -17,6 +18,6 @@ export async function loadReporter(format: string): Promise<Reporter> {
     case 'html': return (await import('./html.ts')).htmlReporter;
     case 'markdown': return (await import('./markdown.ts')).markdownReporter;
     case 'markdown-comment': return (await import('./markdown.ts')).markdownCommentReporter;
-    default: throw new Error(`unknown format '${format}'`);
+    default: throw new Error(`unknown format '${clipped(format)}'`);
   }
 }

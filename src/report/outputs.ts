@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { isStandardOutput, sharedOutputPath } from '../util/write-file.ts';
+import { clipped } from '../util/shown.ts';
 
 /** Where each report goes: at most one to standard output, the others to files. */
 export interface OutputPlan {
@@ -16,7 +17,7 @@ export interface OutputPlan {
  */
 export function planOutputs(formats: readonly string[] | undefined, outputs: readonly string[], known: readonly string[]): OutputPlan | string {
   const named = (formats ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
-  for (const f of named) if (!known.includes(f)) return `unknown format '${f}' (choose from ${known.join(', ')})`;
+  for (const f of named) if (!known.includes(f)) return `unknown format '${clipped(f)}' (choose from ${known.join(', ')})`;
   const files: { format: string; path: string }[] = [];
   const plain: string[] = [];
   for (const output of outputs) {
@@ -24,13 +25,13 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
     const format = eq > 0 ? output.slice(0, eq) : '';
     if (known.includes(format)) {
       const path = output.slice(eq + 1);
-      if (path === '') return `--output ${format}= needs a file name`;
+      if (path === '') return `--output ${clipped(format)}= needs a file name`;
       files.push({ format, path: stdoutDash(path) });
     } else if (eq > 0 && /^[A-Za-z][A-Za-z0-9_-]*$/.test(format)) {
       // 'JSON=r.json' and 'sarif2=r.sarif' were taken as file names, as '=r.json' was: each a typo of FORMAT=FILE.
-      return `unknown format '${format}' in --output ${output} (choose from ${known.join(', ')})`;
+      return `unknown format '${clipped(format)}' in --output ${clipped(output)} (choose from ${known.join(', ')})`;
     } else if (eq === 0) {
-      return `--output ${output} names no format before '=': write FORMAT=FILE (e.g. json${output}), or ./${output} for a file of that name`;
+      return `--output ${clipped(output)} names no format before '=': write FORMAT=FILE (e.g. json${clipped(output)}), or ./${clipped(output)} for a file of that name`;
     } else if (output === '') {
       // An unset shell variable (`-o "$OUT"`): said so, not 'its directory does not exist'.
       return '--output needs a file name (or FORMAT=FILE)';

@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Shape } from '../util/shown.ts';
-import { notShown, quotable } from '../util/shown.ts';
+import { clipped, notShown, quotable } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
 import { maskPassword, resolveTarget, TargetError, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
@@ -361,7 +361,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
     if (own.group) {
       groupName = stringOf(doc, own.group, `${where}: group`, fail);
       const found = groups.get(groupName);
-      if (!found) fail(own.group, `${where}: unknown group '${groupName}'${groups.size > 0 ? ` (groups: ${[...groups.keys()].join(', ')})` : ''}`);
+      if (!found) fail(own.group, `${where}: unknown group '${clipped(groupName)}'${groups.size > 0 ? ` (groups: ${[...groups.keys()].join(', ')})` : ''}`);
       group = found!;
     }
     const connection = merge([defaults.connection, group.connection, own.connection]);

@@ -9,7 +9,7 @@ import { SEVERITIES } from '../rules/define.ts';
 import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
 import type { Shape } from '../util/shown.ts';
-import { notShown, quotable, shown, shownValue } from '../util/shown.ts';
+import { clipped, notShown, quotable, shown, shownValue } from '../util/shown.ts';
 
 export interface ParseOptions {
   /** Every rule id of the catalogue: a `rules` or `suppressions` entry must name one, or an area of one. */
@@ -123,7 +123,7 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
   const ruleName = (node: Node | null, where: string): string => {
     const name = stringOf(doc, node, where, fail);
     if (!ids.has(name) && !areas.has(name)) {
-      fail(node, `${where}: unknown rule or area '${name}' (see 'redfort rules')`);
+      fail(node, `${where}: unknown rule or area '${clipped(name)}' (see 'redfort rules')`);
     }
     return name;
   };
@@ -147,7 +147,7 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
       case 'failOn': {
         const name = stringOf(doc, value, 'failOn', fail);
         if (name !== 'none' && !SEVERITIES.includes(name as Severity)) {
-          fail(value, `failOn must be one of ${SEVERITIES.join(', ')}, none; not '${name}'`);
+          fail(value, `failOn must be one of ${SEVERITIES.join(', ')}, none; not '${clipped(name)}'`);
         }
         failOn = name as Severity | 'none';
         break;
@@ -161,7 +161,7 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
           else if (SEVERITIES.includes(setting as Severity)) {
             overrides.set(name, setting as Severity);
             switches.set(name, true);
-          } else fail(node, `rules: ${name} must be off, on or a severity (${SEVERITIES.join(', ')}); not '${setting}'`);
+          } else fail(node, `rules: ${name} must be off, on or a severity (${SEVERITIES.join(', ')}); not '${clipped(setting)}'`);
         }
         break;
       case 'thresholds':
@@ -354,7 +354,7 @@ function suppression(
   if (fields.has('expires')) {
     const value = fields.get('expires') ?? null;
     expires = stringOf(doc, value, `${where}: expires`, fail);
-    if (!isDate(expires)) fail(value, `${where}: expires must be a date YYYY-MM-DD, not '${expires}'`);
+    if (!isDate(expires)) fail(value, `${where}: expires must be a date YYYY-MM-DD, not '${clipped(expires)}'`);
   }
   // Narrower than rule + target (issue 11): one finding by its fingerprint (the baseline's), or one ACL user's.
   let fingerprint: string | undefined;

@@ -27,6 +27,7 @@ import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
 import { isVersionText } from '../../redis/version.ts';
+import { clipped } from '../../util/shown.ts';
 
 interface AuditFlags extends TargetFlags {
   format?: string[];
@@ -83,12 +84,12 @@ interface AuditFlags extends TargetFlags {
 /** `--sort`, `--only-failures`, `--min-severity`, `--max-findings` as the view of the text and Markdown reports. */
 function reportView(flags: AuditFlags): ReportView {
   const sort = flags.sort ?? 'severity';
-  if (sort !== 'severity' && sort !== 'checklist') throw new UsageError(`--sort must be severity or checklist, not '${sort}'`);
+  if (sort !== 'severity' && sort !== 'checklist') throw new UsageError(`--sort must be severity or checklist, not '${clipped(sort)}'`);
   if (flags.minSeverity !== undefined && !SEVERITIES.includes(flags.minSeverity as Severity)) {
     throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
   }
   const max = flags.maxFindings === undefined ? undefined : (plainNumber(flags.maxFindings) ?? Number.NaN);
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError(`--max-findings must be a positive whole number, not '${flags.maxFindings}'`);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError(`--max-findings must be a positive whole number, not '${clipped(flags.maxFindings ?? '')}'`);
   return {
     sort,
     ...(flags.onlyFailures ? { onlyFailures: true } : {}),
@@ -112,7 +113,7 @@ function sampleRequest(flags: AuditFlags, inventory: boolean): SampleRequest | u
   }
   if (flags.sampleTime !== undefined) {
     const seconds = plainNumber(flags.sampleTime, true) ?? Number.NaN;
-    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--sample-time must be seconds from 0 to 3600, not '${flags.sampleTime}'`);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`--sample-time must be seconds from 0 to 3600, not '${clipped(flags.sampleTime)}'`);
     request.timeMs = Math.round(seconds * 1000);
   }
   if (flags.sampleBytes !== undefined) request.bytes = integer(flags.sampleBytes, '--sample-bytes', 1024, 2 ** 40);
@@ -158,7 +159,7 @@ function settingsInventory(targets: readonly Target[], options: FleetOptions): L
 function jobsOf(value: string | undefined): Jobs {
   if (value === undefined || value === 'auto') return 'auto';
   const n = plainNumber(value) ?? Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs must be auto or a whole number from 1 to ${MAX_JOBS}, not '${value}'`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs must be auto or a whole number from 1 to ${MAX_JOBS}, not '${clipped(value)}'`);
   return n;
 }
 
@@ -173,7 +174,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   // The whole value, in parseVersion's grammar ('redis v7.2.4', 'valkey_8.0.1'): '7.2.4; x' passed a check of its
   // start, and the audit then said 'the version the server reports cannot be read'.
   if (flags.redisVersion !== undefined && !isVersionText(flags.redisVersion)) {
-    throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${flags.redisVersion}'`);
+    throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${clipped(flags.redisVersion)}'`);
   }
   refuseFileTargets([flags.uri, ...specs], 'audit a config file with --config FILE (a sentinel.conf with --sentinel-config, an ACL file with --acl)');
   await checkReadable(flags.config, '--config');

@@ -6,12 +6,13 @@ import { markdownForTerminal } from '../../report/terminal-markdown.ts';
 import { UsageError, withDefault } from '../kit.ts';
 import { ruleDocPath } from '../files.ts';
 import { packageRoot } from '../../package-root.ts';
+import { clipped } from '../../util/shown.ts';
 
 function explain(id: string, flags: { format: string; color: boolean }): void {
-  if (flags.format !== 'text' && flags.format !== 'markdown') throw new UsageError(`--format must be text or markdown, not '${flags.format}'`);
-  if (!findRule(id)) throw new UsageError(`unknown rule '${id}' (see 'redfort rules')`);
+  if (flags.format !== 'text' && flags.format !== 'markdown') throw new UsageError(`--format must be text or markdown, not '${clipped(flags.format)}'`);
+  if (!findRule(id)) throw new UsageError(`unknown rule '${clipped(id)}' (see 'redfort rules')`);
   const doc = ruleDocPath(id);
-  if (!existsSync(doc)) throw new UsageError(`rule '${id}' has no documentation page`);
+  if (!existsSync(doc)) throw new UsageError(`rule '${clipped(id)}' has no documentation page`);
   const markdown = readFileSync(doc, 'utf8');
   const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
   // A page's relative link (`../harden.md`) means nothing on a terminal: it is shown from the package's root (`docs/harden.md`).

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ExporterConfigError } from '../../exporter/errors.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { EXPORTER_SHUTDOWN_GRACE_MS } from '../../util/defaults.ts';
+import { clipped } from '../../util/shown.ts';
 
 interface ExporterFlags {
   config?: string;
@@ -31,7 +32,7 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   ]);
   if (flags.config === undefined) throw new ExporterConfigError('--config <file> is required (see docs/exporter.md)');
   if (flags.listen !== undefined && parseListen(flags.listen) === undefined) {
-    throw new ExporterConfigError(`--listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779), not '${flags.listen}'`);
+    throw new ExporterConfigError(`--listen must be ADDRESS:PORT (e.g. 127.0.0.1:9779), not '${clipped(flags.listen)}'`);
   }
   const config = await parseExporterConfig(await readConfig(flags.config), flags.config, {
     env: process.env,

@@ -7,6 +7,7 @@ import { packageVersion } from '../../package-root.ts';
 import { UsageError, connectionOptions, integer, namedError, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { readHostKeyFile } from '../../app/targets.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
+import { clipped } from '../../util/shown.ts';
 
 interface RebootPlanFlags extends TargetFlags {
   uri?: string;
@@ -20,7 +21,7 @@ interface RebootPlanFlags extends TargetFlags {
 
 /** 0 when a safe plan exists, 1 when none does, 2 when the deployment cannot be read. */
 async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): Promise<number> {
-  if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--format must be text or json, not '${flags.format}'`);
+  if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`--format must be text or json, not '${clipped(flags.format)}'`);
   const pass = flags.pass ?? flags.a;
   refuseFileTargets([flags.uri, spec]);
   const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, process.env);

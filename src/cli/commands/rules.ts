@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { RULES } from '../../rules/index.ts';
 import { UsageError, withDefault } from '../kit.ts';
+import { clipped } from '../../util/shown.ts';
 
 function listRules(format: string): void {
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${clipped(format)}'`);
   if (format === 'json') {
     const rules = RULES.map(({ id, title, severity, checklist, sources, remediation }) => ({ id, title, severity, checklist, sources, remediation }));
     process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
