@@ -1,7 +1,7 @@
 import type { TopologyFacts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { tlsEnabled } from '../util.ts';
+import { portOf, tlsEnabled } from '../util.ts';
 import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { unlessTls } from './common.ts';
 import { infoField } from '../../redis/info.ts';
@@ -65,6 +65,19 @@ export default defineRule({
       // A master with no replica sends nothing today: the setting waits for the first replica (issue 11).
       const role = info ? infoField(info, 'role') : undefined;
       const replicas = info ? Number(infoField(info, 'connected_slaves') ?? NaN) : NaN;
+      // tls-replication is how this node, as a replica, connects to its master (replication.c connectWithMaster). Its
+      // replicas connect to one of its ports: with `port 0` only the TLS port is open, so they replicate over TLS
+      // whatever this says (real 7.0.15: a replica with tls-replication yes synced from a port-0 master set to no).
+      // It matters once this node is a replica itself, after a failover.
+      const master = role === 'master' || (role === undefined && !info && (config.get('replicaof')?.value.trim() ?? '') === '');
+      if (master && config.get('port') !== undefined && portOf(config.get('port')) === 0) {
+        return fail({
+          message: `tls-replication is '${clipped(replication?.value ?? 'no')}': its replicas can reach it only on its TLS port (port is 0), so they replicate over TLS; but should it become a replica (a failover), it would connect to its new master in clear text, or not at all where that master has port 0 too`,
+          source: replication?.source,
+          severity: 'low',
+          evidence: [`port is 0${role ? `; INFO replication: role:${role}` : ''}`],
+        });
+      }
       if (role === 'master' && replicas === 0) {
         return fail({
           message: `tls-replication is '${clipped(replication?.value ?? 'no')}': no replica is connected now, but one added later would get the full dataset and every write in clear text`,
