@@ -34,13 +34,21 @@ export default defineRule({
     const logfile = config.get('logfile');
     const daemonize = config.get('daemonize');
     const syslog = config.get('syslog-enabled');
-    if (logfile && logfile.value !== '') return pass(`logfile is '${clipped(logfile.value)}'`, { source: logfile.source });
+    // `logfile /dev/null` is accepted (the file opens) and keeps nothing, as logfile '' with daemonize yes does.
+    const devNull = logfile?.value === '/dev/null';
+    if (logfile && logfile.value !== '' && !devNull) return pass(`logfile is '${clipped(logfile.value)}'`, { source: logfile.source });
     // Syslog only counts when something listens on /dev/log where the server runs (issue 11).
     const noDevLog = host?.logging.known === true && host.logging.value.devLog === false;
-    if (isYes(syslog) && !noDevLog) return pass("logfile is '' but syslog-enabled is 'yes'", { source: syslog?.source });
-    if (isYes(syslog) && isYes(daemonize)) {
-      return fail({ message: "logfile is '' and syslog-enabled is 'yes', but /dev/log does not exist where the server runs and daemonize is 'yes': nothing is logged anywhere", source: logfile?.source ?? syslog?.source, remediation: remediationFor(server) });
+    const shown = devNull ? "logfile is '/dev/null'" : "logfile is ''";
+    if (isYes(syslog) && !noDevLog) return pass(`${shown} but syslog-enabled is 'yes'`, { source: syslog?.source });
+    // In the foreground the log goes to standard output: discarded too when that is /dev/null (`> /dev/null`,
+    // systemd StandardOutput=null), which logging.no-rotation reads from the same /proc/<pid>/fd/1.
+    const stdout = !devNull && !isYes(daemonize) && host?.process.stdout.known ? host.process.stdout.value : undefined;
+    const where = devNull ? 'the server writes its log to /dev/null' : stdout === '/dev/null' ? "daemonize is 'no' and standard output is /dev/null: the server's log is discarded" : undefined;
+    if (isYes(syslog) && (isYes(daemonize) || where)) {
+      return fail({ message: `${shown} and syslog-enabled is 'yes', but /dev/log does not exist where the server runs${where ? ` and ${where.replace(/^the server writes/, 'it writes')}` : " and daemonize is 'yes'"}: nothing is logged anywhere`, source: logfile?.source ?? syslog?.source, remediation: remediationFor(server) });
     }
+    if (where) return fail({ message: `${shown}: ${where}`, source: devNull ? logfile?.source : host?.process.stdout.known ? host.process.stdout.source : logfile?.source, remediation: remediationFor(server) });
     if (isYes(daemonize)) {
       return fail({
         message: "logfile is '' with daemonize 'yes': the server writes its log to /dev/null",
