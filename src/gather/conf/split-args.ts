@@ -1,40 +1,42 @@
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
 
-/** `isspace()` in the C locale, which the server runs its parser under. */
-function isCSpace(c: string | undefined): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
-}
-
-function isHexDigit(c: string | undefined): boolean {
-  return c !== undefined && /^[0-9a-fA-F]$/.test(c);
-}
-
 /**
- * One argument as bytes: literal characters are appended as their UTF-8 encoding and `\xHH` as the
- * single byte HH, which is exactly what the server holds when the file is UTF-8.
+ * One argument as bytes: literal text is appended as its UTF-8 encoding and `\xHH` as the single byte HH, which is
+ * exactly what the server holds when the file is UTF-8. In one buffer grown as it fills: a byte or a character per
+ * array element (and the line as an array of characters) held 650 MB for one 16 MiB quoted argument.
  */
 class TokenBytes {
-  private readonly bytes: number[] = [];
+  private bytes = Buffer.allocUnsafe(64);
+  private length = 0;
 
-  addChar(c: string): void {
-    const code = c.codePointAt(0)!;
-    if (code < 0x80) this.bytes.push(code);
-    else for (const b of Buffer.from(c, 'utf8')) this.bytes.push(b);
+  private room(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + more));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+
+  /** Text as UTF-8 (a lone surrogate as U+FFFD's bytes, as Buffer.from writes it). */
+  addText(text: string): void {
+    if (text === '') return;
+    this.room(Buffer.byteLength(text, 'utf8'));
+    this.length += this.bytes.write(text, this.length, 'utf8');
   }
 
   addByte(b: number): void {
-    this.bytes.push(b);
+    this.room(1);
+    this.bytes[this.length++] = b;
   }
 
   toString(): string {
-    const buf = Uint8Array.from(this.bytes);
+    const buf = this.bytes.subarray(0, this.length);
     try {
       return UTF8.decode(buf);
     } catch {
       // Not UTF-8 (e.g. `"\xff"`): one character per byte, so nothing is lost, but the
       // string no longer re-encodes to the server's bytes.
-      return Buffer.from(buf).toString('latin1');
+      return buf.toString('latin1');
     }
   }
 }
@@ -68,63 +70,94 @@ export function splitArgs(line: string): string[] | { error: string } {
 const PLAIN_LINE = /^[\t\x20-\x21\x23-\x26\x28-\x7e]*$/;
 const PLAIN_ARGUMENT = /[^ \t]+/g;
 
-/** {@link splitArgs} for any line: the server's walk, quotes and escapes included. Exported for its tests. */
+/**
+ * {@link splitArgs} for any line: the server's walk, quotes and escapes included. Exported for its tests. It walks
+ * UTF-16 code units: every character it tests is ASCII, which no unit of another character equals, and the text
+ * between two of them is taken whole (a run of literal text never ends inside a surrogate pair). A NUL ends the line,
+ * as in the server's C string.
+ */
 export function splitArgsQuoted(line: string): string[] | { error: string } {
-  const chars = Array.from(line);
+  const n = line.length;
+  const code = (i: number): number => {
+    if (i >= n) return -1;
+    const c = line.charCodeAt(i);
+    return c === 0 ? -1 : c;
+  };
   const args: string[] = [];
   let p = 0;
-  // The server works on a C string: a NUL ends the line.
-  const at = (i: number): string | undefined => (chars[i] === '\0' ? undefined : chars[i]);
 
   for (;;) {
-    while (at(p) !== undefined && isCSpace(at(p))) p++;
-    if (at(p) === undefined) return args;
+    while (code(p) !== -1 && isCSpaceCode(code(p))) p++;
+    if (code(p) === -1) return args;
 
     const token = new TokenBytes();
+    // The literal text from `run` to p, not yet added to the token.
+    let run = p;
+    const flush = (): void => {
+      token.addText(line.slice(run, p));
+    };
     let inDouble = false;
     let inSingle = false;
     let done = false;
     while (!done) {
-      const c = at(p);
+      const c = code(p);
       if (inDouble) {
-        if (c === '\\' && at(p + 1) === 'x' && isHexDigit(at(p + 2)) && isHexDigit(at(p + 3))) {
-          token.addByte(parseInt(at(p + 2)! + at(p + 3)!, 16));
-          p += 3;
-        } else if (c === '\\' && at(p + 1) !== undefined) {
+        if (c === 0x5c && code(p + 1) === 0x78 && isHexCode(code(p + 2)) && isHexCode(code(p + 3))) {
+          flush();
+          token.addByte(parseInt(line.slice(p + 2, p + 4), 16));
+          p += 4;
+          run = p;
+        } else if (c === 0x5c && code(p + 1) !== -1) {
+          flush();
+          const escaped = ESCAPES[line[p + 1]!];
+          if (escaped !== undefined) {
+            token.addText(escaped);
+            p += 2;
+            run = p;
+          } else {
+            // `\<any>` is that character: it starts the next run of literal text.
+            run = p + 1;
+            p += 2;
+          }
+        } else if (c === 0x22) {
+          if (code(p + 1) !== -1 && !isCSpaceCode(code(p + 1))) return { error: 'Unbalanced quotes' };
+          flush();
           p++;
-          const e = at(p)!;
-          token.addChar(ESCAPES[e] ?? e);
-        } else if (c === '"') {
-          if (at(p + 1) !== undefined && !isCSpace(at(p + 1))) return { error: 'Unbalanced quotes' };
           done = true;
-        } else if (c === undefined) {
+        } else if (c === -1) {
           return { error: 'Unbalanced quotes' };
         } else {
-          token.addChar(c);
+          p++;
         }
       } else if (inSingle) {
-        if (c === '\\' && at(p + 1) === "'") {
+        if (c === 0x5c && code(p + 1) === 0x27) {
+          flush();
+          run = p + 1;
+          p += 2;
+        } else if (c === 0x27) {
+          if (code(p + 1) !== -1 && !isCSpaceCode(code(p + 1))) return { error: 'Unbalanced quotes' };
+          flush();
           p++;
-          token.addChar("'");
-        } else if (c === "'") {
-          if (at(p + 1) !== undefined && !isCSpace(at(p + 1))) return { error: 'Unbalanced quotes' };
           done = true;
-        } else if (c === undefined) {
+        } else if (c === -1) {
           return { error: 'Unbalanced quotes' };
         } else {
-          token.addChar(c);
+          p++;
         }
-      } else if (c === undefined || c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+      } else if (c === -1 || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
         // Only these four end an unquoted argument; \v and \f do not (they only count as leading blanks).
+        flush();
+        if (c !== -1) p++;
         done = true;
-      } else if (c === '"') {
-        inDouble = true;
-      } else if (c === "'") {
-        inSingle = true;
+      } else if (c === 0x22 || c === 0x27) {
+        flush();
+        p++;
+        run = p;
+        if (c === 0x22) inDouble = true;
+        else inSingle = true;
       } else {
-        token.addChar(c);
+        p++;
       }
-      if (at(p) !== undefined) p++;
     }
     args.push(token.toString());
   }
