@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { loadConfFiles } from '../../src/gather/conf/load-files.ts';
 import { ConfigParseError, effectiveConfig, loadConf } from '../../src/gather/conf/redis-conf.ts';
-import { MAX_DIRECTIVES, MAX_WORDS } from '../../src/gather/conf/tokenize.ts';
+import { MAX_DIRECTIVES, MAX_LINE_CHARS, MAX_WORDS } from '../../src/gather/conf/tokenize.ts';
 import { MAX_ACL_WORDS, MAX_PERMISSION_SETS } from '../../src/acl/limits.ts';
 import { parseError, vfs } from './helpers.ts';
 
@@ -72,17 +74,20 @@ describe('loadConf: what one configuration may hold', () => {
     const top = join(dir, 'users-top.conf');
     const users = join(dir, 'users.conf');
     writeFileSync(top, `port 6379\ninclude ${users}\nhz 11\n`);
-    // 4 + (MAX_ACL_WORDS - 8) words on the first user line, 4 on the second: one past.
-    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_ACL_WORDS - 8).trimEnd()}\nuser u2 on nopass +get\n"user" u3 on\nhz 10\n`);
+    // MAX_ACL_WORDS - 4 words on the first three user lines (each within MAX_LINE_CHARS), 5 on the next: one past.
+    const third = Math.floor((MAX_ACL_WORDS - 16) / 3);
+    const rules = (n: number) => '+get '.repeat(n).trimEnd();
+    const first = `user u1 on nopass ${rules(third)}\nuser u1b on nopass ${rules(third)}\nuser u1c on nopass ${rules(MAX_ACL_WORDS - 16 - 2 * third)}\n`;
+    writeFileSync(users, `${first}user u2 on nopass +get\n"user" u3 on\nhz 10\n`);
     const parsed = await loadConfFiles(top);
-    assert.deepEqual(parsed.directives.map((d) => `${d.name} ${d.args[0]}`), ['port 6379', `include ${users}`, 'user u1', 'hz 10', 'hz 11']);
-    assert.deepEqual(parsed.usersPast, { path: users, line: 2, reason: `the user lines of the config hold more than 500,000 words of ACL rules (past it at ${users}:2): more than the 500,000 redfort reads on one server, so its users are not judged` });
+    assert.deepEqual(parsed.directives.map((d) => `${d.name} ${d.args[0]}`), ['port 6379', `include ${users}`, 'user u1', 'user u1b', 'user u1c', 'hz 10', 'hz 11']);
+    assert.deepEqual(parsed.usersPast, { path: users, line: 4, reason: `the user lines of the config hold more than 500,000 words of ACL rules (past it at ${users}:4): more than the 500,000 redfort reads on one server, so its users are not judged` });
     const eff = effectiveConfig(parsed, { version: '7.2.6' });
     assert.deepEqual([eff.users, eff.usersUnread, eff.config.get('hz')?.value], [[], parsed.usersPast!.reason, '11']);
     // A user line left out is still read as the server reads it: unbalanced quotes stop it there.
-    writeFileSync(users, `user u1 on nopass ${'+get '.repeat(MAX_ACL_WORDS - 8).trimEnd()}\nuser u2 on nopass +get\nuser u3 on ">x\n`);
+    writeFileSync(users, `${first}user u2 on nopass +get\nuser u3 on ">x\n`);
     const quotes = await loadError(top);
-    assert.deepEqual([quotes.path, quotes.line, quotes.reason], [users, 3, 'Unbalanced quotes in configuration line (redis-server refuses to start)']);
+    assert.deepEqual([quotes.path, quotes.line, quotes.reason], [users, 5, 'Unbalanced quotes in configuration line (redis-server refuses to start)']);
     // Lines likewise; a line past the bound is not split (one of 16 MiB held 310 MB to be refused).
     const many = Array.from({ length: MAX_PERMISSION_SETS + 2 }, (_, i) => `user n${i} on nopass +get`);
     writeFileSync(users, `${many.join('\n')}\n`);
@@ -96,6 +101,29 @@ describe('loadConf: what one configuration may hold', () => {
     const both = parseError(() => effectiveConfig(loadConf(top), { version: '7.2.6' }));
     assert.deepEqual([both.path, both.line], [users, 1]);
     assert.match(both.reason, /^'user' lines and 'aclfile' .* are both set/);
+  });
+
+  // redis-server reads a line of any length (the whole file in one string, split on line feeds), but one 16 MiB line
+  // was split into its 8 million words (273 MB) before the words bound refused it, and a quoted one into an array of
+  // its characters (620 MB, and read). Past MAX_LINE_CHARS a line is refused before it is split; a user line is left
+  // out, as one past the users' bounds.
+  it(`refuses a line of more than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters before splitting it; a user line that long is left out`, async () => {
+    const long = join(dir, 'long.conf');
+    // `requirepass "` and `"`: 14 characters around the value.
+    writeFileSync(long, `port 6379\nrequirepass "${'a'.repeat(MAX_LINE_CHARS - 14)}"\n`);
+    assert.equal((await loadConfFiles(long)).directives[1]!.args[0]!.length, MAX_LINE_CHARS - 14);
+    writeFileSync(long, `port 6379\n  requirepass "${'a'.repeat(MAX_LINE_CHARS - 13)}"  \n# ${'c'.repeat(MAX_LINE_CHARS)}\n`);
+    const err = await loadError(long);
+    assert.deepEqual([err.path, err.line, err.reason], [long, 2, `a line of ${MAX_LINE_CHARS + 1} characters, more than the ${MAX_LINE_CHARS} redfort reads of one line: redfort stops there (redis-server would read it)`]);
+    writeFileSync(long, `port 6379\nuser big on nopass ${'+get '.repeat(MAX_LINE_CHARS / 4).trimEnd()}\nuser small on nopass +get\nhz 12\n`);
+    const users = await loadConfFiles(long);
+    assert.deepEqual(users.directives.map((d) => d.name), ['port', 'hz']);
+    assert.deepEqual(users.usersPast, { path: long, line: 2, reason: `${long}:2 is a line of ${MAX_LINE_CHARS * 1.25 + 18} characters, more than the ${MAX_LINE_CHARS} redfort reads of one line, so the users are not judged` });
+    // One 16 MiB line of quoted words, loaded under a 96 MB heap (it ran out of memory, splitting).
+    writeFileSync(long, `port 6379\nsave${' "1"'.repeat(4 * 1024 * 1024 - 4)}\n`);
+    const code = `import { loadConfFiles } from ${JSON.stringify(new URL('../../src/gather/conf/load-files.ts', import.meta.url).href)}; await loadConfFiles(${JSON.stringify(long)}).catch((e) => process.stdout.write(e.reason));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=96', '--import', 'tsx', '--input-type=module', '-e', code]);
+    assert.match(stdout, /^a line of 16777204 characters, more than the 1048576 redfort reads of one line/);
   });
 
   it('counts the directives of every file, a file each time it is included', () => {
