@@ -30,6 +30,15 @@ describe('logging.no-logfile: a log that goes to /dev/null is not kept', () => {
     assert.equal(r.status, 'fail', r.message);
     assert.equal(r.severity, 'medium');
     assert.match(r.message, /^logfile is '\/dev\/null': the server writes its log to \/dev\/null$/);
+
+    // On its host /dev/null is no log file: its mode (0666 root:root) was failed as one, and its rotation asked for.
+    const { results } = await audit(server.url, {}, { noProbe: true });
+    const files = results.filter((x) => x.ruleId === 'host.data-file-permissions');
+    assert.ok(files.length > 0);
+    for (const x of files) assert.doesNotMatch(`${x.message} ${x.evidence.join(' ')}`, /\/dev\/null \(log file\)/, x.message);
+    const [rotation] = results.filter((x) => x.ruleId === 'logging.no-rotation');
+    assert.equal(rotation!.status, 'skip', rotation!.message);
+    assert.match(rotation!.message, /^logfile is '\/dev\/null': the log is discarded, nothing to rotate/);
   });
 
   it("daemonize no and logfile '' with standard output on /dev/null fails; on a file it passes", async () => {

@@ -219,7 +219,9 @@ async function planFiles(
     named('appendfilename', 'aof');
   }
   const logfile = get('logfile');
-  if (logfile && logfile.value !== '') planned.push({ role: 'log', path: absolute(logfile.value, dir.path), origin: logfile.source });
+  // `logfile /dev/null` keeps no file: the device's own mode (0666 root:root) is no log file's.
+  if (logfile?.value === '/dev/null') absent.push({ role: 'log', unknown: false, reason: "logfile is '/dev/null'" });
+  else if (logfile && logfile.value !== '') planned.push({ role: 'log', path: absolute(logfile.value, dir.path), origin: logfile.source });
   else absent.push({ role: 'log', unknown: false, reason: "logfile is ''" });
   named('aclfile', 'acl');
   named('unixsocket', 'unixsocket');

@@ -50,6 +50,7 @@ export default defineRule({
     const logging = host.logging;
     if (!logging.known) return skip(`the log destination is unknown: ${logging.reason}`);
     const { logfile, syslog, daemonize } = logging.value;
+    if (logfile === '/dev/null') return skip("logfile is '/dev/null': the log is discarded, nothing to rotate (see logging.no-logfile)");
     if (logfile !== '') {
       const file = host.files.find((f) => f.role === 'log');
       const stat = file?.state.kind === 'present' ? file.state.stat : undefined;
