@@ -9,10 +9,11 @@ import { isCommonPassword } from '../rules/common-passwords.ts';
 import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
 import {
   aclFileLine, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
-  ACCEPTED_LOGLEVELS, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, tlsPortFor, userName, withoutDangerous,
+  ACCEPTED_LOGLEVELS, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
 import { editConf, splitHeader } from './conf-edit.ts';
+import type { DeploymentPorts } from './deployment.ts';
 
 /** One config file harden edits: its path as given, and its text. */
 export interface ConfInput {
@@ -38,6 +39,10 @@ export interface HardenOptions {
   readonly sentinel?: ConfInput;
   /** Whether the node replicates or is replicated to (from INFO or replicaof). */
   readonly replication: boolean;
+  /** The ports of the deployment harden's inputs show (see deploymentPorts): the TLS port takes none of them. */
+  readonly deployment?: DeploymentPorts;
+  /** `--tls-port`: the TLS port asked for (checked against the deployment's ports by the caller). */
+  readonly tlsPort?: number;
   /** The live target's listener facts, for the plan. */
   readonly generatePassword?: () => string;
 }
@@ -88,6 +93,20 @@ export interface HardenResult {
   readonly pidfile?: string;
   /** Client users: who used the default user now logs in as this one. */
   readonly app?: string;
+  /** The TLS port written, and why that one (said in the summary and PLAN.md). */
+  readonly tlsPort?: TlsPortDecision;
+}
+
+export interface TlsPortDecision {
+  readonly port: number;
+  /** `port + 6`, `kept`, `as --tls-port asked`. */
+  readonly how: string;
+  /** Why that one (empty when nothing more to say). */
+  readonly why: string;
+  /** What harden knew of the deployment (PLAN.md only). */
+  readonly known?: string;
+  /** Said in the summary too: harden knew no other node, so a port in use on the host may be the one chosen. */
+  readonly caution?: string;
 }
 
 function atLeast(v: ServerVersion, major: number, minor: number): boolean {
@@ -121,6 +140,74 @@ function renderUser(user: AclUser, rules: readonly string[], selectors: readonly
 
 function weak(user: AclUser): boolean {
   return user.passwords.some((p) => !p.set || p.sha256 === EMPTY_SHA256 || isCommonPassword(p.sha256) || (p.length !== undefined && p.length < 16));
+}
+
+/** "7006 (port + 6): port + 1 = 7001 is the port of node 127.0.0.1:7001" and, for PLAN.md, what harden knew. */
+export function tlsPortText(d: TlsPortDecision, full = true): string {
+  const sentence = (text: string | undefined) => (text ? `. ${text[0]!.toUpperCase()}${text.slice(1)}` : '');
+  return `${d.port} (${d.how})${d.why ? `: ${full ? d.why : d.why.split('; ')[0]}` : ''}${full ? sentence(d.known) : ''}${sentence(d.caution)}`;
+}
+
+function portNumber(value: string | undefined): number {
+  const n = Number(value ?? '');
+  return Number.isInteger(n) && n > 0 && n <= 65_535 ? n : 0;
+}
+
+/** Ports as runs: "7000-7005, 17000-17005" (the first twelve runs). */
+function portList(ports: readonly number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    runs.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return runs.length > 12 ? `${runs.slice(0, 12).join(', ')}, ...` : runs.join(', ');
+}
+
+/**
+ * The TLS port and why: the one `--tls-port` asks for; else the server's own tls-port, kept; else the plaintext port
+ * + the smallest offset at which no node of the deployment meets a known port (chooseTlsPort): from 1 under baseline
+ * (6380 for 6379), from 10000 under strict (16379 for 6379), or strict's 16379 itself for a server alone.
+ */
+function pickTlsPort(fc: ConfigMap, options: HardenOptions, v: ServerVersion): TlsPortDecision | undefined {
+  const plain = portNumber(fc.get('port')?.value ?? '6379');
+  const existing = portNumber(fc.get('tls-port')?.value);
+  if (options.tlsPort !== undefined) {
+    return { port: options.tlsPort, how: '--tls-port', why: existing > 0 && existing !== options.tlsPort ? `the server had tls-port ${existing}` : '' };
+  }
+  const strict = options.profile.tlsOnly;
+  if (existing > 0 && !(strict && existing === 6379)) return { port: existing, how: 'kept', why: `the tls-port the server already has, from ${where(fc.get('tls-port')?.source)}` };
+  const d = options.deployment;
+  const alone = d === undefined || d.others.nodes + d.others.sentinels === 0;
+  const base = plain > 0 ? plain : 6379;
+  const profilePort = strict && alone && options.profile.port !== undefined && options.profile.port > base ? options.profile.port : undefined;
+  const firstOffset = profilePort !== undefined ? profilePort - base : strict ? 10_000 : 1;
+  const cluster = fc.get('cluster-enabled')?.value === 'yes';
+  // The bus follows tls-port (tls-cluster yes) where cluster-port cannot pin it: before 7.0.
+  const busFollowsTls = cluster && !atLeast(v, 7, 0) && portNumber(fc.get('cluster-port')?.value) === 0;
+  const choice = chooseTlsPort({ plain, nodes: d?.nodes ?? [plain], used: d?.used ?? [{ port: plain, by: "this server's port" }], busFollowsTls, firstOffset });
+  if (!choice) return undefined;
+  const counted = (n: number, what: string) => `${n} other ${what}${n === 1 ? '' : 's'}`;
+  const caution = alone ? `no other node of this server's deployment is in harden's inputs${d && d.sources.length > 0 ? ` (${d.sources.join(', ')})` : ''}: if another server on this host uses ${choice.port}, choose another with --tls-port N` : undefined;
+  const known = d && !alone
+    ? `harden knows ${[d.others.nodes ? counted(d.others.nodes, 'node') : '', d.others.sentinels ? counted(d.others.sentinels, 'sentinel') : ''].filter(Boolean).join(' and ')} of this deployment (${d.sources.join(', ')}; ports in use: ${portList(d.used.map((u) => u.port))})`
+    : undefined;
+  const first = choice.passed[0];
+  if (!first) {
+    return { port: choice.port, how: profilePort !== undefined && choice.offset === firstOffset ? "the profile's TLS-only port" : `port + ${choice.offset}`, why: known ? `no known port is in its way; ${known}` : '', ...(caution ? { caution } : {}) };
+  }
+  const tried = profilePort !== undefined ? `the profile's ${profilePort}` : `port + ${first.offset}`;
+  const clash = first.node === base ? `${tried}${profilePort !== undefined ? '' : ` = ${first.port}`} is ${first.by}` : `at ${tried} the node on ${first.node} would get ${first.port}, ${first.by}`;
+  const between = choice.passed.length > 1 ? `, and every offset up to ${choice.passed.at(-1)!.offset} meets a known port too` : '';
+  return {
+    port: choice.port,
+    how: `port + ${choice.offset}`,
+    why: `${clash}${between}`,
+    known: `the offset is the deployment's, not this node's: every node hardened from the same view gets its own port + ${choice.offset}, so none takes another's${known ? `; ${known}` : ''}`,
+    ...(caution ? { caution } : {}),
+  };
 }
 
 /**
@@ -206,10 +293,14 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     }
 
     // TLS
-    if (options.tls) {
+    const tlsPort = options.tls ? pickTlsPort(fc, options, v) : undefined;
+    if (options.tls && tlsPort === undefined) {
+      manual.push('TLS: no TLS port is free at any offset from the ports of the deployment harden knows: choose one with `--tls-port N`.');
+    } else if (options.tls && tlsPort !== undefined) {
       const plain = Number(fc.get('port')?.value ?? '6379');
-      const tlsPort = profile.tlsOnly ? (profile.port ?? plain) : tlsPortFor(plain);
-      for (const d of tlsDirectives(options.tls, { tlsPort, cluster: fc.get('cluster-enabled')?.value === 'yes' })) {
+      const cluster = fc.get('cluster-enabled')?.value === 'yes';
+      result.tlsPort = tlsPort;
+      for (const d of tlsDirectives(options.tls, { tlsPort: tlsPort.port, cluster })) {
         const rule = d.directive === 'tls-port' ? 'tls.disabled'
           : d.directive === 'tls-auth-clients' ? 'tls.client-auth-disabled'
           : d.directive === 'tls-protocols' ? 'tls.weak-protocols'
@@ -219,11 +310,23 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           : d.directive === 'tls-cluster' ? 'tls.cluster-bus-plaintext' : 'tls.disabled';
         set(rule, d.directive, [d.value], !atLeast(v, 6, 2) && d.directive === 'tls-port');
       }
+      // With tls-cluster yes the bus listens on tls-port + 10000, no longer port + 10000, unless cluster-port says
+      // where: the other nodes' nodes.conf and the firewalls know the old one, so it is pinned there (7.0+).
+      const bus = options.deployment?.bus;
+      if (cluster && bus !== undefined && bus !== tlsPort.port + 10_000 && portNumber(fc.get('cluster-port')?.value) === 0) {
+        if (atLeast(v, 7, 0)) {
+          set('tls.cluster-bus-plaintext', 'cluster-port', [String(bus)], true);
+          notes.push(`**Cluster bus:** it stays on ${bus}: \`cluster-port ${bus}\` is set, because tls-cluster yes would move it to tls-port + 10000 (${tlsPort.port + 10_000}), where the other nodes do not look for it. It speaks TLS now: restart every node of the cluster with its hardened file before the bus works again.`);
+        } else {
+          manual.push(`Cluster bus: Redis ${v.major}.${v.minor} has no cluster-port, so with tls-cluster yes this node's bus moves from ${bus} to tls-port + 10000 (${tlsPort.port + 10_000}), which the other nodes' nodes.conf does not know: open it in the firewall, restart every node with its hardened file, and reintroduce the nodes (CLUSTER MEET host tls-port) if they do not find each other; or upgrade to 7.0 first.`);
+        }
+      }
       if (profile.tlsOnly) {
         set('tls.plaintext-port-open', 'port', ['0'], !atLeast(v, 6, 2));
         claims.add('network.default-port');
+        notes.push(`**TLS port:** TLS listens on ${tlsPortText(tlsPort)}.`);
       } else {
-        notes.push(`TLS listens on ${tlsPort}; the plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
+        notes.push(`**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. The plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
       }
     } else if (atLeast(v, 6, 0)) {
       manual.push('TLS: redfort has no certificate for this server. Get a certificate and key for it and the CA of your clients, then run `redfort harden` again with `--tls-cert FILE --tls-key FILE --tls-ca FILE` (it sets tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication), or set them by hand as docs/rules/tls.disabled.md shows.');

@@ -21,7 +21,9 @@ import type { Provenance, TlsFiles } from '../profile/index.ts';
 import { generatePassword, isProfileName, PROFILES, readSecretsFile, userName, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
 import { redactSecrets, renderLine } from './conf-edit.ts';
 import { unifiedDiff } from './diff.ts';
-import { harden } from './harden.ts';
+import { harden, tlsPortText } from './harden.ts';
+import { deploymentPorts } from './deployment.ts';
+import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
 import { commentHeader, hostFiles, planMarkdown, sandboxNotes } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
@@ -49,6 +51,8 @@ export interface HardenRequest extends TargetFlags {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
+  /** `--tls-port`, as given. */
+  tlsPort?: string;
   userPrefix: string;
   secrets?: string;
   force?: boolean;
@@ -123,6 +127,27 @@ function statusOf(result: TargetResult | undefined, rule: string, generated: rea
 
 
 /**
+ * The ports of the node's deployment, for its TLS port: what the live server lists (CLUSTER NODES, INFO replication),
+ * the sentinel.conf given, and, for a cluster node whose config file was read here and whose node list was not, the
+ * cluster-config-file the server keeps beside its data (its `dir`; a relative one taken from the config's directory).
+ */
+async function deploymentOf(facts: Facts, confPath: string | undefined, sentinel: { path: string; text: string } | undefined): Promise<DeploymentPorts> {
+  const fc = facts.files?.config ?? facts.config ?? new Map();
+  let nodesFile: NodesFile | undefined;
+  let nodesFileUnread: string | undefined;
+  if (fc.get('cluster-enabled')?.value === 'yes' && !facts.cluster && confPath) {
+    const dir = resolve(dirname(resolve(confPath)), fc.get('dir')?.value || '.');
+    const path = resolve(dir, fc.get('cluster-config-file')?.value || 'nodes.conf');
+    try {
+      nodesFile = { path, text: await readTextFile(path) };
+    } catch (error) {
+      nodesFileUnread = `the cluster-config-file ${path} not read (${error instanceof FileReadError ? error.detail : fsErrorText(error, path)})`;
+    }
+  }
+  return deploymentPorts(facts, fc, { ...(sentinel ? { sentinelText: sentinel.text, sentinelPath: sentinel.path } : {}), ...(nodesFile ? { nodesFile } : {}), ...(nodesFileUnread ? { nodesFileUnread } : {}) });
+}
+
+/**
  * Hardens a live server's or its files' configuration into `flags.out` (written whole or not at all), starts the
  * result in a throwaway server and re-audits it. Writes nothing to the terminal: the summary is returned.
  */
@@ -135,6 +160,12 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   }
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new HardenInputError('--tls-cert, --tls-key and --tls-ca go together');
+  let tlsPort: number | undefined;
+  if (flags.tlsPort !== undefined) {
+    tlsPort = /^\d{1,5}$/.test(flags.tlsPort) ? Number(flags.tlsPort) : NaN;
+    if (!(tlsPort >= 1 && tlsPort <= 65_535)) throw new HardenInputError(`--tls-port '${flags.tlsPort}' is not a port (1 to 65535)`);
+    if (tlsGiven !== 3) throw new HardenInputError('--tls-port goes with --tls-cert, --tls-key and --tls-ca (it is the port of the TLS they set up)');
+  }
   const tls: TlsFiles | undefined = tlsGiven === 3 ? { cert: resolve(flags.tlsCert!), key: resolve(flags.tlsKey!), ca: resolve(flags.tlsCa!) } : undefined;
   if (tls) {
     const [cert, key] = [await readInput(tls.cert, '--tls-cert'), await readInput(tls.key, '--tls-key'), await readInput(tls.ca, '--tls-ca')];
@@ -224,9 +255,17 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   const profile = PROFILES[flags.profile];
   const deployedConf = confPath ? resolve(confPath) : debian.conf;
   const deployedSentinel = sentinelPath ? resolve(sentinelPath) : debian.sentinel;
+  const deployment = conf && tls ? await deploymentOf(facts, confPath, sentinel) : undefined;
+  if (deployment && tlsPort !== undefined) {
+    // Its own tls-port may be asked for again; under strict, which closes it, its own plaintext port too.
+    const own = ["this server's tls-port", ...(profile.tlsOnly ? ["this server's port"] : [])];
+    const taken = deployment.used.find((u) => u.port === tlsPort && !own.includes(u.by));
+    if (taken) throw new HardenInputError(`--tls-port ${tlsPort} is ${taken.by}: choose a port no node of the deployment uses`);
+  }
   const result = harden(facts, conf, {
     profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tls ? { tls } : {}), reuse, deployedConf,
     deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), replication,
+    ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}),
   });
 
   const inputs = [
@@ -328,6 +367,8 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     if (setIn('replicaof', /^\s*(replicaof|slaveof)\s/im)) overrides.push(['replicaof', 'no', 'one']);
     // TLS is loaded for real (certificate, key, CA, ciphers); the trial only logs in over plaintext.
     if (tls) overrides.push(['tls-port', String(await freePort())], ['tls-auth-clients', 'optional']);
+    // A cluster-port (harden pins the bus there under tls-cluster) is the running node's bus.
+    if (setIn('cluster-port', /^\s*cluster-port\s+0*[1-9]/im)) overrides.push(['cluster-port', String(await freePort())]);
     else if (setIn('tls-port', /^\s*tls-port\s+0*[1-9]/im)) overrides.push(['tls-port', String(await freePort())]);
     // Relative includes resolve against the input's directory; a config rendered from a live server has none.
     const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
@@ -412,6 +453,7 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   const lines: string[] = [];
   lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
   lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
+  if (result.tlsPort) lines.push(`TLS port: ${tlsPortText(result.tlsPort, false)}${result.tlsPort.known ? ' (PLAN.md: what harden knew of the deployment)' : ''}`);
   const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
   const width = Math.max(4, ...changed.map((o) => o.rule.length));
   lines.push('', `${'rule'.padEnd(width)}  before  after`);

@@ -143,6 +143,8 @@ export interface ClusterOptions {
   password?: string;
   tls?: boolean | TlsOptions;
   readyTimeoutMs?: number;
+  /** Fixed ports, one per node in order (see freePortRun); by default each node gets a free one. */
+  ports?: number[];
 }
 
 export interface RunningCluster {
@@ -171,6 +173,32 @@ export async function freePort(host = '127.0.0.1', options: FreePortOptions = {}
     return port;
   }
   throw new Error(`no free port found on ${host}`);
+}
+
+/**
+ * The first of `count` consecutive ports that are free on `host` now, as deployments number their nodes (7000-7005),
+ * each with port + 10000 free too when `withBusPort`; `alsoFree` more ports after the run must be free as well (room
+ * for what a test adds beside the run). Searched from a random start, so that parallel test files rarely meet.
+ */
+export async function freePortRun(count: number, host = '127.0.0.1', options: FreePortOptions & { alsoFree?: number } = {}): Promise<number> {
+  const span = count + (options.alsoFree ?? 0);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const first = 20_000 + Math.floor(Math.random() * (options.withBusPort ? 25_000 : 40_000));
+    const ports = Array.from({ length: span }, (_, i) => first + i);
+    const needed = options.withBusPort ? [...ports, ...ports.slice(0, count).map((p) => p + 10_000)] : ports;
+    if (needed.some((p) => handedOut.has(`${host}:${p}`))) continue;
+    let free = true;
+    for (const port of needed) {
+      if ((await bind(host, port)) === undefined) {
+        free = false;
+        break;
+      }
+    }
+    if (!free) continue;
+    for (const port of ports.slice(0, count)) handedOut.add(`${host}:${port}`);
+    return first;
+  }
+  throw new Error(`no run of ${span} free ports found on ${host}`);
 }
 
 function bind(host: string, port: number): Promise<number | undefined> {
@@ -604,7 +632,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       if (password !== undefined) lines.push(`requirepass ${quote(password)}`, `masterauth ${quote(password)}`);
       if (tls && !tls.plaintextPort) lines.push('tls-cluster yes', 'tls-replication yes');
       if (options.conf) lines.push(options.conf);
-      return { host, conf: lines.join('\n'), password, tls };
+      return { host, conf: lines.join('\n'), password, tls, ...(options.ports?.[i] !== undefined ? { port: options.ports[i] } : {}) };
     }),
   );
   const stop = async () => {
