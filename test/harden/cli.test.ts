@@ -40,6 +40,8 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     ['a version with more after it', ['--config', conf, '--redis-version', '7.2.4; x'], /--redis-version '7\.2\.4; x' is not a version redfort knows/],
     ['half of the TLS flags', ['--config', conf, '--tls-cert', conf], /--tls-cert, --tls-key and --tls-ca go together/],
     ['an unknown profile', ['--config', conf, '--profile', 'paranoid'], /--profile must be baseline or strict/],
+    ['a --tls-port that is no port', ['--config', conf, '--tls-port', '70000'], /^redfort: --tls-port '70000' is not a port \(1 to 65535\)$/m],
+    ['a --tls-port without certificates', ['--config', conf, '--tls-port', '6380'], /--tls-port goes with --tls-cert, --tls-key and --tls-ca/],
     ['no input at all', [], /give a live target/],
     ['a file redis-server refuses', ['--config', join(CORPUS, 'written__envsubst-template', 'redis.conf.tpl')], /redis\.conf\.tpl:\d+: unrendered template/],
     // Redis takes any name without spaces; a user whose new password credentials.env cannot name was 'unexpected error'.
@@ -57,6 +59,18 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
       assert.deepEqual(readdirSync(work).filter((f) => f.includes('.redfort-')), [], 'no staging directory left');
     });
   }
+
+  it("a --tls-port that another node of the deployment uses: one line naming it (here a neighbour in the node's nodes.conf)", async () => {
+    const certs = await makeCerts();
+    const dir = mkdtempSync(join(work, 'neighbour-'));
+    writeFileSync(join(dir, 'redis.conf'), `port 7000\ndir ${dir}\ncluster-enabled yes\ncluster-config-file nodes-7000.conf\n`);
+    writeFileSync(join(dir, 'nodes-7000.conf'), 'a1 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-8191\na2 127.0.0.1:7001@17001 master - 0 0 2 connected 8192-16383\nvars currentEpoch 2 lastVoteEpoch 0\n');
+    const out = join(work, 'bad-neighbour');
+    const run = await redfort(['harden', '--config', join(dir, 'redis.conf'), '--redis-version', '7.0.15', '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--tls-ca', certs.ca, '--tls-port', '17001', '--out', out]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr, 'redfort: --tls-port 17001 is the cluster bus port of node 127.0.0.1:7001: choose a port no node of the deployment uses\n');
+    assert.equal(existsSync(out), false);
+  });
 
   it('an --out whose directory cannot be written (here /sys, even for root): one line naming it, not an unexpected mkdtemp error', async () => {
     const run = await redfort(['harden', '--config', conf, '--redis-version', '7.0.15', '--out', '/sys/redfort-harden-out']);
