@@ -51,7 +51,6 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
   const nodes = new Set<number>();
   const withTls = new Set<number>();
   const sources: string[] = [];
-  const seen = new Set<string>();
   const clusterNode = fc.get('cluster-enabled')?.value === 'yes';
   const plainSet = fc.get('port')?.value;
   const plain = plainSet === undefined ? 6379 : portOf(plainSet);
@@ -69,7 +68,9 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
   let selfFlagged = false;
   const node = (host: string, port: number, what: 'node' | 'sentinel', extra: { bus?: number; tls?: number; self?: boolean } = {}): void => {
     if (port <= 0) return;
-    const name = extra.self ? 'this server' : `${what} ${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // The address is the server's word (CLUSTER NODES, INFO): said only when it reads as one.
+    const shown = /^[A-Za-z0-9.:%_-]{1,253}$/.test(host) ? (host.includes(':') ? `[${host}]` : host) : '(an address that does not read as one)';
+    const name = extra.self ? 'this server' : `${what} ${shown}:${port}`;
     if (extra.self) selfFlagged = true;
     else if (!others.has(`${host}:${port}`)) others.set(`${host}:${port}`, { port, what });
     used.push({ port, by: extra.self ? "this server's port" : `the port of ${name}` });
@@ -97,7 +98,6 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
       if (tcp > 0 && tcp !== n.port) node(n.host, tcp, 'node', { bus: n.busPort, tls: n.port, self });
       else node(n.host, n.port, 'node', { bus: n.busPort, ...(tlsAux > 0 ? { tls: tlsAux } : {}), self });
     });
-
   } else if (inputs.nodesFileUnread !== undefined) {
     sources.push(inputs.nodesFileUnread);
   }

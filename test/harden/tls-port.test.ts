@@ -121,6 +121,13 @@ describe('deploymentPorts', () => {
     assert.deepEqual(r.others, { nodes: 2, sentinels: 2 });
   });
 
+  it("an address that is no address (a hostile server's CLUSTER NODES) is not repeated", () => {
+    const nodes = parseClusterNodes('a1 127.0.0.1:7000@17000 myself,master - 0 0 1 connected\na2 \u001b[2J\u001b[31mevil:7001@17001 master - 0 0 2 connected');
+    const facts = liveFacts({ conf: 'port 7000\ncluster-enabled yes', mode: 'cluster', extra: { cluster: { nodes, myId: 'a1', state: 'ok', source: { kind: 'live', command: 'CLUSTER NODES' } } } });
+    const d = deploymentPorts(facts, facts.config!, {});
+    assert.deepEqual(d.used.filter((u) => u.port === 7001).map((u) => u.by), ['the port of node (an address that does not read as one):7001']);
+  });
+
   it("a master's INFO replication lists its replicas", () => {
     const facts = liveFacts({ conf: 'port 6379', info: '# Replication\nrole:master\nconnected_slaves:2\nslave0:ip=127.0.0.1,port=6380,state=online,offset=1,lag=0\nslave1:ip=127.0.0.1,port=6381,state=online,offset=1,lag=0\n' });
     const d = deploymentPorts(facts, facts.config!, {});
