@@ -134,13 +134,39 @@ describe('loadConf: what one configuration may hold', () => {
     const err = parseError(() => loadConf(P, { ...fs, maxDirectives: 6 }));
     assert.deepEqual([err.path, err.line], ['/etc/redis/a.conf', 3]);
     assert.match(err.reason, /^more than 6 directives in one configuration/);
-    // The include line is a directive too.
+    // The include line is a directive too, counted from the top file's split: a.conf is split with the top file's
+    // second include already there, and its second line is past 4.
     const atInclude = parseError(() => loadConf(P, { ...fs, maxDirectives: 4 }));
-    assert.deepEqual([atInclude.path, atInclude.line], [P, 3]);
+    assert.deepEqual([atInclude.path, atInclude.line], ['/etc/redis/a.conf', 3]);
     // Words likewise: 2 + 2 + (2 + 2) + 2 + (2 + 2) = 14.
     assert.equal(loadConf(P, { ...fs, maxWords: 14 }).directives.length, 7);
     const words = parseError(() => loadConf(P, { ...fs, maxWords: 13 }));
     assert.deepEqual([words.path, words.line, words.reason.slice(0, 23)], ['/etc/redis/a.conf', 3, 'more than 13 words in o']);
+  });
+
+  // A file is split whole before its includes are expanded: each of 32 nested includes could hold one bound's worth
+  // of directives (less those expanded before it) before the first was counted. The files split and not yet expanded
+  // count too, so the bound holds for the whole include tree at any time.
+  it('bounds the directives of the whole include tree, those split and not yet expanded included', () => {
+    const files: Record<string, string> = { [P]: `include f1.conf\n${'hz 1\n'.repeat(5)}` };
+    for (let i = 1; i < 5; i++) files[`/etc/redis/f${i}.conf`] = `include f${i + 1}.conf\n${'hz 1\n'.repeat(5)}`;
+    files['/etc/redis/f5.conf'] = 'hz 1\n'.repeat(5);
+    const fs = vfs(files);
+    const read: string[] = [];
+    const load = (max: number) => loadConf(P, { readFile: (p) => (read.push(p), fs.readFile(p)), glob: fs.glob, maxDirectives: max, maxWords: 2 * max });
+    // 6 in the top file, then the first include is split up to its 4th line (10 with the top file's), its 5th past
+    // them; the lines before it are read first, as the server would, and the second include's first line is past 10.
+    // No file below it is read (they all were, each split whole, and the error was at f4.conf:2).
+    const err = parseError(() => load(10));
+    assert.deepEqual([err.path, err.line, read], ['/etc/redis/f2.conf', 1, [P, '/etc/redis/f1.conf', '/etc/redis/f2.conf']]);
+    assert.match(err.reason, /^more than 10 directives in one configuration/);
+    // Words likewise (2 a directive).
+    read.length = 0;
+    const words = parseError(() => loadConf(P, { readFile: (p) => (read.push(p), fs.readFile(p)), glob: fs.glob, maxWords: 20 }));
+    assert.deepEqual([words.path, words.line, read.length], ['/etc/redis/f2.conf', 1, 3]);
+    // A tree of exactly the bound is read whole.
+    assert.equal(load(35).directives.length, 35);
+    assert.equal(parseError(() => load(34)).path, '/etc/redis/f5.conf');
   });
 
   it('splits a text kept in `parsed` once: a second load takes its directives from there', () => {

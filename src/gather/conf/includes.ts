@@ -189,6 +189,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   let words = 0;
   /** Directives other than `user` lines so far (`words` are theirs). */
   let counted = 0;
+  /**
+   * Directives other than `user` lines split and not expanded yet, and their words: the rest of each file whose
+   * include is being expanded. A file is split whole before its includes are expanded, so a text's bound counts them
+   * too: else each of 32 nested includes could hold one bound's worth before the first was counted.
+   */
+  let pending = 0;
+  let pendingWords = 0;
   /** The `user` lines held: those of every text split so far (a text's are held from its split to the end). */
   let users: UsersHeld = NO_USERS;
   let expandedBytes = 0;
@@ -226,6 +233,8 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     for (const d of parsed) {
       // `user` lines were counted as their text was split (parse), and those past their bounds left out there.
       if (d.name !== 'user') {
+        pending--;
+        pendingWords -= 1 + d.args.length;
         if (counted >= maxDirectives) throw tooMuchConfig(d.source.path, d.source.line, 'directives', maxDirectives);
         counted++;
         words += 1 + d.args.length;
@@ -322,6 +331,11 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
 
   const expandText = (text: string, file: string, chain: readonly string[]): void => {
     const { directives: lines, error } = parse(text, file);
+    for (const d of lines) {
+      if (d.name === 'user') continue;
+      pending++;
+      pendingWords += 1 + d.args.length;
+    }
     expand(lines, chain);
     if (error) throw error;
   };
@@ -338,7 +352,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       return kept;
     }
     const usersBefore = users;
-    const result = parseConfLines(text, file, { maxDirectives, maxWords, directivesBefore: counted, wordsBefore: words, maxUserLines, maxUserWords, usersBefore });
+    const result = parseConfLines(text, file, { maxDirectives, maxWords, directivesBefore: counted + pending, wordsBefore: words + pendingWords, maxUserLines, maxUserWords, usersBefore });
     users = result.users;
     if (result.error === undefined) options.parsed?.set(file, { text, directives: result.directives, usersBefore: result.withUsers ? usersBefore : undefined, users: result.users });
     return result;
