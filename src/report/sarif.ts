@@ -2,7 +2,7 @@ import type * as Sarif from 'sarif';
 import type { RuleResult, TargetResult } from '../engine/run.ts';
 import type { Severity } from '../rules/define.ts';
 import { findingFingerprint } from '../engine/triage/baseline.ts';
-import { ruleDocUrl, TOOL_URL } from './common.ts';
+import { oneLine, ruleDocUrl, TOOL_URL, visibleControls } from './common.ts';
 import type { AuditReport, Reporter, ReportContext } from './types.ts';
 import { ChunkWriter } from '../util/chunk-writer.ts';
 
@@ -72,6 +72,15 @@ function location(result: RuleResult, target: string, root: string | undefined):
   return { logicalLocations: logical };
 }
 
+/**
+ * A message's text with what a server or a file said on one line and visible, as in JUnit: its line breaks and control
+ * characters written as `\u000a`, so that a value (`* \r\n  FAIL critical forged`) cannot make a line of its own in
+ * a code-scanning alert, which shows the text as it is. The fingerprint keeps the raw message (stable across versions).
+ */
+function messageText(text: string): Sarif.Message {
+  return { text: visibleControls(oneLine(text)) };
+}
+
 function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>, root: string | undefined): Sarif.Result {
   const index = ruleIndex.get(result.ruleId);
   const properties: Record<string, unknown> = {
@@ -87,7 +96,7 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
     ruleId: result.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: LEVEL[result.severity],
-    message: { text: `${target.target}: ${result.message}` },
+    message: messageText(`${target.target}: ${result.message}`),
     locations: [location(result, target.target, root)],
     partialFingerprints: { 'redfortFinding/v1': findingFingerprint(result.ruleId, target.target, result.message, root) },
     ...(result.suppressed !== undefined
@@ -148,7 +157,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
     if (target.error !== undefined) {
       execution.push({
         level: 'error',
-        message: { text: `${target.target} could not be audited: ${target.error}` },
+        message: messageText(`${target.target} could not be audited: ${target.error}`),
         locations: [{ logicalLocations: [targetLocation(target.target)] }],
         ...(target.labels ? { properties: { labels: target.labels } } : {}),
       });
@@ -159,7 +168,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
       const index = ruleIndex.get(result.ruleId);
       execution.push({
         level: 'error',
-        message: { text: `${target.target}: ${result.ruleId}: ${result.message}` },
+        message: messageText(`${target.target}: ${result.ruleId}: ${result.message}`),
         locations: [{ logicalLocations: [targetLocation(target.target)] }],
         associatedRule: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
       });
@@ -167,7 +176,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
   }
   const configuration: Sarif.Notification[] = (report.warnings ?? []).map((w) => ({
     level: 'warning',
-    message: { text: w.message },
+    message: messageText(w.message),
     descriptor: { id: w.kind },
     ...(w.source
       ? { locations: [{ physicalLocation: { artifactLocation: artifactOf(w.source.path, context.root), region: { startLine: w.source.line } } }] }

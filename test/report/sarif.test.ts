@@ -4,7 +4,7 @@ import type * as Sarif from 'sarif';
 import { pascalCase, sarifReportChunks, sarifReporter } from '../../src/report/sarif.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { fingerprint } from '../../src/engine/triage/target-key.ts';
-import { activeFailures, CONTEXT, NASTY, sampleReport } from '../fixtures/reports/sample.ts';
+import { activeFailures, CONTEXT, NASTY, NASTY_SHOWN, sampleReport } from '../fixtures/reports/sample.ts';
 import { errorsOf, sarifValidator } from './validators.ts';
 
 function render(docs?: ReadonlyMap<string, string>): Sarif.Log {
@@ -138,9 +138,50 @@ describe('SARIF reporter', () => {
     assert.ok(!run.results!.some((r) => r.message.text!.includes('connection refused')));
   });
 
-  it('keeps markup in messages as plain JSON strings', () => {
+  // message.text was the server's words raw: GitHub shows an alert's text as it is, so a CONFIG GET bind of
+  // '* \r\n  FAIL critical forged' (a hostile server, seen through a proxy) made a forged line inside the alert. The
+  // control characters and line breaks are now shown as `\u000d` as in JUnit, text, Markdown and HTML; markup stays.
+  it('keeps markup in messages as plain JSON strings, control characters made visible', () => {
     const nasty = run.results!.find((r) => r.ruleId === 'network.bind-all-interfaces')!;
-    assert.equal(nasty.message.text, `redis://127.0.0.1:7001: ${NASTY}`);
+    assert.equal(nasty.message.text, `redis://127.0.0.1:7001: ${NASTY_SHOWN}`);
+  });
+
+  it("keeps a server's or a file's line breaks out of every message.text, and stays valid SARIF", () => {
+    const forged = '\r\n  FAIL critical forged\n\u2028x\u0085y';
+    const report = sampleReport();
+    const targets = report.targets.map((t, i) =>
+      i !== 0
+        ? t
+        : {
+            ...t,
+            error: undefined,
+            results: t.results.map((r) =>
+              r.ruleId === 'network.bind-all-interfaces'
+                ? { ...r, message: `bind is '*${forged}'` }
+                : r.ruleId === 'logging.no-rotation'
+                  ? { ...r, status: 'error' as const, message: `crashed:${forged}` }
+                  : r,
+            ),
+          },
+    );
+    const dead = { target: 'redis://127.0.0.1:7010', error: `not a Redis server:${forged}`, results: [] };
+    const warnings = [...(report.warnings ?? []).map((w) => ({ ...w, message: `${w.message}${forged}` }))];
+    const forgedLog = JSON.parse(sarifReporter({ ...report, targets: [...targets, dead], warnings }, CONTEXT)) as Sarif.Log;
+    const validate = sarifValidator();
+    assert.ok(validate(forgedLog), errorsOf(validate));
+    const forgedRun = forgedLog.runs[0]!;
+    const bind = forgedRun.results!.find((r) => r.ruleId === 'network.bind-all-interfaces')!;
+    assert.equal(bind.message.text, "redis://127.0.0.1:7001: bind is '*\\u000d\\u000a  FAIL critical forged\\u000a\\u2028x\\u0085y'");
+    const invocation = forgedRun.invocations![0]!;
+    const texts = [
+      ...forgedRun.results!.map((r) => r.message.text!),
+      ...invocation.toolExecutionNotifications!.map((n) => n.message.text!),
+      ...invocation.toolConfigurationNotifications!.map((n) => n.message.text!),
+    ];
+    assert.ok(texts.filter((t) => t.includes('FAIL critical forged')).length >= 4, texts.join('\n'));
+    for (const text of texts) assert.doesNotMatch(text, /[\u0000-\u001F\u0085\u2028\u2029]/, text);
+    // The fingerprint is of the raw message, as before: alerts keep their identity.
+    assert.equal(bind.partialFingerprints!['redfortFinding/v1'], fingerprint('network.bind-all-interfaces', 'redis://127.0.0.1:7001', `bind is '*${forged}'`));
   });
 });
 
