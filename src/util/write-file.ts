@@ -102,13 +102,16 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Writes all of `bytes` to `fd`, however many writes it takes; a descriptor in non-blocking mode (standard output,
- * when Node made it so) that is full (EAGAIN) is waited for, 1 ms at a time.
+ * when Node made it so) that is full (EAGAIN) is waited for, 1 ms at a time. A pipe whose reader went away (EPIPE:
+ * `-o sarif=- | head -c 10`) takes the rest as read, as standard output does for --format (src/cli/main.ts): the
+ * output ends quietly and the run ends with its own exit code, where it stopped with a write error and exit 2.
  */
 export function writeAllSync(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) {
     try {
       done += writeSync(fd, bytes, done, bytes.length - done);
     } catch (error) {
+      if (errnoOf(error) === 'EPIPE') return;
       if (errnoOf(error) !== 'EAGAIN') throw error;
       Atomics.wait(pause, 0, 0, 1);
     }
