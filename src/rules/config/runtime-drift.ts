@@ -178,10 +178,24 @@ export default defineRule({
       return skip(`${findings.length} difference${findings.length === 1 ? '' : 's'} from the file (${findings.slice(0, 2).map((f) => f.message.split(':')[0]).join('; ')}${findings.length > 2 ? '; …' : ''}), but the server was started with ${included} on ${cmdline!.from}, whose settings override the file's and which redfort does not read: drift or that file's values, unknown`);
     }
     if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
-    // Without the command line, a setting the files leave out may be one of its options: those were not compared.
-    const leftOut = cmdline ? '' : " (the settings they set; those they leave out were not compared: the server's command line could not be read from here, and any of them may be one of its options)";
-    const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}${leftOut}`;
+    const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
     const except = explained.length > 0 ? `, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)` : '';
+    // Without the command line (set-proc-title wrote its title over it), a setting the files leave out that runs at
+    // another value than its compiled default is a CONFIG SET never rewritten or one of its options: unknown. One at
+    // its default is no drift either way, as with the command line read.
+    if (!cmdline) {
+      const unknown = [...DEFAULT_COMPARED].flatMap((name) => {
+        const running = config.get(name);
+        const compiled = files.config.get(name)?.source.kind === 'default' ? compiledDefault(name, server) : undefined;
+        return compiled !== undefined && running?.source.kind === 'live' && running.value !== compiled ? [`${shown(name)} is '${clipped(running.value)}' (compiled default: '${compiled}')`] : [];
+      });
+      for (const name of SECRET_DEFAULT_COMPARED) {
+        if (files.secrets.get(name)?.source.kind === 'default' && files.secrets.get(name)?.value.set === false && secrets?.get(name)?.source.kind === 'live' && secrets.get(name)!.value.set) unknown.push(`${shown(name)} is set`);
+      }
+      if (unknown.length > 0) {
+        return skip(`${matches}${except} in the settings they set, but ${unknown.join(', ')} at run time and not in the files: a CONFIG SET never rewritten, or an option of the server's command line, which could not be read from here: drift unknown`);
+      }
+    }
     // The users the server was started with are not all known (`files.unread`: an ACL file, the config file's or an
     // `--aclfile`, that could not be read or holds too many users; an `--include` on the command line; `--user`
     // options whose passwords could not be read again, as a systemd unit's): their drift is unknown.
