@@ -206,6 +206,7 @@ describe('command-line experience', { concurrency: 4 }, () => {
   it('a value of 100 KB given to a flag is quoted by its start and length, never whole', async () => {
     const long = 'x'.repeat(100_000);
     const clipped = `${'x'.repeat(200)}… \\(100000 characters\\)`;
+    const clipped1 = `${'x'.repeat(200)}… \\(100001 characters\\)`;
     const conf = ['audit', '--config', join(dir, 'redis.conf')];
     const runs: [string[], RegExp][] = [
       [[...conf, '--distro-package', `redis-server=5:7.0.15-${long}`], /^redfort: --distro-package: 'redis-server=5:7\.0\.15-x{178}… \(100022 characters\)' is not a package declaration: no Debian package name and version is longer than 200 characters/],
@@ -218,6 +219,14 @@ describe('command-line experience', { concurrency: 4 }, () => {
       [['explain', long], new RegExp(`unknown rule '${clipped}'`)],
       [['audit', `redis://${long}:6379`], /^redfort: invalid target 'redis:\/\/x{192}… \(100013 characters\)'/],
       [['audit', `--${long}`], /^redfort: unknown option '--x{198}… \(100002 characters\)'$/],
+      // R32-2, R32-3: an all-digit host (quoted three times), harden's and fix's flags, --node-override.
+      [['audit', '9'.repeat(100_000)], /all digits/],
+      [['harden', '--config', join(dir, 'redis.conf'), '--out', join(dir, 'h-out'), '--user-prefix', `${long}!`], new RegExp(`--user-prefix '${clipped1}' may only`)],
+      [['harden', '--config', join(dir, 'redis.conf'), '--out', join(dir, 'h-out'), '--bind', `${long}!`], new RegExp(`--bind '${clipped1}' is not an address`)],
+      [['harden', '--config', join(dir, 'redis.conf'), '--out', join(dir, 'h-out'), '--redis-version', long], new RegExp(`--redis-version '${clipped}' is not a version`)],
+      [['harden', '--config', join(dir, 'redis.conf'), '--out', join(dir, 'h-out'), '--tls-port', long], new RegExp(`--tls-port '${clipped}' is not a port`)],
+      [['fix', 'redis://127.0.0.1:1', '--plan', '--user-prefix', `${long}!`], new RegExp(`--user-prefix '${clipped1}' may hold`)],
+      [['audit', 'redis://127.0.0.1:1', '--sentinel', '--node-override', long], new RegExp(`--node-override '${clipped}' must be KEY=URL`)],
     ];
     for (const [args, pattern] of runs) {
       const run = await runCli(args);

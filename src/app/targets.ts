@@ -5,6 +5,7 @@ import type { Settings } from '../settings/types.ts';
 import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { clipped } from '../util/shown.ts';
 
 /** A request that names its servers wrongly (an empty target, -h/-p with several, a malformed override): one line. */
 export class AuditRequestError extends Error {
@@ -58,7 +59,7 @@ export function nodeOverrides(specs: readonly string[] | undefined, flags: Targe
   const overrides = new Map<string, Target>();
   for (const spec of specs) {
     const eq = spec.indexOf('=');
-    if (eq <= 0) throw new AuditRequestError(`--node-override '${maskPassword(spec)}' must be KEY=URL (KEY: host:port, master, replica or sentinel)`);
+    if (eq <= 0) throw new AuditRequestError(`--node-override '${clipped(maskPassword(spec))}' must be KEY=URL (KEY: host:port, master, replica or sentinel)`);
     const url = spec.slice(eq + 1);
     const secure = /^(rediss|valkeys):\/\//i.test(url);
     overrides.set(spec.slice(0, eq).toLowerCase(), resolveTarget(url, secure ? tlsFlags : {}, env));

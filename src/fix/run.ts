@@ -157,7 +157,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const target = resolveTarget(flags.uri ?? spec, targetFlags, flags.env);
   const options: FixGatherOptions = { ...timeouts, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
-  if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${userPrefix}' may hold only letters, digits and _ . : -`);
+  if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${clipped(userPrefix)}' may hold only letters, digits and _ . : -`);
   // A plan that cannot be saved is known before the servers are read and the secrets file is written.
   if (flags.plan && flags.out !== undefined) await checkOutputPath(flags.out).catch((error: unknown) => Promise.reject(planWriteError(flags.out!, error)));
   const gathered = await gatherFixState(target, options);

@@ -154,16 +154,16 @@ async function deploymentOf(facts: Facts, confPath: string | undefined, sentinel
 export async function runHarden(spec: string | undefined, flags: HardenRequest): Promise<HardenRun> {
   if (!flags.out) throw new HardenInputError('--out DIR is required: harden writes only into its output directory');
   if (!isProfileName(flags.profile)) throw new HardenInputError(`--profile must be baseline or strict, not '${clipped(flags.profile)}'`);
-  if (!validUserPrefix(flags.userPrefix)) throw new HardenInputError(`--user-prefix '${flags.userPrefix}' may only hold letters, digits and _ . : -`);
+  if (!validUserPrefix(flags.userPrefix)) throw new HardenInputError(`--user-prefix '${clipped(flags.userPrefix)}' may only hold letters, digits and _ . : -`);
   for (const address of flags.bind ?? []) {
-    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw new HardenInputError(`--bind '${address}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
+    if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw new HardenInputError(`--bind '${clipped(address)}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
   }
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new HardenInputError('--tls-cert, --tls-key and --tls-ca go together');
   let tlsPort: number | undefined;
   if (flags.tlsPort !== undefined) {
     tlsPort = /^\d{1,5}$/.test(flags.tlsPort) ? Number(flags.tlsPort) : NaN;
-    if (!(tlsPort >= 1 && tlsPort <= 65_535)) throw new HardenInputError(`--tls-port '${flags.tlsPort}' is not a port (1 to 65535)`);
+    if (!(tlsPort >= 1 && tlsPort <= 65_535)) throw new HardenInputError(`--tls-port '${clipped(flags.tlsPort)}' is not a port (1 to 65535)`);
     if (tlsGiven !== 3) throw new HardenInputError('--tls-port goes with --tls-cert, --tls-key and --tls-ca (it is the port of the TLS they set up)');
   }
   const tls: TlsFiles | undefined = tlsGiven === 3 ? { cert: resolve(flags.tlsCert!), key: resolve(flags.tlsKey!), ca: resolve(flags.tlsCa!) } : undefined;
@@ -185,7 +185,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     throw new HardenInputError(`${flags.out}: its parent directory does not exist`);
   }
   if (flags.redisVersion !== undefined && !knownVersion(flags.redisVersion)) {
-    throw new HardenInputError(`--redis-version '${flags.redisVersion}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
+    throw new HardenInputError(`--redis-version '${clipped(flags.redisVersion)}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
   }
   let reuse = new Map<string, string>();
   if (flags.secrets) {

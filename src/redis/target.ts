@@ -307,7 +307,10 @@ function checkHost(host: string, what: string, fail: (reason: string) => never):
   if (net.isIP(host) !== 0) return host;
   // `redfort audit 6380` (a port typed alone, or a hosts file of ports): the resolver reads all digits as an IPv4
   // address number (inet_aton: 6380 is 0.0.24.236) and the audit, with its credentials, would go there.
-  if (/^\d+$/.test(host)) fail(`${what} '${clipped(host)}' is all digits, which the resolver reads as an IPv4 address number, not a name: for a port, write 127.0.0.1:${host} (or -p ${host}); for an address, write it dotted`);
+  if (/^\d+$/.test(host)) {
+    const port = host.length <= 5 ? host : 'PORT';
+    fail(`${what} '${clipped(host)}' is all digits, which the resolver reads as an IPv4 address number, not a name: for a port, write 127.0.0.1:${port} (or -p ${port}); for an address, write it dotted`);
+  }
   if (!HOSTNAME.test(host)) fail(`${what} '${clipped(host)}' is not a valid host name or IP address`);
   return host;
 }
