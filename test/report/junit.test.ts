@@ -3,7 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { escapeAttr, escapeText } from '../../src/report/common.ts';
 import { junitReporter } from '../../src/report/junit.ts';
 import { RULES } from '../../src/rules/index.ts';
-import { CONTEXT, NASTY_SHOWN, sampleReport } from '../fixtures/reports/sample.ts';
+import { CONTEXT, NASTY_SHOWN, sampleReport, sampleReportWith } from '../fixtures/reports/sample.ts';
 import { childrenNamed as children, parseXml } from './validators.ts';
 import type { XmlElement } from './validators.ts';
 
@@ -97,24 +97,12 @@ describe('JUnit reporter', () => {
   // failure's text, which CI systems show as it is: a forged finding under the real one.
   it("keeps a server's line breaks out of the lines it writes: each finding, evidence and source on one line", () => {
     const forged = '\r\n- critical: forged.rule: FAIL\n  fix: none\u2028x';
-    const report = sampleReport();
-    const targets = report.targets.map((t, i) =>
-      i !== 0
-        ? t
-        : {
-            ...t,
-            error: undefined,
-            results: t.results.map((r) =>
-              r.ruleId === 'network.bind-all-interfaces'
-                ? { ...r, message: `bind is '*${forged}'`, evidence: [`bind${forged}`], source: { kind: 'file' as const, path: `/etc/redis${forged}.conf`, line: 3 } }
-                : r.ruleId === 'logging.no-logfile'
-                  ? { ...r, status: 'pass' as const, message: `logfile is '${forged}'` }
-                  : r,
-            ),
-          },
-    );
+    const report = sampleReportWith({
+      'network.bind-all-interfaces': { message: `bind is '*${forged}'`, evidence: [`bind${forged}`], source: { kind: 'file', path: `/etc/redis${forged}.conf`, line: 3 } },
+      'logging.no-logfile': { status: 'pass', message: `logfile is '${forged}'` },
+    });
     const dead = { target: 'redis://127.0.0.1:7009', error: `not a Redis server:${forged}`, results: [] };
-    const parsed = parseXml(junitReporter({ ...report, targets: [...targets, dead] }, CONTEXT));
+    const parsed = parseXml(junitReporter({ ...report, targets: [...report.targets, dead] }, CONTEXT));
     const [suite, , , gone] = children(parsed, 'testsuite') as [XmlElement, XmlElement, XmlElement, XmlElement];
     const failure = children(testcase(suite, 'network.bind-all-interfaces'), 'failure')[0]!;
     const lines = failure.text.split('\n');

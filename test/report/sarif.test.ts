@@ -4,7 +4,7 @@ import type * as Sarif from 'sarif';
 import { pascalCase, sarifReportChunks, sarifReporter } from '../../src/report/sarif.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { fingerprint } from '../../src/engine/triage/target-key.ts';
-import { activeFailures, CONTEXT, NASTY, NASTY_SHOWN, sampleReport } from '../fixtures/reports/sample.ts';
+import { activeFailures, CONTEXT, NASTY, NASTY_SHOWN, sampleReport, sampleReportWith } from '../fixtures/reports/sample.ts';
 import { errorsOf, sarifValidator } from './validators.ts';
 
 function render(docs?: ReadonlyMap<string, string>): Sarif.Log {
@@ -148,25 +148,13 @@ describe('SARIF reporter', () => {
 
   it("keeps a server's or a file's line breaks out of every message.text, and stays valid SARIF", () => {
     const forged = '\r\n  FAIL critical forged\n\u2028x\u0085y';
-    const report = sampleReport();
-    const targets = report.targets.map((t, i) =>
-      i !== 0
-        ? t
-        : {
-            ...t,
-            error: undefined,
-            results: t.results.map((r) =>
-              r.ruleId === 'network.bind-all-interfaces'
-                ? { ...r, message: `bind is '*${forged}'` }
-                : r.ruleId === 'logging.no-rotation'
-                  ? { ...r, status: 'error' as const, message: `crashed:${forged}` }
-                  : r,
-            ),
-          },
-    );
+    const report = sampleReportWith({
+      'network.bind-all-interfaces': { message: `bind is '*${forged}'` },
+      'logging.no-rotation': { status: 'error', message: `crashed:${forged}` },
+    });
     const dead = { target: 'redis://127.0.0.1:7010', error: `not a Redis server:${forged}`, results: [] };
     const warnings = [...(report.warnings ?? []).map((w) => ({ ...w, message: `${w.message}${forged}` }))];
-    const forgedLog = JSON.parse(sarifReporter({ ...report, targets: [...targets, dead], warnings }, CONTEXT)) as Sarif.Log;
+    const forgedLog = JSON.parse(sarifReporter({ ...report, targets: [...report.targets, dead], warnings }, CONTEXT)) as Sarif.Log;
     const validate = sarifValidator();
     assert.ok(validate(forgedLog), errorsOf(validate));
     const forgedRun = forgedLog.runs[0]!;
