@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { splitArgs, splitArgsQuoted, argCount } from '../../src/gather/conf/split-args.ts';
+import { slowdown } from '../helpers/timing.ts';
 
 // Each expectation is what sdssplitargs (redis@7.0.15:src/sds.c:1083) yields; the server test checks a
 // subset of them against redis-server itself.
@@ -96,15 +97,6 @@ describe('argCount', () => {
   // One 16 MiB quoted argument (a file may hold one) held 650 MB for 10 s in the CLI: the line as an array of its
   // characters, and the argument's bytes one array element each. argCount makes the same walk without building them.
   it('splits a 16 MiB quoted argument, literal or escaped, in time of the order of argCount', () => {
-    const fastest = (run: () => unknown): number => {
-      let best = Infinity;
-      for (let i = 0; i < 2; i++) {
-        const start = performance.now();
-        run();
-        best = Math.min(best, performance.now() - start);
-      }
-      return best;
-    };
     const literal = `requirepass "${'x'.repeat(16 * 1024 * 1024 - 20)}"`;
     const escaped = `requirepass "${'\\x41'.repeat(4 * 1024 * 1024 - 20)}"`;
     for (const [name, line, arg] of [['literal', literal, 'x'], ['\\xHH escapes', escaped, 'A']] as const) {
@@ -112,7 +104,7 @@ describe('argCount', () => {
       assert.equal(split.length, 2);
       assert.equal(split[1]!.length, name === 'literal' ? 16 * 1024 * 1024 - 20 : 4 * 1024 * 1024 - 20);
       assert.equal(split[1]![0], arg);
-      const ratio = fastest(() => splitArgsQuoted(line)) / Math.max(fastest(() => argCount(line)), 50);
+      const ratio = slowdown(() => splitArgsQuoted(line), () => argCount(line));
       assert.ok(ratio < 5, `${name}: ${ratio.toFixed(1)}x the time of argCount`);
     }
   });

@@ -6,6 +6,7 @@ import { textReporter } from '../../src/report/text.ts';
 import type { RuleResult } from '../../src/engine/run.ts';
 import type { AuditReport } from '../../src/report/types.ts';
 import { CONTEXT } from '../fixtures/reports/sample.ts';
+import { slowdown } from '../helpers/timing.ts';
 
 // An ACL file of 10,000 users (the most whose permissions redfort judges) gives about 30,000 findings: three rules
 // fail once per user. The text report counted each rule's findings once per finding and built its sections by
@@ -24,17 +25,6 @@ function reportOf(users: number): AuditReport {
   return { tool: { name: 'redfort', version: '0.1.0' }, targets, summary: summarize(targets) };
 }
 
-/** The fastest of two renders, in ms. */
-function fastest(render: () => string): number {
-  let best = Infinity;
-  for (let i = 0; i < 2; i++) {
-    const start = performance.now();
-    render();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
-
 describe('text and Markdown reports of one target with 30,000 findings', () => {
   const small = reportOf(1_250);
   const large = reportOf(10_000);
@@ -50,7 +40,7 @@ describe('text and Markdown reports of one target with 30,000 findings', () => {
       const out = render(large);
       assert.ok(out.includes("user 'u0' fails") || out.includes('auth.weak-password'));
       // A floor of 50 ms: a render of a few ms is mostly noise.
-      const ratio = fastest(() => render(large)) / Math.max(fastest(() => render(small)), 50);
+      const ratio = slowdown(() => render(large), () => render(small));
       assert.ok(ratio < 24, `${name}: 30,000 findings took ${ratio.toFixed(1)}x the time of 3,750`);
     });
   }
