@@ -100,6 +100,13 @@ export class AdvisoryData {
   /** The index when it belongs to the data file (same size); null when it is missing, unreadable or another file's. */
   #index: AdvisoryIndex | null | undefined;
   #branches: readonly BranchSupport[] | undefined;
+  /**
+   * The records read so far, by their span (the data is the package's and does not change while a run lasts): a
+   * fleet asks the same few for every target, and each was an open, a read and a parse.
+   */
+  readonly #records = new Map<string, Advisory>();
+  /** The index's first key of each id (byId's answer), made when first asked. */
+  #firstById: Map<string, AdvisoryKey & { readonly at?: Span }> | undefined;
 
   constructor(dir: string) {
     this.#file = join(dir, 'advisories.json');
@@ -146,6 +153,15 @@ export class AdvisoryData {
 
   /** An advisory's whole record: by its span while the index agrees with the data (its id), else from the whole file. */
   #record(key: AdvisoryKey & { readonly at?: Span }): Advisory {
+    const cacheKey = key.at ? `${key.id} ${key.at[0]}` : undefined;
+    const cached = cacheKey === undefined ? undefined : this.#records.get(cacheKey);
+    if (cached) return cached;
+    const record = this.#recordRead(key);
+    if (cacheKey !== undefined && this.#index) this.#records.set(cacheKey, record);
+    return record;
+  }
+
+  #recordRead(key: AdvisoryKey & { readonly at?: Span }): Advisory {
     if (key.at && this.#index) {
       try {
         const [record] = this.#read([key.at]);
@@ -208,7 +224,12 @@ export class AdvisoryData {
 
   /** The advisory of this id, if the data has one. */
   byId(id: string): Advisory | undefined {
-    const key = this.#usableIndex()?.vulnerabilities.find((k) => k.id === id);
+    const index = this.#usableIndex();
+    if (index && !this.#firstById) {
+      this.#firstById = new Map();
+      for (const k of index.vulnerabilities) if (!this.#firstById.has(k.id)) this.#firstById.set(k.id, k);
+    }
+    const key = index ? this.#firstById!.get(id) : undefined;
     return key ? this.#record(key) : this.advisories().find((a) => a.id === id);
   }
 }

@@ -83,6 +83,20 @@ describe('data/advisories-index.json', () => {
     assert.deepEqual(branches(), entries.filter((e) => e.record_type === 'branch_support'));
   });
 
+  it('reads each record once, however many targets ask for it (a fleet asked the same ones once per target)', () => {
+    const dir = dataDir(advisoryIndexText(bytes));
+    const data = new AdvisoryData(dir);
+    const first = data.affecting('redis', '7.0.15', '7.0').affecting.map((a) => a.advisory());
+    const byId = data.byId('CVE-2022-0543');
+    assert.ok(first.length > 0 && byId);
+    // The file under the index is gone: a record read again would throw (no bytes at its span, no whole file).
+    writeFileSync(join(dir, 'advisories.json'), '');
+    const again = data.affecting('redis', '7.0.15', '7.0').affecting.map((a) => a.advisory());
+    assert.equal(again.length, first.length);
+    again.forEach((a, i) => assert.equal(a, first[i], a.id));
+    assert.equal(data.byId('CVE-2022-0543'), byId);
+  });
+
   it('without an index, with another file\'s, or with one whose spans are wrong, the answers are the same', () => {
     const index = JSON.parse(advisoryIndexText(bytes)) as AdvisoryIndex;
     const shifted = { ...index, branches: index.branches.map(([at, length]) => [at + 1, length]), vulnerabilities: index.vulnerabilities.map((v, i) => ({ ...v, at: index.vulnerabilities[(i + 1) % index.vulnerabilities.length]!.at })) };
