@@ -67,6 +67,26 @@ test(`${rule.id}: a Lua CVE is lowered to low when no user can run scripts`, () 
   assert.equal(finding(results, 'CVE-2025-21605').severity, 'high');
 });
 
+test(`${rule.id}: before 6.2.7 (CVE-2022-24735) SCRIPT LOAD runs Lua, so a user who may SCRIPT LOAD keeps every Lua advisory`, () => {
+  // test/verdicts/script-load-injection.test.ts: a real 6.0.20 runs bit.tohex in `SCRIPT LOAD "end … local function g()"`.
+  const loader = [...NO_SCRIPTING, `user admin on #${HASH} ~* +@all -eval -evalsha`];
+  const kept = finding(judge(redis('6.0.20', { acl: loader })), 'CVE-2024-31449');
+  assert.equal(kept.severity, 'high');
+  assert.match(kept.message, /; not lowered: no user that can log in may run scripts, but user 'admin' may run SCRIPT LOAD, which runs the top-level code of what it loads before 6\.2\.7 \(CVE-2022-24735/);
+  assert.match(kept.remediation, /Deny SCRIPT LOAD too \(`ACL SETUSER <user> -script`, or -@scripting\)/);
+  // A 7.0 release candidate (6.9.x) is in the range too.
+  assert.equal(finding(judge(redis('6.9.242', { acl: loader })), 'CVE-2024-31449').severity, 'high');
+  // 6.2.7 and later compile the body alone: lowered as before.
+  assert.equal(finding(judge(redis('6.2.7', { acl: loader })), 'CVE-2024-31449').severity, 'low');
+  // No user may load either: lowered, and the reason names SCRIPT LOAD.
+  const none = finding(judge(redis('6.0.20', { acl: NO_SCRIPTING })), 'CVE-2024-31449');
+  assert.equal(none.severity, 'low');
+  assert.match(none.message, /; lowered: it needs EVAL\/FCALL or SCRIPT LOAD \(which runs the top-level code of what it loads before 6\.2\.7, CVE-2022-24735\) and no user that can log in may run or load scripts/);
+  // A distribution build whose changelog names CVE-2022-24735 has the fix: SCRIPT LOAD only compiles there.
+  const debian = { ...redis('6.0.16', { acl: loader }), distroPackage: { value: { manager: 'dpkg' as const, name: 'redis-server', version: '5:6.0.16-1+deb11u2', path: '/usr/bin/redis-server', replaced: false, changelogCves: ['CVE-2022-24735'] }, source: { kind: 'declared' as const, detail: 'redis-server=5:6.0.16-1+deb11u2 declared by --distro-package' } } };
+  assert.equal(finding(judge(debian as Facts), 'CVE-2024-31449').severity, 'low');
+});
+
 test(`${rule.id}: one user that can run EVAL keeps the Lua CVEs at their severity`, () => {
   const results = judge(redis('7.0.15', { acl: [...NO_SCRIPTING, `user etl on #${HASH} ~etl:* resetchannels -@all +@read +eval`] }));
   assert.equal(finding(results, 'CVE-2025-49844').severity, 'critical');

@@ -45,10 +45,37 @@ function reachedByCompiling(advisory: Advisory): boolean {
   return texts.some((t) => /\bLua (?:\w+ )?pars(?:er|ing)\b|\blexer\b|\bloading\b|SCRIPT LOAD/i.test(t));
 }
 
-/** Whether some user that can log in may run scripts (`run`), or hand the server Lua to compile (`compile`). */
+/**
+ * Whether some user that can log in may run scripts (`run`), or hand the server Lua to compile (`compile`).
+ * `loadRuns`: on a server that CVE-2022-24735 affects, the user who may run SCRIPT LOAD (false when none may, undefined
+ * when unknown); undefined on others.
+ */
 interface Scripting {
   readonly run: boolean | undefined;
   readonly compile: boolean | undefined;
+  readonly loadRuns?: string | false | undefined;
+  /** Whether CVE-2022-24735 affects the server (SCRIPT LOAD runs the top-level code of what it loads). */
+  readonly injectable: boolean;
+}
+
+/**
+ * Before 6.2.7 (and in the 7.0 release candidates: CVE-2022-24735's range) SCRIPT LOAD compiles the text
+ * `function f_<sha>() <body> end` and runs it to define the function (redis@6.0.20 scripting.c luaCreateFunction:
+ * luaL_loadbuffer then lua_pcall), so a body `end <code> local function g()` runs `<code>` at load time with every
+ * global: a real 6.0.20 whose user is `+@all -eval -evalsha` answers `SCRIPT LOAD "end error(tostring(bit.tohex(255)))
+ * local function g()"` with `user_script:1: 000000ff`. 6.2.7 compiles the body alone (6.2.16 and 7.2.6: "'<eof>'
+ * expected near 'end'"). There every Lua advisory is reached by a user who may SCRIPT LOAD, EVAL denied or not, except
+ * the debugger's, which needs a script that EVAL runs under SCRIPT DEBUG.
+ */
+const SCRIPT_LOAD_INJECTION = 'CVE-2022-24735';
+
+function reachedByScriptLoad(advisory: Advisory, scripting: Scripting): boolean {
+  return scripting.injectable && !/debugger/i.test(advisory.component) && !advisory.preconditions.requires.some((r) => /SCRIPT DEBUG/i.test(r));
+}
+
+/** The ACL rule that denies SCRIPT LOAD: 6.x ACLs cannot take one subcommand away (`-script|load` is refused there). */
+function denyScriptLoad(categories: CategoryTable | undefined): string {
+  return categories?.granularity === 'subcommand' ? '-script|load' : '-script';
 }
 
 /**
@@ -208,50 +235,66 @@ function bundledModule(advisory: Advisory): string | undefined {
   return undefined;
 }
 
-/** A precondition the deployment rules out, if any. */
+/** How the deployment judges an advisory: `lowered` when a precondition is ruled out, `kept` when only one way in keeps it. */
+type Judged = { readonly lowered: string; readonly rdb?: string | undefined } | { readonly kept: string; readonly mitigation: string };
+
+/** A precondition the deployment rules out (`lowered`), or one it looked like ruling out that another way keeps. */
 function ruledOut(
   advisory: Advisory,
   facts: Deployment,
   scripting: Scripting,
   configSettable: boolean | undefined,
-): string | undefined {
+  categories: CategoryTable | undefined,
+): Judged | undefined {
   const { info, config } = facts;
   // Sentinel mode keeps no data set: it never loads an RDB file, from disk or from a master.
-  if (facts.sentinel && /RDB load/i.test(advisory.component)) return 'it needs the server to load an RDB file, which a sentinel never does';
+  if (facts.sentinel && /RDB load/i.test(advisory.component)) return { lowered: 'it needs the server to load an RDB file, which a sentinel never does' };
   // ACL key-permission bugs need a command that takes keys: none of a sentinel's does (COMMAND GETKEYS PUBLISH: "The
   // command has no key arguments", redis-sentinel 7.0.15).
   if (facts.sentinel && /\bACL\b/.test(advisory.component) && advisory.preconditions.requires.some((r) => /key[- ](?:pattern[- ])?restrict|key restrictions/i.test(r))) {
-    return 'it needs commands that take keys, and none of a sentinel\'s does';
+    return { lowered: 'it needs commands that take keys, and none of a sentinel\'s does' };
   }
   const platform = advisory.preconditions.platform ?? '';
   const bits = info ? infoField(info, 'arch_bits') : undefined;
-  if (/32-bit/i.test(platform) && bits === '64') return 'only 32-bit builds are affected and this build is 64-bit';
+  if (/32-bit/i.test(platform) && bits === '64') return { lowered: 'only 32-bit builds are affected and this build is 64-bit' };
   const allocator = info ? infoField(info, 'mem_allocator') : undefined;
-  if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return `only non-jemalloc builds are affected and this one uses ${allocator}`;
+  if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return { lowered: `only non-jemalloc builds are affected and this one uses ${allocator}` };
   const needs = advisory.preconditions.config ?? [];
   if ((/TLS builds only/i.test(platform) || needs.some((c) => /^tls-port set$/i.test(c))) && config && !tlsEnabled(config)) {
-    return config.get('tls-port') === undefined ? 'only TLS listeners are affected and this server has no TLS support' : 'only TLS listeners are affected and tls-port is 0';
+    return { lowered: config.get('tls-port') === undefined ? 'only TLS listeners are affected and this server has no TLS support' : 'only TLS listeners are affected and tls-port is 0' };
   }
   // Settings the advisory needs that the server has otherwise (cluster-enabled takes a restart; the others CONFIG SET).
   if (config) {
     const value = (name: string) => config.get(name)?.value;
-    if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && value('cluster-enabled') === 'no') return 'only cluster nodes are affected and cluster-enabled is no';
-    if (needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)) && value('maxmemory-clients') === '0') return 'only servers that evict clients are affected and maxmemory-clients is 0';
+    if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && value('cluster-enabled') === 'no') return { lowered: 'only cluster nodes are affected and cluster-enabled is no' };
+    if (needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)) && value('maxmemory-clients') === '0') return { lowered: 'only servers that evict clients are affected and maxmemory-clients is 0' };
     // A user who may CONFIG SET can make the replica writable first: only lowered when none can.
     if (needs.some((c) => /^replica-read-only no$/i.test(c)) && value('replica-read-only') === 'yes' && configSettable === false) {
-      return 'only writable replicas are affected, replica-read-only is yes and no user that can log in may run CONFIG SET';
+      return { lowered: 'only writable replicas are affected, replica-read-only is yes and no user that can log in may run CONFIG SET' };
     }
   }
   const module = bundledModule(advisory);
   const modules = module && info ? infoModules(info) : undefined;
   if (module && modules && !modules.includes(module)) {
-    return `only servers that load the '${module}' module are affected and INFO lists ${modules.length === 0 ? 'no loaded module' : `${modules.length} other loaded module${modules.length === 1 ? '' : 's'}, not it`}`;
+    return { lowered: `only servers that load the '${module}' module are affected and INFO lists ${modules.length === 0 ? 'no loaded module' : `${modules.length} other loaded module${modules.length === 1 ? '' : 's'}, not it`}` };
   }
   if (needsScripting(advisory)) {
-    if (!reachedByCompiling(advisory)) {
-      if (scripting.run === false) return 'it needs EVAL/FCALL and no user that can log in may run scripts';
-    } else if (scripting.run === false && scripting.compile === false) {
-      return 'it needs EVAL/FCALL, SCRIPT LOAD or FUNCTION LOAD and no user that can log in may run or load scripts';
+    if (reachedByCompiling(advisory)) {
+      if (scripting.run === false && scripting.compile === false) {
+        return { lowered: 'it needs EVAL/FCALL, SCRIPT LOAD or FUNCTION LOAD and no user that can log in may run or load scripts' };
+      }
+    } else if (reachedByScriptLoad(advisory, scripting)) {
+      if (scripting.run === false && scripting.loadRuns === false) {
+        return { lowered: `it needs EVAL/FCALL or SCRIPT LOAD (which runs the top-level code of what it loads before 6.2.7, ${SCRIPT_LOAD_INJECTION}) and no user that can log in may run or load scripts` };
+      }
+      if (scripting.run === false && scripting.loadRuns) {
+        return {
+          kept: `no user that can log in may run scripts, but user '${clipped(scripting.loadRuns)}' may run SCRIPT LOAD, which runs the top-level code of what it loads before 6.2.7 (${SCRIPT_LOAD_INJECTION}: \`end <code> local function g()\`)`,
+          mitigation: `Deny SCRIPT LOAD too (\`ACL SETUSER <user> ${denyScriptLoad(categories)}\`, or -@scripting): denying EVAL and EVALSHA does not close it.`,
+        };
+      }
+    } else if (scripting.run === false) {
+      return { lowered: 'it needs EVAL/FCALL and no user that can log in may run scripts' };
     }
   }
   return undefined;
@@ -266,7 +309,7 @@ function judgeFamily(
   facts: Deployment,
   categories: CategoryTable | undefined,
   mayRun: (commands: readonly string[], all?: boolean) => string | false | undefined,
-): { readonly lowered: string; readonly rdb?: string | undefined } | { readonly kept: string; readonly mitigation: string } | undefined {
+): Judged | undefined {
   const needed = familyOf(advisory);
   if (!needed) return undefined;
   const commands = needed.family.commands(categories);
@@ -326,7 +369,6 @@ export default defineRule({
   check({ server, info, config, acl, categories, host, probe, distroPackage }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
-    const scripting: Scripting = { run: someUserMayRun(acl, categories, SCRIPTING), compile: someUserMayRun(acl, categories, COMPILING) };
     const configSettable = someUserMayRun(acl, categories, configSet(categories));
     // The host knows whether the running executable came from a distribution package, and which build.
     const observed = host?.package.known ? host.package.value : undefined;
@@ -343,17 +385,24 @@ export default defineRule({
     const unknown: string[] = [];
     const { affecting, unknownBranch } = advisoriesFor(known);
     unknown.push(...unknownBranch);
+    const fixedInBuild = (id: string, aliases: readonly string[]) => [id, ...aliases].some((name) => backported.has(name.toUpperCase()));
+    const injectable = affecting.some((a) => a.id === SCRIPT_LOAD_INJECTION && !fixedInBuild(a.id, a.aliases));
+    const scripting: Scripting = {
+      run: someUserMayRun(acl, categories, SCRIPTING),
+      compile: someUserMayRun(acl, categories, COMPILING),
+      injectable,
+      loadRuns: injectable ? userWhoMayRun(acl, categories, ['script|load']) : undefined,
+    };
     for (const { id, aliases, fixed, advisory: record } of affecting) {
-      if ([id, ...aliases].some((name) => backported.has(name.toUpperCase()))) {
+      if (fixedInBuild(id, aliases)) {
         fixedByPackage.push(id);
         continue;
       }
       // The whole record (title, sources, mitigation) only for a finding.
       const advisory = record();
       const deployment: Deployment = { info, config, sentinel: server.mode === 'sentinel', cluster: server.mode === 'cluster' };
-      const ruled = ruledOut(advisory, deployment, scripting, configSettable);
-      const family = ruled ? undefined : judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all));
-      const excluded = ruled ?? (family && 'lowered' in family ? family.lowered : undefined);
+      const family = ruledOut(advisory, deployment, scripting, configSettable, categories) ?? judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all));
+      const excluded = family && 'lowered' in family ? family.lowered : undefined;
       const kept = family && 'kept' in family ? family : undefined;
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
       // Lowered, the precondition is not met: the mitigation may name commands this server does not have; what it says
