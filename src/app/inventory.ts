@@ -125,8 +125,9 @@ export interface InventoryAuditOptions {
   /**
    * Each target's summary line as soon as it is done, with its JSON Lines line when `jsonl` is set: what a
    * streaming caller needs without the result itself (with worker threads, the result then never crosses back).
+   * `entry` is the index of its inventory entry: a deployment's entry gives several targets.
    */
-  readonly onLine?: (line: TargetLine, jsonl: JsonlLine | undefined) => void;
+  readonly onLine?: (line: TargetLine, jsonl: JsonlLine | undefined, entry: number) => void;
   readonly jsonl?: boolean;
 }
 
@@ -195,7 +196,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     jsonInOrder?.add(index, finished.json ?? finished.result!);
     if (request.onLine) {
       const { result } = finished;
-      request.onLine(line, finished.jsonl ?? (finishing.jsonl && result ? (add) => jsonlTargetPieces(result, add, finishing.root) : undefined));
+      request.onLine(line, finished.jsonl ?? (finishing.jsonl && result ? (add) => jsonlTargetPieces(result, add, finishing.root) : undefined), index);
     }
   }, inOrder || jsonInOrder ? (index) => {
     inOrder?.done(index);

@@ -75,29 +75,42 @@ async function readStdin(limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A live line on a terminal's stderr: done/total, failures so far, ETA. Nothing when stderr is not a TTY. */
+/**
+ * A live line on a terminal's stderr: done/total, failures so far, ETA. Nothing when stderr is not a TTY. An entry
+ * marked as a deployment (replication, cluster, sentinel) gives a target per node and one for the group, known only
+ * as they come: the total is the targets done and the entries that gave none yet, so it grows with them and is never
+ * passed (it was the entries, and a deployment counted past it: `7/6 targets audited`).
+ */
 class Progress {
-  readonly #total: number;
   readonly #start = Date.now();
+  /** Which entries gave a target yet (1), and how many did not. */
+  readonly #gave: Uint8Array;
+  #waiting: number;
   #done = 0;
   #failed = 0;
   #errors = 0;
   #last = 0;
   #shown = false;
-  constructor(total: number) {
-    this.#total = total;
+  constructor(entries: number) {
+    this.#gave = new Uint8Array(entries);
+    this.#waiting = entries;
   }
-  update(failed: boolean, error: boolean): void {
+  update(entry: number, failed: boolean, error: boolean): void {
+    if (this.#gave[entry] === 0) {
+      this.#gave[entry] = 1;
+      this.#waiting -= 1;
+    }
     this.#done += 1;
     if (failed) this.#failed += 1;
     if (error) this.#errors += 1;
+    const total = this.#done + this.#waiting;
     const now = Date.now();
     // At most ten redraws a second, and always the last one.
-    if (now - this.#last < 100 && this.#done < this.#total) return;
+    if (now - this.#last < 100 && this.#done < total) return;
     this.#last = now;
     const elapsed = (now - this.#start) / 1000;
-    const eta = this.#done > 0 && this.#done < this.#total ? Math.ceil((elapsed / this.#done) * (this.#total - this.#done)) : 0;
-    const line = `redfort: ${this.#done}/${this.#total} targets audited, ${this.#failed} with failures, ${this.#errors} not audited${this.#done < this.#total ? `, ETA ${formatSeconds(eta)}` : ''}`;
+    const eta = this.#done > 0 && this.#done < total ? Math.ceil((elapsed / this.#done) * (total - this.#done)) : 0;
+    const line = `redfort: ${this.#done}/${total} targets audited, ${this.#failed} with failures, ${this.#errors} not audited${this.#done < total ? `, ETA ${formatSeconds(eta)}` : ''}`;
     process.stderr.write(`\r\x1b[2K${line}`);
     this.#shown = true;
   }
@@ -238,14 +251,14 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     // crosses back as one string, its result only when a format needs the whole report).
     jsonl: sinks.length > 0 || stdoutJsonl,
     ...(json ? { onJsonInOrder: (entry: JsonEntry) => writeJson(json.target(entry)) } : {}),
-    onLine: (line, jsonl) => {
+    onLine: (line, jsonl, entry) => {
       if (jsonl !== undefined) {
         // JSON Lines on the same terminal as the progress line: each starts on a line of its own, not after the
         // progress text, which is drawn again below it.
         if (stdoutJsonl && process.stdout.isTTY === true) progress?.clear();
         emit(jsonl);
       }
-      progress?.update(line.worst !== undefined, line.error !== undefined);
+      progress?.update(entry, line.worst !== undefined, line.error !== undefined);
     },
   });
   progress?.clear();

@@ -296,6 +296,22 @@ describe('progress', () => {
     assert.doesNotMatch(await underTty(['--quiet']), /targets audited/);
   });
 
+  // An entry marked replication: true is a deployment: its group and each node are targets of their own. The total
+  // was the inventory's entries, so such a fleet counted past it (`3/2 targets audited`, its ETA gone).
+  it("counts a deployment's targets into the total as they come: never past it, all of them at the end", async () => {
+    const inventory = join(dir, 'progress-deployment.yaml');
+    await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${c.port}", password: ${PW_INLINE}, replication: true }\n  - { url: "redis://127.0.0.1:${a.port}", password: ${PW_DEFAULT} }\n`);
+    const args = ['audit', '--targets', inventory, '--no-host', '--no-probe', '--summary-only', '--fail-on', 'none', '--concurrency', '1'];
+    const command = [process.execPath, join(ROOT, 'bin', 'redfort.mjs'), ...args].map((w) => `'${w}'`).join(' ');
+    const { stdout: shown } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, REDISCLI_AUTH: '' } });
+    const counts = [...shown.matchAll(/redfort: (\d+)\/(\d+) targets audited/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    assert.ok(counts.length > 0, shown);
+    for (const [done, total] of counts) assert.ok(done <= total, `${done}/${total} targets audited`);
+    // The group, its node and the plain server: three targets of two entries.
+    assert.deepEqual(counts.at(-1), [3, 3], JSON.stringify(counts));
+    assert.ok(!shown.includes(PW_INLINE) && !shown.includes(PW_DEFAULT));
+  });
+
   it('JSON Lines on the same terminal each start a line of their own, never after the progress text', async () => {
     const list = join(dir, 'progress-jsonl.txt');
     await writeFile(list, [a.port, c.port, a.port, c.port].map((p) => `redis://127.0.0.1:${p}`).join('\n'));
