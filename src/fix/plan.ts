@@ -11,6 +11,7 @@ import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass,
 import { deploymentDigest, nodeDigest } from './digest.ts';
 import { infoField } from '../redis/info.ts';
 import { formatSource } from '../facts/source.ts';
+import { parseVersion } from '../rules/util.ts';
 
 /** One node as the audit before the plan saw it. */
 export interface FixNodeInput {
@@ -131,6 +132,69 @@ function userOf(facts: Facts, name: string): AclUser | undefined {
 function nodeOrder(a: FixNodeInput, b: FixNodeInput): number {
   const rank = { replica: 0, master: 1, sentinel: 2 } as const;
   return rank[a.role] - rank[b.role] || a.address.localeCompare(b.address);
+}
+
+/**
+ * Where a cluster node's bus goes when tls-cluster turns on at its next start, when it moves: it listens on
+ * `cluster-port`, else on the client port + 10000 (the TLS port under tls-cluster yes) (redis@7.0.15 cluster.c
+ * clusterInit). `now` is where it listens today: CLUSTER NODES' own bus port, unless cluster-announce-bus-port makes
+ * that the announced one (measured on 7.0.15: CLUSTER NODES shows the announced port), then the client port + 10000.
+ * `pin`: the release has cluster-port (7.0+), which keeps the bus on `now`; before 7.0 it moves, whatever the files say.
+ * Undefined when it does not move (cluster-port set, or unknown).
+ */
+interface BusMove {
+  readonly now: number;
+  readonly moved: number;
+  readonly pin: boolean;
+}
+
+function busMove(facts: Facts): BusMove | undefined {
+  const port = (name: string) => {
+    const n = Number(config(facts, name) ?? 0);
+    return Number.isInteger(n) && n > 0 && n < 65536 ? n : 0;
+  };
+  if (port('cluster-port') > 0 || config(facts, 'cluster-enabled') !== 'yes') return undefined;
+  const tls = port('tls-port');
+  if (tls === 0) return undefined;
+  const cluster = facts.cluster;
+  const own = port('cluster-announce-bus-port') > 0 || cluster?.myId === undefined ? undefined : cluster.nodes.find((x) => x.id === cluster.myId)?.busPort;
+  const plain = config(facts, 'port') === undefined ? 0 : port('port');
+  const now = own !== undefined && own > 0 ? own : plain > 0 ? plain + 10_000 : 0;
+  const moved = tls + 10_000;
+  if (now === 0 || now === moved) return undefined;
+  // No version to read is an unstable build (255.255.255), the newest: it has cluster-port.
+  const v = parseVersion(facts.server?.version);
+  return { now, moved, pin: v === undefined || v[0] >= 7 };
+}
+
+/**
+ * Why the tls-cluster step is a restart step. Measured on 7.0.15 with three nodes on 127.0.0.1-3: CONFIG SET tls-cluster
+ * yes without cluster-port makes a node announce its bus at tls-port + 10000, where it does not listen (cluster.c
+ * deriveAnnouncedPorts), and the others lose it; with cluster-port, it changes only the bus links made afterwards.
+ */
+function tlsClusterWhy(bus: BusMove | undefined): string {
+  return bus?.pin
+    ? 'fix does not set tls-cluster at run time (CONFIG SET tls-cluster yes makes a node without cluster-port announce its bus at tls-port + 10000, where it does not listen: the other nodes lose it)'
+    : 'fix does not set tls-cluster at run time (CONFIG SET tls-cluster changes only the cluster bus links made afterwards)';
+}
+
+/**
+ * What the restart takes, said after the tls-cluster step's own words. Measured on 7.0.15 (three nodes on 127.0.0.1-3):
+ * a node restarted with tls-cluster yes and one still without it do not reach each other over the bus (each marks the
+ * other failing); restarting every node together with cluster-port pinned forms the cluster again; so does a rolling
+ * restart after CONFIG SET tls-cluster yes on every node whose bus cluster-port holds. On 6.2.16 the bus moved to
+ * tls-port + 10000 on every node, the restarted cluster stayed in cluster_state:fail until CLUSTER MEET host tls-port
+ * introduced the nodes again.
+ */
+function tlsClusterAfter(bus: BusMove | undefined, configFile: string): string {
+  const mixed = 'a node restarted with tls-cluster yes and one still without it do not reach each other over the bus (each marks the other failing, and replicas may take over)';
+  if (bus && !bus.pin) {
+    return `. This release has no cluster-port: the bus moves from ${bus.now} to tls-port + 10000 (${bus.moved}), which the other nodes' nodes.conf does not know: open it in the firewall, restart every node of the cluster together, and introduce the nodes again (CLUSTER MEET host tls-port) if they do not find each other; ${mixed}; or upgrade to 7.0 first`;
+  }
+  const rolling = bus
+    ? `restart the nodes one at a time with ${configFile} holding the cluster-port line only, then run CONFIG SET tls-cluster yes on every node, then add tls-cluster yes and restart them one at a time again`
+    : `run CONFIG SET tls-cluster yes on every node, then restart them one at a time with tls-cluster yes in ${configFile}`;
+  return `. Until every node of the cluster runs with tls-cluster yes, ${mixed}: restart every node together${bus ? ' with both lines' : ''}, or, without downtime, ${rolling}`;
 }
 
 /** A step before it is numbered. */
@@ -391,6 +455,8 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
     if (failing(n.results, 'logging.no-logfile')) lines.push({ line: `logfile ${DEFAULT_LOGFILE}`, rule: 'logging.no-logfile', name: 'logfile' });
     if (failing(n.results, 'auth.acl-file-missing')) lines.push({ line: `aclfile ${DEFAULT_ACLFILE}`, rule: 'auth.acl-file-missing', name: 'aclfile' });
+    const bus = failing(n.results, 'tls.cluster-bus-plaintext') ? busMove(f) : undefined;
+    if (bus?.pin) lines.push({ line: `cluster-port ${bus.now}`, rule: 'tls.cluster-bus-plaintext', name: 'cluster-port' });
     if (failing(n.results, 'tls.cluster-bus-plaintext')) lines.push({ line: 'tls-cluster yes', rule: 'tls.cluster-bus-plaintext', name: 'tls-cluster' });
     const configFile = n.facts.server?.configFile ?? 'the config file';
     for (const l of lines) {
@@ -400,12 +466,14 @@ export function buildPlan(input: PlanInput): FixPlan {
         l.name === 'aclfile'
           ? `first write the users to ${DEFAULT_ACLFILE} (the lines ACL LIST prints) and delete the \`user\` lines from ${configFile}: redis-server refuses to start with an ACL file that does not exist, or beside \`user\` lines in its config; then add \`${l.line}\` to ${configFile} and restart the node`
           : `add \`${l.line}\` to ${configFile} and restart the node`;
-      // tls-cluster is settable (MODIFIABLE_CONFIG in 6.0-7.x), but CONFIG SET changes only the bus links made afterwards.
       const why =
         l.name === 'tls-cluster'
-          ? 'fix does not set tls-cluster at run time (CONFIG SET tls-cluster changes only the cluster bus links made afterwards)'
-          : `${l.name} cannot be changed at run time`;
-      add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${why}: ${how}`, touches: [] });
+          ? tlsClusterWhy(bus)
+          : l.name === 'cluster-port' && bus
+            ? `the cluster bus listens on ${bus.now} today; with tls-cluster yes and no cluster-port it would move to tls-port + 10000 (${bus.moved}) at the restart, where the other nodes (their nodes.conf) do not look for it, and the cluster could not form again: cluster-port keeps it on ${bus.now}, and cannot be changed at run time`
+            : `${l.name} cannot be changed at run time`;
+      const after = l.name === 'tls-cluster' ? tlsClusterAfter(bus, configFile) : '';
+      add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${why}: ${how}${after}`, touches: [] });
       closed(n.address, l.rule);
     }
   }

@@ -47,7 +47,9 @@ describe('fix: the tls-cluster restart step says why it is not set at run time, 
     const step = p.steps.find((st) => st.class === 'restart' && st.configLine === 'tls-cluster yes');
     assert.ok(step, 'a tls-cluster restart step');
     assert.doesNotMatch(step.reason, /cannot be changed at run time/);
-    assert.match(step.reason, /^fix does not set tls-cluster at run time \(CONFIG SET tls-cluster changes only the cluster bus links made afterwards\): add `tls-cluster yes` to .*redis\.conf and restart the node$/);
+    // Without cluster-port, CONFIG SET tls-cluster yes also moves the bus port the node announces (test/fix/cluster-tls).
+    assert.match(step.reason, /^fix does not set tls-cluster at run time \(CONFIG SET tls-cluster yes makes a node without cluster-port announce its bus at tls-port \+ 10000, where it does not listen: the other nodes lose it\): add `tls-cluster yes` to .*redis\.conf and restart the node\. /);
+    assert.ok(p.steps.some((st) => st.class === 'restart' && st.configLine === `cluster-port ${server.port + 10_000}`), 'the bus pinned where it listens');
     assert.equal(await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'tls-cluster', 'yes']), 'OK');
     await server.stop();
   });

@@ -9,7 +9,7 @@ export default defineRule({
   section: 'TLS',
   checklist: 'TLS 7',
   sources: ['live', 'config'],
-  remediation: 'Set `tls-cluster yes` on every node (a rolling restart is the safe way to switch the bus).',
+  remediation: 'Set `tls-cluster yes` on every node, with `cluster-port` at the bus port of today (7.0+; without it the bus moves to tls-port + 10000 at the restart). A node restarted with it and one without do not reach each other over the bus: restart every node together, or first `CONFIG SET tls-cluster yes` on every node (once `cluster-port` holds the bus), then restart them one at a time.',
   requires: ['config'],
   check({ config }) {
     const enabled = config.get('cluster-enabled');
