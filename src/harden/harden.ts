@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AclUser, CategoryTable, ConfigMap, Facts, Source } from '../facts/types.ts';
 import type { ServerVersion } from '../redis/directives.ts';
 import { lookupDirective } from '../redis/directives.ts';
@@ -45,6 +45,34 @@ export interface HardenOptions {
   readonly tlsPort?: number;
   /** The live target's listener facts, for the plan. */
   readonly generatePassword?: () => string;
+  /**
+   * Whether a path exists on this host (stat only): an ACL file harden would name that is already there belongs to
+   * someone else (another server configured in the same directory), and is not taken. Default: nothing exists.
+   */
+  readonly pathExists?: (path: string) => boolean;
+}
+
+/** How many names {@link newAclPath} tries (`users.acl`, `users-2.acl`, ... `users-99.acl`) before it gives up. */
+export const ACL_NAME_TRIES = 99;
+
+/**
+ * Where the ACL file harden makes goes, for a config that names none: beside the config, `users.acl` for a redis.conf
+ * (valkey.conf), `users-<config name>.acl` for any other (`redis-a.conf`: `users-redis-a.acl`), so that two servers
+ * configured in one directory (Debian's /etc/redis/redis-<instance>.conf) do not share, and overwrite, one ACL file.
+ * A path that already exists is not taken (someone else's file): `-2`, `-3`, ... before `.acl`. `skipped` lists the
+ * existing paths passed over; no path when every name up to {@link ACL_NAME_TRIES} exists.
+ */
+export function newAclPath(deployedConf: string, exists: (path: string) => boolean): { path?: string; skipped: string[] } {
+  const name = basename(deployedConf);
+  const stem = name.replace(/\.conf$/i, '').replace(/[^A-Za-z0-9._@+-]/g, '_');
+  const base = name === 'redis.conf' || name === 'valkey.conf' || stem === '' ? 'users' : `users-${stem}`;
+  const skipped: string[] = [];
+  for (let i = 1; i <= ACL_NAME_TRIES; i++) {
+    const path = join(dirname(deployedConf), `${base}${i === 1 ? '' : `-${i}`}.acl`);
+    if (!exists(path)) return { path, skipped };
+    skipped.push(path);
+  }
+  return { skipped };
 }
 
 /** What one rule's fix did, for PLAN.md. */
@@ -53,6 +81,9 @@ export interface PlanItem {
   readonly what: string;
   readonly restart: boolean;
 }
+
+/** No free name for the new ACL file (every one harden tries exists): bad input, reported in one line. */
+export class AclPathError extends Error {}
 
 /** A command-line option the service must get from credentials.env (a secret that must not be in a config file). */
 export interface SecretArg {
@@ -88,6 +119,8 @@ export interface HardenResult {
   readonly logfile?: string;
   readonly dataDir?: string;
   readonly aclPath?: string;
+  /** ACL file paths harden passed over because they exist on this host (said in the summary and PLAN.md). */
+  readonly aclSkipped?: readonly string[];
   /** unixsocket and pidfile of the hardened redis.conf, when set: the systemd drop-in must let the server reach them. */
   readonly unixsocket?: string;
   readonly pidfile?: string;
@@ -385,8 +418,18 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       claims.add('auth.weak-password');
       let aclfile = fc.get('aclfile')?.value ?? '';
       if (aclfile === '') {
-        aclfile = join(dirname(options.deployedConf), 'users.acl');
+        const chosen = newAclPath(options.deployedConf, options.pathExists ?? (() => false));
+        if (chosen.path === undefined) {
+          throw new AclPathError(`${dirname(options.deployedConf)}: every ACL file name harden would choose (${basename(chosen.skipped[0]!)} to ${basename(chosen.skipped.at(-1)!)}) already exists: add an aclfile line naming this server's ACL file to the config`);
+        }
+        aclfile = chosen.path;
         set('auth.acl-file-missing', 'aclfile', [aclfile], true);
+        if (chosen.skipped.length > 0) {
+          result.aclSkipped = chosen.skipped;
+          const listed = chosen.skipped.map((p) => `\`${p}\``).join(', ');
+          const [exist, belong, them, own] = chosen.skipped.length === 1 ? ['exists', 'belongs', 'it', 'it is'] : ['exist', 'belong', 'them', 'one is'];
+          notes.push(`**ACL file:** ${listed} already ${exist} on this host, and this config names no aclfile: ${chosen.skipped.length === 1 ? 'it' : 'they'} ${belong} to another server (or ${chosen.skipped.length === 1 ? 'is' : 'are'} left over), so harden does not use ${them}: installing users.acl there would replace that server's users. This server's ACL file is \`${aclfile}\` (the \`aclfile\` line). If ${own} this server's own, add \`aclfile <that path>\` to the config and run harden again with \`--acl <that path>\`.`);
+        }
       }
       result.aclPath = aclfile;
       // `user` lines move to the ACL file (both together stop the server).

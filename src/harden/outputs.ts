@@ -243,7 +243,7 @@ export function planMarkdown(p: PlanInputs): string {
   // The files this run wrote: a sentinel.conf alone has no redis.conf and no users.acl to review or install.
   const diffs = ['redis.conf.diff', 'sentinel.conf.diff'].filter((f) => p.files.includes(f));
   out.push(`1. Review ${diffs.length ? diffs.map((f) => `\`${f}\``).join(' and ') : 'the generated files'}.`);
-  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? ', `users.acl` at the `aclfile` path' : ''}.`);
+  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}.`);
   out.push('3. Run `sh host/permissions.sh` as root; install `host/systemd/*` as drop-ins (`systemctl daemon-reload`) and `host/logrotate.d/*` in /etc/logrotate.d.');
   // Redis 5 has no users: the audit logs in with the one password, the `default` user's.
   const passwordOnly = r.secretArgs.some((a) => a.file === 'redis.conf' && a.key[0] === 'requirepass');

@@ -2,7 +2,7 @@
 // returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
 import { terminalLines } from '../report/common.ts';
 import { sha256Hex } from '../util/hash.ts';
-import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ import type { Provenance, TlsFiles } from '../profile/index.ts';
 import { generatePassword, isProfileName, PROFILES, readSecretsFile, userName, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
 import { redactSecrets, renderLine } from './conf-edit.ts';
 import { unifiedDiff } from './diff.ts';
-import { harden, tlsPortText } from './harden.ts';
+import { AclPathError, harden, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
@@ -148,6 +148,20 @@ async function deploymentOf(facts: Facts, confPath: string | undefined, sentinel
 }
 
 /**
+ * Whether a path exists on this host, for the new ACL file's name: a stat, nothing read or written. A dangling symlink
+ * exists; a path that cannot be looked up (EACCES) counts as existing, since harden cannot tell it is free.
+ */
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
+}
+
+/**
  * Hardens a live server's or its files' configuration into `flags.out` (written whole or not at all), starts the
  * result in a throwaway server and re-audits it. Writes nothing to the terminal: the summary is returned.
  */
@@ -262,11 +276,17 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const taken = deployment.used.find((u) => u.port === tlsPort && !own.includes(u.by));
     if (taken) throw new HardenInputError(`--tls-port ${tlsPort} is ${taken.by}: choose a port no node of the deployment uses`);
   }
-  const result = harden(facts, conf, {
-    profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tls ? { tls } : {}), reuse, deployedConf,
-    deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), replication,
-    ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}),
-  });
+  let result: HardenResult;
+  try {
+    result = harden(facts, conf, {
+      profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tls ? { tls } : {}), reuse, deployedConf,
+      deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), replication,
+      ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}), pathExists,
+    });
+  } catch (error) {
+    if (error instanceof AclPathError) throw new HardenInputError(error.message);
+    throw error;
+  }
 
   const inputs = [
     ...(confPath ? [{ path: resolve(confPath), sha256: sha256Hex(confText!) }] : conf ? [{ path: `${facts.target} (CONFIG GET)`, sha256: sha256Hex(confText!) }] : []),
@@ -454,6 +474,7 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
   lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
   if (result.tlsPort) lines.push(`TLS port: ${tlsPortText(result.tlsPort, false)}${result.tlsPort.known ? ' (PLAN.md: what harden knew of the deployment)' : ''}`);
+  if (result.aclSkipped && result.aclPath) lines.push(`ACL file: ${result.aclPath}: ${result.aclSkipped.join(', ')} already ${result.aclSkipped.length === 1 ? 'exists' : 'exist'} on this host, another server's (PLAN.md)`);
   const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
   const width = Math.max(4, ...changed.map((o) => o.rule.length));
   lines.push('', `${'rule'.padEnd(width)}  before  after`);

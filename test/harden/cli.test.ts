@@ -578,7 +578,8 @@ describe('harden: paths with blanks, % or $ reach systemd and sh as one word eac
     const env = new Map(execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', join(out, 'credentials.env')], { encoding: 'utf8', env: {} }).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
     // Installed as PLAN.md says, then started with the drop-in's arguments.
     writeFileSync(c, readFileSync(join(out, 'redis.conf')));
-    writeFileSync(join(d, 'users.acl'), readFileSync(join(out, 'users.acl')));
+    // The ACL file is named after the config (blank and % as _), the aclfile path as PLAN.md says.
+    writeFileSync(join(d, 'users-r_100_.acl'), readFileSync(join(out, 'users.acl')));
     writeFileSync(join(d, 'credentials.env'), readFileSync(join(out, 'credentials.env')));
     const child = spawn('redis-server', started.slice(1).map((w) => w.replace(/^\$\{(\w+)\}$/, (_m, v: string) => env.get(v)!)), { stdio: 'ignore' });
     try {
