@@ -42,7 +42,8 @@ function expectKept(found: Record<string, RuleResult>): void {
     const r = found[id];
     assert.ok(r, `no finding for ${id}`);
     assert.notEqual(r.severity, 'low', r.message);
-    assert.match(r.message, /; not lowered: no user that can log in may run scripts, but user 'admin' may run SCRIPT LOAD, which runs the top-level code of what it loads before 6\.2\.7 \(CVE-2022-24735/);
+    // CVE-2026-23631 also names the CONFIG SET that makes a replica writable.
+    assert.match(r.message, /; not lowered: (?:.*; and )?no user that can log in may run scripts, but user 'admin' may run SCRIPT LOAD, which runs the top-level code of what it loads before 6\.2\.7 \(CVE-2022-24735/);
     // 6.x ACLs refuse `-script|load`: the advice is `-script`.
     assert.match(r.remediation, /Deny SCRIPT LOAD too \(`ACL SETUSER <user> -script`, or -@scripting\)/);
   }

@@ -132,11 +132,22 @@ test(`${rule.id}: a 32-bit-only CVE is lowered on a 64-bit build`, () => {
   assert.equal(finding(on32, 'CVE-2021-32762').severity, 'high');
 });
 
-test(`${rule.id}: a TLS-only CVE is lowered when no TLS port is open`, () => {
-  const plain = finding(judge(redis('7.2.4')), 'CVE-2026-81934');
+test(`${rule.id}: a TLS-only CVE is lowered when no TLS port is open and no user may CONFIG SET one open`, () => {
+  const plain = finding(judge(redis('7.2.4', { acl: NO_SCRIPTING })), 'CVE-2026-81934');
   assert.equal(plain.severity, 'low');
-  assert.match(plain.message, /only TLS listeners are affected and tls-port is 0/);
+  assert.match(plain.message, /lowered: only TLS listeners are affected, tls-port is 0 and no user that can log in may run CONFIG SET/);
   assert.equal(finding(judge(redis('7.2.4', { conf: 'port 0\ntls-port 6380' })), 'CVE-2026-81934').severity, 'critical');
+  // The default user (nopass +@all) may CONFIG SET tls-port: not lowered, and said so.
+  const settable = finding(judge(redis('7.2.4')), 'CVE-2026-81934');
+  assert.equal(settable.severity, 'critical');
+  assert.match(settable.message, /; not lowered: only TLS listeners are affected and tls-port is 0, but user 'default' may run CONFIG SET, which changes it at run time/);
+  assert.match(settable.remediation, /Deny CONFIG SET \(`ACL SETUSER <user> -config\|set`\) to every user who does not manage the server, so that tls-port is 0 stays so\./);
+  // Which users may is unknown: not lowered either.
+  assert.match(finding(judge(redis('7.2.4', { unavailable: { acl: 'ACL LIST: NOPERM' } })), 'CVE-2026-81934').message, /not lowered: .* but which users may run CONFIG SET is unknown/);
+  // 6.0 refuses CONFIG SET tls-port (IMMUTABLE_CONFIG): lowered whoever may CONFIG SET.
+  const old = finding(judge(redis('6.0.20', { conf: 'tls-port 0' })), 'CVE-2026-81934');
+  assert.equal(old.severity, 'low');
+  assert.match(old.message, /lowered: only TLS listeners are affected and tls-port is 0, which CONFIG SET cannot change before 6\.2/);
 });
 
 test(`${rule.id}: a Redis 8 bundled-module CVE is lowered when INFO lists no such module`, () => {
@@ -158,21 +169,26 @@ test(`${rule.id}: a Redis 8 bundled-module CVE is lowered when INFO lists no suc
 });
 
 test(`${rule.id}: an advisory is lowered when a setting it needs is off (cluster-enabled, tls-port, maxmemory-clients, replica-read-only)`, () => {
-  const defaults = judge(valkey('8.0.1'));
+  const locked = judge(liveFacts({ version: '8.0.1', product: 'valkey', acl: ['user default on nopass ~* &* +@all -@admin -@dangerous'] }));
   for (const [id, why] of [
-    ['CVE-2026-21863', /only cluster nodes are affected and cluster-enabled is no/],
-    ['CVE-2026-56684', /only TLS listeners are affected and tls-port is 0/],
-    ['CVE-2026-130822', /only servers that evict clients are affected and maxmemory-clients is 0/],
+    ['CVE-2026-21863', /lowered: only cluster nodes are affected and cluster-enabled is no/],
+    ['CVE-2026-56684', /lowered: only TLS listeners are affected, tls-port is 0 and no user that can log in may run CONFIG SET/],
+    ['CVE-2026-130822', /lowered: only servers that evict clients are affected, maxmemory-clients is 0 and no user that can log in may run CONFIG SET/],
+    ['CVE-2026-23631', /lowered: only writable replicas are affected, replica-read-only is yes and no user that can log in may run CONFIG SET/],
   ] as const) {
-    const found = finding(defaults, id);
+    const found = finding(locked, id);
     assert.equal(found.severity, 'low', found.message);
     assert.match(found.message, why);
   }
-  // replica-read-only yes lowers nothing while a user may CONFIG SET it back to no (the default user here may).
-  assert.equal(finding(defaults, 'CVE-2026-23631').severity, 'medium');
-  const locked = judge(liveFacts({ version: '8.0.1', product: 'valkey', acl: ['user default on nopass ~* &* +@all -@admin -@dangerous'] }));
-  assert.equal(finding(locked, 'CVE-2026-23631').severity, 'low');
-  assert.match(finding(locked, 'CVE-2026-23631').message, /only writable replicas are affected, replica-read-only is yes and no user that can log in may run CONFIG SET/);
+  // The settings CONFIG SET changes lower nothing while a user may set them back (the default user here may);
+  // cluster-enabled takes a restart.
+  const defaults = judge(valkey('8.0.1'));
+  assert.equal(finding(defaults, 'CVE-2026-21863').severity, 'low');
+  for (const [id, severity, state] of [['CVE-2026-56684', 'medium', 'tls-port is 0'], ['CVE-2026-130822', 'high', 'maxmemory-clients is 0'], ['CVE-2026-23631', 'medium', 'replica-read-only is yes']] as const) {
+    const found = finding(defaults, id);
+    assert.equal(found.severity, severity, found.message);
+    assert.match(found.message, new RegExp(`; not lowered: only .* are affected and ${state}, but user 'default' may run CONFIG SET, which changes it at run time`));
+  }
   const on = judge(liveFacts({ version: '8.0.1', product: 'valkey', conf: 'cluster-enabled yes\nport 0\ntls-port 6380\nmaxmemory-clients 10mb\nreplica-read-only no' }));
   assert.equal(finding(on, 'CVE-2026-21863').severity, 'high');
   assert.equal(finding(on, 'CVE-2026-56684').severity, 'medium');

@@ -8,6 +8,7 @@ import { canLogIn } from '../auth/users.ts';
 import { tlsEnabled } from '../util.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
 import { infoField, infoModules } from '../../redis/info.ts';
+import { isAtLeast, majorMinor } from '../../redis/version.ts';
 import { upstreamVersion } from '../../redis/distro-package.ts';
 import { clipped } from '../../util/shown.ts';
 
@@ -95,6 +96,16 @@ interface Deployment {
   readonly config?: ConfigMap | undefined;
   readonly sentinel?: boolean;
   readonly cluster?: boolean;
+  /**
+   * The first user that can log in and may run CONFIG SET (false when none may, undefined when the ACL is unknown):
+   * a setting an advisory needs that the server has otherwise is only off until such a user sets it.
+   */
+  readonly configSetter?: string | false | undefined;
+  /**
+   * Redis before 6.2, whose tls-port CONFIG SET refuses (redis@6.0.20 config.c: IMMUTABLE_CONFIG, a real 6.0.20 answers
+   * `Unsupported CONFIG parameter: tls-port`; 6.2.16: MODIFIABLE_CONFIG).
+   */
+  readonly tlsPortFixed?: boolean;
 }
 
 interface CommandFamily {
@@ -238,15 +249,36 @@ function bundledModule(advisory: Advisory): string | undefined {
 /** How the deployment judges an advisory: `lowered` when a precondition is ruled out, `kept` when only one way in keeps it. */
 type Judged = { readonly lowered: string; readonly rdb?: string | undefined } | { readonly kept: string; readonly mitigation: string };
 
+/** A lowering wins (one precondition ruled out is enough); two ways in that keep it are both named. */
+function merged(a: Judged | undefined, b: Judged | undefined): Judged | undefined {
+  if (!a || !b) return a ?? b;
+  if ('lowered' in a) return a;
+  if ('lowered' in b) return b;
+  return { kept: `${a.kept}; and ${b.kept}`, mitigation: `${a.mitigation} ${b.mitigation}` };
+}
+
+/**
+ * A setting the advisory needs that the server has otherwise (`state`: `tls-port is 0`), which CONFIG SET changes at
+ * run time: lowered only when no user that can log in may run CONFIG SET, as for replica-read-only.
+ */
+function settingOff(only: string, state: string, facts: Deployment, categories: CategoryTable | undefined): Judged {
+  const setter = facts.configSetter;
+  if (setter === false) return { lowered: `${only}, ${state} and no user that can log in may run CONFIG SET` };
+  return {
+    kept: `${only} and ${state}, but ${setter === undefined ? 'which users may run CONFIG SET is unknown' : `user '${clipped(setter)}' may run CONFIG SET`}, which changes it at run time`,
+    mitigation: `Deny CONFIG SET (\`ACL SETUSER <user> ${categories?.granularity === 'subcommand' ? '-config|set' : '-config'}\`) to every user who does not manage the server, so that ${state} stays so.`,
+  };
+}
+
 /** A precondition the deployment rules out (`lowered`), or one it looked like ruling out that another way keeps. */
 function ruledOut(
   advisory: Advisory,
   facts: Deployment,
   scripting: Scripting,
-  configSettable: boolean | undefined,
   categories: CategoryTable | undefined,
 ): Judged | undefined {
   const { info, config } = facts;
+  let kept: Judged | undefined;
   // Sentinel mode keeps no data set: it never loads an RDB file, from disk or from a master.
   if (facts.sentinel && /RDB load/i.test(advisory.component)) return { lowered: 'it needs the server to load an RDB file, which a sentinel never does' };
   // ACL key-permission bugs need a command that takes keys: none of a sentinel's does (COMMAND GETKEYS PUBLISH: "The
@@ -261,16 +293,28 @@ function ruledOut(
   if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return { lowered: `only non-jemalloc builds are affected and this one uses ${allocator}` };
   const needs = advisory.preconditions.config ?? [];
   if ((/TLS builds only/i.test(platform) || needs.some((c) => /^tls-port set$/i.test(c))) && config && !tlsEnabled(config)) {
-    return { lowered: config.get('tls-port') === undefined ? 'only TLS listeners are affected and this server has no TLS support' : 'only TLS listeners are affected and tls-port is 0' };
+    if (config.get('tls-port') === undefined) return { lowered: 'only TLS listeners are affected and this server has no TLS support' };
+    if (facts.tlsPortFixed) return { lowered: 'only TLS listeners are affected and tls-port is 0, which CONFIG SET cannot change before 6.2' };
+    // CONFIG SET tls-port alone fails without a certificate (7.0.15: 'Unable to update TLS configuration'), but the same
+    // CONFIG SET may name tls-cert-file and tls-key-file.
+    kept = settingOff('only TLS listeners are affected', 'tls-port is 0', facts, categories);
+    if ('lowered' in kept) return kept;
   }
   // Settings the advisory needs that the server has otherwise (cluster-enabled takes a restart; the others CONFIG SET).
   if (config) {
     const value = (name: string) => config.get(name)?.value;
     if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && value('cluster-enabled') === 'no') return { lowered: 'only cluster nodes are affected and cluster-enabled is no' };
-    if (needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)) && value('maxmemory-clients') === '0') return { lowered: 'only servers that evict clients are affected and maxmemory-clients is 0' };
-    // A user who may CONFIG SET can make the replica writable first: only lowered when none can.
-    if (needs.some((c) => /^replica-read-only no$/i.test(c)) && value('replica-read-only') === 'yes' && configSettable === false) {
-      return { lowered: 'only writable replicas are affected, replica-read-only is yes and no user that can log in may run CONFIG SET' };
+    const off: Judged[] = [];
+    if (needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)) && value('maxmemory-clients') === '0') {
+      off.push(settingOff('only servers that evict clients are affected', 'maxmemory-clients is 0', facts, categories));
+    }
+    // A user who may CONFIG SET can make the replica writable first.
+    if (needs.some((c) => /^replica-read-only no$/i.test(c)) && value('replica-read-only') === 'yes') {
+      off.push(settingOff('only writable replicas are affected', 'replica-read-only is yes', facts, categories));
+    }
+    for (const judged of off) {
+      if ('lowered' in judged) return judged;
+      kept = merged(kept, judged);
     }
   }
   const module = bundledModule(advisory);
@@ -288,16 +332,16 @@ function ruledOut(
         return { lowered: `it needs EVAL/FCALL or SCRIPT LOAD (which runs the top-level code of what it loads before 6.2.7, ${SCRIPT_LOAD_INJECTION}) and no user that can log in may run or load scripts` };
       }
       if (scripting.run === false && scripting.loadRuns) {
-        return {
+        return merged(kept, {
           kept: `no user that can log in may run scripts, but user '${clipped(scripting.loadRuns)}' may run SCRIPT LOAD, which runs the top-level code of what it loads before 6.2.7 (${SCRIPT_LOAD_INJECTION}: \`end <code> local function g()\`)`,
           mitigation: `Deny SCRIPT LOAD too (\`ACL SETUSER <user> ${denyScriptLoad(categories)}\`, or -@scripting): denying EVAL and EVALSHA does not close it.`,
-        };
+        });
       }
     } else if (scripting.run === false) {
       return { lowered: 'it needs EVAL/FCALL and no user that can log in may run scripts' };
     }
   }
-  return undefined;
+  return kept;
 }
 
 /**
@@ -369,7 +413,9 @@ export default defineRule({
   check({ server, info, config, acl, categories, host, probe, distroPackage }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
-    const configSettable = someUserMayRun(acl, categories, configSet(categories));
+    const configSetter = userWhoMayRun(acl, categories, configSet(categories));
+    const minor = majorMinor(known.version);
+    const tlsPortFixed = known.product === 'redis' && minor !== undefined && !isAtLeast(minor, 6, 2);
     // The host knows whether the running executable came from a distribution package, and which build.
     const observed = host?.package.known ? host.package.value : undefined;
     // Else the user may have declared it (`--distro-package`): judged the same way, and said so.
@@ -400,8 +446,9 @@ export default defineRule({
       }
       // The whole record (title, sources, mitigation) only for a finding.
       const advisory = record();
-      const deployment: Deployment = { info, config, sentinel: server.mode === 'sentinel', cluster: server.mode === 'cluster' };
-      const family = ruledOut(advisory, deployment, scripting, configSettable, categories) ?? judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all));
+      const deployment: Deployment = { info, config, sentinel: server.mode === 'sentinel', cluster: server.mode === 'cluster', configSetter, tlsPortFixed };
+      const ruled = ruledOut(advisory, deployment, scripting, categories);
+      const family = ruled && 'lowered' in ruled ? ruled : merged(ruled, judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all)));
       const excluded = family && 'lowered' in family ? family.lowered : undefined;
       const kept = family && 'kept' in family ? family : undefined;
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
