@@ -129,8 +129,27 @@ describe('a file-only audit', () => {
     assert.equal(result.error, undefined);
     const warnings = result.warnings ?? [];
     assert.ok(warnings.some((w) => w.startsWith(`${join(d, 'redis.conf')}:2: include`)), warnings.join('\n'));
-    // Issue 11: the file would not start, so it is an error.
-    assert.match((await auditFiles({ configPath: join(d, 'bad.conf') })).error ?? '', new RegExp(`^${join(d, 'bad.conf')}:2: unknown directive 'server-threads'`));
+    // Issue 11: the file would not start, so it is an error (for a version redfort has the directives of).
+    assert.match((await auditFiles({ configPath: join(d, 'bad.conf'), version: '7.0.15' })).error ?? '', new RegExp(`^${join(d, 'bad.conf')}:2: unknown directive 'server-threads'`));
+    rmSync(d, { recursive: true });
+  });
+
+  // The lead's Redis 8.2 config: `lookahead` (8.2) stopped the whole audit ('1 not audited') whatever the version.
+  it('a directive of a release newer than the tables: a warning naming file:line, and the rest of the file is audited', async () => {
+    const d = dir({ 'r.conf': 'port 6379\nbind 127.0.0.1 -::1\nlookahead 16\nprotected-mode no\n' });
+    const conf = join(d, 'r.conf');
+    for (const version of ['8.2.1', 'valkey-9.0.0', undefined]) {
+      const result = await auditFiles({ configPath: conf, ...(version === undefined ? {} : { version }) });
+      assert.equal(result.error, undefined, String(version));
+      const why = version === undefined ? 'the version is unknown: give --redis-version to judge it' : `version ${version} is not one whose directives redfort knows, so it is not judged: that server may have it`;
+      assert.deepEqual(result.warnings?.filter((w) => w.includes('lookahead')), [`${conf}:3: unknown directive 'lookahead': not in Redis 6.0-8.0 or Valkey 7.2-8.0, those refuse to start with it (${why})`], String(version));
+      // The lines after it were read: protected-mode no is judged.
+      assert.ok(findings(result, 'network.protected-mode-off').some((f) => f.source?.kind === 'file' && f.source.line === 4), String(version));
+    }
+    // A version whose directives redfort has: the server refuses it, and so does the audit (Redis 8.0-m01 is 7.9.224).
+    for (const version of ['7.0.15', '7.4.1', '7.9.224', 'valkey-8.0.1']) {
+      assert.match((await auditFiles({ configPath: conf, version })).error ?? '', new RegExp(`^${conf}:3: unknown directive 'lookahead' \\(not in Redis 6\\.0-8\\.0 or Valkey 7\\.2-8\\.0\\): redis-server refuses to start`), version);
+    }
     rmSync(d, { recursive: true });
   });
 
@@ -141,7 +160,7 @@ describe('a file-only audit', () => {
     assert.equal(shadow.error, `${join(d, 'shadow')}:1: unknown directive (not shown: ${`root:${hash}:19000:0:99999:7:::`.length} characters that are no directive name) (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
     assert.doesNotMatch(JSON.stringify(shadow), /rounds=5000|s3cr3tHaSh/);
     // A typo is still named: that is what the message is for.
-    assert.match((await auditFiles({ configPath: join(d, 'typo.conf') })).error ?? '', /:1: unknown directive 'maxmemroy'/i);
+    assert.match((await auditFiles({ configPath: join(d, 'typo.conf'), version: '7.0.15' })).error ?? '', /:1: unknown directive 'maxmemroy'/i);
     rmSync(d, { recursive: true });
   });
 
@@ -151,7 +170,7 @@ describe('a file-only audit', () => {
       'c.conf': 'port 6379\nmaxmemory-policy nonsense\nserver-threads 4\n',
     });
     for (const [file, line] of [['a.conf', 2], ['c.conf', 2]] as const) {
-      assert.match((await auditFiles({ configPath: join(d, file) })).error ?? '', new RegExp(`^${join(d, file)}:${line}: `), file);
+      assert.match((await auditFiles({ configPath: join(d, file), version: '7.0.15' })).error ?? '', new RegExp(`^${join(d, file)}:${line}: `), file);
     }
     rmSync(d, { recursive: true });
   });

@@ -1,5 +1,7 @@
 import type { AclUser } from '../facts/types.ts';
-import { majorMinor, isAtLeast, parseVersion } from '../redis/version.ts';
+import { majorMinor, isAtLeast } from '../redis/version.ts';
+import { releaseStanding, unjudgedWhy } from '../redis/releases.ts';
+import type { TabledReleases } from '../redis/releases.ts';
 import data from './data/command-names.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
 import { resolveVersion } from '../redis/directives.ts';
@@ -21,9 +23,7 @@ export function unknownCommandText(rule: string, release?: string): string {
  * later, its milestones and RCs, KeyDB, Valkey after 8.0), which may have the command. A warning, never a refusal.
  */
 export function unjudgedCommandWarning(where: string, user: string, rule: string, version: string | undefined): string {
-  const why = majorMinor(version) === undefined
-    ? 'the version is unknown: give --redis-version to judge it'
-    : `version ${version} is not one whose commands redfort knows, so it is not judged: that server may have it`;
+  const why = unjudgedWhy(version, 'commands');
   return `${where}: user '${user}': '${rule}' names no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0: those refuse to start with it (${why})`;
 }
 
@@ -53,7 +53,7 @@ function knownNames(): { names: ReadonlySet<string>; containers: ReadonlySet<str
 }
 
 /** The releases whose commands command-names.json holds (`major.minor`, patch below 100), by product. */
-const TABLED = { redis: new Set(['6.0', '6.2', '7.0', '7.2', '7.4']), valkey: new Set(['7.2', '8.0']) } as const;
+const TABLED: TabledReleases = { redis: ['6.0', '6.2', '7.0', '7.2', '7.4'], valkey: ['7.2', '8.0'] };
 
 /**
  * Whether the commands a server knows at start are those of {@link KNOWN_COMMAND_SERVERS}: only for the releases the
@@ -66,10 +66,7 @@ const TABLED = { redis: new Set(['6.0', '6.2', '7.0', '7.2', '7.4']), valkey: ne
  */
 export function commandsKnown(version: string | undefined, modules: Modules): boolean {
   if (modules === 'loaded') return false;
-  const parsed = parseVersion(version);
-  if (parsed?.minor === undefined || (parsed.patch ?? 0) >= 100) return false;
-  const product = parsed.product === 'valkey' || /valkey/i.test(version ?? '') ? 'valkey' : 'redis';
-  return TABLED[product].has(`${parsed.major}.${parsed.minor}`);
+  return releaseStanding(version, TABLED) === 'tabled';
 }
 
 /**

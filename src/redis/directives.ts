@@ -1,4 +1,6 @@
 import { majorMinor, parseVersion } from './version.ts';
+import { releaseStanding } from './releases.ts';
+import type { TabledReleases } from './releases.ts';
 import type { ServerIdentity } from '../facts/live.ts';
 
 /**
@@ -286,6 +288,24 @@ export function lookupDirective(name: string): DirectiveSpec | undefined {
  */
 export function lookupFileDirective(name: string): DirectiveSpec | undefined {
   return BY_NAME.get(name.toLowerCase());
+}
+
+/**
+ * The releases whose directives {@link DIRECTIVES} holds: Redis 6.0, 6.2, 7.0, 7.2, 7.4 and 8.0-m01 (7.9.224, the
+ * `r8` column), Valkey 7.2 and 8.0.
+ */
+export const DIRECTIVE_RELEASES: TabledReleases = { redis: ['6.0', '6.2', '7.0', '7.2', '7.4', '7.9.224'], valkey: ['7.2', '8.0'] };
+
+/**
+ * Whether a directive no release of {@link DIRECTIVES} has is judged for this version (refused, as the server refuses
+ * it): not when the version is unknown, nor when it is newer than the newest release of its product the table holds
+ * (Redis 8.0 GA and later, Valkey 8.1 and later), which may have it (Redis 8.2's `lookahead`). The same decision as
+ * the ACL reader's for commands (`releaseStanding`); a Redis before 6.0, KeyDB (6.3) and a pre-release older than the
+ * newest tabled release are judged, as before.
+ */
+export function directivesJudged(version: string | undefined): boolean {
+  const standing = releaseStanding(version, DIRECTIVE_RELEASES);
+  return standing !== 'newer' && standing !== 'unknown';
 }
 
 /** Not configs, handled by the loader itself (`loadServerConfigFromString`). */

@@ -40,9 +40,9 @@ export function vfs(files: Readonly<Record<string, string>>): {
 }
 
 /** Loads `files['/etc/redis/redis.conf']` (or `top`) from an in-memory file system. */
-export function load(files: Readonly<Record<string, string>>, top = '/etc/redis/redis.conf', cwd?: string): ParsedConf {
+export function load(files: Readonly<Record<string, string>>, top = '/etc/redis/redis.conf', cwd?: string, options: { readonly version?: string } = {}): ParsedConf {
   const fs = vfs(files);
-  return loadConf(top, { readFile: fs.readFile, glob: fs.glob, ...(cwd === undefined ? {} : { cwd }) });
+  return loadConf(top, { readFile: fs.readFile, glob: fs.glob, ...(cwd === undefined ? {} : { cwd }), ...options });
 }
 
 /** The effective configuration of one redis.conf text. */

@@ -5,6 +5,7 @@ import {
   DEPRECATED_DIRECTIVES,
   DIRECTIVES,
   defaultFor,
+  directivesJudged,
   existsIn,
   existsInVersion,
   followsRedis6,
@@ -21,7 +22,8 @@ import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { memtoll6 } from './c-numbers.ts';
 import { splitArgs } from './split-args.ts';
-import { asciiLower, isKnownDirective, unknownDirective } from './tokenize.ts';
+import { asciiLower, directiveShaped, isKnownDirective, unknownDirective } from './tokenize.ts';
+import { unjudgedWhy } from '../../redis/releases.ts';
 import { commandOfEveryRelease, commandsKnown, renameableCommand, sentinelCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
 import {
@@ -84,6 +86,16 @@ function fileSource(d: Directive): Source {
 }
 
 /**
+ * The warning for a directive no release of the tables has, on a version whose directives are not judged
+ * ({@link directivesJudged}): the server may have it (Redis 8.2's `lookahead`), or, with a module loaded, a module may
+ * (Redis 8 lets a module name its configs without its prefix). In the words of the ACL reader's warning.
+ */
+function unjudgedDirectiveWarning(d: Directive, version: string | undefined, modules: boolean): string {
+  const why = unjudgedWhy(version, 'directives', modules ? 'that server, or a module it loads, may have it' : 'that server may have it');
+  return `${d.source.path}:${d.source.line}: ${unknownDirective(d.name)}: not in Redis 6.0-8.0 or Valkey 7.2-8.0, those refuse to start with it (${why})`;
+}
+
+/**
  * The configuration the server ends up with, in `CONFIG GET` form, following Redis 7.0.15's `src/config.c`
  * (with the 6.x differences when `options.version` says 6.x):
  * last wins for one-value directives; `save` accumulates (the first `save` line drops the compiled
@@ -142,6 +154,8 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   const spelled = new Map<string, string>();
 
   let cwd = parsed.cwd;
+  /** Directives no release of the tables has, on a version whose directives are not judged (directivesJudged). */
+  const unjudged: Directive[] = [];
   /** The first module config (`name.option`): a 7.0+ server refuses it after reading the file when no module loads. */
   let moduleConfig: Directive | undefined;
   const savePoints: string[] = [];
@@ -220,6 +234,12 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         return;
       }
       if (!isKnownDirective(name)) {
+        // A version redfort has no directives for (newer than its tables, or unknown) may have it: a warning, once
+        // every line is read (a `loadmodule` line may come later). A word no directive looks like is refused anyway.
+        if (!directivesJudged(options.version) && directiveShaped(name)) {
+          unjudged.push(d);
+          return;
+        }
         refuse(`${unknownDirective(name)} (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
       }
       return;
@@ -360,6 +380,8 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     const name = unknownDirective(moduleConfig.name).replace(/^unknown directive /, '');
     throw new ConfigParseError(moduleConfig.source.path, moduleConfig.source.line, `module config ${name} without a loadmodule line: redis-server refuses to start once it has read the file (Module Configuration detected without loadmodule directive)`);
   }
+
+  for (const d of unjudged) warnings.push(unjudgedDirectiveWarning(d, options.version, modules.length > 0 || options.modules === 'loaded'));
 
   if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });
 

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { followsRedis6, resolveVersion } from '../../redis/directives.ts';
+import { directivesJudged, followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
-import { isKnownDirective, MAX_DIRECTIVES, MAX_WORDS, NO_USERS, parseConfLines, tooMuchConfig, unknownDirective } from './tokenize.ts';
+import { directiveShaped, isKnownDirective, MAX_DIRECTIVES, MAX_WORDS, NO_USERS, parseConfLines, tooMuchConfig, unknownDirective } from './tokenize.ts';
 import type { Directive, UsersHeld } from './tokenize.ts';
 import { MAX_ACL_WORDS, MAX_PERMISSION_SETS } from '../../acl/limits.ts';
 
@@ -179,6 +179,8 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const glob = options.glob ?? fsGlob;
   const noGlobs = options.version !== undefined && followsRedis6(resolveVersion(options.version));
+  // An unknown directive of a version whose directives redfort does not know is the config reader's warning alone.
+  const judged = directivesJudged(options.version);
   const maxDepth = options.maxDepth ?? 32;
   const maxExpandedBytes = options.maxExpandedBytes ?? 64 * 1024 * 1024;
   const maxInclusions = options.maxInclusions ?? 1024;
@@ -246,7 +248,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         cwd = resolve(cwd, d.args[0]!);
       } else if (d.name === 'include') {
         include(d, chain);
-      } else if (!isKnownDirective(d.name)) {
+      } else if (!isKnownDirective(d.name) && (judged || !directiveShaped(d.name))) {
         warnings.push(
           `${at}: ${unknownDirective(d.name)} (not in Redis 6.0-8.0 or Valkey 7.2-8.0; ` +
             `redis-server would refuse it: Bad directive or wrong number of arguments)`,

@@ -4,7 +4,7 @@ import { ConfigParseError, quotedArg, wrongArgs } from './conf-errors.ts';
 import { argCount, splitArgs } from './split-args.ts';
 import { MAX_ACL_WORDS } from '../../acl/limits.ts';
 import type { Shape } from '../../util/shown.ts';
-import { shown } from '../../util/shown.ts';
+import { quotable, shown } from '../../util/shown.ts';
 import { asciiLower } from '../../util/ascii.ts';
 
 /** One non-blank, non-comment line of a redis.conf, split as the server splits it. */
@@ -311,6 +311,14 @@ export function shownName(name: string): string {
 }
 
 const DIRECTIVE_NAME: Shape = { noun: 'directive name', pattern: /^[A-Za-z][A-Za-z0-9_.-]*$/, max: 60 };
+
+/**
+ * Whether the name is shaped like a directive (letters, digits, `-`, `_`, `.`; at most 60 characters), so that a newer
+ * release may have it: a first word that is none (`root:$6$...` of /etc/shadow) is no server's directive.
+ */
+export function directiveShaped(name: string): boolean {
+  return quotable(name, DIRECTIVE_NAME);
+}
 
 export function isKnownDirective(name: string): boolean {
   return (

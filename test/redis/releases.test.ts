@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { releaseStanding, unjudgedWhy } from '../../src/redis/releases.ts';
+import { DIRECTIVE_RELEASES, directivesJudged } from '../../src/redis/directives.ts';
+import { commandsKnown } from '../../src/acl/known-commands.ts';
+
+// The one decision the ACL reader (commands) and the config reader (directives) share: where a version stands against
+// the releases a table holds. A name the table lacks is refused only for its releases; a newer or unknown version may
+// have it (Redis 8.2's `lookahead`, 8.0's `+hgetex`).
+describe('releaseStanding', () => {
+  it('tabled, newer, unknown and other', () => {
+    const cases: readonly (readonly [string | undefined, string])[] = [
+      ['7.0.15', 'tabled'],
+      ['6.0.20', 'tabled'],
+      ['7.4', 'tabled'],
+      ['7.9.224', 'tabled'], // Redis 8.0-m01, the r8 column
+      ['valkey-8.0.1', 'tabled'],
+      ['Valkey/7.2.7', 'tabled'],
+      ['7.9.225', 'newer'], // a later 8.0 milestone
+      ['8.0.2', 'newer'],
+      ['8.2.1', 'newer'],
+      ['valkey-8.1.0', 'newer'],
+      ['valkey 9.0.0', 'newer'],
+      ['8.2', 'newer'],
+      [undefined, 'unknown'],
+      ['', 'unknown'],
+      ['7', 'unknown'],
+      ['5.0.14', 'other'],
+      ['6.3.4', 'other'], // KeyDB's redis_version
+      ['7.1.241', 'other'], // a 7.2 RC
+    ];
+    for (const [version, standing] of cases) assert.equal(releaseStanding(version, DIRECTIVE_RELEASES), standing, String(version));
+  });
+
+  it('directives are judged for every standing but newer and unknown', () => {
+    for (const v of ['7.0.15', '7.9.224', 'valkey-8.0.1', '5.0.14', '6.3.4']) assert.equal(directivesJudged(v), true, v);
+    for (const v of ['8.2.1', '8.0.0', 'valkey-8.1.0', undefined]) assert.equal(directivesJudged(v), false, String(v));
+  });
+
+  it("commands are known for their table's releases only, as before", () => {
+    for (const v of ['6.0.20', '6.2.16', '7.0.15', '7.2.6', '7.4.1', 'valkey-7.2.7', 'valkey-8.0.1']) assert.equal(commandsKnown(v, 'none'), true, v);
+    for (const v of ['7.9.224', '8.0.2', '6.3.4', '7.1.241', '5.0.14', 'valkey-8.1.0', undefined]) assert.equal(commandsKnown(v, 'none'), false, String(v));
+    assert.equal(commandsKnown('7.0.15', 'loaded'), false);
+  });
+
+  it('why a name is not judged', () => {
+    assert.equal(unjudgedWhy(undefined, 'directives'), 'the version is unknown: give --redis-version to judge it');
+    assert.equal(unjudgedWhy('8.2.1', 'directives'), 'version 8.2.1 is not one whose directives redfort knows, so it is not judged: that server may have it');
+  });
+});
