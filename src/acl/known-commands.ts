@@ -9,11 +9,20 @@ import type { VersionKey } from '../redis/directives.ts';
 import { KNOWN_CATEGORIES } from './parse.ts';
 import { REDIS_6_0_CATEGORIES } from './data/categories-redis-6.x.ts';
 
-/** Why the server refuses a rule {@link unknownCommandRule} returns, in its words and redfort's. */
-export function unknownCommandText(rule: string, release?: string): string {
+/**
+ * Why the server refuses a rule {@link unknownCommandRule} returns, in its words and redfort's. `sentinel`: the
+ * reader is a Sentinel of `release` (a redis-server's command is none of a Sentinel's).
+ */
+export function unknownCommandText(rule: string, release?: string, options: { readonly sentinel?: boolean } = {}): string {
   const name = rule.slice(1);
-  const elsewhere = release !== undefined && !name.startsWith('@') && knownNames().names.has(name);
-  const why = elsewhere ? `a command of other releases, not of ${release}` : 'no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0 without modules';
+  const command = name.split('|')[0]!;
+  const known = knownNames().names;
+  const why =
+    options.sentinel && release !== undefined && !name.startsWith('@') && (known.has(name) || known.has(command))
+      ? `a redis-server's, not a command or subcommand of a ${release} Sentinel`
+      : release !== undefined && !options.sentinel && !name.startsWith('@') && known.has(name)
+        ? `a command of other releases, not of ${release}`
+        : 'no command, subcommand or category of Redis 6.0-7.4 or Valkey 7.2-8.0 without modules';
   return `Error in applying operation '${rule}': Unknown command or category name in ACL (${why})`;
 }
 
@@ -70,10 +79,11 @@ export function commandsKnown(version: string | undefined, modules: Modules): bo
 }
 
 /**
- * Which server reads the rules: a redis-server (its release's own commands, {@link commandsOfRelease}), a Sentinel, or
- * either (an ACL file read alone: the release's commands and its Sentinel's, so that neither is refused what it
- * takes). A Sentinel gets the union of every tabled release and the Sentinel's, which is more than it takes (live
- * 6.2.16, 7.0.15, 7.2.6 and Valkey 8.0.1 `--sentinel` refuse `+get`): not narrowed yet.
+ * Which server reads the rules: a redis-server (its release's own commands, {@link commandsOfRelease}), a Sentinel (its
+ * release's Sentinel commands, {@link sentinelOfRelease}: live 6.2.16, 7.0.15, 7.2.6 and Valkey 8.0.1 `--sentinel`
+ * refuse `+get` in a `user` line), or either (an ACL file read alone: the release's commands and its Sentinel's, so
+ * that neither is refused what it takes). A release without its own list gets the union of every tabled release and
+ * the Sentinel's.
  */
 export type RulesReader = 'server' | 'sentinel' | 'either';
 
@@ -94,7 +104,7 @@ export function unknownCommandRule(user: AclUser, version: string | undefined, m
   // `+waitaof` (7.2+), `+stralgo`, `+post` and `+client|no-touch` (7.2+); 7.2.6 `+stralgo` (gone in 7.0); 6.0.20
   // `+getdel` (6.2+). An ACL file read alone may be a Sentinel's too: its commands are taken as well.
   const reader = options.reader ?? 'sentinel';
-  const own = reader === 'sentinel' ? undefined : commandsOfRelease(releaseOf(version));
+  const own = reader === 'sentinel' ? sentinelOfRelease(releaseOf(version)) : commandsOfRelease(releaseOf(version));
   const known = own === undefined ? union : reader === 'either' ? withSentinel(own) : own;
   const parents = own === undefined ? unionParents : containersOf(known);
   const exists = (command: string) => known.has(command) || parents.has(command);
@@ -205,6 +215,31 @@ function commandsOfRelease(release: VersionKey | undefined): ReadonlySet<string>
   const lacks = new Set((data.absent as Readonly<Record<string, readonly string[]>>)[server] ?? []);
   const made = new Set(data.names.filter((n) => !lacks.has(n)));
   RELEASE_COMMANDS.set(server, made);
+  return made;
+}
+
+const SENTINEL_NAMES = new Map<VersionKey, ReadonlySet<string>>();
+
+/**
+ * The commands and subcommands of a Sentinel of a tabled release, lowercase, as COMMAND LIST of a live sentinel lists
+ * them: 7.0.15's 72 (the 15 commands of categories-sentinel-7.0.json and their subcommands); 7.2.6, 7.4.1 (and
+ * 8.0-m01) add `client|setinfo`; Valkey 8.0.1 also `sentinel|primary`, `sentinel|primaries`,
+ * `sentinel|get-primary-addr-by-name` and `sentinel|is-primary-down-by-addr` (not the server's `client|no-touch` or
+ * Valkey's `client|capa`). 6.2.16 has the same 15 commands (COMMAND COUNT 15); before 7.0 only a rule's command is
+ * checked. 6.0 has no ACL or COMMAND, and loads no users (sentinelWithoutAcl). Undefined for a release redfort has no
+ * list of.
+ */
+function sentinelOfRelease(release: VersionKey | undefined): ReadonlySet<string> | undefined {
+  if (release === undefined || release === 'r8') return undefined;
+  let made = SENTINEL_NAMES.get(release);
+  if (made === undefined) {
+    const all = new Set(Object.values(sentinel70.categories).flatMap((members) => members.map((m) => m.toLowerCase())));
+    if (release !== 'r6.0' && release !== 'r6.2' && release !== 'r7.0') all.add('client|setinfo');
+    if (release === 'v8.0') for (const n of ['sentinel|primary', 'sentinel|primaries', 'sentinel|get-primary-addr-by-name', 'sentinel|is-primary-down-by-addr']) all.add(n);
+    if (release === 'r6.0') for (const n of [...all]) if (/^(acl|command)(\||$)/.test(n)) all.delete(n);
+    made = all;
+    SENTINEL_NAMES.set(release, made);
+  }
   return made;
 }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { parseAclFile } from '../../src/gather/conf/acl-file.ts';
+import { ConfigParseError } from '../../src/gather/conf/redis-conf.ts';
 import { conf, parseError, value } from './helpers.ts';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -182,5 +184,56 @@ describe('sentinel.conf lines that only some releases know', () => {
   it('reads the line whatever the version: the setting is there, with the warning', () => {
     const { s } = sentinel(`${MONITOR}\nsentinel master-reboot-down-after-period m 1000`, '6.2.16');
     assert.equal(s.masters.get('m')!.settings.get('master-reboot-down-after-period')!.value, '1000');
+  });
+});
+
+describe("sentinel.conf user lines: a Sentinel's own commands", () => {
+  // Measured with `user foo on nopass RULE` in a sentinel.conf started by `redis-sentinel` of each build: R refused at
+  // start ('Error loading ACL rule … Unknown command or category name in ACL', exit 1), - started. Debian's 7.0.15 is
+  // checked live in test/conf/server.test.ts; 6.2.16, 7.2.6 and Valkey 8.0.1 were built from their tags. Before 7.0 only
+  // the command of `+cmd|x` is looked up; Valkey 8 adds the `sentinel primary…` names; 7.2 `client setinfo`.
+  const RULES = ['+get', '+config|get', '+sentinel|primary', '+client|setinfo', '+sentinel|masters', '+get|x', '-get', '+sentinel|nosuch', '+@read', '+ping|x', '+client|nosuch', '+sentinel|debug', '+hello|x'];
+  const MEASURED: Readonly<Record<string, string>> = {
+    '6.2.16': 'R R - - - R R - - - - - -',
+    '7.0.15': 'R R R R - R R R - - R - -',
+    '7.2.6': 'R R R - - R R R - - R - -',
+    'valkey 8.0.1': 'R R - - - R R R - - R - -',
+  };
+  for (const [version, row] of Object.entries(MEASURED)) {
+    it(`${version}: refuses what its sentinel refuses, file:line`, () => {
+      const got = RULES.map((rule) => {
+        try {
+          sentinel(`sentinel monitor m 10.0.0.5 6379 2\nuser watcher on nopass ${rule}`, version);
+          return '-';
+        } catch {
+          const error = parseError(() => sentinel(`sentinel monitor m 10.0.0.5 6379 2\nuser watcher on nopass ${rule}`, version));
+          assert.equal(`${error.path}:${error.line}`, '/etc/redis/redis.conf:2');
+          assert.match(error.reason, /\(Sentinel refuses to start\)$/);
+          return 'R';
+        }
+      });
+      assert.equal(got.join(' '), row);
+    });
+  }
+
+  it("names a redis-server's command as one the Sentinel lacks", () => {
+    const error = parseError(() => sentinel('sentinel monitor m 10.0.0.5 6379 2\nuser watcher on nopass +@read +get', '7.0.15'));
+    assert.equal(error.reason, "Error in user declaration 'watcher': Error in applying operation '+get': Unknown command or category name in ACL (a redis-server's, not a command or subcommand of a Redis 7.0 Sentinel) (Sentinel refuses to start)");
+  });
+
+  it('an unknown version or one redfort has no list of is not judged: a warning at most', () => {
+    for (const version of [undefined, '8.0.0']) {
+      assert.doesNotThrow(() => sentinel('sentinel monitor m 10.0.0.5 6379 2\nuser watcher on nopass +get', version), String(version));
+    }
+  });
+});
+
+describe("a Sentinel's ACL file: its Sentinel's commands", () => {
+  // Live 7.0.15: `aclfile` of a sentinel.conf holding `user foo on nopass +get` stops redis-sentinel ('Aborting Redis
+  // startup because of ACL errors: …:1: Error in applying operation '+get': Unknown command or category name in ACL').
+  it('refuses +get read as a Sentinel file, takes it read as a redis-server file or alone', () => {
+    const text = 'user foo on nopass +get\n';
+    assert.throws(() => parseAclFile(text, '/etc/redis/sentinel-users.acl', { version: '7.0.15', reader: 'sentinel' }), (err: unknown) => err instanceof ConfigParseError && err.line === 1 && /a Redis 7\.0 Sentinel\): Sentinel refuses to start with this file/.test(err.message));
+    for (const reader of ['server', 'either'] as const) assert.doesNotThrow(() => parseAclFile(text, '/etc/redis/users.acl', { version: '7.0.15', reader }), reader);
   });
 });

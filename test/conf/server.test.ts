@@ -658,3 +658,42 @@ describe('rename-command in a Sentinel config versus redis-server --sentinel', (
     });
   }
 });
+
+describe('user lines in a Sentinel config versus redis-server --sentinel', () => {
+  // A Sentinel's users are checked against its own commands (the 15 of a Sentinel and their subcommands), not a
+  // redis-server's: the parser took `+get` in a sentinel.conf, which the sentinel refuses at start ('Error loading ACL
+  // rule … Unknown command or category name in ACL', 'Critical error while loading ACLs. Exiting.', exit 1).
+  // The same rules against the other builds (6.2.16, 7.2.6, Valkey 8.0.1): test/conf/sentinel-conf.test.ts.
+  for (const rule of ['+get', '-get', '+get|x', '+config|get', '+client|setinfo', '+sentinel|nosuch', '+sentinel|masters', '+sentinel|debug', '+client|list', '+acl|whoami', '+ping|x', '+@read', '+publish']) {
+    it(`${JSON.stringify(rule)}: the parser takes or refuses it as the sentinel does`, async () => {
+      const text = confText(`sentinel monitor m 127.0.0.1 6379 2\nuser watcher on nopass ${rule}\n`);
+      const refusal = (() => {
+        const dir = mkdtempSync(join(tmpdir(), 'redfort-sentinel-user-'));
+        try {
+          writeFileSync(join(dir, 'sentinel.conf'), text(26379));
+          effectiveConfig(loadConf(join(dir, 'sentinel.conf'), { cwd: dir, ...(version ? { version } : {}) }), { version, sentinel: true });
+          return undefined;
+        } catch (error) {
+          if (!(error instanceof ConfigParseError)) throw error;
+          return error;
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      })();
+      if (refusal === undefined) {
+        const srv = await serve({ sentinel: true, confText: text });
+        await srv.stop();
+        return;
+      }
+      assert.equal(refusal.line, 4, refusal.message);
+      assert.match(refusal.message, new RegExp(`Error in user declaration 'watcher': Error in applying operation '\\${rule.replace('|', '\\|')}': Unknown command or category name in ACL .*\\(Sentinel refuses to start\\)$`));
+      const bad = await startRedisExpectingExit({ sentinel: true, confText: text });
+      try {
+        assert.equal(bad.exitCode, 1, bad.output);
+        assert.ok(bad.output.includes(`Error loading ACL rule '${rule}' for the user named 'watcher': Unknown command or category name in ACL`), bad.output);
+      } finally {
+        await bad.stop();
+      }
+    });
+  }
+});

@@ -26,7 +26,7 @@ export interface AclFileResult {
   readonly warnings: string[];
 }
 
-const REFUSED = 'redis-server refuses to start with this file, and ACL LOAD refuses it';
+const REFUSED_BY = (who: string) => `${who} refuses to start with this file, and ACL LOAD refuses it`;
 
 /**
  * Parses an ACL file (`aclfile`) with the rules of `ACLLoadFromFile` (redis@7.0.15:src/acl.c:2174, the same
@@ -41,7 +41,7 @@ const REFUSED = 'redis-server refuses to start with this file, and ACL LOAD refu
  * A command, subcommand or category no server has (`+nosuchcmd`) is refused too, unless modules are loaded
  * (`options.modules`) or the version is newer than redfort's command table (src/acl/known-commands.ts); one only other
  * releases have (`+stralgo` on 7.2) when the file is a redis-server's, or read alone (`options.reader`, default
- * `either`: its release's commands or its Sentinel's; a Sentinel's file keeps the union of every release).
+ * `either`: its release's commands or its Sentinel's); a Sentinel's file, one its release's Sentinel lacks (`+get`).
  *
  * Strict (default): throws {@link ConfigParseError} at the first line the server would refuse, since one bad
  * line makes it refuse the whole file. Lenient: records each such line in `problems`, skips it and goes on
@@ -55,6 +55,7 @@ export function parseAclFile(
   const modules = options.modules ?? 'none';
   const checkCommands = commandsKnown(options.version, modules);
   const reader = options.reader ?? 'either';
+  const REFUSED = REFUSED_BY(reader === 'sentinel' ? 'Sentinel' : 'redis-server');
   const version = resolveVersion(options.version);
   const six = followsRedis6(version);
   const users: AclUser[] = [];
@@ -106,7 +107,7 @@ export function parseAclFile(
     }
     const unknown = modules !== 'loaded' ? unknownCommandRule(user, options.version, modules, { reader }) : undefined;
     if (unknown !== undefined && checkCommands) {
-      problem(`${unknownCommandText(unknown, reader === 'sentinel' ? undefined : version.label)}: ${REFUSED}`);
+      problem(`${unknownCommandText(unknown, version.label, { sentinel: reader === 'sentinel' })}: ${REFUSED}`);
       continue;
     }
     if (unknown !== undefined) warnings.push(unjudgedCommandWarning(`${path}:${lineNo}`, name, unknown, options.version));

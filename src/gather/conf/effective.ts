@@ -438,7 +438,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
       if (moduleState === 'loaded') continue;
       const rule = unknownCommandRule(user, options.version, moduleState, { reader: isSentinel ? 'sentinel' : 'server' });
       if (rule === undefined || user.source.kind !== 'file') continue;
-      if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${unknownCommandText(rule, isSentinel ? undefined : version.label)} (redis-server refuses to start)`);
+      if (judged) throw new ConfigParseError(user.source.path, user.source.line, `Error in user declaration ${quotedArg(user.name)}: ${unknownCommandText(rule, version.label, { sentinel: isSentinel })} (${isSentinel ? 'Sentinel' : 'redis-server'} refuses to start)`);
       warnings.push(unjudgedCommandWarning(`${user.source.path}:${user.source.line}`, user.name, rule, options.version));
     }
   }
