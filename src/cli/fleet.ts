@@ -153,7 +153,7 @@ export class FileWriter {
 
 /** A report file that could not be opened or written, as the one-line error that names it. */
 function reportWriteError(format: string, path: string, error: unknown): SettingsError {
-  return new SettingsError(`cannot write the ${format} report to '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  return new SettingsError(`cannot write the ${format} report to '${path}': ${fsErrorText(error)}`);
 }
 
 /** {@link writeAll} to a report file, a failed write an error that names it. */

@@ -8,6 +8,7 @@ import { packageVersion } from '../package-root.ts';
 import { ExporterConfigError } from '../exporter/errors.ts';
 import { redactWords } from '../util/redact.ts';
 import { UsageError, say } from './kit.ts';
+import { guardStdout } from './stdout.ts';
 
 /** Adds one command, its options and its action, to the program. */
 type Register = (cli: Command) => void;
@@ -60,16 +61,10 @@ function decodedOrSelf(text: string): string {
   }
 }
 
-function onStdoutError(error: NodeJS.ErrnoException): void {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-}
-
 /** Runs the CLI; every failure is one line on stderr and an exit code, never a stack trace. */
 export async function main(argv: readonly string[]): Promise<void> {
-  // A reader that stops early (`redfort audit … | head`) is not an error of the audit: stop quietly, as cat does.
-  // Once per process: main run again in one process (the harden tests do) added a listener each time.
-  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
+  // A reader that stops early (`redfort audit … | head`) is not an error of the audit; a full disk is one line, exit 2.
+  guardStdout();
   const secrets = [process.env.REDISCLI_AUTH ?? ''];
   for (let i = 0; i < argv.length; i++) {
     if (['-a', '--pass'].includes(argv[i]!) && argv[i + 1]) secrets.push(argv[i + 1]!);

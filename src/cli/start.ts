@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { packageVersion } from '../package-root.ts';
+import { guardStdout } from './stdout.ts';
 import { FLEET_V8_FLAGS, isFleetRun, loadBundle, setV8Flags } from './bundle.ts';
 import { startEarlyPoolWorker } from './early-pool.ts';
 
@@ -12,6 +13,7 @@ import { startEarlyPoolWorker } from './early-pool.ts';
  */
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  guardStdout();
   process.stdout.write(`${packageVersion()}\n`);
 } else {
   // A fleet run has V8 flags of its own, and its own code cache made under them (src/cli/bundle.ts). They are the
