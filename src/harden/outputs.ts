@@ -52,6 +52,24 @@ export function serviceNames(product: 'redis' | 'valkey' = 'redis'): ServiceName
   return product === 'valkey' ? { server: 'valkey-server', sentinel: 'valkey-sentinel', user: 'valkey' } : { server: 'redis-server', sentinel: 'redis-sentinel', user: 'redis' };
 }
 
+/**
+ * The systemd unit that runs a config on a Debian install (without `.service`). The packages' template units name
+ * their instance's config by the instance: redis-server@.service runs `/etc/redis/redis-%i.conf` and
+ * redis-sentinel@.service `/etc/redis/sentinel-%i.conf` (their ExecStart= in Debian 12's redis-server and
+ * redis-sentinel 7.0.15 packages); Valkey's are named alike under /etc/valkey (`valkey-%i.conf`, `sentinel-%i.conf`).
+ * So `/etc/redis/redis-cache.conf` is `redis-server@cache`. Any other path is the package's own service's (`%i` is
+ * the instance as the unit's name spells it: a name that is no plain unit-name word is not an instance's).
+ */
+export function unitOf(kind: 'server' | 'sentinel', confPath: string, product: 'redis' | 'valkey' = 'redis'): string {
+  const names = serviceNames(product);
+  const service = kind === 'server' ? names.server : names.sentinel;
+  const prefix = `/etc/${product}/${kind === 'server' ? product : 'sentinel'}-`;
+  const path = posix.normalize(confPath);
+  if (!path.startsWith(prefix) || !path.endsWith('.conf')) return service;
+  const instance = path.slice(prefix.length, -'.conf'.length);
+  return /^[A-Za-z0-9:_.-]+$/.test(instance) ? `${service}@${instance}` : service;
+}
+
 export interface HostInputs {
   readonly result: HardenResult;
   /** The audited server's product: the drop-ins, the logrotate file and the owners follow its names. Default redis. */
@@ -72,9 +90,8 @@ const HIDING: readonly { readonly option: 'PrivateTmp' | 'ProtectHome'; readonly
 function unitPaths(input: HostInputs): Map<string, { what: string; path: string }[]> {
   const { result } = input;
   const units = new Map<string, { what: string; path: string }[]>();
-  const names = serviceNames(input.product);
   if (input.confPath) {
-    units.set(names.server, [
+    units.set(unitOf('server', input.confPath, input.product), [
       { what: 'the config file', path: input.confPath },
       ...(result.dataDir ? [{ what: '`dir`', path: result.dataDir }] : []),
       ...(result.logfile ? [{ what: '`logfile`', path: result.logfile }] : []),
@@ -84,7 +101,7 @@ function unitPaths(input: HostInputs): Map<string, { what: string; path: string 
       ...(input.tls ? [{ what: '`tls-cert-file`', path: input.tls.cert }, { what: '`tls-key-file`', path: input.tls.key }, { what: '`tls-ca-cert-file`', path: input.tls.ca }] : []),
     ]);
   }
-  if (input.sentinelPath) units.set(names.sentinel, [{ what: 'the config file', path: input.sentinelPath }]);
+  if (input.sentinelPath) units.set(unitOf('sentinel', input.sentinelPath, input.product), [{ what: 'the config file', path: input.sentinelPath }]);
   return units;
 }
 
@@ -201,10 +218,12 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
       // service starts (RuntimeDirectory=, tmpfiles.d): `-` tells systemd to go on without one that is missing.
       ...[result.unixsocket, result.pidfile].filter((p): p is string => p?.startsWith('/') === true).map((p) => ({ path: dirname(p), optional: true })),
     ];
-    files.set(`systemd/${names.server}.service.d/redfort.conf`, { content: dropIn(names.server, names.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), writable) });
+    const unit = unitOf('server', input.confPath, input.product);
+    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), writable) });
   }
   if (input.sentinelPath) {
-    files.set(`systemd/${names.sentinel}.service.d/redfort.conf`, { content: dropIn(names.sentinel, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [{ path: dirname(input.sentinelPath) }]) });
+    const unit = unitOf('sentinel', input.sentinelPath, input.product);
+    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [{ path: dirname(input.sentinelPath) }]) });
   }
   return files;
 }
@@ -244,11 +263,15 @@ export function planMarkdown(p: PlanInputs): string {
   const diffs = ['redis.conf.diff', 'sentinel.conf.diff'].filter((f) => p.files.includes(f));
   out.push(`1. Review ${diffs.length ? diffs.map((f) => `\`${f}\``).join(' and ') : 'the generated files'}.`);
   out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}.`);
-  out.push('3. Run `sh host/permissions.sh` as root; install `host/systemd/*` as drop-ins (`systemctl daemon-reload`) and `host/logrotate.d/*` in /etc/logrotate.d.');
+  // The units the drop-ins are for (`redis-server`, `redis-server@cache` for /etc/redis/redis-cache.conf): named in the commands.
+  const units = p.files.map((f) => /^host\/systemd\/(.+)\.service\.d\/redfort\.conf$/.exec(f)?.[1]).filter((u): u is string => u !== undefined);
+  const dropIns = units.map((u) => `\`host/systemd/${u}.service.d/redfort.conf\` as /etc/systemd/system/${u}.service.d/redfort.conf`).join(' and ');
+  out.push(`3. Run \`sh host/permissions.sh\` as root; install ${dropIns ? `${dropIns} (the drop-in of ${units.map((u) => `\`${u}.service\``).join(' and ')}), then \`systemctl daemon-reload\`` : '`host/systemd/*` as drop-ins (`systemctl daemon-reload`)'}; install \`host/logrotate.d/*\` in /etc/logrotate.d.`);
   // Redis 5 has no users: the audit logs in with the one password, the `default` user's.
   const passwordOnly = r.secretArgs.some((a) => a.file === 'redis.conf' && a.key[0] === 'requirepass');
   const audit = passwordOnly ? `REDISCLI_AUTH=<${secretVariable('default')}> redfort audit redis://host:port` : `REDISCLI_AUTH=<${secretVariable(p.admin)}> redfort audit redis://${p.admin}@host:port`;
-  out.push(`4. Restart the server (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`${audit}\`.`);
+  const restart = units.length ? ` with ${units.map((u) => `\`systemctl restart ${u}.service\``).join(' and ')}` : '';
+  out.push(`4. Restart the server${restart} (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`${audit}\`.`);
   out.push('');
   if (r.manual.length > 0 || left.length > 0) {
     out.push('## What redfort could not do for you', '', ...r.manual.map((m) => `- ${m}`));

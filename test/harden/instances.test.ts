@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { newAclPath } from '../../src/harden/harden.ts';
+import type { HardenResult } from '../../src/harden/harden.ts';
+import { hostFiles, sandboxNotes, unitOf } from '../../src/harden/outputs.ts';
+import { parseUnitFiles } from '../../src/gather/host/systemd.ts';
+import { ROOT } from '../report/cli-run.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
 import { passwordsIn, redfort } from './run.ts';
 
@@ -106,5 +111,69 @@ describe('harden: the ACL file of a server whose config is not alone in its dire
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.equal(existsSync(out), false);
     assert.equal(run.stderr, `redfort: ${dir}: every ACL file name harden would choose (users.acl to users-99.acl) already exists: add an aclfile line naming this server's ACL file to the config\n`);
+  });
+});
+
+/** The config path a Debian template unit's instance runs: its ExecStart's config word, %i filled in (none without the file). */
+function debianConfigOf(template: string, instance: string): string | undefined {
+  const path = `/lib/systemd/system/${template}`;
+  if (!existsSync(path)) return undefined;
+  return parseUnitFiles(template, readFileSync(path, 'utf8')).execStart?.[1]?.replace(/%i/g, instance);
+}
+
+// redis-server@.service runs /etc/redis/redis-%i.conf: a drop-in in redis-server.service.d changed the package's
+// stock server (and its ExecStart= override would have started it on this instance's config).
+describe("harden: the systemd drop-in of a Debian instance's config is the instance unit's", () => {
+  it('redis-server@<name> for /etc/redis/redis-<name>.conf, redis-sentinel@<name> for sentinel-<name>.conf; Valkey alike', () => {
+    assert.equal(unitOf('server', '/etc/redis/redis-cache.conf'), 'redis-server@cache');
+    assert.equal(unitOf('server', '/etc/redis//redis-6380.conf'), 'redis-server@6380');
+    assert.equal(unitOf('sentinel', '/etc/redis/sentinel-s1.conf'), 'redis-sentinel@s1');
+    assert.equal(unitOf('server', '/etc/valkey/valkey-cache.conf', 'valkey'), 'valkey-server@cache');
+    assert.equal(unitOf('sentinel', '/etc/valkey/sentinel-s1.conf', 'valkey'), 'valkey-sentinel@s1');
+    // The package's own service: its own config, another directory, another product's, no instance, not a unit name.
+    for (const [kind, path, product, unit] of [
+      ['server', '/etc/redis/redis.conf', 'redis', 'redis-server'],
+      ['server', '/srv/redis-cache.conf', 'redis', 'redis-server'],
+      ['server', '/etc/redis/sub/redis-cache.conf', 'redis', 'redis-server'],
+      ['server', '/etc/redis/redis-cache.conf', 'valkey', 'valkey-server'],
+      ['server', '/etc/redis/redis-.conf', 'redis', 'redis-server'],
+      ['server', '/etc/redis/redis-my cache.conf', 'redis', 'redis-server'],
+      ['server', '/etc/redis/sentinel-s1.conf', 'redis', 'redis-server'],
+      ['sentinel', '/etc/redis/sentinel.conf', 'redis', 'redis-sentinel'],
+    ] as const) assert.equal(unitOf(kind, path, product), unit, path);
+    // The instance's unit, as Debian's package on this machine has it, runs exactly that config.
+    const server = debianConfigOf('redis-server@.service', 'cache');
+    if (server !== undefined) assert.equal(server, '/etc/redis/redis-cache.conf');
+    const sentinel = debianConfigOf('redis-sentinel@.service', 's1');
+    if (sentinel !== undefined) assert.equal(sentinel, '/etc/redis/sentinel-s1.conf');
+    // The drop-ins go there, and say which unit's protection they leave out.
+    const result = { dataDir: '/tmp/cache-data', aclPath: '/etc/redis/users-redis-cache.acl', secretArgs: [] } as unknown as HardenResult;
+    const input = { result, confPath: '/etc/redis/redis-cache.conf', sentinelPath: '/etc/redis/sentinel-s1.conf', credentialsPath: '/etc/redis/credentials.env' };
+    assert.deepEqual([...hostFiles(input, '').keys()].filter((f) => f.startsWith('systemd/')), ['systemd/redis-server@cache.service.d/redfort.conf', 'systemd/redis-sentinel@s1.service.d/redfort.conf']);
+    assert.match(sandboxNotes(input)[0]!, /^\*\*systemd:\*\* `PrivateTmp=yes` left out of redis-server@cache's drop-in/);
+  });
+
+  const NAMESPACES = process.getuid?.() === 0 && (() => { try { execFileSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+  it('harden of /etc/redis/redis-<name>.conf (in a mount namespace, /etc/redis a fresh tmpfs): its drop-in, ACL file and PLAN.md commands', { skip: !NAMESPACES && 'needs root and mount namespaces (unshare -m)' }, async () => {
+    const out = join(work, 'out-instance');
+    const port = await freePort();
+    // Only this process's view of /etc/redis changes; harden runs from source, its trial on the real redis-server.
+    const script = 'mount -t tmpfs tmpfs /etc/redis; printf "port %s\\nrequirepass one-pass-aaaa-1111\\nmasterauth two-pass-bbbb-2222\\n" "$1" > /etc/redis/redis-cache.conf; shift; exec "$@"';
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('unshare', ['-m', '--propagation', 'private', '--', 'sh', '-ec', script, 'sh', String(port), process.execPath, '--import', 'tsx', 'src/cli/bin.ts', 'harden', '--config', '/etc/redis/redis-cache.conf', '--redis-version', '7.0.15', '--out', out], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^Trial start: passed: /m);
+    assert.deepEqual(readdirSync(join(out, 'host', 'systemd')), ['redis-server@cache.service.d']);
+    const dropIn = readFileSync(join(out, 'host', 'systemd', 'redis-server@cache.service.d', 'redfort.conf'), 'utf8');
+    // Its ExecStart= is the template's, this instance's config and the secret from credentials.env.
+    assert.match(dropIn, /^ExecStart=\/usr\/bin\/redis-server \/etc\/redis\/redis-cache\.conf --supervised systemd --daemonize no --masterauth \$\{REDFORT_PASSWORD_replication\}$/m);
+    assert.equal(aclfileOf(out), '/etc/redis/users-redis-cache.acl');
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /^3\. Run `sh host\/permissions\.sh` as root; install `host\/systemd\/redis-server@cache\.service\.d\/redfort\.conf` as \/etc\/systemd\/system\/redis-server@cache\.service\.d\/redfort\.conf \(the drop-in of `redis-server@cache\.service`\), then `systemctl daemon-reload`; /m);
+    assert.match(plan, /^4\. Restart the server with `systemctl restart redis-server@cache\.service` \(some changes need it/m);
+    assert.doesNotMatch(plan, /redis-server\.service/);
+    // Nothing outside --out was written: the host's /etc/redis is as it was.
+    assert.equal(existsSync('/etc/redis/redis-cache.conf'), false);
   });
 });
