@@ -298,14 +298,14 @@ export const DIRECTIVE_RELEASES: TabledReleases = { redis: ['6.0', '6.2', '7.0',
 
 /**
  * Whether a directive no release of {@link DIRECTIVES} has is judged for this version (refused, as the server refuses
- * it): not when the version is unknown, nor when it is newer than the newest release of its product the table holds
- * (Redis 8.0 GA and later, Valkey 8.1 and later), which may have it (Redis 8.2's `lookahead`). The same decision as
- * the ACL reader's for commands (`releaseStanding`); a Redis before 6.0, KeyDB (6.3) and a pre-release older than the
+ * it): not when the version is newer than the newest release of its product the table holds (Redis 8.0 GA and later,
+ * Valkey 8.1 and later), which may have it (Redis 8.2's `lookahead`). An unknown version is judged: every release
+ * redfort knows refuses to start with the file (issue 11: an unknown directive is an error, the file would not start:
+ * give --redis-version for a newer release's file). A Redis before 6.0, KeyDB (6.3) and a pre-release older than the
  * newest tabled release are judged, as before.
  */
 export function directivesJudged(version: string | undefined): boolean {
-  const standing = releaseStanding(version, DIRECTIVE_RELEASES);
-  return standing !== 'newer' && standing !== 'unknown';
+  return releaseStanding(version, DIRECTIVE_RELEASES) !== 'newer';
 }
 
 /** Not configs, handled by the loader itself (`loadServerConfigFromString`). */

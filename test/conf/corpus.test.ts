@@ -294,13 +294,13 @@ describe('corpus facts', () => {
 
   it('KeyDB: a fork directive stops redis-server at its first one, so it is an error there (issue 11)', () => {
     // For the version KeyDB reports (redis_version 6.3.4), older than the newest Redis of the tables yet none of its
-    // releases: judged, as before. With the version unknown the file may be a newer server's: a warning (below).
+    // releases, and with the version unknown (every release redfort knows refuses it): judged.
     const e = ENTRIES.find((x) => x.file === 'Snapchat__KeyDB/v6.3.4__keydb.conf')!;
     const parsed = loadConf(e.virtual, { ...corpusFs(), cwd: dirname(e.virtual), version: '6.3.4' });
     assert.throws(() => effectiveConfig(parsed, { version: '6.3.4' }), /keydb\.conf:2052: unknown directive 'server-threads'/);
     const o = outcome('Snapchat__KeyDB/v6.3.4__keydb.conf');
-    assert.equal(o.kind, 'conf');
-    assert.match((o as { eff: EffectiveConf }).eff.warnings[0]!, /keydb\.conf:2052: unknown directive 'server-threads': .*\(the version is unknown/);
+    assert.equal(o.kind, 'refused');
+    assert.match((o as { error: ConfigParseError }).error.message, /keydb\.conf:2052: unknown directive 'server-threads'/);
   });
 
   it('Redis test default.conf: the protected features are open', () => {
