@@ -15,7 +15,9 @@ import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redi
 import type { ServerVersion } from '../redis/directives.ts';
 import { isVersionText, shownVersion } from '../redis/version.ts';
 import { resolveTarget } from '../redis/target.ts';
-import type { TargetFlags } from '../redis/target.ts';
+import type { Target, TargetFlags } from '../redis/target.ts';
+import { listeningConfigFile } from '../gather/host/index.ts';
+import { isLocalHost } from '../net/address.ts';
 import { packageVersion } from '../package-root.ts';
 import type { Provenance, TlsFiles } from '../profile/index.ts';
 import { generatePassword, isProfileName, PROFILES, readSecretsFile, userName, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
@@ -162,6 +164,31 @@ function pathExists(path: string): boolean {
 }
 
 /**
+ * The config file of a live target, never on the server's word: INFO's `config_file` is what the server (or whatever
+ * answers on its port: a proxy, a fake run by any local user) says, and harden, run as root, would read, rewrite and
+ * start it. A file is taken only when the target is this machine and the process that listens on its port is a Redis
+ * or Valkey server started with it (its command line or systemd unit, found through /proc as the audit's host
+ * gatherer does), and it can be read. `{ ok: false }` when a local server names a file that cannot be confirmed so;
+ * undefined when there is none to take (a remote server, or one started without a file): then the settings are
+ * CONFIG GET's.
+ */
+async function ownConfigFile(target: Target, facts: Facts): Promise<{ ok: true; path: string } | { ok: false; why: string } | undefined> {
+  const reported = facts.server?.configFile || undefined;
+  const named = reported === undefined ? 'its config file' : `'${clipped(reported)}', the config file the server reports,`;
+  // Another machine's file is not here: its settings are CONFIG GET's (a file of this machine at that path is another).
+  if (!isLocalHost(target.host)) return undefined;
+  const own = await listeningConfigFile(target.host, target.port, facts).catch((error: unknown) => ({ known: false as const, reason: error instanceof Error ? error.message : String(error) }));
+  if (!own.known) return reported === undefined ? undefined : { ok: false, why: `${named} is not read: ${own.reason}` };
+  if (own.value === null) return undefined;
+  try {
+    closeSync(openSync(own.value, 'r'));
+  } catch (error) {
+    return { ok: false, why: `the config file ${clipped(own.value)} of the server's process cannot be read: ${fsErrorText(error, own.value)}` };
+  }
+  return { ok: true, path: own.value };
+}
+
+/**
  * Hardens a live server's or its files' configuration into `flags.out` (written whole or not at all), starts the
  * result in a throwaway server and re-audits it. Writes nothing to the terminal: the summary is returned.
  */
@@ -227,14 +254,16 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     // Else it went on with nothing read and said "version 'unknown' is not one redfort knows: pass --redis-version".
     if (gathered.facts.connection?.unauthenticated) throw new HardenInputError(`${target.display}: ${gathered.facts.connection.unauthenticated}`);
     facts = gathered.facts;
-    const found = facts.server?.configFile;
-    const canRead = (p: string | undefined): p is string => { try { closeSync(openSync(p!, 'r')); return true; } catch { return false; } };
-    if (facts.server?.mode === 'sentinel') {
-      sentinelPath ??= canRead(found) ? found : undefined;
-      if (!sentinelPath) throw new HardenInputError(`${target.display}: a sentinel, whose config file ${found ? `'${found}' cannot be read` : 'is unknown'}: pass --sentinel-config FILE`);
+    const sentinelMode = facts.server?.mode === 'sentinel';
+    const found = sentinelMode ? sentinelPath === undefined ? await ownConfigFile(target, facts) : undefined : confPath === undefined ? await ownConfigFile(target, facts) : undefined;
+    const flag = sentinelMode ? '--sentinel-config' : '--config';
+    if (found !== undefined && !found.ok) throw new HardenInputError(`${target.display}: ${found.why}: pass ${flag} FILE`);
+    if (sentinelMode) {
+      sentinelPath ??= found?.path;
+      if (!sentinelPath) throw new HardenInputError(`${target.display}: a sentinel, whose config file is unknown: pass --sentinel-config FILE`);
       confPath = undefined;
     } else {
-      confPath ??= canRead(found) ? found : undefined;
+      confPath ??= found?.path;
     }
     if (versionText === undefined && facts.server?.version) {
       const product = facts.server.product === 'valkey' ? 'valkey ' : '';
@@ -396,7 +425,7 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     details.push(trial.detail);
     const other = trial.binaryVersion !== undefined && notTheTarget(resolveVersion(trial.binaryVersion), version);
     const ran = trial.binaryVersion !== undefined ? binaryLabel(trial.binary ?? 'redis-server', trial.binaryVersion) : '';
-    if (trial.binaryVersion === undefined) unvalidated = true;
+    if (trial.skipped || trial.binaryVersion === undefined) unvalidated = true;
     else if (!trial.ok && other) {
       // An older binary may not know directives the target version has: that says nothing about the files.
       unvalidated = true;
@@ -407,16 +436,21 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
   if (result.sentinelConf !== undefined) {
     const dir = join(work, 'sentinel');
     await mkdir(dir);
-    // The trial Sentinel watches a closed port, not the real masters.
+    // The trial Sentinel watches a closed port, not the real masters, and runs none of the files' scripts: a trial
+    // Sentinel that saw its master down ran notification-script as root (one in an include skips the trial).
     const text = await readFile(join(stage, 'sentinel.conf'), 'utf8');
     const copy = join(dir, 'sentinel.input.conf');
-    await writeFile(copy, text.replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1'), { mode: 0o600 });
+    const trialText = text
+      .replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1')
+      .replace(/^\s*sentinel\s+(notification-script|client-reconfig-script)\s.*$/gim, '# $1: not run by the trial');
+    await writeFile(copy, trialText, { mode: 0o600 });
     const overrides: string[][] = [['unixsocket', join(dir, 'sentinel.sock')]];
     if (/^\s*tls-port\s+0*[1-9]/im.test(text)) overrides.push(['tls-port', String(await freePort())]);
     const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf'), product: version.product });
     details.push(trial.detail);
-    if (trial.binaryVersion === undefined) unvalidated = true;
+    if (trial.skipped || trial.binaryVersion === undefined) unvalidated = true;
     else if (!trial.ok) failed = true;
+    else if (trialText !== text.replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1')) details.push('(without its notification-script and client-reconfig-script lines: the trial runs no script of the files)');
   }
   return { status: failed ? 'failed' : unvalidated ? 'unvalidated' : 'passed', detail: details.join('; ') };
 }

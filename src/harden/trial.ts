@@ -7,7 +7,10 @@ import { connect, ReplyError } from '../gather/live/resp.ts';
 import { authArgs } from '../gather/live/login.ts';
 import { runProgram } from '../util/run-program.ts';
 import { redact } from '../util/redact.ts';
+import { clipped } from '../util/shown.ts';
 import { quoteArg } from './conf-edit.ts';
+import { loadConfFiles } from '../gather/conf/load-files.ts';
+import { topConfPath } from '../gather/conf/includes.ts';
 import type { ServerVersion } from '../redis/directives.ts';
 import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
@@ -19,6 +22,8 @@ export interface TrialResult {
   readonly binaryVersion?: string;
   /** The binary that ran: `redis-server`, `valkey-server`, `redis-sentinel` or `valkey-sentinel`. */
   readonly binary?: string;
+  /** Set when no server was started: the files would have it run code of their own ({@link codeTheFilesRun}). */
+  readonly skipped?: true;
 }
 
 /**
@@ -156,10 +161,39 @@ function lastLines(text: string, n: number): string {
 }
 
 /**
+ * What of the files the trial would start makes the server run code of the files' own: a `loadmodule` (or a module
+ * config, which needs one), a Sentinel `notification-script` or `client-reconfig-script`, in the file or any file it
+ * includes, read as the server reads them. harden runs as root more often than not, on files it was handed (a
+ * hostile server's INFO, a pull request's redis.conf): the trial never runs their code. Undefined when none; a
+ * configuration that cannot be read here is not started either.
+ */
+export async function codeTheFilesRun(conf: string, cwd: string, kind: TrialSpec['kind'] = 'redis'): Promise<string | undefined> {
+  const top = topConfPath(conf, cwd);
+  let directives;
+  try {
+    // As far as the server reads before the first line it refuses: it loads modules only once the whole file is read.
+    directives = (await loadConfFiles(conf, { cwd, deferErrors: true })).directives;
+  } catch (error) {
+    return `redfort could not read the files it would start (${error instanceof Error ? error.message : String(error)}), so it cannot tell they load no code of their own`;
+  }
+  for (const d of directives) {
+    const at = d.source.path === top ? `line ${d.source.line} of the generated ${kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf'}` : `${d.source.path}:${d.source.line}`;
+    if (d.name === 'loadmodule') return `the config loads a module (loadmodule at ${at}), code redfort does not run`;
+    if (d.name.includes('.')) return `the config sets a module's option (${clipped(d.name)} at ${at}), which needs its module loaded, code redfort does not run`;
+    const sub = d.args[0]?.toLowerCase();
+    if (d.name === 'sentinel' && (sub === 'notification-script' || sub === 'client-reconfig-script')) return `the config names a script (sentinel ${sub} at ${at}), code redfort does not run`;
+  }
+  return undefined;
+}
+
+/**
  * Starts the server on a free loopback port with the generated files, checks that every generated user logs
- * in with its password, and stops it. Never leaves the process behind.
+ * in with its password, and stops it. Never leaves the process behind. Never starts files that run code of their
+ * own ({@link codeTheFilesRun}): that trial is skipped, and says why.
  */
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
+  const code = await codeTheFilesRun(spec.conf, spec.cwd, spec.kind);
+  if (code !== undefined) return { ok: false, skipped: true, detail: `trial start skipped: ${code}; the output is unvalidated (start it by hand where that code is trusted)` };
   const binaries = trialBinaries(spec.kind, spec.product);
   const found = await findBinary(binaries);
   if (!found) return { ok: false, detail: `no ${binaries.join(' or ')} binary on this machine: the output is unvalidated` };

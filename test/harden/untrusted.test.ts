@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import type { RespValue } from '../harness/raw.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import { forwardingProxy } from '../helpers/config-proxy.ts';
+import { redfort } from './run.ts';
+
+// harden runs as root more often than not, on files it is handed: a pull request's redis.conf, or the file a live
+// server names. It never runs their code (qa33): its trial start passed the input's `loadmodule` to a redis-server it
+// started as root, and a trial Sentinel ran the file's notification-script as root. Nor does it take a path from a
+// server's word: a fake server on any port, run by any local user, named the file harden read and started.
+
+const work = mkdtempSync(join(tmpdir(), 'redfort-harden-untrusted-'));
+after(async () => {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+let n = 0;
+const outDir = (): string => join(work, `out${n++}`);
+
+describe('the trial start runs no code of the files', () => {
+  it('skips the trial of a config that loads a module, and says why', async () => {
+    const dir = mkdtempSync(join(work, 'module-'));
+    const conf = join(dir, 'redis.conf');
+    writeFileSync(conf, 'port 26719\nbind 127.0.0.1\nloadmodule /nonexistent/redfort-evil.so\n');
+    const out = outDir();
+    const run = await redfort(['harden', '--config', conf, '--out', out]);
+    assert.match(run.stdout, /Trial start: unvalidated: trial start skipped: the config loads a module \(loadmodule at line 5 of the generated redis\.conf\), code redfort does not run/, run.stdout + run.stderr);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /Trial start: \*\*unvalidated\*\*: trial start skipped: the config loads a module/);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+  });
+
+  it('skips it when an include loads the module', async () => {
+    const dir = mkdtempSync(join(work, 'include-'));
+    writeFileSync(join(dir, 'modules.conf'), 'loadmodule /nonexistent/redfort-evil.so\n');
+    const conf = join(dir, 'redis.conf');
+    writeFileSync(conf, `port 26720\nbind 127.0.0.1\ninclude ${join(dir, 'modules.conf')}\n`);
+    const run = await redfort(['harden', '--config', conf, '--out', outDir()]);
+    assert.match(run.stdout, /Trial start: unvalidated: trial start skipped: the config loads a module \(loadmodule at .*modules\.conf:1\)/, run.stdout + run.stderr);
+  });
+
+  it("starts a Sentinel without the file's notification-script and client-reconfig-script", async () => {
+    const dir = mkdtempSync(join(work, 'sentinel-'));
+    const marker = join(dir, 'ran');
+    const script = join(dir, 'notify.sh');
+    writeFileSync(script, `#!/bin/sh\nid > ${marker}\n`);
+    chmodSync(script, 0o755);
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(conf, ['port 26721', 'sentinel monitor mymaster 127.0.0.1 1 1', 'sentinel down-after-milliseconds mymaster 100', `sentinel notification-script mymaster ${script}`, `sentinel client-reconfig-script mymaster ${script}`, ''].join('\n'));
+    const out = outDir();
+    const run = await redfort(['harden', '--sentinel-config', conf, '--out', out]);
+    assert.match(run.stdout, /Trial start: passed: .*\(without its notification-script and client-reconfig-script lines: the trial runs no script of the files\)/, run.stdout + run.stderr);
+    // The hardened file keeps them: they are the deployment's.
+    assert.match(readFileSync(join(out, 'sentinel.conf'), 'utf8'), /sentinel notification-script mymaster /);
+    await sleep(500);
+    assert.equal(existsSync(marker), false, 'the trial Sentinel ran the notification script');
+  });
+});
+
+describe('harden from a live target takes no config path from the server', () => {
+  it("does not read the file INFO config_file names when the port's owner is not a Redis server", async () => {
+    const real = await startRedis();
+    const dir = mkdtempSync(join(work, 'forged-'));
+    const forged = join(dir, 'other.conf');
+    writeFileSync(forged, 'port 26722\nbind 127.0.0.1\nloadmodule /nonexistent/redfort-evil.so\n');
+    // A proxy (node, not redis-server) holds the port and names a file of its choosing.
+    const proxy = await forwardingProxy(real, {
+      rewrite: (argv, reply): RespValue => (argv[0]?.toLowerCase() === 'info' && typeof reply === 'string' ? reply.replace(/^config_file:.*$/m, `config_file:${forged}`) : reply),
+    });
+    try {
+      const out = outDir();
+      const run = await redfort(['harden', `redis://127.0.0.1:${proxy.port}`, '--out', out]);
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.match(run.stderr, new RegExp(`'${forged.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}', the config file the server reports, is not read: port ${proxy.port} is held by 'node' .*: pass --config FILE`), run.stderr);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.equal(existsSync(out), false);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("reads the file a local redis-server was started with", async () => {
+    const server = await startRedis({ conf: 'maxmemory-samples 7' });
+    const out = outDir();
+    const run = await redfort(['harden', `redis://127.0.0.1:${server.port}`, '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.ok(plan.includes(server.confPath), 'PLAN.md names the server\'s own file as its input');
+    assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^maxmemory-samples 7$/m);
+  });
+});
