@@ -313,7 +313,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
           }
           case 'bind': {
             value = parseBind(args);
-            const problem = bindCommentProblem(args);
+            const problem = bindCommentProblem(args, { six, release: version.label });
             lastBind = problem === undefined ? undefined : { path: d.source.path, line: d.source.line, problem };
             break;
           }
@@ -393,6 +393,24 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     return value === undefined ? name === 'port' : Number(value) !== 0;
   };
   if (lastBind !== undefined && (listens('port') || listens('tls-port'))) throw new ConfigParseError(lastBind.path, lastBind.line, lastBind.problem);
+  // No listener at all: no TCP port (or, 7.0+, `bind ""`: no address for it) and no unix socket. redis-server and
+  // redis-sentinel exit once the file is read ('Configured to not listen anywhere, exiting.', exit 1: live 6.0.20,
+  // 6.2.16, 7.0.15, 7.2.6, Valkey 8.0.1 with `port 0`; 7.0.15 and 7.2.6 with `bind ""`, port set or not, tls-port too).
+  const bind = config.get('bind');
+  const noAddress = !six && bind?.value === '' && bind.source.kind === 'file';
+  const tcp = (listens('port') || listens('tls-port')) && !noAddress;
+  if (!tcp && !config.get('unixsocket')?.value) {
+    const port = config.get('port');
+    const at = !listens('port') && port?.source.kind === 'file' ? port.source : noAddress && bind.source.kind === 'file' ? bind.source : undefined;
+    if (at !== undefined && at.kind === 'file') {
+      const what = noAddress ? `bind "" (no address from 7.0 on)${listens('port') || listens('tls-port') ? '' : ', port 0'}` : `port 0${config.get('tls-port') ? ', tls-port 0' : ''}`;
+      throw new ConfigParseError(at.path, at.line, `${what} and no unixsocket: ${options.sentinel ?? sentinelLines.length > 0 ? 'Sentinel' : 'redis-server'} listens nowhere and exits once it has read the file (Configured to not listen anywhere, exiting.)`);
+    }
+  }
+  // Unknown version: read as 7.x, `bind ""` with a unix socket starts; 6.x would not.
+  if (noAddress && options.version === undefined && (listens('port') || listens('tls-port'))) {
+    warnings.push(`${formatAt(bind.source)}: bind "" is no address on Redis 7.0 and later (no TCP listener), but one empty address on 6.x, which fails to listen and exits ('Name or service not known'): give --redis-version to judge it`);
+  }
   // Clamped after loading (redis@7.0.15:src/config.c:613, 6.2.16:626): `hz 0` reads back as 1. 6.0 clamps only on
   // CONFIG SET (redis@6.0.20:src/config.c:2144): live 6.0.20 reads `hz 586` back as 586.
   // 6.0 then divides by hz, and by 1000 / hz (run_with_period, redis@6.0.20:src/server.h:465): live 6.0.20 dies of

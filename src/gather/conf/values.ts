@@ -251,13 +251,20 @@ export function parseBind(args: readonly string[]): string {
  * 7.0.15 and Valkey 8.0.1 exit, `-` or not). Only the last line counts: a later `bind` replaces it, and the server
  * starts. Only when the server listens on TCP at all (see effective.ts: not with `port 0` and no `tls-port`).
  */
-export function bindCommentProblem(args: readonly string[]): string | undefined {
+export function bindCommentProblem(args: readonly string[], options: { readonly six?: boolean; readonly release?: string } = {}): string | undefined {
   const comment = args.find((a) => a.startsWith('#'));
   if (comment !== undefined) {
     return (
       `bind address ${quotedArg(comment)} is not an address: redis.conf has no inline comments, so the '#' and every ` +
       `word after it are read as more addresses (redis-server fails to listen and exits once it has read the file)`
     );
+  }
+  // An empty word: 7.0 and later read `bind ""` alone as no address (no TCP listener, redis@7.0.15 config.c
+  // setConfigBindOption); 6.x as one empty address, as every release reads an empty word among others. Live 6.0.20,
+  // 6.2.16, 7.0.15 and 7.2.6 ('Could not create server TCP listening socket :PORT: Name or service not known', exit 1).
+  if (args.includes('') && (args.length > 1 || options.six === true)) {
+    const how = args.length > 1 ? 'an empty word among the addresses' : `${options.release ?? 'Redis 6.x'} reads \`bind ""\` as one empty address (7.0 and later as none)`;
+    return `bind address '' is not an address: ${how}; redis-server cannot resolve it ('Name or service not known'), fails to listen and exits once it has read the file`;
   }
   const hashed = args.find((a) => a.includes('#'));
   if (hashed === undefined) return undefined;

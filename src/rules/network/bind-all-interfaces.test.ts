@@ -32,7 +32,7 @@ ruleTester(rule, {
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }), message: /NOPERM/ },
     {
       name: 'empty bind and unknown version',
-      facts: liveFacts({ conf: 'bind ""', extra: { server: { product: 'unknown', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'live', command: 'INFO server' } } } }),
+      facts: liveFacts({ conf: 'bind ""\nunixsocket /run/redis.sock', extra: { server: { product: 'unknown', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'live', command: 'INFO server' } } } }),
       message: /version is unknown/,
     },
   ],
