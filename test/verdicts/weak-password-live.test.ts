@@ -100,3 +100,39 @@ describe('auth.weak-password on a live server', () => {
     assert.ok(messages.includes("fail user 'auditor' has a 9-character password (shorter than 16)"), messages.join('\n'));
   });
 });
+
+// A hash (`#<sha256>` in an ACL file, ACL LIST) shows an empty, common or very short password, not the length of a
+// longer one: such a password is unknown, never a pass ('none is empty, common or known to be short' was a pass).
+describe('auth.weak-password: hashes whose clear text redfort never saw', () => {
+  const appHash = sha('a password redfort never sees');
+  const auditorPw = 'Kf8#vN2!wQz7@pL4xR';
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({
+      conf: 'aclfile users.acl',
+      files: { 'users.acl': `user default on nopass ~* &* +@all\nuser app on #${appHash} ~app:* resetchannels -@all +get\nuser auditor on #${sha(auditorPw)} ~* &* +@all\n` },
+      killOnStop: true,
+    });
+  });
+  after(() => redis?.stop());
+
+  const judged = async (flags: { user?: string; pass?: string }) => {
+    const outcome = await gatherLive(resolveTarget(redis.url, flags, {}));
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+    return runRules([rule], outcome.facts, { context: ruleContext() }).map((r) => `${r.status} ${r.message}`);
+  };
+
+  it('skips, naming the users, when no password could be judged', async () => {
+    // Logged in as the nopass default user: every other password is a hash only.
+    assert.deepEqual(await judged({}), [
+      "skip the length of 2 passwords of users 'app', 'auditor' is unknown: redfort saw only their SHA-256 hash, which shows they are not empty, common or of at most 3 characters, not whether they are shorter than 16",
+    ]);
+  });
+
+  it('passes what it judged and names what it did not', async () => {
+    // The password the audit logs in with is seen in clear: its length is known.
+    assert.deepEqual(await judged({ user: 'auditor', pass: auditorPw }), [
+      "pass 1 password checked: none is empty, common or shorter than 16 characters; not judged: the length of the password of user 'app' is unknown: redfort saw only its SHA-256 hash, which shows it is not empty, common or of at most 3 characters, not whether it is shorter than 16",
+    ]);
+  });
+});

@@ -7,6 +7,9 @@ const sha256 = (clear: string): string => createHash('sha256').update(clear, 'ut
 const RANDOM = 'fff5b831e35000b20ec16f62040c3ab97d4af04f5ee49310d09a852a4bde9c93';
 const RANDOM_2 = 'c4fbf7bdfbd32e067a4c36b996b889f37a84a64145109d9ac45b073f450e1a06';
 const acl = (...lines: string[]) => liveFacts({ acl: lines });
+/** A long password whose clear text redfort saw (CONFIG GET requirepass): its length is known. */
+const LONG = '7d1f0c9e4a2b8e6f3c5a1d7b9e0f2a4c';
+const seenLong = (...lines: string[]) => liveFacts({ conf: `requirepass ${LONG}`, acl: [`user default on #${sha256(LONG)} ~* &* +@all`, ...lines] });
 
 /** A live server whose ACL file was read too (a local server): `>pw` lines there give the clear-text length. */
 function withAclFile(live: readonly string[], file: string) {
@@ -17,18 +20,19 @@ function withAclFile(live: readonly string[], file: string) {
 
 ruleTester(rule, {
   pass: [
-    { name: 'a random 64-hex hash', facts: acl(`user default on #${RANDOM} ~* &* +@all`), message: /1 password checked/ },
+    { name: 'a long requirepass', facts: liveFacts({ conf: `requirepass ${LONG}` }), message: /^1 password checked: none is empty, common or shorter than 16 characters$/ },
     {
-      name: 'several users with random hashes (7.2 rendering)',
-      facts: liveFacts({ version: '7.2.4', acl: [`user default off sanitize-payload #${RANDOM} ~* &* +@all`, `user app on sanitize-payload #${RANDOM_2} ~app:* resetchannels -@all +@read +@write -@dangerous`] }),
+      // Only what was judged passes: the other hash is named as not judged.
+      name: 'a long password seen in clear and a hash whose clear text was not seen',
+      facts: seenLong(`user app on #${RANDOM} ~app:* resetchannels -@all +get`),
+      message: /^1 password checked: none is empty, common or shorter than 16 characters; not judged: the length of the password of user 'app' is unknown: redfort saw only its SHA-256 hash, which shows it is not empty, common or of at most 3 characters, not whether it is shorter than 16$/,
     },
-    { name: 'a long requirepass', facts: liveFacts({ conf: 'requirepass 7d1f0c9e4a2b8e6f3c5a1d7b9e0f2a4c' }) },
     // The password-less default user is auth.no-authentication's finding, not this rule's.
     { name: 'default user nopass', facts: acl('user default on nopass ~* &* +@all'), message: /no enabled user has a password to judge/ },
     { name: 'a disabled user with a common password', facts: acl('user default off nopass ~* &* +@all', `user old off #${sha256('password')} ~* resetchannels +@all`) },
     // 7.0.15 live: `user nocmd on nopass nocommands` logs in, then gets NOPERM for PING, GET, SUBSCRIBE...
-    { name: 'a nopass user that may run no command', facts: acl(`user default on #${RANDOM} ~* &* +@all`, 'user nocmd on nopass resetchannels -@all'), message: /1 password checked/ },
-    { name: 'a disabled nopass user', facts: acl(`user default on #${RANDOM} ~* &* +@all`, 'user ci off nopass ~* resetchannels -@all +get') },
+    { name: 'a nopass user that may run no command', facts: seenLong('user nocmd on nopass resetchannels -@all'), message: /^1 password checked/ },
+    { name: 'a disabled nopass user', facts: seenLong('user ci off nopass ~* resetchannels -@all +get') },
   ],
   fail: [
     { name: 'foobared, the sample config password', facts: acl(`user default on #${sha256('foobared')} ~* &* +@all`), messages: [/user 'default' has a common password/], severity: 'high' },
@@ -62,6 +66,13 @@ ruleTester(rule, {
     },
   ],
   skip: [
+    // A hash (ACL LIST, `#<sha256>` in an ACL file) shows an empty, common or very short password, not a longer one's length.
+    { name: 'a random 64-hex hash: its length is unknown', facts: acl(`user default on #${RANDOM} ~* &* +@all`), message: /^the length of the password of user 'default' is unknown: redfort saw only its SHA-256 hash, which shows it is not empty, common or of at most 3 characters, not whether it is shorter than 16$/ },
+    {
+      name: 'several users with random hashes (7.2 rendering)',
+      facts: liveFacts({ version: '7.2.4', acl: [`user default on sanitize-payload #${RANDOM} ~* &* +@all`, `user app on sanitize-payload #${RANDOM_2} #${RANDOM} ~app:* resetchannels -@all +@read +@write -@dangerous`] }),
+      message: /^the length of 3 passwords of users 'default', 'app' is unknown: redfort saw only their SHA-256 hash/,
+    },
     { name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /NOPERM/ },
     { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
   ],

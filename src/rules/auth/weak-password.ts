@@ -31,6 +31,12 @@ function clearTexts(secrets: SecretMap | undefined, files: FileFacts | undefined
   ];
 }
 
+/** Up to 5 user names, quoted, then how many more. */
+function names(users: readonly string[]): string {
+  const shownNames = users.slice(0, 5).map((u) => `'${clipped(u)}'`).join(', ');
+  return `user${users.length === 1 ? '' : 's'} ${shownNames}${users.length > 5 ? ` and ${users.length - 5} more` : ''}`;
+}
+
 function weakness(digest: SecretDigest, length: number | undefined, min: number, isCommon: (sha: string) => boolean): string | undefined {
   if (digest.sha256 === EMPTY_SHA256) return 'an empty password';
   if (isCommon(digest.sha256)) return 'a common password (found in the list of the most used passwords)';
@@ -50,7 +56,10 @@ export default defineRule({
   check({ acl, secrets, files, connection, categories }, { thresholds, isCommonPassword, shortPasswords }) {
     const findings: Finding[] = [];
     const harmless: string[] = [];
-    let checked = 0;
+    // Passwords whose clear-text length is known, and the users with one whose length is not (only its hash seen).
+    let judged = 0;
+    let unjudged = 0;
+    const unjudgedUsers: string[] = [];
     const seen = lengthsByHash(clearTexts(secrets, files, connection));
     // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
     const unknown = acl.users.filter(canLogIn).flatMap((u) => u.passwords).filter((d) => knownLength(d, seen, new Map()) === undefined);
@@ -65,20 +74,32 @@ export default defineRule({
         return;
       }
       user.passwords.forEach((digest, i) => {
-        checked += 1;
-        const problem = weakness(digest, knownLength(digest, seen, short), thresholds.minPasswordLength, isCommonPassword);
+        const length = knownLength(digest, seen, short);
+        const problem = weakness(digest, length, thresholds.minPasswordLength, isCommonPassword);
         const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
         if (problem) findings.push({ message: `user '${clipped(user.name)}' has ${problem}${which}`, source: user.source });
+        else if (length === undefined) {
+          unjudged += 1;
+          if (!unjudgedUsers.includes(user.name)) unjudgedUsers.push(user.name);
+        } else judged += 1;
       });
     };
     for (const user of acl.users.filter(canLogIn)) judge(user);
     if (findings.length > 0) return fail(findings);
     const unread = unreadUsers(acl);
     if (unread !== undefined) return skip(unread);
+    const min = thresholds.minPasswordLength;
+    // A SHA-256 hash (ACL LIST, `#<hash>` in an ACL file) shows an empty, common or very short password (the short
+    // table: every printable one of up to 3 characters), not the length of a longer one: unknown, never a pass.
+    const notJudged =
+      unjudged === 0
+        ? ''
+        : `the length of ${unjudged === 1 ? 'the password' : `${unjudged} passwords`} of ${names(unjudgedUsers)} is unknown: redfort saw only ${unjudged === 1 ? 'its' : 'their'} SHA-256 hash, which shows ${unjudged === 1 ? 'it is' : 'they are'} not empty, common or of at most 3 characters, not whether ${unjudged === 1 ? 'it is' : 'they are'} shorter than ${min}`;
+    if (judged === 0 && unjudged > 0) return skip(notJudged);
     return pass(
-      checked === 0
+      judged === 0
         ? 'no enabled user has a password to judge'
-        : `${checked} password${checked === 1 ? '' : 's'} checked: none is empty, common or known to be short (a hash from ACL LIST reveals a common password or one of at most 3 printable characters, not the length of a longer one)`,
+        : `${judged} password${judged === 1 ? '' : 's'} checked: none is empty, common or shorter than ${min} characters${notJudged ? `; not judged: ${notJudged}` : ''}`,
       { source: acl.source, evidence: harmless },
     );
   },
