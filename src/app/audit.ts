@@ -33,6 +33,8 @@ import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
 
 /** How a result's warning begins when the target was audited without credentials (src/app/local.ts tells withheld ones apart). */
 export const NO_CREDENTIALS = 'no credentials were given';
+/** In the warning of a target whose certificate did not verify to a trusted CA (src/gather/live/tls-trust.ts). */
+export const CREDENTIALS_NOT_SENT = 'the credentials were not sent to it';
 
 export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions, DeadlineOptions {
   readonly thresholds?: Partial<Thresholds>;
@@ -60,8 +62,7 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
   });
   const server = reportedServer(facts.server);
   const warnings = [
-    ...(facts.connection?.tlsUnverified ? [`the server certificate did not verify: ${facts.connection.tlsUnverified}; the audit connected without verifying it (see tls.certificate)`] : []),
-    ...(facts.connection?.unauthenticated ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${facts.connection.unauthenticated})`] : []),
+    ...connectionWarnings(facts.connection),
     ...(facts.acl?.unreadable ?? []),
     ...(facts.files?.warnings ?? []),
   ];
@@ -70,6 +71,24 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
   const infoRole = facts.info ? infoField(facts.info, 'role') : undefined;
   const role = kind === 'sentinel' ? 'sentinel' : infoRole === 'master' ? 'master' : infoRole === 'slave' || infoRole === 'replica' ? 'replica' : undefined;
   return { target: facts.target, ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
+}
+
+/**
+ * What the report says of the connection: a certificate that did not verify (and whether the credentials were
+ * sent on it: src/gather/live/tls-trust.ts), credentials that were not given. One warning per cause.
+ */
+function connectionWarnings(connection: Facts['connection']): string[] {
+  if (!connection) return [];
+  const { tlsUnverified, credentialsWithheld, unauthenticated } = connection;
+  if (tlsUnverified && credentialsWithheld) {
+    const what = unauthenticated ? 'only what the network shows was audited, the rest is skipped' : 'what it answers a client without credentials was audited';
+    return [`the server certificate did not verify: ${tlsUnverified}; ${CREDENTIALS_NOT_SENT} (a certificate no trusted CA signed may be anyone's): ${what}; --insecure sends them (see tls.certificate)`];
+  }
+  const failed = /ALTNAME/.test(tlsUnverified ?? '') ? 'its name' : 'its dates';
+  return [
+    ...(tlsUnverified ? [`the server certificate did not verify: ${tlsUnverified}; the audit connected without verifying it${unauthenticated ? '' : ` and sent the credentials: the chain verified to a trusted CA, only ${failed} did not`} (see tls.certificate)`] : []),
+    ...(unauthenticated ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${unauthenticated})`] : []),
+  ];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AuditOptions } from './audit.ts';
-import { auditTarget, reportOf } from './audit.ts';
+import { auditTarget, CREDENTIALS_NOT_SENT, reportOf } from './audit.ts';
 import { errorResults, isActiveFailure, severityRank } from '../engine/run.ts';
 import type { RuleResult, Summary, TargetResult } from '../engine/run.ts';
 import type { ReportWarning } from '../engine/report.ts';
@@ -239,6 +239,8 @@ export interface TargetLine {
   readonly failBySeverity: Readonly<Record<Severity, number>>;
   readonly failing: number;
   readonly worst: Severity | undefined;
+  /** The warning that the target's credentials were withheld (its certificate did not verify): said on stderr. */
+  readonly withheld?: string;
 }
 
 export function targetLine(result: TargetResult): TargetLine {
@@ -259,7 +261,13 @@ export function targetLine(result: TargetResult): TargetLine {
     failBySeverity,
     failing,
     worst,
+    ...withheldWarning(result),
   };
+}
+
+function withheldWarning(result: TargetResult): { withheld?: string } {
+  const warning = result.warnings?.find((w) => w.includes(CREDENTIALS_NOT_SENT));
+  return warning === undefined ? {} : { withheld: warning };
 }
 
 /** Worst first: targets that could not be audited, then by their failures from critical down, then by name. */

@@ -321,6 +321,9 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
       io.say(name + redactWords(line.slice(name.length), secrets));
     }
   }
+  // A target whose credentials were withheld (its certificate did not verify to a trusted CA) is named: the fleet
+  // report is otherwise silent on what a single audit warns of, and the reader must know why it was half audited.
+  for (const l of lines) if (l.withheld !== undefined) io.say(`warning: ${l.target}: ${l.withheld}`);
   for (const w of warnings) io.say(`warning: ${redactWords(w.message, secrets)}`);
   return code;
 }

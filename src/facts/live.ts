@@ -155,6 +155,11 @@ export interface ClusterFacts {
 export interface ConnectionFacts {
   /** The server certificate did not verify (why, as the TLS library said it); the audit connected without verifying. */
   readonly tlsUnverified?: string;
+  /**
+   * The certificate did not verify to a trusted CA, so the credentials given were not sent (why): the audit is
+   * that of a client without credentials. See src/gather/live/tls-trust.ts.
+   */
+  readonly credentialsWithheld?: string;
   /** No credentials were given and the server requires them: only what the wire shows was audited. */
   readonly unauthenticated?: string;
   /** The password the audit logged in with (its clear text was known, so its length is), and as which user. */

@@ -28,6 +28,16 @@ export interface CertSet {
   /** Server certificate with a 1024-bit RSA key; start it with `tls.legacySeclevel`. */
   weakCert: string;
   weakKey: string;
+  /** A second CA, which the test CA's clients do not trust, and a server certificate it signed (SAN as serverCert). */
+  otherCa: string;
+  otherServerCert: string;
+  otherServerKey: string;
+  /** A self-signed server certificate (SAN as serverCert). */
+  selfSignedCert: string;
+  selfSignedKey: string;
+  /** Valid 2020-01-01 .. 2020-02-01, naming the test CA as issuer but signed by a forger's key (CERT_HAS_EXPIRED to Node). */
+  forgedCert: string;
+  forgedKey: string;
 }
 
 const script = fileURLToPath(new URL('../fixtures/gen-certs.sh', import.meta.url));
@@ -69,5 +79,12 @@ async function generate(): Promise<CertSet> {
     expiredKey: path('expired.key'),
     weakCert: path('weak.crt'),
     weakKey: path('weak.key'),
+    otherCa: path('other-ca.crt'),
+    otherServerCert: path('other-server.crt'),
+    otherServerKey: path('other-server.key'),
+    selfSignedCert: path('self-signed.crt'),
+    selfSignedKey: path('self-signed.key'),
+    forgedCert: path('forged.crt'),
+    forgedKey: path('forged.key'),
   };
 }

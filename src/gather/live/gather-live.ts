@@ -22,6 +22,7 @@ import { AclSyntaxError } from '../../acl/parse.ts';
 import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords, tooMuchToJudge } from '../../acl/limits.ts';
 import { bundledTableOf, categoryTableFromLive } from '../../acl/categories.ts';
 import { BulkList, connect, ConnectionError, NullMask, ReplyError } from './resp.ts';
+import { connectTrusting } from './tls-trust.ts';
 import type { ConnectOptions, Reply, ReplyShape, RespConnection, Shaped } from './resp.ts';
 import type { LiveMembers } from '../../acl/categories.ts';
 import type { Target } from '../../redis/target.ts';
@@ -191,36 +192,6 @@ function closedEarly(settled: PromiseSettledResult<unknown>): boolean {
   return settled.status === 'rejected' && settled.reason instanceof ConnectionError && ['closed', 'reset'].includes(settled.reason.kind);
 }
 
-/** Node's codes for a certificate that does not verify (chain, dates, name): the server is still there to audit. */
-const CERTIFICATE_ERRORS = new Set([
-  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_REJECTED', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE',
-]);
-
-function certificateError(error: unknown): string | undefined {
-  if (!(error instanceof ConnectionError)) return undefined;
-  const cause = error.cause as (Error & { code?: unknown }) | undefined;
-  if (typeof cause?.code !== 'string' || !CERTIFICATE_ERRORS.has(cause.code)) return undefined;
-  return `${cause.message} (${cause.code})`;
-}
-
-/**
- * Connects as asked; when the server certificate does not verify, connects again without verifying, so the
- * certificate becomes a finding and the rest of the server is still audited (issue 11: an expired certificate
- * used to stop the whole audit).
- */
-async function connectForAudit(options: ConnectOptions): Promise<{ conn: RespConnection; options: ConnectOptions; tlsUnverified?: string }> {
-  try {
-    return { conn: await connect(options), options };
-  } catch (error) {
-    const why = certificateError(error);
-    if (why === undefined || options.tls === undefined) throw error;
-    const unverified = { ...options, tls: { ...options.tls, rejectUnauthorized: false } };
-    return { conn: await connect(unverified), options: unverified, tlsUnverified: why };
-  }
-}
-
 const NEEDS_CREDENTIALS = 'needs credentials: the server requires a password (give --user/--pass or REDISCLI_AUTH)';
 
 /** Whether the server asked for a password that was not given: then only the wire can be audited. */
@@ -229,12 +200,13 @@ function wantsCredentials(auth: readonly string[] | undefined, authReply: Reply 
 }
 
 /** Facts of a server that wants credentials that were not given: everything but the wire is unknown. */
-export function factsWithoutCredentials(target: string, tlsUnverified?: string, anonymous?: UnauthenticatedProbe): Facts {
+export function factsWithoutCredentials(target: string, tlsUnverified?: string, anonymous?: UnauthenticatedProbe, withheld?: string): Facts {
+  const why = withheld ?? NEEDS_CREDENTIALS;
   return {
     target,
     sources: new Set<SourceKind>(['live']),
-    connection: { unauthenticated: NEEDS_CREDENTIALS, ...(tlsUnverified ? { tlsUnverified } : {}), ...(anonymous ? { anonymous } : {}) },
-    unavailable: Object.fromEntries(LIVE_FACT_KEYS.map((k) => [k, NEEDS_CREDENTIALS])),
+    connection: { unauthenticated: why, ...(tlsUnverified ? { tlsUnverified } : {}), ...(withheld ? { credentialsWithheld: withheld } : {}), ...(anonymous ? { anonymous } : {}) },
+    unavailable: Object.fromEntries(LIVE_FACT_KEYS.map((k) => [k, why])),
   };
 }
 
@@ -255,11 +227,15 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
   let conn: RespConnection | undefined;
   try {
     const asked = { ...(await targetConnectOptions(target, options)), ...AUDIT_REPLY_BOUNDS };
-    const connected = await connectForAudit(asked);
+    // A certificate that does not verify is audited all the same, but the credentials go only to a chain that
+    // verifies to a trusted CA (src/gather/live/tls-trust.ts): else this is the audit of a client without them.
+    const connected = await connectTrusting(asked);
     conn = connected.conn;
     const connectOptions = connected.options;
-    const tlsUnverified = connected.tlsUnverified;
-    const auth = authCommand(target);
+    const { tlsUnverified } = connected;
+    // Nothing is withheld from a target given no password: it is the usual audit without credentials.
+    const withheld = targetPassword(target) !== undefined ? connected.withheld : undefined;
+    const auth = withheld ? undefined : authCommand(target);
     const planned = auditCommands();
     // AUTH (or, without credentials, PING), INFO and the rest wait apart but are written in the same tick: still
     // one round trip, and the AUTH and INFO replies count even when the server hangs up before the rest.
@@ -280,12 +256,12 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const anonymous = (parsed?: InfoSections) => anonymousAnswer(target, pingSettled, infoSettled, parsed);
     if (closedEarly(authSettled) || closedEarly(infoSettled)) {
       const why = await askWhyClosed(connectOptions, auth);
-      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous()) };
+      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous(), withheld) };
       if (why) return { ok: false, error: why };
     }
     if (authSettled.status === 'rejected') throw authSettled.reason;
     if (infoSettled.status === 'rejected') throw infoSettled.reason;
-    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous()) };
+    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous(), withheld) };
     const refused = refusal(authSettled.value, infoSettled.value, auth);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
@@ -312,9 +288,10 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const foreign = notRedis(infoSettled.value, facts.server);
     if (foreign) return { ok: false, error: foreign };
     const answer = anonymous(facts.info);
-    const password = targetPassword(target);
+    const password = withheld ? undefined : targetPassword(target);
     const connection = {
       ...(tlsUnverified ? { tlsUnverified } : {}),
+      ...(withheld ? { credentialsWithheld: withheld } : {}),
       ...(password !== undefined ? { credential: { user: target.username ?? 'default', password: digestPassword(password) } } : {}),
       ...(answer ? { anonymous: answer } : {}),
     };

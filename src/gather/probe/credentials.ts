@@ -1,6 +1,7 @@
 import { digestPassword } from '../../acl/parse.ts';
 import type { DefaultPasswordProbe } from '../../facts/types.ts';
-import { connect, ReplyError } from '../live/resp.ts';
+import { ReplyError } from '../live/resp.ts';
+import { connectTrusting } from '../live/tls-trust.ts';
 import type { RespConnection } from '../live/resp.ts';
 import { AUDIT_REPLY_BOUNDS } from '../live/login.ts';
 import type { Endpoint } from './handshake.ts';
@@ -19,7 +20,10 @@ export async function probeDefaultPasswords(endpoint: Endpoint, options: PlainPr
   let conn: RespConnection | undefined;
   let attempts = 0;
   try {
-    conn = await connect({ ...endpoint, ...AUDIT_REPLY_BOUNDS, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
+    const trusted = await connectTrusting({ ...endpoint, ...AUDIT_REPLY_BOUNDS, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
+    conn = trusted.conn;
+    // No AUTH at all to a server whose certificate no trusted CA signed: what it answers says nothing of the real one.
+    if (trusted.withheld) return { attempts, accepted: undefined, outcome: 'untested', detail: `default passwords were not tried: ${trusted.withheld}`, source };
     for (const password of DEFAULT_PASSWORDS) {
       attempts += 1;
       const reply = await conn.command(['AUTH', password]);

@@ -230,15 +230,18 @@ async function probeNetwork(
       probeTlsPort({ host: target.host, port }, role, targetTls ?? {}, { caGiven, hostname }, { timeoutMs: timeouts.connectTimeoutMs, slot, mayConnect: options.mayConnect }),
     ),
   );
-  const auth = authCommand(target);
-  const luaPackage = options.probeIntrusive ? slot(() => probeLuaPackage(endpoint, auth, plain)) : undefined;
+  // The probes that send AUTH (the target's password, the default ones) verify the certificate as the audit's own
+  // connection does, and send nothing to one no trusted CA signed unless --insecure (src/gather/live/tls-trust.ts).
+  const login: PlainProbeOptions = { ...plain, tls: target.tls ? await tlsOptions(target) : undefined };
+  const auth = facts.connection?.credentialsWithheld ? undefined : authCommand(target);
+  const luaPackage = options.probeIntrusive ? slot(() => probeLuaPackage(endpoint, auth, login)) : undefined;
 
   const unauth = await unauthenticated;
   const plaintext = tlsConfigured ? plaintextProbe(target, config, unauth, timeouts, notes, options.mayConnect) : undefined;
   let defaultPasswords: DefaultPasswordProbe | undefined;
   if (options.probeCredentials) {
     if (unauth.outcome === 'refused' && /NOAUTH|Authentication required/i.test(unauth.detail)) {
-      defaultPasswords = await slot(() => probeDefaultPasswords(endpoint, plain));
+      defaultPasswords = await slot(() => probeDefaultPasswords(endpoint, login));
     } else {
       notes.push(`default passwords were not tried: ${unauth.outcome === 'open' ? 'the server needs no password' : `the server did not ask for one (${unauth.detail})`}`);
     }

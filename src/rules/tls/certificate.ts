@@ -62,7 +62,8 @@ export default defineRule({
     const seen = certificates(facts);
     // The live connection asked for verification and the certificate failed it: clients that verify refuse it too.
     const unverified = facts.connection?.tlsUnverified;
-    const unverifiedText = `did not verify (${unverified}): clients that verify it refuse to connect; this audit connected without verifying it`;
+    const withheld = facts.connection?.credentialsWithheld ? ' and sent it no credentials (--insecure sends them)' : '';
+    const unverifiedText = `did not verify (${unverified}): clients that verify it refuse to connect; this audit connected without verifying it${withheld}`;
     const targetCertificate = facts.probe?.tls.find((p) => p.role === 'target')?.certificate?.fingerprint256;
     if (unverified && (seen.length === 0 || !seen.some((x) => x.certificate.fingerprint256 === targetCertificate))) {
       return fail({ message: `the server certificate of ${facts.target} ${unverifiedText}`, source: { kind: 'live', command: 'TLS handshake' } });
@@ -107,7 +108,7 @@ export default defineRule({
         // evidence. Any other reason (another name, an untrusted issuer) is a finding of its own, first: a key
         // that is short or a date that is near does not say that clients already refuse it.
         const first = findings[before];
-        if (first && outOfDate) findings[before] = { ...first, evidence: [...(first.evidence ?? []), `did not verify: ${unverified}; this audit connected without verifying it`] };
+        if (first && outOfDate) findings[before] = { ...first, evidence: [...(first.evidence ?? []), `did not verify: ${unverified}; this audit connected without verifying it${withheld}`] };
         else findings.splice(before, 0, { message: `${label} ${unverifiedText}`, source: c.source, evidence });
       }
       if (findings.length === before) {
