@@ -103,5 +103,5 @@ export function connectionOptions(command: Command): Command {
     .option('--cert <file>', 'client certificate to authenticate with')
     .option('--key <file>', 'private key of the client certificate')
     .option('--sni <name>', 'server name for SNI')
-    .option('--insecure', 'do not verify the server certificate');
+    .option('--insecure', 'do not verify the server certificate (and send the credentials to a server whose certificate no trusted CA signed, which is otherwise refused)');
 }
