@@ -21,7 +21,7 @@ import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
 import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords, tooMuchToJudge } from '../../acl/limits.ts';
 import { bundledTableOf, categoryTableFromLive } from '../../acl/categories.ts';
-import { BulkList, connect, ConnectionError, NullMask, ReplyError } from './resp.ts';
+import { BulkList, ConnectionError, NullMask, ReplyError } from './resp.ts';
 import { connectTrusting } from './tls-trust.ts';
 import type { ConnectOptions, Reply, ReplyShape, RespConnection, Shaped } from './resp.ts';
 import type { LiveMembers } from '../../acl/categories.ts';
@@ -174,10 +174,13 @@ const NOAUTH_WITHOUT_CREDENTIALS = 'NOAUTH without credentials';
  * fix, backported by distributions). After such a close, AUTH (or PING) alone on a new connection
  * tells a wrong or missing password from other failures.
  */
-async function askWhyClosed(connectOptions: ConnectOptions, auth: readonly string[] | undefined): Promise<string | undefined> {
+async function askWhyClosed(connectOptions: ConnectOptions, given: readonly string[] | undefined): Promise<string | undefined> {
   let conn: RespConnection | undefined;
   try {
-    conn = await connect(connectOptions);
+    // A new connection, its certificate judged anew: the credentials go only where they would on the first.
+    const trusted = await connectTrusting(connectOptions);
+    conn = trusted.conn;
+    const auth = trusted.withheld ? undefined : given;
     const reply = await conn.command(auth ?? ['PING']);
     if (wantsCredentials(auth, undefined, reply)) return NOAUTH_WITHOUT_CREDENTIALS;
     return auth ? refusal(reply, undefined, auth) : refusal(undefined, reply);
@@ -231,7 +234,6 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     // verifies to a trusted CA (src/gather/live/tls-trust.ts): else this is the audit of a client without them.
     const connected = await connectTrusting(asked);
     conn = connected.conn;
-    const connectOptions = connected.options;
     const { tlsUnverified } = connected;
     // Nothing is withheld from a target given no password: it is the usual audit without credentials.
     const withheld = targetPassword(target) !== undefined ? connected.withheld : undefined;
@@ -255,7 +257,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     // Made when needed: with the facts, from the INFO they parsed (not parsed a second time).
     const anonymous = (parsed?: InfoSections) => anonymousAnswer(target, pingSettled, infoSettled, parsed);
     if (closedEarly(authSettled) || closedEarly(infoSettled)) {
-      const why = await askWhyClosed(connectOptions, auth);
+      const why = await askWhyClosed(asked, auth);
       if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous(), withheld) };
       if (why) return { ok: false, error: why };
     }
