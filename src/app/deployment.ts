@@ -126,8 +126,10 @@ export async function auditDeployment(seed: Target, given: DeploymentOptions): P
   const sampling = options.sample !== undefined || [...(options.sampleTargets?.values() ?? [])].some((r) => r !== null);
   const deployment = judgeFacts(sampling ? { ...whole, unavailable: { ...whole.unavailable, sample: "the keyspace is sampled per master: see the masters' entries" } } : whole, options);
   const server = discovery.seedFacts.server;
+  // A --node-override that reached no node is said in the deployment entry (the CLI prints its warnings).
+  const warnings = [...(deployment.warnings ?? []), ...(discovery.warnings ?? [])];
   const entries: TargetResult[] = [
-    scrubResult({ ...deployment, ...(server ? { server: reportedServer(server) } : {}) }, seed),
+    scrubResult({ ...deployment, ...(server ? { server: reportedServer(server) } : {}), ...(warnings.length > 0 ? { warnings } : {}) }, seed),
   ];
   const sampled = await sampleDeployment(discovery, options);
   for (const [i, { node, target, outcome }] of discovery.nodes.entries()) {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { maskPassword, resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import { targetFor } from '../settings/targets.ts';
@@ -44,11 +45,40 @@ export function resolveTargets(request: TargetsRequest): Target[] {
   return all.map(resolve);
 }
 
+/** The roles a `--node-override` KEY may name. */
+const OVERRIDE_ROLES = ['master', 'replica', 'sentinel'] as const;
+
+/**
+ * A `--node-override` KEY as discovery looks it up (src/gather/topology/discover.ts overriddenTarget): a role, or
+ * `host:port` in lower case with the port as a number (`[::1]:6379` for an IPv6 address); undefined when it is
+ * neither. A KEY that is a typo (`replicas`, `127.0.0.1` without its port) matched no node and was dropped without a
+ * word: the nodes it was meant for got the seed's credentials.
+ */
+export function overrideKey(key: string): string | undefined {
+  const lower = key.toLowerCase();
+  if ((OVERRIDE_ROLES as readonly string[]).includes(lower)) return lower;
+  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9._-]+)):(\d{1,5})$/.exec(lower);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65_535) return undefined;
+  const v6 = match[1];
+  if (v6 !== undefined) return isIP(v6) === 6 ? `[${v6}]:${port}` : undefined;
+  return `${match[2]}:${port}`;
+}
+
+/** `(did you mean 'replica'?)` for a KEY near a role (`replicas`, `slave`, `masters`), else nothing. */
+function nearRole(key: string): string {
+  const lower = key.toLowerCase();
+  if (lower === 'slave' || lower === 'slaves') return " (did you mean 'replica'?)";
+  const role = OVERRIDE_ROLES.find((r) => lower.length >= 3 && (lower.startsWith(r) || r.startsWith(lower)));
+  return role ? ` (did you mean '${role}'?)` : '';
+}
+
 /**
  * `--node-override KEY=URL`: KEY is a node's host:port or a role (master, replica, sentinel). A rediss:// URL takes
  * the certificate flags; a redis:// URL is plain even beside --tls.
  *
- * @throws {AuditRequestError} when a spec is not KEY=URL.
+ * @throws {AuditRequestError} when a spec is not KEY=URL, or its KEY is neither host:port nor a role.
  */
 export function nodeOverrides(specs: readonly string[] | undefined, flags: TargetFlags, env: Record<string, string | undefined>): Map<string, Target> | undefined {
   if (!specs || specs.length === 0) return undefined;
@@ -59,10 +89,16 @@ export function nodeOverrides(specs: readonly string[] | undefined, flags: Targe
   const overrides = new Map<string, Target>();
   for (const spec of specs) {
     const eq = spec.indexOf('=');
-    if (eq <= 0) throw new AuditRequestError(`--node-override '${clipped(maskPassword(spec))}' must be KEY=URL (KEY: host:port, master, replica or sentinel)`);
+    const given = spec.slice(0, Math.max(eq, 0));
+    // A URL without its KEY (whose password holds a '=': `redis://:a=b@x`): its part before the '=' is no KEY to show.
+    if (eq <= 0 || given.includes('://') || given.includes('@')) throw new AuditRequestError(`--node-override '${clipped(maskPassword(spec))}' must be KEY=URL (KEY: host:port, master, replica or sentinel)`);
+    const key = overrideKey(given);
+    if (key === undefined) {
+      throw new AuditRequestError(`--node-override '${clipped(given)}=…': KEY must be a node's host:port (an IPv6 address in brackets: [::1]:6379) or master, replica or sentinel${nearRole(given)}`);
+    }
     const url = spec.slice(eq + 1);
     const secure = /^(rediss|valkeys):\/\//i.test(url);
-    overrides.set(spec.slice(0, eq).toLowerCase(), resolveTarget(url, secure ? tlsFlags : {}, env));
+    overrides.set(key, resolveTarget(url, secure ? tlsFlags : {}, env));
   }
   return overrides;
 }

@@ -18,6 +18,8 @@ export interface FixState {
   readonly deploymentResults?: TargetResult;
   /** The report entries, as `redfort audit` would print them. */
   readonly entries: readonly TargetResult[];
+  /** What the person running fix should know (a `--node-override` that reached no node). */
+  readonly warnings?: readonly string[];
 }
 
 export interface FixGatherOptions extends AuditOptions {
@@ -86,5 +88,5 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
     const watched = options.kind === 'replication' && role !== 'sentinel' ? { sentinelClients: await sentinelClients(target, nodeOptions(options)) } : {};
     nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched });
   }
-  return { ok: true, state: { deployment: options.kind, nodes, deploymentResults: deployment, entries } };
+  return { ok: true, state: { deployment: options.kind, nodes, deploymentResults: deployment, entries, ...(discovery.warnings ? { warnings: discovery.warnings } : {}) } };
 }

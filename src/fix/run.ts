@@ -5,7 +5,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
-import { overriddenTarget } from '../gather/topology/discover.ts';
+import { overriddenTarget, unusedOverrides } from '../gather/topology/discover.ts';
 import { appliesOf, applyPlan, resumedWithOtherSteps, rollback, staleNodes, unrestorableSentinelField } from './apply.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixGatherOptions } from './gather.ts';
@@ -146,6 +146,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     const { host: _h, port: _p, ...shared } = targetFlags;
     // Each recorded node as discovery would reach it: its override (by address, else by its recorded role), else the flags.
     const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, overriddenTarget(n, nodeOverrides) ?? resolveTarget(undefined, { ...shared, host: n.host, port: n.port }, flags.env)]));
+    for (const w of unusedOverrides(nodeOverrides, record.nodes)) say(`warning: ${w}`);
     const result = await rollback(record, targets, { ...timeouts, log });
     for (const r of result.restored) io.out(`restored ${r}\n`);
     for (const n of result.notRestored) io.out(`NOT restored: ${n}\n`);
@@ -166,6 +167,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     return 2;
   }
   const state = gathered.state;
+  for (const w of state.warnings ?? []) say(`warning: ${w}`);
   const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix });
 
   if (flags.plan) {

@@ -57,7 +57,14 @@ export interface DiscoveredNode {
 }
 
 export type Discovery =
-  | { readonly ok: true; readonly topology: TopologyFacts; readonly seedFacts: Facts; readonly nodes: readonly DiscoveredNode[] }
+  | {
+      readonly ok: true;
+      readonly topology: TopologyFacts;
+      readonly seedFacts: Facts;
+      readonly nodes: readonly DiscoveredNode[];
+      /** What the person running it should know (a `--node-override` that reached no node). */
+      readonly warnings?: readonly string[];
+    }
   | { readonly ok: false; readonly error: string; readonly seedFacts: Facts | undefined };
 
 /** The settings the deployment rules compare across nodes and judge per replica. */
@@ -179,10 +186,47 @@ function badAddress(found: Found, command: string, why: unknown): NodeAddressErr
  * Discovery and `fix --rollback` (which finds the nodes in its record) look a node up here alike.
  */
 export function overriddenTarget(node: { readonly host: string; readonly port: number; readonly role: TopologyRole }, overrides: ReadonlyMap<string, Target> | undefined): Target | undefined {
-  const byAddress = overrides?.get(addressOf(node.host, node.port));
-  if (byAddress) return byAddress;
-  const byRole = overrides?.get(node.role);
-  return byRole ? nodeTarget(byRole, node.host, node.port) : undefined;
+  const key = overrideKeyOf(node, overrides);
+  if (key === undefined) return undefined;
+  const override = overrides!.get(key)!;
+  return key === node.role ? nodeTarget(override, node.host, node.port) : override;
+}
+
+/** The `--node-override` KEY that reaches a node (its `host:port`, the KEYs' lower case, else its role), or undefined. */
+function overrideKeyOf(node: { readonly host: string; readonly port: number; readonly role: TopologyRole }, overrides: ReadonlyMap<string, Target> | undefined): string | undefined {
+  if (!overrides || overrides.size === 0) return undefined;
+  const address = addressOf(node.host, node.port).toLowerCase();
+  if (overrides.has(address)) return address;
+  return overrides.has(node.role) ? node.role : undefined;
+}
+
+/**
+ * A warning for each `--node-override` KEY that reached no node (a host:port the seed does not name, a role no node
+ * has, the seed's own address): its URL was not used, and the nodes it was meant for got the seed's credentials.
+ * `nodes` are those reached through the overrides (the seed is reached with its own URL: `seed` marks it).
+ * Discovery and `fix --rollback` (whose nodes are its record's) tell alike.
+ */
+export function unusedOverrides(
+  overrides: ReadonlyMap<string, Target> | undefined,
+  nodes: readonly { readonly host: string; readonly port: number; readonly role: TopologyRole; readonly seed?: boolean }[],
+): string[] {
+  if (!overrides || overrides.size === 0) return [];
+  const used = new Set(nodes.flatMap((n) => (n.seed ? [] : [overrideKeyOf(n, overrides)])));
+  const warnings: string[] = [];
+  for (const key of overrides.keys()) {
+    if (used.has(key)) continue;
+    const isRole = key === 'master' || key === 'replica' || key === 'sentinel';
+    const named = nodes.filter((n) => (isRole ? n.role === key : addressOf(n.host, n.port).toLowerCase() === key));
+    const why = named.some((n) => !n.seed)
+      ? `every ${key} has an override for its own address`
+      : named.length > 0
+        ? `${isRole ? `the only ${key} is the seed` : 'it names the seed'}, which is reached with the URL given for it`
+        : isRole
+          ? `no node of the deployment is a ${key}`
+          : 'no node of the deployment has that address';
+    warnings.push(`--node-override ${key} was not used: ${why}`);
+  }
+  return warnings;
 }
 
 function targetFor(found: Found, seed: Target, overrides: ReadonlyMap<string, Target> | undefined): Target {
@@ -380,7 +424,8 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     hostKey: options.hostKey?.path,
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
-  return { ok: true, topology, seedFacts, nodes };
+  const warnings = unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })));
+  return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /**
