@@ -2,6 +2,7 @@ import { dirname, posix } from 'node:path';
 import type { FileKind, Provenance, Secret, TlsFiles } from '../profile/index.ts';
 import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable, shellQuote } from '../profile/index.ts';
 import type { HardenResult, SecretArg } from './harden.ts';
+import { clipped } from '../util/shown.ts';
 
 /** Before/after status of one rule, as the CLI prints it and PLAN.md lists it. */
 export interface RuleOutcome {
@@ -159,8 +160,52 @@ function readWritePaths(writable: readonly Writable[]): string {
   return words.join(' ');
 }
 
-/** The files of `host/`, by name relative to it. */
+/**
+ * A path the host files cannot name safely: the files PLAN.md tells root to install would run what it holds (a
+ * newline in `logfile` made a logrotate `postrotate` script, in `dir` an `ExecStartPre=+…` line of the drop-in).
+ */
+export class HostPathError extends Error {}
+
+/** A value as one line of a message: clipped, control characters escaped. */
+function oneLine(value: string): string {
+  return `'${JSON.stringify(clipped(value)).slice(1, -1)}'`;
+}
+
+/**
+ * Refuses any path of the host files with a control character (the value may come from a hostile server's CONFIG
+ * GET, or a redis.conf line `logfile "…\n…"`, which the server takes), and a log file logrotate cannot name as it is:
+ * its rule quotes the path in double quotes, which have no escapes, expands `*`, `?` and `[` as a glob, and a brace
+ * ends the file names for the audit's reader of the rule.
+ */
+function checkHostPaths(input: HostInputs): void {
+  const { result } = input;
+  const paths: [string, string | undefined][] = [
+    ['the config file', input.confPath],
+    ['the sentinel config file', input.sentinelPath],
+    ['`dir`', result.dataDir],
+    ['`logfile`', result.logfile],
+    ['`unixsocket`', result.unixsocket],
+    ['`pidfile`', result.pidfile],
+    ['`aclfile`', result.aclPath],
+    ['credentials.env', input.credentialsPath],
+    ...(input.tls ? ([['--tls-cert', input.tls.cert], ['--tls-key', input.tls.key], ['--tls-ca', input.tls.ca]] as [string, string][]) : []),
+  ];
+  for (const [what, path] of paths) {
+    if (path !== undefined && /[\x00-\x1f\x7f]/.test(path)) throw new HostPathError(`${what} ${oneLine(path)} holds a control character: harden writes no host file (systemd drop-in, logrotate rule, permissions.sh) that names it`);
+  }
+  if (result.logfile?.startsWith('/') && /["*?[\\{}]/.test(result.logfile)) {
+    throw new HostPathError(`\`logfile\` ${oneLine(result.logfile)} holds a character a logrotate rule cannot name as it is (" \\ { }, or a glob's * ? [): rename the log file`);
+  }
+}
+
+/** A path as a logrotate rule names it: in double quotes (checked by {@link checkHostPaths}: no `"`, no glob). */
+function logrotatePath(path: string): string {
+  return `"${path}"`;
+}
+
+/** The files of `host/`, by name relative to it. Throws {@link HostPathError} for a path they cannot name safely. */
 export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
+  checkHostPaths(input);
   const { result } = input;
   const names = serviceNames(input.product);
   const owned = (kind: FileKind, path: string): string[] => ownershipCommands(kind, path, { user: names.user });
@@ -182,7 +227,7 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   if (result.logfile && result.logfile.startsWith('/')) {
     // Redis opens its log file for every line it writes, so a plain rotation works: no copytruncate, no signal.
     files.set(`logrotate.d/${names.server}`, {
-      content: `${header}${result.logfile} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 ${names.user} adm\n}\n`,
+      content: `${header}${logrotatePath(result.logfile)} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 ${names.user} adm\n}\n`,
     });
   }
   const exceptions = sandboxExceptions(input);

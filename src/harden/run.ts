@@ -27,7 +27,7 @@ import { AclPathError, harden, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
-import { commentHeader, hostFiles, planMarkdown, sandboxNotes } from './outputs.ts';
+import { commentHeader, hostFiles, HostPathError, planMarkdown, sandboxNotes } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine } from './trial.ts';
@@ -350,7 +350,14 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     const credentialsPath = join(dirname(result.conf !== undefined ? deployedConf : deployedSentinel), 'credentials.env');
     const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) };
-    for (const [name, file] of hostFiles(hostInputs, header)) {
+    let host;
+    try {
+      host = hostFiles(hostInputs, header);
+    } catch (error) {
+      if (error instanceof HostPathError) throw new HardenInputError(error.message);
+      throw error;
+    }
+    for (const [name, file] of host) {
       await put(join('host', name), file.content, file.mode ?? 0o644);
     }
     try {

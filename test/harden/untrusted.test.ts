@@ -94,3 +94,54 @@ describe('harden from a live target takes no config path from the server', () =>
     assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^maxmemory-samples 7$/m);
   });
 });
+
+// The host files are installed by root as PLAN.md says: a path with a newline made a logrotate `postrotate` script (run
+// by root at every rotation) and an `ExecStartPre=+…` line of the drop-in (qa33). Such a path is refused; logrotate
+// gets its path in double quotes.
+describe('the host files name no path they cannot name safely', () => {
+  it('refuses a logfile with a newline from a redis.conf line: one line, exit 2, nothing written', async () => {
+    const dir = mkdtempSync(join(work, 'inj-'));
+    const conf = join(dir, 'redis.conf');
+    writeFileSync(conf, `port 26723\nbind 127.0.0.1\nlogfile "${dir}/x.log {\\n  postrotate\\n    touch ${dir}/pwned\\n  endscript\\n}\\n${dir}/y.log"\n`);
+    const out = outDir();
+    const run = await redfort(['harden', '--config', conf, '--out', out]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /`logfile` '.*x\.log \{\\n  postrotate.*' holds a control character: harden writes no host file/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it("refuses a hostile server's dir with a newline (CONFIG GET)", async () => {
+    const real = await startRedis();
+    const evil = '/x\nExecStartPre=+/bin/sh -c "id > /tmp/redfort-pwned"';
+    const proxy = await forwardingProxy(real, {
+      rewrite: (argv, reply): RespValue => {
+        if (argv[0]?.toLowerCase() === 'info' && typeof reply === 'string') return reply.replace(/^config_file:.*$/m, 'config_file:');
+        if (argv[0]?.toLowerCase() === 'config' && Array.isArray(reply)) return reply.map((v, i) => (i % 2 === 1 && reply[i - 1] === 'dir' ? evil : v));
+        return reply;
+      },
+    });
+    try {
+      const out = outDir();
+      const run = await redfort(['harden', `redis://127.0.0.1:${proxy.port}`, '--out', out]);
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /`dir` '\/x\\nExecStartPre=\+\/bin\/sh -c \\"id > \/tmp\/redfort-pwned\\"' holds a control character/);
+      assert.equal(existsSync(out), false);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('quotes the log path of the logrotate rule', async () => {
+    const dir = mkdtempSync(join(work, 'log space-'));
+    const conf = join(dir, 'redis.conf');
+    const log = join(dir, 'my logs', 'redis.log');
+    writeFileSync(conf, `port 26724\nbind 127.0.0.1\nlogfile "${log}"\n`);
+    const out = outDir();
+    const run = await redfort(['harden', '--config', conf, '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
+    const rule = readFileSync(join(out, 'host', 'logrotate.d', 'redis-server'), 'utf8');
+    assert.ok(rule.includes(`\n"${log}" {\n`), rule);
+  });
+});
