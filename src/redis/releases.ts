@@ -1,4 +1,4 @@
-import { majorMinor, parseVersion } from './version.ts';
+import { parseVersion, shownVersion } from './version.ts';
 
 /**
  * The releases a per-release table of redfort holds, by product: `major.minor` lines (every patch below 100 of that
@@ -57,7 +57,9 @@ export function releaseStanding(version: string | undefined, tabled: TabledRelea
  * whose `what` (commands, directives) redfort does not know, so that the server may have the name.
  */
 export function unjudgedWhy(version: string | undefined, what: 'commands' | 'directives', mayHave = 'that server may have it'): string {
-  return majorMinor(version) === undefined
-    ? 'the version is unknown: give --redis-version to judge it'
-    : `version ${version} is not one whose ${what} redfort knows, so it is not judged: ${mayHave}`;
+  const parsed = parseVersion(version);
+  if (version === undefined || parsed?.minor === undefined) return 'the version is unknown: give --redis-version to judge it';
+  // A live server's INFO is the server's to write (a hostile one puts escapes, a password there): its digits alone.
+  const named = shownVersion(version) === version ? version : `${parsed.product === 'valkey' ? 'valkey-' : ''}${parsed.major}.${parsed.minor}${parsed.patch === undefined ? '' : `.${parsed.patch}`}`;
+  return `version ${named} is not one whose ${what} redfort knows, so it is not judged: ${mayHave}`;
 }

@@ -46,5 +46,8 @@ describe('releaseStanding', () => {
   it('why a name is not judged', () => {
     assert.equal(unjudgedWhy(undefined, 'directives'), 'the version is unknown: give --redis-version to judge it');
     assert.equal(unjudgedWhy('8.2.1', 'directives'), 'version 8.2.1 is not one whose directives redfort knows, so it is not judged: that server may have it');
+    // A hostile server's INFO version (escapes, a password after it): its digits alone are told.
+    assert.equal(unjudgedWhy('8.2.1\u001b[2Jhunter2', 'commands'), 'version 8.2.1 is not one whose commands redfort knows, so it is not judged: that server may have it');
+    assert.equal(unjudgedWhy('Valkey 9.0.1 hunter2', 'directives'), 'version valkey-9.0.1 is not one whose directives redfort knows, so it is not judged: that server may have it');
   });
 });
