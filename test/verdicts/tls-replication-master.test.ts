@@ -37,6 +37,26 @@ describe('tls.replication-plaintext on a TLS-only master (port 0) whose own tls-
     assert.match(f!.message, /port is 0/);
   });
 
+  it('with a plaintext port and connected replicas: its own setting says nothing of their links, medium and "may"; a replica in clear text is high', async () => {
+    const master = await startRedis({ tls: { plaintextPort: true }, conf: 'tls-replication no', killOnStop: true });
+    // One replica reaches the master's TLS port (tls-replication yes), one its plaintext port (tls-replication no).
+    const overTls = await startReplica(master, { tls: { certs: master.certs, plaintextPort: true }, conf: `replicaof ${master.host} ${master.tlsPort}\ntls-replication yes`, killOnStop: true });
+    const inClear = await startReplica(master, { tls: { certs: master.certs, plaintextPort: true }, killOnStop: true });
+    assert.match(String(await rawCommand(master.host, master.port, ['INFO', 'replication'])), /connected_slaves:2\r\n/);
+    assert.match(String(await rawCommand(overTls.host, overTls.port, ['INFO', 'replication'])), new RegExp(`master_port:${master.tlsPort}\r\n[^]*master_link_status:up`));
+
+    const { results } = await audit(master.url, {}, { noProbe: true, noHost: true });
+    const [r] = results.filter((x) => x.ruleId === 'tls.replication-plaintext');
+    assert.equal(r!.severity, 'medium', r!.message);
+    assert.match(r!.message, /^tls-replication is 'no', which only decides how this node connects to a master of its own \(after a failover\); its 2 connected replicas may reach it on its plaintext port \d+ and then get the full dataset and every write in clear text: their own tls-replication decides/);
+    assert.doesNotMatch(r!.message, /travel to replicas in clear text/);
+
+    // The replica on the plaintext port (TLS enabled, tls-replication no): its own link, certainly in clear text.
+    const [replica] = (await audit(inClear.url, {}, { noProbe: true, noHost: true })).results.filter((x) => x.ruleId === 'tls.replication-plaintext');
+    assert.equal(replica!.severity, 'high', replica!.message);
+    assert.match(replica!.message, new RegExp(`^tls-replication is 'no': this replica connects to its master ${master.host}:${master.port} in clear text`));
+  });
+
   it('with a plaintext port beside TLS and no replica yet, a replica added later may use it: low, as before', async () => {
     const master = await startRedis({ tls: { plaintextPort: true }, conf: 'tls-replication no', killOnStop: true });
     const { results } = await audit(master.url, {}, { noProbe: true, noHost: true });

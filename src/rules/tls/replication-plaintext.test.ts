@@ -8,8 +8,21 @@ const tls = (lines = '') => liveFacts({ conf: `port 0\ntls-port 6380\n${lines}` 
 ruleTester(rule, {
   pass: [{ name: 'tls-replication yes', facts: tls('tls-replication yes\nreplicaof 10.0.0.1 6380'), message: /tls-replication is 'yes'/ }],
   fail: [
-    { name: 'the default (no)', facts: tls(), messages: [/tls-replication is 'no': the full dataset and every write travel to replicas in clear text/], severity: 'high' },
-    { name: 'a replica with tls-replication no', facts: tls('replicaof 10.0.0.1 6379\ntls-replication no'), messages: [/tls-replication is 'no'/] },
+    // INFO without its replication section: the role is unknown.
+    { name: 'the default (no), role unknown', facts: tls(), messages: [/^tls-replication is 'no', should this node be a replica, it connects to its master in clear text; its own replicas, if any, reach it only on its TLS port \(port is 0\)$/], severity: 'medium' },
+    {
+      name: 'a replica (INFO role:slave) with tls-replication no: its own link is in clear text, certainly',
+      facts: liveFacts({ conf: 'tls-port 6380\ntls-replication no', info: '# Replication\nrole:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:up\n' }),
+      messages: [/^tls-replication is 'no': this replica connects to its master 10\.0\.0\.1:6379 in clear text, so the full dataset and every write reach it unencrypted/],
+      severity: 'high',
+    },
+    {
+      // A master's tls-replication is how it would connect to a master of its own: its replicas' settings decide theirs.
+      name: 'a master with a plaintext port and connected replicas: they may use it, not certain',
+      facts: liveFacts({ conf: 'port 6379\ntls-port 6380', info: '# Replication\nrole:master\nconnected_slaves:2\nslave0:ip=10.0.0.2,port=6379,state=online,offset=1,lag=0\n' }),
+      messages: [/^tls-replication is 'no', which only decides how this node connects to a master of its own \(after a failover\); its 2 connected replicas may reach it on its plaintext port 6379 and then get the full dataset and every write in clear text: their own tls-replication decides \(audit with --replication/],
+      severity: 'medium',
+    },
   ],
   skip: [
     { name: 'TLS not enabled', facts: liveFacts({ conf: 'replicaof 10.0.0.1 6379' }), message: /TLS is not enabled/ },

@@ -86,7 +86,29 @@ export default defineRule({
           evidence: ['INFO replication: role:master, connected_slaves:0'],
         });
       }
-      return fail({ message: `tls-replication is '${clipped(replication?.value ?? 'no')}': the full dataset and every write travel to replicas in clear text`, source: replication?.source });
+      const value = clipped(replication?.value ?? 'no');
+      const replica = role === 'slave' || role === 'replica' || (role === undefined && !info && !master);
+      if (replica) {
+        // Its own link: tls-replication no is how it connects to its master.
+        const to = role !== undefined ? `${infoField(info!, 'master_host') ?? '?'}:${infoField(info!, 'master_port') ?? '?'}` : (config.get('replicaof')?.value.trim().split(/\s+/).join(':') ?? '?');
+        return fail({ message: `tls-replication is '${value}': this replica connects to its master ${clipped(to)} in clear text, so the full dataset and every write reach it unencrypted, its masterauth included`, source: replication?.source });
+      }
+      // A master with a plaintext port, or a node whose role is unknown (INFO without its replication section): how
+      // its replicas connect is theirs to say (their own tls-replication, and the port their replicaof names); INFO's
+      // slave lines give each replica's own listening port, not the port it reached this one on. Known per replica
+      // with --replication.
+      const port = config.get('port');
+      const own = master ? 'which only decides how this node connects to a master of its own (after a failover)' : 'should this node be a replica, it connects to its master in clear text';
+      const theirs =
+        port !== undefined && portOf(port) === 0
+          ? 'its own replicas, if any, reach it only on its TLS port (port is 0)'
+          : `${role === 'master' ? `its ${Number.isNaN(replicas) ? '' : `${replicas} `}connected replica${replicas === 1 ? '' : 's'}` : 'its replicas, if any,'} may reach it on its plaintext port ${clipped(port?.value ?? '6379')} and then get the full dataset and every write in clear text: their own tls-replication decides (audit with --replication to judge each replica)`;
+      return fail({
+        message: `tls-replication is '${value}', ${own}; ${theirs}`,
+        source: replication?.source,
+        severity: 'medium',
+        evidence: role ? [`INFO replication: role:${role}${Number.isNaN(replicas) ? '' : `, connected_slaves:${replicas}`}`] : ['the server\'s role is unknown'],
+      });
     }
     return pass("tls-replication is 'yes'", { source: replication.source });
   },
