@@ -127,7 +127,7 @@ export const textReporter: Reporter = (report, context) => {
         const total = totals.get(r.ruleId) ?? 0;
         if (limit !== undefined && seen > limit) {
           if (seen === limit + 1) {
-            const more = `… and ${total - limit} more findings (see --format json)`;
+            const more = `… and ${total - limit} more finding${total - limit === 1 ? '' : 's'} (see --format json)`;
             if (beside) lines.push(`${' '.repeat(idColumn)}${r.ruleId.padEnd(idWidth)}  ${c.dim(more)}`);
             else lines.push(`${' '.repeat(idColumn)}${r.ruleId}`, ...block(messageColumn, more, c.dim));
           }
@@ -169,6 +169,15 @@ export const textReporter: Reporter = (report, context) => {
     ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),
     ...(s.baselined ? [`${s.baselined} in the baseline`] : []),
   ].join(', ');
+  // The counts are of the whole audit: a view that left results out says so, as the Markdown report does.
+  const { minSeverity, onlyFailures } = context.view ?? {};
+  const shownNote =
+    minSeverity !== undefined
+      ? `shown: failures of severity ${minSeverity} or above (--min-severity ${minSeverity}); the counts below are of the whole audit`
+      : onlyFailures
+        ? 'shown: failures only (--only-failures); the counts below are of the whole audit'
+        : undefined;
+  if (shownNote !== undefined) lines.push(...block(0, shownNote, c.dim));
   lines.push(...block(0, summary, s.fail - s.suppressed - s.baselined > 0 ? c.red : c.green));
   return `${lines.join('\n')}\n`;
 };

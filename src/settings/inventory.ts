@@ -477,7 +477,10 @@ function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): 
     const raw = isScalar(value) ? value.value : undefined;
     if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') fail(value ?? (pair.key as Node), `${where}: ${name} must be a string${describe(value)}`);
     const text = String(raw);
-    if (text.length > 200 || /[\u0000-\u001f\u007f]/.test(text)) fail(value, `${where}: ${name} must be one line of at most 200 characters`);
+    if (text.length > 200) fail(value, `${where}: ${name} must be at most 200 characters (it has ${text.length.toLocaleString('en-US')})`);
+    // Its code only: the value itself is not shown.
+    const control = /[\u0000-\u001f\u007f]/.exec(text)?.[0];
+    if (control !== undefined) fail(value, `${where}: ${name} holds a control character (U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}): a label is one line of printable text`);
     labels[name] = text;
   }
   return labels;

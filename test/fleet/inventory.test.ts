@@ -63,6 +63,12 @@ describe('inventory', () => {
     }
   });
 
+  // A label of eight characters with an ESC was 'must be one line of at most 200 characters': the length was not it.
+  it('a label with a control character says so by its code, not shown; a long one says its length', () => {
+    assert.throws(() => parseInventory('targets:\n  - { url: "redis://a:1", labels: { team: "pay\\e[31m" } }\n', 'c.yaml'), /^SettingsError: c\.yaml:2: targets: labels: team holds a control character \(U\+001B\): a label is one line of printable text$/);
+    assert.throws(() => parseInventory(`targets:\n  - url: redis://a:1\n    labels:\n      team: ${'a'.repeat(201)}\n`, 'l.yaml'), /^SettingsError: l\.yaml:4: targets: labels: team must be at most 200 characters \(it has 201\)$/);
+  });
+
   it('an inventory of one URL a line: at most 1,000,000 targets, refused before any is read; 64 MiB of blank lines in bounded memory', async () => {
     const many = `# fleet\n\n${'a\n'.repeat(1_000_001)}`;
     const started = Date.now();

@@ -50,6 +50,9 @@ describe('text report', () => {
     const first = lines.find((l) => l.includes('CVE-0'));
     assert.ok(more && first, text);
     assert.equal(more.indexOf('version.known-vulnerabilities'), first.indexOf('version.known-vulnerabilities'));
+    // One left out is one finding (it said '… and 1 more findings').
+    const one = textReporter({ ...report, targets: [{ ...sloppy!, results }] }, { ...CONTEXT, view: { maxFindingsPerRule: 6 } });
+    assert.match(one, /… and 1 more finding \(see --format json\)/);
   });
 
   it('sorts failures first by severity (default), or by checklist; --only-failures and --min-severity filter', () => {
@@ -66,6 +69,10 @@ describe('text report', () => {
     assert.doesNotMatch(only, /^  (PASS|SKIP) /m);
     const high = plain(textReporter(report, { ...CONTEXT, view: { minSeverity: 'high' } }));
     assert.doesNotMatch(high, /^  FAIL +(medium|low|info) /m);
+    // The counts stay the whole audit's: the view says what it left out, as the Markdown report does (it said nothing).
+    assert.match(high, /^shown: failures of severity high or above \(--min-severity high\); the counts below are of the whole audit\n\d+ target/m);
+    assert.match(only, /^shown: failures only \(--only-failures\); the counts below are of the whole audit$/m);
+    assert.doesNotMatch(text, /^shown:/m);
     assert.match(text, /\d+ findings? \(.*\) from \d+ failed rules?, \d+ rules? passed, \d+ rules? skipped/);
   });
 

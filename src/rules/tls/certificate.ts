@@ -92,9 +92,9 @@ export default defineRule({
       // Expired or not yet valid: the reason a verifying client refuses it (the verification error says no more).
       const outOfDate = c.validTo <= now || c.validFrom > now;
       if (c.validTo <= now) {
-        findings.push({ message: `${label} expired on ${date(c.validTo)}, ${-days} days ago: clients that verify it refuse to connect`, source: c.source, evidence });
+        findings.push({ message: `${label} expired on ${date(c.validTo)}, ${-days} day${days === -1 ? '' : 's'} ago: clients that verify it refuse to connect`, source: c.source, evidence });
       } else if (c.validTo - now < thresholds.certExpiryDays * DAY) {
-        findings.push({ message: `${label} expires on ${date(c.validTo)}, in ${days} days (threshold ${thresholds.certExpiryDays})`, source: c.source, severity: 'medium', evidence });
+        findings.push({ message: `${label} expires on ${date(c.validTo)}, in ${days} day${days === 1 ? '' : 's'} (threshold ${thresholds.certExpiryDays})`, source: c.source, severity: 'medium', evidence });
       }
       if (c.validFrom > now) {
         findings.push({ message: `${label} is not valid before ${date(c.validFrom)}`, source: c.source, severity: 'medium', evidence });
