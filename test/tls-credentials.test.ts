@@ -222,6 +222,7 @@ describe('credentials and a certificate that does not verify to a trusted CA', (
       const audit = await runCli(['audit', url, '--cacert', certs.ca, '--no-host', '--no-probe', '--sample-data', '10'], { env });
       assert.equal(audit.code, 1, audit.stderr);
       assert.equal(audit.stderr.match(/warning: .*certificate did not verify/g)?.length, 1, audit.stderr);
+      assert.match(audit.stderr, new RegExp(`warning: ${url}: the server certificate did not verify: .*the credentials were not sent`));
       await runCli(['fix', url, '--cacert', certs.ca], { env });
       await runCli(['reboot-plan', url, '--cacert', certs.ca, '--replication'], { env });
       assert.ok(!fake.received().includes(PASSWORD), 'a CLI path sent the password');

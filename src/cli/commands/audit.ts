@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
+import { CREDENTIALS_NOT_SENT } from '../../app/audit.ts';
 import { MAX_JOBS, POOL_MIN_TARGETS } from '../../app/pool-machine.ts';
 import type { Jobs } from '../../app/pool-machine.ts';
 import type { AuditScope } from '../../app/run.ts';
@@ -345,7 +346,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     // out here as with --targets (they are in the report): a --cluster seed naming 900 dead nodes printed 900. Not the
     // warnings: only the JSON formats carry them.
     if (t.error !== undefined && flags.quiet !== true) say(namedError(t.target, t.error));
-    for (const w of t.warnings ?? []) say(`warning: ${several ? `${t.target}: ` : ''}${w}`);
+    // Credentials withheld from a certificate that did not verify: named even alone, the target being the point.
+    for (const w of t.warnings ?? []) say(`warning: ${several || w.includes(CREDENTIALS_NOT_SENT) ? `${t.target}: ` : ''}${w}`);
   }
   for (const w of report.warnings ?? []) say(`warning: ${w.message}`);
   // A server audited from its host alone (--local without its credentials) was not fully audited.
