@@ -203,6 +203,51 @@ function logrotatePath(path: string): string {
   return `"${path}"`;
 }
 
+/**
+ * Whether a directory is the system's or shared by other services: permissions.sh never changes its owner or mode
+ * (`dir /var/lib` gave `chown redis:redis /var/lib; chmod 0750 /var/lib`, `dir /` a chown of /, RHEL's
+ * /etc/redis.conf a chown of /etc).
+ */
+export function sharedDirectory(path: string): boolean {
+  const p = posix.normalize(path).replace(/(.)\/+$/, '$1');
+  if (SHARED_DIRS.has(p)) return true;
+  return /^\/(usr|proc|sys|dev|boot)(\/|$)/.test(p) || /^\/lib[^/]*$/.test(p);
+}
+
+const SHARED_DIRS: ReadonlySet<string> = new Set(['/', '/etc', '/var', '/var/lib', '/var/log', '/var/run', '/var/cache', '/var/spool', '/var/tmp', '/run', '/tmp', '/opt', '/home', '/root', '/srv', '/mnt', '/media', '/bin', '/sbin']);
+
+/** The directories permissions.sh sets, each once (the first role's owner and mode), and the shared ones it leaves. */
+function directoryRoles(input: HostInputs): { set: { kind: FileKind; path: string }[]; left: { what: string; path: string }[] } {
+  const { result } = input;
+  const roles: { kind: FileKind; what: string; path: string }[] = [
+    ...(input.confPath ? [{ kind: 'config-dir' as const, what: 'the config directory', path: dirname(input.confPath) }] : []),
+    ...(result.dataDir?.startsWith('/') ? [{ kind: 'data-dir' as const, what: 'the data `dir`', path: result.dataDir }] : []),
+    ...(result.logfile?.startsWith('/') ? [{ kind: 'log-dir' as const, what: 'the log directory', path: dirname(result.logfile) }] : []),
+  ];
+  const set: { kind: FileKind; path: string }[] = [];
+  const left: { what: string; path: string }[] = [];
+  const seen = new Set<string>();
+  for (const role of roles) {
+    const path = posix.normalize(role.path);
+    if (sharedDirectory(path)) {
+      left.push({ what: role.what, path });
+      continue;
+    }
+    // A directory of two roles (config and log in one) gets one owner and mode, the first role's: not set twice.
+    if (seen.has(path)) continue;
+    seen.add(path);
+    set.push({ kind: role.kind, path: role.path });
+  }
+  return { set, left };
+}
+
+/** PLAN.md lines for the shared directories permissions.sh leaves alone. */
+export function sharedDirectoryNotes(input: HostInputs): string[] {
+  return directoryRoles(input).left.map(
+    (d) => `**permissions:** ${d.what} is \`${d.path}\`, a system directory other services share: host/permissions.sh leaves its owner and mode alone. Give the server a directory of its own (\`/var/lib/${serviceNames(input.product).user}\`, \`/var/log/${serviceNames(input.product).user}\`, \`/etc/${input.product ?? 'redis'}\`) to have it set.`,
+  );
+}
+
 /** The files of `host/`, by name relative to it. Throws {@link HostPathError} for a path they cannot name safely. */
 export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
   checkHostPaths(input);
@@ -211,13 +256,17 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   const owned = (kind: FileKind, path: string): string[] => ownershipCommands(kind, path, { user: names.user });
   const files = new Map<string, { content: string; mode?: number }>();
   const perms: string[] = [];
+  const dirs = directoryRoles(input);
+  for (const d of dirs.left) perms.push(`# ${shellQuote(d.path)} (${d.what.replace(/`/g, '')}): a system directory other services share, left alone (PLAN.md)`);
+  for (const d of dirs.set) perms.push(...owned(d.kind, d.path));
   if (input.confPath) {
-    perms.push(...owned('config-dir', dirname(input.confPath)), ...owned('config', input.confPath));
+    perms.push(...owned('config', input.confPath));
     if (result.aclPath) perms.push(...owned('acl', result.aclPath));
   }
   if (input.sentinelPath) perms.push(...owned('sentinel-config', input.sentinelPath));
-  if (result.dataDir && result.dataDir.startsWith('/')) perms.push(...owned('data-dir', result.dataDir), `find ${shellQuote(result.dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
-  if (result.logfile && result.logfile.startsWith('/')) perms.push(...owned('log-dir', dirname(result.logfile)), `[ ! -e ${shellQuote(result.logfile)} ] || { ${owned('log', result.logfile).join('; ')}; }`);
+  // Only the server's own files under a shared directory: `find / -maxdepth 2` would chmod any *.rdb of the host.
+  if (result.dataDir && result.dataDir.startsWith('/') && !sharedDirectory(result.dataDir)) perms.push(`find ${shellQuote(result.dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
+  if (result.logfile && result.logfile.startsWith('/')) perms.push(`[ ! -e ${shellQuote(result.logfile)} ] || { ${owned('log', result.logfile).join('; ')}; }`);
   if (input.tls) perms.push(...owned('tls-key', input.tls.key), ...owned('tls-cert', input.tls.cert), ...owned('tls-cert', input.tls.ca));
   perms.push(`chown root:root ${shellQuote(input.credentialsPath)}`, `chmod 0600 ${shellQuote(input.credentialsPath)}`);
   files.set('permissions.sh', {

@@ -624,7 +624,9 @@ describe('harden: a Valkey install', () => {
     assert.match(readFileSync(join(out, 'host', 'logrotate.d', 'valkey-server'), 'utf8'), /^    create 0640 valkey adm$/m);
     const perms = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
     assert.match(perms, new RegExp(`^chown valkey:valkey ${c}$`, 'm'));
-    assert.match(perms, new RegExp(`^chown valkey:adm ${work}$`, 'm'));
+    // The config and the log share ${work}: set once, as the config directory (valkey:valkey); the log file is valkey:adm.
+    assert.match(perms, new RegExp(`^chown valkey:valkey ${work}$`, 'm'));
+    assert.match(perms, new RegExp(`chown valkey:adm ${work}/vk-names\\.log;`));
     assert.doesNotMatch(perms, /redis:/);
     assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /keep sentinel\.conf `valkey:valkey 0640`/);
     // A Redis target keeps Redis's names.

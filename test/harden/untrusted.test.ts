@@ -145,3 +145,39 @@ describe('the host files name no path they cannot name safely', () => {
     assert.ok(rule.includes(`\n"${log}" {\n`), rule);
   });
 });
+
+// permissions.sh is run as root: `dir /var/lib` + `logfile /var/log/redis.log` gave `chown redis:redis /var/lib; chmod
+// 0750 /var/lib; chown redis:adm /var/log; chmod 2750 /var/log`, `dir /` a chown of / (qa33). A directory of two
+// roles was set twice, the log's owner last (adm could read the config directory).
+describe('permissions.sh leaves shared directories alone', () => {
+  it('never chowns or chmods /, /var/lib, /var/log, and PLAN.md says why', async () => {
+    for (const [dataDir, log] of [['/var/lib', '/var/log/redis.log'], ['/', '/tmp/redis.log']] as const) {
+      const dir = mkdtempSync(join(work, 'shared-'));
+      const conf = join(dir, 'redis.conf');
+      writeFileSync(conf, `port 26725\nbind 127.0.0.1\ndir ${dataDir}\nlogfile ${log}\n`);
+      const out = outDir();
+      const run = await redfort(['harden', '--config', conf, '--out', out]);
+      assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
+      const script = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
+      const commands = script.split('\n').filter((l) => /^(chown|chmod|find)\b/.test(l));
+      for (const shared of [dataDir, log.slice(0, log.lastIndexOf('/'))]) {
+        assert.ok(!commands.some((c) => c.endsWith(` ${shared}`) || c.startsWith(`find ${shared} `)), `${shared} touched:\n${script}`);
+        assert.match(script, new RegExp(`^# ${shared.replace(/\//g, '\\/')} \\(.*\\): a system directory other services share, left alone`, 'm'));
+      }
+      assert.ok(commands.includes(`chown redis:redis ${dir}`), script);
+      const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+      assert.match(plan, new RegExp(`the data \`dir\` is \`${dataDir.replace(/\//g, '\\/')}\`, a system directory other services share: host/permissions.sh leaves its owner and mode alone`));
+    }
+  });
+
+  it('sets a directory shared by the config and the log once', async () => {
+    const dir = mkdtempSync(join(work, 'onedir-'));
+    const conf = join(dir, 'redis.conf');
+    writeFileSync(conf, `port 26726\nbind 127.0.0.1\ndir ${dir}\nlogfile ${join(dir, 'redis.log')}\n`);
+    const out = outDir();
+    const run = await redfort(['harden', '--config', conf, '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
+    const lines = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8').split('\n').filter((l) => /^(chown|chmod) /.test(l) && l.endsWith(` ${dir}`));
+    assert.deepEqual(lines, [`chown redis:redis ${dir}`, `chmod 0750 ${dir}`]);
+  });
+});
