@@ -624,6 +624,22 @@ describe('Sentinel configs versus redis-server --sentinel', () => {
   }
 });
 
+
+/** How the parser takes a sentinel.conf of `text` (at port 26379): undefined, or its refusal with the line. */
+function sentinelRefusal(text: (port: number) => string): ConfigParseError | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-sentinel-conf-'));
+  try {
+    writeFileSync(join(dir, 'sentinel.conf'), text(26379));
+    effectiveConfig(loadConf(join(dir, 'sentinel.conf'), { cwd: dir, ...(version ? { version } : {}) }), { version, sentinel: true });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ConfigParseError)) throw error;
+    return error;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('rename-command in a Sentinel config versus redis-server --sentinel', () => {
   // A Sentinel renames among its own commands (review R31-1): 6.0.20 to 7.4.1 and Valkey 8.0.1 start with the first
   // two and refuse GET (No such command in rename-command) and PING as a new name; 6.0.20 refuses ACL, 6.2.16 on take it.
@@ -631,19 +647,7 @@ describe('rename-command in a Sentinel config versus redis-server --sentinel', (
   for (const line of ['rename-command SENTINEL xyz', 'rename-command sentinel get', 'rename-command GET xyz', 'rename-command sentinel ping', 'rename-command hello x', 'rename-command acl x']) {
     it(`${JSON.stringify(line)}: the parser takes or refuses it as the sentinel does`, async () => {
       const text = confText(`sentinel monitor m 127.0.0.1 6379 2\n${line}\n`);
-      const refusal = (() => {
-        const dir = mkdtempSync(join(tmpdir(), 'redfort-sentinel-rename-'));
-        try {
-          writeFileSync(join(dir, 'sentinel.conf'), text(26379));
-          effectiveConfig(loadConf(join(dir, 'sentinel.conf'), { cwd: dir, ...(version ? { version } : {}) }), { version, sentinel: true });
-          return undefined;
-        } catch (error) {
-          if (!(error instanceof ConfigParseError)) throw error;
-          return error;
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      })();
+      const refusal = sentinelRefusal(text);
       if (line === 'rename-command SENTINEL xyz' || line === 'rename-command sentinel get') assert.equal(refusal, undefined, `${version}: ${refusal?.message}`);
       if (refusal === undefined) {
         const srv = await serve({ sentinel: true, confText: text });
@@ -670,19 +674,7 @@ describe('user lines in a Sentinel config versus redis-server --sentinel', () =>
   for (const rule of ['+get', '-get', '+get|x', '+config|get', '+client|setinfo', '+sentinel|nosuch', '+sentinel|masters', '+sentinel|debug', '+client|list', '+acl|whoami', '+ping|x', '+@read', '+publish']) {
     it(`${JSON.stringify(rule)}: the parser takes or refuses it as the sentinel does`, async () => {
       const text = confText(`sentinel monitor m 127.0.0.1 6379 2\nuser watcher on nopass ${rule}\n`);
-      const refusal = (() => {
-        const dir = mkdtempSync(join(tmpdir(), 'redfort-sentinel-user-'));
-        try {
-          writeFileSync(join(dir, 'sentinel.conf'), text(26379));
-          effectiveConfig(loadConf(join(dir, 'sentinel.conf'), { cwd: dir, ...(version ? { version } : {}) }), { version, sentinel: true });
-          return undefined;
-        } catch (error) {
-          if (!(error instanceof ConfigParseError)) throw error;
-          return error;
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      })();
+      const refusal = sentinelRefusal(text);
       if (refusal === undefined) {
         const srv = await serve({ sentinel: true, confText: text });
         await srv.stop();

@@ -69,3 +69,18 @@ export function runNode(nodeArgs: readonly string[], options: RunOptions = {}): 
     });
   });
 }
+
+/**
+ * Runs the built CLI under bash with its standard output sent to `stdoutTo` (`>/dev/full`, `| head -c 10`) and its
+ * stderr to a file of `dir`: bash's output is what `stdoutTo` leaves on it, then ` EXIT` (the CLI's own exit code),
+ * a newline, and the CLI's stderr. The caller's environment is kept (these tests pass no secrets).
+ */
+export async function runRedirected(args: readonly string[], dir: string, stdoutTo: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const quoted = args.map((a) => `'${a}'`).join(' ');
+  const script = `node '${BIN}' ${quoted} 2>"$1" ${stdoutTo}; echo " \${PIPESTATUS[0]}"; cat "$1"`;
+  const errFile = join(dir, `${args.join('_').replace(/\W/g, '_')}.err`);
+  return new Promise((resolve, reject) => {
+    execFile('bash', ['-c', script, 'bash', errFile], { timeout: 120_000, cwd: dir }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { build, ROOT } from './cli-run.ts';
-
-const run = promisify(execFile);
+import { build, runRedirected } from './cli-run.ts';
 
 // `redfort audit … > /dev/full` (a full disk, a quota, a broken NFS mount) printed an uncaught
 // `Error: ENOSPC: no space left on device, write`, the minified line of dist/cli-main.cjs and node's stack, and
@@ -35,10 +31,8 @@ describe('standard output that cannot be written (> /dev/full)', { concurrency: 
 
   /** Runs redfort with its standard output on /dev/full: its stderr and exit code. */
   async function full(args: readonly string[]): Promise<{ stderr: string; code: number }> {
-    const quoted = args.map((a) => `'${a}'`).join(' ');
-    const script = `node '${join(ROOT, 'bin', 'redfort.mjs')}' ${quoted} >/dev/full 2>"$1"; echo "\$?"; cat "$1"`;
-    const { stdout } = await run('bash', ['-c', script, 'bash', join(dir, `${args.join('_').replace(/\W/g, '_')}.err`)], { timeout: 120_000, cwd: dir });
-    const match = /^(\d+)\n([\s\S]*)$/.exec(stdout);
+    const stdout = await runRedirected(args, dir, '>/dev/full');
+    const match = /^ (\d+)\n([\s\S]*)$/.exec(stdout);
     assert.ok(match, stdout);
     return { code: Number(match[1]), stderr: match[2]! };
   }

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { build, ROOT } from './cli-run.ts';
-
-const run = promisify(execFile);
+import { build, runRedirected } from './cli-run.ts';
 
 // `redfort audit … -o sarif=- | head -c 10` stopped with "cannot write the sarif report to '/dev/stdout': EPIPE" and
 // exit 2, where `--format sarif | head -c 10` ended quietly with the exit code of its findings. A reader that goes away
@@ -35,9 +31,7 @@ describe('a reader of standard output that goes away (… | head -c 10)', { conc
 
   /** Runs redfort into `head -c 10` (its report, 80 KB to 300 KB, is more than a pipe holds): its stderr and exit code. */
   async function piped(args: readonly string[]): Promise<{ stderr: string; code: number; head: string }> {
-    const quoted = args.map((a) => `'${a}'`).join(' ');
-    const script = `node '${join(ROOT, 'bin', 'redfort.mjs')}' ${quoted} 2>"$1" | head -c 10; echo " \${PIPESTATUS[0]}"; cat "$1"`;
-    const { stdout } = await run('bash', ['-c', script, 'bash', join(dir, `${args.join('_').replace(/\W/g, '_')}.err`)], { timeout: 120_000 });
+    const stdout = await runRedirected(args, dir, '| head -c 10');
     const match = /^([\s\S]{0,10}) (\d+)\n([\s\S]*)$/.exec(stdout);
     assert.ok(match, stdout);
     return { head: match[1]!, code: Number(match[2]), stderr: match[3]! };
