@@ -67,10 +67,30 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     ...(facts.files?.warnings ?? []),
   ];
   const sample = facts.sample ? { sample: sampleSummary(facts.sample) } : {};
+  const refused = nothingJudged(facts);
   const kind = facts.topology ? 'deployment' : facts.server?.mode === 'sentinel' || facts.sentinel ? 'sentinel' : facts.server || facts.config ? 'server' : undefined;
   const infoRole = facts.info ? infoField(facts.info, 'role') : undefined;
   const role = kind === 'sentinel' ? 'sentinel' : infoRole === 'master' ? 'master' : infoRole === 'slave' || infoRole === 'replica' ? 'replica' : undefined;
-  return { target: facts.target, ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
+  return { target: facts.target, ...(refused ? { error: refused } : {}), ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
+}
+
+/**
+ * Why nothing of a live server was judged, when its user was refused every command the audit reads it with (INFO,
+ * ACL LIST, CONFIG GET: `-@all`): the target was not audited, as one that cannot be reached is not (an error: exit 2),
+ * not a report of skips that exits 0, which a CI gate reads as clean. Undefined when anything was read.
+ */
+export function nothingJudged(facts: Facts): string | undefined {
+  if (!facts.sources.has('live') || facts.topology || facts.connection?.unauthenticated) return undefined;
+  if (facts.info || facts.config || facts.acl || facts.server || facts.sentinel || facts.cluster) return undefined;
+  const refused: string[] = [];
+  for (const key of ['info', 'config', 'acl'] as const) {
+    const what = /^the audit user may not run (.+?) \(grant /.exec(facts.unavailable[key] ?? '')?.[1];
+    if (what !== undefined) refused.push(what);
+  }
+  // A sentinel has no CONFIG: INFO and ACL LIST refused are all it had.
+  if (refused.length < 2 || !refused.includes('INFO')) return undefined;
+  const user = facts.connection?.credential?.user ?? 'the audit user';
+  return `${user === 'the audit user' ? user : `user ${user}`} may run none of ${refused.join(', ')}: nothing was judged (the target counts as not audited; grant the auditor's commands: see docs/auditor-user.md)`;
 }
 
 /**
