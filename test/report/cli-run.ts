@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { after, before } from 'node:test';
+import { startRedis, stopAll } from '../harness/servers.ts';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -83,4 +86,31 @@ export async function runRedirected(args: readonly string[], dir: string, stdout
   return new Promise((resolve, reject) => {
     execFile('bash', ['-c', script, 'bash', errFile], { timeout: 120_000, cwd: dir }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
   });
+}
+
+/** What {@link oneServerFleet} sets up: a running redis-server, a temporary directory, and a fleet file naming it. */
+export interface OneServerFleet {
+  server: import('../harness/servers.ts').RunningServer;
+  dir: string;
+  inventory: string;
+}
+
+/**
+ * Registers, in the calling describe, the before/after of one redis-server (no password), a temporary directory
+ * (`prefix`) and a one-line fleet file of the server in it; the fields are set once `before` has run.
+ */
+export function oneServerFleet(prefix: string): OneServerFleet {
+  const fleet = {} as OneServerFleet;
+  before(async () => {
+    await build();
+    fleet.dir = await mkdtemp(join(tmpdir(), prefix));
+    fleet.server = await startRedis();
+    fleet.inventory = join(fleet.dir, 'fleet.txt');
+    await writeFile(fleet.inventory, `redis://127.0.0.1:${fleet.server.port}\n`);
+  });
+  after(async () => {
+    await stopAll();
+    if (fleet.dir) await rm(fleet.dir, { recursive: true, force: true });
+  });
+  return fleet;
 }

@@ -1,37 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startRedis, stopAll } from '../harness/servers.ts';
-import type { RunningServer } from '../harness/servers.ts';
-import { build, runRedirected } from './cli-run.ts';
+import { describe, it } from 'node:test';
+import { oneServerFleet, runRedirected } from './cli-run.ts';
 
 // `redfort audit … -o sarif=- | head -c 10` stopped with "cannot write the sarif report to '/dev/stdout': EPIPE" and
 // exit 2, where `--format sarif | head -c 10` ended quietly with the exit code of its findings. A reader that goes away
 // is no error of the audit for any output to standard output: one target or a fleet, --format or -o FORMAT=-.
 describe('a reader of standard output that goes away (… | head -c 10)', { concurrency: 2 }, () => {
-  let server: RunningServer;
-  let dir: string;
-  let inventory: string;
-
-  before(async () => {
-    await build();
-    dir = await mkdtemp(join(tmpdir(), 'redfort-pipe-'));
-    // No password: findings at high and above, so exit 1 by findings (the default --fail-on high).
-    server = await startRedis();
-    inventory = join(dir, 'fleet.txt');
-    await writeFile(inventory, `redis://127.0.0.1:${server.port}\n`);
-  });
-
-  after(async () => {
-    await stopAll();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  // No password: findings at high and above, so exit 1 by findings (the default --fail-on high).
+  const fleet = oneServerFleet('redfort-pipe-');
 
   /** Runs redfort into `head -c 10` (its report, 80 KB to 300 KB, is more than a pipe holds): its stderr and exit code. */
   async function piped(args: readonly string[]): Promise<{ stderr: string; code: number; head: string }> {
-    const stdout = await runRedirected(args, dir, '| head -c 10');
+    const stdout = await runRedirected(args, fleet.dir, '| head -c 10');
     const match = /^([\s\S]{0,10}) (\d+)\n([\s\S]*)$/.exec(stdout);
     assert.ok(match, stdout);
     return { head: match[1]!, code: Number(match[2]), stderr: match[3]! };
@@ -43,7 +23,7 @@ describe('a reader of standard output that goes away (… | head -c 10)', { conc
     ['--format sarif', ['--format', 'sarif']],
   ] as const) {
     it(`one target, ${name}: ends quietly with the exit code of its findings`, async () => {
-      const result = await piped(['audit', `redis://127.0.0.1:${server.port}`, '--no-host', ...args]);
+      const result = await piped(['audit', `redis://127.0.0.1:${fleet.server.port}`, '--no-host', ...args]);
       assert.equal(result.stderr, '');
       assert.equal(result.code, 1, 'exit 1: findings at high and above');
       assert.ok(result.head.length > 0);
@@ -51,7 +31,7 @@ describe('a reader of standard output that goes away (… | head -c 10)', { conc
   }
 
   it('a fleet, -o sarif=-: ends quietly with the exit code of its findings', async () => {
-    const result = await piped(['audit', '--targets', inventory, '--no-host', '-o', 'sarif=-']);
+    const result = await piped(['audit', '--targets', fleet.inventory, '--no-host', '-o', 'sarif=-']);
     assert.equal(result.stderr, '');
     assert.equal(result.code, 1);
   });
