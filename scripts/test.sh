@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # The test command (`npm test`). Installs what the tests need, builds,
-# type-checks, then runs every *.test.ts under test/ and src/ with node:test.
+# type-checks, then runs every *.test.ts under test/ and src/ with node:test,
+# except the opt-in suite of real builds in test/builds/.
 #
-#   npm test                                   all tests
-#   npm test -- test/foo.test.ts               only these files
+#   npm test                                   all tests but test/builds/
+#   npm test -- test/foo.test.ts test/conf     only these files (a directory: its *.test.ts)
 #   npm test -- --test-name-pattern=cluster    options starting with - go to node
+#   npm run test:builds                        (--builds) test/builds/: the tests that run real builds of
+#                                              other Redis versions, in $REDFORT_BUILDS (default /tmp/builds);
+#                                              a missing build fails it (docs/testing.md says how to make them)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+builds=0
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--builds" ]; then builds=1; else args+=("$arg"); fi
+done
+set -- ${args[@]+"${args[@]}"}
 
 phase() { printf '\n==> %s\n' "$*"; }
 
@@ -23,6 +34,12 @@ fi
 . scripts/ensure-redis.sh
 echo "$(redis-server --version | cut -d' ' -f1-3), $(openssl version | cut -d' ' -f1-2)"
 
+if [ "$builds" -eq 1 ]; then
+  phase "real builds"
+  node --import tsx test/builds/preflight.ts
+  echo "in ${REDFORT_BUILDS:-/tmp/builds}"
+fi
+
 phase "build"
 npm run build
 
@@ -35,11 +52,21 @@ files=()
 for arg in "$@"; do
   case "$arg" in
     -*) node_args+=("$arg") ;;
-    *) files+=("$arg") ;;
+    *)
+      if [ -d "$arg" ]; then
+        mapfile -t -O "${#files[@]}" files < <(find "$arg" -name '*.test.ts' | sort)
+      else
+        files+=("$arg")
+      fi
+      ;;
   esac
 done
 if [ "${#files[@]}" -eq 0 ]; then
-  mapfile -t files < <(find test src -name '*.test.ts' | sort)
+  if [ "$builds" -eq 1 ]; then
+    mapfile -t files < <(find test/builds -name '*.test.ts' | sort)
+  else
+    mapfile -t files < <(find test src -name '*.test.ts' -not -path 'test/builds/*' | sort)
+  fi
 fi
 if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2

@@ -60,7 +60,7 @@ export interface StartOptions {
   sentinel?: boolean;
   /**
    * The executable to run instead of redis-server (or redis-sentinel) on PATH: a real build of another version
-   * (see {@link realBuild}).
+   * (realBuild() of ./builds.ts, for the opt-in suite test/builds/).
    */
   binary?: string;
   /** Extra command-line arguments after the config path. */
@@ -222,17 +222,6 @@ function bind(host: string, port: number): Promise<number | undefined> {
  * Starts redis-server (or redis-sentinel) in a fresh temp dir and resolves once
  * it answers PING. Throws with the tail of its log if it exits or never answers.
  */
-/**
- * The redis-server of a real build of another version (`redis-6.0.20`, `valkey-8.0.1`: a `make` of the release's
- * source) in $REDFORT_BUILDS (default /tmp/builds), as NAME/src/redis-server (valkey-server for Valkey); undefined
- * when this machine has none. CI has only Debian's Redis: tests that need one skip without it, and a recording
- * (test/helpers/recorded-server.ts) of the same server stands for it there.
- */
-export function realBuild(name: string): string | undefined {
-  const path = join(process.env.REDFORT_BUILDS ?? '/tmp/builds', name, 'src', name.startsWith('valkey-') ? 'valkey-server' : 'redis-server');
-  return existsSync(path) ? path : undefined;
-}
-
 export function startRedis(options: StartOptions = {}): Promise<RunningServer> {
   return withPortRetries(options, () => startOnce(options, becomeReady));
 }

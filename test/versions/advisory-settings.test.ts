@@ -4,7 +4,7 @@ import { advisoryFinding as finding, audit } from '../probe/helpers.ts';
 import { startRecordedServer } from '../helpers/recorded-server.ts';
 import type { RecordedServer } from '../helpers/recorded-server.ts';
 import { rawCommand } from '../harness/raw.ts';
-import { realBuild, startRedis, stopAll } from '../harness/servers.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
 
 // Advisories whose bug needs a setting the server does not have (a cluster bus, a TLS listener, client eviction, a
 // writable replica) are lowered to low, as TLS-only ones were: a real Valkey 8.0.1 (recorded replies,
@@ -66,9 +66,11 @@ describe('advisories that need a setting the server lacks', { concurrency: true 
     assert.equal(finding((await audit(on.url)).results, ids[0]).severity, 'medium');
   });
 
-  it('a real 6.0.20 refuses CONFIG SET tls-port: TLS advisories stay lowered whoever may CONFIG SET', { skip: !realBuild('redis-6.0.20') && 'no real 6.0.20 build here' }, async () => {
-    const server = await startRedis({ binary: realBuild('redis-6.0.20')!, killOnStop: true });
-    await assert.rejects(rawCommand(server.host, server.port, ['CONFIG', 'SET', 'tls-port', '16380']), /Unsupported CONFIG parameter: tls-port/);
+  it('the recorded 6.0.20, whose default user may CONFIG SET: TLS advisories stay lowered, CONFIG SET tls-port is refused before 6.2', async () => {
+    // A real 6.0.20 answers CONFIG SET tls-port with 'Unsupported CONFIG parameter: tls-port' (test/builds/advisory-settings.test.ts).
+    const server = await startRecordedServer('redis-6.0.20-default');
+    recorded.push(server);
+    assert.deepEqual(await rawCommand('127.0.0.1', server.port, ['ACL', 'LIST']), ['user default on nopass ~* +@all']);
     const cve = finding((await audit(server.url)).results, 'CVE-2026-81934');
     assert.equal(cve.severity, 'low', cve.message);
     assert.match(cve.message, /lowered: only TLS listeners are affected and tls-port is 0, which CONFIG SET cannot change before 6\.2/);

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Real builds of Redis versions Debian does not ship, for the opt-in suite test/builds/ (`npm run test:builds`).
+ * Each is a plain `make` of the upstream release tarball, kept as $REDFORT_BUILDS/NAME (default /tmp/builds/NAME);
+ * docs/testing.md says how to make them. The default suite (`npm test`) never needs one: it replays recordings of
+ * the same servers (test/fixtures/replies/, test/helpers/recorded-server.ts) instead.
+ */
+export const BUILDS = {
+  'redis-6.0.20': 'https://download.redis.io/releases/redis-6.0.20.tar.gz',
+  'redis-6.2.16': 'https://download.redis.io/releases/redis-6.2.16.tar.gz',
+  'redis-7.2.6': 'https://download.redis.io/releases/redis-7.2.6.tar.gz',
+} as const;
+
+export type BuildName = keyof typeof BUILDS;
+
+/** The `make` flags the builds were made (and their recordings taken) with. */
+export const MAKE_FLAGS = 'BUILD_TLS=yes MALLOC=libc';
+
+/** Where the builds are: $REDFORT_BUILDS, else /tmp/builds. */
+export function buildsDir(): string {
+  return process.env.REDFORT_BUILDS || '/tmp/builds';
+}
+
+/** The redis-server a build would have: NAME/src/redis-server. */
+export function buildPath(name: BuildName): string {
+  return join(buildsDir(), name, 'src', 'redis-server');
+}
+
+/** The builds of `names` that are not there. */
+export function missingBuilds(names: readonly BuildName[] = Object.keys(BUILDS) as BuildName[]): BuildName[] {
+  return names.filter((name) => !existsSync(buildPath(name)));
+}
+
+/** What to say when builds are missing: each binary, and the commands that make it. */
+export function missingBuildsMessage(missing: readonly BuildName[]): string {
+  const dir = buildsDir();
+  return [
+    `missing real Redis build${missing.length === 1 ? '' : 's'} for test:builds (in ${dir}; set REDFORT_BUILDS to use another directory):`,
+    ...missing.map((name) => `  ${name}: no ${buildPath(name)}`),
+    'Make each from its release tarball (Debian: apt-get install build-essential pkg-config libssl-dev; see docs/testing.md):',
+    ...missing.map((name) => `  mkdir -p ${dir} && curl -fsSL ${BUILDS[name]} | tar -xz -C ${dir} && make -C ${join(dir, name)} -j2 ${MAKE_FLAGS}`),
+  ].join('\n');
+}
+
+/** The redis-server of a real build; throws, saying how to make it, when it is missing: never a skip. */
+export function realBuild(name: BuildName): string {
+  if (missingBuilds([name]).length > 0) throw new Error(missingBuildsMessage([name]));
+  return buildPath(name);
+}
