@@ -6,6 +6,32 @@ export function addressOf(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * One key for every spelling of one `host:port` that a connection would reach alike: the host lower-cased, without
+ * brackets or a trailing dot, an IPv4 address in dotted decimal (`127.1`, `0x7f.0.0.1` and `2130706433` are
+ * 127.0.0.1 to the resolver too), an IPv6 address compressed (`0:0::1` is `::1`), an IPv4-mapped one as its IPv4
+ * address. What discovery deduplicates a deployment's nodes by: a node list naming one server 999 ways is one node.
+ */
+export function addressKey(host: string, port: number): string {
+  let h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase().replace(/\.$/, '');
+  // Only what cannot be read as a URL's user, port or path goes through the URL parser (`a@127.0.0.1` stays itself).
+  if (isIP(h) === 6 && /^[0-9a-f:.]+$/.test(h)) {
+    h = new URL(`http://[${h}]/`).hostname.slice(1, -1);
+    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+    if (mapped) {
+      const [a, b] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+      h = `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
+    }
+  } else if (/^[0-9a-z.-]+$/.test(h)) {
+    try {
+      h = new URL(`http://${h}/`).hostname;
+    } catch {
+      // Not a host a URL may name (`256.1.1.1`): kept as given, which no other spelling shares.
+    }
+  }
+  return addressOf(h, port);
+}
+
 /** Whether a host name or address is the loopback: `localhost`, 127.0.0.0/8, `::1` or its IPv4-mapped form. */
 export function isLoopbackAddress(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');

@@ -169,6 +169,78 @@ describe('discoverDeployment: a node list naming an impossible address', () => {
   });
 });
 
+// A node list is the server's word, and may name one server many times: CLUSTER NODES naming one silent address 999 times
+// (under 999 ids) had --cluster connect to it 999 times, 16 at a time, each until its own --target-timeout (321 s at
+// 5 s). Replication and sentinel nodes were taken once per address already; every spelling of an address is one now.
+describe('discoverDeployment: each address once, however the node list spells it', () => {
+  const seed = resolveTarget('redis://10.0.0.1:7000', {}, {});
+
+  it('CLUSTER NODES naming one node 999 times (and the seed again under another id): each gathered once', async () => {
+    const spellings = ['10.0.0.2', '10.0.0.2.', '10.0.2', '167772162', '0xa.0.0.2', '::ffff:10.0.0.2', '::FFFF:a00:2'];
+    const lines = [`a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383`, `s 10.0.0.1:7000@17000 slave a 0 0 1 connected`];
+    for (let i = 0; i < 999; i++) lines.push(`n${i} ${spellings[i % spellings.length]}:7001@17001 slave a 0 0 1 connected`);
+    const asked: Target[] = [];
+    const cluster = await discoverDeployment(seed, { kind: 'cluster', gather: seedOnly(lines.join('\n'), asked) });
+    assert.ok(cluster.ok);
+    assert.deepEqual(asked.map((t) => t.display), ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7001']);
+    assert.deepEqual(cluster.topology.nodes.map((n) => [n.address, n.role, n.error]), [
+      ['10.0.0.1:7000', 'master', undefined],
+      ['10.0.0.2:7001', 'replica', 'x'],
+    ]);
+  });
+
+  it('the seed listed after another id at its address is still the seed (its own line wins)', async () => {
+    const asked: Target[] = [];
+    const cluster = await discoverDeployment(seed, { kind: 'cluster', gather: seedOnly(`s 10.0.0.1:7000@17000 slave a 0 0 1 connected\na 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383`, asked) });
+    assert.ok(cluster.ok);
+    assert.equal(asked.length, 1);
+    assert.deepEqual(cluster.topology.nodes.map((n) => [n.address, n.role, n.error]), [['10.0.0.1:7000', 'master', undefined]]);
+  });
+
+  it('replication: a loop (a replica listing its master, itself, the seed under other spellings) takes each address once', async () => {
+    const info = (text: string) => liveFacts({ info: `# Replication\n${text}\n` });
+    const slave = (i: number, host: string, port: number) => `slave${i}:ip=${host},port=${port},state=online,offset=1,lag=0`;
+    const byPort: Record<number, Facts> = {
+      // The seed: a replica of a master at another spelling of 10.0.0.1.
+      6380: info(`role:slave\nmaster_host:10.0.1\nmaster_port:6379\nmaster_link_status:up\n${slave(0, '10.0.0.1', 6379)}`),
+      6379: info(`role:master\n${slave(0, '10.0.0.2', 6380)}\n${slave(1, '10.0.0.3', 6381)}\n${slave(2, '::ffff:10.0.0.2', 6380)}`),
+      6381: info(`role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n${slave(0, '10.0.0.1', 6379)}\n${slave(1, '10.0.0.3', 6381)}\n${slave(2, '167772162', 6380)}`),
+    };
+    const asked: string[] = [];
+    const discovery = await discoverDeployment(resolveTarget('redis://10.0.0.2:6380', {}, {}), { kind: 'replication', gather: async (t) => (asked.push(t.display), { ok: true, facts: byPort[t.port]! }) });
+    assert.ok(discovery.ok);
+    assert.deepEqual(asked, ['redis://10.0.0.2:6380', 'redis://10.0.1:6379', 'redis://10.0.0.3:6381']);
+    assert.deepEqual(discovery.topology.nodes.map((n) => [n.address, n.role]), [
+      ['10.0.1:6379', 'master'],
+      ['10.0.0.2:6380', 'replica'],
+      ['10.0.0.3:6381', 'replica'],
+    ]);
+    assert.equal(discovery.warnings, undefined);
+  });
+
+  it('replication: a replica of itself is asked once', async () => {
+    const loop = liveFacts({ info: '# Replication\nrole:slave\nmaster_host:10.0.0.2\nmaster_port:6380\nmaster_link_status:down\n' });
+    const asked: string[] = [];
+    const discovery = await discoverDeployment(resolveTarget('redis://10.0.0.2:6380', {}, {}), { kind: 'replication', gather: async (t) => (asked.push(t.display), { ok: true, facts: loop }) });
+    assert.ok(discovery.ok);
+    assert.deepEqual(asked, ['redis://10.0.0.2:6380']);
+    assert.equal(discovery.topology.nodes.length, 1);
+  });
+
+  it('replication: a chain of made-up replicas is followed 8 links down, then a warning names the seed', async () => {
+    // Each node lists one new replica at the next port, forever.
+    const asked: number[] = [];
+    const gather = async (t: Target): Promise<Gathered> => {
+      asked.push(t.port);
+      return { ok: true, facts: liveFacts({ info: `# Replication\nrole:${t.port === 6379 ? 'master' : 'slave'}\nslave0:ip=10.0.0.1,port=${t.port + 1},state=online,offset=1,lag=0\n` }) };
+    };
+    const discovery = await discoverDeployment(resolveTarget('redis://10.0.0.1:6379', {}, {}), { kind: 'replication', gather });
+    assert.ok(discovery.ok);
+    assert.equal(asked.length, 8);
+    assert.deepEqual(discovery.warnings, ['INFO replication: 1 replica more than 8 links down the chain from the master of redis://10.0.0.1:6379 was not audited (10.0.0.1:6387): a broken or hostile server?']);
+  });
+});
+
 describe('sentinel replies and node targets', () => {
   it('reads SENTINEL REPLICAS / SENTINELS / CKQUORUM, three replies per master', () => {
     const entry = (fields: Record<string, string>) => Object.entries(fields).flat();

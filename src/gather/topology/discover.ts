@@ -17,7 +17,7 @@ import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
 import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES, tooManyNodes } from '../../util/defaults.ts';
-import { addressOf } from '../../net/address.ts';
+import { addressKey, addressOf } from '../../net/address.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -62,7 +62,7 @@ export type Discovery =
       readonly topology: TopologyFacts;
       readonly seedFacts: Facts;
       readonly nodes: readonly DiscoveredNode[];
-      /** What the person running it should know (a `--node-override` that reached no node). */
+      /** What the person running it should know (a `--node-override` that reached no node, a chain of replicas too long to follow). */
       readonly warnings?: readonly string[];
     }
   | { readonly ok: false; readonly error: string; readonly seedFacts: Facts | undefined };
@@ -152,6 +152,9 @@ export function replicasFromInfo(facts: Facts): { host: string; port: number; st
 
 
 
+/** How far down a chain of replicas (a replica of a replica of …) discovery follows `slaveN` lines. */
+const MAX_REPLICATION_DEPTH = 8;
+
 /** A node found by discovery, before it is gathered. */
 interface Found {
   readonly host: string;
@@ -238,27 +241,33 @@ function clusterNodes(seedFacts: Facts): Found[] | string {
   if (!cluster) return seedFacts.unavailable.cluster ?? 'the seed is not a cluster node';
   const source = cluster.source;
   const byId = new Map(cluster.nodes.map((n) => [n.id, n]));
-  return cluster.nodes
-    .filter((n) => !n.flags.includes('noaddr') && !n.flags.includes('handshake') && n.port > 0)
-    .map((n) => {
-      const master = n.masterId ? byId.get(n.masterId) : undefined;
-      const health = [
-        ...n.flags.filter((f) => ['fail', 'fail?', 'pfail', 'noaddr', 'handshake'].includes(f)),
-        ...(n.linkState === 'disconnected' ? ['disconnected'] : []),
-      ];
-      return {
-        host: n.host,
-        port: n.port,
-        role: n.flags.includes('master') ? 'master' : 'replica',
-        id: n.id,
-        masterAddress: master ? addressOf(master.host, master.port) : undefined,
-        hostname: n.hostname,
-        slots: n.slots,
-        health,
-        source,
-        ...(n.flags.includes('myself') ? { facts: seedFacts } : {}),
-      } satisfies Found;
-    });
+  // One node per address, as for a sentinel's and a master's lists: a seed listing one address 999 times (under as
+  // many ids) had it audited 999 times. The seed's own line wins, else the first.
+  const found = new Map<string, Found>();
+  for (const n of cluster.nodes) {
+    if (n.flags.includes('noaddr') || n.flags.includes('handshake') || n.port <= 0) continue;
+    const myself = n.flags.includes('myself');
+    const key = addressKey(n.host, n.port);
+    if (found.has(key) && !myself) continue;
+    const master = n.masterId ? byId.get(n.masterId) : undefined;
+    const health = [
+      ...n.flags.filter((f) => ['fail', 'fail?', 'pfail', 'noaddr', 'handshake'].includes(f)),
+      ...(n.linkState === 'disconnected' ? ['disconnected'] : []),
+    ];
+    found.set(key, {
+      host: n.host,
+      port: n.port,
+      role: n.flags.includes('master') ? 'master' : 'replica',
+      id: n.id,
+      masterAddress: master ? addressOf(master.host, master.port) : undefined,
+      hostname: n.hostname,
+      slots: n.slots,
+      health,
+      source,
+      ...(myself ? { facts: seedFacts } : {}),
+    } satisfies Found);
+  }
+  return [...found.values()];
 }
 
 /**
@@ -273,6 +282,16 @@ function ownClusterView(facts: Facts, seedFacts: Facts): { role: TopologyRole; m
   if (!me.flags.includes('slave')) return undefined;
   const master = me.masterId ? cluster.nodes.find((n) => n.id === me.masterId) ?? seedFacts.cluster?.nodes.find((n) => n.id === me.masterId) : undefined;
   return { role: 'replica', masterAddress: master && master.port > 0 ? addressOf(master.host, master.port) : undefined };
+}
+
+/** `host:port` of each, in order, once per address (by {@link addressKey}). */
+function uniqueAddresses(list: readonly { readonly host: string; readonly port: number }[]): string[] {
+  const seen = new Map<string, string>();
+  for (const { host, port } of list) {
+    const key = addressKey(host, port);
+    if (!seen.has(key)) seen.set(key, addressOf(host, port));
+  }
+  return [...seen.values()];
 }
 
 /** Down as Sentinel counts it (CKQUORUM's usable sentinels): a link being re-established is not down. */
@@ -291,11 +310,10 @@ async function sentinelNodes(seed: Target, options: DiscoverOptions & { readonly
   } catch (error) {
     return `SENTINEL REPLICAS/SENTINELS/CKQUORUM: ${(error as Error).message}`;
   }
-  const seedAddress = addressOf(seed.host, seed.port);
   const found = new Map<string, Found>();
   const add = (f: Found) => {
-    const address = addressOf(f.host, f.port);
-    if (!found.has(address)) found.set(address, f);
+    const key = addressKey(f.host, f.port);
+    if (!found.has(key)) found.set(key, f);
   };
   add({ host: seed.host, port: seed.port, role: 'sentinel', health: [], source: sentinel.source, facts: seedFacts });
   const groups: SentinelGroup[] = sentinel.masters.map((master, i) => {
@@ -313,7 +331,8 @@ async function sentinelNodes(seed: Target, options: DiscoverOptions & { readonly
       name: master.name,
       master: masterAddress,
       quorum: master.quorum,
-      sentinels: [seedAddress, ...group.sentinels.map((s) => addressOf(s.host, s.port))],
+      // Each sentinel once: a peer listed twice (or the seed listing itself) is not one more vote.
+      sentinels: uniqueAddresses([seed, ...group.sentinels]),
       ckquorum: group.ckquorum,
       ckquorumUnavailable: group.unavailable.ckquorum,
       ...(group.unavailable.sentinels !== undefined && { sentinelsUnavailable: group.unavailable.sentinels }),
@@ -346,6 +365,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
   let found: Found[];
   let groups: SentinelGroup[] = [];
   let gathered: Map<string, Gathered>;
+  let walkWarnings: string[] = [];
   const limit = options.concurrency ?? AUDIT_CONCURRENCY;
   const command = kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS/REPLICAS/SENTINELS' : 'INFO replication';
   const gatherAll = async (list: readonly Found[]) => {
@@ -365,7 +385,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       if (options.auditNodes === false && !askRole) return Promise.resolve({ ok: false, error: 'not audited: only the topology was asked for' });
       return options.gather(targetFor(f, seed, options.nodeOverrides), false);
     });
-    return new Map(list.map((f, i) => [addressOf(f.host, f.port), outcomes[i]!]));
+    return new Map(list.map((f, i) => [addressKey(f.host, f.port), outcomes[i]!]));
   };
   try {
     if (kind === 'cluster') {
@@ -385,6 +405,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       const result = await replicationNodes(seed, { seedFacts, gatherAll });
       if (typeof result === 'string') return { ok: false, error: result, seedFacts };
       ({ found, gathered } = result);
+      walkWarnings = result.warnings;
     }
   } catch (error) {
     if (error instanceof NodeAddressError) return { ok: false, error: error.message, seedFacts };
@@ -393,7 +414,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
 
   const nodes: DiscoveredNode[] = found.map((f) => {
     const address = addressOf(f.host, f.port);
-    const outcome = gathered.get(address)!;
+    const outcome = gathered.get(addressKey(f.host, f.port))!;
     const summary = outcome.ok ? summarize(outcome.facts) : undefined;
     const own = kind === 'cluster' && outcome.ok ? ownClusterView(outcome.facts, seedFacts) : undefined;
     const role = own?.role ?? f.role;
@@ -424,7 +445,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     hostKey: options.hostKey?.path,
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
-  const warnings = unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })));
+  const warnings = [...walkWarnings, ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })))];
   return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
@@ -435,21 +456,25 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
 async function replicationNodes(
   seed: Target,
   { seedFacts, gatherAll }: { readonly seedFacts: Facts; readonly gatherAll: (list: readonly Found[]) => Promise<Map<string, Gathered>> },
-): Promise<{ found: Found[]; gathered: Map<string, Gathered> } | string> {
+): Promise<{ found: Found[]; gathered: Map<string, Gathered>; warnings: string[] } | string> {
   const source: Source = { kind: 'live', command: 'INFO replication' };
   const role = seedFacts.info ? infoField(seedFacts.info, 'role') : undefined;
   const found: Found[] = [];
   const gathered = new Map<string, Gathered>();
+  const seedKey = addressKey(seed.host, seed.port);
   let frontier: Found[];
   if (role === 'slave') {
     const host = infoField(seedFacts.info!, 'master_host') ?? '';
     const port = Number(infoField(seedFacts.info!, 'master_port') ?? 0);
-    frontier = [{ host, port, role: 'master', health: [], source }];
+    // A replica of itself (a loop of one) is not asked twice.
+    frontier = [{ host, port, role: 'master', health: [], source, ...(addressKey(host, port) === seedKey ? { facts: seedFacts } : {}) }];
   } else {
     frontier = [{ host: seed.host, port: seed.port, role: 'master', health: [], source, facts: seedFacts }];
   }
-  // Chains are short; the bound only guards against a loop of misreported addresses.
-  for (let depth = 0; frontier.length > 0 && depth < 8; depth++) {
+  // Chains are short; a loop of misreported addresses ends as each address is taken once, and a chain of made-up
+  // addresses at the count of nodes or this depth (with a warning).
+  let depth = 0;
+  for (; frontier.length > 0 && depth < MAX_REPLICATION_DEPTH; depth++) {
     if (found.length + frontier.length > MAX_DEPLOYMENT_NODES) return tooManyNodes(found.length + frontier.length, 'INFO replication');
     const outcomes = await gatherAll(frontier);
     const next: Found[] = [];
@@ -458,15 +483,16 @@ async function replicationNodes(
     const nextAddresses = new Set<string>();
     for (const f of frontier) {
       const address = addressOf(f.host, f.port);
-      const outcome = outcomes.get(address)!;
+      const key = addressKey(f.host, f.port);
+      const outcome = outcomes.get(key)!;
       found.push(f);
-      gathered.set(address, outcome);
+      gathered.set(key, outcome);
       if (!outcome.ok) continue;
       for (const r of replicasFromInfo(outcome.facts)) {
-        const replicaAddress = addressOf(r.host, r.port);
-        if (gathered.has(replicaAddress) || nextAddresses.has(replicaAddress)) continue;
-        nextAddresses.add(replicaAddress);
-        const isSeed = r.port === seed.port && r.host === seed.host;
+        const replicaKey = addressKey(r.host, r.port);
+        if (gathered.has(replicaKey) || nextAddresses.has(replicaKey)) continue;
+        nextAddresses.add(replicaKey);
+        const isSeed = replicaKey === seedKey;
         next.push({
           host: r.host,
           port: r.port,
@@ -480,11 +506,15 @@ async function replicationNodes(
     }
     frontier = next;
   }
+  const warnings =
+    frontier.length > 0
+      ? [`INFO replication: ${frontier.length} replica${frontier.length === 1 ? '' : 's'} more than ${MAX_REPLICATION_DEPTH} links down the chain from the master of ${seed.display} ${frontier.length === 1 ? 'was' : 'were'} not audited (${frontier.slice(0, 3).map((f) => addressOf(f.host, f.port)).join(', ')}${frontier.length > 3 ? ', …' : ''}): a broken or hostile server?`]
+      : [];
   // A replica its master does not list (its sync was refused, e.g. NOPERM for PSYNC) is still part of the group.
-  if (role === 'slave' && !gathered.has(addressOf(seed.host, seed.port)) && !found.some((f) => f.facts === seedFacts)) {
+  if (role === 'slave' && !gathered.has(seedKey) && !found.some((f) => f.facts === seedFacts)) {
     const master = found[0];
     found.push({ host: seed.host, port: seed.port, role: 'replica', masterAddress: master ? addressOf(master.host, master.port) : undefined, health: [], source, facts: seedFacts });
-    gathered.set(addressOf(seed.host, seed.port), { ok: true, facts: seedFacts });
+    gathered.set(seedKey, { ok: true, facts: seedFacts });
   }
-  return { found, gathered };
+  return { found, gathered, warnings };
 }
