@@ -42,7 +42,7 @@ export interface HostSpec {
   readonly gid?: number;
   readonly files?: readonly FileSpec[];
   readonly absent?: readonly HostAbsentFile[];
-  readonly logging?: { readonly logfile: string; readonly syslog?: boolean; readonly daemonize?: boolean } | string;
+  readonly logging?: { readonly logfile: string; readonly syslog?: boolean; readonly daemonize?: boolean; readonly devLog?: boolean } | string;
   readonly stdout?: string;
   /** logrotate configuration text (parsed by the real parser), with whether the program is installed. */
   readonly logrotate?: { readonly text: string; readonly installed?: boolean } | string;

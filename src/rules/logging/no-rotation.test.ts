@@ -26,6 +26,8 @@ ruleTester(rule, {
     { name: 'several names before the brace, quoted', facts: logTo('/var/log/nginx/*.log\n"/var/log/redis/redis-server.log" {\n  daily\n}\n'), message: /test:1/ },
     { name: 'a directory writable by a non-root group, with su', facts: logTo('/var/log/redis/*.log {\n  su redis adm\n  daily\n}\n', { parent: { mode: 0o2770, gid: 4 } }) },
     { name: 'syslog', facts: withHost({ logging: { logfile: '', syslog: true } }), message: /syslog-enabled is 'yes'/ },
+    { name: 'syslog with /dev/log', facts: withHost({ logging: { logfile: '', syslog: true, devLog: true } }), message: /syslog keeps and rotates/ },
+    { name: 'syslog without /dev/log: the log still goes to standard output, the journal here', facts: withHost({ logging: { logfile: '', syslog: true, devLog: false }, stdout: 'socket:[12345]' }), message: /^logfile is '': the log goes to standard output, a socket/ },
     { name: 'stdout to the journal', facts: withHost({ logging: { logfile: '' }, stdout: 'socket:[12345]' }), message: /a socket \(the journal/ },
     { name: 'stdout to a container runtime', facts: withHost({ logging: { logfile: '' }, stdout: 'pipe:[999]' }), message: /a pipe/ },
   ],
@@ -41,6 +43,8 @@ ruleTester(rule, {
   skip: [
     { name: 'logs discarded (daemonize yes, no logfile)', facts: withHost({ logging: { logfile: '', daemonize: true } }), message: /\/dev\/null.*logging\.no-logfile/ },
     { name: 'stdout is /dev/null', facts: withHost({ logging: { logfile: '' }, stdout: '/dev/null' }), message: /discarded/ },
+    { name: 'syslog without /dev/log and stdout /dev/null: nothing is logged, so nothing to rotate (not "syslog rotates it")', facts: withHost({ logging: { logfile: '', syslog: true, devLog: false }, stdout: '/dev/null' }), message: /^logfile is '' and standard output is \/dev\/null: the log is discarded/ },
+    { name: 'syslog without /dev/log, daemonized', facts: withHost({ logging: { logfile: '', syslog: true, devLog: false, daemonize: true } }), message: /daemonize 'yes': the log goes to \/dev\/null/ },
     { name: 'the logrotate configuration cannot be read', facts: withHost({ logging: { logfile: LOG }, files: [{ role: 'log', path: LOG }], logrotate: 'cannot read /etc/logrotate.conf: permission denied' }), message: /permission denied/ },
     { name: 'settings unknown', facts: withHost({ logging: 'CONFIG GET: NOPERM, and the config file is unknown' }), message: /log destination is unknown: CONFIG GET: NOPERM/ },
   ],

@@ -56,7 +56,9 @@ export default defineRule({
       const stat = file?.state.kind === 'present' ? file.state.stat : undefined;
       return judgeFile(file?.path ?? logfile, stat, host.logrotate, 'the server logs to');
     }
-    if (syslog) return pass("logfile is '' and syslog-enabled is 'yes': syslog keeps and rotates the log", { source: logging.source });
+    // Syslog keeps the log only where something listens on /dev/log (issue 11); without it the server still writes
+    // its log to standard output (logfile ''), judged below as when syslog is off.
+    if (syslog && logging.value.devLog !== false) return pass("logfile is '' and syslog-enabled is 'yes': syslog keeps and rotates the log", { source: logging.source });
     if (daemonize) return skip("logfile is '' with daemonize 'yes': the log goes to /dev/null, nothing to rotate (see logging.no-logfile)");
     const stdout = host.process.stdout;
     if (!stdout.known) return skip(`logfile is '': the log goes to standard output, whose destination is unknown (${stdout.reason})`);
