@@ -95,6 +95,16 @@ describe('parseConfText: unrendered templates', () => {
     ['port ${REDIS_PORT}', '${REDIS_PORT}'],
     ['port ${REDIS_PORT:-6379}', '${REDIS_PORT:-6379}'],
     ['sentinel monitor m @MASTER_HOST@ @MASTER_PORT@ 2', '@MASTER_HOST@'],
+    // ERB (Chef's redisio, Puppet 3) and EPP (voxpupuli/puppet-redis): redfort said 'unknown directive'.
+    ['port <%= @port %>', '<%= @port %>'],
+    ['<%- if @unixsocket -%>', '<%- if @unixsocket -%>'],
+    ['<%- | Stdlib::Port $port | -%>', '<%- | Stdlib::Port $port | -%>'],
+    ['{# managed by salt #}', '{# managed by salt #}'],
+    // Bare `$NAME` (sed or envsubst in an entrypoint) and `%name%`: redfort said 'Quorum must be 1 or greater' or
+    // 'Invalid master port', or took the name for a host.
+    ['sentinel monitor myservice $HOST_IP 6381 2', '$HOST_IP'],
+    ['port $SENTINEL_PORT', '$SENTINEL_PORT'],
+    ['slaveof %master-ip% %master-port%', '%master-ip%'],
   ];
   for (const [line, placeholder] of templated) {
     it(`flags ${placeholder}`, () => {
@@ -112,15 +122,31 @@ describe('parseConfText: unrendered templates', () => {
     );
     const sentinel = parseError(() => parseConfText('sentinel auth-pass m @PASS@\n', P));
     assert.doesNotMatch(sentinel.message, /PASS/);
-    for (const line of ['requirepass ${REDIS_PASSWORD}', 'masterauth "${REDIS_PASSWORD:-x}"', 'user app on >@APP_PASS@ ~* +get']) {
-      assert.match(parseError(() => parseConfText(`${line}\n`, P)).reason, /^unrendered template placeholder .* in '(requirepass|masterauth|user)' \(not shown/, line);
+    for (const line of [
+      'requirepass ${REDIS_PASSWORD}',
+      'masterauth "${REDIS_PASSWORD:-x}"',
+      'user app on >@APP_PASS@ ~* +get',
+      'requirepass <%= @requirepass %>',
+      'sentinel auth-pass master $REDIS_PASSWORD',
+      'user app on >$APP_PASS ~* +get',
+      'masterauth %master-pass%',
+    ]) {
+      assert.match(parseError(() => parseConfText(`${line}\n`, P)).reason, /^unrendered template placeholder .* in '(requirepass|masterauth|user|sentinel)' \(not shown/, line);
     }
   });
 
   // A generated password holds `@SS@` now and then: redis-server 7.0.15 starts with each of these lines (a real
   // server below), and the value is the password, not a placeholder.
   it('takes a placeholder within a longer secret as the password it is', () => {
-    for (const [line, value] of [['requirepass "Pa@SS@w0rd"', 'Pa@SS@w0rd'], ['masterauth x${HOME}y', 'x${HOME}y'], ['sentinel auth-pass m a@B@c', 'a@B@c']] as const) {
+    for (const [line, value] of [
+      ['requirepass "Pa@SS@w0rd"', 'Pa@SS@w0rd'],
+      ['masterauth x${HOME}y', 'x${HOME}y'],
+      ['sentinel auth-pass m a@B@c', 'a@B@c'],
+      ['requirepass "ab<%cd"', 'ab<%cd'],
+      ['requirepass $ecret', '$ecret'],
+      ['masterauth x$PASS', 'x$PASS'],
+      ['requirepass 100%sure%', '100%sure%'],
+    ] as const) {
       const [directive] = parseConfText(`${line}\n`, P);
       assert.equal(directive?.args.at(-1), value, line);
     }
@@ -132,6 +158,8 @@ describe('parseConfText: unrendered templates', () => {
     '# port ${REDIS_PORT} in a comment',
     'logfile $HOME/redis.log',
     'masteruser ops@example.com',
+    'logfile /var/log/$redis.log',
+    'syslog-ident redis%1',
   ];
   for (const line of plain) {
     it(`does not flag: ${line}`, () => {

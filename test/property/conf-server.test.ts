@@ -105,7 +105,13 @@ const wordChars = fc.constantFrom(...'abcXYZ019-_.:/@'.split(''), ' ', '"', "'",
 const secretText = fc.oneof(
   // Not a whole `@X@` or `${X}`: redfort refuses a secret that is one unrendered template placeholder on purpose
   // (src/gather/conf/tokenize.ts), which the server would take as text; within a longer secret it is text to both.
-  { weight: 6, arbitrary: fc.string({ unit: wordChars, minLength: 1, maxLength: 16 }).filter((v) => !/^(@[A-Z_][A-Z0-9_]*@|\$\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(v)) },
+  // Nor a word `$XY` or `%x%` (a placeholder as a whole word, in a secret or in `syslog-ident`).
+  {
+    weight: 6,
+    arbitrary: fc
+      .string({ unit: wordChars, minLength: 1, maxLength: 16 })
+      .filter((v) => !/^(@[A-Z_][A-Z0-9_]*@|\$\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(v) && !/(^|[\s"'>])(\$[A-Z_][A-Z0-9_]|%[A-Za-z_][A-Za-z0-9_.-]*%)/.test(v)),
+  },
   { weight: 1, arbitrary: fc.constant('') },
   // A very long line (the server reads a file in 1 KiB pieces and joins them).
   { weight: 1, arbitrary: fc.integer({ min: 1100, max: 3000 }).map((n) => 'p'.repeat(n)) },
