@@ -11,7 +11,7 @@ export type { Settings } from './settings/types.ts';
 export { applySuppressions } from './engine/triage/suppressions.ts';
 export { applyBaseline, baselineOf } from './engine/triage/baseline.ts';
 export type { Baseline } from './engine/triage/baseline.ts';
-export { audit, auditTarget, auditFiles, gatherTarget, judgeFacts, reportOf, ruleContext } from './app/audit.ts';
+export { audit, auditTarget, auditFiles, auditFileTargets, gatherTarget, judgeFacts, reportOf, ruleContext } from './app/audit.ts';
 export { auditDeployment, planDeployment, DEPLOYMENT_RULES } from './app/deployment.ts';
 export type { DeploymentOptions, RebootPlanOptions } from './app/deployment.ts';
 export { planReboots } from './topology/reboot-plan.ts';

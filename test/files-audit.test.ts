@@ -318,3 +318,45 @@ describe('the CLI', () => {
     assert.doesNotMatch(template.stderr, /at .*\.ts:\d+/);
   });
 });
+
+// QA34-1: `--config redis.conf --sentinel-config sentinel.conf` judged redis.conf alone, labelled a sentinel: the
+// sentinel's own failures (protected-mode no, bind * -::*) vanished and network.default-port passed on port 6379.
+describe('a redis.conf and a sentinel.conf given together', () => {
+  const conf = join(CORPUS, 'redis__redis/7.0.15__redis.conf');
+  const sentinel = join(CORPUS, 'redis__redis/7.0.15__sentinel.conf');
+  const failures = (t: TargetResult) => t.results.filter((r) => r.status === 'fail').map((r) => `${r.ruleId}: ${r.message}`).sort();
+
+  it('are two targets, each judged as when audited alone (the CLI, JSON)', async () => {
+    await build();
+    const run = (args: string[]) => spawnSync('node', ['bin/redfort.mjs', 'audit', ...args, '--redis-version', '7.0.15', '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
+    const both = run(['--config', conf, '--sentinel-config', sentinel]);
+    assert.equal(both.status, 1, both.stderr);
+    const report = JSON.parse(both.stdout) as { targets: (TargetResult & { kind?: string; role?: string })[]; summary: { targets: number } };
+    assert.equal(report.summary.targets, 2);
+    const [server, sent] = report.targets;
+    assert.equal(server!.target, conf);
+    assert.equal(server!.kind, 'server');
+    assert.equal(server!.server?.mode, 'standalone');
+    assert.equal(sent!.target, sentinel);
+    assert.equal(sent!.kind, 'sentinel');
+    assert.equal(sent!.role, 'sentinel');
+    assert.equal(statusOf(sent!, 'network.protected-mode-off'), 'fail');
+    assert.equal(statusOf(sent!, 'sentinel.no-auth-user'), 'fail');
+    assert.match(findings(server!, 'network.default-port')[0]!.message, /port is 6379/);
+    assert.match(findings(sent!, 'network.default-port')[0]!.message, /port is 26379/);
+    // Nothing lost: each target's failures are those of its file audited alone.
+    const alone = (args: string[]) => (JSON.parse(run(args).stdout) as { targets: TargetResult[] }).targets[0]!;
+    assert.deepEqual(failures(server!), failures(alone(['--config', conf])));
+    assert.deepEqual(failures(sent!), failures(alone(['--sentinel-config', sentinel])));
+  });
+
+  it('auditFiles refuses the pair as one target, auditFileTargets gives two (the ACL file goes with redis.conf)', async () => {
+    const d = dir({ 'users.acl': 'user default off\nuser app on #' + 'a'.repeat(64) + ' ~app:* -@all +get\n' });
+    const one = await auditFiles({ configPath: conf, sentinelConfigPath: sentinel, version: '7.0.15' });
+    assert.match(one.error ?? '', /files of two servers/);
+    const { auditFileTargets } = await import('../src/app/audit.ts');
+    const [server, sent] = await auditFileTargets({ configPath: conf, sentinelConfigPath: sentinel, aclPath: join(d, 'users.acl'), version: '7.0.15' });
+    assert.equal(statusOf(server!, 'auth.default-user-enabled'), 'pass');
+    assert.equal(statusOf(sent!, 'auth.default-user-enabled'), 'fail');
+  });
+});

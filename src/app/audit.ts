@@ -232,9 +232,17 @@ export function auditTarget(target: Target, options: AuditOptions = {}): Promise
   );
 }
 
-/** Audits configuration files without a server; a file redis-server would refuse is an error result. */
+/**
+ * Audits configuration files without a server; a file redis-server would refuse is an error result. One server's
+ * files: a redis.conf (with its ACL file) or a sentinel.conf. Given both, they are two servers (a redis-server and a
+ * redis-sentinel, each with its own bind, port, users): see {@link auditFileTargets}, which judges each on its own.
+ */
 export async function auditFiles(inputs: FileInputs, options: AuditOptions = {}): Promise<TargetResult> {
   const name = inputs.configPath ?? inputs.sentinelConfigPath ?? inputs.aclPath ?? 'config';
+  if (inputs.configPath !== undefined && inputs.sentinelConfigPath !== undefined) {
+    const error = `${inputs.configPath} and ${inputs.sentinelConfigPath} are the files of two servers (a redis-server and a redis-sentinel): audit them as two targets (auditFileTargets)`;
+    return { target: name, error, results: errorResults(RULES, error) };
+  }
   // A bare major ('6') would be read as an unknown version, Redis 7.x: 6.0 and 6.2 differ (a 6.0 sentinel loads no
   // ACL users; 6.2 added ACL channels). The CLI refuses it as --redis-version; refused here too, never assumed.
   if (inputs.version && majorMinor(inputs.version) === undefined) {
@@ -246,6 +254,17 @@ export async function auditFiles(inputs: FileInputs, options: AuditOptions = {})
   return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);
 }
 
+/**
+ * The targets a static audit's files make: a redis.conf (with `aclPath`, its ACL file) is one server, a sentinel.conf
+ * another; given both (`--config redis.conf --sentinel-config sentinel.conf`), each is judged on its own, in that order,
+ * never one file's settings taken for the other's (`cwd` is the server's). An `aclPath` with a sentinel.conf alone is
+ * the sentinel's.
+ */
+export async function auditFileTargets(inputs: FileInputs, options: AuditOptions = {}): Promise<TargetResult[]> {
+  if (inputs.configPath === undefined || inputs.sentinelConfigPath === undefined) return [await auditFiles(inputs, options)];
+  const { sentinelConfigPath, aclPath: _acl, cwd: _cwd, ...shared } = inputs;
+  return [await auditFiles({ ...inputs, sentinelConfigPath: undefined }, options), await auditFiles({ ...shared, configPath: undefined, sentinelConfigPath }, options)];
+}
 
 /** A report of target results. */
 export function reportOf(results: readonly TargetResult[]): AuditReport {

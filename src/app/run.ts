@@ -7,7 +7,7 @@ import { applyBaseline, baselineOf } from '../engine/triage/baseline.ts';
 import type { AuditReport } from '../report/types.ts';
 import { auditOptionsOf, today, triageReport } from '../settings/apply.ts';
 import type { Settings } from '../settings/types.ts';
-import { audit, auditFiles, reportOf } from './audit.ts';
+import { audit, auditFileTargets, reportOf } from './audit.ts';
 import type { AuditOptions } from './audit.ts';
 
 /** What to audit: exactly one of `targets`, `files`, `deployment` or `local`. */
@@ -91,7 +91,7 @@ export async function runAuditDetailed(request: AuditRequest): Promise<AuditRun>
     const { auditDeployment } = await import('./deployment.ts');
     audited = reportOf(await auditDeployment(seed, { ...options, kind, hostKey, ...(nodeOverrides ? { nodeOverrides: new Map(nodeOverrides) } : {}) }));
   } else if ('files' in request) {
-    audited = reportOf([await auditFiles(request.files, options)]);
+    audited = reportOf(await auditFileTargets(request.files, options));
   } else {
     audited = await audit(request.targets, options);
   }

@@ -278,7 +278,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       versionText = local.version;
       versionNote = `the files do not name their version: taken as ${local.version}, the local ${local.binary}'s (pass --redis-version to choose)`;
     }
-    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: versionText });
+    // A redis.conf beside a sentinel.conf: the server's facts are its file's (the sentinel.conf is another server's).
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText });
     if (!gathered.ok) throw new HardenInputError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }

@@ -31,7 +31,7 @@ test('a relative --sentinel-config and --acl-file likewise', async () => {
   const sentinel = await gatherFiles({ sentinelConfigPath: 'dir/sentinel.conf' });
   assert.ok(sentinel.ok, sentinel.ok ? '' : sentinel.error);
   assert.equal(sentinel.gathered.mode, 'sentinel');
-  const both = await gatherFiles({ configPath: 'dir/redis.conf', sentinelConfigPath: 'dir/sentinel.conf', aclPath: 'other.acl' });
+  const both = await gatherFiles({ configPath: 'dir/redis.conf', aclPath: 'other.acl' });
   assert.ok(both.ok, both.ok ? '' : both.error);
   assert.ok(both.gathered.files.paths.includes(join(root, 'other.acl')));
   assert.equal(both.gathered.acl?.users.find((u) => u.name === 'default')?.enabled, false);

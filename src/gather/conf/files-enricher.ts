@@ -12,23 +12,32 @@ import { infoModules } from '../../redis/info.ts';
  */
 export const filesEnricher: Enricher = async (facts, target, options) => {
   const sentinel = facts.server?.mode === 'sentinel';
-  const given = options.configPath !== undefined || options.sentinelConfigPath !== undefined;
+  // The file of this target's kind: a sentinel's is --sentinel-config (else --config), a redis-server's --config. The
+  // other is another server's (a sentinel.conf beside a master's redis.conf): its bind, port and users are not this
+  // one's, and it is not read (it was merged into this target's settings).
+  const ownGiven = sentinel ? (options.sentinelConfigPath !== undefined ? 'sentinel' : options.configPath !== undefined ? 'config' : undefined) : options.configPath !== undefined ? 'config' : undefined;
+  const otherPath = sentinel ? (ownGiven === 'sentinel' ? options.configPath : undefined) : options.sentinelConfigPath;
+  const notRead = otherPath === undefined ? undefined : sentinel
+    ? `--config ${otherPath} was not read: ${target?.display ?? 'the target'} is a sentinel, whose file is --sentinel-config (audit the redis-server's file as its own target)`
+    : `--sentinel-config ${otherPath} was not read: ${target?.display ?? 'the target'} is not a sentinel (audit the sentinel by its URL, or its file alone)`;
+  const given = ownGiven !== undefined;
   const local = !given && target && isLocalHost(target.host) ? await listeningConfigFile(target.host, target.port, facts, options.hostPid, options.hostDiscovery) : undefined;
   const found = local?.known ? (local.value ?? undefined) : undefined;
-  const configPath = options.configPath ?? (sentinel ? undefined : found);
-  const sentinelConfigPath = options.sentinelConfigPath ?? (sentinel ? found : undefined);
+  const configPath = ownGiven === 'config' ? options.configPath : ownGiven === undefined && !sentinel ? found : undefined;
+  const sentinelConfigPath = ownGiven === 'sentinel' ? options.sentinelConfigPath : ownGiven === undefined && sentinel ? found : undefined;
   if (!configPath && !sentinelConfigPath && !options.aclPath) {
     const why = local && !local.known
       ? `the server's config file was not read: ${local.reason}`
       : facts.server?.configFile && !local
         ? `the server's config file ${facts.server.configFile} is on another machine (pass --config with a copy)`
         : 'the server was started without a config file, and none was given with --config';
-    return { ...facts, unavailable: { ...facts.unavailable, files: why } };
+    return { ...facts, unavailable: { ...facts.unavailable, files: notRead ? `${why}; ${notRead}` : why } };
   }
   // Modules given on the command line (`--loadmodule`, as redis-stack-server starts them) are in no file: INFO says.
   const loaded = facts.info ? infoModules(facts.info) : undefined;
   const modules = loaded === undefined ? 'unknown' : loaded.length > 0 ? 'loaded' : undefined;
   const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal });
-  if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}` } };
-  return mergeFiles(facts, outcome.gathered);
+  if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}${notRead ? `; ${notRead}` : ''}` } };
+  const gathered = notRead ? { ...outcome.gathered, files: { ...outcome.gathered.files, warnings: [...(outcome.gathered.files.warnings ?? []), notRead] } } : outcome.gathered;
+  return mergeFiles(facts, gathered);
 };

@@ -144,7 +144,7 @@ async function usersOf(
     };
     return { acl: { users: [user], origin: 'requirepass', rewritten: false, source: user.source }, paths: [] };
   }
-  if (effective?.sentinel && !(inputs.configPath && inputs.sentinelConfigPath) && resolveVersion(inputs.version).key === 'r6.0') {
+  if (effective?.sentinel && resolveVersion(inputs.version).key === 'r6.0') {
     // A Redis 6.0 sentinel has no ACL: it loads no `user` line and no aclfile (ACLLoadUsersAtStartup runs outside
     // sentinel mode only, redis@6.0.20:src/server.c main; a real 6.0.20 sentinel given `user default on >pw`, or an
     // aclfile holding it, answers PING without AUTH). Its only user is default, with requirepass.
@@ -248,6 +248,11 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     // the server's directory (resolving `dir/redis.conf` against `dir/` would read `dir/dir/redis.conf`).
     const configPath = inputs.configPath === undefined ? undefined : resolve(inputs.configPath);
     const sentinelConfigPath = inputs.sentinelConfigPath === undefined ? undefined : resolve(inputs.sentinelConfigPath);
+    // A redis.conf and a sentinel.conf are two servers' files: the sentinel's `sentinel` lines merged into the
+    // server's settings judged the server's bind, port and users as the sentinel's, and lost the sentinel's own.
+    if (configPath !== undefined && sentinelConfigPath !== undefined) {
+      return { ok: false, error: `${inputs.configPath} and ${inputs.sentinelConfigPath} are the files of two servers (a redis-server and a redis-sentinel): read each on its own` };
+    }
     const main = configPath ?? sentinelConfigPath;
     let effective: EffectiveConf | undefined;
     const paths: string[] = [];
@@ -263,11 +268,6 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       paths.push(...parsed.files);
       warnings.push(...parsed.warnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
-      if (configPath && sentinelConfigPath) {
-        const sentinel = effectiveConfig(await loadConfFiles(sentinelConfigPath, { cwd, signal: inputs.signal, deferErrors: true, ...(inputs.version ? { version: inputs.version } : {}) }), { sentinel: true, ...(inputs.version ? { version: inputs.version } : {}) });
-        effective = { ...effective, ...(sentinel.sentinel ? { sentinel: sentinel.sentinel } : {}) };
-        paths.push(sentinelConfigPath);
-      }
     }
     // A 6.0 sentinel loads neither, so it does not check them against each other (a real 6.0.20 sentinel starts).
     const loadsUsers = !(effective?.sentinel !== undefined && sentinelWithoutAcl(resolveVersion(inputs.version)));
