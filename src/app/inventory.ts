@@ -1,4 +1,4 @@
-import { readTextFile } from '../util/read-file.ts';
+import { readSecretFile } from '../util/secret-file.ts';
 import { FleetTally, compareLines, runFleet } from './fleet.ts';
 import type { Finishing, FleetEntry, FleetOptions, RuleTotal, TargetLine } from './fleet.ts';
 import { reportOf } from './audit.ts';
@@ -64,7 +64,8 @@ export interface LoadedInventory {
 export async function loadInventory(input: InventoryText, load: InventoryLoadOptions): Promise<LoadedInventory> {
   const inventory = parseInventory(input.text, input.name, { baseDir: input.baseDir });
   if (inventory.targets.length === 0) throw new SettingsError(`${input.name}: the inventory has no targets`);
-  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readTextFile(path, { maxBytes: MAX_SECRET_BYTES }));
+  const warnings = [...inventory.warnings];
+  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readSecretFile(path, MAX_SECRET_BYTES), (w) => warnings.push(w));
   const secrets = [load.env.REDISCLI_AUTH ?? '', ...resolved.map((r) => (r.ok ? (r.password ?? '') : ''))];
   const entries: FleetEntry[] = resolved.map((r) => {
     const labels = Object.keys(r.entry.labels).length > 0 ? { labels: r.entry.labels } : {};
@@ -89,7 +90,7 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
   return {
     entries,
     options: { ...options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}) },
-    warnings: inventory.warnings,
+    warnings,
     secrets,
   };
 }

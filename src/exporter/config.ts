@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fsErrorText } from '../util/fs-error.ts';
 import { secretOfFile } from '../util/secret-file.ts';
+import type { SecretFileText } from '../util/secret-file.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
@@ -61,6 +62,8 @@ export interface ExporterConfig {
   /** Subtracted from Prometheus' scrape timeout, to answer before Prometheus gives up. */
   readonly timeoutMarginSeconds: number;
   readonly web: WebConfig;
+  /** Problems that do not stop the start (a secret file others may read), `path:line: …` each. */
+  readonly warnings?: readonly string[];
 }
 
 
@@ -82,8 +85,10 @@ const MODULE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface ConfigEnvironment {
   readonly env: Record<string, string | undefined>;
-  /** Reads a secret file (`passwordFile`, `bearerTokenFile`); rejects with a reason on failure. */
+  /** Reads a file the config names (a certificate, a key; a secret file too unless `readSecretFile`); rejects with a reason on failure. */
   readonly readFile: (path: string) => Promise<string>;
+  /** Reads a secret file (`passwordFile`, `bearerTokenFile`) with what its mode or owner exposes; `readFile` when not given. */
+  readonly readSecretFile?: (path: string) => Promise<SecretFileText>;
   /** Every rule id of the catalogue, to check `rules:` names. */
   readonly ruleIds: readonly string[];
 }
@@ -111,6 +116,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
   if (syntax) throw new ExporterConfigError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${yamlErrorText(syntax.message)}`);
   const baseDir = resolve(path, '..');
   const file = (value: string) => (isAbsolute(value) ? value : resolve(baseDir, value));
+  const warnings: string[] = [];
 
   const pairs = (node: unknown, where: string, allowed: readonly string[] | null): Pair[] => {
     if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
@@ -148,14 +154,16 @@ export async function parseExporterConfig(text: string, path: string, environmen
     }
     if (fileNode) {
       const name = file(str(fileNode.value, `${where}: ${keyOf(fileNode)}`));
-      let content: string;
+      let content: SecretFileText;
       try {
-        content = await environment.readFile(name);
+        content = environment.readSecretFile ? await environment.readSecretFile(name) : { text: await environment.readFile(name) };
       } catch (error) {
         return fail(fileNode.value, `${where}: cannot read ${keyOf(fileNode)} '${name}': ${fsErrorText(error)}`);
       }
-      const secret = secretOfFile(content);
-      return secret.ok ? secret.value : fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' ${secret.reason}`);
+      const secret = secretOfFile(content.text);
+      if (!secret.ok) return fail(fileNode.value, `${where}: ${keyOf(fileNode)} '${name}' ${secret.reason}`);
+      if (content.exposure !== undefined) warnings.push(`${path}:${lineOf(fileNode.value)}: ${where}: ${keyOf(fileNode)} '${name}' ${content.exposure}`);
+      return secret.value;
     }
     return undefined;
   };
@@ -263,7 +271,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
   }
   if (!sawModules || modules.size === 0) fail(root, 'modules: at least one module is needed (e.g. modules: { default: { probe: true } })');
   if (allow.length === 0 && inventory === undefined) fail(root, 'allow or inventory: name the targets that may be probed (nothing is allowed by default)');
-  return { path, listen, modules, allow, ...(inventory !== undefined ? { inventory } : {}), concurrency, maxQueued, timeoutMarginSeconds, web };
+  return { path, listen, modules, allow, ...(inventory !== undefined ? { inventory } : {}), concurrency, maxQueued, timeoutMarginSeconds, web, ...(warnings.length > 0 ? { warnings } : {}) };
 
   async function moduleOf(name: string, node: unknown): Promise<ModuleConfig> {
     const where = `modules: ${name}`;

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { Target } from '../redis/target.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import { ExporterConfigError } from './errors.ts';
+import type { SecretFileText } from '../util/secret-file.ts';
 
 /** The inventory's servers by `host:port` (host lowercase, IPv6 without brackets), with their own settings. */
 export type InventoryTargets = ReadonlyMap<string, Target>;
@@ -21,6 +22,8 @@ export async function loadInventoryTargets(
   path: string,
   env: Record<string, string | undefined>,
   readText: (path: string) => Promise<string>,
+  /** Reads a `passwordFile` (with what its mode or owner exposes); `readText` when not given. */
+  readSecret: (path: string) => Promise<string | SecretFileText> = readText,
 ): Promise<{ targets: InventoryTargets; warnings: readonly string[] }> {
   let text: string;
   try {
@@ -30,9 +33,10 @@ export async function loadInventoryTargets(
   }
   const inventory = parseInventory(text, path, { baseDir: dirname(path) });
   const targets = new Map<string, Target>();
-  for (const resolved of await resolveInventory(inventory, {}, env, readText)) {
+  const warnings = [...inventory.warnings];
+  for (const resolved of await resolveInventory(inventory, {}, env, readSecret, (w) => warnings.push(w))) {
     if (!resolved.ok) throw new ExporterConfigError(resolved.error);
     targets.set(inventoryKey(resolved.target.host, resolved.target.port), resolved.target);
   }
-  return { targets, warnings: inventory.warnings };
+  return { targets, warnings };
 }

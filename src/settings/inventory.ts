@@ -6,6 +6,7 @@ import type { Document, Node, Pair } from 'yaml';
 import type { Shape } from '../util/shown.ts';
 import { clipped, notShown, quotable } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
+import type { SecretFileText } from '../util/secret-file.ts';
 import { maskPassword, resolveTarget, TargetError, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, longDoubleQuoted, pairsOf, resolved, stringOf } from './parse.ts';
@@ -500,16 +501,20 @@ export async function resolveInventory(
   inventory: Inventory,
   flags: import('../redis/target.ts').TargetFlags,
   env: Record<string, string | undefined>,
-  readSecret: (path: string) => Promise<string>,
+  readSecret: (path: string) => Promise<string | SecretFileText>,
+  warn?: (message: string) => void,
 ): Promise<ResolvedInventoryTarget[]> {
-  const files = new Map<string, Promise<{ ok: true; value: string } | { ok: false; error: string }>>();
+  const files = new Map<string, Promise<{ ok: true; value: string; exposure?: string } | { ok: false; error: string }>>();
+  const warned = new Set<string>();
   const secretFile = (path: string) => {
     let read = files.get(path);
     if (!read) {
       read = readSecret(path).then(
-        (text) => {
+        (read) => {
+          const { text, exposure } = typeof read === 'string' ? { text: read, exposure: undefined } : read;
           const secret = secretOfFile(text);
-          return secret.ok ? secret : { ok: false as const, error: `the password file '${path}' ${secret.reason}` };
+          if (!secret.ok) return { ok: false as const, error: `the password file '${path}' ${secret.reason}` };
+          return exposure === undefined ? secret : { ...secret, exposure };
         },
         (error: unknown) => ({ ok: false as const, error: `cannot read the password file '${path}': ${fsErrorText(error, path)}` }),
       );
@@ -537,6 +542,11 @@ export async function resolveInventory(
       } else if (c.passwordFile !== undefined) {
         const read = await secretFile(c.passwordFile);
         if (!read.ok) return fail(read.error);
+        // Once per file, at the line of its passwordFile (the target's, its group's or the defaults').
+        if (read.exposure !== undefined && !warned.has(c.passwordFile)) {
+          warned.add(c.passwordFile);
+          warn?.(`${entry.source.path}:${entry.keyLines?.passwordFile ?? entry.source.line}: the password file '${c.passwordFile}' ${read.exposure}`);
+        }
         password = read.value;
       }
       if (password !== undefined) merged.pass = password;

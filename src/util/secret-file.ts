@@ -1,3 +1,7 @@
+import { fstatSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { readTextFile } from './read-file.ts';
+
 /**
  * The secret a password or token file holds: its first line, without the line ending (`\n` or `\r\n`); the rest
  * of the file is not read as the secret. The inventory's `passwordFile` and the exporter's `passwordFile` and
@@ -16,4 +20,40 @@ export function secretOfFile(text: string): { ok: true; value: string } | { ok: 
   if (value.startsWith('-----BEGIN ')) return { ok: false, reason: 'is a PEM file (a key or a certificate), not a password file' };
   if (/[\x00-\x08\x0b-\x1f\x7f]/.test(value)) return { ok: false, reason: 'holds a control character on its first line: not a password file' };
   return { ok: true, value };
+}
+
+/** A password or token file as read: its text, and what about its mode or owner lets others have it, if anything. */
+export interface SecretFileText {
+  readonly text: string;
+  /** E.g. `has mode 644: its group and others may read it (chmod 600)`; never a byte of the file. */
+  readonly exposure?: string;
+}
+
+/**
+ * What about a secret file's mode or owner lets someone else have the secret, or undefined: readable by its group or
+ * by others (libpq ignores such a ~/.pgpass, ssh refuses such a key), or owned by a user who is neither the one
+ * running redfort nor root (that user may read it, and change the password redfort sends). Used, with a warning:
+ * the file's exposure is the host's, whether redfort reads it or not, and a Kubernetes or Docker secret is mounted
+ * 0644 or 0444 unless told otherwise.
+ */
+export function secretFileExposure(info: { readonly mode: number; readonly uid: number }, me: number | undefined): string | undefined {
+  const problems: string[] = [];
+  const readers = [(info.mode & 0o040) !== 0 ? 'its group' : '', (info.mode & 0o004) !== 0 ? 'others' : ''].filter((w) => w !== '');
+  if (readers.length > 0) problems.push(`has mode ${(info.mode & 0o7777).toString(8).padStart(3, '0')}: ${readers.join(' and ')} may read it (chmod 600)`);
+  if (me !== undefined && info.uid !== me && info.uid !== 0) {
+    problems.push(`is owned by uid ${info.uid}, ${me === 0 ? 'not by root' : `neither you (uid ${me}) nor root`}: that user may read it and change it`);
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/**
+ * Reads a password or token file (a regular file only: a FIFO or a device is refused before it is opened, as libpq
+ * refuses a ~/.pgpass that is not a plain file) and judges the mode and owner of the file that was read (its open
+ * descriptor, not a path that may have changed since).
+ */
+export async function readSecretFile(path: string, maxBytes: number): Promise<SecretFileText> {
+  let info: Stats | undefined;
+  const text = await readTextFile(path, { maxBytes, check: (fd) => void (info = fstatSync(fd)) });
+  const exposure = info === undefined ? undefined : secretFileExposure(info, process.getuid?.());
+  return exposure === undefined ? { text } : { text, exposure };
 }

@@ -288,7 +288,7 @@ describe('passwordFile: a PEM file is refused naming the line, a byte order mark
     const dir = mkdtempSync(join(tmpdir(), 'redfort-inventory-pw-'));
     try {
       writeFileSync(join(dir, 'client.key'), '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n');
-      writeFileSync(join(dir, 'bom.pw'), `\uFEFF${password}\r\n`);
+      writeFileSync(join(dir, 'bom.pw'), `\uFEFF${password}\r\n`, { mode: 0o600 });
       const inv = join(dir, 'fleet.yaml');
       writeFileSync(inv, `targets:\n  - { url: "redis://127.0.0.1:${server.port}/1", passwordFile: client.key }\n  - { url: "redis://127.0.0.1:${server.port}/2", passwordFile: bom.pw }\n`);
       const out = join(dir, 'report.json');

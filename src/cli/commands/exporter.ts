@@ -3,6 +3,7 @@ import { ExporterConfigError } from '../../exporter/errors.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { EXPORTER_SHUTDOWN_GRACE_MS } from '../../util/defaults.ts';
 import { clipped } from '../../util/shown.ts';
+import { readSecretFile } from '../../util/secret-file.ts';
 
 interface ExporterFlags {
   config?: string;
@@ -37,11 +38,12 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   const config = await parseExporterConfig(await readConfig(flags.config), flags.config, {
     env: process.env,
     readFile: (path) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES }),
+    readSecretFile: (path) => readSecretFile(path, MAX_CONFIG_BYTES),
     ruleIds: RULES.map((r) => r.id),
   });
-  const readSecret = (path: string) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES });
-  const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readSecret) : undefined;
-  for (const warning of inventory?.warnings ?? []) process.stderr.write(`redfort: warning: ${warning}\n`);
+  const readText = (path: string) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES });
+  const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readText, (path) => readSecretFile(path, MAX_CONFIG_BYTES)) : undefined;
+  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? [])]) process.stderr.write(`redfort: warning: ${warning}\n`);
   let exporter;
   try {
     exporter = await startExporter({ config, ...(inventory ? { inventory: inventory.targets } : {}), ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
