@@ -1,5 +1,5 @@
 import { majorMinor, parseVersion } from './version.ts';
-import { releaseStanding } from './releases.ts';
+import { productOf, releaseStanding } from './releases.ts';
 import type { TabledReleases } from './releases.ts';
 import type { ServerIdentity } from '../facts/live.ts';
 
@@ -301,11 +301,24 @@ export const DIRECTIVE_RELEASES: TabledReleases = { redis: ['6.0', '6.2', '7.0',
  * it): not when the version is newer than the newest release of its product the table holds (Redis 8.0 GA and later,
  * Valkey 8.1 and later), which may have it (Redis 8.2's `lookahead`). An unknown version is judged: every release
  * redfort knows refuses to start with the file (issue 11: an unknown directive is an error, the file would not start:
- * give --redis-version for a newer release's file). A Redis before 6.0, KeyDB (6.3) and a pre-release older than the
- * newest tabled release are judged, as before.
+ * give --redis-version for a newer release's file). A Redis from 2.6 to 5.0, KeyDB (6.3) and a pre-release older than
+ * the newest tabled release are judged, as before; a Redis before 2.6 is not ({@link beforeRedis26}).
  */
 export function directivesJudged(version: string | undefined): boolean {
-  return releaseStanding(version, DIRECTIVE_RELEASES) !== 'newer';
+  return releaseStanding(version, DIRECTIVE_RELEASES) !== 'newer' && !beforeRedis26(version);
+}
+
+/**
+ * A Redis before 2.6, whose directives are not judged either: 2.4 had some that every later release refuses
+ * (`vm-enabled`, `vm-swap-file` and the other `vm-*`, `really-use-vm`, `hash-max-zipmap-*`, `glueoutputbuf`:
+ * redis@2.4.18:src/config.c, and 2.4.18's own redis.conf sets `vm-enabled no`; redis@2.6.17:src/config.c has none of
+ * them). Every directive of 2.6 to 5.0 (their config.c) is in {@link DIRECTIVES}, an alias or
+ * {@link DEPRECATED_DIRECTIVES}: those are judged.
+ */
+function beforeRedis26(version: string | undefined): boolean {
+  const parsed = parseVersion(version);
+  if (parsed?.minor === undefined || productOf(version) === 'valkey') return false;
+  return parsed.major < 2 || (parsed.major === 2 && parsed.minor < 6);
 }
 
 /** Not configs, handled by the loader itself (`loadServerConfigFromString`). */

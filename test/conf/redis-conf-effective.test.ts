@@ -233,6 +233,17 @@ describe('effectiveConfig: values in CONFIG GET form', () => {
 });
 
 describe('effectiveConfig: legacy and fork names', () => {
+  // Redis 2.4's own redis.conf sets `vm-enabled no` (redis@2.4.18:redis.conf:390): given version 2.4.18, redfort said
+  // redis-server refuses to start. 2.6 and later do refuse it (their config.c has no vm-* directive).
+  it('a Redis 2.4 directive is not judged for 2.4, and refused for the releases that refuse it', () => {
+    const eff = conf('vm-enabled no\nport 6380\n', { version: '2.4.18' });
+    assert.equal(value(eff, 'port'), '6380');
+    assert.match(eff.warnings.join('\n'), /:1: unknown directive 'vm-enabled': .*version 2\.4\.18 is not one whose directives redfort knows/);
+    for (const version of ['2.6.17', '7.0.15', undefined]) {
+      assert.match(parseError(() => conf('vm-enabled no\n', { version })).reason, /^unknown directive 'vm-enabled'/, String(version));
+    }
+  });
+
   const legacy: readonly [string, string, string][] = [
     ['slaveof 10.0.0.1 6379', 'replicaof', '10.0.0.1 6379'],
     ['slave-read-only no', 'replica-read-only', 'no'],
