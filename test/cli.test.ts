@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -202,6 +203,12 @@ describe('redfort CLI', { concurrency: 4 }, () => {
       const link = join(tmp, 'to-devnull.out');
       await symlink('/dev/null', link);
       assertOneLineError(await run(['audit', debian.url, '-o', link]), /cannot write a report to '\S+to-devnull\.out': a symbolic link: refused \(pass --force/);
+      // --baseline-write is refused as -o is, named as the baseline it is; a dangling link creates nothing.
+      assertOneLineError(await run(['audit', debian.url, '--baseline-write', link]), /cannot write the baseline to '\S+to-devnull\.out': a symbolic link: refused \(pass --force/);
+      const dangling = join(tmp, 'baseline-dangling.json');
+      await symlink(join(tmp, 'planted-target.json'), dangling);
+      assertOneLineError(await run(['audit', debian.url, '--baseline-write', dangling]), /cannot write the baseline to '\S+baseline-dangling\.json': a symbolic link: refused/);
+      assert.equal(existsSync(join(tmp, 'planted-target.json')), false);
     });
 
     it('piped output has no ANSI escapes', async () => {

@@ -26,21 +26,21 @@ export async function checkReadable(path: string | undefined, flag: string): Pro
  * An --output path must name a file in an existing directory, and not a symlink, FIFO or device someone planted
  * there (unless --force).
  */
-export async function checkWritable(path: string, force: boolean): Promise<void> {
+export async function checkWritable(path: string, force: boolean, what = 'a report'): Promise<void> {
   const dir = dirname(path);
   let isDir: boolean;
   try {
     isDir = statSync(dir).isDirectory();
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be used (${fsErrorText(error)})`;
-    throw new UsageError(`cannot write a report to '${clipped(path)}': the directory '${clipped(dir)}' ${why}`);
+    throw new UsageError(`cannot write ${what} to '${clipped(path)}': the directory '${clipped(dir)}' ${why}`);
   }
-  if (!isDir) throw new UsageError(`cannot write a report to '${clipped(path)}': '${clipped(dir)}' is not a directory`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`cannot write a report to '${clipped(path)}': it is a directory`);
+  if (!isDir) throw new UsageError(`cannot write ${what} to '${clipped(path)}': '${clipped(dir)}' is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`cannot write ${what} to '${clipped(path)}': it is a directory`);
   try {
     await checkOutputPath(path, { force });
   } catch (error) {
-    if (error instanceof FileWriteError) throw new UsageError(`cannot write a report to '${clipped(path)}': ${error.detail}`);
+    if (error instanceof FileWriteError) throw new UsageError(`cannot write ${what} to '${clipped(path)}': ${error.detail}`);
     throw error;
   }
 }

@@ -171,7 +171,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   // Checked before the audit, so that a typo in a path does not cost a whole run.
   const force = flags.force === true;
   for (const file of plan.files) await checkWritable(file.path, force);
-  if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force);
+  if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force, 'the baseline');
   // The whole value, in parseVersion's grammar ('redis v7.2.4', 'valkey_8.0.1'): '7.2.4; x' passed a check of its
   // start, and the audit then said 'the version the server reports cannot be read'.
   if (flags.redisVersion !== undefined && !isVersionText(flags.redisVersion)) {
