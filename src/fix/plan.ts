@@ -34,6 +34,12 @@ export interface PlanInput {
   readonly deploymentResults?: readonly RuleResult[];
   /** `--user-prefix` of the generated users. */
   readonly userPrefix?: string;
+  /**
+   * SHA-256 of each password the secrets file already holds, by user name: a generated user that already exists on a
+   * node with one of them is fix's own (an earlier run with the same file); any other existing user of that name is
+   * someone else's, and fix never changes it.
+   */
+  readonly ownPasswords?: ReadonlyMap<string, string>;
   readonly now?: Date;
 }
 
@@ -289,6 +295,29 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
   }
 
+  // A user fix would make that already exists with a password fix did not make (not in the secrets file) is someone
+  // else's: `ACL SETUSER <name> reset …` would wipe its passwords (its clients locked out) and replace its rules. Fix
+  // never changes it; the nodes where the users are needed keep their default user, and --user-prefix gives fix's
+  // users names of their own.
+  const ownUser = (user: AclUser) => {
+    const sha = input.ownPasswords?.get(user.name);
+    return sha !== undefined && user.passwords.some((p) => p.sha256 === sha);
+  };
+  const existing = (n: FixNodeInput, name: string) => (n.facts.acl?.origin === 'acl-list' ? userOf(n.facts, name) : undefined);
+  const foreign = (n: FixNodeInput, names: readonly string[]) => names.filter((name) => {
+    const user = existing(n, name);
+    return user !== undefined && !ownUser(user);
+  });
+  const clashMessage = (taken: readonly string[]) =>
+    `${taken.length === 1 ? 'user' : 'users'} ${listed(taken.map((t) => `'${t}'`))} already ${taken.length === 1 ? 'exists' : 'exist'} on this server with ${taken.length === 1 ? 'a password' : 'passwords'} fix did not make: fix never changes an existing user (its clients would be locked out); run fix with --user-prefix PREFIX so that the users it makes are new`;
+  for (const n of data) {
+    if (!defaultOn.has(n.address)) continue;
+    const taken = foreign(n, [names.admin, names.auditor, names.app]);
+    if (taken.length === 0) continue;
+    manual.push({ node: n.address, rule: 'auth.default-user-enabled', message: clashMessage(taken) });
+    defaultOn.delete(n.address);
+  }
+
   // Replication credentials: wanted when authentication is about to be required, or when the rule fails.
   const masteruserOk = (n: FixNodeInput) => config(n.facts, 'masteruser') === names.replication && n.facts.secrets?.get('masterauth')?.value.set === true;
   // masteruser/masterauth in an include: the replication step is left to the user (see add()), so the replicas would get
@@ -304,15 +333,34 @@ export function buildPlan(input: PlanInput): FixPlan {
     defaultOn.clear();
   }
   const replicationRule = failing(deployment, 'replication.no-masteruser') || data.some((n) => failing(n.results, 'replication.no-masteruser'));
-  const wantReplication = !unseenReplicas && replicated && aclNodes.length === data.length && (defaultOn.size > 0 || replicationRule) && data.some((n) => !masteruserOk(n));
+  let wantReplication = !unseenReplicas && replicated && aclNodes.length === data.length && (defaultOn.size > 0 || replicationRule) && data.some((n) => !masteruserOk(n));
+  const replicationTaken = wantReplication ? data.flatMap((n) => foreign(n, [names.replication]).map(() => n.address)) : [];
+  if (replicationTaken.length > 0) {
+    // Without replication credentials the replicas could not follow a master whose default user is off.
+    for (const address of replicationTaken) manual.push({ node: address, rule: 'replication.no-masteruser', message: clashMessage([names.replication]) });
+    for (const address of defaultOn) manual.push({ node: address, rule: 'auth.default-user-enabled', message: `the replicas need the user '${names.replication}' before the default user is disabled, and it already exists on ${listed(replicationTaken)} with a password fix did not make: run fix with --user-prefix PREFIX` });
+    defaultOn.clear();
+    wantReplication = false;
+  }
   // Sentinel credentials: the same, for the sentinels' connections to masters and replicas.
   const sentinelAuthKnown = (s: FixNodeInput, master: string) => s.facts.sentinel?.masters.find((m) => m.name === master)?.authUser?.value === names.sentinel;
   const sentinelMasters = [...new Set(sentinels.flatMap((s) => (s.facts.sentinel?.masters ?? []).map((m) => m.name)))];
   const sentinelRule = sentinels.some((s) => failing(s.results, 'sentinel.no-auth-user'));
-  const wantSentinel = sentinels.length > 0 && aclNodes.length === data.length && (defaultOn.size > 0 || sentinelRule) && sentinels.some((s) => sentinelMasters.some((m) => !sentinelAuthKnown(s, m)));
+  let wantSentinel = sentinels.length > 0 && aclNodes.length === data.length && (defaultOn.size > 0 || sentinelRule) && sentinels.some((s) => sentinelMasters.some((m) => !sentinelAuthKnown(s, m)));
+  const sentinelTaken = wantSentinel ? data.flatMap((n) => foreign(n, [names.sentinel]).map(() => n.address)) : [];
+  if (sentinelTaken.length > 0) {
+    // Without their own credentials the sentinels could not reach nodes whose default user is off.
+    for (const s of sentinels) manual.push({ node: s.address, rule: 'sentinel.no-auth-user', message: `the user '${names.sentinel}' already exists on ${listed(sentinelTaken)} with a password fix did not make: fix never changes an existing user; run fix with --user-prefix PREFIX` });
+    for (const address of defaultOn) manual.push({ node: address, rule: 'auth.default-user-enabled', message: `the sentinels need the user '${names.sentinel}' before the default user is disabled, and it already exists on ${listed(sentinelTaken)} with a password fix did not make: run fix with --user-prefix PREFIX` });
+    defaultOn.clear();
+    wantSentinel = false;
+  }
 
   const setUser = (n: FixNodeInput, name: string, rules: readonly string[], rule: readonly string[], why: string) => {
     secrets.add(name);
+    // Made by an earlier run with the same secrets file: it is there already, and its clients may use it.
+    const there = existing(n, name);
+    if (there !== undefined && ownUser(there)) return;
     add('users', {
       node: n.address,
       class: 'safe',

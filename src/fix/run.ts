@@ -20,6 +20,7 @@ import { fsErrorText } from '../util/fs-error.ts';
 import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
 import type { FixPlan, PlanStep, StepClass } from './types.ts';
 import { clipped } from '../util/shown.ts';
+import { sha256Hex } from '../util/hash.ts';
 
 /** Bad input to fix (flags, a plan or secrets file): nothing is changed; the CLI reports it as a usage error. */
 export class FixInputError extends Error {}
@@ -89,6 +90,18 @@ async function readPlan(path: string): Promise<FixPlan> {
     throw new FixInputError(`${path}: step ${id}: SENTINEL SET of ${field} cannot be rolled back (a rollback restores only auth-user and auth-pass): fix makes no such step; make a new plan with --plan`);
   });
   return plan;
+}
+
+/** The SHA-256 of each password the secrets file holds, by user (empty when there is no file yet). */
+async function ownPasswords(path: string): Promise<Map<string, string>> {
+  const own = new Map<string, string>();
+  if (!existsSync(path)) return own;
+  try {
+    for (const s of await readSecretsFile(path)) own.set(s.user, sha256Hex(s.password));
+  } catch (error) {
+    throw new FixInputError(`${path}: cannot read the secrets file: ${fsErrorText(error, path)}`);
+  }
+  return own;
 }
 
 /** Passwords for every user the plan names: from the secrets file, generated (and written) when missing. */
@@ -168,7 +181,8 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   }
   const state = gathered.state;
   for (const w of state.warnings ?? []) say(`warning: ${w}`);
-  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix });
+  const own = await ownPasswords(flags.secrets);
+  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix, ownPasswords: own });
 
   if (flags.plan) {
     const plan = fresh();
