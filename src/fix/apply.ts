@@ -552,7 +552,11 @@ export async function rollback(record: RollbackRecord, targets: ReadonlyMap<stri
   const log = options.log ?? (() => {});
   const notRestored: string[] = [];
   const restored: string[] = [];
-  const nodes = [...record.nodes].reverse();
+  // Data nodes first, in the reverse of the apply's order, then the sentinels: a sentinel given back its old
+  // auth-user/auth-pass reconnects with them at once, and authenticates a link only as it connects. Before its node
+  // took them again, each link stayed unauthenticated (every PING answered -NOAUTH keeps it open), and the sentinels
+  // held the master and its replicas down for good. The fix's users go only in the second pass, after every node.
+  const nodes = [...record.nodes].reverse().sort((a, b) => Number(a.role === 'sentinel') - Number(b.role === 'sentinel'));
   const problemsOf = new Map<RollbackNode, string[] & { unreachable?: boolean; usersNotRestored?: boolean }>();
   for (const node of nodes) {
     const target = targets.get(node.address);
