@@ -2,7 +2,7 @@
 // returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
 import { terminalLines } from '../report/common.ts';
 import { sha256Hex } from '../util/hash.ts';
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -27,7 +27,7 @@ import { AclPathError, harden, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
-import { commentHeader, hostFiles, HostPathError, planMarkdown, sandboxNotes, sharedDirectoryNotes } from './outputs.ts';
+import { commentHeader, hostFiles, HostPathError, planMarkdown, sandboxNotes, sharedDirectory, sharedDirectoryNotes } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine } from './trial.ts';
@@ -188,6 +188,20 @@ async function ownConfigFile(target: Target, facts: Facts): Promise<{ ok: true; 
   return { ok: true, path: own.value };
 }
 
+/** Whether `path` is `dir` or lies under it, both taken through their symbolic links where they exist. */
+function inside(dir: string, path: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const d = real(dir);
+  const p = real(resolve(path));
+  return p === d || p.startsWith(d.endsWith('/') ? d : `${d}/`);
+}
+
 /**
  * Hardens a live server's or its files' configuration into `flags.out` (written whole or not at all), starts the
  * result in a throwaway server and re-audits it. Writes nothing to the terminal: the summary is returned.
@@ -219,9 +233,15 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   const texts = new Map<string, string>();
   for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) texts.set(path, await readInput(path, flag));
   const out = resolve(flags.out);
+  // `--force` replaces the whole directory: never one that holds an input (nor, below, the server's data or log), nor
+  // a system directory: that would delete the server's own files, not an earlier output.
+  const held = [flags.config, flags.acl, flags.sentinelConfig, tls?.cert, tls?.key, tls?.ca].find((p) => p !== undefined && inside(out, p));
+  if (held !== undefined) throw new HardenInputError(`${flags.out}: holds the input ${held}: harden writes only into its output directory and replaces it whole; choose a directory of its own`);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new HardenInputError(`${flags.out}: exists and is not a directory`);
-    if (readdirSync(out).length > 0 && !flags.force) throw new HardenInputError(`${flags.out}: exists and is not empty (use --force to replace it)`);
+    const entries = readdirSync(out);
+    if (entries.length > 0 && !flags.force) throw new HardenInputError(`${flags.out}: exists and is not empty (use --force to replace it)`);
+    if (entries.length > 0 && sharedDirectory(realpathSync(out))) throw new HardenInputError(`${flags.out}: a system directory other software shares, which --force would replace whole; choose a directory of its own`);
   } else if (!existsSync(dirname(out))) {
     throw new HardenInputError(`${flags.out}: its parent directory does not exist`);
   }
@@ -317,6 +337,11 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     if (error instanceof AclPathError) throw new HardenInputError(error.message);
     throw error;
   }
+
+  // The server's own files, known now: --force would delete them with the directory it replaces.
+  const serverFiles = [confPath, result.dataDir, result.logfile].filter((p): p is string => p !== undefined && p.startsWith('/'));
+  const ownFile = existsSync(out) ? serverFiles.find((p) => inside(out, p)) : undefined;
+  if (ownFile !== undefined) throw new HardenInputError(`${flags.out}: holds ${ownFile}, the server's own: harden writes only into its output directory and replaces it whole; choose a directory of its own`);
 
   const inputs = [
     ...(confPath ? [{ path: resolve(confPath), sha256: sha256Hex(confText!) }] : conf ? [{ path: `${facts.target} (CONFIG GET)`, sha256: sha256Hex(confText!) }] : []),

@@ -118,6 +118,34 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     assert.ok(!existsSync(join(out, 'mine.txt')));
     assert.equal(statSync(join(out, 'credentials.env')).mode & 0o777, 0o600);
   });
+
+  // --force replaced the whole directory: given the config's own directory (or a parent of it, or the data dir),
+  // it deleted the input config, the RDB file and the TLS key (issue 13: harden writes to DIR only).
+  it('--force never replaces a directory that holds an input, the data or log, or a system directory', async () => {
+    const own = join(work, 'own');
+    mkdirSync(join(own, 'data'), { recursive: true });
+    const input = join(own, 'redis.conf');
+    writeFileSync(input, `port 7190\nbind 127.0.0.1\ndir ${join(own, 'data')}\nlogfile ${join(own, 'redis.log')}\n`);
+    writeFileSync(join(own, 'data', 'dump.rdb'), 'data');
+    writeFileSync(join(own, 'server.key'), 'key');
+    const before = () => [readdirSync(own).sort(), readdirSync(join(own, 'data'))];
+    const kept = before();
+    for (const [out, why] of [
+      [own, /: holds the input \S*own\/redis\.conf: harden writes only into its output directory/],
+      [work, /: holds the input /],
+      [join(own, 'data'), /: holds \S*own\/data, the server's own: /],
+    ] as const) {
+      const run = await redfort(['harden', '--config', input, '--redis-version', '7.0.15', '--out', out, '--force']);
+      assert.equal(run.code, 2, `${out}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, why);
+      assert.equal(run.stderr.split('\n').length, 2, run.stderr);
+      assert.deepEqual(before(), kept, `${out}: nothing deleted`);
+    }
+    const system = await redfort(['harden', '--config', input, '--redis-version', '7.0.15', '--out', '/etc', '--force']);
+    assert.equal(system.code, 2, system.stdout + system.stderr);
+    assert.match(system.stderr, /^redfort: \/etc: a system directory other software shares/);
+    assert.ok(existsSync('/etc/hostname') || existsSync('/etc/passwd'));
+  });
 });
 
 describe('harden: what the files say', () => {
