@@ -11,6 +11,8 @@ import type { Target } from '../../src/redis/target.ts';
 import { parseHostKey } from '../../src/topology/host-key.ts';
 import { liveFacts } from '../rule-tester.ts';
 import { MAX_DEPLOYMENT_NODES } from '../../src/util/defaults.ts';
+import type { SentinelMaster } from '../../src/facts/live.ts';
+import { arr, bulk, simple, startFakeServer } from '../helpers/fake-resp-server.ts';
 
 const NODES = `a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-8191
 b 10.0.0.2:7001@17001,redis-b master - 0 0 2 connected 8192-16383
@@ -225,6 +227,41 @@ describe('discoverDeployment: each address once, however the node list spells it
     assert.ok(discovery.ok);
     assert.deepEqual(asked, ['redis://10.0.0.2:6380']);
     assert.equal(discovery.topology.nodes.length, 1);
+  });
+
+  it('a sentinel listing 2,000 peers at 5 spellings of 400 addresses: each gathered once, each one vote in its group', async () => {
+    const peer = (host: string, port: number, flags: string) => arr(...['name', `${host}:${port}`, 'ip', host, 'port', String(port), 'flags', flags].map(bulk));
+    // 400 addresses (10.5.0.0 …), each in 5 spellings, plus the seed itself and one replica 100 times.
+    const sentinels = Array.from({ length: 2000 }, (_, i) => {
+      const n = i % 400;
+      const spelling = Math.floor(i / 400);
+      const host = [`10.5.${n >> 8}.${n & 255}`, `10.5.${n >> 8}.${n & 255}.`, `::ffff:10.5.${n >> 8}.${n & 255}`, String(0x0a050000 + n), `10.${0x050000 + n}`][spelling]!;
+      return peer(host, 26379, 'sentinel');
+    });
+    const replicas = Array.from({ length: 100 }, () => peer('10.6.0.1', 6379, 'slave'));
+    const pipeline = await startFakeServer((argv) => {
+      const command = argv.slice(0, 2).join(' ').toUpperCase();
+      if (command === 'SENTINEL SENTINELS') return arr(...sentinels, peer('127.0.0.1', pipeline.port, 'sentinel'));
+      if (command === 'SENTINEL REPLICAS') return arr(...replicas);
+      return simple('OK 3 usable Sentinels');
+    });
+    try {
+      const seed = resolveTarget(`redis://127.0.0.1:${pipeline.port}`, {}, {});
+      const source = { kind: 'live', command: 'SENTINEL MASTERS' } as const;
+      const master: SentinelMaster = { name: 'm', host: '10.7.0.1', port: 6379, quorum: 2, flags: 'master', numOtherSentinels: 2000, numReplicas: 100, authUser: undefined, authPass: undefined, source };
+      const seedFacts: Facts = { ...liveFacts({ mode: 'sentinel' }), sentinel: { masters: [master], config: new Map(), sentinelPass: undefined, denyScriptsReconfig: undefined, masterAuthKnown: false, source } };
+      const asked: string[] = [];
+      const gather = async (t: Target, isSeed: boolean): Promise<Gathered> => (asked.push(t.display), isSeed ? { ok: true, facts: seedFacts } : { ok: false, error: 'x' });
+      const discovery = await discoverDeployment(seed, { kind: 'sentinel', gather });
+      assert.ok(discovery.ok, discovery.ok ? '' : discovery.error);
+      // The seed, the master, the replica and the 400 sentinels; the seed is not asked again.
+      assert.equal(asked.length, 403);
+      assert.equal(new Set(asked).size, 403);
+      assert.equal(discovery.topology.nodes.length, 403);
+      assert.equal(discovery.topology.groups[0]!.sentinels.length, 401);
+    } finally {
+      await pipeline.close();
+    }
   });
 
   it('replication: a chain of made-up replicas is followed 8 links down, then a warning names the seed', async () => {
