@@ -18,6 +18,7 @@ import { planReboots } from '../topology/reboot-plan.ts';
 import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
 import { mapBounded } from '../util/map-bounded.ts';
 import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
+import { targetSignal } from '../util/deadline.ts';
 
 export interface DeploymentOptions extends AuditOptions {
   readonly kind: DeploymentKind;
@@ -110,9 +111,27 @@ export function discoverAudited(seed: Target, options: AuditOptions & Omit<Deplo
  * @returns the deployment entry first, then one entry per node; a node that cannot be reached is an error entry.
  */
 export async function auditDeployment(seed: Target, given: DeploymentOptions): Promise<TargetResult[]> {
-  // Local nodes share one look at this machine.
-  // The nodes are mostly one build: its ACL categories are asked of one node (src/gather/live/build-tables.ts).
-  const options = { ...given, hostDiscovery: given.hostDiscovery ?? createHostDiscovery(), buildTables: given.buildTables ?? new BuildTables() };
+  // One deadline for the seed and every node together (--target-timeout, the run's deadline, the caller's signal):
+  // each node counted its own, so a seed naming 999 silent nodes held the run for 999 of them, 16 at a time (321 s
+  // at --target-timeout 5000). A node not done by then is an error of its own; the nodes done keep their results.
+  const { signal, dispose } = targetSignal(given, `${given.kind} ${seed.display} (the seed and every node together)`);
+  try {
+    // Local nodes share one look at this machine.
+    // The nodes are mostly one build: its ACL categories are asked of one node (src/gather/live/build-tables.ts).
+    return await auditDiscovered(seed, {
+      ...given,
+      signal,
+      targetTimeoutMs: undefined,
+      deadline: undefined,
+      hostDiscovery: given.hostDiscovery ?? createHostDiscovery(),
+      buildTables: given.buildTables ?? new BuildTables(),
+    });
+  } finally {
+    dispose();
+  }
+}
+
+async function auditDiscovered(seed: Target, options: DeploymentOptions): Promise<TargetResult[]> {
   const discovery = await discoverAudited(seed, options);
   if (!discovery.ok) {
     const name = `${options.kind} ${seed.display}`;

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** The reason a target's signal carries when its time is up; its message is what the report shows. */
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
@@ -14,13 +16,17 @@ export interface DeadlineOptions {
 
 /**
  * One target's signal: aborted when the caller's signal aborts, when the run's deadline passes or when the
- * target's own time is up, whichever comes first. `dispose` frees the timer and the listener.
+ * target's own time is up, whichever comes first. `dispose` frees the timer and the listener. `what` names the
+ * target in the reason (a deployment's seed and nodes share one signal: `cluster redis://… (the seed and …)`).
  */
-export function targetSignal(options: DeadlineOptions): { signal: AbortSignal | undefined; dispose(): void } {
+export function targetSignal(options: DeadlineOptions, what = 'this target'): { signal: AbortSignal | undefined; dispose(): void } {
   const { signal: parent, targetTimeoutMs } = options;
   const deadline = options.deadline instanceof Date ? options.deadline.getTime() : options.deadline;
   if (!parent && deadline === undefined && targetTimeoutMs === undefined) return { signal: undefined, dispose() {} };
   const controller = new AbortController();
+  // A deployment's signal is every node's (16 at a time, each with its connection's and its stages' listeners): past
+  // Node's 10 listeners it printed a MaxListenersExceededWarning on stderr. Each listener is removed when done.
+  setMaxListeners(0, controller.signal);
   const timers: NodeJS.Timeout[] = [];
   const abort = (reason: unknown): void => {
     if (!controller.signal.aborted) controller.abort(reason);
@@ -29,7 +35,7 @@ export function targetSignal(options: DeadlineOptions): { signal: AbortSignal | 
   if (parent?.aborted) abort(parent.reason);
   else parent?.addEventListener('abort', onParent, { once: true });
   if (targetTimeoutMs !== undefined) {
-    timers.push(setTimeout(() => abort(new DeadlineError(`the audit of this target took longer than its ${targetTimeoutMs} ms (--target-timeout)`)), targetTimeoutMs));
+    timers.push(setTimeout(() => abort(new DeadlineError(`the audit of ${what} took longer than its ${targetTimeoutMs} ms (--target-timeout)`)), targetTimeoutMs));
   }
   if (deadline !== undefined) {
     timers.push(setTimeout(() => abort(new DeadlineError(`the run's deadline (${new Date(deadline).toISOString()}) passed`)), Math.max(0, deadline - Date.now())));

@@ -18,6 +18,7 @@ import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
 import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES, tooManyNodes } from '../../util/defaults.ts';
 import { addressKey, addressOf } from '../../net/address.ts';
+import { abortReason } from '../../util/deadline.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -32,7 +33,10 @@ export interface DiscoverOptions {
    * healthy nodes are gathered anyway, for their own role.
    */
   readonly auditNodes?: boolean | undefined;
-  /** Stops the discovery's own connections (the sentinel pipeline) when it aborts. */
+  /**
+   * Stops the discovery's own connections (the sentinel pipeline) when it aborts, and the nodes not gathered yet are
+   * then errors that say why, never connected to: the deployment's deadline (`gather` is expected to stop with it).
+   */
   readonly signal?: AbortSignal | undefined;
   /** Gathers one node (the live gatherer and the enrichers in production, a fake in tests). */
   readonly gather: (target: Target, seed: boolean) => Promise<Gathered>;
@@ -380,6 +384,8 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     }
     const outcomes = await mapBounded(list, limit, (f): Promise<Gathered> => {
       if (f.facts) return Promise.resolve({ ok: true, facts: f.facts });
+      // Out of time (the deployment's one deadline): the nodes not started are errors at once, never connected to.
+      if (options.signal?.aborted) return Promise.resolve({ ok: false, error: abortReason(options.signal) });
       // A cluster node is still asked for its own role (the seed's view lags by gossip), unless the seed sees it down.
       const askRole = kind === 'cluster' && f.health.length === 0;
       if (options.auditNodes === false && !askRole) return Promise.resolve({ ok: false, error: 'not audited: only the topology was asked for' });
