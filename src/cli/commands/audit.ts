@@ -379,7 +379,7 @@ export function registerAudit(cli: Command): void {
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addOption(withDefault('--concurrency <n>', 'targets audited at once', String(AUDIT_CONCURRENCY)))
     .option('--jobs <n>', `with --targets: threads that audit the targets, 1 to ${MAX_JOBS}: the main thread and N-1 worker threads; auto: two for ${POOL_MIN_TARGETS} targets or more whose whole report is kept (not jsonl or --summary-only alone) when the load average leaves a core idle, else one (default: auto)`)
-    .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included; a target out of time is reported as an error and the others still are', String(TARGET_TIMEOUT_MS)))
+    .addOption(withDefault('--target-timeout <ms>', 'the longest one target may take, everything included (a --cluster, --sentinel or --replication deployment: its seed and every node together); a target out of time is reported as an error and the others still are', String(TARGET_TIMEOUT_MS)))
     .option('--force', 'write -o and --baseline-write files through a symlink or into a FIFO or block device (refused by default; /dev/null and /dev/stdout need no --force)')
     .option('--no-probe', 'skip the network probes (unauthenticated PING, TLS versions, ciphers, client certificates, certificate)')
     .option('--probe-credentials', 'intrusive: try 4 default passwords with AUTH (the server logs the failures)')
