@@ -17,7 +17,7 @@ import type { RebootPlan } from '../topology/reboot-plan.ts';
 import { planReboots } from '../topology/reboot-plan.ts';
 import { addSample, sampleRequestFor } from '../gather/sample/index.ts';
 import { mapBounded } from '../util/map-bounded.ts';
-import { AUDIT_CONCURRENCY } from '../util/defaults.ts';
+import { AUDIT_CONCURRENCY, TARGET_TIMEOUT_MS } from '../util/defaults.ts';
 import { targetSignal } from '../util/deadline.ts';
 
 export interface DeploymentOptions extends AuditOptions {
@@ -212,18 +212,32 @@ export async function planDeployment(
   seed: Target,
   options: RebootPlanOptions = {},
 ): Promise<{ ok: true; name: string; plan: RebootPlan } | { ok: false; error: string }> {
-  const discovery = await discoverDeployment(seed, {
-    kind: 'auto',
-    auditNodes: false,
-    // The topology is all the plan needs: the live facts of the seed, without the other gathering stages.
-    gather: async (target) => {
-      const outcome = await gatherLive(target, options);
-      return outcome.ok ? outcome : { ok: false, error: scrubPassword(outcome.error, target) };
-    },
-    hostKey: options.hostKey,
-    connectTimeoutMs: options.connectTimeoutMs,
-    commandTimeoutMs: options.commandTimeoutMs,
-  });
+  // One deadline for the seed and the cluster nodes asked for their role, an audit's default (reboot-plan has no
+  // --target-timeout): a seed naming 997 silent nodes held it 5 s for each, 16 at a time. A node not asked in time
+  // keeps the role the seed gives it.
+  const { signal, dispose } = targetSignal(
+    { signal: options.signal, deadline: options.deadline, targetTimeoutMs: options.targetTimeoutMs ?? TARGET_TIMEOUT_MS },
+    `the deployment of ${seed.display} (the seed and every node together)`,
+  );
+  let discovery: Discovery;
+  try {
+    const live = { ...options, signal };
+    discovery = await discoverDeployment(seed, {
+      kind: 'auto',
+      auditNodes: false,
+      signal,
+      // The topology is all the plan needs: the live facts of the seed, without the other gathering stages.
+      gather: async (target) => {
+        const outcome = await gatherLive(target, live);
+        return outcome.ok ? outcome : { ok: false, error: scrubPassword(outcome.error, target) };
+      },
+      hostKey: options.hostKey,
+      connectTimeoutMs: options.connectTimeoutMs,
+      commandTimeoutMs: options.commandTimeoutMs,
+    });
+  } finally {
+    dispose();
+  }
   if (!discovery.ok) return { ok: false, error: discovery.error };
   const { topology } = discovery;
   if (topology.kind === 'replication') {

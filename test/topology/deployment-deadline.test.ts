@@ -10,6 +10,8 @@ import { forwardingProxy } from '../helpers/config-proxy.ts';
 import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import type { FakeServer } from '../helpers/fake-resp-server.ts';
 import { redfort } from '../harden/run.ts';
+import { planDeployment } from '../../src/app/deployment.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
 import { HOSTS, startSentinelsOn, waitForSentinels } from './live-helpers.ts';
 
 // --target-timeout bounds a deployment as a whole: the seed and every node it names, together. Each node counted its
@@ -111,6 +113,17 @@ describe('a cluster seed naming 997 silent nodes (1,000 with its 3 real ones): o
       assert.equal(report.targets.length, 1 + count);
     });
   }
+
+  it('reboot-plan: the nodes asked for their role share one deadline too', { timeout: 4 * DEADLINE_MS }, async () => {
+    const proxy = await hostileSeed(silentAddresses(true, 997));
+    const started = performance.now();
+    const outcome = await planDeployment(resolveTarget(`redis://127.0.0.1:${proxy.port}`, {}, {}), { targetTimeoutMs: DEADLINE_MS });
+    const ms = performance.now() - started;
+    assert.ok(ms < DEADLINE_MS + SLACK_MS, `took ${Math.round(ms)} ms`);
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+    assert.equal(outcome.name, `cluster redis://127.0.0.1:${proxy.port} (1000 nodes)`);
+    assert.equal(outcome.plan.safe, false);
+  });
 });
 
 describe('a master naming 999 silent replicas in INFO replication', () => {
