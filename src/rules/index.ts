@@ -11,6 +11,7 @@ import clientSideEncryption from './data/client-side-encryption.ts';
 import tlsDisabled from './tls/disabled.ts';
 import backupHealth from './persistence/backup-health.ts';
 import persistenceNone from './persistence/none.ts';
+import persistenceSystemPath from './persistence/system-path.ts';
 import masterCount from './cluster/master-count.ts';
 import clusterQuorumHostSpread from './cluster/quorum-host-spread.ts';
 import sentinelQuorum from './sentinel/quorum.ts';
@@ -62,6 +63,7 @@ export const RULES: readonly Rule[] = [
   defaultPort,
   backupHealth,
   persistenceNone,
+  persistenceSystemPath,
   syslogDisabled,
   masterCount,
   sentinelQuorum,

@@ -28,6 +28,8 @@ ruleTester(rule, {
   skip: [
     { name: 'a file that cannot be stat-ed', facts: withHost({ files: [DEBIAN[0], { role: 'rdb', path: '/var/lib/redis/dump.rdb', unknown: 'cannot stat /var/lib/redis/dump.rdb: permission denied (run redfort as root or as the server\'s user)' }] }), message: /cannot judge every data file: \/var\/lib\/redis\/dump\.rdb: cannot stat .*permission denied.*\(the others are private: \/var\/lib\/redis/ },
     { name: 'paths unknown (no CONFIG GET, no config file)', facts: withHost({ absent: [{ role: 'rdb', unknown: true, reason: 'CONFIG GET: NOPERM, and the config file is unknown' }] }), message: /RDB file: CONFIG GET: NOPERM/ },
+    // The takeover's `dir /etc` + `dbfilename passwd`: persistence.system-path's finding, never `chmod 640 /etc/passwd`.
+    { name: 'data in a system location', facts: withHost({ files: [{ role: 'dir', path: '/etc', mode: 0o755 }, { role: 'rdb', path: '/etc/passwd', mode: 0o644 }] }), message: /^\/etc \(data directory\), \/etc\/passwd \(RDB file\) in a system location: not judged here \(see persistence\.system-path\)$/ },
     { name: 'nothing exists yet', facts: withHost({ files: [{ role: 'rdb', path: '/d/dump.rdb', missing: true }] }), message: /no data file exists yet/ },
   ],
 });

@@ -3,6 +3,8 @@ import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { excessRights, fileSource, filesOf, octal, ownership, ROLE_NAMES, shownPath } from './common.ts';
 import { ownershipText } from '../../profile/index.ts';
+import { systemDirectory } from '../persistence/system-path.ts';
+import { posix } from 'node:path';
 
 export default defineRule({
   id: 'host.data-file-permissions',
@@ -18,7 +20,14 @@ export default defineRule({
     const findings: Finding[] = [];
     const judged: string[] = [];
     const missing: string[] = [];
+    const system: string[] = [];
     for (const file of files) {
+      // Data written into /etc, a .ssh or cron directory is persistence.system-path's (critical) finding: asking for
+      // `chmod 750 /etc` or `chmod 640 /etc/passwd` here would break the system, not protect the data.
+      if (systemDirectory(file.role === 'dir' || file.role === 'aof-dir' ? file.path : posix.dirname(file.path))) {
+        system.push(`${file.path} (${ROLE_NAMES[file.role]})`);
+        continue;
+      }
       if (file.state.kind === 'missing') missing.push(`${file.path} (${ROLE_NAMES[file.role]}) does not exist yet`);
       if (file.state.kind !== 'present') continue;
       const { stat } = file.state;
@@ -29,7 +38,8 @@ export default defineRule({
     }
     if (findings.length > 0) return fail(findings);
     if (unknown.length > 0) return skip(`cannot judge every data file: ${unknown.join('; ')}${judged.length > 0 ? ` (the others are private: ${judged.join('; ')})` : ''}`);
+    if (judged.length === 0 && system.length > 0) return skip(`${system.join(', ')} in a system location: not judged here (see persistence.system-path)`);
     if (judged.length === 0) return skip(missing.length > 0 ? `no data file exists yet: ${missing.join('; ')}` : 'no data directory, RDB, AOF or log file is known');
-    return pass(`${judged.length} data paths are closed to other users: ${judged.join('; ')}`, { evidence: missing });
+    return pass(`${judged.length} data paths are closed to other users: ${judged.join('; ')}`, { evidence: [...missing, ...system.map((f) => `${f} in a system location: see persistence.system-path`)] });
   },
 });

@@ -1,0 +1,59 @@
+import { defineRule, fail, pass, skip } from '../define.ts';
+import type { Finding } from '../define.ts';
+import { clipped } from '../../util/shown.ts';
+
+/**
+ * Where writing a file the server controls runs code or lets someone in: the classic takeover of an open server is
+ * `CONFIG SET dir /root/.ssh` + `CONFIG SET dbfilename authorized_keys` (or dir /var/spool/cron, /etc + passwd,
+ * a web root + shell.php, a library directory + a .so) and `SAVE`. No deployment keeps its data there.
+ */
+const SYSTEM_DIRS = new Set([
+  '/', '/etc', '/bin', '/sbin', '/boot', '/dev', '/proc', '/sys', '/lib', '/lib32', '/lib64', '/libx32', '/usr', '/usr/bin', '/usr/sbin',
+  '/usr/lib', '/usr/lib64', '/usr/local/bin', '/usr/local/sbin', '/usr/local/lib', '/home',
+  '/var/spool/cron', '/var/spool/cron/crontabs', '/etc/cron.d', '/etc/cron.hourly', '/etc/cron.daily', '/etc/cron.weekly', '/etc/cron.monthly',
+  '/etc/init.d', '/etc/profile.d', '/etc/ssh', '/etc/sudoers.d', '/etc/ld.so.conf.d', '/etc/systemd/system', '/etc/rc.d', '/etc/pam.d',
+  '/var/www', '/var/www/html', '/usr/share/nginx/html', '/srv/www',
+]);
+
+/** A directory under which any file is a login, a scheduled job or served code. */
+const SYSTEM_DIR_PATTERNS: readonly RegExp[] = [/\/\.ssh$/, /^\/var\/spool\/cron(\/|$)/, /^\/etc\/cron\.[a-z]+$/];
+
+/** File names whose content a system reads as logins, accounts, jobs, shell start-up or code. */
+const SYSTEM_FILES = /^(authorized_keys2?|passwd|shadow|group|gshadow|sudoers|crontab|ld\.so\.preload|sshd_config|\.bashrc|\.bash_profile|\.profile|\.zshrc|\.bash_logout)$|\.(so(\.\d+)*|php\d?|phtml|jsp|aspx?|cgi|sh)$/i;
+
+/** Whether `dir` (absolute) is a system location no data directory belongs in. */
+export function systemDirectory(dir: string): boolean {
+  const p = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
+  return SYSTEM_DIRS.has(p) || SYSTEM_DIR_PATTERNS.some((re) => re.test(p));
+}
+
+export default defineRule({
+  id: 'persistence.system-path',
+  title: 'The server does not write its data files into a system location',
+  severity: 'critical',
+  section: 'Foundation',
+  checklist: 'Foundation 5',
+  sources: ['live', 'config'],
+  remediation:
+    'Treat the server as compromised: this is how an open server is taken over (`CONFIG SET dir /root/.ssh`, `CONFIG SET dbfilename authorized_keys`, `SAVE`). Check the named file for content you did not put there and who set the values (the log, `CLIENT LIST`), set `dir` back to the data directory (`/var/lib/redis`) and `dbfilename dump.rdb` (`appendfilename appendonly.aof`), then CONFIG REWRITE; deny CONFIG to clients (ACL `-@dangerous`) and keep `enable-protected-configs no` (7.0+: `dir` and `dbfilename` then cannot be set at run time).',
+  requires: ['config'],
+  check({ config, server }) {
+    if (server?.mode === 'sentinel') return skip('a sentinel writes no data file');
+    const dir = config.get('dir');
+    const names = (['dbfilename', 'appendfilename', 'appenddirname'] as const).flatMap((name) => {
+      const value = config.get(name);
+      return value ? [{ name, value }] : [];
+    });
+    const findings: Finding[] = [];
+    const dirAbsolute = dir !== undefined && dir.value.startsWith('/');
+    if (dir !== undefined && dirAbsolute && systemDirectory(dir.value)) {
+      findings.push({ message: `dir is '${clipped(dir.value)}', a system location: every save (${names.map((n) => `${n.name} '${clipped(n.value.value)}'`).join(', ') || 'its data files'}) is written there`, source: dir.source });
+    }
+    for (const { name, value } of names) {
+      if (SYSTEM_FILES.test(value.value)) findings.push({ message: `${name} is '${clipped(value.value)}', the name of a file a system reads as logins, accounts, jobs or code`, source: value.source });
+    }
+    if (findings.length > 0) return fail(findings);
+    if (dir === undefined) return skip('dir is not known');
+    return pass(`data files go to ${dirAbsolute ? `'${clipped(dir.value)}'` : `'${clipped(dir.value)}' (relative to the server's working directory)`}${names.length ? ` as ${names.map((n) => `'${clipped(n.value.value)}'`).join(', ')}` : ''}`, { source: dir.source });
+  },
+});
