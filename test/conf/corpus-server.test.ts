@@ -162,6 +162,9 @@ describe(`the corpus's sentinel.conf files against redis-sentinel ${version ?? '
   const tally = eachCorpusFile(['sentinel.conf'], true, async (server, text) => {
     // The file as the Sentinel read it, before it rewrote it (it adds its id and state at start).
     const parsed = parseCopy(text, true);
+    // A template the Sentinel reads as text (rustis' `sentinel monitor m $HOST_IP 6381 2`: it starts, fails to resolve
+    // the name and monitors an empty address): the parser refuses it on purpose.
+    if (parsed.eff === undefined && parsed.messages.some((m) => /: unrendered template placeholder /.test(m))) return;
     assert.ok(parsed.eff?.sentinel, `redis-sentinel started; the parser refused it: ${parsed.messages.join('\n')}`);
     const { differ } = await sentinelDifferences(server.port, parsed.eff);
     assert.deepEqual(differ, []);

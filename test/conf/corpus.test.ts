@@ -28,19 +28,26 @@ interface Entry {
 function manifest(): Entry[] {
   const [header, ...rows] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n');
   const cols = header!.split('\t');
-  return rows.map((row) => {
+  const table = rows.map((row) => {
     const cells = row.split('\t');
-    const get = (name: string): string => cells[cols.indexOf(name)] ?? '';
+    return (name: string): string => cells[cols.indexOf(name)] ?? '';
+  });
+  // One repository's file at several tags (redis/redis's redis.conf of 2.4.18 to 7.4.1) gets one tree per tag: in one
+  // tree the last would stand for them all, and every other tag's text would go unread.
+  const seen = new Map<string, number>();
+  for (const get of table) seen.set(`${get('repo')}\t${get('path')}`, (seen.get(`${get('repo')}\t${get('path')}`) ?? 0) + 1);
+  return table.map((get) => {
     const path = get('path');
     // Fragments cut out of YAML (`values.yaml#commonConfiguration`) keep their corpus name.
     const inRepo = path.includes('#') ? get('file').split('/').pop()! : path;
+    const tree = seen.get(`${get('repo')}\t${path}`)! > 1 ? `${get('repo')}@${get('commit_or_tag').split(' ')[0]}` : get('repo');
     return {
       file: get('file'),
       repo: get('repo'),
       path,
       kind: get('kind') as Entry['kind'],
       notes: get('notes'),
-      virtual: `/repos/${get('repo')}/${inRepo}`,
+      virtual: `/repos/${tree}/${inRepo}`,
     };
   });
 }
@@ -50,6 +57,10 @@ const ENTRIES = manifest();
 // Files that a container image copies to an absolute path another corpus file includes.
 const MOUNTS: Readonly<Record<string, string>> = {
   '/redis/conf/redis.tls.conf': 'written__docker-wildcard-include/redis.tls.conf',
+  // ddev-redis mounts its redis/ directory at /etc/redis/conf (docker-compose.redis.yaml).
+  ...Object.fromEntries(
+    ['network', 'general', 'snapshots', 'security', 'memory', 'io', 'append', 'advanced'].map((n) => [`/etc/redis/conf/${n}.conf`, `ddev__ddev-redis/redis__${n}.conf`]),
+  ),
 };
 
 function corpusFs(): { readFile: (p: string) => string; glob: (pattern: string) => string[] } {
@@ -122,6 +133,7 @@ function get(eff: EffectiveConf, name: string): string | undefined {
 describe('corpus walk', () => {
   it('the manifest lists every kind', () => {
     assert.ok(ENTRIES.length >= 60);
+    assert.equal(new Set(ENTRIES.map((e) => e.virtual)).size, ENTRIES.length, 'each file is read from a path of its own');
     assert.deepEqual(new Set(ENTRIES.map((e) => e.kind)), new Set(['redis.conf', 'sentinel.conf', 'acl', 'fragment']));
   });
 
@@ -333,6 +345,55 @@ describe('corpus facts', () => {
     assert.equal(placeholder('written__envsubst-template/redis.conf.tpl'), '${REDIS_HOST}');
     assert.equal(placeholder('written__sed-template/sentinel.conf'), '@MASTER_HOST@');
     assert.match(placeholder('geerlingguy__ansible-role-redis/templates__redis.conf.j2'), /^\{\{ redis_daemon/);
+    // ERB, EPP, bare $NAME and %name% (redfort said 'unknown directive', or took $HOST_IP for a host).
+    assert.equal(placeholder('voxpupuli__puppet-redis/templates__redis.conf.epp'), '<%- |');
+    assert.equal(placeholder('voxpupuli__puppet-redis/templates__redis-sentinel.conf.epp'), '<%# THIS FILE IS MANAGED BY PUPPET -%>');
+    assert.match(placeholder('sous-chefs__redisio/templates__default__redis.conf.erb'), /^<%/);
+    assert.equal(placeholder('dahomey-technologies__rustis/redis__sentinel.conf'), '$HOST_IP');
+    assert.equal(placeholder('kubernetes__examples/_archived__storage__redis__image__redis-slave.conf'), '%master-ip%');
+    assert.equal((outcome('kubernetes__examples/_archived__storage__redis__image__redis-slave.conf') as { error: ConfigParseError }).error.line, 206);
+  });
+
+  it('ddev-redis: eight absolute includes of the mounted fragments', () => {
+    const o = outcome('ddev__ddev-redis/redis__scripts__setup-redis-optimized-config.sh.redis.conf');
+    assert.equal(o.kind, 'conf');
+    const { eff, parsed } = o as { eff: EffectiveConf; parsed: ParsedConf };
+    assert.deepEqual(parsed.files.slice(1), ['network', 'general', 'snapshots', 'security', 'memory', 'io', 'append', 'advanced'].map((n) => `/etc/redis/conf/${n}.conf`));
+    assert.equal(get(eff, 'bind'), '0.0.0.0');
+    assert.deepEqual(eff.config.get('bind')!.source, { kind: 'file', path: '/etc/redis/conf/network.conf', line: 24 });
+    assert.equal(get(eff, 'save'), '3600 1 300 100 60 10000');
+    assert.equal(get(eff, 'maxmemory'), String(512 * 1024 * 1024));
+    assert.equal(get(eff, 'enable-debug-command'), 'yes');
+    assert.deepEqual(eff.users.map((u) => [u.name, u.enabled, u.plaintextPasswords]), [['default', true, 1], ['redis', true, 1]]);
+    assert.equal(eff.users[0]!.passwords[0]!.sha256, sha('redis'));
+  });
+
+  it('Redis 2.4: vm-enabled stops every release redfort knows, and is a warning given 2.4.18', () => {
+    const o = outcome('redis__redis/2.4.18__redis.conf');
+    assert.equal(o.kind, 'refused');
+    assert.match((o as { error: ConfigParseError }).error.message, /@2\.4\.18\/redis\.conf:390: unknown directive 'vm-enabled'/);
+    const e = ENTRIES.find((x) => x.file === 'redis__redis/2.4.18__redis.conf')!;
+    const eff = effectiveConfig(loadConf(e.virtual, { ...corpusFs(), cwd: dirname(e.virtual), version: '2.4.18' }), { version: '2.4.18' });
+    assert.match(eff.warnings[0]!, /:390: unknown directive 'vm-enabled': .*version 2\.4\.18 is not one whose directives redfort knows/);
+    assert.equal(get(eff, 'port'), '6379');
+  });
+
+  it('greenbone: a Unix socket only, 1025 databases', () => {
+    const eff = conf('greenbone__openvas-scanner/config__redis-openvas.conf');
+    assert.equal(get(eff, 'port'), '0');
+    assert.equal(get(eff, 'unixsocket'), '/run/redis-openvas/redis.sock');
+    assert.equal(get(eff, 'unixsocketperm'), '770');
+    assert.equal(get(eff, 'databases'), '1025');
+    assert.equal(get(eff, 'syslog-enabled'), 'yes');
+  });
+
+  it('an ACL file with a pattern after ~* stops redis-server at line 1', () => {
+    const o = outcome('written__acl-allkeys-then-pattern/users.acl') as Extract<Outcome, { kind: 'acl' }>;
+    assert.ok(o.strict instanceof ConfigParseError, 'strict mode refuses the file');
+    assert.equal(o.strict.line, 1);
+    assert.match(o.strict.reason, /Adding a pattern after the \* pattern/);
+    assert.deepEqual(o.lenient.problems.map((p) => p.line), [1]);
+    assert.deepEqual(o.lenient.users.map((u) => u.name), ['api-server', 'default']);
   });
 
   it('bitnami fragment without final newline: save ""', () => {
