@@ -188,13 +188,16 @@ function releaseOf(version: string | undefined): VersionKey | undefined {
   return commandsKnown(version, 'none') ? resolveVersion(version).key : undefined;
 }
 
+/** The lines whose commands command-names.json holds (see {@link TABLED}); Redis 8 and Valkey 8.1+ have no list. */
+const COMMAND_LINES: readonly VersionKey[] = ['r6.0', 'r6.2', 'r7.0', 'r7.2', 'r7.4', 'v7.2', 'v8.0'];
+
 /**
  * The live server of command-names.json whose names a release has: Redis 6.0.20, 6.2.16, 7.0.15, 7.2.6, 7.4.1 and
  * Valkey 8.0.1. Valkey 7.2 forked Redis 7.2.4 with its commands (the same src/commands/*.json in valkey@7.2.5 and
  * redis@7.2.4, and in redis@7.2.0 and 7.2.6), so it has 7.2.6's. Undefined for the others (Redis 8).
  */
 function serverOf(release: VersionKey): string | undefined {
-  if (release === 'r8') return undefined;
+  if (!COMMAND_LINES.includes(release)) return undefined;
   const [product, line] = release === 'v7.2' ? ['redis', '7.2'] : [release.startsWith('v') ? 'valkey' : 'redis', release.slice(1)];
   return data.servers.find((s) => s.startsWith(`${product}_version ${line}.`));
 }
@@ -230,7 +233,7 @@ const SENTINEL_NAMES = new Map<VersionKey, ReadonlySet<string>>();
  * list of.
  */
 function sentinelOfRelease(release: VersionKey | undefined): ReadonlySet<string> | undefined {
-  if (release === undefined || release === 'r8') return undefined;
+  if (release === undefined || !COMMAND_LINES.includes(release)) return undefined;
   let made = SENTINEL_NAMES.get(release);
   if (made === undefined) {
     const all = new Set(Object.values(sentinel70.categories).flatMap((members) => members.map((m) => m.toLowerCase())));

@@ -6,22 +6,30 @@ import { commandsKnown } from '../../src/acl/known-commands.ts';
 
 // The one decision the ACL reader (commands) and the config reader (directives) share: where a version stands against
 // the releases a table holds. A name the table lacks is refused only for its releases; a newer or unknown version may
-// have it (Redis 8.2's `lookahead`, 8.0's `+hgetex`).
+// have it (as Redis 8.2 had `lookahead` before the tables held 8.2; 8.0's `+hgetex`).
 describe('releaseStanding', () => {
   it('tabled, newer, unknown and other', () => {
     const cases: readonly (readonly [string | undefined, string])[] = [
       ['7.0.15', 'tabled'],
       ['6.0.20', 'tabled'],
       ['7.4', 'tabled'],
-      ['7.9.224', 'tabled'], // Redis 8.0-m01, the r8 column
+      ['7.9.224', 'tabled'], // Redis 8.0-m01
       ['valkey-8.0.1', 'tabled'],
       ['Valkey/7.2.7', 'tabled'],
-      ['7.9.225', 'newer'], // a later 8.0 milestone
-      ['8.0.2', 'newer'],
-      ['8.2.1', 'newer'],
-      ['valkey-8.1.0', 'newer'],
-      ['valkey 9.0.0', 'newer'],
-      ['8.2', 'newer'],
+      ['8.0.2', 'tabled'],
+      ['8.6.3', 'tabled'],
+      ['valkey-8.1.0', 'tabled'],
+      ['valkey-9.1.2', 'tabled'],
+      // Between tabled releases (their columns are the next release's less what its release notes name as new).
+      ['7.9.225', 'other'], // a later 8.0 milestone
+      ['8.2.1', 'other'],
+      ['8.4', 'other'],
+      ['valkey 9.0.0', 'other'],
+      // After the newest.
+      ['8.8.0', 'newer'],
+      ['9.0.0', 'newer'],
+      ['valkey-9.2.0', 'newer'],
+      ['valkey 10.0.1', 'newer'],
       [undefined, 'unknown'],
       ['', 'unknown'],
       ['7', 'unknown'],
@@ -33,8 +41,10 @@ describe('releaseStanding', () => {
   });
 
   it('directives are judged for every standing but newer (unknown too: issue 11, the file would not start)', () => {
-    for (const v of ['7.0.15', '7.9.224', 'valkey-8.0.1', '5.0.14', '6.3.4', undefined, '']) assert.equal(directivesJudged(v), true, String(v));
-    for (const v of ['8.2.1', '8.0.0', 'valkey-8.1.0']) assert.equal(directivesJudged(v), false, String(v));
+    for (const v of ['7.0.15', '7.9.224', 'valkey-8.0.1', '5.0.14', '6.3.4', '8.0.0', '8.2.1', '8.4.0', '8.6.3', 'valkey-8.1.0', 'valkey-9.0.0', 'valkey-9.1.2', undefined, '']) {
+      assert.equal(directivesJudged(v), true, String(v));
+    }
+    for (const v of ['8.8.0', '9.0.0', 'valkey-9.2.0']) assert.equal(directivesJudged(v), false, String(v));
   });
 
   // Redis 2.4's redis.conf sets `vm-enabled no`, which 2.6 and later refuse: given --redis-version 2.4.18, redfort said

@@ -2,9 +2,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { digestPassword, parseAclUser, AclSyntaxError } from '../../acl/parse.ts';
 import type { AclUser, ConfigMap, Fact, SecretDigest, SecretMap, Source } from '../../facts/types.ts';
 import {
-  DEPRECATED_DIRECTIVES,
   DIRECTIVES,
+  TABLED_LINES,
   defaultFor,
+  deprecatedIn,
   directivesJudged,
   existsIn,
   existsInVersion,
@@ -87,12 +88,12 @@ function fileSource(d: Directive): Source {
 
 /**
  * The warning for a directive no release of the tables has, on a version whose directives are not judged
- * ({@link directivesJudged}): the server may have it (Redis 8.2's `lookahead`), or, with a module loaded, a module may
+ * ({@link directivesJudged}): the server may have it (a Redis 8.8 directive), or, with a module loaded, a module may
  * (Redis 8 lets a module name its configs without its prefix). In the words of the ACL reader's warning.
  */
 function unjudgedDirectiveWarning(d: Directive, version: string | undefined, modules: boolean): string {
   const why = unjudgedWhy(version, 'directives', modules ? 'that server, or a module it loads, may have it' : 'that server may have it');
-  return `${d.source.path}:${d.source.line}: ${unknownDirective(d.name)}: not in Redis 6.0-8.0 or Valkey 7.2-8.0, those refuse to start with it (${why})`;
+  return `${d.source.path}:${d.source.line}: ${unknownDirective(d.name)}: not in ${TABLED_LINES}, those refuse to start with it (${why})`;
 }
 
 /**
@@ -221,7 +222,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
       return;
     }
     const spec = lookupFileDirective(name);
-    if (DEPRECATED_DIRECTIVES.has(name) && (!spec || !existsIn(spec, version.key))) return;
+    if (deprecatedIn(name, version.key) && (!spec || !existsIn(spec, version.key))) return;
     if (!spec) {
       // A module's own config (`module.name`) is checked by the module; any other unknown name stops redis-server.
       if (name.includes('.')) {
@@ -240,7 +241,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
           unjudged.push(d);
           return;
         }
-        refuse(`${unknownDirective(name)} (not in Redis 6.0-8.0 or Valkey 7.2-8.0): redis-server refuses to start (Bad directive or wrong number of arguments)`);
+        refuse(`${unknownDirective(name)} (not in ${TABLED_LINES}): redis-server refuses to start (Bad directive or wrong number of arguments)`);
       }
       return;
     }
@@ -264,7 +265,8 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         value = parseBool(args[0]!, spec);
         break;
       case 'enum':
-        value = parseEnum(args, spec);
+        // A name only later lines accept (Redis 8.6's `allkeys-lrm`) is refused by a release judged before them.
+        value = parseEnum(args, spec, options.version !== undefined && directivesJudged(options.version) ? version.key : undefined);
         // `loglevel nothing` came with 7.2 (redis@6.2.16:src/config.c:71 has four levels; live 7.0.15 refuses it).
         if (spec.name === 'loglevel' && value === 'nothing' && (six || version.key === 'r7.0')) {
           refuse(`'loglevel': argument(s) must be one of the following: debug, verbose, notice, warning (${version.label} has no 'nothing')`);
@@ -285,8 +287,9 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
           break;
         }
         value = spec.name === 'unixsocketperm' && six ? parseUnixSocketPerm6(args[0]!) : parseNumber(args[0]!, spec, six);
-        // 7.4 and Valkey 8 bound it to 64 (redis@7.4.1:src/config.c:3163, valkey@8.0.1:3184; 7.2.6: INT_MAX).
-        if (spec.name === 'maxmemory-samples' && ['r7.4', 'r8', 'v8.0'].includes(version.key) && BigInt(value) > 64n) {
+        // 7.4 and Valkey 8 bound it to 64 (redis@7.4.1:src/config.c:3163, valkey@8.0.1:3184; 7.2.6: INT_MAX), and so
+        // do redis 8.0.6, 8.6.3 and valkey 8.1.1, 9.1.2.
+        if (spec.name === 'maxmemory-samples' && !['r6.0', 'r6.2', 'r7.0', 'r7.2', 'v7.2'].includes(version.key) && BigInt(value) > 64n) {
           refuse(`'maxmemory-samples': argument must be between 1 and 64 inclusive (got ${quotedArg(args[0]!)})`);
         }
         break;

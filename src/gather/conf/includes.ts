@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { directivesJudged, followsRedis6, resolveVersion } from '../../redis/directives.ts';
+import { TABLED_LINES, directivesJudged, followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
 import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
 import { directiveShaped, isKnownDirective, MAX_DIRECTIVES, MAX_WORDS, NO_USERS, parseConfLines, tooMuchConfig, unknownDirective } from './tokenize.ts';
@@ -250,7 +250,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         include(d, chain);
       } else if (!isKnownDirective(d.name) && (judged || !directiveShaped(d.name))) {
         warnings.push(
-          `${at}: ${unknownDirective(d.name)} (not in Redis 6.0-8.0 or Valkey 7.2-8.0; ` +
+          `${at}: ${unknownDirective(d.name)} (not in ${TABLED_LINES}; ` +
             `redis-server would refuse it: Bad directive or wrong number of arguments)`,
         );
       }

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { digestPassword } from '../../acl/parse.ts';
 import type { Fact, SecretDigest, Source } from '../../facts/types.ts';
 import { atoi, strtoll } from './c-numbers.ts';
-import { resolveVersion } from '../../redis/directives.ts';
+import { resolveVersion, valkey8 } from '../../redis/directives.ts';
 import type { ServerVersion } from '../../redis/directives.ts';
 import { ConfigParseError, quotedArg } from './conf-errors.ts';
 import type { Directive } from './tokenize.ts';
@@ -101,7 +101,7 @@ function supportedBy(name: string, version: ServerVersion): boolean {
     case 'master-reboot-down-after-period':
       return version.key !== 'r6.0' && version.key !== 'r6.2';
     case 'primary-reboot-down-after-period':
-      return version.key === 'v8.0';
+      return valkey8(version);
     default:
       return true;
   }

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { DirectiveSpec, ServerVersion } from '../../redis/directives.ts';
-import { followsRedis6, MAX_BIND_ADDRESSES } from '../../redis/directives.ts';
+import { followsRedis6, MAX_BIND_ADDRESSES, valkey8, valueInVersion } from '../../redis/directives.ts';
+import type { VersionKey } from '../../redis/directives.ts';
 import { atoi, formatPercentile, memtoll6, memtoull, string2ll, strtoll } from './c-numbers.ts';
 import { quotedArg, refuse, wrongArgs } from './conf-errors.ts';
 import { asciiLower, holdsSecret } from './tokenize.ts';
@@ -11,8 +12,10 @@ export function parseBool(arg: string, spec: DirectiveSpec): string {
   return lower;
 }
 
-export function parseEnum(args: readonly string[], spec: DirectiveSpec): string {
-  const values = spec.values!;
+/** `key`: the line whose names alone are taken (undefined: every line's, the version unknown or not judged). */
+export function parseEnum(args: readonly string[], spec: DirectiveSpec, key?: VersionKey): string {
+  const values: Record<string, string> = {};
+  for (const [name, canonical] of Object.entries(spec.values!)) if (key === undefined || valueInVersion(spec, name, key)) values[name] = canonical;
   const names = Object.keys(values);
   const oneOf = `argument(s) must be one of the following: ${names.join(', ')}`;
   if (!spec.bitflags) {
@@ -21,6 +24,8 @@ export function parseEnum(args: readonly string[], spec: DirectiveSpec): string 
     if (canonical === undefined) refuse(`'${spec.name}': ${oneOf}; got ${quotedArg(args[0]!)}`);
     return canonical;
   }
+  // cluster-slot-stats-enabled (Redis 8.6: cpu, net, mem; yes is all three, no none): CONFIG GET says yes for all.
+  if (!('default' in values)) return slotStats(args, values, oneOf, spec.name);
   // shutdown-on-sig*: flags; CONFIG GET lists the set ones in table order, `default` alone for none.
   if (args.length === 0) refuse(`'${spec.name}': ${oneOf}`);
   const chosen = new Set<string>();
@@ -33,6 +38,20 @@ export function parseEnum(args: readonly string[], spec: DirectiveSpec): string 
     refuse(`'${spec.name}': shutdown options SAVE and NOSAVE can't be used simultaneously`);
   }
   return chosen.size === 0 ? 'default' : names.filter((n) => chosen.has(n)).join(' ');
+}
+
+function slotStats(args: readonly string[], values: Readonly<Record<string, string>>, oneOf: string, name: string): string {
+  if (args.length === 0) refuse(`'${name}': ${oneOf}`);
+  const chosen = new Set<string>();
+  for (const a of args) {
+    const canonical = values[asciiLower(a)];
+    if (canonical === undefined) refuse(`'${name}': ${oneOf}; got ${quotedArg(a)}`);
+    if (canonical === 'yes') for (const part of ['cpu', 'net', 'mem']) chosen.add(part);
+    else if (canonical !== 'no') chosen.add(canonical);
+  }
+  if (chosen.size === 0) return 'no';
+  if (chosen.size === 3) return 'yes';
+  return ['cpu', 'net', 'mem'].filter((n) => chosen.has(n)).join(' ');
 }
 
 const BASENAME_ONLY: Readonly<Record<string, string>> = {
@@ -56,18 +75,18 @@ export function parseString(arg: string, spec: DirectiveSpec, context: StringCon
   const pathError = BASENAME_ONLY[spec.name];
   if (pathError !== undefined) {
     // 6.x takes an empty appendfilename; Valkey 8 refuses an empty dbfilename too.
-    const emptyRefused = spec.name === 'dbfilename' ? version.key === 'v8.0' : spec.name !== 'appendfilename' || !six;
+    const emptyRefused = spec.name === 'dbfilename' ? valkey8(version) : spec.name !== 'appendfilename' || !six;
     if (arg === '' && emptyRefused) refuse(`${spec.name} can't be empty`);
     if (arg.includes('/') || arg.includes('\\')) refuse(`${pathError} (got ${quotedArg(arg)})`);
   }
-  if (spec.name === 'cluster-config-file' && arg === '' && version.key === 'v8.0') refuse("cluster-config-file can't be empty");
+  if (spec.name === 'cluster-config-file' && arg === '' && valkey8(version)) refuse("cluster-config-file can't be empty");
   if (spec.name === 'cluster-announce-hostname') {
     if (Buffer.byteLength(arg) >= 256) refuse('Hostnames must be less than 256 characters');
     if (!/^[A-Za-z0-9.-]*$/.test(arg)) refuse(`Hostnames may only contain alphanumeric characters, hyphens or dots (got ${quotedArg(arg)})`);
   }
   // Redis 7.2+'s isValidAuxChar refuses ':' too (redis@7.4.1:src/cluster.c:736); Valkey 8's does not
   // (valkey@8.0.1:src/cluster.c:752-763): valkey-server 8.0.1 starts with `cluster-announce-human-nodename "x:y"`.
-  const invalid = version.key === 'v8.0' ? /[!#$%&()*+;<>?@[\]^{|}~]/ : /[!#$%&()*+:;<>?@[\]^{|}~]/;
+  const invalid = valkey8(version) ? /[!#$%&()*+;<>?@[\]^{|}~]/ : /[!#$%&()*+:;<>?@[\]^{|}~]/;
   if (spec.name === 'cluster-announce-human-nodename' && invalid.test(arg)) {
     refuse(`Announced human node name contained invalid character (got ${quotedArg(arg)})`);
   }
