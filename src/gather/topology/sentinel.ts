@@ -1,5 +1,6 @@
 import type { Fact } from '../../facts/types.ts';
-import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
+import { ConnectionError, ReplyError } from '../live/resp.ts';
+import { connectTrusting } from '../live/tls-trust.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
 import type { Target } from '../../redis/target.ts';
 import { targetPassword } from '../../redis/target.ts';
@@ -81,8 +82,11 @@ export async function gatherSentinelGroups(
   if (names.length === 0) return [];
   let conn: RespConnection | undefined;
   try {
-    conn = await connect({ ...(await targetConnectOptions(target, options)), ...AUDIT_REPLY_BOUNDS });
-    const login = authCommand(target);
+    // As the audit's own connection (issue 11): a certificate that does not verify is judged as tls.certificate, not
+    // the end of the discovery; the credentials go only where the chain verifies to a trusted CA (tls-trust.ts).
+    const trusted = await connectTrusting({ ...(await targetConnectOptions(target, options)), ...AUDIT_REPLY_BOUNDS });
+    conn = trusted.conn;
+    const login = trusted.withheld === undefined ? authCommand(target) : undefined;
     const auth = login === undefined ? [] : [login];
     const commands = names.flatMap((name) => [
       ['SENTINEL', 'REPLICAS', name],
