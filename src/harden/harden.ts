@@ -37,6 +37,11 @@ export interface HardenOptions {
   readonly deployedSentinelConf?: string;
   /** A sentinel.conf to harden alongside (or alone, for a sentinel). */
   readonly sentinel?: ConfInput;
+  /**
+   * What the sentinel.conf says, as facts (its settings with their lines, its users): the sentinel's own, never the
+   * redis.conf's beside it. Default: `facts` (a sentinel alone).
+   */
+  readonly sentinelFacts?: Facts;
   /** Whether the node replicates or is replicated to (from INFO or replicaof). */
   readonly replication: boolean;
   /** The ports of the deployment harden's inputs show (see deploymentPorts): the TLS port takes none of them. */
@@ -101,6 +106,12 @@ export interface HardenResult {
   readonly aclLines?: readonly string[];
   readonly sentinelConf?: string;
   readonly sentinelBefore?: string;
+  /** The rules the hardened sentinel.conf must pass (judged on that file alone, not with redis.conf's). */
+  readonly sentinelClaims?: ReadonlySet<string>;
+  /** The sentinel's ACL file (its users: Sentinel rewrites the `user` lines of sentinel.conf, never an aclfile). */
+  readonly sentinelAclLines?: readonly string[];
+  /** Where the sentinel's ACL file is installed (its `aclfile` line). */
+  readonly sentinelAclPath?: string;
   /** New or reused credentials of the generated users (written to credentials.env only). */
   readonly credentials: readonly Secret[];
   /** The generated users that the trial logs in as, per file. */
@@ -525,9 +536,14 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
   }
 
   if (options.sentinel) {
-    const s = hardenSentinel(facts, options, credential, claims, items, rotate, notes);
+    const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, items, rotate, notes);
     result.sentinelBefore = s.before;
     result.sentinelConf = s.text;
+    result.sentinelClaims = s.claims;
+    if (s.aclLines) {
+      result.sentinelAclLines = s.aclLines;
+      result.sentinelAclPath = s.aclPath;
+    }
     logins.push(...s.logins);
     secretArgs.push(...s.secretArgs);
   }
@@ -557,23 +573,46 @@ function hardenSentinel(
   facts: Facts,
   options: HardenOptions,
   credential: (user: string) => string,
-  claims: Set<string>,
   items: PlanItem[],
   rotate: string[],
   notes: string[],
-): { text: string; before: string; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[] } {
+): { text: string; before: string; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[]; claims: Set<string>; aclLines?: string[]; aclPath?: string } {
   const v = options.version;
   const input = options.sentinel!;
   const { body } = splitHeader(input.text);
   const changes: ConfChange[] = [];
+  const claims = new Set<string>();
   const logins: { file: 'sentinel.conf'; user: string }[] = [];
   const secretArgs: SecretArg[] = [];
   const sentinelUser = userName('sentinel', options.prefix);
   const masters = monitoredMasters(body);
+  // The sentinel's own settings, with the lines that decide them (a sentinel.conf read alone).
+  const sc: ConfigMap = facts.files?.config ?? facts.config ?? new Map();
+  const set = (rule: string, name: string, args: string[]): void => {
+    const current = sc.get(name)?.value ?? '';
+    claims.add(rule);
+    if (current === args.join(' ')) return;
+    changes.push({ key: [name], args, line: lineIn(sc, name, input.path) });
+    items.push({ rule, what: `sentinel.conf: ${name} ${args.join(' ')} (was '${current}', ${where(sc.get(name)?.source)})`, restart: true });
+  };
+  // What harden gives a server and a Sentinel runs alike (a Sentinel has no CONFIG SET: each takes a restart).
+  set('network.protected-mode-off', 'protected-mode', ['yes']);
+  set('logging.syslog-disabled', 'syslog-enabled', ['yes']);
+  if (!ACCEPTED_LOGLEVELS.includes(sc.get('loglevel')?.value ?? 'notice')) set('logging.loglevel-too-quiet', 'loglevel', ['notice']);
+  else claims.add('logging.loglevel-too-quiet');
+  // A Sentinel listens on every interface when its file has no bind (its compiled default, '* -::*', unlike a
+  // redis-server 7's loopback): the other sentinels and the clients reach it on the addresses --bind names.
+  const listed = (sc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
+  const decision = bindPolicy(listed.length === 0 ? ['*'] : listed, v, options.bind);
+  claims.add('network.bind-all-interfaces');
+  if (decision.addresses.join(' ') !== listed.join(' ')) set('network.bind-all-interfaces', 'bind', [...decision.addresses]);
+  if (decision.dropped.length > 0 || listed.length === 0) {
+    notes.push(`**Sentinel bind: ${listed.length === 0 ? 'every interface (no bind line)' : decision.dropped.join(', ')} dropped; now ${decision.addresses.join(' ')}.** The other sentinels, and the clients that ask Sentinel where the master is, reach it on the addresses it binds: give \`--bind ADDR...\` with the private address they use, or it answers on ${decision.addresses.join(' ')} only and the sentinels lose their quorum.`);
+  }
   claims.add('sentinel.no-auth-user');
   for (const m of masters) {
     changes.push({ key: ['sentinel', 'auth-user', m], args: [sentinelUser], replaceLast: true });
-    changes.push({ key: ['sentinel', 'auth-pass', m], args: null, note: 'given on the command line from credentials.env; see PLAN.md' });
+    changes.push({ key: ['sentinel', 'auth-pass', m], args: null, note: 'given on the command line from credentials.env; Sentinel writes it back here at start: see PLAN.md' });
     credential(sentinelUser);
     secretArgs.push({ file: 'sentinel.conf', key: ['sentinel', 'auth-pass', m], user: sentinelUser });
     items.push({ rule: 'sentinel.no-auth-user', what: `sentinel auth-user ${m} ${sentinelUser} (its password, ${secretVariable(sentinelUser)}, on the command line)`, restart: true });
@@ -583,21 +622,40 @@ function hardenSentinel(
   changes.push({ key: ['sentinel', 'deny-scripts-reconfig'], args: ['yes'], replaceLast: true });
   items.push({ rule: 'sentinel.no-auth-user', what: 'sentinel deny-scripts-reconfig yes: SENTINEL SET cannot change the notification and reconfiguration scripts', restart: true });
   changes.push({ key: ['requirepass'], args: null, note: 'the default user is off; see PLAN.md' });
+  let aclLines: string[] | undefined;
+  let aclPath: string | undefined;
   if (hasAcl(v, 'sentinel')) {
     const mode: Mode = 'sentinel';
     changes.push({ key: ['sentinel', 'sentinel-user'], args: [sentinelUser], replaceLast: true });
-    changes.push({ key: ['sentinel', 'sentinel-pass'], args: null, note: 'given on the command line from credentials.env' });
+    changes.push({ key: ['sentinel', 'sentinel-pass'], args: null, note: 'given on the command line from credentials.env; Sentinel writes it back here at start: see PLAN.md' });
     secretArgs.push({ file: 'sentinel.conf', key: ['sentinel', 'sentinel-pass'], user: sentinelUser });
-    const present = new Set<string>();
-    for (const line of body.split('\n')) {
-      const m = /^\s*user\s+(\S+)/i.exec(line);
-      if (m) present.add(m[1]!);
-    }
     items.push({ rule: 'sentinel.no-auth-user', what: `sentinel sentinel-user ${sentinelUser}: the other sentinels are reached as this user (its password on the command line)`, restart: true });
-    changes.push({ key: ['user', 'default'], args: defaultUserOffLine(v).split(' ').slice(2), replaceLast: true });
+    // The users go to an ACL file: Sentinel rewrites sentinel.conf at start and writes its `user` lines back as its
+    // command table describes them (the admin's `+@all -@dangerous +sentinel +acl …` came back `+@all`: live 7.0.15),
+    // while an aclfile it only reads (ACL LOAD) and writes on ACL SAVE (6.2.16, 7.0.15, 7.2.6, Valkey 8.0.1).
+    aclPath = sc.get('aclfile')?.value || undefined;
+    if (aclPath === undefined) {
+      const deployed = options.deployedSentinelConf ?? resolve(input.path);
+      const chosen = newAclPath(deployed, options.pathExists ?? (() => false));
+      if (chosen.path === undefined) throw new AclPathError(`${dirname(deployed)}: every ACL file name harden would choose for the sentinel already exists: add an aclfile line naming the sentinel's ACL file to sentinel.conf`);
+      aclPath = chosen.path;
+      set('auth.acl-file-missing', 'aclfile', [aclPath]);
+    }
+    claims.add('auth.acl-file-missing');
+    changes.push({ key: ['user'], args: null, note: `moved to the sentinel's ACL file (${basename(aclPath)})` });
+    aclLines = [defaultUserOffLine(v)];
+    const present = new Set<string>();
+    for (const user of facts.acl?.users ?? []) {
+      if (user.name === 'default') continue;
+      present.add(user.name);
+      if (user.plaintextPasswords > 0) rotate.push(`user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
+      aclLines.push(renderUser(user, user.rules, user.selectors, user.passwords.filter((p) => p.set).map((p) => p.sha256)));
+    }
+    items.push({ rule: 'auth.default-user-enabled', what: 'user default off (and requirepass removed): no client logs in without a user name', restart: true });
     claims.add('auth.default-user-enabled');
     claims.add('auth.requirepass-used');
-    items.push({ rule: 'auth.default-user-enabled', what: 'user default off (and requirepass removed): no client logs in without a user name', restart: true });
+    claims.add('auth.no-authentication');
+    claims.add('auth.dangerous-commands-allowed');
     const roles: [Role, string[]][] = [
       ['admin', roleRules('admin', v, mode)],
       ['sentinel', roleRules('sentinel', v, mode)],
@@ -607,16 +665,17 @@ function hardenSentinel(
     for (const [role, rules] of roles) {
       const name = userName(role, options.prefix);
       if (present.has(name)) continue;
-      const hash = sha256Hex(credential(name));
-      changes.push({ key: ['user', name], args: ['on', `#${hash}`, ...rules] });
+      aclLines.push(aclFileLine(name, sha256Hex(credential(name)), rules));
       logins.push({ file: 'sentinel.conf', user: name });
-      items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${name} in sentinel.conf (${SENTINEL_ROLE_WHY[role]})`, restart: true });
+      items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${name} in the sentinel's ACL file (${SENTINEL_ROLE_WHY[role]})`, restart: true });
     }
+    notes.push(`**Sentinel users** are in the sentinel's own ACL file, \`${aclPath}\` (\`sentinel-users.acl\` here), not in sentinel.conf: Sentinel rewrites sentinel.conf at every start and failover, and writes \`user\` lines back as it describes them (the admin's \`-@dangerous\` then its commands by name come back as \`+@all\`), but never rewrites its ACL file except on ACL SAVE.`);
     notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`${secretVariable(userName('app', options.prefix))}\`: it may only ask, not reconfigure.`);
   }
-  // Sentinel rewrites its file at start: its `user` lines and (when given on the command line) auth-pass land in it.
-  const user = v.product === 'valkey' ? 'valkey' : 'redis';
-  notes.push(`Sentinel rewrites sentinel.conf itself (at start and at every failover) and then writes the auth-pass and sentinel-pass it was given in clear text into it: keep sentinel.conf \`${user}:${user} 0640\` (host/permissions.sh).`);
+  const owner = v.product === 'valkey' ? 'valkey' : 'redis';
+  if (secretArgs.length > 0) {
+    notes.push(`**Sentinel's passwords end up in sentinel.conf.** The drop-in gives ${secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(' and ')} on the command line (from credentials.env), so the files here hold none; but Sentinel keeps its state in its config file and rewrites it at its first start (and at every failover), writing them into it in clear text: no setting stops it (measured with redis-sentinel 6.2.16, 7.0.15, 7.2.6, Valkey 8.0.1). Protect the file instead: it is rewritten with mode 0644 less the service's umask, so the drop-in's \`UMask=0027\` makes it \`0640\`, owned by \`${owner}\` (host/permissions.sh sets \`${owner}:${owner} 0640\` before the start). An audit of the running sentinel.conf then fails auth.plaintext-passwords for these lines: Sentinel must send these passwords, so there is no hashed form; suppress those findings with that reason once the mode is checked.`);
+  }
   const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);
-  return { text, before: body, logins, secretArgs };
+  return { text, before: body, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}) };
 }

@@ -10,8 +10,15 @@ export interface RuleOutcome {
   readonly before: string;
   readonly after: string;
   readonly claimed: boolean;
+  /** The generated file judged, when harden wrote two (a redis.conf and a sentinel.conf: two servers). */
+  readonly file?: 'sentinel.conf';
   /** When it still fails: each distinct finding once, with where it is. */
   readonly messages?: readonly string[];
+}
+
+/** A before/after row's name: the rule, and the file when it is the sentinel.conf's beside a redis.conf. */
+export function outcomeLabel(o: RuleOutcome): string {
+  return o.file ? `${o.rule} (${o.file})` : o.rule;
 }
 
 export interface TrialOutcome {
@@ -102,7 +109,12 @@ function unitPaths(input: HostInputs): Map<string, { what: string; path: string 
       ...(input.tls ? [{ what: '`tls-cert-file`', path: input.tls.cert }, { what: '`tls-key-file`', path: input.tls.key }, { what: '`tls-ca-cert-file`', path: input.tls.ca }] : []),
     ]);
   }
-  if (input.sentinelPath) units.set(unitOf('sentinel', input.sentinelPath, input.product), [{ what: 'the config file', path: input.sentinelPath }]);
+  if (input.sentinelPath) {
+    units.set(unitOf('sentinel', input.sentinelPath, input.product), [
+      { what: 'the config file', path: input.sentinelPath },
+      ...(result.sentinelAclPath ? [{ what: '`aclfile`', path: result.sentinelAclPath }] : []),
+    ]);
+  }
   return units;
 }
 
@@ -187,6 +199,7 @@ function checkHostPaths(input: HostInputs): void {
     ['`unixsocket`', result.unixsocket],
     ['`pidfile`', result.pidfile],
     ['`aclfile`', result.aclPath],
+    ["the sentinel's `aclfile`", result.sentinelAclPath],
     ['credentials.env', input.credentialsPath],
     ...(input.tls ? ([['--tls-cert', input.tls.cert], ['--tls-key', input.tls.key], ['--tls-ca', input.tls.ca]] as [string, string][]) : []),
   ];
@@ -263,7 +276,10 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     perms.push(...owned('config', input.confPath));
     if (result.aclPath) perms.push(...owned('acl', result.aclPath));
   }
-  if (input.sentinelPath) perms.push(...owned('sentinel-config', input.sentinelPath));
+  if (input.sentinelPath) {
+    perms.push(...owned('sentinel-config', input.sentinelPath));
+    if (result.sentinelAclPath) perms.push(...owned('acl', result.sentinelAclPath));
+  }
   // Only the server's own files under a shared directory: `find / -maxdepth 2` would chmod any *.rdb of the host.
   if (result.dataDir && result.dataDir.startsWith('/') && !sharedDirectory(result.dataDir)) perms.push(`find ${shellQuote(result.dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
   if (result.logfile && result.logfile.startsWith('/')) perms.push(`[ ! -e ${shellQuote(result.logfile)} ] || { ${owned('log', result.logfile).join('; ')}; }`);
@@ -341,7 +357,7 @@ export function planMarkdown(p: PlanInputs): string {
   out.push('## Validation', '', `- Trial start: **${p.trial.status}**: ${p.trial.detail}`);
   const claimed = p.outcomes.filter((o) => o.claimed);
   const left = claimed.filter((o) => o.after === 'fail');
-  out.push(`- Static re-audit of the generated files: ${claimed.length - left.length} of ${claimed.length} rules redfort fixes pass${left.length ? `; **still failing: ${left.map((o) => o.rule).join(', ')}**` : ''}.`, '');
+  out.push(`- Static re-audit of the generated files: ${claimed.length - left.length} of ${claimed.length} rules redfort fixes pass${left.length ? `; **still failing: ${left.map(outcomeLabel).join(', ')}**` : ''}.`, '');
   out.push('## What changed', '', '| rule | change | restart |', '|---|---|---|');
   for (const item of r.items) out.push(`| ${item.rule} | ${item.what.replace(/\|/g, '\\|')} | ${item.restart ? 'yes' : 'no (CONFIG SET / ACL LOAD)'} |`);
   if (r.items.length === 0) out.push('| | nothing: the input already has every setting of this profile | |');
@@ -349,14 +365,15 @@ export function planMarkdown(p: PlanInputs): string {
   if (r.notes.length > 0) out.push('## Read this before you deploy', '', ...r.notes.map((n) => `- ${n}`), '');
   out.push('## Credentials', '');
   if (p.credentials.length === 0) out.push('No new credential: every generated user already exists. Keep the credentials.env of the run that created them.');
-  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => (secretVariable(c.user) === `${SECRET_PREFIX}${c.user}` ? `\`${c.user}\`` : `\`${c.user}\` (\`${secretVariable(c.user)}\`: - . : @ become _)`)).join(', ')}; \`set -a; . credentials.env\` reads them. The ACL files hold only their SHA-256. Move it to a vault or to the host (root:root 0600); the systemd drop-in reads it for the secrets a config file must not hold (${r.secretArgs.length ? r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ') : 'none here'}).`);
+  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => (secretVariable(c.user) === `${SECRET_PREFIX}${c.user}` ? `\`${c.user}\`` : `\`${c.user}\` (\`${secretVariable(c.user)}\`: - . : @ become _)`)).join(', ')}; \`set -a; . credentials.env\` reads them. The ACL files hold only their SHA-256. Move it to a vault or to the host (root:root 0600); the systemd drop-in reads it for the secrets it passes on the command line, so that no generated file holds them (${r.secretArgs.length ? r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ') : 'none here'})${r.secretArgs.some((a) => a.file === 'sentinel.conf') ? "; Sentinel writes its own into sentinel.conf once it runs (see \"Sentinel's passwords\" above)" : ''}.`);
   out.push('');
   if (r.rotate.length > 0) out.push('## Clear-text passwords found in the inputs: rotate them', '', 'They are no longer in the generated files, but they were readable where they were:', '', ...r.rotate.map((x) => `- ${x}`), '');
   out.push('## Deploy', '');
   // The files this run wrote: a sentinel.conf alone has no redis.conf and no users.acl to review or install.
   const diffs = ['redis.conf.diff', 'sentinel.conf.diff'].filter((f) => p.files.includes(f));
   out.push(`1. Review ${diffs.length ? diffs.map((f) => `\`${f}\``).join(' and ') : 'the generated files'}.`);
-  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}.`);
+  const sentinelAcl = p.files.includes('sentinel-users.acl') ? `${p.files.includes('users.acl') ? ' and' : ','} \`sentinel-users.acl\` at the sentinel's \`aclfile\` path${r.sentinelAclPath ? ` (\`${r.sentinelAclPath}\`)` : ''}` : '';
+  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}${sentinelAcl}.`);
   // The units the drop-ins are for (`redis-server`, `redis-server@cache` for /etc/redis/redis-cache.conf): named in the commands.
   const units = p.files.map((f) => /^host\/systemd\/(.+)\.service\.d\/redfort\.conf$/.exec(f)?.[1]).filter((u): u is string => u !== undefined);
   const dropIns = units.map((u) => `\`host/systemd/${u}.service.d/redfort.conf\` as /etc/systemd/system/${u}.service.d/redfort.conf`).join(' and ');
@@ -369,12 +386,12 @@ export function planMarkdown(p: PlanInputs): string {
   out.push('');
   if (r.manual.length > 0 || left.length > 0) {
     out.push('## What redfort could not do for you', '', ...r.manual.map((m) => `- ${m}`));
-    for (const o of left) for (const m of o.messages ?? ['still fails']) out.push(`- ${o.rule}: ${m}`);
+    for (const o of left) for (const m of o.messages ?? ['still fails']) out.push(`- ${outcomeLabel(o)}: ${m}`);
     out.push('');
   }
   if (r.kept.length > 0) out.push('## Kept as you had it', '', ...r.kept.map((k) => `- ${k}`), '');
   out.push('## Before and after (static audit)', '', '| rule | before | after | fixed by harden |', '|---|---|---|---|');
-  for (const o of p.outcomes) out.push(`| ${o.rule} | ${o.before} | ${o.after} | ${o.claimed ? 'yes' : ''} |`);
+  for (const o of p.outcomes) out.push(`| ${outcomeLabel(o)} | ${o.before} | ${o.after} | ${o.claimed ? 'yes' : ''} |`);
   out.push('', `Files: ${p.files.map((f) => `\`${f}\``).join(', ')}.`, '');
   return out.join('\n');
 }

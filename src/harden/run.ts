@@ -11,6 +11,7 @@ import { auditFiles } from '../app/audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import type { Facts } from '../facts/types.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
+import type { FileInputs } from '../gather/conf/gather-files.ts';
 import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
 import type { ServerVersion } from '../redis/directives.ts';
 import { isVersionText, shownVersion } from '../redis/version.ts';
@@ -27,7 +28,7 @@ import { AclPathError, harden, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
-import { commentHeader, hostFiles, HostPathError, planMarkdown, sandboxNotes, sharedDirectory, sharedDirectoryNotes } from './outputs.ts';
+import { commentHeader, hostFiles, HostPathError, outcomeLabel, planMarkdown, sandboxNotes, sharedDirectory, sharedDirectoryNotes } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine } from './trial.ts';
@@ -35,6 +36,9 @@ import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
 import { clipped } from '../util/shown.ts';
+
+/** The sentinel's ACL file in the output directory (installed at its `aclfile` path). */
+export const SENTINEL_ACL = 'sentinel-users.acl';
 
 /** Bad input to harden (a flag, a file, a version): nothing is written; the CLI reports it as a usage error. */
 export class HardenInputError extends Error {}
@@ -326,11 +330,22 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const taken = deployment.used.find((u) => u.port === tlsPort && !own.includes(u.by));
     if (taken) throw new HardenInputError(`--tls-port ${tlsPort} is ${taken.by}: choose a port no node of the deployment uses`);
   }
+  // The sentinel.conf's own facts: those of the target when it is the sentinel, else its file read alone (a
+  // redis.conf beside it is another server's).
+  let sentinelFacts: Facts | undefined;
+  if (sentinel) {
+    if (facts.server?.mode === 'sentinel' && !conf) sentinelFacts = facts;
+    else {
+      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, version: versionText });
+      if (!read.ok) throw new HardenInputError(read.error);
+      sentinelFacts = factsFromFiles(sentinel.path, read.gathered, versionText);
+    }
+  }
   let result: HardenResult;
   try {
     result = harden(facts, conf, {
       profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tls ? { tls } : {}), reuse, deployedConf,
-      deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), replication,
+      deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), ...(sentinelFacts ? { sentinelFacts } : {}), replication,
       ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}), pathExists,
     });
   } catch (error) {
@@ -374,6 +389,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       await put('sentinel.conf', header + result.sentinelConf);
       await put('sentinel.conf.diff', unifiedDiff(redactSecrets(result.sentinelBefore ?? ''), redactSecrets(result.sentinelConf), { from: `a/${basename(sentinel!.path)}`, to: 'b/sentinel.conf' }));
     }
+    if (result.sentinelAclLines) await put(SENTINEL_ACL, `${result.sentinelAclLines.join('\n')}\n`);
     const credentialsPath = join(dirname(result.conf !== undefined ? deployedConf : deployedSentinel), 'credentials.env');
     const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) };
     let host;
@@ -396,12 +412,16 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
 
     const passwordOf = new Map(result.credentials.map((c) => [c.user, c.password]));
     const trial = await trials(facts, result, passwordOf, stage, work, conf, version, tls !== undefined);
-    const { before, after } = await staticAudits(facts, result, stage, work, versionText!, conf);
     const outcomes: RuleOutcome[] = [];
-    for (const rule of new Set((after?.results ?? []).map((r) => r.ruleId))) {
-      const b = statusOf(before, rule);
-      const a = statusOf(after, rule, [stage, work]);
-      outcomes.push({ rule, before: b.status, after: a.status, claimed: result.claims.has(rule), ...(a.messages ? { messages: a.messages } : {}) });
+    // Each file is judged on its own (a redis.conf and a sentinel.conf are two servers'), before and after; with both,
+    // the sentinel's rows say so.
+    for (const audited of await staticAudits(facts, sentinelFacts, result, stage, work, versionText!, conf)) {
+      for (const rule of new Set(audited.after.results.map((r) => r.ruleId))) {
+        const b = statusOf(audited.before, rule);
+        const a = statusOf(audited.after, rule, [stage, work]);
+        const file = audited.file === 'sentinel.conf' && result.conf !== undefined ? { file: audited.file } : {};
+        outcomes.push({ rule, ...file, before: b.status, after: a.status, claimed: audited.claims.has(rule), ...(a.messages ? { messages: a.messages } : {}) });
+      }
     }
     const devLog = existsSync('/dev/log');
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
@@ -478,6 +498,7 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
       .replace(/^\s*sentinel\s+(notification-script|client-reconfig-script)\s.*$/gim, '# $1: not run by the trial');
     await writeFile(copy, trialText, { mode: 0o600 });
     const overrides: string[][] = [['unixsocket', join(dir, 'sentinel.sock')]];
+    if (result.sentinelAclLines) overrides.push(['aclfile', join(stage, SENTINEL_ACL)]);
     if (/^\s*tls-port\s+0*[1-9]/im.test(text)) overrides.push(['tls-port', String(await freePort())]);
     const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf'), product: version.product });
     details.push(trial.detail);
@@ -488,9 +509,19 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
   return { status: failed ? 'failed' : unvalidated ? 'unvalidated' : 'passed', detail: details.join('; ') };
 }
 
-/** The input's audit, and the generated files' static audit as deployed (with the command-line secrets). */
-async function staticAudits(facts: Facts, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined): Promise<{ before: TargetResult; after: TargetResult | undefined }> {
-  const before = judgeFacts(facts);
+/** One file's audit before harden and its static re-audit after, with the rules harden claims for it. */
+interface FileAudit {
+  readonly file: 'redis.conf' | 'sentinel.conf';
+  readonly before: TargetResult;
+  readonly after: TargetResult;
+  readonly claims: ReadonlySet<string>;
+}
+
+/**
+ * The input's audit, and the generated files' static audit as deployed (with the command-line secrets): the
+ * redis.conf (with users.acl) and the sentinel.conf (with its ACL file) each on its own.
+ */
+async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined): Promise<FileAudit[]> {
   const dir = join(work, 'audit');
   await mkdir(dir);
   const placeholder = new Map(result.secretArgs.map((a) => [a.user, generatePassword()]));
@@ -500,29 +531,32 @@ async function staticAudits(facts: Facts, result: HardenResult, stage: string, w
     await writeFile(path, `${text}${lines.length ? `\n${lines.join('\n')}\n` : ''}`, { mode: 0o600 });
     return path;
   };
-  const cwd = conf ? dirname(resolve(conf.path)) : undefined;
-  const inputs = {
-    ...(result.conf !== undefined ? { configPath: join(stage, 'redis.conf') } : {}),
-    ...(result.aclLines ? { aclPath: join(stage, 'users.acl') } : {}),
-    ...(result.sentinelConf !== undefined ? { sentinelConfigPath: join(stage, 'sentinel.conf') } : {}),
-    version,
-    ...(cwd ? { cwd } : {}),
-  };
-  const asWritten = await auditFiles(inputs);
-  const deployed = await auditFiles({
-    ...inputs,
-    ...(result.conf !== undefined ? { configPath: await withSecrets('redis.conf', result.conf, 'redis.conf') } : {}),
-    ...(result.sentinelConf !== undefined ? { sentinelConfigPath: await withSecrets('sentinel.conf', result.sentinelConf, 'sentinel.conf') } : {}),
-  });
   // Secrets given on the command line are not in any file: judge clear-text passwords on the files as written.
   // Every finding of the files as written replaces every finding of the deployed copy (one each: not the first one twice).
-  const rule = 'auth.plaintext-passwords';
-  const written = asWritten.results.filter((x) => x.ruleId === rule);
-  const first = deployed.results.findIndex((r) => r.ruleId === rule);
-  const results = deployed.results.filter((r) => r.ruleId !== rule);
-  if (first >= 0 && written.length > 0) results.splice(first, 0, ...written);
-  const after: TargetResult = { ...deployed, results: first >= 0 && written.length > 0 ? results : deployed.results };
-  return { before, after: after.error ? asWritten : after };
+  const reaudit = async (inputs: FileInputs, deployedInputs: FileInputs): Promise<TargetResult> => {
+    const asWritten = await auditFiles(inputs);
+    const deployed = await auditFiles(deployedInputs);
+    const rule = 'auth.plaintext-passwords';
+    const written = asWritten.results.filter((x) => x.ruleId === rule);
+    const first = deployed.results.findIndex((r) => r.ruleId === rule);
+    const results = deployed.results.filter((r) => r.ruleId !== rule);
+    if (first >= 0 && written.length > 0) results.splice(first, 0, ...written);
+    const after: TargetResult = { ...deployed, results: first >= 0 && written.length > 0 ? results : deployed.results };
+    return after.error ? asWritten : after;
+  };
+  const audits: FileAudit[] = [];
+  if (result.conf !== undefined) {
+    const cwd = conf ? dirname(resolve(conf.path)) : undefined;
+    const inputs = { configPath: join(stage, 'redis.conf'), ...(result.aclLines ? { aclPath: join(stage, 'users.acl') } : {}), version, ...(cwd ? { cwd } : {}) };
+    const after = await reaudit(inputs, { ...inputs, configPath: await withSecrets('redis.conf', result.conf, 'redis.conf') });
+    audits.push({ file: 'redis.conf', before: judgeFacts(facts), after, claims: result.claims });
+  }
+  if (result.sentinelConf !== undefined) {
+    const inputs = { sentinelConfigPath: join(stage, 'sentinel.conf'), ...(result.sentinelAclLines ? { aclPath: join(stage, SENTINEL_ACL) } : {}), version };
+    const after = await reaudit(inputs, { ...inputs, sentinelConfigPath: await withSecrets('sentinel.conf', result.sentinelConf, 'sentinel.conf') });
+    audits.push({ file: 'sentinel.conf', before: judgeFacts(sentinelFacts ?? facts), after, claims: result.sentinelClaims ?? new Set() });
+  }
+  return audits;
 }
 
 /**
@@ -543,13 +577,13 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   if (result.tlsPort) lines.push(`TLS port: ${tlsPortText(result.tlsPort, false)}${result.tlsPort.known ? ' (PLAN.md: what harden knew of the deployment)' : ''}`);
   if (result.aclSkipped && result.aclPath) lines.push(`ACL file: ${result.aclPath}: ${result.aclSkipped.join(', ')} already ${result.aclSkipped.length === 1 ? 'exists' : 'exist'} on this host, another server's (PLAN.md)`);
   const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
-  const width = Math.max(4, ...changed.map((o) => o.rule.length));
+  const width = Math.max(4, ...changed.map((o) => outcomeLabel(o).length));
   lines.push('', `${'rule'.padEnd(width)}  before  after`);
-  for (const o of changed) lines.push(`${o.rule.padEnd(width)}  ${o.before.padEnd(6)}  ${o.after}${o.claimed || (o.before === 'fail' && o.after === 'pass') ? '' : '  (not fixed by harden)'}`);
+  for (const o of changed) lines.push(`${outcomeLabel(o).padEnd(width)}  ${o.before.padEnd(6)}  ${o.after}${o.claimed || (o.before === 'fail' && o.after === 'pass') ? '' : '  (not fixed by harden)'}`);
   const claimed = outcomes.filter((o) => o.claimed);
   const left = claimed.filter((o) => o.after === 'fail');
   lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? '; still failing:' : '.'}`);
-  for (const o of left) for (const m of o.messages ?? ['still fails']) lines.push(`  ${o.rule}: ${m}`);
+  for (const o of left) for (const m of o.messages ?? ['still fails']) lines.push(`  ${outcomeLabel(o)}: ${m}`);
   if (!devLog && result.claims.has('logging.syslog-disabled')) lines.push('logging.syslog-disabled passes on the files alone: syslog-enabled yes needs a syslog daemon on /dev/log where the server runs, and this machine has none (PLAN.md).');
   lines.push(`${result.credentials.length} new credential${result.credentials.length === 1 ? '' : 's'} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
   return `${lines.join('\n')}\n`;

@@ -227,14 +227,16 @@ describe('harden: what the files say', () => {
     const text = readFileSync(join(out, 'sentinel.conf'), 'utf8');
     assert.match(text, /^sentinel auth-user mymaster sentinel$/m);
     assert.match(text, /^sentinel deny-scripts-reconfig yes$/m);
-    assert.match(text, /^user default off /m);
+    // The users are in the sentinel's ACL file (Sentinel rewrites its sentinel.conf's `user` lines at start).
+    assert.doesNotMatch(text, /^user /m);
+    assert.match(readFileSync(join(out, 'sentinel-users.acl'), 'utf8'), /^user default off /m);
     assert.match(readFileSync(join(out, 'host', 'systemd', 'redis-sentinel.service.d', 'redfort.conf'), 'utf8'), /--sentinel auth-pass mymaster \$\{REDFORT_PASSWORD_sentinel\}/);
     // PLAN.md names what was written (no redis.conf.diff, no users.acl) and every change, as the summary counts them.
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
     assert.match(plan, /^1\. Review `sentinel\.conf\.diff`\.$/m);
-    assert.match(plan, /^2\. Install the files over the originals \(keep a copy\)\.$/m);
-    assert.doesNotMatch(plan, /redis\.conf\.diff|users\.acl/);
-    for (const change of [/\| user default off \(and requirepass removed\)/, /\| sentinel deny-scripts-reconfig yes/, /\| sentinel sentinel-user sentinel/, /\| new user admin in sentinel\.conf/, /\| new user app in sentinel\.conf/]) assert.match(plan, change);
+    assert.match(plan, /^2\. Install the files over the originals \(keep a copy\), `sentinel-users\.acl` at the sentinel's `aclfile` path \(`[^`]*users-sentinel\.acl`\)\.$/m);
+    assert.doesNotMatch(plan, /redis\.conf\.diff|(?<!sentinel-)users\.acl/);
+    for (const change of [/\| user default off \(and requirepass removed\)/, /\| sentinel deny-scripts-reconfig yes/, /\| sentinel sentinel-user sentinel/, /\| new user admin in the sentinel's ACL file/, /\| new user app in the sentinel's ACL file/]) assert.match(plan, change);
     assert.match(run.stdout, /^(\d+) of \1 rules harden fixes pass\.$/m);
     assert.doesNotMatch(run.stdout, /^1 of 1 rules/m, 'default off and requirepass removed are claimed too');
     const again = await redfort(['harden', '--sentinel-config', join(out, 'sentinel.conf'), '--redis-version', '7.0.15', '--out', `${out}2`]);
@@ -656,7 +658,7 @@ describe('harden: a Valkey install', () => {
     assert.match(perms, new RegExp(`^chown valkey:valkey ${work}$`, 'm'));
     assert.match(perms, new RegExp(`chown valkey:adm ${work}/vk-names\\.log;`));
     assert.doesNotMatch(perms, /redis:/);
-    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /keep sentinel\.conf `valkey:valkey 0640`/);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /owned by `valkey` \(host\/permissions\.sh sets `valkey:valkey 0640`/);
     // A Redis target keeps Redis's names.
     const outR = join(work, 'out-redis-names');
     await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', outR]);

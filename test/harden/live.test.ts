@@ -124,7 +124,10 @@ describe('harden from live state', () => {
     // The secrets the drop-in passes on the command line come from credentials.env.
     const newMaster = await restart(outM, pw.get('admin')!, [], ['--masterauth', pw.get('replication')!]);
     const newReplica = await restart(outR, credentials(outR).get('admin') ?? pw.get('admin')!, [`replicaof ${newMaster.host} ${newMaster.port}`], ['--masterauth', pw.get('replication')!]);
-    const sentinelText = readFileSync(join(outS, 'sentinel.conf'), 'utf8').replace(/^(sentinel monitor \S+) \S+ \d+/m, `$1 ${newMaster.host} ${newMaster.port}`).replace(/^(dir|logfile) .*$/gm, '');
+    const sentinelText = readFileSync(join(outS, 'sentinel.conf'), 'utf8').replace(/^(sentinel monitor \S+) \S+ \d+/m, `$1 ${newMaster.host} ${newMaster.port}`).replace(/^(dir|logfile) .*$/gm, '')
+      // Its users are in the sentinel's ACL file (installed at its aclfile path): here, the one in the output.
+      .replace(/^aclfile .*$/m, `aclfile ${join(outS, 'sentinel-users.acl')}`);
+    assert.match(sentinelText, /^aclfile .*sentinel-users\.acl$/m);
     const sPw = credentials(outS);
     const newSentinel = await startRedis({
       sentinel: true,

@@ -24,11 +24,13 @@ function profileForms(table: CategoryTable, server: ServerIdentity | undefined):
   const version = resolveVersion(server?.version);
   let byVersion = FORMS.get(table);
   if (!byVersion) FORMS.set(table, (byVersion = new Map()));
-  const key = `${version.product} ${version.major}.${version.minor}`;
+  // A Sentinel's profile users are its own (src/profile/users.ts: the admin keeps SENTINEL, ACL, SHUTDOWN… by name).
+  const mode = server?.mode === 'sentinel' ? 'sentinel' : 'server';
+  const key = `${version.product} ${version.major}.${version.minor} ${mode}`;
   let forms = byVersion.get(key);
   if (!forms) {
     forms = PROFILE_ROLES.map((role) => {
-      const rules = roleRules(role, version, 'server');
+      const rules = roleRules(role, version, mode);
       return { role, rules, key: effectiveKey(parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version }), table) };
     });
     byVersion.set(key, forms);

@@ -1,0 +1,100 @@
+// harden with a redis.conf and a sentinel.conf (QA34-2, QA34-3, QA34-4): the sentinel.conf gets what harden gives a
+// server where it applies to a Sentinel, its users go to an ACL file Sentinel does not rewrite, the re-audit judges
+// each file on its own, and the output still passes once a real redis-sentinel has rewritten its file at start.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { auditFiles } from '../../src/app/audit.ts';
+import type { TargetResult } from '../../src/engine/run.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import { redfort } from './run.ts';
+
+const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus', 'redis__redis');
+const work = mkdtempSync(join(tmpdir(), 'redfort-harden-sentinel-'));
+after(async () => {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const statusOf = (r: TargetResult, rule: string): string => r.results.find((x) => x.ruleId === rule)?.status ?? 'absent';
+const credentials = (out: string): Map<string, string> =>
+  new Map(readFileSync(join(out, 'credentials.env'), 'utf8').split('\n').filter((l) => l.startsWith('REDFORT_PASSWORD_')).map((l) => [l.slice('REDFORT_PASSWORD_'.length, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+
+describe('harden --config redis.conf --sentinel-config sentinel.conf', () => {
+  const out = join(work, 'out');
+  const conf = join(work, 'redis.conf');
+  const sentinel = join(work, 'sentinel.conf');
+  writeFileSync(conf, readFileSync(join(CORPUS, '7.0.15__redis.conf')));
+  // Redis 7.0.15's own sentinel.conf, with Debian's `protected-mode no` (it listens on every interface: no bind).
+  writeFileSync(sentinel, readFileSync(join(CORPUS, '7.0.15__sentinel.conf'), 'utf8').replace(/^protected-mode .*$/m, 'protected-mode no'));
+  let stdout = '';
+
+  it('hardens the sentinel.conf too, and its before/after rows are its own file\'s (no error column)', async () => {
+    const run = await redfort(['harden', '--config', conf, '--sentinel-config', sentinel, '--redis-version', '7.0.15', '--out', out]);
+    stdout = run.stdout;
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const rows = run.stdout.split('\n').filter((l) => /^[a-z]+\.[a-z-]+( \(sentinel\.conf\))?\s+(pass|fail|skip|error|manual|n\/a)\s/.test(l));
+    assert.ok(rows.length > 10, run.stdout);
+    assert.deepEqual(rows.filter((l) => /\serror(\s|$)/.test(l)), [], 'no row is error');
+    for (const rule of ['network.bind-all-interfaces', 'network.protected-mode-off', 'logging.syslog-disabled', 'auth.acl-file-missing', 'sentinel.no-auth-user']) {
+      assert.match(run.stdout, new RegExp(`^${rule.replace('.', '\\.')} \\(sentinel\\.conf\\)\\s+fail\\s+pass$`, 'm'), rule);
+    }
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.doesNotMatch(plan.slice(plan.indexOf('## Before and after')), /\| error \|/);
+    const text = readFileSync(join(out, 'sentinel.conf'), 'utf8');
+    assert.match(text, /^protected-mode yes$/m);
+    assert.match(text, /^bind 127\.0\.0\.1 -::1$/m);
+    assert.match(text, /^syslog-enabled yes$/m);
+    assert.match(text, new RegExp(`^aclfile ${join(work, 'users-sentinel.acl')}$`, 'm'));
+    assert.doesNotMatch(text, /^user /m, 'the users are in the ACL file, which Sentinel does not rewrite');
+    assert.match(readFileSync(join(out, 'sentinel-users.acl'), 'utf8'), /^user admin on #[0-9a-f]{64} ~\* &\* \+@all -@dangerous \+sentinel /m);
+    assert.match(readFileSync(join(out, 'host', 'permissions.sh'), 'utf8'), new RegExp(`chmod 0640 ${join(work, 'users-sentinel.acl')}`));
+    // What Sentinel does to its file is said, not denied.
+    assert.match(plan, /Sentinel's passwords end up in sentinel\.conf/);
+    assert.match(plan, /`UMask=0027` makes it `0640`/);
+    // The sentinel file alone re-audited as installed (with its ACL file): what the table says.
+    const alone = await auditFiles({ sentinelConfigPath: join(out, 'sentinel.conf'), aclPath: join(out, 'sentinel-users.acl'), version: '7.0.15' });
+    for (const rule of ['network.bind-all-interfaces', 'network.protected-mode-off', 'logging.syslog-disabled', 'auth.acl-file-missing', 'auth.dangerous-commands-allowed', 'auth.default-user-enabled']) assert.equal(statusOf(alone, rule), 'pass', rule);
+  });
+
+  it('still passes after a real redis-sentinel 7.0.15 rewrote its file at start, as the drop-in starts it', async () => {
+    assert.ok(stdout, 'the first test ran');
+    const pw = credentials(out);
+    const acl = join(work, 'sentinel-users.acl');
+    writeFileSync(acl, readFileSync(join(out, 'sentinel-users.acl')));
+    const text = readFileSync(join(out, 'sentinel.conf'), 'utf8')
+      .replace(/^aclfile .*$/m, `aclfile ${acl}`)
+      .replace(/^(sentinel monitor mymaster) \S+ \d+/m, '$1 127.0.0.1 1')
+      .replace(/^(port|dir|logfile|pidfile|daemonize) .*$/gm, '');
+    // The drop-in's UMask=0027: the sentinel writes its file with 0644 less the umask.
+    const umask = process.umask(0o027);
+    let s;
+    try {
+      s = await startRedis({
+        sentinel: true,
+        confText: (port) => `${text}\nport ${port}\ndir ./\n`,
+        args: ['--sentinel', 'auth-pass', 'mymaster', pw.get('sentinel')!, '--sentinel', 'sentinel-pass', pw.get('sentinel')!],
+        username: 'admin',
+        password: pw.get('admin')!,
+      });
+    } finally {
+      process.umask(umask);
+    }
+    const rewritten = readFileSync(s.confPath, 'utf8');
+    // Sentinel wrote its state (and the passwords it was given) into the file: the file is what protects them.
+    assert.match(rewritten, /^sentinel myid /m);
+    assert.ok(rewritten.includes(pw.get('sentinel')!), 'Sentinel writes auth-pass back in clear text (PLAN.md says so)');
+    assert.equal(statSync(s.confPath).mode & 0o777, 0o640);
+    assert.equal(readFileSync(acl, 'utf8'), readFileSync(join(out, 'sentinel-users.acl'), 'utf8'), 'the ACL file is not rewritten');
+    assert.doesNotMatch(rewritten, /^user /m);
+    const audited = await auditFiles({ sentinelConfigPath: s.confPath, aclPath: acl, version: '7.0.15' });
+    for (const rule of ['auth.dangerous-commands-allowed', 'auth.acl-file-missing', 'auth.default-user-enabled', 'network.bind-all-interfaces', 'network.protected-mode-off', 'commands.dangerous-not-renamed', 'sentinel.no-auth-user']) {
+      assert.equal(statusOf(audited, rule), 'pass', `${rule}: ${audited.results.filter((r) => r.ruleId === rule).map((r) => r.message).join('; ')}`);
+    }
+    // The two lines PLAN.md says Sentinel writes back, and nothing else.
+    assert.deepEqual(audited.results.filter((r) => r.ruleId === 'auth.plaintext-passwords' && r.status === 'fail').map((r) => r.message).sort(), ['sentinel auth-pass mymaster holds a clear-text password', 'sentinel-pass holds a clear-text password']);
+    await s.stop();
+  });
+});
