@@ -12,7 +12,8 @@ import { commandLineConfig } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { infoField } from '../../redis/info.ts';
 import { configVersion } from '../../redis/version.ts';
-import { listeningCommandLine } from '../host/index.ts';
+import { listeningCommandLine, processCannotRead } from '../host/index.ts';
+import { createHostDiscovery } from '../host/discovery.ts';
 
 /**
  * The host facts the file's settings planned (the log, data, ACL and TLS key files, where the server logs), now
@@ -180,7 +181,14 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
     return unknownConfig(`CONFIG GET could not be read, and the options of ${started.from}, which override the config file, could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   const aclfile = options.some((o) => o.name === 'aclfile') ? given.config.get('aclfile')?.value : undefined;
-  const withAcl = aclfile ? await commandLineAclFile(files, aclfile, started.from, version, enrichOptions?.signal) : files;
+  // The process's own word for a file: read only if that process could read it itself (an unprivileged server's
+  // `--aclfile /root/secret` must not make root redfort read it).
+  const refused = aclfile && isAbsolute(aclfile) ? await processCannotRead(aclfile, listening.pid, (enrichOptions?.hostDiscovery ?? createHostDiscovery()).proc) : undefined;
+  const withAcl = !aclfile
+    ? files
+    : refused !== undefined
+      ? { ...files, users: [], unread: [...(files.unread ?? []), `the ACL file given on ${started.from} (--aclfile): ${refused}`] }
+      : await commandLineAclFile(files, aclfile, started.from, version, enrichOptions?.signal);
   const withUsers = given.users.length > 0 ? { ...facts, files: commandLineUsers(withAcl, given.users, started) } : withAcl === files ? facts : { ...facts, files: withAcl };
   if (!fromFiles) return withUsers;
   // redis-server appends the options to the config file's text and loads both (loadServerConfig): a directive a file

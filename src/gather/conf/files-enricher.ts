@@ -1,7 +1,7 @@
 import type { Enricher } from '../enrich.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
-import { listeningConfigFile } from '../host/index.ts';
+import { listeningConfigFile, serverMayRead } from '../host/index.ts';
 import { configVersion } from '../../redis/version.ts';
 import { infoModules } from '../../redis/info.ts';
 
@@ -36,7 +36,15 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
   // Modules given on the command line (`--loadmodule`, as redis-stack-server starts them) are in no file: INFO says.
   const loaded = facts.info ? infoModules(facts.info) : undefined;
   const modules = loaded === undefined ? 'unknown' : loaded.length > 0 ? 'loaded' : undefined;
-  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal });
+  // The process's own config: what it leads to (includes, its aclfile) is read only if that process could read it.
+  const fromProcess = found !== undefined && (configPath === found || sentinelConfigPath === found);
+  const mayRead = fromProcess && target
+    ? async (path: string): Promise<string | undefined> => {
+      const may = await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery);
+      return may === true ? undefined : `the file ${path} is not read: ${may}`;
+    }
+    : undefined;
+  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal, mayRead });
   if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}${notRead ? `; ${notRead}` : ''}` } };
   const gathered = notRead ? { ...outcome.gathered, files: { ...outcome.gathered.files, warnings: [...(outcome.gathered.files.warnings ?? []), notRead] } } : outcome.gathered;
   return mergeFiles(facts, gathered);

@@ -46,6 +46,11 @@ export interface FileInputs {
   readonly modules?: 'loaded' | 'unknown' | undefined;
   /** The target's signal: stops reading when it aborts. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Why a file the configuration leads to (an include, its aclfile) may not be read, if it may not: for the config of
+   * a running process, what that process could not open itself. Not for the files given (configPath, aclPath).
+   */
+  readonly mayRead?: ((path: string) => Promise<string | undefined>) | undefined;
 }
 
 /** What the configuration files say, as facts. */
@@ -64,6 +69,11 @@ export type FileOutcome = { readonly ok: true; readonly gathered: FileGathering 
 
 function fileSource(path: string, line = 1): Source {
   return { kind: 'file', path, line };
+}
+
+/** Why the config's aclfile may not be read (inputs.mayRead), if it may not; one given with --acl always may. */
+async function refusedAcl(inputs: FileInputs, path: string): Promise<string | undefined> {
+  return inputs.aclPath ? undefined : inputs.mayRead?.(path);
 }
 
 /** The default user as redis-server makes it when no `user default` line or ACL file defines one. */
@@ -164,7 +174,7 @@ async function usersOf(
       const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
       const where = inputs.aclPath ? path : formatSource(effective.config.get('aclfile')!.source);
       ignored.push(`${where}: a Redis 6.0 sentinel does not load an ACL file: its only user is default, with requirepass`);
-      const read = await aclFileUsers(path, inputs.version, inputs.signal, 'none');
+      const read = (await refusedAcl(inputs, path)) ? { reason: '' } : await aclFileUsers(path, inputs.version, inputs.signal, 'none');
       if (!('reason' in read)) fileUsers = read.users.filter((u) => u.source.kind === 'file');
     }
     return { acl: { users: [user], origin: 'file', rewritten: false, source: user.source }, paths: [], warnings: ignored, written: [...effective.users, ...fileUsers] };
@@ -184,6 +194,8 @@ async function usersOf(
     const modules: Modules = fromFiles === 'none' && inputs.modules ? inputs.modules : fromFiles === 'unknown' && inputs.modules === 'loaded' ? 'loaded' : fromFiles;
     // The server its config file makes, or a Sentinel; read alone, either.
     const reader: RulesReader = !effective ? 'either' : effective.sentinel ? 'sentinel' : 'server';
+    const refused = await refusedAcl(inputs, path);
+    if (refused !== undefined) return { reason: `the ACL file ${refused}`, paths: [] };
     const read = await aclFileUsers(path, inputs.version, inputs.signal, modules, reader);
     if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path] };
     return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path], warnings: read.warnings };
@@ -259,7 +271,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
     if (main) {
-      const parsed = await loadConfFiles(main, { cwd, signal: inputs.signal, deferErrors: true, ...(inputs.version ? { version: inputs.version } : {}) });
+      const parsed = await loadConfFiles(main, { cwd, signal: inputs.signal, deferErrors: true, mayRead: inputs.mayRead, ...(inputs.version ? { version: inputs.version } : {}) });
       effective = effectiveConfig(parsed, {
         ...(inputs.version ? { version: inputs.version } : {}),
         ...(inputs.modules ? { modules: inputs.modules } : {}),

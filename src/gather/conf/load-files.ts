@@ -18,6 +18,11 @@ export interface ConfigBounds {
   /** Directory entries one glob may look at while it expands (`include /*\/*\/*\/*.conf`). Default 10,000. */
   readonly maxGlobEntries?: number;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Why a file may not be read, if it may not: for a config named by a running process, the files (includes) that
+   * process could not open itself (src/gather/host processCannotRead). Such a file is not read.
+   */
+  readonly mayRead?: ((path: string) => Promise<string | undefined>) | undefined;
 }
 
 type Read = { ok: true; text: string } | { ok: false; error: Error };
@@ -85,6 +90,11 @@ export async function loadConfFiles(path: string, options: Pick<LoadConfOptions,
     if (files.has(file)) return;
     if (files.size >= maxFiles) {
       files.set(file, { ok: false, error: new Error(`more than ${maxFiles} files in one configuration: redfort reads no more`) });
+      return;
+    }
+    const refused = await options.mayRead?.(file);
+    if (refused !== undefined) {
+      files.set(file, { ok: false, error: new Error(refused) });
       return;
     }
     try {

@@ -1,7 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { lstatOf, statOf } from '../../util/fs-calls.ts';
 import { errnoOf } from '../../util/fs-error.ts';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   ConfigMap,
   Fact,
@@ -92,10 +92,17 @@ export async function configFileOf(
     if (await statOf(path).then((s) => s.isFile(), () => false)) return { known: true, value: path, source: hostSource(`${where}, resolved against the process's directory`) };
     return { known: false, reason: `the config file '${named}' is relative to the directory the server started in, which is no longer known` };
   };
+  // Only a file the process itself could read: an unprivileged process naming /root/secret.conf on its command line
+  // must not make root redfort read and judge it (issue 12).
+  const ownReadable = async (found: HostValue<string | null>): Promise<HostValue<string | null>> => {
+    if (!found.known || found.value === null) return found;
+    const refused = await processCannotRead(found.value, pid, tables);
+    return refused === undefined ? found : { known: false, reason: `the config file named by pid ${pid}: ${refused}` };
+  };
   const fromCmdline = await fromArgs(cmdline, 'the process command line');
-  if (fromCmdline) return fromCmdline;
+  if (fromCmdline) return ownReadable(fromCmdline);
   const fromUnit = execStart ? await fromArgs(execStart, 'the systemd unit ExecStart') : undefined;
-  if (fromUnit) return fromUnit;
+  if (fromUnit) return ownReadable(fromUnit);
   const reported = facts.server?.configFile;
   // The title replaced the arguments and no unit names the file: INFO's word is taken only for a regular file the
   // server's own user can read, so a server cannot make root redfort read what it could not read itself.
@@ -122,13 +129,15 @@ export async function configFileOf(
   };
 }
 
-async function settingsOf(facts: Facts, configFile: HostValue<string | null>, sentinel: boolean, signal: AbortSignal | undefined): Promise<{ settings?: Settings; reason?: string }> {
+type MayRead = (path: string) => Promise<string | undefined>;
+
+async function settingsOf(facts: Facts, configFile: HostValue<string | null>, sentinel: boolean, signal: AbortSignal | undefined, mayRead: MayRead): Promise<{ settings?: Settings; reason?: string }> {
   if (facts.config) return { settings: { config: facts.config, files: undefined } };
   const live = facts.server ? `CONFIG GET is not available (${facts.unavailable.config ?? 'no answer'})` : 'the server could not be queried';
   if (!configFile.known) return { reason: `${live}, and ${configFile.reason}` };
   if (configFile.value === null) return { reason: `${live}, and the server was started without a config file` };
   try {
-    const parsed = await loadConfFiles(configFile.value, { signal, deferErrors: true });
+    const parsed = await loadConfFiles(configFile.value, { signal, deferErrors: true, mayRead });
     const version = configVersion(facts.server);
     const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
     return { settings: { config: effective.config, files: parsed.files } };
@@ -156,6 +165,7 @@ async function planFiles(
   cwd: HostValue<string>,
   sentinel: boolean,
   lookups: PathLookups,
+  mayRead: MayRead,
 ): Promise<{ planned: Planned[]; absent: HostAbsentFile[] }> {
   const planned: Planned[] = [];
   const absent: HostAbsentFile[] = [];
@@ -180,7 +190,7 @@ async function planFiles(
   let includesReason = 'the includes of the config file were not read';
   if (!includes && configPath !== null) {
     try {
-      includes = (await loadConfFiles(configPath)).files;
+      includes = (await loadConfFiles(configPath, { mayRead })).files;
     } catch (error) {
       includesReason = `the includes of the config file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -248,13 +258,15 @@ async function devLogOf(pid: number): Promise<boolean | undefined> {
   }
 }
 
-async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames, lookups: PathLookups): Promise<HostFile[]> {
+async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames, lookups: PathLookups, mayRead: MayRead): Promise<HostFile[]> {
   const configRoles: ReadonlySet<HostFileRole> = new Set(['config', 'include', 'acl', 'sentinel-config']);
   return Promise.all(
     planned.map(async (p) => {
       const state = await statPath(p.path, names, lookups);
       const file: HostFile = { role: p.role, path: p.path, origin: p.origin, state };
       if (!configRoles.has(p.role) || state.kind !== 'present') return file;
+      const refused = await mayRead(p.path);
+      if (refused !== undefined) return { ...file, secrets: { known: false, reason: refused } };
       return { ...file, secrets: await fileSecrets(facts, p.path) };
     }),
   );
@@ -286,11 +298,13 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
   const configFile = await processConfigFile(discovery, facts, pid, () => configFileOf(facts, rawCmdline, cwd, execStart, pid, proc));
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
-  const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal);
+  // What the server itself opens (its includes, its aclfile) is read only if it could read it (processCannotRead).
+  const mayRead: MayRead = (path) => processCannotRead(path, pid, proc);
+  const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal, mayRead);
   // Most of a server's files share one directory (dir), itself one of them: each path is looked at once.
   const lookups = sharedLookups();
-  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups);
-  const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups), logrotate, firewall, pkg]);
+  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups, mayRead);
+  const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups, mayRead), logrotate, firewall, pkg]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   // Secrets never leave the gatherer: the arguments are masked as this server's version reads them.
   const version = configVersion(facts.server);
@@ -433,7 +447,8 @@ export async function serverMayRead(host: string, port: number, path: string, fa
   const run = discovery ?? createHostDiscovery();
   const found = await listeningProcess(run, host, port, facts, pid);
   if (!found.found) return found.reason;
-  if (!(await readableByProcess(path, found.pid, run.proc))) return `it is not a regular file that process ${found.pid}'s user can read`;
+  const refused = await processCannotRead(path, found.pid, run.proc);
+  if (refused !== undefined) return refused.startsWith(`${path} `) ? `it${refused.slice(path.length)}` : refused;
   return true;
 }
 
@@ -445,17 +460,50 @@ function processConfigFile(discovery: HostDiscovery, facts: Facts, pid: number, 
   return discovery.configFile(`${pid}\0${facts.info ? 'info' : 'no info'}\0${facts.server?.configFile ?? ''}`, find);
 }
 
-/** Whether process `pid` could open `path` for reading: a regular file whose mode lets its user or groups read it. */
-async function readableByProcess(path: string, pid: number, tables: ProcTables): Promise<boolean> {
+/** Whether the class of `ids` in `info`'s mode grants `bit` (4 read, 1 search), as the kernel picks one class. */
+function permits(info: { uid: number; gid: number; mode: number }, uid: number, gids: ReadonlySet<number | undefined>, bit: 4 | 1): boolean {
+  if (info.uid === uid) return (info.mode & (bit << 6)) !== 0;
+  if (gids.has(info.gid)) return (info.mode & (bit << 3)) !== 0;
+  return (info.mode & bit) !== 0;
+}
+
+/** The directories a path is reached through: `/a/b/c` → `/`, `/a`, `/a/b`. */
+function parents(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    out.push(dir);
+    if (dir === dirname(dir)) return out;
+  }
+}
+
+/**
+ * Why process `pid` could not open `path` for reading, as the kernel decides it from the process's effective ids
+ * (/proc/PID/status Uid, Gid, Groups): a regular file whose mode grants its user or group (or others) read, reached
+ * through directories that grant it search, both the path's own and those of the file it resolves to (symlinks).
+ * Undefined when it could; a process of uid 0 always can. redfort runs as root: it reads for a server only what that
+ * server could read itself, never what an unprivileged process names on its command line (/root/secret.conf).
+ */
+export async function processCannotRead(path: string, pid: number, tables: ProcTables): Promise<string | undefined> {
   const status = (await tables.statusText(pid)) ?? '';
   const ids = (line: RegExp): number[] => (line.exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
   const uid = ids(STATUS_LINE.uid)[1];
-  const gids = new Set([ids(STATUS_LINE.gid)[1], ...ids(STATUS_LINE.groups)]);
-  if (uid === undefined) return false;
+  if (uid === undefined) return `${path} is not read: the user of process ${pid} is unknown`;
+  const denied = `${path} is not readable by process ${pid} (uid ${uid}): not read`;
   const info = await statOf(path).catch(() => undefined);
-  if (!info?.isFile()) return false;
-  if (uid === 0) return true;
-  if (info.uid === uid) return (info.mode & 0o400) !== 0;
-  if (gids.has(info.gid)) return (info.mode & 0o040) !== 0;
-  return (info.mode & 0o004) !== 0;
+  if (!info?.isFile()) return `${path} is not a regular file that process ${pid} (uid ${uid}) can read: not read`;
+  if (uid === 0) return undefined;
+  const gids = new Set([ids(STATUS_LINE.gid)[1], ...ids(STATUS_LINE.groups)]);
+  if (!permits(info, uid, gids, 4)) return denied;
+  const real = await realpath(path).catch(() => undefined);
+  if (real === undefined) return denied;
+  for (const dir of new Set([...parents(resolve(path)), ...parents(real)])) {
+    const d = await statOf(dir).catch(() => undefined);
+    if (!d || !permits(d, uid, gids, 1)) return denied;
+  }
+  return undefined;
+}
+
+/** Whether process `pid` could open `path` for reading ({@link processCannotRead}). */
+async function readableByProcess(path: string, pid: number, tables: ProcTables): Promise<boolean> {
+  return (await processCannotRead(path, pid, tables)) === undefined;
 }
