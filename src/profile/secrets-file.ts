@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { refuseUnlessPrivate } from '../util/secret-file.ts';
 import { readTextFile } from '../util/read-file.ts';
 import type { Secret } from './secrets.ts';
 import { parseSecrets, renderSecrets, SECRETS_FILE_MODE } from './secrets.ts';
@@ -20,10 +21,11 @@ export async function writeSecretsFile(path: string, secrets: readonly Secret[],
   }
 }
 
-/** Reads a secrets file; refuses one that group or others can read (and, through the one reader, one swapped for a FIFO or grown huge since its stat). */
+/**
+ * Reads a secrets file; refuses one that is not private ({@link refuseUnlessPrivate}: another user's, or one group or
+ * others can read: fix's admin got the password of a `redfort-secrets.env` another user planted where root ran it),
+ * and, through the one reader, one swapped for a FIFO or grown huge since its stat.
+ */
 export async function readSecretsFile(path: string): Promise<Secret[]> {
-  const info = await stat(path);
-  if (!info.isFile()) throw new Error(`${path}: not a regular file`);
-  if ((info.mode & 0o077) !== 0) throw new Error(`${path}: mode ${(info.mode & 0o777).toString(8)} lets others read it; chmod 600 it first`);
-  return parseSecrets(await readTextFile(path));
+  return parseSecrets(await readTextFile(path, { check: refuseUnlessPrivate }));
 }

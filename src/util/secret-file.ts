@@ -40,10 +40,42 @@ export function secretFileExposure(info: { readonly mode: number; readonly uid: 
   const problems: string[] = [];
   const readers = [(info.mode & 0o040) !== 0 ? 'its group' : '', (info.mode & 0o004) !== 0 ? 'others' : ''].filter((w) => w !== '');
   if (readers.length > 0) problems.push(`has mode ${(info.mode & 0o7777).toString(8).padStart(3, '0')}: ${readers.join(' and ')} may read it (chmod 600)`);
-  if (me !== undefined && info.uid !== me && info.uid !== 0) {
-    problems.push(`is owned by uid ${info.uid}, ${me === 0 ? 'not by root' : `neither you (uid ${me}) nor root`}: that user may read it and change it`);
-  }
+  const owner = foreignOwner(info.uid, me);
+  if (owner !== undefined) problems.push(`is ${owner}: that user may read it and change it`);
   return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/** Why a file of owner `uid` is not the running user's nor root's (`owned by uid 65534, not by root`); undefined when it is, or where there are no uids. */
+export function foreignOwner(uid: number, me: number | undefined = process.getuid?.()): string | undefined {
+  if (me === undefined || uid === me || uid === 0) return undefined;
+  return `owned by uid ${uid}, ${me === 0 ? 'not by root' : `neither you (uid ${me}) nor root`}`;
+}
+
+/**
+ * Why a file that decides what redfort changes (a secrets file whose passwords fix and harden give their users, a
+ * fix rollback record) may not be trusted, or undefined: owned by a user who is neither the one running redfort nor
+ * root, or open to its group or others at all (any of the 0o077 bits). Such a file is refused, not used with a
+ * warning: root running `redfort fix` where another user can write (the current directory, /tmp) gave its admin the
+ * password of a `redfort-secrets.env` that user planted, and restored the "previous state" a planted record named.
+ */
+export function privateFileProblem(info: { readonly mode: number; readonly uid: number }, me: number | undefined = process.getuid?.()): string | undefined {
+  const owner = foreignOwner(info.uid, me);
+  if (owner !== undefined) return `${owner}: not trusted (another user may have planted or changed it)`;
+  if ((info.mode & 0o077) !== 0) return `mode ${(info.mode & 0o777).toString(8)} lets others read it; chmod 600 it first`;
+  return undefined;
+}
+
+/** Thrown by {@link refuseUnlessPrivate}: its message is the reason alone, never the path or a byte of the file. */
+export class NotPrivateError extends Error {}
+
+/**
+ * A `check` for the one reader (readTextFile's option) that refuses a file unless it is private
+ * ({@link privateFileProblem}). The open descriptor is judged, not the path: a file swapped in after a look at the
+ * path is caught too.
+ */
+export function refuseUnlessPrivate(fd: number): void {
+  const problem = privateFileProblem(fstatSync(fd));
+  if (problem !== undefined) throw new NotPrivateError(problem);
 }
 
 /**
