@@ -18,7 +18,8 @@ import type { Arg, FixPlan, PlanStep, StepClass, Touch } from './types.ts';
 import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
-import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
+import type { LiveFiles } from './rollback.ts';
+import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
@@ -295,10 +296,15 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const run = runs.get(step.node)!;
+      const rec = record.nodes.find((n) => n.address === step.node)!;
+      // What the step touches, kept before it runs (a step cut short may have run): a rollback restores no more.
+      if (rec.touched) {
+        for (const t of stepTouches(step)) if (!rec.touched.some((o) => JSON.stringify(o) === JSON.stringify(t))) rec.touched.push(t);
+        save();
+      }
       const failure = await runStep(step, run, options, restoredFiles);
       if (failure) return await abort(`${describeStep(step)}: ${failure}`);
       applied.push(step.id);
-      const rec = record.nodes.find((n) => n.address === step.node)!;
       rec.applied.push(step.id);
       thisApply.steps.push(step.id);
       if (step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE') rec.persisted.configRewrite = true;
@@ -388,11 +394,16 @@ export function unrestorableSentinelField(command: readonly Arg[]): string | und
 
 const SENTINEL_FIELD: Shape = { noun: 'sentinel field', pattern: /^[A-Za-z][A-Za-z-]*$/, max: 40 };
 
+/** What a step says it touches, and what its command does touch (a plan file is input: see {@link recordNode}). */
+function stepTouches(step: PlanStep): Touch[] {
+  return [...step.touches, ...commandTouches(step.command)];
+}
+
 /** Reads, before any change, every value the steps of one node will touch. */
 async function recordNode(node: FixState['nodes'][number], session: NodeSession, steps: readonly PlanStep[], adminCred: Credential | undefined): Promise<RollbackNode> {
   // What a step says it touches, and what its command does touch: a plan file is input, and a step whose command
   // was edited to `ACL SETUSER default on nopass` with the touches of `CONFIG SET loglevel` was not rolled back.
-  const touches = steps.flatMap((s) => [...s.touches, ...commandTouches(s.command)]);
+  const touches = steps.flatMap(stepTouches);
   const configNames = [...new Set(touches.flatMap((t) => (t.kind === 'config' ? [t.name] : [])))];
   const userNames = [...new Set(touches.flatMap((t) => (t.kind === 'user' ? [t.name] : [])))];
   const config = Object.fromEntries(await configValues(session, configNames));
@@ -430,6 +441,7 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
     files,
     persisted: { configRewrite: false, aclSave: false },
     applied: [],
+    touched: [],
   };
 }
 
@@ -585,9 +597,10 @@ interface NodeRollback {
 }
 
 function nodeRollback(node: RollbackNode, target: Target): NodeRollback {
-  const deleted = new Set(Object.entries(node.users).filter(([, line]) => line === null).map(([name]) => name));
+  const scope = rollbackScope(node);
+  const deleted = new Set(Object.entries(node.users).filter(([name, line]) => line === null && scope.user(name, true)).map(([name]) => name));
   const admin: Credential | undefined = node.credentials ? { user: node.credentials.user, password: node.credentials.password, label: `user '${node.credentials.user}'` } : undefined;
-  const recordedPass = node.config['requirepass'];
+  const recordedPass = scope.config('requirepass') ? node.config['requirepass'] : undefined;
   const after: Credential[] = [credentialOf(target), ...(recordedPass ? [{ user: undefined, password: recordedPass, label: 'the recorded requirepass' }] : []), NO_CREDENTIALS].filter((c) => !deleted.has(c.user ?? 'default'));
   return { deleted, admin, after };
 }
@@ -618,11 +631,25 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
     return problems;
   }
   try {
+    // Only what fix could have changed here (the record is input: an edited one named `bind`, a backdoor user).
+    const scope = rollbackScope(node);
     const config = Object.entries(node.config).sort(([a], [b]) => (a === 'requirepass' ? -1 : b === 'requirepass' ? 1 : 0));
-    for (const [name, value] of config) await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
+    for (const [name, value] of config) {
+      if (!scope.config(name) || typeof value !== 'string') problems.push(`CONFIG SET ${shown(name, SETTING)}: not a setting fix changed here (the record names it): not restored`);
+      else await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
+    }
+    const recordedUsers = Object.entries(node.users).filter(([, line]) => line !== null);
+    const existing = recordedUsers.length > 0 ? await aclLines(session).catch(() => undefined) : undefined;
     // The recorded users first (default among them: the original credentials work again), then the new ones go.
     for (const [name, line] of Object.entries(node.users).sort(([a]) => (a === 'default' ? -1 : 0))) {
       if (line === null) continue;
+      // fix deletes no user: one recorded as there before that is not there now was never fix's to bring back.
+      if (typeof line !== 'string' || !scope.user(name, false) || !existing?.has(name)) {
+        problems.push(`ACL SETUSER ${shown(name, USER_NAME)}: ${existing === undefined ? 'ACL LIST failed' : 'not a user fix changed here (the record names it)'}: not restored`);
+        // Unknown whether the recorded way in is back: the fix's users stay.
+        if (existing === undefined) problems.usersNotRestored = true;
+        continue;
+      }
       // Not `reset`: it would also set sanitize-payload, which the recorded user may not have had.
       const rules = aclLineRules(line).rules;
       const base = ['ACL', 'SETUSER', name, 'resetpass', 'resetkeys', 'resetchannels', '-@all'];
@@ -640,7 +667,10 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
         problems.usersNotRestored = true;
       } else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
     }
-    for (const s of node.sentinel) await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
+    for (const s of node.sentinel) {
+      if (!scope.sentinel(s.master, s.field) || (s.value !== null && typeof s.value !== 'string')) problems.push(`SENTINEL SET ${shown(String(s.master), SETTING)} ${shown(String(s.field), SETTING)}: not a sentinel field fix changed here (the record names it): not restored`);
+      else await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
+    }
     if (node.role === 'sentinel' && node.sentinel.length === 0 && node.applied.length > 0) {
       problems.push("the sentinel's auth-user / auth-pass were not readable before the change (sentinel.conf not on this machine): set them back by hand");
     }
@@ -661,7 +691,9 @@ async function retireNode(node: RollbackNode, target: Target, options: RollbackO
   } catch (error) {
     return [`${error instanceof Error ? error.message : String(error)}; not deleted: ${[...deleted].map((u) => `user ${u}`).join(', ') || 'nothing'}`];
   }
+  let live: LiveFiles = { config: undefined, acl: undefined };
   try {
+    live = await liveFiles(session);
     const own = session.credential?.user;
     for (const name of deleted) if (name !== own) await send(['ACL', 'DELUSER', name], `ACL DELUSER ${name}`);
     const persist: [string[], string][] = [
@@ -691,8 +723,10 @@ async function retireNode(node: RollbackNode, target: Target, options: RollbackO
     await session.close();
   }
   if (node.files.length > 0 && !isLocalHost(node.host)) problems.push('the server is not on this machine: check the modes and owners of its files by hand');
-  for (const file of node.files) {
-    const { changed, error } = restoreFile(file);
+  const filesTouched = rollbackScope(node).files;
+  if (node.files.length > 0 && !filesTouched) problems.push('no step that rewrites a file ran here (the record names files): their modes and owners were not restored');
+  for (const file of filesTouched && isLocalHost(node.host) ? node.files : []) {
+    const { changed, error } = restoreFile(file, live);
     if (changed) restored.push(`${node.address}: ${changed}`);
     if (error) problems.push(error);
   }
@@ -714,6 +748,17 @@ async function retireNode(node: RollbackNode, target: Target, options: RollbackO
 }
 
 const NO_CREDENTIALS: Credential = { user: undefined, password: undefined, label: 'no credentials' };
+
+const SETTING: Shape = { noun: 'name', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, max: 60 };
+const USER_NAME: Shape = { noun: 'user name', pattern: /^[A-Za-z0-9_.:@-]+$/, max: 60 };
+
+/** The node's config file (INFO config_file) and ACL file (CONFIG GET aclfile; a sentinel has none) as it runs now. */
+async function liveFiles(session: NodeSession): Promise<LiveFiles> {
+  const info = await session.send(['INFO', 'server']).catch(() => undefined);
+  const config = typeof info === 'string' ? /^config_file:(.*)$/m.exec(info)?.[1]?.trim() : undefined;
+  const acl = await configValues(session, ['aclfile']).then((m) => m.get('aclfile'), () => undefined);
+  return { config: config || undefined, acl: acl || undefined };
+}
 
 function describeRecord(node: RollbackNode): string {
   const parts = [

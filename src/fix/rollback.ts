@@ -1,11 +1,12 @@
 import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
+import { refuseUnlessPrivate } from '../util/secret-file.ts';
 import { ReplyError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
 import type { NodeSession } from './session.ts';
-import type { NodeRole } from './types.ts';
+import type { NodeRole, Touch } from './types.ts';
 
 export const ROLLBACK_WARNING =
   'This file holds secrets: the passwords and masterauth values that redfort fix replaced, and the password of the admin user it created. Keep it private (mode 0600) and delete it once you no longer need to roll back.';
@@ -37,6 +38,11 @@ export interface RollbackNode {
   persisted: { configRewrite: boolean; aclSave: boolean };
   /** Step ids applied, in order. */
   applied: number[];
+  /**
+   * What the steps run here touch (each added before its step runs, so that a step cut short counts): a rollback
+   * restores nothing else. Absent in records written before session 34: see {@link rollbackScope}.
+   */
+  touched?: Touch[];
 }
 
 export interface RollbackRecord {
@@ -75,7 +81,9 @@ export function writeRollback(path: string, record: RollbackRecord): void {
 export async function readRollback(path: string): Promise<RollbackRecord> {
   let text: string;
   try {
-    text = await readTextFile(path);
+    // The record says what to chown, chmod, CONFIG SET and ACL SETUSER: only the running user's (or root's) own,
+    // private file is believed. root ran a record another user had planted or edited and handed a file to that user.
+    text = await readTextFile(path, { check: refuseUnlessPrivate });
   } catch (error) {
     throw new RollbackFileError(`${path}: cannot read the rollback file: ${fsErrorText(error)}`);
   }
@@ -102,7 +110,13 @@ export async function readRollback(path: string): Promise<RollbackRecord> {
  */
 export function mergeRollback(earlier: RollbackRecord | undefined, fresh: RollbackRecord): RollbackRecord {
   if (!earlier || earlier.target !== fresh.target) return fresh;
-  const nodes = earlier.nodes.map((n) => ({ ...n, config: { ...n.config }, users: { ...n.users }, sentinel: [...n.sentinel], files: [...n.files] }));
+  // A node of an older record that ran steps without keeping what they touched stays without (its scope is then
+  // the older, wider one): what the new steps touch is not all that may need restoring.
+  const nodes = earlier.nodes.map((n) => {
+    const { touched, ...rest } = n;
+    const keep = touched !== undefined || n.applied.length === 0;
+    return { ...rest, config: { ...n.config }, users: { ...n.users }, sentinel: [...n.sentinel], files: [...n.files], ...(keep ? { touched: [...(touched ?? [])] } : {}) };
+  });
   for (const f of fresh.nodes) {
     const old = nodes.find((n) => n.address === f.address);
     if (!old) {
@@ -147,10 +161,81 @@ export function statOf(role: RecordedFile['role'], path: string): RecordedFile |
   }
 }
 
-/** Puts a file's mode and owner back; returns what was changed, or why it could not be. */
-export function restoreFile(file: RecordedFile): { changed: string | undefined; error: string | undefined } {
+/**
+ * The settings a fix plan may CONFIG SET (src/fix/plan.ts; test/fix/fix-trust.test.ts checks the two agree): a
+ * rollback sets back no other, whatever its record says (a record edited to `bind 0.0.0.0`, `protected-mode no`
+ * names settings, bind, fix never sets).
+ */
+export const FIX_SETTINGS: ReadonlySet<string> = new Set(['masteruser', 'masterauth', 'loglevel', 'tls-prefer-server-ciphers', 'protected-mode', 'requirepass', 'tls-protocols', 'tls-ciphers', 'tls-auth-clients']);
+
+/** The role names fix gives the users it creates (with --user-prefix before them): an older record deletes no other. */
+const FIX_ROLE_NAMES = ['admin', 'app', 'replication', 'sentinel', 'auditor'];
+
+/** What a rollback may restore on one node of its record: only what fix itself could have changed there. */
+export interface RollbackScope {
+  readonly config: (name: string) => boolean;
+  /** A recorded user set back (it must exist now too: fix deletes no user) or, recorded as absent, deleted. */
+  readonly user: (name: string, recordedAbsent: boolean) => boolean;
+  readonly sentinel: (master: string, field: string) => boolean;
+  /** Whether a step that rewrites a file (CONFIG REWRITE, ACL SAVE, SENTINEL SET) ran, so its mode and owner may be set back. */
+  readonly files: boolean;
+}
+
+/**
+ * What fix touched on a node, by the record's `touched` (what its steps touch, as apply recorded them before each
+ * step); an older record without it is read conservatively: the settings fix sets, users deleted only when named as
+ * fix names its own users, files only where it persisted. Always: settings fix may set, sentinel auth-user/auth-pass.
+ */
+export function rollbackScope(node: RollbackNode): RollbackScope {
+  const touched = Array.isArray(node.touched) ? node.touched : undefined;
+  const has = (test: (t: Touch) => boolean) => touched === undefined || touched.some((t) => typeof t === 'object' && t !== null && test(t));
+  return {
+    config: (name) => FIX_SETTINGS.has(name) && has((t) => t.kind === 'config' && t.name === name),
+    user: (name, recordedAbsent) => {
+      if (touched !== undefined) return has((t) => t.kind === 'user' && t.name === name);
+      return !recordedAbsent || FIX_ROLE_NAMES.some((role) => name === role || name.endsWith(role));
+    },
+    sentinel: (master, field) => (field === 'auth-user' || field === 'auth-pass') && has((t) => t.kind === 'sentinel' && t.master === master && t.field === field),
+    files: touched !== undefined ? touched.some((t) => t?.kind === 'file' || t?.kind === 'sentinel') : node.persisted?.configRewrite === true || node.persisted?.aclSave === true || node.role === 'sentinel',
+  };
+}
+
+/** The node's own files now: INFO's config_file, CONFIG GET aclfile. */
+export interface LiveFiles {
+  readonly config: string | undefined;
+  readonly acl: string | undefined;
+}
+
+/**
+ * Why a recorded file's mode and owner are not set back, or undefined: a rollback restores what fix's CONFIG
+ * REWRITE / ACL SAVE could have changed, and nothing else: the node's own config or ACL file only (not any path a
+ * record names), its owner only to root or the file's owner now (a rewrite gives it to the server's user), and never
+ * a mode that gives more than the file has now beyond its owner's read and write (a rewrite makes it 0644 or less).
+ */
+export function fileRestoreProblem(file: RecordedFile, now: RecordedFile, live: LiveFiles): string | undefined {
+  const own = file.role === 'config' ? live.config : file.role === 'acl' ? live.acl : undefined;
+  if (own === undefined || own === '' || resolve(own) !== resolve(file.path)) {
+    return `${file.path}: not the node's ${file.role === 'acl' ? 'ACL' : 'config'} file now: its mode and owner were not restored`;
+  }
+  const ids = [file.uid, file.gid, file.mode];
+  if (!ids.every((n) => Number.isInteger(n) && n >= 0)) return `${file.path}: the recorded mode or owner is not a number: not restored`;
+  if ((file.uid !== 0 && file.uid !== now.uid) || (file.gid !== 0 && file.gid !== now.gid)) {
+    return `${file.path}: the recorded owner ${file.uid}:${file.gid} is neither root nor the file's owner now (${now.uid}:${now.gid}): not restored; set it by hand if it is right`;
+  }
+  const added = file.mode & ~now.mode & ~0o600;
+  if (added !== 0) return `${file.path}: the recorded mode ${octal(file.mode)} gives more than the file has now (${octal(now.mode)}): not restored; set it by hand if it is right`;
+  return undefined;
+}
+
+/**
+ * Puts a file's mode and owner back; returns what was changed, or why it could not be. With `live` (a rollback from
+ * a record, not apply's own restore right after its rewrite), only as {@link fileRestoreProblem} allows.
+ */
+export function restoreFile(file: RecordedFile, live?: LiveFiles): { changed: string | undefined; error: string | undefined } {
   const now = statOf(file.role, file.path);
   if (!now) return { changed: undefined, error: `${file.path}: no longer there` };
+  const refused = live ? fileRestoreProblem(file, now, live) : undefined;
+  if (refused) return { changed: undefined, error: refused };
   const parts: string[] = [];
   try {
     if ((now.uid !== file.uid || now.gid !== file.gid) && existsSync(file.path)) {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build, runCli } from '../report/cli-run.ts';
+import { FIX_SETTINGS } from '../../src/fix/rollback.ts';
+import type { RollbackRecord } from '../../src/fix/rollback.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { build, ROOT as REPO, runCli } from '../report/cli-run.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { snapshot, workDir } from './helpers.ts';
@@ -14,6 +17,126 @@ before(build);
 
 const ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
+
+async function configGet(server: RunningServer, name: string): Promise<string> {
+  const reply = (await rawCommand(server.host, server.port, ['CONFIG', 'GET', name])) as string[];
+  return reply[1]!;
+}
+
+describe('fix --rollback believes only what fix could have changed (QA34-9)', () => {
+  let server: RunningServer;
+  let dir: string;
+  before(async () => {
+    server = await startRedis({ conf: 'loglevel warning' });
+    dir = workDir();
+  });
+  const cli = (args: string[]) => runCli(args, { cwd: dir });
+
+  it('the plan settings and the settings fix sets are one list', () => {
+    const source = readFileSync(join(REPO, 'src/fix/plan.ts'), 'utf8');
+    const planned = new Set([...source.matchAll(/'CONFIG', 'SET', '([a-z-]+)'/g)].map((m) => m[1]!));
+    assert.deepEqual([...planned].sort(), [...FIX_SETTINGS].sort());
+  });
+
+  for (const legacy of [false, true]) {
+    it(`an edited record (${legacy ? 'older format, without touched' : 'touched recorded'}): no other file, setting or user than fix changed is touched`, async () => {
+      const before = await snapshot(server);
+      const bind = await configGet(server, 'bind');
+      const protectedMode = await configGet(server, 'protected-mode');
+      const applied = await cli(['fix', server.url, '--apply', '--no-probe', '--secrets', 's.env', '--rollback-file', 'rb.json']);
+      assert.equal(applied.code, 0, applied.stderr);
+      const victim = join(dir, 'victim.txt');
+      writeFileSync(victim, 'private\n', { mode: 0o600 });
+      const record = JSON.parse(readFileSync(join(dir, 'rb.json'), 'utf8')) as RollbackRecord;
+      const node = record.nodes[0]! as RollbackRecord['nodes'][number] & { touched?: unknown };
+      assert.ok(Array.isArray(node.touched) && node.touched.length > 0, 'apply records what its steps touch');
+      if (legacy) delete node.touched;
+      Object.assign(node, {
+        files: [{ role: 'config', path: victim, mode: 0o666, uid: NOBODY, gid: NOBODY }],
+        config: { ...node.config, 'protected-mode': protectedMode === 'yes' ? 'no' : 'yes', bind: '0.0.0.0' },
+        users: { ...node.users, backdoor: 'user backdoor on nopass ~* &* +@all' },
+        sentinel: [{ master: 'mymaster', field: 'notification-script', value: '/tmp/evil.sh' }],
+      });
+      writeFileSync(join(dir, 'rb.json'), JSON.stringify(record), { mode: 0o600 });
+      const rolled = await cli(['fix', '--rollback', 'rb.json']);
+      assert.equal(rolled.code, 1, rolled.stderr);
+      assert.match(rolled.stdout, /NOT restored: .*CONFIG SET 'bind': not a setting fix changed here/);
+      assert.match(rolled.stdout, /NOT restored: .*ACL SETUSER 'backdoor': not a user fix changed here/);
+      assert.match(rolled.stdout, /NOT restored: .*SENTINEL SET 'mymaster' 'notification-script': not a sentinel field fix changed here/);
+      assert.match(rolled.stdout, /restored .*CONFIG SET loglevel/);
+      assert.equal(await configGet(server, 'bind'), bind);
+      if (!legacy) assert.equal(await configGet(server, 'protected-mode'), protectedMode);
+      else await rawCommand(server.host, server.port, ['CONFIG', 'SET', 'protected-mode', protectedMode]);
+      const acl = (await rawCommand(server.host, server.port, ['ACL', 'LIST'])) as string[];
+      assert.ok(!acl.some((l) => l.startsWith('user backdoor ')), acl.join('\n'));
+      const stat = statSync(victim);
+      assert.deepEqual([stat.mode & 0o7777, stat.uid], [0o600, process.getuid!()]);
+      assert.deepEqual(await snapshot(server), before);
+    });
+  }
+
+  it('the node\'s own config file: never handed to another owner, never opened wider than it is', { skip: !ROOT && 'chown needs root' }, async () => {
+    const before = await snapshot(server);
+    const applied = await cli(['fix', server.url, '--apply', '--no-probe', '--secrets', 's.env', '--rollback-file', 'own.json']);
+    assert.equal(applied.code, 0, applied.stderr);
+    const record = JSON.parse(readFileSync(join(dir, 'own.json'), 'utf8')) as RollbackRecord;
+    const node = record.nodes[0]!;
+    Object.assign(node, { files: [{ role: 'config', path: server.confPath, mode: 0o666, uid: NOBODY, gid: NOBODY }], persisted: { configRewrite: true, aclSave: false } });
+    (node as { touched?: unknown[] }).touched!.push({ kind: 'file', role: 'config' });
+    writeFileSync(join(dir, 'own.json'), JSON.stringify(record), { mode: 0o600 });
+    const was = statSync(server.confPath);
+    const rolled = await cli(['fix', '--rollback', 'own.json']);
+    assert.equal(rolled.code, 1, rolled.stderr);
+    assert.match(rolled.stdout, /NOT restored: .*the recorded owner 65534:65534 is neither root nor the file's owner now/);
+    const now = statSync(server.confPath);
+    assert.notEqual(now.uid, NOBODY);
+    assert.equal(now.mode & 0o022, was.mode & 0o022);
+    // The mode alone, with an owner that is fine: still not wider than the file is.
+    chmodSync(server.confPath, 0o600);
+    const again = await cli(['fix', server.url, '--apply', '--no-probe', '--secrets', 's.env', '--rollback-file', 'own2.json']);
+    assert.equal(again.code, 0, again.stderr);
+    const r2 = JSON.parse(readFileSync(join(dir, 'own2.json'), 'utf8')) as RollbackRecord;
+    Object.assign(r2.nodes[0]!, { files: [{ role: 'config', path: server.confPath, mode: 0o666, uid: now.uid, gid: now.gid }], persisted: { configRewrite: true, aclSave: false } });
+    (r2.nodes[0] as { touched?: unknown[] }).touched!.push({ kind: 'file', role: 'config' });
+    writeFileSync(join(dir, 'own2.json'), JSON.stringify(r2), { mode: 0o600 });
+    const rolled2 = await cli(['fix', '--rollback', 'own2.json']);
+    assert.equal(rolled2.code, 1, rolled2.stderr);
+    assert.match(rolled2.stdout, /NOT restored: .*the recorded mode 0666 gives more than the file has now/);
+    // (Its CONFIG REWRITE made the file anew: 0644 less the umask.)
+    assert.equal(statSync(server.confPath).mode & 0o022, 0);
+    chmodSync(server.confPath, before.mode);
+    assert.deepEqual(await snapshot(server), before);
+  });
+
+  it("a record another user owns, or others may read, is refused: one line, exit 2, nothing changed", async () => {
+    const before = await snapshot(server);
+    const applied = await cli(['fix', server.url, '--apply', '--no-probe', '--secrets', 's.env', '--rollback-file', 'open.json']);
+    assert.equal(applied.code, 0, applied.stderr);
+    const changed = await snapshot(server);
+    chmodSync(join(dir, 'open.json'), 0o644);
+    const open = await cli(['fix', '--rollback', 'open.json']);
+    assert.equal(open.code, 2, open.stderr);
+    assert.equal(open.stderr.trim(), 'redfort: open.json: cannot read the rollback file: mode 644 lets others read it; chmod 600 it first');
+    // An apply that would add to it refuses it too.
+    const adding = await cli(['fix', server.url, '--apply', '--no-probe', '--secrets', 's.env', '--rollback-file', 'open.json']);
+    assert.equal(adding.code, 2, adding.stderr);
+    assert.match(adding.stderr, /^redfort: open\.json: cannot read the rollback file: mode 644 lets others read it/);
+    assert.deepEqual(await snapshot(server), changed);
+    if (ROOT) {
+      chmodSync(join(dir, 'open.json'), 0o600);
+      chownSync(join(dir, 'open.json'), NOBODY, NOBODY);
+      const planted = await cli(['fix', '--rollback', 'open.json']);
+      assert.equal(planted.code, 2, planted.stderr);
+      assert.equal(planted.stderr.trim(), 'redfort: open.json: cannot read the rollback file: owned by uid 65534, not by root: not trusted (another user may have planted or changed it)');
+      assert.deepEqual(await snapshot(server), changed);
+      chownSync(join(dir, 'open.json'), 0, 0);
+    }
+    chmodSync(join(dir, 'open.json'), 0o600);
+    const rolled = await cli(['fix', '--rollback', 'open.json']);
+    assert.equal(rolled.code, 0, rolled.stderr + rolled.stdout);
+    assert.deepEqual(await snapshot(server), before);
+  });
+});
 
 describe('fix and harden take passwords only from a secrets file of their own user or root (QA34-10)', { skip: !ROOT && 'chown needs root' }, () => {
   let server: RunningServer;
