@@ -19,7 +19,7 @@ import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
 import type { LiveFiles } from './rollback.ts';
-import { aclLineRules, aclLines, configValues, mergeRollback, octal, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
+import { aclLineRules, aclLines, configValues, FIX_SETTINGS, mergeRollback, octal, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
@@ -635,6 +635,8 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
     const scope = rollbackScope(node);
     const config = Object.entries(node.config).sort(([a], [b]) => (a === 'requirepass' ? -1 : b === 'requirepass' ? 1 : 0));
     for (const [name, value] of config) {
+      // A setting of a step that never ran is skipped quietly; one fix never sets is reported.
+      if (FIX_SETTINGS.has(name) && typeof value === 'string' && !scope.config(name)) continue;
       if (!scope.config(name) || typeof value !== 'string') problems.push(`CONFIG SET ${shown(name, SETTING)}: not a setting fix changed here (the record names it): not restored`);
       else await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
     }
@@ -644,6 +646,7 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
     for (const [name, line] of Object.entries(node.users).sort(([a]) => (a === 'default' ? -1 : 0))) {
       if (line === null) continue;
       // fix deletes no user: one recorded as there before that is not there now was never fix's to bring back.
+      if (typeof line === 'string' && existing?.has(name) && !scope.user(name, false)) continue;
       if (typeof line !== 'string' || !scope.user(name, false) || !existing?.has(name)) {
         problems.push(`ACL SETUSER ${shown(name, USER_NAME)}: ${existing === undefined ? 'ACL LIST failed' : 'not a user fix changed here (the record names it)'}: not restored`);
         // Unknown whether the recorded way in is back: the fix's users stay.
@@ -668,6 +671,7 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
       } else restored.push(`${node.address}: ACL SETUSER ${name} (as recorded)`);
     }
     for (const s of node.sentinel) {
+      if ((s.field === 'auth-user' || s.field === 'auth-pass') && !scope.sentinel(s.master, s.field)) continue;
       if (!scope.sentinel(s.master, s.field) || (s.value !== null && typeof s.value !== 'string')) problems.push(`SENTINEL SET ${shown(String(s.master), SETTING)} ${shown(String(s.field), SETTING)}: not a sentinel field fix changed here (the record names it): not restored`);
       else await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
     }
@@ -724,7 +728,6 @@ async function retireNode(node: RollbackNode, target: Target, options: RollbackO
   }
   if (node.files.length > 0 && !isLocalHost(node.host)) problems.push('the server is not on this machine: check the modes and owners of its files by hand');
   const filesTouched = rollbackScope(node).files;
-  if (node.files.length > 0 && !filesTouched) problems.push('no step that rewrites a file ran here (the record names files): their modes and owners were not restored');
   for (const file of filesTouched && isLocalHost(node.host) ? node.files : []) {
     const { changed, error } = restoreFile(file, live);
     if (changed) restored.push(`${node.address}: ${changed}`);
