@@ -4,7 +4,7 @@ import type { RuleResult } from '../engine/run.ts';
 import { findRule } from '../rules/index.ts';
 import { packageVersion } from '../package-root.ts';
 import { resolveVersion } from '../redis/directives.ts';
-import { ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, DEFAULT_LOGFILE, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
+import { ACCEPTED_LOGLEVELS, ACL_NAME_TRIES, DEFAULT_ACLFILE, DEFAULT_LOGFILE, newAclPath, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
 import type { Role } from '../profile/index.ts';
 import { fixUsers } from './profile.ts';
 import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
@@ -12,6 +12,8 @@ import { deploymentDigest, nodeDigest } from './digest.ts';
 import { infoField } from '../redis/info.ts';
 import { formatSource } from '../facts/source.ts';
 import { parseVersion } from '../rules/util.ts';
+import { isLocalHost } from '../net/address.ts';
+import { dirname, join } from 'node:path';
 
 /** One node as the audit before the plan saw it. */
 export interface FixNodeInput {
@@ -41,6 +43,11 @@ export interface PlanInput {
    */
   readonly ownPasswords?: ReadonlyMap<string, string>;
   readonly now?: Date;
+  /**
+   * Whether a path exists on this machine: a new ACL file for a node on this machine never takes an existing one's
+   * name (another server's users). Default: nothing exists.
+   */
+  readonly pathExists?: (path: string) => boolean;
 }
 
 /** The rules `fix` can close, and in which class: the rule docs' "Fix" sections say the same. */
@@ -502,7 +509,8 @@ export function buildPlan(input: PlanInput): FixPlan {
       if (now !== undefined && now !== setting.value) lines.push({ line: `${setting.directive} ${setting.value}`, rule: setting.rule, name: setting.directive });
     }
     if (failing(n.results, 'logging.no-logfile')) lines.push({ line: `logfile ${DEFAULT_LOGFILE}`, rule: 'logging.no-logfile', name: 'logfile' });
-    if (failing(n.results, 'auth.acl-file-missing')) lines.push({ line: `aclfile ${DEFAULT_ACLFILE}`, rule: 'auth.acl-file-missing', name: 'aclfile' });
+    const acl = failing(n.results, 'auth.acl-file-missing') ? newAclFile(n, input.pathExists) : undefined;
+    if (acl) lines.push({ line: `aclfile ${acl.path}`, rule: 'auth.acl-file-missing', name: 'aclfile' });
     const bus = failing(n.results, 'tls.cluster-bus-plaintext') ? busMove(f) : undefined;
     if (bus?.pin) lines.push({ line: `cluster-port ${bus.now}`, rule: 'tls.cluster-bus-plaintext', name: 'cluster-port' });
     if (failing(n.results, 'tls.cluster-bus-plaintext')) lines.push({ line: 'tls-cluster yes', rule: 'tls.cluster-bus-plaintext', name: 'tls-cluster' });
@@ -512,7 +520,7 @@ export function buildPlan(input: PlanInput): FixPlan {
       // `user` lines in its config, which are where CONFIG REWRITE (the apply's last step) writes the users.
       const how =
         l.name === 'aclfile'
-          ? `first write the users to ${DEFAULT_ACLFILE} (the lines ACL LIST prints) and delete the \`user\` lines from ${configFile}: redis-server refuses to start with an ACL file that does not exist, or beside \`user\` lines in its config; then add \`${l.line}\` to ${configFile} and restart the node`
+          ? `first write the users to ${acl!.path} (the lines ACL LIST prints) and delete the \`user\` lines from ${configFile}: redis-server refuses to start with an ACL file that does not exist, or beside \`user\` lines in its config; then add \`${l.line}\` to ${configFile} and restart the node${acl!.note}`
           : `add \`${l.line}\` to ${configFile} and restart the node`;
       const why =
         l.name === 'tls-cluster'
@@ -621,4 +629,30 @@ export function buildPlan(input: PlanInput): FixPlan {
     secrets: [...secrets].sort(),
     notes,
   };
+}
+
+/**
+ * The ACL file the aclfile restart step names: where `redfort harden` puts one (beside the server's config file,
+ * `users.acl` or `users-<config name>.acl`: {@link newAclPath}); /etc/redis/users.acl only for a server whose config
+ * file is unknown. A node on this machine never gets the name of a file that exists (another server's users, which
+ * "write the users to" would replace): `-2`, `-3` … instead, and the note says which were passed over. For a node
+ * elsewhere, the note says to check.
+ */
+function newAclFile(n: FixNodeInput, pathExists: ((path: string) => boolean) | undefined): { path: string; note: string } {
+  const local = isLocalHost(n.host);
+  const exists = local && pathExists ? pathExists : () => false;
+  // Without a config file, /etc/redis/users.acl is the first name: that of a redis.conf in /etc/redis.
+  const configFile = n.facts.server?.configFile;
+  const chosen = newAclPath(configFile ?? join(dirname(DEFAULT_ACLFILE), 'redis.conf'), exists);
+  const path = chosen.path ?? join(dirname(configFile ?? DEFAULT_ACLFILE), 'users-<name>.acl');
+  const notes: string[] = [];
+  if (chosen.path === undefined) {
+    notes.push(`every name from ${chosen.skipped[0]} to ${chosen.skipped.at(-1)} (${ACL_NAME_TRIES}) exists on this machine: name a new file of this server's own`);
+  } else if (chosen.skipped.length > 0) {
+    const one = chosen.skipped.length === 1;
+    notes.push(`${listed(chosen.skipped)} already ${one ? 'exists' : 'exist'} on this machine and ${one ? 'is' : 'are'} not this server's aclfile (another server's users, or left over): not used, never written over`);
+  }
+  if (!local) notes.push(`redfort cannot see the files of ${n.host}: if ${path} exists there, it is another server's ACL file: choose a name of this server's own`);
+  if (configFile === undefined) notes.push('the server runs without a config file: put the ACL file beside the config file it will start with');
+  return { path, note: notes.length > 0 ? ` (${notes.join('; ')})` : '' };
 }

@@ -182,7 +182,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const state = gathered.state;
   for (const w of state.warnings ?? []) say(`warning: ${w}`);
   const own = await ownPasswords(flags.secrets);
-  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix, ownPasswords: own });
+  const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix, ownPasswords: own, pathExists: existsSync });
 
   if (flags.plan) {
     const plan = fresh();

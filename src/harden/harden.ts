@@ -9,7 +9,7 @@ import { isCommonPassword } from '../rules/common-passwords.ts';
 import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
 import {
   aclFileLine, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
-  ACCEPTED_LOGLEVELS, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
+  ACCEPTED_LOGLEVELS, newAclPath, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
 import { editConf, splitHeader } from './conf-edit.ts';
@@ -57,28 +57,7 @@ export interface HardenOptions {
   readonly pathExists?: (path: string) => boolean;
 }
 
-/** How many names {@link newAclPath} tries (`users.acl`, `users-2.acl`, ... `users-99.acl`) before it gives up. */
-export const ACL_NAME_TRIES = 99;
-
-/**
- * Where the ACL file harden makes goes, for a config that names none: beside the config, `users.acl` for a redis.conf
- * (valkey.conf), `users-<config name>.acl` for any other (`redis-a.conf`: `users-redis-a.acl`), so that two servers
- * configured in one directory (Debian's /etc/redis/redis-<instance>.conf) do not share, and overwrite, one ACL file.
- * A path that already exists is not taken (someone else's file): `-2`, `-3`, ... before `.acl`. `skipped` lists the
- * existing paths passed over; no path when every name up to {@link ACL_NAME_TRIES} exists.
- */
-export function newAclPath(deployedConf: string, exists: (path: string) => boolean): { path?: string; skipped: string[] } {
-  const name = basename(deployedConf);
-  const stem = name.replace(/\.conf$/i, '').replace(/[^A-Za-z0-9._@+-]/g, '_');
-  const base = name === 'redis.conf' || name === 'valkey.conf' || stem === '' ? 'users' : `users-${stem}`;
-  const skipped: string[] = [];
-  for (let i = 1; i <= ACL_NAME_TRIES; i++) {
-    const path = join(dirname(deployedConf), `${base}${i === 1 ? '' : `-${i}`}.acl`);
-    if (!exists(path)) return { path, skipped };
-    skipped.push(path);
-  }
-  return { skipped };
-}
+export { ACL_NAME_TRIES, newAclPath } from '../profile/index.ts';
 
 /** What one rule's fix did, for PLAN.md. */
 export interface PlanItem {

@@ -1,3 +1,4 @@
+import { basename, dirname, join } from 'node:path';
 import type { ServerVersion } from '../redis/directives.ts';
 import type { ProfileName } from './profiles.ts';
 import { STRICT_PORT } from './profiles.ts';
@@ -25,7 +26,32 @@ export const DEFAULT_LOGFILE = '/var/log/redis/redis-server.log';
  * persists is the owner's decision (a pure cache may not), so the rule's fix text gives it to apply by hand.
  */
 export const PERSISTENCE_SAVE = '3600 1 300 100 60 10000';
+/** The ACL file `fix` names for a server whose config file it does not know (one beside the config otherwise: {@link newAclPath}). */
 export const DEFAULT_ACLFILE = '/etc/redis/users.acl';
+
+/** How many names {@link newAclPath} tries (`users.acl`, `users-2.acl`, ... `users-99.acl`) before it gives up. */
+export const ACL_NAME_TRIES = 99;
+
+/**
+ * Where a new ACL file goes (harden's, and the one fix asks for), for a config that names none: beside the config, `users.acl` for a redis.conf
+ * (valkey.conf), `users-<config name>.acl` for any other (`redis-a.conf`: `users-redis-a.acl`), so that two servers
+ * configured in one directory (Debian's /etc/redis/redis-<instance>.conf) do not share, and overwrite, one ACL file.
+ * A path that already exists is not taken (someone else's file): `-2`, `-3`, ... before `.acl`. `skipped` lists the
+ * existing paths passed over; no path when every name up to {@link ACL_NAME_TRIES} exists.
+ */
+export function newAclPath(deployedConf: string, exists: (path: string) => boolean): { path?: string; skipped: string[] } {
+  const name = basename(deployedConf);
+  const stem = name.replace(/\.conf$/i, '').replace(/[^A-Za-z0-9._@+-]/g, '_');
+  const base = name === 'redis.conf' || name === 'valkey.conf' || stem === '' ? 'users' : `users-${stem}`;
+  const skipped: string[] = [];
+  for (let i = 1; i <= ACL_NAME_TRIES; i++) {
+    const path = join(dirname(deployedConf), `${base}${i === 1 ? '' : `-${i}`}.acl`);
+    if (!exists(path)) return { path, skipped };
+    skipped.push(path);
+  }
+  return { skipped };
+}
+
 
 /** Log levels the logging rule accepts; anything else becomes `notice`. */
 export const ACCEPTED_LOGLEVELS: readonly string[] = ['notice', 'verbose', 'debug'];

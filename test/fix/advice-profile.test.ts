@@ -46,6 +46,8 @@ function verdicts(results: readonly RuleResult[]): Map<string, string> {
 /** What a plan step says in the words of a fix text: `directive value` for CONFIG SET, the ACL rule, the config line. */
 function stepForms(step: PlanStep): string[] {
   const args = step.command.map((a) => (typeof a === 'string' ? a : `${a.prefix}…`));
+  // The ACL file beside the server's config file (a temporary directory here): the fix text says `<config dir>/users.acl`.
+  if (step.configLine?.startsWith('aclfile ')) return [step.configLine.replace(/^aclfile .*\/(users[^/]*\.acl)$/, 'aclfile <config dir>/$1')];
   if (step.configLine) return [step.configLine];
   if (args[0] === 'CONFIG' && args[1] === 'SET') {
     const forms: string[] = [];

@@ -65,7 +65,10 @@ describe('fix: the aclfile restart step, followed as written, gives a server tha
     const p = plan(s0, seed);
     const step = p.steps.find((st) => st.class === 'restart' && st.configLine?.startsWith('aclfile '));
     assert.ok(step, 'an aclfile restart step');
-    assert.match(step.reason, /first write the users to \/etc\/redis\/users\.acl \(the lines ACL LIST prints\) and delete the `user` lines from .*redis\.conf/);
+    // Where harden puts it: beside the config file (not /etc/redis/users.acl, which another server may use).
+    const acl = join(server.dir, 'users.acl');
+    assert.equal(step.configLine, `aclfile ${acl}`);
+    assert.ok(step.reason.includes(`first write the users to ${acl} (the lines ACL LIST prints) and delete the \`user\` lines from ${server.confPath}`), step.reason);
     const secrets = secretsFor(p);
     const applied = await apply(p, s0, ['safe', 'disruptive'], { secrets, rollbackFile: join(workDir(), 'rollback.json'), noProbe: true });
     assert.ok(applied.ok, applied.error);
@@ -81,6 +84,26 @@ describe('fix: the aclfile restart step, followed as written, gives a server tha
     assert.match(alone.output, /users defined in redis\.conf and at the same setting an ACL file path is invalid/);
     const asTold = await startRedis({ conf: [...kept.filter((l) => !/^user /.test(l)), 'aclfile users.acl'].join('\n'), files: { 'users.acl': users }, username: admin, password: adminPassword, killOnStop: true });
     assert.equal(await rawCommand(asTold.host, asTold.port, ['PING'], { user: admin, password: adminPassword }), 'PONG');
+  });
+});
+
+// fix proposed /etc/redis/users.acl for every server, where harden puts the ACL file beside the config
+// (users-<name>.acl for <name>.conf): two servers of one host were told to write their users to one file.
+describe('fix: the aclfile restart step names a new file beside the config, never an existing one', () => {
+  it('passes over an existing users.acl (another server\'s), naming it; the plan leaves it as it was', async () => {
+    const other = 'user default off\nuser other-server on #0123 ~* +@all\n';
+    const server = await startRedis({ conf: 'loglevel warning', files: { 'users.acl': other }, killOnStop: true });
+    const dir = workDir();
+    const run = await runCli(['fix', server.url, '--plan', '--out', 'plan.json', '--no-probe'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const p = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { steps: { class: string; configLine?: string; reason: string }[] };
+    const step = p.steps.find((st) => st.class === 'restart' && st.configLine?.startsWith('aclfile '));
+    assert.ok(step, 'an aclfile restart step');
+    const taken = join(server.dir, 'users.acl');
+    assert.equal(step.configLine, `aclfile ${join(server.dir, 'users-2.acl')}`);
+    assert.ok(step.reason.includes(`${taken} already exists on this machine and is not this server's aclfile (another server's users, or left over): not used, never written over`), step.reason);
+    assert.equal(readFileSync(taken, 'utf8'), other);
+    assert.ok(!existsSync(join(server.dir, 'users-2.acl')), 'a plan writes no file');
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FIX_CLASSES } from '../../src/fix/plan.ts';
 import {
-  ACCEPTED_LOGLEVELS, DEFAULT_ACLFILE, PERSISTENCE_SAVE, DEFAULT_LOGFILE, loopbackBind, ownershipText, roleRules, STRICT_PORT, targetSettings,
+  ACCEPTED_LOGLEVELS, PERSISTENCE_SAVE, DEFAULT_LOGFILE, loopbackBind, ownershipText, roleRules, STRICT_PORT, targetSettings,
   TLS_CIPHERS, TLS_PREFER_SERVER_CIPHERS, TLS_PROTOCOLS, tlsDirectives, userName,
 } from '../../src/profile/index.ts';
 import { resolveVersion } from '../../src/redis/directives.ts';
@@ -33,7 +33,7 @@ const FORMS: Readonly<Record<string, readonly string[]>> = {
   'logging.no-logfile': [`logfile ${DEFAULT_LOGFILE}`],
   'commands.protected-features-enabled': setting('commands.protected-features-enabled'),
   'commands.dangerous-not-renamed': ['-@dangerous'],
-  'auth.acl-file-missing': [`aclfile ${DEFAULT_ACLFILE}`, ownershipText('acl'), ownershipText('config-dir')],
+  'auth.acl-file-missing': ['aclfile <config dir>/users.acl', 'users-<name>.acl', ownershipText('acl'), ownershipText('config-dir')],
   'auth.no-authentication': ['ACL SETUSER default off'],
   'auth.default-user-enabled': ['ACL SETUSER default off'],
   'auth.requirepass-used': ['ACL SETUSER default off resetpass', 'CONFIG SET requirepass ""'],

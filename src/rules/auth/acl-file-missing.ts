@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { DEFAULT_ACLFILE, ownershipText } from '../../profile/index.ts';
+import { ownershipText } from '../../profile/index.ts';
 import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import { clipped } from '../../util/shown.ts';
 
@@ -10,7 +10,7 @@ export default defineRule({
   section: 'Account',
   checklist: 'Account 4',
   sources: ['live', 'config'],
-  remediation: `Set \`aclfile ${DEFAULT_ACLFILE}\` (${ownershipText('acl')}, in a directory the redis user may write, ${ownershipText('config-dir')}: ACL SAVE writes a temporary file beside it and renames it), move the \`user\` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.`,
+  remediation: `Set \`aclfile <config dir>/users.acl\`, a new file beside the config file (\`users-<name>.acl\` beside a \`<name>.conf\`, as harden and fix name it; never an existing file: it may be another server's users; ${ownershipText('acl')}, in a directory the redis user may write, ${ownershipText('config-dir')}: ACL SAVE writes a temporary file beside it and renames it), move the \`user\` lines there, and manage users with ACL SETUSER + ACL SAVE; aclfile needs a restart.`,
   requires: ['config'],
   check({ config, server }) {
     const aclfile = config.get('aclfile');
