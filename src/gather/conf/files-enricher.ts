@@ -41,7 +41,7 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
   const mayRead = fromProcess && target
     ? async (path: string): Promise<string | undefined> => {
       const may = await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery);
-      return may === true ? undefined : `the file ${path} is not read: ${may}`;
+      return may === true ? undefined : `${path} is not read: ${may}`;
     }
     : undefined;
   const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal, mayRead });

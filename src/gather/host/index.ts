@@ -490,7 +490,8 @@ export async function processCannotRead(path: string, pid: number, tables: ProcT
   if (uid === undefined) return `${path} is not read: the user of process ${pid} is unknown`;
   const denied = `${path} is not readable by process ${pid} (uid ${uid}): not read`;
   const info = await statOf(path).catch(() => undefined);
-  if (!info?.isFile()) return `${path} is not a regular file that process ${pid} (uid ${uid}) can read: not read`;
+  // Missing, a directory, a FIFO: the reader refuses it with its own reason (it reads regular files only).
+  if (!info?.isFile()) return undefined;
   if (uid === 0) return undefined;
   const gids = new Set([ids(STATUS_LINE.gid)[1], ...ids(STATUS_LINE.groups)]);
   if (!permits(info, uid, gids, 4)) return denied;

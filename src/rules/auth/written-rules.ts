@@ -18,9 +18,10 @@ function sameRules(a: AclUser, b: AclUser): boolean {
 }
 
 // Per category table and version: what each profile role may run, computed once (a run may judge many users).
-const FORMS = new WeakMap<CategoryTable, Map<string, readonly { role: Role; rules: readonly string[]; key: string }[]>>();
+type Form = { role: Role; rules: readonly string[]; key: string; everything: boolean };
+const FORMS = new WeakMap<CategoryTable, Map<string, readonly Form[]>>();
 
-function profileForms(table: CategoryTable, server: ServerIdentity | undefined): readonly { role: Role; rules: readonly string[]; key: string }[] {
+function profileForms(table: CategoryTable, server: ServerIdentity | undefined): readonly Form[] {
   const version = resolveVersion(server?.version);
   let byVersion = FORMS.get(table);
   if (!byVersion) FORMS.set(table, (byVersion = new Map()));
@@ -29,9 +30,15 @@ function profileForms(table: CategoryTable, server: ServerIdentity | undefined):
   const key = `${version.product} ${version.major}.${version.minor} ${mode}`;
   let forms = byVersion.get(key);
   if (!forms) {
+    const keyOf = (rules: readonly string[]) => effectiveKey(parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version }), table);
+    // A role that comes to every command of this table (a Sentinel's admin: +@all -@dangerous, then its few
+    // dangerous commands back by name) is recognised only by its rules word for word: by what it allows, a `+@all`
+    // user (a sentinel.conf's default) would pass as it.
+    const all = keyOf(['+@all']);
     forms = PROFILE_ROLES.map((role) => {
       const rules = roleRules(role, version, mode);
-      return { role, rules, key: effectiveKey(parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version }), table) };
+      const key = keyOf(rules);
+      return { role, rules, key, everything: key === all };
     });
     byVersion.set(key, forms);
   }
@@ -73,7 +80,7 @@ export interface WrittenUser {
 export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): WrittenUser {
   const own = effectiveKey(live, table);
   for (const p of profileForms(table, server)) {
-    if (p.key === own) {
+    if (p.key === own && (!p.everything || sameRules(live, parseAclListLine(`user x on nopass ${p.rules.join(' ')}`, live.source, { version: server?.version })))) {
       const profiled = parseAclListLine(`user ${live.name} on nopass ${p.rules.join(' ')}`, live.source, { version: server?.version });
       return { user: { ...live, rules: profiled.rules, selectors: profiled.selectors }, rewritten: false, note: `the hardening profile's ${p.role} user (${p.rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly` };
     }
