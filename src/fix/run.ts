@@ -92,28 +92,21 @@ async function readPlan(path: string): Promise<FixPlan> {
   return plan;
 }
 
-/** The SHA-256 of each password the secrets file holds, by user (empty when there is no file yet). */
-async function ownPasswords(path: string): Promise<Map<string, string>> {
-  const own = new Map<string, string>();
-  if (!existsSync(path)) return own;
+/** The passwords the secrets file holds, by user (empty when there is no file yet). */
+async function readSecrets(path: string): Promise<Map<string, string>> {
+  const secrets = new Map<string, string>();
+  if (!existsSync(path)) return secrets;
   try {
-    for (const s of await readSecretsFile(path)) own.set(s.user, sha256Hex(s.password));
+    for (const s of await readSecretsFile(path)) secrets.set(s.user, s.password);
   } catch (error) {
     throw new FixInputError(`${path}: cannot read the secrets file: ${fsErrorText(error, path)}`);
   }
-  return own;
+  return secrets;
 }
 
-/** Passwords for every user the plan names: from the secrets file, generated (and written) when missing. */
-async function secretsFor(plan: FixPlan, path: string, generate: boolean): Promise<Map<string, string>> {
-  const secrets = new Map<string, string>();
-  if (existsSync(path)) {
-    try {
-      for (const s of await readSecretsFile(path)) secrets.set(s.user, s.password);
-    } catch (error) {
-      throw new FixInputError(`${path}: cannot read the secrets file: ${fsErrorText(error, path)}`);
-    }
-  }
+/** Passwords for every user the plan names: the secrets file's (`known`, read once), generated (and written) when missing. */
+async function secretsFor(plan: FixPlan, path: string, generate: boolean, known: ReadonlyMap<string, string>): Promise<Map<string, string>> {
+  const secrets = new Map(known);
   const missing = plan.secrets.filter((u) => !secrets.has(u));
   if (missing.length === 0) return secrets;
   if (!generate) throw new FixInputError(`${path}: no password for ${missing.join(', ')}: give the secrets file written with the plan (--secrets FILE)`);
@@ -181,12 +174,13 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   }
   const state = gathered.state;
   for (const w of state.warnings ?? []) say(`warning: ${w}`);
-  const own = await ownPasswords(flags.secrets);
+  const known = await readSecrets(flags.secrets);
+  const own = new Map([...known].map(([user, password]) => [user, sha256Hex(password)]));
   const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix, ownPasswords: own, pathExists: existsSync });
 
   if (flags.plan) {
     const plan = fresh();
-    await secretsFor(plan, flags.secrets, true);
+    await secretsFor(plan, flags.secrets, true, known);
     const json = `${JSON.stringify(plan, null, 2)}\n`;
     if (flags.out !== undefined) {
       try {
@@ -227,7 +221,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   } else {
     io.out(formatPlanText(plan, { secretsFile: flags.secrets }));
   }
-  const secrets = await secretsFor(plan, flags.secrets, planFile === undefined);
+  const secrets = await secretsFor(plan, flags.secrets, planFile === undefined, known);
   const classes = new Set<StepClass>(['safe']);
   if (flags.includeDisruptive && plan.steps.some((s) => s.class === 'disruptive')) {
     if (!flags.yes) {
