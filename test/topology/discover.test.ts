@@ -12,7 +12,8 @@ import { parseHostKey } from '../../src/topology/host-key.ts';
 import { liveFacts } from '../rule-tester.ts';
 import { MAX_DEPLOYMENT_NODES } from '../../src/util/defaults.ts';
 import type { SentinelMaster } from '../../src/facts/live.ts';
-import { arr, bulk, simple, startFakeServer } from '../helpers/fake-resp-server.ts';
+import { arr, bulk, err, simple, startFakeServer } from '../helpers/fake-resp-server.ts';
+import { runCli } from './cli.ts';
 
 const NODES = `a 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-8191
 b 10.0.0.2:7001@17001,redis-b master - 0 0 2 connected 8192-16383
@@ -167,6 +168,29 @@ describe('discoverDeployment: a node list naming an impossible address', () => {
       const group = await discoverDeployment(seed, { kind: 'replication', gather: async () => ({ ok: true, facts: replica }) });
       assert.equal(group.ok, false);
       assert.match(group.ok ? '' : group.error, new RegExp(`^INFO replication names 10\\.0\\.0\\.9:${port}, which is no address redfort can connect to \\(port must be 1-65535\\)`));
+    }
+  });
+
+  // `master_host:` empty was told as "(-h is empty)", a flag nobody gave: the server reported an empty address.
+  it('INFO replication naming a master with an empty host (:0, :6379), and reboot-plan against it: the server reported it', async () => {
+    for (const port of [0, 6379]) {
+      const replica = liveFacts({ info: `# Replication\nrole:slave\nmaster_host:\nmaster_port:${port}\nmaster_link_status:down\n` });
+      const group = await discoverDeployment(seed, { kind: 'replication', gather: async () => ({ ok: true, facts: replica }) });
+      assert.equal(group.ok, false);
+      assert.match(group.ok ? '' : group.error, new RegExp(`^INFO replication names :${port}, which is no address redfort can connect to \\(the server reported an empty host\\): a broken or hostile server\\?$`));
+    }
+    const server = await startFakeServer((argv) => {
+      const command = argv[0]!.toUpperCase();
+      if (command === 'INFO') return bulk('# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n# Replication\r\nrole:slave\r\nmaster_host:\r\nmaster_port:0\r\nmaster_link_status:down\r\n');
+      return command === 'PING' ? simple('PONG') : err('ERR unknown command');
+    });
+    try {
+      const run = await runCli(['reboot-plan', `redis://127.0.0.1:${server.port}`]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /INFO replication names :0, which is no address redfort can connect to \(the server reported an empty host\)/);
+      assert.doesNotMatch(run.stderr, /-h/);
+    } finally {
+      await server.close();
     }
   });
 });

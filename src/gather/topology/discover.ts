@@ -182,8 +182,12 @@ interface Found {
 class NodeAddressError extends Error {}
 
 function badAddress(found: Found, command: string, why: unknown): NodeAddressError {
-  // The target error speaks of the flags a node target is built with (`-h`, `-p`): the server named no flag.
-  const reason = (why instanceof Error ? why.message : String(why)).replace(/^invalid target '[^']*': (?:-p \S+: )?/, '').replace(/^-h '/, "host '");
+  // The target error speaks of the flags a node target is built with (`-h`, `-p`): the server named no flag. An
+  // empty host (`master_host:` with `master_port:0`, `:0` in a node list) was told as "-h is empty", though no -h
+  // was given: the server reported an empty address.
+  const reason = found.host.trim() === ''
+    ? 'the server reported an empty host'
+    : (why instanceof Error ? why.message : String(why)).replace(/^invalid target '[^']*': (?:-p \S+: )?/, '').replace(/^-h '/, "host '");
   return new NodeAddressError(`${command} names ${addressOf(found.host, found.port)}, which is no address redfort can connect to (${reason}): a broken or hostile server?`);
 }
 
