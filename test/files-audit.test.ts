@@ -27,8 +27,12 @@ function findings(result: TargetResult, id: string): RuleResult[] {
   return result.results.filter((r) => r.ruleId === id && r.status === 'fail');
 }
 
+const made: string[] = [];
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
 function dir(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'redfort-files-'));
+  made.push(d);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
   return d;
 }
@@ -52,7 +56,6 @@ describe('a file-only audit', () => {
     assert.equal(statusOf(result, 'config.runtime-drift'), 'skip');
     // Not 'run redfort on the server host': a user may well be on it; the files name no process to look at.
     assert.match(result.results.find((r) => r.ruleId === 'host.config-file-permissions')!.message, /^a file-only audit looks at no process: .*auditing the running server on its host/);
-    rmSync(d, { recursive: true });
   });
 
   it('follows a relative aclfile, and requirepass with an ACL file lacking `default` leaves the server open', async () => {
@@ -66,7 +69,6 @@ describe('a file-only audit', () => {
     const plaintext = findings(result, 'auth.plaintext-passwords').map((f) => f.message);
     assert.ok(plaintext.some((m) => /user 'app'/.test(m)), plaintext.join('\n'));
     assert.ok(plaintext.some((m) => /requirepass/.test(m)), plaintext.join('\n'));
-    rmSync(d, { recursive: true });
   });
 
   it('an aclfile that is not on this machine leaves the clear-text passwords unknown: skip, not pass', async () => {
@@ -91,7 +93,6 @@ describe('a file-only audit', () => {
     const [finding] = findings(result, 'auth.dangerous-commands-allowed');
     assert.ok(finding, 'the +@read after -@dangerous gives keys and sort_ro back through a category');
     assert.match(finding.message, /keys|sort_ro/);
-    rmSync(d, { recursive: true });
   });
 
   it("sentinel.quorum: a sentinel.conf with no known-sentinel line does not count its peers (the packaged file failed twice: 'watched by 1 sentinel', 'quorum 2 but only 1')", async () => {
@@ -120,7 +121,6 @@ describe('a file-only audit', () => {
     assert.ok(messages.some((m) => /auth-pass but no auth-user/.test(m)), messages.join('\n'));
     assert.ok(messages.some((m) => /deny-scripts-reconfig is 'no'/.test(m)), messages.join('\n'));
     assert.ok(findings(result, 'auth.plaintext-passwords').some((f) => /sentinel auth-pass mymaster/.test(f.message)));
-    rmSync(d, { recursive: true });
   });
 
   it('what redis-server passes over is a warning with file:line; an unknown directive, which it refuses, an error', async () => {
@@ -131,7 +131,6 @@ describe('a file-only audit', () => {
     assert.ok(warnings.some((w) => w.startsWith(`${join(d, 'redis.conf')}:2: include`)), warnings.join('\n'));
     // Issue 11: the file would not start, so it is an error (for a version redfort has the directives of).
     assert.match((await auditFiles({ configPath: join(d, 'bad.conf'), version: '7.0.15' })).error ?? '', new RegExp(`^${join(d, 'bad.conf')}:2: unknown directive 'server-threads'`));
-    rmSync(d, { recursive: true });
   });
 
   // The lead's Redis 8.2 config: `lookahead` (8.2) stopped the whole audit ('1 not audited') whatever the version; with
@@ -160,7 +159,6 @@ describe('a file-only audit', () => {
     for (const version of ['7.0.15', '7.4.1', '7.9.224', '8.2.1', 'valkey-8.0.1', 'valkey-9.1.2', undefined]) {
       assert.match((await auditFiles({ configPath: other, ...(version === undefined ? {} : { version }) })).error ?? '', new RegExp(`^${other}:3: unknown directive 'lookbehind' \\(not in Redis 6\\.0-8\\.6 or Valkey 7\\.2-9\\.1\\): redis-server refuses to start`), version);
     }
-    rmSync(d, { recursive: true });
   });
 
   it("a file that is no redis.conf: its first word is not echoed when it is no directive name (a password hash)", async () => {
@@ -171,7 +169,6 @@ describe('a file-only audit', () => {
     assert.doesNotMatch(JSON.stringify(shadow), /rounds=5000|s3cr3tHaSh/);
     // A typo is still named: that is what the message is for.
     assert.match((await auditFiles({ configPath: join(d, 'typo.conf'), version: '7.0.15' })).error ?? '', /:1: unknown directive 'maxmemroy'/i);
-    rmSync(d, { recursive: true });
   });
 
   it('of two lines redis-server refuses, the first is reported (where it stops)', async () => {
@@ -182,7 +179,6 @@ describe('a file-only audit', () => {
     for (const [file, line] of [['a.conf', 2], ['c.conf', 2]] as const) {
       assert.match((await auditFiles({ configPath: join(d, file), version: '7.0.15' })).error ?? '', new RegExp(`^${join(d, file)}:${line}: `), file);
     }
-    rmSync(d, { recursive: true });
   });
 
   it('a file redis-server would refuse is a one-line error naming file:line, without the secret', async () => {
@@ -191,7 +187,6 @@ describe('a file-only audit', () => {
     assert.match(result.error ?? '', new RegExp(`^${join(d, 'redis.conf')}:2: `));
     assert.doesNotMatch(result.error ?? '', /hunter2/);
     assert.ok(result.results.every((r) => r.status === 'error'));
-    rmSync(d, { recursive: true });
   });
 });
 
@@ -238,14 +233,12 @@ describe('files of older releases, judged with --redis-version of their era', ()
     assert.match(status(await auditFiles({ configPath: join(d, 'redis.conf'), version: '6.0.16' })), /^skip: .*before 7\.0/);
     // A line of the file says the switch exists: redis-server before 7.0 refuses to start with it.
     assert.match(status(await auditFiles({ configPath: join(d, 'set.conf') })), /^pass: enable-debug-command 'no'/);
-    rmSync(d, { recursive: true });
   });
 
   it('Redis 3.0 has no protected mode: a password-less server bound to every interface fails', async () => {
     const d = dir({ 'redis.conf': 'port 6379\ndbfilename master.rdb\n' });
     const result = await auditFiles({ configPath: join(d, 'redis.conf'), version: '3.0.504' });
     assert.match(findings(result, 'network.protected-mode-off')[0]!.message, /Redis 3\.0 has no protected mode/);
-    rmSync(d, { recursive: true });
   });
 
   it('a 5.0 sentinel with auth-pass is not asked for the auth-user it cannot have, and a 5.0 replica for masteruser', async () => {
@@ -260,7 +253,6 @@ describe('files of older releases, judged with --redis-version of their era', ()
     // The same files on 6.2 do fail both.
     assert.equal(statusOf(await auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '6.2.16' }), 'sentinel.no-auth-user'), 'fail');
     assert.equal(statusOf(await auditFiles({ configPath: join(d, 'replica.conf'), version: '6.2.16' }), 'replication.no-masteruser'), 'fail');
-    rmSync(d, { recursive: true });
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -28,12 +28,16 @@ describe('fix: what it may send', () => {
 describe('fix: rollback record', () => {
   it("reads a record without 'applies' (older format) as none, and refuses one whose 'applies' is not a list of applies", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redfort-rollback-'));
-    const base = { format: 'redfort-fix-rollback', version: 1, warning: '', target: 'redis://127.0.0.1:6379', createdAt: '', nodes: [] };
-    writeFileSync(join(dir, 'old.json'), JSON.stringify(base), { mode: 0o600 });
-    assert.deepEqual((await readRollback(join(dir, 'old.json'))).applies, []);
-    for (const applies of ['x', [null], [{ plan: 1, steps: [] }], [{ plan: 'p' }]]) {
-      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...base, applies }), { mode: 0o600 });
-      await assert.rejects(readRollback(join(dir, 'bad.json')), { message: `${join(dir, 'bad.json')}: not a redfort fix rollback file (its 'applies' is not a list of applies)` });
+    try {
+      const base = { format: 'redfort-fix-rollback', version: 1, warning: '', target: 'redis://127.0.0.1:6379', createdAt: '', nodes: [] };
+      writeFileSync(join(dir, 'old.json'), JSON.stringify(base), { mode: 0o600 });
+      assert.deepEqual((await readRollback(join(dir, 'old.json'))).applies, []);
+      for (const applies of ['x', [null], [{ plan: 1, steps: [] }], [{ plan: 'p' }]]) {
+        writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...base, applies }), { mode: 0o600 });
+        await assert.rejects(readRollback(join(dir, 'bad.json')), { message: `${join(dir, 'bad.json')}: not a redfort fix rollback file (its 'applies' is not a list of applies)` });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
