@@ -589,10 +589,13 @@ function hardenSentinel(
     notes.push(`**Sentinel bind: ${listed.length === 0 ? 'every interface (no bind line)' : decision.dropped.join(', ')} dropped; now ${decision.addresses.join(' ')}.** The other sentinels, and the clients that ask Sentinel where the master is, reach it on the addresses it binds: give \`--bind ADDR...\` with the private address they use, or it answers on ${decision.addresses.join(' ')} only and the sentinels lose their quorum.`);
   }
   claims.add('sentinel.no-auth-user');
+  // A sentinel user the sentinel already has (a second harden of harden's output) keeps its password: the one in the
+  // credentials.env of the run that made it, which the drop-in reads. A new one here would match no ACL file.
+  const sentinelUserKept = hasAcl(v, 'sentinel') && (facts.acl?.users ?? []).some((u) => u.name === sentinelUser) && !options.reuse.has(sentinelUser);
   for (const m of masters) {
     changes.push({ key: ['sentinel', 'auth-user', m], args: [sentinelUser], replaceLast: true });
     changes.push({ key: ['sentinel', 'auth-pass', m], args: null, note: 'given on the command line from credentials.env; Sentinel writes it back here at start: see PLAN.md' });
-    credential(sentinelUser);
+    if (!sentinelUserKept) credential(sentinelUser);
     secretArgs.push({ file: 'sentinel.conf', key: ['sentinel', 'auth-pass', m], user: sentinelUser });
     items.push({ rule: 'sentinel.no-auth-user', what: `sentinel auth-user ${m} ${sentinelUser} (its password, ${secretVariable(sentinelUser)}, on the command line)`, restart: true });
   }

@@ -50,6 +50,8 @@ export interface HardenRequest extends TargetFlags {
   config?: string;
   acl?: string;
   sentinelConfig?: string;
+  /** `--sentinel-acl`: the sentinel's ACL file (its users), when a sentinel.conf is hardened (beside a --config, or alone). */
+  sentinelAcl?: string;
   out?: string;
   redisVersion?: string;
   profile: string;
@@ -234,12 +236,16 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   }
   const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
   if (!live && !flags.config && !flags.sentinelConfig) throw new HardenInputError('give a live target (redis://…) or --config FILE');
+  // --acl is the ACL file of --config's server (or of the live server); the sentinel's is --sentinel-acl. A
+  // sentinel.conf alone takes either (--acl was its only flag), not both.
+  if (flags.sentinelAcl !== undefined && !flags.sentinelConfig) throw new HardenInputError('--sentinel-acl is the ACL file of the --sentinel-config sentinel: give --sentinel-config FILE too');
+  if (flags.sentinelAcl !== undefined && flags.acl !== undefined && !flags.config && !live) throw new HardenInputError('--acl and --sentinel-acl both name the ACL file of the sentinel.conf hardened alone: give one');
   const texts = new Map<string, string>();
-  for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config']] as const) if (path) texts.set(path, await readInput(path, flag));
+  for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config'], [flags.sentinelAcl, '--sentinel-acl']] as const) if (path) texts.set(path, await readInput(path, flag));
   const out = resolve(flags.out);
   // `--force` replaces the whole directory: never one that holds an input (nor, below, the server's data or log), nor
   // a system directory: that would delete the server's own files, not an earlier output.
-  const held = [flags.config, flags.acl, flags.sentinelConfig, tls?.cert, tls?.key, tls?.ca].find((p) => p !== undefined && inside(out, p));
+  const held = [flags.config, flags.acl, flags.sentinelConfig, flags.sentinelAcl, tls?.cert, tls?.key, tls?.ca].find((p) => p !== undefined && inside(out, p));
   if (held !== undefined) throw new HardenInputError(`${flags.out}: holds the input ${held}: harden writes only into its output directory and replaces it whole; choose a directory of its own`);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new HardenInputError(`${flags.out}: exists and is not a directory`);
@@ -303,7 +309,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       versionNote = `the files do not name their version: taken as ${local.version}, the local ${local.binary}'s (pass --redis-version to choose)`;
     }
     // A redis.conf beside a sentinel.conf: the server's facts are its file's (the sentinel.conf is another server's).
-    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.acl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText });
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText });
     if (!gathered.ok) throw new HardenInputError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
@@ -336,9 +342,15 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   if (sentinel) {
     if (facts.server?.mode === 'sentinel' && !conf) sentinelFacts = facts;
     else {
-      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, version: versionText });
+      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText });
       if (!read.ok) throw new HardenInputError(read.error);
       sentinelFacts = factsFromFiles(sentinel.path, read.gathered, versionText);
+    }
+    // Its users are kept (the profile's already there not made again): a sentinel.conf whose aclfile is not read
+    // would get new ones, and a second harden of harden's own output (aclfile at its installed path) was no no-op.
+    const own = sentinelFacts.sources.has('live') ? undefined : sentinelFacts;
+    if (own?.config?.get('aclfile')?.value && !own.acl && own.unavailable.acl) {
+      throw new HardenInputError(`${sentinel.path}: ${own.unavailable.acl}: pass the sentinel's ACL file with --sentinel-acl`);
     }
   }
   let result: HardenResult;
@@ -362,6 +374,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     ...(confPath ? [{ path: resolve(confPath), sha256: sha256Hex(confText!) }] : conf ? [{ path: `${facts.target} (CONFIG GET)`, sha256: sha256Hex(confText!) }] : []),
     ...(flags.acl ? [{ path: resolve(flags.acl), sha256: sha256Hex(texts.get(flags.acl)!) }] : []),
     ...(sentinel ? [{ path: resolve(sentinel.path), sha256: sha256Hex(sentinel.text) }] : []),
+    ...(flags.sentinelAcl ? [{ path: resolve(flags.sentinelAcl), sha256: sha256Hex(texts.get(flags.sentinelAcl)!) }] : []),
   ];
   const provenance: Provenance = { tool: 'redfort harden', redfortVersion: packageVersion(), profile, inputs, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   const header = commentHeader(provenance);

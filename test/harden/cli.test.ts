@@ -239,9 +239,15 @@ describe('harden: what the files say', () => {
     for (const change of [/\| user default off \(and requirepass removed\)/, /\| sentinel deny-scripts-reconfig yes/, /\| sentinel sentinel-user sentinel/, /\| new user admin in the sentinel's ACL file/, /\| new user app in the sentinel's ACL file/]) assert.match(plan, change);
     assert.match(run.stdout, /^(\d+) of \1 rules harden fixes pass\.$/m);
     assert.doesNotMatch(run.stdout, /^1 of 1 rules/m, 'default off and requirepass removed are claimed too');
-    const again = await redfort(['harden', '--sentinel-config', join(out, 'sentinel.conf'), '--redis-version', '7.0.15', '--out', `${out}2`]);
+    // Again, with its ACL file (the aclfile line names where it is installed, which does not exist here): no change.
+    const refused = await redfort(['harden', '--sentinel-config', join(out, 'sentinel.conf'), '--redis-version', '7.0.15', '--out', `${out}2`]);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /pass the sentinel's ACL file with --sentinel-acl/);
+    const again = await redfort(['harden', '--sentinel-config', join(out, 'sentinel.conf'), '--sentinel-acl', join(out, 'sentinel-users.acl'), '--redis-version', '7.0.15', '--out', `${out}2`]);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.equal(readFileSync(join(`${out}2`, 'sentinel.conf.diff'), 'utf8'), '');
+    assert.equal(readFileSync(join(`${out}2`, 'sentinel-users.acl'), 'utf8'), readFileSync(join(out, 'sentinel-users.acl'), 'utf8'));
+    assert.deepEqual(passwordsIn(join(`${out}2`, 'credentials.env')), []);
   });
 
   it('secrets in an included file: each still-failing finding is one line naming that file and line, never repeated, never the value', async () => {

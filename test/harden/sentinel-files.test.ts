@@ -2,7 +2,8 @@
 // server where it applies to a Sentinel, its users go to an ACL file Sentinel does not rewrite, the re-audit judges
 // each file on its own, and the output still passes once a real redis-sentinel has rewritten its file at start.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -96,5 +97,42 @@ describe('harden --config redis.conf --sentinel-config sentinel.conf', () => {
     // The two lines PLAN.md says Sentinel writes back, and nothing else.
     assert.deepEqual(audited.results.filter((r) => r.ruleId === 'auth.plaintext-passwords' && r.status === 'fail').map((r) => r.message).sort(), ['sentinel auth-pass mymaster holds a clear-text password', 'sentinel-pass holds a clear-text password']);
     await s.stop();
+  });
+});
+
+describe('harden --config --acl --sentinel-config: --acl is the server\'s ACL file, and the output hardens again to itself (QA34-11)', () => {
+  const dir = join(work, 'qa34-11');
+  const out = join(dir, 'out');
+  const again = join(dir, 'again');
+  const conf = join(dir, 'redis.conf');
+  const acl = join(dir, 'ops.acl');
+  const sentinel = join(dir, 'sentinel.conf');
+  const passwordsOf = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('REDFORT_PASSWORD_'));
+
+  it('takes an ACL file of redis-server commands (+get, +set) as the redis.conf\'s, not the sentinel\'s', async () => {
+    mkdirSync(dir);
+    writeFileSync(conf, `${readFileSync(join(CORPUS, '7.0.15__redis.conf'), 'utf8')}\naclfile ${acl}\n`);
+    writeFileSync(acl, `user ops on #${createHash('sha256').update('ops-password-long-enough-0123456789').digest('hex')} ~* &* -@all +get +set\n`);
+    writeFileSync(sentinel, readFileSync(join(CORPUS, '7.0.15__sentinel.conf')));
+    const run = await redfort(['harden', '--config', conf, '--acl', acl, '--sentinel-config', sentinel, '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(readFileSync(join(out, 'users.acl'), 'utf8'), /^user ops on #[0-9a-f]{64} ~\* &\* -@all \+get \+set$/m);
+    assert.doesNotMatch(readFileSync(join(out, 'sentinel-users.acl'), 'utf8'), /^user ops /m);
+  });
+
+  it('a second harden of the output, each ACL file given with its own flag, changes nothing and makes no password', async () => {
+    const run = await redfort(['harden', '--config', join(out, 'redis.conf'), '--acl', join(out, 'users.acl'), '--sentinel-config', join(out, 'sentinel.conf'), '--sentinel-acl', join(out, 'sentinel-users.acl'), '--redis-version', '7.0.15', '--out', again]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(readFileSync(join(again, 'redis.conf.diff'), 'utf8'), '');
+    assert.equal(readFileSync(join(again, 'sentinel.conf.diff'), 'utf8'), '');
+    for (const file of ['users.acl', 'sentinel-users.acl']) assert.equal(readFileSync(join(again, file), 'utf8'), readFileSync(join(out, file), 'utf8'), file);
+    assert.deepEqual(passwordsOf(join(again, 'credentials.env')), [], 'no new password: the sentinel user keeps the one of the first run');
+  });
+
+  it("refuses, in one line, a sentinel.conf whose ACL file it cannot read, rather than give the sentinel new users", async () => {
+    const run = await redfort(['harden', '--config', join(out, 'redis.conf'), '--acl', join(out, 'users.acl'), '--sentinel-config', join(out, 'sentinel.conf'), '--redis-version', '7.0.15', '--out', join(dir, 'refused')]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /sentinel\.conf: the ACL file .*users-sentinel\.acl could not be read .*pass the sentinel's ACL file with --sentinel-acl/);
   });
 });
