@@ -31,7 +31,7 @@ import type { HardenResult } from './harden.ts';
 import { commentHeader, hostFiles, HostPathError, outcomeLabel, planMarkdown, sandboxNotes, sharedDirectory, sharedDirectoryNotes } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
-import type { SecretLine } from './trial.ts';
+import type { SecretLine, TrialResult } from './trial.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
@@ -467,6 +467,19 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
   let unvalidated = false;
   const secretLines = (file: 'redis.conf' | 'sentinel.conf', passwords: ReadonlyMap<string, string>): SecretLine[] =>
     result.secretArgs.filter((a) => a.file === file).map((a) => ({ key: a.key, secret: passwords.get(a.user) ?? '' }));
+  // One rule for both trials: a binary of another version than the target's (Debian's 7.0.15 for a Valkey 8 file)
+  // may not know directives the target has, so its refusal says nothing about the files: unvalidated, not failed.
+  const judge = (trial: TrialResult, binary: string): void => {
+    details.push(trial.detail);
+    const other = trial.binaryVersion !== undefined && notTheTarget(resolveVersion(trial.binaryVersion), version);
+    const ran = trial.binaryVersion !== undefined ? binaryLabel(trial.binary ?? binary, trial.binaryVersion) : '';
+    if (trial.skipped || trial.binaryVersion === undefined) unvalidated = true;
+    else if (!trial.ok && other) {
+      unvalidated = true;
+      details.push(`(the local ${ran} is not ${version.label}: the output is unvalidated; run the trial where ${version.label} is installed)`);
+    } else if (!trial.ok) failed = true;
+    else if (other) details.push(`(checked with ${ran}, not ${version.label})`);
+  };
   const loginsOf = (file: 'redis.conf' | 'sentinel.conf') => result.logins.filter((l) => l.file === file && passwordOf.has(l.user)).map((l) => ({ user: l.user, password: passwordOf.get(l.user)! }));
   if (result.conf !== undefined) {
     const dir = join(work, 'server');
@@ -488,16 +501,7 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     // Relative includes resolve against the input's directory; a config rendered from a live server has none.
     const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
     const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf'), product: version.product });
-    details.push(trial.detail);
-    const other = trial.binaryVersion !== undefined && notTheTarget(resolveVersion(trial.binaryVersion), version);
-    const ran = trial.binaryVersion !== undefined ? binaryLabel(trial.binary ?? 'redis-server', trial.binaryVersion) : '';
-    if (trial.skipped || trial.binaryVersion === undefined) unvalidated = true;
-    else if (!trial.ok && other) {
-      // An older binary may not know directives the target version has: that says nothing about the files.
-      unvalidated = true;
-      details.push(`(the local ${ran} is not ${version.label}: the output is unvalidated; run the trial where ${version.label} is installed)`);
-    } else if (!trial.ok) failed = true;
-    else if (other) details.push(`(checked with ${ran}, not ${version.label})`);
+    judge(trial, 'redis-server');
   }
   if (result.sentinelConf !== undefined) {
     const dir = join(work, 'sentinel');
@@ -514,10 +518,8 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     if (result.sentinelAclLines) overrides.push(['aclfile', join(stage, SENTINEL_ACL)]);
     if (/^\s*tls-port\s+0*[1-9]/im.test(text)) overrides.push(['tls-port', String(await freePort())]);
     const trial = await runTrial({ kind: 'sentinel', conf: copy, workDir: dir, cwd: dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf'), product: version.product });
-    details.push(trial.detail);
-    if (trial.skipped || trial.binaryVersion === undefined) unvalidated = true;
-    else if (!trial.ok) failed = true;
-    else if (trialText !== text.replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1')) details.push('(without its notification-script and client-reconfig-script lines: the trial runs no script of the files)');
+    judge(trial, 'redis-sentinel');
+    if (trial.ok && trialText !== text.replace(/^(\s*sentinel\s+monitor\s+\S+\s+)\S+\s+\d+/gim, '$1127.0.0.1 1')) details.push('(without its notification-script and client-reconfig-script lines: the trial runs no script of the files)');
   }
   return { status: failed ? 'failed' : unvalidated ? 'unvalidated' : 'passed', detail: details.join('; ') };
 }

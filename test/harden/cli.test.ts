@@ -688,4 +688,20 @@ describe('harden: a Valkey install', () => {
     // The trial started the files (Debian's redis-server here, which refuses primaryuser): not "unvalidated".
     assert.match(run.stdout, /^Trial start: passed: /m);
   });
+
+  it("a Valkey 8 sentinel.conf that Debian's redis-sentinel 7.0.15 refuses is unvalidated, as its valkey.conf is, not failed (QA34-12)", async () => {
+    // Valkey's own sentinel.conf has `SENTINEL primary-reboot-down-after-period`, which 7.0.15 does not know.
+    const conf = join(work, 'vk8-valkey.conf');
+    const sentinel = join(work, 'vk8-sentinel.conf');
+    writeFileSync(conf, readFileSync(join(CORPUS, 'valkey-io__valkey', '8.0.1__valkey.conf')));
+    writeFileSync(sentinel, readFileSync(join(CORPUS, 'valkey-io__valkey', '8.0.1__sentinel.conf')));
+    const run = await redfort(['harden', '--config', conf, '--sentinel-config', sentinel, '--redis-version', 'valkey-8.0.1', '--out', join(work, 'out-vk8-pair')]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^Trial start: unvalidated: /m);
+    assert.match(run.stdout, /primary-reboot-down-after-period.*\(the local redis-sentinel 7\.0\.15 is not Valkey 8\.0: the output is unvalidated/);
+    // The sentinel.conf alone likewise.
+    const alone = await redfort(['harden', '--sentinel-config', sentinel, '--redis-version', 'valkey-8.0.1', '--out', join(work, 'out-vk8-sentinel')]);
+    assert.equal(alone.code, 0, alone.stdout + alone.stderr);
+    assert.match(alone.stdout, /^Trial start: unvalidated: .*the local redis-sentinel 7\.0\.15 is not Valkey 8\.0/m);
+  });
 });
