@@ -55,6 +55,8 @@ export interface ExporterConfig {
   readonly allow: readonly AllowEntry[];
   /** The inventory file whose targets are allowed, by URL or by name. */
   readonly inventory?: string;
+  /** Where the config names it (`exporter.yaml:7`), for a message about the file itself (one that cannot be read). */
+  readonly inventoryAt?: string;
   /** Probes audited at once; more wait in a queue, within their own deadline. */
   readonly concurrency: number;
   /** Probes waiting for a slot at most; more are answered `redfort_probe_success 0` at once. */
@@ -196,6 +198,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
   let maxQueued = 256;
   let timeoutMarginSeconds = EXPORTER_TIMEOUT_MARGIN_SECONDS;
   let inventory: string | undefined;
+  let inventoryAt: string | undefined;
   const modules = new Map<string, ModuleConfig>();
   const allow: AllowEntry[] = [];
   let web: WebConfig = {};
@@ -220,6 +223,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
         break;
       case 'inventory':
         inventory = file(str(value, 'inventory'));
+        inventoryAt = `${path}:${lineOf(value)}`;
         break;
       case 'allow': {
         if (!isSeq(value)) {
@@ -271,7 +275,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
   }
   if (!sawModules || modules.size === 0) fail(root, 'modules: at least one module is needed (e.g. modules: { default: { probe: true } })');
   if (allow.length === 0 && inventory === undefined) fail(root, 'allow or inventory: name the targets that may be probed (nothing is allowed by default)');
-  return { path, listen, modules, allow, ...(inventory !== undefined ? { inventory } : {}), concurrency, maxQueued, timeoutMarginSeconds, web, ...(warnings.length > 0 ? { warnings } : {}) };
+  return { path, listen, modules, allow, ...(inventory !== undefined ? { inventory, ...(inventoryAt !== undefined && { inventoryAt }) } : {}), concurrency, maxQueued, timeoutMarginSeconds, web, ...(warnings.length > 0 ? { warnings } : {}) };
 
   async function moduleOf(name: string, node: unknown): Promise<ModuleConfig> {
     const where = `modules: ${name}`;

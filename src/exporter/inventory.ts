@@ -14,7 +14,8 @@ export function inventoryKey(host: string, port: number): string {
 /**
  * Reads the inventory of `redfort audit --targets` (the same parser) for the exporter: its servers are allowed
  * and audited with their own user, password and TLS files. A password that cannot be found stops the exporter
- * at start, naming the inventory's line, as a module's does.
+ * at start, naming the inventory's line, as a module's does. A file that cannot be read (missing, a directory,
+ * `/dev/zero`) is named with `at`, the exporter config's `file:line` that gives it.
  *
  * @throws {ExporterConfigError} or the inventory parser's `SettingsError` (`file:line: …`).
  */
@@ -24,12 +25,15 @@ export async function loadInventoryTargets(
   readText: (path: string) => Promise<string>,
   /** Reads a `passwordFile` (with what its mode or owner exposes); `readText` when not given. */
   readSecret: (path: string) => Promise<string | SecretFileText> = readText,
+  /** The exporter config's `file:line` of `inventory:`. */
+  at?: string,
 ): Promise<{ targets: InventoryTargets; warnings: readonly string[] }> {
   let text: string;
   try {
     text = await readText(path);
   } catch (error) {
-    throw new ExporterConfigError(`${path}: cannot read the inventory: ${(error as { detail?: string }).detail ?? (error as Error).message}`);
+    const reason = (error as { detail?: string }).detail ?? (error as Error).message;
+    throw new ExporterConfigError(at !== undefined ? `${at}: cannot read inventory '${path}': ${reason}` : `${path}: cannot read the inventory: ${reason}`);
   }
   const inventory = parseInventory(text, path, { baseDir: dirname(path) });
   const targets = new Map<string, Target>();

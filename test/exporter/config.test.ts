@@ -12,6 +12,7 @@ import { renderProbe } from '../../src/exporter/metrics.ts';
 import type { ProbeSnapshot } from '../../src/exporter/metrics.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { makeCerts } from '../harness/certs.ts';
+import { runCli } from '../report/cli-run.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -118,6 +119,31 @@ inventory: inventory.yaml
     assert.match(await parseError('root:$6$salt$hash:19000:0:99999:7:::\n'), /^\/etc\/redfort\/exporter\.yaml:1: the exporter config: unknown key \(not shown: 35 characters that are no key name\)/);
     assert.match(await parseError('allow: [127.0.0.1:1]\n'), /modules: at least one module/);
     assert.match(await parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { basicAuth: { username: p } }\n'), /:3: web: basicAuth needs passwordEnv or passwordFile/);
+  });
+});
+
+// `inventory: /dev/zero` said `/dev/zero: cannot read the inventory: …`, without the exporter config's file:line.
+describe('exporter config: an inventory that cannot be read', () => {
+  it('one line naming the config file and the line of inventory:, and why; exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-exporter-inventory-'));
+    try {
+      const cases: [string, RegExp][] = [
+        ['/dev/zero', /a character device, not a regular file/],
+        [dir, /is a directory/],
+        [join(dir, 'missing.yaml'), /no such file/],
+      ];
+      for (const [inventory, why] of cases) {
+        const config = join(dir, 'exporter.yaml');
+        await writeFile(config, `modules: { default: { probe: true } }\nallow: [127.0.0.1:6379]\ninventory: ${inventory}\n`);
+        const result = await runCli(['exporter', '--config', config, '--listen', '127.0.0.1:0']);
+        assert.equal(result.code, 2, result.stderr);
+        assert.equal(result.stderr.split('\n').length, 2, result.stderr);
+        assert.ok(result.stderr.startsWith(`redfort: ${config}:3: cannot read inventory '${inventory}': `), result.stderr);
+        assert.match(result.stderr, why);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -42,7 +42,7 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
     ruleIds: RULES.map((r) => r.id),
   });
   const readText = (path: string) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES });
-  const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readText, (path) => readSecretFile(path, MAX_CONFIG_BYTES)) : undefined;
+  const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readText, (path) => readSecretFile(path, MAX_CONFIG_BYTES), config.inventoryAt) : undefined;
   for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? [])]) process.stderr.write(`redfort: warning: ${warning}\n`);
   let exporter;
   try {
