@@ -237,3 +237,28 @@ test(`${rule.id}: a replica (INFO role:slave) keeps the RESTORE and HyperLogLog 
   // A master whose file names no master, and whose INFO says so: lowered.
   assert.equal(finding(judge(redis('7.4.1', { acl: NO_SCRIPTING, info: info.replace(/role:slave[^]*/, 'role:master\n') })), 'CVE-2026-25243').severity, 'low');
 });
+
+test(`${rule.id}: a fix on a later branch says that the server's branch has none (Redis 8.0.6 has no 2026 fixes)`, () => {
+  // data/advisories.json: CVE-2026-23479's 8.0-8.2 entry ">=7.9.0 <8.2.6", "no 8.0.x fix"; a real 8.0.6 reports redis_version:8.0.6.
+  const r80 = finding(judge(redis('8.0.6')), 'CVE-2026-23479');
+  assert.match(r80.message, /8\.0\.6 is affected, fixed in 8\.2\.6 \(no 8\.0 release has the fix\);/);
+  assert.match(r80.remediation, /^Upgrade to 8\.2\.6 or later\./);
+  // On the fixed branch itself the fix is named alone; so is a release candidate's (7.3.240 is 7.4).
+  assert.match(finding(judge(redis('8.6.3')), 'CVE-2026-66373').message, /8\.6\.3 is affected, fixed in 8\.6\.5;/);
+  assert.match(finding(judge(redis('7.3.240')), 'CVE-2024-31449').message, /is affected, fixed in 7\.4\.1[;( ]/);
+  assert.doesNotMatch(finding(judge(redis('7.3.240')), 'CVE-2024-31449').message, /no 7\.4 release/);
+});
+
+test(`${rule.id}: the remediation says "Until then" only of a workaround, not "Until then: Upgrade." or "…; upgrade."`, () => {
+  const results = judge(redis('8.6.3'));
+  const tls = finding(results, 'CVE-2026-81934');
+  assert.match(tls.remediation, /^Upgrade to 8\.6\.6 or later\. Until then: If TLS is not needed disable tls-port;/);
+  assert.doesNotMatch(tls.remediation, /Until then: Upgrade/);
+  const mismatch = finding(results, 'REDIS-2026-08-ACL-KEY-MISMATCH');
+  assert.match(mismatch.remediation, /Until then: Deny SORT\/GEORADIUS\*\/XREAD\* to key-restricted users\.$/);
+  const none = finding(judge(redis('8.0.6')), 'REDIS-2026-08-KEYNUM-OOB');
+  assert.equal(none.remediation, 'Upgrade to 8.2.9 or later. No configuration workaround is published.');
+  for (const r of [...results, ...judge(redis('8.0.6')), ...judge(redis('7.2.4'))]) {
+    assert.doesNotMatch(r.remediation, /Until then: (?:Upgrade\.|No configuration workaround)|until upgraded/i, r.message);
+  }
+});

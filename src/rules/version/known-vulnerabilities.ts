@@ -11,6 +11,7 @@ import { infoField, infoModules } from '../../redis/info.ts';
 import { isAtLeast, majorMinor } from '../../redis/version.ts';
 import { upstreamVersion } from '../../redis/distro-package.ts';
 import { clipped } from '../../util/shown.ts';
+import { branchOf } from '../../version/range.ts';
 
 const SEVERITY: Record<string, Severity> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low' };
 
@@ -386,18 +387,41 @@ function advisoriesFor(known: { readonly product: string; readonly version: stri
 }
 
 /**
+ * Where the fix is: `fixed in 8.2.6`, and when that release is on a later branch than the server's, that no release of
+ * the server's own branch has it (Redis 8.0 has none of the 2026 fixes: 8.0.6 users must move to 8.2.6).
+ */
+function fixedText(fixed: string | null | undefined, branch: string): string {
+  if (!fixed) return 'no fix on this branch';
+  const fixedBranch = branchOf(fixed.split(/\s/)[0] ?? fixed);
+  return fixedBranch && fixedBranch !== branch ? `fixed in ${fixed} (no ${branch} release has the fix)` : `fixed in ${fixed}`;
+}
+
+/**
+ * The advisory's mitigation as what to do until the upgrade: the data's texts also say to upgrade ("Upgrade. If TLS is
+ * not needed…", "No configuration workaround published; upgrade.", "…until upgraded."), which the remediation's own
+ * "Upgrade to X or later." already says. `none`: the advisory names no workaround.
+ */
+function untilUpgrade(mitigation: string | null | undefined): { readonly text?: string; readonly none?: true } {
+  const text = (mitigation ?? '').trim();
+  if (/^no configuration workaround (?:is )?published\b[;,.]?\s*(?:upgrade\.?)?$/i.test(text)) return { none: true };
+  const rest = text.replace(/^upgrade\.\s*/i, '').replace(/\s+until upgraded(?=\.?$)/i, '').trim();
+  return rest ? { text: rest } : {};
+}
+
+/**
  * CVE-2022-0543 is in Debian and Ubuntu packaging, not in a version range: only the `--probe-intrusive` EVAL tells,
  * and a positive answer is certain, whatever the version.
  */
 function luaPackageFinding(probe: ProbeFacts | undefined): Finding | undefined {
   if (probe?.luaPackage?.outcome !== 'exposed') return undefined;
   const advisory = advisoryById('CVE-2022-0543');
+  const until = untilUpgrade(advisory?.mitigation).text;
   return {
     message: `CVE-2022-0543 (CRITICAL${advisory?.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory?.title ?? 'Lua package global exposed'}; the server answered EVAL "return type(package)" 0 with 'table'`,
     source: probe.luaPackage.source,
     severity: 'critical',
     evidence: [...(advisory?.sources ?? [])],
-    remediation: `Upgrade the distribution's redis package (Debian DSA-5081).${advisory?.mitigation ? ` Until then: ${advisory.mitigation}` : ''}`,
+    remediation: `Upgrade the distribution's redis package (Debian DSA-5081).${until ? ` Until then: ${until}` : ''}`,
   };
 }
 
@@ -455,13 +479,14 @@ export default defineRule({
       // Lowered, the precondition is not met: the mitigation may name commands this server does not have; what it says
       // of RDB files and masters still holds when the server loads them.
       const keepSo = family && 'lowered' in family && family.rdb ? `, and ${family.rdb.replace(/\.$/, '')}` : '';
-      const until = [advisory.mitigation, kept?.mitigation].filter((m): m is string => !!m).join(' ');
+      const own = untilUpgrade(advisory.mitigation);
+      const until = [own.text, kept?.mitigation].filter((m): m is string => !!m).join(' ');
       findings.push({
-        message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixed ? `fixed in ${fixed}` : 'no fix on this branch'}${excluded ? `; lowered: ${excluded}` : kept ? `; not lowered: ${kept.kept}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
+        message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixedText(fixed, known.branch)}${excluded ? `; lowered: ${excluded}` : kept ? `; not lowered: ${kept.kept}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
         source: server.source,
         severity: excluded ? 'low' : advisory.disputed ? 'info' : base,
         evidence: [...advisory.sources],
-        remediation: `${fixed ? `Upgrade to ${fixed} or later.` : 'Upgrade to a supported branch.'}${excluded ? ` Not reachable as it runs now (${excluded}): keep it so until then${keepSo}.` : until ? ` Until then: ${until}` : ''}`,
+        remediation: `${fixed ? `Upgrade to ${fixed} or later.` : 'Upgrade to a supported branch.'}${excluded ? ` Not reachable as it runs now (${excluded}): keep it so until then${keepSo}.` : until ? ` Until then: ${until}` : ''}${own.none && !excluded ? ' No configuration workaround is published.' : ''}`,
       });
     }
     const lua = luaPackageFinding(probe);
