@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { nodeCrypto } from '../util/builtin.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { dirname, basename, join, resolve } from 'node:path';
@@ -63,18 +64,32 @@ export interface RollbackRecord {
 
 export class RollbackFileError extends Error {}
 
-/** Writes the record with mode 0600 through a temp file and a rename, so that it is never half-written. */
+/**
+ * Writes the record with mode 0600 through a temp file and a rename, so that it is never half-written. The temp file
+ * is new (created exclusively, under a name nobody can guess): the rollback file's directory may be anyone's (the
+ * current directory, /tmp), and a link planted at a temp name of the pid's sent the record (and its chmod) into
+ * the file it named.
+ */
 export function writeRollback(path: string, record: RollbackRecord): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
+      fchmodSync(fd, 0o600);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // gone already
+    }
+    throw error;
   }
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
 }
 
 /** Reads a rollback file through the one reader: a regular file within the cap (a FIFO is refused, not waited on). */

@@ -1,7 +1,8 @@
 // What `redfort fix` runs, for the CLI and the library alike: the terminal (the plan and outcome texts, notices,
 // the confirmation of disruptive steps) is the caller's, through FixIo. Loaded only when the command runs
 // (src/cli/commands/fix.ts imports it then): an audit never loads it.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { nodeCrypto } from '../util/builtin.ts';
 import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
@@ -18,6 +19,7 @@ import { formatApplyText, formatPlanText } from './text.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-file.ts';
+import { outputClash, planOutProblem } from './outputs.ts';
 import type { FixPlan, PlanStep, StepClass } from './types.ts';
 import { clipped } from '../util/shown.ts';
 import { sha256Hex } from '../util/hash.ts';
@@ -111,11 +113,17 @@ async function secretsFor(plan: FixPlan, path: string, generate: boolean, known:
   if (missing.length === 0) return secrets;
   if (!generate) throw new FixInputError(`${path}: no password for ${missing.join(', ')}: give the secrets file written with the plan (--secrets FILE)`);
   for (const u of missing) secrets.set(u, generatePassword());
-  // The profile's writer creates a new file with mode 0600; a rename replaces the old one at once.
-  const tmp = `${path}.${process.pid}.tmp`;
+  // The profile's writer creates a new file (never through a link) with mode 0600; a rename replaces the old one at
+  // once. Its name is not guessable: a file planted at the pid's name in a directory anyone writes stopped the run.
+  const tmp = `${path}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeSecretsFile(tmp, [...secrets].map(([user, password]) => ({ user, password })), ['redfort fix: passwords of the users its plans create (mode 0600: keep it private)']);
-    renameSync(tmp, path);
+    try {
+      renameSync(tmp, path);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    }
   } catch (error) {
     throw new FixInputError(`cannot write the secrets file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -166,7 +174,11 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const userPrefix = flags.userPrefix ?? '';
   if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${clipped(userPrefix)}' may hold only letters, digits and _ . : -`);
   // A plan that cannot be saved is known before the servers are read and the secrets file is written.
-  if (flags.plan && flags.out !== undefined) await checkOutputPath(flags.out).catch((error: unknown) => Promise.reject(planWriteError(flags.out!, error)));
+  if (flags.plan && flags.out !== undefined) {
+    await checkOutputPath(flags.out).catch((error: unknown) => Promise.reject(planWriteError(flags.out!, error)));
+    const problem = await planOutProblem(flags.out);
+    if (problem !== undefined) throw new FixInputError(`--out ${flags.out}: ${problem}`);
+  }
   const gathered = await gatherFixState(target, options);
   if (!gathered.ok) {
     say(`${target.display}: ${gathered.error}`);
@@ -174,6 +186,10 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   }
   const state = gathered.state;
   for (const w of state.warnings ?? []) say(`warning: ${w}`);
+  // The files this run may write, none of them a node's own (its redis.conf, ACL file, includes) nor another of them.
+  const outputs: [string, string][] = [...(flags.plan && flags.out !== undefined ? [['--out', flags.out] as [string, string]] : []), ['--secrets', flags.secrets], ...(flags.apply !== undefined ? [['--rollback-file', flags.rollbackFile] as [string, string]] : [])];
+  const clash = outputClash(outputs, state);
+  if (clash !== undefined) throw new FixInputError(clash);
   const known = await readSecrets(flags.secrets);
   const own = new Map([...known].map(([user, password]) => [user, sha256Hex(password)]));
   const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix, ownPasswords: own, pathExists: existsSync });
@@ -183,6 +199,9 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     await secretsFor(plan, flags.secrets, true, known);
     const json = `${JSON.stringify(plan, null, 2)}\n`;
     if (flags.out !== undefined) {
+      // Looked at again: the audit took a while, and the file may have come since.
+      const problem = await planOutProblem(flags.out);
+      if (problem !== undefined) throw new FixInputError(`--out ${flags.out}: ${problem}`);
       try {
         await writeOutputFile(flags.out, json);
       } catch (error) {

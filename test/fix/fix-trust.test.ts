@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIX_SETTINGS } from '../../src/fix/rollback.ts';
 import type { RollbackRecord } from '../../src/fix/rollback.ts';
@@ -167,5 +167,62 @@ describe('fix and harden take passwords only from a secrets file of their own us
     chownSync(planted, 0, 0);
     const own = await runCli(['fix', server.url, '--plan', '--no-probe'], { cwd: dir });
     assert.equal(own.code, 0, own.stderr);
+  });
+});
+
+describe('fix --plan --out replaces only an earlier plan, and fix writes no file of the nodes it plans for (QA34-16)', () => {
+  let server: RunningServer;
+  let dir: string;
+  before(async () => {
+    server = await startRedis({ conf: 'loglevel warning' });
+    dir = workDir();
+  });
+  const cli = (args: string[]) => runCli(['fix', server.url, '--plan', '--no-probe', ...args], { cwd: dir });
+
+  it('an existing --out that is not a plan (the server\'s own redis.conf, any file) is refused: one line, exit 2, nothing written', async () => {
+    const conf = readFileSync(server.confPath);
+    const own = await cli(['--out', server.confPath, '--secrets', 'own.env']);
+    assert.equal(own.code, 2, own.stderr);
+    assert.equal(own.stderr.trim(), `redfort: --out ${server.confPath}: exists and is not a redfort fix plan (--out replaces only a plan fix saved): remove it or give another --out`);
+    assert.deepEqual(readFileSync(server.confPath), conf);
+    assert.ok(!existsSync(join(dir, 'own.env')), 'refused before the secrets file is written');
+    // Any other file: its content is never shown; JSON of another format is not a plan either.
+    for (const [name, text] of [['notes.txt', 'private words\n'], ['other.json', '{"format": "redfort-fix-rollback"}\n'], ['empty.json', '']] as const) {
+      writeFileSync(join(dir, name), text);
+      const run = await cli(['--out', name, '--secrets', 'own.env']);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stderr.trim(), `redfort: --out ${name}: exists and is not a redfort fix plan (--out replaces only a plan fix saved): remove it or give another --out`);
+      assert.equal(readFileSync(join(dir, name), 'utf8'), text);
+    }
+    // A plan fix saved is replaced by the next one.
+    for (const time of ['new', 'again']) {
+      const saved = await cli(['--out', 'plan.json', '--secrets', 'own.env']);
+      assert.equal(saved.code, 0, `${time}: ${saved.stderr}`);
+      assert.equal((JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { format: string }).format, 'redfort-fix-plan');
+    }
+  });
+
+  it('no file fix writes (--out, --secrets, --rollback-file) is a file of a node as gathered, or another of them', async () => {
+    const conf = readFileSync(server.confPath);
+    // The RDB file (save "" : there is none yet) of the server, known from the host audit.
+    const rdb = join(dirname(server.confPath), 'dump.rdb');
+    const out = await cli(['--out', rdb, '--secrets', 'own.env']);
+    assert.equal(out.code, 2, out.stderr);
+    assert.equal(out.stderr.trim(), `redfort: --out ${rdb}: is the RDB file of 127.0.0.1:${server.port}: fix never writes a node's own files: give another --out`);
+    assert.ok(!existsSync(rdb));
+    // Its config file, through a link: the real path is what counts.
+    symlinkSync(server.confPath, join(dir, 'conf-link.env'));
+    const secrets = await cli(['--secrets', 'conf-link.env']);
+    assert.equal(secrets.code, 2, secrets.stderr);
+    assert.equal(secrets.stderr.trim(), `redfort: --secrets conf-link.env: (${server.confPath}) is the config file of 127.0.0.1:${server.port}: fix never writes a node's own files: give another --secrets`);
+    const rollback = await runCli(['fix', server.url, '--apply', '--no-probe', '--secrets', 'own.env', '--rollback-file', server.confPath], { cwd: dir });
+    assert.equal(rollback.code, 2, rollback.stderr);
+    assert.equal(rollback.stderr.trim(), `redfort: --rollback-file ${server.confPath}: is the config file of 127.0.0.1:${server.port}: fix never writes a node's own files: give another --rollback-file`);
+    assert.deepEqual(readFileSync(server.confPath), conf);
+    // The plan over the passwords it was to be given with.
+    const same = await cli(['--out', 'both.env', '--secrets', 'both.env']);
+    assert.equal(same.code, 2, same.stderr);
+    assert.equal(same.stderr.trim(), 'redfort: --secrets both.env: is the --out file too: give each its own file');
+    assert.ok(!existsSync(join(dir, 'both.env')));
   });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIX_CLASSES } from '../../src/fix/plan.ts';
-import { aclLineRules, readRollback } from '../../src/fix/rollback.ts';
+import { aclLineRules, readRollback, writeRollback } from '../../src/fix/rollback.ts';
 import { checkCommand } from '../../src/fix/session.ts';
 import { RULES } from '../../src/rules/index.ts';
 
@@ -36,6 +36,24 @@ describe('fix: rollback record', () => {
         writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...base, applies }), { mode: 0o600 });
         await assert.rejects(readRollback(join(dir, 'bad.json')), { message: `${join(dir, 'bad.json')}: not a redfort fix rollback file (its 'applies' is not a list of applies)` });
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is written through a new file of a name nobody can guess: a link planted at the pid\'s temp name is not followed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-rollback-'));
+    try {
+      const victim = join(dir, 'victim.txt');
+      writeFileSync(victim, 'not the record\n', { mode: 0o644 });
+      symlinkSync(victim, join(dir, `.rb.json.${process.pid}.tmp`));
+      const record = { format: 'redfort-fix-rollback', version: 1, warning: '', target: 'redis://127.0.0.1:6379', createdAt: '', nodes: [], applies: [] } as const;
+      writeRollback(join(dir, 'rb.json'), { ...record, nodes: [], applies: [] });
+      assert.equal(readFileSync(victim, 'utf8'), 'not the record\n');
+      assert.equal(statSync(victim).mode & 0o777, 0o644);
+      assert.equal(statSync(join(dir, 'rb.json')).mode & 0o777, 0o600);
+      assert.equal((JSON.parse(readFileSync(join(dir, 'rb.json'), 'utf8')) as { format: string }).format, 'redfort-fix-rollback');
+      assert.deepEqual(readdirSync(dir).sort(), [`.rb.json.${process.pid}.tmp`, 'rb.json', 'victim.txt']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -66,7 +66,7 @@ export function registerFix(cli: Command): void {
     .option('--sentinel', 'the sentinels, masters and replicas the target sentinel knows')
     .addOption(nodeOverrideOption())
     .addOption(withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
-    .option('--out <file>', 'save the plan as JSON, for --apply <file>')
+    .option('--out <file>', 'save the plan as JSON, for --apply <file> (replaces only a plan saved before)')
     .addOption(withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env'))
     .addOption(withDefault('--rollback-file <file>', 'where --apply records the state it changes (mode 0600; holds secrets)', 'redfort-rollback.json'))
     .option('--include-disruptive', 'also apply the disruptive steps (asks for confirmation on a terminal)')
