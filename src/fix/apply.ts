@@ -1,8 +1,5 @@
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { readTextFile } from '../util/read-file.ts';
-import { fsErrorText } from '../util/fs-error.ts';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { Locks } from './lock.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isLocalHost } from '../net/address.ts';
 import { ConnectionError } from '../gather/live/resp.ts';
@@ -153,55 +150,6 @@ async function sentinelAuth(path: string | null): Promise<Map<string, string> | 
     if ((field === 'auth-user' || field === 'auth-pass') && args[2] !== undefined && args[3] !== undefined) out.set(`${args[2]} ${field}`, args[3]);
   }
   return out;
-}
-
-/** A lock file holds a process id and a newline. */
-const MAX_LOCK_BYTES = 64;
-
-/** A lock file per local node: a second fix on the same node is refused while the first runs. */
-class Locks {
-  readonly #paths: string[] = [];
-
-  async acquire(host: string, port: number): Promise<string | undefined> {
-    const path = join(tmpdir(), `redfort-fix-${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${port}.lock`);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx', 0o600);
-        writeSync(fd, `${process.pid}\n`);
-        closeSync(fd);
-        this.#paths.push(path);
-        return undefined;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot create the lock file ${path}: ${(error as Error).message}`;
-        // The lock's directory is everyone's: what stands at the path may be a FIFO or a huge file, not a lock.
-        const held = await readTextFile(path, { maxBytes: MAX_LOCK_BYTES }).catch((error: unknown) => error as Error);
-        if (held instanceof Error) return `cannot read the lock file ${path}: ${fsErrorText(held)}`;
-        const pid = Number(held.trim());
-        if (Number.isInteger(pid) && pid > 0 && alive(pid)) return `another redfort fix (pid ${pid}) is working on ${host}:${port} (lock file ${path})`;
-        unlinkSync(path);
-      }
-    }
-    return `cannot take the lock file ${path}`;
-  }
-
-  release(): void {
-    for (const p of this.#paths.splice(0)) {
-      try {
-        unlinkSync(p);
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Other connections named redfort-fix: a fix running from another machine. */

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIX_SETTINGS } from '../../src/fix/rollback.ts';
+import { processStart } from '../../src/fix/lock.ts';
 import type { RollbackRecord } from '../../src/fix/rollback.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { build, ROOT as REPO, runCli } from '../report/cli-run.ts';
@@ -224,5 +225,105 @@ describe('fix --plan --out replaces only an earlier plan, and fix writes no file
     assert.equal(same.code, 2, same.stderr);
     assert.equal(same.stderr.trim(), 'redfort: --secrets both.env: is the --out file too: give each its own file');
     assert.ok(!existsSync(join(dir, 'both.env')));
+  });
+});
+
+describe('fix locks are the running user\'s own (QA34-17)', () => {
+  let server: RunningServer;
+  let dir: string;
+  let tmp: string;
+  let lockName: string;
+  before(async () => {
+    server = await startRedis({ conf: 'loglevel warning' });
+    dir = workDir();
+    // The temp directory of these runs: world-writable and sticky, as /tmp is.
+    tmp = join(dir, 'tmp');
+    mkdirSync(tmp, { mode: 0o1777 });
+    chmodSync(tmp, 0o1777);
+    lockName = `redfort-fix-127.0.0.1-${server.port}.lock`;
+  });
+  const env = (xdg = '') => ({ TMPDIR: tmp, XDG_RUNTIME_DIR: xdg });
+  const own = () => join(tmp, `redfort-fix-${process.getuid!()}`);
+  let runs = 0;
+  /** An apply (rolled back when it worked, and the server checked to be as it was); its exit code and output. */
+  async function applied(xdg = ''): Promise<{ code: number | null; stdout: string }> {
+    const before = await snapshot(server);
+    const record = `rb-${++runs}.json`;
+    const run = await runCli(['fix', server.url, '--apply', '--no-probe', '--secrets', 's.env', '--rollback-file', record], { cwd: dir, env: env(xdg) });
+    if (run.code === 0) {
+      const back = await runCli(['fix', '--rollback', record], { cwd: dir, env: env(xdg) });
+      assert.equal(back.code, 0, back.stderr + back.stdout);
+    }
+    assert.deepEqual(await snapshot(server), before);
+    return { code: run.code, stdout: run.stdout };
+  }
+
+  it('a lock planted in the temp directory (another user\'s, naming a live pid) keeps no fix off a node', async () => {
+    writeFileSync(join(tmp, lockName), '1\n');
+    if (ROOT) chownSync(join(tmp, lockName), NOBODY, NOBODY);
+    const run = await applied();
+    assert.equal(run.code, 0, run.stdout);
+    const made = statSync(own());
+    assert.ok(made.isDirectory());
+    assert.equal(made.mode & 0o777, 0o700);
+    assert.ok(!existsSync(join(own(), lockName)), 'released');
+  });
+
+  it('the lock directory is refused unless a private directory of the running user: one line, exit 2, nothing changed', async () => {
+    mkdirSync(own(), { recursive: true, mode: 0o700 });
+    chmodSync(own(), 0o755);
+    const open = await applied();
+    assert.equal(open.code, 2, open.stdout);
+    assert.match(open.stdout, new RegExp(`^Apply failed: the lock directory ${own()} is mode 755: open to its group or others \\(chmod 700 it, or remove it\\): not used \\(remove it, or set TMPDIR to a directory of yours\\)$`, 'm'));
+    chmodSync(own(), 0o700);
+    if (ROOT) {
+      chownSync(own(), NOBODY, NOBODY);
+      const foreign = await applied();
+      assert.equal(foreign.code, 2, foreign.stdout);
+      assert.match(foreign.stdout, /^Apply failed: the lock directory \S+ is owned by uid 65534, not by you \(uid 0\): not used/m);
+      chownSync(own(), 0, 0);
+    }
+    // A link to a private directory is not one: whoever made the link chose where the locks go.
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere, { mode: 0o700 });
+    rmSync(own(), { recursive: true });
+    symlinkSync(elsewhere, own());
+    const link = await applied();
+    assert.equal(link.code, 2, link.stdout);
+    assert.match(link.stdout, /^Apply failed: the lock directory \S+ is a symbolic link, not a directory: not used/m);
+    rmSync(own());
+  });
+
+  it('a lock is believed only when it is the user\'s own and names a process that runs now (its pid and start time)', async () => {
+    mkdirSync(own(), { recursive: true, mode: 0o700 });
+    const lock = join(own(), lockName);
+    const start = processStart(process.pid);
+    assert.match(start ?? '', /^\d+$/);
+    writeFileSync(lock, `${process.pid} ${start}\n`);
+    const held = await applied();
+    assert.equal(held.code, 2, held.stdout);
+    assert.match(held.stdout, new RegExp(`^Apply failed: another redfort fix \\(pid ${process.pid}\\) is working on 127\\.0\\.0\\.1:${server.port} \\(lock file ${lock}\\)$`, 'm'));
+    if (ROOT) {
+      chownSync(lock, NOBODY, NOBODY);
+      const foreign = await applied();
+      assert.equal(foreign.code, 0, foreign.stdout);
+    }
+    // The pid of a process that started later than the one that wrote the lock: the kernel gave it a dead fix's pid.
+    writeFileSync(lock, `${process.pid} ${Number(start) - 1}\n`);
+    const recycled = await applied();
+    assert.equal(recycled.code, 0, recycled.stdout);
+    assert.ok(!existsSync(lock));
+  });
+
+  it('XDG_RUNTIME_DIR holds the locks when it is private, else the temp directory does', async () => {
+    const xdg = join(dir, 'xdg');
+    mkdirSync(xdg, { mode: 0o700 });
+    writeFileSync(join(xdg, lockName), `${process.pid} ${processStart(process.pid)}\n`);
+    const held = await applied(xdg);
+    assert.equal(held.code, 2, held.stdout);
+    assert.match(held.stdout, new RegExp(`lock file ${xdg}/${lockName}\\)$`, 'm'));
+    chmodSync(xdg, 0o755);
+    const open = await applied(xdg);
+    assert.equal(open.code, 0, open.stdout);
   });
 });
