@@ -14,6 +14,9 @@ import {
 import type { ConfChange } from './conf-edit.ts';
 import { editConf, splitHeader } from './conf-edit.ts';
 import type { DeploymentPorts } from './deployment.ts';
+import { unitOf } from './outputs.ts';
+import { systemDirectory, systemFileName } from '../rules/persistence/system-path.ts';
+import { clipped } from '../util/shown.ts';
 
 /** One config file harden edits: its path as given, and its text. */
 export interface ConfInput {
@@ -66,8 +69,11 @@ export interface PlanItem {
   readonly restart: boolean;
 }
 
-/** No free name for the new ACL file (every one harden tries exists): bad input, reported in one line. */
-export class AclPathError extends Error {}
+/** Input harden cannot make safe (no free ACL file name, no safe data directory): bad input, reported in one line. */
+export class HardenRefusal extends Error {}
+
+/** No free name for the new ACL file (every one harden tries exists). */
+export class AclPathError extends HardenRefusal {}
 
 /** A command-line option the service must get from credentials.env (a secret that must not be in a config file). */
 export interface SecretArg {
@@ -290,6 +296,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       if (s.directive === 'port' && options.tls) continue;
       set(s.rule, s.directive, [s.value], s.restart);
     }
+    const dataDir = dataFiles(facts, fc, options, conf.path, changes, items, notes);
+    claims.add('persistence.system-path');
     const loglevel = fc.get('loglevel')?.value ?? 'notice';
     if (!ACCEPTED_LOGLEVELS.includes(loglevel)) set('logging.loglevel-too-quiet', 'loglevel', ['notice'], false);
     else claims.add('logging.loglevel-too-quiet');
@@ -492,7 +500,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     }
     result.confBefore = body;
     result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
-    result.dataDir = fc.get('dir')?.value;
+    result.dataDir = dataDir;
     for (const key of ['unixsocket', 'pidfile'] as const) {
       const value = fc.get(key)?.value ?? '';
       if (value !== '') result[key] = value;
@@ -528,6 +536,69 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
   }
 
   return { ...result, credentials, logins, secretArgs, items, claims, notes, rotate, kept, keptWhileFailing, manual };
+}
+
+/**
+ * persistence.system-path: a `dir` in a system location (/etc, /root/.ssh, /var/spool/cron …) or a data file named
+ * as a system file (passwd, authorized_keys, crontab, *.so …) is the classic takeover of an open server (CONFIG SET
+ * dir, dbfilename, SAVE), and harden would make it durable: the hardened file would keep it and the drop-in open that
+ * directory to the service (ReadWritePaths=). Each is replaced by the package's default (Debian: /var/lib/redis,
+ * dump.rdb, appendonly.aof, appendonlydir; /var/lib/valkey for Valkey), per instance for a Debian instance's config
+ * (dump-<name>.rdb: its instances share /var/lib/redis), and PLAN.md says why. A cluster node whose nodes.conf lives
+ * in that directory is refused: moving `dir` would lose its cluster identity. Returns the data directory written.
+ */
+function dataFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath: string, changes: ConfChange[], items: PlanItem[], notes: string[]): string | undefined {
+  const v = options.version;
+  const dir = fc.get('dir');
+  const unit = unitOf('server', options.deployedConf, v.product);
+  const suffix = unit.includes('@') ? `-${unit.slice(unit.indexOf('@') + 1)}` : '';
+  const safe: Readonly<Record<'dir' | 'dbfilename' | 'appendfilename' | 'appenddirname', string>> = {
+    dir: `/var/lib/${v.product === 'valkey' ? 'valkey' : 'redis'}`,
+    dbfilename: `dump${suffix}.rdb`,
+    appendfilename: `appendonly${suffix}.aof`,
+    appenddirname: `appendonlydir${suffix}`,
+  };
+  // A value rendered from the live server (no file read) is replaced where it stands, not overridden below it.
+  const rendered = !facts.files;
+  const replace = (name: keyof typeof safe, why: string): void => {
+    const current = fc.get(name);
+    changes.push({ key: [name], args: [safe[name]], line: lineIn(fc, name, confPath), ...(rendered ? { replaceLast: true } : {}) });
+    items.push({ rule: 'persistence.system-path', what: `${name} ${safe[name]} (was '${current?.value ?? ''}', ${where(current?.source)}: ${why})`, restart: true });
+  };
+  const moved: string[] = [];
+  const dirValue = dir?.value ?? '';
+  const moveDir = dirValue.startsWith('/') && systemDirectory(dirValue);
+  if (moveDir) {
+    const nodes = fc.get('cluster-config-file')?.value || 'nodes.conf';
+    if (fc.get('cluster-enabled')?.value === 'yes' && !nodes.startsWith('/')) {
+      throw new HardenRefusal(`${where(dir?.source)}: dir '${clipped(dirValue)}' is a system location (persistence.system-path), and this cluster node keeps its ${nodes} there: moving dir would lose its cluster identity, and harden knows no safe place for it: move the node's data and ${nodes} to its own directory, set dir there, and run harden again`);
+    }
+    replace('dir', 'a system location');
+    moved.push(`dir '${dirValue}'`);
+  }
+  for (const name of ['dbfilename', 'appendfilename', 'appenddirname'] as const) {
+    const value = fc.get(name)?.value;
+    if (value === undefined || value === safe[name]) continue;
+    if (systemFileName(value)) {
+      replace(name, 'the name of a system file');
+      moved.push(`${name} '${value}'`);
+    } else if (moveDir && suffix !== '' && value === safe[name].replace(suffix, '')) {
+      // Into the directory the package's instances share: a name of its own, not the default instance's.
+      replace(name, `this instance's name in ${safe.dir}, which Debian's instances share`);
+    }
+  }
+  if (moved.length > 0) {
+    notes.push(`**Data files in a system location: treat the server as compromised.** ${moved.join(' and ')}: that is how an open server is taken over (\`CONFIG SET dir /root/.ssh\`, \`CONFIG SET dbfilename authorized_keys\`, \`SAVE\`). The hardened file writes its data to \`${moveDir ? safe.dir : dirValue}\` as the package does, and the drop-in does not open the old directory. Check the file that was written there for content you did not put there, and who set the values (the log, \`CLIENT LIST\`). At the restart the server loads its data from the new place: what it holds only in memory now is not there.`);
+  }
+  // A running server whose file is fine but whose live dir or file names are a system location (a CONFIG SET not
+  // written back): the hardened file keeps the file's values, and the takeover is said.
+  const live = facts.sources.has('live') && facts.files ? facts.config : undefined;
+  const liveDir = live?.get('dir')?.value ?? '';
+  const liveNames = (['dbfilename', 'appendfilename'] as const).filter((n) => systemFileName(live?.get(n)?.value ?? '')).map((n) => `${n} '${live!.get(n)!.value}'`);
+  if ((liveDir.startsWith('/') && systemDirectory(liveDir) && !moveDir) || (liveNames.length > 0 && moved.length === 0)) {
+    notes.push(`**The running server writes its data to a system location: treat it as compromised.** It runs with ${[...(systemDirectory(liveDir) ? [`dir '${liveDir}'`] : []), ...liveNames].join(', ')} (CONFIG GET), which its config file does not say: a CONFIG SET not written back, the classic takeover. The hardened file keeps the file's values; check the file written there and who set the values before you restart it.`);
+  }
+  return moveDir ? safe.dir : dir?.value;
 }
 
 /** The words of every `sentinel monitor` line: the monitored masters' names. */

@@ -24,7 +24,7 @@ import type { Provenance, TlsFiles } from '../profile/index.ts';
 import { generatePassword, isProfileName, PROFILES, readSecretsFile, userName, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
 import { redactSecrets, renderLine } from './conf-edit.ts';
 import { unifiedDiff } from './diff.ts';
-import { AclPathError, harden, tlsPortText } from './harden.ts';
+import { harden, HardenRefusal, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
@@ -361,7 +361,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}), pathExists,
     });
   } catch (error) {
-    if (error instanceof AclPathError) throw new HardenInputError(error.message);
+    if (error instanceof HardenRefusal) throw new HardenInputError(error.message);
     throw error;
   }
 

@@ -27,6 +27,11 @@ export function systemDirectory(dir: string): boolean {
   return SYSTEM_DIRS.has(p) || SYSTEM_DIR_PATTERNS.some((re) => re.test(p));
 }
 
+/** Whether a data file name (`dbfilename`, `appendfilename`, `appenddirname`) is one a system reads as logins, accounts, jobs or code. */
+export function systemFileName(name: string): boolean {
+  return SYSTEM_FILES.test(name);
+}
+
 export default defineRule({
   id: 'persistence.system-path',
   title: 'The server does not write its data files into a system location',
@@ -50,7 +55,7 @@ export default defineRule({
       findings.push({ message: `dir is '${clipped(dir.value)}', a system location: every save (${names.map((n) => `${n.name} '${clipped(n.value.value)}'`).join(', ') || 'its data files'}) is written there`, source: dir.source });
     }
     for (const { name, value } of names) {
-      if (SYSTEM_FILES.test(value.value)) findings.push({ message: `${name} is '${clipped(value.value)}', the name of a file a system reads as logins, accounts, jobs or code`, source: value.source });
+      if (systemFileName(value.value)) findings.push({ message: `${name} is '${clipped(value.value)}', the name of a file a system reads as logins, accounts, jobs or code`, source: value.source });
     }
     if (findings.length > 0) return fail(findings);
     if (dir === undefined) return skip('dir is not known');
