@@ -26,8 +26,9 @@ ruleTester(rule, {
     { name: 'Redis 8.0 after 2026-12-01', facts: redis('8.0.6'), messages: [/Redis 8\.0 \(running 8\.0\.6\) no longer receives security fixes \(end of life: 2026-12-01\)/] },
     // TIME from a server (a proxy, a VM) whose clock is behind: redfort's own clock still says the branch ended.
     { name: 'Redis 8.0 after 2026-12-01 by redfort\'s clock, the server\'s clock in June 2026', facts: redis('8.0.6', JUNE_2026), messages: [/Redis 8\.0 \(running 8\.0\.6\) no longer receives security fixes/] },
-    { name: 'Redis 8.4, out of support by policy', facts: redis('8.4.6'), messages: [/Redis 8\.4/] },
-    { name: 'Redis 8.6 after ~2026-11-25', facts: redis('8.6.7'), messages: [/Redis 8\.6/] },
+    { name: 'Redis 8.4, out of support by policy', facts: redis('8.4.6'), messages: [/^Redis 8\.4 \(running 8\.4\.6\) no longer receives security fixes \(support ended ~2026-08-10 by its release policy; end of life: TBD in table; policy: 6 months after 8\.6 GA \(2026-02-10\)\)$/] },
+    // A real 8.6.3 (redis_version:8.6.3): the data's end of life is "TBD in table", its status "supported until ~2026-11-25 by policy".
+    { name: 'Redis 8.6 after ~2026-11-25', facts: redis('8.6.3'), messages: [/^Redis 8\.6 \(running 8\.6\.3\) no longer receives security fixes \(support ended ~2026-11-25 by its release policy; end of life: TBD/] },
     { name: 'a 6.0 release candidate (5.9.101) is 6.0', facts: redis('5.9.101'), messages: [/Redis 6\.0 \(running 5\.9\.101\)/] },
   ],
   skip: [

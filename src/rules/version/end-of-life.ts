@@ -46,8 +46,11 @@ export default defineRule({
     const expired = (until !== undefined && Date.parse(`${until}T00:00:00Z`) / 1000 < today) || (eol !== undefined && /^\d{4}-/.test(record.end_of_life ?? '') && eol < today);
     const label = `${known.product === 'valkey' ? 'Valkey' : 'Redis'} ${known.branch}`;
     if (unsupported || expired) {
+      // An end of life the data gives as no date ("TBD in table; policy: 6 months after 8.8 GA (2026-05-25)") read
+      // "no longer receives security fixes (end of life: TBD …)": the date its support ended by policy comes first.
+      const ended = /^\d{4}-/.test(record.end_of_life ?? '') ? undefined : /(~?\d{4}-\d{2}-\d{2})/.exec(status)?.[1];
       return fail({
-        message: `${label} (running ${known.version}) no longer receives security fixes (end of life: ${record.end_of_life ?? 'unknown'})`,
+        message: `${label} (running ${known.version}) no longer receives security fixes (${ended ? `support ended ${ended} by its release policy; ` : ''}end of life: ${record.end_of_life ?? 'unknown'})`,
         source: server.source,
         evidence: [status, ...record.sources],
       });
