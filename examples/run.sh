@@ -9,11 +9,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 . examples/servers.sh
 
-# Demo credentials only; in real use give passwords through REDISCLI_AUTH, never on the command line.
+# The demo's passwords (see examples/README.md) reach redfort as real use should give them: through the environment,
+# named per server by a settings file (passwordEnv), never on the command line, where ps shows them (and redfort
+# warns).
+cat >"$work/redfort.yaml" <<YAML
+targets:
+  redis://127.0.0.1:$legacy_port: { passwordEnv: REDFORT_EXAMPLE_LEGACY_PASSWORD }
+  redis://127.0.0.1:$hardened_port: { user: auditor, passwordEnv: REDFORT_EXAMPLE_HARDENED_PASSWORD }
+YAML
 set +e
-node bin/redfort.cjs audit \
-  "redis://:foobared@127.0.0.1:$legacy_port" \
-  "redis://auditor:auditor-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e1b@127.0.0.1:$hardened_port" \
+REDFORT_EXAMPLE_LEGACY_PASSWORD=foobared \
+REDFORT_EXAMPLE_HARDENED_PASSWORD=auditor-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e1b \
+  node bin/redfort.cjs audit --config-file "$work/redfort.yaml" \
+  "redis://127.0.0.1:$legacy_port" \
+  "redis://auditor@127.0.0.1:$hardened_port" \
   "$@"
 status=$?
 set -e

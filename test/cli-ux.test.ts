@@ -17,7 +17,7 @@ import { SERVER_NAMES } from '../src/gather/host/proc.ts';
 /** Exit 2, exactly one line on stderr matching `pattern`, nothing on stdout, no stack trace. */
 function oneLineError(result: CliRun, pattern: RegExp): void {
   assert.equal(result.code, 2, `exit ${result.code}; stderr: ${result.stderr}`);
-  const lines = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('Warning: a password on the command line'));
+  const lines = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('redfort: warning: a password on the command line'));
   assert.equal(lines.length, 1, `stderr is not one line:\n${result.stderr}`);
   assert.match(lines[0]!, /^redfort: /);
   assert.match(lines[0]!, pattern);
@@ -84,21 +84,27 @@ describe('command-line experience', { concurrency: 4 }, () => {
   });
 
   it('a password on the command line, after -a or in a URL, is warned of (ps shows it); REDISCLI_AUTH is not', async () => {
-    const warning = 'Warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH.';
-    for (const args of [['-a', 'Cli-Pw-1', dead], [dead.replace('redis://', 'redis://u:Cli-Pw-2@')], ['-u', dead.replace('redis://', 'redis://:Cli-Pw-3@')]]) {
+    // One style for every warning (`redfort: warning: …`, said once), as every other line of redfort's.
+    const warning = 'redfort: warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH';
+    for (const args of [['-a', 'Cli-Pw-1', dead], [dead.replace('redis://', 'redis://u:Cli-Pw-2@')], ['-u', dead.replace('redis://', 'redis://:Cli-Pw-3@')], ['-a', 'Cli-Pw-8', dead.replace('redis://', 'redis://u:Cli-Pw-9@'), dead]]) {
       const result = await runCli(['audit', '--no-host', ...args]);
-      assert.equal(result.stderr.split('\n')[0], warning, args.join(' '));
+      const lines = result.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines[0], warning, args.join(' '));
+      assert.equal(lines.filter((l) => l.includes('a password on the command line')).length, 1, result.stderr);
+      for (const line of lines) assert.match(line, /^redfort: /, result.stderr);
+      assert.doesNotMatch(result.stderr, /Warning:|warning: warning/, result.stderr);
       assert.doesNotMatch(result.stderr + result.stdout, /Cli-Pw/);
     }
     const env = await runCli(['audit', '--no-host', dead.replace('redis://', 'redis://u@')], { env: { REDISCLI_AUTH: 'Cli-Pw-4' } });
-    assert.doesNotMatch(env.stderr, /Warning: a password/);
+    assert.doesNotMatch(env.stderr, /a password on the command line/);
   });
 
   // redis-cli reads `redis://secret@host` as a password; redfort reads a user name, as URLs do, and put the "name" in
   // every report without a word: someone who wrote the URL redis-cli's way published the password.
   it("a URL's lone part before '@' with no password anywhere: a warning that it is taken as the user name, not echoed", async () => {
     const lone = await runCli(['audit', '--no-host', dead.replace('redis://', 'redis://Cli-Pw-5@')], { env: { REDISCLI_AUTH: '' } });
-    assert.match(lone.stderr, /^Warning: the URL of 127\.0\.0\.1:\d+ names a user and gives no password: redfort reads what precedes '@' as the user name \(reports show it\), where redis-cli reads it as the password; for a password write redis:\/\/:PASSWORD@host or set REDISCLI_AUTH\.$/m);
+    assert.match(lone.stderr, /^redfort: warning: the URL of 127\.0\.0\.1:\d+ names a user and gives no password: redfort reads what precedes '@' as the user name \(reports show it\), where redis-cli reads it as the password; for a password write redis:\/\/:PASSWORD@host or set REDISCLI_AUTH$/m);
+    for (const line of lone.stderr.split('\n').filter((l) => l !== '')) assert.match(line, /^redfort: (?!warning: warning)/i, lone.stderr);
     assert.doesNotMatch(lone.stderr.split('\n')[0]!, /Cli-Pw-5/);
     for (const quiet of [{ args: [dead.replace('redis://', 'redis://u@')], env: { REDISCLI_AUTH: 'Cli-Pw-6' } }, { args: [dead.replace('redis://', 'redis://u:Cli-Pw-7@')], env: { REDISCLI_AUTH: '' } }]) {
       const run = await runCli(['audit', '--no-host', ...quiet.args], { env: quiet.env });

@@ -44,7 +44,7 @@ function assertOneLineError(result: Run, pattern: RegExp): void {
   assert.equal(result.code, 2, `exit ${result.code}; stderr: ${result.stderr}`);
   const lines = result.stderr
     .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('Warning: a password on the command line'));
+    .filter((l) => l !== '' && !l.startsWith('redfort: warning: a password on the command line'));
   assert.equal(lines.length, 1, `stderr is not one line:\n${result.stderr}`);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(result.stderr, /^\s+at |Error: |\.ts:\d+|\.mjs:\d+/m, 'a stack trace');

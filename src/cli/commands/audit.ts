@@ -137,7 +137,7 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
   // Said, without the name, when no password comes from anywhere: it may well be one.
   for (const target of targets.slice(0, named.length)) {
     if (target.username !== undefined && flags.user === undefined && targetPassword(target) === undefined && targetProblem(target) === undefined) {
-      process.stderr.write(`Warning: the URL of ${target.host}:${target.port} names a user and gives no password: redfort reads what precedes '@' as the user name (reports show it), where redis-cli reads it as the password; for a password write redis://:PASSWORD@host or set REDISCLI_AUTH.\n`);
+      say(`warning: the URL of ${target.host}:${target.port} names a user and gives no password: redfort reads what precedes '@' as the user name (reports show it), where redis-cli reads it as the password; for a password write redis://:PASSWORD@host or set REDISCLI_AUTH`);
     }
   }
   if (targets.length > 1 && (flags.config || flags.acl || flags.sentinelConfig)) {
@@ -189,7 +189,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   // A password in a URL on the command line is in `ps` as much as one after -a (redis-cli warns for both).
   const urlPassword = [...(flags.uri ? [flags.uri] : []), ...specs].some((spec) => maskPassword(spec) !== spec);
   if (flags.a !== undefined || flags.pass !== undefined || urlPassword) {
-    process.stderr.write('Warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH.\n');
+    say('warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH');
   }
   const distroPackage = flags.distroPackage === undefined ? undefined : parseDeclaredPackage(flags.distroPackage, '--distro-package');
   if (typeof distroPackage === 'string') throw new UsageError(`--distro-package: ${distroPackage}`);

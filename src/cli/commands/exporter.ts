@@ -3,6 +3,7 @@ import { ExporterConfigError } from '../../exporter/errors.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { EXPORTER_SHUTDOWN_GRACE_MS } from '../../util/defaults.ts';
 import { clipped } from '../../util/shown.ts';
+import { say } from '../kit.ts';
 import { readSecretFile } from '../../util/secret-file.ts';
 
 interface ExporterFlags {
@@ -43,7 +44,7 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   });
   const readText = (path: string) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES });
   const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readText, (path) => readSecretFile(path, MAX_CONFIG_BYTES), config.inventoryAt) : undefined;
-  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? [])]) process.stderr.write(`redfort: warning: ${warning}\n`);
+  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? [])]) say(`warning: ${warning}`);
   let exporter;
   try {
     exporter = await startExporter({ config, ...(inventory ? { inventory: inventory.targets } : {}), ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
