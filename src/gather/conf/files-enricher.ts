@@ -1,7 +1,7 @@
 import type { Enricher } from '../enrich.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
-import { listeningConfigFile, serverMayRead } from '../host/index.ts';
+import { listeningConfigFile, listeningCwd, serverMayRead } from '../host/index.ts';
 import { configVersion } from '../../redis/version.ts';
 import { infoModules } from '../../redis/info.ts';
 
@@ -44,7 +44,9 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
       return may === true ? undefined : `${path} is not read: ${may}`;
     }
     : undefined;
-  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal, mayRead });
+  // Where that process started, for its relative includes (its directory now, unless a `dir` line moved it).
+  const processCwd = fromProcess && target ? await listeningCwd(target.host, target.port, facts, options.hostPid, options.hostDiscovery) : undefined;
+  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal, mayRead, processCwd });
   if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}${notRead ? `; ${notRead}` : ''}` } };
   const gathered = notRead ? { ...outcome.gathered, files: { ...outcome.gathered.files, warnings: [...(outcome.gathered.files.warnings ?? []), notRead] } } : outcome.gathered;
   return mergeFiles(facts, gathered);

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { shown, type Shape } from '../../util/shown.ts';
 import type {
   AclState,
   AclUser,
@@ -38,6 +39,11 @@ export interface FileInputs {
   readonly version?: string | undefined;
   /** The server's working directory, against which relative paths resolve; default: the config file's directory. */
   readonly cwd?: string | undefined;
+  /**
+   * The directory the running server is in now (/proc/PID/cwd), when its config file is that process's: the
+   * directory it started in, and so the one a relative `include` is opened from, when no `dir` line moved it.
+   */
+  readonly processCwd?: string | undefined;
   /**
    * What the running server says of its modules, when it says more than the files: `loaded` (INFO lists modules, which
    * may come from `--loadmodule` on its command line), `unknown` (INFO was not read). An ACL rule naming a command
@@ -253,6 +259,8 @@ function allSecrets(effective: EffectiveConf | undefined): SecretMap {
   return secrets;
 }
 
+const INCLUDE_PATH: Shape = { noun: 'file path', pattern: /^[^'"]+$/ };
+
 /** Reads the configuration files as redis-server would; a file the server would refuse is an error. */
 export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
   try {
@@ -271,14 +279,31 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
     if (main) {
-      const parsed = await loadConfFiles(main, { cwd, signal: inputs.signal, deferErrors: true, mayRead: inputs.mayRead, ...(inputs.version ? { version: inputs.version } : {}) });
+      const load = (from: string) => loadConfFiles(main, { cwd: from, signal: inputs.signal, deferErrors: true, mayRead: inputs.mayRead, ...(inputs.version ? { version: inputs.version } : {}) });
+      let parsed = await load(cwd);
+      // redis-server opens a relative include from the directory it was started in (or the one a `dir` line before
+      // it moved to), not the config file's. A running server no `dir` line moved is still in that directory.
+      const { processCwd } = inputs;
+      const started = inputs.cwd === undefined && processCwd !== undefined && parsed.startRelative && !parsed.moved && processCwd !== cwd ? processCwd : undefined;
+      if (started !== undefined) {
+        cwd = started;
+        parsed = await load(cwd);
+      }
+      const startKnown = inputs.cwd !== undefined || (processCwd !== undefined && !parsed.moved);
+      const startWarnings: string[] = [];
+      if (!startKnown) {
+        for (const d of parsed.startRelative ?? []) {
+          const where = processCwd !== undefined ? 'which redfort cannot know, since a `dir` line has moved the server' : 'not necessarily the config file\'s';
+          startWarnings.push(`${d.source.path}:${d.source.line}: include ${shown(d.args[0]!, INCLUDE_PATH)} is relative: redis-server opens it from the directory it was started in, ${where}; read from ${cwd} (an absolute path removes the doubt)`);
+        }
+      }
       effective = effectiveConfig(parsed, {
         ...(inputs.version ? { version: inputs.version } : {}),
         ...(inputs.modules ? { modules: inputs.modules } : {}),
         ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
       });
       paths.push(...parsed.files);
-      warnings.push(...parsed.warnings, ...effective.warnings);
+      warnings.push(...parsed.warnings, ...startWarnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
     }
     // A 6.0 sentinel loads neither, so it does not check them against each other (a real 6.0.20 sentinel starts).
@@ -288,7 +313,10 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       const where = line.kind === 'file' ? `${line.path}:${line.line}` : main;
       return { ok: false, error: `${where}: users defined in redis.conf together with aclfile: redis-server refuses to start` };
     }
-    const { acl, reason, paths: aclPaths, warnings: aclWarnings, written } = await usersOf(effective, inputs, cwd);
+    // The server loads its aclfile after the whole config, from where the last `dir` line left it.
+    const finalDir = effective?.config.get('dir')?.value;
+    const aclBase = finalDir !== undefined && isAbsolute(finalDir) ? finalDir : cwd;
+    const { acl, reason, paths: aclPaths, warnings: aclWarnings, written } = await usersOf(effective, inputs, aclBase);
     paths.push(...aclPaths);
     warnings.push(...(aclWarnings ?? []));
     const secrets = allSecrets(effective);

@@ -32,6 +32,13 @@ export interface ParsedConf {
    * the users are not judged. That line and every later `user` line are not in `directives`; the rest is.
    */
   readonly usersPast?: { readonly path: string; readonly line: number; readonly reason: string };
+  /**
+   * The `include` lines with a relative path read before any `dir` line moved the server: redis-server opens them
+   * from the directory it was started in, which `cwd` only assumes unless the caller knew it.
+   */
+  readonly startRelative?: readonly Directive[];
+  /** Whether a `dir` line moved the server (chdir) while the files were read. */
+  readonly moved?: boolean;
 }
 
 const GLOB_CHARS = /[*?[]/;
@@ -213,6 +220,8 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const top = topConfPath(path, options.cwd);
   let cwd = options.cwd ?? dirname(top);
   const startCwd = cwd;
+  let moved = false;
+  const startRelative: Directive[] = [];
 
   const directives: Directive[] = [];
   const files: string[] = [];
@@ -246,7 +255,9 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       const at = `${d.source.path}:${d.source.line}`;
       if (d.name === 'dir' && d.args.length === 1) {
         cwd = resolve(cwd, d.args[0]!);
+        moved = true;
       } else if (d.name === 'include') {
+        if (!moved && d.args.length > 0 && !isAbsolute(d.args[0]!)) startRelative.push(d);
         include(d, chain);
       } else if (!isKnownDirective(d.name) && (judged || !directiveShaped(d.name))) {
         warnings.push(
@@ -374,7 +385,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     expandText(text, top, [top]);
   } catch (error) {
     if (!(options.deferErrors && error instanceof ConfigParseError)) throw error;
-    return { directives, files, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}) };
+    return { directives, files, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
   }
-  return { directives, files, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}) };
+  return { directives, files, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
 }

@@ -419,6 +419,19 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
 }
 
 /**
+ * The directory the process that really listens on `host:port` of this machine is in now (/proc/PID/cwd), where it
+ * opened its relative includes unless a `dir` line moved it. Undefined when that process or its directory is unknown.
+ */
+export async function listeningCwd(host: string, port: number, facts: Facts, pid?: number, discovery?: HostDiscovery): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const run = discovery ?? createHostDiscovery();
+  const found = await listeningProcess(run, host, port, facts, pid);
+  if (!found.found) return undefined;
+  const cwd = await run.proc.link(found.pid, 'cwd');
+  return cwd.known ? cwd.value : undefined;
+}
+
+/**
  * The options the process that really listens on `host:port` of this machine was started with, as the host stage
  * reads them ({@link gatherHost}: its command line, else its systemd unit), for an audit without host facts that
  * read that process's config file all the same (`--no-host`, the exporter's `host: false`): what overrides the file.
