@@ -104,8 +104,10 @@ describe('argCount', () => {
       assert.equal(split.length, 2);
       assert.equal(split[1]!.length, name === 'literal' ? 16 * 1024 * 1024 - 20 : 4 * 1024 * 1024 - 20);
       assert.equal(split[1]![0], arg);
+      // The walk this guards against took 10 s for such a line (above); 5.1 times was seen once at load 21 (GC of the
+      // 16 MiB strings), so the bound leaves room for load while still catching a return to the old walk.
       const ratio = slowdown(() => splitArgsQuoted(line), () => argCount(line));
-      assert.ok(ratio < 5, `${name}: ${ratio.toFixed(1)}x the time of argCount`);
+      assert.ok(ratio < 12, `${name}: ${ratio.toFixed(1)}x the time of argCount`);
     }
   });
 });
