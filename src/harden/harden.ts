@@ -124,6 +124,8 @@ export interface HardenResult {
   readonly app?: string;
   /** The TLS port written, and why that one (said in the summary and PLAN.md). */
   readonly tlsPort?: TlsPortDecision;
+  /** The port the hardened server listens on (its TLS port when the plaintext one is closed): names its logrotate file. */
+  readonly port?: number;
 }
 
 export interface TlsPortDecision {
@@ -501,6 +503,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     result.confBefore = body;
     result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
     result.dataDir = dataDir;
+    const portSet = changes.filter((c) => c.key[0] === 'port' && c.args !== null).at(-1)?.args?.[0];
+    const plainPort = portNumber(portSet ?? fc.get('port')?.value ?? '6379');
+    const listening = plainPort > 0 ? plainPort : (result.tlsPort?.port ?? portNumber(fc.get('tls-port')?.value));
+    if (listening > 0) result.port = listening;
     for (const key of ['unixsocket', 'pidfile'] as const) {
       const value = fc.get(key)?.value ?? '';
       if (value !== '') result[key] = value;

@@ -153,6 +153,51 @@ interface Writable {
   readonly optional?: boolean;
 }
 
+/** What the server writes in a directory of the drop-in, and what happens when it cannot (PLAN.md). */
+interface WritableRole extends Writable {
+  readonly what: string;
+  readonly fails: string;
+}
+
+/**
+ * The directories a unit's server writes to, by what it writes there: the config's (CONFIG REWRITE, ACL SAVE; a
+ * Sentinel's state), `dir`, the log's, and those of `unixsocket` and `pidfile` (optional: often made at start).
+ */
+function writableRoles(input: HostInputs): Map<string, WritableRole[]> {
+  const { result } = input;
+  const units = new Map<string, WritableRole[]>();
+  if (input.confPath) {
+    units.set(unitOf('server', input.confPath, input.product), [
+      { what: 'the config directory', path: dirname(input.confPath), fails: 'CONFIG REWRITE and ACL SAVE fail' },
+      ...(result.dataDir?.startsWith('/') ? [{ what: 'the data `dir`', path: result.dataDir, fails: 'every save fails (and with stop-writes-on-bgsave-error yes, every write after it)' }] : []),
+      ...(result.logfile?.startsWith('/') ? [{ what: 'the log directory', path: dirname(result.logfile), fails: 'the server cannot open its log file and does not start' }] : []),
+      // The server creates its socket and pid file there; such directories (/run/redis) often exist only once the
+      // service starts (RuntimeDirectory=, tmpfiles.d): `-` tells systemd to go on without one that is missing.
+      ...(result.unixsocket?.startsWith('/') ? [{ what: 'the `unixsocket` directory', path: dirname(result.unixsocket), optional: true, fails: 'the server cannot create its socket and does not start' }] : []),
+      ...(result.pidfile?.startsWith('/') ? [{ what: 'the `pidfile` directory', path: dirname(result.pidfile), optional: true, fails: 'the server writes no pid file' }] : []),
+    ]);
+  }
+  if (input.sentinelPath) {
+    units.set(unitOf('sentinel', input.sentinelPath, input.product), [{ what: "the sentinel's config directory", path: dirname(input.sentinelPath), fails: 'Sentinel cannot rewrite its config file and does not start' }]);
+  }
+  return units;
+}
+
+/**
+ * PLAN.md lines for the directories the drop-ins leave out of `ReadWritePaths=` because other software shares them
+ * (/tmp, /var/lib, /var/log, /run, /etc …): listing one would let the service write anywhere in it.
+ */
+export function readWritePathNotes(input: HostInputs): string[] {
+  const user = serviceNames(input.product).user;
+  const notes: string[] = [];
+  for (const [unit, roles] of writableRoles(input)) {
+    for (const role of roles.filter((r) => sharedDirectory(r.path))) {
+      notes.push(`**systemd:** ${role.what} is \`${posix.normalize(role.path)}\`, a directory other software shares: ${unit}'s drop-in does not list it in \`ReadWritePaths=\` (the server could then write anywhere in it), so under \`ProtectSystem=strict\` ${role.fails}. Give the server a directory of its own (\`/var/lib/${user}\`, \`/var/log/${user}\`, \`/run/${user}\`, \`/etc/${input.product ?? 'redis'}\`) and harden again.`);
+    }
+  }
+  return notes;
+}
+
 /**
  * `ReadWritePaths=`'s value: each directory once, an optional one left out when a listed directory holds it. systemd
  * refuses to start the service when a listed path is missing, unless it is prefixed with `-` (systemd.exec(5)); `%`
@@ -261,6 +306,43 @@ export function sharedDirectoryNotes(input: HostInputs): string[] {
   );
 }
 
+/**
+ * Debian's redis-server package rotates `/var/log/redis/redis-server*.log` in /etc/logrotate.d/redis-server (7.0.15
+ * here): the default instance's log and every instance's (`redis-server-<name>.log`).
+ */
+const DEBIAN_LOGS = { dir: '/var/log/redis/', prefix: 'redis-server', glob: '/var/log/redis/redis-server*.log' } as const;
+
+/**
+ * The logrotate file for the server's log: `logrotate.d/<server>` only for the package's default instance
+ * (/etc/redis/redis.conf, or a live server's settings with no file), which replaces the package's own rule, and then
+ * for the package's whole pattern when the log is one of it, so that the other instances keep their rotation; else one
+ * of its own, named for the Debian instance (`redis-server-cache` for redis-cache.conf) or the port
+ * (`redis-server-6380`). A log the package's rule already rotates gets none for another instance: logrotate refuses a
+ * file two rules name ("duplicate log entry"). `file` undefined: no rule (no log file, or the package's).
+ */
+export function logrotateRule(input: HostInputs): { file?: string; path?: string; packageRotates?: boolean } {
+  const { result } = input;
+  if (!result.logfile?.startsWith('/')) return {};
+  const product = input.product ?? 'redis';
+  const names = serviceNames(product);
+  const conf = input.confPath ? posix.normalize(input.confPath) : undefined;
+  const unit = conf ? unitOf('server', conf, product) : names.server;
+  const defaultInstance = conf === undefined || conf === `/etc/${product}/${product}.conf`;
+  const log = posix.normalize(result.logfile);
+  const packageLog = product === 'redis' && log.startsWith(DEBIAN_LOGS.dir) && log.slice(DEBIAN_LOGS.dir.length).startsWith(DEBIAN_LOGS.prefix) && log.endsWith('.log') && !log.slice(DEBIAN_LOGS.dir.length).includes('/');
+  if (defaultInstance) return { file: names.server, path: packageLog ? `"${DEBIAN_LOGS.glob}"` : logrotatePath(result.logfile) };
+  if (packageLog) return { packageRotates: true };
+  const own = unit.includes('@') ? unit.slice(unit.indexOf('@') + 1) : result.port !== undefined ? String(result.port) : posix.basename(conf!).replace(/\.conf$/, '');
+  return { file: `${names.server}-${own.replace(/[^A-Za-z0-9_-]/g, '_')}`, path: logrotatePath(result.logfile) };
+}
+
+/** PLAN.md's line when the package's own rule rotates the log (no logrotate file of harden's). */
+export function logrotateNotes(input: HostInputs): string[] {
+  const rule = logrotateRule(input);
+  if (!rule.packageRotates) return [];
+  return [`**logrotate:** the log \`${input.result.logfile}\` is rotated by the redis-server package's own rule (/etc/logrotate.d/redis-server: \`${DEBIAN_LOGS.glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
+}
+
 /** The files of `host/`, by name relative to it. Throws {@link HostPathError} for a path they cannot name safely. */
 export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
   checkHostPaths(input);
@@ -289,10 +371,11 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     content: `#!/bin/sh\n${header}# The file modes the host rules expect (docs/harden.md, "ownership model"). Run as root after installing the files.\nset -eu\n${perms.join('\n')}\n`,
     mode: 0o755,
   });
-  if (result.logfile && result.logfile.startsWith('/')) {
+  const rotation = logrotateRule(input);
+  if (rotation.file !== undefined) {
     // Redis opens its log file for every line it writes, so a plain rotation works: no copytruncate, no signal.
-    files.set(`logrotate.d/${names.server}`, {
-      content: `${header}${logrotatePath(result.logfile)} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 ${names.user} adm\n}\n`,
+    files.set(`logrotate.d/${rotation.file}`, {
+      content: `${header}${rotation.path} {\n    weekly\n    rotate 12\n    compress\n    delaycompress\n    missingok\n    notifempty\n    create 0640 ${names.user} adm\n}\n`,
     });
   }
   const exceptions = sandboxExceptions(input);
@@ -307,7 +390,8 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
       'NoNewPrivileges=yes',
       ...HIDING.filter((h) => !leftOut.has(h.option)).map((h) => `${h.option}=yes`),
       'ProtectSystem=strict',
-      `ReadWritePaths=${readWritePaths(writable)}`,
+      // An empty `ReadWritePaths=` would reset the unit's own list: the line is left out when nothing is listed.
+      ...(writable.length > 0 ? [`ReadWritePaths=${readWritePaths(writable)}`] : []),
       'CapabilityBoundingSet=',
       'AmbientCapabilities=',
     ];
@@ -319,21 +403,17 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     }
     return `${lines.join('\n')}\n`;
   };
+  // Only directories the server owns alone: a shared one (/tmp, /var/lib, /var/log, /run, /etc …) would open all of it
+  // to the service (PLAN.md says what the server cannot write then: readWritePathNotes).
+  const roles = writableRoles(input);
+  const ownOnly = (unit: string): Writable[] => (roles.get(unit) ?? []).filter((r) => !sharedDirectory(r.path)).map((r) => ({ path: r.path, ...(r.optional ? { optional: true } : {}) }));
   if (input.confPath) {
-    const writable: Writable[] = [
-      { path: dirname(input.confPath) },
-      ...(result.dataDir?.startsWith('/') ? [{ path: result.dataDir }] : []),
-      ...(result.logfile?.startsWith('/') ? [{ path: dirname(result.logfile) }] : []),
-      // The server creates its socket and pid file there; such directories (/run/redis) often exist only once the
-      // service starts (RuntimeDirectory=, tmpfiles.d): `-` tells systemd to go on without one that is missing.
-      ...[result.unixsocket, result.pidfile].filter((p): p is string => p?.startsWith('/') === true).map((p) => ({ path: dirname(p), optional: true })),
-    ];
     const unit = unitOf('server', input.confPath, input.product);
-    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), writable) });
+    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), ownOnly(unit)) });
   }
   if (input.sentinelPath) {
     const unit = unitOf('sentinel', input.sentinelPath, input.product);
-    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), [{ path: dirname(input.sentinelPath) }]) });
+    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), ownOnly(unit)) });
   }
   return files;
 }

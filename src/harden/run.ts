@@ -28,7 +28,7 @@ import { harden, HardenRefusal, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
-import { commentHeader, hostFiles, HostPathError, outcomeLabel, planMarkdown, sandboxNotes, sharedDirectory, sharedDirectoryNotes } from './outputs.ts';
+import { commentHeader, hostFiles, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine, TrialResult } from './trial.ts';
@@ -438,7 +438,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     const devLog = existsSync('/dev/log');
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
-    const told = { ...result, notes: [...result.notes, ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    const told = { ...result, notes: [...result.notes, ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix) });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);

@@ -650,14 +650,14 @@ describe('harden: a Valkey install', () => {
     const run = await redfort(['harden', '--config', c, '--sentinel-config', s, '--redis-version', 'valkey 8.0.1', '--out', out]);
     assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
     const host = readdirSync(join(out, 'host'), { recursive: true }).map(String).sort();
-    assert.deepEqual(host.filter((f) => f.endsWith('.conf') || f.startsWith('logrotate.d/')), ['logrotate.d/valkey-server', 'systemd/valkey-sentinel.service.d/redfort.conf', 'systemd/valkey-server.service.d/redfort.conf']);
+    assert.deepEqual(host.filter((f) => f.endsWith('.conf') || f.startsWith('logrotate.d/')), ['logrotate.d/valkey-server-6390', 'systemd/valkey-sentinel.service.d/redfort.conf', 'systemd/valkey-server.service.d/redfort.conf']);
     const server = readFileSync(join(out, 'host', 'systemd', 'valkey-server.service.d', 'redfort.conf'), 'utf8');
     assert.match(server, /^User=valkey\nGroup=valkey$/m);
     assert.match(server, new RegExp(`^ExecStart=/usr/bin/valkey-server ${c} --supervised systemd --daemonize no --masterauth \\$\\{REDFORT_PASSWORD_replication\\}$`, 'm'));
     const sentinel = readFileSync(join(out, 'host', 'systemd', 'valkey-sentinel.service.d', 'redfort.conf'), 'utf8');
     assert.match(sentinel, /^User=valkey\nGroup=valkey$/m);
     assert.match(sentinel, /^ExecStart=\/usr\/bin\/valkey-sentinel /m);
-    assert.match(readFileSync(join(out, 'host', 'logrotate.d', 'valkey-server'), 'utf8'), /^    create 0640 valkey adm$/m);
+    assert.match(readFileSync(join(out, 'host', 'logrotate.d', 'valkey-server-6390'), 'utf8'), /^    create 0640 valkey adm$/m);
     const perms = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
     assert.match(perms, new RegExp(`^chown valkey:valkey ${c}$`, 'm'));
     // The config and the log share ${work}: set once, as the config directory (valkey:valkey); the log file is valkey:adm.
@@ -669,7 +669,7 @@ describe('harden: a Valkey install', () => {
     const outR = join(work, 'out-redis-names');
     await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', outR]);
     assert.match(readFileSync(join(outR, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8'), /^User=redis\nGroup=redis$/m);
-    assert.ok(existsSync(join(outR, 'host', 'logrotate.d', 'redis-server')));
+    assert.ok(existsSync(join(outR, 'host', 'logrotate.d', 'redis-server-6390')));
   });
 
   it("Valkey 8's primaryuser line becomes the masteruser line, not a second setting beside it; the files start", async () => {

@@ -141,7 +141,7 @@ describe('the host files name no path they cannot name safely', () => {
     const out = outDir();
     const run = await redfort(['harden', '--config', conf, '--out', out]);
     assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
-    const rule = readFileSync(join(out, 'host', 'logrotate.d', 'redis-server'), 'utf8');
+    const rule = readFileSync(join(out, 'host', 'logrotate.d', 'redis-server-26724'), 'utf8');
     assert.ok(rule.includes(`\n"${log}" {\n`), rule);
   });
 });
