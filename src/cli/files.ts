@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES, FileReadError, readFileBytes } from '../util/read-file.ts';
-import { FileWriteError, checkOutputPath } from '../util/write-file.ts';
+import { DEFAULT_MAX_FILE_BYTES, FileReadError, fileKey, readFileBytes } from '../util/read-file.ts';
+import { FileWriteError, checkOutputPath, isOutputStream } from '../util/write-file.ts';
+import type { OutputPlan } from '../report/outputs.ts';
 import { RULES } from '../rules/index.ts';
 import { packageRoot } from '../package-root.ts';
 import { UsageError } from './kit.ts';
@@ -42,6 +44,36 @@ export async function checkWritable(path: string, force: boolean, what = 'a repo
   } catch (error) {
     if (error instanceof FileWriteError) throw new UsageError(`cannot write ${what} to '${clipped(path)}': ${error.detail}`);
     throw error;
+  }
+}
+
+/** The file `path` names (through links), or undefined: missing, or a stream (`/dev/null`, `/dev/stdout`) written through. */
+function outputFile(path: string): Stats | undefined {
+  try {
+    return isOutputStream(path, lstatSync(path)) ? undefined : statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses (a usage error naming the output) a report or baseline file that is one of the files this run has read
+ * (`reads`: src/util/read-file.ts recordReads): its --config, includes or ACL file, its inventory, settings file,
+ * baseline or host-key file, the redis.conf of a live server on this machine that the host audit read. Written, the
+ * report replaced it: `audit --config keep.conf -o keep.conf` left a text report where the config was, and a running
+ * server's redis.conf as a JSON report did not start again (QA35-3). Files are compared by device and inode: a link,
+ * a hard link or another spelling of the path is the same file. `--baseline-write` may name the `--baseline` file
+ * (recording the baseline anew in place).
+ */
+export function refuseOutputsRead(plan: OutputPlan, baselineWrite: string | undefined, baseline: string | undefined, reads: ReadonlyMap<string, string>): void {
+  const outputs = [...plan.files.map((f) => ({ path: f.path, what: `the ${f.format} report` })), ...(baselineWrite !== undefined ? [{ path: baselineWrite, what: 'the baseline' }] : [])];
+  const kept = baseline !== undefined ? outputFile(baseline) : undefined;
+  for (const { path, what } of outputs) {
+    const info = outputFile(path);
+    const input = info === undefined ? undefined : reads.get(fileKey(info));
+    if (input === undefined) continue;
+    if (what === 'the baseline' && kept !== undefined && fileKey(kept) === fileKey(info!)) continue;
+    throw new UsageError(`cannot write ${what} to '${clipped(path)}': it is ${input === path ? 'a file' : `'${clipped(input)}', a file`} this audit reads: refused (give another file)`);
   }
 }
 

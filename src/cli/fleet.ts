@@ -2,7 +2,8 @@ import { dirname, resolve } from 'node:path';
 import type { FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
 import type { JsonEntry, JsonlLine, LoadedInventory } from '../app/inventory.ts';
-import { readTextFile } from '../util/read-file.ts';
+import { readTextFile, recordReads } from '../util/read-file.ts';
+import { refuseOutputsRead } from './files.ts';
 import { openOutputSync, writeAllSync } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import type { TargetFlags } from '../redis/target.ts';
@@ -191,9 +192,13 @@ async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInv
  * @returns the exit code: 2 when a target could not be audited, 1 when a failure reaches --fail-on, else 0.
  */
 export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<number> {
+  const reads = recordReads();
   const inventory = typeof cmd.inventory === 'string' ? await readInventory(cmd.inventory, cmd) : cmd.inventory;
   for (const w of inventory.warnings) io.say(`warning: ${w}`);
   const { secrets } = inventory;
+  // No output over a file read (the inventory, its password files, settings, baseline): the JSON files are opened
+  // now. (A worker thread's reads, the local targets' config files, are not seen here.)
+  refuseOutputsRead(cmd.plan, cmd.baselineWrite?.path, cmd.baselinePath, reads);
 
   // JSON Lines go out as targets finish, and a JSON file as each target and those before it are done; the other
   // formats need the whole report, and so does the text report unless only its summary is asked for.
@@ -264,6 +269,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   progress?.clear();
 
   const { report, lines } = run;
+  refuseOutputsRead(cmd.plan, cmd.baselineWrite?.path, cmd.baselinePath, reads);
   if (cmd.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(cmd.baselineWrite.path, run.recordedBaseline, { force: cmd.baselineWrite.force });
   const { targets: _targets, ...head } = report;
   const { summary, warnings = [] } = report;

@@ -158,12 +158,31 @@ export function withRegularFile<T>(path: string, maxBytes: number, use: (fd: num
     const info = fstatSync(fd);
     if (!info.isFile()) throw notRegular(path, info);
     if (info.size > maxBytes) throw tooLarge(path, maxBytes);
+    if (reads !== undefined && !reads.has(fileKey(info))) reads.set(fileKey(info), path);
     return use(fd, info.size);
   } catch (error) {
     throw fromErrno(path, error);
   } finally {
     closeQuietly(fd);
   }
+}
+
+/** The files this thread's reader opened since {@link recordReads}: device and inode to the path first read. */
+let reads: Map<string, string> | undefined;
+
+/** A file's identity, whatever path (link, hard link, `..`) names it. */
+export function fileKey(info: { readonly dev: number; readonly ino: number }): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+/**
+ * Starts recording every file the reader opens in this thread (a worker thread's reads are its own), and returns the
+ * record: `redfort audit` writes no report over a file it read (its --config, its inventory, the live server's
+ * redis.conf the host audit read). Off unless asked: a long-running exporter keeps no such list.
+ */
+export function recordReads(): ReadonlyMap<string, string> {
+  reads ??= new Map();
+  return reads;
 }
 
 function closeQuietly(fd: number): void {

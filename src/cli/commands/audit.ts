@@ -24,7 +24,8 @@ import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
 import { UsageError, collect, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
-import { checkReadable, checkWritable, ruleDocs } from '../files.ts';
+import { checkReadable, checkWritable, refuseOutputsRead, ruleDocs } from '../files.ts';
+import { recordReads } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
 import { isVersionText } from '../../redis/version.ts';
@@ -166,6 +167,8 @@ function jobsOf(value: string | undefined): Jobs {
 
 /** The audit command: its flags checked, the run asked of src/app, the reports written and printed; the exit code. */
 async function auditCommand(specs: string[], flags: AuditFlags): Promise<number> {
+  // Every file read from here on: no report is written over one of them.
+  const reads = recordReads();
   const plan = planOutputs(flags.format, flags.output ?? [], [...FORMATS]);
   if (typeof plan === 'string') throw new UsageError(plan);
   // Checked before the audit, so that a typo in a path does not cost a whole run.
@@ -183,6 +186,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   await checkReadable(flags.sentinelConfig, '--sentinel-config');
   const settings = await loadSettings(flags.configFile, RULES.map((r) => r.id));
   const baseline = flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined;
+  // The files read so far (the audit's files, settings, baseline); those the audit reads are looked at after it.
+  refuseOutputsRead(plan, flags.baselineWrite, flags.baseline, reads);
   const failOn = (flags.failOn ?? settings?.failOn ?? 'high') as Severity | 'none';
   const view = reportView(flags);
   if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, none`);
@@ -313,6 +318,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     },
   });
   const { report, hostOnly } = run;
+  refuseOutputsRead(plan, flags.baselineWrite, flags.baseline, reads);
   if (flags.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(flags.baselineWrite, run.recordedBaseline, { force });
   const formats = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)];
   const docs = formats.includes('sarif') ? ruleDocs() : undefined;
