@@ -25,8 +25,12 @@ export const SECRET_PREFIX = 'REDFORT_PASSWORD_';
 /** `REDFORT_USER_<variable>=<user>`: the user name of a password whose variable is not the name itself. */
 export const USER_PREFIX = 'REDFORT_USER_';
 
-/** A user name a secrets file line can carry: nothing a shell that sources the file would act upon. */
-const SAFE_USER = /^[A-Za-z0-9_.:@-]+$/;
+/**
+ * A user name a secrets file line can carry: any Redis takes (no blank: ACL SETUSER refuses them) but a control
+ * character (the file is read with cat). A name of more than letters, digits and `_ . : @ -` is single-quoted in its
+ * REDFORT_USER_ line (shellValue), which a shell that sources the file assigns without acting upon.
+ */
+const SAFE_USER = /^[\x21-\x7e\x80-\u{10ffff}]+$/u;
 
 /** The mode of a secrets file: readable by its owner only. */
 export const SECRETS_FILE_MODE = 0o600;
@@ -65,23 +69,24 @@ function unquoted(value: string): string {
  * The text of a secrets file (`credentials.env`): optional `#` comment lines, then one
  * `REDFORT_PASSWORD_<name>=<password>` line per user ({@link secretName}), preceded by a `REDFORT_USER_<name>=<user>`
  * line when the name is not the user's own (`REDFORT_USER_app_1=app-1`). Every line can be sourced by a shell: the
- * values are user names of letters, digits and `_ . : @ -` and passwords, hex when generated, single-quoted when they
- * hold anything else (a reused one).
+ * values are user names and passwords (hex when generated), single-quoted when they hold anything but letters, digits
+ * and `_ . : @ % + , / = -` (`REDFORT_USER_a_b_='a$(b)'`, a reused password).
  */
 export function renderSecrets(secrets: readonly Secret[], comments: readonly string[] = []): string {
   const lines = [...comments.map((c) => (c === '' ? '#' : `# ${c}`))];
   const names = new Map<string, string>();
   for (const { user, password } of secrets) {
     // Redis takes any name without spaces, `x;touch${IFS}/tmp/p;` too: an operator who sources the file (`. credentials.env`)
-    // ran what a user name of the server said. Names of letters, digits and _ . : @ - only (the shell reads no more; `svc@app`, a mail-like name, is common).
+    // ran what a user name of the server said when it was written bare. Such a name is single-quoted in its
+    // REDFORT_USER_ line (as a reused password is): assigned, never run (`svc/reader`, `app+rw` stopped harden and fix).
     // The name shown with its controls escaped: it is the server's text, and the message goes to a terminal.
-    if (!SAFE_USER.test(user)) throw new Error(`invalid user name for a secrets file: '${terminalSafe(user)}' (a REDFORT_PASSWORD_<user> line takes letters, digits and _ . : @ - only)`);
+    if (!SAFE_USER.test(user)) throw new Error(`invalid user name for a secrets file: '${terminalSafe(user)}' (a REDFORT_PASSWORD_<user> line takes no blank or control character)`);
     if (/[\r\n]/.test(password)) throw new Error(`the password of '${user}' contains a line break`);
     const name = secretName(user);
     const other = names.get(name);
-    if (other !== undefined && other !== user) throw new Error(`users '${other}' and '${user}' would share the variable ${SECRET_PREFIX}${name} in a secrets file (- . : @ become _): rename one of them`);
+    if (other !== undefined && other !== user) throw new Error(`users '${other}' and '${user}' would share the variable ${SECRET_PREFIX}${name} in a secrets file (each character but a letter, a digit or _ becomes _): rename one of them`);
     names.set(name, user);
-    if (name !== user) lines.push(`${USER_PREFIX}${name}=${user}`);
+    if (name !== user) lines.push(`${USER_PREFIX}${name}=${shellValue(user)}`);
     lines.push(`${SECRET_PREFIX}${name}=${shellValue(password)}`);
   }
   return `${lines.join('\n')}\n`;

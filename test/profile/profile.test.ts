@@ -38,10 +38,17 @@ describe('passwords and secrets files', () => {
     assert.throws(() => parseSecrets('\nPASSWORD=x\n'), /line 2/);
     assert.throws(() => parseSecrets('REDFORT_PASSWORD_a=1\nREDFORT_PASSWORD_a=2'), /twice/);
     assert.throws(() => renderSecrets([{ user: 'a b', password: 'x' }]), /invalid user name/);
-    // Sourced by a shell (`. credentials.env`), a line named by one of the server's users ran it.
-    for (const user of ['x;touch${IFS}/tmp/p;', 'a`id`', 'a$(id)', 'a|b', 'a&b', 'a>b', "a'b", 'a\x1b[31m']) {
-      assert.throws(() => renderSecrets([{ user, password: 'x' }]), /invalid user name for a secrets file/, user);
-    }
+    // Sourced by a shell (`. credentials.env`), a line named by one of the server's users ran it when it was bare: such
+    // a name is single-quoted, assigned and never run (QA35-2: refusing it stopped harden and fix); a control
+    // character is still refused (the file is read with cat).
+    const names = ['x;touch${IFS}/tmp/p;', 'a`id`', 'a$(id)', 'a|b', 'c&d', 'e>f', "g'h", 'svc/reader', 'app+rw'];
+    const many = renderSecrets(names.map((user, i) => ({ user, password: `p${i}` })));
+    assert.match(many, /^REDFORT_USER_x_touch__IFS__tmp_p_='x;touch\$\{IFS\}\/tmp\/p;'$/m);
+    assert.match(many, /^REDFORT_USER_svc_reader=svc\/reader$/m);
+    assert.deepEqual(parseSecrets(many), names.map((user, i) => ({ user, password: `p${i}` })));
+    const sourced = execFileSync('sh', ['-ec', 'set -a; eval "$1"; env', 'sh', many], { encoding: 'utf8', env: {} });
+    for (const user of names) assert.ok(sourced.split('\n').includes(`${secretVariable(user).replace('PASSWORD', 'USER')}=${user}`), user);
+    assert.throws(() => renderSecrets([{ user: 'a\x1b[31m', password: 'x' }]), /invalid user name for a secrets file/);
     // The refused name is shown with its controls escaped (the message goes to a terminal).
     assert.throws(() => renderSecrets([{ user: 'a\x1b[31m', password: 'x' }]), (e: Error) => !/\x1b/.test(e.message) && e.message.includes("'a\\u001b[31m'"));
     // A mail-like name (`svc@app`) is a common service account's.
@@ -100,7 +107,7 @@ describe('passwords and secrets files', () => {
       await assert.rejects(readSecretsFile(open), /mode 644/);
       // A name a line cannot carry is refused before the file is made: fix left an empty `….PID.tmp` behind.
       const refused = join(dir, 'refused.env');
-      await assert.rejects(writeSecretsFile(refused, [{ user: 'a=b', password: 'p' }]), /invalid user name for a secrets file: 'a=b'/);
+      await assert.rejects(writeSecretsFile(refused, [{ user: 'a\x07b', password: 'p' }]), /invalid user name for a secrets file: 'a\\u0007b'/);
       await assert.rejects(stat(refused), /ENOENT/);
     } finally {
       await rm(dir, { recursive: true, force: true });
