@@ -1,5 +1,7 @@
 import { dirname } from 'node:path';
 import type { Target } from '../redis/target.ts';
+import { targetPassword, tlsFlagsOf } from '../redis/target.ts';
+import { addressOf } from '../net/address.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import { ExporterConfigError } from './errors.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
@@ -35,12 +37,53 @@ export async function loadInventoryTargets(
     const reason = (error as { detail?: string }).detail ?? (error as Error).message;
     throw new ExporterConfigError(at !== undefined ? `${at}: cannot read inventory '${path}': ${reason}` : `${path}: cannot read the inventory: ${reason}`);
   }
-  const inventory = parseInventory(text, path, { baseDir: dirname(path) });
+  const inventory = parseInventory(text, path, { baseDir: dirname(path), warnListedTwice: false });
   const targets = new Map<string, Target>();
+  const lines = new Map<string, number>();
   const warnings = [...inventory.warnings];
+  let more = 0;
   for (const resolved of await resolveInventory(inventory, {}, env, readSecret, (w) => warnings.push(w))) {
     if (!resolved.ok) throw new ExporterConfigError(resolved.error);
-    targets.set(inventoryKey(resolved.target.host, resolved.target.port), resolved.target);
+    const { target, entry } = resolved;
+    const key = inventoryKey(target.host, target.port);
+    const earlier = targets.get(key);
+    const at = `${entry.source.path}:${entry.source.line}`;
+    if (earlier !== undefined) {
+      // A scrape names a host:port, so one entry says how it is reached: the last one was used without a word,
+      // with its user and password, when two entries disagreed.
+      const differs = differences(earlier, target);
+      const first = lines.get(key)!;
+      if (differs.length > 0) {
+        throw new ExporterConfigError(
+          `${at}: ${addressOf(target.host, target.port)} is already listed at line ${first} with another ${listOf(differs)}: the exporter looks a scrape's target up by host:port, so one entry must say how to reach it`,
+        );
+      }
+      // The same server reached alike (a copy-and-paste): a warning naming both lines, as `audit --targets` gives.
+      if (warnings.length < TWICE_SHOWN) warnings.push(`${at}: ${addressOf(target.host, target.port)} is listed twice (first at line ${first}), alike: the exporter uses the first`);
+      else more++;
+      continue;
+    }
+    targets.set(key, target);
+    lines.set(key, entry.source.line);
   }
+  if (more > 0) warnings.push(`${path}: ${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`);
   return { targets, warnings };
+}
+
+/** How many "listed twice" warnings are given one by one (as the inventory parser's). */
+const TWICE_SHOWN = 10;
+
+/** What two inventory entries of one host:port reach differently: never the values (a password is a secret). */
+function differences(a: Target, b: Target): string[] {
+  const differs: string[] = [];
+  if (a.username !== b.username) differs.push('user');
+  if (targetPassword(a) !== targetPassword(b)) differs.push('password');
+  if (a.db !== b.db) differs.push('database');
+  if ((a.tls === undefined) !== (b.tls === undefined)) differs.push('scheme (redis:// or rediss://)');
+  else if (a.tls && b.tls && JSON.stringify(tlsFlagsOf(a.tls)) !== JSON.stringify(tlsFlagsOf(b.tls))) differs.push('TLS setting');
+  return differs;
+}
+
+function listOf(words: readonly string[]): string {
+  return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(', ')} and ${words.at(-1)!}`;
 }

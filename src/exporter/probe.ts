@@ -2,7 +2,7 @@ import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from '../app/aud
 import type { AuditOptions } from '../app/audit.ts';
 import { BuildTables } from '../gather/live/build-tables.ts';
 import { errorResults } from '../engine/run.ts';
-import { resolveTarget, TargetError, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
+import { resolveTarget, TargetError, targetPassword, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import { RULES } from '../rules/index.ts';
 import { addSample, SAMPLE_DEFAULTS, sampleRequestFor } from '../gather/sample/index.ts';
@@ -14,6 +14,7 @@ import { inventoryKey } from './inventory.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { snapshotOf } from './metrics.ts';
 import { CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
+import { addressOf } from '../net/address.ts';
 import { createHostDiscovery } from '../gather/host/discovery.ts';
 import type { SharedTcpTables } from '../gather/host/proc.ts';
 
@@ -71,18 +72,60 @@ export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly
   if (given.username !== undefined || given.hasPassword) {
     return { ok: false, status: 400, reason: `target '${withoutUserInfo(given.display)}': credentials in a target are refused; put them in a module of the exporter config` };
   }
-  // An inventory server is allowed, and reached with its own credentials when the inventory gives some.
   const listed = inventory?.get(inventoryKey(given.host, given.port));
-  if (listed && (listed.hasPassword || listed.username !== undefined)) return { ok: true, target: listed };
+  // A scrape that names a scheme the inventory's entry does not have is refused: `rediss://` of a server the
+  // inventory lists as `redis://` was audited in plain text with the inventory's password, a TLS scrape silently
+  // downgraded. A server listens for TLS or for plain text on a port, not both: one of the two is wrong, and which
+  // one is not the exporter's to guess with credentials in hand. `host:port` names no scheme: the inventory's applies.
+  const scheme = SCHEME.exec(text);
+  if (listed && scheme && (given.tls !== undefined) !== (listed.tls !== undefined)) {
+    const address = addressOf(given.host, given.port);
+    return {
+      ok: false,
+      status: 400,
+      reason: `target '${given.display}': the scheme differs from the inventory's entry, which lists ${address} as ${listed.tls ? 'rediss:// (TLS)' : 'redis:// (plain text)'}; scrape it as ${address} or fix the inventory`,
+    };
+  }
+  // The scrape's database (`redis://host:port/5`) is kept; without one, the inventory's.
+  const db = scheme && /^[^/]*:\/\/[^/]*\/./.test(text) ? given.db : listed?.db;
+  // An inventory server is allowed, and reached with its own credentials when the inventory gives some.
+  if (listed && (listed.hasPassword || listed.username !== undefined)) {
+    return db === listed.db ? { ok: true, target: listed } : resolved(() => withDb(listed, db!));
+  }
   if (!listed && !isAllowed(allow, given.host, given.port)) {
     return { ok: false, status: 403, reason: `target '${given.display}' is not on the allowlist` };
   }
+  // A server the inventory names rediss:// is reached over TLS with the inventory's TLS files (the module's fill
+  // the gaps) and the module's credentials. Scraped as `host:port`, as file_sd lists targets, it was reached in
+  // plain text, its TLS files ignored, when the inventory held no password for it.
+  if (listed?.tls) return resolved(() => resolveTarget(listed.display, { ...moduleFlags(module, true), ...tlsFlagsOf(listed.tls), db: db! }, {}));
+  return resolved(() => resolveTarget(text, { ...moduleFlags(module, given.tls !== undefined), ...(listed ? { db: db! } : {}) }, {}));
+}
+
+/** A URL's scheme (`redis://`, `rediss://` …): a scrape written `host:port` has none. */
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/** The inventory's target on another database, with its password. */
+function withDb(listed: Target, db: number): Target {
+  const password = targetPassword(listed);
+  return resolveTarget(
+    undefined,
+    {
+      host: listed.host,
+      port: listed.port,
+      db,
+      ...(listed.username !== undefined ? { user: listed.username } : {}),
+      ...(password !== undefined ? { pass: password } : {}),
+      ...tlsFlagsOf(listed.tls),
+    },
+    {},
+    listed.tls?.from ? { tlsFrom: listed.tls.from } : {},
+  );
+}
+
+function resolved(make: () => Target): TargetLookup {
   try {
-    // A server the inventory names rediss:// is reached over TLS with the inventory's TLS files (the module's fill
-    // the gaps) and the module's credentials. Scraped as `host:port`, as file_sd lists targets, it was reached in
-    // plain text, its TLS files ignored, when the inventory held no password for it.
-    if (listed?.tls) return { ok: true, target: resolveTarget(listed.display, { ...moduleFlags(module, true), ...tlsFlagsOf(listed.tls) }, {}) };
-    return { ok: true, target: resolveTarget(text, moduleFlags(module, given.tls !== undefined), {}) };
+    return { ok: true, target: make() };
   } catch (error) {
     if (error instanceof TargetError) return { ok: false, status: 400, reason: error.message };
     throw error;

@@ -45,6 +45,11 @@ export interface RunningExporter {
 
 type Outcome = 'success' | 'failed' | 'timeout' | 'denied' | 'invalid' | 'unauthorized';
 
+/** A probe's outcome, one word for the log, `redfort_exporter_probes_total` and `redfort_exporter_audit_duration_seconds`. */
+function outcomeOf(snapshot: ProbeSnapshot): 'success' | 'failed' | 'timeout' {
+  return snapshot.success ? 'success' : snapshot.timedOut ? 'timeout' : 'failed';
+}
+
 /** An audit under way; scrapes of the same target and module that arrive meanwhile share it. */
 interface AuditRun {
   readonly result: Promise<ProbeSnapshot>;
@@ -151,7 +156,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   });
   const durations = new client.Histogram({
     name: 'redfort_exporter_audit_duration_seconds',
-    help: 'How long each audit took, by module and outcome (reused results are not counted).',
+    help: 'How long each audit took, by module and outcome (success, failed: not audited, timeout; as in redfort_exporter_probes_total; reused results are not counted).',
     labelNames: ['module', 'outcome'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
@@ -187,7 +192,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       slotAt = Date.now();
       try {
         const snapshot = await probeTarget(target, module, deadline, { signal: stopping.signal, sockets, mayConnect });
-        durations.observe({ module: module.name, outcome: snapshot.success ? 'success' : 'failed' }, snapshot.durationSeconds);
+        // The outcome as redfort_exporter_probes_total says it, so the two series join: a timeout was 'failed' here.
+        durations.observe({ module: module.name, outcome: outcomeOf(snapshot) }, snapshot.durationSeconds);
         // A timeout is not reused: the next scrape may have more time.
         if (module.cacheSeconds > 0 && !snapshot.timedOut) {
           if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
@@ -283,7 +289,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     }
     const format = expositionFor(req.headers.accept);
     const body = renderProbe(snapshot, format, { cacheAgeSeconds: cacheAge });
-    const outcome: Outcome = snapshot.success ? 'success' : snapshot.timedOut ? 'timeout' : 'failed';
+    const outcome = outcomeOf(snapshot);
     finish(outcome, {
       target: target.display,
       ...(reused ? { cached: true } : {}),

@@ -64,6 +64,11 @@ export interface Inventory {
 export interface InventoryOptions {
   /** Directory that relative file paths are resolved against (the inventory's own; the working directory for stdin). */
   readonly baseDir?: string;
+  /**
+   * Whether a target written twice is a warning saying it is audited twice (default: yes, as `audit --targets` does).
+   * The exporter audits one entry per `host:port` and judges duplicates itself (src/exporter/inventory.ts).
+   */
+  readonly warnListedTwice?: boolean;
 }
 
 const STRINGS = ['user', 'passwordEnv', 'passwordFile', 'password', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as const;
@@ -111,7 +116,7 @@ function lineEnd(text: string, start: number): number {
  */
 export function parseInventory(text: string, path: string, options: InventoryOptions = {}): Inventory {
   const inventory = isYamlInventory(text) ? parseYaml(text, path, options) : parseLines(text, path);
-  const twice = listedTwice(inventory);
+  const twice = options.warnListedTwice === false ? [] : listedTwice(inventory);
   return twice.length > 0 ? { ...inventory, warnings: [...inventory.warnings, ...twice] } : inventory;
 }
 

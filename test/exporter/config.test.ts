@@ -9,6 +9,7 @@ import { isAllowed, parseAllowEntry } from '../../src/exporter/allow.ts';
 import type { AllowEntry } from '../../src/exporter/allow.ts';
 import { ExporterConfigError, parseExporterConfig } from '../../src/exporter/config.ts';
 import { renderProbe } from '../../src/exporter/metrics.ts';
+import { loadInventoryTargets } from '../../src/exporter/inventory.ts';
 import type { ProbeSnapshot } from '../../src/exporter/metrics.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { makeCerts } from '../harness/certs.ts';
@@ -141,6 +142,58 @@ describe('exporter config: an inventory that cannot be read', () => {
         assert.ok(result.stderr.startsWith(`redfort: ${config}:3: cannot read inventory '${inventory}': `), result.stderr);
         assert.match(result.stderr, why);
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// QA35-7: an inventory listing one host:port twice kept the last entry, its user and password, without a word.
+describe('exporter inventory: one host:port listed twice', () => {
+  it('two entries that reach it differently: one line naming the second and the first, exit 2, no secret', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-exporter-twice-'));
+    try {
+      const inventory = join(dir, 'inv2.yaml');
+      await writeFile(inventory, `targets:\n  - { url: redis://127.0.0.1:27003, user: aud, passwordEnv: BETA_PW }\n  - { url: redis://127.0.0.1:27003, user: nosuch, password: WrongInline-123456 }\n`);
+      const config = join(dir, 'exporter.yaml');
+      await writeFile(config, `modules: { default: { host: false } }\ninventory: ${inventory}\n`);
+      const result = await runCli(['exporter', '--config', config, '--listen', '127.0.0.1:0'], { env: { BETA_PW: 'BetaSecret-98765' } });
+      assert.equal(result.code, 2, result.stderr);
+      const lines = result.stderr.trimEnd().split('\n');
+      // The inline password's warning, then the error.
+      assert.equal(lines.at(-1), `redfort: ${inventory}:3: 127.0.0.1:27003 is already listed at line 2 with another user and password: the exporter looks a scrape's target up by host:port, so one entry must say how to reach it`, result.stderr);
+      assert.equal(lines.filter((l) => !l.includes('warning:')).length, 1, result.stderr);
+      assert.doesNotMatch(result.stderr, /BetaSecret|WrongInline/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names what differs (database, scheme, TLS files); entries alike are one warning naming both lines', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-exporter-twice-'));
+    try {
+      const certs = await makeCerts();
+      const read = (p: string) => readFile(p, 'utf8');
+      const cases: [string, string][] = [
+        ['redis://127.0.0.1:6390\n# a comment\nredis://127.0.0.1:6390/2\n', ':3: 127.0.0.1:6390 is already listed at line 1 with another database:'],
+        ['db.example:6390\nrediss://DB.example:6390\n', ':2: DB.example:6390 is already listed at line 1 with another scheme (redis:// or rediss://):'],
+        [`targets:\n  - { url: rediss://127.0.0.1:6390, cacert: ${certs.ca} }\n  - { url: rediss://127.0.0.1:6390, cacert: ${certs.otherCa} }\n`, ':3: 127.0.0.1:6390 is already listed at line 2 with another TLS setting:'],
+      ];
+      for (const [text, message] of cases) {
+        const path = join(dir, 'inventory.yaml');
+        await writeFile(path, text);
+        await assert.rejects(loadInventoryTargets(path, {}, read), (error: Error) => error instanceof ExporterConfigError && error.message.startsWith(`${path}${message}`), text);
+      }
+      // The same server reached alike, written alike or not: a warning, and the exporter uses it. The audit's own
+      // "it is audited twice" is not said: a scrape audits it once.
+      const path = join(dir, 'alike.yaml');
+      await writeFile(path, `defaults: { passwordEnv: PW }\ntargets:\n  - url: redis://127.0.0.1:6390\n  - url: 127.0.0.1:6390\n    labels: { team: a }\n  - url: redis://127.0.0.1:6390\n`);
+      const { targets, warnings } = await loadInventoryTargets(path, { PW: 'Alike-Secret-1234' }, read);
+      assert.equal(targets.size, 1);
+      assert.deepEqual(warnings, [
+        `${path}:4: 127.0.0.1:6390 is listed twice (first at line 3), alike: the exporter uses the first`,
+        `${path}:6: 127.0.0.1:6390 is listed twice (first at line 3), alike: the exporter uses the first`,
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -204,6 +204,24 @@ allow:
     assert.match(line.reason, /timed out/);
   });
 
+  // QA35-6: the histogram said `failed` for a timed-out audit while the probe counter said `timeout`.
+  it('labels a timed-out audit timeout in the duration histogram, as the probe counter does', async () => {
+    const count = (body: string, name: string, outcome: string) => sample(body, `${name}{module="default",outcome="${outcome}"}`) ?? 0;
+    const histogram = 'redfort_exporter_audit_duration_seconds_count';
+    const before = (await get(`${exporter.url}/metrics`)).body;
+    const res = await get(`${exporter.url}/probe?target=${encodeURIComponent(`redis://127.0.0.1:${silent.port}/7`)}`, { 'x-prometheus-scrape-timeout-seconds': '1.5' });
+    assert.equal(sample(res.body, 'redfort_probe_success'), 0);
+    // The audit is observed when it ends, which may be a moment after the scrape was answered.
+    let after = (await get(`${exporter.url}/metrics`)).body;
+    for (let i = 0; i < 50 && count(after, histogram, 'timeout') === count(before, histogram, 'timeout'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = (await get(`${exporter.url}/metrics`)).body;
+    }
+    assert.equal(count(after, 'redfort_exporter_probes_total', 'timeout') - count(before, 'redfort_exporter_probes_total', 'timeout'), 1);
+    assert.equal(count(after, histogram, 'timeout') - count(before, histogram, 'timeout'), 1, after);
+    assert.equal(count(after, histogram, 'failed'), count(before, histogram, 'failed'));
+  });
+
   it("says in a timeout's reason how long the audit waited for a free slot", async () => {
     const slotLogs: string[] = [];
     const one = await exporterWith(`concurrency: 1\nmodules: { default: {} }\nallow: ['127.0.0.1:${silent.port}']\n`, slotLogs);
@@ -369,10 +387,51 @@ allow:
       assert.equal(sample(res.body, 'redfort_probe_success'), 1, logs.join('\n'));
       assert.match(res.body, /^redfort_tls_certificate_expiry_timestamp_seconds\{listener="target"\} \d+$/m);
       assert.match(logs.at(-1)!, /"target":"rediss:\/\/127\.0\.0\.1:\d+"/);
+      // Written rediss://, as the inventory has it: the same; written redis://, the scheme differs: refused (QA35-1).
+      assert.equal(sample((await get(`${exporterTls.url}/probe?target=${encodeURIComponent(`rediss://127.0.0.1:${tlsOnly.port}/3`)}`)).body, 'redfort_probe_success'), 1, logs.at(-1));
+      assert.equal(JSON.parse(logs.at(-1)!).target, `rediss://127.0.0.1:${tlsOnly.port}/3`);
+      const plain = await get(`${exporterTls.url}/probe?target=${encodeURIComponent(`redis://127.0.0.1:${tlsOnly.port}`)}`);
+      assert.equal(plain.status, 400);
+      assert.match(plain.body, /the scheme differs from the inventory's entry, which lists 127\.0\.0\.1:\d+ as rediss:\/\/ \(TLS\)/);
       assert.ok(!logs.join('\n').includes(password));
     } finally {
       await exporterTls?.close(1000);
       await tlsOnly.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // QA35-1: `rediss://H:P` of a server the inventory lists as `redis://H:P` with a password was audited in plain text
+  // with that password (a silent TLS downgrade), and the database of `redis://H:P/5` was dropped.
+  it("refuses a scrape whose scheme differs from the inventory's entry, and connects to nothing; keeps the scrape's database", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-inventory-'));
+    const silentListed = await recorder();
+    const logs: string[] = [];
+    let listedExporter: RunningExporter | undefined;
+    try {
+      const path = join(dir, 'inventory.yaml');
+      await writeFile(path, `defaults: { passwordEnv: INVENTORY_PASSWORD }\ntargets:\n  - url: redis://127.0.0.1:${locked.port}\n  - url: redis://127.0.0.1:${silentListed.port}\n`);
+      const { targets } = await loadInventoryTargets(path, { INVENTORY_PASSWORD: password }, (p) => readFile(p, 'utf8'));
+      listedExporter = await exporterWith(`modules: { default: { probe: false } }\ninventory: ${path}\n`, logs, targets);
+      for (const port of [locked.port, silentListed.port]) {
+        for (const scheme of ['rediss', 'valkeys', 'REDISS']) {
+          const res = await get(`${listedExporter.url}/probe?target=${encodeURIComponent(`${scheme}://127.0.0.1:${port}`)}`, { 'x-prometheus-scrape-timeout-seconds': '2' });
+          assert.equal(res.status, 400, `${scheme} ${port}: ${res.body}`);
+          assert.equal(res.body, `target 'rediss://127.0.0.1:${port}': the scheme differs from the inventory's entry, which lists 127.0.0.1:${port} as redis:// (plain text); scrape it as 127.0.0.1:${port} or fix the inventory\n`);
+        }
+      }
+      assert.equal(silentListed.connections, 0, 'no connection to a target refused for its scheme');
+      assert.ok(logs.filter((l) => l.includes('"msg":"probe"')).every((l) => l.includes('"outcome":"invalid"')), logs.join('\n'));
+      // The inventory's scheme, as host:port or written alike, still works; the scrape's database is the one audited.
+      for (const [target, shown] of [[`127.0.0.1:${locked.port}`, `redis://127.0.0.1:${locked.port}`], [`redis://127.0.0.1:${locked.port}/5`, `redis://127.0.0.1:${locked.port}/5`]]) {
+        const res = await get(`${listedExporter.url}/probe?target=${encodeURIComponent(target!)}`);
+        assert.equal(sample(res.body, 'redfort_probe_success'), 1, `${target}: ${logs.at(-1)}`);
+        assert.equal(JSON.parse(logs.at(-1)!).target, shown);
+      }
+      assert.ok(!logs.join('\n').includes(password));
+    } finally {
+      await listedExporter?.close(1000);
+      silentListed.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
