@@ -317,9 +317,9 @@ describe('loadConf: warnings', () => {
   it('unknown directives are warnings, not errors', () => {
     const parsed = load({ [P]: 'server-threads 2\nport 1\n' }, P, '/etc/redis', { version: '7.0.15' });
     assert.equal(parsed.directives.length, 2);
-    assert.match(parsed.warnings[0]!, /^\/etc\/redis\/redis\.conf:1: unknown directive 'server-threads'/);
+    assert.match(parsed.warnings[0]!, /^\/etc\/redis\/redis\.conf:1: unknown directive \(not shown: a word of 14 characters that is no Redis or Valkey directive\)/);
     // An unknown version is judged as a tabled one (issue 11: the file would not start on any release redfort knows).
-    assert.match(load({ [P]: 'server-threads 2\nport 1\n' }).warnings[0]!, /^\/etc\/redis\/redis\.conf:1: unknown directive 'server-threads'/);
+    assert.match(load({ [P]: 'server-threads 2\nport 1\n' }).warnings[0]!, /^\/etc\/redis\/redis\.conf:1: unknown directive \(not shown: a word of 14 characters that is no Redis or Valkey directive\)/);
     // A version newer than the tables: the config reader's warning alone.
     assert.deepEqual(load({ [P]: 'server-threads 2\nport 1\n' }, P, '/etc/redis', { version: '8.8.0' }).warnings, []);
     // A first word that is no directive name is content (a hash, a key): not echoed.

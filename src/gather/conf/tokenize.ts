@@ -1,4 +1,4 @@
-import { DEPRECATED_DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupFileDirective } from '../../redis/directives.ts';
+import { DEPRECATED_DIRECTIVES, DIRECTIVES, NON_CONFIG_DIRECTIVES, lookupDirective, lookupFileDirective } from '../../redis/directives.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ConfigParseError, quotedArg, wrongArgs } from './conf-errors.ts';
 import { argCount, splitArgs } from './split-args.ts';
@@ -315,12 +315,63 @@ function checkArity(name: string, args: readonly string[], path: string, line: n
 }
 
 /**
- * An unknown directive as a message names it: `'server-threads'` when it looks like a directive name (a typo, another
- * fork's), else not at all. A file that is no redis.conf (`--config /etc/shadow`, a path a server named) has
- * lines whose first word is no name but content: a password hash, a key. redfort never echoes file contents.
+ * An unknown directive as a message names it: never by the word itself, unless that word is a directive name redfort
+ * knows (of some release: another release's, Redis 2.4's `vm-enabled`, a module config's dotted name). A file that is
+ * no redis.conf (`--config /etc/shadow`, a password file, a path a server named) has lines whose first word is content:
+ * a password (`TlsSecretPw-77` is shaped like a name), a hash, a key; redfort never echoes file contents. Its length
+ * is said instead, with the nearest known directive when one is a typo away (`maxmemroy`: 'maxmemory').
  */
 export function unknownDirective(name: string): string {
-  return `unknown directive ${shownName(name)}`;
+  if (!directiveShaped(name)) return `unknown directive ${shownName(name)}`;
+  if (name.includes('.') || namedDirective(name)) return `unknown directive '${name}'`;
+  const near = nearestDirective(name);
+  return `unknown directive (not shown: a word of ${name.length} characters${near === undefined ? ' that is no Redis or Valkey directive' : `; did you mean '${near}'?`})`;
+}
+
+/**
+ * Directive names of Redis before 2.6 that every later release refuses (redis@2.4.18:src/config.c; see
+ * beforeRedis26 in src/redis/directives.ts): named in messages as any known directive is.
+ */
+const REDIS_24_DIRECTIVES: ReadonlySet<string> = new Set([
+  'vm-enabled', 'vm-swap-file', 'vm-max-memory', 'vm-page-size', 'vm-pages', 'vm-max-threads', 'really-use-vm',
+  'hash-max-zipmap-entries', 'hash-max-zipmap-value', 'glueoutputbuf',
+]);
+
+/** Whether a message may name the word: a directive (or alias) of some release redfort knows. */
+function namedDirective(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lookupDirective(lower) !== undefined || NON_CONFIG_DIRECTIVES.has(lower) || DEPRECATED_DIRECTIVES.has(lower) || REDIS_24_DIRECTIVES.has(lower);
+}
+
+/** The known directive a typo away from `name` (one edit in 4 to 7 characters, two from 8), or undefined. */
+function nearestDirective(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (lower.length < 4) return undefined;
+  const limit = lower.length >= 8 ? 2 : 1;
+  let best: { name: string; distance: number } | undefined;
+  for (const spec of DIRECTIVES) {
+    for (const known of [spec.name, ...(spec.aliases ?? [])]) {
+      if (Math.abs(known.length - lower.length) > limit) continue;
+      const distance = editDistance(lower, known);
+      if (distance <= limit && (best === undefined || distance < best.distance)) best = { name: known, distance };
+    }
+  }
+  return best?.name;
+}
+
+/** Edits (insert, delete, replace, swap of two neighbours) from `a` to `b`: the optimal string alignment distance. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = d;
+    }
+  }
+  return rows[a.length]![b.length]!;
 }
 
 /** A directive's name quoted, or how long it is when it is no name (see unknownDirective). */
