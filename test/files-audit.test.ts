@@ -371,3 +371,19 @@ describe('a redis.conf and a sentinel.conf given together', () => {
     assert.equal(statusOf(sent!, 'auth.default-user-enabled'), 'fail');
   });
 });
+
+describe('--acl beside a config with user lines (QA35-14)', () => {
+  it('is refused as redis-server refuses users in both places, instead of dropping the config\'s users', async () => {
+    const d = dir({
+      'sec.conf': 'port 6379\nuser bob on >BobPlainPw-cccc-12345 ~* +@all\nuser carol on >x ~* +@all\n',
+      'sec.acl': 'user dave on >DaveAclPw-dddd-123456 ~* +@all\n',
+    });
+    const both = await auditFiles({ configPath: join(d, 'sec.conf'), aclPath: join(d, 'sec.acl') });
+    assert.equal(both.error, `${join(d, 'sec.conf')}:2: users defined in the config file, and --acl ${join(d, 'sec.acl')} given as its ACL file: redis-server refuses to start with users in both (define them in one place; without --acl the config's users are judged)`);
+    // Each alone is judged: the config's clear-text passwords, the ACL file's.
+    const config = await auditFiles({ configPath: join(d, 'sec.conf') });
+    assert.match(findings(config, 'auth.plaintext-passwords').map((f) => f.message).join('\n'), /user 'bob'/);
+    const acl = await auditFiles({ aclPath: join(d, 'sec.acl') });
+    assert.match(findings(acl, 'auth.plaintext-passwords').map((f) => f.message).join('\n'), /user 'dave'/);
+  });
+});

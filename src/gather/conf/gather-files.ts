@@ -308,9 +308,12 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     }
     // A 6.0 sentinel loads neither, so it does not check them against each other (a real 6.0.20 sentinel starts).
     const loadsUsers = !(effective?.sentinel !== undefined && sentinelWithoutAcl(resolveVersion(inputs.version)));
-    if (effective && loadsUsers && effective.users.length > 0 && effective.config.get('aclfile')?.value) {
+    if (effective && loadsUsers && effective.users.length > 0 && (effective.config.get('aclfile')?.value || inputs.aclPath)) {
       const line = effective.users[0]!.source;
       const where = line.kind === 'file' ? `${line.path}:${line.line}` : main;
+      // --acl says the server loads that file: with the config's own `user` lines it would not start either, and
+      // judging one set alone left the other's clear-text passwords and grants out of the report without a word.
+      if (!effective.config.get('aclfile')?.value) return { ok: false, error: `${where}: users defined in the config file, and --acl ${inputs.aclPath} given as its ACL file: redis-server refuses to start with users in both (define them in one place; without --acl the config's users are judged)` };
       return { ok: false, error: `${where}: users defined in redis.conf together with aclfile: redis-server refuses to start` };
     }
     // The server loads its aclfile after the whole config, from where the last `dir` line left it.
