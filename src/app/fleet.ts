@@ -1,5 +1,5 @@
 import type { AuditOptions } from './audit.ts';
-import { auditTarget, CREDENTIALS_NOT_SENT, reportOf } from './audit.ts';
+import { auditTarget, CREDENTIALS_NOT_SENT, NO_CREDENTIALS, reportOf } from './audit.ts';
 import { errorResults, isActiveFailure, severityRank } from '../engine/run.ts';
 import type { RuleResult, Summary, TargetResult } from '../engine/run.ts';
 import type { ReportWarning } from '../engine/report.ts';
@@ -241,6 +241,11 @@ export interface TargetLine {
   readonly worst: Severity | undefined;
   /** The warning that the target's credentials were withheld (its certificate did not verify): said on stderr. */
   readonly withheld?: string;
+  /**
+   * The target wants a password and was given none: only what the network shows was audited. Its warning (said on
+   * stderr) and how many rules were skipped for it: the summary marks the line, which would otherwise look healthy.
+   */
+  readonly noCredentials?: { readonly warning: string; readonly skipped: number };
 }
 
 export function targetLine(result: TargetResult): TargetLine {
@@ -262,7 +267,17 @@ export function targetLine(result: TargetResult): TargetLine {
     failing,
     worst,
     ...withheldWarning(result),
+    ...noCredentials(result),
   };
+}
+
+function noCredentials(result: TargetResult): { noCredentials?: TargetLine['noCredentials'] } {
+  const warning = result.warnings?.find((w) => w.startsWith(NO_CREDENTIALS));
+  if (warning === undefined) return {};
+  // The warning ends with the reason each rule that needed the server's word was skipped for.
+  let skipped = 0;
+  for (const r of result.results) if (r.status === 'skip' && warning.endsWith(`(${r.message})`)) skipped += 1;
+  return { noCredentials: { warning, skipped } };
 }
 
 function withheldWarning(result: TargetResult): { withheld?: string } {
@@ -270,9 +285,13 @@ function withheldWarning(result: TargetResult): { withheld?: string } {
   return warning === undefined ? {} : { withheld: warning };
 }
 
-/** Worst first: targets that could not be audited, then by their failures from critical down, then by name. */
+/**
+ * Worst first: targets that could not be audited, then those audited without the credentials they want (their
+ * failures are what the network shows, not what they have), then by their failures from critical down, then by name.
+ */
 export function compareLines(a: TargetLine, b: TargetLine): number {
   if ((a.error !== undefined) !== (b.error !== undefined)) return a.error !== undefined ? -1 : 1;
+  if ((a.noCredentials !== undefined) !== (b.noCredentials !== undefined)) return a.noCredentials !== undefined ? -1 : 1;
   for (const s of SEVERITIES) {
     if (a.failBySeverity[s] !== b.failBySeverity[s]) return b.failBySeverity[s] - a.failBySeverity[s];
   }

@@ -330,6 +330,9 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   // A target whose credentials were withheld (its certificate did not verify to a trusted CA) is named: the fleet
   // report is otherwise silent on what a single audit warns of, and the reader must know why it was half audited.
   for (const l of lines) if (l.withheld !== undefined) io.say(`warning: ${l.target}: ${l.withheld}`);
+  // A target that wants a password and was given none (an inventory entry without passwordEnv) is named as a single
+  // audit warns of it, unless --quiet: its summary line is marked NOAUTH either way.
+  if (!cmd.quiet) for (const l of lines) if (l.error === undefined && l.noCredentials !== undefined) io.say(`warning: ${l.target}: ${l.noCredentials.warning}`);
   for (const w of warnings) io.say(`warning: ${redactWords(w.message, secrets)}`);
   return code;
 }

@@ -11,6 +11,8 @@ export interface FleetLine {
   readonly error?: string;
   readonly failBySeverity: Readonly<Record<Severity, number>>;
   readonly worst: Severity | undefined;
+  /** Audited without the credentials it wants: how many rules were skipped for them. */
+  readonly noCredentials?: { readonly skipped: number };
 }
 
 export interface FleetTotal {
@@ -28,8 +30,9 @@ export interface FleetTotal {
 export function fleetSummaryText(lines: readonly FleetLine[], totals: readonly FleetTotal[], summary: Summary, options: { color: boolean }): string {
   const c = pc.createColors(options.color);
   const failing = lines.filter((l) => l.error === undefined && l.worst !== undefined).length;
+  const blind = lines.filter((l) => l.error === undefined && l.noCredentials !== undefined).length;
   const out: string[] = [
-    c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}, ${summary.targetErrors} not audited, ${failing} with failures`),
+    c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}, ${summary.targetErrors} not audited, ${blind > 0 ? `${blind} without credentials, ` : ''}${failing} with failures`),
   ];
   // A loop, not Math.max(...): spread as arguments, 150,000 targets overflowed the stack ('Maximum call stack size exceeded').
   let width = 0;
@@ -41,6 +44,12 @@ export function fleetSummaryText(lines: readonly FleetLine[], totals: readonly F
     if (l.error !== undefined) {
       status = c.magenta('ERROR   ');
       detail = l.error;
+    } else if (l.noCredentials !== undefined) {
+      // It wants a password and was given none: its few failures are what the network shows, not a healthy server.
+      const n = l.noCredentials.skipped;
+      status = c.magenta('NOAUTH  ');
+      const failures = SEVERITIES.filter((s) => l.failBySeverity[s] > 0).map((s) => `${l.failBySeverity[s]} ${s}`).join(', ');
+      detail = `no credentials: ${n} rule${n === 1 ? '' : 's'} skipped${failures ? `; ${failures}` : ''}`;
     } else if (l.worst === undefined) {
       status = c.green('ok      ');
       detail = 'no failure';

@@ -145,6 +145,32 @@ describe('redfort audit --targets with per-target credentials', () => {
     assert.ok(!run.stdout.includes('not-the-password') && !run.stderr.includes('not-the-password'));
   });
 
+  it('a target that wants a password and got none: NOAUTH on its summary line, named on stderr, never ranked healthy', async () => {
+    const inventory = join(dir, 'nocred.txt');
+    await writeFile(inventory, `redis://127.0.0.1:${a.port}\nredis://:${PW_INLINE}@127.0.0.1:${c.port}\n`);
+    const args = ['audit', '--targets', inventory, '--no-probe', '--no-host', '--summary-only', '--fail-on', 'none'];
+    const run = await runCli(args);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Fleet: 2 targets, 0 not audited, 1 without credentials, \d+ with failures$/m);
+    const blind = new RegExp(`^  NOAUTH +redis://127\\.0\\.0\\.1:${a.port} +no credentials: (\\d+) rules skipped`, 'm');
+    const skipped = Number(blind.exec(run.stdout)?.[1]);
+    assert.ok(skipped >= 20, run.stdout);
+    // Among the targets not fully audited, before the one audited with its password.
+    assert.ok(run.stdout.search(blind) < run.stdout.indexOf(`redis://127.0.0.1:${c.port}`), run.stdout);
+    // (The other line is the inventory's own warning of its written password.)
+    assert.deepEqual(run.stderr.trim().split('\n').filter((l) => !l.includes('a password written in the inventory')), [`redfort: warning: redis://127.0.0.1:${a.port}: no credentials were given: only what the network shows was audited; the rest is skipped (needs credentials: the server requires a password (give --user/--pass or REDISCLI_AUTH))`]);
+    // Its rules that needed the password are skips with that reason, never passes.
+    const json = await runCli(['audit', '--targets', inventory, '--no-probe', '--no-host', '--format', 'json', '--fail-on', 'none']);
+    const report = JSON.parse(json.stdout) as { targets: { target: string; results: { status: string; message: string }[] }[] };
+    const target = report.targets.find((t) => t.target === `redis://127.0.0.1:${a.port}`)!;
+    assert.equal(target.results.filter((r) => r.status === 'skip' && r.message.startsWith('needs credentials: the server requires a password')).length, skipped);
+    // --quiet: the summary line still says it; stderr does not.
+    const quiet = await runCli([...args, '--quiet']);
+    assert.match(quiet.stdout, blind);
+    assert.doesNotMatch(quiet.stderr, /no credentials/);
+    assert.ok(!(run.stdout + run.stderr + json.stdout).includes(PW_INLINE));
+  });
+
   it('a password that is also a common word does not blot out the targets named on stderr (redis://)', async () => {
     // Every error line is still scrubbed of every password of the run; the target's name, which never holds one,
     // is left whole: `***://127.0.0.1:1` told the reader what the password was.
