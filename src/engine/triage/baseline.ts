@@ -1,7 +1,7 @@
 import type { TargetResult } from '../run.ts';
 import { summarize } from '../run.ts';
 import type { AuditReport, ReportWarning } from '../report.ts';
-import { fingerprint } from './target-key.ts';
+import { fingerprint, legacyFingerprint, stableTargetName } from './target-key.ts';
 
 export interface BaselineFinding {
   readonly ruleId: string;
@@ -54,7 +54,8 @@ export function baselineOf(report: AuditReport, options: { readonly root?: strin
   for (const target of report.targets) {
     for (const r of target.results) {
       if (r.status !== 'fail' || r.suppressed !== undefined) continue;
-      findings.push({ ruleId: r.ruleId, target: relativeTo(target.target, options.root), fingerprint: findingFingerprint(r.ruleId, target.target, r.message, options.root) });
+      // A deployment by its kind and seed: its node count is no part of its identity.
+      findings.push({ ruleId: r.ruleId, target: stableTargetName(relativeTo(target.target, options.root)), fingerprint: findingFingerprint(r.ruleId, target.target, r.message, options.root) });
     }
   }
   return { version: 1, findings };
@@ -75,8 +76,23 @@ export function applyBaseline(
 ): AuditReport {
   const remaining = new Map<string, number>();
   for (const f of baseline.findings) remaining.set(f.fingerprint, (remaining.get(f.fingerprint) ?? 0) + 1);
-  // Fingerprints of an older, absolute-path baseline still match where the paths are the same.
-  const matches = (ruleId: string, target: string, message: string): string[] => [findingFingerprint(ruleId, target, message, options.root), fingerprint(ruleId, target, message)];
+  // A deployment's names in the baseline, by its name without the node count: an older baseline named it with its
+  // count (`cluster redis://db1:6379 (6 nodes)`) and fingerprinted its findings with that name.
+  const namesOf = new Map<string, Set<string>>();
+  for (const f of baseline.findings) {
+    const stable = stableTargetName(f.target);
+    if (stable !== f.target) (namesOf.get(stable) ?? namesOf.set(stable, new Set()).get(stable)!).add(f.target);
+  }
+  // Fingerprints of an older, absolute-path baseline still match where the paths are the same; those of an older
+  // deployment entry, under the name (and node count) it had then.
+  const matches = (ruleId: string, target: string, message: string): string[] => {
+    const prints = [findingFingerprint(ruleId, target, message, options.root), fingerprint(ruleId, target, message)];
+    for (const name of [target, ...(namesOf.get(stableTargetName(target)) ?? [])]) {
+      const old = legacyFingerprint(ruleId, name, message);
+      if (old !== undefined) prints.push(old);
+    }
+    return prints;
+  };
   const targets: TargetResult[] = report.targets.map((target) => ({
     ...target,
     results: target.results.map((r) => {
@@ -90,9 +106,9 @@ export function applyBaseline(
   const audited = new Set<string>();
   const errored = new Set<string>();
   for (const t of report.targets) {
-    for (const name of [t.target, relativeTo(t.target, options.root)]) (t.error !== undefined ? errored : audited).add(name);
+    for (const name of [t.target, relativeTo(t.target, options.root)]) (t.error !== undefined ? errored : audited).add(stableTargetName(name));
   }
-  const judged = (f: BaselineFinding): boolean => audited.has(f.target) || (!errored.has(f.target) && !options.ownTargetsOnly);
+  const judged = (f: BaselineFinding): boolean => audited.has(stableTargetName(f.target)) || (!errored.has(stableTargetName(f.target)) && !options.ownTargetsOnly);
   // An entry that matches nothing: fixed (good), or a baseline from another checkout or tool version (bad): say it.
   const unused = baseline.findings.filter((f) => (remaining.get(f.fingerprint) ?? 0) > 0 && judged(f));
   const warnings = unusedBaselineWarnings(unused, options.path);
@@ -102,8 +118,8 @@ export function applyBaseline(
 /** The entries of a baseline for none of these targets (names as the reports give them): a fleet's unused entries. */
 export function baselineEntriesOutside(baseline: Baseline, targets: ReadonlySet<string>, root: string | undefined): BaselineFinding[] {
   const names = new Set<string>();
-  for (const t of targets) names.add(t).add(relativeTo(t, root));
-  return baseline.findings.filter((f) => !names.has(f.target));
+  for (const t of targets) names.add(stableTargetName(t)).add(stableTargetName(relativeTo(t, root)));
+  return baseline.findings.filter((f) => !names.has(stableTargetName(f.target)));
 }
 
 /** One warning per fingerprint of entries that matched no finding. */

@@ -23,7 +23,21 @@ export function targetKey(spec: string): string {
 const knownKeys = new Map<string, string>();
 const MAX_KNOWN_KEYS = 4096;
 
+/** `cluster redis://db1:6379 (6 nodes)`: a deployment entry's name, kind and seed, with its node count for display. */
+const DEPLOYMENT_NAME = /^(cluster|sentinel|replication) (\S+)(?: \(\d+ nodes?\))?$/;
+
+/**
+ * A deployment entry's name without its node count (`cluster redis://db1:6379`): what identifies the deployment.
+ * One node added or lost must not make every finding of the deployment a new one. Other names are returned as they are.
+ */
+export function stableTargetName(name: string): string {
+  const m = DEPLOYMENT_NAME.exec(name);
+  return m ? `${m[1]} ${m[2]}` : name;
+}
+
 function keyOf(spec: string): string {
+  const deployment = DEPLOYMENT_NAME.exec(spec);
+  if (deployment) return `${deployment[1]} ${keyOf(deployment[2]!)}`;
   try {
     const target = resolveTarget(spec, {}, {});
     return `${target.host.toLowerCase()}:${target.port}/${target.db}`;
@@ -40,4 +54,14 @@ function keyOf(spec: string): string {
 export function fingerprint(ruleId: string, target: string, message: string): string {
   const normalised = message.replace(/\d+/g, '0');
   return sha256Hex(`${ruleId}\n${targetKey(target)}\n${normalised}`).slice(0, 32);
+}
+
+/**
+ * The fingerprint redfort 0.1 gave a finding of a deployment entry, before {@link targetKey} knew deployments:
+ * keyed on the whole name, node count included. Baselines and suppressions written then still match by it.
+ * `undefined` for any other target, whose fingerprint has not changed.
+ */
+export function legacyFingerprint(ruleId: string, target: string, message: string): string | undefined {
+  if (!DEPLOYMENT_NAME.test(target)) return undefined;
+  return sha256Hex(`${ruleId}\n${target}\n${message.replace(/\d+/g, '0')}`).slice(0, 32);
 }
