@@ -211,7 +211,7 @@ export interface RebootPlanOptions extends AuditOptions {
 export async function planDeployment(
   seed: Target,
   options: RebootPlanOptions = {},
-): Promise<{ ok: true; name: string; plan: RebootPlan } | { ok: false; error: string }> {
+): Promise<{ ok: true; name: string; plan: RebootPlan; warnings: readonly string[] } | { ok: false; error: string }> {
   // One deadline for the seed and the cluster nodes asked for their role, an audit's default (reboot-plan has no
   // --target-timeout): a seed naming 997 silent nodes held it 5 s for each, 16 at a time. A node not asked in time
   // keeps the role the seed gives it.
@@ -244,5 +244,5 @@ export async function planDeployment(
     return { ok: false, error: `${seed.display} is neither a cluster node nor a sentinel: reboot-plan needs one to know how failovers happen` };
   }
   const name = deploymentName(topology.kind, seed, topology.nodes.length);
-  return { ok: true, name, plan: planReboots(layoutFromTopology(topology), { maxBatch: options.maxBatch ?? 1 }) };
+  return { ok: true, name, plan: planReboots(layoutFromTopology(topology), { maxBatch: options.maxBatch ?? 1 }), warnings: discovery.warnings ?? [] };
 }

@@ -55,17 +55,29 @@ export function parseHostKey(text: string, path: string): HostKeyMap {
   return { path, labels };
 }
 
-/** The failure domain of a node: its host-key label, else its host. */
-export function labelOf(
-  node: { readonly host: string; readonly port: number; readonly hostname?: string | undefined },
-  hostKey: HostKeyMap | undefined,
-): string {
-  if (!hostKey) return node.host;
+type KeyedNode = { readonly host: string; readonly port: number; readonly hostname?: string | undefined };
+
+/** The host-key label of a node, or undefined when no line of the file names it. */
+export function keyedLabel(node: KeyedNode, hostKey: HostKeyMap | undefined): string | undefined {
+  if (!hostKey) return undefined;
   const host = node.host.toLowerCase();
-  return (
-    hostKey.labels.get(`${host}:${node.port}`) ??
-    hostKey.labels.get(host) ??
-    (node.hostname ? hostKey.labels.get(node.hostname.toLowerCase()) : undefined) ??
-    node.host
-  );
+  return hostKey.labels.get(`${host}:${node.port}`) ?? hostKey.labels.get(host) ?? (node.hostname ? hostKey.labels.get(node.hostname.toLowerCase()) : undefined);
+}
+
+/** The failure domain of a node: its host-key label, else its host. */
+export function labelOf(node: KeyedNode, hostKey: HostKeyMap | undefined): string {
+  return keyedLabel(node, hostKey) ?? node.host;
+}
+
+/**
+ * The host-key file to group `nodes` by, and a warning when it names none of them (hostnames where the nodes
+ * announce IP addresses, a typo, another environment's file): such a file is no evidence of failure domains, so
+ * the nodes are grouped by their host addresses, as without it, and no rule or plan says "from FILE".
+ */
+export function hostKeyFor(nodes: readonly KeyedNode[], hostKey: HostKeyMap | undefined): { hostKey: HostKeyMap | undefined; warning?: string } {
+  if (!hostKey || nodes.length === 0 || nodes.some((n) => keyedLabel(n, hostKey) !== undefined)) return { hostKey };
+  return {
+    hostKey: undefined,
+    warning: `--host-key ${hostKey.path} names none of the ${nodes.length} node${nodes.length === 1 ? '' : 's'}: it was not used, the nodes are grouped by their host addresses`,
+  };
 }

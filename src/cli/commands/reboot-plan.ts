@@ -36,6 +36,8 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
     return 2;
   }
   const { name, plan } = outcome;
+  // A --host-key file that names none of the nodes, say: the plan is by host address instead.
+  for (const w of outcome.warnings) say(`warning: ${w}`);
   process.stdout.write(
     flags.format === 'json'
       ? `${JSON.stringify({ tool: { name: 'redfort', version: packageVersion() }, deployment: name, ...plan }, null, 2)}\n`

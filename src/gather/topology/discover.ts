@@ -12,7 +12,7 @@ import type {
 import type { Target } from '../../redis/target.ts';
 import { resolveTarget, targetPassword, tlsFlagsOf } from '../../redis/target.ts';
 import type { HostKeyMap } from '../../topology/host-key.ts';
-import { labelOf } from '../../topology/host-key.ts';
+import { hostKeyFor, labelOf } from '../../topology/host-key.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
@@ -422,6 +422,8 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     throw error;
   }
 
+  // A host-key file that names none of the nodes says nothing of their failure domains: not used, and said.
+  const { hostKey, warning: hostKeyWarning } = hostKeyFor(found, options.hostKey);
   const nodes: DiscoveredNode[] = found.map((f) => {
     const address = addressOf(f.host, f.port);
     const outcome = gathered.get(addressKey(f.host, f.port))!;
@@ -435,7 +437,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       host: f.host,
       port: f.port,
       role,
-      label: labelOf({ host: f.host, port: f.port, hostname: f.hostname }, options.hostKey),
+      label: labelOf({ host: f.host, port: f.port, hostname: f.hostname }, hostKey),
       id: f.id,
       masterAddress: own ? own.masterAddress : f.masterAddress,
       hostname: f.hostname,
@@ -452,10 +454,10 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     seed: seed.display,
     nodes: nodes.map((n) => n.node),
     groups,
-    hostKey: options.hostKey?.path,
+    hostKey: hostKey?.path,
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
-  const warnings = [...walkWarnings, ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })))];
+  const warnings = [...walkWarnings, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })))];
   return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
