@@ -129,11 +129,18 @@ function problemsOf(layout: Layout, labels: readonly string[], state: State): Pl
         const here = shard.sentinels.filter((s) => s.label === label).length;
         if (enough || here === 0) continue;
         const quorum = shard.quorum ?? 1;
+        // Sentinels already down count for nothing: when they alone make the difference, bringing them back is the
+        // fix, not running more sentinels (three on three domains with one down need the third back).
+        const down = shard.sentinels.filter((x) => !x.healthy);
+        const downText = down.map((x) => `${x.address} (${(x.health ?? []).join(', ') || 'down'})`).join(', ');
+        const downOnly = down.length > 0 && sentinelsLeft({ ...shard, sentinels: shard.sentinels.map((x) => ({ ...x, healthy: true })) }, lost).enough;
         problems.push({
           label,
           holds: holdsOn(layout, label, state),
-          reason: `${where} runs ${here} of the ${total} sentinels watching ${shard.name}: while it reboots ${up} ${up < quorum ? `are fewer than the quorum of ${quorum}` : `are not a majority of ${total}`}, so no failover can happen`,
-          fix: `run an odd number of at least 3 sentinels on as many ${layout.hostKey ? 'failure domains' : 'hosts'}, so that none holds half of them`,
+          reason: `${where} runs ${here} of the ${total} sentinels watching ${shard.name}${down.length > 0 ? ` and ${down.length === 1 ? 'sentinel' : 'sentinels'} ${downText} ${down.length === 1 ? 'is' : 'are'} down` : ''}: while it reboots ${up} ${up < quorum ? `are fewer than the quorum of ${quorum}` : `are not a majority of ${total}`}, so no failover can happen`,
+          fix: downOnly
+            ? `bring sentinel${down.length === 1 ? '' : 's'} ${down.map((x) => x.address).join(', ')} back before any reboot`
+            : `${down.length > 0 ? `bring sentinel${down.length === 1 ? '' : 's'} ${down.map((x) => x.address).join(', ')} back, and ` : ''}run an odd number of at least 3 sentinels on as many ${layout.hostKey ? 'failure domains' : 'hosts'}, so that none holds half of them`,
         });
       }
     }

@@ -7,7 +7,7 @@ import { rawCommand } from '../harness/raw.ts';
 import { startRedis, startSentinels, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { runCli } from './cli.ts';
-import { auth, entry, expectRule, startSentinelsOn, waitForSentinels } from './live-helpers.ts';
+import { auth, entry, eventually, expectRule, startSentinelsOn, waitForSentinels } from './live-helpers.ts';
 
 // Sentinel groups discovered with --sentinel: SENTINEL MASTERS, REPLICAS, SENTINELS and CKQUORUM on the seed,
 // then every sentinel, master and replica audited.
@@ -76,6 +76,18 @@ describe('3 sentinels on 3 hosts, with auth-user and requirepass', () => {
     assert.doesNotMatch(run.stdout + run.stderr, new RegExp(SENTINEL_PASS));
     // Read-only: the master is still the master.
     assert.match(String(await rawCommand(master.host, master.port, ['INFO', 'replication'], auth(master))), /role:master/);
+  });
+
+  it('reboot-plan with a sentinel down: names it, and says to bring it back (3 are configured already)', async () => {
+    const gone = sentinels[2]!;
+    await gone.stop();
+    await eventually('the seed to see the stopped sentinel s_down', async () =>
+      /s_down/.test(JSON.stringify(await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'SENTINELS', 'grp-auth'], { password: SENTINEL_PASS, timeoutMs: 2000 }))), 15_000);
+    const run = await runCli(['reboot-plan', `redis://:${SENTINEL_PASS}@${at(sentinels[0]!)}`]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, new RegExp(`runs 1 of the 3 sentinels watching master 'grp-auth' and sentinel ${re(at(gone))} \\(s_down\\) is down: while it reboots 1 are fewer than the quorum of 2`));
+    assert.match(run.stdout, new RegExp(`bring sentinel ${re(at(gone))} back before any reboot`));
+    assert.doesNotMatch(run.stdout, /run an odd number of at least 3 sentinels/);
   });
 });
 
