@@ -85,3 +85,16 @@ describe("fix's own users, made by an earlier apply with the same secrets file",
     await server.stop();
   });
 });
+
+describe('fix plans for a server whose users have names of any characters Redis takes (QA35-2)', () => {
+  it("a nopass user 'svc/reader' or 'app+rw' gets its password in the secrets file, under a quoted REDFORT_USER_ line where needed", async () => {
+    const server = await startRedis({ conf: 'loglevel warning' });
+    for (const user of ['svc/reader', 'app+rw;x']) await rawCommand(server.host, server.port, ['ACL', 'SETUSER', user, 'on', 'nopass', '~*', '+@read']);
+    const dir = workDir();
+    const run = await runCli(['fix', server.url, '--plan', '--no-probe', '--out', 'plan.json'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const secrets = readFileSync(join(dir, 'redfort-secrets.env'), 'utf8');
+    assert.match(secrets, /^REDFORT_USER_svc_reader=svc\/reader\nREDFORT_PASSWORD_svc_reader=[0-9a-f]{64}$/m);
+    assert.match(secrets, /^REDFORT_USER_app_rw_x='app\+rw;x'\nREDFORT_PASSWORD_app_rw_x=[0-9a-f]{64}$/m);
+  });
+});
