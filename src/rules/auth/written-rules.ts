@@ -18,7 +18,8 @@ function sameRules(a: AclUser, b: AclUser): boolean {
 }
 
 // Per category table and version: what each profile role may run, computed once (a run may judge many users).
-type Form = { role: Role; rules: readonly string[]; key: string; everything: boolean };
+// `parsed`: the role's rules as a user, parsed once here (a Sentinel's admin is compared with each user word for word).
+type Form = { role: Role; rules: readonly string[]; parsed: AclUser; key: string; everything: boolean };
 const FORMS = new WeakMap<CategoryTable, Map<string, readonly Form[]>>();
 
 function profileForms(table: CategoryTable, server: ServerIdentity | undefined): readonly Form[] {
@@ -30,15 +31,16 @@ function profileForms(table: CategoryTable, server: ServerIdentity | undefined):
   const key = `${version.product} ${version.major}.${version.minor} ${mode}`;
   let forms = byVersion.get(key);
   if (!forms) {
-    const keyOf = (rules: readonly string[]) => effectiveKey(parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version }), table);
+    const parse = (rules: readonly string[]) => parseAclListLine(`user x on nopass ${rules.join(' ')}`, { kind: 'default', note: 'the hardening profile' }, { version: server?.version });
     // A role that comes to every command of this table (a Sentinel's admin: +@all -@dangerous, then its few
     // dangerous commands back by name) is recognised only by its rules word for word: by what it allows, a `+@all`
     // user (a sentinel.conf's default) would pass as it.
-    const all = keyOf(['+@all']);
+    const all = effectiveKey(parse(['+@all']), table);
     forms = PROFILE_ROLES.map((role) => {
       const rules = roleRules(role, version, mode);
-      const key = keyOf(rules);
-      return { role, rules, key, everything: key === all };
+      const parsed = parse(rules);
+      const key = effectiveKey(parsed, table);
+      return { role, rules, parsed, key, everything: key === all };
     });
     byVersion.set(key, forms);
   }
@@ -80,9 +82,8 @@ export interface WrittenUser {
 export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): WrittenUser {
   const own = effectiveKey(live, table);
   for (const p of profileForms(table, server)) {
-    if (p.key === own && (!p.everything || sameRules(live, parseAclListLine(`user x on nopass ${p.rules.join(' ')}`, live.source, { version: server?.version })))) {
-      const profiled = parseAclListLine(`user ${live.name} on nopass ${p.rules.join(' ')}`, live.source, { version: server?.version });
-      return { user: { ...live, rules: profiled.rules, selectors: profiled.selectors }, rewritten: false, note: `the hardening profile's ${p.role} user (${p.rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly` };
+    if (p.key === own && (!p.everything || sameRules(live, p.parsed))) {
+      return { user: { ...live, rules: p.parsed.rules, selectors: p.parsed.selectors }, rewritten: false, note: `the hardening profile's ${p.role} user (${p.rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly` };
     }
   }
   if (!acl.rewritten) return { user: live, rewritten: false };
