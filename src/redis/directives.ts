@@ -433,6 +433,23 @@ const DEPRECATED_IN: Readonly<Record<string, readonly VersionKey[]>> = {
   'sanitize-dump-payload': ['v9.1'],
 };
 
+/**
+ * Configs of the modules Redis builds in (loaded without a `loadmodule` line), which its config file takes from the
+ * start: 8.6.3's vector sets register `vset-force-single-threaded-execution` without a prefix
+ * (modules/vector-sets/vset_config.c; a live 8.6.3 starts with it and CONFIG GET * lists it); 8.0.6's register none
+ * (a live 8.0.6 refuses it: Module Configuration detected without loadmodule directive). `r8.4` (8.2 and 8.4, no
+ * tag's table) is taken to have it, as its directives are: it may accept a name its release refuses, never refuse one
+ * it takes. A build made with SKIP_VEC_SETS=yes has none.
+ */
+const BUILTIN_MODULE_CONFIGS: Readonly<Record<string, readonly VersionKey[]>> = {
+  'vset-force-single-threaded-execution': ['r8.4', 'r8.6'],
+};
+
+/** Whether the line's built-in modules have the config (see {@link BUILTIN_MODULE_CONFIGS}). */
+export function builtinModuleConfig(name: string, key: VersionKey): boolean {
+  return Object.hasOwn(BUILTIN_MODULE_CONFIGS, name.toLowerCase()) && BUILTIN_MODULE_CONFIGS[name.toLowerCase()]!.includes(key);
+}
+
 /** Whether this line accepts and ignores the directive (a deprecated name it has no config of). */
 export function deprecatedIn(name: string, key: VersionKey): boolean {
   if (!DEPRECATED_DIRECTIVES.has(name)) return false;

@@ -446,9 +446,23 @@ describe('lines redis-server refuses are refused by the parser', () => {
         assert.equal(srv.exitCode, 1);
         assert.match(srv.output, new RegExp(`at line ${line}[\\s\\S]*Bad directive or wrong number of arguments`));
         for (const judged of [version, '8.2.1', '8.6.3', 'valkey-9.1.2', undefined]) {
+          // Redis 8 takes a name with a value for a module's config (test/conf/module-configs.test.ts, live 8.0.6 and
+          // 8.6.3): refused once the file is read without a loadmodule line, else the module's to declare.
+          const redis8 = judged === '8.2.1' || judged === '8.6.3';
+          if (head !== '' && (redis8 || judged === undefined)) {
+            const eff = effectiveConfig(loadConf(srv.confPath, { cwd: srv.dir, version: judged }), { version: judged });
+            assert.equal(eff.config.get('lookbehind')?.value, '16', String(judged));
+            continue;
+          }
           assert.throws(
             () => effectiveConfig(loadConf(srv.confPath, { cwd: srv.dir, version: judged }), { version: judged }),
-            (e: unknown) => e instanceof ConfigParseError && e.line === line && /^unknown directive \(not shown: a word of 10 characters that is no Redis or Valkey directive\) \(not in Redis 6\.0-8\.6 or Valkey 7\.2-9\.1\)/.test(e.reason),
+            (e: unknown) =>
+              e instanceof ConfigParseError &&
+              e.line === line &&
+              (redis8
+                ? /^unknown directive \(not shown: a word of 10 characters that is no Redis or Valkey directive\), which Redis 8\.\d takes for a module's config, without a loadmodule line/
+                : /^unknown directive \(not shown: a word of 10 characters that is no Redis or Valkey directive\) \(not in Redis 6\.0-8\.6 or Valkey 7\.2-9\.1\)/
+              ).test(e.reason),
             String(judged),
           );
         }

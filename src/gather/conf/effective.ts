@@ -24,6 +24,7 @@ import type { SentinelConf } from './sentinel-conf.ts';
 import { memtoll6 } from './c-numbers.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, directiveShaped, isKnownDirective, unknownDirective } from './tokenize.ts';
+import { builtinModuleConfig } from '../../redis/directives.ts';
 import { unjudgedWhy } from '../../redis/releases.ts';
 import { commandOfEveryRelease, commandsKnown, renameableCommand, sentinelCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
@@ -159,6 +160,16 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   const unjudged: Directive[] = [];
   /** The first module config (`name.option`): a 7.0+ server refuses it after reading the file when no module loads. */
   let moduleConfig: Directive | undefined;
+  /**
+   * Redis 8.0 and later (live 8.0.6, 8.6.3; not 8.0-M01, 7.9.224, whose loadConf refuses it) queue every unknown
+   * directive with a value as a module config, checked once the modules are loaded: without a `loadmodule` line it
+   * stops the server then ("Module Configuration detected without loadmodule directive"), with one it is the module's
+   * to take (redis-full.conf's `search-*`, `ts-*`, `bf-*`). Valkey (9.1.2) keeps 7.x's `module.name` alone.
+   */
+  const redis8 = options.version !== undefined && version.product === 'redis' && version.major >= 8;
+  /** Unknown names with a value that Redis 8 takes for a module's config (`moduleConfig` is the first). */
+  const unprefixed: Directive[] = [];
+  const loadsModules = options.modules === 'loaded' || parsed.directives.some((d, i) => (!parsed.stopped || i < parsed.stopped.after) && d.name === 'loadmodule' && d.args.length > 0);
   const savePoints: string[] = [];
   let saveSeen = false;
   let lastSave: Source | undefined;
@@ -241,7 +252,28 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
           unjudged.push(d);
           return;
         }
-        refuse(`${unknownDirective(name)} (not in ${TABLED_LINES}): redis-server refuses to start (Bad directive or wrong number of arguments)`);
+        // Redis 8 takes any other name with a value as a module's config, as 7.x takes only `module.name`: its
+        // modules name theirs without a prefix (redis-full.conf's `search-workers`, `ts-num-threads`).
+        if (d.args.length > 0) {
+          if (redis8 && builtinModuleConfig(name, version.key)) {
+            config.set(name, { value: d.args.join(' '), source });
+            return;
+          }
+          if (redis8) {
+            moduleConfig ??= d;
+            unprefixed.push(d);
+            config.set(name, { value: d.args.join(' '), source });
+            return;
+          }
+          // The version not given: Redis 8 may take it (a module a `loadmodule` line loads, or 8.6's built-in vector
+          // sets); every other release stops at this line.
+          if (options.version === undefined && directiveShaped(name) && (loadsModules || builtinModuleConfig(name, 'r8.6'))) {
+            config.set(name, { value: d.args.join(' '), source });
+            return;
+          }
+        }
+        const redis8Too = options.version === undefined && d.args.length > 0 ? '; Redis 8 once it has read the file: Module Configuration detected without loadmodule directive' : '';
+        refuse(`${unknownDirective(name)} (not in ${TABLED_LINES}): redis-server refuses to start (Bad directive or wrong number of arguments${redis8Too})`);
       }
       return;
     }
@@ -381,9 +413,17 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   // Checked once every line is read, as the server does before loading modules.
   if (moduleConfig && modules.length === 0 && options.modules !== 'loaded') {
     const name = unknownDirective(moduleConfig.name).replace(/^unknown directive /, '');
-    throw new ConfigParseError(moduleConfig.source.path, moduleConfig.source.line, `module config ${name} without a loadmodule line: redis-server refuses to start once it has read the file (Module Configuration detected without loadmodule directive)`);
+    const what = moduleConfig.name.includes('.')
+      ? `module config ${name}`
+      : `${unknownDirective(moduleConfig.name)}, which ${version.label} takes for a module's config,`;
+    throw new ConfigParseError(moduleConfig.source.path, moduleConfig.source.line, `${what} without a loadmodule line: redis-server refuses to start once it has read the file (Module Configuration detected without loadmodule directive)`);
   }
-
+  // Redis 8 with a module loaded: the name is the module's to declare, else the server stops once it has loaded them.
+  for (const line of modules.length > 0 || options.modules === 'loaded' ? unprefixed : []) {
+    warnings.push(
+      `${line.source.path}:${line.source.line}: ${unknownDirective(line.name)} is no ${version.label} directive: ${version.label} takes it for a module's config, which a module it loads must declare (else redis-server refuses to start once the modules are loaded: Module Configuration detected without loadmodule directive or no ApplyConfig call)`,
+    );
+  }
   for (const d of unjudged) warnings.push(unjudgedDirectiveWarning(d, options.version, modules.length > 0 || options.modules === 'loaded'));
 
   if (lastSave) config.set('save', { value: savePoints.join(' '), source: lastSave });

@@ -188,6 +188,8 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const noGlobs = options.version !== undefined && followsRedis6(resolveVersion(options.version));
   // An unknown directive of a version whose directives redfort does not know is the config reader's warning alone.
   const judged = directivesJudged(options.version);
+  const given = options.version === undefined ? undefined : resolveVersion(options.version);
+  const redis8 = given !== undefined && given.product === 'redis' && given.major >= 8;
   const maxDepth = options.maxDepth ?? 32;
   const maxExpandedBytes = options.maxExpandedBytes ?? 64 * 1024 * 1024;
   const maxInclusions = options.maxInclusions ?? 1024;
@@ -259,10 +261,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       } else if (d.name === 'include') {
         if (!moved && d.args.length > 0 && !isAbsolute(d.args[0]!)) startRelative.push(d);
         include(d, chain);
-      } else if (!isKnownDirective(d.name) && (judged || !directiveShaped(d.name))) {
+      } else if (!isKnownDirective(d.name) && (judged || !directiveShaped(d.name)) && !(redis8 && d.args.length > 0)) {
+        // Redis 8 takes an unknown name with a value for a module's config: the effective config judges it
+        // (src/gather/conf/effective.ts: refused without a `loadmodule` line, else the module's to take).
+        const module = given === undefined && d.args.length > 0 && directiveShaped(d.name) ? "; Redis 8 takes it for a module's config, which a module it loads must declare" : '';
         warnings.push(
           `${at}: ${unknownDirective(d.name)} (not in ${TABLED_LINES}; ` +
-            `redis-server would refuse it: Bad directive or wrong number of arguments)`,
+            `redis-server would refuse it: Bad directive or wrong number of arguments${module})`,
         );
       }
     }
