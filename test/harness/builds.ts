@@ -11,6 +11,9 @@ export const BUILDS = {
   'redis-6.0.20': 'https://download.redis.io/releases/redis-6.0.20.tar.gz',
   'redis-6.2.16': 'https://download.redis.io/releases/redis-6.2.16.tar.gz',
   'redis-7.2.6': 'https://download.redis.io/releases/redis-7.2.6.tar.gz',
+  // Debian's source packages (the upstream orig tarballs): redis 5:8.0.6-3 (sid), 5:8.6.3-1 (experimental).
+  'redis-8.0.6': 'https://deb.debian.org/debian/pool/main/r/redis/redis_8.0.6.orig.tar.gz',
+  'redis-8.6.3': 'https://deb.debian.org/debian/pool/main/r/redis/redis_8.6.3.orig.tar.gz',
 } as const;
 
 export type BuildName = keyof typeof BUILDS;
