@@ -25,4 +25,16 @@ describe('Redis 8 recorded', { concurrency: true }, () => {
     // The core's own advisories stay as they are.
     assert.equal(finding(results, 'CVE-2025-49844').severity, 'critical');
   });
+
+  it('a real 8.0.6 (test/fixtures/replies/redis-8.0.6-default.json): its 2026 advisories name their fix on 8.2, which no 8.0 release has; its branch has ended', async () => {
+    const server = await startRecordedServer('redis-8.0.6-default');
+    servers.push(server);
+    const { facts, results } = await audit(server.url);
+    assert.deepEqual([facts.server?.product, facts.server?.version], ['redis', '8.0.6']);
+    assert.match(finding(results, 'CVE-2026-23479').message, /8\.0\.6 is affected, fixed in 8\.2\.6 \(no 8\.0 release has the fix\)/);
+    // Fixed in 8.0.6 itself: not reported.
+    assert.equal(results.some((r) => r.message.startsWith('REDIS-2026-02-ERRREPLY-CRLF ')), false);
+    // 75 @dangerous commands by its own ACL CAT (the vector-set module adds none).
+    assert.match(results.find((r) => r.ruleId === 'auth.dangerous-commands-allowed')?.message ?? '', /^user 'default' may run 75 @dangerous commands through \+@all/);
+  });
 });
