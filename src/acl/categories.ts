@@ -3,6 +3,8 @@ import { majorMinor, parseVersion } from '../redis/version.ts';
 import { bytesHash } from '../util/bytes-hash.ts';
 import { REDIS_6_0_CATEGORIES, REDIS_6_2_CATEGORIES } from './data/categories-redis-6.x.ts';
 import redis70 from './data/categories-redis-7.0.json' with { type: 'json' };
+import redis86 from './data/categories-redis-8.6.json' with { type: 'json' };
+import valkey91 from './data/categories-valkey-9.1.json' with { type: 'json' };
 import sentinel70 from './data/categories-sentinel-7.0.json' with { type: 'json' };
 import sentinel62 from './data/categories-sentinel-6.2.json' with { type: 'json' };
 import sentinelValkey80 from './data/categories-sentinel-valkey-8.0.json' with { type: 'json' };
@@ -33,6 +35,11 @@ function fromJson(data: { product: string; version: string; mode: string; catego
 
 const MAKE_BUNDLED = {
   redis70: () => fromJson(redis70),
+  // A live 8.6.3 (Debian's source package 5:8.6.3-1): 82 @dangerous, 7.0's 75 and cluster|migration, cluster|syncslots,
+  // hotkeys|get/reset/start/stop and trimslots. A live 8.0.6 has 7.0's @dangerous (it keeps that table).
+  redis86: () => fromJson(redis86),
+  // A live Valkey 9.1.2: 83 @dangerous, 7.0's 75 and the cluster slot-migration and commandlog subcommands.
+  valkey91: () => fromJson(valkey91),
   sentinel70: () => fromJson(sentinel70),
   // A live valkey-sentinel 8.0.1: its SENTINEL has the primary-named subcommands too (sentinel|primaries…).
   sentinelValkey80: () => fromJson(sentinelValkey80),
@@ -71,6 +78,11 @@ export function bundledCategoryTable(options: {
     // get-primary-addr-by-name and is-primary-down-by-addr.
     return valkey && version !== undefined && version.major >= 8 ? bundled('sentinelValkey80') : bundled('sentinel70');
   }
+  const valkeyServer = options.product === 'valkey' || parseVersion(options.version)?.product === 'valkey';
+  // Redis 8.1-8.5 (8.2, 8.4) take 8.6's, which has every @dangerous command of 8.0 and the ones 8.2-8.6 added: a
+  // command they lack only counts one too many. Valkey 9.1 and later take 9.1's.
+  if (version && valkeyServer && (version.major > 9 || (version.major === 9 && version.minor >= 1))) return bundled('valkey91');
+  if (version && !valkeyServer && (version.major > 8 || (version.major === 8 && version.minor >= 1))) return bundled('redis86');
   if (!version || version.major >= 7) return bundled('redis70');
   // Redis 5 and older have no ACL; their default user is `+@all`, which any table expresses.
   if (version.major === 6 && version.minor >= 2) return bundled('redis62');

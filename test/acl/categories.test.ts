@@ -22,8 +22,8 @@ const ADMIN_62 =
 const sorted = (list: readonly string[] | undefined): string[] => [...(list ?? [])].sort();
 
 describe('bundledCategoryTable', () => {
-  it('7.x, 8.x, Valkey and unknown versions get the 7.0.15 table', () => {
-    for (const version of ['7.0.15', '7.2.4', '7.4.1', '8.0.1', '8.2.1', undefined]) {
+  it('7.x, 8.0, Valkey before 9.1 and unknown versions get the 7.0.15 table', () => {
+    for (const version of ['7.0.15', '7.2.4', '7.4.1', '8.0.1', 'valkey-8.0.1', 'valkey-9.0.8', undefined]) {
       const t = bundledCategoryTable({ version, mode: 'standalone' });
       assert.equal(t.granularity, 'subcommand');
       assert.equal(t.categories.get('dangerous')?.length, 75, String(version));
@@ -192,4 +192,19 @@ describe('categoryTableFromLive', () => {
     assert.notEqual(other, first);
     assert.deepEqual(other.categories.get('dangerous'), ['x', c, d]);
   });
+});
+
+it('bundled tables of Redis 8.6 and Valkey 9.1: their @dangerous as the real 8.6.3 and 9.1.2 give it (82 and 83), where 7.0\'s 75 was taken', () => {
+  const dangerous = (options: Parameters<typeof bundledCategoryTable>[0]) => bundledCategoryTable(options).categories.get('dangerous') ?? [];
+  const r86 = dangerous({ version: '8.6.3', product: 'redis' });
+  assert.equal(r86.length, 82);
+  for (const c of ['hotkeys|start', 'trimslots', 'cluster|migration']) assert.ok(r86.includes(c), c);
+  // 8.2 and 8.4 take 8.6's; 8.0 keeps 7.0's (a live 8.0.6 has its 75).
+  assert.equal(dangerous({ version: '8.4.6' }).length, 82);
+  assert.equal(dangerous({ version: '8.0.6' }).length, 75);
+  const v91 = dangerous({ version: '9.1.2', product: 'valkey' });
+  assert.equal(v91.length, 83);
+  for (const c of ['commandlog|reset', 'cluster|migrateslots']) assert.ok(v91.includes(c), c);
+  assert.equal(dangerous({ version: 'valkey-9.1.2' }).length, 83);
+  assert.equal(dangerous({ version: '9.0.8', product: 'valkey' }).length, 75);
 });
