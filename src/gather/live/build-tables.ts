@@ -59,10 +59,10 @@ interface Known {
  * be builds of their own, the run goes back to asking every one at once.
  *
  * A table is trusted only when it is redfort's own bundled table for that version (src/acl/categories.ts: Redis
- * 6.0, 6.2 and 7.0, their sentinels, Valkey 8's sentinel), read the same from two servers, and never for a build
+ * 6.0, 6.2, 7.0 and 8.6, their sentinels, Valkey 8's sentinel, Valkey 9.1), read the same from two servers, and never for a build
  * whose servers disagreed: a server's word alone never decides another server's verdicts. A hostile server that
  * copies a real build's INFO and lies in its ACL CAT (an empty `@dangerous`), under as many names as it likes, gets
- * its own table and lends nothing. Builds that redfort has no table for (7.2 and later, Valkey servers) are asked
+ * its own table and lends nothing. Builds whose servers' table is not the bundled one of their version are asked
  * every time.
  */
 export class BuildTables {
@@ -125,7 +125,7 @@ function describe(table: CategoryTable): string {
 }
 
 /**
- * {@link sameTable}, once per live table: a fleet of a build redfort has no table for (7.2 and later) meets its one
+ * {@link sameTable}, once per live table: a fleet of a build whose table is not bundled meets its one
  * table (src/acl/categories.ts gives the same replies one object) at every target, and would compare its thousand
  * members with the bundled ones each time.
  */
