@@ -131,11 +131,12 @@ class Progress {
 export class FileWriter {
   readonly #writer: ChunkWriter | undefined;
 
-  constructor(fds: readonly number[]) {
+  /** `files`: the report files written, each with its format for the error that names it when a write fails. */
+  constructor(files: readonly { readonly fd: number; readonly path: string; readonly format: string }[]) {
     const toFiles = (chunk: Uint8Array): void => {
-      for (const fd of fds) writeAllSync(fd, chunk);
+      for (const f of files) writeReport(f, f.format, chunk);
     };
-    this.#writer = fds.length > 0 ? new ChunkWriter(toFiles) : undefined;
+    this.#writer = files.length > 0 ? new ChunkWriter(toFiles) : undefined;
   }
 
   add(text: string): void {
@@ -221,7 +222,8 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   const writeJson = (chunks: Iterable<Uint8Array>): void => {
     for (const chunk of chunks) for (const f of jsonFiles) writeReport(f, 'json', chunk);
   };
-  const files = new FileWriter(sinks.map((s) => s.fd));
+  // A failed write names its file ('cannot write the jsonl report to …'), not 'unexpected error: ENOSPC'.
+  const files = new FileWriter(sinks.map((s) => ({ fd: s.fd, path: s.path, format: 'jsonl' })));
   /** One line, whole or in pieces: written to the files at once (a line ends with its line feed). */
   const emit = (line: string | JsonlLine) => {
     if (line instanceof Uint8Array) {
@@ -284,7 +286,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     const content = await io.render(file.format, report, false);
     const f = open(file);
     try {
-      const writer = new FileWriter([f.fd]);
+      const writer = new FileWriter([{ fd: f.fd, path: f.path, format: file.format }]);
       writer.add(content);
       writer.flush();
     } catch (error) {

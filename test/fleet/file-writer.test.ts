@@ -12,7 +12,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function written(texts: readonly string[]): Buffer[] {
   const paths = [join(dir, 'a'), join(dir, 'b')];
   const fds = paths.map((p) => openSync(p, 'w'));
-  const writer = new FileWriter(fds);
+  const writer = new FileWriter(fds.map((fd, i) => ({ fd, path: paths[i]!, format: 'jsonl' })));
   for (const text of texts) writer.add(text);
   writer.flush();
   for (const fd of fds) closeSync(fd);
@@ -34,6 +34,17 @@ describe('the fleet file writer', () => {
         assert.equal(file.length, Buffer.byteLength(text));
         assert.ok(file.equals(Buffer.from(text)), `prefix '${prefix}': no replacement character`);
       }
+    }
+  });
+
+  test('a write that fails names the file and its format (a full disk: /dev/full)', () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const writer = new FileWriter([{ fd, path: '/dev/full', format: 'jsonl' }]);
+      writer.add('{"target":"x"}\n');
+      assert.throws(() => writer.flush(), { message: "cannot write the jsonl report to '/dev/full': no space left on the device" });
+    } finally {
+      closeSync(fd);
     }
   });
 });
