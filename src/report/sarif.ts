@@ -208,7 +208,11 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
         ...(context.root !== undefined ? { originalUriBaseIds: { [SRCROOT]: { uri: fileUri(context.root.endsWith('/') ? context.root : `${context.root}/`) } } } : {}),
         properties: {
           targets: report.targets.map((t) => t.target),
-          ...(report.targets.some((t) => t.labels) ? { labels: Object.fromEntries(report.targets.filter((t) => t.labels).map((t) => [t.target, t.labels])) } : {}),
+          // `labels` by target name (kept as it was); `targetLabels` parallel to `targets`, which keeps apart the
+          // entries of a target an inventory lists twice with other labels (by name, the last one's won).
+          ...(report.targets.some((t) => t.labels)
+            ? { labels: Object.fromEntries(report.targets.filter((t) => t.labels).map((t) => [t.target, t.labels])), targetLabels: report.targets.map((t) => t.labels ?? {}) }
+            : {}),
           summary: report.summary,
         },
       },

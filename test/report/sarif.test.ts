@@ -201,4 +201,15 @@ describe('SARIF report in chunks', () => {
       if (name === '2,000 more failures') assert.ok(chunks.length > 20, `${chunks.length} chunks`);
     });
   }
+
+  it('gives each target entry its labels, in the order of targets, even for one target listed twice (QA35-9)', () => {
+    const report = sampleReport();
+    const [first] = report.targets;
+    const twice = { ...report, targets: [{ ...first!, labels: { i: '1' } }, { ...first!, labels: { i: '2' } }, { ...first!, labels: undefined }] };
+    const props = (JSON.parse(sarifReporter(twice, CONTEXT)) as Sarif.Log).runs[0]!.properties as { targets: string[]; targetLabels: Record<string, string>[]; labels: Record<string, unknown> };
+    assert.equal(props.targets.length, 3);
+    assert.deepEqual(props.targetLabels, [{ i: '1' }, { i: '2' }, {}]);
+    // The map by name keeps its shape: one entry per name, the last labelled one's.
+    assert.deepEqual(props.labels, { [first!.target]: { i: '2' } });
+  });
 });
