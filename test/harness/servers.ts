@@ -187,8 +187,13 @@ export async function freePort(host = '127.0.0.1', options: FreePortOptions = {}
  */
 export async function freePortRun(count: number, host = '127.0.0.1', options: FreePortOptions & { alsoFree?: number } = {}): Promise<number> {
   const span = count + (options.alsoFree ?? 0);
+  // Below the kernel's ephemeral range when there is room: a port there is never handed out by a bind to port 0
+  // (freePort, in any test file) or to an outgoing connection, which took an `alsoFree` port between the check and a
+  // hardened cluster's restart on it ('bind: Address already in use').
+  const below = ephemeralLow() - span - (options.withBusPort ? 10_000 : 0) - 10_000;
+  const [base, width] = below >= 2_000 ? [10_000, below] : [20_000, options.withBusPort ? 25_000 : 40_000];
   for (let attempt = 0; attempt < 200; attempt++) {
-    const first = 20_000 + Math.floor(Math.random() * (options.withBusPort ? 25_000 : 40_000));
+    const first = base + Math.floor(Math.random() * width);
     const ports = Array.from({ length: span }, (_, i) => first + i);
     const needed = options.withBusPort ? [...ports, ...ports.slice(0, count).map((p) => p + 10_000)] : ports;
     if (needed.some((p) => handedOut.has(`${host}:${p}`))) continue;
@@ -204,6 +209,16 @@ export async function freePortRun(count: number, host = '127.0.0.1', options: Fr
     return first;
   }
   throw new Error(`no run of ${span} free ports found on ${host}`);
+}
+
+/** The first port of the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range), 32768 when unknown. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 1024 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
 function bind(host: string, port: number): Promise<number | undefined> {
