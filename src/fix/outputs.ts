@@ -1,10 +1,11 @@
 // The files `redfort fix` writes besides the servers' own (the plan of --out, the secrets file, the rollback file):
 // never a file of a node it plans for, and --out never a file that is not an earlier plan (QA34-16).
-import { lstatSync, realpathSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { HostFileRole } from '../facts/host.ts';
 import { isLocalHost } from '../net/address.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { realPath } from '../util/write-file.ts';
 import type { FixState } from './gather.ts';
 
 /** Bound on an existing --out read to see whether it is a plan: far above the plan of any deployment. */
@@ -33,19 +34,6 @@ export async function planOutProblem(path: string): Promise<string | undefined> 
   }
   if (format !== 'redfort-fix-plan') return 'exists and is not a redfort fix plan (--out replaces only a plan fix saved): remove it or give another --out';
   return undefined;
-}
-
-/** The path a file is reached by, links resolved (of its directory when the file does not exist yet). */
-export function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    try {
-      return join(realpathSync(dirname(path)), basename(path));
-    } catch {
-      return resolve(path);
-    }
-  }
 }
 
 const ROLE_WORDS: Partial<Record<HostFileRole, string>> = {

@@ -33,6 +33,7 @@ import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine, TrialResult } from './trial.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { realPath } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
 import { clipped } from '../util/shown.ts';
@@ -196,15 +197,8 @@ async function ownConfigFile(target: Target, facts: Facts): Promise<{ ok: true; 
 
 /** Whether `path` is `dir` or lies under it, both taken through their symbolic links where they exist. */
 function inside(dir: string, path: string): boolean {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  const d = real(dir);
-  const p = real(resolve(path));
+  const d = realPath(dir);
+  const p = realPath(resolve(path));
   return p === d || p.startsWith(d.endsWith('/') ? d : `${d}/`);
 }
 

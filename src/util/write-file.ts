@@ -1,11 +1,24 @@
 import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, realpathSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errnoOf, errnoText } from './fs-error.ts';
 import { kindOf } from './read-file.ts';
 import { nodeCrypto } from './builtin.ts';
+
+/** The path a file is reached by, links resolved (of its directory when the file does not exist yet). */
+export function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
 
 /** Why an output file was not written; the message names the path and the reason. */
 export class FileWriteError extends Error {
