@@ -52,8 +52,12 @@ function keyOf(spec: string): string {
  * `partialFingerprints` and baselines use it.
  */
 export function fingerprint(ruleId: string, target: string, message: string): string {
-  const normalised = message.replace(/\d+/g, '0');
-  return sha256Hex(`${ruleId}\n${targetKey(target)}\n${normalised}`).slice(0, 32);
+  return printOf(ruleId, targetKey(target), message);
+}
+
+/** The fingerprint of a finding of the target known by `key`: its message with every number made 0. */
+function printOf(ruleId: string, key: string, message: string): string {
+  return sha256Hex(`${ruleId}\n${key}\n${message.replace(/\d+/g, '0')}`).slice(0, 32);
 }
 
 /**
@@ -63,5 +67,5 @@ export function fingerprint(ruleId: string, target: string, message: string): st
  */
 export function legacyFingerprint(ruleId: string, target: string, message: string): string | undefined {
   if (!DEPLOYMENT_NAME.test(target)) return undefined;
-  return sha256Hex(`${ruleId}\n${target}\n${message.replace(/\d+/g, '0')}`).slice(0, 32);
+  return printOf(ruleId, target, message);
 }
