@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { Target } from '../redis/target.ts';
 import { targetPassword, tlsFlagsOf } from '../redis/target.ts';
 import { addressOf } from '../net/address.ts';
+import { listed } from '../util/words.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import { ExporterConfigError } from './errors.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
@@ -55,7 +56,7 @@ export async function loadInventoryTargets(
       const first = lines.get(key)!;
       if (differs.length > 0) {
         throw new ExporterConfigError(
-          `${at}: ${addressOf(target.host, target.port)} is already listed at line ${first} with another ${listOf(differs)}: the exporter looks a scrape's target up by host:port, so one entry must say how to reach it`,
+          `${at}: ${addressOf(target.host, target.port)} is already listed at line ${first} with another ${listed(differs)}: the exporter looks a scrape's target up by host:port, so one entry must say how to reach it`,
         );
       }
       // The same server reached alike (a copy-and-paste): a warning naming both lines, as `audit --targets` gives.
@@ -82,8 +83,4 @@ function differences(a: Target, b: Target): string[] {
   if ((a.tls === undefined) !== (b.tls === undefined)) differs.push('scheme (redis:// or rediss://)');
   else if (a.tls && b.tls && JSON.stringify(tlsFlagsOf(a.tls)) !== JSON.stringify(tlsFlagsOf(b.tls))) differs.push('TLS setting');
   return differs;
-}
-
-function listOf(words: readonly string[]): string {
-  return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(', ')} and ${words.at(-1)!}`;
 }
