@@ -92,12 +92,12 @@ async function readInput(path: string, flag: string): Promise<string> {
   }
 }
 
-/** Redis 5.0 to 8.x and Valkey 7.2 to 8.x: what the profile and the directive table know. */
+/** Redis 5.0 to 8.x and Valkey 7.2 to 9.x: what the profile and the directive table know (Valkey's up to 9.1). */
 function knownVersion(text: string): ServerVersion | undefined {
   // The whole value, as audit checks it: '7.2.4; x' was taken as 7.2 by a check of its start.
   if (!isVersionText(text)) return undefined;
   const v = resolveVersion(text);
-  if (v.product === 'valkey') return v.major === 7 && v.minor >= 2 ? v : v.major === 8 ? v : undefined;
+  if (v.product === 'valkey') return (v.major === 7 && v.minor >= 2) || v.major === 8 || v.major === 9 ? v : undefined;
   return v.major >= 5 && v.major <= 8 ? v : undefined;
 }
 
@@ -250,7 +250,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     throw new HardenInputError(`${flags.out}: its parent directory does not exist`);
   }
   if (flags.redisVersion !== undefined && !knownVersion(flags.redisVersion)) {
-    throw new HardenInputError(`--redis-version '${clipped(flags.redisVersion)}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)`);
+    throw new HardenInputError(`--redis-version '${clipped(flags.redisVersion)}' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 9.x)`);
   }
   let reuse = new Map<string, string>();
   if (flags.secrets) {
@@ -308,7 +308,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
   const version = versionText ? knownVersion(versionText) : undefined;
-  if (!version) throw new HardenInputError(`version '${versionShown ?? versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version`);
+  if (!version) throw new HardenInputError(`version '${versionShown ?? versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 9.x): pass --redis-version`);
   if (confPath && facts.config?.get('aclfile')?.value && !facts.acl && facts.unavailable.acl) {
     throw new HardenInputError(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
   }

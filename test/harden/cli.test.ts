@@ -118,7 +118,7 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
         const out = join(work, 'bad-version');
         const run = await redfort(['harden', `redis://127.0.0.1:${hostile.port}`, '--out', out]);
         assert.equal(run.code, 2, run.stdout + run.stderr.slice(0, 500));
-        assert.equal(run.stderr, `redfort: version ${quoted} is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x): pass --redis-version\n`);
+        assert.equal(run.stderr, `redfort: version ${quoted} is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 9.x): pass --redis-version\n`);
         assert.equal(existsSync(out), false);
       } finally {
         await hostile.close();
@@ -724,5 +724,22 @@ describe('harden: a Valkey install', () => {
     const alone = await redfort(['harden', '--sentinel-config', sentinel, '--redis-version', 'valkey-8.0.1', '--out', join(work, 'out-vk8-sentinel')]);
     assert.equal(alone.code, 0, alone.stdout + alone.stderr);
     assert.match(alone.stdout, /^Trial start: unvalidated: .*the local redis-sentinel 7\.0\.15 is not Valkey 8\.0/m);
+  });
+
+  it('Valkey 9 is a version harden knows (the directive tables hold Valkey 9.0 and 9.1): hardened, not refused', async () => {
+    // It said "version 'valkey 9.1.2' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 8.x)", of a live
+    // valkey-server 9.1.2 too (test/builds/recordings.test.ts hardens one).
+    const c = join(work, 'vk9.conf');
+    writeFileSync(c, 'port 6391\nbind 127.0.0.1\nsave ""\n');
+    for (const version of ['valkey-9.1.2', 'valkey 9.0.0']) {
+      const out = join(work, `out-${version.replace(' ', '-')}`);
+      const run = await redfort(['harden', '--config', c, '--redis-version', version, '--out', out]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, new RegExp(`^Hardened ${c} \\(Valkey 9\\.${version.endsWith('9.1.2') ? 1 : 0}, profile baseline\\)`, 'm'));
+      assert.match(readFileSync(join(out, 'users.acl'), 'utf8'), /^user default off /m);
+    }
+    const ten = await redfort(['harden', '--config', c, '--redis-version', 'valkey-10.0.0', '--out', join(work, 'out-vk10')]);
+    assert.equal(ten.code, 2);
+    assert.equal(ten.stderr, "redfort: --redis-version 'valkey-10.0.0' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 9.x)\n");
   });
 });
