@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { realBuild } from '../harness/builds.ts';
+import { realBuild, versionOf } from '../harness/builds.ts';
 import type { BuildName } from '../harness/builds.ts';
 import { CASES, expectAgreement, parse, recorded, RECORDED_PATH, run, writeCase } from '../conf/listeners.ts';
 
@@ -14,7 +13,7 @@ import { CASES, expectAgreement, parse, recorded, RECORDED_PATH, run, writeCase 
 const work = mkdtempSync(join(tmpdir(), 'redfort-listeners-builds-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const BUILT: readonly BuildName[] = ['redis-6.0.20', 'redis-6.2.16', 'redis-7.2.6'];
+const BUILT: readonly BuildName[] = ['redis-6.0.20', 'redis-6.2.16', 'redis-7.2.6', 'valkey-9.1.2'];
 
 describe('no listener, or a bind address that is none, versus the real builds', () => {
   const fixture = recorded();
@@ -25,7 +24,7 @@ describe('no listener, or a bind address that is none, versus the real builds', 
     for (const { conf, sentinel = false } of CASES) {
       it(`${name}: ${JSON.stringify(conf)}: as recorded, and the parser refuses it where the server does not start`, async () => {
         const binary = realBuild(name);
-        const version = /v=(\S+)/.exec(execFileSync(binary, ['--version'], { encoding: 'utf8' }))?.[1];
+        const version = versionOf(binary);
         const { dir, path, text, socket, port } = await writeCase(work, conf);
         const outcome = await run(binary, dir, sentinel ? ['--sentinel'] : [], { socket, port });
         assert.equal(version, fixture[name]?.version, `${RECORDED_PATH}: ${name}'s version`);

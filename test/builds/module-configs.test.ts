@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { realBuild } from '../harness/builds.ts';
+import { realBuild, versionOf } from '../harness/builds.ts';
 import type { BuildName } from '../harness/builds.ts';
 import { parse } from '../conf/listeners.ts';
 import { CASES, expectAgreement, outcomeOf, recorded, RECORDED_PATH } from '../conf/module-configs.ts';
@@ -15,7 +14,7 @@ import { CASES, expectAgreement, outcomeOf, recorded, RECORDED_PATH } from '../c
 const work = mkdtempSync(join(tmpdir(), 'redfort-module-configs-builds-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const BUILT: readonly BuildName[] = ['redis-8.0.6', 'redis-8.6.3'];
+const BUILT: readonly BuildName[] = ['redis-8.0.6', 'redis-8.6.3', 'valkey-9.1.2'];
 
 describe('unknown directives and module configs versus the real builds', () => {
   const fixture = recorded();
@@ -26,7 +25,7 @@ describe('unknown directives and module configs versus the real builds', () => {
     for (const snippet of CASES) {
       it(`${name}: ${JSON.stringify(snippet)}: as recorded, and the parser refuses it where the server does not start`, async () => {
         const binary = realBuild(name);
-        const version = /v=(\S+)/.exec(execFileSync(binary, ['--version'], { encoding: 'utf8' }))?.[1];
+        const version = versionOf(binary);
         const { outcome, path, dir, text } = await outcomeOf(binary, work, snippet);
         assert.equal(version, fixture[name]?.version, `${RECORDED_PATH}: ${name}'s version`);
         assert.deepEqual(outcome, fixture[name]?.outcomes[snippet], `${RECORDED_PATH}: ${name} with ${JSON.stringify(snippet)} did ${JSON.stringify(outcome)}`);

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { CASES, expectAgreement, parse, recorded, run, writeCase } from './listeners.ts';
 
 // A config that leaves the server no listener, or a `bind` it cannot listen on, next to the real servers (see
-// ./listeners.ts): Debian's 7.0.15 runs each snippet here; what the builds of 6.0.20, 6.2.16 and 7.2.6 did with them is
+// ./listeners.ts): Debian's 7.0.15 runs each snippet here; what the builds of 6.0.20, 6.2.16, 7.2.6 and Valkey 9.1.2 did with them is
 // recorded (test/fixtures/listeners/builds.json; test/builds/listeners.test.ts runs them). redfort read `port 0` with
 // nothing else as a server with no TCP exposure, and 6.x's `bind ""` as its default (every interface): the servers exit
 // ('Configured to not listen anywhere, exiting.'; 6.x 'Could not create server TCP listening socket :PORT: Name or

@@ -11,7 +11,7 @@ import { freePort } from '../harness/servers.ts';
 // A config that leaves the server no listener, or a `bind` it cannot listen on: each snippet is started by a real
 // redis-server and read by the parser with that server's version; both must start, or both refuse it (redfort at the
 // line, the server with its own words). Shared by test/conf/listeners.test.ts (Debian's 7.0.15 live; the recorded
-// outcomes of the 6.0.20, 6.2.16 and 7.2.6 builds, RECORDED below) and test/builds/listeners.test.ts (those builds
+// outcomes of the 6.0.20, 6.2.16, 7.2.6 and Valkey 9.1.2 builds, RECORDED below) and test/builds/listeners.test.ts (those builds
 // live, which must still give the recorded outcomes).
 
 /** Snippet lines after `dir` and `save ""`; PORT is a free port, SOCK a unix socket in the server's directory. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +15,8 @@ export const BUILDS = {
   // Debian's source packages (the upstream orig tarballs): redis 5:8.0.6-3 (sid), 5:8.6.3-1 (experimental).
   'redis-8.0.6': 'https://deb.debian.org/debian/pool/main/r/redis/redis_8.0.6.orig.tar.gz',
   'redis-8.6.3': 'https://deb.debian.org/debian/pool/main/r/redis/redis_8.6.3.orig.tar.gz',
+  // Debian's valkey 9.1.2-1 (sid): its orig tarball is the upstream release's (src/version.h VALKEY_VERSION "9.1.2").
+  'valkey-9.1.2': 'https://deb.debian.org/debian/pool/main/v/valkey/valkey_9.1.2.orig.tar.gz',
 } as const;
 
 export type BuildName = keyof typeof BUILDS;
@@ -26,9 +29,14 @@ export function buildsDir(): string {
   return process.env.REDFORT_BUILDS || '/tmp/builds';
 }
 
-/** The redis-server a build would have: NAME/src/redis-server. */
+/** The server a build would have: NAME/src/redis-server, a Valkey build's NAME/src/valkey-server. */
 export function buildPath(name: BuildName): string {
-  return join(buildsDir(), name, 'src', 'redis-server');
+  return join(buildsDir(), name, 'src', name.startsWith('valkey-') ? 'valkey-server' : 'redis-server');
+}
+
+/** The sentinel beside it: NAME/src/redis-sentinel, or valkey-sentinel. */
+export function sentinelPath(name: BuildName): string {
+  return join(buildsDir(), name, 'src', name.startsWith('valkey-') ? 'valkey-sentinel' : 'redis-sentinel');
 }
 
 /** The builds of `names` that are not there. */
@@ -40,15 +48,26 @@ export function missingBuilds(names: readonly BuildName[] = Object.keys(BUILDS) 
 export function missingBuildsMessage(missing: readonly BuildName[]): string {
   const dir = buildsDir();
   return [
-    `missing real Redis build${missing.length === 1 ? '' : 's'} for test:builds (in ${dir}; set REDFORT_BUILDS to use another directory):`,
+    `missing real Redis or Valkey build${missing.length === 1 ? '' : 's'} for test:builds (in ${dir}; set REDFORT_BUILDS to use another directory):`,
     ...missing.map((name) => `  ${name}: no ${buildPath(name)}`),
     'Make each from its release tarball (Debian: apt-get install build-essential pkg-config libssl-dev; see docs/testing.md):',
-    ...missing.map((name) => `  mkdir -p ${dir} && curl -fsSL ${BUILDS[name]} | tar -xz -C ${dir} && make -C ${join(dir, name)} -j2 ${MAKE_FLAGS}`),
+    // Into NAME whatever the tarball's top directory (Valkey's orig tarball unpacks to valkey-io-valkey-7f1dffe/).
+    ...missing.map((name) => `  mkdir -p ${join(dir, name)} && curl -fsSL ${BUILDS[name]} | tar -xz -C ${join(dir, name)} --strip-components=1 && make -C ${join(dir, name)} -j2 ${MAKE_FLAGS}`),
   ].join('\n');
 }
 
-/** The redis-server of a real build; throws, saying how to make it, when it is missing: never a skip. */
+/** The server binary of a real build; throws, saying how to make it, when it is missing: never a skip. */
 export function realBuild(name: BuildName): string {
   if (missingBuilds([name]).length > 0) throw new Error(missingBuildsMessage([name]));
   return buildPath(name);
+}
+
+/**
+ * A binary's version as the config parser takes it: `--version`'s v=, `valkey-` before it for Valkey ("Valkey server
+ * v=9.1.2" is `valkey-9.1.2`: a bare 9.1.2 would be read as a Redis release).
+ */
+export function versionOf(binary: string): string | undefined {
+  const said = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const version = /v=(\S+)/.exec(said)?.[1];
+  return version !== undefined && /^Valkey /.test(said) ? `valkey-${version}` : version;
 }
