@@ -150,6 +150,8 @@ export interface ClusterOptions {
   readyTimeoutMs?: number;
   /** Fixed ports, one per node in order (see freePortRun); by default each node gets a free one. */
   ports?: number[];
+  /** The server every node runs instead of redis-server (a real build, see StartOptions.binary). */
+  binary?: string;
 }
 
 export interface RunningCluster {
@@ -652,7 +654,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       if (password !== undefined) lines.push(`requirepass ${quote(password)}`, `masterauth ${quote(password)}`);
       if (tls && !tls.plaintextPort) lines.push('tls-cluster yes', 'tls-replication yes');
       if (options.conf) lines.push(options.conf);
-      return { host, conf: lines.join('\n'), password, tls, ...(options.ports?.[i] !== undefined ? { port: options.ports[i] } : {}) };
+      return { host, conf: lines.join('\n'), password, tls, ...(options.ports?.[i] !== undefined ? { port: options.ports[i] } : {}), ...(options.binary !== undefined ? { binary: options.binary } : {}) };
     }),
   );
   const stop = async () => {
