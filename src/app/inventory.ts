@@ -129,6 +129,8 @@ export interface InventoryAuditOptions {
    * `entry` is the index of its inventory entry: a deployment's entry gives several targets.
    */
   readonly onLine?: (line: TargetLine, jsonl: JsonlLine | undefined, entry: number) => void;
+  /** After the last target of inventory entry `entry` (a deployment gives several) went to the callbacks above. */
+  readonly onEntryDone?: (entry: number) => void;
   readonly jsonl?: boolean;
 }
 
@@ -199,9 +201,10 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
       const { result } = finished;
       request.onLine(line, finished.jsonl ?? (finishing.jsonl && result ? (add) => jsonlTargetPieces(result, add, finishing.root) : undefined), index);
     }
-  }, inOrder || jsonInOrder ? (index) => {
+  }, inOrder || jsonInOrder || request.onEntryDone ? (index) => {
     inOrder?.done(index);
     jsonInOrder?.done(index);
+    request.onEntryDone?.(index);
   } : undefined);
   // A suppression for every target is unused only when no audited target used it.
   const warnings = [...warningCounts.values()]

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { FleetOptions } from '../app/fleet.ts';
+import type { FleetEntry, FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
 import type { JsonEntry, JsonlLine, LoadedInventory } from '../app/inventory.ts';
 import { readTextFile, recordReads } from '../util/read-file.ts';
@@ -77,47 +77,56 @@ async function readStdin(limit: number): Promise<string> {
 }
 
 /**
- * A live line on a terminal's stderr: done/total, failures so far, ETA. Nothing when stderr is not a TTY. An entry
- * marked as a deployment (replication, cluster, sentinel) gives a target per node and one for the group, known only
- * as they come: the total is the targets done and the entries that gave none yet, so it grows with them and is never
- * passed (it was the entries, and a deployment counted past it: `7/6 targets audited`).
+ * A live line on a terminal's stderr: what is done out of what the run has, failures so far, ETA. Nothing when stderr
+ * is not a TTY. The count is of inventory entries, the one total known from the start: an entry marked as a
+ * deployment (replication, cluster, sentinel) gives a target per node and one for the deployment, known only once
+ * its nodes are found, and is done when the last of them is. Counting targets instead, the total grew as a
+ * deployment's came (`2/2`, `3/3` … `8/8 targets audited` with the rest of the fleet still running, its ETA gone).
+ * An inventory of plain servers reads `37/200 targets audited, …`; one with a deployment `1/2 entries audited,
+ * 7 targets: 2 with failures, 0 not audited, ETA 4s` (failures and errors are of targets).
  */
 class Progress {
   readonly #start = Date.now();
-  /** Which entries gave a target yet (1), and how many did not. */
-  readonly #gave: Uint8Array;
-  #waiting: number;
-  #done = 0;
+  readonly #entries: number;
+  /** Some entry is a deployment: entries and targets differ. */
+  readonly #deployments: boolean;
+  readonly #write: (text: string) => void;
+  #entriesDone = 0;
+  #targets = 0;
   #failed = 0;
   #errors = 0;
   #last = 0;
   #shown = false;
-  constructor(entries: number) {
-    this.#gave = new Uint8Array(entries);
-    this.#waiting = entries;
+  constructor(entries: readonly FleetEntry[], write: (text: string) => void = (text) => process.stderr.write(text)) {
+    this.#entries = entries.length;
+    this.#deployments = entries.some((e) => 'target' in e && e.kind !== undefined);
+    this.#write = write;
   }
-  update(entry: number, failed: boolean, error: boolean): void {
-    if (this.#gave[entry] === 0) {
-      this.#gave[entry] = 1;
-      this.#waiting -= 1;
-    }
-    this.#done += 1;
+  /** A target is done (a deployment's node, or the deployment itself): counted, drawn with its entry. */
+  target(failed: boolean, error: boolean): void {
+    this.#targets += 1;
     if (failed) this.#failed += 1;
     if (error) this.#errors += 1;
-    const total = this.#done + this.#waiting;
+  }
+  /** Every target of an entry is done. */
+  entryDone(): void {
+    this.#entriesDone += 1;
+    const done = this.#entriesDone;
+    const total = this.#entries;
     const now = Date.now();
     // At most ten redraws a second, and always the last one.
-    if (now - this.#last < 100 && this.#done < total) return;
+    if (now - this.#last < 100 && done < total) return;
     this.#last = now;
     const elapsed = (now - this.#start) / 1000;
-    const eta = this.#done > 0 && this.#done < total ? Math.ceil((elapsed / this.#done) * (total - this.#done)) : 0;
-    const line = `redfort: ${this.#done}/${total} targets audited, ${this.#failed} with failures, ${this.#errors} not audited${this.#done < total ? `, ETA ${formatSeconds(eta)}` : ''}`;
-    process.stderr.write(`\r\x1b[2K${line}`);
+    const eta = done < total ? Math.ceil((elapsed / done) * (total - done)) : 0;
+    const counts = `${this.#failed} with failures, ${this.#errors} not audited`;
+    const head = this.#deployments ? `${done}/${total} entries audited, ${this.#targets} target${this.#targets === 1 ? '' : 's'}: ${counts}` : `${done}/${total} targets audited, ${counts}`;
+    this.#write(`\r\x1b[2Kredfort: ${head}${done < total ? `, ETA ${formatSeconds(eta)}` : ''}`);
     this.#shown = true;
   }
   /** Takes the line off the screen; the next update draws it again, however soon. */
   clear(): void {
-    if (this.#shown) process.stderr.write('\r\x1b[2K');
+    if (this.#shown) this.#write('\r\x1b[2K');
     this.#shown = false;
     this.#last = 0;
   }
@@ -245,7 +254,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     files.flush();
   };
 
-  const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(inventory.entries.length) : undefined;
+  const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(inventory.entries) : undefined;
   const run = await auditInventory(inventory, {
     settings: cmd.settings,
     baseline: cmd.baseline,
@@ -258,15 +267,16 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
     // crosses back as one string, its result only when a format needs the whole report).
     jsonl: sinks.length > 0 || stdoutJsonl,
     ...(json ? { onJsonInOrder: (entry: JsonEntry) => writeJson(json.target(entry)) } : {}),
-    onLine: (line, jsonl, entry) => {
+    onLine: (line, jsonl) => {
       if (jsonl !== undefined) {
         // JSON Lines on the same terminal as the progress line: each starts on a line of its own, not after the
         // progress text, which is drawn again below it.
         if (stdoutJsonl && process.stdout.isTTY === true) progress?.clear();
         emit(jsonl);
       }
-      progress?.update(entry, line.worst !== undefined, line.error !== undefined);
+      progress?.target(line.worst !== undefined, line.error !== undefined);
     },
+    ...(progress ? { onEntryDone: () => progress.entryDone() } : {}),
   });
   progress?.clear();
 
@@ -303,7 +313,7 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   process.exitCode = code;
   if (cmd.plan.stdout === 'text') {
     const { fleetSummaryText } = await import('../report/fleet-text.ts');
-    io.writeStdout(fleetSummaryText(lines, run.totals, summary, { color: cmd.color }));
+    io.writeStdout(fleetSummaryText(lines, run.totals, summary, { color: cmd.color, entries: inventory.entries.length }));
     if (!cmd.summaryOnly) io.writeStdout(await io.render('text', report, true));
   } else if (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl') {
     // A report made in chunks (JSON) goes out a chunk (64 KiB) at a time, as to a file: made whole, 2,000 dead

@@ -27,12 +27,20 @@ export interface FleetTotal {
  * rule with the number of targets it failed on out of those that judged it (`auth.default-user-enabled: 143/200
  * fail`). Pure: the caller prints it above the details, or alone with --summary-only.
  */
-export function fleetSummaryText(lines: readonly FleetLine[], totals: readonly FleetTotal[], summary: Summary, options: { color: boolean }): string {
+export function fleetSummaryText(
+  lines: readonly FleetLine[],
+  totals: readonly FleetTotal[],
+  summary: Summary,
+  /** `entries`: the inventory's, named when they are not the targets (a deployment gives one per node, and its own). */
+  options: { color: boolean; entries?: number },
+): string {
   const c = pc.createColors(options.color);
   const failing = lines.filter((l) => l.error === undefined && l.worst !== undefined).length;
   const blind = lines.filter((l) => l.error === undefined && l.noCredentials !== undefined).length;
+  const { entries } = options;
+  const of = entries !== undefined && entries !== summary.targets ? ` of ${entries} inventory entr${entries === 1 ? 'y' : 'ies'}` : '';
   const out: string[] = [
-    c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}, ${summary.targetErrors} not audited, ${blind > 0 ? `${blind} without credentials, ` : ''}${failing} with failures`),
+    c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}${of}, ${summary.targetErrors} not audited, ${blind > 0 ? `${blind} without credentials, ` : ''}${failing} with failures`),
   ];
   // A loop, not Math.max(...): spread as arguments, 150,000 targets overflowed the stack ('Maximum call stack size exceeded').
   let width = 0;

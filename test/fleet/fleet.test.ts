@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { freePorts, recordReplies, startFakeFleet } from '../../bench/fleet-servers.mjs';
 import { auditCommands } from '../../src/gather/live/gather-live.ts';
-import { startRedis, stopAll } from '../harness/servers.ts';
+import { startCluster, startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { build, ROOT, runCli } from '../report/cli-run.ts';
 
@@ -322,20 +322,54 @@ describe('progress', () => {
     assert.doesNotMatch(await underTty(['--quiet']), /targets audited/);
   });
 
-  // An entry marked replication: true is a deployment: its group and each node are targets of their own. The total
-  // was the inventory's entries, so such a fleet counted past it (`3/2 targets audited`, its ETA gone).
-  it("counts a deployment's targets into the total as they come: never past it, all of them at the end", async () => {
+  // An entry marked replication: true (or cluster, sentinel) is a deployment: the deployment and each node are targets of
+  // their own, found only as it is audited. Counting targets, the total grew with them: past the entries first
+  // (`3/2 targets audited`), then level with the count (`2/2`, `3/3` … `8/8` while the fleet still ran, its ETA gone).
+  // The count is of entries, a deployment done when its last node is, the targets counted beside it.
+  const drawn = async (inventory: string, extra: string[] = []) => {
+    const args = ['audit', '--targets', inventory, '--no-host', '--no-probe', '--summary-only', '--fail-on', 'none', ...extra];
+    const command = [process.execPath, join(ROOT, 'bin', 'redfort.mjs'), ...args].map((w) => `'${w}'`).join(' ');
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, REDISCLI_AUTH: '' } });
+    const lines = [...stdout.matchAll(/\r\x1b\[2Kredfort: ([^\r\n]*)/g)].map((m) => m[1]!).filter((l) => l !== '');
+    return { stdout, lines };
+  };
+  /** Each drawn line below its total until the last, which is the whole run's; an ETA on each of the others. */
+  const assertCounts = (lines: readonly string[], entries: number, targets: number) => {
+    assert.ok(lines.length > 0);
+    for (const [i, l] of lines.entries()) {
+      const m = /^(\d+)\/(\d+) entries audited, (\d+) targets?: \d+ with failures, \d+ not audited(, ETA \d+s)?$/.exec(l);
+      assert.ok(m, l);
+      assert.equal(Number(m[2]), entries, l);
+      const last = i === lines.length - 1;
+      assert.equal(Number(m[1]) === entries, last, `${l} (line ${i + 1} of ${lines.length}: ${JSON.stringify(lines)})`);
+      assert.equal(m[4] === undefined, last, l);
+      if (last) assert.equal(Number(m[3]), targets, l);
+    }
+  };
+
+  it("counts a replication entry done with its last node: never done before the run is", async () => {
     const inventory = join(dir, 'progress-deployment.yaml');
     await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${c.port}", password: ${PW_INLINE}, replication: true }\n  - { url: "redis://127.0.0.1:${a.port}", password: ${PW_DEFAULT} }\n`);
-    const args = ['audit', '--targets', inventory, '--no-host', '--no-probe', '--summary-only', '--fail-on', 'none', '--concurrency', '1'];
-    const command = [process.execPath, join(ROOT, 'bin', 'redfort.mjs'), ...args].map((w) => `'${w}'`).join(' ');
-    const { stdout: shown } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, REDISCLI_AUTH: '' } });
-    const counts = [...shown.matchAll(/redfort: (\d+)\/(\d+) targets audited/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
-    assert.ok(counts.length > 0, shown);
-    for (const [done, total] of counts) assert.ok(done <= total, `${done}/${total} targets audited`);
-    // The group, its node and the plain server: three targets of two entries.
-    assert.deepEqual(counts.at(-1), [3, 3], JSON.stringify(counts));
-    assert.ok(!shown.includes(PW_INLINE) && !shown.includes(PW_DEFAULT));
+    const { stdout, lines } = await drawn(inventory, ['--concurrency', '1']);
+    // The deployment and its node, and the plain server: three targets of two entries.
+    assertCounts(lines, 2, 3);
+    assert.ok(!stdout.includes(PW_INLINE) && !stdout.includes(PW_DEFAULT));
+  });
+
+  it('counts a 3-master cluster as one entry of four targets, the plain server beside it first or last', async () => {
+    const cluster = await startCluster({ masters: 3, replicasPerMaster: 0 });
+    try {
+      const inventory = join(dir, 'progress-cluster.yaml');
+      await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${cluster.nodes[0]!.port}", cluster: true }\n  - { url: "redis://127.0.0.1:${a.port}", password: ${PW_DEFAULT} }\n`);
+      // Both at once (the plain server is done first: the run is not done with it), then one after the other.
+      for (const extra of [[], ['--concurrency', '1']]) {
+        const { stdout, lines } = await drawn(inventory, extra);
+        assertCounts(lines, 2, 5);
+        assert.match(stdout, /Fleet: 5 targets of 2 inventory entries, 0 not audited/);
+      }
+    } finally {
+      await cluster.stop();
+    }
   });
 
   it('JSON Lines on the same terminal each start a line of their own, never after the progress text', async () => {

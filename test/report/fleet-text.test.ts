@@ -28,4 +28,14 @@ describe('fleetSummaryText', () => {
     const long = fleetSummaryText([line(`redis://${'x'.repeat(100)}:1`), line('redis://a:1')], [], summaryOf(2), { color: false });
     assert.match(long, new RegExp(`\\n {2}ok {7}redis://a:1 {${60 - 'redis://a:1'.length + 2}}no failure\\n`));
   });
+
+  // A cluster entry gives a target per node and one for the deployment: the count of targets alone read as if the
+  // inventory had them all (`Fleet: 8 targets` for an inventory of 2).
+  it('names the inventory entries when a deployment made them fewer than the targets', () => {
+    const line = (target: string): FleetLine => ({ target, failBySeverity: NONE, worst: undefined });
+    const lines = [line('cluster redis://a:1 (3 nodes)'), line('redis://a:1'), line('redis://a:2'), line('redis://a:3'), line('redis://b:1')];
+    assert.match(fleetSummaryText(lines, [], summaryOf(5), { color: false, entries: 2 }), /^Fleet: 5 targets of 2 inventory entries, 5 not audited/);
+    assert.match(fleetSummaryText(lines.slice(0, 4), [], summaryOf(4), { color: false, entries: 1 }), /^Fleet: 4 targets of 1 inventory entry, /);
+    assert.match(fleetSummaryText(lines.slice(0, 2), [], summaryOf(2), { color: false, entries: 2 }), /^Fleet: 2 targets, /);
+  });
 });
