@@ -269,6 +269,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     return password;
   };
   const result: { -readonly [K in keyof HardenResult]?: HardenResult[K] } = {};
+  const sentinelPassword = options.sentinel ? sentinelPasswordPlan(facts, conf !== undefined, options) : undefined;
+  const sentinelName = userName('sentinel', options.prefix);
 
   if (conf) {
     const { body } = splitHeader(conf.text);
@@ -451,7 +453,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name}: -@dangerous appended${byName.length ? `; granted by name and kept: ${[...new Set(byName)].join(', ')}` : ''}`, restart: false });
         else if (byName.length) kept.push(`user ${user.name}: dangerous commands granted by name kept: ${[...new Set(byName)].join(', ')}`);
         let hashes = user.passwords.filter((p) => p.set).map((p) => p.sha256);
-        const replaced = canLogIn(user) && (user.nopass || weak(user));
+        const renewed = user.name === sentinelName && sentinelPassword === 'renewed';
+        const replaced = renewed || (canLogIn(user) && (user.nopass || weak(user)));
         if (user.plaintextPasswords > 0) {
           rotate.push(replaced
             ? `user ${user.name} (${where(user.source)}): its clear-text password was readable in the file; it is replaced by a new one (credentials.env): give it to the user's clients`
@@ -460,7 +463,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         if (replaced) {
           hashes = [sha256Hex(credential(user.name))];
           logins.push({ file: 'redis.conf', user: user.name });
-          items.push({ rule: 'auth.weak-password', what: `user ${user.name}: ${user.nopass ? 'nopass' : 'a weak password'} replaced by a new 256-bit password (credentials.env)`, restart: false });
+          if (renewed) items.push({ rule: 'sentinel.no-auth-user', what: `user ${user.name}: a new 256-bit password (credentials.env), the one the sentinel's ACL file gets: ${SENTINEL_RENEWED}`, restart: false });
+          else items.push({ rule: 'auth.weak-password', what: `user ${user.name}: ${user.nopass ? 'nopass' : 'a weak password'} replaced by a new 256-bit password (credentials.env)`, restart: false });
         }
         lines.push(renderUser(user, forVersion(rules, v), selectors.map((x) => forVersion(x, v)), hashes));
       }
@@ -529,7 +533,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
   }
 
   if (options.sentinel) {
-    const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, items, rotate, notes);
+    const made = (user: string): boolean => credentials.some((c) => c.user === user);
+    const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, made(sentinelName) ? 'renewed' : sentinelPassword!, items, rotate, notes);
     result.sentinelBefore = s.before;
     result.sentinelConf = s.text;
     result.sentinelClaims = s.claims;
@@ -617,6 +622,32 @@ function monitoredMasters(text: string): string[] {
   return names;
 }
 
+/**
+ * What harden does with the password of the sentinel user: Sentinel sends one password, credentials.env's, both to
+ * the masters (`sentinel auth-user`/`auth-pass`: the server's ACL file must hold it) and to the other sentinels
+ * (`sentinel-user`/`sentinel-pass`: the sentinel's own ACL file, which is for the clients of the sentinel, must hold
+ * it too). `kept`: every ACL file harden writes the user to has it already (a second harden of harden's output), and
+ * its password stays the one of the run that made it; `new`: none has it (or --secrets gives its password), and it
+ * gets that password; `renewed`: one file has it and the other lacks it, so that its old password, which no
+ * credentials.env here holds, cannot go to the other: a new one goes to both.
+ */
+type SentinelPassword = 'kept' | 'new' | 'renewed';
+
+/** Why a sentinel user one ACL file had gets a new password in both (PLAN.md). */
+const SENTINEL_RENEWED = "the user was in only one of the server's and the sentinel's ACL files, and Sentinel sends one password to both (sentinel auth-pass to the masters, sentinel-pass to the other sentinels); give it to every node and sentinel of the group (--secrets)";
+
+function sentinelPasswordPlan(facts: Facts, withServer: boolean, options: HardenOptions): SentinelPassword {
+  const name = userName('sentinel', options.prefix);
+  if (options.reuse.has(name)) return 'new';
+  const has = (f: Facts | undefined): boolean => (f?.acl?.users ?? []).some((u) => u.name === name);
+  const files: boolean[] = [];
+  // The server's ACL file (Redis 6 and later), and the sentinel's own (Sentinel 6.2 and later).
+  if (withServer && hasAcl(options.version)) files.push(has(facts));
+  if (hasAcl(options.version, 'sentinel')) files.push(has(options.sentinelFacts ?? facts));
+  if (files.length === 0 || files.every((h) => !h)) return 'new';
+  return files.every(Boolean) ? 'kept' : 'renewed';
+}
+
 /** What each generated user of a Sentinel is for, in PLAN.md. */
 const SENTINEL_ROLE_WHY: Readonly<Partial<Record<Role, string>>> = {
   admin: 'operators: SENTINEL, ACL, CLIENT, INFO by name',
@@ -629,6 +660,7 @@ function hardenSentinel(
   facts: Facts,
   options: HardenOptions,
   credential: (user: string) => string,
+  sentinelPassword: SentinelPassword,
   items: PlanItem[],
   rotate: string[],
   notes: string[],
@@ -666,9 +698,9 @@ function hardenSentinel(
     notes.push(`**Sentinel bind: ${listed.length === 0 ? 'every interface (no bind line)' : decision.dropped.join(', ')} dropped; now ${decision.addresses.join(' ')}.** The other sentinels, and the clients that ask Sentinel where the master is, reach it on the addresses it binds: give \`--bind ADDR...\` with the private address they use, or it answers on ${decision.addresses.join(' ')} only and the sentinels lose their quorum.`);
   }
   claims.add('sentinel.no-auth-user');
-  // A sentinel user the sentinel already has (a second harden of harden's output) keeps its password: the one in the
-  // credentials.env of the run that made it, which the drop-in reads. A new one here would match no ACL file.
-  const sentinelUserKept = hasAcl(v, 'sentinel') && (facts.acl?.users ?? []).some((u) => u.name === sentinelUser) && !options.reuse.has(sentinelUser);
+  // A sentinel user every ACL file here already has (a second harden of harden's output) keeps its password: the one
+  // in the credentials.env of the run that made it, which the drop-in reads. A new one would match no ACL file.
+  const sentinelUserKept = sentinelPassword === 'kept';
   for (const m of masters) {
     changes.push({ key: ['sentinel', 'auth-user', m], args: [sentinelUser], replaceLast: true });
     changes.push({ key: ['sentinel', 'auth-pass', m], args: null, note: 'given on the command line from credentials.env; Sentinel writes it back here at start: see PLAN.md' });
@@ -707,8 +739,13 @@ function hardenSentinel(
     for (const user of facts.acl?.users ?? []) {
       if (user.name === 'default') continue;
       present.add(user.name);
-      if (user.plaintextPasswords > 0) rotate.push(`user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
-      aclLines.push(renderUser(user, user.rules, user.selectors, user.passwords.filter((p) => p.set).map((p) => p.sha256)));
+      const renewed = user.name === sentinelUser && sentinelPassword === 'renewed';
+      if (user.plaintextPasswords > 0 && !renewed) rotate.push(`user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
+      aclLines.push(renderUser(user, user.rules, user.selectors, renewed ? [sha256Hex(credential(user.name))] : user.passwords.filter((p) => p.set).map((p) => p.sha256)));
+      if (renewed) {
+        logins.push({ file: 'sentinel.conf', user: user.name });
+        items.push({ rule: 'sentinel.no-auth-user', what: `user ${user.name} in the sentinel's ACL file: a new 256-bit password (credentials.env), the one the server's ACL file gets: ${SENTINEL_RENEWED}`, restart: true });
+      }
     }
     items.push({ rule: 'auth.default-user-enabled', what: 'user default off (and requirepass removed): no client logs in without a user name', restart: true });
     claims.add('auth.default-user-enabled');

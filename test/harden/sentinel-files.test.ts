@@ -6,9 +6,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
 import { auditFiles } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
+import { rawCommand } from '../harness/raw.ts';
+import type { RunningServer } from '../harness/servers.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import { redfort } from './run.ts';
 
@@ -134,5 +137,84 @@ describe('harden --config --acl --sentinel-config: --acl is the server\'s ACL fi
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
     assert.match(run.stderr, /sentinel\.conf: the ACL file .*users-sentinel\.acl could not be read .*pass the sentinel's ACL file with --sentinel-acl/);
+    // A sentinel's ACL file: it is redis-sentinel that refuses to start without it (a live 7.0.15 sentinel: 'Aborting
+    // Redis startup because of ACL errors'), which the message named redis-server.
+    assert.match(run.stderr, /could not be read \(redis-sentinel refuses to start without it\): pass/);
   });
+});
+
+describe('a sentinel user in only one of the server\'s and the sentinel\'s ACL files: one new password in both, and real servers log in with it', () => {
+  // Sentinel sends one password, credentials.env's REDFORT_PASSWORD_sentinel: to the masters (sentinel auth-pass: the
+  // server's ACL file) and to the other sentinels (sentinel-pass: the sentinel's own ACL file, for its clients). A
+  // sentinel user one file had kept its old password there while the other file got a new one (the only one
+  // credentials.env held): the sentinels could not log in to the master, or to one another.
+  const dir = join(work, 'one-file');
+  const first = join(dir, 'first');
+  const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+  const sentinelHash = (path: string): string | undefined => /^user sentinel on #([0-9a-f]{64}) /m.exec(readFileSync(path, 'utf8'))?.[1];
+
+  before(async () => {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'redis.conf'), readFileSync(join(CORPUS, '7.0.15__redis.conf')));
+    writeFileSync(join(dir, 'sentinel.conf'), readFileSync(join(CORPUS, '7.0.15__sentinel.conf')));
+    const run = await redfort(['harden', '--config', join(dir, 'redis.conf'), '--sentinel-config', join(dir, 'sentinel.conf'), '--redis-version', '7.0.15', '--out', first]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+  });
+
+  /** Users named `user` lines of the server with the ACL files: who logged in as the user (CLIENT LIST, as admin). */
+  const loggedIn = async (server: RunningServer, admin: string): Promise<number> =>
+    String(await rawCommand(server.host, server.port, ['CLIENT', 'LIST'], { user: 'admin', password: admin })).split('\n').filter((l) => / user=sentinel /.test(l)).length;
+
+  for (const lacking of ['users.acl', 'sentinel-users.acl'] as const) {
+    it(`only the ${lacking === 'users.acl' ? "sentinel's" : "server's"} ACL file has it: both get one new password, and a master and two sentinels started on the output log in as it`, async () => {
+      const at = join(dir, lacking.replace('.acl', ''));
+      mkdirSync(at);
+      for (const file of ['users.acl', 'sentinel-users.acl']) {
+        const text = readFileSync(join(first, file), 'utf8');
+        writeFileSync(join(at, file), file === lacking ? text.replace(/^user sentinel .*\n/m, '') : text);
+      }
+      const out = join(at, 'out');
+      const run = await redfort(['harden', '--config', join(first, 'redis.conf'), '--acl', join(at, 'users.acl'), '--sentinel-config', join(first, 'sentinel.conf'), '--sentinel-acl', join(at, 'sentinel-users.acl'), '--redis-version', '7.0.15', '--out', out]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const pw = credentials(out);
+      assert.deepEqual([...pw.keys()], ['sentinel']);
+      assert.equal(sentinelHash(join(out, 'users.acl')), sha(pw.get('sentinel')!), "the server's ACL file");
+      assert.equal(sentinelHash(join(out, 'sentinel-users.acl')), sha(pw.get('sentinel')!), "the sentinel's ACL file");
+      assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /the user was in only one of the server's and the sentinel's ACL files, and Sentinel sends one password to both/);
+
+      // The master, on the hardened redis.conf and its users.acl (the first run's admin password: the user is kept).
+      const admin = credentials(first).get('admin')!;
+      const acl = join(at, 'installed-users.acl');
+      writeFileSync(acl, readFileSync(join(out, 'users.acl')));
+      const conf = readFileSync(join(out, 'redis.conf'), 'utf8').replace(/^(port|dir|logfile|pidfile|daemonize|bind) .*$/gm, '').replace(/^aclfile .*$/m, `aclfile ${acl}`);
+      const master = await startRedis({ confText: (port) => `${conf}\nport ${port}\nbind 127.0.0.1\ndir ./\n`, username: 'admin', password: admin });
+      // Two sentinels on the hardened sentinel.conf and their ACL file, the passwords on the command line (as the drop-in).
+      const sentinelAcl = join(at, 'installed-sentinel-users.acl');
+      writeFileSync(sentinelAcl, readFileSync(join(out, 'sentinel-users.acl')));
+      const sentinelConf = readFileSync(join(out, 'sentinel.conf'), 'utf8')
+        .replace(/^aclfile .*$/m, `aclfile ${sentinelAcl}`)
+        .replace(/^(sentinel monitor mymaster) \S+ \d+ \d+/m, `$1 127.0.0.1 ${master.port} 2`)
+        .replace(/^(port|dir|logfile|pidfile|daemonize|bind) .*$/gm, '');
+      const sentinels = await Promise.all([0, 1].map(() => startRedis({
+        sentinel: true,
+        confText: (port) => `${sentinelConf}\nport ${port}\nbind 127.0.0.1\ndir ./\n`,
+        args: ['--sentinel', 'auth-pass', 'mymaster', pw.get('sentinel')!, '--sentinel', 'sentinel-pass', pw.get('sentinel')!],
+        username: 'admin',
+        password: credentials(first).get('admin')!,
+      })));
+      try {
+        let seen = { master: 0, sentinels: [0, 0] };
+        for (let i = 0; i < 100; i++) {
+          seen = { master: await loggedIn(master, admin), sentinels: await Promise.all(sentinels.map((s) => loggedIn(s, admin))) };
+          if (seen.master >= 2 && seen.sentinels.every((n) => n >= 1)) break;
+          await sleep(200);
+        }
+        // Each sentinel logs in to the master as sentinel (auth-pass), and to the other sentinel (sentinel-pass).
+        assert.ok(seen.master >= 2, `the master: ${seen.master} sentinel connections`);
+        assert.deepEqual(seen.sentinels.map((n) => n >= 1), [true, true], `the sentinels: ${seen.sentinels.join(', ')} connections of the other`);
+      } finally {
+        await Promise.all([master, ...sentinels].map((s) => s.stop()));
+      }
+    });
+  }
 });

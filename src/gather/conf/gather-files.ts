@@ -113,8 +113,9 @@ async function readAcl(path: string, version: string | undefined, signal: AbortS
 /**
  * The users an ACL file gives the server (redis@7.0.15 `ACLLoadFromFile`): its lines, read strictly, and a missing
  * `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says. A file that cannot be read (missing,
- * permission denied, not a regular file), or one with too many users to judge, is a reason (`missing`: redis-server
- * refuses to start without it); a file the server would refuse throws. `reader`: whose file it is (a redis-server's, a
+ * permission denied, not a regular file), or one with too many users to judge, is a reason (`missing`: redis-server,
+ * or redis-sentinel for a Sentinel's, refuses to start without it: a live 7.0.15 sentinel 'Aborting Redis startup
+ * because of ACL errors'); a file the server would refuse throws. `reader`: whose file it is (a redis-server's, a
  * Sentinel's, either), for the commands its rules may name (src/acl/known-commands.ts).
  */
 export async function aclFileUsers(path: string, version: string | undefined, signal: AbortSignal | undefined, modules: Modules = 'unknown', reader: RulesReader = 'either'): Promise<{ users: AclUser[]; warnings: string[] } | { reason: string; missing: boolean }> {
@@ -126,7 +127,7 @@ export async function aclFileUsers(path: string, version: string | undefined, si
     ({ users, warnings } = read);
   } catch (error) {
     if (error instanceof FileReadError && error.reason === 'missing') {
-      return { reason: `the ACL file ${path} could not be read (redis-server refuses to start without it)`, missing: true };
+      return { reason: `the ACL file ${path} could not be read (${reader === 'sentinel' ? 'redis-sentinel' : 'redis-server'} refuses to start without it)`, missing: true };
     }
     // Unreadable here (permission denied to redfort's user, not a regular file): its users are unknown, the config's
     // settings are not. As a missing one, and as an --aclfile of the command line.
