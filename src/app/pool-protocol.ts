@@ -31,6 +31,11 @@ export interface PoolInit {
    * (src/cli/worker.ts). A worker never sets them: V8's flags are the process's, and the main thread is running.
    */
   readonly fleetV8Flags: boolean;
+  /**
+   * The main thread records the files its run reads (src/util/read-file.ts recordReads: no report is written over
+   * one): the worker sends each file it reads (a local target's redis.conf, its ACL file) as a `reads` message.
+   */
+  readonly recordReads?: boolean;
 }
 
 /** Main thread to worker. */
@@ -47,4 +52,6 @@ export type FromWorker =
   | { readonly type: 'done'; readonly position: number; readonly finished: Finished }
   /** The audit threw (it never should): the target is an error, the others go on. */
   | { readonly type: 'failed'; readonly position: number; readonly error: string }
-  | { readonly type: 'ask'; readonly id: number; readonly ask: HostAsk };
+  | { readonly type: 'ask'; readonly id: number; readonly ask: HostAsk }
+  /** Files the worker read (device:inode, the path it was read by), each once, as it reads them (see PoolInit.recordReads). */
+  | { readonly type: 'reads'; readonly files: readonly (readonly [key: string, path: string])[] };

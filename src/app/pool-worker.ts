@@ -9,6 +9,7 @@ import type { HostAsk } from './shared-host.ts';
 import { restoreTarget } from '../redis/target.ts';
 import { Claims } from './pool-claims.ts';
 import { loadBuiltin } from '../util/builtin.ts';
+import { reportReads } from '../util/read-file.ts';
 
 /**
  * An audit worker thread (src/app/pool.ts starts it): claims targets of the run's queue, as many at once as its
@@ -40,6 +41,9 @@ function runPool(port: WorkerThreads.MessagePort, init: PoolInit): void {
       asked.set(id, { resolve, reject });
       send({ type: 'ask', id, ask: question });
     });
+  // Sent as each file is opened, not with the target's result: a worker that stops in the middle of an audit has
+  // told of what it read by then.
+  if (init.recordReads === true) reportReads((key, path) => send({ type: 'reads', files: [[key, path]] }));
   const controller = init.abortable ? new AbortController() : undefined;
   const options: AuditOptions = { ...init.options, hostDiscovery: sharedHostDiscovery(ask), buildTables: new BuildTables(), ...(controller ? { signal: controller.signal } : {}) };
   port.on('message', (message: ToWorker) => {

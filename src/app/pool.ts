@@ -12,6 +12,7 @@ import type { HostDiscovery } from '../gather/host/discovery.ts';
 import type { Target } from '../redis/target.ts';
 import { portableTarget } from '../redis/target.ts';
 import { loadBuiltin } from '../util/builtin.ts';
+import { addReads, recordingReads } from '../util/read-file.ts';
 
 /** Set by the build (scripts/build.mjs): the worker thread's entry, beside the bundle that starts it. */
 declare const __REDFORT_POOL_WORKER__: string | undefined;
@@ -126,7 +127,7 @@ export class AuditPool {
     const pool = new AuditPool(run, memory);
     const entry = workerEntry(source);
     for (const [i, share] of concurrency.entries()) {
-      const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined, queue, claims: memory, id: MAIN_THREAD + 1 + i, concurrency: share, fleetV8Flags: fleetV8Flags() };
+      const init: PoolInit = { options: plain, finishing: run.finishing, abortable: signal !== undefined, queue, claims: memory, id: MAIN_THREAD + 1 + i, concurrency: share, fleetV8Flags: fleetV8Flags(), recordReads: recordingReads() };
       // The first: the one the CLI started early, if it did (src/cli/early-pool.ts), already loading.
       const early = i === 0 && source === undefined ? takeOfferedWorker() : undefined;
       let worker: WorkerThreads.Worker;
@@ -167,6 +168,10 @@ export class AuditPool {
           (value) => slot.alive && worker.postMessage({ type: 'answer', id: message.id, value } satisfies ToWorker),
           (error: unknown) => slot.alive && worker.postMessage({ type: 'answer', id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies ToWorker),
         );
+        return;
+      }
+      if (message.type === 'reads') {
+        addReads(message.files);
         return;
       }
       if (message.type === 'done') this.#report(message.position, () => message.finished);

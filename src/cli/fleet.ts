@@ -4,7 +4,8 @@ import { auditInventory, loadInventory } from '../app/inventory.ts';
 import type { JsonEntry, JsonlLine, LoadedInventory } from '../app/inventory.ts';
 import { readTextFile, recordReads } from '../util/read-file.ts';
 import { refuseOutputsRead } from './files.ts';
-import { openOutputSync, writeAllSync } from '../util/write-file.ts';
+import { openOutputSync, openStagedOutput, writeAllSync } from '../util/write-file.ts';
+import type { StagedOutput } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import type { TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
@@ -180,6 +181,48 @@ function formatSeconds(s: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/**
+ * The streamed report files of a run (JSON Lines, JSON), each written to a temporary file beside its destination
+ * (src/util/write-file.ts openStagedOutput) that replaces it once the run is over and has read none of them: a local
+ * target's redis.conf named as the output was opened and cut at the start of the run, before its end could see that
+ * the audit (perhaps a worker thread's) had read it. A run that ends otherwise removes them, the destinations untouched.
+ */
+class StagedFiles {
+  readonly #files: { readonly path: string; readonly format: string; readonly output: StagedOutput; done: boolean }[] = [];
+
+  /** Opens the output of `f`'s temporary file; a failure is the one-line error that names it. */
+  open(f: OutputPlan['files'][number]): { path: string; fd: number } {
+    try {
+      const output = openStagedOutput(f.path);
+      this.#files.push({ path: f.path, format: f.format, output, done: false });
+      return { path: f.path, fd: output.fd };
+    } catch (error) {
+      throw reportWriteError(f.format, f.path, error);
+    }
+  }
+
+  /** Puts every file in place (after the last check that none of them is a file the run read). */
+  commit(): void {
+    for (const f of this.#files) {
+      try {
+        f.done = true;
+        f.output.commit();
+      } catch (error) {
+        throw reportWriteError(f.format, f.path, error);
+      }
+    }
+  }
+
+  /** Removes the temporary files not put in place. */
+  abort(): void {
+    for (const f of this.#files) {
+      if (f.done) continue;
+      f.done = true;
+      f.output.abort();
+    }
+  }
+}
+
 /** Reads and loads the `--targets` file (`-`: standard input). */
 async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInventory> {
   const shown = file === '-' ? '<stdin>' : file;
@@ -202,12 +245,22 @@ async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInv
  * @returns the exit code: 2 when a target could not be audited, 1 when a failure reaches --fail-on, else 0.
  */
 export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<number> {
+  const staged = new StagedFiles();
+  try {
+    return await fleetAudit(cmd, io, staged);
+  } finally {
+    staged.abort();
+  }
+}
+
+async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): Promise<number> {
   const reads = recordReads();
   const inventory = typeof cmd.inventory === 'string' ? await readInventory(cmd.inventory, cmd) : cmd.inventory;
   for (const w of inventory.warnings) io.say(`warning: ${w}`);
   const { secrets } = inventory;
-  // No output over a file read (the inventory, its password files, settings, baseline): the JSON files are opened
-  // now. (A worker thread's reads, the local targets' config files, are not seen here.)
+  // No output over a file read (the inventory, its password files, settings, baseline): refused before the audit.
+  // What the audit reads (a local target's redis.conf and ACL file, in this thread or a worker's) is known at its
+  // end, and checked then: until then the streamed outputs go to temporary files (StagedFiles).
   refuseOutputsRead(cmd.plan, cmd.baselineWrite?.path, cmd.baselinePath, reads);
 
   // JSON Lines go out as targets finish, and a JSON file as each target and those before it are done; the other
@@ -222,11 +275,11 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
       throw reportWriteError(f.format, f.path, error);
     }
   };
-  const sinks = streamed.map(open);
+  const sinks = streamed.map((f) => staged.open(f));
   const root = process.cwd();
   // The JSON files: the targets' results are written in the inventory's order and none is kept for them (a
   // fleet's report is 50 KB a target; kept, the results were most of the heap the collector copied and kept).
-  const jsonFiles = cmd.plan.files.filter((f) => f.format === 'json').map(open);
+  const jsonFiles = cmd.plan.files.filter((f) => f.format === 'json').map((f) => staged.open(f));
   const json = jsonFiles.length > 0 ? new JsonReportStream(reportTool(), root) : undefined;
   const writeJson = (chunks: Iterable<Uint8Array>): void => {
     for (const chunk of chunks) for (const f of jsonFiles) writeReport(f, 'json', chunk);
@@ -281,14 +334,14 @@ export async function runFleetAudit(cmd: FleetCommand, io: FleetIo): Promise<num
   progress?.clear();
 
   const { report, lines } = run;
+  // Every file the run read is known now, a worker thread's too (src/app/pool.ts): no output is in place yet.
   refuseOutputsRead(cmd.plan, cmd.baselineWrite?.path, cmd.baselinePath, reads);
   if (cmd.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(cmd.baselineWrite.path, run.recordedBaseline, { force: cmd.baselineWrite.force });
   const { targets: _targets, ...head } = report;
   const { summary, warnings = [] } = report;
   emit(jsonlSummary(head));
-  for (const sink of sinks) sink.close();
   if (json) writeJson(json.end(report));
-  for (const f of jsonFiles) f.close();
+  staged.commit();
 
   // The formats made whole (JSON Lines and JSON files went out as the run went).
   for (const file of cmd.plan.files) {

@@ -158,7 +158,10 @@ export function withRegularFile<T>(path: string, maxBytes: number, use: (fd: num
     const info = fstatSync(fd);
     if (!info.isFile()) throw notRegular(path, info);
     if (info.size > maxBytes) throw tooLarge(path, maxBytes);
-    if (reads !== undefined && !reads.has(fileKey(info))) reads.set(fileKey(info), path);
+    if (reads !== undefined && !reads.has(fileKey(info))) {
+      reads.set(fileKey(info), path);
+      onRead?.(fileKey(info), path);
+    }
     return use(fd, info.size);
   } catch (error) {
     throw fromErrno(path, error);
@@ -183,6 +186,30 @@ export function fileKey(info: { readonly dev: number; readonly ino: number }): s
 export function recordReads(): ReadonlyMap<string, string> {
   reads ??= new Map();
   return reads;
+}
+
+/** Whether this thread records its reads ({@link recordReads}): a fleet's worker threads then record theirs. */
+export function recordingReads(): boolean {
+  return reads !== undefined;
+}
+
+/** Told of each file recorded from then on, once (a worker thread passes them to the main thread: src/app/pool-worker.ts). */
+let onRead: ((key: string, path: string) => void) | undefined;
+
+/**
+ * Records this thread's reads ({@link recordReads}) and tells `listener` of each new file as it is opened: a fleet's
+ * worker thread sends them to the main thread, whose run writes no report over a file any thread read (a local
+ * target's redis.conf, read where the target was audited).
+ */
+export function reportReads(listener: (key: string, path: string) => void): void {
+  recordReads();
+  onRead = listener;
+}
+
+/** Files another thread read (its {@link reportReads}), added to this thread's record when it keeps one. */
+export function addReads(files: readonly (readonly [key: string, path: string])[]): void {
+  if (reads === undefined) return;
+  for (const [key, path] of files) if (!reads.has(key)) reads.set(key, path);
 }
 
 function closeQuietly(fd: number): void {

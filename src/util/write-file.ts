@@ -1,6 +1,6 @@
 import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { closeSync, openSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errnoOf, errnoText } from './fs-error.ts';
@@ -108,6 +108,133 @@ export function openOutputSync(path: string): OpenOutput {
     const own = ownDescriptor(path);
     if (own === undefined || errnoOf(error) !== 'ENXIO') throw error;
     return { fd: own, close: () => {} };
+  }
+}
+
+/** A staged output's temporary file (see {@link openStagedOutput}): a new name in the destination's directory. */
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** A report output written as it is made, into a file that replaces the destination only when committed. */
+export interface StagedOutput {
+  readonly fd: number;
+  /** Closes the output and puts it in place (the temporary file renamed over the destination). */
+  commit(): void;
+  /** Closes the output and removes its temporary file: the destination is as it was. */
+  abort(): void;
+}
+
+/** The temporary files of staged outputs not yet committed nor aborted: removed if the process exits first. */
+const pending = new Set<string>();
+let removeAtExit = false;
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Gone already, or never made.
+  }
+}
+
+/**
+ * Opens a report output that is written as the run goes (a fleet's JSON Lines, its JSON file) without touching the
+ * destination before the run is over: the bytes go to a new file of the destination's directory (a random name,
+ * created exclusively, so never through a planted link; the mode a report file gets: an existing file's, else
+ * 0666 less the umask), renamed over `path` by {@link StagedOutput.commit}. Opened at once and truncated, a local
+ * target's redis.conf named as the output was cut before the end of the run could see that the audit had read it.
+ * A stream ({@link isOutputStream}: `/dev/null`, `/dev/stdout`), a FIFO or a device (with --force) is written
+ * through as it is; a link to a regular file (with --force) is staged the same, and copied through the link at
+ * commit. The caller has checked the path ({@link checkOutputPath}).
+ */
+export function openStagedOutput(path: string): StagedOutput {
+  let info: Stats | undefined;
+  try {
+    info = lstatSync(path);
+  } catch (error) {
+    if (errnoOf(error) !== 'ENOENT') throw error;
+  }
+  // A link (--force) to a regular file: its file is written at commit, through the link.
+  let linked = false;
+  if (info && !info.isFile()) {
+    const target = info.isSymbolicLink() && !isOutputStream(path, info) ? statOrUndefined(path) : undefined;
+    if (!target?.isFile()) {
+      const out = openOutputSync(path);
+      return { fd: out.fd, commit: () => out.close(), abort: () => out.close() };
+    }
+    linked = true;
+  }
+  const temp = tempPath(path);
+  const mode = info && !linked ? info.mode & 0o7777 : linked ? 0o600 : 0o666;
+  const fd = openSync(temp, 'wx', mode);
+  pending.add(temp);
+  if (!removeAtExit) {
+    removeAtExit = true;
+    process.once('exit', () => {
+      for (const file of pending) unlinkQuietly(file);
+    });
+  }
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    closeSync(fd);
+  };
+  const abort = (): void => {
+    try {
+      close();
+    } catch {
+      // The file goes either way.
+    }
+    unlinkQuietly(temp);
+    pending.delete(temp);
+  };
+  try {
+    // `wx` applies the umask; an existing report keeps exactly the mode it had.
+    if (info && !linked) fchmodSync(fd, mode);
+  } catch (error) {
+    abort();
+    throw error;
+  }
+  return {
+    fd,
+    commit: () => {
+      try {
+        close();
+        if (linked) copyThrough(temp, path);
+        else renameSync(temp, path);
+      } catch (error) {
+        abort();
+        throw error;
+      }
+      if (linked) unlinkQuietly(temp);
+      pending.delete(temp);
+    },
+    abort,
+  };
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Copies the file `from` into the file that `path` leads to, through its link (an output given with --force). */
+function copyThrough(from: string, path: string): void {
+  const input = openSync(from, 'r');
+  try {
+    const out = openSync(path, 'w');
+    try {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      for (let n = readSync(input, chunk, 0, chunk.length, null); n > 0; n = readSync(input, chunk, 0, chunk.length, null)) writeAllSync(out, chunk.subarray(0, n));
+    } finally {
+      closeSync(out);
+    }
+  } finally {
+    closeSync(input);
   }
 }
 
@@ -232,7 +359,7 @@ export async function writeOutputFile(path: string, content: OutputContent, opti
       throw reasonOf(path, error);
     }
   }
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPath(path);
   let handle;
   try {
     handle = await open(temp, 'wx', info ? info.mode & 0o7777 : 0o666);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -246,7 +246,9 @@ describe('a fleet of 200 targets, 20 of them dead or silent', () => {
 });
 
 describe('JSON Lines as targets finish', () => {
-  it("a finished target's line is in the file while another target still holds the run open", async () => {
+  // The lines grow in the output's temporary file (`.streamed.jsonl.PID-RANDOM.tmp`, beside it), which replaces the
+  // file once the run is over (src/util/write-file.ts openStagedOutput).
+  it("a finished target's line is in the output's temporary file while another target still holds the run open", async () => {
     // Five servers that answer and one that never does, with a reply timeout far longer than the test.
     const fleet = await fakeFleet(6, 1);
     const file = join(dir, 'streamed.jsonl');
@@ -260,12 +262,14 @@ describe('JSON Lines as targets finish', () => {
       let seen: { type: string; target?: string; error?: string }[] = [];
       // Until the five lines are there (the run cannot end before the silent target's 600 s): 120 s at most.
       for (let waited = 0; waited < 120_000 && child.exitCode === null; waited += 100) {
-        const text = await readFile(file, 'utf8').catch(() => '');
+        const temp = (await readdir(dir)).find((name) => name.startsWith('.streamed.jsonl.') && name.endsWith('.tmp'));
+        const text = temp === undefined ? '' : await readFile(join(dir, temp), 'utf8').catch(() => '');
         seen = text.split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as { type: string; target?: string; error?: string });
         if (seen.length >= 5) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(child.exitCode, null, 'the run is still going (the silent target)');
+      await assert.rejects(readFile(file), { code: 'ENOENT' });
       assert.deepEqual(new Set(seen.map((l) => l.target)), live);
       for (const l of seen) assert.deepEqual([l.type, l.error], ['target', undefined]);
     } finally {

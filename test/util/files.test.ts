@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { FileReadError, readProcMemoryText, readProcText, readTextFile } from '../../src/util/read-file.ts';
 import { lstatOf, statOf } from '../../src/util/fs-calls.ts';
-import { FileWriteError, checkOutputPath, writeOutputFile } from '../../src/util/write-file.ts';
+import { FileWriteError, checkOutputPath, openStagedOutput, writeAllSync, writeOutputFile } from '../../src/util/write-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'redfort-files-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -247,6 +247,45 @@ describe('report and baseline outputs', () => {
     await writeOutputFile(path('chosen-link.json'), 'through', { force: true });
     assert.equal(readFileSync(target, 'utf8'), 'through');
     assert.ok(lstatSync(path('chosen-link.json')).isSymbolicLink());
+  });
+
+  // A fleet's streamed outputs (src/cli/fleet.ts): written as targets finish, put in place only at the end.
+  test('a staged output grows in a temporary file and replaces its file at commit; aborted, it leaves the file as it was', () => {
+    const out = path('staged.jsonl');
+    writeFileSync(out, 'kept\n');
+    chmodSync(out, 0o640);
+    const temps = () => readdirSync(dir).filter((f) => f.startsWith('.staged.jsonl.') && f.endsWith('.tmp'));
+    const aborted = openStagedOutput(out);
+    writeAllSync(aborted.fd, Buffer.from('line 1\n'));
+    assert.equal(temps().length, 1);
+    assert.equal(readFileSync(join(dir, temps()[0]!), 'utf8'), 'line 1\n');
+    assert.equal(readFileSync(out, 'utf8'), 'kept\n');
+    aborted.abort();
+    assert.equal(readFileSync(out, 'utf8'), 'kept\n');
+    assert.deepEqual(temps(), []);
+    const kept = statSync(out).ino;
+    const committed = openStagedOutput(out);
+    writeAllSync(committed.fd, Buffer.from('line 2\n'));
+    committed.commit();
+    assert.equal(readFileSync(out, 'utf8'), 'line 2\n');
+    assert.equal(statSync(out).mode & 0o777, 0o640);
+    assert.notEqual(statSync(out).ino, kept);
+    assert.deepEqual(temps(), []);
+    // With --force, a link to a regular file is written through at commit (the link stays a link), not before.
+    const target = path('staged-target.jsonl');
+    writeFileSync(target, 'target\n');
+    symlinkSync(target, path('staged-link.jsonl'));
+    const linked = openStagedOutput(path('staged-link.jsonl'));
+    writeAllSync(linked.fd, Buffer.from('through\n'));
+    assert.equal(readFileSync(target, 'utf8'), 'target\n');
+    linked.commit();
+    assert.equal(readFileSync(target, 'utf8'), 'through\n');
+    assert.ok(lstatSync(path('staged-link.jsonl')).isSymbolicLink());
+    // A stream is written through at once.
+    const devnull = openStagedOutput('/dev/null');
+    writeAllSync(devnull.fd, Buffer.from('gone'));
+    devnull.commit();
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   });
 
   test('a missing directory is named before the audit runs', async () => {
