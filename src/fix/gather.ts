@@ -9,6 +9,7 @@ import type { FixPlan } from './types.ts';
 import { credentialOf, login } from './session.ts';
 import { infoField } from '../redis/info.ts';
 import { addressOf } from '../net/address.ts';
+import { abortReason, raceAbort, targetSignal } from '../util/deadline.ts';
 
 /** What the audit before a plan (or an apply) found: every node's facts and results, and how to reach it. */
 export interface FixState {
@@ -53,27 +54,75 @@ async function sentinelClients(target: Target, options: FixGatherOptions): Promi
  * Nodes that cannot be audited make the whole gathering fail: a plan over part of a deployment is not safe.
  */
 export async function gatherFixState(seed: Target, options: FixGatherOptions): Promise<{ ok: true; state: FixState } | { ok: false; error: string }> {
-  if (options.kind === undefined) {
-    const gathered = await gatherTarget(seed, options);
-    if (!gathered.ok) return { ok: false, error: gathered.error };
-    const facts = gathered.facts;
-    // Every rule skips then, and the plan said "Nothing to change: every rule fix can close passes".
-    if (facts.connection?.unauthenticated) return { ok: false, error: facts.connection.unauthenticated };
-    const judged = judgeFacts(facts, options);
-    const mode = facts.server?.mode;
-    const role = mode === 'sentinel' ? 'sentinel' : facts.info && infoField(facts.info, 'role') === 'slave' ? 'replica' : 'master';
-    return {
-      ok: true,
-      state: {
-        deployment: 'single',
-        nodes: [{ address: addressOf(seed.host, seed.port), host: seed.host, port: seed.port, role, facts, results: judged.results, target: seed, ...(role !== 'sentinel' ? { sentinelClients: await sentinelClients(seed, options) } : {}) }],
-        entries: [judged],
-      },
-    };
+  // One deadline for the target, a deployment's seed and every node together, as audit's (--target-timeout, the
+  // run's deadline, the caller's signal): a dead or silent node is an error that names it once the time is up,
+  // whatever step it was in. Each node's gathering stops at once then (src/app/audit.ts underDeadline), so the nodes
+  // not done are named; should anything else hold the gathering, it ends DEADLINE_GRACE_MS later all the same.
+  const what = options.kind === undefined ? 'this target' : `${options.kind} ${seed.display} (the seed and every node together)`;
+  const { signal, dispose } = targetSignal(options, what);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    const scoped: FixGatherOptions = { ...options, signal, targetTimeoutMs: undefined, deadline: undefined };
+    const work = options.kind === undefined ? gatherSingle(seed, scoped, signal) : gatherDeployment(seed, scoped, options.kind, signal);
+    if (!signal) return await work;
+    const late = new Promise<{ ok: false; error: string }>((resolve) => {
+      onAbort = () => {
+        timer = setTimeout(() => resolve({ ok: false, error: abortReason(signal) }), DEADLINE_GRACE_MS);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    dispose();
   }
-  const discovery = await discoverAudited(seed, { ...options, kind: options.kind });
+}
+
+/** How long a gathering may run on past its deadline for the nodes out of time to be named. */
+const DEADLINE_GRACE_MS = 500;
+
+/** `sentinelClients` within the deadline: undefined when the time is up. */
+async function watchedBy(target: Target, options: FixGatherOptions, signal: AbortSignal | undefined): Promise<number | string | undefined> {
+  try {
+    return await raceAbort(sentinelClients(target, options), signal);
+  } catch (error) {
+    if (signal?.aborted) return undefined;
+    throw error;
+  }
+}
+
+async function gatherSingle(seed: Target, options: FixGatherOptions, signal: AbortSignal | undefined): Promise<{ ok: true; state: FixState } | { ok: false; error: string }> {
+  const gathered = await gatherTarget(seed, options);
+  if (!gathered.ok) return { ok: false, error: gathered.error };
+  const facts = gathered.facts;
+  // Every rule skips then, and the plan said "Nothing to change: every rule fix can close passes".
+  if (facts.connection?.unauthenticated) return { ok: false, error: facts.connection.unauthenticated };
+  const judged = judgeFacts(facts, options);
+  const mode = facts.server?.mode;
+  const role = mode === 'sentinel' ? 'sentinel' : facts.info && infoField(facts.info, 'role') === 'slave' ? 'replica' : 'master';
+  let watched = {};
+  if (role !== 'sentinel') {
+    const clients = await watchedBy(seed, options, signal);
+    if (clients === undefined) return { ok: false, error: abortReason(signal!) };
+    watched = { sentinelClients: clients };
+  }
+  return {
+    ok: true,
+    state: {
+      deployment: 'single',
+      nodes: [{ address: addressOf(seed.host, seed.port), host: seed.host, port: seed.port, role, facts, results: judged.results, target: seed, ...watched }],
+      entries: [judged],
+    },
+  };
+}
+
+async function gatherDeployment(seed: Target, options: FixGatherOptions, kind: DeploymentKind, signal: AbortSignal | undefined): Promise<{ ok: true; state: FixState } | { ok: false; error: string }> {
+  const discovery = await discoverAudited(seed, { ...options, kind });
   if (!discovery.ok) return { ok: false, error: `cannot discover the deployment: ${discovery.error}` };
-  const name = deploymentName(options.kind, seed, discovery.nodes.length);
+  const name = deploymentName(kind, seed, discovery.nodes.length);
   const deployment = judgeFacts(deploymentFacts(name, discovery), options);
   const nodes: (FixNodeInput & { target: Target })[] = [];
   const entries: TargetResult[] = [deployment];
@@ -85,8 +134,13 @@ export async function gatherFixState(seed: Target, options: FixGatherOptions): P
     // The node's own INFO says what it is now (the discovery source may lag behind a failover).
     const own = outcome.facts.info ? infoField(outcome.facts.info, 'role') : undefined;
     const role = node.role === 'sentinel' ? 'sentinel' : own === 'slave' ? 'replica' : own === 'master' ? 'master' : node.role;
-    const watched = options.kind === 'replication' && role !== 'sentinel' ? { sentinelClients: await sentinelClients(target, nodeOptions(options)) } : {};
+    let watched = {};
+    if (kind === 'replication' && role !== 'sentinel') {
+      const clients = await watchedBy(target, nodeOptions(options), signal);
+      if (clients === undefined) return { ok: false, error: `${node.address} (${node.role}): ${abortReason(signal!)}` };
+      watched = { sentinelClients: clients };
+    }
     nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched });
   }
-  return { ok: true, state: { deployment: options.kind, nodes, deploymentResults: deployment, entries, ...(discovery.warnings ? { warnings: discovery.warnings } : {}) } };
+  return { ok: true, state: { deployment: kind, nodes, deploymentResults: deployment, entries, ...(discovery.warnings ? { warnings: discovery.warnings } : {}) } };
 }

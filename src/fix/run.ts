@@ -23,6 +23,7 @@ import { outputClash, planOutProblem } from './outputs.ts';
 import type { FixPlan, PlanStep, StepClass } from './types.ts';
 import { clipped } from '../util/shown.ts';
 import { sha256Hex } from '../util/hash.ts';
+import { TARGET_TIMEOUT_MS } from '../util/defaults.ts';
 
 /** Bad input to fix (flags, a plan or secrets file): nothing is changed; the CLI reports it as a usage error. */
 export class FixInputError extends Error {}
@@ -70,6 +71,12 @@ export interface FixRequest extends TargetFlags {
   nodeOverrides?: ReadonlyMap<string, Target> | undefined;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
+  /**
+   * `--target-timeout`, as audit's: the longest the audit of the target (a deployment: its seed and every node
+   * together) may take, before the plan and after an apply; default TARGET_TIMEOUT_MS. The steps of an apply and a
+   * rollback are not cut short by it (each command has --timeout): a change stopped half-way is worse than a slow one.
+   */
+  targetTimeoutMs?: number;
   /** Where REDISCLI_AUTH is read from (the process's environment, for the CLI). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -170,7 +177,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   if (flags.includeDisruptive && flags.apply === undefined) throw new FixInputError('--include-disruptive goes with --apply');
   if (flags.includeDisruptive && !flags.yes && !io.interactive) throw new FixInputError('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
   const target = resolveTarget(flags.uri ?? spec, targetFlags, flags.env);
-  const options: FixGatherOptions = { ...timeouts, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
+  const options: FixGatherOptions = { ...timeouts, targetTimeoutMs: flags.targetTimeoutMs ?? TARGET_TIMEOUT_MS, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
   if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${clipped(userPrefix)}' may hold only letters, digits and _ . : -`);
   // A plan that cannot be saved is known before the servers are read and the secrets file is written.

@@ -1,13 +1,13 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
-import { UsageError, connectionOptions, nodeOverrideOption, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, integer, nodeOverrideOption, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { nodeOverrides } from '../../app/targets.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
-import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS } from '../../util/defaults.ts';
+import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
 import { loadBuiltin } from '../../util/builtin.ts';
 
-type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env' | 'nodeOverrides'> & { connectTimeout: string; timeout: string; nodeOverride?: string[] };
+type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'targetTimeoutMs' | 'env' | 'nodeOverrides'> & { connectTimeout: string; timeout: string; targetTimeout: string; nodeOverride?: string[] };
 
 /**
  * What the confirmation shows of the disruptive steps. A step names a server's user, and a plan file given to
@@ -39,10 +39,11 @@ async function confirm(plan: FixPlan): Promise<boolean> {
 /** The fix command: its timeouts checked, the run asked of src/fix with this terminal; the exit code. */
 async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<number> {
   refuseFileTargets([flags.uri, spec]);
-  const { connectTimeout, timeout, nodeOverride, ...rest } = flags;
+  const { connectTimeout, timeout, targetTimeout, nodeOverride, ...rest } = flags;
+  const timeouts = { ...timeoutsOf({ connectTimeout, timeout }), targetTimeoutMs: integer(targetTimeout, '--target-timeout', 1, 86_400_000) };
   // Parsed as audit parses it (a malformed spec is a usage error naming it, its password masked).
   const overrides = nodeOverrides(nodeOverride, rest, process.env);
-  const request: FixRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env, ...(overrides ? { nodeOverrides: overrides } : {}) };
+  const request: FixRequest = { ...rest, ...timeouts, env: process.env, ...(overrides ? { nodeOverrides: overrides } : {}) };
   const { runFix, FixInputError } = await import('../../fix/run.ts');
   try {
     return await runFix(spec, request, { out: (text) => process.stdout.write(terminalLines(text)), say, interactive: process.stdin.isTTY === true, confirm });
@@ -75,6 +76,7 @@ export function registerFix(cli: Command): void {
     .option('--no-probe', 'skip the network probes of the audit')
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(FIX_COMMAND_TIMEOUT_MS)))
+    .addOption(withDefault('--target-timeout <ms>', "the longest the audit of the target may take, everything included (a --cluster, --sentinel or --replication deployment: its seed and every node together), before the plan and after an apply; a node out of time is an error that names it, and nothing is planned or applied", String(TARGET_TIMEOUT_MS)))
     .addHelpText('after', `
 Examples:
   redfort fix redis://admin@db1:6379 --plan --out plan.json
