@@ -1,6 +1,6 @@
 import type { FactKey, Facts } from '../facts/types.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
-import type { TargetResult } from '../engine/run.ts';
+import type { Disabled, TargetResult } from '../engine/run.ts';
 import { errorResults, runRules, summarize } from '../engine/run.ts';
 import { RULES } from '../rules/index.ts';
 import { ruleContext } from '../rules/context.ts';
@@ -40,6 +40,8 @@ export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions,
   readonly thresholds?: Partial<Thresholds>;
   readonly severityOverrides?: ReadonlyMap<string, Severity>;
   readonly disabled?: ReadonlySet<string>;
+  /** Rules a settings file turned off: each a `skip` marked `disabled`, where `disabled` leaves a rule out. */
+  readonly turnedOff?: ReadonlyMap<string, Disabled>;
   /** How many targets are audited at once. */
   readonly concurrency?: number;
   /** Unix seconds to judge dates against; now by default. */
@@ -59,6 +61,7 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
     context: ruleContext(options),
     ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
     ...(options.disabled ? { disabled: options.disabled } : {}),
+    ...(options.turnedOff ? { turnedOff: options.turnedOff } : {}),
   });
   const server = reportedServer(facts.server);
   const warnings = [

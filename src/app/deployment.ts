@@ -66,7 +66,8 @@ export function deploymentFacts(name: string, discovery: Extract<Discovery, { ok
 function deferred(results: readonly RuleResult[], name: string, options: AuditOptions): RuleResult[] {
   const out: RuleResult[] = [];
   for (const r of results) {
-    if (!DEPLOYMENT_RULES.has(r.ruleId)) {
+    // A rule turned off is not judged on the node either: it keeps the settings file's word.
+    if (!DEPLOYMENT_RULES.has(r.ruleId) || r.disabled !== undefined) {
       out.push(r);
       continue;
     }

@@ -315,6 +315,8 @@ export interface TargetTally {
   readonly failBySeverity: Readonly<Record<Severity, number>>;
   readonly suppressed: number;
   readonly baselined: number;
+  /** Results of rules the settings file turned off (skips). */
+  readonly disabled: number;
   /** Rules that passed or failed here, with their severity (a failed rule's: that of its worst failure). */
   readonly judged: readonly (readonly [string, Severity])[];
   /** Rules with a failure that counts here. */
@@ -327,11 +329,13 @@ export function tallyOf(result: TargetResult): TargetTally {
   const failBySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   let suppressed = 0;
   let baselined = 0;
+  let disabled = 0;
   const failed = new Set<string>();
   const judged = new Map<string, Severity>();
   const worstFailure = new Map<string, Severity>();
   for (const r of result.results) {
     statuses[r.status] += 1;
+    if (r.disabled !== undefined) disabled += 1;
     if (r.status === 'fail') {
       failBySeverity[r.severity] += 1;
       if (r.suppressed !== undefined) suppressed += 1;
@@ -347,7 +351,7 @@ export function tallyOf(result: TargetResult): TargetTally {
     if (isActiveFailure(r)) failed.add(r.ruleId);
   }
   for (const [ruleId, severity] of worstFailure) judged.set(ruleId, severity);
-  return { line: targetLine(result), statuses, failBySeverity, suppressed, baselined, judged: [...judged], failed: [...failed] };
+  return { line: targetLine(result), statuses, failBySeverity, suppressed, baselined, disabled, judged: [...judged], failed: [...failed] };
 }
 
 /** Sums a fleet as its results arrive; holds a few numbers per rule and one line per target. */
@@ -366,6 +370,8 @@ export class FleetTally {
     suppressed: 0,
     baselined: 0,
   };
+  /** Results of rules turned off: in the summary only when there are some. */
+  #disabled = 0;
 
   add(tally: TargetTally): TargetLine {
     const { line } = tally;
@@ -377,6 +383,7 @@ export class FleetTally {
     for (const severity of SEVERITIES) (s.failBySeverity as Record<Severity, number>)[severity] += tally.failBySeverity[severity];
     s.suppressed += tally.suppressed;
     s.baselined += tally.baselined;
+    this.#disabled += tally.disabled;
     const failedHere = new Set(tally.failed);
     for (const [ruleId, severity] of tally.judged) {
       const total = this.#rules.get(ruleId) ?? { severity, failed: 0, judged: 0 };
@@ -392,7 +399,7 @@ export class FleetTally {
   }
 
   get summary(): Summary {
-    return { ...this.#summary, failBySeverity: { ...this.#summary.failBySeverity } };
+    return { ...this.#summary, failBySeverity: { ...this.#summary.failBySeverity }, ...(this.#disabled > 0 ? { disabled: this.#disabled } : {}) };
   }
 
   /** Rules that failed somewhere, most failed first (then by severity and id). */

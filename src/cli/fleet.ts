@@ -366,7 +366,11 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
   process.exitCode = code;
   if (cmd.plan.stdout === 'text') {
     const { fleetSummaryText } = await import('../report/fleet-text.ts');
-    io.writeStdout(fleetSummaryText(lines, run.totals, summary, { color: cmd.color, entries: inventory.entries.length }));
+    io.writeStdout(fleetSummaryText(lines, run.totals, summary, {
+        color: cmd.color,
+        entries: inventory.entries.length,
+        ...(cmd.settings?.disabledBy !== undefined ? { turnedOff: { rules: cmd.settings.disabledBy.size, path: cmd.settings.path } } : {}),
+      }));
     if (!cmd.summaryOnly) io.writeStdout(await io.render('text', report, true));
   } else if (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl') {
     // A report made in chunks (JSON) goes out a chunk (64 KiB) at a time, as to a file: made whole, 2,000 dead

@@ -18,6 +18,16 @@ export interface RuleResult {
   readonly suppressed?: Suppressed;
   /** True on a failure recorded in the baseline (`--baseline`): known debt, not counted by `exitCode`. */
   readonly baselined?: boolean;
+  /** Set on a rule a settings file turned off: its status is `skip` (not judged), and this says where. */
+  readonly disabled?: Disabled;
+}
+
+/** Where a rule was turned off: the `rules:` entry of a settings file, naming its id or its area, that says `off`. */
+export interface Disabled {
+  /** The rule id or the area as the entry names it (`tls`, `tls.disabled`). */
+  readonly rule: string;
+  readonly path: string;
+  readonly line: number;
 }
 
 /** Why a failure is accepted, from a suppression of `.redfort.yaml`. */
@@ -51,6 +61,11 @@ export interface RunOptions {
   readonly severityOverrides?: ReadonlyMap<string, Severity>;
   /** Rule ids or areas to leave out of the report. */
   readonly disabled?: ReadonlySet<string>;
+  /**
+   * Rule ids a settings file turned off, each with the entry that did: not judged, but in the report as a `skip`
+   * marked `disabled` (an auditor sees what was not checked, and why).
+   */
+  readonly turnedOff?: ReadonlyMap<string, Disabled>;
 }
 
 const MISSING_REASON: Record<FactKey, string> = {
@@ -99,6 +114,11 @@ export function runRules<K extends FactKey>(rules: readonly Rule<K>[], facts: Fa
   for (const rule of rules) {
     if (lookup(options.disabled, rule.id) === true) continue;
     const severity = (lookup(options.severityOverrides, rule.id) as Severity | undefined) ?? rule.severity;
+    const off = options.turnedOff?.get(rule.id);
+    if (off !== undefined) {
+      results.push({ ...result(rule, 'skip', severity, disabledMessage(off), [], rule.remediation, null), disabled: off });
+      continue;
+    }
     let verdict: Verdict;
     try {
       verdict = judge(rule, facts, options.context);
@@ -118,6 +138,11 @@ export function runRules<K extends FactKey>(rules: readonly Rule<K>[], facts: Fa
     }
   }
   return results;
+}
+
+/** A turned-off rule's message: `not judged: turned off by 'tls: off' at .redfort.yaml:4`. */
+export function disabledMessage(off: Disabled): string {
+  return `not judged: turned off by '${off.rule}: off' at ${off.path}:${off.line}`;
 }
 
 /**
@@ -169,6 +194,8 @@ export interface Summary {
   readonly suppressed: number;
   /** Failing results already in the baseline (and not suppressed). */
   readonly baselined: number;
+  /** Results of rules a settings file turned off (counted in `skip` too); only when there are some. */
+  readonly disabled?: number;
 }
 
 /** A failure that counts: neither suppressed nor in the baseline. */
@@ -181,9 +208,11 @@ export function summarize(targets: readonly TargetResult[]): Summary {
   const failBySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   let suppressed = 0;
   let baselined = 0;
+  let disabled = 0;
   for (const target of targets) {
     for (const result of target.results) {
       counts[result.status] += 1;
+      if (result.disabled !== undefined) disabled += 1;
       if (result.status !== 'fail') continue;
       failBySeverity[result.severity] += 1;
       if (result.suppressed !== undefined) suppressed += 1;
@@ -197,6 +226,7 @@ export function summarize(targets: readonly TargetResult[]): Summary {
     failBySeverity,
     suppressed,
     baselined,
+    ...(disabled > 0 ? { disabled } : {}),
   };
 }
 

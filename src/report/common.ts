@@ -1,6 +1,6 @@
 import type { RuleResult } from '../engine/run.ts';
 import { severityRank } from '../engine/run.ts';
-import type { ReportView } from './types.ts';
+import type { AuditReport, ReportView } from './types.ts';
 import type { Rule, Section, Severity, Status } from '../rules/define.ts';
 
 /** Where each rule's documentation is published; reports link to it. */
@@ -121,4 +121,10 @@ export function viewResults(results: readonly RuleResult[], view: ReportView | u
   if (view?.sort === 'checklist') return kept;
   const order = (r: RuleResult): number => (r.status === 'fail' ? 10 - severityRank(r.severity) : 10 + STATUSES.indexOf(r.status));
   return kept.map((r, i) => ({ r, i })).sort((a, b) => order(a.r) - order(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
+/** ` in .redfort.yaml`: the settings file that turned rules off (the first result's says it), or nothing. */
+export function turnedOffIn(report: Pick<AuditReport, 'targets'>): string {
+  for (const t of report.targets) for (const r of t.results) if (r.disabled !== undefined) return ` in ${r.disabled.path}`;
+  return '';
 }

@@ -31,8 +31,11 @@ export function fleetSummaryText(
   lines: readonly FleetLine[],
   totals: readonly FleetTotal[],
   summary: Summary,
-  /** `entries`: the inventory's, named when they are not the targets (a deployment gives one per node, and its own). */
-  options: { color: boolean; entries?: number },
+  /**
+   * `entries`: the inventory's, named when they are not the targets (a deployment gives one per node, and its own);
+   * `turnedOff`: the rules the settings file turned off, and the file.
+   */
+  options: { color: boolean; entries?: number; turnedOff?: { readonly rules: number; readonly path: string } },
 ): string {
   const c = pc.createColors(options.color);
   const failing = lines.filter((l) => l.error === undefined && l.worst !== undefined).length;
@@ -42,6 +45,9 @@ export function fleetSummaryText(
   const out: string[] = [
     c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}${of}, ${summary.targetErrors} not audited, ${blind > 0 ? `${blind} without credentials, ` : ''}${failing} with failures`),
   ];
+  // Rules not judged on any target: an auditor reading the summary alone must see what was not checked.
+  const off = options.turnedOff;
+  if (off !== undefined && off.rules > 0) out.push(c.dim(terminalSafe(`  ${off.rules} rule${off.rules === 1 ? '' : 's'} turned off in ${off.path}: not judged on any target`)));
   // A loop, not Math.max(...): spread as arguments, 150,000 targets overflowed the stack ('Maximum call stack size exceeded').
   let width = 0;
   for (const l of lines) width = Math.min(60, Math.max(width, l.target.length));

@@ -14,6 +14,7 @@ import {
   STATUSES,
   titleCase,
   triage,
+  turnedOffIn,
 } from './common.ts';
 import type { SeverityCounts } from './common.ts';
 import type { Reporter } from './types.ts';
@@ -143,6 +144,7 @@ function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string,
   const badges = [`<span class="st st-${r.status}">${r.status}</span>`];
   if (t === 'suppressed') badges.push('<span class="st accepted">suppressed</span>');
   if (t === 'baselined') badges.push('<span class="st accepted">baseline</span>');
+  if (r.disabled !== undefined) badges.push('<span class="st st-skip">turned off</span>');
   const severity = r.status === 'fail' ? `<span class="sev sev-${r.severity}">${r.severity}</span>` : '';
   // A message quotes server values: plain text. Remediations are ours and mark code with backticks.
   const parts = [`<p class="msg">${text(r.message)}</p>`];
@@ -360,7 +362,7 @@ export const htmlReporter: Reporter = (report, context) => {
     ).join('')}</div></div>`,
     `<div class="card"><div class="v" data-count="targets">${s.targets}</div><div class="k">target${s.targets === 1 ? '' : 's'}${s.targetErrors ? `, ${s.targetErrors} not audited` : ''}</div></div>`,
     `<div class="card"><div class="v" data-count="pass">${s.pass}</div><div class="k">passed</div></div>`,
-    `<div class="card"><div class="v" data-count="skip">${s.skip}</div><div class="k">skipped</div></div>`,
+    `<div class="card"><div class="v" data-count="skip">${s.skip}</div><div class="k">skipped</div>${s.disabled ? `<div class="k small" data-count="disabled">${s.disabled} turned off${text(turnedOffIn(report))}</div>` : ''}</div>`,
     `<div class="card"><div class="v" data-count="manual">${s.manual}</div><div class="k">to check by hand</div></div>`,
     ...(s.suppressed || s.baselined
       ? [`<div class="card"><div class="v" data-count="accepted">${s.suppressed + s.baselined}</div><div class="k">accepted failures</div><div class="k small">${s.suppressed} suppressed · ${s.baselined} in the baseline</div></div>`]

@@ -2,7 +2,7 @@ import type { RuleResult, TargetResult } from '../engine/run.ts';
 import { formatSource } from '../facts/types.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
-import { emptySeverityCounts, ruleDocUrl, rulesById, SECTION_TITLES, sectionOf, titleCase, triage, viewResults, visibleControls } from './common.ts';
+import { emptySeverityCounts, ruleDocUrl, rulesById, SECTION_TITLES, sectionOf, titleCase, triage, turnedOffIn, viewResults, visibleControls } from './common.ts';
 import type { AuditReport, ReportContext, ReportView, Reporter } from './types.ts';
 
 /** Inline text: no HTML, no emphasis or links, no table breaks, on one line. */
@@ -126,7 +126,7 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
       ? '**no findings that count**'
       : `**${activeTotal} finding${activeTotal === 1 ? '' : 's'}**: ${SEVERITIES.filter((sev) => counts[sev] > 0).map((sev) => `${counts[sev]} ${sev}`).join(', ')}`,
     `${s.pass} rule${s.pass === 1 ? '' : 's'} passed`,
-    `${s.skip} rule${s.skip === 1 ? '' : 's'} skipped`,
+    `${s.skip} rule${s.skip === 1 ? '' : 's'} skipped${s.disabled ? ` (${s.disabled} turned off${md(turnedOffIn(report))})` : ''}`,
     `${s.manual} rule${s.manual === 1 ? '' : 's'} to check by hand`,
     ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),
     ...(s.baselined ? [`${s.baselined} in the baseline`] : []),

@@ -174,6 +174,21 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
       });
     }
   }
+  // Rules a settings file turned off: SARIF's own word for it, a rule configuration override `enabled: false` of the
+  // invocation, with the entry that did (no result: a rule not judged has no finding to show).
+  const turnedOff = new Map<string, Sarif.ConfigurationOverride>();
+  for (const target of report.targets) {
+    for (const result of target.results) {
+      if (result.disabled === undefined || turnedOff.has(result.ruleId)) continue;
+      const index = ruleIndex.get(result.ruleId);
+      const { rule, path, line } = result.disabled;
+      turnedOff.set(result.ruleId, {
+        descriptor: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
+        configuration: { enabled: false },
+        properties: { setting: `${rule}: off`, location: { physicalLocation: { artifactLocation: artifactOf(path, context.root), region: { startLine: line } } } },
+      });
+    }
+  }
   const configuration: Sarif.Notification[] = (report.warnings ?? []).map((w) => ({
     level: 'warning',
     message: messageText(w.message),
@@ -202,6 +217,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
             executionSuccessful: report.targets.every((t) => t.error === undefined),
             ...(execution.length > 0 ? { toolExecutionNotifications: execution } : {}),
             ...(configuration.length > 0 ? { toolConfigurationNotifications: configuration } : {}),
+            ...(turnedOff.size > 0 ? { ruleConfigurationOverrides: [...turnedOff.values()] } : {}),
           },
         ],
         results: [],

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { formatSource } from '../facts/types.ts';
 import type { RuleResult } from '../engine/run.ts';
 import type { Severity, Status } from '../rules/define.ts';
-import { rulesById, SECTION_TITLES, sectionOf, terminalSafe, viewResults } from './common.ts';
+import { rulesById, SECTION_TITLES, sectionOf, terminalSafe, turnedOffIn, viewResults } from './common.ts';
 import type { Reporter } from './types.ts';
 
 
@@ -163,7 +163,7 @@ export const textReporter: Reporter = (report, context) => {
     `${plural(s.targets, 'target')}${s.targetErrors ? ` (${s.targetErrors} not audited)` : ''}`,
     `${plural(s.fail, 'finding')}${severities.length ? ` (${severities.join(', ')})` : ''} from ${plural(failedRules, 'failed rule')}`,
     `${plural(s.pass, 'rule')} passed`,
-    `${plural(s.skip, 'rule')} skipped`,
+    `${plural(s.skip, 'rule')} skipped${s.disabled ? ` (${s.disabled} turned off${turnedOffIn(report)})` : ''}`,
     `${plural(s.manual, 'rule')} to check by hand`,
     ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
     ...(s.suppressed ? [`${s.suppressed} suppressed`] : []),

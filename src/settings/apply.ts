@@ -6,6 +6,7 @@ import type { Baseline } from '../engine/triage/baseline.ts';
 import { applyBaseline } from '../engine/triage/baseline.ts';
 import { applySuppressions } from '../engine/triage/suppressions.ts';
 import type { Settings } from './types.ts';
+import type { Disabled } from '../engine/run.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
 
 /**
@@ -28,6 +29,7 @@ export function auditOptionsOf(settings: Settings | undefined): {
   thresholds?: Partial<Thresholds>;
   severityOverrides?: ReadonlyMap<string, Severity>;
   disabled?: ReadonlySet<string>;
+  turnedOff?: ReadonlyMap<string, Disabled>;
   sampleTargets?: ReadonlyMap<string, SampleRequest | null>;
   distroPackageTargets?: ReadonlyMap<string, DeclaredPackage>;
 } {
@@ -41,7 +43,8 @@ export function auditOptionsOf(settings: Settings | undefined): {
     ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}),
     ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
     ...(settings.severityOverrides.size > 0 ? { severityOverrides: settings.severityOverrides } : {}),
-    ...(settings.disabled.size > 0 ? { disabled: settings.disabled } : {}),
+    // Where the file says where each rule was turned off, the rule is in the reports as not judged; else left out.
+    ...(settings.disabled.size > 0 ? (settings.disabledBy ? { turnedOff: settings.disabledBy } : { disabled: settings.disabled }) : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { resolveTarget, TargetError } from '../redis/target.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
+import type { Disabled } from '../engine/run.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
 import type { Shape } from '../util/shown.ts';
 import { clipped, notShown, quotable, shown, shownValue } from '../util/shown.ts';
@@ -132,6 +133,8 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
   let failOn: Severity | 'none' | undefined;
   const overrides = new Map<string, Severity>();
   const switches = new Map<string, boolean>();
+  // The line of each rules: entry.
+  const switchLines = new Map<string, number>();
   const thresholds: { -readonly [K in keyof Thresholds]?: number } = {};
   const targets: TargetSettings[] = [];
   const suppressions: Suppression[] = [];
@@ -157,6 +160,7 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
           const name = ruleName(entry.key as Node, 'rules');
           const node = resolved(doc, entry.value as Node | null);
           const setting = stringOf(doc, node, `rules: ${name}`, fail);
+          switchLines.set(name, at(entry.key as Node));
           if (setting === 'off' || setting === 'on') switches.set(name, setting === 'on');
           else if (SEVERITIES.includes(setting as Severity)) {
             overrides.set(name, setting as Severity);
@@ -196,15 +200,19 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
 
   // An id beats its area whatever the order, so `tls: off` with `tls.certificate: on` keeps that rule.
   const disabled = new Set<string>();
+  const disabledBy = new Map<string, Disabled>();
   for (const id of options.ruleIds) {
-    const on = switches.get(id) ?? switches.get(id.split('.')[0]!);
-    if (on === false) disabled.add(id);
+    const rule = switches.has(id) ? id : id.split('.')[0]!;
+    if (switches.get(rule) !== false) continue;
+    disabled.add(id);
+    disabledBy.set(id, { rule, path, line: switchLines.get(rule)! });
   }
   return {
     path,
     ...(failOn !== undefined ? { failOn } : {}),
     severityOverrides: overrides,
     disabled,
+    disabledBy,
     thresholds,
     targets,
     suppressions,

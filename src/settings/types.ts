@@ -2,6 +2,7 @@ import type { SampleRequest } from '../gather/sample/index.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import type { Suppression } from '../engine/triage/suppressions.ts';
+import type { Disabled } from '../engine/run.ts';
 
 export type { Suppression } from '../engine/triage/suppressions.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
@@ -40,6 +41,11 @@ export interface Settings {
   readonly severityOverrides: ReadonlyMap<string, Severity>;
   /** Rule ids turned off (areas already expanded, so `tls: off` + `tls.certificate: on` works). */
   readonly disabled: ReadonlySet<string>;
+  /**
+   * Where each rule of `disabled` was turned off (the entry of its id, or of its area): such a rule is in the reports
+   * as a `skip` marked `disabled`. Settings made without it leave the rules of `disabled` out of the results.
+   */
+  readonly disabledBy?: ReadonlyMap<string, Disabled>;
   readonly thresholds: Partial<Thresholds>;
   readonly targets: readonly TargetSettings[];
   readonly suppressions: readonly Suppression[];

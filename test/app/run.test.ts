@@ -36,7 +36,13 @@ describe('runAudit', () => {
     assert.equal(of(plain, 'network.bind-all-interfaces')[0]!.severity, 'high');
     assert.equal(of(triaged, 'network.bind-all-interfaces')[0]!.severity, 'low');
     assert.ok(of(plain, 'logging.no-logfile').length > 0);
-    assert.deepEqual(of(triaged, 'logging.no-logfile'), [], 'a rule turned off is not judged');
+    // A rule turned off is not judged, and says so and where (the library's runAudit as the CLI).
+    assert.deepEqual(
+      of(triaged, 'logging.no-logfile').map((r) => [r.status, r.disabled]),
+      [['skip', { rule: 'logging.no-logfile', path: join(dir, '.redfort.yaml'), line: 1 }]],
+    );
+    assert.equal(triaged.summary.disabled, 1);
+    assert.equal(plain.summary.disabled, undefined);
     const suppressed = of(triaged, 'network.protected-mode-off').filter((r) => r.status === 'fail');
     assert.ok(suppressed.length > 0 && suppressed.every((r) => r.suppressed?.reason === 'lab box, OPS-1'));
     assert.ok(of(plain, 'network.protected-mode-off').every((r) => r.suppressed === undefined));

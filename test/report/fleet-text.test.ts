@@ -38,4 +38,12 @@ describe('fleetSummaryText', () => {
     assert.match(fleetSummaryText(lines.slice(0, 4), [], summaryOf(4), { color: false, entries: 1 }), /^Fleet: 4 targets of 1 inventory entry, /);
     assert.match(fleetSummaryText(lines.slice(0, 2), [], summaryOf(2), { color: false, entries: 2 }), /^Fleet: 2 targets, /);
   });
+
+  // With --summary-only the summary is all a reader sees: rules turned off (not judged anywhere) are named there.
+  it('names the rules the settings file turned off', () => {
+    const line = (target: string): FleetLine => ({ target, failBySeverity: NONE, worst: undefined });
+    const text = fleetSummaryText([line('redis://a:1')], [], summaryOf(1), { color: false, turnedOff: { rules: 13, path: '.redfort.yaml' } });
+    assert.match(text, /^Fleet: 1 target, 1 not audited, 0 with failures\n {2}13 rules turned off in \.redfort\.yaml: not judged on any target\n/);
+    assert.doesNotMatch(fleetSummaryText([line('redis://a:1')], [], summaryOf(1), { color: false, turnedOff: { rules: 0, path: '.redfort.yaml' } }), /turned off/);
+  });
 });

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { build, runCli } from '../report/cli-run.ts';
+import { errorsOf, jsonReportValidator, sarifValidator } from '../report/validators.ts';
+import { RULES } from '../../src/rules/index.ts';
 import type { CliRun } from '../report/cli-run.ts';
 
 // Settings, suppressions and baselines end to end: the built CLI against real servers.
@@ -17,6 +19,7 @@ interface Result {
   message: string;
   suppressed?: { reason: string; expires?: string };
   baselined?: true;
+  disabled?: { rule: string; path: string; line: number };
 }
 interface Report {
   targets: { target: string; error?: string; results: Result[] }[];
@@ -111,15 +114,86 @@ describe('settings, suppressions and baselines through the CLI', { concurrency: 
     assert.equal((await runCli(['audit', open.url, '--fail-on', 'medium'], { cwd: lowered })).code, 1);
   });
 
-  it('off removes a rule or an area from the report', async () => {
+  // `off` left no trace: a wide-open server beside every area turned off read '0 findings', and no report said a rule
+  // had been turned off, or by which file. It is a skip marked `disabled` now, in every format.
+  it('off keeps a rule or an area in every report as not judged, naming the entry that turned it off', async () => {
     const dir = await project('rules:\n  tls.disabled: off\n  logging: off\n  logging.syslog-disabled: on\n');
-    const r = report(await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'none'], { cwd: dir }));
-    const ids = r.targets[0]!.results.map((x) => x.ruleId);
-    assert.ok(!ids.includes('tls.disabled'));
-    assert.ok(!ids.includes('logging.no-logfile'));
-    assert.ok(!ids.includes('logging.loglevel-too-quiet'));
-    assert.ok(ids.includes('logging.syslog-disabled'), 'an id beats its area');
-    assert.ok(ids.includes('tls.weak-ciphers'));
+    const out = (format: string) => join(dir, `report.${format}`);
+    const formats = ['json', 'sarif', 'junit', 'html', 'markdown'];
+    const run = await runCli(['audit', open.url, '--fail-on', 'none', ...formats.flatMap((f) => ['-o', `${f}=${out(f)}`]), '--format', 'text'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(await readFile(out('json'), 'utf8')) as Report & { summary: { skip: number; disabled?: number } };
+    const validate = jsonReportValidator();
+    assert.ok(validate(json), errorsOf(validate));
+    const results = json.targets[0]!.results;
+    const off = results.filter((x) => x.disabled !== undefined);
+    const byId = new Map(results.map((x) => [x.ruleId, x]));
+    assert.deepEqual(byId.get('tls.disabled'), { ...byId.get('tls.disabled')!, status: 'skip', message: "not judged: turned off by 'tls.disabled: off' at .redfort.yaml:2", disabled: { rule: 'tls.disabled', path: '.redfort.yaml', line: 2 } });
+    assert.deepEqual(byId.get('logging.no-logfile')!.disabled, { rule: 'logging', path: '.redfort.yaml', line: 3 });
+    assert.equal(byId.get('logging.loglevel-too-quiet')!.status, 'skip');
+    assert.equal(byId.get('logging.syslog-disabled')!.disabled, undefined, 'an id beats its area');
+    assert.notEqual(byId.get('logging.syslog-disabled')!.status, 'skip');
+    assert.ok(byId.has('tls.weak-ciphers'));
+    assert.deepEqual(off.map((x) => x.ruleId).sort(), RULES.filter((r) => r.id === 'tls.disabled' || (r.id.startsWith('logging.') && r.id !== 'logging.syslog-disabled')).map((r) => r.id).sort());
+    assert.equal(json.summary.disabled, off.length);
+    assert.equal(json.summary.skip, results.filter((x) => x.status === 'skip').length);
+
+    // Text: each as a skip with its reason; the summary says how many, and where.
+    assert.match(run.stdout, /SKIP +tls\.disabled +not judged: turned off by 'tls\.disabled: off' at \.redfort\.yaml:2/);
+    assert.match(run.stdout, new RegExp(`\\d+ rules skipped \\(${off.length} turned off in \\.redfort\\.yaml\\)`));
+
+    // SARIF: no result for them, an override `enabled: false` each, with the entry.
+    const sarif = JSON.parse(await readFile(out('sarif'), 'utf8')) as {
+      runs: { invocations: { ruleConfigurationOverrides?: { descriptor: { id: string; index?: number }; configuration: { enabled: boolean }; properties: { setting: string; location: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } } } }[] }[]; results: { ruleId: string }[]; tool: { driver: { rules: { id: string }[] } } }[];
+    };
+    const validSarif = sarifValidator();
+    assert.ok(validSarif(sarif), errorsOf(validSarif));
+    const overrides = sarif.runs[0]!.invocations[0]!.ruleConfigurationOverrides ?? [];
+    assert.deepEqual(overrides.map((o) => o.descriptor.id).sort(), off.map((x) => x.ruleId).sort());
+    for (const o of overrides) {
+      assert.equal(o.configuration.enabled, false);
+      assert.equal(sarif.runs[0]!.tool.driver.rules[o.descriptor.index!]!.id, o.descriptor.id);
+    }
+    const tlsOverride = overrides.find((o) => o.descriptor.id === 'tls.disabled')!;
+    assert.equal(tlsOverride.properties.setting, 'tls.disabled: off');
+    assert.deepEqual(tlsOverride.properties.location.physicalLocation, { artifactLocation: { uri: '.redfort.yaml' }, region: { startLine: 2 } });
+    assert.ok(!sarif.runs[0]!.results.some((r) => off.some((x) => x.ruleId === r.ruleId)));
+
+    // JUnit: a skipped testcase with the reason.
+    const junit = await readFile(out('junit'), 'utf8');
+    assert.match(junit, /<testcase classname="[^"]*" name="tls\.disabled">\s*<skipped message="skip: not judged: turned off by &#39;tls\.disabled: off&#39; at \.redfort\.yaml:2"\/>/);
+    // HTML: a badge on each, and the count under the skipped card.
+    const html = await readFile(out('html'), 'utf8');
+    assert.equal(html.split('<span class="st st-skip">turned off</span>').length - 1, off.length);
+    assert.match(html, new RegExp(`data-count="disabled">${off.length} turned off in \\.redfort\\.yaml<`));
+    // Markdown: the headline counts them, each is listed with its reason among the skipped.
+    const markdown = await readFile(out('markdown'), 'utf8');
+    assert.match(markdown, new RegExp(`\\d+ rules skipped \\(${off.length} turned off in \\.redfort\\.yaml\\)`));
+    assert.match(markdown, /tls\.disabled.*not judged: turned off by 'tls\.disabled: off' at \.redfort\.yaml:2/);
+  });
+
+  it('every area off: every rule not judged, the exit code as if they were left out', async () => {
+    const areas = [...new Set(RULES.map((r) => r.id.split('.')[0]!))];
+    const dir = await project(`rules: { ${areas.map((a) => `${a}: off`).join(', ')} }\n`);
+    const [bare, all] = await Promise.all([runCli(['audit', open.url, '--format', 'json'], { cwd: tmp }), runCli(['audit', open.url, '--format', 'json'], { cwd: dir })]);
+    assert.equal(bare.code, 1, 'the open server fails rules that count');
+    assert.equal(all.code, 0, all.stderr);
+    const r = report(all) as Report & { summary: { pass: number; skip: number; disabled?: number } };
+    assert.equal(r.targets[0]!.results.length, RULES.length);
+    assert.ok(r.targets[0]!.results.every((x) => x.status === 'skip' && x.disabled?.line === 1));
+    assert.deepEqual([r.summary.fail, r.summary.pass, r.summary.skip, r.summary.disabled], [0, 0, RULES.length, RULES.length]);
+    const text = await runCli(['audit', open.url], { cwd: dir });
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, new RegExp(`${RULES.length} rules skipped \\(${RULES.length} turned off in \\.redfort\\.yaml\\)`));
+    // A fleet (the settings file beside a --targets list) counts them in its summary too.
+    await writeFile(join(dir, 'list.txt'), `${open.url}\n${open.url}/1\n`);
+    const fleet = await runCli(['audit', '--targets', 'list.txt', '--format', 'jsonl'], { cwd: dir });
+    assert.equal(fleet.code, 0, fleet.stderr);
+    const summary = JSON.parse(fleet.stdout.trim().split('\n').at(-1)!) as { type: string; summary: { skip: number; disabled?: number } };
+    assert.deepEqual([summary.type, summary.summary.skip, summary.summary.disabled], ['summary', 2 * RULES.length, 2 * RULES.length]);
+    const summaryOnly = await runCli(['audit', '--targets', 'list.txt', '--summary-only'], { cwd: dir });
+    assert.equal(summaryOnly.code, 0, summaryOnly.stderr);
+    assert.match(summaryOnly.stdout, new RegExp(`^Fleet: 2 targets, 0 not audited, 0 with failures\\n  ${RULES.length} rules turned off in \\.redfort\\.yaml: not judged on any target\\n`));
   });
 
   it('a threshold changes a verdict (and passwordEnv supplies the password)', async () => {

@@ -65,6 +65,10 @@ describe('.redfort.yaml', () => {
     assert.deepEqual([...s.severityOverrides], [['auth', 'low'], ['auth.no-authentication', 'critical']]);
     const tls = RULES.filter((r) => r.id.startsWith('tls.') && r.id !== 'tls.certificate').map((r) => r.id);
     assert.deepEqual([...s.disabled].sort(), [...tls, 'network.default-port'].sort());
+    // Where each was turned off: the entry of its area, or of its id.
+    assert.deepEqual([...s.disabledBy!.keys()].sort(), [...s.disabled].sort());
+    assert.deepEqual(s.disabledBy!.get('tls.disabled'), { rule: 'tls', path: 'conf/.redfort.yaml', line: 4 });
+    assert.deepEqual(s.disabledBy!.get('network.default-port'), { rule: 'network.default-port', path: 'conf/.redfort.yaml', line: 6 });
     assert.deepEqual(s.thresholds, { backupMaxAgeHours: 48, minPasswordLength: 20, certExpiryDays: 0 });
     assert.deepEqual(
       s.targets.map((t) => [t.spec, t.source.line]),
