@@ -307,6 +307,19 @@ export function canRun(user: AclUser, command: string, table: CategoryTable): bo
   return permissionSets(user, table).some((set) => allowedIn(set, universe, name));
 }
 
+/**
+ * Whether `user` may run all of `command` whatever its arguments: the command, or on 7.0+ every subcommand of a
+ * container (`config`: `config|get`, `config|set` …), granted in full by the root or a selector. A command the table
+ * does not know is not run in full.
+ */
+export function runsInFull(user: AclUser, command: string, table: CategoryTable): boolean {
+  const universe = universeOf(table);
+  const units = expand(universe, command.toLowerCase());
+  if (units.length === 0) return false;
+  const sets = permissionSets(user, table);
+  return units.every((i) => sets.some((set) => set.full[i] !== undefined));
+}
+
 /** How many commands (and subcommands, on 7.0+) a permission set is evaluated over: what one set costs. */
 export function unitCount(table: CategoryTable): number {
   return universeOf(table).units.length;

@@ -2,13 +2,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { AclUser, CategoryTable, ConfigMap, Facts, Source } from '../facts/types.ts';
 import type { ServerVersion } from '../redis/directives.ts';
 import { lookupDirective } from '../redis/directives.ts';
-import { analyzeDangerous } from '../acl/permissions.ts';
+import { analyzeDangerous, canRun, runsInFull } from '../acl/permissions.ts';
 import { bundledCategoryTable } from '../acl/categories.ts';
 import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
 import { isCommonPassword } from '../rules/common-passwords.ts';
 import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
 import {
-  aclFileLine, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
+  aclFileLine, adminCommands, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
   ACCEPTED_LOGLEVELS, newAclPath, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
@@ -120,6 +120,8 @@ export interface HardenResult {
   /** unixsocket and pidfile of the hardened redis.conf, when set: the systemd drop-in must let the server reach them. */
   readonly unixsocket?: string;
   readonly pidfile?: string;
+  /** The user PLAN.md's audit step logs in as: the auditor, unless a user of that name kept from the input cannot audit. */
+  readonly auditUser?: string;
   /** Client users: who used the default user now logs in as this one. */
   readonly app?: string;
   /** The TLS port written, and why that one (said in the summary and PLAN.md). */
@@ -443,15 +445,23 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         items.push({ rule: 'auth.default-user-enabled', what: 'user default off: no client logs in without a user name', restart: false });
       }
       const names = new Set(users.map((u) => u.name));
+      // The operators' user PLAN.md presents (`admin`): an existing one is kept, not generated, so it keeps the admin
+      // commands it held (`+@all`, `+@admin` …) by name after -@dangerous, as the profile's admin has them: else no
+      // user of the file could run CONFIG SET, ACL SETUSER or SHUTDOWN once it is deployed.
+      const operator = userName('admin', options.prefix);
+      /** The existing users as the ACL file will hold them (their command rules), by name. */
+      const finals = new Map<string, AclUser>();
       for (const user of users) {
         if (user.name === 'default') continue;
         const report = analyzeDangerous(user, table, { rewritten: facts.acl?.rewritten === true });
-        const byName = report.byName.filter((g) => g.selector === undefined).map((g) => g.command);
+        const byName = [...new Set(report.byName.filter((g) => g.selector === undefined).map((g) => g.command))];
         const fix = report.viaCategory.length > 0;
-        const rules = fix ? withoutDangerous(user.rules, [...new Set(byName)]) : [...user.rules];
+        const held = fix && user.name === operator ? adminCommands(v).filter((c) => !byName.includes(c) && runsInFull(user, c, table)) : [];
+        const rules = fix ? withoutDangerous(user.rules, [...byName, ...held]) : [...user.rules];
         const selectors = user.selectors.map((s, i) => (report.viaCategory.some((g) => g.selector === i) ? withoutDangerous(s, []) : [...s]));
-        if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name}: -@dangerous appended${byName.length ? `; granted by name and kept: ${[...new Set(byName)].join(', ')}` : ''}`, restart: false });
-        else if (byName.length) kept.push(`user ${user.name}: dangerous commands granted by name kept: ${[...new Set(byName)].join(', ')}`);
+        finals.set(user.name, { ...user, rules, selectors });
+        if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name}: -@dangerous appended${byName.length ? `; granted by name and kept: ${byName.join(', ')}` : ''}${held.length ? `; the administrator (${operator}): the admin commands it held kept by name: ${held.join(', ')}` : ''}`, restart: false });
+        else if (byName.length) kept.push(`user ${user.name}: dangerous commands granted by name kept: ${byName.join(', ')}`);
         let hashes = user.passwords.filter((p) => p.set).map((p) => p.sha256);
         const renewed = user.name === sentinelName && sentinelPassword === 'renewed';
         const replaced = renewed || (canLogIn(user) && (user.nopass || weak(user)));
@@ -502,6 +512,19 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       if (options.sentinel || options.reuse.has(userName('sentinel', options.prefix))) {
         generate('sentinel', roleRules('sentinel', v), 'Sentinel monitors and fails over this node with it (sentinel auth-user)');
       }
+      // The existing operator that cannot administer (it never held those commands): said, never widened.
+      const operatorUser = finals.get(operator);
+      const lacking = operatorUser ? adminCommands(v).filter((c) => !runsInFull(operatorUser, c, table)) : [];
+      if (operatorUser && lacking.length > 0) {
+        notes.push(`**Administration:** the existing user \`${operator}\` is kept with its own rights, and it cannot run ${lacking.map((c) => c.toUpperCase()).join(', ')}: harden does not widen a user. If nobody else administers this server, harden again with \`--user-prefix PREFIX\` (it then makes \`PREFIXadmin\`, the profile's administrator, beside it) or grant them by hand.`);
+      }
+      // PLAN.md's audit step: the auditor, if it may log in and read what an audit reads (a user kept from the input
+      // may not); else the operator.
+      const audits = (name: string): boolean => {
+        const u = finals.get(name);
+        return u === undefined || (canLogIn(u) && ['info', 'config|get', 'acl|list'].every((c) => canRun(u, c, table)));
+      };
+      result.auditUser = [userName('auditor', options.prefix), operator].find(audits) ?? userName('auditor', options.prefix);
       result.aclLines = lines;
     }
     result.confBefore = body;

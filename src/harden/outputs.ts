@@ -460,7 +460,10 @@ export function planMarkdown(p: PlanInputs): string {
   out.push(`3. Run \`sh host/permissions.sh\` as root; install ${dropIns ? `${dropIns} (the drop-in of ${units.map((u) => `\`${u}.service\``).join(' and ')}), then \`systemctl daemon-reload\`` : '`host/systemd/*` as drop-ins (`systemctl daemon-reload`)'}; install \`host/logrotate.d/*\` in /etc/logrotate.d.`);
   // Redis 5 has no users: the audit logs in with the one password, the `default` user's.
   const passwordOnly = r.secretArgs.some((a) => a.file === 'redis.conf' && a.key[0] === 'requirepass');
-  const audit = passwordOnly ? `REDISCLI_AUTH=<${secretVariable('default')}> redfort audit redis://host:port` : `REDISCLI_AUTH=<${secretVariable(p.admin)}> redfort audit redis://${p.admin}@host:port`;
+  // The auditor reads what an audit reads (INFO, CONFIG GET, ACL LIST); the admin could not, were it an input's user
+  // that lost them with -@dangerous.
+  const auditor = r.auditUser ?? p.admin;
+  const audit = passwordOnly ? `REDISCLI_AUTH=<${secretVariable('default')}> redfort audit redis://host:port` : `REDISCLI_AUTH=<${secretVariable(auditor)}> redfort audit redis://${auditor}@host:port`;
   const restart = units.length ? ` with ${units.map((u) => `\`systemctl restart ${u}.service\``).join(' and ')}` : '';
   out.push(`4. Restart the server${restart} (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`${audit}\`.`);
   out.push('');

@@ -489,8 +489,8 @@ describe('harden: credentials.env is sourced by a shell', () => {
     }
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
     assert.match(plan, /`app-1` \(`REDFORT_PASSWORD_app_1`: each character but a letter, a digit or _ becomes _; `REDFORT_USER_…` names the user\)/);
-    // The Deploy step audits as the admin user this run made, under its prefix.
-    assert.match(plan, /`REDISCLI_AUTH=<REDFORT_PASSWORD_rf_admin> redfort audit redis:\/\/rf-admin@host:port`/);
+    // The Deploy step audits as the auditor user this run made, under its prefix.
+    assert.match(plan, /`REDISCLI_AUTH=<REDFORT_PASSWORD_rf_auditor> redfort audit redis:\/\/rf-auditor@host:port`/);
   });
 });
 
