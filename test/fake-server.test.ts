@@ -455,7 +455,8 @@ describe('fake servers', { concurrency: true }, () => {
       const text = JSON.stringify(result);
       assert.ok(!text.includes(password), text.slice(Math.max(0, text.indexOf(password) - 200), text.indexOf(password) + 50));
       assert.match(text, /user '\*\*\*' is 'nopass'/);
-      assert.equal(result.server?.version, '7.0.15-***');
+      // Masked in the facts (QA36-19), the version `7.0.15-***` is no version the report shows.
+      assert.equal(result.server?.version, 'unreadable');
     });
 
     // A server that answers anything to every command was audited as product 'unknown': most rules skipped, exit 0.

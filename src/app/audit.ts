@@ -122,32 +122,90 @@ export function scrubPassword(text: string, target: Target): string {
   return redactWords(text, [targetPassword(target) ?? '']);
 }
 
-/** The shortest password {@link scrubResult} masks in results. */
+/** The shortest password {@link judgeScrubbed} masks in results. */
 export const SCRUBBED_MIN_LENGTH = 8;
 
 /**
- * The result with the target's password replaced by `***` wherever a server's replies can put it: the findings'
- * messages and evidence, the version, the warnings. A hostile server has the password (AUTH sent it) and can echo
- * it in a user name, an INFO field or an error reply; the report's readers do not. The same result when nothing
- * holds it (the usual case: a few hundred `includes`, no copy).
+ * Judges the facts of `target` ({@link judgeFacts}) with its password masked (`***`) wherever the facts put it in the
+ * result: where a server's replies or a file hold it (a hostile server has the password, AUTH sent it, and can echo
+ * it in a user name, an INFO field, an error reply); the report's readers do not. Only what was interpolated from
+ * the facts is masked, never redfort's own words: masking the finished messages turned a password that is a word of
+ * them ('password', 'protected') into `***` in 'a common *** (found in the list of the most used ***s)', which told
+ * the reader what it was. When a message holds the password, the facts are judged again with every string of them
+ * scrubbed ({@link scrubFacts}) and that message is the one shown (the verdict is the first judgment's). The same
+ * result when nothing holds it (the usual case: a few hundred `includes`, no second judgment).
  */
-export function scrubResult(result: TargetResult, target: Target): TargetResult {
+export function judgeScrubbed(facts: Facts, options: AuditOptions, target: Target): TargetResult {
+  const result = judgeFacts(facts, options);
   const password = targetPassword(target);
-  // A password shorter than this is a word the report's own text holds ('redis', 'admin', 'yes', '6379'): masked,
-  // it garbled every message and showed the reader where it stood. auth.weak-password fails it anyway (shorter
-  // than its minPasswordLength of 16), and target errors are still scrubbed of it.
+  // A password shorter than this is a word the servers' own texts hold ('redis' in /var/lib/redis, 'yes', '6379'):
+  // masked there, it showed where it stood. auth.weak-password fails it anyway (shorter than its minPasswordLength
+  // of 16), and target errors are still scrubbed of it.
   if (!password || password.length < SCRUBBED_MIN_LENGTH) return result;
-  const encoded = encodeURIComponent(password);
-  const holds = (text: string | null | undefined) => text != null && (text.includes(password) || text.includes(encoded));
-  const dirty = holds(result.server?.version) || result.warnings?.some(holds) || result.results.some((r) => holds(r.message) || r.evidence.some(holds));
+  const secrets = [password];
+  const holds = holder(secrets);
+  const dirty = holds(result.server?.version) || result.warnings?.some(holds) || holds(JSON.stringify(result.sample ?? null)) || result.results.some((r) => holds(r.message) || r.evidence.some(holds));
   if (!dirty) return result;
-  const scrub = (text: string) => (holds(text) ? redact(text, [password]) : text);
+  const clean = judgeFacts(scrubFacts(facts, secrets), options);
+  // A rule may give several results (one per user): the two judgments' results pair by position, rule by rule.
+  const aligned = clean.results.length === result.results.length && clean.results.every((c, i) => c.ruleId === result.results[i]!.ruleId);
   return {
     ...result,
-    ...(result.server ? { server: { ...result.server, version: result.server.version === null ? null : scrub(result.server.version) } } : {}),
-    ...(result.warnings ? { warnings: result.warnings.map(scrub) } : {}),
-    results: result.results.map((r) => (holds(r.message) || r.evidence.some(holds) ? { ...r, message: scrub(r.message), evidence: r.evidence.map(scrub) } : r)),
+    ...(clean.server ? { server: clean.server } : {}),
+    ...(clean.warnings ? { warnings: clean.warnings } : {}),
+    ...(clean.sample ? { sample: clean.sample } : {}),
+    ...(clean.error !== undefined ? { error: clean.error } : {}),
+    results: result.results.map((r, i) => {
+      if (!holds(r.message) && !r.evidence.some(holds)) return r;
+      const c = aligned ? clean.results[i] : undefined;
+      if (c && c.status === r.status && c.severity === r.severity) return { ...r, message: c.message, evidence: c.evidence };
+      // The masked facts judged otherwise (the password is a value the rule compares, e.g. a config's): the old way,
+      // the password masked where it stands in the message.
+      return { ...r, message: redact(r.message, secrets), evidence: r.evidence.map((e) => redact(e, secrets)) };
+    }),
   };
+}
+
+/** Whether a text holds one of the secrets, as written or URL-encoded. */
+function holder(secrets: readonly string[]): (text: string | null | undefined) => boolean {
+  const forms = secrets.filter((s) => s !== '').flatMap((s) => [s, encodeURIComponent(s)]);
+  return (text) => text != null && forms.some((f) => text.includes(f));
+}
+
+/**
+ * The facts with each secret masked in every string a server or a file put there ({@link redact}: a version
+ * `7.0.15-<password>` stays `7.0.15-***`), the same objects where none holds one. Left as they are: the keys of objects and maps (the server's own names of
+ * configs, INFO fields, categories; rules look them up) and secret digests (hashes, never a clear text).
+ */
+export function scrubFacts<T>(facts: T, secrets: readonly string[]): T {
+  const holds = holder(secrets);
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return holds(value) ? redact(value, secrets) : value;
+    if (Array.isArray(value)) {
+      const out = value.map(walk);
+      return out.every((v, i) => v === value[i]) ? value : out;
+    }
+    if (value instanceof Map) {
+      const out = new Map([...value].map(([k, v]) => [k, walk(v)]));
+      return [...value].every(([k, v]) => out.get(k) === v) ? value : out;
+    }
+    if (value instanceof Set) {
+      const out = [...value].map(walk);
+      return out.every((v) => value.has(v)) ? value : new Set(out);
+    }
+    if (value === null || typeof value !== 'object') return value;
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+    if ('sha256' in value && 'set' in value) return value;
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = walk(v);
+      if (out[k] !== v) changed = true;
+    }
+    return changed ? out : value;
+  };
+  return walk(facts) as T;
 }
 
 /**
@@ -229,7 +287,7 @@ export function auditTarget(target: Target, options: AuditOptions = {}): Promise
       if (!gathered.ok) return failed(gathered.error);
       const request = sampleRequestFor(target, scoped);
       const facts = request ? await addSample(gathered.facts, target, request, scoped) : gathered.facts;
-      return scrubResult(judgeFacts(facts, scoped), target);
+      return judgeScrubbed(facts, scoped, target);
     },
     failed,
   );

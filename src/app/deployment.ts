@@ -6,8 +6,9 @@ import { RULES } from '../rules/index.ts';
 import type { AuditOptions } from './audit.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
 import { BuildTables } from '../gather/live/build-tables.ts';
-import { gatherTarget, judgeFacts, reportedServer, scrubPassword, scrubResult } from './audit.ts';
+import { gatherTarget, judgeScrubbed, reportedServer, SCRUBBED_MIN_LENGTH, scrubFacts, scrubPassword } from './audit.ts';
 import type { Target } from '../redis/target.ts';
+import { targetPassword } from '../redis/target.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
 import type { DeploymentKind, Discovery } from '../gather/topology/discover.ts';
 import { discoverDeployment } from '../gather/topology/discover.ts';
@@ -138,26 +139,28 @@ async function auditDiscovered(seed: Target, options: DeploymentOptions): Promis
     const name = `${options.kind} ${seed.display}`;
     const message = `cannot discover the deployment: ${discovery.error}`;
     const entry: TargetResult = { target: name, error: message, results: errorResults(RULES, message) };
-    return discovery.seedFacts ? [entry, scrubResult(judgeFacts(discovery.seedFacts, options), seed)] : [entry];
+    return discovery.seedFacts ? [entry, judgeScrubbed(discovery.seedFacts, options, seed)] : [entry];
   }
   const name = deploymentName(options.kind, seed, discovery.nodes.length);
   const whole = deploymentFacts(name, discovery);
   // With sampling asked for, the keyspace is judged in the masters' entries, not as a manual item here.
   const sampling = options.sample !== undefined || [...(options.sampleTargets?.values() ?? [])].some((r) => r !== null);
-  const deployment = judgeFacts(sampling ? { ...whole, unavailable: { ...whole.unavailable, sample: "the keyspace is sampled per master: see the masters' entries" } } : whole, options);
-  const server = discovery.seedFacts.server;
+  const deployment = judgeScrubbed(sampling ? { ...whole, unavailable: { ...whole.unavailable, sample: "the keyspace is sampled per master: see the masters' entries" } } : whole, options, seed);
+  // The seed's identity and the walk's warnings (which name the nodes' addresses, as the servers gave them) are
+  // scrubbed of its password as the facts are (judgeScrubbed), redfort's words left whole.
+  const password = targetPassword(seed) ?? '';
+  const secrets = password.length >= SCRUBBED_MIN_LENGTH ? [password] : [];
+  const server = scrubFacts(discovery.seedFacts.server, secrets);
   // A --node-override that reached no node is said in the deployment entry (the CLI prints its warnings).
-  const warnings = [...(deployment.warnings ?? []), ...(discovery.warnings ?? [])];
-  const entries: TargetResult[] = [
-    scrubResult({ ...deployment, ...(server ? { server: reportedServer(server) } : {}), ...(warnings.length > 0 ? { warnings } : {}) }, seed),
-  ];
+  const warnings = [...(deployment.warnings ?? []), ...scrubFacts(discovery.warnings ?? [], secrets)];
+  const entries: TargetResult[] = [{ ...deployment, ...(server ? { server: reportedServer(server) } : {}), ...(warnings.length > 0 ? { warnings } : {}) }];
   const sampled = await sampleDeployment(discovery, options);
   for (const [i, { node, target, outcome }] of discovery.nodes.entries()) {
     if (!outcome.ok) {
       entries.push({ target: target.display, error: outcome.error, results: errorResults(RULES, `${target.display} (${node.role} of ${name}): ${outcome.error}`) });
       continue;
     }
-    const judged = scrubResult(judgeFacts({ ...(sampled.get(i) ?? outcome.facts), target: target.display }, options), target);
+    const judged = judgeScrubbed({ ...(sampled.get(i) ?? outcome.facts), target: target.display }, options, target);
     entries.push({ ...judged, results: deferred(judged.results, name, options) });
   }
   return entries;

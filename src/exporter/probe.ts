@@ -1,4 +1,4 @@
-import { gatherTarget, judgeFacts, scrubPassword, scrubResult } from '../app/audit.ts';
+import { gatherTarget, judgeScrubbed, scrubPassword } from '../app/audit.ts';
 import type { AuditOptions } from '../app/audit.ts';
 import { BuildTables } from '../gather/live/build-tables.ts';
 import { errorResults } from '../engine/run.ts';
@@ -206,7 +206,7 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
     // As auditTarget does, keeping the facts: the metrics need the certificate and the replication role.
     const request = sampleRequestFor(target, options);
     const facts = request ? await addSample(gathered.facts, target, request, options) : gathered.facts;
-    return snapshotOf(scrubResult(judgeFacts(facts, options), target), facts, RULES, timing());
+    return snapshotOf(judgeScrubbed(facts, options, target), facts, RULES, timing());
   } catch (error) {
     if (ranOut(deadline)) return timedOut(timing());
     // Scrubbed as target errors are: an error of the audit may quote what a server said, which may hold the password.
