@@ -129,6 +129,31 @@ function heldMessage(command: readonly Arg[], held: readonly { readonly name: st
   return `${where}${why}, then ${command.map(shown).join(' ')} and CONFIG REWRITE (fix leaves ${names} as ${held.length === 1 ? 'it is' : 'they are'}: ${words?.after ?? 'set at run time only, it would differ from the files and come back at the next start'})`;
 }
 
+/**
+ * Why fix cannot run CONFIG on a data node under that name, else undefined (CONFIG GET answered it live). Fix sends
+ * commands by their own names only (it takes no rename map): a CONFIG renamed or removed (`rename-command CONFIG …`,
+ * read from the files or seen by COMMAND INFO), or refused to the user fix logs in as (the settings came from the
+ * files then), would refuse every CONFIG SET and CONFIG REWRITE of the plan, and the apply would roll everything back
+ * at the first one (measured on valkey 9.1.2: `ERR unknown command 'CONFIG'`). The renamed name is never shown.
+ */
+export function configUnusable(facts: Facts): string | undefined {
+  if ([...(facts.config?.values() ?? [])].some((f) => f.source.kind === 'live')) return undefined;
+  const rename = facts.commands?.renames.get('config');
+  if (rename) return `CONFIG is ${rename.value === '' ? 'removed' : 'renamed'} on this server (rename-command, ${formatSource(rename.source)})`;
+  if (facts.commands?.present.get('config') === false) return 'CONFIG is renamed or removed on this server (COMMAND INFO does not know it)';
+  return 'CONFIG GET could not be run as the user fix logs in as (CONFIG is refused to it, renamed or removed)';
+}
+
+/** What a manual item says for a CONFIG step fix cannot run: the lines to put in the config file instead. */
+function configByHand(command: readonly Arg[], why: string, configFile: string | null | undefined): string {
+  const file = configFile ?? 'the config file it starts with';
+  const [, sub, ...rest] = command.map(shown);
+  const pairs = sub?.toUpperCase() === 'SET' ? rest.flatMap((a, i) => (i % 2 === 0 ? [`${a} ${rest[i + 1] ?? ''}`.trim()] : [])) : [];
+  const secret = command.some((a) => typeof a !== 'string') ? ' (<generated>: the password the secrets file holds)' : '';
+  const lines = pairs.length > 0 ? `set ${listed(pairs.map((l) => `\`${l}\``))} in ${file} (in place of any line that sets ${pairs.length === 1 ? 'it' : 'them'})${secret} and restart the node` : `run it by hand`;
+  return `${why}, and fix sends commands by their own names only, so it does not run \`${command.map(shown).join(' ')}\`: ${lines}, or run it under CONFIG's new name followed by CONFIG REWRITE under that name`;
+}
+
 function shown(arg: Arg): string {
   return typeof arg === 'string' ? (arg === '' ? '""' : arg) : arg.value;
 }
@@ -263,6 +288,16 @@ export function buildPlan(input: PlanInput): FixPlan {
       }
       return;
     }
+    // CONFIG renamed, removed or refused on the node: the step cannot run there, so it is the user's.
+    const unusable = node && node.role !== 'sentinel' && typeof draft.command[0] === 'string' && draft.command[0].toUpperCase() === 'CONFIG' ? configUnusable(node.facts) : undefined;
+    if (unusable) {
+      const message = configByHand(draft.command, unusable, node!.facts.server?.configFile);
+      for (const rule of draft.rules) {
+        held.add(`${draft.node}\0${rule}`);
+        if (!manual.some((m) => m.node === draft.node && m.rule === rule)) manual.push({ node: draft.node, rule, message });
+      }
+      return;
+    }
     const full = { ...draft, order: ORDER[phase] };
     byPhase.get(phase)!.push(full);
     const mine = byNode.get(full.node);
@@ -332,6 +367,15 @@ export function buildPlan(input: PlanInput): FixPlan {
   const replicationIncluded = replicated
     ? data.flatMap((n) => (masteruserOk(n) ? [] : [...(includedLines(n.facts, 'masteruser') ?? []), ...(includedLines(n.facts, 'masterauth') ?? [])].filter((l) => includedSource({ kind: 'file', ...l }, n.facts.server?.configFile)).slice(0, 1)))
     : [];
+  // CONFIG unusable on a node that needs the replication credentials: the same (see add()).
+  const replicationBlocked = replicated ? data.flatMap((n) => (masteruserOk(n) ? [] : [{ n, why: configUnusable(n.facts) }])).filter((x) => x.why !== undefined) : [];
+  if (replicationIncluded.length === 0 && replicationBlocked.length > 0) {
+    const { n, why } = replicationBlocked[0]!;
+    for (const address of defaultOn) {
+      manual.push({ node: address, rule: 'auth.default-user-enabled', message: `${n.address}: ${why}: fix cannot give it the replication credentials (CONFIG SET masteruser/masterauth) before the default user is disabled` });
+    }
+    defaultOn.clear();
+  }
   if (replicationIncluded.length > 0) {
     const at = replicationIncluded[0]!;
     for (const address of defaultOn) {
@@ -561,7 +605,11 @@ export function buildPlan(input: PlanInput): FixPlan {
       add('persist', { node: n.address, class: 'safe', command, rules: removed.length > 0 ? ['auth.plaintext-passwords'] : [], reason: `${why}; no client notices${removed.length > 0 ? `; no clear-text password is left on the line${removed.length === 1 ? '' : 's'} ${removed.map((r) => formatSource(r.source!)).join(', ')}` : ''}`, touches });
       if (removed.length > 0) rewritten.set(n.address, new Set([...(rewritten.get(n.address) ?? []), ...removed]));
     };
-    if (configFile && (touchesConfig || (touchesUsers && !aclFile))) {
+    const unusable = configFile && (touchesConfig || (touchesUsers && !aclFile)) ? configUnusable(n.facts) : undefined;
+    if (unusable) {
+      // No CONFIG REWRITE: what the node's steps change lasts until it restarts, unless the user writes it.
+      notes.push(`${n.address}: ${unusable}, and fix sends commands by their own names only, so it does not run CONFIG REWRITE: the users fix changes there last only until the server restarts (there is no aclfile: they are \`user\` lines of ${configFile}); right after the apply, run CONFIG REWRITE under CONFIG's new name, or put the lines ACL LIST prints in ${configFile} in place of its \`user\` lines`);
+    } else if (configFile && (touchesConfig || (touchesUsers && !aclFile))) {
       persistStep(['CONFIG', 'REWRITE'], `writes the running configuration to ${configFile}${aclFile ? '' : ' (the users too: there is no aclfile)'}`, [{ kind: 'file', role: 'config' }], removes(true));
       if (failing(n.results, 'config.runtime-drift')) notes.push(`${n.address}: CONFIG REWRITE also writes the running values that differ from ${configFile} today (config.runtime-drift): review them first`);
     } else if (!configFile && touchesConfig) {
