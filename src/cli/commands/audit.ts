@@ -228,6 +228,14 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || flags.local || flags.config || flags.acl || flags.sentinelConfig) {
       throw new UsageError('--targets names every target: give no target, -h/-p, --local or --config with it');
     }
+    // --summary-only shortens the text report on standard output; a machine format there is every target's whole
+    // report, and was printed as such with --summary-only silently dropped (a 600 KB JSON where one line a target was
+    // asked for).
+    if (flags.summaryOnly === true && plan.stdout !== 'text') {
+      const shown = plan.stdout ?? plan.files.find((f) => f.path === '/dev/stdout')?.format;
+      const there = shown !== undefined ? `the ${shown} report (every target's results)` : 'no report (each goes to a file)';
+      throw new UsageError(`--summary-only applies to the text report on standard output, and here standard output gets ${there}: drop --summary-only, or print text (--format text) and write the other formats with --output FORMAT=FILE`);
+    }
     const { runFleetAudit } = await import('../fleet.ts');
     const pass = flags.pass ?? flags.a;
     const connection: TargetFlags = {};
@@ -403,7 +411,7 @@ export function registerAudit(cli: Command): void {
     .option('--local', 'audit every redis-server, redis-sentinel, valkey-server and valkey-sentinel process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
     .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')
-    .option('--summary-only', 'with --targets: print the fleet summary (one line per target, totals per rule) without the details')
+    .option('--summary-only', 'with --targets and the text report on standard output: print the fleet summary (one line per target, totals per rule) without the details (a usage error when another format goes to standard output)')
     .option('-q, --quiet', 'no progress line and no per-target error lines on standard error')
     .addHelpText('after', `
 Examples:
