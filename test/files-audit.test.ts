@@ -205,6 +205,23 @@ describe('a file-only audit', () => {
 });
 
 describe('files of older releases, judged with --redis-version of their era', () => {
+  it('a directive the given release does not have is the line it stops at: an error naming file:line, as redis-server 7.2 refuses it', () => {
+    const d = mkdtempSync(join(tmpdir(), 'redfort-newer-'));
+    made.push(d);
+    writeFileSync(join(d, 'redis.conf'), 'bind 127.0.0.1\nhide-user-data-from-log yes\n');
+    writeFileSync(join(d, 'sentinel.conf'), 'sentinel monitor m 127.0.0.1 6379 2\nsentinel master-reboot-down-after-period m 1000\n');
+    return (async () => {
+      const told = await auditFiles({ configPath: join(d, 'redis.conf'), version: '7.2.4' });
+      assert.equal(told.error, `${join(d, 'redis.conf')}:2: 'hide-user-data-from-log' is not a Redis 7.2 directive: redis-server Redis 7.2 stops at this line (Bad directive or wrong number of arguments)`);
+      // 8.0 has it; without a version the file is read (Redis 7.x defaults), with a warning only.
+      assert.equal((await auditFiles({ configPath: join(d, 'redis.conf'), version: '8.0.6' })).error, undefined);
+      assert.equal((await auditFiles({ configPath: join(d, 'redis.conf') })).error, undefined);
+      const sentinel = await auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '6.2.16' });
+      assert.equal(sentinel.error, `${join(d, 'sentinel.conf')}:2: 'sentinel master-reboot-down-after-period' is not a Redis 6.2 Sentinel directive: Sentinel Redis 6.2 stops at this line (Unrecognized sentinel configuration statement)`);
+      assert.equal((await auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '7.0.15' })).error, undefined);
+    })();
+  });
+
   it('6.x upstream redis.conf (bind 127.0.0.1 -::1, protected-mode yes) is not an open door', async () => {
     // 6.x ignores protected mode once bind is set, but a loopback bind lets in only what protected mode would.
     for (const [file, version] of [['redis__redis/6.2.16__redis.conf', '6.2.16'], ['redis__redis/6.0.20__redis.conf', '6.0.20']] as const) {

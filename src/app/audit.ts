@@ -310,7 +310,8 @@ export async function auditFiles(inputs: FileInputs, options: AuditOptions = {})
     const error = `version '${inputs.version}' does not say which release: give it as major.minor or major.minor.patch (e.g. 6.2 or 7.2.4)`;
     return { target: name, error, results: errorResults(RULES, error) };
   }
-  const outcome = await gatherFiles(inputs);
+  // A version given is the server's: a directive it does not have stops it there, as any line it refuses.
+  const outcome = await gatherFiles({ versionKnown: true, ...inputs });
   if (!outcome.ok) return { target: name, error: outcome.error, results: errorResults(RULES, outcome.error) };
   return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);
 }

@@ -1,6 +1,7 @@
 import type { Facts, FactKey, SampleSummary, Source } from '../facts/types.ts';
 import type { FactsWith, Rule, RuleContext, Severity, Status, Verdict } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
+import { missingReason } from '../facts/keys.ts';
 import { clipped } from '../util/shown.ts';
 
 /** One line of a report: a rule's verdict on one target (a failing rule yields one per finding). */
@@ -68,23 +69,6 @@ export interface RunOptions {
   readonly turnedOff?: ReadonlyMap<string, Disabled>;
 }
 
-const MISSING_REASON: Record<FactKey, string> = {
-  server: 'the server identity (INFO server) could not be read',
-  info: 'INFO could not be read',
-  config: 'the configuration could not be read',
-  secrets: 'the configured passwords could not be read',
-  acl: 'the ACL users could not be read',
-  categories: 'the ACL command categories could not be read',
-  commands: 'the command table (COMMAND INFO) could not be read',
-  sentinel: 'the target is not a sentinel',
-  cluster: 'the target is not a cluster node',
-  now: 'the server clock (TIME) could not be read',
-  host: 'host facts (process, file modes, logrotate, firewall) were not gathered: run redfort on the server host',
-  probe: 'no network probe was run',
-  topology: 'judged only for a whole deployment: audit with --cluster, --sentinel or --replication',
-  files: 'no configuration file was read (pass --config, or run on the server host)',
-  sample: 'the keyspace was not sampled (opt in with --sample-data)',
-};
 
 function area(ruleId: string): string {
   return ruleId.split('.')[0] ?? ruleId;
@@ -105,7 +89,7 @@ export function hasFacts<K extends FactKey>(facts: Facts, keys: readonly K[]): f
 function judge<K extends FactKey>(rule: Rule<K>, facts: Facts, context: RuleContext): Verdict {
   if (hasFacts(facts, rule.requires)) return rule.check(facts, context);
   const missing = rule.requires.find((key) => facts[key] === undefined)!;
-  return { status: 'skip', message: facts.unavailable[missing] ?? MISSING_REASON[missing] };
+  return { status: 'skip', message: missingReason(facts, missing) };
 }
 
 /** Judges every rule on one target's facts. Every rule appears in the result, whatever happens. */

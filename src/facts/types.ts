@@ -58,11 +58,17 @@ export interface Facts {
    * server whose package the host gatherer cannot see (remote, not root); its source says who declared it.
    */
   readonly distroPackage?: Fact<PackageFacts>;
+  /**
+   * When the config files could not be read because the server's own version refuses a line of them (the line
+   * redis-server stops at), what it says, with that line as the source: `files` is then absent, and the file as it
+   * is on disk does not start the server again.
+   */
+  readonly refusedFile?: Fact<string>;
   readonly unavailable: Readonly<Partial<Record<FactKey, string>>>;
 }
 
 /** Fields of `Facts` that are not facts a rule can require: the target's name, bookkeeping and declared inputs. */
-type NotFactFields = 'target' | 'sources' | 'unavailable' | 'connection' | 'distroPackage';
+type NotFactFields = 'target' | 'sources' | 'unavailable' | 'connection' | 'distroPackage' | 'refusedFile';
 
 /**
  * `FACT_KEYS` names exactly the other fields of `Facts`: adding a field to one and not the other fails to compile

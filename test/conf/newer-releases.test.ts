@@ -184,6 +184,19 @@ describe('config files of Redis 8.2-8.6 and Valkey 8.1-9.1', () => {
     assert.equal(value(filled('8.6.3'), 'hide-user-data-from-log'), 'no');
   });
 
+  it('a release newer than the tables: a name its line\'s newest table lacks is a warning that says so, never "would refuse", and never an error', () => {
+    // Valkey's names told Redis 8.8 (no table): 8.6's table lacks them, 8.8 may have them.
+    const told = effectiveConfig(load({ '/etc/redis/redis.conf': 'rdb-version-check strict\ncommandlog-execution-slower-than 10\n' }), { version: '8.8.0', versionKnown: true });
+    assert.deepEqual(told.warnings.map((w) => w.replace(/^.*:(\d+): /, '$1: ')), [
+      "1: 'rdb-version-check' is not a Redis 8.6 directive, the newest release of that line redfort knows (version 8.8.0 is not one whose directives redfort knows, so it is not judged: that server may have it)",
+      "2: 'commandlog-execution-slower-than' is not a Redis 8.6 directive, the newest release of that line redfort knows (version 8.8.0 is not one whose directives redfort knows, so it is not judged: that server may have it)",
+    ]);
+    assert.doesNotMatch(told.warnings.join('\n'), /would refuse/);
+    // A tabled release the user names is the server's own: the same line is where it stops.
+    assert.equal(parseError(() => effectiveConfig(load({ '/etc/redis/redis.conf': 'port 6379\nrdb-version-check strict\n' }), { version: '8.6.3', versionKnown: true })).message,
+      "/etc/redis/redis.conf:2: 'rdb-version-check' is not a Redis 8.6 directive: redis-server Redis 8.6 stops at this line (Bad directive or wrong number of arguments)");
+  });
+
   it('versions follow their line: 8.1-8.5 the 8.4 column, 8.6 and later 8.6; Valkey 8.2-9.0 the 9.0 one', () => {
     const keys = (vs: readonly string[]) => vs.map((v) => resolveVersion(v).key);
     assert.deepEqual(keys(['8.0.6', '8.2.1', '8.4.0', '8.6.3', '8.8.0', '9.0.0', '7.9.224']), ['r8.0', 'r8.4', 'r8.4', 'r8.6', 'r8.6', 'r8.6', 'r7.4']);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
@@ -75,5 +76,29 @@ describe('config.runtime-drift on settings the file leaves out', () => {
     const messages = results.map((x) => x.message);
     assert.ok(messages.some((m) => /^requirepass is set at run time but not in the file: .*starts without it/.test(m)), messages.join('\n'));
     assert.doesNotMatch(JSON.stringify(results), /Drift-Secret-91/);
+  });
+});
+
+// Issue 11: a line the server's own version refuses stops redis-server there. Beside the live server that read the
+// file before the line was added (an upgrade's directive written ahead of the upgrade), the next restart fails.
+describe('config.runtime-drift on a config file the running version would refuse', () => {
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: 'set-proc-title no\nmaxclients 100', killOnStop: true });
+  });
+  after(() => redis?.stop());
+
+  it('fails naming the line the running version stops at, not a skip', async () => {
+    const version = String(await rawCommand(redis.host, redis.port, ['INFO', 'server'])).match(/redis_version:(\d+)\.(\d+)/);
+    // Debian's 7.0.15 (and any release before 8.0) has no hide-user-data-from-log.
+    assert.ok(version && Number(version[1]) < 8, `this test needs a Redis before 8.0, not ${version?.[0]}`);
+    const text = await readFile(redis.confPath, 'utf8');
+    await writeFile(redis.confPath, `${text.trimEnd()}\nhide-user-data-from-log yes\n`);
+    const line = text.trimEnd().split('\n').length + 1;
+    const r = await auditTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    const results = r.results.filter((x) => x.ruleId === 'config.runtime-drift');
+    assert.deepEqual(results.map((x) => x.status), ['fail'], results[0]?.message);
+    assert.match(results[0]!.message, new RegExp(`^the config file no longer starts this server: ${redis.confPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}: 'hide-user-data-from-log' is not a Redis 7\\.\\d directive: redis-server Redis 7\\.\\d stops at this line`));
+    assert.deepEqual(results[0]!.source, { kind: 'file', path: redis.confPath, line });
   });
 });

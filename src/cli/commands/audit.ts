@@ -28,7 +28,7 @@ import { checkReadable, checkWritable, refuseOutputsRead, ruleDocs } from '../fi
 import { recordReads } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
-import { isVersionText } from '../../redis/version.ts';
+import { isVersionText, parseVersion } from '../../redis/version.ts';
 import { clipped } from '../../util/shown.ts';
 
 interface AuditFlags extends TargetFlags {
@@ -179,6 +179,11 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   // start, and the audit then said 'the version the server reports cannot be read'.
   if (flags.redisVersion !== undefined && !isVersionText(flags.redisVersion)) {
     throw new UsageError(`--redis-version must be a version such as 7.2.4 or valkey-8.0.1, not '${clipped(flags.redisVersion)}'`);
+  }
+  // A bare number is Redis's: Valkey's 9.x given without its name is read as a Redis no one has released.
+  const told = flags.redisVersion === undefined ? undefined : parseVersion(flags.redisVersion);
+  if (told !== undefined && told.product !== 'valkey' && told.major >= 9) {
+    say(`warning: --redis-version ${flags.redisVersion!.trim()} is read as Redis ${told.major}.${told.minor ?? 0}, newer than any redfort knows; for Valkey write valkey-${flags.redisVersion!.trim()}`);
   }
   refuseFileTargets([flags.uri, ...specs], 'audit a config file with --config FILE (a sentinel.conf with --sentinel-config, an ACL file with --acl)');
   await checkReadable(flags.config, '--config');

@@ -79,6 +79,12 @@ export interface EffectiveOptions {
   readonly sentinel?: boolean;
   /** What the running server says of its modules beyond `loadmodule` lines (FileInputs.modules). */
   readonly modules?: 'loaded' | 'unknown';
+  /**
+   * Whether `version` is the server's own (given by the user, or answered by the running server), so that a directive
+   * that version does not have is the line it stops at ({@link ConfigParseError}), as any other line it refuses.
+   * Default: a warning.
+   */
+  readonly versionKnown?: boolean;
 }
 
 const SAVE_LIMIT_CLASSES = ['normal', 'slave', 'pubsub'] as const;
@@ -112,24 +118,30 @@ function unjudgedDirectiveWarning(d: Directive, version: string | undefined, mod
  */
 export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = {}): EffectiveConf {
   const early: EarlyRefusal = {};
+  const stopsHere = (first: NonNullable<EarlyRefusal['notInVersion']>, before: string): ConfigParseError =>
+    new ConfigParseError(first.path, first.line, `${first.what}: redis-server ${resolveVersion(options.version).label} stops at this line (Bad directive or wrong number of arguments)${before}`);
+  let effective: EffectiveConf;
   try {
-    return readEffective(parsed, options, early);
+    effective = readEffective(parsed, options, early);
   } catch (error) {
     const first = early.notInVersion;
     if (!(error instanceof ConfigParseError) || first === undefined) throw error;
     const same = error.path === first.path && error.line === first.line;
-    throw new ConfigParseError(
-      first.path,
-      first.line,
-      `${first.what}: redis-server ${resolveVersion(options.version).label} stops at this line (Bad directive or wrong number of arguments)` +
-        (same ? '' : `, before ${error.message}`),
-    );
+    throw stopsHere(first, same ? '' : `, before ${error.message}`);
   }
+  const first = early.notInVersion ?? early.sentinelNotInVersion;
+  if (options.versionKnown === true && first !== undefined) {
+    if (first === early.notInVersion) throw stopsHere(first, '');
+    throw new ConfigParseError(first.path, first.line, `${first.what}: Sentinel ${resolveVersion(options.version).label} stops at this line (Unrecognized sentinel configuration statement)`);
+  }
+  return effective;
 }
 
 /** The first line the version refuses that {@link readEffective} only warns about. */
 interface EarlyRefusal {
   notInVersion?: { readonly path: string; readonly line: number; readonly what: string };
+  /** The same for a `sentinel` line (a sentinel.conf). */
+  sentinelNotInVersion?: { readonly path: string; readonly line: number; readonly what: string };
 }
 
 function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: EarlyRefusal): EffectiveConf {
@@ -277,7 +289,11 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
       }
       return;
     }
-    if (options.version !== undefined && !nameExistsInVersion(name, spec, version)) {
+    if (options.version !== undefined && !nameExistsInVersion(name, spec, version) && !directivesJudged(options.version)) {
+      // A release newer than the tables (Redis 8.8): judged by the newest table of its line, which it may outgrow.
+      const table = `${version.key.startsWith('v') ? 'Valkey' : 'Redis'} ${version.key.slice(1)}`;
+      warnings.push(`${d.source.path}:${d.source.line}: ${quotedArg(name)} is not a ${table} directive, the newest release of that line redfort knows (${unjudgedWhy(options.version, 'directives')})`);
+    } else if (options.version !== undefined && !nameExistsInVersion(name, spec, version)) {
       early.notInVersion ??= { path: d.source.path, line: d.source.line, what: `${quotedArg(name)} is not a ${version.label} directive` };
       warnings.push(
         `${d.source.path}:${d.source.line}: ${quotedArg(name)} is not a ${version.label} directive ` +
@@ -478,7 +494,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     const d = sentinelLines[0]!;
     throw new ConfigParseError(d.source.path, d.source.line, 'sentinel directive while not in sentinel mode');
   }
-  const sentinel = isSentinel ? sentinelFromDirectives(sentinelLines, { version: options.version, warn: (message) => warnings.push(message) }) : undefined;
+  const sentinel = isSentinel ? sentinelFromDirectives(sentinelLines, { version: options.version, warn: (message) => warnings.push(message), notInVersion: (at) => (early.sentinelNotInVersion ??= at) }) : undefined;
 
   fillDefaults(config, secrets, version, { cwd: parsed.cwd, sentinel: isSentinel });
 

@@ -46,8 +46,15 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
     : undefined;
   // Where that process started, for its relative includes (its directory now, unless a `dir` line moved it).
   const processCwd = fromProcess && target ? await listeningCwd(target.host, target.port, facts, options.hostPid, options.hostDiscovery) : undefined;
-  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), modules, signal: options.signal, mayRead, processCwd });
-  if (!outcome.ok) return { ...facts, unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}${notRead ? `; ${notRead}` : ''}` } };
+  const outcome = await gatherFiles({ configPath, sentinelConfigPath, aclPath: options.aclPath, version: configVersion(facts.server), versionKnown: true, modules, signal: options.signal, mayRead, processCwd });
+  if (!outcome.ok) {
+    const { refused } = outcome;
+    return {
+      ...facts,
+      unavailable: { ...facts.unavailable, files: `the config files could not be read: ${outcome.error}${notRead ? `; ${notRead}` : ''}` },
+      ...(refused ? { refusedFile: { value: refused.reason, source: { kind: 'file', path: refused.path, line: refused.line } } } : {}),
+    };
+  }
   const gathered = notRead ? { ...outcome.gathered, files: { ...outcome.gathered.files, warnings: [...(outcome.gathered.files.warnings ?? []), notRead] } } : outcome.gathered;
   return mergeFiles(facts, gathered);
 };

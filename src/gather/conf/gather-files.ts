@@ -37,6 +37,11 @@ export interface FileInputs {
   readonly sentinelConfigPath?: string | undefined;
   /** The server version the files are for (defaults and grammar); Redis 7.x when unknown. */
   readonly version?: string | undefined;
+  /**
+   * Whether `version` is the server's own (`--redis-version`, or the running server's INFO), not a guess: a directive
+   * it does not have is then the line redis-server stops at, an error, not a warning (EffectiveOptions.versionKnown).
+   */
+  readonly versionKnown?: boolean | undefined;
   /** The server's working directory, against which relative paths resolve; default: the config file's directory. */
   readonly cwd?: string | undefined;
   /**
@@ -71,7 +76,10 @@ export interface FileGathering {
   readonly unavailable: Partial<Record<FactKey, string>>;
 }
 
-export type FileOutcome = { readonly ok: true; readonly gathered: FileGathering } | { readonly ok: false; readonly error: string };
+export type FileOutcome =
+  | { readonly ok: true; readonly gathered: FileGathering }
+  /** `refused`: the line redis-server stops at and why, when the error is one (not a file that cannot be read). */
+  | { readonly ok: false; readonly error: string; readonly refused?: { readonly path: string; readonly line: number; readonly reason: string } };
 
 function fileSource(path: string, line = 1): Source {
   return { kind: 'file', path, line };
@@ -264,6 +272,7 @@ const INCLUDE_PATH: Shape = { noun: 'file path', pattern: /^[^'"]+$/ };
 
 /** Reads the configuration files as redis-server would; a file the server would refuse is an error. */
 export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
+  let refusedLine: ConfigParseError | undefined;
   try {
     // Paths given by the user are relative to where redfort runs; only paths inside the files are relative to
     // the server's directory (resolving `dir/redis.conf` against `dir/` would read `dir/dir/redis.conf`).
@@ -298,11 +307,19 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           startWarnings.push(`${d.source.path}:${d.source.line}: include ${shown(d.args[0]!, INCLUDE_PATH)} is relative: redis-server opens it from the directory it was started in, ${where}; read from ${cwd} (an absolute path removes the doubt)`);
         }
       }
-      effective = effectiveConfig(parsed, {
-        ...(inputs.version ? { version: inputs.version } : {}),
-        ...(inputs.modules ? { modules: inputs.modules } : {}),
-        ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
-      });
+      try {
+        effective = effectiveConfig(parsed, {
+          ...(inputs.version ? { version: inputs.version } : {}),
+          ...(inputs.modules ? { modules: inputs.modules } : {}),
+          ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
+          ...(inputs.versionKnown === true && inputs.version ? { versionKnown: true } : {}),
+        });
+      } catch (error) {
+        // A line the server refuses, as opposed to a file that could not be read or an include redfort stopped at
+        // (read from a directory that may not be the server's): the file does not start the server.
+        if (error instanceof ConfigParseError && error !== parsed.stopped?.error) refusedLine = error;
+        throw error;
+      }
       paths.push(...parsed.files);
       warnings.push(...parsed.warnings, ...startWarnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
@@ -357,7 +374,8 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     if (error instanceof ConfigParseError) {
       // Line 0 is the file itself (it cannot be opened): `path: reason`, not `path:0: reason`.
       if (error.line === 0) return { ok: false, error: `${error.path}: ${error.reason.replace(/\b(E[A-Z]+)$/, (code) => errnoText(code) ?? code)}` };
-      return { ok: false, error: error.message };
+      if (error !== refusedLine) return { ok: false, error: error.message };
+      return { ok: false, error: error.message, refused: { path: error.path, line: error.line, reason: error.reason } };
     }
     if (error instanceof FileReadError) return { ok: false, error: `${error.path}: ${error.detail}` };
     const e = error as NodeJS.ErrnoException;

@@ -126,11 +126,11 @@ function yesNo(arg: string): string | undefined {
  * refuses a per-master line before its `monitor` (`No such master with specified name.`).
  * Throws {@link ConfigParseError} where the server refuses to start. A line that only some releases know is read
  * whatever the version; with a `version`, one that this release does not know is also a warning (`warn`), as an
- * unknown directive of redis.conf is.
+ * unknown directive of redis.conf is, and `notInVersion` is told where it is (an error when the version is known).
  */
 export function sentinelFromDirectives(
   directives: readonly Directive[],
-  options: { version?: string; warn?: (message: string) => void } = {},
+  options: { version?: string | undefined; warn?: (message: string) => void; notInVersion?: (at: { path: string; line: number; what: string }) => void } = {},
 ): SentinelConf {
   const version = resolveVersion(options.version);
   const inOrder = version.key === 'r6.0';
@@ -167,6 +167,7 @@ export function sentinelFromDirectives(
     const argc = argv.length;
     const name = sub(d);
     if (options.version !== undefined && !supportedBy(name, version)) {
+      options.notInVersion?.({ path: d.source.path, line: d.source.line, what: `'sentinel ${name}' is not a ${version.label} Sentinel directive` });
       options.warn?.(
         `${d.source.path}:${d.source.line}: 'sentinel ${name}' is not a ${version.label} Sentinel directive ` +
           `(Sentinel ${version.label} would refuse it: Unrecognized sentinel configuration statement)`,

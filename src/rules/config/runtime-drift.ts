@@ -3,6 +3,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { effectiveCommands, effectiveKey } from '../../acl/permissions.ts';
 import type { HostFacts, ServerIdentity } from '../../facts/types.ts';
 import { someReadLive } from '../../facts/live.ts';
+import { missingReason } from '../../facts/keys.ts';
 import { patternsKey } from '../../acl/patterns.ts';
 import type { PubsubDefault } from '../../acl/patterns.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
@@ -65,11 +66,22 @@ export default defineRule({
   checklist: 'Foundation 7',
   sources: ['live', 'config'],
   remediation: 'Decide which value is right: write the running one to disk with `CONFIG REWRITE` (and `ACL SAVE` for users), or restore the file\'s with `CONFIG SET` / `ACL LOAD`; then change settings only through the file or through CONFIG SET + CONFIG REWRITE.',
-  requires: ['files', 'config'],
-  check({ files, config, secrets, acl, categories, sources, host, unavailable, server }) {
+  // `files` is not required: a file the running server's version refuses is judged too (`refusedFile`).
+  requires: ['config'],
+  check(facts) {
+    const { files, refusedFile, config, secrets, acl, categories, sources, host, unavailable, server } = facts;
+    if (!files && !refusedFile) return skip(missingReason(facts, 'files'));
     if (!sources.has('live')) return skip('judged only beside a live server: a file-only audit has no running values to compare');
     if (!someReadLive(config)) {
       return skip('the running configuration could not be read (a sentinel has no CONFIG; CONFIG may be renamed or denied), so there is nothing to compare the files with');
+    }
+    if (!files) {
+      // The file on disk no longer starts this server: whatever runs now is lost with the next restart, which fails.
+      const at = refusedFile!.source.kind === 'file' ? `${refusedFile!.source.path}:${refusedFile!.source.line}` : 'the config file';
+      return fail([{
+        message: `the config file no longer starts this server: ${at}: ${clipped(refusedFile!.value, 300)}; the next restart fails (the running configuration is not compared with the file)`,
+        source: refusedFile!.source,
+      }]);
     }
     const findings: Finding[] = [];
     // Differences that are not drift: a command-line option, or a setting CONFIG SET cannot change.
