@@ -197,6 +197,14 @@ describe('config files of Redis 8.2-8.6 and Valkey 8.1-9.1', () => {
       "/etc/redis/redis.conf:2: 'rdb-version-check' is not a Redis 8.6 directive: redis-server Redis 8.6 stops at this line (Bad directive or wrong number of arguments)");
   });
 
+  it("bind's '-' prefix (an optional address, 6.2+) is refused for 6.0, where the server cannot listen on it; '*' is not", () => {
+    assert.match(parseError(() => conf('bind 127.0.0.1 -::1\n', { version: '6.0.20' })).message, /^\/etc\/redis\/redis\.conf:1: bind address '-::1' is not an address for Redis 6\.0: the '-' prefix of an optional address came with 6\.2/);
+    assert.equal(value(conf('bind 127.0.0.1 -::1\n', { version: '6.2.16' }), 'bind'), '127.0.0.1 -::1');
+    assert.equal(value(conf('bind *\n', { version: '6.0.20' }), 'bind'), '*');
+    // No version: read as 7.x.
+    assert.equal(value(conf('bind 127.0.0.1 -::1\n'), 'bind'), '127.0.0.1 -::1');
+  });
+
   it('versions follow their line: 8.1-8.5 the 8.4 column, 8.6 and later 8.6; Valkey 8.2-9.0 the 9.0 one', () => {
     const keys = (vs: readonly string[]) => vs.map((v) => resolveVersion(v).key);
     assert.deepEqual(keys(['8.0.6', '8.2.1', '8.4.0', '8.6.3', '8.8.0', '9.0.0', '7.9.224']), ['r8.0', 'r8.4', 'r8.4', 'r8.6', 'r8.6', 'r8.6', 'r7.4']);

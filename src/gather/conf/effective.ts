@@ -364,7 +364,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
           }
           case 'bind': {
             value = parseBind(args);
-            const problem = bindCommentProblem(args, { six, release: version.label });
+            const problem = bindCommentProblem(args, { six, release: version.label, beforeOptional: options.version !== undefined && version.key === 'r6.0' });
             lastBind = problem === undefined ? undefined : { path: d.source.path, line: d.source.line, problem };
             break;
           }

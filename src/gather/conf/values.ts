@@ -270,7 +270,7 @@ export function parseBind(args: readonly string[]): string {
  * 7.0.15 and Valkey 8.0.1 exit, `-` or not). Only the last line counts: a later `bind` replaces it, and the server
  * starts. Only when the server listens on TCP at all (see effective.ts: not with `port 0` and no `tls-port`).
  */
-export function bindCommentProblem(args: readonly string[], options: { readonly six?: boolean; readonly release?: string } = {}): string | undefined {
+export function bindCommentProblem(args: readonly string[], options: { readonly six?: boolean; readonly release?: string; readonly beforeOptional?: boolean } = {}): string | undefined {
   const comment = args.find((a) => a.startsWith('#'));
   if (comment !== undefined) {
     return (
@@ -284,6 +284,13 @@ export function bindCommentProblem(args: readonly string[], options: { readonly 
   if (args.includes('') && (args.length > 1 || options.six === true)) {
     const how = args.length > 1 ? 'an empty word among the addresses' : `${options.release ?? 'Redis 6.x'} reads \`bind ""\` as one empty address (7.0 and later as none)`;
     return `bind address '' is not an address: ${how}; redis-server cannot resolve it ('Name or service not known'), fails to listen and exits once it has read the file`;
+  }
+  // The '-' of an optional address came with 6.2 (`bind * -::*`): 6.0 looks the word up as a host name. Live 6.0.20:
+  // `bind 127.0.0.1 -::1` and `bind -127.0.0.1` 'Could not create server TCP listening socket -::1:PORT: Name or
+  // service not known', exit 1 (`bind *` listens on 0.0.0.0 there).
+  const optional = options.beforeOptional === true ? args.find((a) => a.startsWith('-')) : undefined;
+  if (optional !== undefined) {
+    return `bind address ${quotedArg(optional)} is not an address for ${options.release ?? 'Redis 6.0'}: the '-' prefix of an optional address came with 6.2, and 6.0 cannot resolve the word ('Name or service not known'), fails to listen and exits once it has read the file`;
   }
   const hashed = args.find((a) => a.includes('#'));
   if (hashed === undefined) return undefined;
