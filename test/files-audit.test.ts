@@ -256,12 +256,14 @@ describe('files of older releases, judged with --redis-version of their era', ()
     const d = dir({
       'redis.conf': 'bind 127.0.0.1 -::1\nprotected-mode yes\nport 6379\nlogfile /var/log/redis/redis-server.log\ndir /var/lib/redis\n',
       'set.conf': 'bind 127.0.0.1 -::1\nenable-debug-command no\n',
+      // Debian 11's 6.0 binds without the '-' of an optional address, which came with 6.2 (6.0 refuses it).
+      'six.conf': 'bind 127.0.0.1 ::1\nprotected-mode yes\nport 6379\nlogfile /var/log/redis/redis-server.log\ndir /var/lib/redis\n',
     });
     const unknown = await auditFiles({ configPath: join(d, 'redis.conf') });
     const status = (r: TargetResult) => r.results.filter((x) => x.ruleId === 'commands.protected-features-enabled').map((x) => `${x.status}: ${x.message}`).join();
     assert.match(status(unknown), /^skip: .*exist from Redis 7\.0 only.*--redis-version/);
     assert.match(status(await auditFiles({ configPath: join(d, 'redis.conf'), version: '7.0.15' })), /^pass: enable-debug-command 'no'/);
-    assert.match(status(await auditFiles({ configPath: join(d, 'redis.conf'), version: '6.0.16' })), /^skip: .*before 7\.0/);
+    assert.match(status(await auditFiles({ configPath: join(d, 'six.conf'), version: '6.0.16' })), /^skip: .*before 7\.0/);
     // A line of the file says the switch exists: redis-server before 7.0 refuses to start with it.
     assert.match(status(await auditFiles({ configPath: join(d, 'set.conf') })), /^pass: enable-debug-command 'no'/);
   });

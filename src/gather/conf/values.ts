@@ -285,6 +285,13 @@ export function bindCommentProblem(args: readonly string[], options: { readonly 
     const how = args.length > 1 ? 'an empty word among the addresses' : `${options.release ?? 'Redis 6.x'} reads \`bind ""\` as one empty address (7.0 and later as none)`;
     return `bind address '' is not an address: ${how}; redis-server cannot resolve it ('Name or service not known'), fails to listen and exits once it has read the file`;
   }
+  const hashed = args.find((a) => a.includes('#'));
+  if (hashed !== undefined) {
+    return (
+      `bind address ${quotedArg(hashed)} is not an address: no host name or IP address holds a '#' ` +
+      `(redis-server cannot resolve it, fails to listen and exits once it has read the file)`
+    );
+  }
   // The '-' of an optional address came with 6.2 (`bind * -::*`): 6.0 looks the word up as a host name. Live 6.0.20:
   // `bind 127.0.0.1 -::1` and `bind -127.0.0.1` 'Could not create server TCP listening socket -::1:PORT: Name or
   // service not known', exit 1 (`bind *` listens on 0.0.0.0 there).
@@ -292,12 +299,7 @@ export function bindCommentProblem(args: readonly string[], options: { readonly 
   if (optional !== undefined) {
     return `bind address ${quotedArg(optional)} is not an address for ${options.release ?? 'Redis 6.0'}: the '-' prefix of an optional address came with 6.2, and 6.0 cannot resolve the word ('Name or service not known'), fails to listen and exits once it has read the file`;
   }
-  const hashed = args.find((a) => a.includes('#'));
-  if (hashed === undefined) return undefined;
-  return (
-    `bind address ${quotedArg(hashed)} is not an address: no host name or IP address holds a '#' ` +
-    `(redis-server cannot resolve it, fails to listen and exits once it has read the file)`
-  );
+  return undefined;
 }
 
 export function parseReplicaof(args: readonly string[]): string {
