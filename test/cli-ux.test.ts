@@ -185,6 +185,35 @@ describe('command-line experience', { concurrency: 4 }, () => {
     assert.doesNotMatch(host.stderr, /names a file/);
   });
 
+  // A password file, a redis.conf or an ACL file given as --targets or --host-key: one line naming the file and line,
+  // nothing of its content ('S3cr3t!pa$$word' as a plain line was a host to look up; --host-key quoted 'hunter2').
+  it('a file of secrets given as --targets or --host-key: file:line, exit 2, nothing of it shown or looked up', async () => {
+    const files: [string, string][] = [
+      ['pw.txt', 'S3cr3t!pa$$word\n'],
+      ['pw-underscore.txt', 'pw_S3cret\n'],
+      ['env.txt', 'REDIS_PASSWORD=S3cret-env\n'],
+      ['users.acl', 'user default on >S3cret-acl ~* +@all\n'],
+      ['keep.conf', '# redis\nbind 127.0.0.1 -::1\nrequirepass S3cret-conf\n'],
+    ];
+    for (const [name, content] of files) {
+      const file = join(dir, name);
+      await writeFile(file, content);
+      const line = content.startsWith('#') ? 2 : 1;
+      const run = await runCli(['audit', '--targets', file, '--no-probe', '--connect-timeout', '300']);
+      oneLineError(run, new RegExp(`^redfort: ${file.replace(/[.]/g, '\\.')}:${line}: not a target URL, host or host:port \\(value not shown\\)$`));
+      assert.equal(run.stdout, '');
+      assert.doesNotMatch(run.stderr, /S3cr|pw_|REDIS_PASSWORD/);
+    }
+    for (const [name, content] of [...files, ['lone.txt', 'hunter2\n']] as const) {
+      const file = join(dir, name);
+      await writeFile(file, content);
+      const run = await runCli(['audit', '--cluster', dead, '--host-key', file, '--no-probe']);
+      assert.equal(run.code, 2, run.stderr);
+      assert.doesNotMatch(run.stderr, /S3cr|pw_|REDIS_PASSWORD|hunter2|'user'|requirepass/);
+      assert.match(run.stderr, /^redfort: .*:\d: expected '<host or host:port> <label>', got (?:one field|\d+ fields) \(value not shown\)\n$/);
+    }
+  });
+
   it('bad values: --redis-version, rules --format, an empty target', async () => {
     oneLineError(await runCli(['audit', '--config', join(dir, 'redis.conf'), '--redis-version', 'bogus']), /--redis-version must be a version such as 7\.2\.4/);
     // Only its start was checked: the audit then said 'the version the server reports cannot be read'.

@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Shape } from '../util/shown.ts';
-import { clipped, notShown, quotable } from '../util/shown.ts';
+import { notShown, quotable, shown } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
 import { maskPassword, resolveTarget, TargetError, withoutPassword } from '../redis/target.ts';
@@ -144,7 +144,34 @@ function listedTwice(inventory: Inventory): string[] {
 /** How many "listed twice" warnings are given one by one. */
 const TWICE_SHOWN = 10;
 
+/**
+ * A target that is no URL (`scheme://…`) must be a host or host:port: a host name of RFC 1123 labels (`cache1`,
+ * `db.example.com`), an IPv4 address, an IPv6 address (in brackets before a port). Else the line is no target, and
+ * nothing of it is shown: a password file given as the inventory (`S3cr3t!pa$$word`) was taken for a host, looked up
+ * in DNS and shown as the target. A name of other characters (`redis_1`) goes in a URL (`redis://redis_1:6379`).
+ */
+/** A group's name as the message about an unknown group lists it (a key of `groups`, a name the inventory gives). */
+const GROUP_NAME: Shape = { noun: 'group name', pattern: /^[A-Za-z0-9_-]+$/, max: 40 };
+
+const NOT_A_TARGET = 'not a target URL, host or host:port (value not shown)';
+
+/** A host name's label (RFC 1123): letters, digits and inner hyphens, 63 at most. */
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
+/** The characters of an IPv6 address (resolveTarget checks it). */
+const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+
+/** Whether a target without a scheme is shaped as a host or host:port (its port's range is resolveTarget's to say). */
+function hostShaped(spec: string): boolean {
+  if (IPV6.test(spec)) return true;
+  const parts = /^(?:\[([^\]]*)\]|([^:[\]]+))(?::\d{1,5})?$/.exec(spec);
+  if (!parts) return false;
+  if (parts[1] !== undefined) return IPV6.test(parts[1]);
+  return parts[2]!.length <= 253 && HOST_NAME.test(parts[2]!);
+}
+
 function checkSpec(spec: string, fail: (message: string) => never): boolean {
+  if (!spec.includes('://') && !hostShaped(spec)) return fail(NOT_A_TARGET);
   try {
     return resolveTarget(spec, {}, {}).hasPassword;
   } catch (error) {
@@ -317,7 +344,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
     let distroPackage: DeclaredPackage | undefined;
     let url: Node | undefined;
     let group: Node | undefined;
-    for (const pair of pairsOf(doc, node, where, allowed, fail)) {
+    for (const pair of pairsOf(doc, node, where, allowed, fail, true)) {
       const name = String((pair.key as { value: unknown }).value);
       const value = resolved(doc, pair.value as Node | null);
       const raw = isScalar(value) ? value.value : undefined;
@@ -330,25 +357,26 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
         if (parsed !== null && 'error' in parsed) fail(here, `${where}: ${parsed.error}`);
         sampleData = parsed as SampleRequest | null;
       } else if (name === 'distroPackage') {
-        const parsed = parseDeclaredPackage(stringOf(doc, value, `${where}: distroPackage`, fail), `distroPackage at ${path}:${at(value)}`);
-        if (typeof parsed === 'string') fail(value, `${where}: distroPackage: ${parsed}`);
+        const parsed = parseDeclaredPackage(stringOf(doc, value, `${where}: distroPackage`, fail, true), `distroPackage at ${path}:${at(value)}`);
+        // Its reason only: the value is not shown, as no value of an inventory is.
+        if (typeof parsed === 'string') fail(value, `${where}: distroPackage: not a package declaration (value not shown): ${parsed.slice(parsed.lastIndexOf('(expected') + 1, -1)}`);
         distroPackage = parsed as DeclaredPackage;
       } else if ((KINDS as readonly string[]).includes(name)) {
-        if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value)}`);
+        if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value, 'hidden')}`);
         if (raw === true) {
           if (kind) fail(here, `${where}: ${kind} and ${name} exclude each other`);
           kind = name as InventoryKind;
         } else if (kind === undefined) kind = null;
       } else if ((BOOLEANS as readonly string[]).includes(name)) {
-        if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value)}`);
+        if (typeof raw !== 'boolean') fail(here, `${where}: ${name} must be true or false${describe(value, 'hidden')}`);
         connection[name] = raw as boolean;
         lines[name] = at(here);
       } else if (name === 'db') {
-        if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(here, `${where}: db must be a whole number${describe(value)}`);
+        if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(here, `${where}: db must be a whole number${describe(value, 'hidden')}`);
         connection[name] = raw as number;
         lines[name] = at(here);
       } else {
-        const text = stringOf(doc, value, `${where}: ${name}`, fail);
+        const text = stringOf(doc, value, `${where}: ${name}`, fail, true);
         if (name === 'passwordEnv' && !ENV_NAME.test(text)) fail(value, `${where}: passwordEnv must be an environment variable name (the value is not shown: it may be the password itself)`);
         if (name === 'password') warnings.push(inlinePasswordWarning(`${path}:${at(value)}`));
         connection[name] = PATHS.has(name) ? file(text) : text;
@@ -367,21 +395,21 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
   if (root !== null && !(isScalar(root) && root.value === null)) {
     if (isSeq(root)) targetsNode = root;
     else {
-      for (const pair of pairsOf(doc, root, 'the inventory', TOP_KEYS, fail)) {
+      for (const pair of pairsOf(doc, root, 'the inventory', TOP_KEYS, fail, true)) {
         const key = String((pair.key as { value: unknown }).value);
         const value = resolved(doc, pair.value as Node | null);
         if (key === 'defaults') defaults = layer(value, 'defaults', CONNECTION_KEYS);
         else if (key === 'groups') {
-          for (const entry of pairsOf(doc, value, 'groups', null, fail)) {
+          for (const entry of pairsOf(doc, value, 'groups', null, fail, true)) {
             const name = String((entry.key as { value: unknown }).value);
-            groups.set(name, layer(resolved(doc, entry.value as Node | null), `groups: ${name}`, CONNECTION_KEYS));
+            groups.set(name, layer(resolved(doc, entry.value as Node | null), `groups: ${quotable(name, GROUP_NAME) ? name : 'a group (its name not shown)'}`, CONNECTION_KEYS));
           }
         } else targetsNode = value ?? (pair.key as Node);
       }
     }
   }
   if (targetsNode === null || (isScalar(targetsNode) && targetsNode.value === null)) fail(root, 'the inventory has no targets (a `targets:` list of URLs or { url: … } entries)');
-  if (!isSeq(targetsNode)) fail(targetsNode, `targets must be a list${describe(targetsNode)}`);
+  if (!isSeq(targetsNode)) fail(targetsNode, `targets must be a list${describe(targetsNode, 'hidden')}`);
 
   const targets: InventoryTarget[] = [];
   for (const item of (targetsNode as { items: unknown[] }).items) {
@@ -390,22 +418,22 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
     let spec: string;
     let own: ReturnType<typeof layer>;
     if (isScalar(node)) {
-      spec = stringOf(doc, node, 'targets', fail);
+      spec = stringOf(doc, node, 'targets', fail, true);
       own = { connection: {}, labels: {} };
     } else {
-      if (!isMap(node)) fail(node, `targets: each entry must be a URL or a mapping { url: …, … }${describe(node)}`);
+      if (!isMap(node)) fail(node, `targets: each entry must be a URL or a mapping { url: …, … }${describe(node, 'hidden')}`);
       own = layer(node, 'targets', TARGET_KEYS);
       if (!own.url) fail(node, "targets: an entry has no 'url'");
-      spec = stringOf(doc, own.url!, 'targets: url', fail);
+      spec = stringOf(doc, own.url!, 'targets: url', fail, true);
     }
     const where = `targets: ${maskPassword(spec)}`;
     if (checkSpec(spec, (message) => fail(own.url ?? node, `targets: ${message}`))) warnings.push(inlinePasswordWarning(`${path}:${at(own.url ?? node)}`));
     let groupName: string | undefined;
     let group: Layer = { connection: {}, labels: {} };
     if (own.group) {
-      groupName = stringOf(doc, own.group, `${where}: group`, fail);
+      groupName = stringOf(doc, own.group, `${where}: group`, fail, true);
       const found = groups.get(groupName);
-      if (!found) fail(own.group, `${where}: unknown group '${clipped(groupName)}'${groups.size > 0 ? ` (groups: ${[...groups.keys()].join(', ')})` : ''}`);
+      if (!found) fail(own.group, `${where}: unknown group (value not shown)${groups.size > 0 ? `: the groups are ${[...groups.keys()].map((g) => shown(g, GROUP_NAME)).join(', ')}` : ': the inventory has no groups'}`);
       group = found!;
     }
     const connection = merge([defaults.connection, group.connection, own.connection]);
@@ -476,12 +504,12 @@ function merge(layers: readonly Record<string, string | boolean | number>[]): Co
 
 function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const pair of pairsOf(doc, node, where, null, fail) as Pair[]) {
+  for (const pair of pairsOf(doc, node, where, null, fail, true) as Pair[]) {
     const name = String((pair.key as { value: unknown }).value);
-    if (!LABEL_NAME.test(name)) fail(pair.key as Node, `${where}: label name '${name}' must be letters, digits, '_', '.', '/' or '-' (at most 63)`);
+    if (!LABEL_NAME.test(name)) fail(pair.key as Node, `${where}: a label name (not shown) must be letters, digits, '_', '.', '/' or '-' (at most 63)`);
     const value = resolved(doc, pair.value as Node | null);
     const raw = isScalar(value) ? value.value : undefined;
-    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') fail(value ?? (pair.key as Node), `${where}: ${name} must be a string${describe(value)}`);
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') fail(value ?? (pair.key as Node), `${where}: ${name} must be a string${describe(value, 'hidden')}`);
     const text = String(raw);
     if (text.length > 200) fail(value, `${where}: ${name} must be at most 200 characters (it has ${text.length.toLocaleString('en-US')})`);
     // Its code only: the value itself is not shown.

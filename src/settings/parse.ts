@@ -254,9 +254,18 @@ const KEY_NAME: Shape = { noun: 'key name', pattern: /^[A-Za-z_][A-Za-z0-9_.-]*$
 /**
  * What a value is, for a message that says what it should be. A file that is no settings file (`--config-file
  * /proc/self/environ`, a password file, an ACL file) is one scalar, the whole file: `whole` is never quoted.
+ * `'hidden'`: no value is shown, whatever it is, only its kind (an inventory, whose values may be passwords, or a
+ * file of secrets given as one: `targets: hunter2`).
  */
-export function describe(node: Node | null, whole = false): string {
+export function describe(node: Node | null, whole: boolean | 'hidden' = false): string {
   if (node === null || (isScalar(node) && node.value === null)) return ', not empty';
+  if (isScalar(node) && whole === 'hidden') {
+    const value: unknown = node.value;
+    if (typeof value === 'boolean') return `, not ${value}`;
+    if (typeof value === 'string') return ', not a text (value not shown)';
+    if (typeof value === 'number' || typeof value === 'bigint') return ', not the number given (value not shown)';
+    return `, not ${shownValue(value)}`;
+  }
   if (isScalar(node)) {
     if (typeof node.value !== 'string') return `, not ${shownValue(node.value)}`;
     return !whole && quotable(node.value, VALUE) ? `, not ${JSON.stringify(node.value)}` : `, not a text ${notShown(node.value)}`;
@@ -269,10 +278,13 @@ export function shownKey(name: string): string {
   return shown(name, KEY_NAME);
 }
 
-/** The pairs of a mapping, with string keys from `allowed` (any string key when `allowed` is null). */
-export function pairsOf(doc: Document, node: Node | null, where: string, allowed: readonly string[] | null, fail: Fail): Pair[] {
+/**
+ * The pairs of a mapping, with string keys from `allowed` (any string key when `allowed` is null). `hidden`: a value
+ * that is no mapping is not shown ({@link describe}).
+ */
+export function pairsOf(doc: Document, node: Node | null, where: string, allowed: readonly string[] | null, fail: Fail, hidden = false): Pair[] {
   if (node === null || (isScalar(node) && node.value === null)) return [];
-  if (!isMap(node)) fail(node, `${where} must be a mapping (key: value)${describe(node, node === resolved(doc, doc.contents))}`);
+  if (!isMap(node)) fail(node, `${where} must be a mapping (key: value)${describe(node, hidden ? 'hidden' : node === resolved(doc, doc.contents))}`);
   const pairs = (node as YAMLMap).items as Pair[];
   for (const pair of pairs) {
     const key = resolved(doc, pair.key as Node | null);
@@ -286,10 +298,11 @@ export function pairsOf(doc: Document, node: Node | null, where: string, allowed
   return pairs;
 }
 
-export function stringOf(doc: Document, node: Node | null, where: string, fail: Fail): string {
+/** A non-empty string value; `hidden`: another value is not shown ({@link describe}). */
+export function stringOf(doc: Document, node: Node | null, where: string, fail: Fail, hidden = false): string {
   const value = resolved(doc, node);
   if (!isScalar(value) || typeof value.value !== 'string' || value.value === '') {
-    fail(value, `${where} must be a non-empty string${describe(value)}`);
+    fail(value, `${where} must be a non-empty string${describe(value, hidden ? 'hidden' : false)}`);
   }
   return (value as { value: string }).value;
 }

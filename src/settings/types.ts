@@ -65,5 +65,9 @@ export function yamlErrorText(message: string): string {
   if (/Maximum call stack size exceeded/.test(first)) return 'nested too deeply to read (thousands of levels)';
   // The yaml library's wording names its own API (`please use YAML.parseAllDocuments()`).
   if (/^Source contains multiple documents/.test(first)) return 'a second YAML document starts here: the file must hold one document (one `---` at most)';
+  // The parser quotes what it could not read (a tag, a block scalar's header, an escape): text of the file, which
+  // may be no YAML file at all but one of secrets given by mistake. Its words only.
+  const quoting = /^(Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence)\b/.exec(first);
+  if (quoting) return `${quoting[1]} (not shown)`;
   return first;
 }

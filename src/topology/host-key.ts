@@ -1,5 +1,3 @@
-import type { Shape } from '../util/shown.ts';
-import { notShown, quotable } from '../util/shown.ts';
 
 /**
  * A `--host-key` file names the failure domain of each node, one per line:
@@ -21,9 +19,6 @@ export interface HostKeyMap {
   readonly labels: ReadonlyMap<string, string>;
 }
 
-/** The characters of a host, an IP address or a host:port. */
-const HOST: Shape = { noun: 'host or host:port', pattern: /^[A-Za-z0-9_.:[\]-]+$/ };
-
 /** A line of a host-key file that cannot be understood; the message names the file and line. */
 export class HostKeyError extends Error {
   override readonly name = 'HostKeyError';
@@ -31,28 +26,25 @@ export class HostKeyError extends Error {
 
 /** Parses the text of a host-key file. Pure. @throws {HostKeyError} */
 export function parseHostKey(text: string, path: string): HostKeyMap {
-  const labels = new Map<string, string>();
+  const labels = new Map<string, { readonly label: string; readonly line: number }>();
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') return;
     const fields = line.split(/\s+/);
     if (fields.length !== 2) {
-      // A lone host is quoted; of more fields only the first, when it looks like a host, and their count: the rest of
-      // a line may be a secret (`user default on >password` of an ACL file given by mistake). A file that is no
-      // host-key file (/etc/shadow) is not echoed.
-      const host = quotable(fields[0]!, HOST) ? `'${fields[0]}'` : undefined;
-      const got = host === undefined ? `a line ${notShown(line)}` : fields.length === 1 ? host : `${fields.length} fields, the first ${host} (the others not shown)`;
-      throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got ${got}`);
+      // Nothing of the line is shown, only how many fields it has: a file given by mistake may be a password file
+      // (`hunter2`, which looks like a host), an ACL file (`user default on >password`), /etc/shadow.
+      throw new HostKeyError(`${path}:${index + 1}: expected '<host or host:port> <label>', got ${fields.length === 1 ? 'one field' : `${fields.length} fields`} (value not shown)`);
     }
     const [key, label] = fields as [string, string];
     const normal = key.toLowerCase().replace(/^\[(.*)\](:\d+)?$/, '$1$2');
     const previous = labels.get(normal);
-    if (previous !== undefined && previous !== label) {
-      throw new HostKeyError(`${path}:${index + 1}: '${key}' is already labelled '${previous}'`);
+    if (previous !== undefined && previous.label !== label) {
+      throw new HostKeyError(`${path}:${index + 1}: its host is given another label at line ${previous.line} (values not shown)`);
     }
-    labels.set(normal, label);
+    if (previous === undefined) labels.set(normal, { label, line: index + 1 });
   });
-  return { path, labels };
+  return { path, labels: new Map([...labels].map(([key, { label }]) => [key, label])) };
 }
 
 type KeyedNode = { readonly host: string; readonly port: number; readonly hostname?: string | undefined };

@@ -149,7 +149,7 @@ describe('inventory', () => {
       { name: 'redis-server', version: '5:7.0.15-1~deb12u4', origin: 'distroPackage at f.yaml:3' },
       { name: 'valkey-server', version: '8.0.2+dfsg1-1', origin: 'distroPackage at f.yaml:7' },
     ]);
-    assert.throws(() => parseInventory('targets:\n  - { url: redis://a, distroPackage: "latest" }\n', 'f'), /f:2: targets: distroPackage: 'latest' is not a package declaration/);
+    assert.throws(() => parseInventory('targets:\n  - { url: redis://a, distroPackage: "latest" }\n', 'f'), /f:2: targets: distroPackage: not a package declaration \(value not shown\): expected \[NAME=\]VERSION/);
   });
 
   it('a target written twice with the same user is a warning naming both lines; both are kept', () => {
@@ -175,7 +175,7 @@ describe('inventory', () => {
 
   for (const [name, text, error] of [
     ['an unknown key', 'targets:\n  - url: redis://a\n    colour: blue\n', /\bf:3: targets: unknown key 'colour'/],
-    ['an unknown group', 'targets:\n  - { url: redis://a, group: nope }\n', /\bf:2: .*unknown group 'nope'/],
+    ['an unknown group', 'targets:\n  - { url: redis://a, group: nope }\n', /\bf:2: targets: redis:\/\/a: unknown group \(value not shown\): the inventory has no groups$/],
     ['an invalid URL', 'targets:\n  - redis://a\n  - http://b\n', /\bf:3: targets: invalid target 'http:\/\/b'/],
     ['two password sources', 'targets:\n  - { url: redis://a, password: x, passwordEnv: Y }\n', /\bf:2: .*exclude each other/],
     ['a duplicate key', 'targets:\n  - url: redis://a\n    url: redis://b\n', /\bf:3: Map keys must be unique/],
@@ -186,20 +186,61 @@ describe('inventory', () => {
   }
 
   it('a file that is no inventory is not shown in the error (/etc/shadow, /proc/self/environ, a 10 MB line); a typo is', () => {
-    for (const [text, length] of [
-      ['root:$6$Qx9.salt$hash:19000:0:99999:7:::\n', 40],
-      ['root:x:0:0:root:/root:/bin/bash\n', 31],
-      ['HOME=/root\0TOKEN=ghp_secret\0\n', 28],
-      [`redis://${'a'.repeat(100_000)}:6379\n`, 100_013],
-    ] as const) {
+    for (const text of ['root:$6$Qx9.salt$hash:19000:0:99999:7:::\n', 'root:x:0:0:root:/root:/bin/bash\n', 'HOME=/root\0TOKEN=ghp_secret\0\n']) {
       assert.throws(() => parseInventory(text, 'list.txt'), (error: Error) => {
-        assert.equal(error.message, `list.txt:1: invalid target (not shown: ${length} characters that are no URL or host:port)`);
+        assert.equal(error.message, 'list.txt:1: not a target URL, host or host:port (value not shown)');
         return true;
       });
     }
-    assert.throws(() => parseInventory('targets:\n  - url: "ghp_secret token"\n', 'f.yaml'), /^SettingsError: f\.yaml:2: targets: invalid target \(not shown: 16 characters/);
+    assert.throws(() => parseInventory(`redis://${'a'.repeat(100_000)}:6379\n`, 'list.txt'), (error: Error) => {
+      assert.equal(error.message, 'list.txt:1: invalid target (not shown: 100013 characters that are no URL or host:port)');
+      return true;
+    });
+    assert.throws(() => parseInventory('targets:\n  - url: "ghp_secret token"\n', 'f.yaml'), (error: Error) => {
+      assert.equal(error.message, 'f.yaml:2: targets: not a target URL, host or host:port (value not shown)');
+      return true;
+    });
     assert.throws(() => parseInventory('db1:99999\n', 'list.txt'), /list\.txt:1: invalid target 'db1:99999': port must be 1-65535/);
     assert.throws(() => parseInventory('redis://user:pw@h/x\n', 'list.txt'), /list\.txt:1: invalid target 'redis:\/\/user@h\/x': database 'x'/);
+  });
+
+  // `--targets pw.txt` of a password: its word was taken for a host, looked up in DNS and shown as the target.
+  it('a line that is no URL must be a host or host:port (RFC 1123 names, IPv4, IPv6): else nothing of it is shown', () => {
+    for (const word of ['S3cr3t!pa$$word', 'p@ss', 'redis_1', 'a_b:6379', 'hunter2 extra', 'redis:6379:x', '-cache', 'cache-', 'x'.repeat(64), '[zz]:6379', 'Tr0ub4dor&3', 'pass word', 'secret=1']) {
+      for (const [text, name, line] of [[`# fleet\n${word}\n`, 'pw.txt', 2], [`targets:\n  - ${JSON.stringify(word)}\n`, 'f.yaml', 2], [`targets:\n  - { url: ${JSON.stringify(word)} }\n`, 'f.yaml', 2]] as const) {
+        assert.throws(() => parseInventory(text, name), (error: Error) => {
+          assert.equal(error.message, `${name}:${line}: ${name === 'f.yaml' ? 'targets: ' : ''}not a target URL, host or host:port (value not shown)`, word);
+          return true;
+        });
+      }
+    }
+    // Host names, single labels too (a password such as `hunter2` cannot be told from `cache1`: it stays a host), IPv4
+    // and IPv6 addresses, with or without a port, and URLs.
+    const hosts = ['cache1', 'hunter2', 'db-1.example.com', 'db.example.com.', '10.0.0.1', '10.0.0.1:6380', 'cache1:6379', '::1', '[::1]:6379', `${'a'.repeat(63)}.example`, 'redis://redis_1:6379', 'rediss://h'];
+    assert.deepEqual(parseInventory(`${hosts.join('\n')}\n`, 'list.txt').targets.map((t) => t.spec), hosts);
+  });
+
+  // A value of an inventory may be a password (or the file a file of secrets given by mistake): errors name the line
+  // and what was expected, never the value ('targets must be a list, not "hunter2"').
+  it("a YAML inventory's errors show none of its values", () => {
+    for (const [text, message] of [
+      ['targets: hunter2\n', 'f.yaml:1: targets must be a list, not a text (value not shown)'],
+      ['defaults: S3cret-x\n', 'f.yaml:1: defaults must be a mapping (key: value), not a text (value not shown)'],
+      ['targets:\n  - { url: redis://a, tls: s3cret }\n', 'f.yaml:2: targets: tls must be true or false, not a text (value not shown)'],
+      ['targets:\n  - { url: redis://a, db: s3cret }\n', 'f.yaml:2: targets: db must be a whole number, not a text (value not shown)'],
+      ['targets:\n  - { url: redis://a, user: 123456 }\n', 'f.yaml:2: targets: user must be a non-empty string, not the number given (value not shown)'],
+      ['targets:\n  - 123456\n', 'f.yaml:2: targets must be a non-empty string, not the number given (value not shown)'],
+      ['targets:\n  - { url: redis://a, labels: { "s3cret pw": x } }\n', "f.yaml:2: targets: labels: a label name (not shown) must be letters, digits, '_', '.', '/' or '-' (at most 63)"],
+      ['targets:\n  - { url: redis://a, group: s3cret }\ngroups: { ops: {} }\n', "f.yaml:2: targets: redis://a: unknown group (value not shown): the groups are 'ops'"],
+      ['groups:\n  "S3cret pw": { colour: x }\ntargets: [a]\n', "f.yaml:2: groups: a group (its name not shown): unknown key 'colour' (expected user, passwordEnv, passwordFile, password, cacert, cacertdir, cert, key, sni, tls, insecure, db, labels, sampleData, distroPackage, cluster, sentinel, replication)"],
+      ['targets:\n  - |s3cret\n    x\n', 'f.yaml:2: Block scalar header includes extra characters (not shown)'],
+      ['targets:\n  - "a\\qs3cret"\n', 'f.yaml:2: Invalid escape sequence (not shown)'],
+    ] as const) {
+      assert.throws(() => parseInventory(text, 'f.yaml'), (error: Error) => {
+        assert.equal(error.message, message);
+        return true;
+      });
+    }
   });
 
   // Was '(not shown: 26 characters that are no URL or host:port)': the URL is one, with a query string redfort refuses.
