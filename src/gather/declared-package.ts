@@ -4,7 +4,7 @@ import type { Facts, PackageFacts } from '../facts/types.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import { packageRoot } from '../package-root.ts';
 import type { ChangelogEntry, DeclaredPackage } from '../redis/distro-package.ts';
-import { defaultPackageName, fixedUpTo, parseDebianChangelog } from '../redis/distro-package.ts';
+import { compareDebianVersions, defaultPackageName, fixedUpTo, parseDebianChangelog } from '../redis/distro-package.ts';
 import type { Enricher } from './enrich.ts';
 import { debianChangelog } from './host/package.ts';
 
@@ -22,13 +22,25 @@ function bundled(): Snapshot {
   return snapshot;
 }
 
-/** The changelog entries of a package: the one installed on this machine, else redfort's snapshot of Debian's. */
-async function changelogOf(name: string): Promise<{ entries: readonly ChangelogEntry[]; from: string } | undefined> {
+/**
+ * The changelog entries of a package: the one installed on this machine, with the entries of redfort's snapshot of
+ * Debian's that are newer than its newest when the declared version is beyond it (QA36-15: a machine with an older package, a CI runner or a laptop,
+ * judged an up-to-date server's declared version by the installed changelog alone, and every later fix was a false
+ * CRITICAL or HIGH); the snapshot alone when the package is not installed.
+ */
+async function changelogOf(name: string, version: string): Promise<{ entries: readonly ChangelogEntry[]; from: string } | undefined> {
   const installed = await debianChangelog(name);
-  if (installed !== undefined) return { entries: parseDebianChangelog(installed), from: `/usr/share/doc/${name}/changelog.Debian.gz` };
   const data = bundled();
-  if (data.names.includes(name)) return { entries: data.entries, from: `redfort's snapshot of ${data.source.split(':')[0]}` };
-  return undefined;
+  const snapshotFrom = `redfort's snapshot of ${data.source.split(': ')[0]}`;
+  const known = data.names.includes(name) ? data.entries : undefined;
+  if (installed === undefined) return known ? { entries: known, from: snapshotFrom } : undefined;
+  const entries = parseDebianChangelog(installed);
+  const installedFrom = `/usr/share/doc/${name}/changelog.Debian.gz`;
+  const newest = entries[0]?.version;
+  if (newest !== undefined && compareDebianVersions(version, newest) <= 0) return { entries, from: installedFrom };
+  const later = (known ?? []).filter((e) => newest === undefined || compareDebianVersions(e.version, newest) > 0);
+  if (later.length === 0) return { entries, from: installedFrom };
+  return { entries: [...later, ...entries], from: `${installedFrom}${newest ? ` (to ${newest})` : ''} and ${snapshotFrom} (its newer entries)` };
 }
 
 /**
@@ -41,7 +53,7 @@ export const declaredPackageEnricher: Enricher = async (facts, target, options) 
   if (!declared || (facts.host?.package.known && facts.host.package.value)) return facts;
   const sentinel = facts.server?.mode === 'sentinel' || facts.sentinel !== undefined;
   const name = declared.name ?? defaultPackageName(facts.server?.product, sentinel);
-  const changelog = await changelogOf(name);
+  const changelog = await changelogOf(name, declared.version);
   const fixed = changelog ? fixedUpTo(changelog.entries, declared.version) : undefined;
   const value: PackageFacts = {
     manager: 'dpkg',

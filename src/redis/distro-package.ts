@@ -130,6 +130,8 @@ export function parseDebianChangelog(text: string): ChangelogEntry[] {
 export function fixedUpTo(entries: readonly ChangelogEntry[], version: string): { cves: string[]; newest: string | undefined; beyond: boolean } {
   const cves = new Set<string>();
   for (const e of entries) if (compareDebianVersions(e.version, version) <= 0) for (const c of e.cves) cves.add(c);
-  const newest = entries.reduce<string | undefined>((max, e) => (max === undefined || compareDebianVersions(e.version, max) > 0 ? e.version : max), undefined);
+  // The changelog's top entry (newest first): by version, the unstable upload a stable update descends from
+  // (5:7.0.15-1 above 5:7.0.15-1~deb12u7) passed for the newest, and a declared ~deb12u10 was never 'beyond' it.
+  const newest = entries[0]?.version;
   return { cves: [...cves], newest, beyond: newest !== undefined && compareDebianVersions(version, newest) > 0 };
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { compareDebianVersions, fixedUpTo, parseDebianChangelog, parseDeclaredPackage, upstreamVersion } from '../../src/redis/distro-package.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { build, runCli } from '../report/cli-run.ts';
+import { build, ROOT, runCli } from '../report/cli-run.ts';
 
 // --distro-package and the distroPackage key: a remote server's Debian package, declared, closes the
 // advisories Debian backported, as reading dpkg on the host does (issue 11).
@@ -129,6 +129,24 @@ describe('--distro-package on a real server (Debian redis-server, audited as a r
     }
     assert.match(text.stdout, /declared by --distro-package/);
     assert.equal(text.code, 0, text.stderr);
+  });
+
+  // QA36-15: this machine's package (u7) is older than the declared u10: its changelog alone left u8-u10's fixes
+  // (CVE-2026-81934 CRITICAL, CVE-2026-25243 and CVE-2026-66373 HIGH, CVE-2026-23631) open. The snapshot's newer
+  // entries are added; a version beyond both says where the known changelog ends.
+  it("a declared version newer than the installed changelog takes the snapshot's newer entries; beyond both, says where it ends", async () => {
+    const snapshot = JSON.parse(execFileSync('cat', [join(ROOT, 'data', 'debian-redis-changelog.json')], { encoding: 'utf8' })) as { entries: { version: string; cves: string[] }[] };
+    const newest = snapshot.entries[0]!.version;
+    const newer = snapshot.entries.filter((e) => compareDebianVersions(e.version, installed) > 0).flatMap((e) => e.cves);
+    assert.ok(newer.includes('CVE-2026-81934') || compareDebianVersions(installed, newest) >= 0, 'the snapshot is newer than the installed package');
+    const [declared, beyond] = await Promise.all([
+      runCli([...base, server.url, '--format', 'json', '--distro-package', `redis-server=${newest}`]),
+      runCli([...base, server.url, '--format', 'json', '--distro-package', `redis-server=${newest}+x1`]),
+    ]);
+    const open = ids(vulnerabilities(declared));
+    for (const id of newer) assert.ok(!open.includes(id), `${id} is named fixed by the snapshot up to ${newest}: ${open.join(', ')}`);
+    assert.ok(open.length > 0);
+    for (const r of vulnerabilities(beyond).filter((x) => x.status === 'fail')) assert.match(r.message, new RegExp(`ends at ${newest.replace(/[.+~]/g, '\\$&')}, so later fixes are not known`));
   });
 
   it('an older declared version closes fewer; a package of another upstream version is ignored, said so; a bad one is a usage error', async () => {
