@@ -137,6 +137,22 @@ async function secretsFor(plan: FixPlan, path: string, generate: boolean, known:
   return secrets;
 }
 
+/**
+ * The scheme and user of a rollback record's target (the URL the apply was given, without its password), when it is a
+ * redis:// or rediss:// URL: a rollback reaches the nodes as the apply did unless flags say otherwise.
+ */
+export function recordedConnection(target: string): { readonly tls: boolean; readonly user?: string } {
+  const scheme = /^(rediss?):\/\//i.exec(target)?.[1]?.toLowerCase();
+  if (scheme === undefined) return { tls: false };
+  try {
+    const url = new URL(target);
+    const user = url.username ? decodeURIComponent(url.username) : undefined;
+    return { tls: scheme === 'rediss', ...(user !== undefined ? { user } : {}) };
+  } catch {
+    return { tls: scheme === 'rediss' };
+  }
+}
+
 /** Plans, applies or rolls back; the exit code (0 done, 1 a step failed or a rollback was incomplete, 2 not applied). */
 export async function runFix(spec: string | undefined, flags: FixRequest, io: FixIo): Promise<number> {
   const say = io.say;
@@ -164,13 +180,20 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
       if (error instanceof RollbackFileError) throw new FixInputError(error.message);
       throw error;
     }
-    const { host: _h, port: _p, ...shared } = targetFlags;
+    const { host: _h, port: _p, ...given } = targetFlags;
+    // TLS and the user the apply was given (the record's target: a URL without its password), unless flags say otherwise.
+    const recorded = recordedConnection(record.target);
+    const shared: TargetFlags = { ...given, ...(given.tls === undefined && recorded.tls ? { tls: true } : {}), ...(given.user === undefined && recorded.user !== undefined ? { user: recorded.user } : {}) };
     // Each recorded node as discovery would reach it: its override (by address, else by its recorded role), else the flags.
     const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, overriddenTarget(n, nodeOverrides) ?? resolveTarget(undefined, { ...shared, host: n.host, port: n.port }, flags.env)]));
     for (const w of unusedOverrides(nodeOverrides, record.nodes)) say(`warning: ${w}`);
     const result = await rollback(record, targets, { ...timeouts, log });
     for (const r of result.restored) io.out(`restored ${r}\n`);
     for (const n of result.notRestored) io.out(`NOT restored: ${n}\n`);
+    if (result.notRestored.length > 0) {
+      const how = `${shared.tls ? 'over TLS' : 'without TLS'}${shared.user !== undefined ? ` as user '${shared.user}'` : ' as the default user'}`;
+      say(`the record's target is ${record.target}: the rollback connected ${how}; give the connection flags the apply had (--tls, --cacert, --cert, --key, --user, --pass or REDISCLI_AUTH) where they differ, or --node-override for a node reached otherwise`);
+    }
     return result.notRestored.length === 0 ? 0 : 1;
   }
 
