@@ -310,8 +310,10 @@ export async function auditFiles(inputs: FileInputs, options: AuditOptions = {})
     const error = `version '${inputs.version}' does not say which release: give it as major.minor or major.minor.patch (e.g. 6.2 or 7.2.4)`;
     return { target: name, error, results: errorResults(RULES, error) };
   }
-  // A version given is the server's: a directive it does not have stops it there, as any line it refuses.
-  const outcome = await gatherFiles({ versionKnown: true, ...inputs });
+  // A version given is the server's: a directive it does not have stops it there, as any line it refuses. No server:
+  // the directory redis-server starts in (its default `dir`) is not known, unless the caller gave it (`cwd`) or says
+  // otherwise (`offline: false`).
+  const outcome = await gatherFiles({ versionKnown: true, ...inputs, offline: inputs.offline ?? true });
   if (!outcome.ok) return { target: name, error: outcome.error, results: errorResults(RULES, outcome.error) };
   return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);
 }

@@ -543,8 +543,9 @@ async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, resu
   // Secrets given on the command line are not in any file: judge clear-text passwords on the files as written.
   // Every finding of the files as written replaces every finding of the deployed copy (one each: not the first one twice).
   const reaudit = async (inputs: FileInputs, deployedInputs: FileInputs): Promise<TargetResult> => {
-    const asWritten = await auditFiles(inputs);
-    const deployed = await auditFiles(deployedInputs);
+    // The files' directory is where harden's output starts the server (offline: false keeps `dir` as harden wrote it).
+    const asWritten = await auditFiles({ ...inputs, offline: false });
+    const deployed = await auditFiles({ ...deployedInputs, offline: false });
     const rule = 'auth.plaintext-passwords';
     const written = asWritten.results.filter((x) => x.ruleId === rule);
     const first = deployed.results.findIndex((r) => r.ruleId === rule);
