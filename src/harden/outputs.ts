@@ -2,6 +2,7 @@ import { dirname, posix } from 'node:path';
 import type { FileKind, Provenance, Secret, TlsFiles } from '../profile/index.ts';
 import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable, shellQuote } from '../profile/index.ts';
 import type { HardenResult, SecretArg } from './harden.ts';
+import type { Executable } from './executable.ts';
 import { clipped } from '../util/shown.ts';
 
 /** Before/after status of one rule, as the CLI prints it and PLAN.md lists it. */
@@ -86,6 +87,8 @@ export interface HostInputs {
   readonly sentinelPath?: string;
   readonly credentialsPath: string;
   readonly tls?: TlsFiles;
+  /** What the drop-ins' ExecStart= starts, per kind ({@link executableOf}); without one, the package's path, unchecked. */
+  readonly executables?: { readonly server?: Executable; readonly sentinel?: Executable };
 }
 
 /** The systemd options of the drop-in that hide whole trees from the service, and the trees they hide. */
@@ -93,6 +96,11 @@ const HIDING: readonly { readonly option: 'PrivateTmp' | 'ProtectHome'; readonly
   { option: 'PrivateTmp', roots: ['/tmp', '/var/tmp'] },
   { option: 'ProtectHome', roots: ['/home', '/root', '/run/user'] },
 ];
+
+/** The server's executable as a path the unit needs (a build under /tmp is hidden by PrivateTmp=yes), when known. */
+function knownExecutable(exe: Executable | undefined): { what: string; path: string }[] {
+  return exe && exe.how !== 'unknown' ? [{ what: 'the executable', path: exe.path }] : [];
+}
 
 /** The paths a unit's server reads or writes, by what names them (`dir`, `logfile`, ...). */
 function unitPaths(input: HostInputs): Map<string, { what: string; path: string }[]> {
@@ -107,12 +115,14 @@ function unitPaths(input: HostInputs): Map<string, { what: string; path: string 
       ...(result.pidfile ? [{ what: '`pidfile`', path: result.pidfile }] : []),
       ...(result.aclPath ? [{ what: '`aclfile`', path: result.aclPath }] : []),
       ...(input.tls ? [{ what: '`tls-cert-file`', path: input.tls.cert }, { what: '`tls-key-file`', path: input.tls.key }, { what: '`tls-ca-cert-file`', path: input.tls.ca }] : []),
+      ...knownExecutable(input.executables?.server),
     ]);
   }
   if (input.sentinelPath) {
     units.set(unitOf('sentinel', input.sentinelPath, input.product), [
       { what: 'the config file', path: input.sentinelPath },
       ...(result.sentinelAclPath ? [{ what: '`aclfile`', path: result.sentinelAclPath }] : []),
+      ...knownExecutable(input.executables?.sentinel),
     ]);
   }
   return units;
@@ -246,6 +256,8 @@ function checkHostPaths(input: HostInputs): void {
     ['`aclfile`', result.aclPath],
     ["the sentinel's `aclfile`", result.sentinelAclPath],
     ['credentials.env', input.credentialsPath],
+    ["the server's executable", input.executables?.server?.path],
+    ["the sentinel's executable", input.executables?.sentinel?.path],
     ...(input.tls ? ([['--tls-cert', input.tls.cert], ['--tls-key', input.tls.key], ['--tls-ca', input.tls.ca]] as [string, string][]) : []),
   ];
   for (const [what, path] of paths) {
@@ -336,6 +348,31 @@ export function logrotateRule(input: HostInputs): { file?: string; path?: string
   return { file: `${names.server}-${own.replace(/[^A-Za-z0-9_-]/g, '_')}`, path: logrotatePath(result.logfile) };
 }
 
+/**
+ * PLAN.md's line per drop-in that replaces ExecStart= (a secret on the command line): which executable it starts and
+ * how harden knows it; to be checked unless it is the running server's or its unit's own.
+ */
+export function executableNotes(input: HostInputs): string[] {
+  const names = serviceNames(input.product);
+  const notes: string[] = [];
+  const each: [string | undefined, 'redis.conf' | 'sentinel.conf', 'server' | 'sentinel', string][] = [
+    [input.confPath, 'redis.conf', 'server', names.server],
+    [input.sentinelPath, 'sentinel.conf', 'sentinel', names.sentinel],
+  ];
+  for (const [conf, file, kind, binary] of each) {
+    if (conf === undefined || !input.result.secretArgs.some((a) => a.file === file)) continue;
+    const exe = input.executables?.[kind];
+    const unit = `${unitOf(kind, conf, input.product)}.service`;
+    const path = exe?.path ?? `/usr/bin/${binary}`;
+    if (exe?.how === 'running') notes.push(`**ExecStart:** ${unit}'s drop-in starts \`${path}\`, the executable the running server was started as (${exe.from}).`);
+    else if (exe?.how === 'unit') notes.push(`**ExecStart:** ${unit}'s drop-in starts \`${path}\`, as the unit's own ExecStart= does (${exe.from}).`);
+    else if (exe?.how === 'reported') notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the executable the server's INFO reports (harden cannot look at a server of another machine): make sure it is the path of the server on its host.`);
+    else if (exe?.how === 'trial') notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the ${exe.from}. Make sure the server's host runs this one: a drop-in that starts another executable restarts the server as another version, or fails (203/EXEC).`);
+    else notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the package's path: harden could not tell which executable runs this server (${exe?.from ?? 'not looked for'}). A server installed elsewhere (/usr/local/bin, a build of its own) would not start (203/EXEC), or another version would: put its path there.`);
+  }
+  return notes;
+}
+
 /** PLAN.md's line when the package's own rule rotates the log (no logrotate file of harden's). */
 export function logrotateNotes(input: HostInputs): string[] {
   const rule = logrotateRule(input);
@@ -379,7 +416,7 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     });
   }
   const exceptions = sandboxExceptions(input);
-  const dropIn = (unit: string, binary: string, conf: string, args: readonly SecretArg[], writable: readonly Writable[]): string => {
+  const dropIn = (unit: string, binary: string, exe: Executable | undefined, conf: string, args: readonly SecretArg[], writable: readonly Writable[]): string => {
     const leftOut = new Set((exceptions.get(unit) ?? []).map((e) => e.option));
     const lines = [
       header.trimEnd(),
@@ -399,7 +436,12 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
       // The secrets come from credentials.env, never from a config file; the server overwrites its process
       // title at start, so they do not stay visible in ps.
       // EnvironmentFile= takes its whole value as the path, specifiers resolved.
-      lines.push(`EnvironmentFile=${input.credentialsPath.replace(/%/g, '%%')}`, 'ExecStart=', `ExecStart=/usr/bin/${binary} ${execWord(conf)} --supervised systemd --daemonize no ${args.map(secretOption).join(' ')}`);
+      // The server's own executable (executableOf): the package's path started another version, or nothing, for a
+      // server built or installed elsewhere. Debian's units allow only their own to run (NoExecPaths=/, ExecPaths=
+      // /usr/bin/redis-server …): another is added to ExecPaths= (a list: the drop-in's entry adds to the unit's).
+      const program = exe?.path ?? `/usr/bin/${binary}`;
+      if (program !== `/usr/bin/${binary}`) lines.push(`ExecPaths=${readWritePaths([{ path: program }])}`);
+      lines.push(`EnvironmentFile=${input.credentialsPath.replace(/%/g, '%%')}`, 'ExecStart=', `ExecStart=${execWord(program)} ${execWord(conf)} --supervised systemd --daemonize no ${args.map(secretOption).join(' ')}`);
     }
     return `${lines.join('\n')}\n`;
   };
@@ -409,11 +451,11 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   const ownOnly = (unit: string): Writable[] => (roles.get(unit) ?? []).filter((r) => !sharedDirectory(r.path)).map((r) => ({ path: r.path, ...(r.optional ? { optional: true } : {}) }));
   if (input.confPath) {
     const unit = unitOf('server', input.confPath, input.product);
-    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), ownOnly(unit)) });
+    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.server, input.executables?.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), ownOnly(unit)) });
   }
   if (input.sentinelPath) {
     const unit = unitOf('sentinel', input.sentinelPath, input.product);
-    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), ownOnly(unit)) });
+    files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.sentinel, input.executables?.sentinel, input.sentinelPath, result.secretArgs.filter((a) => a.file === 'sentinel.conf'), ownOnly(unit)) });
   }
   return files;
 }

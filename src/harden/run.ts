@@ -28,7 +28,8 @@ import { harden, HardenRefusal, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
-import { commentHeader, hostFiles, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes } from './outputs.ts';
+import { executableOf } from './executable.ts';
+import { commentHeader, executableNotes, hostFiles, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes, unitOf } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine, TrialResult } from './trial.ts';
@@ -270,9 +271,11 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   let confPath = flags.config;
   let sentinelPath = flags.sentinelConfig;
   let versionNote: string | undefined;
+  let liveTarget: Target | undefined;
   if (live) {
     const pass = flags.pass ?? flags.a;
     const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, flags.env);
+    liveTarget = target;
     const gathered = await gatherTarget(target, { ...timeouts, noProbe: true, noHost: true, ...(flags.config ? { configPath: flags.config } : {}), ...(flags.acl ? { aclPath: flags.acl } : {}), ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}) });
     if (!gathered.ok) throw new HardenInputError(`${target.display}: ${gathered.error}`);
     // Else it went on with nothing read and said "version 'unknown' is not one redfort knows: pass --redis-version".
@@ -398,7 +401,13 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     if (result.sentinelAclLines) await put(SENTINEL_ACL, `${result.sentinelAclLines.join('\n')}\n`);
     const credentialsPath = join(dirname(result.conf !== undefined ? deployedConf : deployedSentinel), 'credentials.env');
-    const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}) };
+    // What the drop-ins start: the server's own executable, as far as harden can tell (PLAN.md says how it knows).
+    const liveIs = (kind: 'server' | 'sentinel') => liveTarget !== undefined && (facts.server?.mode === 'sentinel') === (kind === 'sentinel') ? { live: { target: liveTarget, facts } } : {};
+    const executables = {
+      ...(result.conf !== undefined ? { server: await executableOf({ kind: 'server', product: version.product, version, unit: unitOf('server', deployedConf, version.product), conf: deployedConf, ...liveIs('server') }) } : {}),
+      ...(sentinel ? { sentinel: await executableOf({ kind: 'sentinel', product: version.product, version, unit: unitOf('sentinel', deployedSentinel, version.product), conf: deployedSentinel, ...liveIs('sentinel') }) } : {}),
+    };
+    const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}), executables };
     let host;
     try {
       host = hostFiles(hostInputs, header);
@@ -432,7 +441,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     const devLog = existsSync('/dev/log');
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
-    const told = { ...result, notes: [...result.notes, ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    const told = { ...result, notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix) });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);

@@ -678,6 +678,8 @@ describe('harden: a Valkey install', () => {
     const sentinel = readFileSync(join(out, 'host', 'systemd', 'valkey-sentinel.service.d', 'redfort.conf'), 'utf8');
     assert.match(sentinel, /^User=valkey\nGroup=valkey$/m);
     assert.match(sentinel, /^ExecStart=\/usr\/bin\/valkey-sentinel /m);
+    // The local redis-server (Debian's 7.0.15, the trial's) is not a Valkey: the package's path, said to be checked (QA36-14).
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /\*\*Check ExecStart before installing valkey-server\.service's drop-in:\*\* it starts `\/usr\/bin\/valkey-server`, the package's path: harden could not tell which executable runs this server \(.*the local redis-server 7\.0\.15 is not Valkey 8\.0\)/);
     assert.match(readFileSync(join(out, 'host', 'logrotate.d', 'valkey-server-6390'), 'utf8'), /^    create 0640 valkey adm$/m);
     const perms = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
     assert.match(perms, new RegExp(`^chown valkey:valkey ${c}$`, 'm'));

@@ -1,7 +1,7 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { lstatOf, statOf } from '../../util/fs-calls.ts';
 import { errnoOf } from '../../util/fs-error.ts';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   ConfigMap,
   Fact,
@@ -28,6 +28,7 @@ import type { HostDiscovery } from './discovery.ts';
 import type { ProcTables } from './proc.ts';
 import {
   configFromCmdline,
+  deletedTarget,
   hostSource,
   listenersOf,
   openFiles,
@@ -416,6 +417,36 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
     const execStart = systemd?.known && systemd.value ? systemd.value.execStart : undefined;
     return configFileOf(facts, cmdline, cwd, execStart, owner, run.proc);
   });
+}
+
+/** The names a Redis or Valkey server or sentinel executable has (`/proc/PID/status` Name: at most 15 characters). */
+const SERVER_PROGRAMS: ReadonlySet<string> = new Set(['redis-server', 'redis-sentinel', 'valkey-server', 'valkey-sentinel']);
+
+/**
+ * The executable of the process that really listens on `host:port` of this machine, by the name it runs as: what a
+ * systemd drop-in's ExecStart= must start. /proc/PID/exe resolves links, and Debian's /usr/bin/redis-server and
+ * redis-sentinel are links to redis-check-rdb, which picks its mode by the name it is started as (started as itself it
+ * checks an RDB file): the path named like the process (its status Name) beside the executable is taken when it leads
+ * to it; else the executable itself, when it is named as a server. Unknown otherwise (never a guess).
+ */
+export async function listeningExecutable(host: string, port: number, facts: Facts, discovery?: HostDiscovery): Promise<HostValue<string>> {
+  if (process.platform !== 'linux') return { known: false, reason: `the listening process is found through /proc, which ${process.platform} does not have` };
+  const run = discovery ?? createHostDiscovery();
+  const found = await listeningProcess(run, host, port, facts, undefined);
+  if (!found.found) return { known: false, reason: found.reason };
+  const pid = found.pid;
+  const [status, exe] = await Promise.all([readStatus(pid, run.proc), run.proc.link(pid, 'exe')]);
+  if (!exe.known) return exe;
+  if (!status) return { known: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
+  const { path, deleted } = deletedTarget(exe.value);
+  const named = join(dirname(path), status.name);
+  if (named !== path && SERVER_PROGRAMS.has(status.name)) {
+    // An upgrade that replaced the file (`… (deleted)`): the path now leads to the new one, which the restart runs.
+    const real = await realpath(named).catch(() => undefined);
+    if (real === path || (deleted && real !== undefined)) return { known: true, value: named, source: hostSource(`/proc/${pid}/exe (${path}), started as ${status.name}`) };
+  }
+  if (SERVER_PROGRAMS.has(basename(path))) return { known: true, value: path, source: hostSource(`/proc/${pid}/exe`) };
+  return { known: false, reason: `process ${pid} runs ${path} as '${status.name}', and no ${status.name} beside it leads there` };
 }
 
 /**
