@@ -248,8 +248,11 @@ export function resolved(doc: Document, node: Node | null | undefined): Node | n
 
 /** A value as a message quotes it: short printable text (JSON-quoted, as it may hold quotes), else its length. */
 const VALUE: Shape = { noun: 'short printable text', pattern: /^/, max: 64 };
-/** A key as a message quotes it: the characters of a key name. */
-const KEY_NAME: Shape = { noun: 'key name', pattern: /^[A-Za-z_][A-Za-z0-9_.-]*$/, max: 64 };
+/**
+ * A key as a message quotes it: letters, digits, '_' and '-', 40 at most. A dotted word (`S3cret.pw`) or a longer one
+ * may be content of a file given by mistake (a redis.conf, a password file read as YAML): its length only.
+ */
+const KEY_NAME: Shape = { noun: 'key name', pattern: /^[A-Za-z0-9_-]+$/, max: 40 };
 
 /**
  * What a value is, for a message that says what it should be. A file that is no settings file (`--config-file

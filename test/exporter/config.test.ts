@@ -118,6 +118,9 @@ inventory: inventory.yaml
     assert.match(await parseError('modules:\n  default: { rules: { nosuch.rule: off } }\nallow: [127.0.0.1:1]\n'), /:2: modules: default: rules: unknown rule or area 'nosuch\.rule'/);
     assert.match(await parseError('modules: { default: {} }\n'), /allow or inventory: name the targets/);
     assert.match(await parseError('root:$6$salt$hash:19000:0:99999:7:::\n'), /^\/etc\/redfort\/exporter\.yaml:1: the exporter config: unknown key \(not shown: 35 characters that are no key name\)/);
+    // A dotted or long key of a file given by mistake (a password file, a redis.conf read as YAML) is not echoed.
+    assert.match(await parseError('S3cret.pw: x\n'), /^\/etc\/redfort\/exporter\.yaml:1: the exporter config: unknown key \(not shown: 9 characters that are no key name\)/);
+    assert.match(await parseError(`modules:\n  default: { ${'k'.repeat(41)}: x }\nallow: [127.0.0.1:1]\n`), /:2: modules: default: unknown key \(not shown: 41 characters that are no key name\)/);
     assert.match(await parseError('allow: [127.0.0.1:1]\n'), /modules: at least one module/);
     assert.match(await parseError('modules: { default: {} }\nallow: [127.0.0.1:1]\nweb: { basicAuth: { username: p } }\n'), /:3: web: basicAuth needs passwordEnv or passwordFile/);
   });

@@ -316,14 +316,16 @@ function checkArity(name: string, args: readonly string[], path: string, line: n
 
 /**
  * An unknown directive as a message names it: never by the word itself, unless that word is a directive name redfort
- * knows (of some release: another release's, Redis 2.4's `vm-enabled`, a module config's dotted name). A file that is
+ * knows (of some release: another release's, Redis 2.4's `vm-enabled`; a dotted word, which may be a module's config
+ * or content, is not). A file that is
  * no redis.conf (`--config /etc/shadow`, a password file, a path a server named) has lines whose first word is content:
  * a password (`TlsSecretPw-77` is shaped like a name), a hash, a key; redfort never echoes file contents. Its length
  * is said instead, with the nearest known directive when one is a typo away (`maxmemroy`: 'maxmemory').
  */
 export function unknownDirective(name: string): string {
   if (!directiveShaped(name)) return `unknown directive ${shownName(name)}`;
-  if (name.includes('.') || namedDirective(name)) return `unknown directive '${name}'`;
+  // A dotted word is no more a name than another (`S3cret.pw` of a password file): named only when redfort knows it.
+  if (namedDirective(name)) return `unknown directive '${name}'`;
   const near = nearestDirective(name);
   return `unknown directive (not shown: a word of ${name.length} characters${near === undefined ? ' that is no Redis or Valkey directive' : `; did you mean '${near}'?`})`;
 }
