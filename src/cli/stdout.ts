@@ -12,7 +12,15 @@ function onStdoutError(error: NodeJS.ErrnoException): void {
   process.exit(2);
 }
 
-/** Handles the errors of standard output as above; once per process (main runs again in one process in the tests). */
+/**
+ * A standard error that cannot be written (EPIPE: `redfort … 2>&1 >/dev/null | head -0`, or a full disk) is no
+ * failure of the run: its lines are lost and the run ends with its own exit code (QA36-7: the unhandled EPIPE made
+ * Node exit 1, which reads as findings, for a target that could not be reached, exit 2). There is nowhere to say it.
+ */
+function onStderrError(): void {}
+
+/** Handles the errors of standard output and standard error as above; once per process (main runs again in one process in the tests). */
 export function guardStdout(): void {
   if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
+  if (!process.stderr.listeners('error').includes(onStderrError)) process.stderr.on('error', onStderrError);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { oneServerFleet, runRedirected } from './cli-run.ts';
+import { oneServerFleet, ROOT, runRedirected } from './cli-run.ts';
 
 // `redfort audit … -o sarif=- | head -c 10` stopped with "cannot write the sarif report to '/dev/stdout': EPIPE" and
 // exit 2, where `--format sarif | head -c 10` ended quietly with the exit code of its findings. A reader that goes away
@@ -34,5 +34,15 @@ describe('a reader of standard output that goes away (… | head -c 10)', { conc
     const result = await piped(['audit', '--targets', fleet.inventory, '--no-host', '-o', 'sarif=-']);
     assert.equal(result.stderr, '');
     assert.equal(result.code, 1);
+  });
+
+  // QA36-7: a standard error whose reader went away made Node exit 1 (findings) for a target not audited (exit 2).
+  it('a standard error that goes away (2>&1 >/dev/null | head -0): the run keeps its exit code', async () => {
+    const { execFile } = await import('node:child_process');
+    const { freePort } = await import('../harness/servers.ts');
+    const port = await freePort();
+    const script = `node '${ROOT}bin/redfort.mjs' audit redis://127.0.0.1:${port} --no-host --fail-on none 2>&1 >/dev/null | head -c 0; echo "\${PIPESTATUS[0]}"`;
+    const out = await new Promise<string>((resolve, reject) => execFile('bash', ['-c', script], { timeout: 60_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))));
+    assert.equal(out.trim(), '2');
   });
 });
