@@ -37,6 +37,8 @@ describe('CONFIG renamed, and options on the command line that override the file
       const results = of(r, id);
       assert.deepEqual(results.map((x) => x.status), ['skip'], `${id}: ${results.map((x) => x.message).join('\n')}`);
       assert.match(results[0]!.message, /^CONFIG GET could not be read, and the config file .* may not hold the running values: the options process \d+ was started with override it, and they are unknown \(set-proc-title replaced its arguments with the title /);
+      // What would get them judged is said (QA36-11): the file alone would pass protected mode, which runs off.
+      assert.match(results[0]!.message, /to have them judged, start it with 'set-proc-title no' in the file .*or let the auditor run CONFIG GET/);
     }
   });
 

@@ -158,7 +158,10 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
     const filePort = config?.get('port')?.value;
     const fileListens = filePort === '0' ? config?.get('tls-port')?.value : filePort;
     const differs = port !== undefined && fileListens !== undefined && port !== fileListens ? `; they do override it: INFO tcp_port is ${port}, the file gives ${filePort === '0' ? 'port 0 and tls-port' : 'port'} ${fileListens}` : '';
-    const unknownFacts = unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${listening.pid} was started with override it, and they are unknown (${unknown})${differs}`);
+    // Unknown is a skip, even for a file given with --config (a `--protected-mode no` of the start would pass as the
+    // file's `yes`): what makes the options readable is said instead.
+    const how = !started.known && started.reason.includes('set-proc-title') ? "; to have them judged, start it with 'set-proc-title no' in the file (the command line then stays readable in /proc), or let the auditor run CONFIG GET" : '';
+    const unknownFacts = unknownConfig(`CONFIG GET could not be read, and the config file ${files.paths[0] ?? ''} may not hold the running values: the options process ${listening.pid} was started with override it, and they are unknown (${unknown})${how}${differs}`);
     if (!started.known) return unknownFacts;
     // Standard input may hold `user` lines (or an aclfile) the server loaded with the file's: its users are not all known.
     const why = `the server was started with ${started.from} reading part of its configuration from standard input ('-'), whose users redfort cannot see`;
