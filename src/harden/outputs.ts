@@ -479,7 +479,8 @@ export function planMarkdown(p: PlanInputs): string {
   out.push('## Validation', '', `- Trial start: **${p.trial.status}**: ${p.trial.detail}`);
   const claimed = p.outcomes.filter((o) => o.claimed);
   const left = claimed.filter((o) => o.after === 'fail');
-  out.push(`- Static re-audit of the generated files: ${claimed.length - left.length} of ${claimed.length} rules redfort fixes pass${left.length ? `; **still failing: ${left.map(outcomeLabel).join(', ')}**` : ''}.`, '');
+  const unjudged = claimed.filter((o) => o.after !== 'pass' && o.after !== 'fail');
+  out.push(`- Static re-audit of the generated files: ${claimed.length - left.length - unjudged.length} of ${claimed.length} rules redfort fixes pass${left.length ? `; **still failing: ${left.map(outcomeLabel).join(', ')}**` : ''}${unjudged.length ? `; not judged on the files: ${unjudged.map((o) => `${outcomeLabel(o)} (${o.after}: ${o.messages?.[0] ?? 'not judged'})`).join(', ')}` : ''}.`, '');
   out.push('## What changed', '', '| rule | change | restart |', '|---|---|---|');
   for (const item of r.items) out.push(`| ${item.rule} | ${item.what.replace(/\|/g, '\\|')} | ${item.restart ? 'yes' : 'no (CONFIG SET / ACL LOAD)'} |`);
   if (r.items.length === 0) out.push('| | nothing: the input already has every setting of this profile | |');

@@ -132,7 +132,9 @@ function statusOf(result: TargetResult | undefined, rule: string, generated: rea
     });
     return { status: 'fail', messages: [...new Set(messages)] };
   }
-  return { status: rs[0]!.status };
+  // Why a rule was not judged (a skip is no pass: harden's summary says so).
+  const first = rs[0]!;
+  return first.status === 'pass' ? { status: 'pass' } : { status: first.status, messages: [first.message] };
 }
 
 
@@ -601,8 +603,12 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   for (const o of changed) lines.push(`${outcomeLabel(o).padEnd(width)}  ${o.before.padEnd(6)}  ${o.after}${o.claimed || (o.before === 'fail' && o.after === 'pass') ? '' : '  (not fixed by harden)'}`);
   const claimed = outcomes.filter((o) => o.claimed);
   const left = claimed.filter((o) => o.after === 'fail');
-  lines.push('', `${claimed.length - left.length} of ${claimed.length} rules harden fixes pass${left.length ? '; still failing:' : '.'}`);
+  // Only a pass counts: a rule the files cannot decide (skip) is said, never counted as fixed.
+  const unjudged = claimed.filter((o) => o.after !== 'pass' && o.after !== 'fail');
+  const passing = claimed.length - left.length - unjudged.length;
+  lines.push('', `${passing} of ${claimed.length} rules harden fixes pass${left.length ? '; still failing:' : '.'}`);
   for (const o of left) for (const m of o.messages ?? ['still fails']) lines.push(`  ${outcomeLabel(o)}: ${m}`);
+  for (const o of unjudged) lines.push(`${outcomeLabel(o)} is not judged on the generated files (${o.after}, not counted as passing): ${o.messages?.[0] ?? 'not judged'}`);
   if (!devLog && result.claims.has('logging.syslog-disabled')) lines.push('logging.syslog-disabled passes on the files alone: syslog-enabled yes needs a syslog daemon on /dev/log where the server runs, and this machine has none (PLAN.md).');
   lines.push(`${result.credentials.length} new credential${result.credentials.length === 1 ? '' : 's'} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
   return `${lines.join('\n')}\n`;

@@ -745,3 +745,28 @@ describe('harden: a Valkey install', () => {
     assert.equal(ten.stderr, "redfort: --redis-version 'valkey-10.0.0' is not a version redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 9.x)\n");
   });
 });
+
+// QA36-9: a rule harden claims that the re-audit of its files cannot decide (a skip) is no pass: 'N of N pass'
+// counted it as one (auth.weak-password: the generated users' passwords are hashes in users.acl).
+describe('harden: only a pass counts as fixed', () => {
+  it('a claimed rule that ends skip is named as not judged, not counted as passing', async () => {
+    const c = join(work, 'qa36-9.conf');
+    writeFileSync(c, 'bind 0.0.0.0\nprotected-mode no\nrequirepass S0me-shared-p4ss-for-all-clients\n');
+    const out = join(work, 'out-qa36-9');
+    const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const row = /^auth\.weak-password\s+(\w+)\s+(\w+)/m.exec(run.stdout);
+    assert.ok(row, run.stdout);
+    const [, total] = /^\d+ of (\d+) rules harden fixes pass/m.exec(run.stdout) ?? [];
+    const passing = Number(/^(\d+) of \d+ rules harden fixes pass/m.exec(run.stdout)?.[1]);
+    // The generated users' passwords are SHA-256 hashes in users.acl: their length is unknown to the re-audit.
+    assert.equal(row[2], 'skip', run.stdout);
+    assert.equal(passing, Number(total) - 1, run.stdout);
+    assert.match(run.stdout, /^auth\.weak-password is not judged on the generated files \(skip, not counted as passing\): /m);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /not judged on the files: auth\.weak-password \(skip: /);
+    // Whatever the rule says, the count is of passes only.
+    const after = [...run.stdout.matchAll(/^(\S+)\s+(pass|fail|skip|error|manual|n\/a)\s+(pass|fail|skip|error|manual|n\/a)$/gm)];
+    assert.ok(after.length > 0, run.stdout);
+    assert.ok(passing <= after.filter((m) => m[3] === 'pass').length, run.stdout);
+  });
+});
