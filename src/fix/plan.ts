@@ -468,6 +468,9 @@ export function buildPlan(input: PlanInput): FixPlan {
           touches: [{ kind: 'sentinel', master, field: 'auth-user' }, { kind: 'sentinel', master, field: 'auth-pass' }],
         });
       }
+      // Every master of this sentinel now gets (or has) the user: its own sentinel.no-auth-user finding is closed too.
+      const own = (s.facts.sentinel?.masters ?? []).map((m) => m.name);
+      if (own.every((m) => sentinelMasters.includes(m))) closed(s.address, 'sentinel.no-auth-user');
     }
   }
 
@@ -644,9 +647,11 @@ export function buildPlan(input: PlanInput): FixPlan {
     ...nodes.map((n) => ({ node: n.address, results: n.results })),
   ];
   const deploymentClosed = new Set([...closes.values()].flatMap((s) => [...s]));
+  // A deployment rule a node lists by hand anyway (sentinel.quorum on the seed sentinel): one item, the node's.
+  const listedByNode = new Set(nodes.flatMap((n) => n.results.filter((r) => r.status === 'fail' && !closes.get(n.address)?.has(r.ruleId)).map((r) => r.ruleId)));
   for (const { node, results } of entries) {
     for (const r of results) {
-      if (r.status !== 'fail' || closes.get(node)?.has(r.ruleId) || (node === input.target && deploymentClosed.has(r.ruleId))) continue;
+      if (r.status !== 'fail' || closes.get(node)?.has(r.ruleId) || (node === input.target && (deploymentClosed.has(r.ruleId) || listedByNode.has(r.ruleId)))) continue;
       if (manual.some((m) => m.node === node && m.rule === r.ruleId)) continue;
       manual.push({ node, rule: r.ruleId, message: findRule(r.ruleId)?.remediation ?? r.remediation });
     }
