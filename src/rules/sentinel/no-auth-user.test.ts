@@ -43,7 +43,6 @@ ruleTester(rule, {
   pass: [
     { name: 'auth-user with auth-pass, a password on the sentinel, scripts locked', facts: sentinel(fromConf(HARDENED)), message: /reaches 1 master as an ACL user/ },
     { name: 'deny-scripts-reconfig left at its default (yes)', facts: sentinel(fromConf(`${MONITOR}sentinel auth-user mymaster sentinel-user\nsentinel auth-pass mymaster 5b9e1c7a3f2d8e0c4a6b\n`)) },
-    { name: 'a master without auth (nothing to send)', facts: sentinel(fromConf(MONITOR)) },
     {
       name: 'two masters, both with auth-user',
       facts: sentinel(fromConf(`${HARDENED}sentinel monitor cache 10.0.1.1 6379 2\nsentinel auth-user cache sentinel-user\nsentinel auth-pass cache 0c4a6b5b9e1c7a3f2d8e\n`)),
@@ -51,6 +50,17 @@ ruleTester(rule, {
     },
   ],
   fail: [
+    {
+      name: 'a master reached without credentials is not reached as an ACL user (QA36-13)',
+      facts: sentinel(fromConf(MONITOR)),
+      messages: [/^master 'mymaster' is reached without credentials \(no auth-pass, no auth-user\): the master takes any client, or Sentinel cannot monitor it$/],
+      severity: 'medium',
+    },
+    {
+      name: 'auth-user without auth-pass sends nothing',
+      facts: sentinel(fromConf(`${MONITOR}sentinel auth-user mymaster sentinel-user\n`)),
+      messages: [/^master 'mymaster' is reached without credentials \(no auth-pass; auth-user 'sentinel-user' alone sends nothing\)/],
+    },
     {
       name: 'auth-pass without auth-user',
       facts: sentinel(fromConf(`${MONITOR}sentinel auth-pass mymaster 5b9e1c7a3f2d8e0c4a6b\n`)),

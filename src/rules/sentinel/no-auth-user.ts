@@ -42,7 +42,14 @@ export default defineRule({
     // on a version known to have auth-user (6.0+).
     const hasAuthUser = acl ? acl.origin !== 'requirepass' : atLeast(server, 6, 0) === true;
     for (const master of hasAuthUser ? sentinel.masters : []) {
-      if (master.authPass?.value.set && !master.authUser) {
+      // No auth-pass (auth-user alone sends nothing): no credentials at all, so not 'as an ACL user' (QA36-13). The
+      // master then takes any client (its own audit fails it), or Sentinel cannot monitor it.
+      if (sentinel.masterAuthKnown && !master.authPass?.value.set) {
+        findings.push({
+          message: `master '${master.name}' is reached without credentials (no auth-pass${master.authUser ? `; auth-user '${master.authUser.value}' alone sends nothing` : ', no auth-user'}): the master takes any client, or Sentinel cannot monitor it`,
+          source: master.authUser?.source ?? master.source,
+        });
+      } else if (master.authPass?.value.set && !master.authUser) {
         findings.push({ message: `master '${master.name}' is reached with auth-pass but no auth-user: Sentinel logs in as the default user`, source: master.authPass.source });
       } else if (master.authPass?.value.set && master.authUser?.value === 'default') {
         // `AUTH default <password>` is what auth-pass alone sends: the master's default user, not one limited to Sentinel's needs.
