@@ -76,12 +76,9 @@ async function startServer(): Promise<{ url: string; stop(): void } | undefined>
   const dir = mkdtempSync(join(tmpdir(), 'redfort-train-'));
   const port = await freePort();
   writeFileSync(join(dir, 'redis.conf'), `port ${port}\nbind 127.0.0.1\nsave ""\nappendonly no\ndir ${dir}\nlogfile ""\n`);
-  // The server runs under a watchdog shell that kills it when this process's end of its standard input closes:
-  // however this process ends, SIGKILL included (the kernel closes the pipe), the server does not run on.
-  const child = spawn('sh', ['-c', WATCHDOG, path, join(dir, 'redis.conf'), dir], { stdio: ['pipe', 'pipe', 'ignore'] });
-  child.stdin.on('error', () => {});
   let serverPid: number | undefined;
-  child.stdout.setEncoding('utf8').once('data', (pid: string) => (serverPid = Number.parseInt(pid, 10) || undefined));
+  // The watchdog's standard input: closed, it kills the server (below).
+  let watchdogInput: { destroy(): void } | undefined;
   // Stopped at once however this process ends normally: done, failed, or stopped by a signal (a cancelled CI job, a
   // build killed by its parent), with its directory, left in /tmp otherwise.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -102,11 +99,19 @@ async function startServer(): Promise<{ url: string; stop(): void } | undefined>
         // Gone already.
       }
     }
-    child.stdin.destroy();
+    watchdogInput?.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
+  // Listened for before the server starts: a signal between its start and these lines ended this process by
+  // default, leaving the directory behind (a SIGTERM sent as soon as the server ran, under load).
   process.once('exit', stop);
   for (const signal of signals) process.once(signal, onSignal);
+  // The server runs under a watchdog shell that kills it when this process's end of its standard input closes:
+  // however this process ends, SIGKILL included (the kernel closes the pipe), the server does not run on.
+  const child = spawn('sh', ['-c', WATCHDOG, path, join(dir, 'redis.conf'), dir], { stdio: ['pipe', 'pipe', 'ignore'] });
+  child.stdin.on('error', () => {});
+  watchdogInput = child.stdin;
+  child.stdout.setEncoding('utf8').once('data', (pid: string) => (serverPid = Number.parseInt(pid, 10) || undefined));
   let exited = false;
   child.once('exit', () => (exited = true));
   child.once('error', () => (exited = true));
