@@ -197,6 +197,12 @@ test(`${rule.id}: an advisory is lowered when a setting it needs is off (cluster
   // Unknown settings lower nothing.
   const unknown = judge(liveFacts({ version: '8.0.1', product: 'valkey', unavailable: { config: 'CONFIG GET: NOPERM' } }));
   assert.equal(finding(unknown, 'CVE-2026-21863').severity, 'high');
+  // CONFIG unreadable (renamed, denied), INFO's cluster section says what cluster-enabled is: it takes a restart (QA36-4).
+  const standalone = judge(liveFacts({ version: '8.0.1', product: 'valkey', unavailable: { config: 'CONFIG GET: unknown command' }, info: '# Server\nredis_version:7.2.4\nvalkey_version:8.0.1\n# Cluster\ncluster_enabled:0\n' }));
+  assert.equal(finding(standalone, 'CVE-2026-21863').severity, 'low');
+  assert.match(finding(standalone, 'CVE-2026-21863').message, /lowered: only cluster nodes are affected and INFO says cluster_enabled:0 \(cluster-enabled takes a restart\)/);
+  const node = judge(liveFacts({ version: '8.0.1', product: 'valkey', unavailable: { config: 'CONFIG GET: unknown command' }, info: '# Server\nredis_version:7.2.4\nvalkey_version:8.0.1\n# Cluster\ncluster_enabled:1\n' }));
+  assert.equal(finding(node, 'CVE-2026-21863').severity, 'high');
 });
 
 test(`${rule.id}: a RESTORE or HyperLogLog advisory is lowered when no user may run those commands, not when another way in remains`, () => {

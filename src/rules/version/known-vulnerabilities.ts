@@ -301,6 +301,12 @@ function ruledOut(
     kept = settingOff('only TLS listeners are affected', 'tls-port is 0', facts, categories);
     if ('lowered' in kept) return kept;
   }
+  // cluster-enabled takes a restart, and INFO says it where CONFIG GET cannot be read (CONFIG renamed or denied, as
+  // commands.dangerous-not-renamed advises): a standalone server is not the cluster node the advisory names (QA36-4: Valkey
+  // 9.1.2 with CONFIG renamed kept a cluster-bus advisory high).
+  if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && config?.get('cluster-enabled') === undefined && info && infoField(info, 'cluster_enabled') === '0') {
+    return { lowered: 'only cluster nodes are affected and INFO says cluster_enabled:0 (cluster-enabled takes a restart)' };
+  }
   // Settings the advisory needs that the server has otherwise (cluster-enabled takes a restart; the others CONFIG SET).
   if (config) {
     const value = (name: string) => config.get(name)?.value;
