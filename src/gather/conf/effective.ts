@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { digestPassword, parseAclUser, AclSyntaxError } from '../../acl/parse.ts';
 import type { AclUser, ConfigMap, Fact, SecretDigest, SecretMap, Source } from '../../facts/types.ts';
 import {
@@ -85,6 +85,12 @@ export interface EffectiveOptions {
    * Default: a warning.
    */
   readonly versionKnown?: boolean;
+  /**
+   * Whether the directory redis-server starts in is unknown (an audit of the files alone): `dir` is then the server's
+   * working directory as the lines leave it, the default `./` and a chain of relative lines kept relative, not
+   * resolved against `parsed.cwd`, which only assumes it (FileInputs.offline).
+   */
+  readonly startDirUnknown?: boolean;
 }
 
 const SAVE_LIMIT_CLASSES = ['normal', 'slave', 'pubsub'] as const;
@@ -167,7 +173,8 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   const repeated = new Map<string, Source[]>();
   const spelled = new Map<string, string>();
 
-  let cwd = parsed.cwd;
+  const startDirUnknown = options.startDirUnknown === true;
+  let cwd = startDirUnknown ? undefined : parsed.cwd;
   /** Directives no release of the tables has, on a version whose directives are not judged (directivesJudged). */
   const unjudged: Directive[] = [];
   /** The first module config (`name.option`): a 7.0+ server refuses it after reading the file when no module loads. */
@@ -345,7 +352,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
         switch (spec.name) {
           case 'dir':
             // CONFIG GET dir returns the absolute working directory the server chdir'ed into.
-            value = resolveDir(cwd, args[0]!);
+            value = resolveDir(cwd, args[0]!, startDirUnknown);
             cwd = value;
             break;
           case 'save': {
@@ -496,7 +503,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   }
   const sentinel = isSentinel ? sentinelFromDirectives(sentinelLines, { version: options.version, warn: (message) => warnings.push(message), notInVersion: (at) => (early.sentinelNotInVersion ??= at) }) : undefined;
 
-  fillDefaults(config, secrets, version, { cwd: parsed.cwd, sentinel: isSentinel });
+  fillDefaults(config, secrets, version, { cwd: startDirUnknown ? undefined : parsed.cwd, startDirUnknown, sentinel: isSentinel });
 
   // Users are made at start after every line is read (and every module loaded): a rule naming a command, subcommand
   // or category the server does not have stops it there.
@@ -574,24 +581,29 @@ function formatAt(source: Source): string {
 /**
  * Where `dir` leaves the server, as `getcwd()` reports it: absolute and normalised. Windows paths
  * (`c:\data`, from the Windows ports) are kept as written; a relative path stays relative when the
- * starting directory is unknown.
+ * starting directory is unknown (`unknownStart`: normalised, and a later relative line joined to it).
  */
-function resolveDir(cwd: string | undefined, arg: string): string {
+function resolveDir(cwd: string | undefined, arg: string, unknownStart = false): string {
   if (/^[A-Za-z]:[\\/]/.test(arg)) return arg;
   if (isAbsolute(arg)) return resolve(arg);
-  return cwd === undefined ? arg : resolve(cwd, arg);
+  if (cwd === undefined) return unknownStart ? normalize(arg) : arg;
+  return unknownStart && !isAbsolute(cwd) ? join(cwd, arg) : resolve(cwd, arg);
 }
 
 function fillDefaults(
   config: Map<string, Fact<string>>,
   secrets: Map<string, Fact<SecretDigest>>,
   version: ServerVersion,
-  context: { cwd: string | undefined; sentinel: boolean },
+  context: { cwd: string | undefined; startDirUnknown?: boolean; sentinel: boolean },
 ): void {
   for (const d of compiledDefaults(version, context.sentinel)) {
     if (config.has(d.name) || secrets.has(d.name)) continue;
     if (d.name === 'dir') {
       // The working directory the server was started in: the one default that is not the version's alone.
+      if (context.startDirUnknown === true) {
+        config.set('dir', { value: './', source: { kind: 'default', note: `${d.note}: the working directory redis-server was started in, which an audit of the files alone does not know` } });
+        continue;
+      }
       if (context.cwd === undefined) continue;
       config.set('dir', { value: context.cwd, source: { kind: 'default', note: `${d.note}: the working directory redis-server was started in (assumed ${context.cwd})` } });
     } else if (d.secret) secrets.set(d.name, d.fact as Fact<SecretDigest>);

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { shown, type Shape } from '../../util/shown.ts';
 import type {
   AclState,
@@ -21,7 +21,6 @@ import { loadConfFiles } from './load-files.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import { parseAclFile } from './acl-file.ts';
-import type { Directive } from './tokenize.ts';
 import type { Modules, RulesReader } from '../../acl/known-commands.ts';
 import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion, sentinelWithoutAcl, sentinelWithoutAclUsers } from '../../redis/directives.ts';
@@ -298,8 +297,6 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     const paths: string[] = [];
     const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
-    /** The `dir` lines read, when the server's start directory is unknown offline (see {@link FileInputs.offline}). */
-    let dirLines: readonly Directive[] | undefined;
     if (main) {
       const load = (from: string) => loadConfFiles(main, { cwd: from, signal: inputs.signal, deferErrors: true, mayRead: inputs.mayRead, ...(inputs.version ? { version: inputs.version } : {}) });
       let parsed = await load(cwd);
@@ -325,6 +322,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           ...(inputs.modules ? { modules: inputs.modules } : {}),
           ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
           ...(inputs.versionKnown === true && inputs.version ? { versionKnown: true } : {}),
+          ...(inputs.offline === true && inputs.cwd === undefined && processCwd === undefined ? { startDirUnknown: true } : {}),
         });
       } catch (error) {
         // A line the server refuses, as opposed to a file that could not be read or an include redfort stopped at
@@ -332,7 +330,6 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
         if (error instanceof ConfigParseError && error !== parsed.stopped?.error) refusedLine = error;
         throw error;
       }
-      if (inputs.offline === true && inputs.cwd === undefined && processCwd === undefined) dirLines = parsed.directives.filter((d) => d.name === 'dir' && d.args.length === 1);
       paths.push(...parsed.files);
       warnings.push(...parsed.warnings, ...startWarnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
@@ -349,9 +346,9 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     }
     // The server loads its aclfile after the whole config, from where the last `dir` line left it.
     const finalDir = effective?.config.get('dir')?.value;
-    const aclBase = finalDir !== undefined && isAbsolute(finalDir) ? finalDir : cwd;
+    // A relative one (the start directory unknown offline) is read from the assumed start, as the includes are.
+    const aclBase = finalDir === undefined || /^[A-Za-z]:[\\/]/.test(finalDir) ? cwd : resolve(cwd, finalDir);
     const { acl, reason, paths: aclPaths, warnings: aclWarnings, written } = await usersOf(effective, inputs, aclBase);
-    if (effective && dirLines) unassumedDir(effective.config as Map<string, Fact<string>>, dirLines);
     paths.push(...aclPaths);
     warnings.push(...(aclWarnings ?? []));
     const secrets = allSecrets(effective);
@@ -396,30 +393,6 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     if (e.code && e.path) return { ok: false, error: `${e.path}: ${errnoText(e.code) ?? e.message}` };
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/**
- * `dir` as the server's working directory makes it when the directory it starts in is unknown: the default (`./`)
- * and a chain of relative `dir` lines stay relative; an absolute line, and what follows it, as read. The effective
- * config had resolved them against the config file's directory, an assumption (persistence.system-path judged a
- * redis.conf in /etc as a server writing into /etc).
- */
-function unassumedDir(config: Map<string, Fact<string>>, lines: readonly Directive[]): void {
-  const fact = config.get('dir');
-  if (fact === undefined) return;
-  if (fact.source.kind === 'default') {
-    const note = fact.source.note.replace(/ \(assumed [^)]*\)$/, '');
-    config.set('dir', { value: './', source: { kind: 'default', note: `${note}, which an audit of the files alone does not know` } });
-    return;
-  }
-  let dir: string | undefined;
-  for (const d of lines) {
-    const arg = d.args[0]!;
-    if (/^[A-Za-z]:[\\/]/.test(arg)) dir = arg;
-    else if (isAbsolute(arg)) dir = resolve(arg);
-    else dir = dir === undefined ? normalize(arg) : isAbsolute(dir) ? resolve(dir, arg) : join(dir, arg);
-  }
-  if (dir !== undefined && !isAbsolute(dir) && dir !== fact.value) config.set('dir', { value: dir, source: fact.source });
 }
 
 function surface(renames: ReadonlyMap<string, Fact<string>>, source: Source): CommandSurface {
