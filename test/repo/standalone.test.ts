@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -62,5 +63,16 @@ describe('the repository stands alone', () => {
     }
     assert.ok(existsSync(join(ROOT, 'docs/checklist.md')));
     assert.ok(existsSync(join(ROOT, 'docs/catalogue.md')));
+  });
+
+  it('holds no file a redfort run writes with secrets in it (generated passwords, rollback records)', () => {
+    // A manual `redfort fix` in the clone wrote redfort-secrets.env, and it was committed: every `fix` run from a
+    // checkout then reused its published passwords. The tracked files, as git lists them; on a checkout without git,
+    // the files there (a clean checkout holds only tracked ones).
+    const listed = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
+    const tracked = listed.status === 0 ? listed.stdout.split('\0').filter(Boolean) : walk(ROOT).map((f) => relative(ROOT, f));
+    assert.ok(tracked.some((f) => f === 'package.json'), 'the listing holds the repository\'s files');
+    const secret = /(^|\/)(redfort-secrets\.env|redfort-rollback\.json)(\.[^/]*)?$|(^|\/)[^/]*\.secrets\.env$/;
+    assert.deepEqual(tracked.filter((f) => secret.test(f)), []);
   });
 });
