@@ -38,6 +38,12 @@ ruleTester(rule, {
     { name: 'foobared, the sample config password', facts: acl(`user default on #${sha256('foobared')} ~* &* +@all`), messages: [/user 'default' has a common password/], severity: 'high' },
     { name: 'password', facts: acl(`user app on #${sha256('password')} ~app:* resetchannels -@all +@read`), messages: [/user 'app' has a common password/] },
     { name: '123456', facts: acl(`user default on #${sha256('123456')} ~* &* +@all`), messages: [/common password/] },
+    // The auditor password of the redfort-secrets.env once committed to redfort's repository (by its hash only).
+    {
+      name: 'a password redfort\'s repository published',
+      facts: acl('user default off nopass ~* &* +@all', 'user auditor on #9a6e3a8ec769aa12ff38d9c927aab52360f41a09e9659b0f2b1bd0faf90ebe7e ~* resetchannels -@all +info'),
+      messages: [/user 'auditor' has a published password \(a redfort-secrets.env that redfort's repository held/],
+    },
     { name: 'requirepass foobared', facts: liveFacts({ conf: 'requirepass foobared' }), messages: [/user 'default' has a common password/] },
     {
       name: 'the empty-password hash',

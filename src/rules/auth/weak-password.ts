@@ -5,6 +5,7 @@ import { unreadUsers } from '../util.ts';
 import { runsNothing } from '../../acl/permissions.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 import { clipped } from '../../util/shown.ts';
+import { isPublishedPassword } from '../common-passwords.ts';
 
 /**
  * Clear-text lengths are known for passwords seen in clear (CONFIG GET requirepass, and beside a live server the
@@ -39,6 +40,9 @@ function names(users: readonly string[]): string {
 
 function weakness(digest: SecretDigest, length: number | undefined, min: number, isCommon: (sha: string) => boolean): string | undefined {
   if (digest.sha256 === EMPTY_SHA256) return 'an empty password';
+  if (isPublishedPassword(digest.sha256)) {
+    return "a published password (a redfort-secrets.env that redfort's repository held on 2026-12-06 had it: a `redfort fix --apply` run from a checkout of that day gave it)";
+  }
   if (isCommon(digest.sha256)) return 'a common password (found in the list of the most used passwords)';
   if (length !== undefined && length < min) return `a ${length}-character password (shorter than ${min})`;
   return undefined;
