@@ -22,7 +22,7 @@ import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
 import { LINK_WAIT_MS } from '../util/defaults.ts';
 import type { Shape } from '../util/shown.ts';
-import { shown } from '../util/shown.ts';
+import { clipped, shown } from '../util/shown.ts';
 
 /** A line of progress for the terminal (never a secret). */
 export type Log = (line: string) => void;
@@ -117,7 +117,27 @@ export function stepsToApply(plan: FixPlan, classes: ReadonlySet<StepClass>, ear
   const done = new Set(appliesOf(plan, earlier).flatMap((a) => a.steps));
   const chosen = plan.steps.filter((s) => s.class !== 'restart' && classes.has(s.class) && (isPersist(s) || !done.has(s.id)));
   const busy = new Set(chosen.filter((s) => !isPersist(s)).map((s) => s.node));
-  return chosen.filter((s) => !isPersist(s) || busy.has(s.node));
+  return chosen.filter((s) => !isPersist(s) || busy.has(s.node) || hashesOnly(plan, s));
+}
+
+/**
+ * Whether a step is an ACL SAVE on a node where no step of the plan changes a user: the plan makes one only to write
+ * the ACL file's clear-text passwords as `#<sha256>` (the running users are the file's own, see plan.ts
+ * aclSaveWritesMore), so it runs alone, and a rollback has nothing at run time to undo for it.
+ */
+export function hashesOnly(plan: FixPlan, step: PlanStep): boolean {
+  return step.command[0] === 'ACL' && step.command[1] === 'SAVE' && !plan.steps.some((o) => o.node === step.node && o.touches.some((t) => t.kind === 'user'));
+}
+
+/** What a rollback does not give back after a step that took clear-text passwords out of a file, in words for the record. */
+function clearTextNote(plan: FixPlan, step: PlanStep): string | undefined {
+  if (!step.rules.includes('auth.plaintext-passwords') || !step.touches.some((t) => t.kind === 'file')) return undefined;
+  const what = commandText(step);
+  const file = step.touches.some((t) => t.kind === 'file' && t.role === 'acl') ? (plan.nodes.find((n) => n.address === step.node)?.aclFile ?? 'the ACL file') : (plan.nodes.find((n) => n.address === step.node)?.configFile ?? 'the config file');
+  const kept = `the clear-text passwords ${file} held are not written back by a rollback (they are the weakness auth.plaintext-passwords reported; the users log in with the same passwords)`;
+  return hashesOnly(plan, step)
+    ? `step ${step.id} (${what}) wrote the users to ${file} with their passwords as #<sha256> and changed nothing at run time: a rollback has nothing to undo for it; ${kept}`
+    : `step ${step.id} (${what}) wrote ${file} with its passwords as #<sha256>; a rollback writes the restored state the same way: ${kept}`;
 }
 
 function resolveArgs(command: readonly Arg[], secrets: ReadonlyMap<string, string>): string[] {
@@ -257,6 +277,8 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       thisApply.steps.push(step.id);
       if (step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE') rec.persisted.configRewrite = true;
       if (step.command[0] === 'ACL' && step.command[1] === 'SAVE') rec.persisted.aclSave = true;
+      const note = clearTextNote(plan, step);
+      if (note && !(rec.notes ?? []).includes(note)) rec.notes = [...(rec.notes ?? []), note];
       save();
       log(`applied ${describeStep(step)}`);
       // A node is done when the next step is on another node: check that it still serves before moving on.
@@ -508,10 +530,12 @@ export interface RollbackOptions {
  * replication user before a replica has its old masteruser/masterauth back would refuse that replica's next
  * reconnection. Best effort: what it cannot restore is reported, never thrown.
  */
-export async function rollback(record: RollbackRecord, targets: ReadonlyMap<string, Target>, options: RollbackOptions = {}): Promise<{ notRestored: string[]; restored: string[] }> {
+export async function rollback(record: RollbackRecord, targets: ReadonlyMap<string, Target>, options: RollbackOptions = {}): Promise<{ notRestored: string[]; restored: string[]; notes: string[] }> {
   const log = options.log ?? (() => {});
   const notRestored: string[] = [];
   const restored: string[] = [];
+  // What the record says a rollback does not undo (and need not): said, not counted as a failure.
+  const notes = record.nodes.flatMap((n) => (Array.isArray(n.notes) ? n.notes.filter((x) => typeof x === 'string').map((x) => `${n.address}: ${clipped(x.replace(/[\u0000-\u001f\u007f]/g, '?'), 1000)}`) : []));
   // Data nodes first, in the reverse of the apply's order, then the sentinels: a sentinel given back its old
   // auth-user/auth-pass reconnects with them at once, and authenticates a link only as it connects. Before its node
   // took them again, each link stayed unauthenticated (every PING answered -NOAUTH keeps it open), and the sentinels
@@ -534,7 +558,7 @@ export async function rollback(record: RollbackRecord, targets: ReadonlyMap<stri
     for (const p of problems) notRestored.push(`${node.address}: ${p}`);
     log(`rolled back ${node.address}${problems.length ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'})` : ''}`);
   }
-  return { notRestored, restored };
+  return { notRestored, restored, notes };
 }
 
 interface NodeRollback {

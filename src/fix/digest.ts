@@ -32,6 +32,17 @@ export function digestInput(facts: Facts, role: NodeRole): unknown {
       rules: u.rules,
       selectors: u.selectors,
     })),
+    // The ACL file's users, where there is one: ACL SAVE writes over the file, and a bare one is planned only when
+    // they are the running users (plan.ts aclSaveWritesMore); a file edited since is another plan.
+    aclFileUsers: facts.config?.get('aclfile')?.value ? (facts.files?.users ?? []).map((u) => ({
+      name: u.name,
+      enabled: u.enabled,
+      nopass: u.nopass,
+      passwords: u.passwords.map((p) => p.sha256).sort(),
+      clearText: u.plaintextPasswords,
+      rules: u.rules,
+      selectors: u.selectors,
+    })) : null,
     sentinel: (facts.sentinel?.masters ?? []).map((m) => ({ name: m.name, address: `${m.host}:${m.port}`, authUser: m.authUser?.value ?? null })),
   };
 }

@@ -14,6 +14,7 @@ import { formatSource } from '../facts/source.ts';
 import { parseVersion } from '../rules/util.ts';
 import { isLocalHost } from '../net/address.ts';
 import { dirname, join } from 'node:path';
+import { pubsubDefault, userDifferences } from '../acl/drift.ts';
 
 /** One node as the audit before the plan saw it. */
 export interface FixNodeInput {
@@ -127,6 +128,33 @@ function heldMessage(command: readonly Arg[], held: readonly { readonly name: st
     : `, an included file, which CONFIG REWRITE does not rewrite${rewrite}: ${words?.todo ?? 'change or remove'} that line first`;
   const names = listed(held.map((h) => h.name));
   return `${where}${why}, then ${command.map(shown).join(' ')} and CONFIG REWRITE (fix leaves ${names} as ${held.length === 1 ? 'it is' : 'they are'}: ${words?.after ?? 'set at run time only, it would differ from the files and come back at the next start'})`;
+}
+
+/**
+ * Why a bare ACL SAVE would write more into the node's ACL file than its passwords as `#<sha256>`, else undefined.
+ * ACL SAVE writes the users the server runs (ACL LIST) over the file: only when they are the users the file gives
+ * (the same users, on/off, passwords, commands, keys, channels and selectors: config.runtime-drift's comparison) does
+ * it change nothing but the passwords' encoding. Unknown (a user or the file not read, no command table) is not "the
+ * same".
+ */
+export function aclSaveWritesMore(facts: Facts): string | undefined {
+  const { acl, files, categories, server } = facts;
+  if (!files) return 'the ACL file was not read, so the running users could not be compared with it';
+  if (files.unread?.length) return `${files.unread.join('; ')}, so the running users could not be compared with it`;
+  if (acl?.origin !== 'acl-list') return "the server's users could not be read (ACL LIST), so they could not be compared with the file";
+  if (acl.unreadable?.length) return `${acl.unreadable.length} of the server's users could not be read, so they could not be compared with the file`;
+  if (!categories) return "the server's command categories could not be read, so the users' commands could not be compared with the file";
+  const differences = userDifferences({
+    running: acl.users,
+    written: files.users,
+    categories,
+    filePubsub: pubsubDefault(files.config.get('acl-pubsub-default')?.value, server),
+    runningPubsub: pubsubDefault(config(facts, 'acl-pubsub-default') ?? files.config.get('acl-pubsub-default')?.value, server),
+    filesSource: files.source,
+  });
+  if (differences.length === 0) return undefined;
+  const more = differences.length - 1;
+  return `the running users differ from the file (${differences[0]!.message}${more > 0 ? `; ${more} more difference${more === 1 ? '' : 's'}` : ''})`;
 }
 
 /**
@@ -305,6 +333,8 @@ export function buildPlan(input: PlanInput): FixPlan {
     else byNode.set(full.node, [full]);
   };
   const manual: ManualItem[] = [];
+  // What a manual item says instead of the rule's remediation, by node and rule (why fix leaves it).
+  const byHand = new Map<string, string>();
   const notes: string[] = [];
   const secrets = new Set<string>();
   const closes = new Map<string, Set<string>>();
@@ -585,7 +615,8 @@ export function buildPlan(input: PlanInput): FixPlan {
   const rewritten = new Map<string, Set<RuleResult>>();
   const changed = new Set([...byPhase.entries()].filter(([p]) => p !== 'restart').flatMap(([, ds]) => ds.map((d) => d.node)));
   for (const n of nodes) {
-    if (!changed.has(n.address)) continue;
+    // A node without runtime steps may still get the ACL SAVE that hashes its ACL file's clear-text passwords (below).
+    if (!changed.has(n.address) && (n.role === 'sentinel' || !config(n.facts, 'aclfile'))) continue;
     const configFile = n.facts.server?.configFile ?? null;
     if (n.role === 'sentinel') {
       notes.push(`${n.address}: a sentinel writes SENTINEL SET changes to ${configFile ?? 'its config file'} itself; redfort restores the file's mode and owner when the sentinel runs on this machine`);
@@ -620,6 +651,15 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
     if (aclFile && touchesUsers) {
       persistStep(['ACL', 'SAVE'], `writes the users to ${aclFile}`, [{ kind: 'file', role: 'acl' }], removes(false));
+    } else if (aclFile && removes(false).length > 0) {
+      // No step changes a user here: ACL SAVE alone writes the users the server runs, as `#<sha256>`. Only when they
+      // are the file's own (no runtime drift): it then changes nothing but the passwords' encoding in the file.
+      const drift = aclSaveWritesMore(n.facts);
+      if (drift === undefined) {
+        persistStep(['ACL', 'SAVE'], `writes the users to ${aclFile} as the server runs them, which are the file's own (no user differs at run time), so only their passwords change: from \`>…\` to \`#<sha256>\``, [{ kind: 'file', role: 'acl' }], removes(false));
+      } else {
+        byHand.set(`${n.address}\0auth.plaintext-passwords`, `${findRule('auth.plaintext-passwords')?.remediation ?? ''} fix does not run ACL SAVE to do it: ${drift}, and ACL SAVE would write the running users into ${aclFile} too, not only the hashes. Decide which users are right first (config.runtime-drift), then run ACL SAVE, or write the hashes into the file by hand.`);
+      }
     }
   }
 
@@ -653,7 +693,7 @@ export function buildPlan(input: PlanInput): FixPlan {
     for (const r of results) {
       if (r.status !== 'fail' || closes.get(node)?.has(r.ruleId) || (node === input.target && (deploymentClosed.has(r.ruleId) || listedByNode.has(r.ruleId)))) continue;
       if (manual.some((m) => m.node === node && m.rule === r.ruleId)) continue;
-      manual.push({ node, rule: r.ruleId, message: findRule(r.ruleId)?.remediation ?? r.remediation });
+      manual.push({ node, rule: r.ruleId, message: byHand.get(`${node}\0${r.ruleId}`) ?? findRule(r.ruleId)?.remediation ?? r.remediation });
     }
   }
 

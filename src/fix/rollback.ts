@@ -40,6 +40,11 @@ export interface RollbackNode {
   /** Step ids applied, in order. */
   applied: number[];
   /**
+   * What a rollback does not undo here, and why, in words (a step that took clear-text passwords out of a file: they
+   * are not written back). Absent when there is nothing to say.
+   */
+  notes?: string[];
+  /**
    * What the steps run here touch (each added before its step runs, so that a step cut short counts): a rollback
    * restores nothing else. Absent in records written before session 34: see {@link rollbackScope}.
    */
@@ -142,6 +147,7 @@ export function mergeRollback(earlier: RollbackRecord | undefined, fresh: Rollba
     for (const [k, v] of Object.entries(f.users)) if (!(k in old.users)) old.users[k] = v;
     for (const s of f.sentinel) if (!old.sentinel.some((o) => o.master === s.master && o.field === s.field)) old.sentinel.push(s);
     for (const file of f.files) if (!old.files.some((o) => o.path === file.path)) old.files.push(file);
+    for (const note of f.notes ?? []) if (!(old.notes ?? []).includes(note)) old.notes = [...(old.notes ?? []), note];
     old.credentials = f.credentials ?? old.credentials;
   }
   return { ...earlier, nodes, applies: [...(earlier.applies ?? []), ...fresh.applies] };

@@ -190,6 +190,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     const result = await rollback(record, targets, { ...timeouts, log });
     for (const r of result.restored) io.out(`restored ${r}\n`);
     for (const n of result.notRestored) io.out(`NOT restored: ${n}\n`);
+    for (const n of result.notes) io.out(`not undone: ${n}\n`);
     if (result.notRestored.length > 0) {
       const how = `${shared.tls ? 'over TLS' : 'without TLS'}${shared.user !== undefined ? ` as user '${shared.user}'` : ' as the default user'}`;
       say(`the record's target is ${record.target}: the rollback connected ${how}; give the connection flags the apply had (--tls, --cacert, --cert, --key, --user, --pass or REDISCLI_AUTH) where they differ, or --node-override for a node reached otherwise`);

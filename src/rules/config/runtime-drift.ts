@@ -1,11 +1,9 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { effectiveCommands, effectiveKey } from '../../acl/permissions.ts';
 import type { HostFacts, ServerIdentity } from '../../facts/types.ts';
 import { someReadLive } from '../../facts/live.ts';
 import { missingReason } from '../../facts/keys.ts';
-import { patternsKey } from '../../acl/patterns.ts';
-import type { PubsubDefault } from '../../acl/patterns.ts';
+import { pubsubDefault, userDifferences } from '../../acl/drift.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { parseVersion } from '../../redis/version.ts';
 import { replicationNames } from '../util.ts';
@@ -21,19 +19,6 @@ function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, 
   const names = new Map<string, string>();
   for (const option of host.commandLine.options) names.set(option.name, option.given.join(' '));
   return { names, from: host.commandLine.from };
-}
-
-/**
- * `acl-pubsub-default` as given, else the version's compiled default (6.2: allchannels; 7.0+: resetchannels). Before
- * 6.2 there are no channel permissions: every user may use every channel (redis@6.0.20 ACL LIST prints no `&`), as
- * `allchannels` does.
- */
-function pubsubDefault(value: string | undefined, server: ServerIdentity | undefined): PubsubDefault {
-  const spec = lookupDirective('acl-pubsub-default');
-  const version = resolveVersion(server?.version).key;
-  if (spec && !existsIn(spec, version)) return 'allchannels';
-  const given = (value ?? (spec ? defaultFor(spec, version) : 'resetchannels')).toLowerCase();
-  return given === 'allchannels' ? 'allchannels' : 'resetchannels';
 }
 
 /** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
@@ -132,56 +117,11 @@ export default defineRule({
     }
     // Users the files may not all give (an ACL file not read, --user options of a systemd unit): not compared.
     if (acl && acl.origin === 'acl-list' && files.users.length > 0 && !files.unread?.length) {
-      const inFile = new Map(files.users.map((u) => [u.name, u]));
       // The file's users get the file's acl-pubsub-default at the next start; ACL LIST renders channels explicitly.
       const filePubsub = pubsubDefault(files.config.get('acl-pubsub-default')?.value, server);
       const runningPubsub = pubsubDefault(config.get('acl-pubsub-default')?.value ?? files.config.get('acl-pubsub-default')?.value, server);
-      for (const user of acl.users) {
-        const written = inFile.get(user.name);
-        if (!written) {
-          const or = cmdline ? '' : ' (or a --user option: the server\'s command line could not be read from here)';
-          if (user.name !== 'default') findings.push({ message: `user '${clipped(user.name)}' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran${or}`, source: files.source });
-          continue;
-        }
-        const hashes = (u: typeof user) => u.passwords.map((p) => p.sha256).sort().join(',');
-        if (written.enabled !== user.enabled || written.nopass !== user.nopass || hashes(written) !== hashes(user)) {
-          findings.push({ message: `user '${clipped(user.name)}' differs between the running server and the file (on/off or passwords)`, source: written.source });
-        }
-        if (!categories) continue;
-        // Compared as the commands each allows, not as text: Redis 7.0 rewrites the rules in ACL LIST. The two lists
-        // are made only when the allowed commands differ (effectiveKey: memoized per command rules, shared by users).
-        const same = effectiveKey(user, categories) === effectiveKey(written, categories);
-        const running = same ? undefined : effectiveCommands(user, categories);
-        const filed = same ? undefined : effectiveCommands(written, categories);
-        const added = running && filed ? [...running.keys()].filter((c) => !filed.has(c)) : [];
-        const removed = running && filed ? [...filed.keys()].filter((c) => !running.has(c)) : [];
-        if (added.length > 0 || removed.length > 0) {
-          findings.push({
-            message: `user '${clipped(user.name)}' runs other commands at run time than the file grants (${added.length} added, ${removed.length} taken away, e.g. '${[...added, ...removed].slice(0, 3).join("', '")}'): an ACL SETUSER that was never saved`,
-            source: written.source,
-            evidence: [...added.map((c) => `only at run time: ${c}`), ...removed.map((c) => `only in the file: ${c}`)],
-          });
-        }
-        // Keys, channels and selectors: `ACL SETUSER app ~* &*` widens a user without changing a command.
-        const now = patternsKey(user, categories, runningPubsub);
-        const then = patternsKey(written, categories, filePubsub);
-        const differs: string[] = [];
-        if (now.root !== then.root) differs.push(`keys and channels '${now.root}' at run time, '${then.root}' in the file`);
-        const selectors = (list: typeof now.selectors) => list.map((x) => x.shown).join(' ') || 'none';
-        if (now.selectors.map((x) => x.key).join(' ') !== then.selectors.map((x) => x.key).join(' ')) {
-          differs.push(`selectors ${selectors(now.selectors)} at run time, ${selectors(then.selectors)} in the file`);
-        }
-        if (differs.length > 0) {
-          findings.push({
-            message: `user '${clipped(user.name)}' may touch other keys, channels or selectors at run time than the file grants (${differs.join('; ')}): an ACL SETUSER that was never saved`,
-            source: written.source,
-          });
-        }
-      }
-      const runningNames = new Set(acl.users.map((u) => u.name));
-      for (const name of inFile.keys()) {
-        if (!runningNames.has(name)) findings.push({ message: `user '${clipped(name)}' is in the file but not on the running server`, source: inFile.get(name)!.source });
-      }
+      const onlyRunningOr = cmdline ? '' : ' (or a --user option: the server\'s command line could not be read from here)';
+      findings.push(...userDifferences({ running: acl.users, written: files.users, categories, filePubsub, runningPubsub, filesSource: files.source, onlyRunningOr }));
     }
     // `--include extra.conf` on the command line: its settings (and users) override the file's, and redfort does not
     // read it. A difference may be its value, as the server will have again at the next start, not a lost CONFIG SET.
