@@ -4,6 +4,19 @@ import type { Target } from '../redis/target.ts';
 import { targetPassword } from '../redis/target.ts';
 import { authArgs, targetConnectOptions } from '../gather/live/login.ts';
 import { FIX_COMMAND_TIMEOUT_MS } from '../util/defaults.ts';
+import { redactWords } from '../util/redact.ts';
+
+/**
+ * AUTH refused by a server whose default user needs no password (a sentinel beside password-protected data nodes,
+ * given REDISCLI_AUTH; Redis before 6 says "no password is set"): the connection works without one, as the audit
+ * takes it (src/gather/live/gather-live.ts).
+ */
+const NO_PASSWORD_NEEDED = /without any password configured|no password is set/i;
+
+/** Why AUTH was refused, in the server's words (its first sentence), the password masked if a server echoed it. */
+function refusedBecause(reply: ReplyError, cred: Credential): string {
+  return redactWords(reply.message.split(/\.(?:\s|$)/)[0] ?? reply.code, [cred.password ?? '']);
+}
 
 /** How a connection logs in: a user and password, or nothing (the default user without AUTH). */
 export interface Credential {
@@ -57,7 +70,7 @@ export async function login(target: Target, cred: Credential, options: SessionOp
   try {
     const auth = authArgs(cred.user, cred.password);
     const [authReply, ping] = auth ? await conn.pipeline([auth, ['PING']]) : [null, await conn.command(['PING'])];
-    if (authReply instanceof ReplyError) throw new Error(`${cred.label} were refused: ${authReply.code}`);
+    if (authReply instanceof ReplyError && !NO_PASSWORD_NEEDED.test(authReply.message)) throw new Error(`${cred.label} were refused: ${refusedBecause(authReply, cred)}`);
     // A user without +ping (the auditor) is still logged in: NOPERM comes after a successful AUTH.
     if (ping instanceof ReplyError && ping.code !== 'NOPERM') throw new Error(`${cred.label} cannot run PING: ${ping.message.split('.')[0]}`);
     return conn;
