@@ -17,6 +17,8 @@ import type { DeploymentPorts } from './deployment.ts';
 import { unitOf } from './outputs.ts';
 import { systemDirectory, systemFileName } from '../rules/persistence/system-path.ts';
 import { clipped } from '../util/shown.ts';
+import type { OwnTls } from './own-tls.ts';
+import { ownTlsNote } from './own-tls.ts';
 
 /** One config file harden edits: its path as given, and its text. */
 export interface ConfInput {
@@ -31,8 +33,12 @@ export interface HardenOptions {
   readonly prefix: string;
   /** `--bind`. */
   readonly bind?: readonly string[];
-  /** `--tls-cert/--tls-key/--tls-ca`. */
+  /** `--tls-cert/--tls-key/--tls-ca`, or the config's own TLS files (`ownTls`). */
   readonly tls?: TlsFiles;
+  /** Set when `tls` is the config's own files, not --tls-*'s: PLAN.md says which, and whether harden read them. */
+  readonly ownTls?: OwnTls;
+  /** Why the TLS files the config names were not used (no --tls-* given): PLAN.md says it, not "no certificate". */
+  readonly ownTlsRefused?: string;
   /** Passwords to reuse (`--secrets`), by user name: the same replication or sentinel password on every node. */
   readonly reuse: ReadonlyMap<string, string>;
   /** The paths the files will be installed at (the input's, or Debian's). */
@@ -292,7 +298,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     if (facts.sources.has('live') && facts.files) {
       // The file is what harden edits; a value the server runs with from its command line (or a CONFIG SET not
       // rewritten) would override the hardened file again at the next start.
-      const drift = ['bind', 'port', 'protected-mode', 'logfile', 'loglevel', 'aclfile', 'syslog-enabled', 'tls-port', 'masteruser']
+      const drift = ['bind', 'port', 'protected-mode', 'logfile', 'loglevel', 'aclfile', 'syslog-enabled', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'masteruser']
         .filter((name) => config.get(name) && facts.files!.config.get(name) && config.get(name)!.value !== facts.files!.config.get(name)!.value);
       if (drift.length > 0) {
         notes.push(`The running server differs from its file for ${drift.map((d) => `${d} ('${config.get(d)!.value}' running, '${fc.get(d)!.value}' in the file)`).join(', ')}: a command-line option or a CONFIG SET not written back. harden edits the file; remove such options from the service's command line, or they override the hardened file again.`);
@@ -337,6 +343,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       const plain = Number(fc.get('port')?.value ?? '6379');
       const cluster = fc.get('cluster-enabled')?.value === 'yes';
       result.tlsPort = tlsPort;
+      if (options.ownTls) notes.push(ownTlsNote(options.ownTls));
       for (const d of tlsDirectives(options.tls, { tlsPort: tlsPort.port, cluster })) {
         const rule = d.directive === 'tls-port' ? 'tls.disabled'
           : d.directive === 'tls-auth-clients' ? 'tls.client-auth-disabled'
@@ -363,8 +370,13 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         claims.add('network.default-port');
         notes.push(`**TLS port:** TLS listens on ${tlsPortText(tlsPort)}.`);
       } else {
-        notes.push(`**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. The plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
+        // `port 0` already: there is no plaintext port to close (it said "The plaintext port 0 stays open").
+        notes.push(plain === 0
+          ? `**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. There is no plaintext port (\`port 0\`, kept): every client already uses TLS.`
+          : `**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. The plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
       }
+    } else if (atLeast(v, 6, 0) && options.ownTlsRefused !== undefined) {
+      manual.push(`TLS: the config's own TLS files are not used: ${options.ownTlsRefused}. Run \`redfort harden\` again with \`--tls-cert FILE --tls-key FILE --tls-ca FILE\` (the config's own files, if they are right) to set tls-port, Mozilla intermediate ciphers, \`tls-protocols "TLSv1.2 TLSv1.3"\`, client certificates and tls-replication, or set them by hand as docs/rules/tls.disabled.md shows.`);
     } else if (atLeast(v, 6, 0)) {
       manual.push('TLS: redfort has no certificate for this server. Get a certificate and key for it and the CA of your clients, then run `redfort harden` again with `--tls-cert FILE --tls-key FILE --tls-ca FILE` (it sets tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication), or set them by hand as docs/rules/tls.disabled.md shows.');
     }

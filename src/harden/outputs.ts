@@ -87,6 +87,11 @@ export interface HostInputs {
   readonly sentinelPath?: string;
   readonly credentialsPath: string;
   readonly tls?: TlsFiles;
+  /**
+   * Where `tls` comes from when not --tls-*: the config file harden read (`config`), or a live server's word (`server`):
+   * permissions.sh never changes the owner or mode of a path only a server named (run as root, it would chown any file).
+   */
+  readonly tlsFrom?: 'config' | 'server';
   /** What the drop-ins' ExecStart= starts, per kind ({@link executableOf}); without one, the package's path, unchecked. */
   readonly executables?: { readonly server?: Executable; readonly sentinel?: Executable };
 }
@@ -258,7 +263,7 @@ function checkHostPaths(input: HostInputs): void {
     ['credentials.env', input.credentialsPath],
     ["the server's executable", input.executables?.server?.path],
     ["the sentinel's executable", input.executables?.sentinel?.path],
-    ...(input.tls ? ([['--tls-cert', input.tls.cert], ['--tls-key', input.tls.key], ['--tls-ca', input.tls.ca]] as [string, string][]) : []),
+    ...(input.tls ? ((input.tlsFrom ? [['tls-cert-file', input.tls.cert], ['tls-key-file', input.tls.key], ['tls-ca-cert-file', input.tls.ca]] : [['--tls-cert', input.tls.cert], ['--tls-key', input.tls.key], ['--tls-ca', input.tls.ca]]) as [string, string][]) : []),
   ];
   for (const [what, path] of paths) {
     if (path !== undefined && /[\x00-\x1f\x7f]/.test(path)) throw new HostPathError(`${what} ${oneLine(path)} holds a control character: harden writes no host file (systemd drop-in, logrotate rule, permissions.sh) that names it`);
@@ -402,7 +407,9 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   // Only the server's own files under a shared directory: `find / -maxdepth 2` would chmod any *.rdb of the host.
   if (result.dataDir && result.dataDir.startsWith('/') && !sharedDirectory(result.dataDir)) perms.push(`find ${shellQuote(result.dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
   if (result.logfile && result.logfile.startsWith('/')) perms.push(`[ ! -e ${shellQuote(result.logfile)} ] || { ${owned('log', result.logfile).join('; ')}; }`);
-  if (input.tls) perms.push(...owned('tls-key', input.tls.key), ...owned('tls-cert', input.tls.cert), ...owned('tls-cert', input.tls.ca));
+  if (input.tls && input.tlsFrom === 'server') {
+    perms.push(`# ${[input.tls.key, input.tls.cert, input.tls.ca].map(shellQuote).join(', ')}: the live server's TLS files (CONFIG GET), left alone: check their owner and mode by hand (PLAN.md)`);
+  } else if (input.tls) perms.push(...owned('tls-key', input.tls.key), ...owned('tls-cert', input.tls.cert), ...owned('tls-cert', input.tls.ca));
   perms.push(`chown root:root ${shellQuote(input.credentialsPath)}`, `chmod 0600 ${shellQuote(input.credentialsPath)}`);
   files.set('permissions.sh', {
     content: `#!/bin/sh\n${header}# The file modes the host rules expect (docs/harden.md, "ownership model"). Run as root after installing the files.\nset -eu\n${perms.join('\n')}\n`,

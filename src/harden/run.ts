@@ -29,6 +29,8 @@ import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
 import { executableOf } from './executable.ts';
+import { ownTlsFiles } from './own-tls.ts';
+import type { OwnTls } from './own-tls.ts';
 import { commentHeader, executableNotes, hostFiles, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes, unitOf } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
@@ -91,6 +93,23 @@ async function readInput(path: string, flag: string): Promise<string> {
     if (error instanceof FileReadError) throw new HardenInputError(`${path}: cannot read the ${flag} file: ${error.detail}`);
     throw error;
   }
+}
+
+/**
+ * Why the TLS files a config file names cannot stand for --tls-* (read as --tls-*'s are: bounded, regular files only,
+ * never a byte of them in a message), or undefined when the key is the certificate's and the CA can be read.
+ */
+async function ownTlsProblem(own: OwnTls): Promise<string | undefined> {
+  const texts: string[] = [];
+  for (const [directive, path] of [['tls-cert-file', own.files.cert], ['tls-key-file', own.files.key], ['tls-ca-cert-file', own.files.ca]] as const) {
+    try {
+      texts.push(await readTextFile(path));
+    } catch (error) {
+      return `its ${directive} ${clipped(path, 120)} cannot be read here (${error instanceof FileReadError ? error.detail : fsErrorText(error, path)})`;
+    }
+  }
+  const problem = certKeyProblem(texts[0]!, texts[1]!);
+  return problem === undefined ? undefined : certKeyProblemText(problem, `its tls-cert-file ${clipped(own.files.cert, 120)}`, `its tls-key-file ${clipped(own.files.key, 120)}`);
 }
 
 /** Redis 5.0 to 8.x and Valkey 7.2 to 9.x: what the profile and the directive table know (Valkey's up to 9.1). */
@@ -328,7 +347,21 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   const profile = PROFILES[flags.profile];
   const deployedConf = confPath ? resolve(confPath) : debian.conf;
   const deployedSentinel = sentinelPath ? resolve(sentinelPath) : debian.sentinel;
-  const deployment = conf && tls ? await deploymentOf(facts, confPath, sentinel) : undefined;
+  // Without --tls-*, the TLS files the config already names stand for them (QA36-1): a config file's are read here, as
+  // --tls-*'s are; a live server's are its word, never followed to read them (the trial does not load them either).
+  let ownTls: OwnTls | undefined;
+  let ownTlsRefused: string | undefined;
+  if (!tls && conf && (version.product === 'valkey' || version.major >= 6)) {
+    const own = ownTlsFiles(facts.files?.config ?? facts.config ?? new Map(), { ...(confPath ? { confPath } : {}), ...(live ? { live: facts.config ?? new Map() } : {}) });
+    if (own !== undefined && 'why' in own) ownTlsRefused = own.why;
+    else if (own !== undefined) {
+      const unusable = own.read ? await ownTlsProblem(own) : undefined;
+      if (unusable === undefined) ownTls = own;
+      else ownTlsRefused = unusable;
+    }
+  }
+  const tlsFiles = tls ?? ownTls?.files;
+  const deployment = conf && tlsFiles ? await deploymentOf(facts, confPath, sentinel) : undefined;
   if (deployment && tlsPort !== undefined) {
     // Its own tls-port may be asked for again; under strict, which closes it, its own plaintext port too.
     const own = ["this server's tls-port", ...(profile.tlsOnly ? ["this server's port"] : [])];
@@ -355,7 +388,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   let result: HardenResult;
   try {
     result = harden(facts, conf, {
-      profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tls ? { tls } : {}), reuse, deployedConf,
+      profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tlsFiles ? { tls: tlsFiles } : {}), reuse, deployedConf,
+      ...(ownTls ? { ownTls } : {}), ...(ownTlsRefused !== undefined ? { ownTlsRefused } : {}),
       deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), ...(sentinelFacts ? { sentinelFacts } : {}), replication,
       ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}), pathExists,
     });
@@ -365,7 +399,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   }
 
   // The server's own files, known now: --force would delete them with the directory it replaces.
-  const serverFiles = [confPath, result.dataDir, result.logfile].filter((p): p is string => p !== undefined && p.startsWith('/'));
+  const serverFiles = [confPath, result.dataDir, result.logfile, ...(ownTls ? [ownTls.files.cert, ownTls.files.key, ownTls.files.ca] : [])].filter((p): p is string => p !== undefined && p.startsWith('/'));
   const ownFile = existsSync(out) ? serverFiles.find((p) => inside(out, p)) : undefined;
   if (ownFile !== undefined) throw new HardenInputError(`${flags.out}: holds ${ownFile}, the server's own: harden writes only into its output directory and replaces it whole; choose a directory of its own`);
 
@@ -409,7 +443,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       ...(result.conf !== undefined ? { server: await executableOf({ kind: 'server', product: version.product, version, unit: unitOf('server', deployedConf, version.product), conf: deployedConf, ...liveIs('server') }) } : {}),
       ...(sentinel ? { sentinel: await executableOf({ kind: 'sentinel', product: version.product, version, unit: unitOf('sentinel', deployedSentinel, version.product), conf: deployedSentinel, ...liveIs('sentinel') }) } : {}),
     };
-    const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tls ? { tls } : {}), executables };
+    const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), credentialsPath, ...(tlsFiles ? { tls: tlsFiles } : {}), ...(ownTls ? { tlsFrom: ownTls.read ? 'config' as const : 'server' as const } : {}), executables };
     let host;
     try {
       host = hostFiles(hostInputs, header);
@@ -429,7 +463,9 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     written.push('credentials.env');
 
     const passwordOf = new Map(result.credentials.map((c) => [c.user, c.password]));
-    const trial = await trials(facts, result, passwordOf, stage, work, conf, version, tls !== undefined);
+    // The trial loads TLS files harden has read (--tls-*'s, a config file's own); a live server's never.
+    const trialTls = tls !== undefined || ownTls?.read === true ? 'load' : live ? 'off' : 'as-set';
+    const trial = await trials(facts, result, passwordOf, stage, work, conf, version, trialTls);
     const outcomes: RuleOutcome[] = [];
     // Each file is judged on its own (a redis.conf and a sentinel.conf are two servers'), before and after; with both,
     // the sentinel's rows say so.
@@ -466,7 +502,16 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   }
 }
 
-async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMap<string, string>, stage: string, work: string, conf: { path: string } | undefined, version: ServerVersion, tls: boolean): Promise<TrialOutcome> {
+/**
+ * What the trial does with the TLS of the generated redis.conf: `load` its files for real (ones harden read: --tls-*'s,
+ * a config file's own), on a free tls-port; `off` when they are a live server's word, which harden never follows to a
+ * path to read, its trial server neither (and where harden runs they may not exist): tls-port 0, tls-replication no,
+ * tls-cluster no, with which redis-server loads no TLS file (measured with 6.0.20 to 8.6.3, Valkey 8.0.1 and 9.1.2);
+ * `as-set`: files given to harden that set TLS themselves are loaded on a free tls-port.
+ */
+type TrialTls = 'load' | 'off' | 'as-set';
+
+async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMap<string, string>, stage: string, work: string, conf: { path: string } | undefined, version: ServerVersion, tlsMode: TrialTls): Promise<TrialOutcome> {
   const details: string[] = [];
   let failed = false;
   let unvalidated = false;
@@ -499,14 +544,18 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     if (result.aclLines) overrides.push(['aclfile', join(stage, 'users.acl')]);
     if (setIn('replicaof', /^\s*(replicaof|slaveof)\s/im)) overrides.push(['replicaof', 'no', 'one']);
     // TLS is loaded for real (certificate, key, CA, ciphers); the trial only logs in over plaintext.
-    if (tls) overrides.push(['tls-port', String(await freePort())], ['tls-auth-clients', 'optional']);
+    if (tlsMode === 'load') overrides.push(['tls-port', String(await freePort())], ['tls-auth-clients', 'optional']);
     // A cluster-port (harden pins the bus there under tls-cluster) is the running node's bus.
     if (setIn('cluster-port', /^\s*cluster-port\s+0*[1-9]/im)) overrides.push(['cluster-port', String(await freePort())]);
     else if (setIn('tls-port', /^\s*tls-port\s+0*[1-9]/im)) overrides.push(['tls-port', String(await freePort())]);
+    // Last: a later option wins. Only where the files use TLS: the directives are 6.0's.
+    const tlsOff = tlsMode === 'off' && (setIn('tls-port', /^\s*tls-port\s+0*[1-9]/im) || setIn('tls-replication', /^\s*tls-replication\s+yes/im) || setIn('tls-cluster', /^\s*tls-cluster\s+yes/im));
+    if (tlsOff) overrides.push(['tls-port', '0'], ['tls-replication', 'no'], ['tls-cluster', 'no']);
     // Relative includes resolve against the input's directory; a config rendered from a live server has none.
     const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
     const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf'), product: version.product });
     judge(trial, 'redis-server');
+    if (tlsOff) details.push("(without TLS: its certificate files are the live server's word, which harden does not read, so its trial server did not load them either)");
   }
   if (result.sentinelConf !== undefined) {
     const dir = join(work, 'sentinel');
