@@ -3,6 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { ConfigMap } from '../../src/facts/types.ts';
+import { ownTlsFiles } from '../../src/harden/own-tls.ts';
 import { makeCerts } from '../harness/certs.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
 import { redfort } from './run.ts';
@@ -110,5 +112,43 @@ describe("harden with the TLS files the config already names (no --tls-*)", () =
     assert.doesNotMatch(perms, /^ch(own|mod) .*own\.key/m);
     assert.match(perms, /^# .*own\.key.*: the live server's TLS files \(CONFIG GET\), left alone/m);
     await server.stop();
+  });
+});
+
+// The choice itself, on settings alone: when a live server's word is taken, and how relative names resolve.
+describe('ownTlsFiles', () => {
+  const live = (entries: Record<string, string>): ConfigMap => new Map(Object.entries(entries).map(([k, value]) => [k, { value, source: { kind: 'live' as const, command: 'CONFIG GET' } }]));
+  const file = (entries: Record<string, string>): ConfigMap => new Map(Object.entries(entries).map(([k, value], i) => [k, { value, source: { kind: 'file' as const, path: '/etc/redis/redis.conf', line: i + 1 } }]));
+  const files = { 'tls-cert-file': 'tls/r.crt', 'tls-key-file': 'tls/r.key', 'tls-ca-cert-file': '/etc/ssl/ca.crt' };
+
+  it('a config file: relative names against its dir, itself against the config directory', () => {
+    const own = ownTlsFiles(file({ dir: 'data', ...files }), { confPath: '/etc/redis/redis.conf' });
+    assert.ok(own && 'files' in own);
+    assert.deepEqual(own.files, { cert: '/etc/redis/data/tls/r.crt', key: '/etc/redis/data/tls/r.key', ca: '/etc/ssl/ca.crt' });
+    assert.equal(own.read, true);
+    assert.deepEqual(own.resolved.map((r) => r.directive), ['tls-cert-file', 'tls-key-file']);
+  });
+
+  it("a live server's: against CONFIG GET dir, only when it uses TLS with those very files", () => {
+    const running = live({ dir: '/var/lib/redis', 'tls-port': '6380', ...files });
+    const own = ownTlsFiles(running, { live: running });
+    assert.ok(own && 'files' in own);
+    assert.equal(own.files.cert, '/var/lib/redis/tls/r.crt');
+    assert.equal(own.read, false);
+    const replicationOnly = live({ dir: '/var/lib/redis', 'tls-port': '0', 'tls-replication': 'yes', ...files });
+    assert.ok('files' in ownTlsFiles(replicationOnly, { live: replicationOnly })!);
+    const off = live({ dir: '/var/lib/redis', 'tls-port': '0', ...files });
+    assert.match((ownTlsFiles(off, { live: off }) as { why: string }).why, /does not use TLS .* never loaded those files/);
+    // The config file read beside it names another key than the server runs with.
+    const other = ownTlsFiles(file({ ...files, 'tls-key-file': 'tls/old.key' }), { live: running });
+    assert.match((other as { why: string }).why, /^the running server uses another tls-key-file than its config file names \(CONFIG GET 'tls\/r\.key', the file tls-key-file 'tls\/old\.key' \(\/etc\/redis\/redis\.conf:2\)\)/);
+    // CONFIG GET did not answer for them: the file's word alone is not the server's use.
+    assert.match((ownTlsFiles(file(files), { live: live({ 'tls-port': '6380' }) }) as { why: string }).why, /are not known \(CONFIG GET did not answer for them\)/);
+  });
+
+  it('none named: undefined (harden has no certificate); half of them: why', () => {
+    assert.equal(ownTlsFiles(file({ port: '6379' }), {}), undefined);
+    assert.match((ownTlsFiles(file({ 'tls-key-file': '/k' }), {}) as { why: string }).why, /^the config names tls-key-file '\/k' \(\/etc\/redis\/redis\.conf:1\) but no tls-cert-file$/);
+    assert.match((ownTlsFiles(file({ 'tls-cert-file': '/c', 'tls-key-file': '/k', 'tls-ca-cert-dir': '/etc/ssl/certs' }), {}) as { why: string }).why, /but no tls-ca-cert-file, .*\(it has a tls-ca-cert-dir, which harden does not take/);
   });
 });
