@@ -27,6 +27,8 @@ export interface DeploymentOptions extends AuditOptions {
   readonly hostKey?: HostKeyMap | undefined;
   /** `host:port` or a role (`master`, `replica`, `sentinel`) to the target to reach those nodes with. */
   readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
+  /** How the warning about an override that reached no node names its KEY (an inventory's line); `--node-override KEY` else. */
+  readonly overrideNames?: ReadonlyMap<string, string> | undefined;
 }
 
 /**
@@ -99,6 +101,7 @@ export function discoverAudited(seed: Target, options: AuditOptions & Omit<Deplo
     signal: options.signal,
     hostKey: options.hostKey,
     nodeOverrides: options.nodeOverrides,
+    overrideNames: options.overrideNames,
     concurrency: options.concurrency,
     connectTimeoutMs: options.connectTimeoutMs,
     commandTimeoutMs: options.commandTimeoutMs,

@@ -25,12 +25,23 @@ import type { Jobs } from './pool-machine.ts';
 
 /** One entry of a fleet: a server to audit, or why it cannot be (a password file that is missing…). */
 export type FleetEntry =
-  | { readonly target: Target; readonly labels?: Readonly<Record<string, string>>; readonly kind?: DeploymentKind }
+  | { readonly target: Target; readonly labels?: Readonly<Record<string, string>>; readonly kind?: DeploymentKind; readonly nodes?: NodeOverrides }
   | { readonly display: string; readonly error: string; readonly labels?: Readonly<Record<string, string>> };
+
+/**
+ * How the nodes of a deployment entry are reached where they differ from its seed: an inventory's `nodeOverrides`
+ * and the command line's `--node-override`.
+ */
+export interface NodeOverrides {
+  /** A role (`master`, `replica`, `sentinel`) or `host:port` to the target its nodes are reached with. */
+  readonly nodeOverrides: ReadonlyMap<string, Target>;
+  /** How a warning names each KEY (`nodeOverrides master (fleet.yaml:7)`); `--node-override KEY` for one not here. */
+  readonly overrideNames?: ReadonlyMap<string, string>;
+}
 
 export interface FleetOptions extends AuditOptions {
   /** Audits a deployment (`cluster: true` in the inventory); entries with a kind are skipped without it. */
-  readonly auditDeployment?: (seed: Target, kind: DeploymentKind, options: AuditOptions) => Promise<TargetResult[]>;
+  readonly auditDeployment?: (seed: Target, kind: DeploymentKind, options: AuditOptions, nodes?: NodeOverrides) => Promise<TargetResult[]>;
   /**
    * Threads that audit the targets (`--jobs`): 1 or absent, this one alone; N, this one and N - 1 worker threads;
    * `auto` decides by the fleet and the machine (src/app/pool-machine.ts workerCount). The results are the same.
@@ -226,7 +237,7 @@ async function auditEntry(entry: FleetEntry, options: FleetOptions): Promise<Tar
   // auditTarget and auditDeployment keep the per-target deadline (targetTimeoutMs) themselves.
   if (entry.kind === undefined) return [await auditTarget(entry.target, options)];
   if (!options.auditDeployment) return [failed(entry.target.display, `${entry.kind} audits are not available here`)];
-  return options.auditDeployment(entry.target, entry.kind, options);
+  return options.auditDeployment(entry.target, entry.kind, options, entry.nodes);
 }
 
 /** What the fleet summary keeps of one target: a line of the summary, and its failing rules for the totals. */

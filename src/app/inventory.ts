@@ -1,6 +1,6 @@
 import { readSecretFile } from '../util/secret-file.ts';
 import { FleetTally, compareLines, runFleet } from './fleet.ts';
-import type { Finishing, FleetEntry, FleetOptions, RuleTotal, TargetLine } from './fleet.ts';
+import type { Finishing, FleetEntry, FleetOptions, NodeOverrides, RuleTotal, TargetLine } from './fleet.ts';
 import { reportOf } from './audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isActiveFailure, severityRank } from '../engine/run.ts';
@@ -8,7 +8,8 @@ import type { AuditReport, ReportWarning } from '../engine/report.ts';
 import type { Baseline, BaselineFinding } from '../engine/triage/baseline.ts';
 import { baselineEntriesOutside, unusedBaselineWarnings } from '../engine/triage/baseline.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
-import type { TargetFlags } from '../redis/target.ts';
+import type { Target, TargetFlags } from '../redis/target.ts';
+import { targetPassword } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import type { Severity } from '../rules/define.ts';
@@ -43,6 +44,11 @@ export interface InventoryLoadOptions {
   readonly options: FleetOptions;
   /** Failure domains of the nodes of the deployments the inventory names (`kind`). */
   readonly hostKey?: HostKeyMap | undefined;
+  /**
+   * The command line's `--node-override`: how the nodes of every deployment entry are reached, where the entry's own
+   * `nodeOverrides` says nothing of the same KEY (the entry's wins).
+   */
+  readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
 }
 
 /** An inventory ready to audit: its entries, the options with its per-target settings, what to scrub from messages. */
@@ -65,19 +71,36 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
   const inventory = parseInventory(input.text, input.name, { baseDir: input.baseDir });
   if (inventory.targets.length === 0) throw new SettingsError(`${input.name}: the inventory has no targets`);
   const warnings = [...inventory.warnings];
-  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readSecretFile(path, MAX_SECRET_BYTES), (w) => warnings.push(w));
-  const secrets = [load.env.REDISCLI_AUTH ?? '', ...resolved.map((r) => (r.ok ? (r.password ?? '') : ''))];
+  const deployment = (entry: { readonly kind?: DeploymentKind }) => (entry.kind ?? load.kind) !== undefined;
+  // A target's own nodeOverrides names nodes of a deployment: without one it would be dropped without a word.
+  const stray = inventory.targets.find((t) => t.ownNodeOverrides !== undefined && !deployment(t));
+  if (stray) {
+    throw new SettingsError(`${input.name}:${stray.ownNodeOverrides}: nodeOverrides says how to reach the nodes of a deployment, and this target is audited alone: add cluster, sentinel or replication: true (or give --cluster, --sentinel or --replication)`);
+  }
+  const cli = load.nodeOverrides && load.nodeOverrides.size > 0 ? load.nodeOverrides : undefined;
+  const flagged = [...(cli ? ['--node-override'] : []), ...(load.hostKey ? ['--host-key'] : [])];
+  if (flagged.length > 0 && !inventory.targets.some(deployment)) {
+    throw new SettingsError(`${input.name}: ${flagged.join(' and ')} ${flagged.length > 1 ? 'apply' : 'applies'} to the inventory's entries marked cluster, sentinel or replication, and it has none (or give --cluster, --sentinel or --replication)`);
+  }
+  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readSecretFile(path, MAX_SECRET_BYTES), (w) => warnings.push(w), { nodeOverrides: deployment });
+  const secrets = [
+    load.env.REDISCLI_AUTH ?? '',
+    ...resolved.flatMap((r) => (r.ok ? [r.password ?? '', ...(r.nodeOverridePasswords ?? [])] : [])),
+    ...[...(cli?.values() ?? [])].map((t) => targetPassword(t) ?? ''),
+  ];
   const entries: FleetEntry[] = resolved.map((r) => {
     const labels = Object.keys(r.entry.labels).length > 0 ? { labels: r.entry.labels } : {};
     if (!r.ok) return { display: r.display, error: r.error, ...labels };
     const kind = r.entry.kind ?? load.kind;
-    return { target: r.target, ...labels, ...(kind ? { kind } : {}) };
+    if (!kind) return { target: r.target, ...labels };
+    const nodes = nodeOverridesOf(r.nodeOverrides, r.nodeOverrideSources, cli);
+    return { target: r.target, ...labels, kind, ...(nodes ? { nodes } : {}) };
   });
   // Deployments (an entry's kind) are audited by app/deployment.ts, loaded only when one is.
   const hostKey = load.hostKey;
   const options: FleetOptions = load.options.auditDeployment
     ? load.options
-    : { ...load.options, auditDeployment: async (seed, kind, o) => (await import('./deployment.ts')).auditDeployment(seed, { ...o, kind, hostKey }) };
+    : { ...load.options, auditDeployment: async (seed, kind, o, nodes) => (await import('./deployment.ts')).auditDeployment(seed, { ...o, kind, hostKey, ...nodes }) };
   // `sampleData` of the inventory, per target: its own budgets over the command line's, or `false` to leave it out.
   const sampleTargets = new Map(options.sampleTargets ?? []);
   for (const r of resolved) {
@@ -93,6 +116,17 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
     warnings,
     secrets,
   };
+}
+
+/**
+ * How a deployment entry's nodes are reached: the command line's `--node-override` KEYs, each replaced by the
+ * entry's own `nodeOverrides` of the same KEY; undefined with neither.
+ */
+function nodeOverridesOf(own: ReadonlyMap<string, Target> | undefined, sources: ReadonlyMap<string, string> | undefined, cli: ReadonlyMap<string, Target> | undefined): NodeOverrides | undefined {
+  if (!own && !cli) return undefined;
+  const nodeOverrides = new Map([...(cli ?? []), ...(own ?? [])]);
+  const overrideNames = new Map([...(sources ?? [])].map(([key, at]) => [key, `nodeOverrides ${key} (${at})`]));
+  return { nodeOverrides, ...(overrideNames.size > 0 ? { overrideNames } : {}) };
 }
 
 export interface InventoryAuditOptions {

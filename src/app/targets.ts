@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { maskPassword, resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import { targetFor } from '../settings/targets.ts';
@@ -7,6 +6,7 @@ import { HostKeyError, parseHostKey } from '../topology/host-key.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { clipped } from '../util/shown.ts';
+import { nearRole, overrideKey } from '../topology/override-key.ts';
 
 /** A request that names its servers wrongly (an empty target, -h/-p with several, a malformed override): one line. */
 export class AuditRequestError extends Error {
@@ -45,34 +45,7 @@ export function resolveTargets(request: TargetsRequest): Target[] {
   return all.map(resolve);
 }
 
-/** The roles a `--node-override` KEY may name. */
-const OVERRIDE_ROLES = ['master', 'replica', 'sentinel'] as const;
-
-/**
- * A `--node-override` KEY as discovery looks it up (src/gather/topology/discover.ts overriddenTarget): a role, or
- * `host:port` in lower case with the port as a number (`[::1]:6379` for an IPv6 address); undefined when it is
- * neither. A KEY that is a typo (`replicas`, `127.0.0.1` without its port) matched no node and was dropped without a
- * word: the nodes it was meant for got the seed's credentials.
- */
-export function overrideKey(key: string): string | undefined {
-  const lower = key.toLowerCase();
-  if ((OVERRIDE_ROLES as readonly string[]).includes(lower)) return lower;
-  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9._-]+)):(\d{1,5})$/.exec(lower);
-  if (!match) return undefined;
-  const port = Number(match[3]);
-  if (port < 1 || port > 65_535) return undefined;
-  const v6 = match[1];
-  if (v6 !== undefined) return isIP(v6) === 6 ? `[${v6}]:${port}` : undefined;
-  return `${match[2]}:${port}`;
-}
-
-/** `(did you mean 'replica'?)` for a KEY near a role (`replicas`, `slave`, `masters`), else nothing. */
-function nearRole(key: string): string {
-  const lower = key.toLowerCase();
-  if (lower === 'slave' || lower === 'slaves') return " (did you mean 'replica'?)";
-  const role = OVERRIDE_ROLES.find((r) => lower.length >= 3 && (lower.startsWith(r) || r.startsWith(lower)));
-  return role ? ` (did you mean '${role}'?)` : '';
-}
+export { overrideKey } from '../topology/override-key.ts';
 
 /**
  * `--node-override KEY=URL`: KEY is a node's host:port or a role (master, replica, sentinel). A rediss:// URL takes

@@ -7,7 +7,7 @@ import { refuseOutputsRead } from './files.ts';
 import { openOutputSync, openStagedOutput, writeAllSync } from '../util/write-file.ts';
 import type { StagedOutput } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
-import type { TargetFlags } from '../redis/target.ts';
+import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import { jsonlSummary } from '../report/jsonl.ts';
@@ -35,6 +35,8 @@ export interface FleetCommand {
   readonly kind: DeploymentKind | undefined;
   /** Failure domains of the deployments' nodes (--host-key). */
   readonly hostKey: HostKeyMap | undefined;
+  /** `--node-override`: how every deployment entry's nodes are reached, where the entry's `nodeOverrides` does not say. */
+  readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
   readonly options: FleetOptions;
   readonly plan: OutputPlan;
   readonly settings: Settings | undefined;
@@ -234,7 +236,7 @@ async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInv
     throw new SettingsError(`${shown}: cannot read the --targets file: ${fsErrorText(error, shown)}`);
   }
   const baseDir = file === '-' ? process.cwd() : dirname(resolve(file));
-  return loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, env: cmd.env, options: cmd.options });
+  return loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, nodeOverrides: cmd.nodeOverrides, env: cmd.env, options: cmd.options });
 }
 
 /**

@@ -7,16 +7,17 @@ import type { Shape } from '../util/shown.ts';
 import { notShown, quotable, shown } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
-import { maskPassword, resolveTarget, TargetError, withoutPassword } from '../redis/target.ts';
+import { maskPassword, resolveTarget, TargetError, targetPassword, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, longDoubleQuoted, pairsOf, resolved, stringOf } from './parse.ts';
 import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
-import type { TargetFlags, TlsFlagSettings, TlsFrom } from '../redis/target.ts';
+import type { Target, TargetFlags, TlsFlagSettings, TlsFrom } from '../redis/target.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
+import { nearRole, overrideKey } from '../topology/override-key.ts';
 
 /**
  * How to reach one server, as `defaults`, a group or a target of an inventory says it. The keys of
@@ -35,6 +36,21 @@ export interface ConnectionSettings extends TlsFlagSettings {
 
 export type InventoryKind = 'cluster' | 'sentinel' | 'replication';
 
+/**
+ * One entry of `nodeOverrides`: how to reach the nodes of a deployment that its key names (a role, `master`,
+ * `replica`, `sentinel`, or a node's `host:port`), as `--node-override KEY=URL` does on the command line. What it does
+ * not give (the TLS files, the user) is the target's.
+ */
+export interface NodeOverrideSettings {
+  /** The key as discovery looks it up: a role, or `host:port` in lower case (src/topology/override-key.ts). */
+  readonly key: string;
+  readonly connection: Omit<ConnectionSettings, 'db'>;
+  /** The line of the key. */
+  readonly line: number;
+  /** The line of each connection key of the override. */
+  readonly keyLines: Readonly<Record<string, number>>;
+}
+
 /** One target of an inventory, with its group's and the defaults' settings merged in (target > group > defaults). */
 export interface InventoryTarget {
   /** As written: a URL, `host:port` or `host`. */
@@ -49,6 +65,10 @@ export interface InventoryTarget {
   readonly sampleData?: SampleRequest | null;
   /** `distroPackage`: the distribution package the target runs (`redis-server=5:7.0.15-1~deb12u10`), as --distro-package. */
   readonly distroPackage?: DeclaredPackage;
+  /** `nodeOverrides` of the target, its group and the defaults, merged key by key (the nearest wins). */
+  readonly nodeOverrides?: readonly NodeOverrideSettings[];
+  /** The line of the target's own `nodeOverrides` (not its group's or the defaults'): it needs a deployment flag. */
+  readonly ownNodeOverrides?: number;
   readonly source: SettingsSource;
   /** The line of the key that set each connection setting (the target's, its group's or the defaults'). */
   readonly keyLines?: Readonly<Record<string, number>>;
@@ -75,7 +95,12 @@ const STRINGS = ['user', 'passwordEnv', 'passwordFile', 'password', 'cacert', 'c
 const PATHS: ReadonlySet<string> = new Set(['passwordFile', 'cacert', 'cacertdir', 'cert', 'key']);
 const BOOLEANS = ['tls', 'insecure'] as const;
 const KINDS: readonly InventoryKind[] = ['cluster', 'sentinel', 'replication'];
-const CONNECTION_KEYS = [...STRINGS, ...BOOLEANS, 'db', 'labels', 'sampleData', 'distroPackage', ...KINDS] as const;
+const CONNECTION_KEYS = [...STRINGS, ...BOOLEANS, 'db', 'labels', 'sampleData', 'distroPackage', ...KINDS, 'nodeOverrides'] as const;
+/** What an entry of `nodeOverrides` may say: how to log in and the TLS files, as a target. */
+const OVERRIDE_KEYS = [...STRINGS, ...BOOLEANS] as const;
+const TLS_KEYS = ['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as const;
+/** A key of `nodeOverrides` as an error quotes it: shaped as a role or a host:port, else its length only. */
+const NODE_KEY: Shape = { noun: 'role or host:port', pattern: /^[A-Za-z0-9_.:[\]-]+$/, max: 64 };
 const TARGET_KEYS = ['url', 'group', ...CONNECTION_KEYS] as const;
 const TOP_KEYS = ['defaults', 'groups', 'targets'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -89,6 +114,9 @@ interface Layer {
   readonly kind?: InventoryKind | null;
   readonly sampleData?: SampleRequest | null;
   readonly distroPackage?: DeclaredPackage;
+  readonly nodeOverrides?: ReadonlyMap<string, NodeOverrideSettings>;
+  /** The line of the layer's `nodeOverrides` key. */
+  readonly nodeOverridesLine?: number;
 }
 
 /** A YAML inventory starts with a key (`targets:`), a list item or a flow mapping; anything else is one URL a line. */
@@ -344,6 +372,8 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
     let distroPackage: DeclaredPackage | undefined;
     let url: Node | undefined;
     let group: Node | undefined;
+    let nodeOverrides: Map<string, NodeOverrideSettings> | undefined;
+    let nodeOverridesLine: number | undefined;
     for (const pair of pairsOf(doc, node, where, allowed, fail, true)) {
       const name = String((pair.key as { value: unknown }).value);
       const value = resolved(doc, pair.value as Node | null);
@@ -352,6 +382,10 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       if (name === 'url') url = value ?? (pair.key as Node);
       else if (name === 'group') group = value ?? (pair.key as Node);
       else if (name === 'labels') Object.assign(labels, labelsOf(doc, value, `${where}: labels`, fail));
+      else if (name === 'nodeOverrides') {
+        nodeOverrides = overridesOf(value, `${where}: nodeOverrides`);
+        nodeOverridesLine = at(pair.key as Node);
+      }
       else if (name === 'sampleData') {
         const parsed = parseSampleData(value ? value.toJSON() : null);
         if (parsed !== null && 'error' in parsed) fail(here, `${where}: ${parsed.error}`);
@@ -385,7 +419,29 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
     }
     const sources = ['password', 'passwordEnv', 'passwordFile'].filter((k) => k in connection);
     if (sources.length > 1) fail(node, `${where}: ${sources.join(' and ')} exclude each other: give the password one way`);
-    return { connection, lines, labels, ...(kind !== undefined ? { kind } : {}), ...(sampleData !== undefined ? { sampleData } : {}), ...(distroPackage ? { distroPackage } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}) };
+    return {
+      connection, lines, labels, ...(kind !== undefined ? { kind } : {}), ...(sampleData !== undefined ? { sampleData } : {}), ...(distroPackage ? { distroPackage } : {}), ...(url ? { url } : {}), ...(group ? { group } : {}),
+      ...(nodeOverrides ? { nodeOverrides, nodeOverridesLine } : {}),
+    };
+  };
+
+  // `nodeOverrides: { master: { passwordEnv: … }, "10.0.0.5:6379": { … } }`: each key a role or a node's host:port
+  // (as --node-override's KEY), each value the credentials and TLS settings of a target.
+  const overridesOf = (node: Node | null, where: string): Map<string, NodeOverrideSettings> => {
+    const overrides = new Map<string, NodeOverrideSettings>();
+    for (const pair of pairsOf(doc, node, where, null, fail, true)) {
+      const given = String((pair.key as { value: unknown }).value);
+      const key = overrideKey(given);
+      if (key === undefined) {
+        fail(pair.key as Node, `${where}: ${shown(given, NODE_KEY)} is no node: a key is master, replica, sentinel or a node's host:port (an IPv6 address in brackets, quoted: "[::1]:6379")${nearRole(given)}`);
+      }
+      if (overrides.has(key!)) fail(pair.key as Node, `${where}: ${key} is given twice`);
+      const value = resolved(doc, pair.value as Node | null);
+      const inner = layer(value, `${where}: ${key}`, OVERRIDE_KEYS);
+      if (Object.keys(inner.connection).length === 0) fail(value ?? (pair.key as Node), `${where}: ${key} says nothing: give the user, the password (passwordEnv, passwordFile) or the TLS files its nodes take`);
+      overrides.set(key!, { key: key!, connection: inner.connection, line: at(pair.key as Node), keyLines: inner.lines ?? {} });
+    }
+    return overrides;
   };
 
   const root = resolved(doc, doc.contents);
@@ -441,6 +497,8 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
     const kind = [own.kind, group.kind, defaults.kind].find((k) => k !== undefined) ?? null;
     const sampleData = [own.sampleData, group.sampleData, defaults.sampleData].find((s) => s !== undefined);
     const distroPackage = own.distroPackage ?? group.distroPackage ?? defaults.distroPackage;
+    // Key by key: a target's `master` replaces its group's, which replaces the defaults'.
+    const nodeOverrides = new Map([...(defaults.nodeOverrides ?? []), ...(group.nodeOverrides ?? []), ...(own.nodeOverrides ?? [])]);
     targets.push({
       spec,
       ...(groupName !== undefined ? { group: groupName } : {}),
@@ -449,6 +507,8 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       ...(kind ? { kind } : {}),
       ...(sampleData !== undefined ? { sampleData } : {}),
       ...(distroPackage ? { distroPackage } : {}),
+      ...(nodeOverrides.size > 0 ? { nodeOverrides: [...nodeOverrides.values()] } : {}),
+      ...(own.nodeOverridesLine !== undefined ? { ownNodeOverrides: own.nodeOverridesLine } : {}),
       source: { kind: 'file', path, line },
       keyLines,
     });
@@ -522,20 +582,43 @@ function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): 
 
 /** A target of the inventory ready to audit, or why it cannot be (only that target fails). */
 export type ResolvedInventoryTarget =
-  | { readonly ok: true; readonly entry: InventoryTarget; readonly target: import('../redis/target.ts').Target; readonly password?: string }
+  | {
+      readonly ok: true;
+      readonly entry: InventoryTarget;
+      readonly target: Target;
+      readonly password?: string;
+      /**
+       * With `nodeOverrides` (resolved only where {@link ResolveOptions.nodeOverrides} asks): each KEY (a role or
+       * `host:port`) to the target its nodes are reached with, as `--node-override` gives them to discovery.
+       */
+      readonly nodeOverrides?: ReadonlyMap<string, Target>;
+      /** Where each KEY of `nodeOverrides` is written (`fleet.yaml:7`), for the warning about one that reached no node. */
+      readonly nodeOverrideSources?: ReadonlyMap<string, string>;
+      /** The passwords the node overrides use, to redact from anything shown. */
+      readonly nodeOverridePasswords?: readonly string[];
+    }
   | { readonly ok: false; readonly entry: InventoryTarget; readonly display: string; readonly error: string };
+
+export interface ResolveOptions {
+  /**
+   * Which targets' `nodeOverrides` to resolve (their passwords looked up): those audited as a deployment. None by
+   * default: the exporter audits one server a scrape, and a target without a deployment has no nodes.
+   */
+  readonly nodeOverrides?: (entry: InventoryTarget) => boolean;
+}
 
 /**
  * Turns each inventory target into a target to audit: its password from `passwordEnv`, `passwordFile` (first
  * line) or inline; the command line's flags win over the inventory's, as they do over `.redfort.yaml`. A
- * missing variable or unreadable file fails that target alone.
+ * missing variable or unreadable file fails that target alone, as does one of its `nodeOverrides`.
  */
 export async function resolveInventory(
   inventory: Inventory,
-  flags: import('../redis/target.ts').TargetFlags,
+  flags: TargetFlags,
   env: Record<string, string | undefined>,
   readSecret: (path: string) => Promise<string | SecretFileText>,
   warn?: (message: string) => void,
+  options: ResolveOptions = {},
 ): Promise<ResolvedInventoryTarget[]> {
   const files = new Map<string, Promise<{ ok: true; value: string; exposure?: string } | { ok: false; error: string }>>();
   const warned = new Set<string>();
@@ -555,35 +638,43 @@ export async function resolveInventory(
     }
     return read;
   };
+  // The password a layer's settings give (inline, passwordEnv, passwordFile), undefined with none; or why not.
+  // `at` is the `file:line` of the key that gives it.
+  const passwordOf = async (c: Omit<ConnectionSettings, 'db'>, at: (key: string) => string): Promise<{ ok: true; value: string | undefined } | { ok: false; key: string; error: string }> => {
+    if (c.password !== undefined) return { ok: true, value: c.password };
+    if (c.passwordEnv !== undefined) {
+      const value = env[c.passwordEnv];
+      if (value === undefined || value === '') return { ok: false, key: 'passwordEnv', error: `passwordEnv names ${c.passwordEnv}, which is not set` };
+      return { ok: true, value };
+    }
+    if (c.passwordFile === undefined) return { ok: true, value: undefined };
+    const read = await secretFile(c.passwordFile);
+    if (!read.ok) return { ...read, key: 'passwordFile' };
+    // Once per file, at the line of its passwordFile (the target's, its group's or the defaults').
+    if (read.exposure !== undefined && !warned.has(c.passwordFile)) {
+      warned.add(c.passwordFile);
+      warn?.(`${at('passwordFile')}: the password file '${c.passwordFile}' ${read.exposure}`);
+    }
+    return { ok: true, value: read.value };
+  };
   return Promise.all(
     inventory.targets.map(async (entry): Promise<ResolvedInventoryTarget> => {
       const where = `${entry.source.path}:${entry.source.line}`;
       const shown = maskPassword(entry.spec);
       const fail = (error: string): ResolvedInventoryTarget => ({ ok: false, entry, display: shown, error: `${where}: ${error}` });
       const c = entry.connection;
-      const merged: import('../redis/target.ts').TargetFlags = {};
+      const merged: TargetFlags = {};
       if (c.user !== undefined) merged.user = c.user;
       if (c.tls !== undefined) merged.tls = c.tls;
       if (c.db !== undefined) merged.db = c.db;
       for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni'] as const) if (c[name] !== undefined) merged[name] = c[name];
       if (c.insecure !== undefined) merged.insecure = c.insecure;
-      let password: string | undefined;
-      if (c.password !== undefined) password = c.password;
-      else if (c.passwordEnv !== undefined) {
-        password = env[c.passwordEnv];
-        if (password === undefined || password === '') return fail(`passwordEnv names ${c.passwordEnv}, which is not set`);
-      } else if (c.passwordFile !== undefined) {
-        const read = await secretFile(c.passwordFile);
-        if (!read.ok) return fail(read.error);
-        // Once per file, at the line of its passwordFile (the target's, its group's or the defaults').
-        if (read.exposure !== undefined && !warned.has(c.passwordFile)) {
-          warned.add(c.passwordFile);
-          warn?.(`${entry.source.path}:${entry.keyLines?.passwordFile ?? entry.source.line}: the password file '${c.passwordFile}' ${read.exposure}`);
-        }
-        password = read.value;
-      }
-      if (password !== undefined) merged.pass = password;
+      const password = await passwordOf(c, (key) => `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}`);
+      if (!password.ok) return fail(password.error);
+      if (password.value !== undefined) merged.pass = password.value;
       // The URL's own user and database beat the inventory's; the command line beats both.
+      let target: Target;
+      let used: string | undefined;
       try {
         const fromUrl = resolveTarget(entry.spec, {}, {});
         if (fromUrl.username !== undefined) delete merged.user;
@@ -593,12 +684,63 @@ export async function resolveInventory(
         const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
         const keyProblem = inventoryKeyProblem(entry, merged, given, fromUrl.tls !== undefined);
         if (keyProblem !== undefined) return { ok: false, entry, display: shown, error: keyProblem };
-        const target = resolveTarget(entry.spec, { ...merged, ...given }, env, { tlsFrom: inventoryTlsFrom(entry, merged, given) });
-        const used = given.pass ?? merged.pass;
-        return { ok: true, entry, target, ...(used !== undefined ? { password: used } : {}) };
+        target = resolveTarget(entry.spec, { ...merged, ...given }, env, { tlsFrom: inventoryTlsFrom(entry, merged, given) });
+        used = given.pass ?? merged.pass;
       } catch (error) {
         return fail(error instanceof Error ? error.message : String(error));
       }
+      const resolved = { ok: true as const, entry, target, ...(used !== undefined ? { password: used } : {}) };
+      if (!entry.nodeOverrides || options.nodeOverrides?.(entry) !== true) return resolved;
+      const nodeOverrides = new Map<string, Target>();
+      const nodeOverrideSources = new Map<string, string>();
+      const nodeOverridePasswords: string[] = [];
+      for (const override of entry.nodeOverrides) {
+        const at = (key?: string) => `${entry.source.path}:${(key !== undefined ? override.keyLines[key] : undefined) ?? override.line}`;
+        const own = await passwordOf(override.connection, at);
+        if (!own.ok) return { ok: false, entry, display: shown, error: `${at(own.key)}: nodeOverrides: ${override.key}: ${own.error} (target '${shown}')` };
+        const made = overrideTarget(override, target, own.value, at);
+        if (typeof made === 'string') return { ok: false, entry, display: shown, error: `${made} (target '${shown}')` };
+        nodeOverrides.set(override.key, made);
+        nodeOverrideSources.set(override.key, `${entry.source.path}:${override.line}`);
+        const pass = targetPassword(made);
+        if (pass !== undefined) nodeOverridePasswords.push(pass);
+      }
+      return { ...resolved, nodeOverrides, nodeOverrideSources, nodeOverridePasswords };
     }),
   );
+}
+
+/**
+ * The target the nodes of a `nodeOverrides` key are reached with: the seed target's settings (its user, password,
+ * TLS files: the inventory's and the command line's, as resolved), each one the override gives replacing it (a
+ * password source all of the seed's). A role's target is moved to each node's address by discovery; a `host:port`
+ * key's target is at that address. A string says what is wrong, naming the key's line.
+ */
+function overrideTarget(override: NodeOverrideSettings, seed: Target, password: string | undefined, at: (key?: string) => string): Target | string {
+  const c = override.connection;
+  const here = `nodeOverrides: ${override.key}`;
+  const tls = c.tls ?? seed.tls !== undefined;
+  const tlsKey = TLS_KEYS.find((k) => c[k] !== undefined && c[k] !== false);
+  if (!tls && tlsKey !== undefined) return `${at(tlsKey)}: ${here}: ${tlsKey} needs 'tls: true' (here or for the target) or a rediss:// URL`;
+  // The seed's TLS files, unless the override turns TLS off; its own replace them one by one.
+  const flags: TargetFlags = { ...(tls ? { ...tlsFlagsOf(seed.tls), tls: true } : { tls: false }) };
+  for (const name of TLS_KEYS) if (c[name] !== undefined) Object.assign(flags, { [name]: c[name] });
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    const lone = flags.cert === undefined ? 'key' : 'cert';
+    return `${at(lone)}: ${here}: ${lone} needs ${lone === 'cert' ? 'key' : 'cert'} beside it: a client certificate and its private key go together`;
+  }
+  const user = c.user ?? seed.username;
+  const pass = password ?? targetPassword(seed);
+  const isRole = !override.key.includes(':');
+  try {
+    return resolveTarget(isRole ? undefined : override.key, {
+      ...(isRole ? { host: seed.host, port: seed.port } : {}),
+      db: seed.db,
+      ...(user !== undefined ? { user } : {}),
+      ...(pass !== undefined ? { pass } : {}),
+      ...flags,
+    }, {});
+  } catch (error) {
+    return `${at()}: ${here}: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }

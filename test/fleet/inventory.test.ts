@@ -232,7 +232,7 @@ describe('inventory', () => {
       ['targets:\n  - 123456\n', 'f.yaml:2: targets must be a non-empty string, not the number given (value not shown)'],
       ['targets:\n  - { url: redis://a, labels: { "s3cret pw": x } }\n', "f.yaml:2: targets: labels: a label name (not shown) must be letters, digits, '_', '.', '/' or '-' (at most 63)"],
       ['targets:\n  - { url: redis://a, group: s3cret }\ngroups: { ops: {} }\n', "f.yaml:2: targets: redis://a: unknown group (value not shown): the groups are 'ops'"],
-      ['groups:\n  "S3cret pw": { colour: x }\ntargets: [a]\n', "f.yaml:2: groups: a group (its name not shown): unknown key 'colour' (expected user, passwordEnv, passwordFile, password, cacert, cacertdir, cert, key, sni, tls, insecure, db, labels, sampleData, distroPackage, cluster, sentinel, replication)"],
+      ['groups:\n  "S3cret pw": { colour: x }\ntargets: [a]\n', "f.yaml:2: groups: a group (its name not shown): unknown key 'colour' (expected user, passwordEnv, passwordFile, password, cacert, cacertdir, cert, key, sni, tls, insecure, db, labels, sampleData, distroPackage, cluster, sentinel, replication, nodeOverrides)"],
       ['targets:\n  - |s3cret\n    x\n', 'f.yaml:2: Block scalar header includes extra characters (not shown)'],
       ['targets:\n  - "a\\qs3cret"\n', 'f.yaml:2: Invalid escape sequence (not shown)'],
     ] as const) {
@@ -315,6 +315,124 @@ describe('inventory', () => {
     assert.deepEqual(resolved.slice(1).map((r) => (r.ok ? 'ok' : r.error)), [
       'f:3: passwordEnv names UNSET_PW, which is not set',
       "f:4: cannot read the password file '/nope': no such file",
+    ]);
+  });
+});
+
+// QA36-17: an inventory had no way to reach a deployment's nodes with other credentials than the seed's (a Sentinel
+// group whose sentinels and data nodes have other passwords). `nodeOverrides`, keyed as --node-override's KEY.
+describe('nodeOverrides', () => {
+  const nodesExample = doc.split('## Nodes with other credentials')[1]!.split('```yaml\n')[1]!.split('```')[0]!;
+  const noFile = () => Promise.reject(new Error('no such file'));
+  const deployments = { nodeOverrides: () => true };
+
+  it("parses docs/inventory.md's example, which the schema accepts; keys as discovery looks them up, lines kept", () => {
+    assert.equal(schema(parse(nodesExample)), true, JSON.stringify(schema.errors));
+    const inv = parseInventory(nodesExample, 'fleet.yaml');
+    assert.deepEqual(inv.targets[0]!.nodeOverrides, [
+      { key: 'master', connection: { user: 'auditor', passwordEnv: 'DATA_PASSWORD' }, line: 6, keyLines: { user: 6, passwordEnv: 6 } },
+      { key: 'replica', connection: { user: 'auditor', passwordEnv: 'DATA_PASSWORD' }, line: 7, keyLines: { user: 7, passwordEnv: 7 } },
+      { key: '10.0.5.24:6379', connection: { passwordFile: '/etc/redfort/legacy.pw' }, line: 8, keyLines: { passwordFile: 8 } },
+    ]);
+    assert.equal(inv.targets[0]!.ownNodeOverrides, 5);
+  });
+
+  it('merged key by key, target over group over defaults; the key in lower case, the port a number', () => {
+    const text = [
+      'defaults: { nodeOverrides: { master: { passwordEnv: D_PW }, sentinel: { user: s } } }',
+      'groups:',
+      '  g: { nodeOverrides: { Master: { passwordEnv: G_PW }, "Redis-B.internal:06379": { user: b } } }',
+      'targets:',
+      '  - { url: redis://a, group: g, sentinel: true, nodeOverrides: { sentinel: { user: t } } }',
+      '  - { url: redis://b, cluster: true }',
+      '',
+    ].join('\n');
+    assert.equal(schema(parse(text)), false, 'the schema knows the roles in lower case only');
+    const inv = parseInventory(text, 'f.yaml');
+    const view = (i: number) => inv.targets[i]!.nodeOverrides?.map((o) => [o.key, o.connection, o.line]);
+    assert.deepEqual(view(0), [['master', { passwordEnv: 'G_PW' }, 3], ['sentinel', { user: 't' }, 5], ['redis-b.internal:6379', { user: 'b' }, 3]]);
+    assert.deepEqual(view(1), [['master', { passwordEnv: 'D_PW' }, 1], ['sentinel', { user: 's' }, 1]]);
+    assert.equal(inv.targets[1]!.ownNodeOverrides, undefined);
+  });
+
+  for (const [name, body, error] of [
+    ['a key that is no role', '{ replicas: { user: a } }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: 'replicas' is no node: a key is master, replica, sentinel or a node's host:port .* \(did you mean 'replica'\?\)$/],
+    ['a host without its port', '{ "10.0.0.5": { user: a } }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: '10\.0\.0\.5' is no node/],
+    ['a URL with a password as a key (not shown)', '{ "redis://:Hunter2-secret@h:1": { user: a } }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: \(not shown: 27 characters that are no role or host:port\) is no node/],
+    ['a key given twice', '{ Master: { user: a }, master: { user: b } }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: master is given twice$/],
+    ['a url', '{ master: { url: "redis://x" } }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: master: unknown key 'url' \(expected user, passwordEnv, passwordFile, password, cacert, cacertdir, cert, key, sni, tls, insecure\)$/],
+    ['two password sources', '{ master: { passwordEnv: A, passwordFile: b } }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: master: passwordEnv and passwordFile exclude each other/],
+    ['an empty override', '{ master: {} }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: master says nothing/],
+    ['a list', '[ master ]', /^SettingsError: f\.yaml:3: targets: nodeOverrides must be a mapping \(key: value\), not a list$/],
+    ['a password as passwordEnv (not shown)', '{ master: { passwordEnv: "pa ss" } }', /^SettingsError: f\.yaml:3: targets: nodeOverrides: master: passwordEnv must be an environment variable name \(the value is not shown/],
+  ] as const) {
+    it(`refuses ${name}, naming the line and never the value`, () => {
+      assert.throws(() => parseInventory(`targets:\n  - url: redis://a\n    nodeOverrides: ${body}\n`, 'f.yaml'), (e: Error) => {
+        assert.match(String(e), error);
+        assert.doesNotMatch(String(e), /Hunter2|pa ss/);
+        return true;
+      });
+    });
+  }
+
+  it("an inline password is warned of at its line; the schema refuses what the parser refuses", () => {
+    const inv = parseInventory('targets:\n  - url: redis://a\n    sentinel: true\n    nodeOverrides:\n      master: { password: inline-pw }\n', 'f.yaml');
+    assert.deepEqual(inv.warnings, ['f.yaml:5: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile']);
+    for (const body of ['{ replicas: { user: a } }', '{ master: {} }', '{ master: { url: x } }', '{ master: { passwordEnv: A, password: b } }']) {
+      assert.equal(schema(parse(`targets:\n  - url: redis://a\n    nodeOverrides: ${body}\n`)), false, body);
+    }
+  });
+
+  it("resolved from the seed's settings, each key the override gives replacing the seed's", async () => {
+    const text = [
+      'targets:',
+      '  - url: rediss://auditor@seed:26379',
+      '    sentinel: true',
+      '    passwordEnv: SEED_PW',
+      '    cacert: /ca.pem',
+      '    nodeOverrides:',
+      '      master: { passwordEnv: DATA_PW }',
+      '      replica: { user: default, passwordFile: /data.pw, cert: /c.pem, key: /k.pem }',
+      '      "10.0.0.9:6380": { tls: false }',
+      '',
+    ].join('\n');
+    const inv = parseInventory(text, 'f.yaml');
+    const [r] = await resolveInventory(inv, {}, { SEED_PW: 'seed-pw', DATA_PW: 'data-pw' }, async () => 'file-pw\n', undefined, deployments);
+    assert.ok(r?.ok);
+    const o = r.nodeOverrides!;
+    const view = (key: string) => { const t = o.get(key)!; return [t.display, t.username, targetPassword(t), t.tls && { ...t.tls }]; };
+    assert.deepEqual(view('master'), ['rediss://auditor@seed:26379', 'auditor', 'data-pw', { caFile: '/ca.pem', insecure: false }]);
+    assert.deepEqual(view('replica'), ['rediss://default@seed:26379', 'default', 'file-pw', { caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem', insecure: false }]);
+    assert.deepEqual(view('10.0.0.9:6380'), ['redis://auditor@10.0.0.9:6380', 'auditor', 'seed-pw', undefined]);
+    assert.deepEqual([...r.nodeOverrideSources!], [['master', 'f.yaml:7'], ['replica', 'f.yaml:8'], ['10.0.0.9:6380', 'f.yaml:9']]);
+    assert.deepEqual([...r.nodeOverridePasswords!].sort(), ['data-pw', 'file-pw', 'seed-pw']);
+    // Not asked for (the exporter, a target audited alone): no override is resolved, no password looked up.
+    const [alone] = await resolveInventory(inv, {}, { SEED_PW: 'seed-pw' }, noFile);
+    assert.ok(alone?.ok);
+    assert.equal(alone.nodeOverrides, undefined);
+  });
+
+  it('an override that cannot be had fails that target alone, naming the line of its key', async () => {
+    const text = [
+      'targets:',
+      '  - { url: redis://a, sentinel: true, nodeOverrides: { master: { passwordEnv: UNSET_PW } } }',
+      '  - url: redis://b',
+      '    sentinel: true',
+      '    nodeOverrides:',
+      '      replica:',
+      '        passwordFile: /nope',
+      '  - { url: redis://c, sentinel: true, nodeOverrides: { master: { cacert: /ca.pem } } }',
+      '  - { url: redis://d, sentinel: true, nodeOverrides: { master: { tls: true, cert: /c.pem } } }',
+      '  - { url: redis://e, cluster: true }',
+      '',
+    ].join('\n');
+    const resolved = await resolveInventory(parseInventory(text, 'f.yaml'), {}, {}, noFile, undefined, deployments);
+    assert.deepEqual(resolved.map((r) => (r.ok ? r.target.display : r.error)), [
+      "f.yaml:2: nodeOverrides: master: passwordEnv names UNSET_PW, which is not set (target 'redis://a')",
+      "f.yaml:7: nodeOverrides: replica: cannot read the password file '/nope': no such file (target 'redis://b')",
+      "f.yaml:8: nodeOverrides: master: cacert needs 'tls: true' (here or for the target) or a rediss:// URL (target 'redis://c')",
+      "f.yaml:9: nodeOverrides: master: cert needs key beside it: a client certificate and its private key go together (target 'redis://d')",
+      'redis://e:6379',
     ]);
   });
 });

@@ -222,8 +222,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const options = { ...given, ...samplingOf(settings, sampleRequest(flags, inventorySamples), flags.sampleData !== undefined) };
   const fileOnly = specs.length === 0 && !flags.uri && !flags.host && flags.port === undefined && (flags.config || flags.acl || flags.sentinelConfig);
   const kind = deploymentKind(flags);
-  if (kind === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
-    throw new UsageError('--host-key and --node-override need --cluster, --sentinel or --replication');
+  // With --targets they apply to the inventory's entries marked cluster, sentinel or replication.
+  if (kind === undefined && flags.targets === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
+    throw new UsageError('--host-key and --node-override need --cluster, --sentinel or --replication (or --targets with such entries)');
   }
   // The settings file's targets are the inventory when no target is given: with the fleet's own flags, a fleet.
   const settingsFleet =
@@ -248,7 +249,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
       if (flags[name] !== undefined) Object.assign(connection, { [name]: flags[name] });
     }
     if (pass !== undefined) connection.pass = pass;
-    const hostKey = kind !== undefined ? await readHostKeyFile(flags.hostKey) : undefined;
+    const hostKey = await readHostKeyFile(flags.hostKey);
+    // Every deployment entry's nodes, where the entry's own nodeOverrides says nothing of the same KEY.
+    const overrides = nodeOverrides(flags.nodeOverride, connection, process.env);
     const docs = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)].includes('sarif') ? ruleDocs() : undefined;
     return runFleetAudit(
       {
@@ -256,6 +259,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
         flags: connection,
         kind,
         hostKey,
+        ...(overrides ? { nodeOverrides: overrides } : {}),
         options,
         plan,
         settings,

@@ -47,6 +47,8 @@ export interface DiscoverOptions {
    * node's address).
    */
   readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
+  /** How a warning names each override's KEY (`nodeOverrides master (fleet.yaml:7)`); `--node-override KEY` by default. */
+  readonly overrideNames?: ReadonlyMap<string, string> | undefined;
   /** Nodes gathered at once; 16 by default. */
   readonly concurrency?: number | undefined;
   readonly connectTimeoutMs?: number | undefined;
@@ -220,6 +222,7 @@ function overrideKeyOf(node: { readonly host: string; readonly port: number; rea
 export function unusedOverrides(
   overrides: ReadonlyMap<string, Target> | undefined,
   nodes: readonly { readonly host: string; readonly port: number; readonly role: TopologyRole; readonly seed?: boolean }[],
+  names?: ReadonlyMap<string, string>,
 ): string[] {
   if (!overrides || overrides.size === 0) return [];
   const used = new Set(nodes.flatMap((n) => (n.seed ? [] : [overrideKeyOf(n, overrides)])));
@@ -235,7 +238,7 @@ export function unusedOverrides(
         : isRole
           ? `no node of the deployment is a ${key}`
           : 'no node of the deployment has that address';
-    warnings.push(`--node-override ${key} was not used: ${why}`);
+    warnings.push(`${names?.get(key) ?? `--node-override ${key}`} was not used: ${why}`);
   }
   return warnings;
 }
@@ -457,7 +460,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     hostKey: hostKey?.path,
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
-  const warnings = [...walkWarnings, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })))];
+  const warnings = [...walkWarnings, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
   return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
