@@ -693,7 +693,10 @@ export function buildPlan(input: PlanInput): FixPlan {
     for (const r of results) {
       if (r.status !== 'fail' || closes.get(node)?.has(r.ruleId) || (node === input.target && (deploymentClosed.has(r.ruleId) || listedByNode.has(r.ruleId)))) continue;
       if (manual.some((m) => m.node === node && m.rule === r.ruleId)) continue;
-      manual.push({ node, rule: r.ruleId, message: byHand.get(`${node}\0${r.ruleId}`) ?? findRule(r.ruleId)?.remediation ?? r.remediation });
+      // The findings' own remediation when they share one (version.end-of-life names the branches supported as of
+      // the audit's date), else the rule's.
+      const own = [...new Set(results.filter((x) => x.ruleId === r.ruleId && x.status === 'fail').map((x) => x.remediation))];
+      manual.push({ node, rule: r.ruleId, message: byHand.get(`${node}\0${r.ruleId}`) ?? (own.length === 1 && own[0] ? own[0] : (findRule(r.ruleId)?.remediation ?? r.remediation)) });
     }
   }
 

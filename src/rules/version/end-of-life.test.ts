@@ -1,4 +1,8 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { runRules } from '../../engine/run.ts';
+import { ruleContext } from '../context.ts';
 import rule from './end-of-life.ts';
 
 /** 2027-01-15, the default server clock of `liveFacts`. */
@@ -38,4 +42,42 @@ ruleTester(rule, {
     { name: 'unknown product', facts: liveFacts({ extra: { server: { product: 'unknown', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'live', command: 'INFO server' } } } }), message: /did not report its version/ },
     { name: 'INFO server not readable', facts: liveFacts({ unavailable: { server: 'INFO: NOPERM' } }), message: /NOPERM/ },
   ],
+});
+
+// QA36-16: the remediation named "Redis 7.2, 7.4, 8.2 or later" for a dead 8.6 (8.6 is "8.2 or later", so are the
+// ended 8.0 and 8.4) and left out 6.2, supported until 2027-04-01: the supported branches now come from the branch
+// support data as of the audit's date (the later of redfort's clock and the server's TIME, as the verdict).
+describe('version.end-of-life names the branches still supported as of the audit\'s date', () => {
+  const remediation = (facts: ReturnType<typeof redis>, nowSeconds = 1_800_000_000) => {
+    const [result] = runRules([rule], facts, { context: ruleContext({ nowSeconds }) });
+    assert.equal(result?.status, 'fail');
+    return result!.remediation;
+  };
+  const DEC_2026 = Date.parse('2026-12-06T00:00:00Z') / 1000;
+  it('a dead 8.6 in December 2026: the newer 8.8 and 8.10 first, then the older ones still supported, 6.2 among them; never 8.0, 8.4 or 8.6', () => {
+    assert.equal(
+      remediation(redis('8.6.3', DEC_2026), DEC_2026),
+      "Upgrade to a branch that still receives security fixes as of 2026-12-06 (redfort's branch support data): Redis 8.8 or 8.10 (newer than 8.6; still supported too: 6.2, 7.2, 7.4, 8.2); Valkey 7.2, 8.0, 8.1, 9.0 or 9.1; and keep to its latest patch release.",
+    );
+  });
+  it('after 2027-04-01 (liveFacts\' clock is 2027-01-15; redfort\'s is later here), 6.2 is no longer named', () => {
+    const MAY_2027 = Date.parse('2027-05-01T00:00:00Z') / 1000;
+    const text = remediation(redis('7.0.15'), MAY_2027);
+    assert.match(text, /^Upgrade to a branch that still receives security fixes as of 2027-05-01 \(redfort's branch support data\): Redis 7\.2, 7\.4, 8\.2, 8\.8 or 8\.10; Valkey /);
+    assert.doesNotMatch(text, /6\.2/);
+  });
+  it('a server whose clock is behind does not bring back an ended branch: 8.0 is not named after 2026-12-01', () => {
+    const JAN_2027 = Date.parse('2027-01-02T00:00:00Z') / 1000;
+    const text = remediation(redis('7.0.15', JUNE_2026), JAN_2027);
+    assert.match(text, /as of 2027-01-02 /);
+    assert.doesNotMatch(text.split('; Valkey ')[0]!, /8\.0|8\.4|8\.6/);
+    assert.match(text, /Redis 7\.2, 7\.4, 8\.2, 8\.8 or 8\.10 \(newer than 7\.0; still supported too: 6\.2\)/);
+  });
+  it('a Valkey 8.0 after its end of life (2027-09-15): Valkey\'s branches first, then Redis\'', () => {
+    const JAN_2028 = Date.parse('2028-01-01T00:00:00Z') / 1000;
+    assert.equal(
+      remediation(valkey('8.0.13'), JAN_2028),
+      "Upgrade to a branch that still receives security fixes as of 2028-01-01 (redfort's branch support data): Valkey 8.1, 9.0 or 9.1 (newer than 8.0; still supported too: 7.2); Redis 7.2, 7.4, 8.2, 8.8 or 8.10; and keep to its latest patch release.",
+    );
+  });
 });
