@@ -42,3 +42,14 @@ test('version.known-vulnerabilities ignores the changelog of a package replaced 
   const results = judge({ ...DEBIAN, replaced: true, changelogCves: DEBIAN_FIXED });
   assert.ok(results.some((r) => r.status === 'fail' && r.message.startsWith('CVE-2025-49844 ')), 'the running (older) binary is not known to be fixed');
 });
+
+// QA36-15b: Redis's fix of February 2026 for the Lua error reply (REDIS-2026-02-ERRREPLY-CRLF, no CVE from Redis) is
+// the fix Valkey published as CVE-2025-67733, and Debian's redis 5:7.0.15-1~deb12u7 names that CVE for the backport
+// of Redis's commit: a changelog naming the CVE credits the Redis advisory, saying under which name.
+test('version.known-vulnerabilities credits an advisory the changelog names by its alias (CVE-2025-67733)', () => {
+  const results = judge({ ...DEBIAN, replaced: false, changelogCves: [...DEBIAN_FIXED, 'CVE-2025-67733'] });
+  assert.ok(!results.some((r) => r.message.startsWith('REDIS-2026-02-ERRREPLY-CRLF ')), results.map((r) => r.message).join('\n'));
+  const evidence = results.flatMap((r) => r.evidence);
+  assert.ok(evidence.includes('REDIS-2026-02-ERRREPLY-CRLF: fixed in package redis-server 5:7.0.15-1~deb12u10 (its changelog names it as CVE-2025-67733)'), evidence.join('\n'));
+  assert.ok(evidence.includes('CVE-2025-49844: fixed in package redis-server 5:7.0.15-1~deb12u10 (its changelog names it)'));
+});

@@ -456,12 +456,15 @@ export default defineRule({
     const ends = pkg?.changelogEndsAt ? `; the changelog known here (${pkg.changelogFrom ?? 'installed'}) ends at ${pkg.changelogEndsAt}, so later fixes are not known` : '';
     // A fix the package's changelog names is in the installed build; it is the running one unless replaced since.
     const backported = new Set(pkg && !pkg.replaced ? (pkg.changelogCves ?? []) : []);
-    const fixedByPackage: string[] = [];
+    // Each advisory the package's changelog names as fixed, and the name it gives when that is an alias.
+    const fixedByPackage: { id: string; as?: string }[] = [];
     const findings: Finding[] = [];
     const unknown: string[] = [];
     const { affecting, unknownBranch } = advisoriesFor(known);
     unknown.push(...unknownBranch);
-    const fixedInBuild = (id: string, aliases: readonly string[]) => [id, ...aliases].some((name) => backported.has(name.toUpperCase()));
+    // The name the changelog gives the fix: the advisory's id, or one of its aliases (a CVE another project assigned).
+    const namedAs = (id: string, aliases: readonly string[]) => [id, ...aliases].find((name) => backported.has(name.toUpperCase()));
+    const fixedInBuild = (id: string, aliases: readonly string[]) => namedAs(id, aliases) !== undefined;
     const injectable = affecting.some((a) => a.id === SCRIPT_LOAD_INJECTION && !fixedInBuild(a.id, a.aliases));
     const scripting: Scripting = {
       run: someUserMayRun(acl, categories, SCRIPTING),
@@ -471,7 +474,8 @@ export default defineRule({
     };
     for (const { id, aliases, fixed, advisory: record } of affecting) {
       if (fixedInBuild(id, aliases)) {
-        fixedByPackage.push(id);
+        const name = namedAs(id, aliases)!;
+        fixedByPackage.push(name.toUpperCase() === id.toUpperCase() ? { id } : { id, as: name });
         continue;
       }
       // The whole record (title, sources, mitigation) only for a finding.
@@ -507,7 +511,7 @@ export default defineRule({
         : pkg.changelogCves && !pkg.replaced
           ? `; the changelog of package ${pkg.name} ${pkg.version}${by} does not name it as fixed${ends}`
           : `; distribution build may carry backported fixes (package ${pkg.name} ${pkg.version}${by}${pkg.replaced ? ', replaced on disk since the server started: restart to run it' : ''})`;
-    const viaPackage = fixedByPackage.map((id) => `${id}: fixed in package ${pkg!.name} ${pkg!.version}${by} (its changelog names it)`);
+    const viaPackage = fixedByPackage.map((f) => `${f.id}: fixed in package ${pkg!.name} ${pkg!.version}${by} (its changelog names it${f.as ? ` as ${f.as}` : ''})`);
     if (findings.length > 0) {
       return fail(findings.map((f) => ({ ...f, message: `${f.message}${build}`, evidence: [...(f.evidence ?? []), distro, ...viaPackage] })));
     }
