@@ -222,6 +222,8 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const clash = outputClash(outputs, state);
   if (clash !== undefined) throw new FixInputError(clash);
   const known = await readSecrets(flags.secrets);
+  // The plan's users whose password the file held before this run: the text says reused, not new.
+  const reused = [...known.keys()];
   const own = new Map([...known].map(([user, password]) => [user, sha256Hex(password)]));
   const fresh = () => buildPlan({ target: target.display, deployment: state.deployment, nodes: state.nodes, deploymentResults: state.deploymentResults?.results, userPrefix, ownPasswords: own, pathExists: existsSync });
 
@@ -239,7 +241,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
         throw planWriteError(flags.out, error);
       }
     }
-    io.out(flags.format === 'json' ? json : formatPlanText(plan, { secretsFile: flags.secrets }));
+    io.out(flags.format === 'json' ? json : formatPlanText(plan, { secretsFile: flags.secrets, reused }));
     return 0;
   }
 
@@ -269,7 +271,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
       return 2;
     }
   } else {
-    io.out(formatPlanText(plan, { secretsFile: flags.secrets }));
+    io.out(formatPlanText(plan, { secretsFile: flags.secrets, reused }));
   }
   const secrets = await secretsFor(plan, flags.secrets, planFile === undefined, known);
   const classes = new Set<StepClass>(['safe']);

@@ -8,7 +8,7 @@ export function commandText(step: PlanStep): string {
 }
 
 /** The plan as text: steps in order, grouped by why they come where they do. Pure. */
-export function formatPlanText(plan: FixPlan, options: { secretsFile?: string } = {}): string {
+export function formatPlanText(plan: FixPlan, options: { secretsFile?: string; reused?: readonly string[] } = {}): string {
   const out: string[] = [];
   const count = (c: string) => plan.steps.filter((s) => s.class === c).length;
   const kind = plan.deployment === 'single' ? 'single server' : `${plan.deployment} deployment`;
@@ -37,8 +37,13 @@ export function formatPlanText(plan: FixPlan, options: { secretsFile?: string } 
     out.push('', 'Notes:');
     for (const n of plan.notes) out.push(`  ${n}`);
   }
-  if (plan.secrets.length > 0) {
-    out.push('', `New passwords (shown as <generated>) for ${plan.secrets.join(', ')}: in ${options.secretsFile ?? 'the secrets file'} (mode 0600), never in the plan.`);
+  // A password the secrets file held before this run is not new: it may be an earlier run's, or anyone's who had the file.
+  const file = options.secretsFile ?? 'the secrets file';
+  const reused = plan.secrets.filter((u) => options.reused?.includes(u));
+  const fresh = plan.secrets.filter((u) => !reused.includes(u));
+  if (fresh.length > 0) out.push('', `New passwords (shown as <generated>) for ${fresh.join(', ')}: in ${file} (mode 0600), never in the plan.`);
+  if (reused.length > 0) {
+    out.push('', `Passwords reused from ${file} for ${reused.join(', ')} (shown as <generated>, never in the plan): the file already held them, from an earlier run or from whoever wrote it; to have new ones generated, delete their lines from it and plan again.`);
   }
   if (runtime.length > 0) {
     out.push('', 'Apply the safe steps with --apply [plan.json]; add --include-disruptive for the others (it asks first; --yes for automation).');
