@@ -15,7 +15,8 @@ import type { HostKeyMap } from '../topology/host-key.ts';
 import type { Severity } from '../rules/define.ts';
 import { triageReport, today } from '../settings/apply.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
-import type { Settings } from '../settings/types.ts';
+import type { Settings, SettingsSource } from '../settings/types.ts';
+import { OverrideUse, overrideName } from './override-use.ts';
 import { SettingsError } from '../settings/types.ts';
 import { reportTool } from '../package-root.ts';
 import { jsonlTargetPieces } from '../report/jsonl.ts';
@@ -59,6 +60,8 @@ export interface LoadedInventory {
   readonly warnings: readonly string[];
   /** The passwords the entries use, to redact from anything shown. */
   readonly secrets: readonly string[];
+  /** After the run: the node overrides that reached no node of any deployment entry they apply to. */
+  readonly overrideWarnings?: () => readonly ReportWarning[];
 }
 
 /**
@@ -88,19 +91,32 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
     ...resolved.flatMap((r) => (r.ok ? [r.password ?? '', ...(r.nodeOverridePasswords ?? [])] : [])),
     ...[...(cli?.values() ?? [])].map((t) => targetPassword(t) ?? ''),
   ];
+  const overrideSources = new Map<string, SettingsSource>();
   const entries: FleetEntry[] = resolved.map((r) => {
     const labels = Object.keys(r.entry.labels).length > 0 ? { labels: r.entry.labels } : {};
     if (!r.ok) return { display: r.display, error: r.error, ...labels };
     const kind = r.entry.kind ?? load.kind;
     if (!kind) return { target: r.target, ...labels };
     const nodes = nodeOverridesOf(r.nodeOverrides, r.nodeOverrideSources, cli);
+    for (const [key, source] of r.nodeOverrideSources ?? []) if (nodes) overrideSources.set(overrideName(key, nodes), source);
     return { target: r.target, ...labels, kind, ...(nodes ? { nodes } : {}) };
   });
   // Deployments (an entry's kind) are audited by app/deployment.ts, loaded only when one is.
   const hostKey = load.hostKey;
-  const options: FleetOptions = load.options.auditDeployment
-    ? load.options
-    : { ...load.options, auditDeployment: async (seed, kind, o, nodes) => (await import('./deployment.ts')).auditDeployment(seed, { ...o, kind, hostKey, ...nodes }) };
+  const auditDeployment: NonNullable<FleetOptions['auditDeployment']> =
+    load.options.auditDeployment ?? (async (seed, kind, o, nodes) => (await import('./deployment.ts')).auditDeployment(seed, { ...o, kind, hostKey, ...nodes }));
+  // Whether each node override reached a node, told by the deployment entries (audited in this thread).
+  const used = entries.some((e) => 'nodes' in e && e.nodes !== undefined) ? new OverrideUse(overrideSources) : undefined;
+  const options: FleetOptions = used
+    ? {
+        ...load.options,
+        auditDeployment: async (seed, kind, o, nodes) => {
+          const results = await auditDeployment(seed, kind, o, nodes);
+          used.saw(results[0], nodes);
+          return results;
+        },
+      }
+    : { ...load.options, auditDeployment };
   // `sampleData` of the inventory, per target: its own budgets over the command line's, or `false` to leave it out.
   const sampleTargets = new Map(options.sampleTargets ?? []);
   for (const r of resolved) {
@@ -115,6 +131,7 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
     options: { ...options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}) },
     warnings,
     secrets,
+    ...(used ? { overrideWarnings: () => used.warnings() } : {}),
   };
 }
 
@@ -122,10 +139,10 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
  * How a deployment entry's nodes are reached: the command line's `--node-override` KEYs, each replaced by the
  * entry's own `nodeOverrides` of the same KEY; undefined with neither.
  */
-function nodeOverridesOf(own: ReadonlyMap<string, Target> | undefined, sources: ReadonlyMap<string, string> | undefined, cli: ReadonlyMap<string, Target> | undefined): NodeOverrides | undefined {
+function nodeOverridesOf(own: ReadonlyMap<string, Target> | undefined, sources: ReadonlyMap<string, SettingsSource> | undefined, cli: ReadonlyMap<string, Target> | undefined): NodeOverrides | undefined {
   if (!own && !cli) return undefined;
   const nodeOverrides = new Map([...(cli ?? []), ...(own ?? [])]);
-  const overrideNames = new Map([...(sources ?? [])].map(([key, at]) => [key, `nodeOverrides ${key} (${at})`]));
+  const overrideNames = new Map([...(sources ?? [])].map(([key, at]) => [key, `nodeOverrides ${key} (${at.path}:${at.line})`]));
   return { nodeOverrides, ...(overrideNames.size > 0 ? { overrideNames } : {}) };
 }
 
@@ -254,6 +271,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     const outside = baselineEntriesOutside(request.baseline, new Set(tally.lines.map((l) => l.target)), request.root);
     warnings.push(...unusedBaselineWarnings(outside, request.baselinePath));
   }
+  warnings.push(...(inventory.overrideWarnings?.() ?? []));
   const report: AuditReport = {
     tool: reportTool(),
     summary: tally.summary,

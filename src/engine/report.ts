@@ -11,7 +11,8 @@ export interface AuditReport {
 
 /** A problem with the user's settings, not with a server: it never changes the exit code. */
 export interface ReportWarning {
-  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused';
+  /** `node-override-unused`: an inventory's `nodeOverrides` key or a `--node-override` that reached no node of a fleet. */
+  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused' | 'node-override-unused';
   readonly message: string;
   /** The settings file entry it is about. */
   readonly source?: { readonly kind: 'file'; readonly path: string; readonly line: number };

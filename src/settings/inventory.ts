@@ -593,7 +593,7 @@ export type ResolvedInventoryTarget =
        */
       readonly nodeOverrides?: ReadonlyMap<string, Target>;
       /** Where each KEY of `nodeOverrides` is written (`fleet.yaml:7`), for the warning about one that reached no node. */
-      readonly nodeOverrideSources?: ReadonlyMap<string, string>;
+      readonly nodeOverrideSources?: ReadonlyMap<string, SettingsSource>;
       /** The passwords the node overrides use, to redact from anything shown. */
       readonly nodeOverridePasswords?: readonly string[];
     }
@@ -692,7 +692,7 @@ export async function resolveInventory(
       const resolved = { ok: true as const, entry, target, ...(used !== undefined ? { password: used } : {}) };
       if (!entry.nodeOverrides || options.nodeOverrides?.(entry) !== true) return resolved;
       const nodeOverrides = new Map<string, Target>();
-      const nodeOverrideSources = new Map<string, string>();
+      const nodeOverrideSources = new Map<string, SettingsSource>();
       const nodeOverridePasswords: string[] = [];
       for (const override of entry.nodeOverrides) {
         const at = (key?: string) => `${entry.source.path}:${(key !== undefined ? override.keyLines[key] : undefined) ?? override.line}`;
@@ -701,7 +701,7 @@ export async function resolveInventory(
         const made = overrideTarget(override, target, own.value, at);
         if (typeof made === 'string') return { ok: false, entry, display: shown, error: `${made} (target '${shown}')` };
         nodeOverrides.set(override.key, made);
-        nodeOverrideSources.set(override.key, `${entry.source.path}:${override.line}`);
+        nodeOverrideSources.set(override.key, { kind: 'file', path: entry.source.path, line: override.line });
         const pass = targetPassword(made);
         if (pass !== undefined) nodeOverridePasswords.push(pass);
       }

@@ -404,7 +404,7 @@ describe('nodeOverrides', () => {
     assert.deepEqual(view('master'), ['rediss://auditor@seed:26379', 'auditor', 'data-pw', { caFile: '/ca.pem', insecure: false }]);
     assert.deepEqual(view('replica'), ['rediss://default@seed:26379', 'default', 'file-pw', { caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem', insecure: false }]);
     assert.deepEqual(view('10.0.0.9:6380'), ['redis://auditor@10.0.0.9:6380', 'auditor', 'seed-pw', undefined]);
-    assert.deepEqual([...r.nodeOverrideSources!], [['master', 'f.yaml:7'], ['replica', 'f.yaml:8'], ['10.0.0.9:6380', 'f.yaml:9']]);
+    assert.deepEqual([...r.nodeOverrideSources!].map(([key, s]) => [key, `${s.path}:${s.line}`]), [['master', 'f.yaml:7'], ['replica', 'f.yaml:8'], ['10.0.0.9:6380', 'f.yaml:9']]);
     assert.deepEqual([...r.nodeOverridePasswords!].sort(), ['data-pw', 'file-pw', 'seed-pw']);
     // Not asked for (the exporter, a target audited alone): no override is resolved, no password looked up.
     const [alone] = await resolveInventory(inv, {}, { SEED_PW: 'seed-pw' }, noFile);

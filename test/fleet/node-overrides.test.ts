@@ -7,6 +7,10 @@ import { startRedis, startReplica, startSentinels, stopAll } from '../harness/se
 import type { RunningServer } from '../harness/servers.ts';
 import { waitForSentinels } from '../topology/live-helpers.ts';
 import { build, runCli } from '../report/cli-run.ts';
+import { OverrideUse } from '../../src/app/override-use.ts';
+import type { NodeOverrides } from '../../src/app/fleet.ts';
+import type { TargetResult } from '../../src/engine/run.ts';
+import type { Target } from '../../src/redis/target.ts';
 
 // QA36-17: a fleet could not audit a Sentinel group whose sentinels and data nodes have other passwords (the usual
 // layout): the inventory had no key for it, and `--node-override` was refused with `--targets`, so every data node
@@ -49,7 +53,10 @@ async function audit(inventory: string, name: string, extra: readonly string[] =
   );
   // A run refused before any audit writes no file: its exit code and standard error say why.
   const files = await Promise.all(FORMATS.map((f) => readFile(out(f), 'utf8').catch(() => '')));
-  const report = JSON.parse(files[0] || '{"targets":[]}') as { targets: { target: string; error?: string; warnings?: string[]; labels?: Record<string, string> }[] };
+  const report = JSON.parse(files[0] || '{"targets":[]}') as {
+    targets: { target: string; error?: string; warnings?: string[]; labels?: Record<string, string> }[];
+    warnings?: { kind: string; message: string; source?: { path: string; line: number } }[];
+  };
   return { run, files, report };
 }
 
@@ -94,6 +101,16 @@ describe("a Sentinel group whose sentinels' password is not the data nodes', aud
     assert.match(run.stderr, /group\.yaml:11: a password written in the inventory is readable by anyone/);
     const deployment = report.targets.find((t) => t.target.startsWith('sentinel '))!;
     assert.ok(deployment.warnings?.some((w) => w.includes('nodeOverrides sentinel (') && /group\.yaml:11\) was not used: the only sentinel is the seed/.test(w)), JSON.stringify(deployment.warnings));
+    // QA37-5: it is a warning of the run too, as an unused suppression is: on standard error, in the report's
+    // warnings (with its line), SARIF's configuration notifications, the HTML and Markdown callouts.
+    const unused = report.warnings?.filter((w) => w.kind === 'node-override-unused') ?? [];
+    assert.equal(unused.length, 1, JSON.stringify(report.warnings));
+    assert.equal(unused[0]!.source?.path, inventory);
+    assert.equal(unused[0]!.source?.line, 11);
+    assert.match(unused[0]!.message, new RegExp(`^nodeOverrides sentinel \\(.*group\\.yaml:11\\) was not used: the only sentinel is the seed, which is reached with the URL given for it \\(sentinel redis://127\\.0\\.0\\.1:${sentinel.port} \\(3 nodes\\)\\)$`));
+    assert.match(run.stderr, /redfort: warning: nodeOverrides sentinel \(.*group\.yaml:11\) was not used/);
+    const [, sarif, html, markdown] = files;
+    for (const [format, text] of [['sarif', sarif], ['html', html], ['markdown', markdown]] as const) assert.match(text!, /nodeOverrides sentinel \(.*group\.yaml:11\) was not used/, format);
     noSecrets([run.stdout, run.stderr, ...files]);
   });
 
@@ -111,10 +128,15 @@ describe("a Sentinel group whose sentinels' password is not the data nodes', aud
     const { run, files, report } = await audit(inventory, 'cli', [
       '--node-override', `master=redis://:${WRONG_PW}@x`,
       '--node-override', `replica=redis://:${DATA_PW}@x`,
+      '--node-override', `127.0.0.1:1=redis://:${DATA_PW}@x`,
     ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(report.targets.length, 4);
     for (const t of report.targets) assert.equal(t.error, undefined, `${t.target}: ${t.error}`);
+    // The command line's override of an address no node has reached nothing: said once for the run; the entry's
+    // own master, which replaced the command line's, is no unused --node-override.
+    assert.deepEqual(report.warnings?.map((w) => [w.kind, w.message.replace(/ \(sentinel .*\)$/, '')]), [['node-override-unused', '--node-override 127.0.0.1:1 was not used: no node of the deployment has that address']]);
+    assert.match(run.stderr, /redfort: warning: --node-override 127\.0\.0\.1:1 was not used/);
     noSecrets([run.stdout, run.stderr, ...files]);
   });
 
@@ -145,5 +167,22 @@ describe("a Sentinel group whose sentinels' password is not the data nodes', aud
     assert.equal(refused.code, 2);
     assert.equal(refused.stdout, '');
     assert.equal(refused.stderr, `redfort: ${stray}:3: nodeOverrides says how to reach the nodes of a deployment, and this target is audited alone: add cluster, sentinel or replication: true (or give --cluster, --sentinel or --replication)\n`);
+  });
+});
+
+describe('OverrideUse: an override is unused only when it reached no node of any deployment entry it applies to', () => {
+  it('the command line sentinel of a fleet of a cluster and a sentinel group is used; one used nowhere is said once', () => {
+    const target = { display: 'redis://x:1' } as unknown as Target;
+    const nodes: NodeOverrides = { nodeOverrides: new Map([['sentinel', target], ['10.9.9.9:1', target]]) };
+    const use = new OverrideUse(new Map());
+    const entry = (name: string, warnings: string[]): TargetResult => ({ target: name, results: [], warnings });
+    use.saw(entry('cluster a', ['--node-override sentinel was not used: no node of the deployment is a sentinel', '--node-override 10.9.9.9:1 was not used: no node of the deployment has that address']), nodes);
+    use.saw(entry('sentinel b', ['--node-override 10.9.9.9:1 was not used: no node of the deployment has that address']), nodes);
+    // An entry whose discovery failed tells nothing.
+    use.saw({ target: 'cluster c', error: 'cannot discover', results: [] }, nodes);
+    assert.deepEqual(use.warnings(), [{
+      kind: 'node-override-unused',
+      message: '--node-override 10.9.9.9:1 was not used by any of the 2 deployment entries it applies to (cluster a: no node of the deployment has that address)',
+    }]);
   });
 });
