@@ -205,6 +205,31 @@ describe('config files of Redis 8.2-8.6 and Valkey 8.1-9.1', () => {
     assert.equal(value(conf('bind 127.0.0.1 -::1\n'), 'bind'), '127.0.0.1 -::1');
   });
 
+  // QA37-4: lines every release tried (6.0.20, 6.2.16, 7.0.15, 8.6.3, Valkey 9.1.2) exits at, judged as a running
+  // server's ('0.0.0.0 exposes Redis beyond loopback'): a file-only audit now names the line, as the server would stop.
+  it('bind addresses redis-server cannot listen on, together or at all, are refused naming the line; those it can are not', () => {
+    const refused = (text: string, version?: string) => parseError(() => conf(`port 6379\n${text}\n`, version ? { version } : {})).message;
+    const taken = /^\/etc\/redis\/redis\.conf:2: bind addresses '(.+)' and '(.+)' cannot both be listened on: .*\('Address already in use'\) and redis-server fails to listen and exits once it has read the file: keep one of them$/;
+    for (const line of ['bind 127.0.0.1 0.0.0.0', 'bind 0.0.0.0 127.0.0.1', 'bind 0.0.0.0 -127.0.0.1', 'bind -0.0.0.0 127.0.0.1', 'bind * 127.0.0.1', 'bind :: ::1', 'bind ::* -::1', 'bind 127.0.0.1 127.0.0.1', 'bind ::1 0:0:0:0:0:0:0:1', 'bind 0.0.0.0 0.0.0.0']) {
+      assert.match(refused(line), taken, line);
+    }
+    assert.equal(refused('bind 127.0.0.1 0.0.0.0'), "/etc/redis/redis.conf:2: bind addresses '127.0.0.1' and '0.0.0.0' cannot both be listened on: '0.0.0.0' is every IPv4 address, so the second bind finds the port taken ('Address already in use') and redis-server fails to listen and exits once it has read the file: keep one of them");
+    assert.match(refused('bind 127.0.0.1 127.0.0.1'), /: '127\.0\.0\.1' repeats '127\.0\.0\.1', so/);
+    assert.match(refused('bind * 127.0.0.1', '6.0.20'), taken, '6.0 listens on 0.0.0.0 for *');
+    for (const word of ['0.0.0.0:6379', '[::1]:6379', 'localhost:6379', '-127.0.0.1:6379']) {
+      assert.match(refused(`bind ${word}`), new RegExp(`^/etc/redis/redis\\.conf:2: bind address '${word.replace(/[.[\]*]/g, '\\$&')}' is not an address: a word with ':' is read as an IPv6 address, and this is none \\(an address and its port\\? the port is \`port\`'s\\); redis-server cannot resolve it \\('Name or service not known'\\)`), word);
+    }
+    // '::*' came with 6.2: 6.0 looks it up as a host.
+    assert.match(refused('bind * ::*', '6.0.20'), /bind address '::\*' is not an address/);
+    assert.match(refused('bind ::ffff:127.0.0.1'), /^\/etc\/redis\/redis\.conf:2: bind address '::ffff:127\.0\.0\.1' is an IPv4-mapped IPv6 address: redis-server listens on IPv6 only there and cannot listen on it \('bind: Invalid argument'\)/);
+    // Started by every one of them: each family's wildcard once, distinct addresses, host names (the machine's own).
+    for (const line of ['bind * -::*', 'bind * ::', 'bind 0.0.0.0 ::1', 'bind 127.0.0.1 -::1', 'bind 127.0.0.2 127.0.0.1', 'bind localhost', 'bind 127.0.0.1 ::ffff:1:2:3', 'bind 10.0.0.1 localhost']) {
+      assert.equal(value(conf(`port 6379\n${line}\n`), 'bind'), line.slice(5), line);
+    }
+    // No TCP listener: the addresses are never used.
+    assert.equal(value(conf('port 0\nunixsocket /tmp/r.sock\nbind 127.0.0.1 0.0.0.0\n'), 'bind'), '127.0.0.1 0.0.0.0');
+  });
+
   it('versions follow their line: 8.1-8.5 the 8.4 column, 8.6 and later 8.6; Valkey 8.2-9.0 the 9.0 one', () => {
     const keys = (vs: readonly string[]) => vs.map((v) => resolveVersion(v).key);
     assert.deepEqual(keys(['8.0.6', '8.2.1', '8.4.0', '8.6.3', '8.8.0', '9.0.0', '7.9.224']), ['r8.0', 'r8.4', 'r8.4', 'r8.6', 'r8.6', 'r8.6', 'r7.4']);

@@ -299,6 +299,50 @@ export function bindCommentProblem(args: readonly string[], options: { readonly 
   if (optional !== undefined) {
     return `bind address ${quotedArg(optional)} is not an address for ${options.release ?? 'Redis 6.0'}: the '-' prefix of an optional address came with 6.2, and 6.0 cannot resolve the word ('Name or service not known'), fails to listen and exits once it has read the file`;
   }
+  return unlistenable(args, options.beforeOptional === true);
+}
+
+/** One bind word as the server listens on it: its family, and its address (normalized) or the wildcard. */
+type Listen = { readonly word: string; readonly family: 4 | 6; readonly address: string | '*' };
+
+/**
+ * Addresses redis-server cannot listen on, alone or together (QA37-4), checked on live 6.0.20, 6.2.16, 7.0.15,
+ * 8.6.3 and Valkey 9.1.2, each exiting once it has read the file ('Could not create server TCP listening socket …',
+ * then 'Failed listening on port …, aborting'), a word's '-' (optional, 6.2+) or not:
+ * - a word with ':' that is no IPv6 address (`0.0.0.0:6379`, `[::1]:6379`, `localhost:6379`; `::*` before 6.2): the
+ *   server reads it as an IPv6 host and cannot resolve it ('Name or service not known');
+ * - an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`): the server listens on IPv6 only there ('bind: Invalid argument');
+ * - a wildcard (`0.0.0.0` or `*`; `::` or `::*`) beside another address of its family, or one address twice: the
+ *   first takes the port, the second cannot ('Address already in use'; Redis sets SO_REUSEADDR, not SO_REUSEPORT).
+ * Host names are left alone: what they resolve to is the server's machine's.
+ */
+function unlistenable(args: readonly string[], before62: boolean): string | undefined {
+  const exits = 'redis-server fails to listen and exits once it has read the file';
+  const listens: Listen[] = [];
+  for (const arg of args) {
+    const word = arg.startsWith('-') && !before62 ? arg.slice(1) : arg;
+    if (word === '*') listens.push({ word: arg, family: 4, address: '*' });
+    else if (word === '::*' && !before62) listens.push({ word: arg, family: 6, address: '*' });
+    else if (isIPv4(word)) listens.push({ word: arg, family: 4, address: word === '0.0.0.0' ? '*' : word });
+    else if (word.includes(':')) {
+      const [ip, zone] = word.split('%', 2) as [string, string | undefined];
+      if (!isIPv6(ip)) {
+        return `bind address ${quotedArg(arg)} is not an address: a word with ':' is read as an IPv6 address, and this is none (an address and its port? the port is \`port\`'s); redis-server cannot resolve it ('Name or service not known'), fails to listen and exits once it has read the file`;
+      }
+      const normal = new URL(`http://[${ip}]`).hostname.slice(1, -1);
+      if (/^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$/.test(normal)) {
+        return `bind address ${quotedArg(arg)} is an IPv4-mapped IPv6 address: redis-server listens on IPv6 only there and cannot listen on it ('bind: Invalid argument'), so ${exits}: give the IPv4 address itself`;
+      }
+      listens.push({ word: arg, family: 6, address: normal === '::' ? '*' : `${normal}${zone === undefined ? '' : `%${zone}`}` });
+    }
+  }
+  for (const [i, a] of listens.entries()) {
+    const clash = listens.slice(0, i).find((b) => b.family === a.family && (b.address === '*' || a.address === '*' || b.address === a.address));
+    if (clash === undefined) continue;
+    const family = a.family === 4 ? 'IPv4' : 'IPv6';
+    const why = clash.address === a.address && a.address !== '*' ? `${quotedArg(a.word)} repeats ${quotedArg(clash.word)}` : `${quotedArg((clash.address === '*' ? clash : a).word)} is every ${family} address`;
+    return `bind addresses ${quotedArg(clash.word)} and ${quotedArg(a.word)} cannot both be listened on: ${why}, so the second bind finds the port taken ('Address already in use') and ${exits}: keep one of them`;
+  }
   return undefined;
 }
 
