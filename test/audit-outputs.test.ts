@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -154,5 +154,32 @@ describe('fleet: streamed outputs are never its inputs, and replace their file o
     assert.equal(statSync(join(dir, 'kept.jsonl')).mode & 0o777, 0o600);
     writeFileSync(join(dir, 'plain'), '');
     assert.equal(statSync(join(dir, 'new.jsonl')).mode & 0o777, statSync(join(dir, 'plain')).mode & 0o777);
+  });
+});
+
+describe('--baseline-write beside --output', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-outputs-baseline-'));
+  before(build);
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (args: string[]) => runCli(['audit', ...args], { cwd: dir });
+  const refused = (run: { code: number | null; stderr: string }, line: string) => {
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr.trim(), `redfort: ${line}`);
+  };
+
+  it('--baseline-write and an --output that name one file (another spelling, a hard link) are refused, as two -o are (QA37-8)', async () => {
+    writeFileSync(join(dir, 'b.conf'), 'port 6379\nbind 127.0.0.1\n');
+    refused(await cli(['--config', 'b.conf', '--redis-version', '7.2.4', '--baseline-write', 'b2.json', '-o', 'sarif=b2.json']), '--output sarif=b2.json and --baseline-write b2.json name the same file: the one written last would replace the other');
+    refused(await cli(['--config', 'b.conf', '--redis-version', '7.2.4', '-o', 'json=./same.json', '--baseline-write', 'same.json']), '--output json=./same.json and --baseline-write same.json name the same file: the one written last would replace the other');
+    assert.equal(existsSync(join(dir, 'b2.json')), false);
+    writeFileSync(join(dir, 'old.json'), '{}');
+    linkSync(join(dir, 'old.json'), join(dir, 'hard.json'));
+    refused(await cli(['--config', 'b.conf', '--redis-version', '7.2.4', '-o', 'json=hard.json', '--baseline-write', 'old.json', '--force']), '--output json=hard.json and --baseline-write old.json name the same file: the one written last would replace the other');
+    // Different files: both written, the baseline a baseline.
+    const ok = await cli(['--config', 'b.conf', '--redis-version', '7.2.4', '-o', 'json=r.json', '--baseline-write', 'base.json', '--fail-on', 'none']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).targets);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).tool.name, 'redfort');
+    assert.notDeepEqual(Object.keys(JSON.parse(readFileSync(join(dir, 'base.json'), 'utf8'))), Object.keys(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'))));
   });
 });

@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, FileReadError, fileKey, readFileBytes } from '../util/read-file.ts';
-import { FileWriteError, checkOutputPath, isOutputStream } from '../util/write-file.ts';
+import { FileWriteError, checkOutputPath, isOutputStream, sharedOutputPath } from '../util/write-file.ts';
 import type { OutputPlan } from '../report/outputs.ts';
 import { RULES } from '../rules/index.ts';
 import { packageRoot } from '../package-root.ts';
@@ -53,6 +53,22 @@ function outputFile(path: string): Stats | undefined {
     return isOutputStream(path, lstatSync(path)) ? undefined : statSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Refuses a `--baseline-write` file that an `--output` also names (another spelling, a link or a hard link of it
+ * too): the one written last replaced the other without a word, and the next `--baseline` of it said "not a
+ * baseline" (QA37-8). Two `--output`s naming one file are refused alike (src/report/outputs.ts).
+ */
+export function refuseBaselineOverOutput(plan: OutputPlan, baselineWrite: string | undefined): void {
+  if (baselineWrite === undefined || sharedOutputPath(baselineWrite)) return;
+  const baseline = outputFile(baselineWrite);
+  for (const file of plan.files) {
+    if (sharedOutputPath(file.path)) continue;
+    const output = baseline === undefined ? undefined : outputFile(file.path);
+    const same = resolve(file.path) === resolve(baselineWrite) || (output !== undefined && fileKey(output) === fileKey(baseline!));
+    if (same) throw new UsageError(`--output ${file.format}=${clipped(file.path)} and --baseline-write ${clipped(baselineWrite)} name the same file: the one written last would replace the other`);
   }
 }
 

@@ -24,7 +24,7 @@ import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
 import { UsageError, collect, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
-import { checkReadable, checkWritable, refuseOutputsRead, ruleDocs } from '../files.ts';
+import { checkReadable, checkWritable, refuseBaselineOverOutput, refuseOutputsRead, ruleDocs } from '../files.ts';
 import { recordReads } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
@@ -175,6 +175,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const force = flags.force === true;
   for (const file of plan.files) await checkWritable(file.path, force);
   if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force, 'the baseline');
+  refuseBaselineOverOutput(plan, flags.baselineWrite);
   // The whole value, in parseVersion's grammar ('redis v7.2.4', 'valkey_8.0.1'): '7.2.4; x' passed a check of its
   // start, and the audit then said 'the version the server reports cannot be read'.
   if (flags.redisVersion !== undefined && !isVersionText(flags.redisVersion)) {
