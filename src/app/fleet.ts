@@ -257,6 +257,12 @@ export interface TargetLine {
    * stderr) and how many rules were skipped for it: the summary marks the line, which would otherwise look healthy.
    */
   readonly noCredentials?: { readonly warning: string; readonly skipped: number };
+  /**
+   * A deployment entry's warnings (a --host-key file that names none of its nodes, a chain of replicas too long to
+   * follow): said on stderr, as a single audit says them. Not an unused node override: the run says that once for
+   * every entry it applies to (src/app/override-use.ts).
+   */
+  readonly warnings?: readonly string[];
 }
 
 export function targetLine(result: TargetResult): TargetLine {
@@ -279,7 +285,17 @@ export function targetLine(result: TargetResult): TargetLine {
     worst,
     ...withheldWarning(result),
     ...noCredentials(result),
+    ...deploymentWarnings(result),
   };
+}
+
+/** An unused node override's warning (src/gather/topology/discover.ts unusedOverrides). */
+const UNUSED_OVERRIDE = /^(?:nodeOverrides \S+ \(.*\)|--node-override \S+) was not used: /;
+
+function deploymentWarnings(result: TargetResult): { warnings?: readonly string[] } {
+  if (result.kind !== 'deployment' || !result.warnings) return {};
+  const warnings = result.warnings.filter((w) => !UNUSED_OVERRIDE.test(w));
+  return warnings.length > 0 ? { warnings } : {};
 }
 
 function noCredentials(result: TargetResult): { noCredentials?: TargetLine['noCredentials'] } {

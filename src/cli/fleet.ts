@@ -401,6 +401,8 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
   // A target whose credentials were withheld (its certificate did not verify to a trusted CA) is named: the fleet
   // report is otherwise silent on what a single audit warns of, and the reader must know why it was half audited.
   for (const l of lines) if (l.withheld !== undefined) io.say(`warning: ${l.target}: ${l.withheld}`);
+  // A deployment entry's own warnings (a --host-key file naming none of its nodes…), as a single audit says them.
+  for (const l of lines) for (const w of l.warnings ?? []) io.say(`warning: ${l.target}: ${redactWords(w, secrets)}`);
   // A target that wants a password and was given none (an inventory entry without passwordEnv) is named as a single
   // audit warns of it, unless --quiet: its summary line is marked NOAUTH either way.
   if (!cmd.quiet) for (const l of lines) if (l.error === undefined && l.noCredentials !== undefined) io.say(`warning: ${l.target}: ${l.noCredentials.warning}`);

@@ -108,7 +108,7 @@ describe("a Sentinel group whose sentinels' password is not the data nodes', aud
     assert.equal(unused[0]!.source?.path, inventory);
     assert.equal(unused[0]!.source?.line, 11);
     assert.match(unused[0]!.message, new RegExp(`^nodeOverrides sentinel \\(.*group\\.yaml:11\\) was not used: the only sentinel is the seed, which is reached with the URL given for it \\(sentinel redis://127\\.0\\.0\\.1:${sentinel.port} \\(3 nodes\\)\\)$`));
-    assert.match(run.stderr, /redfort: warning: nodeOverrides sentinel \(.*group\.yaml:11\) was not used/);
+    assert.equal(run.stderr.match(/nodeOverrides sentinel \(.*\) was not used/g)?.length, 1, `said once: ${run.stderr}`);
     const [, sarif, html, markdown] = files;
     for (const [format, text] of [['sarif', sarif], ['html', html], ['markdown', markdown]] as const) assert.match(text!, /nodeOverrides sentinel \(.*group\.yaml:11\) was not used/, format);
     noSecrets([run.stdout, run.stderr, ...files]);
@@ -124,8 +124,13 @@ describe("a Sentinel group whose sentinels' password is not the data nodes', aud
         '',
       ].join('\n'),
     );
+    // --host-key applies to the inventory's deployment entries too: one that names none of the nodes is said on
+    // standard error, naming the entry, as a single audit says it.
+    const zones = join(dir, 'zones.txt');
+    await writeFile(zones, '10.99.99.99 zone-a\n');
     // The command line's master is wrong: the entry's own master wins; its replica is the command line's.
     const { run, files, report } = await audit(inventory, 'cli', [
+      '--host-key', zones,
       '--node-override', `master=redis://:${WRONG_PW}@x`,
       '--node-override', `replica=redis://:${DATA_PW}@x`,
       '--node-override', `127.0.0.1:1=redis://:${DATA_PW}@x`,
@@ -137,6 +142,7 @@ describe("a Sentinel group whose sentinels' password is not the data nodes', aud
     // own master, which replaced the command line's, is no unused --node-override.
     assert.deepEqual(report.warnings?.map((w) => [w.kind, w.message.replace(/ \(sentinel .*\)$/, '')]), [['node-override-unused', '--node-override 127.0.0.1:1 was not used: no node of the deployment has that address']]);
     assert.match(run.stderr, /redfort: warning: --node-override 127\.0\.0\.1:1 was not used/);
+    assert.match(run.stderr, new RegExp(`redfort: warning: sentinel redis://127\\.0\\.0\\.1:${sentinel.port} \\(3 nodes\\): --host-key .*zones\\.txt names none of the 3 nodes: it was not used`));
     noSecrets([run.stdout, run.stderr, ...files]);
   });
 
