@@ -48,12 +48,14 @@ export function adminCommands(version: ServerVersion, mode: Mode = 'server'): st
 }
 
 /**
- * What Sentinel sends to the masters and replicas it monitors (sentinel.c): PING, INFO, CLIENT SETNAME/KILL,
- * PUBLISH/SUBSCRIBE on `__sentinel__:hello`, and at failover MULTI, SLAVEOF/REPLICAOF, CONFIG REWRITE, EXEC;
- * SCRIPT KILL when a master is stuck in a script. The list the upstream sentinel.conf suggests, plus
- * `replicaof` and `script|kill`.
+ * What Sentinel sends to the masters and replicas it monitors, and nothing more (sentinel.c of Redis 7.0 to 8.x and
+ * Valkey: every command goes through sentinelInstanceMapCommand): PING, INFO, CLIENT SETNAME (each link), PUBLISH and
+ * SUBSCRIBE on `__sentinel__:hello`, SCRIPT KILL when a master is stuck in a script, and at failover MULTI, SLAVEOF,
+ * CONFIG REWRITE, CLIENT KILL TYPE normal|pubsub, EXEC. Redis' Sentinel documentation gives the same subcommands
+ * (`+config|rewrite +client|setname +client|kill`): all of CONFIG and CLIENT, as this list had them (QA37-3), let a
+ * stolen sentinel password CONFIG SET dir/dbfilename; Sentinel never sends REPLICAOF (it says SLAVEOF).
  */
-const SENTINEL_ON_SERVER = ['ping', 'info', 'client', 'subscribe', 'publish', 'multi', 'exec', 'slaveof', 'replicaof', 'config', 'script|kill'];
+const SENTINEL_ON_SERVER = ['ping', 'info', 'client|setname', 'client|kill', 'subscribe', 'publish', 'multi', 'exec', 'slaveof', 'config|rewrite', 'script|kill'];
 
 /** What a Sentinel sends to its peers (`sentinel-user`): PING, CLIENT SETNAME, PUBLISH hello, IS-MASTER-DOWN-BY-ADDR. */
 const SENTINEL_ON_SENTINEL = ['ping', 'client|setname', 'publish', 'sentinel|is-master-down-by-addr'];

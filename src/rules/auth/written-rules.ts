@@ -47,8 +47,21 @@ function profileForms(table: CategoryTable, server: ServerIdentity | undefined):
   return forms;
 }
 
-/** The hardening profile's users that start from every command and take `-@dangerous` away (src/profile/). */
-const PROFILE_ROLES: readonly Role[] = ['admin', 'app'];
+/**
+ * The hardening profile's users recognised by what they allow (src/profile/): admin and app start from every command
+ * and take `-@dangerous` away; the sentinel user holds the few commands Sentinel sends, SLAVEOF among them (QA37-3).
+ */
+const PROFILE_ROLES: readonly Role[] = ['admin', 'app', 'sentinel'];
+
+/** The profile role a user's rules are, when they are one: by what they allow, or word for word for a role that allows everything. */
+function profileFormOf(user: AclUser, table: CategoryTable, server: ServerIdentity | undefined): Form | undefined {
+  const own = effectiveKey(user, table);
+  return profileForms(table, server).find((p) => p.key === own && (!p.everything || sameRules(user, p.parsed)));
+}
+
+function profileNote(p: Form): string {
+  return `the hardening profile's ${p.role} user (${p.rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly`;
+}
 
 // The file's users by name, made once per file facts: each live user looks its own up (a scan per user was quadratic).
 const BY_NAME = new WeakMap<readonly AclUser[], ReadonlyMap<string, AclUser>>();
@@ -70,6 +83,8 @@ export interface WrittenUser {
   readonly rewritten: boolean;
   /** Where the rules as written came from, when not from the server. */
   readonly note?: string;
+  /** The hardening profile's role the user is, when `note` says so. */
+  readonly role?: Role;
 }
 
 /**
@@ -80,23 +95,25 @@ export interface WrittenUser {
  * allows the same commands.
  */
 export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): WrittenUser {
-  const own = effectiveKey(live, table);
-  for (const p of profileForms(table, server)) {
-    if (p.key === own && (!p.everything || sameRules(live, p.parsed))) {
-      return { user: { ...live, rules: p.parsed.rules, selectors: p.parsed.selectors }, rewritten: false, note: `the hardening profile's ${p.role} user (${p.rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly` };
-    }
-  }
+  const p = profileFormOf(live, table, server);
+  if (p) return { user: { ...live, rules: p.parsed.rules, selectors: p.parsed.selectors }, rewritten: false, note: profileNote(p), role: p.role };
   if (!acl.rewritten) return { user: live, rewritten: false };
   // The ACL file, when it still allows what the server allows (an ACL SETUSER not yet saved makes it stale).
   const file = files?.users ? fileUsers(files.users).get(live.name) : undefined;
   // A file line whose command rules are the rendering itself was written by the server (ACL SAVE, CONFIG REWRITE, a
   // sentinel's rewrite of sentinel.conf at start): it says no more than ACL LIST of how the commands were granted.
-  if (file && !sameRules(file, live) && sameCommands(file, live, table)) return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false };
+  if (file && !sameRules(file, live) && sameCommands(file, live, table)) {
+    // A Sentinel 7.0 renders its profile admin (`+@all -@dangerous +sentinel +acl …`: every command of its table) as
+    // `+@all`, which only its ACL file's line, word for word, tells from a plain `+@all` user (QA37-3: the live audit
+    // failed what the audit of its files passed).
+    const written = profileFormOf(file, table, server);
+    return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false, ...(written ? { note: profileNote(written), role: written.role } : {}) };
+  }
   return { user: live, rewritten: true };
 }
 
 /** {@link analyzeDangerous} on the user's rules as written, where they can be known (see {@link writtenUser}). */
-export function dangerousOf(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): DangerousReport & { readonly user: string; readonly source: AclUser['source']; readonly note?: string } {
+export function dangerousOf(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): DangerousReport & { readonly user: string; readonly source: AclUser['source']; readonly note?: string; readonly role?: Role } {
   const w = writtenUser(live, acl, files, table, server);
-  return { ...analyzeDangerous(w.user, table, { rewritten: w.rewritten }), source: w.user.source, ...(w.note ? { note: w.note } : {}) };
+  return { ...analyzeDangerous(w.user, table, { rewritten: w.rewritten }), source: w.user.source, ...(w.note ? { note: w.note } : {}), ...(w.role ? { role: w.role } : {}) };
 }

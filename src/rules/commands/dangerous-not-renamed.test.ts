@@ -58,6 +58,12 @@ ruleTester(rule, {
       facts: liveFacts({ version: '6.0.20', acl: ['user default off nopass -@all', `user admin on #${HASH} ~* +@all -@dangerous +config +acl +client +info +slowlog +latency +bgsave +bgrewriteaof +lastsave +role +replicaof +cluster +shutdown`] }),
       message: /^every admin command is denied to all users but the hardening profile's administrator$/,
     },
+    {
+      // QA37-3: what harden and fix give a data node for Sentinel; SLAVEOF is what Sentinel sends at failover.
+      name: "the hardening profile's sentinel user on a data node: SLAVEOF by name",
+      facts: liveFacts({ acl: ['user default off resetchannels -@all', `user sentinel on #${HASH} resetchannels &__sentinel__:hello -@all +multi +exec +subscribe +publish +ping +slaveof +info +client|setname +client|kill +config|rewrite +script|kill`], hidden: ['shutdown'] }),
+      message: /^every admin command is denied to all users but the hardening profile's sentinel user \(SLAVEOF: Sentinel sends it at failover\) or hidden \(shutdown renamed or removed\)$/,
+    },
     { name: 'a disabled admin user does not count', facts: liveFacts({ acl: [LOCKED_DEFAULT, `user admin off #${HASH} ~* &* +@all`, `user app on #${HASH_2} ~app:* resetchannels -@all +get`] }) },
     { name: '6.2 auditor: +config|get (a first-arg) does not allow CONFIG SET', facts: liveFacts({ version: '6.2.16', acl: ['user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`] }) },
   ],
@@ -105,6 +111,12 @@ ruleTester(rule, {
       name: '6.2: +config by name on another user still fails',
       facts: liveFacts({ version: '6.2.14', hidden: ['debug', 'module', 'flushall', 'flushdb', 'shutdown', 'monitor', 'replicaof', 'slaveof'], acl: ['user default off nopass resetchannels -@all', `user admin on #${HASH} ~* &* +@all -@dangerous +config +acl +client`] }),
       messages: [/^1 admin command is neither renamed nor denied to every user: CONFIG SET \(admin\)$/],
+    },
+    {
+      // The sentinel user before QA37-3: all of CONFIG (CONFIG SET dir/dbfilename) and REPLICAOF, which Sentinel never sends.
+      name: 'a sentinel user with all of CONFIG is not the profile sentinel user',
+      facts: liveFacts({ acl: ['user default off resetchannels -@all', `user sentinel on #${HASH} resetchannels &__sentinel__:hello -@all +ping +info +client +subscribe +publish +multi +exec +slaveof +replicaof +config +script|kill`] }),
+      messages: [/^3 admin commands are neither renamed nor denied to every user: CONFIG SET \(sentinel\); REPLICAOF \(sentinel\); SLAVEOF \(sentinel\)$/],
     },
     { name: '6.2 +@all', facts: liveFacts({ version: '6.2.16', acl: ['user default on nopass ~* &* +@all'] }), messages: [/9 admin commands/] },
   ],

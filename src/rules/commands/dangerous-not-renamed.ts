@@ -4,6 +4,7 @@ import { canRun } from '../../acl/permissions.ts';
 import type { CommandGrant } from '../../acl/permissions.ts';
 import { canLogIn } from '../auth/users.ts';
 import { dangerousOf } from '../auth/written-rules.ts';
+import type { Role } from '../../profile/index.ts';
 
 /**
  * Admin commands an attacker uses first, with the part of each that does the damage: `config|set` rather
@@ -21,6 +22,12 @@ export const ADMIN_TARGETS: readonly { readonly command: string; readonly acl: s
   { command: 'slaveof', acl: 'slaveof' },
 ];
 
+/** How the rule names a profile role whose grants by name it accepts. */
+function roleWords(role: Role | undefined): string {
+  if (role === 'sentinel') return 'sentinel user (SLAVEOF: Sentinel sends it at failover)';
+  return role === 'admin' || role === undefined ? 'administrator' : `${role} user`;
+}
+
 /** The switches of 7.0+ that close a command to every client when 'no'. */
 const SWITCHES: Readonly<Record<string, string>> = { debug: 'enable-debug-command', module: 'enable-module-command' };
 
@@ -31,10 +38,12 @@ export default defineRule({
   section: 'Account',
   checklist: 'Account 6',
   sources: ['live', 'config'],
-  remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user), except for one administrator that holds exactly the hardening profile\'s admin rules (`+@all -@dangerous` then CONFIG, SHUTDOWN, REPLICAOF… by name, what `redfort fix` and `harden` create); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
+  remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user), except for one administrator that holds exactly the hardening profile\'s admin rules (`+@all -@dangerous` then CONFIG, SHUTDOWN, REPLICAOF… by name, what `redfort fix` and `harden` create) and the sentinel user Sentinel logs in as (`-@all` then SLAVEOF, CONFIG REWRITE… by name); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
   requires: ['commands', 'acl', 'categories'],
   check({ commands, acl, categories, files, server, config, unavailable }) {
     const reachable: string[] = [];
+    /** The profile roles whose grants by name are deliberate here. */
+    const roles = new Set<Role | undefined>();
     const hidden: string[] = [];
     // 7.0+: `enable-debug-command no` / `enable-module-command no` refuse DEBUG and MODULE LOAD to every client,
     // whatever its ACL ('ERR DEBUG command not allowed'); `local` still lets local clients in.
@@ -42,7 +51,8 @@ export default defineRule({
     const deliberate: string[] = [];
     const gateUnknown: { label: string; gate: string; users: string[] }[] = [];
     // The hardening profile's admin keeps CONFIG, SHUTDOWN and REPLICAOF by name (src/profile/users.ts): the
-    // administrator the rule's fix text allows for, evidence rather than a failure. Any other grant fails.
+    // administrator the rule's fix text allows for, evidence rather than a failure; so does its sentinel user SLAVEOF,
+    // which Sentinel sends at failover (QA37-3: harden's own group failed the rule). Any other grant fails.
     const reports = new Map(acl.users.filter(canLogIn).map((u) => [u.name, dangerousOf(u, acl, files, categories, server)]));
     // A grant by name covers `config|set` when it names it or a subcommand of it (7.0+), or, on 6.x, whose ACL has
     // no subcommands of its own, when it is the whole command: there `+config` sets the command's bit and drops its
@@ -78,7 +88,11 @@ export default defineRule({
       const users = all.filter((u) => !byName(u, aclName));
       if (users.length > 0) reachable.push(`${label} (${users.join(', ')})`);
       const named = all.filter((u) => byName(u, aclName));
-      if (named.length > 0) deliberate.push(`${label} granted by name to ${named.join(', ')}, the hardening profile's administrator`);
+      for (const role of new Set(named.map((u) => reports.get(u)?.role))) {
+        const them = named.filter((u) => reports.get(u)?.role === role);
+        roles.add(role);
+        deliberate.push(`${label} granted by name to ${them.join(', ')}, the hardening profile's ${roleWords(role)}`);
+      }
     }
     const unknown = gateUnknown.map((g) => `${g.label}: allowed by ACL to ${g.users.join(', ')}, and whether ${g.gate} refuses it to every client is unknown`);
     if (reachable.length > 0) {
@@ -96,7 +110,7 @@ export default defineRule({
       );
     }
     return pass(
-      `every admin command is denied to all users${deliberate.length ? " but the hardening profile's administrator" : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
+      `every admin command is denied to all users${deliberate.length ? ` but the hardening profile's ${[...roles].map(roleWords).join(' and ')}` : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
       { source: commands.source, evidence: [...deliberate, ...closed] },
     );
   },
