@@ -14,6 +14,8 @@ import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
 import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
 import type { ServerVersion } from '../redis/directives.ts';
+import { isIPv4 } from 'node:net';
+import { bindCommentProblem } from '../gather/conf/values.ts';
 import { isVersionText, shownVersion } from '../redis/version.ts';
 import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
@@ -234,7 +236,14 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   if (!validUserPrefix(flags.userPrefix)) throw new HardenInputError(`--user-prefix '${clipped(flags.userPrefix)}' may only hold letters, digits and _ . : -`);
   for (const address of flags.bind ?? []) {
     if (!/^-?[0-9A-Za-z.:*%_-]+$/.test(address)) throw new HardenInputError(`--bind '${clipped(address)}' is not an address (give the target before --bind, or repeat --bind ADDR)`);
+    // Digits and dots that are no IPv4 address (999.1.1.1): no host has such a name, and redis-server exits.
+    if (/^-?[0-9.]+$/.test(address) && !isIPv4(address.replace(/^-/, ''))) throw new HardenInputError(`--bind '${clipped(address)}' is not an IPv4 address: redis-server cannot resolve it and exits at start`);
   }
+  // Addresses redis-server cannot listen on together or at all (an address and its port, a wildcard beside another
+  // address of its family): the trial start binds 127.0.0.1 itself, so it cannot catch them, and the files would not
+  // start where they are deployed (QA37-6). Read as 6.2 and later read them; 6.0's own reading is checked below.
+  const bindProblem = flags.bind?.length ? bindCommentProblem(flags.bind) : undefined;
+  if (bindProblem !== undefined) throw new HardenInputError(`--bind ${flags.bind!.map((a) => clipped(a)).join(' ')}: ${bindProblem}`);
   const tlsGiven = [flags.tlsCert, flags.tlsKey, flags.tlsCa].filter((x) => x !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new HardenInputError('--tls-cert, --tls-key and --tls-ca go together');
   let tlsPort: number | undefined;
@@ -333,6 +342,11 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   }
   const version = versionText ? knownVersion(versionText) : undefined;
   if (!version) throw new HardenInputError(`version '${versionShown ?? versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 9.x): pass --redis-version`);
+  if (flags.bind?.length && version.product !== 'valkey' && (version.major < 6 || (version.major === 6 && version.minor < 2))) {
+    // 6.0 has no '-' prefix (an optional address): it looks the word up as a host name and exits.
+    const sixZero = bindCommentProblem(flags.bind, { beforeOptional: true, six: true, release: version.label });
+    if (sixZero !== undefined) throw new HardenInputError(`--bind ${flags.bind.map((a) => clipped(a)).join(' ')}: ${sixZero}`);
+  }
   if (confPath && facts.config?.get('aclfile')?.value && !facts.acl && facts.unavailable.acl) {
     throw new HardenInputError(`${confPath}: ${facts.unavailable.acl}: pass the ACL file with --acl`);
   }
@@ -493,7 +507,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     } else {
       await rename(stage, out);
     }
-    const failing = outcomes.filter((o) => o.claimed && o.after === 'fail');
+    // A rule the generated files cannot even be judged on (an error: a line the re-audit refuses) is no pass either.
+    const failing = outcomes.filter((o) => o.claimed && (o.after === 'fail' || o.after === 'error'));
     const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result, devLog);
     return { code: trial.status === 'failed' || failing.length > 0 ? 1 : 0, summary };
   } finally {
