@@ -434,6 +434,17 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       claims.add('auth.weak-password');
       let aclfile = fc.get('aclfile')?.value ?? '';
       if (aclfile === '') {
+        // `user` lines of an included file, which harden does not edit, stay in the config beside the aclfile it adds,
+        // and redis-server refuses both together ("Configuring Redis with users defined in redis.conf and at the same
+        // setting an ACL file path is invalid"): files that never start (QA37-7). Refused before anything is written.
+        // (The default user a `requirepass` line makes is no `user` line: that one is said below, to remove by hand.)
+        const requirepass = (facts.files?.secrets ?? facts.secrets)?.get('requirepass')?.source;
+        const fromRequirepass = (x: Source): boolean => requirepass?.kind === 'file' && x.kind === 'file' && x.path === requirepass.path && x.line === requirepass.line;
+        const included = (facts.files?.users ?? users).filter((u) => u.source.kind === 'file' && resolve(u.source.path) !== resolve(conf.path) && !fromRequirepass(u.source));
+        if (included.length > 0) {
+          const lines = included.map((u) => `${where(u.source)} (user ${clipped(u.name, 40)})`);
+          throw new HardenRefusal(`${lines.slice(0, 3).join(', ')}${lines.length > 3 ? ` and ${lines.length - 3} more` : ''}: ${included.length === 1 ? 'a `user` line' : '`user` lines'} in an included file, which harden does not edit: ${included.length === 1 ? 'it' : 'they'} would stay beside the aclfile it adds to move the users out of the config, and redis-server refuses users in its config together with an ACL file. Move ${included.length === 1 ? 'it' : 'them'} into the main config (or into an ACL file the config names with aclfile), then run harden again`);
+        }
         const chosen = newAclPath(options.deployedConf, options.pathExists ?? (() => false));
         if (chosen.path === undefined) {
           throw new AclPathError(`${dirname(options.deployedConf)}: every ACL file name harden would choose (${basename(chosen.skipped[0]!)} to ${basename(chosen.skipped.at(-1)!)}) already exists: add an aclfile line naming this server's ACL file to the config`);

@@ -292,6 +292,25 @@ describe('harden: what the files say', () => {
     for (const text of [run.stdout, run.stderr, plan]) assert.ok(!text.includes('in-include'), 'no password');
   });
 
+  // QA37-7: harden added its aclfile beside the `user` lines of an include it does not edit; redis-server refuses users
+  // in its config together with an ACL file, so the files never started (trial failed, every rule 'error').
+  it("`user` lines in an included file: refused in one line naming them, nothing written (not files that never start)", async () => {
+    const dir = join(work, 'included-users');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'secret.conf'), 'requirepass Inc-password-in-include\nuser ops on >Ops-password-in-include ~* +@all\n');
+    writeFileSync(join(dir, 'redis.conf'), `port 6379\nbind 0.0.0.0\ninclude ${join(dir, 'secret.conf')}\n`);
+    const out = join(work, 'included-users-out');
+    const run = await redfort(['harden', '--config', join(dir, 'redis.conf'), '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr, `redfort: ${join(dir, 'secret.conf')}:2 (user ops): a \`user\` line in an included file, which harden does not edit: it would stay beside the aclfile it adds to move the users out of the config, and redis-server refuses users in its config together with an ACL file. Move it into the main config (or into an ACL file the config names with aclfile), then run harden again\n`);
+    assert.equal(existsSync(out), false);
+    // Moved into the main config, as the line says: harden runs, and its files start.
+    writeFileSync(join(dir, 'secret.conf'), 'requirepass Inc-password-in-include\n');
+    writeFileSync(join(dir, 'redis.conf'), `port 6379\nbind 0.0.0.0\ninclude ${join(dir, 'secret.conf')}\nuser ops on >Ops-password-in-include ~* +@all\n`);
+    const moved = await redfort(['harden', '--config', join(dir, 'redis.conf'), '--redis-version', '7.0.15', '--out', out]);
+    assert.match(moved.stdout, /^Trial start: passed/m, moved.stdout + moved.stderr);
+  });
+
   it('no clear-text secret in redis.conf.diff: CRLF lines, quoted directives and quoted passwords are redacted too', async () => {
     // Each was shown in clear in the diff: `.` stopped at the \r of a file edited on Windows, and the patterns
     // looked for a bare `requirepass` and a bare `>password`.
