@@ -15,6 +15,7 @@ import { parseVersion } from '../rules/util.ts';
 import { isLocalHost } from '../net/address.ts';
 import { dirname, join } from 'node:path';
 import { pubsubDefault, userDifferences } from '../acl/drift.ts';
+import type { UserDifference } from '../acl/drift.ts';
 
 /** One node as the audit before the plan saw it. */
 export interface FixNodeInput {
@@ -138,13 +139,26 @@ function heldMessage(command: readonly Arg[], held: readonly { readonly name: st
  * same".
  */
 export function aclSaveWritesMore(facts: Facts): string | undefined {
+  const found = aclFileDifferences(facts);
+  if (typeof found === 'string') return found;
+  return found.length === 0 ? undefined : `the running users differ from the file (${shortDifferences(found)})`;
+}
+
+/** The first difference, and how many more. */
+function shortDifferences(differences: readonly UserDifference[]): string {
+  const more = differences.length - 1;
+  return `${differences[0]!.message}${more > 0 ? `; ${more} more difference${more === 1 ? '' : 's'}` : ''}`;
+}
+
+/** How the running users differ from the ACL file's, or why that is unknown. */
+function aclFileDifferences(facts: Facts): readonly UserDifference[] | string {
   const { acl, files, categories, server } = facts;
   if (!files) return 'the ACL file was not read, so the running users could not be compared with it';
   if (files.unread?.length) return `${files.unread.join('; ')}, so the running users could not be compared with it`;
   if (acl?.origin !== 'acl-list') return "the server's users could not be read (ACL LIST), so they could not be compared with the file";
   if (acl.unreadable?.length) return `${acl.unreadable.length} of the server's users could not be read, so they could not be compared with the file`;
   if (!categories) return "the server's command categories could not be read, so the users' commands could not be compared with the file";
-  const differences = userDifferences({
+  return userDifferences({
     running: acl.users,
     written: files.users,
     categories,
@@ -152,9 +166,6 @@ export function aclSaveWritesMore(facts: Facts): string | undefined {
     runningPubsub: pubsubDefault(config(facts, 'acl-pubsub-default') ?? files.config.get('acl-pubsub-default')?.value, server),
     filesSource: files.source,
   });
-  if (differences.length === 0) return undefined;
-  const more = differences.length - 1;
-  return `the running users differ from the file (${differences[0]!.message}${more > 0 ? `; ${more} more difference${more === 1 ? '' : 's'}` : ''})`;
 }
 
 /**
@@ -651,6 +662,9 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
     if (aclFile && touchesUsers) {
       persistStep(['ACL', 'SAVE'], `writes the users to ${aclFile}`, [{ kind: 'file', role: 'acl' }], removes(false));
+      // As CONFIG REWRITE's note: ACL SAVE writes every running user, those changed at run time and never saved too.
+      const drift = aclFileDifferences(n.facts);
+      if (typeof drift !== 'string' && drift.length > 0) notes.push(`${n.address}: ACL SAVE also writes the running users that differ from ${aclFile} today (${shortDifferences(drift)}; config.runtime-drift): review them first`);
     } else if (aclFile && removes(false).length > 0) {
       // No step changes a user here: ACL SAVE alone writes the users the server runs, as `#<sha256>`. Only when they
       // are the file's own (no runtime drift): it then changes nothing but the passwords' encoding in the file.

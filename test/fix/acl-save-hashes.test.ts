@@ -104,3 +104,19 @@ describe('fix: no bare ACL SAVE where the running users differ from the ACL file
     await server.stop();
   });
 });
+
+describe('fix: the ACL SAVE after user steps says which running users it also writes', () => {
+  it('notes a user added at run time and never saved (config.runtime-drift), as CONFIG REWRITE does for settings', async () => {
+    // fix creates its own 'admin' (a user of that name with another password is someone else's): 'ops' here.
+    const users = USERS.replace('user default off', 'user default on nopass ~* &* +@all').replace('user admin ', 'user ops ');
+    const server = await startRedis({ conf: 'aclfile users.acl', files: { 'users.acl': users }, username: 'ops', password: ADMIN, killOnStop: true });
+    const seed = target(server.url, { user: 'ops', pass: ADMIN });
+    const clean = plan(await state(seed, { noProbe: true }), seed);
+    assert.ok(clean.steps.some((st) => st.command.join(' ') === 'ACL SAVE') && clean.steps.some((st) => st.touches.some((t) => t.kind === 'user')), 'ACL SAVE after user steps');
+    assert.ok(!clean.notes.some((n) => n.includes('ACL SAVE also writes')), clean.notes.join('\n'));
+    assert.equal(await rawCommand(server.host, server.port, ['ACL', 'SETUSER', 'extra', 'on', '>Extra-Pass-Long-Enough-000111', '~x:*', '+get'], { user: 'ops', password: ADMIN }), 'OK');
+    const drifted = plan(await state(seed, { noProbe: true }), seed);
+    assert.ok(drifted.notes.includes(`${address(server)}: ACL SAVE also writes the running users that differ from users.acl today (user 'extra' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran; config.runtime-drift): review them first`), drifted.notes.join('\n'));
+    await server.stop();
+  });
+});
