@@ -97,6 +97,17 @@ describe('command-line experience', { concurrency: 4 }, () => {
     }
     const env = await runCli(['audit', '--no-host', dead.replace('redis://', 'redis://u@')], { env: { REDISCLI_AUTH: 'Cli-Pw-4' } });
     assert.doesNotMatch(env.stderr, /a password on the command line/);
+    // A --node-override URL's password is on the command line too (QA37-9), in audit and in fix; one without is not.
+    const override = `${warning} (for node overrides: an inventory's nodeOverrides takes passwordEnv or passwordFile, docs/inventory.md)`;
+    for (const command of [['audit', '--no-host'], ['fix', '--plan']]) {
+      const withPw = await runCli([...command, dead, '--sentinel', '--node-override', 'master=redis://:Cli-Pw-10@127.0.0.1'], { env: { REDISCLI_AUTH: '' } });
+      assert.equal(withPw.stderr.split('\n')[0], override, withPw.stderr);
+      assert.doesNotMatch(withPw.stderr + withPw.stdout, /Cli-Pw/);
+      const without = await runCli([...command, dead, '--sentinel', '--node-override', 'master=redis://ops@127.0.0.1'], { env: { REDISCLI_AUTH: 'Cli-Pw-11' } });
+      assert.doesNotMatch(without.stderr, /a password on the command line/, without.stderr);
+    }
+    const fixA = await runCli(['fix', '--plan', '-a', 'Cli-Pw-12', dead], { env: { REDISCLI_AUTH: '' } });
+    assert.equal(fixA.stderr.split('\n')[0], warning, fixA.stderr);
   });
 
   // redis-cli reads `redis://secret@host` as a password; redfort reads a user name, as URLs do, and put the "name" in

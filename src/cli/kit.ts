@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { terminalSafe } from '../report/common.ts';
 import { clipped } from '../util/shown.ts';
+import { maskPassword } from '../redis/target.ts';
 
 /**
  * One line on stderr. What a server, a file or a command-line argument put in the message is shown with its
@@ -83,6 +84,22 @@ export function collect(value: string, previous: string[] | undefined): string[]
  * `--node-override KEY=URL`, one option for audit and fix alike (parsed by `nodeOverrides` in src/app/targets.ts):
  * KEY is a node's host:port (its URL then used as given) or a role.
  */
+/**
+ * The warning for a password given on the command line (-a, --pass, a URL's, a --node-override URL's: `ps` shows it
+ * to every user of the machine, as redis-cli warns for -a), or undefined. A --node-override password also names the
+ * way without one: an inventory's nodeOverrides with passwordEnv or passwordFile.
+ */
+export function commandLinePasswordWarning(flags: { readonly a?: string | undefined; readonly pass?: string | undefined }, urls: readonly (string | undefined)[], nodeOverride: readonly string[] = []): string | undefined {
+  const inUrl = urls.some((url) => url !== undefined && maskPassword(url) !== url);
+  const inOverride = nodeOverride.some((spec) => {
+    const url = spec.slice(spec.indexOf('=') + 1);
+    return maskPassword(url) !== url;
+  });
+  if (flags.a === undefined && flags.pass === undefined && !inUrl && !inOverride) return undefined;
+  const instead = inOverride ? " (for node overrides: an inventory's nodeOverrides takes passwordEnv or passwordFile, docs/inventory.md)" : '';
+  return `warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH${instead}`;
+}
+
 export function nodeOverrideOption(): Option {
   return new Option('--node-override <key=url>', "reach the nodes KEY (host:port, or master, replica, sentinel) with this URL's credentials, repeatable").argParser(collect);
 }

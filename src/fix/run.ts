@@ -44,6 +44,8 @@ export interface FixIo {
   readonly interactive: boolean;
   /** Asks whether to apply the disruptive steps of the plan. */
   readonly confirm: (plan: FixPlan) => Promise<boolean>;
+  /** Said once the request is checked: a password on the command line (src/cli/kit.ts commandLinePasswordWarning). */
+  readonly commandLineWarning?: string | undefined;
 }
 
 /** What `redfort fix` is asked: its flags, with the timeouts as numbers and the environment that holds REDISCLI_AUTH. */
@@ -166,6 +168,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const kind: DeploymentKind | undefined = kinds[0];
   // As in audit: the overrides name nodes of a deployment (a rollback file lists its nodes itself).
   if (flags.nodeOverrides && kind === undefined && flags.rollback === undefined) throw new FixInputError('--node-override needs --cluster, --sentinel or --replication (or --rollback FILE)');
+  if (io.commandLineWarning !== undefined) say(io.commandLineWarning);
   const { nodeOverrides, ...connection } = flags;
   const pass = flags.pass ?? flags.a;
   const targetFlags: TargetFlags = { ...connection, ...(pass !== undefined ? { pass } : {}) };

@@ -8,7 +8,7 @@ import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/target
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
 import { exitCode } from '../../engine/run.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
-import { maskPassword, targetPassword, targetProblem } from '../../redis/target.ts';
+import { targetPassword, targetProblem } from '../../redis/target.ts';
 import type { FleetOptions } from '../../app/fleet.ts';
 import type { LoadedInventory } from '../../app/inventory.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
@@ -23,7 +23,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, refuseBaselineOverOutput, refuseOutputsRead, ruleDocs } from '../files.ts';
 import { recordReads } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
@@ -198,10 +198,12 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   const view = reportView(flags);
   if (failOn !== 'none' && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, none`);
   // A password in a URL on the command line is in `ps` as much as one after -a (redis-cli warns for both).
-  const urlPassword = [...(flags.uri ? [flags.uri] : []), ...specs].some((spec) => maskPassword(spec) !== spec);
-  if (flags.a !== undefined || flags.pass !== undefined || urlPassword) {
-    say('warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH');
-  }
+  const passwordWarning = commandLinePasswordWarning(flags, [flags.uri, ...specs], flags.nodeOverride);
+  // Said once the --node-override specs are read (a malformed one is the run's one line), at once without any.
+  const warnPassword = () => {
+    if (passwordWarning !== undefined) say(passwordWarning);
+  };
+  if (flags.nodeOverride === undefined) warnPassword();
   const distroPackage = flags.distroPackage === undefined ? undefined : parseDeclaredPackage(flags.distroPackage, '--distro-package');
   if (typeof distroPackage === 'string') throw new UsageError(`--distro-package: ${distroPackage}`);
   const given = {
@@ -253,6 +255,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     const hostKey = await readHostKeyFile(flags.hostKey);
     // Every deployment entry's nodes, where the entry's own nodeOverrides says nothing of the same KEY.
     const overrides = nodeOverrides(flags.nodeOverride, connection, process.env);
+    if (flags.nodeOverride !== undefined) warnPassword();
     const docs = [...(plan.stdout ? [plan.stdout] : []), ...plan.files.map((f) => f.format)].includes('sarif') ? ruleDocs() : undefined;
     return runFleetAudit(
       {
@@ -315,6 +318,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     if (targets.length !== 1) throw new UsageError(`--${kind} starts from one node: give exactly one target`);
     const hostKey = await readHostKeyFile(flags.hostKey);
     const overrides = nodeOverrides(flags.nodeOverride, flags, process.env);
+    if (flags.nodeOverride !== undefined) warnPassword();
     scope = { deployment: { seed: targets[0]!, kind, hostKey, nodeOverrides: overrides } };
   } else if (fileOnly) {
     scope = { files: { configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion?.trim() } };

@@ -1,6 +1,6 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
-import { UsageError, connectionOptions, integer, nodeOverrideOption, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { nodeOverrides } from '../../app/targets.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
@@ -46,7 +46,8 @@ async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<nu
   const request: FixRequest = { ...rest, ...timeouts, env: process.env, ...(overrides ? { nodeOverrides: overrides } : {}) };
   const { runFix, FixInputError } = await import('../../fix/run.ts');
   try {
-    return await runFix(spec, request, { out: (text) => process.stdout.write(terminalLines(text)), say, interactive: process.stdin.isTTY === true, confirm });
+    const commandLineWarning = commandLinePasswordWarning(rest, [flags.uri, spec], nodeOverride);
+    return await runFix(spec, request, { out: (text) => process.stdout.write(terminalLines(text)), say, interactive: process.stdin.isTTY === true, confirm, commandLineWarning });
   } catch (error) {
     if (error instanceof FixInputError) throw new UsageError(error.message);
     throw error;
