@@ -118,11 +118,16 @@ describe('--distro-package on a real server (Debian redis-server, audited as a r
       runCli([...base, server.url, '--distro-package', `redis-server=${installed}`, '--no-color']),
     ]);
     const open = ids(vulnerabilities(plain));
-    const closed = open.filter((id) => backported.includes(id));
+    // An advisory the changelog names by one of its aliases is closed too (REDIS-2026-02-ERRREPLY-CRLF is
+    // CVE-2025-67733: the same fix, data/advisories.json).
+    const records = JSON.parse(execFileSync('cat', [join(ROOT, 'data', 'advisories.json')], { encoding: 'utf8' })) as { id: string; aliases?: string[] }[];
+    const names = (id: string) => [id, ...(records.find((r) => r.id === id)?.aliases ?? [])];
+    const isBackported = (id: string) => names(id).some((n) => backported.includes(n));
+    const closed = open.filter(isBackported);
     assert.ok(closed.length >= 3, `backported advisories reported open without the package: ${closed.join(', ')}`);
     assert.match(vulnerabilities(plain)[0]!.message, /declare it with --distro-package/);
     const after = ids(vulnerabilities(declared));
-    assert.deepEqual(after, open.filter((id) => !backported.includes(id)), 'exactly the advisories the changelog names are closed');
+    assert.deepEqual(after, open.filter((id) => !isBackported(id)), 'exactly the advisories the changelog names are closed');
     assert.deepEqual(ids(vulnerabilities(versionOnly)), after, 'the version alone names the server package');
     for (const r of vulnerabilities(declared).filter((x) => x.status === 'fail')) {
       assert.match(r.message, new RegExp(`the changelog of package redis-server ${installed.replace(/[.+~]/g, '\\$&')} \\(declared by --distro-package\\) does not name it as fixed`));
