@@ -1,6 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AclUser, CategoryTable, ConfigMap, Facts, Source } from '../facts/types.ts';
 import type { ServerVersion } from '../redis/directives.ts';
+import { versionAtLeast } from '../redis/directives.ts';
 import { lookupDirective } from '../redis/directives.ts';
 import { analyzeDangerous, canRun, runsInFull } from '../acl/permissions.ts';
 import { bundledCategoryTable } from '../acl/categories.ts';
@@ -148,10 +149,6 @@ export interface TlsPortDecision {
   readonly caution?: string;
 }
 
-function atLeast(v: ServerVersion, major: number, minor: number): boolean {
-  return v.product === 'valkey' || v.major > major || (v.major === major && v.minor >= minor);
-}
-
 function where(source: Source | undefined): string {
   if (!source) return 'default';
   if (source.kind === 'file') return `${source.path}:${source.line}`;
@@ -167,7 +164,7 @@ function lineIn(fileConfig: ConfigMap | undefined, name: string, path: string): 
 
 /** 6.0 has no channel rules: an ACL file with one does not load. */
 function forVersion(rules: readonly string[], v: ServerVersion): string[] {
-  if (atLeast(v, 6, 2)) return [...rules];
+  if (versionAtLeast(v, 6, 2)) return [...rules];
   return rules.filter((r) => !r.startsWith('&') && !/^(resetchannels|allchannels)$/i.test(r));
 }
 
@@ -225,7 +222,7 @@ function pickTlsPort(fc: ConfigMap, options: HardenOptions, v: ServerVersion): T
   const firstOffset = profilePort !== undefined ? profilePort - base : strict ? 10_000 : 1;
   const cluster = fc.get('cluster-enabled')?.value === 'yes';
   // The bus follows tls-port (tls-cluster yes) where cluster-port cannot pin it: before 7.0.
-  const busFollowsTls = cluster && !atLeast(v, 7, 0) && portNumber(fc.get('cluster-port')?.value) === 0;
+  const busFollowsTls = cluster && !versionAtLeast(v, 7, 0) && portNumber(fc.get('cluster-port')?.value) === 0;
   const choice = chooseTlsPort({ plain, nodes: d?.nodes ?? [plain], used: d?.used ?? [{ port: plain, by: "this server's port" }], busFollowsTls, firstOffset });
   if (!choice) return undefined;
   const counted = (n: number, what: string) => `${n} other ${what}${n === 1 ? '' : 's'}`;
@@ -325,11 +322,11 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
 
     // bind: keep private and loopback addresses, drop the rest loudly.
     const listed = (fc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
-    const everywhere = listed.length === 0 && !atLeast(v, 7, 0);
+    const everywhere = listed.length === 0 && !versionAtLeast(v, 7, 0);
     const decision = bindPolicy(everywhere ? ['*'] : listed, v, options.bind);
     claims.add('network.bind-all-interfaces');
-    if (decision.addresses.join(' ') !== listed.join(' ') && !(listed.length === 0 && atLeast(v, 7, 0) && !options.bind)) {
-      set('network.bind-all-interfaces', 'bind', [...decision.addresses], !atLeast(v, 6, 2));
+    if (decision.addresses.join(' ') !== listed.join(' ') && !(listed.length === 0 && versionAtLeast(v, 7, 0) && !options.bind)) {
+      set('network.bind-all-interfaces', 'bind', [...decision.addresses], !versionAtLeast(v, 6, 2));
     }
     if (decision.dropped.length > 0) {
       notes.push(`**bind: ${decision.dropped.join(', ')} dropped.** Clients that reached Redis through ${decision.dropped.length === 1 ? 'that address' : 'those addresses'} can no longer connect; now bound to ${decision.addresses.join(' ')}. Give \`--bind ADDR...\` to choose the private addresses your clients use.`);
@@ -352,13 +349,13 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           : d.directive === 'tls-prefer-server-ciphers' ? 'tls.server-ciphers-not-preferred'
           : d.directive === 'tls-replication' ? 'tls.replication-plaintext'
           : d.directive === 'tls-cluster' ? 'tls.cluster-bus-plaintext' : 'tls.disabled';
-        set(rule, d.directive, [d.value], !atLeast(v, 6, 2) && d.directive === 'tls-port');
+        set(rule, d.directive, [d.value], !versionAtLeast(v, 6, 2) && d.directive === 'tls-port');
       }
       // With tls-cluster yes the bus listens on tls-port + 10000, no longer port + 10000, unless cluster-port says
       // where: the other nodes' nodes.conf and the firewalls know the old one, so it is pinned there (7.0+).
       const bus = options.deployment?.bus;
       if (cluster && bus !== undefined && bus !== tlsPort.port + 10_000 && portNumber(fc.get('cluster-port')?.value) === 0) {
-        if (atLeast(v, 7, 0)) {
+        if (versionAtLeast(v, 7, 0)) {
           set('tls.cluster-bus-plaintext', 'cluster-port', [String(bus)], true);
           notes.push(`**Cluster bus:** it stays on ${bus}: \`cluster-port ${bus}\` is set, because tls-cluster yes would move it to tls-port + 10000 (${tlsPort.port + 10_000}), where the other nodes do not look for it. It speaks TLS now: restart every node of the cluster with its hardened file before the bus works again.`);
         } else {
@@ -366,7 +363,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         }
       }
       if (profile.tlsOnly) {
-        set('tls.plaintext-port-open', 'port', ['0'], !atLeast(v, 6, 2));
+        set('tls.plaintext-port-open', 'port', ['0'], !versionAtLeast(v, 6, 2));
         claims.add('network.default-port');
         notes.push(`**TLS port:** TLS listens on ${tlsPortText(tlsPort)}.`);
       } else {
@@ -375,9 +372,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           ? `**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. There is no plaintext port (\`port 0\`, kept): every client already uses TLS.`
           : `**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. The plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
       }
-    } else if (atLeast(v, 6, 0) && options.ownTlsRefused !== undefined) {
+    } else if (versionAtLeast(v, 6, 0) && options.ownTlsRefused !== undefined) {
       manual.push(`TLS: the config's own TLS files are not used: ${options.ownTlsRefused}. Run \`redfort harden\` again with \`--tls-cert FILE --tls-key FILE --tls-ca FILE\` (the config's own files, if they are right) to set tls-port, Mozilla intermediate ciphers, \`tls-protocols "TLSv1.2 TLSv1.3"\`, client certificates and tls-replication, or set them by hand as docs/rules/tls.disabled.md shows.`);
-    } else if (atLeast(v, 6, 0)) {
+    } else if (versionAtLeast(v, 6, 0)) {
       manual.push('TLS: redfort has no certificate for this server. Get a certificate and key for it and the CA of your clients, then run `redfort harden` again with `--tls-cert FILE --tls-key FILE --tls-ca FILE` (it sets tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication), or set them by hand as docs/rules/tls.disabled.md shows.');
     }
 
@@ -511,7 +508,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         return name;
       };
       if (openDefault) {
-        const base = defaultUser?.rules.length ? defaultUser.rules : ['~*', ...(atLeast(v, 6, 2) ? ['&*'] : []), '+@all'];
+        const base = defaultUser?.rules.length ? defaultUser.rules : ['~*', ...(versionAtLeast(v, 6, 2) ? ['&*'] : []), '+@all'];
         const report = defaultUser ? analyzeDangerous(defaultUser, table, { rewritten: facts.acl?.rewritten === true }) : undefined;
         const byName = [...new Set(report?.byName.map((g) => g.command) ?? [])];
         const app = generate('app', forVersion(withoutDangerous(base, byName), v), "the clients that used the default user (requirepass or no password) log in as this user, with the same keys and channels, minus @dangerous");

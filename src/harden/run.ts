@@ -14,6 +14,7 @@ import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
 import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
 import type { ServerVersion } from '../redis/directives.ts';
+import { versionAtLeast } from '../redis/directives.ts';
 import { isIPv4 } from 'node:net';
 import { bindCommentProblem } from '../gather/conf/values.ts';
 import { isVersionText, shownVersion } from '../redis/version.ts';
@@ -342,7 +343,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   }
   const version = versionText ? knownVersion(versionText) : undefined;
   if (!version) throw new HardenInputError(`version '${versionShown ?? versionText ?? 'unknown'}' is not one redfort knows (Redis 5.0 to 8.x, Valkey 7.2 to 9.x): pass --redis-version`);
-  if (flags.bind?.length && version.product !== 'valkey' && (version.major < 6 || (version.major === 6 && version.minor < 2))) {
+  if (flags.bind?.length && !versionAtLeast(version, 6, 2)) {
     // 6.0 has no '-' prefix (an optional address): it looks the word up as a host name and exits.
     const sixZero = bindCommentProblem(flags.bind, { beforeOptional: true, six: true, release: version.label });
     if (sixZero !== undefined) throw new HardenInputError(`--bind ${flags.bind.map((a) => clipped(a)).join(' ')}: ${sixZero}`);

@@ -1,12 +1,8 @@
 import { basename, dirname, join } from 'node:path';
 import type { ServerVersion } from '../redis/directives.ts';
+import { versionAtLeast } from '../redis/directives.ts';
 import type { ProfileName } from './profiles.ts';
 import { STRICT_PORT } from './profiles.ts';
-
-function atLeast(v: ServerVersion, major: number, minor: number): boolean {
-  if (v.product === 'valkey') return true;
-  return v.major > major || (v.major === major && v.minor >= minor);
-}
 
 /** A directive the profile sets, the rule it satisfies, and whether the server must restart to apply it. */
 export interface TargetSetting {
@@ -66,16 +62,16 @@ export function targetSettings(version: ServerVersion, profile: ProfileName = 'b
     { rule: 'network.protected-mode-off', directive: 'protected-mode', value: 'yes', restart: false, why: 'a second layer: refuses remote clients while the default user has no password' },
     { rule: 'logging.syslog-disabled', directive: 'syslog-enabled', value: 'yes', restart: true, why: 'a copy of the log that an intruder on the host cannot quietly edit' },
   ];
-  if (atLeast(version, 7, 0)) {
+  if (versionAtLeast(version, 7, 0)) {
     for (const directive of ['enable-debug-command', 'enable-module-command', 'enable-protected-configs']) {
       list.push({ rule: 'commands.protected-features-enabled', directive, value: 'no', restart: true, why: 'DEBUG, MODULE LOAD and CONFIG SET dir/dbfilename are the usual steps from a login to code execution' });
     }
   }
-  if (atLeast(version, 6, 2)) {
+  if (versionAtLeast(version, 6, 2)) {
     list.push({ rule: 'auth.dangerous-commands-allowed', directive: 'acl-pubsub-default', value: 'resetchannels', restart: false, why: 'a new user gets no channels until granted (6.2 defaults to every channel)' });
   }
   if (profile === 'strict') {
-    list.push({ rule: 'network.default-port', directive: 'port', value: String(STRICT_PORT), restart: !atLeast(version, 6, 2), why: 'off the port mass scanners try first' });
+    list.push({ rule: 'network.default-port', directive: 'port', value: String(STRICT_PORT), restart: !versionAtLeast(version, 6, 2), why: 'off the port mass scanners try first' });
   }
   return list;
 }
@@ -112,7 +108,7 @@ function isPrivate(address: string): boolean {
 
 /** Loopback only: `127.0.0.1 -::1` (the `-` marks ::1 optional, 6.2+); 6.0 has no `-` and takes 127.0.0.1 alone. */
 export function loopbackBind(version: ServerVersion): string[] {
-  return atLeast(version, 6, 2) ? ['127.0.0.1', '-::1'] : ['127.0.0.1'];
+  return versionAtLeast(version, 6, 2) ? ['127.0.0.1', '-::1'] : ['127.0.0.1'];
 }
 
 /**
@@ -126,7 +122,7 @@ export function bindPolicy(listed: readonly string[], version: ServerVersion, ch
   const dropped = listed.filter((a) => !kept.includes(a));
   if (kept.length === 0) return { addresses: loopbackBind(version), dropped };
   // 6.0 cannot read the optional-address prefix.
-  const addresses = atLeast(version, 6, 2) ? kept : kept.map(strip);
+  const addresses = versionAtLeast(version, 6, 2) ? kept : kept.map(strip);
   return { addresses, dropped };
 }
 

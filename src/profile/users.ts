@@ -1,4 +1,5 @@
 import type { ServerVersion } from '../redis/directives.ts';
+import { versionAtLeast } from '../redis/directives.ts';
 
 /** The users redfort generates; `app` replaces the default user (what `requirepass` or `nopass` clients used). */
 export type Role = 'admin' | 'replication' | 'sentinel' | 'auditor' | 'app';
@@ -18,19 +19,14 @@ export function validUserPrefix(prefix: string): boolean {
   return /^[A-Za-z0-9_.:-]*$/.test(prefix);
 }
 
-function atLeast(v: ServerVersion, major: number, minor: number): boolean {
-  if (v.product === 'valkey') return true;
-  return v.major > major || (v.major === major && v.minor >= minor);
-}
-
 /** ACL exists from Redis 6.0; Sentinel takes ACL users (and `sentinel-user`) from 6.2. */
 export function hasAcl(version: ServerVersion, mode: Mode = 'server'): boolean {
-  return mode === 'sentinel' ? atLeast(version, 6, 2) : atLeast(version, 6, 0);
+  return mode === 'sentinel' ? versionAtLeast(version, 6, 2) : versionAtLeast(version, 6, 0);
 }
 
 /** Channel rules (`&`, `resetchannels`) exist from 6.2; 6.0 rejects them. */
 function channels(version: ServerVersion, ...patterns: string[]): string[] {
-  if (!atLeast(version, 6, 2)) return [];
+  if (!versionAtLeast(version, 6, 2)) return [];
   return ['resetchannels', ...patterns.map((p) => `&${p}`)];
 }
 
@@ -43,7 +39,7 @@ export function adminCommands(version: ServerVersion, mode: Mode = 'server'): st
   if (mode === 'sentinel') return ['sentinel', 'acl', 'client', 'info', 'role', 'shutdown'];
   const commands = ['config', 'acl', 'client', 'info', 'slowlog', 'latency', 'bgsave', 'bgrewriteaof', 'lastsave', 'role', 'replicaof', 'cluster', 'shutdown'];
   // FAILOVER came with 6.2; an unknown command in an ACL rule is a fatal error.
-  if (atLeast(version, 6, 2)) commands.push('failover');
+  if (versionAtLeast(version, 6, 2)) commands.push('failover');
   return commands;
 }
 
@@ -91,7 +87,7 @@ export function auditorRules(version: ServerVersion, mode: Mode = 'server'): str
     return ['resetkeys', ...channels(version), '-@all', '+sentinel|masters', '+sentinel|config', '+sentinel|ckquorum', '+sentinel|replicas', '+sentinel|sentinels', '+info', '+acl|list', '+acl|cat', '+command|info'];
   }
   // HELLO is ACL-checked on 6.0 (RESP3 clients send it first); 6.2+ lets every user run it.
-  const hello = atLeast(version, 6, 2) ? [] : ['+hello'];
+  const hello = versionAtLeast(version, 6, 2) ? [] : ['+hello'];
   return ['resetkeys', ...channels(version), '-@all', ...hello, '+info', '+config|get', '+acl|list', '+acl|cat', '+command|info', '+time', '+cluster|nodes'];
 }
 

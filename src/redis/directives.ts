@@ -474,6 +474,15 @@ export interface ServerVersion {
 }
 
 /**
+ * Whether a server of version `v` has what Redis `major.minor` brought (ACL 6.0, its `-` optional bind address and
+ * Sentinel's users 6.2, 7.0's rendering): for the 6.x and 7.0 features the profile and harden ask about. Every Valkey
+ * does (7.2 and later, all from Redis 7.2).
+ */
+export function versionAtLeast(v: ServerVersion, major: number, minor: number): boolean {
+  return v.product === 'valkey' || v.major > major || (v.major === major && v.minor >= minor);
+}
+
+/**
  * Reads `7.0.15`, `6.2`, `valkey 8.0.1`, `valkey-8.0.1` or `Valkey/7.2.7`. Unknown or missing versions
  * are taken as Redis 7.x (the 7.4 table). Redis 8.1-8.5 follow `r8.4`, 8.6 and later `r8.6`; Valkey 8.2-9.0
  * follow `v9.0`, 9.1 and later `v9.1` (a release newer than the tables has their newest one's directives).
