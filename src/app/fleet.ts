@@ -1,4 +1,5 @@
 import type { AuditOptions } from './audit.ts';
+import { isUnusedOverrideWarning } from '../topology/override-key.ts';
 import { auditTarget, CREDENTIALS_NOT_SENT, NO_CREDENTIALS, reportOf } from './audit.ts';
 import { errorResults, isActiveFailure, severityRank } from '../engine/run.ts';
 import type { RuleResult, Summary, TargetResult } from '../engine/run.ts';
@@ -289,12 +290,9 @@ export function targetLine(result: TargetResult): TargetLine {
   };
 }
 
-/** An unused node override's warning (src/gather/topology/discover.ts unusedOverrides). */
-const UNUSED_OVERRIDE = /^(?:nodeOverrides \S+ \(.*\)|--node-override \S+) was not used: /;
-
 function deploymentWarnings(result: TargetResult): { warnings?: readonly string[] } {
   if (result.kind !== 'deployment' || !result.warnings) return {};
-  const warnings = result.warnings.filter((w) => !UNUSED_OVERRIDE.test(w));
+  const warnings = result.warnings.filter((w) => !isUnusedOverrideWarning(w));
   return warnings.length > 0 ? { warnings } : {};
 }
 

@@ -16,7 +16,8 @@ import type { Severity } from '../rules/define.ts';
 import { triageReport, today } from '../settings/apply.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import type { Settings, SettingsSource } from '../settings/types.ts';
-import { OverrideUse, overrideName } from './override-use.ts';
+import { OverrideUse } from './override-use.ts';
+import { inventoryOverrideName, overrideName } from '../topology/override-key.ts';
 import { SettingsError } from '../settings/types.ts';
 import { reportTool } from '../package-root.ts';
 import { jsonlTargetPieces } from '../report/jsonl.ts';
@@ -98,7 +99,7 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
     const kind = r.entry.kind ?? load.kind;
     if (!kind) return { target: r.target, ...labels };
     const nodes = nodeOverridesOf(r.nodeOverrides, r.nodeOverrideSources, cli);
-    for (const [key, source] of r.nodeOverrideSources ?? []) if (nodes) overrideSources.set(overrideName(key, nodes), source);
+    for (const [key, source] of r.nodeOverrideSources ?? []) if (nodes) overrideSources.set(overrideName(key, nodes.overrideNames), source);
     return { target: r.target, ...labels, kind, ...(nodes ? { nodes } : {}) };
   });
   // Deployments (an entry's kind) are audited by app/deployment.ts, loaded only when one is.
@@ -142,7 +143,7 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
 function nodeOverridesOf(own: ReadonlyMap<string, Target> | undefined, sources: ReadonlyMap<string, SettingsSource> | undefined, cli: ReadonlyMap<string, Target> | undefined): NodeOverrides | undefined {
   if (!own && !cli) return undefined;
   const nodeOverrides = new Map([...(cli ?? []), ...(own ?? [])]);
-  const overrideNames = new Map([...(sources ?? [])].map(([key, at]) => [key, `nodeOverrides ${key} (${at.path}:${at.line})`]));
+  const overrideNames = new Map([...(sources ?? [])].map(([key, at]) => [key, inventoryOverrideName(key, at)]));
   return { nodeOverrides, ...(overrideNames.size > 0 ? { overrideNames } : {}) };
 }
 

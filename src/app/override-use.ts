@@ -2,6 +2,7 @@ import type { ReportWarning } from '../engine/report.ts';
 import type { TargetResult } from '../engine/run.ts';
 import type { SettingsSource } from '../settings/types.ts';
 import type { NodeOverrides } from './fleet.ts';
+import { NOT_USED, overrideName, unusedOverrideWarning } from '../topology/override-key.ts';
 
 /**
  * Which node overrides of a fleet reached no node (QA37-5). Discovery says it in the deployment entry's warnings
@@ -26,8 +27,8 @@ export class OverrideUse {
     // An entry whose discovery failed tells nothing of its overrides.
     if (!deployment || deployment.error !== undefined || !nodes) return;
     for (const key of nodes.nodeOverrides.keys()) {
-      const name = overrideName(key, nodes);
-      const prefix = `${name} was not used: `;
+      const name = overrideName(key, nodes.overrideNames);
+      const prefix = `${name}${NOT_USED}`;
       const unused = deployment.warnings?.find((w) => w.startsWith(prefix));
       const seen = this.#seen.get(name) ?? { applied: 0, unused: 0 };
       seen.applied += 1;
@@ -46,16 +47,11 @@ export class OverrideUse {
       if (seen.unused === 0 || seen.unused < seen.applied) continue;
       const { entry, why } = seen.first!;
       const message = seen.applied === 1
-        ? `${name} was not used: ${why} (${entry})`
+        ? unusedOverrideWarning(name, `${why} (${entry})`)
         : `${name} was not used by any of the ${seen.applied} deployment entries it applies to (${entry}: ${why})`;
       const source = this.#sources.get(name);
       warnings.push({ kind: 'node-override-unused', message, ...(source ? { source } : {}) });
     }
     return warnings;
   }
-}
-
-/** How discovery's warning names an override's KEY: the inventory's line, else the command line's option. */
-export function overrideName(key: string, nodes: NodeOverrides): string {
-  return nodes.overrideNames?.get(key) ?? `--node-override ${key}`;
 }

@@ -33,3 +33,29 @@ export function nearRole(key: string): string {
   const role = OVERRIDE_ROLES.find((r) => lower.length >= 3 && (lower.startsWith(r) || r.startsWith(lower)));
   return role ? ` (did you mean '${role}'?)` : '';
 }
+
+/**
+ * How warnings name an override: an inventory's by its line (`nodeOverrides master (fleet.yaml:7)`,
+ * {@link inventoryOverrideName}), else the command line's option (`--node-override master`).
+ */
+export function overrideName(key: string, names?: ReadonlyMap<string, string>): string {
+  return names?.get(key) ?? `--node-override ${key}`;
+}
+
+/** An inventory override's name in warnings: its KEY and where it is written. */
+export function inventoryOverrideName(key: string, at: { readonly path: string; readonly line: number }): string {
+  return `nodeOverrides ${key} (${at.path}:${at.line})`;
+}
+
+/** What follows an override's name in {@link unusedOverrideWarning}. */
+export const NOT_USED = ' was not used: ';
+
+/** The warning that an override reached no node of a deployment (discovery's, and fix --rollback's), and why. */
+export function unusedOverrideWarning(name: string, why: string): string {
+  return `${name}${NOT_USED}${why}`;
+}
+
+/** Whether a deployment's warning is an {@link unusedOverrideWarning} (of either {@link overrideName}). */
+export function isUnusedOverrideWarning(warning: string): boolean {
+  return /^(?:nodeOverrides \S+ \(.*\)|--node-override \S+) was not used: /.test(warning);
+}

@@ -1,3 +1,4 @@
+import { OVERRIDE_ROLES, overrideName, unusedOverrideWarning } from '../../topology/override-key.ts';
 import type {
   ConfigMap,
   Facts,
@@ -229,7 +230,7 @@ export function unusedOverrides(
   const warnings: string[] = [];
   for (const key of overrides.keys()) {
     if (used.has(key)) continue;
-    const isRole = key === 'master' || key === 'replica' || key === 'sentinel';
+    const isRole = (OVERRIDE_ROLES as readonly string[]).includes(key);
     const named = nodes.filter((n) => (isRole ? n.role === key : addressOf(n.host, n.port).toLowerCase() === key));
     const why = named.some((n) => !n.seed)
       ? `every ${key} has an override for its own address`
@@ -238,7 +239,7 @@ export function unusedOverrides(
         : isRole
           ? `no node of the deployment is a ${key}`
           : 'no node of the deployment has that address';
-    warnings.push(`${names?.get(key) ?? `--node-override ${key}`} was not used: ${why}`);
+    warnings.push(unusedOverrideWarning(overrideName(key, names), why));
   }
   return warnings;
 }
