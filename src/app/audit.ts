@@ -126,6 +126,17 @@ export function scrubPassword(text: string, target: Target): string {
 export const SCRUBBED_MIN_LENGTH = 8;
 
 /**
+ * The target's password as the one secret to mask in what its facts put in a result; none when it is shorter than
+ * {@link SCRUBBED_MIN_LENGTH}: a word the servers' own texts hold ('redis' in /var/lib/redis, 'yes', '6379'), masked
+ * there, showed where it stood. auth.weak-password fails it anyway (shorter than its minPasswordLength of 16), and
+ * target errors are still scrubbed of it.
+ */
+export function scrubbedSecrets(target: Target): string[] {
+  const password = targetPassword(target);
+  return password !== undefined && password.length >= SCRUBBED_MIN_LENGTH ? [password] : [];
+}
+
+/**
  * Judges the facts of `target` ({@link judgeFacts}) with its password masked (`***`) wherever the facts put it in the
  * result: where a server's replies or a file hold it (a hostile server has the password, AUTH sent it, and can echo
  * it in a user name, an INFO field, an error reply); the report's readers do not. Only what was interpolated from
@@ -137,12 +148,8 @@ export const SCRUBBED_MIN_LENGTH = 8;
  */
 export function judgeScrubbed(facts: Facts, options: AuditOptions, target: Target): TargetResult {
   const result = judgeFacts(facts, options);
-  const password = targetPassword(target);
-  // A password shorter than this is a word the servers' own texts hold ('redis' in /var/lib/redis, 'yes', '6379'):
-  // masked there, it showed where it stood. auth.weak-password fails it anyway (shorter than its minPasswordLength
-  // of 16), and target errors are still scrubbed of it.
-  if (!password || password.length < SCRUBBED_MIN_LENGTH) return result;
-  const secrets = [password];
+  const secrets = scrubbedSecrets(target);
+  if (secrets.length === 0) return result;
   const holds = holder(secrets);
   const dirty = holds(result.server?.version) || result.warnings?.some(holds) || holds(JSON.stringify(result.sample ?? null)) || result.results.some((r) => holds(r.message) || r.evidence.some(holds));
   if (!dirty) return result;

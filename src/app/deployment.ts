@@ -6,9 +6,8 @@ import { RULES } from '../rules/index.ts';
 import type { AuditOptions } from './audit.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
 import { BuildTables } from '../gather/live/build-tables.ts';
-import { gatherTarget, judgeScrubbed, reportedServer, SCRUBBED_MIN_LENGTH, scrubFacts, scrubPassword } from './audit.ts';
+import { gatherTarget, judgeScrubbed, reportedServer, scrubbedSecrets, scrubFacts, scrubPassword } from './audit.ts';
 import type { Target } from '../redis/target.ts';
-import { targetPassword } from '../redis/target.ts';
 import { gatherLive } from '../gather/live/gather-live.ts';
 import type { DeploymentKind, Discovery } from '../gather/topology/discover.ts';
 import { discoverDeployment } from '../gather/topology/discover.ts';
@@ -151,8 +150,7 @@ async function auditDiscovered(seed: Target, options: DeploymentOptions): Promis
   const deployment = judgeScrubbed(sampling ? { ...whole, unavailable: { ...whole.unavailable, sample: "the keyspace is sampled per master: see the masters' entries" } } : whole, options, seed);
   // The seed's identity and the walk's warnings (which name the nodes' addresses, as the servers gave them) are
   // scrubbed of its password as the facts are (judgeScrubbed), redfort's words left whole.
-  const password = targetPassword(seed) ?? '';
-  const secrets = password.length >= SCRUBBED_MIN_LENGTH ? [password] : [];
+  const secrets = scrubbedSecrets(seed);
   const server = scrubFacts(discovery.seedFacts.server, secrets);
   // A --node-override that reached no node is said in the deployment entry (the CLI prints its warnings).
   const warnings = [...(deployment.warnings ?? []), ...scrubFacts(discovery.warnings ?? [], secrets)];
