@@ -1,5 +1,5 @@
 import { sha256Hex } from '../util/hash.ts';
-import type { Facts } from '../facts/types.ts';
+import type { AclUser, Facts } from '../facts/types.ts';
 import type { NodeRole, PlanNode } from './types.ts';
 import { infoField } from '../redis/info.ts';
 
@@ -15,6 +15,11 @@ export const DIGEST_SETTINGS = [
 
 const DIGEST_SECRETS = ['requirepass', 'masterauth'] as const;
 
+/** What the digest covers of one user (its passwords as their SHA-256), `extra` after its passwords: the keys' order is the digest's. */
+function userInput(u: AclUser, extra: object = {}): unknown {
+  return { name: u.name, enabled: u.enabled, nopass: u.nopass, passwords: u.passwords.map((p) => p.sha256).sort(), ...extra, rules: u.rules, selectors: u.selectors };
+}
+
 /** What the digest covers for one node, as plain JSON (secrets as their SHA-256 only). */
 export function digestInput(facts: Facts, role: NodeRole): unknown {
   const info = facts.info;
@@ -24,25 +29,10 @@ export function digestInput(facts: Facts, role: NodeRole): unknown {
     configFile: facts.server?.configFile ?? null,
     config: DIGEST_SETTINGS.map((name) => [name, facts.config?.get(name)?.value ?? null]),
     secrets: DIGEST_SECRETS.map((name) => [name, facts.secrets?.get(name)?.value.sha256 ?? null]),
-    users: (facts.acl?.users ?? []).map((u) => ({
-      name: u.name,
-      enabled: u.enabled,
-      nopass: u.nopass,
-      passwords: u.passwords.map((p) => p.sha256).sort(),
-      rules: u.rules,
-      selectors: u.selectors,
-    })),
+    users: (facts.acl?.users ?? []).map((u) => userInput(u)),
     // The ACL file's users, where there is one: ACL SAVE writes over the file, and a bare one is planned only when
     // they are the running users (plan.ts aclSaveWritesMore); a file edited since is another plan.
-    aclFileUsers: facts.config?.get('aclfile')?.value ? (facts.files?.users ?? []).map((u) => ({
-      name: u.name,
-      enabled: u.enabled,
-      nopass: u.nopass,
-      passwords: u.passwords.map((p) => p.sha256).sort(),
-      clearText: u.plaintextPasswords,
-      rules: u.rules,
-      selectors: u.selectors,
-    })) : null,
+    aclFileUsers: facts.config?.get('aclfile')?.value ? (facts.files?.users ?? []).map((u) => userInput(u, { clearText: u.plaintextPasswords })) : null,
     sentinel: (facts.sentinel?.masters ?? []).map((m) => ({ name: m.name, address: `${m.host}:${m.port}`, authUser: m.authUser?.value ?? null })),
   };
 }
