@@ -172,12 +172,6 @@ function listedTwice(inventory: Inventory): string[] {
 /** How many "listed twice" warnings are given one by one. */
 const TWICE_SHOWN = 10;
 
-/**
- * A target that is no URL (`scheme://…`) must be a host or host:port: a host name of RFC 1123 labels (`cache1`,
- * `db.example.com`), an IPv4 address, an IPv6 address (in brackets before a port). Else the line is no target, and
- * nothing of it is shown: a password file given as the inventory (`S3cr3t!pa$$word`) was taken for a host, looked up
- * in DNS and shown as the target. A name of other characters (`redis_1`) goes in a URL (`redis://redis_1:6379`).
- */
 /** A group's name as the message about an unknown group lists it (a key of `groups`, a name the inventory gives). */
 const GROUP_NAME: Shape = { noun: 'group name', pattern: /^[A-Za-z0-9_-]+$/, max: 40 };
 
@@ -198,6 +192,12 @@ function hostShaped(spec: string): boolean {
   return parts[2]!.length <= 253 && HOST_NAME.test(parts[2]!);
 }
 
+/**
+ * A target that is no URL (`scheme://…`) must be a host or host:port: a host name of RFC 1123 labels (`cache1`,
+ * `db.example.com`), an IPv4 address, an IPv6 address (in brackets before a port). Else the line is no target, and
+ * nothing of it is shown: a password file given as the inventory (`S3cr3t!pa$$word`) was taken for a host, looked up
+ * in DNS and shown as the target. A name of other characters (`redis_1`) goes in a URL (`redis://redis_1:6379`).
+ */
 function checkSpec(spec: string, fail: (message: string) => never): boolean {
   if (!spec.includes('://') && !hostShaped(spec)) return fail(NOT_A_TARGET);
   try {

@@ -81,7 +81,7 @@ export default defineRule({
     // make an ended branch look supported.
     const today = Math.max(now?.value ?? nowSeconds, nowSeconds);
     const status = record.status_late_2026;
-    const label = `${known.product === 'valkey' ? 'Valkey' : 'Redis'} ${known.branch}`;
+    const label = `${PRODUCT_NAME[known.product]} ${known.branch}`;
     if (supportEnded(record, today)) {
       // An end of life the data gives as no date ("TBD in table; policy: 6 months after 8.8 GA (2026-05-25)") read
       // "no longer receives security fixes (end of life: TBD …)": the date its support ended by policy comes first.
