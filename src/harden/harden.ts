@@ -21,6 +21,9 @@ import { clipped } from '../util/shown.ts';
 import type { OwnTls } from './own-tls.ts';
 import { ownTlsNote } from './own-tls.ts';
 
+/** What harden sets up when it has a certificate (--tls-*, or the config's own files), as PLAN.md names it. */
+const TLS_SET = 'tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication';
+
 /** One config file harden edits: its path as given, and its text. */
 export interface ConfInput {
   readonly path: string;
@@ -373,9 +376,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           : `**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. The plaintext port ${plain} stays open (profile baseline) until every client uses TLS: then set \`port 0\` (or harden again with \`--profile strict\`).`);
       }
     } else if (versionAtLeast(v, 6, 0) && options.ownTlsRefused !== undefined) {
-      manual.push(`TLS: the config's own TLS files are not used: ${options.ownTlsRefused}. Run \`redfort harden\` again with \`--tls-cert FILE --tls-key FILE --tls-ca FILE\` (the config's own files, if they are right) to set tls-port, Mozilla intermediate ciphers, \`tls-protocols "TLSv1.2 TLSv1.3"\`, client certificates and tls-replication, or set them by hand as docs/rules/tls.disabled.md shows.`);
+      manual.push(`TLS: the config's own TLS files are not used: ${options.ownTlsRefused}. Run \`redfort harden\` again with \`--tls-cert FILE --tls-key FILE --tls-ca FILE\` (the config's own files, if they are right) to set ${TLS_SET}, or set them by hand as docs/rules/tls.disabled.md shows.`);
     } else if (versionAtLeast(v, 6, 0)) {
-      manual.push('TLS: redfort has no certificate for this server. Get a certificate and key for it and the CA of your clients, then run `redfort harden` again with `--tls-cert FILE --tls-key FILE --tls-ca FILE` (it sets tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication), or set them by hand as docs/rules/tls.disabled.md shows.');
+      manual.push(`TLS: redfort has no certificate for this server. Get a certificate and key for it and the CA of your clients, then run \`redfort harden\` again with \`--tls-cert FILE --tls-key FILE --tls-ca FILE\` (it sets ${TLS_SET}), or set them by hand as docs/rules/tls.disabled.md shows.`);
     }
 
     // Authentication.
