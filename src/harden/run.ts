@@ -480,7 +480,9 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const passwordOf = new Map(result.credentials.map((c) => [c.user, c.password]));
     // The trial loads TLS files harden has read (--tls-*'s, a config file's own); a live server's never.
     const trialTls = tls !== undefined || ownTls?.read === true ? 'load' : live ? 'off' : 'as-set';
-    const trial = await trials(facts, result, passwordOf, stage, work, conf, version, trialTls);
+    const shown = (text: string): string => underOut(text, stage, work, out);
+    const tried = await trials(facts, result, passwordOf, stage, work, conf, version, trialTls);
+    const trial = { ...tried, detail: shown(tried.detail) };
     const outcomes: RuleOutcome[] = [];
     // Each file is judged on its own (a redis.conf and a sentinel.conf are two servers'), before and after; with both,
     // the sentinel's rows say so.
@@ -489,7 +491,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
         const b = statusOf(audited.before, rule);
         const a = statusOf(audited.after, rule, [stage, work]);
         const file = audited.file === 'sentinel.conf' && result.conf !== undefined ? { file: audited.file } : {};
-        outcomes.push({ rule, ...file, before: b.status, after: a.status, claimed: audited.claims.has(rule), ...(a.messages ? { messages: a.messages } : {}) });
+        outcomes.push({ rule, ...file, before: b.status, after: a.status, claimed: audited.claims.has(rule), ...(a.messages ? { messages: a.messages.map(shown) } : {}) });
       }
     }
     const devLog = existsSync('/dev/log');
@@ -516,6 +518,15 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     await rm(work, { recursive: true, force: true });
     await rm(stage, { recursive: true, force: true });
   }
+}
+
+/**
+ * A message of the trial or the re-audit as the user reads it: the files were tried and re-audited in the staging
+ * directory beside --out (and the re-audit's copy with the command-line secrets in the work directory), both gone once
+ * the output is in place, so a path into either is named where that file now is, under --out (`out/redis.conf:418`).
+ */
+function underOut(text: string, stage: string, work: string, out: string): string {
+  return text.split(`${stage}/`).join(`${out}/`).split(`${join(work, 'audit')}/`).join(`${out}/`);
 }
 
 /**
