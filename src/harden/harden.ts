@@ -19,6 +19,7 @@ import { unitOf } from './outputs.ts';
 import { systemDirectory, systemFileName } from '../rules/persistence/system-path.ts';
 import { clipped } from '../util/shown.ts';
 import type { OwnTls } from './own-tls.ts';
+import type { UnlistenableBind } from '../gather/conf/effective.ts';
 import { ownTlsNote } from './own-tls.ts';
 
 /** What harden sets up when it has a certificate (--tls-*, or the config's own files), as PLAN.md names it. */
@@ -37,6 +38,13 @@ export interface HardenOptions {
   readonly prefix: string;
   /** `--bind`. */
   readonly bind?: readonly string[];
+  /**
+   * The redis.conf's last `bind` line when redis-server cannot listen on it (`bind 127.0.0.1 0.0.0.0`, `bind
+   * 0.0.0.0:6379`): replaced by harden's own (`--bind`, else loopback), never kept in part. `sentinelUnlistenableBind`:
+   * the sentinel.conf's.
+   */
+  readonly unlistenableBind?: UnlistenableBind;
+  readonly sentinelUnlistenableBind?: UnlistenableBind;
   /** `--tls-cert/--tls-key/--tls-ca`, or the config's own TLS files (`ownTls`). */
   readonly tls?: TlsFiles;
   /** Set when `tls` is the config's own files, not --tls-*'s: PLAN.md says which, and whether harden read them. */
@@ -150,6 +158,17 @@ export interface TlsPortDecision {
   readonly known?: string;
   /** Said in the summary too: harden knew no other node, so a port in use on the host may be the one chosen. */
   readonly caution?: string;
+}
+
+/**
+ * PLAN.md's note for a `bind` line redis-server cannot listen on (it exits once it has read the file): which line, why,
+ * and what harden wrote in its place.
+ */
+function unlistenableBindNote(what: 'bind' | 'Sentinel bind', at: UnlistenableBind, file: string, addresses: readonly string[], chosen: boolean): string {
+  const advice = chosen ? '' : ` Now loopback only: give \`--bind ADDR...\` for the private addresses your clients${what === 'bind' ? '' : ' and the other sentinels'} use.`;
+  // An include is not edited: the new line comes after it, and the last bind line wins.
+  const how = resolve(at.path) === resolve(file) ? 'is replaced by' : 'is overridden (harden does not edit includes; remove it by hand) by';
+  return `**${what}: the line at ${at.path}:${at.line} could not be listened on, and ${how} \`bind ${addresses.join(' ')}\`${chosen ? ' (--bind)' : ''}.** ${at.problem}.${advice}`;
 }
 
 function where(source: Source | undefined): string {
@@ -323,15 +342,18 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     if (logfile !== '') result.logfile = logfile;
     else notes.push('The log goes to standard output (daemonize no): the supervisor keeps it; syslog-enabled yes adds a copy.');
 
-    // bind: keep private and loopback addresses, drop the rest loudly.
-    const listed = (fc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
-    const everywhere = listed.length === 0 && !versionAtLeast(v, 7, 0);
+    // bind: keep private and loopback addresses, drop the rest loudly. A line redis-server cannot listen on is
+    // replaced whole (none of its addresses kept: which of them the operator meant is not harden's guess).
+    const unlistenable = options.unlistenableBind;
+    const listed = unlistenable ? [] : (fc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
+    const everywhere = listed.length === 0 && !versionAtLeast(v, 7, 0) && !unlistenable;
     const decision = bindPolicy(everywhere ? ['*'] : listed, v, options.bind);
     claims.add('network.bind-all-interfaces');
-    if (decision.addresses.join(' ') !== listed.join(' ') && !(listed.length === 0 && versionAtLeast(v, 7, 0) && !options.bind)) {
+    if (unlistenable || (decision.addresses.join(' ') !== listed.join(' ') && !(listed.length === 0 && versionAtLeast(v, 7, 0) && !options.bind))) {
       set('network.bind-all-interfaces', 'bind', [...decision.addresses], !versionAtLeast(v, 6, 2));
     }
-    if (decision.dropped.length > 0) {
+    if (unlistenable) notes.push(unlistenableBindNote('bind', unlistenable, conf.path, decision.addresses, options.bind !== undefined && options.bind.length > 0));
+    else if (decision.dropped.length > 0) {
       notes.push(`**bind: ${decision.dropped.join(', ')} dropped.** Clients that reached Redis through ${decision.dropped.length === 1 ? 'that address' : 'those addresses'} can no longer connect; now bound to ${decision.addresses.join(' ')}. Give \`--bind ADDR...\` to choose the private addresses your clients use.`);
     }
 
@@ -736,11 +758,13 @@ function hardenSentinel(
   else claims.add('logging.loglevel-too-quiet');
   // A Sentinel listens on every interface when its file has no bind (its compiled default, '* -::*', unlike a
   // redis-server 7's loopback): the other sentinels and the clients reach it on the addresses --bind names.
-  const listed = (sc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
-  const decision = bindPolicy(listed.length === 0 ? ['*'] : listed, v, options.bind);
+  const unlistenable = options.sentinelUnlistenableBind;
+  const listed = unlistenable ? [] : (sc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
+  const decision = bindPolicy(listed.length === 0 && !unlistenable ? ['*'] : listed, v, options.bind);
   claims.add('network.bind-all-interfaces');
-  if (decision.addresses.join(' ') !== listed.join(' ')) set('network.bind-all-interfaces', 'bind', [...decision.addresses]);
-  if (decision.dropped.length > 0 || listed.length === 0) {
+  if (unlistenable || decision.addresses.join(' ') !== listed.join(' ')) set('network.bind-all-interfaces', 'bind', [...decision.addresses]);
+  if (unlistenable) notes.push(unlistenableBindNote('Sentinel bind', unlistenable, input.path, decision.addresses, options.bind !== undefined && options.bind.length > 0));
+  else if (decision.dropped.length > 0 || listed.length === 0) {
     notes.push(`**Sentinel bind: ${listed.length === 0 ? 'every interface (no bind line)' : decision.dropped.join(', ')} dropped; now ${decision.addresses.join(' ')}.** The other sentinels, and the clients that ask Sentinel where the master is, reach it on the addresses it binds: give \`--bind ADDR...\` with the private address they use, or it answers on ${decision.addresses.join(' ')} only and the sentinels lose their quorum.`);
   }
   claims.add('sentinel.no-auth-user');

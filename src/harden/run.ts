@@ -12,6 +12,7 @@ import type { TargetResult } from '../engine/run.ts';
 import type { Facts } from '../facts/types.ts';
 import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
+import type { UnlistenableBind } from '../gather/conf/effective.ts';
 import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
 import type { ServerVersion } from '../redis/directives.ts';
 import { versionAtLeast } from '../redis/directives.ts';
@@ -303,6 +304,9 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   let sentinelPath = flags.sentinelConfig;
   let versionNote: string | undefined;
   let liveTarget: Target | undefined;
+  /** The last `bind` line of the redis.conf, and of the sentinel.conf, when redis-server cannot listen on it. */
+  let confBind: UnlistenableBind | undefined;
+  let sentinelBind: UnlistenableBind | undefined;
   if (live) {
     const pass = flags.pass ?? flags.a;
     const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, flags.env);
@@ -337,7 +341,12 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       versionNote = `the files do not name their version: taken as ${local.version}, the local ${local.binary}'s (pass --redis-version to choose)`;
     }
     // A redis.conf beside a sentinel.conf: the server's facts are its file's (the sentinel.conf is another server's).
-    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText });
+    // A bind line redis-server cannot listen on is no refusal here: harden replaces it (PLAN.md says so).
+    const unlistenableBind = (at: UnlistenableBind): void => {
+      if (flags.config) confBind = at;
+      else sentinelBind = at;
+    };
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, unlistenableBind });
     if (!gathered.ok) throw new HardenInputError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
@@ -389,7 +398,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   if (sentinel) {
     if (facts.server?.mode === 'sentinel' && !conf) sentinelFacts = facts;
     else {
-      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText });
+      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText, unlistenableBind: (at) => (sentinelBind = at) });
       if (!read.ok) throw new HardenInputError(read.error);
       sentinelFacts = factsFromFiles(sentinel.path, read.gathered, versionText);
     }
@@ -403,7 +412,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   let result: HardenResult;
   try {
     result = harden(facts, conf, {
-      profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(tlsFiles ? { tls: tlsFiles } : {}), reuse, deployedConf,
+      profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(confBind ? { unlistenableBind: confBind } : {}), ...(sentinelBind ? { sentinelUnlistenableBind: sentinelBind } : {}), ...(tlsFiles ? { tls: tlsFiles } : {}), reuse, deployedConf,
       ...(ownTls ? { ownTls } : {}), ...(ownTlsRefused !== undefined ? { ownTlsRefused } : {}),
       deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), ...(sentinelFacts ? { sentinelFacts } : {}), replication,
       ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}), pathExists,

@@ -91,6 +91,18 @@ export interface EffectiveOptions {
    * resolved against `parsed.cwd`, which only assumes it (FileInputs.offline).
    */
   readonly startDirUnknown?: boolean;
+  /**
+   * Told of the last `bind` line when redis-server cannot listen on it ({@link bindCommentProblem}), instead of the
+   * {@link ConfigParseError} the file is refused with: for harden, which replaces that line (FileInputs.unlistenableBind).
+   */
+  readonly unlistenableBind?: (at: UnlistenableBind) => void;
+}
+
+/** A `bind` line redis-server cannot listen on, and why. */
+export interface UnlistenableBind {
+  readonly path: string;
+  readonly line: number;
+  readonly problem: string;
 }
 
 const SAVE_LIMIT_CLASSES = ['normal', 'slave', 'pubsub'] as const;
@@ -458,7 +470,10 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     const value = config.get(name)?.value;
     return value === undefined ? name === 'port' : Number(value) !== 0;
   };
-  if (lastBind !== undefined && (listens('port') || listens('tls-port'))) throw new ConfigParseError(lastBind.path, lastBind.line, lastBind.problem);
+  if (lastBind !== undefined && (listens('port') || listens('tls-port'))) {
+    if (!options.unlistenableBind) throw new ConfigParseError(lastBind.path, lastBind.line, lastBind.problem);
+    options.unlistenableBind(lastBind);
+  }
   // No listener at all: no TCP port (or, 7.0+, `bind ""`: no address for it) and no unix socket. redis-server and
   // redis-sentinel exit once the file is read ('Configured to not listen anywhere, exiting.', exit 1: live 6.0.20,
   // 6.2.16, 7.0.15, 7.2.6, Valkey 8.0.1 with `port 0`; 7.0.15 and 7.2.6 with `bind ""`, port set or not, tls-port too).

@@ -20,6 +20,7 @@ import { ConfigParseError, effectiveConfig } from './redis-conf.ts';
 import { loadConfFiles } from './load-files.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
+import type { UnlistenableBind } from './effective.ts';
 import { parseAclFile } from './acl-file.ts';
 import type { Modules, RulesReader } from '../../acl/known-commands.ts';
 import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
@@ -71,6 +72,11 @@ export interface FileInputs {
    * server starts from) nor a live server.
    */
   readonly offline?: boolean | undefined;
+  /**
+   * Told of a last `bind` line redis-server cannot listen on, which is then no refusal of the files (harden replaces
+   * it); without it, the files are refused naming that line, as redis-server refuses them.
+   */
+  readonly unlistenableBind?: ((at: UnlistenableBind) => void) | undefined;
 }
 
 /** What the configuration files say, as facts. */
@@ -323,6 +329,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           ...(sentinelConfigPath && !configPath ? { sentinel: true } : {}),
           ...(inputs.versionKnown === true && inputs.version ? { versionKnown: true } : {}),
           ...(inputs.offline === true && inputs.cwd === undefined && processCwd === undefined ? { startDirUnknown: true } : {}),
+          ...(inputs.unlistenableBind ? { unlistenableBind: inputs.unlistenableBind } : {}),
         });
       } catch (error) {
         // A line the server refuses, as opposed to a file that could not be read or an include redfort stopped at
