@@ -10,7 +10,7 @@ import type { FakeServer } from './helpers/fake-resp-server.ts';
 import { build, runCli } from './report/cli-run.ts';
 import type { CliRun } from './report/cli-run.ts';
 import { freePort } from './harness/servers.ts';
-import { SERVER_NAMES } from '../src/gather/host/proc.ts';
+import { SERVER_NAMES } from '../src/facts/host.ts';
 
 // Usage errors, hostile servers and help: what a person sees on the command line. No real server needed.
 

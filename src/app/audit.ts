@@ -1,4 +1,5 @@
 import type { FactKey, Facts } from '../facts/types.ts';
+import { processMode } from '../facts/host.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import type { Disabled, TargetResult } from '../engine/run.ts';
 import { errorResults, runRules, summarize } from '../engine/run.ts';
@@ -71,7 +72,8 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
   ];
   const sample = facts.sample ? { sample: sampleSummary(facts.sample) } : {};
   const refused = nothingJudged(facts);
-  const kind = facts.topology ? 'deployment' : facts.server?.mode === 'sentinel' || facts.sentinel ? 'sentinel' : facts.server || facts.config ? 'server' : undefined;
+  // A server that takes no command before AUTH is still known by the process listening on its port (host facts).
+  const kind = facts.topology ? 'deployment' : facts.server?.mode === 'sentinel' || facts.sentinel ? 'sentinel' : facts.server || facts.config ? 'server' : facts.host ? processMode(facts.host.process) : undefined;
   const infoRole = facts.info ? infoField(facts.info, 'role') : undefined;
   const role = kind === 'sentinel' ? 'sentinel' : infoRole === 'master' ? 'master' : infoRole === 'slave' || infoRole === 'replica' ? 'replica' : undefined;
   return { target: facts.target, ...(refused ? { error: refused } : {}), ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };

@@ -19,6 +19,19 @@ export interface HostListener {
 }
 
 /** The redis-server / redis-sentinel / valkey-server process, from `/proc/<pid>`. */
+/** The names a Redis or Valkey server or sentinel executable runs as (`/proc/PID/status` Name:, at most 15 characters). */
+export const SERVER_NAMES: ReadonlySet<string> = new Set(['redis-server', 'redis-sentinel', 'valkey-server', 'valkey-sentinel']);
+
+/**
+ * Whether a Redis or Valkey process runs as a sentinel or a server, as the server itself decides at its start: started
+ * as `*-sentinel` or with `--sentinel` among its arguments; a command line rewritten by set-proc-title ends in
+ * `[sentinel]` (the default proc-title-template's `{server-mode}`). Undefined for a process that is neither.
+ */
+export function processMode(process: { readonly name: string; readonly cmdline: readonly string[] }): 'server' | 'sentinel' | undefined {
+  if (!SERVER_NAMES.has(process.name)) return undefined;
+  return process.name.endsWith('-sentinel') || process.cmdline.includes('--sentinel') || / \[sentinel\]$/.test(process.cmdline[0] ?? '') ? 'sentinel' : 'server';
+}
+
 export interface HostProcess {
   readonly pid: number;
   /** `Name:` of /proc/<pid>/status (`redis-server`): the executable name, which set-proc-title does not change. */

@@ -17,6 +17,7 @@ import type {
   Source,
 } from '../../facts/types.ts';
 import { FACT_KEYS } from '../../facts/types.ts';
+import { processMode, SERVER_NAMES } from '../../facts/host.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { effectiveConfig } from '../conf/redis-conf.ts';
@@ -68,7 +69,7 @@ const TLS_ROLES: readonly [string, HostFileRole][] = [
 
 function isSentinel(facts: Facts, process: { name: string; cmdline: readonly string[] }): boolean {
   if (facts.server) return facts.server.mode === 'sentinel';
-  return process.name.endsWith('-sentinel') || process.cmdline.includes('--sentinel') || / \[sentinel\]$/.test(process.cmdline[0] ?? '');
+  return processMode(process) === 'sentinel';
 }
 
 /**
@@ -419,9 +420,6 @@ export async function listeningConfigFile(host: string, port: number, facts: Fac
   });
 }
 
-/** The names a Redis or Valkey server or sentinel executable has (`/proc/PID/status` Name: at most 15 characters). */
-const SERVER_PROGRAMS: ReadonlySet<string> = new Set(['redis-server', 'redis-sentinel', 'valkey-server', 'valkey-sentinel']);
-
 /**
  * The executable of the process that really listens on `host:port` of this machine, by the name it runs as: what a
  * systemd drop-in's ExecStart= must start. /proc/PID/exe resolves links, and Debian's /usr/bin/redis-server and
@@ -440,12 +438,12 @@ export async function listeningExecutable(host: string, port: number, facts: Fac
   if (!status) return { known: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
   const { path, deleted } = deletedTarget(exe.value);
   const named = join(dirname(path), status.name);
-  if (named !== path && SERVER_PROGRAMS.has(status.name)) {
+  if (named !== path && SERVER_NAMES.has(status.name)) {
     // An upgrade that replaced the file (`… (deleted)`): the path now leads to the new one, which the restart runs.
     const real = await realpath(named).catch(() => undefined);
     if (real === path || (deleted && real !== undefined)) return { known: true, value: named, source: hostSource(`/proc/${pid}/exe (${path}), started as ${status.name}`) };
   }
-  if (SERVER_PROGRAMS.has(basename(path))) return { known: true, value: path, source: hostSource(`/proc/${pid}/exe`) };
+  if (SERVER_NAMES.has(basename(path))) return { known: true, value: path, source: hostSource(`/proc/${pid}/exe`) };
   return { known: false, reason: `process ${pid} runs ${path} as '${status.name}', and no ${status.name} beside it leads there` };
 }
 

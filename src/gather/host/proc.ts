@@ -4,6 +4,7 @@ import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import { memo } from '../../util/memo.ts';
 import { readProcMemoryText, readProcText } from '../../util/read-file.ts';
 import type { HostListener, HostValue, Source } from '../../facts/types.ts';
+import { SERVER_NAMES } from '../../facts/host.ts';
 import { redactArgs } from '../../redis/command-line.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 
@@ -25,7 +26,6 @@ export interface UnixSocket {
 }
 
 /** Names of the server executables `redfort audit --local` looks for (`Name:` of /proc/<pid>/status). */
-export const SERVER_NAMES: ReadonlySet<string> = new Set(['redis-server', 'redis-sentinel', 'valkey-server', 'valkey-sentinel']);
 
 const LISTEN = '0A';
 
