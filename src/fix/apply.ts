@@ -449,9 +449,28 @@ async function runStep(step: PlanStep, run: NodeRun, options: ApplyOptions, rest
   }
   for (const cred of run.expected.values()) {
     const problem = await canLogIn(run.node.target, cred, options);
-    if (problem) return `authentication lost: ${problem}`;
+    if (problem) return `authentication lost: ${problem}${await undoSettings(step, run)}`;
   }
   return undefined;
+}
+
+/**
+ * Sets the settings a step changed back to their recorded values on the connection fix still has, at once: a step that
+ * refuses new connections (tls-auth-clients yes refusing fix's own client certificate, protected-mode yes) leaves the
+ * connections open, and the rollback, which logs in afresh, could not reach the node otherwise. What it says for the
+ * outcome (names only: a recorded value may be a secret).
+ */
+async function undoSettings(step: PlanStep, run: NodeRun): Promise<string> {
+  const names = [...new Set(stepTouches(step).flatMap((t) => (t.kind === 'config' ? [t.name] : [])))].filter((name) => typeof run.record.config[name] === 'string');
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const name of names) {
+    const reply = await run.session.send(['CONFIG', 'SET', name, run.record.config[name]!]).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    const why = reply instanceof Error ? reply.message : replyError(reply);
+    if (why === undefined) done.push(name);
+    else failed.push(`${name} (${why})`);
+  }
+  return `${done.length > 0 ? `; ${done.join(', ')} set back on the connection fix still had` : ''}${failed.length > 0 ? `; could not set back ${failed.join(', ')}` : ''}`;
 }
 
 /** A replica's link must be up, a cluster node's state ok. */

@@ -3,16 +3,18 @@ import { listed } from '../util/words.ts';
 import type { RuleResult } from '../engine/run.ts';
 import { findRule } from '../rules/index.ts';
 import { packageVersion } from '../package-root.ts';
-import { resolveVersion } from '../redis/directives.ts';
+import { resolveVersion, versionAtLeast } from '../redis/directives.ts';
+import type { Target } from '../redis/target.ts';
 import { ACCEPTED_LOGLEVELS, ACL_NAME_TRIES, DEFAULT_ACLFILE, DEFAULT_LOGFILE, newAclPath, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
 import type { Role } from '../profile/index.ts';
 import { fixUsers } from './profile.ts';
 import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
+import { showArg } from './types.ts';
 import { deploymentDigest, nodeDigest } from './digest.ts';
 import { infoField } from '../redis/info.ts';
 import { formatSource } from '../facts/source.ts';
 import { parseVersion } from '../rules/util.ts';
-import { isLocalHost } from '../net/address.ts';
+import { isLocalHost, isLoopbackAddress } from '../net/address.ts';
 import { dirname, join } from 'node:path';
 import { pubsubDefault, userDifferences } from '../acl/drift.ts';
 import type { UserDifference } from '../acl/drift.ts';
@@ -28,6 +30,11 @@ export interface FixNodeInput {
   readonly results: readonly RuleResult[];
   /** Connections named `sentinel-…` in CLIENT LIST (outside `--sentinel`), or why they could not be counted. */
   readonly sentinelClients?: number | string;
+  /**
+   * How fix reaches the node (the plan's audit, an apply's steps, its re-audit and a rollback): its address, user and
+   * TLS client certificate decide which steps would cut fix off from the node, and so are left to the user instead.
+   */
+  readonly target: Target;
 }
 
 export interface PlanInput {
@@ -319,29 +326,22 @@ export function buildPlan(input: PlanInput): FixPlan {
     // differs from what runs (config.runtime-drift rolled the whole apply back) and wins at the next start.
     const node = input.nodes.find((n) => n.address === draft.node);
     const inInclude = node ? draft.touches.flatMap((t) => (t.kind === 'config' ? [{ name: t.name, lines: includedLines(node.facts, t.name) }] : [])).flatMap((x) => (x.lines ? [{ name: x.name, lines: x.lines }] : [])) : [];
-    if (inInclude.length > 0) {
-      const message = heldMessage(draft.command, inInclude, node!.facts.server?.configFile);
-      for (const rule of draft.rules) {
-        held.add(`${draft.node}\0${rule}`);
-        if (!manual.some((m) => m.node === draft.node && m.rule === rule)) manual.push({ node: draft.node, rule, message });
-      }
-      return;
-    }
+    if (inInclude.length > 0) return leave(draft, heldMessage(draft.command, inInclude, node!.facts.server?.configFile));
     // CONFIG renamed, removed or refused on the node: the step cannot run there, so it is the user's.
     const unusable = node && node.role !== 'sentinel' && typeof draft.command[0] === 'string' && draft.command[0].toUpperCase() === 'CONFIG' ? configUnusable(node.facts) : undefined;
-    if (unusable) {
-      const message = configByHand(draft.command, unusable, node!.facts.server?.configFile);
-      for (const rule of draft.rules) {
-        held.add(`${draft.node}\0${rule}`);
-        if (!manual.some((m) => m.node === draft.node && m.rule === rule)) manual.push({ node: draft.node, rule, message });
-      }
-      return;
-    }
+    if (unusable) return leave(draft, configByHand(draft.command, unusable, node!.facts.server?.configFile));
     const full = { ...draft, order: ORDER[phase] };
     byPhase.get(phase)!.push(full);
     const mine = byNode.get(full.node);
     if (mine) mine.push(full);
     else byNode.set(full.node, [full]);
+  };
+  /** A step left to the user: its rules stay open on the node, with `message` as what to do. */
+  const leave = (draft: Pick<Draft, 'node' | 'rules'>, message: string) => {
+    for (const rule of draft.rules) {
+      held.add(`${draft.node}\0${rule}`);
+      if (!manual.some((m) => m.node === draft.node && m.rule === rule)) manual.push({ node: draft.node, rule, message });
+    }
   };
   const manual: ManualItem[] = [];
   // What a manual item says instead of the rule's remediation, by node and rule (why fix leaves it).
@@ -542,21 +542,43 @@ export function buildPlan(input: PlanInput): FixPlan {
   // Per node, the users whose password the plan replaces or retires (`resetpass`, `default off resetpass`).
   const newPassword = new Map<string, Set<string>>();
   const retires = (node: string, user: string) => newPassword.set(node, (newPassword.get(node) ?? new Set()).add(user));
+  // The apply logs in as fix's administrator where it has one (made by this plan, or by an earlier run with the same
+  // secrets file), else as the target's user: a step that changes that user would cut fix off from the node.
+  const adminOn = (n: FixNodeInput) => {
+    const admin = existing(n, names.admin);
+    return defaultOn.has(n.address) || (admin !== undefined && ownUser(admin));
+  };
+  /** The by-hand item of a step on the user fix logs in as, where fix has no administrator of its own. */
+  const ownUserMessage = (name: string, command: readonly Arg[], loses: string) =>
+    `fix logs in to this server as '${name}': ${command.map(showArg).join(' ')} would ${loses}, and fix has no administrator of its own here (the default user stays as it is). Run fix as another user that has ACL and CONFIG (--user), or run the command as such a user by hand, then CONFIG REWRITE (ACL SAVE with an aclfile)`;
   // Disruptive changes to the users, node by node (replicas first).
   for (const n of data) {
     const f = n.facts;
+    const login = n.target.username ?? 'default';
     for (const user of f.acl?.origin === 'acl-list' ? f.acl.users : []) {
       if (user.name === 'default' || generated.has(user.name) || !user.enabled) continue;
+      const own = user.name === login && !adminOn(n);
       if (failing(n.results, 'auth.dangerous-commands-allowed') && !user.rules.includes('-@dangerous') && user.rules.some((r) => /^\+@(all|admin|dangerous)$|^allcommands$/.test(r) || r.startsWith('+@'))) {
-        add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, '-@dangerous'), rules: ['auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed'], reason: `clients logged in as '${user.name}' lose the @dangerous commands (CONFIG, KEYS, FLUSHALL, …) they may use today`, touches: [{ kind: 'user', name: user.name }] });
-        closed(n.address, 'auth.dangerous-commands-allowed');
+        const step = { node: n.address, class: 'disruptive' as const, command: acl(user.name, '-@dangerous'), rules: ['auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed'], reason: `clients logged in as '${user.name}' lose the @dangerous commands (CONFIG, KEYS, FLUSHALL, …) they may use today`, touches: [{ kind: 'user', name: user.name } as Touch] };
+        // Measured on 7.0.15: the next step as that user was refused (NOPERM acl|setuser), and so was the rollback.
+        if (own) leave(step, ownUserMessage(user.name, step.command, 'take from it the CONFIG and ACL commands that the rest of the plan and a rollback need (it could not even set itself back)'));
+        else {
+          add('disruptive', step);
+          closed(n.address, 'auth.dangerous-commands-allowed');
+        }
       }
       // The user's own finding (`user 'NAME' …`, as suppressions match it): a short password is known from its hash too.
       const weak = n.results.some((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail' && r.message.includes(`user '${user.name}'`));
       if (weak || (failing(n.results, 'auth.weak-password') && user.passwords.some((p) => p.length !== undefined))) {
-        secrets.add(user.name);
-        add('disruptive', { node: n.address, class: 'disruptive', command: acl(user.name, 'resetpass', { secret: user.name, prefix: '>', value: '<generated>' }), rules: ['auth.weak-password'], reason: `clients of '${user.name}' must switch to the new password from the secrets file`, touches: [{ kind: 'user', name: user.name }] });
-        retires(n.address, user.name);
+        const step = { node: n.address, class: 'disruptive' as const, command: acl(user.name, 'resetpass', { secret: user.name, prefix: '>', value: '<generated>' }), rules: ['auth.weak-password'], reason: `clients of '${user.name}' must switch to the new password from the secrets file`, touches: [{ kind: 'user', name: user.name } as Touch] };
+        // Measured on 7.0.15: the audit after the apply was refused (WRONGPASS with the password fix was given), and so
+        // was the rollback, with the new password already in redis.conf (CONFIG REWRITE).
+        if (own) leave(step, ownUserMessage(user.name, step.command, 'refuse its own next connections with the password it was given (the audit after the apply, a rollback)'));
+        else {
+          secrets.add(user.name);
+          add('disruptive', step);
+          retires(n.address, user.name);
+        }
       }
     }
     if (defaultOn.has(n.address)) {
@@ -571,7 +593,13 @@ export function buildPlan(input: PlanInput): FixPlan {
       }
     }
     const protectedMode = pendingProtected.get(n.address);
-    if (protectedMode) add('disruptive', protectedMode);
+    // The default user keeps no password here (fix leaves it on): protected mode refuses every TCP client off the
+    // loopback, fix too when it reaches the node at another address (7.0+ whatever bind says; 3.2-6.x without bind:
+    // redis@7.4.1 networking.c clientAcceptHandler, redis@6.0.20 the same with bindaddr_count == 0).
+    const refusesRemote = versionAtLeast(resolveVersion(f.server?.version), 7, 0) || (config(f, 'bind')?.trim() ?? '') === '';
+    if (protectedMode && !defaultOn.has(n.address) && refusesRemote && !isLoopbackAddress(n.target.host)) {
+      leave(protectedMode, `fix reaches this server at ${n.target.host}, not on the loopback: ${protectedMode.command.map(showArg).join(' ')} would refuse its own next connections (the audit after the apply, a rollback) as it refuses every client off the loopback while the default user needs no password, and the plan leaves the default user as it is. Give the default user a password or turn it off first (auth.default-user-enabled), then plan again; or run the command and CONFIG REWRITE by hand from the server's own host`);
+    } else if (protectedMode) add('disruptive', protectedMode);
     const tlsOn = config(f, 'tls-port') !== undefined && config(f, 'tls-port') !== '0';
     if (tlsOn && failing(n.results, 'tls.weak-protocols')) {
       add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-protocols', TLS_PROTOCOLS], rules: ['tls.weak-protocols'], reason: 'clients that only speak TLS 1.0 or 1.1 can no longer connect', touches: [{ kind: 'config', name: 'tls-protocols' }] });
@@ -582,8 +610,16 @@ export function buildPlan(input: PlanInput): FixPlan {
       closed(n.address, 'tls.weak-ciphers');
     }
     if (tlsOn && failing(n.results, 'tls.client-auth-disabled') && (config(f, 'tls-ca-cert-file') || config(f, 'tls-ca-cert-dir'))) {
-      add('disruptive', { node: n.address, class: 'disruptive', command: ['CONFIG', 'SET', 'tls-auth-clients', 'yes'], rules: ['tls.client-auth-disabled'], reason: 'clients without a certificate from the configured CA are refused', touches: [{ kind: 'config', name: 'tls-auth-clients' }] });
-      closed(n.address, 'tls.client-auth-disabled');
+      const step = { node: n.address, class: 'disruptive' as const, command: ['CONFIG', 'SET', 'tls-auth-clients', 'yes'], rules: ['tls.client-auth-disabled'], reason: 'clients without a certificate from the configured CA are refused', touches: [{ kind: 'config', name: 'tls-auth-clients' } as Touch] };
+      // QA38-1, measured on 8.6.3: applied by a fix without a client certificate, the check after the step failed
+      // ("tlsv13 alert certificate required") and the rollback could not log in to set it back.
+      if (n.target.tls && n.target.tls.certFile === undefined) {
+        const ca = config(f, 'tls-ca-cert-file') ? 'tls-ca-cert-file' : 'tls-ca-cert-dir';
+        leave(step, `fix reaches this server over TLS without a client certificate: CONFIG SET tls-auth-clients yes would refuse its own next connections (the check after the step, the audit after the apply, a rollback) as it refuses every client without a certificate from the configured CA. Run fix again with --cert and --key of a client certificate this server accepts (signed by a CA of its ${ca}), or, once every client has one, run CONFIG SET tls-auth-clients yes and CONFIG REWRITE by hand`);
+      } else {
+        add('disruptive', step);
+        closed(n.address, 'tls.client-auth-disabled');
+      }
     }
   }
 

@@ -270,7 +270,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     }
     const strange = resumed ? undefined : foreignStep(plan, fresh());
     if (strange) {
-      say(`${planFile}: step ${strange.id} (${strange.node}) is not a step redfort plans for this deployment (edited after --plan, or planned with another --user-prefix): make a new plan with --plan`);
+      say(`${planFile}: step ${strange.id} (${strange.node}) is not a step redfort plans for this deployment (edited after --plan, or planned with another --user-prefix or other connection flags: fix plans no step that would cut off its own connection, such as tls-auth-clients yes without --cert and --key): make a new plan with --plan`);
       return 2;
     }
   } else {

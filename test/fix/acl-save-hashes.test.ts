@@ -107,8 +107,9 @@ describe('fix: no bare ACL SAVE where the running users differ from the ACL file
 
 describe('fix: the ACL SAVE after user steps says which running users it also writes', () => {
   it('notes a user added at run time and never saved (config.runtime-drift), as CONFIG REWRITE does for settings', async () => {
-    // fix creates its own 'admin' (a user of that name with another password is someone else's): 'ops' here.
-    const users = USERS.replace('user default off', 'user default on nopass ~* &* +@all').replace('user admin ', 'user ops ');
+    // fix creates its own 'admin' (a user of that name with another password is someone else's): 'ops' here. The user
+    // step is on 'dev': fix logs in as 'ops', which it never takes @dangerous from without an administrator of its own.
+    const users = `${USERS.replace('user default off', 'user default on nopass ~* &* +@all').replace('user admin ', 'user ops ')}user dev on >Dev-Pass-Long-Enough-2233445566 ~* &* +@all\n`;
     const server = await startRedis({ conf: 'aclfile users.acl', files: { 'users.acl': users }, username: 'ops', password: ADMIN, killOnStop: true });
     const seed = target(server.url, { user: 'ops', pass: ADMIN });
     const clean = plan(await state(seed, { noProbe: true }), seed);
