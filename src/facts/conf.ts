@@ -7,6 +7,8 @@ import type { AclUser, ConfigMap, SecretMap } from './live.ts';
 export interface FileFacts {
   /** Every file read, absolute paths. */
   readonly paths: readonly string[];
+  /** Each included file of `paths` to the `include` line that read it (the file and line, never the text). */
+  readonly includedBy?: ReadonlyMap<string, Source>;
   readonly config: ConfigMap;
   readonly secrets: SecretMap;
   /** Users from an ACL file or `user` lines, with plaintext-password counts. */

@@ -261,6 +261,29 @@ describe('a config file that includes another holding the password', () => {
     const main = entries.find((r) => r.message.startsWith(`${server.confPath} (config file)`));
     assert.equal(main?.severity, 'medium', show(entries));
   });
+
+  // QA38-7: with CONFIG renamed (and the arguments replaced by the title, so the running options are unknown) the
+  // includes were dropped with the file's settings: the world-readable file holding requirepass went unjudged.
+  it('judges the includes with CONFIG renamed, each named by the include line that read it', async () => {
+    const server = await startRedis({
+      conf: 'include conf.d/*.conf',
+      files: {
+        'conf.d/10-security.conf': { content: 'rename-command CONFIG ""\ninclude conf.d/nested.inc\n', mode: 0o644 },
+        'conf.d/nested.inc': { content: `maxmemory 64mb\nrequirepass ${PASSWORD}\n`, mode: 0o644 },
+      },
+      password: PASSWORD,
+    });
+    const entries = expect(await auditOk(server), 'host.config-file-permissions', 'fail');
+    const nested = entries.find((r) => r.message.startsWith(`${server.dir}/conf.d/nested.inc (included config file): mode 644`));
+    assert.ok(nested, show(entries));
+    assert.match(nested.message, /others may read it; it holds requirepass$/);
+    assert.equal(nested.severity, 'high');
+    assert.equal(nested.evidence[0], `path from ${server.dir}/conf.d/10-security.conf:2`);
+    const security = entries.find((r) => r.message.startsWith(`${server.dir}/conf.d/10-security.conf (included config file)`));
+    const line = (await readFile(server.confPath, 'utf8')).split('\n').indexOf('include conf.d/*.conf') + 1;
+    assert.equal(security?.evidence[0], `path from ${server.confPath}:${line}`, show(entries));
+    assert.ok(!JSON.stringify(entries).includes(PASSWORD));
+  });
 });
 
 describe('the command line', () => {

@@ -24,11 +24,14 @@ function withoutFileSettings(host: HostFacts, why: string): HostFacts {
   // The server chdirs to `dir`: the process's own directory is the running one, whatever started it.
   const cwd = host.process.cwd;
   const kept = host.files.map((f) => (f.role === 'dir' && fromFile(f.origin) && cwd.known && cwd.value === f.path ? { ...f, origin: cwd.source } : f));
-  const dropped = kept.filter((f) => fromFile(f.origin));
+  // An include the file names is read whatever the command line adds (its options come after the file's lines): it
+  // stays, named by its include line.
+  const settled = (f: HostFacts['files'][number]): boolean => f.role === 'include' || !fromFile(f.origin);
+  const dropped = kept.filter((f) => !settled(f));
   const roles = [...new Set(dropped.map((f) => f.role))];
   return {
     ...host,
-    files: kept.filter((f) => !fromFile(f.origin)),
+    files: kept.filter(settled),
     absent: [...host.absent.filter((a) => !roles.includes(a.role)), ...roles.map((role) => ({ role, unknown: true, reason: why }))],
     logging: host.logging.known && fromFile(host.logging.source) ? { known: false, reason: why } : host.logging,
   };

@@ -301,6 +301,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     const main = configPath ?? sentinelConfigPath;
     let effective: EffectiveConf | undefined;
     const paths: string[] = [];
+    let includedBy: ReadonlyMap<string, Source> | undefined;
     const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
     if (main) {
@@ -338,6 +339,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
         throw error;
       }
       paths.push(...parsed.files);
+      includedBy = parsed.includedBy;
       warnings.push(...parsed.warnings, ...startWarnings, ...effective.warnings);
       cwd = parsed.cwd ?? cwd;
     }
@@ -371,6 +373,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       gathered: {
         files: {
           paths,
+          ...(includedBy && includedBy.size > 0 ? { includedBy } : {}),
           config: effective?.config ?? new Map(),
           secrets,
           users,

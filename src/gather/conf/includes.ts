@@ -16,6 +16,8 @@ export interface ParsedConf {
   readonly directives: readonly Directive[];
   /** Every file read, absolute, in the order first read. */
   readonly files: readonly string[];
+  /** Each included file (every one of `files` but the first) to the `include` line that first read it. */
+  readonly includedBy?: ReadonlyMap<string, Directive['source']>;
   /** Things the server would do differently or refuse but that should not stop an audit (unknown directives...). */
   readonly warnings: readonly string[];
   /** The working directory relative paths were resolved against (the server's cwd at startup), when known. */
@@ -227,10 +229,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
 
   const directives: Directive[] = [];
   const files: string[] = [];
+  const includedBy = new Map<string, Directive['source']>();
   const warnings: string[] = [];
 
-  const noteFile = (file: string): void => {
-    if (!files.includes(file)) files.push(file);
+  const noteFile = (file: string, by?: Directive): void => {
+    if (files.includes(file)) return;
+    files.push(file);
+    if (by) includedBy.set(file, by.source);
   };
 
   const checkBom = (text: string, file: string): void => {
@@ -297,7 +302,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         if (err instanceof NeedInput) throw err;
         return fail(`include: can't open config file ${quotedArg(target)}: ${errorCode(err)} (redis-server refuses to start)`);
       }
-      noteFile(target);
+      noteFile(target, d);
       expandedBy(text, d);
       checkBom(text, target);
       expandText(text, target, next);
@@ -328,7 +333,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         if (err instanceof NeedInput) throw err;
         return fail(`include: can't open config file '${file}': ${errorCode(err)} (redis-server refuses to start)`);
       }
-      noteFile(file);
+      noteFile(file, d);
       expandedBy(texts[texts.length - 1]!, d);
     }
     for (let k = 0; k < matches.length; k++) {
@@ -390,7 +395,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     expandText(text, top, [top]);
   } catch (error) {
     if (!(options.deferErrors && error instanceof ConfigParseError)) throw error;
-    return { directives, files, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
+    return { directives, files, includedBy, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
   }
-  return { directives, files, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
+  return { directives, files, includedBy, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
 }

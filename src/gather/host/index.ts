@@ -56,6 +56,8 @@ interface Settings {
   readonly config: ConfigMap;
   /** Every file the config was read from (the config file and its includes), when read here. */
   readonly files: readonly string[] | undefined;
+  /** Each include of `files` to the `include` line that read it. */
+  readonly includedBy?: ReadonlyMap<string, Source> | undefined;
 }
 
 const TLS_ROLES: readonly [string, HostFileRole][] = [
@@ -142,7 +144,7 @@ async function settingsOf(facts: Facts, configFile: HostValue<string | null>, se
     const parsed = await loadConfFiles(configFile.value, { signal, deferErrors: true, mayRead });
     const version = configVersion(facts.server);
     const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
-    return { settings: { config: effective.config, files: parsed.files } };
+    return { settings: { config: effective.config, files: parsed.files, includedBy: parsed.includedBy } };
   } catch (error) {
     return { reason: `the config file could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -188,11 +190,13 @@ async function planFiles(
 
   const configPath = configFile.known ? configFile.value : null;
   // The config-file gatherer's list counts only when it read this server's file (not a copy given with --config).
-  let includes = settings?.files ?? (configPath !== null && facts.files?.paths.includes(configPath) ? facts.files.paths : undefined);
+  const gathered = configPath !== null && facts.files?.paths.includes(configPath) ? facts.files : undefined;
+  let includes = settings?.files ?? gathered?.paths;
+  let includedBy = settings?.files ? settings.includedBy : gathered?.includedBy;
   let includesReason = 'the includes of the config file were not read';
   if (!includes && configPath !== null) {
     try {
-      includes = (await loadConfFiles(configPath, { mayRead })).files;
+      ({ files: includes, includedBy } = await loadConfFiles(configPath, { mayRead }));
     } catch (error) {
       includesReason = `the includes of the config file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -202,7 +206,8 @@ async function planFiles(
   if (includes) {
     for (const path of includes) {
       if (path === configPath || path === aclPath) continue;
-      planned.push({ role: 'include', path, origin: facts.files?.source ?? hostSource(`included by ${configFile.known ? configFile.value : 'the config file'}`) });
+      // The include line that read it: the config file's own, or another include's (a file a glob pulled in).
+      planned.push({ role: 'include', path, origin: includedBy?.get(path) ?? hostSource(`included by ${configFile.known ? configFile.value : 'the config file'}`) });
     }
   } else if (configPath !== null) {
     absent.push({ role: 'include', unknown: true, reason: includesReason });
