@@ -12,12 +12,15 @@ export class AclSyntaxError extends Error {
   readonly rule: string | undefined;
   /** The server's explanation, e.g. `Syntax error`. */
   readonly reason: string;
+  /** redfort's word on why, where the server's says little (a rule of another release). */
+  readonly note: string | undefined;
 
-  constructor(reason: string, rule?: string) {
-    super(rule === undefined ? reason : `Error in ACL SETUSER modifier '${rule}': ${reason}`);
+  constructor(reason: string, rule?: string, note?: string) {
+    super(`${rule === undefined ? reason : `Error in ACL SETUSER modifier '${rule}': ${reason}`}${note === undefined ? '' : ` (${note})`}`);
     this.name = 'AclSyntaxError';
     this.rule = rule;
     this.reason = reason;
+    this.note = note;
   }
 }
 
@@ -34,6 +37,8 @@ const NO_SUCH_PASSWORD = 'The password you are trying to remove from the user do
 const BAD_HASH =
   'The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters';
 const FIRST_ARG_OF_SUBCOMMAND = 'Allowing first-arg of a subcommand is not supported';
+// Valkey 9.1+ (ERANGE, valkey@9.1.2:src/acl.c ACLSetUserStringError).
+const DB_OUT_OF_RANGE = 'The provided database ID is out of range';
 // 6.0 only (redis@6.0.20:src/acl.c:913, EBUSY): 6.2 dropped the check.
 const SUBCOMMAND_OF_ALLOWED =
   'Adding a subcommand of a command already fully added is not allowed. Remove the command to start. ' +
@@ -78,6 +83,8 @@ interface Grammar {
   readonly closedCategories: boolean;
   /** `+cmd|sub` is refused while `cmd` is fully allowed (6.0). */
   readonly busySubcommands: boolean;
+  /** `db=<ids>`, `alldbs`, `resetdbs`: Valkey 9.1+ (valkey-io/valkey#2309, "Database-level access control", 9.1.0). */
+  readonly databases: boolean;
 }
 
 function grammarFor(version: string | undefined): Grammar {
@@ -92,6 +99,7 @@ function grammarFor(version: string | undefined): Grammar {
     selectors: atLeast(7, 0),
     closedCategories: parsed !== undefined && (valkey ? !atLeast(8, 0) : !atLeast(7, 4)),
     busySubcommands: parsed !== undefined && !atLeast(6, 2),
+    databases: parsed === undefined || (valkey && atLeast(9, 1)),
   };
 }
 
@@ -144,6 +152,27 @@ interface SelectorState {
   readonly rules: string[];
 }
 
+/**
+ * The database ids of `db=<ids>` as Valkey 9.1 reads them (ACLSetSelectorDatabasePermissions, valkey@9.1.2:src/acl.c):
+ * a comma list of strtoll numbers (leading whitespace and a sign allowed, nothing after the digits), no empty item,
+ * each 0..2147483647 (an id past `databases` is accepted: it opens nothing). Rendered as the server renders it in
+ * ACL LIST: sorted, each once (`db=3,1,1` is `db=1,3`). A later `db=` replaces the list, it does not add to it.
+ */
+function databaseRule(op: string): string {
+  const list = op.slice(3);
+  if (list === '' || list.startsWith(',') || list.endsWith(',')) fail(SYNTAX, op);
+  const ids = new Set<number>();
+  for (const item of list.split(',')) {
+    const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(item);
+    if (!m) fail(SYNTAX, op);
+    const digits = m[2]!.replace(/^0+(?=\d)/, '');
+    const negative = m[1] === '-' && /[1-9]/.test(digits);
+    if (negative || digits.length > 10 || Number(digits) > 2147483647) fail(DB_OUT_OF_RANGE, op);
+    ids.add(Number(digits));
+  }
+  return `db=${[...ids].sort((a, b) => a - b).join(',')}`;
+}
+
 function hasSpace(text: string): boolean {
   return /[ \t\r\n]/.test(text);
 }
@@ -166,6 +195,13 @@ function applySelectorRule(state: SelectorState, op: string, grammar: Grammar): 
   } else if (lower === 'resetchannels') {
     state.allChannels = false;
     state.rules.push(lower);
+  } else if (lower === 'alldbs' || lower === 'resetdbs' || lower.startsWith('db=')) {
+    if (!grammar.databases) {
+      // Named only when it is a database rule for sure: another word may be a password written without `>`.
+      if (/^(alldbs|resetdbs|db=\d+(,\d+)*)$/i.test(op)) throw new AclSyntaxError(SYNTAX, op, 'database rules (db=, alldbs, resetdbs) are Valkey 9.1+');
+      fail(SYNTAX, op);
+    }
+    state.rules.push(lower.startsWith('db=') ? databaseRule(op) : lower);
   } else if (lower === 'allcommands' || lower === '+@all' || lower === 'nocommands' || lower === '-@all') {
     state.rules.push(lower);
   } else if (op.startsWith('~') || op.startsWith('%')) {
@@ -242,7 +278,13 @@ function parseSelector(op: string, grammar: Grammar): string[] {
   // The inside is split like sdssplitargs does it: on any whitespace.
   for (const inner of op.slice(1, -1).split(/[ \t\r\n]+/)) {
     if (inner === '') continue;
-    if (!applySelectorRule(state, inner, grammar)) fail(SYNTAX, op);
+    try {
+      if (!applySelectorRule(state, inner, grammar)) fail(SYNTAX, op);
+    } catch (error) {
+      // The server names the whole selector, whichever rule in it it refused (live 7.0.15 `(~* ~a)`, Valkey 9.1.2 `(~x db=a +get)`).
+      if (!(error instanceof AclSyntaxError) || error.rule === redact(op)) throw error;
+      throw new AclSyntaxError(error.reason, redact(op), error.note);
+    }
   }
   return state.rules;
 }
@@ -355,7 +397,7 @@ function buildUser(name: string, ops: readonly string[], source: Source, grammar
     } else if (grammar.selectors && lower === 'clearselectors') {
       selectors = [];
     } else if (lower === 'reset') {
-      // resetpass resetkeys resetchannels [allchannels] off sanitize-payload clearselectors -@all
+      // resetpass resetkeys resetchannels [allchannels] [alldbs, Valkey 9.1+] off sanitize-payload clearselectors -@all
       passwords.clear();
       nopass = false;
       enabled = false;
@@ -422,7 +464,7 @@ export function parseAclUser(
 
 /**
  * Parses one `user <name> <rules…>` line of `ACL LIST` output or of an ACL file, split on single
- * spaces as the ACL file loader does (quotes are not interpreted). Accepts every rendering from 6.0 to 8.x.
+ * spaces as the ACL file loader does (quotes are not interpreted). Accepts every rendering from 6.0 to 8.x and Valkey 9.1.
  */
 export function parseAclListLine(line: string, source: Source, options: { version?: string } = {}): AclUser {
   const grammar = grammarFor(options.version);

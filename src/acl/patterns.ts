@@ -7,7 +7,8 @@ export type PubsubDefault = 'allchannels' | 'resetchannels';
 /**
  * The keys and channels one permission set (the root rules, or one selector) may touch, as the server keeps them
  * (ACLSetSelector, redis@7.0.15:src/acl.c): `~*`, `allkeys` and `%RW~*` are every key; `%R~a %W~a` is `~a`; a
- * pattern is kept once; `reset` and a new user or selector start from `acl-pubsub-default` for channels.
+ * pattern is kept once; `reset` and a new user or selector start from `acl-pubsub-default` for channels. Valkey
+ * 9.1's databases follow (`db=0,2` or `resetdbs`; nothing when every database, the default).
  * Two renderings that allow the same get the same text.
  */
 export function keysAndChannels(rules: readonly string[], pubsubDefault: PubsubDefault): string {
@@ -15,6 +16,8 @@ export function keysAndChannels(rules: readonly string[], pubsubDefault: PubsubD
   const keys = new Map<string, number>();
   let allChannels = pubsubDefault === 'allchannels';
   const channels = new Set<string>();
+  // Valkey 9.1+: every database unless `db=` or `resetdbs` says otherwise (`reset` and a new selector: alldbs).
+  let databases = 'alldbs';
   const addKey = (pattern: string, flags: number): void => {
     if (pattern === '*' && flags === 3) {
       allKeys = true;
@@ -30,6 +33,7 @@ export function keysAndChannels(rules: readonly string[], pubsubDefault: PubsubD
       if (lower === 'reset') {
         allChannels = pubsubDefault === 'allchannels';
         channels.clear();
+        databases = 'alldbs';
       }
     } else if (lower === 'allchannels' || rule === '&*') {
       allChannels = true;
@@ -37,7 +41,8 @@ export function keysAndChannels(rules: readonly string[], pubsubDefault: PubsubD
     } else if (lower === 'resetchannels') {
       allChannels = false;
       channels.clear();
-    } else if (rule.startsWith('~')) addKey(rule.slice(1), 3);
+    } else if (lower === 'alldbs' || lower === 'resetdbs' || lower.startsWith('db=')) databases = lower;
+    else if (rule.startsWith('~')) addKey(rule.slice(1), 3);
     else if (rule.startsWith('%')) {
       const tilde = rule.indexOf('~');
       if (tilde === -1) continue;
@@ -49,7 +54,7 @@ export function keysAndChannels(rules: readonly string[], pubsubDefault: PubsubD
     ? '~*'
     : [...keys].map(([pattern, flags]) => (flags === 3 ? `~${pattern}` : `%${flags === 1 ? 'R' : 'W'}~${pattern}`)).sort().join(' ') || 'resetkeys';
   const channelText = allChannels ? '&*' : [...channels].map((c) => `&${c}`).sort().join(' ') || 'resetchannels';
-  return `${keyText} ${channelText}`;
+  return databases === 'alldbs' ? `${keyText} ${channelText}` : `${keyText} ${channelText} ${databases}`;
 }
 
 /** One selector: `key` compares two renderings, `shown` names it in a message (its keys, channels and command count). */

@@ -59,7 +59,7 @@ export function errorCode(err: unknown): string {
  * word is often a password written without its `>`.
  */
 export function aclErrorText(err: AclSyntaxError): string {
-  if (err.rule !== undefined && err.reason === 'Syntax error' && !/^[~%&+\-()!#<>]/.test(err.rule)) {
+  if (err.rule !== undefined && err.reason === 'Syntax error' && err.note === undefined && !/^[~%&+\-()!#<>]/.test(err.rule)) {
     return "Syntax error in a word that is no ACL rule (not shown: it may be a password written without '>')";
   }
   return err.message;

@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast } from '../util.ts';
+import { atLeast, unreadUsers } from '../util.ts';
 import { canRun } from '../../acl/permissions.ts';
 import type { CommandGrant } from '../../acl/permissions.ts';
 import { canLogIn } from '../auth/users.ts';
@@ -50,6 +50,8 @@ export default defineRule({
     const closed: string[] = [];
     const deliberate: string[] = [];
     const gateUnknown: { label: string; gate: string; users: string[] }[] = [];
+    /** Admin commands that only the users' ACL keeps from clients (neither renamed nor closed by a switch). */
+    let byAcl = 0;
     // The hardening profile's admin keeps CONFIG, SHUTDOWN and REPLICAOF by name (src/profile/users.ts): the
     // administrator the rule's fix text allows for, evidence rather than a failure; so does its sentinel user SLAVEOF,
     // which Sentinel sends at failover (QA37-3: harden's own group failed the rule). Any other grant fails.
@@ -79,6 +81,7 @@ export default defineRule({
         if (all.length > 0) closed.push(`${aclName.toUpperCase().replace('|', ' ')}: allowed by ACL to ${all.join(', ')}, but ${gate} is 'no', which refuses it to every client`);
         continue;
       }
+      byAcl++;
       const label = aclName.toUpperCase().replace('|', ' ');
       // 7.0+ with the settings unknown (CONFIG renamed or denied): the switch may refuse it to every client.
       if (gate && !setting && atLeast(server, 7) === true) {
@@ -109,6 +112,10 @@ export default defineRule({
           `${gateUnknown.map((g) => g.gate).join(', ')} (7.0+) refuse${gateUnknown.length === 1 ? 's' : ''} ${them} to every client is unknown: ${unavailable.config ?? 'the configuration could not be read'}`,
       );
     }
+    // A user left out (an ACL LIST line redfort could not read) may be the one that runs CONFIG SET: never a pass
+    // while any admin command is left to the ACL.
+    const unread = byAcl > 0 ? unreadUsers(acl) : undefined;
+    if (unread) return skip(unread);
     return pass(
       `every admin command is denied to all users${deliberate.length ? ` but the hardening profile's ${[...roles].map(roleWords).join(' and ')}` : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
       { source: commands.source, evidence: [...deliberate, ...closed] },

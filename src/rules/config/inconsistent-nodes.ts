@@ -30,7 +30,7 @@ function digestKey(digests: readonly SecretDigest[]): string {
  * order of its own, which differs between servers with the same configuration.
  */
 function permissionKey(user: AclUser, categories: CategoryTable | undefined): string {
-  const patterns = user.rules.filter((r) => /^[~%&]|^(allkeys|allchannels|resetkeys|resetchannels)$/i.test(r)).sort();
+  const patterns = user.rules.filter((r) => /^[~%&]|^(allkeys|allchannels|resetkeys|resetchannels|alldbs|resetdbs)$|^db=/i.test(r)).sort();
   const commands = categories ? [...effectiveCommands(user, categories).keys()] : user.rules.filter((r) => !patterns.includes(r)).sort();
   return `${patterns.join(' ')} | ${commands.join(' ')}`;
 }
