@@ -11,11 +11,13 @@ import type {
   HostFacts,
   HostFile,
   HostFileRole,
+  HostFileState,
   HostLogging,
   HostProcess,
   HostValue,
   Source,
 } from '../../facts/types.ts';
+import type { PackageFacts } from '../../facts/host.ts';
 import { FACT_KEYS } from '../../facts/types.ts';
 import { processMode, SERVER_NAMES } from '../../facts/host.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
@@ -113,6 +115,8 @@ export async function configFileOf(
   if (reported && isAbsolute(reported) && (await readableByProcess(reported, pid, tables))) {
     return { known: true, value: reported, source: hostSource(`INFO server config_file, a regular file that process ${pid}'s user can read`) };
   }
+  const other = reported && isAbsolute(reported) ? await otherFile(reported, pid, tables) : undefined;
+  if (other !== undefined) return { known: false, reason: `the server reports ${reported} as its config file, which is not read: ${other}; pass --config with the file it uses` };
   if (reported) {
     return {
       known: false,
@@ -134,6 +138,8 @@ export async function configFileOf(
 }
 
 type MayRead = (path: string) => Promise<string | undefined>;
+/** Why the server's `path` is not this machine's file at `path` (otherFile); undefined when it is. */
+type OtherFile = (path: string) => Promise<string | undefined>;
 
 async function settingsOf(facts: Facts, configFile: HostValue<string | null>, sentinel: boolean, signal: AbortSignal | undefined, mayRead: MayRead): Promise<{ settings?: Settings; reason?: string }> {
   if (facts.config) return { settings: { config: facts.config, files: undefined } };
@@ -170,6 +176,7 @@ async function planFiles(
   sentinel: boolean,
   lookups: PathLookups,
   mayRead: MayRead,
+  otherFileOf: OtherFile = async () => undefined,
 ): Promise<{ planned: Planned[]; absent: HostAbsentFile[] }> {
   const planned: Planned[] = [];
   const absent: HostAbsentFile[] = [];
@@ -230,7 +237,7 @@ async function planFiles(
     planned.push({ role: 'aof-dir', path, origin: aofDir.source });
     // Redis 7 keeps a manifest and base/incr files in the AOF directory. Listed only when it is one: what describeFiles
     // asks of it anyway says so (a server without AOF has the name set and no such directory).
-    const isDir = (await lookups.statParent(path))?.isDirectory() === true;
+    const isDir = (await otherFileOf(path)) === undefined && (await lookups.statParent(path))?.isDirectory() === true;
     for (const name of (isDir ? await readdir(path).catch(() => [] as string[]) : []).sort()) planned.push({ role: 'aof', path: join(path, name), origin: aofDir.source });
   } else {
     named('appendfilename', 'aof');
@@ -265,11 +272,12 @@ async function devLogOf(pid: number): Promise<boolean | undefined> {
   }
 }
 
-async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames, lookups: PathLookups, mayRead: MayRead): Promise<HostFile[]> {
+async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames, lookups: PathLookups, mayRead: MayRead, otherFileOf: OtherFile): Promise<HostFile[]> {
   const configRoles: ReadonlySet<HostFileRole> = new Set(['config', 'include', 'acl', 'sentinel-config']);
   return Promise.all(
     planned.map(async (p) => {
-      const state = await statPath(p.path, names, lookups);
+      const other = await otherFileOf(p.path);
+      const state: HostFileState = other === undefined ? await statPath(p.path, names, lookups) : { kind: 'unknown', reason: other };
       const file: HostFile = { role: p.role, path: p.path, origin: p.origin, state };
       if (!configRoles.has(p.role) || state.kind !== 'present') return file;
       const refused = await mayRead(p.path);
@@ -289,8 +297,11 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const logrotate = discovery.logrotate(options.logrotateDir);
   const firewall = discovery.firewall(options.firewallRuleset, options.signal);
   const exe = proc.link(pid, 'exe');
-  // The package query (a command) starts as soon as the executable is known.
-  const pkg = exe.then((path) => discovery.package(path, status.name, options.signal));
+  // The package query (a command) starts as soon as the executable is known, and asks only of this machine's file.
+  const pkg = exe.then(async (path): Promise<HostValue<PackageFacts | null>> => {
+    const other = path.known ? await otherFile(path.value, pid, proc, `/proc/${pid}/exe`) : undefined;
+    return other === undefined ? discovery.package(path, status.name, options.signal) : { known: false, reason: `its executable is not looked up: ${other}` };
+  });
   // Awaited below; should a step in between throw, their failures are not unhandled rejections.
   for (const started of [logrotate, firewall, pkg]) started.catch(() => undefined);
   const [names, rawCmdline, cwd, stdout, open, sockets, systemd] = await Promise.all([
@@ -310,8 +321,9 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal, mayRead);
   // Most of a server's files share one directory (dir), itself one of them: each path is looked at once.
   const lookups = sharedLookups();
-  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups, mayRead);
-  const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups, mayRead), logrotate, firewall, pkg]);
+  const otherFileOf: OtherFile = (path) => otherFile(path, pid, proc);
+  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups, mayRead, otherFileOf);
+  const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups, mayRead, otherFileOf), logrotate, firewall, pkg]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   // Secrets never leave the gatherer: the arguments are masked as this server's version reads them.
   const version = configVersion(facts.server);
@@ -440,6 +452,8 @@ export async function listeningExecutable(host: string, port: number, facts: Fac
   const pid = found.pid;
   const [status, exe] = await Promise.all([readStatus(pid, run.proc), run.proc.link(pid, 'exe')]);
   if (!exe.known) return exe;
+  const other = await otherFile(deletedTarget(exe.value).path, pid, run.proc, `/proc/${pid}/exe`);
+  if (other !== undefined) return { known: false, reason: `its executable is not this machine's: ${other}` };
   if (!status) return { known: false, reason: `process ${pid} is gone or its /proc/${pid}/status cannot be read` };
   const { path, deleted } = deletedTarget(exe.value);
   const named = join(dirname(path), status.name);
@@ -462,6 +476,7 @@ export async function listeningCwd(host: string, port: number, facts: Facts, pid
   const found = await listeningProcess(run, host, port, facts, pid);
   if (!found.found) return undefined;
   const cwd = await run.proc.link(found.pid, 'cwd');
+  if (cwd.known && (await otherFile(cwd.value, found.pid, run.proc, `/proc/${found.pid}/cwd`)) !== undefined) return undefined;
   return cwd.known ? cwd.value : undefined;
 }
 
@@ -507,6 +522,23 @@ function processConfigFile(discovery: HostDiscovery, facts: Facts, pid: number, 
   return discovery.configFile(`${pid}\0${facts.info ? 'info' : 'no info'}\0${facts.server?.configFile ?? ''}`, find);
 }
 
+/**
+ * Why `path` as process `pid` sees it is not the file this machine has at `path`: the process runs in another mount
+ * namespace (a container: its paths name files of its own root) and its `theirs` (by default `/proc/PID/root` +
+ * `path`) is not the same file (device and inode) as `path` here, or exists on one side only. Undefined when it is the
+ * same file, when both lack it, and for a process of this mount namespace. A systemd service's sandbox
+ * (ProtectSystem=, PrivateTmp=) is a mount namespace of its own that sees the machine's files, /tmp aside: each path
+ * is compared, not the namespace alone. Only the path here is ever read, and only when it is the very file.
+ */
+async function otherFile(path: string, pid: number, tables: ProcTables, theirs = `/proc/${pid}/root${resolve('/', path)}`): Promise<string | undefined> {
+  if ((await tables.mountNamespace(pid)) !== 'other') return undefined;
+  const [seen, here] = await Promise.all([statOf(theirs).catch(() => undefined), statOf(path).catch(() => undefined)]);
+  if (seen === undefined && here === undefined) return undefined;
+  if (seen && here && seen.dev === here.dev && seen.ino === here.ino) return undefined;
+  const what = seen === undefined ? `has no ${path}` : here === undefined ? `has a ${path} that this machine has not` : `sees another file at ${path} than this machine`;
+  return `process ${pid} runs in another mount namespace (a container) and ${what}`;
+}
+
 /** Whether the class of `ids` in `info`'s mode grants `bit` (4 read, 1 search), as the kernel picks one class. */
 function permits(info: { uid: number; gid: number; mode: number }, uid: number, gids: ReadonlySet<number | undefined>, bit: 4 | 1): boolean {
   if (info.uid === uid) return (info.mode & (bit << 6)) !== 0;
@@ -531,6 +563,8 @@ function parents(path: string): string[] {
  * server could read itself, never what an unprivileged process names on its command line (/root/secret.conf).
  */
 export async function processCannotRead(path: string, pid: number, tables: ProcTables): Promise<string | undefined> {
+  const other = await otherFile(path, pid, tables);
+  if (other !== undefined) return `${path} is not read: ${other}`;
   const status = (await tables.statusText(pid)) ?? '';
   const ids = (line: RegExp): number[] => (line.exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
   const uid = ids(STATUS_LINE.uid)[1];

@@ -354,6 +354,12 @@ export interface ProcTables {
   statusText(pid: number): Promise<string | undefined>;
   cmdline(pid: number): Promise<readonly string[]>;
   link(pid: number, name: string): Promise<HostValue<string>>;
+  /**
+   * Whether process `pid` sees this machine's files: `other` when its mount namespace is not this process's (a
+   * container), whose paths name files of its own root, not the files at the same paths here; `unknown` when
+   * /proc/<pid>/ns/mnt cannot be read (another user's process, for a redfort not run as root).
+   */
+  mountNamespace(pid: number): Promise<'self' | 'other' | 'unknown'>;
   /** {@link findPortOwner} with these tables, once per address, port and hint (both local stages of a target ask). */
   portOwner(host: string, port: number, hint?: number): Promise<PortOwner>;
   /**
@@ -418,6 +424,11 @@ export function procTables(shared?: SharedTcpTables): ProcTables {
     statusText: (pid) => once(`status ${pid}`, () => readProcText(`/proc/${pid}/status`)) as Promise<string | undefined>,
     cmdline: (pid) => once(`cmdline ${pid}`, () => readCmdline(pid)) as Promise<string[]>,
     link: (pid, name) => once(`link ${pid} ${name}`, () => procLink(pid, name)) as Promise<HostValue<string>>,
+    mountNamespace: (pid) =>
+      once(`mnt ${pid}`, async () => {
+        const [ns, self] = await Promise.all([tables.link(pid, 'ns/mnt'), once('mnt self', () => readlink('/proc/self/ns/mnt').catch(() => undefined)) as Promise<string | undefined>]);
+        return !ns.known || self === undefined ? 'unknown' : ns.value === self ? 'self' : 'other';
+      }) as Promise<'self' | 'other' | 'unknown'>,
     portOwner: (host, port, hint) => once(`owner ${host} ${port} ${hint ?? ''}`, () => findPortOwner(host, port, tables, hint)) as Promise<PortOwner>,
     unlessMissed: async (key, search) => {
       const misses = shared?.misses;
