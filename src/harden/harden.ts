@@ -447,6 +447,13 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       }
       kept.push('CONFIG, SHUTDOWN and REPLICAOF keep their names: the operator and Sentinel need them. Rename them on every node if nobody else can reach the server.');
     } else {
+      // Every user the server runs goes into the ACL file harden writes: one whose ACL LIST line redfort could not
+      // read would be left out, and deploying the file deletes it (QA38-12: Valkey 9.1's `db=0` users, dropped without
+      // a word). Refused, naming the lines.
+      const unread = facts.acl?.unreadable ?? [];
+      if (unread.length > 0) {
+        throw new HardenRefusal(`${unread.slice(0, 3).join('; ')}${unread.length > 3 ? `; and ${unread.length - 3} more` : ''}: harden writes every user into the ACL file it makes, and would leave ${unread.length === 1 ? 'this one' : 'these'} out: deploying that file would delete ${unread.length === 1 ? 'it' : 'them'}. Harden a server whose users redfort reads, or report the rule it does not know`);
+      }
       claims.add('auth.acl-file-missing');
       claims.add('auth.default-user-enabled');
       claims.add('auth.no-authentication');
