@@ -372,6 +372,8 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
         color: cmd.color,
         entries: inventory.entries.length,
         ...(cmd.settings?.disabledBy !== undefined ? { turnedOff: { rules: cmd.settings.disabledBy.size, path: cmd.settings.path } } : {}),
+        // The text report below says them; alone, the summary does.
+        ...(cmd.summaryOnly ? { warnings } : {}),
       }));
     if (!cmd.summaryOnly) io.writeStdout(await io.render('text', report, true));
   } else if (cmd.plan.stdout !== undefined && cmd.plan.stdout !== 'jsonl') {

@@ -3,6 +3,8 @@ import type { Summary } from '../engine/run.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Severity } from '../rules/define.ts';
 import { terminalSafe } from './common.ts';
+import { runWarningLines } from './text.ts';
+import type { ReportWarning } from './types.ts';
 
 /** One target of the fleet summary (see app/fleet.ts `TargetLine`). */
 export interface FleetLine {
@@ -33,9 +35,10 @@ export function fleetSummaryText(
   summary: Summary,
   /**
    * `entries`: the inventory's, named when they are not the targets (a deployment gives one per node, and its own);
-   * `turnedOff`: the rules the settings file turned off, and the file.
+   * `turnedOff`: the rules the settings file turned off, and the file; `warnings`: the run's, when no text report
+   * follows to say them (--summary-only).
    */
-  options: { color: boolean; entries?: number; turnedOff?: { readonly rules: number; readonly path: string } },
+  options: { color: boolean; entries?: number; turnedOff?: { readonly rules: number; readonly path: string }; warnings?: readonly ReportWarning[] },
 ): string {
   const c = pc.createColors(options.color);
   const failing = lines.filter((l) => l.error === undefined && l.worst !== undefined).length;
@@ -80,6 +83,6 @@ export function fleetSummaryText(
   } else {
     out.push(c.bold('No rule failed on any audited target.'));
   }
-  out.push('');
+  out.push('', ...runWarningLines(options.warnings, options.color));
   return `${out.join('\n')}\n`;
 }

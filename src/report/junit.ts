@@ -3,7 +3,7 @@ import { formatSource } from '../facts/types.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Rule, Severity } from '../rules/define.ts';
 import { escapeAttr, escapeText, oneLine, rulesById, sectionOf, triage } from './common.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter, ReportWarning } from './types.ts';
 
 interface Case {
   readonly xml: string;
@@ -64,7 +64,7 @@ function order(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
-function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>): { xml: string; counts: Record<Case['outcome'], number> } {
+function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>, warnings: readonly ReportWarning[]): { xml: string; counts: Record<Case['outcome'], number> } {
   const byRule = new Map<string, RuleResult[]>();
   for (const r of target.results) byRule.set(r.ruleId, [...(byRule.get(r.ruleId) ?? []), r]);
   const cases = [...byRule.values()].map((results) => testcase(results, byId));
@@ -82,20 +82,28 @@ function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>): { xml: st
     `  <testsuite name="${escapeAttr(target.target)}" tests="${cases.length}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}">`,
     ...(properties.length > 0 ? ['    <properties>', ...properties.map((p) => `  ${p}`), '    </properties>'] : []),
     ...cases.map((c) => c.xml),
-    ...(target.error !== undefined ? [`    <system-err>${escapeText(oneLine(`${target.target} could not be audited: ${target.error}`))}</system-err>`] : []),
+    ...systemErr([...(target.error !== undefined ? [oneLine(`${target.target} could not be audited: ${target.error}`)] : []), ...warnings.map((w) => oneLine(`warning: ${w.message}`))]),
     '  </testsuite>',
   ].join('\n');
   return { xml, counts };
 }
 
+/** A suite's `<system-err>`, a line each; nothing without any. */
+function systemErr(lines: readonly string[]): string[] {
+  return lines.length > 0 ? [`    <system-err>${escapeText(lines.join('\n'))}</system-err>`] : [];
+}
+
 /**
  * JUnit XML for CI test reports (GitLab, Jenkins, Azure): one testsuite per target, one testcase per
  * rule. Failures that count are `<failure>` (every finding of the rule listed in it); a rule whose
- * failures are all suppressed or baselined is `<skipped>`, like skip and manual.
+ * failures are all suppressed or baselined is `<skipped>`, like skip and manual. The run's warnings are in each
+ * suite's `<system-err>`, a `warning: …` line each.
  */
 export const junitReporter: Reporter = (report, context) => {
   const byId = rulesById(context.rules);
-  const suites = report.targets.map((t) => suite(t, byId));
+  // The run's warnings (an unused suppression or node override) concern every suite of it: each says them in its
+  // <system-err> (JUnit has no place for the run's own; a suite of no target would be counted as one).
+  const suites = report.targets.map((t) => suite(t, byId, report.warnings ?? []));
   const total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const { counts } of suites) {
     total.tests += counts.pass + counts.failure + counts.error + counts.skipped;

@@ -3,7 +3,7 @@ import { formatSource } from '../facts/types.ts';
 import type { RuleResult } from '../engine/run.ts';
 import type { Severity, Status } from '../rules/define.ts';
 import { rulesById, SECTION_TITLES, sectionOf, terminalSafe, turnedOffIn, viewResults } from './common.ts';
-import type { Reporter } from './types.ts';
+import type { Reporter, ReportWarning } from './types.ts';
 
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -64,6 +64,21 @@ function dimFrom(lines: readonly string[], indent: number, from: number, c: Colo
     offset += text.length + 1;
     return cut === text.length ? line : `${line.slice(0, indent)}${text.slice(0, cut)}${c.dim(text.slice(cut))}`;
   });
+}
+
+/**
+ * The run's warnings (a suppression or baseline entry that matched nothing, a node override that reached no node): a
+ * `Warnings:` block, each message indented and wrapped to `width` (0: not wrapped). Nothing without any.
+ */
+export function runWarningLines(warnings: readonly ReportWarning[] | undefined, color: boolean, width = 0): string[] {
+  if (!warnings || warnings.length === 0) return [];
+  const c = pc.createColors(color);
+  const lines = [c.yellow(c.bold('Warnings:'))];
+  for (const w of warnings) {
+    const [first = '', ...rest] = wrapText(terminalSafe(w.message), width > 0 ? Math.max(20, width - 4) : 0);
+    lines.push(`  - ${first}`, ...rest.map((l) => `    ${l}`));
+  }
+  return [...lines, ''];
 }
 
 /** A message needs at least this many columns beside the rule id; on a narrower terminal it goes below it. */
@@ -177,6 +192,8 @@ export const textReporter: Reporter = (report, context) => {
       : onlyFailures
         ? 'shown: failures only (--only-failures); the counts below are of the whole audit'
         : undefined;
+  // The run's own warnings, above the counts (they also went to standard error, which a report file does not keep).
+  lines.push(...runWarningLines(report.warnings, context.color, width));
   if (shownNote !== undefined) lines.push(...block(0, shownNote, c.dim));
   lines.push(...block(0, summary, s.fail - s.suppressed - s.baselined > 0 ? c.red : c.green));
   return `${lines.join('\n')}\n`;

@@ -109,9 +109,21 @@ describe("a Sentinel group whose sentinels' password is not the data nodes', aud
     assert.equal(unused[0]!.source?.line, 11);
     assert.match(unused[0]!.message, new RegExp(`^nodeOverrides sentinel \\(.*group\\.yaml:11\\) was not used: the only sentinel is the seed, which is reached with the URL given for it \\(sentinel redis://127\\.0\\.0\\.1:${sentinel.port} \\(3 nodes\\)\\)$`));
     assert.equal(run.stderr.match(/nodeOverrides sentinel \(.*\) was not used/g)?.length, 1, `said once: ${run.stderr}`);
-    const [, sarif, html, markdown] = files;
+    const [, sarif, html, markdown, junit] = files;
     for (const [format, text] of [['sarif', sarif], ['html', html], ['markdown', markdown]] as const) assert.match(text!, /nodeOverrides sentinel \(.*group\.yaml:11\) was not used/, format);
-    noSecrets([run.stdout, run.stderr, ...files]);
+    // And in the text report on standard output (a Warnings: block above the counts) and in JUnit (each suite's
+    // <system-err>), which said nothing of it.
+    assert.match(run.stdout, /^Warnings:\n {2}- nodeOverrides sentinel \(.*group\.yaml:11\) was not used: the only sentinel is the seed/m);
+    const suites = junit!.match(/<testsuite [\s\S]*?<\/testsuite>/g) ?? [];
+    assert.equal(suites.length, report.targets.length);
+    for (const suite of suites) assert.match(suite, /<system-err>warning: nodeOverrides sentinel \(.*group\.yaml:11\) was not used: the only sentinel is the seed[^<]*<\/system-err>/);
+    // --summary-only prints the fleet's summary alone: the warning is in it.
+    const only = await runCli(['audit', '--targets', inventory, '--no-probe', '--no-host', '--fail-on', 'none', '--summary-only'], { env: { GROUP_SENT_PW: SENT_PW, GROUP_DATA_PW: DATA_PW } });
+    assert.equal(only.code, 0, only.stderr);
+    assert.match(only.stdout, /^Fleet: /);
+    assert.match(only.stdout, /^Warnings:\n {2}- nodeOverrides sentinel \(.*group\.yaml:11\) was not used/m);
+    assert.equal(only.stdout.match(/was not used/g)?.length, 1, only.stdout);
+    noSecrets([run.stdout, run.stderr, only.stdout, only.stderr, ...files]);
   });
 
   it("--node-override applies to every deployment entry of --targets; the entry's own KEY wins over it", async () => {
