@@ -17,6 +17,13 @@ export interface ProbeFacts {
   readonly certificateFile?: CertificateFacts;
   /** Why a configured `tls-cert-file` was not read (unreadable, relative path). */
   readonly certificateFileUnread?: string;
+  /**
+   * The certificate read from `tls-client-cert-file` (what the server presents as a TLS client: to its master, to
+   * the other nodes' cluster bus), when set and readable from here (a local server).
+   */
+  readonly clientCertificateFile?: CertificateFacts;
+  /** Why a configured `tls-client-cert-file` was not read. */
+  readonly clientCertificateFileUnread?: string;
   /** Why no network probe ran (`--no-probe`, no live server); only the local certificate file was read. */
   readonly networkSkipped?: string;
   /** `--probe-credentials`: AUTH with a few default passwords. */
@@ -115,6 +122,13 @@ export interface CertificateFacts {
   /** Whether the certificate names the host the client asked for (SNI or the target host); absent for a file. */
   readonly hostname?: { readonly name: string; readonly matches: boolean; readonly error: string | undefined };
   readonly fingerprint256: string;
+  /**
+   * The extended key usages (`serverAuth`, `clientAuth`, else the OID); absent when the certificate has no such
+   * extension, which allows every use.
+   */
+  readonly extendedKeyUsage?: readonly string[];
+  /** The key usage bits (`digitalSignature`, `keyEncipherment`, ...); absent when the certificate has no such extension. */
+  readonly keyUsage?: readonly string[];
   readonly source: Source;
 }
 

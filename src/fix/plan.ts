@@ -8,6 +8,7 @@ import type { Target } from '../redis/target.ts';
 import { ACCEPTED_LOGLEVELS, ACL_NAME_TRIES, DEFAULT_ACLFILE, DEFAULT_LOGFILE, newAclPath, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
 import type { Role } from '../profile/index.ts';
 import { fixUsers } from './profile.ts';
+import { clientCertificatesHold } from './client-certificates.ts';
 import type { Arg, FixPlan, ManualItem, NodeRole, PlanNode, PlanStep, StepClass, Touch } from './types.ts';
 import { showArg } from './types.ts';
 import { deploymentDigest, nodeDigest } from './digest.ts';
@@ -551,6 +552,7 @@ export function buildPlan(input: PlanInput): FixPlan {
   /** The by-hand item of a step on the user fix logs in as, where fix has no administrator of its own. */
   const ownUserMessage = (name: string, command: readonly Arg[], loses: string) =>
     `fix logs in to this server as '${name}': ${command.map(showArg).join(' ')} would ${loses}, and fix has no administrator of its own here (the default user stays as it is). Run fix as another user that has ACL and CONFIG (--user), or run the command as such a user by hand, then CONFIG REWRITE (ACL SAVE with an aclfile)`;
+  const tlsLinksHold = clientCertificatesHold(input.deployment, nodes);
   // Disruptive changes to the users, node by node (replicas first).
   for (const n of data) {
     const f = n.facts;
@@ -611,11 +613,15 @@ export function buildPlan(input: PlanInput): FixPlan {
     }
     if (tlsOn && failing(n.results, 'tls.client-auth-disabled') && (config(f, 'tls-ca-cert-file') || config(f, 'tls-ca-cert-dir'))) {
       const step = { node: n.address, class: 'disruptive' as const, command: ['CONFIG', 'SET', 'tls-auth-clients', 'yes'], rules: ['tls.client-auth-disabled'], reason: 'clients without a certificate from the configured CA are refused', touches: [{ kind: 'config', name: 'tls-auth-clients' } as Touch] };
+      // The nodes' (and sentinels') own TLS links: their client certificates must be client certificates (QA38-16).
+      const links = tlsLinksHold(n);
       // QA38-1, measured on 8.6.3: applied by a fix without a client certificate, the check after the step failed
       // ("tlsv13 alert certificate required") and the rollback could not log in to set it back.
       if (n.target.tls && n.target.tls.certFile === undefined) {
         const ca = config(f, 'tls-ca-cert-file') ? 'tls-ca-cert-file' : 'tls-ca-cert-dir';
         leave(step, `fix reaches this server over TLS without a client certificate: CONFIG SET tls-auth-clients yes would refuse its own next connections (the check after the step, the audit after the apply, a rollback) as it refuses every client without a certificate from the configured CA. Run fix again with --cert and --key of a client certificate this server accepts (signed by a CA of its ${ca}), or, once every client has one, run CONFIG SET tls-auth-clients yes and CONFIG REWRITE by hand`);
+      } else if (links) {
+        leave(step, links);
       } else {
         add('disruptive', step);
         closed(n.address, 'tls.client-auth-disabled');

@@ -35,6 +35,9 @@ export interface CertSet {
   /** A self-signed server certificate (SAN as serverCert). */
   selfSignedCert: string;
   selfSignedKey: string;
+  /** Signed by the CA, SAN as serverCert, extendedKeyUsage serverAuth only: no TLS client certificate. */
+  serverOnlyCert: string;
+  serverOnlyKey: string;
   /** Valid 2020-01-01 .. 2020-02-01, naming the test CA as issuer but signed by a forger's key (CERT_HAS_EXPIRED to Node). */
   forgedCert: string;
   forgedKey: string;
@@ -84,6 +87,8 @@ async function generate(): Promise<CertSet> {
     otherServerKey: path('other-server.key'),
     selfSignedCert: path('self-signed.crt'),
     selfSignedKey: path('self-signed.key'),
+    serverOnlyCert: path('server-only.crt'),
+    serverOnlyKey: path('server-only.key'),
     forgedCert: path('forged.crt'),
     forgedKey: path('forged.key'),
   };

@@ -4,6 +4,7 @@ import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
 import type { CertificateFacts, Source } from '../../facts/types.ts';
 import { errnoOf } from '../../util/fs-error.ts';
 import { FileReadError, readFileBytes } from '../../util/read-file.ts';
+import { extendedKeyUsageNames, keyUsageNames } from '../../redis/tls-purpose.ts';
 
 /** Curve sizes by the names OpenSSL and Node report. */
 const CURVE_BITS: Readonly<Record<string, number>> = {
@@ -33,6 +34,7 @@ function describeCertificate(x509: X509Certificate, source: Source): Certificate
     // A key type verify() does not handle: fall back to the names.
     selfSigned = x509.subject === x509.issuer;
   }
+  const usage = keyUsageNames(x509.raw);
   return {
     subject: oneLine(x509.subject),
     issuer: oneLine(x509.issuer),
@@ -44,6 +46,8 @@ function describeCertificate(x509: X509Certificate, source: Source): Certificate
     curve,
     selfSigned,
     fingerprint256: x509.fingerprint256,
+    ...(x509.keyUsage !== undefined && { extendedKeyUsage: extendedKeyUsageNames(x509.keyUsage) }),
+    ...(usage !== undefined && { keyUsage: usage }),
     source,
   };
 }
@@ -79,20 +83,20 @@ export function certificateFromPeer(peer: tls.DetailedPeerCertificate, check: Pe
   };
 }
 
-/** The certificate of `tls-cert-file`, or why it could not be read. */
-export async function readCertificateFile(path: string): Promise<CertificateFacts | string> {
+/** The certificate of `tls-cert-file` (or the `directive` named), or why it could not be read. */
+export async function readCertificateFile(path: string, directive = 'tls-cert-file'): Promise<CertificateFacts | string> {
   let pem: Buffer;
   try {
     pem = await readFileBytes(path);
   } catch (error) {
     // The errno code as before (ENOENT, EACCES); the reader's own refusals (a FIFO, too large) in words.
     const why = errnoOf(error) ?? (error instanceof FileReadError ? error.detail : undefined);
-    return `tls-cert-file ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
+    return `${directive} ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
   }
   try {
     // The first certificate of the file is the server's; the rest is its chain.
     return describeCertificate(new (nodeCrypto().X509Certificate)(pem), { kind: 'file', path, line: 1 });
   } catch (error) {
-    return `tls-cert-file ${path} holds no readable certificate: ${error instanceof Error ? error.message : String(error)}`;
+    return `${directive} ${path} holds no readable certificate: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

@@ -162,16 +162,16 @@ async function plaintextProbe(
  * is taken only for a file its own process can read (host/index.ts serverMayRead); a file-only audit reads the
  * files it was given.
  */
-async function certificateFile(facts: Facts, config: ConfigMap | undefined, target: Target | undefined, options: EnrichOptions): Promise<CertificateFacts | string | undefined> {
-  const path = config?.get('tls-cert-file')?.value ?? '';
+async function certificateFile(facts: Facts, config: ConfigMap | undefined, target: Target | undefined, options: EnrichOptions, directive = 'tls-cert-file'): Promise<CertificateFacts | string | undefined> {
+  const path = config?.get(directive)?.value ?? '';
   if (path === '') return undefined;
   if (target && !isLocalHost(target.host)) return undefined;
-  if (!isAbsolute(path)) return `tls-cert-file '${path}' is relative to the server's working directory: it was not read`;
+  if (!isAbsolute(path)) return `${directive} '${path}' is relative to the server's working directory: it was not read`;
   if (target) {
     const may = await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery);
-    if (may !== true) return `tls-cert-file ${path} was not read: ${may}`;
+    if (may !== true) return `${directive} ${path} was not read: ${may}`;
   }
-  return readCertificateFile(path);
+  return readCertificateFile(path, directive);
 }
 
 async function gatherProbes(facts: Facts, target: Target | undefined, options: EnrichOptions): Promise<Facts> {
@@ -179,6 +179,7 @@ async function gatherProbes(facts: Facts, target: Target | undefined, options: E
   const tlsConfigured = portOf(config, 'tls-port') > 0 || target?.tls !== undefined;
   const notes: string[] = [];
   const file = tlsConfigured ? await certificateFile(facts, config, target, options) : undefined;
+  const clientFile = tlsConfigured ? await certificateFile(facts, config, target, options, 'tls-client-cert-file') : undefined;
   const networkSkipped = options.noProbe ? 'network probes were turned off (--no-probe)' : !target ? 'no live server to probe' : undefined;
   const network = target && !networkSkipped ? await probeNetwork(facts, target, { config, tlsConfigured }, options, notes) : undefined;
 
@@ -191,6 +192,8 @@ async function gatherProbes(facts: Facts, target: Target | undefined, options: E
     ...network,
     ...(typeof file === 'object' ? { certificateFile: file } : {}),
     ...(typeof file === 'string' ? { certificateFileUnread: file } : {}),
+    ...(typeof clientFile === 'object' ? { clientCertificateFile: clientFile } : {}),
+    ...(typeof clientFile === 'string' ? { clientCertificateFileUnread: clientFile } : {}),
     ...(networkSkipped ? { networkSkipped } : {}),
     notes,
     source: { kind: 'probe', detail: target ? `network probes of ${target.host}` : 'tls-cert-file' },
