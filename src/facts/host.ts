@@ -260,6 +260,12 @@ export interface CommandLineOption {
   readonly line: string;
   /** The arguments it came from, as given (`--save`, `900`, `1`), for messages: a password's value is `***`. */
   readonly given: readonly string[];
+  /**
+   * Set when the option gives a password in clear text (a non-empty `--requirepass`, `--masterauth`, TLS key
+   * passphrase, `--sentinel auth-pass`, a `>password` of `--user`): what gives it, as messages name it
+   * (`requirepass`, `sentinel auth-pass`, `user app`), never the value.
+   */
+  readonly clearPassword?: string;
 }
 
 export interface CommandLine {
@@ -281,6 +287,8 @@ export type HostCommandLine =
       readonly known: true;
       /** Where they were read: `the command line of process 123`, `the systemd unit's ExecStart`. */
       readonly from: string;
+      /** Set when they were read from the systemd unit's ExecStart (the process's own arguments were replaced). */
+      readonly fromUnit?: true;
       /** The users of `--user` options, their passwords as digests. */
       readonly users: HostValue<readonly AclUser[]>;
     })

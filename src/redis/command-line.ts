@@ -286,7 +286,17 @@ export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | '
   const { args, from } = started;
   const { read, fromStdin } = readArgs(args, version);
   const masked = maskArgs(read, args);
-  const shown = optionsOf(read, masked, fromStdin);
+  const redacted = optionsOf(read, masked, fromStdin);
+  // Which options give a password in clear text, told from the lines as given (the masked ones all say `***`, an
+  // empty `--requirepass ""` too); the two lists are the same lines, masking keeps every word a word. Should they
+  // not be, every option that may hold a password counts as one: never a pass on what cannot be told.
+  const real = optionsOf(read, args, fromStdin).options;
+  const aligned = real.length === redacted.options.length;
+  const options = redacted.options.map((o, i) => {
+    const gives = aligned ? givesPassword(real[i]!.line) : HOLDS_SECRETS.has(o.name) ? o.name : undefined;
+    return gives === undefined ? o : { ...o, clearPassword: gives };
+  });
+  const shown = { ...redacted, options };
   const source = { kind: 'host' as const, detail: from };
   const users = ((): HostValue<readonly AclUser[]> => {
     if (!shown.options.some((o) => o.name === 'user')) return { known: true, value: [], source };
@@ -298,5 +308,22 @@ export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | '
       return { known: false, reason: 'its --user options could not be read' };
     }
   })();
-  return { known: true, from, ...shown, users };
+  return { known: true, from, ...(started.unit ? { fromUnit: true as const } : {}), ...shown, users };
+}
+
+/**
+ * What in a config line gives a password in clear text, as messages name it, if anything: a {@link SECRET_DIRECTIVES}
+ * line with a value that is not empty (`requirepass`), `sentinel auth-pass <master> <pw>` or `sentinel sentinel-pass
+ * <pw>` with one, a `user` line with a `>pw` (alone or inside a word or selector: `user app`). A `#hash` is no clear text.
+ */
+function givesPassword(line: string): string | undefined {
+  const words = wordsOf(line);
+  const name = directiveName(words[0] ?? '');
+  if (SECRET_DIRECTIVES.has(name)) return words.slice(1).some((w) => w !== '') ? name : undefined;
+  if (name === 'sentinel') {
+    const sub = asciiLower(words[1] ?? '');
+    return (sub === 'auth-pass' && (words[3] ?? '') !== '') || (sub === 'sentinel-pass' && (words[2] ?? '') !== '') ? `sentinel ${sub}` : undefined;
+  }
+  if (name === 'user') return words.slice(2).some((w) => /(^|[\s(])>[^\s)]/.test(w)) ? `user ${words[1] ?? ''}` : undefined;
+  return undefined;
 }

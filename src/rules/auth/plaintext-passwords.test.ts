@@ -6,6 +6,8 @@ import { parseAclFile } from '../../gather/conf/acl-file.ts';
 import { ruleContext } from '../../rules/context.ts';
 import { runRules } from '../../engine/run.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
+import { hostFacts } from '../../../test/host/fixtures.ts';
+import type { HostFacts, SystemdFacts } from '../../facts/types.ts';
 import rule from './plaintext-passwords.ts';
 
 const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
@@ -38,12 +40,30 @@ function files(spec: { conf?: string; aclFile?: string; sentinel?: string; versi
 
 const withFiles = (spec: Parameters<typeof files>[0]) => liveFacts({ extra: { files: files(spec) } });
 
+/** A server whose systemd unit starts it with these arguments (its own replaced by its title), as the host stage reads it. */
+function unitHost(args: readonly string[], options: { exact?: boolean; noConfigFile?: boolean } = {}): HostFacts {
+  const systemd: SystemdFacts = {
+    unit: 'redis-server.service', user: 'redis', dynamicUser: false, noNewPrivileges: true, protectSystem: 'full', privateTmp: true,
+    capabilityBoundingSet: [], ambientCapabilities: [], execStart: ['/usr/bin/redis-server', ...args], execStartExact: options.exact ?? true,
+  };
+  const host = hostFacts({ systemd });
+  return options.noConfigFile ? { ...host, process: { ...host.process, configFile: { known: true, value: null, source: { kind: 'host', detail: 'test' } } } } : host;
+}
+
+const noFiles = { files: 'the server was started without a config file, and none was given with --config' };
+const withUnit = (args: readonly string[], options: { exact?: boolean; noConfigFile?: boolean; conf?: string } = {}) =>
+  options.conf === undefined
+    ? liveFacts({ unavailable: noFiles, extra: { host: unitHost(args, options) } })
+    : liveFacts({ extra: { files: files({ conf: options.conf }), host: unitHost(args, options) } });
+
 ruleTester(rule, {
   pass: [
     { name: 'hashed ACL file', facts: withFiles({ conf: `aclfile ${ACL}`, aclFile: `user default off nopass ~* &* +@all\nuser app on #${HASH} ~app:* resetchannels -@all +@read +@write -@dangerous\n` }), message: /no clear-text password in 2 files/ },
     { name: 'redis.conf without secrets', facts: withFiles({ conf: 'bind 127.0.0.1 -::1\nport 6379\n' }), message: /in 1 file$/ },
     { name: 'requirepass ""', facts: withFiles({ conf: 'requirepass ""' }) },
     { name: 'a hashed user line in redis.conf', facts: withFiles({ conf: `user app on #${HASH} ~app:* +@read` }) },
+    { name: 'started without a config file, no password in its options', facts: withUnit(['--port', '6379', '--masterauth', '', '--user', 'app', 'on', '#' + HASH, '~*'], { noConfigFile: true }), message: /^no clear-text password on the systemd unit's ExecStart \(the server was started without a config file\)$/ },
+    { name: 'files and a unit without passwords', facts: withUnit(['/etc/redis/redis.conf', '--port', '6379'], { conf: 'port 6379' }), message: /^no clear-text password in 1 file or on the systemd unit's ExecStart$/ },
     { name: 'a sentinel.conf with auth-user but no auth-pass', facts: withFiles({ sentinel: 'port 26379\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel auth-user mymaster sentinel-user\n' }) },
   ],
   fail: [
@@ -68,8 +88,23 @@ ruleTester(rule, {
       facts: withFiles({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c\nmasterauth 4f7c1e9a2b8d6f3e0a5c\nuser app on >pw ~* +@all' }),
       messages: [/user 'app'/, /requirepass/, /masterauth/],
     },
+    // QA38-4: a password on the command line was never judged (the rule required a config file).
+    {
+      name: '--requirepass and --masterauth in a unit, no config file',
+      facts: withUnit(['--port', '6379', '--requirepass', 's3cret-unit-password', '--masterauth', 's3cret-unit-password'], { noConfigFile: true }),
+      messages: [
+        /^--requirepass on the systemd unit's ExecStart holds a clear-text password: every user of the host can read it \(systemctl show, the unit file\)$/,
+        /^--masterauth on the systemd unit's ExecStart holds a clear-text password/,
+      ],
+      severity: 'high',
+    },
+    { name: '--requirepass in a unit beside a config file without one', facts: withUnit(['/etc/redis/redis.conf', '--requirepass', 's3cret-unit-password'], { conf: 'port 6379' }), messages: [/^--requirepass on the systemd unit's ExecStart/], severity: 'high' },
+    { name: '--sentinel auth-pass in a unit', facts: withUnit(['--sentinel', 'auth-pass', 'mymaster', 's3cret-unit-password']), messages: [/^--sentinel auth-pass on the systemd unit's ExecStart holds a clear-text password/] },
+    { name: '--user with >password in a unit, no config file', facts: withUnit(['--user', 'app', 'on', '>s3cret-unit-password', '~*', '+@all']), messages: [/^user 'app' has 1 clear-text password \('>…'\) on the systemd unit's ExecStart: every user/], severity: 'high' },
+    { name: "--user of a unit read by systemctl show (its users unknown): the option's >password", facts: withUnit(['--user', 'app', 'on', '>s3cret-unit-password', '~*', '+@all'], { exact: false }), messages: [/^user 'app' has a clear-text password \('>…'\) on the systemd unit's ExecStart/] },
   ],
   skip: [
+    { name: 'no config file read and the options hold none, but the server has a config file', facts: withUnit(['/etc/redis/redis.conf', '--port', '6379']), message: /started without a config file, and none was given/ },
     { name: 'no file was read (live only)', facts: liveFacts(), message: /no configuration file was read/ },
     { name: 'the config gatherer says why', facts: liveFacts({ unavailable: { files: '/etc/redis/redis.conf: permission denied' } }), message: /permission denied/ },
     {
@@ -88,4 +123,11 @@ test(`${rule.id}: each finding points at its file and line`, () => {
     { kind: 'file', path: CONF, line: 2 },
   ]);
   assert.ok(results.every((r) => !r.message.includes('4f7c1e9a') && !r.message.includes('>pw')), 'a message quotes a password');
+});
+
+test(`${rule.id}: a command line's password is never in a message, evidence or source`, () => {
+  const facts = withUnit(['--requirepass', 's3cret-unit-password', '--user', 'app', 'on', '>s3cret-unit-password', '~*'], { noConfigFile: true });
+  const results = runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+  assert.equal(results.length, 2);
+  assert.doesNotMatch(JSON.stringify(results), /s3cret/);
 });

@@ -1,3 +1,5 @@
+import type { AclUser, FileFacts, HostFacts } from '../../facts/types.ts';
+import { missingReason } from '../../facts/keys.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { clipped } from '../../util/shown.ts';
@@ -10,37 +12,105 @@ function remediationFor(masterauth: string): string {
   return `Store ACL passwords as \`#<sha256>\` (\`echo -n "$PW" | sha256sum\`) in the ACL file; move requirepass to an ACL user; keep ${masterauth} / sentinel auth-pass in files readable only by redis.`;
 }
 
+type KnownCommandLine = Extract<HostFacts['commandLine'], { known: true }>;
+
+/** Who can read a command line: every user of the host, by `ps`, or the unit by `systemctl show`. */
+function readableBy(line: KnownCommandLine, pid: number): string {
+  return line.fromUnit ? 'every user of the host can read it (systemctl show, the unit file)' : `every user of the host can read it (ps, /proc/${pid}/cmdline)`;
+}
+
+/** The fix for a password given on a command line. */
+const COMMAND_LINE_REMEDIATION =
+  'Take the password off the command line: put it in the config file or an include readable only by the server\'s user (0640), or for a `--user`, in the ACL file as `#<sha256>`. A command line is readable by every user of the host (`ps`), and a systemd unit\'s ExecStart too (`systemctl show`); `set-proc-title yes` (the default) replaces the arguments once the server runs, but not in the unit.';
+
+/**
+ * The clear-text passwords the server's options give (its command line, else its systemd unit's ExecStart): the
+ * option names only, never a value. Users of `--user` options the config-file stage merged into `files` are judged
+ * there (with their source, this command line).
+ */
+function commandLineFindings(host: HostFacts, files: FileFacts | undefined): Finding[] {
+  const line = host.commandLine;
+  if (!line.known) return [];
+  const findings: Finding[] = [];
+  const source = (detail: string) => ({ kind: 'host' as const, detail: `${line.from} (${detail})` });
+  const exposed = readableBy(line, host.process.pid);
+  for (const option of line.options) {
+    const named = option.clearPassword;
+    if (named === undefined || option.name === 'user') continue;
+    findings.push({ message: `--${named} on ${line.from} holds a clear-text password: ${exposed}`, source: source(`--${named}`), severity: 'high', remediation: COMMAND_LINE_REMEDIATION });
+  }
+  const judgedInFiles = (name: string) => files?.users.some((u) => u.source.kind === 'host' && u.name === name) === true;
+  const userFinding = (name: string, count: number | undefined): Finding => ({
+    message: `user '${clipped(name)}' has ${count === undefined ? 'a' : count} clear-text password${count === undefined || count === 1 ? '' : 's'} ('>…') on ${line.from}: ${exposed}`,
+    source: source(`--user ${name}`),
+    severity: 'high',
+    remediation: COMMAND_LINE_REMEDIATION,
+  });
+  if (line.users.known) {
+    for (const user of line.users.value) if (user.plaintextPasswords > 0 && !judgedInFiles(user.name)) findings.push(userFinding(user.name, user.plaintextPasswords));
+  } else {
+    // The users could not be read (a unit's arguments joined by `systemctl show`): the option still shows a `>password`.
+    for (const option of line.options) {
+      const name = option.clearPassword?.replace(/^user /, '');
+      if (name !== undefined && option.name === 'user' && !judgedInFiles(name)) findings.push(userFinding(name, undefined));
+    }
+  }
+  return findings;
+}
+
+/** A user of the files that came from the command line (`--user`, merged by the config-file stage). */
+function fromCommandLine(user: AclUser): boolean {
+  return user.source.kind === 'host';
+}
+
 export default defineRule({
   id: 'auth.plaintext-passwords',
   title: 'No password is stored in clear text',
   severity: 'medium',
   section: 'Account',
   checklist: 'Account 4',
-  sources: ['config'],
+  sources: ['config', 'host'],
   remediation: remediationFor('masterauth'),
-  requires: ['files'],
-  check({ files }) {
+  requires: [],
+  check(facts) {
+    const { files, host } = facts;
     const findings: Finding[] = [];
-    // As the file writes it: Valkey 8 takes `primaryauth` for masterauth.
-    const masterauth = files.spelled?.get('masterauth') ?? 'masterauth';
-    const remediation = masterauth === 'masterauth' ? {} : { remediation: remediationFor(masterauth) };
-    for (const user of files.users) {
-      if (user.plaintextPasswords > 0) {
-        findings.push({ message: `user '${clipped(user.name)}' has ${user.plaintextPasswords} clear-text password${user.plaintextPasswords === 1 ? '' : 's'} ('>…')`, source: user.source, ...remediation });
+    if (files) {
+      // As the file writes it: Valkey 8 takes `primaryauth` for masterauth.
+      const masterauth = files.spelled?.get('masterauth') ?? 'masterauth';
+      const remediation = masterauth === 'masterauth' ? {} : { remediation: remediationFor(masterauth) };
+      const line = host?.commandLine.known ? host.commandLine : undefined;
+      for (const user of files.users) {
+        if (user.plaintextPasswords > 0) {
+          const message = `user '${clipped(user.name)}' has ${user.plaintextPasswords} clear-text password${user.plaintextPasswords === 1 ? '' : 's'} ('>…')`;
+          // A --user option of the command line: readable by every user of the host.
+          if (fromCommandLine(user) && line && host) findings.push({ message: `${message} on ${line.from}: ${readableBy(line, host.process.pid)}`, source: user.source, severity: 'high', remediation: COMMAND_LINE_REMEDIATION });
+          else findings.push({ message, source: user.source, ...remediation });
+        }
+      }
+      for (const name of CLEAR_TEXT_DIRECTIVES) {
+        const secret = files.secrets.get(name);
+        if (secret?.value.set && secret.source.kind === 'file') {
+          findings.push({ message: `${files.spelled?.get(name) ?? name} holds a clear-text password`, source: secret.source, ...remediation });
+        }
+      }
+      for (const [name, secret] of files.secrets) {
+        if (name.startsWith('sentinel auth-pass') && secret.value.set) findings.push({ message: `${name} holds a clear-text password`, source: secret.source, ...remediation });
       }
     }
-    for (const name of CLEAR_TEXT_DIRECTIVES) {
-      const secret = files.secrets.get(name);
-      if (secret?.value.set && secret.source.kind === 'file') {
-        findings.push({ message: `${files.spelled?.get(name) ?? name} holds a clear-text password`, source: secret.source, ...remediation });
-      }
-    }
-    for (const [name, secret] of files.secrets) {
-      if (name.startsWith('sentinel auth-pass') && secret.value.set) findings.push({ message: `${name} holds a clear-text password`, source: secret.source, ...remediation });
-    }
+    if (host) findings.push(...commandLineFindings(host, files));
     if (findings.length > 0) return fail(findings);
+    const line = host?.commandLine.known ? host.commandLine : undefined;
+    const alsoLine = line ? ` or on ${line.from}` : '';
+    if (!files) {
+      // Started without a config file, with every option known: the command line is all there is to store a password.
+      const noFile = host?.process.configFile.known === true && host.process.configFile.value === null;
+      const elsewhere = line?.options.find((o) => o.name === 'aclfile' || o.name === 'include');
+      if (line && noFile && !line.fromStdin && !elsewhere) return pass(`no clear-text password on ${line.from} (the server was started without a config file)`, { source: { kind: 'host', detail: line.from } });
+      return skip(missingReason(facts, 'files'));
+    }
     // An ACL file named but not readable here may hold `>password` lines: unknown, not "no clear-text password".
-    if (files.unread?.length) return skip(`${files.unread.join('; ')}: its passwords are unknown (no clear-text password in the ${files.paths.length} file${files.paths.length === 1 ? '' : 's'} read)`);
-    return pass(`no clear-text password in ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`, { source: files.source });
+    if (files.unread?.length) return skip(`${files.unread.join('; ')}: its passwords are unknown (no clear-text password in the ${files.paths.length} file${files.paths.length === 1 ? '' : 's'} read${alsoLine})`);
+    return pass(`no clear-text password in ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}${alsoLine}`, { source: files.source });
   },
 });
