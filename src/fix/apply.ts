@@ -442,8 +442,10 @@ async function runStep(step: PlanStep, run: NodeRun, options: ApplyOptions, rest
   if (retires) run.expected.delete(original.label);
   if (step.touches.some((t) => t.kind === 'file') || step.touches.some((t) => t.kind === 'sentinel')) {
     for (const file of run.record.files) {
-      const { changed, error } = restoreFile(file);
+      const { changed, error, refused } = restoreFile(file);
       if (changed) restoredFiles.push(`${changed} (${step.command.slice(0, 2).join(' ') || 'SENTINEL SET'} had changed it)`);
+      // A recorded owner or mode that would give someone more than the file has now: said, not set; the step stands.
+      if (refused && !restoredFiles.includes(refused)) restoredFiles.push(refused);
       if (error) return `cannot restore the file's mode and owner: ${error}`;
     }
   }

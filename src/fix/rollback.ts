@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, closeSync, existsSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { nodeCrypto } from '../util/builtin.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
@@ -230,13 +231,17 @@ export interface LiveFiles {
 /**
  * Why a recorded file's mode and owner are not set back, or undefined: a rollback restores what fix's CONFIG
  * REWRITE / ACL SAVE could have changed, and nothing else: the node's own config or ACL file only (not any path a
- * record names), its owner only to root or the file's owner now (a rewrite gives it to the server's user), and never
- * a mode that gives more than the file has now beyond its owner's read and write (a rewrite makes it 0644 or less).
+ * record names: with `live`, a rollback from a record), and, for apply's own restore right after its rewrite too, its
+ * owner only to root or the file's owner now (a rewrite gives it to the server's user), and never a mode that gives
+ * more than the file has now beyond its owner's read and write (a rewrite makes it 0644 or less): whatever file the
+ * path leads to, nobody gets a file or a right to it that they did not have (QA38-19).
  */
-export function fileRestoreProblem(file: RecordedFile, now: RecordedFile, live: LiveFiles): string | undefined {
-  const own = file.role === 'config' ? live.config : file.role === 'acl' ? live.acl : undefined;
-  if (own === undefined || own === '' || resolve(own) !== resolve(file.path)) {
-    return `${file.path}: not the node's ${file.role === 'acl' ? 'ACL' : 'config'} file now: its mode and owner were not restored`;
+export function fileRestoreProblem(file: RecordedFile, now: RecordedFile, live?: LiveFiles): string | undefined {
+  if (live) {
+    const own = file.role === 'config' ? live.config : file.role === 'acl' ? live.acl : undefined;
+    if (own === undefined || own === '' || resolve(own) !== resolve(file.path)) {
+      return `${file.path}: not the node's ${file.role === 'acl' ? 'ACL' : 'config'} file now: its mode and owner were not restored`;
+    }
   }
   const ids = [file.uid, file.gid, file.mode];
   if (!ids.every((n) => Number.isInteger(n) && n >= 0)) return `${file.path}: the recorded mode or owner is not a number: not restored`;
@@ -249,28 +254,55 @@ export function fileRestoreProblem(file: RecordedFile, now: RecordedFile, live: 
 }
 
 /**
- * Puts a file's mode and owner back; returns what was changed, or why it could not be. With `live` (a rollback from
- * a record, not apply's own restore right after its rewrite), only as {@link fileRestoreProblem} allows.
+ * Puts a file's mode and owner back; returns what was changed, or why it could not be: `error` when the path is no
+ * longer a regular file of its own (gone, a symbolic link, a hard link, a FIFO: the server's user may have put it
+ * there, in a directory it owns, to have root give it another file), `refused` when {@link fileRestoreProblem} keeps
+ * the recorded values. The file is opened without following a link and changed through that descriptor (fchown,
+ * fchmod), so what is checked is what is changed. With `live` (a rollback from a record), only the node's own files.
  */
-export function restoreFile(file: RecordedFile, live?: LiveFiles): { changed: string | undefined; error: string | undefined } {
-  const now = statOf(file.role, file.path);
-  if (!now) return { changed: undefined, error: `${file.path}: no longer there` };
-  const refused = live ? fileRestoreProblem(file, now, live) : undefined;
-  if (refused) return { changed: undefined, error: refused };
-  const parts: string[] = [];
+export function restoreFile(file: RecordedFile, live?: LiveFiles): { changed: string | undefined; error: string | undefined; refused?: string } {
+  let fd: number;
   try {
-    if ((now.uid !== file.uid || now.gid !== file.gid) && existsSync(file.path)) {
-      chownSync(file.path, file.uid, file.gid);
+    fd = openSync(file.path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { changed: undefined, error: `${file.path}: no longer there` };
+    if (code === 'ELOOP') return { changed: undefined, error: `${file.path}: a symbolic link now, not the file the server wrote: its mode and owner were not restored (check who put it there)` };
+    // Not readable by this user (not root): nothing to do when the mode and owner are the recorded ones already.
+    const same = code === 'EACCES' ? lstatOrUndefined(file.path) : undefined;
+    if (same?.isFile() && (same.mode & 0o7777) === file.mode && same.uid === file.uid && same.gid === file.gid) return { changed: undefined, error: undefined };
+    return { changed: undefined, error: `${file.path}: ${code ?? (error as Error).message}` };
+  }
+  try {
+    const s = fstatSync(fd);
+    if (!s.isFile()) return { changed: undefined, error: `${file.path}: not a regular file now: its mode and owner were not restored (check who put it there)` };
+    if (s.nlink !== 1) return { changed: undefined, error: `${file.path}: ${s.nlink} hard links to it now, not the file the server wrote: its mode and owner were not restored (check who put it there)` };
+    const now: RecordedFile = { role: file.role, path: file.path, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid };
+    const refused = fileRestoreProblem(file, now, live);
+    if (refused) return { changed: undefined, error: live ? refused : undefined, refused };
+    const parts: string[] = [];
+    if (now.uid !== file.uid || now.gid !== file.gid) {
+      fchownSync(fd, file.uid, file.gid);
       parts.push(`owner ${now.uid}:${now.gid} → ${file.uid}:${file.gid}`);
     }
     if (now.mode !== file.mode) {
-      chmodSync(file.path, file.mode);
+      fchmodSync(fd, file.mode);
       parts.push(`mode ${octal(now.mode)} → ${octal(file.mode)}`);
     }
+    return { changed: parts.length ? `${file.path}: ${parts.join(', ')}` : undefined, error: undefined };
   } catch (error) {
     return { changed: undefined, error: `${file.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  } finally {
+    closeSync(fd);
   }
-  return { changed: parts.length ? `${file.path}: ${parts.join(', ')}` : undefined, error: undefined };
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 export function octal(mode: number): string {
