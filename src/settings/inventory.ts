@@ -660,8 +660,6 @@ export async function resolveInventory(
   return Promise.all(
     inventory.targets.map(async (entry): Promise<ResolvedInventoryTarget> => {
       const where = `${entry.source.path}:${entry.source.line}`;
-      const shown = maskPassword(entry.spec);
-      const fail = (error: string): ResolvedInventoryTarget => ({ ok: false, entry, display: shown, error: `${where}: ${error}` });
       const c = entry.connection;
       const merged: TargetFlags = {};
       if (c.user !== undefined) merged.user = c.user;
@@ -669,26 +667,36 @@ export async function resolveInventory(
       if (c.db !== undefined) merged.db = c.db;
       for (const name of ['cacert', 'cacertdir', 'cert', 'key', 'sni'] as const) if (c[name] !== undefined) merged[name] = c[name];
       if (c.insecure !== undefined) merged.insecure = c.insecure;
+      // The URL's own user and database beat the inventory's; the command line beats both. A string says what is wrong.
+      const build = (pass: string | undefined): { target: Target; used: string | undefined } | string => {
+        const settings: TargetFlags = pass === undefined ? { ...merged } : { ...merged, pass };
+        try {
+          const fromUrl = resolveTarget(entry.spec, {}, {});
+          if (fromUrl.username !== undefined) delete settings.user;
+          if (fromUrl.hasPassword) delete settings.pass;
+          if (fromUrl.db !== 0) delete settings.db;
+          if (fromUrl.tls !== undefined && settings.tls === false) delete settings.tls;
+          const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+          const keyProblem = inventoryKeyProblem(entry, settings, given, fromUrl.tls !== undefined);
+          if (keyProblem !== undefined) return keyProblem;
+          return { target: resolveTarget(entry.spec, { ...settings, ...given }, env, { tlsFrom: inventoryTlsFrom(entry, settings, given) }), used: given.pass ?? settings.pass };
+        } catch (error) {
+          return `${where}: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      };
+      // A target that is not audited is named as when it is (scheme, user, port: QA38-5), so that a report, a
+      // dashboard or a baseline keyed on the name sees one server whatever the outcome; the entry's text when even
+      // that cannot be made.
+      const nameWithout = (): string => {
+        const built = build(undefined);
+        return typeof built === 'string' ? maskPassword(entry.spec) : built.target.display;
+      };
       const password = await passwordOf(c, (key) => `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}`);
-      if (!password.ok) return fail(password.error);
-      if (password.value !== undefined) merged.pass = password.value;
-      // The URL's own user and database beat the inventory's; the command line beats both.
-      let target: Target;
-      let used: string | undefined;
-      try {
-        const fromUrl = resolveTarget(entry.spec, {}, {});
-        if (fromUrl.username !== undefined) delete merged.user;
-        if (fromUrl.hasPassword) delete merged.pass;
-        if (fromUrl.db !== 0) delete merged.db;
-        if (fromUrl.tls !== undefined && merged.tls === false) delete merged.tls;
-        const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-        const keyProblem = inventoryKeyProblem(entry, merged, given, fromUrl.tls !== undefined);
-        if (keyProblem !== undefined) return { ok: false, entry, display: shown, error: keyProblem };
-        target = resolveTarget(entry.spec, { ...merged, ...given }, env, { tlsFrom: inventoryTlsFrom(entry, merged, given) });
-        used = given.pass ?? merged.pass;
-      } catch (error) {
-        return fail(error instanceof Error ? error.message : String(error));
-      }
+      if (!password.ok) return { ok: false, entry, display: nameWithout(), error: `${where}: ${password.error}` };
+      const built = build(password.value);
+      if (typeof built === 'string') return { ok: false, entry, display: maskPassword(entry.spec), error: built };
+      const { target, used } = built;
+      const shown = maskPassword(entry.spec);
       const resolved = { ok: true as const, entry, target, ...(used !== undefined ? { password: used } : {}) };
       if (!entry.nodeOverrides || options.nodeOverrides?.(entry) !== true) return resolved;
       const nodeOverrides = new Map<string, Target>();
@@ -697,9 +705,9 @@ export async function resolveInventory(
       for (const override of entry.nodeOverrides) {
         const at = (key?: string) => `${entry.source.path}:${(key !== undefined ? override.keyLines[key] : undefined) ?? override.line}`;
         const own = await passwordOf(override.connection, at);
-        if (!own.ok) return { ok: false, entry, display: shown, error: `${at(own.key)}: nodeOverrides: ${override.key}: ${own.error} (target '${shown}')` };
+        if (!own.ok) return { ok: false, entry, display: target.display, error: `${at(own.key)}: nodeOverrides: ${override.key}: ${own.error} (target '${shown}')` };
         const made = overrideTarget(override, target, own.value, at);
-        if (typeof made === 'string') return { ok: false, entry, display: shown, error: `${made} (target '${shown}')` };
+        if (typeof made === 'string') return { ok: false, entry, display: target.display, error: `${made} (target '${shown}')` };
         nodeOverrides.set(override.key, made);
         nodeOverrideSources.set(override.key, { kind: 'file', path: entry.source.path, line: override.line });
         const pass = targetPassword(made);

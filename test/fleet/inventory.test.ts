@@ -317,6 +317,17 @@ describe('inventory', () => {
       "f:4: cannot read the password file '/nope': no such file",
     ]);
   });
+
+  it('a target whose password cannot be read is named as when it is audited (QA38-5)', async () => {
+    // The report's `target`, the baseline's not-audited check and a dashboard key on the name: one name per server.
+    const text = 'defaults: { user: auditor }\ntargets:\n  - { url: 127.0.0.1:7001, tls: true, cacert: /ca.pem, user: default, passwordEnv: PW }\n  - { url: redis://127.0.0.1:7002, passwordFile: /pw }\n  - { url: redis://127.0.0.1:7003, sentinel: true, nodeOverrides: { master: { passwordEnv: PW } } }\n';
+    const inv = parseInventory(text, 'f.yaml');
+    const names = async (env: Record<string, string>) =>
+      (await resolveInventory(inv, {}, env, async () => (env.PW ? env.PW : Promise.reject(new Error('no such file'))), undefined, { nodeOverrides: () => true })).map((r) => (r.ok ? r.target.display : r.display));
+    const audited = await names({ PW: 'a-password-0123456789' });
+    assert.deepEqual(audited, ['rediss://default@127.0.0.1:7001', 'redis://auditor@127.0.0.1:7002', 'redis://auditor@127.0.0.1:7003']);
+    assert.deepEqual(await names({}), audited);
+  });
 });
 
 // QA36-17: an inventory had no way to reach a deployment's nodes with other credentials than the seed's (a Sentinel
