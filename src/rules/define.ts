@@ -69,6 +69,13 @@ export interface RuleMeta {
    * once in the deployment entry (where the topology is known) and each node's entry defers to it. Default `target`.
    */
   readonly scope?: 'target' | 'deployment';
+  /**
+   * What identifies a finding of this rule across runs, read from its message, when the message also says things that
+   * change from run to run for the same finding (why the host could not be seen, how long a lookup took). Baselines,
+   * suppressions and SARIF fingerprint this key, as it is (numbers kept), in place of the message. `undefined` for a
+   * message it does not know: that one is fingerprinted by its message, as every finding of a rule without a key.
+   */
+  readonly fingerprintKey?: (message: string) => string | undefined;
 }
 
 export interface Rule<K extends FactKey = FactKey> extends RuleMeta {

@@ -1,7 +1,7 @@
 import type { TargetResult } from '../run.ts';
 import { summarize } from '../run.ts';
 import type { AuditReport, ReportWarning } from '../report.ts';
-import { fingerprint, legacyFingerprint, stableTargetName } from './target-key.ts';
+import { fingerprint, legacyFingerprint, messageFingerprint, stableTargetName } from './target-key.ts';
 
 export interface BaselineFinding {
   readonly ruleId: string;
@@ -87,6 +87,9 @@ export function applyBaseline(
   // deployment entry, under the name (and node count) it had then.
   const matches = (ruleId: string, target: string, message: string): string[] => {
     const prints = [findingFingerprint(ruleId, target, message, options.root), fingerprint(ruleId, target, message)];
+    // A finding whose rule now fingerprints a stable key (an advisory): also by its whole message, as an older baseline has it.
+    const byMessage = messageFingerprint(ruleId, relativeTo(target, options.root), relativeTo(message, options.root));
+    if (byMessage !== undefined) prints.push(byMessage);
     for (const name of [target, ...(namesOf.get(stableTargetName(target)) ?? [])]) {
       const old = legacyFingerprint(ruleId, name, message);
       if (old !== undefined) prints.push(old);

@@ -2,7 +2,7 @@ import type { RuleResult, TargetResult } from '../run.ts';
 import { summarize } from '../run.ts';
 import { formatSource } from '../../facts/types.ts';
 import type { AuditReport, ReportWarning } from '../report.ts';
-import { fingerprint, legacyFingerprint, targetKey } from './target-key.ts';
+import { fingerprint, legacyFingerprint, messageFingerprint, targetKey } from './target-key.ts';
 import { relativeTo } from './baseline.ts';
 
 /** An accepted failure: by rule id or area, on one target or all of them. */
@@ -26,9 +26,11 @@ function covers(suppression: Suppression, result: RuleResult, target: string, ro
   // A fingerprint as --baseline-write records it: paths relative to the folder of the run, or as they are.
   // A deployment's finding also by the fingerprint of an older redfort, which keyed it on the name with its node
   // count: under today's name, or the one the suppression gives (`target: cluster redis://db1:6379 (6 nodes)`).
+  // A finding whose rule now fingerprints a stable key (an advisory) also by the print of its whole message, as before.
   if (suppression.fingerprint !== undefined && fingerprint(result.ruleId, relativeTo(target, root), relativeTo(result.message, root)) !== suppression.fingerprint
     && fingerprint(result.ruleId, target, result.message) !== suppression.fingerprint
     && legacyFingerprint(result.ruleId, target, result.message) !== suppression.fingerprint
+    && messageFingerprint(result.ruleId, relativeTo(target, root), relativeTo(result.message, root)) !== suppression.fingerprint
     && (suppression.target === undefined || legacyFingerprint(result.ruleId, suppression.target, result.message) !== suppression.fingerprint)) return false;
   return true;
 }

@@ -1,5 +1,6 @@
 import { sha256Hex } from '../../util/hash.ts';
 import { resolveTarget } from '../../redis/target.ts';
+import { RULES } from '../../rules/index.ts';
 
 /**
  * What identifies a server whatever the spelling: `host:port/db`. `redis://auditor@db1:6380`,
@@ -52,7 +53,30 @@ function keyOf(spec: string): string {
  * `partialFingerprints` and baselines use it.
  */
 export function fingerprint(ruleId: string, target: string, message: string): string {
-  return printOf(ruleId, targetKey(target), message);
+  const key = stableKeyOf(ruleId, message);
+  return key === undefined ? printOf(ruleId, targetKey(target), message) : keyPrintOf(ruleId, targetKey(target), key);
+}
+
+/**
+ * The fingerprint redfort gave a finding by its whole message before its rule had a `fingerprintKey` (the
+ * advisory of version.known-vulnerabilities): baselines and suppressions written then still match by it.
+ * `undefined` for a finding fingerprinted by its message anyway.
+ */
+export function messageFingerprint(ruleId: string, target: string, message: string): string | undefined {
+  return stableKeyOf(ruleId, message) === undefined ? undefined : printOf(ruleId, targetKey(target), message);
+}
+
+/** The rules that name a stable key for their findings (RuleMeta.fingerprintKey), by id; made on first use. */
+let keyedRules: Map<string, (message: string) => string | undefined> | undefined;
+
+function stableKeyOf(ruleId: string, message: string): string | undefined {
+  keyedRules ??= new Map(RULES.flatMap((r) => (r.fingerprintKey ? [[r.id, r.fingerprintKey] as const] : [])));
+  return keyedRules.get(ruleId)?.(message);
+}
+
+/** The fingerprint of a finding by its rule's stable key: the key as it is (an advisory id's numbers are the id). */
+function keyPrintOf(ruleId: string, key: string, stableKey: string): string {
+  return sha256Hex(`${ruleId}\n${key}\nkey ${stableKey}`).slice(0, 32);
 }
 
 /** The fingerprint of a finding of the target known by `key`: its message with every number made 0. */

@@ -440,6 +440,9 @@ export default defineRule({
   sources: ['live', 'host'],
   remediation: 'Upgrade to the fixed release of your branch (each finding names it); until then apply the advisory\'s mitigation (most Lua CVEs: `-@scripting` for every user).',
   requires: ['server'],
+  // The advisory: the same CVE on the same server is the same finding whatever the message says of the package (seen,
+  // not seen because the lookup timed out under load, not seen because the audit is remote) or the version.
+  fingerprintKey: (message) => /^([A-Z]+-[A-Za-z0-9-]+) \(/.exec(message)?.[1],
   check({ server, info, config, acl, categories, host, probe, distroPackage }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
