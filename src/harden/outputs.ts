@@ -507,7 +507,10 @@ export function planMarkdown(p: PlanInputs): string {
   // The units the drop-ins are for (`redis-server`, `redis-server@cache` for /etc/redis/redis-cache.conf): named in the commands.
   const units = p.files.map((f) => /^host\/systemd\/(.+)\.service\.d\/redfort\.conf$/.exec(f)?.[1]).filter((u): u is string => u !== undefined);
   const dropIns = units.map((u) => `\`host/systemd/${u}.service.d/redfort.conf\` as /etc/systemd/system/${u}.service.d/redfort.conf`).join(' and ');
-  out.push(`3. Run \`sh host/permissions.sh\` as root; install ${dropIns ? `${dropIns} (the drop-in of ${units.map((u) => `\`${u}.service\``).join(' and ')}), then \`systemctl daemon-reload\`` : '`host/systemd/*` as drop-ins (`systemctl daemon-reload`)'}; install \`host/logrotate.d/*\` in /etc/logrotate.d.`);
+  // Only the logrotate file this run wrote: none when the log is standard output, syslog, or the package's rule's.
+  const rotations = p.files.filter((f) => f.startsWith('host/logrotate.d/'));
+  const rotation = rotations.length ? `; install ${rotations.map((f) => `\`${f}\``).join(' and ')} in /etc/logrotate.d` : '';
+  out.push(`3. Run \`sh host/permissions.sh\` as root; install ${dropIns ? `${dropIns} (the drop-in of ${units.map((u) => `\`${u}.service\``).join(' and ')}), then \`systemctl daemon-reload\`` : '`host/systemd/*` as drop-ins (`systemctl daemon-reload`)'}${rotation}.`);
   // Redis 5 has no users: the audit logs in with the one password, the `default` user's.
   const passwordOnly = r.secretArgs.some((a) => a.file === 'redis.conf' && a.key[0] === 'requirepass');
   // The auditor reads what an audit reads (INFO, CONFIG GET, ACL LIST); the admin could not, were it an input's user
