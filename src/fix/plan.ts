@@ -18,6 +18,10 @@ import { parseVersion } from '../rules/util.ts';
 import { isLocalHost, isLoopbackAddress } from '../net/address.ts';
 import { dirname, join } from 'node:path';
 import { pubsubDefault, userDifferences } from '../acl/drift.ts';
+import { analyzeDangerous } from '../acl/permissions.ts';
+import type { CommandGrant } from '../acl/permissions.ts';
+import { dangerousOf, writtenUser } from '../rules/auth/written-rules.ts';
+import { canLogIn } from '../rules/auth/users.ts';
 import type { UserDifference } from '../acl/drift.ts';
 
 /** One node as the audit before the plan saw it. */
@@ -207,6 +211,53 @@ function shown(arg: Arg): string {
 
 function failing(results: readonly RuleResult[], id: string): boolean {
   return results.some((r) => r.ruleId === id && r.status === 'fail');
+}
+
+/** What takes a user's @dangerous commands granted through a category away: ACL SETUSER rules, or why fix cannot. */
+type DangerousRemoval = { readonly rules: string[]; readonly kept: string[] } | { readonly rules?: undefined; readonly why: string };
+
+/** `+cmd` / `+cmd|sub` for a grant by name (a 7.0 rendering may attribute one to a category rule: then its command). */
+function regrant(g: CommandGrant): string {
+  return /^\+[^@]/.test(g.rule) ? g.rule : `+${g.command}`;
+}
+
+/**
+ * The rules that take @dangerous from a user auth.dangerous-commands-allowed fails (judged as the rule judges it:
+ * dangerousOf, commands removed by `rename-command X ""` not counted); undefined when the rule does not fail it.
+ * `-@dangerous` ends the root rules and every selector that grants one through a category (selectors only change as
+ * a whole: `clearselectors`, then each selector again, as ACL LIST renders it), the commands each granted by name
+ * given back after it, as harden does. Checked by judging the user as the step leaves it: a category still granting
+ * one is a reason to leave it by hand, never a step that claims the rule.
+ */
+function dangerousRemoval(user: AclUser, f: Facts): DangerousRemoval | undefined {
+  const table = f.categories;
+  const state = f.acl;
+  if (!table || !state || !canLogIn(user) || !table.categories.has('dangerous')) return undefined;
+  const removed = new Set([...(f.commands?.renames ?? new Map<string, { value: string }>())].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
+  const exists = (g: CommandGrant): boolean => !removed.has(g.command.split('|')[0]!);
+  if (!dangerousOf(user, state, f.files, table, f.server).viaCategory.some(exists)) return undefined;
+  // The rules as written where they can be known (Redis 7.0 renders them again: `+keys` after `+@admin` is then
+  // told from the file, the rule's way); their selectors stand for the running ones when there are as many.
+  const written = writtenUser(user, state, f.files, table, f.server);
+  const same = written.user.selectors.length === user.selectors.length;
+  // Each permission set alone: a command the root grants is not reported again for a selector that grants it too.
+  const take = (selector: number | undefined): string[] | undefined => {
+    const rules = selector === undefined ? user.rules : user.selectors[selector]!;
+    const set = analyzeDangerous({ ...user, rules, selectors: [] }, table, { rewritten: state.rewritten });
+    if (!set.viaCategory.some(exists)) return undefined;
+    const writtenRules = selector === undefined ? written.user.rules : same ? written.user.selectors[selector]! : undefined;
+    const asWritten = writtenRules ? analyzeDangerous({ ...user, rules: writtenRules, selectors: [] }, table, { rewritten: written.rewritten }).byName : [];
+    return ['-@dangerous', ...new Set([...set.byName, ...asWritten].map(regrant))];
+  };
+  const root = take(undefined) ?? (user.selectors.length === 0 ? ['-@dangerous'] : []);
+  const selectors = user.selectors.map((rules, i) => [...rules, ...(take(i) ?? [])]);
+  const changed = selectors.some((rules, i) => rules.length !== user.selectors[i]!.length);
+  const after: AclUser = { ...user, rules: [...user.rules, ...root], selectors };
+  const still = analyzeDangerous(after, table, { rewritten: false }).viaCategory.filter(exists);
+  if (still.length > 0) return { why: `${still[0]!.command} stays granted through ${still[0]!.rule}${still[0]!.selector === undefined ? '' : ` (selector ${still[0]!.selector + 1})`} after -@dangerous` };
+  if (root.length === 0 && !changed) return { why: 'the grants through a category could not be told apart on the running server' };
+  const kept = [...new Set([...root, ...selectors.flatMap((rules, i) => rules.slice(user.selectors[i]!.length))].filter((r) => r !== '-@dangerous').map((r) => r.slice(1)))];
+  return { rules: [...root, ...(changed ? ['clearselectors', ...selectors.map((rules) => `(${rules.join(' ')})`)] : [])], kept };
 }
 
 function userOf(facts: Facts, name: string): AclUser | undefined {
@@ -557,18 +608,26 @@ export function buildPlan(input: PlanInput): FixPlan {
   for (const n of data) {
     const f = n.facts;
     const login = n.target.username ?? 'default';
+    // The users auth.dangerous-commands-allowed fails, as the rule finds them (the default user a step below turns
+    // off aside): each gets a step, or the rule is left by hand naming it (QA38-8: selectors and a category granted
+    // after -@dangerous were not looked at, and the first user's step closed the rule for all).
+    const dangerousLeft: string[] = [];
+    let dangerousSteps = 0;
     for (const user of f.acl?.origin === 'acl-list' ? f.acl.users : []) {
-      if (user.name === 'default' || generated.has(user.name) || !user.enabled) continue;
+      if (user.name === 'default' ? defaultOn.has(n.address) : generated.has(user.name) || !user.enabled) continue;
       const own = user.name === login && !adminOn(n);
-      if (failing(n.results, 'auth.dangerous-commands-allowed') && !user.rules.includes('-@dangerous') && user.rules.some((r) => /^\+@(all|admin|dangerous)$|^allcommands$/.test(r) || r.startsWith('+@'))) {
-        const step = { node: n.address, class: 'disruptive' as const, command: acl(user.name, '-@dangerous'), rules: ['auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed'], reason: `clients logged in as '${user.name}' lose the @dangerous commands (CONFIG, KEYS, FLUSHALL, …) they may use today`, touches: [{ kind: 'user', name: user.name } as Touch] };
+      const removal = failing(n.results, 'auth.dangerous-commands-allowed') ? dangerousRemoval(user, f) : undefined;
+      if (removal?.rules === undefined && removal !== undefined) dangerousLeft.push(`user '${user.name}': ${removal.why}`);
+      else if (removal?.rules !== undefined) {
+        const step = { node: n.address, class: 'disruptive' as const, command: acl(user.name, ...removal.rules), rules: ['auth.dangerous-commands-allowed', 'commands.dangerous-not-renamed'], reason: `clients logged in as '${user.name}' lose the @dangerous commands (CONFIG, KEYS, FLUSHALL, …) they may use today${removal.kept.length ? ` but ${removal.kept.join(', ')}, granted by name` : ''}`, touches: [{ kind: 'user', name: user.name } as Touch] };
         // Measured on 7.0.15: the next step as that user was refused (NOPERM acl|setuser), and so was the rollback.
         if (own) leave(step, ownUserMessage(user.name, step.command, 'take from it the CONFIG and ACL commands that the rest of the plan and a rollback need (it could not even set itself back)'));
         else {
           add('disruptive', step);
-          closed(n.address, 'auth.dangerous-commands-allowed');
+          dangerousSteps++;
         }
       }
+      if (user.name === 'default') continue;
       // The user's own finding (`user 'NAME' …`, as suppressions match it): a short password is known from its hash too.
       const weak = n.results.some((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail' && r.message.includes(`user '${user.name}'`));
       if (weak || (failing(n.results, 'auth.weak-password') && user.passwords.some((p) => p.length !== undefined))) {
@@ -583,6 +642,9 @@ export function buildPlan(input: PlanInput): FixPlan {
         }
       }
     }
+    if (dangerousLeft.length > 0) {
+      leave({ node: n.address, rules: ['auth.dangerous-commands-allowed'] }, `fix cannot take @dangerous from ${dangerousLeft.join('; ')}: ${findRule('auth.dangerous-commands-allowed')?.remediation ?? ''}`);
+    } else if (dangerousSteps > 0) closed(n.address, 'auth.dangerous-commands-allowed');
     if (defaultOn.has(n.address)) {
       // The default user's weak password (requirepass 'foobared') stops counting once the user is off.
       const weakDefault = n.results.some((r) => r.ruleId === 'auth.weak-password' && r.status === 'fail' && r.message.startsWith("user 'default' "));
