@@ -579,6 +579,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       result.auditUser = [userName('auditor', options.prefix), operator].find(audits) ?? userName('auditor', options.prefix);
       result.aclLines = lines;
     }
+    if (showsSecrets(fc, v, secretArgs)) {
+      set('auth.plaintext-passwords', 'set-proc-title', ['yes'], true);
+      notes.push(procTitleNote(secretArgs));
+    }
     result.confBefore = body;
     result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
     result.dataDir = dataDir;
@@ -849,6 +853,25 @@ function hardenSentinel(
   if (secretArgs.length > 0) {
     notes.push(`**Sentinel's passwords end up in sentinel.conf.** The drop-in gives ${secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(' and ')} on the command line (from credentials.env), so the files here hold none; but Sentinel keeps its state in its config file and rewrites it at its first start (and at every failover), writing them into it in clear text: no setting stops it (measured with redis-sentinel 6.2.16, 7.0.15, 7.2.6, Valkey 8.0.1). Protect the file instead: it is rewritten with mode 0644 less the service's umask, so the drop-in's \`UMask=0027\` makes it \`0640\`, owned by \`${owner}\` (host/permissions.sh sets \`${owner}:${owner} 0640\` before the start). An audit of the running sentinel.conf then fails auth.plaintext-passwords for these lines: Sentinel must send these passwords, so there is no hashed form; suppress those findings with that reason once the mode is checked.`);
   }
+  if (showsSecrets(sc, v, secretArgs)) {
+    changes.push({ key: ['set-proc-title'], args: ['yes'], line: lineIn(sc, 'set-proc-title', input.path) });
+    items.push({ rule: 'auth.plaintext-passwords', what: `sentinel.conf: set-proc-title yes (was 'no', ${where(sc.get('set-proc-title')?.source)})`, restart: true });
+    notes.push(procTitleNote(secretArgs));
+  }
   const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);
   return { text, before: body, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}) };
+}
+
+/**
+ * Whether the file keeps the server's arguments readable (`set-proc-title no`) while the drop-in passes secrets on its
+ * command line: every user of the host would read them in `ps` (/proc/PID/cmdline). Before Redis 6.2 there is no
+ * set-proc-title, and the server always writes its title over its arguments.
+ */
+function showsSecrets(config: ConfigMap, v: ServerVersion, secretArgs: readonly SecretArg[]): boolean {
+  return secretArgs.length > 0 && versionAtLeast(v, 6, 2) && (config.get('set-proc-title')?.value ?? 'yes').toLowerCase() === 'no';
+}
+
+function procTitleNote(secretArgs: readonly SecretArg[]): string {
+  const given = secretArgs.map((a) => `\`--${a.key.join(' ')}\``).join(', ');
+  return `**set-proc-title yes:** the drop-in passes ${given} on the command line (from credentials.env); with the file's \`set-proc-title no\` the server kept its arguments, so every user of the host could read ${secretArgs.length === 1 ? 'that password' : 'those passwords'} in \`ps\` (/proc/PID/cmdline). The server now writes its title over them once it starts.`;
 }
