@@ -15,7 +15,7 @@ import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
 import { commandLineEnricher } from '../gather/conf/command-line.ts';
-import { probeEnricher } from '../gather/probe/index.ts';
+import { fileCertificates, probeEnricher } from '../gather/probe/index.ts';
 import { createHostDiscovery, hostEnricher } from '../gather/host/index.ts';
 import { prefetchHost } from '../gather/host/discovery.ts';
 import { BuildTables } from '../gather/live/build-tables.ts';
@@ -39,6 +39,11 @@ export const CREDENTIALS_NOT_SENT = 'the credentials were not sent to it';
 
 export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions, DeadlineOptions {
   readonly thresholds?: Partial<Thresholds>;
+  /**
+   * A file-only audit reads the certificates its config names (tls-cert-file, tls-client-cert-file) unless false:
+   * harden's re-audit of a live server's own TLS files, which harden never reads.
+   */
+  readonly fileCertificates?: boolean;
   readonly severityOverrides?: ReadonlyMap<string, Severity>;
   readonly disabled?: ReadonlySet<string>;
   /** Rules a settings file turned off: each a `skip` marked `disabled`, where `disabled` leaves a rule out. */
@@ -324,7 +329,8 @@ export async function auditFiles(inputs: FileInputs, options: AuditOptions = {})
   // otherwise (`offline: false`).
   const outcome = await gatherFiles({ versionKnown: true, ...inputs, offline: inputs.offline ?? true });
   if (!outcome.ok) return { target: name, error: outcome.error, results: errorResults(RULES, outcome.error) };
-  return judgeFacts(factsFromFiles(name, outcome.gathered, inputs.version), options);
+  const facts = factsFromFiles(name, outcome.gathered, inputs.version);
+  return judgeFacts(options.fileCertificates === false ? facts : await fileCertificates(facts), options);
 }
 
 /**

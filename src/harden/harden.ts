@@ -366,6 +366,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       const cluster = fc.get('cluster-enabled')?.value === 'yes';
       result.tlsPort = tlsPort;
       if (options.ownTls) notes.push(ownTlsNote(options.ownTls));
+      // The certificate harden installs, read by its re-audit (QA38-14): an expired, client-only or (for a replica or
+      // a TLS cluster node) server-only one fails, where it passed unread. Not a live server's own, never read.
+      if (!options.ownTls || options.ownTls.read) claims.add('tls.certificate');
       for (const d of tlsDirectives(options.tls, { tlsPort: tlsPort.port, cluster })) {
         const rule = d.directive === 'tls-port' ? 'tls.disabled'
           : d.directive === 'tls-auth-clients' ? 'tls.client-auth-disabled'

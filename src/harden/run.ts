@@ -495,7 +495,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const outcomes: RuleOutcome[] = [];
     // Each file is judged on its own (a redis.conf and a sentinel.conf are two servers'), before and after; with both,
     // the sentinel's rows say so.
-    for (const audited of await staticAudits(facts, sentinelFacts, result, stage, work, versionText!, conf)) {
+    for (const audited of await staticAudits(facts, sentinelFacts, result, stage, work, versionText!, conf, trialTls === 'load')) {
       for (const rule of new Set(audited.after.results.map((r) => r.ruleId))) {
         const b = statusOf(audited.before, rule);
         const a = statusOf(audited.after, rule, [stage, work]);
@@ -626,7 +626,7 @@ interface FileAudit {
  * The input's audit, and the generated files' static audit as deployed (with the command-line secrets): the
  * redis.conf (with users.acl) and the sentinel.conf (with its ACL file) each on its own.
  */
-async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined): Promise<FileAudit[]> {
+async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined, readTls: boolean): Promise<FileAudit[]> {
   const dir = join(work, 'audit');
   await mkdir(dir);
   const placeholder = new Map(result.secretArgs.map((a) => [a.user, generatePassword()]));
@@ -640,8 +640,8 @@ async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, resu
   // Every finding of the files as written replaces every finding of the deployed copy (one each: not the first one twice).
   const reaudit = async (inputs: FileInputs, deployedInputs: FileInputs): Promise<TargetResult> => {
     // The files' directory is where harden's output starts the server (offline: false keeps `dir` as harden wrote it).
-    const asWritten = await auditFiles({ ...inputs, offline: false });
-    const deployed = await auditFiles({ ...deployedInputs, offline: false });
+    const asWritten = await auditFiles({ ...inputs, offline: false }, { fileCertificates: readTls });
+    const deployed = await auditFiles({ ...deployedInputs, offline: false }, { fileCertificates: readTls });
     const rule = 'auth.plaintext-passwords';
     const written = asWritten.results.filter((x) => x.ruleId === rule);
     const first = deployed.results.findIndex((r) => r.ruleId === rule);

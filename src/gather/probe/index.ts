@@ -201,6 +201,31 @@ async function gatherProbes(facts: Facts, target: Target | undefined, options: E
   return { ...facts, probe, sources: new Set<SourceKind>([...facts.sources, 'probe']) };
 }
 
+/**
+ * A file-only audit's certificates: those of `tls-cert-file` and `tls-client-cert-file` when the config names them
+ * with an absolute path (the config's own word, read as its includes and aclfile are), so that tls.certificate judges
+ * the certificate a config (or harden's output) deploys. Facts unchanged when the config names none (QA38-14).
+ */
+export async function fileCertificates(facts: Facts): Promise<Facts> {
+  const config = facts.files?.config ?? facts.config;
+  const tlsOn = (name: string) => config?.get(name)?.value === 'yes';
+  if (!(portOf(config, 'tls-port') > 0 || tlsOn('tls-replication') || tlsOn('tls-cluster'))) return facts;
+  const file = await certificateFile(facts, config, undefined, {});
+  const clientFile = await certificateFile(facts, config, undefined, {}, 'tls-client-cert-file');
+  if (file === undefined && clientFile === undefined) return facts;
+  const probe: ProbeFacts = {
+    tls: [],
+    ...(typeof file === 'object' ? { certificateFile: file } : {}),
+    ...(typeof file === 'string' ? { certificateFileUnread: file } : {}),
+    ...(typeof clientFile === 'object' ? { clientCertificateFile: clientFile } : {}),
+    ...(typeof clientFile === 'string' ? { clientCertificateFileUnread: clientFile } : {}),
+    networkSkipped: 'no live server to probe',
+    notes: [],
+    source: { kind: 'probe', detail: 'tls-cert-file' },
+  };
+  return { ...facts, probe, sources: new Set<SourceKind>([...facts.sources, 'probe']) };
+}
+
 type NetworkFacts = Pick<ProbeFacts, 'unauthenticated' | 'tls' | 'plaintext' | 'defaultPasswords' | 'luaPackage'>;
 
 async function probeNetwork(

@@ -4,6 +4,8 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { formatSource } from '../../facts/types.ts';
 import { unlessTls } from './common.ts';
 import { portLabel } from './wire.ts';
+import { purposeProblem } from '../../redis/tls-purpose.ts';
+import { infoField } from '../../redis/info.ts';
 
 const DAY = 86_400;
 /** Below these a key is weak (NIST SP 800-57: 112-bit security). */
@@ -12,20 +14,49 @@ const MIN_BITS: Readonly<Record<string, number>> = { rsa: 2048, 'rsa-pss': 2048,
 interface Seen {
   readonly certificate: CertificateFacts;
   readonly where: string[];
+  /** Served to clients (a TLS port, tls-cert-file): it must be a server certificate. */
+  server: boolean;
 }
 
 /** Every certificate seen, once per fingerprint, with where: on the wire (per port) and in `tls-cert-file`. */
 function certificates(facts: Facts): Seen[] {
   const byFingerprint = new Map<string, Seen>();
-  const add = (certificate: CertificateFacts, where: string) => {
+  const add = (certificate: CertificateFacts, where: string, server = true) => {
     const seen = byFingerprint.get(certificate.fingerprint256);
-    if (seen) seen.where.push(where);
-    else byFingerprint.set(certificate.fingerprint256, { certificate, where: [where] });
+    if (seen) {
+      seen.where.push(where);
+      seen.server ||= server;
+    } else byFingerprint.set(certificate.fingerprint256, { certificate, where: [where], server });
   };
+  const path = (c: CertificateFacts) => (c.source.kind === 'file' ? c.source.path : formatSource(c.source));
   for (const port of facts.probe?.tls ?? []) if (port.certificate) add(port.certificate, portLabel(port));
   const file = facts.probe?.certificateFile;
-  if (file) add(file, `tls-cert-file ${file.source.kind === 'file' ? file.source.path : formatSource(file.source)}`);
+  if (file) add(file, `tls-cert-file ${path(file)}`);
+  const client = facts.probe?.clientCertificateFile;
+  if (client) add(client, `tls-client-cert-file ${path(client)}`, false);
   return [...byFingerprint.values()];
+}
+
+/**
+ * How the server connects to others over TLS as a client now (a replica with tls-replication yes, a cluster node
+ * with tls-cluster yes), presenting tls-client-cert-file, else tls-cert-file: the certificate that must be a client
+ * certificate, with the severity of its refusal. Undefined when it does not, or when that certificate was not seen.
+ */
+function dialing(facts: Facts): { how: string; certificate: CertificateFacts; severity: 'high' | 'medium' } | undefined {
+  const config = facts.config ?? facts.files?.config;
+  const value = (name: string) => config?.get(name)?.value;
+  const replica = (value('replicaof') ?? value('slaveof') ?? '') !== '' || (facts.info !== undefined && infoField(facts.info, 'role') === 'slave');
+  const bus = value('tls-cluster') === 'yes' && (value('cluster-enabled') === 'yes' || facts.server?.mode === 'cluster');
+  const how = bus
+    ? { how: 'on the cluster bus (tls-cluster yes), where the other nodes always ask for a client certificate', severity: 'high' as const }
+    : replica && value('tls-replication') === 'yes'
+      ? { how: 'to its master (tls-replication yes), which refuses it as soon as it asks for client certificates (tls-auth-clients yes or optional)', severity: 'medium' as const }
+      : undefined;
+  if (!how) return undefined;
+  const certificate = (value('tls-client-cert-file') ?? '') !== ''
+    ? facts.probe?.clientCertificateFile
+    : (facts.probe?.certificateFile ?? facts.probe?.tls.find((p) => p.role !== 'cluster-bus' && p.certificate)?.certificate);
+  return certificate ? { ...how, certificate } : undefined;
 }
 
 function date(seconds: number): string {
@@ -84,7 +115,8 @@ export default defineRule({
     const now = Math.max(facts.now?.value ?? nowSeconds, nowSeconds);
     const findings: Finding[] = [];
     const passes: string[] = [];
-    for (const { certificate: c, where } of seen) {
+    const client = dialing(facts);
+    for (const { certificate: c, where, server } of seen) {
       const label = `the certificate of ${where.join(' and ')} (${c.subject})`;
       const evidence = [`issuer: ${c.issuer}`, `valid ${date(c.validFrom)} to ${date(c.validTo)}`, `SHA-256 fingerprint ${c.fingerprint256}`, ...trustNotes(c)];
       const before = findings.length;
@@ -99,6 +131,12 @@ export default defineRule({
       if (c.validFrom > now) {
         findings.push({ message: `${label} is not valid before ${date(c.validFrom)}`, source: c.source, severity: 'medium', evidence });
       }
+      // Its extensions (QA38-14, QA38-16): a client-only certificate served on a TLS port, a server-only one presented
+      // as the client certificate of replication or the cluster bus, are refused by the peer that verifies them.
+      const serverProblem = server ? purposeProblem(c, 'server') : undefined;
+      if (serverProblem) findings.push({ message: `${label} is no server certificate: ${serverProblem.replace(/: it is no TLS server certificate$/, '')}; clients that verify it refuse to connect`, source: c.source, evidence });
+      const clientProblem = client && client.certificate.fingerprint256 === c.fingerprint256 ? purposeProblem(c, 'client') : undefined;
+      if (client && clientProblem) findings.push({ message: `${label} is what this server presents as its client certificate ${client.how}, and it is no client certificate: ${clientProblem.replace(/: it is no TLS client certificate$/, '')} (set tls-client-cert-file to one with clientAuth)`, source: c.source, severity: client.severity, evidence });
       const min = MIN_BITS[c.keyType];
       if (min !== undefined && c.keyBits !== undefined && c.keyBits < min) {
         findings.push({ message: `${label} has a ${keyText(c)} key: below ${min} bits it can be factored or forged`, source: c.source, evidence });
