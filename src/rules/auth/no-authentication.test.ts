@@ -52,6 +52,15 @@ ruleTester(rule, {
     },
     { name: 'Redis 5 with requirepass ""', facts: liveFacts({ version: '5.0.14', extra: { acl: redis5Acl('') } }), messages: [/requirepass is ''/] },
     {
+      // QA38-21: only a client with a certificate from the CA gets past the handshake: high, said as it is.
+      name: 'TLS only, client certificates required',
+      facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/redis/ca.crt' }),
+      messages: [/^the default user is 'on' and 'nopass': any client holding a certificate from the configured CA \(port 0, tls-port 6380, tls-auth-clients yes, no unixsocket\) runs commands without a password$/],
+      severity: 'high',
+    },
+    { name: 'TLS only, certificates required, but a unix socket', facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/redis/ca.crt\nunixsocket /run/redis.sock' }), messages: [/any client that reaches the server/], severity: 'critical' },
+    { name: 'TLS only, certificates optional', facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients optional\ntls-ca-cert-file /etc/redis/ca.crt' }), messages: [/any client that reaches the server/], severity: 'critical' },
+    {
       // Issue 11: one root cause, one finding with both sources (the wire's confirmation in its evidence).
       name: 'ACL and wire both speak: one finding',
       facts: withProbe(liveFacts(), { unauthenticated: unauthenticated('open') }),

@@ -1,11 +1,26 @@
-import type { AclState, CategoryTable, Facts } from '../../facts/types.ts';
+import type { AclState, CategoryTable, ConfigMap, Facts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
 import { defaultRunsNothing, defaultUser, unreadUsers } from '../util.ts';
 
-function fromAcl(acl: AclState, categories: CategoryTable | undefined): Verdict {
+/**
+ * Why only a client holding a certificate from the configured CA reaches the server, else undefined: no plaintext
+ * port, no unix socket, and TLS with `tls-auth-clients yes` (QA38-21: a TLS handshake without a certificate is refused,
+ * "alert certificate required"). A password-less default user then lets in anyone with such a certificate, not anyone
+ * who reaches the port: still a failure (a password or a named user is the ask), graded high, not critical.
+ */
+function certificateOnly(config: ConfigMap | undefined): string | undefined {
+  const value = (name: string) => config?.get(name)?.value.trim();
+  const tlsPort = value('tls-port');
+  if (value('port') !== '0' || tlsPort === undefined || tlsPort === '' || tlsPort === '0') return undefined;
+  if ((value('unixsocket') ?? '') !== '' || value('tls-auth-clients')?.toLowerCase() !== 'yes') return undefined;
+  if (!value('tls-ca-cert-file') && !value('tls-ca-cert-dir')) return undefined;
+  return `port 0, tls-port ${tlsPort}, tls-auth-clients yes, no unixsocket`;
+}
+
+function fromAcl(acl: AclState, categories: CategoryTable | undefined, config: ConfigMap | undefined): Verdict {
   const user = defaultUser(acl);
   if (!user) {
     const unread = unreadUsers(acl);
@@ -16,6 +31,8 @@ function fromAcl(acl: AclState, categories: CategoryTable | undefined): Verdict 
   }
   if (user.enabled && user.nopass) {
     const how = acl.origin === 'requirepass' ? "requirepass is ''" : "the default user is 'on' and 'nopass'";
+    const certified = certificateOnly(config);
+    if (certified) return fail({ message: `${how}: any client holding a certificate from the configured CA (${certified}) runs commands without a password`, source: user.source, severity: 'high' });
     return fail({ message: `${how}: any client that reaches the server runs commands without a password`, source: user.source });
   }
   if (!user.enabled) return pass("the default user is 'off': every client must authenticate as a named user", { source: user.source });
@@ -57,7 +74,7 @@ export default defineRule({
   remediation: 'Disable the default user (`ACL SETUSER default off`, or `user default off` in the ACL file) and give each client its own ACL user with a long random password (`ACL GENPASS`); on Redis < 6, set `requirepass`.',
   requires: [],
   check(facts) {
-    const acl = facts.acl ? fromAcl(facts.acl, facts.categories) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
+    const acl = facts.acl ? fromAcl(facts.acl, facts.categories, facts.config) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
     const wire = fromWire(facts);
     // One root cause, one finding: a password-less default user that the probe also got in as (issue 11).
     const unauth = facts.probe?.unauthenticated;
