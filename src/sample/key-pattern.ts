@@ -4,6 +4,9 @@
  * anything that is not a plain word are masked. A plain word is kept only when it is the first segment, or when
  * it recurs at its place in the sample and that place takes few values: `user:alice:cart` and `user:bob:cart`
  * both become `user:*:cart`, because the second place takes many values.
+ *
+ * Never a full key name (issue 16): a key of one segment is the whole name (`payroll_john_doe`), so it is `*` unless
+ * it is one of a few generic words ({@link GENERIC}). The first segment of a longer key is its namespace, kept.
  */
 
 const SEPARATOR = /([:/|#;,=\s]+)/;
@@ -11,6 +14,8 @@ const WORD = /^[A-Za-z][A-Za-z_-]{0,31}$/;
 /** A place with more distinct words than this is a variable part (names, slugs). */
 const MAX_DISTINCT = 8;
 const MAX_SEGMENTS = 12;
+/** The keys of one segment that may be shown: words that name no one. */
+const GENERIC = new Set(['config', 'configuration', 'settings', 'cache', 'session', 'sessions', 'queue', 'jobs', 'users', 'tokens', 'secrets', 'keys', 'data', 'state', 'status', 'counter', 'counters', 'stats', 'metrics', 'lock', 'locks', 'leaderboard', 'feature', 'features', 'flags']);
 
 interface Split {
   readonly segments: string[];
@@ -44,7 +49,9 @@ function join(segments: readonly string[], separators: readonly string[]): strin
 /** Patterns of many keys at once (the recurrence of words is judged over all of them); same order as `keys`. */
 export function keyPatterns(keys: readonly string[]): string[] {
   const splits = keys.map(split);
-  const masked = splits.map((s) => s.segments.map((seg, i) => (WORD.test(seg) ? seg : i === 0 && seg === '' ? '' : '*')));
+  const masked = splits.map((s) => s.segments.map((seg, i) => (i === 0
+    ? (seg === '' ? '' : WORD.test(seg) && (s.segments.length > 1 || GENERIC.has(seg)) ? seg : '*')
+    : WORD.test(seg) ? seg : '*')));
   const width = Math.max(0, ...masked.map((m) => m.length));
   for (let pos = 1; pos < width; pos += 1) {
     // Keys of the same shape: the same number of segments and the same pattern before this place.
