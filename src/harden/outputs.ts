@@ -1,6 +1,6 @@
 import { dirname, posix } from 'node:path';
 import type { FileKind, Provenance, Secret, TlsFiles } from '../profile/index.ts';
-import { ownershipCommands, provenanceLines, SECRET_PREFIX, secretVariable, shellQuote } from '../profile/index.ts';
+import { ownershipCommand, provenanceLines, SECRET_PREFIX, secretVariable, shellQuote } from '../profile/index.ts';
 import type { HardenResult, SecretArg } from './harden.ts';
 import type { Executable } from './executable.ts';
 import { clipped } from '../util/shown.ts';
@@ -385,34 +385,61 @@ export function logrotateNotes(input: HostInputs): string[] {
   return [`**logrotate:** the log \`${input.result.logfile}\` is rotated by the redis-server package's own rule (/etc/logrotate.d/redis-server: \`${DEBIAN_LOGS.glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
 }
 
+/**
+ * permissions.sh's start: no chown or chmod of it goes through a symbolic link (chown -h; coreutils' chmod has no -h
+ * before 9.5, so a path is checked, and its directory is root's meanwhile: see hostFiles). A path not there is said
+ * and skipped: the log before the server's first start, a TLS file installed elsewhere.
+ */
+const PERMISSIONS_HEAD = `# The file modes the host rules expect (docs/harden.md, "ownership model"). Run as root after installing the files.
+# No chown or chmod here goes through a symbolic link: the server's user owns its directories, and could put a link
+# in one to have root give it another file (/etc/shadow). Each directory is root's alone (0700) while its files are
+# set, and is handed back at the end, also when a step fails.
+set -eu
+# set_ OWNER MODE PATH: a file or directory of its own; a symbolic link is left alone.
+set_() {
+  if [ -L "$3" ]; then echo "permissions.sh: $3 is a symbolic link: left alone" >&2
+  elif [ -e "$3" ]; then chown -h "$1" "$3"; chmod "$2" "$3"
+  else echo "permissions.sh: $3 is not there: skipped" >&2; fi
+}
+take() { set_ root:root 0700 "$1"; }
+`;
+
 /** The files of `host/`, by name relative to it. Throws {@link HostPathError} for a path they cannot name safely. */
 export function hostFiles(input: HostInputs, header: string): Map<string, { content: string; mode?: number }> {
   checkHostPaths(input);
   const { result } = input;
   const names = serviceNames(input.product);
-  const owned = (kind: FileKind, path: string): string[] => ownershipCommands(kind, path, { user: names.user });
+  const owned = (kind: FileKind, path: string): string => ownershipCommand(kind, path, { user: names.user });
   const files = new Map<string, { content: string; mode?: number }>();
   const perms: string[] = [];
   const dirs = directoryRoles(input);
   for (const d of dirs.left) perms.push(`# ${shellQuote(d.path)} (${d.what.replace(/`/g, '')}): a system directory other services share, left alone (PLAN.md)`);
-  for (const d of dirs.set) perms.push(...owned(d.kind, d.path));
+  // The server's user owns its directories: each is root's alone while the files in it are set (take), and handed
+  // back at the end, also when a step fails (give, the EXIT trap), so that no link can be put there in between.
+  const dataDir = result.dataDir && result.dataDir.startsWith('/') && !sharedDirectory(result.dataDir) ? result.dataDir : undefined;
+  const give = dirs.set.map((d) => owned(d.kind, d.path));
+  // The data dir's own directories (Redis 7's appendonlydir) are taken too, and given to the server as the data dir.
+  if (dataDir) give.unshift(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type d -exec chown -h ${names.user}:${names.user} {} + -exec chmod 0750 {} +`);
+  perms.push(`give() {\n${give.map((l) => `  ${l}\n`).join('')}  :\n}`, 'trap give EXIT');
+  for (const d of dirs.set) perms.push(`take ${shellQuote(d.path)}`);
+  if (dataDir) perms.push(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type d -exec chown -h root:root {} + -exec chmod 0700 {} +`);
   if (input.confPath) {
-    perms.push(...owned('config', input.confPath));
-    if (result.aclPath) perms.push(...owned('acl', result.aclPath));
+    perms.push(owned('config', input.confPath));
+    if (result.aclPath) perms.push(owned('acl', result.aclPath));
   }
   if (input.sentinelPath) {
-    perms.push(...owned('sentinel-config', input.sentinelPath));
-    if (result.sentinelAclPath) perms.push(...owned('acl', result.sentinelAclPath));
+    perms.push(owned('sentinel-config', input.sentinelPath));
+    if (result.sentinelAclPath) perms.push(owned('acl', result.sentinelAclPath));
   }
   // Only the server's own files under a shared directory: `find / -maxdepth 2` would chmod any *.rdb of the host.
-  if (result.dataDir && result.dataDir.startsWith('/') && !sharedDirectory(result.dataDir)) perms.push(`find ${shellQuote(result.dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
-  if (result.logfile && result.logfile.startsWith('/')) perms.push(`[ ! -e ${shellQuote(result.logfile)} ] || { ${owned('log', result.logfile).join('; ')}; }`);
+  if (dataDir) perms.push(`find ${shellQuote(dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
+  if (result.logfile && result.logfile.startsWith('/')) perms.push(owned('log', result.logfile));
   if (input.tls && input.tlsFrom === 'server') {
     perms.push(`# ${[input.tls.key, input.tls.cert, input.tls.ca].map(shellQuote).join(', ')}: the live server's TLS files (CONFIG GET), left alone: check their owner and mode by hand (PLAN.md)`);
-  } else if (input.tls) perms.push(...owned('tls-key', input.tls.key), ...owned('tls-cert', input.tls.cert), ...owned('tls-cert', input.tls.ca));
-  perms.push(`chown root:root ${shellQuote(input.credentialsPath)}`, `chmod 0600 ${shellQuote(input.credentialsPath)}`);
+  } else if (input.tls) perms.push(owned('tls-key', input.tls.key), owned('tls-cert', input.tls.cert), owned('tls-cert', input.tls.ca));
+  perms.push(`set_ root:root 0600 ${shellQuote(input.credentialsPath)}`);
   files.set('permissions.sh', {
-    content: `#!/bin/sh\n${header}# The file modes the host rules expect (docs/harden.md, "ownership model"). Run as root after installing the files.\nset -eu\n${perms.join('\n')}\n`,
+    content: `#!/bin/sh\n${header}${PERMISSIONS_HEAD}${perms.join('\n')}\n`,
     mode: 0o755,
   });
   const rotation = logrotateRule(input);

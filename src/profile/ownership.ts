@@ -38,14 +38,14 @@ export function shellQuote(path: string): string {
 }
 
 /**
- * The `chown`/`chmod` lines that put one path into the model (what `host/permissions.sh` lists). `user` is the
- * service's user and group when it is not `redis` (Valkey's packages run it as `valkey`).
+ * The `set_ OWNER MODE PATH` line that puts one path into the model (what `host/permissions.sh` lists: its `set_`
+ * changes a path only when it is no symbolic link). `user` is the service's user and group when it is not `redis`
+ * (Valkey's packages run it as `valkey`).
  */
-export function ownershipCommands(kind: FileKind, path: string, options: { readonly user?: string } = {}): string[] {
+export function ownershipCommand(kind: FileKind, path: string, options: { readonly user?: string } = {}): string {
   const o = OWNERSHIP[kind];
-  const q = shellQuote(path);
   const name = (n: string): string => (n === SERVICE_USER && options.user ? options.user : n);
-  return [`chown ${name(o.owner)}:${name(o.group)} ${q}`, `chmod ${o.mode.toString(8).padStart(4, '0')} ${q}`];
+  return `set_ ${name(o.owner)}:${name(o.group)} ${o.mode.toString(8).padStart(4, '0')} ${shellQuote(path)}`;
 }
 
 /** Whether an observed mode passes the model (the host rules' test). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { RuleResult } from '../../src/engine/run.ts';
 import type { PlanStep } from '../../src/fix/types.ts';
-import { loopbackBind, ownershipCommands, PERSISTENCE_SAVE, tlsDirectives } from '../../src/profile/index.ts';
+import { loopbackBind, ownershipCommand, PERSISTENCE_SAVE, tlsDirectives } from '../../src/profile/index.ts';
 import { resolveVersion } from '../../src/redis/directives.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { rawCommand } from '../harness/raw.ts';
@@ -129,7 +129,7 @@ describe('the fix texts as one profile, on a real server', () => {
 
     // The ownership model's modes (the owner needs root): CONFIG REWRITE and ACL SAVE still work under them.
     for (const [kind, path] of [['config', first.confPath], ['config-dir', first.dir]] as const) {
-      const mode = ownershipCommands(kind, path)[1]!.split(' ')[1]!;
+      const mode = ownershipCommand(kind, path).split(' ')[2]!;
       chmodSync(path, Number.parseInt(mode, 8));
     }
     assert.equal(await run('CONFIG', 'REWRITE'), 'OK', 'CONFIG REWRITE under the ownership model');

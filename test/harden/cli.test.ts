@@ -701,10 +701,10 @@ describe('harden: a Valkey install', () => {
     assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /\*\*Check ExecStart before installing valkey-server\.service's drop-in:\*\* it starts `\/usr\/bin\/valkey-server`, the package's path: harden could not tell which executable runs this server \(.*the local redis-server 7\.0\.15 is not Valkey 8\.0\)/);
     assert.match(readFileSync(join(out, 'host', 'logrotate.d', 'valkey-server-6390'), 'utf8'), /^    create 0640 valkey adm$/m);
     const perms = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
-    assert.match(perms, new RegExp(`^chown valkey:valkey ${c}$`, 'm'));
+    assert.match(perms, new RegExp(`^set_ valkey:valkey 0640 ${c}$`, 'm'));
     // The config and the log share ${work}: set once, as the config directory (valkey:valkey); the log file is valkey:adm.
-    assert.match(perms, new RegExp(`^chown valkey:valkey ${work}$`, 'm'));
-    assert.match(perms, new RegExp(`chown valkey:adm ${work}/vk-names\\.log;`));
+    assert.match(perms, new RegExp(`^  set_ valkey:valkey 0750 ${work}$`, 'm'));
+    assert.match(perms, new RegExp(`^set_ valkey:adm 0640 ${work}/vk-names\\.log$`, 'm'));
     assert.doesNotMatch(perms, /redis:/);
     assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /owned by `valkey` \(host\/permissions\.sh sets `valkey:valkey 0640`/);
     // A Redis target keeps Redis's names.

@@ -62,7 +62,7 @@ describe("harden with the TLS files the config already names (no --tls-*)", () =
     assert.match(plan, /There is no plaintext port \(`port 0`, kept\)/);
     assert.doesNotMatch(plan, /plaintext port 0 stays open/);
     // permissions.sh sets their modes, as for --tls-key.
-    assert.match(readFileSync(join(out, 'host', 'permissions.sh'), 'utf8'), new RegExp(`chmod 0640 '?${join(dataDir, 'server.key')}'?`));
+    assert.match(readFileSync(join(out, 'host', 'permissions.sh'), 'utf8'), new RegExp(`^set_ root:redis 0640 '?${join(dataDir, 'server.key')}'?$`, 'm'));
   });
 
   it('a key that is not the certificate\'s, or no CA: not used, and PLAN.md says why (not "no certificate")', async () => {

@@ -54,7 +54,7 @@ describe('harden --config redis.conf --sentinel-config sentinel.conf', () => {
     assert.match(text, new RegExp(`^aclfile ${join(work, 'users-sentinel.acl')}$`, 'm'));
     assert.doesNotMatch(text, /^user /m, 'the users are in the ACL file, which Sentinel does not rewrite');
     assert.match(readFileSync(join(out, 'sentinel-users.acl'), 'utf8'), /^user admin on #[0-9a-f]{64} ~\* &\* \+@all -@dangerous \+sentinel /m);
-    assert.match(readFileSync(join(out, 'host', 'permissions.sh'), 'utf8'), new RegExp(`chmod 0640 ${join(work, 'users-sentinel.acl')}`));
+    assert.match(readFileSync(join(out, 'host', 'permissions.sh'), 'utf8'), new RegExp(`^set_ redis:redis 0640 ${join(work, 'users-sentinel.acl')}$`, 'm'));
     // What Sentinel does to its file is said, not denied.
     assert.match(plan, /Sentinel's passwords end up in sentinel\.conf/);
     assert.match(plan, /`UMask=0027` makes it `0640`/);

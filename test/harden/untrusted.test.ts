@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -160,12 +161,12 @@ describe('permissions.sh leaves shared directories alone', () => {
       const run = await redfort(['harden', '--config', conf, '--out', out]);
       assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
       const script = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
-      const commands = script.split('\n').filter((l) => /^(chown|chmod|find)\b/.test(l));
+      const commands = script.split('\n').filter((l) => /^\s*(set_|take|find)\b/.test(l));
       for (const shared of [dataDir, log.slice(0, log.lastIndexOf('/'))]) {
-        assert.ok(!commands.some((c) => c.endsWith(` ${shared}`) || c.startsWith(`find ${shared} `)), `${shared} touched:\n${script}`);
+        assert.ok(!commands.some((c) => c.endsWith(` ${shared}`) || c.trimStart().startsWith(`find ${shared} `)), `${shared} touched:\n${script}`);
         assert.match(script, new RegExp(`^# ${shared.replace(/\//g, '\\/')} \\(.*\\): a system directory other services share, left alone`, 'm'));
       }
-      assert.ok(commands.includes(`chown redis:redis ${dir}`), script);
+      assert.ok(commands.includes(`take ${dir}`) && commands.includes(`  set_ redis:redis 0750 ${dir}`), script);
       const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
       assert.match(plan, new RegExp(`the data \`dir\` is \`${dataDir.replace(/\//g, '\\/')}\`, a system directory other services share: host/permissions.sh leaves its owner and mode alone`));
     }
@@ -178,7 +179,57 @@ describe('permissions.sh leaves shared directories alone', () => {
     const out = outDir();
     const run = await redfort(['harden', '--config', conf, '--out', out]);
     assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
-    const lines = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8').split('\n').filter((l) => /^(chown|chmod) /.test(l) && l.endsWith(` ${dir}`));
-    assert.deepEqual(lines, [`chown redis:redis ${dir}`, `chmod 0750 ${dir}`]);
+    const lines = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8').split('\n').filter((l) => /^\s*(set_|take) /.test(l) && l.endsWith(` ${dir}`));
+    assert.deepEqual(lines, [`  set_ redis:redis 0750 ${dir}`, `take ${dir}`]);
   });
 });
+
+// QA38-20: permissions.sh runs as root over directories the server's user owns (its log and config directories, as
+// the ownership model has them). A link that user puts there (redis.log -> /etc/shadow) made `chown redis:adm` and
+// `chmod 0640` give it the file. The script is run here for real, as root, with such links planted, the server's user
+// being the package's `redis` (apt's redis-server makes it).
+describe('permissions.sh never goes through a link', { skip: process.getuid?.() !== 0 && 'needs root: runs the script, which chowns' }, () => {
+  it("leaves a link the server's user planted alone, sets the real files, and hands the directories back", async () => {
+    const dir = mkdtempSync(join(work, 'links-'));
+    const logs = join(dir, 'logs');
+    const data = join(dir, 'data');
+    const conf = join(dir, 'redis.conf');
+    mkdirSync(logs);
+    mkdirSync(join(data, 'appendonlydir'), { recursive: true });
+    writeFileSync(conf, `port 26727\nbind 127.0.0.1\ndir ${data}\nlogfile ${join(logs, 'redis.log')}\n`);
+    const out = outDir();
+    const run = await redfort(['harden', '--config', conf, '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
+    const script = join(out, 'host', 'permissions.sh');
+    // What the redis user can do in the directories it owns: links to root's files where its log and data go.
+    const victims = ['victim-log', 'victim-rdb', 'victim-aof'].map((name) => {
+      const path = join(work, `${name}-${Date.now()}`);
+      writeFileSync(path, 'root only\n', { mode: 0o600 });
+      return path;
+    });
+    symlinkSync(victims[0]!, join(logs, 'redis.log'));
+    symlinkSync(victims[1]!, join(data, 'dump.rdb'));
+    symlinkSync(victims[2]!, join(data, 'appendonlydir', 'appendonly.aof.1.incr.aof'));
+    writeFileSync(join(data, 'appendonlydir', 'appendonly.aof.1.base.rdb'), 'x', { mode: 0o644 });
+    for (const p of [logs, data, join(data, 'appendonlydir')]) chownSync(p, redisIds().uid, redisIds().gid);
+    const result = spawnSync('sh', [script], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    for (const victim of victims) {
+      const s = statSync(victim);
+      assert.deepEqual([s.uid, s.gid, s.mode & 0o7777], [0, 0, 0o600], `${victim} was changed through a link:\n${result.stderr}`);
+    }
+    assert.match(result.stderr, /redis\.log is a symbolic link: left alone/);
+    // The real files are set, and the directories are the server's again, as the ownership model has them.
+    assert.equal(statSync(join(data, 'appendonlydir', 'appendonly.aof.1.base.rdb')).mode & 0o777, 0o640);
+    assert.deepEqual([statSync(conf).uid, statSync(conf).mode & 0o777], [redisIds().uid, 0o640]);
+    for (const [p, mode] of [[data, 0o750], [join(data, 'appendonlydir'), 0o750], [logs, 0o2750]] as const) {
+      const s = statSync(p);
+      assert.deepEqual([s.uid, s.mode & 0o7777], [redisIds().uid, mode], p);
+    }
+  });
+});
+
+function redisIds(): { uid: number; gid: number } {
+  const id = (flag: string): number => Number(execFileSync('id', [flag, 'redis'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}

@@ -10,7 +10,7 @@ import { bundledCategoryTable } from '../../src/acl/categories.ts';
 import { parseAclListLine } from '../../src/acl/parse.ts';
 import { resolveVersion } from '../../src/redis/directives.ts';
 import {
-  aclFileLine, auditorRules, bindPolicy, defaultUserOffLine, generatePassword, modeAccepted, ownershipCommands,
+  aclFileLine, auditorRules, bindPolicy, defaultUserOffLine, generatePassword, modeAccepted, ownershipCommand,
   parseSecrets, passwordRule, PROFILES, provenanceHeader, readSecretsFile, renderSecrets, roleRules, ROLES,
   secretVariable, sha256Hex, targetSettings, TLS_CIPHERS, tlsDirectives, userName, withoutDangerous, writeSecretsFile,
 } from '../../src/profile/index.ts';
@@ -212,7 +212,7 @@ describe('settings', () => {
     assert.ok(modeAccepted('config', 0o600));
     assert.ok(!modeAccepted('config', 0o644));
     assert.ok(!modeAccepted('tls-key', 0o644));
-    assert.deepEqual(ownershipCommands('acl', "/etc/my redis/users.acl"), ["chown redis:redis '/etc/my redis/users.acl'", "chmod 0640 '/etc/my redis/users.acl'"]);
+    assert.equal(ownershipCommand('acl', "/etc/my redis/users.acl"), "set_ redis:redis 0640 '/etc/my redis/users.acl'");
   });
 
   it('provenance header: version, profile, input digests, date', () => {
