@@ -16,9 +16,13 @@ function md(text: string): string {
     .replace(/\r?\n|\r/g, ' ');
 }
 
-/** A code span that survives backticks and table pipes in its content. */
-function code(text: string): string {
-  const clean = visibleControls(text).replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
+/**
+ * A code span that survives backticks in its content, and table pipes in a table cell (`inTable`): only there does
+ * GFM read `\|` in a code span as `|`; elsewhere the backslash would show (`-config\|set`, a command that fails).
+ */
+function code(text: string, inTable = false): string {
+  const flat = visibleControls(text).replace(/\r?\n|\r/g, ' ');
+  const clean = inTable ? flat.replace(/\|/g, '\\|') : flat;
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
@@ -144,7 +148,7 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
     }
     const server = t.error !== undefined ? `not audited: ${md(t.error)}` : t.server ? md(`${t.server.product} ${t.server.version ?? '?'} (${t.server.mode})`) : '';
     const labels = withLabels ? [md(Object.entries(t.labels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(' '))] : [];
-    return [code(t.target), ...labels, server, ...SEVERITIES.map((sev) => String(c[sev])), String(st.pass), String(st.skip), String(st.manual), String(st.error)];
+    return [code(t.target, true), ...labels, server, ...SEVERITIES.map((sev) => String(c[sev])), String(st.pass), String(st.skip), String(st.manual), String(st.error)];
   });
   // Where the table's rows are: the compact form keeps only those that fit.
   const tableRows = { from: out.length + 2, to: out.length + 2 + perTarget.length };
@@ -194,7 +198,7 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
   const listed = (status: RuleResult['status'][]) =>
     table(
       ['Target', 'Rule', 'Status', 'Result'],
-      rows.filter((r) => status.includes(r.result.status) && r.target.error === undefined).map((r) => [code(r.target.target), ruleLink(r.result.ruleId), r.result.status, md(r.result.message)]),
+      rows.filter((r) => status.includes(r.result.status) && r.target.error === undefined).map((r) => [code(r.target.target, true), ruleLink(r.result.ruleId), r.result.status, md(r.result.message)]),
       ['l', 'l', 'l', 'l'],
     );
   const passed = rows.filter((r) => r.result.status === 'pass').length;

@@ -150,3 +150,15 @@ describe('Markdown honours --sort, --only-failures and --min-severity as text do
     assert.deepEqual(headings(md), ['Critical (2)']);
   });
 });
+
+describe('code spans outside tables keep | as it is (QA38-23)', () => {
+  it('a remediation command in the findings list renders as the command to run', () => {
+    const report = sampleReport();
+    const t = report.targets[0]!;
+    const i = t.results.findIndex((r) => r.status === 'fail');
+    const results = t.results.map((r, j) => (j === i ? { ...r, remediation: 'Deny CONFIG SET (`ACL SETUSER <user> -config|set`).' } : r));
+    const md = markdownReporter({ ...report, targets: [{ ...t, results }, ...report.targets.slice(1)] }, CONTEXT);
+    assert.ok(md.includes('`ACL SETUSER <user> -config|set`'), md);
+    assert.ok(!md.includes('-config\\|set'));
+  });
+});
