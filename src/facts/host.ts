@@ -27,9 +27,9 @@ export const SERVER_NAMES: ReadonlySet<string> = new Set(['redis-server', 'redis
  * as `*-sentinel` or with `--sentinel` among its arguments; a command line rewritten by set-proc-title ends in
  * `[sentinel]` (the default proc-title-template's `{server-mode}`). Undefined for a process that is neither.
  */
-export function processMode(process: { readonly name: string; readonly cmdline: readonly string[] }): 'server' | 'sentinel' | undefined {
-  if (!SERVER_NAMES.has(process.name)) return undefined;
-  return process.name.endsWith('-sentinel') || process.cmdline.includes('--sentinel') || / \[sentinel\]$/.test(process.cmdline[0] ?? '') ? 'sentinel' : 'server';
+export function processMode(started: { readonly name: string; readonly cmdline: readonly string[] }): 'server' | 'sentinel' | undefined {
+  if (!SERVER_NAMES.has(started.name)) return undefined;
+  return started.name.endsWith('-sentinel') || started.cmdline.includes('--sentinel') || / \[sentinel\]$/.test(started.cmdline[0] ?? '') ? 'sentinel' : 'server';
 }
 
 export interface HostProcess {
