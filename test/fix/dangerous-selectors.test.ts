@@ -4,7 +4,8 @@ import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { build, runCli } from '../report/cli-run.ts';
-import { workDir } from './helpers.ts';
+import { cliPlan, manualFor, planCommands, workDir } from './helpers.ts';
+import type { CliPlan } from './helpers.ts';
 
 // QA38-8: fix took @dangerous from a user's root rules only, and only when they held no -@dangerous: a selector
 // granting +@all kept it (s1, s2), a category granted after -@dangerous (s3) got no step, and the first user's step
@@ -24,8 +25,6 @@ const USERS = [
   `user root on >${ROOT} ~* &* +@all -@dangerous +config +acl +client +info`,
 ];
 
-type Plan = { steps: { node: string; command: unknown[]; rules: string[] }[]; manual: { node: string; rule: string; message: string }[] };
-const commands = (p: Plan) => p.steps.map((s) => s.command.map((a) => (typeof a === 'string' ? a : '<secret>')).join(' '));
 
 describe('fix takes @dangerous from every user the rule fails, selectors included (QA38-8)', () => {
   let server: RunningServer;
@@ -38,11 +37,9 @@ describe('fix takes @dangerous from every user the rule fails, selectors include
   it('plans a step per user, claims the rule, and after the apply no user runs FLUSHALL; KEYS, CONFIG GET and MONITOR by name stay', async () => {
     const url = server.url.replace('redis://', 'redis://root@');
     const env = { REDISCLI_AUTH: ROOT };
-    const planned = await runCli(['fix', url, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
-    assert.equal(planned.code, 0, planned.stderr);
-    const p = JSON.parse(planned.stdout) as Plan;
-    const steps = commands(p).filter((c) => c.startsWith('ACL SETUSER s'));
-    assert.deepEqual(steps.map((c) => c.split(' ')[2]), ['s1', 's2', 's3', 's4'], commands(p).join('\n'));
+    const p = await cliPlan([url, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
+    const steps = planCommands(p).filter((c) => c.startsWith('ACL SETUSER s'));
+    assert.deepEqual(steps.map((c) => c.split(' ')[2]), ['s1', 's2', 's3', 's4'], planCommands(p).join('\n'));
     assert.match(steps[0]!, /^ACL SETUSER s1 clearselectors \(~x\* .*-@dangerous\)$/);
     assert.match(steps[1]!, /^ACL SETUSER s2 -@dangerous clearselectors \(~y\* .*-@dangerous\)$/);
     assert.equal(steps[2], 'ACL SETUSER s3 -@dangerous +keys');

@@ -6,7 +6,7 @@ import { rawCommand } from '../harness/raw.ts';
 import { build, runCli } from '../report/cli-run.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { workDir } from './helpers.ts';
+import { cliPlan, manualFor, planCommands, workDir } from './helpers.ts';
 
 // fix's users (admin, auditor, app) are made with `ACL SETUSER <name> reset on >generated …`: on a server where a user
 // of that name was already someone else's, that step wiped its passwords (its clients got WRONGPASS) and replaced its
@@ -14,8 +14,6 @@ import { workDir } from './helpers.ts';
 after(stopAll);
 before(build);
 
-type Plan = { steps: { class: string; command: unknown[] }[]; manual: { node: string; rule: string; message: string }[] };
-const commands = (p: Plan) => p.steps.map((s) => s.command.map((a) => (typeof a === 'string' ? a : '<secret>')).join(' '));
 const aclLine = async (server: RunningServer, name: string) =>
   ((await rawCommand(server.host, server.port, ['ACL', 'LIST'])) as string[]).find((l) => l.startsWith(`user ${name} `));
 
@@ -35,12 +33,10 @@ describe('fix never changes a user that already exists with a password it did no
 
   it('plans no step for them, says why, and an apply leaves their passwords and rules as they were', async () => {
     const before = { app: await aclLine(server, 'app'), admin: await aclLine(server, 'admin') };
-    const planned = await runCli(['fix', server.url, '--plan', '--format', 'json', '--secrets', 'secrets.env'], { cwd: dir });
-    assert.equal(planned.code, 0, planned.stderr);
-    const p = JSON.parse(planned.stdout) as Plan;
-    assert.deepEqual(commands(p).filter((c) => /^ACL SETUSER (app|admin) /.test(c)), [], 'no step touches app or admin');
+    const p = await cliPlan([server.url, '--plan', '--format', 'json', '--secrets', 'secrets.env'], { cwd: dir });
+    assert.deepEqual(planCommands(p).filter((c) => /^ACL SETUSER (app|admin) /.test(c)), [], 'no step touches app or admin');
     // Without fix's own admin and app, the default user stays on: its clients would have nowhere to go.
-    assert.deepEqual(commands(p).filter((c) => c.startsWith('ACL SETUSER default')), []);
+    assert.deepEqual(planCommands(p).filter((c) => c.startsWith('ACL SETUSER default')), []);
     const why = p.manual.find((m) => m.rule === 'auth.default-user-enabled');
     assert.ok(why, JSON.stringify(p.manual));
     assert.match(why.message, /users 'admin' and 'app' already exist on this server with passwords fix did not make: .*--user-prefix/);
@@ -53,9 +49,7 @@ describe('fix never changes a user that already exists with a password it did no
   });
 
   it('with --user-prefix, makes users of its own beside them', async () => {
-    const planned = await runCli(['fix', server.url, '--plan', '--format', 'json', '--secrets', 'prefixed.env', '--user-prefix', 'rf-'], { cwd: dir });
-    assert.equal(planned.code, 0, planned.stderr);
-    const made = commands(JSON.parse(planned.stdout) as Plan);
+    const made = planCommands(await cliPlan([server.url, '--plan', '--format', 'json', '--secrets', 'prefixed.env', '--user-prefix', 'rf-'], { cwd: dir }));
     for (const name of ['rf-admin', 'rf-auditor', 'rf-app']) assert.ok(made.some((c) => c.startsWith(`ACL SETUSER ${name} reset on`)), `${name}: ${made.join('; ')}`);
     assert.ok(made.includes('ACL SETUSER default off resetpass'), made.join('; '));
   });
@@ -72,9 +66,7 @@ describe("fix's own users, made by an earlier apply with the same secrets file",
     const secrets = readFileSync(join(dir, 'secrets.env'), 'utf8');
     const password = /^REDFORT_PASSWORD_app=(.+)$/m.exec(secrets)![1]!;
 
-    const again = await runCli(['fix', server.url, '--plan', '--format', 'json', '--secrets', 'secrets.env'], { cwd: dir });
-    assert.equal(again.code, 0, again.stderr);
-    const made = commands(JSON.parse(again.stdout) as Plan);
+    const made = planCommands(await cliPlan([server.url, '--plan', '--format', 'json', '--secrets', 'secrets.env'], { cwd: dir }));
     assert.deepEqual(made.filter((c) => /^ACL SETUSER (admin|auditor|app) /.test(c)), [], made.join('; '));
     assert.ok(made.includes('ACL SETUSER default off resetpass'), made.join('; '));
 

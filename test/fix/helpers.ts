@@ -15,6 +15,7 @@ import { resolveTarget } from '../../src/redis/target.ts';
 import type { Target, TargetFlags } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import type { RunningServer } from '../harness/servers.ts';
+import { runCli } from '../report/cli-run.ts';
 
 export const USERS = fixUsers();
 // No host facts: fix closes no host rule, and reading the host (processes, firewall, packages) is the slow part on a busy machine.
@@ -88,4 +89,27 @@ export async function snapshot(server: RunningServer, auth: { user?: string; pas
 
 export function address(server: RunningServer): string {
   return `${server.host}:${server.port}`;
+}
+
+/** What the tests read of the plan `redfort fix --plan --format json` prints. */
+export interface CliPlan {
+  readonly steps: readonly { readonly class: string; readonly node: string; readonly command: readonly unknown[]; readonly rules: readonly string[] }[];
+  readonly manual: readonly { readonly node: string; readonly rule: string; readonly message: string }[];
+}
+
+/** `redfort fix ARGS` (a --plan with --format json): its plan, once the command has exited 0. */
+export async function cliPlan(args: readonly string[], options: Parameters<typeof runCli>[1]): Promise<CliPlan> {
+  const planned = await runCli(['fix', ...args], options);
+  assert.equal(planned.code, 0, planned.stderr);
+  return JSON.parse(planned.stdout) as CliPlan;
+}
+
+/** Each step's command as one line, a secret as `<secret>`. */
+export function planCommands(p: CliPlan): string[] {
+  return p.steps.map((s) => s.command.map((a) => (typeof a === 'string' ? a : '<secret>')).join(' '));
+}
+
+/** The by-hand item of `rule`'s message, or ''. */
+export function manualFor(p: CliPlan, rule: string): string {
+  return p.manual.find((m) => m.rule === rule)?.message ?? '';
 }

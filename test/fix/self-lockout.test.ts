@@ -7,7 +7,7 @@ import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { build, runCli } from '../report/cli-run.ts';
-import { workDir } from './helpers.ts';
+import { cliPlan, manualFor, planCommands, workDir } from './helpers.ts';
 
 // fix must never plan a step that cuts off the connection it needs for the rest of the plan, the audit after the
 // apply and a rollback (QA38-1: `CONFIG SET tls-auth-clients yes` applied by a fix with no client certificate on a
@@ -19,9 +19,6 @@ import { workDir } from './helpers.ts';
 after(stopAll);
 before(build);
 
-type Plan = { steps: { class: string; node: string; command: unknown[] }[]; manual: { node: string; rule: string; message: string }[] };
-const commands = (p: Plan) => p.steps.map((s) => s.command.map((a) => (typeof a === 'string' ? a : '<secret>')).join(' '));
-const manual = (p: Plan, rule: string) => p.manual.find((m) => m.rule === rule)?.message ?? '';
 
 describe('tls-auth-clients yes on a TLS-only server (QA38-1)', () => {
   const PASSWORD = 'shared-tls-password-0123456789';
@@ -37,11 +34,9 @@ describe('tls-auth-clients yes on a TLS-only server (QA38-1)', () => {
   it('without a client certificate: no step, a by-hand item naming --cert/--key; the apply leaves fix its way in', async () => {
     const env = { REDISCLI_AUTH: PASSWORD };
     const tls = ['--cacert', server.certs!.ca];
-    const planned = await runCli(['fix', server.url, ...tls, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
-    assert.equal(planned.code, 0, planned.stderr);
-    const p = JSON.parse(planned.stdout) as Plan;
-    assert.ok(!commands(p).includes('CONFIG SET tls-auth-clients yes'), commands(p).join('\n'));
-    assert.match(manual(p, 'tls.client-auth-disabled'), /fix reaches this server over TLS without a client certificate: CONFIG SET tls-auth-clients yes would refuse its own next connections .*--cert and --key/);
+    const p = await cliPlan([server.url, ...tls, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
+    assert.ok(!planCommands(p).includes('CONFIG SET tls-auth-clients yes'), planCommands(p).join('\n'));
+    assert.match(manualFor(p, 'tls.client-auth-disabled'), /fix reaches this server over TLS without a client certificate: CONFIG SET tls-auth-clients yes would refuse its own next connections .*--cert and --key/);
 
     const applied = await runCli(['fix', server.url, ...tls, '--apply', 'plan.json', '--include-disruptive', '--yes', '--no-probe'], { cwd: dir, env });
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
@@ -52,9 +47,8 @@ describe('tls-auth-clients yes on a TLS-only server (QA38-1)', () => {
     const tls = ['--cacert', server.certs!.ca, '--cert', server.certs!.clientCert, '--key', server.certs!.clientKey];
     // The apply before made fix's administrator, whose password the secrets file holds.
     const env = { REDISCLI_AUTH: await secretOf(dir, 'admin') };
-    const planned = await runCli(['fix', server.url.replace('rediss://', 'rediss://admin@'), ...tls, '--plan', '--format', 'json', '--out', 'plan2.json', '--no-probe'], { cwd: dir, env });
-    assert.equal(planned.code, 0, planned.stderr);
-    assert.ok(commands(JSON.parse(planned.stdout) as Plan).includes('CONFIG SET tls-auth-clients yes'), planned.stdout);
+    const made = planCommands(await cliPlan([server.url.replace('rediss://', 'rediss://admin@'), ...tls, '--plan', '--format', 'json', '--out', 'plan2.json', '--no-probe'], { cwd: dir, env }));
+    assert.ok(made.includes('CONFIG SET tls-auth-clients yes'), made.join('\n'));
     // Applied without the certificate, the plan holds a step fix would not plan now: refused, nothing changed.
     const bare = await runCli(['fix', server.url.replace('rediss://', 'rediss://admin@'), '--cacert', server.certs!.ca, '--apply', 'plan2.json', '--include-disruptive', '--yes', '--no-probe'], { cwd: dir, env });
     assert.equal(bare.code, 2, bare.stdout + bare.stderr);
@@ -87,9 +81,8 @@ describe('a certificate the server did not check (tls-auth-clients no) that tls-
     const tls = ['--cacert', certs.ca, '--cert', certs.probeCert, '--key', certs.probeKey];
     const url = server.url.replace('rediss://', 'rediss://ops@');
     const env = { REDISCLI_AUTH: 'ops-strong-password-0123456789' };
-    const planned = await runCli(['fix', url, ...tls, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
-    assert.equal(planned.code, 0, planned.stderr);
-    assert.ok(commands(JSON.parse(planned.stdout) as Plan).includes('CONFIG SET tls-auth-clients yes'), planned.stdout);
+    const made = planCommands(await cliPlan([url, ...tls, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env }));
+    assert.ok(made.includes('CONFIG SET tls-auth-clients yes'), made.join('\n'));
     const applied = await runCli(['fix', url, ...tls, '--apply', 'plan.json', '--include-disruptive', '--yes', '--no-probe'], { cwd: dir, env });
     assert.equal(applied.code, 1, applied.stdout + applied.stderr);
     assert.match(applied.stdout + applied.stderr, /authentication lost: .*; tls-auth-clients set back on the connection fix still had/);
@@ -112,12 +105,10 @@ describe('steps on the user fix logs in as, with no administrator of fix', () =>
   it('-@dangerous and resetpass on that user are by-hand items; the apply keeps fix its way in', async () => {
     const url = server.url.replace('redis://', 'redis://ops@');
     const env = { REDISCLI_AUTH: WEAK };
-    const planned = await runCli(['fix', url, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
-    assert.equal(planned.code, 0, planned.stderr);
-    const p = JSON.parse(planned.stdout) as Plan;
-    assert.deepEqual(commands(p).filter((c) => c.startsWith('ACL SETUSER ops')), [], commands(p).join('\n'));
-    assert.match(manual(p, 'auth.dangerous-commands-allowed'), /fix logs in to this server as 'ops': ACL SETUSER ops -@dangerous would take from it the CONFIG and ACL commands/);
-    assert.match(manual(p, 'auth.weak-password'), /fix logs in to this server as 'ops': ACL SETUSER ops resetpass ><generated> would refuse its own next connections/);
+    const p = await cliPlan([url, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
+    assert.deepEqual(planCommands(p).filter((c) => c.startsWith('ACL SETUSER ops')), [], planCommands(p).join('\n'));
+    assert.match(manualFor(p, 'auth.dangerous-commands-allowed'), /fix logs in to this server as 'ops': ACL SETUSER ops -@dangerous would take from it the CONFIG and ACL commands/);
+    assert.match(manualFor(p, 'auth.weak-password'), /fix logs in to this server as 'ops': ACL SETUSER ops resetpass ><generated> would refuse its own next connections/);
     const applied = await runCli(['fix', url, '--apply', 'plan.json', '--include-disruptive', '--yes', '--no-probe'], { cwd: dir, env });
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.equal(await rawCommand(server.host, server.port, ['CONFIG', 'GET', 'loglevel'], { user: 'ops', password: WEAK }).then(() => 'ok'), 'ok');
@@ -139,11 +130,9 @@ describe('protected-mode yes while the default user keeps no password, fix reach
   });
 
   it('is a by-hand item: protected mode would refuse fix itself', async () => {
-    const planned = await runCli(['fix', server.url, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir });
-    assert.equal(planned.code, 0, planned.stderr);
-    const p = JSON.parse(planned.stdout) as Plan;
-    assert.ok(!commands(p).includes('CONFIG SET protected-mode yes'), commands(p).join('\n'));
-    assert.match(manual(p, 'network.protected-mode-off'), /fix reaches this server at \d+\.\d+\.\d+\.\d+, not on the loopback: CONFIG SET protected-mode yes would refuse its own next connections/);
+    const p = await cliPlan([server.url, '--plan', '--format', 'json', '--out', 'plan.json', '--no-probe'], { cwd: dir });
+    assert.ok(!planCommands(p).includes('CONFIG SET protected-mode yes'), planCommands(p).join('\n'));
+    assert.match(manualFor(p, 'network.protected-mode-off'), /fix reaches this server at \d+\.\d+\.\d+\.\d+, not on the loopback: CONFIG SET protected-mode yes would refuse its own next connections/);
     const applied = await runCli(['fix', server.url, '--apply', 'plan.json', '--include-disruptive', '--yes', '--no-probe'], { cwd: dir });
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.deepEqual(await rawCommand(server.host, server.port, ['CONFIG', 'GET', 'protected-mode']), ['protected-mode', 'no']);
