@@ -14,7 +14,12 @@ describe('redfort CLI (issue 11)', () => {
   it('rules has a header row', async () => {
     const r = await runCli(['rules']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout.split('\n')[0]!, /^RULE +SEVERITY +CHECKLIST +TITLE$/);
+    assert.match(r.stdout.split('\n')[0]!, /^RULE +SEVERITY +CHECKLIST +SOURCES +TITLE$/);
+    // Each row names the rule's sources as the JSON listing does (issue 7: id, title, severity, checklist item, sources; QA38-25).
+    const json = JSON.parse((await runCli(['rules', '--format', 'json'])).stdout) as { id: string; sources: string[]; title: string }[];
+    const rows = r.stdout.trimEnd().split('\n').slice(1);
+    assert.equal(rows.length, json.length);
+    json.forEach((rule, i) => assert.match(rows[i]!, new RegExp(`^${rule.id.replace(/\./g, '\\.')} .* ${rule.sources.join(',') || '-'} +${rule.title.slice(0, 10).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), rows[i]));
   });
 
   it('explain renders the Markdown for a terminal; --format markdown prints the page as written', async () => {

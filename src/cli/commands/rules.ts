@@ -10,10 +10,14 @@ function listRules(format: string): void {
     process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
     return;
   }
+  // SOURCES: what a rule is judged from (live, config, host, probe, topology), as the JSON listing's `sources`; '-'
+  // for none (data.client-side-encryption: manual unless keys are sampled).
+  const sources = (r: (typeof RULES)[number]): string => r.sources.join(',') || '-';
   const width = Math.max(...RULES.map((r) => r.id.length));
   const checklistWidth = Math.max(...RULES.map((r) => r.checklist.length));
-  process.stdout.write(`${'RULE'.padEnd(width)}  ${'SEVERITY'.padEnd(8)}  ${'CHECKLIST'.padEnd(checklistWidth)}  TITLE\n`);
-  for (const r of RULES) process.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.checklist.padEnd(checklistWidth)}  ${r.title}\n`);
+  const sourcesWidth = Math.max('SOURCES'.length, ...RULES.map((r) => sources(r).length));
+  process.stdout.write(`${'RULE'.padEnd(width)}  ${'SEVERITY'.padEnd(8)}  ${'CHECKLIST'.padEnd(checklistWidth)}  ${'SOURCES'.padEnd(sourcesWidth)}  TITLE\n`);
+  for (const r of RULES) process.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.checklist.padEnd(checklistWidth)}  ${sources(r).padEnd(sourcesWidth)}  ${r.title}\n`);
 }
 
 export function registerRules(cli: Command): void {
