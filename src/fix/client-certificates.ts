@@ -8,8 +8,8 @@
  * next reconnect (measured on 8.6.3: "certificate verify failed" on the master, master_link_status:down for good).
  */
 
-import type { CertificateFacts, Facts } from '../facts/types.ts';
-import { purposeProblem } from '../redis/tls-purpose.ts';
+import type { Facts } from '../facts/types.ts';
+import { presentedClientCertificate, purposeProblem } from '../redis/tls-purpose.ts';
 import { infoField } from '../redis/info.ts';
 
 interface Node {
@@ -21,23 +21,6 @@ interface Node {
 
 function config(facts: Facts, name: string): string | undefined {
   return facts.config?.get(name)?.value;
-}
-
-/** The certificate a node presents as a TLS client, and which directive names it; or why it is not known. */
-function clientCertificate(facts: Facts): { certificate: CertificateFacts; directive: string } | { unknown: string } {
-  const clientFile = config(facts, 'tls-client-cert-file') ?? '';
-  if (clientFile !== '') {
-    const read = facts.probe?.clientCertificateFile;
-    if (read) return { certificate: read, directive: `tls-client-cert-file ${clientFile}` };
-    return { unknown: facts.probe?.clientCertificateFileUnread ?? `tls-client-cert-file ${clientFile} was not read (fix reads it only on this machine)` };
-  }
-  const file = facts.probe?.certificateFile;
-  if (file) return { certificate: file, directive: `tls-cert-file ${config(facts, 'tls-cert-file') ?? ''}`.trim() };
-  // No tls-client-cert-file: the certificate the node serves on its TLS port is its tls-cert-file.
-  const served = facts.probe?.tls.find((p) => (p.role === 'target' || p.role === 'tls-port') && p.certificate)?.certificate;
-  if (served) return { certificate: served, directive: 'tls-cert-file, as its TLS port served it' };
-  const why = facts.probe?.networkSkipped ?? facts.unavailable.probe ?? 'no TLS handshake with it';
-  return { unknown: `its certificate was not seen (${why})` };
 }
 
 /** Whether the node connects to others over TLS as a client: to a master, to the other nodes' bus. */
@@ -59,14 +42,14 @@ export function clientCertificatesHold(deployment: string, nodes: readonly Node[
   for (const n of nodes) {
     const how = dialsOverTls(n);
     if (how === undefined) continue;
-    const seen = clientCertificate(n.facts);
+    const seen = presentedClientCertificate(n.facts, (name) => config(n.facts, name));
     const who = `${n.address}${n.role === 'sentinel' ? ' (sentinel)' : ''}`;
     if ('unknown' in seen) {
       problems.push(`${who} connects ${how}, and whether its client certificate is one is unknown: ${seen.unknown}`);
       continue;
     }
     const problem = purposeProblem(seen.certificate, 'client');
-    if (problem) problems.push(`${who} connects ${how} presenting ${seen.directive} (${seen.certificate.subject}) as its client certificate, and ${problem}`);
+    if (problem) problems.push(`${who} connects ${how} presenting ${seen.directive} (${seen.certificate.subject}) as its client certificate, and ${problem}: it is no TLS client certificate`);
   }
   const fixFirst =
     'Give those servers a certificate with extendedKeyUsage clientAuth (or none) signed by the CA of tls-ca-cert-file, as tls-client-cert-file (with tls-client-key-file; CONFIG SET on 6.2+), and plan again';

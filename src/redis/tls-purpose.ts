@@ -8,7 +8,7 @@
  * yes or optional; the cluster bus always).
  */
 
-import type { CertificateFacts } from '../facts/types.ts';
+import type { CertificateFacts, Facts } from '../facts/types.ts';
 
 const EKU_NAMES: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
@@ -72,20 +72,42 @@ export function keyUsageNames(der: Uint8Array): string[] | undefined {
 type Use = 'client' | 'server';
 
 /**
- * Why the certificate cannot be used as a TLS `use` certificate (an OpenSSL peer refuses it as one), or undefined
- * when it can: judged on its extensions only (its chain, dates and names are other questions).
+ * Why the certificate cannot be used as a TLS `use` certificate (an OpenSSL peer refuses it as one: `its extended key
+ * usage is serverAuth, without clientAuth`), or undefined when it can: judged on its extensions only (its chain, dates
+ * and names are other questions).
  */
 export function purposeProblem(c: Pick<CertificateFacts, 'extendedKeyUsage' | 'keyUsage'>, use: Use): string | undefined {
   const wanted = use === 'client' ? 'clientAuth' : 'serverAuth';
   const eku = c.extendedKeyUsage;
   if (eku !== undefined && !eku.includes(wanted)) {
-    return `its extended key usage is ${eku.length > 0 ? eku.join(', ') : 'empty'}, without ${wanted}: it is no TLS ${use} certificate`;
+    return `its extended key usage is ${eku.length > 0 ? eku.join(', ') : 'empty'}, without ${wanted}`;
   }
   const ku = c.keyUsage;
   // ssl_client: digitalSignature or keyAgreement; ssl_server: those or keyEncipherment (RSA key exchange).
   const allowed = use === 'client' ? ['digitalSignature', 'keyAgreement'] : ['digitalSignature', 'keyEncipherment', 'keyAgreement'];
   if (ku !== undefined && !ku.some((k) => allowed.includes(k))) {
-    return `its key usage is ${ku.length > 0 ? ku.join(', ') : 'unreadable'}, without ${allowed.join(' or ')}: it is no TLS ${use} certificate`;
+    return `its key usage is ${ku.length > 0 ? ku.join(', ') : 'unreadable'}, without ${allowed.join(' or ')}`;
   }
   return undefined;
+}
+
+/**
+ * The certificate a server presents when it connects to others over TLS (to its master, on the cluster bus, a
+ * sentinel to its nodes): `tls-client-cert-file` when set, else `tls-cert-file`, as read or as its own TLS port served
+ * it; with the directive that names it, or why it is not known. `config` reads the server's settings.
+ */
+export function presentedClientCertificate(facts: Facts, config: (name: string) => string | undefined): { certificate: CertificateFacts; directive: string } | { unknown: string } {
+  const clientFile = config('tls-client-cert-file') ?? '';
+  if (clientFile !== '') {
+    const read = facts.probe?.clientCertificateFile;
+    if (read) return { certificate: read, directive: `tls-client-cert-file ${clientFile}` };
+    return { unknown: facts.probe?.clientCertificateFileUnread ?? `tls-client-cert-file ${clientFile} was not read (fix reads it only on this machine)` };
+  }
+  const file = facts.probe?.certificateFile;
+  if (file) return { certificate: file, directive: `tls-cert-file ${config('tls-cert-file') ?? ''}`.trim() };
+  // No tls-client-cert-file: the certificate the server serves on its TLS port is its tls-cert-file.
+  const served = facts.probe?.tls.find((p) => p.role !== 'cluster-bus' && p.certificate)?.certificate;
+  if (served) return { certificate: served, directive: 'tls-cert-file, as its TLS port served it' };
+  const why = facts.probe?.networkSkipped ?? facts.unavailable.probe ?? 'no TLS handshake with it';
+  return { unknown: `its certificate was not seen (${why})` };
 }

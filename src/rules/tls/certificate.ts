@@ -4,7 +4,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { formatSource } from '../../facts/types.ts';
 import { unlessTls } from './common.ts';
 import { portLabel } from './wire.ts';
-import { purposeProblem } from '../../redis/tls-purpose.ts';
+import { presentedClientCertificate, purposeProblem } from '../../redis/tls-purpose.ts';
 import { infoField } from '../../redis/info.ts';
 
 const DAY = 86_400;
@@ -53,10 +53,8 @@ function dialing(facts: Facts): { how: string; certificate: CertificateFacts; se
       ? { how: 'to its master (tls-replication yes), which refuses it as soon as it asks for client certificates (tls-auth-clients yes or optional)', severity: 'medium' as const }
       : undefined;
   if (!how) return undefined;
-  const certificate = (value('tls-client-cert-file') ?? '') !== ''
-    ? facts.probe?.clientCertificateFile
-    : (facts.probe?.certificateFile ?? facts.probe?.tls.find((p) => p.role !== 'cluster-bus' && p.certificate)?.certificate);
-  return certificate ? { ...how, certificate } : undefined;
+  const presented = presentedClientCertificate(facts, value);
+  return 'certificate' in presented ? { ...how, certificate: presented.certificate } : undefined;
 }
 
 function date(seconds: number): string {
@@ -134,9 +132,9 @@ export default defineRule({
       // Its extensions (QA38-14, QA38-16): a client-only certificate served on a TLS port, a server-only one presented
       // as the client certificate of replication or the cluster bus, are refused by the peer that verifies them.
       const serverProblem = server ? purposeProblem(c, 'server') : undefined;
-      if (serverProblem) findings.push({ message: `${label} is no server certificate: ${serverProblem.replace(/: it is no TLS server certificate$/, '')}; clients that verify it refuse to connect`, source: c.source, evidence });
+      if (serverProblem) findings.push({ message: `${label} is no server certificate: ${serverProblem}; clients that verify it refuse to connect`, source: c.source, evidence });
       const clientProblem = client && client.certificate.fingerprint256 === c.fingerprint256 ? purposeProblem(c, 'client') : undefined;
-      if (client && clientProblem) findings.push({ message: `${label} is what this server presents as its client certificate ${client.how}, and it is no client certificate: ${clientProblem.replace(/: it is no TLS client certificate$/, '')} (set tls-client-cert-file to one with clientAuth)`, source: c.source, severity: client.severity, evidence });
+      if (client && clientProblem) findings.push({ message: `${label} is what this server presents as its client certificate ${client.how}, and it is no client certificate: ${clientProblem} (set tls-client-cert-file to one with clientAuth)`, source: c.source, severity: client.severity, evidence });
       const min = MIN_BITS[c.keyType];
       if (min !== undefined && c.keyBits !== undefined && c.keyBits < min) {
         findings.push({ message: `${label} has a ${keyText(c)} key: below ${min} bits it can be factored or forged`, source: c.source, evidence });
