@@ -4,11 +4,9 @@ import { effectiveConfig } from '../gather/conf/effective.ts';
 import type { EffectiveConf } from '../gather/conf/effective.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import { parseConfText } from '../gather/conf/tokenize.ts';
-import { lookupDirective } from './directives.ts';
-import { HOLDS_SECRETS, maskSecretWord, SECRET_DIRECTIVES } from './secrets.ts';
+import { canonicalName, clearPasswordOf, HOLDS_SECRETS, maskSecretWord, SECRET_DIRECTIVES } from './secrets.ts';
 import { titleRewritten } from './process-title.ts';
 import { parseVersion } from './version.ts';
-import { asciiLower } from '../util/ascii.ts';
 
 /** The server programs an ExecStart may start directly. */
 const SERVER_PROGRAM = /^(redis|valkey|keydb)-(server|sentinel)$/;
@@ -176,7 +174,7 @@ function optionsOf(read: readonly ReadOption[], args: readonly string[], fromStd
       const words = splitArgs(line);
       const first = Array.isArray(words) ? words[0] : line.split(/[ \t]/)[0];
       if (first === undefined) continue;
-      const name = directiveName(first);
+      const name = canonicalName(first);
       options.push({ name, line, given: shownArgs(name, line, lines.length > 1 ? undefined : given) });
     }
   });
@@ -184,11 +182,6 @@ function optionsOf(read: readonly ReadOption[], args: readonly string[], fromStd
 }
 
 /** A line's first word as the config loader names the directive (lowercased; `slaveof` is `replicaof`). */
-function directiveName(word: string): string {
-  const lower = asciiLower(word);
-  return lookupDirective(lower)?.name ?? lower;
-}
-
 /**
  * The configuration a server's arguments give, built as redis-server's main() builds it ({@link readArgs}); the
  * loader then splits that text into lines and each line into words, as it does the config file, and applies it after
@@ -221,13 +214,13 @@ function redactLine(line: string): string {
   if (!Array.isArray(words)) {
     // Quotes the loader cannot split (it refuses the line): nothing after the name is shown.
     const head = /^\s*\S+/.exec(line)?.[0] ?? '';
-    const name = directiveName(head.trim());
+    const name = canonicalName(head.trim());
     return HOLDS_SECRETS.has(name) && line.trim().length > head.trim().length ? `${head} ***` : line;
   }
   const masked = words.map((w, i) => secretWord(words, i));
   if (masked.every((m) => m === undefined)) return line;
   const head = /^\s*\S+/.exec(line)![0];
-  if (SECRET_DIRECTIVES.has(directiveName(words[0]!))) return `${head} ***`;
+  if (SECRET_DIRECTIVES.has(canonicalName(words[0]!))) return `${head} ***`;
   return [head, ...words.slice(1).map((w, i) => lineWord(masked[i + 1] ?? w))].join(' ');
 }
 
@@ -293,7 +286,7 @@ export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | '
   const real = optionsOf(read, args, fromStdin).options;
   const aligned = real.length === redacted.options.length;
   const options = redacted.options.map((o, i) => {
-    const gives = aligned ? givesPassword(real[i]!.line) : HOLDS_SECRETS.has(o.name) ? o.name : undefined;
+    const gives = aligned ? clearPasswordOf(wordsOf(real[i]!.line)) : HOLDS_SECRETS.has(o.name) ? o.name : undefined;
     return gives === undefined ? o : { ...o, clearPassword: gives };
   });
   const shown = { ...redacted, options };
@@ -309,21 +302,4 @@ export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | '
     }
   })();
   return { known: true, from, ...(started.unit ? { fromUnit: true as const } : {}), ...shown, users };
-}
-
-/**
- * What in a config line gives a password in clear text, as messages name it, if anything: a {@link SECRET_DIRECTIVES}
- * line with a value that is not empty (`requirepass`), `sentinel auth-pass <master> <pw>` or `sentinel sentinel-pass
- * <pw>` with one, a `user` line with a `>pw` (alone or inside a word or selector: `user app`). A `#hash` is no clear text.
- */
-function givesPassword(line: string): string | undefined {
-  const words = wordsOf(line);
-  const name = directiveName(words[0] ?? '');
-  if (SECRET_DIRECTIVES.has(name)) return words.slice(1).some((w) => w !== '') ? name : undefined;
-  if (name === 'sentinel') {
-    const sub = asciiLower(words[1] ?? '');
-    return (sub === 'auth-pass' && (words[3] ?? '') !== '') || (sub === 'sentinel-pass' && (words[2] ?? '') !== '') ? `sentinel ${sub}` : undefined;
-  }
-  if (name === 'user') return words.slice(2).some((w) => /(^|[\s(])>[^\s)]/.test(w)) ? `user ${words[1] ?? ''}` : undefined;
-  return undefined;
 }

@@ -18,7 +18,7 @@ export const SECRET_DIRECTIVES: ReadonlySet<string> = new Set([
 export const HOLDS_SECRETS: ReadonlySet<string> = new Set([...SECRET_DIRECTIVES, 'user', 'sentinel']);
 
 /** A directive's canonical name: ASCII-lowercased (as `sdstolower`), an alias read as its directive (`primaryauth`). */
-function canonicalName(word: string): string {
+export function canonicalName(word: string): string {
   const lower = asciiLower(word);
   return lookupDirective(lower)?.name ?? lower;
 }
@@ -44,4 +44,17 @@ export function maskSecretWord(words: readonly string[], index: number, mask: st
   const sub = asciiLower(words[1] ?? '');
   if (name === 'sentinel' && ((sub === 'auth-pass' && index >= 3) || (sub === 'sentinel-pass' && index >= 2))) return mask;
   return undefined;
+}
+
+/**
+ * What a config line (its words) gives a password in clear text with, as messages name it, if anything: a secret word
+ * of {@link maskSecretWord}'s that is not empty (`requirepass`, `masterauth`, `sentinel auth-pass`, `sentinel
+ * sentinel-pass`), or a `user` line with a `>pw` (alone or inside a word or selector: `user app`). A `#hash` is no
+ * clear text.
+ */
+export function clearPasswordOf(words: readonly string[]): string | undefined {
+  const name = canonicalName(words[0] ?? '');
+  if (name === 'user') return words.slice(2).some((w) => /(^|[\s(])>[^\s)]/.test(w)) ? `user ${words[1] ?? ''}` : undefined;
+  if (!words.some((w, i) => w !== '' && maskSecretWord(words, i, '***') !== undefined)) return undefined;
+  return name === 'sentinel' ? `sentinel ${asciiLower(words[1] ?? '')}` : name;
 }
