@@ -92,6 +92,10 @@ export const RULES: readonly Rule[] = [
   runtimeDrift,
 ];
 
+/** The catalogue by id, made on first use (fingerprints look a rule up per finding). */
+let byId: Map<string, Rule> | undefined;
+
 export function findRule(id: string): Rule | undefined {
-  return RULES.find((rule) => rule.id === id);
+  byId ??= new Map(RULES.map((rule) => [rule.id, rule]));
+  return byId.get(id);
 }

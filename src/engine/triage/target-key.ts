@@ -1,6 +1,6 @@
 import { sha256Hex } from '../../util/hash.ts';
 import { resolveTarget } from '../../redis/target.ts';
-import { RULES } from '../../rules/index.ts';
+import { findRule } from '../../rules/index.ts';
 
 /**
  * What identifies a server whatever the spelling: `host:port/db`. `redis://auditor@db1:6380`,
@@ -66,12 +66,9 @@ export function messageFingerprint(ruleId: string, target: string, message: stri
   return stableKeyOf(ruleId, message) === undefined ? undefined : printOf(ruleId, targetKey(target), message);
 }
 
-/** The rules that name a stable key for their findings (RuleMeta.fingerprintKey), by id; made on first use. */
-let keyedRules: Map<string, (message: string) => string | undefined> | undefined;
-
+/** The stable key a finding's rule names for it (RuleMeta.fingerprintKey), if any. */
 function stableKeyOf(ruleId: string, message: string): string | undefined {
-  keyedRules ??= new Map(RULES.flatMap((r) => (r.fingerprintKey ? [[r.id, r.fingerprintKey] as const] : [])));
-  return keyedRules.get(ruleId)?.(message);
+  return findRule(ruleId)?.fingerprintKey?.(message);
 }
 
 /** The fingerprint of a finding by its rule's stable key: the key as it is (an advisory id's numbers are the id). */
