@@ -190,15 +190,22 @@ async function gatherProbes(facts: Facts, target: Target | undefined, options: E
   const probe: ProbeFacts = {
     tls: [],
     ...network,
-    ...(typeof file === 'object' ? { certificateFile: file } : {}),
-    ...(typeof file === 'string' ? { certificateFileUnread: file } : {}),
-    ...(typeof clientFile === 'object' ? { clientCertificateFile: clientFile } : {}),
-    ...(typeof clientFile === 'string' ? { clientCertificateFileUnread: clientFile } : {}),
+    ...certificateFiles(file, clientFile),
     ...(networkSkipped ? { networkSkipped } : {}),
     notes,
     source: { kind: 'probe', detail: target ? `network probes of ${target.host}` : 'tls-cert-file' },
   };
   return { ...facts, probe, sources: new Set<SourceKind>([...facts.sources, 'probe']) };
+}
+
+/** The probe facts of tls-cert-file's and tls-client-cert-file's certificates: each read, or why not. */
+function certificateFiles(file: CertificateFacts | string | undefined, clientFile: CertificateFacts | string | undefined): Pick<ProbeFacts, 'certificateFile' | 'certificateFileUnread' | 'clientCertificateFile' | 'clientCertificateFileUnread'> {
+  return {
+    ...(typeof file === 'object' ? { certificateFile: file } : {}),
+    ...(typeof file === 'string' ? { certificateFileUnread: file } : {}),
+    ...(typeof clientFile === 'object' ? { clientCertificateFile: clientFile } : {}),
+    ...(typeof clientFile === 'string' ? { clientCertificateFileUnread: clientFile } : {}),
+  };
 }
 
 /**
@@ -215,10 +222,7 @@ export async function fileCertificates(facts: Facts): Promise<Facts> {
   if (file === undefined && clientFile === undefined) return facts;
   const probe: ProbeFacts = {
     tls: [],
-    ...(typeof file === 'object' ? { certificateFile: file } : {}),
-    ...(typeof file === 'string' ? { certificateFileUnread: file } : {}),
-    ...(typeof clientFile === 'object' ? { clientCertificateFile: clientFile } : {}),
-    ...(typeof clientFile === 'string' ? { clientCertificateFileUnread: clientFile } : {}),
+    ...certificateFiles(file, clientFile),
     networkSkipped: 'no live server to probe',
     notes: [],
     source: { kind: 'probe', detail: 'tls-cert-file' },
