@@ -52,6 +52,7 @@ export function sharedHostDiscovery(ask: (question: HostAsk) => Promise<unknown>
     package: (exe, processName, signal) => (exe.known ? once(`package ${exe.value}\0${processName}`, { what: 'package', exe, processName }) : own.package(exe, processName, signal)),
     systemdUnit: own.systemdUnit,
     systemd: own.systemd,
+    procHidepid: own.procHidepid,
     configFile: own.configFile,
     close: own.close,
   };

@@ -289,6 +289,11 @@ export type HostCommandLine =
       readonly from: string;
       /** Set when they were read from the systemd unit's ExecStart (the process's own arguments were replaced). */
       readonly fromUnit?: true;
+      /**
+       * The option of /proc's mount that hides processes from other users (`hidepid=invisible`), when it does: the
+       * process's own command line is then read by root and its own user only (not set for a unit's ExecStart).
+       */
+      readonly hiddenBy?: string;
       /** The users of `--user` options, their passwords as digests. */
       readonly users: HostValue<readonly AclUser[]>;
     })

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,8 @@ import { resolveTarget } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
 import { eventually } from '../harness/wait.ts';
+import { hidepidOf } from '../../src/gather/host/proc-mount.ts';
+import { ROOT, build } from '../report/cli-run.ts';
 
 // QA38-4: a password on the server's command line (a container's `redis-server --requirepass … --masterauth …`, no
 // config file) is readable by every user of the host in `ps`, yet auth.plaintext-passwords skipped: "the server was
@@ -75,5 +77,37 @@ describe('auth.plaintext-passwords: passwords on the command line (real servers)
       ['fail', 'high', `--requirepass on the command line of process ${server.pid} holds a clear-text password: every user of the host can read it (ps, /proc/${server.pid}/cmdline)`],
     ]);
     assert.doesNotMatch(JSON.stringify(r), new RegExp(PASSWORD));
+  });
+});
+
+const NAMESPACES = process.getuid?.() === 0 && (() => { try { execFileSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+
+describe('auth.plaintext-passwords: /proc mounted with hidepid', () => {
+  it('reads the hidepid option of the /proc mount from mountinfo (the last mount on /proc shows)', () => {
+    const plain = '21 26 0:20 / /proc rw,relatime - proc proc rw';
+    const hidden = '65 47 0:39 / /proc rw,relatime - proc proc rw,gid=4,hidepid=invisible';
+    const other = '70 47 0:40 / /mnt/proc rw,relatime - proc proc rw,hidepid=2';
+    assert.equal(hidepidOf(plain), undefined);
+    assert.equal(hidepidOf(`${plain}\n${hidden}\n`), 'hidepid=invisible,gid=4');
+    assert.equal(hidepidOf(`${plain}\n${other}`), undefined, 'only the mount on /proc');
+    assert.equal(hidepidOf('65 47 0:39 / /proc rw - proc proc rw,hidepid=0'), undefined);
+    assert.equal(hidepidOf('65 47 0:39 / /proc rw shared:12 - proc proc rw,hidepid=2'), 'hidepid=2');
+  });
+
+  // A real host view: redfort audits from a mount namespace whose /proc is mounted hidepid=invisible, as a hardened
+  // host mounts it. Other users no longer read the server's command line: the password there is medium, not high.
+  it('a password on the command line is medium, naming the mount, when /proc hides processes from other users', { skip: !NAMESPACES && 'needs root and mount namespaces (unshare -m)' }, async () => {
+    await build();
+    const { port, pid } = await withoutConfigFile(['--requirepass', PASSWORD, '--set-proc-title', 'no']);
+    const cli = join(ROOT, 'bin', 'redfort.mjs');
+    const out = execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t proc -o hidepid=invisible proc /proc && exec "$@"', 'sh', process.execPath, cli, 'audit', `redis://127.0.0.1:${port}`, '--no-probe', '--format', 'json', '--fail-on', 'none'], {
+      env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+      encoding: 'utf8',
+    });
+    assert.doesNotMatch(out, new RegExp(PASSWORD));
+    const found = (JSON.parse(out) as { targets: TargetResult[] }).targets[0]!.results.filter((x) => x.ruleId === 'auth.plaintext-passwords');
+    assert.deepEqual(found.map((x) => [x.status, x.severity, x.message]), [
+      ['fail', 'medium', `--requirepass on the command line of process ${pid} holds a clear-text password: root and the server's own user can read it (ps, /proc/${pid}/cmdline; /proc is mounted with hidepid=invisible, which hides it from other users)`],
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import { readSystemd } from './systemd.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { abandonableMemo, memo } from '../../util/memo.ts';
 import type { ProcTables } from './proc.ts';
+import { procHidesProcesses } from './proc-mount.ts';
 
 /**
  * What the host of a run is, read once and shared by every local target of the run: one walk of /proc, one read
@@ -35,6 +36,8 @@ export interface HostDiscovery {
    * The config file of a process, found by `find` once per `key` (the process and what decides the answer besides
    * /proc): the config-file and host stages of a local target both ask.
    */
+  /** How this machine's /proc hides processes from other users (proc-mount.ts), read once. */
+  procHidepid(): Promise<string | undefined>;
   configFile(key: string, find: () => Promise<HostValue<string | null>>): Promise<HostValue<string | null>>;
   /** Kills the programs still running for the run's reads (the run is over: nobody waits for them any more). */
   close(): void;
@@ -64,6 +67,7 @@ export function createHostDiscovery(shared?: SharedTcpTables): HostDiscovery {
     package: (exe, processName, signal) => (exe.known ? program(`package ${exe.value}\0${processName}`, (s) => readPackage(exe, processName, s), signal) : readPackage(exe, processName)),
     systemdUnit: (unit, read, signal) => program(`systemd ${unit}`, (s) => read(s), signal),
     systemd: (pid, signal) => program(`systemd pid ${pid}`, (s) => readSystemd(pid, (unit, read) => discovery.systemdUnit(unit, read, s)), signal),
+    procHidepid: () => once('procHidepid', procHidesProcesses),
     configFile: (key, find) => once(`config file ${key}`, find),
     close: () => programs.abandon(),
   };

@@ -330,7 +330,10 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const unit = systemd.known && systemd.value?.execStart ? { ...systemd, value: { ...systemd.value, execStart: redactCmdline(systemd.value.execStart, version) } } : systemd;
   const exePath = await exe;
   // Read once, here, from the arguments as given: the enricher and the rules take the options from the facts.
-  const commandLine = hostCommandLine({ cmdline: rawCmdline, pid, exe: exePath }, systemd, version);
+  const read = hostCommandLine({ cmdline: rawCmdline, pid, exe: exePath }, systemd, version);
+  // A unit's ExecStart is read by every user whatever /proc shows.
+  const hiddenBy = read.known && !read.fromUnit ? await discovery.procHidepid() : undefined;
+  const commandLine = hiddenBy === undefined ? read : { ...read, hiddenBy };
   const process: HostProcess = {
     pid,
     name: status.name,

@@ -14,9 +14,16 @@ function remediationFor(masterauth: string): string {
 
 type KnownCommandLine = Extract<HostFacts['commandLine'], { known: true }>;
 
-/** Who can read a command line: every user of the host, by `ps`, or the unit by `systemctl show`. */
-function readableBy(line: KnownCommandLine, pid: number): string {
-  return line.fromUnit ? 'every user of the host can read it (systemctl show, the unit file)' : `every user of the host can read it (ps, /proc/${pid}/cmdline)`;
+/**
+ * Who can read a command line: every user of the host, by `ps`, or the unit by `systemctl show`; with /proc mounted
+ * `hidepid=`, only root and the server's own user (and the mount's `gid=` group) read the process's.
+ */
+function readableBy(line: KnownCommandLine, pid: number): { readonly who: string; readonly severity: 'high' | 'medium' } {
+  if (line.fromUnit) return { who: 'every user of the host can read it (systemctl show, the unit file)', severity: 'high' };
+  if (line.hiddenBy !== undefined) {
+    return { who: `root and the server's own user can read it (ps, /proc/${pid}/cmdline; /proc is mounted with ${line.hiddenBy}, which hides it from other users)`, severity: 'medium' };
+  }
+  return { who: `every user of the host can read it (ps, /proc/${pid}/cmdline)`, severity: 'high' };
 }
 
 /** The fix for a password given on a command line. */
@@ -33,17 +40,17 @@ function commandLineFindings(host: HostFacts, files: FileFacts | undefined): Fin
   if (!line.known) return [];
   const findings: Finding[] = [];
   const source = (detail: string) => ({ kind: 'host' as const, detail: `${line.from} (${detail})` });
-  const exposed = readableBy(line, host.process.pid);
+  const { who: exposed, severity } = readableBy(line, host.process.pid);
   for (const option of line.options) {
     const named = option.clearPassword;
     if (named === undefined || option.name === 'user') continue;
-    findings.push({ message: `--${named} on ${line.from} holds a clear-text password: ${exposed}`, source: source(`--${named}`), severity: 'high', remediation: COMMAND_LINE_REMEDIATION });
+    findings.push({ message: `--${named} on ${line.from} holds a clear-text password: ${exposed}`, source: source(`--${named}`), severity, remediation: COMMAND_LINE_REMEDIATION });
   }
   const judgedInFiles = (name: string) => files?.users.some((u) => u.source.kind === 'host' && u.name === name) === true;
   const userFinding = (name: string, count: number | undefined): Finding => ({
     message: `user '${clipped(name)}' has ${count === undefined ? 'a' : count} clear-text password${count === undefined || count === 1 ? '' : 's'} ('>…') on ${line.from}: ${exposed}`,
     source: source(`--user ${name}`),
-    severity: 'high',
+    severity,
     remediation: COMMAND_LINE_REMEDIATION,
   });
   if (line.users.known) {
