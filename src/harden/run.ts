@@ -535,7 +535,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
  * the output is in place, so a path into either is named where that file now is, under --out (`out/redis.conf:418`).
  */
 function underOut(text: string, stage: string, work: string, out: string): string {
-  return text.split(`${stage}/`).join(`${out}/`).split(`${join(work, 'audit')}/`).join(`${out}/`);
+  // The trial's copy of redis.conf (a `dir` it set to its own directory: trial.ts) has the generated file's lines.
+  return text.split(join(work, 'server', 'redis.conf')).join(join(out, 'redis.conf')).split(`${stage}/`).join(`${out}/`).split(`${join(work, 'audit')}/`).join(`${out}/`);
 }
 
 /**

@@ -1,17 +1,20 @@
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, ReplyError } from '../gather/live/resp.ts';
 import { authArgs } from '../gather/live/login.ts';
 import { runProgram } from '../util/run-program.ts';
 import { redact } from '../util/redact.ts';
 import { clipped } from '../util/shown.ts';
+import { fsErrorText } from '../util/fs-error.ts';
 import { quoteArg } from './conf-edit.ts';
 import { loadConfFiles } from '../gather/conf/load-files.ts';
 import { topConfPath } from '../gather/conf/includes.ts';
 import type { ServerVersion } from '../redis/directives.ts';
+import type { Directive } from '../gather/conf/tokenize.ts';
 import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
 /** A throwaway server start, and which users logged in. */
@@ -160,6 +163,16 @@ function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).map((l) => l.replace(/^\d+:[A-Z] [^#*.-]*[#*.-] /, '')).join(' / ');
 }
 
+/** The directives of the files a trial would start, read as the server reads them, or why they cannot be read. */
+async function trialDirectives(conf: string, cwd: string): Promise<readonly Directive[] | { error: string }> {
+  try {
+    // As far as the server reads before the first line it refuses: it loads modules only once the whole file is read.
+    return (await loadConfFiles(conf, { cwd, deferErrors: true })).directives;
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /**
  * What of the files the trial would start makes the server run code of the files' own: a `loadmodule` (or a module
  * config, which needs one), a Sentinel `notification-script` or `client-reconfig-script`, in the file or any file it
@@ -168,14 +181,11 @@ function lastLines(text: string, n: number): string {
  * configuration that cannot be read here is not started either.
  */
 export async function codeTheFilesRun(conf: string, cwd: string, kind: TrialSpec['kind'] = 'redis'): Promise<string | undefined> {
-  const top = topConfPath(conf, cwd);
-  let directives;
-  try {
-    // As far as the server reads before the first line it refuses: it loads modules only once the whole file is read.
-    directives = (await loadConfFiles(conf, { cwd, deferErrors: true })).directives;
-  } catch (error) {
-    return `redfort could not read the files it would start (${error instanceof Error ? error.message : String(error)}), so it cannot tell they load no code of their own`;
-  }
+  return codeIn(await trialDirectives(conf, cwd), topConfPath(conf, cwd), kind);
+}
+
+function codeIn(directives: readonly Directive[] | { error: string }, top: string, kind: TrialSpec['kind']): string | undefined {
+  if ('error' in directives) return `redfort could not read the files it would start (${directives.error}), so it cannot tell they load no code of their own`;
   for (const d of directives) {
     const at = d.source.path === top ? `line ${d.source.line} of the generated ${kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf'}` : `${d.source.path}:${d.source.line}`;
     if (d.name === 'loadmodule') return `the config loads a module (loadmodule at ${at}), code redfort does not run`;
@@ -186,32 +196,90 @@ export async function codeTheFilesRun(conf: string, cwd: string, kind: TrialSpec
   return undefined;
 }
 
+/** Why this machine cannot `chdir` into a directory, or undefined when it can. */
+async function cannotEnter(dir: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(dir)).isDirectory()) return 'is not a directory on this machine';
+    await access(dir, constants.X_OK);
+    return undefined;
+  } catch (error) {
+    const text = fsErrorText(error, dir);
+    return /no such file/i.test(text) ? 'does not exist on this machine' : `cannot be entered on this machine (${text})`;
+  }
+}
+
+/**
+ * The lines of the file a trial starts that redis-server acts on while it reads them, before the command line's
+ * `--dir` and `--logfile` (which come after the file) override them, each set in the trial's copy to the trial's own
+ * path, on the same line: a `dir` this machine cannot enter (Docker's `/data`, a data directory only the target host
+ * has: the server `chdir`s at once and stops, "No such file or directory"), and every `logfile` (before 7.0 the server
+ * opens it for appending as it reads the line: one whose directory this machine lacks stops it, and one it has would
+ * be written to, created as harden's user, the deployed server's log). Only the file's own lines: an include's are
+ * left as they are. With the notes the trial's detail gives for the `dir` lines it changed.
+ */
+async function trialCopyLines(directives: readonly Directive[], top: string, cwd: string, spec: TrialSpec, log: string): Promise<{ lines: Map<number, string>; notes: string[] }> {
+  const lines = new Map<number, string>();
+  const notes: string[] = [];
+  let at = cwd;
+  for (const d of directives) {
+    const own = d.source.path === top;
+    if (d.name === 'logfile' && d.args.length === 1 && own) lines.set(d.source.line, `logfile ${quoteArg(log)}`);
+    if (d.name !== 'dir' || d.args.length !== 1) continue;
+    const target = resolve(at, d.args[0]!);
+    const why = await cannotEnter(target);
+    if (why === undefined || !own) {
+      at = target;
+      continue;
+    }
+    lines.set(d.source.line, `dir ${quoteArg(spec.workDir)}`);
+    notes.push(`dir ${clipped(d.args[0]!)} (line ${d.source.line}) ${why}: the trial started a copy with that line set to its own directory; the output keeps it`);
+    at = spec.workDir;
+  }
+  return { lines, notes };
+}
+
 /**
  * Starts the server on a free loopback port with the generated files, checks that every generated user logs
  * in with its password, and stops it. Never leaves the process behind. Never starts files that run code of their
  * own ({@link codeTheFilesRun}): that trial is skipped, and says why.
  */
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
-  const code = await codeTheFilesRun(spec.conf, spec.cwd, spec.kind);
-  if (code !== undefined) return { ok: false, skipped: true, detail: `trial start skipped: ${code}; the output is unvalidated (start it by hand where that code is trusted)` };
+  const top = topConfPath(spec.conf, spec.cwd);
+  const directives = await trialDirectives(spec.conf, spec.cwd);
+  const code = codeIn(directives, top, spec.kind);
+  if (code !== undefined || 'error' in directives) return { ok: false, skipped: true, detail: `trial start skipped: ${code}; the output is unvalidated (start it by hand where that code is trusted)` };
   const binaries = trialBinaries(spec.kind, spec.product);
   const found = await findBinary(binaries);
   if (!found) return { ok: false, detail: `no ${binaries.join(' or ')} binary on this machine: the output is unvalidated` };
   const { binary, version } = found;
+  const copy = await trialCopyLines(directives, top, spec.cwd, spec, trialLog(spec));
   // A port found free can be taken by another process before the server binds it: try again on another one.
-  let result = await trialOnce(spec, binary, version);
-  for (let i = 0; i < 2 && !result.ok && /Address already in use/.test(result.detail); i++) result = await trialOnce(spec, binary, version);
-  return result;
+  let result = await trialOnce(spec, binary, version, copy.lines);
+  for (let i = 0; i < 2 && !result.ok && /Address already in use/.test(result.detail); i++) result = await trialOnce(spec, binary, version, copy.lines);
+  return copy.notes.length > 0 ? { ...result, detail: `${result.detail} (${copy.notes.join('; ')})` } : result;
 }
 
-async function trialOnce(spec: TrialSpec, binary: string, version: string): Promise<TrialResult> {
+/** The trial's log file: on the command line, and in place of the file's own `logfile` lines ({@link trialCopyLines}). */
+function trialLog(spec: TrialSpec): string {
+  return join(spec.workDir, 'trial.log');
+}
+
+/**
+ * The file the server starts from: the generated file in place, or, for a Sentinel (which rewrites its file) and for a
+ * file with lines the trial sets to its own paths, a copy in the work directory under the generated file's name.
+ */
+async function trialConf(spec: TrialSpec, lines: ReadonlyMap<number, string>): Promise<string> {
+  if (spec.kind !== 'sentinel' && lines.size === 0) return spec.conf;
+  const conf = join(spec.workDir, spec.kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
+  const text = (await readFile(spec.conf, 'utf8')).split('\n').map((line, i) => lines.get(i + 1) ?? line).join('\n');
+  await writeFile(conf, text, { mode: 0o600 });
+  return conf;
+}
+
+async function trialOnce(spec: TrialSpec, binary: string, version: string, lines: ReadonlyMap<number, string>): Promise<TrialResult> {
   const port = await freePortPair();
-  let conf = spec.conf;
-  if (spec.kind === 'sentinel') {
-    conf = join(spec.workDir, 'sentinel.conf');
-    await writeFile(conf, await readFile(spec.conf, 'utf8'), { mode: 0o600 });
-  }
-  const log = join(spec.workDir, 'trial.log');
+  const conf = await trialConf(spec, lines);
+  const log = trialLog(spec);
   const args = [
     conf,
     '--port', String(port),
