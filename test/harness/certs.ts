@@ -41,6 +41,9 @@ export interface CertSet {
   /** Valid 2020-01-01 .. 2020-02-01, naming the test CA as issuer but signed by a forger's key (CERT_HAS_EXPIRED to Node). */
   forgedCert: string;
   forgedKey: string;
+  /** Signed by the CA, SAN DNS:localhost only (no IP address), serverAuth and clientAuth: a cluster reached by name. */
+  dnsOnlyCert: string;
+  dnsOnlyKey: string;
 }
 
 const script = fileURLToPath(new URL('../fixtures/gen-certs.sh', import.meta.url));
@@ -91,5 +94,7 @@ async function generate(): Promise<CertSet> {
     serverOnlyKey: path('server-only.key'),
     forgedCert: path('forged.crt'),
     forgedKey: path('forged.key'),
+    dnsOnlyCert: path('dns-only.crt'),
+    dnsOnlyKey: path('dns-only.key'),
   };
 }

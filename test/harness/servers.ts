@@ -35,6 +35,8 @@ export interface TlsOptions {
    * certificate, so `tls-ciphers DEFAULT:@SECLEVEL=0` cannot help.
    */
   legacySeclevel?: boolean;
+  /** The name the harness's own clients check the server certificate against (a certificate without the IP address). */
+  servername?: string;
 }
 
 export type FileSpec = string | { content: string; mode?: number };
@@ -399,7 +401,7 @@ async function spawnServer(plan: SpawnPlan): Promise<Spawned> {
 
   const tlsOnly = tlsPort !== undefined && port === tlsPort;
   const rawTls: RawTlsOptions | undefined =
-    tlsOnly && certs ? { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } : undefined;
+    tlsOnly && certs ? { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, ...(typeof options.tls === 'object' && options.tls.servername !== undefined && { servername: options.tls.servername }) } : undefined;
   let stopping: Promise<void> | undefined;
   const server: RunningServer = {
     kind,

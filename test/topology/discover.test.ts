@@ -81,6 +81,30 @@ describe('discoverDeployment (with a fake gatherer)', () => {
     assert.deepEqual(asked.slice(1), ['redis://repl@10.0.0.1:7002 repl-pass', 'redis://192.168.1.2:17001 nat-pass', 'redis://repl@10.0.0.3:7003 repl-pass']);
   });
 
+  it('cluster-preferred-endpoint-type hostname: a node announcing a name is dialled at its address and its certificate checked against the name', async () => {
+    const seedFacts = (preferred: string): Facts => {
+      const facts = clusterSeed(NODES.replace('10.0.0.3:7003@17003 ', '10.0.0.3:7003@17003,redis-d ').replace(',redis-b ', ',bad/name '));
+      return { ...facts, ...liveFacts({ mode: 'cluster', conf: `cluster-enabled yes\ncluster-preferred-endpoint-type ${preferred}` }), cluster: facts.cluster! };
+    };
+    const names = async (preferred: string, from: Target) => {
+      const asked: Target[] = [];
+      const gather = async (target: Target, isSeed: boolean): Promise<Gathered> => {
+        asked.push(target);
+        return isSeed ? { ok: true, facts: seedFacts(preferred) } : { ok: false, error: 'x' };
+      };
+      await discoverDeployment(from, { kind: 'cluster', gather, nodeOverrides: new Map([['replica', resolveTarget('rediss://repl:p@any:1', {}, {})]]), concurrency: 1 });
+      return asked.slice(1).map((t) => `${t.display} ${t.tls?.servername ?? '-'}`);
+    };
+    // Replica d announces redis-d: its clients are sent there by name (it is reached with the replicas' override, at its
+    // own address). Replica c announces none, and b's is no host name: the seed's (or the override's) name stays.
+    assert.deepEqual(await names('hostname', seed), ['rediss://repl@10.0.0.1:7002 -', 'rediss://auditor@10.0.0.2:7001 redis.internal', 'rediss://repl@10.0.0.3:7003 redis-d']);
+    assert.deepEqual(await names('ip', seed), ['rediss://repl@10.0.0.1:7002 -', 'rediss://auditor@10.0.0.2:7001 redis.internal', 'rediss://repl@10.0.0.3:7003 -']);
+    // Without TLS there is no name to check.
+    const plain = resolveTarget('redis://auditor:s3cret-pass@10.0.0.1:7000', {}, {});
+    const plainNames = await names('hostname', plain);
+    assert.equal(plainNames[1], 'redis://auditor@10.0.0.2:7001 -');
+  });
+
   it('the seed must be of the kind asked for', async () => {
     const gather = async (): Promise<Gathered> => ({ ok: true, facts: liveFacts() });
     const discovery = await discoverDeployment(seed, { kind: 'sentinel', gather });

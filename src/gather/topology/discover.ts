@@ -20,6 +20,7 @@ import { infoField } from '../../redis/info.ts';
 import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES, tooManyNodes } from '../../util/defaults.ts';
 import { addressKey, addressOf } from '../../net/address.ts';
 import { abortReason } from '../../util/deadline.ts';
+import net from 'node:net';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -93,8 +94,12 @@ export const NODE_SETTINGS = [
 
 const NODE_SECRETS = ['requirepass', 'masterauth'] as const;
 
-/** A target for another node of the deployment: the seed's credentials and TLS settings at the node's address. */
-export function nodeTarget(seed: Target, host: string, port: number): Target {
+/**
+ * A target for another node of the deployment: the seed's credentials and TLS settings at the node's address.
+ * `servername`, over TLS, is the name its certificate is checked against (and sent as SNI) instead of the seed's: the
+ * host name a cluster announces for the node when its clients are sent there by name (QA38-10).
+ */
+export function nodeTarget(seed: Target, host: string, port: number, servername?: string): Target {
   const password = targetPassword(seed);
   return resolveTarget(
     undefined,
@@ -105,6 +110,7 @@ export function nodeTarget(seed: Target, host: string, port: number): Target {
       ...(seed.username !== undefined && { user: seed.username }),
       ...(password !== undefined && { pass: password }),
       ...tlsFlagsOf(seed.tls),
+      ...(seed.tls && servername !== undefined && { sni: servername }),
     },
     {},
   );
@@ -170,6 +176,11 @@ interface Found {
   readonly id?: string | undefined;
   readonly masterAddress?: string | undefined;
   readonly hostname?: string | undefined;
+  /**
+   * The name a client that follows the deployment's own redirections asks this node's certificate for, when it is not
+   * its address: the node's announced host name in a cluster whose `cluster-preferred-endpoint-type` is `hostname`.
+   */
+  readonly tlsName?: string | undefined;
   readonly slots?: readonly (readonly [number, number])[];
   readonly health: readonly string[];
   readonly source: Source;
@@ -199,11 +210,11 @@ function badAddress(found: Found, command: string, why: unknown): NodeAddressErr
  * the credentials and TLS settings of the override for its role at the node's own address; undefined without either.
  * Discovery and `fix --rollback` (which finds the nodes in its record) look a node up here alike.
  */
-export function overriddenTarget(node: { readonly host: string; readonly port: number; readonly role: TopologyRole }, overrides: ReadonlyMap<string, Target> | undefined): Target | undefined {
+export function overriddenTarget(node: { readonly host: string; readonly port: number; readonly role: TopologyRole; readonly tlsName?: string | undefined }, overrides: ReadonlyMap<string, Target> | undefined): Target | undefined {
   const key = overrideKeyOf(node, overrides);
   if (key === undefined) return undefined;
   const override = overrides!.get(key)!;
-  return key === node.role ? nodeTarget(override, node.host, node.port) : override;
+  return key === node.role ? nodeTarget(override, node.host, node.port, node.tlsName) : override;
 }
 
 /** The `--node-override` KEY that reaches a node (its `host:port`, the KEYs' lower case, else its role), or undefined. */
@@ -245,7 +256,12 @@ export function unusedOverrides(
 }
 
 function targetFor(found: Found, seed: Target, overrides: ReadonlyMap<string, Target> | undefined): Target {
-  return overriddenTarget(found, overrides) ?? nodeTarget(seed, found.host, found.port);
+  return overriddenTarget(found, overrides) ?? nodeTarget(seed, found.host, found.port, found.tlsName);
+}
+
+/** A DNS name a certificate may be checked against (the server's word: anything else is not used as one). */
+function isHostName(name: string | undefined): name is string {
+  return name !== undefined && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}$/.test(name) && net.isIP(name) === 0;
 }
 
 function clusterNodes(seedFacts: Facts): Found[] | string {
@@ -253,6 +269,11 @@ function clusterNodes(seedFacts: Facts): Found[] | string {
   if (!cluster) return seedFacts.unavailable.cluster ?? 'the seed is not a cluster node';
   const source = cluster.source;
   const byId = new Map(cluster.nodes.map((n) => [n.id, n]));
+  // With `cluster-preferred-endpoint-type hostname` the nodes send clients (MOVED, CLUSTER SLOTS/SHARDS) to each node's
+  // announced host name, and a client that verifies checks the certificate against that name, not the address: a
+  // certificate made for the names (DNS SANs only) is right there. The node is still dialled at its address. With `ip`
+  // (the default), or the setting unknown, clients are sent to the address, which the certificate must then name.
+  const byName = seedFacts.config?.get('cluster-preferred-endpoint-type')?.value.trim().toLowerCase() === 'hostname';
   // One node per address, as for a sentinel's and a master's lists: a seed listing one address 999 times (under as
   // many ids) had it audited 999 times. The seed's own line wins, else the first.
   const found = new Map<string, Found>();
@@ -273,6 +294,7 @@ function clusterNodes(seedFacts: Facts): Found[] | string {
       id: n.id,
       masterAddress: master ? addressOf(master.host, master.port) : undefined,
       hostname: n.hostname,
+      ...(byName && isHostName(n.hostname) && { tlsName: n.hostname }),
       slots: n.slots,
       health,
       source,
