@@ -298,6 +298,11 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   // Gather, as an audit does.
   let facts: Facts;
   let versionText = flags.redisVersion;
+  // --redis-version is the server's version: a directive it does not have is the line redis-server stops at, and the
+  // files are refused as an audit refuses them (gatherFiles' versionKnown). The local redis-server's, taken for files
+  // that name none, is a guess, and a live server's is its own (its config file was read so by the gather) but not
+  // that of a sentinel.conf given beside it: such a line is the trial's to find.
+  const versionKnown = flags.redisVersion !== undefined;
   /** The server's version as a message may quote it, when it was the server's ({@link shownVersion}). */
   let versionShown: string | undefined;
   let confPath = flags.config;
@@ -346,7 +351,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       if (flags.config) confBind = at;
       else sentinelBind = at;
     };
-    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, unlistenableBind });
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, versionKnown, unlistenableBind });
     if (!gathered.ok) throw new HardenInputError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
@@ -398,7 +403,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   if (sentinel) {
     if (facts.server?.mode === 'sentinel' && !conf) sentinelFacts = facts;
     else {
-      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText, unlistenableBind: (at) => (sentinelBind = at) });
+      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText, versionKnown, unlistenableBind: (at) => (sentinelBind = at) });
       if (!read.ok) throw new HardenInputError(read.error);
       sentinelFacts = factsFromFiles(sentinel.path, read.gathered, versionText);
     }
