@@ -14,6 +14,7 @@ import { quoteArg } from './conf-edit.ts';
 import { loadConfFiles } from '../gather/conf/load-files.ts';
 import { topConfPath } from '../gather/conf/includes.ts';
 import type { ServerVersion } from '../redis/directives.ts';
+import { isAtLeast, majorMinor } from '../redis/version.ts';
 import type { Directive } from '../gather/conf/tokenize.ts';
 import { TRIAL_COMMAND_TIMEOUT_MS, TRIAL_CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 
@@ -268,17 +269,31 @@ function trialLog(spec: TrialSpec): string {
  * The file the server starts from: the generated file in place, or, for a Sentinel (which rewrites its file) and for a
  * file with lines the trial sets to its own paths, a copy in the work directory under the generated file's name.
  */
-async function trialConf(spec: TrialSpec, lines: ReadonlyMap<number, string>): Promise<string> {
-  if (spec.kind !== 'sentinel' && lines.size === 0) return spec.conf;
+async function trialConf(spec: TrialSpec, lines: ReadonlyMap<number, string>, appended: readonly string[]): Promise<string> {
+  if (spec.kind !== 'sentinel' && lines.size === 0 && appended.length === 0) return spec.conf;
   const conf = join(spec.workDir, spec.kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
   const text = (await readFile(spec.conf, 'utf8')).split('\n').map((line, i) => lines.get(i + 1) ?? line).join('\n');
-  await writeFile(conf, text, { mode: 0o600 });
+  await writeFile(conf, appended.length === 0 ? text : `${text.replace(/\n?$/, '\n')}${appended.map((l) => `${l}\n`).join('')}`, { mode: 0o600 });
   return conf;
+}
+
+/**
+ * Whether the server reads more config from standard input when `-` is its last argument: Redis 6.2 and later
+ * (redis@6.2.16 server.c: "Either first or last argument"), every Valkey. Redis 6.0 reads stdin only for a config
+ * file named `-` (redis@6.0.20 loadServerConfig), and takes a trailing `-` as one more word of the last option.
+ */
+function readsStdinLast(version: string): boolean {
+  const minor = majorMinor(version);
+  return minor === undefined || isAtLeast(minor, 6, 2);
 }
 
 async function trialOnce(spec: TrialSpec, binary: string, version: string, lines: ReadonlyMap<number, string>): Promise<TrialResult> {
   const port = await freePortPair();
-  const conf = await trialConf(spec, lines);
+  // Before 6.2 the secrets go at the end of the trial's copy (0600, in its work directory): read, as from standard
+  // input, after the file and before the command line's options.
+  const stdin = readsStdinLast(version);
+  const secretText = spec.stdinLines.map(lineText);
+  const conf = await trialConf(spec, lines, stdin ? [] : secretText);
   const log = trialLog(spec);
   const args = [
     conf,
@@ -293,7 +308,7 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string, lines
     ...spec.overrides.flatMap((o) => [`--${o[0]}`, ...o.slice(1)]),
   ];
   // A `-` as the last argument reads more config from standard input, after the file and before the options.
-  if (spec.stdinLines.length > 0) args.push('-');
+  if (stdin && secretText.length > 0) args.push('-');
   // Standard output too: what the server says before it opens its log file (`can't open config file`) goes there.
   const child = spawn(binary, args, { cwd: spec.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
@@ -307,7 +322,7 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string, lines
   // A server that exits before it reads its input (a file it refuses at once) closes the pipe under the write: the
   // EPIPE is no news (the log says why it stopped), and unheard it took the whole process down.
   child.stdin.on('error', () => {});
-  child.stdin.end(spec.stdinLines.map((l) => `${lineText(l)}\n`).join(''));
+  child.stdin.end(stdin ? secretText.map((l) => `${l}\n`).join('') : '');
   const stop = async (): Promise<void> => {
     if (exited) return;
     child.kill('SIGKILL');
