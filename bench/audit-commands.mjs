@@ -13,4 +13,5 @@ export const AUDIT_COMMANDS = [
   ['CLUSTER', 'NODES'],
   ['SENTINEL', 'MASTERS'],
   ['SENTINEL', 'CONFIG', 'GET', '*'],
+  ['CONFIG', 'GET', 'lua-enable-deprecated-api'],
 ];

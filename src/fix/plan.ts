@@ -698,7 +698,9 @@ export function buildPlan(input: PlanInput): FixPlan {
     for (const setting of targetSettings(resolveVersion(f.server?.version))) {
       if (!setting.restart || !failing(n.results, setting.rule)) continue;
       const now = config(f, setting.directive);
-      if (now !== undefined && now !== setting.value) lines.push({ line: `${setting.directive} ${setting.value}`, rule: setting.rule, name: setting.directive });
+      // Valkey's own name for Redis 8's Lua switch (the config map keys it by Redis's).
+      const name = setting.directive === 'lua-enable-deprecated-api' && f.server?.product === 'valkey' ? 'lua-enable-insecure-api' : setting.directive;
+      if (now !== undefined && now !== setting.value) lines.push({ line: `${name} ${setting.value}`, rule: setting.rule, name });
     }
     if (failing(n.results, 'logging.no-logfile')) lines.push({ line: `logfile ${DEFAULT_LOGFILE}`, rule: 'logging.no-logfile', name: 'logfile' });
     const acl = failing(n.results, 'auth.acl-file-missing') ? newAclFile(n, input.pathExists) : undefined;
@@ -719,7 +721,9 @@ export function buildPlan(input: PlanInput): FixPlan {
           ? tlsClusterWhy(bus)
           : l.name === 'cluster-port' && bus
             ? `the cluster bus listens on ${bus.now} today; with tls-cluster yes and no cluster-port it would move to tls-port + 10000 (${bus.moved}) at the restart, where the other nodes (their nodes.conf) do not look for it, and the cluster could not form again: cluster-port keeps it on ${bus.now}, and cannot be changed at run time`
-            : `${l.name} cannot be changed at run time`;
+            : l.name === 'lua-enable-insecure-api'
+              ? 'CONFIG SET lua-enable-insecure-api no works only from a client that enable-protected-configs lets change protected configs, and it resets the Lua engine (every cached script is dropped): fix leaves it to the restart'
+              : `${l.name} cannot be changed at run time`;
       const after = l.name === 'tls-cluster' ? tlsClusterAfter(bus, configFile) : '';
       add('restart', { node: n.address, class: 'restart', command: [], configLine: l.line, rules: [l.rule], reason: `${why}: ${how}${after}`, touches: [] });
       closed(n.address, l.rule);

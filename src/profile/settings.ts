@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import type { ServerVersion } from '../redis/directives.ts';
-import { versionAtLeast } from '../redis/directives.ts';
+import { existsInVersion, lookupDirective, versionAtLeast } from '../redis/directives.ts';
 import type { ProfileName } from './profiles.ts';
 import { STRICT_PORT } from './profiles.ts';
 
@@ -66,6 +66,11 @@ export function targetSettings(version: ServerVersion, profile: ProfileName = 'b
     for (const directive of ['enable-debug-command', 'enable-module-command', 'enable-protected-configs']) {
       list.push({ rule: 'commands.protected-features-enabled', directive, value: 'no', restart: true, why: 'DEBUG, MODULE LOAD and CONFIG SET dir/dbfilename are the usual steps from a login to code execution' });
     }
+  }
+  // Redis 8's Lua switch (Valkey's lua-enable-insecure-api, whose alias this name is), where the version's table has it.
+  const lua = lookupDirective('lua-enable-deprecated-api');
+  if (lua && existsInVersion(lua, version)) {
+    list.push({ rule: 'commands.protected-features-enabled', directive: 'lua-enable-deprecated-api', value: 'no', restart: true, why: "getfenv, setfenv and newproxy, which the Lua sandbox leaves out, are the tools of a script's escape from it" });
   }
   if (versionAtLeast(version, 6, 2)) {
     list.push({ rule: 'auth.dangerous-commands-allowed', directive: 'acl-pubsub-default', value: 'resetchannels', restart: false, why: 'a new user gets no channels until granted (6.2 defaults to every channel)' });

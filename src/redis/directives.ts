@@ -75,6 +75,8 @@ export interface DirectiveSpec {
    * `disable-thp` was mutable in 6.2 and is immutable from 7.0 on (the table follows 7.0.15).
    */
   readonly immutable?: true;
+  /** The lines where CONFIG SET changes it though `immutable` says otherwise (Valkey's lua-enable-insecure-api). */
+  readonly mutableIn?: readonly VersionKey[];
 }
 
 /**
@@ -209,7 +211,13 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'logfile', immutable: true, kind: 'string', default: '' },
   { name: 'loglevel', kind: 'enum', values: { debug: 'debug', verbose: 'verbose', notice: 'notice', warning: 'warning', nothing: 'nothing' }, default: 'notice' },
   { name: 'lookahead', kind: 'number', min: '1', max: '2147483647', default: '16', in: ['r8.4', 'r8.6'] },
-  { name: 'lua-enable-deprecated-api', immutable: true, aliases: ['lua-enable-insecure-api'], kind: 'bool', default: 'no', in: ['r8.0', 'r8.4', 'r8.6', 'v9.0', 'v9.1'] },
+  // HIDDEN_CONFIG: CONFIG GET * never lists it, only CONFIG GET by its name (live 8.6.3, Valkey 9.1.2). Immutable on Redis
+  // (redis@8.0.6:src/config.c:3117); Valkey's `lua-enable-insecure-api` is MODIFIABLE_CONFIG | PROTECTED_CONFIG
+  // (valkey@9.1.2:src/config.c:3319): CONFIG SET takes it where enable-protected-configs lets the client. The fix of
+  // CVE-2025-46818 brought it to patch releases of older lines (Redis 6.2.20, 7.2.11, 7.4.6, 8.0.4; Debian's 7.0.15
+  // since 1~deb12u6, whose live binary here takes it; Valkey's 7.2, 8.0 and 8.1 branches, valkey#4199, #4188, #4183):
+  // those lines list it so that a file with it is not refused, with the compiled default `no`.
+  { name: 'lua-enable-deprecated-api', immutable: true, mutableIn: ['v7.2', 'v8.0', 'v8.1', 'v9.0', 'v9.1'], aliases: ['lua-enable-insecure-api'], kind: 'bool', default: 'no', in: ['r6.2', 'r7.0', 'r7.2', 'r7.4', 'r8.0', 'r8.4', 'r8.6', 'v7.2', 'v8.0', 'v8.1', 'v9.0', 'v9.1'] },
   { name: 'lua-replicate-commands', kind: 'bool', default: 'yes', in: ['r6.0', 'r6.2'] },
   { name: 'masterauth', aliases: ['primaryauth'], kind: 'string', sensitive: true, default: '' },
   { name: 'masteruser', aliases: ['primaryuser'], kind: 'string', sensitive: true, default: '' },
@@ -538,10 +546,11 @@ const ALIAS_IN: Readonly<Record<string, readonly VersionKey[]>> = {
   primaryauth: VALKEY_8,
   primaryuser: VALKEY_8,
   // Valkey 8.1 renamed the slow log's settings (valkey 8.1.1 src/config.c: `commandlog-slow-execution-max-len`,
-  // alias `slowlog-max-len`); Valkey 9 named `lua-enable-deprecated-api` (Redis 8's) `lua-enable-insecure-api`.
+  // alias `slowlog-max-len`); Valkey named `lua-enable-deprecated-api` (Redis 8's) `lua-enable-insecure-api` (9.1.2 takes
+  // both; Redis 8.6.3 only its own: CONFIG GET lua-enable-insecure-api gives nothing).
   'commandlog-slow-execution-max-len': ['v8.1', 'v9.0', 'v9.1'],
   'commandlog-execution-slower-than': ['v8.1', 'v9.0', 'v9.1'],
-  'lua-enable-insecure-api': ['v9.0', 'v9.1'],
+  'lua-enable-insecure-api': ['v7.2', 'v8.0', 'v8.1', 'v9.0', 'v9.1'],
   // Redis 6.0-7.2 and Valkey 7.2 name the CPU lists with underscores only (`server_cpulist`,
   // redis@7.2.6:src/config.c:3113); Redis 7.4 and Valkey 8.0 (and later) gave them dashes, the old names kept as aliases
   // (redis@7.4.1:src/config.c:3111, valkey@8.0.1:src/config.c:3128). A live 7.0.15 refuses `bio-cpulist 0` at
@@ -652,7 +661,9 @@ export const NOT_SETTABLE_AT_RUN_TIME: ReadonlySet<string> = new Set(
   DIRECTIVES.filter((d) => d.immutable === true && d.name !== 'replicaof').map((d) => d.name),
 );
 
-/** Whether `CONFIG SET` can change the directive on a running 7.0+ server. */
-export function settableAtRunTime(name: string): boolean {
-  return !NOT_SETTABLE_AT_RUN_TIME.has(name.toLowerCase());
+/** Whether `CONFIG SET` can change the directive on a running 7.0+ server (of the given line, when it matters). */
+export function settableAtRunTime(name: string, key?: VersionKey): boolean {
+  const lower = name.toLowerCase();
+  if (key !== undefined && lookupDirective(lower)?.mutableIn?.includes(key)) return true;
+  return !NOT_SETTABLE_AT_RUN_TIME.has(lower);
 }

@@ -98,9 +98,15 @@ function plannedCommands(): readonly PlannedCommand[] {
     { key: 'cluster', args: ['CLUSTER', 'NODES'] },
     { key: 'sentinel-masters', args: ['SENTINEL', 'MASTERS'] },
     { key: 'sentinel-config', args: ['SENTINEL', 'CONFIG', 'GET', '*'] },
+    // HIDDEN_CONFIG: `CONFIG GET *` never lists it, CONFIG GET by its name does (Redis 8's name; Valkey takes it as the
+    // alias of lua-enable-insecure-api and answers with the name asked). A server without it answers an empty list.
+    { key: 'config-hidden', args: ['CONFIG', 'GET', HIDDEN_ASKED] },
   ];
   return Object.freeze(list.map((p) => Object.freeze({ ...p, args: Object.freeze(p.args) })));
 }
+
+/** The setting the rules read that `CONFIG GET *` leaves out (see plannedCommands). */
+const HIDDEN_ASKED = 'lua-enable-deprecated-api';
 
 /** A part of the audit pipeline: its keys, commands and reply shapes, frozen (the connection encodes it once). */
 interface PipelinePart {
@@ -376,7 +382,7 @@ function bindAddresses(bind: string): number {
 }
 
 /** The settings and the digested secrets of a `CONFIG GET *` (or `SENTINEL CONFIG GET *`) reply. */
-function splitConfig(reply: Reply | undefined, command: string): { config: ConfigMap; secrets: SecretMap } {
+function splitConfig(reply: Reply | undefined, command: string): { config: Map<string, Fact<string>>; secrets: SecretMap } {
   const config = new Map<string, Fact<string>>();
   const secrets = new Map<string, Fact<SecretDigest>>();
   const source = live(command);
@@ -390,6 +396,17 @@ function splitConfig(reply: Reply | undefined, command: string): { config: Confi
     }
   });
   return { config, secrets };
+}
+
+/**
+ * The settings of `CONFIG GET *` with the hidden one asked by name, when the server answered it (a server without the
+ * setting answers an empty list, an error reply says nothing: either way the setting is left out, unknown).
+ */
+function withHidden(config: Map<string, Fact<string>>, reply: Reply | undefined): ConfigMap {
+  forEachPair(reply, (name, value) => {
+    if (name.toLowerCase() === HIDDEN_ASKED) config.set(HIDDEN_ASKED, { value, source: live(`CONFIG GET ${HIDDEN_ASKED}`) });
+  });
+  return config;
 }
 
 /** Redis 7.2 and Valkey keep ACL rules as written; older servers rewrite category subtractions. */
@@ -535,7 +552,7 @@ export function factsFromReplies(
   if (configRead && binds > MAX_BIND_ADDRESSES) {
     unavailable.config = unavailable.secrets = `CONFIG GET * gave a bind of ${binds.toLocaleString('en-US')} addresses, where Redis and Valkey take at most ${MAX_BIND_ADDRESSES}: a hostile server, or no Redis`;
   } else if (configRead && missing.length === 0) {
-    facts.config = configRead.config;
+    facts.config = withHidden(configRead.config, reply('config-hidden'));
     facts.secrets = configRead.secrets;
   } else if (configRead && server?.mode !== 'sentinel') {
     const size = configRead.config.size + configRead.secrets.size;

@@ -9,6 +9,9 @@ ruleTester(rule, {
     { name: 'local on a loopback-only server', facts: conf('bind 127.0.0.1 -::1\nenable-debug-command local\nenable-module-command local') },
     { name: 'local on a unix-socket-only server', facts: conf('port 0\nunixsocket /run/redis.sock\nenable-protected-configs local') },
     { name: 'Valkey 8.0 defaults', facts: liveFacts({ product: 'valkey', version: '8.0.1' }) },
+    // The Lua switch's compiled default says nothing of a 7.2 (7.2.11 has it, 7.2.6 not): named only when read.
+    { name: 'Redis 8.6 defaults: the Lua switch unnamed', facts: conf('', '8.6.3'), message: /^enable-debug-command 'no', enable-module-command 'no', enable-protected-configs 'no'$/ },
+    { name: 'the Lua switch set to no', facts: conf('lua-enable-deprecated-api no', '8.6.3'), message: /enable-protected-configs 'no', lua-enable-deprecated-api 'no'/ },
   ],
   fail: [
     { name: 'enable-debug-command yes', facts: conf('bind 127.0.0.1\nenable-debug-command yes'), messages: [/enable-debug-command is 'yes'/], severity: 'medium' },
@@ -22,6 +25,11 @@ ruleTester(rule, {
       facts: conf('bind 0.0.0.0\nenable-debug-command yes\nenable-module-command local\nenable-protected-configs yes'),
       messages: [/enable-debug-command is 'yes'/, /enable-module-command is 'local'/, /enable-protected-configs is 'yes'/],
     },
+    // QA38-17: getfenv, setfenv and newproxy back in every script.
+    { name: 'Redis 8: lua-enable-deprecated-api yes', facts: conf('lua-enable-deprecated-api yes', '8.6.3'), messages: [/^lua-enable-deprecated-api is 'yes': every script gets getfenv, setfenv and newproxy/] },
+    { name: 'Valkey 9: lua-enable-insecure-api yes, by its own name', facts: liveFacts({ product: 'valkey', version: '9.1.2', conf: 'lua-enable-insecure-api yes' }), messages: [/^lua-enable-insecure-api is 'yes'/] },
+    { name: 'Redis 6.2.20: the Lua switch alone (no enable-* switches)', facts: conf('lua-enable-deprecated-api yes', '6.2.16'), messages: [/^lua-enable-deprecated-api is 'yes'/] },
+    { name: 'with the others', facts: conf('bind 127.0.0.1\nenable-debug-command yes\nlua-enable-deprecated-api yes', '8.0.6'), messages: [/enable-debug-command is 'yes'/, /lua-enable-deprecated-api is 'yes'/] },
   ],
   skip: [
     { name: 'Redis 6.2 has no such switches', facts: conf('', '6.2.16'), message: /before 7\.0/ },

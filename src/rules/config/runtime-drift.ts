@@ -5,7 +5,7 @@ import { someReadLive } from '../../facts/live.ts';
 import { missingReason } from '../../facts/keys.ts';
 import { pubsubDefault, userDifferences } from '../../acl/drift.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
-import { parseVersion } from '../../redis/version.ts';
+import { configVersion, parseVersion } from '../../redis/version.ts';
 import { replicationNames } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
 
@@ -88,7 +88,7 @@ export default defineRule({
         explained.push(`${shown(name)} is '${clipped(running.value)}' (file: '${clipped(filed)}'): given on ${cmdline!.from} (${clipped(given)}), which overrides the file`);
         continue;
       }
-      if (!settableAtRunTime(name)) {
+      if (!settableAtRunTime(name, server?.version ? resolveVersion(configVersion(server)).key : undefined)) {
         explained.push(`${shown(name)} is '${clipped(running.value)}' (file: '${clipped(filed)}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
         continue;
       }
