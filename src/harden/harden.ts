@@ -131,6 +131,11 @@ export interface HardenResult {
   readonly keptWhileFailing: readonly { readonly rule: string; readonly text: string }[];
   readonly manual: readonly string[];
   readonly logfile?: string;
+  /**
+   * The log file is one harden added (the input logged nowhere): its directory may not exist where the server runs,
+   * so permissions.sh creates it and the drop-in lists it as optional.
+   */
+  readonly logfileAdded?: boolean;
   readonly dataDir?: string;
   readonly aclPath?: string;
   /** ACL file paths harden passed over because they exist on this host (said in the summary and PLAN.md). */
@@ -333,13 +338,23 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     if (!ACCEPTED_LOGLEVELS.includes(loglevel)) set('logging.loglevel-too-quiet', 'loglevel', ['notice'], false);
     else claims.add('logging.loglevel-too-quiet');
     let logfile = fc.get('logfile')?.value ?? '';
-    if (logfile === '' && fc.get('daemonize')?.value === 'yes') {
+    const daemonized = fc.get('daemonize')?.value === 'yes';
+    // A daemonized server with `logfile ""` and syslog-enabled yes keeps its log in syslog: logging.no-logfile passes
+    // (unless the host is known to have no /dev/log), and a log file harden added would be a path the host may not
+    // have: Ansible roles (DavidWittman's) make /var/log/redis only for a logfile they set, and redis-server stops at
+    // start on a log file it cannot open ("Can't open the log file", QA39-5). A rule that passes is not "fixed".
+    const devLogMissing = facts.host?.logging.known === true && facts.host.logging.value.devLog === false;
+    const syslogKeeps = logfile === '' && daemonized && fc.get('syslog-enabled')?.value === 'yes' && !devLogMissing;
+    if (logfile === '' && daemonized && !syslogKeeps) {
       logfile = DEFAULT_LOGFILE;
       set('logging.no-logfile', 'logfile', [logfile], true);
+      result.logfileAdded = true;
+      notes.push(`**Log file:** the server is daemonized with \`logfile ""\`${fc.get('syslog-enabled')?.value === 'yes' ? ' and no /dev/log where it runs' : ' and no syslog'}: its log went nowhere, so harden sets \`logfile ${DEFAULT_LOGFILE}\`. Its directory \`${dirname(DEFAULT_LOGFILE)}\` must exist where the server runs, or the server does not start (\`Can't open the log file\`): host/permissions.sh creates it (step 3 of Deploy). The trial start logged to a file of its own, so it did not try this path.`);
     } else {
       claims.add('logging.no-logfile');
     }
     if (logfile !== '') result.logfile = logfile;
+    else if (syslogKeeps) notes.push('The log goes to syslog only (daemonize yes, `logfile ""`, syslog-enabled yes), as the input had it: harden adds no log file, whose directory the host may not have (the server does not start without it). Where nothing listens on /dev/log that log is lost: then set `logfile` to a file in a directory the server owns.');
     else notes.push('The log goes to standard output (daemonize no): the supervisor keeps it; syslog-enabled yes adds a copy.');
 
     // bind: keep private and loopback addresses, drop the rest loudly. A line redis-server cannot listen on is

@@ -185,7 +185,9 @@ function writableRoles(input: HostInputs): Map<string, WritableRole[]> {
     units.set(unitOf('server', input.confPath, input.product), [
       { what: 'the config directory', path: dirname(input.confPath), fails: 'CONFIG REWRITE and ACL SAVE fail' },
       ...(result.dataDir?.startsWith('/') ? [{ what: 'the data `dir`', path: result.dataDir, fails: 'every save fails (and with stop-writes-on-bgsave-error yes, every write after it)' }] : []),
-      ...(result.logfile?.startsWith('/') ? [{ what: 'the log directory', path: dirname(result.logfile), fails: 'the server cannot open its log file and does not start' }] : []),
+      // A log file harden added (the input logged nowhere) is in a directory the host may not have yet: permissions.sh
+      // makes it, and until then `-` lets systemd start the unit (the server then says "Can't open the log file").
+      ...(result.logfile?.startsWith('/') ? [{ what: 'the log directory', path: dirname(result.logfile), ...(result.logfileAdded ? { optional: true } : {}), fails: 'the server cannot open its log file and does not start' }] : []),
       // The server creates its socket and pid file there; such directories (/run/redis) often exist only once the
       // service starts (RuntimeDirectory=, tmpfiles.d): `-` tells systemd to go on without one that is missing.
       ...(result.unixsocket?.startsWith('/') ? [{ what: 'the `unixsocket` directory', path: dirname(result.unixsocket), optional: true, fails: 'the server cannot create its socket and does not start' }] : []),
@@ -421,7 +423,12 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   // The data dir's own directories (Redis 7's appendonlydir) are taken too, and given to the server as the data dir.
   if (dataDir) give.unshift(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type d -exec chown -h ${names.user}:${names.user} {} + -exec chmod 0750 {} +`);
   perms.push(`give() {\n${give.map((l) => `  ${l}\n`).join('')}  :\n}`, 'trap give EXIT');
-  for (const d of dirs.set) perms.push(`take ${shellQuote(d.path)}`);
+  for (const d of dirs.set) {
+    // The directory of a log file harden added: the host may not have it (the input logged nowhere), and the server
+    // does not start without it. Made here, root's until give() hands it over; a link in its place is left alone.
+    if (d.kind === 'log-dir' && result.logfileAdded) perms.push(`[ -e ${shellQuote(d.path)} ] || [ -L ${shellQuote(d.path)} ] || mkdir -p ${shellQuote(d.path)}`);
+    perms.push(`take ${shellQuote(d.path)}`);
+  }
   if (dataDir) perms.push(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type d -exec chown -h root:root {} + -exec chmod 0700 {} +`);
   if (input.confPath) {
     perms.push(owned('config', input.confPath));
