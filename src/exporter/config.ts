@@ -3,7 +3,7 @@ import { fsErrorText } from '../util/fs-error.ts';
 import { secretOfFile } from '../util/secret-file.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import type { Thresholds } from '../rules/define.ts';
 import type { AllowEntry } from './allow.ts';
@@ -11,7 +11,7 @@ import { parseAllowEntry } from './allow.ts';
 import { ExporterConfigError } from './errors.ts';
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from '../settings/sample-data.ts';
-import { yamlErrorText } from '../settings/types.ts';
+import { readYaml } from '../settings/yaml-document.ts';
 import { longDoubleQuoted, shownKey } from '../settings/parse.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
@@ -105,8 +105,9 @@ export interface ConfigEnvironment {
 export async function parseExporterConfig(text: string, path: string, environment: ConfigEnvironment): Promise<ExporterConfig> {
   const long = longDoubleQuoted(text, path);
   if (long !== undefined) throw new ExporterConfigError(long);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const read = readYaml(text, { uniqueKeys: true });
+  if (!read.ok) throw new ExporterConfigError(`${path}:${read.line}: ${read.text}`);
+  const { doc, lines } = read;
   const lineOf = (node: unknown): number => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
     return range ? lines.linePos(range[0]).line : 1;
@@ -114,8 +115,6 @@ export async function parseExporterConfig(text: string, path: string, environmen
   const fail = (node: unknown, message: string): never => {
     throw new ExporterConfigError(`${path}:${lineOf(node)}: ${message}`);
   };
-  const syntax = doc.errors[0];
-  if (syntax) throw new ExporterConfigError(`${path}:${lines.linePos(syntax.pos[0]).line}: ${yamlErrorText(syntax.message)}`);
   const baseDir = resolve(path, '..');
   const file = (value: string) => (isAbsolute(value) ? value : resolve(baseDir, value));
   const warnings: string[] = [];

@@ -1,8 +1,8 @@
 import type { SampleRequest } from '../gather/sample/index.ts';
 import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Document, LineCounter, Node, Pair } from 'yaml';
 import type { Shape } from '../util/shown.ts';
 import { notShown, quotable, shown } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
@@ -14,6 +14,7 @@ import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
+import { readYaml } from './yaml-document.ts';
 import type { Target, TargetFlags, TlsFlagSettings, TlsFrom } from '../redis/target.ts';
 import type { DeclaredPackage } from '../redis/distro-package.ts';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
@@ -345,10 +346,10 @@ function parseYaml(text: string, path: string, options: InventoryOptions): Inven
   }
   const long = longDoubleQuoted(text, path);
   if (long !== undefined) throw new SettingsError(long);
-  const lines = new LineCounter();
   // Duplicate keys are found in one pass below: yaml's uniqueKeys is quadratic in the keys of a mapping.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  return inventoryOf(doc, lines, path, options);
+  const read = readYaml(text, { uniqueKeys: false });
+  if (!read.ok) throw new SettingsError(`${path}:${read.line}: ${read.text}`);
+  return inventoryOf(read.doc, read.lines, path, options);
 }
 
 function inventoryOf(doc: Document, lines: LineCounter, path: string, options: InventoryOptions): Inventory {

@@ -1,6 +1,6 @@
 import { parseSampleData } from './sample-data.ts';
 import { isAbsolute, resolve } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Lexer, visit } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
 import { resolveTarget, TargetError } from '../redis/target.ts';
@@ -8,7 +8,8 @@ import type { Severity, Thresholds } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
 import type { Disabled } from '../engine/run.ts';
-import { SettingsError, yamlErrorText } from './types.ts';
+import { SettingsError } from './types.ts';
+import { readYaml } from './yaml-document.ts';
 import type { Shape } from '../util/shown.ts';
 import { clipped, notShown, quotable, shown, shownValue } from '../util/shown.ts';
 
@@ -101,9 +102,10 @@ function longestBetweenQuotes(text: string): number {
 export function parseSettings(text: string, path: string, options: ParseOptions): Settings {
   const long = longDoubleQuoted(text, path);
   if (long !== undefined) throw new SettingsError(long);
-  const lines = new LineCounter();
   // yaml's own uniqueKeys compares each key with every earlier one: quadratic in a 4,000-target file.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const read = readYaml(text, { uniqueKeys: false });
+  if (!read.ok) throw new SettingsError(`${path}:${read.line}: ${read.text}`);
+  const { doc, lines } = read;
   const at = (node: { range?: [number, number, number] | null | undefined } | null | undefined): number =>
     node?.range ? lines.linePos(node.range[0]).line : 1;
   const fail = (node: Parameters<typeof at>[0], message: string): never => {
@@ -111,11 +113,6 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
   };
   const source = (node: Parameters<typeof at>[0]): SettingsSource => ({ kind: 'file', path, line: at(node) });
 
-  const syntax = doc.errors[0];
-  if (syntax) {
-    const line = lines.linePos(syntax.pos[0]).line;
-    throw new SettingsError(`${path}:${line}: ${yamlErrorText(syntax.message)}`);
-  }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate !== undefined) throw new SettingsError(`${path}:${lines.linePos(duplicate).line}: Map keys must be unique`);
 

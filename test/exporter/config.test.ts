@@ -65,6 +65,12 @@ describe('exporter config', () => {
     await assert.rejects(parse(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), /exporter\.yaml:1: nested too deeply to read/);
   });
 
+  // QA39-51: block mappings closed by one dedented line made the yaml library throw V8's RangeError out of parseDocument.
+  it('block mappings nested thousands deep, then a dedented line: one line at the line the parser reached', async () => {
+    const deep = `modules:\n  default: {}\n${Array.from({ length: 2500 }, (_, i) => `${' '.repeat(i)}k:\n`).join('')}listen: 127.0.0.1:9779\n`;
+    assert.equal(await parseError(deep), '/etc/redfort/exporter.yaml:2503: nested too deeply to read (thousands of levels)');
+  });
+
   it('reads the shape of the issue', async () => {
     const config = await parse(
       `listen: 127.0.0.1:9779

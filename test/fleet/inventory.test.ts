@@ -113,6 +113,16 @@ describe('inventory', () => {
     assert.throws(() => parseInventory(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'f.yaml'), /^SettingsError: f\.yaml:1: nested too deeply to read/);
   });
 
+  // QA39-51: thousands of block mappings closed by one dedented line made the yaml library throw V8's RangeError out
+  // of parseDocument: `redfort: unexpected error: Maximum call stack size exceeded`, no file or line, exit 2.
+  it('block mappings nested thousands deep, then a dedented line: one line at the line the parser reached, in bounded time', () => {
+    const started = Date.now();
+    const deep = `${Array.from({ length: 2500 }, (_, i) => `${' '.repeat(i)}k:\n`).join('')}targets: [redis://a:1]\n`;
+    assert.throws(() => parseInventory(deep, 'f.yaml'), /^SettingsError: f\.yaml:2501: nested too deeply to read \(thousands of levels\)$/);
+    assert.throws(() => parseInventory(`targets:\n  - url: redis://a:1\n    labels:\n${Array.from({ length: 2500 }, (_, i) => `${' '.repeat(i + 6)}k:\n`).join('')}  - redis://b:1\n`, 'g.yaml'), /^SettingsError: g\.yaml:2504: nested too deeply to read/);
+    assert.ok(Date.now() - started < 15_000, `${Date.now() - started} ms`);
+  });
+
   it("docs/inventory.md's key table names every key a target takes (sampleData was missing)", () => {
     let message = '';
     try {

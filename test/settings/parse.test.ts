@@ -58,6 +58,13 @@ describe('.redfort.yaml', () => {
     assert.throws(() => parse(`suppress: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), /conf\/\.redfort\.yaml:1: nested too deeply to read/);
   });
 
+  // QA39-51: thousands of block mappings closed by one dedented line made the yaml library throw V8's RangeError out
+  // of parseDocument: `redfort: unexpected error: Maximum call stack size exceeded`, no file or line.
+  it('block mappings nested thousands deep, then a dedented line: the same one line, at the line the parser reached', () => {
+    const deep = `${Array.from({ length: 2500 }, (_, i) => `${' '.repeat(i)}k:\n`).join('')}failOn: high\n`;
+    assert.throws(() => parse(deep), /^SettingsError: conf\/\.redfort\.yaml:2501: nested too deeply to read \(thousands of levels\)$/);
+  });
+
   it('reads every setting', () => {
     const s = parse(FULL);
     assert.equal(s.path, 'conf/.redfort.yaml');
