@@ -81,7 +81,22 @@ function messageText(text: string): Sarif.Message {
   return { text: visibleControls(oneLine(text)) };
 }
 
-function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>, root: string | undefined): Sarif.Result {
+/**
+ * A result's state against the baseline the run was judged by, when there was one: `unchanged`, one of its entries,
+ * or `new` (a suppressed failure too: suppressions come first, and a baseline never records one). No `absent` results
+ * for the entries that matched nothing: a baseline holds no message or location to make one of, and GitHub code
+ * scanning reads no `baselineState` (not among the properties it uses) but opens an alert for every result it is
+ * given, so an `absent` one would open an alert for a finding that was fixed. Those entries are the run's
+ * `baseline-unused` notifications (toolConfigurationNotifications), and code scanning closes the alerts that an
+ * upload no longer holds by itself.
+ */
+function baselineState(result: RuleResult, againstBaseline: boolean): Sarif.Result.baselineState | undefined {
+  if (result.baselined === true) return 'unchanged';
+  return againstBaseline ? 'new' : undefined;
+}
+
+function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>, root: string | undefined, againstBaseline: boolean): Sarif.Result {
+  const state = baselineState(result, againstBaseline);
   const index = ruleIndex.get(result.ruleId);
   const properties: Record<string, unknown> = {
     severity: result.severity,
@@ -102,7 +117,7 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
     ...(result.suppressed !== undefined
       ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: result.suppressed.reason }] }
       : {}),
-    ...(result.baselined === true ? { baselineState: 'unchanged' as const } : {}),
+    ...(state !== undefined ? { baselineState: state } : {}),
     properties,
   };
 }
@@ -131,7 +146,7 @@ const RESULT_INDENT = '\n        ';
  * same text as `JSON.stringify(log, null, 2)`, but 10,000 failures (44 MB of SARIF) are never all in memory at once,
  * as objects nor as one string.
  */
-export function* sarifReportChunks(report: AuditReport, context: Pick<ReportContext, 'rules' | 'docs' | 'root'>): Generator<Uint8Array, void, undefined> {
+export function* sarifReportChunks(report: AuditReport, context: Pick<ReportContext, 'rules' | 'docs' | 'root' | 'baseline'>): Generator<Uint8Array, void, undefined> {
   const ruleIndex = new Map(context.rules.map((rule, i) => [rule.id, i]));
   const rules: Sarif.ReportingDescriptor[] = context.rules.map((rule) => {
     const doc = context.docs?.get(rule.id);
@@ -244,7 +259,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
     for (const result of target.results) {
       if (result.status !== 'fail') continue;
       // A JSON text holds no raw line break but between its lines: indented as one element of the whole log.
-      w.text(`${results === 0 ? '' : ','}${RESULT_INDENT}${JSON.stringify(sarifResult(result, target, ruleIndex, context.root), null, 2).replaceAll('\n', RESULT_INDENT)}`);
+      w.text(`${results === 0 ? '' : ','}${RESULT_INDENT}${JSON.stringify(sarifResult(result, target, ruleIndex, context.root, context.baseline === true), null, 2).replaceAll('\n', RESULT_INDENT)}`);
       results += 1;
       yield* w.take(false);
     }

@@ -19,6 +19,11 @@ export interface ReportContext {
    * matches them in any checkout. Unset: absolute `file://` URIs.
    */
   readonly root?: string;
+  /**
+   * The failures were judged against a baseline (`--baseline`, or `--baseline-write`, whose run is judged against what
+   * it records): SARIF gives each result its `baselineState`, `unchanged` when it is in the baseline, else `new`.
+   */
+  readonly baseline?: boolean;
 }
 
 /** `--sort`, `--only-failures`, `--min-severity` and `--max-findings` of the human-readable reports. */

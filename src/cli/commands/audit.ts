@@ -192,6 +192,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   await checkReadable(flags.sentinelConfig, '--sentinel-config');
   const settings = await loadSettings(flags.configFile, RULES.map((r) => r.id));
   const baseline = flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined;
+  // Its failures are judged against a baseline, read or recorded (SARIF's baselineState).
+  const againstBaseline = baseline !== undefined || flags.baselineWrite !== undefined;
   // The files read so far (the audit's files, settings, baseline); those the audit reads are looked at after it.
   refuseOutputsRead(plan, flags.baselineWrite, flags.baseline, reads);
   const failOn = (flags.failOn ?? settings?.failOn ?? 'high') as Severity | 'none';
@@ -281,7 +283,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
           const tty = forStdout && process.stdout.isTTY === true;
           const color = tty && flags.color && format === 'text' && !process.env.NO_COLOR;
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() });
+          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd(), baseline: againstBaseline });
         },
         renderChunks: async (format, report) => {
           if (format !== 'json') return undefined;
@@ -351,8 +353,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
       file.format === 'json'
         ? (await import('../../report/json.ts')).jsonReportChunks(report, process.cwd())
         : file.format === 'sarif'
-          ? (await import('../../report/sarif.ts')).sarifReportChunks(report, { rules: RULES, ...(docs ? { docs } : {}), root: process.cwd() })
-          : (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, root: process.cwd() });
+          ? (await import('../../report/sarif.ts')).sarifReportChunks(report, { rules: RULES, ...(docs ? { docs } : {}), root: process.cwd(), baseline: againstBaseline })
+          : (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, root: process.cwd(), baseline: againstBaseline });
     try {
       await writeOutputFile(file.path, content, { force });
     } catch (error) {
@@ -364,7 +366,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     const tty = process.stdout.isTTY === true;
     const color = flags.color && plan.stdout === 'text' && tty && !process.env.NO_COLOR;
     const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd() }));
+    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd(), baseline: againstBaseline }));
   }
   // A warning about one target of several names it: --local on a machine of 11 servers wanting a password printed
   // 'warning: no credentials were given: …' 11 times, none saying which.
