@@ -230,6 +230,30 @@ function portList(ports: readonly number[]): string {
 }
 
 /**
+ * Whether the node is part of a replication group harden sees: it replicates (replicaof), is replicated to (INFO's
+ * replicas, masteruser), authenticates to a master (masterauth: every node of a Sentinel group may become a replica),
+ * or a Sentinel is hardened beside it.
+ */
+function replicationGroup(fc: ConfigMap, options: HardenOptions, masterauth: boolean): boolean {
+  const has = (name: string) => (fc.get(name)?.value ?? '') !== '';
+  return options.replication || options.sentinel !== undefined || masterauth || has('replicaof') || has('masteruser');
+}
+
+/** The by-hand step of a replication group's move to TLS (see the hold in {@link harden}). */
+function groupTlsStep(fc: ConfigMap, tlsPort: number, portKept: boolean, sentinel: boolean): string {
+  const master = (fc.get('replicaof')?.value ?? '').trim().split(/\s+/);
+  const follows = master.length === 2 ? `this replica follows ${master[0]}:${master[1]}` : 'this node is part of a replication group';
+  return [
+    `TLS replication: ${follows}, and the group's nodes${sentinel ? ' and Sentinels' : ''} reach each other at their plaintext ports (replicaof, \`sentinel monitor\`, the ports replicas announce).`,
+    `harden left \`tls-replication no\`${portKept ? ' and the plaintext port open (profile strict)' : ''}, so that replication and failover keep working: a node with tls-replication yes dials TLS at a plaintext port.`,
+    `Once every node of the group listens on TLS (harden each with the same --tls-* files; this one on ${tlsPort}), move the group together:`,
+    `on every node \`CONFIG SET tls-replication yes\`, then on each replica \`REPLICAOF <master> <its tls-port>\`;`,
+    sentinel ? `on every Sentinel set tls-replication yes with tls-cert-file, tls-key-file and tls-ca-cert-file, and monitor the master's tls-port (\`SENTINEL REMOVE <name>\`, \`SENTINEL MONITOR <name> <master> <tls-port> <quorum>\`, then its auth-user/auth-pass again);` : '',
+    `then write each file's \`tls-replication yes\`${portKept ? ' and `port 0`' : ''} (CONFIG REWRITE) and check \`INFO replication\` (master_link_status:up) on every replica.`,
+  ].filter(Boolean).join(' ');
+}
+
+/**
  * The TLS port and why: the one `--tls-port` asks for; else the server's own tls-port, kept; else the plaintext port
  * + the smallest offset at which no node of the deployment meets a known port (chooseTlsPort): from 1 under baseline
  * (6380 for 6379), from 10000 under strict (16379 for 6379), or strict's 16379 itself for a server alone.
@@ -384,7 +408,15 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       // The certificate harden installs, read by its re-audit (QA38-14): an expired, client-only or (for a replica or
       // a TLS cluster node) server-only one fails, where it passed unread. Not a live server's own, never read.
       if (!options.ownTls || options.ownTls.read) claims.add('tls.certificate');
+      // A replication group outside a cluster (a replica, a master with masterauth or replicas, a Sentinel's): its
+      // nodes reach each other at the ports replicaof, `sentinel monitor` and the replicas' announcements name, today
+      // the plaintext ones. tls-replication yes on one node of it dials TLS there (a replica at once, a master after
+      // a failover), and strict's `port 0` closes them: replication and failover stop (QA39-13, QA39-14). Both wait
+      // until the whole group moves, together and by hand.
+      const held = !cluster && replicationGroup(fc, options, facts.secrets?.get('masterauth')?.value.set === true) && fc.get('tls-replication')?.value !== 'yes';
+      if (held) manual.push(groupTlsStep(fc, tlsPort.port, profile.tlsOnly && plain !== 0, options.sentinel !== undefined));
       for (const d of tlsDirectives(options.tls, { tlsPort: tlsPort.port, cluster })) {
+        if (held && d.directive === 'tls-replication') continue;
         const rule = d.directive === 'tls-port' ? 'tls.disabled'
           : d.directive === 'tls-auth-clients' ? 'tls.client-auth-disabled'
           : d.directive === 'tls-protocols' ? 'tls.weak-protocols'
@@ -405,7 +437,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           manual.push(`Cluster bus: Redis ${v.major}.${v.minor} has no cluster-port, so with tls-cluster yes this node's bus moves from ${bus} to tls-port + 10000 (${tlsPort.port + 10_000}), which the other nodes' nodes.conf does not know: open it in the firewall, restart every node with its hardened file, and reintroduce the nodes (CLUSTER MEET host tls-port) if they do not find each other; or upgrade to 7.0 first.`);
         }
       }
-      if (profile.tlsOnly) {
+      if (profile.tlsOnly && held && plain !== 0) {
+        notes.push(`**TLS port:** TLS listens on ${tlsPortText(tlsPort)}. The plaintext port ${plain} stays open although the profile is strict: the other nodes of the replication group reach this one there (see "What redfort could not do for you").`);
+      } else if (profile.tlsOnly) {
         set('tls.plaintext-port-open', 'port', ['0'], !versionAtLeast(v, 6, 2));
         claims.add('network.default-port');
         notes.push(`**TLS port:** TLS listens on ${tlsPortText(tlsPort)}.`);

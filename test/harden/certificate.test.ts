@@ -47,7 +47,8 @@ describe('harden judges the certificate it installs (tls.certificate)', () => {
 
   it('a serverAuth-only --tls-cert for a replica: exit 1, it is no client certificate for its master', async () => {
     const certs = await makeCerts();
-    const run = await harden('replica', certs.serverOnlyCert, certs.serverOnlyKey, 'replicaof 127.0.0.1 6390\n');
+    // A replica already on TLS replication (harden holds tls-replication for one that is not: QA39-14).
+    const run = await harden('replica', certs.serverOnlyCert, certs.serverOnlyKey, 'replicaof 127.0.0.1 6390\ntls-replication yes\n');
     assert.equal(run.code, 1, run.stdout);
     assert.match(run.stdout, /tls\.certificate: the certificate of tls-cert-file \S+server-only\.crt \(O=redfort test, CN=localhost\) is what this server presents as its client certificate to its master \(tls-replication yes\), .* and it is no client certificate: its extended key usage is serverAuth, without clientAuth \(set tls-client-cert-file to one with clientAuth\)/);
     // The same certificate on a server that replicates from nobody: nothing to refuse it.
