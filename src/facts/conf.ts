@@ -23,6 +23,12 @@ export interface FileFacts {
    * name the setting as the file does.
    */
   readonly spelled?: ReadonlyMap<string, string>;
+  /**
+   * Why the server's config file was not read when only its ACL file was (a live server whose `CONFIG GET aclfile` was
+   * read, its config file not found): what the config file holds is unknown. Absent when the config file was read, or
+   * the server was started without one.
+   */
+  readonly configUnread?: string;
   /** Files the configuration names that could not be read here (an aclfile of another machine), each with why. */
   readonly unread?: readonly string[];
   readonly source: Source;

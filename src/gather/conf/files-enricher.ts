@@ -1,4 +1,7 @@
-import type { Enricher } from '../enrich.ts';
+import { isAbsolute, resolve } from 'node:path';
+import type { Enricher, EnrichOptions } from '../enrich.ts';
+import type { Facts } from '../../facts/types.ts';
+import type { Target } from '../../redis/target.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
 import { listeningConfigFile, listeningCwd, serverMayRead } from '../host/index.ts';
@@ -10,6 +13,22 @@ import { infoModules } from '../../redis/info.ts';
  * runs on this machine, the one the process listening on its port was started with (found through /proc). What the
  * server reports in INFO `config_file` alone is never read: a hostile server would name /etc/shadow or a FIFO there.
  */
+/**
+ * The ACL file of a local server whose config file is not read (started without one, or one redfort cannot find):
+ * what `CONFIG GET aclfile` names, relative to `CONFIG GET dir` (the server loads it from there, and ACL LOAD too), read
+ * only if the process listening on the target's port could read it itself, as the host stage reads it. `refused` says
+ * why a named one is not read.
+ */
+async function runningAclFile(facts: Facts, target: Target, options: EnrichOptions): Promise<{ readonly path?: string; readonly refused?: string } | undefined> {
+  const named = facts.config?.get('aclfile');
+  if (!named || named.source.kind !== 'live' || named.value === '') return undefined;
+  const dir = facts.config?.get('dir')?.value;
+  if (!isAbsolute(named.value) && (dir === undefined || !isAbsolute(dir))) return { refused: `its ACL file '${named.value}' (CONFIG GET aclfile) is relative and its directory is unknown: not read` };
+  const path = isAbsolute(named.value) ? named.value : resolve(dir!, named.value);
+  const may = await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery);
+  return may === true ? { path } : { refused: `its ACL file ${path} (CONFIG GET aclfile) is not read: ${may}` };
+}
+
 export const filesEnricher: Enricher = async (facts, target, options) => {
   const sentinel = facts.server?.mode === 'sentinel';
   // The file of this target's kind: a sentinel's is --sentinel-config (else --config), a redis-server's --config. The
@@ -31,7 +50,22 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
       : facts.server?.configFile && !local
         ? `the server's config file ${facts.server.configFile} is on another machine (pass --config with a copy)`
         : 'the server was started without a config file, and none was given with --config';
-    return { ...facts, unavailable: { ...facts.unavailable, files: notRead ? `${why}; ${notRead}` : why } };
+    // Its ACL file is read all the same (a server started with `--aclfile` and no config file, the docker-compose way).
+    const aclOnly = !sentinel && target && local ? await runningAclFile(facts, target, options) : undefined;
+    if (aclOnly?.path !== undefined) {
+      const loaded = facts.info ? infoModules(facts.info) : undefined;
+      const outcome = await gatherFiles({ aclPath: aclOnly.path, version: configVersion(facts.server), versionKnown: true, modules: loaded === undefined ? 'unknown' : loaded.length > 0 ? 'loaded' : undefined, signal: options.signal });
+      if (outcome.ok) {
+        // Without the config file (`local` unknown: the server may have one) the files read are not all it started from.
+        const started = local?.known === true && local.value === null;
+        const files = { ...outcome.gathered.files, ...(started ? {} : { configUnread: why }), ...(notRead ? { warnings: [...(outcome.gathered.files.warnings ?? []), notRead] } : {}) };
+        return mergeFiles(facts, { ...outcome.gathered, files });
+      }
+      const unread = `${why}; its ACL file ${aclOnly.path} (CONFIG GET aclfile) could not be read: ${outcome.error}`;
+      return { ...facts, unavailable: { ...facts.unavailable, files: notRead ? `${unread}; ${notRead}` : unread } };
+    }
+    const refused = aclOnly?.refused !== undefined ? `; ${aclOnly.refused}` : '';
+    return { ...facts, unavailable: { ...facts.unavailable, files: `${why}${refused}${notRead ? `; ${notRead}` : ''}` } };
   }
   // Modules given on the command line (`--loadmodule`, as redis-stack-server starts them) are in no file: INFO says.
   const loaded = facts.info ? infoModules(facts.info) : undefined;

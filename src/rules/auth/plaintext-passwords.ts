@@ -118,6 +118,8 @@ export default defineRule({
     }
     // An ACL file named but not readable here may hold `>password` lines: unknown, not "no clear-text password".
     if (files.unread?.length) return skip(`${files.unread.join('; ')}: its passwords are unknown (no clear-text password in the ${files.paths.length} file${files.paths.length === 1 ? '' : 's'} read${alsoLine})`);
+    // Only the ACL file was read: the config file the server may have (requirepass, masterauth) is unknown.
+    if (files.configUnread !== undefined) return skip(`no clear-text password in ${files.paths.join(', ')} (the server's ACL file, CONFIG GET aclfile)${alsoLine}, but ${files.configUnread}`);
     return pass(`no clear-text password in ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}${alsoLine}`, { source: files.source });
   },
 });

@@ -152,6 +152,11 @@ export default defineRule({
     // `--aclfile`, that could not be read or holds too many users; an `--include` on the command line; `--user`
     // options whose passwords could not be read again, as a systemd unit's): their drift is unknown.
     if (files.unread?.length) return skip(`${matches}${except}, but the users were not compared with the running ones: ${files.unread.join('; ')}`);
+    // Only the ACL file was read (`CONFIG GET aclfile` of a server whose config file was not found): its users were
+    // compared, the settings were not.
+    if (files.configUnread !== undefined && !(files.users.length > 0 && !(acl && acl.origin === 'acl-list'))) {
+      return skip(`the running users match the ACL file ${files.paths[0] ?? ''}, but the settings were not compared: ${files.configUnread}`);
+    }
     // Users the file defines but the server did not list (ACL LIST refused): the very drift this rule looks for (an
     // ACL SETUSER never saved) could not be seen, so the rule is unknown, not passed.
     if (files.users.length > 0 && !(acl && acl.origin === 'acl-list')) {
