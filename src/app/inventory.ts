@@ -14,7 +14,7 @@ import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import type { Severity } from '../rules/define.ts';
 import { triageReport, today } from '../settings/apply.ts';
-import { parseInventory, resolveInventory } from '../settings/inventory.ts';
+import { MAX_INVENTORY_SECRET_BYTES, parseInventory, resolveInventory } from '../settings/inventory.ts';
 import type { Settings, SettingsSource } from '../settings/types.ts';
 import { OverrideUse } from './override-use.ts';
 import { inventoryOverrideName, overrideName } from '../topology/override-key.ts';
@@ -22,8 +22,6 @@ import { SettingsError } from '../settings/types.ts';
 import { reportTool } from '../package-root.ts';
 import { jsonlTargetPieces } from '../report/jsonl.ts';
 
-/** A password file holds one line: far below this. */
-const MAX_SECRET_BYTES = 64 * 1024;
 
 
 /** An inventory (`--targets`) as read: its text, the name messages give it, the folder its relative paths start from. */
@@ -86,7 +84,7 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
   if (flagged.length > 0 && !inventory.targets.some(deployment)) {
     throw new SettingsError(`${input.name}: ${flagged.join(' and ')} ${flagged.length > 1 ? 'apply' : 'applies'} to the inventory's entries marked cluster, sentinel or replication, and it has none (or give --cluster, --sentinel or --replication)`);
   }
-  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readSecretFile(path, MAX_SECRET_BYTES), (w) => warnings.push(w), { nodeOverrides: deployment });
+  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readSecretFile(path, MAX_INVENTORY_SECRET_BYTES), (w) => warnings.push(w), { nodeOverrides: deployment });
   const secrets = [
     load.env.REDISCLI_AUTH ?? '',
     ...resolved.flatMap((r) => (r.ok ? [r.password ?? '', ...(r.nodeOverridePasswords ?? [])] : [])),

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { FleetEntry, FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
+import { MAX_INVENTORY_BYTES } from '../settings/inventory.ts';
 import type { JsonEntry, JsonlLine, LoadedInventory } from '../app/inventory.ts';
 import { readTextFile, recordReads } from '../util/read-file.ts';
 import { refuseOutputsRead } from './files.ts';
@@ -24,8 +25,6 @@ import { writeBaseline } from '../settings/load.ts';
 import { namedError } from './kit.ts';
 import { redactWords } from '../util/redact.ts';
 
-/** An inventory file is text: far below this. */
-const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
 
 export interface FleetCommand {
   /** `--targets FILE`, `-` for standard input; or an inventory already made (the settings file's targets). */

@@ -92,6 +92,16 @@ export interface InventoryOptions {
   readonly warnListedTwice?: boolean;
 }
 
+/**
+ * The most bytes an inventory file may hold (docs/inventory.md), read by `audit --targets` and by the exporter's
+ * `inventory:` alike: one fleet inventory serves both (the exporter read it with its config's 1 MiB and refused one of
+ * 12,000 targets that the audit took, QA39-52).
+ */
+export const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
+
+/** The most bytes an inventory's `passwordFile` may hold, for both readers too: it holds one line. */
+export const MAX_INVENTORY_SECRET_BYTES = 64 * 1024;
+
 const STRINGS = ['user', 'passwordEnv', 'passwordFile', 'password', 'cacert', 'cacertdir', 'cert', 'key', 'sni'] as const;
 const PATHS: ReadonlySet<string> = new Set(['passwordFile', 'cacert', 'cacertdir', 'cert', 'key']);
 const BOOLEANS = ['tls', 'insecure'] as const;

@@ -157,6 +157,34 @@ describe('exporter config: an inventory that cannot be read', () => {
   });
 });
 
+// QA39-52: the exporter read its `inventory:` with its config's 1 MiB and refused one of 12,000 targets (1.1 MB) that
+// `redfort audit --targets` reads (64 MiB): one fleet inventory could not serve both.
+describe('exporter inventory: read as audit --targets reads it', () => {
+  it('an inventory over 1 MiB is parsed (to the mistake on its last line); a passwordFile over 64 KiB is refused as the audit refuses it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-exporter-big-'));
+    try {
+      const big = join(dir, 'big.yaml');
+      const entries = Array.from({ length: 12_000 }, (_, i) => `  - { url: redis://10.1.${i >> 8}.${i & 255}:6379, labels: { team: payments, env: prod, region: eu-west-1 } }\n`);
+      await writeFile(big, `targets:\n${entries.join('')}  - { url: redis://10.2.0.1:6379, colour: blue }\n`);
+      const config = join(dir, 'exporter.yaml');
+      await writeFile(config, `modules: { default: { probe: true } }\ninventory: big.yaml\n`);
+      const result = await runCli(['exporter', '--config', config, '--listen', '127.0.0.1:0']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.ok(result.stderr.startsWith(`redfort: ${big}:12002: targets: unknown key 'colour' (expected url, group,`), result.stderr);
+      assert.equal(result.stderr.split('\n').length, 2, result.stderr);
+      // The audit's limit of a password file, 64 KiB, where the exporter's own files may hold 1 MiB.
+      await writeFile(join(dir, 'pw.txt'), `${'x'.repeat(70_000)}\n`, { mode: 0o600 });
+      await writeFile(join(dir, 'inv.yaml'), 'targets:\n  - { url: redis://127.0.0.1:6379, passwordFile: pw.txt }\n');
+      await writeFile(config, `modules: { default: { probe: true } }\ninventory: inv.yaml\n`);
+      const secret = await runCli(['exporter', '--config', config, '--listen', '127.0.0.1:0']);
+      assert.equal(secret.code, 2, secret.stderr);
+      assert.equal(secret.stderr, `redfort: ${join(dir, 'inv.yaml')}:2: cannot read the password file '${join(dir, 'pw.txt')}': larger than 64 KiB, the most redfort reads of one file\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 // QA35-7: an inventory listing one host:port twice kept the last entry, its user and password, without a word.
 describe('exporter inventory: one host:port listed twice', () => {
   it('two entries that reach it differently: one line naming the second and the first, exit 2, no secret', async () => {

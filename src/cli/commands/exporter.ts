@@ -11,7 +11,7 @@ interface ExporterFlags {
   listen?: string;
 }
 
-/** Secrets and configs are small: 1 MiB is generous. */
+/** The exporter's config and the files it names (not the inventory's: see MAX_INVENTORY_BYTES) are small: 1 MiB is generous. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 async function readConfig(path: string): Promise<string> {
@@ -26,11 +26,12 @@ async function readConfig(path: string): Promise<string> {
 /** Runs until SIGTERM or SIGINT, then lets running probes finish (10 s at most) and exits 0. */
 async function runExporter(flags: ExporterFlags): Promise<number> {
   // Loaded on demand: prom-client and the server cost every other command nothing.
-  const [{ parseExporterConfig, parseListen }, { startExporter }, { loadInventoryTargets }, { RULES }] = await Promise.all([
+  const [{ parseExporterConfig, parseListen }, { startExporter }, { loadInventoryTargets }, { RULES }, { MAX_INVENTORY_BYTES, MAX_INVENTORY_SECRET_BYTES }] = await Promise.all([
     import('../../exporter/config.ts'),
     import('../../exporter/server.ts'),
     import('../../exporter/inventory.ts'),
     import('../../rules/index.ts'),
+    import('../../settings/inventory.ts'),
   ]);
   if (flags.config === undefined) throw new ExporterConfigError('--config <file> is required (see docs/exporter.md)');
   if (flags.listen !== undefined && parseListen(flags.listen) === undefined) {
@@ -42,8 +43,9 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
     readSecretFile: (path) => readSecretFile(path, MAX_CONFIG_BYTES),
     ruleIds: RULES.map((r) => r.id),
   });
-  const readText = (path: string) => readTextFile(path, { maxBytes: MAX_CONFIG_BYTES });
-  const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readText, (path) => readSecretFile(path, MAX_CONFIG_BYTES), config.inventoryAt) : undefined;
+  // The inventory of `audit --targets`, read as the audit reads it: its size and its password files' (QA39-52).
+  const readInventory = (path: string) => readTextFile(path, { maxBytes: MAX_INVENTORY_BYTES });
+  const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readInventory, (path) => readSecretFile(path, MAX_INVENTORY_SECRET_BYTES), config.inventoryAt) : undefined;
   for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? [])]) say(`warning: ${warning}`);
   let exporter;
   try {
