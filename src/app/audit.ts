@@ -329,7 +329,9 @@ export async function auditFiles(inputs: FileInputs, options: AuditOptions = {})
   // otherwise (`offline: false`).
   const outcome = await gatherFiles({ versionKnown: true, ...inputs, offline: inputs.offline ?? true });
   if (!outcome.ok) return { target: name, error: outcome.error, results: errorResults(RULES, outcome.error) };
-  const facts = factsFromFiles(name, outcome.gathered, inputs.version);
+  // The package the user declared (--distro-package) stands for the server the files are for, as --redis-version does:
+  // the fixes its changelog names count as fixed, as for a live target (QA39-10: it was silently unused).
+  const facts = await declaredPackageEnricher(factsFromFiles(name, outcome.gathered, inputs.version), undefined, options);
   return judgeFacts(options.fileCertificates === false ? facts : await fileCertificates(facts), options);
 }
 

@@ -136,6 +136,22 @@ describe('--distro-package on a real server (Debian redis-server, audited as a r
     assert.equal(text.code, 0, text.stderr);
   });
 
+  // QA39-10: in a file-only audit (configs reviewed before deploy, --redis-version standing for the server) the
+  // declared package was silently unused: every backported advisory stayed open, each asking for --distro-package.
+  it('a file-only audit with --redis-version takes the declared package as the live audit does', async () => {
+    const conf = join(tmp, 'files-only.conf');
+    await writeFile(conf, 'port 6379\nbind 127.0.0.1\n');
+    const files = ['audit', '--config', conf, '--redis-version', '7.0.15', '--fail-on', 'none', '--format', 'json'];
+    const [live, plain, declared] = await Promise.all([
+      runCli([...base, server.url, '--format', 'json', '--distro-package', `redis-server=${installed}`]),
+      runCli(files),
+      runCli([...files, '--distro-package', `redis-server=${installed}`]),
+    ]);
+    assert.ok(ids(vulnerabilities(plain)).length > ids(vulnerabilities(declared)).length, declared.stdout.slice(0, 400));
+    assert.deepEqual(ids(vulnerabilities(declared)), ids(vulnerabilities(live)));
+    for (const r of vulnerabilities(declared).filter((x) => x.status === 'fail')) assert.match(r.message, /\(declared by --distro-package\) does not name it as fixed/);
+  });
+
   // QA36-15: this machine's package (u7) is older than the declared u10: its changelog alone left u8-u10's fixes
   // (CVE-2026-81934 CRITICAL, CVE-2026-25243 and CVE-2026-66373 HIGH, CVE-2026-23631) open. The snapshot's newer
   // entries are added; a version beyond both says where the known changelog ends.
