@@ -101,13 +101,34 @@ describe('a file-only audit', () => {
     const fresh = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\n' });
     const unknown = await auditFiles({ sentinelConfigPath: join(fresh, 'sentinel.conf'), version: '7.0.15' });
     assert.equal(statusOf(unknown, 'sentinel.quorum'), 'skip');
-    assert.match(unknown.results.find((r) => r.ruleId === 'sentinel.quorum')!.message, /^sentinel\.conf has no known-sentinel line for 'mymaster' and no sentinel myid: .*audit the running sentinels \(--sentinel\)$/);
+    assert.match(unknown.results.find((r) => r.ruleId === 'sentinel.quorum')!.message, /^sentinel\.conf has no known-sentinel line for 'mymaster' and no sentinel current-epoch or config-epoch: .*audit the running sentinels \(--sentinel\)$/);
     // A file that ran records its peers: one known-sentinel line is two sentinels, which the rule still fails.
     const ran = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel known-sentinel mymaster 127.0.0.1 26380 0123456789abcdef0123456789abcdef01234567\n' });
     const two = await auditFiles({ sentinelConfigPath: join(ran, 'sentinel.conf'), version: '7.0.15' });
     assert.match(findings(two, 'sentinel.quorum').map((f) => f.message).join('\n'), /master 'mymaster' is watched by 2 sentinels: fewer than 3/);
-    // A sentinel that ran alone wrote its myid and no peer: it is alone, and fails.
-    const alone = dir({ 'sentinel.conf': 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel myid 0123456789abcdef0123456789abcdef01234567\n' });
+  });
+
+  // QA39-1: kolla-ansible, the redis-ha chart and GitLab Omnibus write `sentinel myid` into the sentinel.conf they
+  // deploy to 3 hosts; such a file never records a peer, yet it was taken for one that ran alone: two false high
+  // failures. A real sentinel shows what a run writes: its epochs, whatever myid says.
+  it('sentinel.quorum: a pre-set sentinel myid is no sign of a run (real 7.0.15 sentinels)', async () => {
+    const monitor = 'sentinel monitor mymaster 127.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\n';
+    // Given a myid, a sentinel leaves its file as it is (sentinelIsRunning flushes only when myid was empty).
+    const preset = await startRedis({ sentinel: true, conf: `sentinel myid 0123456789abcdef0123456789abcdef01234567\n${monitor}`, killOnStop: true });
+    const asDeployed = readFileSync(preset.confPath, 'utf8');
+    await preset.stop();
+    assert.doesNotMatch(asDeployed, /current-epoch|config-epoch|known-sentinel/);
+    const d = dir({ 'sentinel.conf': asDeployed });
+    const kolla = await auditFiles({ sentinelConfigPath: join(d, 'sentinel.conf'), version: '7.0.15' });
+    const quorum = kolla.results.filter((r) => r.ruleId === 'sentinel.quorum');
+    assert.deepEqual(quorum.map((r) => r.status), ['skip'], quorum.map((r) => r.message).join('\n'));
+    assert.match(quorum[0]!.message, /no sentinel current-epoch or config-epoch: .*; its sentinel myid is no sign of a run/);
+    // Without one, it picks a myid and rewrites the file with its epochs: a sentinel that ran alone, which fails.
+    const ran = await startRedis({ sentinel: true, conf: monitor, killOnStop: true });
+    const rewritten = readFileSync(ran.confPath, 'utf8');
+    await ran.stop();
+    assert.match(rewritten, /^sentinel current-epoch 0$/m);
+    const alone = dir({ 'sentinel.conf': rewritten });
     const one = await auditFiles({ sentinelConfigPath: join(alone, 'sentinel.conf'), version: '7.0.15' });
     assert.match(findings(one, 'sentinel.quorum').map((f) => f.message).join('\n'), /quorum 2 but only 1 sentinel: it can never be declared down/);
   });

@@ -259,9 +259,13 @@ function sentinelFacts(effective: EffectiveConf, main: string): SentinelFacts | 
       numReplicas: m.knownReplicas.length,
       authUser: m.authUser,
       authPass: m.authPass,
-      // A sentinel that ran wrote its `sentinel myid` (and its peers, once met): without either, the file never ran.
-      ...(m.knownSentinels.length === 0 && conf.myid === undefined
-        ? { othersUnknown: `sentinel.conf has no known-sentinel line for '${m.name.value}' and no sentinel myid: a sentinel writes both once it runs (its peers once it has met them), so this file never ran and does not say how many sentinels watch it (a package's or a template)` }
+      // A sentinel that ran rewrote its file: every rewrite (sentinelFlushConfig, CONFIG REWRITE) writes `sentinel
+      // current-epoch` and each master's `config-epoch` (redis@7.0.15 sentinel.c rewriteConfigSentinelOption), and its
+      // peers once met. A `sentinel myid` alone is no sign: deployment tools pre-set it (kolla-ansible, the redis-ha
+      // chart, GitLab Omnibus), and a sentinel started with one does not rewrite its file (sentinelIsRunning flushes
+      // only when myid was empty). Without an epoch or a peer, the file does not say how many sentinels watch.
+      ...(m.knownSentinels.length === 0 && conf.currentEpoch === undefined
+        ? { othersUnknown: `sentinel.conf has no known-sentinel line for '${m.name.value}' and no sentinel current-epoch or config-epoch: a running sentinel writes its epochs into the file (its peers once it has met them), so this file never ran, or not as it is now, and does not say how many sentinels watch it (a package's, a template or a deployment tool's)${conf.myid !== undefined ? '; its sentinel myid is no sign of a run: deployment tools write one, and a sentinel given one leaves the file as it is' : ''}` }
         : {}),
       source: m.name.source,
     })),
