@@ -1,6 +1,8 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { yamlErrorText } from './types.ts';
+import type { Shape } from '../util/shown.ts';
+import { notShown, quotable } from '../util/shown.ts';
 
 /** A YAML file read: its document and line counter, or the first thing the parser could not read. */
 export type ReadYaml =
@@ -31,5 +33,34 @@ export function readYaml(text: string, options: { readonly uniqueKeys: boolean }
   }
   const syntax = doc.errors[0];
   if (syntax) return { ok: false, line: lines.linePos(syntax.pos[0]).line, text: yamlErrorText(syntax.message) };
+  const alias = text.includes('*') ? unresolvedAlias(doc) : undefined;
+  if (alias) {
+    return { ok: false, line: alias.at === undefined ? 1 : lines.linePos(alias.at).line, text: `${alias.name} names no anchor set before it: an alias repeats the value of an anchor (&name) written above it` };
+  }
   return { ok: true, doc, lines };
+}
+
+/** An anchor's name as a message quotes it (the text may be a file of secrets given by mistake). */
+const ANCHOR: Shape = { noun: 'anchor name', pattern: /^[A-Za-z0-9_.-]+$/, max: 40 };
+
+/**
+ * The first alias that names no anchor before it (`defaults: *common` where the anchor is `&comon`). The yaml library
+ * records no error for it, and its value was read as empty: the whole fleet was audited without the credentials and
+ * labels of its defaults, exit 0 (QA39-56). One walk in document order, the order in which an alias finds its anchor.
+ */
+function unresolvedAlias(doc: Document): { name: string; at: number | undefined } | undefined {
+  const anchors = new Set<string>();
+  let found: { name: string; at: number | undefined } | undefined;
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) {
+          found = { name: quotable(node.source, ANCHOR) ? `alias *${node.source}` : `an alias ${notShown(node.source, ANCHOR.noun)}`, at: node.range?.[0] };
+          return visit.BREAK;
+        }
+      } else if (node.anchor !== undefined) anchors.add(node.anchor);
+      return undefined;
+    },
+  });
+  return found;
 }

@@ -65,6 +65,11 @@ describe('exporter config', () => {
     await assert.rejects(parse(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), /exporter\.yaml:1: nested too deeply to read/);
   });
 
+  // QA39-56: the yaml library records no error for an alias to no anchor; its value was read as empty.
+  it('an alias that names no anchor before it is one line naming it and its line', async () => {
+    assert.equal(await parseError('modules:\n  default: *nope\nallow: [127.0.0.1:1]\n'), '/etc/redfort/exporter.yaml:2: alias *nope names no anchor set before it: an alias repeats the value of an anchor (&name) written above it');
+  });
+
   // QA39-51: block mappings closed by one dedented line made the yaml library throw V8's RangeError out of parseDocument.
   it('block mappings nested thousands deep, then a dedented line: one line at the line the parser reached', async () => {
     const deep = `modules:\n  default: {}\n${Array.from({ length: 2500 }, (_, i) => `${' '.repeat(i)}k:\n`).join('')}listen: 127.0.0.1:9779\n`;

@@ -113,6 +113,18 @@ describe('inventory', () => {
     assert.throws(() => parseInventory(`targets: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'f.yaml'), /^SettingsError: f\.yaml:1: nested too deeply to read/);
   });
 
+  // QA39-56: the yaml library records no error for an alias to no anchor, and its value was read as empty: the whole
+  // fleet was audited without its defaults' credentials and labels (NOAUTH), exit 0.
+  it('an alias that names no anchor before it is one line naming the alias and its line; one that does is read', () => {
+    const typo = 'groups:\n  base: &comon { user: auditor, passwordEnv: PW, labels: { team: core } }\ndefaults: *common\ntargets: [redis://a:1]\n';
+    assert.throws(() => parseInventory(typo, 'f.yaml'), /^SettingsError: f\.yaml:3: alias \*common names no anchor set before it: an alias repeats the value of an anchor \(&name\) written above it$/);
+    assert.throws(() => parseInventory('targets:\n  - url: redis://a:1\n    labels: *nope\n', 'f.yaml'), /^SettingsError: f\.yaml:3: alias \*nope names no anchor/);
+    assert.throws(() => parseInventory('targets:\n  - *late\n  - &late redis://a:1\n', 'f.yaml'), /^SettingsError: f\.yaml:2: alias \*late names no anchor set before it/);
+    assert.throws(() => parseInventory(`targets:\n  - { url: redis://a:1, user: *${'S3cr3t!'.repeat(10)} }\n`, 'f.yaml'), /^SettingsError: f\.yaml:2: an alias \(not shown: 70 characters that are no anchor name\) names no anchor/);
+    const inv = parseInventory(typo.replace('*common', '*comon'), 'f.yaml');
+    assert.deepEqual([inv.targets[0]!.connection, inv.targets[0]!.labels], [{ user: 'auditor', passwordEnv: 'PW' }, { team: 'core' }]);
+  });
+
   // QA39-51: thousands of block mappings closed by one dedented line made the yaml library throw V8's RangeError out
   // of parseDocument: `redfort: unexpected error: Maximum call stack size exceeded`, no file or line, exit 2.
   it('block mappings nested thousands deep, then a dedented line: one line at the line the parser reached, in bounded time', () => {

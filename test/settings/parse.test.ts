@@ -58,6 +58,11 @@ describe('.redfort.yaml', () => {
     assert.throws(() => parse(`suppress: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), /conf\/\.redfort\.yaml:1: nested too deeply to read/);
   });
 
+  // QA39-56: `rules: *nope` was read as no rules section.
+  it('an alias that names no anchor before it is one line naming it and its line', () => {
+    assert.throws(() => parse('failOn: high\nrules: *nope\n'), /^SettingsError: conf\/\.redfort\.yaml:2: alias \*nope names no anchor set before it/);
+  });
+
   // QA39-51: thousands of block mappings closed by one dedented line made the yaml library throw V8's RangeError out
   // of parseDocument: `redfort: unexpected error: Maximum call stack size exceeded`, no file or line.
   it('block mappings nested thousands deep, then a dedented line: the same one line, at the line the parser reached', () => {
