@@ -23,6 +23,12 @@ export interface DeploymentPorts {
   readonly sources: readonly string[];
   /** How many nodes and sentinels other than this one are known. */
   readonly others: { readonly nodes: number; readonly sentinels: number };
+  /**
+   * The address of every other node and sentinel the inputs name, as they name it (a replica's master, a sentinel's
+   * `monitor` line: possibly this node by another address): where they reach this node, or from where. The
+   * sentinel.conf's own sentinel is not among them (its file names no address of its own).
+   */
+  readonly peers: readonly { readonly host: string; readonly port: number; readonly what: 'node' | 'sentinel' }[];
 }
 
 const portOf = (value: string | undefined): number => {
@@ -64,7 +70,7 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
   if (plain > 0 && tls === 0) nodes.add(plain);
 
   /** A node or sentinel at host:port (its bus and TLS ports when known); `self` when the source says it is this node. */
-  const others = new Map<string, { port: number; what: 'node' | 'sentinel' }>();
+  const others = new Map<string, { port: number; what: 'node' | 'sentinel'; host?: string }>();
   let selfFlagged = false;
   const node = (host: string, port: number, what: 'node' | 'sentinel', extra: { bus?: number; tls?: number; self?: boolean } = {}): void => {
     if (port <= 0) return;
@@ -72,7 +78,7 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
     const shown = /^[A-Za-z0-9.:%_-]{1,253}$/.test(host) ? (host.includes(':') ? `[${host}]` : host) : '(an address that does not read as one)';
     const name = extra.self ? 'this server' : `${what} ${shown}:${port}`;
     if (extra.self) selfFlagged = true;
-    else if (!others.has(`${host}:${port}`)) others.set(`${host}:${port}`, { port, what });
+    else if (!others.has(`${host}:${port}`)) others.set(`${host}:${port}`, { port, what, host });
     used.push({ port, by: extra.self ? "this server's port" : `the port of ${name}` });
     if (extra.bus !== undefined && extra.bus > 0) used.push({ port: extra.bus, by: `the cluster bus port of ${name}` });
     if (extra.tls !== undefined && extra.tls > 0) {
@@ -142,5 +148,6 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
   // address: one on this node's port counts as another only where the cluster's own list told this node apart.
   const counted = [...others.values()].filter((o) => o.port !== plain || selfFlagged || o.what === 'sentinel');
   const count = { nodes: counted.filter((o) => o.what === 'node').length, sentinels: counted.filter((o) => o.what === 'sentinel').length };
-  return { plain, bus, nodes: [...nodes].filter((p) => !withTls.has(p)), used, sources, others: count };
+  const peers = [...others.values()].filter((o) => o.host !== undefined).map((o) => ({ host: o.host!, port: o.port, what: o.what }));
+  return { plain, bus, nodes: [...nodes].filter((p) => !withTls.has(p)), used, sources, others: count, peers };
 }

@@ -21,6 +21,7 @@ import { clipped } from '../util/shown.ts';
 import type { OwnTls } from './own-tls.ts';
 import type { UnlistenableBind } from '../gather/conf/effective.ts';
 import { ownTlsNote } from './own-tls.ts';
+import { isLoopback, isLoopbackAddress } from '../net/address.ts';
 
 /** What harden sets up when it has a certificate (--tls-*, or the config's own files), as PLAN.md names it. */
 const TLS_SET = 'tls-port, Mozilla intermediate ciphers, `tls-protocols "TLSv1.2 TLSv1.3"`, client certificates and tls-replication';
@@ -136,6 +137,8 @@ export interface HardenResult {
    * so permissions.sh creates it and the drop-in lists it as optional.
    */
   readonly logfileAdded?: boolean;
+  /** A cluster or replication node's bind harden did not narrow to loopback (no --bind): the summary's line. */
+  readonly bindKept?: string;
   readonly dataDir?: string;
   readonly aclPath?: string;
   /** ACL file paths harden passed over because they exist on this host (said in the summary and PLAN.md). */
@@ -174,6 +177,41 @@ function unlistenableBindNote(what: 'bind' | 'Sentinel bind', at: UnlistenableBi
   // An include is not edited: the new line comes after it, and the last bind line wins.
   const how = resolve(at.path) === resolve(file) ? 'is replaced by' : 'is overridden (harden does not edit includes; remove it by hand) by';
   return `**${what}: the line at ${at.path}:${at.line} could not be listened on, and ${how} \`bind ${addresses.join(' ')}\`${chosen ? ' (--bind)' : ''}.** ${at.problem}.${advice}`;
+}
+
+/** An address of the inputs as PLAN.md shows it: only when it reads as one (a server's word, or a file's). */
+function shownHost(host: string, port: number): string {
+  return /^[A-Za-z0-9.:%_-]{1,253}$/.test(host) ? `${host.includes(':') ? `[${host}]` : host}:${port}` : '(an address that does not read as one)';
+}
+
+/**
+ * For a cluster node or a node of a replication group (replicaof, masterauth, replicas seen live, or a sentinel.conf
+ * that watches it) whose bind harden would narrow to loopback: `keep`, PLAN.md's manual step when the others may be
+ * on other hosts (one is, or harden knows none of them), with the summary's line; else `local`, the note's sentence
+ * that the ones it knows are on loopback. Undefined for a server alone.
+ */
+function groupPeers(fc: ConfigMap, facts: Facts, options: HardenOptions): { keep?: string; summary?: string; local?: string } | undefined {
+  const cluster = fc.get('cluster-enabled')?.value === 'yes';
+  const replicates = options.replication || (fc.get('replicaof')?.value ?? '') !== '' || facts.secrets?.get('masterauth')?.value.set === true || options.sentinel !== undefined;
+  if (!cluster && !replicates) return undefined;
+  const peers = options.deployment?.peers ?? [];
+  const remote = peers.filter((p) => !isLoopbackAddress(p.host));
+  const node = cluster ? 'cluster node' : 'node of a replication group';
+  const others = cluster ? 'the other nodes' : 'its master, replicas and Sentinels';
+  if (peers.length > 0 && remote.length === 0) {
+    return { local: `The other ${cluster ? 'nodes' : 'nodes and Sentinels'} harden knows (${peers.slice(0, 3).map((p) => shownHost(p.host, p.port)).join(', ')}${peers.length > 3 ? ` and ${peers.length - 3} more` : ''}) are on this host and reach it on loopback; one on another host would lose it too${cluster ? ' (and its cluster bus)' : ''}.` };
+  }
+  const listed = clipped(fc.get('bind')?.value || '(every interface: no bind line)');
+  const known = remote.length > 0
+    ? `${remote.slice(0, 3).map((p) => `${p.what} ${shownHost(p.host, p.port)}`).join(', ')}${remote.length > 3 ? ` and ${remote.length - 3} more` : ''}, which harden's inputs name (${options.deployment!.sources.join(', ')})`
+    : `${others}, and harden's inputs name none of them${options.deployment?.sources.length ? ` (${options.deployment.sources.join(', ')})` : ''}, so it cannot tell they are on this host`;
+  const why = cluster
+    ? 'its cluster bus (port + 10000, or cluster-port) listens on the same addresses, so the other nodes mark it failed and its slots go down, and clients follow MOVED redirects to the address it announces'
+    : 'replicas connect to their master on the addresses it binds, Sentinel watches every node of the group on them, and after a failover any node may be the master the others must reach';
+  return {
+    keep: `**bind kept: \`${listed}\`.** This is a ${node}, and loopback alone would cut it off from ${known}: ${why}. harden does not narrow it without \`--bind\`, so network.bind-all-interfaces still fails: run harden again with \`--bind ADDR 127.0.0.1\`, ADDR being this node's private address that ${others} reach it on, or narrow bind by hand.`,
+    summary: `bind kept (${listed}): a ${node}, and loopback alone would cut it off from ${remote.length > 0 ? 'nodes on other hosts' : 'nodes harden does not know'}; choose with --bind ADDR... (PLAN.md)`,
+  };
 }
 
 function where(source: Source | undefined): string {
@@ -387,13 +425,21 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const listed = unlistenable ? [] : (fc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
     const everywhere = listed.length === 0 && !versionAtLeast(v, 7, 0) && !unlistenable;
     const decision = bindPolicy(everywhere ? ['*'] : listed, v, options.bind);
-    claims.add('network.bind-all-interfaces');
-    if (unlistenable || (decision.addresses.join(' ') !== listed.join(' ') && !(listed.length === 0 && versionAtLeast(v, 7, 0) && !options.bind))) {
-      set('network.bind-all-interfaces', 'bind', [...decision.addresses], !versionAtLeast(v, 6, 2));
-    }
-    if (unlistenable) notes.push(unlistenableBindNote('bind', unlistenable, conf.path, decision.addresses, options.bind !== undefined && options.bind.length > 0));
-    else if (decision.dropped.length > 0) {
-      notes.push(`**bind: ${decision.dropped.join(', ')} dropped.** Clients that reached Redis through ${decision.dropped.length === 1 ? 'that address' : 'those addresses'} can no longer connect; now bound to ${decision.addresses.join(' ')}. Give \`--bind ADDR...\` to choose the private addresses your clients use.`);
+    const narrows = unlistenable || (decision.addresses.join(' ') !== listed.join(' ') && !(listed.length === 0 && versionAtLeast(v, 7, 0) && !options.bind));
+    // A cluster node or a node of a replication group is reached by the others on the addresses it binds: loopback
+    // alone cuts it off from every one on another host (QA39-7). Without --bind, harden keeps its bind then, unless
+    // every other node its inputs name is on loopback.
+    const peers = !unlistenable && narrows && !options.bind?.length && decision.addresses.every(isLoopback) ? groupPeers(fc, facts, options) : undefined;
+    if (peers?.keep) {
+      manual.push(peers.keep);
+      result.bindKept = peers.summary;
+    } else {
+      claims.add('network.bind-all-interfaces');
+      if (narrows) set('network.bind-all-interfaces', 'bind', [...decision.addresses], !versionAtLeast(v, 6, 2));
+      if (unlistenable) notes.push(unlistenableBindNote('bind', unlistenable, conf.path, decision.addresses, options.bind !== undefined && options.bind.length > 0));
+      else if (decision.dropped.length > 0) {
+        notes.push(`**bind: ${decision.dropped.join(', ')} dropped.** Clients that reached Redis through ${decision.dropped.length === 1 ? 'that address' : 'those addresses'} can no longer connect; now bound to ${decision.addresses.join(' ')}.${peers?.local ? ` ${peers.local}` : ''} Give \`--bind ADDR...\` to choose the private addresses your clients use.`);
+      }
     }
 
     // TLS

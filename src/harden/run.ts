@@ -390,8 +390,10 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
   }
   const tlsFiles = tls ?? ownTls?.files;
-  const deployment = conf && tlsFiles ? await deploymentOf(facts, confPath, sentinel) : undefined;
-  if (deployment && tlsPort !== undefined) {
+  // Also without TLS: a cluster node's or a replication node's bind is not narrowed to loopback while the other nodes
+  // may be on other hosts (QA39-7).
+  const deployment = conf ? await deploymentOf(facts, confPath, sentinel) : undefined;
+  if (deployment && tlsFiles && tlsPort !== undefined) {
     // Its own tls-port may be asked for again; under strict, which closes it, its own plaintext port too.
     const own = ["this server's tls-port", ...(profile.tlsOnly ? ["this server's port"] : [])];
     const taken = deployment.used.find((u) => u.port === tlsPort && !own.includes(u.by));
@@ -687,6 +689,7 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
   lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
   if (result.tlsPort) lines.push(`TLS port: ${tlsPortText(result.tlsPort, false)}${result.tlsPort.known ? ' (PLAN.md: what harden knew of the deployment)' : ''}`);
+  if (result.bindKept) lines.push(result.bindKept);
   if (result.aclSkipped && result.aclPath) lines.push(`ACL file: ${result.aclPath}: ${result.aclSkipped.join(', ')} already ${result.aclSkipped.length === 1 ? 'exists' : 'exist'} on this host, another server's (PLAN.md)`);
   const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
   const width = Math.max(4, ...changed.map((o) => outcomeLabel(o).length));
