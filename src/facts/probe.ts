@@ -26,12 +26,25 @@ export interface ProbeFacts {
   readonly clientCertificateFileUnread?: string;
   /** Why no network probe ran (`--no-probe`, no live server); only the local certificate file was read. */
   readonly networkSkipped?: string;
+  /**
+   * Who the client certificate given (`--cert`) alone logged in as, on a server whose certificates may log in as users
+   * (`tls-auth-clients-user`): ACL WHOAMI without AUTH.
+   */
+  readonly certificateLogin?: CertificateLoginProbe;
   /** `--probe-credentials`: AUTH with a few default passwords. */
   readonly defaultPasswords?: DefaultPasswordProbe;
   /** `--probe-intrusive`: `EVAL "return type(package)" 0` (CVE-2022-0543). */
   readonly luaPackage?: LuaPackageProbe;
   /** Probes that were not run or could not run, and why. */
   readonly notes: readonly string[];
+  readonly source: Source;
+}
+
+export interface CertificateLoginProbe {
+  /** The user ACL WHOAMI named: the one the certificate logged in as (`default` when it names no enabled user). */
+  readonly user?: string;
+  /** The reply or the error. */
+  readonly detail: string;
   readonly source: Source;
 }
 
@@ -48,6 +61,11 @@ export interface UnauthenticatedProbe {
    * password, and only that user's rules refused it (PING, or INFO server when PING was renamed away).
    */
   readonly deniedAsDefaultUser?: 'PING' | 'INFO server';
+  /**
+   * Why the probe presented no client certificate though one was given: the server may log a certificate in as a user
+   * (`tls-auth-clients-user CN, tls-auth-clients yes`), so a certificate is a credential there.
+   */
+  readonly withoutCertificate?: string;
   readonly source: Source;
 }
 

@@ -44,6 +44,9 @@ export interface CertSet {
   /** Signed by the CA, SAN DNS:localhost only (no IP address), serverAuth and clientAuth: a cluster reached by name. */
   dnsOnlyCert: string;
   dnsOnlyKey: string;
+  /** Client certificate signed by the CA, CN redfort-uri, SAN URI:spiffe://redfort.test/app (Valkey's tls-auth-clients-user URI). */
+  uriClientCert: string;
+  uriClientKey: string;
 }
 
 const script = fileURLToPath(new URL('../fixtures/gen-certs.sh', import.meta.url));
@@ -96,5 +99,7 @@ async function generate(): Promise<CertSet> {
     forgedKey: path('forged.key'),
     dnsOnlyCert: path('dns-only.crt'),
     dnsOnlyKey: path('dns-only.key'),
+    uriClientCert: path('uri-client.crt'),
+    uriClientKey: path('uri-client.key'),
   };
 }

@@ -13,7 +13,8 @@ import { handshake } from './handshake.ts';
 import type { Endpoint } from './handshake.ts';
 import { probeCiphers, probeVersions, untestableFamilies } from './tls.ts';
 import type { TlsProbeContext } from './tls.ts';
-import { probePlaintext, probeUnauthenticated } from './unauth.ts';
+import { probeCertificateLogin, probePlaintext, probeUnauthenticated } from './unauth.ts';
+import { certificateLogins } from '../../redis/certificate-logins.ts';
 import type { PlainProbeOptions } from './unauth.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { serverMayRead } from '../host/index.ts';
@@ -230,7 +231,7 @@ export async function fileCertificates(facts: Facts): Promise<Facts> {
   return { ...facts, probe, sources: new Set<SourceKind>([...facts.sources, 'probe']) };
 }
 
-type NetworkFacts = Pick<ProbeFacts, 'unauthenticated' | 'tls' | 'plaintext' | 'defaultPasswords' | 'luaPackage'>;
+type NetworkFacts = Pick<ProbeFacts, 'unauthenticated' | 'tls' | 'plaintext' | 'defaultPasswords' | 'luaPackage' | 'certificateLogin'>;
 
 async function probeNetwork(
   facts: Facts,
@@ -251,10 +252,19 @@ async function probeNetwork(
     targetTls = { ...(await tlsOptions(target)), rejectUnauthorized: false };
   }
   const plain: PlainProbeOptions = { tls: targetTls, ...timeouts, signal: options.signal };
+  // Where a client certificate may log in as a user (tls-auth-clients-user), the one given is a credential: the client
+  // without credentials presents none, and what the certificate alone logs in as is asked apart (QA38-13).
+  const logins = certificateLogins(config, facts.server);
+  const certified = targetTls !== undefined && target.tls?.certFile !== undefined && logins.state !== 'off'
+    ? logins.state === 'on' ? `${logins.settings}: a client certificate logs in as the user it names` : `a client certificate may log in as a user (${logins.why})`
+    : undefined;
+  const anonymousOptions: PlainProbeOptions = certified !== undefined ? { ...plain, tls: withoutClientCertificate(targetTls!), withoutCertificate: certified } : plain;
 
-  // An audit without credentials was itself the client without AUTH: its answers are taken, no connection opened.
-  const anonymous = facts.connection?.anonymous;
-  const unauthenticated = anonymous ? Promise.resolve(anonymous) : slot(() => probeUnauthenticated(endpoint, plain));
+  // An audit without credentials was itself the client without AUTH: its answers are taken, no connection opened
+  // (not when its certificate was a credential).
+  const anonymous = certified === undefined ? facts.connection?.anonymous : undefined;
+  const unauthenticated = anonymous ? Promise.resolve(anonymous) : slot(() => probeUnauthenticated(endpoint, anonymousOptions));
+  const certificateLogin = certified !== undefined ? slot(() => probeCertificateLogin(endpoint, plain)) : undefined;
   const hostname = target.tls?.servername ?? target.host;
   const caGiven = target.tls?.caFile !== undefined || target.tls?.caDir !== undefined;
   const tlsResults = Promise.all(
@@ -278,7 +288,7 @@ async function probeNetwork(
       notes.push(`default passwords were not tried: ${unauth.outcome === 'open' ? 'the server needs no password' : `the server did not ask for one (${unauth.detail})`}`);
     }
   }
-  const [tlsProbes, plaintextResult, lua] = await Promise.all([tlsResults, plaintext, luaPackage]);
+  const [tlsProbes, plaintextResult, lua, byCertificate] = await Promise.all([tlsResults, plaintext, luaPackage, certificateLogin]);
   if (!options.probeIntrusive) notes.push('CVE-2022-0543 was not probed (needs --probe-intrusive)');
   return {
     unauthenticated: unauth,
@@ -286,6 +296,7 @@ async function probeNetwork(
     ...(plaintextResult ? { plaintext: plaintextResult } : {}),
     ...(defaultPasswords ? { defaultPasswords } : {}),
     ...(lua ? { luaPackage: lua } : {}),
+    ...(byCertificate ? { certificateLogin: byCertificate } : {}),
   };
 }
 

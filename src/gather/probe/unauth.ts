@@ -1,5 +1,5 @@
 import type tls from 'node:tls';
-import type { PlaintextProbe, UnauthenticatedProbe } from '../../facts/types.ts';
+import type { CertificateLoginProbe, PlaintextProbe, UnauthenticatedProbe } from '../../facts/types.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
 import { AUDIT_REPLY_BOUNDS } from '../live/login.ts';
@@ -15,7 +15,16 @@ export interface PlainProbeOptions {
   readonly commandTimeoutMs: number;
   /** The target's signal: aborting it closes the probe's connection. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Why `tls` holds no client certificate though the target has one: the server may log a certificate in as a user
+   * (tls-auth-clients-user), so the client without credentials presents none. A handshake refused for the missing
+   * certificate is then the server refusing that client.
+   */
+  readonly withoutCertificate?: string | undefined;
 }
+
+/** OpenSSL's alerts for a client certificate missing or refused (TLS 1.3 sends them after the handshake, at the first read). */
+const CERTIFICATE_REFUSED = /alert (?:certificate required|handshake failure|bad certificate|certificate unknown|unknown ca|access denied)/i;
 
 /** The most of a reply a probe's detail shows: a server's reply is its word, and may be megabytes of it. */
 const SHOWN_CHARS = 1000;
@@ -111,19 +120,30 @@ function sourceOf(endpoint: Endpoint) {
  */
 export async function probeUnauthenticated(endpoint: Endpoint, options: PlainProbeOptions): Promise<UnauthenticatedProbe> {
   const tls = options.tls !== undefined;
-  const base = endpointOf(endpoint, tls);
+  const without = options.withoutCertificate;
+  const base = { ...endpointOf(endpoint, tls), ...(without !== undefined && tls ? { withoutCertificate: without } : {}) };
   const source = sourceOf(endpoint);
+  // Without a certificate where one is a credential: the server refusing the handshake for it refused this client.
+  const refusedForCertificate = (error: unknown): UnauthenticatedProbe | undefined =>
+    without !== undefined && tls && error instanceof ConnectionError && error.kind === 'tls' && CERTIFICATE_REFUSED.test(error.message)
+      ? { ...base, outcome: 'refused', detail: `the TLS handshake without a client certificate: ${error.message.replace(/: the server requires a client certificate \(--cert and --key\)$/, '')}`, source }
+      : undefined;
   let conn: RespConnection | undefined;
   try {
     conn = await connect({ ...endpoint, ...AUDIT_REPLY_BOUNDS, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
   } catch (error) {
-    return { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}`, source };
+    return refusedForCertificate(error) ?? { ...base, outcome: 'untested', detail: `no connection: ${failure(error)}`, source };
   }
   let ping: Reply | undefined;
   try {
     ping = await conn.command(['PING']);
-    return unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' || pingTellsNothing(ping) || isNoPerm(ping) ? await conn.command(['INFO', 'server']) : undefined);
+    const answer = unauthenticatedAnswer(endpoint, tls, ping, ping === 'PONG' || pingTellsNothing(ping) || isNoPerm(ping) ? await conn.command(['INFO', 'server']) : undefined);
+    return { ...answer, ...base };
   } catch (error) {
+    if (ping === undefined) {
+      const refused = refusedForCertificate(error);
+      if (refused) return refused;
+    }
     if (error instanceof ConnectionError && ['closed', 'reset'].includes(error.kind)) {
       // PING was answered and the server hung up before INFO: a server at maxclients answers every new client
       // '-ERR max number of clients reached' and closes. It had no room, and refused no password: PING's answer alone
@@ -140,6 +160,29 @@ export async function probeUnauthenticated(endpoint: Endpoint, options: PlainPro
       return { ...base, outcome: 'untested', detail: `PING: ${error.message}: the connection was closed before any answer, which does not say whether a password is needed`, source };
     }
     return { ...base, outcome: 'untested', detail: `PING: ${failure(error)}`, source };
+  } finally {
+    void conn.close();
+  }
+}
+
+/**
+ * Who the target's client certificate alone logs in as: `ACL WHOAMI` without AUTH, on a server that may log a
+ * certificate in as the user it names (tls-auth-clients-user). The only command it sends.
+ */
+export async function probeCertificateLogin(endpoint: Endpoint, options: PlainProbeOptions): Promise<CertificateLoginProbe> {
+  const source = { kind: 'probe', detail: `ACL WHOAMI with the client certificate given and no AUTH on ${endpoint.host}:${endpoint.port}` } as const;
+  let conn: RespConnection | undefined;
+  try {
+    conn = await connect({ ...endpoint, ...AUDIT_REPLY_BOUNDS, tls: options.tls, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, signal: options.signal });
+  } catch (error) {
+    return { detail: `no connection: ${failure(error)}`, source };
+  }
+  try {
+    const reply = await conn.command(['ACL', 'WHOAMI']);
+    if (typeof reply === 'string' && reply !== '') return { user: reply, detail: `ACL WHOAMI: ${show(reply)}`, source };
+    return { detail: `ACL WHOAMI: ${show(reply)}`, source };
+  } catch (error) {
+    return { detail: `ACL WHOAMI: ${failure(error)}`, source };
   } finally {
     void conn.close();
   }

@@ -39,6 +39,15 @@ const LIVE_70 = {
   ghost: 'user ghost on ~* resetchannels +@all',
 };
 
+/**
+ * Redis 8.6 and Valkey 9, TLS only: `tls-auth-clients-user` logs a client certificate in as the user its CN (Valkey: also
+ * a URI SAN) names, password or not (redis 8.6.3 networking.c clientAcceptHandler; live: `ACL WHOAMI` with a certificate
+ * of CN 'ghost' and no AUTH answers ghost). QA38-13.
+ */
+const tlsOnly = (settings: string, product: 'redis' | 'valkey' = 'redis') =>
+  liveFacts({ version: product === 'redis' ? '8.6.3' : '9.1.2', product, conf: `port 0\ntls-port 6380\n${settings}`, acl: [LOCKED_DEFAULT, LIVE_70.ghost] });
+const configUnread = (facts: ReturnType<typeof liveFacts>) => ({ ...facts, config: undefined, unavailable: { ...facts.unavailable, config: 'CONFIG GET: NOPERM' } });
+
 const ACL_FILE = '/etc/redis/users.acl';
 
 /** A 7.0 server whose ACL file was read too: the rules as written come from the file. */
@@ -59,6 +68,9 @@ ruleTester(rule, {
     { name: '7.0 rewrite of +@all -@write -@dangerous', facts: v70(LOCKED_DEFAULT, LIVE_70.minusWrite), message: /no enabled user/ },
     { name: 'a disabled user with +@all is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.disabledAdmin) },
     { name: 'a user that cannot log in (no password, no nopass) is ignored', facts: v70(LOCKED_DEFAULT, LIVE_70.ghost) },
+    { name: '8.6: no password, tls-auth-clients-user off: no certificate logs in as it', facts: tlsOnly('tls-auth-clients yes') },
+    { name: '8.6: tls-auth-clients-user CN but tls-auth-clients no: no certificate is asked for', facts: tlsOnly('tls-auth-clients no\ntls-auth-clients-user CN') },
+    { name: '7.2: no tls-auth-clients-user, the configuration unread: the user cannot log in', facts: configUnread(liveFacts({ version: '7.2.4', acl: [LOCKED_DEFAULT, LIVE_70.ghost] })) },
     { name: '6.2 auditor: -@all +@read +info +config|get', facts: v62('user default off nopass ~* &* +@all', `user audit on #${HASH} ~* &* -@all +@read +config|get -keys +info`), message: /granted one by one/ },
     {
       name: '7.0 with the ACL file: +@all -@dangerous as written',
@@ -114,10 +126,21 @@ ruleTester(rule, {
       facts: v70('user default on nopass ~* &* +@all', LIVE_70.allMinusDangerous, LIVE_70.admin),
       messages: [/user 'default'/, /user 'a'/],
     },
+    {
+      name: '8.6 tls-auth-clients-user CN: a user without a password is logged in by a certificate naming it',
+      facts: tlsOnly('tls-auth-clients yes\ntls-auth-clients-user CN'),
+      messages: [/^user 'ghost' \(no password: a client certificate naming it logs in as it\) may run \d+ @dangerous commands through \+@all/],
+    },
+    { name: 'Valkey 9.1 tls-auth-clients-user URI, tls-auth-clients optional', facts: tlsOnly('tls-auth-clients optional\ntls-auth-clients-user URI', 'valkey'), messages: [/^user 'ghost' \(no password/] },
     { name: 'Redis 5: no ACL at all', facts: liveFacts({ version: '5.0.14', extra: { acl: REDIS_5 } }), messages: [/the server has no ACL \(Redis < 6\)/] },
   ],
   skip: [
     { name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /NOPERM/ },
+    {
+      name: '8.6 with the configuration unread: whether a certificate logs in as the password-less user is unknown',
+      facts: configUnread(tlsOnly('tls-auth-clients-user CN')),
+      message: /^user 'ghost' may run \d+ @dangerous commands through \+@all: .*, if a client certificate logs in as user 'ghost' \(which has no password\): the configuration could not be read/,
+    },
     { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
     { name: 'categories not readable', facts: liveFacts({ unavailable: { categories: 'ACL CAT: NOPERM' } }), message: /ACL CAT/ },
     {
@@ -131,6 +154,12 @@ ruleTester(rule, {
 function judge(facts: ReturnType<typeof liveFacts>) {
   return runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
 }
+
+test(`${rule.id}: a certificate-only user's finding says how it is logged into`, () => {
+  const [result] = judge(tlsOnly('tls-auth-clients-user CN'));
+  assert.equal(result?.status, 'fail');
+  assert.equal(result?.evidence?.[0], "user 'ghost' has no password: any client certificate of the configured CA whose subject CN is 'ghost' logs in as it, with no AUTH (tls-auth-clients-user CN, tls-auth-clients yes)");
+});
 
 test(`${rule.id}: commands granted by name are listed as evidence of the pass`, () => {
   const [result] = judge(v70(LOCKED_DEFAULT, LIVE_70.configGet));

@@ -2,7 +2,8 @@ import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import type { CommandGrant } from '../../acl/permissions.ts';
 import { dangerousOf } from './written-rules.ts';
-import { canLogIn } from './users.ts';
+import { byCertificate, certificateOnly, judgeLoggingIn, loginsOf } from './users.ts';
+import type { AclUser } from '../../facts/types.ts';
 import { unreadUsers } from '../util.ts';
 import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import { clipped } from '../../util/shown.ts';
@@ -51,7 +52,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'End every user\'s command rules with `-@dangerous` (and `-@admin` on Redis 8, whose module commands are not all @dangerous), then grant single commands back by name where needed: `ACL SETUSER app -@dangerous +info`.',
   requires: ['acl', 'categories'],
-  check({ acl, categories, files, commands, server }) {
+  check({ acl, categories, files, commands, server, config }) {
     if (sentinelWithoutAclUsers(server)) {
       // Its commands are flagged nothing but @read/@fast/@slow: the bundled tables' @dangerous are other versions'.
       const open = acl.users.find((u) => u.name === 'default')?.nopass === true;
@@ -69,44 +70,50 @@ export default defineRule({
         source: acl.source,
       });
     }
-    const findings: Finding[] = [];
-    const granted: string[] = [];
     // `rename-command X ""` deletes a command: no user may run it any more (a command renamed to another name stays).
     const removed = new Set([...(commands?.renames ?? new Map())].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
     const exists = (command: string): boolean => removed.size === 0 || !removed.has(commandOf(command));
-    // The server's rewrite (7.0 ACL LIST) loses the rules as written: see writtenUser (the ACL file, the profile).
-    for (const live of acl.users.filter(canLogIn)) {
-      const report = dangerousOf(live, acl, files, categories, server);
-      const user = { name: live.name, source: report.source };
-      // Without a removed command, the memoized list itself: users of the same command rules share its texts.
-      const viaCategory = removed.size === 0 ? report.viaCategory : report.viaCategory.filter((g) => exists(g.command));
-      const gone = removed.size === 0 ? [] : [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
-      const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${clipped(user.name)}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
-      if (viaCategory.length > 0) {
-        const texts = shown(viaCategory);
-        findings.push({
-          message: `user '${clipped(user.name)}' may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}`,
-          source: user.source,
-          evidence: gone.length === 0 && byName.length === 0 ? texts.evidence : [
-            ...texts.evidence,
-            ...(gone.length > 0 ? [`not counted, removed by rename-command "": ${gone.join(', ')}`] : []),
-            ...byName.map((line) => `allowed, granted by name: ${line}`),
-          ],
-        });
-      } else granted.push(...byName);
-    }
-    // The grants by name of users with no finding of their own are still listed (allowed, not failed), on the first.
-    if (findings.length > 0) {
-      if (granted.length > 0) findings[0] = { ...findings[0]!, evidence: [...(findings[0]!.evidence ?? []), ...granted.map((line) => `allowed, granted by name: ${line}`)] };
-      return fail(findings);
-    }
-    const unread = unreadUsers(acl);
-    if (unread !== undefined) return skip(unread);
-    return pass(
-      granted.length === 0
-        ? 'no enabled user may run a @dangerous command'
-        : `no user gets @dangerous commands through a category; ${granted.length} granted one by one`,
-      { source: acl.source, evidence: granted },
-    );
+    // tls-auth-clients-user: a user without a password is still logged into, by a certificate naming it (QA38-13).
+    const logins = loginsOf({ config, files, server });
+    return judgeLoggingIn(acl, logins, (canLogIn: (user: AclUser) => boolean) => {
+      const findings: Finding[] = [];
+      const granted: string[] = [];
+      // The server's rewrite (7.0 ACL LIST) loses the rules as written: see writtenUser (the ACL file, the profile).
+      for (const live of acl.users.filter(canLogIn)) {
+        const report = dangerousOf(live, acl, files, categories, server);
+        const how = logins.state === 'on' && certificateOnly(live) ? [byCertificate(live, logins)] : [];
+        const user = { name: live.name, source: report.source };
+        // Without a removed command, the memoized list itself: users of the same command rules share its texts.
+        const viaCategory = removed.size === 0 ? report.viaCategory : report.viaCategory.filter((g) => exists(g.command));
+        const gone = removed.size === 0 ? [] : [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
+        const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${clipped(user.name)}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
+        if (viaCategory.length > 0) {
+          const texts = shown(viaCategory);
+          findings.push({
+            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}`,
+            source: user.source,
+            evidence: gone.length === 0 && byName.length === 0 && how.length === 0 ? texts.evidence : [
+              ...how,
+              ...texts.evidence,
+              ...(gone.length > 0 ? [`not counted, removed by rename-command "": ${gone.join(', ')}`] : []),
+              ...byName.map((line) => `allowed, granted by name: ${line}`),
+            ],
+          });
+        } else granted.push(...byName);
+      }
+      // The grants by name of users with no finding of their own are still listed (allowed, not failed), on the first.
+      if (findings.length > 0) {
+        if (granted.length > 0) findings[0] = { ...findings[0]!, evidence: [...(findings[0]!.evidence ?? []), ...granted.map((line) => `allowed, granted by name: ${line}`)] };
+        return fail(findings);
+      }
+      const unread = unreadUsers(acl);
+      if (unread !== undefined) return skip(unread);
+      return pass(
+        granted.length === 0
+          ? 'no enabled user may run a @dangerous command'
+          : `no user gets @dangerous commands through a category; ${granted.length} granted one by one`,
+        { source: acl.source, evidence: granted },
+      );
+    });
   },
 });

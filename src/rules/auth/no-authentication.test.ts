@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ruleContext } from '../../rules/context.ts';
+import { runRules } from '../../engine/run.ts';
 import { liveFacts, redis5Acl, ruleTester, unreadDefaultAcl } from '../../../test/rule-tester.ts';
 import rule from './no-authentication.ts';
 import { unauthenticated, withProbe } from '../../../test/helpers/probe-facts.ts';
@@ -18,8 +22,30 @@ function defaults(outcome: DefaultPasswordProbe['outcome']): DefaultPasswordProb
   };
 }
 
+/**
+ * Redis 8.6 `tls-auth-clients-user CN` (QA38-13), as measured on a real 8.6.3 (TLS only, tls-auth-clients yes): the probe's
+ * client without credentials presented no certificate and was refused at the handshake; the certificate given alone
+ * logged in as 'app' (ACL WHOAMI, no AUTH).
+ */
+const CN_LOGINS = 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-auth-clients-user CN\ntls-ca-cert-file /etc/redis/ca.crt';
+const byCertificate = (acl: string[]) =>
+  withProbe(liveFacts({ version: '8.6.3', conf: CN_LOGINS, acl }), {
+    unauthenticated: {
+      ...unauthenticated('refused', 'the TLS handshake without a client certificate: TLS error: tlsv13 alert certificate required'),
+      tls: true,
+      port: 6380,
+      withoutCertificate: 'tls-auth-clients-user CN, tls-auth-clients yes: a client certificate logs in as the user it names',
+    },
+    certificateLogin: { user: 'app', detail: 'ACL WHOAMI: +app', source: { kind: 'probe', detail: 'ACL WHOAMI with the client certificate given and no AUTH on 127.0.0.1:6380' } },
+  });
+
 ruleTester(rule, {
   pass: [
+    {
+      name: '8.6 tls-auth-clients-user CN: the certificate logged in as a named user, a client with neither password nor certificate was refused',
+      facts: byCertificate(['user default off nopass ~* &* +@all', 'user app on ~* &* +@all']),
+      message: /^the default user is 'off': every client must authenticate as a named user; a client without credentials over TLS and with no client certificate on 127\.0\.0\.1:6380 was refused \(the TLS handshake without a client certificate: TLS error: tlsv13 alert certificate required\)$/,
+    },
     { name: 'requirepass gives the default user a password', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), message: /requires a password/ },
     { name: 'default user off', facts: liveFacts({ acl: ['user default off nopass ~* &* +@all', `user app on #${HASH} ~app:* resetchannels -@all +@read`] }), message: /'off'/ },
     {
@@ -96,4 +122,10 @@ ruleTester(rule, {
     },
     { name: 'ACL not readable, no connection without credentials', facts: withProbe(noAcl(), { unauthenticated: unauthenticated('untested') }), message: /^ACL LIST: NOPERM; the unauthenticated probe of 127\.0\.0\.1:6379 could not connect \(no connection: connection refused\)$/ },
   ],
+});
+
+test(`${rule.id}: the certificate given logged in as a named user: said as evidence, not judged as a client without credentials`, () => {
+  const [result] = runRules([rule], byCertificate(['user default off nopass ~* &* +@all', 'user app on ~* &* +@all']), { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+  assert.equal(result?.status, 'pass');
+  assert.deepEqual(result?.evidence, ["the client certificate given logged in as user 'app' with no AUTH (ACL WHOAMI: +app): a certificate is a credential here (tls-auth-clients-user), judged with that user's rules, not as a client without credentials"]);
 });

@@ -1,9 +1,10 @@
-import type { AclState, CategoryTable, ConfigMap, Facts } from '../../facts/types.ts';
+import type { AclState, CategoryTable, ConfigMap, Facts, UnauthenticatedProbe } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
 import { defaultRunsNothing, defaultUser, unreadUsers } from '../util.ts';
+import { clipped } from '../../util/shown.ts';
 
 /**
  * Why only a client holding a certificate from the configured CA reaches the server, else undefined: no plaintext
@@ -39,13 +40,18 @@ function fromAcl(acl: AclState, categories: CategoryTable | undefined, config: C
   return pass('the default user requires a password', { source: user.source });
 }
 
+/** How the probe's client came: ` over TLS`, and where a certificate logs in as a user (tls-auth-clients-user), with none. */
+function overWhat(unauth: UnauthenticatedProbe): string {
+  return unauth.tls ? (unauth.withoutCertificate !== undefined ? ' over TLS and with no client certificate' : ' over TLS') : '';
+}
+
 /** What a client without credentials (and, with --probe-credentials, with default passwords) got. */
 function fromWire(facts: Facts): Verdict | undefined {
   const unauth = facts.probe?.unauthenticated;
   const guessed = facts.probe?.defaultPasswords;
   if (!unauth) return undefined;
   const where = portLabel(unauth);
-  const over = unauth.tls ? ' over TLS' : '';
+  const over = overWhat(unauth);
   const findings: Finding[] = [];
   if (unauth.outcome === 'open') {
     findings.push({ message: `a client without credentials${over} on ${where} ran commands: ${unauth.detail}`, source: unauth.source });
@@ -81,9 +87,21 @@ export default defineRule({
     if (acl.status === 'fail' && wire?.status === 'fail' && unauth?.outcome === 'open') {
       const [user] = acl.findings;
       const rest = wire.findings.filter((f) => f.source !== unauth.source);
-      const confirmed = `confirmed on the wire: a client without credentials${unauth.tls ? ' over TLS' : ''} on ${portLabel(unauth)} ran commands (${unauth.detail})`;
-      return fail([{ ...user!, evidence: [...(user!.evidence ?? []), confirmed] }, ...rest]);
+      const confirmed = `confirmed on the wire: a client without credentials${overWhat(unauth)} on ${portLabel(unauth)} ran commands (${unauth.detail})`;
+      return withCertificateLogin(fail([{ ...user!, evidence: [...(user!.evidence ?? []), confirmed] }, ...rest]), facts);
     }
-    return combineVerdicts([acl, wire]);
+    return withCertificateLogin(combineVerdicts([acl, wire]), facts);
   },
 });
+
+/** The verdict with what the client certificate given alone logged in as, where a certificate is a credential. */
+function withCertificateLogin(verdict: Verdict, facts: Facts): Verdict {
+  const login = facts.probe?.certificateLogin;
+  if (!login || (verdict.status !== 'pass' && verdict.status !== 'fail')) return verdict;
+  const line = login.user !== undefined
+    ? `the client certificate given logged in as user '${clipped(login.user)}' with no AUTH (${login.detail}): a certificate is a credential here (tls-auth-clients-user), judged with that user's rules, not as a client without credentials`
+    : `the client certificate given, with no AUTH: ${login.detail}`;
+  if (verdict.status === 'pass') return { ...verdict, evidence: [...(verdict.evidence ?? []), line] };
+  const [first, ...rest] = verdict.findings;
+  return fail([{ ...first!, evidence: [...(first!.evidence ?? []), line] }, ...rest]);
+}

@@ -4,7 +4,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
 import { advisoriesAffecting, advisoryById } from '../../version/advisories.ts';
 import type { Advisory, AffectingAdvisory } from '../../version/advisories.ts';
-import { canLogIn } from '../auth/users.ts';
+import { certificateOnly, loginsOf, reachable } from '../auth/users.ts';
 import { tlsEnabled } from '../util.ts';
 import { isVerdict, knownVersion } from './server-version.ts';
 import { infoField, infoModules } from '../../redis/info.ts';
@@ -20,8 +20,8 @@ function needsScripting(advisory: Advisory): boolean {
 }
 
 /** Whether some user who can log in may run one of `commands`; undefined when the ACL is unknown. */
-function someUserMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[]): boolean | undefined {
-  const user = userWhoMayRun(acl, categories, commands);
+function someUserMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[], mayLogIn: (user: AclUser) => boolean): boolean | undefined {
+  const user = userWhoMayRun(acl, categories, commands, false, mayLogIn);
   return user === undefined ? undefined : user !== false;
 }
 
@@ -151,10 +151,10 @@ function familyOf(advisory: Advisory): { readonly family: CommandFamily; readonl
  * The first user that can log in and may run one of `commands` (every one of them with `all`); false when none,
  * undefined when the ACL is unknown.
  */
-function userWhoMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[], all = false): string | false | undefined {
+function userWhoMayRun(acl: AclState | undefined, categories: CategoryTable | undefined, commands: readonly string[], all: boolean, mayLogIn: (user: AclUser) => boolean): string | false | undefined {
   if (!acl || !categories) return undefined;
   const may = (u: AclUser, c: string): boolean => canRun(u, c, categories);
-  return acl.users.find((u) => canLogIn(u) && (all ? commands.every((c) => may(u, c)) : commands.some((c) => may(u, c))))?.name ?? false;
+  return acl.users.find((u) => mayLogIn(u) && (all ? commands.every((c) => may(u, c)) : commands.some((c) => may(u, c))))?.name ?? false;
 }
 
 /** The master a replica replicates from (`host:port`), or undefined when the server is no replica. */
@@ -443,10 +443,14 @@ export default defineRule({
   // The advisory: the same CVE on the same server is the same finding whatever the message says of the package (seen,
   // not seen because the lookup timed out under load, not seen because the audit is remote) or the version.
   fingerprintKey: (message) => /^([A-Z]+-[A-Za-z0-9-]+) \(/.exec(message)?.[1],
-  check({ server, info, config, acl, categories, host, probe, distroPackage }) {
+  check({ server, info, config, files, acl, categories, host, probe, distroPackage }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
-    const configSetter = userWhoMayRun(acl, categories, configSet(categories));
+    // tls-auth-clients-user: a user without a password is logged into by a certificate naming it (QA38-13); where that
+    // is unknown, such a user counts too (an advisory is lowered only when no user may run what it needs).
+    const logins = loginsOf({ config, files, server });
+    const mayLogIn = (u: AclUser): boolean => reachable(u, logins) || (logins.state === 'unknown' && certificateOnly(u));
+    const configSetter = userWhoMayRun(acl, categories, configSet(categories), false, mayLogIn);
     const minor = majorMinor(known.version);
     const tlsPortFixed = known.product === 'redis' && minor !== undefined && !isAtLeast(minor, 6, 2);
     // The host knows whether the running executable came from a distribution package, and which build.
@@ -470,10 +474,10 @@ export default defineRule({
     const fixedInBuild = (id: string, aliases: readonly string[]) => namedAs(id, aliases) !== undefined;
     const injectable = affecting.some((a) => a.id === SCRIPT_LOAD_INJECTION && !fixedInBuild(a.id, a.aliases));
     const scripting: Scripting = {
-      run: someUserMayRun(acl, categories, SCRIPTING),
-      compile: someUserMayRun(acl, categories, COMPILING),
+      run: someUserMayRun(acl, categories, SCRIPTING, mayLogIn),
+      compile: someUserMayRun(acl, categories, COMPILING, mayLogIn),
       injectable,
-      loadRuns: injectable ? userWhoMayRun(acl, categories, ['script|load']) : undefined,
+      loadRuns: injectable ? userWhoMayRun(acl, categories, ['script|load'], false, mayLogIn) : undefined,
     };
     for (const { id, aliases, fixed, advisory: record } of affecting) {
       if (fixedInBuild(id, aliases)) {
@@ -485,7 +489,7 @@ export default defineRule({
       const advisory = record();
       const deployment: Deployment = { info, config, sentinel: server.mode === 'sentinel', cluster: server.mode === 'cluster', configSetter, tlsPortFixed };
       const ruled = ruledOut(advisory, deployment, scripting, categories);
-      const family = ruled && 'lowered' in ruled ? ruled : merged(ruled, judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all)));
+      const family = ruled && 'lowered' in ruled ? ruled : merged(ruled, judgeFamily(advisory, deployment, categories, (commands, all) => userWhoMayRun(acl, categories, commands, all ?? false, mayLogIn)));
       const excluded = family && 'lowered' in family ? family.lowered : undefined;
       const kept = family && 'kept' in family ? family : undefined;
       const base = SEVERITY[advisory.severity ?? ''] ?? 'medium';
