@@ -128,6 +128,9 @@ export interface StagedOutput {
 /** The temporary files of staged outputs not yet committed nor aborted: removed if the process exits first. */
 const pending = new Set<string>();
 let removeAtExit = false;
+/** The signals that end a run (interrupt, a job's stop, a closed terminal), and the handler each was given. */
+const STAGE_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const handlers = new Map<NodeJS.Signals, () => void>();
 
 function unlinkQuietly(path: string): void {
   try {
@@ -170,9 +173,23 @@ export function openStagedOutput(path: string): StagedOutput {
   pending.add(temp);
   if (!removeAtExit) {
     removeAtExit = true;
-    process.once('exit', () => {
+    const removePending = (): void => {
       for (const file of pending) unlinkQuietly(file);
-    });
+      pending.clear();
+    };
+    process.once('exit', removePending);
+    // A signal's default action ends the process without 'exit': an interrupted fleet run (Ctrl-C, a CI job's
+    // SIGTERM) left its partial report beside the output, a hidden file of users and findings nothing removed
+    // (QA39-57). Removed, then the signal is raised again with its default action: the run ends as it would have.
+    for (const signal of STAGE_SIGNALS) {
+      const onSignal = (): void => {
+        removePending();
+        for (const other of STAGE_SIGNALS) process.removeListener(other, handlers.get(other)!);
+        process.kill(process.pid, signal);
+      };
+      handlers.set(signal, onSignal);
+      process.once(signal, onSignal);
+    }
   }
   let open = true;
   const close = (): void => {
