@@ -181,11 +181,12 @@ export function openStagedOutput(path: string): StagedOutput {
     // A signal's default action ends the process without 'exit': an interrupted fleet run (Ctrl-C, a CI job's
     // SIGTERM) left its partial report beside the output, a hidden file of users and findings nothing removed
     // (QA39-57). Removed, then the signal is raised again with its default action: the run ends as it would have.
+    // A listener of its own that the process has (one that stops more gently) ends it instead.
     for (const signal of STAGE_SIGNALS) {
       const onSignal = (): void => {
         removePending();
         for (const other of STAGE_SIGNALS) process.removeListener(other, handlers.get(other)!);
-        process.kill(process.pid, signal);
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       };
       handlers.set(signal, onSignal);
       process.once(signal, onSignal);
