@@ -169,7 +169,7 @@ function listedTwice(inventory: Inventory): string[] {
   let more = 0;
   for (const target of inventory.targets) {
     const line = target.source.line;
-    const key = `${target.spec}\n${String(target.connection.user ?? '')}\n${target.kind ?? ''}`;
+    const key = `${serverKey(target)}\n${target.kind ?? ''}`;
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, line);
     else if (warnings.length < TWICE_SHOWN) warnings.push(`${inventory.path}:${line}: ${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`);
@@ -178,6 +178,22 @@ function listedTwice(inventory: Inventory): string[] {
   // An inventory pasted many times over would print a warning per line: the first few say what is wrong.
   if (more > 0) warnings.push(`${inventory.path}: ${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`);
   return warnings;
+}
+
+/**
+ * The server a target reaches as its user, however it is spelled (QA39-53: `127.0.0.1:6379`, `redis://127.0.0.1:6379`
+ * and `REDIS://127.0.0.1:6379/` were three targets): the scheme or `tls`, the host in lower case, the port, the
+ * database and the user, the URL's winning over the inventory's as when it is resolved.
+ */
+function serverKey(target: InventoryTarget): string {
+  try {
+    const url = resolveTarget(target.spec, {}, {});
+    const tls = url.tls !== undefined || target.connection.tls === true;
+    const db = url.db !== 0 ? url.db : (target.connection.db ?? 0);
+    return [tls ? 'tls' : '', url.host.toLowerCase().replace(/\.$/, ''), url.port, db, url.username ?? target.connection.user ?? ''].join('\n');
+  } catch {
+    return `${target.spec}\n${String(target.connection.user ?? '')}`;
+  }
 }
 
 /** How many "listed twice" warnings are given one by one. */

@@ -182,6 +182,18 @@ describe('inventory', () => {
     assert.deepEqual(yaml.warnings.filter((w) => /twice/.test(w)), ['f.yaml:5: redis://u:***@a:1 is listed twice (first at line 2): it is audited twice']);
   });
 
+  // QA39-53: the check compared the target as written: three spellings of one server were audited three times unwarned.
+  it('a target written twice is the same server however it is spelled: scheme case, host:port, a trailing slash, the user in the URL', () => {
+    const lines = parseInventory('redis://127.0.0.1:6379\n127.0.0.1:6379\nREDIS://127.0.0.1:6379/\nrediss://127.0.0.1:6379\nredis://127.0.0.1:6379/1\nDB.example:1\ndb.example.:1\n', 'list.txt');
+    assert.deepEqual(lines.warnings, [
+      'list.txt:2: 127.0.0.1:6379 is listed twice (first at line 1): it is audited twice',
+      'list.txt:3: REDIS://127.0.0.1:6379/ is listed twice (first at line 1): it is audited twice',
+      'list.txt:7: db.example.:1 is listed twice (first at line 6): it is audited twice',
+    ]);
+    const yaml = parseInventory('targets:\n  - url: redis://auditor@h:6379\n  - { url: redis://h:6379, user: auditor }\n  - { url: redis://h:6379, user: other }\n  - { url: redis://h:6379, user: auditor, tls: true }\n', 'f.yaml');
+    assert.deepEqual(yaml.warnings.filter((w) => /twice/.test(w)), ['f.yaml:3: redis://h:6379 is listed twice (first at line 2): it is audited twice']);
+  });
+
   it('an inventory pasted many times over gives ten "listed twice" warnings and a count of the rest', () => {
     const inv = parseInventory('redis://a:1\n'.repeat(5_000), 'list.txt');
     assert.equal(inv.targets.length, 5_000);
