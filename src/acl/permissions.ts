@@ -19,6 +19,13 @@ export interface DangerousReport {
   readonly viaCategory: readonly CommandGrant[];
   /** Granted one by one (`+config|get`): evidence, not a failure. */
   readonly byName: readonly CommandGrant[];
+  /**
+   * Redis 7.0's rendering only (`judgedExcluded`): granted, but how cannot be told. The rendering names a category
+   * for it (`+@fast`) that the user holds too little of for the fingerprint of a category grant, and the command was
+   * not added back to a category the user holds almost nothing of (`-@dangerous +info`): a grant by name, or a
+   * category's cut down by other rules (`+@fast -@keyspace`). Neither a failure nor a pass.
+   */
+  readonly undetermined: readonly CommandGrant[];
   /** True when the grants were attributed from what the user may run, not from the rules (see {@link analyzeDangerous}). */
   readonly judgedExcluded: boolean;
 }
@@ -332,6 +339,12 @@ export function runsNothing(user: AclUser, table: CategoryTable): boolean {
 
 /** How much of a category a user must hold before a grant in a rewritten rendering counts as the category's. */
 const HELD = 0.9;
+/**
+ * At most how much of a category a user holds for it to count as taken away (`-@keyspace` followed by `+migrate`):
+ * a category grant minus it is still a category grant's fingerprint, and a command of it the user holds was added
+ * back by name.
+ */
+const DENIED = 0.1;
 /** Smaller sets than this say nothing about a category. */
 const MIN_SET = 5;
 
@@ -346,10 +359,9 @@ const MIN_SET = 5;
  */
 function categoryExplanations(runnable: Uint8Array, universe: Universe, dangerous: Uint8Array): Map<number, string> {
   const members = new Map(universe.members);
-  const holdsNone = (units: readonly number[]): boolean => units.every((i) => runnable[i] === 0);
   const denied: [string, Uint8Array][] = [];
   for (const [name, units] of members) {
-    if (!holdsNone(units)) continue;
+    if (!takenAway(runnable, units)) continue;
     const mask = new Uint8Array(runnable.length);
     for (const i of units) mask[i] = 1;
     denied.push([name, mask]);
@@ -384,6 +396,26 @@ function categoryExplanations(runnable: Uint8Array, universe: Universe, dangerou
   return explained;
 }
 
+/** Whether the user holds none of a category, or almost none of a category of some size (see {@link DENIED}). */
+function takenAway(runnable: Uint8Array, units: readonly number[]): boolean {
+  let held = 0;
+  for (const i of units) if (runnable[i] === 1) held++;
+  return held === 0 || (units.length >= MIN_SET && held <= units.length * DENIED);
+}
+
+/** Whether the user holds (to {@link HELD}) the commands of `category` that are not in `less`. */
+function holdsBeside(runnable: Uint8Array, category: readonly number[], less: readonly number[]): boolean {
+  const out = new Set(less);
+  let rest = 0;
+  let held = 0;
+  for (const i of category) {
+    if (out.has(i)) continue;
+    rest++;
+    if (runnable[i] === 1) held++;
+  }
+  return rest >= MIN_SET && held >= rest * HELD;
+}
+
 /**
  * Which `@dangerous` commands `user` can run, split into category grants and grants by name.
  *
@@ -412,20 +444,36 @@ function computeDangerous(user: AclUser, table: CategoryTable, options: { rewrit
     if (decided) granted.push({ i, grant: decided });
   }
   let grants = granted.map((g) => g.grant);
+  const undetermined: CommandGrant[] = [];
   if (options.rewritten && granted.length > 0) {
     const mask = new Uint8Array(universe.units.length);
     for (const i of dangerous) mask[i] = 1;
-    const explained = categoryExplanations(runnableUnits(user, table), universe, mask);
-    grants = granted.map(({ i, grant: g }): CommandGrant => {
+    const runnable = runnableUnits(user, table);
+    const explained = categoryExplanations(runnable, universe, mask);
+    const kept: CommandGrant[] = [];
+    for (const { i, grant: g } of granted) {
       const rule = explained.get(i);
-      if (rule === undefined) return g.via === 'name' ? g : { ...g, via: 'name', rule: `name (ACL LIST renders it as ${g.rule})` };
       // The rendering's own category, when the fingerprint confirms one, is the most readable name for it.
-      return g.via === 'category' ? g : { ...g, via: 'category', rule: `${rule} (inferred from what the user may run)` };
-    });
+      if (rule !== undefined) kept.push(g.via === 'category' ? g : { ...g, via: 'category', rule: `${rule} (inferred from what the user may run)` });
+      else if (g.via === 'name') kept.push(g);
+      else {
+        // The rendered category less one the user holds almost none of, this command among them, is what the user
+        // holds (to HELD): the command was added back by name (`+@all -@dangerous +info` renders as `+@all -@admin …`,
+        // info through +@all). `+@fast -@keyspace -@string -@hash` holds lastsave and role through +@fast, and almost
+        // nothing else of @admin, but far from all of @fast less @admin: not told.
+        const shown = /^\+@([a-z]+)$/.exec(g.rule)?.[1] ?? (g.rule === 'allcommands' ? 'all' : undefined);
+        const rendered = shown === 'all' ? universe.units.map((_, u) => u) : shown !== undefined ? universe.members.get(shown) : undefined;
+        const back = rendered === undefined ? undefined : [...universe.members].find(([, units]) => units.includes(i) && takenAway(runnable, units) && holdsBeside(runnable, rendered, units))?.[0];
+        if (back !== undefined) kept.push({ ...g, via: 'name', rule: `name (ACL LIST renders it as ${g.rule}; the user holds almost nothing else of @${back})` });
+        else undetermined.push({ ...g, rule: `${g.rule} as ACL LIST renders it` });
+      }
+    }
+    grants = kept;
   }
   return {
     viaCategory: grants.filter((g) => g.via === 'category'),
     byName: grants.filter((g) => g.via === 'name'),
+    undetermined,
     judgedExcluded: options.rewritten,
   };
 }

@@ -198,7 +198,8 @@ describe('the rewritten rendering (Redis 7.0 ACL LIST and ACL GETUSER)', () => {
   it('+@all -@dangerous +info, rendered under +@all, is a grant by name', () => {
     const r = analyzeDangerous(line('+@all -@admin -flushall -migrate -sort_ro -sort -keys -swapdb -flushdb -restore -restore-asking'), t70, { rewritten: true });
     assert.deepEqual(r.viaCategory, []);
-    assert.deepEqual(r.byName, [{ command: 'info', via: 'name', rule: 'name (ACL LIST renders it as +@all)' }]);
+    assert.deepEqual(r.byName, [{ command: 'info', via: 'name', rule: 'name (ACL LIST renders it as +@all; the user holds almost nothing else of @dangerous)' }]);
+    assert.deepEqual(r.undetermined, []);
   });
 
   it('nocommands +@dangerous -@admin, rendered as ten commands by name, is the category', () => {
