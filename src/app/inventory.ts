@@ -15,6 +15,7 @@ import type { HostKeyMap } from '../topology/host-key.ts';
 import type { Severity } from '../rules/define.ts';
 import { triageReport, today } from '../settings/apply.ts';
 import { MAX_INVENTORY_SECRET_BYTES, parseInventory, resolveInventory } from '../settings/inventory.ts';
+import { flagsFor } from '../settings/targets.ts';
 import type { Settings, SettingsSource } from '../settings/types.ts';
 import { OverrideUse } from './override-use.ts';
 import { inventoryOverrideName, overrideName } from '../topology/override-key.ts';
@@ -40,6 +41,11 @@ export interface InventoryLoadOptions {
   readonly kind: DeploymentKind | undefined;
   /** Where `passwordEnv` and `REDISCLI_AUTH` are looked up. */
   readonly env: Record<string, string | undefined>;
+  /**
+   * The settings file (`.redfort.yaml`): its `targets`' connection for a server the inventory lists too, under the
+   * inventory's own (QA39-58: it applied to a server named on the command line, not to the same one in a list).
+   */
+  readonly settings?: Settings | undefined;
   /** The run's options: the inventory's per-target `sampleData` and `distroPackage` are merged into them. */
   readonly options: FleetOptions;
   /** Failure domains of the nodes of the deployments the inventory names (`kind`). */
@@ -84,7 +90,9 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
   if (flagged.length > 0 && !inventory.targets.some(deployment)) {
     throw new SettingsError(`${input.name}: ${flagged.join(' and ')} ${flagged.length > 1 ? 'apply' : 'applies'} to the inventory's entries marked cluster, sentinel or replication, and it has none (or give --cluster, --sentinel or --replication)`);
   }
-  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readSecretFile(path, MAX_INVENTORY_SECRET_BYTES), (w) => warnings.push(w), { nodeOverrides: deployment });
+  const settings = load.settings;
+  const defaults = settings && settings.targets.length > 0 ? { defaults: (spec: string, flags: TargetFlags) => flagsFor(spec, flags, settings, load.env) } : {};
+  const resolved = await resolveInventory(inventory, load.flags, load.env, (path) => readSecretFile(path, MAX_INVENTORY_SECRET_BYTES), (w) => warnings.push(w), { nodeOverrides: deployment, ...defaults });
   const secrets = [
     load.env.REDISCLI_AUTH ?? '',
     ...resolved.flatMap((r) => (r.ok ? [r.password ?? '', ...(r.nodeOverridePasswords ?? [])] : [])),

@@ -235,7 +235,7 @@ async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInv
     throw new SettingsError(`${shown}: cannot read the --targets file: ${fsErrorText(error, shown)}`);
   }
   const baseDir = file === '-' ? process.cwd() : dirname(resolve(file));
-  return loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, nodeOverrides: cmd.nodeOverrides, env: cmd.env, options: cmd.options });
+  return loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, nodeOverrides: cmd.nodeOverrides, env: cmd.env, options: cmd.options, settings: cmd.settings });
 }
 
 /**

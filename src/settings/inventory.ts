@@ -632,6 +632,12 @@ export interface ResolveOptions {
    * default: the exporter audits one server a scrape, and a target without a deployment has no nodes.
    */
   readonly nodeOverrides?: (entry: InventoryTarget) => boolean;
+  /**
+   * The connection a settings file (`.redfort.yaml`'s `targets`) gives the same server, under the inventory's own and
+   * the command line's (`flags`: what they already say): settings/targets.ts flagsFor. Throws a SettingsError (its
+   * `passwordEnv` not set), an error of that target alone.
+   */
+  readonly defaults?: (spec: string, flags: TargetFlags) => TargetFlags;
 }
 
 /**
@@ -706,7 +712,10 @@ export async function resolveInventory(
           const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
           const keyProblem = inventoryKeyProblem(entry, settings, given, fromUrl.tls !== undefined);
           if (keyProblem !== undefined) return keyProblem;
-          return { target: resolveTarget(entry.spec, { ...settings, ...given }, env, { tlsFrom: inventoryTlsFrom(entry, settings, given) }), used: given.pass ?? settings.pass };
+          const own = { ...settings, ...given };
+          // What .redfort.yaml says of the same server fills in what neither the inventory nor the command line does.
+          const flagsOf = options.defaults ? options.defaults(entry.spec, own) : own;
+          return { target: resolveTarget(entry.spec, flagsOf, env, { tlsFrom: inventoryTlsFrom(entry, settings, given) }), used: flagsOf.pass };
         } catch (error) {
           return `${where}: ${error instanceof Error ? error.message : String(error)}`;
         }
