@@ -23,11 +23,53 @@ export function isPublishedPassword(sha256: string): boolean {
 }
 
 /**
- * Whether a SHA-256 (hex) is that of a bundled common password, or of one redfort's repository published; the list
- * is hashed once, on first use.
+ * The example values of published templates, which configs copied from them keep as their live password (QA39-2:
+ * `requirepass "YourStrongPassword"` in a widely used install script, `--requirepass your_strong_password_here` in
+ * compose files): "your strong password here" in every spelling templates use (snake, kebab, Pascal, camel, upper,
+ * run together; with `here`, `123`, `123!`, `!`), and the change-me family: some 2,000, hashed on first use. Long, so only a list knows them.
+ */
+function placeholderPasswords(): string[] {
+  const phrases: string[][] = [];
+  for (const who of [['your'], ['my'], []]) {
+    for (const kind of [['strong'], ['secure'], ['secret'], ['redis'], []]) {
+      for (const word of ['password', 'pass']) {
+        const base = [...who, ...kind, word];
+        // `password` alone and `redis password` are in the common list already; `pass` alone is too short to matter.
+        if (base.length === 1) continue;
+        phrases.push(base, [...base, 'here']);
+      }
+    }
+  }
+  for (const phrase of [['change', 'me'], ['change', 'it'], ['change', 'this'], ['replace', 'me'], ['please', 'change', 'me'], ['change', 'me', 'now'], ['password', 'here'], ['enter', 'password', 'here'], ['set', 'a', 'password']]) phrases.push(phrase);
+  const cap = (w: string) => w[0]!.toUpperCase() + w.slice(1);
+  const spellings = (words: readonly string[]): string[] => [
+    words.join('_'), words.join('-'), words.join(''), words.join('_').toUpperCase(), words.join('-').toUpperCase(), words.join('').toUpperCase(),
+    words.map(cap).join(''), words[0]! + words.slice(1).map(cap).join(''),
+  ];
+  const out = new Set<string>();
+  for (const phrase of phrases) {
+    for (const spelled of spellings(phrase)) {
+      for (const suffix of ['', '123', '123!', '!']) out.add(`${spelled}${suffix}`);
+    }
+  }
+  for (const bracketed of ['<password>', '<your_password>', '<your-password>', '<redis_password>', '<redis-password>', '<PASSWORD>', '<YOUR_PASSWORD>', '<REDIS_PASSWORD>', '[password]', '{password}', 'xxxxxxxx', 'XXXXXXXX', 'xxxxxxxxxxxxxxxx']) out.add(bracketed);
+  return [...out];
+}
+
+let placeholders: Set<string> | undefined;
+
+/** Whether a SHA-256 (hex) is that of a template's placeholder password (see {@link placeholderPasswords}). */
+export function isPlaceholderPassword(sha256: string): boolean {
+  placeholders ??= new Set(placeholderPasswords().map(sha256Hex));
+  return placeholders.has(sha256);
+}
+
+/**
+ * Whether a SHA-256 (hex) is that of a bundled common password, a template's placeholder, or one redfort's
+ * repository published; the list is hashed once, on first use.
  */
 export function isCommonPassword(sha256: string): boolean {
-  if (PUBLISHED.has(sha256)) return true;
+  if (PUBLISHED.has(sha256) || isPlaceholderPassword(sha256)) return true;
   hashes ??= new Set(
     readFileSync(join(packageRoot(), 'data', 'common-passwords.txt'), 'utf8')
       .split('\n')

@@ -72,6 +72,10 @@ describe('auth.weak-password on a live server', () => {
       ['ACL', 'SETUSER', 'strong', 'on', `>${'k'.repeat(32)}x`, '~*', '+get'],
       ['ACL', 'SETUSER', 'nocmd', 'on', 'nopass', 'nocommands'],
       ['ACL', 'SETUSER', 'getter', 'on', 'nopass', '~*', '+get'],
+      // QA39-2: template placeholders, 16 characters or more, kept as live passwords by configs copied from them.
+      ['ACL', 'SETUSER', 'copied', 'on', '>YourStrongPassword', '~*', '+get'],
+      ['ACL', 'SETUSER', 'compose', 'on', '>your_strong_password_here', '~*', '+get'],
+      ['ACL', 'SETUSER', 'upper', 'on', '>YOUR_STRONG_PASSWORD123!', '~*', '+get'],
     ]);
     assert.ok(replies.every((r) => r === 'OK'), String(replies));
   });
@@ -86,6 +90,9 @@ describe('auth.weak-password on a live server', () => {
     assert.ok(messages.includes("fail user 'four' has a 4-character password (shorter than 16)"), messages.join('\n'));
     assert.ok(messages.includes("fail user 'admin' has a common password (found in the list of the most used passwords)"), messages.join('\n'));
     assert.ok(!messages.some((m) => m.includes("'strong'")), messages.join('\n'));
+    for (const user of ['copied', 'compose', 'upper']) {
+      assert.ok(messages.includes(`fail user '${user}' has a template's placeholder password (the example value of published configs and scripts, such as YourStrongPassword or change_me)`), messages.join('\n'));
+    }
     // A nopass user that may run nothing gets nothing by logging in (NOPERM for every command); one with GET does.
     assert.ok(messages.includes("fail user 'getter' is 'nopass': any password, or none, logs in as it"), messages.join('\n'));
     assert.ok(!messages.some((m) => m.includes("'nocmd'")), messages.join('\n'));

@@ -5,7 +5,7 @@ import { unreadUsers } from '../util.ts';
 import { runsNothing } from '../../acl/permissions.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 import { clipped } from '../../util/shown.ts';
-import { isPublishedPassword } from '../common-passwords.ts';
+import { isPlaceholderPassword, isPublishedPassword } from '../common-passwords.ts';
 
 /**
  * Clear-text lengths are known for passwords seen in clear (CONFIG GET requirepass, and beside a live server the
@@ -43,6 +43,7 @@ function weakness(digest: SecretDigest, length: number | undefined, min: number,
   if (isPublishedPassword(digest.sha256)) {
     return "a published password (a redfort-secrets.env that redfort's repository held on 2026-12-06 had it: a `redfort fix --apply` run from a checkout of that day gave it)";
   }
+  if (isPlaceholderPassword(digest.sha256)) return "a template's placeholder password (the example value of published configs and scripts, such as YourStrongPassword or change_me)";
   if (isCommon(digest.sha256)) return 'a common password (found in the list of the most used passwords)';
   if (length !== undefined && length < min) return `a ${length}-character password (shorter than ${min})`;
   return undefined;
