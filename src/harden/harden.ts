@@ -185,15 +185,13 @@ function shownHost(host: string, port: number): string {
 }
 
 /**
- * For a cluster node or a node of a replication group (replicaof, masterauth, replicas seen live, or a sentinel.conf
- * that watches it) whose bind harden would narrow to loopback: `keep`, PLAN.md's manual step when the others may be
+ * For a cluster node or a node of a replication group ({@link replicationGroup}) whose bind harden would narrow to loopback: `keep`, PLAN.md's manual step when the others may be
  * on other hosts (one is, or harden knows none of them), with the summary's line; else `local`, the note's sentence
  * that the ones it knows are on loopback. Undefined for a server alone.
  */
 function groupPeers(fc: ConfigMap, facts: Facts, options: HardenOptions): { keep?: string; summary?: string; local?: string } | undefined {
   const cluster = fc.get('cluster-enabled')?.value === 'yes';
-  const replicates = options.replication || (fc.get('replicaof')?.value ?? '') !== '' || facts.secrets?.get('masterauth')?.value.set === true || options.sentinel !== undefined;
-  if (!cluster && !replicates) return undefined;
+  if (!cluster && !replicationGroup(fc, facts, options)) return undefined;
   const peers = options.deployment?.peers ?? [];
   const remote = peers.filter((p) => !isLoopbackAddress(p.host));
   const node = cluster ? 'cluster node' : 'node of a replication group';
@@ -272,9 +270,9 @@ function portList(ports: readonly number[]): string {
  * replicas, masteruser), authenticates to a master (masterauth: every node of a Sentinel group may become a replica),
  * or a Sentinel is hardened beside it.
  */
-function replicationGroup(fc: ConfigMap, options: HardenOptions, masterauth: boolean): boolean {
+function replicationGroup(fc: ConfigMap, facts: Facts, options: HardenOptions): boolean {
   const has = (name: string) => (fc.get(name)?.value ?? '') !== '';
-  return options.replication || options.sentinel !== undefined || masterauth || has('replicaof') || has('masteruser');
+  return options.replication || options.sentinel !== undefined || facts.secrets?.get('masterauth')?.value.set === true || has('replicaof') || has('masteruser');
 }
 
 /** The by-hand step of a replication group's move to TLS (see the hold in {@link harden}). */
@@ -459,7 +457,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       // the plaintext ones. tls-replication yes on one node of it dials TLS there (a replica at once, a master after
       // a failover), and strict's `port 0` closes them: replication and failover stop (QA39-13, QA39-14). Both wait
       // until the whole group moves, together and by hand.
-      const held = !cluster && replicationGroup(fc, options, facts.secrets?.get('masterauth')?.value.set === true) && fc.get('tls-replication')?.value !== 'yes';
+      const held = !cluster && replicationGroup(fc, facts, options) && fc.get('tls-replication')?.value !== 'yes';
       if (held) manual.push(groupTlsStep(fc, tlsPort.port, profile.tlsOnly && plain !== 0, options.sentinel !== undefined));
       for (const d of tlsDirectives(options.tls, { tlsPort: tlsPort.port, cluster })) {
         if (held && d.directive === 'tls-replication') continue;
