@@ -1,5 +1,5 @@
-import { defineRule, fail, pass } from '../define.ts';
-import { defaultUser, onSentinel } from '../util.ts';
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { atLeast, defaultUser, onSentinel } from '../util.ts';
 import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 
 /**
@@ -24,6 +24,11 @@ export default defineRule({
   check({ secrets, acl, server }) {
     const fix = sentinelWithoutAclUsers(server) ? SENTINEL_6_0 : SENTINEL;
     const requirepass = secrets.get('requirepass');
+    // Before 6.0 there are no ACL users: requirepass is the only authentication there is (QA39-8), and the fix of
+    // auth.no-authentication tells such a server to set it.
+    if (requirepass?.value.set && (acl?.origin === 'requirepass' || (server?.product === 'redis' && atLeast(server, 6) === false))) {
+      return skip('Redis before 6.0 has no ACL users: requirepass is its only password (upgrade to 6.0 or later for named users)');
+    }
     if (requirepass?.value.set) {
       // CONFIG GET requirepass is not authoritative: an aclfile without a default line, a `user default` line or
       // ACL SETUSER replace the default user's password while requirepass keeps its value.
