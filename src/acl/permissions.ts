@@ -337,6 +337,13 @@ export function runsNothing(user: AclUser, table: CategoryTable): boolean {
   return effectiveKey(user, table) === '';
 }
 
+/** The commands `user` may run, when they are all among `commands` (none at all counts): else undefined. */
+export function runsOnly(user: AclUser, table: CategoryTable, commands: ReadonlySet<string>): readonly string[] | undefined {
+  const key = effectiveKey(user, table);
+  const runs = key === '' ? [] : key.split(' ');
+  return runs.every((c) => commands.has(c)) ? runs : undefined;
+}
+
 /** How much of a category a user must hold before a grant in a rewritten rendering counts as the category's. */
 const HELD = 0.9;
 /**

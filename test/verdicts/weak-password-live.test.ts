@@ -76,6 +76,8 @@ describe('auth.weak-password on a live server', () => {
       ['ACL', 'SETUSER', 'copied', 'on', '>YourStrongPassword', '~*', '+get'],
       ['ACL', 'SETUSER', 'compose', 'on', '>your_strong_password_here', '~*', '+get'],
       ['ACL', 'SETUSER', 'upper', 'on', '>YOUR_STRONG_PASSWORD123!', '~*', '+get'],
+      // QA39-9: redis-operator's health-check user.
+      ['ACL', 'SETUSER', 'pinger', '-@all', '+ping', 'on', '>pq7z'],
     ]);
     assert.ok(replies.every((r) => r === 'OK'), String(replies));
   });
@@ -90,6 +92,10 @@ describe('auth.weak-password on a live server', () => {
     assert.ok(messages.includes("fail user 'four' has a 4-character password (shorter than 16)"), messages.join('\n'));
     assert.ok(messages.includes("fail user 'admin' has a common password (found in the list of the most used passwords)"), messages.join('\n'));
     assert.ok(!messages.some((m) => m.includes("'strong'")), messages.join('\n'));
+    const results = runRules([rule], outcome.facts, { context: ruleContext() });
+    const pinger = results.find((r) => r.message.includes("'pinger'"));
+    assert.deepEqual([pinger?.status, pinger?.severity, pinger?.message], ['fail', 'low', "user 'pinger' has a 4-character password (shorter than 16), but may run only PING: guessing it gains nothing else"]);
+    assert.equal(results.find((r) => r.message.includes("'four'"))?.severity, 'high', 'a user that may run GET stays high');
     for (const user of ['copied', 'compose', 'upper']) {
       assert.ok(messages.includes(`fail user '${user}' has a template's placeholder password (the example value of published configs and scripts, such as YourStrongPassword or change_me)`), messages.join('\n'));
     }

@@ -2,7 +2,7 @@ import type { AclUser, ConnectionFacts, FileFacts, SecretDigest, SecretMap } fro
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { unreadUsers } from '../util.ts';
-import { runsNothing } from '../../acl/permissions.ts';
+import { runsNothing, runsOnly } from '../../acl/permissions.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 import { clipped } from '../../util/shown.ts';
 import { isPlaceholderPassword, isPublishedPassword } from '../common-passwords.ts';
@@ -37,6 +37,9 @@ function names(users: readonly string[]): string {
   const shownNames = users.slice(0, 5).map((u) => `'${clipped(u)}'`).join(', ');
   return `user${users.length === 1 ? '' : 's'} ${shownNames}${users.length > 5 ? ` and ${users.length - 5} more` : ''}`;
 }
+
+/** Commands that read, write and administer nothing: a user that may run only these is a health check's. */
+const PROBE_COMMANDS: ReadonlySet<string> = new Set(['ping', 'echo']);
 
 function weakness(digest: SecretDigest, length: number | undefined, min: number, isCommon: (sha: string) => boolean): string | undefined {
   if (digest.sha256 === EMPTY_SHA256) return 'an empty password';
@@ -82,7 +85,14 @@ export default defineRule({
         const length = knownLength(digest, seen, short);
         const problem = weakness(digest, length, thresholds.minPasswordLength, isCommonPassword);
         const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
-        if (problem) findings.push({ message: `user '${clipped(user.name)}' has ${problem}${which}`, source: user.source });
+        if (problem) {
+          // A health-check user (`-@all +ping`, redis-operator's pinger): whoever guesses it may run nothing that
+          // reads, writes or administers anything (QA39-9).
+          const only = categories && categories.categories.size > 0 ? runsOnly(user, categories, PROBE_COMMANDS) : undefined;
+          findings.push(only === undefined
+            ? { message: `user '${clipped(user.name)}' has ${problem}${which}`, source: user.source }
+            : { message: `user '${clipped(user.name)}' has ${problem}${which}, but may run ${only.length === 0 ? 'no command' : `only ${only.map((c) => c.toUpperCase()).join(', ')}`}: guessing it gains nothing else`, source: user.source, severity: 'low' });
+        }
         else if (length === undefined) {
           unjudged += 1;
           if (!unjudgedUsers.includes(user.name)) unjudgedUsers.push(user.name);
