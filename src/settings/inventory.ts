@@ -597,7 +597,10 @@ function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): 
     const value = resolved(doc, pair.value as Node | null);
     const raw = isScalar(value) ? value.value : undefined;
     if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') fail(value ?? (pair.key as Node), `${where}: ${name} must be a string${describe(value, 'hidden')}`);
-    const text = String(raw);
+    // A number or a boolean as written (`version: 1.10`, `rack: 007`, a 20-digit build number): a label is text, and
+    // YAML's reading of it (1.1, 7, a rounded float) is not what the inventory says (QA39-54).
+    const source = typeof raw !== 'string' && isScalar(value) ? value.source : undefined;
+    const text = typeof source === 'string' && source !== '' ? source : String(raw);
     if (text.length > 200) fail(value, `${where}: ${name} must be at most 200 characters (it has ${text.length.toLocaleString('en-US')})`);
     // Its code only: the value itself is not shown.
     const control = /[\u0000-\u001f\u007f]/.exec(text)?.[0];

@@ -272,5 +272,7 @@ function scalarOf(text: string, offset: number, flow: boolean): Scalar {
   }
   const scalar = new Scalar(value);
   scalar.range = [offset, offset + text.length, offset + text.length];
+  // As the yaml library keeps it: the text as written (a label `rack: 007` is shown so, not as 7).
+  if (typeof value !== 'string') scalar.source = text;
   return scalar;
 }

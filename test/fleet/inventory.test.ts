@@ -64,6 +64,14 @@ describe('inventory', () => {
   });
 
   // A label of eight characters with an ESC was 'must be one line of at most 200 characters': the length was not it.
+  // QA39-54: a label written as a number was rewritten (1.10 as 1.1, 007 as 7, 0x1F as 31, a 20-digit number rounded).
+  it('a label written as a number or a boolean is kept as written, by the yaml library and by the plain reader', () => {
+    const flow = parseInventory('targets:\n  - url: redis://a:1\n    labels: { version: 1.10, rack: 007, z: 0o17, h: 0x1F, e: 1e3, b: 12345678901234567890, t: True, q: "008" }\n', 'n.yaml');
+    assert.deepEqual(flow.targets[0]!.labels, { version: '1.10', rack: '007', z: '0o17', h: '0x1F', e: '1e3', b: '12345678901234567890', t: 'True', q: '008' });
+    const plain = parseInventory('targets:\n  - url: redis://a:1\n    labels:\n      rack: 007\n      ok: TRUE\n      n: 42\n', 'p.yaml');
+    assert.deepEqual(plain.targets[0]!.labels, { rack: '007', ok: 'TRUE', n: '42' });
+  });
+
   it('a label with a control character says so by its code, not shown; a long one says its length', () => {
     assert.throws(() => parseInventory('targets:\n  - { url: "redis://a:1", labels: { team: "pay\\e[31m" } }\n', 'c.yaml'), /^SettingsError: c\.yaml:2: targets: labels: team holds a control character \(U\+001B\): a label is one line of printable text$/);
     assert.throws(() => parseInventory(`targets:\n  - url: redis://a:1\n    labels:\n      team: ${'a'.repeat(201)}\n`, 'l.yaml'), /^SettingsError: l\.yaml:4: targets: labels: team must be at most 200 characters \(it has 201\)$/);
