@@ -128,20 +128,12 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
 
   if (inputs.sentinelText !== undefined) {
     sources.push(inputs.sentinelPath ?? 'sentinel.conf');
-    let own = 26379;
-    for (const line of inputs.sentinelText.split('\n')) {
-      const words = splitArgs(line.trim());
-      if (!Array.isArray(words)) continue;
-      const [first, second] = [words[0]?.toLowerCase(), words[1]?.toLowerCase()];
-      if (first === 'port' && words.length === 2) own = portOf(words[1]);
-      else if (first === 'tls-port' && portOf(words[1]) > 0) used.push({ port: portOf(words[1]), by: "the sentinel's tls-port" });
-      else if (first === 'sentinel' && second === 'monitor' && words.length >= 5) node(words[3]!, portOf(words[4]), 'node');
-      else if (first === 'sentinel' && second === 'known-replica' && words.length >= 5) node(words[3]!, portOf(words[4]), 'node');
-      else if (first === 'sentinel' && second === 'known-sentinel' && words.length >= 5) node(words[3]!, portOf(words[4]), 'sentinel');
-    }
-    if (own > 0) {
-      used.push({ port: own, by: `the port of the sentinel of ${inputs.sentinelPath ?? 'sentinel.conf'}` });
-      others.set(`(${inputs.sentinelPath ?? 'sentinel.conf'}):${own}`, { port: own, what: 'sentinel' });
+    const group = sentinelGroup(inputs.sentinelText);
+    if (group.tlsPort > 0) used.push({ port: group.tlsPort, by: "the sentinel's tls-port" });
+    for (const p of group.peers) node(p.host, p.port, p.what);
+    if (group.own > 0) {
+      used.push({ port: group.own, by: `the port of the sentinel of ${inputs.sentinelPath ?? 'sentinel.conf'}` });
+      others.set(`(${inputs.sentinelPath ?? 'sentinel.conf'}):${group.own}`, { port: group.own, what: 'sentinel' });
     }
   }
   // A source without a `myself` flag (sentinel.conf's monitor line, a replica's master) may name this node by another
@@ -150,4 +142,32 @@ export function deploymentPorts(facts: Facts, fc: ConfigMap, inputs: { sentinelT
   const count = { nodes: counted.filter((o) => o.what === 'node').length, sentinels: counted.filter((o) => o.what === 'sentinel').length };
   const peers = [...others.values()].filter((o) => o.host !== undefined).map((o) => ({ host: o.host!, port: o.port, what: o.what }));
   return { plain, bus, nodes: [...nodes].filter((p) => !withTls.has(p)), used, sources, others: count, peers };
+}
+
+/** A sentinel.conf's own ports and the nodes and sentinels it names, in its order (a port of 0: unreadable). */
+export interface SentinelGroup {
+  /** Its `port` (26379 when it has none). */
+  readonly own: number;
+  /** Its `tls-port`, 0 when none. */
+  readonly tlsPort: number;
+  /** The `monitor` and `known-replica` lines' nodes and the `known-sentinel` lines' sentinels, as the file names them. */
+  readonly peers: readonly { readonly host: string; readonly port: number; readonly what: 'node' | 'sentinel' }[];
+}
+
+/** What a sentinel.conf's text says of its group (see {@link SentinelGroup}). Pure. */
+export function sentinelGroup(text: string): SentinelGroup {
+  let own = 26379;
+  let tlsPort = 0;
+  const peers: { host: string; port: number; what: 'node' | 'sentinel' }[] = [];
+  for (const line of text.split('\n')) {
+    const words = splitArgs(line.trim());
+    if (!Array.isArray(words)) continue;
+    const [first, second] = [words[0]?.toLowerCase(), words[1]?.toLowerCase()];
+    if (first === 'port' && words.length === 2) own = portOf(words[1]);
+    else if (first === 'tls-port' && portOf(words[1]) > 0) tlsPort = portOf(words[1]);
+    else if (first === 'sentinel' && words.length >= 5 && (second === 'monitor' || second === 'known-replica' || second === 'known-sentinel')) {
+      peers.push({ host: words[3]!, port: portOf(words[4]), what: second === 'known-sentinel' ? 'sentinel' : 'node' });
+    }
+  }
+  return { own, tlsPort, peers };
 }

@@ -14,6 +14,7 @@ import {
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
 import { editConf, splitHeader } from './conf-edit.ts';
+import { sentinelGroup } from './deployment.ts';
 import type { DeploymentPorts } from './deployment.ts';
 import { unitOf } from './outputs.ts';
 import { systemDirectory, systemFileName } from '../rules/persistence/system-path.ts';
@@ -139,6 +140,8 @@ export interface HardenResult {
   readonly logfileAdded?: boolean;
   /** A cluster or replication node's bind harden did not narrow to loopback (no --bind): the summary's line. */
   readonly bindKept?: string;
+  /** The same for the sentinel.conf given with --sentinel-config: its bind kept, the summary's line. */
+  readonly sentinelBindKept?: string;
   readonly dataDir?: string;
   readonly aclPath?: string;
   /** ACL file paths harden passed over because they exist on this host (said in the summary and PLAN.md). */
@@ -209,6 +212,27 @@ function groupPeers(fc: ConfigMap, facts: Facts, options: HardenOptions): { keep
   return {
     keep: `**bind kept: \`${listed}\`.** This is a ${node}, and loopback alone would cut it off from ${known}: ${why}. harden does not narrow it without \`--bind\`, so network.bind-all-interfaces still fails: run harden again with \`--bind ADDR 127.0.0.1\`, ADDR being this node's private address that ${others} reach it on, or narrow bind by hand.`,
     summary: `bind kept (${listed}): a ${node}, and loopback alone would cut it off from ${remote.length > 0 ? 'nodes on other hosts' : 'nodes harden does not know'}; choose with --bind ADDR... (PLAN.md)`,
+  };
+}
+
+/**
+ * For a Sentinel whose bind harden would narrow to loopback: PLAN.md's manual step and the summary's line when the
+ * group may be on other hosts (its file names a node or sentinel that is not on loopback, or none at all); else `local`,
+ * the note's sentence that every one it names is on loopback, which reaches it there.
+ */
+function sentinelBindKept(text: string, listed: readonly string[]): { keep: string; summary: string } | { local: string } {
+  const peers = sentinelGroup(text).peers.filter((p) => p.port > 0);
+  const remote = peers.filter((p) => !isLoopbackAddress(p.host));
+  if (peers.length > 0 && remote.length === 0) {
+    return { local: `The nodes and sentinels its file names (${peers.slice(0, 3).map((p) => shownHost(p.host, p.port)).join(', ')}${peers.length > 3 ? ` and ${peers.length - 3} more` : ''}) are on this host and reach it on loopback.` };
+  }
+  const shown = clipped(listed.join(' ') || '(every interface: no bind line)');
+  const known = remote.length > 0
+    ? `${remote.slice(0, 3).map((p) => `${p.what} ${shownHost(p.host, p.port)}`).join(', ')}${remote.length > 3 ? ` and ${remote.length - 3} more` : ''}, which its file names`
+    : 'the nodes and sentinels of its group, and its file names none of them (no `sentinel monitor` line), so harden cannot tell they are on this host';
+  return {
+    keep: `**Sentinel bind kept: \`${shown}\`.** Loopback alone would cut this Sentinel off from ${known}: the other sentinels (to agree on a failover), and the clients that ask it where the master is, reach it on the addresses it binds, so the sentinels would lose their quorum. harden does not narrow it without \`--bind\`, so network.bind-all-interfaces still fails for the sentinel: run harden again with \`--bind ADDR 127.0.0.1\`, ADDR being the private address the other sentinels and the clients reach it on, or narrow bind by hand.`,
+    summary: `Sentinel bind kept (${shown}): loopback alone would cut it off from ${remote.length > 0 ? 'the nodes and sentinels of its group on other hosts' : 'a group harden does not know'}; choose with --bind ADDR... (PLAN.md)`,
   };
 }
 
@@ -709,7 +733,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
 
   if (options.sentinel) {
     const made = (user: string): boolean => credentials.some((c) => c.user === user);
-    const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, made(sentinelName) ? 'renewed' : sentinelPassword!, items, rotate, notes);
+    const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, made(sentinelName) ? 'renewed' : sentinelPassword!, items, rotate, notes, manual);
+    if (s.bindKept) result.sentinelBindKept = s.bindKept;
     result.sentinelBefore = s.before;
     result.sentinelConf = s.text;
     result.sentinelClaims = s.claims;
@@ -839,7 +864,8 @@ function hardenSentinel(
   items: PlanItem[],
   rotate: string[],
   notes: string[],
-): { text: string; before: string; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[]; claims: Set<string>; aclLines?: string[]; aclPath?: string } {
+  manual: string[],
+): { text: string; before: string; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[]; claims: Set<string>; aclLines?: string[]; aclPath?: string; bindKept?: string } {
   const v = options.version;
   const input = options.sentinel!;
   const { body } = splitHeader(input.text);
@@ -868,11 +894,23 @@ function hardenSentinel(
   const unlistenable = options.sentinelUnlistenableBind;
   const listed = unlistenable ? [] : (sc.get('bind')?.value ?? '').trim().split(/\s+/).filter(Boolean);
   const decision = bindPolicy(listed.length === 0 && !unlistenable ? ['*'] : listed, v, options.bind);
-  claims.add('network.bind-all-interfaces');
-  if (unlistenable || decision.addresses.join(' ') !== listed.join(' ')) set('network.bind-all-interfaces', 'bind', [...decision.addresses]);
-  if (unlistenable) notes.push(unlistenableBindNote('Sentinel bind', unlistenable, input.path, decision.addresses, options.bind !== undefined && options.bind.length > 0));
-  else if (decision.dropped.length > 0 || listed.length === 0) {
-    notes.push(`**Sentinel bind: ${listed.length === 0 ? 'every interface (no bind line)' : decision.dropped.join(', ')} dropped; now ${decision.addresses.join(' ')}.** The other sentinels, and the clients that ask Sentinel where the master is, reach it on the addresses it binds: give \`--bind ADDR...\` with the private address they use, or it answers on ${decision.addresses.join(' ')} only and the sentinels lose their quorum.`);
+  const narrows = unlistenable || decision.addresses.join(' ') !== listed.join(' ');
+  // The other sentinels and the clients reach a Sentinel on the addresses it binds: loopback alone cuts it off from
+  // every one on another host, and the group loses its quorum. Without --bind, harden keeps its bind then, unless
+  // every node and sentinel its file names is on loopback (as for a cluster or replication node: QA39-7).
+  const group = !unlistenable && narrows && !options.bind?.length && decision.addresses.every(isLoopback) ? sentinelBindKept(body, listed) : undefined;
+  const kept = group && 'keep' in group ? group : undefined;
+  let bindKept: string | undefined;
+  if (kept) {
+    manual.push(kept.keep);
+    bindKept = kept.summary;
+  } else {
+    claims.add('network.bind-all-interfaces');
+    if (narrows) set('network.bind-all-interfaces', 'bind', [...decision.addresses]);
+    if (unlistenable) notes.push(unlistenableBindNote('Sentinel bind', unlistenable, input.path, decision.addresses, options.bind !== undefined && options.bind.length > 0));
+    else if (decision.dropped.length > 0 || listed.length === 0) {
+      notes.push(`**Sentinel bind: ${listed.length === 0 ? 'every interface (no bind line)' : decision.dropped.join(', ')} dropped; now ${decision.addresses.join(' ')}.** The other sentinels, and the clients that ask Sentinel where the master is, reach it on the addresses it binds: give \`--bind ADDR...\` with the private address they use, or it answers on ${decision.addresses.join(' ')} only and the sentinels lose their quorum.${group && 'local' in group ? ` ${group.local}` : ''}`);
+    }
   }
   claims.add('sentinel.no-auth-user');
   // A sentinel user every ACL file here already has (a second harden of harden's output) keeps its password: the one
@@ -955,7 +993,7 @@ function hardenSentinel(
     notes.push(procTitleNote(secretArgs));
   }
   const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);
-  return { text, before: body, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}) };
+  return { text, before: body, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}), ...(bindKept ? { bindKept } : {}) };
 }
 
 /**

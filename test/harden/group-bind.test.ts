@@ -4,7 +4,9 @@
 // replicas, Sentinel and a failover's new master reach a replication node there. Without --bind, harden now keeps
 // the bind of such a node (network.bind-all-interfaces left failing, said in the summary and PLAN.md's manual
 // steps), unless every other node its inputs name is on loopback; then it narrows and says they keep it. The trial
-// starts the files with Debian's redis-server.
+// starts the files with Debian's redis-server. A Sentinel is the same: the other sentinels and its clients reach it on
+// the addresses it binds (loopback alone and the group loses its quorum); its bind is kept unless every node and
+// sentinel its file names is on loopback (the trial starts Debian's redis-sentinel).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,5 +94,49 @@ describe("harden and the bind of a cluster or replication node (QA39-7)", () => 
     assert.match(hardened, /^bind 127\.0\.0\.1 -::1$/m);
     assert.doesNotMatch(stdout, /bind kept/);
     assert.match(plan, /\*\*bind: 0\.0\.0\.0 dropped\.\*\* Clients that reached Redis through that address can no longer connect; now bound to 127\.0\.0\.1 -::1\. Give/);
+  });
+});
+
+/** harden of a sentinel.conf alone (Redis 7.0.15, Debian's redis-sentinel for the trial). */
+async function hardenSentinel(name: string, text: string, extra: readonly string[] = []): Promise<{ stdout: string; plan: string; hardened: string }> {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'sentinel.conf'), text);
+  const out = join(dir, 'out');
+  const run = await redfort(['harden', '--sentinel-config', join(dir, 'sentinel.conf'), '--redis-version', '7.0.15', '--out', out, ...extra]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /^Trial start: passed: /m, run.stdout);
+  return { stdout: run.stdout, plan: readFileSync(join(out, 'PLAN.md'), 'utf8'), hardened: readFileSync(join(out, 'sentinel.conf'), 'utf8') };
+}
+
+describe('harden and the bind of a Sentinel', () => {
+  it('keeps every interface (the compiled default, no bind line) when the master it monitors is on another host, and says why', async () => {
+    const { stdout, plan, hardened } = await hardenSentinel('sentinel-remote', 'port 26379\nprotected-mode no\nsentinel monitor mymaster 10.0.0.5 6379 2\n');
+    assert.doesNotMatch(hardened, /^bind /m);
+    assert.match(stdout, /^Sentinel bind kept \(\* -::\*\): loopback alone would cut it off from the nodes and sentinels of its group on other hosts; choose with --bind ADDR\.\.\. \(PLAN\.md\)$/m);
+    const manual = plan.slice(plan.indexOf('## What redfort could not do for you'));
+    assert.match(manual, /\*\*Sentinel bind kept: `\* -::\*`\.\*\* Loopback alone would cut this Sentinel off from node 10\.0\.0\.5:6379, which its file names: the other sentinels/);
+    assert.match(manual, /run harden again with `--bind ADDR 127\.0\.0\.1`/);
+    assert.doesNotMatch(plan, /\*\*Sentinel bind: .* dropped/);
+  });
+
+  it('keeps bind 0.0.0.0 when a known sentinel is on another host, naming it', async () => {
+    const { stdout, plan, hardened } = await hardenSentinel('sentinel-known', 'port 26379\nbind 0.0.0.0\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel known-sentinel mymaster 10.0.0.7 26379 0123456789012345678901234567890123456789\n');
+    assert.match(hardened, /^bind 0\.0\.0\.0$/m);
+    assert.match(stdout, /^Sentinel bind kept \(0\.0\.0\.0\)/m);
+    assert.match(plan, /cut this Sentinel off from sentinel 10\.0\.0\.7:26379, which its file names/);
+  });
+
+  it('narrows it to loopback when every node and sentinel its file names is on loopback', async () => {
+    const { stdout, plan, hardened } = await hardenSentinel('sentinel-local', 'port 26379\nsentinel monitor mymaster 127.0.0.1 6379 2\nsentinel known-sentinel mymaster 127.0.0.2 26380 0123456789012345678901234567890123456789\n');
+    assert.match(hardened, /^bind 127\.0\.0\.1 -::1$/m);
+    assert.doesNotMatch(stdout, /bind kept/);
+    assert.match(plan, /\*\*Sentinel bind: \*, -::\* dropped; now 127\.0\.0\.1 -::1\.\*\* .* The nodes and sentinels its file names \(127\.0\.0\.1:6379, 127\.0\.0\.2:26380\) are on this host and reach it on loopback\./);
+  });
+
+  it('narrows with --bind as asked', async () => {
+    const { stdout, hardened } = await hardenSentinel('sentinel-bind', 'port 26379\nsentinel monitor mymaster 10.0.0.5 6379 2\n', ['--bind', '10.0.0.9', '127.0.0.1']);
+    assert.match(hardened, /^bind 10\.0\.0\.9 127\.0\.0\.1$/m);
+    assert.doesNotMatch(stdout, /bind kept/);
   });
 });
