@@ -94,3 +94,18 @@ describe('the published package', () => {
     assert.deepEqual(paths.filter((p) => p.endsWith('.map') || p.startsWith('src/') || p.startsWith('test/')), []);
   });
 });
+
+describe('package-lock.json', () => {
+  it("records package.json's own name, version, bin, engines and dependencies, so that npm install leaves a clone clean (QA40-51)", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+    const root = lock.packages[''];
+    assert.equal(lock.name, pkg.name);
+    assert.equal(root.version, pkg.version);
+    assert.deepEqual(root.bin, pkg.bin);
+    assert.deepEqual(root.engines, pkg.engines);
+    assert.deepEqual(root.dependencies, pkg.dependencies);
+    assert.deepEqual(root.devDependencies, pkg.devDependencies);
+    assert.equal(root.license, pkg.license);
+  });
+});
