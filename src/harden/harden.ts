@@ -143,6 +143,12 @@ export interface HardenResult {
   /** The same for the sentinel.conf given with --sentinel-config: its bind kept, the summary's line. */
   readonly sentinelBindKept?: string;
   readonly dataDir?: string;
+  /**
+   * The names of the server's own files and directory in its data `dir`, as the hardened file has them (dbfilename,
+   * appenddirname, a cluster node's cluster-config-file): what permissions.sh gives the service user there, and only
+   * that (another directory in `dir` is left alone).
+   */
+  readonly dataNames?: { readonly dbfilename: string; readonly appenddirname: string; readonly clusterConfigFile?: string };
   readonly aclPath?: string;
   /** ACL file paths harden passed over because they exist on this host (said in the summary and PLAN.md). */
   readonly aclSkipped?: readonly string[];
@@ -706,6 +712,12 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     result.confBefore = body;
     result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
     result.dataDir = dataDir;
+    const written = (name: string, fallback: string): string => changes.filter((c) => c.key[0] === name && c.args !== null).at(-1)?.args?.[0] ?? fc.get(name)?.value ?? fallback;
+    result.dataNames = {
+      dbfilename: written('dbfilename', 'dump.rdb'),
+      appenddirname: written('appenddirname', 'appendonlydir'),
+      ...(written('cluster-enabled', 'no') === 'yes' ? { clusterConfigFile: written('cluster-config-file', 'nodes.conf') } : {}),
+    };
     const portSet = changes.filter((c) => c.key[0] === 'port' && c.args !== null).at(-1)?.args?.[0];
     const plainPort = portNumber(portSet ?? fc.get('port')?.value ?? '6379');
     const listening = plainPort > 0 ? plainPort : (result.tlsPort?.port ?? portNumber(fc.get('tls-port')?.value));
