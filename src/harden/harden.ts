@@ -9,7 +9,7 @@ import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
 import { isCommonPassword } from '../rules/common-passwords.ts';
 import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
 import {
-  aclFileLine, adminCommands, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
+  aclFileLine, adminCommands, bindPolicy, defaultLogfile, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
   ACCEPTED_LOGLEVELS, newAclPath, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
@@ -436,10 +436,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const devLogMissing = facts.host?.logging.known === true && facts.host.logging.value.devLog === false;
     const syslogKeeps = logfile === '' && daemonized && fc.get('syslog-enabled')?.value === 'yes' && !devLogMissing;
     if (logfile === '' && daemonized && !syslogKeeps) {
-      logfile = DEFAULT_LOGFILE;
+      logfile = defaultLogfile(v.product);
       set('logging.no-logfile', 'logfile', [logfile], true);
       result.logfileAdded = true;
-      notes.push(`**Log file:** the server is daemonized with \`logfile ""\`${fc.get('syslog-enabled')?.value === 'yes' ? ' and no /dev/log where it runs' : ' and no syslog'}: its log went nowhere, so harden sets \`logfile ${DEFAULT_LOGFILE}\`. Its directory \`${dirname(DEFAULT_LOGFILE)}\` must exist where the server runs, or the server does not start (\`Can't open the log file\`): host/permissions.sh creates it (step 3 of Deploy). The trial start logged to a file of its own, so it did not try this path.`);
+      notes.push(`**Log file:** the server is daemonized with \`logfile ""\`${fc.get('syslog-enabled')?.value === 'yes' ? ' and no /dev/log where it runs' : ' and no syslog'}: its log went nowhere, so harden sets \`logfile ${logfile}\`. Its directory \`${dirname(logfile)}\` must exist where the server runs, or the server does not start (\`Can't open the log file\`): host/permissions.sh creates it (step 3 of Deploy). The trial start logged to a file of its own, so it did not try this path.`);
     } else {
       claims.add('logging.no-logfile');
     }

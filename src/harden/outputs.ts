@@ -329,7 +329,11 @@ export function sharedDirectoryNotes(input: HostInputs): string[] {
  * Debian's redis-server package rotates `/var/log/redis/redis-server*.log` in /etc/logrotate.d/redis-server (7.0.15
  * here): the default instance's log and every instance's (`redis-server-<name>.log`).
  */
-const DEBIAN_LOGS = { dir: '/var/log/redis/', prefix: 'redis-server', glob: '/var/log/redis/redis-server*.log' } as const;
+/** The logs each product's Debian package rotates (/etc/logrotate.d/redis-server, /etc/logrotate.d/valkey-server). */
+const DEBIAN_LOGS = {
+  redis: { dir: '/var/log/redis/', prefix: 'redis-server', glob: '/var/log/redis/redis-server*.log' },
+  valkey: { dir: '/var/log/valkey/', prefix: 'valkey-server', glob: '/var/log/valkey/valkey-server*.log' },
+} as const;
 
 /**
  * The logrotate file for the server's log: `logrotate.d/<server>` only for the package's default instance
@@ -348,8 +352,9 @@ export function logrotateRule(input: HostInputs): { file?: string; path?: string
   const unit = conf ? unitOf('server', conf, product) : names.server;
   const defaultInstance = conf === undefined || conf === `/etc/${product}/${product}.conf`;
   const log = posix.normalize(result.logfile);
-  const packageLog = product === 'redis' && log.startsWith(DEBIAN_LOGS.dir) && log.slice(DEBIAN_LOGS.dir.length).startsWith(DEBIAN_LOGS.prefix) && log.endsWith('.log') && !log.slice(DEBIAN_LOGS.dir.length).includes('/');
-  if (defaultInstance) return { file: names.server, path: packageLog ? `"${DEBIAN_LOGS.glob}"` : logrotatePath(result.logfile) };
+  const rotated = DEBIAN_LOGS[product];
+  const packageLog = log.startsWith(rotated.dir) && log.slice(rotated.dir.length).startsWith(rotated.prefix) && log.endsWith('.log') && !log.slice(rotated.dir.length).includes('/');
+  if (defaultInstance) return { file: names.server, path: packageLog ? `"${rotated.glob}"` : logrotatePath(result.logfile) };
   if (packageLog) return { packageRotates: true };
   const own = unit.includes('@') ? unit.slice(unit.indexOf('@') + 1) : result.port !== undefined ? String(result.port) : posix.basename(conf!).replace(/\.conf$/, '');
   return { file: `${names.server}-${own.replace(/[^A-Za-z0-9_-]/g, '_')}`, path: logrotatePath(result.logfile) };
@@ -384,7 +389,8 @@ export function executableNotes(input: HostInputs): string[] {
 export function logrotateNotes(input: HostInputs): string[] {
   const rule = logrotateRule(input);
   if (!rule.packageRotates) return [];
-  return [`**logrotate:** the log \`${input.result.logfile}\` is rotated by the redis-server package's own rule (/etc/logrotate.d/redis-server: \`${DEBIAN_LOGS.glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
+  const server = serviceNames(input.product ?? 'redis').server;
+  return [`**logrotate:** the log \`${input.result.logfile}\` is rotated by the ${server} package's own rule (/etc/logrotate.d/${server}: \`${DEBIAN_LOGS[input.product ?? 'redis'].glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
 }
 
 /**
