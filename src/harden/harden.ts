@@ -9,7 +9,7 @@ import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
 import { isCommonPassword } from '../rules/common-passwords.ts';
 import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
 import {
-  aclFileLine, adminCommands, bindPolicy, defaultLogfile, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
+  aclFileLine, adminCommands, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
   ACCEPTED_LOGLEVELS, newAclPath, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
@@ -71,6 +71,12 @@ export interface HardenOptions {
   readonly deployment?: DeploymentPorts;
   /** `--tls-port`: the TLS port asked for (checked against the deployment's ports by the caller). */
   readonly tlsPort?: number;
+  /**
+   * How many connections named `sentinel-…` the live server has (CLIENT LIST): Sentinels that watch it, which log in
+   * as its default user (or the user their auth-user names). A string when harden could not tell (why); undefined for
+   * files alone, or when a sentinel.conf is hardened beside it.
+   */
+  readonly sentinelWatchers?: number | string;
   /** The live target's listener facts, for the plan. */
   readonly generatePassword?: () => string;
   /**
@@ -143,12 +149,6 @@ export interface HardenResult {
   /** The same for the sentinel.conf given with --sentinel-config: its bind kept, the summary's line. */
   readonly sentinelBindKept?: string;
   readonly dataDir?: string;
-  /**
-   * The names of the server's own files and directory in its data `dir`, as the hardened file has them (dbfilename,
-   * appenddirname, a cluster node's cluster-config-file): what permissions.sh gives the service user there, and only
-   * that (another directory in `dir` is left alone).
-   */
-  readonly dataNames?: { readonly dbfilename: string; readonly appenddirname: string; readonly clusterConfigFile?: string };
   readonly aclPath?: string;
   /** ACL file paths harden passed over because they exist on this host (said in the summary and PLAN.md). */
   readonly aclSkipped?: readonly string[];
@@ -163,6 +163,10 @@ export interface HardenResult {
   readonly tlsPort?: TlsPortDecision;
   /** The port the hardened server listens on (its TLS port when the plaintext one is closed): names its logrotate file. */
   readonly port?: number;
+  /** Sentinels watch the live server (CLIENT LIST) and no sentinel.conf was given: the summary's line. */
+  readonly sentinelsWatch?: string;
+  /** The users whose passwords credentials.env holds because --secrets gave them (not new ones). */
+  readonly reused?: readonly string[];
 }
 
 export interface TlsPortDecision {
@@ -186,6 +190,11 @@ function unlistenableBindNote(what: 'bind' | 'Sentinel bind', at: UnlistenableBi
   // An include is not edited: the new line comes after it, and the last bind line wins.
   const how = resolve(at.path) === resolve(file) ? 'is replaced by' : 'is overridden (harden does not edit includes; remove it by hand) by';
   return `**${what}: the line at ${at.path}:${at.line} could not be listened on, and ${how} \`bind ${addresses.join(' ')}\`${chosen ? ' (--bind)' : ''}.** ${at.problem}.${advice}`;
+}
+
+/** A word of a shell command as PLAN.md shows it: single-quoted unless it is plain (`#<hash>`, `+client|kill` are not). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_.:@%+=\/-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** An address of the inputs as PLAN.md shows it: only when it reads as one (a server's word, or a file's). */
@@ -393,6 +402,11 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
   const result: { -readonly [K in keyof HardenResult]?: HardenResult[K] } = {};
   const sentinelPassword = options.sentinel ? sentinelPasswordPlan(facts, conf !== undefined, options) : undefined;
   const sentinelName = userName('sentinel', options.prefix);
+  // Sentinels that watch the live server, when no sentinel.conf is hardened beside it (that one gets the user anyway).
+  const watchers = !options.sentinel && typeof options.sentinelWatchers === 'number' ? options.sentinelWatchers : 0;
+  if (!options.sentinel && typeof options.sentinelWatchers === 'string' && conf) {
+    notes.push(`**Sentinels:** harden could not tell whether Sentinels watch this server (CLIENT LIST: ${clipped(options.sentinelWatchers, 200)}). If they do, they log in as the default user the hardened files turn off, and the group loses its failover: harden again as a user that may run CLIENT LIST, or with \`--sentinel-config\`, or give every Sentinel the \`${sentinelName}\` user by hand.`);
+  }
 
   if (conf) {
     const { body } = splitHeader(conf.text);
@@ -436,10 +450,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const devLogMissing = facts.host?.logging.known === true && facts.host.logging.value.devLog === false;
     const syslogKeeps = logfile === '' && daemonized && fc.get('syslog-enabled')?.value === 'yes' && !devLogMissing;
     if (logfile === '' && daemonized && !syslogKeeps) {
-      logfile = defaultLogfile(v.product);
+      logfile = DEFAULT_LOGFILE;
       set('logging.no-logfile', 'logfile', [logfile], true);
       result.logfileAdded = true;
-      notes.push(`**Log file:** the server is daemonized with \`logfile ""\`${fc.get('syslog-enabled')?.value === 'yes' ? ' and no /dev/log where it runs' : ' and no syslog'}: its log went nowhere, so harden sets \`logfile ${logfile}\`. Its directory \`${dirname(logfile)}\` must exist where the server runs, or the server does not start (\`Can't open the log file\`): host/permissions.sh creates it (step 3 of Deploy). The trial start logged to a file of its own, so it did not try this path.`);
+      notes.push(`**Log file:** the server is daemonized with \`logfile ""\`${fc.get('syslog-enabled')?.value === 'yes' ? ' and no /dev/log where it runs' : ' and no syslog'}: its log went nowhere, so harden sets \`logfile ${DEFAULT_LOGFILE}\`. Its directory \`${dirname(DEFAULT_LOGFILE)}\` must exist where the server runs, or the server does not start (\`Can't open the log file\`): host/permissions.sh creates it (step 3 of Deploy). The trial start logged to a file of its own, so it did not try this path.`);
     } else {
       claims.add('logging.no-logfile');
     }
@@ -481,7 +495,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       if (options.ownTls) notes.push(ownTlsNote(options.ownTls));
       // The certificate harden installs, read by its re-audit (QA38-14): an expired, client-only or (for a replica or
       // a TLS cluster node) server-only one fails, where it passed unread. Not a live server's own, never read.
-      if (!options.ownTls || options.ownTls.read) claims.add('tls.certificate');
+      // The config's own certificate is copied, not made by harden (QA40-10): judged after as before, never claimed.
+      if (!options.ownTls) claims.add('tls.certificate');
       // A replication group outside a cluster (a replica, a master with masterauth or replicas, a Sentinel's): its
       // nodes reach each other at the ports replicaof, `sentinel monitor` and the replicas' announcements name, today
       // the plaintext ones. tls-replication yes on one node of it dials TLS there (a replica at once, a master after
@@ -563,6 +578,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         notes.push(`**Replication (Redis ${v.major}.${v.minor}):** there is no ACL user and no \`masteruser\` before Redis 6: a replica logs in to its master with \`masterauth\`, which must be the master's \`requirepass\`. The drop-in passes \`--masterauth \${${secretVariable(name)}}\`, this node's new requirepass, so every node of the group must have the same one: ${shared}. Sentinels that watch the group need it too (\`sentinel auth-pass\`). Unlike Redis 6 and later, where harden turns the default user off and replicas log in as their own \`${userName('replication', options.prefix)}\` user (\`masteruser\`), this one password stays every client's, replica's and Sentinel's: whoever holds it runs every command not renamed.`);
       }
       notes.push(`**Clients:** every client must now send \`AUTH <password>\` with \`${secretVariable(name)}\` from credentials.env (\`redis://:<password>@host\`): Redis ${v.major}.${v.minor} has one password, no users.`);
+      if (watchers > 0) {
+        manual.push(`**Sentinels watch this server: ${watchers} Sentinel${watchers === 1 ? '' : 's'} (their connections in CLIENT LIST).** They log in with its requirepass, which the hardened files replace: as each node restarts, set \`SENTINEL SET <master-name> auth-pass <${secretVariable(name)}>\` on every Sentinel, or they lose the group and its failover.`);
+        result.sentinelsWatch = `Sentinels: ${watchers} Sentinel${watchers === 1 ? '' : 's'} (their connections in CLIENT LIST) watch this server, whose requirepass changes: give them the new one (SENTINEL SET … auth-pass; PLAN.md)`;
+      }
       claims.add('auth.no-authentication');
       items.push({ rule: 'auth.no-authentication', what: 'requirepass: a new 256-bit password, given on the command line from credentials.env', restart: true });
       const renames = facts.commands?.renames ?? new Map();
@@ -687,8 +706,20 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           notes.push(`**Replication:** every node of the group must share the password of \`${replication}\`: harden the other nodes with \`--secrets\` naming this credentials.env.`);
         }
       }
-      if (options.sentinel || options.reuse.has(userName('sentinel', options.prefix))) {
+      if (options.sentinel || options.reuse.has(userName('sentinel', options.prefix)) || watchers > 0) {
         generate('sentinel', roleRules('sentinel', v), 'Sentinel monitors and fails over this node with it (sentinel auth-user)');
+      }
+      if (watchers > 0) {
+        // QA40-16: the Sentinels that watch this server log in as its default user (or as their auth-user), which the
+        // hardened files turn off: deployed as they are, the group loses its failover. They get the `sentinel` user,
+        // and PLAN.md's step moves them to it before any node restarts.
+        const line = lines.find((l) => l.startsWith(`user ${sentinelName} `));
+        const made = credentials.some((c) => c.user === sentinelName);
+        const setuser = line === undefined ? '' : `redis-cli -h <node> -p <port> ACL SETUSER ${line.split(' ').slice(1).map(shellWord).join(' ')}`;
+        manual.push(made
+          ? `**Sentinels watch this server: ${watchers} Sentinel${watchers === 1 ? '' : 's'} (their connections in CLIENT LIST).** They log in as its default user (or the user their \`sentinel auth-user\` names), which the hardened files turn off: deployed as they are, the Sentinels could no longer monitor this node nor fail the group over. harden adds the user \`${sentinelName}\` (Sentinel's commands only), its password \`${secretVariable(sentinelName)}\` in credentials.env${options.reuse.has(sentinelName) ? ' (reused from --secrets)' : ''}. **Before any node restarts with its hardened files:** (1) on every running node of the group (masters and replicas, as they run now, logged in as today: \`REDISCLI_AUTH=<its requirepass>\`), add the user as users.acl has it: \`${setuser}\`; (2) on every Sentinel, for the master name it monitors this group as: \`SENTINEL SET <master-name> auth-user ${sentinelName}\` and \`SENTINEL SET <master-name> auth-pass <${secretVariable(sentinelName)}>\` (Sentinel writes it into its sentinel.conf), then check that \`SENTINEL MASTER <master-name>\` shows neither s_down nor disconnected. Harden the other nodes with \`--secrets\` naming this credentials.env (every node needs the same \`${sentinelName}\` password), and the Sentinels with \`--sentinel-config\` for their own users. Then restart the nodes one at a time and check \`SENTINEL REPLICAS <master-name>\`.`
+          : `**Sentinels watch this server: ${watchers} Sentinel${watchers === 1 ? '' : 's'} (their connections in CLIENT LIST).** The hardened files turn the default user off: the Sentinels must log in as \`${sentinelName}\`, the user this server already has (kept with its password, which credentials.env does not hold). Before any node restarts with its hardened files, check that every Sentinel has \`sentinel auth-user <master-name> ${sentinelName}\` and its password, or they lose this node and the group its failover.`);
+        result.sentinelsWatch = `Sentinels: ${watchers} Sentinel${watchers === 1 ? '' : 's'} (their connections in CLIENT LIST) watch this server, which loses its default user: ${made ? `the user ${sentinelName} is added; give it to every Sentinel (SENTINEL SET … auth-user/auth-pass) before any node restarts` : `check that they log in as ${sentinelName}`} (PLAN.md)`;
       }
       // The existing operator that cannot administer (it never held those commands): said, never widened.
       const operatorUser = finals.get(operator);
@@ -705,6 +736,14 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       result.auditUser = [userName('auditor', options.prefix), operator].find(audits) ?? userName('auditor', options.prefix);
       result.aclLines = lines;
     }
+    // QA40-8: in a Sentinel group, every failover reconfigures the nodes (REPLICAOF) and writes their running
+    // configuration back with CONFIG REWRITE (Sentinel sends it, the sentinel user may): the masterauth the drop-in
+    // gives on the command line lands in redis.conf in clear text, as Sentinel's own passwords do in sentinel.conf.
+    const sentinelGroupKnown = options.sentinel !== undefined || watchers > 0 || options.reuse.has(sentinelName);
+    if (sentinelGroupKnown && secretArgs.some((a) => a.file === 'redis.conf' && a.key[0] === 'masterauth')) {
+      const owner = v.product === 'valkey' ? 'valkey' : 'redis';
+      notes.push(`**A failover writes masterauth into redis.conf.** The drop-in gives \`masterauth\` on the command line (from credentials.env), so the generated redis.conf holds none; but at every failover Sentinel reconfigures each node (REPLICAOF) and sends \`CONFIG REWRITE\`, which writes the running configuration back into redis.conf, masterauth in clear text with it (measured with redis-server and redis-sentinel 7.0.15). The \`${sentinelName}\` user must keep CONFIG REWRITE (Sentinel sends it in the same transaction as REPLICAOF, which fails without it). Protect the file instead: it is rewritten with mode 0644 less the service's umask, so the drop-in's \`UMask=0027\` makes it \`0640\`, owned by \`${owner}\` (host/permissions.sh sets \`${owner}:${owner} 0640\`). After a failover an audit of the node fails auth.plaintext-passwords for that line: the replicas must send this password, so there is no hashed form; suppress that finding with that reason once the mode is checked.`);
+    }
     if (showsSecrets(fc, v, secretArgs)) {
       set('auth.plaintext-passwords', 'set-proc-title', ['yes'], true);
       notes.push(procTitleNote(secretArgs));
@@ -712,12 +751,6 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     result.confBefore = body;
     result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
     result.dataDir = dataDir;
-    const written = (name: string, fallback: string): string => changes.filter((c) => c.key[0] === name && c.args !== null).at(-1)?.args?.[0] ?? fc.get(name)?.value ?? fallback;
-    result.dataNames = {
-      dbfilename: written('dbfilename', 'dump.rdb'),
-      appenddirname: written('appenddirname', 'appendonlydir'),
-      ...(written('cluster-enabled', 'no') === 'yes' ? { clusterConfigFile: written('cluster-config-file', 'nodes.conf') } : {}),
-    };
     const portSet = changes.filter((c) => c.key[0] === 'port' && c.args !== null).at(-1)?.args?.[0];
     const plainPort = portNumber(portSet ?? fc.get('port')?.value ?? '6379');
     const listening = plainPort > 0 ? plainPort : (result.tlsPort?.port ?? portNumber(fc.get('tls-port')?.value));
@@ -758,6 +791,24 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     secretArgs.push(...s.secretArgs);
   }
 
+  // QA40-14, QA40-17: a user kept from the input (a second harden of harden's own output) whose password --secrets
+  // gives (its hash is the one the ACL file keeps) goes to credentials.env too, with the trial logging in as it: the
+  // drop-in reads masterauth and Sentinel's passwords from that file, which held only the users made again.
+  const hashesOf = (lines: readonly string[] | undefined, user: string): string[] =>
+    (lines?.find((l) => l.startsWith(`user ${user} `))?.split(' ') ?? []).filter((w) => /^#[0-9a-f]{64}$/.test(w)).map((w) => w.slice(1));
+  const filesOf = (user: string, password: string) => {
+    const sha = sha256Hex(password);
+    return ([['redis.conf', result.aclLines], ['sentinel.conf', result.sentinelAclLines]] as const).filter(([, lines]) => hashesOf(lines, user).includes(sha)).map(([file]) => file);
+  };
+  for (const [user, password] of options.reuse) {
+    if (!credentials.some((c) => c.user === user) && filesOf(user, password).length > 0) credentials.push({ user, password });
+  }
+  // Every user whose password credentials.env holds logs in to the trial of each file that has it.
+  for (const { user, password } of credentials) {
+    for (const file of filesOf(user, password)) if (!logins.some((l) => l.file === file && l.user === user)) logins.push({ file, user });
+  }
+  const reused = credentials.filter((c) => options.reuse.get(c.user) === c.password).map((c) => c.user);
+  if (reused.length > 0) result.reused = reused;
   return { ...result, credentials, logins, secretArgs, items, claims, notes, rotate, kept, keptWhileFailing, manual };
 }
 

@@ -44,6 +44,8 @@ import { realPath } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
 import { clipped } from '../util/shown.ts';
+import { credentialOf, login } from '../fix/session.ts';
+import { fileCertificates } from '../gather/probe/index.ts';
 
 /** The sentinel's ACL file in the output directory (installed at its `aclfile` path). */
 export const SENTINEL_ACL = 'sentinel-users.acl';
@@ -87,6 +89,25 @@ export interface HardenRun {
 /** Where Debian's packages put the config files: the paths a live server's files are installed at when they cannot be read. */
 function debianPaths(product: 'redis' | 'valkey'): { conf: string; sentinel: string } {
   return product === 'valkey' ? { conf: '/etc/valkey/valkey.conf', sentinel: '/etc/valkey/sentinel.conf' } : { conf: '/etc/redis/redis.conf', sentinel: '/etc/redis/sentinel.conf' };
+}
+
+/**
+ * How many Sentinels watch a live data node: the distinct run ids of its connections named `sentinel-<id>-cmd` and
+ * `sentinel-<id>-pubsub` (Sentinel names its two links so), from CLIENT LIST, read-only; why not, when it cannot tell.
+ */
+async function sentinelWatchersOf(target: Target, options: { connectTimeoutMs: number; commandTimeoutMs: number }): Promise<number | string> {
+  try {
+    const conn = await login(target, credentialOf(target), options);
+    try {
+      const reply = await conn.command(['CLIENT', 'LIST']);
+      if (typeof reply !== 'string') return `CLIENT LIST: ${clipped(String(reply), 200)}`;
+      return new Set(reply.split('\n').map((l) => /\bname=sentinel-([0-9a-f]+)-/.exec(l)?.[1]).filter((id) => id !== undefined)).size;
+    } finally {
+      await conn.close();
+    }
+  } catch (error) {
+    return clipped(error instanceof Error ? error.message : String(error), 200);
+  }
 }
 
 /** Reads an input file through the one bounded, regular-file-only reader; a failure is a usage error naming it. */
@@ -312,6 +333,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   /** The last `bind` line of the redis.conf, and of the sentinel.conf, when redis-server cannot listen on it. */
   let confBind: UnlistenableBind | undefined;
   let sentinelBind: UnlistenableBind | undefined;
+  /** Sentinel connections of a live data node (CLIENT LIST), when no sentinel.conf is hardened beside it (QA40-16). */
+  let sentinelWatchers: number | string | undefined;
   if (live) {
     const pass = flags.pass ?? flags.a;
     const target = resolveTarget(flags.uri ?? spec, { ...flags, ...(pass !== undefined ? { pass } : {}) }, flags.env);
@@ -331,6 +354,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       confPath = undefined;
     } else {
       confPath ??= found?.path;
+      // Sentinels watching this node log in as the default user the hardened files turn off: counted as fix counts them.
+      if (!sentinelPath) sentinelWatchers = await sentinelWatchersOf(target, timeouts);
     }
     if (versionText === undefined && facts.server?.version) {
       const product = facts.server.product === 'valkey' ? 'valkey ' : '';
@@ -422,7 +447,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       profile, version, prefix: flags.userPrefix, ...(flags.bind ? { bind: flags.bind } : {}), ...(confBind ? { unlistenableBind: confBind } : {}), ...(sentinelBind ? { sentinelUnlistenableBind: sentinelBind } : {}), ...(tlsFiles ? { tls: tlsFiles } : {}), reuse, deployedConf,
       ...(ownTls ? { ownTls } : {}), ...(ownTlsRefused !== undefined ? { ownTlsRefused } : {}),
       deployedSentinelConf: deployedSentinel, ...(sentinel ? { sentinel } : {}), ...(sentinelFacts ? { sentinelFacts } : {}), replication,
-      ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}), pathExists,
+      ...(deployment ? { deployment } : {}), ...(tlsPort !== undefined ? { tlsPort } : {}), pathExists, ...(sentinelWatchers !== undefined ? { sentinelWatchers } : {}),
     });
   } catch (error) {
     if (error instanceof HardenRefusal) throw new HardenInputError(error.message);
@@ -502,7 +527,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const outcomes: RuleOutcome[] = [];
     // Each file is judged on its own (a redis.conf and a sentinel.conf are two servers'), before and after; with both,
     // the sentinel's rows say so.
-    for (const audited of await staticAudits(facts, sentinelFacts, result, stage, work, versionText!, conf, trialTls === 'load')) {
+    for (const audited of await staticAudits(facts, sentinelFacts, result, stage, work, versionText!, conf, trialTls === 'load', !live || ownTls?.read === true)) {
       for (const rule of new Set(audited.after.results.map((r) => r.ruleId))) {
         const b = statusOf(audited.before, rule);
         const a = statusOf(audited.after, rule, [stage, work]);
@@ -512,7 +537,10 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     const devLog = existsSync('/dev/log');
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
-    const told = { ...result, notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    // QA40-10: the config's own certificate, kept as harden found it, still failing: said, not counted as harden's.
+    const ownCertificate = outcomes.find((o) => o.rule === 'tls.certificate' && !o.claimed && o.after === 'fail');
+    const certificateLeft = ownCertificate ? (ownCertificate.messages ?? ['still fails']).map((m) => `tls.certificate still fails, the config's own certificate, which harden keeps as it is (it makes no certificate: renew it, or give --tls-cert/--tls-key/--tls-ca): ${m}`) : [];
+    const told = { ...result, manual: [...result.manual, ...certificateLeft], notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix) });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);
@@ -528,7 +556,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     // A rule the generated files cannot even be judged on (an error: a line the re-audit refuses) is no pass either.
     const failing = outcomes.filter((o) => o.claimed && (o.after === 'fail' || o.after === 'error'));
-    const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result, devLog);
+    const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result, devLog, flags.secrets, certificateLeft);
     return { code: trial.status === 'failed' || failing.length > 0 ? 1 : 0, summary };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -634,7 +662,7 @@ interface FileAudit {
  * The input's audit, and the generated files' static audit as deployed (with the command-line secrets): the
  * redis.conf (with users.acl) and the sentinel.conf (with its ACL file) each on its own.
  */
-async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined, readTls: boolean): Promise<FileAudit[]> {
+async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined, readTls: boolean, inputCertificates: boolean): Promise<FileAudit[]> {
   const dir = join(work, 'audit');
   await mkdir(dir);
   const placeholder = new Map(result.secretArgs.map((a) => [a.user, generatePassword()]));
@@ -663,7 +691,9 @@ async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, resu
     const cwd = conf ? dirname(resolve(conf.path)) : undefined;
     const inputs = { configPath: join(stage, 'redis.conf'), ...(result.aclLines ? { aclPath: join(stage, 'users.acl') } : {}), version, ...(cwd ? { cwd } : {}) };
     const after = await reaudit(inputs, { ...inputs, configPath: await withSecrets('redis.conf', result.conf, 'redis.conf') });
-    audits.push({ file: 'redis.conf', before: judgeFacts(facts), after, claims: result.claims });
+    // The input's certificate is judged as `redfort audit --config` judges it (QA40-10: "skip" before, for a certificate
+    // the audit fails): read when the files are harden's input, never on a live server's word.
+    audits.push({ file: 'redis.conf', before: judgeFacts(inputCertificates ? await fileCertificates(facts) : facts), after, claims: result.claims });
   }
   if (result.sentinelConf !== undefined) {
     const inputs = { sentinelConfigPath: join(stage, 'sentinel.conf'), ...(result.sentinelAclLines ? { aclPath: join(stage, SENTINEL_ACL) } : {}), version };
@@ -684,13 +714,14 @@ function syslogNotes(result: HardenResult, devLog: boolean): string[] {
   return [`**syslog:** \`syslog-enabled yes\` sends the log to /dev/log, the syslog socket of the host the server runs on: where nothing listens there (a minimal container, a host without rsyslog or journald) every message is dropped, and an audit of the running server fails logging.syslog-disabled. The re-audit here judges the files alone and passes it.${devLog ? '' : ' This machine has no /dev/log: deployed here, the server logs nothing to syslog (start a syslog daemon, or set syslog-enabled no and ship the log file).'}`];
 }
 
-function summaryOf(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult, devLog: boolean): string {
+function summaryOf(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult, devLog: boolean, secrets: string | undefined, ownCertificate: readonly string[]): string {
   const lines: string[] = [];
   lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
   lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
   if (result.tlsPort) lines.push(`TLS port: ${tlsPortText(result.tlsPort, false)}${result.tlsPort.known ? ' (PLAN.md: what harden knew of the deployment)' : ''}`);
   if (result.bindKept) lines.push(result.bindKept);
   if (result.sentinelBindKept) lines.push(result.sentinelBindKept);
+  if (result.sentinelsWatch) lines.push(result.sentinelsWatch);
   if (result.aclSkipped && result.aclPath) lines.push(`ACL file: ${result.aclPath}: ${result.aclSkipped.join(', ')} already ${result.aclSkipped.length === 1 ? 'exists' : 'exist'} on this host, another server's (PLAN.md)`);
   const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
   const width = Math.max(4, ...changed.map((o) => outcomeLabel(o).length));
@@ -703,8 +734,17 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   const passing = claimed.length - left.length - unjudged.length;
   lines.push('', `${passing} of ${claimed.length} rules harden fixes pass${left.length ? '; still failing:' : '.'}`);
   for (const o of left) for (const m of o.messages ?? ['still fails']) lines.push(`  ${outcomeLabel(o)}: ${m}`);
+  // The config's own certificate, still failing (PLAN.md's "could not do" says it too).
+  for (const m of ownCertificate) lines.push(m);
   for (const o of unjudged) lines.push(`${outcomeLabel(o)} is not judged on the generated files (${o.after}, not counted as passing): ${o.messages?.[0] ?? 'not judged'}`);
   if (!devLog && result.claims.has('logging.syslog-disabled')) lines.push('logging.syslog-disabled passes on the files alone: syslog-enabled yes needs a syslog daemon on /dev/log where the server runs, and this machine has none (PLAN.md).');
-  lines.push(`${result.credentials.length} new credential${result.credentials.length === 1 ? '' : 's'} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
+  // QA40-9: a password the --secrets file gave is no new credential.
+  const reused = result.reused?.length ?? 0;
+  const fresh = result.credentials.length - reused;
+  const from = secrets ? ` from ${secrets}` : '';
+  const counted = reused === 0
+    ? `${fresh} new credential${fresh === 1 ? '' : 's'}`
+    : fresh === 0 ? `${reused} credential${reused === 1 ? '' : 's'} reused${from}` : `${fresh} new credential${fresh === 1 ? '' : 's'} and ${reused} reused${from}`;
+  lines.push(`${counted} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
   return `${lines.join('\n')}\n`;
 }

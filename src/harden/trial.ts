@@ -350,7 +350,7 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string, lines
     const refused: string[] = [];
     for (const login of spec.logins) if ((await tryAuth(port, login.user, login.password)) !== 'ok') refused.push(login.user);
     if (refused.length > 0) return { ok: false, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started, but ${refused.join(', ')} could not log in with the generated password` };
-    return { ok: true, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started on 127.0.0.1:${port} with the generated files; ${spec.logins.length} user${spec.logins.length === 1 ? '' : 's'} logged in (${spec.logins.map((l) => l.user).join(', ')})` };
+    return { ok: true, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started on 127.0.0.1:${port} with the generated files; ${spec.logins.length === 0 ? "no user's password known (their users exist already; --secrets gives harden the credentials.env that has them): logins not checked" : `${spec.logins.length} user${spec.logins.length === 1 ? '' : 's'} logged in (${spec.logins.map((l) => l.user).join(', ')})`}` };
   } finally {
     await stop();
   }
