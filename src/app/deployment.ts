@@ -248,6 +248,16 @@ export async function planDeployment(
   if (topology.kind === 'replication') {
     return { ok: false, error: `${seed.display} is neither a cluster node nor a sentinel: reboot-plan needs one to know how failovers happen` };
   }
+  // Unknown is not none: a group whose replicas or peer sentinels the seed would not list (NOPERM) would be planned
+  // as "no replica" and "1 of the 1 sentinels", false facts with wrong advice (QA40-59). No plan, and why.
+  const unlisted = topology.groups.flatMap((g) => [g.replicasUnavailable, g.sentinelsUnavailable].filter((why): why is string => why !== undefined));
+  if (unlisted.length > 0) {
+    const names = topology.groups.filter((g) => g.replicasUnavailable !== undefined || g.sentinelsUnavailable !== undefined).map((g) => `'${g.name}'`);
+    return {
+      ok: false,
+      error: `no plan: the replicas or sentinels of ${names.length === 1 ? 'master' : 'masters'} ${names.join(', ')} are unknown, not none: ${unlisted.join('; ')} (see docs/auditor-user.md)`,
+    };
+  }
   const name = deploymentName(topology.kind, seed, topology.nodes.length);
   return { ok: true, name, plan: planReboots(layoutFromTopology(topology), { maxBatch: options.maxBatch ?? 1 }), warnings: discovery.warnings ?? [] };
 }

@@ -16,7 +16,7 @@ import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
 import type { LiveFiles } from './rollback.ts';
-import { aclLineRules, aclLines, configValues, FIX_SETTINGS, mergeRollback, octal, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
+import { aclLineRules, aclLines, configValues, FIX_SETTINGS, foreignRecord, mergeRollback, octal, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
@@ -41,6 +41,11 @@ export interface ApplyOptions extends FixGatherOptions {
   readonly beforeStep?: (step: PlanStep) => Promise<void> | void;
   /** How long a replica's link may take to come back up after a step (default 10 s). */
   readonly linkWaitMs?: number;
+  /**
+   * Asked before each step and before the audit after the apply: a reason to stop (`SIGINT`), once the run was asked
+   * to. The apply then stops there, as after a failed step: it rolls back what it did (QA40-12).
+   */
+  readonly interrupted?: () => string | undefined;
 }
 
 /** One rule whose status changed between the audit before and the one after. */
@@ -62,6 +67,8 @@ export interface ApplyOutcome {
   readonly restoredFiles: readonly string[];
   /** Everything the rollback did not manage (empty when nothing was rolled back or all was). */
   readonly notRestored: readonly string[];
+  /** Nodes the rollback set back but could not log in to afterwards to check (see {@link rollback}). */
+  readonly unverified?: readonly string[];
   readonly rolledBack: boolean;
   /** Refused before any change (another fix at work on a node, its lock file, a node already unhealthy). */
   readonly refused?: boolean;
@@ -209,12 +216,19 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
   const steps = stepsToApply(plan, options.classes, options.earlierRecord);
   const empty: ApplyOutcome = { ok: true, applied: [], changes: [], restoredFiles: [], notRestored: [], rolledBack: false };
   if (steps.length === 0) return empty;
+  // An earlier record of other nodes is never replaced nor mixed with this one (QA40-4).
+  const foreign = foreignRecord(options.earlierRecord, plan.nodes.map((n) => n.address));
+  if (foreign !== undefined) return { ...empty, ok: false, refused: true, error: `${options.rollbackFile}: ${foreign}` };
   const locks = new Locks();
   const runs = new Map<string, NodeRun>();
   const applied: number[] = [];
   const restoredFiles: string[] = [];
   const users = options.users;
+  // What the file holds (this apply's record added to an earlier one's) and this apply's own record, which a stop
+  // rolls back: an earlier, successful apply (whose users clients may already use) stays (QA40-1).
   let record: RollbackRecord | undefined;
+  let own: RollbackRecord | undefined;
+  let thisApply: RollbackRecord['applies'][number] | undefined;
   const save = () => record && writeRollback(options.rollbackFile, record);
   try {
     // Lock and log in to every node the steps touch.
@@ -247,7 +261,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
         if (!kept) await session.close();
       }
     }
-    record = mergeRollback(options.earlierRecord, {
+    own = {
       format: 'redfort-fix-rollback',
       version: 1,
       warning: ROLLBACK_WARNING,
@@ -255,30 +269,42 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       createdAt: new Date().toISOString(),
       nodes: [...runs.values()].map((r) => r.record),
       applies: [],
-    });
-    const thisApply = { plan: plan.digest, steps: [] as number[], after: {} as Record<string, string>, stepsDigest: stepsDigest(plan) };
-    record.applies.push(thisApply);
+    };
+    const earlierNodes = options.earlierRecord?.nodes.length ?? 0;
+    // A copy: the merged record keeps the earliest values, this apply's own record those before this apply.
+    record = mergeRollback(options.earlierRecord, JSON.parse(JSON.stringify(own)) as RollbackRecord);
+    const entry = { plan: plan.digest, steps: [] as number[], after: {} as Record<string, string>, stepsDigest: stepsDigest(plan) };
+    thisApply = entry;
+    record.applies.push(entry);
     save();
-    log(`recorded the state of ${runs.size} node${runs.size === 1 ? '' : 's'} in ${options.rollbackFile} (mode 0600; it holds the secrets it replaces)`);
+    log(`recorded the state of ${runs.size} node${runs.size === 1 ? '' : 's'} in ${options.rollbackFile} (mode 0600; it holds the secrets it replaces)${earlierNodes > 0 ? `, added to the record of the earlier apply there (its values kept: \`fix --rollback\` returns to the state before the first apply; a failed step undoes only this apply)` : ''}`);
 
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const run = runs.get(step.node)!;
-      const rec = record.nodes.find((n) => n.address === step.node)!;
+      const stop = options.interrupted?.();
+      if (stop !== undefined) return await abort(`interrupted (${stop})${i > 0 ? ` after ${describeStep(steps[i - 1]!)}` : ' before the first step'}, before ${describeStep(step)}`);
+      // The node in the file's record and in this apply's own: each is kept up to date.
+      const recs = [record.nodes.find((n) => n.address === step.node)!, run.record];
       // What the step touches, kept before it runs (a step cut short may have run): a rollback restores no more.
-      if (rec.touched) {
-        for (const t of stepTouches(step)) if (!rec.touched.some((o) => JSON.stringify(o) === JSON.stringify(t))) rec.touched.push(t);
-        save();
+      for (const rec of recs) {
+        if (rec.touched) for (const t of stepTouches(step)) if (!rec.touched.some((o) => JSON.stringify(o) === JSON.stringify(t))) rec.touched.push(t);
+        // The users this node logs in to the others as once the step ran (masteruser, a sentinel's auth-user): a
+        // rollback that cannot reach it keeps them on the others (QA40-2).
+        for (const u of loginUsers(step)) if (!(rec.uses ?? []).includes(u)) rec.uses = [...(rec.uses ?? []), u];
       }
+      save();
       const failure = await runStep(step, run, options, restoredFiles);
       if (failure) return await abort(`${describeStep(step)}: ${failure}`);
       applied.push(step.id);
-      rec.applied.push(step.id);
-      thisApply.steps.push(step.id);
-      if (step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE') rec.persisted.configRewrite = true;
-      if (step.command[0] === 'ACL' && step.command[1] === 'SAVE') rec.persisted.aclSave = true;
-      const note = clearTextNote(plan, step);
-      if (note && !(rec.notes ?? []).includes(note)) rec.notes = [...(rec.notes ?? []), note];
+      entry.steps.push(step.id);
+      for (const rec of recs) {
+        rec.applied.push(step.id);
+        if (step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE') rec.persisted.configRewrite = true;
+        if (step.command[0] === 'ACL' && step.command[1] === 'SAVE') rec.persisted.aclSave = true;
+        const note = clearTextNote(plan, step);
+        if (note && !(rec.notes ?? []).includes(note)) rec.notes = [...(rec.notes ?? []), note];
+      }
       save();
       log(`applied ${describeStep(step)}`);
       // A node is done when the next step is on another node: check that it still serves before moving on.
@@ -289,6 +315,8 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       }
     }
 
+    const stop = options.interrupted?.();
+    if (stop !== undefined) return await abort(`interrupted (${stop}) after ${describeStep(steps[steps.length - 1]!)}, before the audit after the apply`);
     // Verify: audit again, with credentials that work now, and compare rule by rule.
     const after = await reaudit(state, runs, options);
     if (!after.ok) return await abort(`the audit after the apply failed: ${after.error}`);
@@ -299,7 +327,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     if (worse.length > 0) {
       return await abort(`the audit after the apply shows new failures: ${worse.map((c) => `${c.node} ${c.rule}`).join(', ')}`, changes);
     }
-    for (const n of after.state.nodes) thisApply.after[n.address] = nodeDigest(n.facts, n.role);
+    for (const n of after.state.nodes) entry.after[n.address] = nodeDigest(n.facts, n.role);
     save();
     return { ok: true, applied, changes, restoredFiles, notRestored: [], rolledBack: false, after: after.state.entries };
   } catch (error) {
@@ -311,12 +339,18 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
   }
 
   async function abort(error: string, changes: readonly RuleChange[] = []): Promise<ApplyOutcome> {
-    if (!record || applied.length === 0) return { ok: false, applied: [], error, changes, restoredFiles, notRestored: [], rolledBack: false };
-    log(`${error}: rolling back`);
+    if (!record || !own || applied.length === 0) return { ok: false, applied: [], error, changes, restoredFiles, notRestored: [], rolledBack: false };
+    log(`${error}: rolling back this apply's steps`);
     const targets = new Map([...runs.values()].map((r) => [r.node.address, r.node.target]));
-    const result = await rollback(record, targets, { ...options, log });
+    // This apply's own record: what an earlier apply did (recorded in the same file) stays; `fix --rollback FILE`
+    // returns to the state before the first apply.
+    const result = await rollback(own, targets, { ...options, log });
+    // Undone, this apply is no longer one whose steps a later apply of the plan may skip; not all undone, its entry
+    // stays (a re-run is then told of an apply that did not finish).
+    const at = thisApply ? record.applies.indexOf(thisApply) : -1;
+    if (result.notRestored.length === 0 && at >= 0) record.applies.splice(at, 1);
     save();
-    return { ok: false, applied, error, changes, restoredFiles, notRestored: result.notRestored, rolledBack: true };
+    return { ok: false, applied, error, changes, restoredFiles, notRestored: result.notRestored, unverified: result.unverified, rolledBack: true };
   }
 }
 
@@ -337,6 +371,20 @@ export function commandTouches(command: readonly Arg[]): Touch[] {
     });
   }
   return [];
+}
+
+/** The users a step makes its node log in to the others as: `CONFIG SET masteruser NAME`, `SENTINEL SET m auth-user NAME`. */
+export function loginUsers(step: Pick<PlanStep, 'command'>): string[] {
+  const words = step.command.map((a) => (typeof a === 'string' ? a : undefined));
+  const verb = `${words[0] ?? ''} ${words[1] ?? ''}`.toUpperCase();
+  const out: string[] = [];
+  const pairs = verb === 'CONFIG SET' ? words.slice(2) : verb === 'SENTINEL SET' ? words.slice(3) : [];
+  const field = verb === 'CONFIG SET' ? 'masteruser' : 'auth-user';
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const value = pairs[i + 1];
+    if (pairs[i]?.toLowerCase() === field && value) out.push(value);
+  }
+  return out;
 }
 
 /** The SENTINEL SET fields a rollback record reads before the change and so can set back. */
@@ -551,10 +599,12 @@ export interface RollbackOptions {
  * replication user before a replica has its old masteruser/masterauth back would refuse that replica's next
  * reconnection. Best effort: what it cannot restore is reported, never thrown.
  */
-export async function rollback(record: RollbackRecord, targets: ReadonlyMap<string, Target>, options: RollbackOptions = {}): Promise<{ notRestored: string[]; restored: string[]; notes: string[] }> {
+export async function rollback(record: RollbackRecord, targets: ReadonlyMap<string, Target>, options: RollbackOptions = {}): Promise<{ notRestored: string[]; restored: string[]; notes: string[]; unverified: string[] }> {
   const log = options.log ?? (() => {});
   const notRestored: string[] = [];
   const restored: string[] = [];
+  // Set back, every command answered OK, but the check afterwards could not log in (QA40-5): said apart.
+  const unverified: string[] = [];
   // What the record says a rollback does not undo (and need not): said, not counted as a failure.
   const notes = record.nodes.flatMap((n) => (Array.isArray(n.notes) ? n.notes.filter((x) => typeof x === 'string').map((x) => `${n.address}: ${clipped(x.replace(/[\u0000-\u001f\u007f]/g, '?'), 1000)}`) : []));
   // Data nodes first, in the reverse of the apply's order, then the sentinels: a sentinel given back its old
@@ -562,24 +612,61 @@ export async function rollback(record: RollbackRecord, targets: ReadonlyMap<stri
   // took them again, each link stayed unauthenticated (every PING answered -NOAUTH keeps it open), and the sentinels
   // held the master and its replicas down for good. The fix's users go only in the second pass, after every node.
   const nodes = [...record.nodes].reverse().sort((a, b) => Number(a.role === 'sentinel') - Number(b.role === 'sentinel'));
-  const problemsOf = new Map<RollbackNode, string[] & { unreachable?: boolean; usersNotRestored?: boolean }>();
+  const problemsOf = new Map<RollbackNode, NodeProblems>();
+  const holdouts: RollbackNode[] = [];
   for (const node of nodes) {
     const target = targets.get(node.address);
     if (!target) {
       notRestored.push(`${node.address}: no target to reach it`);
+      holdouts.push(node);
       continue;
     }
-    problemsOf.set(node, await restoreNode(node, target, options, restored));
+    const problems = await restoreNode(node, target, options, restored);
+    problemsOf.set(node, problems);
+    if (problems.unreachable || problems.linksNotRestored) holdouts.push(node);
   }
+  // A node not set back still logs in to the others as fix's replication (or sentinel) user, and its config file
+  // says so once CONFIG REWRITE ran: that user stays on the others, or the node could not replicate (WRONGPASS) when
+  // it comes back (QA40-2). The next rollback, once it is up, deletes it.
+  const created = new Set(record.nodes.flatMap((n) => Object.entries(n.users).filter(([, line]) => line === null).map(([name]) => name)));
+  const heldBy = new Map<string, string[]>();
+  for (const h of holdouts) for (const u of usesOf(h, created)) heldBy.set(u, [...(heldBy.get(u) ?? []), h.address]);
+  const again = 'run the rollback again once it is back up (it then deletes them)';
   for (const [node, problems] of problemsOf) {
+    const target = targets.get(node.address)!;
+    const { deleted } = nodeRollback(node, target);
+    const keep = [...deleted].filter((u) => heldBy.has(u) && !heldBy.get(u)!.every((a) => a === node.address));
     // A node whose restore could not log in keeps the fix's users: they may be its only way in.
     // So does one whose recorded users could not be set back: the recorded way in may be gone (default off).
-    if (problems.usersNotRestored) problems.push(`kept the fix's users (${[...nodeRollback(node, targets.get(node.address)!).deleted].join(', ')}): the recorded users are not back, and they may be the only way in`);
-    else if (!problems.unreachable) problems.push(...(await retireNode(node, targets.get(node.address)!, options, restored)));
+    if (problems.usersNotRestored) problems.push(`kept the fix's users (${[...deleted].join(', ')}): the recorded users are not back, and they may be the only way in`);
+    else if (!problems.unreachable) {
+      problems.push(...(await retireNode(node, target, options, restored, unverified, new Set(keep))));
+      for (const u of keep) {
+        const by = heldBy.get(u)!.filter((a) => a !== node.address);
+        problems.push(`kept user '${u}': ${by.join(', ')} ${by.length === 1 ? 'was' : 'were'} not set back and ${by.length === 1 ? 'logs' : 'log'} in to the others as '${u}' (masteruser or auth-user, in its config file too once rewritten): deleted, ${by.length === 1 ? 'it' : 'they'} could not replicate or reach the others when back; ${again}`);
+      }
+    }
+    const uses = holdouts.includes(node) ? usesOf(node, created) : [];
+    if (uses.length > 0) problems.push(`when it comes back it still logs in to the others as ${uses.map((u) => `'${u}'`).join(', ')}: kept on the other nodes; ${again}`);
     for (const p of problems) notRestored.push(`${node.address}: ${p}`);
     log(`rolled back ${node.address}${problems.length ? ` (${problems.length} problem${problems.length === 1 ? '' : 's'})` : ''}`);
   }
-  return { notRestored, restored, notes };
+  return { notRestored, restored, notes, unverified };
+}
+
+type NodeProblems = string[] & { unreachable?: boolean; usersNotRestored?: boolean; linksNotRestored?: boolean };
+
+/**
+ * The users of `created` (those the record deletes) a node logs in to the others as after the apply: its record's
+ * `uses`; in an older record, fix's replication user where its masteruser was touched, its sentinel user where a
+ * sentinel's auth-user was (by the names fix gives them).
+ */
+function usesOf(node: RollbackNode, created: ReadonlySet<string>): string[] {
+  if (Array.isArray(node.uses)) return node.uses.filter((u) => typeof u === 'string' && created.has(u));
+  const touched = Array.isArray(node.touched) ? node.touched : undefined;
+  const masteruser = node.role !== 'sentinel' && (touched === undefined ? 'masteruser' in node.config : touched.some((t) => t?.kind === 'config' && t.name === 'masteruser'));
+  const authUser = node.role === 'sentinel' && (touched === undefined ? node.applied.length > 0 : touched.some((t) => t?.kind === 'sentinel' && t.field === 'auth-user'));
+  return [...created].filter((u) => (masteruser && u.endsWith('replication')) || (authUser && u.endsWith('sentinel')));
 }
 
 interface NodeRollback {
@@ -593,7 +680,8 @@ function nodeRollback(node: RollbackNode, target: Target): NodeRollback {
   const scope = rollbackScope(node);
   const deleted = new Set(Object.entries(node.users).filter(([name, line]) => line === null && scope.user(name, true)).map(([name]) => name));
   const admin: Credential | undefined = node.credentials ? { user: node.credentials.user, password: node.credentials.password, label: `user '${node.credentials.user}'` } : undefined;
-  const recordedPass = scope.config('requirepass') ? node.config['requirepass'] : undefined;
+  // The recorded requirepass is a way in to try whether or not fix changed it (a stop before its step leaves it in use).
+  const recordedPass = typeof node.config['requirepass'] === 'string' && node.config['requirepass'] !== '' ? node.config['requirepass'] : undefined;
   const after: Credential[] = [credentialOf(target), ...(recordedPass ? [{ user: undefined, password: recordedPass, label: 'the recorded requirepass' }] : []), NO_CREDENTIALS].filter((c) => !deleted.has(c.user ?? 'default'));
   return { deleted, admin, after };
 }
@@ -611,8 +699,8 @@ function sender(session: NodeSession, node: RollbackNode, problems: string[], re
 }
 
 /** First pass: the recorded settings, users and sentinel credentials. The fix's users stay (see {@link rollback}). */
-async function restoreNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[] & { unreachable?: boolean; usersNotRestored?: boolean }> {
-  const problems: string[] & { unreachable?: boolean; usersNotRestored?: boolean } = [];
+async function restoreNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<NodeProblems> {
+  const problems: NodeProblems = [];
   const { admin, after } = nodeRollback(node, target);
   const session = new NodeSession(target, node.address, options);
   const send = sender(session, node, problems, restored);
@@ -631,7 +719,11 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
       // A setting of a step that never ran is skipped quietly; one fix never sets is reported.
       if (FIX_SETTINGS.has(name) && typeof value === 'string' && !scope.config(name)) continue;
       if (!scope.config(name) || typeof value !== 'string') problems.push(`CONFIG SET ${shown(name, SETTING)}: not a setting fix changed here (the record names it): not restored`);
-      else await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
+      else {
+        const before = problems.length;
+        await send(['CONFIG', 'SET', name, value], `CONFIG SET ${name}`);
+        if (problems.length > before && name === 'masteruser') problems.linksNotRestored = true;
+      }
     }
     const recordedUsers = Object.entries(node.users).filter(([, line]) => line !== null);
     const existing = recordedUsers.length > 0 ? await aclLines(session).catch(() => undefined) : undefined;
@@ -666,7 +758,11 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
     for (const s of node.sentinel) {
       if ((s.field === 'auth-user' || s.field === 'auth-pass') && !scope.sentinel(s.master, s.field)) continue;
       if (!scope.sentinel(s.master, s.field) || (s.value !== null && typeof s.value !== 'string')) problems.push(`SENTINEL SET ${shown(String(s.master), SETTING)} ${shown(String(s.field), SETTING)}: not a sentinel field fix changed here (the record names it): not restored`);
-      else await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
+      else {
+        const before = problems.length;
+        await send(['SENTINEL', 'SET', s.master, s.field, s.value ?? ''], `SENTINEL SET ${s.master} ${s.field}`);
+        if (problems.length > before && s.field === 'auth-user') problems.linksNotRestored = true;
+      }
     }
     if (node.role === 'sentinel' && node.sentinel.length === 0 && node.applied.length > 0) {
       problems.push("the sentinel's auth-user / auth-pass were not readable before the change (sentinel.conf not on this machine): set them back by hand");
@@ -678,9 +774,10 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
 }
 
 /** Second pass, once every node has its recorded state: the fix's users go, the state is written to disk, checked. */
-async function retireNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[]): Promise<string[]> {
+async function retireNode(node: RollbackNode, target: Target, options: RollbackOptions, restored: string[], unverified: string[], keep: ReadonlySet<string>): Promise<string[]> {
   const problems: string[] = [];
-  const { deleted, admin, after } = nodeRollback(node, target);
+  const { admin, after } = nodeRollback(node, target);
+  const deleted = new Set([...nodeRollback(node, target).deleted].filter((u) => !keep.has(u)));
   const session = new NodeSession(target, node.address, options);
   const send = sender(session, node, problems, restored);
   try {
@@ -729,7 +826,13 @@ async function retireNode(node: RollbackNode, target: Target, options: RollbackO
   // Check with a fresh connection that the values are back.
   const check = new NodeSession(target, node.address, options);
   try {
-    await check.open(after);
+    try {
+      await check.open(after);
+    } catch (error) {
+      // Every command above was answered OK: not a value left as it was, a check that could not be made.
+      unverified.push(`${node.address}: restored, but not verified: cannot log in to check (${error instanceof Error ? error.message : String(error)}): give the password the apply had (REDISCLI_AUTH, --pass) to have it checked`);
+      return problems;
+    }
     const now = await configValues(check, Object.keys(node.config));
     for (const [name, value] of Object.entries(node.config)) if (now.get(name) !== value) problems.push(`${name} is not back to its recorded value`);
     // Only where the fix made users: a 6.0 sentinel has no ACL command (its check failed on ACL LIST).

@@ -5,7 +5,7 @@ import { findRule } from '../rules/index.ts';
 import { packageVersion } from '../package-root.ts';
 import { resolveVersion, versionAtLeast } from '../redis/directives.ts';
 import type { Target } from '../redis/target.ts';
-import { ACCEPTED_LOGLEVELS, ACL_NAME_TRIES, DEFAULT_ACLFILE, DEFAULT_LOGFILE, newAclPath, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
+import { ACCEPTED_LOGLEVELS, ACL_NAME_TRIES, DEFAULT_ACLFILE, defaultLogfile, newAclPath, roleRules, targetSettings, TLS_CIPHERS, TLS_PROTOCOLS } from '../profile/index.ts';
 import type { Role } from '../profile/index.ts';
 import { fixUsers } from './profile.ts';
 import { clientCertificatesHold } from './client-certificates.ts';
@@ -702,7 +702,7 @@ export function buildPlan(input: PlanInput): FixPlan {
       const name = setting.directive === 'lua-enable-deprecated-api' && f.server?.product === 'valkey' ? 'lua-enable-insecure-api' : setting.directive;
       if (now !== undefined && now !== setting.value) lines.push({ line: `${name} ${setting.value}`, rule: setting.rule, name });
     }
-    if (failing(n.results, 'logging.no-logfile')) lines.push({ line: `logfile ${DEFAULT_LOGFILE}`, rule: 'logging.no-logfile', name: 'logfile' });
+    if (failing(n.results, 'logging.no-logfile')) lines.push({ line: `logfile ${defaultLogfile(f.server?.product)}`, rule: 'logging.no-logfile', name: 'logfile' });
     const acl = failing(n.results, 'auth.acl-file-missing') ? newAclFile(n, input.pathExists) : undefined;
     if (acl) lines.push({ line: `aclfile ${acl.path}`, rule: 'auth.acl-file-missing', name: 'aclfile' });
     const bus = failing(n.results, 'tls.cluster-bus-plaintext') ? busMove(f) : undefined;

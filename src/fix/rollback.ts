@@ -50,6 +50,13 @@ export interface RollbackNode {
    * restores nothing else. Absent in records written before session 34: see {@link rollbackScope}.
    */
   touched?: Touch[];
+  /**
+   * The users this node logs in to the other nodes as once its steps ran (`masteruser`, a sentinel's `auth-user`),
+   * each added before its step runs. A rollback that cannot set this node back keeps them on the others: deleted, the
+   * node (its config file rewritten) could not replicate or watch them when it came back (QA40-2). Absent in records
+   * written before session 40: see the rollback's reading of `touched`.
+   */
+  uses?: string[];
 }
 
 export interface RollbackRecord {
@@ -117,20 +124,69 @@ export async function readRollback(path: string): Promise<RollbackRecord> {
   if (record?.format !== 'redfort-fix-rollback' || record.version !== 1 || !Array.isArray(record.nodes)) {
     throw new RollbackFileError(`${path}: not a redfort fix rollback file`);
   }
+  // Each node as apply writes it: a record is input, and a node without its config or users stopped the rollback
+  // with "unexpected error: Cannot convert undefined or null to object" (QA40-18). Fields of later record formats
+  // (persisted, applied, sentinel, files) may be absent: none.
+  const nodes: RollbackNode[] = [];
+  for (const [i, n] of (record.nodes as unknown[]).entries()) {
+    const problem = nodeShapeProblem(n);
+    if (problem !== undefined) throw new RollbackFileError(`${path}: not a redfort fix rollback file (node ${i + 1} ${problem})`);
+    const node = n as RollbackNode;
+    nodes.push({ ...node, sentinel: node.sentinel ?? [], files: node.files ?? [], applied: node.applied ?? [], persisted: node.persisted ?? { configRewrite: false, aclSave: false }, credentials: node.credentials ?? null });
+  }
+  if (typeof record.target !== 'string') throw new RollbackFileError(`${path}: not a redfort fix rollback file (no target)`);
   // `applies` came in a later record format: absent is none; anything but a list of objects is not a record of ours.
-  if (record.applies === undefined) return { ...record, applies: [] };
-  if (!Array.isArray(record.applies) || !record.applies.every((a) => typeof a === 'object' && a !== null && typeof a.plan === 'string' && Array.isArray(a.steps))) {
+  if (record.applies === undefined) return { ...record, nodes, applies: [] };
+  if (!Array.isArray(record.applies) || !record.applies.every((a) => typeof a === 'object' && a !== null && typeof a.plan === 'string' && Array.isArray(a.steps) && (a.after === undefined || isObject(a.after)))) {
     throw new RollbackFileError(`${path}: not a redfort fix rollback file (its 'applies' is not a list of applies)`);
   }
-  return record;
+  return { ...record, nodes, applies: record.applies.map((a) => ({ ...a, after: a.after ?? {} })) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What a recorded node lacks of the shape apply writes, in words (`has no config, users`), or undefined. */
+function nodeShapeProblem(n: unknown): string | undefined {
+  if (!isObject(n)) return 'is not an object';
+  const missing: string[] = [];
+  if (typeof n['address'] !== 'string') missing.push('address');
+  if (typeof n['host'] !== 'string') missing.push('host');
+  if (!Number.isInteger(n['port'])) missing.push('port');
+  if (!['master', 'replica', 'sentinel'].includes(n['role'] as string)) missing.push('role');
+  if (!isObject(n['config'])) missing.push('config');
+  if (!isObject(n['users'])) missing.push('users');
+  for (const list of ['sentinel', 'files', 'applied', 'notes', 'touched', 'uses']) if (n[list] !== undefined && !Array.isArray(n[list])) missing.push(list);
+  if (n['persisted'] !== undefined && !isObject(n['persisted'])) missing.push('persisted');
+  if (n['credentials'] !== undefined && n['credentials'] !== null && !(isObject(n['credentials']) && typeof n['credentials']['user'] === 'string' && typeof n['credentials']['password'] === 'string')) missing.push('credentials');
+  return missing.length > 0 ? `has no valid ${missing.join(', ')}` : undefined;
 }
 
 /**
- * Adds what `fresh` recorded to an earlier record of the same target: values recorded earlier are kept, so that
- * a rollback returns to the state before the first apply.
+ * Why an apply to `addresses` may not add to the earlier record, or undefined: a record of other nodes (another
+ * deployment) is never written over nor mixed with this one's; the operator rolls it back or moves it away, or gives
+ * another --rollback-file. A record of the same deployment is added to whatever URL reached it (QA40-4: a second
+ * apply as `admin@`, as one must once the default user is off, dropped the first apply's record).
+ */
+export function foreignRecord(earlier: RollbackRecord | undefined, addresses: Iterable<string>): string | undefined {
+  if (!earlier || earlier.nodes.length === 0) return undefined;
+  const mine = new Set(addresses);
+  if (earlier.nodes.some((n) => mine.has(n.address))) return undefined;
+  const theirs = earlier.nodes.map((n) => n.address);
+  return `it records an apply to other nodes (${theirs.slice(0, 3).join(', ')}${theirs.length > 3 ? ', …' : ''}, target ${earlier.target}), which a rollback may still need: roll that back or move the file away, or give another --rollback-file`;
+}
+
+/**
+ * Adds what `fresh` recorded to an earlier record of the same deployment (a node in common, whatever the URL, its
+ * user or scheme): values recorded earlier are kept, so that a rollback returns to the state before the first apply.
+ * The target becomes the latest apply's (the way in that worked last: an earlier one's credentials may be retired).
+ * A record of other nodes only is refused (see {@link foreignRecord}): it is never silently replaced.
  */
 export function mergeRollback(earlier: RollbackRecord | undefined, fresh: RollbackRecord): RollbackRecord {
-  if (!earlier || earlier.target !== fresh.target) return fresh;
+  if (!earlier) return fresh;
+  const foreign = foreignRecord(earlier, fresh.nodes.map((n) => n.address));
+  if (foreign !== undefined) throw new RollbackFileError(foreign);
   // A node of an older record that ran steps without keeping what they touched stays without (its scope is then
   // the older, wider one): what the new steps touch is not all that may need restoring.
   const nodes = earlier.nodes.map((n) => {
@@ -151,7 +207,7 @@ export function mergeRollback(earlier: RollbackRecord | undefined, fresh: Rollba
     for (const note of f.notes ?? []) if (!(old.notes ?? []).includes(note)) old.notes = [...(old.notes ?? []), note];
     old.credentials = f.credentials ?? old.credentials;
   }
-  return { ...earlier, nodes, applies: [...(earlier.applies ?? []), ...fresh.applies] };
+  return { ...earlier, target: fresh.target, nodes, applies: [...(earlier.applies ?? []), ...fresh.applies] };
 }
 
 /** Splits an ACL LIST line (`user name on #… ~* (+get ~k*)`) into the rules after the name; selectors stay whole. */

@@ -14,7 +14,7 @@ import { buildPlan } from './plan.ts';
 import { fixUsers } from './profile.ts';
 import { generatePassword, readSecretsFile, validUserPrefix, writeSecretsFile } from '../profile/index.ts';
 import type { RollbackRecord } from './rollback.ts';
-import { readRollback, RollbackFileError } from './rollback.ts';
+import { foreignRecord, readRollback, RollbackFileError, writeRollback } from './rollback.ts';
 import { formatApplyText, formatPlanText } from './text.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
@@ -183,6 +183,10 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
       if (error instanceof RollbackFileError) throw new FixInputError(error.message);
       throw error;
     }
+    if (record.nodes.length === 0) {
+      say(`${flags.rollback}: records no node: nothing to roll back`);
+      return 0;
+    }
     const { host: _h, port: _p, ...given } = targetFlags;
     // TLS and the user the apply was given (the record's target: a URL without its password), unless flags say otherwise.
     const recorded = recordedConnection(record.target);
@@ -193,7 +197,17 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     const result = await rollback(record, targets, { ...timeouts, log });
     for (const r of result.restored) io.out(`restored ${r}\n`);
     for (const n of result.notRestored) io.out(`NOT restored: ${n}\n`);
+    for (const n of result.unverified) io.out(`${n}\n`);
     for (const n of result.notes) io.out(`not undone: ${n}\n`);
+    // Everything set back: no apply recorded there is one whose steps a later apply of the plan may skip (QA40-12's
+    // advice, roll back then plan again, would otherwise apply nothing). Its values stay, for a later apply to add to.
+    if (result.notRestored.length === 0 && record.applies.length > 0) {
+      try {
+        writeRollback(flags.rollback, { ...record, applies: [] });
+      } catch (error) {
+        say(`${flags.rollback}: rolled back, but the file could not be marked so (${fsErrorText(error, flags.rollback)}): move it away before the next apply`);
+      }
+    }
     if (result.notRestored.length > 0) {
       const how = `${shared.tls ? 'over TLS' : 'without TLS'}${shared.user !== undefined ? ` as user '${shared.user}'` : ' as the default user'}`;
       say(`the record's target is ${record.target}: the rollback connected ${how}; give the connection flags the apply had (--tls, --cacert, --cert, --key, --user, --pass or REDISCLI_AUTH) where they differ, or --node-override for a node reached otherwise`);
@@ -252,10 +266,21 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const planFile = typeof flags.apply === 'string' ? flags.apply : undefined;
   const plan = planFile !== undefined ? await readPlan(planFile) : fresh();
   const earlier = existsSync(flags.rollbackFile) ? await safeRead(flags.rollbackFile) : undefined;
+  // A record of another deployment is neither replaced nor mixed with this one (QA40-4): refused before any change.
+  const foreign = foreignRecord(earlier, state.nodes.map((n) => n.address));
+  if (foreign !== undefined) throw new FixInputError(`--rollback-file ${flags.rollbackFile}: ${foreign}`);
   if (planFile !== undefined) {
     if (plan.target !== target.display) say(`note: the plan was made for ${plan.target}; applying it to ${target.display}`);
     const stale = staleNodes(plan, state, earlier);
     if (stale.length > 0) {
+      // The nodes changed because an apply of this very plan stopped half-way (interrupted, killed): say that, and
+      // the way back, rather than "changed since the plan was made" (QA40-12).
+      const unfinished = appliesOf(plan, earlier).filter((a) => a.steps.length > 0 && Object.keys(a.after ?? {}).length === 0);
+      if (unfinished.length > 0) {
+        const ran = unfinished.flatMap((a) => a.steps);
+        say(`${flags.rollbackFile} records an apply of this plan that did not finish (step${ran.length === 1 ? '' : 's'} ${ran.join(', ')} ran, then it was stopped or its rollback was incomplete): the nodes are no longer as planned; run: redfort fix --rollback ${flags.rollbackFile} (with the apply's connection flags), then plan again with --plan`);
+        return 2;
+      }
       say(`plan is stale: ${stale.join('; ')}: make a new plan with --plan`);
       return 2;
     }
@@ -287,13 +312,41 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     }
     classes.add('disruptive');
   }
-  const outcome = await applyPlan(plan, state, { ...options, classes, secrets, users: fixUsers(userPrefix), rollbackFile: flags.rollbackFile, earlierRecord: earlier, log });
+  const outcome = await withInterrupts(flags.rollbackFile, say, (interrupted) => applyPlan(plan, state, { ...options, classes, secrets, users: fixUsers(userPrefix), rollbackFile: flags.rollbackFile, earlierRecord: earlier, log, interrupted }));
   io.out(formatApplyText(outcome));
+  if (!outcome.ok && outcome.rolledBack && outcome.notRestored.length > 0) say(`what is not restored is still recorded: run redfort fix --rollback ${flags.rollbackFile} (with the apply's connection flags) once the nodes named are reachable`);
   // Refused before any change, as a stale plan is: 2; a step that failed (rolled back or not): 1.
   if (!outcome.ok) return outcome.refused ? 2 : 1;
   const pending = plan.steps.filter((s) => s.class === 'disruptive' && !classes.has('disruptive')).length;
   if (pending > 0) say(`${pending} disruptive step${pending === 1 ? '' : 's'} not applied: add --include-disruptive`);
   return 0;
+}
+
+/**
+ * Runs an apply with SIGINT and SIGTERM caught (QA40-12: either one ended it between two steps, silently, the
+ * default user off and nothing rewritten): the first lets the step under way finish, then the apply stops and rolls
+ * back what it did, as after a failed step; a second one stops at once, saying how to roll back. Every step is in the
+ * rollback file before it runs, so that either way it can be undone.
+ */
+async function withInterrupts<T>(rollbackFile: string, say: (line: string) => void, run: (interrupted: () => string | undefined) => Promise<T>): Promise<T> {
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (name: NodeJS.Signals) => {
+    if (signal === undefined) {
+      signal = name;
+      say(`${name}: stopping after the step under way, then rolling back what this apply did (send it again to stop at once)`);
+      return;
+    }
+    say(`${name} again: stopped at once; what this apply did is recorded in ${rollbackFile}: run redfort fix --rollback ${rollbackFile} (with the apply's connection flags)`);
+    process.exit(1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(() => signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 async function safeRead(path: string): Promise<RollbackRecord> {

@@ -67,6 +67,7 @@ export function formatApplyText(outcome: ApplyOutcome): string {
   if (outcome.rolledBack) {
     out.push('', outcome.notRestored.length === 0 ? `Rolled back steps ${outcome.applied.join(', ')}: everything recorded is back.` : 'Rolled back, except:');
     for (const n of outcome.notRestored) out.push(`  ${n}`);
+    for (const n of outcome.unverified ?? []) out.push(`  ${n}`);
   }
   return `${out.join('\n')}\n`;
 }

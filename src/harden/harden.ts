@@ -9,7 +9,7 @@ import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
 import { isCommonPassword } from '../rules/common-passwords.ts';
 import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
 import {
-  aclFileLine, adminCommands, bindPolicy, DEFAULT_LOGFILE, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
+  aclFileLine, adminCommands, bindPolicy, defaultLogfile, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
   ACCEPTED_LOGLEVELS, newAclPath, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
@@ -149,6 +149,12 @@ export interface HardenResult {
   /** The same for the sentinel.conf given with --sentinel-config: its bind kept, the summary's line. */
   readonly sentinelBindKept?: string;
   readonly dataDir?: string;
+  /**
+   * The names of the server's own files and directory in its data `dir`, as the hardened file has them (dbfilename,
+   * appenddirname, a cluster node's cluster-config-file): what permissions.sh gives the service user there, and only
+   * that (another directory in `dir` is left alone).
+   */
+  readonly dataNames?: { readonly dbfilename: string; readonly appenddirname: string; readonly clusterConfigFile?: string };
   readonly aclPath?: string;
   /** ACL file paths harden passed over because they exist on this host (said in the summary and PLAN.md). */
   readonly aclSkipped?: readonly string[];
@@ -450,10 +456,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const devLogMissing = facts.host?.logging.known === true && facts.host.logging.value.devLog === false;
     const syslogKeeps = logfile === '' && daemonized && fc.get('syslog-enabled')?.value === 'yes' && !devLogMissing;
     if (logfile === '' && daemonized && !syslogKeeps) {
-      logfile = DEFAULT_LOGFILE;
+      logfile = defaultLogfile(v.product);
       set('logging.no-logfile', 'logfile', [logfile], true);
       result.logfileAdded = true;
-      notes.push(`**Log file:** the server is daemonized with \`logfile ""\`${fc.get('syslog-enabled')?.value === 'yes' ? ' and no /dev/log where it runs' : ' and no syslog'}: its log went nowhere, so harden sets \`logfile ${DEFAULT_LOGFILE}\`. Its directory \`${dirname(DEFAULT_LOGFILE)}\` must exist where the server runs, or the server does not start (\`Can't open the log file\`): host/permissions.sh creates it (step 3 of Deploy). The trial start logged to a file of its own, so it did not try this path.`);
+      notes.push(`**Log file:** the server is daemonized with \`logfile ""\`${fc.get('syslog-enabled')?.value === 'yes' ? ' and no /dev/log where it runs' : ' and no syslog'}: its log went nowhere, so harden sets \`logfile ${logfile}\`. Its directory \`${dirname(logfile)}\` must exist where the server runs, or the server does not start (\`Can't open the log file\`): host/permissions.sh creates it (step 3 of Deploy). The trial start logged to a file of its own, so it did not try this path.`);
     } else {
       claims.add('logging.no-logfile');
     }
@@ -751,6 +757,12 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     result.confBefore = body;
     result.conf = editConf(body, changes, `profile ${profile.name} ${profile.version}; see PLAN.md`);
     result.dataDir = dataDir;
+    const written = (name: string, fallback: string): string => changes.filter((c) => c.key[0] === name && c.args !== null).at(-1)?.args?.[0] ?? fc.get(name)?.value ?? fallback;
+    result.dataNames = {
+      dbfilename: written('dbfilename', 'dump.rdb'),
+      appenddirname: written('appenddirname', 'appendonlydir'),
+      ...(written('cluster-enabled', 'no') === 'yes' ? { clusterConfigFile: written('cluster-config-file', 'nodes.conf') } : {}),
+    };
     const portSet = changes.filter((c) => c.key[0] === 'port' && c.args !== null).at(-1)?.args?.[0];
     const plainPort = portNumber(portSet ?? fc.get('port')?.value ?? '6379');
     const listening = plainPort > 0 ? plainPort : (result.tlsPort?.port ?? portNumber(fc.get('tls-port')?.value));

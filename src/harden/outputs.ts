@@ -329,7 +329,11 @@ export function sharedDirectoryNotes(input: HostInputs): string[] {
  * Debian's redis-server package rotates `/var/log/redis/redis-server*.log` in /etc/logrotate.d/redis-server (7.0.15
  * here): the default instance's log and every instance's (`redis-server-<name>.log`).
  */
-const DEBIAN_LOGS = { dir: '/var/log/redis/', prefix: 'redis-server', glob: '/var/log/redis/redis-server*.log' } as const;
+/** The logs each product's Debian package rotates (/etc/logrotate.d/redis-server, /etc/logrotate.d/valkey-server). */
+const DEBIAN_LOGS = {
+  redis: { dir: '/var/log/redis/', prefix: 'redis-server', glob: '/var/log/redis/redis-server*.log' },
+  valkey: { dir: '/var/log/valkey/', prefix: 'valkey-server', glob: '/var/log/valkey/valkey-server*.log' },
+} as const;
 
 /**
  * The logrotate file for the server's log: `logrotate.d/<server>` only for the package's default instance
@@ -348,8 +352,9 @@ export function logrotateRule(input: HostInputs): { file?: string; path?: string
   const unit = conf ? unitOf('server', conf, product) : names.server;
   const defaultInstance = conf === undefined || conf === `/etc/${product}/${product}.conf`;
   const log = posix.normalize(result.logfile);
-  const packageLog = product === 'redis' && log.startsWith(DEBIAN_LOGS.dir) && log.slice(DEBIAN_LOGS.dir.length).startsWith(DEBIAN_LOGS.prefix) && log.endsWith('.log') && !log.slice(DEBIAN_LOGS.dir.length).includes('/');
-  if (defaultInstance) return { file: names.server, path: packageLog ? `"${DEBIAN_LOGS.glob}"` : logrotatePath(result.logfile) };
+  const rotated = DEBIAN_LOGS[product];
+  const packageLog = log.startsWith(rotated.dir) && log.slice(rotated.dir.length).startsWith(rotated.prefix) && log.endsWith('.log') && !log.slice(rotated.dir.length).includes('/');
+  if (defaultInstance) return { file: names.server, path: packageLog ? `"${rotated.glob}"` : logrotatePath(result.logfile) };
   if (packageLog) return { packageRotates: true };
   const own = unit.includes('@') ? unit.slice(unit.indexOf('@') + 1) : result.port !== undefined ? String(result.port) : posix.basename(conf!).replace(/\.conf$/, '');
   return { file: `${names.server}-${own.replace(/[^A-Za-z0-9_-]/g, '_')}`, path: logrotatePath(result.logfile) };
@@ -384,7 +389,8 @@ export function executableNotes(input: HostInputs): string[] {
 export function logrotateNotes(input: HostInputs): string[] {
   const rule = logrotateRule(input);
   if (!rule.packageRotates) return [];
-  return [`**logrotate:** the log \`${input.result.logfile}\` is rotated by the redis-server package's own rule (/etc/logrotate.d/redis-server: \`${DEBIAN_LOGS.glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
+  const server = serviceNames(input.product ?? 'redis').server;
+  return [`**logrotate:** the log \`${input.result.logfile}\` is rotated by the ${server} package's own rule (/etc/logrotate.d/${server}: \`${DEBIAN_LOGS[input.product ?? 'redis'].glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
 }
 
 /**
@@ -420,8 +426,14 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   // back at the end, also when a step fails (give, the EXIT trap), so that no link can be put there in between.
   const dataDir = result.dataDir && result.dataDir.startsWith('/') && !sharedDirectory(result.dataDir) ? result.dataDir : undefined;
   const give = dirs.set.map((d) => owned(d.kind, d.path));
-  // The data dir's own directories (Redis 7's appendonlydir) are taken too, and given to the server as the data dir.
-  if (dataDir) give.unshift(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type d -exec chown -h ${names.user}:${names.user} {} + -exec chmod 0750 {} +`);
+  // The server's own directory in its data dir (Redis 7's appendonlydir, by its appenddirname) is taken too, and given
+  // to the server as the data dir; any other directory there (backups, another program's) is not the server's, and is
+  // left as it is (QA40-22: it became redis:redis 0750).
+  const names_ = result.dataNames;
+  const plainName = (name: string | undefined): name is string => name !== undefined && name !== '' && !name.includes('/') && name !== '.' && name !== '..';
+  const appendDir = dataDir && plainName(names_?.appenddirname ?? 'appendonlydir') ? posix.join(dataDir, names_?.appenddirname ?? 'appendonlydir') : undefined;
+  const ifThere = (path: string, command: string): string => `[ ! -e ${shellQuote(path)} ] || ${command}`;
+  if (appendDir) give.unshift(ifThere(appendDir, owned('data-dir', appendDir)));
   perms.push(`give() {\n${give.map((l) => `  ${l}\n`).join('')}  :\n}`, 'trap give EXIT');
   for (const d of dirs.set) {
     // The directory of a log file harden added: the host may not have it (the input logged nowhere), and the server
@@ -429,7 +441,8 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     if (d.kind === 'log-dir' && result.logfileAdded) perms.push(`[ -e ${shellQuote(d.path)} ] || [ -L ${shellQuote(d.path)} ] || mkdir -p ${shellQuote(d.path)}`);
     perms.push(`take ${shellQuote(d.path)}`);
   }
-  if (dataDir) perms.push(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type d -exec chown -h root:root {} + -exec chmod 0700 {} +`);
+  if (appendDir) perms.push(ifThere(appendDir, `take ${shellQuote(appendDir)}`));
+  if (dataDir) perms.push(`# other directories in ${shellQuote(dataDir)} are not the server's: left as they are`);
   if (input.confPath) {
     perms.push(owned('config', input.confPath));
     if (result.aclPath) perms.push(owned('acl', result.aclPath));
@@ -439,7 +452,21 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     if (result.sentinelAclPath) perms.push(owned('acl', result.sentinelAclPath));
   }
   // Only the server's own files under a shared directory: `find / -maxdepth 2` would chmod any *.rdb of the host.
-  if (dataDir) perms.push(`find ${shellQuote(dataDir)} -maxdepth 2 -type f \\( -name '*.rdb' -o -name '*.aof' -o -name '*.manifest' \\) -exec chmod 0640 {} +`);
+  // Its data files are the service user's (QA40-21: a server that ran as root left a root:root dump.rdb and nodes.conf,
+  // which the server, restarted as the service user, cannot load: it does not start). Regular files only (find -type f
+  // takes no link), in directories that are root's meanwhile.
+  if (dataDir) {
+    const dataFile = `-exec chown -h ${names.user}:${names.user} {} + -exec chmod 0640 {} +`;
+    // A cluster-config-file is relative to `dir` (the server works there), or a path in it.
+    const nodes = names_?.clusterConfigFile;
+    const nodesName = nodes !== undefined && nodes.startsWith('/') && posix.dirname(posix.normalize(nodes)) === posix.normalize(dataDir) ? posix.basename(nodes) : nodes;
+    if (nodesName !== undefined && !plainName(nodesName)) perms.push(`# the cluster-config-file ${JSON.stringify(nodesName).replace(/[\u0080-\uffff]/g, "?")} is not in ${JSON.stringify(dataDir)}: give it to ${names.user}:${names.user} 0640 by hand`);
+    const literal = (name: string): string => `'${name.replace(/[*?[\]\\]/g, '\\$&').replace(/'/g, `'\\''`)}'`;
+    const patterns = ["'*.rdb'", "'*.aof'", "'*.manifest'", ...new Set([names_?.dbfilename, nodesName].filter(plainName).map(literal))];
+    const match = `\\( ${[...new Set(patterns)].map((p) => `-name ${p}`).join(' -o ')} \\)`;
+    perms.push(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type f ${match} ${dataFile}`);
+    if (appendDir) perms.push(ifThere(appendDir, `find ${shellQuote(appendDir)} -mindepth 1 -maxdepth 1 -type f ${match} ${dataFile}`));
+  }
   if (result.logfile && result.logfile.startsWith('/')) perms.push(owned('log', result.logfile));
   if (input.tls && input.tlsFrom === 'server') {
     perms.push(`# ${[input.tls.key, input.tls.cert, input.tls.ca].map(shellQuote).join(', ')}: the live server's TLS files (CONFIG GET), left alone: check their owner and mode by hand (PLAN.md)`);
@@ -548,7 +575,7 @@ export function planMarkdown(p: PlanInputs): string {
   // Only the logrotate file this run wrote: none when the log is standard output, syslog, or the package's rule's.
   const rotations = p.files.filter((f) => f.startsWith('host/logrotate.d/'));
   const rotation = rotations.length ? `; install ${rotations.map((f) => `\`${f}\``).join(' and ')} in /etc/logrotate.d` : '';
-  out.push(`3. Run \`sh host/permissions.sh\` as root; install ${dropIns ? `${dropIns} (the drop-in of ${units.map((u) => `\`${u}.service\``).join(' and ')}), then \`systemctl daemon-reload\`` : '`host/systemd/*` as drop-ins (`systemctl daemon-reload`)'}${rotation}.`);
+  out.push(`3. Run \`sh host/permissions.sh\` as root${r.dataDir ? `, with the server stopped, before its restart (it gives the server's data files, RDB, AOF${r.dataNames?.clusterConfigFile ? ` and ${r.dataNames.clusterConfigFile}` : ''}, to the user the drop-in runs it as: left root's from a server that ran as root, they stop it from starting)` : ''}; install ${dropIns ? `${dropIns} (the drop-in of ${units.map((u) => `\`${u}.service\``).join(' and ')}), then \`systemctl daemon-reload\`` : '`host/systemd/*` as drop-ins (`systemctl daemon-reload`)'}${rotation}.`);
   // Redis 5 has no users: the audit logs in with the one password, the `default` user's.
   const passwordOnly = r.secretArgs.some((a) => a.file === 'redis.conf' && a.key[0] === 'requirepass');
   // The auditor reads what an audit reads (INFO, CONFIG GET, ACL LIST); the admin could not, were it an input's user

@@ -17,6 +17,14 @@ export interface TargetSetting {
 export const DEFAULT_LOGFILE = '/var/log/redis/redis-server.log';
 
 /**
+ * The log file Debian's package of the product writes, which its logrotate rule rotates (redis-server:
+ * /var/log/redis/redis-server*.log; valkey-server: /var/log/valkey/valkey-server*.log, its directory valkey:adm 2750).
+ */
+export function defaultLogfile(product: string | undefined): string {
+  return product === 'valkey' ? '/var/log/valkey/valkey-server.log' : DEFAULT_LOGFILE;
+}
+
+/**
  * RDB snapshots when a server saves nothing (`persistence.none`): Redis's own default schedule (after 1 hour and
  * 1 change, 5 minutes and 100 changes, 1 minute and 10,000 changes). Not applied by `fix`: whether a server
  * persists is the owner's decision (a pure cache may not), so the rule's fix text gives it to apply by hand.

@@ -294,10 +294,18 @@ function checkPort(port: number, what: string, fail: (reason: string) => never):
   return port;
 }
 
+/** The highest database number a target may name (a URL's path, -n, an inventory's or .redfort.yaml's `db`). */
+export const MAX_DB = 2 ** 31 - 1;
+
+/** Whether `db` is a database number a target may name: a whole number from 0 to {@link MAX_DB}. */
+export function isDbNumber(db: unknown): db is number {
+  return typeof db === 'number' && Number.isInteger(db) && db >= 0 && db <= MAX_DB;
+}
+
 function checkDb(db: number, what: string, fail: (reason: string) => never): number {
-  if (!Number.isInteger(db) || db < 0 || db > 2 ** 31 - 1) {
+  if (!isDbNumber(db)) {
     // 'must be a non-negative integer' was also said of 99999999999, which is one: the bound is the message.
-    fail(`${what} ${db}: database must be a whole number from 0 to ${2 ** 31 - 1}`);
+    fail(`${what} ${db}: database must be a whole number from 0 to ${MAX_DB}`);
   }
   return db;
 }

@@ -7,7 +7,7 @@ import type { Shape } from '../util/shown.ts';
 import { notShown, quotable, shown } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
-import { maskPassword, resolveTarget, TargetError, targetPassword, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
+import { isDbNumber, maskPassword, MAX_DB, resolveTarget, TargetError, targetPassword, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { describe, firstDuplicateKey, longDoubleQuoted, pairsOf, resolved, stringOf } from './parse.ts';
 import { readPlainYaml } from './plain-yaml.ts';
@@ -433,7 +433,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
         connection[name] = raw as boolean;
         lines[name] = at(here);
       } else if (name === 'db') {
-        if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(here, `${where}: db must be a whole number${describe(value, 'hidden')}`);
+        if (!isDbNumber(raw)) fail(here, `${where}: db must be a whole number from 0 to ${MAX_DB}${describe(value, 'hidden')}`);
         connection[name] = raw as number;
         lines[name] = at(here);
       } else {

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, Lexer, visit } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { parseDeclaredPackage } from '../redis/distro-package.ts';
-import { resolveTarget, TargetError } from '../redis/target.ts';
+import { isDbNumber, MAX_DB, resolveTarget, TargetError } from '../redis/target.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Settings, SettingsSource, Suppression, TargetDefaults, TargetSettings } from './types.ts';
@@ -336,7 +336,7 @@ function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: stri
       if (typeof parsed === 'string') fail(node, `${where}: distroPackage: ${parsed}`);
       defaults[name] = parsed;
     } else if (name === 'db') {
-      if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) fail(node ?? (pair.key as Node), `${where}: db must be a whole number${describe(node)}`);
+      if (!isDbNumber(raw)) fail(node ?? (pair.key as Node), `${where}: db must be a whole number from 0 to ${MAX_DB}${describe(node)}`);
       defaults[name] = raw as number;
     } else {
       const value = stringOf(doc, node, `${where}: ${name}`, fail);

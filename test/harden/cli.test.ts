@@ -731,6 +731,18 @@ describe('harden: a Valkey install', () => {
     assert.match(run.stdout, /^Trial start: passed: /m);
   });
 
+  it("a daemonized Valkey that logged nowhere gets the valkey-server package's log file, not redis-server's", async () => {
+    const c = join(work, 'vk-nolog.conf');
+    writeFileSync(c, 'port 6391\ndaemonize yes\nlogfile ""\n');
+    const out = join(work, 'out-vk-nolog');
+    const run = await redfort(['harden', '--config', c, '--redis-version', 'valkey 8.0.1', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^logfile \/var\/log\/valkey\/valkey-server\.log$/m);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    assert.match(plan, /so harden sets `logfile \/var\/log\/valkey\/valkey-server\.log`\. Its directory `\/var\/log\/valkey` must exist/);
+    assert.doesNotMatch(plan + readFileSync(join(out, 'host/permissions.sh'), 'utf8'), /\/var\/log\/redis/);
+  });
+
   it("a Valkey 8 sentinel.conf that Debian's redis-sentinel 7.0.15 refuses is unvalidated, as its valkey.conf is, not failed (QA34-12)", async () => {
     // Valkey's own sentinel.conf has `SENTINEL primary-reboot-down-after-period`, which 7.0.15 does not know.
     const conf = join(work, 'vk8-valkey.conf');

@@ -69,5 +69,12 @@ describe('harden: the logrotate file is named per instance', () => {
   it("Valkey: valkey-server for /etc/valkey/valkey.conf, valkey-server-<port> for another", () => {
     assert.deepEqual(logrotateFiles(hostFiles(inputOf('/etc/valkey/valkey.conf', resultOf({ logfile: '/var/log/valkey/valkey-server.log', port: 6379 }), 'valkey'), '')), ['logrotate.d/valkey-server']);
     assert.deepEqual(logrotateFiles(hostFiles(inputOf('/srv/vk/valkey.conf', resultOf({ logfile: '/srv/vk/valkey.log', port: 6390 }), 'valkey'), '')), ['logrotate.d/valkey-server-6390']);
+    // The valkey-server package's rule rotates /var/log/valkey/valkey-server*.log (debian/valkey-server.logrotate of
+    // valkey 9.1.2-1): the default instance's file takes the whole pattern, another instance's log of it gets none.
+    const own = hostFiles(inputOf('/etc/valkey/valkey.conf', resultOf({ logfile: '/var/log/valkey/valkey-server.log', port: 6379 }), 'valkey'), '');
+    assert.match(own.get('logrotate.d/valkey-server')!.content, /^"\/var\/log\/valkey\/valkey-server\*\.log" \{$/m);
+    const instance = inputOf('/etc/valkey/valkey-cache.conf', resultOf({ logfile: '/var/log/valkey/valkey-server-cache.log', port: 6380 }), 'valkey');
+    assert.deepEqual(logrotateFiles(hostFiles(instance, '')), []);
+    assert.match(logrotateNotes(instance).join('\n'), /rotated by the valkey-server package's own rule \(\/etc\/logrotate\.d\/valkey-server: `\/var\/log\/valkey\/valkey-server\*\.log`\)/);
   });
 });

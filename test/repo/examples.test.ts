@@ -102,3 +102,36 @@ describe('examples/run.sh', () => {
     }
   });
 });
+
+describe('examples/prometheus/run.sh', () => {
+  before(build);
+
+  it("moves the exporter's allowlist and its hint with REDFORT_EXAMPLE_*_PORT and --listen (QA40-50)", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'redfort-examples-exporter-'));
+    const ports = { legacy: await freePort(), hardened: await freePort(), listen: await freePort() };
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, REDFORT_EXAMPLE_LEGACY_PORT: String(ports.legacy), REDFORT_EXAMPLE_HARDENED_PORT: String(ports.hardened) };
+    const child = spawn('bash', [join(ROOT, 'examples', 'prometheus', 'run.sh'), '--listen', `127.0.0.1:${ports.listen}`], { cwd: ROOT, env, detached: true });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      let answer: { status: number; body: string } | undefined;
+      while (Date.now() < deadline && answer?.status !== 200) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        answer = await fetch(`http://127.0.0.1:${ports.listen}/probe?target=127.0.0.1:${ports.legacy}&module=legacy`)
+          .then(async (r) => ({ status: r.status, body: await r.text() }))
+          .catch(() => undefined);
+        if (answer?.status === 403) break;
+      }
+      assert.equal(answer?.status, 200, `${answer?.body}\n${stdout}`);
+      assert.match(answer!.body, /^redfort_probe_success 1$/m);
+      assert.ok(stdout.includes(`exporter on http://127.0.0.1:${ports.listen} (try: curl 'http://127.0.0.1:${ports.listen}/probe?target=127.0.0.1:${ports.legacy}&module=legacy')`), stdout);
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+      await closed;
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

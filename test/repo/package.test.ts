@@ -73,6 +73,24 @@ describe('the published package', () => {
     assert.equal(out.trim(), 'true function function');
   });
 
+  it('runs from a CommonJS TypeScript consumer (require of the ES module, Node 20.19 and later; QA40-56)', () => {
+    const cjs = mkdtempSync(join(tmpdir(), 'redfort-consumer-cjs-'));
+    try {
+      mkdirSync(join(cjs, 'node_modules/@types'), { recursive: true });
+      symlinkSync(ROOT, join(cjs, 'node_modules/redfort'));
+      symlinkSync(join(ROOT, 'node_modules/@types/node'), join(cjs, 'node_modules/@types/node'));
+      writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'consumer-cjs', private: true }));
+      writeFileSync(join(cjs, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, outDir: 'out', types: ['node'] } }));
+      writeFileSync(join(cjs, 'main.ts'), "import { RULES, runAudit } from 'redfort';\nconsole.log(Array.isArray(RULES), typeof runAudit);\n");
+      execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: cjs, encoding: 'utf8' });
+      assert.match(readFileSync(join(cjs, 'out/main.js'), 'utf8'), /require\("redfort"\)/, 'compiled to require()');
+      const out = execFileSync(process.execPath, ['--no-warnings', 'out/main.js'], { cwd: cjs, encoding: 'utf8' });
+      assert.equal(out.trim(), 'true function');
+    } finally {
+      rmSync(cjs, { recursive: true, force: true });
+    }
+  });
+
   it('runs its command as npm links it: node_modules/.bin/redfort, by its #! line', () => {
     const bin = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { redfort: string } }).bin.redfort;
     mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
@@ -92,5 +110,20 @@ describe('the published package', () => {
       assert.ok(paths.includes(must), `${must} is packed`);
     }
     assert.deepEqual(paths.filter((p) => p.endsWith('.map') || p.startsWith('src/') || p.startsWith('test/')), []);
+  });
+});
+
+describe('package-lock.json', () => {
+  it("records package.json's own name, version, bin, engines and dependencies, so that npm install leaves a clone clean (QA40-51)", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+    const root = lock.packages[''];
+    assert.equal(lock.name, pkg.name);
+    assert.equal(root.version, pkg.version);
+    assert.deepEqual(root.bin, pkg.bin);
+    assert.deepEqual(root.engines, pkg.engines);
+    assert.deepEqual(root.dependencies, pkg.dependencies);
+    assert.deepEqual(root.devDependencies, pkg.devDependencies);
+    assert.equal(root.license, pkg.license);
   });
 });

@@ -80,7 +80,7 @@ test('a huge or binary value where a setting is expected is described, not quote
     [`targets:\n  - url: redis://a:6379\n    sampleData: { keys: [${Array(500_000).fill(1).join(',')}] }\n`, /:3: .*sampleData: keys must be a number of keys \(1\.\.10000000\), not a list$/],
     [`targets:\n  - url: redis://a:6379\n    sampleData: { ${'k'.repeat(2_000_000)}: 1 }\n`, /:3: .*sampleData: unknown key \(not shown: 2000000 characters that are no key name\)/],
     [`targets:\n  - url: redis://a:6379\n    sampleData: { "\\e[31mred\\nline": 1 }\n`, /:3: .*sampleData: unknown key \(not shown: 13 characters that are no key name\)/],
-    [`targets:\n  - url: redis://a:6379\n    db: !!binary ${binary}\n`, /:3: targets: db must be a whole number, not binary data \(3000000 bytes\)$/],
+    [`targets:\n  - url: redis://a:6379\n    db: !!binary ${binary}\n`, /:3: targets: db must be a whole number from 0 to 2147483647, not binary data \(3000000 bytes\)$/],
   ];
   for (const [text, pattern] of inventories) {
     assert.throws(() => parseInventory(text, '/x/inventory.yaml'), (e: Error) => {

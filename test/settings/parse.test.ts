@@ -127,6 +127,7 @@ describe('.redfort.yaml', () => {
       ['thresholds:\n  minPasswordLength: "20"', /:2: thresholds: minPasswordLength must be a whole number from 1 to 1024, not "20"/],
       ['thresholds:\n  certExpiryDays: -1', /:2: thresholds: certExpiryDays must be a whole number from 0 to 3650, not -1/],
       ['thresholds:\n  backupMaxAge: 3', /:2: thresholds: unknown key 'backupMaxAge'/],
+      ['targets:\n  db1:6379:\n    db: 2147483648', /:3: targets: db1:6379: db must be a whole number from 0 to 2147483647, not 2147483648$/],
       ['targets:\n  db1:6379:\n    password: hunter2', /:3: targets: db1:6379: unknown key 'password': a password never goes in the settings file; name an environment variable with passwordEnv/],
       ['targets:\n  redis://u:hunter2@db1:6379: {}', /:2: targets: a password never goes in the settings file/],
       ['targets:\n  db1:6379:\n    tls: "yes"', /:3: targets: db1:6379: tls must be true or false, not "yes"/],

@@ -78,6 +78,25 @@ describe('3 sentinels on 3 hosts, with auth-user and requirepass', () => {
     assert.match(String(await rawCommand(master.host, master.port, ['INFO', 'replication'], auth(master))), /role:master/);
   });
 
+  it('reboot-plan as the Sentinel auditor without +sentinel|replicas +sentinel|sentinels: no plan, the refusal named (QA40-59)', async () => {
+    const AUDITOR_PASS = 'auditor-secret-3c81f0';
+    // docs/auditor-user.md's Sentinel auditor, without the optional grants reboot-plan needs.
+    await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['ACL', 'SETUSER', 'auditor', 'reset', 'on', `>${AUDITOR_PASS}`, 'resetkeys', 'resetchannels', '-@all',
+      '+sentinel|masters', '+sentinel|config', '+info', '+acl|list', '+acl|cat', '+command|info'], { password: SENTINEL_PASS, timeoutMs: 2000 });
+    const url = `redis://auditor:${AUDITOR_PASS}@${at(sentinels[0]!)}`;
+    const outcome = await planDeployment(resolveTarget(url, {}, {}));
+    assert.ok(!outcome.ok, outcome.ok ? JSON.stringify(outcome.plan.problems) : '');
+    assert.equal(outcome.error,
+      "no plan: the replicas or sentinels of master 'grp-auth' are unknown, not none: the audit user may not run SENTINEL REPLICAS grp-auth (grant +sentinel|replicas); " +
+      'the audit user may not run SENTINEL SENTINELS grp-auth (grant +sentinel|sentinels) (see docs/auditor-user.md)');
+    const run = await runCli(['reboot-plan', url]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^redfort: [^\n]*no plan: the replicas or sentinels of master 'grp-auth' are unknown, not none: [^\n]*\+sentinel\|sentinels[^\n]*\n$/);
+    assert.doesNotMatch(run.stderr, /has no replica|of the 1 sentinels|run an odd number/);
+    assert.doesNotMatch(run.stderr, new RegExp(AUDITOR_PASS));
+  });
+
   it('reboot-plan with a sentinel down: names it, and says to bring it back (3 are configured already)', async () => {
     const gone = sentinels[2]!;
     await gone.stop();

@@ -8,7 +8,7 @@ import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/target
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
 import { exitCode } from '../../engine/run.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
-import { targetPassword, targetProblem } from '../../redis/target.ts';
+import { MAX_DB, targetPassword, targetProblem } from '../../redis/target.ts';
 import type { FleetOptions } from '../../app/fleet.ts';
 import type { LoadedInventory } from '../../app/inventory.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
@@ -389,7 +389,7 @@ export function registerAudit(cli: Command): void {
     .command('audit'))
     .description('audit live servers (redis://[user[:password]@]host[:port][/db], rediss://…, host:port), or their config files')
     .argument('[targets...]', 'servers to audit (default 127.0.0.1:6379, or the files of --config alone)')
-    .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, 1_000_000)).hideHelp())
+    .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, MAX_DB)).hideHelp())
     .option('--config <file>', "the server's redis.conf (read with its includes); alone, audits the files without a server")
     .option('--acl <file>', 'an ACL file (default: the config\'s aclfile)')
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf")

@@ -1,7 +1,7 @@
 import type { ServerIdentity } from '../../facts/types.ts';
 import { defineRule, fail, pass } from '../define.ts';
 import { atLeast, isYes } from '../util.ts';
-import { DEFAULT_LOGFILE } from '../../profile/index.ts';
+import { defaultLogfile } from '../../profile/index.ts';
 import { clipped } from '../../util/shown.ts';
 
 /**
@@ -18,7 +18,7 @@ function restartWhy(server: ServerIdentity | undefined): string {
 }
 
 function remediationFor(server: ServerIdentity | undefined): string {
-  return `Set \`logfile ${DEFAULT_LOGFILE}\` in the config file and restart (${restartWhy(server)}), or \`syslog-enabled yes\`, or run in the foreground (\`daemonize no\`) under a supervisor that keeps stdout.`;
+  return `Set \`logfile ${defaultLogfile(server?.product)}\` in the config file and restart (${restartWhy(server)}), or \`syslog-enabled yes\`, or run in the foreground (\`daemonize no\`) under a supervisor that keeps stdout.`;
 }
 
 export default defineRule({
