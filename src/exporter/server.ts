@@ -283,7 +283,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       let fellBack = false;
       snapshot = await within(run.result, deadline, () => {
         fellBack = true;
-        return timedOut({ durationSeconds: budgetMs / 1000, finishedAt: Date.now() / 1000 });
+        // The audit's own time, from its slot (as probeTarget counts it): withSlotWait says the wait apart. The whole
+        // budget here, wait included, then '; it waited 1.5 s for a free slot first', counted the wait twice.
+        const now = Date.now();
+        return timedOut({ durationSeconds: (now - (run.slotAt ?? run.queuedAt)) / 1000, finishedAt: now / 1000 });
       });
       if (snapshot.timedOut && snapshot.reason !== undefined) snapshot = { ...snapshot, reason: withSlotWait(snapshot.reason, run, fellBack) };
     }

@@ -237,6 +237,11 @@ allow:
       assert.equal(late.outcome, 'timeout');
       const waited = /it waited (\d+\.\d) s for a free slot first \(concurrency 1\)$/.exec(late.reason);
       assert.ok(waited && Number(waited[1]) >= 1, late.reason);
+      // The wait is counted once (QA39-55): the audit's own time and the wait add up to the scrape's 3 s; the reason
+      // said 'timed out after 3.0 s' (wait included), then the wait again.
+      const took = /^timed out after (\d+\.\d) s/.exec(late.reason);
+      assert.ok(took && Number(took[1]) + Number(waited[1]) <= 3.3, late.reason);
+      assert.ok(sample(second.body, 'redfort_probe_duration_seconds')! <= 3.3 - Number(waited[1]), second.body);
       assert.equal(sample(never.body, 'redfort_probe_success'), 0);
       assert.match(reasonOf(3).reason, /free slot/);
       assert.doesNotMatch(reasonOf(1).reason, /free slot/);
