@@ -48,6 +48,14 @@ export interface TopologyNode {
   readonly masterAddress: string | undefined;
   /** Announced hostname (cluster 7.0+), when any. */
   readonly hostname: string | undefined;
+  /**
+   * When `host` is a name (a sentinel group with `resolve-hostnames yes`, a replica's `replicaof` by name) and no
+   * `--host-key` line labels the node: the addresses it resolved to, one of which is its label, so that `localhost`
+   * and `127.0.0.1` are one host.
+   */
+  readonly resolved?: Fact<readonly string[]> | undefined;
+  /** Why its host name did not resolve: which host it runs on is then unknown (its label is the name). */
+  readonly unresolved?: string | undefined;
   /** Slot ranges a cluster master serves. */
   readonly slots: readonly (readonly [number, number])[];
   /** Health as the discovery source reports it (`fail`, `pfail`, `s_down`, `o_down`, `disconnected`, ...); empty when healthy. */

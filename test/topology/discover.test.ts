@@ -268,6 +268,43 @@ describe('discoverDeployment: each address once, however the node list spells it
     assert.equal(discovery.warnings, undefined);
   });
 
+  // QA39-11: a node known by a host name is placed on the host of its address; one whose name does not resolve is
+  // said, within the connect timeout, never guessed.
+  it('replication: a master known by a host name is labelled with its address, or said when the name does not resolve', async () => {
+    const facts: Record<number, Facts> = {
+      6380: liveFacts({ info: '# Replication\nrole:slave\nmaster_host:redis-a.internal\nmaster_port:6379\nmaster_link_status:up\n' }),
+      6379: liveFacts({ info: '# Replication\nrole:master\nconnected_slaves:1\nslave0:ip=10.0.0.2,port=6380,state=online,offset=1,lag=0\n' }),
+    };
+    const seed = resolveTarget('redis://10.0.0.2:6380', {}, {});
+    const discover = (lookup: (name: string) => Promise<readonly string[]>, extra: { connectTimeoutMs?: number } = {}) =>
+      discoverDeployment(seed, { kind: 'replication', gather: async (t) => ({ ok: true, facts: facts[t.port]! }), lookup, ...extra });
+    const asked: string[] = [];
+    // Of its addresses, the one another node is known by: the master shares the replica's host.
+    const shared = await discover(async (name) => (asked.push(name), ['10.0.0.9', '10.0.0.2']));
+    assert.ok(shared.ok);
+    assert.deepEqual(asked, ['redis-a.internal']);
+    assert.deepEqual(shared.topology.nodes.map((n) => [n.address, n.label, n.resolved?.value, n.unresolved]), [
+      ['redis-a.internal:6379', '10.0.0.2', ['10.0.0.9', '10.0.0.2'], undefined],
+      ['10.0.0.2:6380', '10.0.0.2', undefined, undefined],
+    ]);
+    assert.deepEqual(shared.topology.nodes[0]!.resolved!.source, { kind: 'host', detail: 'name lookup of redis-a.internal' });
+    assert.equal(shared.warnings, undefined);
+    const elsewhere = await discover(async () => ['10.0.0.7']);
+    assert.ok(elsewhere.ok);
+    assert.equal(elsewhere.topology.nodes[0]!.label, '10.0.0.7');
+
+    const notFound = await discover(() => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND redis-a.internal'), { code: 'ENOTFOUND' })));
+    assert.ok(notFound.ok);
+    assert.deepEqual([notFound.topology.nodes[0]!.label, notFound.topology.nodes[0]!.unresolved, notFound.topology.nodes[0]!.resolved], ['redis-a.internal', 'host name not found', undefined]);
+    assert.deepEqual(notFound.warnings, ['redis-a.internal:6379: its host name did not resolve (host name not found): it is counted as a host of its own, which may not be so']);
+
+    const started = Date.now();
+    const silent = await discover(() => new Promise(() => {}), { connectTimeoutMs: 200 });
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.ok(silent.ok);
+    assert.equal(silent.topology.nodes[0]!.unresolved, 'no answer within 200 ms');
+  });
+
   it('replication: a replica of itself is asked once', async () => {
     const loop = liveFacts({ info: '# Replication\nrole:slave\nmaster_host:10.0.0.2\nmaster_port:6380\nmaster_link_status:down\n' });
     const asked: string[] = [];

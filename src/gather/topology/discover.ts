@@ -13,11 +13,13 @@ import type {
 import type { Target } from '../../redis/target.ts';
 import { resolveTarget, targetPassword, tlsFlagsOf } from '../../redis/target.ts';
 import type { HostKeyMap } from '../../topology/host-key.ts';
-import { hostKeyFor, labelOf } from '../../topology/host-key.ts';
+import { hostKeyFor, keyedLabel } from '../../topology/host-key.ts';
+import { resolveHostNames } from './resolve-hosts.ts';
+import type { HostLookup, HostResolution } from './resolve-hosts.ts';
 import { gatherSentinelGroups } from './sentinel.ts';
 import { mapBounded } from '../../util/map-bounded.ts';
 import { infoField } from '../../redis/info.ts';
-import { AUDIT_CONCURRENCY, MAX_DEPLOYMENT_NODES, tooManyNodes } from '../../util/defaults.ts';
+import { AUDIT_CONCURRENCY, CONNECT_TIMEOUT_MS, MAX_DEPLOYMENT_NODES, tooManyNodes } from '../../util/defaults.ts';
 import { addressKey, addressOf } from '../../net/address.ts';
 import { abortReason } from '../../util/deadline.ts';
 import net from 'node:net';
@@ -55,6 +57,8 @@ export interface DiscoverOptions {
   readonly concurrency?: number | undefined;
   readonly connectTimeoutMs?: number | undefined;
   readonly commandTimeoutMs?: number | undefined;
+  /** Resolves the nodes' host names (the system resolver by default; a fake in tests). */
+  readonly lookup?: HostLookup | undefined;
 }
 
 /** One node of the deployment, with how it was reached and what its gathering gave. */
@@ -450,6 +454,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
 
   // A host-key file that names none of the nodes says nothing of their failure domains: not used, and said.
   const { hostKey, warning: hostKeyWarning } = hostKeyFor(found, options.hostKey);
+  const hostOf = await hostsByAddress(found, hostKey, options);
   const nodes: DiscoveredNode[] = found.map((f) => {
     const address = addressOf(f.host, f.port);
     const outcome = gathered.get(addressKey(f.host, f.port))!;
@@ -463,7 +468,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       host: f.host,
       port: f.port,
       role,
-      label: labelOf({ host: f.host, port: f.port, hostname: f.hostname }, hostKey),
+      ...hostOf(f),
       id: f.id,
       masterAddress: own ? own.masterAddress : f.masterAddress,
       hostname: f.hostname,
@@ -483,8 +488,41 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     hostKey: hostKey?.path,
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
-  const warnings = [...walkWarnings, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
+  const unresolved = nodes.flatMap(({ node: n }) => (n.unresolved !== undefined ? [`${n.address}: its host name did not resolve (${n.unresolved}): it is counted as a host of its own, which may not be so`] : []));
+  const warnings = [...walkWarnings, ...unresolved, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
   return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+/**
+ * Each node's failure domain, as `label` (and, for a host name, what it resolved to): its `--host-key` label, else its
+ * host's address. A node known by a name (a sentinel announcing `localhost` with `resolve-hostnames yes`, a replica of
+ * `redis-a.internal`) is labelled with an address the name resolves to, the one another node is known by when there
+ * is one (`localhost` is 127.0.0.1's host, not a host of its own), else the resolver's first; a name that does not
+ * resolve stays its own label, and `unresolved` says why.
+ */
+async function hostsByAddress(
+  found: readonly Found[],
+  hostKey: HostKeyMap | undefined,
+  options: Pick<DiscoverOptions, 'lookup' | 'signal' | 'connectTimeoutMs'>,
+): Promise<(f: Found) => Pick<TopologyNode, 'label' | 'resolved' | 'unresolved'>> {
+  const keyed = (f: Found, host = f.host) => keyedLabel({ host, port: f.port, hostname: f.hostname }, hostKey);
+  const names = found.filter((f) => net.isIP(f.host) === 0 && keyed(f) === undefined).map((f) => f.host);
+  const resolved: Map<string, HostResolution> = await resolveHostNames(names, {
+    timeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    signal: options.signal,
+    lookup: options.lookup,
+  });
+  const known = new Set(found.filter((f) => net.isIP(f.host) !== 0).map((f) => addressKey(f.host, 0)));
+  return (f) => {
+    const label = keyed(f);
+    if (label !== undefined) return { label };
+    const answer = net.isIP(f.host) === 0 ? resolved.get(f.host.toLowerCase()) : undefined;
+    if (answer === undefined) return { label: f.host };
+    if (!answer.ok) return { label: f.host, unresolved: answer.reason };
+    const addresses = answer.addresses.value;
+    const address = addresses.find((a) => known.has(addressKey(a, 0))) ?? addresses[0]!;
+    return { label: keyed(f, address) ?? address, resolved: answer.addresses };
+  };
 }
 
 /**

@@ -84,6 +84,11 @@ export default defineRule({
     if (unknown.length > 0) {
       return skip(unknown.map((s) => `${s.name}: ${[replicasUnknown.get(s.name), sentinelsUnknown.get(s.name)].filter((w) => w !== undefined).join('; ')}: where its copies and sentinels run is unknown`).join('; '));
     }
+    // A node known by a name that did not resolve may share a host with any other: a pass would be a guess.
+    const unplaced = topology?.nodes.filter((n) => n.unresolved !== undefined) ?? [];
+    if (unplaced.length > 0) {
+      return skip(`${unplaced.map((n) => `${n.address}: its host name did not resolve (${n.unresolved})`).join('; ')}: which host ${unplaced.length === 1 ? 'it runs' : 'they run'} on is unknown, so whether losing one host loses a master's every copy or its sentinels' quorum is unknown`);
+    }
     const labels = new Set(layout.shards.map((s) => s.master.label));
     const domains = `${labels.size} ${domain}${labels.size === 1 ? '' : 's'}${layout.hostKey ? ` (from ${layout.hostKey})` : ''}`;
     if (layout.kind === 'cluster') {
