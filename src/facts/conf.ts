@@ -1,6 +1,6 @@
 /** What the configuration files on disk say (redis.conf with its includes, ACL file, sentinel.conf). */
 
-import type { Source } from './source.ts';
+import type { Fact, Source, SecretDigest } from './source.ts';
 import type { AclUser, ConfigMap, SecretMap } from './live.ts';
 
 /** The configuration files that were read, with what they say. */
@@ -18,6 +18,11 @@ export interface FileFacts {
   /** Config directives and secrets set on more than one line (of one file or several): every line, in order; the last wins. */
   readonly repeated?: ReadonlyMap<string, readonly Source[]>;
   /**
+   * Secrets (`requirepass`, `masterauth`, …) set on more than one line: every line before the one that wins (in
+   * `secrets`), in order, each as its digest, never its value. An overridden line still holds its password on disk.
+   */
+  readonly overriddenSecrets?: ReadonlyMap<string, readonly OverriddenSecret[]>;
+  /**
    * Directives whose deciding line names them by an alias the server accepts (Valkey 8's `primaryauth` for
    * `masterauth`): the canonical name (the key of `config` / `secrets`) to the name as written, for messages that
    * name the setting as the file does.
@@ -32,4 +37,10 @@ export interface FileFacts {
   /** Files the configuration names that could not be read here (an aclfile of another machine), each with why. */
   readonly unread?: readonly string[];
   readonly source: Source;
+}
+
+/** A secret's line that a later line overrides: its digest and place, and the directive as that line spells it. */
+export interface OverriddenSecret extends Fact<SecretDigest> {
+  /** As written (`primaryauth` for `masterauth`). */
+  readonly name: string;
 }

@@ -1,6 +1,6 @@
 import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { digestPassword, parseAclUser, AclSyntaxError } from '../../acl/parse.ts';
-import type { AclUser, ConfigMap, Fact, SecretDigest, SecretMap, Source } from '../../facts/types.ts';
+import type { AclUser, ConfigMap, Fact, OverriddenSecret, SecretDigest, SecretMap, Source } from '../../facts/types.ts';
 import {
   DIRECTIVES,
   TABLED_LINES,
@@ -68,6 +68,8 @@ export interface EffectiveConf {
   readonly warnings: readonly string[];
   /** Config directives and secrets set on more than one line (of one file or several): every line, in order; the last wins. */
   readonly repeated: ReadonlyMap<string, readonly Source[]>;
+  /** Secrets set on more than one line: each line before the one in `secrets`, in order, as a digest and its spelling. */
+  readonly overriddenSecrets: ReadonlyMap<string, readonly OverriddenSecret[]>;
   /** Directives whose deciding line names them by an alias (`primaryauth` for `masterauth`): canonical name to the name written. */
   readonly spelled: ReadonlyMap<string, string>;
 }
@@ -183,6 +185,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
   const sentinelLines: Directive[] = [];
   const warnings: string[] = [];
   const repeated = new Map<string, Source[]>();
+  const overriddenSecrets = new Map<string, OverriddenSecret[]>();
   const spelled = new Map<string, string>();
 
   const startDirUnknown = options.startDirUnknown === true;
@@ -423,6 +426,11 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
       const lines = repeated.get(spec.name);
       if (lines) lines.push(source);
       else repeated.set(spec.name, [earlier, source]);
+      // The line overridden still holds its password on disk (QA38-9): kept as its digest, with how it was spelled.
+      if (secret) {
+        const before = { ...secrets.get(spec.name)!, name: spelled.get(spec.name) ?? spec.name };
+        overriddenSecrets.set(spec.name, [...(overriddenSecrets.get(spec.name) ?? []), before]);
+      }
     }
     if (name !== spec.name) spelled.set(spec.name, name);
     else spelled.delete(spec.name);
@@ -566,6 +574,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     ...(sentinel ? { sentinel } : {}),
     warnings,
     repeated,
+    overriddenSecrets,
     spelled,
   };
 }

@@ -365,6 +365,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     paths.push(...aclPaths);
     warnings.push(...(aclWarnings ?? []));
     const secrets = allSecrets(effective);
+    const overriddenSecrets = new Map([...(effective?.overriddenSecrets ?? []), ...(effective?.sentinel?.overriddenSecrets ?? [])]);
     const users = written ?? acl?.users.filter((u) => u.source.kind === 'file') ?? [];
     const unavailable: Partial<Record<FactKey, string>> = {};
     if (!effective) unavailable.config = unavailable.secrets = 'no configuration file was read (pass --config)';
@@ -383,6 +384,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           users,
           ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
           ...(effective && effective.repeated.size > 0 ? { repeated: effective.repeated } : {}),
+          ...(overriddenSecrets.size > 0 ? { overriddenSecrets } : {}),
           ...(effective && effective.spelled.size > 0 ? { spelled: effective.spelled } : {}),
           ...(!acl && reason && effective ? { unread: [reason] } : {}),
           source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? ''),

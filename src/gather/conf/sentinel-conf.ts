@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { digestPassword } from '../../acl/parse.ts';
-import type { Fact, SecretDigest, Source } from '../../facts/types.ts';
+import type { Fact, OverriddenSecret, SecretDigest, Source } from '../../facts/types.ts';
 import { atoi, strtoll } from './c-numbers.ts';
 import { resolveVersion, valkey8 } from '../../redis/directives.ts';
 import type { ServerVersion } from '../../redis/directives.ts';
@@ -58,6 +58,11 @@ export interface SentinelConf {
   /** The instance id the server wrote (`sentinel myid`). */
   readonly myid?: string;
   readonly currentEpoch?: number;
+  /**
+   * `sentinel auth-pass` and `sentinel sentinel-pass` lines a later one overrides, keyed as the files' secrets
+   * (`sentinel auth-pass <master>`, `sentinel-pass`): each still holds its password on disk.
+   */
+  readonly overriddenSecrets?: ReadonlyMap<string, readonly OverriddenSecret[]>;
 }
 
 interface MutableMaster {
@@ -155,6 +160,10 @@ export function sentinelFromDirectives(
   let sentinelPass: Fact<SecretDigest> | undefined;
   let myid: string | undefined;
   let currentEpoch: bigint | undefined;
+  const overriddenSecrets = new Map<string, OverriddenSecret[]>();
+  const overridden = (key: string, earlier: Fact<SecretDigest> | undefined, name: string) => {
+    if (earlier) overriddenSecrets.set(key, [...(overriddenSecrets.get(key) ?? []), { ...earlier, name }]);
+  };
 
   for (const d of ordered) {
     const source: Source = { kind: 'file', path: d.source.path, line: d.source.line };
@@ -213,7 +222,9 @@ export function sentinelFromDirectives(
       // The server also checks the script is executable (access X_OK): a host check, not done here.
       master().settings.set(name, { value: argv[2]!, source });
     } else if (name === 'auth-pass' && argc === 3) {
-      master().authPass = { value: digestPassword(argv[2]!), source };
+      const m = master();
+      overridden(`sentinel auth-pass ${m.name.value}`, m.authPass, `sentinel auth-pass ${m.name.value}`);
+      m.authPass = { value: digestPassword(argv[2]!), source };
     } else if (name === 'auth-user' && argc === 3) {
       master().authUser = { value: argv[2]!, source };
     } else if (name === 'current-epoch' && argc === 2) {
@@ -255,7 +266,10 @@ export function sentinelFromDirectives(
     } else if (name === 'sentinel-user' && argc === 2) {
       if (argv[1] !== '') sentinelUser = { value: argv[1]!, source };
     } else if (name === 'sentinel-pass' && argc === 2) {
-      if (argv[1] !== '') sentinelPass = { value: digestPassword(argv[1]!), source };
+      if (argv[1] !== '') {
+        overridden('sentinel-pass', sentinelPass, 'sentinel-pass');
+        sentinelPass = { value: digestPassword(argv[1]!), source };
+      }
     } else if (name === 'resolve-hostnames' && argc === 2) {
       const v = yesNo(argv[1]!) ?? fail('Please specify yes or no for the resolve-hostnames option.');
       resolveHostnames = { value: v, source };
@@ -291,5 +305,6 @@ export function sentinelFromDirectives(
     ...(announcePort ? { announcePort } : {}),
     ...(myid !== undefined ? { myid } : {}),
     ...(currentEpoch !== undefined ? { currentEpoch: Number(currentEpoch) } : {}),
+    ...(overriddenSecrets.size > 0 ? { overriddenSecrets } : {}),
   };
 }

@@ -28,12 +28,14 @@ function files(spec: { conf?: string; aclFile?: string; sentinel?: string; versi
     if (master.authPass) secrets.set(`sentinel auth-pass ${master.name.value}`, master.authPass);
   }
   if (effective.sentinel?.sentinelPass) secrets.set('sentinel-pass', effective.sentinel.sentinelPass);
+  const overriddenSecrets = new Map([...effective.overriddenSecrets, ...(effective.sentinel?.overriddenSecrets ?? [])]);
   const aclUsers = spec.aclFile === undefined ? [] : parseAclFile(spec.aclFile, ACL, spec.version ? { version: spec.version } : {}).users;
   return {
     paths: spec.aclFile === undefined ? [path] : [path, ACL],
     config: effective.config,
     secrets,
     users: [...effective.users, ...aclUsers],
+    ...(overriddenSecrets.size > 0 ? { overriddenSecrets } : {}),
     source: { kind: 'file', path, line: 0 },
   };
 }
@@ -87,6 +89,27 @@ ruleTester(rule, {
       name: 'every clear-text password is reported',
       facts: withFiles({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c\nmasterauth 4f7c1e9a2b8d6f3e0a5c\nuser app on >pw ~* +@all' }),
       messages: [/user 'app'/, /requirepass/, /masterauth/],
+    },
+    // QA38-9: a line a later one overrides still holds its password on disk; only the winning line was named.
+    {
+      name: 'requirepass twice: both lines',
+      facts: withFiles({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c\nport 6379\nrequirepass 9d2b7e41c6a0f8e3b5d1' }),
+      messages: [/^requirepass holds a clear-text password \(overridden by \/etc\/redis\/redis\.conf:3, but still in the file\)$/, /^requirepass holds a clear-text password$/],
+    },
+    {
+      name: 'a password overridden by requirepass "" (was a pass)',
+      facts: withFiles({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c\nrequirepass ""' }),
+      messages: [/^requirepass holds a clear-text password \(overridden by \/etc\/redis\/redis\.conf:2, but still in the file\)$/],
+    },
+    {
+      name: 'masterauth spelled primaryauth, then masterauth (Valkey 8)',
+      facts: withFiles({ conf: 'primaryauth 4f7c1e9a2b8d6f3e0a5c\nmasterauth 9d2b7e41c6a0f8e3b5d1', version: 'valkey-8.0.1' }),
+      messages: [/^primaryauth holds a clear-text password \(overridden by/, /^masterauth holds a clear-text password$/],
+    },
+    {
+      name: 'sentinel auth-pass and sentinel-pass twice',
+      facts: withFiles({ sentinel: 'port 26379\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel auth-pass mymaster first-pass\nsentinel sentinel-pass peer-one\nsentinel auth-pass mymaster second-pass\nsentinel sentinel-pass peer-two\n' }),
+      messages: [/^sentinel-pass holds a clear-text password \(overridden by \/etc\/redis\/sentinel\.conf:6/, /^sentinel-pass holds a clear-text password$/, /^sentinel auth-pass mymaster holds a clear-text password \(overridden by \/etc\/redis\/sentinel\.conf:5/, /^sentinel auth-pass mymaster holds a clear-text password$/],
     },
     // QA38-4: a password on the command line was never judged (the rule required a config file).
     {

@@ -1,4 +1,5 @@
 import type { AclUser, FileFacts, HostFacts } from '../../facts/types.ts';
+import { formatSource } from '../../facts/types.ts';
 import { missingReason } from '../../facts/keys.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
@@ -95,14 +96,26 @@ export default defineRule({
           else findings.push({ message, source: user.source, ...remediation });
         }
       }
+      // A line a later one overrides (in the same file or an include) still holds its password on disk (QA38-9).
+      const overridden = (name: string) => {
+        const winner = files.secrets.get(name);
+        for (const earlier of files.overriddenSecrets?.get(name) ?? []) {
+          if (!earlier.value.set || earlier.source.kind !== 'file') continue;
+          const by = winner ? ` (overridden by ${formatSource(winner.source)}, but still in the file)` : '';
+          findings.push({ message: `${earlier.name} holds a clear-text password${by}`, source: earlier.source, ...remediation });
+        }
+      };
       for (const name of CLEAR_TEXT_DIRECTIVES) {
+        overridden(name);
         const secret = files.secrets.get(name);
         if (secret?.value.set && secret.source.kind === 'file') {
           findings.push({ message: `${files.spelled?.get(name) ?? name} holds a clear-text password`, source: secret.source, ...remediation });
         }
       }
       for (const [name, secret] of files.secrets) {
-        if (name.startsWith('sentinel auth-pass') && secret.value.set) findings.push({ message: `${name} holds a clear-text password`, source: secret.source, ...remediation });
+        if (!name.startsWith('sentinel auth-pass')) continue;
+        overridden(name);
+        if (secret.value.set) findings.push({ message: `${name} holds a clear-text password`, source: secret.source, ...remediation });
       }
     }
     if (host) findings.push(...commandLineFindings(host, files));
