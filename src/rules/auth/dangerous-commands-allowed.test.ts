@@ -96,6 +96,17 @@ ruleTester(rule, {
       }),
       messages: [/user 'app' may run 63 @dangerous commands through \+@all: acl\|deluser/],
     },
+    {
+      // QA39-4: COMMAND INFO knows neither FLUSHALL nor FLUSHDB by its own name, and no file read says why: renamed (it
+      // still runs, under a new name) or removed. Counted, and said so: never taken for safe.
+      name: 'admin commands unknown to COMMAND INFO, no file read: counted, renamed (still runs) or removed',
+      facts: liveFacts({
+        version: '7.0.15',
+        acl: ['user default off nopass ~* &* +@all', `user app on #${HASH} ~* +@all`],
+        extra: { commands: { present: new Map([['flushall', false], ['flushdb', false], ['config', true]]), source: { kind: 'live', command: 'COMMAND INFO' }, renames: new Map() } },
+      }),
+      messages: [/^user 'app' may run 75 @dangerous commands through \+@all: acl\|deluser, .* and 67 more \(flushall, flushdb: renamed \(still runs\) or removed\)$/],
+    },
     { name: '6.0', facts: liveFacts({ version: '6.0.20', acl: ['user default on nopass ~* +@all'] }), messages: [/may run 31 @dangerous commands/] },
     { name: 'allcommands (6.x ACL file spelling)', facts: v72(`user ops on #${HASH} ~* &* allcommands`, LOCKED_DEFAULT), messages: [/user 'ops' may run 75 @dangerous commands through allcommands/] },
     { name: '-@all +@admin', facts: v70(LOCKED_DEFAULT, LIVE_70.admin), messages: [/user 'a' may run \d+ @dangerous commands through \+@admin/] },

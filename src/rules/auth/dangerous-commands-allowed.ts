@@ -3,10 +3,14 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import type { CommandGrant } from '../../acl/permissions.ts';
 import { dangerousOf } from './written-rules.ts';
 import { byCertificate, certificateOnly, judgeLoggingIn, loginsOf } from './users.ts';
-import type { AclUser } from '../../facts/types.ts';
+import type { AclUser, Fact } from '../../facts/types.ts';
+import { formatSource } from '../../facts/types.ts';
 import { unreadUsers } from '../util.ts';
 import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import { clipped } from '../../util/shown.ts';
+
+/** What a command COMMAND INFO does not know by its own name may be, when no file read says which (QA39-4). */
+const UNKNOWN_RENAME = 'renamed (still runs) or removed';
 
 /** How many command names a message quotes before it says "and N more". */
 const SHOWN = 8;
@@ -71,8 +75,16 @@ export default defineRule({
       });
     }
     // `rename-command X ""` deletes a command: no user may run it any more (a command renamed to another name stays).
-    const removed = new Set([...(commands?.renames ?? new Map())].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
+    const renames = commands?.renames ?? new Map<string, Fact<string>>();
+    const removed = new Set([...renames].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
     const exists = (command: string): boolean => removed.size === 0 || !removed.has(commandOf(command));
+    // QA39-4: COMMAND INFO does not know an admin command by its own name, and no file read has its rename-command line:
+    // renamed (it still runs, under a name the ACL still grants by the old one) or removed, which nothing here tells.
+    // Counted, never taken for safe, and said so.
+    const renamedBy = new Map([...renames].filter(([, to]) => to.value !== '').map(([from, to]) => [from.toLowerCase(), to.source]));
+    const unknownRename = new Set(commands ? [...commands.present].filter(([name, there]) => !there && !renames.has(name)).map(([name]) => name) : []);
+    const hiddenOf = (grants: readonly CommandGrant[]) => [...new Set(grants.map((g) => commandOf(g.command)).filter((c) => unknownRename.has(c)))];
+    const renamedOf = (grants: readonly CommandGrant[]) => [...new Set(grants.map((g) => commandOf(g.command)).filter((c) => renamedBy.has(c)))];
     // tls-auth-clients-user: a user without a password is still logged into, by a certificate naming it (QA38-13).
     const logins = loginsOf({ config, files, server });
     return judgeLoggingIn(acl, logins, (canLogIn: (user: AclUser) => boolean) => {
@@ -88,16 +100,21 @@ export default defineRule({
         // Without a removed command, the memoized list itself: users of the same command rules share its texts.
         const viaCategory = removed.size === 0 ? report.viaCategory : report.viaCategory.filter((g) => exists(g.command));
         const gone = removed.size === 0 ? [] : [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
-        const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${clipped(user.name)}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}`);
+        const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${clipped(user.name)}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}${unknownRename.has(commandOf(grant.command)) ? ` (${UNKNOWN_RENAME})` : ''}`);
         if (viaCategory.length > 0) {
           const texts = shown(viaCategory);
+          const hidden = unknownRename.size === 0 ? [] : hiddenOf(viaCategory);
+          const renamed = renamedBy.size === 0 ? [] : renamedOf(viaCategory);
+          const plain = gone.length === 0 && byName.length === 0 && how.length === 0 && hidden.length === 0 && renamed.length === 0;
           findings.push({
-            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}`,
+            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}${hidden.length > 0 ? ` (${hidden.join(', ')}: ${UNKNOWN_RENAME})` : ''}`,
             source: user.source,
-            evidence: gone.length === 0 && byName.length === 0 && how.length === 0 ? texts.evidence : [
+            evidence: plain ? texts.evidence : [
               ...how,
               ...texts.evidence,
               ...(gone.length > 0 ? [`not counted, removed by rename-command "": ${gone.join(', ')}`] : []),
+              ...(hidden.length > 0 ? [`counted, ${UNKNOWN_RENAME}: ${hidden.join(', ')} (COMMAND INFO does not know ${hidden.length === 1 ? 'it by its' : 'them by their'} own name, and no config file read has ${hidden.length === 1 ? 'its' : 'their'} rename-command line)`] : []),
+              ...renamed.map((c) => `counted, renamed by rename-command at ${formatSource(renamedBy.get(c)!)}: ${c} still runs under its new name`),
               ...byName.map((line) => `allowed, granted by name: ${line}`),
             ],
           });
