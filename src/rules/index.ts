@@ -37,6 +37,7 @@ import runtimeDrift from './config/runtime-drift.ts';
 import inconsistentNodes from './config/inconsistent-nodes.ts';
 import hostRunsAsRoot from './host/runs-as-root.ts';
 import hostDataFilePermissions from './host/data-file-permissions.ts';
+import networkUnixSocketPermissions from './network/unix-socket-permissions.ts';
 import hostConfigFilePermissions from './host/config-file-permissions.ts';
 import hostServiceHardening from './host/service-hardening.ts';
 import loggingNoRotation from './logging/no-rotation.ts';
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   loglevelTooQuiet,
   hostRunsAsRoot,
   hostDataFilePermissions,
+  networkUnixSocketPermissions,
   loggingNoRotation,
   hostConfigFilePermissions,
   hostServiceHardening,

@@ -177,6 +177,7 @@ async function planFiles(
   lookups: PathLookups,
   mayRead: MayRead,
   otherFileOf: OtherFile = async () => undefined,
+  unixSockets?: HostValue<readonly string[]>,
 ): Promise<{ planned: Planned[]; absent: HostAbsentFile[] }> {
   const planned: Planned[] = [];
   const absent: HostAbsentFile[] = [];
@@ -222,7 +223,11 @@ async function planFiles(
 
   if (!config || !dir) {
     const reason = settingsReason ?? 'the server settings are unknown';
-    for (const role of ['rdb', 'aof', 'log', 'acl', 'unixsocket', 'tls-key', 'tls-client-key'] as const) absent.push({ role, unknown: true, reason });
+    // The unix socket the process listens on (/proc/net/unix) is its own, whatever its settings say (QA39-6: a
+    // socket-only server judged from its host alone).
+    const listening = unixSockets?.known ? unixSockets.value : [];
+    if (unixSockets?.known) for (const path of listening) planned.push({ role: 'unixsocket', path, origin: unixSockets.source });
+    for (const role of ['rdb', 'aof', 'log', 'acl', 'unixsocket', 'tls-key', 'tls-client-key'] as const) if (role !== 'unixsocket' || listening.length === 0) absent.push({ role, unknown: true, reason });
     return { planned, absent };
   }
   const named = (name: string, role: HostFileRole): void => {
@@ -322,7 +327,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   // Most of a server's files share one directory (dir), itself one of them: each path is looked at once.
   const lookups = sharedLookups();
   const otherFileOf: OtherFile = (path) => otherFile(path, pid, proc);
-  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups, mayRead, otherFileOf);
+  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups, mayRead, otherFileOf, sockets.unix);
   const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups, mayRead, otherFileOf), logrotate, firewall, pkg]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   // Secrets never leave the gatherer: the arguments are masked as this server's version reads them.

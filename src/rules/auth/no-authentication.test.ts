@@ -7,6 +7,7 @@ import rule from './no-authentication.ts';
 import { unauthenticated, withProbe } from '../../../test/helpers/probe-facts.ts';
 import type { DefaultPasswordProbe } from '../../facts/types.ts';
 import { digestPassword } from '../../acl/parse.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
 
 const HASH = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
 
@@ -84,7 +85,39 @@ ruleTester(rule, {
       messages: [/^the default user is 'on' and 'nopass': any client holding a certificate from the configured CA \(port 0, tls-port 6380, tls-auth-clients yes, no unixsocket\) runs commands without a password$/],
       severity: 'high',
     },
-    { name: 'TLS only, certificates required, but a unix socket', facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/redis/ca.crt\nunixsocket /run/redis.sock' }), messages: [/any client that reaches the server/], severity: 'critical' },
+    {
+      // QA39-6: the socket's mode is the umask's (unixsocketperm 0): judged as any local user, and said.
+      name: 'TLS only, certificates required, but a unix socket of unknown mode',
+      facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/redis/ca.crt\nunixsocket /run/redis.sock' }),
+      messages: [/^the default user is 'on' and 'nopass': any client holding a certificate from the configured CA \(port 0, tls-port 6380, tls-auth-clients yes\) runs commands without a password, and so does a local client through the unix socket \/run\/redis\.sock, and who may open it is unknown \(unixsocketperm is '0', so the socket gets the mode the server's umask leaves, which the audit did not see \(default: .*\)\), so any local user may, for all the audit knows$/],
+      severity: 'critical',
+    },
+    { name: 'TLS only, certificates required, and a unix socket for its owner alone', facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/redis/ca.crt\nunixsocket /run/redis.sock\nunixsocketperm 700' }), messages: [/certificate from the configured CA .* and so does a local client through the unix socket \/run\/redis\.sock, and only its owner \(the server's user\) and root may open it \(unixsocketperm 700\)$/], severity: 'high' },
+    // QA39-6: no TCP port, a unix socket only: who gets in is who may open the socket file, and the severity follows.
+    {
+      name: 'unix socket only, unixsocketperm 777: any local user, as bad as an open port',
+      facts: liveFacts({ conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 777' }),
+      messages: [/^the default user is 'on' and 'nopass': no TCP port is open \(port 0, tls-port 0\), but a local client runs commands without a password through the unix socket \/tmp\/redis\.sock, and any local user may open it \(unixsocketperm 777\)$/],
+      severity: 'critical',
+    },
+    { name: 'unix socket only, unixsocketperm 766 (others may write: connect)', facts: liveFacts({ conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 766' }), messages: [/any local user may open it \(unixsocketperm 766\)$/], severity: 'critical' },
+    { name: 'unix socket only, unixsocketperm 770: its group', facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 770' }), messages: [/through the unix socket \/run\/redis\/redis\.sock, and its owner, its group and root may open it \(unixsocketperm 770\)$/], severity: 'medium' },
+    { name: 'unix socket only, unixsocketperm 700: its owner', facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 700' }), messages: [/and only its owner \(the server's user\) and root may open it \(unixsocketperm 700\)$/], severity: 'low' },
+    { name: "7.0 bind '' (no TCP listener), unixsocketperm 770", facts: liveFacts({ conf: 'bind ""\nunixsocket /run/redis/redis.sock\nunixsocketperm 770' }), messages: [/no TCP port is open \(bind is ''\), but a local client .* its group and root may open it/], severity: 'medium' },
+    { name: 'unix socket only, unixsocketperm left at 0: the mode is unknown, judged as any local user', facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis/redis.sock' }), messages: [/who may open it is unknown \(unixsocketperm is '0', .*\), so any local user may, for all the audit knows$/], severity: 'critical' },
+    {
+      name: "unix socket only, its file seen on the host: mode 777, in a directory others may not enter",
+      facts: withHost({ files: [{ role: 'unixsocket', path: '/run/redis/redis.sock', type: 'socket', mode: 0o777, parent: { mode: 0o700 } }] }, { conf: 'port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 777' }),
+      messages: [/and only its owner \(the server's user\) and root may open it \(mode 777, redis:redis, in \/run\/redis \(mode 700\), which others may not enter\)$/],
+      severity: 'low',
+    },
+    {
+      name: 'unix socket only, its file seen on the host: the mode the umask left (775), group redis',
+      facts: withHost({ files: [{ role: 'unixsocket', path: '/run/redis/redis.sock', type: 'socket', mode: 0o775, parent: { mode: 0o755 } }] }, { conf: 'port 0\nunixsocket /run/redis/redis.sock' }),
+      messages: [/its owner, its group \(redis\) and root may open it \(mode 775, redis:redis\)$/],
+      severity: 'medium',
+    },
+    { name: "Redis 5, requirepass '', unix socket only", facts: liveFacts({ version: '5.0.14', conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 777', extra: { acl: redis5Acl('') } }), messages: [/^requirepass is '': no TCP port is open .* any local user may open it/], severity: 'critical' },
     { name: 'TLS only, certificates optional', facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients optional\ntls-ca-cert-file /etc/redis/ca.crt' }), messages: [/any client that reaches the server/], severity: 'critical' },
     {
       // Issue 11: one root cause, one finding with both sources (the wire's confirmation in its evidence).

@@ -1,14 +1,16 @@
 import type { AclState, CategoryTable, ConfigMap, Facts, UnauthenticatedProbe } from '../../facts/types.ts';
-import type { Finding, Verdict } from '../define.ts';
+import type { Finding, Severity, Verdict } from '../define.ts';
+import { formatSource } from '../../facts/types.ts';
+import { SOCKET_SEVERITY, unixSocketAccess, whoMayOpen } from '../network/unix-socket.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
-import { defaultRunsNothing, defaultUser, unreadUsers } from '../util.ts';
+import { defaultRunsNothing, defaultUser, exposure, tcpClosed, unreadUsers } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
 
 /**
- * Why only a client holding a certificate from the configured CA reaches the server, else undefined: no plaintext
- * port, no unix socket, and TLS with `tls-auth-clients yes` (QA38-21: a TLS handshake without a certificate is refused,
+ * Why only a client holding a certificate from the configured CA reaches the server over TCP, else undefined: no
+ * plaintext port, and TLS with `tls-auth-clients yes` (QA38-21: a TLS handshake without a certificate is refused,
  * "alert certificate required"). A password-less default user then lets in anyone with such a certificate, not anyone
  * who reaches the port: still a failure (a password or a named user is the ask), graded high, not critical.
  */
@@ -16,12 +18,39 @@ function certificateOnly(config: ConfigMap | undefined): string | undefined {
   const value = (name: string) => config?.get(name)?.value.trim();
   const tlsPort = value('tls-port');
   if (value('port') !== '0' || tlsPort === undefined || tlsPort === '' || tlsPort === '0') return undefined;
-  if ((value('unixsocket') ?? '') !== '' || value('tls-auth-clients')?.toLowerCase() !== 'yes') return undefined;
+  if (value('tls-auth-clients')?.toLowerCase() !== 'yes') return undefined;
   if (!value('tls-ca-cert-file') && !value('tls-ca-cert-dir')) return undefined;
-  return `port 0, tls-port ${tlsPort}, tls-auth-clients yes, no unixsocket`;
+  return `port 0, tls-port ${tlsPort}, tls-auth-clients yes`;
 }
 
-function fromAcl(acl: AclState, categories: CategoryTable | undefined, config: ConfigMap | undefined): Verdict {
+const RANK: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+const worse = (a: Severity, b: Severity): Severity => (RANK.indexOf(a) <= RANK.indexOf(b) ? a : b);
+
+/**
+ * The ways in of a server that a client cannot reach over a plaintext TCP port (QA39-6): the TLS port with client
+ * certificates required, the unix socket (whoever may open the socket file: its mode, its directory). Undefined where a
+ * plaintext TCP port is open, or nothing is known of the settings: then any client that reaches the server gets in.
+ */
+function narrowWays(facts: Facts, how: string): { message: string; severity: Severity; evidence: string[] } | undefined {
+  const config = facts.config;
+  if (!config) return undefined;
+  const closed = exposure(config, facts.server) === 'none';
+  const certified = closed ? undefined : certificateOnly(config);
+  if (!closed && !certified) return undefined;
+  const socket = unixSocketAccess(facts);
+  if (certified && !socket) return { message: `${how}: any client holding a certificate from the configured CA (${certified}, no unixsocket) runs commands without a password`, severity: 'high', evidence: [] };
+  // No TCP port and no socket: the server refuses to start; nothing narrower to say.
+  if (!socket) return undefined;
+  const severity = socket.reach ? SOCKET_SEVERITY[socket.reach] : 'critical';
+  const evidence = [`the unix socket's mode: ${socket.detail} (${formatSource(socket.source)})`];
+  const through = `through the unix socket ${clipped(socket.path)}, and ${whoMayOpen(socket)}`;
+  if (certified) {
+    return { message: `${how}: any client holding a certificate from the configured CA (${certified}) runs commands without a password, and so does a local client ${through}`, severity: worse('high', severity), evidence };
+  }
+  return { message: `${how}: no TCP port is open (${tcpClosed(config)}), but a local client runs commands without a password ${through}`, severity, evidence };
+}
+
+function fromAcl(acl: AclState, categories: CategoryTable | undefined, facts: Facts): Verdict {
   const user = defaultUser(acl);
   if (!user) {
     const unread = unreadUsers(acl);
@@ -32,8 +61,8 @@ function fromAcl(acl: AclState, categories: CategoryTable | undefined, config: C
   }
   if (user.enabled && user.nopass) {
     const how = acl.origin === 'requirepass' ? "requirepass is ''" : "the default user is 'on' and 'nopass'";
-    const certified = certificateOnly(config);
-    if (certified) return fail({ message: `${how}: any client holding a certificate from the configured CA (${certified}) runs commands without a password`, source: user.source, severity: 'high' });
+    const narrow = narrowWays(facts, how);
+    if (narrow) return fail({ message: narrow.message, source: user.source, severity: narrow.severity, ...(narrow.evidence.length > 0 ? { evidence: narrow.evidence } : {}) });
     return fail({ message: `${how}: any client that reaches the server runs commands without a password`, source: user.source });
   }
   if (!user.enabled) return pass("the default user is 'off': every client must authenticate as a named user", { source: user.source });
@@ -80,7 +109,7 @@ export default defineRule({
   remediation: 'Disable the default user (`ACL SETUSER default off`, or `user default off` in the ACL file) and give each client its own ACL user with a long random password (`ACL GENPASS`); on Redis < 6, set `requirepass`.',
   requires: [],
   check(facts) {
-    const acl = facts.acl ? fromAcl(facts.acl, facts.categories, facts.config) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
+    const acl = facts.acl ? fromAcl(facts.acl, facts.categories, facts) : skip(facts.unavailable.acl ?? 'the ACL users could not be read');
     const wire = fromWire(facts);
     // One root cause, one finding: a password-less default user that the probe also got in as (issue 11).
     const unauth = facts.probe?.unauthenticated;

@@ -1,0 +1,32 @@
+import { defineRule, fail, pass, skip } from '../define.ts';
+import { unixSocketAccess } from './unix-socket.ts';
+import { clipped } from '../../util/shown.ts';
+
+export default defineRule({
+  id: 'network.unix-socket-permissions',
+  title: 'The unix socket is closed to other users',
+  severity: 'medium',
+  section: 'Foundation',
+  checklist: 'Foundation 5',
+  sources: ['live', 'config', 'host'],
+  remediation:
+    'Set `unixsocketperm 700` in redis.conf (or `770`, with the clients\' accounts in the socket\'s group: `unixsocketgroup` on Redis 8.0+ and Valkey) and restart: it cannot be changed with CONFIG SET. Keep the socket in a directory of its own that others may not enter (`/run/redis`, mode 750).',
+  requires: [],
+  check(facts) {
+    const access = unixSocketAccess(facts);
+    if (!access) {
+      if (!facts.config) return skip(facts.unavailable.config ?? 'the server settings are unknown: whether it has a unix socket is not known');
+      return skip("unixsocket is not set: the server has no unix socket");
+    }
+    const path = clipped(access.path);
+    if (access.reach === undefined) return skip(`who may open the unix socket ${path} is unknown: ${access.detail}`);
+    if (access.reach === 'others') {
+      return fail({
+        message: `the unix socket ${path} is open to any local user (${access.detail}): connecting needs only write permission on it, which others have`,
+        source: access.source,
+      });
+    }
+    const who = access.reach === 'group' ? `its owner, its group${access.group !== undefined ? ` (${access.group})` : ''} and root` : "only its owner (the server's user) and root";
+    return pass(`the unix socket ${path} admits ${who} (${access.detail})`, { source: access.source });
+  },
+});
