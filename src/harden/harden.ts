@@ -429,6 +429,30 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was '${current}', ${where(fc.get(name)?.source)})`, restart });
     };
 
+    // strict's non-default port: network.default-port fails on 6379 alone, so a port already off it is kept (QA40-54:
+    // every server moved to 16379, two of one host onto one port). A cluster node or a node of a replication group
+    // is reached by the others at its port (nodes.conf, replicaof, `sentinel monitor`, the sentinel.conf written in
+    // this run): it keeps 6379 and the group moves together by hand (QA40-19). One alone gets 16379, or the next port
+    // no node or port harden knows of uses.
+    const strictPort = (rule: string, first: number, restart: boolean): void => {
+      const current = portNumber(fc.get('port')?.value ?? '6379');
+      if (current !== 6379) {
+        claims.add(rule);
+        return;
+      }
+      if (fc.get('cluster-enabled')?.value === 'yes' || replicationGroup(fc, facts, options)) {
+        const cluster = fc.get('cluster-enabled')?.value === 'yes';
+        const sentinel = options.sentinel !== undefined;
+        manual.push(`network.default-port: port 6379 kept. This is a ${cluster ? 'cluster node: the other nodes reach it at that port (their nodes.conf), and clients follow the MOVED redirects that name it' : `node of a replication group: its replicas, master${sentinel ? ', the Sentinels (the sentinel.conf written here monitors 6379)' : ' and Sentinels'} and clients reach it at that port`}, so moving one node would cut it off. Move the group together, by hand: choose a free port other than 6379 for every node, set it (\`port N\` in each file, a restart each), ${cluster ? 'then `CLUSTER MEET` the nodes at their new ports if they do not find each other' : 'point every replica at the master\'s new port (`REPLICAOF host N`), every Sentinel at it (`SENTINEL REMOVE <name>`, `SENTINEL MONITOR <name> host N <quorum>`, then its auth-user/auth-pass again)'}, and every client.`);
+        return;
+      }
+      const used = new Set((options.deployment?.used ?? []).map((u) => u.port));
+      let port = first;
+      while (used.has(port) || used.has(port + 10_000)) port++;
+      set(rule, 'port', [String(port)], restart);
+      notes.push(`**Port:** the server moves from 6379 to ${port} (profile strict: off the port mass scanners try first)${port !== first ? `, the first port from ${first} that no node or port harden knows of uses` : ''}. Every client must connect to ${port} from the restart on (and the firewall must let it through); a server of this host harden was not told of may use it already: check with \`ss -ltn\`.`);
+    };
+
     if (facts.sources.has('live') && facts.files) {
       // The file is what harden edits; a value the server runs with from its command line (or a CONFIG SET not
       // rewritten) would override the hardened file again at the next start.
@@ -440,6 +464,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     }
     for (const s of targetSettings(v, profile.name)) {
       if (s.directive === 'port' && options.tls) continue;
+      if (s.directive === 'port') {
+        strictPort(s.rule, Number(s.value), s.restart);
+        continue;
+      }
       set(s.rule, s.directive, [s.value], s.restart);
     }
     const dataDir = dataFiles(facts, fc, options, conf.path, changes, items, notes);

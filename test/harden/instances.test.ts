@@ -170,7 +170,7 @@ describe("harden: the systemd drop-in of a Debian instance's config is the insta
     assert.match(dropIn, /^ExecStart=\/usr\/bin\/redis-server \/etc\/redis\/redis-cache\.conf --supervised systemd --daemonize no --masterauth \$\{REDFORT_PASSWORD_replication\}$/m);
     assert.equal(aclfileOf(out), '/etc/redis/users-redis-cache.acl');
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
-    assert.match(plan, /^3\. Run `sh host\/permissions\.sh` as root; install `host\/systemd\/redis-server@cache\.service\.d\/redfort\.conf` as \/etc\/systemd\/system\/redis-server@cache\.service\.d\/redfort\.conf \(the drop-in of `redis-server@cache\.service`\), then `systemctl daemon-reload`\.$/m);
+    assert.match(plan, /^3\. Run `sh host\/permissions\.sh` as root, with the server stopped, before its restart \(it gives the server.s data files, RDB, AOF, to the user the drop-in runs it as: [^)]*\); install `host\/systemd\/redis-server@cache\.service\.d\/redfort\.conf` as \/etc\/systemd\/system\/redis-server@cache\.service\.d\/redfort\.conf \(the drop-in of `redis-server@cache\.service`\), then `systemctl daemon-reload`\.$/m);
     // The instance logs to standard output (no logfile): no logrotate file, and step 3 names none (QA38-2).
     assert.equal(existsSync(join(out, 'host', 'logrotate.d')), false);
     assert.match(plan, /^4\. Restart the server with `systemctl restart redis-server@cache\.service` \(some changes need it/m);
