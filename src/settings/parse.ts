@@ -181,7 +181,9 @@ export function parseSettings(text: string, path: string, options: ParseOptions)
         for (const entry of pairsOf(doc, value, 'targets', null, fail)) {
           const spec = stringOf(doc, entry.key as Node, 'targets', fail);
           checkTargetSpec(spec, entry.key as Node, 'targets', fail);
-          targets.push({ spec, defaults: targetDefaults(doc, spec, entry, file, fail, (node) => { const at = source(node); return `distroPackage at ${at.path}:${at.line}`; }), source: source(entry.key as Node) });
+          const keyLines: Record<string, number> = {};
+          const defaults = targetDefaults(doc, spec, entry, file, fail, (node) => { const at = source(node); return `distroPackage at ${at.path}:${at.line}`; }, (name, node) => { keyLines[name] = at(node); });
+          targets.push({ spec, defaults, source: source(entry.key as Node), ...(Object.keys(keyLines).length > 0 && { keyLines }) });
         }
         break;
       case 'suppressions': {
@@ -317,11 +319,20 @@ function checkTargetSpec(spec: string, node: Node | null, where: string, fail: F
   if (hasPassword) fail(node, `${where}: a password never goes in the settings file; name an environment variable with passwordEnv`);
 }
 
-function targetDefaults(doc: Document, spec: string, entry: Pair, file: (p: string) => string, fail: Fail, origin: (node: Node | null) => string): TargetDefaults {
+function targetDefaults(
+  doc: Document,
+  spec: string,
+  entry: Pair,
+  file: (p: string) => string,
+  fail: Fail,
+  origin: (node: Node | null) => string,
+  keyAt: (name: string, key: Node) => void,
+): TargetDefaults {
   const defaults: Record<string, unknown> = {};
   const where = `targets: ${spec}`;
   for (const pair of pairsOf(doc, resolved(doc, entry.value as Node | null), where, TARGET_KEYS, fail)) {
     const name = String((pair.key as { value: unknown }).value);
+    keyAt(name, pair.key as Node);
     const node = resolved(doc, pair.value as Node | null);
     const raw = isScalar(node) ? node.value : undefined;
     if ((TARGET_BOOLEANS as readonly string[]).includes(name)) {

@@ -1,5 +1,5 @@
 import type { Target, TargetFlags, TlsFrom } from '../redis/target.ts';
-import { resolveTarget, unusableTarget } from '../redis/target.ts';
+import { resolveTarget, TargetError, unusableTarget } from '../redis/target.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
@@ -29,6 +29,7 @@ function targetIndex(settings: Settings): ReadonlyMap<string, TargetEntry> {
  * settings file's defaults for that server. `passwordEnv` beats `REDISCLI_AUTH`, which is global.
  *
  * @throws {SettingsError} when `passwordEnv` names a variable that is not set.
+ * @throws {TargetError} `file:line: …` when a TLS setting of the file cannot apply (no TLS, a cert without its key).
  */
 export function flagsFor(
   spec: string | undefined,
@@ -73,10 +74,23 @@ function settingsFlags(
     if (d[name] !== undefined && flags[name] === undefined) merged[name] = d[name];
   }
   if (d.insecure !== undefined && flags.insecure === undefined) merged.insecure = d.insecure;
+  // A TLS setting of the file that cannot apply is named as the file's key at its line, not as a command-line flag
+  // the user never gave (QA40-60: `--cacert needs --tls` for `cacert:` in .redfort.yaml). One the command line gives
+  // is left to resolveTarget, whose wording then fits.
+  const at = (key: string) => `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}`;
+  const fromFile = (key: keyof TargetFlags) => flags[key] === undefined && merged[key] !== undefined && merged[key] !== false;
+  const tlsKey = (['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as const).find(fromFile);
+  if (!(merged.tls ?? given.tls !== undefined) && tlsKey !== undefined) {
+    throw new TargetError(`${at(tlsKey)}: ${tlsKey} needs 'tls: true' or a rediss:// URL (target '${entry.spec}')`);
+  }
+  const lone = merged.cert === undefined ? 'key' : 'cert';
+  if ((merged.cert === undefined) !== (merged.key === undefined) && fromFile(lone)) {
+    throw new TargetError(`${at(lone)}: ${lone} needs ${lone === 'cert' ? 'key' : 'cert'} beside it: a client certificate and its private key go together (target '${entry.spec}')`);
+  }
   // The messages about a TLS file name the settings file's key and entry, not the command-line flag.
   const tlsFrom: { -readonly [K in keyof TlsFrom]: TlsFrom[K] } = {};
   for (const [name, field] of [['cacert', 'caFile'], ['cacertdir', 'caDir'], ['cert', 'certFile'], ['key', 'keyFile']] as const) {
-    if (d[name] !== undefined && flags[name] === undefined) tlsFrom[field] = { key: name, at: `${entry.source.path}:${entry.source.line}` };
+    if (d[name] !== undefined && flags[name] === undefined) tlsFrom[field] = { key: name, at: at(name) };
   }
   return { flags: merged, tlsFrom };
 }

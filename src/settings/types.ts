@@ -31,6 +31,8 @@ export interface TargetSettings {
   readonly spec: string;
   readonly defaults: TargetDefaults;
   readonly source: SettingsSource;
+  /** The line of each key of `defaults` (`cacert` → 3), for messages about one setting; the entry's line without it. */
+  readonly keyLines?: Readonly<Partial<Record<string, number>>>;
 }
 
 /** The content of `.redfort.yaml`, validated. */

@@ -96,6 +96,15 @@ describe('settings, suppressions and baselines through the CLI', { concurrency: 
     assert.match(refused.stderr, /^redfort: \.redfort\.yaml: owned by uid 65534, /);
   });
 
+  // QA40-60: '--cacert needs --tls or a rediss:// URL' for a `cacert:` of the file, a flag the user never gave.
+  it("a TLS setting of the file on a plain target: one line naming the file's key and line, exit 2", async () => {
+    const dir = await project(`targets:\n  ${open.url}: { cacert: ca.crt }\n`);
+    const run = await runCli(['audit', open.url], { cwd: dir });
+    assert.equal(run.code, 2, run.stdout);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, `redfort: .redfort.yaml:2: cacert needs 'tls: true' or a rediss:// URL (target '${open.url}')\n`);
+  });
+
   it('a severity override changes the exit code; failOn comes from the file', async () => {
     const plain = await runCli(['audit', open.url, '--format', 'json', '--fail-on', 'critical']);
     assert.equal(plain.code, 1, plain.stderr);

@@ -98,7 +98,42 @@ describe("a settings-file target's TLS files", () => {
   it('are named by the key and the target entry in errors; a command-line flag by the flag', async () => {
     const { targetFor } = await import('../../src/settings/targets.ts');
     const { tlsOptions } = await import('../../src/gather/live/tls-options.ts');
-    await assert.rejects(tlsOptions(targetFor('db1:6380', {}, settings, env)), { message: "cannot read the cacert file '/etc/ca.crt' (.redfort.yaml:2): no such file or directory" });
+    await assert.rejects(tlsOptions(targetFor('db1:6380', {}, settings, env)), { message: "cannot read the cacert file '/etc/ca.crt' (.redfort.yaml:6): no such file or directory" });
     await assert.rejects(tlsOptions(targetFor('db1:6380', { cacert: '/cli/ca.crt' }, settings, env)), { message: "cannot read the --cacert file '/cli/ca.crt': no such file or directory" });
+  });
+});
+
+// QA40-60: a TLS setting of .redfort.yaml that cannot apply was reported as a command-line flag ('--cacert needs --tls
+// or a rediss:// URL', '--cert and --key must be given together') the user never gave, without the file's line.
+describe("a settings-file target's TLS settings that cannot apply", () => {
+  const file = parseSettings(
+    `targets:
+  redis://127.0.0.1:22001: { cacert: ca.crt }
+  127.0.0.1:22002:
+    user: auditor
+    sni: db.example.com
+  127.0.0.1:22003: { insecure: true }
+  127.0.0.1:22004:
+    tls: true
+    cert: /etc/client.crt
+  rediss://127.0.0.1:22005: { cacertdir: /etc/ssl/certs }
+`,
+    '.redfort.yaml',
+    { ruleIds: RULES.map((r) => r.id) },
+  );
+  const target = async (spec: string, flags = {}) => (await import('../../src/settings/targets.ts')).targetFor(spec, flags, file, {});
+
+  it("are named by the file's key at its line, with the target", async () => {
+    await assert.rejects(target('redis://127.0.0.1:22001'), { name: 'TargetError', message: ".redfort.yaml:2: cacert needs 'tls: true' or a rediss:// URL (target 'redis://127.0.0.1:22001')" });
+    await assert.rejects(target('127.0.0.1:22002'), { message: ".redfort.yaml:5: sni needs 'tls: true' or a rediss:// URL (target '127.0.0.1:22002')" });
+    await assert.rejects(target('127.0.0.1:22003'), { message: ".redfort.yaml:6: insecure needs 'tls: true' or a rediss:// URL (target '127.0.0.1:22003')" });
+    await assert.rejects(target('127.0.0.1:22004'), { message: ".redfort.yaml:9: cert needs key beside it: a client certificate and its private key go together (target '127.0.0.1:22004')" });
+  });
+
+  it('apply when the URL or the command line turns TLS on; a flag given is named as the flag', async () => {
+    assert.equal((await target('rediss://127.0.0.1:22001')).tls?.caFile !== undefined, true);
+    assert.equal((await target('127.0.0.1:22003', { tls: true })).tls?.insecure, true);
+    assert.equal((await target('rediss://127.0.0.1:22005')).tls?.caDir, '/etc/ssl/certs');
+    await assert.rejects(target('127.0.0.1:22009', { cacert: 'ca.crt' }), { message: "invalid target '127.0.0.1:22009': --cacert needs --tls or a rediss:// URL" });
   });
 });
