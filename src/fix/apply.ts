@@ -115,14 +115,23 @@ export function staleNodes(plan: FixPlan, state: FixState, earlier?: RollbackRec
   return problems;
 }
 
+/** Each node's digest now (`host:port` to the SHA-256 of its facts), as a plan's nodes carry them. */
+export function currentDigests(state: FixState): Map<string, string> {
+  return new Map(state.nodes.map((n) => [n.address, nodeDigest(n.facts, n.role)]));
+}
+
 /**
  * The steps an apply runs: the chosen classes, minus those an earlier apply of the same plan ran, and each node's
- * persist steps only when something else runs there.
+ * persist steps only when something else runs there. Given the nodes' digests now (`current`), a step counts as
+ * run only where its node is still in the state that apply left (its `after`): a node set back since (by
+ * `fix --rollback`, or by hand) has the plan's state again, and its steps run again (QA40-55: "Applied 0 steps.",
+ * exit 0, with none of them on the server).
  */
-export function stepsToApply(plan: FixPlan, classes: ReadonlySet<StepClass>, earlier?: RollbackRecord): PlanStep[] {
+export function stepsToApply(plan: FixPlan, classes: ReadonlySet<StepClass>, earlier?: RollbackRecord, current?: ReadonlyMap<string, string>): PlanStep[] {
   const isPersist = (s: PlanStep) => s.touches.some((t) => t.kind === 'file');
-  const done = new Set(appliesOf(plan, earlier).flatMap((a) => a.steps));
-  const chosen = plan.steps.filter((s) => s.class !== 'restart' && classes.has(s.class) && (isPersist(s) || !done.has(s.id)));
+  const applies = appliesOf(plan, earlier);
+  const done = (s: PlanStep) => applies.some((a) => a.steps.includes(s.id) && (current === undefined || (current.has(s.node) && a.after?.[s.node] === current.get(s.node))));
+  const chosen = plan.steps.filter((s) => s.class !== 'restart' && classes.has(s.class) && (isPersist(s) || !done(s)));
   const busy = new Set(chosen.filter((s) => !isPersist(s)).map((s) => s.node));
   return chosen.filter((s) => !isPersist(s) || busy.has(s.node) || hashesOnly(plan, s));
 }
@@ -213,7 +222,7 @@ interface NodeRun {
  */
 export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOptions): Promise<ApplyOutcome> {
   const log = options.log ?? (() => {});
-  const steps = stepsToApply(plan, options.classes, options.earlierRecord);
+  const steps = stepsToApply(plan, options.classes, options.earlierRecord, currentDigests(state));
   const empty: ApplyOutcome = { ok: true, applied: [], changes: [], restoredFiles: [], notRestored: [], rolledBack: false };
   if (steps.length === 0) return empty;
   // An earlier record of other nodes is never replaced nor mixed with this one (QA40-4).

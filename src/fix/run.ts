@@ -7,7 +7,7 @@ import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { overriddenTarget, unusedOverrides } from '../gather/topology/discover.ts';
-import { appliesOf, applyPlan, resumedWithOtherSteps, rollback, staleNodes, unrestorableSentinelField } from './apply.ts';
+import { appliesOf, applyPlan, currentDigests, resumedWithOtherSteps, rollback, staleNodes, unrestorableSentinelField } from './apply.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixGatherOptions } from './gather.ts';
 import { buildPlan } from './plan.ts';
@@ -287,7 +287,9 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     // The deployment is as it was planned for: the plan redfort makes of it now is the one it showed then, step for
     // step. A step it would not make (a value edited in the file: CONFIG SET protected-mode no) is refused, not run.
     // (Resuming a partly applied plan, the deployment is no longer the planned one: that apply's record decides.)
-    const resumed = appliesOf(plan, earlier).length > 0;
+    // Resumed: a node is in the state an earlier apply of this plan left (one set back since is planned again).
+    const now = currentDigests(state);
+    const resumed = appliesOf(plan, earlier).some((a) => [...now].some(([address, digest]) => a.after?.[address] === digest));
     // Resumed, the steps must be those the earlier apply was given (and checked as above), not edited since.
     if (resumed && resumedWithOtherSteps(plan, earlier)) {
       say(`${planFile}: its steps are not those the earlier apply of this plan recorded in ${flags.rollbackFile} (edited after that apply): make a new plan with --plan`);

@@ -332,3 +332,30 @@ describe('SIGINT / SIGTERM during --apply (QA40-12)', () => {
     await server.stop();
   });
 });
+
+describe('an apply after a rollback (QA40-55)', () => {
+  it('runs the plan’s steps again once the server is set back, even where the record still lists them as applied', async () => {
+    const server = await startRedis({ conf: `requirepass ${P}\nloglevel warning`, password: P });
+    const dir = workDir();
+    const env = { REDISCLI_AUTH: P };
+    const fix = (...args: string[]) => runCli(['fix', server.url, ...args, '--no-probe'], { cwd: dir, env });
+    assert.equal((await fix('--plan', '--out', 'plan.json')).code, 0);
+    const first = await fix('--apply', 'plan.json', '--include-disruptive', '--yes');
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    // The record as that apply left it: a rollback made from a copy of it (or by hand) leaves this one listing the steps.
+    const record = readFileSync(join(dir, 'redfort-rollback.json'), 'utf8');
+    const back = await runCli(['fix', '--rollback', 'redfort-rollback.json'], { cwd: dir, env });
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+    writeFileSync(join(dir, 'redfort-rollback.json'), record, { mode: 0o600 });
+    assert.deepEqual(await users(server, { password: P }), ['default']);
+    assert.equal((await fix('--plan', '--out', 'plan.json')).code, 0);
+    const again = await fix('--apply', 'plan.json', '--include-disruptive', '--yes');
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.doesNotMatch(again.stdout, /Applied 0 steps/);
+    const secrets = new Map((await readSecretsFile(join(dir, 'redfort-secrets.env'))).map((s) => [s.user, s.password]));
+    const admin = { user: USERS.admin, password: secrets.get(USERS.admin)! };
+    assert.deepEqual(await users(server, admin), [USERS.admin, USERS.app, USERS.auditor, 'default'].sort());
+    assert.equal(await config(server, 'requirepass', admin), '');
+    await server.stop();
+  });
+});
