@@ -156,6 +156,17 @@ function clearTextNote(plan: FixPlan, step: PlanStep): string | undefined {
     : `step ${step.id} (${what}) wrote ${file} with its passwords as #<sha256>; a rollback writes the restored state the same way: ${kept}`;
 }
 
+/**
+ * What a rollback leaves after a CONFIG REWRITE that also wrote someone's run-time values into the file (QA40-11): the
+ * values stay there (the rollback's own CONFIG REWRITE writes them again), with the file's earlier values to set back.
+ */
+function alsoWroteNote(plan: FixPlan, step: PlanStep): string | undefined {
+  const also = Array.isArray(step.alsoWrites) ? step.alsoWrites.filter((a): a is string => typeof a === 'string') : [];
+  if (also.length === 0 || !(step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE')) return undefined;
+  const file = plan.nodes.find((n) => n.address === step.node)?.configFile ?? 'the config file';
+  return `step ${step.id} (${commandText(step)}) also wrote into ${file} what ran there but was not in it: ${also.join(', ')}; a rollback leaves them in the file (its own CONFIG REWRITE writes what runs): if they were temporary, CONFIG SET them to the file's earlier values and CONFIG REWRITE`;
+}
+
 function resolveArgs(command: readonly Arg[], secrets: ReadonlyMap<string, string>): string[] {
   return command.map((a) => {
     if (typeof a === 'string') return a;
@@ -311,8 +322,9 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
         rec.applied.push(step.id);
         if (step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE') rec.persisted.configRewrite = true;
         if (step.command[0] === 'ACL' && step.command[1] === 'SAVE') rec.persisted.aclSave = true;
-        const note = clearTextNote(plan, step);
-        if (note && !(rec.notes ?? []).includes(note)) rec.notes = [...(rec.notes ?? []), note];
+        for (const note of [clearTextNote(plan, step), alsoWroteNote(plan, step)]) {
+          if (note && !(rec.notes ?? []).includes(note)) rec.notes = [...(rec.notes ?? []), note];
+        }
       }
       save();
       log(`applied ${describeStep(step)}`);

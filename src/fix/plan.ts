@@ -23,6 +23,8 @@ import type { CommandGrant } from '../acl/permissions.ts';
 import { dangerousOf, writtenUser } from '../rules/auth/written-rules.ts';
 import { canLogIn } from '../rules/auth/users.ts';
 import type { UserDifference } from '../acl/drift.ts';
+import { compiledDefault, NOT_COMPARABLE } from '../rules/config/runtime-drift.ts';
+import { clipped } from '../util/shown.ts';
 
 /** One node as the audit before the plan saw it. */
 export interface FixNodeInput {
@@ -178,6 +180,47 @@ function aclFileDifferences(facts: Facts): readonly UserDifference[] | string {
     runningPubsub: pubsubDefault(config(facts, 'acl-pubsub-default') ?? files.config.get('acl-pubsub-default')?.value, server),
     filesSource: files.source,
   });
+}
+
+/**
+ * What a CONFIG REWRITE of the node writes into its config file besides the plan's own changes (`planned`: the
+ * settings and users its steps change): every running value that differs from the file's line, or, where the file
+ * has none, from the compiled default (the settings config.runtime-drift compares so; a rewrite writes any value that
+ * is not the default). Someone's CONFIG SET never rewritten (a temporary `maxmemory`) would be made permanent
+ * unannounced (QA40-11). Whether a difference is a lost CONFIG SET or a command-line option does not matter here:
+ * the rewrite writes it either way. Each item is `name value (the file: …)`; a secret is named, never shown; users
+ * only when the rewrite writes them (no aclfile).
+ */
+export function rewriteAlsoWrites(facts: Facts, planned: { readonly config: ReadonlySet<string>; readonly users: ReadonlySet<string> }, withUsers: boolean): string[] {
+  const { files, server } = facts;
+  if (!files) return [];
+  const out: string[] = [];
+  for (const [name, fileFact] of files.config) {
+    if (NOT_COMPARABLE.has(name) || planned.config.has(name)) continue;
+    const running = facts.config?.get(name);
+    if (!running || running.source.kind !== 'live') continue;
+    const unset = fileFact.source.kind === 'default' ? compiledDefault(name, server) : undefined;
+    if (fileFact.source.kind !== 'file' && unset === undefined) continue;
+    const filed = unset ?? fileFact.value;
+    if (running.value === filed) continue;
+    const was = unset === undefined ? `'${clipped(filed)}' at ${formatSource(fileFact.source)}` : `no line, so the compiled default '${clipped(filed)}'`;
+    out.push(`${name} '${clipped(running.value)}' (the file: ${was})`);
+  }
+  for (const [name, fileSecret] of files.secrets) {
+    if (planned.config.has(name)) continue;
+    const running = facts.secrets?.get(name);
+    if (!running || running.source.kind !== 'live') continue;
+    if (fileSecret.source.kind === 'file' ? running.value.sha256 !== fileSecret.value.sha256 : running.value.set && !fileSecret.value.set) {
+      out.push(`${name} (value not shown; the file: ${fileSecret.source.kind === 'file' ? `another value at ${formatSource(fileSecret.source)}` : 'not set'})`);
+    }
+  }
+  if (withUsers) {
+    const drift = aclFileDifferences(facts);
+    if (typeof drift !== 'string') {
+      for (const d of drift) if (![...planned.users].some((u) => d.message.startsWith(`user '${u}'`))) out.push(d.message);
+    }
+  }
+  return out;
 }
 
 /**
@@ -754,8 +797,8 @@ export function buildPlan(input: PlanInput): FixPlan {
     const isUser = (r: RuleResult) => r.message.startsWith("user '");
     const inMain = (r: RuleResult) => r.source?.kind === 'file' && configFile !== null && !includedSource(r.source, configFile);
     const removes = (byRewrite: boolean) => clearText.filter((r) => (byRewrite ? inMain(r) && ((isUser(r) && !aclFile) || (clearsRequirepass && r.message.startsWith('requirepass '))) : isUser(r)));
-    const persistStep = (command: Arg[], why: string, touches: Touch[], removed: RuleResult[]) => {
-      add('persist', { node: n.address, class: 'safe', command, rules: removed.length > 0 ? ['auth.plaintext-passwords'] : [], reason: `${why}; no client notices${removed.length > 0 ? `; no clear-text password is left on the line${removed.length === 1 ? '' : 's'} ${removed.map((r) => formatSource(r.source!)).join(', ')}` : ''}`, touches });
+    const persistStep = (command: Arg[], why: string, touches: Touch[], removed: RuleResult[], also: readonly string[] = []) => {
+      add('persist', { node: n.address, class: 'safe', command, rules: removed.length > 0 ? ['auth.plaintext-passwords'] : [], reason: `${why}; no client notices${removed.length > 0 ? `; no clear-text password is left on the line${removed.length === 1 ? '' : 's'} ${removed.map((r) => formatSource(r.source!)).join(', ')}` : ''}`, touches, ...(also.length > 0 ? { alsoWrites: also } : {}) });
       if (removed.length > 0) rewritten.set(n.address, new Set([...(rewritten.get(n.address) ?? []), ...removed]));
     };
     const unusable = configFile && (touchesConfig || (touchesUsers && !aclFile)) ? configUnusable(n.facts) : undefined;
@@ -763,8 +806,15 @@ export function buildPlan(input: PlanInput): FixPlan {
       // No CONFIG REWRITE: what the node's steps change lasts until it restarts, unless the user writes it.
       notes.push(`${n.address}: ${unusable}, and fix sends commands by their own names only, so it does not run CONFIG REWRITE: the users fix changes there last only until the server restarts (there is no aclfile: they are \`user\` lines of ${configFile}); right after the apply, run CONFIG REWRITE under CONFIG's new name, or put the lines ACL LIST prints in ${configFile} in place of its \`user\` lines`);
     } else if (configFile && (touchesConfig || (touchesUsers && !aclFile))) {
-      persistStep(['CONFIG', 'REWRITE'], `writes the running configuration to ${configFile}${aclFile ? '' : ' (the users too: there is no aclfile)'}`, [{ kind: 'file', role: 'config' }], removes(true));
-      if (failing(n.results, 'config.runtime-drift')) notes.push(`${n.address}: CONFIG REWRITE also writes the running values that differ from ${configFile} today (config.runtime-drift): review them first`);
+      const planned = {
+        config: new Set(nodeDrafts.flatMap((d) => d.touches.flatMap((t) => (t.kind === 'config' ? [t.name] : [])))),
+        users: new Set(nodeDrafts.flatMap((d) => d.touches.flatMap((t) => (t.kind === 'user' ? [t.name] : [])))),
+      };
+      const also = rewriteAlsoWrites(n.facts, planned, !aclFile);
+      const alsoWords = also.length > 0 ? `; it also writes what runs today but is not in the file, set at run time by someone else (a CONFIG SET never rewritten, or a command-line option): ${also.join(', ')}: they stay in the file after the apply and after a rollback (whose CONFIG REWRITE writes them again)` : '';
+      persistStep(['CONFIG', 'REWRITE'], `writes the running configuration to ${configFile}${aclFile ? '' : ' (the users too: there is no aclfile)'}${alsoWords}`, [{ kind: 'file', role: 'config' }], removes(true), also);
+      if (also.length > 0) notes.push(`${n.address}: CONFIG REWRITE also writes ${also.length} running value${also.length === 1 ? '' : 's'} that ${also.length === 1 ? 'is' : 'are'} not in ${configFile} (${also.map((a) => a.split(' ')[0]).join(', ')}; config.runtime-drift): if ${also.length === 1 ? 'it was' : 'they were'} temporary, set ${also.length === 1 ? 'it' : 'them'} back to the file's value${also.length === 1 ? '' : 's'} (CONFIG SET) before the apply; fix does not`);
+      else if (failing(n.results, 'config.runtime-drift')) notes.push(`${n.address}: CONFIG REWRITE also writes the running values that differ from ${configFile} today (config.runtime-drift): review them first`);
     } else if (!configFile && touchesConfig) {
       notes.push(`${n.address}: the server runs without a config file: the changes last until it restarts; add them to the file it will start with`);
     }

@@ -47,6 +47,11 @@ export interface PlanStep {
   readonly touches: readonly Touch[];
   /** Rules this step may turn to fail on its node, knowingly (e.g. masterauth is clear text in redis.conf). */
   readonly trips?: readonly string[];
+  /**
+   * CONFIG REWRITE: the running values it writes into the file besides the plan's own changes (`name 'value' (the
+   * file: …)`, a secret by name only): someone's run-time changes it makes permanent, which a rollback leaves.
+   */
+  readonly alsoWrites?: readonly string[];
 }
 
 export type NodeRole = 'master' | 'replica' | 'sentinel';

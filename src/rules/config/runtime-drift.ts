@@ -22,7 +22,7 @@ function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, 
 }
 
 /** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
-const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
+export const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
 
 /**
  * Settings the files leave out whose running value is compared with the version's compiled default: a `CONFIG SET`
@@ -32,11 +32,11 @@ const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclf
  * `masterauth` set at run time only (the server starts again without a password). Only when the server's command line
  * was read: else a left-out setting may be one of its options, which is no drift.
  */
-const DEFAULT_COMPARED = new Set(['appendonly', 'loglevel', 'timeout', 'maxmemory', 'maxmemory-policy', 'tls-auth-clients', 'acl-pubsub-default', 'masteruser']);
-const SECRET_DEFAULT_COMPARED = new Set(['requirepass', 'masterauth']);
+export const DEFAULT_COMPARED = new Set(['appendonly', 'loglevel', 'timeout', 'maxmemory', 'maxmemory-policy', 'tls-auth-clients', 'acl-pubsub-default', 'masteruser']);
+export const SECRET_DEFAULT_COMPARED = new Set(['requirepass', 'masterauth']);
 
 /** The compiled default a setting the files leave out takes on this server's version, when both are known. */
-function compiledDefault(name: string, server: ServerIdentity | undefined): string | undefined {
+export function compiledDefault(name: string, server: ServerIdentity | undefined): string | undefined {
   if (!DEFAULT_COMPARED.has(name) || parseVersion(server?.version)?.minor === undefined) return undefined;
   const spec = lookupDirective(name);
   const key = resolveVersion(server?.version).key;
