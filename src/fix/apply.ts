@@ -249,6 +249,8 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
   let record: RollbackRecord | undefined;
   let own: RollbackRecord | undefined;
   let thisApply: RollbackRecord['applies'][number] | undefined;
+  /** Where the apply is (`during step 7 (…)`, `after step 7 (…)`), for an error no step reports itself. */
+  let where: string | undefined;
   const save = () => record && writeRollback(options.rollbackFile, record);
   try {
     // Lock and log in to every node the steps touch.
@@ -302,6 +304,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const run = runs.get(step.node)!;
+      where = `during ${describeStep(step)}`;
       const stop = options.interrupted?.();
       if (stop !== undefined) return await abort(`interrupted (${stop})${i > 0 ? ` after ${describeStep(steps[i - 1]!)}` : ' before the first step'}, before ${describeStep(step)}`);
       // The node in the file's record and in this apply's own: each is kept up to date.
@@ -330,7 +333,9 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       log(`applied ${describeStep(step)}`);
       // A node is done when the next step is on another node: check that it still serves before moving on.
       const next = steps[i + 1];
+      where = `after ${describeStep(step)}`;
       if (!next || next.node !== step.node) {
+        where = `after ${describeStep(step)}, checking that ${step.node} still serves`;
         const unhealthy = await nodeHealth(run.node, run.session, options.linkWaitMs ?? LINK_WAIT_MS);
         if (unhealthy) return await abort(`after ${describeStep(step)}: ${unhealthy}`);
       }
@@ -339,6 +344,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     const stop = options.interrupted?.();
     if (stop !== undefined) return await abort(`interrupted (${stop}) after ${describeStep(steps[steps.length - 1]!)}, before the audit after the apply`);
     // Verify: audit again, with credentials that work now, and compare rule by rule.
+    where = 'during the audit after the apply';
     const after = await reaudit(state, runs, options);
     if (!after.ok) return await abort(`the audit after the apply failed: ${after.error}`);
     const changes = compare(state, after.state);
@@ -352,8 +358,11 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     save();
     return { ok: true, applied, changes, restoredFiles, notRestored: [], rolledBack: false, after: after.state.entries };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return await abort(message);
+    // Which node and step (QA40-15): a bare "the connection was lost" named neither. A failover (Sentinel closes the
+    // clients of the nodes it reconfigures) shows as a node whose role is not the one planned.
+    const message = error instanceof ConnectionError ? lostWords(error) : error instanceof Error ? error.message : String(error);
+    const moved = where !== undefined && error instanceof ConnectionError ? await rolesMoved(runs, options) : [];
+    return await abort(`${where !== undefined ? `${where}: ` : ''}${message}${moved.length > 0 ? `; the roles changed since the plan (${moved.join(', ')}): a failover, as Sentinel closes the clients of the nodes it reconfigures` : ''}`);
   } finally {
     for (const r of runs.values()) await r.session.close();
     locks.release();
@@ -373,6 +382,11 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     save();
     return { ok: false, applied, error, changes, restoredFiles, notRestored: result.notRestored, unverified: result.unverified, rolledBack: true };
   }
+}
+
+/** A lost connection in words, once: the session's own message says it already, the client's names how. */
+function lostWords(error: Error): string {
+  return /^the connection was lost\b/.test(error.message) ? error.message : `the connection was lost (${error.message})`;
 }
 
 /** The settings and users a command changes (CONFIG SET name value…, ACL SETUSER name, ACL DELUSER name…). */
@@ -491,7 +505,8 @@ async function runStep(step: PlanStep, run: NodeRun, options: ApplyOptions, rest
   try {
     reply = await run.session.send(args);
   } catch (error) {
-    if (error instanceof ConnectionError) return `the connection was lost (${error.message}): whether the step ran is unknown`;
+    // The session says "the connection was lost" itself when it found it closed: said once (QA40-3).
+    if (error instanceof ConnectionError) return `${lostWords(error)}: whether the step ran is unknown`;
     throw error;
   }
   const refused = replyError(reply);
@@ -542,6 +557,26 @@ async function undoSettings(step: PlanStep, run: NodeRun): Promise<string> {
     else failed.push(`${name} (${why})`);
   }
   return `${done.length > 0 ? `; ${done.join(', ')} set back on the connection fix still had` : ''}${failed.length > 0 ? `; could not set back ${failed.join(', ')}` : ''}`;
+}
+
+/** The data nodes whose role (INFO replication, on a fresh connection) is not the planned one: `host:port master → replica`. */
+async function rolesMoved(runs: ReadonlyMap<string, NodeRun>, options: ApplyOptions): Promise<string[]> {
+  const moved: string[] = [];
+  for (const run of runs.values()) {
+    if (run.node.role === 'sentinel') continue;
+    const check = new NodeSession(run.node.target, run.node.address, options);
+    try {
+      await check.open([...run.expected.values()]);
+      const info = String(await check.send(['INFO', 'replication']));
+      const role = /role:master/.test(info) ? 'master' : /role:slave/.test(info) ? 'replica' : undefined;
+      if (role !== undefined && role !== run.node.role) moved.push(`${run.node.address} ${run.node.role} → ${role}`);
+    } catch {
+      // Unreachable now: nothing to say about its role.
+    } finally {
+      await check.close();
+    }
+  }
+  return moved;
 }
 
 /** A replica's link must be up, a cluster node's state ok. */
