@@ -859,16 +859,25 @@ export function buildPlan(input: PlanInput): FixPlan {
     ...nodes.map((n) => ({ node: n.address, results: n.results })),
   ];
   const deploymentClosed = new Set([...closes.values()].flatMap((s) => [...s]));
-  // A deployment rule a node lists by hand anyway (sentinel.quorum on the seed sentinel): one item, the node's.
-  const listedByNode = new Set(nodes.flatMap((n) => n.results.filter((r) => r.status === 'fail' && !closes.get(n.address)?.has(r.ruleId)).map((r) => r.ruleId)));
+  // A rule of the deployment's scope that its entry judged (cluster.quorum-host-spread, sentinel.quorum): judged once,
+  // as audit does, not once per node from each node's partial view (QA40-13: six items for one cluster).
+  const wholeDeployment = new Set((input.deploymentResults ?? []).filter((r) => r.status !== 'skip' && findRule(r.ruleId)?.scope === 'deployment').map((r) => r.ruleId));
+  // A deployment rule a node lists by hand already (a step left to the user): one item, the node's.
+  const listedByNode = new Set(manual.map((m) => m.rule));
   for (const { node, results } of entries) {
+    const isDeployment = node === input.target && input.deploymentResults !== undefined;
     for (const r of results) {
-      if (r.status !== 'fail' || closes.get(node)?.has(r.ruleId) || (node === input.target && (deploymentClosed.has(r.ruleId) || listedByNode.has(r.ruleId)))) continue;
+      if (r.status !== 'fail' || closes.get(node)?.has(r.ruleId) || (isDeployment && (deploymentClosed.has(r.ruleId) || listedByNode.has(r.ruleId)))) continue;
+      if (!isDeployment && wholeDeployment.has(r.ruleId)) continue;
       if (manual.some((m) => m.node === node && m.rule === r.ruleId)) continue;
       // The findings' own remediation when they share one (version.end-of-life names the branches supported as of
       // the audit's date), else the rule's.
-      const own = [...new Set(results.filter((x) => x.ruleId === r.ruleId && x.status === 'fail').map((x) => x.remediation))];
-      manual.push({ node, rule: r.ruleId, message: byHand.get(`${node}\0${r.ruleId}`) ?? (own.length === 1 && own[0] ? own[0] : (findRule(r.ruleId)?.remediation ?? r.remediation)) });
+      const failed = results.filter((x) => x.ruleId === r.ruleId && x.status === 'fail');
+      const own = [...new Set(failed.map((x) => x.remediation))];
+      const remedy = own.length === 1 && own[0] ? own[0] : (findRule(r.ruleId)?.remediation ?? r.remediation);
+      // The deployment's item says what the audit found (which host holds which masters), then what to do.
+      const found = isDeployment && wholeDeployment.has(r.ruleId) ? `${failed.map((x) => x.message).join('; ')}; ` : '';
+      manual.push({ node, rule: r.ruleId, message: byHand.get(`${node}\0${r.ruleId}`) ?? `${found}${remedy}` });
     }
   }
 
