@@ -224,6 +224,31 @@ export function rewriteAlsoWrites(facts: Facts, planned: { readonly config: Read
 }
 
 /**
+ * The sentinel's config file, into which SENTINEL SET writes the new auth-pass in clear text (QA40-6: a 0644
+ * sentinel.conf gave the `sentinel` user's password, which can SLAVEOF and CONFIG REWRITE every data node, to every
+ * local user): its mode as the host stage saw it (a sentinel on this machine), or words saying it could not be seen.
+ * Group read is allowed (0640, the profile's); others' read is not.
+ */
+function sentinelFile(n: FixNodeInput): { path: string; mode?: string; open: boolean; words: string } {
+  const path = n.facts.server?.configFile ?? 'sentinel.conf';
+  const found = n.facts.host?.files.find((f) => (f.role === 'sentinel-config' || f.role === 'config') && f.state.kind === 'present');
+  const stat = found?.state.kind === 'present' ? found.state.stat : undefined;
+  if (!stat) {
+    return { path, open: false, words: `fix cannot see the mode of ${path} from here${isLocalHost(n.host) ? '' : ` (${n.host} is another machine)`}: it must be 0600 or 0640, as the password is written into it` };
+  }
+  const mode = `0${(stat.mode & 0o777).toString(8).padStart(3, '0')}`;
+  const open = (stat.mode & 0o004) !== 0;
+  return {
+    path: found!.path,
+    mode,
+    open,
+    words: open
+      ? `${found!.path} is mode ${mode}: others may read it, and so the new password: run chmod 640 (or 600) on it before the apply (host.config-file-permissions); fix does not change it`
+      : `${found!.path} is mode ${mode}, which others may not read; fix keeps that mode`,
+  };
+}
+
+/**
  * Why fix cannot run CONFIG on a data node under that name, else undefined (CONFIG GET answered it live). Fix sends
  * commands by their own names only (it takes no rename map): a CONFIG renamed or removed (`rename-command CONFIG …`,
  * read from the files or seen by COMMAND INFO), or refused to the user fix logs in as (the settings came from the
@@ -592,6 +617,8 @@ export function buildPlan(input: PlanInput): FixPlan {
   if (wantSentinel) {
     secrets.add(names.sentinel);
     for (const s of sentinels) {
+      const file = sentinelFile(s);
+      if (file.open) notes.push(`${s.address}: SENTINEL SET writes the '${names.sentinel}' user's new password in clear text into ${file.path}, which others may read (mode ${file.mode}): run chmod 640 (or 600) on it before the apply; fix does not change it`);
       for (const master of sentinelMasters) {
         if (sentinelAuthKnown(s, master)) continue;
         add('sentinel', {
@@ -599,7 +626,7 @@ export function buildPlan(input: PlanInput): FixPlan {
           class: 'safe',
           command: ['SENTINEL', 'SET', master, 'auth-user', names.sentinel, 'auth-pass', { secret: names.sentinel, prefix: '', value: '<generated>' }],
           rules: ['sentinel.no-auth-user'],
-          reason: 'the nodes already accept the user; the sentinel uses it at its next connection (auth-pass is stored in clear text in sentinel.conf: Sentinel needs it so)',
+          reason: `the nodes already accept the user; the sentinel uses it at its next connection (auth-pass is stored in clear text in sentinel.conf: Sentinel needs it so; ${file.words})`,
           trips: ['auth.plaintext-passwords'],
           touches: [{ kind: 'sentinel', master, field: 'auth-user' }, { kind: 'sentinel', master, field: 'auth-pass' }],
         });
