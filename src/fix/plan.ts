@@ -522,7 +522,16 @@ export function buildPlan(input: PlanInput): FixPlan {
   }
 
   // Replication credentials: wanted when authentication is about to be required, or when the rule fails.
-  const masteruserOk = (n: FixNodeInput) => config(n.facts, 'masteruser') === names.replication && n.facts.secrets?.get('masterauth')?.value.set === true;
+  // A user other than default, enabled on every data node: turning the default user off leaves it working, so a
+  // masteruser or Sentinel auth-user that names one is kept, not replaced by fix's own (QA40-7: two ways in, the old
+  // one's password still valid).
+  const namedEverywhere = (name: string | undefined) => name !== undefined && name !== '' && name !== 'default' && data.every((d) => d.facts.acl?.origin === 'acl-list' && userOf(d.facts, name)?.enabled === true);
+  const replicationFails = failing(deployment, 'replication.no-masteruser') || data.some((n) => failing(n.results, 'replication.no-masteruser'));
+  const masteruserOk = (n: FixNodeInput) => {
+    if (n.facts.secrets?.get('masterauth')?.value.set !== true) return false;
+    const user = config(n.facts, 'masteruser');
+    return user === names.replication || (!replicationFails && namedEverywhere(user));
+  };
   // masteruser/masterauth in an include: the replication step is left to the user (see add()), so the replicas would get
   // no credentials: the default user stays on too.
   const replicationIncluded = replicated
@@ -555,7 +564,13 @@ export function buildPlan(input: PlanInput): FixPlan {
     wantReplication = false;
   }
   // Sentinel credentials: the same, for the sentinels' connections to masters and replicas.
-  const sentinelAuthKnown = (s: FixNodeInput, master: string) => s.facts.sentinel?.masters.find((m) => m.name === master)?.authUser?.value === names.sentinel;
+  const sentinelAuthKnown = (s: FixNodeInput, master: string) => {
+    const m = s.facts.sentinel?.masters.find((x) => x.name === master);
+    if (m?.authUser?.value === names.sentinel) return true;
+    // Another named user with its password, which the sentinel's own audit finds nothing against for this master.
+    const flagged = s.results.some((r) => r.ruleId === 'sentinel.no-auth-user' && r.status === 'fail' && r.message.startsWith(`master '${master}' `));
+    return m?.authPass?.value.set === true && !flagged && namedEverywhere(m.authUser?.value);
+  };
   const sentinelMasters = [...new Set(sentinels.flatMap((s) => (s.facts.sentinel?.masters ?? []).map((m) => m.name)))];
   const sentinelRule = sentinels.some((s) => failing(s.results, 'sentinel.no-auth-user'));
   let wantSentinel = sentinels.length > 0 && aclNodes.length === data.length && (defaultOn.size > 0 || sentinelRule) && sentinels.some((s) => sentinelMasters.some((m) => !sentinelAuthKnown(s, m)));
