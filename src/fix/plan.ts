@@ -853,7 +853,7 @@ export function buildPlan(input: PlanInput): FixPlan {
         users: new Set(nodeDrafts.flatMap((d) => d.touches.flatMap((t) => (t.kind === 'user' ? [t.name] : [])))),
       };
       const also = rewriteAlsoWrites(n.facts, planned, !aclFile);
-      const alsoWords = also.length > 0 ? `; it also writes what runs today but is not in the file, set at run time by someone else (a CONFIG SET never rewritten, or a command-line option): ${also.join(', ')}: they stay in the file after the apply and after a rollback (whose CONFIG REWRITE writes them again)` : '';
+      const alsoWords = also.length > 0 ? `; it also writes what runs today but differs from the file (someone's CONFIG SET never rewritten, or a command-line option): ${also.join(', ')}: they stay in the file after the apply and after a rollback (whose CONFIG REWRITE writes them again)` : '';
       persistStep(['CONFIG', 'REWRITE'], `writes the running configuration to ${configFile}${aclFile ? '' : ' (the users too: there is no aclfile)'}${alsoWords}`, [{ kind: 'file', role: 'config' }], removes(true), also);
       if (also.length > 0) notes.push(`${n.address}: CONFIG REWRITE also writes ${also.length} running value${also.length === 1 ? '' : 's'} that ${also.length === 1 ? 'is' : 'are'} not in ${configFile} (${also.map((a) => a.split(' ')[0]).join(', ')}; config.runtime-drift): if ${also.length === 1 ? 'it was' : 'they were'} temporary, set ${also.length === 1 ? 'it' : 'them'} back to the file's value${also.length === 1 ? '' : 's'} (CONFIG SET) before the apply; fix does not`);
       else if (failing(n.results, 'config.runtime-drift')) notes.push(`${n.address}: CONFIG REWRITE also writes the running values that differ from ${configFile} today (config.runtime-drift): review them first`);
