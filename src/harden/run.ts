@@ -290,6 +290,19 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   if (flags.sentinelAcl !== undefined && flags.acl !== undefined && !flags.config && !live) throw new HardenInputError('--acl and --sentinel-acl both name the ACL file of the sentinel.conf hardened alone: give one');
   const texts = new Map<string, string>();
   for (const [path, flag] of [[flags.config, '--config'], [flags.acl, '--acl'], [flags.sentinelConfig, '--sentinel-config'], [flags.sentinelAcl, '--sentinel-acl']] as const) if (path) texts.set(path, await readInput(path, flag));
+  // A redis.conf is no sentinel.conf, and the other way round (QA40-28: the server's own file as --sentinel-config
+  // gave a "sentinel.conf" with masterauth in clear text and the server's aclfile; QA40-29: a `sentinel` line in a
+  // redis.conf, which redis-server refuses, gave an error row per rule). Bad input: one line, nothing written.
+  if (flags.config && flags.sentinelConfig && sameFile(flags.config, flags.sentinelConfig)) {
+    throw new HardenInputError(`--sentinel-config ${flags.sentinelConfig}: is the --config file: give the sentinel's own config file`);
+  }
+  if (flags.sentinelConfig && !/^[ \t]*sentinel[ \t]/im.test(texts.get(flags.sentinelConfig) ?? '')) {
+    throw new HardenInputError(`--sentinel-config ${flags.sentinelConfig}: has no 'sentinel' line (sentinel monitor …): not a sentinel config`);
+  }
+  if (flags.config) {
+    const at = (texts.get(flags.config) ?? '').split('\n').findIndex((l) => /^[ \t]*sentinel([ \t]|$)/i.test(l));
+    if (at >= 0) throw new HardenInputError(`${flags.config}:${at + 1}: 'sentinel' directive in a redis-server config (redis-server refuses it; pass a sentinel's file with --sentinel-config)`);
+  }
   const out = resolve(flags.out);
   // `--force` replaces the whole directory: never one that holds an input (nor, below, the server's data or log), nor
   // a system directory: that would delete the server's own files, not an earlier output.
@@ -747,4 +760,13 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
     : fresh === 0 ? `${reused} credential${reused === 1 ? '' : 's'} reused${from}` : `${fresh} new credential${fresh === 1 ? '' : 's'} and ${reused} reused${from}`;
   lines.push(`${counted} in credentials.env (mode 0600); read PLAN.md before you deploy.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Whether two paths name one file (its real path; the resolved paths when one cannot be read). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
 }
