@@ -21,6 +21,14 @@ before(build);
 
 const P = 'shared-by-all-clients-9d2f';
 
+/** The plan of a server (or of its replication group) seeded with the shared password, its secrets and a new rollback file. */
+async function planned(server: RunningServer, kind?: 'replication') {
+  const seed = target(server.url, { pass: P });
+  const s0 = await state(seed, { ...(kind ? { kind } : {}), noProbe: true });
+  const p = plan(s0, seed);
+  return { seed, s0, p, secrets: secretsFor(p), rollbackFile: join(workDir(), 'rb.json') };
+}
+
 async function users(server: RunningServer, auth: { user?: string; password?: string }): Promise<string[]> {
   return ((await rawCommand(server.host, server.port, ['ACL', 'USERS'], { ...auth, timeoutMs: 5000 })) as string[]).sort();
 }
@@ -33,11 +41,7 @@ describe('a failed disruptive apply undoes only itself (QA40-1)', () => {
   it('keeps the users and credentials of the earlier, successful safe apply', async () => {
     const master = await startRedis({ conf: `requirepass ${P}\nmasterauth ${P}`, password: P });
     const replica = await startReplica(master, { masterauth: P, conf: `requirepass ${P}`, password: P });
-    const seed = target(master.url, { pass: P });
-    const s0 = await state(seed, { kind: 'replication', noProbe: true });
-    const p = plan(s0, seed);
-    const secrets = secretsFor(p);
-    const rollbackFile = join(workDir(), 'rb.json');
+    const { seed, s0, p, secrets, rollbackFile } = await planned(master, 'replication');
     const safe = await apply(p, s0, ['safe'], { secrets, rollbackFile, noProbe: true, kind: 'replication' });
     assert.ok(safe.ok, safe.error);
     const admin = { user: USERS.admin, password: secrets.get(USERS.admin)! };
@@ -84,11 +88,7 @@ describe('a second apply with another URL adds to the record (QA40-4)', () => {
   it('keeps the first apply’s values: a rollback returns to the state before the first', async () => {
     const server = await startRedis({ conf: `requirepass ${P}\nloglevel warning`, password: P });
     const before = await snapshot(server, { password: P });
-    const seed = target(server.url, { pass: P });
-    const s0 = await state(seed, { noProbe: true });
-    const p = plan(s0, seed);
-    const secrets = secretsFor(p);
-    const rollbackFile = join(workDir(), 'rb.json');
+    const { seed, s0, p, secrets, rollbackFile } = await planned(server);
     const first = await apply(p, s0, ['safe'], { secrets, rollbackFile, noProbe: true });
     assert.ok(first.ok, first.error);
     // Then as the new administrator, as one must once the default user is off: another target URL.
@@ -140,11 +140,7 @@ describe('a rollback with a replica down (QA40-2)', () => {
   it('keeps the replication user on the master, says so, and the replica syncs when it comes back', async () => {
     const master = await startRedis({ conf: `requirepass ${P}\nmasterauth ${P}`, password: P });
     const replica = await startReplica(master, { masterauth: P, conf: `requirepass ${P}`, password: P });
-    const seed = target(master.url, { pass: P });
-    const s0 = await state(seed, { kind: 'replication', noProbe: true });
-    const p = plan(s0, seed);
-    const secrets = secretsFor(p);
-    const rollbackFile = join(workDir(), 'rb.json');
+    const { seed, s0, p, secrets, rollbackFile } = await planned(master, 'replication');
     const done = await apply(p, s0, ['safe'], { secrets, rollbackFile, noProbe: true, kind: 'replication' });
     assert.ok(done.ok, done.error);
     assert.match(readFileSync(replica.confPath, 'utf8'), new RegExp(`masteruser "?${USERS.replication}`), 'CONFIG REWRITE wrote masteruser');
@@ -183,11 +179,7 @@ describe('the check after a rollback (QA40-5)', () => {
   it('a stop between `default off` and `requirepass ""`: the rollback logs in with the recorded requirepass to check, all restored and checked', async () => {
     const server = await startRedis({ conf: `requirepass ${P}\nloglevel warning`, password: P });
     const before = await snapshot(server, { password: P });
-    const seed = target(server.url, { pass: P });
-    const s0 = await state(seed, { noProbe: true });
-    const p = plan(s0, seed);
-    const secrets = secretsFor(p);
-    const rollbackFile = join(workDir(), 'rb.json');
+    const { seed, s0, p, secrets, rollbackFile } = await planned(server);
     const requirepass = p.steps.find((s) => s.command.join(' ') === 'CONFIG SET requirepass ')!;
     assert.ok(requirepass);
     // The apply stops before that step as a killed one does (it waits there until the check is done).
