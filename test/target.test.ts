@@ -301,3 +301,15 @@ describe('tlsOptions', () => {
     await assert.rejects(tlsOptions(resolveTarget('h', {}, {})), TargetError);
   });
 });
+
+// QA40-58: several targets in one argument were refused as an unbracketed IPv6 address.
+describe('several targets in one argument', () => {
+  test('are named as such, with what to do', () => {
+    for (const spec of ['redis://db1:6379,db2:6379', 'redis://127.0.0.1:6379 redis://127.0.0.1:6380', 'redis://127.0.0.1:6379;redis://127.0.0.1:6380', '127.0.0.1:22001,127.0.0.1:22003', 'db1:6379 db2:6379', '[::1]:6379,[::2]:6379']) {
+      assert.throws(() => resolveTarget(spec, {}, {}), (error: Error) => {
+        assert.equal(error.message, `invalid target '${spec}': it holds several targets: give each as its own argument (redfort audit redis://db1:6379 redis://db2:6379) or list them in a file for --targets FILE`);
+        return true;
+      });
+    }
+  });
+});

@@ -199,8 +199,18 @@ export function restoreTarget(portable: PortableTarget): Target {
   return target;
 }
 
+const SEVERAL_TARGETS = 'it holds several targets: give each as its own argument (redfort audit redis://db1:6379 redis://db2:6379) or list them in a file for --targets FILE';
+
+/** `a:6379,b:6379`, `a:1 b:2`: parts that each read as host:port, one with a port at least ('bad host!' is one bad name). */
+function severalTargets(text: string): boolean {
+  const parts = text.split(/[,;\s]+/).filter(Boolean);
+  return parts.length > 1 && parts.every((p) => /^[\w.\-[\]:%]+$/.test(p)) && parts.some((p) => p.includes(':'));
+}
+
 function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
   const schemeEnd = spec.indexOf('://');
+  // Several targets in one argument (`a:6379,b:6379`, a quoted list) read as an unbracketed IPv6 address (QA40-58).
+  if (schemeEnd === -1 ? severalTargets(spec) : spec.includes('://', schemeEnd + 3)) fail(SEVERAL_TARGETS);
   if (schemeEnd === -1) {
     if (spec.includes('/') || spec.includes('@')) {
       fail('expected host, host:port or a redis:// URL');
@@ -252,6 +262,7 @@ function parseHostPort(
   fail: (reason: string) => never,
   inUrl: boolean,
 ): { host: string; port?: number } {
+  if (severalTargets(text)) fail(SEVERAL_TARGETS);
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
     if (close === -1) fail("missing ']' after the IPv6 address");
