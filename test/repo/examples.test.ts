@@ -80,7 +80,7 @@ describe('examples/run.sh', () => {
       const run = await runExample({ legacy: await freePort(), hardened: taken }, tmp, []);
       assert.equal(run.code, 2, run.stdout);
       assert.match(run.stderr, new RegExp(`example: port ${taken} is already in use by another process`));
-      assert.doesNotMatch(run.stdout, /redfort exited/, 'no audit ran');
+      assert.doesNotMatch(run.stdout + run.stderr, /redfort exited/, 'no audit ran');
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }
@@ -97,7 +97,7 @@ describe('examples/run.sh', () => {
       assert.equal(run.code, 2, `${run.stdout}\n${run.stderr}`);
       assert.match(run.stderr, /^example: a server of the example did not start \(see its log below\)\n/);
       assert.match(run.stderr, new RegExp(`Could not create server TCP listening socket 0\\.0\\.0\\.0:${blocked}`));
-      assert.doesNotMatch(run.stdout, /redfort exited/, 'no audit ran');
+      assert.doesNotMatch(run.stdout + run.stderr, /redfort exited/, 'no audit ran');
       assert.deepEqual(readdirSync(tmp), [], 'run.sh removes its folder');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
