@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
+import { stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { address, plan, state, target } from './helpers.ts';
+import { address, plan, startSentinelGroup, state, target } from './helpers.ts';
 
 after(stopAll);
 
@@ -15,9 +15,7 @@ describe('fix --sentinel: the by-hand list of a group with one sentinel', () => 
   let replica: RunningServer;
   let sentinel: RunningServer;
   before(async () => {
-    master = await startRedis({ conf: `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}`, password: PASSWORD });
-    replica = await startReplica(master, { masterauth: PASSWORD, conf: `requirepass ${PASSWORD}`, password: PASSWORD });
-    sentinel = (await startSentinels(1, master, { authPass: PASSWORD }))[0]!;
+    ({ master, replica, sentinel } = await startSentinelGroup(PASSWORD));
   });
 
   it('lists no rule a step closes, and each rule once per node', async () => {

@@ -14,7 +14,8 @@ import type { FixPlan, StepClass } from '../../src/fix/types.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import type { Target, TargetFlags } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
-import type { RunningServer } from '../harness/servers.ts';
+import { startRedis, startReplica, startSentinels } from '../harness/servers.ts';
+import type { RunningServer, SentinelOptions } from '../harness/servers.ts';
 import { runCli } from '../report/cli-run.ts';
 
 export const USERS = fixUsers();
@@ -112,4 +113,12 @@ export function planCommands(p: CliPlan): string[] {
 /** The by-hand item of `rule`'s message, or ''. */
 export function manualFor(p: CliPlan, rule: string): string {
   return p.manual.find((m) => m.rule === rule)?.message ?? '';
+}
+
+/** A master with `password` (also its masterauth), a replica of it and one sentinel watching them. */
+export async function startSentinelGroup(password: string, options: SentinelOptions = {}): Promise<{ master: RunningServer; replica: RunningServer; sentinel: RunningServer }> {
+  const master = await startRedis({ conf: `requirepass ${password}\nmasterauth ${password}`, password });
+  const replica = await startReplica(master, { masterauth: password, conf: `requirepass ${password}`, password });
+  const sentinel = (await startSentinels(1, master, { authPass: password, ...options }))[0]!;
+  return { master, replica, sentinel };
 }

@@ -29,6 +29,17 @@ async function planned(server: RunningServer, kind?: 'replication') {
   return { seed, s0, p, secrets: secretsFor(p), rollbackFile: join(workDir(), 'rb.json') };
 }
 
+/** A server with the shared password, its state before, and `fix --plan` run on it into plan.json in a new folder. */
+async function cliPlanned(): Promise<{ server: RunningServer; before: Awaited<ReturnType<typeof snapshot>>; dir: string; env: Record<string, string> }> {
+  const server = await startRedis({ conf: `requirepass ${P}\nloglevel warning`, password: P });
+  const before = await snapshot(server, { password: P });
+  const dir = workDir();
+  const env = { REDISCLI_AUTH: P };
+  const planned = await runCli(['fix', server.url, '--plan', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
+  assert.equal(planned.code, 0, planned.stderr);
+  return { server, before, dir, env };
+}
+
 async function users(server: RunningServer, auth: { user?: string; password?: string }): Promise<string[]> {
   return ((await rawCommand(server.host, server.port, ['ACL', 'USERS'], { ...auth, timeoutMs: 5000 })) as string[]).sort();
 }
@@ -208,12 +219,7 @@ describe('the check after a rollback (QA40-5)', () => {
   });
 
   it('says "restored, but not verified" when no way in is left to check with: not NOT restored, exit 0', async () => {
-    const server = await startRedis({ conf: `requirepass ${P}\nloglevel warning`, password: P });
-    const before = await snapshot(server, { password: P });
-    const dir = workDir();
-    const env = { REDISCLI_AUTH: P };
-    const planned = await runCli(['fix', server.url, '--plan', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
-    assert.equal(planned.code, 0, planned.stderr);
+    const { server, before, dir, env } = await cliPlanned();
     const applied = await runCli(['fix', server.url, '--apply', 'plan.json', '--no-probe'], { cwd: dir, env });
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     // The safe apply never read requirepass; without REDISCLI_AUTH only the record's admin logs in, and goes last.
@@ -277,12 +283,7 @@ function cliInterrupted(args: readonly string[], options: { cwd: string; env: Re
 describe('SIGINT / SIGTERM during --apply (QA40-12)', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal}: the step under way finishes, then the apply rolls back what it did and exits 1 saying so`, async () => {
-      const server = await startRedis({ conf: `requirepass ${P}\nloglevel warning`, password: P });
-      const before = await snapshot(server, { password: P });
-      const dir = workDir();
-      const env = { REDISCLI_AUTH: P };
-      const planned = await runCli(['fix', server.url, '--plan', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
-      assert.equal(planned.code, 0, planned.stderr);
+      const { server, before, dir, env } = await cliPlanned();
       const r = await cliInterrupted(['fix', server.url, '--apply', 'plan.json', '--include-disruptive', '--yes', '--no-probe'], { cwd: dir, env }, /applied step 1 /, signal);
       assert.equal(r.code, 1, `${r.signal} ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, new RegExp(`${signal}: stopping after the step under way, then rolling back`));
@@ -298,12 +299,7 @@ describe('SIGINT / SIGTERM during --apply (QA40-12)', () => {
   }
 
   it('killed mid-apply: a re-run says the rollback file records an unfinished apply and how to roll back, not "changed since the plan"', async () => {
-    const server = await startRedis({ conf: `requirepass ${P}\nloglevel warning`, password: P });
-    const before = await snapshot(server, { password: P });
-    const dir = workDir();
-    const env = { REDISCLI_AUTH: P };
-    const planned = await runCli(['fix', server.url, '--plan', '--out', 'plan.json', '--no-probe'], { cwd: dir, env });
-    assert.equal(planned.code, 0, planned.stderr);
+    const { server, before, dir, env } = await cliPlanned();
     const killed = await cliInterrupted(['fix', server.url, '--apply', 'plan.json', '--include-disruptive', '--yes', '--no-probe'], { cwd: dir, env }, /applied step 1 /, 'SIGKILL');
     assert.equal(killed.signal, 'SIGKILL');
     const rerun = await runCli(['fix', server.url, '--apply', 'plan.json', '--no-probe'], { cwd: dir, env });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { formatPlanText } from '../../src/fix/text.ts';
-import { startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
+import { stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { address, plan, state, target } from './helpers.ts';
+import { address, plan, startSentinelGroup, state, target } from './helpers.ts';
 
 after(stopAll);
 
@@ -16,9 +16,7 @@ describe('fix --sentinel: the SENTINEL SET step says who may read the file the p
   let replica: RunningServer;
   let sentinel: RunningServer;
   before(async () => {
-    master = await startRedis({ conf: `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}`, password: PASSWORD });
-    replica = await startReplica(master, { masterauth: PASSWORD, conf: `requirepass ${PASSWORD}`, password: PASSWORD });
-    sentinel = (await startSentinels(1, master, { authPass: PASSWORD, quorum: 1 }))[0]!;
+    ({ master, replica, sentinel } = await startSentinelGroup(PASSWORD, { quorum: 1 }));
   });
 
   const planned = async () => {
