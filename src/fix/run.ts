@@ -307,9 +307,11 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   const classes = new Set<StepClass>(['safe']);
   if (flags.includeDisruptive && plan.steps.some((s) => s.class === 'disruptive')) {
     if (!flags.yes) {
+      // Declined (or no answer): nothing was tried, as when a plan is stale or another fix is at work: 2, not the 1
+      // of a step that failed (QA40-26).
       if (!(await io.confirm(plan))) {
-        say('nothing applied');
-        return 1;
+        say('declined: nothing applied');
+        return 2;
       }
     }
     classes.add('disruptive');

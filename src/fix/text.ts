@@ -55,6 +55,8 @@ export function formatPlanText(plan: FixPlan, options: { secretsFile?: string; r
 export function formatApplyText(outcome: ApplyOutcome): string {
   const out: string[] = [];
   if (outcome.ok) out.push(`Applied ${outcome.applied.length} step${outcome.applied.length === 1 ? '' : 's'}.`);
+  // Refused before any change (another fix at work, a node not healthy): nothing was tried, so nothing "failed".
+  else if (outcome.refused) out.push(`Refused, nothing applied: ${outcome.error}`);
   else out.push(`Apply failed: ${outcome.error}`);
   if (outcome.restoredFiles.length > 0) {
     out.push('', 'File modes and owners put back after the server rewrote them:');

@@ -289,7 +289,7 @@ describe('fix faults: a deployment that is unhealthy before any change', () => {
       assert.match(String(await rawCommand(server.host, server.port, ['CLUSTER', 'INFO'])), /cluster_state:fail/);
       const r = await runCli(['fix', server.url, '--apply', '--include-disruptive', '--yes', '--no-probe', '--rollback-file', 'rb.json'], { cwd: dir });
       assert.equal(r.code, 2, r.stdout + r.stderr);
-      assert.match(r.stdout, new RegExp(`Apply failed: 127\\.0\\.0\\.1:${server.port}: cluster_state is not ok before any change: fix changes nothing on a deployment that is not healthy`));
+      assert.match(r.stdout, new RegExp(`Refused, nothing applied: 127\\.0\\.0\\.1:${server.port}: cluster_state is not ok before any change: fix changes nothing on a deployment that is not healthy`));
       assert.doesNotMatch(r.stdout + r.stderr, /rolling back|applied step/);
       assert.ok(!existsSync(join(dir, 'rb.json')), 'nothing recorded, nothing applied');
       assert.deepEqual(await snapshot(server), before);

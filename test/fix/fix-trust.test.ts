@@ -274,13 +274,13 @@ describe('fix locks are the running user\'s own (QA34-17)', () => {
     chmodSync(own(), 0o755);
     const open = await applied();
     assert.equal(open.code, 2, open.stdout);
-    assert.match(open.stdout, new RegExp(`^Apply failed: the lock directory ${own()} is mode 755: open to its group or others \\(chmod 700 it, or remove it\\): not used \\(remove it, or set TMPDIR to a directory of yours\\)$`, 'm'));
+    assert.match(open.stdout, new RegExp(`^Refused, nothing applied: the lock directory ${own()} is mode 755: open to its group or others \\(chmod 700 it, or remove it\\): not used \\(remove it, or set TMPDIR to a directory of yours\\)$`, 'm'));
     chmodSync(own(), 0o700);
     if (ROOT) {
       chownSync(own(), NOBODY, NOBODY);
       const foreign = await applied();
       assert.equal(foreign.code, 2, foreign.stdout);
-      assert.match(foreign.stdout, /^Apply failed: the lock directory \S+ is owned by uid 65534, not by you \(uid 0\): not used/m);
+      assert.match(foreign.stdout, /^Refused, nothing applied: the lock directory \S+ is owned by uid 65534, not by you \(uid 0\): not used/m);
       chownSync(own(), 0, 0);
     }
     // A link to a private directory is not one: whoever made the link chose where the locks go.
@@ -290,7 +290,7 @@ describe('fix locks are the running user\'s own (QA34-17)', () => {
     symlinkSync(elsewhere, own());
     const link = await applied();
     assert.equal(link.code, 2, link.stdout);
-    assert.match(link.stdout, /^Apply failed: the lock directory \S+ is a symbolic link, not a directory: not used/m);
+    assert.match(link.stdout, /^Refused, nothing applied: the lock directory \S+ is a symbolic link, not a directory: not used/m);
     rmSync(own());
   });
 
@@ -302,7 +302,7 @@ describe('fix locks are the running user\'s own (QA34-17)', () => {
     writeFileSync(lock, `${process.pid} ${start}\n`);
     const held = await applied();
     assert.equal(held.code, 2, held.stdout);
-    assert.match(held.stdout, new RegExp(`^Apply failed: another redfort fix \\(pid ${process.pid}\\) is working on 127\\.0\\.0\\.1:${server.port} \\(lock file ${lock}\\)$`, 'm'));
+    assert.match(held.stdout, new RegExp(`^Refused, nothing applied: another redfort fix \\(pid ${process.pid}\\) is working on 127\\.0\\.0\\.1:${server.port} \\(lock file ${lock}\\)$`, 'm'));
     if (ROOT) {
       chownSync(lock, NOBODY, NOBODY);
       const foreign = await applied();
