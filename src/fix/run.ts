@@ -46,6 +46,13 @@ export interface FixIo {
   readonly confirm: (plan: FixPlan) => Promise<boolean>;
   /** Said once the request is checked: a password on the command line (src/cli/kit.ts commandLinePasswordWarning). */
   readonly commandLineWarning?: string | undefined;
+  /**
+   * Subscribes `handler` to the run's interrupts (the CLI: SIGINT and SIGTERM) until the function it returns is called.
+   * Without it (the library), an apply is not interrupted: the process and its signals are the caller's.
+   */
+  readonly interrupts?: ((handler: (signal: string) => void) => () => void) | undefined;
+  /** Ends the run at once with `code` (the CLI: the process's exit): a second interrupt's. */
+  readonly stopNow?: ((code: number) => void) | undefined;
 }
 
 /** What `redfort fix` is asked: its flags, with the timeouts as numbers and the environment that holds REDISCLI_AUTH. */
@@ -316,7 +323,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     }
     classes.add('disruptive');
   }
-  const outcome = await withInterrupts(flags.rollbackFile, say, (interrupted) => applyPlan(plan, state, { ...options, classes, secrets, users: fixUsers(userPrefix), rollbackFile: flags.rollbackFile, earlierRecord: earlier, log, interrupted }));
+  const outcome = await withInterrupts(io, flags.rollbackFile, (interrupted) => applyPlan(plan, state, { ...options, classes, secrets, users: fixUsers(userPrefix), rollbackFile: flags.rollbackFile, earlierRecord: earlier, log, interrupted }));
   io.out(formatApplyText(outcome));
   if (!outcome.ok && outcome.rolledBack && outcome.notRestored.length > 0) say(`what is not restored is still recorded: run redfort fix --rollback ${flags.rollbackFile} (with the apply's connection flags) once the nodes named are reachable`);
   // Refused before any change, as a stale plan is: 2; a step that failed (rolled back or not): 1.
@@ -332,24 +339,22 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
  * back what it did, as after a failed step; a second one stops at once, saying how to roll back. Every step is in the
  * rollback file before it runs, so that either way it can be undone.
  */
-async function withInterrupts<T>(rollbackFile: string, say: (line: string) => void, run: (interrupted: () => string | undefined) => Promise<T>): Promise<T> {
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (name: NodeJS.Signals) => {
+async function withInterrupts<T>(io: FixIo, rollbackFile: string, run: (interrupted: () => string | undefined) => Promise<T>): Promise<T> {
+  if (!io.interrupts) return run(() => undefined);
+  let signal: string | undefined;
+  const stop = io.interrupts((name) => {
     if (signal === undefined) {
       signal = name;
-      say(`${name}: stopping after the step under way, then rolling back what this apply did (send it again to stop at once)`);
+      io.say(`${name}: stopping after the step under way, then rolling back what this apply did (send it again to stop at once)`);
       return;
     }
-    say(`${name} again: stopped at once; what this apply did is recorded in ${rollbackFile}: run redfort fix --rollback ${rollbackFile} (with the apply's connection flags)`);
-    process.exit(1);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    io.say(`${name} again: stopped at once; what this apply did is recorded in ${rollbackFile}: run redfort fix --rollback ${rollbackFile} (with the apply's connection flags)`);
+    io.stopNow?.(1);
+  });
   try {
     return await run(() => signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop();
   }
 }
 

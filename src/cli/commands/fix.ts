@@ -19,6 +19,17 @@ export function confirmationText(plan: FixPlan): string {
   return `\n${disruptive.length} disruptive step${disruptive.length === 1 ? '' : 's'} may lock out or break clients:\n${terminalLines(lines)}`;
 }
 
+/** SIGINT and SIGTERM, for `handler`, until the function returned is called (an apply's interrupts: src/fix/run.ts). */
+function interrupts(handler: (signal: string) => void): () => void {
+  const on = (name: NodeJS.Signals): void => handler(name);
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+}
+
 /** Lists the disruptive steps on standard error and asks for "yes" on the terminal. */
 async function confirm(plan: FixPlan): Promise<boolean> {
   process.stderr.write(confirmationText(plan));
@@ -47,7 +58,7 @@ async function fixCommand(spec: string | undefined, flags: FixFlags): Promise<nu
   const { runFix, FixInputError } = await import('../../fix/run.ts');
   try {
     const commandLineWarning = commandLinePasswordWarning(rest, [flags.uri, spec], nodeOverride);
-    return await runFix(spec, request, { out: (text) => process.stdout.write(terminalLines(text)), say, interactive: process.stdin.isTTY === true, confirm, commandLineWarning });
+    return await runFix(spec, request, { out: (text) => process.stdout.write(terminalLines(text)), say, interactive: process.stdin.isTTY === true, confirm, commandLineWarning, interrupts, stopNow: (code) => process.exit(code) });
   } catch (error) {
     if (error instanceof FixInputError) throw new UsageError(error.message);
     throw error;
