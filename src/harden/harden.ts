@@ -171,6 +171,8 @@ export interface HardenResult {
   readonly port?: number;
   /** Sentinels watch the live server (CLIENT LIST) and no sentinel.conf was given: the summary's line. */
   readonly sentinelsWatch?: string;
+  /** A Sentinel hardened without any node of its group: the summary's line (QA40-25). */
+  readonly sentinelAlone?: string;
   /** The users whose passwords credentials.env holds because --secrets gave them (not new ones). */
   readonly reused?: readonly string[];
 }
@@ -819,6 +821,17 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
   if (options.sentinel) {
     const made = (user: string): boolean => credentials.some((c) => c.user === user);
     const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, made(sentinelName) ? 'renewed' : sentinelPassword!, items, rotate, notes, manual);
+    // QA40-25: a Sentinel hardened alone (no node of its group in this run) logs in to the masters and replicas as a
+    // user with a new password that none of them has, and its peers log in to it as the default user it turns off:
+    // deployed first, it sees the master down and they see it down. Its files are right for the group once the group
+    // has the user: PLAN.md says what each other node needs first, and sentinel.no-auth-user is not counted as fixed.
+    const groupMasters = monitoredMasters(options.sentinel.text);
+    if (!conf && groupMasters.length > 0 && made(sentinelName) && !options.reuse.has(sentinelName)) {
+      s.claims.delete('sentinel.no-auth-user');
+      const shown = groupMasters.slice(0, 3).map((m) => `\`${clipped(m, 40)}\``).join(', ') + (groupMasters.length > 3 ? ` and ${groupMasters.length - 3} more` : '');
+      manual.push(`**This Sentinel was hardened alone: its group must get the \`${sentinelName}\` user first.** Its sentinel.conf logs in to the masters and replicas it monitors (${shown}) as \`${sentinelName}\` with a new password (\`${secretVariable(sentinelName)}\` in credentials.env) that none of them has, and its peer sentinels log in to it as the default user its ACL file turns off: deployed before the others, it sees the master down and its peers see it down, and the group cannot fail over. **Before it restarts:** (1) harden every master and replica of the group with \`--secrets\` naming this credentials.env (they get \`${sentinelName}\` with this password), or add it on each by hand as this run's ACL file has it (\`ACL SETUSER ${sentinelName} …\`); (2) harden every peer sentinel with the same \`--secrets\` (they then log in to each other as \`${sentinelName}\`); (3) restart the sentinels one at a time once the nodes have the user, checking \`SENTINEL MASTER <master-name>\` (no s_down) and \`SENTINEL SENTINELS <master-name>\` after each. sentinel.no-auth-user is not counted as fixed until then.`);
+      result.sentinelAlone = `Sentinel hardened alone: its masters, replicas and peer sentinels need the ${sentinelName} user (this credentials.env, --secrets) before it restarts, or the group loses its failover (PLAN.md)`;
+    }
     if (s.bindKept) result.sentinelBindKept = s.bindKept;
     result.sentinelBefore = s.before;
     result.sentinelConf = s.text;
