@@ -52,7 +52,7 @@ function usable(path: string | undefined): path is string {
  * The unit's ExecStart= program, when that ExecStart= runs `conf` (its `%i`/`%I` the instance's name): a unit whose
  * command names another config file (the package's service, taken for any other path) says nothing of this server.
  */
-async function unitProgram(unit: string, conf: string, dirs: readonly string[] | undefined): Promise<{ path: string; from: string } | { why: string }> {
+async function unitProgram(unit: string, conf: string, dirs: readonly string[] | undefined): Promise<{ path: string; from: string } | { why: string; other?: true }> {
   let argv: readonly string[] | undefined;
   let from = '';
   if (dirs === undefined) {
@@ -73,9 +73,19 @@ async function unitProgram(unit: string, conf: string, dirs: readonly string[] |
   const instance = unit.includes('@') ? unit.slice(unit.indexOf('@') + 1) : '';
   const wanted = posix.normalize(conf);
   const names = argv.slice(1).some((word) => posix.normalize(word.replace(/%[iI]/g, instance)) === wanted);
-  if (!names) return { why: `${unit}.service's ExecStart= (${from}) runs another config file than ${conf}` };
+  if (!names) return { why: `${unit}.service's ExecStart= (${from}) runs another config file than ${conf}`, other: true };
   if (!usable(argv[0])) return { why: `${unit}.service's ExecStart= (${from}) does not start an absolute path` };
   return { path: argv[0], from };
+}
+
+/**
+ * Why the unit of this machine that a drop-in for `conf` is written for (the package's service, taken for any path that
+ * is no Debian instance's) runs another config file: its ExecStart= names another. Undefined when it runs `conf`, or
+ * when no such unit is on this machine (nothing to say).
+ */
+export async function unitRunsOther(unit: string, conf: string, dirs?: readonly string[]): Promise<string | undefined> {
+  const found = await unitProgram(unit, conf, dirs).catch(() => undefined);
+  return found && 'other' in found ? found.why : undefined;
 }
 
 /**

@@ -538,6 +538,8 @@ export interface PlanInputs {
   readonly files: readonly string[];
   /** The operators' user this run makes (`--user-prefix` then `admin`). */
   readonly admin: string;
+  /** The units a drop-in is written for whose ExecStart= runs another config file (see unitRunsOther): not restarted. */
+  readonly unitsElsewhere?: readonly string[];
 }
 
 /** PLAN.md: what changed per rule and why, what needs a restart, what redfort could not do. Never a password. */
@@ -582,7 +584,11 @@ export function planMarkdown(p: PlanInputs): string {
   // that lost them with -@dangerous.
   const auditor = r.auditUser ?? p.admin;
   const audit = passwordOnly ? `REDISCLI_AUTH=<${secretVariable('default')}> redfort audit redis://host:port` : `REDISCLI_AUTH=<${secretVariable(auditor)}> redfort audit redis://${auditor}@host:port`;
-  const restart = units.length ? ` with ${units.map((u) => `\`systemctl restart ${u}.service\``).join(' and ')}` : '';
+  // A unit that runs another config file would restart that other server: never named as this one's restart (QA40-23).
+  const elsewhere = units.filter((u) => p.unitsElsewhere?.includes(u));
+  const restarted = units.filter((u) => !elsewhere.includes(u));
+  const restart = (restarted.length ? ` with ${restarted.map((u) => `\`systemctl restart ${u}.service\``).join(' and ')}` : '')
+    + (elsewhere.length ? ` (not with ${elsewhere.map((u) => `\`systemctl restart ${u}.service\``).join(' or ')}, which runs another config file: see "What redfort could not do for you")` : '');
   out.push(`4. Restart the server${restart} (${r.items.some((i) => i.restart) ? 'some changes need it, see "restart" above' : 'or `ACL LOAD` and `CONFIG SET` the values'}), then audit it: \`${audit}\`.`);
   out.push('');
   if (r.manual.length > 0 || left.length > 0) {

@@ -32,7 +32,7 @@ import { harden, HardenRefusal, tlsPortText } from './harden.ts';
 import { deploymentPorts } from './deployment.ts';
 import type { DeploymentPorts, NodesFile } from './deployment.ts';
 import type { HardenResult } from './harden.ts';
-import { executableOf } from './executable.ts';
+import { executableOf, unitRunsOther } from './executable.ts';
 import { ownTlsFiles } from './own-tls.ts';
 import type { OwnTls } from './own-tls.ts';
 import { commentHeader, executableNotes, hostFiles, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes, unitOf } from './outputs.ts';
@@ -553,8 +553,20 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     // QA40-10: the config's own certificate, kept as harden found it, still failing: said, not counted as harden's.
     const ownCertificate = outcomes.find((o) => o.rule === 'tls.certificate' && !o.claimed && o.after === 'fail');
     const certificateLeft = ownCertificate ? (ownCertificate.messages ?? ['still fails']).map((m) => `tls.certificate still fails, the config's own certificate, which harden keeps as it is (it makes no certificate: renew it, or give --tls-cert/--tls-key/--tls-ca): ${m}`) : [];
-    const told = { ...result, manual: [...result.manual, ...certificateLeft], notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
-    const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix) });
+    // QA40-23: the drop-in is for the package's service when the config is no Debian instance's; a service whose
+    // ExecStart= runs another config file would be restarted instead of this server.
+    const unitsElsewhere: string[] = [];
+    const unitSteps: string[] = [];
+    for (const [kind, path] of [['server', result.conf !== undefined ? deployedConf : undefined], ['sentinel', sentinel ? deployedSentinel : undefined]] as const) {
+      if (path === undefined) continue;
+      const unit = unitOf(kind, path, version.product);
+      const why = await unitRunsOther(unit, path);
+      if (why === undefined) continue;
+      unitsElsewhere.push(unit);
+      unitSteps.push(`**${unit}.service does not run this config:** ${why}. Its drop-in (\`host/systemd/${unit}.service.d/redfort.conf\`) and \`systemctl restart ${unit}.service\` would restart that other server, under this config's paths, and leave this one running as it is. Give this config a unit of its own (a Debian instance: install it as \`/etc/${version.product}/${kind === 'server' ? version.product : 'sentinel'}-NAME.conf\`, run by \`${unit}@NAME.service\`, and harden that path; or a unit whose ExecStart= names it), install the drop-in as that unit's, and restart that unit.`);
+    }
+    const told = { ...result, manual: [...result.manual, ...certificateLeft, ...unitSteps], notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix), unitsElsewhere });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);
 
