@@ -825,7 +825,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     // user with a new password that none of them has, and its peers log in to it as the default user it turns off:
     // deployed first, it sees the master down and they see it down. Its files are right for the group once the group
     // has the user: PLAN.md says what each other node needs first, and sentinel.no-auth-user is not counted as fixed.
-    const groupMasters = monitoredMasters(options.sentinel.text);
+    const groupMasters = s.masters;
     if (!conf && groupMasters.length > 0 && made(sentinelName) && !options.reuse.has(sentinelName)) {
       s.claims.delete('sentinel.no-auth-user');
       const shown = groupMasters.slice(0, 3).map((m) => `\`${clipped(m, 40)}\``).join(', ') + (groupMasters.length > 3 ? ` and ${groupMasters.length - 3} more` : '');
@@ -981,7 +981,7 @@ function hardenSentinel(
   rotate: string[],
   notes: string[],
   manual: string[],
-): { text: string; before: string; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[]; claims: Set<string>; aclLines?: string[]; aclPath?: string; bindKept?: string } {
+): { text: string; before: string; masters: string[]; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[]; claims: Set<string>; aclLines?: string[]; aclPath?: string; bindKept?: string } {
   const v = options.version;
   const input = options.sentinel!;
   const { body } = splitHeader(input.text);
@@ -1109,7 +1109,7 @@ function hardenSentinel(
     notes.push(procTitleNote(secretArgs));
   }
   const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);
-  return { text, before: body, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}), ...(bindKept ? { bindKept } : {}) };
+  return { text, before: body, masters, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}), ...(bindKept ? { bindKept } : {}) };
 }
 
 /**
