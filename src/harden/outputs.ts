@@ -31,7 +31,7 @@ export function commentHeader(p: Provenance): string {
   return provenanceLines(p).map((l) => `# ${l}`).join('\n') + '\n';
 }
 
-/** `--masterauth ${REDFORT_PASSWORD_replication}`: how systemd passes one secret from credentials.env. */
+/** `--masterauth ${REDFORT_PASSWORD_replication}`: how systemd passes one secret from the unit's env file. */
 function secretOption(arg: SecretArg): string {
   return [execWord(`--${arg.key[0]}`), ...arg.key.slice(1).map(execWord), `\${${secretVariable(arg.user)}}`].join(' ');
 }
@@ -85,7 +85,6 @@ export interface HostInputs {
   readonly product?: 'redis' | 'valkey';
   readonly confPath?: string;
   readonly sentinelPath?: string;
-  readonly credentialsPath: string;
   readonly tls?: TlsFiles;
   /**
    * Where `tls` comes from when not --tls-*: the config file harden read (`config`), or a live server's word (`server`):
@@ -94,6 +93,39 @@ export interface HostInputs {
   readonly tlsFrom?: 'config' | 'server';
   /** What the drop-ins' ExecStart= starts, per kind ({@link executableOf}); without one, the package's path, unchecked. */
   readonly executables?: { readonly server?: Executable; readonly sentinel?: Executable };
+}
+
+/**
+ * The env file a unit's drop-in reads (`EnvironmentFile=`) for the secrets it passes on the command line: only those
+ * (QA40-20: every drop-in read the whole credentials.env, so the server's and the sentinel's /proc/PID/environ held
+ * the admin's, the app's and the auditor's passwords too, readable by the service user). Written as `host/<unit>.env`
+ * (mode 0600), installed beside the unit's config file (`/etc/redis/redis-server.env`, `redis-server@cache.env` for an
+ * instance: one file per unit, so two configs of one directory never share one), root:root 0600 by permissions.sh.
+ * credentials.env stays the operator's copy, which no service reads. A unit that passes no secret has none.
+ */
+export interface UnitEnvFile {
+  /** The unit (`redis-server`, `redis-sentinel@s1`), without `.service`. */
+  readonly unit: string;
+  readonly kind: 'server' | 'sentinel';
+  /** Its name in the output directory: `host/<unit>.env`. */
+  readonly file: string;
+  /** Where the drop-in's EnvironmentFile= reads it on the host. */
+  readonly path: string;
+  /** The users whose passwords the drop-in passes, each once: the file's only `REDFORT_PASSWORD_` lines. */
+  readonly users: readonly string[];
+}
+
+export function unitEnvFiles(input: Pick<HostInputs, 'result' | 'confPath' | 'sentinelPath' | 'product'>): UnitEnvFile[] {
+  const files: UnitEnvFile[] = [];
+  const each: [string | undefined, 'server' | 'sentinel', 'redis.conf' | 'sentinel.conf'][] = [[input.confPath, 'server', 'redis.conf'], [input.sentinelPath, 'sentinel', 'sentinel.conf']];
+  for (const [conf, kind, file] of each) {
+    if (conf === undefined) continue;
+    const users = [...new Set(input.result.secretArgs.filter((a) => a.file === file).map((a) => a.user))];
+    if (users.length === 0) continue;
+    const unit = unitOf(kind, conf, input.product);
+    files.push({ unit, kind, file: `host/${unit}.env`, path: posix.join(posix.dirname(conf), `${unit}.env`), users });
+  }
+  return files;
 }
 
 /** The systemd options of the drop-in that hide whole trees from the service, and the trees they hide. */
@@ -262,7 +294,6 @@ function checkHostPaths(input: HostInputs): void {
     ['`pidfile`', result.pidfile],
     ['`aclfile`', result.aclPath],
     ["the sentinel's `aclfile`", result.sentinelAclPath],
-    ['credentials.env', input.credentialsPath],
     ["the server's executable", input.executables?.server?.path],
     ["the sentinel's executable", input.executables?.sentinel?.path],
     ...(input.tls ? ((input.tlsFrom ? [['tls-cert-file', input.tls.cert], ['tls-key-file', input.tls.key], ['tls-ca-cert-file', input.tls.ca]] : [['--tls-cert', input.tls.cert], ['--tls-key', input.tls.key], ['--tls-ca', input.tls.ca]]) as [string, string][]) : []),
@@ -471,7 +502,9 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   if (input.tls && input.tlsFrom === 'server') {
     perms.push(`# ${[input.tls.key, input.tls.cert, input.tls.ca].map(shellQuote).join(', ')}: the live server's TLS files (CONFIG GET), left alone: check their owner and mode by hand (PLAN.md)`);
   } else if (input.tls) perms.push(owned('tls-key', input.tls.key), owned('tls-cert', input.tls.cert), owned('tls-cert', input.tls.ca));
-  perms.push(`set_ root:root 0600 ${shellQuote(input.credentialsPath)}`);
+  // The env files the drop-ins read (systemd reads them as root, before it drops privileges): never the service's.
+  const envFiles = unitEnvFiles(input);
+  for (const env of envFiles) perms.push(`set_ root:root 0600 ${shellQuote(env.path)}`);
   files.set('permissions.sh', {
     content: `#!/bin/sh\n${header}${PERMISSIONS_HEAD}${perms.join('\n')}\n`,
     mode: 0o755,
@@ -501,15 +534,16 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
       'AmbientCapabilities=',
     ];
     if (args.length > 0) {
-      // The secrets come from credentials.env, never from a config file; the server overwrites its process
-      // title at start, so they do not stay visible in ps.
+      // The secrets come from the unit's own env file (unitEnvFiles: only those it passes), never from a config file;
+      // the server overwrites its process title at start, so they do not stay visible in ps.
       // EnvironmentFile= takes its whole value as the path, specifiers resolved.
       // The server's own executable (executableOf): the package's path started another version, or nothing, for a
       // server built or installed elsewhere. Debian's units allow only their own to run (NoExecPaths=/, ExecPaths=
       // /usr/bin/redis-server …): another is added to ExecPaths= (a list: the drop-in's entry adds to the unit's).
       const program = exe?.path ?? `/usr/bin/${binary}`;
       if (program !== `/usr/bin/${binary}`) lines.push(`ExecPaths=${readWritePaths([{ path: program }])}`);
-      lines.push(`EnvironmentFile=${input.credentialsPath.replace(/%/g, '%%')}`, 'ExecStart=', `ExecStart=${execWord(program)} ${execWord(conf)} --supervised systemd --daemonize no ${args.map(secretOption).join(' ')}`);
+      const env = envFiles.find((e) => e.unit === unit)!;
+      lines.push(`EnvironmentFile=${env.path.replace(/%/g, '%%')}`, 'ExecStart=', `ExecStart=${execWord(program)} ${execWord(conf)} --supervised systemd --daemonize no ${args.map(secretOption).join(' ')}`);
     }
     return `${lines.join('\n')}\n`;
   };
@@ -540,6 +574,8 @@ export interface PlanInputs {
   readonly admin: string;
   /** The units a drop-in is written for whose ExecStart= runs another config file (see unitRunsOther): not restarted. */
   readonly unitsElsewhere?: readonly string[];
+  /** The env files the drop-ins read ({@link unitEnvFiles}), written as `host/<unit>.env`. */
+  readonly envFiles?: readonly UnitEnvFile[];
 }
 
 /** PLAN.md: what changed per rule and why, what needs a restart, what redfort could not do. Never a password. */
@@ -560,9 +596,17 @@ export function planMarkdown(p: PlanInputs): string {
   // The secrets the drop-in passes whose users' passwords this credentials.env does not hold (users kept from the input).
   const lacking = [...new Set(r.secretArgs.map((a) => a.user))].filter((u) => !p.credentials.some((c) => c.user === u));
   const reused = r.reused ?? [];
+  const envFiles = p.envFiles ?? [];
+  const variables = (users: readonly string[]): string => users.map((u) => `\`${secretVariable(u)}\``).join(', ');
+  // Which env file holds which of the drop-ins' secrets: each file only its unit's (QA40-20).
+  const envShown = envFiles.map((e) => `\`${e.file}\` (${variables(e.users)})`).join(' and ');
   if (p.credentials.length === 0) out.push('No new credential: every generated user already exists. Keep the credentials.env of the run that created them.');
-  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => (secretVariable(c.user) === `${SECRET_PREFIX}${c.user}` ? `\`${c.user}\`` : `\`${c.user}\` (\`${secretVariable(c.user)}\`: each character but a letter, a digit or _ becomes _; \`REDFORT_USER_…\` names the user)`)).join(', ')}; \`set -a; . credentials.env\` reads them. The ACL files hold only their SHA-256. Move it to a vault or to the host (root:root 0600); the systemd drop-in reads it for the secrets it passes on the command line, so that no generated file holds them (${r.secretArgs.length ? r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ') : 'none here'})${r.secretArgs.some((a) => a.file === 'sentinel.conf') ? "; Sentinel writes its own into sentinel.conf once it runs (see \"Sentinel's passwords\" above)" : ''}${r.notes.some((n) => n.startsWith('**A failover writes masterauth')) ? '; and the first failover writes masterauth into redis.conf (see "A failover writes masterauth into redis.conf" above)' : ''}.${reused.length ? ` Reused from the --secrets file, not new: ${reused.map((u) => `\`${u}\``).join(', ')}.` : ''}`);
-  if (p.credentials.length > 0 && lacking.length > 0) out.push('', `**It lacks ${lacking.map((u) => `\`${secretVariable(u)}\``).join(', ')}**, which the drop-in passes on the command line: ${lacking.length === 1 ? 'that user exists' : 'those users exist'} already, with the password of the run that made ${lacking.length === 1 ? 'it' : 'them'}, which harden was not given. Keep the credentials.env of that run and add its ${lacking.length === 1 ? 'line' : 'lines'} to this one (or harden again with \`--secrets\` naming it), or the server starts without ${lacking.length === 1 ? 'it' : 'them'}.`);
+  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => (secretVariable(c.user) === `${SECRET_PREFIX}${c.user}` ? `\`${c.user}\`` : `\`${c.user}\` (\`${secretVariable(c.user)}\`: each character but a letter, a digit or _ becomes _; \`REDFORT_USER_…\` names the user)`)).join(', ')}; \`set -a; . credentials.env\` reads them. The ACL files hold only their SHA-256. It is the operators' copy: move it to a vault, not to the host (no service reads it). ${envFiles.length ? `Each systemd drop-in reads only the secrets it passes on the command line, from an env file of its own: ${envShown}, installed where "Deploy" says (mode 0600), so that no generated config file holds them (${r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ')}) and no service's environment (/proc/PID/environ) holds another password` : 'No systemd drop-in passes a secret on the command line (none here): no service gets a password in its environment'}${r.secretArgs.some((a) => a.file === 'sentinel.conf') ? "; Sentinel writes its own into sentinel.conf once it runs (see \"Sentinel's passwords\" above)" : ''}${r.notes.some((n) => n.startsWith('**A failover writes masterauth')) ? '; and the first failover writes masterauth into redis.conf (see "A failover writes masterauth into redis.conf" above)' : ''}.${reused.length ? ` Reused from the --secrets file, not new: ${reused.map((u) => `\`${u}\``).join(', ')}.` : ''}`);
+  // The env files that lack a password their drop-in passes: the operator adds the line from that run's credentials.env.
+  const envLacking = envFiles.filter((e) => e.users.some((u) => lacking.includes(u)));
+  const addTo = envLacking.length ? ` and to ${envLacking.map((e) => `\`${e.file}\``).join(' and ')} (the file${envLacking.length === 1 ? ' its drop-in reads' : 's their drop-ins read'})` : '';
+  if (p.credentials.length > 0 && lacking.length > 0) out.push('', `**It lacks ${lacking.map((u) => `\`${secretVariable(u)}\``).join(', ')}**, which the drop-in passes on the command line: ${lacking.length === 1 ? 'that user exists' : 'those users exist'} already, with the password of the run that made ${lacking.length === 1 ? 'it' : 'them'}, which harden was not given. Keep the credentials.env of that run and add its ${lacking.length === 1 ? 'line' : 'lines'} to this one${addTo} (or harden again with \`--secrets\` naming it), or the server starts without ${lacking.length === 1 ? 'it' : 'them'}.`);
+  else if (lacking.length > 0) out.push('', `**${envLacking.map((e) => `\`${e.file}\``).join(' and ') || 'The env file'} ${envLacking.length > 1 ? 'lack' : 'lacks'} ${lacking.map((u) => `\`${secretVariable(u)}\``).join(', ')}**, which the drop-in passes on the command line: add ${lacking.length === 1 ? 'its line' : 'their lines'} from that run's credentials.env (or harden again with \`--secrets\` naming it), or the server starts without ${lacking.length === 1 ? 'it' : 'them'}.`);
   out.push('');
   if (r.rotate.length > 0) out.push('## Clear-text passwords found in the inputs: rotate them', '', 'They are no longer in the generated files, but they were readable where they were:', '', ...r.rotate.map((x) => `- ${x}`), '');
   out.push('## Deploy', '');
@@ -570,7 +614,10 @@ export function planMarkdown(p: PlanInputs): string {
   const diffs = ['redis.conf.diff', 'sentinel.conf.diff'].filter((f) => p.files.includes(f));
   out.push(`1. Review ${diffs.length ? diffs.map((f) => `\`${f}\``).join(' and ') : 'the generated files'}.`);
   const sentinelAcl = p.files.includes('sentinel-users.acl') ? `${p.files.includes('users.acl') ? ' and' : ','} \`sentinel-users.acl\` at the sentinel's \`aclfile\` path${r.sentinelAclPath ? ` (\`${r.sentinelAclPath}\`)` : ''}` : '';
-  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}${sentinelAcl}.`);
+  // Each env file where its drop-in's EnvironmentFile= reads it, root's from the start (install -m): the unit does not
+  // start without it (an EnvironmentFile= without `-` must exist).
+  const envInstall = envFiles.length ? `; install ${envFiles.map((e) => `\`${e.file}\` as \`${e.path}\` (\`install -o root -g root -m 0600 ${shellQuote(e.file)} ${shellQuote(e.path)}\`: the file ${e.unit}.service's drop-in reads with \`EnvironmentFile=\`, ${variables(e.users)} and nothing else)`).join(', and ')}. credentials.env stays off the host (an earlier run's drop-in read it beside the config: remove that copy once these are installed)` : '';
+  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}${sentinelAcl}${envInstall}.`);
   // The units the drop-ins are for (`redis-server`, `redis-server@cache` for /etc/redis/redis-cache.conf): named in the commands.
   const units = p.files.map((f) => /^host\/systemd\/(.+)\.service\.d\/redfort\.conf$/.exec(f)?.[1]).filter((u): u is string => u !== undefined);
   const dropIns = units.map((u) => `\`host/systemd/${u}.service.d/redfort.conf\` as /etc/systemd/system/${u}.service.d/redfort.conf`).join(' and ');

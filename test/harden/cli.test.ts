@@ -255,7 +255,7 @@ describe('harden: what the files say', () => {
     // PLAN.md names what was written (no redis.conf.diff, no users.acl) and every change, as the summary counts them.
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
     assert.match(plan, /^1\. Review `sentinel\.conf\.diff`\.$/m);
-    assert.match(plan, /^2\. Install the files over the originals \(keep a copy\), `sentinel-users\.acl` at the sentinel's `aclfile` path \(`[^`]*users-sentinel\.acl`\)\.$/m);
+    assert.match(plan, /^2\. Install the files over the originals \(keep a copy\), `sentinel-users\.acl` at the sentinel's `aclfile` path \(`[^`]*users-sentinel\.acl`\); install `host\/redis-sentinel\.env` as `[^`]*\/redis-sentinel\.env` \(.*\)\. credentials\.env stays off the host .*\.$/m);
     assert.doesNotMatch(plan, /redis\.conf\.diff|(?<!sentinel-)users\.acl/);
     for (const change of [/\| user default off \(and requirepass removed\)/, /\| sentinel deny-scripts-reconfig yes/, /\| sentinel sentinel-user sentinel/, /\| new user admin in the sentinel's ACL file/, /\| new user app in the sentinel's ACL file/]) assert.match(plan, change);
     assert.match(run.stdout, /^(\d+) of \1 rules harden fixes pass\.$/m);
@@ -386,7 +386,10 @@ describe('harden: what the files say', () => {
     const admin = { username: 'admin', password: env.get('REDFORT_PASSWORD_admin')!, killOnStop: true };
     const master = await startRedis({ conf: `aclfile ${acl}`, ...admin });
     const words = execStart.split(' ').slice(2).filter((w, i, all) => w !== '--supervised' && all[i - 1] !== '--supervised');
-    const args = words.map((w) => w.replace(/^\$\{(\w+)\}$/, (_m, v: string) => env.get(v)!));
+    // The drop-in reads host/redis-server.env (QA40-20: its secrets only, not credentials.env's admin and app).
+    const unitEnv = new Map(parseSecrets(readFileSync(join(out, 'host', 'redis-server.env'), 'utf8')).map((s) => [secretVariable(s.user), s.password] as const));
+    assert.deepEqual([...unitEnv.keys()], ['REDFORT_PASSWORD_replication']);
+    const args = words.map((w) => w.replace(/^\$\{(\w+)\}$/, (_m, v: string) => unitEnv.get(v)!));
     const body = readFileSync(join(out, 'redis.conf'), 'utf8').split('\n').filter((l) => !/^(port|aclfile|syslog-enabled) /.test(l));
     const replica = await startRedis({ confText: (port) => [...body, `port ${port}`, `aclfile ${acl}`, `replicaof ${master.host} ${master.port}`, ''].join('\n'), args, ...admin });
     try {
@@ -554,7 +557,7 @@ describe('harden: the systemd drop-in leaves out PrivateTmp / ProtectHome that w
 
   it('paths elsewhere (/etc, /var/lib, /var/log): both options kept, no PLAN.md line', () => {
     const result = { dataDir: '/var/lib/redis', logfile: '/var/log/redis/redis-server.log', aclPath: '/etc/redis/users.acl', unixsocket: '/run/redis/redis.sock', pidfile: '/run/redis/redis.pid', secretArgs: [] } as unknown as HardenResult;
-    const input = { result, confPath: '/etc/redis/redis.conf', sentinelPath: '/etc/redis/sentinel.conf', credentialsPath: '/etc/redis/credentials.env' };
+    const input = { result, confPath: '/etc/redis/redis.conf', sentinelPath: '/etc/redis/sentinel.conf' };
     for (const [name, file] of hostFiles(input, '# h\n')) {
       if (name.startsWith('systemd/')) assert.match(file.content, /^PrivateTmp=yes\nProtectHome=yes$/m, name);
     }
@@ -588,7 +591,7 @@ exec redis-server "$conf"`;
 describe('harden: the drop-in lets the server write its unixsocket and pidfile under ProtectSystem=strict', () => {
   it('lists their directories with `-` (missing at start is no refusal), beside the config, data and log ones', () => {
     const result = { dataDir: '/var/lib/redis', logfile: '/var/log/redis/redis-server.log', unixsocket: '/run/redis/redis.sock', pidfile: '/srv/pids/redis.pid', secretArgs: [] } as unknown as HardenResult;
-    const input = { result, confPath: '/etc/redis/redis.conf', credentialsPath: '/etc/redis/credentials.env' };
+    const input = { result, confPath: '/etc/redis/redis.conf' };
     const dropIn = hostFiles(input, '').get('systemd/redis-server.service.d/redfort.conf')!.content;
     assert.match(dropIn, /^ReadWritePaths=\/etc\/redis \/var\/lib\/redis \/var\/log\/redis -\/run\/redis -\/srv\/pids$/m);
     // One already writable (the socket in dir) is not listed twice; a path with a blank or % is one word.
@@ -645,21 +648,23 @@ describe('harden: paths with blanks, % or $ reach systemd and sh as one word eac
     const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const dropIn = readFileSync(join(out, 'host', 'systemd', 'redis-server.service.d', 'redfort.conf'), 'utf8');
-    assert.equal(/^EnvironmentFile=(.*)$/m.exec(dropIn)![1]!.replace(/%%/g, '%'), join(d, 'credentials.env'));
+    assert.equal(/^EnvironmentFile=(.*)$/m.exec(dropIn)![1]!.replace(/%%/g, '%'), join(d, 'redis-server.env'));
     const argv = unquoteExecStart(/^ExecStart=(\S.*)$/m.exec(dropIn)![1]!)!;
     // systemd doubles `$$` back into `$` when it fills in the variables at start.
     const started = argv.map((w) => w.replace(/\$\$/g, '$'));
     assert.deepEqual(started.slice(0, 2), ['/usr/bin/redis-server', c]);
     assert.deepEqual(started.slice(-2), ['--masterauth', '${REDFORT_PASSWORD_replication}']);
-    const env = new Map(execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', join(out, 'credentials.env')], { encoding: 'utf8', env: {} }).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
-    // Installed as PLAN.md says, then started with the drop-in's arguments.
+    // Installed as PLAN.md says (the env file where the drop-in reads it: QA40-20), then started with the drop-in's arguments.
+    assert.ok(readFileSync(join(out, 'PLAN.md'), 'utf8').includes(`install \`host/redis-server.env\` as \`${join(d, 'redis-server.env')}\``));
+    writeFileSync(join(d, 'redis-server.env'), readFileSync(join(out, 'host', 'redis-server.env')));
+    const env = new Map(execFileSync('sh', ['-ec', 'set -a; . "$1"; env', 'sh', join(d, 'redis-server.env')], { encoding: 'utf8', env: {} }).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
     writeFileSync(c, readFileSync(join(out, 'redis.conf')));
     // The ACL file is named after the config (blank and % as _), the aclfile path as PLAN.md says.
     writeFileSync(join(d, 'users-r_100_.acl'), readFileSync(join(out, 'users.acl')));
-    writeFileSync(join(d, 'credentials.env'), readFileSync(join(out, 'credentials.env')));
     const child = spawn('redis-server', started.slice(1).map((w) => w.replace(/^\$\{(\w+)\}$/, (_m, v: string) => env.get(v)!)), { stdio: 'ignore' });
     try {
-      const auth = { user: 'admin', password: env.get('REDFORT_PASSWORD_admin')! };
+      assert.equal(env.get('REDFORT_PASSWORD_admin'), undefined);
+      const auth = { user: 'admin', password: new Map(parseSecrets(readFileSync(join(out, 'credentials.env'), 'utf8')).map((s) => [s.user, s.password])).get('admin')! };
       assert.equal(await eventually('the server started from the drop-in ExecStart', () => rawCommand('127.0.0.1', port, ['PING'], auth), { timeoutMs: 10_000 }), 'PONG');
       assert.equal(await rawCommand('127.0.0.1', port, ['CONFIG', 'GET', 'dir'], auth).then((r) => (r as string[])[1]), join(d, 'da ta'));
     } finally {
@@ -671,7 +676,7 @@ describe('harden: paths with blanks, % or $ reach systemd and sh as one word eac
     if (process.getuid?.() === 0 && execFileSync('sh', ['-c', 'id -u redis || true'], { encoding: 'utf8' }).trim() !== '') {
       execFileSync('sh', [perms]);
       assert.equal(statSync(join(d, 'da ta')).mode & 0o7777, 0o750);
-      assert.equal(statSync(join(d, 'credentials.env')).mode & 0o7777, 0o600);
+      assert.equal(statSync(join(d, 'redis-server.env')).mode & 0o7777, 0o600);
     }
   });
 });

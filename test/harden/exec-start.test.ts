@@ -107,7 +107,7 @@ describe("harden: the drop-in's ExecStart= starts the server's own executable (Q
     assert.match(other.from, /redis-server@cache\.service's ExecStart= \(.*\) runs another config file than \/srv\/redis\/other\.conf/);
     // Nothing known: the package's path, said to be checked.
     const result = { secretArgs: [{ file: 'redis.conf', key: ['masterauth'], user: 'replication' }] } as unknown as HardenResult;
-    const input = { result, confPath: '/srv/redis/redis.conf', credentialsPath: '/srv/redis/credentials.env', executables: { server: { path: '/usr/bin/redis-server', how: 'unknown' as const, from: 'no redis-server.service on this machine' } } };
+    const input = { result, confPath: '/srv/redis/redis.conf', executables: { server: { path: '/usr/bin/redis-server', how: 'unknown' as const, from: 'no redis-server.service on this machine' } } };
     assert.match(hostFiles(input, '').get('systemd/redis-server.service.d/redfort.conf')!.content, /^ExecStart=\/usr\/bin\/redis-server \/srv\/redis\/redis\.conf /m);
     assert.deepEqual(executableNotes(input), ["**Check ExecStart before installing redis-server.service's drop-in:** it starts `/usr/bin/redis-server`, the package's path: harden could not tell which executable runs this server (no redis-server.service on this machine). A server installed elsewhere (/usr/local/bin, a build of its own) would not start (203/EXEC), or another version would: put its path there."]);
   });

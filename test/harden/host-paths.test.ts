@@ -9,7 +9,7 @@ import { hostFiles, logrotateNotes, readWritePathNotes } from '../../src/harden/
 import type { HostInputs } from '../../src/harden/outputs.ts';
 
 const resultOf = (fields: Partial<Record<'dataDir' | 'logfile' | 'unixsocket' | 'pidfile', string>> & { port?: number }): HardenResult => ({ secretArgs: [], ...fields }) as unknown as HardenResult;
-const inputOf = (confPath: string, result: HardenResult, product: 'redis' | 'valkey' = 'redis'): HostInputs => ({ result, confPath, credentialsPath: '/etc/redis/credentials.env', product });
+const inputOf = (confPath: string, result: HardenResult, product: 'redis' | 'valkey' = 'redis'): HostInputs => ({ result, confPath, product });
 const readWrite = (files: ReturnType<typeof hostFiles>, unit = 'redis-server'): string | undefined => /^ReadWritePaths=(.*)$/m.exec(files.get(`systemd/${unit}.service.d/redfort.conf`)!.content)?.[1];
 const logrotateFiles = (files: ReturnType<typeof hostFiles>): string[] => [...files.keys()].filter((k) => k.startsWith('logrotate.d/'));
 
@@ -35,7 +35,7 @@ describe('harden: ReadWritePaths= lists only directories the server owns alone',
   });
 
   it("a sentinel.conf in /etc: the sentinel's drop-in does not open /etc", () => {
-    const input: HostInputs = { result: resultOf({}), sentinelPath: '/etc/sentinel.conf', credentialsPath: '/etc/redis/credentials.env' };
+    const input: HostInputs = { result: resultOf({}), sentinelPath: '/etc/sentinel.conf' };
     assert.equal(readWrite(hostFiles(input, ''), 'redis-sentinel'), undefined);
     assert.match(readWritePathNotes(input).join('\n'), /the sentinel's config directory is `\/etc`.*Sentinel cannot rewrite its config file and does not start/);
   });

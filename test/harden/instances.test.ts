@@ -148,7 +148,7 @@ describe("harden: the systemd drop-in of a Debian instance's config is the insta
     if (sentinel !== undefined) assert.equal(sentinel, '/etc/redis/sentinel-s1.conf');
     // The drop-ins go there, and say which unit's protection they leave out.
     const result = { dataDir: '/tmp/cache-data', aclPath: '/etc/redis/users-redis-cache.acl', secretArgs: [] } as unknown as HardenResult;
-    const input = { result, confPath: '/etc/redis/redis-cache.conf', sentinelPath: '/etc/redis/sentinel-s1.conf', credentialsPath: '/etc/redis/credentials.env' };
+    const input = { result, confPath: '/etc/redis/redis-cache.conf', sentinelPath: '/etc/redis/sentinel-s1.conf' };
     assert.deepEqual([...hostFiles(input, '').keys()].filter((f) => f.startsWith('systemd/')), ['systemd/redis-server@cache.service.d/redfort.conf', 'systemd/redis-sentinel@s1.service.d/redfort.conf']);
     assert.match(sandboxNotes(input)[0]!, /^\*\*systemd:\*\* `PrivateTmp=yes` left out of redis-server@cache's drop-in/);
   });

@@ -42,7 +42,7 @@ export function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
 }
 
-/** The passwords of a credentials.env. */
-export function passwordsIn(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('REDFORT_PASSWORD_')).map((l) => l.slice(l.indexOf('=') + 1));
+/** The passwords of a credentials.env (of the users named, when given). */
+export function passwordsIn(path: string, users?: readonly string[]): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('REDFORT_PASSWORD_') && (users === undefined || users.some((u) => l.startsWith(`REDFORT_PASSWORD_${u}=`)))).map((l) => l.slice(l.indexOf('=') + 1));
 }
