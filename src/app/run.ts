@@ -10,10 +10,14 @@ import type { Settings } from '../settings/types.ts';
 import { audit, auditFileTargets, reportOf } from './audit.ts';
 import type { AuditOptions } from './audit.ts';
 
-/** What to audit: exactly one of `targets`, `files`, `deployment` or `local`. */
+/**
+ * What to audit: exactly one of `targets`, `files`, `deployment` or `local`. `files` is one server's files (a redis.conf
+ * and a sentinel.conf given together are two targets), or a list of them, each audited so (`audit --config a.conf
+ * --config b.conf`).
+ */
 export type AuditScope =
   | { readonly targets: readonly Target[] }
-  | { readonly files: FileInputs }
+  | { readonly files: FileInputs | readonly FileInputs[] }
   | {
       readonly deployment: {
         readonly seed: Target;
@@ -31,6 +35,10 @@ export type AuditScope =
         readonly runnerUid?: number | undefined;
       };
     };
+
+function isList(files: FileInputs | readonly FileInputs[]): files is readonly FileInputs[] {
+  return Array.isArray(files);
+}
 
 /** One audit run, as the CLI, the exporter or a library caller asks for it. */
 export interface AuditRequestOptions {
@@ -91,7 +99,10 @@ export async function runAuditDetailed(request: AuditRequest): Promise<AuditRun>
     const { auditDeployment } = await import('./deployment.ts');
     audited = reportOf(await auditDeployment(seed, { ...options, kind, hostKey, ...(nodeOverrides ? { nodeOverrides: new Map(nodeOverrides) } : {}) }));
   } else if ('files' in request) {
-    audited = reportOf(await auditFileTargets(request.files, options));
+    const sets: readonly FileInputs[] = isList(request.files) ? request.files : [request.files];
+    const results = [];
+    for (const inputs of sets) results.push(...(await auditFileTargets(inputs, options)));
+    audited = reportOf(results);
   } else {
     audited = await audit(request.targets, options);
   }

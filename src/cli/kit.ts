@@ -75,6 +75,20 @@ export function withDefault(flags: string, description: string, value: string): 
   return new Option(flags, description).default(value, value);
 }
 
+/**
+ * The parser of an option that names one file (or one value that a repeat cannot add to): given twice, a usage error
+ * naming it, never the last one silently taken (`audit --acl a.acl --acl b.acl` read b.acl alone, QA41-100). Made
+ * per registration, so per run: commander builds the program anew for every `main`.
+ */
+export function once(flag: string, what = 'one file'): (value: string) => string {
+  let given: string | undefined;
+  return (value: string) => {
+    if (given !== undefined) throw new UsageError(`${flag} is given twice ('${terminalSafe(clipped(given))}' and '${terminalSafe(clipped(value))}'): it takes ${what}, give it once`);
+    given = value;
+    return value;
+  };
+}
+
 /** A repeatable option's values, in order. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -115,10 +129,10 @@ export function connectionOptions(command: Command): Command {
     .option('--pass <password>', 'password (prefer the REDISCLI_AUTH environment variable)')
     .option('-a <password>', 'password, as redis-cli -a')
     .option('--tls', 'connect with TLS')
-    .option('--cacert <file>', 'CA certificate file to verify the server with')
-    .option('--cacertdir <dir>', 'directory of trusted CA certificates')
-    .option('--cert <file>', 'client certificate to authenticate with')
-    .option('--key <file>', 'private key of the client certificate')
+    .option('--cacert <file>', 'CA certificate file to verify the server with', once('--cacert'))
+    .option('--cacertdir <dir>', 'directory of trusted CA certificates', once('--cacertdir', 'one directory'))
+    .option('--cert <file>', 'client certificate to authenticate with', once('--cert'))
+    .option('--key <file>', 'private key of the client certificate', once('--key'))
     .option('--sni <name>', 'server name for SNI')
     .option('--insecure', 'do not verify the server certificate (and send the credentials to a server whose certificate no trusted CA signed, which is otherwise refused)');
 }

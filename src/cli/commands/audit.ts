@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import type { FileInputs } from '../../gather/conf/gather-files.ts';
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
 import { CREDENTIALS_NOT_SENT } from '../../app/audit.ts';
@@ -23,7 +25,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, once, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, refuseBaselineOverOutput, refuseOutputsRead, ruleDocs } from '../files.ts';
 import { recordReads } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
@@ -49,9 +51,11 @@ interface AuditFlags extends TargetFlags {
   color: boolean;
   uri?: string;
   a?: string;
-  config?: string;
+  /** --config, repeatable: without a server, each file is a target of its own. */
+  config?: string[];
   acl?: string;
-  sentinelConfig?: string;
+  /** --sentinel-config, repeatable as --config. */
+  sentinelConfig?: string[];
   redisVersion?: string;
   cluster?: boolean;
   sentinel?: boolean;
@@ -147,6 +151,42 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
   return targets;
 }
 
+/**
+ * The file targets of a file-only audit: every `--config` a server of its own (with `--acl` when it is the one
+ * config), every `--sentinel-config` a sentinel, in that order; `--acl` alone is its own target. Several files are
+ * what a CI job lists (as trivy or eslint take them): before, commander kept the last `--config` and the others were
+ * dropped without a word (QA41-100). With a live target the files are that one server's: each flag once.
+ */
+function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] {
+  const configs = flags.config ?? [];
+  const sentinels = flags.sentinelConfig ?? [];
+  for (const [flag, paths] of [['--config', configs], ['--sentinel-config', sentinels]] as const) {
+    const seen = new Set<string>();
+    for (const path of paths) {
+      const key = resolve(path);
+      if (seen.has(key)) throw new UsageError(`${flag} names '${clipped(path)}' twice: give each file once`);
+      seen.add(key);
+    }
+  }
+  const live = specs.length > 0 || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined || flags.local === true;
+  if (live || flags.targets !== undefined) {
+    for (const [flag, paths] of [['--config', configs], ['--sentinel-config', sentinels]] as const) {
+      if (paths.length > 1) throw new UsageError(`${flag} is given ${paths.length} times: with a server it names that server's one file (several files are audited without a server, each a target of its own)`);
+    }
+    return [];
+  }
+  const version = flags.redisVersion?.trim();
+  const acl = flags.acl;
+  if (acl !== undefined && (configs.length > 1 || (configs.length === 0 && sentinels.length > 1))) {
+    throw new UsageError(`--acl is the ACL file of one server: with ${configs.length > 1 ? `${configs.length} --config files` : `${sentinels.length} --sentinel-config files`} say which by auditing it in a run of its own (or name it in the config's aclfile)`);
+  }
+  const sets: FileInputs[] = [
+    ...configs.map((configPath) => ({ configPath, ...(acl !== undefined ? { aclPath: acl } : {}), version })),
+    ...sentinels.map((sentinelConfigPath) => ({ sentinelConfigPath, ...(acl !== undefined && configs.length === 0 ? { aclPath: acl } : {}), version })),
+  ];
+  return sets.length === 0 && acl !== undefined ? [{ aclPath: acl, version }] : sets;
+}
+
 /** The settings file's targets as a fleet's inventory: each resolved as for one run (a `passwordEnv` not set is its error). */
 function settingsInventory(targets: readonly Target[], options: FleetOptions): LoadedInventory {
   return {
@@ -187,9 +227,10 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     say(`warning: --redis-version ${flags.redisVersion!.trim()} is read as Redis ${told.major}.${told.minor ?? 0}, newer than any redfort knows; for Valkey write valkey-${flags.redisVersion!.trim()}`);
   }
   refuseFileTargets([flags.uri, ...specs], 'audit a config file with --config FILE (a sentinel.conf with --sentinel-config, an ACL file with --acl)');
-  await checkReadable(flags.config, '--config');
+  const fileSets = fileTargets(flags, specs);
+  for (const config of flags.config ?? []) await checkReadable(config, '--config');
   await checkReadable(flags.acl, '--acl');
-  await checkReadable(flags.sentinelConfig, '--sentinel-config');
+  for (const config of flags.sentinelConfig ?? []) await checkReadable(config, '--sentinel-config');
   const settings = await loadSettings(flags.configFile, RULES.map((r) => r.id));
   const baseline = flags.baseline !== undefined ? await readBaseline(flags.baseline) : undefined;
   // Its failures are judged against a baseline, read or recorded (SARIF's baselineState).
@@ -214,9 +255,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     jobs: jobsOf(flags.jobs),
     targetTimeoutMs: integer(flags.targetTimeout, '--target-timeout', 1, 86_400_000),
     ...auditOptionsOf(settings),
-    ...(flags.config ? { configPath: flags.config } : {}),
+    ...(flags.config?.[0] !== undefined ? { configPath: flags.config[0] } : {}),
     ...(flags.acl ? { aclPath: flags.acl } : {}),
-    ...(flags.sentinelConfig ? { sentinelConfigPath: flags.sentinelConfig } : {}),
+    ...(flags.sentinelConfig?.[0] !== undefined ? { sentinelConfigPath: flags.sentinelConfig[0] } : {}),
     ...(flags.probe === false ? { noProbe: true } : {}),
     ...(flags.probeCredentials ? { probeCredentials: true } : {}),
     ...(flags.probeIntrusive ? { probeIntrusive: true } : {}),
@@ -323,7 +364,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     if (flags.nodeOverride !== undefined) warnPassword();
     scope = { deployment: { seed: targets[0]!, kind, hostKey, nodeOverrides: overrides } };
   } else if (fileOnly) {
-    scope = { files: { configPath: flags.config, aclPath: flags.acl, sentinelConfigPath: flags.sentinelConfig, version: flags.redisVersion?.trim() } };
+    scope = { files: fileSets };
   } else {
     scope = { targets: liveTargets(specs, flags, settings) };
   }
@@ -390,21 +431,21 @@ export function registerAudit(cli: Command): void {
     .description('audit live servers (redis://[user[:password]@]host[:port][/db], rediss://…, host:port), or their config files')
     .argument('[targets...]', 'servers to audit (default 127.0.0.1:6379, or the files of --config alone)')
     .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, MAX_DB)).hideHelp())
-    .option('--config <file>', "the server's redis.conf (read with its includes); alone, audits the files without a server")
-    .option('--acl <file>', 'an ACL file (default: the config\'s aclfile)')
-    .option('--sentinel-config <file>', "a sentinel's sentinel.conf")
+    .option('--config <file>', "the server's redis.conf (read with its includes); alone, audits the files without a server: repeatable, each file a target", collect)
+    .option('--acl <file>', 'an ACL file (default: the config\'s aclfile); once, for one --config', once('--acl'))
+    .option('--sentinel-config <file>', "a sentinel's sentinel.conf; alone, repeatable as --config", collect)
     .option('--redis-version <version>', 'the version the files are for, in a file-only audit (e.g. 7.2.4, valkey-8.0.1)')
     .option('--cluster', 'audit every node of the cluster the target belongs to, and the cluster as a whole')
     .option('--sentinel', 'audit the sentinels, masters and replicas the target sentinel knows, and the group as a whole')
     .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')
-    .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
+    .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)', once('--host-key'))
     .addOption(nodeOverrideOption())
     .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...FORMATS].join(', ')} (default: text)`, collect)
     .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report (without --format, r.json and the like are refused: write json=r.json)', collect)
     .option('--fail-on <severity>', `exit 1 when a failure that counts is at or above: ${SEVERITIES.join(', ')}, none (default: high, or failOn of the settings)`)
-    .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)')
-    .option('--baseline <file>', 'failures recorded in this baseline do not fail the run: only new ones do')
-    .option('--baseline-write <file>', "record this run's failures as the baseline")
+    .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)', once('--config-file'))
+    .option('--baseline <file>', 'failures recorded in this baseline do not fail the run: only new ones do', once('--baseline'))
+    .option('--baseline-write <file>', "record this run's failures as the baseline", once('--baseline-write'))
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addOption(withDefault('--concurrency <n>', 'targets audited at once', String(AUDIT_CONCURRENCY)))
@@ -426,7 +467,7 @@ export function registerAudit(cli: Command): void {
     .option('--distro-package <package>', "the Debian/Ubuntu package the servers run, as dpkg-query prints it (redis-server=5:7.0.15-1~deb12u10, or the version alone), for servers whose package redfort cannot see: fixes its changelog names count as fixed; inventories set it per target (distroPackage)")
     .option('--local', 'audit every redis-server, redis-sentinel, valkey-server and valkey-sentinel process of this machine, with its host (credentials apply to each)')
     .option('--no-host', 'do not inspect the host of a local server (process, file modes, logrotate, firewall, systemd, package)')
-    .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)')
+    .option('--targets <file>', 'audit the servers of an inventory: one URL a line, or YAML with per-target credentials and labels (- for standard input; see docs/inventory.md)', once('--targets'))
     .option('--summary-only', 'with --targets and the text report on standard output: print the fleet summary (one line per target, totals per rule) without the details (a usage error when another format goes to standard output)')
     .option('-q, --quiet', 'no progress line and no per-target error lines on standard error')
     .addHelpText('after', `

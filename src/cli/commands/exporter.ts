@@ -3,7 +3,7 @@ import { ExporterConfigError } from '../../exporter/errors.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { EXPORTER_SHUTDOWN_GRACE_MS } from '../../util/defaults.ts';
 import { clipped } from '../../util/shown.ts';
-import { say } from '../kit.ts';
+import { once, say } from '../kit.ts';
 import { readSecretFile } from '../../util/secret-file.ts';
 
 interface ExporterFlags {
@@ -73,7 +73,7 @@ export function exporterCommand(cli: Command): void {
   cli
     .command('exporter')
     .description('serve audits to Prometheus: GET /probe?target=HOST:PORT&module=NAME (the multi-target exporter pattern)')
-    .option('--config <file>', 'exporter config: listen, modules (credentials, sources), allow, inventory (see docs/exporter.md)')
+    .option('--config <file>', 'exporter config: listen, modules (credentials, sources), allow, inventory (see docs/exporter.md)', once('--config'))
     .option('--listen <address:port>', 'address to listen on (default: listen of the config, else 127.0.0.1:9779)')
     .addHelpText('after', `
 Examples:

@@ -1,6 +1,6 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
-import { UsageError, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, once, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { nodeOverrides } from '../../app/targets.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
@@ -72,16 +72,16 @@ export function registerFix(cli: Command): void {
     .description('plan, apply, verify and roll back hardening on running servers (the plan is read-only; only --apply changes a server)')
     .argument('[target]', 'a server, or any node of the deployment with --cluster, --sentinel or --replication')
     .option('--plan', 'audit, then print the ordered plan: each step classed safe, disruptive or restart, with why')
-    .option('--apply [plan.json]', 'apply the safe steps of the saved plan (or of a fresh one), then re-audit')
-    .option('--rollback <file>', 'restore the state recorded in a rollback file')
+    .option('--apply [plan.json]', 'apply the safe steps of the saved plan (or of a fresh one), then re-audit', once('--apply', 'one plan file'))
+    .option('--rollback <file>', 'restore the state recorded in a rollback file', once('--rollback'))
     .option('--cluster', 'the whole cluster of the target, one node at a time')
     .option('--replication', 'the target master (or replica) and every replica')
     .option('--sentinel', 'the sentinels, masters and replicas the target sentinel knows')
     .addOption(nodeOverrideOption())
     .addOption(withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
-    .option('--out <file>', 'save the plan as JSON, for --apply <file> (replaces only a plan saved before)')
-    .addOption(withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env'))
-    .addOption(withDefault('--rollback-file <file>', 'where --apply records the state it changes (mode 0600; holds secrets)', 'redfort-rollback.json'))
+    .option('--out <file>', 'save the plan as JSON, for --apply <file> (replaces only a plan saved before)', once('--out'))
+    .addOption(withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env').argParser(once('--secrets')))
+    .addOption(withDefault('--rollback-file <file>', 'where --apply records the state it changes (mode 0600; holds secrets)', 'redfort-rollback.json').argParser(once('--rollback-file')))
     .option('--include-disruptive', 'also apply the disruptive steps (asks for confirmation on a terminal)')
     .option('--yes', 'do not ask for the confirmation of --include-disruptive')
     .option('--user-prefix <prefix>', 'prefix of the generated user names (admin, replication, sentinel, auditor, app)')

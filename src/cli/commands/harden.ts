@@ -1,7 +1,7 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError, connectionOptions, refuseFileTargets, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, once, refuseFileTargets, timeoutsOf, withDefault } from '../kit.ts';
 import type { HardenRequest } from '../../harden/run.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
@@ -28,20 +28,20 @@ export function registerHarden(cli: Command): void {
     .command('harden'))
     .description('write a hardened redis.conf (a minimal edit of yours), users.acl, sentinel.conf, host files and PLAN.md into --out; start them in a throwaway server and re-audit them (nothing on the server changes)')
     .argument('[target]', 'a live server to harden from its state (redis://…)')
-    .option('--config <file>', "the server's redis.conf (read with its includes)")
-    .option('--acl <file>', "the --config server's ACL file (default: the config's aclfile)")
-    .option('--sentinel-config <file>', "a sentinel's sentinel.conf to harden too")
-    .option('--sentinel-acl <file>', "the sentinel's ACL file (default: the sentinel.conf's aclfile)")
-    .option('--out <dir>', 'the output directory (must not exist, or be empty; see --force)')
+    .option('--config <file>', "the server's redis.conf (read with its includes)", once('--config'))
+    .option('--acl <file>', "the --config server's ACL file (default: the config's aclfile)", once('--acl'))
+    .option('--sentinel-config <file>', "a sentinel's sentinel.conf to harden too", once('--sentinel-config'))
+    .option('--sentinel-acl <file>', "the sentinel's ACL file (default: the sentinel.conf's aclfile)", once('--sentinel-acl'))
+    .option('--out <dir>', 'the output directory (must not exist, or be empty; see --force)', once('--out', 'one directory'))
     .option('--redis-version <version>', 'the version the files are for (default: the live server\'s, else the local redis-server\'s)')
     .addOption(withDefault('--profile <name>', 'baseline (no client is locked out without a new credential) or strict (also TLS only, non-default port)', 'baseline'))
     .option('--bind <addr...>', 'the addresses to listen on (default: the private and loopback ones the config lists, else loopback)')
-    .option('--tls-cert <file>', 'server certificate: enables TLS (with --tls-key and --tls-ca)')
-    .option('--tls-key <file>', 'private key of the certificate')
-    .option('--tls-ca <file>', 'CA that signs the client certificates')
+    .option('--tls-cert <file>', 'server certificate: enables TLS (with --tls-key and --tls-ca)', once('--tls-cert'))
+    .option('--tls-key <file>', 'private key of the certificate', once('--tls-key'))
+    .option('--tls-ca <file>', 'CA that signs the client certificates', once('--tls-ca'))
     .option('--tls-port <port>', "the TLS port (default: the server's own tls-port, else its port + the smallest offset at which no node of the deployment takes a port in use: 6380 for 6379)")
     .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names (admin, replication, sentinel, auditor, app)').default(''))
-    .option('--secrets <file>', 'reuse the passwords of this credentials.env (so every node of a group shares the replication and sentinel passwords)')
+    .option('--secrets <file>', 'reuse the passwords of this credentials.env (so every node of a group shares the replication and sentinel passwords)', once('--secrets'))
     .option('--force', 'replace a non-empty --out directory')
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))

@@ -4,7 +4,7 @@ import { terminalLines } from '../../report/common.ts';
 import { resolveTarget } from '../../redis/target.ts';
 import type { TargetFlags } from '../../redis/target.ts';
 import { packageVersion } from '../../package-root.ts';
-import { UsageError, connectionOptions, integer, namedError, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, integer, namedError, once, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { readHostKeyFile } from '../../app/targets.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 import { clipped } from '../../util/shown.ts';
@@ -51,7 +51,7 @@ export function registerRebootPlan(cli: Command): void {
     .command('reboot-plan'))
     .description('plan the reboot of a cluster or sentinel-managed group host by host, keeping quorum (read-only: it runs nothing)')
     .argument('[target]', 'any node of the cluster, or a sentinel (default 127.0.0.1:6379)')
-    .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)')
+    .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)', once('--host-key'))
     .addOption(withDefault('--max-batch <n>', 'failure domains rebooted together at most', '1'))
     .addOption(withDefault('-f, --format <format>', 'text or json', 'text'))
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
