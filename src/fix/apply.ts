@@ -1,4 +1,5 @@
-import { readTextFile } from '../util/read-file.ts';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { Locks } from './lock.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isLocalHost } from '../net/address.ts';
@@ -16,7 +17,7 @@ import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
 import type { LiveFiles } from './rollback.ts';
-import { aclLineRules, aclLines, configValues, FIX_SETTINGS, foreignRecord, mergeRollback, octal, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
+import { ACL_CONTENT_MAX_BYTES, aclLineRules, aclLines, configValues, FIX_SETTINGS, foreignRecord, mergeRollback, octal, restoreAclLines, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
@@ -475,11 +476,25 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
     sentinel.push({ master: t.master, field: t.field, value: sentinelFile.get(`${t.master} ${t.field}`) ?? null });
   }
   const files: RecordedFile[] = [];
+  const notes: string[] = [];
+  // An ACL SAVE writes only the users the server runs: the file's text is kept, for a rollback to put back the lines
+  // it removes (QA40-27: a user added to the file for a later ACL LOAD was gone for good).
+  const savesAcl = steps.some((s) => s.command[0] === 'ACL' && s.command[1] === 'SAVE');
   if (local) {
-    const aclFile = node.facts.config?.get('aclfile')?.value;
+    const aclFile = aclPath(node.facts.config?.get('aclfile')?.value, node.facts.config?.get('dir')?.value);
     for (const [role, path] of [['config', configFile], ['acl', aclFile]] as const) {
       const stat = path ? statOf(role, path) : undefined;
-      if (stat) files.push(stat);
+      if (!stat) continue;
+      if (role !== 'acl' || !savesAcl) {
+        files.push(stat);
+        continue;
+      }
+      try {
+        files.push({ ...stat, content: await readTextFile(stat.path, { maxBytes: ACL_CONTENT_MAX_BYTES }) });
+      } catch (error) {
+        files.push(stat);
+        notes.push(`${stat.path} could not be kept before ACL SAVE (${error instanceof FileReadError ? error.detail : error instanceof Error ? error.message : String(error)}): a rollback cannot put back the lines of users ACL SAVE removes from it (in the file, not loaded)`);
+      }
     }
   }
   return {
@@ -494,6 +509,7 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
     files,
     persisted: { configRewrite: false, aclSave: false },
     applied: [],
+    ...(notes.length > 0 ? { notes } : {}),
     touched: [],
   };
 }
@@ -878,6 +894,12 @@ async function retireNode(node: RollbackNode, target: Target, options: RollbackO
     const { changed, error } = restoreFile(file, live);
     if (changed) restored.push(`${node.address}: ${changed}`);
     if (error) problems.push(error);
+    // The lines the apply's ACL SAVE removed (users in the file, not loaded), once the rollback's ACL SAVE ran.
+    if (file.role === 'acl' && node.persisted.aclSave && typeof file.content === 'string' && !error) {
+      const lines = restoreAclLines(file, live);
+      if (lines.changed) restored.push(`${node.address}: ${lines.changed}`);
+      if (lines.error) problems.push(lines.error);
+    }
   }
   // Check with a fresh connection that the values are back.
   const check = new NodeSession(target, node.address, options);
@@ -911,8 +933,18 @@ const USER_NAME: Shape = { noun: 'user name', pattern: /^[A-Za-z0-9_.:@-]+$/, ma
 async function liveFiles(session: NodeSession): Promise<LiveFiles> {
   const info = await session.send(['INFO', 'server']).catch(() => undefined);
   const config = typeof info === 'string' ? /^config_file:(.*)$/m.exec(info)?.[1]?.trim() : undefined;
-  const acl = await configValues(session, ['aclfile']).then((m) => m.get('aclfile'), () => undefined);
+  const acl = await configValues(session, ['aclfile', 'dir']).then((m) => aclPath(m.get('aclfile'), m.get('dir')), () => undefined);
   return { config: config || undefined, acl: acl || undefined };
+}
+
+/**
+ * The ACL file a server reads and ACL SAVE writes: `aclfile` as given, or, relative (`aclfile users.acl`), in the
+ * server's `dir`, its working directory (not ours: statted as given, it was not found, and no mode was recorded).
+ */
+function aclPath(aclfile: string | undefined, dir: string | undefined): string | undefined {
+  if (!aclfile) return undefined;
+  if (isAbsolute(aclfile)) return aclfile;
+  return dir !== undefined && isAbsolute(dir) ? resolvePath(dir, aclfile) : undefined;
 }
 
 function describeRecord(node: RollbackNode): string {

@@ -158,6 +158,22 @@ export function aclSaveWritesMore(facts: Facts): string | undefined {
   return found.length === 0 ? undefined : `the running users differ from the file (${shortDifferences(found)})`;
 }
 
+/**
+ * The users the node's ACL file holds that the server does not run (ACL LIST), by name: an ACL SAVE removes them from
+ * the file. Empty when either side is unknown (the file not read, ACL LIST not readable whole): fix cannot tell then.
+ */
+export function fileOnlyUsers(facts: Facts): string[] {
+  const { acl, files } = facts;
+  if (!files || files.unread?.length || acl?.origin !== 'acl-list' || acl.unreadable?.length) return [];
+  const running = new Set(acl.users.map((u) => u.name));
+  return [...new Set(files.users.map((u) => u.name).filter((name) => !running.has(name)))];
+}
+
+/** `user 'a'`, `users 'a' and 'b'`. */
+function userList(names: readonly string[]): string {
+  return `${names.length === 1 ? 'user' : 'users'} ${listed(names.map((u) => `'${clipped(u)}'`))}`;
+}
+
 /** The first difference, and how many more. */
 function shortDifferences(differences: readonly UserDifference[]): string {
   const more = differences.length - 1;
@@ -817,6 +833,9 @@ export function buildPlan(input: PlanInput): FixPlan {
 
   // Persistence, after every runtime step of a node.
   const rewritten = new Map<string, Set<RuleResult>>();
+  /** Nodes whose ACL SAVE would remove users of their ACL file that the server does not run, and those users. */
+  const unsaved = new Map<string, { readonly file: string; readonly users: readonly string[] }>();
+  const unsavedWords = new Map<string, string>();
   const changed = new Set([...byPhase.entries()].filter(([p]) => p !== 'restart').flatMap(([, ds]) => ds.map((d) => d.node)));
   for (const n of nodes) {
     // A node without runtime steps may still get the ACL SAVE that hashes its ACL file's clear-text passwords (below).
@@ -839,8 +858,8 @@ export function buildPlan(input: PlanInput): FixPlan {
     const isUser = (r: RuleResult) => r.message.startsWith("user '");
     const inMain = (r: RuleResult) => r.source?.kind === 'file' && configFile !== null && !includedSource(r.source, configFile);
     const removes = (byRewrite: boolean) => clearText.filter((r) => (byRewrite ? inMain(r) && ((isUser(r) && !aclFile) || (clearsRequirepass && r.message.startsWith('requirepass '))) : isUser(r)));
-    const persistStep = (command: Arg[], why: string, touches: Touch[], removed: RuleResult[], also: readonly string[] = []) => {
-      add('persist', { node: n.address, class: 'safe', command, rules: removed.length > 0 ? ['auth.plaintext-passwords'] : [], reason: `${why}; no client notices${removed.length > 0 ? `; no clear-text password is left on the line${removed.length === 1 ? '' : 's'} ${removed.map((r) => formatSource(r.source!)).join(', ')}` : ''}`, touches, ...(also.length > 0 ? { alsoWrites: also } : {}) });
+    const persistStep = (command: Arg[], why: string, touches: Touch[], removed: RuleResult[], also: readonly string[] = [], cls: StepClass = 'safe') => {
+      add('persist', { node: n.address, class: cls, command, rules: removed.length > 0 ? ['auth.plaintext-passwords'] : [], reason: `${why}${cls === 'safe' ? '; no client notices' : ''}${removed.length > 0 ? `; no clear-text password is left on the line${removed.length === 1 ? '' : 's'} ${removed.map((r) => formatSource(r.source!)).join(', ')}` : ''}`, touches, ...(also.length > 0 ? { alsoWrites: also } : {}) });
       if (removed.length > 0) rewritten.set(n.address, new Set([...(rewritten.get(n.address) ?? []), ...removed]));
     };
     const unusable = configFile && (touchesConfig || (touchesUsers && !aclFile)) ? configUnusable(n.facts) : undefined;
@@ -861,7 +880,19 @@ export function buildPlan(input: PlanInput): FixPlan {
       notes.push(`${n.address}: the server runs without a config file: the changes last until it restarts; add them to the file it will start with`);
     }
     if (aclFile && touchesUsers) {
-      persistStep(['ACL', 'SAVE'], `writes the users to ${aclFile}`, [{ kind: 'file', role: 'acl' }], removes(false));
+      // ACL SAVE writes the running users over the file: a user the file holds and the server does not run (an
+      // operator's line for a later ACL LOAD) is removed from it (QA40-27). Said plainly, and not safe while it is.
+      const dropped = fileOnlyUsers(n.facts);
+      if (dropped.length > 0) unsaved.set(n.address, { file: aclFile, users: dropped });
+      const them = dropped.length === 1 ? 'it' : 'them';
+      const lines = dropped.length === 1 ? 'its line' : 'their lines';
+      // The apply keeps the file's text (and a rollback puts the lines back) only for a server on this machine.
+      const putBack = isLocalHost(n.host) ? `a rollback of this apply puts ${lines} back` : `a rollback cannot put ${lines} back (${n.host} is another machine): keep a copy of the file`;
+      if (dropped.length > 0) unsavedWords.set(n.address, putBack);
+      const removesWords = dropped.length > 0
+        ? `, and removes ${userList(dropped)} from ${aclFile}: ${dropped.length === 1 ? 'it is' : 'they are'} in the file but not loaded on the server (a line for a later ACL LOAD), and ACL SAVE writes only the users the server runs. Disruptive while it does: to keep ${them}, run ACL LOAD first (the server then runs ${them}), or move ${dropped.length === 1 ? 'its line' : 'their lines'} out of the file and add ${them} back after the apply, then plan again; ${putBack}`
+        : '';
+      persistStep(['ACL', 'SAVE'], `writes the users to ${aclFile}${removesWords}`, [{ kind: 'file', role: 'acl' }], removes(false), [], dropped.length > 0 ? 'disruptive' : 'safe');
       // As CONFIG REWRITE's note: ACL SAVE writes every running user, those changed at run time and never saved too.
       const drift = aclFileDifferences(n.facts);
       if (typeof drift !== 'string' && drift.length > 0) notes.push(`${n.address}: ACL SAVE also writes the running users that differ from ${aclFile} today (${shortDifferences(drift)}; config.runtime-drift): review them first`);
@@ -875,6 +906,26 @@ export function buildPlan(input: PlanInput): FixPlan {
         byHand.set(`${n.address}\0auth.plaintext-passwords`, `${findRule('auth.plaintext-passwords')?.remediation ?? ''} fix does not run ACL SAVE to do it: ${drift}, and ACL SAVE would write the running users into ${aclFile} too, not only the hashes. Decide which users are right first (config.runtime-drift), then run ACL SAVE, or write the hashes into the file by hand.`);
       }
     }
+  }
+
+  // A node whose ACL SAVE is disruptive (it removes users of the file, above): the users the plan makes there would
+  // live at run time only until it runs, and an ACL LOAD or a restart would drop them, and with them the links
+  // (masteruser, a sentinel's auth-user) and clients that use them. So those steps, and the steps that make a node
+  // log in as one of them, go with it, and so do the same users' steps on the other nodes: not safe either (QA40-27).
+  for (const [address, { file, users: dropped }] of unsaved) {
+    const made = new Set((byNode.get(address) ?? []).filter((d) => d.class === 'safe').flatMap((d) => d.touches.flatMap((t) => (t.kind === 'user' ? [t.name] : []))));
+    const why = `disruptive here: ACL SAVE on ${address} would remove ${userList(dropped)} from ${file} (in the file but not loaded), so it waits for --include-disruptive, and until it runs the users fix makes there live at run time only (an ACL LOAD or a restart drops them)`;
+    for (const phase of PHASES) {
+      byPhase.set(phase, byPhase.get(phase)!.map((d) => {
+        if (d.class !== 'safe') return d;
+        const own = d.node === address && d.touches.some((t) => t.kind === 'user');
+        // The same users on the other nodes too: made on some nodes only, they would differ (config.inconsistent-nodes).
+        const same = d.touches.some((t) => t.kind === 'user' && made.has(t.name));
+        const uses = d.command[0] !== 'ACL' && d.command.some((a) => made.has(typeof a === 'string' ? a : a.secret));
+        return own || same || uses ? { ...d, class: 'disruptive', reason: `${d.reason}; ${why}` } : d;
+      }));
+    }
+    notes.push(`${address}: ACL SAVE would remove ${userList(dropped)} from ${file}: ${dropped.length === 1 ? 'it is' : 'they are'} in the file but not on the running server. The ACL SAVE, the users fix makes there and the steps that log in as them are disruptive (--include-disruptive); ${unsavedWords.get(address) ?? ''}. To keep ${dropped.length === 1 ? 'it' : 'them'}, ACL LOAD first, or move ${dropped.length === 1 ? 'the line' : 'the lines'} out of the file and back after the apply, then plan again`);
   }
 
   // Rules with one finding per user or file line: closed on a node only when the plan removes every finding.

@@ -1,4 +1,4 @@
-import { closeSync, constants as fsConstants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { nodeCrypto } from '../util/builtin.ts';
 import { readTextFile } from '../util/read-file.ts';
@@ -19,7 +19,17 @@ export interface RecordedFile {
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
+  /**
+   * The ACL file's text before the first ACL SAVE of an apply (role `acl`, a regular file of at most
+   * {@link ACL_CONTENT_MAX_BYTES}): ACL SAVE writes only the users the server runs, and removes the file's other lines
+   * (users added for a later ACL LOAD, QA40-27); a rollback puts them back (see {@link restoreAclLines}). It holds
+   * password hashes: it is never shown, only kept in this (0600) file.
+   */
+  content?: string;
 }
+
+/** The largest ACL file whose text a rollback record keeps: far above any real one. */
+export const ACL_CONTENT_MAX_BYTES = 1024 * 1024;
 
 export interface RollbackNode {
   readonly address: string;
@@ -203,7 +213,12 @@ export function mergeRollback(earlier: RollbackRecord | undefined, fresh: Rollba
     for (const [k, v] of Object.entries(f.config)) if (!(k in old.config)) old.config[k] = v;
     for (const [k, v] of Object.entries(f.users)) if (!(k in old.users)) old.users[k] = v;
     for (const s of f.sentinel) if (!old.sentinel.some((o) => o.master === s.master && o.field === s.field)) old.sentinel.push(s);
-    for (const file of f.files) if (!old.files.some((o) => o.path === file.path)) old.files.push(file);
+    for (const file of f.files) {
+      const known = old.files.findIndex((o) => o.path === file.path);
+      if (known < 0) old.files.push(file);
+      // Recorded earlier without its text (no ACL SAVE then, so the file is still as it was): this apply's text is it.
+      else if (old.files[known]!.content === undefined && file.content !== undefined) old.files[known] = { ...old.files[known]!, content: file.content };
+    }
     for (const note of f.notes ?? []) if (!(old.notes ?? []).includes(note)) old.notes = [...(old.notes ?? []), note];
     old.credentials = f.credentials ?? old.credentials;
   }
@@ -359,6 +374,110 @@ function lstatOrUndefined(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether an ACL file line sets a clear-text password (`>pw`), which a rollback does not write back. */
+function clearTextLine(line: string): boolean {
+  return aclLineRules(line).rules.some((r) => r.startsWith('>'));
+}
+
+/**
+ * The ACL file as a rollback leaves it: its recorded lines (`recorded`, before the apply's ACL SAVE), each user's
+ * recorded line in place of the one the rollback's ACL SAVE wrote (`now`) unless it holds a clear-text password (not
+ * written back: see the record's notes), a user's recorded line that is not there now (in the file, never loaded:
+ * ACL SAVE had removed it) always; then the users of `now` the record does not hold (run at the time, never saved).
+ * The names of the users whose lines come back (`added`: missing now, `replaced`: another line now).
+ */
+export function mergedAclText(recorded: string, now: string): { text: string; added: string[]; replaced: string[] } {
+  const parse = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((line) => ({ line, name: aclLineRules(line).name }));
+  const before = parse(recorded);
+  const current = parse(now);
+  const currentBy = new Map(current.map((c) => [c.name, c.line]));
+  const out: string[] = [];
+  const added: string[] = [];
+  const replaced: string[] = [];
+  for (const r of before) {
+    const line = currentBy.get(r.name);
+    if (line === undefined) {
+      out.push(r.line);
+      added.push(r.name);
+    } else if (line !== r.line && !clearTextLine(r.line)) {
+      out.push(r.line);
+      replaced.push(r.name);
+    } else out.push(line);
+  }
+  const names = new Set(before.map((r) => r.name));
+  for (const c of current) if (!names.has(c.name)) out.push(c.line);
+  return { text: out.length > 0 ? `${out.join('\n')}\n` : '', added, replaced };
+}
+
+/**
+ * Puts back the lines of a node's ACL file that the apply's ACL SAVE removed or replaced (its recorded text, see
+ * {@link mergedAclText}), after the rollback's own ACL SAVE: the node's own ACL file only (`live`), a regular file
+ * with one link of at most {@link ACL_CONTENT_MAX_BYTES}, written whole through a new file in its directory (its mode
+ * and owner) and a rename. Never a byte of the file in what it returns: user names only.
+ */
+export function restoreAclLines(file: RecordedFile, live: LiveFiles): { changed?: string; error?: string } {
+  const recorded = file.content;
+  if (typeof recorded !== 'string' || recorded.length > ACL_CONTENT_MAX_BYTES) return {};
+  const own = live.acl;
+  if (own === undefined || own === '' || resolve(own) !== resolve(file.path)) return { error: `${file.path}: not the node's ACL file now: the lines the apply's ACL SAVE removed from it were not put back` };
+  let fd: number;
+  try {
+    fd = openSync(file.path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
+  } catch (error) {
+    return { error: `${file.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: the lines the apply's ACL SAVE removed from it were not put back` };
+  }
+  let now: string;
+  let stat: Stats;
+  try {
+    stat = fstatSync(fd);
+    if (!stat.isFile() || stat.nlink !== 1 || stat.size > ACL_CONTENT_MAX_BYTES) return { error: `${file.path}: ${!stat.isFile() ? 'not a regular file now' : stat.nlink !== 1 ? `${stat.nlink} hard links to it now` : 'larger than a rollback writes'}: the lines the apply's ACL SAVE removed from it were not put back (check who put it there)` };
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, buffer, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    now = buffer.subarray(0, read).toString('utf8');
+  } catch (error) {
+    return { error: `${file.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: the lines the apply's ACL SAVE removed from it were not put back` };
+  } finally {
+    closeSync(fd);
+  }
+  const merged = mergedAclText(recorded, now);
+  if (merged.text === now || (merged.added.length === 0 && merged.replaced.length === 0)) return {};
+  const tmp = join(dirname(file.path), `.${basename(file.path)}.${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const out = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(out, merged.text);
+      if (stat.uid !== process.getuid?.() || stat.gid !== process.getgid?.()) fchownSync(out, stat.uid, stat.gid);
+      fchmodSync(out, stat.mode & 0o7777);
+      fsyncSync(out);
+    } finally {
+      closeSync(out);
+    }
+    renameSync(tmp, file.path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never made, or gone already
+    }
+    return { error: `${file.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: the lines the apply's ACL SAVE removed from it were not put back` };
+  }
+  const words = [
+    ...(merged.added.length > 0 ? [`the line${merged.added.length === 1 ? '' : 's'} of ${userWords(merged.added)} that ACL SAVE had removed (in the file, not loaded)`] : []),
+    ...(merged.replaced.length > 0 ? [`the file's earlier line${merged.replaced.length === 1 ? '' : 's'} of ${userWords(merged.replaced)}`] : []),
+  ];
+  return { changed: `${file.path}: put back ${words.join(', and ')}` };
+}
+
+function userWords(names: readonly string[]): string {
+  const shownNames = names.slice(0, 10).map((n) => `'${n.replace(/[^\x21-\x7e]/g, '?').slice(0, 60)}'`);
+  return `${names.length === 1 ? 'user' : 'users'} ${shownNames.join(', ')}${names.length > 10 ? ` and ${names.length - 10} more` : ''}`;
 }
 
 export function octal(mode: number): string {
