@@ -81,8 +81,17 @@ export function appliesOf(plan: Pick<FixPlan, 'digest'>, earlier: RollbackRecord
   return (earlier?.applies ?? []).filter((a) => a.plan === plan.digest);
 }
 
-/** SHA-256 of a plan's steps as JSON: what an apply recorded it ran against (see {@link resumedWithOtherSteps}). */
+/**
+ * SHA-256 of what a plan's steps apply (each step's id, node, class, command, config line and touches): what an apply
+ * recorded it ran against (see {@link resumedWithOtherSteps}). Not their words (`reason`, `order`, `rules`): a plan
+ * saved again of the same state has the same steps whose reason names another line of a rewritten file (QA40-24).
+ */
 export function stepsDigest(plan: Pick<FixPlan, 'steps'>): string {
+  return sha256Hex(JSON.stringify(plan.steps.map((s) => [s.id, s.node, s.class, s.command, s.configLine ?? null, s.touches])));
+}
+
+/** The steps digest of records written before session 41: the steps' JSON, their words included. */
+function wholeStepsDigest(plan: Pick<FixPlan, 'steps'>): string {
   return sha256Hex(JSON.stringify(plan.steps));
 }
 
@@ -93,7 +102,8 @@ export function stepsDigest(plan: Pick<FixPlan, 'steps'>): string {
  */
 export function resumedWithOtherSteps(plan: FixPlan, earlier: RollbackRecord | undefined): boolean {
   const recorded = appliesOf(plan, earlier).filter((a) => a.stepsDigest !== undefined);
-  return recorded.length > 0 && !recorded.some((a) => a.stepsDigest === stepsDigest(plan));
+  const digests = [stepsDigest(plan), wholeStepsDigest(plan)];
+  return recorded.length > 0 && !recorded.some((a) => digests.includes(a.stepsDigest!));
 }
 
 /**

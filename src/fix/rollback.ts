@@ -79,7 +79,7 @@ export interface RollbackRecord {
   /**
    * Each apply of a plan: its digest, the steps it ran, and each node's digest after it. A later apply of the same
    * plan accepts a node in that state (its own earlier apply changed it) and skips the steps already run.
-   * `stepsDigest` (records written since stop 29): the SHA-256 of the plan's steps that apply was given, so that a
+   * `stepsDigest` (records written since stop 29): the SHA-256 of the plan's steps that apply was given (what they apply, not their words, since session 41), so that a
    * resumed apply runs only the steps the first one was checked against, not steps edited into the file since.
    */
   readonly applies: { plan: string; steps: number[]; after: Record<string, string>; stepsDigest?: string }[];
