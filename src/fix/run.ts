@@ -302,9 +302,17 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
       say(`${planFile}: its steps are not those the earlier apply of this plan recorded in ${flags.rollbackFile} (edited after that apply): make a new plan with --plan`);
       return 2;
     }
-    const strange = resumed ? undefined : foreignStep(plan, fresh());
+    const expected = resumed ? undefined : fresh();
+    const strange = expected && foreignStep(plan, expected);
     if (strange) {
       say(`${planFile}: step ${strange.id} (${strange.node}) is not a step redfort plans for this deployment (edited after --plan, or planned with another --user-prefix or other connection flags: fix plans no step that would cut off its own connection, such as tls-auth-clients yes without --cert and --key): make a new plan with --plan`);
+      return 2;
+    }
+    // Every step in its place too (QA41-54): a plan with `ACL SETUSER default off` taken out ran `CONFIG SET
+    // requirepass ""` on a default user still on, a server open to anyone until the re-audit rolled it back.
+    const gap = expected && missingOrMoved(plan, expected);
+    if (gap) {
+      say(`${planFile}: ${gap} (edited after --plan): the steps run whole and in the order planned; make a new plan with --plan`);
       return 2;
     }
   } else {
@@ -367,9 +375,31 @@ async function safeRead(path: string): Promise<RollbackRecord> {
   }
 }
 
+const stepKey = (s: PlanStep) => JSON.stringify([s.id, s.node, s.class, s.command, s.configLine ?? null, s.touches]);
+
 /** The first step of `plan` that `expected` (the plan made now of the same deployment) does not hold as it is. */
 function foreignStep(plan: FixPlan, expected: FixPlan): PlanStep | undefined {
-  const key = (s: PlanStep) => JSON.stringify([s.id, s.node, s.class, s.command, s.configLine ?? null, s.touches]);
-  const known = new Set(expected.steps.map(key));
-  return plan.steps.find((s) => !known.has(key(s)));
+  const known = new Set(expected.steps.map(stepKey));
+  return plan.steps.find((s) => !known.has(stepKey(s)));
+}
+
+/**
+ * What `plan`, each of whose steps `expected` holds (foreignStep), lacks or has out of place: a step taken out,
+ * repeated or moved changes what the others do (the order of `default off` and `requirepass ""` is the plan's point).
+ */
+function missingOrMoved(plan: FixPlan, expected: FixPlan): string | undefined {
+  const given = plan.steps.map(stepKey);
+  const have = new Set(given);
+  const missing = expected.steps.filter((s) => !have.has(stepKey(s)));
+  if (missing.length > 0) {
+    const first = missing[0]!;
+    return `step ${first.id} (${first.node}) that redfort plans for this deployment is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`;
+  }
+  for (const [i, key] of given.entries()) {
+    const want = expected.steps[i];
+    if (want !== undefined && key === stepKey(want)) continue;
+    const step = plan.steps[i]!;
+    return given.indexOf(key) < i ? `step ${step.id} (${step.node}) is given more than once` : `step ${step.id} (${step.node}) is out of the order redfort plans`;
+  }
+  return undefined;
 }

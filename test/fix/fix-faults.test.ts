@@ -110,6 +110,32 @@ describe('fix faults on one wide-open server', () => {
     assert.deepEqual(await snapshot(server), before);
   });
 
+  it('a plan file with a step taken out, repeated or moved is refused before any change, naming the file and step (QA41-54)', async () => {
+    // Without `ACL SETUSER default off …`, the plan's `CONFIG SET requirepass ""` left the default user on and
+    // password-less until the re-audit rolled it back; every step was one fix plans, so each passed the edit check.
+    const before = await snapshot(server);
+    const cli = (args: string[]) => runCli(args, { cwd: dir });
+    const planned = await cli(['fix', server.url, '--plan', '--out', 'whole.json', '--no-probe', '--secrets', 'whole-secrets.env']);
+    assert.equal(planned.code, 0, planned.stderr);
+    const p = JSON.parse(readFileSync(join(dir, 'whole.json'), 'utf8')) as FixPlan;
+    assert.ok(p.steps.length >= 3, 'the plan of a wide-open server has several steps');
+    const [first, second] = p.steps as [PlanStep, PlanStep];
+    const last = p.steps[p.steps.length - 1]!;
+    for (const [name, steps, pattern] of [
+      ['removed', p.steps.filter((s) => s !== last), new RegExp(`: step ${last.id} \\(${last.node.replace(/\./g, '\\.')}\\) that redfort plans for this deployment is missing \\(edited after --plan\\)`)],
+      ['moved', [second, first, ...p.steps.slice(2)], new RegExp(`: step ${second.id} \\(.*\\) is out of the order redfort plans`)],
+      ['repeated', [...p.steps, first], new RegExp(`: step ${first.id} \\(.*\\) is given more than once`)],
+    ] as const) {
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...p, steps }));
+      const applied = await cli(['fix', server.url, '--apply', `${name}.json`, '--no-probe', '--include-disruptive', '--yes', '--secrets', 'whole-secrets.env', '--rollback-file', `${name}-rollback.json`]);
+      assert.equal(applied.code, 2, `${name}: ${applied.stderr}`);
+      assert.match(applied.stderr.trim(), new RegExp(`^redfort: ${name}\\.json${pattern.source}`));
+      assert.equal(applied.stderr.trim().split('\n').length, 1, applied.stderr);
+      assert.ok(!existsSync(join(dir, `${name}-rollback.json`)), `${name}: nothing recorded, nothing applied`);
+      assert.deepEqual(await snapshot(server), before);
+    }
+  });
+
   it('a resumed plan whose steps were edited after its first apply is refused before any further change', async () => {
     const before = await snapshot(server);
     const cli = (args: string[]) => runCli(args, { cwd: dir });
