@@ -24,7 +24,7 @@ export interface NodeSummary {
     readonly masterHost: string | undefined;
     readonly masterPort: number | undefined;
     readonly linkStatus: string | undefined;
-    /** `master_sync_in_progress` ('1' while a replica takes its first, full copy: the master accepted its PSYNC). */
+    /** `master_sync_in_progress` ('1' while a replica takes a full copy, and for a moment while its master refuses it: QA41-9). */
     readonly syncInProgress?: string | undefined;
   } | undefined;
   /** A sentinel's monitored masters (auth-user / auth-pass when sentinel.conf was read). */

@@ -9,8 +9,9 @@ import type { RunningServer } from '../harness/servers.ts';
 import { auth, entry, eventually, expectRule } from './live-helpers.ts';
 
 // replication.no-masteruser on replicas still taking their first full copy: master_link_status stays 'down' until
-// the copy is loaded, though the master accepted their handshake (master_sync_in_progress:1). A replica that sends
-// no credentials was failed as if its master might refuse it, until its link came up.
+// the copy is loaded (master_sync_in_progress:1). A replica that sends no credentials was failed as if its master
+// might refuse it, until its link came up; then passed on master_sync_in_progress:1, which a master that refuses it
+// shows too for a moment (QA41-9): the deployment entry judges it by the master's ACL, its own entry skips.
 
 const FAST = { noHost: true, noProbe: true } as const;
 const REPL_PASS = 'repl-secret-5d0c9e21a7';
@@ -59,12 +60,12 @@ describe('replicas in their first sync', () => {
     await Promise.all([bare, withUser, asDefault].map(inFirstSync));
   });
 
-  it('no credentials to a master that requires none: pass, as once the link is up', async () => {
+  it("no credentials to a master that requires none: the deployment passes by the master's ACL, the replica alone cannot tell", async () => {
     const own = await auditTarget(resolveTarget(`redis://${bare.host}:${bare.port}`, {}, {}), FAST);
-    expectRule(own, 'replication.no-masteruser', 'pass', /^this replica sends no credentials and its master accepted its PSYNC: it is taking its first full copy \(master_sync_in_progress:1\)/);
+    expectRule(own, 'replication.no-masteruser', 'skip', /^this replica has no masterauth and is in a sync with its master \(master_sync_in_progress:1\), which a master that refuses it shows too/);
     const results = await auditDeployment(resolveTarget(`redis://${open.host}:${open.port}`, {}, {}), { ...FAST, kind: 'replication' });
     expectRule(results[0]!, 'replication.no-masteruser', 'pass', /^2 of 2 replicas judged/);
-    expectRule(entry(results, `redis://${bare.host}:${bare.port}`), 'replication.no-masteruser', 'pass');
+    expectRule(entry(results, `redis://${bare.host}:${bare.port}`), 'replication.no-masteruser', 'skip');
     expectRule(entry(results, `redis://${withUser.host}:${withUser.port}`), 'replication.no-masteruser', 'pass', /authenticates to its master as 'repl'/);
     // Still mid-sync: the verdicts above were not given on a link that had come up meanwhile.
     await inFirstSync(bare);
@@ -74,5 +75,28 @@ describe('replicas in their first sync', () => {
     const results = await auditDeployment(resolveTarget(`redis://:${DEFAULT_PASS}@${locked.host}:${locked.port}`, {}, {}), { ...FAST, kind: 'replication' });
     expectRule(results[0]!, 'replication.no-masteruser', 'fail', /^replica \S+ authenticates to its master \S+ as the all-powerful default user/);
     expectRule(entry(results, `redis://${asDefault.host}:${asDefault.port}`), 'replication.no-masteruser', 'fail', /masterauth is set but masteruser is ''/);
+  });
+});
+
+describe('a replica without credentials whose master requires a password (QA41-9)', () => {
+  it('fails the deployment in every run, and never passes alone, though it keeps retrying its sync', async () => {
+    const master = await startRedis({ conf: `user default on >${DEFAULT_PASS} ~* &* +@all`, password: DEFAULT_PASS });
+    // No masterauth: the master answers -NOAUTH; the replica retries every second, and while its SYNC fallback waits
+    // for that answer INFO says master_sync_in_progress:1.
+    // Its own password is the master's (as QA41-9 found it): seeded there, the audit reads the master's ACL with it.
+    const replica = await startReplica(master, { waitForSync: false, killOnStop: true, password: DEFAULT_PASS, conf: `user default on >${DEFAULT_PASS} ~* &* +@all` });
+    replicas.push(replica);
+    const seen = new Set<string>();
+    for (let round = 0; round < 12; round += 1) {
+      // Seeded at the replica: the master lists no replica it refused.
+      const results = await auditDeployment(resolveTarget(`redis://:${DEFAULT_PASS}@${replica.host}:${replica.port}`, {}, {}), { ...FAST, kind: 'replication' });
+      expectRule(results[0]!, 'replication.no-masteruser', 'fail', /^replica \S+ sends no credentials \(no masterauth\) and its master \S+ requires them \(its default user has a password\)/);
+      const own = await auditTarget(resolveTarget(`redis://:${DEFAULT_PASS}@${replica.host}:${replica.port}`, {}, {}), FAST);
+      const verdict = own.results.find((r) => r.ruleId === 'replication.no-masteruser');
+      assert.notEqual(verdict?.status, 'pass', verdict?.message);
+      seen.add(verdict!.status);
+      await new Promise((done) => setTimeout(done, 150));
+    }
+    assert.ok(seen.has('fail'), 'the link down is seen between retries');
   });
 });

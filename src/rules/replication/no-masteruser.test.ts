@@ -11,8 +11,9 @@ import type { NodeSpec } from '../../../test/topology/fixtures.ts';
 const MASTER_INFO = '# Server\nredis_version:7.0.15\n# Replication\nrole:master\nconnected_slaves:1\n';
 const replicaInfo = (link: 'up' | 'down') =>
   `# Server\nredis_version:7.0.15\n# Replication\nrole:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:${link}\nmaster_last_io_seconds_ago:1\n`;
-// A replica taking its first full copy (redis-server 7.0.15, master slowed by rdb-key-save-delay): the link stays
-// 'down' until the copy is loaded, though the master accepted its handshake.
+// A replica in a sync (redis-server 7.0.15, master slowed by rdb-key-save-delay): the link stays 'down' until the copy
+// is loaded. A master that refuses a replica without credentials shows the same for a moment (QA41-9): its PSYNC
+// answered -NOAUTH, the replica falls back to SYNC and counts as transferring until that is refused too.
 const firstSyncInfo = `# Server\nredis_version:7.0.15\n# Replication\nrole:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:down\nmaster_last_io_seconds_ago:-1\nmaster_sync_in_progress:1\nslave_read_repl_offset:1\nslave_repl_offset:1\nmaster_sync_total_bytes:-1\nmaster_sync_read_bytes:0\nmaster_sync_left_bytes:-1\nmaster_sync_perc:-0.00\nmaster_sync_last_io_seconds_ago:0\nmaster_link_down_since_seconds:-1\n`;
 const REPLICA = 'replicaof 10.0.0.1 6379';
 const PASS = 'masterauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c';
@@ -31,11 +32,6 @@ ruleTester(rule, {
     // Without INFO, replicaof in the configuration says it is a replica.
     { name: 'replica known from replicaof only', facts: liveFacts({ conf: `${REPLICA}\nmasteruser replica-user\n${PASS}`, unavailable: { info: 'INFO: NOPERM' } }) },
     { name: 'masteruser and masterauth, in its first sync', facts: liveFacts({ conf: `${REPLICA}\nmasteruser replica-user\n${PASS}`, info: firstSyncInfo }), message: /authenticates to its master as 'replica-user'/ },
-    {
-      name: 'no credentials, in its first sync: the master accepted its PSYNC without them, as a link up shows',
-      facts: liveFacts({ conf: REPLICA, info: firstSyncInfo }),
-      message: /^this replica sends no credentials and its master accepted its PSYNC: it is taking its first full copy \(master_sync_in_progress:1\): the master does not require authentication/,
-    },
   ],
   fail: [
     {
@@ -98,6 +94,12 @@ ruleTester(rule, {
     { name: 'a master without replication credentials', facts: liveFacts({ info: MASTER_INFO }), message: /not a replica \(role master\)/ },
     { name: 'configuration not readable', facts: liveFacts({ info: replicaInfo('up'), unavailable: { config: 'CONFIG GET: NOPERM' } }) },
     {
+      // It passed as "its master accepted its PSYNC" (QA41-9): a master that refuses it shows the same for a moment.
+      name: 'no credentials, in a sync: whether the master accepted it is not known',
+      facts: liveFacts({ conf: REPLICA, info: firstSyncInfo }),
+      message: /^this replica has no masterauth and is in a sync with its master \(master_sync_in_progress:1\), which a master that refuses it shows too/,
+    },
+    {
       // It was a failure ("master link is 'unknown'"): unknown is skip.
       name: 'replica known from replicaof, no credentials, link unknown',
       facts: liveFacts({ conf: REPLICA, unavailable: { info: 'INFO: NOPERM' } }),
@@ -114,6 +116,8 @@ const masterWith = (...users: string[]): NodeSpec => ({
   role: 'master',
   facts: { conf: 'requirepass 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c', info: MASTER_INFO, acl: [`user default on #${sha('6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c')} ~* &* +@all`, ...users] },
 });
+/** A master whose default user needs no password: a replica without credentials gets in. */
+const openMaster = (...users: string[]): NodeSpec => ({ address: '10.0.0.1:6379', role: 'master', facts: { info: MASTER_INFO, acl: ['user default on nopass ~* &* +@all', ...users] } });
 const REPL_USER = `user repl on #${sha('repl-secret-0123456789')} resetchannels -@all +psync +replconf +ping`;
 const replicaOf = (address: string, conf: string, link: 'up' | 'down' = 'up'): NodeSpec => ({
   address,
@@ -134,8 +138,9 @@ ruleTester(rule, {
     },
     {
       name: 'deployment: a replica in its first sync, one with credentials, one without, one whose link is unknown',
-      facts: deployment([masterWith(REPL_USER), inFirstSync('10.0.0.2:6379', GOOD), inFirstSync('10.0.0.3:6379', ''), infoUnread('10.0.0.4:6379', '')]),
-      message: /^2 of 3 replicas judged: each authenticates to its master as a user allowed to replicate, or needs no credentials$/,
+      facts: deployment([openMaster(REPL_USER), inFirstSync('10.0.0.2:6379', GOOD), inFirstSync('10.0.0.3:6379', ''), infoUnread('10.0.0.4:6379', '')]),
+      // The one whose INFO was not read is judged by the master's ACL too.
+      message: /^3 of 3 replicas judged: each authenticates to its master as a user allowed to replicate, or needs no credentials$/,
     },
     {
       name: 'deployment: an unreachable replica is named, not failed',
@@ -185,8 +190,24 @@ ruleTester(rule, {
       messages: [/^replica 10\.0\.0\.2:6379 authenticates to its master 10\.0\.0\.1:6379 as the all-powerful default user/],
     },
     {
-      name: 'deployment: a replica without credentials whose link is down',
+      name: 'deployment: a replica without credentials whose link is down, its master requires a password',
       facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', '', 'down')]),
+      messages: [/^replica 10\.0\.0\.2:6379 sends no credentials \(no masterauth\) and its master 10\.0\.0\.1:6379 requires them \(its default user has a password\): replication cannot authenticate$/],
+    },
+    {
+      // It passed about one run in three (QA41-9): the refused replica's SYNC fallback shows master_sync_in_progress:1.
+      name: 'deployment: a replica without credentials in a sync with a master that requires a password',
+      facts: deployment([masterWith(REPL_USER), inFirstSync('10.0.0.2:6379', '')]),
+      messages: [/^replica 10\.0\.0\.2:6379 sends no credentials \(no masterauth\) and its master 10\.0\.0\.1:6379 requires them \(its default user has a password\)/],
+    },
+    {
+      name: "deployment: a replica without credentials, its master's default user off",
+      facts: deployment([{ address: '10.0.0.1:6379', role: 'master', facts: { info: MASTER_INFO, acl: ['user default off nopass ~* &* +@all', REPL_USER] } }, replicaOf('10.0.0.2:6379', '', 'up')]),
+      messages: [/requires them \(its default user is 'off'\)/],
+    },
+    {
+      name: "deployment: a replica without credentials whose link is down, its master's ACL not read",
+      facts: deployment([{ address: '10.0.0.1:6379', role: 'master', facts: { info: MASTER_INFO, unavailable: { acl: 'ACL LIST: NOPERM' } } }, replicaOf('10.0.0.2:6379', '', 'down')]),
       messages: [/^replica 10\.0\.0\.2:6379 has no masterauth and its master link is 'down'/],
     },
   ],
@@ -199,9 +220,14 @@ ruleTester(rule, {
       message: /^the audit user may not run SENTINEL REPLICAS g1 \(grant \+sentinel\|replicas\): the replicas are unknown$/,
     },
     {
-      name: 'deployment: the only replica sends no credentials and its link is unknown',
-      facts: deployment([masterWith(REPL_USER), infoUnread('10.0.0.2:6379', '')]),
+      name: "deployment: the only replica sends no credentials, its link and its master's ACL unknown",
+      facts: deployment([{ address: '10.0.0.1:6379', role: 'master', facts: { info: MASTER_INFO, unavailable: { acl: 'ACL LIST: NOPERM' } } }, infoUnread('10.0.0.2:6379', '')]),
       message: /^no replica could be judged: 10\.0\.0\.2:6379: no masterauth, and whether 10\.0\.0\.1:6379 accepts it without one is unknown \(INFO: NOPERM\)$/,
+    },
+    {
+      name: "deployment: a replica without credentials in a sync, its master's ACL not read",
+      facts: deployment([{ address: '10.0.0.1:6379', role: 'master', facts: { info: MASTER_INFO, unavailable: { acl: 'ACL LIST: NOPERM' } } }, inFirstSync('10.0.0.2:6379', '')]),
+      message: /^no replica could be judged: 10\.0\.0\.2:6379: no masterauth, in a sync with 10\.0\.0\.1:6379 \(master_sync_in_progress:1, which a master that refuses it shows too\), and the ACL of 10\.0\.0\.1:6379 was not read$/,
     },
     {
       name: 'deployment: no replica could be reached',
@@ -211,10 +237,10 @@ ruleTester(rule, {
   ],
 });
 
-test(`${rule.id}: a deployment's evidence names the replica in its first sync and the one not judged`, () => {
-  const facts = deployment([masterWith(REPL_USER), inFirstSync('10.0.0.3:6379', ''), infoUnread('10.0.0.4:6379', ''), replicaOf('10.0.0.2:6379', GOOD)]);
+test(`${rule.id}: a deployment's evidence names the replicas without credentials its master's ACL lets in`, () => {
+  const facts = deployment([openMaster(REPL_USER), inFirstSync('10.0.0.3:6379', ''), infoUnread('10.0.0.4:6379', ''), replicaOf('10.0.0.2:6379', GOOD)]);
   const [result] = runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
   assert.equal(result?.status, 'pass');
-  assert.ok(result?.evidence.includes('10.0.0.3:6379 sends no credentials and is taking its first full copy (master_sync_in_progress:1): 10.0.0.1:6379 requires none'), result?.evidence.join('\n'));
-  assert.ok(result?.evidence.includes('not judged: 10.0.0.4:6379: no masterauth, and whether 10.0.0.1:6379 accepts it without one is unknown (INFO: NOPERM)'), result?.evidence.join('\n'));
+  assert.ok(result?.evidence.includes('10.0.0.3:6379 sends no credentials: 10.0.0.1:6379 requires none (its default user needs no password)'), result?.evidence.join('\n'));
+  assert.ok(result?.evidence.includes('10.0.0.4:6379 sends no credentials: 10.0.0.1:6379 requires none (its default user needs no password)'), result?.evidence.join('\n'));
 });

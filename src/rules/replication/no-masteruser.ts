@@ -1,4 +1,4 @@
-import type { TopologyFacts } from '../../facts/types.ts';
+import type { AclUser, TopologyFacts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
@@ -34,14 +34,26 @@ const REPLICATION_COMMANDS = ['psync', 'replconf', 'ping'] as const;
 
 /**
  * What a replica that sends no credentials (no masterauth) shows of its master's password, from INFO replication:
- * 'accepted' when its link is up, or while it takes its first full copy (`master_sync_in_progress:1`: the master
- * answered its PSYNC with +FULLRESYNC, which comes after AUTH in the handshake, redis@7.0.15 replication.c
- * syncWithMaster), though `master_link_status` stays 'down' until the copy is loaded; 'down' otherwise; undefined
- * when INFO does not tell.
+ * 'accepted' when its link is up; 'syncing' while `master_sync_in_progress:1`, which does not tell (a master that
+ * refuses it shows it too: its PSYNC answered -NOAUTH, the replica falls back to SYNC and counts as transferring until
+ * that is refused as well, redis@6.2.16 replication.c syncWithMaster, QA41-9); 'down' otherwise; undefined when INFO
+ * does not tell.
  */
-function uncredentialedLink(link: string | undefined, syncInProgress: string | undefined): 'accepted' | 'down' | undefined {
-  if (link === 'up' || syncInProgress === '1') return 'accepted';
+function uncredentialedLink(link: string | undefined, syncInProgress: string | undefined): 'accepted' | 'syncing' | 'down' | undefined {
+  if (link === 'up') return 'accepted';
+  if (syncInProgress === '1') return 'syncing';
   return link === undefined ? undefined : 'down';
+}
+
+/**
+ * Whether a master lets in a replica that sends no credentials, by its ACL: its default user on and 'nopass' (AUTH
+ * is never sent, so the connection is the default user's); undefined when its ACL was not read.
+ */
+function defaultUserOpen(acl: { readonly users: readonly AclUser[] } | undefined): { open: boolean; why: string } | undefined {
+  const user = acl?.users.find((u) => u.name === DEFAULT_USER);
+  if (!user) return undefined;
+  if (!user.enabled) return { open: false, why: "its default user is 'off'" };
+  return user.nopass ? { open: true, why: 'its default user needs no password' } : { open: false, why: 'its default user has a password' };
 }
 
 /** Every replica of a deployment, and whether its master lets its masteruser replicate. */
@@ -68,9 +80,14 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
       continue;
     }
     if (!masterauth?.value.set) {
+      // The master's own ACL says it best; else the replica's link, when it is up or down.
+      const open = defaultUserOpen(master?.summary?.acl);
       const state = uncredentialedLink(link, summary.replication?.syncInProgress);
-      if (state === 'accepted') notes.push(`${name} sends no credentials and ${link === 'up' ? 'its link is up' : 'is taking its first full copy (master_sync_in_progress:1)'}: ${masterName} requires none`);
+      if (open?.open === false) findings.push({ message: `replica ${name} sends no credentials (no ${n.masterauth}) and its master ${masterName} requires them (${open.why}): replication cannot authenticate`, source: masteruser?.source ?? topology.source, remediation: remediationFor(n) });
+      else if (open?.open) notes.push(`${name} sends no credentials: ${masterName} requires none (${open.why})`);
+      else if (state === 'accepted') notes.push(`${name} sends no credentials and its link is up: ${masterName} requires none`);
       else if (state === 'down') findings.push({ message: `replica ${name} has no ${n.masterauth} and its master link is '${link}': if ${masterName} requires a password, replication cannot authenticate`, source: masteruser?.source ?? topology.source, remediation: remediationFor(n) });
+      else if (state === 'syncing') unknown.push(`${name}: no ${n.masterauth}, in a sync with ${masterName} (master_sync_in_progress:1, which a master that refuses it shows too), and the ACL of ${masterName} was not read`);
       else unknown.push(`${name}: no ${n.masterauth}, and whether ${masterName} accepts it without one is unknown (${summary.replication ? 'INFO replication shows no master_link_status' : (summary.unavailable.info ?? 'INFO could not be read')})`);
       continue;
     }
@@ -168,8 +185,10 @@ export default defineRule({
     if (!hasAuth) {
       const state = uncredentialedLink(link, info ? infoField(info, 'master_sync_in_progress') : undefined);
       if (state === 'accepted') {
-        const how = link === 'up' ? 'its link is up' : 'its master accepted its PSYNC: it is taking its first full copy (master_sync_in_progress:1)';
-        return pass(`this replica sends no credentials and ${how}: the master does not require authentication (see auth.no-authentication on the master)`, { source: masteruser?.source });
+        return pass('this replica sends no credentials and its link is up: the master does not require authentication (see auth.no-authentication on the master)', { source: masteruser?.source });
+      }
+      if (state === 'syncing') {
+        return skip(`this replica has no ${n.masterauth} and is in a sync with its master (master_sync_in_progress:1), which a master that refuses it shows too: whether the master requires a password is known once the link is up, or from the master's ACL (audit with --replication)`);
       }
       if (state === undefined) {
         return skip(`this replica has no ${n.masterauth}, and whether its master accepts it without one is unknown: ${info ? 'INFO replication shows no master_link_status' : (unavailable.info ?? 'INFO could not be read')}`);
