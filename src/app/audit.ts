@@ -81,7 +81,9 @@ export function judgeFacts(facts: Facts, options: AuditOptions = {}): TargetResu
   const kind = facts.topology ? 'deployment' : facts.server?.mode === 'sentinel' || facts.sentinel ? 'sentinel' : facts.server || facts.config ? 'server' : facts.host ? processMode(facts.host.process) : undefined;
   const infoRole = facts.info ? infoField(facts.info, 'role') : undefined;
   const role = kind === 'sentinel' ? 'sentinel' : infoRole === 'master' ? 'master' : infoRole === 'slave' || infoRole === 'replica' ? 'replica' : undefined;
-  return { target: facts.target, ...(refused ? { error: refused } : {}), ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, results };
+  // The ACL file alone of a live server whose config file was not found is not where its settings are.
+  const configFile = facts.files !== undefined && facts.files.configUnread === undefined ? facts.files.paths[0] : undefined;
+  return { target: facts.target, ...(refused ? { error: refused } : {}), ...(server ? { server } : {}), ...(kind ? { kind } : {}), ...(role ? { role } : {}), ...(warnings?.length ? { warnings } : {}), ...sample, ...(configFile !== undefined ? { configFile } : {}), results };
 }
 
 /**
@@ -154,10 +156,13 @@ export function scrubbedSecrets(target: Target): string[] {
  * result when nothing holds it (the usual case: a few hundred `includes`, no second judgment).
  */
 export function judgeScrubbed(facts: Facts, options: AuditOptions, target: Target): TargetResult {
-  const result = judgeFacts(facts, options);
+  const judged = judgeFacts(facts, options);
   const secrets = scrubbedSecrets(target);
-  if (secrets.length === 0) return result;
+  if (secrets.length === 0) return judged;
   const holds = holder(secrets);
+  // A path that holds the password is no place to show (a report's location is as public as its message).
+  const { configFile: _file, ...unlocated } = judged;
+  const result = holds(judged.configFile) ? unlocated : judged;
   const dirty = holds(result.server?.version) || result.warnings?.some(holds) || holds(JSON.stringify(result.sample ?? null)) || result.results.some((r) => holds(r.message) || r.evidence.some(holds));
   if (!dirty) return result;
   const clean = judgeFacts(scrubFacts(facts, secrets), options);

@@ -51,6 +51,13 @@ export interface TargetResult {
   readonly warnings?: readonly string[];
   /** `--sample-data`: what the keyspace sample covered, and counts per detector and key pattern (never a value). */
   readonly sample?: SampleSummary;
+  /**
+   * The top config file read for this target (absolute): a file audit's redis.conf or sentinel.conf (an ACL file
+   * audited alone), a live server's `--config` or the file its host facts found. Where a report that must locate
+   * every finding in a file (SARIF for GitHub code scanning) puts those from a compiled default or a live reply. Not
+   * in the JSON report (its `target` and the results' `source` say as much).
+   */
+  readonly configFile?: string;
   /** The inventory's labels of the target (`env`, `team`, `region`…), copied into every report format. */
   readonly labels?: Readonly<Record<string, string>>;
   readonly results: readonly RuleResult[];

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import type * as Sarif from 'sarif';
 import type { RuleResult, TargetResult } from '../engine/run.ts';
 import type { Severity } from '../rules/define.ts';
@@ -58,8 +59,27 @@ function targetLocation(target: string): Sarif.LogicalLocation {
   return { name: target, fullyQualifiedName: target, kind: 'resource' };
 }
 
-function location(result: RuleResult, target: string, root: string | undefined): Sarif.Location {
-  const logical = [targetLocation(target)];
+/** Where a live target's results are when no config file of it was read: a stable, repository-relative URI. */
+export const TARGET_URI_PREFIX = 'redfort-target/';
+
+/**
+ * The artifact of a target that no file stands for (a live server audited without its config file, a deployment's
+ * entry): `redfort-target/<target>`, the target's name as one path segment. GitHub code scanning refuses a whole upload
+ * when one result lacks `physicalLocation.artifactLocation.uri` (`locationFromSarifResult: expected artifact
+ * location`), but not a URI naming no file of the repository: the alert then shows no code, as Trivy's do for an
+ * image (its name as the URI). Stable across runs, so an alert stays the same alert.
+ */
+function targetArtifact(target: string): Sarif.ArtifactLocation {
+  return { uri: `${TARGET_URI_PREFIX}${encodeURIComponent(target).replace(/%3A/gi, ':').replace(/%40/g, '@')}` };
+}
+
+/**
+ * A result's location. Every one has a `physicalLocation` with an artifact URI (GitHub's rule, above): the file and
+ * line the finding comes from; else (a compiled default, a live reply, a host fact) the target's top config file,
+ * line 1, the message naming what was judged; else the target's own URI. The target is its logical location too.
+ */
+function location(result: RuleResult, target: TargetResult, root: string | undefined): Sarif.Location {
+  const logical = [targetLocation(target.target)];
   if (result.source?.kind === 'file') {
     return {
       physicalLocation: {
@@ -69,7 +89,28 @@ function location(result: RuleResult, target: string, root: string | undefined):
       logicalLocations: logical,
     };
   }
-  return { logicalLocations: logical };
+  if (target.configFile !== undefined) {
+    return { physicalLocation: { artifactLocation: artifactOf(target.configFile, root), region: { startLine: 1 } }, logicalLocations: logical };
+  }
+  return { physicalLocation: { artifactLocation: targetArtifact(target.target) }, logicalLocations: logical };
+}
+
+/**
+ * A notification's location: the `file:line` its text starts with (a config redis-server would refuse, `…/redis.conf:12:
+ * …`), a relative path taken from `root`, else the target's as for a result (GitHub reads the notifications' locations
+ * as it reads the results'), and the target as its logical location.
+ */
+function notificationLocation(text: string, target: TargetResult, root: string | undefined, source?: RuleResult['source']): Sarif.Location {
+  const logical = [targetLocation(target.target)];
+  const at = /^(.+?):(\d+): /.exec(text);
+  // A path: with a slash, or a config file's name (`a.conf:3:`); never a host's `127.0.0.1:6379: …`.
+  if (at !== null && !at[1]!.includes('://') && (/[/\\]/.test(at[1]!) || /\.(?:conf|config|cfg|acl|tpl)$/i.test(at[1]!))) {
+    const path = isAbsolute(at[1]!) || root === undefined ? at[1]! : resolve(root, at[1]!);
+    return { physicalLocation: { artifactLocation: artifactOf(path, root), region: { startLine: Math.max(1, Number(at[2])) } }, logicalLocations: logical };
+  }
+  if (source?.kind === 'file') return { physicalLocation: { artifactLocation: artifactOf(source.path, root), region: { startLine: Math.max(1, source.line) } }, logicalLocations: logical };
+  if (target.configFile !== undefined) return { physicalLocation: { artifactLocation: artifactOf(target.configFile, root), region: { startLine: 1 } }, logicalLocations: logical };
+  return { physicalLocation: { artifactLocation: targetArtifact(target.target) }, logicalLocations: logical };
 }
 
 /**
@@ -112,7 +153,7 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: LEVEL[result.severity],
     message: messageText(`${target.target}: ${result.message}`),
-    locations: [location(result, target.target, root)],
+    locations: [location(result, target, root)],
     partialFingerprints: { 'redfortFinding/v1': findingFingerprint(result.ruleId, target.target, result.message, root) },
     ...(result.suppressed !== undefined
       ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: result.suppressed.reason }] }
@@ -124,8 +165,8 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
 
 /**
  * SARIF 2.1.0 for GitHub code scanning and other SARIF consumers: one run; every catalogue rule in
- * `tool.driver.rules`; one result per failure (config findings at `file:line`, live ones at the target
- * as a logical location). Targets that could not be audited and rules that crashed are
+ * `tool.driver.rules`; one result per failure (config findings at `file:line`, the others at the target's config
+ * file or its `redfort-target/` URI, and at the target as a logical location). Targets that could not be audited and rules that crashed are
  * `toolExecutionNotifications`; expired or unused suppressions are `toolConfigurationNotifications`.
  */
 export const sarifReporter: Reporter = (report, context) => {
@@ -173,7 +214,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
       execution.push({
         level: 'error',
         message: messageText(`${target.target} could not be audited: ${target.error}`),
-        locations: [{ logicalLocations: [targetLocation(target.target)] }],
+        locations: [notificationLocation(target.error, target, context.root)],
         ...(target.labels ? { properties: { labels: target.labels } } : {}),
       });
       continue;
@@ -184,7 +225,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
       execution.push({
         level: 'error',
         message: messageText(`${target.target}: ${result.ruleId}: ${result.message}`),
-        locations: [{ logicalLocations: [targetLocation(target.target)] }],
+        locations: [notificationLocation(result.message, target, context.root, result.source)],
         associatedRule: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
       });
     }

@@ -76,7 +76,7 @@ describe('SARIF reporter', () => {
     }
   });
 
-  it('locates config findings at file:line and live findings at the target', () => {
+  it('locates config findings at file:line and live findings at the target (a URI of its own, and logically)', () => {
     const file = run.results!.find((r) => r.ruleId === 'network.protected-mode-off')!;
     assert.deepEqual(file.locations![0]!.physicalLocation, {
       artifactLocation: { uri: 'file:///etc/redis/redis.conf' },
@@ -84,8 +84,9 @@ describe('SARIF reporter', () => {
     });
     const relative = run.results!.find((r) => r.ruleId === 'auth.acl-file-missing')!;
     assert.equal(relative.locations![0]!.physicalLocation!.artifactLocation!.uri, 'conf/redis%20prod.conf');
+    // A live finding with no config file read: the target's own stable URI (GitHub refuses a location without one, QA41-102).
     const live = run.results!.find((r) => r.ruleId === 'tls.client-auth-disabled')!;
-    assert.equal(live.locations![0]!.physicalLocation, undefined);
+    assert.deepEqual(live.locations![0]!.physicalLocation, { artifactLocation: { uri: 'redfort-target/rediss:%2F%2Fauditor@db2.example:6380' } });
     assert.deepEqual(live.locations![0]!.logicalLocations, [
       { name: 'rediss://auditor@db2.example:6380', fullyQualifiedName: 'rediss://auditor@db2.example:6380', kind: 'resource' },
     ]);
