@@ -491,9 +491,12 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
   // it removes (QA40-27: a user added to the file for a later ACL LOAD was gone for good).
   const savesAcl = steps.some((s) => s.command[0] === 'ACL' && s.command[1] === 'SAVE');
   if (local) {
-    const aclFile = aclPath(node.facts.config?.get('aclfile')?.value, node.facts.config?.get('dir')?.value);
+    const named = node.facts.config?.get('aclfile')?.value;
+    const aclFile = aclPath(named, node.facts.config?.get('dir')?.value);
     for (const [role, path] of [['config', configFile], ['acl', aclFile]] as const) {
       const stat = path ? statOf(role, path) : undefined;
+      // An ACL file fix cannot place or stat is said, not skipped quietly (QA41-64): an ACL SAVE resets its mode.
+      if (!stat && role === 'acl' && named) notes.push(`the ACL file '${clipped(named)}' (aclfile) ${path ? `could not be read for its mode and owner at ${path}` : "is relative and the server's directory is unknown"}: they were not recorded, and an ACL SAVE may leave it 0644: check it after the apply`);
       if (!stat) continue;
       if (role !== 'acl' || !savesAcl) {
         files.push(stat);
