@@ -100,3 +100,20 @@ describe('a replica without credentials whose master requires a password (QA41-9
     assert.ok(seen.has('fail'), 'the link down is seen between retries');
   });
 });
+
+describe('a replica whose master refuses its masteruser (QA41-20)', () => {
+  it('is not said to authenticate on its own entry; the deployment entry fails it', async () => {
+    const master = await startRedis({});
+    // 'repl' does not exist on the master: every handshake ends at AUTH (-WRONGPASS), before PSYNC.
+    const replica = await startReplica(master, { waitForSync: false, killOnStop: true, masteruser: 'repl', masterauth: REPL_PASS });
+    replicas.push(replica);
+    await eventually(`replica ${replica.port} refused`, async () => {
+      const info = String(await rawCommand(replica.host, replica.port, ['INFO', 'replication']));
+      return /master_link_status:down/.test(info) && /master_sync_in_progress:0/.test(info);
+    });
+    const own = await auditTarget(resolveTarget(`redis://${replica.host}:${replica.port}`, {}, {}), FAST);
+    expectRule(own, 'replication.no-masteruser', 'skip', /^masteruser 'repl' is set, but the link to its master is down.*: whether the master accepts that user is not known here; audit with --replication/);
+    const results = await auditDeployment(resolveTarget(`redis://${replica.host}:${replica.port}`, {}, {}), { ...FAST, kind: 'replication' });
+    expectRule(results[0]!, 'replication.no-masteruser', 'fail', /logs in as 'repl', which does not exist on its master/);
+  });
+});

@@ -21,7 +21,6 @@ const PASS = 'masterauth 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c';
 ruleTester(rule, {
   pass: [
     { name: 'a replica with masteruser and masterauth', facts: liveFacts({ conf: `${REPLICA}\nmasteruser replica-user\n${PASS}`, info: replicaInfo('up') }), message: /authenticates to its master as 'replica-user'/ },
-    { name: 'its link down does not matter then', facts: liveFacts({ conf: `${REPLICA}\nmasteruser replica-user\n${PASS}`, info: replicaInfo('down') }) },
     {
       name: 'a replica without credentials whose link is up: the master needs none',
       facts: liveFacts({ conf: REPLICA, info: replicaInfo('up') }),
@@ -93,6 +92,12 @@ ruleTester(rule, {
     { name: 'Redis 5.0 has no masteruser: masterauth is all a replica can send', facts: liveFacts({ version: '5.0.14', conf: `${REPLICA}\n${PASS}`, info: replicaInfo('up') }), message: /no masteruser setting \(Redis before 6\.0/ },
     { name: 'a master without replication credentials', facts: liveFacts({ info: MASTER_INFO }), message: /not a replica \(role master\)/ },
     { name: 'configuration not readable', facts: liveFacts({ info: replicaInfo('up'), unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    {
+      // It passed as "authenticates to its master as 'replica-user'" (QA41-20): the master may refuse that user.
+      name: 'masteruser and masterauth, its link down and not in a sync',
+      facts: liveFacts({ conf: `${REPLICA}\nmasteruser replica-user\n${PASS}`, info: replicaInfo('down') }),
+      message: /^masteruser 'replica-user' is set, but the link to its master is down: whether the master accepts that user is not known here; audit with --replication/,
+    },
     {
       // It passed as "its master accepted its PSYNC" (QA41-9): a master that refuses it shows the same for a moment.
       name: 'no credentials, in a sync: whether the master accepted it is not known',

@@ -180,8 +180,16 @@ export default defineRule({
         ? pass(`not a replica now; ${n.masteruser} '${clipped(masteruser?.value ?? '')}' is ready for a failover`, { source: masteruser?.source })
         : skip('not a replica (role master), and no replication credentials are configured');
     }
-    if (hasUser && hasAuth) return pass(`this replica authenticates to its master as '${clipped(masteruser?.value ?? '')}'`, { source: masteruser?.source });
     const link = info ? infoField(info, 'master_link_status') : undefined;
+    if (hasUser && hasAuth) {
+      // A link down, not in a sync: the master may be refusing that user (WRONGPASS stops the handshake before PSYNC,
+      // so a sync in progress means it was accepted), which only the master's ACL tells (QA41-20).
+      const since = info ? infoField(info, 'master_link_down_since_seconds') : undefined;
+      if (link === 'down' && infoField(info!, 'master_sync_in_progress') !== '1') {
+        return skip(`${n.masteruser} '${clipped(masteruser?.value ?? '')}' is set, but the link to its master is down${since !== undefined && /^\d+$/.test(since) ? ` (for ${since} s)` : ''}: whether the master accepts that user is not known here; audit with --replication, which reads the master's ACL`);
+      }
+      return pass(`this replica authenticates to its master as '${clipped(masteruser?.value ?? '')}'${link === 'up' ? ' (its link is up)' : ''}`, { source: masteruser?.source });
+    }
     if (!hasAuth) {
       const state = uncredentialedLink(link, info ? infoField(info, 'master_sync_in_progress') : undefined);
       if (state === 'accepted') {
