@@ -5,7 +5,12 @@ import { SEVERITIES } from '../rules/define.ts';
 import { emptySeverityCounts, ruleDocUrl, rulesById, SECTION_TITLES, sectionOf, titleCase, triage, turnedOffIn, viewResults, visibleControls } from './common.ts';
 import type { AuditReport, ReportContext, ReportView, Reporter } from './types.ts';
 
-/** Inline text: no HTML, no emphasis or links, no table breaks, on one line. */
+/**
+ * Inline text: no HTML, no emphasis or links, no table breaks, no mentions, on one line. A `@name` or `@org/team`
+ * in a server's words (a user name, a path) notified that account or team where the report was posted as a comment
+ * (QA41-62): a word joiner (U+2060, invisible) after the `@` keeps GitHub and GitLab from reading a mention; a
+ * backslash does not (the mention is found in the rendered text). An address such as ops@example.com is no mention.
+ */
 function md(text: string): string {
   return visibleControls(text)
     .replace(/[\\`*_[\]~#!]/g, (c) => `\\${c}`)
@@ -13,6 +18,7 @@ function md(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
+    .replace(/(^|[^A-Za-z0-9_.+-])@(?=[A-Za-z0-9_-])/g, '$1@\u2060')
     .replace(/\r?\n|\r/g, ' ');
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COMMENT_LIMIT, markdownCommentReporter, markdownReporter } from '../../src/report/markdown.ts';
-import { CONTEXT, sampleReport } from '../fixtures/reports/sample.ts';
+import { CONTEXT, sampleReport, sampleReportWith } from '../fixtures/reports/sample.ts';
 
 /** Splits a GFM table row into cells the way GitHub does: on pipes not escaped with a backslash. */
 function cells(row: string): string[] {
@@ -160,5 +160,18 @@ describe('code spans outside tables keep | as it is (QA38-23)', () => {
     const md = markdownReporter({ ...report, targets: [{ ...t, results }, ...report.targets.slice(1)] }, CONTEXT);
     assert.ok(md.includes('`ACL SETUSER <user> -config|set`'), md);
     assert.ok(!md.includes('-config\\|set'));
+  });
+});
+
+describe("a server's @name is no mention where the report is posted (QA41-62)", () => {
+  it('neither in markdown nor in markdown-comment, while an e-mail address stays as written', () => {
+    const report = sampleReportWith({
+      'network.protected-mode-off': { message: "user '@octo-org/security' is 'nopass'; CONFIG SET (default, @someone); mail ops@example.com" },
+    });
+    for (const text of [markdownReporter(report, CONTEXT), markdownCommentReporter(report, CONTEXT)]) {
+      // GitHub reads a mention from '@' then a name, after the start or a character that is not part of a word.
+      assert.doesNotMatch(text, /(^|[^A-Za-z0-9_.+\-\u2060])@[A-Za-z0-9]/m, 'a live mention');
+      assert.match(text, /user '@\u2060octo-org\/security' is 'nopass'; CONFIG SET \(default, @\u2060someone\); mail ops@example\.com/);
+    }
   });
 });
