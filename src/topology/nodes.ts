@@ -27,6 +27,8 @@ export function replicasOf(topology: TopologyFacts): { replicas: ReplicaView[]; 
       replicas.push({ node, summary: node.summary, master: topology.nodes.find((m) => m.address === node.masterAddress) });
     }
   }
+  // A group whose replicas could not be listed (SENTINEL REPLICAS refused) may have any number: not judged, never none.
+  if (all.length > 0) for (const g of topology.groups) if (g.replicasUnavailable !== undefined) unjudged.push(`the replicas of '${g.name}': ${g.replicasUnavailable}`);
   return { replicas, unjudged, total: all.length };
 }
 

@@ -212,9 +212,9 @@ describe('a 4-node cluster: 2 masters, one replica beside its master and one on 
     assert.match(down.error ?? '', /refused|closed|timed out/);
     assert.ok(down.results.every((r) => r.status === 'error'));
     const [deployment] = results;
-    const [message] = expectRule(deployment!, 'replication.no-masteruser', 'pass');
-    assert.match(message!, /^1 of 2 replicas judged/);
-    assert.ok(deployment!.results.find((r) => r.ruleId === 'replication.no-masteruser')!.evidence.some((e) => e.startsWith(`not judged: ${ports(3)}: `)));
+    // The replica not judged may be the one that fails: a skip naming it, never a pass over the other (QA41-4).
+    const [message] = expectRule(deployment!, 'replication.no-masteruser', 'skip');
+    assert.ok(message!.startsWith(`1 of 2 replicas judged, none failing; not judged: ${ports(3)}: `), message);
   });
 });
 

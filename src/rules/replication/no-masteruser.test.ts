@@ -148,11 +148,6 @@ ruleTester(rule, {
       message: /^3 of 3 replicas judged: each authenticates to its master as a user allowed to replicate, or needs no credentials$/,
     },
     {
-      name: 'deployment: an unreachable replica is named, not failed',
-      facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', error: 'connect timed out after 3000 ms' }]),
-      message: /^1 of 2 replicas judged/,
-    },
-    {
       // The masteruser is a dedicated user, but whether the master lets it replicate is unknown: the pass says so.
       name: "deployment: the master's ACL could not be read: a dedicated user, its permissions not checked",
       facts: deployment([
@@ -217,6 +212,36 @@ ruleTester(rule, {
     },
   ],
   skip: [
+    // QA41-4: these passed ('2 of 3 replicas judged', '1 of 2 replicas judged'), the others' verdict standing for all.
+    {
+      name: "deployment: a replica whose link is unknown (its master's ACL unread) beside one judged: not a pass",
+      facts: deployment([
+        { address: '10.0.0.1:6379', role: 'master', facts: { conf: 'requirepass 6a1f9c3e7b2d8f0e4a5c1b7d9e3f0a2c', info: MASTER_INFO, unavailable: { acl: 'ACL LIST: NOPERM' } } },
+        replicaOf('10.0.0.2:6379', GOOD),
+        infoUnread('10.0.0.4:6379', ''),
+      ]),
+      message: /^1 of 2 replicas judged, none failing; not judged: 10\.0\.0\.4:6379: no masterauth, and whether 10\.0\.0\.1:6379 accepts it without one is unknown \(INFO: NOPERM\)$/,
+    },
+    {
+      name: 'deployment: an unreachable replica is named, neither failed nor passed over',
+      facts: deployment([masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', error: 'connect timed out after 3000 ms' }]),
+      message: /^1 of 2 replicas judged, none failing; not judged: 10\.0\.0\.3:6379: connect timed out after 3000 ms$/,
+    },
+    {
+      name: "deployment: a sentinel group whose replicas could not be listed, beside a group judged",
+      facts: liveFacts({
+        extra: {
+          topology: topology('sentinel', [masterWith(REPL_USER), replicaOf('10.0.0.2:6379', GOOD), { address: '10.0.0.5:6379', role: 'master', facts: { conf: '' } }], {
+            groups: [
+              { name: 'g1', master: '10.0.0.1:6379', quorum: 2, sentinels: [], ckquorum: undefined, ckquorumUnavailable: undefined, source: { kind: 'live', command: 'SENTINEL MASTERS' } },
+              { name: 'g2', master: '10.0.0.5:6379', quorum: 2, sentinels: [], ckquorum: undefined, ckquorumUnavailable: undefined, replicasUnavailable: 'the audit user may not run SENTINEL REPLICAS g2 (grant +sentinel|replicas)', source: { kind: 'live', command: 'SENTINEL MASTERS' } },
+            ],
+          }),
+        },
+        unavailable: { config: 'deployment entry' },
+      }),
+      message: /^1 of 1 replica judged, none failing; not judged: the replicas of 'g2': the audit user may not run SENTINEL REPLICAS g2/,
+    },
     { name: 'deployment: no replica', facts: deployment([masterWith(REPL_USER)]), message: /the replication deployment has no replica/ },
     {
       // --sentinel with the minimal Sentinel auditor: SENTINEL REPLICAS refused, so no replica was found: unknown, not none.

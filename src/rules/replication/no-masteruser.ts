@@ -123,6 +123,10 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
   if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: [...(f.evidence ?? []), ...notJudged] })));
   const judged = replicas.length - unknown.length;
   if (judged === 0) return skip(`no replica could be judged: ${[...unjudged, ...unknown].join('; ')}`);
+  // A replica not judged may be the one that logs in as the default user: unknown, never a pass over the others.
+  if (unjudged.length > 0 || unknown.length > 0) {
+    return skip(`${judged} of ${total} replica${total === 1 ? '' : 's'} judged, none failing; not judged: ${[...unjudged, ...unknown].join('; ')}`);
+  }
   // A masteruser whose permissions on its master could not be read is a dedicated user, not one known to be allowed.
   const how = unchecked === 0
     ? 'each authenticates to its master as a user allowed to replicate, or needs no credentials'

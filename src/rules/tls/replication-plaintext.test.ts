@@ -59,5 +59,16 @@ ruleTester(rule, {
   skip: [
     { name: 'deployment: no TLS anywhere', facts: deployment([node('10.0.0.1:6379', 'master', ''), node('10.0.0.2:6379', 'replica', '')]), message: /TLS is enabled neither on the replicas nor on their masters/ },
     { name: 'deployment: no replica', facts: deployment([TLS_MASTER]), message: /has no replica/ },
+    // QA41-4: it passed '1 of 2 replicas replicate over TLS', the replica not judged being the one in clear text.
+    {
+      name: 'deployment: a replica not reached beside one over TLS: not a pass',
+      facts: deployment([TLS_MASTER, node('10.0.0.2:6379', 'replica', 'tls-replication yes'), { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', error: 'TLS handshake failed: a plain-text port?' }]),
+      message: /^1 of 2 replicas replicate over TLS \(tls-replication yes\); not judged: 10\.0\.0\.3:6379: TLS handshake failed: a plain-text port\?$/,
+    },
+    {
+      name: "deployment: a replica whose configuration could not be read",
+      facts: deployment([TLS_MASTER, node('10.0.0.2:6379', 'replica', 'tls-replication yes'), { address: '10.0.0.3:6379', role: 'replica', master: '10.0.0.1:6379', facts: { unavailable: { config: 'CONFIG GET: NOPERM' } } }]),
+      message: /^1 of 2 replicas replicate over TLS \(tls-replication yes\); not judged: 10\.0\.0\.3:6379: CONFIG GET: NOPERM$/,
+    },
   ],
 });

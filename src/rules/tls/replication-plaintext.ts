@@ -34,7 +34,10 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
   }
   const notJudged = unjudged.map((u) => `not judged: ${u}`);
   if (findings.length > 0) return fail(findings.map((f) => ({ ...f, evidence: notJudged })));
-  if (encrypted.length === 0) return skip('TLS is enabled neither on the replicas nor on their masters: see tls.disabled');
+  if (encrypted.length === 0) return skip(`TLS is enabled neither on the replicas nor on their masters: see tls.disabled${unjudged.length > 0 ? `; not judged: ${unjudged.join('; ')}` : ''}`);
+  // A replica not judged may be the one that replicates in clear text (one reached on its TLS port is an error entry
+  // when the run's scheme is TLS): unknown, never a pass over the others (as config.inconsistent-nodes).
+  if (unjudged.length > 0) return skip(`${encrypted.length} of ${total} replica${total === 1 ? '' : 's'} replicate over TLS (tls-replication yes); not judged: ${unjudged.join('; ')}`);
   return pass(`${encrypted.length} of ${total} replica${total === 1 ? '' : 's'} replicate over TLS (tls-replication yes)`, { source: topology.source, evidence: [...encrypted, ...notJudged] });
 }
 
