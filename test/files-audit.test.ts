@@ -108,6 +108,29 @@ describe('a file-only audit', () => {
     assert.match(findings(two, 'sentinel.quorum').map((f) => f.message).join('\n'), /master 'mymaster' is watched by 2 sentinels: fewer than 3/);
   });
 
+  // QA41-104: the known-sentinel lines of a file that ran are the peers that sentinel once met, kept until SENTINEL
+  // RESET (dead ones too): a file said to count 3 running sentinels, and sentinel.quorum passed. A count that fails
+  // still fails (above); one that keeps quorum is the file's record, not sentinels that run.
+  it('sentinel.quorum: peers recorded by known-sentinel lines are no pass in a file-only audit', async () => {
+    const ran = dir({
+      'sq.conf': [
+        'port 26390',
+        'sentinel monitor mymaster 10.9.9.9 6379 2',
+        'sentinel myid 1111111111111111111111111111111111111111',
+        'sentinel config-epoch mymaster 0',
+        'sentinel leader-epoch mymaster 0',
+        'sentinel current-epoch 0',
+        'sentinel known-sentinel mymaster 10.9.9.10 26379 2222222222222222222222222222222222222222',
+        'sentinel known-sentinel mymaster 10.9.9.11 26379 3333333333333333333333333333333333333333',
+        '',
+      ].join('\n'),
+    });
+    const result = await auditFiles({ sentinelConfigPath: join(ran, 'sq.conf'), version: '7.0.15' });
+    const quorum = result.results.filter((r) => r.ruleId === 'sentinel.quorum');
+    assert.deepEqual(quorum.map((r) => r.status), ['skip'], quorum.map((r) => r.message).join('\n'));
+    assert.match(quorum[0]!.message, /^'mymaster': 2 peers this sentinel once met, quorum 2: the file's known-sentinel lines record the peers a sentinel met \(kept until SENTINEL RESET, dead ones too\), not sentinels that run; whether they run is known only live \(audit the running sentinels with --sentinel\)$/);
+  });
+
   // QA39-1: kolla-ansible, the redis-ha chart and GitLab Omnibus write `sentinel myid` into the sentinel.conf they
   // deploy to 3 hosts; such a file never records a peer, yet it was taken for one that ran alone: two false high
   // failures. A real sentinel shows what a run writes: its epochs, whatever myid says.

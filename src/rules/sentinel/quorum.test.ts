@@ -103,6 +103,12 @@ ruleTester(rule, {
   ],
   skip: [
     { name: 'not a sentinel', facts: liveFacts(), message: /not a sentinel/ },
+    {
+      // QA41-104: counted from sentinel.conf's known-sentinel lines (peers once met), not from a running sentinel.
+      name: 'one sentinel.conf, 2 peers recorded, quorum 2: the file\'s record, never a pass',
+      facts: alone({ ...master('mymaster', 2, 2), source: { kind: 'file', path: 'sentinel.conf', line: 2 } }),
+      message: /^'mymaster': 2 peers this sentinel once met, quorum 2: the file's known-sentinel lines record .*audit the running sentinels with --sentinel\)$/,
+    },
     { name: 'a sentinel that monitors nothing', facts: alone(), message: /monitors no master/ },
     {
       // The masters of sentinel.conf (merged when SENTINEL MASTERS is refused) carry no live count of sentinels.

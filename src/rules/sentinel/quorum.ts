@@ -268,6 +268,14 @@ export default defineRule({
     }
     // The counted groups are fine, but a group left uncounted could be short of sentinels: not a pass.
     if (uncounted.length > 0) return skip(`${uncounted.join('; ')} (the other masters' sentinels keep quorum)`);
+    // Counted from sentinel.conf alone: its known-sentinel lines are the peers this sentinel once met, kept until
+    // SENTINEL RESET, dead ones included. A count that fails is a failure; one that keeps quorum is the file's record,
+    // not sentinels that run (QA41-104).
+    const recorded = groups.filter((g) => g.source.kind === 'file');
+    if (!topology && recorded.length > 0) {
+      const counts = recorded.map((g) => `'${g.name}': ${g.sentinels - 1} peer${g.sentinels === 2 ? '' : 's'} this sentinel once met, quorum ${g.quorum}`).join('; ');
+      return skip(`${counts}: the file's known-sentinel lines record the peers a sentinel met (kept until SENTINEL RESET, dead ones too), not sentinels that run; whether they run is known only live (audit the running sentinels with --sentinel)`);
+    }
     const summary = groups.map((g) => `'${g.name}': ${g.sentinels} sentinels, quorum ${g.quorum}${g.ckquorum ? `, CKQUORUM ${g.ckquorum.message}` : ''}`).join('; ');
     return pass(summary, { source: groups[0]!.source, evidence: notes });
   },
