@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
-import type { AclState, AclUser, CategoryTable, ClusterFacts, ConfigMap, Fact, FileFacts, ServerIdentity } from '../facts/types.ts';
+import type { AclState, AclUser, CategoryTable, ClusterFacts, ConfigMap, Fact, FileFacts, HostFacts, ServerIdentity } from '../facts/types.ts';
 import { runsNothing } from '../acl/permissions.ts';
 import type { Verdict } from './define.ts';
 import { parseVersion as parseServerVersion } from '../redis/version.ts';
@@ -140,7 +141,64 @@ export function tlsEnabled(config: ConfigMap): boolean {
   return portOf(config.get('tls-port')) > 0;
 }
 
-export type Exposure = 'none' | 'loopback' | 'private' | 'public';
+/**
+ * How far the TCP listeners reach. `unknown`: `bind` names a host this audit could not resolve, and every other entry
+ * is loopback (a private or public entry beside it is that reach).
+ */
+export type Exposure = 'none' | 'loopback' | 'unknown' | 'private' | 'public';
+
+/** How far one `bind` entry reaches; `none`: a host name that adds no listener of its own. */
+export type BindReach = 'none' | 'loopback' | 'unknown' | 'private' | 'public';
+
+const REACH_ORDER: readonly BindReach[] = ['none', 'loopback', 'unknown', 'private', 'public'];
+const wider = (a: BindReach, b: BindReach): BindReach => (REACH_ORDER.indexOf(a) >= REACH_ORDER.indexOf(b) ? a : b);
+
+export interface BindEntry {
+  /** As written, a leading `-` (optional, 6.2+) included. */
+  readonly address: string;
+  readonly reach: BindReach;
+  /** A host name's: the addresses the server listens on for it (live, from the host facts). */
+  readonly resolved?: readonly string[];
+  /** A host name's: why what it resolves to is unknown here. */
+  readonly unknown?: string;
+}
+
+function stripOptional(address: string): string {
+  return address.startsWith('-') ? address.slice(1) : address;
+}
+
+/**
+ * A `bind` entry that is a host name (`bind vm`, a compose service name), not an address: the server resolves it where
+ * it starts (getaddrinfo in anet.c _anetTcpServer, redis@7.2.6) and listens on the first address that binds. `localhost`
+ * is taken for loopback, as everywhere.
+ */
+export function isHostName(address: string): boolean {
+  const a = stripOptional(address);
+  return a !== '' && !isWildcard(a) && !isLoopback(a) && isIP(a) === 0;
+}
+
+function addressReach(address: string): BindReach {
+  if (isWildcard(address) || (!isLoopback(address) && !isPrivate(address))) return 'public';
+  return isPrivate(address) ? 'private' : 'loopback';
+}
+
+/**
+ * Each entry of a non-empty `bind`, with how far it reaches. An address is judged as written. A host name is judged
+ * on the addresses the process listens on beyond the other entries' (the host facts, live on this machine); without
+ * them (a file-only audit, a remote server) it is `unknown`, never `public`.
+ */
+export function bindEntries(bind: string, host: HostFacts | undefined): BindEntry[] {
+  const addresses = bind.trim() === '' ? [] : bind.trim().split(/\s+/);
+  const literals = new Set(addresses.filter((a) => !isHostName(a)).map((a) => stripOptional(a).toLowerCase()));
+  const listeners = host?.process.listeners;
+  return addresses.map((address): BindEntry => {
+    if (!isHostName(address)) return { address, reach: addressReach(stripOptional(address)) };
+    if (!listeners) return { address, reach: 'unknown', unknown: 'what it resolves to where the server runs is not known to this audit (no host facts: a file-only audit, or a server on another machine)' };
+    if (!listeners.known) return { address, reach: 'unknown', unknown: `the server's listening sockets are unknown (${listeners.reason})` };
+    const resolved = [...new Set(listeners.value.map((l) => l.address.toLowerCase()).filter((a) => !literals.has(a)))];
+    return { address, reach: resolved.map(addressReach).reduce(wider, 'none'), resolved };
+  });
+}
 
 /** Whether the configuration opens a TCP port at all (`port` or `tls-port` above 0), whatever `bind` says. */
 export function tcpPortSet(config: ConfigMap): boolean {
@@ -148,19 +206,15 @@ export function tcpPortSet(config: ConfigMap): boolean {
 }
 
 /**
- * How far the TCP listeners reach, from `bind` as `CONFIG GET` returns it.
- * An empty bind means every interface on 6.x but no TCP listener at all on 7.0+.
+ * How far the TCP listeners reach, from `bind` as `CONFIG GET` returns it, a host name in it as {@link bindEntries}
+ * judges it. An empty bind means every interface on 6.x but no TCP listener at all on 7.0+.
  */
-export function exposure(config: ConfigMap, server: ServerIdentity | undefined): Exposure {
+export function exposure(config: ConfigMap, server: ServerIdentity | undefined, host?: HostFacts): Exposure {
   if (!tcpPortSet(config)) return 'none';
   const bind = (config.get('bind')?.value ?? '').trim();
   if (bind === '') return atLeast(server, 7, 0) === false ? 'public' : 'none';
-  let worst: Exposure = 'loopback';
-  for (const address of bind.split(/\s+/)) {
-    if (isWildcard(address) || (!isLoopback(address) && !isPrivate(address))) return 'public';
-    if (isPrivate(address)) worst = 'private';
-  }
-  return worst;
+  // At least loopback: a listener whose host name added none of its own still leaves the others (or the server failed to start).
+  return bindEntries(bind, host).map((e) => e.reach).reduce(wider, 'loopback');
 }
 
 /** Why {@link exposure} is `none`, for a message: `port 0, tls-port 0`, or `bind ''`. */

@@ -34,7 +34,7 @@ const worse = (a: Severity, b: Severity): Severity => (RANK.indexOf(a) <= RANK.i
 function narrowWays(facts: Facts, how: string): { message: string; severity: Severity; evidence: string[] } | undefined {
   const config = facts.config;
   if (!config) return undefined;
-  const closed = exposure(config, facts.server) === 'none';
+  const closed = exposure(config, facts.server, facts.host) === 'none';
   const certified = closed ? undefined : certificateOnly(config);
   if (!closed && !certified) return undefined;
   const socket = unixSocketAccess(facts);

@@ -35,5 +35,7 @@ ruleTester(rule, {
     { name: 'Redis 6.2 has no such switches', facts: conf('', '6.2.16'), message: /before 7\.0/ },
     { name: 'Redis 6.0', facts: conf('', '6.0.20') },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    // QA41-1: a host name in bind was taken for a public address; not resolved here, 'local' is not judged.
+    { name: "local, bind names a host not resolved here", facts: conf('bind redis-master\nenable-debug-command local'), message: /^enable-debug-command is 'local', and bind names a host name not resolved here \('redis-master'\): whether the server is reachable beyond loopback is unknown$/ },
   ],
 });

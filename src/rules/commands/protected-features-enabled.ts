@@ -31,7 +31,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: `Set ${PROTECTED.map((s) => `\`${s.directive} ${s.value}\``).join(', ').replace(/, ([^,]*)$/, ' and $1')} in redis.conf and restart (they cannot be changed at run time). Where the server has it, set \`${LUA} no\` too (Valkey: \`lua-enable-insecure-api no\`, which \`CONFIG SET\` also changes from a client enable-protected-configs allows).`,
   requires: ['config'],
-  check({ config, server }) {
+  check({ config, server, host }) {
     const present = SWITCHES.map((name) => ({ name, fact: config.get(name) })).filter((s) => s.fact !== undefined);
     // Only a value the server or a line of the files gives: the compiled default of a line that has the switch in
     // some patch releases only (7.2.11, not 7.2.6) says nothing of this server.
@@ -52,16 +52,21 @@ export default defineRule({
       if (luaFinding.length > 0) return fail(luaFinding);
       return skip('the files do not say which version runs them, and the enable-*-command switches exist from Redis 7.0 only (before, DEBUG and MODULE are gated by ACL and rename-command alone): pass --redis-version');
     }
-    const exposed = exposure(config, server);
+    const exposed = exposure(config, server, host);
     const findings: Finding[] = [];
+    const unjudged: string[] = [];
     for (const { name, fact } of present) {
       if (fact!.value === 'yes') findings.push({ message: `${name} is 'yes': any user allowed the command may use it from anywhere`, source: fact!.source });
       else if (fact!.value === 'local' && (exposed === 'public' || exposed === 'private')) {
         findings.push({ message: `${name} is 'local' on a server reachable beyond loopback: any local proxy or tunnel counts as local`, source: fact!.source });
-      }
+      } else if (fact!.value === 'local' && exposed === 'unknown') unjudged.push(name);
     }
     findings.push(...luaFinding);
     if (findings.length > 0) return fail(findings);
+    // 'local' matters only on a server reachable beyond loopback, which a host name in bind leaves unknown here.
+    if (unjudged.length > 0) {
+      return skip(`${unjudged.join(', ')} ${unjudged.length === 1 ? 'is' : 'are'} 'local', and bind names a host name not resolved here ('${clipped(config.get('bind')?.value.trim() ?? '')}'): whether the server is reachable beyond loopback is unknown`);
+    }
     const shown = [...present.map(({ name, fact }) => `${name} '${clipped(fact!.value)}'`), ...(luaRead ? [`${luaName(server)} '${clipped(luaRead.value)}'`] : [])];
     return pass(shown.join(', '), { source: present[0]!.fact!.source });
   },

@@ -1,5 +1,6 @@
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './bind-all-interfaces.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
 
 const conf = (text: string, version?: string) => liveFacts({ conf: text, ...(version ? { version } : {}) });
 
@@ -35,5 +36,30 @@ ruleTester(rule, {
       facts: liveFacts({ conf: 'bind ""\nunixsocket /run/redis.sock', extra: { server: { product: 'unknown', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'live', command: 'INFO server' } } } }),
       message: /version is unknown/,
     },
+  ],
+});
+
+// QA41-1: a host name in bind (`bind vm`, a compose service name) was judged public: every non-address string failed
+// 'exposes Redis beyond loopback'. The server resolves it where it starts: judged on the addresses it listens on there
+// (host facts), else not judged.
+const listening = (bind: string, ...addresses: string[]) =>
+  withHost({ listeners: addresses.map((address) => ({ family: address.includes(':') ? 'ip6' as const : 'ip' as const, address, port: 6379 })) }, { conf: `bind ${bind}` });
+ruleTester(rule, {
+  pass: [
+    { name: 'a host name the server listens on 127.0.0.1 for', facts: listening('vm', '127.0.0.1'), message: /^bind is 'vm'; 'vm' is a host name: the server listens on 127\.0\.0\.1$/ },
+    { name: 'a host name resolving to a private address, beside loopback', facts: listening('redis-master 127.0.0.1', '127.0.0.1', '10.0.3.7'), message: /'redis-master' is a host name: the server listens on 10\.0\.3\.7$/ },
+  ],
+  fail: [
+    {
+      name: 'a host name the server listens on a public address for',
+      facts: listening('db.example.com 127.0.0.1', '127.0.0.1', '203.0.113.9'),
+      messages: [/^bind is 'db\.example\.com 127\.0\.0\.1': 'db\.example\.com' \(a host name: the server listens on 203\.0\.113\.9\) exposes Redis beyond loopback/],
+      severity: 'high',
+    },
+    { name: 'a wildcard beside an unresolved name still fails', facts: conf('bind redis 0.0.0.0'), messages: [/^bind is 'redis 0\.0\.0\.0': '0\.0\.0\.0' exposes/] },
+  ],
+  skip: [
+    { name: 'a host name, file-only (no host facts)', facts: conf('bind redis-master'), message: /^bind is 'redis-master': 'redis-master' is a host name, which the server resolves where it starts, and what it resolves to where the server runs is not known to this audit .*: whether it reaches beyond loopback and private networks is unknown$/ },
+    { name: 'a host name beside loopback, listeners unknown', facts: withHost({ listeners: 'reading /proc/1/fd: EACCES' }, { conf: 'bind vm 127.0.0.1' }), message: /'vm' is a host name, .*listening sockets are unknown \(reading \/proc\/1\/fd: EACCES\).* \(the other entries do not\)$/ },
   ],
 });

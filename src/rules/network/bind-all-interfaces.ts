@@ -1,6 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, portOf, releaseName, sentinelFix } from '../util.ts';
-import { isLoopback, isPrivate, isWildcard } from '../../net/address.ts';
+import { atLeast, bindEntries, portOf, releaseName, sentinelFix } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
 
 /**
@@ -23,7 +22,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: "Bind to loopback or a private address: `bind 127.0.0.1 -::1` in redis.conf, or `CONFIG SET bind \"127.0.0.1 -::1\"` (6.2+) and CONFIG REWRITE.",
   requires: ['config'],
-  check({ config, server }) {
+  check({ config, server, host }) {
     const bind = config.get('bind');
     if (!bind) return skip('bind is not reported by this server');
     if (portOf(config.get('port')) === 0 && portOf(config.get('tls-port')) === 0) {
@@ -39,15 +38,23 @@ export default defineRule({
       if (modern === undefined) return skip('bind is empty and the server version is unknown: on 6.x that means every interface, on 7.0+ no TCP listener');
       return pass('bind is empty: Redis 7+ opens no TCP listener', { source: bind.source });
     }
-    const exposed = addresses.filter((a) => isWildcard(a) || (!isLoopback(a) && !isPrivate(a)));
+    // A host name is judged on the addresses the server listens on for it (live, host facts), else not judged (QA41-1).
+    const entries = bindEntries(bind.value, host);
+    const exposed = entries.filter((e) => e.reach === 'public');
+    const shown = (e: (typeof entries)[number]) => `'${clipped(e.address)}'${e.resolved ? ` (a host name: the server listens on ${e.resolved.map((a) => clipped(a)).join(', ')})` : ''}`;
     if (exposed.length > 0) {
       return fail({
-        message: `bind is '${clipped(bind.value)}': ${exposed.map((a) => `'${clipped(a)}'`).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
+        message: `bind is '${clipped(bind.value)}': ${exposed.map(shown).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
         source: bind.source,
         ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }),
         ...sentinelFix(server, SENTINEL),
       });
     }
-    return pass(`bind is '${clipped(bind.value)}'`, { source: bind.source });
+    const unknown = entries.filter((e) => e.reach === 'unknown');
+    if (unknown.length > 0) {
+      return skip(`bind is '${clipped(bind.value)}': ${unknown.map((e) => `'${clipped(e.address)}'`).join(', ')} ${unknown.length > 1 ? 'are host names' : 'is a host name'}, which the server resolves where it starts, and ${unknown[0]!.unknown}: whether it reaches beyond loopback and private networks is unknown${entries.length > unknown.length ? ' (the other entries do not)' : ''}`);
+    }
+    const named = entries.filter((e) => e.resolved);
+    return pass(`bind is '${clipped(bind.value)}'${named.length > 0 ? `; ${named.map((e) => `'${clipped(e.address)}' is a host name: the server listens on ${e.resolved!.length > 0 ? e.resolved!.map((a) => clipped(a)).join(', ') : 'no address of its own'}`).join('; ')}` : ''}`, { source: bind.source });
   },
 });

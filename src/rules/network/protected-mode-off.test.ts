@@ -1,5 +1,6 @@
 import { liveFacts, ruleTester, unreadDefaultAcl } from '../../../test/rule-tester.ts';
 import rule from './protected-mode-off.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
 
 const STRONG = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
 
@@ -43,5 +44,31 @@ ruleTester(rule, {
     { name: 'ACL not readable', facts: liveFacts({ conf: 'protected-mode no', unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /ACL LIST: NOPERM/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
     { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ conf: 'protected-mode no', extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
+  ],
+});
+
+// QA41-1: a host name in bind was taken for a public address (critical). Judged on what it listens on, else unknown.
+ruleTester(rule, {
+  pass: [
+    {
+      name: '6.2 ignores protected mode for bind vm, which listens on 127.0.0.1 only',
+      facts: withHost({ listeners: [{ family: 'ip', address: '127.0.0.1', port: 6379 }] }, { conf: 'bind vm\nprotected-mode yes', version: '6.2.16' }),
+      message: /bind admits only loopback clients/,
+    },
+  ],
+  fail: [
+    {
+      name: 'protected-mode no, bind names a host not resolved here: low, and says what is unknown',
+      facts: liveFacts({ conf: 'bind redis-master\nprotected-mode no' }),
+      messages: [/^protected-mode is 'no' while the default user logs in without a password; bind names 'redis-master', a host name the server resolves where it starts: .*: at least this host gets in, and if it resolves beyond loopback anyone who reaches the port runs commands$/],
+      severity: 'low',
+    },
+  ],
+  skip: [
+    {
+      name: '6.2 ignores protected mode for bind redis-master, not resolved here',
+      facts: liveFacts({ conf: 'bind redis-master\nprotected-mode yes', version: '6.2.16' }),
+      message: /^protected-mode is 'yes' but Redis 6 ignores it because bind is set \('redis-master'\), and the default user logs in without a password; bind names 'redis-master', a host name .*so whether clients beyond this host reach it is unknown$/,
+    },
   ],
 });

@@ -1,5 +1,5 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, sentinelFix, tcpClosed, unreadUsers } from '../util.ts';
+import { atLeast, bindEntries, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, sentinelFix, tcpClosed, unreadUsers } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
 
 /**
@@ -10,6 +10,12 @@ import { clipped } from '../../util/shown.ts';
 const SENTINEL =
   'Give the sentinel a password in sentinel.conf: `requirepass` (the same on every sentinel: without `sentinel sentinel-pass` they authenticate to each other with it), or on 6.2+ `user default off` and named `user` lines with `sentinel sentinel-user`/`sentinel sentinel-pass` naming the same user on every sentinel; then restart it (a sentinel has no CONFIG SET). `protected-mode yes` with a password-less default user would refuse the other sentinels too.';
 
+/** `bind names 'vm', a host name not resolved here (why)`: the entries {@link bindEntries} could not judge. */
+function unresolved(bind: string, host: Parameters<typeof bindEntries>[1]): string {
+  const names = bindEntries(bind, host).filter((e) => e.reach === 'unknown');
+  return `bind names ${names.map((e) => `'${clipped(e.address)}'`).join(', ')}, a host name the server resolves where it starts: ${names[0]?.unknown ?? 'unknown here'}`;
+}
+
 export default defineRule({
   id: 'network.protected-mode-off',
   title: 'Protected mode is on unless strong authentication is in place',
@@ -19,7 +25,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give the default user a password or disable it (`ACL SETUSER default off` / `user default off` in the ACL file), and set `protected-mode yes` (`CONFIG SET protected-mode yes`, then CONFIG REWRITE).',
   requires: ['config'],
-  check({ config, acl, server, categories, unavailable }) {
+  check({ config, acl, server, categories, unavailable, host }) {
     const mode = config.get('protected-mode');
     if (!acl) {
       // The setting is known even when the users are not (an unreadable ACL file): on 7.0+, and on 3.2-6.x without
@@ -48,7 +54,8 @@ export default defineRule({
       const why = absent
         ? `${releaseName(server)} has no protected mode`
         : `protected-mode is 'yes' but ${releaseName(server)} ignores it because bind is set ('${clipped(bind!.value.trim())}')`;
-      const reach = exposure(config, server);
+      const reach = exposure(config, server, host);
+      if (reach === 'unknown') return skip(`${why}, and the default user logs in without a password; ${unresolved(config.get('bind')?.value ?? '', host)}, so whether clients beyond this host reach it is unknown`);
       if (reach === 'loopback' || reach === 'none') {
         return pass(`${why}, but ${reach === 'none' ? 'no TCP port is open' : 'bind admits only loopback clients'}: the password-less default user is reachable only from this host, as with protected mode`, {
           source: bind?.source ?? mode?.source,
@@ -62,12 +69,21 @@ export default defineRule({
     }
     if (!mode || mode.value === 'no') {
       // Protected mode only refuses TCP clients: with no TCP listener there is nothing for it to refuse.
-      const reach = exposure(config, server);
+      const reach = exposure(config, server, host);
       if (reach === 'none') {
         return pass(`protected-mode is '${clipped(mode?.value ?? 'no')}', but no TCP port is open (${tcpClosed(config)}): only unix-socket clients connect, which protected mode admits anyway`, { source: config.get('port')?.source ?? mode?.source });
       }
       // Protected mode refuses only non-loopback clients, and a loopback-only bind admits no other today: what is left is
       // a second line of defence should bind widen (7.0+ applies protected mode whatever bind says). Not critical.
+      if (reach === 'unknown') {
+        // Known: this host gets in. Whether more do depends on what the name resolves to where the server runs.
+        return fail({
+          message: `protected-mode is '${clipped(mode?.value ?? 'no')}' while the default user logs in without a password; ${unresolved(bind!.value, host)}: at least this host gets in, and if it resolves beyond loopback anyone who reaches the port runs commands`,
+          source: mode?.source ?? acl.source,
+          severity: 'low',
+          ...sentinelFix(server, SENTINEL),
+        });
+      }
       if (reach === 'loopback') {
         // 3.2-6.x: protected mode acts only without a bind line, so 'yes' would refuse remote clients only once bind is removed.
         const widened = atLeast(server, 7, 0) === false ? `if the bind line were removed (${releaseName(server)} applies protected mode only without one)` : 'if bind widened';

@@ -5,6 +5,7 @@ import { ruleContext } from '../../rules/context.ts';
 import { runRules } from '../../engine/run.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './disabled.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
 
 const conf = (text: string, version?: string) => liveFacts({ conf: text, ...(version ? { version } : {}) });
 
@@ -54,4 +55,19 @@ test(`${rule.id}: the evidence says how far the listeners reach`, () => {
 test(`${rule.id}: a user override of the severity wins over the raised one`, () => {
   const [result] = runRules([rule], conf(''), { context: ruleContext(), severityOverrides: new Map([['tls.disabled', 'low']]) });
   assert.equal(result?.severity, 'low');
+});
+
+// QA41-1: a host name in bind made the reach 'public' and the finding high, whatever it resolved to.
+test(`${rule.id}: a host name in bind is judged on the addresses it listens on, else its reach is unknown, never public`, () => {
+  const judge = (facts: ReturnType<typeof liveFacts>) => runRules([rule], facts, { context: ruleContext({ nowSeconds: 1_800_000_000 }) })[0]!;
+  const loopback = judge(withHost({ listeners: [{ family: 'ip', address: '127.0.0.1', port: 6379 }] }, { conf: 'bind vm' }));
+  assert.equal(loopback.severity, 'medium');
+  assert.deepEqual(loopback.evidence, ['listeners reach: loopback']);
+  const fileOnly = judge(conf('bind redis-master'));
+  assert.equal(fileOnly.severity, 'medium');
+  assert.equal(fileOnly.evidence[0], 'listeners reach: unknown');
+  assert.match(fileOnly.evidence[1] ?? '', /^bind 'redis-master' is a host name: what it resolves to where the server runs is not known to this audit/);
+  const publicName = judge(withHost({ listeners: [{ family: 'ip', address: '198.51.100.4', port: 6379 }] }, { conf: 'bind db.example.com' }));
+  assert.equal(publicName.severity, 'high');
+  assert.deepEqual(publicName.evidence, ['listeners reach: public']);
 });

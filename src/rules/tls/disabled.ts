@@ -1,6 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { configMissing } from '../combine.ts';
-import { atLeast, clusterBusPort, exposure, portOf, releaseName, tcpClosed, tcpPortSet, sentinelFix } from '../util.ts';
+import { atLeast, bindEntries, clusterBusPort, exposure, portOf, releaseName, tcpClosed, tcpPortSet, sentinelFix } from '../util.ts';
 import { portLabel, reachedPorts } from './wire.ts';
 import { STRICT_PORT } from '../../profile/index.ts';
 import { infoField } from '../../redis/info.ts';
@@ -32,7 +32,7 @@ export default defineRule({
     }
     const tlsPort = config.get('tls-port');
     if (tlsPort && portOf(tlsPort) > 0) return pass(`tls-port is ${clipped(tlsPort.value)}`, { source: tlsPort.source });
-    const reach = exposure(config, server);
+    const reach = exposure(config, server, facts.host);
     const why = tlsPort
       ? `tls-port is '${clipped(tlsPort.value)}'`
       : atLeast(server, 6, 0) === false
@@ -56,7 +56,7 @@ export default defineRule({
       message: `${why}: every client and its password cross the network in clear text`,
       source: tlsPort?.source ?? config.get('port')?.source,
       severity: reach === 'public' || reach === 'private' ? 'high' : undefined,
-      evidence: [`listeners reach: ${reach}`],
+      evidence: [`listeners reach: ${reach}`, ...bindEntries(config.get('bind')?.value ?? '', facts.host).filter((e) => e.reach === 'unknown').map((e) => `bind '${clipped(e.address)}' is a host name: ${e.unknown}`)],
       ...(clusterBusPort(config, facts.cluster) === STRICT_PORT && { remediation: CLUSTER_BUS }),
       ...sentinelFix(server, SENTINEL),
     });
