@@ -4,6 +4,7 @@ import { runRules } from '../../engine/run.ts';
 import { ruleContext } from '../context.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import rule from './no-logfile.ts';
+import { withHost } from '../../../test/host/fixtures.ts';
 
 const conf = (text: string) => liveFacts({ conf: text });
 
@@ -19,6 +20,30 @@ ruleTester(rule, {
     { name: 'daemonized with no logfile line', facts: conf('daemonize yes'), messages: [/\/dev\/null/] },
   ],
   skip: [{ name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) }],
+});
+
+// QA41-2: a logfile naming the server's own standard output or error passed ("logfile is '/dev/stdout'"), though a
+// daemonized server's fds 1 and 2 are /dev/null: judged as logfile ''.
+ruleTester(rule, {
+  pass: [
+    { name: 'foreground, logfile /dev/stdout: the supervisor keeps it', facts: conf('daemonize no\nlogfile /dev/stdout'), message: /^logfile is '\/dev\/stdout', the server's own standard output, and daemonize is 'no': logs go to standard output, kept by the supervisor/ },
+    { name: 'foreground, logfile /dev/stderr', facts: conf('logfile /dev/stderr'), message: /standard error, kept by the supervisor/ },
+    { name: 'daemonized, /dev/stdout, with syslog', facts: conf('daemonize yes\nlogfile /dev/stdout\nsyslog-enabled yes'), message: /syslog-enabled is 'yes'/ },
+    { name: 'a file whose name merely starts like a stream', facts: conf('daemonize yes\nlogfile /dev/stdout.log'), message: /^logfile is '\/dev\/stdout\.log'$/ },
+  ],
+  fail: [
+    ...['/dev/stdout', '/dev/stderr', '/proc/self/fd/1', '/proc/self/fd/2', '/dev/fd/1', '/dev/fd/2'].map((path) => ({
+      name: `daemonized, logfile ${path}`,
+      facts: conf(`daemonize yes\nlogfile ${path}`),
+      messages: [new RegExp(`^logfile is '${path.replace(/\//g, '\\/')}', the server's own standard (output|error), with daemonize 'yes': daemonizing points the server's standard output and error at /dev/null, so it writes its log to /dev/null$`)],
+      severity: 'medium' as const,
+    })),
+    {
+      name: 'foreground, logfile /dev/stdout, standard output /dev/null (host facts)',
+      facts: withHost({ stdout: '/dev/null' }, { conf: 'daemonize no\nlogfile /dev/stdout' }),
+      messages: [/^logfile is '\/dev\/stdout', the server's own standard output: daemonize is 'no' and standard output is \/dev\/null: the server's log is discarded$/],
+    },
+  ],
 });
 
 it('the restart is explained as the server refuses CONFIG SET logfile: immutable on 7.0+ and Valkey, unknown to 6.x', () => {
