@@ -22,14 +22,16 @@ export default defineRule({
     const masters = serving.filter((m) => m.healthy);
     const name = (m: (typeof serving)[number]) => (layout.hostKey && m.label !== m.address.replace(/:\d+$/, '') ? `${m.address} (${m.label})` : m.address);
     const list = masters.map(name);
-    if (masters.length < 3) {
+    const down = serving.filter((m) => !m.healthy);
+    // The cluster's shape counts every master that serves slots; one down is said as down (QA41-23: a 3-master
+    // cluster with one master failing was told it had 2, and to add masters).
+    if (serving.length < 3) {
       return fail({
-        message: `the cluster has ${masters.length} master${masters.length === 1 ? '' : 's'} serving slots: fewer than 3 cannot keep a majority when one fails`,
+        message: `the cluster has ${serving.length} master${serving.length === 1 ? '' : 's'} serving slots${down.length > 0 ? ` (${down.length} of them down)` : ''}: fewer than 3 cannot keep a majority when one fails`,
         source,
-        evidence: list,
+        evidence: [...list, ...down.map((m) => `${name(m)} (down)`)],
       });
     }
-    const down = serving.filter((m) => !m.healthy);
     // With masters down, the majority is over every master serving slots, not the healthy ones: 7 with one down leave
     // 6, an even number, yet 4 of 7 are needed and 2 more may fail.
     if (down.length > 0) {
