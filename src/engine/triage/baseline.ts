@@ -1,7 +1,8 @@
 import type { TargetResult } from '../run.ts';
 import { summarize } from '../run.ts';
 import type { AuditReport, ReportWarning } from '../report.ts';
-import { fingerprint, legacyFingerprint, messageFingerprint, stableTargetName } from './target-key.ts';
+import { posix } from 'node:path';
+import { fingerprint, legacyFingerprint, messageFingerprint, stableTargetName, targetKey } from './target-key.ts';
 
 export interface BaselineFinding {
   readonly ruleId: string;
@@ -41,11 +42,34 @@ export function relativeTo(text: string, root: string | undefined): string {
 }
 
 /**
+ * A target's name as fingerprints and baselines key it. A file audited on its own (a path: a slash and not a server's
+ * `host:port/db`) by its normalised path: resolved against `root`, then relative to it when below it (else absolute),
+ * so that `./deploy/x.conf`, `deploy//x.conf`, `deploy/y/../x.conf` and `/checkout/deploy/x.conf` are all
+ * `deploy/x.conf` (QA41-101: each spelling made every finding new against a baseline). Without a root, normalised
+ * only. Servers and deployments as before (targetKey makes their spellings one); reports keep the target as given.
+ */
+export function keyedTargetName(target: string, root: string | undefined): string {
+  if (target.includes('://') || !/[/\\]/.test(target) || targetKey(target) !== target) return relativeTo(target, root);
+  const base = root !== undefined && root !== '' && root !== '/' ? root : undefined;
+  return relativeTo(base !== undefined ? posix.resolve(base, target) : posix.normalize(target), base);
+}
+
+/**
  * A failure's fingerprint as baselines, suppressions (`fingerprint:`), the JSON report and SARIF give it: paths
- * below `root` (the folder the run started in) relative to it, so that it is the same in every checkout.
+ * below `root` (the folder the run started in) relative to it, so that it is the same in every checkout; a file
+ * target by its normalised path ({@link keyedTargetName}).
  */
 export function findingFingerprint(ruleId: string, target: string, message: string, root: string | undefined): string {
-  return fingerprint(ruleId, relativeTo(target, root), relativeTo(message, root));
+  return fingerprint(ruleId, keyedTargetName(target, root), relativeTo(message, root));
+}
+
+/**
+ * The fingerprint of a file target's finding before its path was normalised (the target as spelled, only the root
+ * stripped): baselines and suppressions written then still match by it. Undefined where it is today's.
+ */
+export function spelledFingerprint(ruleId: string, target: string, message: string, root: string | undefined): string | undefined {
+  const spelled = relativeTo(target, root);
+  return spelled === keyedTargetName(target, root) ? undefined : fingerprint(ruleId, spelled, relativeTo(message, root));
 }
 
 /** Today's failures, suppressed ones aside (they are accepted already); paths relative to `root` when given. */
@@ -55,7 +79,7 @@ export function baselineOf(report: AuditReport, options: { readonly root?: strin
     for (const r of target.results) {
       if (r.status !== 'fail' || r.suppressed !== undefined) continue;
       // A deployment by its kind and seed: its node count is no part of its identity.
-      findings.push({ ruleId: r.ruleId, target: stableTargetName(relativeTo(target.target, options.root)), fingerprint: findingFingerprint(r.ruleId, target.target, r.message, options.root) });
+      findings.push({ ruleId: r.ruleId, target: stableTargetName(keyedTargetName(target.target, options.root)), fingerprint: findingFingerprint(r.ruleId, target.target, r.message, options.root) });
     }
   }
   return { version: 1, findings };
@@ -87,9 +111,14 @@ export function applyBaseline(
   // deployment entry, under the name (and node count) it had then.
   const matches = (ruleId: string, target: string, message: string): string[] => {
     const prints = [findingFingerprint(ruleId, target, message, options.root), fingerprint(ruleId, target, message)];
+    // A file target's finding also by its path as spelled, as a baseline written before paths were normalised has it.
+    const spelled = spelledFingerprint(ruleId, target, message, options.root);
+    if (spelled !== undefined) prints.push(spelled);
     // A finding whose rule now fingerprints a stable key (an advisory): also by its whole message, as an older baseline has it.
-    const byMessage = messageFingerprint(ruleId, relativeTo(target, options.root), relativeTo(message, options.root));
-    if (byMessage !== undefined) prints.push(byMessage);
+    for (const name of new Set([keyedTargetName(target, options.root), relativeTo(target, options.root)])) {
+      const byMessage = messageFingerprint(ruleId, name, relativeTo(message, options.root));
+      if (byMessage !== undefined) prints.push(byMessage);
+    }
     for (const name of [target, ...(namesOf.get(stableTargetName(target)) ?? [])]) {
       const old = legacyFingerprint(ruleId, name, message);
       if (old !== undefined) prints.push(old);
@@ -109,7 +138,7 @@ export function applyBaseline(
   const audited = new Set<string>();
   const errored = new Set<string>();
   for (const t of report.targets) {
-    for (const name of [t.target, relativeTo(t.target, options.root)]) (t.error !== undefined ? errored : audited).add(stableTargetName(name));
+    for (const name of [t.target, relativeTo(t.target, options.root), keyedTargetName(t.target, options.root)]) (t.error !== undefined ? errored : audited).add(stableTargetName(name));
   }
   const judged = (f: BaselineFinding): boolean => audited.has(stableTargetName(f.target)) || (!errored.has(stableTargetName(f.target)) && !options.ownTargetsOnly);
   // An entry that matches nothing: fixed (good), or a baseline from another checkout or tool version (bad): say it.
@@ -121,7 +150,7 @@ export function applyBaseline(
 /** The entries of a baseline for none of these targets (names as the reports give them): a fleet's unused entries. */
 export function baselineEntriesOutside(baseline: Baseline, targets: ReadonlySet<string>, root: string | undefined): BaselineFinding[] {
   const names = new Set<string>();
-  for (const t of targets) names.add(stableTargetName(t)).add(stableTargetName(relativeTo(t, root)));
+  for (const t of targets) names.add(stableTargetName(t)).add(stableTargetName(relativeTo(t, root))).add(stableTargetName(keyedTargetName(t, root)));
   return baseline.findings.filter((f) => !names.has(stableTargetName(f.target)));
 }
 

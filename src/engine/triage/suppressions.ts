@@ -3,7 +3,7 @@ import { summarize } from '../run.ts';
 import { formatSource } from '../../facts/types.ts';
 import type { AuditReport, ReportWarning } from '../report.ts';
 import { fingerprint, legacyFingerprint, messageFingerprint, targetKey } from './target-key.ts';
-import { relativeTo } from './baseline.ts';
+import { findingFingerprint, keyedTargetName, relativeTo, spelledFingerprint } from './baseline.ts';
 
 /** An accepted failure: by rule id or area, on one target or all of them. */
 export interface Suppression {
@@ -27,10 +27,13 @@ function covers(suppression: Suppression, result: RuleResult, target: string, ro
   // A deployment's finding also by the fingerprint of an older redfort, which keyed it on the name with its node
   // count: under today's name, or the one the suppression gives (`target: cluster redis://db1:6379 (6 nodes)`).
   // A finding whose rule now fingerprints a stable key (an advisory) also by the print of its whole message, as before.
-  if (suppression.fingerprint !== undefined && fingerprint(result.ruleId, relativeTo(target, root), relativeTo(result.message, root)) !== suppression.fingerprint
+  // A file target by its normalised path, and as spelled (as a fingerprint recorded before paths were normalised).
+  if (suppression.fingerprint !== undefined && findingFingerprint(result.ruleId, target, result.message, root) !== suppression.fingerprint
+    && spelledFingerprint(result.ruleId, target, result.message, root) !== suppression.fingerprint
     && fingerprint(result.ruleId, target, result.message) !== suppression.fingerprint
     && legacyFingerprint(result.ruleId, target, result.message) !== suppression.fingerprint
     && messageFingerprint(result.ruleId, relativeTo(target, root), relativeTo(result.message, root)) !== suppression.fingerprint
+    && messageFingerprint(result.ruleId, keyedTargetName(target, root), relativeTo(result.message, root)) !== suppression.fingerprint
     && (suppression.target === undefined || legacyFingerprint(result.ruleId, suppression.target, result.message) !== suppression.fingerprint)) return false;
   return true;
 }
