@@ -86,6 +86,13 @@ ruleTester(rule, {
       severity: 'high',
     },
     {
+      // QA41-3: verified against the system's public roots, a client certificate is anyone's to get: not narrower.
+      name: 'TLS only, client certificates verified against the system CA bundle: critical',
+      facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/ssl/certs/ca-certificates.crt' }),
+      messages: [/^the default user is 'on' and 'nopass'/],
+      severity: 'critical',
+    },
+    {
       // QA39-6: the socket's mode is the umask's (unixsocketperm 0): judged as any local user, and said.
       name: 'TLS only, certificates required, but a unix socket of unknown mode',
       facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/redis/ca.crt\nunixsocket /run/redis.sock' }),

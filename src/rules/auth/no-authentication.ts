@@ -5,6 +5,7 @@ import { SOCKET_SEVERITY, unixSocketAccess, whoMayOpen } from '../network/unix-s
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
+import { publicCaStore } from '../tls/common.ts';
 import { defaultRunsNothing, defaultUser, exposure, tcpClosed, unreadUsers } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
 
@@ -20,6 +21,8 @@ function certificateOnly(config: ConfigMap | undefined): string | undefined {
   if (value('port') !== '0' || tlsPort === undefined || tlsPort === '' || tlsPort === '0') return undefined;
   if (value('tls-auth-clients')?.toLowerCase() !== 'yes') return undefined;
   if (!value('tls-ca-cert-file') && !value('tls-ca-cert-dir')) return undefined;
+  // The system's public roots admit anyone who can get a certificate: no narrower than an open port (QA41-3).
+  if (config && publicCaStore(config)) return undefined;
   return `port 0, tls-port ${tlsPort}, tls-auth-clients yes`;
 }
 

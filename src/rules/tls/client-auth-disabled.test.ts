@@ -47,3 +47,23 @@ ruleTester(rule, {
     },
   ],
 });
+
+// QA41-3: the system's public CA bundle as tls-ca-cert-file (or its trust directory as tls-ca-cert-dir) passed
+// 'every TLS client needs a certificate from the configured CA': any public CA's certificate passes.
+const withCa = (lines: string) => liveFacts({ conf: `port 0\ntls-port 6380\ntls-auth-clients yes\n${lines}` });
+ruleTester(rule, {
+  pass: [
+    { name: 'a private CA file: named, not called private', facts: withCa('tls-ca-cert-file /etc/redis/tls/ca.crt'), message: /^tls-auth-clients is 'yes': every TLS client needs a certificate signed by a CA of tls-ca-cert-file '\/etc\/redis\/tls\/ca\.crt'$/ },
+    { name: 'a private CA dir beside /etc/ssl/certs', facts: withCa('tls-ca-cert-dir /etc/ssl/certs/redis-clients'), message: /tls-ca-cert-dir '\/etc\/ssl\/certs\/redis-clients'/ },
+  ],
+  fail: [
+    ...['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem', '/opt/venv/lib/python3.12/site-packages/certifi/cacert.pem'].map((file) => ({
+      name: `tls-ca-cert-file ${file}`,
+      facts: withCa(`tls-ca-cert-file ${file}`),
+      messages: [new RegExp(`^tls-auth-clients is 'yes', but client certificates are verified against the system's public CA roots \\(tls-ca-cert-file '${file.replace(/[./]/g, '\\$&')}'\\): a certificate from any public CA, a free one included, passes client authentication$`)],
+      severity: 'medium' as const,
+    })),
+    { name: 'tls-ca-cert-dir /etc/ssl/certs/ (no file)', facts: withCa('tls-ca-cert-dir /etc/ssl/certs/'), messages: [/verified against the system's public CA roots \(tls-ca-cert-dir '\/etc\/ssl\/certs\/'\)/] },
+    { name: 'a private CA file with the system directory beside it: one store', facts: withCa('tls-ca-cert-file /etc/redis/tls/ca.crt\ntls-ca-cert-dir /etc/pki/tls/certs'), messages: [/tls-ca-cert-dir '\/etc\/pki\/tls\/certs'/] },
+  ],
+});

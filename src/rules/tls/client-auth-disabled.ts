@@ -2,7 +2,7 @@ import type { ConfigMap, Facts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts, configMissing } from '../combine.ts';
-import { unlessTls } from './common.ts';
+import { publicCaStore, unlessTls } from './common.ts';
 import { portLabel, reachedPorts, unreachedNotes } from './wire.ts';
 import { onSentinel } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
@@ -20,7 +20,18 @@ function fromConfig(config: ConfigMap): Verdict {
       source: auth?.source,
     });
   }
-  return pass(`tls-auth-clients is '${clipped(value)}': every TLS client needs a certificate from the configured CA`, { source: auth?.source });
+  // The system's public roots verify client certificates: anyone who can get a certificate (a free one) passes.
+  const store = publicCaStore(config);
+  if (store) {
+    const ca = config.get(store.startsWith('tls-ca-cert-file') ? 'tls-ca-cert-file' : 'tls-ca-cert-dir');
+    return fail({
+      message: `tls-auth-clients is '${clipped(value)}', but client certificates are verified against the system's public CA roots (${clipped(store)}): a certificate from any public CA, a free one included, passes client authentication`,
+      source: ca?.source ?? auth?.source,
+      remediation: 'Verify client certificates against a private CA of your own: `tls-ca-cert-file` naming only that CA (and no system `tls-ca-cert-dir`); where replication or Sentinel must verify a peer with a public certificate, give the nodes client certificates from the private CA (`tls-client-cert-file`) rather than widening the CA the server checks its clients with.',
+    });
+  }
+  const cas = ['tls-ca-cert-file', 'tls-ca-cert-dir'].map((name) => [name, config.get(name)?.value.trim()] as const).filter(([, v]) => v);
+  return pass(`tls-auth-clients is '${clipped(value)}': every TLS client needs a certificate signed by a CA of ${cas.length > 0 ? cas.map(([n, v]) => `${n} '${clipped(v!)}'`).join(' and ') : 'the server\'s CA settings'}`, { source: auth?.source });
 }
 
 function fromWire(facts: Facts): Verdict | undefined {

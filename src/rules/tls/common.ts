@@ -19,3 +19,38 @@ export function tls13Only(config: ConfigMap): boolean {
   const words = (config.get('tls-protocols')?.value ?? '').trim().split(/\s+/).filter(Boolean);
   return words.length > 0 && words.every((word) => word.toLowerCase() === 'tlsv1.3');
 }
+
+/** The system trust stores of the distributions: ~140 public roots, any of which issues certificates to anyone. */
+const SYSTEM_CA_FILES = new Set([
+  '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Alpine, Arch, Gentoo
+  '/etc/ssl/cert.pem', // Alpine, the BSDs, macOS
+  '/usr/lib/ssl/cert.pem', // Debian's OPENSSLDIR
+  '/etc/pki/tls/certs/ca-bundle.crt', // RHEL, Fedora, CentOS, Amazon Linux
+  '/etc/pki/tls/certs/ca-bundle.trust.crt',
+  '/etc/pki/tls/cert.pem',
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  '/etc/ssl/ca-bundle.pem', // openSUSE, SLES
+  '/var/lib/ca-certificates/ca-bundle.pem',
+  '/etc/ssl/certs/ca-bundle.crt',
+  '/usr/local/share/certs/ca-root-nss.crt', // FreeBSD
+  '/usr/local/etc/ssl/cert.pem',
+]);
+const SYSTEM_CA_DIRS = new Set(['/etc/ssl/certs', '/usr/lib/ssl/certs', '/etc/pki/tls/certs', '/etc/pki/ca-trust/extracted/pem', '/var/lib/ca-certificates/pem', '/usr/share/ca-certificates', '/usr/local/share/certs', '/system/etc/security/cacerts']);
+
+function normalPath(path: string): string {
+  return path.trim().replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+}
+
+/**
+ * The system's public CA bundle or trust directory among the CAs a server verifies client certificates against
+ * (tls-ca-cert-file and tls-ca-cert-dir are loaded into one store, redis@7.2.6 tls.c createSSLContext
+ * SSL_CTX_load_verify_locations), as `tls-ca-cert-file '/etc/ssl/certs/ca-certificates.crt'`; undefined otherwise. The
+ * certifi bundle of a Python environment counts too. QA41-3.
+ */
+export function publicCaStore(config: ConfigMap): string | undefined {
+  const file = config.get('tls-ca-cert-file')?.value;
+  const dir = config.get('tls-ca-cert-dir')?.value;
+  if (file && (SYSTEM_CA_FILES.has(normalPath(file)) || /\/certifi\/cacert\.pem$/.test(normalPath(file)))) return `tls-ca-cert-file '${file.trim()}'`;
+  if (dir && SYSTEM_CA_DIRS.has(normalPath(dir))) return `tls-ca-cert-dir '${dir.trim()}'`;
+  return undefined;
+}
