@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import type { FileInputs } from '../../gather/conf/gather-files.ts';
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
@@ -56,6 +56,10 @@ interface AuditFlags extends TargetFlags {
   acl?: string;
   /** --sentinel-config, repeatable as --config. */
   sentinelConfig?: string[];
+  /** --start-dir DIR: the directory the server starts in (relative includes, `dir`, aclfile), in a file-only audit. */
+  startDir?: string;
+  /** --path-map DEPLOYED=DIR, repeatable: read a deploy-time path of an include or aclfile from the checkout. */
+  pathMap?: string[];
   redisVersion?: string;
   cluster?: boolean;
   sentinel?: boolean;
@@ -169,6 +173,10 @@ function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] 
     }
   }
   const live = specs.length > 0 || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined || flags.local === true;
+  if (live || flags.targets !== undefined || (configs.length === 0 && sentinels.length === 0)) {
+    // Where a server found live starts is its process's business (/proc/PID/cwd): these describe files audited alone.
+    if (flags.startDir !== undefined || flags.pathMap !== undefined) throw new UsageError(`--${flags.startDir !== undefined ? 'start-dir' : 'path-map'} describes where the server of a file-only audit starts and reads its includes: give it with --config or --sentinel-config and no server`);
+  }
   if (live || flags.targets !== undefined) {
     for (const [flag, paths] of [['--config', configs], ['--sentinel-config', sentinels]] as const) {
       if (paths.length > 1) throw new UsageError(`${flag} is given ${paths.length} times: with a server it names that server's one file (several files are audited without a server, each a target of its own)`);
@@ -177,14 +185,24 @@ function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] 
   }
   const version = flags.redisVersion?.trim();
   const acl = flags.acl;
+  const where = { ...(flags.startDir !== undefined ? { cwd: resolve(flags.startDir) } : {}), ...(flags.pathMap !== undefined ? { pathMap: flags.pathMap.map(pathMapEntry) } : {}) };
   if (acl !== undefined && (configs.length > 1 || (configs.length === 0 && sentinels.length > 1))) {
     throw new UsageError(`--acl is the ACL file of one server: with ${configs.length > 1 ? `${configs.length} --config files` : `${sentinels.length} --sentinel-config files`} say which by auditing it in a run of its own (or name it in the config's aclfile)`);
   }
   const sets: FileInputs[] = [
-    ...configs.map((configPath) => ({ configPath, ...(acl !== undefined ? { aclPath: acl } : {}), version })),
-    ...sentinels.map((sentinelConfigPath) => ({ sentinelConfigPath, ...(acl !== undefined && configs.length === 0 ? { aclPath: acl } : {}), version })),
+    ...configs.map((configPath) => ({ configPath, ...(acl !== undefined ? { aclPath: acl } : {}), version, ...where })),
+    ...sentinels.map((sentinelConfigPath) => ({ sentinelConfigPath, ...(acl !== undefined && configs.length === 0 ? { aclPath: acl } : {}), version, ...where })),
   ];
   return sets.length === 0 && acl !== undefined ? [{ aclPath: acl, version }] : sets;
+}
+
+/** `--path-map DEPLOYED=DIR`: DEPLOYED an absolute path of the deployed server, DIR a directory here (from where redfort runs). */
+function pathMapEntry(spec: string): [string, string] {
+  const at = spec.indexOf('=');
+  const from = at < 0 ? '' : spec.slice(0, at);
+  const to = at < 0 ? '' : spec.slice(at + 1);
+  if (!from.startsWith('/') || to === '') throw new UsageError(`--path-map must be DEPLOYED=DIR, DEPLOYED an absolute path where the server runs (e.g. /opt/bitnami/redis/etc=./chart), not '${clipped(spec)}'`);
+  return [posix.normalize(from), resolve(to)];
 }
 
 /** The settings file's targets as a fleet's inventory: each resolved as for one run (a `passwordEnv` not set is its error). */
@@ -435,6 +453,8 @@ export function registerAudit(cli: Command): void {
     .option('--acl <file>', 'an ACL file (default: the config\'s aclfile); once, for one --config', once('--acl'))
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf; alone, repeatable as --config", collect)
     .option('--redis-version <version>', 'the version the files are for, in a file-only audit (e.g. 7.2.4, valkey-8.0.1)')
+    .option('--start-dir <dir>', "file-only audit: the directory redis-server starts in, from which it opens relative includes, a relative aclfile and `dir` (default: the config file's, an assumption the report names)", once('--start-dir', 'one directory'))
+    .option('--path-map <deployed=dir>', 'file-only audit: read an include or aclfile at or below the deploy-time directory DEPLOYED from DIR here (e.g. /opt/bitnami/redis/etc=./chart); repeatable', collect)
     .option('--cluster', 'audit every node of the cluster the target belongs to, and the cluster as a whole')
     .option('--sentinel', 'audit the sentinels, masters and replicas the target sentinel knows, and the group as a whole')
     .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { shown, type Shape } from '../../util/shown.ts';
 import type {
   AclState,
@@ -45,6 +45,12 @@ export interface FileInputs {
   readonly versionKnown?: boolean | undefined;
   /** The server's working directory, against which relative paths resolve; default: the config file's directory. */
   readonly cwd?: string | undefined;
+  /**
+   * Deploy-time directories and the directories read for them (`--path-map FROM=TO`, both absolute): an `include`
+   * or `aclfile` path at or below FROM is read below TO instead (a chart's `include /opt/bitnami/redis/etc/…`
+   * audited from its checkout). The longest FROM that matches wins.
+   */
+  readonly pathMap?: readonly (readonly [from: string, to: string])[] | undefined;
   /**
    * The directory the running server is in now (/proc/PID/cwd), when its config file is that process's: the
    * directory it started in, and so the one a relative `include` is opened from, when no `dir` line moved it.
@@ -95,6 +101,20 @@ export type FileOutcome =
   | { readonly ok: true; readonly gathered: FileGathering }
   /** `refused`: the line redis-server stops at and why, when the error is one (not a file that cannot be read). */
   | { readonly ok: false; readonly error: string; readonly refused?: { readonly path: string; readonly line: number; readonly reason: string } };
+
+/** `inputs.pathMap` as a function of a path (the path itself where no FROM matches). */
+export function pathMapper(pathMap: FileInputs['pathMap']): (path: string) => string {
+  if (pathMap === undefined || pathMap.length === 0) return (path) => path;
+  const longestFirst = [...pathMap].map(([from, to]) => [from.replace(/\/+$/, '') || '/', to] as const).sort((a, b) => b[0].length - a[0].length);
+  return (path) => {
+    for (const [from, to] of longestFirst) {
+      if (path === from) return to;
+      const prefix = from === '/' ? '/' : `${from}/`;
+      if (path.startsWith(prefix)) return join(to, path.slice(prefix.length));
+    }
+    return path;
+  };
+}
 
 function fileSource(path: string, line = 1): Source {
   return { kind: 'file', path, line };
@@ -219,7 +239,7 @@ async function usersOf(
     return { acl: { users, origin: 'file', rewritten: false, source: users[0]!.source }, paths: [] };
   }
   if (aclfile) {
-    const path = isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile);
+    const path = inputs.aclPath ? aclfile : pathMapper(inputs.pathMap)(isAbsolute(aclfile) ? aclfile : resolve(cwd, aclfile));
     const fromFiles: Modules = !effective ? 'unknown' : effective.modules.length > 0 ? 'loaded' : 'none';
     const modules: Modules = fromFiles === 'none' && inputs.modules ? inputs.modules : fromFiles === 'unknown' && inputs.modules === 'loaded' ? 'loaded' : fromFiles;
     // The server its config file makes, or a Sentinel; read alone, either.
@@ -309,7 +329,15 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     const warnings: string[] = [];
     let cwd = inputs.cwd ?? (main ? dirname(resolve(main)) : process.cwd());
     if (main) {
-      const load = (from: string) => loadConfFiles(main, { cwd: from, signal: inputs.signal, deferErrors: true, mayRead: inputs.mayRead, ...(inputs.version ? { version: inputs.version } : {}) });
+      // In an audit of the files alone, a missing include may be a path of the deployed server (a chart's /opt/…) or
+      // one relative to a start directory redfort assumed: the error names the flag that reads it (QA41-103).
+      const missingInclude = inputs.offline === true
+        ? ({ arg, relative }: { readonly arg: string; readonly relative: boolean }): string =>
+            relative && inputs.cwd === undefined && inputs.processCwd === undefined
+              ? `looked for relative to the config file's directory, an assumption: redis-server opens it from the directory it starts in (give that with --start-dir DIR)`
+              : `here, not necessarily where the server runs: read it from the checkout with --path-map ${isAbsolute(arg) ? dirname(arg) : 'DEPLOYED_DIR'}=DIR`
+        : undefined;
+      const load = (from: string) => loadConfFiles(main, { cwd: from, signal: inputs.signal, deferErrors: true, mayRead: inputs.mayRead, ...(inputs.version ? { version: inputs.version } : {}), ...(inputs.pathMap?.length ? { mapPath: pathMapper(inputs.pathMap) } : {}), ...(missingInclude ? { missingInclude } : {}) });
       let parsed = await load(cwd);
       // redis-server opens a relative include from the directory it was started in (or the one a `dir` line before
       // it moved to), not the config file's. A running server no `dir` line moved is still in that directory.

@@ -168,6 +168,16 @@ export interface LoadConfOptions {
    * file gets no "skipped" warning there, for 6.x does not skip it (effectiveConfig says what it does instead).
    */
   readonly version?: string;
+  /**
+   * A path an `include` names as the file read for it: a deploy-time path (`/opt/bitnami/redis/etc/overrides.conf`)
+   * as the file of a checkout that stands for it (`--path-map`). Default: the path itself.
+   */
+  readonly mapPath?: (path: string) => string;
+  /**
+   * What to add to the error of an `include` whose file does not exist: how to read it in an audit of the files alone
+   * (`relative`: its path was relative, opened from the assumed start directory, no `dir` line before it).
+   */
+  readonly missingInclude?: (include: { readonly arg: string; readonly path: string; readonly relative: boolean }) => string | undefined;
 }
 
 /** The absolute path {@link loadConf} reads first for `path`: resolved against `cwd`, else the process's. */
@@ -280,9 +290,16 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
 
   const include = (d: Directive, chain: readonly string[]): void => {
     const arg = d.args[0]!;
-    const target = isAbsolute(arg) ? arg : resolve(cwd, arg);
+    const named = isAbsolute(arg) ? arg : resolve(cwd, arg);
+    const target = options.mapPath ? options.mapPath(named) : named;
     const fail = (reason: string): never => {
       throw new ConfigParseError(d.source.path, d.source.line, reason);
+    };
+    /** The hint for a file that is not there, if the caller has one. */
+    const missing = (err: unknown, path: string): string => {
+      if (!/no such file/i.test(errorCode(err))) return '';
+      const hint = options.missingInclude?.({ arg, path, relative: !isAbsolute(arg) && !moved });
+      return hint === undefined ? '' : `; ${hint}`;
     };
     if (chain.length > maxDepth) fail(`include nested more than ${maxDepth} levels deep: ${chain.join(' -> ')}`);
 
@@ -300,7 +317,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         text = readFile(target);
       } catch (err) {
         if (err instanceof NeedInput) throw err;
-        return fail(`include: can't open config file ${quotedArg(target)}: ${errorCode(err)} (redis-server refuses to start)`);
+        return fail(`include: can't open config file ${quotedArg(target)}: ${errorCode(err)} (redis-server refuses to start)${missing(err, target)}`);
       }
       noteFile(target, d);
       expandedBy(text, d);
