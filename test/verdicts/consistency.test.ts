@@ -50,7 +50,8 @@ describe('CONFIG renamed on 7.0.15: DEBUG and MODULE LOAD behind switches that c
   let redis: RunningServer;
   before(async () => {
     redis = await startRedis({
-      conf: 'rename-command CONFIG ""\nuser default on nopass ~* &* +@all -flushall -flushdb -shutdown -monitor -replicaof -slaveof',
+      // -acl|setuser: with ACL SETUSER the user grants itself the rest (QA41-18).
+      conf: 'rename-command CONFIG ""\nuser default on nopass ~* &* +@all -flushall -flushdb -shutdown -monitor -replicaof -slaveof -acl|setuser',
       killOnStop: true,
     });
   });

@@ -59,6 +59,8 @@ const REDIS_5 = redis5Acl('4f7c1e9a2b8d6f3e0a5c');
 
 ruleTester(rule, {
   pass: [
+    { name: '7.2: +acl|whoami +acl|list by name: no ACL SETUSER', facts: v72(LOCKED_DEFAULT, `user who on #${HASH} ~* resetchannels -@all +get +acl|whoami +acl|list`), message: /1 granted one by one/ },
+    { name: '6.2: +acl|whoami by name', facts: v62('user default off nopass ~* &* +@all', `user who on #${HASH} ~* &* -@all +get +acl|whoami`) },
     { name: 'every user without dangerous commands', facts: v70(LOCKED_DEFAULT, `user ro on #${HASH} ~* resetchannels -@all +get`), message: /no enabled user may run a @dangerous command/ },
     { name: '+@all -@dangerous (7.2 keeps the rules as written)', facts: v72(`user default on sanitize-payload #${HASH} ~* &* +@all -@dangerous`) },
     { name: '+@all -@dangerous, the exact 7.0.15 rendering', facts: v70(LOCKED_DEFAULT, LIVE_70.allMinusDangerous) },
@@ -80,6 +82,10 @@ ruleTester(rule, {
     { name: 'a selector without dangerous commands', facts: v70(LOCKED_DEFAULT, `user s2 on #${X} ~* resetchannels -@all +get (~x resetchannels -@all +@read -@dangerous)`) },
   ],
   fail: [
+    // QA41-18: ACL SETUSER grants its caller anything, itself included: by name it is every @dangerous command.
+    { name: '7.2: +acl by name', facts: v72(LOCKED_DEFAULT, `user app on #${HASH} ~app:* resetchannels -@all +get +set +acl +migrate`), messages: [/user 'app' may run ACL SETUSER \(granted by \+acl\): it can grant itself \+@all/] },
+    { name: '7.2: +acl|setuser by name', facts: v72(LOCKED_DEFAULT, `user ops on #${HASH} ~* resetchannels -@all +info +acl|setuser`), messages: [/user 'ops' may run ACL SETUSER \(granted by \+acl\|setuser\)/] },
+    { name: '6.2: +acl|setuser (a first argument)', facts: v62('user default off nopass ~* &* +@all', `user ops on #${HASH} ~* &* -@all +get +acl|setuser`), messages: [/user 'ops' may run ACL SETUSER/] },
     // Issue 11: keys and sort_ro come with @read, however 7.0 renders the rules.
     { name: '7.0 rewrite of +@all -@dangerous +@read', facts: v70(LOCKED_DEFAULT, LIVE_70.plusRead), messages: [/may run 2 @dangerous commands through \+@all: keys, sort_ro/] },
     { name: 'the default user +@all', facts: v70('user default on nopass ~* &* +@all'), messages: [/user 'default' may run 75 @dangerous commands through \+@all: .* and 67 more/], severity: 'high' },

@@ -1,6 +1,7 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import type { CommandGrant } from '../../acl/permissions.ts';
+import type { CommandGrant, DangerousReport } from '../../acl/permissions.ts';
+import { canRun } from '../../acl/permissions.ts';
 import { dangerousOf } from './written-rules.ts';
 import { byCertificate, certificateOnly, judgeLoggingIn, loginsOf } from './users.ts';
 import type { AclUser, Fact } from '../../facts/types.ts';
@@ -14,6 +15,16 @@ const UNKNOWN_RENAME = 'renamed (still runs) or removed';
 
 /** How many command names a message quotes before it says "and N more". */
 const SHOWN = 8;
+
+/**
+ * QA41-18: ACL SETUSER grants whatever its caller names, to itself too (`ACL SETUSER app +@all`): a user that may run
+ * it holds every @dangerous command, however it was granted. The rule that grants it, as the user's report names it
+ * (`+acl`, `+acl|setuser`; on 6.x the command `acl` with a first argument), else how the rendering shows it.
+ */
+function setuserGrant(report: DangerousReport): string {
+  const named = [...report.byName, ...report.viaCategory, ...report.undetermined].find((g) => g.command === 'acl|setuser' || g.command === 'acl');
+  return named ? `granted by ${named.rule}` : 'granted by its rules';
+}
 
 function sample(commands: readonly string[]): string {
   const shown = commands.slice(0, SHOWN).join(', ');
@@ -101,11 +112,24 @@ export default defineRule({
         const viaCategory = removed.size === 0 ? report.viaCategory : report.viaCategory.filter((g) => exists(g.command));
         const gone = removed.size === 0 ? [] : [...new Set(report.viaCategory.filter((g) => !exists(g.command)).map((g) => commandOf(g.command)))];
         const byName = report.byName.filter((g) => exists(g.command)).map((grant) => `user '${clipped(user.name)}': ${grant.command} granted by ${grant.rule}${report.note ? ` (${report.note})` : ''}${unknownRename.has(commandOf(grant.command)) ? ` (${UNKNOWN_RENAME})` : ''}`);
+        // The hardening profile's administrator keeps ACL by name, deliberately: the one user meant to hold every right.
+        // Said apart only when no category grant already counts it.
+        const counted = viaCategory.some((g) => g.command === 'acl|setuser' || g.command === 'acl');
+        const escalates = !counted && report.role !== 'admin' && exists('acl|setuser') && canRun(live, 'acl|setuser', categories) ? setuserGrant(report) : undefined;
+        const escalation = escalates === undefined ? [] : [`user '${clipped(user.name)}' may run ACL SETUSER (${escalates}): \`ACL SETUSER ${clipped(user.name)} +@all\` gives it every command`];
+        if (escalates !== undefined && viaCategory.length === 0) {
+          findings.push({
+            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ACL SETUSER (${escalates}): it can grant itself +@all, every @dangerous command included`,
+            source: user.source,
+            evidence: [...how, ...escalation, ...byName.map((line) => `granted by name: ${line}`)],
+          });
+          continue;
+        }
         if (viaCategory.length > 0) {
           const texts = shown(viaCategory);
           const hidden = unknownRename.size === 0 ? [] : hiddenOf(viaCategory);
           const renamed = renamedBy.size === 0 ? [] : renamedOf(viaCategory);
-          const plain = gone.length === 0 && byName.length === 0 && how.length === 0 && hidden.length === 0 && renamed.length === 0;
+          const plain = gone.length === 0 && byName.length === 0 && how.length === 0 && hidden.length === 0 && renamed.length === 0 && escalation.length === 0;
           findings.push({
             message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}${hidden.length > 0 ? ` (${hidden.join(', ')}: ${UNKNOWN_RENAME})` : ''}`,
             source: user.source,
@@ -116,6 +140,7 @@ export default defineRule({
               ...(hidden.length > 0 ? [`counted, ${UNKNOWN_RENAME}: ${hidden.join(', ')} (COMMAND INFO does not know ${hidden.length === 1 ? 'it by its' : 'them by their'} own name, and no config file read has ${hidden.length === 1 ? 'its' : 'their'} rename-command line)`] : []),
               ...renamed.map((c) => `counted, renamed by rename-command at ${formatSource(renamedBy.get(c)!)}: ${c} still runs under its new name`),
               ...byName.map((line) => `allowed, granted by name: ${line}`),
+              ...escalation,
             ],
           });
         } else {

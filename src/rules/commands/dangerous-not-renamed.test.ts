@@ -69,6 +69,12 @@ ruleTester(rule, {
   ],
   fail: [
     {
+      // QA41-18: ACL SETUSER by name grants its user every admin command the ACL leaves open.
+      name: 'a user granted +acl by name reaches them all through ACL SETUSER',
+      facts: liveFacts({ version: '7.2.4', acl: ['user default off sanitize-payload nopass ~* &* +@all', `user app on sanitize-payload #${HASH} ~app:* resetchannels -@all +get +set +acl`] }),
+      messages: [/CONFIG SET \(app through ACL SETUSER\); .*FLUSHALL \(app through ACL SETUSER\)/],
+    },
+    {
       name: 'an open default user',
       facts: liveFacts(),
       // 7.0's compiled enable-debug-command / enable-module-command 'no' refuse DEBUG and MODULE LOAD to every client.
@@ -104,7 +110,8 @@ ruleTester(rule, {
     {
       name: 'one command fewer than the profile admin is not the profile admin',
       facts: liveFacts({ hidden: ['debug', 'module', 'flushall', 'flushdb', 'monitor', 'replicaof', 'slaveof'], acl: ['user default off resetchannels -@all', `user ops on #${HASH} ~* &* +@all -save -slaveof -flushall -restore-asking -debug -restore -sort_ro -swapdb -replconf -sync -pfselftest -module|list -module|loadex -module|load -module|unload -sort -migrate -pfdebug -monitor -flushdb -keys -psync -shutdown`] }),
-      messages: [/^1 admin command is neither renamed nor denied to every user: CONFIG SET \(ops\)$/],
+      // QA41-18: its +acl (ACL SETUSER) gives it SHUTDOWN back.
+      messages: [/^2 admin commands are neither renamed nor denied to every user: CONFIG SET \(ops\); SHUTDOWN \(ops through ACL SETUSER\)$/],
     },
     {
       // The same `+config` on a user that is not the profile's admin: CONFIG SET is reachable, whatever the user's name.

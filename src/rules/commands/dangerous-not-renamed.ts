@@ -69,30 +69,40 @@ export default defineRule({
         const report = reports.get(user);
         return report?.note !== undefined && report.byName.some((g) => covers(g, command));
       };
+      // QA41-18: a user that may run ACL SETUSER grants itself any of them (`ACL SETUSER app +flushall`): it reaches each
+      // one the ACL leaves open, unless it is the hardening profile's administrator, which keeps ACL by name on purpose.
+      const escalates = new Set(
+        commands.present.get('acl') === false
+          ? []
+          : acl.users.filter((u) => canLogIn(u) && reports.get(u.name)?.role !== 'admin' && canRun(u, 'acl|setuser', categories)).map((u) => u.name),
+      );
       for (const { command, acl: aclName } of ADMIN_TARGETS) {
         if (commands.present.get(command) === false) {
           hidden.push(command);
           continue;
         }
-        const all = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
+        const direct = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
+        const through = [...escalates].filter((u) => !direct.includes(u));
+        const all = [...direct, ...through];
+        const shownAs = (u: string) => (through.includes(u) ? `${u} through ACL SETUSER` : u);
         const gate = SWITCHES[command];
         const setting = gate ? config?.get(gate) : undefined;
         // A compiled default counts only for a known version: files audited without one are read as 7.x, and 6.x
         // has no such switch (Debian 11 and Ubuntu 22.04 ship 6.0).
         if (gate && setting?.value === 'no' && (setting.source.kind !== 'default' || server?.version !== undefined)) {
           // Said only where it matters: a user the ACL lets run it.
-          if (all.length > 0) closed.push(`${aclName.toUpperCase().replace('|', ' ')}: allowed by ACL to ${all.join(', ')}, but ${gate} is 'no', which refuses it to every client`);
+          if (all.length > 0) closed.push(`${aclName.toUpperCase().replace('|', ' ')}: allowed by ACL to ${all.map(shownAs).join(', ')}, but ${gate} is 'no', which refuses it to every client`);
           continue;
         }
         byAcl++;
         const label = aclName.toUpperCase().replace('|', ' ');
         // 7.0+ with the settings unknown (CONFIG renamed or denied): the switch may refuse it to every client.
         if (gate && !setting && atLeast(server, 7) === true) {
-          if (all.length > 0) gateUnknown.push({ label, gate, users: all });
+          if (all.length > 0) gateUnknown.push({ label, gate, users: all.map(shownAs) });
           continue;
         }
         const users = all.filter((u) => !byName(u, aclName));
-        if (users.length > 0) reachable.push(`${label} (${users.join(', ')})`);
+        if (users.length > 0) reachable.push(`${label} (${users.map(shownAs).join(', ')})`);
         const named = all.filter((u) => byName(u, aclName));
         for (const role of new Set(named.map((u) => reports.get(u)?.role))) {
           const them = named.filter((u) => reports.get(u)?.role === role);
