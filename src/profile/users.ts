@@ -51,7 +51,7 @@ export function adminCommands(version: ServerVersion, mode: Mode = 'server'): st
  * (`+config|rewrite +client|setname +client|kill`): all of CONFIG and CLIENT, as this list had them (QA37-3), let a
  * stolen sentinel password CONFIG SET dir/dbfilename; Sentinel never sends REPLICAOF (it says SLAVEOF).
  */
-const SENTINEL_ON_SERVER = ['ping', 'info', 'client|setname', 'client|kill', 'subscribe', 'publish', 'multi', 'exec', 'slaveof', 'config|rewrite', 'script|kill'];
+export const SENTINEL_ON_SERVER: readonly string[] = ['ping', 'info', 'client|setname', 'client|kill', 'subscribe', 'publish', 'multi', 'exec', 'slaveof', 'config|rewrite', 'script|kill'];
 
 /** What a Sentinel sends to its peers (`sentinel-user`): PING, CLIENT SETNAME, PUBLISH hello, IS-MASTER-DOWN-BY-ADDR. */
 const SENTINEL_ON_SENTINEL = ['ping', 'client|setname', 'publish', 'sentinel|is-master-down-by-addr'];

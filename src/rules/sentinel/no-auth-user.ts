@@ -1,7 +1,11 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, openToAnyone } from '../util.ts';
-import { roleRules, userName } from '../../profile/index.ts';
+import { roleRules, SENTINEL_ON_SERVER, userName } from '../../profile/index.ts';
+import { canRun } from '../../acl/permissions.ts';
+import type { Source } from '../../facts/types.ts';
+import type { TopologyFacts } from '../../facts/topology.ts';
+import { clipped } from '../../util/shown.ts';
 import { resolveVersion } from '../../redis/directives.ts';
 
 /**
@@ -20,6 +24,84 @@ const SENTINEL_RULES_6_0 = roleRules('sentinel', resolveVersion('6.0.0')).filter
  */
 const BEFORE_6_2 = `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${SENTINEL_RULES_6_0}\`), \`requirepass\` for Sentinel itself with the same password on every sentinel (before 6.2 a sentinel logs in to its peers with its own requirepass; \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` do not exist and stop it from starting), and \`sentinel deny-scripts-reconfig yes\`.`;
 
+/** What Sentinel sends to the servers it watches (src/profile/users.ts SENTINEL_ON_SERVER). */
+interface Cross {
+  readonly findings: Finding[];
+  readonly unknown: string[];
+  /** How many (sentinel, master) auth-users were checked against every server of their group. */
+  readonly checked: number;
+}
+
+/**
+ * QA41-7: the deployment entry has each sentinel's auth-user and auth-pass (its sentinel.conf) and the ACL of the master
+ * and replicas it watches: the user must exist there, be on, take that password and may run what Sentinel sends
+ * (PING, INFO, CLIENT SETNAME…, SLAVEOF at failover). A user the master does not have leaves the master s_down and
+ * disconnected to every sentinel, which no node's own view shows.
+ */
+function authUsersOnServers(topology: TopologyFacts): Cross {
+  const problems = new Map<string, { readonly master: string; readonly user: string; readonly why: string; readonly sentinels: Set<string>; readonly servers: Set<string>; readonly source: Source }>();
+  const unknown = new Set<string>();
+  let checked = 0;
+  for (const group of topology.groups) {
+    const servers = topology.nodes.filter((n) => (n.role === 'master' && n.address === group.master) || (n.role === 'replica' && n.masterAddress === group.master));
+    for (const sentinel of topology.nodes.filter((n) => n.role === 'sentinel' && group.sentinels.includes(n.address))) {
+      const facts = sentinel.summary?.sentinel;
+      if (!facts) continue; // an unreached sentinel is its own error entry
+      if (!facts.masterAuthKnown) {
+        unknown.add(`the auth-user of sentinel ${sentinel.address} is unknown (its sentinel.conf was not read: audit on its host, or with --sentinel-config)`);
+        continue;
+      }
+      const master = facts.masters.find((m) => m.name === group.name);
+      // No auth-user, 'default', or no auth-pass: each sentinel's own entry fails it.
+      if (!master?.authUser || master.authUser.value === 'default' || !master.authPass?.value.set) continue;
+      const name = master.authUser.value;
+      const pass = master.authPass.value;
+      let all = true;
+      for (const server of servers) {
+        const acl = server.summary?.acl;
+        const table = server.summary?.categories;
+        const why = (text: string) => {
+          const key = `${group.name}\0${name}\0${text}`;
+          const found = problems.get(key) ?? { master: group.name, user: name, why: text, sentinels: new Set<string>(), servers: new Set<string>(), source: master.authUser!.source };
+          found.sentinels.add(sentinel.address);
+          found.servers.add(`${server.address} (${server.role})`);
+          problems.set(key, found);
+        };
+        if (!acl) {
+          unknown.add(`the ACL of ${server.role} ${server.address} could not be read (${server.summary?.unavailable.acl ?? server.error ?? 'not audited'}): whether it has auth-user '${clipped(name)}' is unknown`);
+          all = false;
+          continue;
+        }
+        const user = acl.users.find((u) => u.name === name);
+        if (!user) {
+          if (acl.unreadable?.length) {
+            unknown.add(`auth-user '${clipped(name)}' is not among the users read on ${server.address} (${acl.unreadable[0]})`);
+            all = false;
+          } else {
+            why('does not exist');
+          }
+          continue;
+        }
+        if (!user.enabled) why("is 'off'");
+        else if (!user.nopass && !user.passwords.some((p) => p.sha256 === pass.sha256)) why('does not take the auth-pass the sentinel sends');
+        else if (!table) {
+          unknown.add(`the command categories of ${server.address} are unknown: whether auth-user '${clipped(name)}' may run what Sentinel sends is not judged`);
+          all = false;
+        } else {
+          const missing = SENTINEL_ON_SERVER.filter((c) => !canRun(user, c, table));
+          if (missing.length > 0) why(`may not run ${missing.map((c) => c.toUpperCase().replace('|', ' ')).join(', ')}`);
+        }
+      }
+      if (all) checked++;
+    }
+  }
+  const findings = [...problems.values()].map((p) => ({
+    message: `master '${clipped(p.master)}': auth-user '${clipped(p.user)}' of sentinel${p.sentinels.size === 1 ? '' : 's'} ${[...p.sentinels].join(', ')} ${p.why} on ${[...p.servers].join(', ')}: Sentinel cannot ${/may not run/.test(p.why) ? 'do its work there (monitor, announce itself, fail over)' : 'log in there, so it sees the server down and cannot fail over'}`,
+    source: p.source,
+  }));
+  return { findings, unknown: [...unknown], checked };
+}
+
 export default defineRule({
   id: 'sentinel.no-auth-user',
   title: 'Sentinel authenticates to masters as an ACL user and requires a password itself',
@@ -29,8 +111,10 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: `In sentinel.conf: \`sentinel auth-user <master> ${userName('sentinel')}\` with \`sentinel auth-pass <master> …\` (the master grants that user only what Sentinel needs: \`${SENTINEL_RULES}\`), \`requirepass\` or ACL users for Sentinel itself together with \`sentinel sentinel-user\`/\`sentinel sentinel-pass\` on every sentinel (the same credentials: without them the sentinels cannot reach each other after a restart and lose quorum), and \`sentinel deny-scripts-reconfig yes\`.`,
   requires: ['sentinel'],
-  check({ sentinel, acl, server, unavailable }) {
+  check({ sentinel, acl, server, unavailable, topology }) {
     const findings: Finding[] = [];
+    const cross = topology?.kind === 'sentinel' ? authUsersOnServers(topology) : undefined;
+    if (cross) findings.push(...cross.findings);
     if (acl && openToAnyone(acl)) {
       findings.push({
         message: "the sentinel's default user is 'on' and 'nopass': anyone who reaches it can run SENTINEL SET, SENTINEL FAILOVER and redirect clients",
@@ -61,6 +145,12 @@ export default defineRule({
       findings.push({ message: "deny-scripts-reconfig is 'no': SENTINEL SET can point notification-script at any executable", source: deny.source });
     }
     if (findings.length > 0) return fail(atLeast(server, 6, 2) === false ? findings.map((f) => ({ ...f, remediation: BEFORE_6_2 })) : findings);
+    if (cross) {
+      // The deployment entry: each sentinel's own settings are judged in its entry; here, its auth-user where it logs in.
+      if (cross.unknown.length > 0) return skip(`${cross.unknown.join('; ')}: whether the sentinels can log in to the servers they watch is unknown`);
+      if (cross.checked === 0) return skip('no sentinel of the deployment has an auth-user and auth-pass to check against the servers it watches');
+      return pass(`every sentinel's auth-user (${cross.checked} checked) exists on the master and replicas it watches, is on, takes its auth-pass and may run what Sentinel sends`, { source: topology!.source });
+    }
     if (!acl) return skip(unavailable.acl ?? 'the ACL users could not be read');
     if (!sentinel.masterAuthKnown || deny === undefined) {
       return skip('the sentinel requires a password, but auth-user and deny-scripts-reconfig are only in sentinel.conf, which was not read (pass --sentinel-config, or run on its host)');

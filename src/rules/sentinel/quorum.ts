@@ -180,6 +180,28 @@ export function peerAuth(views: readonly SentinelView[]): PeerAuth {
   return { problems: out, unknown };
 }
 
+/** The master's flags that say the sentinel does not reach it now. */
+const DOWN_FLAGS = new Set(['s_down', 'o_down', 'disconnected']);
+
+/** For each group, the sentinels that report its master s_down, o_down or disconnected, with the flags. */
+function masterDown(topology: Facts['topology'], own: SentinelFacts | undefined, names: readonly string[]): string[] {
+  const views = topology
+    ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary?.sentinel).map((n) => ({ address: n.address, sentinel: n.summary!.sentinel! }))
+    : own ? [{ address: 'this sentinel', sentinel: own }] : [];
+  const out: string[] = [];
+  for (const name of names) {
+    const seen = new Map<string, string[]>();
+    for (const view of views) {
+      const flags = view.sentinel.masters.find((m) => m.name === name)?.flags ?? '';
+      const bad = flags.split(',').filter((f) => DOWN_FLAGS.has(f));
+      if (bad.length === 0) continue;
+      seen.set(flags, [...(seen.get(flags) ?? []), view.address]);
+    }
+    for (const [flags, at] of seen) out.push(`${at.length === views.length && views.length > 1 ? `all ${at.length} sentinels` : at.join(', ')} report master '${name}' as ${flags}`);
+  }
+  return out;
+}
+
 export function peerAuthProblems(views: readonly SentinelView[]): string[] {
   return peerAuth(views).problems;
 }
@@ -277,6 +299,12 @@ export default defineRule({
       return skip(`${counts}: the file's known-sentinel lines record the peers a sentinel met (kept until SENTINEL RESET, dead ones too), not sentinels that run; whether they run is known only live (audit the running sentinels with --sentinel)`);
     }
     const summary = groups.map((g) => `'${g.name}': ${g.sentinels} sentinels, quorum ${g.quorum}${g.ckquorum ? `, CKQUORUM ${g.ckquorum.message}` : ''}`).join('; ');
+    // QA41-7: CKQUORUM counts sentinels that can reach each other, not whether they reach the master: one they see
+    // s_down or disconnected (an auth-user the master refuses, a master down now) is not a group that "can" fail over.
+    const down = masterDown(topology, sentinel, groups.map((g) => g.name));
+    if (down.length > 0) {
+      return skip(`${summary}; but ${down.join('; ')}: while the sentinels cannot reach the master, CKQUORUM does not show that a failover can be authorized and carried out (see sentinel.no-auth-user, and each sentinel's log)`);
+    }
     return pass(summary, { source: groups[0]!.source, evidence: notes });
   },
 });
