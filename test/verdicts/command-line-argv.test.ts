@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { auditTarget, gatherTarget, judgeFacts } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { commandLineConfig, commandLineOptions } from '../../src/redis/command-line.ts';
@@ -320,7 +321,7 @@ describe('configuration from standard input (-), real server', () => {
 });
 
 // An ACL file that cannot be read by redfort (permission denied to its user; here, as the tests run as root, a
-// directory in its place: the same read error): given with --aclfile, only the users were unread; named by the config
+// FIFO in its place: the same read error; a directory reads as empty, as redis-server reads it: QA41-114): given with --aclfile, only the users were unread; named by the config
 // file, every file fact was unavailable, so with CONFIG renamed the file's `protected-mode no` went unjudged. The
 // users are what is unknown, not the settings: both now mark the users unread and keep the settings.
 describe('an ACL file that cannot be read, named by the config or given with --aclfile (real servers)', () => {
@@ -339,7 +340,7 @@ describe('an ACL file that cannot be read, named by the config or given with --a
   ] as const) {
     it(`${which}: the users are unread, the settings judged`, async () => {
       await rename(path(), `${path()}.moved`);
-      await mkdir(path());
+      execFileSync('mkfifo', [path()]);
       const [protectedMode] = of(await audit(server()), 'network.protected-mode-off');
       assert.equal(protectedMode?.status, 'fail', protectedMode?.message);
       const gathered = await gatherTarget(resolveTarget(server().url, {}, {}), { noProbe: true });

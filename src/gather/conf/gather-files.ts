@@ -22,6 +22,7 @@ import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import type { EffectiveConf } from './redis-conf.ts';
 import type { UnlistenableBind } from './effective.ts';
 import { parseAclFile } from './acl-file.ts';
+import { readsAsEmpty } from './includes.ts';
 import type { Modules, RulesReader } from '../../acl/known-commands.ts';
 import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion, sentinelWithoutAcl, sentinelWithoutAclUsers } from '../../redis/directives.ts';
@@ -169,6 +170,14 @@ export async function aclFileUsers(path: string, version: string | undefined, si
     if (typeof read === 'string') return { reason: read, missing: false };
     ({ users, warnings } = read);
   } catch (error) {
+    const empty = readsAsEmpty(path, error);
+    if (empty !== undefined) {
+      // fopen() of a directory (or /dev/null) succeeds and fgets() returns nothing: the server loads no user and
+      // starts with default 'on nopass ~* &* +@all', requirepass ignored (6.2.16, 7.0.15, 8.6.3, valkey 9.1.2).
+      // The reader never opens it: modelled as an empty file.
+      const user = implicitDefaultUser(undefined, `compiled default: the ACL file ${path} is ${empty}, from which redis-server reads no user, so it creates default 'on nopass ~* &* +@all' (requirepass is ignored)`);
+      return { users: [user], warnings: [`the ACL file ${path} is ${empty}: redis-server reads no user from it and starts with default 'on nopass ~* &* +@all' (requirepass is ignored)`] };
+    }
     if (error instanceof FileReadError && error.reason === 'missing') {
       return { reason: `the ACL file ${path} could not be read (${reader === 'sentinel' ? 'redis-sentinel' : 'redis-server'} refuses to start without it)`, missing: true };
     }

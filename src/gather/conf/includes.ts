@@ -2,10 +2,22 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TABLED_LINES, directivesJudged, followsRedis6, resolveVersion } from '../../redis/directives.ts';
 import { globSegmentRegExp } from '../../util/glob.ts';
+import { FileReadError } from '../../util/read-file.ts';
 import { ConfigParseError, errorCode, quotedArg } from './conf-errors.ts';
 import { directiveShaped, isKnownDirective, MAX_DIRECTIVES, MAX_WORDS, NO_USERS, parseConfLines, tooMuchConfig, unknownDirective } from './tokenize.ts';
 import type { Directive, UsersHeld } from './tokenize.ts';
 import { MAX_ACL_WORDS, MAX_PERMISSION_SETS } from '../../acl/limits.ts';
+
+/**
+ * What an unreadable path is when redis-server would read it as an empty file: a directory (fopen() succeeds on
+ * Linux, fgets() returns nothing) or /dev/null. Undefined for any other read error (missing, denied, a FIFO...).
+ */
+export function readsAsEmpty(path: string, error: unknown): string | undefined {
+  if (!(error instanceof FileReadError) || error.reason !== 'not-regular') return undefined;
+  if (error.detail === 'is a directory') return 'a directory';
+  if (path === '/dev/null') return '/dev/null';
+  return undefined;
+}
 
 export interface ParsedConf {
   /**
@@ -317,6 +329,13 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
         text = readFile(target);
       } catch (err) {
         if (err instanceof NeedInput) throw err;
+        const empty = readsAsEmpty(target, err);
+        if (empty !== undefined) {
+          // fopen() of a directory (or /dev/null) succeeds on Linux and fgets() returns nothing: redis-server adds
+          // no setting and starts (6.2.16, 7.0.15, 8.6.3, valkey 9.1.2). The reader never opens it: modelled empty.
+          warnings.push(`${d.source.path}:${d.source.line}: include ${quotedArg(target)} is ${empty}: redis-server reads nothing from it (no setting added)`);
+          return;
+        }
         return fail(`include: can't open config file ${quotedArg(target)}: ${errorCode(err)} (redis-server refuses to start)${missing(err, target)}`);
       }
       noteFile(target, d);
