@@ -195,7 +195,8 @@ describe('live audit of real servers', { concurrency: true }, () => {
       expectStatus(locked, 'auth.default-user-enabled', 'pass');
       const [aclfile] = expectStatus(locked, 'auth.acl-file-missing', 'pass');
       assert.match(aclfile!.message, /users\.acl/);
-      expectStatus(locked, 'auth.weak-password', 'pass');
+      // The other users' passwords are hashes (the ACL file hidden): their length unknown, a skip (QA41-24).
+      expectStatus(locked, 'auth.weak-password', 'skip');
       expectStatus(locked, 'network.protected-mode-off', 'pass');
     });
 
@@ -221,7 +222,7 @@ describe('live audit of real servers', { concurrency: true }, () => {
     it('still judges the ACL rules for that auditor', () => {
       expectStatus(lite, 'auth.no-authentication', 'pass');
       expectStatus(lite, 'auth.default-user-enabled', 'pass');
-      expectStatus(lite, 'auth.weak-password', 'pass');
+      expectStatus(lite, 'auth.weak-password', 'skip');
       const findings = expectStatus(lite, 'auth.dangerous-commands-allowed', 'fail');
       assert.match(findings[0]!.message, /user 'admin'/);
     });

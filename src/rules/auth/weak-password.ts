@@ -110,7 +110,9 @@ export default defineRule({
       unjudged === 0
         ? ''
         : `the length of ${unjudged === 1 ? 'the password' : `${unjudged} passwords`} of ${names(unjudgedUsers)} is unknown: redfort saw only ${unjudged === 1 ? 'its' : 'their'} SHA-256 hash, which shows ${unjudged === 1 ? 'it is' : 'they are'} not empty, common or of at most 3 characters, not whether ${unjudged === 1 ? 'it is' : 'they are'} shorter than ${min}`;
-    if (judged === 0 && unjudged > 0) return skip(notJudged);
+    // QA41-24: a password not judged is unknown whatever else was judged (an 8-character one hides behind its hash):
+    // with no failure, the rule skips, naming what was checked and what was not; never a pass.
+    if (unjudged > 0) return skip(judged === 0 ? notJudged : `${judged} password${judged === 1 ? '' : 's'} checked: none is empty, common or shorter than ${min} characters; not judged: ${notJudged}`);
     return pass(
       judged === 0
         ? 'no enabled user has a password to judge'
