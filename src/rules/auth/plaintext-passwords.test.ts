@@ -62,6 +62,8 @@ ruleTester(rule, {
   pass: [
     { name: 'hashed ACL file', facts: withFiles({ conf: `aclfile ${ACL}`, aclFile: `user default off nopass ~* &* +@all\nuser app on #${HASH} ~app:* resetchannels -@all +@read +@write -@dangerous\n` }), message: /no clear-text password in 2 files/ },
     { name: 'redis.conf without secrets', facts: withFiles({ conf: 'bind 127.0.0.1 -::1\nport 6379\n' }), message: /in 1 file$/ },
+    // The command line read and without it: set by CONFIG SET, kept in no file.
+    { name: 'requirepass set at run time, the command line read without it', facts: liveFacts({ conf: 'requirepass Zq7aLm2xW9kRt4bVc8nJ', extra: { files: files({ conf: 'port 6379' }), host: unitHost(['/etc/redis/redis.conf', '--port', '6379']) } }), message: /^no clear-text password in 1 file or on the systemd unit's ExecStart$/ },
     { name: 'requirepass ""', facts: withFiles({ conf: 'requirepass ""' }) },
     { name: 'a hashed user line in redis.conf', facts: withFiles({ conf: `user app on #${HASH} ~app:* +@read` }) },
     { name: 'started without a config file, no password in its options', facts: withUnit(['--port', '6379', '--masterauth', '', '--user', 'app', 'on', '#' + HASH, '~*'], { noConfigFile: true }), message: /^no clear-text password on the systemd unit's ExecStart \(the server was started without a config file\)$/ },
@@ -127,6 +129,12 @@ ruleTester(rule, {
     { name: "--user of a unit read by systemctl show (its users unknown): the option's >password", facts: withUnit(['--user', 'app', 'on', '>s3cret-unit-password', '~*', '+@all'], { exact: false }), messages: [/^user 'app' has a clear-text password \('>…'\) on the systemd unit's ExecStart/] },
   ],
   skip: [
+    {
+      // QA41-15: Bitnami's `redis-server redis.conf --requirepass P --masterauth P`, the command line not readable here.
+      name: 'requirepass and masterauth set at run time, in none of the files read',
+      facts: liveFacts({ conf: 'requirepass Zq7aLm2xW9kRt4bVc8nJ\nmasterauth Zq7aLm2xW9kRt4bVc8nJ', extra: { files: files({ conf: 'bind 127.0.0.1\nport 6379\n', aclFile: '' }) } }),
+      message: /^requirepass and masterauth are set at run time but in none of the 2 files read \(no clear-text password there\): given on the server's command line or by CONFIG SET/,
+    },
     { name: 'no config file read and the options hold none, but the server has a config file', facts: withUnit(['/etc/redis/redis.conf', '--port', '6379']), message: /started without a config file, and none was given/ },
     { name: 'no file was read (live only)', facts: liveFacts(), message: /no configuration file was read/ },
     { name: 'the config gatherer says why', facts: liveFacts({ unavailable: { files: '/etc/redis/redis.conf: permission denied' } }), message: /permission denied/ },

@@ -133,6 +133,15 @@ export default defineRule({
     if (files.unread?.length) return skip(`${files.unread.join('; ')}: its passwords are unknown (no clear-text password in the ${files.paths.length} file${files.paths.length === 1 ? '' : 's'} read${alsoLine})`);
     // Only the ACL file was read: the config file the server may have (requirepass, masterauth) is unknown.
     if (files.configUnread !== undefined) return skip(`no clear-text password in ${files.paths.join(', ')} (the server's ACL file, CONFIG GET aclfile)${alsoLine}, but ${files.configUnread}`);
+    // QA41-15: a password the server runs with (CONFIG GET) that no file read holds, and a command line not read: given
+    // on that command line (a start script, a compose file, Helm values) or by CONFIG SET; where it is kept is unknown.
+    if (!line) {
+      const outside = CLEAR_TEXT_DIRECTIVES.filter((name) => facts.secrets?.get(name)?.value.set === true && files.secrets.get(name)?.value.set !== true);
+      if (outside.length > 0) {
+        const n = files.paths.length;
+        return skip(`${outside.map((name) => files.spelled?.get(name) ?? name).join(' and ')} ${outside.length === 1 ? 'is' : 'are'} set at run time but in none of the ${n === 1 ? 'file' : `${n} files`} read (no clear-text password there): given on the server's command line or by CONFIG SET, so where ${outside.length === 1 ? 'it is' : 'they are'} stored in clear text is unknown (audit on the server's host to read its command line)`);
+      }
+    }
     return pass(`no clear-text password in ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}${alsoLine}`, { source: files.source });
   },
 });
