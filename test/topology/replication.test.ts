@@ -143,3 +143,28 @@ describe('a deployment audit without the password the seed wants', () => {
     assert.match(plan.stderr, /needs credentials: the server requires a password/);
   });
 });
+
+describe('a replica named by host name or by another address of its own (QA41-19)', () => {
+  let master: RunningServer;
+  let replica: RunningServer;
+
+  before(async () => {
+    master = await startRedis({ host: '127.0.0.1' });
+    // Also bound to 127.0.0.6: its master lists it as 127.0.0.1 (the source of its link), the seed names 127.0.0.6.
+    replica = await startRedis({ host: '127.0.0.1', conf: `bind 127.0.0.1 127.0.0.6\nreplicaof ${master.host} ${master.port}` });
+    await linkUp(replica);
+  });
+
+  it('seeded by localhost: the seed and the master\'s 127.0.0.1 entry are one node', async () => {
+    const results = await auditDeployment(resolveTarget(`redis://localhost:${replica.port}`, {}, {}), { ...FAST, kind: 'replication' });
+    assert.equal(results[0]!.target, `replication redis://localhost:${replica.port} (2 nodes)`);
+    assert.deepEqual(results.map((r) => r.target).slice(1).sort(), [`redis://${at(master)}`, `redis://localhost:${replica.port}`].sort());
+    expectRule(results[0]!, 'config.inconsistent-nodes', 'pass', /^all 2 nodes agree/);
+  });
+
+  it('seeded by an address the master does not list: the same run_id is the same node', async () => {
+    const results = await auditDeployment(resolveTarget(`redis://127.0.0.6:${replica.port}`, {}, {}), { ...FAST, kind: 'replication' });
+    assert.equal(results[0]!.target, `replication redis://127.0.0.6:${replica.port} (2 nodes)`);
+    assert.deepEqual(results.map((r) => r.target).slice(1).sort(), [`redis://${at(master)}`, `redis://127.0.0.6:${replica.port}`].sort());
+  });
+});

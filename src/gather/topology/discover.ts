@@ -442,7 +442,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       ({ found, groups } = result);
       gathered = await gatherAll(found);
     } else {
-      const result = await replicationNodes(seed, { seedFacts, gatherAll });
+      const result = await replicationNodes(seed, { seedFacts, gatherAll, seedKeys: await seedAddressKeys(seed, options) });
       if (typeof result === 'string') return { ok: false, error: result, seedFacts };
       ({ found, gathered } = result);
       walkWarnings = result.warnings;
@@ -526,24 +526,47 @@ async function hostsByAddress(
 }
 
 /**
+ * Every key ({@link addressKey}) the seed is reached at: its address as given, and, for a host name, each address the
+ * name resolves to at the seed's port. A master lists its replicas by IP (`slave0:ip=127.0.0.1`), while inventories name
+ * them by DNS name (`localhost:23301`): the seed is one node under either (QA41-19). A name that does not resolve is
+ * only itself.
+ */
+async function seedAddressKeys(seed: Target, options: Pick<DiscoverOptions, 'lookup' | 'signal' | 'connectTimeoutMs'>): Promise<Set<string>> {
+  const keys = new Set([addressKey(seed.host, seed.port)]);
+  if (seed.host === '' || net.isIP(seed.host) !== 0) return keys;
+  const resolved = await resolveHostNames([seed.host], { timeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, signal: options.signal, lookup: options.lookup });
+  const answer = resolved.get(seed.host.toLowerCase());
+  if (answer?.ok) for (const a of answer.addresses.value) keys.add(addressKey(a, seed.port));
+  return keys;
+}
+
+/** INFO server's `run_id`: what a server says it is, whatever address it was reached at. */
+function runIdOf(facts: Facts): string | undefined {
+  const id = facts.info ? infoField(facts.info, 'run_id') : undefined;
+  return id !== undefined && /^[0-9a-f]{40}$/i.test(id) ? id.toLowerCase() : undefined;
+}
+
+/**
  * A master and its replicas, found through INFO replication: up from a replica to its master, then down the
- * `slaveN` lines of every node reached (chained replicas included).
+ * `slaveN` lines of every node reached (chained replicas included). The seed is one node under each of its addresses
+ * (`seedKeys`) and under its `run_id`: a master's `127.0.0.1:23301` is the seed named `localhost:23301`.
  */
 async function replicationNodes(
   seed: Target,
-  { seedFacts, gatherAll }: { readonly seedFacts: Facts; readonly gatherAll: (list: readonly Found[]) => Promise<Map<string, Gathered>> },
+  { seedFacts, gatherAll, seedKeys }: { readonly seedFacts: Facts; readonly gatherAll: (list: readonly Found[]) => Promise<Map<string, Gathered>>; readonly seedKeys: ReadonlySet<string> },
 ): Promise<{ found: Found[]; gathered: Map<string, Gathered>; warnings: string[] } | string> {
   const source: Source = { kind: 'live', command: 'INFO replication' };
   const role = seedFacts.info ? infoField(seedFacts.info, 'role') : undefined;
   const found: Found[] = [];
   const gathered = new Map<string, Gathered>();
   const seedKey = addressKey(seed.host, seed.port);
+  const seedRunId = runIdOf(seedFacts);
   let frontier: Found[];
   if (role === 'slave') {
     const host = infoField(seedFacts.info!, 'master_host') ?? '';
     const port = Number(infoField(seedFacts.info!, 'master_port') ?? 0);
     // A replica of itself (a loop of one) is not asked twice.
-    frontier = [{ host, port, role: 'master', health: [], source, ...(addressKey(host, port) === seedKey ? { facts: seedFacts } : {}) }];
+    frontier = [{ host, port, role: 'master', health: [], source, ...(seedKeys.has(addressKey(host, port)) ? { facts: seedFacts } : {}) }];
   } else {
     frontier = [{ host: seed.host, port: seed.port, role: 'master', health: [], source, facts: seedFacts }];
   }
@@ -557,10 +580,16 @@ async function replicationNodes(
     // By address: a hostile master listing 150,000 replicas made a walk of `next` per replica (11 billion steps: minutes of
     // CPU before the count below refused them).
     const nextAddresses = new Set<string>();
-    for (const f of frontier) {
-      const address = addressOf(f.host, f.port);
-      const key = addressKey(f.host, f.port);
-      const outcome = outcomes.get(key)!;
+    for (const listed of frontier) {
+      const address = addressOf(listed.host, listed.port);
+      const key = addressKey(listed.host, listed.port);
+      let outcome = outcomes.get(key)!;
+      let f = listed;
+      // The seed at an address no resolution gave (its public address, a NAT): the same server says the same run_id.
+      if (!f.facts && outcome.ok && seedRunId !== undefined && runIdOf(outcome.facts) === seedRunId && !found.some((n) => n.facts === seedFacts)) {
+        f = { ...f, facts: seedFacts };
+        outcome = { ok: true, facts: seedFacts };
+      }
       found.push(f);
       gathered.set(key, outcome);
       if (!outcome.ok) continue;
@@ -568,7 +597,7 @@ async function replicationNodes(
         const replicaKey = addressKey(r.host, r.port);
         if (gathered.has(replicaKey) || nextAddresses.has(replicaKey)) continue;
         nextAddresses.add(replicaKey);
-        const isSeed = replicaKey === seedKey;
+        const isSeed = seedKeys.has(replicaKey);
         next.push({
           host: r.host,
           port: r.port,
