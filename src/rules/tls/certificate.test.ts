@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ruleContext } from '../../rules/context.ts';
+import { runRules } from '../../engine/run.ts';
 import { liveFacts, ruleTester } from '../../../test/rule-tester.ts';
 import { certificate, NOW, tlsPort, withProbe } from '../../../test/helpers/probe-facts.ts';
 import rule from './certificate.ts';
@@ -74,4 +78,16 @@ ruleTester(rule, {
     },
     { name: 'no probe at all', facts: liveFacts({ conf: 'port 0\ntls-port 6380', unavailable: { probe: 'network probes were turned off (--no-probe)' } }), message: /--no-probe/ },
   ],
+});
+
+test(`${rule.id}: an expired certificate the --cacert CA signed is said to be chained to it (QA41-17)`, () => {
+  const judge = (error: string) => runRules([rule], onWire({ validFrom: NOW - 400 * DAY, validTo: NOW - 35 * DAY, chain: { trusted: false, against: 'cacert', error } }), { context: ruleContext({ nowSeconds: NOW }) })[0];
+  const expired = judge('CERT_HAS_EXPIRED');
+  assert.equal(expired?.status, 'fail');
+  const notes = expired?.evidence ?? [];
+  assert.ok(notes.includes('chained to the --cacert CA, but a certificate of its chain has expired (CERT_HAS_EXPIRED)'), notes.join('\n'));
+  assert.ok(!notes.some((n) => n.startsWith('not chained')), notes.join('\n'));
+  const unsigned = judge('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  const unsignedNotes = unsigned?.evidence ?? [];
+  assert.ok(unsignedNotes.includes('not chained to the --cacert CA (UNABLE_TO_GET_ISSUER_CERT_LOCALLY)'), unsignedNotes.join('\n'));
 });

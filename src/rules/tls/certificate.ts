@@ -66,13 +66,21 @@ function keyText(c: CertificateFacts): string {
   return c.keyBits === undefined ? type : `${type} ${c.keyBits}-bit`;
 }
 
+/** Verification errors of dates only, by OpenSSL's code as Node names it: the chain itself reached the CA. */
+const DATE_ERRORS: Readonly<Record<string, string>> = {
+  CERT_HAS_EXPIRED: 'a certificate of its chain has expired',
+  CERT_NOT_YET_VALID: 'a certificate of its chain is not yet valid',
+};
+
 /** What the wire said about trust, for the message: not a failure by itself (see the rule's docs). */
 function trustNotes(c: CertificateFacts): string[] {
   const notes: string[] = [];
   if (c.selfSigned) notes.push('self-signed');
   if (c.chain) {
     const against = c.chain.against === 'cacert' ? 'the --cacert CA' : 'the system roots (no --cacert given)';
-    notes.push(c.chain.trusted ? `chained to ${against}` : `not chained to ${against}${c.chain.error ? ` (${c.chain.error})` : ''}`);
+    const dates = c.chain.error !== undefined ? DATE_ERRORS[c.chain.error] : undefined;
+    // A date error comes after the chain was built up to a trusted CA: the CA signed it, only the dates fail (QA41-17).
+    notes.push(c.chain.trusted ? `chained to ${against}` : dates ? `chained to ${against}, but ${dates} (${c.chain.error})` : `not chained to ${against}${c.chain.error ? ` (${c.chain.error})` : ''}`);
   }
   if (c.hostname) notes.push(c.hostname.matches ? `names '${c.hostname.name}'` : `does not name '${c.hostname.name}'`);
   return notes;
