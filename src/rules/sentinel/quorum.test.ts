@@ -96,6 +96,14 @@ ruleTester(rule, {
       messages: [/^master 'mymaster': sentinel 10\.0\.0\.1:26379 has no sentinel-pass \(and sentinel-user\) and cannot log in to 10\.0\.0\.2:26379, 10\.0\.0\.3:26379 \(they require another password\)/],
     },
     {
+      // QA41-14: the seed's CKQUORUM said OK, yet a peer cannot log in to the others: seeded from that peer it said
+      // NOQUORUM. The verdict does not depend on the seed.
+      name: 'deployment: CKQUORUM OK on the seed, a sentinel that cannot log in to its peers is still a finding',
+      facts: deployment([group('mymaster', '10.0.0.1:6379', SENTINELS, 2, OK)], [NODES[0]!, ...SENTINELS.map((a, i): NodeSpec => ({ address: a, role: 'sentinel', facts: { version: '6.0.20', conf: `requirepass pw-${i === 2 ? 2 : 0}`, unavailable: { acl: 'ACL LIST: unknown command' } } }))]),
+      messages: [/^master 'mymaster': sentinel 10\.0\.0\.1:26379 has no sentinel-pass \(and sentinel-user\) and cannot log in to 10\.0\.0\.3:26379 .*CKQUORUM on the sentinel asked said OK 3 usable Sentinels, but a sentinel that cannot authenticate to its peers is no vote/],
+      severity: 'medium',
+    },
+    {
       name: 'deployment: the same sentinel listed twice counts once',
       facts: deployment([group('mymaster', '10.0.0.1:6379', [SENTINELS[0]!, SENTINELS[1]!, SENTINELS[1]!], 2, OK)]),
       messages: [/watched by 2 sentinels/],

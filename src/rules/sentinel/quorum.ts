@@ -256,13 +256,23 @@ export default defineRule({
     const stuck = peers.problems;
     // Counts alone look fine but the sentinels cannot reach each other: without CKQUORUM (one sentinel's view, or a
     // group not asked) that is the finding itself, never a pass.
-    if (findings.length === 0 && stuck.length > 0 && (!topology || groups.some((g) => !g.ckquorum))) {
-      return fail(groups.filter((g) => !g.ckquorum).map((g) => ({
-        message: `master '${g.name}': ${stuck.join('; ')}: the sentinels cannot authenticate to each other, which alone makes a quorum unreachable`,
-        source: g.source,
-        evidence: notes,
-        remediation: PEER_AUTH_REMEDIATION,
-      })));
+    // A CKQUORUM that said OK is one sentinel's view (the seed's): a peer that cannot log in to the others is still
+    // no vote there, and the verdict must not depend on which sentinel was asked (QA41-14).
+    if (findings.length === 0 && stuck.length > 0) {
+      return fail(groups.map((g) => (g.ckquorum?.ok
+        ? {
+            message: `master '${g.name}': ${stuck.join('; ')}: CKQUORUM on the sentinel asked said ${g.ckquorum.message.split('.')[0]}, but a sentinel that cannot authenticate to its peers is no vote in their majority: one more lost sentinel and no failover can be authorized`,
+            source: g.source,
+            severity: 'medium' as const,
+            evidence: notes,
+            remediation: PEER_AUTH_REMEDIATION,
+          }
+        : {
+            message: `master '${g.name}': ${stuck.join('; ')}: the sentinels cannot authenticate to each other, which alone makes a quorum unreachable`,
+            source: g.source,
+            evidence: notes,
+            remediation: PEER_AUTH_REMEDIATION,
+          })));
     }
     if (findings.length > 0 && stuck.length > 0) {
       const why = stuck.join('; ');
