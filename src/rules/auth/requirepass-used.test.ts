@@ -8,6 +8,8 @@ ruleTester(rule, {
     { name: 'ACL users instead', facts: liveFacts({ conf: 'aclfile /etc/redis/users.acl' }) },
   ],
   fail: [
+    // QA41-21: ACL SETUSER default off keeps requirepass as the default user's password; the file turns it back on.
+    { name: 'set, the default user off', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c', acl: ['user default off #f2066907e2e30d8c72d919f40a8d1c0b16c4f359035bffc25a5341828c013436 ~* &* +@all', 'user admin on #bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb ~* &* +@all'] }), messages: [/^requirepass is set but not in effect \(the default user is 'off'\); left in the config file it re-enables the default user/] },
     { name: 'set', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), messages: [/requirepass is set: every client shares one password/], severity: 'low' },
     {
       // 7.0.15 live: requirepass + an aclfile without a default line leaves `user default on nopass ~* &* +@all`.

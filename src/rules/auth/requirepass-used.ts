@@ -42,6 +42,13 @@ export default defineRule({
           source: requirepass.source,
         }), server, fix);
       }
+      // QA41-21: `ACL SETUSER default off` keeps the password: nobody logs in with it now, but the file brings it back.
+      if (user && !user.enabled) {
+        return onSentinel(fail({
+          message: "requirepass is set but not in effect (the default user is 'off'); left in the config file it re-enables the default user with this password at the next restart, unless a user line or aclfile disables it",
+          source: requirepass.source,
+        }), server, fix);
+      }
       return onSentinel(fail({
         message: 'requirepass is set: every client shares one password and the full rights of the default user (and the value goes stale once ACL rules change the default user)',
         source: requirepass.source,
