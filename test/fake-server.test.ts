@@ -461,6 +461,30 @@ describe('fake servers', { concurrency: true }, () => {
       assert.equal(result.server?.version, 'unreadable');
     });
 
+    // QA41-56: the same echo, encoded. A report shared from CI carried the credential as base64 and hex.
+    it('keeps the base64 and hex forms of a password the server echoes out of the results too', async () => {
+      const password = 'Zq9-SecretPass-77x';
+      const bytes = Buffer.from(password, 'utf8');
+      const forms = { base64: bytes.toString('base64'), bare: bytes.toString('base64').replace(/=+$/, ''), url: bytes.toString('base64url'), hex: bytes.toString('hex'), HEX: bytes.toString('hex').toUpperCase() };
+      const info = bulk(infoText({ redis_version: '7.0.15', redis_mode: 'standalone', tcp_port: 6379, os: `Linux ${forms.base64} ${forms.HEX}` }));
+      const server = await fake(serverHandler({
+        password,
+        noPasswordAuthError: 'ERR',
+        reply(argv) {
+          const command = argv.slice(0, 2).join(' ').toUpperCase();
+          if (command.startsWith('INFO')) return info;
+          if (command === 'CONFIG GET') return configReply({ port: '6379', bind: `127.0.0.1 ${forms.hex}`, logfile: `/tmp/${forms.bare}`, dir: `/tmp/${forms.url}`, requirepass: password });
+          if (command === 'ACL LIST') return arr(bulk('user default on nopass ~* &* +@all'), bulk(`user ${forms.base64} on nopass ~* +@all`));
+          return err(`ERR unknown command, ${forms.hex}`);
+        },
+      }));
+      const result = await auditTarget(resolveTarget(`redis://admin@127.0.0.1:${server.port}`, {}, { REDISCLI_AUTH: password }), { commandTimeoutMs: 5000, noHost: true });
+      assert.equal(result.error, undefined);
+      const text = JSON.stringify(result);
+      for (const [name, form] of Object.entries(forms)) assert.ok(!text.includes(form), `${name}: ${text.slice(Math.max(0, text.indexOf(form) - 200), text.indexOf(form) + 50)}`);
+      assert.match(text, /user '\*\*\*' is 'nopass'/);
+    });
+
     // A server that answers anything to every command was audited as product 'unknown': most rules skipped, exit 0.
     it("makes a server whose INFO shows no Redis an error 'not a Redis server'", async () => {
       const replies = { ok: simple('OK'), hello: bulk('hello'), integer: ':1\r\n', null: '$-1\r\n', array: '*0\r\n' };

@@ -10,7 +10,7 @@ import type { LiveOptions } from '../gather/live/gather-live.ts';
 import type { Target } from '../redis/target.ts';
 import { targetPassword, targetProblem } from '../redis/target.ts';
 import { majorMinor, shownVersion } from '../redis/version.ts';
-import { redact, redactWords } from '../util/redact.ts';
+import { redact, redactWords, secretForms } from '../util/redact.ts';
 import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
@@ -185,9 +185,9 @@ export function judgeScrubbed(facts: Facts, options: AuditOptions, target: Targe
   };
 }
 
-/** Whether a text holds one of the secrets, as written or URL-encoded. */
+/** Whether a text holds one of the secrets, as written, URL-encoded, or in the base64 and hex forms redact masks. */
 function holder(secrets: readonly string[]): (text: string | null | undefined) => boolean {
-  const forms = secrets.filter((s) => s !== '').flatMap((s) => [s, encodeURIComponent(s)]);
+  const forms = secretForms(secrets);
   return (text) => text != null && forms.some((f) => text.includes(f));
 }
 
