@@ -15,6 +15,7 @@ import type { AuditReport } from '../report/types.ts';
 import type { Enricher, EnrichOptions } from '../gather/enrich.ts';
 import { filesEnricher } from '../gather/conf/files-enricher.ts';
 import { commandLineEnricher } from '../gather/conf/command-line.ts';
+import { runningConfigEnricher } from '../gather/conf/running-config.ts';
 import { fileCertificates, probeEnricher } from '../gather/probe/index.ts';
 import { createHostDiscovery, hostEnricher } from '../gather/host/index.ts';
 import { prefetchHost } from '../gather/host/discovery.ts';
@@ -230,9 +231,10 @@ export function scrubFacts<T>(facts: T, secrets: readonly string[]): T {
 /**
  * The stages that add facts after the live connection: the config files first (the others read them), then the
  * network probes and the host at once (neither reads what the other adds; the host's commands, dpkg-query and the
- * packet filter, run while the probes wait for the network), then the declared package (when the host saw none).
+ * packet filter, run while the probes wait for the network), then the options of the server's command line, then what
+ * the live server shows against the files standing in for CONFIG GET, then the declared package (when the host saw none).
  */
-export const ENRICHERS: readonly (Enricher | readonly Enricher[])[] = [filesEnricher, [probeEnricher, hostEnricher], commandLineEnricher, declaredPackageEnricher];
+export const ENRICHERS: readonly (Enricher | readonly Enricher[])[] = [filesEnricher, [probeEnricher, hostEnricher], commandLineEnricher, runningConfigEnricher, declaredPackageEnricher];
 
 /**
  * What concurrent stages added to `base`, together: each stage's new or changed keys, the union of the sources,

@@ -2,6 +2,7 @@ import type { Facts, FactKey, SampleSummary, Source } from '../facts/types.ts';
 import type { FactsWith, Rule, RuleContext, Severity, Status, Verdict } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import { missingReason } from '../facts/keys.ts';
+import { standInsMessage, watchedFacts } from './stand-ins.ts';
 import { clipped } from '../util/shown.ts';
 
 /** One line of a report: a rule's verdict on one target (a failing rule yields one per finding). */
@@ -94,7 +95,14 @@ export function hasFacts<K extends FactKey>(facts: Facts, keys: readonly K[]): f
 }
 
 function judge<K extends FactKey>(rule: Rule<K>, facts: Facts, context: RuleContext): Verdict {
-  if (hasFacts(facts, rule.requires)) return rule.check(facts, context);
+  if (hasFacts(facts, rule.requires)) {
+    // The files' values stand in for CONFIG GET, and the live server contradicts them: a verdict that read one of
+    // them is on values the server may not run with (QA41-13).
+    const watched = watchedFacts(facts);
+    if (!watched) return rule.check(facts, context);
+    const verdict = rule.check(watched.facts as FactsWith<K>, context);
+    return watched.read.size === 0 || verdict.status === 'skip' ? verdict : { status: 'skip', message: standInsMessage(facts.runningDiffers!, watched.read) };
+  }
   const missing = rule.requires.find((key) => facts[key] === undefined)!;
   return { status: 'skip', message: missingReason(facts, missing) };
 }

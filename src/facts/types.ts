@@ -64,11 +64,18 @@ export interface Facts {
    * is on disk does not start the server again.
    */
   readonly refusedFile?: Fact<string>;
+  /**
+   * CONFIG GET could not be read, `config` and `secrets` hold the files' values in its place, and what the live server
+   * shows of itself (INFO's listeners, ACL LIST's default user, the unauthenticated probe) contradicts them: why, naming
+   * the file. The values INFO gives are then the running ones (source `live`); a rule that reads another is skipped
+   * with this reason (src/engine/stand-ins.ts).
+   */
+  readonly runningDiffers?: string;
   readonly unavailable: Readonly<Partial<Record<FactKey, string>>>;
 }
 
 /** Fields of `Facts` that are not facts a rule can require: the target's name, bookkeeping and declared inputs. */
-type NotFactFields = 'target' | 'sources' | 'unavailable' | 'connection' | 'distroPackage' | 'refusedFile';
+type NotFactFields = 'target' | 'sources' | 'unavailable' | 'connection' | 'distroPackage' | 'refusedFile' | 'runningDiffers';
 
 /**
  * `FACT_KEYS` names exactly the other fields of `Facts`: adding a field to one and not the other fails to compile

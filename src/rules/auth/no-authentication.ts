@@ -26,6 +26,9 @@ function certificateOnly(config: ConfigMap | undefined): string | undefined {
   return `port 0, tls-port ${tlsPort}, tls-auth-clients yes`;
 }
 
+/** The settings that decide {@link narrowWays}. */
+const NARROWING = ['port', 'tls-port', 'bind', 'tls-auth-clients', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'unixsocket', 'unixsocketperm'];
+
 const RANK: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const worse = (a: Severity, b: Severity): Severity => (RANK.indexOf(a) <= RANK.indexOf(b) ? a : b);
 
@@ -37,6 +40,8 @@ const worse = (a: Severity, b: Severity): Severity => (RANK.indexOf(a) <= RANK.i
 function narrowWays(facts: Facts, how: string): { message: string; severity: Severity; evidence: string[] } | undefined {
   const config = facts.config;
   if (!config) return undefined;
+  // The file's values, standing in for a running configuration the server contradicts (QA41-13), narrow nothing.
+  if (facts.runningDiffers !== undefined && NARROWING.some((name) => config.get(name) !== undefined && config.get(name)!.source.kind !== 'live')) return undefined;
   const closed = exposure(config, facts.server, facts.host) === 'none';
   const certified = closed ? undefined : certificateOnly(config);
   if (!closed && !certified) return undefined;

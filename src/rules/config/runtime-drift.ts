@@ -119,7 +119,9 @@ export default defineRule({
     if (acl && acl.origin === 'acl-list' && files.users.length > 0 && !files.unread?.length) {
       // The file's users get the file's acl-pubsub-default at the next start; ACL LIST renders channels explicitly.
       const filePubsub = pubsubDefault(files.config.get('acl-pubsub-default')?.value, server);
-      const runningPubsub = pubsubDefault(config.get('acl-pubsub-default')?.value ?? files.config.get('acl-pubsub-default')?.value, server);
+      // The running value when CONFIG GET gave it; else the file's (a stand-in: read from the file itself, not as a running value).
+      const livePubsub = config.get('acl-pubsub-default');
+      const runningPubsub = pubsubDefault((livePubsub?.source.kind === 'live' ? livePubsub.value : undefined) ?? files.config.get('acl-pubsub-default')?.value, server);
       const onlyRunningOr = cmdline ? '' : ' (or a --user option: the server\'s command line could not be read from here)';
       findings.push(...userDifferences({ running: acl.users, written: files.users, categories, filePubsub, runningPubsub, filesSource: files.source, onlyRunningOr }));
     }

@@ -1,0 +1,106 @@
+import type { AclUser, ConfigMap, Fact, Facts } from '../../facts/types.ts';
+import { someReadLive } from '../../facts/live.ts';
+import type { Enricher } from '../enrich.ts';
+import { infoField } from '../../redis/info.ts';
+import { clipped } from '../../util/shown.ts';
+
+/** One `listenerN` line of INFO server (7.2+): `name=tcp,bind=127.0.0.1,bind=-::1,port=6379`. */
+interface Listener {
+  readonly field: string;
+  readonly name: string;
+  readonly binds: readonly string[];
+  readonly port: string | undefined;
+}
+
+/**
+ * The listeners INFO server lists (redis@7.2.6 server.c genRedisInfoString, from the running connection types: every
+ * CONFIG SET of bind, port, tls-port or unixsocket shows there), in order; undefined before 7.2 (no such lines).
+ */
+function listeners(facts: Facts): Listener[] | undefined {
+  const server = facts.info?.get('server');
+  if (!server) return undefined;
+  const found: Listener[] = [];
+  for (const [field, text] of server) {
+    if (!/^listener\d+$/.test(field)) continue;
+    const pairs = text.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const);
+    const name = pairs.find(([k]) => k === 'name')?.[1];
+    if (name === undefined) continue;
+    found.push({ field, name, binds: pairs.filter(([k]) => k === 'bind').map(([, v]) => v), port: pairs.find(([k]) => k === 'port')?.[1] });
+  }
+  return found.length > 0 ? found : undefined;
+}
+
+/** The default user the files start the server with: their `user default` line, else what requirepass makes it. */
+function fileDefaultUser(facts: Facts): Pick<AclUser, 'enabled' | 'nopass'> & { readonly sha256s: readonly string[] } | undefined {
+  const files = facts.files;
+  if (!files || files.unread?.length || files.configUnread !== undefined) return undefined;
+  const line = files.users.find((u) => u.name === 'default');
+  if (line) return { enabled: line.enabled, nopass: line.nopass, sha256s: line.passwords.map((p) => p.sha256) };
+  // Other users and no default line (an ACL file): the server's default user is then its own making, not compared.
+  if (files.users.length > 0) return undefined;
+  const requirepass = facts.secrets?.get('requirepass');
+  if (!requirepass || requirepass.source.kind === 'live') return undefined;
+  return requirepass.value.set ? { enabled: true, nopass: false, sha256s: [requirepass.value.sha256] } : { enabled: true, nopass: true, sha256s: [] };
+}
+
+const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ');
+
+/**
+ * CONFIG GET could not be read (renamed, NOPERM), and the settings are the config file's, standing in for the running
+ * ones (QA41-13): what the live server shows of itself in the same run is compared with them. INFO server's listeners
+ * (7.2+) give the running bind, port, tls-port and unixsocket, tcp_port the port, aof_enabled appendonly, ACL LIST
+ * the default user, the unauthenticated probe whether a client without credentials gets in. When one contradicts the
+ * file, the file is not what runs: the values INFO gives replace the file's (they are the running ones, the rules judge
+ * them), and `runningDiffers` says why the rest are not the running values (a rule that reads one of them skips:
+ * src/engine/stand-ins.ts). Nothing changes when they agree, nor when CONFIG GET was read.
+ */
+export const runningConfigEnricher: Enricher = async (facts) => {
+  const { config, files } = facts;
+  if (!config || !files || !facts.sources.has('live') || facts.server?.mode === 'sentinel' || someReadLive(config)) return facts;
+  const differs: string[] = [];
+  const running = new Map<string, Fact<string>>();
+  const fileValue = (name: string): string | undefined => config.get(name)?.value;
+  const seen = (name: string, value: string, command: string, shown = `${name} '${clipped(value)}'`): void => {
+    running.set(name, { value, source: { kind: 'live', command } });
+    const filed = fileValue(name);
+    if (filed !== undefined && filed.trim().split(/\s+/).join(' ') !== value) differs.push(`${command}: ${shown}, the file '${clipped(filed)}'`);
+  };
+  const listed = listeners(facts);
+  if (listed) {
+    const tcp = listed.find((l) => l.name === 'tcp');
+    const tls = listed.find((l) => l.name === 'tls');
+    const unix = listed.find((l) => l.name === 'unix');
+    const ip = tcp ?? tls;
+    if (ip) seen('bind', ip.binds.join(' '), `INFO server ${ip.field}`, `bind '${clipped(ip.binds.join(' '))}'`);
+    seen('port', tcp?.port ?? '0', tcp ? `INFO server ${tcp.field}` : 'INFO server (no tcp listener)');
+    seen('tls-port', tls?.port ?? '0', tls ? `INFO server ${tls.field}` : 'INFO server (no tls listener)');
+    seen('unixsocket', unix?.binds[0] ?? '', unix ? `INFO server ${unix.field}` : 'INFO server (no unix listener)', `unixsocket '${clipped(unix?.binds[0] ?? '')}'`);
+  } else {
+    // Before 7.2: tcp_port, which is `port`, or `tls-port` when port is 0 (a TLS-only server).
+    const port = facts.info ? infoField(facts.info, 'tcp_port') : undefined;
+    if (port !== undefined && /^\d+$/.test(port)) {
+      const filePort = fileValue('port');
+      seen(filePort === '0' ? 'tls-port' : 'port', port, 'INFO server tcp_port');
+    }
+  }
+  const aof = facts.info ? infoField(facts.info, 'aof_enabled') : undefined;
+  if (aof === '0' || aof === '1') seen('appendonly', aof === '1' ? 'yes' : 'no', 'INFO persistence aof_enabled');
+  const filed = fileDefaultUser(facts);
+  const live = facts.acl?.origin === 'acl-list' ? facts.acl.users.find((u) => u.name === 'default') : undefined;
+  const fileWord = (u: NonNullable<typeof filed>, it = 'it'): string => (!u.enabled ? `makes ${it} 'off'` : u.nopass ? `gives ${it} no password` : `gives ${it} a password`);
+  if (filed && live) {
+    const liveSha = live.passwords.map((p) => p.sha256);
+    if (live.enabled !== filed.enabled) differs.push(`ACL LIST: the default user is '${live.enabled ? 'on' : 'off'}', the file ${fileWord(filed)}`);
+    else if (live.enabled && live.nopass !== filed.nopass) differs.push(`ACL LIST: the default user ${live.nopass ? 'needs no password' : 'has a password'}, the file ${fileWord(filed)}`);
+    else if (live.enabled && !live.nopass && !same(liveSha, filed.sha256s)) differs.push("ACL LIST: the default user's passwords are not the file's (values not shown)");
+  }
+  const unauth = facts.probe?.unauthenticated;
+  if (filed && !live && unauth?.outcome === 'open' && (!filed.enabled || !filed.nopass)) {
+    differs.push(`a client without credentials ran commands (the unauthenticated probe), the file ${fileWord(filed, 'the default user')}`);
+  }
+  if (differs.length === 0) return facts;
+  const merged = new Map<string, Fact<string>>(config);
+  for (const [name, fact] of running) merged.set(name, fact);
+  const path = files.paths[0] ?? 'the config file';
+  return { ...facts, config: merged as ConfigMap, runningDiffers: `CONFIG GET could not be read, and the running configuration differs from ${path} (${differs.join('; ')})` };
+};
