@@ -4,6 +4,7 @@ import { ownershipCommand, provenanceLines, SECRET_PREFIX, secretVariable, shell
 import type { HardenResult, SecretArg } from './harden.ts';
 import type { Executable } from './executable.ts';
 import { clipped } from '../util/shown.ts';
+import { systemDirectory } from '../rules/persistence/system-path.ts';
 
 /** Before/after status of one rule, as the CLI prints it and PLAN.md lists it. */
 export interface RuleOutcome {
@@ -93,6 +94,11 @@ export interface HostInputs {
   readonly tlsFrom?: 'config' | 'server';
   /** What the drop-ins' ExecStart= starts, per kind ({@link executableOf}); without one, the package's path, unchecked. */
   readonly executables?: { readonly server?: Executable; readonly sentinel?: Executable };
+  /**
+   * Directories a config or the server names (`dir`, the log's, `unixsocket`'s, `pidfile`'s) that the server's user
+   * owns already on this machine (a directory, not a link: looked at by the caller): its own place ({@link placeProblem}).
+   */
+  readonly ownedByUser?: ReadonlySet<string>;
 }
 
 /**
@@ -204,6 +210,8 @@ interface Writable {
 interface WritableRole extends Writable {
   readonly what: string;
   readonly fails: string;
+  /** A directory a config's or the server's `dir`, `logfile`, `unixsocket` or `pidfile` names: opened only when it is the server's own place. */
+  readonly named?: 'data' | 'other';
 }
 
 /**
@@ -216,14 +224,14 @@ function writableRoles(input: HostInputs): Map<string, WritableRole[]> {
   if (input.confPath) {
     units.set(unitOf('server', input.confPath, input.product), [
       { what: 'the config directory', path: dirname(input.confPath), fails: 'CONFIG REWRITE and ACL SAVE fail' },
-      ...(result.dataDir?.startsWith('/') ? [{ what: 'the data `dir`', path: result.dataDir, fails: 'every save fails (and with stop-writes-on-bgsave-error yes, every write after it)' }] : []),
+      ...(result.dataDir?.startsWith('/') ? [{ what: 'the data `dir`', path: result.dataDir, named: 'data' as const, fails: 'every save fails (and with stop-writes-on-bgsave-error yes, every write after it)' }] : []),
       // A log file harden added (the input logged nowhere) is in a directory the host may not have yet: permissions.sh
       // makes it, and until then `-` lets systemd start the unit (the server then says "Can't open the log file").
-      ...(result.logfile?.startsWith('/') ? [{ what: 'the log directory', path: dirname(result.logfile), ...(result.logfileAdded ? { optional: true } : {}), fails: 'the server cannot open its log file and does not start' }] : []),
+      ...(result.logfile?.startsWith('/') ? [{ what: 'the log directory', path: dirname(result.logfile), named: 'other' as const, ...(result.logfileAdded ? { optional: true } : {}), fails: 'the server cannot open its log file and does not start' }] : []),
       // The server creates its socket and pid file there; such directories (/run/redis) often exist only once the
       // service starts (RuntimeDirectory=, tmpfiles.d): `-` tells systemd to go on without one that is missing.
-      ...(result.unixsocket?.startsWith('/') ? [{ what: 'the `unixsocket` directory', path: dirname(result.unixsocket), optional: true, fails: 'the server cannot create its socket and does not start' }] : []),
-      ...(result.pidfile?.startsWith('/') ? [{ what: 'the `pidfile` directory', path: dirname(result.pidfile), optional: true, fails: 'the server writes no pid file' }] : []),
+      ...(result.unixsocket?.startsWith('/') ? [{ what: 'the `unixsocket` directory', path: dirname(result.unixsocket), named: 'other' as const, optional: true, fails: 'the server cannot create its socket and does not start' }] : []),
+      ...(result.pidfile?.startsWith('/') ? [{ what: 'the `pidfile` directory', path: dirname(result.pidfile), named: 'other' as const, optional: true, fails: 'the server writes no pid file' }] : []),
     ]);
   }
   if (input.sentinelPath) {
@@ -324,16 +332,103 @@ export function sharedDirectory(path: string): boolean {
 
 const SHARED_DIRS: ReadonlySet<string> = new Set(['/', '/etc', '/var', '/var/lib', '/var/log', '/var/run', '/var/cache', '/var/spool', '/var/tmp', '/run', '/tmp', '/opt', '/home', '/root', '/srv', '/mnt', '/media', '/bin', '/sbin']);
 
+/** A path component that names the product's server: /var/log/redis, /var/lib/valkey, /run/redis-6380, /opt/redis. */
+const PRODUCT_WORD = /redis|valkey/i;
+
+/** Home trees: no directory of the server's is there (a user's files: .bashrc, .ssh). */
+const HOME_TREES: readonly string[] = ['/home', '/root', '/run/user'];
+
+/** Trees of the system's configuration, programs, jobs, mail and served files: no directory of the server's is there. */
+const SYSTEM_TREES: readonly string[] = ['/etc', '/usr', '/boot', '/proc', '/sys', '/dev', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/var/spool', '/var/mail', '/var/www', '/srv/www', '/var/backups'];
+
+function under(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}/`);
+}
+
+function normalDir(path: string): string {
+  return posix.normalize(path).replace(/(.)\/+$/, '$1');
+}
+
+/**
+ * Why a directory a config or a live server names (its data `dir`, the directory of its `logfile`, `unixsocket` or
+ * `pidfile`) is not plainly the server's own place; undefined when it is. Those values are a pull request's or a
+ * hostile server's choice (`logfile /home/victim/.bashrc`, `CONFIG SET dir /etc/cron.d`, `pidfile /etc/sudoers.d/x`),
+ * and permissions.sh runs as root: handing such a directory to the server's user (chown, `ReadWritePaths=`, a logrotate
+ * rule that creates the file as that user) would give it another user's or program's files (QA41-55). The server's own
+ * places: its data `dir` when that is no system, home or other program's location (under /var, /opt or /srv it names
+ * Redis or Valkey); a directory in that data dir; a directory under /var/log, /var/lib, /run or /var/run that names
+ * Redis or Valkey (/var/log/redis, /run/redis-6380); a directory the server's user owns already on this machine. A
+ * hidden directory (.ssh, .config), a home and a system tree never are. Shared directories are {@link sharedDirectory}'s.
+ */
+export function placeProblem(path: string, role: 'data' | 'other', input: HostInputs): string | undefined {
+  const p = normalDir(path);
+  if (!p.startsWith('/')) return undefined;
+  if (/\/\./.test(p)) return "a hidden directory (a user's .ssh, .config …)";
+  if (HOME_TREES.some((root) => under(p, root))) return 'in a home directory';
+  if (systemDirectory(p) || SYSTEM_TREES.some((root) => under(p, root))) return 'a system location';
+  if (input.ownedByUser?.has(p)) return undefined;
+  if (role === 'data') {
+    const root = ['/var', '/opt', '/srv'].find((r) => under(p, r));
+    return root !== undefined && !PRODUCT_WORD.test(p.slice(root.length)) ? `another program's directory (under ${root}, and named for neither Redis nor Valkey)` : undefined;
+  }
+  const data = input.result.dataDir;
+  if (data?.startsWith('/') && under(p, normalDir(data)) && !sharedDirectory(data) && placeProblem(data, 'data', input) === undefined) return undefined;
+  if (['/var/log', '/var/lib', '/run', '/var/run'].some((root) => p.startsWith(`${root}/`) && PRODUCT_WORD.test(p.slice(root.length)))) return undefined;
+  return 'not a place of the server\'s own (a directory named for Redis or Valkey under /var/log, /var/lib or /run, its data `dir`, or one its user owns)';
+}
+
+/** The data `dir` permissions.sh hands to the server's user: absolute, not shared, the server's own place. */
+function handedDataDir(input: HostInputs): string | undefined {
+  const dir = input.result.dataDir;
+  return dir?.startsWith('/') && !sharedDirectory(dir) && placeProblem(dir, 'data', input) === undefined ? dir : undefined;
+}
+
+/**
+ * Whether permissions.sh hands the log file to the server's user (and host/ rotates it): its directory is the
+ * server's own place, or it is a file of /var/log named for Redis or Valkey (/var/log/redis_6379.log); never a hidden
+ * file (.bashrc, .env).
+ */
+export function logHanded(input: HostInputs): boolean {
+  const log = input.result.logfile;
+  if (!log?.startsWith('/')) return false;
+  const file = posix.normalize(log);
+  const name = posix.basename(file);
+  if (name.startsWith('.') || name === '' || name === '..') return false;
+  const dir = normalDir(posix.dirname(file));
+  if (dir === '/var/log') return PRODUCT_WORD.test(name);
+  return !sharedDirectory(dir) && placeProblem(dir, 'other', input) === undefined;
+}
+
+/** PLAN.md lines for the directories a config or the server names that are not the server's own: left alone, and why. */
+export function foreignPlaceNotes(input: HostInputs): string[] {
+  const user = serviceNames(input.product).user;
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (const [unit, roles] of writableRoles(input)) {
+    for (const role of roles) {
+      if (role.named === undefined || sharedDirectory(role.path)) continue;
+      const why = placeProblem(role.path, role.named, input);
+      const path = normalDir(role.path);
+      if (why === undefined || seen.has(`${role.what} ${path}`)) continue;
+      seen.add(`${role.what} ${path}`);
+      const log = role.what === 'the log directory';
+      notes.push(`**Not the server's own place, left alone:** ${role.what} is \`${path}\`, ${why}: host/permissions.sh does not change its owner or mode${log ? ' (nor the log file\'s), host/ has no logrotate rule for it' : role.named === 'data' ? ' nor its files\'' : ''} and ${unit}'s drop-in does not list it in \`ReadWritePaths=\`, so under \`ProtectSystem=strict\` ${role.fails}. A config or a server that names another user's or program's directory is how a takeover starts (a pull request's line, \`CONFIG SET dir\`): check who set it. Give the server a place of its own (\`/var/lib/${user}\`, \`/var/log/${user}\`, \`/run/${user}\`) and harden again; if this one is the server's, give it to \`${user}\` by hand and harden again.`);
+    }
+  }
+  return notes;
+}
+
 /** The directories permissions.sh sets, each once (the first role's owner and mode), and the shared ones it leaves. */
-function directoryRoles(input: HostInputs): { set: { kind: FileKind; path: string }[]; left: { what: string; path: string }[] } {
+function directoryRoles(input: HostInputs): { set: { kind: FileKind; path: string }[]; left: { what: string; path: string }[]; foreign: { what: string; path: string; why: string }[] } {
   const { result } = input;
-  const roles: { kind: FileKind; what: string; path: string }[] = [
+  const roles: { kind: FileKind; what: string; path: string; named?: 'data' | 'other' }[] = [
     ...(input.confPath ? [{ kind: 'config-dir' as const, what: 'the config directory', path: dirname(input.confPath) }] : []),
-    ...(result.dataDir?.startsWith('/') ? [{ kind: 'data-dir' as const, what: 'the data `dir`', path: result.dataDir }] : []),
-    ...(result.logfile?.startsWith('/') ? [{ kind: 'log-dir' as const, what: 'the log directory', path: dirname(result.logfile) }] : []),
+    ...(result.dataDir?.startsWith('/') ? [{ kind: 'data-dir' as const, what: 'the data `dir`', path: result.dataDir, named: 'data' as const }] : []),
+    ...(result.logfile?.startsWith('/') ? [{ kind: 'log-dir' as const, what: 'the log directory', path: dirname(result.logfile), named: 'other' as const }] : []),
   ];
   const set: { kind: FileKind; path: string }[] = [];
   const left: { what: string; path: string }[] = [];
+  const foreign: { what: string; path: string; why: string }[] = [];
   const seen = new Set<string>();
   for (const role of roles) {
     const path = posix.normalize(role.path);
@@ -341,12 +436,18 @@ function directoryRoles(input: HostInputs): { set: { kind: FileKind; path: strin
       left.push({ what: role.what, path });
       continue;
     }
+    // A directory only a config or the server names is handed to the server's user only when it is its own place.
+    const why = role.named === undefined ? undefined : placeProblem(path, role.named, input);
+    if (why !== undefined) {
+      foreign.push({ what: role.what, path, why });
+      continue;
+    }
     // A directory of two roles (config and log in one) gets one owner and mode, the first role's: not set twice.
     if (seen.has(path)) continue;
     seen.add(path);
     set.push({ kind: role.kind, path: role.path });
   }
-  return { set, left };
+  return { set, left, foreign };
 }
 
 /** PLAN.md lines for the shared directories permissions.sh leaves alone. */
@@ -376,7 +477,7 @@ const DEBIAN_LOGS = {
  */
 export function logrotateRule(input: HostInputs): { file?: string; path?: string; packageRotates?: boolean } {
   const { result } = input;
-  if (!result.logfile?.startsWith('/')) return {};
+  if (!result.logfile?.startsWith('/') || !logHanded(input)) return {};
   const product = input.product ?? 'redis';
   const names = serviceNames(product);
   const conf = input.confPath ? posix.normalize(input.confPath) : undefined;
@@ -453,9 +554,10 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   const perms: string[] = [];
   const dirs = directoryRoles(input);
   for (const d of dirs.left) perms.push(`# ${shellQuote(d.path)} (${d.what.replace(/`/g, '')}): a system directory other services share, left alone (PLAN.md)`);
+  for (const d of dirs.foreign) perms.push(`# ${shellQuote(d.path)} (${d.what.replace(/`/g, '')}): not the server's own place (${d.why.replace(/`/g, '')}), left alone (PLAN.md)`);
   // The server's user owns its directories: each is root's alone while the files in it are set (take), and handed
   // back at the end, also when a step fails (give, the EXIT trap), so that no link can be put there in between.
-  const dataDir = result.dataDir && result.dataDir.startsWith('/') && !sharedDirectory(result.dataDir) ? result.dataDir : undefined;
+  const dataDir = handedDataDir(input);
   const give = dirs.set.map((d) => owned(d.kind, d.path));
   // The server's own directory in its data dir (Redis 7's appendonlydir, by its appenddirname) is taken too, and given
   // to the server as the data dir; any other directory there (backups, another program's) is not the server's, and is
@@ -498,7 +600,7 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
     perms.push(`find ${shellQuote(dataDir)} -mindepth 1 -maxdepth 1 -type f ${match} ${dataFile}`);
     if (appendDir) perms.push(ifThere(appendDir, `find ${shellQuote(appendDir)} -mindepth 1 -maxdepth 1 -type f ${match} ${dataFile}`));
   }
-  if (result.logfile && result.logfile.startsWith('/')) perms.push(owned('log', result.logfile));
+  if (result.logfile && logHanded(input)) perms.push(owned('log', result.logfile));
   if (input.tls && input.tlsFrom === 'server') {
     perms.push(`# ${[input.tls.key, input.tls.cert, input.tls.ca].map(shellQuote).join(', ')}: the live server's TLS files (CONFIG GET), left alone: check their owner and mode by hand (PLAN.md)`);
   } else if (input.tls) perms.push(owned('tls-key', input.tls.key), owned('tls-cert', input.tls.cert), owned('tls-cert', input.tls.ca));
@@ -550,7 +652,7 @@ export function hostFiles(input: HostInputs, header: string): Map<string, { cont
   // Only directories the server owns alone: a shared one (/tmp, /var/lib, /var/log, /run, /etc …) would open all of it
   // to the service (PLAN.md says what the server cannot write then: readWritePathNotes).
   const roles = writableRoles(input);
-  const ownOnly = (unit: string): Writable[] => (roles.get(unit) ?? []).filter((r) => !sharedDirectory(r.path)).map((r) => ({ path: r.path, ...(r.optional ? { optional: true } : {}) }));
+  const ownOnly = (unit: string): Writable[] => (roles.get(unit) ?? []).filter((r) => !sharedDirectory(r.path) && (r.named === undefined || placeProblem(r.path, r.named, input) === undefined)).map((r) => ({ path: r.path, ...(r.optional ? { optional: true } : {}) }));
   if (input.confPath) {
     const unit = unitOf('server', input.confPath, input.product);
     files.set(`systemd/${unit}.service.d/redfort.conf`, { content: dropIn(unit, names.server, input.executables?.server, input.confPath, result.secretArgs.filter((a) => a.file === 'redis.conf'), ownOnly(unit)) });

@@ -5,7 +5,8 @@ import { sha256Hex } from '../util/hash.ts';
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import { readIdNames } from '../gather/host/files.ts';
 import { gatherTarget, judgeFacts } from '../app/audit.ts';
 import { auditFiles } from '../app/audit.ts';
 import type { TargetResult } from '../engine/run.ts';
@@ -36,7 +37,7 @@ import { executableOf, unitRunsOther } from './executable.ts';
 import { ownTlsFiles } from './own-tls.ts';
 import type { OwnTls } from './own-tls.ts';
 import { foreignTree, makeStage, untrustedDirectory } from './stage.ts';
-import { commentHeader, executableNotes, hostFiles, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes, unitEnvFiles, unitOf } from './outputs.ts';
+import { commentHeader, executableNotes, foreignPlaceNotes, hostFiles, serviceNames, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes, unitEnvFiles, unitOf } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine, TrialResult } from './trial.ts';
@@ -241,6 +242,29 @@ async function ownConfigFile(target: Target, facts: Facts): Promise<{ ok: true; 
     return { ok: false, why: `the config file ${clipped(own.value)} of the server's process cannot be read: ${fsErrorText(error, own.value)}` };
   }
   return { ok: true, path: own.value };
+}
+
+/**
+ * The directories the hardened config names (data `dir`, the directories of `logfile`, `unixsocket`, `pidfile`) that
+ * the server's user owns already on this machine: a directory reached through no symbolic link, owned by that user's
+ * uid (/etc/passwd). permissions.sh and the drop-in take them as the server's own place (outputs.ts placeProblem).
+ */
+async function ownedByServerUser(result: HardenResult, user: string): Promise<Set<string>> {
+  const owned = new Set<string>();
+  const uid = [...(await readIdNames()).users].find(([, name]) => name === user)?.[0];
+  if (uid === undefined) return owned;
+  const dirs = [result.dataDir, ...[result.logfile, result.unixsocket, result.pidfile].map((p) => (p === undefined ? undefined : posix.dirname(p)))];
+  for (const dir of dirs) {
+    if (!dir?.startsWith('/')) continue;
+    const path = posix.normalize(dir).replace(/(.)\/+$/, '$1');
+    try {
+      const stat = lstatSync(path);
+      if (stat.isDirectory() && stat.uid === uid && realpathSync(path) === path) owned.add(path);
+    } catch {
+      // Not here (another machine's path): not known to be the server's.
+    }
+  }
+  return owned;
 }
 
 /** Whether `path` is `dir` or lies under it, both taken through their symbolic links where they exist. */
@@ -521,7 +545,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       ...(result.conf !== undefined ? { server: await executableOf({ kind: 'server', product: version.product, version, unit: unitOf('server', deployedConf, version.product), conf: deployedConf, ...liveIs('server') }) } : {}),
       ...(sentinel ? { sentinel: await executableOf({ kind: 'sentinel', product: version.product, version, unit: unitOf('sentinel', deployedSentinel, version.product), conf: deployedSentinel, ...liveIs('sentinel') }) } : {}),
     };
-    const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), ...(tlsFiles ? { tls: tlsFiles } : {}), ...(ownTls ? { tlsFrom: ownTls.read ? 'config' as const : 'server' as const } : {}), executables };
+    const ownedByUser = await ownedByServerUser(result, serviceNames(version.product).user);
+    const hostInputs = { result, product: version.product, ...(result.conf !== undefined ? { confPath: deployedConf } : {}), ...(sentinel ? { sentinelPath: deployedSentinel } : {}), ...(tlsFiles ? { tls: tlsFiles } : {}), ...(ownTls ? { tlsFrom: ownTls.read ? 'config' as const : 'server' as const } : {}), executables, ownedByUser };
     let host;
     try {
       host = hostFiles(hostInputs, header);
@@ -583,7 +608,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       unitsElsewhere.push(unit);
       unitSteps.push(`**${unit}.service does not run this config:** ${why}. Its drop-in (\`host/systemd/${unit}.service.d/redfort.conf\`) and \`systemctl restart ${unit}.service\` would restart that other server, under this config's paths, and leave this one running as it is. Give this config a unit of its own (a Debian instance: install it as \`/etc/${version.product}/${kind === 'server' ? version.product : 'sentinel'}-NAME.conf\`, run by \`${unit}@NAME.service\`, and harden that path; or a unit whose ExecStart= names it), install the drop-in as that unit's, and restart that unit.`);
     }
-    const told = { ...result, manual: [...result.manual, ...certificateLeft, ...unitSteps], notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
+    const told = { ...result, manual: [...result.manual, ...certificateLeft, ...unitSteps], notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...foreignPlaceNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix), unitsElsewhere, envFiles });
     // Read with cat as often as rendered: a user's name cannot act on the terminal (users.acl keeps it as it is).
     await put('PLAN.md', terminalLines(plan), 0o644);

@@ -590,13 +590,13 @@ exec redis-server "$conf"`;
 
 describe('harden: the drop-in lets the server write its unixsocket and pidfile under ProtectSystem=strict', () => {
   it('lists their directories with `-` (missing at start is no refusal), beside the config, data and log ones', () => {
-    const result = { dataDir: '/var/lib/redis', logfile: '/var/log/redis/redis-server.log', unixsocket: '/run/redis/redis.sock', pidfile: '/srv/pids/redis.pid', secretArgs: [] } as unknown as HardenResult;
+    const result = { dataDir: '/var/lib/redis', logfile: '/var/log/redis/redis-server.log', unixsocket: '/run/redis/redis.sock', pidfile: '/var/run/redis-pids/redis.pid', secretArgs: [] } as unknown as HardenResult;
     const input = { result, confPath: '/etc/redis/redis.conf' };
     const dropIn = hostFiles(input, '').get('systemd/redis-server.service.d/redfort.conf')!.content;
-    assert.match(dropIn, /^ReadWritePaths=\/etc\/redis \/var\/lib\/redis \/var\/log\/redis -\/run\/redis -\/srv\/pids$/m);
+    assert.match(dropIn, /^ReadWritePaths=\/etc\/redis \/var\/lib\/redis \/var\/log\/redis -\/run\/redis -\/var\/run\/redis-pids$/m);
     // One already writable (the socket in dir) is not listed twice; a path with a blank or % is one word.
-    const inDir = { ...input, result: { ...result, unixsocket: '/var/lib/redis/redis.sock', pidfile: '/srv/my pids/100%/redis.pid' } as HardenResult };
-    assert.match(hostFiles(inDir, '').get('systemd/redis-server.service.d/redfort.conf')!.content, /^ReadWritePaths=\/etc\/redis \/var\/lib\/redis \/var\/log\/redis "-\/srv\/my pids\/100%%"$/m);
+    const inDir = { ...input, result: { ...result, unixsocket: '/var/lib/redis/redis.sock', pidfile: '/run/redis pids/100%/redis.pid' } as HardenResult };
+    assert.match(hostFiles(inDir, '').get('systemd/redis-server.service.d/redfort.conf')!.content, /^ReadWritePaths=\/etc\/redis \/var\/lib\/redis \/var\/log\/redis "-\/run\/redis pids\/100%%"$/m);
   });
 
   it('the hardened files start on the real redis-server in that sandbox, socket and pid file written', { skip: !NAMESPACES && 'needs root and mount namespaces (unshare -m)' }, async () => {
@@ -606,6 +606,8 @@ describe('harden: the drop-in lets the server write its unixsocket and pidfile u
       const c = join(box, 'etc', 'redis.conf');
       const port = await freePort();
       writeFileSync(c, `port ${port}\ndir ${box}/data\nunixsocket ${box}/run/sock/redis.sock\npidfile ${box}/run/pid/redis.pid\n`);
+      // Directories the server's user owns already: its own places (QA41-55: any other a config names is left alone).
+      for (const d of ['run/sock', 'run/pid']) execFileSync('chown', ['redis:redis', join(box, d)]);
       const out = join(box, 'out');
       const run = await redfort(['harden', '--config', c, '--redis-version', '7.0.15', '--out', out]);
       assert.equal(run.code, 0, run.stdout + run.stderr);

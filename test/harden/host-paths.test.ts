@@ -47,8 +47,8 @@ describe('harden: the logrotate file is named per instance', () => {
     assert.deepEqual(logrotateFiles(files), ['logrotate.d/redis-server']);
     // It replaces the package's rule when installed: the other instances' logs stay rotated.
     assert.match(files.get('logrotate.d/redis-server')!.content, /^"\/var\/log\/redis\/redis-server\*\.log" \{$/m);
-    const elsewhere = hostFiles(inputOf('/etc/redis/redis.conf', resultOf({ logfile: '/srv/log/redis.log' })), '');
-    assert.match(elsewhere.get('logrotate.d/redis-server')!.content, /^"\/srv\/log\/redis\.log" \{$/m);
+    const elsewhere = hostFiles(inputOf('/etc/redis/redis.conf', resultOf({ logfile: '/var/log/redis.log' })), '');
+    assert.match(elsewhere.get('logrotate.d/redis-server')!.content, /^"\/var\/log\/redis\.log" \{$/m);
   });
 
   it("a Debian instance (redis-cache.conf): logrotate.d/redis-server-cache; none when the package's rule rotates its log already", () => {
@@ -61,14 +61,14 @@ describe('harden: the logrotate file is named per instance', () => {
   });
 
   it('any other config: named for its port', () => {
-    assert.deepEqual(logrotateFiles(hostFiles(inputOf('/srv/app/redis.conf', resultOf({ logfile: '/srv/app/redis.log', port: 6390 })), '')), ['logrotate.d/redis-server-6390']);
+    assert.deepEqual(logrotateFiles(hostFiles(inputOf('/srv/redis/redis.conf', resultOf({ dataDir: '/srv/redis', logfile: '/srv/redis/redis.log', port: 6390 })), '')), ['logrotate.d/redis-server-6390']);
     // The package's pattern, from a config that is not the default instance's: the package rotates it.
     assert.deepEqual(logrotateFiles(hostFiles(inputOf('/srv/app/redis.conf', resultOf({ logfile: '/var/log/redis/redis-server.log', port: 6390 })), '')), []);
   });
 
   it("Valkey: valkey-server for /etc/valkey/valkey.conf, valkey-server-<port> for another", () => {
     assert.deepEqual(logrotateFiles(hostFiles(inputOf('/etc/valkey/valkey.conf', resultOf({ logfile: '/var/log/valkey/valkey-server.log', port: 6379 }), 'valkey'), '')), ['logrotate.d/valkey-server']);
-    assert.deepEqual(logrotateFiles(hostFiles(inputOf('/srv/vk/valkey.conf', resultOf({ logfile: '/srv/vk/valkey.log', port: 6390 }), 'valkey'), '')), ['logrotate.d/valkey-server-6390']);
+    assert.deepEqual(logrotateFiles(hostFiles(inputOf('/srv/valkey/valkey.conf', resultOf({ dataDir: '/srv/valkey', logfile: '/srv/valkey/valkey.log', port: 6390 }), 'valkey'), '')), ['logrotate.d/valkey-server-6390']);
     // The valkey-server package's rule rotates /var/log/valkey/valkey-server*.log (debian/valkey-server.logrotate of
     // valkey 9.1.2-1): the default instance's file takes the whole pattern, another instance's log of it gets none.
     const own = hostFiles(inputOf('/etc/valkey/valkey.conf', resultOf({ logfile: '/var/log/valkey/valkey-server.log', port: 6379 }), 'valkey'), '');
