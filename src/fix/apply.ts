@@ -1,5 +1,7 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { SERVER_NAMES } from '../facts/host.ts';
+import { listeningConfigFile } from '../gather/host/index.ts';
 import { Locks } from './lock.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isLocalHost } from '../net/address.ts';
@@ -189,6 +191,22 @@ function resolveArgs(command: readonly Arg[], secrets: ReadonlyMap<string, strin
 
 export function describeStep(step: PlanStep): string {
   return `step ${step.id} (${step.node}, ${commandText(step)})`;
+}
+
+/**
+ * The config file of a node of this machine as the host gatherer verified it, never INFO's `config_file` alone (the
+ * server's word: a hostile "sentinel" on a local port named /root/other-sentinel.conf, which fix, run as root, read
+ * and whose `sentinel auth-pass` it recorded and sent back to it on rollback, QA41-51): the process that listens on
+ * the node's port is a Redis or Valkey server or sentinel, and the file is the one it was started with (its command
+ * line or systemd unit), or INFO's when that is a regular file its own user can read (gather/host configFileOf,
+ * processCannotRead). Null when there is none so known: then nothing is read from a file, and none is recorded.
+ */
+async function verifiedConfigFile(node: FixState['nodes'][number]): Promise<string | null> {
+  const process = node.facts.host?.process;
+  if (process !== undefined) return SERVER_NAMES.has(process.name) && process.configFile.known ? process.configFile.value : null;
+  // Gathered without host facts (--no-host): the same answer, for this node's port alone.
+  const found = await listeningConfigFile(node.host, node.port, node.facts).catch(() => undefined);
+  return found?.known ? found.value : null;
 }
 
 /** The sentinel.conf `auth-user` / `auth-pass` of each master, when the file is on this machine and readable. */
@@ -477,8 +495,8 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
     for (const u of userNames) users[u] = lines.get(u) ?? null;
   }
   const local = isLocalHost(node.host);
-  const configFile = node.facts.server?.configFile ?? null;
-  const sentinelFile = node.role === 'sentinel' && local ? await sentinelAuth(configFile) : undefined;
+  const configFile = local ? await verifiedConfigFile(node) : null;
+  const sentinelFile = node.role === 'sentinel' && configFile !== null ? await sentinelAuth(configFile) : undefined;
   const sentinel: RollbackNode['sentinel'] = [];
   for (const t of touches) {
     if (t.kind !== 'sentinel' || !sentinelFile) continue;
