@@ -33,6 +33,14 @@ export interface Layout {
   readonly hostKey: string | undefined;
 }
 
+/**
+ * A cluster node ID as Redis makes one (40 hex digits, CLUSTER NODES' first field); anything else is the server's
+ * word, not taken as an ID (the reboot plan's fix then says `<master-id>`).
+ */
+export function nodeId(id: string | undefined): string | undefined {
+  return id !== undefined && /^[0-9a-f]{40}$/i.test(id) ? id : undefined;
+}
+
 /** Health flags that mean the deployment already counts the node as gone. */
 const DOWN = new Set(['fail', 'noaddr', 'handshake', 's_down', 'o_down', 'disconnected']);
 
@@ -73,7 +81,7 @@ export function layoutFromCluster(cluster: ClusterFacts): Layout {
   const copy = (n: ClusterNode): Copy => ({
     address: `${n.host}:${n.port}`,
     label: n.host,
-    id: n.id,
+    id: nodeId(n.id),
     healthy: !n.flags.some((f) => DOWN.has(f)),
     health: n.flags.filter((f) => DOWN.has(f)),
   });
@@ -93,7 +101,7 @@ export function layoutFromCluster(cluster: ClusterFacts): Layout {
 }
 
 function copyOf(node: TopologyNode): Copy {
-  return { address: node.address, label: node.label, id: node.id, healthy: !node.health.some((h) => DOWN.has(h)), health: node.health.filter((h) => DOWN.has(h)) };
+  return { address: node.address, label: node.label, id: nodeId(node.id), healthy: !node.health.some((h) => DOWN.has(h)), health: node.health.filter((h) => DOWN.has(h)) };
 }
 
 /** The name of the shard of the master a sentinel group monitors as `name`: `master 'mymaster'`. */

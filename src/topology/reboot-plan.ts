@@ -1,6 +1,7 @@
 import type { Copy, Layout, Shard } from './layout.ts';
 import { describeLabel, labelsOf, replicasDown } from './layout.ts';
 import { keepsACopy, sentinelsLeft } from './simulate.ts';
+import { shellQuote } from '../profile/ownership.ts';
 
 /** A failover to trigger by hand before a batch, so that the batch takes no master down with it. */
 export interface PlannedFailover {
@@ -73,7 +74,12 @@ function holdsOn(layout: Layout, label: string, state: State): string[] {
 
 function addReplicaFix(layout: Layout, shard: Shard): string {
   if (layout.kind === 'cluster') {
-    return `give ${shard.name} a replica on another ${layout.hostKey ? 'failure domain' : 'host'}: on a node there run \`CLUSTER REPLICATE ${shard.master.id ?? '<master-id>'}\`, or add one with \`redis-cli --cluster add-node <new-node> ${shard.master.address} --cluster-slave --cluster-master-id ${shard.master.id ?? '<master-id>'}\``;
+    // The node ID and the address are the server's words (CLUSTER NODES), put into a command the operator runs in a
+    // shell: an ID is taken only as Redis makes one (40 hex digits, layout.ts nodeId), and each word is shell-quoted
+    // (QA41-50: an ID `$(touch${IFS}/tmp/pwn)` ran as the operator).
+    const id = shard.master.id ?? '<master-id>';
+    const address = shellQuote(shard.master.address);
+    return `give ${shard.name} a replica on another ${layout.hostKey ? 'failure domain' : 'host'}: on a node there run \`CLUSTER REPLICATE ${id}\`, or add one with \`redis-cli --cluster add-node <new-node> ${address} --cluster-slave --cluster-master-id ${shard.master.id === undefined ? id : shellQuote(id)}\``;
   }
   return `start a replica of ${shard.master.address} on another ${layout.hostKey ? 'failure domain' : 'host'} (\`replicaof ${shard.master.address.replace(/:(\d+)$/, ' $1')}\`); the sentinels find it on their own`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NodeSummary, SentinelGroup, TopologyFacts, TopologyNode, TopologyRole } from '../../src/facts/types.ts';
 import { summarize } from '../../src/gather/topology/discover.ts';
 import { liveFacts } from '../rule-tester.ts';
@@ -18,6 +19,11 @@ export interface NodeSpec {
 
 const SOURCE = { kind: 'live', command: 'CLUSTER NODES' } as const;
 
+/** The fixture's node ID of `address`: its SHA-1, 40 hex digits as a real ID. */
+export function idOf(address: string): string {
+  return createHash('sha1').update(address).digest('hex');
+}
+
 export function node(spec: NodeSpec): TopologyNode {
   const colon = spec.address.lastIndexOf(':');
   const host = spec.address.slice(0, colon);
@@ -28,7 +34,8 @@ export function node(spec: NodeSpec): TopologyNode {
     port: Number(spec.address.slice(colon + 1)),
     role: spec.role,
     label: spec.label ?? host,
-    id: `id-${spec.address}`,
+    // A node ID as Redis makes one (40 hex digits: others are not taken as IDs, QA41-50), from the address.
+    id: idOf(spec.address),
     masterAddress: spec.master,
     hostname: undefined,
     slots: spec.slots ?? [],

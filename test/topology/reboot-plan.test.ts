@@ -7,7 +7,7 @@ import type { RebootPlan } from '../../src/topology/reboot-plan.ts';
 import { formatPlanText } from '../../src/topology/plan-text.ts';
 import { simulateLoss } from '../../src/topology/simulate.ts';
 import { parseClusterNodes } from '../../src/gather/live/parse-replies.ts';
-import { group, ring, topology } from './fixtures.ts';
+import { group, idOf, ring, topology } from './fixtures.ts';
 import type { NodeSpec } from './fixtures.ts';
 
 /** Every batch keeps a copy of every shard and moves its masters away first; returns the plan. */
@@ -91,7 +91,7 @@ describe('planReboots: clusters', () => {
     assert.equal(problem!.label, '10.0.0.1');
     assert.equal(problem!.reason, 'host 10.0.0.1 holds every copy of slots 0-5460 (master 10.0.0.1:6379 and replica 10.0.0.1:6380)');
     assert.deepEqual(problem!.holds, ['10.0.0.1:6379 (master of slots 0-5460)', '10.0.0.1:6380 (replica of slots 0-5460)']);
-    assert.match(problem!.fix, /CLUSTER REPLICATE id-10\.0\.0\.1:6379/);
+    assert.match(problem!.fix, new RegExp(`CLUSTER REPLICATE ${idOf('10.0.0.1:6379')}`));
     const text = formatPlanText(plan, 'Reboot plan for cluster');
     assert.match(text, /^Reboot plan for cluster: no safe reboot plan\n\n- host 10\.0\.0\.1 holds every copy/);
     assert.match(text, /\n  fix: give slots 0-5460 a replica on another host/);
