@@ -2,7 +2,7 @@
 // returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
 import { terminalLines } from '../report/common.ts';
 import { sha256Hex } from '../util/hash.ts';
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, resolve } from 'node:path';
@@ -41,7 +41,7 @@ import { commentHeader, executableNotes, foreignPlaceNotes, hostFiles, serviceNa
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
 import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine, TrialResult } from './trial.ts';
-import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { DEFAULT_MAX_FILE_BYTES, FileReadError, readTextFile, withRegularFile } from '../util/read-file.ts';
 import { realPath } from '../util/write-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { certKeyProblem, certKeyProblemText } from '../util/tls-pair.ts';
@@ -236,10 +236,12 @@ async function ownConfigFile(target: Target, facts: Facts): Promise<{ ok: true; 
   const own = await listeningConfigFile(target.host, target.port, facts).catch((error: unknown) => ({ known: false as const, reason: error instanceof Error ? error.message : String(error) }));
   if (!own.known) return reported === undefined ? undefined : { ok: false, why: `${named} is not read: ${own.reason}` };
   if (own.value === null) return undefined;
+  // Through the one reader's checks (a regular file, opened non-blocking): a FIFO put in the file's place blocked a
+  // plain open for ever, timers and signals with it (QA41-52).
   try {
-    closeSync(openSync(own.value, 'r'));
+    withRegularFile(own.value, DEFAULT_MAX_FILE_BYTES, () => undefined);
   } catch (error) {
-    return { ok: false, why: `the config file ${clipped(own.value)} of the server's process cannot be read: ${fsErrorText(error, own.value)}` };
+    return { ok: false, why: `the config file ${clipped(own.value)} of the server's process cannot be read: ${error instanceof FileReadError ? error.detail : fsErrorText(error, own.value)}` };
   }
   return { ok: true, path: own.value };
 }
