@@ -2,8 +2,8 @@
 // refused while the first runs. (A fix from another user or machine is seen in CLIENT LIST instead: apply.ts.)
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { foreignOwner } from '../util/secret-file.ts';
@@ -27,8 +27,11 @@ export function lockDirProblem(info: Stats, me: number | undefined = process.get
 /**
  * The directory of the running user's fix locks: `$XDG_RUNTIME_DIR` when it is set (absolute) and a private
  * directory of the user's (see {@link lockDirProblem}), else `redfort-fix-<uid>` in the temp directory, made with
- * mode 0700 when missing. `error` when that one exists and is not the user's private directory: it is not used, and
- * not taken over either (another user may have made it).
+ * mode 0700 when missing. Anyone can make that name first in /tmp (before the user's first fix, after a reboot):
+ * another user's directory, or a link, there is not used, nor taken over; the locks go to a place only the user can
+ * make instead (QA41-53: it refused every fix for as long as the planter liked): /run/redfort for root, else
+ * ~/.cache/redfort, both made 0700. Every fix of the user sees the same directory, so two on one node still exclude
+ * each other. `error` when the user's own directory is not private (mode) or no place is left.
  */
 export function lockDir(env: Readonly<Record<string, string | undefined>> = process.env): { path: string } | { error: string } {
   const me = process.getuid?.();
@@ -41,7 +44,22 @@ export function lockDir(env: Readonly<Record<string, string | undefined>> = proc
     }
   }
   const path = join(tmpdir(), `redfort-fix-${me ?? 'user'}`);
+  const made = privateDir(path, me);
+  if (!('foreign' in made)) return made;
+  // Another user's directory (or a link) in the temp directory: a place of the user's own instead.
+  const own = me === 0 ? '/run/redfort' : join(homedir(), '.cache', 'redfort');
+  const fallback = privateDir(own, me, true);
+  if ('foreign' in fallback) return { error: `the lock directory ${path} is ${made.foreign}, and ${own} is ${fallback.foreign}: neither is used (remove them, or set TMPDIR to a directory of yours)` };
+  return fallback;
+}
+
+/**
+ * `path` made (mode 0700) when missing and checked ({@link lockDirProblem}): `foreign` when another user owns it or it
+ * is a link (someone else chose it), `error` for the user's own directory that is not private, or when it cannot be made.
+ */
+function privateDir(path: string, me: number | undefined, parents = false): { path: string } | { error: string } | { foreign: string } {
   try {
+    if (parents) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     mkdirSync(path, { mode: 0o700 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { error: `cannot make the lock directory ${path}: ${fsErrorText(error, path)}` };
@@ -53,8 +71,9 @@ export function lockDir(env: Readonly<Record<string, string | undefined>> = proc
     return { error: `cannot use the lock directory ${path}: ${fsErrorText(error, path)}` };
   }
   const problem = lockDirProblem(info, me);
-  if (problem !== undefined) return { error: `the lock directory ${path} is ${problem}: not used (remove it, or set TMPDIR to a directory of yours)` };
-  return { path };
+  if (problem === undefined) return { path };
+  if (info.isSymbolicLink() || (me !== undefined && info.uid !== me)) return { foreign: problem };
+  return { error: `the lock directory ${path} is ${problem}: not used (remove it, or set TMPDIR to a directory of yours)` };
 }
 
 /**
