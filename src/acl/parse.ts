@@ -1,3 +1,4 @@
+import { passwordPattern } from './password-pattern.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { AclUser, SecretDigest, Source } from '../facts/types.ts';
 import { isAtLeast, majorMinor, parseVersion } from '../redis/version.ts';
@@ -60,6 +61,7 @@ export function digestPassword(clear: string): SecretDigest {
     length: Buffer.byteLength(clear, 'utf8'),
     // An unset secret (CONFIG GET gives every one) needs no hashing: its digest is known.
     sha256: clear === '' ? EMPTY_SHA256 : sha256Hex(clear),
+    ...(passwordPattern(clear) !== undefined && { pattern: passwordPattern(clear) }),
   };
 }
 

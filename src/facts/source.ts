@@ -24,6 +24,8 @@ export interface SecretDigest {
   readonly length: number | undefined;
   /** Lowercase hex SHA-256 of the clear text (the form Redis stores ACL passwords in). */
   readonly sha256: string;
+  /** The shape of a trivially structured clear text (`one character repeated`), never the value; absent otherwise. */
+  readonly pattern?: string;
 }
 
 /** The kinds of evidence a rule can be judged from (the `sources` column of the catalogue). */

@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { runRules } from '../../engine/run.ts';
+import { ruleContext } from '../context.ts';
 import { parseAclFile } from '../../gather/conf/acl-file.ts';
 import { liveFacts, ruleTester, unreadDefaultAcl } from '../../../test/rule-tester.ts';
 import rule from './weak-password.ts';
@@ -82,4 +86,29 @@ ruleTester(rule, {
     { name: 'ACL not readable', facts: liveFacts({ unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /NOPERM/ },
     { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
   ],
+});
+
+// QA41-5: long passwords of a trivial shape passed ('none is empty, common or shorter than 16 characters'). The shape
+// is told where the clear text is seen; the message names it, never the value.
+const trivial = ['aaaaaaaaaaaaaaaaaaaa', 'passwordpassword', '1234567890123456', 'qwertyuiopasdfghjkl', 'changeme-changeme', 'Password123!Password123!', 'REPLACE_WITH_STRONG_PASSWORD', '9876543210987654', 'abcdefghijklmnopqrs'];
+ruleTester(rule, {
+  fail: trivial.map((pw) => ({
+    name: `requirepass of a trivial shape (case ${trivial.indexOf(pw) + 1}, ${pw.length} characters)`,
+    facts: liveFacts({ conf: `requirepass ${pw}` }),
+    messages: [/^user 'default' has a trivially structured password \((one character repeated|a short part repeated|a run of digits|a run of letters|a run of keyboard keys|a template's placeholder \(upper snake case, such as REPLACE_WITH_… or CHANGE_ME\))\), which guessing tools try right after the common lists$/],
+    severity: 'high' as const,
+  })),
+});
+
+test(`${rule.id}: generated random passwords never fail on their shape, and no message shows the value`, () => {
+  for (let i = 0; i < 300; i++) {
+    const alphabet = i % 3 === 0 ? '0123456789abcdef' : i % 3 === 1 ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' : 'abcdefghijklmnopqrstuvwxyz0123456789-_!@#';
+    const pw = Array.from(randomBytes(16 + (i % 48)), (b) => alphabet[b % alphabet.length]).join('');
+    const [result] = runRules([rule], liveFacts({ conf: `requirepass ${pw}` }), { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+    assert.equal(result?.status, 'pass', `${result?.message} (${pw})`);
+  }
+  for (const pw of trivial) {
+    const [result] = runRules([rule], liveFacts({ conf: `requirepass ${pw}` }), { context: ruleContext({ nowSeconds: 1_800_000_000 }) });
+    assert.ok(!result!.message.includes(pw), result!.message);
+  }
 });

@@ -48,6 +48,7 @@ function weakness(digest: SecretDigest, length: number | undefined, min: number,
   }
   if (isPlaceholderPassword(digest.sha256)) return "a template's placeholder password (the example value of published configs and scripts, such as YourStrongPassword or change_me)";
   if (isCommon(digest.sha256)) return 'a common password (found in the list of the most used passwords)';
+  if (digest.pattern !== undefined) return `a trivially structured password (${digest.pattern}), which guessing tools try right after the common lists`;
   if (length !== undefined && length < min) return `a ${length}-character password (shorter than ${min})`;
   return undefined;
 }
@@ -68,7 +69,10 @@ export default defineRule({
     let judged = 0;
     let unjudged = 0;
     const unjudgedUsers: string[] = [];
-    const seen = lengthsByHash(clearTexts(secrets, files, connection));
+    const clear = clearTexts(secrets, files, connection);
+    const seen = lengthsByHash(clear);
+    // The shape of a clear text seen (CONFIG GET, the files, the login), for the hash ACL LIST shows of it.
+    const shapes = new Map(clear.filter((d) => d.pattern !== undefined).map((d) => [d.sha256, d.pattern!]));
     // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
     const unknown = acl.users.filter(canLogIn).flatMap((u) => u.passwords).filter((d) => knownLength(d, seen, new Map()) === undefined);
     const short = shortPasswords && unknown.length > 0 ? shortPasswords(unknown.map((d) => d.sha256)) : new Map<string, number>();
@@ -83,7 +87,8 @@ export default defineRule({
       }
       user.passwords.forEach((digest, i) => {
         const length = knownLength(digest, seen, short);
-        const problem = weakness(digest, length, thresholds.minPasswordLength, isCommonPassword);
+        const pattern = digest.pattern ?? shapes.get(digest.sha256);
+        const problem = weakness(pattern === undefined ? digest : { ...digest, pattern }, length, thresholds.minPasswordLength, isCommonPassword);
         const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
         if (problem) {
           // A health-check user (`-@all +ping`, redis-operator's pinger): whoever guesses it may run nothing that
