@@ -436,22 +436,30 @@ describe('fake servers', { concurrency: true }, () => {
       }
     });
 
+    /**
+     * A server that takes `password` (AUTH) and echoes what it is given where reports show a server's words: an INFO
+     * reply, CONFIG GET values (beside port and requirepass), a user name in ACL LIST, an error reply.
+     */
+    function echoingServer(password: string, echo: { info: string; config: Record<string, string>; user: string; error: string }) {
+      return fake(serverHandler({
+        password,
+        noPasswordAuthError: 'ERR',
+        reply(argv) {
+          const command = argv.slice(0, 2).join(' ').toUpperCase();
+          if (command.startsWith('INFO')) return echo.info;
+          if (command === 'CONFIG GET') return configReply({ port: '6379', ...echo.config, requirepass: password });
+          if (command === 'ACL LIST') return arr(bulk('user default on nopass ~* &* +@all'), bulk(`user ${echo.user} on nopass ~* +@all`));
+          return err(`ERR unknown command, ${echo.error}`);
+        },
+      }));
+    }
+
     // The server has the password (AUTH sent it) and can echo it into a user name, an INFO field or an error reply: the
     // report's readers must not get it from there ("no output, report or error ever contains a password").
     it("keeps a password the server echoes out of the target's results", async () => {
       const password = 'Echo-Secret-9876';
       const info = bulk(infoText({ redis_version: `7.0.15-${password}`, redis_mode: 'standalone', tcp_port: 6379, config_file: `/etc/${password}.conf` }));
-      const server = await fake(serverHandler({
-        password,
-        noPasswordAuthError: 'ERR',
-        reply(argv) {
-          const command = argv.slice(0, 2).join(' ').toUpperCase();
-          if (command.startsWith('INFO')) return info;
-          if (command === 'CONFIG GET') return configReply({ port: '6379', bind: `127.0.0.1 ${password}`, logfile: `/var/log/${password}.log`, requirepass: password });
-          if (command === 'ACL LIST') return arr(bulk('user default on nopass ~* &* +@all'), bulk(`user ${password} on nopass ~* +@all`));
-          return err(`ERR unknown command, the password is ${password}`);
-        },
-      }));
+      const server = await echoingServer(password, { info, config: { bind: `127.0.0.1 ${password}`, logfile: `/var/log/${password}.log` }, user: password, error: `the password is ${password}` });
       const result = await auditTarget(resolveTarget(`redis://admin@127.0.0.1:${server.port}`, {}, { REDISCLI_AUTH: password }), { commandTimeoutMs: 5000, noHost: true });
       assert.equal(result.error, undefined);
       const text = JSON.stringify(result);
@@ -467,17 +475,7 @@ describe('fake servers', { concurrency: true }, () => {
       const bytes = Buffer.from(password, 'utf8');
       const forms = { base64: bytes.toString('base64'), bare: bytes.toString('base64').replace(/=+$/, ''), url: bytes.toString('base64url'), hex: bytes.toString('hex'), HEX: bytes.toString('hex').toUpperCase() };
       const info = bulk(infoText({ redis_version: '7.0.15', redis_mode: 'standalone', tcp_port: 6379, os: `Linux ${forms.base64} ${forms.HEX}` }));
-      const server = await fake(serverHandler({
-        password,
-        noPasswordAuthError: 'ERR',
-        reply(argv) {
-          const command = argv.slice(0, 2).join(' ').toUpperCase();
-          if (command.startsWith('INFO')) return info;
-          if (command === 'CONFIG GET') return configReply({ port: '6379', bind: `127.0.0.1 ${forms.hex}`, logfile: `/tmp/${forms.bare}`, dir: `/tmp/${forms.url}`, requirepass: password });
-          if (command === 'ACL LIST') return arr(bulk('user default on nopass ~* &* +@all'), bulk(`user ${forms.base64} on nopass ~* +@all`));
-          return err(`ERR unknown command, ${forms.hex}`);
-        },
-      }));
+      const server = await echoingServer(password, { info, config: { bind: `127.0.0.1 ${forms.hex}`, logfile: `/tmp/${forms.bare}`, dir: `/tmp/${forms.url}` }, user: forms.base64, error: forms.hex });
       const result = await auditTarget(resolveTarget(`redis://admin@127.0.0.1:${server.port}`, {}, { REDISCLI_AUTH: password }), { commandTimeoutMs: 5000, noHost: true });
       assert.equal(result.error, undefined);
       const text = JSON.stringify(result);

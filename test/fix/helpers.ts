@@ -116,6 +116,25 @@ export function manualFor(p: CliPlan, rule: string): string {
 }
 
 /** A master with `password` (also its masterauth), a replica of it and one sentinel watching them. */
+/**
+ * A master and replica with `password`, and three sentinels (`sentinelConf` added to theirs), returned once every
+ * sentinel knows the other two and the replica: a plan made before then misses some of them.
+ */
+export async function startWatchedGroup(password: string, sentinelConf: string): Promise<{ master: RunningServer; replica: RunningServer; sentinels: RunningServer[] }> {
+  const master = await startRedis({ conf: `requirepass ${password}\nmasterauth ${password}\nloglevel warning`, password });
+  const replica = await startReplica(master, { masterauth: password, conf: `requirepass ${password}`, password });
+  const sentinels = await startSentinels(3, master, { authPass: password, conf: sentinelConf });
+  for (let i = 0; i < 150; i++) {
+    const seen = await Promise.all(sentinels.map(async (s) => {
+      const m = (await rawCommand(s.host, s.port, ['SENTINEL', 'MASTER', 'mymaster'])) as string[];
+      return Number(m[m.indexOf('num-other-sentinels') + 1]) === 2 && Number(m[m.indexOf('num-slaves') + 1]) === 1;
+    }));
+    if (seen.every(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { master, replica, sentinels };
+}
+
 export async function startSentinelGroup(password: string, options: SentinelOptions = {}): Promise<{ master: RunningServer; replica: RunningServer; sentinel: RunningServer }> {
   const master = await startRedis({ conf: `requirepass ${password}\nmasterauth ${password}`, password });
   const replica = await startReplica(master, { masterauth: password, conf: `requirepass ${password}`, password });

@@ -7,9 +7,9 @@ import { after, describe, it } from 'node:test';
 import { rollback } from '../../src/fix/apply.ts';
 import { readRollback } from '../../src/fix/rollback.ts';
 import { rawCommand } from '../harness/raw.ts';
-import { startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
+import { stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { address, apply, plan, secretsFor, state, target, USERS, workDir } from './helpers.ts';
+import { USERS, address, apply, plan, secretsFor, startWatchedGroup, state, target, workDir } from './helpers.ts';
 
 // QA40-2, the Sentinel side: a rollback that cannot reach a sentinel (down) must keep the user it logs in to the
 // nodes as (its auth-user, fix's `sentinel`, in its rewritten sentinel.conf) on the master and replica, as it keeps
@@ -33,18 +33,7 @@ describe('fix --rollback with a sentinel down (QA40-2, Sentinel auth-user)', () 
   after(() => restarted?.kill('SIGKILL'));
 
   it("keeps the 'sentinel' user on the master and replica, says so, and the sentinel logs in as it when back; run again, it goes", async () => {
-    const master = await startRedis({ conf: `requirepass ${P}\nmasterauth ${P}\nloglevel warning`, password: P });
-    const replica = await startReplica(master, { masterauth: P, conf: `requirepass ${P}`, password: P });
-    const sentinels = await startSentinels(3, master, { authPass: P, conf: 'sentinel down-after-milliseconds mymaster 2000' });
-    // Every sentinel knows the others and the replica: all three are in the plan.
-    for (let i = 0; i < 150; i++) {
-      const seen = await Promise.all(sentinels.map(async (s) => {
-        const m = (await rawCommand(s.host, s.port, ['SENTINEL', 'MASTER', 'mymaster'])) as string[];
-        return Number(m[m.indexOf('num-other-sentinels') + 1]) === 2 && Number(m[m.indexOf('num-slaves') + 1]) === 1;
-      }));
-      if (seen.every(Boolean)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { master, replica, sentinels } = await startWatchedGroup(P, 'sentinel down-after-milliseconds mymaster 2000');
     const seed = target(sentinels[0]!.url);
     const overrides = new Map([['master', target(master.url, { pass: P })], ['replica', target(master.url, { pass: P })]]);
     const s0 = await state(seed, { kind: 'sentinel', noProbe: true, nodeOverrides: overrides });

@@ -4,9 +4,9 @@ import { after, describe, it } from 'node:test';
 import { rollback } from '../../src/fix/apply.ts';
 import { readRollback } from '../../src/fix/rollback.ts';
 import { rawCommand } from '../harness/raw.ts';
-import { startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
+import { stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { apply, plan, secretsFor, snapshot, state, target, workDir } from './helpers.ts';
+import { apply, plan, secretsFor, snapshot, startWatchedGroup, state, target, workDir } from './helpers.ts';
 
 // A rollback restored the sentinels' auth-pass before the nodes' default user was back: each sentinel reconnected
 // with the old password to nodes that still refused it, and a Sentinel authenticates a link only when it connects.
@@ -25,17 +25,7 @@ async function flagsSeenBy(sentinel: RunningServer): Promise<string[]> {
 
 describe('fix --rollback on a password-protected master, replica and 3 sentinels', () => {
   it('gives the nodes their password back before the sentinels use it again: no node stays down', async () => {
-    const master = await startRedis({ conf: `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}\nloglevel warning`, password: PASSWORD });
-    const replica = await startReplica(master, { masterauth: PASSWORD, conf: `requirepass ${PASSWORD}`, password: PASSWORD });
-    const sentinels = await startSentinels(3, master, { authPass: PASSWORD, conf: `sentinel down-after-milliseconds mymaster ${DOWN_AFTER_MS}` });
-    for (let i = 0; i < 150; i++) {
-      const seen = await Promise.all(sentinels.map(async (s) => {
-        const m = (await rawCommand(s.host, s.port, ['SENTINEL', 'MASTER', 'mymaster'])) as string[];
-        return Number(m[m.indexOf('num-other-sentinels') + 1]) === 2 && Number(m[m.indexOf('num-slaves') + 1]) === 1;
-      }));
-      if (seen.every(Boolean)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { master, replica, sentinels } = await startWatchedGroup(PASSWORD, `sentinel down-after-milliseconds mymaster ${DOWN_AFTER_MS}`);
     const auth = { password: PASSWORD };
     const befores = await Promise.all([master, replica].map((s) => snapshot(s, auth)));
 
