@@ -377,8 +377,14 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     const after = await reaudit(state, runs, options);
     if (!after.ok) return await abort(`the audit after the apply failed: ${after.error}`);
     const changes = compare(state, after.state);
-    // A failure a step announced (masterauth in clear text) is expected; any other new failure is not.
-    const announced = (c: RuleChange) => steps.some((st) => st.node === c.node && applied.includes(st.id) && st.trips?.includes(c.rule));
+    // A failure a step announced (masterauth in clear text) is expected; any other new failure is not. So is the
+    // drift of a node whose applied changes no applied step wrote to its files (CONFIG renamed or refused: no CONFIG
+    // REWRITE, and no aclfile to ACL SAVE), which the plan's note tells the operator to persist: since QA41-13 the
+    // audit compares the file with ACL LIST there, and found the very changes the plan made.
+    const ran = (node: string) => steps.filter((st) => st.node === node && applied.includes(st.id));
+    const persists = (st: PlanStep) => (st.command[0] === 'CONFIG' && st.command[1] === 'REWRITE') || (st.command[0] === 'ACL' && st.command[1] === 'SAVE');
+    const unpersisted = (node: string) => ran(node).length > 0 && !ran(node).some(persists);
+    const announced = (c: RuleChange) => ran(c.node).some((st) => st.trips?.includes(c.rule)) || (c.rule === 'config.runtime-drift' && unpersisted(c.node));
     const worse = changes.filter((c) => c.after === 'fail' && c.before !== 'fail' && !announced(c));
     if (worse.length > 0) {
       return await abort(`the audit after the apply shows new failures: ${worse.map((c) => `${c.node} ${c.rule}`).join(', ')}`, changes);
