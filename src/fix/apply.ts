@@ -89,7 +89,12 @@ export function appliesOf(plan: Pick<FixPlan, 'digest'>, earlier: RollbackRecord
  * saved again of the same state has the same steps whose reason names another line of a rewritten file (QA40-24).
  */
 export function stepsDigest(plan: Pick<FixPlan, 'steps'>): string {
-  return sha256Hex(JSON.stringify(plan.steps.map((s) => [s.id, s.node, s.class, s.command, s.configLine ?? null, s.touches])));
+  return sha256Hex(JSON.stringify(plan.steps.map(appliedParts)));
+}
+
+/** What of a step is applied (its place, class, command, config line, touches), without the words that explain it. */
+export function appliedParts(s: PlanStep): readonly unknown[] {
+  return [s.id, s.node, s.class, s.command, s.configLine ?? null, s.touches];
 }
 
 /** The steps digest of records written before session 41: the steps' JSON, their words included. */

@@ -7,7 +7,7 @@ import { resolveTarget } from '../redis/target.ts';
 import type { Target, TargetFlags } from '../redis/target.ts';
 import type { DeploymentKind } from '../gather/topology/discover.ts';
 import { overriddenTarget, unusedOverrides } from '../gather/topology/discover.ts';
-import { appliesOf, applyPlan, currentDigests, resumedWithOtherSteps, rollback, staleNodes, unrestorableSentinelField } from './apply.ts';
+import { appliedParts, appliesOf, applyPlan, currentDigests, resumedWithOtherSteps, rollback, staleNodes, unrestorableSentinelField } from './apply.ts';
 import { gatherFixState } from './gather.ts';
 import type { FixGatherOptions } from './gather.ts';
 import { buildPlan } from './plan.ts';
@@ -375,7 +375,7 @@ async function safeRead(path: string): Promise<RollbackRecord> {
   }
 }
 
-const stepKey = (s: PlanStep) => JSON.stringify([s.id, s.node, s.class, s.command, s.configLine ?? null, s.touches]);
+const stepKey = (s: PlanStep) => JSON.stringify(appliedParts(s));
 
 /** The first step of `plan` that `expected` (the plan made now of the same deployment) does not hold as it is. */
 function foreignStep(plan: FixPlan, expected: FixPlan): PlanStep | undefined {
