@@ -1,4 +1,4 @@
-import type { AclUser, TopologyFacts } from '../../facts/types.ts';
+import type { AclState, TopologyFacts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { canRun } from '../../acl/permissions.ts';
@@ -6,7 +6,7 @@ import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { infoField } from '../../redis/info.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
-import { releaseName, replicationNames, settableReplicationNames } from '../util.ts';
+import { defaultUser, openToAnyone, releaseName, replicationNames, settableReplicationNames } from '../util.ts';
 import type { ReplicationNames } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
 
@@ -49,11 +49,11 @@ function uncredentialedLink(link: string | undefined, syncInProgress: string | u
  * Whether a master lets in a replica that sends no credentials, by its ACL: its default user on and 'nopass' (AUTH
  * is never sent, so the connection is the default user's); undefined when its ACL was not read.
  */
-function defaultUserOpen(acl: { readonly users: readonly AclUser[] } | undefined): { open: boolean; why: string } | undefined {
-  const user = acl?.users.find((u) => u.name === DEFAULT_USER);
+function defaultUserOpen(acl: AclState | undefined): { open: boolean; why: string } | undefined {
+  const user = acl && defaultUser(acl);
   if (!user) return undefined;
-  if (!user.enabled) return { open: false, why: "its default user is 'off'" };
-  return user.nopass ? { open: true, why: 'its default user needs no password' } : { open: false, why: 'its default user has a password' };
+  if (openToAnyone(acl)) return { open: true, why: 'its default user needs no password' };
+  return { open: false, why: user.enabled ? 'its default user has a password' : "its default user is 'off'" };
 }
 
 /** Every replica of a deployment, and whether its master lets its masteruser replicate. */
