@@ -4,7 +4,7 @@ import { nodeCrypto } from '../util/builtin.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { dirname, basename, join, resolve } from 'node:path';
-import { refuseUnlessPrivate } from '../util/secret-file.ts';
+import { refuseUnlessPrivateAt } from '../util/secret-file.ts';
 import { ReplyError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
 import type { NodeSession } from './session.ts';
@@ -121,7 +121,7 @@ export async function readRollback(path: string): Promise<RollbackRecord> {
   try {
     // The record says what to chown, chmod, CONFIG SET and ACL SETUSER: only the running user's (or root's) own,
     // private file is believed. root ran a record another user had planted or edited and handed a file to that user.
-    text = await readTextFile(path, { check: refuseUnlessPrivate });
+    text = await readTextFile(path, { check: refuseUnlessPrivateAt(path) });
   } catch (error) {
     throw new RollbackFileError(`${path}: cannot read the rollback file: ${fsErrorText(error)}`);
   }

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { refuseUnlessPrivate } from '../util/secret-file.ts';
+import { refuseUnlessPrivateAt } from '../util/secret-file.ts';
 import { readTextFile } from '../util/read-file.ts';
 import type { Secret } from './secrets.ts';
 import { parseSecrets, renderSecrets, SECRETS_FILE_MODE } from './secrets.ts';
@@ -22,10 +22,11 @@ export async function writeSecretsFile(path: string, secrets: readonly Secret[],
 }
 
 /**
- * Reads a secrets file; refuses one that is not private ({@link refuseUnlessPrivate}: another user's, or one group or
+ * Reads a secrets file; refuses one that is not private ({@link refuseUnlessPrivateAt}: another user's, or one group or
  * others can read: fix's admin got the password of a `redfort-secrets.env` another user planted where root ran it),
- * and, through the one reader, one swapped for a FIFO or grown huge since its stat.
+ * one reached through another user's symbolic link (QA41-59: root's private file of another deployment, linked to
+ * where root ran fix), and, through the one reader, one swapped for a FIFO or grown huge since its stat.
  */
 export async function readSecretsFile(path: string): Promise<Secret[]> {
-  return parseSecrets(await readTextFile(path, { check: refuseUnlessPrivate }));
+  return parseSecrets(await readTextFile(path, { check: refuseUnlessPrivateAt(path) }));
 }

@@ -1,4 +1,5 @@
-import { fstatSync } from 'node:fs';
+import { fstatSync, lstatSync, readlinkSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
 import { readTextFile } from './read-file.ts';
 
@@ -76,6 +77,72 @@ export class NotPrivateError extends Error {}
 export function refuseUnlessPrivate(fd: number): void {
   const problem = privateFileProblem(fstatSync(fd));
   if (problem !== undefined) throw new NotPrivateError(problem);
+}
+
+/**
+ * {@link refuseUnlessPrivate} for the file opened at `path`, and the symbolic links that led there: each link on the
+ * way (the file's own name or a directory of its path) must be the running user's or root's, as for `.redfort.yaml`.
+ * Whoever made a link chose the file read: another user's link at `redfort-secrets.env` in a shared directory, leading
+ * to a private secrets file of root's other deployment, gave fix that deployment's passwords for this target (QA41-59);
+ * the file itself, root's and 0600, passed. The path is walked again after the open, and must lead to the file opened
+ * (a link removed or changed in between is refused, not passed).
+ */
+export function refuseUnlessPrivateAt(path: string): (fd: number) => void {
+  return (fd) => {
+    refuseUnlessPrivate(fd);
+    const me = process.getuid?.();
+    if (me === undefined) return;
+    const walked = walkLinks(path, me);
+    if ('foreign' in walked) {
+      const { link, uid } = walked.foreign;
+      throw new NotPrivateError(`reached through ${link}, a symbolic link owned by uid ${uid}, ${me === 0 ? 'not by root' : `neither you (uid ${me}) nor root`}: not trusted (another user may have planted it)`);
+    }
+    const opened = fstatSync(fd);
+    if (walked.end === undefined || walked.end.dev !== opened.dev || walked.end.ino !== opened.ino) {
+      throw new NotPrivateError('its path changed while it was read: not trusted (read it again)');
+    }
+  };
+}
+
+/** At most this many links on one path, as the kernel's ELOOP. */
+const MAX_LINKS = 40;
+
+/**
+ * The path resolved one name at a time, as the kernel does: the first symbolic link on the way owned by neither `me`
+ * nor root, else what the path leads to now (undefined when a name is missing or the links loop).
+ */
+function walkLinks(path: string, me: number): { foreign: { link: string; uid: number } } | { end: { dev: number; ino: number } | undefined } {
+  const absolute = resolve(path);
+  let names = absolute.split('/');
+  let at = '/';
+  let links = 0;
+  let info: { dev: number; ino: number; isSymbolicLink(): boolean; uid: number } | undefined;
+  try {
+    info = lstatSync('/');
+    while (names.length > 0) {
+      const name = names.shift()!;
+      if (name === '' || name === '.') continue;
+      if (name === '..') {
+        at = resolve(at, '..');
+        info = lstatSync(at);
+        continue;
+      }
+      const next = at === '/' ? `/${name}` : `${at}/${name}`;
+      info = lstatSync(next);
+      if (!info.isSymbolicLink()) {
+        at = next;
+        continue;
+      }
+      if (info.uid !== me && info.uid !== 0) return { foreign: { link: next, uid: info.uid } };
+      if (++links > MAX_LINKS) return { end: undefined };
+      const target = readlinkSync(next);
+      if (isAbsolute(target)) at = '/';
+      names = [...target.split('/'), ...names];
+    }
+  } catch {
+    return { end: undefined };
+  }
+  return { end: info };
 }
 
 /**

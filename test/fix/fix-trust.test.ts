@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIX_SETTINGS } from '../../src/fix/rollback.ts';
@@ -168,6 +168,67 @@ describe('fix and harden take passwords only from a secrets file of their own us
     chownSync(planted, 0, 0);
     const own = await runCli(['fix', server.url, '--plan', '--no-probe'], { cwd: dir });
     assert.equal(own.code, 0, own.stderr);
+  });
+
+  // QA41-59: a link of another user's at the default name, leading to root's private secrets file of another
+  // deployment: the file read is root's and 0600, so its own check passed, and fix reused (and sent) its passwords.
+  it('a link another user made to a private file of root\'s is refused too, and so is a directory link on the way', async () => {
+    const before = await snapshot(server);
+    const shared = join(dir, 'shared');
+    mkdirSync(shared, { mode: 0o1777 });
+    chmodSync(shared, 0o1777);
+    const prod = join(dir, 'prod.env');
+    writeFileSync(prod, 'REDFORT_PASSWORD_admin=ProdAdminPassw0rd-ZZ-secret-0123456789\n', { mode: 0o600 });
+    const link = join(shared, 'redfort-secrets.env');
+    symlinkSync(prod, link);
+    lchownSync(link, NOBODY, NOBODY);
+    const refusal = `redfort: redfort-secrets.env: cannot read the secrets file: reached through ${link}, a symbolic link owned by uid 65534, not by root: not trusted (another user may have planted it)`;
+    for (const mode of ['--plan', '--apply']) {
+      const fix = await runCli(['fix', server.url, mode, '--no-probe', '--rollback-file', 'rb.json'], { cwd: shared });
+      assert.equal(fix.code, 2, fix.stderr + fix.stdout);
+      assert.equal(fix.stderr.trim(), refusal);
+      assert.doesNotMatch(fix.stdout + fix.stderr, /ProdAdmin/);
+    }
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link is left as it is (not replaced by a copy of the file)');
+    assert.equal(readFileSync(prod, 'utf8'), 'REDFORT_PASSWORD_admin=ProdAdminPassw0rd-ZZ-secret-0123456789\n');
+    assert.ok(!existsSync(join(shared, 'rb.json')));
+    assert.deepEqual(await snapshot(server), before);
+    // Named with --secrets, through harden too.
+    const harden = await runCli(['harden', '--config', server.confPath, '--out', join(dir, 'h2'), '--secrets', link], { cwd: dir });
+    assert.equal(harden.code, 2, harden.stderr);
+    assert.equal(harden.stderr.trim(), `redfort: ${link}: cannot use the --secrets file: reached through ${link}, a symbolic link owned by uid 65534, not by root: not trusted (another user may have planted it)`);
+    // A link of another user's to a directory, on the way to the file.
+    const privateDir = join(dir, 'private');
+    mkdirSync(privateDir, { mode: 0o700 });
+    writeFileSync(join(privateDir, 'redfort-secrets.env'), 'REDFORT_PASSWORD_admin=ProdAdminPassw0rd-ZZ-secret-0123456789\n', { mode: 0o600 });
+    symlinkSync(privateDir, join(shared, 'd'));
+    lchownSync(join(shared, 'd'), NOBODY, NOBODY);
+    const viaDir = await runCli(['fix', server.url, '--plan', '--no-probe', '--secrets', 'd/redfort-secrets.env'], { cwd: shared });
+    assert.equal(viaDir.code, 2, viaDir.stderr);
+    assert.equal(viaDir.stderr.trim(), `redfort: d/redfort-secrets.env: cannot read the secrets file: reached through ${join(shared, 'd')}, a symbolic link owned by uid 65534, not by root: not trusted (another user may have planted it)`);
+    // The same link made by the running user (or root) is followed.
+    rmSync(link);
+    symlinkSync(prod, link);
+    const own = await runCli(['fix', server.url, '--plan', '--no-probe'], { cwd: shared });
+    assert.equal(own.code, 0, own.stderr);
+    assert.match(own.stdout, /reused from redfort-secrets\.env/i);
+  });
+
+  it('a rollback record reached through another user\'s link is refused: one line, exit 2, nothing changed', async () => {
+    const before = await snapshot(server);
+    const applied = await runCli(['fix', server.url, '--apply', '--no-probe', '--secrets', 's3.env', '--rollback-file', 'rb3.json'], { cwd: dir });
+    assert.equal(applied.code, 0, applied.stderr);
+    const changed = await snapshot(server);
+    const link = join(dir, 'rb-link.json');
+    symlinkSync(join(dir, 'rb3.json'), link);
+    lchownSync(link, NOBODY, NOBODY);
+    const planted = await runCli(['fix', '--rollback', 'rb-link.json'], { cwd: dir });
+    assert.equal(planted.code, 2, planted.stderr);
+    assert.equal(planted.stderr.trim(), `redfort: rb-link.json: cannot read the rollback file: reached through ${link}, a symbolic link owned by uid 65534, not by root: not trusted (another user may have planted it)`);
+    assert.deepEqual(await snapshot(server), changed);
+    const rolled = await runCli(['fix', '--rollback', 'rb3.json'], { cwd: dir });
+    assert.equal(rolled.code, 0, rolled.stderr + rolled.stdout);
+    assert.deepEqual(await snapshot(server), before);
   });
 });
 
