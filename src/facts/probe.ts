@@ -147,6 +147,11 @@ export interface CertificateFacts {
   readonly extendedKeyUsage?: readonly string[];
   /** The key usage bits (`digitalSignature`, `keyEncipherment`, ...); absent when the certificate has no such extension. */
   readonly keyUsage?: readonly string[];
+  /**
+   * The certificates of its chain, in order (depth 1, 2, …): those after it in the file, or those above it in the
+   * handshake (the intermediates the server sent, and the CA they verified to). Absent when there are none.
+   */
+  readonly chainCertificates?: readonly CertificateFacts[];
   readonly source: Source;
 }
 

@@ -71,6 +71,7 @@ export function certificateFromPeer(peer: tls.DetailedPeerCertificate, check: Pe
     return undefined;
   }
   const identityError = loadBuiltin<typeof tls>('node:tls').checkServerIdentity(check.hostname, peer);
+  const chain = peerChain(peer, source);
   // Node checks the name (with SNI) only once the chain verified: a name mismatch is reported apart, below.
   const trusted = check.authorized || check.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
   // Neither authorized nor an authorization error: the chain was never checked, because the handshake did not
@@ -80,7 +81,44 @@ export function certificateFromPeer(peer: tls.DetailedPeerCertificate, check: Pe
     ...describeCertificate(x509, source),
     ...(checked && { chain: { trusted, against: check.caGiven ? 'cacert' : 'system roots', error: trusted ? undefined : check.authorizationError } }),
     hostname: { name: check.hostname, matches: identityError === undefined, error: identityError?.message },
+    ...(chain.length > 0 && { chainCertificates: chain }),
   };
+}
+
+/**
+ * The certificates above the leaf, as the handshake gave them (issuerCertificate, up to the one that issued itself):
+ * the intermediates the server sent, and the CA they led to when the chain verified (QA41-22).
+ */
+function peerChain(peer: tls.DetailedPeerCertificate, source: Source): CertificateFacts[] {
+  const chain: CertificateFacts[] = [];
+  const seen = new Set<string>([peer.fingerprint256]);
+  for (let next = peer.issuerCertificate; next?.raw && !seen.has(next.fingerprint256) && chain.length < 10; next = next.issuerCertificate) {
+    seen.add(next.fingerprint256);
+    try {
+      chain.push(describeCertificate(new (nodeCrypto().X509Certificate)(next.raw), source));
+    } catch {
+      break;
+    }
+  }
+  return chain;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** The certificates of a PEM file after its first, each with the line it starts at; those that do not parse are left out. */
+function fileChain(pem: Buffer, path: string): CertificateFacts[] {
+  const text = pem.toString('latin1');
+  const chain: CertificateFacts[] = [];
+  const blocks = [...text.matchAll(PEM_CERTIFICATE)];
+  for (const block of blocks.slice(1, 11)) {
+    const line = text.slice(0, block.index).split('\n').length;
+    try {
+      chain.push(describeCertificate(new (nodeCrypto().X509Certificate)(block[0]), { kind: 'file', path, line }));
+    } catch {
+      // Not a certificate OpenSSL reads either: redis-server refuses the file, which the leaf's read does not hide.
+    }
+  }
+  return chain;
 }
 
 /** The certificate of `tls-cert-file` (or the `directive` named), or why it could not be read. */
@@ -94,8 +132,10 @@ export async function readCertificateFile(path: string, directive = 'tls-cert-fi
     return `${directive} ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
   }
   try {
-    // The first certificate of the file is the server's; the rest is its chain.
-    return describeCertificate(new (nodeCrypto().X509Certificate)(pem), { kind: 'file', path, line: 1 });
+    // The first certificate of the file is the server's; the rest is its chain, each judged too (QA41-22).
+    const leaf = describeCertificate(new (nodeCrypto().X509Certificate)(pem), { kind: 'file', path, line: 1 });
+    const chain = fileChain(pem, path);
+    return chain.length > 0 ? { ...leaf, chainCertificates: chain } : leaf;
   } catch (error) {
     return `${directive} ${path} holds no readable certificate: ${error instanceof Error ? error.message : String(error)}`;
   }

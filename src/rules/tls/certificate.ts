@@ -86,6 +86,45 @@ function trustNotes(c: CertificateFacts): string[] {
   return notes;
 }
 
+/** Whether a verification error (Node's code, or its text) is one of dates. */
+function dateError(error: string): boolean {
+  return Object.keys(DATE_ERRORS).some((code) => error.includes(code)) || /expired|not yet valid/i.test(error);
+}
+
+/** A chain certificate by what it is: an intermediate, or the CA at its top (issued by itself). */
+function chainLabel(c: CertificateFacts, depth: number, where: readonly string[]): string {
+  return `the ${c.selfSigned ? 'CA' : 'intermediate'} certificate ${c.subject} (depth ${depth}) of ${where.join(' and ')}`;
+}
+
+/**
+ * Judges the certificates of a leaf's chain for their dates and keys, pushing findings; returns the index (among
+ * those pushed) of the first finding of a certificate out of its dates, if any.
+ */
+function judgeChain(leaf: CertificateFacts, where: readonly string[], now: number, expiryDays: number, findings: Finding[]): number | undefined {
+  const start = findings.length;
+  let outOfDate: number | undefined;
+  (leaf.chainCertificates ?? []).forEach((c, i) => {
+    const label = chainLabel(c, i + 1, where);
+    const evidence = [`issuer: ${c.issuer}`, `valid ${date(c.validFrom)} to ${date(c.validTo)}`, `SHA-256 fingerprint ${c.fingerprint256}`, `issued the certificate ${i === 0 ? leaf.subject : leaf.chainCertificates![i - 1]!.subject}`];
+    const days = Math.floor((c.validTo - now) / DAY);
+    if (c.validTo <= now) {
+      outOfDate ??= findings.length - start;
+      findings.push({ message: `${label} expired on ${date(c.validTo)}, ${-days} day${days === -1 ? '' : 's'} ago: clients that verify the chain refuse to connect`, source: c.source, evidence });
+    } else if (c.validTo - now < expiryDays * DAY) {
+      findings.push({ message: `${label} expires on ${date(c.validTo)}, in ${days} day${days === 1 ? '' : 's'} (threshold ${expiryDays}): the chain stops verifying then`, source: c.source, severity: 'medium', evidence });
+    }
+    if (c.validFrom > now) {
+      outOfDate ??= findings.length - start;
+      findings.push({ message: `${label} is not valid before ${date(c.validFrom)}: clients that verify the chain refuse to connect until then`, source: c.source, severity: 'medium', evidence });
+    }
+    const min = MIN_BITS[c.keyType];
+    if (min !== undefined && c.keyBits !== undefined && c.keyBits < min) {
+      findings.push({ message: `${label} has a ${keyText(c)} key: below ${min} bits its signature can be forged`, source: c.source, evidence });
+    }
+  });
+  return outOfDate;
+}
+
 export default defineRule({
   id: 'tls.certificate',
   title: 'The server certificate is valid, not about to expire, and uses a strong key',
@@ -147,12 +186,19 @@ export default defineRule({
       if (min !== undefined && c.keyBits !== undefined && c.keyBits < min) {
         findings.push({ message: `${label} has a ${keyText(c)} key: below ${min} bits it can be factored or forged`, source: c.source, evidence });
       }
+      // The certificates of its chain (QA41-22): an expired intermediate makes every verifying client refuse the
+      // server as surely as an expired leaf. Judged for their dates and keys; their purpose is a CA's.
+      const chainStart = findings.length;
+      const chainOutOfDate = judgeChain(c, where, now, thresholds.certExpiryDays, findings);
       if (unverified && c.fingerprint256 === targetCertificate) {
         // An expired (or not yet valid) certificate says why it does not verify: the error joins that finding's
-        // evidence. Any other reason (another name, an untrusted issuer) is a finding of its own, first: a key
-        // that is short or a date that is near does not say that clients already refuse it.
-        const first = findings[before];
-        if (first && outOfDate) findings[before] = { ...first, evidence: [...(first.evidence ?? []), `did not verify: ${unverified}; this audit connected without verifying it${withheld}`] };
+        // evidence (the leaf's, else the chain certificate's). Any other reason (another name, an untrusted issuer)
+        // is a finding of its own, first: a key that is short or a date that is near does not say that clients
+        // already refuse it.
+        const note = `did not verify: ${unverified}; this audit connected without verifying it${withheld}`;
+        const at = outOfDate ? before : chainOutOfDate !== undefined && dateError(unverified) ? chainStart + chainOutOfDate : undefined;
+        const first = at !== undefined ? findings[at] : undefined;
+        if (at !== undefined && first) findings[at] = { ...first, evidence: [...(first.evidence ?? []), note] };
         else findings.splice(before, 0, { message: `${label} ${unverifiedText}`, source: c.source, evidence });
       }
       if (findings.length === before) {
