@@ -236,7 +236,10 @@ function checkSpec(spec: string, fail: (message: string) => never): boolean {
     const cut = spec.search(/[?#]/);
     const base = cut === -1 ? '' : spec.slice(0, cut);
     if (spec.includes('://') && quotable(base, TARGET)) {
-      return fail(`invalid target '${withoutPassword(base)}' followed by ${spec.length - cut} characters from '${spec[cut]}' (not shown): query strings and fragments are not supported`);
+      // An `@` after the `?` or `#` may end user info that holds it unencoded (`u:pa?ss@host`): withoutPassword, given
+      // the whole URL, then shows only the user name; cut at the `?`, the password would have been shown up to it.
+      const shown = spec.includes('@', cut) ? withoutPassword(spec) : `${withoutPassword(base)}' followed by ${spec.length - cut} characters from '${spec[cut]}`;
+      return fail(`invalid target '${shown}' (not shown): query strings and fragments are not supported`);
     }
     // A file that is no inventory (`--targets /etc/shadow`, /proc/self/environ) is not shown, as no config file is.
     return fail(`invalid target ${notShown(spec, TARGET.noun)}`);

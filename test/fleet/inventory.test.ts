@@ -298,6 +298,19 @@ describe('inventory', () => {
       return true;
     });
     assert.throws(() => parseInventory('targets:\n  - url: redis://h?db=1\n', 'f.yaml'), /^SettingsError: f\.yaml:2: targets: invalid target 'redis:\/\/h' followed by 5 characters from '\?' \(not shown\): query strings/);
+    // QA42-1: a password holding an unencoded `?` or `#` (the mistake this error is for) was shown up to that character.
+    for (const [text, file] of [
+      ['redis://u:S3cretPart?rest@127.0.0.1:6379\n', 'inv.txt'],
+      ['redis://u:S3cretPart#x@h:6379\n', 'inv.txt'],
+      ['targets: ["redis://u:S3cretPart#x@h:6379"]\n', 'inv.yaml'],
+      ['targets:\n  - url: "redis://u:S3cretPart?x@h:6379"\n', 'inv.yaml'],
+    ] as const) {
+      assert.throws(() => parseInventory(text, file), (error: Error) => {
+        assert.ok(!error.message.includes('S3cret'), error.message);
+        assert.match(error.message, /invalid target 'redis:\/\/u…'/);
+        return true;
+      });
+    }
   });
 
   // `%YAML 1.2` first was read as one URL a line ('invalid target (not shown: 9 characters ...)').
