@@ -78,6 +78,12 @@ describe('a flag given twice', { concurrency: 4 }, () => {
       [['harden', '--config', 'a.conf', '--secrets', 's1.env', '--secrets', 's2.env', '--out', 'h'], /--secrets is given twice/],
       [['fix', 'redis://127.0.0.1:1', '--plan', '--out', 'p1.json', '--out', 'p2.json'], /--out is given twice/],
       [['fix', 'redis://127.0.0.1:1', '--apply', 'p1.json', '--apply', 'p2.json'], /--apply is given twice \('p1\.json' and 'p2\.json'\): it takes one plan file/],
+      // LEFT-1: its file is optional, and commander called no parser for the bare flag: `--apply --apply p.json` took
+      // p.json, and `--apply p.json --apply` dropped the saved plan for a fresh one, without a word.
+      [['fix', 'redis://127.0.0.1:1', '--apply', '--apply', 'p.json'], /--apply is given twice \(with no file and 'p\.json'\): it takes one plan file, give it once/],
+      [['fix', 'redis://127.0.0.1:1', '--apply', 'p.json', '--apply'], /--apply is given twice \('p\.json' and with no file\): it takes one plan file, give it once/],
+      [['fix', 'redis://127.0.0.1:1', '--apply', '--apply'], /--apply is given twice \(with no file and with no file\)/],
+      [['fix', 'redis://127.0.0.1:1', '--apply=p.json', '--plan', '--apply'], /--apply is given twice \('p\.json' and with no file\)/],
       [['fix', '--rollback', 'r1.json', '--rollback', 'r2.json'], /--rollback is given twice/],
       // A flag with a default is still counted from its first use (the default is no use).
       [['fix', 'redis://127.0.0.1:1', '--plan', '--secrets', 'redfort-secrets.env', '--secrets', 'x.env'], /--secrets is given twice/],

@@ -89,6 +89,21 @@ export function once(flag: string, what = 'one file'): (value: string) => string
   };
 }
 
+/**
+ * {@link once} for an option whose file is optional (`fix --apply [plan.json]`): a listener of its `option:` event,
+ * which commander emits for the bare flag too (value null), where it calls no parser. `--apply --apply p.json` took
+ * p.json and `--apply p.json --apply` dropped the saved plan for a fresh one, without a word (LEFT-1). Made per
+ * registration, as {@link once}.
+ */
+export function onceOptional(flag: string, what: string): (value: string | null | undefined) => void {
+  let given: string | null | undefined;
+  const shown = (value: string | null) => (value === null ? 'with no file' : `'${terminalSafe(clipped(value))}'`);
+  return (value) => {
+    if (given !== undefined) throw new UsageError(`${flag} is given twice (${shown(given)} and ${shown(value ?? null)}): it takes ${what}, give it once`);
+    given = value ?? null;
+  };
+}
+
 /** A repeatable option's values, in order. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -1,6 +1,6 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
-import { UsageError, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, once, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, once, onceOptional, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { nodeOverrides } from '../../app/targets.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
@@ -72,7 +72,8 @@ export function registerFix(cli: Command): void {
     .description('plan, apply, verify and roll back hardening on running servers (the plan is read-only; only --apply changes a server)')
     .argument('[target]', 'a server, or any node of the deployment with --cluster, --sentinel or --replication')
     .option('--plan', 'audit, then print the ordered plan: each step classed safe, disruptive or restart, with why')
-    .option('--apply [plan.json]', 'apply the safe steps of the saved plan (or of a fresh one), then re-audit', once('--apply', 'one plan file'))
+    .option('--apply [plan.json]', 'apply the safe steps of the saved plan (or of a fresh one), then re-audit')
+    .on('option:apply', onceOptional('--apply', 'one plan file'))
     .option('--rollback <file>', 'restore the state recorded in a rollback file', once('--rollback'))
     .option('--cluster', 'the whole cluster of the target, one node at a time')
     .option('--replication', 'the target master (or replica) and every replica')
