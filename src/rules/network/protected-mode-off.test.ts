@@ -2,6 +2,7 @@ import { liveFacts, ruleTester, unreadDefaultAcl } from '../../../test/rule-test
 import rule from './protected-mode-off.ts';
 import { withHost } from '../../../test/host/fixtures.ts';
 
+const UNKNOWN = { product: 'unknown', version: undefined, mode: 'standalone', configFile: undefined, source: { kind: 'live', command: 'INFO server' } } as const;
 const STRONG = '92b28acbe43a604ead70b08ff6ea9e771540ace76baa8d55dffe5d21de73b7c3';
 
 ruleTester(rule, {
@@ -11,6 +12,8 @@ ruleTester(rule, {
     { name: '7.0 with protected-mode yes and bind 0.0.0.0: protected mode still applies', facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', version: '7.0.15' }), message: /only loopback and unix-socket clients/ },
     { name: '7.2 defaults (bind * -::*, protected-mode yes)', facts: liveFacts({ version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }) },
     { name: "protected-mode no, default user 'on nopass' but -@all", facts: liveFacts({ conf: 'protected-mode no', acl: ['user default on nopass ~* &* -@all'] }), message: /password-less default user may run no command/ },
+    { name: 'loopback-only bind, the version unknown: 6.x and 7.0+ admit only this host alike', facts: liveFacts({ conf: 'bind 127.0.0.1 -::1\nprotected-mode yes', extra: { server: UNKNOWN } }), message: /^protected-mode is 'yes': with a password-less default user only loopback/ },
+    { name: 'no bind line, the version unknown: the 7.x default bind is no line 6.x has, and protected mode acts on both', facts: liveFacts({ conf: 'protected-mode yes', extra: { server: UNKNOWN } }), message: /^protected-mode is 'yes': with a password-less default user only loopback/ },
     { name: '6.2 without bind: protected mode applies', facts: liveFacts({ conf: 'protected-mode yes', version: '6.2.16' }) },
     // This case used to be a (critical) failure: 6.x does ignore protected mode once bind is set, but a loopback-only
     // bind lets in exactly the clients protected mode would, so the upstream 6.0/6.2 redis.conf (and Debian's, and
@@ -43,6 +46,9 @@ ruleTester(rule, {
   skip: [
     { name: 'ACL not readable', facts: liveFacts({ conf: 'protected-mode no', unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /ACL LIST: NOPERM/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    // QA41-107: 7.0+ applies protected mode whatever bind says, 3.2-6.x ignore it once bind is set; an unknown version is neither.
+    { name: 'bind 0.0.0.0 and protected-mode yes, the version unknown', facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', extra: { server: UNKNOWN } }), message: /^protected-mode is 'yes' and bind is set \('0\.0\.0\.0'\) while the default user logs in without a password: Redis 7\.0\+ applies protected mode whatever bind says, 3\.2-6\.x ignore it when bind is set, and the server did not report its version: pass --redis-version$/ },
+    { name: 'the same with the ACL users unread: no pass on the version assumed', facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', extra: { server: UNKNOWN }, unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /^ACL LIST: NOPERM$/ },
     { name: "the default user's ACL LIST line could not be read: not a pass", facts: liveFacts({ conf: 'protected-mode no', extra: { acl: unreadDefaultAcl() } }), message: /line 1 \(user 'default'\) could not be read.*says nothing of the user left out/ },
   ],
 });

@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, bindEntries, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, sentinelFix, tcpClosed, unreadUsers } from '../util.ts';
+import type { Fact } from '../../facts/source.ts';
 import { clipped } from '../../util/shown.ts';
 
 /**
@@ -16,6 +17,11 @@ function unresolved(bind: string, host: Parameters<typeof bindEntries>[1]): stri
   return `bind names ${names.map((e) => `'${clipped(e.address)}'`).join(', ')}, a host name the server resolves where it starts: ${names[0]?.unknown ?? 'unknown here'}`;
 }
 
+/** Whether a bind address is configured: a compiled default (of the version assumed when it is unknown) is not one. */
+function bindWritten(bind: Fact<string> | undefined): boolean {
+  return bind !== undefined && bind.source.kind !== 'default' && bind.value.trim() !== '';
+}
+
 export default defineRule({
   id: 'network.protected-mode-off',
   title: 'Protected mode is on unless strong authentication is in place',
@@ -30,8 +36,10 @@ export default defineRule({
     if (!acl) {
       // The setting is known even when the users are not (an unreadable ACL file): on 7.0+, and on 3.2-6.x without
       // bind, protected mode guards a password-less default user whoever the users are (issue 11).
-      const bindSet = (config.get('bind')?.value.trim() ?? '') !== '';
-      const effective = mode?.value === 'yes' && (atLeast(server, 7, 0) !== false || !bindSet);
+      // An unknown version is not 7.0+: 3.2-6.x ignore protected mode when bind is set (QA41-107); a bind no file or
+      // server gave is the compiled default of the version assumed, which 6.x does not have (no bind: protected mode acts).
+      const bindSet = bindWritten(config.get('bind'));
+      const effective = mode?.value === 'yes' && (atLeast(server, 7, 0) === true || !bindSet);
       const why = unavailable.acl ?? 'the ACL users could not be read';
       if (effective) return pass(`protected-mode is 'yes', so a password-less default user would be reachable only from loopback (${why})`, { source: mode!.source });
       return skip(why);
@@ -50,6 +58,17 @@ export default defineRule({
     // the default user then logs in from wherever bind lets clients in: only loopback is as safe as protected mode.
     const absent = !mode && atLeast(server, 3, 2) === false;
     const ignored = mode?.value === 'yes' && atLeast(server, 7, 0) === false && (bind?.value.trim() ?? '') !== '';
+    // The version unknown (files audited without --redis-version, a server hiding INFO): 7.0+ applies protected mode
+    // whatever bind says, 3.2-6.x only without a bind line (redis@6.2.16 networking.c: `server.bindaddr_count == 0`).
+    // Judged only when both would agree (bind admits only loopback clients); otherwise unknown, never the 7.x pass (QA41-107).
+    if (mode?.value === 'yes' && atLeast(server, 7, 0) === undefined && bindWritten(bind)) {
+      const reach = exposure(config, server, host);
+      if (reach !== 'loopback' && reach !== 'none') {
+        const unknown = server?.source.kind === 'file' ? 'the files do not say which version runs them' : 'the server did not report its version';
+        const where = reach === 'unknown' ? `; ${unresolved(bind!.value, host)}` : '';
+        return skip(`protected-mode is 'yes' and bind is set ('${clipped(bind!.value.trim())}') while the default user logs in without a password: Redis 7.0+ applies protected mode whatever bind says, 3.2-6.x ignore it when bind is set, and ${unknown}${where}: pass --redis-version`);
+      }
+    }
     if (absent || ignored) {
       const why = absent
         ? `${releaseName(server)} has no protected mode`
