@@ -52,8 +52,12 @@ describe('files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'redfort-small-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  // An ACL file there but unreadable (a FIFO: root reads any mode); a missing one is an error (QA41-108).
+  const unreadable = join(dir, 'unreadable.acl');
+  before(() => execFileSync('mkfifo', [unreadable]));
+
   it('protected-mode yes is judged when the ACL file cannot be read', async () => {
-    writeFileSync(join(dir, 'redis.conf'), `port 6379\nprotected-mode yes\naclfile ${join(dir, 'missing.acl')}\n`);
+    writeFileSync(join(dir, 'redis.conf'), `port 6379\nprotected-mode yes\naclfile ${unreadable}\n`);
     const [r] = of(await auditFiles({ configPath: join(dir, 'redis.conf') }), 'network.protected-mode-off');
     assert.equal(r?.status, 'pass', r?.message);
     assert.match(r!.message, /protected-mode is 'yes'.*could not be read/);
@@ -78,7 +82,7 @@ describe('files', () => {
   });
 
   it('protected-mode no with an unreadable ACL file stays unknown', async () => {
-    writeFileSync(join(dir, 'open.conf'), `port 6379\nprotected-mode no\naclfile ${join(dir, 'missing.acl')}\n`);
+    writeFileSync(join(dir, 'open.conf'), `port 6379\nprotected-mode no\naclfile ${unreadable}\n`);
     assert.equal(of(await auditFiles({ configPath: join(dir, 'open.conf') }), 'network.protected-mode-off')[0]?.status, 'skip');
   });
 });

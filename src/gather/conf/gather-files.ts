@@ -201,7 +201,7 @@ async function usersOf(
   effective: EffectiveConf | undefined,
   inputs: FileInputs,
   cwd: string,
-): Promise<{ acl?: AclState; reason?: string; paths: string[]; warnings?: string[]; /** The file's users when the server ignores them. */ written?: readonly AclUser[] }> {
+): Promise<{ acl?: AclState; reason?: string; paths: string[]; warnings?: string[]; /** The file's users when the server ignores them. */ written?: readonly AclUser[]; /** The config's aclfile, as looked for, when there is no such file. */ missing?: string }> {
   const aclfile = inputs.aclPath ? resolve(inputs.aclPath) : (effective?.config.get('aclfile')?.value || undefined);
   const requirepass = effective?.secrets.get('requirepass');
   if (effective && !inputs.aclPath && beforeAcl(resolveVersion(inputs.version))) {
@@ -256,7 +256,7 @@ async function usersOf(
     const refused = await refusedAcl(inputs, path);
     if (refused !== undefined) return { reason: `the ACL file ${refused}`, paths: [] };
     const read = await aclFileUsers(path, inputs.version, inputs.signal, modules, reader);
-    if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path] };
+    if ('reason' in read) return { reason: read.reason, paths: read.missing ? [] : [path], ...(read.missing && !inputs.aclPath ? { missing: path } : {}) };
     return { acl: { users: read.users, origin: 'file', rewritten: false, source: fileSource(path) }, paths: [path], warnings: read.warnings };
   }
   if (!effective) return { reason: 'no configuration file or ACL file was read', paths: [] };
@@ -398,7 +398,22 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     const finalDir = effective?.config.get('dir')?.value;
     // A relative one (the start directory unknown offline) is read from the assumed start, as the includes are.
     const aclBase = finalDir === undefined || /^[A-Za-z]:[\\/]/.test(finalDir) ? cwd : resolve(cwd, finalDir);
-    const { acl, reason, paths: aclPaths, warnings: aclWarnings, written } = await usersOf(effective, inputs, aclBase);
+    const { acl, reason, paths: aclPaths, warnings: aclWarnings, written, missing } = await usersOf(effective, inputs, aclBase);
+    const aclLine = effective?.config.get('aclfile');
+    if (inputs.offline === true && missing !== undefined && aclLine) {
+      // As a missing include (QA41-108): the server does not start without it, and every user rule would be a skip
+      // behind an exit 0. A deploy-time path (the server's /etc/redis/users.acl) is read with --acl or --path-map.
+      const named = aclLine.value;
+      const hint = !isAbsolute(named) && inputs.cwd === undefined && inputs.processCwd === undefined
+        ? `looked for relative to the config file's directory, an assumption: redis-server opens it from the directory it starts in (give that with --start-dir DIR, or the file with --acl FILE)`
+        : `here, not necessarily where the server runs: give the file with --acl FILE, or read it from the checkout with --path-map ${isAbsolute(named) ? dirname(named) : 'DEPLOYED_DIR'}=DIR`;
+      const server = effective?.sentinel ? 'redis-sentinel' : 'redis-server';
+      return { ok: false, error: `${formatSource(aclLine.source)}: aclfile: can't open the ACL file ${shown(missing, INCLUDE_PATH)}: no such file (${server} refuses to start without it); ${hint}` };
+    }
+    if (inputs.offline === true && reason !== undefined && !acl && aclLine?.value && !inputs.aclPath) {
+      // Unreadable here (permission denied to redfort's user): the users go unjudged, which a CI log should show.
+      warnings.push(`${formatSource(aclLine.source)}: ${reason}: the users it defines are not judged (every auth.* rule about them is a skip); give the file with --acl FILE`);
+    }
     paths.push(...aclPaths);
     warnings.push(...(aclWarnings ?? []));
     const secrets = allSecrets(effective);
