@@ -691,7 +691,12 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         const fix = report.viaCategory.length > 0;
         const held = fix && user.name === operator ? adminCommands(v).filter((c) => !byName.includes(c) && runsInFull(user, c, table)) : [];
         const rules = fix ? withoutDangerous(user.rules, [...byName, ...held]) : [...user.rules];
-        const selectors = user.selectors.map((s, i) => (report.viaCategory.some((g) => g.selector === i) ? withoutDangerous(s, []) : [...s]));
+        // Each selector judged alone, as fix does: a command granted by two permission sets is put down to one of
+        // them in the user's report, and the other kept it (QA42-50). What a selector grants by name is given back.
+        const selectors = user.selectors.map((s) => {
+          const own = analyzeDangerous({ ...user, rules: s, selectors: [] }, table, { rewritten: facts.acl?.rewritten === true });
+          return own.viaCategory.length > 0 ? withoutDangerous(s, [...new Set(own.byName.map((g) => g.command))]) : [...s];
+        });
         finals.set(user.name, { ...user, rules, selectors });
         if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name}: -@dangerous appended${byName.length ? `; granted by name and kept: ${byName.join(', ')}` : ''}${held.length ? `; the administrator (${operator}): the admin commands it held kept by name: ${held.join(', ')}` : ''}`, restart: false });
         else if (byName.length) kept.push(`user ${user.name}: dangerous commands granted by name kept: ${byName.join(', ')}`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -462,6 +463,17 @@ describe('harden: what the files say', () => {
     assert.match(plan, /^- user bob \(.*clear\.conf:2\): its clear-text password was readable in the file; it is replaced by a new one \(credentials\.env\)/m);
     assert.match(plan, /^- user carol \(.*clear\.conf:3\): its clear-text password is now stored as #<sha256>; rotate it/m);
     assert.match(plan, /user bob: a weak password replaced by a new 256-bit password/);
+  });
+
+  it('a user with two selectors granting @dangerous through a category: -@dangerous ends each of them (QA42-50)', async () => {
+    // Only the first selector got it (a command was put down to one permission set), and harden failed its own output.
+    const input = join(work, 'selectors.conf');
+    writeFileSync(input, 'port 6379\nuser svc on #' + createHash('sha256').update('Svc-has-a-long-random-passphrase-0192837465').digest('hex') + ' ~app:* +get +set (~tmp:* +@all) (%W~log:* +@write)\n');
+    const out = join(work, 'selectors-out');
+    const run = await redfort(['harden', '--config', input, '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(readFileSync(join(out, 'users.acl'), 'utf8'), /^user svc on #[0-9a-f]{64} ~app:\* \+get \+set -@dangerous \(~tmp:\* \+@all -@dangerous\) \(%W~log:\* \+@write -@dangerous\)$/m);
+    assert.doesNotMatch(run.stdout, /auth\.dangerous-commands-allowed +fail +fail/);
   });
 
   it('rename-command CONFIG: PLAN.md says the live audit of step 4 cannot read the settings', async () => {
