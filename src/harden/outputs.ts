@@ -280,6 +280,14 @@ function readWritePaths(writable: readonly Writable[]): string {
  */
 export class HostPathError extends Error {}
 
+/** A server's value as a Markdown code span: clipped, its backticks inside a longer fence. */
+function codeSpan(value: string): string {
+  const text = clipped(value);
+  const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /** A value as one line of a message: clipped, control characters escaped. */
 function oneLine(value: string): string {
   return `'${JSON.stringify(clipped(value)).slice(1, -1)}'`;
@@ -504,15 +512,33 @@ export function executableNotes(input: HostInputs): string[] {
     [input.sentinelPath, 'sentinel.conf', 'sentinel', names.sentinel],
   ];
   for (const [conf, file, kind, binary] of each) {
-    if (conf === undefined || !input.result.secretArgs.some((a) => a.file === file)) continue;
+    if (conf === undefined) continue;
     const exe = input.executables?.[kind];
+    // Whatever the drop-in starts: a running program another user can change, or where no service's program
+    // belongs, is the server's problem (QA41-57); so is a server of another machine that says it runs from there.
+    const who = kind === 'sentinel' ? 'the sentinel' : 'the server';
+    if (exe?.refused) {
+      const r = exe.refused;
+      notes.push(`**${r.changeable ? `Treat ${who} as compromised` : `Check the program ${who} runs`}:** ${who} runs \`${r.path}\` (${r.from}), which ${r.why}: no service's program belongs there, and ${unitOf(kind, conf, input.product)}'s drop-in does not start it.${r.changeable ? ' Another user could have replaced it with anything, which runs as the service with its passwords: find out who put it there and what it is, reinstall the server from its package, and rotate every password it had.' : ` If you did not put it there yourself, treat ${who} as compromised; either way install the server where only root can change it (the package's /usr/bin, /usr/local/bin) and run it from there.`}`);
+    }
+    const secretOnCommandLine = input.result.secretArgs.some((a) => a.file === file);
     const unit = `${unitOf(kind, conf, input.product)}.service`;
     const path = exe?.path ?? `/usr/bin/${binary}`;
+    const reported = exe?.reported;
+    let reportedNote: string | undefined;
+    if (reported && (secretOnCommandLine || reported.suspect !== undefined)) {
+      const then = secretOnCommandLine ? ` If its host does run the server from another path than \`${path}\`, check that program (owned by root, writable by nobody else, outside /tmp, the homes and the data directory) before you put its path in ${unit}'s drop-in's ExecStart=.` : '';
+      reportedNote = `**${who === 'the server' ? 'The server' : 'The sentinel'} says it runs ${codeSpan(reported.path)}** (INFO's executable: its own word, which harden never starts)${reported.suspect !== undefined ? `: that path ${reported.suspect}, where no service's program belongs. Treat ${who} as compromised until you know how it came to run from there.` : '.'}${then}`;
+    }
+    if (!secretOnCommandLine) {
+      if (reportedNote) notes.push(reportedNote);
+      continue;
+    }
     if (exe?.how === 'running') notes.push(`**ExecStart:** ${unit}'s drop-in starts \`${path}\`, the executable the running server was started as (${exe.from}).`);
     else if (exe?.how === 'unit') notes.push(`**ExecStart:** ${unit}'s drop-in starts \`${path}\`, as the unit's own ExecStart= does (${exe.from}).`);
-    else if (exe?.how === 'reported') notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the executable the server's INFO reports (harden cannot look at a server of another machine): make sure it is the path of the server on its host.`);
     else if (exe?.how === 'trial') notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the ${exe.from}. Make sure the server's host runs this one: a drop-in that starts another executable restarts the server as another version, or fails (203/EXEC).`);
     else notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the package's path: harden could not tell which executable runs this server (${exe?.from ?? 'not looked for'}). A server installed elsewhere (/usr/local/bin, a build of its own) would not start (203/EXEC), or another version would: put its path there.`);
+    if (reportedNote) notes.push(reportedNote);
   }
   return notes;
 }

@@ -544,7 +544,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     // What the drop-ins start: the server's own executable, as far as harden can tell (PLAN.md says how it knows).
     const liveIs = (kind: 'server' | 'sentinel') => liveTarget !== undefined && (facts.server?.mode === 'sentinel') === (kind === 'sentinel') ? { live: { target: liveTarget, facts } } : {};
     const executables = {
-      ...(result.conf !== undefined ? { server: await executableOf({ kind: 'server', product: version.product, version, unit: unitOf('server', deployedConf, version.product), conf: deployedConf, ...liveIs('server') }) } : {}),
+      ...(result.conf !== undefined ? { server: await executableOf({ kind: 'server', product: version.product, version, unit: unitOf('server', deployedConf, version.product), conf: deployedConf, ...(result.dataDir ? { dataDir: result.dataDir } : {}), ...liveIs('server') }) } : {}),
       ...(sentinel ? { sentinel: await executableOf({ kind: 'sentinel', product: version.product, version, unit: unitOf('sentinel', deployedSentinel, version.product), conf: deployedSentinel, ...liveIs('sentinel') }) } : {}),
     };
     const ownedByUser = await ownedByServerUser(result, serviceNames(version.product).user);

@@ -3,7 +3,7 @@
 // make install in /usr/local/bin, another version. It starts the server's own executable now, and PLAN.md says how
 // harden knows it, or to check it. Real servers: Debian's 7.0.15, its binary copied elsewhere as a build would be.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,9 +16,12 @@ import { startRedis, stopAll } from '../harness/servers.ts';
 import { redfort } from './run.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'redfort-harden-exec-'));
+// A build installed where only root can change it, outside /tmp and the homes (QA41-57: one under /tmp is not started).
+const opt = process.getuid?.() === 0 && existsSync('/opt') ? mkdtempSync('/opt/redfort-test-exec-') : undefined;
 after(async () => {
   await stopAll();
   rmSync(work, { recursive: true, force: true });
+  if (opt) rmSync(opt, { recursive: true, force: true });
 });
 
 const PASSWORD = 'Shared-group-pass-0123456789';
@@ -44,20 +47,22 @@ async function withPath<T>(dir: string, fn: () => Promise<T>): Promise<T> {
 }
 
 describe("harden: the drop-in's ExecStart= starts the server's own executable (QA36-14)", () => {
-  it('a live server run from another path (a build, /usr/local/bin): its own executable, read from /proc; PrivateTmp left out for one under /tmp', async () => {
-    const server = await startRedis({ binary: join(bin, 'redis-server'), killOnStop: true, conf: `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}\n`, password: PASSWORD });
+  it('a live server run from another path (a build, /usr/local/bin): its own executable, read from /proc', { skip: opt ? false : 'needs root and /opt' }, async () => {
+    const installed = join(opt!, 'bin');
+    mkdirSync(installed);
+    copyFileSync(debian, join(installed, 'redis-server'));
+    execFileSync('chmod', ['0755', join(installed, 'redis-server')]);
+    const server = await startRedis({ binary: join(installed, 'redis-server'), killOnStop: true, conf: `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}\n`, password: PASSWORD });
     const out = join(work, 'live');
     const run = await redfort(['harden', server.url, '-a', PASSWORD, '--config', server.confPath, '--out', out]);
     await server.stop();
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const text = dropIn(out, 'redis-server');
-    assert.match(execStart(text), new RegExp(`^${join(bin, 'redis-server')} ${server.confPath} --supervised systemd --daemonize no --masterauth \\$\\{REDFORT_PASSWORD_replication\\}$`), text);
+    assert.match(execStart(text), new RegExp(`^${join(installed, 'redis-server')} ${server.confPath} --supervised systemd --daemonize no --masterauth \\$\\{REDFORT_PASSWORD_replication\\}$`), text);
     // Debian's unit lets only its own binary run (NoExecPaths=/, ExecPaths=/usr/bin/redis-server …).
-    assert.match(text, new RegExp(`^ExecPaths=${join(bin, 'redis-server')}$`, 'm'));
-    assert.doesNotMatch(text, /^PrivateTmp=/m, 'a private /tmp would hide the executable');
+    assert.match(text, new RegExp(`^ExecPaths=${join(installed, 'redis-server')}$`, 'm'));
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
-    assert.match(plan, new RegExp(`\\*\\*ExecStart:\\*\\* redis-server\\.service's drop-in starts \`${join(bin, 'redis-server')}\`, the executable the running server was started as \\(/proc/\\d+/exe\\)`));
-    assert.match(plan, /\*\*systemd:\*\* `PrivateTmp=yes` left out of redis-server's drop-in: it would hide .*the executable/);
+    assert.match(plan, new RegExp(`\\*\\*ExecStart:\\*\\* redis-server\\.service's drop-in starts \`${join(installed, 'redis-server')}\`, the executable the running server was started as \\(/proc/\\d+/exe\\)`));
   });
 
   it("Debian's own: /usr/bin/redis-server, the name it runs as, never redis-check-rdb (where /proc/PID/exe leads)", async () => {
@@ -71,16 +76,20 @@ describe("harden: the drop-in's ExecStart= starts the server's own executable (Q
     assert.doesNotMatch(text, /^ExecPaths=/m);
   });
 
-  it("a live sentinel run from another path: the sentinel's drop-in starts it", async () => {
+  it("a live sentinel run from another path: the sentinel's drop-in starts it", { skip: opt ? false : 'needs root and /opt' }, async () => {
+    const installed = join(opt!, 'sentinel-bin');
+    mkdirSync(installed);
+    copyFileSync(debian, join(installed, 'redis-sentinel'));
+    execFileSync('chmod', ['0755', join(installed, 'redis-sentinel')]);
     const master = await startRedis({ killOnStop: true });
-    const sentinel = await startRedis({ sentinel: true, binary: join(bin, 'redis-sentinel'), killOnStop: true, confText: (port) => `port ${port}\ndir ./\nsentinel monitor mymaster ${master.host} ${master.port} 1\n` });
+    const sentinel = await startRedis({ sentinel: true, binary: join(installed, 'redis-sentinel'), killOnStop: true, confText: (port) => `port ${port}\ndir ./\nsentinel monitor mymaster ${master.host} ${master.port} 1\n` });
     const out = join(work, 'sentinel');
     const run = await redfort(['harden', sentinel.url, '--out', out]);
     await sentinel.stop();
     await master.stop();
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const text = dropIn(out, 'redis-sentinel');
-    assert.match(execStart(text), new RegExp(`^${join(bin, 'redis-sentinel')} ${sentinel.confPath} --supervised systemd --daemonize no --sentinel auth-pass mymaster `), text);
+    assert.match(execStart(text), new RegExp(`^${join(installed, 'redis-sentinel')} ${sentinel.confPath} --supervised systemd --daemonize no --sentinel auth-pass mymaster `), text);
   });
 
   it('files alone: the binary the trial started (first on PATH), and PLAN.md says to check it', async () => {
@@ -91,7 +100,12 @@ describe("harden: the drop-in's ExecStart= starts the server's own executable (Q
     const run = await withPath(bin, () => redfort(['harden', '--config', join(dir, 'redis.conf'), '--out', out]));
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^Trial start: passed: redis-server 7\.0\.15/m);
-    assert.match(execStart(dropIn(out, 'redis-server')), new RegExp(`^${join(bin, 'redis-server')} `));
+    const text = dropIn(out, 'redis-server');
+    assert.match(execStart(text), new RegExp(`^${join(bin, 'redis-server')} `));
+    // The executable under /tmp: a private /tmp would hide it.
+    assert.match(text, new RegExp(`^ExecPaths=${join(bin, 'redis-server')}$`, 'm'));
+    assert.doesNotMatch(text, /^PrivateTmp=/m, 'a private /tmp would hide the executable');
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /\*\*systemd:\*\* `PrivateTmp=yes` left out of redis-server's drop-in: it would hide .*the executable/);
     assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), new RegExp(`\\*\\*Check ExecStart before installing redis-server\\.service's drop-in:\\*\\* it starts \`${join(bin, 'redis-server')}\`, the redis-server 7\\.0\\.15, the one harden's trial starts, first on this machine's PATH`));
   });
 
