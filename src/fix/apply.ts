@@ -1,7 +1,7 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { SERVER_NAMES } from '../facts/host.ts';
-import { listeningConfigFile } from '../gather/host/index.ts';
+import { listeningConfigFile, serverMayRead } from '../gather/host/index.ts';
 import { Locks } from './lock.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isLocalHost } from '../net/address.ts';
@@ -212,6 +212,22 @@ async function verifiedConfigFile(node: FixState['nodes'][number]): Promise<stri
   // Gathered without host facts (--no-host): the same answer, for this node's port alone.
   const found = await listeningConfigFile(node.host, node.port, node.facts).catch(() => undefined);
   return found?.known ? found.value : null;
+}
+
+/**
+ * Why the ACL file at `path` (CONFIG GET aclfile, the server's word) is not known to be this node's own, or undefined
+ * when it is: the process that listens on the node's port is a Redis or Valkey server (the host gatherer's, else the
+ * port's owner in /proc) whose own user can read the file, as a server reads its aclfile at its start (gather/host
+ * serverMayRead, processCannotRead). An unprivileged server that put a link to a file of root's at its aclfile's name
+ * (its own directory), or a hostile server on a local port naming any path, had fix, run as root, read that file into
+ * the rollback record before ACL SAVE, record it as a mode/owner restore target and write its text back on rollback
+ * (LEFT-1, as QA41-51 for a sentinel's config file).
+ */
+async function unverifiedAclFile(node: FixState['nodes'][number], path: string): Promise<string | undefined> {
+  const process = node.facts.host?.process;
+  if (process !== undefined && !SERVER_NAMES.has(process.name)) return `the process listening on port ${node.port} is '${clipped(process.name)}', not a Redis or Valkey server`;
+  const may = await serverMayRead(node.host, node.port, path, node.facts, process?.pid).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+  return may === true ? undefined : may;
 }
 
 /** The sentinel.conf `auth-user` / `auth-pass` of each master, when the file is on this machine and readable. */
@@ -521,11 +537,16 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
   const savesAcl = steps.some((s) => s.command[0] === 'ACL' && s.command[1] === 'SAVE');
   if (local) {
     const named = node.facts.config?.get('aclfile')?.value;
-    const aclFile = aclPath(named, node.facts.config?.get('dir')?.value);
+    let aclFile = aclPath(named, node.facts.config?.get('dir')?.value);
+    const unverified = aclFile !== undefined ? await unverifiedAclFile(node, aclFile) : undefined;
+    if (aclFile !== undefined && unverified !== undefined) {
+      notes.push(`the ACL file ${aclFile} (aclfile) was not read nor recorded: ${unverified}; a rollback leaves it as it is: check its mode, owner and users after the apply`);
+      aclFile = undefined;
+    }
     for (const [role, path] of [['config', configFile], ['acl', aclFile]] as const) {
       const stat = path ? statOf(role, path) : undefined;
       // An ACL file fix cannot place or stat is said, not skipped quietly (QA41-64): an ACL SAVE resets its mode.
-      if (!stat && role === 'acl' && named) notes.push(`the ACL file '${clipped(named)}' (aclfile) ${path ? `could not be read for its mode and owner at ${path}` : "is relative and the server's directory is unknown"}: they were not recorded, and an ACL SAVE may leave it 0644: check it after the apply`);
+      if (!stat && role === 'acl' && named && unverified === undefined) notes.push(`the ACL file '${clipped(named)}' (aclfile) ${path ? `could not be read for its mode and owner at ${path}` : "is relative and the server's directory is unknown"}: they were not recorded, and an ACL SAVE may leave it 0644: check it after the apply`);
       if (!stat) continue;
       if (role !== 'acl' || !savesAcl) {
         files.push(stat);
