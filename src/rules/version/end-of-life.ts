@@ -63,6 +63,33 @@ function upgradeTo(product: 'redis' | 'valkey', branch: string, today: number): 
   return `Upgrade to a branch that still receives security fixes as of ${day} (redfort's branch support data): ${parts.join('; ')}; and keep to its latest patch release.`;
 }
 
+/** What the branch support data says of one branch on one day: found once per product, branch and second. */
+interface BranchVerdict {
+  readonly record: BranchSupport | undefined;
+  readonly ended: boolean;
+  /** {@link upgradeTo}'s text, when the branch's support has ended. */
+  readonly remediation?: string;
+}
+
+/**
+ * Each product, branch and `today` (unix seconds) judged: a fleet runs a few branches, and its servers' clocks give a
+ * few seconds in a run, while finding the branch and naming what to upgrade to (every branch's record read again) was
+ * most of the rule's cost per target. Bounded, started afresh when full.
+ */
+const BY_BRANCH = new Map<string, BranchVerdict>();
+
+function branchVerdict(product: 'redis' | 'valkey', branch: string, today: number): BranchVerdict {
+  const key = `${product}\0${branch}\0${today}`;
+  let found = BY_BRANCH.get(key);
+  if (found) return found;
+  const record = findBranch(product, branch);
+  const ended = record !== undefined && supportEnded(record, today);
+  found = ended ? { record, ended, remediation: upgradeTo(product, branch, today) } : { record, ended };
+  if (BY_BRANCH.size >= 256) BY_BRANCH.clear();
+  BY_BRANCH.set(key, found);
+  return found;
+}
+
 export default defineRule({
   id: 'version.end-of-life',
   title: 'The release branch still receives security fixes',
@@ -75,14 +102,14 @@ export default defineRule({
   check({ server, now }, { nowSeconds }) {
     const known = knownVersion(server);
     if (isVerdict(known)) return known;
-    const record = findBranch(known.product, known.branch);
-    if (!record) return skip(`no support data for ${known.product} ${known.branch}: its status is unknown`);
     // The later of the server's clock and redfort's: a server (or a proxy, or a VM) whose clock is behind must not
     // make an ended branch look supported.
     const today = Math.max(now?.value ?? nowSeconds, nowSeconds);
+    const { record, ended, remediation } = branchVerdict(known.product, known.branch, today);
+    if (!record) return skip(`no support data for ${known.product} ${known.branch}: its status is unknown`);
     const status = record.status_late_2026;
     const label = `${PRODUCT_NAME[known.product]} ${known.branch}`;
-    if (supportEnded(record, today)) {
+    if (ended) {
       // An end of life the data gives as no date ("TBD in table; policy: 6 months after 8.8 GA (2026-05-25)") read
       // "no longer receives security fixes (end of life: TBD …)": the date its support ended by policy comes first.
       const ended = /^\d{4}-/.test(record.end_of_life ?? '') ? undefined : /(~?\d{4}-\d{2}-\d{2})/.exec(status)?.[1];
@@ -90,7 +117,7 @@ export default defineRule({
         message: `${label} (running ${known.version}) no longer receives security fixes (${ended ? `support ended ${ended} by its release policy; ` : ''}end of life: ${record.end_of_life ?? 'unknown'})`,
         source: server.source,
         evidence: [status, ...record.sources],
-        remediation: upgradeTo(known.product, known.branch, today),
+        remediation: remediation!,
       });
     }
     return pass(`${label} is supported (${status}; end of life ${record.end_of_life ?? 'not announced'})`, { source: server.source, evidence: [...record.sources] });

@@ -72,7 +72,7 @@ interface Scripting {
 const SCRIPT_LOAD_INJECTION = 'CVE-2022-24735';
 
 function reachedByScriptLoad(advisory: Advisory, scripting: Scripting): boolean {
-  return scripting.injectable && !/debugger/i.test(advisory.component) && !advisory.preconditions.requires.some((r) => /SCRIPT DEBUG/i.test(r));
+  return scripting.injectable && traitsOf(advisory).scriptLoad;
 }
 
 /** The ACL rule that denies SCRIPT LOAD: 6.x ACLs cannot take one subcommand away (`-script|load` is refused there). */
@@ -247,6 +247,60 @@ function bundledModule(advisory: Advisory): string | undefined {
   return undefined;
 }
 
+/**
+ * What the rule reads of an advisory's own texts (component, preconditions, platform, mitigation), each the same for
+ * every server: found once per advisory record (the records of a version are read once, see {@link advisoriesFor}),
+ * where each target of a fleet ran the same dozen regular expressions over them again.
+ */
+interface Traits {
+  readonly scripting: boolean;
+  readonly compiling: boolean;
+  /** {@link reachedByScriptLoad} on a server that CVE-2022-24735 affects: no debugger bug, no SCRIPT DEBUG needed. */
+  readonly scriptLoad: boolean;
+  readonly family: ReturnType<typeof familyOf>;
+  readonly module: string | undefined;
+  readonly rdb: string | undefined;
+  readonly until: ReturnType<typeof untilUpgrade>;
+  /** Its component is an RDB load. */
+  readonly rdbLoad: boolean;
+  /** An ACL bug that needs key-restricted users. */
+  readonly keyRestricted: boolean;
+  readonly only32Bit: boolean;
+  readonly notJemalloc: boolean;
+  readonly tls: boolean;
+  readonly clusterNode: boolean;
+  readonly evictsClients: boolean;
+  readonly writableReplica: boolean;
+}
+
+const TRAITS = new WeakMap<Advisory, Traits>();
+
+function traitsOf(advisory: Advisory): Traits {
+  let traits = TRAITS.get(advisory);
+  if (traits) return traits;
+  const platform = advisory.preconditions.platform ?? '';
+  const needs = advisory.preconditions.config ?? [];
+  traits = {
+    scripting: needsScripting(advisory),
+    compiling: reachedByCompiling(advisory),
+    scriptLoad: !/debugger/i.test(advisory.component) && !advisory.preconditions.requires.some((r) => /SCRIPT DEBUG/i.test(r)),
+    family: familyOf(advisory),
+    module: bundledModule(advisory),
+    rdb: rdbMitigation(advisory),
+    until: untilUpgrade(advisory.mitigation),
+    rdbLoad: /RDB load/i.test(advisory.component),
+    keyRestricted: /\bACL\b/.test(advisory.component) && advisory.preconditions.requires.some((r) => /key[- ](?:pattern[- ])?restrict|key restrictions/i.test(r)),
+    only32Bit: /32-bit/i.test(platform),
+    notJemalloc: /allocator|MALLOC=libc/i.test(platform),
+    tls: /TLS builds only/i.test(platform) || needs.some((c) => /^tls-port set$/i.test(c)),
+    clusterNode: needs.some((c) => /^cluster-enabled yes$/i.test(c)),
+    evictsClients: needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)),
+    writableReplica: needs.some((c) => /^replica-read-only no$/i.test(c)),
+  };
+  TRAITS.set(advisory, traits);
+  return traits;
+}
+
 /** How the deployment judges an advisory: `lowered` when a precondition is ruled out, `kept` when only one way in keeps it. */
 type Judged = { readonly lowered: string; readonly rdb?: string | undefined } | { readonly kept: string; readonly mitigation: string };
 
@@ -279,21 +333,20 @@ function ruledOut(
   categories: CategoryTable | undefined,
 ): Judged | undefined {
   const { info, config } = facts;
+  const traits = traitsOf(advisory);
   let kept: Judged | undefined;
   // Sentinel mode keeps no data set: it never loads an RDB file, from disk or from a master.
-  if (facts.sentinel && /RDB load/i.test(advisory.component)) return { lowered: 'it needs the server to load an RDB file, which a sentinel never does' };
+  if (facts.sentinel && traits.rdbLoad) return { lowered: 'it needs the server to load an RDB file, which a sentinel never does' };
   // ACL key-permission bugs need a command that takes keys: none of a sentinel's does (COMMAND GETKEYS PUBLISH: "The
   // command has no key arguments", redis-sentinel 7.0.15).
-  if (facts.sentinel && /\bACL\b/.test(advisory.component) && advisory.preconditions.requires.some((r) => /key[- ](?:pattern[- ])?restrict|key restrictions/i.test(r))) {
+  if (facts.sentinel && traits.keyRestricted) {
     return { lowered: 'it needs commands that take keys, and none of a sentinel\'s does' };
   }
-  const platform = advisory.preconditions.platform ?? '';
   const bits = info ? infoField(info, 'arch_bits') : undefined;
-  if (/32-bit/i.test(platform) && bits === '64') return { lowered: 'only 32-bit builds are affected and this build is 64-bit' };
+  if (traits.only32Bit && bits === '64') return { lowered: 'only 32-bit builds are affected and this build is 64-bit' };
   const allocator = info ? infoField(info, 'mem_allocator') : undefined;
-  if (/allocator|MALLOC=libc/i.test(platform) && allocator?.startsWith('jemalloc')) return { lowered: `only non-jemalloc builds are affected and this one uses ${allocator}` };
-  const needs = advisory.preconditions.config ?? [];
-  if ((/TLS builds only/i.test(platform) || needs.some((c) => /^tls-port set$/i.test(c))) && config && !tlsEnabled(config)) {
+  if (traits.notJemalloc && allocator?.startsWith('jemalloc')) return { lowered: `only non-jemalloc builds are affected and this one uses ${allocator}` };
+  if (traits.tls && config && !tlsEnabled(config)) {
     if (config.get('tls-port') === undefined) return { lowered: 'only TLS listeners are affected and this server has no TLS support' };
     if (facts.tlsPortFixed) return { lowered: 'only TLS listeners are affected and tls-port is 0, which CONFIG SET cannot change before 6.2' };
     // CONFIG SET tls-port alone fails without a certificate (7.0.15: 'Unable to update TLS configuration'), but the same
@@ -304,19 +357,19 @@ function ruledOut(
   // cluster-enabled takes a restart, and INFO says it where CONFIG GET cannot be read (CONFIG renamed or denied, as
   // commands.dangerous-not-renamed advises): a standalone server is not the cluster node the advisory names (QA36-4: Valkey
   // 9.1.2 with CONFIG renamed kept a cluster-bus advisory high).
-  if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && config?.get('cluster-enabled') === undefined && info && infoField(info, 'cluster_enabled') === '0') {
+  if (traits.clusterNode && config?.get('cluster-enabled') === undefined && info && infoField(info, 'cluster_enabled') === '0') {
     return { lowered: 'only cluster nodes are affected and INFO says cluster_enabled:0 (cluster-enabled takes a restart)' };
   }
   // Settings the advisory needs that the server has otherwise (cluster-enabled takes a restart; the others CONFIG SET).
   if (config) {
     const value = (name: string) => config.get(name)?.value;
-    if (needs.some((c) => /^cluster-enabled yes$/i.test(c)) && value('cluster-enabled') === 'no') return { lowered: 'only cluster nodes are affected and cluster-enabled is no' };
+    if (traits.clusterNode && value('cluster-enabled') === 'no') return { lowered: 'only cluster nodes are affected and cluster-enabled is no' };
     const off: Judged[] = [];
-    if (needs.some((c) => /^maxmemory-clients (?:>|!=) ?0$/i.test(c)) && value('maxmemory-clients') === '0') {
+    if (traits.evictsClients && value('maxmemory-clients') === '0') {
       off.push(settingOff('only servers that evict clients are affected', 'maxmemory-clients is 0', facts, categories));
     }
     // A user who may CONFIG SET can make the replica writable first.
-    if (needs.some((c) => /^replica-read-only no$/i.test(c)) && value('replica-read-only') === 'yes') {
+    if (traits.writableReplica && value('replica-read-only') === 'yes') {
       off.push(settingOff('only writable replicas are affected', 'replica-read-only is yes', facts, categories));
     }
     for (const judged of off) {
@@ -324,13 +377,13 @@ function ruledOut(
       kept = merged(kept, judged);
     }
   }
-  const module = bundledModule(advisory);
+  const module = traits.module;
   const modules = module && info ? infoModules(info) : undefined;
   if (module && modules && !modules.includes(module)) {
     return { lowered: `only servers that load the '${module}' module are affected and INFO lists ${modules.length === 0 ? 'no loaded module' : `${modules.length} other loaded module${modules.length === 1 ? '' : 's'}, not it`}` };
   }
-  if (needsScripting(advisory)) {
-    if (reachedByCompiling(advisory)) {
+  if (traits.scripting) {
+    if (traits.compiling) {
       if (scripting.run === false && scripting.compile === false) {
         return { lowered: 'it needs EVAL/FCALL, SCRIPT LOAD or FUNCTION LOAD and no user that can log in may run or load scripts' };
       }
@@ -361,7 +414,8 @@ function judgeFamily(
   categories: CategoryTable | undefined,
   mayRun: (commands: readonly string[], all?: boolean) => string | false | undefined,
 ): Judged | undefined {
-  const needed = familyOf(advisory);
+  const traits = traitsOf(advisory);
+  const needed = traits.family;
   if (!needed) return undefined;
   const commands = needed.family.commands(categories);
   const what = needed.family.what(commands);
@@ -369,7 +423,7 @@ function judgeFamily(
   if (needed.alternatives || mayRun(commands) !== false) return undefined;
   const way = otherWayIn(needed.family, facts, mayRun);
   if (way) return { kept: `no user that can log in may run ${what}, but ${way.why}`, mitigation: way.mitigation };
-  return { lowered: `it needs ${what} and no user that can log in may run them`, rdb: needed.family.rdb ? rdbMitigation(advisory) : undefined };
+  return { lowered: `it needs ${what} and no user that can log in may run them`, rdb: needed.family.rdb ? traits.rdb : undefined };
 }
 
 interface ByVersion {
@@ -470,7 +524,11 @@ export default defineRule({
     const { affecting, unknownBranch } = advisoriesFor(known);
     unknown.push(...unknownBranch);
     // The name the changelog gives the fix: the advisory's id, or one of its aliases (a CVE another project assigned).
-    const namedAs = (id: string, aliases: readonly string[]) => [id, ...aliases].find((name) => backported.has(name.toUpperCase()));
+    const namedAs = (id: string, aliases: readonly string[]): string | undefined => {
+      if (backported.size === 0) return undefined;
+      if (backported.has(id.toUpperCase())) return id;
+      return aliases.find((name) => backported.has(name.toUpperCase()));
+    };
     const fixedInBuild = (id: string, aliases: readonly string[]) => namedAs(id, aliases) !== undefined;
     const injectable = affecting.some((a) => a.id === SCRIPT_LOAD_INJECTION && !fixedInBuild(a.id, a.aliases));
     const scripting: Scripting = {
@@ -480,8 +538,8 @@ export default defineRule({
       loadRuns: injectable ? userWhoMayRun(acl, categories, ['script|load'], false, mayLogIn) : undefined,
     };
     for (const { id, aliases, fixed, advisory: record } of affecting) {
-      if (fixedInBuild(id, aliases)) {
-        const name = namedAs(id, aliases)!;
+      const name = namedAs(id, aliases);
+      if (name !== undefined) {
         fixedByPackage.push(name.toUpperCase() === id.toUpperCase() ? { id } : { id, as: name });
         continue;
       }
@@ -496,7 +554,7 @@ export default defineRule({
       // Lowered, the precondition is not met: the mitigation may name commands this server does not have; what it says
       // of RDB files and masters still holds when the server loads them.
       const keepSo = family && 'lowered' in family && family.rdb ? `, and ${family.rdb.replace(/\.$/, '')}` : '';
-      const own = untilUpgrade(advisory.mitigation);
+      const own = traitsOf(advisory).until;
       const until = [own.text, kept?.mitigation].filter((m): m is string => !!m).join(' ');
       findings.push({
         message: `${advisory.id} (${advisory.severity ?? 'unscored'}${advisory.cvss ? ` ${advisory.cvss.score}` : ''}): ${advisory.title}; ${known.version} is affected, ${fixedText(fixed, known.branch)}${excluded ? `; lowered: ${excluded}` : kept ? `; not lowered: ${kept.kept}` : ''}${advisory.verified ? '' : ' (unverified entry)'}`,
