@@ -1,4 +1,4 @@
-import { isAlias, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { yamlErrorText } from './types.ts';
 import type { Shape } from '../util/shown.ts';
@@ -130,14 +130,22 @@ const ANCHOR: Shape = { noun: 'anchor name', pattern: /^[A-Za-z0-9_.-]+$/, max: 
  * records no error for it, and its value was read as empty: the whole fleet was audited without the credentials and
  * labels of its defaults, exit 0 (QA39-56). One walk in document order, the order in which an alias finds its anchor.
  */
+/** Whether a node sits as the value of a key that names a secret (`password:`, `auth-pass:` …). */
+function underSecretKey(parent: unknown): boolean {
+  return isPair(parent) && isScalar(parent.key) && /pass|secret|token|auth/i.test(String(parent.key.value));
+}
+
 function unresolvedAlias(doc: Document): { name: string; at: number | undefined } | undefined {
   const anchors = new Set<string>();
   let found: { name: string; at: number | undefined } | undefined;
   visit(doc, {
-    Node: (_key, node) => {
+    Node: (_key, node, path) => {
       if (isAlias(node)) {
         if (!anchors.has(node.source)) {
-          found = { name: quotable(node.source, ANCHOR) ? `alias *${node.source}` : `an alias ${notShown(node.source, ANCHOR.noun)}`, at: node.range?.[0] };
+          // An unquoted password that starts with `*` is read as an alias (QA42-2): under a key that holds a secret
+          // the name is not shown.
+          const shown = quotable(node.source, ANCHOR) && !underSecretKey(path.at(-1));
+          found = { name: shown ? `alias *${node.source}` : `an alias ${notShown(node.source, ANCHOR.noun)}`, at: node.range?.[0] };
           return visit.BREAK;
         }
       } else if (node.anchor !== undefined) anchors.add(node.anchor);

@@ -129,6 +129,14 @@ describe('inventory', () => {
     assert.throws(() => parseInventory('targets:\n  - url: redis://a:1\n    labels: *nope\n', 'f.yaml'), /^SettingsError: f\.yaml:3: alias \*nope names no anchor/);
     assert.throws(() => parseInventory('targets:\n  - *late\n  - &late redis://a:1\n', 'f.yaml'), /^SettingsError: f\.yaml:2: alias \*late names no anchor set before it/);
     assert.throws(() => parseInventory(`targets:\n  - { url: redis://a:1, user: *${'S3cr3t!'.repeat(10)} }\n`, 'f.yaml'), /^SettingsError: f\.yaml:2: an alias \(not shown: 70 characters that are no anchor name\) names no anchor/);
+    // QA42-2: an unquoted password that starts with `*` is an alias to YAML; its name was the password, shown whole.
+    for (const text of ['targets:\n  - url: redis://127.0.0.1:6379\n    password: *Kq9xS3cret\n', 'targets:\n  - { url: redis://a:1, password: *Kq9xS3cret }\n', 'defaults:\n  password: *Kq9xS3cret\ntargets: [redis://a:1]\n']) {
+      assert.throws(() => parseInventory(text, 'f.yaml'), (error: Error) => {
+        assert.ok(!error.message.includes('Kq9x'), error.message);
+        assert.match(error.message, /an alias \(not shown: 10 characters that are no anchor name\) names no anchor/);
+        return true;
+      });
+    }
     const inv = parseInventory(typo.replace('*common', '*comon'), 'f.yaml');
     assert.deepEqual([inv.targets[0]!.connection, inv.targets[0]!.labels], [{ user: 'auditor', passwordEnv: 'PW' }, { team: 'core' }]);
   });
