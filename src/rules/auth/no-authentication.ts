@@ -5,26 +5,9 @@ import { SOCKET_SEVERITY, unixSocketAccess, whoMayOpen } from '../network/unix-s
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
-import { publicCaStore } from '../tls/common.ts';
+import { certificateOnly } from '../tls/common.ts';
 import { defaultRunsNothing, defaultUser, exposure, tcpClosed, unreadUsers } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
-
-/**
- * Why only a client holding a certificate from the configured CA reaches the server over TCP, else undefined: no
- * plaintext port, and TLS with `tls-auth-clients yes` (QA38-21: a TLS handshake without a certificate is refused,
- * "alert certificate required"). A password-less default user then lets in anyone with such a certificate, not anyone
- * who reaches the port: still a failure (a password or a named user is the ask), graded high, not critical.
- */
-function certificateOnly(config: ConfigMap | undefined): string | undefined {
-  const value = (name: string) => config?.get(name)?.value.trim();
-  const tlsPort = value('tls-port');
-  if (value('port') !== '0' || tlsPort === undefined || tlsPort === '' || tlsPort === '0') return undefined;
-  if (value('tls-auth-clients')?.toLowerCase() !== 'yes') return undefined;
-  if (!value('tls-ca-cert-file') && !value('tls-ca-cert-dir')) return undefined;
-  // The system's public roots admit anyone who can get a certificate: no narrower than an open port (QA41-3).
-  if (config && publicCaStore(config)) return undefined;
-  return `port 0, tls-port ${tlsPort}, tls-auth-clients yes`;
-}
 
 /** The settings that decide {@link narrowWays}. */
 const NARROWING = ['port', 'tls-port', 'bind', 'tls-auth-clients', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'unixsocket', 'unixsocketperm'];

@@ -41,6 +41,10 @@ ruleTester(rule, {
       severity: 'critical',
     },
     { name: '6.2 ignores it for a private bind too: the whole network gets in', facts: liveFacts({ conf: 'bind 10.0.0.5\nprotected-mode yes', version: '6.2.16' }), messages: [/Redis 6 ignores it because bind is set \('10\.0\.0\.5'\)/] },
+    // QA41-8: TLS-only, client certificates from a CA of its own required: who gets in is narrower, as auth.no-authentication says.
+    { name: 'TLS only with tls-auth-clients yes: high, certificate holders', facts: liveFacts({ conf: 'port 0\ntls-port 6380\nbind 0.0.0.0\ntls-cert-file /etc/redis/r.crt\ntls-key-file /etc/redis/r.key\ntls-ca-cert-file /etc/redis/ca.crt\ntls-auth-clients yes\nprotected-mode no' }), messages: [/^protected-mode is 'no' while the default user logs in without a password: any client holding a certificate from the configured CA \(port 0, tls-port 6380, tls-auth-clients yes\) runs commands, from wherever it reaches the port$/], severity: 'high' },
+    { name: '6.2 ignoring protected mode for a bind, TLS only with client certificates: high', facts: liveFacts({ version: '6.2.16', conf: 'port 0\ntls-port 6380\nbind 0.0.0.0\ntls-cert-file /etc/redis/r.crt\ntls-key-file /etc/redis/r.key\ntls-ca-cert-file /etc/redis/ca.crt\nprotected-mode yes' }), messages: [/^protected-mode is 'yes' but Redis 6 ignores it because bind is set \('0\.0\.0\.0'\), and the default user logs in without a password: any client holding a certificate from the configured CA/], severity: 'high' },
+    { name: 'TLS only, but client certificates from the public roots: anyone, critical', facts: liveFacts({ conf: 'port 0\ntls-port 6380\nbind 0.0.0.0\ntls-cert-file /etc/redis/r.crt\ntls-key-file /etc/redis/r.key\ntls-ca-cert-file /etc/ssl/certs/ca-certificates.crt\nprotected-mode no' }), messages: [/anyone who reaches the port runs commands$/], severity: 'critical' },
     { name: 'Redis 3.0 has no protected mode at all (it came with 3.2)', facts: liveFacts({ version: '3.0.504', acl: ['user default on nopass ~* +@all'] }), messages: [/Redis 3\.0 has no protected mode, and the default user logs in without a password/], severity: 'critical' },
   ],
   skip: [

@@ -1,6 +1,10 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, bindEntries, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, sentinelFix, tcpClosed, unreadUsers } from '../util.ts';
 import type { Fact } from '../../facts/source.ts';
+import type { Facts } from '../../facts/types.ts';
+import type { Finding } from '../define.ts';
+import { certificateOnly } from '../tls/common.ts';
+import { portLabel, reachedPorts } from '../tls/wire.ts';
 import { clipped } from '../../util/shown.ts';
 
 /**
@@ -22,6 +26,20 @@ function bindWritten(bind: Fact<string> | undefined): boolean {
   return bind !== undefined && bind.source.kind !== 'default' && bind.value.trim() !== '';
 }
 
+/**
+ * Who gets in where protected mode is off and the default user needs no password, when that is narrower than anyone
+ * who reaches the port: a TLS-only server requiring client certificates from a CA of its own (auth.no-authentication's
+ * certificate case, QA41-8): high, not critical. Not when the wire showed a client port serving a client without one.
+ */
+function certifiedOnly(facts: Facts): { who: string; grade: Pick<Finding, 'severity' | 'evidence'> } | undefined {
+  const how = certificateOnly(facts.config);
+  if (!how) return undefined;
+  const ports = reachedPorts(facts).filter((p) => p.role !== 'cluster-bus');
+  if (ports.some((p) => p.clientAuth.mode === 'none' || p.clientAuth.mode === 'optional')) return undefined;
+  const refused = ports.filter((p) => p.clientAuth.mode === 'required').map((p) => `on the wire, ${portLabel(p)} refused a client without a certificate (${p.clientAuth.detail})`);
+  return { who: `any client holding a certificate from the configured CA (${how}) runs commands, from wherever it reaches the port`, grade: { severity: 'high', ...(refused.length > 0 ? { evidence: refused } : {}) } };
+}
+
 export default defineRule({
   id: 'network.protected-mode-off',
   title: 'Protected mode is on unless strong authentication is in place',
@@ -31,7 +49,8 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give the default user a password or disable it (`ACL SETUSER default off` / `user default off` in the ACL file), and set `protected-mode yes` (`CONFIG SET protected-mode yes`, then CONFIG REWRITE).',
   requires: ['config'],
-  check({ config, acl, server, categories, unavailable, host }) {
+  check(facts) {
+    const { config, acl, server, categories, unavailable, host } = facts;
     const mode = config.get('protected-mode');
     if (!acl) {
       // The setting is known even when the users are not (an unreadable ACL file): on 7.0+, and on 3.2-6.x without
@@ -80,9 +99,11 @@ export default defineRule({
           source: bind?.source ?? mode?.source,
         });
       }
+      const certified = certifiedOnly(facts);
       return fail({
-        message: `${why}, and the default user logs in without a password`,
+        message: `${why}, and the default user logs in without a password${certified ? `: ${certified.who}` : ''}`,
         source: (ignored ? bind?.source : undefined) ?? acl.source,
+        ...certified?.grade,
         ...sentinelFix(server, SENTINEL),
       });
     }
@@ -113,9 +134,11 @@ export default defineRule({
           ...sentinelFix(server, SENTINEL),
         });
       }
+      const certified = certifiedOnly(facts);
       return fail({
-        message: `protected-mode is '${clipped(mode?.value ?? 'no')}' while the default user logs in without a password: anyone who reaches the port runs commands`,
+        message: `protected-mode is '${clipped(mode?.value ?? 'no')}' while the default user logs in without a password: ${certified?.who ?? 'anyone who reaches the port runs commands'}`,
         source: mode?.source ?? acl.source,
+        ...certified?.grade,
         ...sentinelFix(server, SENTINEL),
       });
     }

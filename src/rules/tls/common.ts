@@ -54,3 +54,21 @@ export function publicCaStore(config: ConfigMap): string | undefined {
   if (dir && SYSTEM_CA_DIRS.has(normalPath(dir))) return `tls-ca-cert-dir '${dir.trim()}'`;
   return undefined;
 }
+
+/**
+ * Why only a client holding a certificate from the configured CA reaches the server over TCP, else undefined: no
+ * plaintext port, and TLS with `tls-auth-clients yes` (QA38-21: a TLS handshake without a certificate is refused,
+ * "alert certificate required"). A password-less default user then lets in anyone with such a certificate, not anyone
+ * who reaches the port: still a failure (a password or a named user is the ask), graded high, not critical
+ * (auth.no-authentication; network.protected-mode-off, QA41-8).
+ */
+export function certificateOnly(config: ConfigMap | undefined): string | undefined {
+  const value = (name: string) => config?.get(name)?.value.trim();
+  const tlsPort = value('tls-port');
+  if (value('port') !== '0' || tlsPort === undefined || tlsPort === '' || tlsPort === '0') return undefined;
+  if (value('tls-auth-clients')?.toLowerCase() !== 'yes') return undefined;
+  if (!value('tls-ca-cert-file') && !value('tls-ca-cert-dir')) return undefined;
+  // The system's public roots admit anyone who can get a certificate: no narrower than an open port (QA41-3).
+  if (config && publicCaStore(config)) return undefined;
+  return `port 0, tls-port ${tlsPort}, tls-auth-clients yes`;
+}
