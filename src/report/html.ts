@@ -373,6 +373,11 @@ export const htmlReporter: Reporter = (report, context) => {
     report.warnings && report.warnings.length > 0
       ? `<div class="warn" id="warnings"><strong>Settings need attention</strong><ul>${report.warnings.map((w) => `<li>${text(w.message)}</li>`).join('')}</ul></div>`
       : '';
+  // Each target's warnings (what the config reader warned of: a file not read whole is no clean read, QA41-113).
+  const targetWarnings = report.targets
+    .filter((t) => (t.warnings?.length ?? 0) > 0)
+    .map((t) => `<div class="warn target-warnings"><strong>${text(t.target)}: read with warnings</strong><ul>${t.warnings!.map((w) => `<li>${text(w)}</li>`).join('')}</ul></div>`)
+    .join('\n');
 
   const tabBadge = (t: TargetResult, tally: Tally) => {
     if (t.error !== undefined) return '<span class="n down">!</span>';
@@ -424,6 +429,7 @@ ${labelFilter(report.targets)}<input type="search" id="search" placeholder="Sear
 <main>
 <div class="cards">${cards.join('')}</div>
 ${warnings}
+${targetWarnings}
 ${tabs}
 ${panels.join('\n')}
 <h2>Findings<span id="findings-scope"></span></h2>

@@ -82,7 +82,12 @@ function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>, warnings: 
     `  <testsuite name="${escapeAttr(target.target)}" tests="${cases.length}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}">`,
     ...(properties.length > 0 ? ['    <properties>', ...properties.map((p) => `  ${p}`), '    </properties>'] : []),
     ...cases.map((c) => c.xml),
-    ...systemErr([...(target.error !== undefined ? [oneLine(`${target.target} could not be audited: ${target.error}`)] : []), ...warnings.map((w) => oneLine(`warning: ${w.message}`))]),
+    // The target's own warnings (what the config reader warned of: QA41-113), then the run's.
+    ...systemErr([
+      ...(target.error !== undefined ? [oneLine(`${target.target} could not be audited: ${target.error}`)] : []),
+      ...(target.warnings ?? []).map((w) => oneLine(`warning: ${w}`)),
+      ...warnings.map((w) => oneLine(`warning: ${w.message}`)),
+    ]),
     '  </testsuite>',
   ].join('\n');
   return { xml, counts };

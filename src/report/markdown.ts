@@ -92,6 +92,9 @@ function findings(group: readonly Row[], targets: number, limit: number | undefi
   return out;
 }
 
+/** A target's warnings a Markdown report lists; the rest are counted (a comment has a size limit). */
+const TARGET_WARNINGS_SHOWN = 20;
+
 function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[]): string[] {
   return [
     `| ${header.join(' | ')} |`,
@@ -169,6 +172,19 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
 
   if (report.warnings && report.warnings.length > 0) {
     out.push('> [!WARNING]', '> Settings need attention:', ...report.warnings.map((w) => `> - ${md(w.message)}`), '');
+  }
+  // Each target's warnings (what the config reader warned of: a file not read whole is no clean read, QA41-113).
+  for (const t of report.targets) {
+    const said = t.warnings ?? [];
+    if (said.length === 0) continue;
+    const more = said.length - TARGET_WARNINGS_SHOWN;
+    out.push(
+      '> [!WARNING]',
+      `> ${code(t.target, true)}: read with warnings:`,
+      ...said.slice(0, TARGET_WARNINGS_SHOWN).map((w) => `> - ${md(w)}`),
+      ...(more > 0 ? [`> - … and ${more} more (\`--format json\` has them all)`] : []),
+      '',
+    );
   }
 
   const note = filterNote(view);

@@ -210,6 +210,15 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
 
   const execution: Sarif.Notification[] = [];
   for (const target of report.targets) {
+    // What the config reader warned of (an include that matched no file, a BOM redis-server refuses): the audit of a
+    // file not read whole is not a clean one (QA41-113), at the `file:line` the warning names, as ESLint and Trivy do.
+    for (const warning of target.warnings ?? []) {
+      execution.push({
+        level: 'warning',
+        message: messageText(`${target.target}: ${warning}`),
+        locations: [notificationLocation(warning, target, context.root)],
+      });
+    }
     if (target.error !== undefined) {
       execution.push({
         level: 'error',

@@ -97,6 +97,11 @@ export const textReporter: Reporter = (report, context) => {
     const server = target.server ? ` (${target.server.product} ${target.server.version ?? 'version unknown'}, ${target.server.mode})` : '';
     const labels = target.labels && Object.keys(target.labels).length > 0 ? `  [${Object.entries(target.labels).map(([k, v]) => `${k}=${v}`).sort().join(' ')}]` : '';
     lines.push(c.bold(terminalSafe(`${target.target}${server}`)) + c.dim(terminalSafe(labels)));
+    // What the config reader warned of (a file not read whole: QA41-113), under the target as on standard error.
+    for (const warning of target.warnings ?? []) {
+      const [first = '', ...rest] = block(10, warning);
+      lines.push(`  ${c.yellow('WARNING')} ${first.slice(10)}`, ...rest);
+    }
     if (target.error !== undefined) {
       const [first = '', ...rest] = block(8, target.error);
       lines.push(`  ${c.magenta('ERROR')} ${first.slice(8)}`, ...rest, '');
