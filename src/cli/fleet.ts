@@ -21,7 +21,7 @@ import type { Severity } from '../rules/define.ts';
 import type { Baseline } from '../engine/triage/baseline.ts';
 import type { Settings } from '../settings/types.ts';
 import { SettingsError } from '../settings/types.ts';
-import { writeBaseline } from '../settings/load.ts';
+import { refuseForeignInventory, writeBaseline } from '../settings/load.ts';
 import { namedError } from './kit.ts';
 import { redactWords } from '../util/redact.ts';
 
@@ -229,7 +229,7 @@ async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInv
   const shown = file === '-' ? '<stdin>' : file;
   let text: string;
   try {
-    text = file === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readTextFile(file, { maxBytes: MAX_INVENTORY_BYTES });
+    text = file === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readTextFile(file, { maxBytes: MAX_INVENTORY_BYTES, check: (fd) => refuseForeignInventory(file, fd) });
   } catch (error) {
     if (error instanceof SettingsError) throw error;
     throw new SettingsError(`${shown}: cannot read the --targets file: ${fsErrorText(error, shown)}`);

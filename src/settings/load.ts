@@ -54,10 +54,22 @@ export async function loadSettings(path: string | undefined, ruleIds: readonly s
  * root connects to and sends. `--config-file` names a file on purpose and reads any.
  */
 function refuseForeign(file: string, fd: number): void {
+  const foreign = foreignOwner(file, fd);
+  if (foreign === undefined) return;
+  const me = process.getuid!();
+  throw new SettingsError(
+    `${DEFAULT_SETTINGS_FILE}: owned by uid ${foreign}, not by ${me === 0 ? 'root' : `you (uid ${me}) or root`}: not read (anyone may write a file in a shared directory); --config-file ${DEFAULT_SETTINGS_FILE} reads it`,
+  );
+}
+
+/**
+ * The owner of a file (the open descriptor's: a file planted after a look at the path is caught too, and the link's
+ * that led to it, when one did) that is neither the running user nor root, else undefined. Under sudo the user who
+ * ran sudo (SUDO_UID) counts as the running user, as git takes it: `sudo redfort audit --targets ~/fleet.yaml`.
+ */
+export function foreignOwner(file: string, fd: number): number | undefined {
   const me = process.getuid?.();
-  if (me === undefined) return;
-  // The owner of the file that is read (its open descriptor: a file planted after a look at the path is caught
-  // too), and of the link that led to it, when one did.
+  if (me === undefined) return undefined;
   const owners = [fstatSync(fd).uid];
   try {
     const link = lstatSync(file);
@@ -65,12 +77,23 @@ function refuseForeign(file: string, fd: number): void {
   } catch {
     // Gone since it was opened: the descriptor's owner decides.
   }
-  const foreign = owners.find((uid) => uid !== me && uid !== 0);
-  if (foreign !== undefined) {
-    throw new SettingsError(
-      `${DEFAULT_SETTINGS_FILE}: owned by uid ${foreign}, not by ${me === 0 ? 'root' : `you (uid ${me}) or root`}: not read (anyone may write a file in a shared directory); --config-file ${DEFAULT_SETTINGS_FILE} reads it`,
-    );
-  }
+  const sudoer = me === 0 && /^\d+$/.test(process.env['SUDO_UID'] ?? '') ? Number(process.env['SUDO_UID']) : undefined;
+  return owners.find((uid) => uid !== me && uid !== 0 && uid !== sudoer);
+}
+
+/**
+ * An inventory (`--targets FILE`) says which hosts get which passwords (`passwordEnv`, `passwordFile`, read as the
+ * running user, root's files too): one another user owns, or anyone may write, could send root's secrets to any host
+ * (QA42-3: `passwordFile: /etc/shadow` to a host of theirs). Refused, one line; standard input reads any.
+ */
+export function refuseForeignInventory(file: string, fd: number): void {
+  const foreign = foreignOwner(file, fd);
+  const mode = fstatSync(fd).mode;
+  const why = foreign !== undefined
+    ? `owned by uid ${foreign}, not by ${process.getuid!() === 0 ? 'root' : `you (uid ${process.getuid!()}) or root`}`
+    : (mode & 0o002) !== 0 ? `anyone may write it (mode ${(mode & 0o7777).toString(8).padStart(4, '0')})` : undefined;
+  if (why === undefined) return;
+  throw new SettingsError(`${file}: ${why}: not read (an inventory says which hosts get which passwords); '--targets - < ${file}' reads it`);
 }
 
 export async function readBaseline(path: string): Promise<Baseline> {

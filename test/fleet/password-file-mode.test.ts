@@ -72,6 +72,33 @@ describe('passwordFile: its mode and owner', () => {
     assert.match(run.stderr, /fleet\.yaml:3: the password file '.*foreign\.pw' is owned by uid 65534, not by root: that user may read it and change it/);
   });
 
+  // QA42-3: an inventory another user wrote named a root-only file as a passwordFile and a host of theirs: its first
+  // line went out as AUTH. An inventory says which hosts get which secrets: one another user owns, or anyone may
+  // write, is refused; standard input (the user's own choice) and sudo's caller's file are read.
+  it('an inventory another user owns or anyone may write is refused, one line; stdin and the sudo caller\'s file are read', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+    const secret = join(dir, 'root-only.pw');
+    await writeFile(secret, `${PW}\n`, { mode: 0o600 });
+    await chmod(secret, 0o600);
+    const inventory = join(dir, 'planted.yaml');
+    await writeFile(inventory, `targets:\n  - { url: redis://127.0.0.1:${server.port}, passwordFile: ${secret} }\n`);
+    await chown(inventory, 65534, 65534);
+    const args = ['audit', '--targets', inventory, '--no-probe', '--no-host', '--fail-on', 'none', '--format', 'json'];
+    const refused = await runCli(args);
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.equal(refused.stdout, '');
+    assert.equal(refused.stderr, `redfort: ${inventory}: owned by uid 65534, not by root: not read (an inventory says which hosts get which passwords); '--targets - < ${inventory}' reads it\n`);
+    const sudo = await runCli(args, { env: { SUDO_UID: '65534' } });
+    assert.equal(sudo.code, 0, sudo.stderr);
+    assert.ok((JSON.parse(sudo.stdout) as { targets: { server?: unknown }[] }).targets[0]?.server, 'audited with the password');
+    await chown(inventory, 0, 0);
+    await chmod(inventory, 0o666);
+    const open = await runCli(args);
+    assert.equal(open.code, 2, open.stdout);
+    assert.match(open.stderr, /: anyone may write it \(mode 0666\): not read /);
+    const piped = execFileSync('bash', ['-c', `node '${join(process.cwd(), 'bin', 'redfort.mjs')}' audit --targets - --no-probe --no-host --fail-on none --format json < '${inventory}'`], { encoding: 'utf8' });
+    assert.ok((JSON.parse(piped) as { targets: { server?: unknown }[] }).targets[0]?.server, 'stdin is read');
+  });
+
   it('a FIFO is refused before it is opened (no wait for a writer), the target alone failing', async () => {
     const fifo = join(dir, 'pw.fifo');
     execFileSync('mkfifo', [fifo]);
