@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { rawCommand } from '../harness/raw.ts';
 import { auditTarget } from '../../src/app/audit.ts';
 import { listeningConfigFile } from '../../src/gather/host/index.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
@@ -54,7 +55,7 @@ async function closedFile(dir: string, name: string, text: string): Promise<stri
  * `redis-server` and CONF as its main module, preloads a tiny RESP server (PING, INFO; every other command is an
  * error) and ignores that CONF cannot be loaded. A real redis-server cannot start with a file it cannot read.
  */
-async function fakeServer(conf: string): Promise<{ port: number; pid: number; stop: () => void }> {
+async function fakeServer(conf: string, config: Record<string, string> = {}): Promise<{ port: number; pid: number; stop: () => void }> {
   const dir = await openDir();
   const script = join(dir, 'fake.cjs');
   await writeFile(script, `
@@ -85,6 +86,12 @@ net.createServer((s) => {
       const cmd = (argv[0] || '').toUpperCase();
       if (cmd === 'PING') s.write('+PONG\\r\\n');
       else if (cmd === 'INFO') s.write(bulk('# Server\\r\\nredis_version:7.0.15\\r\\nredis_mode:standalone\\r\\nos:Linux\\r\\nprocess_id:' + process.pid + '\\r\\ntcp_port:' + port + '\\r\\nconfig_file:\\r\\n'));
+      else if (cmd === 'CONFIG' && (argv[1] || '').toUpperCase() === 'GET') {
+        // CONFIG GET *: what FAKE_CONFIG says (a hostile server's settings); any other pattern: nothing.
+        const config = { ...JSON.parse(process.env.FAKE_CONFIG || '{}'), ...(process.env.FAKE_CONFIG ? { port: String(port) } : {}) };
+        const pairs = argv.length === 3 && argv[2] === '*' ? Object.entries(config).flat() : [];
+        s.write('*' + pairs.length + '\\r\\n' + pairs.map(bulk).join(''));
+      }
       else s.write('-ERR unknown command\\r\\n');
     }
   });
@@ -98,7 +105,7 @@ net.createServer((s) => {
   const child = spawn(exe, [conf], {
     argv0: 'redis-server',
     ...(NOBODY ? { uid: NOBODY.uid, gid: NOBODY.gid } : {}),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_OPTIONS: `--require ${script}`, FAKE_PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_OPTIONS: `--require ${script}`, FAKE_PORT: String(port), FAKE_CONFIG: JSON.stringify(config) },
     stdio: 'ignore',
     cwd: dir,
   });
@@ -196,6 +203,83 @@ describe('a config file named on the command line of the process listening on th
       } finally {
         fake.stop();
       }
+    }
+  });
+});
+
+// QA41-58: the host stage took the server's word for the paths of its data files: `appenddirname /root/.ssh-x` of an
+// unprivileged process had root redfort list that directory and report the names and modes of what is in it, and a
+// logfile or dbfilename under a directory the server cannot enter was statted and judged. Redis takes only a name
+// for appenddirname, dbfilename and appendfilename; and a path is looked at only when the server's own user could
+// reach it (every directory on the way lets it search), the AOF directory listed only when it could list it.
+describe("the server's data files: looked at only where the server's user could look itself (QA41-58)", { skip: !ROOT && 'needs a server of another user' }, () => {
+  // A whole CONFIG GET * of a real 7.0.15 (a reply without every setting is no server's), with the hostile values.
+  let real: Record<string, string> = {};
+  before(async () => {
+    const server = await startRedis({ conf: 'loglevel warning' });
+    const pairs = (await rawCommand(server.host, server.port, ['CONFIG', 'GET', '*'])) as string[];
+    for (let i = 0; i + 1 < pairs.length; i += 2) real[pairs[i]!] = pairs[i + 1]!;
+    real = { ...real, bind: '127.0.0.1' };
+    await server.stop();
+  });
+  const hostile = (config: Record<string, string>) => ({ ...real, ...config });
+  it('a directory it cannot enter is not listed, and nothing in it is statted or judged', async () => {
+    const top = await openDir();
+    const vault = join(top, 'vault');
+    execFileSync('mkdir', ['-m', '0700', vault]);
+    await writeFile(join(vault, 'hidden_key_name_ed25519'), 'x', { mode: 0o644 });
+    await chmod(join(vault, 'hidden_key_name_ed25519'), 0o644);
+    await writeFile(join(vault, 'server.log'), 'x', { mode: 0o644 });
+    await chmod(join(vault, 'server.log'), 0o644);
+    // The server's own data directory, private to it: judged, and nothing to say of it.
+    const own = await openDir();
+    await chown(own, NOBODY!.uid, NOBODY!.gid);
+    await chmod(own, 0o750);
+    const conf = join(await openDir(), 'redis.conf');
+    await writeFile(conf, 'bind 127.0.0.1\n');
+    await chmod(conf, 0o644);
+    const cases: [string, Record<string, string>][] = [
+      ['appenddirname absolute', { dir: own, appendonly: 'yes', appenddirname: vault, dbfilename: 'dump.rdb', logfile: '' }],
+      ['appenddirname ../', { dir: own, appendonly: 'yes', appenddirname: `../${basename(top)}/vault`, dbfilename: 'dump.rdb', logfile: '' }],
+      ['logfile and dbfilename inside', { dir: own, appendonly: 'no', appenddirname: 'appendonlydir', dbfilename: `../${basename(top)}/vault/hidden_key_name_ed25519`, logfile: join(vault, 'server.log') }],
+      ['dir itself', { dir: vault, appendonly: 'yes', appenddirname: 'appendonlydir', dbfilename: 'hidden_key_name_ed25519', logfile: '' }],
+    ];
+    for (const [name, config] of cases) {
+      const fake = await fakeServer(conf, hostile(config));
+      try {
+        const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${fake.port}`, {}, {}), { noProbe: true });
+        assert.equal(result.error, undefined, result.error);
+        const report = JSON.stringify(result);
+        assert.ok(!report.includes('hidden_key_name') || config['dbfilename']!.includes('hidden_key_name'), `${name}: a name listed from the directory: ${report}`);
+        // No mode, owner or existence said of anything in it (`…/vault/server.log (log file): mode 644, root:root`).
+        const said = report.match(new RegExp(`${vault.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/[^"; ]*)? \\([^)]*\\)(: mode \\d| does not exist)`, 'g'));
+        assert.equal(said, null, `${name}: looked at with root's rights: ${said?.join('; ')}`);
+        // Unknown is a skip that says why, never a verdict.
+        const rule = result.results.filter((r) => r.ruleId === 'host.data-file-permissions');
+        assert.deepEqual(rule.map((r) => r.status), ['skip'], `${name}: ${JSON.stringify(rule)}`);
+        assert.match(rule[0]!.message, /cannot judge every data file: .*(cannot reach|a path, not a name)/, name);
+      } finally {
+        fake.stop();
+      }
+    }
+  });
+
+  it("its own directory, which it can enter, is still listed and judged", async () => {
+    const own = await openDir();
+    const aof = join(own, 'appendonlydir');
+    execFileSync('mkdir', ['-m', '0755', aof]);
+    await writeFile(join(aof, 'appendonly.aof.1.base.rdb'), 'x');
+    await chmod(join(aof, 'appendonly.aof.1.base.rdb'), 0o644);
+    const conf = join(own, 'redis.conf');
+    await writeFile(conf, 'bind 127.0.0.1\n');
+    await chmod(conf, 0o644);
+    const fake = await fakeServer(conf, hostile({ dir: own, appendonly: 'yes', appenddirname: 'appendonlydir', dbfilename: 'dump.rdb', logfile: '' }));
+    try {
+      const result = await auditTarget(resolveTarget(`redis://127.0.0.1:${fake.port}`, {}, {}), { noProbe: true });
+      const rule = result.results.filter((r) => r.ruleId === 'host.data-file-permissions');
+      assert.ok(rule.some((r) => r.status === 'fail' && r.message.startsWith(`${join(aof, 'appendonly.aof.1.base.rdb')} (AOF file): mode 644`)), JSON.stringify(rule));
+    } finally {
+      fake.stop();
     }
   });
 });

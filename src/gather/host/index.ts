@@ -138,6 +138,8 @@ export async function configFileOf(
 }
 
 type MayRead = (path: string) => Promise<string | undefined>;
+/** Why the server could not look at `path` itself (with `list`, list it), or undefined ({@link processCannotReach}). */
+type MayReach = (path: string, how?: Reach) => Promise<string | undefined>;
 /** Why the server's `path` is not this machine's file at `path` (otherFile); undefined when it is. */
 type OtherFile = (path: string) => Promise<string | undefined>;
 
@@ -178,6 +180,7 @@ async function planFiles(
   mayRead: MayRead,
   otherFileOf: OtherFile = async () => undefined,
   unixSockets?: HostValue<readonly string[]>,
+  mayReach: MayReach = async () => undefined,
 ): Promise<{ planned: Planned[]; absent: HostAbsentFile[] }> {
   const planned: Planned[] = [];
   const absent: HostAbsentFile[] = [];
@@ -235,16 +238,29 @@ async function planFiles(
     if (fact && fact.value !== '') planned.push({ role, path: absolute(fact.value, dir.path), origin: fact.source });
     else absent.push({ role, unknown: false, reason: `${name} is not set` });
   };
-  named('dbfilename', 'rdb');
+  // Redis and Valkey take only a name for these (redis-server refuses a path: "can't be a path, just a filename"):
+  // a path here is not a server's own (a proxy, a hostile server naming /root/.ssh-x), and is not looked at.
+  const notAName = (name: string, role: HostFileRole): boolean => {
+    const value = get(name)?.value;
+    if (value === undefined || value === '' || (!/[/\\]/.test(value) && value !== '.' && value !== '..')) return false;
+    absent.push({ role, unknown: true, reason: `${name} '${value}' is a path, not a name (Redis and Valkey take a name only): not looked at` });
+    return true;
+  };
+  if (!notAName('dbfilename', 'rdb')) named('dbfilename', 'rdb');
   const aofDir = get('appenddirname');
-  if (aofDir && aofDir.value !== '') {
+  if (notAName('appenddirname', 'aof-dir')) {
+    absent.push({ role: 'aof', unknown: true, reason: 'the AOF directory is not known' });
+  } else if (aofDir && aofDir.value !== '') {
     const path = absolute(aofDir.value, dir.path);
     planned.push({ role: 'aof-dir', path, origin: aofDir.source });
     // Redis 7 keeps a manifest and base/incr files in the AOF directory. Listed only when it is one: what describeFiles
-    // asks of it anyway says so (a server without AOF has the name set and no such directory).
-    const isDir = (await otherFileOf(path)) === undefined && (await lookups.statParent(path))?.isDirectory() === true;
+    // asks of it anyway says so (a server without AOF has the name set and no such directory); and only when the
+    // server's user could list it itself (QA41-58).
+    const unlisted = await mayReach(path, 'list');
+    if (unlisted !== undefined) absent.push({ role: 'aof', unknown: true, reason: `the AOF directory ${path} is not listed: ${unlisted}` });
+    const isDir = unlisted === undefined && (await otherFileOf(path)) === undefined && (await lookups.statParent(path))?.isDirectory() === true;
     for (const name of (isDir ? await readdir(path).catch(() => [] as string[]) : []).sort()) planned.push({ role: 'aof', path: join(path, name), origin: aofDir.source });
-  } else {
+  } else if (!notAName('appendfilename', 'aof')) {
     named('appendfilename', 'aof');
   }
   const logfile = get('logfile');
@@ -277,11 +293,12 @@ async function devLogOf(pid: number): Promise<boolean | undefined> {
   }
 }
 
-async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames, lookups: PathLookups, mayRead: MayRead, otherFileOf: OtherFile): Promise<HostFile[]> {
+async function describeFiles(planned: readonly Planned[], facts: Facts, names: IdNames, lookups: PathLookups, mayRead: MayRead, otherFileOf: OtherFile, mayReach: MayReach = async () => undefined): Promise<HostFile[]> {
   const configRoles: ReadonlySet<HostFileRole> = new Set(['config', 'include', 'acl', 'sentinel-config']);
   return Promise.all(
     planned.map(async (p) => {
-      const other = await otherFileOf(p.path);
+      // The data directory and the AOF directory are ones the server works in: it enters them.
+      const other = (await otherFileOf(p.path)) ?? (await mayReach(p.path, p.role === 'dir' || p.role === 'aof-dir' ? 'enter' : 'reach'));
       const state: HostFileState = other === undefined ? await statPath(p.path, names, lookups) : { kind: 'unknown', reason: other };
       const file: HostFile = { role: p.role, path: p.path, origin: p.origin, state };
       if (!configRoles.has(p.role) || state.kind !== 'present') return file;
@@ -323,12 +340,14 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
   // What the server itself opens (its includes, its aclfile) is read only if it could read it (processCannotRead).
   const mayRead: MayRead = (path) => processCannotRead(path, pid, proc);
+  // What it names is statted (listed) only where it could look itself (processCannotReach).
+  const mayReach: MayReach = (path, how) => processCannotReach(path, pid, proc, how);
   const { settings, reason } = await settingsOf(facts, configFile, sentinel, options.signal, mayRead);
   // Most of a server's files share one directory (dir), itself one of them: each path is looked at once.
   const lookups = sharedLookups();
   const otherFileOf: OtherFile = (path) => otherFile(path, pid, proc);
-  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups, mayRead, otherFileOf, sockets.unix);
-  const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups, mayRead, otherFileOf), logrotate, firewall, pkg]);
+  const { planned, absent } = await planFiles(facts, settings, reason, configFile, cwd, sentinel, lookups, mayRead, otherFileOf, sockets.unix, mayReach);
+  const [files, logrotateFacts, firewallFacts, pkgFacts] = await Promise.all([describeFiles(planned, facts, names, lookups, mayRead, otherFileOf, mayReach), logrotate, firewall, pkg]);
   const source = hostSource(`pid ${pid} (${status.name})`);
   // Secrets never leave the gatherer: the arguments are masked as this server's version reads them.
   const version = configVersion(facts.server);
@@ -592,6 +611,42 @@ export async function processCannotRead(path: string, pid: number, tables: ProcT
   }
   return undefined;
 }
+
+/**
+ * Why process `pid` could not look at `path` itself, or undefined when it could: every directory the path is reached
+ * through (its own, and those of the file it resolves to) grants the process's user search; to `enter` it, the path
+ * (a directory) grants search too; to `list` it, read and search. The host stage stats and lists a server's files with
+ * redfort's rights (root): the paths are the server's word (CONFIG GET dir, logfile, appenddirname…), and an
+ * unprivileged server naming /root/.ssh-x as its AOF directory had its names and modes listed in the report
+ * (QA41-58). A real server's files are ones it reaches (it opens or creates them, works in its dir); a process of uid
+ * 0 reaches all. The reason never says whether the path exists.
+ */
+export async function processCannotReach(path: string, pid: number, tables: ProcTables, how: Reach = 'reach'): Promise<string | undefined> {
+  const other = await otherFile(path, pid, tables);
+  if (other !== undefined) return other;
+  const status = (await tables.statusText(pid)) ?? '';
+  const ids = (line: RegExp): number[] => (line.exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
+  const uid = ids(STATUS_LINE.uid)[1];
+  if (uid === undefined) return `the user of process ${pid} is unknown: not looked at`;
+  if (uid === 0) return undefined;
+  const gids = new Set([ids(STATUS_LINE.gid)[1], ...ids(STATUS_LINE.groups)]);
+  const why = { reach: 'a directory on its way does not let that user search it', enter: 'it, or a directory on its way, does not let that user search it', list: 'it does not let that user read and search it, or a directory on its way does not let it search' }[how];
+  const denied = `process ${pid} (uid ${uid}) cannot ${how} it (${why}): not looked at`;
+  const real = await realpath(path).catch(() => undefined);
+  for (const dir of new Set([...parents(resolve(path)), ...(real === undefined ? [] : parents(real))])) {
+    const d = await statOf(dir).catch(() => undefined);
+    // A directory on the way that is missing: the path is missing too, and says nothing of what the server reaches.
+    if (d !== undefined && !permits(d, uid, gids, 1)) return denied;
+  }
+  if (how !== 'reach') {
+    const d = await statOf(path).catch(() => undefined);
+    if (d !== undefined && (!permits(d, uid, gids, 1) || (how === 'list' && !permits(d, uid, gids, 4)))) return denied;
+  }
+  return undefined;
+}
+
+/** What a server must be able to do with a path of its own: reach it (stat it), enter it (a directory it works in), list it. */
+export type Reach = 'reach' | 'enter' | 'list';
 
 /** Whether process `pid` could open `path` for reading ({@link processCannotRead}). */
 async function readableByProcess(path: string, pid: number, tables: ProcTables): Promise<boolean> {
