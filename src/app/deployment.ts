@@ -96,7 +96,7 @@ export function discoverAudited(seed: Target, options: AuditOptions & Omit<Deplo
   const perNode = nodeOptions(options);
   return discoverDeployment(seed, {
     kind: options.kind,
-    gather: (target, isSeed) => gatherTarget(target, isSeed ? options : perNode),
+    gather: (target, isSeed, extra) => gatherTarget(target, { ...(isSeed ? options : perNode), ...extra }),
     signal: options.signal,
     hostKey: options.hostKey,
     nodeOverrides: options.nodeOverrides,
@@ -232,8 +232,8 @@ export async function planDeployment(
       auditNodes: false,
       signal,
       // The topology is all the plan needs: the live facts of the seed, without the other gathering stages.
-      gather: async (target) => {
-        const outcome = await gatherLive(target, live);
+      gather: async (target, _seed, extra) => {
+        const outcome = await gatherLive(target, { ...live, ...extra });
         return outcome.ok ? outcome : { ok: false, error: scrubPassword(outcome.error, target) };
       },
       hostKey: options.hostKey,

@@ -110,8 +110,33 @@ export interface SentinelMaster {
   readonly source: Source;
 }
 
+/** A replica or a peer sentinel as `SENTINEL REPLICAS` / `SENTINEL SENTINELS` list it. */
+export interface SentinelPeer {
+  readonly host: string;
+  readonly port: number;
+  /** `flags` split on commas, e.g. `['slave', 's_down', 'disconnected']`. */
+  readonly flags: readonly string[];
+  readonly masterLinkStatus: string | undefined;
+}
+
+/** What one sentinel says about one monitored master beyond `SENTINEL MASTERS`: its own view of the group. */
+export interface SentinelGroupView {
+  readonly name: string;
+  readonly replicas: readonly SentinelPeer[];
+  readonly sentinels: readonly SentinelPeer[];
+  readonly ckquorum: Fact<{ readonly ok: boolean; readonly message: string }> | undefined;
+  /** Why a part could not be read (NOPERM, unknown command). */
+  readonly unavailable: { readonly replicas?: string; readonly sentinels?: string; readonly ckquorum?: string };
+}
+
 export interface SentinelFacts {
   readonly masters: readonly SentinelMaster[];
+  /**
+   * This sentinel's own `SENTINEL REPLICAS / SENTINELS / CKQUORUM` of each master (QA41-14): asked in the audit's
+   * pipeline when the names were known before (a deployment's peers), else in a second one on the same connection.
+   * Absent when not asked (no master listed, or the connection failed before).
+   */
+  readonly groups?: readonly SentinelGroupView[];
   /** `SENTINEL CONFIG GET *` (6.2+), secrets removed. */
   readonly config: ConfigMap;
   readonly sentinelPass: Fact<SecretDigest> | undefined;

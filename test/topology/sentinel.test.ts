@@ -50,7 +50,7 @@ describe('3 sentinels on 3 hosts, with auth-user and requirepass', () => {
     assert.deepEqual(results.slice(1).map((r) => r.target).sort(), [master, replica, ...sentinels].map((s) => `redis://${at(s)}`).sort());
     const [deployment] = results;
     assert.equal(deployment!.target, `sentinel redis://${at(sentinels[0]!)} (5 nodes)`);
-    expectRule(deployment!, 'sentinel.quorum', 'pass', /^'grp-auth': 3 sentinels, quorum 2, CKQUORUM OK 3 usable Sentinels\. Quorum and failover authorization can be reached$/);
+    expectRule(deployment!, 'sentinel.quorum', 'pass', /^'grp-auth': 3 sentinels, quorum 2, CKQUORUM OK 3 usable Sentinels\. Quorum and failover authorization can be reached \(OK on each of the 3 sentinels asked\)$/);
     expectRule(deployment!, 'cluster.quorum-host-spread', 'pass', /^1 master on 1 host; every master has a copy on another host and its sentinels keep quorum and a majority when any one is lost$/);
     expectRule(deployment!, 'cluster.master-count', 'skip', /not a cluster: the deployment is a sentinel group/);
     expectRule(deployment!, 'config.inconsistent-nodes', 'pass', /^all 2 nodes and 3 sentinels agree/);
@@ -143,7 +143,8 @@ describe('3 sentinels on one host, without auth-user or requirepass, quorum 4', 
   it('without --sentinel, one sentinel judges the counts it sees', async () => {
     const { auditTarget } = await import('../../src/app/audit.ts');
     const result = await auditTarget(resolveTarget(`redis://${at(sentinels[1]!)}`, {}, {}), FAST);
-    expectRule(result, 'sentinel.quorum', 'fail', /^master 'grp-open' has quorum 4 but only 3 sentinels/);
+    // Its own CKQUORUM too, asked on its connection (QA41-14).
+    expectRule(result, 'sentinel.quorum', 'fail', /^master 'grp-open' has quorum 4 but only 3 sentinels/, /^SENTINEL CKQUORUM grp-open: NOQUORUM 3 usable Sentinels/);
   });
 
   it('reboot-plan: no safe plan, and why', async () => {

@@ -52,14 +52,15 @@ describe('sentinels whose password is a user default line, not requirepass', () 
     assert.match(quorum[0]!.message, /^master 'mymaster': this sentinel's default user requires a password but it has no sentinel-pass \(and sentinel-user\), so it logs in to its peers with its requirepass, which is empty/);
   });
 
-  it('its default user unreadable (no +acl) and no sentinel.conf: unknown, a skip that says why, never a pass', async () => {
-    // Only the live facts, as for a remote sentinel: whether its peers accept what it sends them is unknown.
+  it('its default user unreadable (no +acl) and no sentinel.conf: its own CKQUORUM says NOQUORUM, a fail naming the peers it flags down', async () => {
+    // Only the live facts, as for a remote sentinel: why its peers refuse it is unknown, but its own CKQUORUM (asked on
+    // its connection since QA41-14) says it has no quorum. It was a skip when only the counts were read.
     const outcome = await gatherLive(resolveTarget(sentinels[0]!.url, AUDITOR, {}));
     assert.ok(outcome.ok);
     assert.equal(outcome.facts.acl, undefined);
     const quorum = judgeFacts(outcome.facts).results.filter((x) => x.ruleId === 'sentinel.quorum');
-    assert.deepEqual(quorum.map((x) => x.status), ['skip'], quorum.map((x) => x.message).join('\n'));
-    assert.match(quorum[0]!.message, /^this sentinel's default user is unknown \(.*ACL LIST.*\), so whether its peers accept the requirepass it sends them is unknown/);
+    assert.deepEqual(quorum.map((x) => x.status), ['fail'], quorum.map((x) => x.message).join('\n'));
+    assert.match(quorum[0]!.message, /^SENTINEL CKQUORUM mymaster: NOQUORUM 1 usable Sentinels\..* \(this sentinel flags [0-9.:]+ \(s_down,sentinel\), [0-9.:]+ \(s_down,sentinel\) down\)$/);
   });
 
   it('its default user unreadable, its sentinel.conf read: judged from the file\'s `user default` line (fails)', async () => {

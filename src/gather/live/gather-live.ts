@@ -38,6 +38,7 @@ import { isAtLeast, majorMinor } from '../../redis/version.ts';
 import { alwaysListed, beforeAcl, MAX_BIND_ADDRESSES, resolveVersion } from '../../redis/directives.ts';
 import { buildKey } from './build-tables.ts';
 import type { BuildTables } from './build-tables.ts';
+import { groupCommands, groupsFromReplies } from '../topology/sentinel.ts';
 
 /**
  * Valkey 8 names and legacy names, mapped to the modern Redis name that rules read. A Map: an object looked up by
@@ -50,6 +51,12 @@ const CONFIG_ALIASES: ReadonlyMap<string, string> = new Map([
 ]);
 
 export interface LiveOptions {
+  /**
+   * A sentinel's masters known before it is asked (a deployment's peers, by the seed's SENTINEL MASTERS): its own
+   * SENTINEL REPLICAS / SENTINELS / CKQUORUM of each go in the audit's one pipeline (QA41-14). Without them a
+   * sentinel is asked for those of the masters it lists in a second pipeline on the same connection.
+   */
+  readonly sentinelGroups?: readonly string[] | undefined;
   readonly connectTimeoutMs?: number;
   readonly commandTimeoutMs?: number;
   /** The target's signal: aborting it closes the connection and fails the gathering. */
@@ -252,7 +259,10 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     // what an audit costs a server); a target of another build is asked in a second round trip below.
     const builds = options.buildTables;
     const lean = builds?.speculate() === true;
-    const rest = lean ? leanRestOfAudit() : restOfAudit();
+    const planRest = lean ? leanRestOfAudit() : restOfAudit();
+    const known = options.sentinelGroups ?? [];
+    const groupArgs = groupCommands(known);
+    const rest: PipelinePart = groupArgs.length === 0 ? planRest : { keys: planRest.keys, args: [...planRest.args, ...groupArgs], shapes: [...planRest.shapes, ...groupArgs.map(() => undefined)] };
     const [authSettled, pingSettled, infoSettled, restSettled] = await Promise.allSettled([
       auth ? conn.command(auth) : undefined,
       auth || options.noProbe ? undefined : conn.command(['PING']),
@@ -276,21 +286,24 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const byKey = new Map<string, Reply | Shaped>();
     byKey.set(infoCommand.key, infoSettled.value);
     rest.keys.forEach((key, i) => byKey.set(key, restSettled.value[i]!));
+    // Asked without a shape: plain replies.
+    const groupReplies = restSettled.value.slice(rest.keys.length) as Reply[];
     const infoText = replyText(infoSettled.value);
     const info = infoText === undefined ? undefined : parseInfo(infoText);
     const build = info && builds ? buildKey(info) : undefined;
-    let known: CategoryTable | undefined;
+    let knownTable: CategoryTable | undefined;
     if (lean) {
-      known = builds!.lookup(build);
-      if (!known) {
+      knownTable = builds!.lookup(build);
+      if (!knownTable) {
         const categories = categoryCommands();
         // Failing here fails the target, as the first round trip would have: no bundled table in its place.
         const asked = await conn.pipeline(categories.args, categories.shapes);
         asked.forEach((reply, i) => byKey.set(categories.keys[i]!, reply));
       }
     }
-    const facts = factsFromReplies(target.display, byKey, { info, categories: known });
-    if (!known && builds && facts.categories?.source.kind === 'live') {
+    let facts = factsFromReplies(target.display, byKey, { info, categories: knownTable });
+    facts = await withSentinelGroups(facts, conn, known, groupReplies);
+    if (!knownTable && builds && facts.categories?.source.kind === 'live') {
       builds.remember(build, facts.categories, `${target.host}:${target.port}`, bundledTableOf(facts.server));
     }
     const foreign = notRedis(infoSettled.value, facts.server);
@@ -309,6 +322,20 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
   } finally {
     conn?.close();
   }
+}
+
+/**
+ * A sentinel's own view of each master it watches (QA41-14): from the replies asked with the audit's pipeline when the
+ * names were known, else asked now, in one more pipeline, of the masters SENTINEL MASTERS listed.
+ */
+async function withSentinelGroups(facts: Facts, conn: RespConnection, known: readonly string[], replies: readonly Reply[]): Promise<Facts> {
+  const sentinel = facts.sentinel;
+  if (!sentinel) return facts;
+  if (known.length > 0) return { ...facts, sentinel: { ...sentinel, groups: groupsFromReplies(known, replies) } };
+  const names = sentinel.mastersUnavailable === undefined ? sentinel.masters.map((m) => m.name) : [];
+  if (names.length === 0) return facts;
+  const asked = await conn.pipeline(groupCommands(names));
+  return { ...facts, sentinel: { ...sentinel, groups: groupsFromReplies(names, asked) } };
 }
 
 /** A reply's kind, for a message that shows none of its bytes. */

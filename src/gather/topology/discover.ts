@@ -43,7 +43,7 @@ export interface DiscoverOptions {
    */
   readonly signal?: AbortSignal | undefined;
   /** Gathers one node (the live gatherer and the enrichers in production, a fake in tests). */
-  readonly gather: (target: Target, seed: boolean) => Promise<Gathered>;
+  readonly gather: (target: Target, seed: boolean, extra?: { readonly sentinelGroups?: readonly string[] }) => Promise<Gathered>;
   readonly hostKey?: HostKeyMap | undefined;
   /**
    * Targets to use instead of the seed's credentials: keyed by `host:port` (used as given, so the address may
@@ -342,9 +342,10 @@ async function sentinelNodes(seed: Target, options: DiscoverOptions & { readonly
   const sentinel = seedFacts.sentinel;
   if (!sentinel) return seedFacts.unavailable.sentinel ?? 'the seed is not a sentinel';
   const names = sentinel.masters.map((m) => m.name);
-  let replies;
+  // The seed's own gather asked them already (on its connection); else a connection of their own.
+  let replies = sentinel.groups?.length === names.length ? sentinel.groups : undefined;
   try {
-    replies = await gatherSentinelGroups(seed, names, options);
+    replies ??= await gatherSentinelGroups(seed, names, options);
   } catch (error) {
     return `SENTINEL REPLICAS/SENTINELS/CKQUORUM: ${(error as Error).message}`;
   }
@@ -406,6 +407,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
   let walkWarnings: string[] = [];
   const limit = options.concurrency ?? AUDIT_CONCURRENCY;
   const command = kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS/REPLICAS/SENTINELS' : 'INFO replication';
+  let groupNames: string[] = [];
   const gatherAll = async (list: readonly Found[]) => {
     // Every address first: one the server made up is the deployment's error, before any node is connected to.
     for (const f of list) {
@@ -423,7 +425,9 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       // A cluster node is still asked for its own role (the seed's view lags by gossip), unless the seed sees it down.
       const askRole = kind === 'cluster' && f.health.length === 0;
       if (options.auditNodes === false && !askRole) return Promise.resolve({ ok: false, error: 'not audited: only the topology was asked for' });
-      return options.gather(targetFor(f, seed, options.nodeOverrides), false);
+      // A sentinel is asked for its own CKQUORUM (and SENTINELS) of the seed's masters in its one pipeline (QA41-14).
+      const extra = f.role === 'sentinel' && groupNames.length > 0 ? { sentinelGroups: groupNames } : undefined;
+      return extra ? options.gather(targetFor(f, seed, options.nodeOverrides), false, extra) : options.gather(targetFor(f, seed, options.nodeOverrides), false);
     });
     return new Map(list.map((f, i) => [addressKey(f.host, f.port), outcomes[i]!]));
   };
@@ -440,6 +444,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       if (typeof result === 'string') return { ok: false, error: result, seedFacts };
       if (result.found.length > MAX_DEPLOYMENT_NODES) return { ok: false, error: tooManyNodes(result.found.length, 'SENTINEL MASTERS/REPLICAS/SENTINELS'), seedFacts };
       ({ found, groups } = result);
+      groupNames = groups.map((g) => g.name);
       gathered = await gatherAll(found);
     } else {
       const result = await replicationNodes(seed, { seedFacts, gatherAll, seedKeys: await seedAddressKeys(seed, options) });

@@ -1,4 +1,5 @@
 import type { Fact } from '../../facts/types.ts';
+import type { SentinelGroupView, SentinelPeer } from '../../facts/live.ts';
 import { ConnectionError, ReplyError } from '../live/resp.ts';
 import { connectTrusting } from '../live/tls-trust.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';
@@ -8,24 +9,9 @@ import { AUDIT_REPLY_BOUNDS, authCommand, targetConnectOptions } from '../live/l
 import { redact } from '../../util/redact.ts';
 import { pairsOf } from '../live/parse-replies.ts';
 
-/** A replica or a peer sentinel as `SENTINEL REPLICAS` / `SENTINEL SENTINELS` list it. */
-export interface SentinelPeer {
-  readonly host: string;
-  readonly port: number;
-  /** `flags` split on commas, e.g. `['slave', 's_down', 'disconnected']`. */
-  readonly flags: readonly string[];
-  readonly masterLinkStatus: string | undefined;
-}
-
+export type { SentinelPeer } from '../../facts/live.ts';
 /** What one sentinel says about one monitored master beyond `SENTINEL MASTERS`. */
-export interface SentinelGroupReplies {
-  readonly name: string;
-  readonly replicas: readonly SentinelPeer[];
-  readonly sentinels: readonly SentinelPeer[];
-  readonly ckquorum: Fact<{ readonly ok: boolean; readonly message: string }> | undefined;
-  /** Why a part could not be read (NOPERM, unknown command). */
-  readonly unavailable: { readonly replicas?: string; readonly sentinels?: string; readonly ckquorum?: string };
-}
+export type SentinelGroupReplies = SentinelGroupView;
 
 function peers(reply: Reply | undefined): SentinelPeer[] {
   if (!Array.isArray(reply)) return [];
@@ -54,6 +40,15 @@ export function parseCkquorum(reply: Reply | undefined, name: string): Pick<Sent
   if (typeof reply === 'string') return { ckquorum: { value: { ok: true, message: reply }, source } };
   if (reply instanceof ReplyError && reply.code === 'NOQUORUM') return { ckquorum: { value: { ok: false, message: reply.message }, source } };
   return { ckquorum: undefined, unavailable: refusal(reply, `SENTINEL CKQUORUM ${name}`, '+sentinel|ckquorum') ?? 'SENTINEL CKQUORUM gave an unexpected reply' };
+}
+
+/** The commands of each group's replies, three per master in order (see {@link groupsFromReplies}). */
+export function groupCommands(names: readonly string[]): string[][] {
+  return names.flatMap((name) => [
+    ['SENTINEL', 'REPLICAS', name],
+    ['SENTINEL', 'SENTINELS', name],
+    ['SENTINEL', 'CKQUORUM', name],
+  ]);
 }
 
 /** Builds each group's replies from the pipeline's, three per master in order. Pure. */
@@ -88,11 +83,7 @@ export async function gatherSentinelGroups(
     conn = trusted.conn;
     const login = trusted.withheld === undefined ? authCommand(target) : undefined;
     const auth = login === undefined ? [] : [login];
-    const commands = names.flatMap((name) => [
-      ['SENTINEL', 'REPLICAS', name],
-      ['SENTINEL', 'SENTINELS', name],
-      ['SENTINEL', 'CKQUORUM', name],
-    ]);
+    const commands = groupCommands(names);
     const replies = await conn.pipeline([...auth, ...commands]);
     return groupsFromReplies(names, replies.slice(auth.length));
   } catch (error) {

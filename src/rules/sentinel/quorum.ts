@@ -7,18 +7,58 @@ interface Group {
   readonly name: string;
   readonly sentinels: number;
   readonly quorum: number;
+  /** CKQUORUM as every sentinel asked answered it: ok when all did; the message the first gave (QA41-14). */
   readonly ckquorum: { readonly ok: boolean; readonly message: string } | undefined;
+  /** The sentinels whose CKQUORUM said NOQUORUM, with what it said; and how many were asked. */
+  readonly noquorum?: readonly { readonly address: string; readonly message: string }[];
+  readonly asked?: number;
+  /** One sentinel's view: the peers it knows but flags s_down, o_down or disconnected (not counted in `sentinels`). */
+  readonly down?: readonly string[];
   readonly source: Source;
+}
+
+/** The flags of a peer sentinel that make it no usable vote in the asking sentinel's view. */
+const PEER_DOWN = new Set(['s_down', 'o_down', 'disconnected']);
+
+/**
+ * Each group's CKQUORUM as every sentinel reached answered it (its own gather asked it: QA41-14), the seed's answer
+ * when none of theirs is known. The verdict must not depend on which sentinel was the seed.
+ */
+function everyCkquorum(topology: NonNullable<Facts['topology']>, group: NonNullable<Facts['topology']>['groups'][number]): Pick<Group, 'ckquorum' | 'noquorum' | 'asked'> {
+  const answers: { address: string; ok: boolean; message: string }[] = [];
+  for (const node of topology.nodes) {
+    if (node.role !== 'sentinel') continue;
+    const own = node.summary?.sentinel?.groups?.find((g) => g.name === group.name)?.ckquorum?.value;
+    if (own) answers.push({ address: node.address, ...own });
+  }
+  if (answers.length === 0) return { ckquorum: group.ckquorum?.value };
+  const noquorum = answers.filter((a) => !a.ok).map(({ address, message }) => ({ address, message }));
+  const first = noquorum[0] ?? answers[0]!;
+  return { ckquorum: { ok: noquorum.length === 0, message: first.message }, noquorum, asked: answers.length };
 }
 
 function judgeCounts(group: Group): Finding[] {
   const { name, sentinels: n, quorum } = group;
   const findings: Finding[] = [];
-  const watched = `master '${name}' is watched by ${n} sentinel${n === 1 ? '' : 's'}`;
+  // Without its CKQUORUM, one sentinel's count leaves out the peers it flags down; with it, they are said there.
+  const usableOnly = group.down !== undefined && !group.ckquorum;
+  const downText = group.down?.length ? `this sentinel flags ${group.down.join(', ')} down` : undefined;
+  const watched = `master '${name}' is watched by ${n} ${usableOnly ? 'usable ' : ''}sentinel${n === 1 ? '' : 's'}${usableOnly && downText ? ` (${downText}: no votes now)` : ''}`;
   if (n < 3) findings.push({ message: `${watched}: fewer than 3 cannot keep a majority to authorize a failover when one is lost`, source: group.source });
   else if (n % 2 === 0) findings.push({ message: `${watched}: an even number tolerates no more failures than ${n - 1}, and a split into equal halves blocks both`, source: group.source });
   if (quorum > n) findings.push({ message: `master '${name}' has quorum ${quorum} but only ${n} sentinel${n === 1 ? '' : 's'}: it can never be declared down`, source: group.source });
-  if (group.ckquorum && !group.ckquorum.ok) findings.push({ message: `SENTINEL CKQUORUM ${name}: ${group.ckquorum.message}`, source: { kind: 'live', command: `SENTINEL CKQUORUM ${name}` } });
+  const source = { kind: 'live', command: `SENTINEL CKQUORUM ${name}` } as const;
+  if (group.noquorum && group.noquorum.length > 0) {
+    const at = group.noquorum.map((q) => q.address);
+    const ok = (group.asked ?? at.length) - at.length;
+    findings.push({
+      message: ok > 0
+        ? `SENTINEL CKQUORUM ${name} on ${at.join(', ')}: ${group.noquorum[0]!.message} (${ok} other sentinel${ok === 1 ? '' : 's'} said OK: the view of the one asked is not the group's)`
+        : `SENTINEL CKQUORUM ${name}: ${group.noquorum[0]!.message}${at.length > 1 ? ` (on each of the ${at.length} sentinels asked)` : ''}`,
+      source,
+      evidence: group.noquorum.map((q) => `${q.address}: ${q.message}`),
+    });
+  } else if (group.ckquorum && !group.ckquorum.ok) findings.push({ message: `SENTINEL CKQUORUM ${name}: ${group.ckquorum.message}${downText ? ` (${downText})` : ''}`, source });
   return findings;
 }
 
@@ -230,7 +270,7 @@ export default defineRule({
       const unknown = topology.groups.filter((g) => g.sentinelsUnavailable !== undefined);
       uncounted = unknown.map((g) => `${g.sentinelsUnavailable}: the sentinels watching '${g.name}' are unknown`);
       if (unknown.length > 0 && unknown.length === topology.groups.length) return skip(uncounted.join('; '));
-      groups = topology.groups.filter((g) => g.sentinelsUnavailable === undefined).map((g) => ({ name: g.name, sentinels: new Set(g.sentinels).size, quorum: g.quorum, ckquorum: g.ckquorum?.value, source: g.source }));
+      groups = topology.groups.filter((g) => g.sentinelsUnavailable === undefined).map((g) => ({ name: g.name, sentinels: new Set(g.sentinels).size, quorum: g.quorum, ...everyCkquorum(topology, g), source: g.source }));
       for (const g of topology.groups) if (g.ckquorumUnavailable) notes.push(`CKQUORUM ${g.name} not asked: ${g.ckquorumUnavailable}`);
       for (const n of topology.nodes) if (n.role === 'sentinel' && n.error) notes.push(`sentinel ${n.address} not reached: ${n.error}`);
     } else if (sentinel?.mastersUnavailable !== undefined) {
@@ -241,19 +281,42 @@ export default defineRule({
       // sentinel.conf that records no peer for a master does not count them: unknown, never 'watched by 1 sentinel'.
       uncounted = sentinel.masters.filter((m) => m.othersUnknown !== undefined).map((m) => m.othersUnknown!);
       if (uncounted.length > 0 && uncounted.length === sentinel.masters.length) return skip(`${uncounted.join('; ')}: audit the running sentinels (--sentinel)`);
-      groups = sentinel.masters.filter((m) => m.othersUnknown === undefined).map((m) => ({ name: m.name, sentinels: m.numOtherSentinels + 1, quorum: m.quorum, ckquorum: undefined, source: m.source }));
-      notes.push('SENTINEL CKQUORUM is asked with --sentinel');
+      // Its own SENTINEL SENTINELS and CKQUORUM when asked (QA41-14): num-other-sentinels counts the peers it flags
+      // s_down too (a peer it cannot log in to), which are no votes in its view.
+      groups = sentinel.masters.filter((m) => m.othersUnknown === undefined).map((m) => {
+        const view = sentinel.groups?.find((g) => g.name === m.name);
+        const ckquorum = view?.ckquorum?.value;
+        if (!view || view.unavailable.sentinels !== undefined) return { name: m.name, sentinels: m.numOtherSentinels + 1, quorum: m.quorum, ckquorum, source: m.source };
+        const down = view.sentinels.filter((p) => p.flags.some((f) => PEER_DOWN.has(f)));
+        return {
+          name: m.name,
+          sentinels: view.sentinels.length - (ckquorum ? 0 : down.length) + 1,
+          quorum: m.quorum,
+          ckquorum,
+          down: down.map((p) => `${p.host}:${p.port} (${p.flags.join(',')})`),
+          source: { kind: 'live', command: `SENTINEL SENTINELS ${m.name}` } as const,
+        };
+      });
+      const unasked = sentinel.masters.filter((m) => !sentinel.groups?.find((g) => g.name === m.name)?.ckquorum);
+      if (unasked.length > 0) notes.push(`SENTINEL CKQUORUM ${unasked.map((m) => m.name).join(', ')} not answered here; it is asked of every sentinel with --sentinel`);
     } else {
       return skip(unavailable.sentinel ?? 'the target is not a sentinel');
     }
     if (groups.length === 0) return skip('the sentinel monitors no master');
-    const findings = groups.flatMap(judgeCounts);
+    let findings = groups.flatMap(judgeCounts);
     // Sentinels that require credentials but send none to their peers (no sentinel-pass) cannot reach each other:
     // CKQUORUM says NOQUORUM, and adding sentinels would not help (issue 11).
     const peers = peerAuth(topology
       ? topology.nodes.filter((n) => n.role === 'sentinel' && n.summary).map((n) => ({ address: n.address, acl: n.summary!.acl, sentinel: n.summary!.sentinel, requirepass: n.summary!.secrets?.get('requirepass')?.value, defaultUser: summaryDefaultUser(n.summary!) }))
       : [{ address: 'this sentinel', acl, sentinel, requirepass: secrets?.get('requirepass')?.value, defaultUser: ownDefaultUser(facts) }]);
     const stuck = peers.problems;
+    // One sentinel's own NOQUORUM, when its peer credentials explain it: the explanation is the finding, the reply
+    // its evidence (as for a deployment's groups not asked).
+    if (!topology && stuck.length > 0) {
+      const ckquorumOnly = findings.filter((f) => f.message.startsWith('SENTINEL CKQUORUM '));
+      notes.push(...ckquorumOnly.map((f) => f.message));
+      findings = findings.filter((f) => !ckquorumOnly.includes(f));
+    }
     // Counts alone look fine but the sentinels cannot reach each other: without CKQUORUM (one sentinel's view, or a
     // group not asked) that is the finding itself, never a pass.
     // A CKQUORUM that said OK is one sentinel's view (the seed's): a peer that cannot log in to the others is still
@@ -261,7 +324,7 @@ export default defineRule({
     if (findings.length === 0 && stuck.length > 0) {
       return fail(groups.map((g) => (g.ckquorum?.ok
         ? {
-            message: `master '${g.name}': ${stuck.join('; ')}: CKQUORUM on the sentinel asked said ${g.ckquorum.message.split('.')[0]}, but a sentinel that cannot authenticate to its peers is no vote in their majority: one more lost sentinel and no failover can be authorized`,
+            message: `master '${g.name}': ${stuck.join('; ')}: CKQUORUM on ${(g.asked ?? 1) > 1 ? `each of the ${g.asked} sentinels asked` : 'the sentinel asked'} said ${g.ckquorum.message.split('.')[0]}, but a sentinel that cannot authenticate to its peers is no vote in their majority: one more lost sentinel and no failover can be authorized`,
             source: g.source,
             severity: 'medium' as const,
             evidence: notes,
@@ -308,7 +371,7 @@ export default defineRule({
       const counts = recorded.map((g) => `'${g.name}': ${g.sentinels - 1} peer${g.sentinels === 2 ? '' : 's'} this sentinel once met, quorum ${g.quorum}`).join('; ');
       return skip(`${counts}: the file's known-sentinel lines record the peers a sentinel met (kept until SENTINEL RESET, dead ones too), not sentinels that run; whether they run is known only live (audit the running sentinels with --sentinel)`);
     }
-    const summary = groups.map((g) => `'${g.name}': ${g.sentinels} sentinels, quorum ${g.quorum}${g.ckquorum ? `, CKQUORUM ${g.ckquorum.message}` : ''}`).join('; ');
+    const summary = groups.map((g) => `'${g.name}': ${g.sentinels} sentinels, quorum ${g.quorum}${g.ckquorum ? `, CKQUORUM ${g.ckquorum.message}${(g.asked ?? 0) > 1 ? ` (OK on each of the ${g.asked} sentinels asked)` : ''}` : ''}`).join('; ');
     // QA41-7: CKQUORUM counts sentinels that can reach each other, not whether they reach the master: one they see
     // s_down or disconnected (an auth-user the master refuses, a master down now) is not a group that "can" fail over.
     const down = masterDown(topology, sentinel, groups.map((g) => g.name));
