@@ -39,7 +39,7 @@ export function quoteArg(arg: string): string {
 }
 
 export function renderLine(key: readonly string[], args: readonly string[]): string {
-  return [...key, ...args.map(quoteArg)].join(' ');
+  return [...key, ...args].map(quoteArg).join(' ');
 }
 
 function words(line: string): string[] | undefined {

@@ -14,6 +14,7 @@ import {
 } from '../profile/index.ts';
 import type { ConfChange } from './conf-edit.ts';
 import { editConf, splitHeader } from './conf-edit.ts';
+import { splitArgs } from '../gather/conf/split-args.ts';
 import { sentinelGroup } from './deployment.ts';
 import type { DeploymentPorts } from './deployment.ts';
 import { unitOf } from './outputs.ts';
@@ -937,8 +938,10 @@ function dataFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath
 function monitoredMasters(text: string): string[] {
   const names: string[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*sentinel\s+monitor\s+(\S+)/i.exec(line);
-    if (m) names.push(m[1]!);
+    // Split as Sentinel splits it: a quoted name (`"my master"`) is one word (QA41-61).
+    if (!/^\s*sentinel\s+monitor\s/i.test(line)) continue;
+    const words = splitArgs(line.trim());
+    if (Array.isArray(words) && words.length >= 3 && words[1]!.toLowerCase() === 'monitor') names.push(words[2]!);
   }
   return names;
 }

@@ -152,7 +152,7 @@ async function tryAuth(port: number, user: string | undefined, password = ''): P
 
 /** A secret line as the server reads it. */
 function lineText(line: SecretLine): string {
-  return [...line.key, quoteArg(line.secret)].join(' ');
+  return [...line.key, line.secret].map(quoteArg).join(' ');
 }
 
 /** The passwords a trial knows: its logins', and each secret of standard input as it is and as quoted on its line. */
@@ -192,7 +192,45 @@ function codeIn(directives: readonly Directive[] | { error: string }, top: strin
     if (d.name === 'loadmodule') return `the config loads a module (loadmodule at ${at}), code redfort does not run`;
     if (d.name.includes('.')) return `the config sets a module's option (${clipped(d.name)} at ${at}), which needs its module loaded, code redfort does not run`;
     const sub = d.args[0]?.toLowerCase();
-    if (d.name === 'sentinel' && (sub === 'notification-script' || sub === 'client-reconfig-script')) return `the config names a script (sentinel ${sub} at ${at}), code redfort does not run`;
+    // A Sentinel's own file's script lines are left out of the trial's copy ({@link sentinelTrialLine}); an include's cannot be.
+    const ownSentinelLine = kind === 'sentinel' && d.source.path === top;
+    if (d.name === 'sentinel' && SCRIPTS.has(sub ?? '') && !ownSentinelLine) return `the config names a script (sentinel ${sub} at ${at}), code redfort does not run`;
+  }
+  return undefined;
+}
+
+/** The Sentinel lines that run a program of the files. */
+const SCRIPTS: ReadonlySet<string> = new Set(['notification-script', 'client-reconfig-script']);
+/** The Sentinel lines that make it contact a node (`known-slave` is `known-replica`'s old name). */
+const CONTACTS: ReadonlySet<string> = new Set(['known-replica', 'known-slave', 'known-sentinel']);
+/** What a Sentinel announces of itself to the nodes it contacts. */
+const ANNOUNCES: ReadonlySet<string> = new Set(['announce-ip', 'announce-port', 'announce-hostnames']);
+
+/**
+ * What a trial Sentinel's copy has instead of one of its own file's lines, or undefined to keep it: `sentinel
+ * monitor` watches a closed port (127.0.0.1:1), with the name and quorum as written; the nodes it knows
+ * (`known-replica`, `known-sentinel`), what it announces of itself and its scripts are left out (QA41-61). Read from the parsed
+ * line, so a quoted master name (`"my master"`) stays one word.
+ */
+function sentinelTrialLine(d: Directive): string | undefined {
+  if (d.name !== 'sentinel') return undefined;
+  const sub = d.args[0]?.toLowerCase() ?? '';
+  if (sub === 'monitor' && d.args.length === 5) return ['sentinel', 'monitor', d.args[1]!, '127.0.0.1', '1', d.args[4]!].map(quoteArg).join(' ');
+  if (CONTACTS.has(sub)) return `# sentinel ${sub}: not contacted by the trial`;
+  if (ANNOUNCES.has(sub)) return `# sentinel ${sub}: not announced by the trial`;
+  if (SCRIPTS.has(sub)) return `# sentinel ${sub}: not run by the trial`;
+  return undefined;
+}
+
+/**
+ * Why a trial Sentinel would contact a node the files name, or undefined: a `sentinel monitor` or `known-…` line in
+ * an include, which the trial's copy of the file cannot rewrite (QA41-61).
+ */
+function contactsIn(directives: readonly Directive[], top: string, kind: TrialSpec['kind']): string | undefined {
+  if (kind !== 'sentinel') return undefined;
+  for (const d of directives) {
+    const sub = d.args[0]?.toLowerCase() ?? '';
+    if (d.name === 'sentinel' && d.source.path !== top && (sub === 'monitor' || CONTACTS.has(sub))) return `the config names a node to contact in an include (sentinel ${sub} at ${d.source.path}:${d.source.line}), which the trial cannot point away from the deployment's nodes`;
   }
   return undefined;
 }
@@ -222,9 +260,15 @@ async function trialCopyLines(directives: readonly Directive[], top: string, cwd
   const lines = new Map<number, string>();
   const notes: string[] = [];
   let at = cwd;
+  let scripts = false;
   for (const d of directives) {
     const own = d.source.path === top;
     if (d.name === 'logfile' && d.args.length === 1 && own) lines.set(d.source.line, `logfile ${quoteArg(log)}`);
+    const sentinelLine = spec.kind === 'sentinel' && own ? sentinelTrialLine(d) : undefined;
+    if (sentinelLine !== undefined) {
+      lines.set(d.source.line, sentinelLine);
+      scripts ||= SCRIPTS.has(d.args[0]?.toLowerCase() ?? '');
+    }
     if (d.name !== 'dir' || d.args.length !== 1) continue;
     const target = resolve(at, d.args[0]!);
     const why = await cannotEnter(target);
@@ -236,6 +280,7 @@ async function trialCopyLines(directives: readonly Directive[], top: string, cwd
     notes.push(`dir ${clipped(d.args[0]!)} (line ${d.source.line}) ${why}: the trial started a copy with that line set to its own directory; the output keeps it`);
     at = spec.workDir;
   }
+  if (scripts) notes.push('without its notification-script and client-reconfig-script lines: the trial runs no script of the files');
   return { lines, notes };
 }
 
@@ -249,6 +294,8 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   const directives = await trialDirectives(spec.conf, spec.cwd);
   const code = codeIn(directives, top, spec.kind);
   if (code !== undefined || 'error' in directives) return { ok: false, skipped: true, detail: `trial start skipped: ${code}; the output is unvalidated (start it by hand where that code is trusted)` };
+  const contacts = contactsIn(directives, top, spec.kind);
+  if (contacts !== undefined) return { ok: false, skipped: true, detail: `trial start skipped: ${contacts}; the output is unvalidated (start it by hand away from the deployment)` };
   const binaries = trialBinaries(spec.kind, spec.product);
   const found = await findBinary(binaries);
   if (!found) return { ok: false, detail: `no ${binaries.join(' or ')} binary on this machine: the output is unvalidated` };
