@@ -327,8 +327,8 @@ describe('effectiveConfig: legacy and fork names', () => {
   });
 
   // 6.x does not skip a glob that matches no file (live 6.2.16: "Fatal error, can't open config file
-  // '/tmp/x/none.d/*.conf'"): only the 6.x warning, not the 7.0+ "skipped" one.
-  it('a glob include matching no file: skipped on 7.0+, the 6.x warning alone on 6.x', () => {
+  // '/tmp/x/none.d/*.conf'"): the file is refused there at that line (QA41-105: it was a warning), skipped on 7.0+.
+  it('a glob include matching no file: skipped on 7.0+, the line redis-server stops at on 6.x', () => {
     const files = { '/etc/redis/redis.conf': 'include /etc/redis/none.d/*.conf\n' };
     const fs = vfs(files);
     const all = (version: string): string[] => {
@@ -336,9 +336,9 @@ describe('effectiveConfig: legacy and fork names', () => {
       return [...parsed.warnings, ...effectiveConfig(parsed, { version }).warnings];
     };
     for (const version of ['6.0.20', '6.2.16']) {
-      const warnings = all(version);
-      assert.equal(warnings.length, 1, warnings.join('\n'));
-      assert.match(warnings[0]!, /redis\.conf:1: Redis 6\.[02] has no glob includes: it opens '\/etc\/redis\/none\.d\/\*\.conf' as one file name/);
+      const e = parseError(() => all(version));
+      assert.deepEqual([e.path, e.line], ['/etc/redis/redis.conf', 1]);
+      assert.match(e.reason, /^include: can't open config file '\/etc\/redis\/none\.d\/\*\.conf': .*\(redis-server refuses to start: Redis 6\.[02] has no glob includes, it opens the pattern as one file name/);
     }
     for (const version of ['7.0.15', 'valkey-8.0.1']) assert.deepEqual(all(version), ["/etc/redis/redis.conf:1: include '/etc/redis/none.d/*.conf' matched no file (skipped, as redis-server does)"]);
   });

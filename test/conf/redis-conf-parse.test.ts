@@ -328,9 +328,10 @@ describe('loadConf: warnings', () => {
     assert.doesNotMatch(other.warnings.join('\n'), /secret-hash/);
   });
 
-  it('a byte-order mark is a warning: the server refuses it', () => {
-    const parsed = load({ [P]: '\uFEFF# comment\nport 1\n' });
-    assert.match(parsed.warnings[0]!, /byte-order mark.*refuses to start/);
+  it('a byte-order mark is the line the server stops at (QA41-105: it was a warning)', () => {
+    const e = parseError(() => load({ [P]: '\uFEFF# comment\nport 1\n' }));
+    assert.deepEqual([e.path, e.line], [P, 1]);
+    assert.match(e.reason, /byte-order mark.*refuses to start/);
   });
 
   it('legacy, alias, deprecated, module and non-config directives are known', () => {

@@ -535,13 +535,12 @@ describe('lines redis-server refuses are refused by the parser', () => {
     }
   });
 
-  it('a UTF-8 byte-order mark: refused by the server, a warning for the parser', async () => {
+  it('a UTF-8 byte-order mark: refused by the server, and by the config reader at line 1 (QA41-105: it was a warning)', async () => {
     const srv = await startRedisExpectingExit({ confText: (port) => `\uFEFF# conf\nport ${port}\nbind 127.0.0.1\n` });
     try {
       assert.equal(srv.exitCode, 1);
       assert.match(srv.output, /at line 1/);
-      const parsed = loadConf(srv.confPath, { cwd: srv.dir });
-      assert.match(parsed.warnings[0]!, /byte-order mark/);
+      assert.throws(() => loadConf(srv.confPath, { cwd: srv.dir }), (e: unknown) => e instanceof ConfigParseError && e.path === srv.confPath && e.line === 1 && /byte-order mark.*refuses to start/.test(e.reason));
     } finally {
       await srv.stop();
     }

@@ -176,8 +176,8 @@ export interface LoadConfOptions {
    */
   readonly deferErrors?: boolean;
   /**
-   * The server's version, when known (`6.2.16`, `valkey-8.0.1`). 6.x has no glob includes: a glob that matches no
-   * file gets no "skipped" warning there, for 6.x does not skip it (effectiveConfig says what it does instead).
+   * The server's version, when known (`6.2.16`, `valkey-8.0.1`). 6.x has no glob includes: a pattern names one
+   * file there, read if a file has that very name, else the include is refused as a missing file is.
    */
   readonly version?: string;
   /**
@@ -260,12 +260,11 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     if (by) includedBy.set(file, by.source);
   };
 
+  // Every release refuses it (6.0.20, 7.0.15, valkey 9.1.2: Bad directive; 8.6.3: taken for a module's config,
+  // aborting): the line the server stops at, as any other it refuses (QA41-105), not a warning the exit code hides.
   const checkBom = (text: string, file: string): void => {
     if (text.startsWith('\uFEFF')) {
-      warnings.push(
-        `${file}:1: starts with a UTF-8 byte-order mark; it was ignored here, but redis-server reads it as part ` +
-          `of the first line and refuses to start (Bad directive or wrong number of arguments)`,
-      );
+      throw new ConfigParseError(file, 1, 'starts with a UTF-8 byte-order mark, which redis-server reads as part of the first line: Bad directive or wrong number of arguments (redis-server refuses to start; save the file without it)');
     }
   };
 
@@ -322,7 +321,10 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       return [...chain, file];
     };
 
-    if (!GLOB_CHARS.test(arg)) {
+    // Redis 6.x (and before) fopen()s a pattern as one file name: no matches read, and no such file stops it
+    // (6.0.20, 6.2.16: "Fatal error, can't open config file '…/conf.d/*.conf'"), unless a file has that very name.
+    const literalPattern = noGlobs && GLOB_CHARS.test(arg);
+    if (!GLOB_CHARS.test(arg) || literalPattern) {
       const next = enter(target);
       let text: string;
       try {
@@ -335,6 +337,9 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
           // no setting and starts (6.2.16, 7.0.15, 8.6.3, valkey 9.1.2). The reader never opens it: modelled empty.
           warnings.push(`${d.source.path}:${d.source.line}: include ${quotedArg(target)} is ${empty}: redis-server reads nothing from it (no setting added)`);
           return;
+        }
+        if (literalPattern) {
+          return fail(`include: can't open config file ${quotedArg(target)}: ${errorCode(err)} (redis-server refuses to start: ${resolveVersion(options.version).label} has no glob includes, it opens the pattern as one file name; glob includes came with Redis 7.0)`);
         }
         return fail(`include: can't open config file ${quotedArg(target)}: ${errorCode(err)} (redis-server refuses to start)${missing(err, target)}`);
       }
@@ -354,7 +359,6 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
       return fail(`include ${quotedArg(arg)}: ${why.length <= 300 ? why : 'the pattern cannot be expanded'}`);
     }
     if (matches.length === 0) {
-      if (noGlobs) return;
       warnings.push(`${d.source.path}:${d.source.line}: include ${quotedArg(arg)} matched no file (skipped, as redis-server does)`);
       return;
     }
