@@ -280,13 +280,19 @@ function traitsOf(advisory: Advisory): Traits {
   if (traits) return traits;
   const platform = advisory.preconditions.platform ?? '';
   const needs = advisory.preconditions.config ?? [];
+  // Each as ruledOut and judgeFamily ask for it: whether compiling reaches it only of a scripting advisory (it reads
+  // the other product's record), SCRIPT LOAD only of one compiling does not reach, the RDB mitigation only of a family
+  // that RDB files reach.
+  const scripting = needsScripting(advisory);
+  const compiling = scripting && reachedByCompiling(advisory);
+  const family = familyOf(advisory);
   traits = {
-    scripting: needsScripting(advisory),
-    compiling: reachedByCompiling(advisory),
-    scriptLoad: !/debugger/i.test(advisory.component) && !advisory.preconditions.requires.some((r) => /SCRIPT DEBUG/i.test(r)),
-    family: familyOf(advisory),
+    scripting,
+    compiling,
+    scriptLoad: scripting && !compiling && !/debugger/i.test(advisory.component) && !advisory.preconditions.requires.some((r) => /SCRIPT DEBUG/i.test(r)),
+    family,
     module: bundledModule(advisory),
-    rdb: rdbMitigation(advisory),
+    rdb: family?.family.rdb ? rdbMitigation(advisory) : undefined,
     until: untilUpgrade(advisory.mitigation),
     rdbLoad: /RDB load/i.test(advisory.component),
     keyRestricted: /\bACL\b/.test(advisory.component) && advisory.preconditions.requires.some((r) => /key[- ](?:pattern[- ])?restrict|key restrictions/i.test(r)),
