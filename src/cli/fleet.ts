@@ -388,16 +388,11 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
     }
   }
   if (!cmd.quiet) {
-    // Each error is scrubbed of every password of the run, the target's name (which holds none) left whole: a
-    // password such as `redis` made every line `***://host:port`, which showed the password to the reader.
-    for (const l of lines) {
-      if (l.error === undefined) continue;
-      // Named on the error as it is (namedError sees whether it starts with the target), then scrubbed after the name.
-      const line = namedError(l.target, l.error);
-      const name = line.startsWith(l.target) ? l.target : '';
-      // Whole words, as everywhere a short password may stand inside one ('*** refused', not '***ection refused').
-      io.say(name + redactWords(line.slice(name.length), secrets));
-    }
+    // Each error as the report has it: masked already with its own target's password (scrubPassword), the only
+    // one a server reached with it could echo. Masked again with every password of the run, a password `file` made
+    // another target's 'no such file' read 'no such ***', which told what it was, and stderr said other words than
+    // the report (QA42-9).
+    for (const l of lines) if (l.error !== undefined) io.say(namedError(l.target, l.error));
   }
   // A target whose credentials were withheld (its certificate did not verify to a trusted CA) is named: the fleet
   // report is otherwise silent on what a single audit warns of, and the reader must know why it was half audited.

@@ -172,8 +172,8 @@ describe('redfort audit --targets with per-target credentials', () => {
   });
 
   it('a password that is also a common word does not blot out the targets named on stderr (redis://)', async () => {
-    // Every error line is still scrubbed of every password of the run; the target's name, which never holds one,
-    // is left whole: `***://127.0.0.1:1` told the reader what the password was.
+    // The target's name, which never holds a password, is left whole: `***://127.0.0.1:1` told the reader what the
+    // password was.
     const inventory = join(dir, 'word.yaml');
     const [dead1, dead2] = await freePorts(2);
     await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${dead1}", passwordEnv: FLEET_WORD_PW }\n  - url: "redis://127.0.0.1:${dead2}"\n`);
@@ -181,6 +181,22 @@ describe('redfort audit --targets with per-target credentials', () => {
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, new RegExp(`^redfort: redis://127\\.0\\.0\\.1:${dead1}: connection refused$`, 'm'));
     assert.match(run.stderr, new RegExp(`^redfort: redis://127\\.0\\.0\\.1:${dead2}: connection refused$`, 'm'));
+  });
+
+  // QA42-9: every password of the run was masked in every error line: a target's password `file` turned another
+  // target's "cannot read the password file … no such file" into "password *** … no such ***", which showed it, and
+  // stderr said other words than the report. Each error line is the report's, masked with its own target's password.
+  it("an error line on stderr is the report's own, not masked with other targets' passwords", async () => {
+    const inventory = join(dir, 'others.yaml');
+    const [dead] = await freePorts(1);
+    const missing = join(dir, 'absent', 'x.pw');
+    await writeFile(inventory, `targets:\n  - { url: "redis://127.0.0.1:${dead}", passwordEnv: FLEET_FILE_PW }\n  - { url: "redis://127.0.0.2:${dead}", passwordFile: ${missing} }\n`);
+    const run = await runCli(['audit', '--targets', inventory, '--no-probe', '--no-host', '--summary-only', '--fail-on', 'none', '-o', `json=${join(dir, 'others.json')}`], { env: { FLEET_FILE_PW: 'file' } });
+    assert.equal(run.code, 2, run.stderr);
+    const report = JSON.parse(await readFile(join(dir, 'others.json'), 'utf8')) as { targets: { target: string; error?: string }[] };
+    const error = report.targets.find((x) => x.target === `redis://127.0.0.2:${dead}`)?.error;
+    assert.match(error ?? '', /cannot read the password file '.*x\.pw': no such file/);
+    assert.ok(run.stderr.includes(`redfort: ${error}`) || run.stderr.includes(`: ${error}`), run.stderr);
   });
 
   it('audits an entry marked replication: true as a deployment: the group and its node, both labelled', async () => {
