@@ -374,24 +374,31 @@ function categoryExplanations(runnable: Uint8Array, universe: Universe, dangerou
     denied.push([name, mask]);
   }
   members.set('all', universe.units.map((_, i) => i));
+  const family = familiesOf(universe);
   const explained = new Map<number, string>();
   for (const [name, units] of members) {
     for (const [without, minus] of [[undefined, undefined] as const, ...denied]) {
       if (without === name) continue;
-      let rest = 0;
-      let held = 0;
+      // Held as commands, not as units (QA41-11): a command with its subcommands counts once, so `+@admin -config
+      // -acl` holds @admin less 2 of its commands, not less the 17 subcommands of those two (74% of its units).
+      const perFamily = new Map<number, { units: number; held: number }>();
       let risky = 0;
       let heldRisky = 0;
       for (const i of units) {
         if (minus?.[i] === 1) continue;
-        rest++;
         const holds = runnable[i] === 1;
-        if (holds) held++;
+        const f = perFamily.get(family[i]!) ?? { units: 0, held: 0 };
+        f.units++;
+        if (holds) f.held++;
+        perFamily.set(family[i]!, f);
         if (dangerous[i] === 1) {
           risky++;
           if (holds) heldRisky++;
         }
       }
+      const rest = perFamily.size;
+      let held = 0;
+      for (const f of perFamily.values()) held += f.held / f.units;
       if (rest < MIN_SET || held < rest * HELD) continue;
       if (heldRisky === 0 || heldRisky * 2 < risky) continue;
       const rule = without === undefined ? `+@${name}` : `+@${name} -@${without}`;
@@ -401,6 +408,26 @@ function categoryExplanations(runnable: Uint8Array, universe: Universe, dangerou
     }
   }
   return explained;
+}
+
+const families = new WeakMap<Universe, Int32Array>();
+
+/** Each unit's command (a `cmd|sub` unit's `cmd`), as a number: the same for the subcommands of one command. */
+function familiesOf(universe: Universe): Int32Array {
+  let made = families.get(universe);
+  if (!made) {
+    const ids = new Map<string, number>();
+    made = new Int32Array(universe.units.length);
+    universe.units.forEach((unit, i) => {
+      const bar = unit.indexOf('|');
+      const command = bar < 0 ? unit : unit.slice(0, bar);
+      let id = ids.get(command);
+      if (id === undefined) ids.set(command, (id = ids.size));
+      made![i] = id;
+    });
+    families.set(universe, made);
+  }
+  return made;
 }
 
 /** Whether the user holds none of a category, or almost none of a category of some size (see {@link DENIED}). */

@@ -129,9 +129,11 @@ export default defineRule({
           const texts = shown(viaCategory);
           const hidden = unknownRename.size === 0 ? [] : hiddenOf(viaCategory);
           const renamed = renamedBy.size === 0 ? [] : renamedOf(viaCategory);
-          const plain = gone.length === 0 && byName.length === 0 && how.length === 0 && hidden.length === 0 && renamed.length === 0 && escalation.length === 0;
+          // Commands the 7.0 rendering does not attribute (QA41-11): said with the finding, not only for users without one.
+          const untoldHere = report.undetermined.filter((g) => exists(g.command));
+          const plain = gone.length === 0 && byName.length === 0 && how.length === 0 && hidden.length === 0 && renamed.length === 0 && escalation.length === 0 && untoldHere.length === 0;
           findings.push({
-            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}${hidden.length > 0 ? ` (${hidden.join(', ')}: ${UNKNOWN_RENAME})` : ''}`,
+            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}${hidden.length > 0 ? ` (${hidden.join(', ')}: ${UNKNOWN_RENAME})` : ''}${untoldHere.length > 0 ? `, and ${untoldHere.length} more the 7.0 rendering does not attribute: ${sample(untoldHere.map((g) => g.command))}` : ''}`,
             source: user.source,
             evidence: plain ? texts.evidence : [
               ...how,
@@ -141,6 +143,7 @@ export default defineRule({
               ...renamed.map((c) => `counted, renamed by rename-command at ${formatSource(renamedBy.get(c)!)}: ${c} still runs under its new name`),
               ...byName.map((line) => `allowed, granted by name: ${line}`),
               ...escalation,
+              ...(untoldHere.length > 0 ? [`not judged, granted through a category or by name, which the 7.0 rendering does not tell: ${untoldHere.map((g) => g.command).join(', ')}`] : []),
             ],
           });
         } else {
