@@ -1,3 +1,4 @@
+import { createReadStream, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FleetEntry, FleetOptions } from '../app/fleet.ts';
 import { auditInventory, loadInventory } from '../app/inventory.ts';
@@ -67,15 +68,29 @@ export interface FleetIo {
   say(message: string): void;
 }
 
-async function readStdin(limit: number): Promise<string> {
+async function readStream(stream: AsyncIterable<Buffer>, limit: number, shown: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     size += chunk.length;
-    if (size > limit) throw new SettingsError(`<stdin>: the inventory is larger than ${limit} bytes`);
+    if (size > limit) throw new SettingsError(`${shown}: the inventory is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Whether `--targets PATH` is a pipe of the running user's: `--targets <(grep prod hosts.txt)` (/dev/fd/63) or
+ * `… | redfort audit --targets /dev/stdin`, read as `-` reads standard input (QA42-13); they were refused as 'a FIFO,
+ * not a regular file'. A pipe of another user's is still refused, as any file that is not a regular one.
+ */
+function ownPipe(path: string): boolean {
+  try {
+    const info = statSync(path);
+    return info.isFIFO() && info.uid === process.getuid?.();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -227,14 +242,18 @@ class StagedFiles {
 /** Reads and loads the `--targets` file (`-`: standard input). */
 async function readInventory(file: string, cmd: FleetCommand): Promise<LoadedInventory> {
   const shown = file === '-' ? '<stdin>' : file;
+  const pipe = file !== '-' && ownPipe(file);
   let text: string;
   try {
-    text = file === '-' ? await readStdin(MAX_INVENTORY_BYTES) : await readTextFile(file, { maxBytes: MAX_INVENTORY_BYTES, check: (fd) => refuseForeignInventory(file, fd) });
+    text = file === '-' ? await readStream(process.stdin as AsyncIterable<Buffer>, MAX_INVENTORY_BYTES, shown)
+      : pipe ? await readStream(createReadStream(file) as AsyncIterable<Buffer>, MAX_INVENTORY_BYTES, shown)
+      : await readTextFile(file, { maxBytes: MAX_INVENTORY_BYTES, check: (fd) => refuseForeignInventory(file, fd) });
   } catch (error) {
     if (error instanceof SettingsError) throw error;
     throw new SettingsError(`${shown}: cannot read the --targets file: ${fsErrorText(error, shown)}`);
   }
-  const baseDir = file === '-' ? process.cwd() : dirname(resolve(file));
+  // A pipe's relative passwordFile paths are the working directory's, as standard input's are.
+  const baseDir = file === '-' || pipe ? process.cwd() : dirname(resolve(file));
   return loadInventory({ text, name: shown, baseDir }, { flags: cmd.flags, kind: cmd.kind, hostKey: cmd.hostKey, nodeOverrides: cmd.nodeOverrides, env: cmd.env, options: cmd.options, settings: cmd.settings });
 }
 

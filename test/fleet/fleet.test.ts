@@ -218,6 +218,21 @@ describe('redfort audit --targets with per-target credentials', () => {
     assert.match(run.stderr, /^redfort: .*bad\.yaml:2: targets: unknown key 'colour'/);
     assert.equal(run.stderr.trim().split('\n').length, 1);
   });
+
+  // QA42-13: `--targets <(grep prod hosts.txt)` and `… | redfort audit --targets /dev/stdin` were refused as 'a FIFO,
+  // not a regular file'; a pipe of the user's own is read as `--targets -` reads standard input.
+  it('reads a pipe given by its path: process substitution and /dev/stdin', async () => {
+    const list = join(dir, 'piped.txt');
+    await writeFile(list, `redis://127.0.0.1:${a.port}\n`);
+    const bin = join(ROOT, 'bin', 'redfort.mjs');
+    const flags = '--no-probe --no-host --fail-on none --format json';
+    for (const script of [`node '${bin}' audit --targets <(cat '${list}') ${flags}`, `cat '${list}' | node '${bin}' audit --targets /dev/stdin ${flags}`]) {
+      const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 60_000 });
+      const report = JSON.parse(stdout) as { targets: { target: string; server?: unknown; error?: string }[] };
+      assert.equal(report.targets.length, 1, script);
+      assert.equal(report.targets[0]?.error, undefined, script);
+    }
+  });
 });
 
 /** Server c's replies (it asks for a password), served on `count` ports by one lightweight process; the last `silent` never answer. */
