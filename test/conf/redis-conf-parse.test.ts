@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConf, parseConfText } from '../../src/gather/conf/redis-conf.ts';
+import { effectiveConfig, loadConf, parseConfText } from '../../src/gather/conf/redis-conf.ts';
 import { load, parseError, vfs } from './helpers.ts';
 
 const P = '/etc/redis/redis.conf';
@@ -241,7 +241,26 @@ describe('loadConf: include', () => {
       parsed.directives.slice(1).map((d) => `${d.name} ${d.args.join(' ')}`),
       ['maxclients 77', 'hz 15', 'timeout 3'],
     );
-    assert.match(parsed.warnings[0]!, /a\.conf: no newline at end of file: redis-server joins its last line/);
+    // The joined line is where it starts (QA41-109: it was b.conf:1), the lines after it keep their own numbers.
+    assert.deepEqual(parsed.directives.slice(1).map((d) => `${d.source.path}:${d.source.line}`), ['/etc/redis/d/a.conf:1', '/etc/redis/d/a.conf:2', '/etc/redis/d/b.conf:2']);
+    assert.deepEqual(parsed.warnings, ['/etc/redis/d/a.conf:2: /etc/redis/d/a.conf has no newline at its end: redis-server joins its last line (line 2) to the first line of /etc/redis/d/b.conf (glob include)']);
+  });
+
+  it('a joined line the server refuses: the error is at the line it starts on, and says it was joined (QA41-109)', () => {
+    const err = parseError(() => load({ [P]: 'include d/*.conf\n', '/etc/redis/d/a.conf': 'port 7000\nprotected-mode no', '/etc/redis/d/b.conf': 'bind 0.0.0.0\n' }));
+    assert.deepEqual([err.path, err.line], ['/etc/redis/d/a.conf', 2]);
+    assert.match(err.reason, /^wrong number of arguments: 'protected-mode' takes .*; \/etc\/redis\/d\/a\.conf has no newline at its end: redis-server joins its last line \(line 2\) to the first line of \/etc\/redis\/d\/b\.conf/);
+    // A file of one line without a line feed joins the next one's too: a.conf's line is joined with b's and c's.
+    const three = load({ [P]: 'include d/*.conf\n', '/etc/redis/d/a.conf': 'hz 1', '/etc/redis/d/b.conf': '2', '/etc/redis/d/c.conf': '3\ntimeout 4\n' });
+    assert.deepEqual(three.directives.slice(1).map((d) => `${d.source.path}:${d.source.line} ${d.name} ${d.args.join(' ')}`), ['/etc/redis/d/a.conf:1 hz 123', '/etc/redis/d/c.conf:2 timeout 4']);
+    assert.match(three.warnings[0]!, /joins its last line \(line 1\) to the first line of \/etc\/redis\/d\/b\.conf, then of \/etc\/redis\/d\/c\.conf/);
+  });
+
+  it('a joined line whose value the server refuses: effectiveConfig says it was joined too', () => {
+    const parsed = load({ [P]: 'include d/*.conf\n', '/etc/redis/d/a.conf': 'port 7000\nloglevel warning', '/etc/redis/d/b.conf': 'x\nhz 5\n' });
+    const err = parseError(() => effectiveConfig(parsed, { version: '7.0.15' }));
+    assert.deepEqual([err.path, err.line], ['/etc/redis/d/a.conf', 2]);
+    assert.match(err.reason, /; \/etc\/redis\/d\/a\.conf has no newline at its end: redis-server joins its last line \(line 2\)/);
   });
 
   it('a missing plain include is an error at the including line', () => {

@@ -535,6 +535,32 @@ describe('lines redis-server refuses are refused by the parser', () => {
     }
   });
 
+  // QA41-109: a glob match without a final newline has its last line joined to the next match's first: the reader put
+  // the joined line at the next file's line 1, where the user finds another line, without the warning that explains it.
+  it('a glob match without a final newline: the joined line the server refuses is the error at the line it starts on', async () => {
+    const srv = await startRedisExpectingExit({
+      files: { 'd/a.conf': 'loglevel notice\nprotected-mode no', 'd/b.conf': 'bind 127.0.0.1\n' },
+      confText: (port) => `port ${port}\ninclude d/*.conf\n`,
+    });
+    try {
+      assert.equal(srv.exitCode, 1);
+      assert.match(srv.output, />>> 'protected-mode nobind 127\.0\.0\.1'/);
+      const err = (() => {
+        try {
+          loadConf(srv.confPath, { cwd: srv.dir });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      assert.ok(err instanceof ConfigParseError, String(err));
+      assert.deepEqual([err.path, err.line], [join(srv.dir, 'd', 'a.conf'), 2]);
+      assert.match(err.reason, /has no newline at its end: redis-server joins its last line \(line 2\) to the first line of .*\/d\/b\.conf/);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('a UTF-8 byte-order mark: refused by the server, and by the config reader at line 1 (QA41-105: it was a warning)', async () => {
     const srv = await startRedisExpectingExit({ confText: (port) => `\uFEFF# conf\nport ${port}\nbind 127.0.0.1\n` });
     try {

@@ -19,6 +19,7 @@ import type { ServerVersion } from '../../redis/directives.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
 import { ConfigParseError, Refused, aclErrorText, quotedArg, refuse } from './conf-errors.ts';
 import type { ParsedConf } from './includes.ts';
+import { withJoinedLine } from './includes.ts';
 import { sentinelFromDirectives } from './sentinel-conf.ts';
 import type { SentinelConf } from './sentinel-conf.ts';
 import { memtoll6 } from './c-numbers.ts';
@@ -137,6 +138,15 @@ function unjudgedDirectiveWarning(d: Directive, version: string | undefined, mod
  * check once the file is read) is refused: the server then stops at that directive first, and so does the error.
  */
 export function effectiveConfig(parsed: ParsedConf, options: EffectiveOptions = {}): EffectiveConf {
+  try {
+    return effectiveOf(parsed, options);
+  } catch (error) {
+    // A glob match's last line joined to the next match's first: the error says so (QA41-109).
+    throw withJoinedLine(parsed.joined, error);
+  }
+}
+
+function effectiveOf(parsed: ParsedConf, options: EffectiveOptions): EffectiveConf {
   const early: EarlyRefusal = {};
   const stopsHere = (first: NonNullable<EarlyRefusal['notInVersion']>, before: string): ConfigParseError =>
     new ConfigParseError(first.path, first.line, `${first.what}: redis-server ${resolveVersion(options.version).label} stops at this line (Bad directive or wrong number of arguments)${before}`);

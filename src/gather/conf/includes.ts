@@ -53,6 +53,11 @@ export interface ParsedConf {
   readonly startRelative?: readonly Directive[];
   /** Whether a `dir` line moved the server (chdir) while the files were read. */
   readonly moved?: boolean;
+  /**
+   * Glob matches without a final newline: `path:line` of the last line, which redis-server joins to the first line of
+   * the next match (that line is read here as this one's end), and the sentence that says so.
+   */
+  readonly joined?: ReadonlyMap<string, string>;
 }
 
 const GLOB_CHARS = /[*?[]/;
@@ -253,6 +258,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const files: string[] = [];
   const includedBy = new Map<string, Directive['source']>();
   const warnings: string[] = [];
+  const joined = new Map<string, string>();
 
   const noteFile = (file: string, by?: Directive): void => {
     if (files.includes(file)) return;
@@ -379,14 +385,26 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     for (let k = 0; k < matches.length; k++) {
       let text = texts[k]!;
       checkBom(text, matches[k]!);
-      if (k + 1 < matches.length && text !== '' && !text.endsWith('\n')) {
-        const cut = text.lastIndexOf('\n') + 1;
-        texts[k + 1] = text.slice(cut) + texts[k + 1]!;
-        text = text.slice(0, cut);
-        warnings.push(
-          `${matches[k]}: no newline at end of file: redis-server joins its last line to the first line of ` +
-            `${matches[k + 1]} (glob include)`,
-        );
+      if (text !== '' && !text.endsWith('\n')) {
+        // The joined line is read where it starts (QA41-109: it was read as the next file's line 1): the first line
+        // of the next match (of each next one, while a whole file has no line feed) is moved to the end of this
+        // file, and left empty there, so that every other line keeps its own file and number.
+        const last = text.split('\n').length;
+        const joinedTo: string[] = [];
+        for (let j = k + 1; j < matches.length && !text.endsWith('\n'); j++) {
+          const next = texts[j]!;
+          if (next === '') continue;
+          const feed = next.indexOf('\n');
+          joinedTo.push(matches[j]!);
+          text += feed < 0 ? next : next.slice(0, feed);
+          texts[j] = feed < 0 ? '' : next.slice(feed);
+          if (feed >= 0) break;
+        }
+        if (joinedTo.length > 0) {
+          const why = `${matches[k]} has no newline at its end: redis-server joins its last line (line ${last}) to the first line of ${joinedTo.join(', then of ')} (glob include)`;
+          joined.set(`${matches[k]}:${last}`, why);
+          warnings.push(`${matches[k]}:${last}: ${why}`);
+        }
       }
       expandText(text, matches[k]!, [...chain, matches[k]!]);
     }
@@ -433,9 +451,21 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     expandedBy(text, undefined);
     checkBom(text, top);
     expandText(text, top, [top]);
-  } catch (error) {
+  } catch (caught) {
+    const error = withJoinedLine(joined, caught);
     if (!(options.deferErrors && error instanceof ConfigParseError)) throw error;
-    return { directives, files, includedBy, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
+    return { directives, files, includedBy, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}), ...(joined.size > 0 ? { joined } : {}) };
   }
-  return { directives, files, includedBy, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}) };
+  return { directives, files, includedBy, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}), ...(joined.size > 0 ? { joined } : {}) };
+}
+
+/**
+ * `error` with the reason its line is what it is, when it is a glob match's last line that redis-server joins to the
+ * next match's first ({@link ParsedConf.joined}): the warning that says so is not printed when the run stops there.
+ */
+export function withJoinedLine(joined: ReadonlyMap<string, string> | undefined, error: unknown): unknown {
+  if (!(error instanceof ConfigParseError) || joined === undefined) return error;
+  const why = joined.get(`${error.path}:${error.line}`);
+  if (why === undefined || error.reason.includes(why)) return error;
+  return new ConfigParseError(error.path, error.line, `${error.reason}; ${why}`);
 }
