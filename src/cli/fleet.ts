@@ -25,6 +25,7 @@ import { SettingsError } from '../settings/types.ts';
 import { refuseForeignInventory, writeBaseline } from '../settings/load.ts';
 import { namedError } from './kit.ts';
 import { redactWords } from '../util/redact.ts';
+import { whenReaderGoes } from './stdout.ts';
 
 
 export interface FleetCommand {
@@ -328,37 +329,59 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
   };
 
   const progress = process.stderr.isTTY === true && !cmd.quiet ? new Progress(inventory.entries) : undefined;
-  const run = await auditInventory(inventory, {
-    settings: cmd.settings,
-    baseline: cmd.baseline,
-    ...(cmd.baselinePath !== undefined ? { baselinePath: cmd.baselinePath } : {}),
-    ...(cmd.baselineWrite !== undefined ? { recordBaseline: true } : {}),
-    failOn: cmd.failOn,
-    keepResults: keepAll,
-    root,
-    // Serialized only when a JSON Lines output takes it, where the target was audited (a worker thread's line
-    // crosses back as one string, its result only when a format needs the whole report).
-    jsonl: sinks.length > 0 || stdoutJsonl,
-    ...(json ? { onJsonInOrder: (entry: JsonEntry) => writeJson(json.target(entry)) } : {}),
-    onLine: (line, jsonl) => {
-      if (jsonl !== undefined) {
-        // JSON Lines on the same terminal as the progress line: each starts on a line of its own, not after the
-        // progress text, which is drawn again below it.
-        if (stdoutJsonl && process.stdout.isTTY === true) progress?.clear();
-        emit(jsonl);
-      }
-      progress?.target(line.worst !== undefined, line.error !== undefined);
-    },
-    ...(progress ? { onEntryDone: () => progress.entryDone() } : {}),
-  });
+  // JSON Lines to standard output go out while the run goes: a reader that goes away then (`| head -1`) cuts it
+  // short, and the run's own code is not known yet. Exit 2, as for targets not audited, and say how far it got: the
+  // EPIPE handler (src/cli/stdout.ts) exits with process.exitCode, which was unset, hence 0 whatever was found (QA42-10).
+  let entriesDone = 0;
+  if (stdoutJsonl) {
+    process.exitCode = 2;
+    whenReaderGoes(() => `standard output closed after ${entriesDone} of ${inventory.entries.length} entries: the rest not audited`);
+  }
+  let run: Awaited<ReturnType<typeof auditInventory>>;
+  try {
+    run = await auditInventory(inventory, {
+      settings: cmd.settings,
+      baseline: cmd.baseline,
+      ...(cmd.baselinePath !== undefined ? { baselinePath: cmd.baselinePath } : {}),
+      ...(cmd.baselineWrite !== undefined ? { recordBaseline: true } : {}),
+      failOn: cmd.failOn,
+      keepResults: keepAll,
+      root,
+      // Serialized only when a JSON Lines output takes it, where the target was audited (a worker thread's line
+      // crosses back as one string, its result only when a format needs the whole report).
+      jsonl: sinks.length > 0 || stdoutJsonl,
+      ...(json ? { onJsonInOrder: (entry: JsonEntry) => writeJson(json.target(entry)) } : {}),
+      onLine: (line, jsonl) => {
+        if (jsonl !== undefined) {
+          // JSON Lines on the same terminal as the progress line: each starts on a line of its own, not after the
+          // progress text, which is drawn again below it.
+          if (stdoutJsonl && process.stdout.isTTY === true) progress?.clear();
+          emit(jsonl);
+        }
+        progress?.target(line.worst !== undefined, line.error !== undefined);
+      },
+      ...(progress || stdoutJsonl ? {
+        onEntryDone: () => {
+          entriesDone += 1;
+          progress?.entryDone();
+        },
+      } : {}),
+    });
+  } finally {
+    whenReaderGoes(undefined);
+  }
   progress?.clear();
 
   const { report, lines } = run;
+  const { summary, warnings = [] } = report;
+  const code = summary.targetErrors > 0 ? 2 : run.failedOn ? 1 : 0;
+  // Known before the rest of the report is written: a reader that goes away in the middle of it (EPIPE:
+  // src/cli/stdout.ts exits with process.exitCode) ends the run with it.
+  process.exitCode = code;
   // Every file the run read is known now, a worker thread's too (src/app/pool.ts): no output is in place yet.
   refuseOutputsRead(cmd.plan, cmd.baselineWrite?.path, cmd.baselinePath, reads);
   if (cmd.baselineWrite !== undefined && run.recordedBaseline) await writeBaseline(cmd.baselineWrite.path, run.recordedBaseline, { force: cmd.baselineWrite.force });
   const { targets: _targets, ...head } = report;
-  const { summary, warnings = [] } = report;
   emit(jsonlSummary(head));
   if (json) writeJson(json.end(report));
   staged.commit();
@@ -380,10 +403,6 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
       f.close();
     }
   }
-  const code = summary.targetErrors > 0 ? 2 : run.failedOn ? 1 : 0;
-  // Known before the report is written: a reader that goes away in the middle of it (EPIPE: src/cli/main.ts exits
-  // with process.exitCode) ends the run with it.
-  process.exitCode = code;
   if (cmd.plan.stdout === 'text') {
     const { fleetSummaryText } = await import('../report/fleet-text.ts');
     io.writeStdout(fleetSummaryText(lines, run.totals, summary, {

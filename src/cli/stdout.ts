@@ -1,5 +1,17 @@
 import { fsErrorText } from '../util/fs-error.ts';
 
+/** What a run still streaming says when its reader goes away (set by {@link whenReaderGoes}). */
+let readerGoneNote: (() => string) | undefined;
+
+/**
+ * While a run streams its report to standard output (a fleet's JSON Lines), a reader that goes away cuts it short:
+ * `note` says how far it got, on stderr, and the exit code set meanwhile (process.exitCode) is the run's. Undefined
+ * when the stream is over.
+ */
+export function whenReaderGoes(note: (() => string) | undefined): void {
+  readerGoneNote = note;
+}
+
 /**
  * A reader that went away (EPIPE: `redfort … | head`) ends the run quietly with the exit code it had, as cat does;
  * any other failure to write standard output (`> /dev/full`, a full disk or quota, a broken NFS mount) is one line
@@ -7,7 +19,11 @@ import { fsErrorText } from '../util/fs-error.ts';
  * as findings. Small on purpose: the built CLI's entry (src/cli/start.ts) answers `--version` with it.
  */
 function onStdoutError(error: NodeJS.ErrnoException): void {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (error.code === 'EPIPE') {
+    const note = readerGoneNote?.();
+    if (note !== undefined) process.stderr.write(`redfort: ${note}\n`);
+    process.exit(process.exitCode ?? 0);
+  }
   process.stderr.write(`redfort: cannot write to standard output: ${fsErrorText(error)}\n`);
   process.exit(2);
 }

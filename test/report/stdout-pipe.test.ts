@@ -36,6 +36,31 @@ describe('a reader of standard output that goes away (… | head -c 10)', { conc
     assert.equal(result.code, 1);
   });
 
+  // QA42-10: with --format jsonl the exit code was set only after the last target, so a reader that went away while
+  // the run streamed (`| head -1`, a consumer that dies) ended it with exit 0 and no word, whatever it had found.
+  it('a fleet, --format jsonl, the reader gone mid-run: never exit 0, and says how far it got', async () => {
+    const { createServer } = await import('node:net');
+    // A target that accepts and never answers: the run is still going when the live server's line meets the closed pipe.
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      const inv = join(fleet.dir, 'cut.txt');
+      await writeFile(inv, `redis://127.0.0.1:${fleet.server.port}\nredis://127.0.0.1:${port}\n`);
+      const out = await runRedirected(['audit', '--targets', inv, '--no-host', '--format', 'jsonl', '--target-timeout', '8000'], fleet.dir, '| true');
+      const match = /^ (\d+)\n([\s\S]*)$/.exec(out);
+      assert.ok(match, out);
+      assert.equal(Number(match[1]), 2, `exit 2, not ${match[1]}: the run was cut short; stderr: ${match[2]}`);
+      assert.match(match[2]!, /standard output closed after 1 of 2 entries/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
   // QA36-7: a standard error whose reader went away made Node exit 1 (findings) for a target not audited (exit 2).
   it('a standard error that goes away (2>&1 >/dev/null | head -0): the run keeps its exit code', async () => {
     const { execFile } = await import('node:child_process');
