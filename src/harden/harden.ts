@@ -832,10 +832,17 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     // deployed first, it sees the master down and they see it down. Its files are right for the group once the group
     // has the user: PLAN.md says what each other node needs first, and sentinel.no-auth-user is not counted as fixed.
     const groupMasters = s.masters;
-    if (!conf && groupMasters.length > 0 && made(sentinelName) && !options.reuse.has(sentinelName)) {
+    // Before 6.2 the peers log in to it with their own requirepass (no users): a new one is news to them too.
+    const requirepassName = hasAcl(options.version, 'sentinel') ? undefined : sentinelRequirepassName(options.prefix);
+    const reusedAll = options.reuse.has(sentinelName) && (requirepassName === undefined || options.reuse.has(requirepassName));
+    if (!conf && groupMasters.length > 0 && made(sentinelName) && !reusedAll) {
       s.claims.delete('sentinel.no-auth-user');
       const shown = groupMasters.slice(0, 3).map((m) => `\`${clipped(m, 40)}\``).join(', ') + (groupMasters.length > 3 ? ` and ${groupMasters.length - 3} more` : '');
-      manual.push(`**This Sentinel was hardened alone: its group must get the \`${sentinelName}\` user first.** Its sentinel.conf logs in to the masters and replicas it monitors (${shown}) as \`${sentinelName}\` with a new password (\`${secretVariable(sentinelName)}\` in credentials.env) that none of them has, and its peer sentinels log in to it as the default user its ACL file turns off: deployed before the others, it sees the master down and its peers see it down, and the group cannot fail over. **Before it restarts:** (1) harden every master and replica of the group with \`--secrets\` naming this credentials.env (they get \`${sentinelName}\` with this password), or add it on each by hand as this run's ACL file has it (\`ACL SETUSER ${sentinelName} …\`); (2) harden every peer sentinel with the same \`--secrets\` (they then log in to each other as \`${sentinelName}\`); (3) restart the sentinels one at a time once the nodes have the user, checking \`SENTINEL MASTER <master-name>\` (no s_down) and \`SENTINEL SENTINELS <master-name>\` after each. sentinel.no-auth-user is not counted as fixed until then.`);
+      const peers = requirepassName === undefined
+        ? 'its peer sentinels log in to it as the default user its ACL file turns off'
+        : `its peer sentinels log in to it with their own \`requirepass\`, which must be this one (\`${secretVariable(requirepassName)}\` in credentials.env: a Sentinel before 6.2 has no users)`;
+      const peersThen = requirepassName === undefined ? `they then log in to each other as \`${sentinelName}\`` : `they then share \`${secretVariable(requirepassName)}\` as their requirepass`;
+      manual.push(`**This Sentinel was hardened alone: its group must get the \`${sentinelName}\` user first.** Its sentinel.conf logs in to the masters and replicas it monitors (${shown}) as \`${sentinelName}\` with a new password (\`${secretVariable(sentinelName)}\` in credentials.env) that none of them has, and ${peers}: deployed before the others, it sees the master down and its peers see it down, and the group cannot fail over. **Before it restarts:** (1) harden every master and replica of the group with \`--secrets\` naming this credentials.env (they get \`${sentinelName}\` with this password), or add it on each by hand as this run's ACL file has it (\`ACL SETUSER ${sentinelName} …\`); (2) harden every peer sentinel with the same \`--secrets\` (${peersThen}); (3) restart the sentinels one at a time once the nodes have the user, checking \`SENTINEL MASTER <master-name>\` (no s_down) and \`SENTINEL SENTINELS <master-name>\` after each. sentinel.no-auth-user is not counted as fixed until then.`);
       result.sentinelAlone = `Sentinel hardened alone: its masters, replicas and peer sentinels need the ${sentinelName} user (this credentials.env, --secrets) before it restarts, or the group loses its failover (PLAN.md)`;
     }
     if (s.bindKept) result.sentinelBindKept = s.bindKept;
@@ -972,6 +979,14 @@ function sentinelPasswordPlan(facts: Facts, withServer: boolean, options: Harden
   return files.every(Boolean) ? 'kept' : 'renewed';
 }
 
+/**
+ * The credential of a Sentinel's requirepass before 6.2 (no users there): a name of its own, never a user's, so that
+ * neither the clients that ask Sentinel nor its peers hold a password a data node takes.
+ */
+export function sentinelRequirepassName(prefix = ''): string {
+  return `${prefix}sentinel_requirepass`;
+}
+
 /** What each generated user of a Sentinel is for, in PLAN.md. */
 const SENTINEL_ROLE_WHY: Readonly<Partial<Record<Role, string>>> = {
   admin: 'operators: SENTINEL, ACL, CLIENT, INFO by name',
@@ -1051,7 +1066,21 @@ function hardenSentinel(
   if (/^\s*requirepass\s/im.test(body)) rotate.push(`requirepass (${input.path}): the old password of this Sentinel`);
   changes.push({ key: ['sentinel', 'deny-scripts-reconfig'], args: ['yes'], replaceLast: true });
   items.push({ rule: 'sentinel.no-auth-user', what: 'sentinel deny-scripts-reconfig yes: SENTINEL SET cannot change the notification and reconfiguration scripts', restart: true });
-  changes.push({ key: ['requirepass'], args: null, note: 'the default user is off; see PLAN.md' });
+  if (hasAcl(v, 'sentinel')) changes.push({ key: ['requirepass'], args: null, note: 'the default user is off; see PLAN.md' });
+  else {
+    // QA42-56, QA42-52: before 6.2 a Sentinel loads no users (no aclfile, no sentinel-user/-pass): requirepass is its
+    // only authentication, and its peers log in to it with their own requirepass (6.0.20 sentinel.c:1996). It stays,
+    // with a new password the drop-in gives on the command line (like auth-pass), the same on every sentinel.
+    const name = sentinelRequirepassName(options.prefix);
+    changes.push({ key: ['requirepass'], args: null, note: 'given on the command line from credentials.env; see PLAN.md' });
+    credential(name);
+    secretArgs.push({ file: 'sentinel.conf', key: ['requirepass'], user: name });
+    logins.push({ file: 'sentinel.conf', user: name });
+    claims.add('auth.no-authentication');
+    items.push({ rule: 'auth.no-authentication', what: `requirepass: a new 256-bit password (${secretVariable(name)}), given on the command line from credentials.env`, restart: true });
+    notes.push(`**Sentinel's requirepass (Redis ${v.major}.${v.minor}):** a Sentinel before 6.2 loads no ACL users, so \`requirepass\` is its only password, and it logs in to its peer sentinels with its own: every sentinel of the group needs the same one (harden the others with \`--secrets\` naming this credentials.env). The drop-in passes \`--requirepass \${${secretVariable(name)}}\`. auth.requirepass-used keeps failing for it by design: upgrade Sentinel to 6.2 or later for users.`);
+    notes.push(`**Sentinel clients** (that ask Sentinel where the master is) send \`AUTH <password>\` with \`${secretVariable(name)}\` from credentials.env: a Sentinel before 6.2 has one password, no users.`);
+  }
   let aclLines: string[] | undefined;
   let aclPath: string | undefined;
   if (hasAcl(v, 'sentinel')) {

@@ -676,7 +676,9 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     } else if (!trial.ok) failed = true;
     else if (other) details.push(`(checked with ${ran}, not ${version.label})`);
   };
-  const loginsOf = (file: 'redis.conf' | 'sentinel.conf') => result.logins.filter((l) => l.file === file && passwordOf.has(l.user)).map((l) => ({ user: l.user, password: passwordOf.get(l.user)! }));
+  // A requirepass given on the command line (Redis 5, a Sentinel before 6.2) is the default user's: `AUTH <password>`.
+  const requirepassOf = (file: 'redis.conf' | 'sentinel.conf', user: string): boolean => result.secretArgs.some((a) => a.file === file && a.user === user && a.key.length === 1 && a.key[0] === 'requirepass');
+  const loginsOf = (file: 'redis.conf' | 'sentinel.conf') => result.logins.filter((l) => l.file === file && passwordOf.has(l.user)).map((l) => ({ user: requirepassOf(file, l.user) ? '' : l.user, password: passwordOf.get(l.user)! }));
   if (result.conf !== undefined) {
     const dir = join(work, 'server');
     await mkdir(dir);

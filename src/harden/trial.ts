@@ -51,7 +51,7 @@ export interface TrialSpec {
   readonly overrides: readonly (readonly string[])[];
   /** Config lines fed on standard input (`-`): the secrets the service gets from credentials.env. */
   readonly stdinLines: readonly SecretLine[];
-  /** Users that must log in. */
+  /** Users that must log in ('' for requirepass: `AUTH <password>`). */
   readonly logins: readonly { readonly user: string; readonly password: string }[];
   /** The product the files are for: its binaries are tried first (default redis). */
   readonly product?: 'redis' | 'valkey';
@@ -395,9 +395,9 @@ async function trialOnce(spec: TrialSpec, binary: string, version: string, lines
       return { ok: false, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} did not start with the generated files: ${why}` };
     }
     const refused: string[] = [];
-    for (const login of spec.logins) if ((await tryAuth(port, login.user, login.password)) !== 'ok') refused.push(login.user);
+    for (const login of spec.logins) if ((await tryAuth(port, login.user, login.password)) !== 'ok') refused.push(login.user || 'requirepass');
     if (refused.length > 0) return { ok: false, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started, but ${refused.join(', ')} could not log in with the generated password` };
-    return { ok: true, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started on 127.0.0.1:${port} with the generated files; ${spec.logins.length === 0 ? "no user's password known (their users exist already; --secrets gives harden the credentials.env that has them): logins not checked" : `${spec.logins.length} user${spec.logins.length === 1 ? '' : 's'} logged in (${spec.logins.map((l) => l.user).join(', ')})`}` };
+    return { ok: true, binary, binaryVersion: version, detail: `${binaryLabel(binary, version)} started on 127.0.0.1:${port} with the generated files; ${spec.logins.length === 0 ? "no user's password known (their users exist already; --secrets gives harden the credentials.env that has them): logins not checked" : `${spec.logins.length} user${spec.logins.length === 1 ? '' : 's'} logged in (${spec.logins.map((l) => l.user || 'requirepass').join(', ')})`}` };
   } finally {
     await stop();
   }
