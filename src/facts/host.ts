@@ -93,6 +93,11 @@ export interface HostStat {
   readonly symlink: boolean;
   /** The directory holding the file (after symlinks): someone who may write there may replace the file. */
   readonly parent: { readonly path: string; readonly mode: number; readonly uid: number; readonly gid: number } | undefined;
+  /**
+   * The directories above `parent`, nearest first, up to `/` (QA41-6): one that other users cannot search keeps them
+   * from the file whatever its own mode. Those that could not be read end the list; absent when none was read.
+   */
+  readonly ancestors?: readonly { readonly path: string; readonly mode: number; readonly uid: number; readonly gid: number }[];
 }
 
 export type HostFileState =

@@ -89,6 +89,13 @@ export async function statPath(path: string, names: IdNames, lookups: PathLookup
     const realPath = link.isSymbolicLink() ? await realpath(path) : path;
     const parentPath = dirname(realPath);
     const parent = await statParent(parentPath).then((p) => (p ? { path: parentPath, mode: p.mode & 0o7777, uid: p.uid, gid: p.gid } : undefined));
+    const ancestors: { path: string; mode: number; uid: number; gid: number }[] = [];
+    for (let d = parentPath; parent && d !== dirname(d); ) {
+      d = dirname(d);
+      const above = await statParent(d);
+      if (!above) break;
+      ancestors.push({ path: d, mode: above.mode & 0o7777, uid: above.uid, gid: above.gid });
+    }
     return {
       kind: 'present',
       stat: {
@@ -101,6 +108,7 @@ export async function statPath(path: string, names: IdNames, lookups: PathLookup
         realPath,
         symlink: link.isSymbolicLink(),
         parent,
+        ...(ancestors.length > 0 && { ancestors }),
       },
     };
   } catch (error) {

@@ -5,6 +5,22 @@ import { excessRights, fileSource, filesOf, octal, ownership, ROLE_NAMES, shownP
 import { ownershipText } from '../../profile/index.ts';
 import { systemDirectory } from '../persistence/system-path.ts';
 import { posix } from 'node:path';
+import type { HostStat } from '../../facts/types.ts';
+
+/**
+ * The nearest directory above a file that no user other than the file's owner and group can search: neither
+ * others (no o+x), nor an owner that is not the file's (no u+x unless it is), nor a group that is not the file's (no
+ * g+x unless it is). Undefined when none is known to (a directory that could not be read counts for nothing).
+ */
+function keptOut(stat: HostStat): { path: string; mode: number } | undefined {
+  for (const dir of [...(stat.parent ? [stat.parent] : []), ...(stat.ancestors ?? [])]) {
+    if (dir.mode & 0o001) continue;
+    if (dir.uid !== stat.uid && dir.mode & 0o100) continue;
+    if (dir.gid !== stat.gid && dir.mode & 0o010) continue;
+    return dir;
+  }
+  return undefined;
+}
 
 export default defineRule({
   id: 'host.data-file-permissions',
@@ -31,10 +47,14 @@ export default defineRule({
       if (file.state.kind === 'missing') missing.push(`${file.path} (${ROLE_NAMES[file.role]}) does not exist yet`);
       if (file.state.kind !== 'present') continue;
       const { stat } = file.state;
-      const excess = excessRights(stat.mode);
+      // A directory above it that other users cannot search keeps them out whatever its own mode (QA41-6): its
+      // others' rights are then no finding, but said, since a chmod of that directory would expose it.
+      const closer = stat.mode & 0o007 ? keptOut(stat) : undefined;
+      const excess = excessRights(closer ? stat.mode & ~0o007 : stat.mode);
       const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
-      if (excess.length === 0) judged.push(line);
-      else findings.push({ message: `${line}: ${excess.join(' and ')} (at most ${stat.type === 'dir' ? '750' : '640'})`, source: fileSource(file), evidence: [`path from ${formatSource(file.origin)}`] });
+      const note = closer ? ` (others' rights, but ${closer.path} (${octal(closer.mode)}) keeps other users out: a chmod of that directory would expose it)` : '';
+      if (excess.length === 0) judged.push(`${line}${note}`);
+      else findings.push({ message: `${line}: ${excess.join(' and ')} (at most ${stat.type === 'dir' ? '750' : '640'})${note}`, source: fileSource(file), evidence: [`path from ${formatSource(file.origin)}`] });
     }
     if (findings.length > 0) return fail(findings);
     if (unknown.length > 0) return skip(`cannot judge every data file: ${unknown.join('; ')}${judged.length > 0 ? ` (the others are private: ${judged.join('; ')})` : ''}`);
