@@ -704,6 +704,8 @@ export interface PlanInputs {
   readonly unitsElsewhere?: readonly string[];
   /** The env files the drop-ins read ({@link unitEnvFiles}), written as `host/<unit>.env`. */
   readonly envFiles?: readonly UnitEnvFile[];
+  /** Where the server's and the sentinel's config files are on the host: the files redis.conf and sentinel.conf replace. */
+  readonly deployed?: { readonly conf?: string; readonly sentinel?: string };
 }
 
 /** PLAN.md: what changed per rule and why, what needs a restart, what redfort could not do. Never a password. */
@@ -745,7 +747,10 @@ export function planMarkdown(p: PlanInputs): string {
   // Each env file where its drop-in's EnvironmentFile= reads it, root's from the start (install -m): the unit does not
   // start without it (an EnvironmentFile= without `-` must exist).
   const envInstall = envFiles.length ? `; install ${envFiles.map((e) => `\`${e.file}\` as \`${e.path}\` (\`install -o root -g root -m 0600 ${shellQuote(e.file)} ${shellQuote(e.path)}\`: the file ${e.unit}.service's drop-in reads with \`EnvironmentFile=\`, ${variables(e.users)} and nothing else)`).join(', and ')}. credentials.env stays off the host (an earlier run's drop-in read it beside the config: remove that copy once these are installed)` : '';
-  out.push(`2. Install the files over the originals (keep a copy)${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}${sentinelAcl}${envInstall}.`);
+  // Which file each generated config replaces: they are named redis.conf and sentinel.conf whatever the input's name
+  // (valkey.conf, redis-6380.conf), and one copied beside the original left the server on it (QA42-55).
+  const over = ([['redis.conf', p.deployed?.conf], ['sentinel.conf', p.deployed?.sentinel]] as const).filter(([f, at]) => at !== undefined && p.files.includes(f)).map(([f, at]) => `\`${f}\` as \`${at}\``);
+  out.push(`2. Install the files over the originals (keep a copy)${over.length ? `: ${over.join(', ')}` : ''}${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}${sentinelAcl}${envInstall}.`);
   // The units the drop-ins are for (`redis-server`, `redis-server@cache` for /etc/redis/redis-cache.conf): named in the commands.
   const units = p.files.map((f) => /^host\/systemd\/(.+)\.service\.d\/redfort\.conf$/.exec(f)?.[1]).filter((u): u is string => u !== undefined);
   const dropIns = units.map((u) => `\`host/systemd/${u}.service.d/redfort.conf\` as /etc/systemd/system/${u}.service.d/redfort.conf`).join(' and ');

@@ -256,7 +256,7 @@ describe('harden: what the files say', () => {
     // PLAN.md names what was written (no redis.conf.diff, no users.acl) and every change, as the summary counts them.
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
     assert.match(plan, /^1\. Review `sentinel\.conf\.diff`\.$/m);
-    assert.match(plan, /^2\. Install the files over the originals \(keep a copy\), `sentinel-users\.acl` at the sentinel's `aclfile` path \(`[^`]*users-sentinel\.acl`\); install `host\/redis-sentinel\.env` as `[^`]*\/redis-sentinel\.env` \(.*\)\. credentials\.env stays off the host .*\.$/m);
+    assert.match(plan, /^2\. Install the files over the originals \(keep a copy\): `sentinel\.conf` as `[^`]*sentinel\.conf`, `sentinel-users\.acl` at the sentinel's `aclfile` path \(`[^`]*users-sentinel\.acl`\); install `host\/redis-sentinel\.env` as `[^`]*\/redis-sentinel\.env` \(.*\)\. credentials\.env stays off the host .*\.$/m);
     assert.doesNotMatch(plan, /redis\.conf\.diff|(?<!sentinel-)users\.acl/);
     for (const change of [/\| user default off \(and requirepass removed\)/, /\| sentinel deny-scripts-reconfig yes/, /\| sentinel sentinel-user sentinel/, /\| new user admin in the sentinel's ACL file/, /\| new user app in the sentinel's ACL file/]) assert.match(plan, change);
     assert.match(run.stdout, /^(\d+) of \1 rules harden fixes pass\.$/m);

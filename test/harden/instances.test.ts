@@ -43,7 +43,8 @@ describe('harden: the ACL file of a server whose config is not alone in its dire
     assert.equal(aclfileOf(outs.b), join(dir, 'users-redis-b.acl'));
     for (const name of ['a', 'b'] as const) {
       const plan = readFileSync(join(outs[name], 'PLAN.md'), 'utf8');
-      assert.match(plan, new RegExp(`^2\\. Install the files over the originals \\(keep a copy\\), \`users\\.acl\` at the \`aclfile\` path \\(\`${join(dir, `users-redis-${name}.acl`).replace(/[.]/g, '\\.')}\`\\)\\.$`, 'm'));
+      // The generated redis.conf replaces redis-a.conf: step 2 said only 'over the originals' (QA42-55).
+      assert.match(plan, new RegExp(`^2\\. Install the files over the originals \\(keep a copy\\): \`redis\\.conf\` as \`${join(dir, `redis-${name}.conf`).replace(/[.]/g, '\\.')}\`, \`users\\.acl\` at the \`aclfile\` path \\(\`${join(dir, `users-redis-${name}.acl`).replace(/[.]/g, '\\.')}\`\\)\\.$`, 'm'));
       assert.doesNotMatch(plan, /\*\*ACL file:\*\*/);
     }
     // Installed one after the other, as PLAN.md says; each real server lets its own admin in with its own password.
