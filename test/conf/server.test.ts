@@ -535,6 +535,21 @@ describe('lines redis-server refuses are refused by the parser', () => {
     }
   });
 
+  // QA41-111: a password holding an unclosed `{{`, `{%` or `{#` (1 generated password in 100) made the whole file "an
+  // unrendered template", exit 2. redis-server takes it as the password it is.
+  it('a password with an unclosed Jinja opener: the server starts with it, and so does the reader', async () => {
+    const password = 'Zq7a{#b9x!Lm2{{x{%y';
+    const srv = await startRedis({ conf: `requirepass "${password}"\nuser app on >Zq7a{#b9x-app ~app:* +get`, password, killOnStop: true });
+    try {
+      const parsed = loadConf(srv.confPath, { cwd: srv.dir });
+      const effective = effectiveConfig(parsed, { version });
+      assert.equal(effective.secrets.get('requirepass')?.value.set, true);
+      assert.ok(effective.users.some((u) => u.name === 'app'));
+    } finally {
+      await srv.stop();
+    }
+  });
+
   // QA41-109: a glob match without a final newline has its last line joined to the next match's first: the reader put
   // the joined line at the next file's line 1, where the user finds another line, without the warning that explains it.
   it('a glob match without a final newline: the joined line the server refuses is the error at the line it starts on', async () => {

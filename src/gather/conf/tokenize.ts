@@ -23,9 +23,11 @@ export interface Directive {
  * (a whole `<%= … %>` tag: a lone `<%` is a password's characters).
  */
 const TEMPLATES: readonly { readonly pattern: RegExp; readonly kind: string; readonly wholeSecret?: RegExp; readonly secretLine?: RegExp }[] = [
-  { pattern: /\{\{.*?(\}\}|$)/, kind: '{{ … }}' }, // Jinja, Go templates, Helm
-  { pattern: /\{%.*?(%\}|$)/, kind: '{% … %}' }, // Jinja blocks
-  { pattern: /\{#.*?(#\}|$)/, kind: '{# … #}' }, // Jinja comments
+  // In a secret's line only a closed tag is one (QA41-111): a generated password holds `{{`, `{%` or `{#` about once
+  // in 100 (redis-server 7.0.15 starts with `requirepass "Zq7a{#b9x!Lm2"`), and the file was refused as a template.
+  { pattern: /\{\{.*?(\}\}|$)/, kind: '{{ … }}', secretLine: /\{\{.*\}\}/ }, // Jinja, Go templates, Helm
+  { pattern: /\{%.*?(%\}|$)/, kind: '{% … %}', secretLine: /\{%.*%\}/ }, // Jinja blocks
+  { pattern: /\{#.*?(#\}|$)/, kind: '{# … #}', secretLine: /\{#.*#\}/ }, // Jinja comments
   // ERB (Chef, Puppet 3) and EPP (Puppet 4+): `port <%= @port %>`, `<%- if $bind { -%>`, an EPP header `<%- | … | -%>`.
   { pattern: /<%.*?(%>|$)/, kind: '<% … %>', secretLine: /<%.*%>/ },
   wholeOrPart(/\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}/, '${…}'), // envsubst, shell, docker-compose
