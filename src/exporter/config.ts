@@ -15,7 +15,7 @@ import { readYaml } from '../settings/yaml-document.ts';
 import { longDoubleQuoted, shownKey } from '../settings/parse.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
-import { clipped } from '../util/shown.ts';
+import { clipped, unsetVariable } from '../util/shown.ts';
 
 export { ExporterConfigError };
 
@@ -150,7 +150,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
       const name = str(envNode.value, `${where}: ${keyOf(envNode)}`);
       if (!ENV_NAME.test(name)) fail(envNode.value, `${where}: ${keyOf(envNode)} must name an environment variable (the value is not shown: it may be the secret itself)`);
       const value = environment.env[name];
-      if (value === undefined || value === '') fail(envNode.value, `${where}: ${keyOf(envNode)} names ${name}, which is not set`);
+      if (value === undefined || value === '') fail(envNode.value, `${where}: ${unsetVariable(keyOf(envNode), name, keyOf(envNode) === 'passwordEnv' ? 'password' : 'token')}`);
       return value;
     }
     if (fileNode) {

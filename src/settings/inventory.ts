@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
 import type { Shape } from '../util/shown.ts';
-import { notShown, quotable, shown } from '../util/shown.ts';
+import { notShown, quotable, shown, unsetVariable } from '../util/shown.ts';
 import { secretOfFile } from '../util/secret-file.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
 import { isDbNumber, maskPassword, MAX_DB, resolveTarget, TargetError, targetPassword, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
@@ -683,7 +683,7 @@ export async function resolveInventory(
     if (c.password !== undefined) return { ok: true, value: c.password };
     if (c.passwordEnv !== undefined) {
       const value = env[c.passwordEnv];
-      if (value === undefined || value === '') return { ok: false, key: 'passwordEnv', error: `passwordEnv names ${c.passwordEnv}, which is not set` };
+      if (value === undefined || value === '') return { ok: false, key: 'passwordEnv', error: unsetVariable('passwordEnv', c.passwordEnv) };
       return { ok: true, value };
     }
     if (c.passwordFile === undefined) return { ok: true, value: undefined };

@@ -3,6 +3,7 @@ import { resolveTarget, TargetError, unusableTarget } from '../redis/target.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
+import { unsetVariable } from '../util/shown.ts';
 
 type TargetEntry = Settings['targets'][number];
 
@@ -64,7 +65,7 @@ function settingsFlags(
   if (d.passwordEnv !== undefined && !given.hasPassword) {
     const password = env[d.passwordEnv];
     if (password === undefined || password === '') {
-      throw new SettingsError(`${entry.source.path}:${entry.source.line}: targets: ${entry.spec}: passwordEnv names ${d.passwordEnv}, which is not set`);
+      throw new SettingsError(`${entry.source.path}:${entry.source.line}: targets: ${entry.spec}: ${unsetVariable('passwordEnv', d.passwordEnv)}`);
     }
     merged.pass = password;
   }

@@ -62,3 +62,16 @@ export function shownValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
 }
+
+/** An environment variable's name as the convention writes it (`REDIS_PASSWORD`, `DB2_PW`): upper case, digits and `_`. */
+const CONVENTIONAL_ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
+
+/**
+ * What to say of a `passwordEnv` (`bearerTokenEnv`, …) whose variable is not set. The name is shown only when it looks
+ * like a variable's name (QA42-12): a password written by mistake as `passwordEnv: Kq9xS3cretPassw0rd` is a valid name
+ * too, and "passwordEnv names Kq9xS3cretPassw0rd, which is not set" put it on stderr and in every report format.
+ */
+export function unsetVariable(key: string, name: string, secret = 'password'): string {
+  if (CONVENTIONAL_ENV_NAME.test(name)) return `${key} names ${name}, which is not set`;
+  return `${key} names an environment variable that is not set (name not shown: ${name.length} characters, not in a variable name's upper case: is it the ${secret} itself?)`;
+}

@@ -382,6 +382,29 @@ describe('inventory', () => {
     ]);
   });
 
+  // QA42-12: the likely slip with a key called passwordEnv is the password itself in its place, and an alphanumeric
+  // password is a valid variable name: "passwordEnv names Kq9xS3cretPassw0rd, which is not set" went to stderr and to
+  // every report format. A name is shown only in a variable name's upper case.
+  it('an unset passwordEnv whose name is not in upper case is not shown: it may be the password itself (QA42-12)', async () => {
+    const inv = parseInventory('targets:\n  - { url: redis://a, passwordEnv: Kq9xS3cretPassw0rd }\n  - { url: redis://b, passwordEnv: db_pw }\n  - { url: redis://c, passwordEnv: DB2_PW }\n', 'pe.yaml');
+    const resolved = await resolveInventory(inv, {}, {}, () => Promise.reject(new Error('no such file')));
+    assert.deepEqual(resolved.map((r) => (r.ok ? 'ok' : r.error)), [
+      "pe.yaml:2: passwordEnv names an environment variable that is not set (name not shown: 18 characters, not in a variable name's upper case: is it the password itself?)",
+      "pe.yaml:3: passwordEnv names an environment variable that is not set (name not shown: 5 characters, not in a variable name's upper case: is it the password itself?)",
+      'pe.yaml:4: passwordEnv names DB2_PW, which is not set',
+    ]);
+    // .redfort.yaml's targets and the exporter's modules say it the same way.
+    const { flagsFor } = await import('../../src/settings/targets.ts');
+    const { parseSettings } = await import('../../src/settings/parse.ts');
+    const settings = parseSettings('targets:\n  redis://a:6379: { passwordEnv: Kq9xS3cretPassw0rd }\n', '.redfort.yaml', { ruleIds: [] });
+    assert.throws(() => flagsFor('redis://a:6379', {}, settings, {}), (error: Error) => !error.message.includes('Kq9xS3cret') && /name not shown: 18 characters/.test(error.message));
+    const { parseExporterConfig } = await import('../../src/exporter/config.ts');
+    await assert.rejects(
+      parseExporterConfig('modules:\n  default: { passwordEnv: Kq9xS3cretPassw0rd }\nallow: [127.0.0.1:1]\n', 'e.yaml', { env: {}, ruleIds: [], readFile: () => Promise.reject(new Error('no file')) }),
+      (error: Error) => !error.message.includes('Kq9xS3cret') && /^e\.yaml:2: modules: default: passwordEnv names an environment variable that is not set \(name not shown: 18 characters/.test(error.message),
+    );
+  });
+
   it('a target whose password cannot be read is named as when it is audited (QA38-5)', async () => {
     // The report's `target`, the baseline's not-audited check and a dashboard key on the name: one name per server.
     const text = 'defaults: { user: auditor }\ntargets:\n  - { url: 127.0.0.1:7001, tls: true, cacert: /ca.pem, user: default, passwordEnv: PW }\n  - { url: redis://127.0.0.1:7002, passwordFile: /pw }\n  - { url: redis://127.0.0.1:7003, sentinel: true, nodeOverrides: { master: { passwordEnv: PW } } }\n';
