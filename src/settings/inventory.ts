@@ -9,7 +9,7 @@ import { secretOfFile } from '../util/secret-file.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
 import { isDbNumber, maskPassword, MAX_DB, resolveTarget, TargetError, targetPassword, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
-import { describe, firstDuplicateKey, longDoubleQuoted, pairsOf, resolved, stringOf } from './parse.ts';
+import { describe, firstDuplicateKey, longDoubleQuoted, loneSurrogate, pairsOf, resolved, stringOf } from './parse.ts';
 import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
@@ -608,6 +608,8 @@ function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): 
     // Its code only: the value itself is not shown.
     const control = /[\u0000-\u001f\u007f]/.exec(text)?.[0];
     if (control !== undefined) fail(value, `${where}: ${name} holds a control character (U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}): a label is one line of printable text`);
+    const lone = loneSurrogate(text);
+    if (lone !== undefined) fail(value, `${where}: ${name} ${lone}`);
     labels[name] = text;
   }
   return labels;

@@ -306,7 +306,20 @@ export function stringOf(doc: Document, node: Node | null, where: string, fail: 
   if (!isScalar(value) || typeof value.value !== 'string' || value.value === '') {
     fail(value, `${where} must be a non-empty string${describe(value, hidden ? 'hidden' : false)}`);
   }
-  return (value as { value: string }).value;
+  const text = (value as { value: string }).value;
+  const lone = loneSurrogate(text);
+  if (lone !== undefined) fail(value, `${where} ${lone}`);
+  return text;
+}
+
+/**
+ * What is wrong with a text holding half of a surrogate pair (YAML's `"\ud800"` escape), by its code alone, or
+ * undefined: it is no text a file or a server can be given (QA42-6: an inline password `"x\ud800"` ended the run with
+ * `unexpected error: URI malformed` when it was URL-encoded to be masked, and a user with `s.yaml:2: URI malformed`).
+ */
+export function loneSurrogate(text: string): string | undefined {
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(text)?.[0];
+  return lone === undefined ? undefined : `holds an unpaired surrogate (\\u${lone.charCodeAt(0).toString(16)}): not valid text`;
 }
 
 function checkTargetSpec(spec: string, node: Node | null, where: string, fail: Fail): void {

@@ -72,6 +72,23 @@ describe('inventory', () => {
     assert.deepEqual(plain.targets[0]!.labels, { rack: '007', ok: 'TRUE', n: '42' });
   });
 
+  // QA42-6: `password: "qa\ud800"` ended the run with `redfort: unexpected error: URI malformed` (the password
+  // URL-encoded to be masked), and `user: "a\ud800"` failed its target with `s2.yaml:2: URI malformed`.
+  it('half of a surrogate pair in a password, a user, a URL or a label is one line naming the line, by its code (QA42-6)', async () => {
+    const cases: [string, string][] = [
+      ['targets:\n  - url: redis://127.0.0.1:23303\n    password: "qa\\ud800"\n', 's.yaml:3: targets: password holds an unpaired surrogate (\\ud800): not valid text'],
+      ['targets:\n  - url: redis://127.0.0.1:23303\n    user: "a\\udc00b"\n', 's.yaml:3: targets: user holds an unpaired surrogate (\\udc00): not valid text'],
+      ['defaults: { password: "x\\ud800" }\ntargets: [redis://h:1]\n', 's.yaml:1: defaults: password holds an unpaired surrogate (\\ud800): not valid text'],
+      ['targets:\n  - "redis://:a\\udbff@h:1"\n', 's.yaml:2: targets holds an unpaired surrogate (\\udbff): not valid text'],
+      ['targets:\n  - { url: redis://h:1, labels: { team: "t\\ud800" } }\n', 's.yaml:2: targets: labels: team holds an unpaired surrogate (\\ud800): not valid text'],
+    ];
+    for (const [text, message] of cases) assert.throws(() => parseInventory(text, 's.yaml'), { name: 'SettingsError', message }, text);
+    // A whole pair is text like any other.
+    const inv = parseInventory('targets:\n  - { url: redis://h:1, password: "p\\ud83d\\ude00w" }\n', 'ok.yaml');
+    const [resolved] = await resolveInventory(inv, {}, {}, () => Promise.reject(new Error('no file')));
+    assert.equal(resolved!.ok && targetPassword(resolved!.target), 'p\u{1F600}w');
+  });
+
   it('a label with a control character says so by its code, not shown; a long one says its length', () => {
     assert.throws(() => parseInventory('targets:\n  - { url: "redis://a:1", labels: { team: "pay\\e[31m" } }\n', 'c.yaml'), /^SettingsError: c\.yaml:2: targets: labels: team holds a control character \(U\+001B\): a label is one line of printable text$/);
     assert.throws(() => parseInventory(`targets:\n  - url: redis://a:1\n    labels:\n      team: ${'a'.repeat(201)}\n`, 'l.yaml'), /^SettingsError: l\.yaml:4: targets: labels: team must be at most 200 characters \(it has 201\)$/);
