@@ -257,7 +257,7 @@ export interface TargetLine {
    * The target wants a password and was given none: only what the network shows was audited. Its warning (said on
    * stderr) and how many rules were skipped for it: the summary marks the line, which would otherwise look healthy.
    */
-  readonly noCredentials?: { readonly warning: string; readonly skipped: number };
+  readonly noCredentials?: { readonly warning: string; readonly skipped: number; readonly reason?: string };
   /**
    * A deployment entry's warnings (a --host-key file that names none of its nodes, a chain of replicas too long to
    * follow): said on stderr, as a single audit says them. Not an unused node override: the run says that once for
@@ -298,7 +298,15 @@ function deploymentWarnings(result: TargetResult): { warnings?: readonly string[
 
 function noCredentials(result: TargetResult): { noCredentials?: TargetLine['noCredentials'] } {
   const warning = result.warnings?.find((w) => w.startsWith(NO_CREDENTIALS));
-  if (warning === undefined) return {};
+  if (warning === undefined) {
+    // Its credentials were withheld (the certificate did not verify: maybe not the server at all): audited without
+    // them as well, and summed up so (QA42-11), not as a nearly clean server at the bottom of the summary.
+    const withheld = result.warnings?.find((w) => w.includes(CREDENTIALS_NOT_SENT));
+    if (withheld === undefined) return {};
+    let skipped = 0;
+    for (const r of result.results) if (r.status === 'skip' && r.message.includes('credentials withheld')) skipped += 1;
+    return { noCredentials: { warning: withheld, skipped, reason: 'credentials withheld (certificate did not verify)' } };
+  }
   // The warning ends with the reason each rule that needed the server's word was skipped for.
   let skipped = 0;
   for (const r of result.results) if (r.status === 'skip' && warning.endsWith(`(${r.message})`)) skipped += 1;

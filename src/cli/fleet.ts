@@ -439,7 +439,7 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
   for (const l of lines) for (const w of l.warnings ?? []) io.say(`warning: ${l.target}: ${redactWords(w, secrets)}`);
   // A target that wants a password and was given none (an inventory entry without passwordEnv) is named as a single
   // audit warns of it, unless --quiet: its summary line is marked NOAUTH either way.
-  if (!cmd.quiet) for (const l of lines) if (l.error === undefined && l.noCredentials !== undefined) io.say(`warning: ${l.target}: ${l.noCredentials.warning}`);
+  if (!cmd.quiet) for (const l of lines) if (l.error === undefined && l.noCredentials !== undefined && l.withheld === undefined) io.say(`warning: ${l.target}: ${l.noCredentials.warning}`);
   for (const w of warnings) io.say(`warning: ${redactWords(w.message, secrets)}`);
   return code;
 }

@@ -14,7 +14,7 @@ export interface FleetLine {
   readonly failBySeverity: Readonly<Record<Severity, number>>;
   readonly worst: Severity | undefined;
   /** Audited without the credentials it wants: how many rules were skipped for them. */
-  readonly noCredentials?: { readonly skipped: number };
+  readonly noCredentials?: { readonly skipped: number; readonly reason?: string };
 }
 
 export interface FleetTotal {
@@ -66,7 +66,7 @@ export function fleetSummaryText(
       const n = l.noCredentials.skipped;
       status = c.magenta('NOAUTH  ');
       const failures = SEVERITIES.filter((s) => l.failBySeverity[s] > 0).map((s) => `${l.failBySeverity[s]} ${s}`).join(', ');
-      detail = `no credentials: ${n} rule${n === 1 ? '' : 's'} skipped${failures ? `; ${failures}` : ''}`;
+      detail = `${l.noCredentials.reason ?? 'no credentials'}: ${n} rule${n === 1 ? '' : 's'} skipped${failures ? `; ${failures}` : ''}`;
     } else if (l.worst === undefined) {
       status = c.green('ok      ');
       detail = 'no failure';
