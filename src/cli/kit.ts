@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { terminalSafe } from '../report/common.ts';
 import { clipped } from '../util/shown.ts';
@@ -107,6 +108,49 @@ export function onceOptional(flag: string, what: string): (value: string | null 
 /** A repeatable option's values, in order. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** `--start-dir DIR` and `--path-map DEPLOYED=DIR`, as given: where the server of files read alone starts and reads its includes. */
+export interface PlacementFlags {
+  startDir?: string;
+  pathMap?: string[];
+}
+
+/** Where the server of files read alone starts (`cwd`) and which deploy-time paths are read from here (`pathMap`). */
+export interface Placement {
+  readonly cwd?: string;
+  readonly pathMap?: readonly (readonly [from: string, to: string])[];
+}
+
+/**
+ * `--start-dir` and `--path-map`, one pair of options for audit and harden alike (QA41-103): for a config whose
+ * include lives outside the checkout. `files` says what the command does with files alone (`file-only audit`).
+ */
+export function placementOptions(files: string): [Option, Option] {
+  return [
+    new Option('--start-dir <dir>', `${files}: the directory redis-server starts in, from which it opens relative includes, a relative aclfile and \`dir\` (default: the config file's, an assumption the report names)`).argParser(once('--start-dir', 'one directory')),
+    new Option('--path-map <deployed=dir>', `${files}: read an include or aclfile at or below the deploy-time directory DEPLOYED from DIR here (e.g. /opt/bitnami/redis/etc=./chart); repeatable`).argParser(collect),
+  ];
+}
+
+/**
+ * The placement the flags give, for files read alone; a usage error with a server (`live`: where a server found live
+ * starts is its process's business, /proc/PID/cwd) or without a file (`files` false). `what` names the run (`a
+ * file-only audit`).
+ */
+export function placementOf(flags: PlacementFlags, live: boolean, files: boolean, what: string): Placement {
+  if (flags.startDir === undefined && flags.pathMap === undefined) return {};
+  if (live || !files) throw new UsageError(`--${flags.startDir !== undefined ? 'start-dir' : 'path-map'} describes where the server of ${what} starts and reads its includes: give it with --config or --sentinel-config and no server`);
+  return { ...(flags.startDir !== undefined ? { cwd: resolve(flags.startDir) } : {}), ...(flags.pathMap !== undefined ? { pathMap: flags.pathMap.map(pathMapEntry) } : {}) };
+}
+
+/** `--path-map DEPLOYED=DIR`: DEPLOYED an absolute path of the deployed server, DIR a directory here (from where redfort runs). */
+function pathMapEntry(spec: string): [string, string] {
+  const at = spec.indexOf('=');
+  const from = at < 0 ? '' : spec.slice(0, at);
+  const to = at < 0 ? '' : spec.slice(at + 1);
+  if (!from.startsWith('/') || to === '') throw new UsageError(`--path-map must be DEPLOYED=DIR, DEPLOYED an absolute path where the server runs (e.g. /opt/bitnami/redis/etc=./chart), not '${clipped(spec)}'`);
+  return [posix.normalize(from), resolve(to)];
 }
 
 /**

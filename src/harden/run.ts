@@ -11,7 +11,7 @@ import { gatherTarget, judgeFacts } from '../app/audit.ts';
 import { auditFiles } from '../app/audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import type { Facts } from '../facts/types.ts';
-import { factsFromFiles, gatherFiles } from '../gather/conf/gather-files.ts';
+import { factsFromFiles, gatherFiles, pathMapper } from '../gather/conf/gather-files.ts';
 import type { FileInputs } from '../gather/conf/gather-files.ts';
 import type { UnlistenableBind } from '../gather/conf/effective.ts';
 import { DIRECTIVES, defaultFor, existsInVersion, resolveVersion } from '../redis/directives.ts';
@@ -80,7 +80,14 @@ export interface HardenRequest extends TargetFlags {
   commandTimeoutMs: number;
   /** Where REDISCLI_AUTH is read from (the process's environment, for the CLI). */
   env: Readonly<Record<string, string | undefined>>;
+  /** `--start-dir`, absolute: the directory the server of the files starts in (relative includes, aclfile, `dir`). */
+  startDir?: string;
+  /** `--path-map`: deploy-time directories and the directories here their includes and aclfile are read from. */
+  pathMap?: FileInputs['pathMap'];
 }
+
+/** Where the server of files hardened alone starts, and which deploy-time includes are read here (FileInputs'). */
+type Placement = Pick<FileInputs, 'cwd' | 'pathMap'>;
 
 /** What a harden run ends with: its exit code (0 passed, 1 the trial or the re-audit failed) and its summary. */
 export interface HardenRun {
@@ -189,12 +196,12 @@ function statusOf(result: TargetResult | undefined, rule: string, generated: rea
  * the sentinel.conf given, and, for a cluster node whose config file was read here and whose node list was not, the
  * cluster-config-file the server keeps beside its data (its `dir`; a relative one taken from the config's directory).
  */
-async function deploymentOf(facts: Facts, confPath: string | undefined, sentinel: { path: string; text: string } | undefined): Promise<DeploymentPorts> {
+async function deploymentOf(facts: Facts, confPath: string | undefined, sentinel: { path: string; text: string } | undefined, startDir: string | undefined): Promise<DeploymentPorts> {
   const fc = facts.files?.config ?? facts.config ?? new Map();
   let nodesFile: NodesFile | undefined;
   let nodesFileUnread: string | undefined;
   if (fc.get('cluster-enabled')?.value === 'yes' && !facts.cluster && confPath) {
-    const dir = resolve(dirname(resolve(confPath)), fc.get('dir')?.value || '.');
+    const dir = resolve(startDir ?? dirname(resolve(confPath)), fc.get('dir')?.value || '.');
     const path = resolve(dir, fc.get('cluster-config-file')?.value || 'nodes.conf');
     try {
       nodesFile = { path, text: await readTextFile(path) };
@@ -364,6 +371,8 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
   }
   const timeouts = { connectTimeoutMs: flags.connectTimeoutMs, commandTimeoutMs: flags.commandTimeoutMs };
+  // --start-dir and --path-map (files alone): where the server starts and which deploy-time includes are read here.
+  const placement: Placement = { ...(flags.startDir !== undefined ? { cwd: flags.startDir } : {}), ...(flags.pathMap?.length ? { pathMap: flags.pathMap } : {}) };
 
   // Gather, as an audit does.
   let facts: Facts;
@@ -425,7 +434,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       if (flags.config) confBind = at;
       else sentinelBind = at;
     };
-    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, versionKnown, unlistenableBind });
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, versionKnown, unlistenableBind, ...placement });
     if (!gathered.ok) throw new HardenInputError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
@@ -466,7 +475,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   const tlsFiles = tls ?? ownTls?.files;
   // Also without TLS: a cluster node's or a replication node's bind is not narrowed to loopback while the other nodes
   // may be on other hosts (QA39-7).
-  const deployment = conf ? await deploymentOf(facts, confPath, sentinel) : undefined;
+  const deployment = conf ? await deploymentOf(facts, confPath, sentinel, placement.cwd) : undefined;
   if (deployment && tlsFiles && tlsPort !== undefined) {
     // Its own tls-port may be asked for again; under strict, which closes it, its own plaintext port too.
     const own = ["this server's tls-port", ...(profile.tlsOnly ? ["this server's port"] : [])];
@@ -479,7 +488,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   if (sentinel) {
     if (facts.server?.mode === 'sentinel' && !conf) sentinelFacts = facts;
     else {
-      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText, versionKnown, unlistenableBind: (at) => (sentinelBind = at) });
+      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText, versionKnown, unlistenableBind: (at) => (sentinelBind = at), ...placement });
       if (!read.ok) throw new HardenInputError(read.error);
       sentinelFacts = factsFromFiles(sentinel.path, read.gathered, versionText);
     }
@@ -580,12 +589,12 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     // The trial loads TLS files harden has read (--tls-*'s, a config file's own); a live server's never.
     const trialTls = tls !== undefined || ownTls?.read === true ? 'load' : live ? 'off' : 'as-set';
     const shown = (text: string): string => underOut(text, stage, work, out);
-    const tried = await trials(facts, result, passwordOf, stage, work, conf, version, trialTls);
+    const tried = await trials(facts, result, passwordOf, stage, work, conf, version, trialTls, placement);
     const trial = { ...tried, detail: shown(tried.detail) };
     const outcomes: RuleOutcome[] = [];
     // Each file is judged on its own (a redis.conf and a sentinel.conf are two servers'), before and after; with both,
     // the sentinel's rows say so.
-    for (const audited of await staticAudits(facts, sentinelFacts, result, stage, work, versionText!, conf, trialTls === 'load', !live || ownTls?.read === true)) {
+    for (const audited of await staticAudits(facts, sentinelFacts, result, stage, work, versionText!, conf, trialTls === 'load', !live || ownTls?.read === true, placement)) {
       for (const rule of new Set(audited.after.results.map((r) => r.ruleId))) {
         const b = statusOf(audited.before, rule);
         const a = statusOf(audited.after, rule, [stage, work]);
@@ -657,7 +666,9 @@ function underOut(text: string, stage: string, work: string, out: string): strin
  */
 type TrialTls = 'load' | 'off' | 'as-set';
 
-async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMap<string, string>, stage: string, work: string, conf: { path: string } | undefined, version: ServerVersion, tlsMode: TrialTls): Promise<TrialOutcome> {
+async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMap<string, string>, stage: string, work: string, conf: { path: string } | undefined, version: ServerVersion, tlsMode: TrialTls, placement: Placement): Promise<TrialOutcome> {
+  // The deploy-time paths of includes, read here (--path-map): the trial's copy names the files they are read from.
+  const mapPath = placement.pathMap ? { mapPath: pathMapper(placement.pathMap) } : {};
   const details: string[] = [];
   let failed = false;
   let unvalidated = false;
@@ -700,8 +711,8 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     const tlsOff = tlsMode === 'off' && (setIn('tls-port', /^\s*tls-port\s+0*[1-9]/im) || setIn('tls-replication', /^\s*tls-replication\s+yes/im) || setIn('tls-cluster', /^\s*tls-cluster\s+yes/im));
     if (tlsOff) overrides.push(['tls-port', '0'], ['tls-replication', 'no'], ['tls-cluster', 'no']);
     // Relative includes resolve against the input's directory; a config rendered from a live server has none.
-    const cwd = existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir;
-    const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf'), product: version.product });
+    const cwd = placement.cwd ?? (existsSync(dirname(resolve(conf!.path))) ? dirname(resolve(conf!.path)) : dir);
+    const trial = await runTrial({ kind: 'redis', conf: join(stage, 'redis.conf'), workDir: dir, cwd, overrides, stdinLines: secretLines('redis.conf', passwordOf), logins: loginsOf('redis.conf'), product: version.product, ...mapPath });
     judge(trial, 'redis-server');
     if (tlsOff) details.push("(without TLS: its certificate files are the live server's word, which harden does not read, so its trial server did not load them either)");
   }
@@ -715,7 +726,7 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
     const overrides: string[][] = [['unixsocket', join(dir, 'sentinel.sock')]];
     if (result.sentinelAclLines) overrides.push(['aclfile', join(stage, SENTINEL_ACL)]);
     if (/^\s*tls-port\s+0*[1-9]/im.test(text)) overrides.push(['tls-port', String(await freePort())]);
-    const trial = await runTrial({ kind: 'sentinel', conf: join(stage, 'sentinel.conf'), workDir: dir, cwd: dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf'), product: version.product });
+    const trial = await runTrial({ kind: 'sentinel', conf: join(stage, 'sentinel.conf'), workDir: dir, cwd: placement.cwd ?? dir, overrides, stdinLines: secretLines('sentinel.conf', passwordOf), logins: loginsOf('sentinel.conf'), product: version.product, ...mapPath });
     judge(trial, 'redis-sentinel');
   }
   return { status: failed ? 'failed' : unvalidated ? 'unvalidated' : 'passed', detail: details.join('; ') };
@@ -733,7 +744,7 @@ interface FileAudit {
  * The input's audit, and the generated files' static audit as deployed (with the command-line secrets): the
  * redis.conf (with users.acl) and the sentinel.conf (with its ACL file) each on its own.
  */
-async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined, readTls: boolean, inputCertificates: boolean): Promise<FileAudit[]> {
+async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, result: HardenResult, stage: string, work: string, version: string, conf: { path: string } | undefined, readTls: boolean, inputCertificates: boolean, placement: Placement): Promise<FileAudit[]> {
   const dir = join(work, 'audit');
   await mkdir(dir);
   const placeholder = new Map(result.secretArgs.map((a) => [a.user, generatePassword()]));
@@ -759,15 +770,15 @@ async function staticAudits(facts: Facts, sentinelFacts: Facts | undefined, resu
   };
   const audits: FileAudit[] = [];
   if (result.conf !== undefined) {
-    const cwd = conf ? dirname(resolve(conf.path)) : undefined;
-    const inputs = { configPath: join(stage, 'redis.conf'), ...(result.aclLines ? { aclPath: join(stage, 'users.acl') } : {}), version, ...(cwd ? { cwd } : {}) };
+    const cwd = placement.cwd ?? (conf ? dirname(resolve(conf.path)) : undefined);
+    const inputs = { configPath: join(stage, 'redis.conf'), ...(result.aclLines ? { aclPath: join(stage, 'users.acl') } : {}), version, ...(cwd ? { cwd } : {}), ...(placement.pathMap ? { pathMap: placement.pathMap } : {}) };
     const after = await reaudit(inputs, { ...inputs, configPath: await withSecrets('redis.conf', result.conf, 'redis.conf') });
     // The input's certificate is judged as `redfort audit --config` judges it (QA40-10: "skip" before, for a certificate
     // the audit fails): read when the files are harden's input, never on a live server's word.
     audits.push({ file: 'redis.conf', before: judgeFacts(inputCertificates ? await fileCertificates(facts) : facts), after, claims: result.claims });
   }
   if (result.sentinelConf !== undefined) {
-    const inputs = { sentinelConfigPath: join(stage, 'sentinel.conf'), ...(result.sentinelAclLines ? { aclPath: join(stage, SENTINEL_ACL) } : {}), version };
+    const inputs = { sentinelConfigPath: join(stage, 'sentinel.conf'), ...(result.sentinelAclLines ? { aclPath: join(stage, SENTINEL_ACL) } : {}), version, ...placement };
     const after = await reaudit(inputs, { ...inputs, sentinelConfigPath: await withSecrets('sentinel.conf', result.sentinelConf, 'sentinel.conf') });
     audits.push({ file: 'sentinel.conf', before: judgeFacts(sentinelFacts ?? facts), after, claims: result.sentinelClaims ?? new Set() });
   }

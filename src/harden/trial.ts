@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, ReplyError } from '../gather/live/resp.ts';
 import { authArgs } from '../gather/live/login.ts';
@@ -55,6 +55,11 @@ export interface TrialSpec {
   readonly logins: readonly { readonly user: string; readonly password: string }[];
   /** The product the files are for: its binaries are tried first (default redis). */
   readonly product?: 'redis' | 'valkey';
+  /**
+   * The file an `include` path of the deployed server is read from here (`--path-map`): the trial's copy names it
+   * instead; an include's own include that it maps cannot be rewritten, and the trial is skipped.
+   */
+  readonly mapPath?: (path: string) => string;
 }
 
 /**
@@ -165,10 +170,10 @@ function lastLines(text: string, n: number): string {
 }
 
 /** The directives of the files a trial would start, read as the server reads them, or why they cannot be read. */
-async function trialDirectives(conf: string, cwd: string): Promise<readonly Directive[] | { error: string }> {
+async function trialDirectives(conf: string, cwd: string, mapPath?: (path: string) => string): Promise<readonly Directive[] | { error: string }> {
   try {
     // As far as the server reads before the first line it refuses: it loads modules only once the whole file is read.
-    return (await loadConfFiles(conf, { cwd, deferErrors: true })).directives;
+    return (await loadConfFiles(conf, { cwd, deferErrors: true, ...(mapPath ? { mapPath } : {}) })).directives;
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
@@ -222,6 +227,29 @@ function sentinelTrialLine(d: Directive): string | undefined {
   return undefined;
 }
 
+/** The path here an include's `arg` (opened from `cwd`) is read from under `spec.mapPath`, when that maps it. */
+function mappedInclude(arg: string, cwd: string, spec: Pick<TrialSpec, 'mapPath'>): string | undefined {
+  if (!spec.mapPath) return undefined;
+  const named = isAbsolute(arg) ? arg : resolve(cwd, arg);
+  const mapped = spec.mapPath(named);
+  return mapped === named ? undefined : mapped;
+}
+
+/**
+ * Why the trial cannot start the files as read here, or undefined: an include's own `include` names a deploy-time
+ * path that --path-map reads from elsewhere, which the trial's copy of the top file cannot rewrite.
+ */
+function includesUnmapped(directives: readonly Directive[], top: string, spec: TrialSpec): string | undefined {
+  if (!spec.mapPath) return undefined;
+  let at = spec.cwd;
+  for (const d of directives) {
+    if (d.name === 'dir' && d.args.length === 1) at = resolve(at, d.args[0]!);
+    if (d.name !== 'include' || d.args.length !== 1 || d.source.path === top) continue;
+    if (mappedInclude(d.args[0]!, at, spec) !== undefined) return `an included file includes a path --path-map reads from elsewhere (include at ${d.source.path}:${d.source.line}), which the trial cannot point there`;
+  }
+  return undefined;
+}
+
 /**
  * Why a trial Sentinel would contact a node the files name, or undefined: a `sentinel monitor` or `known-…` line in
  * an include, which the trial's copy of the file cannot rewrite (QA41-61).
@@ -264,6 +292,9 @@ async function trialCopyLines(directives: readonly Directive[], top: string, cwd
   for (const d of directives) {
     const own = d.source.path === top;
     if (d.name === 'logfile' && d.args.length === 1 && own) lines.set(d.source.line, `logfile ${quoteArg(log)}`);
+    // An include of a deploy-time path (--path-map): the copy names the file it is read from here.
+    const mapped = own && d.name === 'include' && d.args.length === 1 ? mappedInclude(d.args[0]!, at, spec) : undefined;
+    if (mapped !== undefined) lines.set(d.source.line, `include ${quoteArg(mapped)}`);
     const sentinelLine = spec.kind === 'sentinel' && own ? sentinelTrialLine(d) : undefined;
     if (sentinelLine !== undefined) {
       lines.set(d.source.line, sentinelLine);
@@ -291,11 +322,13 @@ async function trialCopyLines(directives: readonly Directive[], top: string, cwd
  */
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
   const top = topConfPath(spec.conf, spec.cwd);
-  const directives = await trialDirectives(spec.conf, spec.cwd);
+  const directives = await trialDirectives(spec.conf, spec.cwd, spec.mapPath);
   const code = codeIn(directives, top, spec.kind);
   if (code !== undefined || 'error' in directives) return { ok: false, skipped: true, detail: `trial start skipped: ${code}; the output is unvalidated (start it by hand where that code is trusted)` };
   const contacts = contactsIn(directives, top, spec.kind);
   if (contacts !== undefined) return { ok: false, skipped: true, detail: `trial start skipped: ${contacts}; the output is unvalidated (start it by hand away from the deployment)` };
+  const unmapped = includesUnmapped(directives, top, spec);
+  if (unmapped !== undefined) return { ok: false, skipped: true, detail: `trial start skipped: ${unmapped}; the output is unvalidated (start it by hand where that path is)` };
   const binaries = trialBinaries(spec.kind, spec.product);
   const found = await findBinary(binaries);
   if (!found) return { ok: false, detail: `no ${binaries.join(' or ')} binary on this machine: the output is unvalidated` };

@@ -1,4 +1,4 @@
-import { posix, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { FileInputs } from '../../gather/conf/gather-files.ts';
 import { Command, Option } from 'commander';
 import { runAuditDetailed } from '../../app/run.ts';
@@ -25,7 +25,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, once, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, once, commandLinePasswordWarning, placementOf, placementOptions, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, refuseBaselineOverOutput, refuseOutputsRead, ruleDocs } from '../files.ts';
 import { recordReads } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
@@ -173,10 +173,7 @@ function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] 
     }
   }
   const live = specs.length > 0 || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined || flags.local === true;
-  if (live || flags.targets !== undefined || (configs.length === 0 && sentinels.length === 0)) {
-    // Where a server found live starts is its process's business (/proc/PID/cwd): these describe files audited alone.
-    if (flags.startDir !== undefined || flags.pathMap !== undefined) throw new UsageError(`--${flags.startDir !== undefined ? 'start-dir' : 'path-map'} describes where the server of a file-only audit starts and reads its includes: give it with --config or --sentinel-config and no server`);
-  }
+  const where = placementOf(flags, live || flags.targets !== undefined, configs.length > 0 || sentinels.length > 0, 'a file-only audit');
   if (live || flags.targets !== undefined) {
     for (const [flag, paths] of [['--config', configs], ['--sentinel-config', sentinels]] as const) {
       if (paths.length > 1) throw new UsageError(`${flag} is given ${paths.length} times: with a server it names that server's one file (several files are audited without a server, each a target of its own)`);
@@ -185,7 +182,6 @@ function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] 
   }
   const version = flags.redisVersion?.trim();
   const acl = flags.acl;
-  const where = { ...(flags.startDir !== undefined ? { cwd: resolve(flags.startDir) } : {}), ...(flags.pathMap !== undefined ? { pathMap: flags.pathMap.map(pathMapEntry) } : {}) };
   if (acl !== undefined && (configs.length > 1 || (configs.length === 0 && sentinels.length > 1))) {
     throw new UsageError(`--acl is the ACL file of one server: with ${configs.length > 1 ? `${configs.length} --config files` : `${sentinels.length} --sentinel-config files`} say which by auditing it in a run of its own (or name it in the config's aclfile)`);
   }
@@ -194,15 +190,6 @@ function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] 
     ...sentinels.map((sentinelConfigPath) => ({ sentinelConfigPath, ...(acl !== undefined && configs.length === 0 ? { aclPath: acl } : {}), version, ...where })),
   ];
   return sets.length === 0 && acl !== undefined ? [{ aclPath: acl, version }] : sets;
-}
-
-/** `--path-map DEPLOYED=DIR`: DEPLOYED an absolute path of the deployed server, DIR a directory here (from where redfort runs). */
-function pathMapEntry(spec: string): [string, string] {
-  const at = spec.indexOf('=');
-  const from = at < 0 ? '' : spec.slice(0, at);
-  const to = at < 0 ? '' : spec.slice(at + 1);
-  if (!from.startsWith('/') || to === '') throw new UsageError(`--path-map must be DEPLOYED=DIR, DEPLOYED an absolute path where the server runs (e.g. /opt/bitnami/redis/etc=./chart), not '${clipped(spec)}'`);
-  return [posix.normalize(from), resolve(to)];
 }
 
 /** The settings file's targets as a fleet's inventory: each resolved as for one run (a `passwordEnv` not set is its error). */
@@ -444,6 +431,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
 }
 
 export function registerAudit(cli: Command): void {
+  const [startDir, pathMap] = placementOptions('file-only audit');
   connectionOptions(cli
     .command('audit'))
     .description('audit live servers (redis://[user[:password]@]host[:port][/db], rediss://…, host:port), or their config files')
@@ -453,8 +441,8 @@ export function registerAudit(cli: Command): void {
     .option('--acl <file>', 'an ACL file (default: the config\'s aclfile); once, for one --config', once('--acl'))
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf; alone, repeatable as --config", collect)
     .option('--redis-version <version>', 'the version the files are for, in a file-only audit (e.g. 7.2.4, valkey-8.0.1)')
-    .option('--start-dir <dir>', "file-only audit: the directory redis-server starts in, from which it opens relative includes, a relative aclfile and `dir` (default: the config file's, an assumption the report names)", once('--start-dir', 'one directory'))
-    .option('--path-map <deployed=dir>', 'file-only audit: read an include or aclfile at or below the deploy-time directory DEPLOYED from DIR here (e.g. /opt/bitnami/redis/etc=./chart); repeatable', collect)
+    .addOption(startDir)
+    .addOption(pathMap)
     .option('--cluster', 'audit every node of the cluster the target belongs to, and the cluster as a whole')
     .option('--sentinel', 'audit the sentinels, masters and replicas the target sentinel knows, and the group as a whole')
     .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')

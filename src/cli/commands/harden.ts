@@ -1,17 +1,20 @@
 import { terminalLines } from '../../report/common.ts';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError, connectionOptions, once, refuseFileTargets, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, once, placementOf, placementOptions, refuseFileTargets, timeoutsOf, withDefault } from '../kit.ts';
+import type { PlacementFlags } from '../kit.ts';
 import type { HardenRequest } from '../../harden/run.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 
-type HardenFlags = Omit<HardenRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env'> & { connectTimeout: string; timeout: string };
+type HardenFlags = Omit<HardenRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'env' | 'startDir' | 'pathMap'> & PlacementFlags & { connectTimeout: string; timeout: string };
 
 /** The harden command: its timeouts checked, the run asked of src/harden, its summary printed; the exit code. */
 async function hardenCommand(spec: string | undefined, flags: HardenFlags): Promise<number> {
   refuseFileTargets([flags.uri, spec], 'harden a config file with --config FILE (a sentinel.conf with --sentinel-config)');
-  const { connectTimeout, timeout, ...rest } = flags;
-  const request: HardenRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env };
+  const { connectTimeout, timeout, startDir, pathMap, ...rest } = flags;
+  const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
+  const placement = placementOf({ ...(startDir !== undefined ? { startDir } : {}), ...(pathMap !== undefined ? { pathMap } : {}) }, live, flags.config !== undefined || flags.sentinelConfig !== undefined, 'files hardened alone');
+  const request: HardenRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env, ...(placement.cwd !== undefined ? { startDir: placement.cwd } : {}), ...(placement.pathMap !== undefined ? { pathMap: placement.pathMap } : {}) };
   const { runHarden, HardenInputError } = await import('../../harden/run.ts');
   try {
     const run = await runHarden(spec, request);
@@ -24,6 +27,7 @@ async function hardenCommand(spec: string | undefined, flags: HardenFlags): Prom
 }
 
 export function registerHarden(cli: Command): void {
+  const [startDir, pathMap] = placementOptions('files hardened alone');
   connectionOptions(cli
     .command('harden'))
     .description('write a hardened redis.conf (a minimal edit of yours), users.acl, sentinel.conf, host files and PLAN.md into --out; start them in a throwaway server and re-audit them (nothing on the server changes)')
@@ -34,6 +38,8 @@ export function registerHarden(cli: Command): void {
     .option('--sentinel-acl <file>', "the sentinel's ACL file (default: the sentinel.conf's aclfile)", once('--sentinel-acl'))
     .option('--out <dir>', 'the output directory (must not exist, or be empty; see --force)', once('--out', 'one directory'))
     .option('--redis-version <version>', 'the version the files are for (default: the live server\'s, else the local redis-server\'s)')
+    .addOption(startDir)
+    .addOption(pathMap)
     .addOption(withDefault('--profile <name>', 'baseline (no client is locked out without a new credential) or strict (also TLS only, non-default port)', 'baseline'))
     .option('--bind <addr...>', 'the addresses to listen on (default: the private and loopback ones the config lists, else loopback)')
     .option('--tls-cert <file>', 'server certificate: enables TLS (with --tls-key and --tls-ca)', once('--tls-cert'))
