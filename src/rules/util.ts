@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { isLoopback, isPrivate, isWildcard } from '../net/address.ts';
-import type { AclState, AclUser, CategoryTable, ClusterFacts, ConfigMap, Fact, FileFacts, HostFacts, ServerIdentity } from '../facts/types.ts';
-import { runsNothing } from '../acl/permissions.ts';
+import type { AclState, AclUser, CategoryTable, ClusterFacts, ConfigMap, Fact, FileFacts, HostFacts, SecretDigest, ServerIdentity } from '../facts/types.ts';
+import { canRun, runsNothing } from '../acl/permissions.ts';
 import type { Verdict } from './define.ts';
 import { parseVersion as parseServerVersion } from '../redis/version.ts';
 import { clipped } from '../util/shown.ts';
@@ -236,6 +236,33 @@ export function unreadUsers(acl: AclState): string | undefined {
 
 export function defaultUser(acl: AclState): AclUser | undefined {
   return acl.users.find((u) => u.name === 'default');
+}
+
+/** How a server's ACL takes one login (see {@link loginAs}). */
+export interface LoginOn {
+  /** The user of that name, undefined when the ACL read has none (see `acl.unreadable` for users not read). */
+  readonly user: AclUser | undefined;
+  readonly on: boolean;
+  /** Whether it takes the password (nopass takes any). */
+  readonly takes: boolean;
+  /** Of `commands`, those it may not run; undefined when the categories are unknown. */
+  readonly missing: readonly string[] | undefined;
+}
+
+/**
+ * Whether a client logging in to a server as `name` with `password` gets in and may run `commands`: the twin checks of
+ * sentinel.no-auth-user (a sentinel's auth-user on the servers it watches) and replication.no-masteruser (a replica's
+ * masteruser on its master), each of which reads the answers in its own order (LEFT-2).
+ */
+export function loginAs(acl: AclState, categories: CategoryTable | undefined, name: string, password: SecretDigest, commands: readonly string[]): LoginOn {
+  const user = acl.users.find((u) => u.name === name);
+  if (!user) return { user, on: false, takes: false, missing: undefined };
+  return {
+    user,
+    on: user.enabled,
+    takes: user.nopass || user.passwords.some((p) => p.sha256 === password.sha256),
+    missing: categories ? commands.filter((c) => !canRun(user, c, categories)) : undefined,
+  };
 }
 
 /** A client that connects without AUTH is the default user: it gets in when that user is on and nopass. */

@@ -1,12 +1,11 @@
 import type { AclState, TopologyFacts } from '../../facts/types.ts';
 import type { Finding, Verdict } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { canRun } from '../../acl/permissions.ts';
 import { nodeName, noReplicaReason, replicasOf } from '../../topology/nodes.ts';
 import { infoField } from '../../redis/info.ts';
 import { roleRules, userName } from '../../profile/index.ts';
 import { resolveVersion } from '../../redis/directives.ts';
-import { defaultUser, openToAnyone, releaseName, replicationNames, settableReplicationNames } from '../util.ts';
+import { defaultUser, loginAs, openToAnyone, releaseName, replicationNames, settableReplicationNames } from '../util.ts';
 import type { ReplicationNames } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
 
@@ -98,12 +97,13 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
       unchecked += 1;
       continue;
     }
-    const account = acl.users.find((u) => u.name === user);
-    if (!account || !account.enabled) {
+    const login = loginAs(acl, categories, user, masterauth.value, REPLICATION_COMMANDS);
+    const account = login.user;
+    if (!account || !login.on) {
       findings.push({ message: `replica ${name} logs in as '${user}', which ${account ? "is 'off'" : 'does not exist'} on its master ${masterName}: replication cannot authenticate`, source: masteruser?.source, remediation: `On ${masterName}: \`ACL SETUSER ${user} on >… ${REPLICATION_RULES}\`.` });
       continue;
     }
-    const missing = REPLICATION_COMMANDS.filter((c) => !canRun(account, c, categories));
+    const missing = login.missing ?? [];
     if (missing.length > 0) {
       findings.push({
         message: `'${user}' on master ${masterName} may not run ${missing.map((c) => c.toUpperCase()).join(', ')}: replica ${name} cannot replicate as that user`,
@@ -113,7 +113,7 @@ function judgeDeployment(topology: TopologyFacts): Verdict {
       });
       continue;
     }
-    if (!account.nopass && !account.passwords.some((p) => p.sha256 === masterauth.value.sha256)) {
+    if (!login.takes) {
       findings.push({ message: `the ${n.masterauth} of replica ${name} matches no password of '${user}' on master ${masterName}: replication cannot authenticate`, source: masterauth.source });
       continue;
     }

@@ -1,8 +1,7 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { atLeast, openToAnyone } from '../util.ts';
+import { atLeast, loginAs, openToAnyone } from '../util.ts';
 import { roleRules, SENTINEL_ON_SERVER, userName } from '../../profile/index.ts';
-import { canRun } from '../../acl/permissions.ts';
 import type { Source } from '../../facts/types.ts';
 import type { TopologyFacts } from '../../facts/topology.ts';
 import { clipped } from '../../util/shown.ts';
@@ -72,8 +71,8 @@ function authUsersOnServers(topology: TopologyFacts): Cross {
           all = false;
           continue;
         }
-        const user = acl.users.find((u) => u.name === name);
-        if (!user) {
+        const login = loginAs(acl, table, name, pass, SENTINEL_ON_SERVER);
+        if (!login.user) {
           if (acl.unreadable?.length) {
             unknown.add(`auth-user '${clipped(name)}' is not among the users read on ${server.address} (${acl.unreadable[0]})`);
             all = false;
@@ -82,15 +81,12 @@ function authUsersOnServers(topology: TopologyFacts): Cross {
           }
           continue;
         }
-        if (!user.enabled) why("is 'off'");
-        else if (!user.nopass && !user.passwords.some((p) => p.sha256 === pass.sha256)) why('does not take the auth-pass the sentinel sends');
-        else if (!table) {
+        if (!login.on) why("is 'off'");
+        else if (!login.takes) why('does not take the auth-pass the sentinel sends');
+        else if (!login.missing) {
           unknown.add(`the command categories of ${server.address} are unknown: whether auth-user '${clipped(name)}' may run what Sentinel sends is not judged`);
           all = false;
-        } else {
-          const missing = SENTINEL_ON_SERVER.filter((c) => !canRun(user, c, table));
-          if (missing.length > 0) why(`may not run ${missing.map((c) => c.toUpperCase().replace('|', ' ')).join(', ')}`);
-        }
+        } else if (login.missing.length > 0) why(`may not run ${login.missing.map((c) => c.toUpperCase().replace('|', ' ')).join(', ')}`);
       }
       if (all) checked++;
     }
