@@ -498,6 +498,15 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     else if (syslogKeeps) notes.push('The log goes to syslog only (daemonize yes, `logfile ""`, syslog-enabled yes), as the input had it: harden adds no log file, whose directory the host may not have (the server does not start without it). Where nothing listens on /dev/log that log is lost: then set `logfile` to a file in a directory the server owns.');
     else notes.push('The log goes to standard output (daemonize no): the supervisor keeps it; syslog-enabled yes adds a copy.');
 
+    // A unix socket others may write to lets any local user connect (QA42-54: left as it was, failing after harden
+    // too). 770: the server's user, the socket's group and root; with 0 the umask decides, which harden cannot see.
+    const socket = fc.get('unixsocket')?.value ?? '';
+    const socketPerm = Number.parseInt(fc.get('unixsocketperm')?.value ?? '0', 8);
+    if (socket !== '' && Number.isInteger(socketPerm) && (socketPerm & 0o002) !== 0) {
+      set('network.unix-socket-permissions', 'unixsocketperm', ['770'], true);
+      notes.push(`**Unix socket:** \`${socket}\` was open to any local user (\`unixsocketperm ${fc.get('unixsocketperm')!.value}\`); harden sets \`unixsocketperm 770\`: the server's user, the socket's group${versionAtLeast(v, 8, 0) || v.product === 'valkey' ? ' (the server\'s group, or the one `unixsocketgroup` names)' : " (the server's group)"} and root. A client that connects through the socket must run in that group from the restart on.`);
+    } else if (socket !== '' && socketPerm !== 0) claims.add('network.unix-socket-permissions');
+
     // bind: keep private and loopback addresses, drop the rest loudly. A line redis-server cannot listen on is
     // replaced whole (none of its addresses kept: which of them the operator meant is not harden's guess).
     const unlistenable = options.unlistenableBind;

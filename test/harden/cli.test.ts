@@ -476,6 +476,17 @@ describe('harden: what the files say', () => {
     assert.doesNotMatch(run.stdout, /auth\.dangerous-commands-allowed +fail +fail/);
   });
 
+  it('unixsocketperm 777: set to 770 and said in PLAN.md, the rule passing on the output (QA42-54)', async () => {
+    const input = join(work, 'socket.conf');
+    writeFileSync(input, `port 6379\nunixsocket ${join(work, 'qa42-54.sock')}\nunixsocketperm 777\n`);
+    const out = join(work, 'socket-out');
+    const run = await redfort(['harden', '--config', input, '--redis-version', '7.0.15', '--out', out]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^unixsocketperm 770$/m);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /^\| network\.unix-socket-permissions \| fail \| pass \|/m);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /\*\*Unix socket:\*\* .* was open to any local user \(`unixsocketperm 777`\); harden sets `unixsocketperm 770`/);
+  });
+
   it('rename-command CONFIG: PLAN.md says the live audit of step 4 cannot read the settings', async () => {
     // The generated auditor's +config|get reaches the renamed command, but redfort sends CONFIG GET by name: the
     // audit PLAN.md asks for skipped 19 rules, and nothing said why.
