@@ -46,7 +46,7 @@ export function load(files: Readonly<Record<string, string>>, top = '/etc/redis/
 }
 
 /** The effective configuration of one redis.conf text. */
-export function conf(text: string, options: { version?: string; sentinel?: boolean } = {}): EffectiveConf {
+export function conf(text: string, options: { version?: string; sentinel?: boolean; versionKnown?: boolean } = {}): EffectiveConf {
   return effectiveConfig(load({ '/etc/redis/redis.conf': text }), options);
 }
 

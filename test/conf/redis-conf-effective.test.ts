@@ -319,6 +319,21 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(value(conf('unixsocket /tmp/r.sock\nproc-title-template "{unixsocket}"\n', { version: '7.2.6' }), 'proc-title-template'), '{unixsocket}');
   });
 
+  // QA41-115: Redis 5.0's loadServerConfigFromString has no `user` branch (ACLs came with 6.0): it stops at the line,
+  // as at `aclfile`, which was refused while `user` lines were dropped without a word.
+  it("a 'user' line told Redis 5.x or older is the line it stops at, as 'aclfile' is", () => {
+    for (const version of ['5.0.14', '4.0.14', '3.2.12']) {
+      const label = `Redis ${version.split('.').slice(0, 2).join('.')}`;
+      const user = parseError(() => conf('port 6379\nuser default off\n', { version, versionKnown: true }));
+      assert.deepEqual([user.line, user.reason], [2, `'user' is not a ${label} directive: redis-server ${label} stops at this line (Bad directive or wrong number of arguments)`], version);
+      const aclfile = parseError(() => conf('port 6379\naclfile /tmp/x.acl\n', { version, versionKnown: true }));
+      assert.equal(aclfile.reason, `'aclfile' is not a ${label} directive: redis-server ${label} stops at this line (Bad directive or wrong number of arguments)`, version);
+      // The version a guess: a warning naming the line.
+      assert.match(conf('user default off\n', { version }).warnings.join('\n'), new RegExp(`:1: 'user' is not a ${label.replace('.', '\\.')} directive`));
+    }
+    assert.equal(conf('user default off\n', { version: '6.0.20', versionKnown: true }).users[0]?.name, 'default');
+  });
+
   // Found by test/property/conf-server.test.ts: live 6.0.20 and 6.2.16 refuse to start ("can't open config file").
   it('a glob include is a warning for 6.x, which opens the pattern as one file name', () => {
     const files = { '/etc/redis/redis.conf': 'include /etc/redis/conf.d/*.conf\n', '/etc/redis/conf.d/a.conf': 'hz 5\n' };

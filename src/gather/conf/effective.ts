@@ -25,7 +25,7 @@ import type { SentinelConf } from './sentinel-conf.ts';
 import { memtoll6 } from './c-numbers.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, directiveShaped, isKnownDirective, unknownDirective } from './tokenize.ts';
-import { builtinModuleConfig } from '../../redis/directives.ts';
+import { beforeAcl, builtinModuleConfig } from '../../redis/directives.ts';
 import { unjudgedWhy } from '../../redis/releases.ts';
 import { commandOfEveryRelease, commandsKnown, renameableCommand, sentinelCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
@@ -257,6 +257,12 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
       return;
     }
     if (name === 'user') {
+      // Redis before 6.0 has no ACL: its loader has no `user` branch and stops at the line (QA41-115), as at aclfile.
+      if (options.version !== undefined && beforeAcl(version)) {
+        early.notInVersion ??= { path: d.source.path, line: d.source.line, what: `'user' is not a ${version.label} directive` };
+        warnings.push(`${d.source.path}:${d.source.line}: 'user' is not a ${version.label} directive (redis-server ${version.label} would refuse it: Bad directive or wrong number of arguments)`);
+        return;
+      }
       let unknown: AclSyntaxError | undefined;
       const user = parseUserLine(d, options.version, (error) => (unknown ??= error));
       userLoads.push({ user, unknown });
