@@ -252,9 +252,21 @@ const TARGET: Shape = {
   pattern: /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~:[\]@%+-]*(?:\/[A-Za-z0-9]*)?|[A-Za-z0-9._:[\]-]+)$/,
 };
 
-function inlinePasswordWarning(where: string): string {
-  return `${where}: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile`;
+/**
+ * The warnings for the lines that write a password in the inventory: the first {@link INLINE_SHOWN} by their line, then
+ * a count of the rest, as {@link listedTwice} does (QA42-7: 1,000 `redis://:pw@host` lines were 1,000 warnings, with
+ * --quiet too). A line that writes it twice (a URL's and a `password` key) is one.
+ */
+function inlinePasswordWarnings(path: string, lines: readonly number[]): string[] {
+  const unique = [...new Set(lines)];
+  const warnings = unique.slice(0, INLINE_SHOWN).map((line) => `${path}:${line}: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile`);
+  const more = unique.length - INLINE_SHOWN;
+  if (more > 0) warnings.push(`${path}: … and ${more} more ${more === 1 ? 'line' : 'lines'} with a password written in the inventory`);
+  return warnings;
 }
+
+/** How many lines with a password written in the inventory are named one by one. */
+const INLINE_SHOWN = 10;
 
 /**
  * The most targets an inventory of one URL a line may list. Each costs about 500 bytes as it is read (its line, its
@@ -265,15 +277,15 @@ const MAX_LINE_TARGETS = 1_000_000;
 
 function parseLines(text: string, path: string): Inventory {
   const targets: InventoryTarget[] = [];
-  const warnings: string[] = [];
+  const inline: number[] = [];
   const tooMany = lineOfTarget(text, MAX_LINE_TARGETS + 1);
   if (tooMany !== undefined) throw new SettingsError(`${path}:${tooMany}: more than ${MAX_LINE_TARGETS.toLocaleString('en-US')} targets in one inventory: split the fleet`);
   for (const { spec, number } of targetLines(text)) {
     const where = `${path}:${number}`;
-    if (checkSpec(spec, (message) => { throw new SettingsError(`${where}: ${message}`); })) warnings.push(inlinePasswordWarning(where));
+    if (checkSpec(spec, (message) => { throw new SettingsError(`${where}: ${message}`); })) inline.push(number);
     targets.push({ spec, connection: {}, labels: {}, source: { kind: 'file', path, line: number } });
   }
-  return { path, targets, warnings };
+  return { path, targets, warnings: inlinePasswordWarnings(path, inline) };
 }
 
 /**
@@ -391,7 +403,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
   const duplicate = firstDuplicateKey(doc);
   if (duplicate !== undefined) throw new SettingsError(`${path}:${lines.linePos(duplicate).line}: Map keys must be unique`);
   const file = (value: string) => (options.baseDir && !isAbsolute(value) ? resolve(options.baseDir, value) : value);
-  const warnings: string[] = [];
+  const inline: number[] = [];
 
   const layer = (node: Node | null, where: string, allowed: readonly string[]): Layer & { url?: Node; group?: Node } => {
     const connection: Record<string, string | boolean | number> = {};
@@ -442,7 +454,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       } else {
         const text = stringOf(doc, value, `${where}: ${name}`, fail, true);
         if (name === 'passwordEnv' && !ENV_NAME.test(text)) fail(value, `${where}: passwordEnv must be an environment variable name (the value is not shown: it may be the password itself)`);
-        if (name === 'password') warnings.push(inlinePasswordWarning(`${path}:${at(value)}`));
+        if (name === 'password') inline.push(at(value));
         connection[name] = PATHS.has(name) ? file(text) : text;
         lines[name] = at(here);
       }
@@ -513,7 +525,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       spec = stringOf(doc, own.url!, 'targets: url', fail, true);
     }
     const where = `targets: ${maskPassword(spec)}`;
-    if (checkSpec(spec, (message) => fail(own.url ?? node, `targets: ${message}`))) warnings.push(inlinePasswordWarning(`${path}:${at(own.url ?? node)}`));
+    if (checkSpec(spec, (message) => fail(own.url ?? node, `targets: ${message}`))) inline.push(at(own.url ?? node));
     let groupName: string | undefined;
     let group: Layer = { connection: {}, labels: {} };
     if (own.group) {
@@ -543,7 +555,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       keyLines,
     });
   }
-  return { path, targets, warnings };
+  return { path, targets, warnings: inlinePasswordWarnings(path, inline) };
 }
 
 /**

@@ -235,6 +235,16 @@ describe('inventory', () => {
     assert.equal(inv.warnings[10], 'list.txt: 4989 more targets are listed twice');
   });
 
+  // QA42-7: 200 entries with an inline password were 200 identical warnings, --quiet or not.
+  it('passwords written in the inventory: the first ten lines named, then a count of the rest; one warning a line (QA42-7)', () => {
+    const lines = parseInventory(Array.from({ length: 200 }, (_, i) => `redis://:pw${i}@h${i}:1\n`).join(''), 'inl.txt');
+    assert.equal(lines.warnings.length, 11);
+    assert.equal(lines.warnings[9], 'inl.txt:10: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile');
+    assert.equal(lines.warnings[10], 'inl.txt: … and 190 more lines with a password written in the inventory');
+    const yaml = parseInventory(`defaults: { password: d }\ntargets:\n${Array.from({ length: 12 }, (_, i) => `  - { url: "redis://:u${i}@h${i}:1", password: x${i} }\n`).join('')}`, 'inl.yaml');
+    assert.deepEqual(yaml.warnings.map((w) => w.split(': a password')[0]), ['inl.yaml:1', ...Array.from({ length: 9 }, (_, i) => `inl.yaml:${i + 3}`), 'inl.yaml: … and 3 more lines with a password written in the inventory']);
+  });
+
   it('one URL a line, comments skipped, lines counted', () => {
     const inv = parseInventory('# fleet\n\nredis://a:1\nb:2\n', 'list.txt');
     assert.deepEqual(inv.targets.map((t) => [t.spec, t.source.line]), [['redis://a:1', 3], ['b:2', 4]]);
