@@ -421,8 +421,16 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const { body } = splitHeader(conf.text);
     const changes: ConfChange[] = [];
     const fc = facts.files?.config ?? config;
+    // QA42-51: a setting the running server did not report (CONFIG GET answered, without it) is one it does not have:
+    // a line of it stops that server at start (lua-enable-deprecated-api came in patch releases: 6.2.20, 7.2.11),
+    // whatever the version table of its minor says. Never written, never claimed; PLAN.md says so.
+    const unreported = (name: string): boolean => facts.sources.has('live') && config.size > 0 && !config.has(name);
     const set = (rule: string, name: string, args: string[], restart: boolean): void => {
       const current = fc.get(name)?.value ?? '';
+      if (unreported(name)) {
+        if (current !== args.join(' ')) notes.push(`**${name}: not written, the running server does not have it** (CONFIG GET ${name} gave nothing${facts.server?.version ? `: Redis ${facts.server.version}` : ''}). A line of it would stop the server at start; it came in later releases of some lines. Upgrade, then harden again to set \`${name} ${args.join(' ')}\`.`);
+        return;
+      }
       claims.add(rule);
       if (current === args.join(' ')) return;
       // The line that decides the value may spell it as an alias (Valkey 8's `primaryuser` for `masteruser`,
@@ -467,6 +475,14 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     }
     for (const s of targetSettings(v, profile.name)) {
       if (s.directive === 'port' && options.tls) continue;
+      // Before 7.0 commands.protected-features-enabled skips (no enable-*-command switch): the Lua switch a 6.2.20
+      // file may have is still set, but the rule is no fix of harden's to count.
+      if (s.rule === 'commands.protected-features-enabled' && !versionAtLeast(v, 7, 0)) {
+        const had = claims.has(s.rule);
+        set(s.rule, s.directive, [s.value], s.restart);
+        if (!had) claims.delete(s.rule);
+        continue;
+      }
       if (s.directive === 'port') {
         strictPort(s.rule, Number(s.value), s.restart);
         continue;
