@@ -1129,12 +1129,26 @@ function hardenSentinel(
     changes.push({ key: ['user'], args: null, note: `moved to the sentinel's ACL file (${basename(aclPath)})` });
     aclLines = [defaultUserOffLine(v)];
     const present = new Set<string>();
+    // QA42-57: the sentinel's own users get -@dangerous as a redis.conf's do (Sentinel's rewrite writes `+@all` back),
+    // judged on the sentinel's command table; the operators' user (admin) keeps the admin commands it held by name.
+    const table: CategoryTable = facts.categories ?? bundledCategoryTable({ version: `${v.major}.${v.minor}`, mode: 'sentinel', product: v.product });
+    const operator = userName('admin', options.prefix);
     for (const user of facts.acl?.users ?? []) {
       if (user.name === 'default') continue;
       present.add(user.name);
       const renewed = user.name === sentinelUser && sentinelPassword === 'renewed';
       if (user.plaintextPasswords > 0 && !renewed) rotate.push(`user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
-      aclLines.push(renderUser(user, user.rules, user.selectors, renewed ? [sha256Hex(credential(user.name))] : user.passwords.filter((p) => p.set).map((p) => p.sha256)));
+      const report = analyzeDangerous(user, table, { rewritten: facts.acl?.rewritten === true });
+      const byName = [...new Set(report.byName.filter((g) => g.selector === undefined).map((g) => g.command))];
+      const fix = report.viaCategory.length > 0;
+      const held = fix && user.name === operator ? adminCommands(v, mode).filter((c) => !byName.includes(c) && runsInFull(user, c, table)) : [];
+      const rules = fix ? withoutDangerous(user.rules, [...byName, ...held]) : [...user.rules];
+      const selectors = user.selectors.map((sel) => {
+        const own = analyzeDangerous({ ...user, rules: sel, selectors: [] }, table, { rewritten: facts.acl?.rewritten === true });
+        return own.viaCategory.length > 0 ? withoutDangerous(sel, [...new Set(own.byName.map((g) => g.command))]) : [...sel];
+      });
+      if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name} in the sentinel's ACL file: -@dangerous appended${byName.length ? `; granted by name and kept: ${byName.join(', ')}` : ''}${held.length ? `; the administrator (${operator}): the admin commands it held kept by name: ${held.join(', ')}` : `; it no longer runs ${report.viaCategory.slice(0, 6).map((g) => g.command).join(', ')}${report.viaCategory.length > 6 ? ' …' : ''}: grant back by name what it needs`}`, restart: true });
+      aclLines.push(renderUser(user, rules, selectors, renewed ? [sha256Hex(credential(user.name))] : user.passwords.filter((p) => p.set).map((p) => p.sha256)));
       if (renewed) {
         logins.push({ file: 'sentinel.conf', user: user.name });
         items.push({ rule: 'sentinel.no-auth-user', what: `user ${user.name} in the sentinel's ACL file: a new 256-bit password (credentials.env), the one the server's ACL file gets: ${SENTINEL_RENEWED}`, restart: true });
