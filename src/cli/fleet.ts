@@ -109,16 +109,19 @@ class Progress {
   /** Some entry is a deployment: entries and targets differ. */
   readonly #deployments: boolean;
   readonly #write: (text: string) => void;
+  /** The terminal's width, read at each redraw (a window resized meanwhile is drawn at its new width). */
+  readonly #columns: () => number | undefined;
   #entriesDone = 0;
   #targets = 0;
   #failed = 0;
   #errors = 0;
   #last = 0;
   #shown = false;
-  constructor(entries: readonly FleetEntry[], write: (text: string) => void = (text) => process.stderr.write(text)) {
+  constructor(entries: readonly FleetEntry[], write: (text: string) => void = (text) => process.stderr.write(text), columns: () => number | undefined = () => process.stderr.columns) {
     this.#entries = entries.length;
     this.#deployments = entries.some((e) => 'target' in e && e.kind !== undefined);
     this.#write = write;
+    this.#columns = columns;
   }
   /** A target is done (a deployment's node, or the deployment itself): counted, drawn with its entry. */
   target(failed: boolean, error: boolean): void {
@@ -137,9 +140,20 @@ class Progress {
     this.#last = now;
     const elapsed = (now - this.#start) / 1000;
     const eta = done < total ? Math.ceil((elapsed / done) * (total - done)) : 0;
+    const tail = done < total ? `, ETA ${formatSeconds(eta)}` : '';
     const counts = `${this.#failed} with failures, ${this.#errors} not audited`;
-    const head = this.#deployments ? `${done}/${total} entries audited, ${this.#targets} target${this.#targets === 1 ? '' : 's'}: ${counts}` : `${done}/${total} targets audited, ${counts}`;
-    this.#write(`\r\x1b[2Kredfort: ${head}${done < total ? `, ETA ${formatSeconds(eta)}` : ''}`);
+    const targets = `${this.#targets} target${this.#targets === 1 ? '' : 's'}`;
+    const head = this.#deployments ? `${done}/${total} entries audited, ${targets}: ${counts}` : `${done}/${total} targets audited, ${counts}`;
+    let text = `redfort: ${head}${tail}`;
+    // Never wider than the terminal (less one column, where some terminals wrap): a line that wraps leaves its first
+    // rows behind at each redraw, since \r and ESC[2K reach only the last (QA42-18). Shorter words first, then cut.
+    const columns = this.#columns();
+    if (columns !== undefined && columns > 1 && text.length > columns - 1) {
+      const short = `${this.#failed} failing, ${this.#errors} not audited`;
+      text = `redfort: ${this.#deployments ? `${done}/${total} entries, ${targets}: ${short}` : `${done}/${total}, ${short}`}${tail}`;
+      if (text.length > columns - 1) text = text.slice(0, columns - 1);
+    }
+    this.#write(`\r\x1b[2K${text}`);
     this.#shown = true;
   }
   /** Takes the line off the screen; the next update draws it again, however soon. */

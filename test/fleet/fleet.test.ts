@@ -357,6 +357,22 @@ describe('progress', () => {
     assert.doesNotMatch(await underTty(['--quiet']), /targets audited/);
   });
 
+  // QA42-18: a progress line wider than the terminal wraps, and `\r` + ESC[2K redraw only its last row: every redraw
+  // left the first row behind. Cut to the terminal's width (less one), shorter words first.
+  it('the live line fits the terminal: never wider than its columns less one', async () => {
+    const list = join(dir, 'progress-narrow.txt');
+    await writeFile(list, [a.port, c.port, a.port].map((p) => `redis://127.0.0.1:${p}`).join('\n'));
+    const args = ['audit', '--targets', list, '--no-host', '--no-probe', '--summary-only', '--fail-on', 'none', '--concurrency', '1'];
+    for (const cols of [50, 30]) {
+      const command = `stty cols ${cols}; ${[process.execPath, join(ROOT, 'bin', 'redfort.mjs'), ...args].map((w) => `'${w}'`).join(' ')}`;
+      const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, REDISCLI_AUTH: '' } });
+      const lines = [...stdout.matchAll(/\r\x1b\[2K(redfort: [^\r\n]*)/g)].map((m) => m[1]!);
+      assert.ok(lines.length > 0, stdout);
+      for (const l of lines) assert.ok(l.length <= cols - 1, `${cols} columns: ${JSON.stringify(l)} (${l.length})`);
+      if (cols === 50) assert.ok(lines.some((l) => /^redfort: 3\/3, \d+ failing, 0 not audited$/.test(l)), JSON.stringify(lines));
+    }
+  });
+
   // An entry marked replication: true (or cluster, sentinel) is a deployment: the deployment and each node are targets of
   // their own, found only as it is audited. Counting targets, the total grew with them: past the entries first
   // (`3/2 targets audited`), then level with the count (`2/2`, `3/3` … `8/8` while the fleet still ran, its ETA gone).
