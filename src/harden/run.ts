@@ -434,7 +434,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       if (flags.config) confBind = at;
       else sentinelBind = at;
     };
-    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, versionKnown, unlistenableBind, ...placement });
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, versionKnown, unlistenableBind, flagHints: !live, ...placement });
     if (!gathered.ok) throw new HardenInputError(gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
@@ -488,7 +488,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   if (sentinel) {
     if (facts.server?.mode === 'sentinel' && !conf) sentinelFacts = facts;
     else {
-      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText, versionKnown, unlistenableBind: (at) => (sentinelBind = at), ...placement });
+      const read = await gatherFiles({ sentinelConfigPath: sentinel.path, aclPath: flags.sentinelAcl, version: versionText, versionKnown, unlistenableBind: (at) => (sentinelBind = at), flagHints: !live, ...placement });
       if (!read.ok) throw new HardenInputError(read.error);
       sentinelFacts = factsFromFiles(sentinel.path, read.gathered, versionText);
     }

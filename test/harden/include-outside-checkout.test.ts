@@ -33,6 +33,7 @@ describe('harden: --path-map and --start-dir, as audit has them (QA41-103)', () 
     const dir = checkout('bitnami');
     const refused = await redfort(['harden', '--config', join(dir, 'conf', 'redis.conf'), '--redis-version', '7.0.15', '--out', join(dir, 'refused')]);
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /^redfort: .*redis\.conf:3: include: can't open config file '\/opt\/bitnami\/redis\/etc\/overrides\.conf': no such file .*read it from the checkout with --path-map \/opt\/bitnami\/redis\/etc=DIR\n$/);
     const out = join(dir, 'out');
     const run = await redfort(['harden', '--config', join(dir, 'conf', 'redis.conf'), '--redis-version', '7.0.15', '--path-map', `${DEPLOYED}=${join(dir, 'chart')}`, '--out', out]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -44,6 +45,9 @@ describe('harden: --path-map and --start-dir, as audit has them (QA41-103)', () 
 
   it('a relative include: read from --start-dir, where the trial starts too', async () => {
     const dir = checkout('relative');
+    const refused = await redfort(['harden', '--config', join(dir, 'conf', 'master.conf'), '--redis-version', '7.0.15', '--out', join(dir, 'refused')]);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /master\.conf:3: include: can't open config file '.*\/conf\/base\.conf': no such file .*looked for relative to the config file's directory, an assumption: .*--start-dir DIR/);
     const out = join(dir, 'out');
     const run = await redfort(['harden', '--config', join(dir, 'conf', 'master.conf'), '--redis-version', '7.0.15', '--start-dir', join(dir, 'run'), '--out', out]);
     assert.equal(run.code, 0, run.stdout + run.stderr);

@@ -80,6 +80,11 @@ export interface FileInputs {
    */
   readonly offline?: boolean | undefined;
   /**
+   * Files read alone where they are not deployed, whose missing include's error names --start-dir and --path-map
+   * (set by `offline` too): harden's, which is not `offline` for `dir`.
+   */
+  readonly flagHints?: boolean | undefined;
+  /**
    * Told of a last `bind` line redis-server cannot listen on, which is then no refusal of the files (harden replaces
    * it); without it, the files are refused naming that line, as redis-server refuses them.
    */
@@ -340,7 +345,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     if (main) {
       // In an audit of the files alone, a missing include may be a path of the deployed server (a chart's /opt/…) or
       // one relative to a start directory redfort assumed: the error names the flag that reads it (QA41-103).
-      const missingInclude = inputs.offline === true
+      const missingInclude = inputs.offline === true || inputs.flagHints === true
         ? ({ arg, relative }: { readonly arg: string; readonly relative: boolean }): string =>
             relative && inputs.cwd === undefined && inputs.processCwd === undefined
               ? `looked for relative to the config file's directory, an assumption: redis-server opens it from the directory it starts in (give that with --start-dir DIR)`
