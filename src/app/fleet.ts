@@ -435,11 +435,15 @@ export class FleetTally {
     return { ...this.#summary, failBySeverity: { ...this.#summary.failBySeverity }, ...(this.#disabled > 0 ? { disabled: this.#disabled } : {}) };
   }
 
-  /** Rules that failed somewhere, most failed first (then by severity and id). */
+  /**
+   * Rules that failed somewhere, worst first as the target lines are: by severity (critical at the top), then the
+   * most failed, then by id. By count first, a critical rule failing on two servers sat below nine low ones failing
+   * on all of them, where nobody reads (QA42-14).
+   */
   totals(): RuleTotal[] {
     return [...this.#rules]
       .filter(([, t]) => t.failed > 0)
       .map(([ruleId, t]) => ({ ruleId, ...t }))
-      .sort((a, b) => b.failed - a.failed || severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : 1));
+      .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.failed - a.failed || (a.ruleId < b.ruleId ? -1 : 1));
   }
 }

@@ -37,8 +37,31 @@ describe('the fleet tally of a rule with findings of several severities', () => 
     tally.add(tallyOf(target('redis://c:6379', [result('version.known-vulnerabilities', 'fail', 'low')])));
     tally.add(tallyOf(target('redis://d:6379', [result('host.config-file-permissions', 'fail', 'high'), result('host.config-file-permissions', 'fail', 'medium')])));
     assert.deepEqual(tally.totals(), [
-      { ruleId: 'version.known-vulnerabilities', severity: 'medium', failed: 2, judged: 3 },
       { ruleId: 'host.config-file-permissions', severity: 'high', failed: 1, judged: 1 },
+      { ruleId: 'version.known-vulnerabilities', severity: 'medium', failed: 2, judged: 3 },
+    ]);
+  });
+});
+
+// QA42-14: the totals were ordered by how many targets failed, so a critical rule that failed on two servers came
+// below nine low ones that failed on all of them. Severity first, as the target lines above are; then by count.
+describe('the order of the fleet totals', () => {
+  it('severity first (critical at the top), then the most failed, then by id', () => {
+    const tally = new FleetTally();
+    for (let i = 0; i < 5; i++) {
+      const results = [result('logging.syslog-disabled', 'fail', 'low'), result('persistence.none', 'fail', 'low'), result('network.bind-all', 'fail', 'medium')];
+      if (i < 2) results.push(result('auth.no-authentication', 'fail', 'critical'));
+      if (i < 3) results.push(result('tls.disabled', 'fail', 'high'));
+      if (i === 0) results.push(result('commands.rename', 'fail', 'high'));
+      tally.add(tallyOf(target(`redis://h${i}:6379`, results)));
+    }
+    assert.deepEqual(tally.totals().map((t) => `${t.ruleId} ${t.failed}`), [
+      'auth.no-authentication 2',
+      'tls.disabled 3',
+      'commands.rename 1',
+      'network.bind-all 5',
+      'logging.syslog-disabled 5',
+      'persistence.none 5',
     ]);
   });
 });
