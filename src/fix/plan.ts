@@ -686,9 +686,15 @@ export function buildPlan(input: PlanInput): FixPlan {
       const def = userOf(f, 'default');
       const hasAuth = def !== undefined && (!def.enabled || !def.nopass);
       const step = { node: n.address, command: ['CONFIG', 'SET', 'protected-mode', 'yes'], rules: ['network.protected-mode-off'], touches: [{ kind: 'config', name: 'protected-mode' } as Touch] };
-      if (hasAuth) add('settings', { ...step, class: 'safe', reason: 'the default user already needs a password (or is off), so protected mode refuses no client that could log in' });
-      else pendingProtected.set(n.address, { ...step, class: 'disruptive', reason: defaultOn.has(n.address) ? 'after the default user is off it changes nothing, but before that it refuses every client that is not on loopback: it goes with the disruptive steps, after `default off`' : 'while the default user needs no password, protected mode refuses every client that is not on loopback' });
-      closed(n.address, 'network.protected-mode-off');
+      if (def?.enabled === true && !def.nopass) {
+        // Failed on a guessable password of the default user (QA41-12): protected mode does not act while it has one, so
+        // CONFIG SET protected-mode yes closes nothing; turning the default user off (below) does.
+        if (defaultOn.has(n.address)) closed(n.address, 'network.protected-mode-off');
+      } else {
+        if (hasAuth) add('settings', { ...step, class: 'safe', reason: 'the default user already needs a password (or is off), so protected mode refuses no client that could log in' });
+        else pendingProtected.set(n.address, { ...step, class: 'disruptive', reason: defaultOn.has(n.address) ? 'after the default user is off it changes nothing, but before that it refuses every client that is not on loopback: it goes with the disruptive steps, after `default off`' : 'while the default user needs no password, protected mode refuses every client that is not on loopback' });
+        closed(n.address, 'network.protected-mode-off');
+      }
     }
   }
 

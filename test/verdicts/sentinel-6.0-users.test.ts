@@ -68,7 +68,8 @@ describe('Redis 6.0 sentinel: user lines and aclfile are not loaded', { concurre
   it('file-only 6.2.16: the same file\'s user lines are the users', async () => {
     const { results } = await auditFiles({ sentinelConfigPath: conf('users-62', LINES), version: '6.2.16' });
     expectStatus(results, 'auth.no-authentication', 'pass');
-    expectStatus(results, 'network.protected-mode-off', 'pass');
+    // The default user's password is known by its hash alone: whether it is strong is unknown (QA41-12), not the 6.0 failure.
+    assert.match(expectStatus(results, 'network.protected-mode-off', 'skip')[0]!.message, /the default user needs a password, whose strength is unknown/);
     expectStatus(results, 'auth.default-user-enabled', 'fail');
   });
 

@@ -1,5 +1,5 @@
-import type { AclUser, ConnectionFacts, FileFacts, SecretDigest, SecretMap } from '../../facts/types.ts';
-import type { Finding } from '../define.ts';
+import type { AclUser, ConnectionFacts, Facts, FileFacts, SecretDigest, SecretMap } from '../../facts/types.ts';
+import type { Finding, RuleContext } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { unreadUsers } from '../util.ts';
 import { runsNothing, runsOnly } from '../../acl/permissions.ts';
@@ -53,6 +53,41 @@ function weakness(digest: SecretDigest, length: number | undefined, min: number,
   return undefined;
 }
 
+/** How a password stands: its weakness when it has one, and its clear-text length when known. */
+export interface PasswordJudgement {
+  readonly problem: string | undefined;
+  /** The weakness is only a length under the threshold: not empty, listed or patterned. */
+  readonly onlyShort: boolean;
+  readonly length: number | undefined;
+}
+
+/**
+ * Judges passwords as this rule does (empty, published, placeholder, common, trivially structured, shorter than the
+ * threshold), with every clear text the facts hold: `digests` are the passwords to be judged (their hashes are looked
+ * up among the very short passwords once). Shared with network.protected-mode-off, whose pass needs strong
+ * authentication (QA41-12).
+ */
+export function passwordJudge(
+  facts: Pick<Facts, 'secrets' | 'files' | 'connection'>,
+  { thresholds, isCommonPassword, shortPasswords }: RuleContext,
+  digests: readonly SecretDigest[],
+): (digest: SecretDigest) => PasswordJudgement {
+  const clear = clearTexts(facts.secrets, facts.files, facts.connection);
+  const seen = lengthsByHash(clear);
+  // The shape of a clear text seen (CONFIG GET, the files, the login), for the hash ACL LIST shows of it.
+  const shapes = new Map(clear.filter((d) => d.pattern !== undefined).map((d) => [d.sha256, d.pattern!]));
+  // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
+  const unknown = digests.filter((d) => knownLength(d, seen, new Map()) === undefined);
+  const short = shortPasswords && unknown.length > 0 ? shortPasswords(unknown.map((d) => d.sha256)) : new Map<string, number>();
+  return (digest) => {
+    const length = knownLength(digest, seen, short);
+    const pattern = digest.pattern ?? shapes.get(digest.sha256);
+    const judged = pattern === undefined ? digest : { ...digest, pattern };
+    const problem = weakness(judged, length, thresholds.minPasswordLength, isCommonPassword);
+    return { problem, onlyShort: problem !== undefined && weakness(judged, length, 0, isCommonPassword) === undefined, length };
+  };
+}
+
 export default defineRule({
   id: 'auth.weak-password',
   title: 'Every password is long and not a common one',
@@ -62,20 +97,15 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give each user a long random password (`ACL GENPASS` makes 256 bits): `ACL SETUSER <user> resetpass >…`, or `#<sha256>` in the ACL file; remove `nopass` from named users.',
   requires: ['acl'],
-  check({ acl, secrets, files, connection, categories }, { thresholds, isCommonPassword, shortPasswords }) {
+  check({ acl, secrets, files, connection, categories }, context) {
+    const { thresholds } = context;
     const findings: Finding[] = [];
     const harmless: string[] = [];
     // Passwords whose clear-text length is known, and the users with one whose length is not (only its hash seen).
     let judged = 0;
     let unjudged = 0;
     const unjudgedUsers: string[] = [];
-    const clear = clearTexts(secrets, files, connection);
-    const seen = lengthsByHash(clear);
-    // The shape of a clear text seen (CONFIG GET, the files, the login), for the hash ACL LIST shows of it.
-    const shapes = new Map(clear.filter((d) => d.pattern !== undefined).map((d) => [d.sha256, d.pattern!]));
-    // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
-    const unknown = acl.users.filter(canLogIn).flatMap((u) => u.passwords).filter((d) => knownLength(d, seen, new Map()) === undefined);
-    const short = shortPasswords && unknown.length > 0 ? shortPasswords(unknown.map((d) => d.sha256)) : new Map<string, number>();
+    const judgePassword = passwordJudge({ secrets, files, connection }, context, acl.users.filter(canLogIn).flatMap((u) => u.passwords));
     const judge = (user: AclUser) => {
       if (user.nopass) {
         // The default user's nopass is auth.no-authentication's finding. A user that may run no command (`nocommands`,
@@ -86,9 +116,7 @@ export default defineRule({
         return;
       }
       user.passwords.forEach((digest, i) => {
-        const length = knownLength(digest, seen, short);
-        const pattern = digest.pattern ?? shapes.get(digest.sha256);
-        const problem = weakness(pattern === undefined ? digest : { ...digest, pattern }, length, thresholds.minPasswordLength, isCommonPassword);
+        const { problem, length } = judgePassword(digest);
         const which = user.passwords.length > 1 ? ` (password ${i + 1} of ${user.passwords.length})` : '';
         if (problem) {
           // A health-check user (`-@all +ping`, redis-operator's pinger): whoever guesses it may run nothing that

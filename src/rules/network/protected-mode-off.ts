@@ -1,8 +1,9 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { atLeast, bindEntries, defaultRunsNothing, defaultUser, exposure, openToAnyone, releaseName, sentinelFix, tcpClosed, unreadUsers } from '../util.ts';
 import type { Fact } from '../../facts/source.ts';
-import type { Facts } from '../../facts/types.ts';
-import type { Finding } from '../define.ts';
+import type { AclUser, Facts } from '../../facts/types.ts';
+import type { FactsWith, Finding, RuleContext, Verdict } from '../define.ts';
+import { passwordJudge } from '../auth/weak-password.ts';
 import { certificateOnly } from '../tls/common.ts';
 import { portLabel, reachedPorts } from '../tls/wire.ts';
 import { clipped } from '../../util/shown.ts';
@@ -40,6 +41,46 @@ function certifiedOnly(facts: Facts): { who: string; grade: Pick<Finding, 'sever
   return { who: `any client holding a certificate from the configured CA (${how}) runs commands, from wherever it reaches the port`, grade: { severity: 'high', ...(refused.length > 0 ? { evidence: refused } : {}) } };
 }
 
+const WEAK_DEFAULT =
+  'Give the default user a long random password (`ACL GENPASS`; `ACL SETUSER default resetpass >…`, or `requirepass`), or turn it off (`ACL SETUSER default off`, `user default off` in the ACL file) and give each client a named user: protected mode does not act while the default user has a password.';
+
+/**
+ * The verdict on a default user that needs a password, when protected mode is no answer: it acts only while the default
+ * user has none (redis@7.0.15 networking.c: `DefaultUser->flags & USER_FLAG_NOPASS`; 3.2-5.x `requirepass == NULL`),
+ * so a password auth.weak-password judges weak (`redis`, the Docker examples') lets in whoever tries it, protected-mode
+ * yes or no (QA41-12). A password of unknown strength (only its hash seen) is unknown: skip. Undefined when the rule's
+ * pass stands: every password judged strong, none, or no TCP port.
+ */
+function weakDefault(user: AclUser, facts: FactsWith<'config'>, context: RuleContext): Verdict | undefined {
+  const { config, server, host } = facts;
+  if (!user.enabled || user.nopass || user.passwords.length === 0) return undefined;
+  const reach = exposure(config, server, host);
+  if (reach === 'none') return undefined;
+  const judge = passwordJudge(facts, context, user.passwords);
+  const judged = user.passwords.map(judge);
+  const mode = config.get('protected-mode');
+  const said = `protected-mode is '${clipped(mode?.value ?? 'unknown')}'`;
+  const weak = judged.findIndex((j) => j.problem !== undefined);
+  if (weak < 0) {
+    if (judged.every((j) => j.length !== undefined)) return undefined;
+    return skip(`${said} and the default user needs a password, whose strength is unknown: redfort saw only its SHA-256 hash (see auth.weak-password); protected mode acts only while the default user has no password, so the password is what keeps clients out`);
+  }
+  const { problem, onlyShort, length } = judged[weak]!;
+  const which = user.passwords.length > 1 ? ` (password ${weak + 1} of ${user.passwords.length})` : '';
+  const has = `the default user has ${problem}${which} (see auth.weak-password)`;
+  const head = mode?.value === 'yes' ? `${said}, but it acts only while the default user has no password, and ${has}` : `${said} and ${has}`;
+  const not = mode?.value === 'yes' ? '' : '; protected mode would not refuse them either: it acts only while the default user has no password';
+  const base = { source: user.source, remediation: WEAK_DEFAULT };
+  if (reach === 'loopback') {
+    return fail({ ...base, message: `${head}: bind admits only loopback clients ('${clipped(config.get('bind')!.value.trim())}'), so only this host can try it`, severity: 'low' });
+  }
+  if (reach === 'unknown') {
+    return fail({ ...base, message: `${head}; ${unresolved(config.get('bind')!.value, host)}: at least this host can try it, and if it resolves beyond loopback whoever reaches the port can`, severity: 'low' });
+  }
+  // A password on the lists (or under 8 characters) falls to the first tries of a scanner; a longer short one takes work.
+  return fail({ ...base, message: `${head}: whoever reaches the port and tries it runs commands${not}`, ...(onlyShort && (length ?? 0) >= 8 ? { severity: 'high' as const } : {}) });
+}
+
 export default defineRule({
   id: 'network.protected-mode-off',
   title: 'Protected mode is on unless strong authentication is in place',
@@ -49,7 +90,7 @@ export default defineRule({
   sources: ['live', 'config'],
   remediation: 'Give the default user a password or disable it (`ACL SETUSER default off` / `user default off` in the ACL file), and set `protected-mode yes` (`CONFIG SET protected-mode yes`, then CONFIG REWRITE).',
   requires: ['config'],
-  check(facts) {
+  check(facts, context) {
     const { config, acl, server, categories, unavailable, host } = facts;
     const mode = config.get('protected-mode');
     if (!acl) {
@@ -66,6 +107,9 @@ export default defineRule({
     const user = defaultUser(acl);
     if (!user && unreadUsers(acl) !== undefined) return skip(unreadUsers(acl)!);
     if (!openToAnyone(acl)) {
+      // A default user that may run no command gains a guesser nothing.
+      const guessable = user && !defaultRunsNothing(acl, categories) ? weakDefault(user, facts, context) : undefined;
+      if (guessable) return guessable;
       const state = !user ? 'there is no default user' : !user.enabled ? 'the default user is off' : 'the default user needs a password';
       return pass(`protected-mode is '${clipped(mode?.value ?? 'unknown')}' and ${state}, so clients must authenticate`, { source: mode?.source ?? acl.source });
     }
