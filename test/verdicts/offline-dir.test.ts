@@ -9,7 +9,8 @@ import type { TargetResult } from '../../src/engine/run.ts';
 // redis-server's default `dir ./` is the directory it was started in (systemd: `/` or WorkingDirectory=, a
 // container's WORKDIR), which an audit of the files alone does not know. It was taken as the config file's directory:
 // a redis.conf stored in /etc without a `dir` line failed persistence.system-path, critical, "treat the server as
-// compromised" (QA36-8). Now the default and a relative `dir` stay relative, and only the file names are judged.
+// compromised" (QA36-8). Now the default and a relative `dir` stay relative, and only the file names are judged:
+// where the files go is unknown, a skip (QA41-110: it was a pass, as if the directory were known to be safe).
 
 const base = mkdtempSync(join(tmpdir(), 'redfort-offline-dir-'));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -32,8 +33,8 @@ test('a config in /etc without a dir line: no system-path failure from the assum
   const result = await auditFiles({ configPath: path, version: '7.2.4' });
   assert.equal(result.error, undefined, result.error);
   const r = systemPath(result);
-  assert.equal(r.status, 'pass', r.message);
-  assert.match(r.message, /^data files go to '\.\/' \(relative to the server's working directory\) as 'dump\.rdb'/);
+  assert.equal(r.status, 'skip', r.message);
+  assert.match(r.message, /^dir is '\.\/', relative to the directory redis-server starts in, which the files do not say .*: the file names \('dump\.rdb'/);
   assert.doesNotMatch(JSON.stringify(result), /assumed \/etc/);
 });
 
@@ -43,16 +44,15 @@ test('a config in a temp directory: dir is the start directory, a relative dir s
   const none = join(dir, 'none.conf');
   writeFileSync(none, 'port 6390\n');
   const r1 = systemPath(await auditFiles({ configPath: none, version: '7.2.4' }));
-  assert.equal(r1.status, 'pass');
-  assert.match(r1.message, /^data files go to '\.\/' \(relative/);
+  assert.equal(r1.status, 'skip');
+  assert.match(r1.message, /^dir is '\.\/', relative/);
   assert.ok(!r1.message.includes(dir), r1.message);
-  assert.ok(r1.source?.kind === 'default' && /does not know/.test(r1.source.note), JSON.stringify(r1.source));
 
   const relative = join(dir, 'relative.conf');
   writeFileSync(relative, 'dir data\ndir ../etc\ndbfilename dump.rdb\n');
   const r2 = systemPath(await auditFiles({ configPath: relative, version: '7.2.4' }));
-  assert.equal(r2.status, 'pass', r2.message);
-  assert.match(r2.message, /^data files go to 'etc' \(relative to the server's working directory\)/);
+  assert.equal(r2.status, 'skip', r2.message);
+  assert.match(r2.message, /^dir is 'etc', relative to the directory redis-server starts in/);
 
   // A bad name is still judged, whatever the directory.
   const name = join(dir, 'name.conf');

@@ -6,7 +6,7 @@ const conf = (text: string) => liveFacts({ conf: text });
 ruleTester(rule, {
   pass: [
     { name: "Debian's data directory", facts: conf('dir /var/lib/redis\ndbfilename dump.rdb'), message: /^data files go to '\/var\/lib\/redis' as 'dump\.rdb', 'appendonly\.aof', 'appendonlydir'$/ },
-    { name: 'a relative dir, as the stock redis.conf has', facts: conf('dir ./'), message: /relative to the server's working directory/ },
+    { name: 'a Windows port: a path from a drive is absolute', facts: conf('dir C:\\Redis\\data'), message: /^data files go to 'C:\\Redis\\data'/ },
     { name: 'a home directory of its own', facts: conf('dir /home/redis/data'), message: /\/home\/redis\/data/ },
   ],
   fail: [
@@ -15,9 +15,13 @@ ruleTester(rule, {
     { name: 'a crontab directory', facts: conf('dir /var/spool/cron/crontabs\ndbfilename root'), messages: [/^dir is '\/var\/spool\/cron\/crontabs'/] },
     { name: 'a web root', facts: conf('dir /var/www/html/'), messages: [/^dir is '\/var\/www\/html'/] },
     { name: 'a shared library by name', facts: conf('dir /var/lib/redis\ndbfilename exp.so'), messages: [/^dbfilename is 'exp\.so'/] },
+    { name: 'a system file name with a relative dir: judged all the same', facts: conf('dir ./\ndbfilename authorized_keys'), messages: [/^dbfilename is 'authorized_keys'/] },
   ],
   skip: [
     { name: 'a sentinel', facts: liveFacts({ mode: 'sentinel', conf: 'dir /tmp' }), message: /sentinel writes no data file/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
+    // QA41-110: relative to a start directory the files do not say (systemd without WorkingDirectory=: /): unknown, not a pass.
+    { name: 'a relative dir, as the stock redis.conf has', facts: conf('dir ./'), message: /^dir is '\.\/', relative to the directory redis-server starts in, which the files do not say \(systemd without WorkingDirectory= starts it in \/, a container in its WORKDIR\): the file names \('dump\.rdb', 'appendonly\.aof', 'appendonlydir'\) are no system file's, but where the data files go is unknown; audit the running server to see it$/ },
+    { name: 'a relative dir below it', facts: conf('dir data'), message: /^dir is 'data', relative/ },
   ],
 });

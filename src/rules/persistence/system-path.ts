@@ -21,6 +21,9 @@ const SYSTEM_DIR_PATTERNS: readonly RegExp[] = [/\/\.ssh$/, /^\/var\/spool\/cron
 /** File names whose content a system reads as logins, accounts, jobs, shell start-up or code. */
 const SYSTEM_FILES = /^(authorized_keys2?|passwd|shadow|group|gshadow|sudoers|crontab|ld\.so\.preload|sshd_config|\.bashrc|\.bash_profile|\.profile|\.zshrc|\.bash_logout)$|\.(so(\.\d+)*|php\d?|phtml|jsp|aspx?|cgi|sh)$/i;
 
+/** A Windows path from a drive (the Windows ports: `dir C:\\redis\\data`): absolute, not relative. */
+const WINDOWS_ABSOLUTE = /^[A-Za-z]:[\\/]/;
+
 /** Whether `dir` (absolute) is a system location no data directory belongs in. */
 export function systemDirectory(dir: string): boolean {
   const p = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
@@ -59,6 +62,14 @@ export default defineRule({
     }
     if (findings.length > 0) return fail(findings);
     if (dir === undefined) return skip('dir is not known');
-    return pass(`data files go to ${dirAbsolute ? `'${clipped(dir.value)}'` : `'${clipped(dir.value)}' (relative to the server's working directory)`}${names.length ? ` as ${names.map((n) => `'${clipped(n.value.value)}'`).join(', ')}` : ''}`, { source: dir.source });
+    const as = names.length ? ` as ${names.map((n) => `'${clipped(n.value.value)}'`).join(', ')}` : '';
+    // A relative dir is left so only where the start directory is unknown (the files audited alone: a live server's is
+    // absolute, CONFIG GET dir gives the directory it chdir'ed into). Where it goes is unknown: systemd without
+    // WorkingDirectory= starts redis-server in /, which this rule fails (QA41-110). The names are judged all the same.
+    if (!dirAbsolute && !WINDOWS_ABSOLUTE.test(dir.value)) {
+      const named = names.length ? `the file names (${names.map((n) => `'${clipped(n.value.value)}'`).join(', ')}) are no system file's, but ` : '';
+      return skip(`dir is '${clipped(dir.value)}', relative to the directory redis-server starts in, which the files do not say (systemd without WorkingDirectory= starts it in /, a container in its WORKDIR): ${named}where the data files go is unknown; audit the running server to see it`);
+    }
+    return pass(`data files go to '${clipped(dir.value)}'${as}`, { source: dir.source });
   },
 });
