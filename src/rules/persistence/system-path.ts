@@ -11,15 +11,31 @@ const SYSTEM_DIRS = new Set([
   '/', '/etc', '/bin', '/sbin', '/boot', '/dev', '/proc', '/sys', '/lib', '/lib32', '/lib64', '/libx32', '/usr', '/usr/bin', '/usr/sbin',
   '/usr/lib', '/usr/lib64', '/usr/local/bin', '/usr/local/sbin', '/usr/local/lib', '/home',
   '/var/spool/cron', '/var/spool/cron/crontabs', '/etc/cron.d', '/etc/cron.hourly', '/etc/cron.daily', '/etc/cron.weekly', '/etc/cron.monthly',
-  '/etc/init.d', '/etc/profile.d', '/etc/ssh', '/etc/sudoers.d', '/etc/ld.so.conf.d', '/etc/systemd/system', '/etc/rc.d', '/etc/pam.d',
-  '/var/www', '/var/www/html', '/usr/share/nginx/html', '/srv/www',
+  '/etc/init.d', '/etc/profile.d', '/etc/ssh', '/etc/sudoers.d', '/etc/ld.so.conf.d', '/etc/rc.d', '/etc/pam.d',
 ]);
 
-/** A directory under which any file is a login, a scheduled job or served code. */
-const SYSTEM_DIR_PATTERNS: readonly RegExp[] = [/\/\.ssh$/, /^\/var\/spool\/cron(\/|$)/, /^\/etc\/cron\.[a-z]+$/];
+/**
+ * A directory under which any file is a login, a scheduled job, a service or served code (QA41-10): systemd reads units
+ * from every unit directory and their `.wants`/`.requires`/`.d` subdirectories (systemd 252's `systemd-analyze verify`
+ * loads a Redis 6.2 AOF named evil.service, its RESP lines "outside of section" ignored and a value's [Service] lines
+ * kept; an RDB it refuses, its header not UTF-8 clean); a `.d` drop-in directory of the system is read whole (sourced
+ * Xsession.d scripts, update-motd.d, modprobe.d and apt.conf.d commands); a web root serves what is below it.
+ */
+const SYSTEM_DIR_PATTERNS: readonly RegExp[] = [
+  /\/\.ssh$/,
+  /^\/var\/spool\/cron(\/|$)/,
+  /^\/etc\/cron\.[a-z]+$/,
+  /^\/(etc|run)\/systemd\/(system|user)(\.control|\.attached)?(\/|$)/,
+  /^\/run\/systemd\/(transient|generator(\.early|\.late)?)(\/|$)/,
+  /^(\/usr(\/local)?)?\/lib\/systemd\/(system|user)(\/|$)/,
+  /\/\.config\/systemd\/user(\/|$)/,
+  /^\/(etc|run|lib|usr\/lib|usr\/local\/lib)\/(.+\/)?[^/]+\.d$/,
+  /^\/(var|srv)\/www(\/|$)/,
+  /^\/usr\/share\/nginx\/html(\/|$)/,
+];
 
-/** File names whose content a system reads as logins, accounts, jobs, shell start-up or code. */
-const SYSTEM_FILES = /^(authorized_keys2?|passwd|shadow|group|gshadow|sudoers|crontab|ld\.so\.preload|sshd_config|\.bashrc|\.bash_profile|\.profile|\.zshrc|\.bash_logout)$|\.(so(\.\d+)*|php\d?|phtml|jsp|aspx?|cgi|sh)$/i;
+/** File names whose content a system reads as logins, accounts, jobs, shell start-up, services or code. */
+const SYSTEM_FILES = /^(authorized_keys2?|passwd|shadow|group|gshadow|sudoers|crontab|ld\.so\.preload|sshd_config|\.bashrc|\.bash_profile|\.profile|\.zshrc|\.bash_logout)$|\.(so(\.\d+)*|php\d?|phtml|jsp|aspx?|cgi|sh|service|socket|timer|path|mount|automount)$/i;
 
 /** A Windows path from a drive (the Windows ports: `dir C:\\redis\\data`): absolute, not relative. */
 const WINDOWS_ABSOLUTE = /^[A-Za-z]:[\\/]/;
