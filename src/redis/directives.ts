@@ -479,6 +479,8 @@ export interface ServerVersion {
   readonly key: VersionKey;
   /** How a `default` source names it: `Redis 7.0`, `Valkey 8.0`, `Redis 7.x`. */
   readonly label: string;
+  /** The patch release, when the version names one (`7.2.6`: 6): for directives a patch release brought. */
+  readonly patch?: number;
 }
 
 /**
@@ -503,7 +505,7 @@ export function resolveVersion(version: string | undefined): ServerVersion {
   if (product === 'valkey') {
     const key: VersionKey =
       major < 8 ? 'v7.2' : major === 8 && minor === 0 ? 'v8.0' : major === 8 && minor === 1 ? 'v8.1' : major < 9 || (major === 9 && minor === 0) ? 'v9.0' : 'v9.1';
-    return { product, major, minor, key, label: `Valkey ${major}.${minor}` };
+    return { product, major, minor, key, label: `Valkey ${major}.${minor}`, ...(parsed.patch !== undefined ? { patch: parsed.patch } : {}) };
   }
   let key: VersionKey;
   if (major < 6 || (major === 6 && minor < 2)) key = 'r6.0';
@@ -514,7 +516,24 @@ export function resolveVersion(version: string | undefined): ServerVersion {
   else if (major === 8 && minor === 0) key = 'r8.0';
   else if (major === 8 && minor < 6) key = 'r8.4';
   else key = 'r8.6';
-  return { product, major, minor, key, label: `Redis ${major}.${minor}` };
+  return { product, major, minor, key, label: `Redis ${major}.${minor}`, ...(parsed.patch !== undefined ? { patch: parsed.patch } : {}) };
+}
+
+/**
+ * Directives a patch release brought to an older line, by the first patch of each Redis `major.minor` that has them
+ * (QA41-16): `lua-enable-deprecated-api` came with the fix of CVE-2025-46818 in 6.2.20, 7.2.11, 7.4.6, 8.0.4 and 8.2.2
+ * (6.2.16 and 7.2.6 refuse the line, 8.0.6 takes it). The 7.0 line had no upstream release with it after 7.0.15, but
+ * Debian's 7.0.15 (1~deb12u6) takes it: no bound there. Valkey's branches are not bounded (their first patches not known here).
+ */
+const SINCE_PATCH: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  'lua-enable-deprecated-api': { '6.2': 20, '7.2': 11, '7.4': 6, '8.0': 4, '8.2': 2 },
+};
+
+/** The first release of `version`'s line that has the directive, when it came in a later patch than `version`'s. */
+export function addedInPatch(spec: DirectiveSpec, version: ServerVersion): string | undefined {
+  if (version.product !== 'redis' || version.patch === undefined) return undefined;
+  const first = SINCE_PATCH[spec.name]?.[`${version.major}.${version.minor}`];
+  return first !== undefined && version.patch < first ? `${version.major}.${version.minor}.${first}` : undefined;
 }
 
 export function existsIn(spec: DirectiveSpec, key: VersionKey): boolean {
@@ -579,6 +598,7 @@ export function nameExistsInVersion(name: string, spec: DirectiveSpec, version: 
 /** Whether this exact release has the directive (the table's column, and the older lines before 6.0). */
 export function existsInVersion(spec: DirectiveSpec, version: ServerVersion): boolean {
   if (!existsIn(spec, version.key)) return false;
+  if (addedInPatch(spec, version) !== undefined) return false;
   if (version.product !== 'redis' || version.major >= 6) return true;
   const since = spec.name.startsWith('tls-') ? ([6, 0] as const) : INTRODUCED[spec.name];
   if (!since) return true;

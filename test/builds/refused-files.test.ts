@@ -73,3 +73,35 @@ describe('a glob include told Redis 6.x', () => {
     });
   }
 });
+
+// QA41-16: `lua-enable-deprecated-api` came with patch releases (6.2.20, 7.2.11, 7.4.6, 8.0.4, 8.2.2), but the
+// directive table is per minor: told 7.2.6, the file was judged (commands.protected-features-enabled fail) though
+// that release refuses the line and does not start.
+describe('a directive a later patch release brought', () => {
+  for (const [name, version, refuses] of [['redis-6.2.16', '6.2.16', '6.2.20'], ['redis-7.2.6', '7.2.6', '7.2.11'], ['redis-8.0.6', '8.0.6', undefined]] as const) {
+    it(`${name} ${refuses ? 'refuses' : 'takes'} lua-enable-deprecated-api, and so does the audit told ${version}`, async () => {
+      const confText = (port: number) => `port ${port}\nbind 127.0.0.1\nlua-enable-deprecated-api yes\n`;
+      if (refuses !== undefined) {
+        const srv = await startRedisExpectingExit({ binary: realBuild(name), confText });
+        try {
+          assert.match(srv.output, />>> 'lua-enable-deprecated-api yes'\nBad directive or wrong number of arguments/);
+          const audited = await auditFiles({ configPath: srv.confPath, version });
+          assert.equal(audited.error, `${srv.confPath}:3: 'lua-enable-deprecated-api' is not a directive of Redis ${version} (added in ${refuses}): redis-server Redis ${version.slice(0, 3)} stops at this line (Bad directive or wrong number of arguments)`);
+          // The release that brought it takes it.
+          assert.equal((await auditFiles({ configPath: srv.confPath, version: refuses })).error, undefined);
+        } finally {
+          await srv.stop();
+        }
+      } else {
+        const srv = await startRedis({ binary: realBuild(name), confText, killOnStop: true });
+        try {
+          const audited = await auditFiles({ configPath: srv.confPath, version });
+          assert.equal(audited.error, undefined);
+          assert.equal(audited.results.find((r) => r.ruleId === 'commands.protected-features-enabled')?.status, 'fail');
+        } finally {
+          await srv.stop();
+        }
+      }
+    });
+  }
+});

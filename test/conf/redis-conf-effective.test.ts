@@ -334,6 +334,17 @@ describe('effectiveConfig: legacy and fork names', () => {
     assert.equal(conf('user default off\n', { version: '6.0.20', versionKnown: true }).users[0]?.name, 'default');
   });
 
+  // QA41-16: lua-enable-deprecated-api came with patch releases (live 6.2.16 and 7.2.6 refuse it, 8.0.6 takes it:
+  // test/builds/refused-files): a release before its patch stops at the line; a minor alone (`7.2`) is not refused.
+  it('a directive a later patch release brought is refused for the releases before it', () => {
+    for (const [version, first] of [['6.2.16', '6.2.20'], ['7.2.6', '7.2.11'], ['7.4.5', '7.4.6'], ['8.0.3', '8.0.4'], ['8.2.1', '8.2.2']] as const) {
+      const e = parseError(() => conf('lua-enable-deprecated-api yes\n', { version, versionKnown: true }));
+      assert.equal(e.reason, `'lua-enable-deprecated-api' is not a directive of Redis ${version} (added in ${first}): redis-server Redis ${version.slice(0, 3)} stops at this line (Bad directive or wrong number of arguments)`);
+      assert.equal(value(conf('lua-enable-deprecated-api yes\n', { version: first, versionKnown: true }), 'lua-enable-deprecated-api'), 'yes', first);
+    }
+    for (const version of ['7.2', '7.0.15', '8.4.0', '8.6.3', 'valkey-8.0.1']) assert.equal(value(conf('lua-enable-deprecated-api yes\n', { version, versionKnown: true }), 'lua-enable-deprecated-api'), 'yes', version);
+  });
+
   // Found by test/property/conf-server.test.ts: live 6.0.20 and 6.2.16 refuse to start ("can't open config file").
   it('a glob include is a warning for 6.x, which opens the pattern as one file name', () => {
     const files = { '/etc/redis/redis.conf': 'include /etc/redis/conf.d/*.conf\n', '/etc/redis/conf.d/a.conf': 'hz 5\n' };

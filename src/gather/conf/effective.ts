@@ -25,7 +25,7 @@ import type { SentinelConf } from './sentinel-conf.ts';
 import { memtoll6 } from './c-numbers.ts';
 import { splitArgs } from './split-args.ts';
 import { asciiLower, directiveShaped, isKnownDirective, unknownDirective } from './tokenize.ts';
-import { beforeAcl, builtinModuleConfig } from '../../redis/directives.ts';
+import { addedInPatch, beforeAcl, builtinModuleConfig } from '../../redis/directives.ts';
 import { unjudgedWhy } from '../../redis/releases.ts';
 import { commandOfEveryRelease, commandsKnown, renameableCommand, sentinelCommand, unjudgedCommandWarning, unknownCommandRule, unknownCommandText } from '../../acl/known-commands.ts';
 import type { Directive } from './tokenize.ts';
@@ -332,9 +332,12 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
       const table = `${version.key.startsWith('v') ? 'Valkey' : 'Redis'} ${version.key.slice(1)}`;
       warnings.push(`${d.source.path}:${d.source.line}: ${quotedArg(name)} is not a ${table} directive, the newest release of that line redfort knows (${unjudgedWhy(options.version, 'directives')})`);
     } else if (options.version !== undefined && !nameExistsInVersion(name, spec, version)) {
-      early.notInVersion ??= { path: d.source.path, line: d.source.line, what: `${quotedArg(name)} is not a ${version.label} directive` };
+      // A directive a later patch of this line brought (QA41-16): named with the release, and the first that has it.
+      const patch = addedInPatch(spec, version);
+      const notA = patch !== undefined ? `${quotedArg(name)} is not a directive of ${version.label}.${version.patch} (added in ${patch})` : `${quotedArg(name)} is not a ${version.label} directive`;
+      early.notInVersion ??= { path: d.source.path, line: d.source.line, what: notA };
       warnings.push(
-        `${d.source.path}:${d.source.line}: ${quotedArg(name)} is not a ${version.label} directive ` +
+        `${d.source.path}:${d.source.line}: ${notA} ` +
           `(redis-server ${version.label} would refuse it: Bad directive or wrong number of arguments)`,
       );
     }
