@@ -152,7 +152,29 @@ function walkLinks(path: string, me: number): { foreign: { link: string; uid: nu
  */
 export async function readSecretFile(path: string, maxBytes: number): Promise<SecretFileText> {
   let info: Stats | undefined;
-  const text = await readTextFile(path, { maxBytes, check: (fd) => void (info = fstatSync(fd)) });
-  const exposure = info === undefined ? undefined : secretFileExposure(info, process.getuid?.());
-  return exposure === undefined ? { text } : { text, exposure };
+  let link: string | undefined;
+  const text = await readTextFile(path, {
+    maxBytes,
+    check: (fd) => {
+      info = fstatSync(fd);
+      link = foreignLinkOn(path);
+    },
+  });
+  const problems = [info === undefined ? undefined : secretFileExposure(info, process.getuid?.()), link].filter((p) => p !== undefined);
+  return problems.length === 0 ? { text } : { text, exposure: problems.join('; ') };
+}
+
+/**
+ * Why the way to a secret file is another user's, or undefined: a symbolic link on its path (its own name or a
+ * directory's) owned by neither the running user nor root. That user may point it at any file the running user can
+ * read, and so choose the password sent (QA42-21: a passwordFile at another user's link in a shared directory was
+ * read without a word, though a file that user owns is warned of).
+ */
+function foreignLinkOn(path: string): string | undefined {
+  const me = process.getuid?.();
+  if (me === undefined) return undefined;
+  const walked = walkLinks(path, me);
+  if (!('foreign' in walked)) return undefined;
+  const { link, uid } = walked.foreign;
+  return `is reached through ${link}, a symbolic link owned by uid ${uid}, ${me === 0 ? 'not by root' : `neither you (uid ${me}) nor root`}: that user may point it at another file`;
 }

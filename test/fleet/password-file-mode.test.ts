@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lchown, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +70,28 @@ describe('passwordFile: its mode and owner', () => {
     const run = await auditWith(file);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /fleet\.yaml:3: the password file '.*foreign\.pw' is owned by uid 65534, not by root: that user may read it and change it/);
+  });
+
+  // QA42-21: another user's link in a shared directory chose the file read (any file root can read), without a word.
+  it('a password file reached through a symbolic link another user owns is named with that link and its owner', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+    const file = join(dir, 'real.pw');
+    await writeFile(file, `${PW}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    const link = join(dir, 'link.pw');
+    await symlink(file, link);
+    await lchown(link, 65534, 65534);
+    const run = await auditWith(link);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.report?.targets[0]?.server, 'the target was audited with the password');
+    assert.match(run.stderr, new RegExp(`fleet\\.yaml:3: the password file '.*link\\.pw' is reached through .*link\\.pw, a symbolic link owned by uid 65534, not by root: that user may point it at another file`));
+    // A directory of the path reached through such a link is named too; one's own link is not.
+    const sub = join(dir, 'sub');
+    await mkdir(sub);
+    await writeFile(join(sub, 'in.pw'), `${PW}\n`, { mode: 0o600 });
+    await symlink(sub, join(dir, 'subdir'));
+    assert.doesNotMatch((await auditWith(join(dir, 'subdir', 'in.pw'))).stderr, /password file/);
+    await lchown(join(dir, 'subdir'), 65534, 65534);
+    assert.match((await auditWith(join(dir, 'subdir', 'in.pw'))).stderr, /in\.pw' is reached through .*subdir, a symbolic link owned by uid 65534/);
   });
 
   // QA42-3: an inventory another user wrote named a root-only file as a passwordFile and a host of theirs: its first
