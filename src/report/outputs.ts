@@ -32,6 +32,9 @@ export function planOutputs(formats: readonly string[] | undefined, outputs: rea
       return `unknown format '${clipped(format)}' in --output ${clipped(output)} (choose from ${known.join(', ')})`;
     } else if (eq === 0) {
       return `--output ${clipped(output)} names no format before '=': write FORMAT=FILE (e.g. json${clipped(output)}), or ./${clipped(output)} for a file of that name`;
+    } else if (known.includes(output)) {
+      // 'json' alone, the slip for json=FILE or --format json, wrote the text report to a file named json (QA42-20).
+      return `--output ${output} names a format, not a file: write ${output}=FILE (or ./${output} for a file of that name)`;
     } else if (output === '') {
       // An unset shell variable (`-o "$OUT"`): said so, not 'its directory does not exist'.
       return '--output needs a file name (or FORMAT=FILE)';

@@ -96,4 +96,12 @@ describe('--format and --output', () => {
     assert.match(plan(undefined, ['sarif2=r.sarif']) as string, /^unknown format 'sarif2' in --output sarif2=r\.sarif/);
     assert.deepEqual(plan(['json'], ['./=r.json']), { files: [{ format: 'json', path: './=r.json' }] });
   });
+
+  // QA42-20: `-o json` (the slip for `-o json=FILE` or `--format json`) wrote the text report to a file named json.
+  it('refuses a bare format name as the output file; ./NAME is a file of that name', () => {
+    assert.equal(plan(undefined, ['json']), '--output json names a format, not a file: write json=FILE (or ./json for a file of that name)');
+    for (const f of ['sarif', 'html', 'text']) assert.match(plan(undefined, [f]) as string, new RegExp(`^--output ${f} names a format, not a file`));
+    assert.match(plan(['json'], ['json']) as string, /^--output json names a format, not a file/);
+    assert.deepEqual(plan(['json'], ['./json']), { files: [{ format: 'json', path: './json' }] });
+  });
 });
