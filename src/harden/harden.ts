@@ -417,6 +417,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     notes.push(`**Sentinels:** harden could not tell whether Sentinels watch this server (CLIENT LIST: ${clipped(options.sentinelWatchers, 200)}). If they do, they log in as the default user the hardened files turn off, and the group loses its failover: harden again as a user that may run CLIENT LIST, or with \`--sentinel-config\`, or give every Sentinel the \`${sentinelName}\` user by hand.`);
   }
 
+  let requirepassAtRunTime = false;
   if (conf) {
     const { body } = splitHeader(conf.text);
     const changes: ConfChange[] = [];
@@ -469,8 +470,17 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       // rewritten) would override the hardened file again at the next start.
       const drift = ['bind', 'port', 'protected-mode', 'logfile', 'loglevel', 'aclfile', 'syslog-enabled', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'masteruser']
         .filter((name) => config.get(name) && facts.files!.config.get(name) && config.get(name)!.value !== facts.files!.config.get(name)!.value);
-      if (drift.length > 0) {
-        notes.push(`The running server differs from its file for ${drift.map((d) => `${d} ('${config.get(d)!.value}' running, '${fc.get(d)!.value}' in the file)`).join(', ')}: a command-line option or a CONFIG SET not written back. harden edits the file; remove such options from the service's command line, or they override the hardened file again.`);
+      // QA42-53: a secret the server runs with but the file does not hold (docker's `--requirepass X`): by name only.
+      // Left on the command line, requirepass gives the default user its password back over the hardened files.
+      const secretDrift = ['requirepass', 'masterauth'].filter((name) => {
+        const running = facts.secrets?.get(name);
+        const inFile = facts.files!.secrets.get(name);
+        return running?.source.kind === 'live' && running.value.set && !(inFile?.value.set && inFile.value.sha256 === running.value.sha256);
+      });
+      if (secretDrift.includes('requirepass')) requirepassAtRunTime = true;
+      if (drift.length > 0 || secretDrift.length > 0) {
+        const named = [...drift.map((d) => `${d} ('${config.get(d)!.value}' running, '${fc.get(d)!.value}' in the file)`), ...secretDrift.map((d) => `${d} (set on the command line, not in the file)`)];
+        notes.push(`The running server differs from its file for ${named.join(', ')}: a command-line option or a CONFIG SET not written back. harden edits the file; remove such options from the service's command line, or they override the hardened file again.`);
       }
     }
     for (const s of targetSettings(v, profile.name)) {
@@ -847,6 +857,10 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       // The rule accepts the profile's admin where it recognizes it (7.0 and later today): then this is no news.
       keptWhileFailing.push({ rule: 'commands.dangerous-not-renamed', text: 'commands.dangerous-not-renamed stays failing by design: the admin user keeps CONFIG, SHUTDOWN and REPLICAOF (and Sentinel needs them); disable the admin user when nobody administers (`ACL SETUSER admin off`) to pass it.' });
     }
+  }
+
+  if (requirepassAtRunTime && claims.delete('auth.requirepass-used')) {
+    manual.push('**requirepass is set on the server\'s command line** (or by a CONFIG SET not written back), not in its file: harden removes it from the file only. Remove `--requirepass` from the service\'s command line (the container\'s or unit\'s arguments) before the restart: left there, it gives the default user a password again over the hardened files, and auth.requirepass-used fails. Not counted as fixed until then.');
   }
 
   if (options.sentinel) {
