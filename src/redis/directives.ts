@@ -381,7 +381,18 @@ export const DIRECTIVE_RELEASES: TabledReleases = {
  * the newest tabled release are judged, as before; a Redis before 2.6 is not ({@link beforeRedis26}).
  */
 export function directivesJudged(version: string | undefined): boolean {
-  return releaseStanding(version, DIRECTIVE_RELEASES) !== 'newer' && !beforeRedis26(version);
+  return releaseStanding(version, DIRECTIVE_RELEASES) !== 'newer' && !beforeRedis26(version) && !keydbVersion(version);
+}
+
+/**
+ * 6.3.x, which no Redis release is: the version KeyDB reports (QA41-112). Its own directives (`server-threads`,
+ * `active-replica`, `multi-master`…, 72 in KeyDB 6.3.4's stock keydb.conf) are in no Redis or Valkey table, and
+ * keydb-server starts with them: told 6.3.x, an unknown directive is a warning, as for a newer release, never "redis-server
+ * refuses to start". With the version unknown it stays an error (every release redfort knows refuses the file).
+ */
+function keydbVersion(version: string | undefined): boolean {
+  const parsed = parseVersion(version);
+  return parsed !== undefined && parsed.product !== 'valkey' && parsed.major === 6 && parsed.minor === 3;
 }
 
 /**

@@ -41,10 +41,12 @@ describe('releaseStanding', () => {
   });
 
   it('directives are judged for every standing but newer (unknown too: issue 11, the file would not start)', () => {
-    for (const v of ['7.0.15', '7.9.224', 'valkey-8.0.1', '5.0.14', '6.3.4', '8.0.0', '8.2.1', '8.4.0', '8.6.3', 'valkey-8.1.0', 'valkey-9.0.0', 'valkey-9.1.2', undefined, '']) {
+    for (const v of ['7.0.15', '7.9.224', 'valkey-8.0.1', '5.0.14', '8.0.0', '8.2.1', '8.4.0', '8.6.3', 'valkey-8.1.0', 'valkey-9.0.0', 'valkey-9.1.2', undefined, '']) {
       assert.equal(directivesJudged(v), true, String(v));
     }
     for (const v of ['8.8.0', '9.0.0', 'valkey-9.2.0']) assert.equal(directivesJudged(v), false, String(v));
+    // 6.3.x is no Redis release but KeyDB's: its own directives are not refused as a Redis's (QA41-112).
+    for (const v of ['6.3.4', '6.3']) assert.equal(directivesJudged(v), false, String(v));
   });
 
   // Redis 2.4's redis.conf sets `vm-enabled no`, which 2.6 and later refuse: given --redis-version 2.4.18, redfort said
