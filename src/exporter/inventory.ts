@@ -77,7 +77,8 @@ const TWICE_SHOWN = 10;
 /** What two inventory entries of one host:port reach differently: never the values (a password is a secret). */
 function differences(a: Target, b: Target): string[] {
   const differs: string[] = [];
-  if (a.username !== b.username) differs.push('user');
+  // No user is `default` (AUTH with the password alone logs in as it): the same login (QA42-15).
+  if ((a.username ?? 'default') !== (b.username ?? 'default')) differs.push('user');
   if (targetPassword(a) !== targetPassword(b)) differs.push('password');
   if (a.db !== b.db) differs.push('database');
   if ((a.tls === undefined) !== (b.tls === undefined)) differs.push('scheme (redis:// or rediss://)');

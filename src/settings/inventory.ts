@@ -183,16 +183,17 @@ function listedTwice(inventory: Inventory): string[] {
 /**
  * The server a target reaches as its user, however it is spelled (QA39-53: `127.0.0.1:6379`, `redis://127.0.0.1:6379`
  * and `REDIS://127.0.0.1:6379/` were three targets): the scheme or `tls`, the host in lower case, the port, the
- * database and the user, the URL's winning over the inventory's as when it is resolved.
+ * database and the user, the URL's winning over the inventory's as when it is resolved; no user is `default`, as the
+ * server logs it in (QA42-15: `redis://h:p` and `{ url: redis://h:p, user: default }` were two servers).
  */
 function serverKey(target: InventoryTarget): string {
   try {
     const url = resolveTarget(target.spec, {}, {});
     const tls = url.tls !== undefined || target.connection.tls === true;
     const db = url.db !== 0 ? url.db : (target.connection.db ?? 0);
-    return [tls ? 'tls' : '', url.host.toLowerCase().replace(/\.$/, ''), url.port, db, url.username ?? target.connection.user ?? ''].join('\n');
+    return [tls ? 'tls' : '', url.host.toLowerCase().replace(/\.$/, ''), url.port, db, url.username ?? target.connection.user ?? 'default'].join('\n');
   } catch {
-    return `${target.spec}\n${String(target.connection.user ?? '')}`;
+    return `${target.spec}\n${String(target.connection.user ?? 'default')}`;
   }
 }
 

@@ -227,6 +227,20 @@ describe('inventory', () => {
     assert.deepEqual(yaml.warnings.filter((w) => /twice/.test(w)), ['f.yaml:3: redis://h:6379 is listed twice (first at line 2): it is audited twice']);
   });
 
+  it('no user and user default are the same login: listed twice (QA42-15)', async () => {
+    const inv = parseInventory('targets:\n  - redis://127.0.0.1:23303\n  - { url: redis://127.0.0.1:23303, user: default }\n  - redis://default@127.0.0.1:23303\n  - { url: redis://127.0.0.1:23303, user: other }\n', 't.yaml');
+    assert.deepEqual(inv.warnings, [
+      't.yaml:3: redis://127.0.0.1:23303 is listed twice (first at line 2): it is audited twice',
+      't.yaml:4: redis://default@127.0.0.1:23303 is listed twice (first at line 2): it is audited twice',
+    ]);
+    // The exporter took them for two logins and refused to start ("already listed at line 2 with another user").
+    const { loadInventoryTargets } = await import('../../src/exporter/inventory.ts');
+    const text = 'targets:\n  - redis://127.0.0.1:23303\n  - { url: redis://127.0.0.1:23303, user: default }\n';
+    const loaded = await loadInventoryTargets('inv6.yaml', {}, async () => text);
+    assert.equal(loaded.targets.size, 1);
+    assert.deepEqual(loaded.warnings, ['inv6.yaml:3: 127.0.0.1:23303 is listed twice (first at line 2), alike: the exporter uses the first']);
+  });
+
   it('an inventory pasted many times over gives ten "listed twice" warnings and a count of the rest', () => {
     const inv = parseInventory('redis://a:1\n'.repeat(5_000), 'list.txt');
     assert.equal(inv.targets.length, 5_000);
