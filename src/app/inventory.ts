@@ -279,6 +279,9 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     warnings.push(...unusedBaselineWarnings(outside, request.baselinePath));
   }
   warnings.push(...(inventory.overrideWarnings?.() ?? []));
+  // The inventory's own warnings, said on stderr as it was read, are in the report too: in CI only the artefacts are
+  // read, and these are the ones about the credentials' exposure (QA42-16). First, as they were said first.
+  warnings.unshift(...inventory.warnings.map(inventoryWarning));
   const report: AuditReport = {
     tool: reportTool(),
     summary: tally.summary,
@@ -320,4 +323,17 @@ class InOrder<T> {
       for (const result of ready) this.#use(result);
     }
   }
+}
+
+/** An inventory warning (`inv.yaml:15: a password written in the inventory …`) as the report's: kind, file and line. */
+export function inventoryWarning(message: string): ReportWarning {
+  const kind: ReportWarning['kind'] = / is listed twice| listed twice$/.test(message)
+    ? 'listed-twice'
+    : /a password written in the inventory/.test(message)
+      ? 'inventory-inline-password'
+      : /password file/.test(message) && /\bmode\b|owns it|another user/.test(message)
+        ? 'password-file-mode'
+        : 'inventory';
+  const at = /^(.+?):(\d+): /.exec(message);
+  return { kind, message, ...(at ? { source: { kind: 'file' as const, path: at[1]!, line: Number(at[2]) } } : {}) };
 }

@@ -454,6 +454,8 @@ async function fleetAudit(cmd: FleetCommand, io: FleetIo, staged: StagedFiles): 
   // A target that wants a password and was given none (an inventory entry without passwordEnv) is named as a single
   // audit warns of it, unless --quiet: its summary line is marked NOAUTH either way.
   if (!cmd.quiet) for (const l of lines) if (l.error === undefined && l.noCredentials !== undefined && l.withheld === undefined) io.say(`warning: ${l.target}: ${l.noCredentials.warning}`);
-  for (const w of warnings) io.say(`warning: ${redactWords(w.message, secrets)}`);
+  // The inventory's own were said as it was read (src/app/inventory.ts puts them in the report too: QA42-16).
+  const inventorySaid = new Set(inventory.warnings);
+  for (const w of warnings) if (!inventorySaid.has(w.message)) io.say(`warning: ${redactWords(w.message, secrets)}`);
   return code;
 }

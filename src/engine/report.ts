@@ -12,7 +12,12 @@ export interface AuditReport {
 /** A problem with the user's settings, not with a server: it never changes the exit code. */
 export interface ReportWarning {
   /** `node-override-unused`: an inventory's `nodeOverrides` key or a `--node-override` that reached no node of a fleet. */
-  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused' | 'node-override-unused';
+  /**
+   * The inventory's own (QA42-16: said on stderr at the start, and in the report for those who read only it):
+   * `inventory-inline-password` (a password written in it), `password-file-mode` (a password file others may read or
+   * another user owns), `listed-twice` (a target listed twice), `inventory` (any other).
+   */
+  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused' | 'node-override-unused' | 'inventory-inline-password' | 'password-file-mode' | 'listed-twice' | 'inventory';
   readonly message: string;
   /** The settings file entry it is about. */
   readonly source?: { readonly kind: 'file'; readonly path: string; readonly line: number };

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { auditInventory, loadInventory } from '../../src/app/inventory.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// QA42-16: the inventory's own warnings (a password written in it, a target listed twice) were on stderr only: the
+// report (JSON `warnings`, hence SARIF's notifications and the HTML/Markdown callouts) had none of them.
+const PASSWORD = 'inline-qa42-Vb73kW';
+let dir: string;
+let server: RunningServer;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'redfort-invwarn-'));
+  server = await startRedis({ conf: `requirepass ${PASSWORD}`, password: PASSWORD, killOnStop: true });
+});
+after(async () => {
+  await stopAll();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test("the inventory's warnings are in the report's warnings, with file and line, never a value", async () => {
+  const text = `targets:\n  - { url: redis://127.0.0.1:${server.port}, password: ${PASSWORD} }\n  - { url: "redis://127.0.0.1:${server.port}/", password: ${PASSWORD} }\n`;
+  const loaded = await loadInventory({ text, name: 'inv.yaml', baseDir: dir }, { flags: {}, kind: undefined, env: {}, options: { targetTimeoutMs: 60_000 } });
+  const run = await auditInventory(loaded, { settings: undefined, baseline: undefined, failOn: 'high', keepResults: false, root: dir, jsonl: false });
+  const warnings = run.report.warnings ?? [];
+  const inline = warnings.find((w) => w.kind === 'inventory-inline-password');
+  assert.ok(inline, JSON.stringify(warnings));
+  assert.deepEqual(inline.source, { kind: 'file', path: 'inv.yaml', line: 2 });
+  const twice = warnings.find((w) => w.kind === 'listed-twice');
+  assert.ok(twice, JSON.stringify(warnings));
+  assert.equal(twice.source?.line, 3);
+  assert.ok(!JSON.stringify(warnings).includes(PASSWORD));
+});
