@@ -420,7 +420,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   for (const t of report.targets) {
     // A file target's error names the file already (`redis.conf:12: …`). --quiet leaves the per-target error lines
     // out here as with --targets (they are in the report): a --cluster seed naming 900 dead nodes printed 900. Not the
-    // warnings: only the JSON formats carry them.
+    // warnings: stderr is where a terminal user sees them (every report format carries them too since QA41-113).
     if (t.error !== undefined && flags.quiet !== true) say(namedError(t.target, t.error));
     // Credentials withheld from a certificate that did not verify: named even alone, the target being the point.
     for (const w of t.warnings ?? []) say(`warning: ${several || w.includes(CREDENTIALS_NOT_SENT) ? `${t.target}: ` : ''}${w}`);
