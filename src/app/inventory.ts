@@ -331,7 +331,7 @@ export function inventoryWarning(message: string): ReportWarning {
     ? 'listed-twice'
     : /a password written in the inventory/.test(message)
       ? 'inventory-inline-password'
-      : /password file/.test(message) && /\bmode\b|owns it|another user/.test(message)
+      : /the password file '/.test(message) && /\bhas mode \d|\bowned by\b|another user/.test(message)
         ? 'password-file-mode'
         : 'inventory';
   const at = /^(.+?):(\d+): /.exec(message);

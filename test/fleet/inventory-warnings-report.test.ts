@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,7 +22,9 @@ after(async () => {
 });
 
 test("the inventory's warnings are in the report's warnings, with file and line, never a value", async () => {
-  const text = `targets:\n  - { url: redis://127.0.0.1:${server.port}, password: ${PASSWORD} }\n  - { url: "redis://127.0.0.1:${server.port}/", password: ${PASSWORD} }\n`;
+  await writeFile(join(dir, 'pw.txt'), `${PASSWORD}\n`);
+  await chmod(join(dir, 'pw.txt'), 0o644);
+  const text = `targets:\n  - { url: redis://127.0.0.1:${server.port}, password: ${PASSWORD} }\n  - { url: "redis://127.0.0.1:${server.port}/", password: ${PASSWORD} }\n  - { url: redis://localhost:${server.port}, passwordFile: pw.txt }\n`;
   const loaded = await loadInventory({ text, name: 'inv.yaml', baseDir: dir }, { flags: {}, kind: undefined, env: {}, options: { targetTimeoutMs: 60_000 } });
   const run = await auditInventory(loaded, { settings: undefined, baseline: undefined, failOn: 'high', keepResults: false, root: dir, jsonl: false });
   const warnings = run.report.warnings ?? [];
@@ -32,5 +34,8 @@ test("the inventory's warnings are in the report's warnings, with file and line,
   const twice = warnings.find((w) => w.kind === 'listed-twice');
   assert.ok(twice, JSON.stringify(warnings));
   assert.equal(twice.source?.line, 3);
+  const mode = warnings.find((w) => w.kind === 'password-file-mode');
+  assert.ok(mode, JSON.stringify(warnings));
+  assert.equal(mode.source?.line, 4);
   assert.ok(!JSON.stringify(warnings).includes(PASSWORD));
 });
