@@ -559,6 +559,15 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
   return { path, targets, warnings: inlinePasswordWarnings(path, inline) };
 }
 
+/** Whether a target's URL holds a password (false when it cannot be read: its error is said elsewhere). */
+function safeHasPassword(spec: string): boolean {
+  try {
+    return resolveTarget(spec, {}, {}).hasPassword;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A TLS key of the inventory on a target without TLS, or cert without key: named as the YAML key at its own line
  * (resolveTarget's wording names the command-line flags, '--cacert needs --tls', which the inventory has not). A
@@ -711,6 +720,23 @@ export async function resolveInventory(
     }
     return { ok: true, value: read.value };
   };
+  // The command line's --pass and --user win over every entry's own (QA42-17: one team's password went to every server of
+  // the inventory without a word): said once, naming the entries whose own it replaces; their passwords are not read.
+  for (const [flag, given, own] of [
+    ['--pass', flags.pass, (e: InventoryTarget) => ['password', 'passwordEnv', 'passwordFile'].find((k) => k in e.connection) ?? (safeHasPassword(e.spec) ? 'url' : undefined)],
+    ['--user', flags.user, (e: InventoryTarget) => ('user' in e.connection ? 'user' : undefined)],
+  ] as const) {
+    if (given === undefined) continue;
+    const lines = inventory.targets.flatMap((e) => {
+      const key = own(e);
+      return key === undefined ? [] : [key === 'url' ? e.source.line : (e.keyLines?.[key] ?? e.source.line)];
+    });
+    if (lines.length === 0) continue;
+    const unique = [...new Set(lines)];
+    const shownLines = unique.slice(0, 10).join(', ') + (unique.length > 10 ? ', …' : '');
+    const what = flag === '--pass' ? 'password' : 'user';
+    warn?.(`${flag} replaces the ${what} of ${lines.length} inventory ${lines.length === 1 ? 'entry that gives its' : 'entries that give their'} own (${inventory.path}:${shownLines}): ${lines.length === 1 ? 'it gets' : 'they get'} the command line's`);
+  }
   return Promise.all(
     inventory.targets.map(async (entry): Promise<ResolvedInventoryTarget> => {
       const where = `${entry.source.path}:${entry.source.line}`;
@@ -748,7 +774,8 @@ export async function resolveInventory(
         const built = build(undefined);
         return typeof built === 'string' ? maskPassword(entry.spec) : built.target.display;
       };
-      const password = await passwordOf(c, (key) => `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}`);
+      // A password the command line's replaces is not looked up (nor its file read, nor its mode warned of).
+      const password = flags.pass !== undefined ? { ok: true as const, value: undefined } : await passwordOf(c, (key) => `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}`);
       if (!password.ok) return { ok: false, entry, display: nameWithout(), error: `${where}: ${password.error}` };
       const built = build(password.value);
       if (typeof built === 'string') return { ok: false, entry, display: maskPassword(entry.spec), error: built };

@@ -446,6 +446,21 @@ describe('inventory', () => {
     );
   });
 
+  // QA42-17: --pass beside --targets went to every server in place of each entry's own, without a word.
+  it('--pass and --user beside an inventory: one warning naming the entries whose own they replace; their passwords are not read (QA42-17)', async () => {
+    const inv = parseInventory('targets:\n  - redis://a\n  - { url: redis://b, passwordEnv: B_PW }\n  - { url: redis://c, passwordFile: /nope, user: u }\n  - redis://:pw@d\n', 'px.yaml');
+    const warnings: string[] = [];
+    const resolved = await resolveInventory(inv, { pass: 'S3cret', user: 'auditor' }, {}, () => Promise.reject(new Error('no such file')), (w) => warnings.push(w));
+    assert.deepEqual(resolved.map((r) => r.ok && targetPassword(r.target)), ['S3cret', 'S3cret', 'S3cret', 'S3cret']);
+    assert.deepEqual(warnings, [
+      "--pass replaces the password of 3 inventory entries that give their own (px.yaml:3, 4, 5): they get the command line's",
+      "--user replaces the user of 1 inventory entry that gives its own (px.yaml:4): it gets the command line's",
+    ]);
+    const none: string[] = [];
+    await resolveInventory(parseInventory('targets:\n  - redis://a\n', 'p.yaml'), { pass: 'S3cret' }, {}, () => Promise.reject(new Error('x')), (w) => none.push(w));
+    assert.deepEqual(none, []);
+  });
+
   it('a target whose password cannot be read is named as when it is audited (QA38-5)', async () => {
     // The report's `target`, the baseline's not-audited check and a dashboard key on the name: one name per server.
     const text = 'defaults: { user: auditor }\ntargets:\n  - { url: 127.0.0.1:7001, tls: true, cacert: /ca.pem, user: default, passwordEnv: PW }\n  - { url: redis://127.0.0.1:7002, passwordFile: /pw }\n  - { url: redis://127.0.0.1:7003, sentinel: true, nodeOverrides: { master: { passwordEnv: PW } } }\n';
