@@ -73,6 +73,8 @@ export interface InventoryTarget {
   readonly source: SettingsSource;
   /** The line of the key that set each connection setting (the target's, its group's or the defaults'). */
   readonly keyLines?: Readonly<Record<string, number>>;
+  /** The connection keys the target has from its group or the defaults, not its own. */
+  readonly inherited?: readonly string[];
 }
 
 export interface Inventory {
@@ -554,6 +556,7 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
       ...(own.nodeOverridesLine !== undefined ? { ownNodeOverrides: own.nodeOverridesLine } : {}),
       source: { kind: 'file', path, line },
       keyLines,
+      inherited: Object.keys(connection).filter((key) => !(key in own.connection)),
     });
   }
   return { path, targets, warnings: inlinePasswordWarnings(path, inline) };
@@ -756,7 +759,12 @@ export async function resolveInventory(
           if (fromUrl.hasPassword) delete settings.pass;
           if (fromUrl.db !== 0) delete settings.db;
           if (fromUrl.tls !== undefined && settings.tls === false) delete settings.tls;
-          const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+          const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as TargetFlags;
+          // TLS files of the defaults or a group serve the targets that use TLS; a `redis://` one ignores them (QA42-4:
+          // a fleet-wide `cacert` made every plain target of the inventory "not audited"). A target's own stays an error.
+          if (!(given.tls ?? settings.tls ?? fromUrl.tls !== undefined)) {
+            for (const key of TLS_KEYS) if (entry.inherited?.includes(key) && given[key] === undefined) delete settings[key];
+          }
           const keyProblem = inventoryKeyProblem(entry, settings, given, fromUrl.tls !== undefined);
           if (keyProblem !== undefined) return keyProblem;
           const own = { ...settings, ...given };

@@ -389,6 +389,16 @@ describe('inventory', () => {
     assert.deepEqual(resolved.map((r) => (r.ok ? targetPassword(r.target) : r.error)), ['first', "f:3: the password file '/empty' is empty"]);
   });
 
+  it("the defaults' or a group's TLS files apply to the targets that use TLS, and are ignored for redis:// ones (QA42-4)", async () => {
+    const inv = parseInventory('defaults: { cacert: /ca.pem, insecure: true, sni: s.example }\ngroups:\n  g: { cert: /c.pem, key: /k.pem }\ntargets:\n  - redis://127.0.0.1:23303\n  - { url: redis://h:2, group: g }\n  - { url: rediss://h:3, group: g }\n', 'mix.yaml');
+    const resolved = await resolveInventory(inv, {}, {}, () => Promise.reject(new Error('no file')));
+    assert.deepEqual(resolved.map((r) => (r.ok ? [r.target.display, r.target.tls?.caFile, r.target.tls?.certFile] : r.error)), [
+      ['redis://127.0.0.1:23303', undefined, undefined],
+      ['redis://h:2', undefined, undefined],
+      ['rediss://h:3', '/ca.pem', '/c.pem'],
+    ]);
+  });
+
   it('a TLS key on a target without TLS, or cert without key, names the YAML key at its line, not a flag', async () => {
     // It said '--cacert needs --tls or a rediss:// URL': flags the inventory does not have.
     const text = [
@@ -400,7 +410,8 @@ describe('inventory', () => {
     const resolved = await resolveInventory(inv, {}, {}, () => Promise.reject(new Error('no file')));
     assert.deepEqual(resolved.map((r) => (r.ok ? r.target.display : r.error)), [
       "f.yaml:8: cacert needs 'tls: true' or a rediss:// URL (target 'redis://a')",
-      "f.yaml:5: cacert needs 'tls: true' or a rediss:// URL (target 'redis://b')",
+      // A group's (or the defaults') TLS files serve its TLS targets and are ignored for a redis:// one (QA42-4).
+      'redis://auditor@b:6379',
       "f.yaml:10: cert needs key beside it: a client certificate and its private key go together (target 'rediss://c')",
       "f.yaml:13: key needs cert beside it: a client certificate and its private key go together (target 'redis://d')",
       "f.yaml:14: sni needs 'tls: true' or a rediss:// URL (target 'redis://e')",
