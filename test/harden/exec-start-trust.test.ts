@@ -7,25 +7,18 @@
 // for the hostile INFO.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RespValue } from '../harness/raw.ts';
-import { startRedis, stopAll } from '../harness/servers.ts';
+import { startRedis } from '../harness/servers.ts';
 import { forwardingProxy } from '../helpers/config-proxy.ts';
-import { redfort } from './run.ts';
+import { redfort, scratchDirs } from './run.ts';
 
-const root = process.getuid?.() === 0;
-const work = mkdtempSync(join(tmpdir(), 'redfort-harden-exectrust-'));
 // A directory outside /tmp and the homes, as /usr/local or /opt would be (root only).
-const opt = root && existsSync('/opt') ? mkdtempSync('/opt/redfort-test-exectrust-') : undefined;
-after(async () => {
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
-  if (opt) rmSync(opt, { recursive: true, force: true });
-});
+const { work, opt } = scratchDirs('exectrust');
 
 const PASSWORD = 'Shared-group-pass-0123456789';
 const debian = realpathSync(execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim());

@@ -3,26 +3,19 @@
 // make install in /usr/local/bin, another version. It starts the server's own executable now, and PLAN.md says how
 // harden knows it, or to check it. Real servers: Debian's 7.0.15, its binary copied elsewhere as a build would be.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { realpathSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { executableOf } from '../../src/harden/executable.ts';
 import { executableNotes, hostFiles } from '../../src/harden/outputs.ts';
 import type { HardenResult } from '../../src/harden/harden.ts';
-import { startRedis, stopAll } from '../harness/servers.ts';
-import { redfort } from './run.ts';
+import { startRedis } from '../harness/servers.ts';
+import { redfort, scratchDirs } from './run.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'redfort-harden-exec-'));
 // A build installed where only root can change it, outside /tmp and the homes (QA41-57: one under /tmp is not started).
-const opt = process.getuid?.() === 0 && existsSync('/opt') ? mkdtempSync('/opt/redfort-test-exec-') : undefined;
-after(async () => {
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
-  if (opt) rmSync(opt, { recursive: true, force: true });
-});
+const { work, opt } = scratchDirs('exec');
 
 const PASSWORD = 'Shared-group-pass-0123456789';
 // Debian's redis-server and redis-sentinel are links to redis-check-rdb, which picks its mode by the name it runs as.

@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { main } from '../../src/cli/main.ts';
+import { stopAll } from '../harness/servers.ts';
 
 export interface HardenRun {
   readonly code: number;
@@ -45,4 +48,19 @@ export function filesUnder(dir: string, prefix = ''): string[] {
 /** The passwords of a credentials.env (of the users named, when given). */
 export function passwordsIn(path: string, users?: readonly string[]): string[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('REDFORT_PASSWORD_') && (users === undefined || users.some((u) => l.startsWith(`REDFORT_PASSWORD_${u}=`)))).map((l) => l.slice(l.indexOf('=') + 1));
+}
+
+/**
+ * A temporary directory and, for root, one under /opt (outside /tmp and the homes: where only root may change a
+ * program, as /usr/local; undefined otherwise), both removed after the file's tests, with the servers they started.
+ */
+export function scratchDirs(name: string): { readonly work: string; readonly opt: string | undefined } {
+  const work = mkdtempSync(join(tmpdir(), `redfort-harden-${name}-`));
+  const opt = process.getuid?.() === 0 && existsSync('/opt') ? mkdtempSync(`/opt/redfort-test-${name}-`) : undefined;
+  after(async () => {
+    await stopAll();
+    rmSync(work, { recursive: true, force: true });
+    if (opt) rmSync(opt, { recursive: true, force: true });
+  });
+  return { work, opt };
 }
