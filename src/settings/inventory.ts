@@ -156,6 +156,9 @@ function lineEnd(text: string, start: number): number {
  * @throws {SettingsError} `path:line: what is wrong`.
  */
 export function parseInventory(text: string, path: string, options: InventoryOptions = {}): Inventory {
+  // Windows PowerShell's `>` writes UTF-16: every other byte NUL after a byte order mark, which no URL or YAML holds
+  // (QA42-13). A file with NULs elsewhere (/proc/self/environ) is no inventory, and not shown.
+  if (/^(?:\ufffd\ufffd)?(?:(?:[^\0]\0){4}|(?:\0[^\0]){4})/.test(text.slice(0, 16))) throw new SettingsError(`${path}: the file is UTF-16 (every other byte NUL, as Windows PowerShell's > writes it): save it as UTF-8`);
   const inventory = isYamlInventory(text) ? parseYaml(text, path, options) : parseLines(text, path);
   const twice = options.warnListedTwice === false ? [] : listedTwice(inventory);
   return twice.length > 0 ? { ...inventory, warnings: [...inventory.warnings, ...twice] } : inventory;
@@ -303,10 +306,21 @@ function* targetLines(text: string): Generator<{ spec: string; number: number }>
       continue;
     }
     const end = lineEnd(text, start);
-    const spec = text.slice(start, end).trim();
+    const spec = withoutComment(text.slice(start, end)).trim();
     start = end + 1;
-    if (spec !== '' && !spec.startsWith('#')) yield { spec, number };
+    if (spec !== '') yield { spec, number };
   }
+}
+
+/**
+ * A line without its `#` comment: one that starts the line, or follows a blank (`redis://db1:6379  # primary`, as
+ * nmap's -iL and most host lists take it; QA42-13). A URL holds no blank, so a `#` after one is no fragment.
+ */
+function withoutComment(line: string): string {
+  for (let at = line.indexOf('#'); at !== -1; at = line.indexOf('#', at + 1)) {
+    if (at === 0 || line[at - 1] === ' ' || line[at - 1] === '\t') return line.slice(0, at);
+  }
+  return line;
 }
 
 /** The line number of the `n`th target line, if the text has that many. */

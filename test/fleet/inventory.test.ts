@@ -335,6 +335,16 @@ describe('inventory', () => {
     }
   });
 
+  // QA42-13: a comment after a URL (as nmap's -iL takes it) was an invalid target; a UTF-16 file 'not a target URL'.
+  it('a # comment after a URL is a comment; a UTF-16 file is said to be one', () => {
+    const inventory = parseInventory('redis://db1:6379  # primary\nredis://db2:6380\t# replica\n# all\n', 'list.txt');
+    assert.deepEqual(inventory.targets.map((t) => [t.spec, t.source.line]), [['redis://db1:6379', 1], ['redis://db2:6380', 2]]);
+    for (const bytes of [Buffer.from('\ufeffredis://db1:6379\n', 'utf16le'), Buffer.from('targets: []\n', 'utf16le'), Buffer.from('\ufeffredis://db1:6379\n', 'utf16le').swap16()]) {
+      assert.throws(() => parseInventory(bytes.toString('utf8'), 'u16.txt'), /^SettingsError: u16\.txt: the file is UTF-16 \(every other byte NUL/);
+    }
+    assert.throws(() => parseInventory('redis://db1:6379#x\n', 'list.txt'), /query strings and fragments are not supported/);
+  });
+
   // Was '(not shown: 26 characters that are no URL or host:port)': the URL is one, with a query string redfort refuses.
   it('a URL with ?query or #fragment: says so, naming the line, quoting the URL up to it (password left out)', () => {
     assert.throws(() => parseInventory('redis://a\nredis://h:6379/0?timeout=5\n', 'list.txt'), (error: Error) => {
