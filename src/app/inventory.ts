@@ -67,6 +67,8 @@ export interface LoadedInventory {
   readonly secrets: readonly string[];
   /** After the run: the node overrides that reached no node of any deployment entry they apply to. */
   readonly overrideWarnings?: () => readonly ReportWarning[];
+  /** Each entry's line in the inventory, by index (the warning of a deployment audited twice names them: QA42-8). */
+  readonly entrySources?: readonly SettingsSource[];
 }
 
 /**
@@ -138,6 +140,7 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
     options: { ...options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}) },
     warnings,
     secrets,
+    entrySources: resolved.map((r) => r.entry.source),
     ...(used ? { overrideWarnings: () => used.warnings() } : {}),
   };
 }
@@ -237,6 +240,8 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
   const recorded: { index: number; findings: readonly BaselineFinding[] }[] = [];
   let failedOn = false;
   let audited = 0;
+  // The servers each entry audited (a deployment's nodes, a plain entry's server), by entry: QA42-8.
+  const servers = new Map<number, Set<string>>();
   const inOrder = request.onResultInOrder === undefined ? undefined : new InOrder(request.onResultInOrder);
   const jsonInOrder = request.onJsonInOrder === undefined ? undefined : new InOrder(request.onJsonInOrder);
   await runFleet(inventory.entries, inventory.options, finishing, (finished, index) => {
@@ -248,6 +253,11 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
       } else warningCounts.set(w.message, { warning: w, count: 1, first: index });
     }
     const line = tally.add(finished.tally);
+    if (!DEPLOYMENT_LINE.test(line.target)) {
+      const set = servers.get(index);
+      if (set) set.add(targetKey(line.target));
+      else servers.set(index, new Set([targetKey(line.target)]));
+    }
     if (line.error === undefined) audited += 1;
     if (finished.failedOn) failedOn = true;
     if (finished.baseline) recorded.push({ index, findings: finished.baseline });
@@ -279,6 +289,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     warnings.push(...unusedBaselineWarnings(outside, request.baselinePath));
   }
   warnings.push(...(inventory.overrideWarnings?.() ?? []));
+  warnings.push(...auditedTwice(inventory, servers));
   // The inventory's own warnings, said on stderr as it was read, are in the report too: in CI only the artefacts are
   // read, and these are the ones about the credentials' exposure (QA42-16). First, as they were said first.
   warnings.unshift(...inventory.warnings.map(inventoryWarning));
@@ -336,4 +347,52 @@ export function inventoryWarning(message: string): ReportWarning {
         : 'inventory';
   const at = /^(.+?):(\d+): /.exec(message);
   return { kind, message, ...(at ? { source: { kind: 'file' as const, path: at[1]!, line: Number(at[2]) } } : {}) };
+}
+
+/** A deployment entry's own line (`cluster redis://db1:6379 (3 nodes)`), not one of its servers. */
+const DEPLOYMENT_LINE = /^(?:cluster|sentinel|replication) \S+(?: \(|$)/;
+/** The most "audited twice" warnings of deployments said; the rest are counted. */
+const TWICE_SHOWN = 5;
+
+/**
+ * An entry whose servers are among an earlier one's, one of the two a deployment: a cluster listed node by node with
+ * `cluster: true` on each was audited once per entry, N×N, with no word (QA42-8). A warning naming both lines (two
+ * plain entries of one server are the parser's "listed twice"); both are still audited, and counted.
+ */
+function auditedTwice(inventory: LoadedInventory, servers: ReadonlyMap<number, ReadonlySet<string>>): ReportWarning[] {
+  const sources = inventory.entrySources;
+  if (sources === undefined) return [];
+  const kindOf = (i: number): string | undefined => {
+    const e = inventory.entries[i];
+    return e && 'kind' in e ? e.kind : undefined;
+  };
+  const seedOf = (i: number): string => {
+    const e = inventory.entries[i]!;
+    return 'target' in e ? e.target.display : e.display;
+  };
+  const warnings: ReportWarning[] = [];
+  let more = 0;
+  const indexes = [...servers.keys()].sort((a, b) => a - b);
+  for (const [n, j] of indexes.entries()) {
+    const mine = servers.get(j)!;
+    const earlier = indexes.slice(0, n).find((i) => (kindOf(i) !== undefined || kindOf(j) !== undefined) && [...servers.get(i)!].some((k) => mine.has(k)));
+    if (earlier === undefined) continue;
+    if (warnings.length >= TWICE_SHOWN) {
+      more += 1;
+      continue;
+    }
+    const at = sources[j]!;
+    const seed = seedOf(j);
+    const kind = kindOf(j);
+    const theirs = kindOf(earlier);
+    const what = kind ? 'its deployment is' : 'it is';
+    const message = theirs && servers.get(earlier)!.has(targetKey(seed))
+      ? `${at.path}:${at.line}: ${seed} is a node of the ${theirs} of line ${sources[earlier]!.line}: ${what} audited twice`
+      : theirs
+        ? `${at.path}:${at.line}: the ${kind} of ${seed} shares nodes with the ${theirs} of line ${sources[earlier]!.line}: they are audited twice`
+        : `${at.path}:${at.line}: ${seedOf(earlier)} of line ${sources[earlier]!.line} is a node of the ${kind} of ${seed}: it is audited twice`;
+    warnings.push({ kind: 'listed-twice', message, source: { kind: 'file', path: at.path, line: at.line } });
+  }
+  if (more > 0) warnings.push({ kind: 'listed-twice', message: `${sources[0]!.path}: ${more} more ${more === 1 ? 'entry is' : 'entries are'} a node of a deployment listed earlier: audited twice` });
+  return warnings;
 }

@@ -15,7 +15,7 @@ export interface ReportWarning {
   /**
    * The inventory's own (QA42-16: said on stderr at the start, and in the report for those who read only it):
    * `inventory-inline-password` (a password written in it), `password-file-mode` (a password file others may read or
-   * another user owns), `listed-twice` (a target listed twice), `inventory` (any other).
+   * another user owns), `listed-twice` (a target listed twice, or a server an earlier deployment entry audits too), `inventory` (any other).
    */
   readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused' | 'node-override-unused' | 'inventory-inline-password' | 'password-file-mode' | 'listed-twice' | 'inventory';
   readonly message: string;
