@@ -59,6 +59,8 @@ const REDIS_5 = redis5Acl('4f7c1e9a2b8d6f3e0a5c');
 
 ruleTester(rule, {
   pass: [
+    { name: 'LEFT-3: +config|set by name, default user off', facts: v72(LOCKED_DEFAULT, `user cfg on #${HASH} ~* resetchannels -@all +get +config|set`), message: /1 granted one by one/ },
+    { name: 'LEFT-3: +config|set by name, default on without @dangerous', facts: v72(`user default on #${HASH} ~* &* -@all +get`, `user cfg on #${HASH} ~* resetchannels -@all +get +config|set`), message: /1 granted one by one/ },
     { name: '7.2: +acl|whoami +acl|list by name: no ACL SETUSER', facts: v72(LOCKED_DEFAULT, `user who on #${HASH} ~* resetchannels -@all +get +acl|whoami +acl|list`), message: /1 granted one by one/ },
     { name: '6.2: +acl|whoami by name', facts: v62('user default off nopass ~* &* +@all', `user who on #${HASH} ~* &* -@all +get +acl|whoami`) },
     { name: 'every user without dangerous commands', facts: v70(LOCKED_DEFAULT, `user ro on #${HASH} ~* resetchannels -@all +get`), message: /no enabled user may run a @dangerous command/ },
@@ -82,6 +84,9 @@ ruleTester(rule, {
     { name: 'a selector without dangerous commands', facts: v70(LOCKED_DEFAULT, `user s2 on #${X} ~* resetchannels -@all +get (~x resetchannels -@all +@read -@dangerous)`) },
   ],
   fail: [
+    // LEFT-3: CONFIG SET requirepass gives the default user (on) a password its caller knows.
+    { name: '7.2: +config|set by name, default on with FLUSHALL by name', facts: v72(`user default on #${HASH} ~* &* -@all +get +flushall`, `user cfg on #${HASH} ~* resetchannels -@all +get +config|set`), messages: [/user 'cfg' may run CONFIG SET \(granted by \+config\|set\): it can set requirepass and log in as the default user, which may run 1 @dangerous command/] },
+    { name: '6.2: +config (by name), default on +@all', facts: v62(`user default on #${HASH} ~* &* +@all`, `user cfg on #${HASH} ~* &* -@all +get +config`), messages: [/user 'default' may run/, /user 'cfg' may run CONFIG SET \(granted by \+config\): it can set requirepass and log in as the default user/] },
     // QA41-18: ACL SETUSER grants its caller anything, itself included: by name it is every @dangerous command.
     { name: '7.2: +acl by name', facts: v72(LOCKED_DEFAULT, `user app on #${HASH} ~app:* resetchannels -@all +get +set +acl +migrate`), messages: [/user 'app' may run ACL SETUSER \(granted by \+acl\): it can grant itself \+@all/] },
     { name: '7.2: +acl|setuser by name', facts: v72(LOCKED_DEFAULT, `user ops on #${HASH} ~* resetchannels -@all +info +acl|setuser`), messages: [/user 'ops' may run ACL SETUSER \(granted by \+acl\|setuser\)/] },

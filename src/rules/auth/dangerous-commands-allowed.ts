@@ -103,6 +103,11 @@ export default defineRule({
       const granted: string[] = [];
       // Redis 7.0's rendering that tells neither way (see DangerousReport.undetermined): never a pass for such a user.
       const untold: string[] = [];
+      // LEFT-3: what the default user may run, when it is on: what CONFIG SET requirepass hands to whoever sets it.
+      const defaultUser = acl.users.find((u) => u.name === 'default' && u.enabled);
+      const defaultReport = defaultUser ? dangerousOf(defaultUser, acl, files, categories, server) : undefined;
+      const defaultDangerous = defaultReport ? [...defaultReport.viaCategory, ...defaultReport.byName].filter((g) => exists(g.command)).length : 0;
+      const configTakeover = defaultDangerous > 0 ? `${defaultDangerous} @dangerous command${defaultDangerous === 1 ? '' : 's'}` : undefined;
       // The server's rewrite (7.0 ACL LIST) loses the rules as written: see writtenUser (the ACL file, the profile).
       for (const live of acl.users.filter(canLogIn)) {
         const report = dangerousOf(live, acl, files, categories, server);
@@ -122,6 +127,20 @@ export default defineRule({
             message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ACL SETUSER (${escalates}): it can grant itself +@all, every @dangerous command included`,
             source: user.source,
             evidence: [...how, ...escalation, ...byName.map((line) => `granted by name: ${line}`)],
+          });
+          continue;
+        }
+        // LEFT-3: CONFIG SET requirepass sets the default user's password (7.0.15: `CONFIG SET requirepass mine`, then
+        // `AUTH mine` logs in as default, whatever its password was). A user that may run it, granted by name, holds
+        // what the default user holds, when that user is on and may run @dangerous commands.
+        const takeover = configTakeover !== undefined && live.name !== 'default' && report.role !== 'admin' && !viaCategory.some((g) => g.command === 'config|set' || g.command === 'config')
+          && exists('config|set') && canRun(live, 'config|set', categories) ? configTakeover : undefined;
+        if (takeover !== undefined && viaCategory.length === 0) {
+          const grant = [...report.byName, ...report.undetermined].find((g) => g.command === 'config|set' || g.command === 'config');
+          findings.push({
+            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run CONFIG SET (${grant ? `granted by ${grant.rule}` : 'granted by its rules'}): it can set requirepass and log in as the default user, which may run ${takeover}`,
+            source: user.source,
+            evidence: [...how, `\`CONFIG SET requirepass <new>\` then \`AUTH <new>\` logs in as 'default' (on)`, ...byName.map((line) => `granted by name: ${line}`)],
           });
           continue;
         }
