@@ -139,7 +139,10 @@ export function isYamlInventory(text: string): boolean {
   if (first.done === true) return false;
   const line = first.value.spec;
   // `%YAML 1.2` / `%TAG` directives and a document start (`---`, `--- # fleet`) are YAML's own markers.
-  return /^%(?:YAML|TAG)\s/.test(line) || /^---(?:\s|$)/.test(line) || line.startsWith('- ') || line.startsWith('{') || /^[A-Za-z_][\w-]*\s*:(\s|$)/.test(line);
+  // A flow list (`[redis://h:1, …]`; not `[::1]:6379`, an IPv6 host), an item whose value is on the next line (a lone
+  // `-`) and a quoted key (`"targets": […]`, JSON) are YAML too, as the schema reads them (QA42-5).
+  const flowList = line.startsWith('[') && (/^\[\s*\]$/.test(line) || line.includes('://') || line.includes(',') || /^\[\s*["']/.test(line));
+  return /^%(?:YAML|TAG)\s/.test(line) || /^---(?:\s|$)/.test(line) || line.startsWith('- ') || line === '-' || line.startsWith('{') || flowList || /^[A-Za-z_][\w-]*\s*:(\s|$)/.test(line) || /^(["'])[A-Za-z_][\w-]*\1\s*:/.test(line);
 }
 
 /** Where the line that starts at `start` ends: its line feed, or the end of the text. */
@@ -643,7 +646,11 @@ function labelsOf(doc: Document, node: Node | null, where: string, fail: Fail): 
     // YAML's reading of it (1.1, 7, a rounded float) is not what the inventory says (QA39-54).
     const source = typeof raw !== 'string' && isScalar(value) ? value.source : undefined;
     const text = typeof source === 'string' && source !== '' ? source : String(raw);
-    if (text.length > 200) fail(value, `${where}: ${name} must be at most 200 characters (it has ${text.length.toLocaleString('en-US')})`);
+    // Characters as the JSON Schema's maxLength counts them (code points: an emoji is one), not UTF-16 units (QA42-5).
+    if (text.length > 200) {
+      const characters = [...text].length;
+      if (characters > 200) fail(value, `${where}: ${name} must be at most 200 characters (it has ${characters.toLocaleString('en-US')})`);
+    }
     // Its code only: the value itself is not shown.
     const control = /[\u0000-\u001f\u007f]/.exec(text)?.[0];
     if (control !== undefined) fail(value, `${where}: ${name} holds a control character (U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}): a label is one line of printable text`);

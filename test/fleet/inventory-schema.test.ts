@@ -34,6 +34,12 @@ const t = (entry: string) => `targets:\n  - ${entry}\n`;
 
 /** Inventories redfort takes: the schema must not flag them. */
 const accepted: readonly string[] = [
+  // QA42-5: a flow list, a first item whose value is on the next line, a quoted first key, a label of 150 emoji
+  // (150 characters, 300 UTF-16 units): the schema took them, the parser read the first three as URL lines.
+  `[${U}, db2:6380]\n`,
+  `-\n  url: ${U}\n`,
+  `"targets": ["${U}"]\n`,
+  t(`{ url: ${U}, labels: { a: "${'\u{1F600}'.repeat(150)}" } }`),
   `- ${U}\n- db2:6380\n`,
   `- url: ${U}\n  user: a\n`,
   `defaults:\ntargets: [${U}]\n`,
