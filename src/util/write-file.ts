@@ -140,6 +140,30 @@ function unlinkQuietly(path: string): void {
   }
 }
 
+/** Removes the staged files of the run when it ends: at exit, and at a signal before the signal's default action. */
+function removePendingOnSignals(): void {
+  if (removeAtExit) return;
+  removeAtExit = true;
+  const removePending = (): void => {
+    for (const file of pending) unlinkQuietly(file);
+    pending.clear();
+  };
+  process.once('exit', removePending);
+  // A signal's default action ends the process without 'exit': an interrupted fleet run (Ctrl-C, a CI job's
+  // SIGTERM) left its partial report beside the output, a hidden file of users and findings nothing removed
+  // (QA39-57). Removed, then the signal is raised again with its default action: the run ends as it would have.
+  // A listener of its own that the process has (one that stops more gently) ends it instead.
+  for (const signal of STAGE_SIGNALS) {
+    const onSignal = (): void => {
+      removePending();
+      for (const other of STAGE_SIGNALS) process.removeListener(other, handlers.get(other)!);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    handlers.set(signal, onSignal);
+    process.once(signal, onSignal);
+  }
+}
+
 /**
  * Opens a report output that is written as the run goes (a fleet's JSON Lines, its JSON file) without touching the
  * destination before the run is over: the bytes go to a new file of the destination's directory (a random name,
@@ -167,31 +191,13 @@ export function openStagedOutput(path: string): StagedOutput {
     }
     linked = true;
   }
+  // The handlers first: a signal between the file's creation and theirs ended the process by its default action,
+  // the file left (seen once under load, test/fleet/interrupted). Now it waits for them, which find it pending.
+  removePendingOnSignals();
   const temp = tempPath(path);
   const mode = info && !linked ? info.mode & 0o7777 : linked ? 0o600 : 0o666;
   const fd = openSync(temp, 'wx', mode);
   pending.add(temp);
-  if (!removeAtExit) {
-    removeAtExit = true;
-    const removePending = (): void => {
-      for (const file of pending) unlinkQuietly(file);
-      pending.clear();
-    };
-    process.once('exit', removePending);
-    // A signal's default action ends the process without 'exit': an interrupted fleet run (Ctrl-C, a CI job's
-    // SIGTERM) left its partial report beside the output, a hidden file of users and findings nothing removed
-    // (QA39-57). Removed, then the signal is raised again with its default action: the run ends as it would have.
-    // A listener of its own that the process has (one that stops more gently) ends it instead.
-    for (const signal of STAGE_SIGNALS) {
-      const onSignal = (): void => {
-        removePending();
-        for (const other of STAGE_SIGNALS) process.removeListener(other, handlers.get(other)!);
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-      };
-      handlers.set(signal, onSignal);
-      process.once(signal, onSignal);
-    }
-  }
   let open = true;
   const close = (): void => {
     if (!open) return;
