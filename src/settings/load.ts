@@ -5,6 +5,7 @@ import { formatBaseline, parseBaseline } from './baseline-file.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
+import { foreignOwner } from '../util/secret-file.ts';
 import { FileWriteError, writeOutputFile } from '../util/write-file.ts';
 import type { WriteFileOptions } from '../util/write-file.ts';
 
@@ -54,7 +55,7 @@ export async function loadSettings(path: string | undefined, ruleIds: readonly s
  * root connects to and sends. `--config-file` names a file on purpose and reads any.
  */
 function refuseForeign(file: string, fd: number): void {
-  const foreign = foreignOwner(file, fd);
+  const foreign = foreignUid(file, fd);
   if (foreign === undefined) return;
   const me = process.getuid!();
   throw new SettingsError(
@@ -67,7 +68,7 @@ function refuseForeign(file: string, fd: number): void {
  * that led to it, when one did) that is neither the running user nor root, else undefined. Under sudo the user who
  * ran sudo (SUDO_UID) counts as the running user, as git takes it: `sudo redfort audit --targets ~/fleet.yaml`.
  */
-export function foreignOwner(file: string, fd: number): number | undefined {
+function foreignUid(file: string, fd: number): number | undefined {
   const me = process.getuid?.();
   if (me === undefined) return undefined;
   const owners = [fstatSync(fd).uid];
@@ -87,10 +88,10 @@ export function foreignOwner(file: string, fd: number): number | undefined {
  * (QA42-3: `passwordFile: /etc/shadow` to a host of theirs). Refused, one line; standard input reads any.
  */
 export function refuseForeignInventory(file: string, fd: number): void {
-  const foreign = foreignOwner(file, fd);
+  const foreign = foreignUid(file, fd);
   const mode = fstatSync(fd).mode;
   const why = foreign !== undefined
-    ? `owned by uid ${foreign}, not by ${process.getuid!() === 0 ? 'root' : `you (uid ${process.getuid!()}) or root`}`
+    ? foreignOwner(foreign)
     : (mode & 0o002) !== 0 ? `anyone may write it (mode ${(mode & 0o7777).toString(8).padStart(4, '0')})` : undefined;
   if (why === undefined) return;
   throw new SettingsError(`${file}: ${why}: not read (an inventory says which hosts get which passwords); '--targets - < ${file}' reads it`);

@@ -95,7 +95,7 @@ export function refuseUnlessPrivateAt(path: string): (fd: number) => void {
     const walked = walkLinks(path, me);
     if ('foreign' in walked) {
       const { link, uid } = walked.foreign;
-      throw new NotPrivateError(`reached through ${link}, a symbolic link owned by uid ${uid}, ${me === 0 ? 'not by root' : `neither you (uid ${me}) nor root`}: not trusted (another user may have planted it)`);
+      throw new NotPrivateError(`reached through ${link}, a symbolic link ${foreignOwner(uid, me)!}: not trusted (another user may have planted it)`);
     }
     const opened = fstatSync(fd);
     if (walked.end === undefined || walked.end.dev !== opened.dev || walked.end.ino !== opened.ino) {
@@ -176,5 +176,5 @@ function foreignLinkOn(path: string): string | undefined {
   const walked = walkLinks(path, me);
   if (!('foreign' in walked)) return undefined;
   const { link, uid } = walked.foreign;
-  return `is reached through ${link}, a symbolic link owned by uid ${uid}, ${me === 0 ? 'not by root' : `neither you (uid ${me}) nor root`}: that user may point it at another file`;
+  return `is reached through ${link}, a symbolic link ${foreignOwner(uid, me)!}: that user may point it at another file`;
 }
