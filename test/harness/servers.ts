@@ -624,7 +624,7 @@ export async function startSentinels(
   const tls = master.rawTls ? { certs: master.certs, plaintextPort: true } : undefined;
   if (tls) lines.push('tls-replication yes');
   if (options.conf) lines.push(options.conf);
-  return startAll(
+  const sentinels = await startAll(
     Array.from({ length: count }, () => ({
       sentinel: true,
       conf: lines.join('\n'),
@@ -632,6 +632,37 @@ export async function startSentinels(
       tls,
     })),
   );
+  // A sentinel lists the master's replicas once it has read the master's INFO, and calls each one up (its link to the
+  // master `ok`, not `disconnected`) once it has read that replica's own INFO: until then an audit through it sees a
+  // master without replicas, or with replicas that cannot take over. Wait until every sentinel sees those the master
+  // has online as up.
+  const online = (String(await command(master, ['INFO', 'replication'])).match(/state=online/g) ?? []).length;
+  if (online > 0) {
+    try {
+      for (const sentinel of sentinels) {
+        await waitFor(
+          async () => {
+            const replicas = await command(sentinel, ['SENTINEL', 'REPLICAS', name]);
+            if (!Array.isArray(replicas)) return false;
+            const up = replicas.filter((entry) => {
+              const fields = new Map<string, string>();
+              const flat = Array.isArray(entry) ? entry.map(String) : [];
+              for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
+              return fields.get('master-link-status') === 'ok' && !/s_down|o_down|disconnected/.test(fields.get('flags') ?? '');
+            });
+            return up.length >= online;
+          },
+          15_000,
+          `sentinel ${sentinel.host}:${sentinel.port} to list the ${online} replica(s) of ${master.host}:${master.port}`,
+          sentinel,
+        );
+      }
+    } catch (error) {
+      await Promise.all(sentinels.map((s) => s.stop()));
+      throw error;
+    }
+  }
+  return sentinels;
 }
 
 /**
