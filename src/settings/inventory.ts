@@ -115,7 +115,11 @@ const TLS_KEYS = ['cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure'] as co
 /** A key of `nodeOverrides` as an error quotes it: shaped as a role or a host:port, else its length only. */
 const NODE_KEY: Shape = { noun: 'role or host:port', pattern: /^[A-Za-z0-9_.:[\]-]+$/, max: 64 };
 const TARGET_KEYS = ['url', 'group', ...CONNECTION_KEYS] as const;
+/** The keys of a target's settings in the mapping form of `targets` (URL -> settings), whose key is the URL. */
+const ENTRY_KEYS = ['group', ...CONNECTION_KEYS] as const;
 const TOP_KEYS = ['defaults', 'groups', 'targets'] as const;
+/** The top-level keys of `.redfort.yaml` that no inventory has (src/settings/parse.ts). */
+const SETTINGS_ONLY_KEYS = ['failOn', 'rules', 'thresholds', 'suppressions'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.\/-]{0,62}$/;
 
@@ -513,6 +517,11 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
   if (root !== null && !(isScalar(root) && root.value === null)) {
     if (isSeq(root)) targetsNode = root;
     else {
+      // `.redfort.yaml` given as the inventory (QA42-19): its other keys say which file it is.
+      if (isMap(root)) {
+        const settingsKey = (root.items as Pair[]).find((pair) => isScalar(pair.key) && (SETTINGS_ONLY_KEYS as readonly unknown[]).includes(pair.key.value));
+        if (settingsKey) fail(settingsKey.key as Node, `${String((settingsKey.key as { value: unknown }).value)} is a key of .redfort.yaml, not of an inventory: give a settings file with --config-file FILE (with no target on the command line, redfort audit audits every server of its targets)`);
+      }
       for (const pair of pairsOf(doc, root, 'the inventory', TOP_KEYS, fail, true)) {
         const key = String((pair.key as { value: unknown }).value);
         const value = resolved(doc, pair.value as Node | null);
@@ -527,23 +536,37 @@ function inventoryOf(doc: Document, lines: LineCounter, path: string, options: I
     }
   }
   if (targetsNode === null || (isScalar(targetsNode) && targetsNode.value === null)) fail(root, 'the inventory has no targets (a `targets:` list of URLs or { url: … } entries)');
-  if (!isSeq(targetsNode)) fail(targetsNode, `targets must be a list${describe(targetsNode, 'hidden')}`);
+  if (isMap(targetsNode) && (targetsNode.items as unknown[]).length === 0) fail(targetsNode, 'the inventory has no targets (a `targets:` list of URLs or { url: … } entries)');
+  if (!isSeq(targetsNode) && !isMap(targetsNode)) fail(targetsNode, `targets must be a list of URLs or { url: … } entries, or a mapping URL -> settings as in .redfort.yaml${describe(targetsNode, 'hidden')}`);
+
+  // A list of URLs or { url: … } entries, or `.redfort.yaml`'s shape (QA42-19): a mapping of URL -> its settings, the
+  // same keys as an entry of the list but `url`.
+  const entries: { node: Node | null; spec: string; own: ReturnType<typeof layer> }[] = [];
+  if (isMap(targetsNode)) {
+    for (const pair of pairsOf(doc, targetsNode, 'targets', null, fail, true)) {
+      const key = resolved(doc, pair.key as Node | null);
+      const spec = stringOf(doc, key, 'targets: a key', fail, true);
+      const value = resolved(doc, pair.value as Node | null);
+      const own = layer(value, `targets: ${maskPassword(spec)}`, ENTRY_KEYS);
+      entries.push({ node: key, spec, own: { ...own, url: key! } });
+    }
+  } else {
+    for (const item of (targetsNode as { items: unknown[] }).items) {
+      const node = resolved(doc, item as Node | null);
+      if (isScalar(node)) {
+        entries.push({ node, spec: stringOf(doc, node, 'targets', fail, true), own: { connection: {}, labels: {} } });
+        continue;
+      }
+      if (!isMap(node)) fail(node, `targets: each entry must be a URL or a mapping { url: …, … }${describe(node, 'hidden')}`);
+      const own = layer(node, 'targets', TARGET_KEYS);
+      if (!own.url) fail(node, "targets: an entry has no 'url'");
+      entries.push({ node, spec: stringOf(doc, own.url!, 'targets: url', fail, true), own });
+    }
+  }
 
   const targets: InventoryTarget[] = [];
-  for (const item of (targetsNode as { items: unknown[] }).items) {
-    const node = resolved(doc, item as Node | null);
+  for (const { node, spec, own } of entries) {
     const line = at(node);
-    let spec: string;
-    let own: ReturnType<typeof layer>;
-    if (isScalar(node)) {
-      spec = stringOf(doc, node, 'targets', fail, true);
-      own = { connection: {}, labels: {} };
-    } else {
-      if (!isMap(node)) fail(node, `targets: each entry must be a URL or a mapping { url: …, … }${describe(node, 'hidden')}`);
-      own = layer(node, 'targets', TARGET_KEYS);
-      if (!own.url) fail(node, "targets: an entry has no 'url'");
-      spec = stringOf(doc, own.url!, 'targets: url', fail, true);
-    }
     const where = `targets: ${maskPassword(spec)}`;
     if (checkSpec(spec, (message) => fail(own.url ?? node, `targets: ${message}`))) inline.push(at(own.url ?? node));
     let groupName: string | undefined;

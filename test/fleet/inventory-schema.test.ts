@@ -70,6 +70,9 @@ const accepted: readonly string[] = [
     'h:06379',
   ].map((u) => t(`"${u}"`)),
   JSON.stringify({ targets: [{ url: U, labels: { a: 'b' } }] }),
+  // QA42-19: .redfort.yaml's shape, URL -> settings.
+  `targets:\n  ${U}:\n  "db2:6380": { user: a, passwordEnv: B, tls: true, cacert: ca.pem, sampleData: 5 }\n`,
+  `groups: { g: {} }\ntargets: { "${U}": { group: g, labels: { a: b }, cluster: true } }\n`,
 ];
 
 /** Inventories redfort refuses (exit 2, `file:line`): the schema must flag them. */
@@ -82,6 +85,14 @@ const refused: readonly string[] = [
   `defaults: [a]\ntargets: [${U}]\n`,
   `foo: 1\ntargets: [${U}]\n`,
   'targets: []\n',
+  'targets: {}\n',
+  `targets: { "${U}": { url: ${U} } }\n`,
+  `targets: { "${U}": { colour: blue } }\n`,
+  `targets: { "${U}": [a] }\n`,
+  `targets: { "${U}": { password: x, passwordEnv: A } }\n`,
+  'targets: { "redis://h:0": {} }\n',
+  'targets: { "S3cr3t!pa$$word": {} }\n',
+  `"${U}": {}\n`,
   'targets:\n',
   'defaults: { user: a }\n',
   '[]\n',
@@ -163,6 +174,7 @@ describe('docs/inventory.schema.json and the parser', () => {
     assert.deepEqual(names('settings'), expected(`groups: { g: { colour: blue } }\ntargets: [${U}]\n`));
     assert.deepEqual(names('settingsFields'), names('settings'));
     assert.deepEqual(names('target'), expected(t(`{ url: ${U}, colour: blue }`)));
+    assert.deepEqual(names('entrySettings'), expected(`targets: { "${U}": { colour: blue } }\n`));
     assert.deepEqual(names('nodeConnection'), expected(t(`{ url: ${U}, cluster: true, nodeOverrides: { master: { colour: blue } } }`)));
   });
 });

@@ -207,6 +207,38 @@ describe('inventory', () => {
     assert.throws(() => parseInventory('targets:\n  - { url: redis://a, distroPackage: "latest" }\n', 'f'), /f:2: targets: distroPackage: not a package declaration \(value not shown\): expected \[NAME=\]VERSION/);
   });
 
+  // QA42-19: an inventory written as .redfort.yaml writes its targets (URL -> settings, the shape issue 15 asks to reuse)
+  // was refused with 'targets must be a list, not a mapping', and so was `--targets .redfort.yaml`, with no hint.
+  it(".redfort.yaml's targets (a mapping URL -> settings) are an inventory, in the schema too; a whole .redfort.yaml says which file it is", async () => {
+    const configuration = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const settingsExample = parse(configuration.split('```yaml\n')[1]!.split('```')[0]!) as { targets: Record<string, unknown> };
+    const text = `${new (await import('yaml')).Document({ targets: settingsExample.targets }).toString()}`;
+    assert.equal(schema(parse(text)), true, JSON.stringify(schema.errors));
+    const inv = parseInventory(text, 'copied.yaml', { baseDir: '/etc/redfort' });
+    assert.deepEqual(inv.targets.map((t) => [t.spec, t.source.line]), [['rediss://db1.internal:6380', 2], ['db2.internal:6379', 15]]);
+    assert.deepEqual(inv.targets[0]!.connection, {
+      user: 'auditor', passwordEnv: 'DB1_REDIS_PASSWORD', tls: true, cacert: '/etc/redfort/certs/ca.crt', cacertdir: '/etc/ssl/redis-cas',
+      cert: '/etc/redfort/certs/auditor.crt', key: '/etc/redfort/certs/auditor.key', sni: 'db1.internal', insecure: false, db: 0,
+    });
+    assert.deepEqual(inv.targets[0]!.sampleData, { keys: 1000 });
+    assert.equal(inv.targets[0]!.distroPackage?.version, '5:7.0.15-1~deb12u10');
+    assert.deepEqual(inv.targets[1]!.connection, {});
+    // An entry left empty, a group and labels as a list entry takes them, an error at the entry's line naming it.
+    const more = parseInventory('groups: { g: { labels: { team: a } } }\ntargets:\n  redis://a:1:\n  redis://b:2: { group: g, cluster: true }\n', 'f.yaml');
+    assert.deepEqual(more.targets.map((t) => [t.spec, t.labels, t.kind ?? null, t.source.line]), [['redis://a:1', {}, null, 3], ['redis://b:2', { team: 'a' }, 'cluster', 4]]);
+    assert.throws(() => parseInventory('targets:\n  redis://a:1:\n    colour: x\n', 'f.yaml'), /^SettingsError: f\.yaml:3: targets: redis:\/\/a:1: unknown key 'colour' \(expected group, user, /);
+    assert.throws(() => parseInventory('targets:\n  redis://a:1: { url: redis://b:2 }\n', 'f.yaml'), /f\.yaml:2: targets: redis:\/\/a:1: unknown key 'url'/);
+    assert.throws(() => parseInventory('targets: {}\n', 'f.yaml'), /f\.yaml:1: the inventory has no targets/);
+    assert.equal(schema(parse('targets: {}\n')), false);
+    assert.equal(schema(parse('targets:\n  redis://a:1: { url: redis://b:2 }\n')), false);
+    // A whole .redfort.yaml: its rules would not apply, so it is refused, naming the key and the flag that takes the file.
+    assert.throws(() => parseInventory('failOn: high\ntargets:\n  redis://a:1: {}\n', '.redfort.yaml'), (error: Error) => {
+      assert.equal(error.message, '.redfort.yaml:1: failOn is a key of .redfort.yaml, not of an inventory: give a settings file with --config-file FILE (with no target on the command line, redfort audit audits every server of its targets)');
+      return true;
+    });
+    assert.throws(() => parseInventory('targets:\n  redis://a:1: {}\nrules:\n  tls: off\n', '.redfort.yaml'), /^SettingsError: \.redfort\.yaml:3: rules is a key of \.redfort\.yaml/);
+  });
+
   it('a target written twice with the same user is a warning naming both lines; both are kept', () => {
     const lines = parseInventory('redis://a:1\nredis://b:2\nredis://a:1\n', 'list.txt');
     assert.equal(lines.targets.length, 3);
@@ -315,7 +347,7 @@ describe('inventory', () => {
   // and what was expected, never the value ('targets must be a list, not "hunter2"').
   it("a YAML inventory's errors show none of its values", () => {
     for (const [text, message] of [
-      ['targets: hunter2\n', 'f.yaml:1: targets must be a list, not a text (value not shown)'],
+      ['targets: hunter2\n', 'f.yaml:1: targets must be a list of URLs or { url: … } entries, or a mapping URL -> settings as in .redfort.yaml, not a text (value not shown)'],
       ['defaults: S3cret-x\n', 'f.yaml:1: defaults must be a mapping (key: value), not a text (value not shown)'],
       ['targets:\n  - { url: redis://a, tls: s3cret }\n', 'f.yaml:2: targets: tls must be true or false, not a text (value not shown)'],
       ['targets:\n  - { url: redis://a, db: s3cret }\n', 'f.yaml:2: targets: db must be a whole number from 0 to 2147483647, not a text (value not shown)'],
