@@ -239,6 +239,13 @@ function hostShaped(spec: string): boolean {
  * in DNS and shown as the target. A name of other characters (`redis_1`) goes in a URL (`redis://redis_1:6379`).
  */
 function checkSpec(spec: string, fail: (message: string) => never): boolean {
+  // A blank before or after a quoted target (`url: " redis://h:1"`): resolveTarget trimmed a URL and took it, the host
+  // check refused a host:port, and the JSON Schema refuses both (QA42-5). Refused, as the schema does, saying so.
+  const trimmed = spec.trim();
+  if (trimmed !== spec) {
+    const named = trimmed !== '' && quotable(trimmed, TARGET) ? ` '${withoutPassword(trimmed)}'` : ' (not shown)';
+    return fail(`the target${named} has a blank before or after it, inside the quotes: remove it`);
+  }
   if (!spec.includes('://') && !hostShaped(spec)) return fail(NOT_A_TARGET);
   try {
     return resolveTarget(spec, {}, {}).hasPassword;

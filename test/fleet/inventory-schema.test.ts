@@ -123,7 +123,11 @@ const refused: readonly string[] = [
     'redis://6380', 'redis://h/x', 'redis://h/2147483648', 'redis://::1', 'redis://h:1:2', 'redis://[::1', 'redis://h h',
     'h:0', 'h:70000', 'h:016401', '6380', 'redis_1:6379', 'h h', 'a@h', 'h/1', 'h:1:2', '-h', '',
     'S3cr3t!pa$$word',
+    // QA42-5: a blank before or after the target (the parser trimmed a URL and took it; a host:port it refused).
+    ' redis://h:1', 'redis://h:1 ', 'redis://h:1\\t', ' h:1', 'h:1 ', '\\u00a0redis://h:1',
   ].map((u) => t(`"${u}"`)),
+  `targets:\n  - url: " ${U}"\n`,
+  `targets:\n  " ${U}": {}\n`,
 ];
 
 /**

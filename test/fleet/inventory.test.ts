@@ -367,6 +367,25 @@ describe('inventory', () => {
     }
   });
 
+  // QA42-5: `url: " redis://h:1"` was trimmed and taken (a host:port with a blank was 'not a target'); the schema refuses
+  // both. Refused alike, naming the target without its password when it is shaped as one.
+  it('a target with a blank before or after it, inside the quotes, is refused saying so, as the schema refuses it', () => {
+    for (const [text, message] of [
+      ['targets:\n  - url: " redis://h:1"\n', "f.yaml:2: targets: the target 'redis://h:1' has a blank before or after it, inside the quotes: remove it"],
+      ['targets:\n  - "redis://u:s3cret@h:1\\t"\n', "f.yaml:2: targets: the target 'redis://u@h:1' has a blank before or after it, inside the quotes: remove it"],
+      ['targets:\n  - "h:1 "\n', "f.yaml:2: targets: the target 'h:1' has a blank before or after it, inside the quotes: remove it"],
+      ['targets:\n  " redis://h:1": {}\n', "f.yaml:2: targets: the target 'redis://h:1' has a blank before or after it, inside the quotes: remove it"],
+      ['targets:\n  - " S3cr3t!pa$$word"\n', 'f.yaml:2: targets: the target (not shown) has a blank before or after it, inside the quotes: remove it'],
+    ] as const) {
+      assert.throws(() => parseInventory(text, 'f.yaml'), (error: Error) => {
+        assert.equal(error.message, message);
+        return true;
+      });
+    }
+    // A line of a plain list is trimmed, as every line is.
+    assert.deepEqual(parseInventory('  redis://h:1  \n', 'list.txt').targets.map((t) => t.spec), ['redis://h:1']);
+  });
+
   // QA42-13: a comment after a URL (as nmap's -iL takes it) was an invalid target; a UTF-16 file 'not a target URL'.
   it('a # comment after a URL is a comment; a UTF-16 file is said to be one', () => {
     const inventory = parseInventory('redis://db1:6379  # primary\nredis://db2:6380\t# replica\n# all\n', 'list.txt');
