@@ -24,8 +24,10 @@ import type { UnlistenableBind } from './effective.ts';
 import { parseAclFile } from './acl-file.ts';
 import { readsAsEmpty } from './includes.ts';
 import type { Modules, RulesReader } from '../../acl/known-commands.ts';
+import { sentinelCommand } from '../../acl/known-commands.ts';
 import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion, sentinelWithoutAcl, sentinelWithoutAclUsers } from '../../redis/directives.ts';
+import type { VersionKey } from '../../redis/directives.ts';
 import { formatSource } from '../../facts/source.ts';
 import { ADMIN_COMMANDS } from '../../redis/commands.ts';
 import { errnoText } from '../../util/fs-error.ts';
@@ -468,8 +470,17 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
   }
 }
 
-function surface(renames: ReadonlyMap<string, Fact<string>>, source: Source): CommandSurface {
-  return { present: new Map(ADMIN_COMMANDS.map((c) => [c, !renames.has(c)])), renames, source };
+/**
+ * The admin commands the files' server has under their own name: those the files do not rename away, and, for a
+ * Sentinel (`sentinelRelease`), only those of a Sentinel's command table. `redis-server --sentinel` swaps the server's
+ * table for its own 15 commands (sentinelCommand): live 6.2.16, 7.0.15, 7.2.6, 8.6.3 and Valkey 9.1.2 sentinels answer
+ * COMMAND INFO for SHUTDOWN and ACL alone of these (6.0.20: SHUTDOWN), `ERR unknown command` to CONFIG, FLUSHALL,
+ * MONITOR, REPLICAOF, DEBUG; so a file-only audit judges what the live one does (QA43-1). An unknown version is read
+ * as a later one, with ACL.
+ */
+function surface(renames: ReadonlyMap<string, Fact<string>>, source: Source, sentinelRelease: VersionKey | undefined): CommandSurface {
+  const has = (c: string) => !renames.has(c) && (sentinelRelease === undefined || sentinelCommand(c, sentinelRelease));
+  return { present: new Map(ADMIN_COMMANDS.map((c) => [c, has(c)])), renames, source };
 }
 
 /** Facts of a static audit: the files alone, no server. */
@@ -494,7 +505,7 @@ export function factsFromFiles(target: string, gathered: FileGathering, version:
     ...(acl ? { acl } : {}),
     ...(sentinel ? { sentinel } : {}),
     categories: bundledTableOf(server),
-    commands: surface(gathered.renames, gathered.files.source),
+    commands: surface(gathered.renames, gathered.files.source, gathered.mode === 'sentinel' ? resolveVersion(version).key : undefined),
     files: gathered.files,
     unavailable: {
       ...unavailable,
@@ -546,7 +557,7 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
     }
     // Nor COMMAND: which admin commands it has is its command table and the file's rename-command lines, as file-only.
     if (!facts.commands) {
-      merged.commands = surface(gathered.renames, gathered.files.source);
+      merged.commands = surface(gathered.renames, gathered.files.source, 'r6.0');
       delete unavailable.commands;
     }
   }

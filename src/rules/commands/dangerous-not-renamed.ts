@@ -110,12 +110,22 @@ export default defineRule({
           deliberate.push(`${label} granted by name to ${them.join(', ')}, the hardening profile's ${roleWords(role)}`);
         }
       }
+      // A Sentinel has a command table of its own, without CONFIG, FLUSHALL, MONITOR, REPLICAOF… (QA43-1): those are
+      // no commands of it, not renamed ones.
+      const notSentinel = (c: string) => server?.mode === 'sentinel' && !commands.renames.has(c);
+      const hiddenWords = hidden.map((c) => `${c}: ${notSentinel(c) ? 'no command of a Sentinel' : 'renamed or removed'}`);
+      const renamed = hidden.filter((c) => !notSentinel(c));
+      const absent = hidden.filter(notSentinel);
+      const hiddenSummary = [
+        ...(renamed.length ? [`${renamed.join(', ')} renamed or removed`] : []),
+        ...(absent.length ? [`${absent.join(', ')} no commands of a Sentinel`] : []),
+      ].join('; ');
       const unknown = gateUnknown.map((g) => `${g.label}: allowed by ACL to ${g.users.join(', ')}, and whether ${g.gate} refuses it to every client is unknown`);
       if (reachable.length > 0) {
         return fail({
           message: `${reachable.length} admin command${reachable.length === 1 ? ' is' : 's are'} neither renamed nor denied to every user: ${reachable.join('; ')}`,
           source: acl.source,
-          evidence: [...reachable, ...deliberate, ...hidden.map((c) => `${c}: renamed or removed`), ...closed, ...unknown],
+          evidence: [...reachable, ...deliberate, ...hiddenWords, ...closed, ...unknown],
         });
       }
       if (gateUnknown.length > 0) {
@@ -130,7 +140,7 @@ export default defineRule({
       const unread = byAcl > 0 ? unreadUsers(acl) : undefined;
       if (unread) return skip(unread);
       return pass(
-        `every admin command is denied to all users${deliberate.length ? ` but the hardening profile's ${[...roles].map(roleWords).join(' and ')}` : ''}${hidden.length ? ` or hidden (${hidden.join(', ')} renamed or removed)` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
+        `every admin command is denied to all users${deliberate.length ? ` but the hardening profile's ${[...roles].map(roleWords).join(' and ')}` : ''}${hidden.length ? ` or hidden (${hiddenSummary})` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
         { source: commands.source, evidence: [...deliberate, ...closed] },
       );
     });
