@@ -4,7 +4,8 @@ import type { Finishing, FleetEntry, FleetOptions, NodeOverrides, RuleTotal, Tar
 import { reportOf } from './audit.ts';
 import type { TargetResult } from '../engine/run.ts';
 import { isActiveFailure, severityRank } from '../engine/run.ts';
-import type { AuditReport, ReportWarning } from '../engine/report.ts';
+import type { AuditReport, InventoryWarning, ReportWarning } from '../engine/report.ts';
+import { inventoryWarning } from '../engine/report.ts';
 import type { Baseline, BaselineFinding } from '../engine/triage/baseline.ts';
 import { baselineEntriesOutside, unusedBaselineWarnings } from '../engine/triage/baseline.ts';
 import { targetKey } from '../engine/triage/target-key.ts';
@@ -61,8 +62,13 @@ export interface InventoryLoadOptions {
 export interface LoadedInventory {
   readonly entries: readonly FleetEntry[];
   readonly options: FleetOptions;
-  /** Problems with the inventory that do not stop the run. */
+  /** Problems with the inventory that do not stop the run: their messages, as stderr says them. */
   readonly warnings: readonly string[];
+  /**
+   * The same warnings, each with its kind and the inventory line it is about, as they were made: the report has them
+   * (QA42-16). Without it (an inventory made by hand), the report has `warnings` as of kind `inventory`.
+   */
+  readonly inventoryWarnings?: readonly InventoryWarning[];
   /** The passwords the entries use, to redact from anything shown. */
   readonly secrets: readonly string[];
   /** After the run: the node overrides that reached no node of any deployment entry they apply to. */
@@ -80,7 +86,7 @@ export interface LoadedInventory {
 export async function loadInventory(input: InventoryText, load: InventoryLoadOptions): Promise<LoadedInventory> {
   const inventory = parseInventory(input.text, input.name, { baseDir: input.baseDir });
   if (inventory.targets.length === 0) throw new SettingsError(`${input.name}: the inventory has no targets`);
-  const warnings = [...inventory.warnings];
+  const warnings: InventoryWarning[] = [...inventory.warnings];
   const deployment = (entry: { readonly kind?: DeploymentKind }) => (entry.kind ?? load.kind) !== undefined;
   // A target's own nodeOverrides names nodes of a deployment: without one it would be dropped without a word.
   const stray = inventory.targets.find((t) => t.ownNodeOverrides !== undefined && !deployment(t));
@@ -138,7 +144,8 @@ export async function loadInventory(input: InventoryText, load: InventoryLoadOpt
   return {
     entries,
     options: { ...options, ...(sampleTargets.size > 0 ? { sampleTargets } : {}), ...(distroPackageTargets.size > 0 ? { distroPackageTargets } : {}) },
-    warnings,
+    warnings: warnings.map((w) => w.message),
+    inventoryWarnings: warnings,
     secrets,
     entrySources: resolved.map((r) => r.entry.source),
     ...(used ? { overrideWarnings: () => used.warnings() } : {}),
@@ -292,7 +299,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
   warnings.push(...auditedTwice(inventory, servers));
   // The inventory's own warnings, said on stderr as it was read, are in the report too: in CI only the artefacts are
   // read, and these are the ones about the credentials' exposure (QA42-16). First, as they were said first.
-  warnings.unshift(...inventory.warnings.map(inventoryWarning));
+  warnings.unshift(...(inventory.inventoryWarnings ?? inventory.warnings.map((message) => inventoryWarning('inventory', undefined, message))));
   const report: AuditReport = {
     tool: reportTool(),
     summary: tally.summary,
@@ -334,19 +341,6 @@ class InOrder<T> {
       for (const result of ready) this.#use(result);
     }
   }
-}
-
-/** An inventory warning (`inv.yaml:15: a password written in the inventory …`) as the report's: kind, file and line. */
-export function inventoryWarning(message: string): ReportWarning {
-  const kind: ReportWarning['kind'] = / is listed twice| listed twice$/.test(message)
-    ? 'listed-twice'
-    : /a password written in the inventory/.test(message)
-      ? 'inventory-inline-password'
-      : /the password file '/.test(message) && /\bhas mode \d|\bowned by\b|another user/.test(message)
-        ? 'password-file-mode'
-        : 'inventory';
-  const at = /^(.+?):(\d+): /.exec(message);
-  return { kind, message, ...(at ? { source: { kind: 'file' as const, path: at[1]!, line: Number(at[2]) } } : {}) };
 }
 
 /** A deployment entry's own line (`cluster redis://db1:6379 (3 nodes)`), not one of its servers. */

@@ -17,8 +17,26 @@ export interface ReportWarning {
    * `inventory-inline-password` (a password written in it), `password-file-mode` (a password file others may read or
    * another user owns), `listed-twice` (a target listed twice, or a server an earlier deployment entry audits too), `inventory` (any other).
    */
-  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused' | 'node-override-unused' | 'inventory-inline-password' | 'password-file-mode' | 'listed-twice' | 'inventory';
+  readonly kind: 'suppression-expired' | 'suppression-unused' | 'baseline-unused' | 'node-override-unused' | InventoryWarning['kind'];
   readonly message: string;
   /** The settings file entry it is about. */
   readonly source?: { readonly kind: 'file'; readonly path: string; readonly line: number };
+}
+
+/**
+ * A warning about an inventory (`--targets`, the exporter's `inventory:`), made with its kind and line where it is
+ * found (settings/inventory.ts, exporter/inventory.ts): said on stderr by its message, put in the report as it is.
+ */
+export interface InventoryWarning extends ReportWarning {
+  readonly kind: 'inventory-inline-password' | 'password-file-mode' | 'listed-twice' | 'inventory';
+}
+
+/**
+ * An inventory warning of `kind`: `path:line: text` about that line of the inventory (its `source`), `path: text`
+ * about the whole file, or `text` alone.
+ */
+export function inventoryWarning(kind: InventoryWarning['kind'], at: { readonly path: string; readonly line?: number } | undefined, text: string): InventoryWarning {
+  if (at === undefined) return { kind, message: text };
+  if (at.line === undefined) return { kind, message: `${at.path}: ${text}` };
+  return { kind, message: `${at.path}:${at.line}: ${text}`, source: { kind: 'file', path: at.path, line: at.line } };
 }

@@ -6,6 +6,8 @@ import { listed } from '../util/words.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import { ExporterConfigError } from './errors.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
+import type { InventoryWarning } from '../engine/report.ts';
+import { inventoryWarning } from '../engine/report.ts';
 
 /** The inventory's servers by `host:port` (host lowercase, IPv6 without brackets), with their own settings. */
 export type InventoryTargets = ReadonlyMap<string, Target>;
@@ -30,7 +32,7 @@ export async function loadInventoryTargets(
   readSecret: (path: string) => Promise<string | SecretFileText> = readText,
   /** The exporter config's `file:line` of `inventory:`. */
   at?: string,
-): Promise<{ targets: InventoryTargets; warnings: readonly string[] }> {
+): Promise<{ targets: InventoryTargets; warnings: readonly InventoryWarning[] }> {
   let text: string;
   try {
     text = await readText(path);
@@ -41,7 +43,7 @@ export async function loadInventoryTargets(
   const inventory = parseInventory(text, path, { baseDir: dirname(path), warnListedTwice: false });
   const targets = new Map<string, Target>();
   const lines = new Map<string, number>();
-  const warnings = [...inventory.warnings];
+  const warnings: InventoryWarning[] = [...inventory.warnings];
   let more = 0;
   for (const resolved of await resolveInventory(inventory, {}, env, readSecret, (w) => warnings.push(w))) {
     if (!resolved.ok) throw new ExporterConfigError(resolved.error);
@@ -60,14 +62,14 @@ export async function loadInventoryTargets(
         );
       }
       // The same server reached alike (a copy-and-paste): a warning naming both lines, as `audit --targets` gives.
-      if (warnings.length < TWICE_SHOWN) warnings.push(`${at}: ${addressOf(target.host, target.port)} is listed twice (first at line ${first}), alike: the exporter uses the first`);
+      if (warnings.length < TWICE_SHOWN) warnings.push(inventoryWarning('listed-twice', entry.source, `${addressOf(target.host, target.port)} is listed twice (first at line ${first}), alike: the exporter uses the first`));
       else more++;
       continue;
     }
     targets.set(key, target);
     lines.set(key, entry.source.line);
   }
-  if (more > 0) warnings.push(`${path}: ${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`);
+  if (more > 0) warnings.push(inventoryWarning('listed-twice', { path }, `${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`));
   return { targets, warnings };
 }
 

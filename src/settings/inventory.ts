@@ -13,6 +13,8 @@ import { describe, firstDuplicateKey, longDoubleQuoted, loneSurrogate, pairsOf, 
 import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
 import type { SettingsSource } from './types.ts';
+import type { InventoryWarning } from '../engine/report.ts';
+import { inventoryWarning } from '../engine/report.ts';
 import { SettingsError, yamlErrorText } from './types.ts';
 import { readYaml } from './yaml-document.ts';
 import type { Target, TargetFlags, TlsFlagSettings, TlsFrom } from '../redis/target.ts';
@@ -80,8 +82,8 @@ export interface InventoryTarget {
 export interface Inventory {
   readonly path: string;
   readonly targets: readonly InventoryTarget[];
-  /** `file:line: …` lines for stderr (inline passwords). */
-  readonly warnings: readonly string[];
+  /** Problems that do not stop the run (inline passwords, a target listed twice), each with its kind and line. */
+  readonly warnings: readonly InventoryWarning[];
 }
 
 export interface InventoryOptions {
@@ -175,20 +177,20 @@ export function parseInventory(text: string, path: string, options: InventoryOpt
  * A target written twice, with the same user and deployment flag (a copy-and-paste in a long inventory): audited
  * twice, and counted twice in the fleet's totals. A warning naming both lines; both are still audited.
  */
-function listedTwice(inventory: Inventory): string[] {
+function listedTwice(inventory: Inventory): InventoryWarning[] {
   const first = new Map<string, number>();
-  const warnings: string[] = [];
+  const warnings: InventoryWarning[] = [];
   let more = 0;
   for (const target of inventory.targets) {
     const line = target.source.line;
     const key = `${serverKey(target)}\n${target.kind ?? ''}`;
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, line);
-    else if (warnings.length < TWICE_SHOWN) warnings.push(`${inventory.path}:${line}: ${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`);
+    else if (warnings.length < TWICE_SHOWN) warnings.push(inventoryWarning('listed-twice', { path: inventory.path, line }, `${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`));
     else more++;
   }
   // An inventory pasted many times over would print a warning per line: the first few say what is wrong.
-  if (more > 0) warnings.push(`${inventory.path}: ${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`);
+  if (more > 0) warnings.push(inventoryWarning('listed-twice', { path: inventory.path }, `${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`));
   return warnings;
 }
 
@@ -277,11 +279,11 @@ const TARGET: Shape = {
  * a count of the rest, as {@link listedTwice} does (QA42-7: 1,000 `redis://:pw@host` lines were 1,000 warnings, with
  * --quiet too). A line that writes it twice (a URL's and a `password` key) is one.
  */
-function inlinePasswordWarnings(path: string, lines: readonly number[]): string[] {
+function inlinePasswordWarnings(path: string, lines: readonly number[]): InventoryWarning[] {
   const unique = [...new Set(lines)];
-  const warnings = unique.slice(0, INLINE_SHOWN).map((line) => `${path}:${line}: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile`);
+  const warnings = unique.slice(0, INLINE_SHOWN).map((line) => inventoryWarning('inventory-inline-password', { path, line }, 'a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile'));
   const more = unique.length - INLINE_SHOWN;
-  if (more > 0) warnings.push(`${path}: … and ${more} more ${more === 1 ? 'line' : 'lines'} with a password written in the inventory`);
+  if (more > 0) warnings.push(inventoryWarning('inventory-inline-password', { path }, `… and ${more} more ${more === 1 ? 'line' : 'lines'} with a password written in the inventory`));
   return warnings;
 }
 
@@ -734,7 +736,7 @@ export async function resolveInventory(
   flags: TargetFlags,
   env: Record<string, string | undefined>,
   readSecret: (path: string) => Promise<string | SecretFileText>,
-  warn?: (message: string) => void,
+  warn?: (warning: InventoryWarning) => void,
   options: ResolveOptions = {},
 ): Promise<ResolvedInventoryTarget[]> {
   const files = new Map<string, Promise<{ ok: true; value: string; exposure?: string } | { ok: false; error: string }>>();
@@ -756,8 +758,8 @@ export async function resolveInventory(
     return read;
   };
   // The password a layer's settings give (inline, passwordEnv, passwordFile), undefined with none; or why not.
-  // `at` is the `file:line` of the key that gives it.
-  const passwordOf = async (c: Omit<ConnectionSettings, 'db'>, at: (key: string) => string): Promise<{ ok: true; value: string | undefined } | { ok: false; key: string; error: string }> => {
+  // `at` is where the key that gives it is written.
+  const passwordOf = async (c: Omit<ConnectionSettings, 'db'>, at: (key: string) => { path: string; line: number }): Promise<{ ok: true; value: string | undefined } | { ok: false; key: string; error: string }> => {
     if (c.password !== undefined) return { ok: true, value: c.password };
     if (c.passwordEnv !== undefined) {
       const value = env[c.passwordEnv];
@@ -770,7 +772,7 @@ export async function resolveInventory(
     // Once per file, at the line of its passwordFile (the target's, its group's or the defaults').
     if (read.exposure !== undefined && !warned.has(c.passwordFile)) {
       warned.add(c.passwordFile);
-      warn?.(`${at('passwordFile')}: the password file '${c.passwordFile}' ${read.exposure}`);
+      warn?.(inventoryWarning('password-file-mode', at('passwordFile'), `the password file '${c.passwordFile}' ${read.exposure}`));
     }
     return { ok: true, value: read.value };
   };
@@ -789,7 +791,7 @@ export async function resolveInventory(
     const unique = [...new Set(lines)];
     const shownLines = unique.slice(0, 10).join(', ') + (unique.length > 10 ? ', …' : '');
     const what = flag === '--pass' ? 'password' : 'user';
-    warn?.(`${flag} replaces the ${what} of ${lines.length} inventory ${lines.length === 1 ? 'entry that gives its' : 'entries that give their'} own (${inventory.path}:${shownLines}): ${lines.length === 1 ? 'it gets' : 'they get'} the command line's`);
+    warn?.(inventoryWarning('inventory', undefined, `${flag} replaces the ${what} of ${lines.length} inventory ${lines.length === 1 ? 'entry that gives its' : 'entries that give their'} own (${inventory.path}:${shownLines}): ${lines.length === 1 ? 'it gets' : 'they get'} the command line's`));
   }
   return Promise.all(
     inventory.targets.map(async (entry): Promise<ResolvedInventoryTarget> => {
@@ -834,7 +836,7 @@ export async function resolveInventory(
         return typeof built === 'string' ? maskPassword(entry.spec) : built.target.display;
       };
       // A password the command line's replaces is not looked up (nor its file read, nor its mode warned of).
-      const password = flags.pass !== undefined ? { ok: true as const, value: undefined } : await passwordOf(c, (key) => `${entry.source.path}:${entry.keyLines?.[key] ?? entry.source.line}`);
+      const password = flags.pass !== undefined ? { ok: true as const, value: undefined } : await passwordOf(c, (key) => ({ path: entry.source.path, line: entry.keyLines?.[key] ?? entry.source.line }));
       if (!password.ok) return { ok: false, entry, display: nameWithout(), error: `${where}: ${password.error}` };
       const built = build(password.value);
       if (typeof built === 'string') return { ok: false, entry, display: maskPassword(entry.spec), error: built };
@@ -846,8 +848,9 @@ export async function resolveInventory(
       const nodeOverrideSources = new Map<string, SettingsSource>();
       const nodeOverridePasswords: string[] = [];
       for (const override of entry.nodeOverrides) {
-        const at = (key?: string) => `${entry.source.path}:${(key !== undefined ? override.keyLines[key] : undefined) ?? override.line}`;
-        const own = await passwordOf(override.connection, at);
+        const lineOf = (key?: string) => ({ path: entry.source.path, line: (key !== undefined ? override.keyLines[key] : undefined) ?? override.line });
+        const at = (key?: string) => `${entry.source.path}:${lineOf(key).line}`;
+        const own = await passwordOf(override.connection, lineOf);
         if (!own.ok) return { ok: false, entry, display: target.display, error: `${at(own.key)}: nodeOverrides: ${override.key}: ${own.error} (target '${shown}')` };
         const made = overrideTarget(override, target, own.value, at);
         if (typeof made === 'string') return { ok: false, entry, display: target.display, error: `${made} (target '${shown}')` };

@@ -232,7 +232,7 @@ describe('exporter inventory: one host:port listed twice', () => {
       await writeFile(path, `defaults: { passwordEnv: PW }\ntargets:\n  - url: redis://127.0.0.1:6390\n  - url: 127.0.0.1:6390\n    labels: { team: a }\n  - url: redis://127.0.0.1:6390\n`);
       const { targets, warnings } = await loadInventoryTargets(path, { PW: 'Alike-Secret-1234' }, read);
       assert.equal(targets.size, 1);
-      assert.deepEqual(warnings, [
+      assert.deepEqual(warnings.map((w) => w.message), [
         `${path}:4: 127.0.0.1:6390 is listed twice (first at line 3), alike: the exporter uses the first`,
         `${path}:6: 127.0.0.1:6390 is listed twice (first at line 3), alike: the exporter uses the first`,
       ]);

@@ -39,3 +39,18 @@ test("the inventory's warnings are in the report's warnings, with file and line,
   assert.equal(mode.source?.line, 4);
   assert.ok(!JSON.stringify(warnings).includes(PASSWORD));
 });
+
+// TWIN-1: the report's kind and line of each inventory warning were read back out of its text by regexes
+// (`^(.+?):(\d+): `): an inventory whose name holds `:12: ` (a folder named with a time) gave every warning that line.
+test('each inventory warning has the kind and line it was made with, whatever the inventory is named', async () => {
+  const name = join(dir, 'run 03:12: copy', 'inv.yaml');
+  const text = `targets:\n  - { url: redis://127.0.0.1:${server.port}, password: ${PASSWORD} }\n  - redis://127.0.0.1:${server.port}\n`;
+  const loaded = await loadInventory({ text, name, baseDir: dir }, { flags: { pass: PASSWORD }, kind: undefined, env: {}, options: { targetTimeoutMs: 60_000 } });
+  const run = await auditInventory(loaded, { settings: undefined, baseline: undefined, failOn: 'high', keepResults: false, root: dir, jsonl: false });
+  assert.deepEqual((run.report.warnings ?? []).map((w) => [w.kind, w.source]), [
+    ['inventory-inline-password', { kind: 'file', path: name, line: 2 }],
+    ['listed-twice', { kind: 'file', path: name, line: 3 }],
+    ['inventory', undefined],
+  ]);
+  assert.deepEqual(loaded.warnings, (run.report.warnings ?? []).map((w) => w.message));
+});

@@ -9,9 +9,13 @@ import AjvModule from 'ajv';
 import { parse, Parser } from 'yaml';
 import { parseInventory, resolveInventory } from '../../src/settings/inventory.ts';
 import { targetPassword } from '../../src/redis/target.ts';
+import type { InventoryWarning } from '../../src/engine/report.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import { redfort } from '../harden/run.ts';
+
+/** The inventory warnings' messages, as stderr says them. */
+const messages = (warnings: readonly InventoryWarning[]): string[] => warnings.map((w) => w.message);
 
 after(stopAll);
 
@@ -242,26 +246,26 @@ describe('inventory', () => {
   it('a target written twice with the same user is a warning naming both lines; both are kept', () => {
     const lines = parseInventory('redis://a:1\nredis://b:2\nredis://a:1\n', 'list.txt');
     assert.equal(lines.targets.length, 3);
-    assert.deepEqual(lines.warnings, ['list.txt:3: redis://a:1 is listed twice (first at line 1): it is audited twice']);
+    assert.deepEqual(messages(lines.warnings), ['list.txt:3: redis://a:1 is listed twice (first at line 1): it is audited twice']);
     const yaml = parseInventory('targets:\n  - { url: "redis://u:pw-x@a:1" }\n  - { url: redis://a:1, user: audit2 }\n  - { url: "redis://u:pw-x@a:1", cluster: true }\n  - { url: "redis://u:pw-x@a:1" }\n', 'f.yaml');
-    assert.deepEqual(yaml.warnings.filter((w) => /twice/.test(w)), ['f.yaml:5: redis://u:***@a:1 is listed twice (first at line 2): it is audited twice']);
+    assert.deepEqual(messages(yaml.warnings).filter((w) => /twice/.test(w)), ['f.yaml:5: redis://u:***@a:1 is listed twice (first at line 2): it is audited twice']);
   });
 
   // QA39-53: the check compared the target as written: three spellings of one server were audited three times unwarned.
   it('a target written twice is the same server however it is spelled: scheme case, host:port, a trailing slash, the user in the URL', () => {
     const lines = parseInventory('redis://127.0.0.1:6379\n127.0.0.1:6379\nREDIS://127.0.0.1:6379/\nrediss://127.0.0.1:6379\nredis://127.0.0.1:6379/1\nDB.example:1\ndb.example.:1\n', 'list.txt');
-    assert.deepEqual(lines.warnings, [
+    assert.deepEqual(messages(lines.warnings), [
       'list.txt:2: 127.0.0.1:6379 is listed twice (first at line 1): it is audited twice',
       'list.txt:3: REDIS://127.0.0.1:6379/ is listed twice (first at line 1): it is audited twice',
       'list.txt:7: db.example.:1 is listed twice (first at line 6): it is audited twice',
     ]);
     const yaml = parseInventory('targets:\n  - url: redis://auditor@h:6379\n  - { url: redis://h:6379, user: auditor }\n  - { url: redis://h:6379, user: other }\n  - { url: redis://h:6379, user: auditor, tls: true }\n', 'f.yaml');
-    assert.deepEqual(yaml.warnings.filter((w) => /twice/.test(w)), ['f.yaml:3: redis://h:6379 is listed twice (first at line 2): it is audited twice']);
+    assert.deepEqual(messages(yaml.warnings).filter((w) => /twice/.test(w)), ['f.yaml:3: redis://h:6379 is listed twice (first at line 2): it is audited twice']);
   });
 
   it('no user and user default are the same login: listed twice (QA42-15)', async () => {
     const inv = parseInventory('targets:\n  - redis://127.0.0.1:23303\n  - { url: redis://127.0.0.1:23303, user: default }\n  - redis://default@127.0.0.1:23303\n  - { url: redis://127.0.0.1:23303, user: other }\n', 't.yaml');
-    assert.deepEqual(inv.warnings, [
+    assert.deepEqual(messages(inv.warnings), [
       't.yaml:3: redis://127.0.0.1:23303 is listed twice (first at line 2): it is audited twice',
       't.yaml:4: redis://default@127.0.0.1:23303 is listed twice (first at line 2): it is audited twice',
     ]);
@@ -270,25 +274,25 @@ describe('inventory', () => {
     const text = 'targets:\n  - redis://127.0.0.1:23303\n  - { url: redis://127.0.0.1:23303, user: default }\n';
     const loaded = await loadInventoryTargets('inv6.yaml', {}, async () => text);
     assert.equal(loaded.targets.size, 1);
-    assert.deepEqual(loaded.warnings, ['inv6.yaml:3: 127.0.0.1:23303 is listed twice (first at line 2), alike: the exporter uses the first']);
+    assert.deepEqual(messages(loaded.warnings), ['inv6.yaml:3: 127.0.0.1:23303 is listed twice (first at line 2), alike: the exporter uses the first']);
   });
 
   it('an inventory pasted many times over gives ten "listed twice" warnings and a count of the rest', () => {
     const inv = parseInventory('redis://a:1\n'.repeat(5_000), 'list.txt');
     assert.equal(inv.targets.length, 5_000);
     assert.equal(inv.warnings.length, 11);
-    assert.equal(inv.warnings[9], 'list.txt:11: redis://a:1 is listed twice (first at line 1): it is audited twice');
-    assert.equal(inv.warnings[10], 'list.txt: 4989 more targets are listed twice');
+    assert.deepEqual(inv.warnings[9], { kind: 'listed-twice', message: 'list.txt:11: redis://a:1 is listed twice (first at line 1): it is audited twice', source: { kind: 'file', path: 'list.txt', line: 11 } });
+    assert.deepEqual(inv.warnings[10], { kind: 'listed-twice', message: 'list.txt: 4989 more targets are listed twice' });
   });
 
   // QA42-7: 200 entries with an inline password were 200 identical warnings, --quiet or not.
   it('passwords written in the inventory: the first ten lines named, then a count of the rest; one warning a line (QA42-7)', () => {
     const lines = parseInventory(Array.from({ length: 200 }, (_, i) => `redis://:pw${i}@h${i}:1\n`).join(''), 'inl.txt');
     assert.equal(lines.warnings.length, 11);
-    assert.equal(lines.warnings[9], 'inl.txt:10: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile');
-    assert.equal(lines.warnings[10], 'inl.txt: … and 190 more lines with a password written in the inventory');
+    assert.deepEqual(lines.warnings[9], { kind: 'inventory-inline-password', message: 'inl.txt:10: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile', source: { kind: 'file', path: 'inl.txt', line: 10 } });
+    assert.deepEqual(lines.warnings[10], { kind: 'inventory-inline-password', message: 'inl.txt: … and 190 more lines with a password written in the inventory' });
     const yaml = parseInventory(`defaults: { password: d }\ntargets:\n${Array.from({ length: 12 }, (_, i) => `  - { url: "redis://:u${i}@h${i}:1", password: x${i} }\n`).join('')}`, 'inl.yaml');
-    assert.deepEqual(yaml.warnings.map((w) => w.split(': a password')[0]), ['inl.yaml:1', ...Array.from({ length: 9 }, (_, i) => `inl.yaml:${i + 3}`), 'inl.yaml: … and 3 more lines with a password written in the inventory']);
+    assert.deepEqual(messages(yaml.warnings).map((w) => w.split(': a password')[0]), ['inl.yaml:1', ...Array.from({ length: 9 }, (_, i) => `inl.yaml:${i + 3}`), 'inl.yaml: … and 3 more lines with a password written in the inventory']);
   });
 
   it('one URL a line, comments skipped, lines counted', () => {
@@ -521,14 +525,14 @@ describe('inventory', () => {
   // QA42-17: --pass beside --targets went to every server in place of each entry's own, without a word.
   it('--pass and --user beside an inventory: one warning naming the entries whose own they replace; their passwords are not read (QA42-17)', async () => {
     const inv = parseInventory('targets:\n  - redis://a\n  - { url: redis://b, passwordEnv: B_PW }\n  - { url: redis://c, passwordFile: /nope, user: u }\n  - redis://:pw@d\n', 'px.yaml');
-    const warnings: string[] = [];
+    const warnings: InventoryWarning[] = [];
     const resolved = await resolveInventory(inv, { pass: 'S3cret', user: 'auditor' }, {}, () => Promise.reject(new Error('no such file')), (w) => warnings.push(w));
     assert.deepEqual(resolved.map((r) => r.ok && targetPassword(r.target)), ['S3cret', 'S3cret', 'S3cret', 'S3cret']);
-    assert.deepEqual(warnings, [
-      "--pass replaces the password of 3 inventory entries that give their own (px.yaml:3, 4, 5): they get the command line's",
-      "--user replaces the user of 1 inventory entry that gives its own (px.yaml:4): it gets the command line's",
+    assert.deepEqual(warnings.map((w) => [w.kind, w.message, w.source]), [
+      ['inventory', "--pass replaces the password of 3 inventory entries that give their own (px.yaml:3, 4, 5): they get the command line's", undefined],
+      ['inventory', "--user replaces the user of 1 inventory entry that gives its own (px.yaml:4): it gets the command line's", undefined],
     ]);
-    const none: string[] = [];
+    const none: InventoryWarning[] = [];
     await resolveInventory(parseInventory('targets:\n  - redis://a\n', 'p.yaml'), { pass: 'S3cret' }, {}, () => Promise.reject(new Error('x')), (w) => none.push(w));
     assert.deepEqual(none, []);
   });
@@ -604,7 +608,7 @@ describe('nodeOverrides', () => {
 
   it("an inline password is warned of at its line; the schema refuses what the parser refuses", () => {
     const inv = parseInventory('targets:\n  - url: redis://a\n    sentinel: true\n    nodeOverrides:\n      master: { password: inline-pw }\n', 'f.yaml');
-    assert.deepEqual(inv.warnings, ['f.yaml:5: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile']);
+    assert.deepEqual(messages(inv.warnings), ['f.yaml:5: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile']);
     for (const body of ['{ replicas: { user: a } }', '{ master: {} }', '{ master: { url: x } }', '{ master: { passwordEnv: A, password: b } }']) {
       assert.equal(schema(parse(`targets:\n  - url: redis://a\n    nodeOverrides: ${body}\n`)), false, body);
     }

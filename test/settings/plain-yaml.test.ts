@@ -139,7 +139,7 @@ describe('plain YAML: the same nodes and lines as the yaml library, or nothing',
       ['redis://u:pw@b:2', 7, 'prod', 'auditor', { env: 'prod' }],
       ['redis://a:1', 9, '', 'auditor', {}],
     ]);
-    assert.deepEqual(inventory.warnings, [
+    assert.deepEqual(inventory.warnings.map((w) => w.message), [
       'f.yaml:7: a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile',
       'f.yaml:9: redis://a:1 is listed twice (first at line 6): it is audited twice',
     ]);

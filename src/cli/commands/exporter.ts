@@ -46,7 +46,7 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   // The inventory of `audit --targets`, read as the audit reads it: its size and its password files' (QA39-52).
   const readInventory = (path: string) => readTextFile(path, { maxBytes: MAX_INVENTORY_BYTES });
   const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readInventory, (path) => readSecretFile(path, MAX_INVENTORY_SECRET_BYTES), config.inventoryAt) : undefined;
-  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? [])]) say(`warning: ${warning}`);
+  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? []).map((w) => w.message)]) say(`warning: ${warning}`);
   let exporter;
   try {
     exporter = await startExporter({ config, ...(inventory ? { inventory: inventory.targets } : {}), ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
