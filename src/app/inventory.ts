@@ -247,8 +247,10 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
   const recorded: { index: number; findings: readonly BaselineFinding[] }[] = [];
   let failedOn = false;
   let audited = 0;
-  // The servers each entry audited (a deployment's nodes, a plain entry's server), by entry: QA42-8.
+  // The servers each entry audited (a deployment's nodes, a plain entry's server), by entry: QA42-8. A deployment
+  // entry's first result is the deployment's own (auditDeployment gives it first, then its nodes'), not a server.
   const servers = new Map<number, Set<string>>();
+  const handed = new Map<number, number>();
   const inOrder = request.onResultInOrder === undefined ? undefined : new InOrder(request.onResultInOrder);
   const jsonInOrder = request.onJsonInOrder === undefined ? undefined : new InOrder(request.onJsonInOrder);
   await runFleet(inventory.entries, inventory.options, finishing, (finished, index) => {
@@ -260,7 +262,9 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
       } else warningCounts.set(w.message, { warning: w, count: 1, first: index });
     }
     const line = tally.add(finished.tally);
-    if (!DEPLOYMENT_LINE.test(line.target)) {
+    const nth = handed.get(index) ?? 0;
+    handed.set(index, nth + 1);
+    if (nth > 0 || !isDeployment(inventory.entries[index]!)) {
       const set = servers.get(index);
       if (set) set.add(targetKey(line.target));
       else servers.set(index, new Set([targetKey(line.target)]));
@@ -343,8 +347,10 @@ class InOrder<T> {
   }
 }
 
-/** A deployment entry's own line (`cluster redis://db1:6379 (3 nodes)`), not one of its servers. */
-const DEPLOYMENT_LINE = /^(?:cluster|sentinel|replication) \S+(?: \(|$)/;
+/** An entry audited as a deployment (`cluster: true`…): its results are the deployment's own, then its nodes'. */
+function isDeployment(entry: FleetEntry): boolean {
+  return 'kind' in entry && entry.kind !== undefined;
+}
 /** The most "audited twice" warnings of deployments said; the rest are counted. */
 const TWICE_SHOWN = 5;
 
