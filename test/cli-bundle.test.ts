@@ -94,6 +94,34 @@ describe('the CLI bundle and its code cache', () => {
     assert.equal(crossed.stdout, 'cached=false\n', crossed.stderr);
   });
 
+  it("a fleet run loads the built-in modules it needs before it sets its V8 flags, under which Node's own code cache of them is refused", async () => {
+    // V8 takes the code cache embedded in Node for its own modules only under the flags it was made with: loaded
+    // after FLEET_V8_FLAGS, net, crypto, zlib, vm, os and fs/promises were compiled from their source at every fleet
+    // run (some 50 million instructions). The hook notes which modules were loaded when the flags were set.
+    const { FLEET_BUILTINS } = await import('../src/cli/bundle.ts');
+    const server = await startRedis();
+    const targets = join(dir, 'fleet-targets.txt');
+    writeFileSync(targets, `${server.url}\n`);
+    const noted = join(dir, 'loaded-before-flags.json');
+    const hook = join(dir, 'flags-hook.cjs');
+    writeFileSync(hook, [
+      "const v8 = require('node:v8');",
+      'const set = v8.setFlagsFromString;',
+      'let before;',
+      'v8.setFlagsFromString = (flags) => { before ??= [...process.moduleLoadList]; return set(flags); };',
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(noted)}, JSON.stringify({ before, after: process.moduleLoadList })));`,
+    ].join('\n'));
+    const run = await runNode(['-r', hook, join(ROOT, 'bin', 'redfort.cjs'), 'audit', '--targets', targets, '--jobs', '1', '--format', 'json', '-o', join(dir, 'fleet.json'), '--fail-on', 'none', '--quiet']);
+    assert.equal(run.code, 0, run.stderr);
+    const { before, after } = JSON.parse(readFileSync(noted, 'utf8')) as { before?: string[]; after: string[] };
+    assert.ok(before !== undefined, 'the fleet run set its V8 flags');
+    for (const id of FLEET_BUILTINS) {
+      const name = `NativeModule ${id.slice('node:'.length)}`;
+      assert.ok(after.includes(name), `${name}: the run loads it`);
+      assert.ok(before.includes(name), `${name} was loaded after the V8 flags were set`);
+    }
+  });
+
   it('is refused by V8 under other flags, and the CLI runs all the same', async () => {
     const run = await load(BUNDLE, CACHE, ['--max-old-space-size=200']);
     assert.equal(run.stdout, 'cached=false\n0.1.0\n', run.stderr);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { packageVersion } from '../package-root.ts';
 import { guardStdout } from './stdout.ts';
-import { FLEET_V8_FLAGS, isFleetRun, loadBundle, setV8Flags } from './bundle.ts';
+import { isFleetRun, loadBundle, setFleetV8Flags } from './bundle.ts';
 import { startEarlyPoolWorker } from './early-pool.ts';
 
 /**
@@ -18,9 +18,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   // A fleet run has V8 flags of its own, and its own code cache made under them (src/cli/bundle.ts). They are the
   // process's, and set here only, before any JS of the run: they are the flags of its worker threads too, which
-  // load the code cache made under them (src/cli/worker.ts). A run of the settings file's targets keeps V8's.
+  // load the code cache made under them (src/cli/worker.ts). A run of the settings file's targets keeps V8's. The
+  // built-in modules a fleet loads anyway are loaded first, with Node's own code cache (src/cli/bundle.ts FLEET_BUILTINS).
   const fleet = isFleetRun(argv);
-  if (fleet) setV8Flags(FLEET_V8_FLAGS);
+  if (fleet) setFleetV8Flags();
   // A fleet's worker thread starts now, beside the loading of the bundle (src/cli/early-pool.ts).
   const early = startEarlyPoolWorker(argv, join(__dirname, 'cli-worker.cjs'));
   const { exports } = loadBundle(join(__dirname, 'cli-main.cjs'), join(__dirname, fleet ? 'cli-main.fleet.cache' : 'cli-main.cache'));
