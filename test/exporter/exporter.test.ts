@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -202,6 +204,23 @@ allow:
     const line = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'probe' && l.target === `redis://127.0.0.1:${silent.port}` && l.outcome === 'timeout');
     assert.ok(line, `no timeout log line in:\n${logs.join('\n')}`);
     assert.match(line.reason, /timed out/);
+  });
+
+  // QA43-54: prom-client's defaults include three gauges named *_total, which promtool refuses; a team that lints every
+  // exporter's /metrics in CI failed on redfort's.
+  it('/metrics passes promtool check metrics', async () => {
+    await get(`${exporter.url}/probe?target=${encodeURIComponent(`redis://127.0.0.1:${silent.port}/5`)}`, { 'x-prometheus-scrape-timeout-seconds': '1' });
+    const body = (await get(`${exporter.url}/metrics`)).body;
+    assert.match(body, /^redfort_exporter_probes_total\{/m);
+    assert.match(body, /^process_cpu_seconds_total /m, "prom-client's process metrics are kept");
+    const dir = await mkdtemp(join(tmpdir(), 'redfort-metrics-'));
+    try {
+      await writeFile(join(dir, 'metrics.prom'), body);
+      const { stdout, stderr } = await promisify(execFile)('sh', ['-c', `promtool check metrics < '${join(dir, 'metrics.prom')}' 2>&1; echo "exit $?"`]);
+      assert.equal(`${stdout}${stderr}`.trim(), 'exit 0', 'promtool says');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   // QA35-6: the histogram said `failed` for a timed-out audit while the probe counter said `timeout`.
