@@ -91,7 +91,9 @@ if (/[^\w$.]import\(/.test(readFileSync('dist/cli-main.cjs', 'utf8'))) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-await build({ ...common, define: { ...define, __REDFORT_POOL_WORKER__: JSON.stringify('./pool-worker.mjs') }, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', packages: 'external' });
+// The library keeps its class names (minified, `err.constructor.name` of a SettingsError was `ve`): callers' loggers
+// and util.inspect print them. The CLI's bundles need not: it prints messages only.
+await build({ ...common, keepNames: true, define: { ...define, __REDFORT_POOL_WORKER__: JSON.stringify('./pool-worker.mjs') }, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', packages: 'external' });
 // The library's audit worker thread (src/app/pool.ts), beside dist/index.mjs.
 await build({ ...common, define, entryPoints: ['src/app/pool-entry.ts'], outfile: 'dist/pool-worker.mjs', packages: 'external' });
 

@@ -7,6 +7,7 @@ export type { AuditRequest, AuditRequestOptions, AuditScope, AuditRun } from './
 export { auditInventory, loadInventory } from './app/inventory.ts';
 export type { InventoryAuditOptions, InventoryAuditRun, InventoryLoadOptions, InventoryText, LoadedInventory } from './app/inventory.ts';
 export { loadSettings, readBaseline } from './settings/load.ts';
+export { SettingsError } from './settings/types.ts';
 export type { Settings } from './settings/types.ts';
 export { applySuppressions } from './engine/triage/suppressions.ts';
 export { applyBaseline, baselineOf } from './engine/triage/baseline.ts';
@@ -45,7 +46,7 @@ export { applyPlan, rollback, staleNodes, stepsToApply } from './fix/apply.ts';
 export type { ApplyOptions, ApplyOutcome, RuleChange, RollbackOptions } from './fix/apply.ts';
 export { fixUsers } from './fix/profile.ts';
 export type { FixUsers } from './fix/profile.ts';
-export { readRollback } from './fix/rollback.ts';
+export { readRollback, RollbackFileError } from './fix/rollback.ts';
 export type { RollbackRecord, RollbackNode } from './fix/rollback.ts';
 export { formatPlanText, formatApplyText } from './fix/text.ts';
 export type { FixPlan, PlanStep, PlanNode, StepClass, Arg, SecretArg, Touch, ManualItem } from './fix/types.ts';

@@ -85,7 +85,10 @@ export interface RollbackRecord {
   readonly applies: { plan: string; steps: number[]; after: Record<string, string>; stepsDigest?: string }[];
 }
 
-export class RollbackFileError extends Error {}
+/** A rollback record that cannot be read, or is not the running user's (or root's) own. */
+export class RollbackFileError extends Error {
+  override readonly name = 'RollbackFileError';
+}
 
 /**
  * Writes the record with mode 0600 through a temp file and a rename, so that it is never half-written. The temp file

@@ -73,6 +73,26 @@ describe('the published package', () => {
     assert.equal(out.trim(), 'true function function');
   });
 
+  it('exports the error classes its functions throw, under their own names (QA43-51)', () => {
+    // A caller tells a bad settings file, target, host-key map or rollback record from a failure of its own with
+    // instanceof, and loggers print constructor.name: the minified bundle renamed the classes (`ve`, `Ia`).
+    const script = [
+      "const r = await import('redfort');",
+      'const caught = async (f) => { try { await f(); } catch (e) { return e; } throw new Error("did not throw"); };',
+      'const cases = [',
+      "  ['SettingsError', await caught(() => r.loadSettings('/nonexistent/redfort.yaml', [])) ],",
+      "  ['TargetError', await caught(() => r.resolveTarget('not a target at all', {}, {})) ],",
+      "  ['HostKeyError', await caught(() => r.parseHostKey('a b c\\n', 'hk')) ],",
+      "  ['RollbackFileError', await caught(() => r.readRollback('/nonexistent/rollback.json')) ],",
+      '];',
+      'console.log(JSON.stringify(cases.map(([name, e]) => [name, typeof r[name] === "function" && e instanceof r[name], e.constructor.name, e.name])));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    for (const [name, isInstance, constructorName, errorName] of JSON.parse(out) as [string, boolean, string, string][]) {
+      assert.deepEqual([isInstance, constructorName, errorName], [true, name, name], name);
+    }
+  });
+
   it('runs from a CommonJS TypeScript consumer (require of the ES module, Node 20.19 and later; QA40-56)', () => {
     const cjs = mkdtempSync(join(tmpdir(), 'redfort-consumer-cjs-'));
     try {
