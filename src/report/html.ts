@@ -1,5 +1,5 @@
 import type { RuleResult, TargetResult } from '../engine/run.ts';
-import { formatSource } from '../facts/types.ts';
+import { shownSource } from './shown-path.ts';
 import type { Rule, Section, Severity, Status } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import {
@@ -17,7 +17,7 @@ import {
   turnedOffIn,
 } from './common.ts';
 import type { SeverityCounts } from './common.ts';
-import type { Reporter } from './types.ts';
+import type { ReportContext, Reporter } from './types.ts';
 
 type StatusCounts = Record<Status, number>;
 
@@ -139,7 +139,7 @@ function sortRows(rows: Row[], ruleOrder: ReadonlyMap<string, number>): Row[] {
   );
 }
 
-function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string, Rule>): string {
+function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string, Rule>, paths: Pick<ReportContext, 'root' | 'sourceRoot'>): string {
   const t = triage(r);
   const badges = [`<span class="st st-${r.status}">${r.status}</span>`];
   if (t === 'suppressed') badges.push('<span class="st accepted">suppressed</span>');
@@ -153,7 +153,7 @@ function findingRow({ index, target, result: r }: Row, byId: ReadonlyMap<string,
   } else if (t === 'baselined') {
     parts.push('<p class="note">Known failure: recorded in the baseline.</p>');
   }
-  if (r.source) parts.push(`<p class="where">at <code>${text(formatSource(r.source))}</code></p>`);
+  if (r.source) parts.push(`<p class="where">at <code>${text(shownSource(r.source, paths))}</code></p>`);
   if (r.status === 'fail') parts.push(`<p class="fix"><strong>Fix:</strong> ${rich(r.remediation)}</p>`);
   if (r.evidence.length > 0) {
     parts.push(`<details><summary>Evidence (${r.evidence.length})</summary><ul>${r.evidence.map((e) => `<li><code>${text(e)}</code></li>`).join('')}</ul></details>`);
@@ -412,7 +412,7 @@ ${labelFilter(report.targets)}<input type="search" id="search" placeholder="Sear
 <span class="shown"><span id="shown-count">${rows.length + errorRows.length}</span> of ${rows.length + errorRows.length} shown</span>
 </div>`;
 
-  const body = [...errorRows, ...sortRows(rows, ruleOrder).map((r) => findingRow(r, byId))].join('\n');
+  const body = [...errorRows, ...sortRows(rows, ruleOrder).map((r) => findingRow(r, byId, context))].join('\n');
   const title = `redfort report: ${active} failure${active === 1 ? '' : 's'} on ${s.targets} target${s.targets === 1 ? '' : 's'}`;
   return `<!doctype html>
 <html lang="en">

@@ -1,9 +1,11 @@
 import type { RuleResult, TargetResult } from '../engine/run.ts';
-import { formatSource } from '../facts/types.ts';
+import { shownSource } from './shown-path.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import type { Rule, Severity } from '../rules/define.ts';
 import { escapeAttr, escapeText, oneLine, rulesById, sectionOf, triage } from './common.ts';
-import type { Reporter, ReportWarning } from './types.ts';
+import type { Reporter, ReportContext, ReportWarning } from './types.ts';
+
+type Paths = Pick<ReportContext, 'root' | 'sourceRoot'>;
 
 interface Case {
   readonly xml: string;
@@ -15,17 +17,17 @@ interface Case {
  * or a reason (a server's or a file's words) is written as `\u000a`, so that none starts a line that reads as
  * another finding (CI systems show this text as it is).
  */
-function describeFinding(r: RuleResult): string {
+function describeFinding(r: RuleResult, paths: Paths): string {
   const accepted = r.suppressed ? ` [suppressed: ${r.suppressed.reason}${r.suppressed.expires ? `, until ${r.suppressed.expires}` : ''}]` : r.baselined ? ' [in the baseline]' : '';
   const lines = [`- ${r.severity}: ${oneLine(r.message + accepted)}`];
-  if (r.source) lines.push(`  at ${oneLine(formatSource(r.source))}`);
+  if (r.source) lines.push(`  at ${oneLine(shownSource(r.source, paths))}`);
   for (const e of r.evidence) lines.push(`  evidence: ${oneLine(e)}`);
   lines.push(`  fix: ${oneLine(r.remediation)}`);
   return lines.join('\n');
 }
 
 /** One testcase for one rule on one target, whatever the number of findings. */
-function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule>): Case {
+function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule>, paths: Paths): Case {
   const first = results[0]!;
   const open = `    <testcase classname="${escapeAttr(sectionOf(first, byId))}" name="${escapeAttr(first.ruleId)}">`;
   const fails = results.filter((r) => r.status === 'fail');
@@ -33,7 +35,7 @@ function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule
   if (counted.length > 0) {
     const message = oneLine(counted.length === 1 ? counted[0]!.message : `${counted.length} findings; first: ${counted[0]!.message}`);
     const worst = counted.map((r) => r.severity).sort((a, b) => order(a) - order(b))[0]!;
-    const body = `${first.title}\n${fails.map(describeFinding).join('\n')}`;
+    const body = `${first.title}\n${fails.map((r) => describeFinding(r, paths)).join('\n')}`;
     return {
       outcome: 'failure',
       xml: `${open}\n      <failure message="${escapeAttr(message)}" type="${worst}">${escapeText(body)}</failure>\n    </testcase>`,
@@ -43,7 +45,7 @@ function testcase(results: readonly RuleResult[], byId: ReadonlyMap<string, Rule
     const why = fails[0]!.suppressed ? `suppressed: ${fails[0]!.suppressed.reason}` : 'failures already in the baseline';
     return {
       outcome: 'skipped',
-      xml: `${open}\n      <skipped message="${escapeAttr(why)}"/>\n      <system-out>${escapeText(fails.map(describeFinding).join('\n'))}</system-out>\n    </testcase>`,
+      xml: `${open}\n      <skipped message="${escapeAttr(why)}"/>\n      <system-out>${escapeText(fails.map((r) => describeFinding(r, paths)).join('\n'))}</system-out>\n    </testcase>`,
     };
   }
   switch (first.status) {
@@ -64,10 +66,10 @@ function order(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
-function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>, warnings: readonly ReportWarning[]): { xml: string; counts: Record<Case['outcome'], number> } {
+function suite(target: TargetResult, byId: ReadonlyMap<string, Rule>, warnings: readonly ReportWarning[], paths: Paths): { xml: string; counts: Record<Case['outcome'], number> } {
   const byRule = new Map<string, RuleResult[]>();
   for (const r of target.results) byRule.set(r.ruleId, [...(byRule.get(r.ruleId) ?? []), r]);
-  const cases = [...byRule.values()].map((results) => testcase(results, byId));
+  const cases = [...byRule.values()].map((results) => testcase(results, byId, paths));
   const counts = { pass: 0, failure: 0, error: 0, skipped: 0 };
   for (const c of cases) counts[c.outcome] += 1;
   const properties = [
@@ -108,7 +110,7 @@ export const junitReporter: Reporter = (report, context) => {
   const byId = rulesById(context.rules);
   // The run's warnings (an unused suppression or node override) concern every suite of it: each says them in its
   // <system-err> (JUnit has no place for the run's own; a suite of no target would be counted as one).
-  const suites = report.targets.map((t) => suite(t, byId, report.warnings ?? []));
+  const suites = report.targets.map((t) => suite(t, byId, report.warnings ?? [], context));
   const total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const { counts } of suites) {
     total.tests += counts.pass + counts.failure + counts.error + counts.skipped;

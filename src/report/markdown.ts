@@ -1,9 +1,11 @@
 import type { RuleResult, TargetResult } from '../engine/run.ts';
-import { formatSource } from '../facts/types.ts';
+import { shownSource } from './shown-path.ts';
 import type { Severity } from '../rules/define.ts';
 import { SEVERITIES } from '../rules/define.ts';
 import { emptySeverityCounts, ruleDocUrl, rulesById, SECTION_TITLES, sectionOf, titleCase, triage, turnedOffIn, viewResults, visibleControls } from './common.ts';
 import type { AuditReport, ReportContext, ReportView, Reporter } from './types.ts';
+
+type Paths = Pick<ReportContext, 'root' | 'sourceRoot'>;
 
 /**
  * Inline text: no HTML, no emphasis or links, no table breaks, no mentions, on one line. A `@name` or `@org/team`
@@ -52,7 +54,7 @@ interface Row {
   readonly result: RuleResult;
 }
 
-function finding({ target, result }: Row, targets: number): string {
+function finding({ target, result }: Row, targets: number, paths: Paths): string {
   const where = targets > 1 ? ` on ${code(target.target)}` : '';
   const accepted = result.suppressed
     ? ` — suppressed: ${md(result.suppressed.reason)}${result.suppressed.expires ? ` (until ${result.suppressed.expires})` : ''}`
@@ -61,7 +63,7 @@ function finding({ target, result }: Row, targets: number): string {
       : '';
   const lines = [`- **${ruleLink(result.ruleId)}**${where}: ${md(result.message)}${accepted}`];
   const details = [
-    ...(result.source ? [`at ${code(formatSource(result.source))}`] : []),
+    ...(result.source ? [`at ${code(shownSource(result.source, paths))}`] : []),
     `${result.checklist ? `${md(result.checklist)} · ` : ''}**Fix:** ${mdRich(result.remediation)}`,
   ];
   lines.push(`  ${details.join(' · ')}`);
@@ -73,8 +75,8 @@ function finding({ target, result }: Row, targets: number): string {
  * The finding lines of one list, with at most `limit` findings per rule and target (`--max-findings`): the rest of
  * a rule's findings on a target are counted in one line where the first left out would be.
  */
-function findings(group: readonly Row[], targets: number, limit: number | undefined): string[] {
-  if (limit === undefined) return group.map((r) => finding(r, targets));
+function findings(group: readonly Row[], targets: number, limit: number | undefined, paths: Paths): string[] {
+  if (limit === undefined) return group.map((r) => finding(r, targets, paths));
   const key = (r: Row) => `${r.target.target}\u0000${r.result.ruleId}`;
   const total = new Map<string, number>();
   for (const r of group) total.set(key(r), (total.get(key(r)) ?? 0) + 1);
@@ -83,7 +85,7 @@ function findings(group: readonly Row[], targets: number, limit: number | undefi
   for (const r of group) {
     const n = (seen.get(key(r)) ?? 0) + 1;
     seen.set(key(r), n);
-    if (n <= limit) out.push(finding(r, targets));
+    if (n <= limit) out.push(finding(r, targets, paths));
     else if (n === limit + 1) {
       const more = total.get(key(r))! - limit;
       out.push(`- … and ${more} more finding${more === 1 ? '' : 's'} of ${ruleLink(r.result.ruleId)}${targets > 1 ? ` on ${code(r.target.target)}` : ''} (\`--format json\` has them all)`);
@@ -202,12 +204,12 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
       if (list) list.push(r);
       else sections.set(title, [r]);
     }
-    for (const [title, group] of sections) out.push(`### ${md(title)} (${group.length})`, '', ...findings(group, s.targets, view?.maxFindingsPerRule), '');
+    for (const [title, group] of sections) out.push(`### ${md(title)} (${group.length})`, '', ...findings(group, s.targets, view?.maxFindingsPerRule, context), '');
   } else {
     for (const severity of SEVERITIES) {
       const group = active.filter((r) => r.result.severity === severity);
       if (group.length === 0) continue;
-      out.push(`### ${titleCase(severity)} (${group.length})`, '', ...findings(group, s.targets, view?.maxFindingsPerRule), '');
+      out.push(`### ${titleCase(severity)} (${group.length})`, '', ...findings(group, s.targets, view?.maxFindingsPerRule, context), '');
     }
   }
 
@@ -216,7 +218,7 @@ function renderMarkdown(report: AuditReport, context: ReportContext, fit: boolea
     out.push(`### Errors (${errors.length})`, '', ...errors.map((r) => `- ${ruleLink(r.result.ruleId)} on ${code(r.target.target)}: ${md(r.result.message)}`), '');
   }
 
-  out.push(...details(`Accepted failures: suppressed or in the baseline (${accepted.length})`, findings(accepted, s.targets, view?.maxFindingsPerRule)));
+  out.push(...details(`Accepted failures: suppressed or in the baseline (${accepted.length})`, findings(accepted, s.targets, view?.maxFindingsPerRule, context)));
   const listed = (status: RuleResult['status'][]) =>
     table(
       ['Target', 'Rule', 'Status', 'Result'],

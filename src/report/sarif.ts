@@ -100,16 +100,16 @@ function location(result: RuleResult, target: TargetResult, root: string | undef
  * …`), a relative path taken from `root`, else the target's as for a result (GitHub reads the notifications' locations
  * as it reads the results'), and the target as its logical location.
  */
-function notificationLocation(text: string, target: TargetResult, root: string | undefined, source?: RuleResult['source']): Sarif.Location {
+function notificationLocation(text: string, target: TargetResult, root: string | undefined, base: string | undefined, source?: RuleResult['source']): Sarif.Location {
   const logical = [targetLocation(target.target)];
   const at = /^(.+?):(\d+): /.exec(text);
   // A path: with a slash, or a config file's name (`a.conf:3:`); never a host's `127.0.0.1:6379: …`.
   if (at !== null && !at[1]!.includes('://') && (/[/\\]/.test(at[1]!) || /\.(?:conf|config|cfg|acl|tpl)$/i.test(at[1]!))) {
     const path = isAbsolute(at[1]!) || root === undefined ? at[1]! : resolve(root, at[1]!);
-    return { physicalLocation: { artifactLocation: artifactOf(path, root), region: { startLine: Math.max(1, Number(at[2])) } }, logicalLocations: logical };
+    return { physicalLocation: { artifactLocation: artifactOf(path, base), region: { startLine: Math.max(1, Number(at[2])) } }, logicalLocations: logical };
   }
-  if (source?.kind === 'file') return { physicalLocation: { artifactLocation: artifactOf(source.path, root), region: { startLine: Math.max(1, source.line) } }, logicalLocations: logical };
-  if (target.configFile !== undefined) return { physicalLocation: { artifactLocation: artifactOf(target.configFile, root), region: { startLine: 1 } }, logicalLocations: logical };
+  if (source?.kind === 'file') return { physicalLocation: { artifactLocation: artifactOf(source.path, base), region: { startLine: Math.max(1, source.line) } }, logicalLocations: logical };
+  if (target.configFile !== undefined) return { physicalLocation: { artifactLocation: artifactOf(target.configFile, base), region: { startLine: 1 } }, logicalLocations: logical };
   return { physicalLocation: { artifactLocation: targetArtifact(target.target) }, logicalLocations: logical };
 }
 
@@ -136,7 +136,7 @@ function baselineState(result: RuleResult, againstBaseline: boolean): Sarif.Resu
   return againstBaseline ? 'new' : undefined;
 }
 
-function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>, root: string | undefined, againstBaseline: boolean): Sarif.Result {
+function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: ReadonlyMap<string, number>, root: string | undefined, base: string | undefined, againstBaseline: boolean): Sarif.Result {
   const state = baselineState(result, againstBaseline);
   const index = ruleIndex.get(result.ruleId);
   const properties: Record<string, unknown> = {
@@ -153,7 +153,7 @@ function sarifResult(result: RuleResult, target: TargetResult, ruleIndex: Readon
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: LEVEL[result.severity],
     message: messageText(`${target.target}: ${result.message}`),
-    locations: [location(result, target, root)],
+    locations: [location(result, target, base)],
     partialFingerprints: { 'redfortFinding/v1': findingFingerprint(result.ruleId, target.target, result.message, root) },
     ...(result.suppressed !== undefined
       ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: result.suppressed.reason }] }
@@ -187,7 +187,9 @@ const RESULT_INDENT = '\n        ';
  * same text as `JSON.stringify(log, null, 2)`, but 10,000 failures (44 MB of SARIF) are never all in memory at once,
  * as objects nor as one string.
  */
-export function* sarifReportChunks(report: AuditReport, context: Pick<ReportContext, 'rules' | 'docs' | 'root' | 'baseline'>): Generator<Uint8Array, void, undefined> {
+export function* sarifReportChunks(report: AuditReport, context: Pick<ReportContext, 'rules' | 'docs' | 'root' | 'sourceRoot' | 'baseline'>): Generator<Uint8Array, void, undefined> {
+  // Files are located from the repository's root (QA41-106); fingerprints and relative paths from the folder redfort ran from.
+  const base = context.sourceRoot ?? context.root;
   const ruleIndex = new Map(context.rules.map((rule, i) => [rule.id, i]));
   const rules: Sarif.ReportingDescriptor[] = context.rules.map((rule) => {
     const doc = context.docs?.get(rule.id);
@@ -216,14 +218,14 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
       execution.push({
         level: 'warning',
         message: messageText(`${target.target}: ${warning}`),
-        locations: [notificationLocation(warning, target, context.root)],
+        locations: [notificationLocation(warning, target, context.root, base)],
       });
     }
     if (target.error !== undefined) {
       execution.push({
         level: 'error',
         message: messageText(`${target.target} could not be audited: ${target.error}`),
-        locations: [notificationLocation(target.error, target, context.root)],
+        locations: [notificationLocation(target.error, target, context.root, base)],
         ...(target.labels ? { properties: { labels: target.labels } } : {}),
       });
       continue;
@@ -234,7 +236,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
       execution.push({
         level: 'error',
         message: messageText(`${target.target}: ${result.ruleId}: ${result.message}`),
-        locations: [notificationLocation(result.message, target, context.root, result.source)],
+        locations: [notificationLocation(result.message, target, context.root, base, result.source)],
         associatedRule: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
       });
     }
@@ -250,7 +252,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
       turnedOff.set(result.ruleId, {
         descriptor: { id: result.ruleId, ...(index !== undefined ? { index } : {}) },
         configuration: { enabled: false },
-        properties: { setting: `${rule}: off`, location: { physicalLocation: { artifactLocation: artifactOf(path, context.root), region: { startLine: line } } } },
+        properties: { setting: `${rule}: off`, location: { physicalLocation: { artifactLocation: artifactOf(path, base), region: { startLine: line } } } },
       });
     }
   }
@@ -259,7 +261,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
     message: messageText(w.message),
     descriptor: { id: w.kind },
     ...(w.source
-      ? { locations: [{ physicalLocation: { artifactLocation: artifactOf(w.source.path, context.root), region: { startLine: w.source.line } } }] }
+      ? { locations: [{ physicalLocation: { artifactLocation: artifactOf(w.source.path, base), region: { startLine: w.source.line } } }] }
       : {}),
   }));
 
@@ -286,7 +288,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
           },
         ],
         results: [],
-        ...(context.root !== undefined ? { originalUriBaseIds: { [SRCROOT]: { uri: fileUri(context.root.endsWith('/') ? context.root : `${context.root}/`) } } } : {}),
+        ...(base !== undefined ? { originalUriBaseIds: { [SRCROOT]: { uri: fileUri(base.endsWith('/') ? base : `${base}/`) } } } : {}),
         properties: {
           targets: report.targets.map((t) => t.target),
           // `labels` by target name (kept as it was); `targetLabels` parallel to `targets`, which keeps apart the
@@ -309,7 +311,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
     for (const result of target.results) {
       if (result.status !== 'fail') continue;
       // A JSON text holds no raw line break but between its lines: indented as one element of the whole log.
-      w.text(`${results === 0 ? '' : ','}${RESULT_INDENT}${JSON.stringify(sarifResult(result, target, ruleIndex, context.root, context.baseline === true), null, 2).replaceAll('\n', RESULT_INDENT)}`);
+      w.text(`${results === 0 ? '' : ','}${RESULT_INDENT}${JSON.stringify(sarifResult(result, target, ruleIndex, context.root, base, context.baseline === true), null, 2).replaceAll('\n', RESULT_INDENT)}`);
       results += 1;
       yield* w.take(false);
     }

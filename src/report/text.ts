@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { formatSource } from '../facts/types.ts';
+import { shownSource } from './shown-path.ts';
 import type { RuleResult } from '../engine/run.ts';
 import type { Severity, Status } from '../rules/define.ts';
 import { rulesById, SECTION_TITLES, sectionOf, terminalSafe, turnedOffIn, viewResults } from './common.ts';
@@ -165,7 +165,7 @@ export const textReporter: Reporter = (report, context) => {
         if (r.status === 'fail') {
           // Below the rule id, the details stand apart from the message even without colours.
           const detailColumn = beside ? messageColumn : messageColumn + 2;
-          if (r.source) lines.push(...block(detailColumn, `at ${formatSource(r.source)}`, c.dim));
+          if (r.source) lines.push(...block(detailColumn, `at ${shownSource(r.source, context)}`, c.dim));
           lines.push(...block(detailColumn, `fix: ${r.remediation}`, c.dim));
         }
       }

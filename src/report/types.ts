@@ -20,6 +20,13 @@ export interface ReportContext {
    */
   readonly root?: string;
   /**
+   * The root of the repository the audited files belong to (`--source-root`, else the nearest folder above `root`
+   * holding `.git`): SARIF's `%SRCROOT%`, the files below it relative to it, as code scanning resolves them from the
+   * repository's root (QA41-106); the human-readable reports name a file below it relative to `root`, as the user gave
+   * it. Unset: `root` serves. Fingerprints stay relative to `root`, as baselines were written.
+   */
+  readonly sourceRoot?: string;
+  /**
    * The failures were judged against a baseline (`--baseline`, or `--baseline-write`, whose run is judged against what
    * it records): SARIF gives each result its `baselineState`, `unchanged` when it is in the baseline, else `new`.
    */

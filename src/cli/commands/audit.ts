@@ -32,6 +32,7 @@ import { fsErrorText } from '../../util/fs-error.ts';
 import { AUDIT_CONCURRENCY, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
 import { isVersionText, parseVersion } from '../../redis/version.ts';
 import { clipped } from '../../util/shown.ts';
+import { repositoryRoot, sourceRootProblem } from '../../util/repository-root.ts';
 
 interface AuditFlags extends TargetFlags {
   format?: string[];
@@ -40,6 +41,8 @@ interface AuditFlags extends TargetFlags {
   configFile?: string;
   baseline?: string;
   baselineWrite?: string;
+  /** --source-root DIR: the repository's root, which SARIF's paths are relative to (default: the checkout redfort runs in). */
+  sourceRoot?: string;
   /** --force: write outputs through a symlink or into a non-regular file. */
   force?: boolean;
   targetTimeout: string;
@@ -202,6 +205,19 @@ function settingsInventory(targets: readonly Target[], options: FleetOptions): L
   };
 }
 
+/**
+ * The repository's root the reports' files are located from (QA41-106): `--source-root DIR`, as CodeQL names it, else
+ * the checkout the working directory lies in (the nearest folder above it with `.git`), else none (the working
+ * directory serves).
+ */
+function sourceRootOf(given: string | undefined): string | undefined {
+  if (given === undefined) return repositoryRoot(process.cwd());
+  const dir = resolve(given);
+  const problem = sourceRootProblem(dir);
+  if (problem !== undefined) throw new UsageError(`--source-root ${clipped(given)}: ${problem}`);
+  return dir;
+}
+
 /** `--jobs`: `auto` (also when not given) or a whole number of threads. */
 function jobsOf(value: string | undefined): Jobs {
   if (value === undefined || value === 'auto') return 'auto';
@@ -221,6 +237,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   for (const file of plan.files) await checkWritable(file.path, force);
   if (flags.baselineWrite !== undefined) await checkWritable(flags.baselineWrite, force, 'the baseline');
   refuseBaselineOverOutput(plan, flags.baselineWrite);
+  const sourceRoot = sourceRootOf(flags.sourceRoot);
+  const roots = { root: process.cwd(), ...(sourceRoot !== undefined ? { sourceRoot } : {}) };
   // The whole value, in parseVersion's grammar ('redis v7.2.4', 'valkey_8.0.1'): '7.2.4; x' passed a check of its
   // start, and the audit then said 'the version the server reports cannot be read'.
   if (flags.redisVersion !== undefined && !isVersionText(flags.redisVersion)) {
@@ -329,7 +347,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
           const tty = forStdout && process.stdout.isTTY === true;
           const color = tty && flags.color && format === 'text' && !process.env.NO_COLOR;
           const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd(), baseline: againstBaseline });
+          return (await loadReporter(format))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, ...roots, baseline: againstBaseline });
         },
         renderChunks: async (format, report) => {
           if (format !== 'json') return undefined;
@@ -399,8 +417,8 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
       file.format === 'json'
         ? (await import('../../report/json.ts')).jsonReportChunks(report, process.cwd())
         : file.format === 'sarif'
-          ? (await import('../../report/sarif.ts')).sarifReportChunks(report, { rules: RULES, ...(docs ? { docs } : {}), root: process.cwd(), baseline: againstBaseline })
-          : (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, root: process.cwd(), baseline: againstBaseline });
+          ? (await import('../../report/sarif.ts')).sarifReportChunks(report, { rules: RULES, ...(docs ? { docs } : {}), ...roots, baseline: againstBaseline })
+          : (await loadReporter(file.format))(report, { rules: RULES, color: false, ...(docs ? { docs } : {}), view, ...roots, baseline: againstBaseline });
     try {
       await writeOutputFile(file.path, content, { force });
     } catch (error) {
@@ -412,7 +430,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     const tty = process.stdout.isTTY === true;
     const color = flags.color && plan.stdout === 'text' && tty && !process.env.NO_COLOR;
     const width = tty && process.stdout.columns > 0 ? { width: process.stdout.columns } : {};
-    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, root: process.cwd(), baseline: againstBaseline }));
+    process.stdout.write((await loadReporter(plan.stdout))(report, { rules: RULES, color, ...width, ...(docs ? { docs } : {}), view, ...roots, baseline: againstBaseline }));
   }
   // A warning about one target of several names it: --local on a machine of 11 servers wanting a password printed
   // 'warning: no credentials were given: …' 11 times, none saying which.
@@ -454,6 +472,7 @@ export function registerAudit(cli: Command): void {
     .option('--config-file <file>', 'settings file (default: .redfort.yaml in the current directory, when present)', once('--config-file'))
     .option('--baseline <file>', 'failures recorded in this baseline do not fail the run: only new ones do', once('--baseline'))
     .option('--baseline-write <file>', "record this run's failures as the baseline", once('--baseline-write'))
+    .option('--source-root <dir>', "the repository's root: SARIF locates files relative to it (%SRCROOT%), as code scanning reads them; the text, JUnit, Markdown and HTML reports name a file in it as given (default: the git checkout the current directory is in, found by its .git)", once('--source-root'))
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))
     .addOption(withDefault('--timeout <ms>', 'per-command timeout in milliseconds', String(COMMAND_TIMEOUT_MS)))
     .addOption(withDefault('--concurrency <n>', 'targets audited at once', String(AUDIT_CONCURRENCY)))
