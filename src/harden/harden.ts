@@ -174,6 +174,8 @@ export interface HardenResult {
   readonly sentinelsWatch?: string;
   /** A Sentinel hardened without any node of its group: the summary's line (QA40-25). */
   readonly sentinelAlone?: string;
+  /** --tls-* given for a Sentinel hardened without its server, which harden gives no TLS: the summary's line (QA42-58). */
+  readonly sentinelTls?: string;
   /** The users whose passwords credentials.env holds because --secrets gave them (not new ones). */
   readonly reused?: readonly string[];
 }
@@ -883,6 +885,12 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       const peersThen = requirepassName === undefined ? `they then log in to each other as \`${sentinelName}\`` : `they then share \`${secretVariable(requirepassName)}\` as their requirepass`;
       manual.push(`**This Sentinel was hardened alone: its group must get the \`${sentinelName}\` user first.** Its sentinel.conf logs in to the masters and replicas it monitors (${shown}) as \`${sentinelName}\` with a new password (\`${secretVariable(sentinelName)}\` in credentials.env) that none of them has, and ${peers}: deployed before the others, it sees the master down and its peers see it down, and the group cannot fail over. **Before it restarts:** (1) harden every master and replica of the group with \`--secrets\` naming this credentials.env (they get \`${sentinelName}\` with this password), or add it on each by hand as this run's ACL file has it (\`ACL SETUSER ${sentinelName} …\`); (2) harden every peer sentinel with the same \`--secrets\` (${peersThen}); (3) restart the sentinels one at a time once the nodes have the user, checking \`SENTINEL MASTER <master-name>\` (no s_down) and \`SENTINEL SENTINELS <master-name>\` after each. sentinel.no-auth-user is not counted as fixed until then.`);
       result.sentinelAlone = `Sentinel hardened alone: its masters, replicas and peer sentinels need the ${sentinelName} user (this credentials.env, --secrets) before it restarts, or the group loses its failover (PLAN.md)`;
+    }
+    // QA42-58: --tls-* given for a sentinel.conf hardened without its server were ignored without a word (PLAN.md's
+    // table alone said tls.disabled fail -> fail). harden sets up no Sentinel's TLS: said in PLAN.md and on stderr.
+    if (!conf && options.tls) {
+      manual.push(`**TLS: this Sentinel gets none: --tls-cert, --tls-key and --tls-ca were not applied to it.** harden sets up TLS for a redis-server only; tls.disabled still fails for sentinel.conf. A Sentinel with TLS needs \`tls-port\`, \`tls-cert-file\`, \`tls-key-file\`, \`tls-ca-cert-file\` and, for its links to the masters, replicas and peer sentinels, \`tls-replication yes\` with every \`sentinel monitor\` on the master's tls-port: a Sentinel with tls-replication yes dials TLS at every node it reaches, so the whole group moves together, once every master and replica listens on TLS (harden each with the same --tls-* files). Set them by hand on every sentinel as docs/rules/tls.disabled.md shows (\`SENTINEL REMOVE <name>\`, \`SENTINEL MONITOR <name> <master> <tls-port> <quorum>\`, then its auth-user/auth-pass again), then restart the sentinels one at a time.`);
+      result.sentinelTls = 'TLS: not set up for the Sentinel: --tls-cert/--tls-key/--tls-ca apply to a redis-server only; tls.disabled still fails (PLAN.md says what to set by hand)';
     }
     if (s.bindKept) result.sentinelBindKept = s.bindKept;
     result.sentinelBefore = s.before;

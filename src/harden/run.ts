@@ -805,6 +805,7 @@ function summaryOf(out: string, target: string, versionLabel: string, profile: s
   if (result.sentinelBindKept) lines.push(result.sentinelBindKept);
   if (result.sentinelsWatch) lines.push(result.sentinelsWatch);
   if (result.sentinelAlone) lines.push(result.sentinelAlone);
+  if (result.sentinelTls) lines.push(result.sentinelTls);
   if (result.aclSkipped && result.aclPath) lines.push(`ACL file: ${result.aclPath}: ${result.aclSkipped.join(', ')} already ${result.aclSkipped.length === 1 ? 'exists' : 'exist'} on this host, another server's (PLAN.md)`);
   const changed = outcomes.filter((o) => o.claimed || o.before !== o.after);
   const width = Math.max(4, ...changed.map((o) => outcomeLabel(o).length));

@@ -45,3 +45,22 @@ describe('harden of a Sentinel alone (QA40-25)', () => {
     assert.doesNotMatch(stdout + plan, /hardened alone/);
   });
 });
+
+// QA42-58: `harden --sentinel-config … --tls-cert/--tls-key/--tls-ca` gave the sentinel no TLS and said nothing (PLAN.md's
+// table alone showed tls.disabled fail -> fail). harden sets up no Sentinel's TLS: the summary and PLAN.md say so, and
+// what to set by hand. Real certificates (openssl), the trial with Debian's redis-sentinel.
+describe('harden of a Sentinel with --tls-* (QA42-58)', () => {
+  it('says the sentinel gets no TLS from them, in the summary and PLAN.md, with the directives to set by hand', async () => {
+    const { makeCerts } = await import('../harness/certs.ts');
+    const certs = await makeCerts();
+    const { stdout, plan } = await hardened('tls', ['--profile', 'strict', '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--tls-ca', certs.ca]);
+    assert.match(stdout, /^TLS: not set up for the Sentinel: --tls-cert\/--tls-key\/--tls-ca apply to a redis-server only; tls\.disabled still fails \(PLAN\.md says what to set by hand\)$/m);
+    const manual = plan.slice(plan.indexOf('## What redfort could not do for you'));
+    assert.match(manual, /\*\*TLS: this Sentinel gets none: --tls-cert, --tls-key and --tls-ca were not applied to it\.\*\*/);
+    for (const directive of ['tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication yes']) assert.ok(manual.includes(`\`${directive}\``), directive);
+    assert.match(plan, /\| tls\.disabled \| fail \| fail \|/);
+    // Without the flags, nothing of it.
+    const plain = await hardened('no-tls', ['--profile', 'strict']);
+    assert.doesNotMatch(plain.stdout + plain.plan, /not set up for the Sentinel|this Sentinel gets none/);
+  });
+});
