@@ -173,6 +173,27 @@ describe('credentials and a certificate that does not verify to a trusted CA', (
     assert.equal(renamed.server?.product, 'redis');
   });
 
+  it("without --cacert, a CA of NODE_EXTRA_CA_CERTS is trusted as Node trusts it: an expired leaf of it gets the credentials, a forged one none", async () => {
+    // Node adds that file's certificates to its roots at its start (a valid leaf of such a CA verifies), but
+    // tls.rootCertificates does not list them: the dates-only check found no anchor, withheld the credentials and said
+    // that no trusted CA signed the certificate. The variable is read as a process starts: the CLI, in a process of its own.
+    await build();
+    const expired = await startRedis({ conf: `requirepass ${PASSWORD}`, password: PASSWORD, tls: { authClients: 'no', certs, cert: certs.expiredCert, key: certs.expiredKey }, killOnStop: true });
+    const env = { NODE_EXTRA_CA_CERTS: certs.ca, REDISCLI_AUTH: PASSWORD };
+    const flags = ['--no-host', '--no-probe', '--format', 'json', '--fail-on', 'none'];
+    const run = await runCli(['audit', `rediss://127.0.0.1:${expired.port}`, ...flags], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /CERT_HAS_EXPIRED.*sent the credentials: the chain verified to a trusted CA, only its dates did not/);
+    const [target] = (JSON.parse(run.stdout) as { targets: TargetResult[] }).targets;
+    assert.equal(target?.server?.product, 'redis', 'the credentials were sent');
+    assert.equal(result(target!, 'auth.no-authentication')[0]?.status, 'pass');
+    // A leaf naming that CA as its issuer, out of date, signed by another key: still no password.
+    const fake = await runCli(['audit', `rediss://127.0.0.1:${forged.port}`, '--sni', 'localhost', ...flags], { env });
+    assert.equal(fake.code, 0, fake.stderr);
+    assert.ok(!forged.received().includes(PASSWORD), 'a forged leaf whose only reported error is its dates got the password');
+    assert.match(fake.stderr, /the credentials were not sent to it/);
+  });
+
   it('a discovered node (a replica that announces the fake port) gets no password', async () => {
     const fake = await fakeTls(certs.selfSignedCert, certs.selfSignedKey);
     try {

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type tls from 'node:tls';
 import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
 import { connect, ConnectionError } from './resp.ts';
@@ -9,7 +10,7 @@ import type { ConnectOptions, RespConnection } from './resp.ts';
  *
  * A server certificate that does not verify is still audited (issue 11: an expired certificate used to stop the
  * whole audit), over a second connection that does not verify it. But a certificate signed by nobody the run trusts
- * (`--cacert`, `--cacertdir`, or Node's bundled roots) may be anyone's: a man in the middle with a fresh self-signed
+ * (`--cacert`, `--cacertdir`, or without them Node's bundled roots and `NODE_EXTRA_CA_CERTS`) may be anyone's: a man in the middle with a fresh self-signed
  * certificate got the password this way. So the credentials go only where the chain verifies to a trusted CA:
  *
  * - the chain verifies: the credentials are sent (as before);
@@ -81,10 +82,50 @@ export async function connectTrusting(options: ConnectOptions): Promise<TrustedC
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 
-/** The certificates the run trusts: the --cacert and --cacertdir ones, or Node's bundled roots without them. */
+/**
+ * The certificates of the `NODE_EXTRA_CA_CERTS` file, which Node adds to its roots as it starts (a chain to one of them
+ * verifies) but which `tls.rootCertificates` does not list: read when first asked, as PEM text, from a regular file of
+ * at most 16 MiB. None when the variable is unset or the file cannot be read so: the roots alone, as Node trusts then.
+ */
+let extraRoots: readonly string[] | undefined;
+const MAX_EXTRA_CA_BYTES = 16 * 1024 * 1024;
+
+function extraCaCertificates(): readonly string[] {
+  if (extraRoots !== undefined) return extraRoots;
+  extraRoots = [];
+  const file = process.env['NODE_EXTRA_CA_CERTS'];
+  if (file === undefined || file === '') return extraRoots;
+  let fd: number | undefined;
+  try {
+    // Without blocking on a FIFO; what is not a regular file is not read.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_EXTRA_CA_BYTES) return extraRoots;
+    const size = stat.size;
+    const bytes = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    extraRoots = [bytes.subarray(0, read).toString('latin1')];
+  } catch {
+    // Unreadable now: only the roots are anchors, never more than Node trusts.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return extraRoots;
+}
+
+/**
+ * The certificates the run trusts: the --cacert and --cacertdir ones, or without them Node's: its bundled roots and the
+ * certificates of `NODE_EXTRA_CA_CERTS` (an expired leaf of such a CA had its credentials withheld, said to be signed by
+ * no trusted CA, where a valid one of the same CA verified and got them).
+ */
 function anchorsOf(ca: tls.ConnectionOptions['ca']): X509Certificate[] {
   const { X509Certificate: X509 } = nodeCrypto();
-  const given = ca === undefined ? loadBuiltin<typeof tls>('node:tls').rootCertificates : Array.isArray(ca) ? ca : [ca];
+  const given = ca === undefined ? [...loadBuiltin<typeof tls>('node:tls').rootCertificates, ...extraCaCertificates()] : Array.isArray(ca) ? ca : [ca];
   const anchors: X509Certificate[] = [];
   for (const item of given) {
     for (const pem of String(item).match(PEM_CERTIFICATE) ?? []) {
