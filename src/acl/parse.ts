@@ -1,4 +1,5 @@
 import { passwordPattern } from './password-pattern.ts';
+import { wholeValueTemplate } from '../util/templates.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { AclUser, SecretDigest, Source } from '../facts/types.ts';
 import { isAtLeast, majorMinor, parseVersion } from '../redis/version.ts';
@@ -62,6 +63,7 @@ export function digestPassword(clear: string): SecretDigest {
     // An unset secret (CONFIG GET gives every one) needs no hashing: its digest is known.
     sha256: clear === '' ? EMPTY_SHA256 : sha256Hex(clear),
     ...(passwordPattern(clear) !== undefined && { pattern: passwordPattern(clear) }),
+    ...(wholeValueTemplate(clear) !== undefined && { placeholder: wholeValueTemplate(clear) }),
   };
 }
 

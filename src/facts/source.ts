@@ -26,6 +26,11 @@ export interface SecretDigest {
   readonly sha256: string;
   /** The shape of a trivially structured clear text (`one character repeated`), never the value; absent otherwise. */
   readonly pattern?: string;
+  /**
+   * The template syntax (`${…}`) of a clear text that is one whole unrendered template expression (`${REDIS_PASSWORD}`:
+   * redis-server expands no variables, so that is the password), never the value; absent otherwise.
+   */
+  readonly placeholder?: string;
 }
 
 /** The kinds of evidence a rule can be judged from (the `sources` column of the catalogue). */

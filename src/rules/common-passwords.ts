@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.ts';
 import { sha256Hex } from '../util/hash.ts';
+import { wholeValueTemplate } from '../util/templates.ts';
 
 let hashes: Set<string> | undefined;
 
@@ -77,4 +78,40 @@ export function isCommonPassword(sha256: string): boolean {
       .map(sha256Hex),
   );
   return hashes.has(sha256);
+}
+
+/** Environment variables and template values deployments name a Redis or Valkey password by. */
+const SECRET_NAMES = [
+  'REDIS_PASSWORD', 'REDIS_PASS', 'REDIS_PWD', 'REDIS_AUTH', 'REDIS_REQUIREPASS', 'REQUIREPASS', 'PASSWORD', 'REDIS_SECRET',
+  'REDIS_MASTER_PASSWORD', 'REDIS_PRIMARY_PASSWORD', 'MASTER_PASSWORD', 'MASTERAUTH', 'REDIS_MASTERAUTH', 'REDIS_SENTINEL_PASSWORD',
+  'SENTINEL_PASSWORD', 'REDIS_DEFAULT_PASSWORD', 'REDIS_ADMIN_PASSWORD', 'REDIS_USER_PASSWORD', 'REDIS_ACL_PASSWORD',
+  'VALKEY_PASSWORD', 'VALKEY_PRIMARY_PASSWORD', 'CACHE_PASSWORD', 'AUTH_PASSWORD',
+];
+
+/**
+ * Unrendered template expressions of a Redis password, as they reach a running server when nothing renders them
+ * (QA43-9: a redis.conf with `requirepass ${REDIS_PASSWORD}` mounted by docker-compose, which expands its own file,
+ * not the mounted one): `${REDIS_PASSWORD}`, `$REDIS_PASSWORD`, `@REDIS_PASSWORD@`, `%REDIS_PASSWORD%` of each name,
+ * Jinja's `{{ redis_password }}`, Helm's `{{ .Values.auth.password }}`, ERB's `<%= @redis_password %>`. Only their
+ * hashes are kept; whole values each ({@link wholeValueTemplate}).
+ */
+export function templatePasswords(): string[] {
+  const out = new Set<string>();
+  for (const name of SECRET_NAMES) {
+    const lower = name.toLowerCase();
+    for (const v of [`\${${name}}`, `$${name}`, `@${name}@`, `%${name}%`, `%${lower}%`, `{{ ${lower} }}`, `{{${lower}}}`, `{{ .Values.${lower} }}`, `<%= @${lower} %>`, `<%= ENV['${name}'] %>`]) out.add(v);
+  }
+  for (const path of ['password', 'auth.password', 'redis.password', 'redisPassword', 'global.redis.password', 'auth.redisPassword', 'secrets.redisPassword', 'redis.auth.password']) {
+    out.add(`{{ .Values.${path} }}`);
+    out.add(`{{.Values.${path}}}`);
+  }
+  return [...out];
+}
+
+let templates: Map<string, string> | undefined;
+
+/** The template syntax (`${…}`) of a SHA-256 (hex) that is one of {@link templatePasswords}, else undefined. */
+export function knownTemplatePassword(sha256: string): string | undefined {
+  templates ??= new Map(templatePasswords().map((p) => [sha256Hex(p), wholeValueTemplate(p) ?? 'a template expression']));
+  return templates.get(sha256);
 }

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gatherLive } from '../../src/gather/live/gather-live.ts';
+import { auditTarget } from '../../src/app/audit.ts';
+import { wholeValueTemplate } from '../../src/util/templates.ts';
+import { digestPassword } from '../../src/acl/parse.ts';
+import { knownTemplatePassword, templatePasswords } from '../../src/rules/common-passwords.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { runRules } from '../../src/engine/run.ts';
 import { ruleContext } from '../../src/rules/context.ts';
@@ -147,5 +151,48 @@ describe('auth.weak-password: hashes whose clear text redfort never saw', () => 
     assert.deepEqual(await judged({ user: 'auditor', pass: auditorPw }), [
       "skip 1 password checked: none is empty, common or shorter than 16 characters; not judged: the length of the password of user 'app' is unknown: redfort saw only its SHA-256 hash, which shows it is not empty, common or of at most 3 characters, not whether it is shorter than 16",
     ]);
+  });
+});
+
+// QA43-9: a redis.conf mounted with `requirepass ${REDIS_PASSWORD}` (the docker-compose mistake: compose expands its
+// own file, not the mounted one). redis-server expands no variables: it starts, and `AUTH ${REDIS_PASSWORD}` logs in.
+// The 17 characters passed auth.weak-password and network.protected-mode-off; the file itself is refused as a template.
+describe('auth.weak-password: an unrendered template placeholder as the live password (QA43-9)', () => {
+  const PLACEHOLDER = '${REDIS_PASSWORD}';
+  let redis: RunningServer;
+  before(async () => {
+    redis = await startRedis({ conf: `requirepass ${PLACEHOLDER}`, password: PLACEHOLDER, killOnStop: true });
+    // A second user whose password is another such expression, seen by its hash alone (ACL LIST).
+    const replies = await rawPipeline(redis.host, redis.port, [['AUTH', PLACEHOLDER], ['ACL', 'SETUSER', 'ops', 'on', '>$REDIS_PASS', '~*', '+get'], ['ACL', 'SETUSER', 'app', 'on', '>app-${APP_TOKEN}-x', '~*', '+get']]);
+    assert.deepEqual(replies, ['OK', 'OK', 'OK']);
+  });
+  after(() => redis?.stop());
+
+  it('fails the password logged in with, and one known by its hash; protected-mode-off does not pass on it', async () => {
+    const { results } = await auditTarget(resolveTarget(redis.url, {}, { REDISCLI_AUTH: PLACEHOLDER }));
+    const weak = results.filter((r) => r.ruleId === 'auth.weak-password').map((r) => `${r.status} ${r.message}`);
+    const said = (user: string, kind: string) =>
+      `fail user '${user}' has an unrendered template placeholder (${kind}) for a password: redis-server expands no variables, so the password is the placeholder's own characters, which whoever reads the template knows`;
+    assert.ok(weak.includes(said('default', '${…}')), weak.join('\n'));
+    assert.ok(weak.includes(said('ops', '$…')), weak.join('\n'));
+    // A placeholder inside a longer password is its characters, not a template: not this finding.
+    assert.ok(!weak.some((m) => m.includes("'app' has an unrendered")), weak.join('\n'));
+    const protectedMode = results.find((r) => r.ruleId === 'network.protected-mode-off');
+    assert.equal(protectedMode?.status, 'fail', protectedMode?.message);
+    assert.match(protectedMode!.message, /the default user has an unrendered template placeholder/);
+    assert.ok(!results.some((r) => r.message.includes(PLACEHOLDER) || r.evidence.some((e) => e.includes(PLACEHOLDER))), 'the password is not shown');
+  });
+});
+
+describe('unrendered template expressions as passwords (QA43-9)', () => {
+  it('a whole expression is one, a password holding $ or @ among other characters is not; every listed one is whole', () => {
+    for (const [value, kind] of [['${REDIS_PASSWORD}', '${…}'], ['${REDIS_PASSWORD:-secret}', '${…}'], ['$REDIS_PASSWORD', '$…'], ['@REDIS_PASS@', '@…@'], ['%redis_pass%', '%…%'], ['{{ .Values.auth.password }}', '{{ … }}'], ['<%= @redis_password %>', '<% … %>']] as const) {
+      assert.equal(wholeValueTemplate(value), kind, value);
+      assert.equal(digestPassword(value).placeholder, kind, value);
+    }
+    for (const value of ['Pa@SS@w0rd-and-more', 'x${REDIS_PASSWORD}', '$ecret-password-1234', 'Zq7a{#b9x!Lm2', 'a{{b}}c', '$lowercase']) assert.equal(wholeValueTemplate(value), undefined, value);
+    for (const value of templatePasswords()) assert.notEqual(wholeValueTemplate(value), undefined, value);
+    assert.equal(knownTemplatePassword(sha('${REDIS_PASSWORD}')), '${…}');
+    assert.equal(knownTemplatePassword(sha('a password')), undefined);
   });
 });

@@ -6,6 +6,7 @@ import { MAX_ACL_WORDS } from '../../acl/limits.ts';
 import type { Shape } from '../../util/shown.ts';
 import { quotable, shown } from '../../util/shown.ts';
 import { asciiLower } from '../../util/ascii.ts';
+import { TEMPLATES } from '../../util/templates.ts';
 
 /** One non-blank, non-comment line of a redis.conf, split as the server splits it. */
 export interface Directive {
@@ -13,42 +14,6 @@ export interface Directive {
   readonly name: string;
   readonly args: readonly string[];
   readonly source: { readonly kind: 'file'; readonly path: string; readonly line: number };
-}
-
-/**
- * Template placeholders, and how a message names each. `wholeSecret`: such a placeholder in a secret is one only when
- * it is the whole value (`requirepass ${REDIS_PASSWORD}`, `masterauth @MASTER_PASS@`); within a longer value it is
- * the password's own characters (`Pa@SS@w0rd`, which a generated password holds now and then), and redis-server
- * takes it as text. `secretLine`: such a placeholder makes a secret's line a template only when the line matches it
- * (a whole `<%= … %>` tag: a lone `<%` is a password's characters).
- */
-const TEMPLATES: readonly { readonly pattern: RegExp; readonly kind: string; readonly wholeSecret?: RegExp; readonly secretLine?: RegExp }[] = [
-  // In a secret's line only a closed tag is one (QA41-111): a generated password holds `{{`, `{%` or `{#` about once
-  // in 100 (redis-server 7.0.15 starts with `requirepass "Zq7a{#b9x!Lm2"`), and the file was refused as a template.
-  { pattern: /\{\{.*?(\}\}|$)/, kind: '{{ … }}', secretLine: /\{\{.*\}\}/ }, // Jinja, Go templates, Helm
-  { pattern: /\{%.*?(%\}|$)/, kind: '{% … %}', secretLine: /\{%.*%\}/ }, // Jinja blocks
-  { pattern: /\{#.*?(#\}|$)/, kind: '{# … #}', secretLine: /\{#.*#\}/ }, // Jinja comments
-  // ERB (Chef, Puppet 3) and EPP (Puppet 4+): `port <%= @port %>`, `<%- if $bind { -%>`, an EPP header `<%- | … | -%>`.
-  { pattern: /<%.*?(%>|$)/, kind: '<% … %>', secretLine: /<%.*%>/ },
-  wholeOrPart(/\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}/, '${…}'), // envsubst, shell, docker-compose
-  wholeOrPart(/@[A-Z_][A-Z0-9_]*@/, '@…@'), // sed / autoconf placeholders, upper case so `+@all` never matches
-  // A whole word: sed or envsubst without braces (`sentinel monitor m $MASTER_HOST 6379 $QUORUM`), upper case as
-  // environment variables are, so `logfile $HOME/redis.log` or a password `$ecret` never matches.
-  wholeWord(/\$[A-Z_][A-Z0-9_]+/, '$…'),
-  // A whole word in per cent signs (`slaveof %master-ip% %master-port%`, as in Kubernetes' old Redis example).
-  wholeWord(/%[A-Za-z_][A-Za-z0-9_.-]*%/, '%…%'),
-];
-
-function wholeOrPart(pattern: RegExp, kind: string): { pattern: RegExp; kind: string; wholeSecret: RegExp } {
-  return { pattern, kind, wholeSecret: new RegExp(`^(?:${pattern.source})$`) };
-}
-
-/**
- * A placeholder that is one only as a whole word of the line (between blanks or quotes, or at either end; after the `>`
- * of a `user` line's password).
- */
-function wholeWord(pattern: RegExp, kind: string): { pattern: RegExp; kind: string; wholeSecret: RegExp } {
-  return { pattern: new RegExp(`(?<![^\\s"'>])(?:${pattern.source})(?![^\\s"'])`), kind, wholeSecret: new RegExp(`^(?:${pattern.source})$`) };
 }
 
 /** Why a line with a template placeholder cannot be read; the placeholder is not quoted where it may be a secret. */

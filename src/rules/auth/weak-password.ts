@@ -5,7 +5,7 @@ import { unreadUsers } from '../util.ts';
 import { runsNothing, runsOnly } from '../../acl/permissions.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 import { clipped } from '../../util/shown.ts';
-import { isPlaceholderPassword, isPublishedPassword } from '../common-passwords.ts';
+import { isPlaceholderPassword, isPublishedPassword, knownTemplatePassword } from '../common-passwords.ts';
 
 /**
  * Clear-text lengths are known for passwords seen in clear (CONFIG GET requirepass, and beside a live server the
@@ -43,6 +43,11 @@ const PROBE_COMMANDS: ReadonlySet<string> = new Set(['ping', 'echo']);
 
 function weakness(digest: SecretDigest, length: number | undefined, min: number, isCommon: (sha: string) => boolean): string | undefined {
   if (digest.sha256 === EMPTY_SHA256) return 'an empty password';
+  // QA43-9: `requirepass ${REDIS_PASSWORD}` that nothing rendered: redis-server takes the characters as they are.
+  const placeholder = digest.placeholder ?? knownTemplatePassword(digest.sha256);
+  if (placeholder !== undefined) {
+    return `an unrendered template placeholder (${placeholder}) for a password: redis-server expands no variables, so the password is the placeholder's own characters, which whoever reads the template knows`;
+  }
   if (isPublishedPassword(digest.sha256)) {
     return "a published password (a redfort-secrets.env that redfort's repository held on 2026-12-06 had it: a `redfort fix --apply` run from a checkout of that day gave it)";
   }
@@ -76,13 +81,15 @@ export function passwordJudge(
   const seen = lengthsByHash(clear);
   // The shape of a clear text seen (CONFIG GET, the files, the login), for the hash ACL LIST shows of it.
   const shapes = new Map(clear.filter((d) => d.pattern !== undefined).map((d) => [d.sha256, d.pattern!]));
+  const placeholders = new Map(clear.filter((d) => d.placeholder !== undefined).map((d) => [d.sha256, d.placeholder!]));
   // Hashes whose clear text is unknown: tried against every very short password (see short-passwords.ts).
   const unknown = digests.filter((d) => knownLength(d, seen, new Map()) === undefined);
   const short = shortPasswords && unknown.length > 0 ? shortPasswords(unknown.map((d) => d.sha256)) : new Map<string, number>();
   return (digest) => {
     const length = knownLength(digest, seen, short);
     const pattern = digest.pattern ?? shapes.get(digest.sha256);
-    const judged = pattern === undefined ? digest : { ...digest, pattern };
+    const placeholder = digest.placeholder ?? placeholders.get(digest.sha256);
+    const judged = pattern === undefined && placeholder === undefined ? digest : { ...digest, ...(pattern !== undefined && { pattern }), ...(placeholder !== undefined && { placeholder }) };
     const problem = weakness(judged, length, thresholds.minPasswordLength, isCommonPassword);
     return { problem, onlyShort: problem !== undefined && weakness(judged, length, 0, isCommonPassword) === undefined, length };
   };
