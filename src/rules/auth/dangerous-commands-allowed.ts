@@ -9,6 +9,8 @@ import { formatSource } from '../../facts/types.ts';
 import { unreadUsers } from '../util.ts';
 import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import { clipped } from '../../util/shown.ts';
+import { atLeast } from '../util.ts';
+import type { ConfigMap } from '../../facts/types.ts';
 
 /** What a command COMMAND INFO does not know by its own name may be, when no file read says which (QA39-4). */
 const UNKNOWN_RENAME = 'renamed (still runs) or removed';
@@ -24,6 +26,32 @@ const SHOWN = 8;
 function setuserGrant(report: DangerousReport): string {
   const named = [...report.byName, ...report.viaCategory, ...report.undetermined].find((g) => g.command === 'acl|setuser' || g.command === 'acl');
   return named ? `granted by ${named.rule}` : 'granted by its rules';
+}
+
+/**
+ * LEFT-3: why a client may set `dir` and `dbfilename` at run time, or undefined when it may not or that is unknown.
+ * Before 7.0 there are no protected configs (6.0.20, 6.2.16: a user with `+config|set` alone set `dir` and
+ * `dbfilename`, then `save "1 1"`, and the server wrote its RDB file where it was told); from 7.0 only
+ * `enable-protected-configs yes` or `local` lets it (7.2.6: "can't set protected config").
+ */
+function dirSettable(config: ConfigMap | undefined, server: Parameters<typeof atLeast>[0]): string | undefined {
+  const seven = atLeast(server, 7);
+  if (seven === false) return 'no protected configs before Redis 7.0';
+  const gate = config?.get('enable-protected-configs');
+  if (gate !== undefined && (gate.value === 'yes' || gate.value === 'local') && (seven === true || gate.source.kind !== 'default')) return `enable-protected-configs ${gate.value}`;
+  return undefined;
+}
+
+/**
+ * LEFT-3: why MODULE LOAD runs for a user the ACL allows it, or undefined: always before 7.0 (6.2.16 tried to load the
+ * library), from 7.0 only with `enable-module-command yes` or `local` (7.2.6 refused it with the default `no`).
+ */
+function moduleLoadable(config: ConfigMap | undefined, server: Parameters<typeof atLeast>[0]): string | undefined {
+  const seven = atLeast(server, 7);
+  if (seven === false) return 'no enable-module-command before Redis 7.0';
+  const gate = config?.get('enable-module-command');
+  if (gate !== undefined && (gate.value === 'yes' || gate.value === 'local') && (seven === true || gate.source.kind !== 'default')) return `enable-module-command ${gate.value}`;
+  return undefined;
 }
 
 function sample(commands: readonly string[]): string {
@@ -141,6 +169,36 @@ export default defineRule({
             message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run CONFIG SET (${grant ? `granted by ${grant.rule}` : 'granted by its rules'}): it can set requirepass and log in as the default user, which may run ${takeover}`,
             source: user.source,
             evidence: [...how, `\`CONFIG SET requirepass <new>\` then \`AUTH <new>\` logs in as 'default' (on)`, ...byName.map((line) => `granted by name: ${line}`)],
+          });
+          continue;
+        }
+        // LEFT-3: CONFIG SET dir + dbfilename (no protected configs) writes the RDB file to any path the server may
+        // write (its ACL file, an authorized_keys), and MODULE LOAD runs native code: more than any command granted.
+        const grantOf = (command: string) => [...report.byName, ...report.undetermined].find((g) => g.command === command || g.command === commandOf(command));
+        const routes: { command: string; message: string; evidence: string }[] = [];
+        const dirWhy = report.role !== 'admin' && !viaCategory.some((g) => g.command === 'config|set' || g.command === 'config') && exists('config|set') && canRun(live, 'config|set', categories) ? dirSettable(config, server) : undefined;
+        if (dirWhy !== undefined) {
+          const grant = grantOf('config|set');
+          routes.push({
+            command: 'CONFIG SET',
+            message: `may run CONFIG SET (${grant ? `granted by ${grant.rule}` : 'granted by its rules'}; ${dirWhy}): CONFIG SET dir and dbfilename make the server write its RDB file to any path its user may write (its ACL file, an authorized_keys), more than any command it was given`,
+            evidence: `\`CONFIG SET dir <folder>\`, \`CONFIG SET dbfilename <name>\`, \`CONFIG SET save "1 1"\` and a write: the server writes its RDB file there (${dirWhy})`,
+          });
+        }
+        const moduleWhy = report.role !== 'admin' && !viaCategory.some((g) => g.command === 'module|load' || g.command === 'module') && exists('module|load') && canRun(live, 'module|load', categories) ? moduleLoadable(config, server) : undefined;
+        if (moduleWhy !== undefined) {
+          const grant = grantOf('module|load');
+          routes.push({
+            command: 'MODULE LOAD',
+            message: `may run MODULE LOAD (${grant ? `granted by ${grant.rule}` : 'granted by its rules'}; ${moduleWhy}): it loads any shared library the server can read, native code that runs every command`,
+            evidence: `\`MODULE LOAD <path.so>\` loads a library into the server (${moduleWhy})`,
+          });
+        }
+        if (routes.length > 0 && viaCategory.length === 0) {
+          findings.push({
+            message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} ${routes.map((r) => r.message).join('; and ')}`,
+            source: user.source,
+            evidence: [...how, ...routes.map((r) => r.evidence), ...byName.map((line) => `granted by name: ${line}`)],
           });
           continue;
         }
