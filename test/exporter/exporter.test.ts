@@ -23,6 +23,7 @@ import { makeCerts } from '../harness/certs.ts';
 import { startFakeServer } from '../helpers/fake-resp-server.ts';
 import { forwardingProxy } from '../helpers/config-proxy.ts';
 import { freePort, startRedis, stopAll } from '../harness/servers.ts';
+import { eventually } from '../harness/wait.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
 // The exporter in this process against real servers: the allowlist, the deadline, reuse, auth, secrets.
@@ -247,8 +248,11 @@ allow:
     try {
       const scrape = (db: number, timeout: string) => get(`${one.url}/probe?target=${encodeURIComponent(`redis://127.0.0.1:${silent.port}/${db}`)}`, { 'x-prometheus-scrape-timeout-seconds': timeout });
       // The first holds the only slot for 1.5 s; the second gets it then, and runs out of time on the silent server.
+      // The others are sent once the first's audit has reached the silent server (it holds the slot then), not after a
+      // fixed 50 ms: on a loaded machine a later scrape could take the slot first.
+      const connects = silent.connections;
       const first = scrape(1, '2');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await eventually('the first scrape to hold the slot', async () => silent.connections > connects, { timeoutMs: 10_000, intervalMs: 5 });
       const [, second, never] = await Promise.all([first, scrape(2, '3.5'), scrape(3, '1')]);
       assert.equal(sample(second.body, 'redfort_probe_success'), 0);
       const reasonOf = (db: number) => (JSON.parse(slotLogs.find((l) => l.includes(`:${silent.port}/${db}"`))!) as { outcome: string; reason: string });
