@@ -65,11 +65,12 @@ async function generate(): Promise<CertSet> {
   const dir = mkdtempSync(join(tmpdir(), 'redfort-certs-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   try {
-    await promisify(execFile)('bash', [script, dir], { timeout: 60_000 });
+    // Some 20 keys (RSA 2048 among them): on 2 cores under load the script took more than the 60 s it had.
+    await promisify(execFile)('bash', [script, dir], { timeout: 180_000 });
   } catch (error) {
     pending = undefined;
-    const { stderr = '' } = error as { stderr?: string };
-    throw new Error(`gen-certs.sh failed: ${(error as Error).message}\n${stderr}`.trim());
+    const { stderr = '', killed = false } = error as { stderr?: string; killed?: boolean };
+    throw new Error(`gen-certs.sh failed${killed ? ' (stopped after 180 s)' : ''}: ${(error as Error).message}\n${stderr}`.trim());
   }
   const path = (name: string) => join(dir, name);
   return {
