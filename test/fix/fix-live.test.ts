@@ -277,15 +277,15 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
     master = await startRedis({ conf: 'loglevel warning' });
     replicas = await Promise.all([startReplica(master), startReplica(master)]);
     sentinels = await startSentinels(3, master);
-    // Sentinels find each other through hello messages (every 2 s): wait until each knows the two others.
-    for (let i = 0; i < 100; i++) {
+    // Sentinels find each other through hello messages (every 2 s): wait until each knows the two others (it gave up
+    // silently after 100 tries: a plan made before then misses a sentinel).
+    await eventually('each sentinel to know the two others', async () => {
       const counts = await Promise.all(sentinels.map(async (s) => {
         const m = (await rawCommand(s.host, s.port, ['SENTINEL', 'MASTER', 'mymaster'])) as string[];
         return Number(m[m.indexOf('num-other-sentinels') + 1]);
       }));
-      if (counts.every((c) => c === 2)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return counts.every((c) => c === 2);
+    }, { timeoutMs: 30_000 });
     for (const s of [master, ...replicas, ...sentinels]) chmodSync(s.confPath, 0o640);
     dir = workDir();
   });

@@ -14,6 +14,7 @@ import type { FixPlan, StepClass } from '../../src/fix/types.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import type { Target, TargetFlags } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
+import { eventually } from '../harness/wait.ts';
 import { startRedis, startReplica, startSentinels } from '../harness/servers.ts';
 import type { RunningServer, SentinelOptions } from '../harness/servers.ts';
 import { runCli } from '../report/cli-run.ts';
@@ -124,14 +125,14 @@ export async function startWatchedGroup(password: string, sentinelConf: string):
   const master = await startRedis({ conf: `requirepass ${password}\nmasterauth ${password}\nloglevel warning`, password });
   const replica = await startReplica(master, { masterauth: password, conf: `requirepass ${password}`, password });
   const sentinels = await startSentinels(3, master, { authPass: password, conf: sentinelConf });
-  for (let i = 0; i < 150; i++) {
+  // Waits as long as it takes, and says so when it gives up (it stopped after 150 tries, silently).
+  await eventually('each sentinel to know the two others and the replica', async () => {
     const seen = await Promise.all(sentinels.map(async (s) => {
       const m = (await rawCommand(s.host, s.port, ['SENTINEL', 'MASTER', 'mymaster'])) as string[];
       return Number(m[m.indexOf('num-other-sentinels') + 1]) === 2 && Number(m[m.indexOf('num-slaves') + 1]) === 1;
     }));
-    if (seen.every(Boolean)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return seen.every(Boolean);
+  }, { timeoutMs: 30_000 });
   return { master, replica, sentinels };
 }
 
