@@ -354,6 +354,12 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
 
     // The sentinels can still fail over: they log in to every node as the sentinel user, replicas as replication.
     const asAdminRaw = { user: admin, password: secrets.get(admin)!, timeoutMs: 3000 };
+    // Its links to the replicas may drop as the users change, as its link to the master does (above): a sentinel picks
+    // a replica to promote only while its link is up and its INFO fresh (else -NOGOODSLAVE). Wait for that, as for the master.
+    await eventually('the sentinel to see both replicas up again', async () => {
+      const seen = (await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'REPLICAS', 'mymaster'])) as string[][];
+      return seen.length === 2 && seen.every((r) => r[r.indexOf('flags') + 1] === 'slave' && r[r.indexOf('master-link-status') + 1] === 'ok');
+    }, { timeoutMs: 30_000 });
     assert.equal(await rawCommand(sentinels[0]!.host, sentinels[0]!.port, ['SENTINEL', 'FAILOVER', 'mymaster']), 'OK');
     const until = async (what: string, check: () => Promise<boolean>) => {
       for (let i = 0; i < 300; i++) {
