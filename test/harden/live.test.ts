@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { rawCommand } from '../harness/raw.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { startRedis, startReplica, startSentinels, stopAll } from '../harness/servers.ts';
+import { eventually } from '../harness/wait.ts';
 import { redfort } from './run.ts';
 
 // Servers hardened from their live state, restarted on the hardened files, re-audited live: no rule that harden
@@ -137,20 +137,24 @@ describe('harden from live state', () => {
       password: sPw.get('admin')!,
     });
     const rPw = credentials(outR).get('admin') ?? pw.get('admin')!;
-    let info = '';
-    for (let i = 0; i < 100 && !/master_link_status:up/.test(info); i++) {
-      info = String(await rawCommand(newReplica.host, newReplica.port, ['INFO', 'replication'], { user: 'admin', password: rPw }));
-      await sleep(100);
-    }
+    const asSentinelAdmin = { user: 'admin', password: sPw.get('admin')! };
+    // Waits on what the asserts need, never a number of tries: the replica may connect after the sentinel's first INFO
+    // of the master, and then the sentinel lists it only at its next one (10 s later), past the 100 tries of 100 ms
+    // this waited for before; a replica just listed is no good to fail over to until the sentinel has read its own INFO.
+    const info = await eventually('the replica to sync', async () => {
+      const text = String(await rawCommand(newReplica.host, newReplica.port, ['INFO', 'replication'], { user: 'admin', password: rPw }));
+      return /master_link_status:up/.test(text) ? text : undefined;
+    }, { timeoutMs: 30_000 }).catch(() => '');
     assert.match(info, /master_link_status:up/, 'the replica authenticates as the replication user');
-    let masterState: string[] = [];
-    for (let i = 0; i < 100; i++) {
-      masterState = (await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'MASTER', 'mymaster'], { user: 'admin', password: sPw.get('admin')! })) as string[];
-      if (masterState[masterState.indexOf('num-slaves') + 1] === '1' && masterState[masterState.indexOf('flags') + 1] === 'master') break;
-      await sleep(100);
-    }
-    assert.equal(masterState[masterState.indexOf('flags') + 1], 'master', 'Sentinel reaches the master as its user');
-    assert.equal(masterState[masterState.indexOf('num-slaves') + 1], '1', 'Sentinel reads INFO as its user');
+    const field = (reply: unknown, name: string): string | undefined => (Array.isArray(reply) ? String(reply[reply.indexOf(name) + 1]) : undefined);
+    const masterState = await eventually('the sentinel to reach the master and see its replica up', async () => {
+      const state = await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'MASTER', 'mymaster'], asSentinelAdmin);
+      if (field(state, 'num-slaves') !== '1' || field(state, 'flags') !== 'master') return undefined;
+      const replicas = await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'REPLICAS', 'mymaster'], asSentinelAdmin);
+      return Array.isArray(replicas) && replicas.length === 1 && field(replicas[0], 'flags') === 'slave' && field(replicas[0], 'master-link-status') === 'ok' ? state : undefined;
+    }, { timeoutMs: 30_000 }).catch(() => rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'MASTER', 'mymaster'], asSentinelAdmin));
+    assert.equal(field(masterState, 'flags'), 'master', 'Sentinel reaches the master as its user');
+    assert.equal(field(masterState, 'num-slaves'), '1', 'Sentinel reads INFO as its user');
     // A client of Sentinel asks where the master is as the app user, and may not reconfigure it.
     const asApp = { user: 'app', password: sPw.get('app')! };
     assert.deepEqual(await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'], asApp), [newMaster.host, String(newMaster.port)]);
@@ -160,18 +164,12 @@ describe('harden from live state', () => {
     await reaudit(newSentinel, sPw.get('admin')!, claimed(outS), true);
     // Sentinel fails over as its user, which holds only what Sentinel sends (QA37-3: CONFIG REWRITE, not all of
     // CONFIG; CLIENT SETNAME and KILL, not all of CLIENT): MULTI, SLAVEOF NO ONE, CONFIG REWRITE, CLIENT KILL, EXEC.
-    assert.equal(await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'FAILOVER', 'mymaster'], { user: 'admin', password: sPw.get('admin')! }), 'OK');
-    let promoted = '';
-    for (let i = 0; i < 150 && promoted !== String(newReplica.port); i++) {
-      promoted = ((await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'], asApp)) as string[])[1]!;
-      await sleep(100);
-    }
+    assert.equal(await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'FAILOVER', 'mymaster'], asSentinelAdmin), 'OK');
+    const addr = async () => ((await rawCommand(newSentinel.host, newSentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'], asApp)) as string[])[1]!;
+    const promoted = await eventually('Sentinel to promote the replica', async () => ((await addr()) === String(newReplica.port) ? String(newReplica.port) : undefined), { timeoutMs: 30_000 }).catch(addr);
     assert.equal(promoted, String(newReplica.port), 'Sentinel promoted the replica');
-    let role = '';
-    for (let i = 0; i < 100 && role !== 'master'; i++) {
-      role = String(((await rawCommand(newReplica.host, newReplica.port, ['ROLE'], { user: 'admin', password: rPw })) as unknown[])[0]);
-      await sleep(100);
-    }
+    const roleOf = async () => String(((await rawCommand(newReplica.host, newReplica.port, ['ROLE'], { user: 'admin', password: rPw })) as unknown[])[0]);
+    const role = await eventually('the replica to be master', async () => ((await roleOf()) === 'master' ? 'master' : undefined), { timeoutMs: 30_000 }).catch(roleOf);
     assert.equal(role, 'master', 'the replica took SLAVEOF NO ONE from the sentinel user');
     assert.match(readFileSync(newReplica.confPath, 'utf8'), /# Generated by CONFIG REWRITE/, 'and CONFIG REWRITE');
   });
