@@ -73,6 +73,10 @@ export interface StartOptions {
   /** Run the server as this OS user, or this bare uid (`'999'`) (only when root); the dir is chowned to it. */
   user?: string;
   env?: Record<string, string>;
+  /**
+   * How long the server has to answer PING (default 30 s; a server that exits is seen at once). 10 s was too little on
+   * 2 loaded cores: servers that logged 'Ready to accept connections' left every PING of 10 s unanswered.
+   */
   readyTimeoutMs?: number;
   /**
    * stop() kills the server (SIGKILL) instead of shutting it down with SIGTERM, which may save
@@ -432,7 +436,7 @@ async function spawnServer(plan: SpawnPlan): Promise<Spawned> {
 
 async function becomeReady({ server, child, exited, stdioPath, options }: Spawned): Promise<RunningServer> {
   try {
-    await waitReady(server, child, exited, options.readyTimeoutMs ?? 10_000, stdioPath);
+    await waitReady(server, child, exited, options.readyTimeoutMs ?? 30_000, stdioPath);
   } catch (error) {
     await terminate(child, exited);
     running.delete(server.pid);
@@ -443,7 +447,7 @@ async function becomeReady({ server, child, exited, stdioPath, options }: Spawne
 
 async function exitOnItsOwn({ server, child, exited, stdioPath, options }: Spawned): Promise<ExitedServer> {
   try {
-    await waitReady(server, child, exited, options.readyTimeoutMs ?? 10_000, stdioPath);
+    await waitReady(server, child, exited, options.readyTimeoutMs ?? 30_000, stdioPath);
   } catch (error) {
     if (child.exitCode === null && child.signalCode === null) {
       await terminate(child, exited);
