@@ -1,4 +1,4 @@
-import net from 'node:net';
+import * as net from 'node:net';
 
 /**
  * One allowlist entry: `host:port`, `host:port-port`, `CIDR:port[-port]`, IPv6 in brackets (`[fd00::/8]:6379`).

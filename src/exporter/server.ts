@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import type { Target } from '../redis/target.ts';

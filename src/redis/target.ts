@@ -1,4 +1,4 @@
-import net from 'node:net';
+import * as net from 'node:net';
 import { addressOf } from '../net/address.ts';
 import { clipped } from '../util/shown.ts';
 

@@ -111,6 +111,22 @@ describe('the published package', () => {
     }
   });
 
+  it("type-checks a CommonJS consumer on TypeScript's classic settings (module commonjs, node10 resolution, no esModuleInterop; QA43-55)", () => {
+    // The declarations imported node:tls and node:net by default import, which such a consumer refuses (TS1192).
+    const cjs = mkdtempSync(join(tmpdir(), 'redfort-consumer-node10-'));
+    try {
+      mkdirSync(join(cjs, 'node_modules/@types'), { recursive: true });
+      symlinkSync(ROOT, join(cjs, 'node_modules/redfort'));
+      symlinkSync(join(ROOT, 'node_modules/@types/node'), join(cjs, 'node_modules/@types/node'));
+      writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'consumer-node10', private: true }));
+      writeFileSync(join(cjs, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', module: 'commonjs', moduleResolution: 'node10', strict: true, noEmit: true, types: ['node'] } }));
+      writeFileSync(join(cjs, 'main.ts'), "import { RULES, resolveTarget, runAudit, type AuditReport } from 'redfort';\nexport async function f(): Promise<AuditReport> { return runAudit({ targets: [resolveTarget('redis://127.0.0.1:1', {}, {})] }); }\nconsole.log(RULES.length);\n");
+      execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: cjs, encoding: 'utf8' });
+    } finally {
+      rmSync(cjs, { recursive: true, force: true });
+    }
+  });
+
   it('runs its command as npm links it: node_modules/.bin/redfort, by its #! line', () => {
     const bin = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { redfort: string } }).bin.redfort;
     mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });

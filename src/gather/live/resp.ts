@@ -1,5 +1,5 @@
-import net from 'node:net';
-import type tls from 'node:tls';
+import * as net from 'node:net';
+import type * as tls from 'node:tls';
 import { loadBuiltin } from '../../util/builtin.ts';
 import { bytesHash } from '../../util/bytes-hash.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';

@@ -3,9 +3,9 @@ import { readFileBytes } from '../../util/read-file.ts';
 import { errnoOf, fsErrorText } from '../../util/fs-error.ts';
 import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
 import { certKeyProblem, certKeyProblemText } from '../../util/tls-pair.ts';
-import net from 'node:net';
+import * as net from 'node:net';
 import { join } from 'node:path';
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { TargetError } from '../../redis/target.ts';
 import type { Target, TlsFileField, TlsSettings } from '../../redis/target.ts';
 

@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
 import { connect, ConnectionError } from './resp.ts';
 import type { ConnectOptions, RespConnection } from './resp.ts';

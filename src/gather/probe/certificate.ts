@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
 import type { CertificateFacts, Source } from '../../facts/types.ts';
 import { errnoOf } from '../../util/fs-error.ts';

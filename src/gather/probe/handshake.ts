@@ -1,4 +1,4 @@
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { loadBuiltin } from '../../util/builtin.ts';
 import { lateTimeout } from '../../util/late-timer.ts';
 import type { LateTimer } from '../../util/late-timer.ts';

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import type { CertificateFacts, ConfigMap, DefaultPasswordProbe, Facts, PlaintextProbe, ProbeFacts, SourceKind, TlsPortProbe, UnauthenticatedProbe } from '../../facts/types.ts';
 import type { Enricher, EnrichOptions } from '../enrich.ts';
 import type { Target } from '../../redis/target.ts';

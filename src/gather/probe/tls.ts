@@ -1,4 +1,4 @@
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { loadBuiltin } from '../../util/builtin.ts';
 import type { CipherProbe, TlsVersionName, TlsVersionProbe } from '../../facts/types.ts';
 import { handshake } from './handshake.ts';

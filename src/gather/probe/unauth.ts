@@ -1,4 +1,4 @@
-import type tls from 'node:tls';
+import type * as tls from 'node:tls';
 import type { CertificateLoginProbe, PlaintextProbe, UnauthenticatedProbe } from '../../facts/types.ts';
 import { connect, ConnectionError, ReplyError } from '../live/resp.ts';
 import type { Reply, RespConnection } from '../live/resp.ts';

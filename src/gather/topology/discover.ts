@@ -22,7 +22,7 @@ import { infoField } from '../../redis/info.ts';
 import { AUDIT_CONCURRENCY, CONNECT_TIMEOUT_MS, MAX_DEPLOYMENT_NODES, tooManyNodes } from '../../util/defaults.ts';
 import { addressKey, addressOf } from '../../net/address.ts';
 import { abortReason } from '../../util/deadline.ts';
-import net from 'node:net';
+import * as net from 'node:net';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
