@@ -16,6 +16,8 @@ import { longDoubleQuoted, shownKey } from '../settings/parse.ts';
 import type { TlsFlagSettings } from '../redis/target.ts';
 import { AUDIT_CONCURRENCY, EXPORTER_PROBE_TIMEOUT_SECONDS, EXPORTER_TIMEOUT_MARGIN_SECONDS } from '../util/defaults.ts';
 import { clipped, unsetVariable } from '../util/shown.ts';
+import { parseDeclaredPackage } from '../redis/distro-package.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
 
 export { ExporterConfigError };
 
@@ -38,6 +40,11 @@ export interface ModuleConfig extends TlsFlagSettings {
   readonly timeoutSeconds: number;
   /** `sampleData`: a keyspace sample for data.client-side-encryption; off when absent (as on the command line). */
   readonly sample?: SampleRequest;
+  /**
+   * `distroPackage`: the distribution package the module's servers run (`redis-server=5:7.0.15-1~deb12u10`), as
+   * `--distro-package`; an inventory entry's own `distroPackage` beats it (QA43-60).
+   */
+  readonly distroPackage?: DeclaredPackage;
 }
 
 /** How `/probe` and `/metrics` are protected. */
@@ -74,7 +81,7 @@ export const DEFAULT_LISTEN = '127.0.0.1:9779';
 const TOP_KEYS = ['listen', 'modules', 'allow', 'inventory', 'concurrency', 'maxQueued', 'timeoutMarginSeconds', 'web'];
 const MODULE_KEYS = [
   'user', 'passwordEnv', 'passwordFile', 'tls', 'cacert', 'cacertdir', 'cert', 'key', 'sni', 'insecure',
-  'host', 'probe', 'thresholds', 'rules', 'cacheSeconds', 'timeoutSeconds', 'sampleData',
+  'host', 'probe', 'thresholds', 'rules', 'cacheSeconds', 'timeoutSeconds', 'sampleData', 'distroPackage',
 ];
 const WEB_KEYS = ['tlsCert', 'tlsKey', 'basicAuth', 'bearerTokenEnv', 'bearerTokenFile'];
 const THRESHOLDS: Record<keyof Thresholds, { min: number; max: number }> = {
@@ -309,6 +316,12 @@ export async function parseExporterConfig(text: string, path: string, environmen
     const sampleNode = value('sampleData') as { toJSON?: () => unknown } | null | undefined;
     const sample = has('sampleData') ? parseSampleData(sampleNode && typeof sampleNode.toJSON === 'function' ? sampleNode.toJSON() : null) : null;
     if (sample !== null && 'error' in sample) fail(items.get('sampleData')?.value ?? items.get('sampleData')?.key, `${where}: ${sample.error}`);
+    let distroPackage: DeclaredPackage | undefined;
+    if (has('distroPackage')) {
+      const parsed = parseDeclaredPackage(str(value('distroPackage'), `${where}: distroPackage`), `distroPackage at ${path}:${lineOf(value('distroPackage'))}`);
+      if (typeof parsed === 'string') fail(value('distroPackage'), `${where}: distroPackage: ${parsed}`);
+      distroPackage = parsed as DeclaredPackage;
+    }
     if (has('cert') !== has('key')) fail(items.get('cert')?.key ?? items.get('key')?.key, `${where}: cert and key go together`);
     // A client certificate and key that do not go together fail every probe: said at start, with the line.
     if (has('cert')) await certAndKey(items.get('cert')!, items.get('key')!, where, false);
@@ -324,6 +337,7 @@ export async function parseExporterConfig(text: string, path: string, environmen
       disabled,
       cacheSeconds: has('cacheSeconds') ? num(value('cacheSeconds'), `${where}: cacheSeconds`, 0, 86_400) : 0,
       ...(sample !== null ? { sample: sample as SampleRequest } : {}),
+      ...(distroPackage ? { distroPackage } : {}),
       timeoutSeconds: has('timeoutSeconds') ? num(value('timeoutSeconds'), `${where}: timeoutSeconds`, 0.1, 600, false) : EXPORTER_PROBE_TIMEOUT_SECONDS,
     };
   }

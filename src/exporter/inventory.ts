@@ -8,6 +8,7 @@ import { ExporterConfigError } from './errors.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
 import type { InventoryWarning } from '../engine/report.ts';
 import { inventoryWarning } from '../engine/report.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
 
 /** The inventory's servers by `host:port` (host lowercase, IPv6 without brackets), with their own settings. */
 export type InventoryTargets = ReadonlyMap<string, Target>;
@@ -32,7 +33,7 @@ export async function loadInventoryTargets(
   readSecret: (path: string) => Promise<string | SecretFileText> = readText,
   /** The exporter config's `file:line` of `inventory:`. */
   at?: string,
-): Promise<{ targets: InventoryTargets; warnings: readonly InventoryWarning[] }> {
+): Promise<{ targets: InventoryTargets; warnings: readonly InventoryWarning[]; packages: ReadonlyMap<string, DeclaredPackage> }> {
   let text: string;
   try {
     text = await readText(path);
@@ -42,6 +43,9 @@ export async function loadInventoryTargets(
   }
   const inventory = parseInventory(text, path, { baseDir: dirname(path), warnListedTwice: false });
   const targets = new Map<string, Target>();
+  // An entry's `distroPackage`, by the same key: the exporter declares it for the probes of that server, as
+  // `audit --targets` does (QA43-60).
+  const packages = new Map<string, DeclaredPackage>();
   const lines = new Map<string, number>();
   const warnings: InventoryWarning[] = [...inventory.warnings];
   let more = 0;
@@ -67,10 +71,11 @@ export async function loadInventoryTargets(
       continue;
     }
     targets.set(key, target);
+    if (entry.distroPackage) packages.set(key, entry.distroPackage);
     lines.set(key, entry.source.line);
   }
   if (more > 0) warnings.push(inventoryWarning('listed-twice', { path }, `${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`));
-  return { targets, warnings };
+  return { targets, warnings, packages };
 }
 
 /** How many "listed twice" warnings are given one by one (as the inventory parser's). */

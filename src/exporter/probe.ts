@@ -17,6 +17,7 @@ import { CONNECT_TIMEOUT_MS } from '../util/defaults.ts';
 import { addressOf } from '../net/address.ts';
 import { createHostDiscovery } from '../gather/host/discovery.ts';
 import type { SharedTcpTables } from '../gather/host/proc.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
 
 export type TargetLookup =
   | { readonly ok: true; readonly target: Target }
@@ -165,6 +166,11 @@ export interface ProbeContext {
    * `tls-port`, cluster bus, plaintext `port`): the allowlist's word, never the server's ({@link probeAllowance}).
    */
   readonly mayConnect?: (host: string, port: number) => string | undefined;
+  /**
+   * The distribution package declared for this server (its inventory entry's `distroPackage`, else its module's):
+   * judged as `audit --distro-package` judges it, never beating a package the host facts saw.
+   */
+  readonly distroPackage?: DeclaredPackage;
 }
 
 /**
@@ -195,6 +201,7 @@ export async function probeTarget(target: Target, module: ModuleConfig, deadline
     deadline,
     ...(signal ? { signal } : {}),
     ...(context.mayConnect ? { mayConnect: context.mayConnect } : {}),
+    ...(context.distroPackage ? { distroPackage: context.distroPackage } : {}),
   };
   const timing = () => ({ durationSeconds: (performance.now() - started) / 1000, finishedAt: Date.now() / 1000 });
   try {

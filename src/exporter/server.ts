@@ -13,6 +13,8 @@ import { parseListen } from './config.ts';
 import type { ProbeSnapshot } from './metrics.ts';
 import { CONTENT_TYPES, expositionFor, renderProbe } from './metrics.ts';
 import type { InventoryTargets } from './inventory.ts';
+import { inventoryKey } from './inventory.ts';
+import type { DeclaredPackage } from '../redis/distro-package.ts';
 import { lookupTarget, probeAllowance, probeTarget, shownTarget, timedOut } from './probe.ts';
 import { redactWords } from '../util/redact.ts';
 import { terminalSafe } from '../report/common.ts';
@@ -26,6 +28,8 @@ export interface ExporterOptions {
   readonly listen?: string;
   /** The servers of `inventory:` (see loadInventoryTargets), allowed beside the allowlist. */
   readonly inventory?: InventoryTargets;
+  /** The inventory entries' `distroPackage`, by the same keys (see loadInventoryTargets). */
+  readonly inventoryPackages?: ReadonlyMap<string, DeclaredPackage>;
   /** Receives one JSON line per probe and per lifecycle event; default: stderr. */
   readonly log?: (line: string) => void;
   /**
@@ -195,7 +199,9 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       }
       slotAt = Date.now();
       try {
-        const snapshot = await probeTarget(target, module, deadline, { signal: stopping.signal, sockets, mayConnect });
+        // An inventory entry's distroPackage beats its module's, as a target's beats --distro-package in an audit.
+        const distroPackage = options.inventoryPackages?.get(inventoryKey(target.host, target.port)) ?? module.distroPackage;
+        const snapshot = await probeTarget(target, module, deadline, { signal: stopping.signal, sockets, mayConnect, ...(distroPackage ? { distroPackage } : {}) });
         // The outcome as redfort_exporter_probes_total says it, so the two series join: a timeout was 'failed' here.
         durations.observe({ module: module.name, outcome: outcomeOf(snapshot) }, snapshot.durationSeconds);
         // A timeout is not reused: the next scrape may have more time.

@@ -49,7 +49,7 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? []).map((w) => w.message)]) say(`warning: ${warning}`);
   let exporter;
   try {
-    exporter = await startExporter({ config, ...(inventory ? { inventory: inventory.targets } : {}), ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
+    exporter = await startExporter({ config, ...(inventory ? { inventory: inventory.targets, inventoryPackages: inventory.packages } : {}), ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const listen = flags.listen ?? config.listen;
