@@ -61,6 +61,8 @@ interface AuditRun {
   readonly queuedAt: number;
   /** When it got one; undefined while it waits, or when it never did. */
   readonly slotAt?: number;
+  /** The deadline it runs to (epoch ms): the scrape's that started it. */
+  readonly deadline: number;
 }
 
 interface CacheEntry {
@@ -71,6 +73,11 @@ interface CacheEntry {
 /** When no scrape timeout header comes (a person with curl), and the floor of any deadline. */
 const MIN_DEADLINE_MS = 100;
 const MAX_CACHE_ENTRIES = 100_000;
+/**
+ * A running audit whose deadline is at most this much before a new scrape's is shared with it: the two scrapes of
+ * an HA pair with the same scrape_timeout arrive some milliseconds apart, and one audit serves both.
+ */
+const SHARED_DEADLINE_SLACK_MS = 250;
 /** A wait for a slot this long is said in a timeout's reason. */
 const SLOT_WAIT_SHOWN_SECONDS = 0.1;
 
@@ -184,10 +191,14 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   new client.Gauge({ name: 'redfort_exporter_cache_entries', help: 'Audit results kept for reuse.', registers: [registry], collect() { this.set(cache.size); } });
   new client.Gauge({ name: 'redfort_exporter_build_info', help: 'The redfort version of the exporter, always 1.', labelNames: ['version'] as const, registers: [registry] }).set({ version: packageVersion() }, 1);
 
-  /** One audit per target and module at a time: concurrent scrapes (an HA pair) share it. */
+  /**
+   * One audit per target and module at a time: concurrent scrapes (an HA pair) share it, when it runs at least as
+   * long as the scrape may wait. A scrape with a later deadline starts its own audit (the next ones share that one):
+   * a scrape with 15 s was answered 'timed out after 0.5 s' when a curl with 1 s had started the audit (QA43-52).
+   */
   function audit(key: string, target: Target, module: ModuleConfig, deadline: number): AuditRun {
     const running = inFlight.get(key);
-    if (running) return running;
+    if (running && running.deadline >= deadline - SHARED_DEADLINE_SLACK_MS) return running;
     const started = Date.now();
     let slotAt: number | undefined;
     const promise = (async (): Promise<ProbeSnapshot> => {
@@ -215,9 +226,12 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         limiter.release();
       }
     })();
-    const run: AuditRun = { result: promise, queuedAt: started, get slotAt() { return slotAt; } };
+    const run: AuditRun = { result: promise, queuedAt: started, deadline, get slotAt() { return slotAt; } };
     inFlight.set(key, run);
-    void promise.finally(() => inFlight.delete(key));
+    // A later audit of the same key may have taken its place: only its own entry is removed.
+    void promise.finally(() => {
+      if (inFlight.get(key) === run) inFlight.delete(key);
+    });
     return run;
   }
 
