@@ -73,6 +73,8 @@ interface CacheEntry {
 /** When no scrape timeout header comes (a person with curl), and the floor of any deadline. */
 const MIN_DEADLINE_MS = 100;
 const MAX_CACHE_ENTRIES = 100_000;
+/** Expired results are swept at most this often when results are kept (and at every /metrics scrape). */
+const SWEEP_INTERVAL_MS = 1000;
 /**
  * A running audit whose deadline is at most this much before a new scrape's is shared with it: the two scrapes of
  * an HA pair with the same scrape_timeout arrive some milliseconds apart, and one audit serves both.
@@ -188,7 +190,18 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const inFlight = new Map<string, AuditRun>();
   new client.Gauge({ name: 'redfort_exporter_audits_in_flight', help: 'Audits running now.', registers: [registry], collect() { this.set(limiter.running); } });
   new client.Gauge({ name: 'redfort_exporter_audits_queued', help: 'Audits waiting for a free slot (concurrency).', registers: [registry], collect() { this.set(limiter.queued); } });
-  new client.Gauge({ name: 'redfort_exporter_cache_entries', help: 'Audit results kept for reuse.', registers: [registry], collect() { this.set(cache.size); } });
+  /**
+   * Drops the results whose cacheSeconds are over: an entry left only when its own target and module were scraped
+   * again, so targets that went away (pods readdressed, file_sd entries removed) kept up to MAX_CACHE_ENTRIES dead
+   * results, and redfort_exporter_cache_entries counted them (QA43-53). Run at each /metrics scrape and, at most once
+   * a second, when a result is kept.
+   */
+  let sweptAt = 0;
+  const sweep = (now: number) => {
+    sweptAt = now;
+    for (const [key, entry] of cache) if (entry.expiresAt <= now) cache.delete(key);
+  };
+  new client.Gauge({ name: 'redfort_exporter_cache_entries', help: 'Audit results kept for reuse.', registers: [registry], collect() { sweep(Date.now()); this.set(cache.size); } });
   new client.Gauge({ name: 'redfort_exporter_build_info', help: 'The redfort version of the exporter, always 1.', labelNames: ['version'] as const, registers: [registry] }).set({ version: packageVersion() }, 1);
 
   /**
@@ -217,6 +230,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         durations.observe({ module: module.name, outcome: outcomeOf(snapshot) }, snapshot.durationSeconds);
         // A timeout is not reused: the next scrape may have more time.
         if (module.cacheSeconds > 0 && !snapshot.timedOut) {
+          const now = Date.now();
+          if (now - sweptAt >= SWEEP_INTERVAL_MS || cache.size >= MAX_CACHE_ENTRIES) sweep(now);
           if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
           cache.delete(key);
           cache.set(key, { snapshot, expiresAt: Date.now() + module.cacheSeconds * 1000 });

@@ -59,4 +59,20 @@ describe('exporter scrapes', () => {
       await server.stop();
     }
   });
+
+  it('drops kept results when their cacheSeconds are over, and the gauge counts reusable ones only (QA43-53)', async () => {
+    const server = await startRedis({ conf: 'protected-mode no' });
+    const exporter = await exporterWith(`modules: { default: { cacheSeconds: 1 } }\nallow: ['127.0.0.1:${server.port}']\n`, []);
+    try {
+      for (const db of [1, 2, 3]) assert.equal(sample((await get(`${exporter.url}/probe?target=${encodeURIComponent(`redis://127.0.0.1:${server.port}/${db}`)}`)).body, 'redfort_probe_success'), 1);
+      const entries = async () => sample((await get(`${exporter.url}/metrics`)).body, 'redfort_exporter_cache_entries');
+      // Kept while fresh (at least the last one: the first may have expired already on a loaded machine).
+      assert.ok((await entries())! >= 1);
+      // Nobody scrapes these targets again: they go once expired.
+      await eventually('the expired results to be dropped', async () => (await entries()) === 0, { timeoutMs: 10_000 });
+    } finally {
+      await exporter.close(1000);
+      await server.stop();
+    }
+  });
 });
