@@ -341,7 +341,16 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://exporter');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://exporter');
+    } catch {
+      // A request-target URL cannot parse (`GET http://u:pw@[::1/probe`): the client's mistake, 400, and its text
+      // is logged as a path only, without user info or query, where a scrape's credentials would stand (QA43-56).
+      log({ level: 'warn', msg: 'bad request', path: shownPath(req.url ?? '') });
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -384,7 +393,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
     handle(req, res).catch((error: unknown) => {
-      log({ level: 'error', msg: 'request failed', path: (req.url ?? '').slice(0, 256), error: error instanceof Error ? error.message : String(error) });
+      log({ level: 'error', msg: 'request failed', path: shownPath(req.url ?? ''), error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) res.writeHead(500).end();
     });
   };
@@ -426,6 +435,17 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       });
     },
   };
+}
+
+/**
+ * A request's target as a log line shows it: the path alone, without a query (a scrape's `target=` may carry
+ * credentials, which are refused, never logged) and without the user info of an absolute form
+ * (`http://u:pw@host/probe`); at most 256 characters.
+ */
+export function shownPath(requestTarget: string): string {
+  const noQuery = requestTarget.replace(/[?#].*$/s, '');
+  // Up to the last '@': a password may hold a '/' (the URL then fails to parse, which is how it came here).
+  return noQuery.replace(/^([A-Za-z][A-Za-z0-9+.-]*:)?\/\/.*@/s, '$1//').slice(0, 256);
 }
 
 /**

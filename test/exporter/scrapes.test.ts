@@ -75,4 +75,28 @@ describe('exporter scrapes', () => {
       await server.stop();
     }
   });
+
+  it('answers a request-target that cannot parse 400, logging no user info or query (QA43-56)', async () => {
+    const logs: string[] = [];
+    const exporter = await exporterWith(`modules: { default: {} }\nallow: ['127.0.0.1:1']\n`, logs);
+    try {
+      const port = Number(new URL(exporter.url).port);
+      for (const requestTarget of ['http://u:RawSecret5@[::1/probe?target=redis://:RawSecret6@x', '//u:Raw/Secret7@[::1/probe']) {
+        const reply = await new Promise<string>((resolve, reject) => {
+          const socket = net.createConnection(port, '127.0.0.1');
+          let text = '';
+          socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
+          socket.on('end', () => resolve(text));
+          socket.on('error', reject);
+          socket.write(`GET ${requestTarget} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        });
+        assert.match(reply, /^HTTP\/1\.1 400 /);
+      }
+      const text = logs.join('\n');
+      assert.doesNotMatch(text, /RawSecret/);
+      assert.match(text, /"msg":"bad request","path":"http:\/\/\[::1\/probe"/);
+    } finally {
+      await exporter.close(1000);
+    }
+  });
 });
