@@ -56,8 +56,10 @@ describe('harden of a live node watched by Sentinels (QA40-16)', () => {
     mkdirSync(mdir);
     mkdirSync(rdir);
     const old = { password: P };
-    const master = await node(mdir, (port) => `port ${port}\nbind 127.0.0.1\ndir ${mdir}\nsave ""\nrequirepass ${P}\nmasterauth ${P}\n`, old);
-    const replica = await node(rdir, (port) => `port ${port}\nbind 127.0.0.1\ndir ${rdir}\nsave ""\nrequirepass ${P}\nmasterauth ${P}\nreplicaof ${master.host} ${master.port}\n`, old);
+    // repl-diskless-sync-delay 0 (kept by harden): each full sync (the first, the hardened replica's) starts at once,
+    // not after the default 5 s.
+    const master = await node(mdir, (port) => `port ${port}\nbind 127.0.0.1\ndir ${mdir}\nsave ""\nrepl-diskless-sync-delay 0\nrequirepass ${P}\nmasterauth ${P}\n`, old);
+    const replica = await node(rdir, (port) => `port ${port}\nbind 127.0.0.1\ndir ${rdir}\nsave ""\nrepl-diskless-sync-delay 0\nrequirepass ${P}\nmasterauth ${P}\nreplicaof ${master.host} ${master.port}\n`, old);
     await eventually('the replica to sync', () => linkUp(replica, old));
     const sentinels = await startSentinels(3, master, { masterName: NAME, authPass: P, quorum: 2 });
     await eventually('the sentinels to know the replica and each other', async () => {
