@@ -22,48 +22,51 @@ describe("fix on the corpus's configs", () => {
   let applied = 0;
   let refused = 0;
 
-  for (const file of files) {
-    it(file, async (t) => {
-      const text = readFileSync(join(CORPUS, file), 'latin1');
-      let server;
-      try {
-        server = await startRedis({ confText: (port) => text + startHereLines(port), killOnStop: true });
-      } catch {
-        t.diagnostic('not a file this redis-server starts with');
-        return;
-      }
-      try {
-        let before;
+  // Two files at a time: each has its own server, directory and CLI runs, and much of an item is waiting for them.
+  describe('each file', { concurrency: 2 }, () => {
+    for (const file of files) {
+      it(file, async (t) => {
+        const text = readFileSync(join(CORPUS, file), 'latin1');
+        let server;
         try {
-          before = await snapshot(server);
-        } catch (error) {
-          // A password the corpus does not show, or CONFIG renamed away: fix cannot log in or read, nothing to compare.
-          t.diagnostic(`not readable without the file's own credentials: ${(error as Error).message}`);
+          server = await startRedis({ confText: (port) => text + startHereLines(port), killOnStop: true });
+        } catch {
+          t.diagnostic('not a file this redis-server starts with');
           return;
         }
-        const dir = workDir();
-        const run = await runCli(['fix', server.url, '--apply', '--include-disruptive', '--yes', '--no-probe', '--rollback-file', 'rb.json'], { cwd: dir });
-        const said = run.stdout + run.stderr;
-        if (run.code === 2) {
-          assert.match(said, /before any change: fix changes nothing on a deployment that is not healthy/);
-          assert.ok(!existsSync(join(dir, 'rb.json')), 'nothing recorded');
+        try {
+          let before;
+          try {
+            before = await snapshot(server);
+          } catch (error) {
+            // A password the corpus does not show, or CONFIG renamed away: fix cannot log in or read, nothing to compare.
+            t.diagnostic(`not readable without the file's own credentials: ${(error as Error).message}`);
+            return;
+          }
+          const dir = workDir();
+          const run = await runCli(['fix', server.url, '--apply', '--include-disruptive', '--yes', '--no-probe', '--rollback-file', 'rb.json'], { cwd: dir });
+          const said = run.stdout + run.stderr;
+          if (run.code === 2) {
+            assert.match(said, /before any change: fix changes nothing on a deployment that is not healthy/);
+            assert.ok(!existsSync(join(dir, 'rb.json')), 'nothing recorded');
+            assert.deepEqual(await snapshot(server), before);
+            refused++;
+            return;
+          }
+          assert.equal(run.code, 0, said);
+          assert.doesNotMatch(said, /rolling back/);
+          // A replica (fix asks for --replication first) may have nothing to apply, and so nothing to roll back.
+          if (!existsSync(join(dir, 'rb.json'))) return;
+          applied++;
+          const back = await runCli(['fix', '--rollback', 'rb.json'], { cwd: dir });
+          assert.equal(back.code, 0, back.stdout + back.stderr);
           assert.deepEqual(await snapshot(server), before);
-          refused++;
-          return;
+        } finally {
+          await server.stop();
         }
-        assert.equal(run.code, 0, said);
-        assert.doesNotMatch(said, /rolling back/);
-        // A replica (fix asks for --replication first) may have nothing to apply, and so nothing to roll back.
-        if (!existsSync(join(dir, 'rb.json'))) return;
-        applied++;
-        const back = await runCli(['fix', '--rollback', 'rb.json'], { cwd: dir });
-        assert.equal(back.code, 0, back.stdout + back.stderr);
-        assert.deepEqual(await snapshot(server), before);
-      } finally {
-        await server.stop();
-      }
-    });
-  }
+      });
+    }
+  });
 
   it('applied and rolled back on enough of the corpus to mean something', () => {
     assert.ok(applied >= 12, `${applied} configs applied and rolled back`);
