@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { auditTarget, reportOf } from '../../src/app/audit.ts';
 import type { AuditOptions } from '../../src/app/audit.ts';
 import { auditDeployment } from '../../src/app/deployment.ts';
@@ -11,7 +10,8 @@ import { sampleGrants } from '../../src/gather/sample/sample.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { REPORTERS } from '../../src/report/index.ts';
 import { RULES } from '../../src/rules/index.ts';
-import { rawPipeline } from '../harness/raw.ts';
+import { rawCommand, rawPipeline } from '../harness/raw.ts';
+import { eventually } from '../harness/wait.ts';
 import { forwardingProxy } from '../helpers/config-proxy.ts';
 import { err } from '../helpers/fake-resp-server.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
@@ -51,9 +51,15 @@ async function monitor(run: () => Promise<unknown>): Promise<{ client: string; c
   socket.write('MONITOR\r\n');
   await new Promise((resolve) => socket.once('data', resolve));
   await run();
-  await sleep(200);
+  // Read until a marker sent after the run shows up, not for a fixed 200 ms: on a loaded machine the last lines of
+  // the run could still be unread when the socket was closed.
+  const marker = `redfort-monitor-end-${process.pid}-${Date.now()}`;
+  await rawCommand(server.host, server.port, ['ECHO', marker]);
+  await eventually('MONITOR to show the end of the run', async () => text.includes(marker), { intervalMs: 20 });
   socket.destroy();
-  return [...text.matchAll(/^\+?\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]+)"/gm)].map((m) => ({ client: m[1]!, command: m[2]!.toLowerCase() }));
+  return [...text.matchAll(/^\+?\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]+)"(.*)$/gm)]
+    .filter((m) => !(m[2] === 'ECHO' && m[3]!.includes(marker)))
+    .map((m) => ({ client: m[1]!, command: m[2]!.toLowerCase() }));
 }
 
 test('MONITOR during a sampled audit: the sampler sends only SELECT, SCAN, TYPE and the bounded reads; nothing writes', async () => {
