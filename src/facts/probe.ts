@@ -24,6 +24,11 @@ export interface ProbeFacts {
   readonly clientCertificateFile?: CertificateFacts;
   /** Why a configured `tls-client-cert-file` was not read. */
   readonly clientCertificateFileUnread?: string;
+  /**
+   * The certificates of `tls-ca-cert-file` (the CAs the server verifies clients and its TLS peers against), when set
+   * and readable from here, as {@link certificateFile} is (QA41-22).
+   */
+  readonly caCertificateFile?: readonly CertificateFacts[];
   /** Why no network probe ran (`--no-probe`, no live server); only the local certificate file was read. */
   readonly networkSkipped?: string;
   /**

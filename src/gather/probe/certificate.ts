@@ -121,6 +121,34 @@ function fileChain(pem: Buffer, path: string): CertificateFacts[] {
   return chain;
 }
 
+/** The most certificates of a `tls-ca-cert-file` judged (a system bundle holds some 150). */
+const MAX_CA_CERTIFICATES = 200;
+
+/**
+ * The certificates of `tls-ca-cert-file`, each with its line, or why the file could not be read: every one is a CA
+ * the server trusts, whose dates decide whether the certificates it issued verify (QA41-22).
+ */
+export async function readCaFile(path: string, directive = 'tls-ca-cert-file'): Promise<CertificateFacts[] | string> {
+  let pem: Buffer;
+  try {
+    pem = await readFileBytes(path);
+  } catch (error) {
+    const why = errnoOf(error) ?? (error instanceof FileReadError ? error.detail : undefined);
+    return `${directive} ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
+  }
+  const text = pem.toString('latin1');
+  const found: CertificateFacts[] = [];
+  for (const block of [...text.matchAll(PEM_CERTIFICATE)].slice(0, MAX_CA_CERTIFICATES)) {
+    const line = text.slice(0, block.index).split('\n').length;
+    try {
+      found.push(describeCertificate(new (nodeCrypto().X509Certificate)(block[0]), { kind: 'file', path, line }));
+    } catch {
+      // Not a certificate OpenSSL reads either: redis-server refuses the file.
+    }
+  }
+  return found;
+}
+
 /** The certificate of `tls-cert-file` (or the `directive` named), or why it could not be read. */
 export async function readCertificateFile(path: string, directive = 'tls-cert-file'): Promise<CertificateFacts | string> {
   let pem: Buffer;

@@ -5,7 +5,7 @@ import type { Enricher, EnrichOptions } from '../enrich.ts';
 import type { Target } from '../../redis/target.ts';
 import { tlsOptions } from '../live/tls-options.ts';
 import { authCommand } from '../live/login.ts';
-import { certificateFromPeer, readCertificateFile } from './certificate.ts';
+import { certificateFromPeer, readCaFile, readCertificateFile } from './certificate.ts';
 import { OPEN_HANDSHAKE, probeClientAuth } from './client-auth.ts';
 import { probeDefaultPasswords } from './credentials.ts';
 import { probeLuaPackage } from './cve-2022-0543.ts';
@@ -175,12 +175,22 @@ async function certificateFile(facts: Facts, config: ConfigMap | undefined, targ
   return readCertificateFile(path, directive);
 }
 
+/** The certificates of `tls-ca-cert-file`, read as {@link certificateFile} reads tls-cert-file; none when not read. */
+async function caFile(facts: Facts, config: ConfigMap | undefined, target: Target | undefined, options: EnrichOptions): Promise<Pick<ProbeFacts, 'caCertificateFile'>> {
+  const path = config?.get('tls-ca-cert-file')?.value ?? '';
+  if (path === '' || !isAbsolute(path) || (target && !isLocalHost(target.host))) return {};
+  if (target && (await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery)) !== true) return {};
+  const read = await readCaFile(path);
+  return typeof read === 'string' || read.length === 0 ? {} : { caCertificateFile: read };
+}
+
 async function gatherProbes(facts: Facts, target: Target | undefined, options: EnrichOptions): Promise<Facts> {
   const config = facts.config ?? facts.files?.config;
   const tlsConfigured = portOf(config, 'tls-port') > 0 || target?.tls !== undefined;
   const notes: string[] = [];
   const file = tlsConfigured ? await certificateFile(facts, config, target, options) : undefined;
   const clientFile = tlsConfigured ? await certificateFile(facts, config, target, options, 'tls-client-cert-file') : undefined;
+  const cas = tlsConfigured ? await caFile(facts, config, target, options) : {};
   const networkSkipped = options.noProbe ? 'network probes were turned off (--no-probe)' : !target ? 'no live server to probe' : undefined;
   const network = target && !networkSkipped ? await probeNetwork(facts, target, { config, tlsConfigured }, options, notes) : undefined;
 
@@ -192,6 +202,7 @@ async function gatherProbes(facts: Facts, target: Target | undefined, options: E
     tls: [],
     ...network,
     ...certificateFiles(file, clientFile),
+    ...cas,
     ...(networkSkipped ? { networkSkipped } : {}),
     notes,
     source: { kind: 'probe', detail: target ? `network probes of ${target.host}` : 'tls-cert-file' },
@@ -220,10 +231,12 @@ export async function fileCertificates(facts: Facts): Promise<Facts> {
   if (!(portOf(config, 'tls-port') > 0 || tlsOn('tls-replication') || tlsOn('tls-cluster'))) return facts;
   const file = await certificateFile(facts, config, undefined, {});
   const clientFile = await certificateFile(facts, config, undefined, {}, 'tls-client-cert-file');
-  if (file === undefined && clientFile === undefined) return facts;
+  const cas = await caFile(facts, config, undefined, {});
+  if (file === undefined && clientFile === undefined && cas.caCertificateFile === undefined) return facts;
   const probe: ProbeFacts = {
     tls: [],
     ...certificateFiles(file, clientFile),
+    ...cas,
     networkSkipped: 'no live server to probe',
     notes: [],
     source: { kind: 'probe', detail: 'tls-cert-file' },

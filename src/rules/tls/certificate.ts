@@ -205,6 +205,19 @@ export default defineRule({
         passes.push(`${label} is valid until ${date(c.validTo)} (${days} days) with a ${keyText(c)} key${trustNotes(c).length > 0 ? `; ${trustNotes(c).join(', ')}` : ''}`);
       }
     }
+    // QA41-22 rest: the CAs of tls-ca-cert-file, which the server verifies its clients' certificates (tls-auth-clients)
+    // and its TLS peers (replication, the cluster bus) against: one out of its dates verifies none it issued.
+    const config = facts.config ?? facts.files?.config;
+    const caPath = config?.get('tls-ca-cert-file')?.value;
+    for (const ca of facts.probe?.caCertificateFile ?? []) {
+      const label = `the CA certificate ${ca.subject} in tls-ca-cert-file ${caPath ?? ''}`.trimEnd();
+      const evidence = [`issuer: ${ca.issuer}`, `valid ${date(ca.validFrom)} to ${date(ca.validTo)}`, `SHA-256 fingerprint ${ca.fingerprint256}`];
+      const days = Math.floor((ca.validTo - now) / DAY);
+      const verifies = 'the server no longer verifies the client certificates and TLS peers it issued';
+      if (ca.validTo <= now) findings.push({ message: `${label} expired on ${date(ca.validTo)}, ${-days} day${days === -1 ? '' : 's'} ago: ${verifies}`, source: ca.source, evidence });
+      else if (ca.validTo - now < thresholds.certExpiryDays * DAY) findings.push({ message: `${label} expires on ${date(ca.validTo)}, in ${days} day${days === 1 ? '' : 's'} (threshold ${thresholds.certExpiryDays}): the server then refuses the client certificates and TLS peers it issued`, source: ca.source, severity: 'medium', evidence });
+      if (ca.validFrom > now) findings.push({ message: `${label} is not valid before ${date(ca.validFrom)}: until then the server refuses the client certificates and TLS peers it issued`, source: ca.source, severity: 'medium', evidence });
+    }
     if (findings.length > 0) return fail(findings);
     return pass(passes.join('; '), { source: seen[0]!.certificate.source });
   },
