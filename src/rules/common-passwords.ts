@@ -54,6 +54,11 @@ function placeholderPasswords(): string[] {
     }
   }
   for (const bracketed of ['<password>', '<your_password>', '<your-password>', '<redis_password>', '<redis-password>', '<PASSWORD>', '<YOUR_PASSWORD>', '<REDIS_PASSWORD>', '[password]', '{password}', 'xxxxxxxx', 'XXXXXXXX', 'xxxxxxxxxxxxxxxx']) out.add(bracketed);
+  // QA43-8: literal example passwords of charts and READMEs that deployments keep: redis-ha's _configs.tpl
+  // (DandyDeveloper/charts: init.sh replaces them only when AUTH is set; its customConfig examples carry them), the
+  // docker-compose tutorial's `--requirepass eYVX…` and the redis:alpine compose example's, bitnami/redis README's
+  // replication example (REDIS_MASTER_PASSWORD=my_master_password, REDIS_PASSWORD=my_replica_password).
+  for (const copied of ['replace-default-auth', 'replace-default-sentinel-auth', 'eYVX7EwVmmxKPCDmwMtyKVge8oLd2t81', 'sOmE_sEcUrE_pAsS', 'my_master_password', 'my_replica_password']) out.add(copied);
   return [...out];
 }
 

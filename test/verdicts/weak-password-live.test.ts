@@ -80,6 +80,9 @@ describe('auth.weak-password on a live server', () => {
       ['ACL', 'SETUSER', 'copied', 'on', '>YourStrongPassword', '~*', '+get'],
       ['ACL', 'SETUSER', 'compose', 'on', '>your_strong_password_here', '~*', '+get'],
       ['ACL', 'SETUSER', 'upper', 'on', '>YOUR_STRONG_PASSWORD123!', '~*', '+get'],
+      // QA43-8: redis-ha's chart placeholder and a tutorial's password, copied as they are.
+      ['ACL', 'SETUSER', 'chart', 'on', '>replace-default-auth', '~*', '+get'],
+      ['ACL', 'SETUSER', 'tutorial', 'on', '>eYVX7EwVmmxKPCDmwMtyKVge8oLd2t81', '~*', '+get'],
       // QA39-9: redis-operator's health-check user.
       ['ACL', 'SETUSER', 'pinger', '-@all', '+ping', 'on', '>pq7z'],
     ]);
@@ -100,7 +103,7 @@ describe('auth.weak-password on a live server', () => {
     const pinger = results.find((r) => r.message.includes("'pinger'"));
     assert.deepEqual([pinger?.status, pinger?.severity, pinger?.message], ['fail', 'low', "user 'pinger' has a 4-character password (shorter than 16), but may run only PING: guessing it gains nothing else"]);
     assert.equal(results.find((r) => r.message.includes("'four'"))?.severity, 'high', 'a user that may run GET stays high');
-    for (const user of ['copied', 'compose', 'upper']) {
+    for (const user of ['copied', 'compose', 'upper', 'chart', 'tutorial']) {
       assert.ok(messages.includes(`fail user '${user}' has a template's placeholder password (the example value of published configs and scripts, such as YourStrongPassword or change_me)`), messages.join('\n'));
     }
     // A nopass user that may run nothing gets nothing by logging in (NOPERM for every command); one with GET does.
