@@ -52,7 +52,8 @@ export function secretsFromFacts(facts: Facts, path: string): string[] | undefin
   };
   for (const master of facts.sentinel?.masters ?? []) if (master.authPass?.value.set) note(master.authPass.source, 'sentinel auth-pass');
   if (facts.sentinel?.sentinelPass?.value.set) note(facts.sentinel.sentinelPass.source, 'sentinel sentinel-pass');
-  for (const [name, fact] of files.secrets) if (fact.value.set) note(fact.source, name);
+  // As the file writes it (Valkey's primaryauth, not masterauth), as auth.plaintext-passwords names it.
+  for (const [name, fact] of files.secrets) if (fact.value.set) note(fact.source, files.spelled?.get(name) ?? name);
   // The implicit default user points at its requirepass line, already named.
   for (const user of files.users) if (user.passwords.length > 0) note(user.source, `user ${user.name} ${user.plaintextPasswords > 0 ? 'password' : 'password hash'}`);
   return [...byLine].sort(([a], [b]) => a - b).map(([line, name]) => `${path}:${line}: ${name}`);
