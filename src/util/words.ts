@@ -36,3 +36,11 @@ export function shellWords(text: string): string[] {
 export function listed(items: readonly string[]): string {
   return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+
+/** `a` or `an` before a number as it is read aloud: an 8, an 11, an 18, an 80 or 800-something; a 1, a 16. */
+export function articleFor(n: number): 'a' | 'an' {
+  // The group read first: 11 of 11,000, 800 of 800,000.
+  let lead = Math.floor(Math.abs(n));
+  while (lead >= 1000) lead = Math.floor(lead / 1000);
+  return String(lead).startsWith('8') || lead === 11 || lead === 18 ? 'an' : 'a';
+}

@@ -40,7 +40,7 @@ for (const build of ['redis-7.2.6', 'redis-8.6.3'] as const satisfies readonly B
         assert.equal(r.error, undefined, r.error);
         const [bind] = of(r, 'network.bind-all-interfaces');
         assert.equal(bind?.status, 'fail', bind?.message);
-        assert.match(bind!.message, /^bind is '0\.0\.0\.0': '0\.0\.0\.0' exposes Redis beyond loopback/);
+        assert.match(bind!.message, /^bind is '0\.0\.0\.0': '0\.0\.0\.0' exposes the server beyond loopback/);
         assert.deepEqual(bind!.source, { kind: 'live', command: 'INFO server listener0' });
         const [mode] = of(r, 'network.protected-mode-off');
         assert.equal(mode?.status, 'skip', mode?.message);

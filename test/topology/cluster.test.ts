@@ -149,7 +149,7 @@ describe('a 6-node cluster: 3 masters, 3 replicas over 3 hosts', () => {
     await rawCommand(odd.host, odd.port, ['ACL', 'SETUSER', 'ops', 'on', '>ops-secret-123456', '+@all'], auth(odd));
     try {
       const [deployment] = await auditDeployment(resolveTarget(seed, {}, {}), { ...FAST, kind: 'cluster' });
-      expectRule(deployment!, 'config.inconsistent-nodes', 'fail', new RegExp(`^ACL users is '\\{default,ops\\}' on ${ports(5).replace(/\./g, '\\.')} but '\\{default\\}' on the other 5 nodes$`));
+      expectRule(deployment!, 'config.inconsistent-nodes', 'fail', new RegExp(`^ACL users are '\\{default,ops\\}' on ${ports(5).replace(/\./g, '\\.')} but '\\{default\\}' on the other 5 nodes$`));
     } finally {
       await rawCommand(odd.host, odd.port, ['ACL', 'DELUSER', 'ops'], auth(odd));
     }

@@ -64,7 +64,7 @@ describe('a master and 3 replicas over 3 hosts, no TLS', () => {
     expectRule(deployment!, 'cluster.master-count', 'skip', /not a cluster/);
     const inconsistent = expectRule(deployment!, 'config.inconsistent-nodes', 'fail');
     assert.ok(inconsistent.includes(`requirepass is 'set' on ${at(master)} but 'not set' on the other 3 nodes`), inconsistent.join('\n'));
-    assert.ok(inconsistent.includes(`ACL users is '{default,repl,weak}' on ${at(master)} but '{default}' on the other 3 nodes`), inconsistent.join('\n'));
+    assert.ok(inconsistent.includes(`ACL users are '{default,repl,weak}' on ${at(master)} but '{default}' on the other 3 nodes`), inconsistent.join('\n'));
     // Each replica's own entry judges it alone.
     expectRule(entry(results, `redis://${at(withUser)}`), 'replication.no-masteruser', 'pass', /authenticates to its master as 'repl'/);
     expectRule(entry(results, `redis://${at(asDefault)}`), 'replication.no-masteruser', 'fail', /masterauth is set but masteruser is ''/);

@@ -49,7 +49,7 @@ describe('a server started with --aclfile and no config file (real servers)', ()
     const { port, path } = await withAclFile(acl);
     const r = await audit(port);
     assert.equal(r.error, undefined, r.error);
-    assert.deepEqual(of(r, 'auth.weak-password'), [['fail', "user 'app' has a 11-character password (shorter than 16)"]]);
+    assert.deepEqual(of(r, 'auth.weak-password'), [['fail', "user 'app' has an 11-character password (shorter than 16)"]]);
     assert.deepEqual(of(r, 'auth.plaintext-passwords'), [
       ['fail', "user 'admin' has 1 clear-text password ('>…')"],
       ['fail', "user 'app' has 1 clear-text password ('>…')"],

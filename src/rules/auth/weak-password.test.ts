@@ -51,6 +51,8 @@ ruleTester(rule, {
     // CONFIG GET requirepass gives the clear text, whose digest matches the default user's hash: its length is known.
     { name: 'requirepass abc: length known', facts: liveFacts({ conf: 'requirepass abc' }), messages: [/user 'default' has a 3-character password \(shorter than 16\)/] },
     { name: 'requirepass of 10 characters', facts: liveFacts({ conf: 'requirepass Zq7xW2pLm9' }), messages: [/10-character password/] },
+    { name: 'requirepass of 8 characters: an 8-character (QA43-6)', facts: liveFacts({ conf: 'requirepass Zq7xW2pL' }), messages: [/has an 8-character password/] },
+    { name: 'requirepass of 11 characters: an 11-character', facts: liveFacts({ conf: 'requirepass Zq7xW2pLm9K' }), messages: [/has an 11-character password/] },
     {
       // h0riz4n/server-settings users.acl: ACL LIST shows only the hash, the file read beside it shows 'Rustam2003'.
       name: 'a short password written in clear in the ACL file of a live server',

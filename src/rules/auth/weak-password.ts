@@ -5,6 +5,7 @@ import { unreadUsers } from '../util.ts';
 import { runsNothing, runsOnly } from '../../acl/permissions.ts';
 import { EMPTY_SHA256, canLogIn } from './users.ts';
 import { clipped } from '../../util/shown.ts';
+import { articleFor } from '../../util/words.ts';
 import { isPlaceholderPassword, isPublishedPassword, knownTemplatePassword } from '../common-passwords.ts';
 
 /**
@@ -54,7 +55,7 @@ function weakness(digest: SecretDigest, length: number | undefined, min: number,
   if (isPlaceholderPassword(digest.sha256)) return "a template's placeholder password (the example value of published configs and scripts, such as YourStrongPassword or change_me)";
   if (isCommon(digest.sha256)) return 'a common password (found in the list of the most used passwords)';
   if (digest.pattern !== undefined) return `a trivially structured password (${digest.pattern}), which guessing tools try right after the common lists`;
-  if (length !== undefined && length < min) return `a ${length}-character password (shorter than ${min})`;
+  if (length !== undefined && length < min) return `${articleFor(length)} ${length}-character password (shorter than ${min})`;
   return undefined;
 }
 

@@ -92,7 +92,7 @@ ruleTester(rule, {
     {
       name: 'ACL users differ (ACL changes are not replicated)',
       facts: deployment(cluster({ index: 3, acl: [...ACL, 'user ops on nopass +@all'] })),
-      messages: [/^ACL users is '\{app,default,ops\}' on 10\.0\.0\.2:6380 but '\{app,default\}' on the other 5 nodes$/],
+      messages: [/^ACL users are '\{app,default,ops\}' on 10\.0\.0\.2:6380 but '\{app,default\}' on the other 5 nodes$/],
     },
     {
       name: 'the same user with another password and other rules: shown by group, never by digest',

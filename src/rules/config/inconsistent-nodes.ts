@@ -134,6 +134,9 @@ function show(value: Value, index: number): string {
   return value.shown === SECRET ? `password #${index + 1}` : `'${clipped(value.shown)}'`;
 }
 
+/** The compared settings named in the plural. */
+const PLURAL_SETTINGS = new Set(['ACL users']);
+
 /** One finding per setting whose value differs between the nodes of one kind. */
 function compare(kind: string, nodes: readonly { node: TopologyNode; settings: Settings }[]): Finding[] {
   const findings: Finding[] = [];
@@ -150,10 +153,11 @@ function compare(kind: string, nodes: readonly { node: TopologyNode; settings: S
     if (byKey.size < 2) continue;
     const groups = [...byKey.values()].sort((a, b) => b.where.length - a.where.length).map((g, i) => ({ ...g, shown: show(g.value, i) }));
     const [majority, ...rest] = groups;
+    const [is, differs] = PLURAL_SETTINGS.has(name) ? ['are', 'differ'] : ['is', 'differs'];
     const message =
       rest.length === 1 && rest[0]!.where.length < majority!.where.length
-        ? `${name} is ${rest[0]!.shown} on ${rest[0]!.where.join(', ')} but ${majority!.shown} on the other ${majority!.where.length} ${kind}`
-        : `${name} differs between the ${kind}: ${groups.map((g) => `${g.shown} on ${g.where.join(', ')}`).join('; ')}`;
+        ? `${name} ${is} ${rest[0]!.shown} on ${rest[0]!.where.join(', ')} but ${majority!.shown} on the other ${majority!.where.length} ${kind}`
+        : `${name} ${differs} between the ${kind}: ${groups.map((g) => `${g.shown} on ${g.where.join(', ')}`).join('; ')}`;
     findings.push({ message, evidence: groups.map((g) => `${g.shown}: ${g.where.join(', ')}`) });
   }
   return findings;

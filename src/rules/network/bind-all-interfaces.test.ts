@@ -20,7 +20,7 @@ ruleTester(rule, {
     { name: '0.0.0.0', facts: conf('bind 0.0.0.0'), messages: [/'0\.0\.0\.0' exposes/] },
     { name: '::', facts: conf('bind ::'), messages: [/'::' exposes/] },
     { name: '-::* (optional IPv6 wildcard)', facts: conf('bind 127.0.0.1 -::*'), messages: [/'-::\*' exposes/] },
-    { name: '7.x default when bind is absent: * -::*', facts: conf(''), messages: [/bind is '\* -::\*': '\*', '-::\*' expose Redis/], severity: 'high' },
+    { name: '7.x default when bind is absent: * -::*', facts: conf(''), messages: [/bind is '\* -::\*': '\*', '-::\*' expose the server beyond/], severity: 'high' },
     { name: 'a public IPv4 address', facts: conf('bind 203.0.113.7 127.0.0.1'), messages: [/'203\.0\.113\.7' exposes/] },
     { name: 'a public IPv6 address', facts: conf('bind 2001:db8::10'), messages: [/'2001:db8::10' exposes/] },
     { name: 'a tls-port keeps TCP open even with port 0', facts: conf('port 0\ntls-port 6380\nbind 0.0.0.0'), messages: [/'0\.0\.0\.0'/] },
@@ -53,7 +53,7 @@ ruleTester(rule, {
     {
       name: 'a host name the server listens on a public address for',
       facts: listening('db.example.com 127.0.0.1', '127.0.0.1', '203.0.113.9'),
-      messages: [/^bind is 'db\.example\.com 127\.0\.0\.1': 'db\.example\.com' \(a host name: the server listens on 203\.0\.113\.9\) exposes Redis beyond loopback/],
+      messages: [/^bind is 'db\.example\.com 127\.0\.0\.1': 'db\.example\.com' \(a host name: the server listens on 203\.0\.113\.9\) exposes the server beyond loopback/],
       severity: 'high',
     },
     { name: 'a wildcard beside an unresolved name still fails', facts: conf('bind redis 0.0.0.0'), messages: [/^bind is 'redis 0\.0\.0\.0': '0\.0\.0\.0' exposes/] },

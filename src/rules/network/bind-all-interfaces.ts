@@ -44,7 +44,7 @@ export default defineRule({
     const shown = (e: (typeof entries)[number]) => `'${clipped(e.address)}'${e.resolved ? ` (a host name: the server listens on ${e.resolved.map((a) => clipped(a)).join(', ')})` : ''}`;
     if (exposed.length > 0) {
       return fail({
-        message: `bind is '${clipped(bind.value)}': ${exposed.map(shown).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} Redis beyond loopback and private networks`,
+        message: `bind is '${clipped(bind.value)}': ${exposed.map(shown).join(', ')} ${exposed.length > 1 ? 'expose' : 'exposes'} the server beyond loopback and private networks`,
         source: bind.source,
         ...(atLeast(server, 6, 2) === false && { remediation: BEFORE_6_2 }),
         ...sentinelFix(server, SENTINEL),
