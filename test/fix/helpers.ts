@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/fix/apply.ts';
@@ -49,6 +50,21 @@ process.once('exit', () => {
 });
 
 /** A directory for rollback files, removed when the test file's process ends. */
+/**
+ * Waits until nothing listens on `server`'s port any more: a SIGKILL takes effect when the kernel gets to it, which on a
+ * loaded machine may be later than a fixed pause.
+ */
+export async function untilRefused(server: RunningServer): Promise<void> {
+  await eventually(`${server.host}:${server.port} to refuse connections`, () => new Promise<boolean>((resolve) => {
+    const socket = net.connect(server.port, server.host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  }));
+}
+
 export function workDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'redfort-fix-test-'));
   workDirs.push(dir);

@@ -13,7 +13,7 @@ import { rawCommand } from '../harness/raw.ts';
 import { startRedis, startReplica, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { build, ROOT, runCli } from '../report/cli-run.ts';
-import { address, apply, plan, secretsFor, snapshot, state, target, USERS, workDir } from './helpers.ts';
+import { address, apply, plan, secretsFor, snapshot, state, target, USERS, workDir, untilRefused } from './helpers.ts';
 
 // Session 40's rollback-record entries: what an apply records, what a stopped apply undoes, what a rollback keeps.
 after(stopAll);
@@ -157,7 +157,7 @@ describe('a rollback with a replica down (QA40-2)', () => {
     assert.match(readFileSync(replica.confPath, 'utf8'), new RegExp(`masteruser "?${USERS.replication}`), 'CONFIG REWRITE wrote masteruser');
 
     process.kill(replica.pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
+    await untilRefused(replica);
     const record = await readRollback(rollbackFile);
     const targets = new Map(record.nodes.map((n) => [n.address, target(`redis://${n.address}`, { pass: P })]));
     const back = await rollback(record, targets, { connectTimeoutMs: 1000 });

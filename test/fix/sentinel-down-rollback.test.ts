@@ -9,7 +9,7 @@ import { readRollback } from '../../src/fix/rollback.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { USERS, address, apply, plan, secretsFor, startWatchedGroup, state, target, workDir } from './helpers.ts';
+import { USERS, address, apply, plan, secretsFor, startWatchedGroup, state, target, workDir, untilRefused } from './helpers.ts';
 
 // QA40-2, the Sentinel side: a rollback that cannot reach a sentinel (down) must keep the user it logs in to the
 // nodes as (its auth-user, fix's `sentinel`, in its rewritten sentinel.conf) on the master and replica, as it keeps
@@ -46,7 +46,7 @@ describe('fix --rollback with a sentinel down (QA40-2, Sentinel auth-user)', () 
     assert.match(readFileSync(down.confPath, 'utf8'), new RegExp(`auth-user mymaster ${USERS.sentinel}`), 'SENTINEL SET wrote auth-user');
 
     process.kill(down.pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
+    await untilRefused(down);
     const record = await readRollback(rollbackFile);
     const targets = new Map(s0.nodes.map((n) => [n.address, n.target]));
     const back = await rollback(record, targets, { connectTimeoutMs: 1000 });
