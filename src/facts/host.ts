@@ -1,6 +1,6 @@
 /** Facts the host gatherer reads on the server's machine: the process, its files, logging, firewall, service, package. */
 
-import type { AclUser } from './live.ts';
+import type { AclUser, SecretMap } from './live.ts';
 import type { Source } from './source.ts';
 
 /**
@@ -301,6 +301,11 @@ export type HostCommandLine =
       readonly hiddenBy?: string;
       /** The users of `--user` options, their passwords as digests. */
       readonly users: HostValue<readonly AclUser[]>;
+      /**
+       * The passwords its options give (`--requirepass`, `--masterauth`, …; `--requirepass ""` too), by directive, as
+       * digests, never their values; sourced `<from> (--requirepass)`. Unknown (or absent) when they could not be read.
+       */
+      readonly secrets?: HostValue<SecretMap>;
     })
   | { readonly known: false; readonly reason: string };
 

@@ -1,4 +1,5 @@
-import type { AclUser } from '../facts/live.ts';
+import type { AclUser, SecretMap } from '../facts/live.ts';
+import type { Fact, SecretDigest } from '../facts/source.ts';
 import type { CommandLine, CommandLineOption, HostCommandLine, HostFacts, HostProcess, HostValue } from '../facts/host.ts';
 import { effectiveConfig } from '../gather/conf/effective.ts';
 import type { EffectiveConf } from '../gather/conf/effective.ts';
@@ -301,5 +302,18 @@ export function hostCommandLine(process: Pick<HostProcess, 'cmdline' | 'pid' | '
       return { known: false, reason: 'its --user options could not be read' };
     }
   })();
-  return { known: true, from, ...(started.unit ? { fromUnit: true as const } : {}), ...shown, users };
+  const secrets = ((): HostValue<SecretMap> => {
+    if (!shown.options.some((o) => SECRET_DIRECTIVES.has(o.name))) return { known: true, value: new Map(), source };
+    if (started.unit && !started.exact) return { known: false, reason: "the passwords of its options are not read from `systemctl show`, which joins the unit's arguments with blanks, and its unit file could not be read" };
+    try {
+      const digests = commandLineConfig(optionsOf(read, args, fromStdin), version, from).secrets;
+      // Only what the options give: the loader fills the others with their compiled defaults.
+      const given = new Map<string, Fact<SecretDigest>>();
+      for (const [name, fact] of digests) if (fact.source.kind !== 'default') given.set(name, { value: fact.value, source: { kind: 'host', detail: `${from} (--${name})` } });
+      return { known: true, value: given, source };
+    } catch {
+      return { known: false, reason: 'its password options could not be read' };
+    }
+  })();
+  return { known: true, from, ...(started.unit ? { fromUnit: true as const } : {}), ...shown, users, secrets };
 }

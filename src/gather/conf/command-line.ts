@@ -103,6 +103,26 @@ function commandLineUsers(files: FileFacts, users: readonly AclUser[], started: 
 }
 
 /**
+ * The file's default user after `--requirepass` on the command line, when that user is the one requirepass makes (no
+ * `user` lines, no aclfile: redis@7.0.15 ACLUpdateDefaultUserPassword; a `user default` line or an ACL file sets it
+ * at start whatever requirepass says): its password is the option's (`--requirepass ""`: none), as a digest.
+ */
+function commandLineRequirepass(files: FileFacts, passwords: Extract<HostFacts['commandLine'], { known: true }>['secrets'], from: string): FileFacts {
+  const given = passwords?.known ? passwords.value.get('requirepass') : undefined;
+  if (!given || files.users.length !== 1 || files.config.get('aclfile')?.value) return files;
+  const user = files.users[0]!;
+  const filePass = files.secrets.get('requirepass');
+  const implicit = user.source.kind === 'default' || (filePass !== undefined && sameSource(user.source, filePass.source));
+  if (user.name !== 'default' || !implicit) return files;
+  const set = given.value.set;
+  return { ...files, users: [{ ...user, nopass: !set, passwords: set ? [given.value] : [], source: { kind: 'host', detail: `${from} (--requirepass)` } }] };
+}
+
+function sameSource(a: Source, b: Source): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
  * `--aclfile` on the command line: the server loaded that file's users, not those of the file its config file names
  * (which the files stage read), nor `user` lines (with both, redis-server refuses to start). Read when its path is
  * absolute (a relative one is taken from the server's directory at start, which may have changed since), as the files
@@ -178,8 +198,9 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
     const marked = { ...facts, files: { ...files, unread: [...(files.unread ?? []), why] } };
     return fromFiles ? { ...unknownConfig(`CONFIG GET could not be read, and ${why}`), files: marked.files } : marked;
   }
-  // With CONFIG GET read, only the users matter: most command lines (`--supervised systemd --daemonize no`) have none.
-  if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile'))) return facts;
+  // With CONFIG GET read, only the users matter (`--requirepass` makes the default user's password): most command
+  // lines (`--supervised systemd --daemonize no`) have none.
+  if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile' || o.name === 'requirepass'))) return facts;
   let given: ReturnType<typeof commandLineConfig>;
   try {
     given = commandLineConfig(started, version, started.from);
@@ -190,11 +211,13 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   // The process's own word for a file: read only if that process could read it itself (an unprivileged server's
   // `--aclfile /root/secret` must not make root redfort read it).
   const refused = aclfile && isAbsolute(aclfile) ? await processCannotRead(aclfile, listening.pid, (enrichOptions?.hostDiscovery ?? createHostDiscovery()).proc) : undefined;
+  const passwords = started.secrets;
+  const withPass = commandLineRequirepass(files, passwords, started.from);
   const withAcl = !aclfile
-    ? files
+    ? withPass
     : refused !== undefined
-      ? { ...files, users: [], unread: [...(files.unread ?? []), `the ACL file given on ${started.from} (--aclfile): ${refused}`] }
-      : await commandLineAclFile(files, aclfile, started.from, version, enrichOptions?.signal);
+      ? { ...withPass, users: [], unread: [...(withPass.unread ?? []), `the ACL file given on ${started.from} (--aclfile): ${refused}`] }
+      : await commandLineAclFile(withPass, aclfile, started.from, version, enrichOptions?.signal);
   const withUsers = given.users.length > 0 ? { ...facts, files: commandLineUsers(withAcl, given.users, started) } : withAcl === files ? facts : { ...facts, files: withAcl };
   if (!fromFiles) return withUsers;
   // redis-server appends the options to the config file's text and loads both (loadServerConfig): a directive a file
@@ -217,8 +240,14 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   }
   const renamed = options.some((o) => o.name === 'rename-command') && withUsers.commands ? { commands: { ...withUsers.commands, renames: both.renames } } : {};
   const host2 = host ? { host: withCommandLinePaths(host, merged, options.map((o) => o.name), started.from) } : {};
-  // A password given there is redacted in the host facts: the file's value is not the running one, and it is unknown.
+  // A password given there is masked in the host facts, which carry its digest (hostCommandLine): it replaces the
+  // file's, as the server loads it after the file; when the digests could not be read, the running one is unknown.
   const secretGiven = options.find((o) => SECRET_DIRECTIVES.has(o.name));
+  if (secretGiven && passwords?.known) {
+    const secrets = new Map(facts.secrets ?? []);
+    for (const [name, fact] of passwords.value) secrets.set(name, fact);
+    return { ...withUsers, ...renamed, config: merged, secrets, ...host2 };
+  }
   if (secretGiven) {
     const why = `CONFIG GET could not be read, and --${secretGiven.name} on ${started.from} overrides the config file's value, which redfort does not read from a command line`;
     const { secrets: _secrets, ...rest } = withUsers;

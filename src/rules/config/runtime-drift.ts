@@ -111,6 +111,17 @@ export default defineRule({
         continue;
       }
       if (fileSecret.source.kind !== 'file') continue;
+      // Given on the command line, which overrides the file: compared with the option's digest when it was read.
+      const option = cmdline?.names.get(name);
+      if (option !== undefined) {
+        const given = host?.commandLine.known && host.commandLine.secrets?.known ? host.commandLine.secrets.value.get(name) : undefined;
+        if (given && (given.value.set !== running.value.set || given.value.sha256 !== running.value.sha256)) {
+          findings.push({ message: `${shown(name)} differs between the running server and ${cmdline!.from} (${clipped(option)}), which overrides the file: a CONFIG SET that was never rewritten, lost at the next restart (values not shown)`, source: given.source });
+        } else if (running.value.set !== fileSecret.value.set || running.value.sha256 !== fileSecret.value.sha256) {
+          explained.push(`${shown(name)} differs from the file: given on ${cmdline!.from} (${clipped(option)}), which overrides the file`);
+        }
+        continue;
+      }
       if (running.value.sha256 !== fileSecret.value.sha256) {
         findings.push({ message: `${shown(name)} differs between the running server and the file (values not shown)`, source: fileSecret.source });
       }
