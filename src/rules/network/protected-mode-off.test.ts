@@ -10,7 +10,9 @@ ruleTester(rule, {
     { name: 'protected-mode no with a password (requirepass)', facts: liveFacts({ conf: 'protected-mode no\nrequirepass 9c1f0e7a6d2b4c8e3f5a1b7d', }), message: /needs a password/ },
     { name: 'protected-mode no with the default user off', facts: liveFacts({ conf: 'protected-mode no', acl: ['user default off nopass ~* &* +@all', `user app on #${STRONG} ~app:* resetchannels -@all +@read +@write -@dangerous`] }), message: /default user is off/ },
     { name: '7.0 with protected-mode yes and bind 0.0.0.0: protected mode still applies', facts: liveFacts({ conf: 'bind 0.0.0.0\nprotected-mode yes', version: '7.0.15' }), message: /only loopback and unix-socket clients/ },
-    { name: '7.2 defaults (bind * -::*, protected-mode yes)', facts: liveFacts({ version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }) },
+    { name: '7.2 defaults as CONFIG GET shows them (bind * -::*, protected-mode yes)', facts: liveFacts({ conf: 'bind * -::*\nprotected-mode yes', version: '7.2.4', acl: ['user default on nopass sanitize-payload ~* &* +@all'] }) },
+    // QA43-5: a compiled default is no fact about the build, but a loopback bind written in the file admits only this host either way.
+    { name: 'no protected-mode line, only the compiled default, but a loopback bind in the file: either value admits only this host', facts: liveFacts({ conf: 'bind 127.0.0.1 -::1', version: '7.2.6' }), message: /^protected-mode is not in the file \(compiled default 'yes'\), but bind admits only loopback clients \('127\.0\.0\.1 -::1'\): the password-less default user is reachable only from this host either way$/ },
     { name: "requirepass 'redis' with no TCP port: protected mode has nothing to refuse", facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis/redis.sock\nprotected-mode no\nrequirepass redis' }), message: /needs a password/ },
     { name: "a weak password of a default user that may run no command: nothing to gain", facts: liveFacts({ conf: 'protected-mode no', acl: [`user default on #${'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'} ~* &* -@all`] }), message: /needs a password/ },
     { name: "protected-mode no, default user 'on nopass' but -@all", facts: liveFacts({ conf: 'protected-mode no', acl: ['user default on nopass ~* &* -@all'] }), message: /password-less default user may run no command/ },
@@ -55,6 +57,11 @@ ruleTester(rule, {
     { name: 'Redis 3.0 has no protected mode at all (it came with 3.2)', facts: liveFacts({ version: '3.0.504', acl: ['user default on nopass ~* +@all'] }), messages: [/Redis 3\.0 has no protected mode, and the default user logs in without a password/], severity: 'critical' },
   ],
   skip: [
+    // QA43-5: `bind 0.0.0.0` and no protected-mode line, judged as a file: 'yes' is the upstream compiled default, which
+    // the official Docker image builds as 'no' (and its entrypoint adds --protected-mode no): unknown, not a pass.
+    { name: 'no protected-mode line and bind 0.0.0.0: the compiled default is no fact about the build', facts: liveFacts({ conf: 'bind 0.0.0.0\nappendonly yes', version: '7.2.6' }), message: /^protected-mode is in no file read and was not read from a running server: 'yes' is only the upstream compiled default, which builds change \(the official Docker image compiles it 'no', and its entrypoint adds `--protected-mode no` to a config file without a protected-mode line\), while the default user logs in without a password/ },
+    { name: 'no protected-mode line, 6.2 without bind: the same', facts: liveFacts({ conf: 'appendonly yes', version: '6.2.16' }), message: /only the upstream compiled default/ },
+    { name: 'no protected-mode line and the users unread: no pass on the compiled default', facts: liveFacts({ conf: 'bind 0.0.0.0', version: '7.2.6', unavailable: { acl: 'the ACL file could not be read' } }), message: /only the upstream compiled default.*; and the ACL file could not be read$/ },
     { name: 'ACL not readable', facts: liveFacts({ conf: 'protected-mode no', unavailable: { acl: 'ACL LIST: NOPERM' } }), message: /ACL LIST: NOPERM/ },
     { name: 'configuration not readable', facts: liveFacts({ unavailable: { config: 'CONFIG GET: NOPERM' } }) },
     // QA41-107: 7.0+ applies protected mode whatever bind says, 3.2-6.x ignore it once bind is set; an unknown version is neither.

@@ -41,6 +41,16 @@ function certifiedOnly(facts: Facts): { who: string; grade: Pick<Finding, 'sever
   return { who: `any client holding a certificate from the configured CA (${how}) runs commands, from wherever it reaches the port`, grade: { severity: 'high', ...(refused.length > 0 ? { evidence: refused } : {}) } };
 }
 
+/**
+ * Why a protected-mode known only as the compiled default is no fact about the server (QA43-5): the file has no line
+ * and no running value was read, and builds differ: the official Docker image compiles it 'no' (docker-library/redis
+ * Dockerfile: `sed … createBoolConfig("protected-mode", … 1 …) -> 0`) and its entrypoint adds `--protected-mode no`
+ * when the config file has no protected-mode line.
+ */
+function defaultOnly(mode: Fact<string>): string {
+  return `protected-mode is in no file read and was not read from a running server: '${clipped(mode.value)}' is only the upstream compiled default, which builds change (the official Docker image compiles it 'no', and its entrypoint adds \`--protected-mode no\` to a config file without a protected-mode line)`;
+}
+
 const WEAK_DEFAULT =
   'Give the default user a long random password (`ACL GENPASS`; `ACL SETUSER default resetpass >…`, or `requirepass`), or turn it off (`ACL SETUSER default off`, `user default off` in the ACL file) and give each client a named user: protected mode does not act while the default user has a password.';
 
@@ -101,6 +111,7 @@ export default defineRule({
       const bindSet = bindWritten(config.get('bind'));
       const effective = mode?.value === 'yes' && (atLeast(server, 7, 0) === true || !bindSet);
       const why = unavailable.acl ?? 'the ACL users could not be read';
+      if (effective && mode!.source.kind === 'default') return skip(`${defaultOnly(mode!)}; and ${why}`);
       if (effective) return pass(`protected-mode is 'yes', so a password-less default user would be reachable only from loopback (${why})`, { source: mode!.source });
       return skip(why);
     }
@@ -185,6 +196,13 @@ export default defineRule({
         ...certified?.grade,
         ...sentinelFix(server, SENTINEL),
       });
+    }
+    if (mode.source.kind === 'default') {
+      // No file line, no running value: 'yes' is the upstream compiled default, which a build may change (the official
+      // Docker image compiles it 'no' and its entrypoint adds `--protected-mode no` to a config file without the line).
+      const reach = exposure(config, server, host);
+      if (!(reach === 'none' || (reach === 'loopback' && bindWritten(bind)))) return skip(`${defaultOnly(mode)}, while the default user logs in without a password: whether clients beyond loopback are refused depends on the build and how the server is started; write \`protected-mode yes\` in the file (and give the default user a password) to have it judged`);
+      return pass(`protected-mode is not in the file (compiled default '${clipped(mode.value)}'), but ${reach === 'none' ? 'no TCP port is open' : `bind admits only loopback clients ('${clipped(bind!.value.trim())}')`}: the password-less default user is reachable only from this host either way`, { source: bind?.source ?? mode.source });
     }
     return pass("protected-mode is 'yes': with a password-less default user only loopback and unix-socket clients are accepted", { source: mode.source });
   },
