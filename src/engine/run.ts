@@ -101,7 +101,7 @@ function judge<K extends FactKey>(rule: Rule<K>, facts: Facts, context: RuleCont
     const watched = watchedFacts(facts);
     if (!watched) return rule.check(facts, context);
     const verdict = rule.check(watched.facts as FactsWith<K>, context);
-    return watched.read.size === 0 || verdict.status === 'skip' ? verdict : { status: 'skip', message: standInsMessage(facts.runningDiffers!, watched.read) };
+    return watched.read.size === 0 || verdict.status === 'skip' ? verdict : { status: 'skip', message: standInsMessage(facts.runningDiffers!, watched.read, facts.files ? 'of the file' : "of the version's compiled defaults") };
   }
   const missing = rule.requires.find((key) => facts[key] === undefined)!;
   return { status: 'skip', message: missingReason(facts, missing) };

@@ -42,7 +42,7 @@ export function watchedFacts(facts: Facts): { readonly facts: Facts; readonly re
 }
 
 /** The skip of a rule that judged values standing in for running ones the server contradicts. */
-export function standInsMessage(runningDiffers: string, read: ReadonlySet<string>): string {
+export function standInsMessage(runningDiffers: string, read: ReadonlySet<string>, of = 'of the file'): string {
   const names = [...read].slice(0, 4).join(', ') + (read.size > 4 ? ', …' : '');
-  return `${runningDiffers}: ${names} ${read.size === 1 ? 'is the value' : 'are the values'} of the file, not known to be the running ${read.size === 1 ? 'one' : 'ones'}`;
+  return `${runningDiffers}: ${names} ${read.size === 1 ? 'is the value' : 'are the values'} ${of}, not known to be the running ${read.size === 1 ? 'one' : 'ones'}`;
 }

@@ -3,6 +3,8 @@ import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { infoField } from '../../redis/info.ts';
 import { clipped } from '../../util/shown.ts';
+import { effectiveConfig } from './effective.ts';
+import { configVersion } from '../../redis/version.ts';
 
 /** One `listenerN` line of INFO server (7.2+): `name=tcp,bind=127.0.0.1,bind=-::1,port=6379`. */
 interface Listener {
@@ -56,6 +58,7 @@ const same = (a: readonly string[], b: readonly string[]): boolean => a.length =
  */
 export const runningConfigEnricher: Enricher = async (facts) => {
   const { config, files } = facts;
+  if (!config && !files) return listenersOnly(facts);
   if (!config || !files || !facts.sources.has('live') || facts.server?.mode === 'sentinel' || someReadLive(config)) return facts;
   const differs: string[] = [];
   const running = new Map<string, Fact<string>>();
@@ -104,3 +107,39 @@ export const runningConfigEnricher: Enricher = async (facts) => {
   const path = files.paths[0] ?? 'the config file';
   return { ...facts, config: merged as ConfigMap, runningDiffers: `CONFIG GET could not be read, and the running configuration differs from ${path} (${differs.join('; ')})` };
 };
+
+/**
+ * CONFIG GET could not be read (renamed away, as Bitnami's `disableCommands: [CONFIG]` does) and no config file was
+ * read (QA43-10): INFO server's listeners (7.2+) still show the running bind, port, tls-port and unixsocket. They are
+ * the settings, live; every other one stands in as the version's compiled default, and `runningDiffers` makes a rule
+ * that reads one of those skip (src/engine/stand-ins.ts), as beside a file the server contradicts.
+ */
+function listenersOnly(facts: Facts): Facts {
+  const why = facts.unavailable.config;
+  if (why === undefined || !facts.sources.has('live') || facts.server?.mode === 'sentinel') return facts;
+  const listed = listeners(facts);
+  const ip = listed?.find((l) => l.name === 'tcp') ?? listed?.find((l) => l.name === 'tls');
+  if (!listed || !ip) return facts;
+  const version = configVersion(facts.server);
+  const { config: defaults } = effectiveConfig({ directives: [], files: [], warnings: [] }, version ? { version } : {});
+  const merged = new Map<string, Fact<string>>(defaults);
+  const set = (name: string, value: string, command: string): void => void merged.set(name, { value, source: { kind: 'live', command } });
+  const tcp = listed.find((l) => l.name === 'tcp');
+  const tls = listed.find((l) => l.name === 'tls');
+  const unix = listed.find((l) => l.name === 'unix');
+  set('bind', ip.binds.join(' '), `INFO server ${ip.field}`);
+  set('port', tcp?.port ?? '0', tcp ? `INFO server ${tcp.field}` : 'INFO server (no tcp listener)');
+  set('tls-port', tls?.port ?? '0', tls ? `INFO server ${tls.field}` : 'INFO server (no tls listener)');
+  set('unixsocket', unix?.binds[0] ?? '', unix ? `INFO server ${unix.field}` : 'INFO server (no unix listener)');
+  const aof = facts.info ? infoField(facts.info, 'aof_enabled') : undefined;
+  if (aof === '0' || aof === '1') set('appendonly', aof === '1' ? 'yes' : 'no', 'INFO persistence aof_enabled');
+  const cluster = facts.info ? infoField(facts.info, 'cluster_enabled') : undefined;
+  if (cluster === '0' || cluster === '1') set('cluster-enabled', cluster === '1' ? 'yes' : 'no', 'INFO cluster cluster_enabled');
+  const { config: _why, ...unavailable } = facts.unavailable;
+  return {
+    ...facts,
+    config: merged as ConfigMap,
+    unavailable,
+    runningDiffers: `${why}, and no config file was read: only what INFO shows of the running server (its listeners: bind, port, tls-port, unixsocket; appendonly, cluster-enabled) is known`,
+  };
+}
