@@ -51,7 +51,7 @@ export type { ServerProcess } from './proc.ts';
 export { createHostDiscovery } from './discovery.ts';
 export type { HostDiscovery } from './discovery.ts';
 
-type HostOptions = Pick<EnrichOptions, 'logrotateDir' | 'firewallRuleset' | 'hostDiscovery' | 'signal'>;
+type HostOptions = Pick<EnrichOptions, 'logrotateDir' | 'firewallRuleset' | 'hostDiscovery' | 'signal' | 'configPath'>;
 
 /** The settings that name files, from CONFIG GET or, failing that, from the process's config file. */
 interface Settings {
@@ -87,6 +87,8 @@ export async function configFileOf(
   execStart: readonly string[] | undefined,
   pid: number,
   tables: ProcTables,
+  /** The file given with --config, when one was: never advised again. */
+  given?: string,
 ): Promise<HostValue<string | null>> {
   const fromArgs = async (args: readonly string[], where: string): Promise<HostValue<string | null> | undefined> => {
     const named = configFromCmdline(args);
@@ -132,7 +134,9 @@ export async function configFileOf(
       ? 'the config file is unknown'
       : facts.info
         // INFO was read and its config_file is empty: Redis leaves it empty when started without a file.
-        ? `the server replaced its command line with its title (${why}) and INFO server reports no config_file (started without one?): pass --config if it has one`
+        ? given !== undefined
+          ? `the server replaced its command line with its title (${why}) and INFO server reports no config_file (started without one?): nothing shows that it reads ${given}, given with --config, so that file is not judged as the server's own (start it with 'set-proc-title no' to have its command line read)`
+          : `the server replaced its command line with its title (${why}) and INFO server reports no config_file (started without one?): pass --config if it has one`
         : `the server replaced its command line with its title (${why}) and INFO could not be read, so its config file is unknown`,
   };
 }
@@ -336,7 +340,7 @@ export async function gatherHost(pid: number, facts: Facts, options: HostOptions
     discovery.systemd(pid, options.signal),
   ]);
   const execStart = systemd.known && systemd.value ? systemd.value.execStart : undefined;
-  const configFile = await processConfigFile(discovery, facts, pid, () => configFileOf(facts, rawCmdline, cwd, execStart, pid, proc));
+  const configFile = await processConfigFile(discovery, facts, pid, () => configFileOf(facts, rawCmdline, cwd, execStart, pid, proc, options.configPath));
   const sentinel = isSentinel(facts, { name: status.name, cmdline: rawCmdline });
   // What the server itself opens (its includes, its aclfile) is read only if it could read it (processCannotRead).
   const mayRead: MayRead = (path) => processCannotRead(path, pid, proc);
