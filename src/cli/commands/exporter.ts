@@ -3,7 +3,7 @@ import { ExporterConfigError } from '../../exporter/errors.ts';
 import { FileReadError, readTextFile } from '../../util/read-file.ts';
 import { EXPORTER_SHUTDOWN_GRACE_MS } from '../../util/defaults.ts';
 import { clipped } from '../../util/shown.ts';
-import { once, say } from '../kit.ts';
+import { once } from '../kit.ts';
 import { readSecretFile } from '../../util/secret-file.ts';
 
 interface ExporterFlags {
@@ -23,7 +23,12 @@ async function readConfig(path: string): Promise<string> {
   }
 }
 
-/** Runs until SIGTERM or SIGINT, then lets running probes finish (10 s at most) and exits 0. */
+/** One JSON line on stderr, as the exporter's own log lines are. */
+function logLine(fields: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
+}
+
+/** Runs until SIGTERM or SIGINT (SIGHUP is logged and ignored), then lets running probes finish (10 s at most) and exits 0. */
 async function runExporter(flags: ExporterFlags): Promise<number> {
   // Loaded on demand: prom-client and the server cost every other command nothing.
   const [{ parseExporterConfig, parseListen }, { startExporter }, { loadInventoryTargets }, { RULES }, { MAX_INVENTORY_BYTES, MAX_INVENTORY_SECRET_BYTES }] = await Promise.all([
@@ -46,7 +51,12 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   // The inventory of `audit --targets`, read as the audit reads it: its size and its password files' (QA39-52).
   const readInventory = (path: string) => readTextFile(path, { maxBytes: MAX_INVENTORY_BYTES });
   const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readInventory, (path) => readSecretFile(path, MAX_INVENTORY_SECRET_BYTES), config.inventoryAt) : undefined;
-  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? []).map((w) => w.message)]) say(`warning: ${warning}`);
+  // Once the config is read the exporter logs JSON lines only (a log pipeline parses its stderr as such): its
+  // warnings too, `at` the file:line they name (QA43-59). Errors that stop it at start stay one plain line, exit 2.
+  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? []).map((w) => w.message)]) {
+    const at = /^([^\s:]+:\d+): /.exec(warning);
+    logLine({ level: 'warn', msg: 'config', ...(at ? { at: at[1], warning: warning.slice(at[0].length) } : { warning }) });
+  }
   let exporter;
   try {
     exporter = await startExporter({ config, ...(inventory ? { inventory: inventory.targets, inventoryPackages: inventory.packages } : {}), ...(flags.listen !== undefined ? { listen: flags.listen } : {}) });
@@ -60,9 +70,15 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   const running = exporter;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`);
+      process.off('SIGHUP', hangUp);
+      logLine({ level: 'info', msg: 'shutting down', signal });
       void running.close(EXPORTER_SHUTDOWN_GRACE_MS).then(resolve);
     };
+    // SIGHUP (`systemctl reload` of a unit with ExecReload=kill -HUP, a closed terminal) killed the exporter by the
+    // default action, probes cut (QA43-57). It does not reload: it keeps running and says so; restart it to read a
+    // changed config or secret.
+    const hangUp = () => logLine({ level: 'warn', msg: 'SIGHUP ignored: the exporter does not reload its config; restart it to read a changed config or secret', signal: 'SIGHUP' });
+    process.on('SIGHUP', hangUp);
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });

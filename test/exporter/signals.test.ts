@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build, ROOT } from '../report/cli-run.ts';
+import { freePort } from '../harness/servers.ts';
+import { eventually } from '../harness/wait.ts';
+
+// The exporter process as systemd and a log pipeline see it: its stderr is JSON lines from the first warning on
+// (QA43-59), and SIGHUP (`systemctl reload`) neither kills it nor goes unsaid (QA43-57).
+describe('the exporter process: JSON stderr and SIGHUP', () => {
+  let dir: string;
+  before(async () => {
+    await build();
+    dir = await mkdtemp(join(tmpdir(), 'redfort-exporter-signals-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes its start-up warnings as JSON lines, logs and survives SIGHUP, and stops on SIGTERM with exit 0', async () => {
+    const pw = join(dir, 'loose.pw');
+    await writeFile(pw, 'LooseSecret-77\n');
+    await chmod(pw, 0o644);
+    const config = join(dir, 'exp.yaml');
+    await writeFile(config, `modules:\n  default: { passwordFile: loose.pw }\nallow: ['127.0.0.1:1']\n`);
+    const address = `127.0.0.1:${await freePort()}`;
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), 'exporter', '--config', config, '--listen', address], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(`the exporter on ${address}`, async () => ((await fetch(`http://${address}/-/healthy`)).ok ? true : undefined), { timeoutMs: 30_000 });
+      child.kill('SIGHUP');
+      await eventually('the SIGHUP log line', async () => stderr.includes('"msg":"SIGHUP ignored'));
+      assert.equal((await fetch(`http://${address}/-/healthy`)).status, 200);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      const lines = stderr.trimEnd().split('\n');
+      const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const warning = parsed.find((l) => l['msg'] === 'config')!;
+      assert.equal(warning['level'], 'warn');
+      assert.equal(warning['at'], `${config}:2`);
+      assert.match(String(warning['warning']), /^modules: default: passwordFile '.*loose\.pw' .*644/);
+      assert.deepEqual(parsed.map((l) => l['msg']).filter((m) => m !== 'config'), ['listening', parsed.find((l) => l['signal'] === 'SIGHUP')!['msg'], 'shutting down']);
+      assert.doesNotMatch(stderr, /LooseSecret/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
