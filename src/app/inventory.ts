@@ -23,6 +23,7 @@ import { inventoryOverrideName, overrideName } from '../topology/override-key.ts
 import { SettingsError } from '../settings/types.ts';
 import { reportTool } from '../package-root.ts';
 import { jsonlTargetPieces } from '../report/jsonl.ts';
+import { FirstThenCount } from '../util/words.ts';
 
 
 
@@ -370,29 +371,24 @@ function auditedTwice(inventory: LoadedInventory, servers: ReadonlyMap<number, R
     const e = inventory.entries[i]!;
     return 'target' in e ? e.target.display : e.display;
   };
-  const warnings: ReportWarning[] = [];
-  let more = 0;
+  const warnings = new FirstThenCount<InventoryWarning>(TWICE_SHOWN);
   const indexes = [...servers.keys()].sort((a, b) => a - b);
   for (const [n, j] of indexes.entries()) {
     const mine = servers.get(j)!;
     const earlier = indexes.slice(0, n).find((i) => (kindOf(i) !== undefined || kindOf(j) !== undefined) && [...servers.get(i)!].some((k) => mine.has(k)));
     if (earlier === undefined) continue;
-    if (warnings.length >= TWICE_SHOWN) {
-      more += 1;
-      continue;
-    }
-    const at = sources[j]!;
-    const seed = seedOf(j);
-    const kind = kindOf(j);
-    const theirs = kindOf(earlier);
-    const what = kind ? 'its deployment is' : 'it is';
-    const message = theirs && servers.get(earlier)!.has(targetKey(seed))
-      ? `${at.path}:${at.line}: ${seed} is a node of the ${theirs} of line ${sources[earlier]!.line}: ${what} audited twice`
-      : theirs
-        ? `${at.path}:${at.line}: the ${kind} of ${seed} shares nodes with the ${theirs} of line ${sources[earlier]!.line}: they are audited twice`
-        : `${at.path}:${at.line}: ${seedOf(earlier)} of line ${sources[earlier]!.line} is a node of the ${kind} of ${seed}: it is audited twice`;
-    warnings.push({ kind: 'listed-twice', message, source: { kind: 'file', path: at.path, line: at.line } });
+    warnings.add(() => {
+      const seed = seedOf(j);
+      const kind = kindOf(j);
+      const theirs = kindOf(earlier);
+      const what = kind ? 'its deployment is' : 'it is';
+      const text = theirs && servers.get(earlier)!.has(targetKey(seed))
+        ? `${seed} is a node of the ${theirs} of line ${sources[earlier]!.line}: ${what} audited twice`
+        : theirs
+          ? `the ${kind} of ${seed} shares nodes with the ${theirs} of line ${sources[earlier]!.line}: they are audited twice`
+          : `${seedOf(earlier)} of line ${sources[earlier]!.line} is a node of the ${kind} of ${seed}: it is audited twice`;
+      return inventoryWarning('listed-twice', sources[j]!, text);
+    });
   }
-  if (more > 0) warnings.push({ kind: 'listed-twice', message: `${sources[0]!.path}: ${more} more ${more === 1 ? 'entry is' : 'entries are'} a node of a deployment listed earlier: audited twice` });
-  return warnings;
+  return warnings.lines((more) => inventoryWarning('listed-twice', { path: sources[0]!.path }, `${more} more ${more === 1 ? 'entry is' : 'entries are'} a node of a deployment listed earlier: audited twice`));
 }

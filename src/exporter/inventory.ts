@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { Target } from '../redis/target.ts';
 import { targetPassword, tlsFlagsOf } from '../redis/target.ts';
 import { addressOf } from '../net/address.ts';
-import { listed } from '../util/words.ts';
+import { FirstThenCount, listed } from '../util/words.ts';
 import { parseInventory, resolveInventory } from '../settings/inventory.ts';
 import { ExporterConfigError } from './errors.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
@@ -48,7 +48,7 @@ export async function loadInventoryTargets(
   const packages = new Map<string, DeclaredPackage>();
   const lines = new Map<string, number>();
   const warnings: InventoryWarning[] = [...inventory.warnings];
-  let more = 0;
+  const twice = new FirstThenCount<InventoryWarning>(TWICE_SHOWN);
   for (const resolved of await resolveInventory(inventory, {}, env, readSecret, (w) => warnings.push(w))) {
     if (!resolved.ok) throw new ExporterConfigError(resolved.error);
     const { target, entry } = resolved;
@@ -66,15 +66,14 @@ export async function loadInventoryTargets(
         );
       }
       // The same server reached alike (a copy-and-paste): a warning naming both lines, as `audit --targets` gives.
-      if (warnings.length < TWICE_SHOWN) warnings.push(inventoryWarning('listed-twice', entry.source, `${addressOf(target.host, target.port)} is listed twice (first at line ${first}), alike: the exporter uses the first`));
-      else more++;
+      twice.add(() => inventoryWarning('listed-twice', entry.source, `${addressOf(target.host, target.port)} is listed twice (first at line ${first}), alike: the exporter uses the first`));
       continue;
     }
     targets.set(key, target);
     if (entry.distroPackage) packages.set(key, entry.distroPackage);
     lines.set(key, entry.source.line);
   }
-  if (more > 0) warnings.push(inventoryWarning('listed-twice', { path }, `${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`));
+  warnings.push(...twice.lines((more) => inventoryWarning('listed-twice', { path }, `${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`)));
   return { targets, warnings, packages };
 }
 

@@ -9,6 +9,7 @@ import { secretOfFile } from '../util/secret-file.ts';
 import type { SecretFileText } from '../util/secret-file.ts';
 import { isDbNumber, maskPassword, MAX_DB, resolveTarget, TargetError, targetPassword, tlsFlagsOf, withoutPassword } from '../redis/target.ts';
 import { fsErrorText } from '../util/fs-error.ts';
+import { FirstThenCount } from '../util/words.ts';
 import { describe, firstDuplicateKey, longDoubleQuoted, loneSurrogate, pairsOf, resolved, stringOf } from './parse.ts';
 import { readPlainYaml } from './plain-yaml.ts';
 import type { Fail } from './parse.ts';
@@ -179,19 +180,16 @@ export function parseInventory(text: string, path: string, options: InventoryOpt
  */
 function listedTwice(inventory: Inventory): InventoryWarning[] {
   const first = new Map<string, number>();
-  const warnings: InventoryWarning[] = [];
-  let more = 0;
+  // An inventory pasted many times over would print a warning per line: the first few say what is wrong.
+  const warnings = new FirstThenCount<InventoryWarning>(TWICE_SHOWN);
   for (const target of inventory.targets) {
     const line = target.source.line;
     const key = `${serverKey(target)}\n${target.kind ?? ''}`;
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, line);
-    else if (warnings.length < TWICE_SHOWN) warnings.push(inventoryWarning('listed-twice', { path: inventory.path, line }, `${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`));
-    else more++;
+    else warnings.add(() => inventoryWarning('listed-twice', { path: inventory.path, line }, `${maskPassword(target.spec)} is listed twice (first at line ${earlier}): it is audited twice`));
   }
-  // An inventory pasted many times over would print a warning per line: the first few say what is wrong.
-  if (more > 0) warnings.push(inventoryWarning('listed-twice', { path: inventory.path }, `${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`));
-  return warnings;
+  return warnings.lines((more) => inventoryWarning('listed-twice', { path: inventory.path }, `${more} more ${more === 1 ? 'target is' : 'targets are'} listed twice`));
 }
 
 /**
@@ -280,11 +278,9 @@ const TARGET: Shape = {
  * --quiet too). A line that writes it twice (a URL's and a `password` key) is one.
  */
 function inlinePasswordWarnings(path: string, lines: readonly number[]): InventoryWarning[] {
-  const unique = [...new Set(lines)];
-  const warnings = unique.slice(0, INLINE_SHOWN).map((line) => inventoryWarning('inventory-inline-password', { path, line }, 'a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile'));
-  const more = unique.length - INLINE_SHOWN;
-  if (more > 0) warnings.push(inventoryWarning('inventory-inline-password', { path }, `… and ${more} more ${more === 1 ? 'line' : 'lines'} with a password written in the inventory`));
-  return warnings;
+  const warnings = new FirstThenCount<InventoryWarning>(INLINE_SHOWN);
+  for (const line of new Set(lines)) warnings.add(() => inventoryWarning('inventory-inline-password', { path, line }, 'a password written in the inventory is readable by anyone who can read the file: prefer passwordEnv or passwordFile'));
+  return warnings.lines((more) => inventoryWarning('inventory-inline-password', { path }, `… and ${more} more ${more === 1 ? 'line' : 'lines'} with a password written in the inventory`));
 }
 
 /** How many lines with a password written in the inventory are named one by one. */

@@ -44,3 +44,29 @@ export function articleFor(n: number): 'a' | 'an' {
   while (lead >= 1000) lead = Math.floor(lead / 1000);
   return String(lead).startsWith('8') || lead === 11 || lead === 18 ? 'an' : 'a';
 }
+
+/**
+ * A list of warnings said in a few lines: the first `shown` items each in a line of its own, the others counted in
+ * one line at the end (an inventory pasted a thousand times over is ten warnings and a count, not a thousand).
+ * Items are added one by one, so that the ones only counted are never made.
+ */
+export class FirstThenCount<W> {
+  readonly #shown: number;
+  readonly #said: W[] = [];
+  #more = 0;
+
+  constructor(shown: number) {
+    this.#shown = shown;
+  }
+
+  /** Says an item (`say` is called only while fewer than `shown` are said), or counts it. */
+  add(say: () => W): void {
+    if (this.#said.length < this.#shown) this.#said.push(say());
+    else this.#more += 1;
+  }
+
+  /** The items said, then `rest(count)` when some were only counted. */
+  lines(rest: (count: number) => W): W[] {
+    return this.#more > 0 ? [...this.#said, rest(this.#more)] : [...this.#said];
+  }
+}

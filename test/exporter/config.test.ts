@@ -240,6 +240,17 @@ describe('exporter inventory: one host:port listed twice', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // TWIN-2: the first ten "listed twice" were counted among every warning of the inventory (its inline passwords too):
+  // ten lines with a password written in them left none of its duplicates named, only "1 more target is listed twice".
+  it('the duplicates named one by one are the first ten duplicates, whatever else the inventory is warned of', async () => {
+    const text = [...Array.from({ length: 10 }, (_, i) => `redis://:pw-${i}@h${i}:6390`), 'redis://:pw-0@h0:6390', ''].join('\n');
+    const { targets, warnings } = await loadInventoryTargets('inv.txt', {}, async () => text);
+    assert.equal(targets.size, 10);
+    assert.deepEqual(warnings.filter((w) => w.kind === 'listed-twice'), [
+      { kind: 'listed-twice', message: 'inv.txt:11: h0:6390 is listed twice (first at line 1), alike: the exporter uses the first', source: { kind: 'file', path: 'inv.txt', line: 11 } },
+    ]);
+  });
 });
 
 describe('exporter config: certificates and keys that do not go together', () => {

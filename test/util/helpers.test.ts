@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { errnoOf, fsErrorText } from '../../src/util/fs-error.ts';
 import { FileReadError } from '../../src/util/read-file.ts';
 import { findProgram, runProgram } from '../../src/util/run-program.ts';
+import { FirstThenCount } from '../../src/util/words.ts';
 
 describe('fsErrorText: one text per file-system error', () => {
   test('errno codes in words, the reader its own reason, anything else its code or message', () => {
@@ -25,6 +26,19 @@ describe('fsErrorText: one text per file-system error', () => {
     assert.equal(fsErrorText(new Error('/other: x'), '/s.env'), '/other: x');
     assert.equal(errnoOf(errno('ENOENT')), 'ENOENT');
     assert.equal(errnoOf(null), undefined);
+  });
+});
+
+describe('FirstThenCount: the first N said, the rest counted', () => {
+  test('no count line when all are said; the items past N are counted, never made', () => {
+    const some = new FirstThenCount<string>(2);
+    some.add(() => 'a');
+    some.add(() => 'b');
+    assert.deepEqual(some.lines((n) => `${n} more`), ['a', 'b']);
+    const many = new FirstThenCount<string>(2);
+    for (const item of ['a', 'b', 'c', 'd']) many.add(() => (item === 'a' || item === 'b' ? item : assert.fail(`${item} was made`)));
+    assert.deepEqual(many.lines((n) => `${n} more`), ['a', 'b', '2 more']);
+    assert.deepEqual(new FirstThenCount<string>(2).lines(() => assert.fail('no count of none')), []);
   });
 });
 
