@@ -1,11 +1,11 @@
-import { fstatSync, lstatSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Baseline } from '../engine/triage/baseline.ts';
 import { formatBaseline, parseBaseline } from './baseline-file.ts';
 import type { Settings } from './types.ts';
 import { SettingsError } from './types.ts';
 import { FileReadError, readTextFile } from '../util/read-file.ts';
-import { foreignOwner } from '../util/secret-file.ts';
+import { foreignOwner, walkLinks } from '../util/secret-file.ts';
 import { FileWriteError, writeOutputFile } from '../util/write-file.ts';
 import type { WriteFileOptions } from '../util/write-file.ts';
 
@@ -58,28 +58,30 @@ function refuseForeign(file: string, fd: number): void {
   const foreign = foreignUid(file, fd);
   if (foreign === undefined) return;
   const me = process.getuid!();
+  const owned = `owned by uid ${foreign.uid}, not by ${me === 0 ? 'root' : `you (uid ${me}) or root`}`;
   throw new SettingsError(
-    `${DEFAULT_SETTINGS_FILE}: owned by uid ${foreign}, not by ${me === 0 ? 'root' : `you (uid ${me}) or root`}: not read (anyone may write a file in a shared directory); --config-file ${DEFAULT_SETTINGS_FILE} reads it`,
+    `${DEFAULT_SETTINGS_FILE}: ${foreign.link !== undefined ? `reached through ${foreign.link}, a symbolic link ${owned}` : owned}: not read (anyone may write a file in a shared directory); --config-file ${DEFAULT_SETTINGS_FILE} reads it`,
   );
 }
 
 /**
- * The owner of a file (the open descriptor's: a file planted after a look at the path is caught too, and the link's
- * that led to it, when one did) that is neither the running user nor root, else undefined. Under sudo the user who
- * ran sudo (SUDO_UID) counts as the running user, as git takes it: `sudo redfort audit --targets ~/fleet.yaml`.
+ * The owner of a file (the open descriptor's: a file planted after a look at the path is caught too), or of a symbolic
+ * link on its way (util/secret-file's walkLinks: its own name, a directory of its path, a link a link leads to), that
+ * is neither the running user nor root, else undefined; `link` when it is a link other than the file's own name.
+ * Under sudo the user who ran sudo (SUDO_UID) counts as the running user, as git takes it:
+ * `sudo redfort audit --targets ~/fleet.yaml`. A path gone since the open is left to the descriptor's owner.
  */
-function foreignUid(file: string, fd: number): number | undefined {
+function foreignUid(file: string, fd: number): { uid: number; link?: string } | undefined {
   const me = process.getuid?.();
   if (me === undefined) return undefined;
-  const owners = [fstatSync(fd).uid];
-  try {
-    const link = lstatSync(file);
-    if (link.isSymbolicLink()) owners.push(link.uid);
-  } catch {
-    // Gone since it was opened: the descriptor's owner decides.
-  }
   const sudoer = me === 0 && /^\d+$/.test(process.env['SUDO_UID'] ?? '') ? Number(process.env['SUDO_UID']) : undefined;
-  return owners.find((uid) => uid !== me && uid !== 0 && uid !== sudoer);
+  const trusted = (uid: number) => uid === me || uid === 0 || uid === sudoer;
+  const owner = fstatSync(fd).uid;
+  if (!trusted(owner)) return { uid: owner };
+  const walked = walkLinks(file, trusted);
+  if (!('foreign' in walked)) return undefined;
+  const { link, uid } = walked.foreign;
+  return link === resolve(file) ? { uid } : { uid, link };
 }
 
 /**
@@ -91,7 +93,7 @@ export function refuseForeignInventory(file: string, fd: number): void {
   const foreign = foreignUid(file, fd);
   const mode = fstatSync(fd).mode;
   const why = foreign !== undefined
-    ? foreignOwner(foreign)
+    ? foreign.link !== undefined ? `reached through ${foreign.link}, a symbolic link ${foreignOwner(foreign.uid)}` : foreignOwner(foreign.uid)
     : (mode & 0o002) !== 0 ? `anyone may write it (mode ${(mode & 0o7777).toString(8).padStart(4, '0')})` : undefined;
   if (why === undefined) return;
   throw new SettingsError(`${file}: ${why}: not read (an inventory says which hosts get which passwords); '--targets - < ${file}' reads it`);

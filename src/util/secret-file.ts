@@ -92,7 +92,7 @@ export function refuseUnlessPrivateAt(path: string): (fd: number) => void {
     refuseUnlessPrivate(fd);
     const me = process.getuid?.();
     if (me === undefined) return;
-    const walked = walkLinks(path, me);
+    const walked = walkLinks(path, (uid) => uid === me || uid === 0);
     if ('foreign' in walked) {
       const { link, uid } = walked.foreign;
       throw new NotPrivateError(`reached through ${link}, a symbolic link ${foreignOwner(uid, me)!}: not trusted (another user may have planted it)`);
@@ -108,10 +108,13 @@ export function refuseUnlessPrivateAt(path: string): (fd: number) => void {
 const MAX_LINKS = 40;
 
 /**
- * The path resolved one name at a time, as the kernel does: the first symbolic link on the way owned by neither `me`
- * nor root, else what the path leads to now (undefined when a name is missing or the links loop).
+ * The path resolved one name at a time, as the kernel does: the first symbolic link on the way (the file's own name,
+ * a directory of its path, a link a link leads to) whose owner is not `trusted`, else what the path leads to now
+ * (undefined when a name is missing or the links loop). Whoever owns a link chose where it leads: the one walk of
+ * every check of a file another user may have led redfort to (here; settings/load.ts for `.redfort.yaml` and
+ * `--targets`, which trust the user who ran sudo too).
  */
-function walkLinks(path: string, me: number): { foreign: { link: string; uid: number } } | { end: { dev: number; ino: number } | undefined } {
+export function walkLinks(path: string, trusted: (uid: number) => boolean): { foreign: { link: string; uid: number } } | { end: { dev: number; ino: number } | undefined } {
   const absolute = resolve(path);
   let names = absolute.split('/');
   let at = '/';
@@ -133,7 +136,7 @@ function walkLinks(path: string, me: number): { foreign: { link: string; uid: nu
         at = next;
         continue;
       }
-      if (info.uid !== me && info.uid !== 0) return { foreign: { link: next, uid: info.uid } };
+      if (!trusted(info.uid)) return { foreign: { link: next, uid: info.uid } };
       if (++links > MAX_LINKS) return { end: undefined };
       const target = readlinkSync(next);
       if (isAbsolute(target)) at = '/';
@@ -173,7 +176,7 @@ export async function readSecretFile(path: string, maxBytes: number): Promise<Se
 function foreignLinkOn(path: string): string | undefined {
   const me = process.getuid?.();
   if (me === undefined) return undefined;
-  const walked = walkLinks(path, me);
+  const walked = walkLinks(path, (uid) => uid === me || uid === 0);
   if (!('foreign' in walked)) return undefined;
   const { link, uid } = walked.foreign;
   return `is reached through ${link}, a symbolic link ${foreignOwner(uid, me)!}: that user may point it at another file`;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { chmod, chown, lchown, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,29 @@ describe('passwordFile: its mode and owner', () => {
     assert.match(open.stderr, /: anyone may write it \(mode 0666\): not read /);
     const piped = execFileSync('bash', ['-c', `node '${join(process.cwd(), 'bin', 'redfort.mjs')}' audit --targets - --no-probe --no-host --fail-on none --format json < '${inventory}'`], { encoding: 'utf8' });
     assert.ok((JSON.parse(piped) as { targets: { server?: unknown }[] }).targets[0]?.server, 'stdin is read');
+  });
+
+  // TWIN-2: the inventory's (and .redfort.yaml's) check looked at the file's own name only, the password and secrets
+  // files' at every link on the way: a root-owned inventory reached through another user's link to its folder (which
+  // that user may point at any of root's inventories) was read. One walk now (util/secret-file walkLinks).
+  it("an inventory reached through another user's link to its folder is refused naming the link; sudo's caller's is read", { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+    const { refuseForeignInventory } = await import('../../src/settings/load.ts');
+    const real = join(dir, 'roots-inventories');
+    await mkdir(real, { recursive: true });
+    await writeFile(join(real, 'prod.yaml'), 'redis://127.0.0.1:1\n', { mode: 0o600 });
+    const link = join(dir, 'shared-link');
+    await symlink(real, link);
+    await lchown(link, 65534, 65534);
+    const file = join(link, 'prod.yaml');
+    const fd = openSync(file, 'r');
+    try {
+      assert.throws(() => refuseForeignInventory(file, fd), (error: Error) => error.message === `${file}: reached through ${link}, a symbolic link owned by uid 65534, not by root: not read (an inventory says which hosts get which passwords); '--targets - < ${file}' reads it`);
+      process.env['SUDO_UID'] = '65534';
+      assert.doesNotThrow(() => refuseForeignInventory(file, fd));
+    } finally {
+      delete process.env['SUDO_UID'];
+      closeSync(fd);
+    }
   });
 
   it('a FIFO is refused before it is opened (no wait for a writer), the target alone failing', async () => {
