@@ -8,6 +8,10 @@ import { portLabel } from '../tls/wire.ts';
 import { certificateOnly } from '../tls/common.ts';
 import { defaultRunsNothing, defaultUser, exposure, tcpClosed, unreadUsers } from '../util.ts';
 import { clipped } from '../../util/shown.ts';
+import { runsOnly } from '../../acl/permissions.ts';
+
+/** Commands that read, write and administer nothing (as auth.weak-password's health-check users). */
+const PROBE_COMMANDS: ReadonlySet<string> = new Set(['ping', 'echo']);
 
 /** The settings that decide {@link narrowWays}. */
 const NARROWING = ['port', 'tls-port', 'bind', 'tls-auth-clients', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'unixsocket', 'unixsocketperm'];
@@ -49,6 +53,13 @@ function fromAcl(acl: AclState, categories: CategoryTable | undefined, facts: Fa
   }
   if (user.enabled && user.nopass && defaultRunsNothing(acl, categories)) {
     return pass("the default user is 'on' and 'nopass' but may run no command: a client must authenticate as a named user before it can run anything but AUTH, HELLO and RESET", { source: user.source });
+  }
+  // QA43-58: the health-check default (`-@all +ping`): a client without a password runs PING or ECHO, nothing that
+  // reads, writes or administers anything (GET: NOPERM).
+  const only = user.enabled && user.nopass && categories && categories.categories.size > 0 ? runsOnly(user, categories, PROBE_COMMANDS) : undefined;
+  if (only !== undefined && only.length > 0) {
+    const how = acl.origin === 'requirepass' ? "requirepass is ''" : "the default user is 'on' and 'nopass'";
+    return fail({ message: `${how}, but may run only ${only.map((c) => c.toUpperCase()).join(', ')}: a client without a password runs that and nothing that reads, writes or administers anything`, source: user.source, severity: 'low' });
   }
   if (user.enabled && user.nopass) {
     const how = acl.origin === 'requirepass' ? "requirepass is ''" : "the default user is 'on' and 'nopass'";
