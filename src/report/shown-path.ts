@@ -12,7 +12,7 @@ export function isBelow(path: string, dir: string): boolean {
 /**
  * A file as the human-readable reports (text, JUnit, Markdown, HTML) name it: a file of the repository (below
  * `sourceRoot`, else below the folder redfort ran from) relative to that folder, as the user gave it
- * (`deploy/redis.conf`, `../shared/redis.conf`), not the runner's absolute path (QA41-106); any other file, such as
+ * (`deploy/redis.conf`, `../common/redis.conf`), not the runner's absolute path (QA41-106); any other file, such as
  * /etc/redis/redis.conf, as it is.
  */
 export function shownPath(path: string, context: Pick<ReportContext, 'root' | 'sourceRoot'>): string {
