@@ -26,6 +26,18 @@ describe('config.runtime-drift says what it did not compare', () => {
     assert.match(set.message, /^the running configuration matches 1 file in the settings they set, but timeout is '300' \(compiled default: '0'\) at run time and not in the files: a CONFIG SET never rewritten, or an option of the server's command line, which could not be read from here/);
   });
 
+  // QA43-11: `save ""` set at run time (or by an --include'd file, Bitnami's) while the files leave save out was not
+  // among the settings listed: its compiled default is compared as the others' are.
+  it('command line hidden: save emptied at run time, the file without save, is listed', async () => {
+    const hidden = await startRedis({ confText: (port) => `port ${port}\nbind 127.0.0.1\nappendonly no\n`, killOnStop: true });
+    const before = await driftOf(hidden.url);
+    assert.equal(before.status, 'pass', before.message);
+    await rawCommand(hidden.host, hidden.port, ['CONFIG', 'SET', 'save', '']);
+    const set = await driftOf(hidden.url);
+    assert.equal(set.status, 'skip', set.message);
+    assert.match(set.message, /but save is '' \(compiled default: '3600 1 300 100 60 10000'\) at run time and not in the files/);
+  });
+
   it('command line read (set-proc-title no): nothing left out, nothing said', async () => {
     const shown = await startRedis({ conf: 'maxmemory 100mb\nset-proc-title no', killOnStop: true });
     const drift = await driftOf(shown.url);

@@ -135,6 +135,12 @@ ruleTester(rule, {
       facts: liveFacts({ conf: 'requirepass Zq7aLm2xW9kRt4bVc8nJ\nmasterauth Zq7aLm2xW9kRt4bVc8nJ', extra: { files: files({ conf: 'bind 127.0.0.1\nport 6379\n', aclFile: '' }) } }),
       message: /^requirepass and masterauth are set at run time but in none of the 2 files read \(no clear-text password there\): given on the server's command line or by CONFIG SET/,
     },
+    {
+      // QA43-11: audited on the server's host, whose command line set-proc-title replaced: say that, not "audit on the host".
+      name: 'set at run time, in none of the files, the command line hidden by set-proc-title on this host',
+      facts: liveFacts({ conf: 'requirepass Zq7aLm2xW9kRt4bVc8nJ', extra: { files: files({ conf: 'bind 127.0.0.1\nport 6379\n', aclFile: '' }), host: { ...hostFacts(), commandLine: { known: false, reason: "set-proc-title replaced its arguments with the title 'redis-server *:6379', and no systemd unit starts it" } } } }),
+      message: /clear text is unknown \(its command line was looked at on this host but could not be read: set-proc-title replaced its arguments .*; start it with 'set-proc-title no' to have it read, or look at the container spec or systemd unit that starts it\)$/,
+    },
     { name: 'no config file read and the options hold none, but the server has a config file', facts: withUnit(['/etc/redis/redis.conf', '--port', '6379']), message: /started without a config file, and none was given/ },
     { name: 'no file was read (live only)', facts: liveFacts(), message: /no configuration file was read/ },
     { name: 'the config gatherer says why', facts: liveFacts({ unavailable: { files: '/etc/redis/redis.conf: permission denied' } }), message: /permission denied/ },

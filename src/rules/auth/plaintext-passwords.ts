@@ -139,7 +139,7 @@ export default defineRule({
       const outside = CLEAR_TEXT_DIRECTIVES.filter((name) => facts.secrets?.get(name)?.value.set === true && files.secrets.get(name)?.value.set !== true);
       if (outside.length > 0) {
         const n = files.paths.length;
-        return skip(`${outside.map((name) => files.spelled?.get(name) ?? name).join(' and ')} ${outside.length === 1 ? 'is' : 'are'} set at run time but in none of the ${n === 1 ? 'file' : `${n} files`} read (no clear-text password there): given on the server's command line or by CONFIG SET, so where ${outside.length === 1 ? 'it is' : 'they are'} stored in clear text is unknown (audit on the server's host to read its command line)`);
+        return skip(`${outside.map((name) => files.spelled?.get(name) ?? name).join(' and ')} ${outside.length === 1 ? 'is' : 'are'} set at run time but in none of the ${n === 1 ? 'file' : `${n} files`} read (no clear-text password there): given on the server's command line or by CONFIG SET, so where ${outside.length === 1 ? 'it is' : 'they are'} stored in clear text is unknown (${host && !host.commandLine.known ? `its command line was looked at on this host but could not be read: ${host.commandLine.reason}; start it with 'set-proc-title no' to have it read, or look at the container spec or systemd unit that starts it` : "audit on the server's host to read its command line"})`);
       }
     }
     return pass(`no clear-text password in ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}${alsoLine}`, { source: files.source });

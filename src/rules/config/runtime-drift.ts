@@ -32,7 +32,7 @@ export const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket'
  * `masterauth` set at run time only (the server starts again without a password). Only when the server's command line
  * was read: else a left-out setting may be one of its options, which is no drift.
  */
-export const DEFAULT_COMPARED = new Set(['appendonly', 'loglevel', 'timeout', 'maxmemory', 'maxmemory-policy', 'tls-auth-clients', 'acl-pubsub-default', 'masteruser']);
+export const DEFAULT_COMPARED = new Set(['appendonly', 'save', 'loglevel', 'timeout', 'maxmemory', 'maxmemory-policy', 'tls-auth-clients', 'acl-pubsub-default', 'masteruser']);
 export const SECRET_DEFAULT_COMPARED = new Set(['requirepass', 'masterauth']);
 
 /** The compiled default a setting the files leave out takes on this server's version, when both are known. */
