@@ -121,6 +121,17 @@ function fileChain(pem: Buffer, path: string): CertificateFacts[] {
   return chain;
 }
 
+/** A PEM file's bytes, or why `directive`'s file is not readable here. */
+async function readPem(path: string, directive: string): Promise<Buffer | string> {
+  try {
+    return await readFileBytes(path);
+  } catch (error) {
+    // The errno code as before (ENOENT, EACCES); the reader's own refusals (a FIFO, too large) in words.
+    const why = errnoOf(error) ?? (error instanceof FileReadError ? error.detail : undefined);
+    return `${directive} ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
+  }
+}
+
 /** The most certificates of a `tls-ca-cert-file` judged (a system bundle holds some 150). */
 const MAX_CA_CERTIFICATES = 200;
 
@@ -129,13 +140,8 @@ const MAX_CA_CERTIFICATES = 200;
  * the server trusts, whose dates decide whether the certificates it issued verify (QA41-22).
  */
 export async function readCaFile(path: string, directive = 'tls-ca-cert-file'): Promise<CertificateFacts[] | string> {
-  let pem: Buffer;
-  try {
-    pem = await readFileBytes(path);
-  } catch (error) {
-    const why = errnoOf(error) ?? (error instanceof FileReadError ? error.detail : undefined);
-    return `${directive} ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
-  }
+  const pem = await readPem(path, directive);
+  if (typeof pem === 'string') return pem;
   const text = pem.toString('latin1');
   const found: CertificateFacts[] = [];
   for (const block of [...text.matchAll(PEM_CERTIFICATE)].slice(0, MAX_CA_CERTIFICATES)) {
@@ -151,14 +157,8 @@ export async function readCaFile(path: string, directive = 'tls-ca-cert-file'): 
 
 /** The certificate of `tls-cert-file` (or the `directive` named), or why it could not be read. */
 export async function readCertificateFile(path: string, directive = 'tls-cert-file'): Promise<CertificateFacts | string> {
-  let pem: Buffer;
-  try {
-    pem = await readFileBytes(path);
-  } catch (error) {
-    // The errno code as before (ENOENT, EACCES); the reader's own refusals (a FIFO, too large) in words.
-    const why = errnoOf(error) ?? (error instanceof FileReadError ? error.detail : undefined);
-    return `${directive} ${path} is not readable here${why !== undefined ? ` (${why})` : ''}`;
-  }
+  const pem = await readPem(path, directive);
+  if (typeof pem === 'string') return pem;
   try {
     // The first certificate of the file is the server's; the rest is its chain, each judged too (QA41-22).
     const leaf = describeCertificate(new (nodeCrypto().X509Certificate)(pem), { kind: 'file', path, line: 1 });

@@ -35,11 +35,7 @@ function setuserGrant(report: DangerousReport): string {
  * `enable-protected-configs yes` or `local` lets it (7.2.6: "can't set protected config").
  */
 function dirSettable(config: ConfigMap | undefined, server: Parameters<typeof atLeast>[0]): string | undefined {
-  const seven = atLeast(server, 7);
-  if (seven === false) return 'no protected configs before Redis 7.0';
-  const gate = config?.get('enable-protected-configs');
-  if (gate !== undefined && (gate.value === 'yes' || gate.value === 'local') && (seven === true || gate.source.kind !== 'default')) return `enable-protected-configs ${gate.value}`;
-  return undefined;
+  return openedAfterSeven(config, server, 'enable-protected-configs', 'no protected configs before Redis 7.0');
 }
 
 /**
@@ -47,10 +43,15 @@ function dirSettable(config: ConfigMap | undefined, server: Parameters<typeof at
  * library), from 7.0 only with `enable-module-command yes` or `local` (7.2.6 refused it with the default `no`).
  */
 function moduleLoadable(config: ConfigMap | undefined, server: Parameters<typeof atLeast>[0]): string | undefined {
+  return openedAfterSeven(config, server, 'enable-module-command', 'no enable-module-command before Redis 7.0');
+}
+
+/** `before7` before 7.0; from 7.0 the 7.0 switch `gate` when it is `yes` or `local`; else (or unknown) undefined. */
+function openedAfterSeven(config: ConfigMap | undefined, server: Parameters<typeof atLeast>[0], gate: string, before7: string): string | undefined {
   const seven = atLeast(server, 7);
-  if (seven === false) return 'no enable-module-command before Redis 7.0';
-  const gate = config?.get('enable-module-command');
-  if (gate !== undefined && (gate.value === 'yes' || gate.value === 'local') && (seven === true || gate.source.kind !== 'default')) return `enable-module-command ${gate.value}`;
+  if (seven === false) return before7;
+  const value = config?.get(gate);
+  if (value !== undefined && (value.value === 'yes' || value.value === 'local') && (seven === true || value.source.kind !== 'default')) return `${gate} ${value.value}`;
   return undefined;
 }
 
