@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -44,6 +44,35 @@ describe('the exporter process: JSON stderr and SIGHUP', () => {
       assert.match(String(warning['warning']), /^modules: default: passwordFile '.*loose\.pw' .*644/);
       assert.deepEqual(parsed.map((l) => l['msg']).filter((m) => m !== 'config'), ['listening', parsed.find((l) => l['signal'] === 'SIGHUP')!['msg'], 'shutting down']);
       assert.doesNotMatch(stderr, /LooseSecret/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it("names an inventory warning's file and line in `at`, a folder with a blank in its name too", async () => {
+    // `at` was read back from the warning's text with a pattern that stops at a blank: such a path got none.
+    const folder = join(dir, 'my fleet');
+    await mkdir(folder);
+    const inventory = join(folder, 'inventory.yaml');
+    await writeFile(inventory, `targets:\n  - url: redis://:InlineSecret-88@127.0.0.1:1\n`);
+    const config = join(folder, 'exp.yaml');
+    await writeFile(config, `modules:\n  default: {}\ninventory: inventory.yaml\n`);
+    const address = `127.0.0.1:${await freePort()}`;
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), 'exporter', '--config', config, '--listen', address], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(`the exporter on ${address}`, async () => ((await fetch(`http://${address}/-/healthy`)).ok ? true : undefined), { timeoutMs: 30_000 });
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      const warnings = stderr.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l['msg'] === 'config');
+      assert.ok(warnings.length > 0, stderr);
+      for (const w of warnings) {
+        assert.equal(w['at'], `${inventory}:2`, JSON.stringify(w));
+        assert.doesNotMatch(String(w['warning']), /^\//, 'the text after the location');
+      }
+      assert.doesNotMatch(stderr, /InlineSecret/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -53,9 +53,14 @@ async function runExporter(flags: ExporterFlags): Promise<number> {
   const inventory = config.inventory !== undefined ? await loadInventoryTargets(config.inventory, process.env, readInventory, (path) => readSecretFile(path, MAX_INVENTORY_SECRET_BYTES), config.inventoryAt) : undefined;
   // Once the config is read the exporter logs JSON lines only (a log pipeline parses its stderr as such): its
   // warnings too, `at` the file:line they name (QA43-59). Errors that stop it at start stay one plain line, exit 2.
-  for (const warning of [...(config.warnings ?? []), ...(inventory?.warnings ?? []).map((w) => w.message)]) {
+  for (const warning of config.warnings ?? []) {
     const at = /^([^\s:]+:\d+): /.exec(warning);
     logLine({ level: 'warn', msg: 'config', ...(at ? { at: at[1], warning: warning.slice(at[0].length) } : { warning }) });
+  }
+  // An inventory's warnings say their own line (a path with a blank too).
+  for (const { message, source } of inventory?.warnings ?? []) {
+    const at = source?.kind === 'file' && source.line !== undefined ? `${source.path}:${source.line}` : undefined;
+    logLine({ level: 'warn', msg: 'config', ...(at !== undefined && message.startsWith(`${at}: `) ? { at, warning: message.slice(at.length + 2) } : { warning: message }) });
   }
   let exporter;
   try {
