@@ -457,6 +457,12 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     throw error;
   }
 
+  // One server listed at two addresses (a sentinel's `known-replica` line by name beside the IP the replica announces)
+  // is one node: both answered with the same run_id (QA43-7).
+  const twice = oneNodePerServer(found, gathered, kind);
+  found = twice.found;
+  groups = groups.map((g) => (twice.renamed.has(g.master) ? { ...g, master: twice.renamed.get(g.master)! } : g));
+
   // A host-key file that names none of the nodes says nothing of their failure domains: not used, and said.
   const { hostKey, warning: hostKeyWarning } = hostKeyFor(found, options.hostKey);
   const hostOf = await hostsByAddress(found, hostKey, options);
@@ -494,8 +500,59 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
   const unresolved = nodes.flatMap(({ node: n }) => (n.unresolved !== undefined ? [`${n.address}: its host name did not resolve (${n.unresolved}): it is counted as a host of its own, which may not be so`] : []));
-  const warnings = [...walkWarnings, ...unresolved, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
+  const warnings = [...walkWarnings, ...twice.warnings, ...unresolved, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
   return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+/**
+ * One node per server: two addresses whose gathering both answered with the same INFO `run_id` are one server listed
+ * twice (a sentinel with `resolve-hostnames yes` lists a replica by the name of a `known-replica` line and by the IP
+ * the replica announces). Only answers are trusted, never a list's word: a node not reached stays as listed. The
+ * address kept is the seed's, else the one the master's INFO lists the replica at, else an IP, else the first listed;
+ * a node that named the other address as its master names the one kept.
+ */
+function oneNodePerServer(
+  found: readonly Found[],
+  gathered: ReadonlyMap<string, Gathered>,
+  kind: DeploymentKind,
+): { found: Found[]; renamed: Map<string, string>; warnings: string[] } {
+  const byRunId = new Map<string, Found[]>();
+  for (const f of found) {
+    const outcome = gathered.get(addressKey(f.host, f.port));
+    const id = outcome?.ok ? runIdOf(outcome.facts) : undefined;
+    if (id === undefined) continue;
+    byRunId.set(id, [...(byRunId.get(id) ?? []), f]);
+  }
+  const dropped = new Set<Found>();
+  const renamed = new Map<string, string>();
+  const warnings: string[] = [];
+  // The addresses masters list their replicas at (INFO replication's slaveN lines).
+  const listedByMaster = new Set<string>();
+  for (const f of found) {
+    const outcome = gathered.get(addressKey(f.host, f.port));
+    if (outcome?.ok) for (const r of replicasFromInfo(outcome.facts)) listedByMaster.add(addressKey(r.host, r.port));
+  }
+  const rank = (f: Found) => (f.facts ? 0 : listedByMaster.has(addressKey(f.host, f.port)) ? 1 : net.isIP(f.host) !== 0 ? 2 : 3);
+  for (const same of byRunId.values()) {
+    if (same.length < 2) continue;
+    const kept = [...same].sort((a, b) => rank(a) - rank(b))[0]!;
+    const keptAddress = addressOf(kept.host, kept.port);
+    const others = same.filter((f) => f !== kept);
+    for (const f of others) {
+      dropped.add(f);
+      renamed.set(addressOf(f.host, f.port), keptAddress);
+    }
+    const commands = [...new Set(same.map((f) => ('command' in f.source ? f.source.command : kind)))].join(' and ');
+    const hint = kind === 'sentinel' && kept.role === 'replica'
+      ? `; the sentinel lists that replica twice (a stale or by-name 'sentinel known-replica' line in its config?)`
+      : '';
+    warnings.push(`${commands} list${commands.includes(' and ') ? '' : 's'} one server at ${[keptAddress, ...others.map((f) => addressOf(f.host, f.port))].join(' and ')} (${same.length === 2 ? 'both answer' : 'all answer'} with the same run_id): it is audited and counted once, as ${keptAddress}${hint}`);
+  }
+  if (dropped.size === 0) return { found: [...found], renamed, warnings };
+  const kept = found
+    .filter((f) => !dropped.has(f))
+    .map((f) => (f.masterAddress !== undefined && renamed.has(f.masterAddress) ? { ...f, masterAddress: renamed.get(f.masterAddress)! } : f));
+  return { found: kept, renamed, warnings };
 }
 
 /**
