@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,26 +25,21 @@ describe('the exporter process: JSON stderr and SIGHUP', () => {
     await chmod(pw, 0o644);
     const config = join(dir, 'exp.yaml');
     await writeFile(config, `modules:\n  default: { passwordFile: loose.pw }\nallow: ['127.0.0.1:1']\n`);
-    const address = `127.0.0.1:${await freePort()}`;
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), 'exporter', '--config', config, '--listen', address], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, address, stderr, exited } = await startExporterProcess(config);
     try {
-      await eventually(`the exporter on ${address}`, async () => ((await fetch(`http://${address}/-/healthy`)).ok ? true : undefined), { timeoutMs: 30_000 });
       child.kill('SIGHUP');
-      await eventually('the SIGHUP log line', async () => stderr.includes('"msg":"SIGHUP ignored'));
+      await eventually('the SIGHUP log line', async () => stderr().includes('"msg":"SIGHUP ignored'));
       assert.equal((await fetch(`http://${address}/-/healthy`)).status, 200);
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
-      const lines = stderr.trimEnd().split('\n');
+      const lines = stderr().trimEnd().split('\n');
       const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
       const warning = parsed.find((l) => l['msg'] === 'config')!;
       assert.equal(warning['level'], 'warn');
       assert.equal(warning['at'], `${config}:2`);
       assert.match(String(warning['warning']), /^modules: default: passwordFile '.*loose\.pw' .*644/);
       assert.deepEqual(parsed.map((l) => l['msg']).filter((m) => m !== 'config'), ['listening', parsed.find((l) => l['signal'] === 'SIGHUP')!['msg'], 'shutting down']);
-      assert.doesNotMatch(stderr, /LooseSecret/);
+      assert.doesNotMatch(stderr(), /LooseSecret/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
@@ -57,24 +53,35 @@ describe('the exporter process: JSON stderr and SIGHUP', () => {
     await writeFile(inventory, `targets:\n  - url: redis://:InlineSecret-88@127.0.0.1:1\n`);
     const config = join(folder, 'exp.yaml');
     await writeFile(config, `modules:\n  default: {}\ninventory: inventory.yaml\n`);
-    const address = `127.0.0.1:${await freePort()}`;
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), 'exporter', '--config', config, '--listen', address], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, address, stderr, exited } = await startExporterProcess(config);
     try {
-      await eventually(`the exporter on ${address}`, async () => ((await fetch(`http://${address}/-/healthy`)).ok ? true : undefined), { timeoutMs: 30_000 });
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
-      const warnings = stderr.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l['msg'] === 'config');
-      assert.ok(warnings.length > 0, stderr);
+      const warnings = stderr().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l['msg'] === 'config');
+      assert.ok(warnings.length > 0, stderr());
       for (const w of warnings) {
         assert.equal(w['at'], `${inventory}:2`, JSON.stringify(w));
         assert.doesNotMatch(String(w['warning']), /^\//, 'the text after the location');
       }
-      assert.doesNotMatch(stderr, /InlineSecret/);
+      assert.doesNotMatch(stderr(), /InlineSecret/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 });
+
+/** `redfort exporter --config CONFIG` on a free port, once it answers /-/healthy: its stderr so far, and its exit. */
+async function startExporterProcess(config: string): Promise<{ child: ChildProcess; address: string; stderr: () => string; exited: Promise<number | null> }> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'redfort.mjs'), 'exporter', '--config', config, '--listen', address], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    await eventually(`the exporter on ${address}`, async () => ((await fetch(`http://${address}/-/healthy`)).ok ? true : undefined), { timeoutMs: 30_000 });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { child, address, stderr: () => stderr, exited };
+}
