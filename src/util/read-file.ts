@@ -96,10 +96,11 @@ function aborted(path: string, signal: AbortSignal): FileReadError {
  * network mount blocks either way (see util/fs-calls.ts).
  */
 export async function readFileBytes(path: string, options: ReadFileOptions = {}): Promise<Buffer> {
-  return readFileBytesNow(path, options);
+  return readFileBytesSync(path, options);
 }
 
-function readFileBytesNow(path: string, options: ReadFileOptions): Buffer {
+/** {@link readFileBytes} for a caller that cannot wait (a synchronous check that reads a file once). */
+export function readFileBytesSync(path: string, options: ReadFileOptions = {}): Buffer {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const signal = options.signal;
   if (signal?.aborted) throw aborted(path, signal);

@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type * as tls from 'node:tls';
 import { loadBuiltin, nodeCrypto } from '../../util/builtin.ts';
+import { readFileBytesSync } from '../../util/read-file.ts';
 import { connect, ConnectionError } from './resp.ts';
 import type { ConnectOptions, RespConnection } from './resp.ts';
 
@@ -95,25 +95,11 @@ function extraCaCertificates(): readonly string[] {
   extraRoots = [];
   const file = process.env['NODE_EXTRA_CA_CERTS'];
   if (file === undefined || file === '') return extraRoots;
-  let fd: number | undefined;
   try {
-    // Without blocking on a FIFO; what is not a regular file is not read.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > MAX_EXTRA_CA_BYTES) return extraRoots;
-    const size = stat.size;
-    const bytes = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, bytes, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    extraRoots = [bytes.subarray(0, read).toString('latin1')];
+    // The project's bounded reader: a regular file only, opened without blocking on a FIFO, at most the cap.
+    extraRoots = [readFileBytesSync(file, { maxBytes: MAX_EXTRA_CA_BYTES }).toString('latin1')];
   } catch {
     // Unreadable now: only the roots are anchors, never more than Node trusts.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
   return extraRoots;
 }
