@@ -244,6 +244,11 @@ async function auditEntry(entry: FleetEntry, options: FleetOptions): Promise<Tar
 /** What the fleet summary keeps of one target: a line of the summary, and its failing rules for the totals. */
 export interface TargetLine {
   readonly target: string;
+  /**
+   * The inventory entry a deployment's node was found from (`cluster of fleet.yaml:3`): a server listed once per
+   * node, each entry a deployment, is found by several, and the summary names the one it counts (QA42-8).
+   */
+  readonly entry?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly error?: string;
   readonly server?: TargetResult['server'];
@@ -387,9 +392,26 @@ export function tallyOf(result: TargetResult): TargetTally {
   return { line: targetLine(result), statuses, failBySeverity, suppressed, baselined, disabled, judged: [...judged], failed: [...failed] };
 }
 
-/** Sums a fleet as its results arrive; holds a few numbers per rule and one line per target. */
+/**
+ * Where a result stands among the results of one server that several inventory entries audited (a cluster listed
+ * node by node, `cluster: true` on each): its server's key (a function when it is known only once the run is done:
+ * a deployment's is its nodes'), and its order: the entry's index, then its place among the entry's results.
+ */
+export interface TallyPlace {
+  readonly key: string | (() => string);
+  readonly entry: number;
+  readonly nth: number;
+}
+
+/**
+ * Sums a fleet as its results arrive; holds a few numbers per rule and one line per target. A result added with its
+ * place ({@link FleetTally.hold}) is counted by {@link FleetTally.settle}, once per server: the first entry's
+ * (the inventory's order, whichever finished first), the others' are `repeated` (QA42-8).
+ */
 export class FleetTally {
   readonly lines: TargetLine[] = [];
+  readonly #held: { tally: TargetTally; place: TallyPlace }[] = [];
+  #repeated = 0;
   readonly #rules = new Map<string, { severity: Severity; failed: number; judged: number }>();
   #summary: { -readonly [K in keyof Summary]: Summary[K] } = {
     targets: 0,
@@ -431,8 +453,41 @@ export class FleetTally {
     return line;
   }
 
+  /** A result counted once its server's other results are in: see {@link FleetTally.settle}. */
+  hold(tally: TargetTally, place: TallyPlace): TargetLine {
+    this.#held.push({ tally, place });
+    return tally.line;
+  }
+
+  /**
+   * Counts the results held, one per server key: the earliest entry's (then the first of its results); the others
+   * are only counted as `repeated` in the summary. Call once, after the last result.
+   */
+  settle(): void {
+    const held = this.#held.splice(0);
+    const first = new Map<string, { tally: TargetTally; place: TallyPlace }>();
+    for (const h of held) {
+      const key = typeof h.place.key === 'string' ? h.place.key : h.place.key();
+      const now = first.get(key);
+      if (now === undefined) {
+        first.set(key, h);
+        continue;
+      }
+      this.#repeated += 1;
+      if (h.place.entry < now.place.entry || (h.place.entry === now.place.entry && h.place.nth < now.place.nth)) first.set(key, h);
+    }
+    // In the order they came: the lines are sorted for the summary, the totals counted whatever the order.
+    const counted = new Set([...first.values()].map((h) => h.tally));
+    for (const h of held) if (counted.has(h.tally)) this.add(h.tally);
+  }
+
   get summary(): Summary {
-    return { ...this.#summary, failBySeverity: { ...this.#summary.failBySeverity }, ...(this.#disabled > 0 ? { disabled: this.#disabled } : {}) };
+    return {
+      ...this.#summary,
+      failBySeverity: { ...this.#summary.failBySeverity },
+      ...(this.#disabled > 0 ? { disabled: this.#disabled } : {}),
+      ...(this.#repeated > 0 ? { repeated: this.#repeated } : {}),
+    };
   }
 
   /**

@@ -251,6 +251,11 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
   // The servers each entry audited (a deployment's nodes, a plain entry's server), by entry: QA42-8. A deployment
   // entry's first result is the deployment's own (auditDeployment gives it first, then its nodes'), not a server.
   const servers = new Map<number, Set<string>>();
+  // Whether two entries may audit one server: a deployment entry's nodes are known only as it is audited; plain
+  // entries of one server are the parser's "listed twice". Held results are many numbers a target: only then.
+  const repeats = inventory.entries.some(isDeployment) || plainRepeats(inventory.entries);
+  // Every target's name, a repeated one's too: the baseline's entries of none of them are said to match nothing.
+  const targetNames = request.baseline ? new Set<string>() : undefined;
   const handed = new Map<number, number>();
   const inOrder = request.onResultInOrder === undefined ? undefined : new InOrder(request.onResultInOrder);
   const jsonInOrder = request.onJsonInOrder === undefined ? undefined : new InOrder(request.onJsonInOrder);
@@ -262,14 +267,22 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
         seen.first = Math.min(seen.first, index);
       } else warningCounts.set(w.message, { warning: w, count: 1, first: index });
     }
-    const line = tally.add(finished.tally);
     const nth = handed.get(index) ?? 0;
     handed.set(index, nth + 1);
-    if (nth > 0 || !isDeployment(inventory.entries[index]!)) {
+    targetNames?.add(finished.tally.line.target);
+    const entry = inventory.entries[index]!;
+    const deploymentItself = nth === 0 && isDeployment(entry);
+    const key = deploymentItself ? undefined : targetKey(finished.tally.line.target);
+    if (key !== undefined) {
       const set = servers.get(index);
-      if (set) set.add(targetKey(line.target));
-      else servers.set(index, new Set([targetKey(line.target)]));
+      if (set) set.add(key);
+      else servers.set(index, new Set([key]));
     }
+    // A deployment's node names the entry it was found from: several entries may find it (QA42-8).
+    const source = inventory.entrySources?.[index];
+    const named = nth > 0 && source !== undefined && 'kind' in entry && entry.kind !== undefined ? { ...finished.tally, line: { ...finished.tally.line, entry: `${entry.kind} of ${source.path}:${source.line}` } } : finished.tally;
+    // Where an entry may audit a server another audits too, each server is counted once, when all are in.
+    const line = repeats ? tally.hold(named, { key: key ?? (() => deploymentKey(entry, index, servers)), entry: index, nth }) : tally.add(named);
     if (line.error === undefined) audited += 1;
     if (finished.failedOn) failedOn = true;
     if (finished.baseline) recorded.push({ index, findings: finished.baseline });
@@ -286,6 +299,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     jsonInOrder?.done(index);
     request.onEntryDone?.(index);
   } : undefined);
+  tally.settle();
   // A suppression for every target is unused only when no audited target used it.
   const warnings = [...warningCounts.values()]
     .sort((a, b) => a.first - b.first)
@@ -297,7 +311,7 @@ export async function auditInventory(inventory: LoadedInventory, request: Invent
     .map(({ warning }) => warning);
   // Each target said which of its own entries matched nothing; the entries of targets not in the fleet are said here.
   if (request.baseline) {
-    const outside = baselineEntriesOutside(request.baseline, new Set(tally.lines.map((l) => l.target)), request.root);
+    const outside = baselineEntriesOutside(request.baseline, targetNames ?? new Set(), request.root);
     warnings.push(...unusedBaselineWarnings(outside, request.baselinePath));
   }
   warnings.push(...(inventory.overrideWarnings?.() ?? []));
@@ -346,6 +360,28 @@ class InOrder<T> {
       for (const result of ready) this.#use(result);
     }
   }
+}
+
+/** Two entries audited alone of one server (by its key). */
+function plainRepeats(entries: readonly FleetEntry[]): boolean {
+  const keys = new Set<string>();
+  for (const e of entries) {
+    const key = targetKey('target' in e ? e.target.display : e.display);
+    if (keys.has(key)) return true;
+    keys.add(key);
+  }
+  return false;
+}
+
+/**
+ * What identifies a deployment entry's own result among the fleet's: its kind and the servers it audited, so that
+ * one cluster found from each of its nodes is counted once; an entry that audited none (its discovery failed) is
+ * its own.
+ */
+function deploymentKey(entry: FleetEntry, index: number, servers: ReadonlyMap<number, ReadonlySet<string>>): string {
+  const kind = 'kind' in entry ? entry.kind : undefined;
+  const mine = servers.get(index);
+  return mine && mine.size > 0 ? `${kind} ${[...mine].sort().join(' ')}` : `entry ${index}`;
 }
 
 /** An entry audited as a deployment (`cluster: true`…): its results are the deployment's own, then its nodes'. */

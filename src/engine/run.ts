@@ -195,6 +195,12 @@ export interface Summary {
   readonly baselined: number;
   /** Results of rules a settings file turned off (counted in `skip` too); only when there are some. */
   readonly disabled?: number;
+  /**
+   * A fleet's results of a server (or a deployment) that an earlier inventory entry audited too (a cluster listed
+   * node by node, `cluster: true` on each): in the report's targets, not counted in the rest of the summary nor in
+   * the totals per rule, which count each server once; only when there are some (QA42-8).
+   */
+  readonly repeated?: number;
 }
 
 /** A failure that counts: neither suppressed nor in the baseline. */

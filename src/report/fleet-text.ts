@@ -9,6 +9,8 @@ import type { ReportWarning } from './types.ts';
 /** One target of the fleet summary (see app/fleet.ts `TargetLine`). */
 export interface FleetLine {
   readonly target: string;
+  /** A deployment node's entry (`cluster of fleet.yaml:3`), shown after its name. */
+  readonly entry?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly error?: string;
   readonly failBySeverity: Readonly<Record<Severity, number>>;
@@ -48,12 +50,16 @@ export function fleetSummaryText(
   const out: string[] = [
     c.bold(`Fleet: ${summary.targets} target${summary.targets === 1 ? '' : 's'}${of}, ${summary.targetErrors} not audited, ${blind > 0 ? `${blind} without credentials, ` : ''}${failing} with failures`),
   ];
+  // A cluster listed node by node, `cluster: true` on each: each server is counted once, its other results not (QA42-8).
+  const repeated = summary.repeated ?? 0;
+  if (repeated > 0) out.push(c.dim(`  ${repeated} more result${repeated === 1 ? '' : 's'} of servers (or deployments) an earlier inventory entry audited too: in the report, counted once here`));
   // Rules not judged on any target: an auditor reading the summary alone must see what was not checked.
   const off = options.turnedOff;
   if (off !== undefined && off.rules > 0) out.push(c.dim(terminalSafe(`  ${off.rules} rule${off.rules === 1 ? '' : 's'} turned off in ${off.path}: not judged on any target`)));
   // A loop, not Math.max(...): spread as arguments, 150,000 targets overflowed the stack ('Maximum call stack size exceeded').
   let width = 0;
-  for (const l of lines) width = Math.min(60, Math.max(width, l.target.length));
+  const shown = (l: FleetLine): string => (l.entry !== undefined ? `${l.target} (${l.entry})` : l.target);
+  for (const l of lines) width = Math.min(60, Math.max(width, shown(l).length));
   for (const l of lines) {
     const labels = l.labels && Object.keys(l.labels).length > 0 ? `  [${Object.entries(l.labels).map(([k, v]) => `${k}=${v}`).sort().join(' ')}]` : '';
     let status: string;
@@ -74,7 +80,7 @@ export function fleetSummaryText(
       status = l.worst === 'critical' || l.worst === 'high' ? c.red(l.worst.padEnd(8)) : l.worst === 'medium' ? c.yellow(l.worst.padEnd(8)) : c.dim(l.worst.padEnd(8));
       detail = SEVERITIES.filter((s) => l.failBySeverity[s] > 0).map((s) => `${l.failBySeverity[s]} ${s}`).join(', ');
     }
-    out.push(`  ${status} ${terminalSafe(l.target.padEnd(width))}  ${terminalSafe(detail)}${c.dim(terminalSafe(labels))}`);
+    out.push(`  ${status} ${terminalSafe(shown(l).padEnd(width))}  ${terminalSafe(detail)}${c.dim(terminalSafe(labels))}`);
   }
   out.push('');
   if (totals.length > 0) {
