@@ -119,6 +119,20 @@ describe('effectiveConfig: repeated directives', () => {
     }
   });
 
+  // Live 7.0.15 (QA44-2): `bind 127.0.0.0/8`, `bind -127.0.0.0/8` and `bind 192.168.0.0/16 127.0.0.1` each exit with
+  // "Could not create server TCP listening socket 127.0.0.0/8:PORT: Name or service not known".
+  it("bind: a network ('/') where an address goes is refused, not passed as loopback or skipped as a host name", () => {
+    for (const version of ['6.0.20', '6.2.16', '7.0.15', 'valkey-9.1.2']) {
+      for (const bind of ['127.0.0.0/8', '-127.0.0.0/8', '192.168.0.0/16 127.0.0.1', '10.0.0.0/8', '::1/128']) {
+        const error = parseError(() => conf(`bind ${bind}\nport 6380\n`, { version }));
+        assert.equal(error.line, 1, `${bind} ${version}`);
+        assert.match(error.reason, /^bind address '.*\/\d+' is not an address: bind names the addresses to listen on, not networks/, `${bind} ${version}`);
+      }
+      assert.equal(value(conf('bind 10.0.0.0/8\nbind 127.0.0.1\n', { version }), 'bind'), '127.0.0.1', version);
+      assert.equal(value(conf('bind 10.0.0.0/8\nport 0\nunixsocket /tmp/r.sock\n', { version }), 'bind'), '10.0.0.0/8', version);
+    }
+  });
+
   it('bind: at most 16 addresses', () => {
     const many = Array.from({ length: 17 }, (_, i) => `10.0.0.${i}`).join(' ');
     assert.match(parseError(() => conf(`bind ${many}\n`)).reason, /^Too many bind addresses/);

@@ -292,6 +292,17 @@ export function bindCommentProblem(args: readonly string[], options: { readonly 
       `(redis-server cannot resolve it, fails to listen and exits once it has read the file)`
     );
   }
+  // A network written where an address goes (`bind 127.0.0.0/8`, `bind 10.0.0.0/8 127.0.0.1`, meaning "allow this
+  // network"): live 7.0.15 'Could not create server TCP listening socket 127.0.0.0/8:PORT: Name or service not known'
+  // and exits, with a '-' prefix or beside a good address too (QA44-2). No host name or address holds a '/'.
+  const network = args.find((a) => a.includes('/'));
+  if (network !== undefined) {
+    return (
+      `bind address ${quotedArg(network)} is not an address: bind names the addresses to listen on, not networks ` +
+      `allowed to connect, and no host name or IP address holds a '/' (redis-server cannot resolve it ('Name or ` +
+      `service not known'), fails to listen and exits once it has read the file)`
+    );
+  }
   // The '-' of an optional address came with 6.2 (`bind * -::*`): 6.0 looks the word up as a host name. Live 6.0.20:
   // `bind 127.0.0.1 -::1` and `bind -127.0.0.1` 'Could not create server TCP listening socket -::1:PORT: Name or
   // service not known', exit 1 (`bind *` listens on 0.0.0.0 there).
