@@ -7,7 +7,7 @@ import { analyzeDangerous, canRun, runsInFull } from '../acl/permissions.ts';
 import { bundledCategoryTable } from '../acl/categories.ts';
 import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
 import { isCommonPassword } from '../rules/common-passwords.ts';
-import type { Mode, Profile, Role, Secret, TlsFiles } from '../profile/index.ts';
+import type { Mode, Profile, Role, Secret, TlsFiles, UsedPort } from '../profile/index.ts';
 import {
   aclFileLine, adminCommands, bindPolicy, defaultLogfile, defaultUserOffLine, generatePassword, hasAcl, LEGACY_REMOVED_COMMANDS,
   ACCEPTED_LOGLEVELS, newAclPath, roleRules, secretVariable, sha256Hex, targetSettings, tlsDirectives, chooseTlsPort, userName, withoutDangerous,
@@ -174,8 +174,10 @@ export interface HardenResult {
   readonly sentinelsWatch?: string;
   /** A Sentinel hardened without any node of its group: the summary's line (QA40-25). */
   readonly sentinelAlone?: string;
-  /** --tls-* given for a Sentinel hardened without its server, which harden gives no TLS: the summary's line (QA42-58). */
+  /** The Sentinel's TLS (--tls-* given with --sentinel-config): the summary's line (QA42-58). */
   readonly sentinelTls?: string;
+  /** The TLS files the hardened sentinel.conf names (the drop-in's sandbox must let the sentinel read them). */
+  readonly sentinelTlsFiles?: TlsFiles;
   /** The users whose passwords credentials.env holds because --secrets gave them (not new ones). */
   readonly reused?: readonly string[];
 }
@@ -297,6 +299,17 @@ export function tlsPortText(d: TlsPortDecision, full = true): string {
   return `${d.port} (${d.how})${d.why ? `: ${full ? d.why : d.why.split('; ')[0]}` : ''}${full ? sentence(d.known) : ''}${sentence(d.caution)}`;
 }
 
+/** The rule a TLS directive harden writes fixes. */
+function tlsRule(directive: string): string {
+  return directive === 'tls-port' ? 'tls.disabled'
+    : directive === 'tls-auth-clients' ? 'tls.client-auth-disabled'
+    : directive === 'tls-protocols' ? 'tls.weak-protocols'
+    : directive.startsWith('tls-cipher') ? 'tls.weak-ciphers'
+    : directive === 'tls-prefer-server-ciphers' ? 'tls.server-ciphers-not-preferred'
+    : directive === 'tls-replication' ? 'tls.replication-plaintext'
+    : directive === 'tls-cluster' ? 'tls.cluster-bus-plaintext' : 'tls.disabled';
+}
+
 function portNumber(value: string | undefined): number {
   const n = Number(value ?? '');
   return Number.isInteger(n) && n > 0 && n <= 65_535 ? n : 0;
@@ -403,6 +416,8 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
   const logins: { file: 'redis.conf' | 'sentinel.conf'; user: string }[] = [];
   const secretArgs: SecretArg[] = [];
   const config = facts.config ?? new Map();
+  /** The TLS the hardened redis.conf ends with: its tls-port, and whether it replicates over TLS (not held). */
+  let serverTls: { port: number; replication: boolean } | undefined;
   const credential = (user: string): string => {
     const existing = credentials.find((c) => c.user === user);
     if (existing) return existing.password;
@@ -580,15 +595,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       if (held) manual.push(groupTlsStep(fc, tlsPort.port, profile.tlsOnly && plain !== 0, options.sentinel !== undefined));
       for (const d of tlsDirectives(options.tls, { tlsPort: tlsPort.port, cluster })) {
         if (held && d.directive === 'tls-replication') continue;
-        const rule = d.directive === 'tls-port' ? 'tls.disabled'
-          : d.directive === 'tls-auth-clients' ? 'tls.client-auth-disabled'
-          : d.directive === 'tls-protocols' ? 'tls.weak-protocols'
-          : d.directive.startsWith('tls-cipher') ? 'tls.weak-ciphers'
-          : d.directive === 'tls-prefer-server-ciphers' ? 'tls.server-ciphers-not-preferred'
-          : d.directive === 'tls-replication' ? 'tls.replication-plaintext'
-          : d.directive === 'tls-cluster' ? 'tls.cluster-bus-plaintext' : 'tls.disabled';
-        set(rule, d.directive, [d.value], !versionAtLeast(v, 6, 2) && d.directive === 'tls-port');
+        set(tlsRule(d.directive), d.directive, [d.value], !versionAtLeast(v, 6, 2) && d.directive === 'tls-port');
       }
+      serverTls = { port: tlsPort.port, replication: !held || fc.get('tls-replication')?.value === 'yes' };
       // With tls-cluster yes the bus listens on tls-port + 10000, no longer port + 10000, unless cluster-port says
       // where: the other nodes' nodes.conf and the firewalls know the old one, so it is pinned there (7.0+).
       const bus = options.deployment?.bus;
@@ -867,7 +876,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
 
   if (options.sentinel) {
     const made = (user: string): boolean => credentials.some((c) => c.user === user);
-    const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, made(sentinelName) ? 'renewed' : sentinelPassword!, items, rotate, notes, manual);
+    const s = hardenSentinel(options.sentinelFacts ?? facts, options, credential, made(sentinelName) ? 'renewed' : sentinelPassword!, items, rotate, notes, manual, { withServer: conf !== undefined, ...(serverTls ? { serverTls } : {}) });
     // QA40-25: a Sentinel hardened alone (no node of its group in this run) logs in to the masters and replicas as a
     // user with a new password that none of them has, and its peers log in to it as the default user it turns off:
     // deployed first, it sees the master down and they see it down. Its files are right for the group once the group
@@ -886,11 +895,9 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       manual.push(`**This Sentinel was hardened alone: its group must get the \`${sentinelName}\` user first.** Its sentinel.conf logs in to the masters and replicas it monitors (${shown}) as \`${sentinelName}\` with a new password (\`${secretVariable(sentinelName)}\` in credentials.env) that none of them has, and ${peers}: deployed before the others, it sees the master down and its peers see it down, and the group cannot fail over. **Before it restarts:** (1) harden every master and replica of the group with \`--secrets\` naming this credentials.env (they get \`${sentinelName}\` with this password), or add it on each by hand as this run's ACL file has it (\`ACL SETUSER ${sentinelName} …\`); (2) harden every peer sentinel with the same \`--secrets\` (${peersThen}); (3) restart the sentinels one at a time once the nodes have the user, checking \`SENTINEL MASTER <master-name>\` (no s_down) and \`SENTINEL SENTINELS <master-name>\` after each. sentinel.no-auth-user is not counted as fixed until then.`);
       result.sentinelAlone = `Sentinel hardened alone: its masters, replicas and peer sentinels need the ${sentinelName} user (this credentials.env, --secrets) before it restarts, or the group loses its failover (PLAN.md)`;
     }
-    // QA42-58: --tls-* given for a sentinel.conf hardened without its server were ignored without a word (PLAN.md's
-    // table alone said tls.disabled fail -> fail). harden sets up no Sentinel's TLS: said in PLAN.md and on stderr.
-    if (!conf && options.tls) {
-      manual.push(`**TLS: this Sentinel gets none: --tls-cert, --tls-key and --tls-ca were not applied to it.** harden sets up TLS for a redis-server only; tls.disabled still fails for sentinel.conf. A Sentinel with TLS needs \`tls-port\`, \`tls-cert-file\`, \`tls-key-file\`, \`tls-ca-cert-file\` and, for its links to the masters, replicas and peer sentinels, \`tls-replication yes\` with every \`sentinel monitor\` on the master's tls-port: a Sentinel with tls-replication yes dials TLS at every node it reaches, so the whole group moves together, once every master and replica listens on TLS (harden each with the same --tls-* files). Set them by hand on every sentinel as docs/rules/tls.disabled.md shows (\`SENTINEL REMOVE <name>\`, \`SENTINEL MONITOR <name> <master> <tls-port> <quorum>\`, then its auth-user/auth-pass again), then restart the sentinels one at a time.`);
-      result.sentinelTls = 'TLS: not set up for the Sentinel: --tls-cert/--tls-key/--tls-ca apply to a redis-server only; tls.disabled still fails (PLAN.md says what to set by hand)';
+    if (s.tls) {
+      result.sentinelTls = s.tls.summary;
+      result.sentinelTlsFiles = s.tls.files;
     }
     if (s.bindKept) result.sentinelBindKept = s.bindKept;
     result.sentinelBefore = s.before;
@@ -1051,7 +1058,8 @@ function hardenSentinel(
   rotate: string[],
   notes: string[],
   manual: string[],
-): { text: string; before: string; masters: string[]; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[]; claims: Set<string>; aclLines?: string[]; aclPath?: string; bindKept?: string } {
+  context: { readonly withServer: boolean; readonly serverTls?: { readonly port: number; readonly replication: boolean } },
+): { text: string; before: string; masters: string[]; logins: { file: 'sentinel.conf'; user: string }[]; secretArgs: SecretArg[]; claims: Set<string>; aclLines?: string[]; aclPath?: string; bindKept?: string; tls?: { files: TlsFiles; summary: string } } {
   const v = options.version;
   const input = options.sentinel!;
   const { body } = splitHeader(input.text);
@@ -1098,6 +1106,7 @@ function hardenSentinel(
       notes.push(`**Sentinel bind: ${listed.length === 0 ? 'every interface (no bind line)' : decision.dropped.join(', ')} dropped; now ${decision.addresses.join(' ')}.** The other sentinels, and the clients that ask Sentinel where the master is, reach it on the addresses it binds: give \`--bind ADDR...\` with the private address they use, or it answers on ${decision.addresses.join(' ')} only and the sentinels lose their quorum.${group && 'local' in group ? ` ${group.local}` : ''}`);
     }
   }
+  const tls = options.tls && !options.ownTls ? sentinelTls(body, sc, options, context, set, claims, notes, manual) : undefined;
   claims.add('sentinel.no-auth-user');
   // A sentinel user every ACL file here already has (a second harden of harden's output) keeps its password: the one
   // in the credentials.env of the run that made it, which the drop-in reads. A new one would match no ACL file.
@@ -1207,7 +1216,101 @@ function hardenSentinel(
     notes.push(procTitleNote(secretArgs));
   }
   const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);
-  return { text, before: body, masters, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}), ...(bindKept ? { bindKept } : {}) };
+  return { text, before: body, masters, logins, secretArgs, claims, ...(aclLines ? { aclLines, aclPath } : {}), ...(bindKept ? { bindKept } : {}), ...(tls ? { tls } : {}) };
+}
+
+/** The ports of a sentinel.conf's `sentinel monitor` lines: where it reaches its masters. */
+function monitorPorts(text: string): number[] {
+  const ports: number[] = [];
+  for (const line of text.split('\n')) {
+    if (!/^\s*sentinel\s+monitor\s/i.test(line)) continue;
+    const words = splitArgs(line.trim());
+    if (Array.isArray(words) && words.length >= 5) ports.push(portNumber(words[4]));
+  }
+  return ports;
+}
+
+/**
+ * QA42-58: the Sentinel's TLS from --tls-* (not from the config's own files, which are the server's), as Redis 6.0+
+ * runs it (sentinel.c, 6.0.20 and 7.2.6): the common tls-* settings give it a TLS listener for its clients and peers;
+ * with `tls-replication yes` it dials TLS to every master, replica and peer sentinel (instanceLinkConnect) and
+ * announces its tls-port to its peers (sentinelSendHello), with `no` it dials them in clear text and announces its
+ * plaintext port. So tls-replication yes (and strict's `port 0`, which would leave it nothing to announce to peers
+ * that dial in clear text) only when its masters are reached on TLS: its file says tls-replication yes already, or
+ * the server hardened beside it replicates over TLS and every `sentinel monitor` line names that server's tls-port.
+ * Else held, as a replication group's nodes are (see groupTlsStep), and PLAN.md says how the group moves.
+ */
+function sentinelTls(
+  body: string,
+  sc: ConfigMap,
+  options: HardenOptions,
+  context: { readonly withServer: boolean; readonly serverTls?: { readonly port: number; readonly replication: boolean } },
+  set: (rule: string, name: string, args: string[]) => void,
+  claims: Set<string>,
+  notes: string[],
+  manual: string[],
+): { files: TlsFiles; summary: string } | undefined {
+  const v = options.version;
+  const files = options.tls!;
+  if (!versionAtLeast(v, 6, 0)) {
+    manual.push(`TLS: Redis ${v.major}.${v.minor} has no TLS (it came with 6.0): the Sentinel gets none from --tls-cert, --tls-key and --tls-ca; tls.disabled still fails for sentinel.conf. Upgrade the group to 6.0 or later first.`);
+    return { files, summary: `Sentinel TLS: none: Redis ${v.major}.${v.minor} has no TLS (PLAN.md)` };
+  }
+  const group = sentinelGroup(body);
+  const strict = options.profile.tlsOnly;
+  const plainSet = sc.get('port')?.value;
+  const plain = plainSet === undefined ? 26379 : portNumber(plainSet);
+  const existing = portNumber(sc.get('tls-port')?.value);
+  const used: UsedPort[] = [];
+  if (plain > 0) used.push({ port: plain, by: "this sentinel's port" });
+  for (const p of group.peers) if (p.port > 0) used.push({ port: p.port, by: `the port of ${p.what} ${clipped(p.host, 60)}:${p.port}` });
+  for (const u of options.deployment?.used ?? []) used.push({ port: u.port, by: u.by.replace(/^this server's/, "the server's") });
+  if (context.serverTls) used.push({ port: context.serverTls.port, by: "the server's tls-port (this run)" });
+  let port: TlsPortDecision | undefined;
+  if (!context.withServer && options.tlsPort !== undefined) {
+    // --tls-port is the server's when a redis.conf is hardened beside the sentinel; a sentinel alone's, else.
+    const taken = used.find((u) => u.port === options.tlsPort && !(strict && u.by === "this sentinel's port"));
+    if (taken) throw new HardenRefusal(`--tls-port ${options.tlsPort} is ${taken.by}: choose a port no node or sentinel of the group uses`);
+    port = { port: options.tlsPort, how: '--tls-port', why: existing > 0 && existing !== options.tlsPort ? `the sentinel had tls-port ${existing}` : '' };
+  } else if (existing > 0) {
+    port = { port: existing, how: 'kept', why: `the tls-port the sentinel already has, from ${where(sc.get('tls-port')?.source)}` };
+  } else {
+    const base = plain > 0 ? plain : 26379;
+    const peers = group.peers.filter((p) => p.what === 'sentinel' && p.port > 0).map((p) => p.port);
+    const choice = chooseTlsPort({ plain: base, nodes: [base, ...peers], used, busFollowsTls: false, firstOffset: strict ? 10_000 : 1 });
+    if (choice) {
+      const first = choice.passed[0];
+      port = { port: choice.port, how: `port + ${choice.offset}`, why: first ? `port + ${first.offset} = ${first.node + first.offset} ${first.node === base ? '' : `(for the sentinel on ${first.node}) `}is ${first.by}` : '' };
+    }
+  }
+  if (port === undefined) {
+    manual.push('TLS: no TLS port is free for the Sentinel at any offset from the ports its file names: give it one by hand (`tls-port`) with the tls-* lines of redis.conf.');
+    return { files, summary: 'Sentinel TLS: none: no free TLS port (PLAN.md)' };
+  }
+  const masters = monitorPorts(body);
+  const serverTls = context.serverTls;
+  const kept = sc.get('tls-replication')?.value === 'yes';
+  const follows = serverTls?.replication === true && masters.length > 0 && masters.every((p) => p === serverTls.port);
+  const replication = kept || follows;
+  for (const d of tlsDirectives(files, { tlsPort: port.port })) {
+    if (d.directive === 'tls-replication' && !replication) continue;
+    set(tlsRule(d.directive), d.directive, [d.value]);
+  }
+  // The certificate harden was given: read by the re-audit, as the server's is.
+  claims.add('tls.certificate');
+  const closed = strict && replication;
+  if (closed) set('tls.plaintext-port-open', 'port', ['0']);
+  const portText = tlsPortText(port);
+  if (replication) {
+    notes.push(`**Sentinel TLS:** it listens on TLS at ${portText}${closed ? ', and on no plaintext port (`port 0`, profile strict)' : plain > 0 ? `; its plaintext port ${plain} stays open (profile baseline) until every client and sentinel uses TLS` : ''}. With \`tls-replication yes\` (${kept ? 'its file had it' : `the server hardened beside it replicates over TLS, and every \`sentinel monitor\` line names its tls-port ${serverTls!.port}`}) it reaches its masters, their replicas and its peer sentinels over TLS, presenting this certificate, and announces its tls-port to its peers: every sentinel of the group needs the same.`);
+    return { files, summary: `Sentinel TLS: tls-port ${tlsPortText(port, false)}; tls-replication yes${closed ? '; port 0' : ''}` };
+  }
+  const why = context.withServer
+    ? (serverTls?.replication ? `names a port other than the tls-port ${serverTls.port} of the server hardened beside it` : 'names the plaintext port, which the server hardened beside it keeps open for its group (see the TLS replication step)')
+    : 'names a port harden cannot tell is a TLS one (no master of the group is in this run)';
+  notes.push(`**Sentinel TLS:** it listens on TLS at ${portText}, for the clients that ask it where the master is${strict && plain > 0 ? `. Its plaintext port ${plain} stays open although the profile is strict: its peer sentinels reach it there while tls-replication is no` : plain > 0 ? `; its plaintext port ${plain} stays open (profile baseline)` : ''} (see "What redfort could not do for you").`);
+  manual.push(`**Sentinel TLS replication:** harden left the sentinel's \`tls-replication no\`${strict && plain > 0 ? ' and its plaintext port open (profile strict)' : ''}: each of its \`sentinel monitor\` lines ${why}, and a Sentinel with tls-replication yes dials TLS at every master, replica and peer sentinel it reaches (and announces its tls-port to its peers in place of its port): against a master that answers in clear text it sees the master down. Once every master and replica of the group listens on TLS (harden each with the same --tls-* files) and every sentinel has its tls-port (this one ${port.port}), move the sentinels together: on each, stop it, set \`tls-replication yes\`${strict && plain > 0 ? ' and `port 0`' : ''} in its sentinel.conf, point each \`sentinel monitor\` line at the master's tls-port and remove its \`known-replica\` and \`known-sentinel\` lines (plaintext ports: it finds the replicas and its peers again at their TLS ports), start it, and check \`SENTINEL MASTER <master-name>\` (no s_down) and \`SENTINEL SENTINELS <master-name>\`. tls.replication-plaintext${strict && plain > 0 ? ' and tls.plaintext-port-open stay' : ' stays'} failing for sentinel.conf until then.`);
+  return { files, summary: `Sentinel TLS: tls-port ${tlsPortText(port, false)}; tls-replication left no${strict && plain > 0 ? ' and the plaintext port open' : ''}: it monitors its masters at ports that may answer in clear text until the group moves to TLS (PLAN.md)` };
 }
 
 /**

@@ -165,6 +165,7 @@ function unitPaths(input: HostInputs): Map<string, { what: string; path: string 
     units.set(unitOf('sentinel', input.sentinelPath, input.product), [
       { what: 'the config file', path: input.sentinelPath },
       ...(result.sentinelAclPath ? [{ what: '`aclfile`', path: result.sentinelAclPath }] : []),
+      ...(result.sentinelTlsFiles ? [{ what: '`tls-cert-file`', path: result.sentinelTlsFiles.cert }, { what: '`tls-key-file`', path: result.sentinelTlsFiles.key }, { what: '`tls-ca-cert-file`', path: result.sentinelTlsFiles.ca }] : []),
       ...knownExecutable(input.executables?.sentinel),
     ]);
   }

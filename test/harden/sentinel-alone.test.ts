@@ -46,21 +46,85 @@ describe('harden of a Sentinel alone (QA40-25)', () => {
   });
 });
 
-// QA42-58: `harden --sentinel-config … --tls-cert/--tls-key/--tls-ca` gave the sentinel no TLS and said nothing (PLAN.md's
-// table alone showed tls.disabled fail -> fail). harden sets up no Sentinel's TLS: the summary and PLAN.md say so, and
-// what to set by hand. Real certificates (openssl), the trial with Debian's redis-sentinel.
+// QA42-58: `harden --sentinel-config … --tls-cert/--tls-key/--tls-ca` gave the sentinel no TLS (then only said so). A
+// Sentinel runs TLS as a server does (6.0+): tls-port and the tls-* files for its clients and peers, and with
+// tls-replication yes it dials TLS to its masters, replicas and peer sentinels (sentinel.c). harden sets it up; the
+// replication side (and strict's port 0) only where its masters are reached on TLS. Real certificates (openssl), the
+// trial with Debian's redis-sentinel, and a real TLS-only master the hardened sentinel monitors.
 describe('harden of a Sentinel with --tls-* (QA42-58)', () => {
-  it('says the sentinel gets no TLS from them, in the summary and PLAN.md, with the directives to set by hand', async () => {
+  const line = (conf: string, name: string): string | undefined => conf.split('\n').find((l) => l.startsWith(`${name} `));
+
+  it('gives it a TLS listener with the files, and holds tls-replication and the plaintext port while its masters may answer in clear text', async () => {
     const { makeCerts } = await import('../harness/certs.ts');
     const certs = await makeCerts();
     const { stdout, plan } = await hardened('tls', ['--profile', 'strict', '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--tls-ca', certs.ca]);
-    assert.match(stdout, /^TLS: not set up for the Sentinel: --tls-cert\/--tls-key\/--tls-ca apply to a redis-server only; tls\.disabled still fails \(PLAN\.md says what to set by hand\)$/m);
+    const conf = readFileSync(join(work, 'tls', 'out', 'sentinel.conf'), 'utf8');
+    assert.equal(line(conf, 'tls-port'), 'tls-port 36379', conf);
+    assert.equal(line(conf, 'tls-cert-file'), `tls-cert-file ${certs.serverCert}`);
+    assert.equal(line(conf, 'tls-key-file'), `tls-key-file ${certs.serverKey}`);
+    assert.equal(line(conf, 'tls-ca-cert-file'), `tls-ca-cert-file ${certs.ca}`);
+    assert.equal(line(conf, 'tls-protocols'), 'tls-protocols "TLSv1.2 TLSv1.3"');
+    assert.equal(line(conf, 'tls-replication'), undefined, 'held: its master 127.0.0.1:6379 may answer in clear text');
+    assert.equal(line(conf, 'port'), 'port 26379', 'its peers reach it there while tls-replication is no');
+    assert.match(stdout, /^Sentinel TLS: tls-port 36379 \(port \+ 10000\); tls-replication left no and the plaintext port open: /m);
+    for (const rule of ['tls.disabled', 'tls.weak-protocols', 'tls.weak-ciphers', 'tls.server-ciphers-not-preferred', 'tls.certificate']) {
+      assert.match(plan, new RegExp(`^\\| ${rule.replace('.', '\\.')} \\| \\w+ \\| pass \\| yes \\|$`, 'm'), rule);
+    }
+    assert.match(plan, /^\| tls\.replication-plaintext \| \w+ \| fail \| {2}\|$/m, 'not claimed');
+    assert.match(plan, /^\| tls\.plaintext-port-open \| \w+ \| fail \| {2}\|$/m, 'not claimed');
     const manual = plan.slice(plan.indexOf('## What redfort could not do for you'));
-    assert.match(manual, /\*\*TLS: this Sentinel gets none: --tls-cert, --tls-key and --tls-ca were not applied to it\.\*\*/);
-    for (const directive of ['tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication yes']) assert.ok(manual.includes(`\`${directive}\``), directive);
-    assert.match(plan, /\| tls\.disabled \| fail \| fail \|/);
+    assert.match(manual, /\*\*Sentinel TLS replication:\*\* harden left the sentinel's `tls-replication no` and its plaintext port open \(profile strict\)/);
+    assert.doesNotMatch(stdout + plan, /not set up for the Sentinel|this Sentinel gets none/);
     // Without the flags, nothing of it.
     const plain = await hardened('no-tls', ['--profile', 'strict']);
-    assert.doesNotMatch(plain.stdout + plain.plan, /not set up for the Sentinel|this Sentinel gets none/);
+    assert.doesNotMatch(plain.stdout + plain.plan, /Sentinel TLS/);
+  });
+
+  it('with tls-replication yes already: strict closes the plaintext port, and a redis-sentinel started on the output reaches its TLS-only master', async () => {
+    const { makeCerts } = await import('../harness/certs.ts');
+    const { startRedis } = await import('../harness/servers.ts');
+    const { rawCommand } = await import('../harness/raw.ts');
+    const { eventually } = await import('../harness/wait.ts');
+    const certs = await makeCerts();
+    const password = 'Group-sentinel-pass-0123456789abcdef';
+    const master = await startRedis({ tls: { certs }, conf: `user default on nopass ~* &* +@all\nuser sentinel on >${password} ~* &* +@all` });
+    try {
+      const dir = join(work, 'tls-master');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'sentinel.conf'), `port 26379\nsentinel monitor grp 127.0.0.1 ${master.port} 1\nsentinel down-after-milliseconds grp 5000\ntls-replication yes\n`);
+      writeFileSync(join(dir, 'group.env'), `REDFORT_PASSWORD_sentinel=${password}\n`, { mode: 0o600 });
+      const out = join(dir, 'out');
+      const run = await redfort(['harden', '--sentinel-config', join(dir, 'sentinel.conf'), '--secrets', join(dir, 'group.env'), '--redis-version', '7.0.15', '--profile', 'strict', '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--tls-ca', certs.ca, '--out', out]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /^Trial start: passed: /m);
+      assert.match(run.stdout, /^Sentinel TLS: tls-port 36379 \(port \+ 10000\); tls-replication yes; port 0$/m);
+      const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+      for (const rule of ['tls.disabled', 'tls.replication-plaintext', 'tls.plaintext-port-open', 'tls.client-auth-disabled']) {
+        assert.match(plan, new RegExp(`^\\| ${rule.replace('.', '\\.')} \\| \\w+ \\| pass \\| yes \\|$`, 'm'), rule);
+      }
+      const conf = readFileSync(join(out, 'sentinel.conf'), 'utf8');
+      assert.equal(line(conf, 'port'), 'port 0');
+      assert.equal(line(conf, 'tls-replication'), 'tls-replication yes');
+      // Deployed: its own TLS port from the harness (as the trial's), its ACL file where the output has it, the
+      // passwords on the command line as the drop-in gives them; everything else as harden wrote it.
+      const admin = /^REDFORT_PASSWORD_admin=(\S+)$/m.exec(readFileSync(join(out, 'credentials.env'), 'utf8'))![1]!;
+      const body = conf.replace(/^aclfile .*$/m, `aclfile ${join(out, 'sentinel-users.acl')}`).replace(/^(port|tls-port|dir|logfile|pidfile|daemonize|bind) .*$/gm, '');
+      const sentinel = await startRedis({ sentinel: true, tls: { certs }, conf: body, args: ['--sentinel', 'auth-pass', 'grp', password, '--sentinel', 'sentinel-pass', password], username: 'admin', password: admin });
+      try {
+        // The master listens on TLS alone: a sentinel link there, logged in as the sentinel user, is a TLS one.
+        await eventually('the hardened sentinel logged in to its TLS-only master', async () => / name=sentinel-\w+-cmd .* user=sentinel /.test(String(await rawCommand(master.host, master.port, ['CLIENT', 'LIST'], { tls: master.rawTls! }))), { timeoutMs: 20_000 });
+        const flags = await eventually('the sentinel sees its master up', async () => {
+          const reply = await rawCommand(sentinel.host, sentinel.port, ['SENTINEL', 'MASTER', 'grp'], { tls: sentinel.rawTls!, user: 'admin', password: admin });
+          const fields = Array.isArray(reply) ? reply.map(String) : [];
+          const value = fields[fields.indexOf('flags') + 1];
+          return value === 'master' ? value : undefined;
+        }, { timeoutMs: 20_000 });
+        assert.equal(flags, 'master');
+      } finally {
+        await sentinel.stop();
+      }
+    } finally {
+      await master.stop();
+    }
   });
 });

@@ -51,7 +51,15 @@ describe('harden and TLS in a replication group (QA39-13, QA39-14)', () => {
     assert.equal(directive(run.conf, 'tls-replication'), undefined);
     assert.match(run.plan, new RegExp(`The plaintext port ${port} stays open although the profile is strict`));
     assert.match(run.plan, /and the plaintext port open \(profile strict\).*on every Sentinel set tls-replication yes with tls-cert-file, tls-key-file and tls-ca-cert-file, and monitor the master's tls-port/);
-    assert.match(readFileSync(join(run.out, 'sentinel.conf'), 'utf8'), new RegExp(`^sentinel monitor m1 127\\.0\\.0\\.1 ${port} 2$`, 'm'));
+    const sentinelConf = readFileSync(join(run.out, 'sentinel.conf'), 'utf8');
+    assert.match(sentinelConf, new RegExp(`^sentinel monitor m1 127\\.0\\.0\\.1 ${port} 2$`, 'm'));
+    // QA42-58: the sentinel gets its TLS listener too, and is held with its master: it monitors the plaintext port.
+    assert.match(directive(sentinelConf, 'tls-port') ?? '', /^tls-port \d+$/, sentinelConf);
+    assert.notEqual(directive(sentinelConf, 'tls-port'), directive(run.conf, 'tls-port'), "not the server's TLS port");
+    assert.equal(directive(sentinelConf, 'tls-replication'), undefined);
+    assert.equal(directive(sentinelConf, 'port'), `port ${port + 200}`);
+    assert.match(run.stdout, /^Sentinel TLS: tls-port \d+ \(port \+ \d+\); tls-replication left no and the plaintext port open: /m);
+    assert.equal(run.code, 0, run.stdout);
   });
 
   it('a server alone under strict still closes its plaintext port and turns tls-replication on', async () => {

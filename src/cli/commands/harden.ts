@@ -45,7 +45,7 @@ export function registerHarden(cli: Command): void {
     .option('--tls-cert <file>', 'server certificate: enables TLS (with --tls-key and --tls-ca)', once('--tls-cert'))
     .option('--tls-key <file>', 'private key of the certificate', once('--tls-key'))
     .option('--tls-ca <file>', 'CA that signs the client certificates', once('--tls-ca'))
-    .option('--tls-port <port>', "the TLS port (default: the server's own tls-port, else its port + the smallest offset at which no node of the deployment takes a port in use: 6380 for 6379)")
+    .option('--tls-port <port>', "the TLS port (default: the server's own tls-port, else its port + the smallest offset at which no node of the deployment takes a port in use: 6380 for 6379; the sentinel's for a sentinel.conf hardened alone)")
     .addOption(new Option('--user-prefix <prefix>', 'prefix of the generated user names (admin, replication, sentinel, auditor, app)').default(''))
     .option('--secrets <file>', 'reuse the passwords of this credentials.env (so every node of a group shares the replication and sentinel passwords)', once('--secrets'))
     .option('--force', 'replace a non-empty --out directory')
