@@ -68,6 +68,31 @@ describe("the hardening profile's sentinel user on a data node", () => {
   });
 });
 
+// QA44-1: Redis's Sentinel documentation ("Redis Sentinel and ACL") writes the sentinel user with `allchannels` and
+// `+role` beside what Sentinel sends; the exemption the rule's fix text promises held only for the profile's own line.
+describe("the sentinel user as Redis's Sentinel documentation writes it", () => {
+  const docs = 'allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill';
+  it('is the sentinel user for SLAVEOF, in its ACL file and live; one command more is not', async () => {
+    const conf = join(work, 'docs-redis.conf');
+    const acl = join(work, 'docs-users.acl');
+    writeFileSync(conf, `port 6391\nbind 127.0.0.1\naclfile ${acl}\n`);
+    const admin = `user admin on #${HASH} ${roleRules('admin', resolveVersion('7.0.15')).join(' ')}`;
+    writeFileSync(acl, `user default off resetchannels -@all\n${admin}\nuser sentinel-user on #${HASH} ${docs}\n`);
+    const files = await dangerousNotRenamed(['--config', conf, '--redis-version', '7.0.15']);
+    assert.equal(files.status, 'pass', files.message);
+    assert.match(files.message, /but the hardening profile's administrator and sentinel user/);
+    const server = await startRedis({ conf: `user default off resetchannels -@all\n${admin}\nuser sentinel-user on #${HASH} ${docs}`, username: 'admin', password: PASSWORD });
+    const live = await dangerousNotRenamed([`redis://admin:${PASSWORD}@${server.host}:${server.port}`, '--no-probe', '--no-host']);
+    assert.equal(live.status, 'pass', live.message);
+    // One command more than Sentinel sends and ROLE (here CONFIG GET) is no longer the sentinel user: SLAVEOF fails.
+    writeFileSync(acl, `user default off resetchannels -@all\n${admin}\nuser sentinel-user on #${HASH} ${docs} +config|get\n`);
+    const more = await dangerousNotRenamed(['--config', conf, '--redis-version', '7.0.15']);
+    assert.equal(more.status, 'fail', more.message);
+    assert.match(more.message, /SLAVEOF \(sentinel-user\)/);
+    await server.stop();
+  });
+});
+
 describe("a 7.0 Sentinel's profile admin, rendered `+@all` live", () => {
   it('the live audit reads its ACL file line and agrees with the audit of the files', async () => {
     const acl = join(work, 'sentinel-users.acl');

@@ -53,13 +53,35 @@ function profileForms(table: CategoryTable, server: ServerIdentity | undefined):
  */
 const PROFILE_ROLES: readonly Role[] = ['admin', 'app', 'sentinel'];
 
-/** The profile role a user's rules are, when they are one: by what they allow, or word for word for a role that allows everything. */
-function profileFormOf(user: AclUser, table: CategoryTable, server: ServerIdentity | undefined): Form | undefined {
+/**
+ * Read-only commands that Redis's Sentinel documentation grants the sentinel user beside what Sentinel sends
+ * ("Redis Sentinel and ACL": `+role`), none of which Sentinel needs or a stolen password could misuse.
+ */
+const SENTINEL_DOC_EXTRAS: readonly string[] = ['role'];
+
+/** A profile role matched: `exact` when the user allows what the role allows and nothing else. */
+type Match = { readonly form: Form; readonly exact: boolean };
+
+/**
+ * The profile role a user's rules are, when they are one: by what they allow, or word for word for a role that
+ * allows everything. A data node's user that runs all that Sentinel sends and nothing else but
+ * {@link SENTINEL_DOC_EXTRAS} is the sentinel user too, as Redis's documentation writes it (QA44-1).
+ */
+function profileFormOf(user: AclUser, table: CategoryTable, server: ServerIdentity | undefined): Match | undefined {
   const own = effectiveKey(user, table);
-  return profileForms(table, server).find((p) => p.key === own && (!p.everything || sameRules(user, p.parsed)));
+  const forms = profileForms(table, server);
+  const form = forms.find((p) => p.key === own && (!p.everything || sameRules(user, p.parsed)));
+  if (form) return { form, exact: true };
+  const sentinel = server?.mode === 'sentinel' ? undefined : forms.find((p) => p.role === 'sentinel');
+  if (!sentinel || own === '') return undefined;
+  const units = new Set(own.split(' '));
+  const needed = sentinel.key.split(' ');
+  const extra = [...units].filter((u) => !needed.includes(u));
+  return needed.every((u) => units.has(u)) && extra.every((u) => SENTINEL_DOC_EXTRAS.includes(u)) ? { form: sentinel, exact: false } : undefined;
 }
 
-function profileNote(p: Form): string {
+function profileNote({ form: p, exact }: Match): string {
+  if (!exact) return `a sentinel user as Redis's Sentinel documentation writes it: what Sentinel sends, SLAVEOF among it, with nothing but ${SENTINEL_DOC_EXTRAS.map((c) => c.toUpperCase()).join(', ')} beside`;
   return `the hardening profile's ${p.role} user (${p.rules.filter((r) => /^[-+]/.test(r)).slice(0, 3).join(' ')} …), which it allows exactly`;
 }
 
@@ -96,7 +118,10 @@ export interface WrittenUser {
  */
 export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): WrittenUser {
   const p = profileFormOf(live, table, server);
-  if (p) return { user: { ...live, rules: p.parsed.rules, selectors: p.parsed.selectors }, rewritten: false, note: profileNote(p), role: p.role };
+  // Only the exact role is rendered back to the profile's rules; a near sentinel user grants every command by name
+  // (it starts from -@all), which every rendering keeps as written.
+  if (p?.exact) return { user: { ...live, rules: p.form.parsed.rules, selectors: p.form.parsed.selectors }, rewritten: false, note: profileNote(p), role: p.form.role };
+  if (p) return { user: live, rewritten: false, note: profileNote(p), role: p.form.role };
   if (!acl.rewritten) return { user: live, rewritten: false };
   // The ACL file, when it still allows what the server allows (an ACL SETUSER not yet saved makes it stale).
   const file = files?.users ? fileUsers(files.users).get(live.name) : undefined;
@@ -107,7 +132,7 @@ export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | und
     // `+@all`, which only its ACL file's line, word for word, tells from a plain `+@all` user (QA37-3: the live audit
     // failed what the audit of its files passed).
     const written = profileFormOf(file, table, server);
-    return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false, ...(written ? { note: profileNote(written), role: written.role } : {}) };
+    return { user: { ...live, rules: file.rules, selectors: file.selectors, source: file.source }, rewritten: false, ...(written ? { note: profileNote(written), role: written.form.role } : {}) };
   }
   return { user: live, rewritten: true };
 }
