@@ -5,6 +5,7 @@ import { dirname, isAbsolute } from 'node:path';
 import { effectiveConfig } from './effective.ts';
 import type { EffectiveConf } from './effective.ts';
 import { loadConfFiles } from './load-files.ts';
+import type { ParsedConf } from './includes.ts';
 import { parseConfText } from './tokenize.ts';
 import { aclFileUsers } from './gather-files.ts';
 import { tooManyUsers } from '../../acl/limits.ts';
@@ -191,16 +192,50 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
     return { ...unknownFacts, files: { ...files, unread: [...(files.unread ?? []), why] } };
   }
   const { options } = started;
-  // `--include extra.conf`: the server loads that file over its config file; redfort does not read it here.
+  // `--include extra.conf`: the server appends its options to the config file's text (loadServerConfig), so the file
+  // it names is read after the config file's lines, as an include of the file's own is: read here so, with the same
+  // bounds (regular files, size caps, cycles), and only a file the process could read itself (QA43-4's rest). Its
+  // `user` lines (or an aclfile) are not merged with the file's users here: said, as before.
   const include = options.find((o) => o.name === 'include');
+  const proc = (enrichOptions?.hostDiscovery ?? createHostDiscovery()).proc;
+  let withInclude: ParsedConf | undefined;
+  let includeUsers: string | undefined;
   if (include) {
-    const why = `the server was started with ${include.given.join(' ')} on ${started.from}, a file whose settings and users override the config file's, which redfort does not read`;
-    const marked = { ...facts, files: { ...files, unread: [...(files.unread ?? []), why] } };
-    return fromFiles ? { ...unknownConfig(`CONFIG GET could not be read, and ${why}`), files: marked.files } : marked;
+    const main = files.paths[0];
+    const unreadWhy = (why: string) => `the server was started with ${include.given.join(' ')} on ${started.from}, a file whose settings and users override the config file's, which redfort could not read (${why})`;
+    let failure: string | undefined;
+    if (main === undefined) failure = 'no config file was read';
+    else {
+      try {
+        withInclude = await loadConfFiles(main, {
+          cwd: dirname(main),
+          deferErrors: true,
+          appended: { text: started.text, from: started.from },
+          mayRead: (path) => processCannotRead(path, listening.pid, proc),
+          ...(version ? { version } : {}),
+          ...(enrichOptions?.signal ? { signal: enrichOptions.signal } : {}),
+        });
+        if (withInclude.stopped) failure = withInclude.stopped.error.message;
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (failure !== undefined) {
+      const why = unreadWhy(failure);
+      const marked = { ...facts, files: { ...files, unread: [...(files.unread ?? []), why] } };
+      return fromFiles ? { ...unknownConfig(`CONFIG GET could not be read, and ${why}`), files: marked.files } : marked;
+    }
+    const included = withInclude!.directives.slice(withInclude!.appendedAt ?? withInclude!.directives.length).filter((d) => d.source.path !== started.from);
+    if (included.some((d) => d.name === 'user' || d.name === 'aclfile')) {
+      includeUsers = `the server was started with ${include.given.join(' ')} on ${started.from}, whose \`user\` lines (or aclfile) redfort does not merge with the config file's users`;
+    }
   }
+  const withIncludeUsers = (f: FileFacts): FileFacts => (includeUsers === undefined ? f : { ...f, unread: [...(f.unread ?? []), includeUsers] });
   // With CONFIG GET read, only the users matter (`--requirepass` makes the default user's password): most command
   // lines (`--supervised systemd --daemonize no`) have none.
-  if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile' || o.name === 'requirepass'))) return facts;
+  if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile' || o.name === 'requirepass'))) {
+    return includeUsers === undefined ? facts : { ...facts, files: withIncludeUsers(files) };
+  }
   let given: ReturnType<typeof commandLineConfig>;
   try {
     given = commandLineConfig(started, version, started.from);
@@ -218,7 +253,8 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
     : refused !== undefined
       ? { ...withPass, users: [], unread: [...(withPass.unread ?? []), `the ACL file given on ${started.from} (--aclfile): ${refused}`] }
       : await commandLineAclFile(withPass, aclfile, started.from, version, enrichOptions?.signal);
-  const withUsers = given.users.length > 0 ? { ...facts, files: commandLineUsers(withAcl, given.users, started) } : withAcl === files ? facts : { ...facts, files: withAcl };
+  const withUsersRead = given.users.length > 0 ? { ...facts, files: commandLineUsers(withAcl, given.users, started) } : withAcl === files ? facts : { ...facts, files: withAcl };
+  const withUsers = includeUsers === undefined ? withUsersRead : { ...withUsersRead, files: withIncludeUsers(withUsersRead.files ?? files) };
   if (!fromFiles) return withUsers;
   // redis-server appends the options to the config file's text and loads both (loadServerConfig): a directive a file
   // may repeat adds to the file's lines, as it would to its own (`save` points accumulate, each
@@ -227,31 +263,44 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   let both: EffectiveConf;
   try {
     if (main === undefined) throw new Error('no config file was read');
-    const file = await loadConfFiles(main, { cwd: dirname(main), deferErrors: true, ...(version ? { version } : {}), ...(enrichOptions?.signal ? { signal: enrichOptions.signal } : {}) });
-    both = effectiveConfig({ ...file, directives: [...file.directives, ...parseConfText(started.text, started.from)] }, version ? { version } : {});
+    if (withInclude) both = effectiveConfig(withInclude, version ? { version } : {});
+    else {
+      const file = await loadConfFiles(main, { cwd: dirname(main), deferErrors: true, ...(version ? { version } : {}), ...(enrichOptions?.signal ? { signal: enrichOptions.signal } : {}) });
+      both = effectiveConfig({ ...file, directives: [...file.directives, ...parseConfText(started.text, started.from)] }, version ? { version } : {});
+    }
   } catch (error) {
     return unknownConfig(`CONFIG GET could not be read, and the config file with the options of ${started.from}, which the server loads together, could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   const source = { kind: 'host' as const, detail: started.from };
   const merged = new Map<string, Fact<string>>(config);
-  for (const { name } of options) {
+  // The lines of the files an --include names: decided there, they name their own file and line.
+  const included = withInclude ? withInclude.directives.slice(withInclude.appendedAt ?? withInclude.directives.length).filter((d) => d.source.path !== started.from) : [];
+  const includedFiles = new Set(included.map((d) => d.source.path));
+  const fromInclude = (s: Source): boolean => s.kind === 'file' && includedFiles.has(s.path);
+  const names = [...new Set([...options.map((o) => o.name), ...included.map((d) => d.name)])].filter((n) => n !== 'include');
+  for (const name of names) {
     const value = both.config.get(name);
-    if (value) merged.set(name, { value: value.value, source: { ...source, detail: `${started.from} (--${name})` } });
+    if (value) merged.set(name, fromInclude(value.source) ? value : { value: value.value, source: { ...source, detail: `${started.from} (--${name})` } });
   }
-  const renamed = options.some((o) => o.name === 'rename-command') && withUsers.commands ? { commands: { ...withUsers.commands, renames: both.renames } } : {};
-  const host2 = host ? { host: withCommandLinePaths(host, merged, options.map((o) => o.name), started.from) } : {};
+  const renamed = names.includes('rename-command') && withUsers.commands ? { commands: { ...withUsers.commands, renames: both.renames } } : {};
+  const host2 = host ? { host: withCommandLinePaths(host, merged, names, started.from) } : {};
+  // A password an included file sets replaces the config file's, as its other settings do (a digest, never its value).
+  const includedSecrets = [...both.secrets].filter(([, fact]) => fromInclude(fact.source));
+  const includeSecrets = new Map(facts.secrets ?? []);
+  for (const [name, fact] of includedSecrets) includeSecrets.set(name, fact);
+  const withSecrets = includedSecrets.length > 0 ? { ...withUsers, secrets: includeSecrets } : withUsers;
   // A password given there is masked in the host facts, which carry its digest (hostCommandLine): it replaces the
   // file's, as the server loads it after the file; when the digests could not be read, the running one is unknown.
   const secretGiven = options.find((o) => SECRET_DIRECTIVES.has(o.name));
   if (secretGiven && passwords?.known) {
-    const secrets = new Map(facts.secrets ?? []);
+    const secrets = new Map(withSecrets.secrets ?? []);
     for (const [name, fact] of passwords.value) secrets.set(name, fact);
-    return { ...withUsers, ...renamed, config: merged, secrets, ...host2 };
+    return { ...withSecrets, ...renamed, config: merged, secrets, ...host2 };
   }
   if (secretGiven) {
     const why = `CONFIG GET could not be read, and --${secretGiven.name} on ${started.from} overrides the config file's value, which redfort does not read from a command line`;
-    const { secrets: _secrets, ...rest } = withUsers;
+    const { secrets: _secrets, ...rest } = withSecrets;
     return { ...rest, ...renamed, config: merged, ...host2, unavailable: { ...facts.unavailable, secrets: why } };
   }
-  return { ...withUsers, ...renamed, config: merged, ...host2 };
+  return { ...withSecrets, ...renamed, config: merged, ...host2 };
 };

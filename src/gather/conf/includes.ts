@@ -53,6 +53,8 @@ export interface ParsedConf {
   readonly startRelative?: readonly Directive[];
   /** Whether a `dir` line moved the server (chdir) while the files were read. */
   readonly moved?: boolean;
+  /** With `appended`: the index of its first directive in `directives` (what came before is the file's). */
+  readonly appendedAt?: number;
   /**
    * Glob matches without a final newline: `path:line` of the last line, which redis-server joins to the first line of
    * the next match (that line is read here as this one's end), and the sentence that says so.
@@ -195,6 +197,12 @@ export interface LoadConfOptions {
    * (`relative`: its path was relative, opened from the assumed start directory, no `dir` line before it).
    */
   readonly missingInclude?: (include: { readonly arg: string; readonly path: string; readonly relative: boolean }) => string | undefined;
+  /**
+   * The options of the server's command line as config text (`from` names it in sources): redis-server appends them
+   * to the top file's text and loads both (loadServerConfig), so they come after the file's lines, an `--include`
+   * among them read as a file's include is, from the directory the file's `dir` lines left.
+   */
+  readonly appended?: { readonly text: string; readonly from: string };
 }
 
 /** The absolute path {@link loadConf} reads first for `path`: resolved against `cwd`, else the process's. */
@@ -255,6 +263,7 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
   const startRelative: Directive[] = [];
 
   const directives: Directive[] = [];
+  let appendedAt: number | undefined;
   const files: string[] = [];
   const includedBy = new Map<string, Directive['source']>();
   const warnings: string[] = [];
@@ -451,12 +460,17 @@ export function loadConf(path: string, options: LoadConfOptions = {}): ParsedCon
     expandedBy(text, undefined);
     checkBom(text, top);
     expandText(text, top, [top]);
+    if (options.appended) {
+      appendedAt = directives.length;
+      // Not within the top file: `redis-server a.conf --include a.conf` reads a.conf twice, no cycle.
+      expandText(options.appended.text, options.appended.from, []);
+    }
   } catch (caught) {
     const error = withJoinedLine(joined, caught);
     if (!(options.deferErrors && error instanceof ConfigParseError)) throw error;
-    return { directives, files, includedBy, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}), ...(joined.size > 0 ? { joined } : {}) };
+    return { directives, files, includedBy, warnings, cwd: startCwd, stopped: { error, after: directives.length }, ...(appendedAt !== undefined ? { appendedAt } : {}), ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}), ...(joined.size > 0 ? { joined } : {}) };
   }
-  return { directives, files, includedBy, warnings, cwd: startCwd, ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}), ...(joined.size > 0 ? { joined } : {}) };
+  return { directives, files, includedBy, warnings, cwd: startCwd, ...(appendedAt !== undefined ? { appendedAt } : {}), ...(users.past ? { usersPast: users.past } : {}), ...(startRelative.length > 0 ? { startRelative } : {}), ...(moved ? { moved } : {}), ...(joined.size > 0 ? { joined } : {}) };
 }
 
 /**

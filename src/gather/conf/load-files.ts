@@ -74,7 +74,7 @@ export async function boundedGlob(pattern: string, limits: { maxMatches: number;
  * once per file or glob to read; each text is split into directives once, in the first load that reaches it (`parsed`,
  * a new map unless given).
  */
-export async function loadConfFiles(path: string, options: Pick<LoadConfOptions, 'cwd' | 'maxDepth' | 'deferErrors' | 'parsed' | 'version' | 'maxUserLines' | 'maxUserWords' | 'mapPath' | 'missingInclude'> & ConfigBounds = {}): Promise<ParsedConf> {
+export async function loadConfFiles(path: string, options: Pick<LoadConfOptions, 'cwd' | 'maxDepth' | 'deferErrors' | 'parsed' | 'version' | 'maxUserLines' | 'maxUserWords' | 'mapPath' | 'missingInclude' | 'appended'> & ConfigBounds = {}): Promise<ParsedConf> {
   const maxFileBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
   const maxTotalBytes = options.maxTotalBytes ?? 64 * 1024 * 1024;
   const maxFiles = options.maxFiles ?? 256;
@@ -122,6 +122,7 @@ export async function loadConfFiles(path: string, options: Pick<LoadConfOptions,
         ...(options.maxUserWords !== undefined ? { maxUserWords: options.maxUserWords } : {}),
         ...(options.mapPath !== undefined ? { mapPath: options.mapPath } : {}),
         ...(options.missingInclude !== undefined ? { missingInclude: options.missingInclude } : {}),
+        ...(options.appended !== undefined ? { appended: options.appended } : {}),
         maxExpandedBytes: maxTotalBytes,
         parsed,
         readFile(p) {
