@@ -36,6 +36,11 @@ describe('fix texts for a sentinel', () => {
       assert.doesNotMatch(text, /`CONFIG SET|CONFIG REWRITE|redis\.conf/, `${id}: ${text}`);
       assert.match(fixes(server, id)[0] ?? "", /CONFIG SET|redis\.conf/, `${id} on redis.conf`);
     }
+    // QA44-4: what `loglevel warning` loses, by mode (connections are logged at verbose only; failovers at warning).
+    const message = (r: TargetResult) => r.results.find((x) => x.ruleId === 'logging.loglevel-too-quiet')?.message ?? '';
+    assert.match(message(sentinel), /^loglevel is 'warning': the replicas and sentinels it discovers \(\+slave, \+sentinel\)/);
+    assert.match(message(server), /^loglevel is 'warning': REPLICAOF and MASTER MODE changes with the client that asked/);
+    for (const r of [sentinel, server]) assert.doesNotMatch(message(r), /connections|failovers/);
     assert.doesNotMatch(fixes(sentinel, 'network.bind-all-interfaces')[0]!, /bind 127\.0\.0\.1/);
     assert.match(fixes(sentinel, 'network.protected-mode-off')[0]!, /requirepass.*the same on every sentinel.*sentinel-user/);
   });
