@@ -18,7 +18,7 @@ import { splitArgs } from '../gather/conf/split-args.ts';
 import { sentinelGroup } from './deployment.ts';
 import type { DeploymentPorts } from './deployment.ts';
 import { unitOf } from './outputs.ts';
-import { systemDirectory, systemFileName } from '../rules/persistence/system-path.ts';
+import { HOME, systemDirectory, systemFile, systemFileName } from '../rules/persistence/system-path.ts';
 import { clipped } from '../util/shown.ts';
 import type { OwnTls } from './own-tls.ts';
 import type { UnlistenableBind } from '../gather/conf/effective.ts';
@@ -518,10 +518,11 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     }
     const dataDir = dataFiles(facts, fc, options, conf.path, changes, items, notes);
     claims.add('persistence.system-path');
+    const ownFiles = serverOwnFiles(facts, fc, options, conf.path, changes, items, notes);
     const loglevel = fc.get('loglevel')?.value ?? 'notice';
     if (!ACCEPTED_LOGLEVELS.includes(loglevel)) set('logging.loglevel-too-quiet', 'loglevel', ['notice'], false);
     else claims.add('logging.loglevel-too-quiet');
-    let logfile = fc.get('logfile')?.value ?? '';
+    let logfile = ownFiles.logfile ?? fc.get('logfile')?.value ?? '';
     const daemonized = fc.get('daemonize')?.value === 'yes';
     // A daemonized server with `logfile ""` and syslog-enabled yes keeps its log in syslog: logging.no-logfile passes
     // (unless the host is known to have no /dev/log), and a log file harden added would be a path the host may not
@@ -538,12 +539,14 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       claims.add('logging.no-logfile');
     }
     if (logfile !== '') result.logfile = logfile;
+    // A log file moved out of a system location (QA44-51) is in a directory the host may not have: made as an added one.
+    if (ownFiles.logfile !== undefined) result.logfileAdded = true;
     else if (syslogKeeps) notes.push('The log goes to syslog only (daemonize yes, `logfile ""`, syslog-enabled yes), as the input had it: harden adds no log file, whose directory the host may not have (the server does not start without it). Where nothing listens on /dev/log that log is lost: then set `logfile` to a file in a directory the server owns.');
     else notes.push('The log goes to standard output (daemonize no): the supervisor keeps it; syslog-enabled yes adds a copy.');
 
     // A unix socket others may write to lets any local user connect (QA42-54: left as it was, failing after harden
     // too). 770: the server's user, the socket's group and root; with 0 the umask decides, which harden cannot see.
-    const socket = fc.get('unixsocket')?.value ?? '';
+    const socket = ownFiles.unixsocket ?? fc.get('unixsocket')?.value ?? '';
     const socketPerm = Number.parseInt(fc.get('unixsocketperm')?.value ?? '0', 8);
     if (socket !== '' && Number.isInteger(socketPerm) && (socketPerm & 0o002) !== 0) {
       set('network.unix-socket-permissions', 'unixsocketperm', ['770'], true);
@@ -689,7 +692,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       claims.add('auth.dangerous-commands-allowed');
       claims.add('auth.plaintext-passwords');
       claims.add('auth.weak-password');
-      let aclfile = fc.get('aclfile')?.value ?? '';
+      let aclfile = ownFiles.aclfile ?? fc.get('aclfile')?.value ?? '';
       if (aclfile === '') {
         // `user` lines of an included file, which harden does not edit, stay in the config beside the aclfile it adds,
         // and redis-server refuses both together ("Configuring Redis with users defined in redis.conf and at the same
@@ -850,7 +853,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const listening = plainPort > 0 ? plainPort : (result.tlsPort?.port ?? portNumber(fc.get('tls-port')?.value));
     if (listening > 0) result.port = listening;
     for (const key of ['unixsocket', 'pidfile'] as const) {
-      const value = fc.get(key)?.value ?? '';
+      const value = (key === 'unixsocket' ? ownFiles.unixsocket : undefined) ?? fc.get(key)?.value ?? '';
       if (value !== '') result[key] = value;
     }
     if ((fc.get('save')?.value ?? '') === '' && fc.get('appendonly')?.value !== 'yes') {
@@ -993,6 +996,55 @@ function dataFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath
     notes.push(`**The running server writes its data to a system location: treat it as compromised.** It runs with ${[...(systemDirectory(liveDir) ? [`dir '${liveDir}'`] : []), ...liveNames].join(', ')} (CONFIG GET), which its config file does not say: a CONFIG SET not written back, the classic takeover. The hardened file keeps the file's values; check the file written there and who set the values before you restart it.`);
   }
   return moveDir ? safe.dir : dir?.value;
+}
+
+/** A value of a config or a server in one line of PLAN.md: clipped, control characters escaped. */
+function shownPath(value: string): string {
+  return `'${JSON.stringify(clipped(value)).slice(1, -1)}'`;
+}
+
+/**
+ * QA44-51: the files a config or a live server names for the server to own, write or replace (`aclfile`, `logfile`,
+ * `unixsocket`) when they are a system's or another user's ({@link systemFile}: `aclfile /etc/shadow`, `logfile
+ * /etc/passwd`, `unixsocket /etc/sudoers`): harden would keep them in the hardened file, and permissions.sh (run as
+ * root) gave the ACL file to the server's user, PLAN.md told root to install users.acl over it. Each is replaced by
+ * the server's own (the ACL file beside the config, as for a config without one; the package's log file; a socket in
+ * /run/redis), and PLAN.md says why: treat the server as compromised. Returns the values written.
+ */
+function serverOwnFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath: string, changes: ConfChange[], items: PlanItem[], notes: string[]): Partial<Record<'aclfile' | 'logfile' | 'unixsocket', string>> {
+  const v = options.version;
+  const own = dirname(options.deployedConf);
+  const rendered = !facts.files;
+  const product = v.product === 'valkey' ? 'valkey' : 'redis';
+  const out: Partial<Record<'aclfile' | 'logfile' | 'unixsocket', string>> = {};
+  const moved: string[] = [];
+  const choose: Record<'aclfile' | 'logfile' | 'unixsocket', [rule: string, place: () => string]> = {
+    aclfile: ['auth.acl-file-missing', () => {
+      const chosen = newAclPath(options.deployedConf, options.pathExists ?? (() => false));
+      if (chosen.path === undefined) throw new AclPathError(`${own}: every ACL file name harden would choose (${basename(chosen.skipped[0]!)} to ${basename(chosen.skipped.at(-1)!)}) already exists: add an aclfile line naming this server's ACL file to the config`);
+      return chosen.path;
+    }],
+    logfile: ['logging.no-logfile', () => defaultLogfile(v.product)],
+    unixsocket: ['network.unix-socket-permissions', () => `/run/${product}/${unitOf('server', options.deployedConf, v.product)}.sock`],
+  };
+  for (const name of ['aclfile', 'logfile', 'unixsocket'] as const) {
+    if (name === 'aclfile' && !hasAcl(v)) continue;
+    const current = fc.get(name);
+    const why = current?.value ? systemFile(current.value, own) : undefined;
+    // A log file or socket in a home (a rootless setup's /run/user/1000/redis.sock) is kept: it is never handed to the
+    // server's user (outputs.ts placeProblem), and the drop-in leaves ProtectHome= out for it. The ACL file is handed.
+    if (why === undefined || (name !== 'aclfile' && why === HOME)) continue;
+    const [rule, place] = choose[name];
+    const value = place();
+    out[name] = value;
+    changes.push({ key: [name], args: [value], line: lineIn(fc, name, confPath), ...(rendered ? { replaceLast: true } : {}) });
+    items.push({ rule, what: `${name} ${value} (was ${shownPath(current!.value)}, ${where(current!.source)}: ${why})`, restart: true });
+    moved.push(`${name} ${shownPath(current!.value)} (${why})`);
+  }
+  if (moved.length > 0) {
+    notes.push(`**Files of the system named as the server's: treat the server as compromised.** ${moved.join(', ')}: no server's ACL file, log or socket is there. Run as root, the server would write or replace that file (ACL SAVE rewrites its ACL file, each log line is appended to its log file, and the socket's path is deleted at start), and handing it to the server's user gives that user the file: a config line or a live server's word (\`CONFIG GET\`) that names it is how a takeover starts. The hardened file names the server's own instead (${Object.entries(out).map(([k, val]) => `\`${k} ${val}\``).join(', ')}), host/permissions.sh and the drop-in never touch the old path, and users.acl is installed at the new one. Check the named file for content you did not put there, and who set the values (the config's history, the service's command line).`);
+  }
+  return out;
 }
 
 /** The words of every `sentinel monitor` line: the monitored masters' names. */
@@ -1149,8 +1201,14 @@ function hardenSentinel(
     // command table describes them (the admin's `+@all -@dangerous +sentinel +acl …` came back `+@all`: live 7.0.15),
     // while an aclfile it only reads (ACL LOAD) and writes on ACL SAVE (6.2.16, 7.0.15, 7.2.6, Valkey 8.0.1).
     aclPath = sc.get('aclfile')?.value || undefined;
+    const deployed = options.deployedSentinelConf ?? resolve(input.path);
+    // QA44-51: an aclfile that is a system's file (/etc/shadow) is never the sentinel's: replaced as a missing one is.
+    const foreign = aclPath === undefined ? undefined : systemFile(aclPath, dirname(deployed));
+    if (foreign !== undefined) {
+      notes.push(`**The sentinel's aclfile ${shownPath(aclPath!)} is ${foreign}: treat the sentinel as compromised.** No sentinel's ACL file is there: ACL SAVE would replace it, and host/permissions.sh would give it to the sentinel's user. The hardened sentinel.conf names its own ACL file instead, and the old path is never touched. Check that file for content you did not put there, and who set the line.`);
+      aclPath = undefined;
+    }
     if (aclPath === undefined) {
-      const deployed = options.deployedSentinelConf ?? resolve(input.path);
       const chosen = newAclPath(deployed, options.pathExists ?? (() => false));
       if (chosen.path === undefined) throw new AclPathError(`${dirname(deployed)}: every ACL file name harden would choose for the sentinel already exists: add an aclfile line naming the sentinel's ACL file to sentinel.conf`);
       aclPath = chosen.path;

@@ -45,7 +45,7 @@ function handed(files: Map<string, { content: string }>, path: string): string[]
 }
 
 describe('harden hands the server only its own places (QA41-55)', () => {
-  it("a pull request's config: logfile in /etc/cron.d, unixsocket in /root/.ssh, pidfile in /etc/sudoers.d are left alone, and PLAN.md says why", async () => {
+  it("a pull request's config: logfile in /etc/cron.d, unixsocket in /root/.ssh, pidfile in /etc/sudoers.d are never handed (the first two replaced), and PLAN.md says why", async () => {
     const dir = mkdtempSync(join(work, 'pr-'));
     const data = join(dir, 'h');
     const conf = join(dir, 'pr.conf');
@@ -63,13 +63,14 @@ describe('harden hands the server only its own places (QA41-55)', () => {
     };
     walk(host, '');
     for (const path of ['/etc/cron.d', '/root/.ssh', '/etc/sudoers.d']) assert.deepEqual(handed(files, path), [], `${path} handed:\n${files.get('permissions.sh')!.content}`);
-    assert.deepEqual([...files.keys()].filter((k) => k.startsWith('logrotate.d/')), [], 'no logrotate rule for /etc/cron.d/redis-log');
+    for (const [name, file] of files) if (name.startsWith('logrotate.d/')) assert.doesNotMatch(file.content, /cron\.d/, 'no logrotate rule for /etc/cron.d/redis-log');
     // The data dir the config names is the server's own: still set.
     assert.ok(commands(files.get('permissions.sh')!.content).includes(`take ${data}`), files.get('permissions.sh')!.content);
-    assert.match(files.get('permissions.sh')!.content, /^# \/etc\/cron\.d \(the log directory\): not the server's own place \(a system location\), left alone \(PLAN\.md\)$/m);
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
-    assert.match(plan, /\*\*Not the server's own place, left alone:\*\* the log directory is `\/etc\/cron\.d`, a system location: host\/permissions\.sh does not change its owner or mode \(nor the log file's\), host\/ has no logrotate rule for it and redis-server's drop-in does not list it in `ReadWritePaths=`/);
-    assert.match(plan, /the `unixsocket` directory is `\/root\/\.ssh`, a hidden directory/);
+    // QA44-51: a log file and a socket in a system location or a home are replaced by the server's own (the pidfile's
+    // directory stays, left alone).
+    assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^logfile \/var\/log\/redis\/redis-server\.log\nunixsocket \/run\/redis\/redis-server\.sock$/m);
+    assert.match(plan, /treat the server as compromised\.\*\* logfile '\/etc\/cron\.d\/redis-log' \(in a system location\), unixsocket '\/root\/\.ssh\/redis\.sock' \(in a system location\)/);
     assert.match(plan, /the `pidfile` directory is `\/etc\/sudoers\.d`, a system location/);
   });
 
@@ -132,10 +133,14 @@ describe('harden hands the server only its own places (QA41-55)', () => {
       assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
       const script = readFileSync(join(out, 'host', 'permissions.sh'), 'utf8');
       assert.deepEqual(commands(script).filter((c) => c.includes('/home/victim')), [], script);
-      assert.deepEqual(readdirSync(join(out, 'host')).filter((f) => f === 'logrotate.d'), [], 'no logrotate rule for .bashrc');
+      for (const f of readdirSync(join(out, 'host'), { recursive: true, encoding: 'utf8' }).filter((f) => f.startsWith('logrotate.d/'))) {
+        assert.doesNotMatch(readFileSync(join(out, 'host', f), 'utf8'), /victim/, 'no logrotate rule for .bashrc');
+      }
       const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
       assert.match(plan, /the data `dir` is `\/home\/victim`, in a home directory/);
-      assert.match(plan, /the log directory is `\/home\/victim`, in a home directory/);
+      // QA44-51: the log file, a hidden file in a home, is replaced by the package's.
+      assert.match(plan, /treat the server as compromised\.\*\* logfile '\/home\/victim\/\.bashrc' \(the name of a file a system reads/);
+      assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^logfile \/var\/log\/redis\/redis-server\.log$/m);
     } finally {
       await proxy.close();
     }

@@ -1,5 +1,6 @@
 import { defineRule, fail, pass, skip } from '../define.ts';
 import type { Finding } from '../define.ts';
+import { posix } from 'node:path';
 import { clipped } from '../../util/shown.ts';
 
 /**
@@ -49,6 +50,52 @@ export function systemDirectory(dir: string): boolean {
 /** Whether a data file name (`dbfilename`, `appendfilename`, `appenddirname`) is one a system reads as logins, accounts, jobs or code. */
 export function systemFileName(name: string): boolean {
   return SYSTEM_FILES.test(name);
+}
+
+/**
+ * Trees of the system's configuration, programs, devices, jobs, mail, backups, served files and homes: no file a
+ * server writes or owns is there, except in its product's own configuration directory ({@link PRODUCT_CONFIG}).
+ */
+const SYSTEM_FILE_TREES: readonly string[] = [
+  '/etc', '/usr', '/boot', '/proc', '/sys', '/dev', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32',
+  '/var/spool', '/var/mail', '/var/www', '/srv/www', '/var/backups', '/home', '/root', '/run/user',
+];
+
+/** The product's own configuration directories: /etc/redis, /etc/redis-6380, /etc/valkey, /usr/local/etc/redis. */
+const PRODUCT_CONFIG = /^\/(usr\/local\/)?etc\/[^/]*(redis|valkey)[^/]*\//i;
+
+/** The directories configuration files sit in directly, where a file named for the product is its own (/etc/redis-users.acl). */
+const CONFIG_ROOTS: ReadonlySet<string> = new Set(['/etc', '/usr/local/etc']);
+
+/** {@link systemFile}'s reason for a file in a home (/home, /root, /run/user) that is no system file by name. */
+export const HOME = 'in a home directory';
+
+/**
+ * Why a file a config or a server names for the server to own, write or replace (`aclfile`, `logfile`, `unixsocket`)
+ * is a file of the system's or of another user's, not the server's own; undefined when it is not (or the path is
+ * relative). Those values are a pull request's or a hostile server's word (`aclfile /etc/shadow`, `logfile /etc/passwd`,
+ * `unixsocket /etc/sudoers`: the server unlinks a socket path before it binds, appends to its log file, and ACL SAVE
+ * replaces its ACL file), and harden hands the ACL and log files to the server's user from a script run as root
+ * (QA44-51). A system file's name (passwd, shadow, sudoers, authorized_keys, *.so, *.service …), a hidden file, a
+ * system directory ({@link systemDirectory}) and the system's trees and homes are never the server's; its product's
+ * configuration directory (/etc/redis) and `ownDir` (the directory of the config file the operator gave) are.
+ */
+export function systemFile(path: string, ownDir?: string): string | undefined {
+  if (!path.startsWith('/')) return undefined;
+  const p = posix.normalize(path);
+  const name = posix.basename(p);
+  const dir = posix.dirname(p);
+  if (name === '' || systemFileName(name)) return 'the name of a file a system reads as logins, accounts, jobs or code';
+  if (name.startsWith('.')) return "a hidden file (a user's .bashrc, .env …)";
+  if (systemDirectory(dir) && !(CONFIG_ROOTS.has(dir) && /redis|valkey/i.test(name))) return 'in a system location';
+  if (/\/\./.test(dir)) return "in a hidden directory (a user's .ssh, .config …)";
+  if (PRODUCT_CONFIG.test(p) || (CONFIG_ROOTS.has(dir) && /redis|valkey/i.test(name))) return undefined;
+  if (ownDir !== undefined && posix.normalize(ownDir).replace(/(.)\/+$/, '$1') === dir) return undefined;
+  // autoconf's state directory (/usr/local/var/run/redis.sock) and the shared memory tmpfs hold no system file.
+  if (/^\/(usr\/local\/var|dev\/shm)\//.test(p)) return undefined;
+  const tree = SYSTEM_FILE_TREES.find((root) => p.startsWith(`${root}/`));
+  if (tree === undefined) return undefined;
+  return ['/home', '/root', '/run/user'].includes(tree) ? HOME : 'in a system location';
 }
 
 export default defineRule({
