@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { auditDeployment } from '../../src/app/deployment.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
+import { bulk } from '../helpers/fake-resp-server.ts';
+import { loadRecording, startRecordedServer } from '../helpers/recorded-server.ts';
+import type { RecordedServer } from '../helpers/recorded-server.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
 import { eventually } from './live-helpers.ts';
@@ -25,14 +28,19 @@ async function listed(sentinel: RunningServer): Promise<string[]> {
     .sort();
 }
 
+// The master and its replica, shared by both cases (each has a sentinel of its own, under its own master name, so that
+// neither lists the other as a peer).
+let master: RunningServer;
+let replica: RunningServer;
+before(async () => {
+  master = await startRedis({ host: '127.0.0.1' });
+  replica = await startRedis({ host: '127.0.0.1', conf: `replicaof ${master.host} ${master.port}\nreplica-announce-ip 127.0.0.1` });
+});
+
 describe('a replica a sentinel lists by host name and by IP (stale known-replica)', () => {
-  let master: RunningServer;
-  let replica: RunningServer;
   let sentinel: RunningServer;
 
   before(async () => {
-    master = await startRedis({ host: '127.0.0.1' });
-    replica = await startRedis({ host: '127.0.0.1', conf: `replicaof ${master.host} ${master.port}\nreplica-announce-ip 127.0.0.1` });
     sentinel = await startRedis({
       sentinel: true,
       host: '127.0.0.1',
@@ -67,5 +75,67 @@ describe('a replica a sentinel lists by host name and by IP (stale known-replica
       warnings.some((w) => w.includes(`localhost:${replica.port}`) && w.includes(`127.0.0.1:${replica.port}`) && /same run_id/.test(w) && /known-replica/.test(w)),
       JSON.stringify(warnings),
     );
+  });
+});
+
+// RUNID-TRUST: QA43-7's merge took one run_id for one server. Another server that answers with a real node's run_id
+// took that node's place when its address ranked first: here the master, known to the sentinel by name (localhost),
+// was dropped for a stranger listed by IP, which was then audited as the master. An answer is the word of the server
+// that gives it: two addresses are one server only when they are one address once resolved.
+describe("a server that answers with another node's run_id, at an address that is not that node's", () => {
+  const OTHER = 'other';
+  let sentinel: RunningServer;
+  let stranger: RecordedServer;
+
+  before(async () => {
+    const info = String(await rawCommand(master.host, master.port, ['INFO', 'server'], { timeoutMs: 2000 }));
+    const runId = /run_id:([0-9a-f]{40})/.exec(info)![1]!;
+    // Another server (a recorded 6.2.16) that says it is a replica of the master and answers with the master's run_id.
+    const recording = loadRecording('redis-6.2.16-default');
+    const recorded = new Map(recording.replies.filter((e) => e.command[0] === 'INFO').map((e) => [e.command.join(' ').toUpperCase(), e.reply]));
+    stranger = await startRecordedServer(recording, {
+      override: (argv) => {
+        const reply = recorded.get(argv.join(' ').toUpperCase());
+        if (argv[0]?.toUpperCase() !== 'INFO' || reply === undefined) return undefined;
+        const body = reply.slice(reply.indexOf('\r\n') + 2, -2)
+          .replace(/run_id:\w+/, `run_id:${runId}`)
+          .replace('role:master', `role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:${master.port}\r\nmaster_link_status:up`);
+        return bulk(body);
+      },
+    });
+    sentinel = await startRedis({
+      sentinel: true,
+      host: '127.0.0.1',
+      conf: [
+        'sentinel resolve-hostnames yes',
+        'sentinel announce-hostnames yes',
+        `sentinel monitor ${OTHER} localhost ${master.port} 1`,
+        `sentinel down-after-milliseconds ${OTHER} 60000`,
+        `sentinel known-replica ${OTHER} 127.0.0.1 ${stranger.port}`,
+      ].join('\n'),
+    });
+    await eventually('the sentinel to list the stranger as a replica', async () => {
+      const reply = (await rawCommand(sentinel.host, sentinel.port, ['SENTINEL', 'REPLICAS', OTHER], { timeoutMs: 2000 })) as unknown[][];
+      return reply.some((e) => String(e[e.indexOf('port') + 1]) === String(stranger.port));
+    });
+  });
+  after(async () => {
+    await stranger?.close();
+  });
+
+  it('both are audited, the master at its own address, and a warning names both', async () => {
+    const seed = resolveTarget(`redis://127.0.0.1:${sentinel.port}`, {}, {});
+    const results = await auditDeployment(seed, { ...FAST, kind: 'sentinel' });
+    const [deployment, ...nodes] = results;
+    const targets = nodes.map((n) => n.target);
+    assert.ok(targets.includes(`redis://localhost:${master.port}`), JSON.stringify(targets));
+    assert.ok(targets.includes(`redis://127.0.0.1:${stranger.port}`), JSON.stringify(targets));
+    assert.equal(nodes.find((n) => n.target === `redis://localhost:${master.port}`)!.role, 'master');
+    const warnings = deployment!.warnings ?? [];
+    assert.ok(
+      warnings.some((w) => w.includes(`localhost:${master.port}`) && w.includes(`127.0.0.1:${stranger.port}`) && /same run_id/.test(w) && /each is audited and counted as a node of its own/.test(w)),
+      JSON.stringify(warnings),
+    );
+    assert.ok(!warnings.some((w) => /one server at/.test(w) && w.includes(`:${stranger.port}`)), JSON.stringify(warnings));
   });
 });

@@ -459,7 +459,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
 
   // One server listed at two addresses (a sentinel's `known-replica` line by name beside the IP the replica announces)
   // is one node: both answered with the same run_id (QA43-7).
-  const twice = oneNodePerServer(found, gathered, kind);
+  const twice = await oneNodePerServer(found, gathered, kind, options);
   found = twice.found;
   groups = groups.map((g) => (twice.renamed.has(g.master) ? { ...g, master: twice.renamed.get(g.master)! } : g));
 
@@ -505,17 +505,20 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
 }
 
 /**
- * One node per server: two addresses whose gathering both answered with the same INFO `run_id` are one server listed
- * twice (a sentinel with `resolve-hostnames yes` lists a replica by the name of a `known-replica` line and by the IP
- * the replica announces). Only answers are trusted, never a list's word: a node not reached stays as listed. The
- * address kept is the seed's, else the one the master's INFO lists the replica at, else an IP, else the first listed;
- * a node that named the other address as its master names the one kept.
+ * One node per server: two addresses that both answer with the same INFO `run_id` and are one address once their
+ * host names are resolved (`localhost:P` and `127.0.0.1:P`) are one server listed twice (a sentinel with `resolve-hostnames yes` lists
+ * a replica by the name of a `known-replica` line and by the IP the replica announces: QA43-7). A run_id alone is a
+ * claim any server can make (RUNID-TRUST): two addresses that do not resolve to one, or that a master lists as two
+ * replica links, are both kept, with a warning; a node not reached stays as listed. The address kept is the seed's,
+ * else the one the master's INFO lists the replica at, else an IP, else the first listed; a node that named the other
+ * address as its master names the one kept.
  */
-function oneNodePerServer(
+async function oneNodePerServer(
   found: readonly Found[],
   gathered: ReadonlyMap<string, Gathered>,
   kind: DeploymentKind,
-): { found: Found[]; renamed: Map<string, string>; warnings: string[] } {
+  options: Pick<DiscoverOptions, 'lookup' | 'signal' | 'connectTimeoutMs'>,
+): Promise<{ found: Found[]; renamed: Map<string, string>; warnings: string[] }> {
   const byRunId = new Map<string, Found[]>();
   for (const f of found) {
     const outcome = gathered.get(addressKey(f.host, f.port));
@@ -523,30 +526,66 @@ function oneNodePerServer(
     if (id === undefined) continue;
     byRunId.set(id, [...(byRunId.get(id) ?? []), f]);
   }
-  const dropped = new Set<Found>();
   const renamed = new Map<string, string>();
   const warnings: string[] = [];
-  // The addresses masters list their replicas at (INFO replication's slaveN lines).
+  const same = [...byRunId.values()].filter((list) => list.length > 1);
+  if (same.length === 0) return { found: [...found], renamed, warnings };
+  const dropped = new Set<Found>();
+  // The addresses masters list their replicas at (INFO replication's slaveN lines): one link each.
   const listedByMaster = new Set<string>();
   for (const f of found) {
     const outcome = gathered.get(addressKey(f.host, f.port));
     if (outcome?.ok) for (const r of replicasFromInfo(outcome.facts)) listedByMaster.add(addressKey(r.host, r.port));
   }
+  // What each address is once resolved: the host names among them, asked of the resolver a connection uses.
+  const resolved = await resolveHostNames(same.flat().map((f) => f.host), { timeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, signal: options.signal, lookup: options.lookup });
+  const endpoints = (f: Found): Set<string> => {
+    if (net.isIP(f.host) !== 0) return new Set([addressKey(f.host, f.port)]);
+    const answer = resolved.get(f.host.toLowerCase());
+    return new Set(answer?.ok ? answer.addresses.value.map((a) => addressKey(a, f.port)) : []);
+  };
+  const oneAddress = (a: Found, b: Found): boolean => {
+    if (addressKey(a.host, a.port) === addressKey(b.host, b.port)) return true;
+    const theirs = endpoints(b);
+    return [...endpoints(a)].some((e) => theirs.has(e));
+  };
   const rank = (f: Found) => (f.facts ? 0 : listedByMaster.has(addressKey(f.host, f.port)) ? 1 : net.isIP(f.host) !== 0 ? 2 : 3);
-  for (const same of byRunId.values()) {
-    if (same.length < 2) continue;
-    const kept = [...same].sort((a, b) => rank(a) - rank(b))[0]!;
-    const keptAddress = addressOf(kept.host, kept.port);
-    const others = same.filter((f) => f !== kept);
-    for (const f of others) {
-      dropped.add(f);
-      renamed.set(addressOf(f.host, f.port), keptAddress);
+  const listing = (list: readonly Found[]) => {
+    const commands = [...new Set(list.map((f) => ('command' in f.source ? f.source.command : kind)))].join(' and ');
+    return `${commands} list${commands.includes(' and ') ? '' : 's'}`;
+  };
+  const counted = 'audited and counted';
+  for (const list of same) {
+    // Each address with those it is one with once resolved; the others are servers of their own.
+    const sets: Found[][] = [];
+    for (const f of [...list].sort((a, b) => rank(a) - rank(b))) {
+      const set = sets.find((s) => oneAddress(s[0]!, f));
+      if (set) set.push(f);
+      else sets.push([f]);
     }
-    const commands = [...new Set(same.map((f) => ('command' in f.source ? f.source.command : kind)))].join(' and ');
-    const hint = kind === 'sentinel' && kept.role === 'replica'
-      ? `; the sentinel lists that replica twice (a stale or by-name 'sentinel known-replica' line in its config?)`
-      : '';
-    warnings.push(`${commands} list${commands.includes(' and ') ? '' : 's'} one server at ${[keptAddress, ...others.map((f) => addressOf(f.host, f.port))].join(' and ')} (${same.length === 2 ? 'both answer' : 'all answer'} with the same run_id): it is audited and counted once, as ${keptAddress}${hint}`);
+    for (const set of sets) {
+      if (set.length < 2) continue;
+      const kept = set[0]!;
+      const keptAddress = addressOf(kept.host, kept.port);
+      const others = set.slice(1);
+      for (const f of others) {
+        dropped.add(f);
+        renamed.set(addressOf(f.host, f.port), keptAddress);
+      }
+      const hint = kind === 'sentinel' && kept.role === 'replica'
+        ? `; the sentinel lists that replica twice (a stale or by-name 'sentinel known-replica' line in its config?)`
+        : '';
+      warnings.push(`${listing(set)} one server at ${[keptAddress, ...others.map((f) => addressOf(f.host, f.port))].join(' and ')} (${set.length === 2 ? 'both answer' : 'all answer'} with the same run_id, at one address once resolved): it is ${counted} once, as ${keptAddress}${hint}`);
+    }
+    if (sets.length < 2) continue;
+    // One run_id at addresses that are not one: a server reached two ways (NAT, a proxy), or one answering in
+    // another's name to take its place in the audit. Nothing the answers say tells which: each is kept.
+    const addresses = sets.map((s) => addressOf(s[0]!.host, s[0]!.port));
+    const links = sets.filter((s) => s.some((f) => listedByMaster.has(addressKey(f.host, f.port)))).length;
+    const why = links > 1
+      ? `a master has a replica link from each of ${links === sets.length ? 'them' : `${links} of them`}: they are not one server`
+      : 'their addresses are not one once resolved, and an answer is only the word of the server that gives it';
+    warnings.push(`${listing(list)} ${addresses.join(' and ')}, which ${sets.length === 2 ? 'both' : 'all'} answer with the same run_id, ${why}: each is ${counted} as a node of its own; one may be answering in another's name (or a forwarded port reaches one server twice)`);
   }
   if (dropped.size === 0) return { found: [...found], renamed, warnings };
   const kept = found
