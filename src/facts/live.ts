@@ -117,6 +117,8 @@ export interface SentinelPeer {
   /** `flags` split on commas, e.g. `['slave', 's_down', 'disconnected']`. */
   readonly flags: readonly string[];
   readonly masterLinkStatus: string | undefined;
+  /** `runid`: the run_id the sentinel read from that address's INFO (a replica's), when it has; lower case. */
+  readonly runId?: string;
 }
 
 /** What one sentinel says about one monitored master beyond `SENTINEL MASTERS`: its own view of the group. */

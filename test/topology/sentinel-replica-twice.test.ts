@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auditDeployment } from '../../src/app/deployment.ts';
+import { auditDeployment, planDeployment } from '../../src/app/deployment.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { bulk } from '../helpers/fake-resp-server.ts';
@@ -75,6 +75,21 @@ describe('a replica a sentinel lists by host name and by IP (stale known-replica
       warnings.some((w) => w.includes(`localhost:${replica.port}`) && w.includes(`127.0.0.1:${replica.port}`) && /same run_id/.test(w) && /known-replica/.test(w)),
       JSON.stringify(warnings),
     );
+  });
+
+  // REBOOT-DUP: reboot-plan gathers no replica, so it had no run_id to compare and planned the one replica as two
+  // ('(4 nodes)', both names held by the host). The sentinel's own `runid` of each listing is what it read there.
+  it('reboot-plan counts it once too, from the run_id the sentinel read at each address', async () => {
+    const seed = resolveTarget(`redis://127.0.0.1:${sentinel.port}`, {}, {});
+    const outcome = await planDeployment(seed);
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+    assert.equal(outcome.name, `sentinel redis://127.0.0.1:${sentinel.port} (3 nodes)`);
+    // One host holds all: no plan, and the problems name what it holds, the replica once.
+    const held = outcome.plan.problems.flatMap((p) => p.holds).filter((h) => h.includes(`:${replica.port} `));
+    assert.ok(held.length > 0, JSON.stringify(outcome.plan.problems));
+    assert.deepEqual([...new Set(held)], [`127.0.0.1:${replica.port} (replica of master '${NAME}')`]);
+    assert.equal(held.length, outcome.plan.problems.length, JSON.stringify(outcome.plan.problems));
+    assert.ok(outcome.warnings.some((w) => w.includes(`localhost:${replica.port}`) && /same run_id/.test(w) && /counted once/.test(w) && !/audited/.test(w)), JSON.stringify(outcome.warnings));
   });
 });
 

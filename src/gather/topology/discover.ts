@@ -190,6 +190,8 @@ interface Found {
   readonly source: Source;
   /** Facts already gathered (the seed). */
   readonly facts?: Facts;
+  /** The run_id the list gives the node (a sentinel's `runid` of a replica: what that address answered it). */
+  readonly listedRunId?: string | undefined;
 }
 
 /**
@@ -362,7 +364,7 @@ async function sentinelNodes(seed: Target, options: DiscoverOptions & { readonly
     const replicaSource: Source = { kind: 'live', command: `SENTINEL REPLICAS ${master.name}` };
     for (const r of group.replicas) {
       const health = [...sentinelHealth(r.flags.join(',')), ...(r.masterLinkStatus === 'err' ? ['disconnected'] : [])];
-      add({ host: r.host, port: r.port, role: 'replica', masterAddress, health, source: replicaSource });
+      add({ host: r.host, port: r.port, role: 'replica', masterAddress, health, source: replicaSource, ...(r.runId !== undefined ? { listedRunId: r.runId } : {}) });
     }
     const sentinelSource: Source = { kind: 'live', command: `SENTINEL SENTINELS ${master.name}` };
     for (const s of group.sentinels) add({ host: s.host, port: s.port, role: 'sentinel', health: sentinelHealth(s.flags.join(',')), source: sentinelSource });
@@ -505,9 +507,10 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
 }
 
 /**
- * One node per server: two addresses that both answer with the same INFO `run_id` and are one address once their
- * host names are resolved (`localhost:P` and `127.0.0.1:P`) are one server listed twice (a sentinel with `resolve-hostnames yes` lists
- * a replica by the name of a `known-replica` line and by the IP the replica announces: QA43-7). A run_id alone is a
+ * One node per server: two addresses that both answer with the same INFO `run_id` (asked here, or as the sentinel's
+ * `runid` of a replica when the nodes are not gathered: reboot-plan) and are one address once their host names are
+ * resolved (`localhost:P` and `127.0.0.1:P`) are one server listed twice (a sentinel with `resolve-hostnames yes`
+ * lists a replica by the name of a `known-replica` line and by the IP the replica announces: QA43-7). A run_id alone is a
  * claim any server can make (RUNID-TRUST): two addresses that do not resolve to one, or that a master lists as two
  * replica links, are both kept, with a warning; a node not reached stays as listed. The address kept is the seed's,
  * else the one the master's INFO lists the replica at, else an IP, else the first listed; a node that named the other
@@ -517,12 +520,12 @@ async function oneNodePerServer(
   found: readonly Found[],
   gathered: ReadonlyMap<string, Gathered>,
   kind: DeploymentKind,
-  options: Pick<DiscoverOptions, 'lookup' | 'signal' | 'connectTimeoutMs'>,
+  options: Pick<DiscoverOptions, 'lookup' | 'signal' | 'connectTimeoutMs' | 'auditNodes'>,
 ): Promise<{ found: Found[]; renamed: Map<string, string>; warnings: string[] }> {
   const byRunId = new Map<string, Found[]>();
   for (const f of found) {
     const outcome = gathered.get(addressKey(f.host, f.port));
-    const id = outcome?.ok ? runIdOf(outcome.facts) : undefined;
+    const id = outcome?.ok ? runIdOf(outcome.facts) : f.listedRunId;
     if (id === undefined) continue;
     byRunId.set(id, [...(byRunId.get(id) ?? []), f]);
   }
@@ -554,7 +557,7 @@ async function oneNodePerServer(
     const commands = [...new Set(list.map((f) => ('command' in f.source ? f.source.command : kind)))].join(' and ');
     return `${commands} list${commands.includes(' and ') ? '' : 's'}`;
   };
-  const counted = 'audited and counted';
+  const counted = options.auditNodes === false ? 'counted' : 'audited and counted';
   for (const list of same) {
     // Each address with those it is one with once resolved; the others are servers of their own.
     const sets: Found[][] = [];

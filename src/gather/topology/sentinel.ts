@@ -17,11 +17,13 @@ function peers(reply: Reply | undefined): SentinelPeer[] {
   if (!Array.isArray(reply)) return [];
   return reply.map((entry) => {
     const fields = new Map(pairsOf(entry));
+    const runId = fields.get('runid');
     return {
       host: fields.get('ip') ?? '',
       port: Number(fields.get('port') ?? 0),
       flags: (fields.get('flags') ?? '').split(',').filter(Boolean),
       masterLinkStatus: fields.get('master-link-status'),
+      ...(runId !== undefined && /^[0-9a-f]{40}$/i.test(runId) ? { runId: runId.toLowerCase() } : {}),
     };
   });
 }
