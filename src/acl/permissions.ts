@@ -1,4 +1,6 @@
 import type { AclUser, CategoryTable } from '../facts/types.ts';
+import { allowedDatabases, databaseNeed, databasesAllow, hasDatabaseRules } from './databases.ts';
+import type { DatabaseScope } from './databases.ts';
 
 /** How a user came to be allowed one command. */
 export interface CommandGrant {
@@ -28,6 +30,11 @@ export interface DangerousReport {
   readonly undetermined: readonly CommandGrant[];
   /** True when the grants were attributed from what the user may run, not from the rules (see {@link analyzeDangerous}). */
   readonly judgedExcluded: boolean;
+  /**
+   * Valkey 9.1+ (with a {@link DatabaseScope}): granted by the command rules, but barred by the database rules of every
+   * permission set that grants it (`resetdbs +@all`: FLUSHALL, FLUSHDB, KEYS…): in none of the lists above.
+   */
+  readonly barredByDatabases?: readonly CommandGrant[];
 }
 
 /**
@@ -227,9 +234,34 @@ export function evaluationCount(): number {
   return evaluations;
 }
 
+/**
+ * The key of a user's rules under a database scope: its command rules alone when no scope applies or the user names
+ * no database rule (every set allows every database), else with the scope and each set's databases.
+ */
+function scopedKey(user: AclUser, scope: DatabaseScope | undefined): string {
+  if (scope === undefined || !hasDatabaseRules(user)) return rulesKey(user);
+  const dbs = [user.rules, ...user.selectors].map((rules) => {
+    const allowed = allowedDatabases(rules);
+    return allowed === 'all' ? 'all' : [...allowed].sort((a, b) => a - b).join(',');
+  });
+  return `${rulesKey(user)} databases ${scope.key} ${dbs.join(' ')}`;
+}
+
 /** Read-only once made: shared by every caller of the same rules on the same table. */
-function permissionSets(user: AclUser, table: CategoryTable): readonly PermissionSet[] {
-  return memo(table, `sets ${rulesKey(user)}`, () => [evaluate(user.rules, table, undefined), ...user.selectors.map((rules, i) => evaluate(rules, table, i))]);
+function permissionSets(user: AclUser, table: CategoryTable, scope?: DatabaseScope): readonly PermissionSet[] {
+  const plain = memo(table, `sets ${rulesKey(user)}`, () => [evaluate(user.rules, table, undefined), ...user.selectors.map((rules, i) => evaluate(rules, table, i))]);
+  if (scope === undefined || !hasDatabaseRules(user)) return plain;
+  return memo(table, `sets ${scopedKey(user, scope)}`, () => plain.map((set, i) => withinDatabases(set, allowedDatabases(i === 0 ? user.rules : user.selectors[i - 1]!), table, scope)));
+}
+
+/** A permission set less the commands its databases bar (see {@link DatabaseScope}): a new set, the old one unchanged. */
+function withinDatabases(set: PermissionSet, allowed: ReturnType<typeof allowedDatabases>, table: CategoryTable, scope: DatabaseScope): PermissionSet {
+  if (allowed === 'all') return set;
+  const needs = memo(table, `needs ${scope.key}`, () => universeOf(table).units.map((unit) => databaseNeed(unit, table, scope)));
+  const barred = (i: number): boolean => !databasesAllow(allowed, needs[i]!, scope.count);
+  const full = set.full.map((g, i) => (g !== undefined && barred(i) ? undefined : g));
+  const firstArgs = new Map([...set.firstArgs].filter(([i]) => !barred(i)));
+  return { full, firstArgs };
 }
 
 /**
@@ -254,9 +286,9 @@ export function effectiveKey(user: AclUser, table: CategoryTable): string {
 }
 
 /** By unit number, 1 where `user` may run the command (in full, or with some first arguments). */
-function runnableUnits(user: AclUser, table: CategoryTable): Uint8Array {
+function runnableUnits(user: AclUser, table: CategoryTable, databases?: DatabaseScope): Uint8Array {
   const allowed = new Uint8Array(universeOf(table).units.length);
-  for (const set of permissionSets(user, table)) {
+  for (const set of permissionSets(user, table, databases)) {
     for (let i = 0; i < allowed.length; i++) if (set.full[i] !== undefined) allowed[i] = 1;
     for (const i of set.firstArgs.keys()) allowed[i] = 1;
   }
@@ -306,12 +338,13 @@ function allowedIn(set: PermissionSet, universe: Universe, command: string): boo
 /**
  * Whether `user` may run `command` (`cmd` or `cmd|sub`, or `cmd|first-arg`). A container counts as
  * runnable when any of its subcommands is, and a command allowed for some first arguments counts too.
- * Commands the table does not know are reported as not runnable.
+ * Commands the table does not know are reported as not runnable. With `databases` (Valkey 9.1+, see
+ * {@link DatabaseScope}), a permission set's database rules take away the commands they bar.
  */
-export function canRun(user: AclUser, command: string, table: CategoryTable): boolean {
+export function canRun(user: AclUser, command: string, table: CategoryTable, databases?: DatabaseScope): boolean {
   const universe = universeOf(table);
   const name = command.toLowerCase();
-  return permissionSets(user, table).some((set) => allowedIn(set, universe, name));
+  return permissionSets(user, table, databases).some((set) => allowedIn(set, universe, name));
 }
 
 /**
@@ -460,29 +493,36 @@ function holdsBeside(runnable: Uint8Array, category: readonly number[], less: re
 export function analyzeDangerous(
   user: AclUser,
   table: CategoryTable,
-  options: { rewritten: boolean },
+  options: { rewritten: boolean; databases?: DatabaseScope | undefined },
 ): DangerousReport {
-  // The grants depend on the command rules alone: computed once for every user that shares them.
-  const grants = memo(table, `dangerous ${options.rewritten} ${rulesKey(user)}`, () => computeDangerous(user, table, options));
+  // The grants depend on the command rules alone (and, with a database scope, on the sets' databases): computed once
+  // for every user that shares them.
+  const grants = memo(table, `dangerous ${options.rewritten} ${scopedKey(user, options.databases)}`, () => computeDangerous(user, table, options));
   return { user: user.name, enabled: user.enabled, ...grants };
 }
 
-function computeDangerous(user: AclUser, table: CategoryTable, options: { rewritten: boolean }): Omit<DangerousReport, 'user' | 'enabled'> {
+function computeDangerous(user: AclUser, table: CategoryTable, options: { rewritten: boolean; databases?: DatabaseScope | undefined }): Omit<DangerousReport, 'user' | 'enabled'> {
   const universe = universeOf(table);
   // Unit numbers follow the sorted names: in number order, the dangerous commands come sorted.
   const dangerous = [...(universe.members.get('dangerous') ?? NONE)].sort((a, b) => a - b);
-  const sets = permissionSets(user, table);
+  const sets = permissionSets(user, table, options.databases);
+  const plain = permissionSets(user, table);
   const granted: { i: number; grant: CommandGrant }[] = [];
+  const barredByDatabases: CommandGrant[] = [];
   for (const i of dangerous) {
     const decided = decidingGrant(sets, universe.units, i);
     if (decided) granted.push({ i, grant: decided });
+    else if (sets !== plain) {
+      const unbarred = decidingGrant(plain, universe.units, i);
+      if (unbarred) barredByDatabases.push(unbarred);
+    }
   }
   let grants = granted.map((g) => g.grant);
   const undetermined: CommandGrant[] = [];
   if (options.rewritten && granted.length > 0) {
     const mask = new Uint8Array(universe.units.length);
     for (const i of dangerous) mask[i] = 1;
-    const runnable = runnableUnits(user, table);
+    const runnable = runnableUnits(user, table, options.databases);
     const explained = categoryExplanations(runnable, universe, mask);
     const kept: CommandGrant[] = [];
     for (const { i, grant: g } of granted) {
@@ -509,5 +549,6 @@ function computeDangerous(user: AclUser, table: CategoryTable, options: { rewrit
     byName: grants.filter((g) => g.via === 'name'),
     undetermined,
     judgedExcluded: options.rewritten,
+    ...(barredByDatabases.length > 0 ? { barredByDatabases } : {}),
   };
 }

@@ -21,6 +21,7 @@ import { pubsubDefault, userDifferences } from '../acl/drift.ts';
 import { analyzeDangerous } from '../acl/permissions.ts';
 import type { CommandGrant } from '../acl/permissions.ts';
 import { dangerousOf, writtenUser } from '../rules/auth/written-rules.ts';
+import { databaseScope } from '../acl/databases.ts';
 import { canLogIn } from '../rules/auth/users.ts';
 import type { UserDifference } from '../acl/drift.ts';
 import { compiledDefault, NOT_COMPARABLE } from '../rules/config/runtime-drift.ts';
@@ -319,7 +320,7 @@ function dangerousRemoval(user: AclUser, f: Facts): DangerousRemoval | undefined
   if (!table || !state || !canLogIn(user) || !table.categories.has('dangerous')) return undefined;
   const removed = new Set([...(f.commands?.renames ?? new Map<string, { value: string }>())].filter(([, to]) => to.value === '').map(([from]) => from.toLowerCase()));
   const exists = (g: CommandGrant): boolean => !removed.has(g.command.split('|')[0]!);
-  if (!dangerousOf(user, state, f.files, table, f.server).viaCategory.some(exists)) return undefined;
+  if (!dangerousOf(user, state, f.files, table, f.server, databaseScope(f.server, f.config)).viaCategory.some(exists)) return undefined;
   // The rules as written where they can be known (Redis 7.0 renders them again: `+keys` after `+@admin` is then
   // told from the file, the rule's way); their selectors stand for the running ones when there are as many.
   const written = writtenUser(user, state, f.files, table, f.server);

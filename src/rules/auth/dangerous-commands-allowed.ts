@@ -3,6 +3,7 @@ import { defineRule, fail, pass, skip } from '../define.ts';
 import type { CommandGrant, DangerousReport } from '../../acl/permissions.ts';
 import { canRun } from '../../acl/permissions.ts';
 import { dangerousOf } from './written-rules.ts';
+import { databaseScope, databasesShown } from '../../acl/databases.ts';
 import { byCertificate, certificateOnly, judgeLoggingIn, loginsOf } from './users.ts';
 import type { AclUser, Fact } from '../../facts/types.ts';
 import { formatSource } from '../../facts/types.ts';
@@ -127,19 +128,26 @@ export default defineRule({
     const renamedOf = (grants: readonly CommandGrant[]) => [...new Set(grants.map((g) => commandOf(g.command)).filter((c) => renamedBy.has(c)))];
     // tls-auth-clients-user: a user without a password is still logged into, by a certificate naming it (QA38-13).
     const logins = loginsOf({ config, files, server });
+    // QA43-2: Valkey 9.1's database rules bar commands before the command rules are read (`resetdbs +@all` runs no
+    // FLUSHDB, KEYS or GET, and FLUSHALL needs every database): not counted, said as evidence.
+    const databases = databaseScope(server, config);
     return judgeLoggingIn(acl, logins, (canLogIn: (user: AclUser) => boolean) => {
       const findings: Finding[] = [];
       const granted: string[] = [];
+      // Users whose database rules bar some of their @dangerous commands: what is not counted, and why.
+      const barred: string[] = [];
       // Redis 7.0's rendering that tells neither way (see DangerousReport.undetermined): never a pass for such a user.
       const untold: string[] = [];
       // LEFT-3: what the default user may run, when it is on: what CONFIG SET requirepass hands to whoever sets it.
       const defaultUser = acl.users.find((u) => u.name === 'default' && u.enabled);
-      const defaultReport = defaultUser ? dangerousOf(defaultUser, acl, files, categories, server) : undefined;
+      const defaultReport = defaultUser ? dangerousOf(defaultUser, acl, files, categories, server, databases) : undefined;
       const defaultDangerous = defaultReport ? [...defaultReport.viaCategory, ...defaultReport.byName].filter((g) => exists(g.command)).length : 0;
       const configTakeover = defaultDangerous > 0 ? `${defaultDangerous} @dangerous command${defaultDangerous === 1 ? '' : 's'}` : undefined;
       // The server's rewrite (7.0 ACL LIST) loses the rules as written: see writtenUser (the ACL file, the profile).
       for (const live of acl.users.filter(canLogIn)) {
-        const report = dangerousOf(live, acl, files, categories, server);
+        const report = dangerousOf(live, acl, files, categories, server, databases);
+        const barredHere = (report.barredByDatabases ?? []).filter((g) => exists(g.command));
+        const barredLine = barredHere.length === 0 ? [] : [`not counted, barred by the database rules of user '${clipped(live.name)}' (${databasesShown(live)}${databases?.count === undefined ? '' : `, ${databases.count} databases`}): ${sample(barredHere.map((g) => g.command))}`];
         const how = logins.state === 'on' && certificateOnly(live) ? [byCertificate(live, logins)] : [];
         const user = { name: live.name, source: report.source };
         // Without a removed command, the memoized list itself: users of the same command rules share its texts.
@@ -149,13 +157,13 @@ export default defineRule({
         // The hardening profile's administrator keeps ACL by name, deliberately: the one user meant to hold every right.
         // Said apart only when no category grant already counts it.
         const counted = viaCategory.some((g) => g.command === 'acl|setuser' || g.command === 'acl');
-        const escalates = !counted && report.role !== 'admin' && exists('acl|setuser') && canRun(live, 'acl|setuser', categories) ? setuserGrant(report) : undefined;
+        const escalates = !counted && report.role !== 'admin' && exists('acl|setuser') && canRun(live, 'acl|setuser', categories, databases) ? setuserGrant(report) : undefined;
         const escalation = escalates === undefined ? [] : [`user '${clipped(user.name)}' may run ACL SETUSER (${escalates}): \`ACL SETUSER ${clipped(user.name)} +@all\` gives it every command`];
         if (escalates !== undefined && viaCategory.length === 0) {
           findings.push({
             message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ACL SETUSER (${escalates}): it can grant itself +@all, every @dangerous command included`,
             source: user.source,
-            evidence: [...how, ...escalation, ...byName.map((line) => `granted by name: ${line}`)],
+            evidence: [...how, ...escalation, ...byName.map((line) => `granted by name: ${line}`), ...barredLine],
           });
           continue;
         }
@@ -163,13 +171,13 @@ export default defineRule({
         // `AUTH mine` logs in as default, whatever its password was). A user that may run it, granted by name, holds
         // what the default user holds, when that user is on and may run @dangerous commands.
         const takeover = configTakeover !== undefined && live.name !== 'default' && report.role !== 'admin' && !viaCategory.some((g) => g.command === 'config|set' || g.command === 'config')
-          && exists('config|set') && canRun(live, 'config|set', categories) ? configTakeover : undefined;
+          && exists('config|set') && canRun(live, 'config|set', categories, databases) ? configTakeover : undefined;
         if (takeover !== undefined && viaCategory.length === 0) {
           const grant = [...report.byName, ...report.undetermined].find((g) => g.command === 'config|set' || g.command === 'config');
           findings.push({
             message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run CONFIG SET (${grant ? `granted by ${grant.rule}` : 'granted by its rules'}): it can set requirepass and log in as the default user, which may run ${takeover}`,
             source: user.source,
-            evidence: [...how, `\`CONFIG SET requirepass <new>\` then \`AUTH <new>\` logs in as 'default' (on)`, ...byName.map((line) => `granted by name: ${line}`)],
+            evidence: [...how, `\`CONFIG SET requirepass <new>\` then \`AUTH <new>\` logs in as 'default' (on)`, ...byName.map((line) => `granted by name: ${line}`), ...barredLine],
           });
           continue;
         }
@@ -177,7 +185,7 @@ export default defineRule({
         // write (its ACL file, an authorized_keys), and MODULE LOAD runs native code: more than any command granted.
         const grantOf = (command: string) => [...report.byName, ...report.undetermined].find((g) => g.command === command || g.command === commandOf(command));
         const routes: { command: string; message: string; evidence: string }[] = [];
-        const dirWhy = report.role !== 'admin' && !viaCategory.some((g) => g.command === 'config|set' || g.command === 'config') && exists('config|set') && canRun(live, 'config|set', categories) ? dirSettable(config, server) : undefined;
+        const dirWhy = report.role !== 'admin' && !viaCategory.some((g) => g.command === 'config|set' || g.command === 'config') && exists('config|set') && canRun(live, 'config|set', categories, databases) ? dirSettable(config, server) : undefined;
         if (dirWhy !== undefined) {
           const grant = grantOf('config|set');
           routes.push({
@@ -186,7 +194,7 @@ export default defineRule({
             evidence: `\`CONFIG SET dir <folder>\`, \`CONFIG SET dbfilename <name>\`, \`CONFIG SET save "1 1"\` and a write: the server writes its RDB file there (${dirWhy})`,
           });
         }
-        const moduleWhy = report.role !== 'admin' && !viaCategory.some((g) => g.command === 'module|load' || g.command === 'module') && exists('module|load') && canRun(live, 'module|load', categories) ? moduleLoadable(config, server) : undefined;
+        const moduleWhy = report.role !== 'admin' && !viaCategory.some((g) => g.command === 'module|load' || g.command === 'module') && exists('module|load') && canRun(live, 'module|load', categories, databases) ? moduleLoadable(config, server) : undefined;
         if (moduleWhy !== undefined) {
           const grant = grantOf('module|load');
           routes.push({
@@ -199,7 +207,7 @@ export default defineRule({
           findings.push({
             message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} ${routes.map((r) => r.message).join('; and ')}`,
             source: user.source,
-            evidence: [...how, ...routes.map((r) => r.evidence), ...byName.map((line) => `granted by name: ${line}`)],
+            evidence: [...how, ...routes.map((r) => r.evidence), ...byName.map((line) => `granted by name: ${line}`), ...barredLine],
           });
           continue;
         }
@@ -209,7 +217,7 @@ export default defineRule({
           const renamed = renamedBy.size === 0 ? [] : renamedOf(viaCategory);
           // Commands the 7.0 rendering does not attribute (QA41-11): said with the finding, not only for users without one.
           const untoldHere = report.undetermined.filter((g) => exists(g.command));
-          const plain = gone.length === 0 && byName.length === 0 && how.length === 0 && hidden.length === 0 && renamed.length === 0 && escalation.length === 0 && untoldHere.length === 0;
+          const plain = gone.length === 0 && byName.length === 0 && how.length === 0 && hidden.length === 0 && renamed.length === 0 && escalation.length === 0 && untoldHere.length === 0 && barredLine.length === 0;
           findings.push({
             message: `user '${clipped(user.name)}'${how.length > 0 ? ' (no password: a client certificate naming it logs in as it)' : ''} may run ${viaCategory.length} @dangerous command${viaCategory.length === 1 ? '' : 's'} through ${texts.rules}: ${texts.sample}${hidden.length > 0 ? ` (${hidden.join(', ')}: ${UNKNOWN_RENAME})` : ''}${untoldHere.length > 0 ? `, and ${untoldHere.length} more the 7.0 rendering does not attribute: ${sample(untoldHere.map((g) => g.command))}` : ''}`,
             source: user.source,
@@ -217,6 +225,7 @@ export default defineRule({
               ...how,
               ...texts.evidence,
               ...(gone.length > 0 ? [`not counted, removed by rename-command "": ${gone.join(', ')}`] : []),
+              ...barredLine,
               ...(hidden.length > 0 ? [`counted, ${UNKNOWN_RENAME}: ${hidden.join(', ')} (COMMAND INFO does not know ${hidden.length === 1 ? 'it by its' : 'them by their'} own name, and no config file read has ${hidden.length === 1 ? 'its' : 'their'} rename-command line)`] : []),
               ...renamed.map((c) => `counted, renamed by rename-command at ${formatSource(renamedBy.get(c)!)}: ${c} still runs under its new name`),
               ...byName.map((line) => `allowed, granted by name: ${line}`),
@@ -225,6 +234,7 @@ export default defineRule({
             ],
           });
         } else {
+          barred.push(...barredLine);
           granted.push(...byName);
           const unknown = report.undetermined.filter((g) => exists(g.command));
           if (unknown.length > 0) untold.push(`user '${clipped(user.name)}': ${sample(unknown.map((g) => g.command))} (${[...new Set(unknown.map((g) => g.rule))].join(', ')})`);
@@ -232,7 +242,7 @@ export default defineRule({
       }
       // The grants by name of users with no finding of their own are still listed (allowed, not failed), on the first.
       if (findings.length > 0) {
-        const also = [...granted.map((line) => `allowed, granted by name: ${line}`), ...untold.map((line) => `not judged, granted through a category or by name, which the 7.0 rendering does not tell: ${line}`)];
+        const also = [...granted.map((line) => `allowed, granted by name: ${line}`), ...barred, ...untold.map((line) => `not judged, granted through a category or by name, which the 7.0 rendering does not tell: ${line}`)];
         if (also.length > 0) findings[0] = { ...findings[0]!, evidence: [...(findings[0]!.evidence ?? []), ...also] };
         return fail(findings);
       }
@@ -247,7 +257,7 @@ export default defineRule({
         granted.length === 0
           ? 'no enabled user may run a @dangerous command'
           : `no user gets @dangerous commands through a category; ${granted.length} granted one by one`,
-        { source: acl.source, evidence: granted },
+        { source: acl.source, evidence: [...granted, ...barred] },
       );
     });
   },

@@ -1,6 +1,8 @@
 import type { AclState, AclUser, CategoryTable, FileFacts, ServerIdentity } from '../../facts/types.ts';
 import { analyzeDangerous, effectiveKey, isCommandRule } from '../../acl/permissions.ts';
 import type { DangerousReport } from '../../acl/permissions.ts';
+import type { DatabaseScope } from '../../acl/databases.ts';
+import { allowedDatabases, hasDatabaseRules } from '../../acl/databases.ts';
 import { parseAclListLine } from '../../acl/parse.ts';
 import { roleRules } from '../../profile/index.ts';
 import type { Role } from '../../profile/index.ts';
@@ -137,8 +139,27 @@ export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | und
   return { user: live, rewritten: true };
 }
 
-/** {@link analyzeDangerous} on the user's rules as written, where they can be known (see {@link writtenUser}). */
-export function dangerousOf(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined): DangerousReport & { readonly user: string; readonly source: AclUser['source']; readonly note?: string; readonly role?: Role } {
+/**
+ * {@link analyzeDangerous} on the user's rules as written, where they can be known (see {@link writtenUser}); with
+ * `databases` (Valkey 9.1+: databaseScope in src/acl/databases.ts), less what the user's database rules bar.
+ */
+export function dangerousOf(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined, databases?: DatabaseScope): DangerousReport & { readonly user: string; readonly source: AclUser['source']; readonly note?: string; readonly role?: Role } {
   const w = writtenUser(live, acl, files, table, server);
-  return { ...analyzeDangerous(w.user, table, { rewritten: w.rewritten }), source: w.user.source, ...(w.note ? { note: w.note } : {}), ...(w.role ? { role: w.role } : {}) };
+  // The rules as written come from the profile or the file for their commands; the databases are the server's own.
+  const user = databases === undefined || w.user === live || !hasDatabaseRules(live) ? w.user : withDatabasesOf(w.user, live);
+  return { ...analyzeDangerous(user, table, { rewritten: w.rewritten, databases }), source: w.user.source, ...(w.note ? { note: w.note } : {}), ...(w.role ? { role: w.role } : {}) };
+}
+
+/** `user` with each permission set's databases those of `live` (its root's and its selectors' by place). */
+function withDatabasesOf(user: AclUser, live: AclUser): AclUser {
+  const rule = (rules: readonly string[]): string => {
+    const allowed = allowedDatabases(rules);
+    return allowed === 'all' ? 'alldbs' : allowed.size === 0 ? 'resetdbs' : `db=${[...allowed].join(',')}`;
+  };
+  const strip = (rules: readonly string[]) => rules.filter((r) => !/^(alldbs|resetdbs|db=)/i.test(r));
+  return {
+    ...user,
+    rules: [...strip(user.rules), rule(live.rules)],
+    selectors: user.selectors.map((rules, i) => (live.selectors[i] === undefined ? rules : [...strip(rules), rule(live.selectors[i]!)])),
+  };
 }

@@ -5,6 +5,7 @@ import type { CommandGrant } from '../../acl/permissions.ts';
 import { judgeLoggingIn, loginsOf } from '../auth/users.ts';
 import type { AclUser } from '../../facts/types.ts';
 import { dangerousOf } from '../auth/written-rules.ts';
+import { databaseScope, databasesShown } from '../../acl/databases.ts';
 import type { Role } from '../../profile/index.ts';
 
 /**
@@ -42,6 +43,9 @@ export default defineRule({
   remediation: 'Deny them by ACL (`-@admin -@dangerous`, or `-config -debug -module -flushall -flushdb -shutdown -monitor -replicaof` per user), except for one administrator that holds exactly the hardening profile\'s admin rules (`+@all -@dangerous` then CONFIG, SHUTDOWN, REPLICAOF… by name, what `redfort fix` and `harden` create) and the sentinel user Sentinel logs in as (`-@all` then SLAVEOF, CONFIG REWRITE… by name); where ACL is not an option, `rename-command CONFIG ""` in redis.conf (a restart; keep renames identical on every node).',
   requires: ['commands', 'acl', 'categories'],
   check({ commands, acl, categories, files, server, config, unavailable }) {
+    // QA43-2: Valkey 9.1's database rules bar FLUSHALL without every database and FLUSHDB without any: those users
+    // do not reach it (said as evidence).
+    const databases = databaseScope(server, config);
     // tls-auth-clients-user: a user without a password is still logged into, by a certificate naming it (QA38-13).
     return judgeLoggingIn(acl, loginsOf({ config, files, server }), (canLogIn: (user: AclUser) => boolean) => {
       const reachable: string[] = [];
@@ -52,13 +56,15 @@ export default defineRule({
       // whatever its ACL ('ERR DEBUG command not allowed'); `local` still lets local clients in.
       const closed: string[] = [];
       const deliberate: string[] = [];
+      /** Admin commands the command rules grant but the database rules bar, with whom. */
+      const barred: string[] = [];
       const gateUnknown: { label: string; gate: string; users: string[] }[] = [];
       /** Admin commands that only the users' ACL keeps from clients (neither renamed nor closed by a switch). */
       let byAcl = 0;
       // The hardening profile's admin keeps CONFIG, SHUTDOWN and REPLICAOF by name (src/profile/users.ts): the
       // administrator the rule's fix text allows for, evidence rather than a failure; so does its sentinel user SLAVEOF,
       // which Sentinel sends at failover (QA37-3: harden's own group failed the rule). Any other grant fails.
-      const reports = new Map(acl.users.filter(canLogIn).map((u) => [u.name, dangerousOf(u, acl, files, categories, server)]));
+      const reports = new Map(acl.users.filter(canLogIn).map((u) => [u.name, dangerousOf(u, acl, files, categories, server, databases)]));
       // A grant by name covers `config|set` when it names it or a subcommand of it (7.0+), or, on 6.x, whose ACL has
       // no subcommands of its own, when it is the whole command: there `+config` sets the command's bit and drops its
       // first-args (redis@6.2 acl.c ACLSetUser), and ACLCheckCommandPerm lets a set bit run every subcommand, so it
@@ -74,14 +80,16 @@ export default defineRule({
       const escalates = new Set(
         commands.present.get('acl') === false
           ? []
-          : acl.users.filter((u) => canLogIn(u) && reports.get(u.name)?.role !== 'admin' && canRun(u, 'acl|setuser', categories)).map((u) => u.name),
+          : acl.users.filter((u) => canLogIn(u) && reports.get(u.name)?.role !== 'admin' && canRun(u, 'acl|setuser', categories, databases)).map((u) => u.name),
       );
       for (const { command, acl: aclName } of ADMIN_TARGETS) {
         if (commands.present.get(command) === false) {
           hidden.push(command);
           continue;
         }
-        const direct = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories)).map((u) => u.name);
+        const direct = acl.users.filter((u) => canLogIn(u) && canRun(u, aclName, categories, databases)).map((u) => u.name);
+        const kept = databases === undefined ? [] : acl.users.filter((u) => canLogIn(u) && !direct.includes(u.name) && !escalates.has(u.name) && canRun(u, aclName, categories));
+        if (kept.length > 0) barred.push(`${aclName.toUpperCase().replace('|', ' ')}: granted by the command rules of ${kept.map((u) => u.name).join(', ')}, but barred by their database rules (${kept.map((u) => `${u.name}: ${databasesShown(u)}`).join('; ')}${databases?.count === undefined ? '' : `, ${databases.count} databases`})`);
         const through = [...escalates].filter((u) => !direct.includes(u));
         const all = [...direct, ...through];
         const shownAs = (u: string) => (through.includes(u) ? `${u} through ACL SETUSER` : u);
@@ -125,7 +133,7 @@ export default defineRule({
         return fail({
           message: `${reachable.length} admin command${reachable.length === 1 ? ' is' : 's are'} neither renamed nor denied to every user: ${reachable.join('; ')}`,
           source: acl.source,
-          evidence: [...reachable, ...deliberate, ...hiddenWords, ...closed, ...unknown],
+          evidence: [...reachable, ...deliberate, ...hiddenWords, ...closed, ...unknown, ...barred],
         });
       }
       if (gateUnknown.length > 0) {
@@ -141,7 +149,7 @@ export default defineRule({
       if (unread) return skip(unread);
       return pass(
         `every admin command is denied to all users${deliberate.length ? ` but the hardening profile's ${[...roles].map(roleWords).join(' and ')}` : ''}${hidden.length ? ` or hidden (${hiddenSummary})` : ''}${closed.length ? ` or closed by its enable-*-command switch (${closed.map((c) => c.split(':')[0]).join(', ')})` : ''}`,
-        { source: commands.source, evidence: [...deliberate, ...closed] },
+        { source: commands.source, evidence: [...deliberate, ...closed, ...barred] },
       );
     });
   },
