@@ -1,3 +1,4 @@
+import { terminalSafe } from '../report/common.ts';
 import type { ApplyOutcome } from './apply.ts';
 import type { FixPlan, PlanStep } from './types.ts';
 import { showArg } from './types.ts';
@@ -5,6 +6,16 @@ import { showArg } from './types.ts';
 /** A command as a person would type it: arguments with spaces or nothing in them quoted. */
 export function commandText(step: PlanStep): string {
   return step.command.map(showArg).map((a) => (a === '' || /\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+/**
+ * The text of lines built one entry a line: a rule's message, a reason, a node's name or a note holds what a server
+ * named (a sentinel's master name `m1\nsentinel notification-script …`, a user), and each entry's control characters
+ * are written as `\u000a`, as the audit's text report writes them ({@link terminalSafe}), so that none starts a line
+ * that reads as the plan's own (a step, a config line to copy) (QA44-52).
+ */
+function joinLines(out: readonly string[]): string {
+  return `${out.map(terminalSafe).join('\n')}\n`;
 }
 
 /** The plan as text: steps in order, grouped by why they come where they do. Pure. */
@@ -48,7 +59,7 @@ export function formatPlanText(plan: FixPlan, options: { secretsFile?: string; r
   if (runtime.length > 0) {
     out.push('', 'Apply the safe steps with --apply [plan.json]; add --include-disruptive for the others (it asks first; --yes for automation).');
   }
-  return `${out.join('\n')}\n`;
+  return joinLines(out);
 }
 
 /** What an apply did, rule by rule. Pure. */
@@ -71,5 +82,5 @@ export function formatApplyText(outcome: ApplyOutcome): string {
     for (const n of outcome.notRestored) out.push(`  ${n}`);
     for (const n of outcome.unverified ?? []) out.push(`  ${n}`);
   }
-  return `${out.join('\n')}\n`;
+  return joinLines(out);
 }
