@@ -79,6 +79,21 @@ const CONFIG_RULES = [
   'tls.plaintext-port-open',
 ];
 
+/**
+ * Of those, the rules a local audit judges from the server's own listening sockets when CONFIG GET cannot be read and
+ * no config file was (QA43-10's rest: bind, port, tls-port seen in /proc, before 7.2's INFO listener lines).
+ */
+const SOCKET_RULES = ['network.bind-all-interfaces', 'tls.disabled', 'tls.plaintext-port-open'];
+const FILE_RULES = CONFIG_RULES.filter((id) => !SOCKET_RULES.includes(id));
+
+/** The harness's `bind 127.0.0.1`, judged from the listening sockets of the server's pid (a host source). */
+function expectSocketBind(results: readonly RuleResult[]): void {
+  const [bind] = expectStatus(results, 'network.bind-all-interfaces', 'pass');
+  assert.match(bind!.message, /^bind is '127\.0\.0\.1'/);
+  assert.match(JSON.stringify(bind!.source), /the listening sockets of pid \d+/);
+  expectStatus(results, 'tls.disabled', 'fail');
+}
+
 const ADMIN_PW = secret();
 const APP_PW = secret();
 const AUDITOR_PW = secret();
@@ -213,10 +228,11 @@ describe('live audit of real servers', { concurrency: true }, () => {
     });
 
     it('skips config rules naming NOPERM and +config|get for an auditor without CONFIG GET', () => {
-      for (const id of CONFIG_RULES) {
+      for (const id of FILE_RULES) {
         expectSkip(lite, id, /NOPERM/);
         expectSkip(lite, id, /\+config\|get/);
       }
+      expectSocketBind(lite);
     });
 
     it('still judges the ACL rules for that auditor', () => {
@@ -442,7 +458,8 @@ describe('live audit of real servers', { concurrency: true }, () => {
     });
 
     it('skips config-based rules naming CONFIG and still audits the rest', () => {
-      for (const id of CONFIG_RULES) expectSkip(results, id, /CONFIG/);
+      for (const id of FILE_RULES) expectSkip(results, id, /CONFIG/);
+      expectSocketBind(results);
       expectStatus(results, 'auth.no-authentication', 'fail');
       expectStatus(results, 'auth.default-user-enabled', 'fail');
     });

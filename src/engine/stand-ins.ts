@@ -1,8 +1,9 @@
 import type { Fact, Facts, Source } from '../facts/types.ts';
+import { LISTENING_SOCKETS } from '../facts/source.ts';
 
 /** A fact of `config` or `secrets` that is not the server's own answer: the files', a command line's, a compiled default. */
 function standsIn(source: Source): boolean {
-  return source.kind !== 'live';
+  return source.kind !== 'live' && !(source.kind === 'host' && source.detail.startsWith(LISTENING_SOCKETS));
 }
 
 /**

@@ -10,6 +10,12 @@ export type Source =
   /** Stated by the user, not observed (`--distro-package`, an inventory's `distroPackage`). */
   | { readonly kind: 'declared'; readonly detail: string };
 
+/**
+ * How a `host` source of a setting begins when the server's own listening sockets show it (src/gather/conf/
+ * running-config.ts): the running value, observed, not a stand-in for it (src/engine/stand-ins.ts).
+ */
+export const LISTENING_SOCKETS = 'the listening sockets of pid ';
+
 /** A value with its provenance. */
 export interface Fact<T = string> {
   readonly value: T;

@@ -51,3 +51,33 @@ describe('redis-7.2.6: CONFIG renamed away, no config file', () => {
     assert.ok(!JSON.stringify(r).includes(PASSWORD));
   });
 });
+
+// QA43-10's rest: before 7.2 INFO has no listener lines; on redfort's host the server's own listening sockets show
+// its bind and ports (test/verdicts/config-renamed-no-file-sockets.test.ts with Debian's 7.0.15). 6.2 without a bind
+// option listens on every interface, IPv4 and IPv6.
+describe('redis-6.2.16: CONFIG renamed away, no config file, no bind option: its sockets on this host', () => {
+  let server: ChildProcess;
+  let port: number;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'redfort-qa43-10-rest-'));
+    port = await freePort();
+    server = spawn(realBuild('redis-6.2.16'), ['--port', String(port), '--protected-mode', 'no', '--requirepass', PASSWORD, '--rename-command', 'CONFIG', '', '--dir', dir, '--save', ''], { cwd: dir, stdio: 'ignore' });
+    await eventually('the server answers PING', async () => (await rawCommand('127.0.0.1', port, ['PING'], { password: PASSWORD }).catch(() => undefined)) === 'PONG');
+  });
+  after(async () => {
+    server?.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('bind and TLS are judged from the listening sockets of its pid', async () => {
+    const r = await auditTarget(resolveTarget(`redis://127.0.0.1:${port}`, { pass: PASSWORD }, {}), { noProbe: true });
+    assert.equal(r.error, undefined, r.error);
+    const [bind] = of(r, 'network.bind-all-interfaces');
+    assert.equal(bind?.status, 'fail', bind?.message);
+    assert.match(bind!.message, /^bind is '0\.0\.0\.0( ::)?'/);
+    assert.equal(bind!.source?.kind, 'host');
+    const [tls] = of(r, 'tls.disabled');
+    assert.equal(tls?.status, 'fail', tls?.message);
+  });
+});

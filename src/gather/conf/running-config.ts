@@ -1,10 +1,15 @@
 import type { AclUser, ConfigMap, Fact, Facts } from '../../facts/types.ts';
+import type { Target } from '../../redis/target.ts';
+import { LISTENING_SOCKETS } from '../../facts/source.ts';
 import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { infoField } from '../../redis/info.ts';
 import { clipped } from '../../util/shown.ts';
 import { effectiveConfig } from './effective.ts';
 import { configVersion } from '../../redis/version.ts';
+
+/** A listener list's mark that whether the server has a unix socket is unknown (its sockets could not tell). */
+const UNIX_UNKNOWN = 'unix-unknown';
 
 /** One `listenerN` line of INFO server (7.2+): `name=tcp,bind=127.0.0.1,bind=-::1,port=6379`. */
 interface Listener {
@@ -32,6 +37,41 @@ function listeners(facts: Facts): Listener[] | undefined {
   return found.length > 0 ? found : undefined;
 }
 
+/**
+ * Before 7.2 INFO has no listener lines (QA43-10's rest), and nothing else the server answers names its listeners:
+ * CLIENT LIST's laddr is each connection's own address, HELLO has none, INFO tcp_port is `port` (or tls-port when
+ * port is 0) without an address or a word on TLS. On redfort's host the host stage has the server's own listening
+ * sockets (the pid that listens on the target's port: /proc/PID/fd against /proc/PID/net/tcp{,6}), which are the
+ * running ones (a CONFIG SET of bind or a port rebinds them). As INFO's listeners: its bind is the addresses the
+ * target's port listens on (every listener of the server binds the same ones); a server outside a cluster listens on
+ * TCP at `port` and `tls-port` only, so with the scheme the audit reached the target's port with (it answered), the
+ * other port, when there is one, is the other kind. Each must agree with INFO tcp_port. Undefined otherwise (a cluster
+ * node, whose bus listens too; more ports; no host facts): the rules then skip as before.
+ */
+function socketListeners(facts: Facts, target: Target): Listener[] | undefined {
+  const sockets = facts.host?.process.listeners;
+  if (!sockets?.known || !facts.info || facts.host!.process.name.endsWith('sentinel')) return undefined;
+  if (infoField(facts.info, 'cluster_enabled') !== '0') return undefined;
+  const tcpPort = Number(infoField(facts.info, 'tcp_port') ?? NaN);
+  const at = sockets.value.filter((l) => l.port === target.port);
+  const others = [...new Set(sockets.value.map((l) => l.port).filter((p) => p !== target.port))];
+  if (at.length === 0 || others.length > 1) return undefined;
+  const tls = target.tls !== undefined;
+  const port = tls ? (others[0] ?? 0) : target.port;
+  const tlsPort = tls ? target.port : (others[0] ?? 0);
+  if (tcpPort !== (port > 0 ? port : tlsPort)) return undefined;
+  const field = `${LISTENING_SOCKETS}${facts.host!.process.pid} (${sockets.source.kind === 'host' ? sockets.source.detail : '/proc'}; the audit reached ${target.port} ${tls ? 'over TLS' : 'in clear text'}, INFO tcp_port ${tcpPort})`;
+  const binds = [...new Set(at.map((l) => l.address))];
+  const unix = facts.host!.process.unixSockets;
+  return [
+    ...(port > 0 ? [{ field, name: 'tcp', binds, port: String(port) }] : []),
+    ...(tlsPort > 0 ? [{ field, name: 'tls', binds, port: String(tlsPort) }] : []),
+    // None listening: no unixsocket. One: that one. Unknown, or more than one (not the server's alone): unknown.
+    ...(unix.known && unix.value.length === 1 ? [{ field: `${LISTENING_SOCKETS}${facts.host!.process.pid} (${unix.source.kind === 'host' ? unix.source.detail : '/proc'})`, name: 'unix', binds: [unix.value[0]!], port: undefined }] : []),
+    ...(!unix.known || unix.value.length > 1 ? [{ field, name: UNIX_UNKNOWN, binds: [], port: undefined }] : []),
+  ];
+}
+
 /** The default user the files start the server with: their `user default` line, else what requirepass makes it. */
 function fileDefaultUser(facts: Facts): Pick<AclUser, 'enabled' | 'nopass'> & { readonly sha256s: readonly string[] } | undefined {
   const files = facts.files;
@@ -56,9 +96,9 @@ const same = (a: readonly string[], b: readonly string[]): boolean => a.length =
  * them), and `runningDiffers` says why the rest are not the running values (a rule that reads one of them skips:
  * src/engine/stand-ins.ts). Nothing changes when they agree, nor when CONFIG GET was read.
  */
-export const runningConfigEnricher: Enricher = async (facts) => {
+export const runningConfigEnricher: Enricher = async (facts, target) => {
   const { config, files } = facts;
-  if (!config && !files) return listenersOnly(facts);
+  if (!config && !files) return listenersOnly(facts, target);
   if (!config || !files || !facts.sources.has('live') || facts.server?.mode === 'sentinel' || someReadLive(config)) return facts;
   const differs: string[] = [];
   const running = new Map<string, Fact<string>>();
@@ -114,10 +154,10 @@ export const runningConfigEnricher: Enricher = async (facts) => {
  * the settings, live; every other one stands in as the version's compiled default, and `runningDiffers` makes a rule
  * that reads one of those skip (src/engine/stand-ins.ts), as beside a file the server contradicts.
  */
-function listenersOnly(facts: Facts): Facts {
+function listenersOnly(facts: Facts, target: Target | undefined): Facts {
   const why = facts.unavailable.config;
   if (why === undefined || !facts.sources.has('live') || facts.server?.mode === 'sentinel') return facts;
-  const listed = listeners(facts);
+  const listed = listeners(facts) ?? (target ? socketListeners(facts, target) : undefined);
   const ip = listed?.find((l) => l.name === 'tcp') ?? listed?.find((l) => l.name === 'tls');
   if (!listed || !ip) return facts;
   const version = configVersion(facts.server);
@@ -127,10 +167,16 @@ function listenersOnly(facts: Facts): Facts {
   const tcp = listed.find((l) => l.name === 'tcp');
   const tls = listed.find((l) => l.name === 'tls');
   const unix = listed.find((l) => l.name === 'unix');
-  set('bind', ip.binds.join(' '), `INFO server ${ip.field}`);
-  set('port', tcp?.port ?? '0', tcp ? `INFO server ${tcp.field}` : 'INFO server (no tcp listener)');
-  set('tls-port', tls?.port ?? '0', tls ? `INFO server ${tls.field}` : 'INFO server (no tls listener)');
-  set('unixsocket', unix?.binds[0] ?? '', unix ? `INFO server ${unix.field}` : 'INFO server (no unix listener)');
+  const sockets = ip.field.startsWith(LISTENING_SOCKETS);
+  // Seen in the server's listening sockets (before 7.2): the host's observation, the running value all the same.
+  const seen = (name: string, value: string, listener: Listener | undefined, none: string): void => {
+    if (!sockets) set(name, value, listener ? `INFO server ${listener.field}` : `INFO server (no ${none} listener)`);
+    else merged.set(name, { value, source: { kind: 'host', detail: listener ? listener.field : `${ip.field}: no ${none} listener` } });
+  };
+  seen('bind', ip.binds.join(' '), ip, 'tcp');
+  seen('port', tcp?.port ?? '0', tcp, 'tcp');
+  seen('tls-port', tls?.port ?? '0', tls, 'tls');
+  if (!listed.some((l) => l.name === UNIX_UNKNOWN)) seen('unixsocket', unix?.binds[0] ?? '', unix, 'unix');
   const aof = facts.info ? infoField(facts.info, 'aof_enabled') : undefined;
   if (aof === '0' || aof === '1') set('appendonly', aof === '1' ? 'yes' : 'no', 'INFO persistence aof_enabled');
   const cluster = facts.info ? infoField(facts.info, 'cluster_enabled') : undefined;
@@ -140,6 +186,8 @@ function listenersOnly(facts: Facts): Facts {
     ...facts,
     config: merged as ConfigMap,
     unavailable,
-    runningDiffers: `${why}, and no config file was read: only what INFO shows of the running server (its listeners: bind, port, tls-port, unixsocket; appendonly, cluster-enabled) is known`,
+    runningDiffers: ip.field.startsWith(LISTENING_SOCKETS)
+      ? `${why}, and no config file was read: only what the server's listening sockets (bind, port, tls-port, unixsocket) and INFO (appendonly, cluster-enabled) show of it is known`
+      : `${why}, and no config file was read: only what INFO shows of the running server (its listeners: bind, port, tls-port, unixsocket; appendonly, cluster-enabled) is known`,
   };
 }
