@@ -352,6 +352,35 @@ describe('discoverDeployment: each address once, however the node list spells it
     }
   });
 
+  // QA44-50's rest: of two listings of one address (one run_id, one address once resolved), the one kept was ranked
+  // without its role: SENTINEL MASTERS' `localhost:6379` lost to a stale known-replica `127.0.0.1:6379` (an IP), and
+  // the group was left with a replica for its master.
+  it('a sentinel listing its master by name and, stale, as a replica at its IP: one node, the master', async () => {
+    const peer = (host: string, port: number, flags: string) => arr(...['name', `${host}:${port}`, 'ip', host, 'port', String(port), 'flags', flags].map(bulk));
+    const pipeline = await startFakeServer((argv) => {
+      const command = argv.slice(0, 2).join(' ').toUpperCase();
+      if (command === 'SENTINEL SENTINELS') return arr();
+      if (command === 'SENTINEL REPLICAS') return arr(peer('127.0.0.1', 6379, 'slave'));
+      return simple('OK 1 usable Sentinels');
+    });
+    try {
+      const seed = resolveTarget(`redis://127.0.0.1:${pipeline.port}`, {}, {});
+      const source = { kind: 'live', command: 'SENTINEL MASTERS' } as const;
+      const master: SentinelMaster = { name: 'm', host: 'localhost', port: 6379, quorum: 1, flags: 'master', numOtherSentinels: 0, numReplicas: 1, authUser: undefined, authPass: undefined, source };
+      const seedFacts: Facts = { ...liveFacts({ mode: 'sentinel' }), sentinel: { masters: [master], config: new Map(), sentinelPass: undefined, denyScriptsReconfig: undefined, masterAuthKnown: false, source } };
+      const server = liveFacts({ info: `# Server\nredis_version:7.0.15\nrun_id:${'ab'.repeat(20)}\n# Replication\nrole:master\nconnected_slaves:0\n` });
+      const gather = async (_t: Target, isSeed: boolean): Promise<Gathered> => ({ ok: true, facts: isSeed ? seedFacts : server });
+      const discovery = await discoverDeployment(seed, { kind: 'sentinel', gather, lookup: async () => ['127.0.0.1'] });
+      assert.ok(discovery.ok, discovery.ok ? '' : discovery.error);
+      const nodes = discovery.topology.nodes.filter((n) => n.port === 6379);
+      assert.deepEqual(nodes.map((n) => [n.address, n.role]), [['localhost:6379', 'master']]);
+      assert.equal(discovery.topology.groups[0]!.master, 'localhost:6379');
+      assert.ok((discovery.warnings ?? []).some((w) => /one server at localhost:6379 and 127\.0\.0\.1:6379/.test(w) && /lists its master as a replica too/.test(w)), JSON.stringify(discovery.warnings));
+    } finally {
+      await pipeline.close();
+    }
+  });
+
   it('replication: a chain of made-up replicas is followed 8 links down, then a warning names the seed', async () => {
     // Each node lists one new replica at the next port, forever.
     const asked: number[] = [];

@@ -513,8 +513,8 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
  * lists a replica by the name of a `known-replica` line and by the IP the replica announces: QA43-7). A run_id alone is a
  * claim any server can make (RUNID-TRUST): two addresses that do not resolve to one, or that a master lists as two
  * replica links, are both kept, with a warning; a node not reached stays as listed. The address kept is the seed's,
- * else the one the master's INFO lists the replica at, else an IP, else the first listed; a node that named the other
- * address as its master names the one kept.
+ * else a master's listing, else the one the master's INFO lists the replica at, else an IP, else the first listed; a
+ * node that named the other address as its master names the one kept.
  */
 async function oneNodePerServer(
   found: readonly Found[],
@@ -552,7 +552,9 @@ async function oneNodePerServer(
     const theirs = endpoints(b);
     return [...endpoints(a)].some((e) => theirs.has(e));
   };
-  const rank = (f: Found) => (f.facts ? 0 : listedByMaster.has(addressKey(f.host, f.port)) ? 1 : net.isIP(f.host) !== 0 ? 2 : 3);
+  // A master listing is kept before a replica listing of one address (a stale `known-replica` line naming the
+  // master's IP beside SENTINEL MASTERS' name for it): dropping it would leave the group without its master.
+  const rank = (f: Found) => (f.facts ? 0 : f.role === 'master' ? 1 : listedByMaster.has(addressKey(f.host, f.port)) ? 2 : net.isIP(f.host) !== 0 ? 3 : 4);
   const listing = (list: readonly Found[]) => {
     const commands = [...new Set(list.map((f) => ('command' in f.source ? f.source.command : kind)))].join(' and ');
     return `${commands} list${commands.includes(' and ') ? '' : 's'}`;
@@ -575,9 +577,11 @@ async function oneNodePerServer(
         dropped.add(f);
         renamed.set(addressOf(f.host, f.port), keptAddress);
       }
-      const hint = kind === 'sentinel' && kept.role === 'replica'
-        ? `; the sentinel lists that replica twice (a stale or by-name 'sentinel known-replica' line in its config?)`
-        : '';
+      const hint = kind !== 'sentinel' || !others.some((f) => f.role === 'replica')
+        ? ''
+        : kept.role === 'master'
+          ? `; the sentinel lists its master as a replica too (a stale 'sentinel known-replica' line in its config?)`
+          : `; the sentinel lists that replica twice (a stale or by-name 'sentinel known-replica' line in its config?)`;
       warnings.push(`${listing(set)} one server at ${[keptAddress, ...others.map((f) => addressOf(f.host, f.port))].join(' and ')} (${set.length === 2 ? 'both answer' : 'all answer'} with the same run_id, at one address once resolved): it is ${counted} once, as ${keptAddress}${hint}`);
     }
     if (sets.length < 2) continue;
