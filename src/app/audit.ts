@@ -267,8 +267,24 @@ async function gatherNow(target: Target, given: AuditOptions): Promise<Gathered>
   for (const stage of ENRICHERS) {
     const base = facts;
     facts = typeof stage === 'function' ? await stage(base, target, options) : mergeStages(base, await Promise.all(stage.map((enrich) => enrich(base, target, options))));
+    if (stage === filesEnricher) facts = await underRenamedConfig(outcome.facts, facts, target, options);
   }
   return { ok: true, facts };
+}
+
+/**
+ * CONFIG renamed by the server's config file (`rename-command CONFIG NAME`, the checklist's Account 6; QA44-6): the
+ * file read says what it runs as, so the live facts are gathered again with CONFIG GET under that name, on a new
+ * connection (every live fact from one reading), and the files merged into them again. Kept only when CONFIG GET
+ * answered there; else the first gathering stands (a file renamed since the server started, or a user without it).
+ */
+async function underRenamedConfig(live: Facts, withFiles: Facts, target: Target, options: AuditOptions): Promise<Facts> {
+  if (live.config !== undefined || live.commands?.present.get('config') !== false) return withFiles;
+  const name = withFiles.commands?.renames.get('config')?.value;
+  if (!name) return withFiles;
+  const again = await gatherLive(target, { ...options, configCommand: name });
+  if (!again.ok || again.facts.config === undefined) return withFiles;
+  return filesEnricher(again.facts, target, options);
 }
 
 type Gathered = { ok: true; facts: Facts } | { ok: false; error: string };

@@ -270,10 +270,13 @@ function sentinelFile(n: FixNodeInput): { path: string; mode?: string; open: boo
  * commands by their own names only (it takes no rename map): a CONFIG renamed or removed (`rename-command CONFIG …`,
  * read from the files or seen by COMMAND INFO), or refused to the user fix logs in as (the settings came from the
  * files then), would refuse every CONFIG SET and CONFIG REWRITE of the plan, and the apply would roll everything back
- * at the first one (measured on valkey 9.1.2: `ERR unknown command 'CONFIG'`). The renamed name is never shown.
+ * at the first one (measured on valkey 9.1.2: `ERR unknown command 'CONFIG'`), even where the audit read CONFIG GET
+ * under the name the config file gives it. The renamed name is never shown.
  */
 export function configUnusable(facts: Facts): string | undefined {
-  if ([...(facts.config?.values() ?? [])].some((f) => f.source.kind === 'live')) return undefined;
+  // Read live under CONFIG's own name. Read under the name its file renames it to (QA44-6), it is still renamed here.
+  const live = [...(facts.config?.values() ?? [])].some((f) => f.source.kind === 'live');
+  if (live && facts.commands?.present.get('config') !== false) return undefined;
   const rename = facts.commands?.renames.get('config');
   if (rename) return `CONFIG is ${rename.value === '' ? 'removed' : 'renamed'} on this server (rename-command, ${formatSource(rename.source)})`;
   if (facts.commands?.present.get('config') === false) return 'CONFIG is renamed or removed on this server (COMMAND INFO does not know it)';

@@ -34,7 +34,22 @@ for (const build of ['redis-7.2.6', 'redis-8.6.3'] as const satisfies readonly B
     });
     after(() => redis?.stop());
 
-    for (const [who, flags] of [['the default user (CONFIG renamed)', { pass: PASSWORD }], ['a user without CONFIG', { user: 'nocfg', pass: AUDITOR }]] as const) {
+    // QA44-6: the default user may run CONFIG under the name the file gives it: CONFIG GET is read under it.
+    it("the default user: CONFIG GET is read under the file's name for CONFIG, and the running values judged", async () => {
+      const r = await auditTarget(resolveTarget(`redis://127.0.0.1:${redis.port}`, { pass: PASSWORD }, {}), { configPath: redis.confPath, noHost: true });
+      assert.equal(r.error, undefined, r.error);
+      const [bind] = of(r, 'network.bind-all-interfaces');
+      assert.equal(bind?.status, 'fail', bind?.message);
+      assert.deepEqual(bind!.source, { kind: 'live', command: 'CONFIG GET *' });
+      // Judged on the running 'no' (with requirepass set), where the file's 'yes' skipped.
+      const [mode] = of(r, 'network.protected-mode-off');
+      assert.notEqual(mode?.status, 'skip', mode?.message);
+      assert.match(mode!.message, /protected-mode is 'no'/);
+      assert.equal(mode!.source?.kind, 'live');
+      assert.ok(!JSON.stringify(r).includes(PASSWORD) && !JSON.stringify(r).includes('qa_cfg_77'));
+    });
+
+    for (const [who, flags] of [['a user without CONFIG', { user: 'nocfg', pass: AUDITOR }]] as const) {
       it(`${who}: bind is judged from INFO's listener, the file's protected-mode is not judged`, async () => {
         const r = await auditTarget(resolveTarget(`redis://127.0.0.1:${redis.port}`, flags, {}), { configPath: redis.confPath, noHost: true });
         assert.equal(r.error, undefined, r.error);

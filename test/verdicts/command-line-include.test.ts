@@ -18,7 +18,8 @@ describe('--include on a readable command line is read as a file include (real 7
   let server: RunningServer;
   before(async () => {
     server = await startRedis({
-      conf: `set-proc-title no\nprotected-mode yes\nrequirepass "${PASS}"\nrename-command CONFIG "qa-hidden-config"`,
+      // The audit's user may not run CONFIG (else it is read under the file's name for it: QA44-6).
+      conf: `set-proc-title no\nprotected-mode yes\nrequirepass "${PASS}"\nrename-command CONFIG "qa-hidden-config"\nuser auditor on >${PASS} ~* &* +@all -config`,
       files: { 'extra.conf': '# extra\nprotected-mode no\nloglevel warning\n' },
       args: ['--include', 'extra.conf'],
       password: PASS,
@@ -30,7 +31,7 @@ describe('--include on a readable command line is read as a file include (real 7
   });
 
   it("CONFIG renamed: the include's settings are what runs, judged with its file and line", async () => {
-    const r = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, { pass: PASS }, {}), { noProbe: true });
+    const r = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, { user: 'auditor', pass: PASS }, {}), { noProbe: true });
     assert.equal(r.error, undefined, r.error);
     const [mode] = of(r, 'network.protected-mode-off');
     // The old code: skip "CONFIG GET could not be read, and the server was started with --include extra.conf …".

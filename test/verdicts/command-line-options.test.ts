@@ -75,7 +75,8 @@ describe('CONFIG renamed: options that a file may repeat add to the file\'s line
   const hidden = 'cfg-hidden-0123';
   before(async () => {
     redis = await startRedis({
-      conf: `set-proc-title no\nrename-command CONFIG ${hidden}\nsave 3600 1\nclient-output-buffer-limit pubsub 1mb 1mb 0`,
+      // The audit's user may not run CONFIG (renamed or not): else it is asked under the file's name (QA44-6).
+      conf: `set-proc-title no\nrename-command CONFIG ${hidden}\nsave 3600 1\nclient-output-buffer-limit pubsub 1mb 1mb 0\nuser auditor on >auditor-pw-0123456789 ~* &* +@all -config`,
       args: ['--save', '60 100', '--client-output-buffer-limit', 'normal 1mb 2mb 3', '--rename-command', 'FLUSHALL', ''],
       killOnStop: true,
     });
@@ -85,7 +86,7 @@ describe('CONFIG renamed: options that a file may repeat add to the file\'s line
   it('gives what the server has', async () => {
     const running = async (name: string) => ((await rawCommand(redis.host, redis.port, [hidden, 'GET', name])) as string[])[1];
     assert.equal(await running('save'), '3600 1 60 100');
-    const gathered = await gatherTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
+    const gathered = await gatherTarget(resolveTarget(redis.url, { user: 'auditor', pass: 'auditor-pw-0123456789' }, {}), { noProbe: true });
     assert.ok(gathered.ok && gathered.facts.config, gathered.ok ? JSON.stringify(gathered.facts.unavailable) : gathered.error);
     const config = gathered.facts.config;
     for (const name of ['save', 'client-output-buffer-limit']) {

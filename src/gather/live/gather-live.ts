@@ -57,6 +57,11 @@ export interface LiveOptions {
    * sentinel is asked for those of the masters it lists in a second pipeline on the same connection.
    */
   readonly sentinelGroups?: readonly string[] | undefined;
+  /**
+   * The name CONFIG runs under when the server's own config file renames it (`rename-command CONFIG NAME`, the
+   * checklist's Account 6): CONFIG GET is asked under it. Never shown: it stands for a secret of sorts.
+   */
+  readonly configCommand?: string | undefined;
   readonly connectTimeoutMs?: number;
   readonly commandTimeoutMs?: number;
   /** The target's signal: aborting it closes the connection and fails the gathering. */
@@ -146,6 +151,12 @@ function categoryCommands(): PipelinePart {
   return (categoryPart ??= part(auditCommands().filter(isCategory)));
 }
 let categoryPart: PipelinePart | undefined;
+
+/** A part of the pipeline with CONFIG GET asked under the name the server's config file gives CONFIG. */
+function renamedConfig(planned: PipelinePart, name: string): PipelinePart {
+  const args = planned.args.map((a, i) => (planned.keys[i] === 'config' || planned.keys[i] === 'config-hidden' ? [name, ...a.slice(1)] : a));
+  return { ...planned, args };
+}
 
 function describeConnectError(error: unknown, tls: boolean): string {
   if (error instanceof ConnectionError) {
@@ -259,7 +270,8 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     // what an audit costs a server); a target of another build is asked in a second round trip below.
     const builds = options.buildTables;
     const lean = builds?.speculate() === true;
-    const planRest = lean ? leanRestOfAudit() : restOfAudit();
+    const plannedRest = lean ? leanRestOfAudit() : restOfAudit();
+    const planRest = options.configCommand ? renamedConfig(plannedRest, options.configCommand) : plannedRest;
     const known = options.sentinelGroups ?? [];
     const groupArgs = groupCommands(known);
     const rest: PipelinePart = groupArgs.length === 0 ? planRest : { keys: planRest.keys, args: [...planRest.args, ...groupArgs], shapes: [...planRest.shapes, ...groupArgs.map(() => undefined)] };
@@ -301,7 +313,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
         asked.forEach((reply, i) => byKey.set(categories.keys[i]!, reply));
       }
     }
-    let facts = factsFromReplies(target.display, byKey, { info, categories: knownTable });
+    let facts = factsFromReplies(target.display, byKey, { info, categories: knownTable, configRenamed: options.configCommand !== undefined });
     facts = await withSentinelGroups(facts, conn, known, groupReplies);
     if (!knownTable && builds && facts.categories?.source.kind === 'live') {
       builds.remember(build, facts.categories, `${target.host}:${target.port}`, bundledTableOf(facts.server));
@@ -549,7 +561,7 @@ export function factsFromReplies(
   target: string,
   byKey: ReadonlyMap<string, Reply | Shaped>,
   /** INFO already parsed (from byKey's), and the categories of the server's build when this run knew them. */
-  given: { readonly info?: InfoSections | undefined; readonly categories?: CategoryTable | undefined } = {},
+  given: { readonly info?: InfoSections | undefined; readonly categories?: CategoryTable | undefined; readonly configRenamed?: boolean } = {},
 ): Facts {
   const reply = decoded(byKey);
   const unavailable: Partial<Record<FactKey, string>> = {};
@@ -612,7 +624,8 @@ export function factsFromReplies(
   // calls it renamed or removed is not the server's own reply (a proxy that hides commands), and
   // commands.dangerous-not-renamed would pass on it.
   const ran = (r: Reply | undefined) => r !== undefined && (!(r instanceof ReplyError) || r.code === 'NOPERM');
-  const contradicted = (['config', 'acl'] as const).filter((name) => surface?.present.get(name) === false && ran(reply(name)));
+  // CONFIG asked under the name its config file renames it to ran as that name: no contradiction.
+  const contradicted = (['config', 'acl'] as const).filter((name) => surface?.present.get(name) === false && ran(reply(name)) && !(name === 'config' && given.configRenamed === true));
   if (surface && contradicted.length === 0) facts.commands = surface;
   else if (surface) unavailable.commands = `COMMAND INFO calls ${contradicted.map((c) => c.toUpperCase()).join(' and ')} renamed or removed, but the server answered ${contradicted.map((c) => (c === 'config' ? 'CONFIG GET' : 'ACL LIST')).join(' and ')}: the reply is not the server's own (a proxy that hides commands, or no Redis)`;
   else unavailable.commands = why(reply('commandinfo'), 'COMMAND INFO', '+command|info');
