@@ -230,11 +230,32 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
       includeUsers = `the server was started with ${include.given.join(' ')} on ${started.from}, whose \`user\` lines (or aclfile) redfort does not merge with the config file's users`;
     }
   }
-  const withIncludeUsers = (f: FileFacts): FileFacts => (includeUsers === undefined ? f : { ...f, unread: [...(f.unread ?? []), includeUsers] });
+  // With CONFIG GET read, the files are what the running values are compared with (config.runtime-drift): the settings
+  // and passwords of the files the --include read join the config file's, each with its own file and line, and the
+  // include marks them read (includedBy: the command line).
+  const withIncludeRead = (f: FileFacts): FileFacts => {
+    if (!withInclude) return f;
+    const lines = withInclude.directives.slice(withInclude.appendedAt ?? withInclude.directives.length).filter((d) => d.source.path !== started.from);
+    const paths = [...new Set(lines.map((d) => d.source.path))];
+    const effective = effectiveConfig(withInclude, version ? { version } : {});
+    const fromInclude = (x: Source): boolean => x.kind === 'file' && paths.includes(x.path);
+    const config = new Map(f.config);
+    for (const [name, fact] of effective.config) if (fromInclude(fact.source)) config.set(name, fact);
+    const secrets = new Map(f.secrets);
+    for (const [name, fact] of effective.secrets) if (fromInclude(fact.source)) secrets.set(name, fact);
+    const by: Source = { kind: 'host', detail: `${started.from} (${include!.given.join(' ')})` };
+    const includedBy = new Map(f.includedBy ?? []);
+    for (const path of paths) if (!includedBy.has(path)) includedBy.set(path, by);
+    return { ...f, config, secrets, paths: [...f.paths, ...paths.filter((p) => !f.paths.includes(p))], includedBy };
+  };
+  const withIncludeUsers = (f: FileFacts): FileFacts => {
+    const read = fromFiles ? f : withIncludeRead(f);
+    return includeUsers === undefined ? read : { ...read, unread: [...(read.unread ?? []), includeUsers] };
+  };
   // With CONFIG GET read, only the users matter (`--requirepass` makes the default user's password): most command
   // lines (`--supervised systemd --daemonize no`) have none.
   if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile' || o.name === 'requirepass'))) {
-    return includeUsers === undefined ? facts : { ...facts, files: withIncludeUsers(files) };
+    return include === undefined ? facts : { ...facts, files: withIncludeUsers(files) };
   }
   let given: ReturnType<typeof commandLineConfig>;
   try {
@@ -254,7 +275,7 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
       ? { ...withPass, users: [], unread: [...(withPass.unread ?? []), `the ACL file given on ${started.from} (--aclfile): ${refused}`] }
       : await commandLineAclFile(withPass, aclfile, started.from, version, enrichOptions?.signal);
   const withUsersRead = given.users.length > 0 ? { ...facts, files: commandLineUsers(withAcl, given.users, started) } : withAcl === files ? facts : { ...facts, files: withAcl };
-  const withUsers = includeUsers === undefined ? withUsersRead : { ...withUsersRead, files: withIncludeUsers(withUsersRead.files ?? files) };
+  const withUsers = include === undefined ? withUsersRead : { ...withUsersRead, files: withIncludeUsers(withUsersRead.files ?? files) };
   if (!fromFiles) return withUsers;
   // redis-server appends the options to the config file's text and loads both (loadServerConfig): a directive a file
   // may repeat adds to the file's lines, as it would to its own (`save` points accumulate, each

@@ -139,7 +139,9 @@ export default defineRule({
     // `--include extra.conf` on the command line: its settings (and users) override the file's, and redfort does not
     // read it. A difference may be its value, as the server will have again at the next start, not a lost CONFIG SET.
     const included = cmdline?.names.get('include');
-    if (findings.length > 0 && included !== undefined) {
+    // Read when the gatherer could (its files then name the command line as what included them): judged with them.
+    const includeRead = [...(files.includedBy?.values() ?? [])].some((by) => by.kind === 'host');
+    if (findings.length > 0 && included !== undefined && !includeRead) {
       return skip(`${findings.length} difference${findings.length === 1 ? '' : 's'} from the file (${findings.slice(0, 2).map((f) => f.message.split(':')[0]).join('; ')}${findings.length > 2 ? '; …' : ''}), but the server was started with ${included} on ${cmdline!.from}, whose settings override the file's and which redfort does not read: drift or that file's values, unknown`);
     }
     if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
