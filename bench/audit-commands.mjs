@@ -5,6 +5,7 @@ const CATEGORIES = 'keyspace read write set sortedset list hash string bitmap hy
 
 export const AUDIT_COMMANDS = [
   ['INFO'],
+  ['ACL', 'USERS'],
   ['CONFIG', 'GET', '*'],
   ['ACL', 'LIST'],
   ...CATEGORIES.map((c) => ['ACL', 'CAT', c]),

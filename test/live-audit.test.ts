@@ -495,6 +495,7 @@ describe('live audit of real servers', { concurrency: true }, () => {
       'info',
       'config|get',
       'acl|list',
+      'acl|users',
       'acl|cat',
       'command|info',
       'time',
@@ -535,7 +536,10 @@ describe('live audit of real servers', { concurrency: true }, () => {
 
         assert.equal(proxy.connections, 1, 'one connection');
         assert.ok(proxy.clientWrites >= 1);
-        assert.equal(proxy.writesAfterReply, 0, 'the client sent more after the first reply: not one round trip');
+        // One round trip but for ACL LIST: it is written once INFO and ACL USERS have answered (while the server still
+        // answers the rest), and only when the users it would render are few enough not to stall the server (QA44-5).
+        assert.ok(proxy.writesAfterReply <= 1, 'the client sent more after the first reply: not one round trip');
+        assert.equal(proxy.sentAfterReply, '*2\r\n$3\r\nACL\r\n$4\r\nLIST\r\n', 'sent after the first reply');
 
         // MONITOR hides admin commands (CONFIG, ACL LIST ...): it shows the rest of what the audit ran.
         const seen = monitor.commandsOf(proxy.upstreamAddress());
@@ -628,6 +632,8 @@ interface Proxy {
   clientWrites: number;
   /** Chunks the client sent after the server's first reply bytes reached it. */
   writesAfterReply: number;
+  /** What the client sent after the server's first reply bytes reached it. */
+  sentAfterReply: string;
   /** `ip:port` of the proxy's connection to the server, as the server sees it. */
   upstreamAddress(): string;
   close(): Promise<void>;
@@ -642,6 +648,7 @@ async function startProxy(target: RunningServer): Promise<Proxy> {
     connections: 0,
     clientWrites: 0,
     writesAfterReply: 0,
+    sentAfterReply: '',
     upstreamAddress: () => `127.0.0.1:${upstreamPort}`,
     close: () =>
       new Promise((resolve) => {
@@ -657,7 +664,10 @@ async function startProxy(target: RunningServer): Promise<Proxy> {
     upstream.once('connect', () => (upstreamPort = upstream.localPort ?? 0));
     client.on('data', (chunk: Buffer) => {
       proxy.clientWrites += 1;
-      if (replied) proxy.writesAfterReply += 1;
+      if (replied) {
+        proxy.writesAfterReply += 1;
+        proxy.sentAfterReply += chunk.toString('latin1');
+      }
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {

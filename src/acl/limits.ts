@@ -10,6 +10,11 @@ import { unitCount } from './permissions.ts';
  */
 export const MAX_PERMISSION_SETS = 10_000;
 
+/** Whether `reason` is one of this module's: the users are past a bound, not unreadable (reading them again changes nothing). */
+export function pastTheBounds(reason: string): boolean {
+  return /, so its users are not judged(?: \(ACL LIST was not asked[^)]*\))?$/.test(reason);
+}
+
 /** Why `users` are too many to judge (`what` names where they come from: `ACL LIST`, a file), or undefined. */
 export function tooManyToJudge(what: string, users: number, selectors = 0): string | undefined {
   if (users + selectors <= MAX_PERMISSION_SETS) return undefined;
@@ -66,4 +71,32 @@ export function tooMuchToJudge(what: string, users: readonly AclUser[], table: C
   const units = unitCount(table);
   if (sets * Math.max(units, UNITS_PER_SET) <= MAX_PERMISSION_SETS * UNITS_PER_SET) return undefined;
   return `${what} lists ${units.toLocaleString('en-US')} commands in its categories (ACL CAT), and its users hold ${sets.toLocaleString('en-US')} permission sets: more than redfort judges on one server, so its users are not judged`;
+}
+
+/**
+ * How many users a live audit lets the server render in one `ACL LIST`, counted first with `ACL USERS` (QA44-5). ACL
+ * LIST runs on the server's event loop: no other client is served until it is done. Redis before 7.2 works each
+ * user's command rules out anew from its bitmap (ACLDescribeSelectorCommandRules tries every category on a scratch
+ * selector): measured on 7.0.15, 0.16 ms of the server's CPU per user (2,002 users: 312 ms a call; 50,000 users
+ * blocked it 83 s under load), where ACL USERS costs under a microsecond per user. Redis 7.2+ and Valkey keep the rules
+ * as written and only check them again: 3 µs per user (7.2.6; 8.6.3 and Valkey 9.1.2 alike), so the bound there is
+ * the one past which the users are not judged anyway. `rewritten` keeps the older servers' stall near 0.1 s.
+ * Mutable for the tests only (a few hundred users show what 500 does).
+ */
+export const ACL_LIST_BOUNDS = { rewritten: 500, kept: MAX_PERMISSION_SETS };
+
+/**
+ * Why `users` (the length of ACL USERS) are too many to ask ACL LIST of a server that renders it as `rewrites` says
+ * (Redis before 7.2, or a server of an unknown version), or undefined.
+ */
+export function tooDearToList(users: number, rewrites: boolean): string | undefined {
+  const n = (count: number) => count.toLocaleString('en-US');
+  const offline = 'ACL LIST was not asked; judge its ACL file offline with --config FILE or --acl FILE';
+  if (!rewrites) {
+    if (users <= ACL_LIST_BOUNDS.kept) return undefined;
+    return `ACL USERS holds ${n(users)} users: more than the ${n(ACL_LIST_BOUNDS.kept)} permission sets (a user's rules, or one of its selectors) redfort judges on one server, so its users are not judged (${offline})`;
+  }
+  if (users <= ACL_LIST_BOUNDS.rewritten) return undefined;
+  const seconds = Math.max(1, Math.round(users * 0.00016));
+  return `ACL USERS holds ${n(users)} users: more than the ${n(ACL_LIST_BOUNDS.rewritten)} whose ACL LIST a server before Redis 7.2 renders without stalling (it works each user's rules out anew, some 0.16 ms of CPU each, and serves no other client meanwhile: ${seconds} s or more for these), so its users are not judged (${offline})`;
 }

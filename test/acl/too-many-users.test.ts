@@ -40,7 +40,8 @@ describe('an ACL too large to judge', () => {
     const commands = Array.from({ length: many }, (_, i) => ['ACL', 'SETUSER', `u${i}`, 'on', `>p${i}`, `~k${i}:*`, '+@all']);
     for (let i = 0; i < commands.length; i += 2000) await rawPipeline(server.host, server.port, commands.slice(i, i + 2000));
     const result = await auditTarget(resolveTarget(server.url, {}, {}), { commandTimeoutMs: 10_000, noHost: true, noProbe: true });
-    assertNotJudged(result, /ACL LIST holds 10,002 users(?=: more than the 10,000 permission sets)/);
+    // Counted with ACL USERS before ACL LIST is asked (QA44-5): on Redis 7.0 past 500 users, not rendered at all.
+    assertNotJudged(result, /ACL USERS holds 10,002 users(?=: more than the 500 whose ACL LIST)/);
     await server.stop();
   });
 
@@ -54,6 +55,13 @@ describe('an ACL too large to judge', () => {
       writeFileSync(conf, `aclfile ${path}\nloglevel notice\n`);
       assertNotJudged(await auditFiles({ configPath: conf, version: '7.2.4' }), what);
     }
+    // The CLI's file-only audit warns of it; the hint for an unreadable file ("give the file with --acl FILE") changed
+    // nothing here (QA44-5): with --acl the users are past the bound all the same.
+    const conf = join(work, 'redis.conf');
+    writeFileSync(conf, `aclfile ${users}\nloglevel notice\n`);
+    const { warnings } = await auditFiles({ configPath: conf, version: '7.2.4', offline: true });
+    const warning = warnings?.find((w) => /holds 10,002 users/.test(w));
+    assert.match(warning ?? '', /redis\.conf:1: the ACL file \S+users\.acl holds 10,002 users: more than the 10,000 permission sets .* the users it defines are not judged \(every auth\.\* rule about them is a skip\)$/, String(warnings));
   });
 
   // Users and selectors were counted once parsed: a hostile server's ACL LIST of one user with 1,300,000 selectors (13 MB,

@@ -25,7 +25,7 @@ import { parseAclFile } from './acl-file.ts';
 import { readsAsEmpty } from './includes.ts';
 import type { Modules, RulesReader } from '../../acl/known-commands.ts';
 import { sentinelCommand } from '../../acl/known-commands.ts';
-import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
+import { aclWords, pastTheBounds, tooManyToJudge, tooManyUsers, tooManyWords } from '../../acl/limits.ts';
 import { beforeAcl, resolveVersion, sentinelWithoutAcl, sentinelWithoutAclUsers } from '../../redis/directives.ts';
 import type { VersionKey } from '../../redis/directives.ts';
 import { formatSource } from '../../facts/source.ts';
@@ -418,8 +418,10 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
       return { ok: false, error: `${formatSource(aclLine.source)}: aclfile: can't open the ACL file ${shown(missing, INCLUDE_PATH)}: no such file (${server} refuses to start without it); ${hint}` };
     }
     if (inputs.offline === true && reason !== undefined && !acl && aclLine?.value && !inputs.aclPath) {
-      // Unreadable here (permission denied to redfort's user): the users go unjudged, which a CI log should show.
-      warnings.push(`${formatSource(aclLine.source)}: ${reason}: the users it defines are not judged (every auth.* rule about them is a skip); give the file with --acl FILE`);
+      // Unreadable here (permission denied to redfort's user): the users go unjudged, which a CI log should show. Past
+      // the bounds (src/acl/limits.ts) giving the file with --acl changes nothing (QA44-5): no such hint then.
+      const hint = pastTheBounds(reason) ? '' : '; give the file with --acl FILE';
+      warnings.push(`${formatSource(aclLine.source)}: ${reason}: the users it defines are not judged (every auth.* rule about them is a skip)${hint}`);
     }
     paths.push(...aclPaths);
     warnings.push(...(aclWarnings ?? []));

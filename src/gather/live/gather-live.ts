@@ -19,7 +19,7 @@ import type {
 import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
-import { aclWords, tooManyToJudge, tooManyUsers, tooManyWords, tooMuchToJudge } from '../../acl/limits.ts';
+import { aclWords, tooDearToList, tooManyToJudge, tooManyUsers, tooManyWords, tooMuchToJudge } from '../../acl/limits.ts';
 import { bundledTableOf, categoryTableFromLive } from '../../acl/categories.ts';
 import { BulkList, ConnectionError, NullMask, ReplyError } from './resp.ts';
 import { connectTrusting } from './tls-trust.ts';
@@ -102,6 +102,10 @@ function plannedCommands(): readonly PlannedCommand[] {
     // keyspace); `everything` added commandstats and latencystats, which nothing reads and which cost the server
     // more than the rest of INFO together. One argument or none: Redis before 7.0 takes at most one section.
     { key: 'info', args: ['INFO'] },
+    // ACL USERS counts the users before ACL LIST renders them (QA44-5): ACL LIST is sent once INFO and ACL USERS have
+    // answered, and only when the server renders that many users without stalling (src/acl/limits.ts
+    // ACL_LIST_BOUNDS); written while the server still answers the rest, so the round trip is not one more wait.
+    { key: 'acl-users', args: ['ACL', 'USERS'] },
     { key: 'config', args: ['CONFIG', 'GET', '*'] },
     { key: 'acl', args: ['ACL', 'LIST'] },
     ...ACL_CATEGORIES.map((c) => ({ key: categoryKeys.get(c)!, args: ['ACL', 'CAT', c], shape: 'bulk-list' as const })),
@@ -136,14 +140,14 @@ function part(planned: readonly PlannedCommand[]): PipelinePart {
  * run. Frozen: the connection encodes it once for the run.
  */
 function restOfAudit(): PipelinePart {
-  return (auditRest ??= part(auditCommands().slice(1)));
+  return (auditRest ??= part(auditCommands().slice(2).filter((p) => p.key !== 'acl')));
 }
 let auditRest: PipelinePart | undefined;
 
 const isCategory = (p: PlannedCommand) => p.key.startsWith('aclcat:');
 /** The audit pipeline after INFO without the `ACL CAT <category>` commands: for a target whose build may be known. */
 function leanRestOfAudit(): PipelinePart {
-  return (leanRest ??= part(auditCommands().slice(1).filter((p) => !isCategory(p))));
+  return (leanRest ??= part(auditCommands().slice(2).filter((p) => !isCategory(p) && p.key !== 'acl')));
 }
 let leanRest: PipelinePart | undefined;
 /** The `ACL CAT <category>` commands alone: the second round trip of a target whose build was not known. */
@@ -266,6 +270,8 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     // AUTH (or, without credentials, PING), INFO and the rest wait apart but are written in the same tick: still
     // one round trip, and the AUTH and INFO replies count even when the server hangs up before the rest.
     const infoCommand = planned[0]!;
+    const usersCommand = planned[1]!;
+    const listCommand = planned.find((p) => p.key === 'acl')!;
     // Once this run knows a server build's categories, its targets are not asked for them (ACL CAT is about 40% of
     // what an audit costs a server); a target of another build is asked in a second round trip below.
     const builds = options.buildTables;
@@ -275,12 +281,19 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const known = options.sentinelGroups ?? [];
     const groupArgs = groupCommands(known);
     const rest: PipelinePart = groupArgs.length === 0 ? planRest : { keys: planRest.keys, args: [...planRest.args, ...groupArgs], shapes: [...planRest.shapes, ...groupArgs.map(() => undefined)] };
-    const [authSettled, pingSettled, infoSettled, restSettled] = await Promise.allSettled([
-      auth ? conn.command(auth) : undefined,
-      auth || options.noProbe ? undefined : conn.command(['PING']),
-      conn.command(infoCommand!.args),
-      conn.pipeline(rest.args, rest.shapes),
-    ]);
+    const authSent = auth ? conn.command(auth) : undefined;
+    const pingSent = auth || options.noProbe ? undefined : conn.command(['PING']);
+    const infoSent = conn.command(infoCommand.args);
+    const usersSent = conn.command(usersCommand.args);
+    const restSent = conn.pipeline(rest.args, rest.shapes);
+    // INFO parsed once, here, for the server's version: whether ACL LIST is asked depends on it (QA44-5).
+    let info: InfoSections | undefined;
+    const listSent = Promise.all([infoSent, usersSent]).then(([infoReply, usersReply]) => {
+      const text = replyText(infoReply);
+      info = text === undefined ? undefined : parseInfo(text);
+      return aclListWithheld(usersReply, info ? identity(info) : undefined) === undefined ? conn!.command(listCommand.args) : undefined;
+    });
+    const [authSettled, pingSettled, infoSettled, usersSettled, restSettled, listSettled] = await Promise.allSettled([authSent, pingSent, infoSent, usersSent, restSent, listSent]);
     // Without credentials this connection is a client without AUTH: its answers are the unauthenticated probe's.
     // Made when needed: with the facts, from the INFO they parsed (not parsed a second time).
     const anonymous = (parsed?: InfoSections) => anonymousAnswer(target, pingSettled, infoSettled, parsed);
@@ -295,13 +308,15 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const refused = refusal(authSettled.value, infoSettled.value, auth);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
+    if (usersSettled.status === 'rejected') throw usersSettled.reason;
+    if (listSettled.status === 'rejected') throw listSettled.reason;
     const byKey = new Map<string, Reply | Shaped>();
     byKey.set(infoCommand.key, infoSettled.value);
+    byKey.set(usersCommand.key, usersSettled.value);
+    if (listSettled.value !== undefined) byKey.set(listCommand.key, listSettled.value);
     rest.keys.forEach((key, i) => byKey.set(key, restSettled.value[i]!));
     // Asked without a shape: plain replies.
     const groupReplies = restSettled.value.slice(rest.keys.length) as Reply[];
-    const infoText = replyText(infoSettled.value);
-    const info = infoText === undefined ? undefined : parseInfo(infoText);
     const build = info && builds ? buildKey(info) : undefined;
     let knownTable: CategoryTable | undefined;
     if (lean) {
@@ -446,6 +461,18 @@ function withHidden(config: Map<string, Fact<string>>, reply: Reply | undefined)
     if (name.toLowerCase() === HIDDEN_ASKED) config.set(HIDDEN_ASKED, { value, source: live(`CONFIG GET ${HIDDEN_ASKED}`) });
   });
   return config;
+}
+
+/**
+ * Why ACL LIST is not asked, from ACL USERS's reply (its count) and the server's version (QA44-5), or undefined. An
+ * ACL USERS refused (an audit user granted `+acl|list` alone, as docs/auditor-user.md wrote it) or unknown says
+ * nothing of the count: ACL LIST is asked, as before.
+ */
+function aclListWithheld(usersReply: Reply | undefined, server: ServerIdentity | undefined): string | undefined {
+  if (!Array.isArray(usersReply)) return undefined;
+  // Rendered from the bitmap before Redis 7.2; an unknown version is taken as the dearer rendering.
+  const rewrites = server?.product === 'valkey' ? false : server?.product !== 'redis' || server.version === undefined ? true : rulesRewritten(server);
+  return tooDearToList(usersReply.length, rewrites);
 }
 
 /** Redis 7.2 and Valkey keep ACL rules as written; older servers rewrite category subtractions. */
@@ -603,7 +630,9 @@ export function factsFromReplies(
     unavailable.config = unavailable.secrets = why(configReply, 'CONFIG GET', '+config|get');
   }
 
-  const { acl, reason } = aclFromReplies(reply('acl'), facts.secrets, server);
+  // ACL LIST is not asked of a server that would stall rendering the users ACL USERS counted (gatherLive).
+  const withheld = aclListWithheld(reply('acl-users'), server);
+  const { acl, reason } = withheld !== undefined ? { acl: undefined, reason: withheld } : aclFromReplies(reply('acl'), facts.secrets, server);
   // Redis keeps a user 'default' (ACL DELUSER refuses it): an ACL LIST without it is cut short or no Redis's, and
   // its users would pass as all there is ("there is no default user").
   if (acl?.origin === 'acl-list' && !acl.users.some((u) => u.name === 'default') && !acl.unreadable?.length) {
