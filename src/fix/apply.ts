@@ -307,6 +307,9 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
     for (const address of [...new Set(steps.map((s) => s.node))]) {
       const node = state.nodes.find((n) => n.address === address);
       if (!node) return { ...empty, ok: false, error: `${address} is in the plan but not in the deployment` };
+      // The one place an apply reaches a node: a sentinel fix may not trust (only gossip named it, or it does not
+      // answer as a sentinel of the group) is sent nothing, whatever the plan file says (QA44-56).
+      if (node.refused) return { ...empty, ok: false, refused: true, error: `${address}: fix sends this node nothing: ${node.refused.why}` };
       if (isLocalHost(node.host)) {
         const problem = await locks.acquire(node.host, node.port);
         if (problem) return { ...empty, ok: false, refused: true, error: problem };

@@ -8,7 +8,9 @@ import type { FixNodeInput } from './plan.ts';
 import type { FixPlan } from './types.ts';
 import { credentialOf, login } from './session.ts';
 import { infoField } from '../redis/info.ts';
-import { addressOf } from '../net/address.ts';
+import { addressKey, addressOf } from '../net/address.ts';
+import { clipped } from '../util/shown.ts';
+import type { Facts, SentinelGroup } from '../facts/types.ts';
 import { abortReason, raceAbort, targetSignal } from '../util/deadline.ts';
 
 /** What the audit before a plan (or an apply) found: every node's facts and results, and how to reach it. */
@@ -27,6 +29,11 @@ export interface FixGatherOptions extends AuditOptions {
   readonly kind?: DeploymentKind | undefined;
   /** `host:port` (or a role) to the target that reaches that node; see `--node-override`. */
   readonly nodeOverrides?: ReadonlyMap<string, Target> | undefined;
+  /**
+   * `--trust-sentinel HOST:PORT` (as {@link addressKey}s): the sentinels besides the seed (and a `--node-override` by
+   * address) that may be given the generated sentinel password; see {@link sentinelRefusal}.
+   */
+  readonly trustSentinels?: ReadonlySet<string> | undefined;
 }
 
 
@@ -140,7 +147,53 @@ async function gatherDeployment(seed: Target, options: FixGatherOptions, kind: D
       if (clients === undefined) return { ok: false, error: `${node.address} (${node.role}): ${abortReason(signal!)}` };
       watched = { sentinelClients: clients };
     }
-    nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched });
+    const refused = kind === 'sentinel' && role === 'sentinel' ? sentinelRefusal(node.address, target === seed, outcome.facts, discovery.topology.groups, options) : undefined;
+    nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched, ...(refused ? { refused } : {}) });
   }
   return { ok: true, state: { deployment: kind, nodes, deploymentResults: deployment, entries, ...(discovery.warnings ? { warnings: discovery.warnings } : {}) } };
+}
+
+/**
+ * Why fix must send a sentinel of the group nothing (QA44-56), or undefined when it may change it. A sentinel learns
+ * of its peers only from the hello messages on each master's `__sentinel__:hello` channel, which anyone who may
+ * PUBLISH on the master can send: SENTINEL SENTINELS is the word of whoever published last, not of the operator. So a
+ * sentinel gets the generated password (SENTINEL SET … auth-pass) only when it answered the plan's audit as a sentinel
+ * (INFO redis_mode:sentinel) that monitors every master of the group at the address the seed has for it, and the
+ * person running fix named it: the seed, a `--node-override` for its `host:port`, or `--trust-sentinel HOST:PORT`.
+ * `watching` says whether it answered as a sentinel of the group (then the data nodes keep their default user: it
+ * would lose its way in); a node that does not is no sentinel of the group and loses nothing. Pure.
+ */
+export function sentinelRefusal(
+  address: string,
+  isSeed: boolean,
+  facts: Facts,
+  groups: readonly SentinelGroup[],
+  options: Pick<FixGatherOptions, 'nodeOverrides' | 'trustSentinels'>,
+): { readonly why: string; readonly watching: boolean } | undefined {
+  if (isSeed) return undefined;
+  const mode = facts.server?.mode;
+  if (mode !== 'sentinel') return { why: `it does not answer as a sentinel (INFO redis_mode: ${mode ?? 'unknown'}), though SENTINEL SENTINELS lists it (a hello message on the master, which anyone who may PUBLISH there can send)`, watching: false };
+  const masters = facts.sentinel?.masters ?? [];
+  for (const g of groups) {
+    const own = masters.find((m) => m.name === g.name);
+    if (!own) return { why: `its SENTINEL MASTERS has no master '${escaped(g.name)}', which the seed monitors`, watching: false };
+    const [host, port] = splitAddress(g.master);
+    if (addressKey(own.host, own.port) !== addressKey(host, port)) return { why: `it has master '${escaped(g.name)}' at ${escaped(addressOf(own.host, own.port))}, not at ${escaped(g.master)} as the seed has`, watching: false };
+  }
+  const [host, port] = splitAddress(address);
+  const key = addressKey(host, port);
+  const named = options.trustSentinels?.has(key) === true || [...(options.nodeOverrides?.keys() ?? [])].some((k) => k.includes(':') && addressKey(...splitAddress(k)) === key);
+  if (named) return undefined;
+  return { why: 'a sentinel known only from SENTINEL SENTINELS, that is from hello messages on the master, which anyone who may PUBLISH there can send: it gets no password until you name it with --trust-sentinel HOST:PORT (or --node-override HOST:PORT=URL)', watching: true };
+}
+
+/** A server's text as a plan line quotes it: clipped, control characters as `\\u000a`. */
+function escaped(text: string): string {
+  return clipped(text, 100).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `host:port` (an IPv6 host in brackets) as its host and port. */
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  return [address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), Number(address.slice(i + 1))];
 }

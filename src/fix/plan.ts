@@ -39,6 +39,11 @@ export interface FixNodeInput {
   /** Connections named `sentinel-…` in CLIENT LIST (outside `--sentinel`), or why they could not be counted. */
   readonly sentinelClients?: number | string;
   /**
+   * A sentinel fix must send nothing (src/fix/gather.ts sentinelRefusal): why, and whether it answered as a sentinel of
+   * the group (it then keeps using the default user of the data nodes, which must stay on).
+   */
+  readonly refused?: { readonly why: string; readonly watching: boolean };
+  /**
    * How fix reaches the node (the plan's audit, an apply's steps, its re-audit and a rollback): its address, user and
    * TLS client certificate decide which steps would cut fix off from the node, and so are left to the user instead.
    */
@@ -452,7 +457,10 @@ export function buildPlan(input: PlanInput): FixPlan {
   const names = fixUsers(input.userPrefix);
   const rulesOf = (role: Role, n: FixNodeInput) => roleRules(role, resolveVersion(n.facts.server?.version), 'server');
   const generated = new Set(Object.values(names));
-  const nodes = [...input.nodes].sort(nodeOrder);
+  const everyNode = [...input.nodes].sort(nodeOrder);
+  // A sentinel fix may not trust with a password gets no step at all (QA44-56); the plan names it and why.
+  const refused = everyNode.filter((n) => n.refused !== undefined);
+  const nodes = everyNode.filter((n) => n.refused === undefined);
   const data = nodes.filter((n) => n.role !== 'sentinel');
   const sentinels = nodes.filter((n) => n.role === 'sentinel');
   const deployment = input.deploymentResults ?? [];
@@ -517,6 +525,14 @@ export function buildPlan(input: PlanInput): FixPlan {
       notes.push(`${n.address}: could not tell whether sentinels watch this server (${n.sentinelClients}); if they do, run fix with --sentinel`);
     }
   }
+
+  // Sentinels of the group that fix may not give the password keep using the default user: it stays on.
+  const watching = refused.filter((n) => n.refused!.watching).map((n) => n.address);
+  if (watching.length > 0) {
+    for (const address of defaultOn) manual.push({ node: address, rule: 'auth.default-user-enabled', message: `the sentinel${watching.length === 1 ? '' : 's'} ${listed(watching)} would lose ${watching.length === 1 ? 'its' : 'their'} way in once the default user is disabled, and fix gives ${watching.length === 1 ? 'it' : 'them'} no password before you name ${watching.length === 1 ? 'it' : 'them'}: run fix again with --trust-sentinel HOST:PORT for each sentinel of yours` });
+    defaultOn.clear();
+  }
+  for (const n of refused) notes.push(`${n.address}: not changed, never sent the generated password: ${n.refused!.why}`);
 
   // A user fix would make that already exists with a password fix did not make (not in the secrets file) is someone
   // else's: `ACL SETUSER <name> reset …` would wipe its passwords (its clients locked out) and replace its rules. Fix
@@ -651,6 +667,7 @@ export function buildPlan(input: PlanInput): FixPlan {
   }
   if (wantSentinel) {
     secrets.add(names.sentinel);
+    notes.push(`the sentinels that get the '${names.sentinel}' user's password (SENTINEL SET): ${listed(sentinels.filter((s) => sentinelMasters.some((m) => !sentinelAuthKnown(s, m))).map((s) => s.address))}: the seed, and those named with --trust-sentinel or --node-override HOST:PORT that answered as sentinels of the same masters`);
     for (const s of sentinels) {
       const file = sentinelFile(s);
       if (file.open) notes.push(`${s.address}: SENTINEL SET writes the '${names.sentinel}' user's new password in clear text into ${file.path}, which others may read (mode ${file.mode}): run chmod 640 (or 600) on it before the apply; fix does not change it`);
@@ -986,7 +1003,7 @@ export function buildPlan(input: PlanInput): FixPlan {
 
   let id = 0;
   const steps: PlanStep[] = PHASES.flatMap((p) => byPhase.get(p)!).map((d) => ({ id: ++id, ...d }));
-  const planNodes: PlanNode[] = nodes.map((n) => ({
+  const planNodes: PlanNode[] = everyNode.map((n) => ({
     address: n.address,
     host: n.host,
     port: n.port,

@@ -22,6 +22,7 @@ import { FileWriteError, checkOutputPath, writeOutputFile } from '../util/write-
 import { outputClash, planOutProblem } from './outputs.ts';
 import type { FixPlan, PlanStep, StepClass } from './types.ts';
 import { clipped } from '../util/shown.ts';
+import { addressKey } from '../net/address.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { TARGET_TIMEOUT_MS } from '../util/defaults.ts';
 
@@ -78,6 +79,8 @@ export interface FixRequest extends TargetFlags {
    * `host:port` or role. Used wherever fix connects: the plan's audit, an apply (and its re-audit), a rollback.
    */
   nodeOverrides?: ReadonlyMap<string, Target> | undefined;
+  /** `--trust-sentinel HOST:PORT` (repeatable, or comma-separated): the sentinels besides the seed that may get the generated sentinel password. */
+  trustSentinel?: string[] | undefined;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   /**
@@ -162,6 +165,14 @@ export function recordedConnection(target: string): { readonly tls: boolean; rea
   }
 }
 
+/** `--trust-sentinel`'s HOST:PORT as an address key; anything else is bad input naming it. */
+function trustedSentinelKey(value: string): string {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]]+)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : 0;
+  if (!m || port < 1 || port > 65535) throw new FixInputError(`--trust-sentinel '${clipped(value)}' is not HOST:PORT (an IPv6 address in brackets: [::1]:26379)`);
+  return addressKey(m[1] ?? m[2]!, port);
+}
+
 /** Plans, applies or rolls back; the exit code (0 done, 1 a step failed or a rollback was incomplete, 2 not applied). */
 export async function runFix(spec: string | undefined, flags: FixRequest, io: FixIo): Promise<number> {
   const say = io.say;
@@ -176,7 +187,9 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   // As in audit: the overrides name nodes of a deployment (a rollback file lists its nodes itself).
   if (flags.nodeOverrides && kind === undefined && flags.rollback === undefined) throw new FixInputError('--node-override needs --cluster, --sentinel or --replication (or --rollback FILE)');
   if (io.commandLineWarning !== undefined) say(io.commandLineWarning);
-  const { nodeOverrides, ...connection } = flags;
+  const { nodeOverrides, trustSentinel, ...connection } = flags;
+  if (trustSentinel !== undefined && kind !== 'sentinel') throw new FixInputError('--trust-sentinel needs --sentinel');
+  const trustSentinels = trustSentinel === undefined ? undefined : new Set(trustSentinel.flatMap((v) => v.split(',')).map((v) => trustedSentinelKey(v.trim())));
   const pass = flags.pass ?? flags.a;
   const targetFlags: TargetFlags = { ...connection, ...(pass !== undefined ? { pass } : {}) };
   const timeouts = { connectTimeoutMs: flags.connectTimeoutMs, commandTimeoutMs: flags.commandTimeoutMs };
@@ -225,7 +238,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   if (flags.includeDisruptive && flags.apply === undefined) throw new FixInputError('--include-disruptive goes with --apply');
   if (flags.includeDisruptive && !flags.yes && !io.interactive) throw new FixInputError('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
   const target = resolveTarget(flags.uri ?? spec, targetFlags, flags.env);
-  const options: FixGatherOptions = { ...timeouts, targetTimeoutMs: flags.targetTimeoutMs ?? TARGET_TIMEOUT_MS, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
+  const options: FixGatherOptions = { ...timeouts, targetTimeoutMs: flags.targetTimeoutMs ?? TARGET_TIMEOUT_MS, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(trustSentinels ? { trustSentinels } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
   if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${clipped(userPrefix)}' may hold only letters, digits and _ . : -`);
   // A plan that cannot be saved is known before the servers are read and the secrets file is written.

@@ -297,7 +297,9 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
     assert.ok(!alone.steps.some((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass'), 'no default off without --sentinel');
     assert.ok(alone.manual.some((m) => /--replication|--sentinel/.test(m.message)), JSON.stringify(alone.manual));
     const seed = target(sentinels[0]!.url);
-    const s0 = await state(seed, { kind: 'sentinel', noProbe: true });
+    // The peers named, as --trust-sentinel does: only then do they get the password (QA44-56).
+    const trustSentinels = new Set(sentinels.map(address));
+    const s0 = await state(seed, { kind: 'sentinel', noProbe: true, trustSentinels });
     const p = plan(s0, seed);
     const first = (pred: (c: string) => boolean) => p.steps.findIndex((st) => pred(st.command.map((a) => (typeof a === 'string' ? a : '*')).join(' ')));
     const lastCredential = Math.max(...p.steps.map((st, i) => (/^(CONFIG SET masteruser|SENTINEL SET)/.test(st.command.join(' ')) ? i : -1)));
@@ -349,7 +351,7 @@ describe('fix on a master with 2 replicas and 3 sentinels', () => {
     assert.equal(await rawCommand(master.host, master.port, ['SET', 'k', 'v'], { user: app, password: secrets.get(app)! }), 'OK');
 
     const asAdmin = target(sentinels[0]!.url);
-    const again = plan(await state(asAdmin, { kind: 'sentinel', noProbe: true, nodeOverrides: new Map([['master', target(master.url, { user: admin, pass: secrets.get(admin)! })], ['replica', target(master.url, { user: admin, pass: secrets.get(admin)! })]]) }), asAdmin);
+    const again = plan(await state(asAdmin, { kind: 'sentinel', noProbe: true, trustSentinels, nodeOverrides: new Map([['master', target(master.url, { user: admin, pass: secrets.get(admin)! })], ['replica', target(master.url, { user: admin, pass: secrets.get(admin)! })]]) }), asAdmin);
     assert.deepEqual(again.steps.filter((st) => st.class !== 'restart').map((st) => `${st.node} ${st.command.join(' ')}`), []);
 
     // The sentinels can still fail over: they log in to every node as the sentinel user, replicas as replication.

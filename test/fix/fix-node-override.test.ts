@@ -77,7 +77,8 @@ describe('fix --node-override on a Sentinel group whose sentinels and data nodes
       return run;
     };
     const seed = `redis://:${SENTINEL_PASS}@${address(sentinels[0]!)}`;
-    const asOps = ['--node-override', `master=redis://ops:${OPS_PASS}@127.0.0.1`, '--node-override', `replica=redis://ops:${OPS_PASS}@127.0.0.1`];
+    // The peer sentinel named (QA44-56: one known only from SENTINEL SENTINELS gets no password).
+    const asOps = ['--node-override', `master=redis://ops:${OPS_PASS}@127.0.0.1`, '--node-override', `replica=redis://ops:${OPS_PASS}@127.0.0.1`, '--trust-sentinel', address(sentinels[1]!)];
     const befores = await Promise.all([master, replica].map((s) => snapshot(s, { password: DATA_PASS })));
 
     // The seed's credentials alone are refused by the data nodes.
@@ -102,7 +103,7 @@ describe('fix --node-override on a Sentinel group whose sentinels and data nodes
     const admin = /^REDFORT_PASSWORD_admin=(.+)$/m.exec(readFileSync(join(dir, 'redfort-secrets.env'), 'utf8'))![1]!.replace(/^'|'$/g, '');
 
     // Planned again: the data nodes take only the new admin, which the sentinels do not have.
-    const asAdmin = ['--node-override', `master=redis://admin:${admin}@127.0.0.1`, '--node-override', `replica=redis://admin:${admin}@127.0.0.1`];
+    const asAdmin = ['--node-override', `master=redis://admin:${admin}@127.0.0.1`, '--node-override', `replica=redis://admin:${admin}@127.0.0.1`, '--trust-sentinel', address(sentinels[1]!)];
     const stillWithout = await cli(['fix', seed, '--sentinel', '--plan', '--no-probe']);
     assert.equal(stillWithout.code, 2);
     const again = await cli(['fix', seed, '--sentinel', '--plan', '--no-probe', '--format', 'json', ...asAdmin]);

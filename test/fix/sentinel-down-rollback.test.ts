@@ -36,7 +36,7 @@ describe('fix --rollback with a sentinel down (QA40-2, Sentinel auth-user)', () 
     const { master, replica, sentinels } = await startWatchedGroup(P, 'sentinel down-after-milliseconds mymaster 2000');
     const seed = target(sentinels[0]!.url);
     const overrides = new Map([['master', target(master.url, { pass: P })], ['replica', target(master.url, { pass: P })]]);
-    const s0 = await state(seed, { kind: 'sentinel', noProbe: true, nodeOverrides: overrides });
+    const s0 = await state(seed, { kind: 'sentinel', noProbe: true, nodeOverrides: overrides, trustSentinels: new Set(sentinels.map(address)) });
     const p = plan(s0, seed);
     const down = sentinels[2]!;
     assert.ok(p.steps.some((st) => st.class === 'safe' && st.node === address(down) && st.command[0] === 'SENTINEL' && st.command.includes(USERS.sentinel)), p.steps.map((st) => `${st.node} ${st.command.join(' ')}`).join('; '));

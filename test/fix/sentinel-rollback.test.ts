@@ -6,7 +6,7 @@ import { readRollback } from '../../src/fix/rollback.ts';
 import { rawCommand } from '../harness/raw.ts';
 import { stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
-import { apply, plan, secretsFor, snapshot, startWatchedGroup, state, target, workDir } from './helpers.ts';
+import { address, apply, plan, secretsFor, snapshot, startWatchedGroup, state, target, workDir } from './helpers.ts';
 
 // A rollback restored the sentinels' auth-pass before the nodes' default user was back: each sentinel reconnected
 // with the old password to nodes that still refused it, and a Sentinel authenticates a link only when it connects.
@@ -31,7 +31,8 @@ describe('fix --rollback on a password-protected master, replica and 3 sentinels
 
     const seed = target(sentinels[0]!.url);
     const overrides = new Map([['master', target(master.url, { pass: PASSWORD })], ['replica', target(master.url, { pass: PASSWORD })]]);
-    const s0 = await state(seed, { kind: 'sentinel', noProbe: true, nodeOverrides: overrides });
+    // The peers named, as --trust-sentinel does: only then do they get the password (QA44-56).
+    const s0 = await state(seed, { kind: 'sentinel', noProbe: true, nodeOverrides: overrides, trustSentinels: new Set(sentinels.map(address)) });
     const p = plan(s0, seed);
     assert.ok(p.steps.some((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass'), 'the plan turns the default user off');
     const rollbackFile = join(workDir(), 'rollback.json');

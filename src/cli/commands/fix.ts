@@ -1,13 +1,14 @@
 import { terminalLines } from '../../report/common.ts';
+import { Option } from 'commander';
 import type { Command } from 'commander';
-import { UsageError, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, once, onceOptional, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, once, onceOptional, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { nodeOverrides } from '../../app/targets.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
 import { CONNECT_TIMEOUT_MS, FIX_COMMAND_TIMEOUT_MS, TARGET_TIMEOUT_MS } from '../../util/defaults.ts';
 import { loadBuiltin } from '../../util/builtin.ts';
 
-type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'targetTimeoutMs' | 'env' | 'nodeOverrides'> & { connectTimeout: string; timeout: string; targetTimeout: string; nodeOverride?: string[] };
+type FixFlags = Omit<FixRequest, 'connectTimeoutMs' | 'commandTimeoutMs' | 'targetTimeoutMs' | 'env' | 'nodeOverrides'> & { connectTimeout: string; timeout: string; targetTimeout: string; nodeOverride?: string[]; trustSentinel?: string[] };
 
 /**
  * What the confirmation shows of the disruptive steps. A step names a server's user, and a plan file given to
@@ -79,6 +80,7 @@ export function registerFix(cli: Command): void {
     .option('--replication', 'the target master (or replica) and every replica')
     .option('--sentinel', 'the sentinels, masters and replicas the target sentinel knows')
     .addOption(nodeOverrideOption())
+    .addOption(new Option('--trust-sentinel <addr>', 'with --sentinel: HOST:PORT of a sentinel besides the target that may get the generated sentinel password (peers known only from SENTINEL SENTINELS get none), repeatable').argParser(collect))
     .addOption(withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
     .option('--out <file>', 'save the plan as JSON, for --apply <file> (replaces only a plan saved before)', once('--out'))
     .addOption(withDefault('--secrets <file>', 'where the generated passwords go (mode 0600)', 'redfort-secrets.env').argParser(once('--secrets')))
@@ -98,7 +100,8 @@ Examples:
   redfort fix redis://10.0.5.11:6379 --cluster --plan
   redfort fix redis://10.0.5.21:26379 --sentinel --plan \\
     --node-override master=redis://admin:PW@x \\
-    --node-override replica=redis://admin:PW@x
+    --node-override replica=redis://admin:PW@x \\
+    --trust-sentinel 10.0.5.22:26379 --trust-sentinel 10.0.5.23:26379
   redfort fix --rollback redfort-rollback.json
 
 Exit codes: 0 done; 1 a step failed and was rolled back (or a rollback was
