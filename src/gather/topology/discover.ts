@@ -501,8 +501,9 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     hostKey: hostKey?.path,
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
+  const credentialsOnWord = await credentialsOnNodesWord(seed, found, nodes, options);
   const unresolved = nodes.flatMap(({ node: n }) => (n.unresolved !== undefined ? [`${n.address}: its host name did not resolve (${n.unresolved}): it is counted as a host of its own, which may not be so`] : []));
-  const warnings = [...walkWarnings, ...twice.warnings, ...unresolved, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
+  const warnings = [...walkWarnings, ...twice.warnings, ...credentialsOnWord, ...unresolved, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
   return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
@@ -599,6 +600,42 @@ async function oneNodePerServer(
     .filter((f) => !dropped.has(f))
     .map((f) => (f.masterAddress !== undefined && renamed.has(f.masterAddress) ? { ...f, masterAddress: renamed.get(f.masterAddress)! } : f));
   return { found: kept, renamed, warnings };
+}
+
+/**
+ * Where the run's credentials went only on a node's word (QA44-54): a node discovery reached with the seed's password
+ * (or a role's `--node-override`) at an address that only a node named (INFO replication's master_host or slaveN lines,
+ * CLUSTER NODES, SENTINEL MASTERS/REPLICAS/SENTINELS), on none of the seed's own host addresses (its address, or those
+ * its host name resolves to, or a node's name that resolves to one of them) and not given by `--node-override
+ * HOST:PORT`. A node that lies, or anyone who may PUBLISH a sentinel hello on a master, can name any address: the
+ * credentials are sent there all the same (README "Where discovery sends the credentials"), and this says where.
+ */
+async function credentialsOnNodesWord(
+  seed: Target,
+  found: readonly Found[],
+  nodes: readonly DiscoveredNode[],
+  options: Pick<DiscoverOptions, 'lookup' | 'signal' | 'connectTimeoutMs' | 'nodeOverrides'>,
+): Promise<string[]> {
+  const reached = nodes.filter(({ node, target, outcome }, i) => {
+    if (found[i]?.facts !== undefined || targetPassword(target) === undefined) return false;
+    if (!outcome.ok && /^not audited/.test(outcome.error)) return false;
+    return overrideKeyOf(node, options.nodeOverrides) !== addressOf(node.host, node.port).toLowerCase();
+  });
+  if (reached.length === 0) return [];
+  const hostKey = (host: string) => addressKey(host, 0);
+  const seedHosts = new Set([...(await seedAddressKeys(seed, options))].map((k) => k.replace(/:\d+$/, ':0')));
+  const away = reached.filter(({ node }) => !seedHosts.has(hostKey(node.host)) && !(node.resolved?.value ?? []).some((a) => seedHosts.has(hostKey(a))));
+  if (away.length === 0) return [];
+  const byCommand = new Map<string, string[]>();
+  for (const { node } of away) {
+    const command = 'command' in node.source ? node.source.command : 'discovery';
+    byCommand.set(command, [...(byCommand.get(command) ?? []), node.address]);
+  }
+  const user = seed.username !== undefined ? `user '${seed.username}' and its password` : 'the password';
+  return [...byCommand].map(([command, addresses]) => {
+    const shown = addresses.length > 5 ? `${addresses.slice(0, 5).join(', ')} and ${addresses.length - 5} more` : addresses.join(', ');
+    return `the run's credentials (${user}) went to ${shown}, which only ${command} named (not on the seed's host, not given with --node-override HOST:PORT): a node that lies can have them sent to any address; audit from a node you trust, or give each node its own --node-override HOST:PORT=URL`;
+  });
 }
 
 /**
