@@ -17,7 +17,7 @@ import { editConf, splitHeader } from './conf-edit.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import { sentinelGroup } from './deployment.ts';
 import type { DeploymentPorts } from './deployment.ts';
-import { unitOf } from './outputs.ts';
+import { codeSpan, unitOf } from './outputs.ts';
 import { HOME, systemDirectory, systemFile, systemFileName } from '../rules/persistence/system-path.ts';
 import { clipped } from '../util/shown.ts';
 import type { OwnTls } from './own-tls.ts';
@@ -238,7 +238,7 @@ function groupPeers(fc: ConfigMap, facts: Facts, options: HardenOptions): { keep
     ? 'its cluster bus (port + 10000, or cluster-port) listens on the same addresses, so the other nodes mark it failed and its slots go down, and clients follow MOVED redirects to the address it announces'
     : 'replicas connect to their master on the addresses it binds, Sentinel watches every node of the group on them, and after a failover any node may be the master the others must reach';
   return {
-    keep: `**bind kept: \`${listed}\`.** This is a ${node}, and loopback alone would cut it off from ${known}: ${why}. harden does not narrow it without \`--bind\`, so network.bind-all-interfaces still fails: run harden again with \`--bind ADDR 127.0.0.1\`, ADDR being this node's private address that ${others} reach it on, or narrow bind by hand.`,
+    keep: `**bind kept: ${codeSpan(listed)}.** This is a ${node}, and loopback alone would cut it off from ${known}: ${why}. harden does not narrow it without \`--bind\`, so network.bind-all-interfaces still fails: run harden again with \`--bind ADDR 127.0.0.1\`, ADDR being this node's private address that ${others} reach it on, or narrow bind by hand.`,
     summary: `bind kept (${listed}): a ${node}, and loopback alone would cut it off from ${remote.length > 0 ? 'nodes on other hosts' : 'nodes harden does not know'}; choose with --bind ADDR... (PLAN.md)`,
   };
 }
@@ -259,9 +259,14 @@ function sentinelBindKept(text: string, listed: readonly string[]): { keep: stri
     ? `${remote.slice(0, 3).map((p) => `${p.what} ${shownHost(p.host, p.port)}`).join(', ')}${remote.length > 3 ? ` and ${remote.length - 3} more` : ''}, which its file names`
     : 'the nodes and sentinels of its group, and its file names none of them (no `sentinel monitor` line), so harden cannot tell they are on this host';
   return {
-    keep: `**Sentinel bind kept: \`${shown}\`.** Loopback alone would cut this Sentinel off from ${known}: the other sentinels (to agree on a failover), and the clients that ask it where the master is, reach it on the addresses it binds, so the sentinels would lose their quorum. harden does not narrow it without \`--bind\`, so network.bind-all-interfaces still fails for the sentinel: run harden again with \`--bind ADDR 127.0.0.1\`, ADDR being the private address the other sentinels and the clients reach it on, or narrow bind by hand.`,
+    keep: `**Sentinel bind kept: ${codeSpan(shown)}.** Loopback alone would cut this Sentinel off from ${known}: the other sentinels (to agree on a failover), and the clients that ask it where the master is, reach it on the addresses it binds, so the sentinels would lose their quorum. harden does not narrow it without \`--bind\`, so network.bind-all-interfaces still fails for the sentinel: run harden again with \`--bind ADDR 127.0.0.1\`, ADDR being the private address the other sentinels and the clients reach it on, or narrow bind by hand.`,
     summary: `Sentinel bind kept (${shown}): loopback alone would cut it off from ${remote.length > 0 ? 'the nodes and sentinels of its group on other hosts' : 'a group harden does not know'}; choose with --bind ADDR... (PLAN.md)`,
   };
+}
+
+/** The value a PLAN.md item replaces: `''` when empty, else as a code span (a server's or a file's word: QA44-55). */
+function wasValue(value: string): string {
+  return value === '' ? "''" : codeSpan(value);
 }
 
 function where(source: Source | undefined): string {
@@ -455,7 +460,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       // `slaveof`): it is replaced there, not left beside a new line of the other name (two lines for one setting).
       const aliases = lookupDirective(name)?.aliases;
       changes.push({ key: [name], args, line: lineIn(fc, name, conf.path), ...(aliases ? { aliases } : {}) });
-      items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was '${current}', ${where(fc.get(name)?.source)})`, restart });
+      items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was ${wasValue(current)}, ${where(fc.get(name)?.source)})`, restart });
     };
 
     // strict's non-default port: network.default-port fails on 6379 alone, so a port already off it is kept (QA40-54:
@@ -550,7 +555,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const socketPerm = Number.parseInt(fc.get('unixsocketperm')?.value ?? '0', 8);
     if (socket !== '' && Number.isInteger(socketPerm) && (socketPerm & 0o002) !== 0) {
       set('network.unix-socket-permissions', 'unixsocketperm', ['770'], true);
-      notes.push(`**Unix socket:** \`${socket}\` was open to any local user (\`unixsocketperm ${fc.get('unixsocketperm')!.value}\`); harden sets \`unixsocketperm 770\`: the server's user, the socket's group${versionAtLeast(v, 8, 0) || v.product === 'valkey' ? ' (the server\'s group, or the one `unixsocketgroup` names)' : " (the server's group)"} and root. A client that connects through the socket must run in that group from the restart on.`);
+      notes.push(`**Unix socket:** ${codeSpan(socket)} was open to any local user (${codeSpan(`unixsocketperm ${fc.get('unixsocketperm')!.value}`)}); harden sets \`unixsocketperm 770\`: the server's user, the socket's group${versionAtLeast(v, 8, 0) || v.product === 'valkey' ? ' (the server\'s group, or the one `unixsocketgroup` names)' : " (the server's group)"} and root. A client that connects through the socket must run in that group from the restart on.`);
     } else if (socket !== '' && socketPerm !== 0) claims.add('network.unix-socket-permissions');
 
     // bind: keep private and loopback addresses, drop the rest loudly. A line redis-server cannot listen on is
@@ -713,7 +718,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         set('auth.acl-file-missing', 'aclfile', [aclfile], true);
         if (chosen.skipped.length > 0) {
           result.aclSkipped = chosen.skipped;
-          const listed = chosen.skipped.map((p) => `\`${p}\``).join(', ');
+          const listed = chosen.skipped.map((p) => codeSpan(p)).join(', ');
           const [exist, belong, them, own] = chosen.skipped.length === 1 ? ['exists', 'belongs', 'it', 'it is'] : ['exist', 'belong', 'them', 'one is'];
           notes.push(`**ACL file:** ${listed} already ${exist} on this host, and this config names no aclfile: ${chosen.skipped.length === 1 ? 'it' : 'they'} ${belong} to another server (or ${chosen.skipped.length === 1 ? 'is' : 'are'} left over), so harden does not use ${them}: installing users.acl there would replace that server's users. This server's ACL file is \`${aclfile}\` (the \`aclfile\` line). If ${own} this server's own, add \`aclfile <that path>\` to the config and run harden again with \`--acl <that path>\`.`);
         }
@@ -864,7 +869,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       // ACL grants follow a renamed command (admin's +config reaches it), but redfort's own audit asks for CONFIG by name.
       const config = facts.commands!.renames.get('config')?.value;
       if (config !== undefined) {
-        kept.push(`CONFIG is ${config === '' ? 'removed' : `renamed to \`${config}\``}: \`redfort audit\` asks for the settings with CONFIG GET${config === '' ? '' : ' by that name'}, so a live audit (step 4 of Deploy) cannot read them and skips the rules that need them. ${config === '' ? 'Nobody can change a setting at run time, the admin user included' : `The users keep their grants under the new name (admin: \`${config} SET\`)`}; remove the rename (ACL guards CONFIG now) to audit the server live.`);
+        kept.push(`CONFIG is ${config === '' ? 'removed' : `renamed to ${codeSpan(config)}`}: \`redfort audit\` asks for the settings with CONFIG GET${config === '' ? '' : ' by that name'}, so a live audit (step 4 of Deploy) cannot read them and skips the rules that need them. ${config === '' ? 'Nobody can change a setting at run time, the admin user included' : `The users keep their grants under the new name (admin: \`${config} SET\`)`}; remove the rename (ACL guards CONFIG now) to audit the server live.`);
       }
     }
     if (hasAcl(v)) {
@@ -890,7 +895,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const reusedAll = options.reuse.has(sentinelName) && (requirepassName === undefined || options.reuse.has(requirepassName));
     if (!conf && groupMasters.length > 0 && made(sentinelName) && !reusedAll) {
       s.claims.delete('sentinel.no-auth-user');
-      const shown = groupMasters.slice(0, 3).map((m) => `\`${clipped(m, 40)}\``).join(', ') + (groupMasters.length > 3 ? ` and ${groupMasters.length - 3} more` : '');
+      const shown = groupMasters.slice(0, 3).map((m) => codeSpan(clipped(m, 40))).join(', ') + (groupMasters.length > 3 ? ` and ${groupMasters.length - 3} more` : '');
       const peers = requirepassName === undefined
         ? 'its peer sentinels log in to it as the default user its ACL file turns off'
         : `its peer sentinels log in to it with their own \`requirepass\`, which must be this one (\`${secretVariable(requirepassName)}\` in credentials.env: a Sentinel before 6.2 has no users)`;
@@ -960,7 +965,7 @@ function dataFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath
   const replace = (name: keyof typeof safe, why: string): void => {
     const current = fc.get(name);
     changes.push({ key: [name], args: [safe[name]], line: lineIn(fc, name, confPath), ...(rendered ? { replaceLast: true } : {}) });
-    items.push({ rule: 'persistence.system-path', what: `${name} ${safe[name]} (was '${current?.value ?? ''}', ${where(current?.source)}: ${why})`, restart: true });
+    items.push({ rule: 'persistence.system-path', what: `${name} ${safe[name]} (was ${wasValue(current?.value ?? '')}, ${where(current?.source)}: ${why})`, restart: true });
   };
   const moved: string[] = [];
   const dirValue = dir?.value ?? '';
@@ -971,14 +976,14 @@ function dataFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath
       throw new HardenRefusal(`${where(dir?.source)}: dir '${clipped(dirValue)}' is a system location (persistence.system-path), and this cluster node keeps its ${nodes} there: moving dir would lose its cluster identity, and harden knows no safe place for it: move the node's data and ${nodes} to its own directory, set dir there, and run harden again`);
     }
     replace('dir', 'a system location');
-    moved.push(`dir '${dirValue}'`);
+    moved.push(`dir ${codeSpan(dirValue)}`);
   }
   for (const name of ['dbfilename', 'appendfilename', 'appenddirname'] as const) {
     const value = fc.get(name)?.value;
     if (value === undefined || value === safe[name]) continue;
     if (systemFileName(value)) {
       replace(name, 'the name of a system file');
-      moved.push(`${name} '${value}'`);
+      moved.push(`${name} ${codeSpan(value)}`);
     } else if (moveDir && suffix !== '' && value === safe[name].replace(suffix, '')) {
       // Into the directory the package's instances share: a name of its own, not the default instance's.
       replace(name, `this instance's name in ${safe.dir}, which Debian's instances share`);
@@ -991,16 +996,11 @@ function dataFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath
   // written back): the hardened file keeps the file's values, and the takeover is said.
   const live = facts.sources.has('live') && facts.files ? facts.config : undefined;
   const liveDir = live?.get('dir')?.value ?? '';
-  const liveNames = (['dbfilename', 'appendfilename'] as const).filter((n) => systemFileName(live?.get(n)?.value ?? '')).map((n) => `${n} '${live!.get(n)!.value}'`);
+  const liveNames = (['dbfilename', 'appendfilename'] as const).filter((n) => systemFileName(live?.get(n)?.value ?? '')).map((n) => `${n} ${codeSpan(live!.get(n)!.value)}`);
   if ((liveDir.startsWith('/') && systemDirectory(liveDir) && !moveDir) || (liveNames.length > 0 && moved.length === 0)) {
-    notes.push(`**The running server writes its data to a system location: treat it as compromised.** It runs with ${[...(systemDirectory(liveDir) ? [`dir '${liveDir}'`] : []), ...liveNames].join(', ')} (CONFIG GET), which its config file does not say: a CONFIG SET not written back, the classic takeover. The hardened file keeps the file's values; check the file written there and who set the values before you restart it.`);
+    notes.push(`**The running server writes its data to a system location: treat it as compromised.** It runs with ${[...(systemDirectory(liveDir) ? [`dir ${codeSpan(liveDir)}`] : []), ...liveNames].join(', ')} (CONFIG GET), which its config file does not say: a CONFIG SET not written back, the classic takeover. The hardened file keeps the file's values; check the file written there and who set the values before you restart it.`);
   }
   return moveDir ? safe.dir : dir?.value;
-}
-
-/** A value of a config or a server in one line of PLAN.md: clipped, control characters escaped. */
-function shownPath(value: string): string {
-  return `'${JSON.stringify(clipped(value)).slice(1, -1)}'`;
 }
 
 /**
@@ -1038,8 +1038,8 @@ function serverOwnFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, con
     const value = place();
     out[name] = value;
     changes.push({ key: [name], args: [value], line: lineIn(fc, name, confPath), ...(rendered ? { replaceLast: true } : {}) });
-    items.push({ rule, what: `${name} ${value} (was ${shownPath(current!.value)}, ${where(current!.source)}: ${why})`, restart: true });
-    moved.push(`${name} ${shownPath(current!.value)} (${why})`);
+    items.push({ rule, what: `${name} ${value} (was ${codeSpan(current!.value)}, ${where(current!.source)}: ${why})`, restart: true });
+    moved.push(`${name} ${codeSpan(current!.value)} (${why})`);
   }
   if (moved.length > 0) {
     notes.push(`**Files of the system named as the server's: treat the server as compromised.** ${moved.join(', ')}: no server's ACL file, log or socket is there. Run as root, the server would write or replace that file (ACL SAVE rewrites its ACL file, each log line is appended to its log file, and the socket's path is deleted at start), and handing it to the server's user gives that user the file: a config line or a live server's word (\`CONFIG GET\`) that names it is how a takeover starts. The hardened file names the server's own instead (${Object.entries(out).map(([k, val]) => `\`${k} ${val}\``).join(', ')}), host/permissions.sh and the drop-in never touch the old path, and users.acl is installed at the new one. Check the named file for content you did not put there, and who set the values (the config's history, the service's command line).`);
@@ -1128,7 +1128,7 @@ function hardenSentinel(
     claims.add(rule);
     if (current === args.join(' ')) return;
     changes.push({ key: [name], args, line: lineIn(sc, name, input.path) });
-    items.push({ rule, what: `sentinel.conf: ${name} ${args.join(' ')} (was '${current}', ${where(sc.get(name)?.source)})`, restart: true });
+    items.push({ rule, what: `sentinel.conf: ${name} ${args.join(' ')} (was ${wasValue(current)}, ${where(sc.get(name)?.source)})`, restart: true });
   };
   // What harden gives a server and a Sentinel runs alike (a Sentinel has no CONFIG SET: each takes a restart).
   set('network.protected-mode-off', 'protected-mode', ['yes']);
@@ -1205,7 +1205,7 @@ function hardenSentinel(
     // QA44-51: an aclfile that is a system's file (/etc/shadow) is never the sentinel's: replaced as a missing one is.
     const foreign = aclPath === undefined ? undefined : systemFile(aclPath, dirname(deployed));
     if (foreign !== undefined) {
-      notes.push(`**The sentinel's aclfile ${shownPath(aclPath!)} is ${foreign}: treat the sentinel as compromised.** No sentinel's ACL file is there: ACL SAVE would replace it, and host/permissions.sh would give it to the sentinel's user. The hardened sentinel.conf names its own ACL file instead, and the old path is never touched. Check that file for content you did not put there, and who set the line.`);
+      notes.push(`**The sentinel's aclfile ${codeSpan(aclPath!)} is ${foreign}: treat the sentinel as compromised.** No sentinel's ACL file is there: ACL SAVE would replace it, and host/permissions.sh would give it to the sentinel's user. The hardened sentinel.conf names its own ACL file instead, and the old path is never touched. Check that file for content you did not put there, and who set the line.`);
       aclPath = undefined;
     }
     if (aclPath === undefined) {
@@ -1261,7 +1261,7 @@ function hardenSentinel(
       logins.push({ file: 'sentinel.conf', user: name });
       items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${name} in the sentinel's ACL file (${SENTINEL_ROLE_WHY[role]})`, restart: true });
     }
-    notes.push(`**Sentinel users** are in the sentinel's own ACL file, \`${aclPath}\` (\`sentinel-users.acl\` here), not in sentinel.conf: Sentinel rewrites sentinel.conf at every start and failover, and writes \`user\` lines back as it describes them (the admin's \`-@dangerous\` then its commands by name come back as \`+@all\`), but never rewrites its ACL file except on ACL SAVE.`);
+    notes.push(`**Sentinel users** are in the sentinel's own ACL file, ${codeSpan(aclPath)} (\`sentinel-users.acl\` here), not in sentinel.conf: Sentinel rewrites sentinel.conf at every start and failover, and writes \`user\` lines back as it describes them (the admin's \`-@dangerous\` then its commands by name come back as \`+@all\`), but never rewrites its ACL file except on ACL SAVE.`);
     notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`${secretVariable(userName('app', options.prefix))}\`: it may only ask, not reconfigure.`);
   }
   const owner = v.product === 'valkey' ? 'valkey' : 'redis';

@@ -195,7 +195,7 @@ export function sandboxNotes(input: HostInputs): string[] {
   const notes: string[] = [];
   for (const [unit, left] of sandboxExceptions(input)) {
     for (const { option, hides } of left) {
-      notes.push(`**systemd:** \`${option}=yes\` left out of ${unit}'s drop-in: it would hide ${hides.map((h) => `${h.what} \`${h.path}\``).join(', ')} from the server. Move ${hides.length > 1 ? 'them' : 'it'} out of ${HIDING.find((h) => h.option === option)!.roots.join(', ')} to keep that protection.`);
+      notes.push(`**systemd:** \`${option}=yes\` left out of ${unit}'s drop-in: it would hide ${hides.map((h) => `${h.what} ${codeSpan(h.path)}`).join(', ')} from the server. Move ${hides.length > 1 ? 'them' : 'it'} out of ${HIDING.find((h) => h.option === option)!.roots.join(', ')} to keep that protection.`);
     }
   }
   return notes;
@@ -250,7 +250,7 @@ export function readWritePathNotes(input: HostInputs): string[] {
   const notes: string[] = [];
   for (const [unit, roles] of writableRoles(input)) {
     for (const role of roles.filter((r) => sharedDirectory(r.path))) {
-      notes.push(`**systemd:** ${role.what} is \`${posix.normalize(role.path)}\`, a directory other software shares: ${unit}'s drop-in does not list it in \`ReadWritePaths=\` (the server could then write anywhere in it), so under \`ProtectSystem=strict\` ${role.fails}. Give the server a directory of its own (\`/var/lib/${user}\`, \`/var/log/${user}\`, \`/run/${user}\`, \`/etc/${input.product ?? 'redis'}\`) and harden again.`);
+      notes.push(`**systemd:** ${role.what} is ${codeSpan(posix.normalize(role.path))}, a directory other software shares: ${unit}'s drop-in does not list it in \`ReadWritePaths=\` (the server could then write anywhere in it), so under \`ProtectSystem=strict\` ${role.fails}. Give the server a directory of its own (\`/var/lib/${user}\`, \`/var/log/${user}\`, \`/run/${user}\`, \`/etc/${input.product ?? 'redis'}\`) and harden again.`);
     }
   }
   return notes;
@@ -281,9 +281,13 @@ function readWritePaths(writable: readonly Writable[]): string {
  */
 export class HostPathError extends Error {}
 
-/** A server's value as a Markdown code span: clipped, its backticks inside a longer fence. */
-function codeSpan(value: string): string {
-  const text = clipped(value);
+/**
+ * A server's or a file's value as a Markdown code span, the one way PLAN.md shows such a value (QA44-55): clipped, its
+ * control characters written as `\uXXXX`, its backticks inside a longer fence, so that nothing in it (`` ` **Install:**
+ * run … ``, a link, an HTML tag) renders as the plan's own text.
+ */
+export function codeSpan(value: string): string {
+  const text = clipped(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
@@ -421,7 +425,7 @@ export function foreignPlaceNotes(input: HostInputs): string[] {
       if (why === undefined || seen.has(`${role.what} ${path}`)) continue;
       seen.add(`${role.what} ${path}`);
       const log = role.what === 'the log directory';
-      notes.push(`**Not the server's own place, left alone:** ${role.what} is \`${path}\`, ${why}: host/permissions.sh does not change its owner or mode${log ? ' (nor the log file\'s), host/ has no logrotate rule for it' : role.named === 'data' ? ' nor its files\'' : ''} and ${unit}'s drop-in does not list it in \`ReadWritePaths=\`, so under \`ProtectSystem=strict\` ${role.fails}. A config or a server that names another user's or program's directory is how a takeover starts (a pull request's line, \`CONFIG SET dir\`): check who set it. Give the server a place of its own (\`/var/lib/${user}\`, \`/var/log/${user}\`, \`/run/${user}\`) and harden again; if this one is the server's, give it to \`${user}\` by hand and harden again.`);
+      notes.push(`**Not the server's own place, left alone:** ${role.what} is ${codeSpan(path)}, ${why}: host/permissions.sh does not change its owner or mode${log ? ' (nor the log file\'s), host/ has no logrotate rule for it' : role.named === 'data' ? ' nor its files\'' : ''} and ${unit}'s drop-in does not list it in \`ReadWritePaths=\`, so under \`ProtectSystem=strict\` ${role.fails}. A config or a server that names another user's or program's directory is how a takeover starts (a pull request's line, \`CONFIG SET dir\`): check who set it. Give the server a place of its own (\`/var/lib/${user}\`, \`/var/log/${user}\`, \`/run/${user}\`) and harden again; if this one is the server's, give it to \`${user}\` by hand and harden again.`);
     }
   }
   return notes;
@@ -462,7 +466,7 @@ function directoryRoles(input: HostInputs): { set: { kind: FileKind; path: strin
 /** PLAN.md lines for the shared directories permissions.sh leaves alone. */
 export function sharedDirectoryNotes(input: HostInputs): string[] {
   return directoryRoles(input).left.map(
-    (d) => `**permissions:** ${d.what} is \`${d.path}\`, a system directory other services share: host/permissions.sh leaves its owner and mode alone. Give the server a directory of its own (\`/var/lib/${serviceNames(input.product).user}\`, \`/var/log/${serviceNames(input.product).user}\`, \`/etc/${input.product ?? 'redis'}\`) to have it set.`,
+    (d) => `**permissions:** ${d.what} is ${codeSpan(d.path)}, a system directory other services share: host/permissions.sh leaves its owner and mode alone. Give the server a directory of its own (\`/var/lib/${serviceNames(input.product).user}\`, \`/var/log/${serviceNames(input.product).user}\`, \`/etc/${input.product ?? 'redis'}\`) to have it set.`,
   );
 }
 
@@ -520,7 +524,7 @@ export function executableNotes(input: HostInputs): string[] {
     const who = kind === 'sentinel' ? 'the sentinel' : 'the server';
     if (exe?.refused) {
       const r = exe.refused;
-      notes.push(`**${r.changeable ? `Treat ${who} as compromised` : `Check the program ${who} runs`}:** ${who} runs \`${r.path}\` (${r.from}), which ${r.why}: no service's program belongs there, and ${unitOf(kind, conf, input.product)}'s drop-in does not start it.${r.changeable ? ' Another user could have replaced it with anything, which runs as the service with its passwords: find out who put it there and what it is, reinstall the server from its package, and rotate every password it had.' : ` If you did not put it there yourself, treat ${who} as compromised; either way install the server where only root can change it (the package's /usr/bin, /usr/local/bin) and run it from there.`}`);
+      notes.push(`**${r.changeable ? `Treat ${who} as compromised` : `Check the program ${who} runs`}:** ${who} runs ${codeSpan(r.path)} (${r.from}), which ${r.why}: no service's program belongs there, and ${unitOf(kind, conf, input.product)}'s drop-in does not start it.${r.changeable ? ' Another user could have replaced it with anything, which runs as the service with its passwords: find out who put it there and what it is, reinstall the server from its package, and rotate every password it had.' : ` If you did not put it there yourself, treat ${who} as compromised; either way install the server where only root can change it (the package's /usr/bin, /usr/local/bin) and run it from there.`}`);
     }
     const secretOnCommandLine = input.result.secretArgs.some((a) => a.file === file);
     const unit = `${unitOf(kind, conf, input.product)}.service`;
@@ -528,17 +532,17 @@ export function executableNotes(input: HostInputs): string[] {
     const reported = exe?.reported;
     let reportedNote: string | undefined;
     if (reported && (secretOnCommandLine || reported.suspect !== undefined)) {
-      const then = secretOnCommandLine ? ` If its host does run the server from another path than \`${path}\`, check that program (owned by root, writable by nobody else, outside /tmp, the homes and the data directory) before you put its path in ${unit}'s drop-in's ExecStart=.` : '';
+      const then = secretOnCommandLine ? ` If its host does run the server from another path than ${codeSpan(path)}, check that program (owned by root, writable by nobody else, outside /tmp, the homes and the data directory) before you put its path in ${unit}'s drop-in's ExecStart=.` : '';
       reportedNote = `**${who === 'the server' ? 'The server' : 'The sentinel'} says it runs ${codeSpan(reported.path)}** (INFO's executable: its own word, which harden never starts)${reported.suspect !== undefined ? `: that path ${reported.suspect}, where no service's program belongs. Treat ${who} as compromised until you know how it came to run from there.` : '.'}${then}`;
     }
     if (!secretOnCommandLine) {
       if (reportedNote) notes.push(reportedNote);
       continue;
     }
-    if (exe?.how === 'running') notes.push(`**ExecStart:** ${unit}'s drop-in starts \`${path}\`, the executable the running server was started as (${exe.from}).`);
-    else if (exe?.how === 'unit') notes.push(`**ExecStart:** ${unit}'s drop-in starts \`${path}\`, as the unit's own ExecStart= does (${exe.from}).`);
-    else if (exe?.how === 'trial') notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the ${exe.from}. Make sure the server's host runs this one: a drop-in that starts another executable restarts the server as another version, or fails (203/EXEC).`);
-    else notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts \`${path}\`, the package's path: harden could not tell which executable runs this server (${exe?.from ?? 'not looked for'}). A server installed elsewhere (/usr/local/bin, a build of its own) would not start (203/EXEC), or another version would: put its path there.`);
+    if (exe?.how === 'running') notes.push(`**ExecStart:** ${unit}'s drop-in starts ${codeSpan(path)}, the executable the running server was started as (${exe.from}).`);
+    else if (exe?.how === 'unit') notes.push(`**ExecStart:** ${unit}'s drop-in starts ${codeSpan(path)}, as the unit's own ExecStart= does (${exe.from}).`);
+    else if (exe?.how === 'trial') notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts ${codeSpan(path)}, the ${exe.from}. Make sure the server's host runs this one: a drop-in that starts another executable restarts the server as another version, or fails (203/EXEC).`);
+    else notes.push(`**Check ExecStart before installing ${unit}'s drop-in:** it starts ${codeSpan(path)}, the package's path: harden could not tell which executable runs this server (${exe?.from ?? 'not looked for'}). A server installed elsewhere (/usr/local/bin, a build of its own) would not start (203/EXEC), or another version would: put its path there.`);
     if (reportedNote) notes.push(reportedNote);
   }
   return notes;
@@ -549,7 +553,7 @@ export function logrotateNotes(input: HostInputs): string[] {
   const rule = logrotateRule(input);
   if (!rule.packageRotates) return [];
   const server = serviceNames(input.product ?? 'redis').server;
-  return [`**logrotate:** the log \`${input.result.logfile}\` is rotated by the ${server} package's own rule (/etc/logrotate.d/${server}: \`${DEBIAN_LOGS[input.product ?? 'redis'].glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
+  return [`**logrotate:** the log ${codeSpan(input.result.logfile!)} is rotated by the ${server} package's own rule (/etc/logrotate.d/${server}: \`${DEBIAN_LOGS[input.product ?? 'redis'].glob}\`), so host/ has no logrotate file for it: logrotate refuses a log that two rules name.`];
 }
 
 /**
@@ -744,14 +748,14 @@ export function planMarkdown(p: PlanInputs): string {
   // The files this run wrote: a sentinel.conf alone has no redis.conf and no users.acl to review or install.
   const diffs = ['redis.conf.diff', 'sentinel.conf.diff'].filter((f) => p.files.includes(f));
   out.push(`1. Review ${diffs.length ? diffs.map((f) => `\`${f}\``).join(' and ') : 'the generated files'}.`);
-  const sentinelAcl = p.files.includes('sentinel-users.acl') ? `${p.files.includes('users.acl') ? ' and' : ','} \`sentinel-users.acl\` at the sentinel's \`aclfile\` path${r.sentinelAclPath ? ` (\`${r.sentinelAclPath}\`)` : ''}` : '';
+  const sentinelAcl = p.files.includes('sentinel-users.acl') ? `${p.files.includes('users.acl') ? ' and' : ','} \`sentinel-users.acl\` at the sentinel's \`aclfile\` path${r.sentinelAclPath ? ` (${codeSpan(r.sentinelAclPath)})` : ''}` : '';
   // Each env file where its drop-in's EnvironmentFile= reads it, root's from the start (install -m): the unit does not
   // start without it (an EnvironmentFile= without `-` must exist).
   const envInstall = envFiles.length ? `; install ${envFiles.map((e) => `\`${e.file}\` as \`${e.path}\` (\`install -o root -g root -m 0600 ${shellQuote(e.file)} ${shellQuote(e.path)}\`: the file ${e.unit}.service's drop-in reads with \`EnvironmentFile=\`, ${variables(e.users)} and nothing else)`).join(', and ')}. credentials.env stays off the host (an earlier run's drop-in read it beside the config: remove that copy once these are installed)` : '';
   // Which file each generated config replaces: they are named redis.conf and sentinel.conf whatever the input's name
   // (valkey.conf, redis-6380.conf), and one copied beside the original left the server on it (QA42-55).
-  const over = ([['redis.conf', p.deployed?.conf], ['sentinel.conf', p.deployed?.sentinel]] as const).filter(([f, at]) => at !== undefined && p.files.includes(f)).map(([f, at]) => `\`${f}\` as \`${at}\``);
-  out.push(`2. Install the files over the originals (keep a copy)${over.length ? `: ${over.join(', ')}` : ''}${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (\`${r.aclPath}\`)` : ''}` : ''}${sentinelAcl}${envInstall}.`);
+  const over = ([['redis.conf', p.deployed?.conf], ['sentinel.conf', p.deployed?.sentinel]] as const).filter(([f, at]) => at !== undefined && p.files.includes(f)).map(([f, at]) => `\`${f}\` as ${codeSpan(at!)}`);
+  out.push(`2. Install the files over the originals (keep a copy)${over.length ? `: ${over.join(', ')}` : ''}${p.files.includes('users.acl') ? `, \`users.acl\` at the \`aclfile\` path${r.aclPath ? ` (${codeSpan(r.aclPath)})` : ''}` : ''}${sentinelAcl}${envInstall}.`);
   // The units the drop-ins are for (`redis-server`, `redis-server@cache` for /etc/redis/redis-cache.conf): named in the commands.
   const units = p.files.map((f) => /^host\/systemd\/(.+)\.service\.d\/redfort\.conf$/.exec(f)?.[1]).filter((u): u is string => u !== undefined);
   const dropIns = units.map((u) => `\`host/systemd/${u}.service.d/redfort.conf\` as /etc/systemd/system/${u}.service.d/redfort.conf`).join(' and ');

@@ -70,7 +70,7 @@ describe('harden hands the server only its own places (QA41-55)', () => {
     // QA44-51: a log file and a socket in a system location or a home are replaced by the server's own (the pidfile's
     // directory stays, left alone).
     assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^logfile \/var\/log\/redis\/redis-server\.log\nunixsocket \/run\/redis\/redis-server\.sock$/m);
-    assert.match(plan, /treat the server as compromised\.\*\* logfile '\/etc\/cron\.d\/redis-log' \(in a system location\), unixsocket '\/root\/\.ssh\/redis\.sock' \(in a system location\)/);
+    assert.match(plan, /treat the server as compromised\.\*\* logfile `\/etc\/cron\.d\/redis-log` \(in a system location\), unixsocket `\/root\/\.ssh\/redis\.sock` \(in a system location\)/);
     assert.match(plan, /the `pidfile` directory is `\/etc\/sudoers\.d`, a system location/);
   });
 
@@ -139,7 +139,7 @@ describe('harden hands the server only its own places (QA41-55)', () => {
       const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
       assert.match(plan, /the data `dir` is `\/home\/victim`, in a home directory/);
       // QA44-51: the log file, a hidden file in a home, is replaced by the package's.
-      assert.match(plan, /treat the server as compromised\.\*\* logfile '\/home\/victim\/\.bashrc' \(the name of a file a system reads/);
+      assert.match(plan, /treat the server as compromised\.\*\* logfile `\/home\/victim\/\.bashrc` \(the name of a file a system reads/);
       assert.match(readFileSync(join(out, 'redis.conf'), 'utf8'), /^logfile \/var\/log\/redis\/redis-server\.log$/m);
     } finally {
       await proxy.close();

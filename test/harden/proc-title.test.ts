@@ -37,7 +37,7 @@ describe('harden: set-proc-title yes when the drop-in passes a password on the c
     const titles = [...hardened.matchAll(/^set-proc-title (\S+)$/gm)].map((m) => m[1]);
     assert.equal(titles.at(-1), 'yes', hardened);
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
-    assert.match(plan, /\| auth\.plaintext-passwords \| set-proc-title yes \(was 'no', .*h\.conf:6\) \| yes \|/);
+    assert.match(plan, /\| auth\.plaintext-passwords \| set-proc-title yes \(was `no`, .*h\.conf:6\) \| yes \|/);
     assert.match(plan, /\*\*set-proc-title yes:\*\* the drop-in passes `--masterauth` on the command line/);
 
     // As systemd starts it: the hardened file (its aclfile where harden named it), then the password from credentials.env.

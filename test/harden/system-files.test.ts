@@ -62,8 +62,8 @@ describe('harden never takes a system file for the server\'s ACL file, log or so
     assert.match(text, new RegExp(`^aclfile ${join(dir, 'users-sys.acl')}\\nlogfile /var/log/redis/redis-server\\.log\\nunixsocket /run/redis/redis-server\\.sock$`, 'm'));
     assert.doesNotMatch(readFileSync(join(out, 'sentinel.conf'), 'utf8'), /\/etc\/shadow/);
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
-    assert.match(plan, /Files of the system named as the server's: treat the server as compromised\.\*\* aclfile '\/etc\/sudoers' \(the name of a file a system reads/);
-    assert.match(plan, /The sentinel's aclfile '\/etc\/shadow' is the name of a file a system reads as logins, accounts, jobs or code: treat the sentinel as compromised/);
+    assert.match(plan, /Files of the system named as the server's: treat the server as compromised\.\*\* aclfile `\/etc\/sudoers` \(the name of a file a system reads/);
+    assert.match(plan, /The sentinel's aclfile `\/etc\/shadow` is the name of a file a system reads as logins, accounts, jobs or code: treat the sentinel as compromised/);
     assert.match(plan, new RegExp(`\`users\\.acl\` at the \`aclfile\` path \\(\`${join(dir, 'users-sys.acl')}\`\\)`));
     for (const path of SYSTEM) assert.doesNotMatch(plan, new RegExp(`\\(\`${path}\`\\)`), path);
   });
@@ -93,7 +93,7 @@ describe('harden never takes a system file for the server\'s ACL file, log or so
       assert.doesNotMatch(text, /^(aclfile|logfile|unixsocket) .*\/etc\/(shadow|passwd|sudoers)/m);
       assert.match(text, /^aclfile \/etc\/redis\/users\.acl$/m);
       const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
-      assert.match(plan, /treat the server as compromised\.\*\* aclfile '\/etc\/shadow'/);
+      assert.match(plan, /treat the server as compromised\.\*\* aclfile `\/etc\/shadow`/);
       assert.match(plan, /`users\.acl` at the `aclfile` path \(`\/etc\/redis\/users\.acl`\)/);
     } finally {
       await proxy.close();

@@ -42,8 +42,8 @@ describe('harden: data files in a system location (persistence.system-path)', ()
     assert.ok(readWritePaths(out).includes('/var/lib/redis'), dropInOf(out));
     assert.ok(!readWritePaths(out).includes('/etc'), dropInOf(out));
     const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
-    assert.match(plan, /\| persistence\.system-path \| dir \/var\/lib\/redis \(was '\/etc', .*redis\.conf:2: a system location\) \| yes \|/);
-    assert.match(plan, /\| persistence\.system-path \| dbfilename dump\.rdb \(was 'passwd', .*redis\.conf:3: the name of a system file\) \| yes \|/);
+    assert.match(plan, /\| persistence\.system-path \| dir \/var\/lib\/redis \(was `\/etc`, .*redis\.conf:2: a system location\) \| yes \|/);
+    assert.match(plan, /\| persistence\.system-path \| dbfilename dump\.rdb \(was `passwd`, .*redis\.conf:3: the name of a system file\) \| yes \|/);
     assert.match(plan, /Data files in a system location: treat the server as compromised/);
     const reaudit = await auditFiles({ configPath: join(out, 'redis.conf'), aclPath: join(out, 'users.acl'), version: '7.0.15' });
     assert.equal(reaudit.results.find((r) => r.ruleId === 'persistence.system-path')?.status, 'pass');
@@ -73,7 +73,7 @@ describe('harden: data files in a system location (persistence.system-path)', ()
     });
     assert.match(result.conf!, /^dir \/var\/lib\/redis\ndbfilename dump-cache\.rdb\nappendfilename appendonly-cache\.aof$/m);
     assert.equal(result.dataDir, '/var/lib/redis');
-    assert.ok(result.items.some((i) => /dbfilename dump-cache\.rdb \(was 'dump\.rdb', .*this instance's name in \/var\/lib\/redis, which Debian's instances share\)/.test(i.what)), JSON.stringify(result.items));
+    assert.ok(result.items.some((i) => /dbfilename dump-cache\.rdb \(was `dump\.rdb`, .*this instance's name in \/var\/lib\/redis, which Debian's instances share\)/.test(i.what)), JSON.stringify(result.items));
   });
 
   it('a cluster node whose nodes.conf is in that directory is refused in one line (moving dir would lose its identity)', async () => {
@@ -117,6 +117,6 @@ describe('harden: data files in a system location (persistence.system-path)', ()
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^persistence\.system-path\s+fail\s+pass$/m);
     assert.doesNotMatch(readFileSync(join(out, 'redis.conf'), 'utf8'), /^dir \/proc/m);
-    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /The running server writes its data to a system location: treat it as compromised\.\*\* It runs with dir '\/proc' \(CONFIG GET\)/);
+    assert.match(readFileSync(join(out, 'PLAN.md'), 'utf8'), /The running server writes its data to a system location: treat it as compromised\.\*\* It runs with dir `\/proc` \(CONFIG GET\)/);
   });
 });
