@@ -5,6 +5,7 @@ import { someReadLive } from '../../facts/live.ts';
 import type { Enricher } from '../enrich.ts';
 import { infoField } from '../../redis/info.ts';
 import { clipped } from '../../util/shown.ts';
+import { MAX_BIND_ADDRESSES } from '../../redis/directives.ts';
 import { effectiveConfig } from './effective.ts';
 import { configVersion } from '../../redis/version.ts';
 
@@ -19,20 +20,48 @@ interface Listener {
   readonly port: string | undefined;
 }
 
+/** At most this many listeners: a server has one per connection type (tcp, tls, unix, rdma). */
+const MAX_LISTENERS = 8;
+/** At most this many `key=value` pairs in one listener: name, port and the binds a server may have. */
+const MAX_LISTENER_PAIRS = MAX_BIND_ADDRESSES + 8;
+/** The longest unix socket path (sun_path, 108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
 /**
  * The listeners INFO server lists (redis@7.2.6 server.c genRedisInfoString, from the running connection types: every
- * CONFIG SET of bind, port, tls-port or unixsocket shows there), in order; undefined before 7.2 (no such lines).
+ * CONFIG SET of bind, port, tls-port or unixsocket shows there), in order; undefined before 7.2 (no such lines). They
+ * get the checks CONFIG GET's values get (QA44-53: 900,000 `bind=` in one line cost 14 s of CPU and 576 MB, a port
+ * `99999999999999999999` or `-1` was taken as a setting): at most 16 binds, a port of digits up to 65535, a socket
+ * path of the length and characters a server takes; a line is read pair by pair up to a bound, never split whole.
+ * Else `{ hostile }` says why, and no listener is taken.
  */
-function listeners(facts: Facts): Listener[] | undefined {
+function listeners(facts: Facts): Listener[] | { readonly hostile: string } | undefined {
   const server = facts.info?.get('server');
   if (!server) return undefined;
   const found: Listener[] = [];
+  const hostile = (why: string) => ({ hostile: `INFO server's ${why}, which no Redis or Valkey lists: a hostile server, or no Redis` });
   for (const [field, text] of server) {
     if (!/^listener\d+$/.test(field)) continue;
-    const pairs = text.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const);
+    if (found.length >= MAX_LISTENERS) return hostile(`listeners number more than ${MAX_LISTENERS}`);
+    const pairs: (readonly [string, string])[] = [];
+    for (let at = 0; at <= text.length; ) {
+      if (pairs.length >= MAX_LISTENER_PAIRS) return hostile(`${field} has more than ${MAX_LISTENER_PAIRS} fields`);
+      const end = text.indexOf(',', at);
+      const pair = text.slice(at, end === -1 ? text.length : end);
+      const eq = pair.indexOf('=');
+      pairs.push([eq === -1 ? pair : pair.slice(0, eq), eq === -1 ? '' : pair.slice(eq + 1)]);
+      if (end === -1) break;
+      at = end + 1;
+    }
     const name = pairs.find(([k]) => k === 'name')?.[1];
     if (name === undefined) continue;
-    found.push({ field, name, binds: pairs.filter(([k]) => k === 'bind').map(([, v]) => v), port: pairs.find(([k]) => k === 'port')?.[1] });
+    const binds = pairs.filter(([k]) => k === 'bind').map(([, v]) => v);
+    const port = pairs.find(([k]) => k === 'port')?.[1];
+    if (binds.length > MAX_BIND_ADDRESSES) return hostile(`${field} binds ${binds.length} addresses, more than ${MAX_BIND_ADDRESSES}`);
+    if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) return hostile(`${field} has the port '${clipped(port, 40)}'`);
+    if (name === 'unix' && binds.some((b) => b.length > MAX_SOCKET_PATH || /[\x00-\x1f\x7f]/.test(b))) return hostile(`${field} names a socket path no server takes`);
+    if (binds.some((b) => /[\x00-\x1f\x7f]/.test(b) || b.length > 255)) return hostile(`${field} binds an address no server takes`);
+    found.push({ field, name, binds, port });
   }
   return found.length > 0 ? found : undefined;
 }
@@ -108,8 +137,10 @@ export const runningConfigEnricher: Enricher = async (facts, target) => {
     const filed = fileValue(name);
     if (filed !== undefined && filed.trim().split(/\s+/).join(' ') !== value) differs.push(`${command}: ${shown}, the file '${clipped(filed)}'`);
   };
-  const listed = listeners(facts);
-  if (listed) {
+  const read = listeners(facts);
+  const listed = read !== undefined && 'hostile' in read ? undefined : read;
+  if (read !== undefined && 'hostile' in read) differs.push(read.hostile);
+  else if (listed) {
     const tcp = listed.find((l) => l.name === 'tcp');
     const tls = listed.find((l) => l.name === 'tls');
     const unix = listed.find((l) => l.name === 'unix');
@@ -157,7 +188,9 @@ export const runningConfigEnricher: Enricher = async (facts, target) => {
 function listenersOnly(facts: Facts, target: Target | undefined): Facts {
   const why = facts.unavailable.config;
   if (why === undefined || !facts.sources.has('live') || facts.server?.mode === 'sentinel') return facts;
-  const listed = listeners(facts) ?? (target ? socketListeners(facts, target) : undefined);
+  const read = listeners(facts);
+  if (read !== undefined && 'hostile' in read) return { ...facts, unavailable: { ...facts.unavailable, config: `${why}; ${read.hostile}` } };
+  const listed = read ?? (target ? socketListeners(facts, target) : undefined);
   const ip = listed?.find((l) => l.name === 'tcp') ?? listed?.find((l) => l.name === 'tls');
   if (!listed || !ip) return facts;
   const version = configVersion(facts.server);
