@@ -75,22 +75,25 @@ export default defineRule({
     // Valkey 8's primaryauth / primaryuser are named as the file or the server names them.
     const names = replicationNames(server, files);
     const shown = (name: string): string => (name === 'masterauth' || name === 'masteruser' ? names[name] : name);
-    for (const [name, fileFact] of files.config) {
+    // forEach, not `for (const [name, fact] of …)`: this loop runs once per setting of every target (some 200, most of
+    // them compiled defaults skipped at once), in code that V8 mostly interprets, where each destructured entry made
+    // an entry array, an array iterator and three iterator results: 8.5 MB of a 200-server run's 150 MB of garbage.
+    files.config.forEach((fileFact, name) => {
       // Only with the command line read: a left-out setting may be one of its options (`docker run … --appendonly yes`).
       const unset = fileFact.source.kind === 'default' && cmdline ? compiledDefault(name, server) : undefined;
-      if ((fileFact.source.kind !== 'file' && unset === undefined) || NOT_COMPARABLE.has(name)) continue;
+      if ((fileFact.source.kind !== 'file' && unset === undefined) || NOT_COMPARABLE.has(name)) return;
       const running = config.get(name);
       const filed = unset ?? fileFact.value;
-      if (!running || running.source.kind !== 'live' || running.value === filed) continue;
+      if (!running || running.source.kind !== 'live' || running.value === filed) return;
       const inFile = unset === undefined ? `'${clipped(filed)}' in the file` : `not set in the file (compiled default: '${clipped(filed)}')`;
       const given = cmdline?.names.get(name);
       if (given !== undefined) {
         explained.push(`${shown(name)} is '${clipped(running.value)}' (file: '${clipped(filed)}'): given on ${cmdline!.from} (${clipped(given)}), which overrides the file`);
-        continue;
+        return;
       }
       if (!settableAtRunTime(name, server?.version ? resolveVersion(configVersion(server)).key : undefined)) {
         explained.push(`${shown(name)} is '${clipped(running.value)}' (file: '${clipped(filed)}'): CONFIG SET cannot change it, so the server was started with another value (a command-line option${cmdline ? '' : ' not seen here'}, or the file changed since the start: the file's value applies at the next restart)`);
-        continue;
+        return;
       }
       const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
       findings.push({
@@ -98,19 +101,19 @@ export default defineRule({
         source: unset === undefined ? fileFact.source : files.source,
         evidence: [`running: ${clipped(running.value)}`, unset === undefined ? `file: ${clipped(filed)}` : `file: not set (compiled default of ${server?.version}: ${clipped(filed)})`],
       });
-    }
-    for (const [name, fileSecret] of files.secrets) {
+    });
+    files.secrets.forEach((fileSecret, name) => {
       const running = secrets?.get(name);
-      if (!running || running.source.kind !== 'live') continue;
+      if (!running || running.source.kind !== 'live') return;
       if (cmdline && fileSecret.source.kind === 'default' && SECRET_DEFAULT_COMPARED.has(name) && running.value.set && !fileSecret.value.set) {
         if (cmdline.names.has(name)) {
           explained.push(`${shown(name)} is set at run time and not in the file: given on ${cmdline.from}, which overrides the file`);
-          continue;
+          return;
         }
         findings.push({ message: `${shown(name)} is set at run time but not in the file: a CONFIG SET that was never rewritten, lost at the next restart, when the server starts without it (values not shown)`, source: files.source });
-        continue;
+        return;
       }
-      if (fileSecret.source.kind !== 'file') continue;
+      if (fileSecret.source.kind !== 'file') return;
       // Given on the command line, which overrides the file: compared with the option's digest when it was read.
       const option = cmdline?.names.get(name);
       if (option !== undefined) {
@@ -120,12 +123,12 @@ export default defineRule({
         } else if (running.value.set !== fileSecret.value.set || running.value.sha256 !== fileSecret.value.sha256) {
           explained.push(`${shown(name)} differs from the file: given on ${cmdline!.from} (${clipped(option)}), which overrides the file`);
         }
-        continue;
+        return;
       }
       if (running.value.sha256 !== fileSecret.value.sha256) {
         findings.push({ message: `${shown(name)} differs between the running server and the file (values not shown)`, source: fileSecret.source });
       }
-    }
+    });
     // Users the files may not all give (an ACL file not read, --user options of a systemd unit): not compared.
     if (acl && acl.origin === 'acl-list' && files.users.length > 0 && !files.unread?.length) {
       // The file's users get the file's acl-pubsub-default at the next start; ACL LIST renders channels explicitly.
