@@ -90,9 +90,16 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
   if (firstUrl !== undefined) {
     return hostOnly(`${firstUrl} (pid ${proc.pid})`, proc, [...tried, ...(withheld ? [withheld] : [])].join('; '), options);
   }
+  // A server on a unix socket alone (GitLab Omnibus: port 0, unixsocket): audited through the socket its process is
+  // seen listening on in /proc (never a path the server's own answers name), with the same credentials (QA44-7).
   const sockets = proc.unixSockets.known ? proc.unixSockets.value : [];
-  if (sockets.length > 0) {
-    return hostOnly(`unix:${sockets[0]} (pid ${proc.pid})`, proc, `${proc.name} listens only on the unix socket ${sockets.join(', ')}, and redfort connects over TCP only`, options);
+  if (sockets.length > 0 && firstUrl === undefined) {
+    const socket = sockets[0]!;
+    const target = withheld ? resolveTarget(undefined, { ...anonymous, socket }, {}) : resolveTarget(undefined, { ...flags, socket }, env);
+    const audited = await auditTarget(target, { ...options, hostPid: proc.pid });
+    const result = withheld ? { ...audited, warnings: [...(audited.warnings ?? []).filter((w) => !w.startsWith(NO_CREDENTIALS)), withheld] } : audited;
+    if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };
+    return hostOnly(`${target.display} (pid ${proc.pid})`, proc, result.error, options);
   }
   const why = proc.listeners.known ? `${proc.name} has no listening socket` : `its listening sockets are unknown (${proc.listeners.reason})`;
   return hostOnly(`${proc.name} (pid ${proc.pid})`, proc, why, options);

@@ -184,6 +184,7 @@ export function connectionOptions(command: Command): Command {
     .option('-u, --uri <url>', 'server URI, as redis-cli takes it')
     .option('-h, --host <host>', 'server hostname (redis-cli -h)')
     .addOption(new Option('-p, --port <port>', 'server port (redis-cli -p)').argParser((v) => integer(v, '--port', 1, 65535)))
+    .option('-s, --socket <path>', 'server unix socket, overrides host and port (redis-cli -s); also unix:///path as a target')
     .option('--user <user>', 'ACL user to authenticate as')
     .option('--pass <password>', 'password (prefer the REDISCLI_AUTH environment variable)')
     .option('-a <password>', 'password, as redis-cli -a')

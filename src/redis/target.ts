@@ -16,6 +16,8 @@ export interface TargetFlags {
   sni?: string;
   insecure?: boolean;
   db?: number;
+  /** A unix socket's path (redis-cli -s): the target is the server listening there, not a TCP address. */
+  socket?: string;
 }
 
 /** The TLS options of a target as a settings file, an inventory or an exporter module writes them (redis-cli's names). */
@@ -55,6 +57,11 @@ export interface Target {
   readonly username: string | undefined;
   readonly tls: TlsSettings | undefined;
   readonly hasPassword: boolean;
+  /**
+   * The unix socket to connect to (`unix:///path`, `-s PATH`, or the socket `--local` found the server's process
+   * listening on): then `host` is `localhost` and `port` 0, and whatever needs TCP (the network probes) is skipped.
+   */
+  readonly socket?: string;
 }
 
 /** A target that cannot be understood; the message names it without its password. */
@@ -75,6 +82,7 @@ const HOSTNAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$/;
 const passwords = new WeakMap<Target, string>();
 
 interface SpecParts {
+  socket?: string;
   host?: string;
   port?: number;
   db?: number;
@@ -104,9 +112,14 @@ export function resolveTarget(
 
   const parts: SpecParts = trimmed === undefined || trimmed === '' ? { tls: false } : parseSpec(trimmed, fail);
 
+  const socket = flags.socket !== undefined ? checkSocket(flags.socket, '-s', fail) : parts.socket;
+  if (socket !== undefined && (flags.host !== undefined || flags.port !== undefined || parts.host !== undefined)) {
+    fail('a unix socket and a host or port: give one (-s PATH or unix:///PATH, or -h/-p)');
+  }
+  if (socket !== undefined && (flags.tls === true || parts.tls)) fail('TLS over a unix socket is not supported (redis-server serves TLS on tls-port only)');
   const host =
-    flags.host !== undefined ? checkHost(unbracket(flags.host.trim()), '-h', fail) : (parts.host ?? DEFAULT_HOST);
-  const port = flags.port !== undefined ? checkPort(flags.port, '-p', fail) : (parts.port ?? DEFAULT_PORT);
+    socket !== undefined ? 'localhost' : flags.host !== undefined ? checkHost(unbracket(flags.host.trim()), '-h', fail) : (parts.host ?? DEFAULT_HOST);
+  const port = socket !== undefined ? 0 : flags.port !== undefined ? checkPort(flags.port, '-p', fail) : (parts.port ?? DEFAULT_PORT);
   const db = flags.db !== undefined ? checkDb(flags.db, '-n', fail) : (parts.db ?? 0);
   const username = nonEmpty(flags.user) ?? nonEmpty(parts.username);
   const password = nonEmpty(flags.pass) ?? nonEmpty(parts.password) ?? nonEmpty(env['REDISCLI_AUTH']);
@@ -130,7 +143,10 @@ export function resolveTarget(
     : undefined;
 
   const userPart = username === undefined ? '' : `${encodeURIComponent(username)}@`;
-  const display = `${useTls ? 'rediss' : 'redis'}://${userPart}${addressOf(host, port)}${db === 0 ? '' : `/${db}`}`;
+  const display =
+    socket !== undefined
+      ? `unix://${userPart}${encodeURI(socket).replace(/[?#]/g, encodeURIComponent)}${db === 0 ? '' : `?db=${db}`}`
+      : `${useTls ? 'rediss' : 'redis'}://${userPart}${addressOf(host, port)}${db === 0 ? '' : `/${db}`}`;
   const target: Target = Object.freeze({
     display,
     host,
@@ -139,6 +155,7 @@ export function resolveTarget(
     username,
     tls: tlsSettings && Object.freeze(tlsSettings),
     hasPassword: password !== undefined,
+    ...(socket !== undefined ? { socket } : {}),
   });
   if (password !== undefined) passwords.set(target, password);
   return target;
@@ -207,7 +224,52 @@ function severalTargets(text: string): boolean {
   return parts.length > 1 && parts.every((p) => /^[\w.\-[\]:%]+$/.test(p)) && parts.some((p) => p.includes(':'));
 }
 
+/** An absolute socket path, as redis-cli -s takes it (no NUL, within the 107 bytes of sun_path). */
+function checkSocket(path: string, what: string, fail: (reason: string) => never): string {
+  if (!path.startsWith('/')) fail(`${what}: a unix socket path must be absolute`);
+  if (path.includes('\0') || /[\r\n]/.test(path)) fail(`${what}: a unix socket path holds no NUL or line break`);
+  if (Buffer.byteLength(path) > 107) fail(`${what}: a unix socket path is at most 107 bytes`);
+  return path;
+}
+
+/**
+ * A unix socket URL as the clients write it: `unix:///path` and `unix:/path` (redis-rb, GitLab's resque.yml, Predis),
+ * `unix://user:password@/path` (redis-py, go-redis), the database as `?db=N` (redis-py, go-redis; `?database=N`).
+ * redis-cli's -u takes redis:// and rediss:// only: its socket is -s PATH.
+ */
+function parseSocketSpec(spec: string, fail: (reason: string) => never): SpecParts {
+  let rest = spec.replace(/^unix:(?:\/\/)?/i, '');
+  let username: string | undefined;
+  let password: string | undefined;
+  const at = rest.startsWith('/') ? -1 : rest.indexOf('@/');
+  if (at !== -1) {
+    const userinfo = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), 'user name', fail);
+    password = colon === -1 ? undefined : decode(userinfo.slice(colon + 1), 'password', fail);
+  }
+  if (rest.includes('#')) fail('fragments are not supported');
+  const query = rest.indexOf('?');
+  const path = decode(query === -1 ? rest : rest.slice(0, query), 'socket path', fail);
+  let db: number | undefined;
+  for (const pair of query === -1 ? [] : rest.slice(query + 1).split('&')) {
+    const [key, value = ''] = pair.split('=');
+    if (key !== 'db' && key !== 'database') fail(`query parameter '${clipped(key ?? '')}' is not supported (only db=N)`);
+    if (!/^\d+$/.test(value)) fail(`database '${clipped(value)}' must be a non-negative integer`);
+    db = checkDb(Number(value), 'database', fail);
+  }
+  return {
+    socket: checkSocket(path, 'socket', fail),
+    tls: false,
+    ...(db !== undefined && { db }),
+    ...(username !== undefined && { username }),
+    ...(password !== undefined && { password }),
+  };
+}
+
 function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
+  if (/^unix:/i.test(spec)) return parseSocketSpec(spec, fail);
   const schemeEnd = spec.indexOf('://');
   // Several targets in one argument (`a:6379,b:6379`, a quoted list) read as an unbracketed IPv6 address (QA40-58).
   if (schemeEnd === -1 ? severalTargets(spec) : spec.includes('://', schemeEnd + 3)) fail(SEVERAL_TARGETS);
@@ -219,7 +281,7 @@ function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
   }
   const scheme = spec.slice(0, schemeEnd).toLowerCase();
   const useTls = SCHEMES.get(scheme);
-  if (useTls === undefined) fail(`unsupported scheme '${clipped(scheme)}:' (use redis://, rediss://, valkey:// or valkeys://)`);
+  if (useTls === undefined) fail(`unsupported scheme '${clipped(scheme)}:' (use redis://, rediss://, valkey://, valkeys:// or unix:///path/to/socket)`);
   let rest = spec.slice(schemeEnd + 3);
   if (/[?#]/.test(rest)) fail('query strings and fragments are not supported');
 

@@ -246,6 +246,9 @@ function checkSpec(spec: string, fail: (message: string) => never): boolean {
     const named = trimmed !== '' && quotable(trimmed, TARGET) ? ` '${withoutPassword(trimmed)}'` : ' (not shown)';
     return fail(`the target${named} has a blank before or after it, inside the quotes: remove it`);
   }
+  // A unix socket is one host's own: given on its command line (unix:///PATH, -s PATH, --local), not in a fleet's list,
+  // as docs/inventory.schema.json says (QA44-7).
+  if (/^unix:/i.test(spec)) return fail(`the target '${quotable(spec, TARGET) ? withoutPassword(spec) : 'unix:…'}' is a unix socket: audit it on its host (redfort audit unix:///PATH, -s PATH or --local), not from an inventory`);
   if (!spec.includes('://') && !hostShaped(spec)) return fail(NOT_A_TARGET);
   try {
     return resolveTarget(spec, {}, {}).hasPassword;

@@ -426,8 +426,10 @@ describe('redfort audit --local', () => {
     assert.match(expect(wireOnly.result.results, 'network.protected-mode-off', 'skip')[0]!.message, /^needs credentials/);
 
     const unix = local.find((l) => l.pid === socketOnly!.pid)!;
-    assert.equal(unix.result.target, `unix:${socketOnly!.socket} (pid ${socketOnly!.pid})`);
-    assert.match(unix.hostOnly ?? '', /listens only on the unix socket .*redis\.sock, and redfort connects over TCP only/);
+    // QA44-7: a server on a unix socket alone is audited through the socket its process listens on (it was host only).
+    assert.equal(unix.result.target, `unix://${socketOnly!.socket} (pid ${socketOnly!.pid})`);
+    assert.equal(unix.hostOnly, undefined, unix.hostOnly);
+    expect(unix.result.results, 'auth.no-authentication', 'fail');
     // Started without a config file, in its dir: the dir is judged from the process's directory.
     assert.match(expect(unix.result.results, 'host.data-file-permissions', 'fail')[0]!.message, new RegExp(`^${socketOnly!.dir} \\(data directory\\): mode 755`));
   });

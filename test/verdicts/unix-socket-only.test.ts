@@ -42,8 +42,10 @@ describe('a unix-socket-only server with a password-less default user, audited f
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
   const cases: [string | undefined, number | undefined, string, RegExp, string][] = [
-    ['777', 0o777, 'critical', /and any local user may open it \(unixsocketperm 777\)$/, 'fail medium: the unix socket {S} is open to any local user (unixsocketperm 777): connecting needs only write permission on it, which others have'],
-    ['766', 0o766, 'critical', /and any local user may open it \(unixsocketperm 766\)$/, 'fail medium: the unix socket {S} is open to any local user (unixsocketperm 766): connecting needs only write permission on it, which others have'],
+    // QA44-7: the file does not show the socket's directory, which may keep others out: said as known, high, not critical.
+    ['777', 0o777, 'high', /and any local user who may enter its directory may open it \(unixsocketperm 777; the directory, which may keep others out, is not visible to this audit\)$/, 'fail medium: the unix socket {S} is open to any local user who may enter its directory (unixsocketperm 777): connecting needs only write permission on it, which others have; whether its directory keeps them out is not visible to this audit (audit on the host, or with --local, to see it)'],
+    // QA44-7: the file does not show the socket's directory, which may keep others out: said as known, high, not critical.
+    ['766', 0o766, 'high', /and any local user who may enter its directory may open it \(unixsocketperm 766; the directory, which may keep others out, is not visible to this audit\)$/, 'fail medium: the unix socket {S} is open to any local user who may enter its directory (unixsocketperm 766): connecting needs only write permission on it, which others have; whether its directory keeps them out is not visible to this audit (audit on the host, or with --local, to see it)'],
     ['770', 0o770, 'medium', /and its owner, its group and root may open it \(unixsocketperm 770\)$/, 'pass: the unix socket {S} admits its owner, its group and root (unixsocketperm 770)'],
     ['700', 0o700, 'low', /and only its owner \(the server's user\) and root may open it \(unixsocketperm 700\)$/, "pass: the unix socket {S} admits only its owner (the server's user) and root (unixsocketperm 700)"],
     // unixsocketperm 0: the umask's mode, which a file audit does not see.

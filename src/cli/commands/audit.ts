@@ -175,7 +175,7 @@ function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] 
       seen.add(key);
     }
   }
-  const live = specs.length > 0 || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined || flags.local === true;
+  const live = specs.length > 0 || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined || flags.socket !== undefined || flags.local === true;
   const where = placementOf(flags, live || flags.targets !== undefined, configs.length > 0 || sentinels.length > 0, 'a file-only audit');
   if (live || flags.targets !== undefined) {
     for (const [flag, paths] of [['--config', configs], ['--sentinel-config', sentinels]] as const) {
@@ -289,7 +289,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   };
   const inventorySamples = settings?.targets.some((t) => t.defaults.sampleData) === true;
   const options = { ...given, ...samplingOf(settings, sampleRequest(flags, inventorySamples), flags.sampleData !== undefined) };
-  const fileOnly = specs.length === 0 && !flags.uri && !flags.host && flags.port === undefined && (flags.config || flags.acl || flags.sentinelConfig);
+  const fileOnly = specs.length === 0 && !flags.uri && !flags.host && flags.port === undefined && flags.socket === undefined && (flags.config || flags.acl || flags.sentinelConfig);
   const kind = deploymentKind(flags);
   // With --targets they apply to the inventory's entries marked cluster, sentinel or replication.
   if (kind === undefined && flags.targets === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
@@ -298,9 +298,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   // The settings file's targets are the inventory when no target is given: with the fleet's own flags, a fleet.
   const settingsFleet =
     flags.targets === undefined && (flags.summaryOnly === true || flags.jobs !== undefined) && kind === undefined && !flags.local && !fileOnly &&
-    specs.length === 0 && !flags.uri && flags.host === undefined && flags.port === undefined && (settings?.targets.length ?? 0) > 0;
+    specs.length === 0 && !flags.uri && flags.host === undefined && flags.port === undefined && flags.socket === undefined && (settings?.targets.length ?? 0) > 0;
   if (flags.targets !== undefined || settingsFleet) {
-    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || flags.local || flags.config || flags.acl || flags.sentinelConfig) {
+    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || flags.socket !== undefined || flags.local || flags.config || flags.acl || flags.sentinelConfig) {
       throw new UsageError('--targets names every target: give no target, -h/-p, --local or --config with it');
     }
     // --summary-only shortens the text report on standard output; a machine format there is every target's whole
@@ -372,7 +372,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   if (flags.jobs !== undefined) throw new UsageError('--jobs goes with --targets');
   let scope: AuditScope;
   if (flags.local) {
-    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || fileOnly || kind !== undefined) {
+    if (specs.length > 0 || flags.uri || flags.host !== undefined || flags.port !== undefined || flags.socket !== undefined || fileOnly || kind !== undefined) {
       throw new UsageError('--local finds the servers of this machine itself: give no target, --config, --cluster, --sentinel or --replication with it');
     }
     if (flags.noHost) throw new UsageError('--local audits the host: it cannot be combined with --no-host');

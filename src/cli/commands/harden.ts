@@ -12,7 +12,7 @@ type HardenFlags = Omit<HardenRequest, 'connectTimeoutMs' | 'commandTimeoutMs' |
 async function hardenCommand(spec: string | undefined, flags: HardenFlags): Promise<number> {
   refuseFileTargets([flags.uri, spec], 'harden a config file with --config FILE (a sentinel.conf with --sentinel-config)');
   const { connectTimeout, timeout, startDir, pathMap, ...rest } = flags;
-  const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
+  const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined || flags.socket !== undefined;
   const placement = placementOf({ ...(startDir !== undefined ? { startDir } : {}), ...(pathMap !== undefined ? { pathMap } : {}) }, live, flags.config !== undefined || flags.sentinelConfig !== undefined, 'files hardened alone');
   const request: HardenRequest = { ...rest, ...timeoutsOf({ connectTimeout, timeout }), env: process.env, ...(placement.cwd !== undefined ? { startDir: placement.cwd } : {}), ...(placement.pathMap !== undefined ? { pathMap: placement.pathMap } : {}) };
   const { runHarden, HardenInputError } = await import('../../harden/run.ts');

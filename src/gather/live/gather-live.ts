@@ -282,7 +282,8 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const groupArgs = groupCommands(known);
     const rest: PipelinePart = groupArgs.length === 0 ? planRest : { keys: planRest.keys, args: [...planRest.args, ...groupArgs], shapes: [...planRest.shapes, ...groupArgs.map(() => undefined)] };
     const authSent = auth ? conn.command(auth) : undefined;
-    const pingSent = auth || options.noProbe ? undefined : conn.command(['PING']);
+    // Over a unix socket, what a client without credentials gets says nothing of the TCP ports the probe is about.
+    const pingSent = auth || options.noProbe || target.socket !== undefined ? undefined : conn.command(['PING']);
     const infoSent = conn.command(infoCommand.args);
     const usersSent = conn.command(usersCommand.args);
     const restSent = conn.pipeline(rest.args, rest.shapes);

@@ -37,6 +37,7 @@ export async function targetConnectOptions(target: Target, settings: TargetConne
   return {
     host: target.host,
     port: target.port,
+    ...(target.socket !== undefined ? { path: target.socket } : {}),
     tls: target.tls ? await tlsOptions(target) : undefined,
     connectTimeoutMs: settings.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     commandTimeoutMs: settings.commandTimeoutMs ?? COMMAND_TIMEOUT_MS,

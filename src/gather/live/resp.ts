@@ -70,6 +70,8 @@ export class ConnectionError extends Error {
 export interface ConnectOptions {
   host: string;
   port: number;
+  /** A unix socket's path: connects there instead of host and port (no TLS). */
+  path?: string | undefined;
   /** When present the connection uses TLS, and these options reach `tls.connect` unchanged. */
   tls?: tls.ConnectionOptions | undefined;
   /** TCP connect plus TLS handshake. Default {@link CONNECT_TIMEOUT_MS} (3 s). */
@@ -201,7 +203,9 @@ export function connect(options: ConnectOptions): Promise<RespConnection> {
     try {
       socket = options.tls
         ? loadBuiltin<typeof tls>('node:tls').connect({ ...options.tls, host, port: options.port })
-        : net.connect({ host, port: options.port });
+        : options.path !== undefined
+          ? net.connect({ path: options.path })
+          : net.connect({ host, port: options.port });
     } catch (error) {
       // Synchronous throws are bad options (port out of range, unreadable PEM, unknown minVersion).
       const message = error instanceof Error ? error.message : String(error);

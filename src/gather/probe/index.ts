@@ -191,7 +191,13 @@ async function gatherProbes(facts: Facts, target: Target | undefined, options: E
   const file = tlsConfigured ? await certificateFile(facts, config, target, options) : undefined;
   const clientFile = tlsConfigured ? await certificateFile(facts, config, target, options, 'tls-client-cert-file') : undefined;
   const cas = tlsConfigured ? await caFile(facts, config, target, options) : {};
-  const networkSkipped = options.noProbe ? 'network probes were turned off (--no-probe)' : !target ? 'no live server to probe' : undefined;
+  const networkSkipped = options.noProbe
+    ? 'network probes were turned off (--no-probe)'
+    : !target
+      ? 'no live server to probe'
+      : target.socket !== undefined
+        ? 'the target is a unix socket: the network probes (TLS handshakes, a client without credentials) need a TCP port'
+        : undefined;
   const network = target && !networkSkipped ? await probeNetwork(facts, target, { config, tlsConfigured }, options, notes) : undefined;
 
   if (!network && typeof file !== 'object') {

@@ -102,12 +102,14 @@ ruleTester(rule, {
     { name: 'TLS only, certificates required, and a unix socket for its owner alone', facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients yes\ntls-ca-cert-file /etc/redis/ca.crt\nunixsocket /run/redis.sock\nunixsocketperm 700' }), messages: [/certificate from the configured CA .* and so does a local client through the unix socket \/run\/redis\.sock, and only its owner \(the server's user\) and root may open it \(unixsocketperm 700\)$/], severity: 'high' },
     // QA39-6: no TCP port, a unix socket only: who gets in is who may open the socket file, and the severity follows.
     {
-      name: 'unix socket only, unixsocketperm 777: any local user, as bad as an open port',
+      // QA44-7: the setting alone does not show the socket's directory, which may keep others out (GitLab Omnibus: 777 in
+      // a 0750 directory): said as known, and high, not critical, on that unknown alone. The host's stat: see below.
+      name: 'unix socket only, unixsocketperm 777: any local user who may enter its directory',
       facts: liveFacts({ conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 777' }),
-      messages: [/^the default user is 'on' and 'nopass': no TCP port is open \(port 0, tls-port 0\), but a local client runs commands without a password through the unix socket \/tmp\/redis\.sock, and any local user may open it \(unixsocketperm 777\)$/],
-      severity: 'critical',
+      messages: [/^the default user is 'on' and 'nopass': no TCP port is open \(port 0, tls-port 0\), but a local client runs commands without a password through the unix socket \/tmp\/redis\.sock, and any local user who may enter its directory may open it \(unixsocketperm 777; the directory, which may keep others out, is not visible to this audit\)$/],
+      severity: 'high',
     },
-    { name: 'unix socket only, unixsocketperm 766 (others may write: connect)', facts: liveFacts({ conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 766' }), messages: [/any local user may open it \(unixsocketperm 766\)$/], severity: 'critical' },
+    { name: 'unix socket only, unixsocketperm 766 (others may write: connect)', facts: liveFacts({ conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 766' }), messages: [/any local user who may enter its directory may open it \(unixsocketperm 766; /], severity: 'high' },
     { name: 'unix socket only, unixsocketperm 770: its group', facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 770' }), messages: [/through the unix socket \/run\/redis\/redis\.sock, and its owner, its group and root may open it \(unixsocketperm 770\)$/], severity: 'medium' },
     { name: 'unix socket only, unixsocketperm 700: its owner', facts: liveFacts({ conf: 'port 0\nunixsocket /run/redis/redis.sock\nunixsocketperm 700' }), messages: [/and only its owner \(the server's user\) and root may open it \(unixsocketperm 700\)$/], severity: 'low' },
     { name: "7.0 bind '' (no TCP listener), unixsocketperm 770", facts: liveFacts({ conf: 'bind ""\nunixsocket /run/redis/redis.sock\nunixsocketperm 770' }), messages: [/no TCP port is open \(bind is ''\), but a local client .* its group and root may open it/], severity: 'medium' },
@@ -124,7 +126,7 @@ ruleTester(rule, {
       messages: [/its owner, its group \(redis\) and root may open it \(mode 775, redis:redis\)$/],
       severity: 'medium',
     },
-    { name: "Redis 5, requirepass '', unix socket only", facts: liveFacts({ version: '5.0.14', conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 777', extra: { acl: redis5Acl('') } }), messages: [/^requirepass is '': no TCP port is open .* any local user may open it/], severity: 'critical' },
+    { name: "Redis 5, requirepass '', unix socket only", facts: liveFacts({ version: '5.0.14', conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 777', extra: { acl: redis5Acl('') } }), messages: [/^requirepass is '': no TCP port is open .* any local user who may enter its directory may open it/], severity: 'high' },
     { name: 'TLS only, certificates optional', facts: liveFacts({ conf: 'port 0\ntls-port 6380\ntls-auth-clients optional\ntls-ca-cert-file /etc/redis/ca.crt' }), messages: [/any client that reaches the server/], severity: 'critical' },
     {
       // Issue 11: one root cause, one finding with both sources (the wire's confirmation in its evidence).

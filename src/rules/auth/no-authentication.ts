@@ -1,7 +1,7 @@
 import type { AclState, CategoryTable, ConfigMap, Facts, UnauthenticatedProbe } from '../../facts/types.ts';
 import type { Finding, Severity, Verdict } from '../define.ts';
 import { formatSource } from '../../facts/types.ts';
-import { SOCKET_SEVERITY, unixSocketAccess, whoMayOpen } from '../network/unix-socket.ts';
+import { socketSeverity, unixSocketAccess, whoMayOpen } from '../network/unix-socket.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
 import { combineVerdicts } from '../combine.ts';
 import { portLabel } from '../tls/wire.ts';
@@ -36,7 +36,7 @@ function narrowWays(facts: Facts, how: string): { message: string; severity: Sev
   if (certified && !socket) return { message: `${how}: any client holding a certificate from the configured CA (${certified}, no unixsocket) runs commands without a password`, severity: 'high', evidence: [] };
   // No TCP port and no socket: the server refuses to start; nothing narrower to say.
   if (!socket) return undefined;
-  const severity = socket.reach ? SOCKET_SEVERITY[socket.reach] : 'critical';
+  const severity = socketSeverity(socket);
   const evidence = [`the unix socket's mode: ${socket.detail} (${formatSource(socket.source)})`];
   const through = `through the unix socket ${clipped(socket.path)}, and ${whoMayOpen(socket)}`;
   if (certified) {

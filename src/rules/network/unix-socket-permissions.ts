@@ -22,7 +22,9 @@ export default defineRule({
     if (access.reach === undefined) return skip(`who may open the unix socket ${path} is unknown: ${access.detail}`);
     if (access.reach === 'others') {
       return fail({
-        message: `the unix socket ${path} is open to any local user (${access.detail}): connecting needs only write permission on it, which others have`,
+        message: access.directoryUnseen
+          ? `the unix socket ${path} is open to any local user who may enter its directory (${access.detail}): connecting needs only write permission on it, which others have; whether its directory keeps them out is not visible to this audit (audit on the host, or with --local, to see it)`
+          : `the unix socket ${path} is open to any local user (${access.detail}): connecting needs only write permission on it, which others have`,
         source: access.source,
       });
     }

@@ -23,6 +23,11 @@ export interface UnixSocketAccess {
   readonly source: Source;
   /** The group that may connect, when the reach is `group` and it is known. */
   readonly group?: string;
+  /**
+   * True when the reach is the setting's alone: the socket's directory, which may keep others out whatever its mode
+   * (GitLab Omnibus: 777 in a 0750 directory), was not seen (a file-only audit, or no host facts) (QA44-7).
+   */
+  readonly directoryUnseen?: true;
 }
 
 /** The socket file as the host shows it, when it is there and a socket. */
@@ -77,6 +82,7 @@ export function unixSocketAccess(facts: Facts): UnixSocketAccess | undefined {
       reach,
       detail: `unixsocketperm ${clipped(perm.value)}`,
       source: perm.source,
+      ...(reach !== 'owner' ? { directoryUnseen: true as const } : {}),
       ...(reach === 'group' && groupSetting ? { group: clipped(groupSetting) } : {}),
     };
   }
@@ -92,11 +98,22 @@ export function unixSocketAccess(facts: Facts): UnixSocketAccess | undefined {
  */
 export const SOCKET_SEVERITY: Readonly<Record<SocketReach, Severity>> = { others: 'critical', group: 'medium', owner: 'low' };
 
+/**
+ * {@link SOCKET_SEVERITY} of what is known: a socket whose mode admits any local user, in a directory not seen, is open to
+ * those who may enter that directory, which may be no one else (QA44-7): high, not critical, on the setting alone.
+ */
+export function socketSeverity(access: UnixSocketAccess): Severity {
+  if (!access.reach) return 'critical';
+  return access.reach === 'others' && access.directoryUnseen ? 'high' : SOCKET_SEVERITY[access.reach];
+}
+
 /** Who may open the socket, in words: `any local user may open it (unixsocketperm 777)`. */
 export function whoMayOpen(access: UnixSocketAccess): string {
   switch (access.reach) {
     case 'others':
-      return `any local user may open it (${access.detail})`;
+      return access.directoryUnseen
+        ? `any local user who may enter its directory may open it (${access.detail}; the directory, which may keep others out, is not visible to this audit)`
+        : `any local user may open it (${access.detail})`;
     case 'group':
       return `its owner, its group${access.group !== undefined ? ` (${access.group})` : ''} and root may open it (${access.detail})`;
     case 'owner':

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { auditFiles, auditTarget, gatherTarget } from '../src/app/audit.ts';
+import { resolveTarget, TargetError } from '../src/redis/target.ts';
+import { eventually } from './harness/wait.ts';
+
+// QA44-7: GitLab Omnibus runs Redis on a unix socket alone (`port 0`, `unixsocket …`, `unixsocketperm 777`, no
+// password). No target form reached it ("unsupported scheme 'unix:'"), and the file-only audit called the socket
+// critical "open to any local user" though it cannot see the socket's directory. A real 7.0.15 on a socket in a temp
+// directory: audited through unix:///path (and -s PATH's flag), the probes that need TCP skip, saying so.
+const work = mkdtempSync(join(tmpdir(), 'redfort-socket-'));
+const dir = join(work, 'redis');
+const socket = join(dir, 'redis.sock');
+const PASSWORD = 'socket-audit-password-0123456789';
+let server: ChildProcess | undefined;
+
+after(() => {
+  if (server?.pid !== undefined && server.exitCode === null) server.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+function ping(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const conn = connect({ path });
+    let text = '';
+    conn.on('data', (chunk) => {
+      text += chunk.toString();
+      if (text.includes('\r\n')) {
+        conn.destroy();
+        resolve(/^\+PONG|^-NOAUTH/.test(text));
+      }
+    });
+    conn.on('error', () => resolve(false));
+    conn.write('PING\r\n');
+  });
+}
+
+describe('a server on a unix socket alone (GitLab Omnibus shape, real 7.0.15)', () => {
+  before(async () => {
+    mkdirSync(dir, { mode: 0o750 });
+    const conf = join(work, 'redis.conf');
+    writeFileSync(conf, `port 0\nbind 127.0.0.1\nunixsocket ${socket}\nunixsocketperm 777\ndir ${dir}\nsave ""\nappendonly no\nrequirepass ${PASSWORD}\n`);
+    server = spawn('redis-server', [conf], { stdio: 'ignore' });
+    await eventually('the server answers on its socket', async () => (await ping(socket)) || undefined, { timeoutMs: 30_000 });
+  });
+
+  it('unix:///path and -s PATH name it; the live rules run over it and the TCP probes skip', async () => {
+    const target = resolveTarget(`unix://${socket}`, { pass: PASSWORD }, {});
+    assert.equal(target.socket, socket);
+    assert.equal(target.display, `unix://${socket}`);
+    assert.deepEqual({ ...resolveTarget(undefined, { socket, pass: PASSWORD }, {}) }, { ...target });
+    const result = await auditTarget(target, { noHost: true });
+    assert.equal(result.error, undefined, result.error);
+    assert.ok(!JSON.stringify(result).includes(PASSWORD), 'the password is in the result');
+    const of = (id: string) => result.results.find((r) => r.ruleId === id);
+    // Read over the socket: CONFIG GET (port 0, the socket's mode) and the users.
+    assert.equal(of('network.default-port')?.status, 'pass', of('network.default-port')?.message);
+    assert.notEqual(of('auth.weak-password')?.status, 'error');
+    for (const r of result.results) assert.notEqual(r.status, 'error', `${r.ruleId}: ${r.message}`);
+    const tls = of('tls.disabled');
+    assert.ok(tls, 'tls.disabled judged');
+    // The probes (TLS handshakes, a client without credentials on a TCP port) are not run, and say why.
+    const gathered = await gatherTarget(target, { noHost: true });
+    assert.ok(gathered.ok, gathered.ok ? '' : gathered.error);
+    assert.match(gathered.facts.unavailable.probe ?? gathered.facts.probe?.networkSkipped ?? '', /the target is a unix socket: the network probes .* need a TCP port/);
+    assert.equal(of('auth.no-authentication')?.status, 'pass', of('auth.no-authentication')?.message);
+  });
+
+  it('bad socket targets: one line, never a connection', () => {
+    for (const [spec, flags, why] of [
+      ['unix://relative/redis.sock', {}, /must be absolute/],
+      [`unix://${socket}?password=x`, {}, /query parameter 'password' is not supported/],
+      [`unix://${socket}`, { host: '10.0.0.1' }, /a unix socket and a host or port/],
+      [`unix://${socket}`, { tls: true }, /TLS over a unix socket/],
+    ] as const) {
+      assert.throws(() => resolveTarget(spec, flags, {}), (e: unknown) => e instanceof TargetError && why.test(e.message));
+    }
+    const parsed = resolveTarget(`unix://admin:${PASSWORD}@${socket}?db=3`, {}, {});
+    assert.equal(parsed.display, `unix://admin@${socket}?db=3`);
+    assert.equal(resolveTarget(`unix:${socket}`, {}, {}).socket, socket);
+  });
+
+  it('file-only: unixsocketperm 777 is not critical on the unseen directory alone', async () => {
+    const conf = join(work, 'gitlab.conf');
+    writeFileSync(conf, `port 0\nbind 127.0.0.1\nunixsocket /var/opt/gitlab/redis/redis.socket\nunixsocketperm 777\n`);
+    const result = await auditFiles({ configPath: conf, version: '7.0.15', offline: true });
+    const noAuth = result.results.find((r) => r.ruleId === 'auth.no-authentication');
+    assert.notEqual(noAuth?.severity, 'critical', noAuth?.message);
+    assert.match(noAuth?.message ?? '', /who may enter its directory/);
+  });
+});
