@@ -88,7 +88,7 @@ export function auditorRules(version: ServerVersion, mode: Mode = 'server'): str
   }
   // HELLO is ACL-checked on 6.0 (RESP3 clients send it first); 6.2+ lets every user run it.
   const hello = versionAtLeast(version, 6, 2) ? [] : ['+hello'];
-  return ['resetkeys', ...channels(version), '-@all', ...hello, '+info', '+config|get', '+acl|list', '+acl|cat', '+command|info', '+time', '+cluster|nodes'];
+  return ['resetkeys', ...channels(version), '-@all', ...hello, '+info', '+config|get', '+acl|list', '+acl|users', '+acl|cat', '+command|info', '+time', '+cluster|nodes'];
 }
 
 /** One line of an ACL file (or a `user` line of sentinel.conf): `user NAME on #<sha256> rules…`. */

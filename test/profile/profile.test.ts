@@ -148,8 +148,8 @@ describe('generated users', () => {
   });
 
   it('the auditor is docs/auditor-user.md, per version', () => {
-    assert.equal(auditorRules(resolveVersion('7.0.15')).join(' '), 'resetkeys resetchannels -@all +info +config|get +acl|list +acl|cat +command|info +time +cluster|nodes');
-    assert.equal(auditorRules(resolveVersion('6.0.20')).join(' '), 'resetkeys -@all +hello +info +config|get +acl|list +acl|cat +command|info +time +cluster|nodes');
+    assert.equal(auditorRules(resolveVersion('7.0.15')).join(' '), 'resetkeys resetchannels -@all +info +config|get +acl|list +acl|users +acl|cat +command|info +time +cluster|nodes');
+    assert.equal(auditorRules(resolveVersion('6.0.20')).join(' '), 'resetkeys -@all +hello +info +config|get +acl|list +acl|users +acl|cat +command|info +time +cluster|nodes');
     assert.ok(auditorRules(resolveVersion('7.0.15'), 'sentinel').includes('+sentinel|masters'));
   });
 
