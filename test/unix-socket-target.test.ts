@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditFiles, auditTarget, gatherTarget } from '../src/app/audit.ts';
 import { resolveTarget, TargetError } from '../src/redis/target.ts';
+import { lookupTarget } from '../src/exporter/probe.ts';
+import type { ModuleConfig } from '../src/exporter/config.ts';
+import { parseAllowEntry } from '../src/exporter/allow.ts';
+import type { AllowEntry } from '../src/exporter/allow.ts';
+import { runFix } from '../src/fix/run.ts';
+import type { FixIo } from '../src/fix/run.ts';
+import { HardenInputError, runHarden } from '../src/harden/run.ts';
 import { eventually } from './harness/wait.ts';
 
 // QA44-7: GitLab Omnibus runs Redis on a unix socket alone (`port 0`, `unixsocket …`, `unixsocketperm 777`, no
@@ -93,5 +100,47 @@ describe('a server on a unix socket alone (GitLab Omnibus shape, real 7.0.15)', 
     const noAuth = result.results.find((r) => r.ruleId === 'auth.no-authentication');
     assert.notEqual(noAuth?.severity, 'critical', noAuth?.message);
     assert.match(noAuth?.message ?? '', /who may enter its directory/);
+  });
+
+  // Fix and harden over the socket: the apply's re-audit rebuilt the target from host and port ('localhost', 0):
+  // "invalid target 'localhost': -p 0" after the steps ran, then a rollback; a rollback file kept no socket, so
+  // `fix --rollback` went to TCP; `harden -s PATH` said "give a live target".
+  it('fix --apply and --rollback reach the node through the socket, and the record names it', async () => {
+    const out = join(work, 'fix');
+    mkdirSync(out);
+    const said: string[] = [];
+    const io: FixIo = { out: (t) => said.push(t), say: (l) => said.push(l), interactive: false, confirm: async () => false };
+    const request = {
+      format: 'text', secrets: join(out, 'secrets.env'), rollbackFile: join(out, 'rb.json'), probe: false,
+      connectTimeoutMs: 5000, commandTimeoutMs: 10_000, env: { REDISCLI_AUTH: PASSWORD },
+    };
+    const users = async () => execFileSync('redis-cli', ['-s', socket, 'ACL', 'USERS'], { env: { ...process.env, REDISCLI_AUTH: PASSWORD }, encoding: 'utf8' }).trim().split('\n').sort();
+    const before = await users();
+    const applied = await runFix(`unix://${socket}`, { ...request, apply: true }, io);
+    assert.equal(applied, 0, said.join('\n'));
+    assert.ok((await users()).length > before.length, 'the users were added');
+    const record = JSON.parse(readFileSync(join(out, 'rb.json'), 'utf8')) as { nodes: { socket?: string }[] };
+    assert.equal(record.nodes[0]?.socket, socket);
+    said.length = 0;
+    const rolled = await runFix(undefined, { ...request, rollback: join(out, 'rb.json') }, io);
+    assert.equal(rolled, 0, said.join('\n'));
+    assert.deepEqual(await users(), before);
+    assert.ok(!said.join('\n').includes(PASSWORD), 'the password is in the output');
+  });
+
+  it('harden takes -s PATH as a live target; the exporter refuses a socket in one line', async () => {
+    const full = join(work, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'x'), '');
+    // Refused on the full --out directory, after the live target is taken (no server is read for that).
+    await assert.rejects(
+      runHarden(undefined, { socket, out: full, profile: 'baseline', userPrefix: '', connectTimeoutMs: 5000, commandTimeoutMs: 5000, env: {} } as Parameters<typeof runHarden>[1]),
+      (e: unknown) => e instanceof HardenInputError && !/give a live target/.test(e.message) && /full|empty|exist/.test(e.message),
+    );
+    const module = { name: 'default', host: false, probe: false, thresholds: {}, disabled: new Set<string>() } as unknown as ModuleConfig;
+    const allow = [parseAllowEntry('localhost'), parseAllowEntry('127.0.0.0/8')] as AllowEntry[];
+    const lookup = lookupTarget(`unix://${socket}`, module, allow);
+    assert.equal(lookup.ok, false);
+    assert.match(lookup.ok ? '' : lookup.reason, /a unix socket is not scraped/);
   });
 });

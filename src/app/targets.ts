@@ -35,12 +35,15 @@ export function resolveTargets(request: TargetsRequest): Target[] {
   const { specs: given, flags, settings, env } = request;
   if (given.some((spec) => spec.trim() === '')) throw new AuditRequestError('an empty target was given (an unset shell variable?)');
   // With no target on the command line, the settings file's targets are the inventory.
-  const all = given.length === 0 && flags.host === undefined && flags.port === undefined && settings ? settings.targets.map((t) => t.spec) : given;
+  const all = given.length === 0 && flags.host === undefined && flags.port === undefined && flags.socket === undefined && settings ? settings.targets.map((t) => t.spec) : given;
   const resolve = (spec: string | undefined) => targetFor(spec, flags, settings, env);
   if (all.length === 0) return [resolve(undefined)];
   // Host and port flags address one server: with several targets they would all collapse into one.
   if (all.length > 1 && (flags.host !== undefined || flags.port !== undefined)) {
     throw new AuditRequestError('-h/--host and -p/--port apply to a single target: give URLs instead when auditing several');
+  }
+  if (all.length > 1 && flags.socket !== undefined) {
+    throw new AuditRequestError('-s/--socket applies to a single target: give unix:///PATH URLs instead when auditing several');
   }
   return all.map(resolve);
 }

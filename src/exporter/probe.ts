@@ -73,6 +73,8 @@ export function lookupTarget(spec: string, module: ModuleConfig, allow: readonly
   if (given.username !== undefined || given.hasPassword) {
     return { ok: false, status: 400, reason: `target '${withoutUserInfo(given.display)}': credentials in a target are refused; put them in a module of the exporter config` };
   }
+  // A socket is no address of the allowlist nor of an inventory (both are TCP): refused, saying so, not as port 0.
+  if (given.socket !== undefined) return { ok: false, status: 400, reason: `target '${given.display}': a unix socket is not scraped: the exporter reaches only the TCP addresses of its allowlist or inventory` };
   const listed = inventory?.get(inventoryKey(given.host, given.port));
   // A scrape that names a scheme the inventory's entry does not have is refused: `rediss://` of a server the
   // inventory lists as `redis://` was audited in plain text with the inventory's password, a TLS scrape silently

@@ -8,7 +8,7 @@ import { isLocalHost } from '../net/address.ts';
 import { ConnectionError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
 import type { Target } from '../redis/target.ts';
-import { resolveTarget, targetPassword, tlsFlagsOf } from '../redis/target.ts';
+import { placeFlagsOf, resolveTarget, targetPassword, tlsFlagsOf } from '../redis/target.ts';
 import { splitArgs } from '../gather/conf/split-args.ts';
 import type { FixGatherOptions, FixState } from './gather.ts';
 import { gatherFixState } from './gather.ts';
@@ -259,8 +259,7 @@ async function otherFix(session: NodeSession): Promise<boolean> {
 /** A target for a node that logs in with `cred` (same address and TLS settings). */
 export function withCredential(target: Target, cred: Credential): Target {
   return resolveTarget(undefined, {
-    host: target.host,
-    port: target.port,
+    ...placeFlagsOf(target),
     db: target.db,
     ...(cred.user !== undefined && { user: cred.user }),
     ...(cred.password !== undefined && { pass: cred.password }),
@@ -567,6 +566,7 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
     address: node.address,
     host: node.host,
     port: node.port,
+    ...(node.target.socket !== undefined ? { socket: node.target.socket } : {}),
     role: node.role,
     credentials: adminCred ? { user: adminCred.user!, password: adminCred.password! } : null,
     config,

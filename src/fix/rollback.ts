@@ -35,6 +35,8 @@ export interface RollbackNode {
   readonly address: string;
   readonly host: string;
   readonly port: number;
+  /** The unix socket the apply reached the node through (then `host` and `port` are `localhost` and 0): absent for TCP. */
+  readonly socket?: string;
   readonly role: NodeRole;
   /** A user the fix created that can log in when the original credentials no longer can. */
   credentials: { user: string; password: string } | null;
@@ -167,6 +169,7 @@ function nodeShapeProblem(n: unknown): string | undefined {
   if (typeof n['address'] !== 'string') missing.push('address');
   if (typeof n['host'] !== 'string') missing.push('host');
   if (!Number.isInteger(n['port'])) missing.push('port');
+  if (n['socket'] !== undefined && typeof n['socket'] !== 'string') missing.push('socket');
   if (!['master', 'replica', 'sentinel'].includes(n['role'] as string)) missing.push('role');
   if (!isObject(n['config'])) missing.push('config');
   if (!isObject(n['users'])) missing.push('users');

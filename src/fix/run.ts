@@ -212,7 +212,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
     const recorded = recordedConnection(record.target);
     const shared: TargetFlags = { ...given, ...(given.tls === undefined && recorded.tls ? { tls: true } : {}), ...(given.user === undefined && recorded.user !== undefined ? { user: recorded.user } : {}) };
     // Each recorded node as discovery would reach it: its override (by address, else by its recorded role), else the flags.
-    const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, overriddenTarget(n, nodeOverrides) ?? resolveTarget(undefined, { ...shared, host: n.host, port: n.port }, flags.env)]));
+    const targets = new Map<string, Target>(record.nodes.map((n) => [n.address, overriddenTarget(n, nodeOverrides) ?? resolveTarget(undefined, { ...shared, ...(n.socket !== undefined ? { socket: n.socket } : { host: n.host, port: n.port }) }, flags.env)]));
     for (const w of unusedOverrides(nodeOverrides, record.nodes)) say(`warning: ${w}`);
     const result = await rollback(record, targets, { ...timeouts, log });
     for (const r of result.restored) io.out(`restored ${r}\n`);

@@ -316,7 +316,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const problem = certKeyProblem(cert, key);
     if (problem !== undefined) throw new HardenInputError(certKeyProblemText(problem, `the --tls-cert file '${flags.tlsCert}'`, `the --tls-key file '${flags.tlsKey}'`));
   }
-  const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined;
+  const live = spec !== undefined || flags.uri !== undefined || flags.host !== undefined || flags.port !== undefined || flags.socket !== undefined;
   if (!live && !flags.config && !flags.sentinelConfig) throw new HardenInputError('give a live target (redis://…) or --config FILE');
   // --acl is the ACL file of --config's server (or of the live server); the sentinel's is --sentinel-acl. A
   // sentinel.conf alone takes either (--acl was its only flag), not both.

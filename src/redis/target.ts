@@ -466,3 +466,11 @@ export function tlsFlagsOf(tls: TlsSettings | undefined): TargetFlags {
     insecure: tls.insecure,
   };
 }
+
+/**
+ * Where the target is as redis-cli's flags: `-s PATH` for a unix socket, else `-h HOST -p PORT`, to resolve another
+ * target at the same place (a socket target's host and port, `localhost` and 0, are no address to connect to).
+ */
+export function placeFlagsOf(target: Target): Pick<TargetFlags, 'host' | 'port' | 'socket'> {
+  return target.socket !== undefined ? { socket: target.socket } : { host: target.host, port: target.port };
+}

@@ -4,6 +4,7 @@ import { resolveTarget, targetPassword } from '../../src/redis/target.ts';
 import { RULES } from '../../src/rules/index.ts';
 import { parseSettings } from '../../src/settings/parse.ts';
 import { flagsFor } from '../../src/settings/targets.ts';
+import { AuditRequestError, resolveTargets } from '../../src/app/targets.ts';
 
 const settings = parseSettings(
   `targets:
@@ -135,5 +136,15 @@ describe("a settings-file target's TLS settings that cannot apply", () => {
     assert.equal((await target('127.0.0.1:22003', { tls: true })).tls?.insecure, true);
     assert.equal((await target('rediss://127.0.0.1:22005')).tls?.caDir, '/etc/ssl/certs');
     await assert.rejects(target('127.0.0.1:22009', { cacert: 'ca.crt' }), { message: "invalid target '127.0.0.1:22009': --cacert needs --tls or a rediss:// URL" });
+  });
+});
+
+// -s PATH names one server, as -h/-p do: with no target given the settings file's targets were each resolved with the
+// socket beside their host ("a unix socket and a host or port" for the first, the run refused) instead of the socket.
+describe('-s PATH beside a settings file with targets', () => {
+  it('audits the socket alone, as -h does; with several targets, one line', () => {
+    const targets = resolveTargets({ specs: [], flags: { socket: '/run/redis/redis.sock' }, settings, env: {} });
+    assert.deepEqual(targets.map((t) => t.display), ['unix:///run/redis/redis.sock']);
+    assert.throws(() => resolveTargets({ specs: ['db1:6380', 'db2'], flags: { socket: '/run/redis/redis.sock' }, settings, env: {} }), (e: unknown) => e instanceof AuditRequestError && /-s\/--socket applies to a single target/.test(e.message));
   });
 });
