@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmod, chown, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -446,8 +446,12 @@ describe('redfort audit --local', () => {
         ({ stderr }) => stderr,
         (error: { stderr?: string }) => error.stderr ?? '',
       );
-    const line = `redfort: unix:${socketOnly!.socket} (pid ${socketOnly!.pid}): redis-server listens only on the unix socket`;
-    assert.ok((await run(false)).includes(line), 'the line is printed without --quiet');
+    // A server on a unix socket alone is audited through it (QA44-7): one whose socket file was removed (a tmp
+    // cleaner; it still listens, /proc still names the path) cannot be reached, and is judged from its host alone.
+    rmSync(socketOnly!.socket);
+    const line = `redfort: unix://${socketOnly!.socket} (pid ${socketOnly!.pid}): `;
+    const printed = await run(false);
+    assert.ok(printed.includes(line), `the line is printed without --quiet: ${printed}`);
     assert.ok(!(await run(true)).includes(`(pid ${socketOnly!.pid})`), 'no line with --quiet');
   });
 
