@@ -19,7 +19,7 @@ import { commandText } from './text.ts';
 import { nodeDigest } from './digest.ts';
 import type { RecordedFile, RollbackNode, RollbackRecord } from './rollback.ts';
 import type { LiveFiles } from './rollback.ts';
-import { ACL_CONTENT_MAX_BYTES, aclLineRules, aclLines, configValues, FIX_SETTINGS, foreignRecord, mergeRollback, octal, restoreAclLines, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
+import { ACL_CONTENT_MAX_BYTES, aclLineRules, aclLinesOf, aclUserNames, configValues, FIX_SETTINGS, foreignRecord, mergeRollback, octal, rendersAclListAnew, restoreAclLines, restoreFile, rollbackScope, ROLLBACK_WARNING, statOf, writeRollback } from './rollback.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { Credential } from './session.ts';
 import { canLogIn, CLIENT_NAME, credentialOf, NodeSession, replyError } from './session.ts';
@@ -520,7 +520,7 @@ async function recordNode(node: FixState['nodes'][number], session: NodeSession,
   const config = Object.fromEntries(await configValues(session, configNames));
   const users: Record<string, string | null> = {};
   if (userNames.length > 0) {
-    const lines = await aclLines(session);
+    const lines = await aclLinesOf(session, userNames, rendersAclListAnew(node.facts.server));
     for (const u of userNames) users[u] = lines.get(u) ?? null;
   }
   const local = isLocalHost(node.host);
@@ -864,14 +864,14 @@ async function restoreNode(node: RollbackNode, target: Target, options: Rollback
       }
     }
     const recordedUsers = Object.entries(node.users).filter(([, line]) => line !== null);
-    const existing = recordedUsers.length > 0 ? await aclLines(session).catch(() => undefined) : undefined;
+    const existing = recordedUsers.length > 0 ? await aclUserNames(session).catch(() => undefined) : undefined;
     // The recorded users first (default among them: the original credentials work again), then the new ones go.
     for (const [name, line] of Object.entries(node.users).sort(([a]) => (a === 'default' ? -1 : 0))) {
       if (line === null) continue;
       // fix deletes no user: one recorded as there before that is not there now was never fix's to bring back.
       if (typeof line === 'string' && existing?.has(name) && !scope.user(name, false)) continue;
       if (typeof line !== 'string' || !scope.user(name, false) || !existing?.has(name)) {
-        problems.push(`ACL SETUSER ${shown(name, USER_NAME)}: ${existing === undefined ? 'ACL LIST failed' : 'not a user fix changed here (the record names it)'}: not restored`);
+        problems.push(`ACL SETUSER ${shown(name, USER_NAME)}: ${existing === undefined ? 'ACL USERS failed' : 'not a user fix changed here (the record names it)'}: not restored`);
         // Unknown whether the recorded way in is back: the fix's users stay.
         if (existing === undefined) problems.usersNotRestored = true;
         continue;
@@ -980,8 +980,8 @@ async function retireNode(node: RollbackNode, target: Target, options: RollbackO
     const now = await configValues(check, Object.keys(node.config));
     for (const [name, value] of Object.entries(node.config)) if (now.get(name) !== value) problems.push(`${name} is not back to its recorded value`);
     // Only where the fix made users: a 6.0 sentinel has no ACL command (its check failed on ACL LIST).
-    const lines = deleted.size > 0 ? await aclLines(check) : new Map<string, string>();
-    for (const name of deleted) if (lines.has(name)) problems.push(`user '${name}' is still there`);
+    const names = deleted.size > 0 ? await aclUserNames(check) : new Set<string>();
+    for (const name of deleted) if (names.has(name)) problems.push(`user '${name}' is still there`);
   } catch (error) {
     problems.push(`could not check the result: ${error instanceof Error ? error.message : String(error)}`);
   } finally {

@@ -8,6 +8,7 @@ import { refuseUnlessPrivateAt } from '../util/secret-file.ts';
 import { ReplyError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
 import type { NodeSession } from './session.ts';
+import { ACL_LIST_BOUNDS } from '../acl/limits.ts';
 import type { NodeRole, Touch } from './types.ts';
 
 export const ROLLBACK_WARNING =
@@ -490,11 +491,56 @@ export function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, '0')}`;
 }
 
-/** The ACL LIST lines of a server by user name. */
+/** The ACL LIST lines of a server by user name. Unbounded: see {@link aclLinesOf} and {@link aclUserNames}. */
 export async function aclLines(session: NodeSession): Promise<Map<string, string>> {
   const reply = await session.send(['ACL', 'LIST']);
   if (!Array.isArray(reply)) throw new Error(`ACL LIST failed: ${String(reply)}`);
   return new Map(reply.map((l) => String(l)).map((l) => [aclLineRules(l).name, l]));
+}
+
+/**
+ * The server's user names (ACL USERS: a microsecond a user, where ACL LIST renders each user anew on Redis before 7.2,
+ * 0.16 ms each, serving no other client meanwhile; QA44-5). An ACL USERS refused (a user granted `+acl|list` alone)
+ * falls back to ACL LIST's names, as the audit's gather does.
+ */
+export async function aclUserNames(session: NodeSession): Promise<Set<string>> {
+  const reply = await session.send(['ACL', 'USERS']);
+  if (Array.isArray(reply)) return new Set(reply.map((u) => String(u)));
+  return new Set((await aclLines(session)).keys());
+}
+
+/**
+ * The ACL LIST lines of the users `names` that exist (a name left out: no such user), read before a change for a
+ * rollback. ACL USERS first: when none of them exists, ACL LIST is not asked at all; else only while the server's
+ * users are within the audit's bound (ACL_LIST_BOUNDS: 500 on a server that renders ACL LIST anew, `rewrites`).
+ * Past it, nothing is asked: fix cannot record those users' rules, and says so before any change.
+ *
+ * @throws Error naming the count and the users, when their lines cannot be read without stalling the server.
+ */
+export async function aclLinesOf(session: NodeSession, names: readonly string[], rewrites: boolean): Promise<Map<string, string>> {
+  const reply = await session.send(['ACL', 'USERS']);
+  if (!Array.isArray(reply)) return aclLines(session);
+  const present = new Set(reply.map((u) => String(u)));
+  const existing = names.filter((n) => present.has(n));
+  if (existing.length === 0) return new Map();
+  const bound = rewrites ? ACL_LIST_BOUNDS.rewritten : ACL_LIST_BOUNDS.kept;
+  if (present.size > bound) {
+    const n = (count: number) => count.toLocaleString('en-US');
+    const how = rewrites
+      ? `a server before Redis 7.2 renders every user anew for it, some 0.16 ms of CPU each, serving no other client meanwhile: ${Math.max(1, Math.round(present.size * 0.00016))} s or more here`
+      : 'redfort reads no more on one server';
+    throw new Error(`ACL USERS holds ${n(present.size)} users: more than the ${n(bound)} whose ACL LIST fix asks (${how}), and the rules of ${userWords(existing)} must be recorded before fix changes them, for a rollback: nothing was changed (change those users by hand: ACL GETUSER shows each)`);
+  }
+  const lines = await aclLines(session);
+  return new Map(existing.flatMap((n) => (lines.has(n) ? [[n, lines.get(n)!] as const] : [])));
+}
+
+/** Whether the server renders ACL LIST anew from each user's bitmap (Redis before 7.2, or unknown; Valkey does not). */
+export function rendersAclListAnew(server: { readonly product: string; readonly version: string | undefined } | undefined): boolean {
+  if (server?.product === 'valkey') return false;
+  const m = server?.product === 'redis' ? /^(\d+)\.(\d+)/.exec(server.version ?? '') : null;
+  if (!m) return true;
+  return Number(m[1]) < 7 || (Number(m[1]) === 7 && Number(m[2]) < 2);
 }
 
 /** CONFIG GET of each name, as a map; a missing value is absent. */

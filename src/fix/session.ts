@@ -33,7 +33,7 @@ export const CLIENT_NAME = 'redfort-fix';
 const FORBIDDEN = new Set(['flushall', 'flushdb', 'debug', 'shutdown', 'module', 'monitor', 'eval', 'evalsha', 'function', 'script', 'save', 'bgsave', 'swapdb', 'migrate', 'restore', 'del', 'unlink', 'replicaof', 'slaveof', 'failover', 'cluster']);
 
 /** Read-only or connection-level commands the engine itself sends (beside the plan's). */
-const ENGINE_COMMANDS = new Set(['auth', 'ping', 'info', 'config get', 'acl list', 'acl getuser', 'client setname', 'client list', 'cluster info', 'sentinel master', 'sentinel masters', 'role', 'multi', 'exec']);
+const ENGINE_COMMANDS = new Set(['auth', 'ping', 'info', 'config get', 'acl list', 'acl users', 'acl getuser', 'client setname', 'client list', 'cluster info', 'sentinel master', 'sentinel masters', 'role', 'multi', 'exec']);
 
 /** A plan or rollback command: `CONFIG SET`, `ACL SETUSER`, `ACL DELUSER`, `SENTINEL SET`, `CONFIG REWRITE`, `ACL SAVE`. */
 const MUTATIONS = new Set(['config set', 'acl setuser', 'acl deluser', 'sentinel set', 'config rewrite', 'acl save']);
