@@ -1,6 +1,8 @@
 import type { AclUser, CategoryTable } from '../facts/types.ts';
 import { allowedDatabases, databaseNeed, databasesAllow, hasDatabaseRules } from './databases.ts';
 import type { DatabaseScope } from './databases.ts';
+import { keyAccessOf, keysAllow } from './keys.ts';
+import type { KeyAccess } from './keys.ts';
 
 /** How a user came to be allowed one command. */
 export interface CommandGrant {
@@ -35,6 +37,11 @@ export interface DangerousReport {
    * permission set that grants it (`resetdbs +@all`: FLUSHALL, FLUSHDB, KEYS…): in none of the lists above.
    */
   readonly barredByDatabases?: readonly CommandGrant[];
+  /**
+   * Granted by the command rules (and allowed by the databases), but barred by the key permissions of every permission
+   * set that grants it (`%R~*`: RESTORE, MIGRATE; `resetkeys`: SORT too; see src/acl/keys.ts): in none of the lists above.
+   */
+  readonly barredByKeys?: readonly CommandGrant[];
 }
 
 /**
@@ -248,10 +255,30 @@ function scopedKey(user: AclUser, scope: DatabaseScope | undefined): string {
 }
 
 /** Read-only once made: shared by every caller of the same rules on the same table. */
-function permissionSets(user: AclUser, table: CategoryTable, scope?: DatabaseScope): readonly PermissionSet[] {
+function permissionSets(user: AclUser, table: CategoryTable, scope?: DatabaseScope, keys = false): readonly PermissionSet[] {
   const plain = memo(table, `sets ${rulesKey(user)}`, () => [evaluate(user.rules, table, undefined), ...user.selectors.map((rules, i) => evaluate(rules, table, i))]);
-  if (scope === undefined || !hasDatabaseRules(user)) return plain;
-  return memo(table, `sets ${scopedKey(user, scope)}`, () => plain.map((set, i) => withinDatabases(set, allowedDatabases(i === 0 ? user.rules : user.selectors[i - 1]!), table, scope)));
+  const scoped = scope === undefined || !hasDatabaseRules(user) ? plain : memo(table, `sets ${scopedKey(user, scope)}`, () => plain.map((set, i) => withinDatabases(set, allowedDatabases(i === 0 ? user.rules : user.selectors[i - 1]!), table, scope)));
+  if (!keys) return scoped;
+  // QA44-3: keyed commands less what the sets' key permissions bar on every key; keyed by the summary, not the patterns.
+  const access = keyAccessOf(user);
+  if (access.every((a) => a === 'all')) return scoped;
+  return memo(table, `sets ${scopedKey(user, scope)} keys ${access.join(',')}`, () => scoped.map((set, i) => withinKeys(set, access[i]!, table)));
+}
+
+/** The summary of a user's key permissions for the memo: empty when no set's keys bar anything. */
+function keysKey(user: AclUser): string {
+  const access = keyAccessOf(user);
+  return access.every((a) => a === 'all') ? '' : ` keys ${access.join(',')}`;
+}
+
+/** A permission set less the keyed commands its key permissions bar on every key (see src/acl/keys.ts): a new set. */
+function withinKeys(set: PermissionSet, access: KeyAccess, table: CategoryTable): PermissionSet {
+  if (access === 'all') return set;
+  const { units } = universeOf(table);
+  const barred = (i: number): boolean => !keysAllow(access, units[i]!);
+  const full = set.full.map((g, i) => (g !== undefined && barred(i) ? undefined : g));
+  const firstArgs = new Map([...set.firstArgs].filter(([i]) => !barred(i)));
+  return { full, firstArgs };
 }
 
 /** A permission set less the commands its databases bar (see {@link DatabaseScope}): a new set, the old one unchanged. */
@@ -504,7 +531,8 @@ export function analyzeDangerous(
 ): DangerousReport {
   // The grants depend on the command rules alone (and, with a database scope, on the sets' databases): computed once
   // for every user that shares them.
-  const grants = memo(table, `dangerous ${options.rewritten} ${scopedKey(user, options.databases)}`, () => computeDangerous(user, table, options));
+  // QA44-3: and on a summary of the sets' key permissions (src/acl/keys.ts), never on the patterns themselves.
+  const grants = memo(table, `dangerous ${options.rewritten} ${scopedKey(user, options.databases)}${keysKey(user)}`, () => computeDangerous(user, table, options));
   return { user: user.name, enabled: user.enabled, ...grants };
 }
 
@@ -512,16 +540,22 @@ function computeDangerous(user: AclUser, table: CategoryTable, options: { rewrit
   const universe = universeOf(table);
   // Unit numbers follow the sorted names: in number order, the dangerous commands come sorted.
   const dangerous = [...(universe.members.get('dangerous') ?? NONE)].sort((a, b) => a - b);
-  const sets = permissionSets(user, table, options.databases);
+  const sets = permissionSets(user, table, options.databases, true);
+  const inDatabases = permissionSets(user, table, options.databases);
   const plain = permissionSets(user, table);
   const granted: { i: number; grant: CommandGrant }[] = [];
   const barredByDatabases: CommandGrant[] = [];
+  const barredByKeys: CommandGrant[] = [];
   for (const i of dangerous) {
     const decided = decidingGrant(sets, universe.units, i);
     if (decided) granted.push({ i, grant: decided });
-    else if (sets !== plain) {
-      const unbarred = decidingGrant(plain, universe.units, i);
-      if (unbarred) barredByDatabases.push(unbarred);
+    else {
+      const byKeys = sets !== inDatabases ? decidingGrant(inDatabases, universe.units, i) : undefined;
+      if (byKeys) barredByKeys.push(byKeys);
+      else if (inDatabases !== plain) {
+        const unbarred = decidingGrant(plain, universe.units, i);
+        if (unbarred) barredByDatabases.push(unbarred);
+      }
     }
   }
   let grants = granted.map((g) => g.grant);
@@ -557,5 +591,6 @@ function computeDangerous(user: AclUser, table: CategoryTable, options: { rewrit
     undetermined,
     judgedExcluded: options.rewritten,
     ...(barredByDatabases.length > 0 ? { barredByDatabases } : {}),
+    ...(barredByKeys.length > 0 ? { barredByKeys } : {}),
   };
 }

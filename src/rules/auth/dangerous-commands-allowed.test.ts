@@ -22,7 +22,7 @@ const LIVE_70 = {
   // ACL SETUSER c on >x ~* +@all -@dangerous +config|get
   configGet: `user c on #${X} ~* resetchannels +@all -@dangerous +config|get`,
   // ACL SETUSER u2 on >x +@all -@dangerous +@read  (7.0 rewrites it)
-  plusRead: `user u2 on #${X} resetchannels +@all -@admin -info -sort -restore-asking -flushall -restore -flushdb -migrate -swapdb`,
+  plusRead: `user u2 on #${X} ~* resetchannels +@all -@admin -info -sort -restore-asking -flushall -restore -flushdb -migrate -swapdb`,
   // ACL SETUSER u8 on >x +@all -@write -@dangerous
   minusWrite: `user u8 on #${X} resetchannels +@all -@write -@admin -info -sort_ro -keys`,
   // ACL SETUSER u6 on >x ~* +@all -@dangerous -@admin +@slow  (@slow gives nearly all of them back)
@@ -134,7 +134,7 @@ ruleTester(rule, {
     {
       // `ACL SETUSER u +@all` after start, never ACL SAVEd: the file's rules are stale and must not hide the grant.
       name: '7.0 with a stale ACL file: the running +@all wins over the file\'s +@all -@dangerous',
-      facts: v70WithFile([LOCKED_DEFAULT, `user u on #${X} resetchannels +@all`], `${LOCKED_DEFAULT}\nuser u on #${X} +@all -@dangerous\n`),
+      facts: v70WithFile([LOCKED_DEFAULT, `user u on #${X} ~* resetchannels +@all`], `${LOCKED_DEFAULT}\nuser u on #${X} +@all -@dangerous\n`),
       messages: [/^user 'u' may run 75 @dangerous commands through \+@all: /],
     },
     {

@@ -147,7 +147,12 @@ export default defineRule({
       for (const live of acl.users.filter(canLogIn)) {
         const report = dangerousOf(live, acl, files, categories, server, databases);
         const barredHere = (report.barredByDatabases ?? []).filter((g) => exists(g.command));
-        const barredLine = barredHere.length === 0 ? [] : [`not counted, barred by the database rules of user '${clipped(live.name)}' (${databasesShown(live)}${databases?.count === undefined ? '' : `, ${databases.count} databases`}): ${sample(barredHere.map((g) => g.command))}`];
+        // QA44-3: keyed commands whose key spec the user's key permissions never meet (`%R~*`: RESTORE; `resetkeys`).
+        const keyBarred = (report.barredByKeys ?? []).filter((g) => exists(g.command));
+        const barredLine = [
+          ...(barredHere.length === 0 ? [] : [`not counted, barred by the database rules of user '${clipped(live.name)}' (${databasesShown(live)}${databases?.count === undefined ? '' : `, ${databases.count} databases`}): ${sample(barredHere.map((g) => g.command))}`]),
+          ...(keyBarred.length === 0 ? [] : [`not counted, barred on every key by the key permissions of user '${clipped(live.name)}' (${report.keys}): ${sample(keyBarred.map((g) => g.command))}`]),
+        ];
         const how = logins.state === 'on' && certificateOnly(live) ? [byCertificate(live, logins)] : [];
         const user = { name: live.name, source: report.source };
         // Without a removed command, the memoized list itself: users of the same command rules share its texts.

@@ -3,6 +3,8 @@ import { analyzeDangerous, effectiveKey, isCommandRule } from '../../acl/permiss
 import type { DangerousReport } from '../../acl/permissions.ts';
 import type { DatabaseScope } from '../../acl/databases.ts';
 import { allowedDatabases, hasDatabaseRules } from '../../acl/databases.ts';
+import { isKeyRule, keyAccess, keyAccessOf, keysShown } from '../../acl/keys.ts';
+import type { KeyAccess } from '../../acl/keys.ts';
 import { parseAclListLine } from '../../acl/parse.ts';
 import { roleRules } from '../../profile/index.ts';
 import type { Role } from '../../profile/index.ts';
@@ -143,11 +145,16 @@ export function writtenUser(live: AclUser, acl: AclState, files: FileFacts | und
  * {@link analyzeDangerous} on the user's rules as written, where they can be known (see {@link writtenUser}); with
  * `databases` (Valkey 9.1+: databaseScope in src/acl/databases.ts), less what the user's database rules bar.
  */
-export function dangerousOf(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined, databases?: DatabaseScope): DangerousReport & { readonly user: string; readonly source: AclUser['source']; readonly note?: string; readonly role?: Role } {
+export function dangerousOf(live: AclUser, acl: AclState, files: FileFacts | undefined, table: CategoryTable, server: ServerIdentity | undefined, databases?: DatabaseScope): DangerousReport & { readonly user: string; readonly keys: string; readonly source: AclUser['source']; readonly note?: string; readonly role?: Role } {
   const w = writtenUser(live, acl, files, table, server);
   // The rules as written come from the profile or the file for their commands; the databases are the server's own.
-  const user = databases === undefined || w.user === live || !hasDatabaseRules(live) ? w.user : withDatabasesOf(w.user, live);
-  return { ...analyzeDangerous(user, table, { rewritten: w.rewritten, databases }), source: w.user.source, ...(w.note ? { note: w.note } : {}), ...(w.role ? { role: w.role } : {}) };
+  const withDatabases = databases === undefined || w.user === live || !hasDatabaseRules(live) ? w.user : withDatabasesOf(w.user, live);
+  // QA44-3: so are the keys (the profile's or the file's key rules may differ from the running user's).
+  // A set with no key rule holds no key (a new user or selector), but the model reads it as unknown unless the rules
+  // are the server's own rendering (ACL LIST renders no key rule for none) or the files' lines: then it is said.
+  const keysOf = acl.origin === 'acl-list' || acl.origin === 'file' ? withoutKeysSaid(live) : live;
+  const user = sameKeys(withDatabases, keysOf) ? withDatabases : withKeysOf(withDatabases, keysOf);
+  return { ...analyzeDangerous(user, table, { rewritten: w.rewritten, databases }), keys: keysShown(user), source: w.user.source, ...(w.note ? { note: w.note } : {}), ...(w.role ? { role: w.role } : {}) };
 }
 
 /** `user` with each permission set's databases those of `live` (its root's and its selectors' by place). */
@@ -162,4 +169,36 @@ function withDatabasesOf(user: AclUser, live: AclUser): AclUser {
     rules: [...strip(user.rules), rule(live.rules)],
     selectors: user.selectors.map((rules, i) => (live.selectors[i] === undefined ? rules : [...strip(rules), rule(live.selectors[i]!)])),
   };
+}
+
+function sameKeys(a: AclUser, b: AclUser): boolean {
+  const x = keyAccessOf(a);
+  const y = keyAccessOf(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** Key rules that give exactly `access` (see src/acl/keys.ts): what the permission model reads of them. */
+function keyRulesFor(access: KeyAccess): string[] {
+  if (access === 'all') return ['allkeys'];
+  if (access === 'r') return ['resetkeys', '%R~*'];
+  if (access === 'w') return ['resetkeys', '%W~*'];
+  if (access === 'r w') return ['resetkeys', '%R~*', '%W~?*'];
+  return ['resetkeys'];
+}
+
+/** `user` with each permission set's key permissions those of `live` (its root's and its selectors' by place). */
+function withKeysOf(user: AclUser, live: AclUser): AclUser {
+  const strip = (rules: readonly string[]) => rules.filter((r) => !isKeyRule(r));
+  return {
+    ...user,
+    rules: [...strip(user.rules), ...keyRulesFor(keyAccess(live.rules))],
+    selectors: user.selectors.map((rules, i) => (live.selectors[i] === undefined ? rules : [...strip(rules), ...keyRulesFor(keyAccess(live.selectors[i]!))])),
+  };
+}
+
+/** `user` with `resetkeys` said in each permission set that names no key rule (it holds no key). */
+function withoutKeysSaid(user: AclUser): AclUser {
+  const said = (rules: readonly string[]) => (rules.some(isKeyRule) ? rules : ['resetkeys', ...rules]);
+  if (user.rules.some(isKeyRule) && user.selectors.every((rules) => rules.some(isKeyRule))) return user;
+  return { ...user, rules: said(user.rules), selectors: user.selectors.map(said) };
 }
