@@ -237,17 +237,26 @@ function checkSocket(path: string, what: string, fail: (reason: string) => never
  * `unix://user:password@/path` (redis-py, go-redis), the database as `?db=N` (redis-py, go-redis; `?database=N`).
  * redis-cli's -u takes redis:// and rediss:// only: its socket is -s PATH.
  */
+/**
+ * A URL's user info, decoded: `user:password`, or `user` alone. Unlike redis-cli, which reads `redis://secret@host` as
+ * a password, a lone user-info part is the user name, as in every URL (and in the node clients).
+ */
+function userInfo(userinfo: string, fail: (reason: string) => never): { username: string; password: string | undefined } {
+  const colon = userinfo.indexOf(':');
+  return {
+    username: decode(colon === -1 ? userinfo : userinfo.slice(0, colon), 'user name', fail),
+    password: colon === -1 ? undefined : decode(userinfo.slice(colon + 1), 'password', fail),
+  };
+}
+
 function parseSocketSpec(spec: string, fail: (reason: string) => never): SpecParts {
   let rest = spec.replace(/^unix:(?:\/\/)?/i, '');
   let username: string | undefined;
   let password: string | undefined;
   const at = rest.startsWith('/') ? -1 : rest.indexOf('@/');
   if (at !== -1) {
-    const userinfo = rest.slice(0, at);
+    ({ username, password } = userInfo(rest.slice(0, at), fail));
     rest = rest.slice(at + 1);
-    const colon = userinfo.indexOf(':');
-    username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), 'user name', fail);
-    password = colon === -1 ? undefined : decode(userinfo.slice(colon + 1), 'password', fail);
   }
   if (rest.includes('#')) fail('fragments are not supported');
   const query = rest.indexOf('?');
@@ -290,13 +299,8 @@ function parseSpec(spec: string, fail: (reason: string) => never): SpecParts {
   let username: string | undefined;
   let password: string | undefined;
   if (at !== -1) {
-    const userinfo = rest.slice(0, at);
+    ({ username, password } = userInfo(rest.slice(0, at), fail));
     rest = rest.slice(at + 1);
-    const colon = userinfo.indexOf(':');
-    // Unlike redis-cli, which reads `redis://secret@host` as a password, a lone user-info part is the
-    // user name, as in every URL (and in the node clients).
-    username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), 'user name', fail);
-    password = colon === -1 ? undefined : decode(userinfo.slice(colon + 1), 'password', fail);
   }
 
   const slash = rest.indexOf('/');
