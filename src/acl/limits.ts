@@ -1,5 +1,6 @@
 import type { AclUser, CategoryTable } from '../facts/types.ts';
 import { unitCount } from './permissions.ts';
+import { isAtLeast, majorMinor } from '../redis/version.ts';
 
 /**
  * The most permission sets (a user's own rules, and each of its selectors) one target's users may hold to be judged.
@@ -84,6 +85,16 @@ export function tooMuchToJudge(what: string, users: readonly AclUser[], table: C
  * Mutable for the tests only (a few hundred users show what 500 does).
  */
 export const ACL_LIST_BOUNDS = { rewritten: 500, kept: MAX_PERMISSION_SETS };
+
+/**
+ * Whether the server renders ACL LIST anew from each user's bitmap: Redis before 7.2, or a server whose product or
+ * version is unknown (taken as the dearer rendering); Valkey and Redis 7.2+ keep the rules as written.
+ */
+export function rendersAclListAnew(server: { readonly product: string; readonly version?: string | undefined } | undefined): boolean {
+  if (server?.product === 'valkey') return false;
+  const version = server?.product === 'redis' && server.version !== undefined ? majorMinor(server.version) : undefined;
+  return version === undefined || !isAtLeast(version, 7, 2);
+}
 
 /**
  * Why `users` (the length of ACL USERS) are too many to ask ACL LIST of a server that renders it as `rewrites` says

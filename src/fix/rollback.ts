@@ -535,14 +535,6 @@ export async function aclLinesOf(session: NodeSession, names: readonly string[],
   return new Map(existing.flatMap((n) => (lines.has(n) ? [[n, lines.get(n)!] as const] : [])));
 }
 
-/** Whether the server renders ACL LIST anew from each user's bitmap (Redis before 7.2, or unknown; Valkey does not). */
-export function rendersAclListAnew(server: { readonly product: string; readonly version: string | undefined } | undefined): boolean {
-  if (server?.product === 'valkey') return false;
-  const m = server?.product === 'redis' ? /^(\d+)\.(\d+)/.exec(server.version ?? '') : null;
-  if (!m) return true;
-  return Number(m[1]) < 7 || (Number(m[1]) === 7 && Number(m[2]) < 2);
-}
-
 /** CONFIG GET of each name, as a map; a missing value is absent. */
 export async function configValues(session: NodeSession, names: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();

@@ -19,7 +19,7 @@ import type {
 import { LIVE_FACT_KEYS } from '../../facts/types.ts';
 import { digestPassword, parseAclListLine } from '../../acl/parse.ts';
 import { AclSyntaxError } from '../../acl/parse.ts';
-import { aclWords, tooDearToList, tooManyToJudge, tooManyUsers, tooManyWords, tooMuchToJudge } from '../../acl/limits.ts';
+import { aclWords, rendersAclListAnew, tooDearToList, tooManyToJudge, tooManyUsers, tooManyWords, tooMuchToJudge } from '../../acl/limits.ts';
 import { bundledTableOf, categoryTableFromLive } from '../../acl/categories.ts';
 import { BulkList, ConnectionError, NullMask, ReplyError } from './resp.ts';
 import { connectTrusting } from './tls-trust.ts';
@@ -472,8 +472,7 @@ function withHidden(config: Map<string, Fact<string>>, reply: Reply | undefined)
 function aclListWithheld(usersReply: Reply | undefined, server: ServerIdentity | undefined): string | undefined {
   if (!Array.isArray(usersReply)) return undefined;
   // Rendered from the bitmap before Redis 7.2; an unknown version is taken as the dearer rendering.
-  const rewrites = server?.product === 'valkey' ? false : server?.product !== 'redis' || server.version === undefined ? true : rulesRewritten(server);
-  return tooDearToList(usersReply.length, rewrites);
+  return tooDearToList(usersReply.length, rendersAclListAnew(server));
 }
 
 /** Redis 7.2 and Valkey keep ACL rules as written; older servers rewrite category subtractions. */
