@@ -10,6 +10,7 @@ import { credentialOf, login } from './session.ts';
 import { infoField } from '../redis/info.ts';
 import { addressKey, addressOf } from '../net/address.ts';
 import { clipped } from '../util/shown.ts';
+import { terminalSafe } from '../report/common.ts';
 import type { Facts, SentinelGroup } from '../facts/types.ts';
 import { abortReason, raceAbort, targetSignal } from '../util/deadline.ts';
 
@@ -187,9 +188,9 @@ export function sentinelRefusal(
   return { why: 'a sentinel known only from SENTINEL SENTINELS, that is from hello messages on the master, which anyone who may PUBLISH there can send: it gets no password until you name it with --trust-sentinel HOST:PORT (or --node-override HOST:PORT=URL)', watching: true };
 }
 
-/** A server's text as a plan line quotes it: clipped, control characters as `\\u000a`. */
+/** A server's text as a plan line quotes it: clipped, control characters as `\\u000a` (the reports' terminalSafe). */
 function escaped(text: string): string {
-  return clipped(text, 100).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return terminalSafe(clipped(text, 100));
 }
 
 /** `host:port` (an IPv6 host in brackets) as its host and port. */
