@@ -8,7 +8,7 @@ import { refuseUnlessPrivateAt } from '../util/secret-file.ts';
 import { ReplyError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
 import type { NodeSession } from './session.ts';
-import { ACL_LIST_BOUNDS } from '../acl/limits.ts';
+import { aclListBound, aclListStallSeconds } from '../acl/limits.ts';
 import type { NodeRole, Touch } from './types.ts';
 
 export const ROLLBACK_WARNING =
@@ -523,11 +523,11 @@ export async function aclLinesOf(session: NodeSession, names: readonly string[],
   const present = new Set(reply.map((u) => String(u)));
   const existing = names.filter((n) => present.has(n));
   if (existing.length === 0) return new Map();
-  const bound = rewrites ? ACL_LIST_BOUNDS.rewritten : ACL_LIST_BOUNDS.kept;
+  const bound = aclListBound(rewrites);
   if (present.size > bound) {
     const n = (count: number) => count.toLocaleString('en-US');
     const how = rewrites
-      ? `a server before Redis 7.2 renders every user anew for it, some 0.16 ms of CPU each, serving no other client meanwhile: ${Math.max(1, Math.round(present.size * 0.00016))} s or more here`
+      ? `a server before Redis 7.2 renders every user anew for it, some 0.16 ms of CPU each, serving no other client meanwhile: ${aclListStallSeconds(present.size)} s or more here`
       : 'redfort reads no more on one server';
     throw new Error(`ACL USERS holds ${n(present.size)} users: more than the ${n(bound)} whose ACL LIST fix asks (${how}), and the rules of ${userWords(existing)} must be recorded before fix changes them, for a rollback: nothing was changed (change those users by hand: ACL GETUSER shows each)`);
   }
