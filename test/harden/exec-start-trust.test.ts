@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { lookup } from 'node:dns/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RespValue } from '../harness/raw.ts';
+import { loopbackName } from '../harness/names.ts';
 import { startRedis } from '../harness/servers.ts';
 import { forwardingProxy } from '../helpers/config-proxy.ts';
 import { redfort, scratchDirs } from './run.ts';
@@ -26,15 +25,6 @@ const dropIn = (out: string): string => readFileSync(join(out, 'host', 'systemd'
 const execStart = (text: string): string => /^ExecStart=(\S.*)$/m.exec(text)?.[1] ?? '';
 const quoted = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** A name (not an address) of this machine that resolves to 127.0.0.1: harden takes it for another machine. */
-async function nameOfThisMachine(): Promise<string | undefined> {
-  for (const name of [hostname(), 'vm']) {
-    const found = await lookup(name, { family: 4 }).catch(() => undefined);
-    if (found?.address === '127.0.0.1' && name !== 'localhost') return name;
-  }
-  return undefined;
-}
-const remoteName = await nameOfThisMachine();
 
 /** A copy of Debian's binary at `dir`/redis-server, owned by `uid`. */
 function program(dir: string, uid = 0): string {
@@ -56,7 +46,9 @@ async function hardenLocal(binary: string, name: string): Promise<{ text: string
 }
 
 describe("harden: a server's word never becomes the drop-in's program (QA41-57)", () => {
-  it("a server of another machine: the package's path; INFO's executable only said (in its data directory: treat it as compromised)", { skip: remoteName ? false : 'needs a name of this machine that resolves to 127.0.0.1' }, async () => {
+  it("a server of another machine: the package's path; INFO's executable only said (in its data directory: treat it as compromised)", async () => {
+    // A name (not an address) of this machine: harden takes it for another machine.
+    const remoteName = await loopbackName();
     const server = await startRedis({ killOnStop: true, conf: `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}\n`, password: PASSWORD });
     // A file the server's own user can write: in its data directory (where `CONFIG SET dir` and a save put anything).
     const hostile = join(server.dir, '.cache', 'redis-server');

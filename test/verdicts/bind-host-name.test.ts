@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { lookup } from 'node:dns/promises';
-import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { auditFiles, auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
+import { loopbackName } from '../harness/names.ts';
 import { startRedis, stopAll } from '../harness/servers.ts';
 
 // QA41-1: a host name in bind (`bind vm`, a compose service name) failed network.bind-all-interfaces ('exposes Redis
@@ -16,13 +15,8 @@ const of = (r: TargetResult, id: string) => r.results.filter((x) => x.ruleId ===
 describe('bind names this machine by a host name that resolves to loopback', () => {
   after(stopAll);
 
-  it('live with host facts: judged on the listener, 127.0.0.1; from the file alone: not judged', async (t) => {
-    const name = hostname();
-    const { address } = await lookup(name, { family: 4 }).catch(() => ({ address: '' }));
-    if (!address.startsWith('127.')) {
-      t.skip(`this machine's host name '${name}' does not resolve to loopback (${address || 'no address'})`);
-      return;
-    }
+  it('live with host facts: judged on the listener, 127.0.0.1; from the file alone: not judged', async () => {
+    const name = await loopbackName();
     const redis = await startRedis({ conf: `bind ${name}`, killOnStop: true });
     const live = await auditTarget(resolveTarget(redis.url, {}, {}), { noProbe: true });
     const [bind] = of(live, 'network.bind-all-interfaces');
