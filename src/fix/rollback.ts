@@ -513,9 +513,10 @@ export async function aclUserNames(session: NodeSession): Promise<Set<string>> {
  * The ACL LIST lines of the users `names` that exist (a name left out: no such user), read before a change for a
  * rollback. ACL USERS first: when none of them exists, ACL LIST is not asked at all; else only while the server's
  * users are within the audit's bound (ACL_LIST_BOUNDS: 500 on a server that renders ACL LIST anew, `rewrites`).
- * Past it, nothing is asked: fix cannot record those users' rules, and says so before any change.
+ * Past it, each of those users alone is read with ACL GETUSER (one user's rules: FIX-500) and its line made from the
+ * reply ({@link aclLineOfUser}), as ACL LIST would write it.
  *
- * @throws Error naming the count and the users, when their lines cannot be read without stalling the server.
+ * @throws Error naming the user and why, when a user's rules cannot be read or written back exactly: before any change.
  */
 export async function aclLinesOf(session: NodeSession, names: readonly string[], rewrites: boolean): Promise<Map<string, string>> {
   const reply = await session.send(['ACL', 'USERS']);
@@ -524,15 +525,120 @@ export async function aclLinesOf(session: NodeSession, names: readonly string[],
   const existing = names.filter((n) => present.has(n));
   if (existing.length === 0) return new Map();
   const bound = aclListBound(rewrites);
-  if (present.size > bound) {
-    const n = (count: number) => count.toLocaleString('en-US');
-    const how = rewrites
-      ? `a server before Redis 7.2 renders every user anew for it, some 0.16 ms of CPU each, serving no other client meanwhile: ${aclListStallSeconds(present.size)} s or more here`
-      : 'redfort reads no more on one server';
-    throw new Error(`ACL USERS holds ${n(present.size)} users: more than the ${n(bound)} whose ACL LIST fix asks (${how}), and the rules of ${userWords(existing)} must be recorded before fix changes them, for a rollback: nothing was changed (change those users by hand: ACL GETUSER shows each)`);
+  if (present.size <= bound) {
+    const lines = await aclLines(session);
+    return new Map(existing.flatMap((n) => (lines.has(n) ? [[n, lines.get(n)!] as const] : [])));
   }
-  const lines = await aclLines(session);
-  return new Map(existing.flatMap((n) => (lines.has(n) ? [[n, lines.get(n)!] as const] : [])));
+  const n = (count: number) => count.toLocaleString('en-US');
+  const how = rewrites ? `a server before Redis 7.2 renders every user anew for it, some 0.16 ms of CPU each: ${aclListStallSeconds(present.size)} s or more here` : 'redfort reads no more on one server';
+  const out = new Map<string, string>();
+  for (const name of existing) {
+    const user = await session.send(['ACL', 'GETUSER', name]);
+    // Gone since ACL USERS: nothing to record (as ACL LIST would have said).
+    if (user === null) continue;
+    try {
+      out.set(name, aclLineOfUser(name, user));
+    } catch (error) {
+      throw new Error(`ACL USERS holds ${n(present.size)} users: more than the ${n(bound)} whose ACL LIST fix asks (${how}), and ACL GETUSER, asked instead for each user a step changes, did not give the rules of ${userWords([name])} (${error instanceof Error ? error.message : String(error)}), which must be recorded before fix changes them, for a rollback: nothing was changed (change that user by hand)`);
+    }
+  }
+  return out;
+}
+
+/** The fields of an ACL GETUSER reply (a flat list of names and values, or a RESP3 map) by name. */
+function replyFields(reply: Reply, what: string): Map<string, Reply> {
+  if (reply instanceof ReplyError) throw new Error(`refused: ${reply.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`);
+  const out = new Map<string, Reply>();
+  if (reply instanceof Map) {
+    for (const [k, v] of reply) out.set(String(k), v);
+    return out;
+  }
+  if (!Array.isArray(reply) || reply.length % 2 !== 0) throw new Error(`${what} is not a list of fields`);
+  for (let i = 0; i < reply.length; i += 2) {
+    const k = reply[i];
+    if (typeof k !== 'string') throw new Error(`${what} is not a list of fields`);
+    out.set(k, reply[i + 1]!);
+  }
+  return out;
+}
+
+/**
+ * Whether a word of a rule (or a user name) is one word of an ACL LIST line as {@link aclLineRules} reads it back: no
+ * space or control character, and its parentheses balanced (an open one would take the words after it into a selector).
+ */
+function isRuleWord(word: string): boolean {
+  if (!/^[^\s\x00-\x1f\x7f]+$/.test(word)) return false;
+  let depth = 0;
+  for (const ch of word) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+function ruleWords(value: Reply | undefined, field: string, prefix = ''): string[] {
+  if (value === undefined) throw new Error(`no ${field}`);
+  // Redis 7.0+ write a field as ACL LIST does (`~a %R~b`); 6.0 and 6.2 list the bare patterns.
+  const words = typeof value === 'string' ? value.split(' ').filter((w) => w !== '') : Array.isArray(value) && value.every((w) => typeof w === 'string') ? value.map((w) => `${prefix}${w as string}`) : undefined;
+  if (words === undefined) throw new Error(`${field} is neither a string nor a list of strings`);
+  for (const w of words) if (!isRuleWord(w)) throw new Error(`a word of ${field} that ACL SETUSER would not take back as one`);
+  return words;
+}
+
+/** The flags ACL GETUSER gives (6.0 to 8.x, Valkey): the last three are said again by the keys, channels and commands. */
+const USER_FLAGS = new Set(['on', 'off', 'nopass', 'sanitize-payload', 'skip-sanitize-payload', 'allkeys', 'allchannels', 'allcommands']);
+const SAID_ELSEWHERE = new Set(['allkeys', 'allchannels', 'allcommands']);
+
+/**
+ * A permission set (the user's own, or one selector) as ACL LIST writes it: keys, channels (`&*`, or `resetchannels`
+ * and the patterns; none before 6.2), Valkey's databases (`alldbs` left unsaid), commands.
+ */
+function permissionWords(fields: Map<string, Reply>, flags: ReadonlySet<string>, known: ReadonlySet<string>): string[] {
+  for (const k of fields.keys()) if (!known.has(k)) throw new Error(`a field '${k.replace(/[^\x21-\x7e]/g, '?').slice(0, 40)}' redfort cannot write back`);
+  const keys = ruleWords(fields.get('keys'), 'keys', '~');
+  const out = flags.has('allkeys') && !keys.includes('~*') ? ['~*', ...keys] : keys;
+  if (fields.has('channels')) {
+    const channels = ruleWords(fields.get('channels'), 'channels', '&');
+    if (flags.has('allchannels') || (channels.length === 1 && channels[0] === '&*')) out.push('&*');
+    else out.push('resetchannels', ...channels);
+  }
+  if (fields.has('databases')) {
+    const dbs = ruleWords(fields.get('databases'), 'databases');
+    if (!(dbs.length === 1 && dbs[0] === 'alldbs')) out.push(...dbs);
+  }
+  out.push(...ruleWords(fields.get('commands'), 'commands'));
+  return out;
+}
+
+const USER_FIELDS = new Set(['flags', 'passwords', 'commands', 'keys', 'channels', 'databases', 'selectors']);
+const SELECTOR_FIELDS = new Set(['commands', 'keys', 'channels', 'databases']);
+
+/**
+ * The ACL LIST line (`user NAME rules…`) of one user from its ACL GETUSER reply, which a rollback sets back as it does
+ * a line ACL LIST gave: flags, password hashes (`#…`), keys, channels, commands, selectors (7.0+). The reply's shape
+ * differs by version: 6.0 and 6.2 give flags such as `allkeys` and lists of bare patterns (6.0 no channels), 7.0+ the
+ * rules as strings and the selectors; Valkey 9 adds databases. On each, the line is the one ACL LIST writes
+ * (test/builds/acl-getuser-line.test.ts compares them on real 6.0, 6.2, 7.2 and Valkey; test/fix/acl-list-bound on 7.0).
+ *
+ * @throws Error saying what in the reply cannot be written back exactly (a field or flag not known, a word with a space).
+ */
+export function aclLineOfUser(name: string, reply: Reply): string {
+  if (!isRuleWord(name)) throw new Error('a user name ACL SETUSER would not take back as one word');
+  const fields = replyFields(reply, 'the reply');
+  const flagList = fields.get('flags');
+  if (!Array.isArray(flagList) || !flagList.every((f) => typeof f === 'string')) throw new Error('no list of flags');
+  const flags = new Set(flagList as string[]);
+  for (const f of flags) if (!USER_FLAGS.has(f)) throw new Error(`a flag '${f.replace(/[^\x21-\x7e]/g, '?').slice(0, 40)}' redfort cannot write back`);
+  const passwords = fields.get('passwords');
+  if (!Array.isArray(passwords) || !passwords.every((p) => typeof p === 'string' && /^[0-9a-f]{64}$/.test(p))) throw new Error('passwords that are not SHA-256 hashes');
+  const root = new Map([...fields].filter(([k]) => k !== 'flags' && k !== 'passwords' && k !== 'selectors'));
+  const words = [...(flagList as string[]).filter((f) => !SAID_ELSEWHERE.has(f)), ...(passwords as string[]).map((p) => `#${p}`), ...permissionWords(root, flags, USER_FIELDS)];
+  const selectors = fields.get('selectors');
+  if (selectors !== undefined) {
+    if (!Array.isArray(selectors)) throw new Error('selectors that are not a list');
+    for (const selector of selectors) words.push(`(${permissionWords(replyFields(selector, 'a selector'), new Set(), SELECTOR_FIELDS).join(' ')})`);
+  }
+  return ['user', name, ...words].join(' ');
 }
 
 /** CONFIG GET of each name, as a map; a missing value is absent. */
