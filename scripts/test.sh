@@ -25,7 +25,10 @@ phase "dependencies"
 # npm rewrites node_modules/.package-lock.json on every install, so it tells
 # whether node_modules matches package-lock.json.
 stamp=node_modules/.package-lock.json
-if [ ! -d node_modules ] || { [ -f package-lock.json ] && { [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; }; }; then
+if [ -L node_modules ]; then
+  # A work tree sharing another checkout's packages (a symlink): npm ci would empty that checkout's node_modules.
+  echo "node_modules is a link to $(readlink node_modules): not reinstalled here"
+elif [ ! -d node_modules ] || { [ -f package-lock.json ] && { [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; }; }; then
   if [ -f package-lock.json ]; then npm ci; else npm install; fi
 else
   echo "node_modules is up to date"
