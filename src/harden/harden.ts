@@ -18,6 +18,7 @@ import { splitArgs } from '../gather/conf/split-args.ts';
 import { sentinelGroup } from './deployment.ts';
 import type { DeploymentPorts } from './deployment.ts';
 import { codeSpan, unitOf } from './outputs.ts';
+import { markdownText } from '../report/markdown.ts';
 import { HOME, systemDirectory, systemFile, systemFileName } from '../rules/persistence/system-path.ts';
 import { clipped } from '../util/shown.ts';
 import type { OwnTls } from './own-tls.ts';
@@ -276,6 +277,19 @@ function where(source: Source | undefined): string {
   return source.kind === 'default' ? 'compiled default' : source.kind;
 }
 
+/**
+ * {@link where} as PLAN.md text: a file's path is the operator's or a server's word (`[x](…)`, `*`, `<b>`, `|` in a
+ * directory name), escaped as the Markdown report escapes text (QA44-55's rest). Refusals, printed, keep {@link where}.
+ */
+function planWhere(source: Source | undefined): string {
+  return markdownText(where(source));
+}
+
+/** An ACL user's name as PLAN.md text: any name a `user` line or ACL SETUSER takes (`**x**`, backticks, `|`, `<i>`). */
+function planUser(name: string): string {
+  return markdownText(clipped(name));
+}
+
 /** The line of `path` that decides a directive, when it is that file (1-based). */
 function lineIn(fileConfig: ConfigMap | undefined, name: string, path: string): number | undefined {
   const source = fileConfig?.get(name)?.source;
@@ -460,7 +474,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
       // `slaveof`): it is replaced there, not left beside a new line of the other name (two lines for one setting).
       const aliases = lookupDirective(name)?.aliases;
       changes.push({ key: [name], args, line: lineIn(fc, name, conf.path), ...(aliases ? { aliases } : {}) });
-      items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was ${wasValue(current)}, ${where(fc.get(name)?.source)})`, restart });
+      items.push({ rule, what: `${name} ${args.map((a) => (a === '' || /\s/.test(a) ? `"${a}"` : a)).join(' ')} (was ${wasValue(current)}, ${planWhere(fc.get(name)?.source)})`, restart });
     };
 
     // strict's non-default port: network.default-port fails on 6379 alone, so a port already off it is kept (QA40-54:
@@ -640,16 +654,16 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const defaultUser = users.find((u) => u.name === 'default');
     const openDefault = defaultUser === undefined || canLogIn(defaultUser);
     const requirepassSet = facts.secrets?.get('requirepass')?.value.set === true;
-    if (requirepassSet) rotate.push(`requirepass (${where(facts.secrets?.get('requirepass')?.source)}): the old shared password; clients move to ${hasAcl(v) ? 'their new user' : 'the new one'}`);
+    if (requirepassSet) rotate.push(`requirepass (${planWhere(facts.secrets?.get('requirepass')?.source)}): the old shared password; clients move to ${hasAcl(v) ? 'their new user' : 'the new one'}`);
     const masterauth = facts.secrets?.get('masterauth');
-    if (masterauth?.value.set) rotate.push(`masterauth (${where(masterauth.source)})`);
+    if (masterauth?.value.set) rotate.push(`masterauth (${planWhere(masterauth.source)})`);
     // Clear-text secrets leave the file (their lines become comments); an include cannot be edited.
     changes.push({ key: ['requirepass'], args: null, note: hasAcl(v) ? 'the default user is off; see PLAN.md' : 'given on the command line from credentials.env; see PLAN.md' });
     changes.push({ key: ['masterauth'], aliases: ['primaryauth'], args: null, note: 'given on the command line from credentials.env; see PLAN.md' });
     for (const name of ['requirepass', 'masterauth']) {
       const secret = facts.secrets?.get(name);
       if (secret?.value.set && secret.source.kind === 'file' && resolve(secret.source.path) !== resolve(conf.path)) {
-        manual.push(`${name} is set in an included file (${where(secret.source)}): remove that line by hand (redfort does not edit includes), and rotate the password it held.`);
+        manual.push(`${name} is set in an included file (${planWhere(secret.source)}): remove that line by hand (redfort does not edit includes), and rotate the password it held.`);
       }
     }
 
@@ -753,21 +767,21 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
           return own.viaCategory.length > 0 ? withoutDangerous(s, [...new Set(own.byName.map((g) => g.command))]) : [...s];
         });
         finals.set(user.name, { ...user, rules, selectors });
-        if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name}: -@dangerous appended${byName.length ? `; granted by name and kept: ${byName.join(', ')}` : ''}${held.length ? `; the administrator (${operator}): the admin commands it held kept by name: ${held.join(', ')}` : ''}`, restart: false });
-        else if (byName.length) kept.push(`user ${user.name}: dangerous commands granted by name kept: ${byName.join(', ')}`);
+        if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${planUser(user.name)}: -@dangerous appended${byName.length ? `; granted by name and kept: ${byName.join(', ')}` : ''}${held.length ? `; the administrator (${operator}): the admin commands it held kept by name: ${held.join(', ')}` : ''}`, restart: false });
+        else if (byName.length) kept.push(`user ${planUser(user.name)}: dangerous commands granted by name kept: ${byName.join(', ')}`);
         let hashes = user.passwords.filter((p) => p.set).map((p) => p.sha256);
         const renewed = user.name === sentinelName && sentinelPassword === 'renewed';
         const replaced = renewed || (canLogIn(user) && (user.nopass || weak(user)));
         if (user.plaintextPasswords > 0) {
           rotate.push(replaced
-            ? `user ${user.name} (${where(user.source)}): its clear-text password was readable in the file; it is replaced by a new one (credentials.env): give it to the user's clients`
-            : `user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
+            ? `user ${planUser(user.name)} (${planWhere(user.source)}): its clear-text password was readable in the file; it is replaced by a new one (credentials.env): give it to the user's clients`
+            : `user ${planUser(user.name)} (${planWhere(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
         }
         if (replaced) {
           hashes = [sha256Hex(credential(user.name))];
           logins.push({ file: 'redis.conf', user: user.name });
-          if (renewed) items.push({ rule: 'sentinel.no-auth-user', what: `user ${user.name}: a new 256-bit password (credentials.env), the one the sentinel's ACL file gets: ${SENTINEL_RENEWED}`, restart: false });
-          else items.push({ rule: 'auth.weak-password', what: `user ${user.name}: ${user.nopass ? 'nopass' : 'a weak password'} replaced by a new 256-bit password (credentials.env)`, restart: false });
+          if (renewed) items.push({ rule: 'sentinel.no-auth-user', what: `user ${planUser(user.name)}: a new 256-bit password (credentials.env), the one the sentinel's ACL file gets: ${SENTINEL_RENEWED}`, restart: false });
+          else items.push({ rule: 'auth.weak-password', what: `user ${planUser(user.name)}: ${user.nopass ? 'nopass' : 'a weak password'} replaced by a new 256-bit password (credentials.env)`, restart: false });
         }
         lines.push(renderUser(user, forVersion(rules, v), selectors.map((x) => forVersion(x, v)), hashes));
       }
@@ -777,7 +791,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
         names.add(name);
         lines.push(aclFileLine(name, sha256Hex(credential(name)), rules));
         logins.push({ file: 'redis.conf', user: name });
-        items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${name}: ${why}`, restart: false });
+        items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${planUser(name)}: ${why}`, restart: false });
         return name;
       };
       if (openDefault) {
@@ -965,7 +979,7 @@ function dataFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, confPath
   const replace = (name: keyof typeof safe, why: string): void => {
     const current = fc.get(name);
     changes.push({ key: [name], args: [safe[name]], line: lineIn(fc, name, confPath), ...(rendered ? { replaceLast: true } : {}) });
-    items.push({ rule: 'persistence.system-path', what: `${name} ${safe[name]} (was ${wasValue(current?.value ?? '')}, ${where(current?.source)}: ${why})`, restart: true });
+    items.push({ rule: 'persistence.system-path', what: `${name} ${safe[name]} (was ${wasValue(current?.value ?? '')}, ${planWhere(current?.source)}: ${why})`, restart: true });
   };
   const moved: string[] = [];
   const dirValue = dir?.value ?? '';
@@ -1038,7 +1052,7 @@ function serverOwnFiles(facts: Facts, fc: ConfigMap, options: HardenOptions, con
     const value = place();
     out[name] = value;
     changes.push({ key: [name], args: [value], line: lineIn(fc, name, confPath), ...(rendered ? { replaceLast: true } : {}) });
-    items.push({ rule, what: `${name} ${value} (was ${codeSpan(current!.value)}, ${where(current!.source)}: ${why})`, restart: true });
+    items.push({ rule, what: `${name} ${value} (was ${codeSpan(current!.value)}, ${planWhere(current!.source)}: ${why})`, restart: true });
     moved.push(`${name} ${codeSpan(current!.value)} (${why})`);
   }
   if (moved.length > 0) {
@@ -1128,7 +1142,7 @@ function hardenSentinel(
     claims.add(rule);
     if (current === args.join(' ')) return;
     changes.push({ key: [name], args, line: lineIn(sc, name, input.path) });
-    items.push({ rule, what: `sentinel.conf: ${name} ${args.join(' ')} (was ${wasValue(current)}, ${where(sc.get(name)?.source)})`, restart: true });
+    items.push({ rule, what: `sentinel.conf: ${name} ${args.join(' ')} (was ${wasValue(current)}, ${planWhere(sc.get(name)?.source)})`, restart: true });
   };
   // What harden gives a server and a Sentinel runs alike (a Sentinel has no CONFIG SET: each takes a restart).
   set('network.protected-mode-off', 'protected-mode', ['yes']);
@@ -1170,8 +1184,8 @@ function hardenSentinel(
     secretArgs.push({ file: 'sentinel.conf', key: ['sentinel', 'auth-pass', m], user: sentinelUser });
     items.push({ rule: 'sentinel.no-auth-user', what: `sentinel auth-user ${m} ${sentinelUser} (its password, ${secretVariable(sentinelUser)}, on the command line)`, restart: true });
   }
-  if (/^\s*sentinel\s+auth-pass\s/im.test(body)) rotate.push(`sentinel auth-pass (${input.path}): the old password Sentinel used towards the masters`);
-  if (/^\s*requirepass\s/im.test(body)) rotate.push(`requirepass (${input.path}): the old password of this Sentinel`);
+  if (/^\s*sentinel\s+auth-pass\s/im.test(body)) rotate.push(`sentinel auth-pass (${markdownText(input.path)}): the old password Sentinel used towards the masters`);
+  if (/^\s*requirepass\s/im.test(body)) rotate.push(`requirepass (${markdownText(input.path)}): the old password of this Sentinel`);
   changes.push({ key: ['sentinel', 'deny-scripts-reconfig'], args: ['yes'], replaceLast: true });
   items.push({ rule: 'sentinel.no-auth-user', what: 'sentinel deny-scripts-reconfig yes: SENTINEL SET cannot change the notification and reconfiguration scripts', restart: true });
   if (hasAcl(v, 'sentinel')) changes.push({ key: ['requirepass'], args: null, note: 'the default user is off; see PLAN.md' });
@@ -1226,7 +1240,7 @@ function hardenSentinel(
       if (user.name === 'default') continue;
       present.add(user.name);
       const renewed = user.name === sentinelUser && sentinelPassword === 'renewed';
-      if (user.plaintextPasswords > 0 && !renewed) rotate.push(`user ${user.name} (${where(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
+      if (user.plaintextPasswords > 0 && !renewed) rotate.push(`user ${planUser(user.name)} (${planWhere(user.source)}): its clear-text password is now stored as #<sha256>; rotate it, it was readable in the file`);
       const report = analyzeDangerous(user, table, { rewritten: facts.acl?.rewritten === true });
       const byName = [...new Set(report.byName.filter((g) => g.selector === undefined).map((g) => g.command))];
       const fix = report.viaCategory.length > 0;
@@ -1236,11 +1250,11 @@ function hardenSentinel(
         const own = analyzeDangerous({ ...user, rules: sel, selectors: [] }, table, { rewritten: facts.acl?.rewritten === true });
         return own.viaCategory.length > 0 ? withoutDangerous(sel, [...new Set(own.byName.map((g) => g.command))]) : [...sel];
       });
-      if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${user.name} in the sentinel's ACL file: -@dangerous appended${byName.length ? `; granted by name and kept: ${byName.join(', ')}` : ''}${held.length ? `; the administrator (${operator}): the admin commands it held kept by name: ${held.join(', ')}` : `; it no longer runs ${report.viaCategory.slice(0, 6).map((g) => g.command).join(', ')}${report.viaCategory.length > 6 ? ' …' : ''}: grant back by name what it needs`}`, restart: true });
+      if (fix) items.push({ rule: 'auth.dangerous-commands-allowed', what: `user ${planUser(user.name)} in the sentinel's ACL file: -@dangerous appended${byName.length ? `; granted by name and kept: ${byName.join(', ')}` : ''}${held.length ? `; the administrator (${operator}): the admin commands it held kept by name: ${held.join(', ')}` : `; it no longer runs ${report.viaCategory.slice(0, 6).map((g) => g.command).join(', ')}${report.viaCategory.length > 6 ? ' …' : ''}: grant back by name what it needs`}`, restart: true });
       aclLines.push(renderUser(user, rules, selectors, renewed ? [sha256Hex(credential(user.name))] : user.passwords.filter((p) => p.set).map((p) => p.sha256)));
       if (renewed) {
         logins.push({ file: 'sentinel.conf', user: user.name });
-        items.push({ rule: 'sentinel.no-auth-user', what: `user ${user.name} in the sentinel's ACL file: a new 256-bit password (credentials.env), the one the server's ACL file gets: ${SENTINEL_RENEWED}`, restart: true });
+        items.push({ rule: 'sentinel.no-auth-user', what: `user ${planUser(user.name)} in the sentinel's ACL file: a new 256-bit password (credentials.env), the one the server's ACL file gets: ${SENTINEL_RENEWED}`, restart: true });
       }
     }
     items.push({ rule: 'auth.default-user-enabled', what: 'user default off (and requirepass removed): no client logs in without a user name', restart: true });
@@ -1259,7 +1273,7 @@ function hardenSentinel(
       if (present.has(name)) continue;
       aclLines.push(aclFileLine(name, sha256Hex(credential(name)), rules));
       logins.push({ file: 'sentinel.conf', user: name });
-      items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${name} in the sentinel's ACL file (${SENTINEL_ROLE_WHY[role]})`, restart: true });
+      items.push({ rule: role === 'app' ? 'auth.default-user-enabled' : 'auth.acl-file-missing', what: `new user ${planUser(name)} in the sentinel's ACL file (${SENTINEL_ROLE_WHY[role]})`, restart: true });
     }
     notes.push(`**Sentinel users** are in the sentinel's own ACL file, ${codeSpan(aclPath)} (\`sentinel-users.acl\` here), not in sentinel.conf: Sentinel rewrites sentinel.conf at every start and failover, and writes \`user\` lines back as it describes them (the admin's \`-@dangerous\` then its commands by name come back as \`+@all\`), but never rewrites its ACL file except on ACL SAVE.`);
     notes.push(`**Sentinel clients** (that ask Sentinel where the master is) log in as \`${userName('app', options.prefix)}\` with \`${secretVariable(userName('app', options.prefix))}\`: it may only ask, not reconfigure.`);
@@ -1270,7 +1284,7 @@ function hardenSentinel(
   }
   if (showsSecrets(sc, v, secretArgs)) {
     changes.push({ key: ['set-proc-title'], args: ['yes'], line: lineIn(sc, 'set-proc-title', input.path) });
-    items.push({ rule: 'auth.plaintext-passwords', what: `sentinel.conf: set-proc-title yes (was 'no', ${where(sc.get('set-proc-title')?.source)})`, restart: true });
+    items.push({ rule: 'auth.plaintext-passwords', what: `sentinel.conf: set-proc-title yes (was 'no', ${planWhere(sc.get('set-proc-title')?.source)})`, restart: true });
     notes.push(procTitleNote(secretArgs));
   }
   const text = editConf(body, changes, `profile ${options.profile.name} ${options.profile.version}; see PLAN.md`);

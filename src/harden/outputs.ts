@@ -4,6 +4,7 @@ import { ownershipCommand, provenanceLines, SECRET_PREFIX, secretVariable, shell
 import type { HardenResult, SecretArg } from './harden.ts';
 import type { Executable } from './executable.ts';
 import { clipped } from '../util/shown.ts';
+import { markdownText } from '../report/markdown.ts';
 import { systemDirectory } from '../rules/persistence/system-path.ts';
 
 /** Before/after status of one rule, as the CLI prints it and PLAN.md lists it. */
@@ -713,17 +714,25 @@ export interface PlanInputs {
   readonly deployed?: { readonly conf?: string; readonly sentinel?: string };
 }
 
+/**
+ * A table cell of PLAN.md: its pipes escaped, but not those {@link markdownText} escaped already (`\|`: a second
+ * backslash would escape the backslash, and the pipe would end the cell).
+ */
+function tableCell(text: string): string {
+  return text.replace(/(?<!\\)((?:\\\\)*)\|/g, '$1\\|');
+}
+
 /** PLAN.md: what changed per rule and why, what needs a restart, what redfort could not do. Never a password. */
 export function planMarkdown(p: PlanInputs): string {
   const r = p.result;
-  const out: string[] = ['# Hardening plan', '', ...provenanceLines(p.provenance).map((l) => `- ${l}`), `- target version: ${p.versionLabel}`, ''];
-  out.push('## Validation', '', `- Trial start: **${p.trial.status}**: ${p.trial.detail}`);
+  const out: string[] = ['# Hardening plan', '', ...provenanceLines(p.provenance).map((l) => `- ${markdownText(l)}`), `- target version: ${p.versionLabel}`, ''];
+  out.push('## Validation', '', `- Trial start: **${p.trial.status}**: ${markdownText(p.trial.detail)}`);
   const claimed = p.outcomes.filter((o) => o.claimed);
   const left = claimed.filter((o) => o.after === 'fail');
   const unjudged = claimed.filter((o) => o.after !== 'pass' && o.after !== 'fail');
-  out.push(`- Static re-audit of the generated files: ${claimed.length - left.length - unjudged.length} of ${claimed.length} rules redfort fixes pass${left.length ? `; **still failing: ${left.map(outcomeLabel).join(', ')}**` : ''}${unjudged.length ? `; not judged on the files: ${unjudged.map((o) => `${outcomeLabel(o)} (${o.after}: ${o.messages?.[0] ?? 'not judged'})`).join(', ')}` : ''}.`, '');
+  out.push(`- Static re-audit of the generated files: ${claimed.length - left.length - unjudged.length} of ${claimed.length} rules redfort fixes pass${left.length ? `; **still failing: ${left.map(outcomeLabel).join(', ')}**` : ''}${unjudged.length ? `; not judged on the files: ${unjudged.map((o) => `${outcomeLabel(o)} (${o.after}: ${markdownText(o.messages?.[0] ?? 'not judged')})`).join(', ')}` : ''}.`, '');
   out.push('## What changed', '', '| rule | change | restart |', '|---|---|---|');
-  for (const item of r.items) out.push(`| ${item.rule} | ${item.what.replace(/\|/g, '\\|')} | ${item.restart ? 'yes' : 'no (CONFIG SET / ACL LOAD)'} |`);
+  for (const item of r.items) out.push(`| ${item.rule} | ${tableCell(item.what)} | ${item.restart ? 'yes' : 'no (CONFIG SET / ACL LOAD)'} |`);
   if (r.items.length === 0) out.push('| | nothing: the input already has every setting of this profile | |');
   out.push('');
   if (r.notes.length > 0) out.push('## Read this before you deploy', '', ...r.notes.map((n) => `- ${n}`), '');
@@ -736,7 +745,7 @@ export function planMarkdown(p: PlanInputs): string {
   // Which env file holds which of the drop-ins' secrets: each file only its unit's (QA40-20).
   const envShown = envFiles.map((e) => `\`${e.file}\` (${variables(e.users)})`).join(' and ');
   if (p.credentials.length === 0) out.push('No new credential: every generated user already exists. Keep the credentials.env of the run that created them.');
-  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => (secretVariable(c.user) === `${SECRET_PREFIX}${c.user}` ? `\`${c.user}\`` : `\`${c.user}\` (\`${secretVariable(c.user)}\`: each character but a letter, a digit or _ becomes _; \`REDFORT_USER_…\` names the user)`)).join(', ')}; \`set -a; . credentials.env\` reads them. The ACL files hold only their SHA-256. It is the operators' copy: move it to a vault, not to the host (no service reads it). ${envFiles.length ? `Each systemd drop-in reads only the secrets it passes on the command line, from an env file of its own: ${envShown}, installed where "Deploy" says (mode 0600), so that no generated config file holds them (${r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ')}) and no service's environment (/proc/PID/environ) holds another password` : 'No systemd drop-in passes a secret on the command line (none here): no service gets a password in its environment'}${r.secretArgs.some((a) => a.file === 'sentinel.conf') ? "; Sentinel writes its own into sentinel.conf once it runs (see \"Sentinel's passwords\" above)" : ''}${r.notes.some((n) => n.startsWith('**A failover writes masterauth')) ? '; and the first failover writes masterauth into redis.conf (see "A failover writes masterauth into redis.conf" above)' : ''}.${reused.length ? ` Reused from the --secrets file, not new: ${reused.map((u) => `\`${u}\``).join(', ')}.` : ''}`);
+  else out.push(`credentials.env (mode 0600) holds one \`${SECRET_PREFIX}<user>\` line for: ${p.credentials.map((c) => (secretVariable(c.user) === `${SECRET_PREFIX}${c.user}` ? codeSpan(c.user) : `${codeSpan(c.user)} (\`${secretVariable(c.user)}\`: each character but a letter, a digit or _ becomes _; \`REDFORT_USER_…\` names the user)`)).join(', ')}; \`set -a; . credentials.env\` reads them. The ACL files hold only their SHA-256. It is the operators' copy: move it to a vault, not to the host (no service reads it). ${envFiles.length ? `Each systemd drop-in reads only the secrets it passes on the command line, from an env file of its own: ${envShown}, installed where "Deploy" says (mode 0600), so that no generated config file holds them (${r.secretArgs.map((a) => `\`${a.key.join(' ')}\``).join(', ')}) and no service's environment (/proc/PID/environ) holds another password` : 'No systemd drop-in passes a secret on the command line (none here): no service gets a password in its environment'}${r.secretArgs.some((a) => a.file === 'sentinel.conf') ? "; Sentinel writes its own into sentinel.conf once it runs (see \"Sentinel's passwords\" above)" : ''}${r.notes.some((n) => n.startsWith('**A failover writes masterauth')) ? '; and the first failover writes masterauth into redis.conf (see "A failover writes masterauth into redis.conf" above)' : ''}.${reused.length ? ` Reused from the --secrets file, not new: ${reused.map((u) => codeSpan(u)).join(', ')}.` : ''}`);
   // The env files that lack a password their drop-in passes: the operator adds the line from that run's credentials.env.
   const envLacking = envFiles.filter((e) => e.users.some((u) => lacking.includes(u)));
   const addTo = envLacking.length ? ` and to ${envLacking.map((e) => `\`${e.file}\``).join(' and ')} (the file${envLacking.length === 1 ? ' its drop-in reads' : 's their drop-ins read'})` : '';
@@ -778,7 +787,7 @@ export function planMarkdown(p: PlanInputs): string {
   out.push('');
   if (r.manual.length > 0 || left.length > 0) {
     out.push('## What redfort could not do for you', '', ...r.manual.map((m) => `- ${m}`));
-    for (const o of left) for (const m of o.messages ?? ['still fails']) out.push(`- ${outcomeLabel(o)}: ${m}`);
+    for (const o of left) for (const m of o.messages ?? ['still fails']) out.push(`- ${outcomeLabel(o)}: ${markdownText(m)}`);
     out.push('');
   }
   if (r.kept.length > 0) out.push('## Kept as you had it', '', ...r.kept.map((k) => `- ${k}`), '');

@@ -1,6 +1,7 @@
 // What `redfort harden` runs, for the CLI and the library alike: no terminal in it (the CLI prints the summary it
 // returns). Loaded only when the command runs (src/cli/commands/harden.ts imports it then): an audit never loads it.
 import { terminalLines } from '../report/common.ts';
+import { markdownText } from '../report/markdown.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -606,7 +607,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     const failsAfter = (rule: string) => outcomes.some((o) => o.rule === rule && o.after === 'fail');
     // QA40-10: the config's own certificate, kept as harden found it, still failing: said, not counted as harden's.
     const ownCertificate = outcomes.find((o) => o.rule === 'tls.certificate' && !o.claimed && o.after === 'fail');
-    const certificateLeft = ownCertificate ? (ownCertificate.messages ?? ['still fails']).map((m) => `tls.certificate still fails, the config's own certificate, which harden keeps as it is (it makes no certificate: renew it, or give --tls-cert/--tls-key/--tls-ca): ${m}`) : [];
+    const certificateLeft = ownCertificate ? (ownCertificate.messages ?? ['still fails']).map((m) => `tls.certificate still fails, the config's own certificate, which harden keeps as it is (it makes no certificate: renew it, or give --tls-cert/--tls-key/--tls-ca): ${markdownText(m)}`) : [];
     // QA40-23: the drop-in is for the package's service when the config is no Debian instance's; a service whose
     // ExecStart= runs another config file would be restarted instead of this server.
     const unitsElsewhere: string[] = [];
@@ -617,7 +618,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       const why = await unitRunsOther(unit, path);
       if (why === undefined) continue;
       unitsElsewhere.push(unit);
-      unitSteps.push(`**${unit}.service does not run this config:** ${why}. Its drop-in (\`host/systemd/${unit}.service.d/redfort.conf\`) and \`systemctl restart ${unit}.service\` would restart that other server, under this config's paths, and leave this one running as it is. Give this config a unit of its own (a Debian instance: install it as \`/etc/${version.product}/${kind === 'server' ? version.product : 'sentinel'}-NAME.conf\`, run by \`${unit}@NAME.service\`, and harden that path; or a unit whose ExecStart= names it), install the drop-in as that unit's, and restart that unit.`);
+      unitSteps.push(`**${unit}.service does not run this config:** ${markdownText(why)}. Its drop-in (\`host/systemd/${unit}.service.d/redfort.conf\`) and \`systemctl restart ${unit}.service\` would restart that other server, under this config's paths, and leave this one running as it is. Give this config a unit of its own (a Debian instance: install it as \`/etc/${version.product}/${kind === 'server' ? version.product : 'sentinel'}-NAME.conf\`, run by \`${unit}@NAME.service\`, and harden that path; or a unit whose ExecStart= names it), install the drop-in as that unit's, and restart that unit.`);
     }
     const told = { ...result, manual: [...result.manual, ...certificateLeft, ...unitSteps], notes: [...result.notes, ...executableNotes(hostInputs), ...sandboxNotes(hostInputs), ...sharedDirectoryNotes(hostInputs), ...readWritePathNotes(hostInputs), ...foreignPlaceNotes(hostInputs), ...logrotateNotes(hostInputs), ...syslogNotes(result, devLog)], kept: [...result.kept, ...result.keptWhileFailing.filter((k) => failsAfter(k.rule)).map((k) => k.text)] };
     const plan = planMarkdown({ result: told, provenance, versionLabel: `${version.label}${versionNote ? ` (${versionNote})` : ''}`, outcomes, trial, credentials: result.credentials, files: [...written, 'PLAN.md'], admin: userName('admin', flags.userPrefix), unitsElsewhere, envFiles, deployed: { ...(result.conf !== undefined ? { conf: deployedConf } : {}), ...(sentinel ? { sentinel: deployedSentinel } : {}) } });

@@ -24,6 +24,9 @@ function md(text: string): string {
     .replace(/\r?\n|\r/g, ' ');
 }
 
+/** The report's inline escaping, for the other Markdown redfort writes (harden's PLAN.md: user names, file:line). */
+export { md as markdownText };
+
 /**
  * A code span that survives backticks in its content, and table pipes in a table cell (`inTable`): only there does
  * GFM read `\|` in a code span as `|`; elsewhere the backslash would show (`-config\|set`, a command that fails).

@@ -3,7 +3,7 @@
 // shell, a link, an HTML tag). Every such value goes through one code-span helper (outputs.ts codeSpan: a fence longer
 // than the longest run of backticks in it, control characters escaped).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -81,6 +81,37 @@ describe("PLAN.md shows a server's values as code spans (QA44-55)", () => {
       for (const line of lines) assert.doesNotMatch(outsideCode(line), /evil\.example|\*\*Install:\*\*|<img/, line);
     } finally {
       await proxy.close();
+    }
+  });
+
+  // QA44-55's rest: ACL user names and the file:line of a setting were plain Markdown: a user named `**boss**|<i>x</i>`
+  // made bold text, an HTML tag and a new table cell, one named `[link](http:evil.example)` a link, and a directory
+  // named `d*[x](http:evil.example)<b>` a link and a tag in every `file:line`. They are escaped as the Markdown report
+  // escapes text (its markdownText).
+  it('user names and file:line locations: escaped, no emphasis, link, tag or table cell of their own', async () => {
+    const dir = join(work, 'd*[x](http:evil.example)<b>');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'users.acl'), [
+      'user default off',
+      'user **boss**|<i>x</i> on >Plaintext-Pass-1234567 ~* +@all',
+      'user [link](http:evil.example) on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~* +@read +flushall',
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'redis.conf'), `port 6390\nbind 127.0.0.1\naclfile ${join(dir, 'users.acl')}\nrequirepass Shared-Pass-123456789\n`);
+    const out = join(work, 'files-out');
+    const run = await redfort(['harden', '--config', join(dir, 'redis.conf'), '--out', out]);
+    assert.ok(run.code === 0 || run.code === 1, run.stdout + run.stderr);
+    const plan = readFileSync(join(out, 'PLAN.md'), 'utf8');
+    const lines = plan.split('\n').filter((l) => /boss|link|evil/.test(l));
+    // Each of them is named: the rotate lines (file:line and the user), the items' table rows, the trial's logins.
+    assert.ok(lines.some((l) => /users\.acl:2/.test(l) && l.includes('boss')), plan);
+    assert.ok(lines.some((l) => /redis\.conf:4/.test(l)), plan);
+    assert.ok(lines.some((l) => l.startsWith('| auth.dangerous-commands-allowed') && l.includes('link')), plan);
+    for (const line of lines) {
+      // What Markdown reads: outside the code spans, with the escaped characters taken out.
+      const read = outsideCode(line).replace(/\\[\s\S]/g, '');
+      assert.doesNotMatch(read, /\*\*boss|\[link\]|\[x\]|<i>|<b>/, line);
+      if (line.startsWith('|')) assert.equal(read.split('|').length - 1, 4, `one row of three cells: ${line}`);
     }
   });
 });
