@@ -1,3 +1,4 @@
+import type { AllowEntry } from '../exporter/allow.ts';
 import type { FactKey, Facts } from '../facts/types.ts';
 import { processMode } from '../facts/host.ts';
 import type { Severity, Thresholds } from '../rules/define.ts';
@@ -40,6 +41,11 @@ export const CREDENTIALS_NOT_SENT = 'the credentials were not sent to it';
 
 export interface AuditOptions extends LiveOptions, EnrichOptions, SampleOptions, DeadlineOptions {
   readonly thresholds?: Partial<Thresholds>;
+  /**
+   * `--trust-discovered`: the networks a deployment's discovered nodes must be in to get the run's credentials (see
+   * DiscoverOptions.trustDiscovered); every node gets them when unset.
+   */
+  readonly trustDiscovered?: readonly AllowEntry[] | undefined;
   /**
    * A file-only audit reads the certificates its config names (tls-cert-file, tls-client-cert-file) unless false:
    * harden's re-audit of a live server's own TLS files, which harden never reads.
@@ -112,7 +118,7 @@ export function nothingJudged(facts: Facts): string | undefined {
  */
 function connectionWarnings(connection: Facts['connection']): string[] {
   if (!connection) return [];
-  const { tlsUnverified, credentialsWithheld, unauthenticated } = connection;
+  const { tlsUnverified, credentialsWithheld, unauthenticated, untrusted } = connection;
   if (tlsUnverified && credentialsWithheld) {
     const what = unauthenticated ? 'only what the network shows was audited, the rest is skipped' : 'what it answers a client without credentials was audited';
     return [`the server certificate did not verify: ${tlsUnverified}; ${CREDENTIALS_NOT_SENT} (a certificate no trusted CA signed may be anyone's): ${what}; --insecure sends them (see tls.certificate)`];
@@ -120,7 +126,8 @@ function connectionWarnings(connection: Facts['connection']): string[] {
   const failed = /ALTNAME/.test(tlsUnverified ?? '') ? 'its name' : 'its dates';
   return [
     ...(tlsUnverified ? [`the server certificate did not verify: ${tlsUnverified}; the audit connected without verifying it${unauthenticated ? '' : ` and sent the credentials: the chain verified to a trusted CA, only ${failed} did not`} (see tls.certificate)`] : []),
-    ...(unauthenticated ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${unauthenticated})`] : []),
+    ...(untrusted ? [`${untrusted}: ${unauthenticated ? 'only what the network shows was audited; the rest is skipped' : 'what it answers a client without credentials was audited'}`] : []),
+    ...(unauthenticated && !untrusted ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${unauthenticated})`] : []),
   ];
 }
 

@@ -101,6 +101,7 @@ export function discoverAudited(seed: Target, options: AuditOptions & Omit<Deplo
     hostKey: options.hostKey,
     nodeOverrides: options.nodeOverrides,
     overrideNames: options.overrideNames,
+    trustDiscovered: options.trustDiscovered,
     concurrency: options.concurrency,
     connectTimeoutMs: options.connectTimeoutMs,
     commandTimeoutMs: options.commandTimeoutMs,
@@ -237,6 +238,7 @@ export async function planDeployment(
         return outcome.ok ? outcome : { ok: false, error: scrubPassword(outcome.error, target) };
       },
       hostKey: options.hostKey,
+      trustDiscovered: options.trustDiscovered,
       connectTimeoutMs: options.connectTimeoutMs,
       commandTimeoutMs: options.commandTimeoutMs,
     });

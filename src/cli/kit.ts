@@ -1,3 +1,5 @@
+import type { AllowEntry } from '../exporter/allow.ts';
+import { parseTrustedNetwork } from '../exporter/allow.ts';
 import { statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -171,6 +173,20 @@ export function commandLinePasswordWarning(flags: { readonly a?: string | undefi
   if (flags.a === undefined && flags.pass === undefined && !inUrl && !inOverride) return undefined;
   const instead = inOverride ? " (for node overrides: an inventory's nodeOverrides takes passwordEnv or passwordFile, docs/inventory.md)" : '';
   return `warning: a password on the command line is visible to other users of this machine (ps); prefer REDISCLI_AUTH${instead}`;
+}
+
+export function trustDiscoveredOption(): Option {
+  return new Option('--trust-discovered <cidr>', "send the run's credentials only to discovered nodes in this network (CIDR, address or host name; optionally :PORT[-PORT]); others are audited without them, repeatable").argParser(collect);
+}
+
+/** `--trust-discovered`'s networks, read as the exporter's allowlist reads its entries; a bad one is the run's one line. */
+export function trustDiscoveredOf(values: readonly string[] | undefined): AllowEntry[] | undefined {
+  if (values === undefined) return undefined;
+  return values.flatMap((v) => v.split(',')).map((v) => {
+    const entry = parseTrustedNetwork(v);
+    if (typeof entry === 'string') throw new UsageError(terminalSafe(`--trust-discovered ${clipped(entry, 240)}`));
+    return entry;
+  });
 }
 
 export function nodeOverrideOption(): Option {

@@ -63,3 +63,19 @@ export function isAllowed(entries: readonly AllowEntry[], host: string, port: nu
     return family === 0 && entry.name === name;
   });
 }
+
+/**
+ * One `--trust-discovered` network (QA44-54): the addresses a deployment's discovery may send the run's credentials to.
+ * A CIDR network (`10.0.0.0/24`, `fd00::/8`), an address or a host name, on any port; or an allowlist entry with its
+ * ports (`10.0.0.0/24:6379-6380`). Read by {@link parseAllowEntry} and matched by {@link isAllowed}, as the exporter's
+ * allowlist is: a name matches only the same name as a node lists it, never resolved.
+ */
+export function parseTrustedNetwork(text: string): AllowEntry | string {
+  const trimmed = text.trim();
+  const bracketed = trimmed.startsWith('[');
+  if (/:\d+(?:-\d+)?$/.test(trimmed) && (bracketed ? /\]:/.test(trimmed) : !/:.*:/.test(trimmed))) return parseAllowEntry(trimmed);
+  const host = !bracketed && trimmed.includes(':') ? `[${trimmed}]` : trimmed;
+  const entry = parseAllowEntry(`${host}:1-65535`);
+  if (typeof entry === 'string') return `'${text}' is no CIDR network, address or host name (10.0.0.0/24, 10.0.0.5, fd00::/8, or with ports: 10.0.0.0/24:6379-6380)`;
+  return { ...entry, text: trimmed };
+}

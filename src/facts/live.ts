@@ -189,6 +189,11 @@ export interface ConnectionFacts {
   readonly credentialsWithheld?: string;
   /** No credentials were given and the server requires them: only what the wire shows was audited. */
   readonly unauthenticated?: string;
+  /**
+   * The run's credentials were not sent to this node, why: discovery found it outside `--trust-discovered` (QA44-54).
+   * Its audit is that of a client without credentials (with `unauthenticated` too when the server requires them).
+   */
+  readonly untrusted?: string;
   /** The password the audit logged in with (its clear text was known, so its length is), and as which user. */
   readonly credential?: { readonly user: string; readonly password: SecretDigest };
   /**

@@ -136,6 +136,8 @@ async function gatherDeployment(seed: Target, options: FixGatherOptions, kind: D
   const entries: TargetResult[] = [deployment];
   for (const { node, target, outcome } of discovery.nodes) {
     if (!outcome.ok) return { ok: false, error: `${node.address} (${node.role}): ${outcome.error}` };
+    // A node outside --trust-discovered got no credentials: fix neither plans for it nor sends it a generated password.
+    if (target.withheld !== undefined) return { ok: false, error: `${node.address} (${node.role}): the run's credentials were not sent to it (outside --trust-discovered): fix plans only for nodes it logs in to; widen --trust-discovered or give --node-override ${node.address}=URL` };
     if (outcome.facts.connection?.unauthenticated) return { ok: false, error: `${node.address} (${node.role}): ${outcome.facts.connection.unauthenticated}` };
     const judged = judgeFacts({ ...outcome.facts, target: target.display }, options);
     entries.push(judged);

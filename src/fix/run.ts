@@ -1,6 +1,7 @@
 // What `redfort fix` runs, for the CLI and the library alike: the terminal (the plan and outcome texts, notices,
 // the confirmation of disruptive steps) is the caller's, through FixIo. Loaded only when the command runs
 // (src/cli/commands/fix.ts imports it then): an audit never loads it.
+import { parseTrustedNetwork } from '../exporter/allow.ts';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { nodeCrypto } from '../util/builtin.ts';
 import { resolveTarget } from '../redis/target.ts';
@@ -81,6 +82,8 @@ export interface FixRequest extends TargetFlags {
   nodeOverrides?: ReadonlyMap<string, Target> | undefined;
   /** `--trust-sentinel HOST:PORT` (repeatable, or comma-separated): the sentinels besides the seed that may get the generated sentinel password. */
   trustSentinel?: string[] | undefined;
+  /** `--trust-discovered NET` (repeatable, or comma-separated): the discovered nodes that may get the run's credentials. */
+  trustDiscovered?: string[] | undefined;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   /**
@@ -187,7 +190,13 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   // As in audit: the overrides name nodes of a deployment (a rollback file lists its nodes itself).
   if (flags.nodeOverrides && kind === undefined && flags.rollback === undefined) throw new FixInputError('--node-override needs --cluster, --sentinel or --replication (or --rollback FILE)');
   if (io.commandLineWarning !== undefined) say(io.commandLineWarning);
-  const { nodeOverrides, trustSentinel, ...connection } = flags;
+  const { nodeOverrides, trustSentinel, trustDiscovered: trustedNets, ...connection } = flags;
+  if (trustedNets !== undefined && kind === undefined) throw new FixInputError('--trust-discovered needs --cluster, --sentinel or --replication');
+  const trustDiscovered = trustedNets?.flatMap((v) => v.split(',')).map((v) => {
+    const entry = parseTrustedNetwork(v);
+    if (typeof entry === 'string') throw new FixInputError(`--trust-discovered ${clipped(entry, 240)}`);
+    return entry;
+  });
   if (trustSentinel !== undefined && kind !== 'sentinel') throw new FixInputError('--trust-sentinel needs --sentinel');
   const trustSentinels = trustSentinel === undefined ? undefined : new Set(trustSentinel.flatMap((v) => v.split(',')).map((v) => trustedSentinelKey(v.trim())));
   const pass = flags.pass ?? flags.a;
@@ -238,7 +247,7 @@ export async function runFix(spec: string | undefined, flags: FixRequest, io: Fi
   if (flags.includeDisruptive && flags.apply === undefined) throw new FixInputError('--include-disruptive goes with --apply');
   if (flags.includeDisruptive && !flags.yes && !io.interactive) throw new FixInputError('--include-disruptive asks for a confirmation on a terminal: add --yes to apply without one');
   const target = resolveTarget(flags.uri ?? spec, targetFlags, flags.env);
-  const options: FixGatherOptions = { ...timeouts, targetTimeoutMs: flags.targetTimeoutMs ?? TARGET_TIMEOUT_MS, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(trustSentinels ? { trustSentinels } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
+  const options: FixGatherOptions = { ...timeouts, targetTimeoutMs: flags.targetTimeoutMs ?? TARGET_TIMEOUT_MS, kind, ...(nodeOverrides ? { nodeOverrides } : {}), ...(trustSentinels ? { trustSentinels } : {}), ...(trustDiscovered ? { trustDiscovered } : {}), ...(flags.probe === false ? { noProbe: true } : {}) };
   const userPrefix = flags.userPrefix ?? '';
   if (!validUserPrefix(userPrefix)) throw new FixInputError(`--user-prefix '${clipped(userPrefix)}' may hold only letters, digits and _ . : -`);
   // A plan that cannot be saved is known before the servers are read and the secrets file is written.

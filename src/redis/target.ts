@@ -62,6 +62,11 @@ export interface Target {
    * listening on): then `host` is `localhost` and `port` 0, and whatever needs TCP (the network probes) is skipped.
    */
   readonly socket?: string;
+  /**
+   * Why this target was given none of the run's credentials although the run has some: a node that discovery found
+   * outside `--trust-discovered` (QA44-54). Its audit is that of a client without credentials, and says this.
+   */
+  readonly withheld?: string;
 }
 
 /** A target that cannot be understood; the message names it without its password. */

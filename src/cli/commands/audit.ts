@@ -25,7 +25,7 @@ import type { Severity } from '../../rules/define.ts';
 import { SEVERITIES } from '../../rules/define.ts';
 import type { ReportView } from '../../report/types.ts';
 import type { SampleRequest } from '../../gather/sample/index.ts';
-import { UsageError, collect, once, commandLinePasswordWarning, placementOf, placementOptions, connectionOptions, integer, nodeOverrideOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, once, commandLinePasswordWarning, placementOf, placementOptions, connectionOptions, integer, nodeOverrideOption, trustDiscoveredOf, trustDiscoveredOption, namedError, plainNumber, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { checkReadable, checkWritable, refuseBaselineOverOutput, refuseOutputsRead, ruleDocs } from '../files.ts';
 import { recordReads } from '../../util/read-file.ts';
 import { fsErrorText } from '../../util/fs-error.ts';
@@ -69,6 +69,7 @@ interface AuditFlags extends TargetFlags {
   replication?: boolean;
   hostKey?: string;
   nodeOverride?: string[];
+  trustDiscovered?: string[];
   /** false with --no-probe. */
   probe: boolean;
   probeCredentials?: boolean;
@@ -282,6 +283,7 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
     ...(flags.acl ? { aclPath: flags.acl } : {}),
     ...(flags.sentinelConfig?.[0] !== undefined ? { sentinelConfigPath: flags.sentinelConfig[0] } : {}),
     ...(flags.probe === false ? { noProbe: true } : {}),
+    ...(flags.trustDiscovered !== undefined ? { trustDiscovered: trustDiscoveredOf(flags.trustDiscovered) } : {}),
     ...(flags.probeCredentials ? { probeCredentials: true } : {}),
     ...(flags.probeIntrusive ? { probeIntrusive: true } : {}),
     ...(flags.noHost ? { noHost: true } : {}),
@@ -294,6 +296,9 @@ async function auditCommand(specs: string[], flags: AuditFlags): Promise<number>
   // With --targets they apply to the inventory's entries marked cluster, sentinel or replication.
   if (kind === undefined && flags.targets === undefined && (flags.hostKey !== undefined || flags.nodeOverride !== undefined)) {
     throw new UsageError('--host-key and --node-override need --cluster, --sentinel or --replication (or --targets with such entries)');
+  }
+  if (kind === undefined && flags.targets === undefined && flags.trustDiscovered !== undefined) {
+    throw new UsageError('--trust-discovered needs --cluster, --sentinel or --replication (or --targets with such entries): only discovered nodes are judged by it');
   }
   // The settings file's targets are the inventory when no target is given: with the fleet's own flags, a fleet.
   const settingsFleet =
@@ -466,6 +471,7 @@ export function registerAudit(cli: Command): void {
     .option('--replication', 'audit the target master (or replica), its master and every replica, and the group as a whole')
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)', once('--host-key'))
     .addOption(nodeOverrideOption())
+    .addOption(trustDiscoveredOption())
     .option('-f, --format <formats>', `report formats, comma-separated or repeated: ${[...FORMATS].join(', ')} (default: text)`, collect)
     .option('-o, --output <[format=]file>', 'write a report to a file: FORMAT=FILE, repeatable; a plain FILE takes the --format report (without --format, r.json and the like are refused: write json=r.json)', collect)
     .option('--fail-on <severity>', `exit 1 when a failure that counts is at or above: ${SEVERITIES.join(', ')}, none (default: high, or failOn of the settings)`)

@@ -1,7 +1,7 @@
 import { terminalLines } from '../../report/common.ts';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { UsageError, collect, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, once, onceOptional, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, collect, commandLinePasswordWarning, connectionOptions, integer, nodeOverrideOption, trustDiscoveredOption, once, onceOptional, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { nodeOverrides } from '../../app/targets.ts';
 import type { FixRequest } from '../../fix/run.ts';
 import type { FixPlan } from '../../fix/types.ts';
@@ -80,6 +80,7 @@ export function registerFix(cli: Command): void {
     .option('--replication', 'the target master (or replica) and every replica')
     .option('--sentinel', 'the sentinels, masters and replicas the target sentinel knows')
     .addOption(nodeOverrideOption())
+    .addOption(trustDiscoveredOption())
     .addOption(new Option('--trust-sentinel <addr>', 'with --sentinel: HOST:PORT of a sentinel besides the target that may get the generated sentinel password (peers known only from SENTINEL SENTINELS get none), repeatable').argParser(collect))
     .addOption(withDefault('-f, --format <format>', 'plan output: text or json', 'text'))
     .option('--out <file>', 'save the plan as JSON, for --apply <file> (replaces only a plan saved before)', once('--out'))

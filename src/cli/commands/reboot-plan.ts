@@ -4,7 +4,7 @@ import { terminalLines } from '../../report/common.ts';
 import { resolveTarget } from '../../redis/target.ts';
 import type { TargetFlags } from '../../redis/target.ts';
 import { packageVersion } from '../../package-root.ts';
-import { UsageError, connectionOptions, integer, namedError, once, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
+import { UsageError, connectionOptions, trustDiscoveredOf, trustDiscoveredOption, integer, namedError, once, refuseFileTargets, say, timeoutsOf, withDefault } from '../kit.ts';
 import { readHostKeyFile } from '../../app/targets.ts';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from '../../util/defaults.ts';
 import { clipped } from '../../util/shown.ts';
@@ -13,6 +13,7 @@ interface RebootPlanFlags extends TargetFlags {
   uri?: string;
   a?: string;
   hostKey?: string;
+  trustDiscovered?: string[];
   maxBatch: string;
   format: string;
   connectTimeout: string;
@@ -29,6 +30,7 @@ async function runRebootPlan(spec: string | undefined, flags: RebootPlanFlags): 
   const outcome = await planDeployment(target, {
     hostKey: await readHostKeyFile(flags.hostKey),
     maxBatch: integer(flags.maxBatch, '--max-batch', 1, 1000),
+    ...(flags.trustDiscovered !== undefined ? { trustDiscovered: trustDiscoveredOf(flags.trustDiscovered) } : {}),
     ...timeoutsOf(flags),
   });
   if (!outcome.ok) {
@@ -52,6 +54,7 @@ export function registerRebootPlan(cli: Command): void {
     .description('plan the reboot of a cluster or sentinel-managed group host by host, keeping quorum (read-only: it runs nothing)')
     .argument('[target]', 'any node of the cluster, or a sentinel (default 127.0.0.1:6379)')
     .option('--host-key <file>', 'failure domain of each node: lines of `<host or host:port> <label>` (default: its IP address)', once('--host-key'))
+    .addOption(trustDiscoveredOption())
     .addOption(withDefault('--max-batch <n>', 'failure domains rebooted together at most', '1'))
     .addOption(withDefault('-f, --format <format>', 'text or json', 'text'))
     .addOption(withDefault('--connect-timeout <ms>', 'connect timeout in milliseconds', String(CONNECT_TIMEOUT_MS)))

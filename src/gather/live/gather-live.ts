@@ -231,12 +231,12 @@ function wantsCredentials(auth: readonly string[] | undefined, authReply: Reply 
 }
 
 /** Facts of a server that wants credentials that were not given: everything but the wire is unknown. */
-export function factsWithoutCredentials(target: string, tlsUnverified?: string, anonymous?: UnauthenticatedProbe, withheld?: string): Facts {
-  const why = withheld ?? NEEDS_CREDENTIALS;
+export function factsWithoutCredentials(target: string, tlsUnverified?: string, anonymous?: UnauthenticatedProbe, withheld?: string, untrusted?: string): Facts {
+  const why = withheld ?? untrusted ?? NEEDS_CREDENTIALS;
   return {
     target,
     sources: new Set<SourceKind>(['live']),
-    connection: { unauthenticated: why, ...(tlsUnverified ? { tlsUnverified } : {}), ...(withheld ? { credentialsWithheld: withheld } : {}), ...(anonymous ? { anonymous } : {}) },
+    connection: { unauthenticated: why, ...(tlsUnverified ? { tlsUnverified } : {}), ...(withheld ? { credentialsWithheld: withheld } : {}), ...(untrusted && !withheld ? { untrusted } : {}), ...(anonymous ? { anonymous } : {}) },
     unavailable: Object.fromEntries(LIVE_FACT_KEYS.map((k) => [k, why])),
   };
 }
@@ -300,12 +300,12 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const anonymous = (parsed?: InfoSections) => anonymousAnswer(target, pingSettled, infoSettled, parsed);
     if (closedEarly(authSettled) || closedEarly(infoSettled)) {
       const why = await askWhyClosed(asked, auth);
-      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous(), withheld) };
+      if (why === NOAUTH_WITHOUT_CREDENTIALS) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous(), withheld, target.withheld) };
       if (why) return { ok: false, error: why };
     }
     if (authSettled.status === 'rejected') throw authSettled.reason;
     if (infoSettled.status === 'rejected') throw infoSettled.reason;
-    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous(), withheld) };
+    if (wantsCredentials(auth, authSettled.value, infoSettled.value)) return { ok: true, facts: factsWithoutCredentials(target.display, tlsUnverified, anonymous(), withheld, target.withheld) };
     const refused = refusal(authSettled.value, infoSettled.value, auth);
     if (refused) return { ok: false, error: refused };
     if (restSettled.status === 'rejected') throw restSettled.reason;
@@ -341,6 +341,7 @@ export async function gatherLive(target: Target, options: LiveOptions = {}): Pro
     const connection = {
       ...(tlsUnverified ? { tlsUnverified } : {}),
       ...(withheld ? { credentialsWithheld: withheld } : {}),
+      ...(target.withheld !== undefined ? { untrusted: target.withheld } : {}),
       ...(password !== undefined ? { credential: { user: target.username ?? 'default', password: digestPassword(password) } } : {}),
       ...(answer ? { anonymous: answer } : {}),
     };

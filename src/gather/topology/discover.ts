@@ -23,6 +23,8 @@ import { AUDIT_CONCURRENCY, CONNECT_TIMEOUT_MS, MAX_DEPLOYMENT_NODES, tooManyNod
 import { addressKey, addressOf } from '../../net/address.ts';
 import { abortReason } from '../../util/deadline.ts';
 import * as net from 'node:net';
+import type { AllowEntry } from '../../exporter/allow.ts';
+import { isAllowed } from '../../exporter/allow.ts';
 
 export type DeploymentKind = TopologyFacts['kind'];
 
@@ -59,6 +61,13 @@ export interface DiscoverOptions {
   readonly commandTimeoutMs?: number | undefined;
   /** Resolves the nodes' host names (the system resolver by default; a fake in tests). */
   readonly lookup?: HostLookup | undefined;
+  /**
+   * `--trust-discovered` (QA44-54): when given, a node outside every entry gets none of the run's credentials (the
+   * seed's, or a role's `--node-override`): it is audited as a client without them. A `--node-override HOST:PORT`
+   * names its node itself, and is used as given. Unset: every node gets them (README "Where discovery sends the
+   * credentials").
+   */
+  readonly trustDiscovered?: readonly AllowEntry[] | undefined;
 }
 
 /** One node of the deployment, with how it was reached and what its gathering gave. */
@@ -261,8 +270,25 @@ export function unusedOverrides(
   return warnings;
 }
 
-function targetFor(found: Found, seed: Target, overrides: ReadonlyMap<string, Target> | undefined): Target {
-  return overriddenTarget(found, overrides) ?? nodeTarget(seed, found.host, found.port, found.tlsName);
+function targetFor(found: Found, seed: Target, options: Pick<DiscoverOptions, 'nodeOverrides' | 'trustDiscovered'>, command: string): Target {
+  const overrides = options.nodeOverrides;
+  const target = overriddenTarget(found, overrides) ?? nodeTarget(seed, found.host, found.port, found.tlsName);
+  const trusted = options.trustDiscovered;
+  if (trusted === undefined || !target.hasPassword || isAllowed(trusted, found.host, found.port)) return target;
+  if (overrideKeyOf(found, overrides) === addressOf(found.host, found.port).toLowerCase()) return target;
+  // The same TLS settings, no user and no password: what a client without credentials sees.
+  const bare = resolveTarget(undefined, { host: found.host, port: found.port, db: target.db, ...tlsFlagsOf(target.tls), ...(target.tls?.servername !== undefined && { sni: target.tls.servername }) }, {});
+  return { ...bare, withheld: withheldWhy(addressOf(found.host, found.port), command) };
+}
+
+/** The command whose answer named a node (`SENTINEL REPLICAS`, `INFO replication`), else the discovery's. */
+function sourceCommand(found: Found, fallback: string): string {
+  return 'command' in found.source ? found.source.command : fallback;
+}
+
+/** Why a node outside `--trust-discovered` was sent no credentials: its target's, its facts', every skip's reason. */
+function withheldWhy(address: string, command: string): string {
+  return `the run's credentials were not sent to ${address}: it is outside --trust-discovered, and only ${command} named it (a node's word)`;
 }
 
 /** A DNS name a certificate may be checked against (the server's word: anything else is not used as one). */
@@ -415,7 +441,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     for (const f of list) {
       if (f.facts) continue;
       try {
-        targetFor(f, seed, options.nodeOverrides);
+        targetFor(f, seed, options, command);
       } catch (error) {
         throw badAddress(f, command, error);
       }
@@ -429,7 +455,8 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       if (options.auditNodes === false && !askRole) return Promise.resolve({ ok: false, error: 'not audited: only the topology was asked for' });
       // A sentinel is asked for its own CKQUORUM (and SENTINELS) of the seed's masters in its one pipeline (QA41-14).
       const extra = f.role === 'sentinel' && groupNames.length > 0 ? { sentinelGroups: groupNames } : undefined;
-      return extra ? options.gather(targetFor(f, seed, options.nodeOverrides), false, extra) : options.gather(targetFor(f, seed, options.nodeOverrides), false);
+      const target = targetFor(f, seed, options, sourceCommand(f, command));
+      return extra ? options.gather(target, false, extra) : options.gather(target, false);
     });
     return new Map(list.map((f, i) => [addressKey(f.host, f.port), outcomes[i]!]));
   };
@@ -491,7 +518,7 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
       error: outcome.ok ? undefined : outcome.error,
       source: f.source,
     };
-    return { node, target: f.facts ? seed : targetFor(f, seed, options.nodeOverrides), outcome };
+    return { node, target: f.facts ? seed : targetFor(f, seed, options, sourceCommand(f, command)), outcome };
   });
   const topology: TopologyFacts = {
     kind,
@@ -502,8 +529,9 @@ export async function discoverDeployment(seed: Target, options: DiscoverOptions)
     source: { kind: 'live', command: kind === 'cluster' ? 'CLUSTER NODES' : kind === 'sentinel' ? 'SENTINEL MASTERS' : 'INFO replication' },
   };
   const credentialsOnWord = await credentialsOnNodesWord(seed, found, nodes, options);
+  const withheld = withheldNodes(nodes);
   const unresolved = nodes.flatMap(({ node: n }) => (n.unresolved !== undefined ? [`${n.address}: its host name did not resolve (${n.unresolved}): it is counted as a host of its own, which may not be so`] : []));
-  const warnings = [...walkWarnings, ...twice.warnings, ...credentialsOnWord, ...unresolved, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
+  const warnings = [...walkWarnings, ...twice.warnings, ...credentialsOnWord, ...withheld, ...unresolved, ...(hostKeyWarning !== undefined ? [hostKeyWarning] : []), ...unusedOverrides(options.nodeOverrides, found.map((f) => ({ host: f.host, port: f.port, role: f.role, seed: f.facts === seedFacts })), options.overrideNames)];
   return { ok: true, topology, seedFacts, nodes, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
@@ -635,6 +663,20 @@ async function credentialsOnNodesWord(
   return [...byCommand].map(([command, addresses]) => {
     const shown = addresses.length > 5 ? `${addresses.slice(0, 5).join(', ')} and ${addresses.length - 5} more` : addresses.join(', ');
     return `the run's credentials (${user}) went to ${shown}, which only ${command} named (not on the seed's host, not given with --node-override HOST:PORT): a node that lies can have them sent to any address; audit from a node you trust, or give each node its own --node-override HOST:PORT=URL`;
+  });
+}
+
+/** The nodes `--trust-discovered` kept the credentials from, by the command that named them: one warning each. */
+function withheldNodes(nodes: readonly DiscoveredNode[]): string[] {
+  const byCommand = new Map<string, string[]>();
+  for (const { node, target, outcome } of nodes) {
+    if (target.withheld === undefined || (!outcome.ok && /^not audited/.test(outcome.error))) continue;
+    const command = 'command' in node.source ? node.source.command : 'discovery';
+    byCommand.set(command, [...(byCommand.get(command) ?? []), node.address]);
+  }
+  return [...byCommand].map(([command, addresses]) => {
+    const shown = addresses.length > 5 ? `${addresses.slice(0, 5).join(', ')} and ${addresses.length - 5} more` : addresses.join(', ');
+    return `the run's credentials were not sent to ${shown}, outside --trust-discovered, which only ${command} named: audited as a client without credentials (what needs a login skips); widen --trust-discovered, or give --node-override HOST:PORT=URL, to audit ${addresses.length === 1 ? 'it' : 'them'} in full`;
   });
 }
 
