@@ -1,3 +1,5 @@
+import { dirname, resolve } from 'node:path';
+import { FileReadError, readTextFile } from '../util/read-file.ts';
 import { readSecretFile } from '../util/secret-file.ts';
 import { FleetTally, compareLines, runFleet } from './fleet.ts';
 import type { Finishing, FleetEntry, FleetOptions, NodeOverrides, RuleTotal, TargetLine } from './fleet.ts';
@@ -15,7 +17,7 @@ import type { DeploymentKind } from '../gather/topology/discover.ts';
 import type { HostKeyMap } from '../topology/host-key.ts';
 import type { Severity } from '../rules/define.ts';
 import { triageReport, today } from '../settings/apply.ts';
-import { MAX_INVENTORY_SECRET_BYTES, parseInventory, resolveInventory } from '../settings/inventory.ts';
+import { MAX_INVENTORY_BYTES, MAX_INVENTORY_SECRET_BYTES, parseInventory, resolveInventory } from '../settings/inventory.ts';
 import { flagsFor } from '../settings/targets.ts';
 import type { Settings, SettingsSource } from '../settings/types.ts';
 import { OverrideUse } from './override-use.ts';
@@ -78,13 +80,36 @@ export interface LoadedInventory {
   readonly entrySources?: readonly SettingsSource[];
 }
 
+/** A library caller's defaults: no command-line flags or deployment kind, no environment (pass `env` for `passwordEnv`). */
+const LIBRARY_LOAD: InventoryLoadOptions = { flags: {}, kind: undefined, env: {}, options: {} };
+
+/** The inventory's text: read from a path (a regular file, bounded as `--targets` is), or as given. */
+async function inventoryText(file: InventoryText | string): Promise<InventoryText> {
+  if (typeof file === 'string') {
+    try {
+      return { text: await readTextFile(file, { maxBytes: MAX_INVENTORY_BYTES }), name: file, baseDir: dirname(resolve(file)) };
+    } catch (error) {
+      throw new SettingsError(`${file}: cannot read the inventory: ${error instanceof FileReadError ? error.detail : (error as Error).message}`);
+    }
+  }
+  if (typeof file !== 'object' || file === null || typeof file.text !== 'string' || typeof file.name !== 'string' || typeof file.baseDir !== 'string') {
+    throw new SettingsError('loadInventory takes a file path, or { text, name, baseDir } (the inventory, its name in messages, the folder its relative paths are in)');
+  }
+  return file;
+}
+
 /**
  * Parses and resolves an inventory: each target with its credentials (`passwordEnv`, `passwordFile`, inline) and
  * labels; a target whose password cannot be had is an entry that fails alone.
  *
+ * @param file the inventory's path (read as `--targets` reads it), or its text with its name and folder.
+ * @param given what the command line adds (flags, deployment kind, settings...); `env` is where `passwordEnv` is looked up
+ *   (none by default: pass `process.env`).
  * @throws {SettingsError} naming file:line when the inventory is invalid or has no targets.
  */
-export async function loadInventory(input: InventoryText, load: InventoryLoadOptions): Promise<LoadedInventory> {
+export async function loadInventory(file: InventoryText | string, given: Partial<InventoryLoadOptions> = {}): Promise<LoadedInventory> {
+  const input = await inventoryText(file);
+  const load: InventoryLoadOptions = { ...LIBRARY_LOAD, ...given };
   const inventory = parseInventory(input.text, input.name, { baseDir: input.baseDir });
   if (inventory.targets.length === 0) throw new SettingsError(`${input.name}: the inventory has no targets`);
   const warnings: InventoryWarning[] = [...inventory.warnings];
@@ -223,12 +248,16 @@ export interface InventoryAuditRun {
   readonly recordedBaseline?: Baseline;
 }
 
+/** A library caller's defaults: no settings or baseline, failures of high severity fail, the whole report kept. */
+const LIBRARY_AUDIT: InventoryAuditOptions = { settings: undefined, baseline: undefined, failOn: 'high', keepResults: true };
+
 /**
  * Audits a loaded inventory, triaging each target (suppressions, baseline) as it finishes, and sums the fleet:
  * the summary, the lines worst first, the totals per rule, the settings warnings (a suppression for every target
  * is unused only when no audited target used it). Prints nothing: `onTarget` gets each result.
  */
-export async function auditInventory(inventory: LoadedInventory, request: InventoryAuditOptions): Promise<InventoryAuditRun> {
+export async function auditInventory(inventory: LoadedInventory, given: Partial<InventoryAuditOptions> = {}): Promise<InventoryAuditRun> {
+  const request: InventoryAuditOptions = { ...LIBRARY_AUDIT, ...given };
   const tally = new FleetTally();
   const kept: { index: number; result: TargetResult }[] = [];
   // By the first target that gave each: the same order whichever thread finished first.
