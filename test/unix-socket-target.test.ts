@@ -13,6 +13,7 @@ import type { ModuleConfig } from '../src/exporter/config.ts';
 import { parseAllowEntry } from '../src/exporter/allow.ts';
 import type { AllowEntry } from '../src/exporter/allow.ts';
 import { runFix } from '../src/fix/run.ts';
+import { foreignRecord, readRollback } from '../src/fix/rollback.ts';
 import type { FixIo } from '../src/fix/run.ts';
 import { HardenInputError, runHarden } from '../src/harden/run.ts';
 import { eventually } from './harness/wait.ts';
@@ -119,11 +120,27 @@ describe('a server on a unix socket alone (GitLab Omnibus shape, real 7.0.15)', 
     const applied = await runFix(`unix://${socket}`, { ...request, apply: true }, io);
     assert.equal(applied, 0, said.join('\n'));
     assert.ok((await users()).length > before.length, 'the users were added');
-    const record = JSON.parse(readFileSync(join(out, 'rb.json'), 'utf8')) as { nodes: { socket?: string }[] };
+    const record = JSON.parse(readFileSync(join(out, 'rb.json'), 'utf8')) as { nodes: { socket?: string; address: string }[]; applies: { after: Record<string, string> }[] };
     assert.equal(record.nodes[0]?.socket, socket);
+    // SOCKET-NAME: the node is named by its socket, as the audit names the target, not `localhost:0`.
+    assert.equal(record.nodes[0]?.address, `unix://${socket}`);
+    assert.deepEqual(Object.keys(record.applies[0]!.after), [`unix://${socket}`]);
+    assert.match(said.join('\n'), new RegExp(`applied step 1 \\(unix://${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, ACL SETUSER`));
+    assert.doesNotMatch(said.join('\n'), /localhost:0/);
+    // A record written before (the node named `localhost:0`) is read with the node named by its socket: a later apply
+    // adds to it (not refused as a record of other nodes), and its rollback names the socket too.
+    record.nodes[0]!.address = 'localhost:0';
+    record.applies[0]!.after = { 'localhost:0': Object.values(record.applies[0]!.after)[0]! };
+    writeFileSync(join(out, 'rb.json'), JSON.stringify(record), { mode: 0o600 });
+    const old = await readRollback(join(out, 'rb.json'));
+    assert.equal(old.nodes[0]?.address, `unix://${socket}`);
+    assert.deepEqual(Object.keys(old.applies[0]!.after), [`unix://${socket}`]);
+    assert.equal(foreignRecord(old, [`unix://${socket}`]), undefined);
     said.length = 0;
     const rolled = await runFix(undefined, { ...request, rollback: join(out, 'rb.json') }, io);
     assert.equal(rolled, 0, said.join('\n'));
+    assert.match(said.join('\n'), new RegExp(`^restored unix://${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `, 'm'));
+    assert.doesNotMatch(said.join('\n'), /localhost:0/);
     assert.deepEqual(await users(), before);
     assert.ok(!said.join('\n').includes(PASSWORD), 'the password is in the output');
   });

@@ -311,7 +311,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
       // answer as a sentinel of the group) is sent nothing, whatever the plan file says (QA44-56).
       if (node.refused) return { ...empty, ok: false, refused: true, error: `${address}: fix sends this node nothing: ${node.refused.why}` };
       if (isLocalHost(node.host)) {
-        const problem = await locks.acquire(node.host, node.port);
+        const problem = await locks.acquire(node.host, node.port, node.target.socket);
         if (problem) return { ...empty, ok: false, refused: true, error: problem };
       }
       const session = new NodeSession(node.target, address, options);

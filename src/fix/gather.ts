@@ -8,7 +8,7 @@ import type { FixNodeInput } from './plan.ts';
 import type { FixPlan } from './types.ts';
 import { credentialOf, login } from './session.ts';
 import { infoField } from '../redis/info.ts';
-import { addressKey, addressOf } from '../net/address.ts';
+import { addressKey, addressOf, targetAddress } from '../net/address.ts';
 import { clipped } from '../util/shown.ts';
 import { terminalSafe } from '../report/common.ts';
 import type { Facts, SentinelGroup } from '../facts/types.ts';
@@ -121,7 +121,7 @@ async function gatherSingle(seed: Target, options: FixGatherOptions, signal: Abo
     ok: true,
     state: {
       deployment: 'single',
-      nodes: [{ address: addressOf(seed.host, seed.port), host: seed.host, port: seed.port, role, facts, results: judged.results, target: seed, ...watched }],
+      nodes: [{ address: targetAddress(seed), host: seed.host, port: seed.port, role, facts, results: judged.results, target: seed, ...watched }],
       entries: [judged],
     },
   };
@@ -151,7 +151,10 @@ async function gatherDeployment(seed: Target, options: FixGatherOptions, kind: D
       watched = { sentinelClients: clients };
     }
     const refused = kind === 'sentinel' && role === 'sentinel' ? sentinelRefusal(node.address, target === seed, outcome.facts, discovery.topology.groups, options) : undefined;
-    nodes.push({ address: node.address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched, ...(refused ? { refused } : {}) });
+    // A node reached through its socket (the seed of unix:///path) is named by it, as the audit names it: `localhost:0` was
+    // every socket's name, and two sockets' records were one node's (SOCKET-NAME).
+    const address = target === seed && seed.socket !== undefined ? targetAddress(seed) : node.address;
+    nodes.push({ address, host: node.host, port: node.port, role, facts: outcome.facts, results: judged.results, target, ...watched, ...(refused ? { refused } : {}) });
   }
   return { ok: true, state: { deployment: kind, nodes, deploymentResults: deployment, entries, ...(discovery.warnings ? { warnings: discovery.warnings } : {}) } };
 }

@@ -7,6 +7,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { readTextFile } from '../util/read-file.ts';
 import { fsErrorText } from '../util/fs-error.ts';
 import { foreignOwner } from '../util/secret-file.ts';
+import { sha256Hex } from '../util/hash.ts';
+import { addressOf, socketAddress } from '../net/address.ts';
 
 /** A lock file holds a process id, its start time and a newline. */
 const MAX_LOCK_BYTES = 64;
@@ -125,11 +127,15 @@ export class Locks {
     this.#env = env;
   }
 
-  /** Takes the lock of `host:port`; why not, in one line, when another fix holds it or there is no place for it. */
-  async acquire(host: string, port: number): Promise<string | undefined> {
+  /**
+   * Takes the lock of `host:port`, or of the unix socket `socket` (every socket was `localhost:0`, one lock for all:
+   * SOCKET-NAME); why not, in one line, when another fix holds it or there is no place for it.
+   */
+  async acquire(host: string, port: number, socket?: string): Promise<string | undefined> {
     const dir = lockDir(this.#env);
     if ('error' in dir) return dir.error;
-    const path = join(dir.path, `redfort-fix-${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${port}.lock`);
+    const name = socket !== undefined ? `unix-${sha256Hex(socket).slice(0, 16)}` : `${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${port}`;
+    const path = join(dir.path, `redfort-fix-${name}.lock`);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);
@@ -146,7 +152,7 @@ export class Locks {
         const held = await readTextFile(path, { maxBytes: MAX_LOCK_BYTES, check: (fd) => void (owner = fstatSync(fd).uid) }).catch((e: unknown) => e as Error);
         // Only a lock of the running user's (or root's) own is believed: another user's never keeps a fix off a node.
         const pid = held instanceof Error || (owner !== undefined && foreignOwner(owner) !== undefined) ? undefined : lockHeld(held);
-        if (pid !== undefined) return `another redfort fix (pid ${pid}) is working on ${host}:${port} (lock file ${path})`;
+        if (pid !== undefined) return `another redfort fix (pid ${pid}) is working on ${socket !== undefined ? socketAddress(socket) : addressOf(host, port)} (lock file ${path})`;
         try {
           unlinkSync(path);
         } catch (e) {

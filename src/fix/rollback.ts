@@ -9,6 +9,7 @@ import { ReplyError } from '../gather/live/resp.ts';
 import type { Reply } from '../gather/live/resp.ts';
 import type { NodeSession } from './session.ts';
 import { aclListBound, aclListStallSeconds } from '../acl/limits.ts';
+import { addressOf, socketAddress } from '../net/address.ts';
 import type { NodeRole, Touch } from './types.ts';
 
 export const ROLLBACK_WARNING =
@@ -36,7 +37,7 @@ export interface RollbackNode {
   readonly address: string;
   readonly host: string;
   readonly port: number;
-  /** The unix socket the apply reached the node through (then `host` and `port` are `localhost` and 0): absent for TCP. */
+  /** The unix socket the apply reached the node through (then `address` is `unix:///path`, `host` and `port` `localhost` and 0): absent for TCP. */
   readonly socket?: string;
   readonly role: NodeRole;
   /** A user the fix created that can log in when the original credentials no longer can. */
@@ -144,11 +145,19 @@ export async function readRollback(path: string): Promise<RollbackRecord> {
   // with "unexpected error: Cannot convert undefined or null to object" (QA40-18). Fields of later record formats
   // (persisted, applied, sentinel, files) may be absent: none.
   const nodes: RollbackNode[] = [];
+  // Records written before SOCKET-NAME named a node reached through its unix socket `localhost:0` (its host and port
+  // then): it is named by its socket now, as an apply names it, so that a later apply adds to the record.
+  const renamed = new Map<string, string | null>();
   for (const [i, n] of (record.nodes as unknown[]).entries()) {
     const problem = nodeShapeProblem(n);
     if (problem !== undefined) throw new RollbackFileError(`${path}: not a redfort fix rollback file (node ${i + 1} ${problem})`);
     const node = n as RollbackNode;
-    nodes.push({ ...node, sentinel: node.sentinel ?? [], files: node.files ?? [], applied: node.applied ?? [], persisted: node.persisted ?? { configRewrite: false, aclSave: false }, credentials: node.credentials ?? null });
+    let address = node.address;
+    if (node.socket !== undefined && address === addressOf(node.host, node.port)) {
+      address = socketAddress(node.socket);
+      renamed.set(node.address, renamed.has(node.address) ? null : address);
+    }
+    nodes.push({ ...node, address, sentinel: node.sentinel ?? [], files: node.files ?? [], applied: node.applied ?? [], persisted: node.persisted ?? { configRewrite: false, aclSave: false }, credentials: node.credentials ?? null });
   }
   if (typeof record.target !== 'string') throw new RollbackFileError(`${path}: not a redfort fix rollback file (no target)`);
   // `applies` came in a later record format: absent is none; anything but a list of objects is not a record of ours.
@@ -156,7 +165,9 @@ export async function readRollback(path: string): Promise<RollbackRecord> {
   if (!Array.isArray(record.applies) || !record.applies.every((a) => typeof a === 'object' && a !== null && typeof a.plan === 'string' && Array.isArray(a.steps) && (a.after === undefined || isObject(a.after)))) {
     throw new RollbackFileError(`${path}: not a redfort fix rollback file (its 'applies' is not a list of applies)`);
   }
-  return { ...record, nodes, applies: record.applies.map((a) => ({ ...a, after: a.after ?? {} })) };
+  // An apply's digests after it, by node: under the socket's name too (two sockets both `localhost:0`: left as they are).
+  const after = (a: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(a).map(([k, v]) => [renamed.get(k) ?? k, v]));
+  return { ...record, nodes, applies: record.applies.map((a) => ({ ...a, after: after(a.after ?? {}) })) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -6,6 +6,16 @@ export function addressOf(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** A unix socket as a target names it (`unix:///path`): the address of a node reached through its socket. */
+export function socketAddress(path: string): string {
+  return `unix://${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}`;
+}
+
+/** A target's node as reports, plans and rollback records name it: its socket (`unix:///path`), else `host:port`. */
+export function targetAddress(target: { readonly host: string; readonly port: number; readonly socket?: string | undefined }): string {
+  return target.socket !== undefined ? socketAddress(target.socket) : addressOf(target.host, target.port);
+}
+
 /**
  * One key for every spelling of one `host:port` that a connection would reach alike: the host lower-cased, without
  * brackets or a trailing dot, an IPv4 address in dotted decimal (`127.1`, `0x7f.0.0.1` and `2130706433` are

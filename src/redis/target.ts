@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { addressOf } from '../net/address.ts';
+import { addressOf, socketAddress } from '../net/address.ts';
 import { clipped } from '../util/shown.ts';
 
 /** Connection flags named after redis-cli's (`-h -p --user --pass/-a --tls --cacert ... -n`). */
@@ -150,7 +150,7 @@ export function resolveTarget(
   const userPart = username === undefined ? '' : `${encodeURIComponent(username)}@`;
   const display =
     socket !== undefined
-      ? `unix://${userPart}${encodeURI(socket).replace(/[?#]/g, encodeURIComponent)}${db === 0 ? '' : `?db=${db}`}`
+      ? `${socketAddress(socket).replace(/^unix:\/\//, `unix://${userPart}`)}${db === 0 ? '' : `?db=${db}`}`
       : `${useTls ? 'rediss' : 'redis'}://${userPart}${addressOf(host, port)}${db === 0 ? '' : `/${db}`}`;
   const target: Target = Object.freeze({
     display,

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { FIX_CLASSES } from '../../src/fix/plan.ts';
 import { aclLineRules, readRollback, writeRollback } from '../../src/fix/rollback.ts';
 import { checkCommand } from '../../src/fix/session.ts';
+import { Locks } from '../../src/fix/lock.ts';
 import { RULES } from '../../src/rules/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -73,6 +74,26 @@ describe('fix: rule docs', () => {
       const cls = FIX_CLASSES.get(rule.id);
       if (cls === undefined) assert.match(section, /cannot close it/, rule.id);
       else assert.ok(section.startsWith(`\`redfort fix\` closes it (${cls.replace('+', ' or ')})`), `${rule.id}: ${section}`);
+    }
+  });
+});
+
+// SOCKET-NAME: every node reached through a unix socket was `localhost:0`, so one socket's lock kept a fix off any
+// other; each socket has its own lock now, and the refusal names the socket as the plan names the node.
+describe('the lock of a node reached through a unix socket', () => {
+  it('is its socket\'s own, and a held one names the socket', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-lock-'));
+    try {
+      const env = { XDG_RUNTIME_DIR: dir, TMPDIR: dir };
+      const [a, b, again] = [new Locks(env), new Locks(env), new Locks(env)];
+      assert.equal(await a.acquire('localhost', 0, '/run/redis/a.sock'), undefined);
+      assert.equal(await b.acquire('localhost', 0, '/run/redis/b.sock'), undefined);
+      assert.match((await again.acquire('localhost', 0, '/run/redis/a.sock')) ?? '', new RegExp(`^another redfort fix \\(pid ${process.pid}\\) is working on unix:///run/redis/a\\.sock \\(lock file `));
+      a.release();
+      b.release();
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
