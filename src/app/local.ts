@@ -8,6 +8,7 @@ import type { TargetFlags } from '../redis/target.ts';
 import { addressOf, isLoopbackAddress } from '../net/address.ts';
 import { createHostDiscovery } from '../gather/host/index.ts';
 import { readIdNames } from '../gather/host/files.ts';
+import { TLS_PORT_HINT } from '../gather/live/gather-live.ts';
 
 /** One local server process and how it was audited. */
 export interface LocalResult {
@@ -44,13 +45,23 @@ function candidates(proc: ServerProcess): { host: string; port: number }[] {
     });
 }
 
+/**
+ * The flags for a plain-text port or a unix socket: without --tls, the TLS flags (`--cacert`, `--cert`…) are for the
+ * TLS ports found among the servers (QA45-53). With --tls every TCP port is tried over TLS, as before.
+ */
+function plainFlags(flags: TargetFlags): TargetFlags {
+  if (flags.tls === true) return flags;
+  const { cacert: _ca, cacertdir: _dir, cert: _cert, key: _key, sni: _sni, insecure: _insecure, ...plain } = flags;
+  return plain;
+}
+
 /** The host rules judged, every other rule an `error` with the reason the server itself could not be audited. */
 async function hostOnly(display: string, proc: ServerProcess, why: string, options: LocalOptions): Promise<LocalResult> {
   const reason = `${why}; only the host was judged`;
   const facts = await hostOnlyFacts(display, proc.pid, reason, options);
   const judged = judgeFacts(facts, options);
   const results = judged.results.map((r) => (r.status === 'skip' && r.message === reason ? { ...r, status: 'error' as const, message: `${display}: ${reason}` } : r));
-  return { pid: proc.pid, name: proc.name, result: { ...judged, results }, hostOnly: reason };
+  return { pid: proc.pid, name: proc.name, result: { ...judged, results, hostOnly: reason }, hostOnly: reason };
 }
 
 /** The accounts Debian's, RHEL's and the upstream packages run the servers as. */
@@ -79,11 +90,22 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
   const firstUrl = first ? `redis://${addressOf(first.host, first.port)}` : undefined;
   const withheld = untrusted(proc, users, options.runnerUid, firstUrl);
   const { pass: _pass, user: _user, ...anonymous } = flags;
-  for (const { host, port } of ports) {
-    const target = withheld ? resolveTarget(undefined, { ...anonymous, host, port }, {}) : resolveTarget(undefined, { ...flags, host, port }, env);
+  // `these`: the run's flags for this port (see plainFlags), less the credentials when they are withheld.
+  const auditOn = async (these: TargetFlags) => {
+    const { pass: _p, user: _u, ...theseAnonymous } = these;
+    const target = withheld ? resolveTarget(undefined, theseAnonymous, {}) : resolveTarget(undefined, these, env);
     const audited = await auditTarget(target, { ...options, hostPid: proc.pid });
     // Withheld, not missing: the audit's own 'no credentials were given' would contradict the reason.
-    const result = withheld ? { ...audited, warnings: [...(audited.warnings ?? []).filter((w) => !w.startsWith(NO_CREDENTIALS)), withheld] } : audited;
+    return withheld ? { ...audited, warnings: [...(audited.warnings ?? []).filter((w) => !w.startsWith(NO_CREDENTIALS)), withheld] } : audited;
+  };
+  for (const { host, port } of ports) {
+    let result = await auditOn({ ...plainFlags(flags), host, port });
+    // A tls-port hangs up on plain text: --local tries it over TLS (with the run's TLS flags, given without --tls
+    // for its TLS ports alone), as the user cannot name one server's port as rediss:// here (QA45-53).
+    if (result.error?.endsWith(TLS_PORT_HINT) && flags.tls !== true) {
+      const overTls = await auditOn({ ...flags, tls: true, host, port });
+      result = overTls.error === undefined ? overTls : { ...result, error: `${result.error.slice(0, -TLS_PORT_HINT.length).trimEnd()} in plain text; over TLS: ${overTls.error}` };
+    }
     if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };
     tried.push(ports.length > 1 ? `port ${port}: ${result.error}` : result.error);
   }
@@ -95,7 +117,7 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
   const sockets = proc.unixSockets.known ? proc.unixSockets.value : [];
   if (sockets.length > 0 && firstUrl === undefined) {
     const socket = sockets[0]!;
-    const target = withheld ? resolveTarget(undefined, { ...anonymous, socket }, {}) : resolveTarget(undefined, { ...flags, socket }, env);
+    const target = withheld ? resolveTarget(undefined, { ...plainFlags({ ...anonymous, tls: false }), socket }, {}) : resolveTarget(undefined, { ...plainFlags({ ...flags, tls: false }), socket }, env);
     const audited = await auditTarget(target, { ...options, hostPid: proc.pid });
     const result = withheld ? { ...audited, warnings: [...(audited.warnings ?? []).filter((w) => !w.startsWith(NO_CREDENTIALS)), withheld] } : audited;
     if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };

@@ -59,6 +59,11 @@ export interface TargetResult {
    * in the JSON report (its `target` and the results' `source` say as much).
    */
   readonly configFile?: string;
+  /**
+   * `--local`: set (to the reason) when the server itself could not be audited and only its host was judged. Its host
+   * results stand; it counts as not audited, as a target with `error` does (`summary.targetErrors`, exit code 2).
+   */
+  readonly hostOnly?: string;
   /** The inventory's labels of the target (`env`, `team`, `region`…), copied into every report format. */
   readonly labels?: Readonly<Record<string, string>>;
   readonly results: readonly RuleResult[];
@@ -208,6 +213,11 @@ export function isActiveFailure(result: RuleResult): boolean {
   return result.status === 'fail' && result.suppressed === undefined && result.baselined !== true;
 }
 
+/** A target that could not be audited: at all (`error`), or only its host (`hostOnly`, QA45-53). */
+export function notAudited(target: TargetResult): boolean {
+  return target.error !== undefined || target.hostOnly !== undefined;
+}
+
 export function summarize(targets: readonly TargetResult[]): Summary {
   const counts = { pass: 0, fail: 0, skip: 0, error: 0, manual: 0 };
   const failBySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
@@ -226,7 +236,7 @@ export function summarize(targets: readonly TargetResult[]): Summary {
   }
   return {
     targets: targets.length,
-    targetErrors: targets.filter((t) => t.error !== undefined).length,
+    targetErrors: targets.filter(notAudited).length,
     ...counts,
     failBySeverity,
     suppressed,
@@ -240,7 +250,7 @@ export function summarize(targets: readonly TargetResult[]): Summary {
  * Suppressed and baselined failures never count.
  */
 export function exitCode(targets: readonly TargetResult[], failOn: Severity | 'none'): number {
-  if (targets.some((t) => t.error !== undefined)) return 2;
+  if (targets.some(notAudited)) return 2;
   if (failOn === 'none') return 0;
   const threshold = severityRank(failOn);
   const failed = targets.some((t) => t.results.some((r) => isActiveFailure(r) && severityRank(r.severity) >= threshold));

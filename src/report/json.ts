@@ -8,6 +8,7 @@ export function targetHead(t: TargetResult): Record<string, unknown> {
   return {
     target: t.target,
     ...(t.error !== undefined ? { error: t.error } : {}),
+    ...(t.hostOnly !== undefined ? { hostOnly: t.hostOnly } : {}),
     ...(t.server ? { server: t.server } : {}),
     ...(t.kind ? { kind: t.kind } : {}),
     ...(t.role ? { role: t.role } : {}),

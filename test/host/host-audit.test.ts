@@ -7,10 +7,12 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { auditTarget } from '../../src/app/audit.ts';
+import { auditTarget, reportOf } from '../../src/app/audit.ts';
 import type { AuditOptions } from '../../src/app/audit.ts';
 import { auditLocal } from '../../src/app/local.ts';
+import { exitCode } from '../../src/engine/run.ts';
 import type { RuleResult } from '../../src/engine/run.ts';
+import { jsonReporter } from '../../src/report/json.ts';
 import { findServerProcesses } from '../../src/gather/host/index.ts';
 import { unitFromCgroup } from '../../src/gather/host/systemd.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
@@ -461,6 +463,36 @@ describe('redfort audit --local', () => {
     assert.equal(result!.hostOnly, undefined);
     expect(result!.result.results, 'auth.requirepass-used', 'fail');
     expect(result!.result.results, 'host.config-file-permissions', 'fail');
+  });
+
+  // QA45-53: a TLS-only server of the machine got plain text on its tls-port ('a TLS port? use rediss:// or --tls', which
+  // --local cannot take per server) and was judged from its host alone; and such a server, counted for exit code 2, was
+  // not in summary.targetErrors (0) nor marked in the JSON report.
+  it('audits a TLS-only server over TLS (the TLS flags for its port only), and counts one judged from its host alone as not audited', async () => {
+    const tls = await startRedis({ tls: true }); // tls-auth-clients yes: a client certificate is required
+    try {
+      const processes = (await findServerProcesses()).filter((p) => [tls.pid, open.pid].includes(p.pid));
+      const certs = tls.certs!;
+      // The TLS flags without --tls: the plain server is audited in plain text, the TLS one with them.
+      const audited = await auditLocal({ cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey }, { processes, noProbe: true }, {});
+      const overTls = audited.find((l) => l.pid === tls.pid)!;
+      assert.equal(overTls.hostOnly, undefined, overTls.hostOnly);
+      assert.equal(overTls.result.target, `rediss://127.0.0.1:${tls.port} (pid ${tls.pid})`);
+      expect(overTls.result.results, 'tls.plaintext-port-open', 'pass');
+      assert.equal(audited.find((l) => l.pid === open.pid)!.hostOnly, undefined);
+
+      // Without a client certificate the handshake is refused: judged from its host alone, saying so over TLS.
+      const [refused] = await auditLocal({}, { processes: processes.filter((p) => p.pid === tls.pid), noProbe: true }, {});
+      assert.ok(refused!.hostOnly !== undefined && /over TLS/.test(refused!.hostOnly) && !/use rediss:\/\/ or --tls/.test(refused!.hostOnly), refused!.hostOnly);
+      expect(refused!.result.results, 'host.runs-as-root', ROOT ? 'fail' : 'pass');
+      const report = reportOf([refused!.result]);
+      assert.equal(report.summary.targetErrors, 1);
+      assert.equal(exitCode(report.targets, 'none'), 2);
+      const json = JSON.parse(jsonReporter(report, { rules: [], color: false })) as { targets: { hostOnly?: string }[] };
+      assert.equal(json.targets[0]!.hostOnly, refused!.hostOnly);
+    } finally {
+      await tls.stop();
+    }
   });
 });
 

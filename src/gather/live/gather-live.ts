@@ -162,13 +162,16 @@ function renamedConfig(planned: PipelinePart, name: string): PipelinePart {
   return { ...planned, args };
 }
 
+/** What a plain-text connection's error says when the port hung up on it as a TLS port does (--local then tries TLS). */
+export const TLS_PORT_HINT = '(a TLS port? use rediss:// or --tls)';
+
 function describeConnectError(error: unknown, tls: boolean): string {
   if (error instanceof ConnectionError) {
     // An HTTP server (or a proxy's error page) answers our first command with `HTTP/1.x …`.
     if (error.kind === 'protocol' && /0x48\b/.test(error.message)) return `not a Redis server: it answered like an HTTP server (${error.message})`;
     if (error.tlsUnanswered) return `${error.message}: the port accepted TCP but never answered the TLS handshake (a plain-text port? use redis://)`;
     // A TLS port hangs up on the plain-text commands it cannot read as a handshake (redis:// to a tls-port).
-    if (!tls && error.kind === 'reset') return `${error.message} (a TLS port? use rediss:// or --tls)`;
+    if (!tls && error.kind === 'reset') return `${error.message} ${TLS_PORT_HINT}`;
     return error.kind === 'protocol' ? `not a Redis server: ${error.message}` : error.message;
   }
   return error instanceof Error ? error.message : String(error);
