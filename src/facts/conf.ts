@@ -36,6 +36,16 @@ export interface FileFacts {
   readonly configUnread?: string;
   /** Files the configuration names that could not be read here (an aclfile of another machine), each with why. */
   readonly unread?: readonly string[];
+  /**
+   * The files' `dir` depends on the directory redis-server was started in (only relative `dir` lines, `dir ./`):
+   * `config.get('dir')` is then resolved against an assumed directory, not comparable with the server's.
+   */
+  readonly dirStartRelative?: true;
+  /**
+   * The files' absolute `dir` with every symlink resolved on the machine redfort runs on (realpath), when it exists
+   * there; `CONFIG GET dir` gives the server's resolved working directory (getcwd).
+   */
+  readonly dirReal?: string;
   readonly source: Source;
 }
 

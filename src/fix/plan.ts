@@ -24,7 +24,7 @@ import { dangerousOf, writtenUser } from '../rules/auth/written-rules.ts';
 import { databaseScope } from '../acl/databases.ts';
 import { canLogIn } from '../rules/auth/users.ts';
 import type { UserDifference } from '../acl/drift.ts';
-import { compiledDefault, NOT_COMPARABLE } from '../rules/config/runtime-drift.ts';
+import { compiledDefault, dirDrift, NOT_COMPARABLE } from '../rules/config/runtime-drift.ts';
 import { clipped } from '../util/shown.ts';
 
 /** One node as the audit before the plan saw it. */
@@ -224,7 +224,7 @@ export function rewriteAlsoWrites(facts: Facts, planned: { readonly config: Read
     const unset = fileFact.source.kind === 'default' ? compiledDefault(name, server) : undefined;
     if (fileFact.source.kind !== 'file' && unset === undefined) continue;
     const filed = unset ?? fileFact.value;
-    if (running.value === filed) continue;
+    if (name === 'dir' ? dirDrift(files, running.value) === undefined : running.value === filed) continue;
     const was = unset === undefined ? `'${clipped(filed)}' at ${formatSource(fileFact.source)}` : `no line, so the compiled default '${clipped(filed)}'`;
     out.push(`${name} '${clipped(running.value)}' (the file: ${was})`);
   }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
@@ -100,5 +102,40 @@ describe('config.runtime-drift on a config file the running version would refuse
     assert.deepEqual(results.map((x) => x.status), ['fail'], results[0]?.message);
     assert.match(results[0]!.message, new RegExp(`^the config file no longer starts this server: ${redis.confPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}: 'hide-user-data-from-log' is not a Redis 7\\.\\d directive: redis-server Redis 7\\.\\d stops at this line`));
     assert.deepEqual(results[0]!.source, { kind: 'file', path: redis.confPath, line });
+  });
+});
+
+// QA45-2: `dir` and `dbfilename` changed with CONFIG SET and never rewritten: the next start loads another dataset.
+// CONFIG GET dbfilename is the name as set; CONFIG GET dir is the server's getcwd() (symlinks resolved), so a `dir`
+// line naming a symlink is no drift. 7.0+ takes CONFIG SET dir only with enable-protected-configs (6.x: any client).
+describe('config.runtime-drift on dir and dbfilename', () => {
+  let redis: RunningServer;
+  let base: string;
+  before(async () => {
+    base = await mkdtemp(join(tmpdir(), 'redfort-drift-dir-'));
+    await symlink(base, join(base, 'link'));
+    redis = await startRedis({ conf: `set-proc-title no\nenable-protected-configs yes\ndir ${join(base, 'link')}/\ndbfilename dump.rdb`, killOnStop: true });
+  });
+  after(async () => {
+    await redis?.stop();
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+
+  const audit = async () => (await auditTarget(resolveTarget(redis.url, {}, {}), { noProbe: true })).results.filter((x) => x.ruleId === 'config.runtime-drift');
+
+  it('passes a dir line naming a symlink to the running directory', async () => {
+    assert.equal(await rawCommand(redis.host, redis.port, ['CONFIG', 'GET', 'dir']).then((r) => (r as string[])[1]), base);
+    const [result] = await audit();
+    assert.equal(result?.status, 'pass', result?.message);
+  });
+
+  it('fails both after CONFIG SET dir and dbfilename', async () => {
+    assert.equal(await rawCommand(redis.host, redis.port, ['CONFIG', 'SET', 'dbfilename', 'other.rdb']), 'OK');
+    assert.equal(await rawCommand(redis.host, redis.port, ['CONFIG', 'SET', 'dir', tmpdir()]), 'OK');
+    const results = await audit();
+    assert.deepEqual(results.map((x) => x.status), ['fail', 'fail'], results.map((x) => x.message).join('\n'));
+    const messages = results.map((x) => x.message);
+    assert.ok(messages.some((m) => m.startsWith(`dir is '${tmpdir()}' at run time but '${join(base, 'link')}' in the file: a CONFIG SET that was never rewritten, lost at the next restart: the next start loads its data from the file's`)), messages.join('\n'));
+    assert.ok(messages.some((m) => m.startsWith("dbfilename is 'other.rdb' at run time but 'dump.rdb' in the file: a CONFIG SET that was never rewritten")), messages.join('\n'));
   });
 });

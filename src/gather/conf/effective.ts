@@ -73,6 +73,12 @@ export interface EffectiveConf {
   readonly overriddenSecrets: ReadonlyMap<string, readonly OverriddenSecret[]>;
   /** Directives whose deciding line names them by an alias (`primaryauth` for `masterauth`): canonical name to the name written. */
   readonly spelled: ReadonlyMap<string, string>;
+  /**
+   * Whether `dir` (from a `dir` line) depends on the directory redis-server was started in: every `dir` line up to the
+   * last is relative (`dir ./`), so its value here is resolved against an assumed start directory, not necessarily
+   * the server's. False when an absolute `dir` line anchors it, or no line sets it.
+   */
+  readonly dirStartRelative: boolean;
 }
 
 export interface EffectiveOptions {
@@ -200,6 +206,9 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
 
   const startDirUnknown = options.startDirUnknown === true;
   let cwd = startDirUnknown ? undefined : parsed.cwd;
+  /** Whether a `dir` line was read, and whether one of them was absolute (then the last one's value is known). */
+  let dirLine = false;
+  let dirAnchored = false;
   /** Directives no release of the tables has, on a version whose directives are not judged (directivesJudged). */
   const unjudged: Directive[] = [];
   /** The first module config (`name.option`): a 7.0+ server refuses it after reading the file when no module loads. */
@@ -388,6 +397,8 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
             // CONFIG GET dir returns the absolute working directory the server chdir'ed into.
             value = resolveDir(cwd, args[0]!, startDirUnknown);
             cwd = value;
+            dirLine = true;
+            dirAnchored ||= isAbsolute(args[0]!) || /^[A-Za-z]:[\\/]/.test(args[0]!);
             break;
           case 'save': {
             const result = applySave(args, { six, first: !saveSeen, points: savePoints });
@@ -595,6 +606,7 @@ function readEffective(parsed: ParsedConf, options: EffectiveOptions, early: Ear
     repeated,
     overriddenSecrets,
     spelled,
+    dirStartRelative: dirLine && !dirAnchored,
   };
 }
 

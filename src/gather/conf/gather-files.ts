@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
 import { shown, type Shape } from '../../util/shown.ts';
 import type {
   AclState,
@@ -433,6 +434,11 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
     if (!acl && reason) unavailable.acl = reason;
     const sentinel = effective ? sentinelFacts(effective, main!) : undefined;
     if (!sentinel) unavailable.sentinel = 'not a sentinel configuration';
+    // The file's absolute `dir` as the server's getcwd() gives it (symlinks resolved), to compare with CONFIG GET dir.
+    const fileDir = effective?.config.get('dir');
+    const dirReal = inputs.offline !== true && fileDir?.source.kind === 'file' && !effective!.dirStartRelative && isAbsolute(fileDir.value)
+      ? await realpath(fileDir.value).catch(() => undefined)
+      : undefined;
     const mode: ServerIdentity['mode'] = sentinel ? 'sentinel' : effective?.config.get('cluster-enabled')?.value === 'yes' ? 'cluster' : 'standalone';
     return {
       ok: true,
@@ -448,6 +454,8 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           ...(overriddenSecrets.size > 0 ? { overriddenSecrets } : {}),
           ...(effective && effective.spelled.size > 0 ? { spelled: effective.spelled } : {}),
           ...(!acl && reason && effective ? { unread: [reason] } : {}),
+          ...(effective?.dirStartRelative ? { dirStartRelative: true as const } : {}),
+          ...(dirReal !== undefined ? { dirReal } : {}),
           source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? ''),
         },
         ...(effective ? { config: effective.config, secrets } : {}),

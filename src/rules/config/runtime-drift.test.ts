@@ -6,9 +6,11 @@ import { hostFacts } from '../../../test/host/fixtures.ts';
 import rule from './runtime-drift.ts';
 
 /** What a config file on disk says, read by the real parser. */
-function files(conf: string, users: readonly string[] = []): FileFacts {
+function files(conf: string, users: readonly string[] = [], extra: Partial<FileFacts> = {}): FileFacts {
   const effective = effectiveConfig({ directives: parseConfText(conf, '/etc/redis/redis.conf'), files: ['/etc/redis/redis.conf'], warnings: [] }, { version: '7.0.15' });
   return {
+    ...extra,
+    ...(effective.dirStartRelative ? { dirStartRelative: true as const } : {}),
     paths: ['/etc/redis/redis.conf'],
     config: effective.config,
     secrets: effective.secrets,
@@ -51,8 +53,30 @@ ruleTester(rule, {
       facts: { ...live('maxmemory 200mb'), host: hostFacts({ systemd: unit(['/usr/bin/redis-server', '/etc/redis/redis.conf', '--maxmemory', '200mb']) }), files: files('maxmemory 100mb') },
       message: /except 1 setting/,
     },
+    // QA45-2: CONFIG GET dir is the server's getcwd(): a relative `dir` line or a symlink is no drift.
+    { name: 'a relative dir line (resolved against an assumed start directory)', facts: { ...live('dir /var/lib/redis'), files: files('dir ./') }, message: /matches 1 file/ },
+    { name: 'a dir line naming a symlink to the running dir', facts: { ...live('dir /data/redis'), files: files('dir /var/lib/redis/', [], { dirReal: '/data/redis' }) }, message: /matches 1 file/ },
   ],
   fail: [
+    {
+      // QA45-2: 7.0+ with enable-protected-configs yes (6.x: any client) lets CONFIG SET move the dataset.
+      name: 'dbfilename and dir changed with CONFIG SET and never rewritten',
+      facts: { ...live('enable-protected-configs yes\ndir /root/.ssh\ndbfilename authorized_keys'), files: files('enable-protected-configs yes\ndir /var/lib/redis\ndbfilename dump.rdb', [], { dirReal: '/var/lib/redis' }) },
+      messages: [
+        /^dir is '\/root\/\.ssh' at run time but '\/var\/lib\/redis' in the file: a CONFIG SET that was never rewritten, lost at the next restart: the next start loads its data from the file's, not from where the server saves now \(or a command-line option: the server's command line could not be read from here\)$/,
+        /^dbfilename is 'authorized_keys' at run time but 'dump\.rdb' in the file: a CONFIG SET that was never rewritten/,
+      ],
+    },
+    {
+      name: 'a dir that differs where the file\'s directory is not on this machine: a symlink is not ruled out',
+      facts: { ...live('enable-protected-configs yes\ndir /data/redis'), files: files('enable-protected-configs yes\ndir /var/lib/redis') },
+      messages: [/^dir is '\/data\/redis' at run time but '\/var\/lib\/redis' in the file: .* \(unless '\/var\/lib\/redis' is a symlink to it: not resolved, no such directory on this machine\) \(or a command-line option/],
+    },
+    {
+      name: 'dbfilename differs where CONFIG SET cannot change it (enable-protected-configs no): the file changed since the start',
+      facts: { ...live('dbfilename other.rdb'), files: files('dbfilename dump.rdb') },
+      messages: [/^dbfilename is 'other\.rdb' at run time but 'dump\.rdb' in the file: the file changed since the server started \(CONFIG SET dbfilename is refused with enable-protected-configs no\)/],
+    },
     {
       // `/bin/sh -c '…' redis-server … --maxmemory 200mb`: the shell's arguments, not the server's (the script may drop them).
       name: "a unit whose ExecStart is a shell wrapper: its arguments are not taken as the server's options",

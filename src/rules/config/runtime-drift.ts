@@ -1,6 +1,8 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
+import { isAbsolute, normalize } from 'node:path';
 import type { HostFacts, ServerIdentity } from '../../facts/types.ts';
+import type { FileFacts } from '../../facts/conf.ts';
 import { someReadLive } from '../../facts/live.ts';
 import { missingReason } from '../../facts/keys.ts';
 import { pubsubDefault, userDifferences } from '../../acl/drift.ts';
@@ -21,8 +23,29 @@ function commandLine(host: HostFacts | undefined): { names: ReadonlyMap<string, 
   return { names, from: host.commandLine.from };
 }
 
-/** Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). */
-export const NOT_COMPARABLE = new Set(['dir', 'logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'dbfilename', 'appendfilename', 'appenddirname']);
+/**
+ * Settings whose file form and CONFIG GET form legitimately differ (paths resolved, defaults computed). Not
+ * `dbfilename` (a bare name, stored and returned as written: the server refuses a path) nor `dir`, compared by
+ * {@link dirDrift} (QA45-2: `CONFIG SET dir` / `dbfilename` never rewritten make the next start load another dataset).
+ */
+export const NOT_COMPARABLE = new Set(['logfile', 'pidfile', 'unixsocket', 'aclfile', 'cluster-config-file', 'appendfilename', 'appenddirname']);
+
+/** Settings the server refuses to CONFIG SET with `enable-protected-configs no` (7.0+: PROTECTED_CONFIG in config.c). */
+const PROTECTED = new Set(['dir', 'dbfilename']);
+
+/**
+ * Whether the files' `dir` and the running one (`CONFIG GET dir`: the server's getcwd(), absolute, symlinks
+ * resolved) name different directories: undefined when they do not, or when that is not known (only relative `dir`
+ * lines, resolved against a start directory redfort assumes); else what is not certain of it ('' when nothing).
+ */
+export function dirDrift(files: FileFacts, running: string): { readonly hedge: string } | undefined {
+  const filed = files.config.get('dir');
+  if (!filed || filed.source.kind !== 'file' || files.dirStartRelative || !isAbsolute(filed.value)) return undefined;
+  const bare = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path);
+  if (bare(normalize(filed.value)) === bare(running)) return undefined;
+  if (files.dirReal !== undefined) return files.dirReal === bare(running) ? undefined : { hedge: '' };
+  return { hedge: ` (unless '${clipped(filed.value)}' is a symlink to it: not resolved, no such directory on this machine)` };
+}
 
 /**
  * Settings the files leave out whose running value is compared with the version's compiled default: a `CONFIG SET`
@@ -84,7 +107,9 @@ export default defineRule({
       if ((fileFact.source.kind !== 'file' && unset === undefined) || NOT_COMPARABLE.has(name)) return;
       const running = config.get(name);
       const filed = unset ?? fileFact.value;
-      if (!running || running.source.kind !== 'live' || running.value === filed) return;
+      if (!running || running.source.kind !== 'live') return;
+      const hedge = name === 'dir' ? dirDrift(files, running.value)?.hedge : running.value === filed ? undefined : '';
+      if (hedge === undefined) return;
       const inFile = unset === undefined ? `'${clipped(filed)}' in the file` : `not set in the file (compiled default: '${clipped(filed)}')`;
       const given = cmdline?.names.get(name);
       if (given !== undefined) {
@@ -96,8 +121,14 @@ export default defineRule({
         return;
       }
       const or = cmdline ? '' : ' (or a command-line option: the server\'s command line could not be read from here)';
+      // 7.0+ refuses CONFIG SET dir / dbfilename unless enable-protected-configs lets the client: then the file changed.
+      const refused = PROTECTED.has(name) && config.get('enable-protected-configs')?.value === 'no' && config.get('enable-protected-configs')?.source.kind === 'live';
+      const data = PROTECTED.has(name) ? `: the next start loads its data from the file's, not from where the server saves now${hedge}` : hedge;
+      const what = refused
+        ? `the file changed since the server started (CONFIG SET ${name} is refused with enable-protected-configs no)${data}${or}`
+        : `a CONFIG SET that was never rewritten, lost at the next restart${data}${or}`;
       findings.push({
-        message: `${shown(name)} is '${clipped(running.value)}' at run time but ${inFile}: a CONFIG SET that was never rewritten, lost at the next restart${or}`,
+        message: `${shown(name)} is '${clipped(running.value)}' at run time but ${inFile}: ${what}`,
         source: unset === undefined ? fileFact.source : files.source,
         evidence: [`running: ${clipped(running.value)}`, unset === undefined ? `file: ${clipped(filed)}` : `file: not set (compiled default of ${server?.version}: ${clipped(filed)})`],
       });
