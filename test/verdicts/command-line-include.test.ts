@@ -63,3 +63,43 @@ describe('--include on a readable command line is read as a file include (real 7
     assert.match(drift[0]!.message, /matches 2 files/);
   });
 });
+
+// QA43-4's rest, users: the include's `user` lines were not merged with the config file's users, nor its aclfile read
+// ("whose `user` lines (or aclfile) redfort does not merge"): auth.plaintext-passwords and the users' drift skipped.
+// They are the server's users now, as the files stage finds a file's (usersOf), the aclfile read only if the server's
+// process could read it. Real 7.0.15, CONFIG readable.
+describe('--include on a readable command line: its user lines and its aclfile are the users (real 7.0.15)', () => {
+  const CLEAR = 'qa43-4-clear-include-pass-77';
+  let lines: RunningServer;
+  let aclfile: RunningServer;
+  before(async () => {
+    [lines, aclfile] = await Promise.all([
+      startRedis({ conf: 'set-proc-title no', files: { 'extra.conf': `user app on >${CLEAR} ~app:* +@read\n` }, args: ['--include', 'extra.conf'], killOnStop: true }),
+      startRedis({
+        conf: 'set-proc-title no',
+        files: { 'users.acl': `user default on nopass ~* &* +@all\nuser ops on >${CLEAR} ~* +@read\n`, 'extra.conf': 'aclfile users.acl\n' },
+        args: ['--include', 'extra.conf'],
+        killOnStop: true,
+      }),
+    ]);
+  });
+  after(async () => {
+    await lines?.stop();
+    await aclfile?.stop();
+  });
+
+  for (const [name, user, file] of [['user lines', 'app', 'extra.conf'], ['aclfile', 'ops', 'users.acl']] as const) {
+    it(`${name}: the clear-text password of '${user}' fails, naming ${file}; the users are compared with ACL LIST`, async () => {
+      const server = name === 'user lines' ? lines : aclfile;
+      const r = await auditTarget(resolveTarget(`redis://127.0.0.1:${server.port}`, {}, {}), { noProbe: true });
+      assert.equal(r.error, undefined, r.error);
+      const plain = of(r, 'auth.plaintext-passwords');
+      // The old code: skip "… whose `user` lines (or aclfile) redfort does not merge with the config file's users".
+      assert.ok(plain.some((p) => p.status === 'fail' && p.message.includes(`user '${user}'`)), JSON.stringify(plain));
+      assert.match(JSON.stringify(plain), new RegExp(file.replace('.', '\\.')));
+      const drift = of(r, 'config.runtime-drift');
+      assert.ok(drift.every((d) => d.status === 'pass'), JSON.stringify(drift));
+      assert.ok(!JSON.stringify(r).includes(CLEAR));
+    });
+  }
+});

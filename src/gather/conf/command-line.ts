@@ -7,7 +7,7 @@ import type { EffectiveConf } from './effective.ts';
 import { loadConfFiles } from './load-files.ts';
 import type { ParsedConf } from './includes.ts';
 import { parseConfText } from './tokenize.ts';
-import { aclFileUsers } from './gather-files.ts';
+import { aclFileUsers, usersOf } from './gather-files.ts';
 import { tooManyUsers } from '../../acl/limits.ts';
 import { commandLineConfig } from '../../redis/command-line.ts';
 import { SECRET_DIRECTIVES } from '../../redis/secrets.ts';
@@ -195,11 +195,13 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   // `--include extra.conf`: the server appends its options to the config file's text (loadServerConfig), so the file
   // it names is read after the config file's lines, as an include of the file's own is: read here so, with the same
   // bounds (regular files, size caps, cycles), and only a file the process could read itself (QA43-4's rest). Its
-  // `user` lines (or an aclfile) are not merged with the file's users here: said, as before.
+  // `user` lines are loaded with the config file's, and an aclfile it sets is the one the server read: the users are
+  // those of the config file and the include together, as the files stage finds a file's users (usersOf).
   const include = options.find((o) => o.name === 'include');
   const proc = (enrichOptions?.hostDiscovery ?? createHostDiscovery()).proc;
   let withInclude: ParsedConf | undefined;
   let includeUsers: string | undefined;
+  let base = files;
   if (include) {
     const main = files.paths[0];
     const unreadWhy = (why: string) => `the server was started with ${include.given.join(' ')} on ${started.from}, a file whose settings and users override the config file's, which redfort could not read (${why})`;
@@ -227,7 +229,18 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
     }
     const included = withInclude!.directives.slice(withInclude!.appendedAt ?? withInclude!.directives.length).filter((d) => d.source.path !== started.from);
     if (included.some((d) => d.name === 'user' || d.name === 'aclfile')) {
-      includeUsers = `the server was started with ${include.given.join(' ')} on ${started.from}, whose \`user\` lines (or aclfile) redfort does not merge with the config file's users`;
+      const effective = effectiveConfig(withInclude!, version ? { version } : {});
+      // The command line's own `--user` options are applied below, from the host's digests (its text is masked).
+      const lines = { ...effective, users: effective.users.filter((u) => !(u.source.kind === 'file' && u.source.path === started.from)) };
+      const mayRead = (path: string) => processCannotRead(path, listening.pid, proc);
+      const read = await usersOf(lines, { ...(version ? { version } : {}), ...(enrichOptions?.signal ? { signal: enrichOptions.signal } : {}), mayRead }, dirname(main!));
+      if (read.acl) {
+        const warnings = [...new Set([...(files.warnings ?? []), ...(read.warnings ?? [])])];
+        base = { ...files, users: read.acl.users, paths: [...files.paths, ...read.paths.filter((p) => !files.paths.includes(p))], ...(warnings.length ? { warnings } : {}) };
+      } else {
+        includeUsers = `the server was started with ${include.given.join(' ')} on ${started.from}, which sets its users, and they could not be read: ${read.reason ?? 'unknown'}`;
+        base = { ...files, users: [] };
+      }
     }
   }
   // With CONFIG GET read, the files are what the running values are compared with (config.runtime-drift): the settings
@@ -255,7 +268,7 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   // With CONFIG GET read, only the users matter (`--requirepass` makes the default user's password): most command
   // lines (`--supervised systemd --daemonize no`) have none.
   if (options.length === 0 || (!fromFiles && !options.some((o) => o.name === 'user' || o.name === 'aclfile' || o.name === 'requirepass'))) {
-    return include === undefined ? facts : { ...facts, files: withIncludeUsers(files) };
+    return include === undefined ? facts : { ...facts, files: withIncludeUsers(base) };
   }
   let given: ReturnType<typeof commandLineConfig>;
   try {
@@ -268,7 +281,7 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   // `--aclfile /root/secret` must not make root redfort read it).
   const refused = aclfile && isAbsolute(aclfile) ? await processCannotRead(aclfile, listening.pid, (enrichOptions?.hostDiscovery ?? createHostDiscovery()).proc) : undefined;
   const passwords = started.secrets;
-  const withPass = commandLineRequirepass(files, passwords, started.from);
+  const withPass = commandLineRequirepass(base, passwords, started.from);
   const withAcl = !aclfile
     ? withPass
     : refused !== undefined

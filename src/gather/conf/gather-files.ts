@@ -205,7 +205,7 @@ export async function aclFileUsers(path: string, version: string | undefined, si
  * ACL file, where a missing `default` line means `default on nopass ~* &* +@all` whatever `requirepass` says;
  * else the default user that `requirepass` makes.
  */
-async function usersOf(
+export async function usersOf(
   effective: EffectiveConf | undefined,
   inputs: FileInputs,
   cwd: string,
