@@ -35,10 +35,27 @@ export interface UserDriftInput {
   /** acl-pubsub-default of the files (the written users get it at the next start) and of the running server. */
   readonly filePubsub: PubsubDefault;
   readonly runningPubsub: PubsubDefault;
-  /** Where a user that exists only at run time is reported. */
+  /** Where a user that exists only at run time is reported (without `aclFile`). */
   readonly filesSource: Source;
-  /** Said after "ACL SAVE (or CONFIG REWRITE) never ran" for a user only at run time (a --user option it may be). */
+  /**
+   * Set when the server keeps its users in an ACL file (`aclfile`): only ACL SAVE writes them there (CONFIG REWRITE
+   * writes no `user` line then: redis-server refuses both), and a user only at run time is reported at that file
+   * (`source`, when known; else `filesSource`). Absent: the users are redis.conf's `user` lines, which ACL SAVE (or
+   * CONFIG REWRITE) writes.
+   */
+  readonly aclFile?: { readonly source: Source | undefined };
+  /** Said after "… never ran" for a user only at run time (a --user option it may be). */
   readonly onlyRunningOr?: string;
+}
+
+/**
+ * The ACL file the written users live in, as a place to report at (its first line), when the server has an `aclfile`
+ * (`aclfile`: the running value, else the files'): for {@link UserDriftInput.aclFile}. Undefined without one.
+ */
+export function aclFileOf(aclfile: string | undefined, written: readonly AclUser[]): { readonly source: Source | undefined } | undefined {
+  if (!aclfile) return undefined;
+  const from = written.find((u) => u.source.kind === 'file')?.source;
+  return { source: from?.kind === 'file' ? { kind: 'file', path: from.path, line: 1 } : undefined };
 }
 
 /**
@@ -55,7 +72,8 @@ export function userDifferences(input: UserDriftInput): UserDifference[] {
   for (const user of users) {
     const written = inFile.get(user.name);
     if (!written) {
-      if (user.name !== 'default') findings.push({ message: `user '${clipped(user.name)}' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran${input.onlyRunningOr ?? ''}`, source: filesSource });
+      const saves = input.aclFile ? 'ACL SAVE' : 'ACL SAVE (or CONFIG REWRITE)';
+      if (user.name !== 'default') findings.push({ message: `user '${clipped(user.name)}' exists at run time but not in the file: ${saves} never ran${input.onlyRunningOr ?? ''}`, source: input.aclFile?.source ?? filesSource });
       continue;
     }
     const hashes = (u: AclUser) => u.passwords.map((p) => p.sha256).sort().join(',');

@@ -17,7 +17,7 @@ import { formatSource } from '../facts/source.ts';
 import { parseVersion } from '../rules/util.ts';
 import { isLocalHost, isLoopbackAddress } from '../net/address.ts';
 import { dirname, join } from 'node:path';
-import { pubsubDefault, userDifferences } from '../acl/drift.ts';
+import { aclFileOf, pubsubDefault, userDifferences } from '../acl/drift.ts';
 import { analyzeDangerous } from '../acl/permissions.ts';
 import type { CommandGrant } from '../acl/permissions.ts';
 import { dangerousOf, writtenUser } from '../rules/auth/written-rules.ts';
@@ -194,6 +194,7 @@ function aclFileDifferences(facts: Facts): readonly UserDifference[] | string {
   if (acl?.origin !== 'acl-list') return "the server's users could not be read (ACL LIST), so they could not be compared with the file";
   if (acl.unreadable?.length) return `${acl.unreadable.length} of the server's users could not be read, so they could not be compared with the file`;
   if (!categories) return "the server's command categories could not be read, so the users' commands could not be compared with the file";
+  const aclFile = aclFileOf(config(facts, 'aclfile') ?? files.config.get('aclfile')?.value, files.users);
   return userDifferences({
     running: acl.users,
     written: files.users,
@@ -201,6 +202,7 @@ function aclFileDifferences(facts: Facts): readonly UserDifference[] | string {
     filePubsub: pubsubDefault(files.config.get('acl-pubsub-default')?.value, server),
     runningPubsub: pubsubDefault(config(facts, 'acl-pubsub-default') ?? files.config.get('acl-pubsub-default')?.value, server),
     filesSource: files.source,
+    ...(aclFile ? { aclFile } : {}),
   });
 }
 

@@ -117,7 +117,7 @@ describe('fix: the ACL SAVE after user steps says which running users it also wr
     assert.ok(!clean.notes.some((n) => n.includes('ACL SAVE also writes')), clean.notes.join('\n'));
     assert.equal(await rawCommand(server.host, server.port, ['ACL', 'SETUSER', 'extra', 'on', '>Extra-Pass-Long-Enough-000111', '~x:*', '+get'], { user: 'ops', password: ADMIN }), 'OK');
     const drifted = plan(await state(seed, { noProbe: true }), seed);
-    assert.ok(drifted.notes.includes(`${address(server)}: ACL SAVE also writes the running users that differ from users.acl today (user 'extra' exists at run time but not in the file: ACL SAVE (or CONFIG REWRITE) never ran; config.runtime-drift): review them first`), drifted.notes.join('\n'));
+    assert.ok(drifted.notes.includes(`${address(server)}: ACL SAVE also writes the running users that differ from users.acl today (user 'extra' exists at run time but not in the file: ACL SAVE never ran; config.runtime-drift): review them first`), drifted.notes.join('\n'));
     await server.stop();
   });
 });

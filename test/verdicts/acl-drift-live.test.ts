@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
@@ -46,5 +47,17 @@ describe('config.runtime-drift on ACL users whose keys, channels or selectors ch
     const messages = results.map((x) => x.message).sort();
     assert.match(messages[0]!, /^user 'app' may touch other keys, channels or selectors at run time than the file grants \(keys and channels '~\* &\*' at run time, '~app:\* resetchannels' in the file\)/);
     assert.match(messages[1]!, /^user 'rw' may touch other keys, channels or selectors .*\(selectors \(~\* resetchannels, 1 command\) at run time, none in the file\)/);
+  });
+
+  // QA45-3: located at redis.conf:1 and told "ACL SAVE (or CONFIG REWRITE)": with an aclfile, CONFIG REWRITE writes
+  // no user (redis-server refuses `user` lines beside an aclfile), and the user would be written to the ACL file.
+  it('locates a user added at run time and never saved at the ACL file, and names ACL SAVE alone', async () => {
+    assert.equal(await rawCommand(redis.host, redis.port, ['ACL', 'SETUSER', 'np', 'on', 'nopass', '~*', '+get'], as), 'OK');
+    const results = await drift();
+    const found = results.filter((x) => x.message.startsWith("user 'np'"));
+    assert.equal(found.length, 1, results.map((x) => x.message).join('\n'));
+    // Without the host (noHost), the command line is unknown: a --user option is not ruled out.
+    assert.match(found[0]!.message, /^user 'np' exists at run time but not in the file: ACL SAVE never ran \(or a --user option/);
+    assert.deepEqual(found[0]!.source, { kind: 'file', path: join(redis.dir, 'users.acl'), line: 1 });
   });
 });

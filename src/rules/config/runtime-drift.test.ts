@@ -100,7 +100,13 @@ ruleTester(rule, {
     {
       name: 'a user created with ACL SETUSER and never saved, and one only in the file',
       facts: { ...live('', { acl: ['user default off', 'user bob on #' + 'c'.repeat(64) + ' ~* +get'] }), files: files('', ['user default off', 'user carol on #' + 'd'.repeat(64) + ' ~* +get']) },
-      messages: [/user 'bob' exists at run time but not in the file/, /user 'carol' is in the file but not on the running server/],
+      messages: [/user 'bob' exists at run time but not in the file: ACL SAVE \(or CONFIG REWRITE\) never ran \(or a --user option/, /user 'carol' is in the file but not on the running server/],
+    },
+    {
+      // QA45-3: with an aclfile only ACL SAVE writes users (CONFIG REWRITE writes no `user` line), and into that file.
+      name: 'a user created with ACL SETUSER and never saved, the users in an ACL file',
+      facts: { ...live('aclfile /etc/redis/users.acl', { acl: ['user default off', 'user bob on #' + 'c'.repeat(64) + ' ~* +get'] }), files: files('aclfile /etc/redis/users.acl', ['user default off']) },
+      messages: [/^user 'bob' exists at run time but not in the file: ACL SAVE never ran \(or a --user option/],
     },
     {
       name: 'a user disabled at run time',

@@ -5,7 +5,7 @@ import type { HostFacts, ServerIdentity } from '../../facts/types.ts';
 import type { FileFacts } from '../../facts/conf.ts';
 import { someReadLive } from '../../facts/live.ts';
 import { missingReason } from '../../facts/keys.ts';
-import { pubsubDefault, userDifferences } from '../../acl/drift.ts';
+import { aclFileOf, pubsubDefault, userDifferences } from '../../acl/drift.ts';
 import { defaultFor, existsIn, lookupDirective, resolveVersion, settableAtRunTime } from '../../redis/directives.ts';
 import { configVersion, parseVersion } from '../../redis/version.ts';
 import { replicationNames } from '../util.ts';
@@ -168,7 +168,10 @@ export default defineRule({
       const livePubsub = config.get('acl-pubsub-default');
       const runningPubsub = pubsubDefault((livePubsub?.source.kind === 'live' ? livePubsub.value : undefined) ?? files.config.get('acl-pubsub-default')?.value, server);
       const onlyRunningOr = cmdline ? '' : ' (or a --user option: the server\'s command line could not be read from here)';
-      findings.push(...userDifferences({ running: acl.users, written: files.users, categories, filePubsub, runningPubsub, filesSource: files.source, onlyRunningOr }));
+      // The running aclfile (a --aclfile option replaces the file's), else the files'.
+      const aclfile = config.get('aclfile');
+      const aclFile = aclFileOf(aclfile?.source.kind === 'live' ? aclfile.value : files.config.get('aclfile')?.value, files.users);
+      findings.push(...userDifferences({ running: acl.users, written: files.users, categories, filePubsub, runningPubsub, filesSource: files.source, onlyRunningOr, ...(aclFile ? { aclFile } : {}) }));
     }
     // `--include extra.conf` on the command line: its settings (and users) override the file's, and redfort does not
     // read it. A difference may be its value, as the server will have again at the next start, not a lost CONFIG SET.
