@@ -44,6 +44,13 @@ ruleTester(rule, {
       severity: 'high',
     },
     {
+      // QA45-11: the negative span was floored away from zero: 3 days and a minute were "4 days ago", a minute "1 day".
+      name: 'expired 3 days and a minute ago: 3 days',
+      facts: onWire({ validFrom: NOW - 400 * DAY, validTo: NOW - 3 * DAY - 60 }),
+      messages: [/expired on 2027-01-12, 3 days ago: /],
+    },
+    { name: 'expired a minute ago: less than a day', facts: onWire({ validFrom: NOW - 400 * DAY, validTo: NOW - 60 }), messages: [/expired on 2027-01-15, less than a day ago: /] },
+    {
       // TIME from a server (a proxy, a VM) whose clock is a year behind: clients check by their own clocks.
       name: "expired by redfort's clock, the server's clock a year behind",
       facts: { ...onWire({ validFrom: NOW - 400 * DAY, validTo: NOW - 35 * DAY }), now: { value: NOW - 365 * DAY, source: { kind: 'live', command: 'TIME' } } },

@@ -96,6 +96,12 @@ function chainLabel(c: CertificateFacts, depth: number, where: readonly string[]
   return `the ${c.selfSigned ? 'CA' : 'intermediate'} certificate ${c.subject} (depth ${depth}) of ${where.join(' and ')}`;
 }
 
+/** How long ago a certificate expired, in whole days elapsed (QA45-11: flooring the negative span counted one too many). */
+function ago(validTo: number, now: number): string {
+  const days = Math.floor((now - validTo) / DAY);
+  return days === 0 ? 'less than a day ago' : `${days} day${days === 1 ? '' : 's'} ago`;
+}
+
 /**
  * Judges the certificates of a leaf's chain for their dates and keys, pushing findings; returns the index (among
  * those pushed) of the first finding of a certificate out of its dates, if any.
@@ -109,7 +115,7 @@ function judgeChain(leaf: CertificateFacts, where: readonly string[], now: numbe
     const days = Math.floor((c.validTo - now) / DAY);
     if (c.validTo <= now) {
       outOfDate ??= findings.length - start;
-      findings.push({ message: `${label} expired on ${date(c.validTo)}, ${-days} day${days === -1 ? '' : 's'} ago: clients that verify the chain refuse to connect`, source: c.source, evidence });
+      findings.push({ message: `${label} expired on ${date(c.validTo)}, ${ago(c.validTo, now)}: clients that verify the chain refuse to connect`, source: c.source, evidence });
     } else if (c.validTo - now < expiryDays * DAY) {
       findings.push({ message: `${label} expires on ${date(c.validTo)}, in ${days} day${days === 1 ? '' : 's'} (threshold ${expiryDays}): the chain stops verifying then`, source: c.source, severity: 'medium', evidence });
     }
@@ -169,7 +175,7 @@ export default defineRule({
       // Expired or not yet valid: the reason a verifying client refuses it (the verification error says no more).
       const outOfDate = c.validTo <= now || c.validFrom > now;
       if (c.validTo <= now) {
-        findings.push({ message: `${label} expired on ${date(c.validTo)}, ${-days} day${days === -1 ? '' : 's'} ago: clients that verify it refuse to connect`, source: c.source, evidence });
+        findings.push({ message: `${label} expired on ${date(c.validTo)}, ${ago(c.validTo, now)}: clients that verify it refuse to connect`, source: c.source, evidence });
       } else if (c.validTo - now < thresholds.certExpiryDays * DAY) {
         findings.push({ message: `${label} expires on ${date(c.validTo)}, in ${days} day${days === 1 ? '' : 's'} (threshold ${thresholds.certExpiryDays})`, source: c.source, severity: 'medium', evidence });
       }
@@ -214,7 +220,7 @@ export default defineRule({
       const evidence = [`issuer: ${ca.issuer}`, `valid ${date(ca.validFrom)} to ${date(ca.validTo)}`, `SHA-256 fingerprint ${ca.fingerprint256}`];
       const days = Math.floor((ca.validTo - now) / DAY);
       const verifies = 'the server no longer verifies the client certificates and TLS peers it issued';
-      if (ca.validTo <= now) findings.push({ message: `${label} expired on ${date(ca.validTo)}, ${-days} day${days === -1 ? '' : 's'} ago: ${verifies}`, source: ca.source, evidence });
+      if (ca.validTo <= now) findings.push({ message: `${label} expired on ${date(ca.validTo)}, ${ago(ca.validTo, now)}: ${verifies}`, source: ca.source, evidence });
       else if (ca.validTo - now < thresholds.certExpiryDays * DAY) findings.push({ message: `${label} expires on ${date(ca.validTo)}, in ${days} day${days === 1 ? '' : 's'} (threshold ${thresholds.certExpiryDays}): the server then refuses the client certificates and TLS peers it issued`, source: ca.source, severity: 'medium', evidence });
       if (ca.validFrom > now) findings.push({ message: `${label} is not valid before ${date(ca.validFrom)}: until then the server refuses the client certificates and TLS peers it issued`, source: ca.source, severity: 'medium', evidence });
     }
