@@ -12,6 +12,8 @@ import { addressKey, addressOf, targetAddress } from '../net/address.ts';
 import { clipped } from '../util/shown.ts';
 import { terminalSafe } from '../report/common.ts';
 import type { Facts, SentinelGroup } from '../facts/types.ts';
+import { errorResults } from '../engine/run.ts';
+import { RULES } from '../rules/index.ts';
 import { abortReason, raceAbort, targetSignal } from '../util/deadline.ts';
 
 /** What the audit before a plan (or an apply) found: every node's facts and results, and how to reach it. */
@@ -135,6 +137,16 @@ async function gatherDeployment(seed: Target, options: FixGatherOptions, kind: D
   const nodes: (FixNodeInput & { target: Target })[] = [];
   const entries: TargetResult[] = [deployment];
   for (const { node, target, outcome } of discovery.nodes) {
+    const failed = !outcome.ok ? outcome.error : outcome.facts.connection?.unauthenticated;
+    // QA44-56's rest: a sentinel besides the seed that cannot be audited (down, refusing the run's credentials, or not
+    // answering as Redis: an address a hello message on the master named) is an error for it alone. It is sent
+    // nothing, and whether it watches the data nodes with their default user is unknown: that stays on (see plan.ts).
+    if (failed !== undefined && target.withheld === undefined && kind === 'sentinel' && node.role === 'sentinel' && target !== seed) {
+      entries.push({ target: target.display, error: failed, results: errorResults(RULES, `${target.display} (${node.role} of ${name}): ${failed}`) });
+      const facts: Facts = { target: target.display, sources: new Set(), unavailable: { server: failed } };
+      nodes.push({ address: node.address, host: node.host, port: node.port, role: 'sentinel', facts, results: [], target, refused: { why: `it could not be audited: ${escaped(failed)}`, watching: true, unaudited: true } });
+      continue;
+    }
     if (!outcome.ok) return { ok: false, error: `${node.address} (${node.role}): ${outcome.error}` };
     // A node outside --trust-discovered got no credentials: fix neither plans for it nor sends it a generated password.
     if (target.withheld !== undefined) return { ok: false, error: `${node.address} (${node.role}): the run's credentials were not sent to it (outside --trust-discovered): fix plans only for nodes it logs in to; widen --trust-discovered or give --node-override ${node.address}=URL` };

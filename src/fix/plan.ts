@@ -42,7 +42,12 @@ export interface FixNodeInput {
    * A sentinel fix must send nothing (src/fix/gather.ts sentinelRefusal): why, and whether it answered as a sentinel of
    * the group (it then keeps using the default user of the data nodes, which must stay on).
    */
-  readonly refused?: { readonly why: string; readonly watching: boolean };
+  readonly refused?: {
+    readonly why: string;
+    readonly watching: boolean;
+    /** It could not be audited at all (QA44-56's rest): whether it watches is unknown, and naming it changes nothing. */
+    readonly unaudited?: boolean;
+  };
   /**
    * How fix reaches the node (the plan's audit, an apply's steps, its re-audit and a rollback): its address, user and
    * TLS client certificate decide which steps would cut fix off from the node, and so are left to the user instead.
@@ -529,11 +534,18 @@ export function buildPlan(input: PlanInput): FixPlan {
   }
 
   // Sentinels of the group that fix may not give the password keep using the default user: it stays on.
-  const watching = refused.filter((n) => n.refused!.watching).map((n) => n.address);
+  const watching = refused.filter((n) => n.refused!.watching && n.refused!.unaudited !== true).map((n) => n.address);
+  // A sentinel that could not be audited at all (QA44-56's rest) may watch them too: unknown is not "no".
+  const unaudited = refused.filter((n) => n.refused!.unaudited === true).map((n) => n.address);
+  const keptOn = [...defaultOn];
   if (watching.length > 0) {
-    for (const address of defaultOn) manual.push({ node: address, rule: 'auth.default-user-enabled', message: `the sentinel${watching.length === 1 ? '' : 's'} ${listed(watching)} would lose ${watching.length === 1 ? 'its' : 'their'} way in once the default user is disabled, and fix gives ${watching.length === 1 ? 'it' : 'them'} no password before you name ${watching.length === 1 ? 'it' : 'them'}: run fix again with --trust-sentinel HOST:PORT for each sentinel of yours` });
-    defaultOn.clear();
+    for (const address of keptOn) manual.push({ node: address, rule: 'auth.default-user-enabled', message: `the sentinel${watching.length === 1 ? '' : 's'} ${listed(watching)} would lose ${watching.length === 1 ? 'its' : 'their'} way in once the default user is disabled, and fix gives ${watching.length === 1 ? 'it' : 'them'} no password before you name ${watching.length === 1 ? 'it' : 'them'}: run fix again with --trust-sentinel HOST:PORT for each sentinel of yours` });
   }
+  if (unaudited.length > 0) {
+    const one = unaudited.length === 1;
+    for (const address of keptOn) manual.push({ node: address, rule: 'auth.default-user-enabled', message: `the sentinel${one ? '' : 's'} ${listed(unaudited)} could not be audited: whether ${one ? 'it watches' : 'they watch'} this server with the default user is unknown, and fix gives ${one ? 'it' : 'them'} no password: make ${one ? 'it' : 'them'} answer (one that is not yours: SENTINEL RESET on the others forgets it), then run fix again` });
+  }
+  if (watching.length > 0 || unaudited.length > 0) defaultOn.clear();
   for (const n of refused) notes.push(`${n.address}: not changed, never sent the generated password: ${n.refused!.why}`);
 
   // A user fix would make that already exists with a password fix did not make (not in the secrets file) is someone

@@ -8,6 +8,8 @@ import { rawCommand } from '../harness/raw.ts';
 import { eventually } from '../harness/wait.ts';
 import { startRedis, startSentinels, stopAll } from '../harness/servers.ts';
 import type { RunningServer } from '../harness/servers.ts';
+import { startFakeServer } from '../helpers/fake-resp-server.ts';
+import type { FakeServer } from '../helpers/fake-resp-server.ts';
 import { address, apply, OPTIONS, plan, secretsFor, state, target, USERS, workDir } from './helpers.ts';
 
 // QA44-56: a sentinel learns of its peers only from hello messages on the master's __sentinel__:hello channel, which
@@ -83,24 +85,45 @@ describe('fix --sentinel: a peer a hello message added, and one nobody named', (
   let master: RunningServer;
   let sentinels: RunningServer[];
   let fake: Awaited<ReturnType<typeof okToEverything>>;
+  // QA44-56's rest: a second one that answers +OK even to INFO (no Redis at all): it stopped fix planning anything.
+  let okToInfo: FakeServer;
   const fakeAddress = () => `127.0.0.1:${fake.port}`;
+  const okToInfoAddress = () => `127.0.0.1:${okToInfo.port}`;
   before(async () => {
     master = await startRedis({ conf: 'loglevel warning' });
     sentinels = await startSentinels(2, master);
     fake = await okToEverything();
+    okToInfo = await startFakeServer(() => '+OK\r\n');
     // Anyone who may PUBLISH on the master: `ip,port,runid,epoch,master name,master ip,master port,master epoch`.
     const hello = `127.0.0.1,${fake.port},${'ab'.repeat(20)},0,mymaster,${master.host},${master.port},0`;
+    const hello2 = `127.0.0.1,${okToInfo.port},${'cd'.repeat(20)},0,mymaster,${master.host},${master.port},0`;
     const listed = async (s: RunningServer) => {
       const peers = (await rawCommand(s.host, s.port, ['SENTINEL', 'SENTINELS', 'mymaster'])) as string[][];
       return peers.map((p) => `${p[p.indexOf('ip') + 1]}:${p[p.indexOf('port') + 1]}`);
     };
-    await eventually('both sentinels to list each other and the fake', async () => {
+    await eventually('both sentinels to list each other and the fakes', async () => {
       await rawCommand(master.host, master.port, ['PUBLISH', '__sentinel__:hello', hello]);
+      await rawCommand(master.host, master.port, ['PUBLISH', '__sentinel__:hello', hello2]);
       const seen = await Promise.all(sentinels.map(listed));
-      return seen.every((l) => l.includes(fakeAddress())) && seen[0]!.includes(address(sentinels[1]!)) && seen[1]!.includes(address(sentinels[0]!));
+      return seen.every((l) => l.includes(fakeAddress()) && l.includes(okToInfoAddress())) && seen[0]!.includes(address(sentinels[1]!)) && seen[1]!.includes(address(sentinels[0]!));
     }, { timeoutMs: 30_000 });
   });
-  after(() => fake?.close());
+  after(() => Promise.all([fake?.close(), okToInfo?.close()]));
+
+  it('a peer that is no Redis at all (+OK even to INFO): an error for it alone, one line naming it, the rest planned', async () => {
+    const seed = target(sentinels[0]!.url);
+    const s0 = await state(seed, { kind: 'sentinel', noProbe: true, trustSentinels: new Set([address(sentinels[1]!)]) });
+    const p = plan(s0, seed);
+    assert.deepEqual(p.steps.filter((st) => st.node === okToInfoAddress()), [], 'no step on it');
+    for (const s of sentinels) assert.ok(p.steps.some((st) => st.node === address(s) && st.command[0] === 'SENTINEL'), `${address(s)} gets its SENTINEL SET`);
+    assert.ok(p.steps.some((st) => st.node === address(master) && st.command.slice(0, 3).join(' ') === `ACL SETUSER ${USERS.sentinel}`), 'the master gets the sentinel user');
+    const lines = p.notes.filter((n) => n.includes(okToInfoAddress()));
+    assert.deepEqual(lines, [`${okToInfoAddress()}: not changed, never sent the generated password: it could not be audited: not a Redis server: its INFO reply has no redis_version`]);
+    // Whether it watches the master is unknown: the default user stays on, and the plan says why.
+    assert.ok(!p.steps.some((st) => st.command.join(' ') === 'ACL SETUSER default off resetpass'), 'the default user stays on');
+    assert.match(p.manual.find((m) => m.rule === 'auth.default-user-enabled')?.message ?? '', new RegExp(`the sentinel ${okToInfoAddress()} could not be audited: whether it watches this server with the default user is unknown`));
+    assert.equal(s0.entries.find((e) => e.target.includes(okToInfoAddress()))?.error, 'not a Redis server: its INFO reply has no redis_version');
+  });
 
   it('plans nothing on either, says why, and keeps the default user for the real one', async () => {
     const seed = target(sentinels[0]!.url);
