@@ -148,6 +148,9 @@ async function ownTlsProblem(own: OwnTls): Promise<string | undefined> {
 }
 
 /** Redis 5.0 to 8.x and Valkey 7.2 to 9.x: what the profile and the directive table know (Valkey's up to 9.1). */
+/** How gatherFiles refuses a line the version does not have (effective.ts's stopsHere). */
+const STOPS_AT_LINE = / stops at this line \((?:Bad directive|Unrecognized sentinel)/;
+
 function knownVersion(text: string): ServerVersion | undefined {
   // The whole value, as audit checks it: '7.2.4; x' was taken as 7.2 by a check of its start.
   if (!isVersionText(text)) return undefined;
@@ -423,11 +426,17 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       versionShown = `${product}${shownVersion(facts.server.version)}`;
     }
   } else {
+    /** Set when the version is the local binary's, a guess: a line it lacks is then refused with this said (QA45-50). */
+    let guessed: string | undefined;
     if (versionText === undefined) {
       const local = await findBinary(trialBinaries('redis'));
       if (!local) throw new HardenInputError('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
       versionText = local.version;
       versionNote = `the files do not name their version: taken as ${local.version}, the local ${local.binary}'s (pass --redis-version to choose)`;
+      // Another product's binary here is the likely answer (Valkey's valkey.conf beside Debian's redis-server).
+      const other = await findBinary(trialBinaries('redis').filter((b) => b !== local.binary));
+      const example = other ? ` (${other.version.replace(' ', '-')} is the local ${other.binary}'s)` : ' (e.g. 7.2.6, valkey-9.1.2)';
+      guessed = `the files name no version: ${local.version.replace(' ', '-')} is the local ${local.binary}'s, a guess; pass --redis-version${example}`;
     }
     // A redis.conf beside a sentinel.conf: the server's facts are its file's (the sentinel.conf is another server's).
     // A bind line redis-server cannot listen on is no refusal here: harden replaces it (PLAN.md says so).
@@ -435,8 +444,10 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       if (flags.config) confBind = at;
       else sentinelBind = at;
     };
-    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, versionKnown, unlistenableBind, flagHints: !live, ...placement });
-    if (!gathered.ok) throw new HardenInputError(gathered.error);
+    // A guessed version is the trial's binary: a line it lacks stops that server, the trial fails and every rule of the
+    // re-audit is an error (the input's own audit only warned). Refused here, as a version given is, saying it was a guess.
+    const gathered = await gatherFiles({ configPath: flags.config, aclPath: flags.config ? flags.acl : flags.acl ?? flags.sentinelAcl, ...(flags.config ? {} : { sentinelConfigPath: flags.sentinelConfig }), version: versionText, versionKnown: versionKnown || guessed !== undefined, unlistenableBind, flagHints: !live, ...placement });
+    if (!gathered.ok) throw new HardenInputError(guessed !== undefined && STOPS_AT_LINE.test(gathered.error) ? `${gathered.error}: ${guessed}` : gathered.error);
     facts = factsFromFiles(flags.config ?? flags.sentinelConfig!, gathered.gathered, versionText);
   }
   const version = versionText ? knownVersion(versionText) : undefined;

@@ -15,9 +15,13 @@ import { passwordsIn, redfort } from './run.ts';
 import type { HardenResult } from '../../src/harden/harden.ts';
 import { hostFiles, sandboxNotes } from '../../src/harden/outputs.ts';
 import { unquoteExecStart } from '../../src/gather/host/systemd.ts';
+import { findBinary, trialBinaries } from '../../src/harden/trial.ts';
+import { resolveVersion, versionAtLeast } from '../../src/redis/directives.ts';
 import { parseSecrets, secretVariable } from '../../src/profile/secrets.ts';
 
 const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'corpus');
+const localServer = await findBinary(trialBinaries('redis'));
+const olderLocal = localServer !== undefined && !versionAtLeast(resolveVersion(localServer.version), 7, 2);
 const work = mkdtempSync(join(tmpdir(), 'redfort-harden-cli-'));
 after(async () => {
   await stopAll();
@@ -91,6 +95,21 @@ describe('harden: bad input is one line and exit 2, and nothing is written', () 
     const run = await redfort(['harden', '--config', join(dir, 'redis.conf'), '--redis-version', '7.0.15', '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--tls-ca', certs.ca, '--tls-port', '17001', '--out', out]);
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.equal(run.stderr, 'redfort: --tls-port 17001 is the cluster bus port of node 127.0.0.1:7001: choose a port no node of the deployment uses\n');
+    assert.equal(existsSync(out), false);
+  });
+
+  // QA45-50: Valkey's own valkey.conf, no --redis-version: taken as the local redis-server's 7.0, hardened, its trial
+  // failed on 'hide-user-data-from-log' (exit 1) and the same sentence was printed once per rule (14), the before
+  // column judging the line a warning, the after one an error. The guess meets a line it lacks: one line, exit 2.
+  it('files that name no version, with a line the local redis-server lacks: one line naming it and --redis-version', { skip: olderLocal ? false : 'needs a local redis-server older than 7.2' }, async () => {
+    const input = join(work, 'valkey.conf');
+    writeFileSync(input, 'port 6390\nbind 127.0.0.1\nhide-user-data-from-log yes\n');
+    const out = join(work, 'bad-guessed-version');
+    const run = await redfort(['harden', '--config', input, '--out', out]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`^redfort: ${input.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: 'hide-user-data-from-log' is not a Redis 7\\.0 directive: .*the files name no version: 7\\.0\\.\\d+ is the local redis-server's, a guess; pass --redis-version`));
     assert.equal(existsSync(out), false);
   });
 
