@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditTarget } from '../../src/app/audit.ts';
 import type { TargetResult } from '../../src/engine/run.ts';
 import { resolveTarget } from '../../src/redis/target.ts';
-import { startRedis } from '../harness/servers.ts';
+import { rawCommand } from '../harness/raw.ts';
+import { freePort, startRedis } from '../harness/servers.ts';
+import { eventually } from '../harness/wait.ts';
 import type { RunningServer } from '../harness/servers.ts';
 
 // QA43-4's rest: `redis-server redis.conf --include extra.conf` (the command line readable: set-proc-title no) loads
@@ -102,4 +109,41 @@ describe('--include on a readable command line: its user lines and its aclfile a
       assert.ok(!JSON.stringify(r).includes(CLEAR));
     });
   }
+});
+
+// QA43-4's rest, no config file: `redis-server --include /etc/redis/extra.conf` loads that file alone, and redfort read
+// nothing ("the server was started without a config file"): with CONFIG renamed every setting skipped, and its users
+// were never judged. That file is read as the config file now, when the command line is readable and the process could
+// read it itself. A real 7.0.15 started by hand (the harness always passes a config file).
+describe('--include and no config file: the include is the configuration (real 7.0.15)', () => {
+  const CLEAR = 'qa43-4-only-include-pass-31';
+  const dir = mkdtempSync(join(tmpdir(), 'redfort-include-only-'));
+  let child: ChildProcess | undefined;
+  let port = 0;
+  before(async () => {
+    port = await freePort();
+    const path = join(dir, 'extra.conf');
+    writeFileSync(path, `set-proc-title no\nbind 127.0.0.1\nport ${port}\nsave ""\nrename-command CONFIG ""\nprotected-mode no\nloglevel warning\nuser default on nopass ~* &* +@all\nuser app on >${CLEAR} ~app:* +@read\n`);
+    child = spawn('redis-server', ['--include', path], { cwd: dir, stdio: 'ignore' });
+    await eventually(`redis-server --include on ${port}`, async () => (await rawCommand('127.0.0.1', port, ['PING'], { timeoutMs: 1000 }).catch(() => undefined)) === 'PONG');
+  });
+  after(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("CONFIG removed: the include's settings and users are judged, naming its lines", async () => {
+    const r = await auditTarget(resolveTarget(`redis://127.0.0.1:${port}`, {}, {}), { noProbe: true });
+    assert.equal(r.error, undefined, r.error);
+    // The old code: skip "CONFIG GET is not available … and no config file was read".
+    const [mode] = of(r, 'network.protected-mode-off');
+    assert.equal(mode?.status, 'fail', mode?.message);
+    assert.match(JSON.stringify(mode!.source), /extra\.conf/);
+    const [level] = of(r, 'logging.loglevel-too-quiet');
+    assert.equal(level?.status, 'fail', level?.message);
+    // The old code: skip "the server was started without a config file, and none was given with --config".
+    const plain = of(r, 'auth.plaintext-passwords');
+    assert.ok(plain.some((p) => p.status === 'fail' && p.message.includes("user 'app'")), JSON.stringify(plain));
+    assert.ok(!JSON.stringify(r).includes(CLEAR));
+  });
 });

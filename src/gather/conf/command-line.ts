@@ -197,7 +197,9 @@ export const commandLineEnricher: Enricher = async (facts, target, enrichOptions
   // bounds (regular files, size caps, cycles), and only a file the process could read itself (QA43-4's rest). Its
   // `user` lines are loaded with the config file's, and an aclfile it sets is the one the server read: the users are
   // those of the config file and the include together, as the files stage finds a file's users (usersOf).
-  const include = options.find((o) => o.name === 'include');
+  const named = options.find((o) => o.name === 'include');
+  // Started with no config file, its one --include was read as the config file (files-enricher onlyInclude): not twice.
+  const include = named !== undefined && named.given[1] !== undefined && files.paths[0] === named.given[1] ? undefined : named;
   const proc = (enrichOptions?.hostDiscovery ?? createHostDiscovery()).proc;
   let withInclude: ParsedConf | undefined;
   let includeUsers: string | undefined;

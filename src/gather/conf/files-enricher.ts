@@ -4,7 +4,7 @@ import type { Facts } from '../../facts/types.ts';
 import type { Target } from '../../redis/target.ts';
 import { isLocalHost } from '../../net/address.ts';
 import { gatherFiles, mergeFiles } from './gather-files.ts';
-import { listeningConfigFile, listeningCwd, serverMayRead } from '../host/index.ts';
+import { listeningCommandLine, listeningConfigFile, listeningCwd, serverMayRead } from '../host/index.ts';
 import { configVersion } from '../../redis/version.ts';
 import { infoModules } from '../../redis/info.ts';
 
@@ -29,6 +29,23 @@ async function runningAclFile(facts: Facts, target: Target, options: EnrichOptio
   return may === true ? { path } : { refused: `its ACL file ${path} (CONFIG GET aclfile) is not read: ${may}` };
 }
 
+/**
+ * The file a local server started without a config file loads with its one `--include FILE` option (readable command
+ * line, an absolute path, a file its process could read itself), or why not; undefined when it has no such option.
+ */
+async function onlyInclude(facts: Facts, target: Target, options: EnrichOptions): Promise<{ readonly path?: string; readonly refused?: string } | undefined> {
+  const listening = await listeningCommandLine(target.host, target.port, facts, options);
+  const started = listening?.commandLine;
+  if (!started?.known || started.fromStdin) return undefined;
+  const includes = started.options.filter((o) => o.name === 'include');
+  if (includes.length === 0) return undefined;
+  const path = includes[0]!.given[1];
+  if (includes.length > 1 || includes[0]!.given.length !== 2 || path === undefined) return { refused: `it was started with ${includes.length} --include options on ${started.from} and no config file: not read` };
+  if (!isAbsolute(path)) return { refused: `its --include ${path} on ${started.from} is relative to the directory it started in, which may have changed since: not read` };
+  const may = await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery);
+  return may === true ? { path } : { refused: `its --include ${path} on ${started.from} is not read: ${may}` };
+}
+
 export const filesEnricher: Enricher = async (facts, target, options) => {
   const sentinel = facts.server?.mode === 'sentinel';
   // The file of this target's kind: a sentinel's is --sentinel-config (else --config), a redis-server's --config. The
@@ -42,7 +59,10 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
   const given = ownGiven !== undefined;
   const local = !given && target && isLocalHost(target.host) ? await listeningConfigFile(target.host, target.port, facts, options.hostPid, options.hostDiscovery) : undefined;
   const found = local?.known ? (local.value ?? undefined) : undefined;
-  const configPath = ownGiven === 'config' ? options.configPath : ownGiven === undefined && !sentinel ? found : undefined;
+  // Started without a config file but with `redis-server --include /etc/redis/extra.conf` (its command line readable):
+  // that file is all the configuration it loaded, read as its config file (QA43-4's rest), if its process could read it.
+  const includeOnly = !given && !sentinel && !options.aclPath && target && local?.known === true && local.value === null ? await onlyInclude(facts, target, options) : undefined;
+  const configPath = ownGiven === 'config' ? options.configPath : ownGiven === undefined && !sentinel ? (found ?? includeOnly?.path) : undefined;
   const sentinelConfigPath = ownGiven === 'sentinel' ? options.sentinelConfigPath : ownGiven === undefined && sentinel ? found : undefined;
   if (!configPath && !sentinelConfigPath && !options.aclPath) {
     const why = local && !local.known
@@ -64,14 +84,14 @@ export const filesEnricher: Enricher = async (facts, target, options) => {
       const unread = `${why}; its ACL file ${aclOnly.path} (CONFIG GET aclfile) could not be read: ${outcome.error}`;
       return { ...facts, unavailable: { ...facts.unavailable, files: notRead ? `${unread}; ${notRead}` : unread } };
     }
-    const refused = aclOnly?.refused !== undefined ? `; ${aclOnly.refused}` : '';
+    const refused = aclOnly?.refused !== undefined ? `; ${aclOnly.refused}` : includeOnly?.refused !== undefined ? `; ${includeOnly.refused}` : '';
     return { ...facts, unavailable: { ...facts.unavailable, files: `${why}${refused}${notRead ? `; ${notRead}` : ''}` } };
   }
   // Modules given on the command line (`--loadmodule`, as redis-stack-server starts them) are in no file: INFO says.
   const loaded = facts.info ? infoModules(facts.info) : undefined;
   const modules = loaded === undefined ? 'unknown' : loaded.length > 0 ? 'loaded' : undefined;
   // The process's own config: what it leads to (includes, its aclfile) is read only if that process could read it.
-  const fromProcess = found !== undefined && (configPath === found || sentinelConfigPath === found);
+  const fromProcess = (found !== undefined && (configPath === found || sentinelConfigPath === found)) || (includeOnly?.path !== undefined && configPath === includeOnly.path);
   const mayRead = fromProcess && target
     ? async (path: string): Promise<string | undefined> => {
       const may = await serverMayRead(target.host, target.port, path, facts, options.hostPid, options.hostDiscovery);
