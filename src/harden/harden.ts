@@ -2,7 +2,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { AclUser, CategoryTable, ConfigMap, Facts, Source } from '../facts/types.ts';
 import type { ServerVersion } from '../redis/directives.ts';
 import { versionAtLeast } from '../redis/directives.ts';
-import { lookupDirective } from '../redis/directives.ts';
+import { existsIn, lookupDirective } from '../redis/directives.ts';
 import { analyzeDangerous, canRun, runsInFull } from '../acl/permissions.ts';
 import { bundledCategoryTable } from '../acl/categories.ts';
 import { canLogIn, EMPTY_SHA256 } from '../rules/auth/users.ts';
@@ -420,6 +420,20 @@ function pickTlsPort(fc: ConfigMap, options: HardenOptions, v: ServerVersion): T
  * `conf` is the main redis.conf (its includes are not edited: a setting an include decides is overridden in
  * the appended block, which comes after every include line).
  */
+/**
+ * Who the socket's group should be (QA45-1, QA45-5): a group of the clients' own, never the server's, whose members
+ * the file rules let read the data files, the ACL file, redis.conf and the TLS key (640, 750). Valkey 8.0+ names it
+ * with `unixsocketgroup`; Redis (which has no such directive: it refuses the line) and Valkey 7.2 give the socket the
+ * server's group, or its directory's when that directory is setgid.
+ */
+export function socketGroupAdvice(v: ServerVersion, socket: string): string {
+  const spec = lookupDirective('unixsocketgroup');
+  const own = 'A client that connects through the socket must run in that group from the restart on: make it a group of the clients\' own (`redis-clients`), not the server\'s group, whose members may read the data files, the ACL file, redis.conf and the TLS key (mode 640, 750).';
+  if (spec && existsIn(spec, v.key)) return `${own} Name it with \`unixsocketgroup redis-clients\` (${v.label}).`;
+  const dir = dirname(socket);
+  return `${own} ${v.label} has no \`unixsocketgroup\` (the socket gets the server's group): keep the socket in a setgid directory of the clients' group, whose group it inherits (${codeSpan(`chown redis:redis-clients ${dir} && chmod 2750 ${dir}`)}${dir.startsWith('/run/') ? `; made at every boot by a tmpfiles.d line ${codeSpan(`d ${dir} 2750 redis redis-clients -`)}` : ''}).`;
+}
+
 export function harden(facts: Facts, conf: ConfInput | undefined, options: HardenOptions): HardenResult {
   const v = options.version;
   const newPassword = options.generatePassword ?? generatePassword;
@@ -569,7 +583,7 @@ export function harden(facts: Facts, conf: ConfInput | undefined, options: Harde
     const socketPerm = Number.parseInt(fc.get('unixsocketperm')?.value ?? '0', 8);
     if (socket !== '' && Number.isInteger(socketPerm) && (socketPerm & 0o002) !== 0) {
       set('network.unix-socket-permissions', 'unixsocketperm', ['770'], true);
-      notes.push(`**Unix socket:** ${codeSpan(socket)} was open to any local user (${codeSpan(`unixsocketperm ${fc.get('unixsocketperm')!.value}`)}); harden sets \`unixsocketperm 770\`: the server's user, the socket's group${versionAtLeast(v, 8, 0) || v.product === 'valkey' ? ' (the server\'s group, or the one `unixsocketgroup` names)' : " (the server's group)"} and root. A client that connects through the socket must run in that group from the restart on.`);
+      notes.push(`**Unix socket:** ${codeSpan(socket)} was open to any local user (${codeSpan(`unixsocketperm ${fc.get('unixsocketperm')!.value}`)}); harden sets \`unixsocketperm 770\`: the server's user, the socket's group and root. ${socketGroupAdvice(v, socket)}`);
     } else if (socket !== '' && socketPerm !== 0) claims.add('network.unix-socket-permissions');
 
     // bind: keep private and loopback addresses, drop the rest loudly. A line redis-server cannot listen on is

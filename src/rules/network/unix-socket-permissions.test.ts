@@ -9,7 +9,7 @@ ruleTester(rule, {
   pass: [
     { name: 'unixsocketperm 700', facts: liveFacts({ conf: `${SOCKET}\nunixsocketperm 700` }), message: /^the unix socket \/run\/redis\/redis\.sock admits only its owner \(the server's user\) and root \(unixsocketperm 700\)$/ },
     { name: 'unixsocketperm 770 (Debian: the clients in group redis)', facts: liveFacts({ conf: `${SOCKET}\nunixsocketperm 770` }), message: /admits its owner, its group and root \(unixsocketperm 770\)$/ },
-    { name: '8.0 unixsocketgroup names the group', facts: liveFacts({ version: '8.0.6', conf: `${SOCKET}\nunixsocketperm 770\nunixsocketgroup app` }), message: /its group \(app\) and root/ },
+    { name: 'Valkey 8.0 unixsocketgroup names the group', facts: liveFacts({ version: 'valkey-8.0.1', conf: `${SOCKET}\nunixsocketperm 770\nunixsocketgroup app` }), message: /its group \(app\) and root/ },
     { name: 'others may read but not write: no connection', facts: liveFacts({ conf: `${SOCKET}\nunixsocketperm 774` }), message: /its owner, its group and root \(unixsocketperm 774\)$/ },
     { name: 'the host: the umask left 755', facts: onHost(0o755, 0o755), message: /^the unix socket \/run\/redis\/redis\.sock admits only its owner \(the server's user\) and root \(mode 755, redis:redis\)$/ },
     { name: 'the host: 777 in a directory others may not enter', facts: onHost(0o777, 0o750, `${SOCKET}\nunixsocketperm 777`), message: /its owner, its group \(redis\) and root \(mode 777, redis:redis, in \/run\/redis \(mode 750\), which others may not enter\)$/ },

@@ -10,7 +10,7 @@ export default defineRule({
   checklist: 'Foundation 5',
   sources: ['live', 'config', 'host'],
   remediation:
-    'Set `unixsocketperm 700` in redis.conf (or `770`, with the clients\' accounts in the socket\'s group: `unixsocketgroup` on Redis 8.0+ and Valkey) and restart: it cannot be changed with CONFIG SET. Keep the socket in a directory of its own that others may not enter (`/run/redis`, mode 750).',
+    'Set `unixsocketperm 700` in redis.conf and restart (it cannot be changed with CONFIG SET); or `770` with the socket in a group of the clients\' own (`redis-clients`), never the server\'s group, whose members may read the data files, the ACL file, redis.conf and the TLS key (mode 640, 750): on Valkey 8.0+ `unixsocketgroup redis-clients`; on Redis (no `unixsocketgroup`: it refuses the line) and Valkey 7.2 a setgid socket directory, whose group the socket inherits (`/run/redis` `redis:redis-clients` mode 2750). Keep the socket in a directory of its own that others may not enter.',
   requires: [],
   check(facts) {
     const access = unixSocketAccess(facts);
