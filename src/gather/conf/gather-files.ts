@@ -571,7 +571,39 @@ export function mergeFiles(facts: Facts, gathered: FileGathering): Facts {
       delete unavailable.commands;
     }
   }
+  const disabledAcl = !facts.acl ? usersOfDisabledAcl(facts, gathered) : undefined;
+  if (disabledAcl) {
+    merged.acl = disabledAcl;
+    delete unavailable.acl;
+  }
   return { ...(merged as Facts), unavailable };
+}
+
+/**
+ * The users of a server whose config file renames ACL to "" (QA45-12): it answered ACL LIST with "unknown command",
+ * and nothing at run time can change its users (no ACL SETUSER, DELUSER, LOAD) but CONFIG SET requirepass, which
+ * sets the default user's password and which CONFIG GET requirepass shows. So its users are the files' (the ones it
+ * started with), the default user's password as CONFIG GET shows it when that differs from the file's. Undefined
+ * unless the server itself says ACL is unknown and CONFIG GET was read (or CONFIG is disabled too: nothing changes).
+ */
+function usersOfDisabledAcl(facts: Facts, gathered: FileGathering): AclState | undefined {
+  const acl = gathered.acl;
+  if (!acl || acl.origin !== 'file' || gathered.files.configUnread !== undefined || gathered.files.unread?.length) return undefined;
+  if (gathered.renames.get('acl')?.value !== '' || !/^ACL LIST is not available on this server/.test(facts.unavailable.acl ?? '')) return undefined;
+  if (facts.commands?.present.get('acl') === true) return undefined;
+  const live = facts.secrets?.get('requirepass');
+  const configDisabled = gathered.renames.get('config')?.value === '';
+  if (live?.source.kind !== 'live') return configDisabled ? acl : undefined;
+  const written = gathered.secrets?.get('requirepass');
+  const same = written !== undefined ? written.value.set === live.value.set && written.value.sha256 === live.value.sha256 : !live.value.set;
+  if (same) return acl;
+  // CONFIG SET requirepass ran since the start: `resetpass` then `>pw` (or `nopass` for '') on the default user.
+  return {
+    ...acl,
+    users: acl.users.map((u): AclUser => (u.name === 'default'
+      ? { ...u, nopass: !live.value.set, passwords: live.value.set ? [live.value] : [], source: live.source }
+      : u)),
+  };
 }
 
 /** A Redis 6.0 sentinel's users (its default alone) as they are when it answered without a password: nopass. */
