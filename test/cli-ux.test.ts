@@ -112,11 +112,15 @@ describe('command-line experience', { concurrency: 4 }, () => {
 
   // redis-cli reads `redis://secret@host` as a password; redfort reads a user name, as URLs do, and put the "name" in
   // every report without a word: someone who wrote the URL redis-cli's way published the password.
-  it("a URL's lone part before '@' with no password anywhere: a warning that it is taken as the user name, not echoed", async () => {
-    const lone = await runCli(['audit', '--no-host', dead.replace('redis://', 'redis://Cli-Pw-5@')], { env: { REDISCLI_AUTH: '' } });
-    assert.match(lone.stderr, /^redfort: warning: the URL of 127\.0\.0\.1:\d+ names a user and gives no password: redfort reads what precedes '@' as the user name \(reports show it\), where redis-cli reads it as the password; for a password write redis:\/\/:PASSWORD@host or set REDISCLI_AUTH$/m);
-    for (const line of lone.stderr.split('\n').filter((l) => l !== '')) assert.match(line, /^redfort: (?!warning: warning)/i, lone.stderr);
-    assert.doesNotMatch(lone.stderr.split('\n')[0]!, /Cli-Pw-5/);
+  // QA45-63: the warning said so, and the reports still named the target redis://PASSWORD@host (SARIF 20 times).
+  it("a URL's lone part before '@' with no password anywhere: a warning that it may be the password, left out of the run and of every output", async () => {
+    for (const format of ['json', 'sarif', 'text']) {
+      const lone = await runCli(['audit', '--no-host', '--no-probe', '-f', format, dead.replace('redis://', 'redis://Cli-Pw-5@')], { env: { REDISCLI_AUTH: '' } });
+      assert.match(lone.stderr, /^redfort: warning: the URL of 127\.0\.0\.1:\d+ names a user and gives no password: redis-cli would read what precedes '@' as the password, so it is left out \(not sent, not in any output\); for a password write redis:\/\/:PASSWORD@host or set REDISCLI_AUTH, for a user without one --user NAME$/m);
+      for (const line of lone.stderr.split('\n').filter((l) => l !== '')) assert.match(line, /^redfort: (?!warning: warning)/i, lone.stderr);
+      assert.doesNotMatch(lone.stderr + lone.stdout, /Cli-Pw-5/, format);
+      assert.match(lone.stdout, /127\.0\.0\.1/, format);
+    }
     for (const quiet of [{ args: [dead.replace('redis://', 'redis://u@')], env: { REDISCLI_AUTH: 'Cli-Pw-6' } }, { args: [dead.replace('redis://', 'redis://u:Cli-Pw-7@')], env: { REDISCLI_AUTH: '' } }]) {
       const run = await runCli(['audit', '--no-host', ...quiet.args], { env: quiet.env });
       assert.doesNotMatch(run.stderr, /names a user and gives no password/, quiet.args.join(' '));

@@ -180,6 +180,15 @@ export function targetPassword(target: Target): string | undefined {
   return passwords.get(target);
 }
 
+/**
+ * The target without its user name, in its display too: for a URL's user that no password comes with, which redis-cli
+ * reads as the password (QA45-63). Without a password no AUTH is sent, so the name changes nothing of the audit.
+ */
+export function withoutUsername(target: Target): Target {
+  if (target.username === undefined || passwords.has(target) || problems.has(target)) return target;
+  return Object.freeze({ ...target, username: undefined, display: target.display.replace(`${encodeURIComponent(target.username)}@`, '') });
+}
+
 const problems = new WeakMap<Target, string>();
 
 /**

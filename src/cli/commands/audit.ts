@@ -10,7 +10,7 @@ import { nodeOverrides, readHostKeyFile, resolveTargets } from '../../app/target
 import type { DeploymentKind } from '../../gather/topology/discover.ts';
 import { exitCode } from '../../engine/run.ts';
 import type { Target, TargetFlags } from '../../redis/target.ts';
-import { MAX_DB, targetPassword, targetProblem } from '../../redis/target.ts';
+import { MAX_DB, targetPassword, targetProblem, withoutUsername } from '../../redis/target.ts';
 import type { FleetOptions } from '../../app/fleet.ts';
 import type { LoadedInventory } from '../../app/inventory.ts';
 import { FORMATS, loadReporter } from '../../report/load.ts';
@@ -146,11 +146,13 @@ function liveTargets(specs: readonly string[], flags: AuditFlags, settings?: Set
   const shared: TargetFlags = { ...flags, ...(pass !== undefined ? { pass } : {}) };
   const named = [...(flags.uri ? [flags.uri] : []), ...specs];
   const targets = resolveTargets({ specs: named, flags: shared, settings, env: process.env });
-  // redis-cli reads `redis://secret@host` as a password, redfort (as URLs do) as a user name that every report shows.
-  // Said, without the name, when no password comes from anywhere: it may well be one.
-  for (const target of targets.slice(0, named.length)) {
+  // redis-cli reads `redis://secret@host` as a password, redfort (as URLs do) as a user name that every report showed
+  // (QA45-63). When no password comes from anywhere it may well be one: said, without it, and left out of the target
+  // (without a password no AUTH is sent: the name changed nothing but the reports).
+  for (const [i, target] of targets.slice(0, named.length).entries()) {
     if (target.username !== undefined && flags.user === undefined && targetPassword(target) === undefined && targetProblem(target) === undefined) {
-      say(`warning: the URL of ${target.host}:${target.port} names a user and gives no password: redfort reads what precedes '@' as the user name (reports show it), where redis-cli reads it as the password; for a password write redis://:PASSWORD@host or set REDISCLI_AUTH`);
+      say(`warning: the URL of ${target.host}:${target.port} names a user and gives no password: redis-cli would read what precedes '@' as the password, so it is left out (not sent, not in any output); for a password write redis://:PASSWORD@host or set REDISCLI_AUTH, for a user without one --user NAME`);
+      targets[i] = withoutUsername(target);
     }
   }
   if (targets.length > 1 && (flags.config || flags.acl || flags.sentinelConfig)) {
