@@ -129,14 +129,22 @@ function openCache(path: string): { fd: number; size: number } | undefined {
  *   work to helpers on cores the servers and the other thread use. Together 15 to 45 ms less CPU a run (of 800 to 900;
  *   medians of paired differences in four batches of 12 to 16 interleaved pairs: 40, 15, 40, 45, less in 8 to 12
  *   of the pairs), 50 less with `--jobs 2`; 1,000 fake targets in JSON Lines no slower, peak RSS 113 MiB against
- *   110 (medians of 6). Measured and not kept:
+ *   110 (medians of 6).
+ * - `--no-allocation-site-pretenuring` (MEM-27, 2026-12-07): V8 sends the objects of an object or array literal
+ *   straight to the old generation once, at one young collection, nearly all it made since the last were alive. Early
+ *   in a fleet run the first targets are all in flight together, so a collection then found a rule result's literal
+ *   (and others) all alive and tenured it for the rest of the run (V8 never takes that back): every later target's
+ *   results were old-generation garbage, freed only by a full collection at about four times the live heap. Whether
+ *   a collection fell there changed from run to run: 1,000 targets in JSON Lines peaked at 108 MiB or 135 (stop 43's
+ *   code as well as stop 44's), now 109 to 110 in every run; the reports are the same bytes
+ *   (test/fleet/heap-flags.test.ts). Measured and not kept:
  *   `--always-sparkplug`, `--no-lazy-feedback-allocation`, `--max-lazy`, `--max-inlined-bytecode-size-cumulative=230`,
  *   `--max-optimized-bytecode-size=16384`, `--no-use-osr`, `--no-turbo-loop-peeling --no-turbo-escape` (no gain), an
  *   interrupt budget of 135168 or V8's default with the others (60 and 150 ms more), `--no-turbofan` (0.80 to 1.04 s), `--min-semi-space-size` and `--no-concurrent-recompilation` (no
  *   effect set at run time), `--single-threaded-gc` and `--no-parallel-marking` (V8 aborts: set at run time, they
  *   contradict its running concurrent marker).
  */
-export const FLEET_V8_FLAGS = '--interrupt-budget=270336 --no-turbo-inlining --semi-space-growth-factor=16 --no-parallel-scavenge';
+export const FLEET_V8_FLAGS = '--interrupt-budget=270336 --no-turbo-inlining --semi-space-growth-factor=16 --no-parallel-scavenge --no-allocation-site-pretenuring';
 
 /** Whether a command line is a fleet run (`--targets`), which loads the bundle under {@link FLEET_V8_FLAGS}. */
 export function isFleetRun(argv: readonly string[]): boolean {
