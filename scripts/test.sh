@@ -95,8 +95,12 @@ if [ "${#files[@]}" -eq 0 ]; then
   exit 1
 fi
 
+# Each test file runs in a process of its own; compiling src/ and test/ once here, rather than in each through
+# tsx, saves about half a second of CPU per file (scripts/test-loader.mjs serves the compiled files).
+node scripts/test-compile.mjs
+
 set +e
-node --import tsx --test --test-concurrency=2 "${node_args[@]}" "${files[@]}"
+node --import ./scripts/test-loader.mjs --test --test-concurrency=2 "${node_args[@]}" "${files[@]}"
 status=$?
 set -e
 
