@@ -99,10 +99,15 @@ fi
 # tsx, saves about half a second of CPU per file (scripts/test-loader.mjs serves the compiled files).
 node scripts/test-compile.mjs
 
+# The TLS test certificates (test/harness/certs.ts), made once for the run rather than in each file that uses them.
+certs=$(mktemp -d "${TMPDIR:-/tmp}/redfort-run-certs-XXXXXX")
+export REDFORT_TEST_CERTS=$certs
+
 set +e
 node --import ./scripts/test-loader.mjs --test --test-concurrency=2 "${node_args[@]}" "${files[@]}"
 status=$?
 set -e
+rm -rf "$certs"
 
 # Servers outlive their test process only if it was killed (SIGKILL, OOM).
 # Each server dir records "<server pid> <test process pid>"; stop servers whose

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,19 +54,44 @@ let pending: Promise<CertSet> | undefined;
 
 /**
  * Generates the test certificates once per process into a temporary directory
- * (removed when the process exits) and returns their paths.
+ * (removed when the process exits) and returns their paths. Under scripts/test.sh
+ * (REDFORT_TEST_CERTS: a directory of the run) the set is generated once per run and
+ * each process gets a copy of its own: some 20 keys are 2.6 s of CPU, and some 25
+ * test files use them.
  */
 export function makeCerts(): Promise<CertSet> {
   pending ??= generate();
   return pending;
 }
 
+async function generateInto(dir: string): Promise<void> {
+  // Some 20 keys (RSA 2048 among them): on 2 cores under load the script took more than the 60 s it had.
+  await promisify(execFile)('bash', [script, dir], { timeout: 180_000 });
+}
+
+/** The run's set in `shared`: made by the first process that needs it (one that loses the race drops its own). */
+async function generatedOnce(shared: string): Promise<string> {
+  const set = join(shared, 'set');
+  if (existsSync(set)) return set;
+  const own = mkdtempSync(join(shared, 'making-'));
+  try {
+    await generateInto(own);
+    renameSync(own, set);
+  } catch (error) {
+    rmSync(own, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+  return set;
+}
+
 async function generate(): Promise<CertSet> {
   const dir = mkdtempSync(join(tmpdir(), 'redfort-certs-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   try {
-    // Some 20 keys (RSA 2048 among them): on 2 cores under load the script took more than the 60 s it had.
-    await promisify(execFile)('bash', [script, dir], { timeout: 180_000 });
+    const shared = process.env.REDFORT_TEST_CERTS;
+    if (shared) cpSync(await generatedOnce(shared), dir, { recursive: true });
+    else await generateInto(dir);
   } catch (error) {
     pending = undefined;
     const { stderr = '', killed = false } = error as { stderr?: string; killed?: boolean };
