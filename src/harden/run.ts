@@ -40,7 +40,7 @@ import type { OwnTls } from './own-tls.ts';
 import { foreignTree, makeStage, untrustedDirectory } from './stage.ts';
 import { commentHeader, executableNotes, foreignPlaceNotes, hostFiles, serviceNames, HostPathError, logrotateNotes, outcomeLabel, planMarkdown, readWritePathNotes, sandboxNotes, sharedDirectory, sharedDirectoryNotes, unitEnvFiles, unitOf } from './outputs.ts';
 import type { RuleOutcome, TrialOutcome } from './outputs.ts';
-import { binaryLabel, findBinary, freePort, notTheTarget, runTrial, trialBinaries } from './trial.ts';
+import { binaryLabel, findBinary, freePort, otherRelease, runTrial, trialBinaries } from './trial.ts';
 import type { SecretLine, TrialResult } from './trial.ts';
 import { DEFAULT_MAX_FILE_BYTES, FileReadError, readTextFile, withRegularFile } from '../util/read-file.ts';
 import { realPath } from '../util/write-file.ts';
@@ -391,6 +391,11 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
   let confPath = flags.config;
   let sentinelPath = flags.sentinelConfig;
   let versionNote: string | undefined;
+  /**
+   * Set when the version is the local binary's, a guess: a line it lacks is then refused with this said (QA45-50), and
+   * the summary says it (QA45-57: a Redis 6.0 file got 7.0's ACL syntax, and the trial on that binary passed).
+   */
+  let guessed: string | undefined;
   let liveTarget: Target | undefined;
   /** The last `bind` line of the redis.conf, and of the sentinel.conf, when redis-server cannot listen on it. */
   let confBind: UnlistenableBind | undefined;
@@ -426,8 +431,6 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
       versionShown = `${product}${shownVersion(facts.server.version)}`;
     }
   } else {
-    /** Set when the version is the local binary's, a guess: a line it lacks is then refused with this said (QA45-50). */
-    let guessed: string | undefined;
     if (versionText === undefined) {
       const local = await findBinary(trialBinaries('redis'));
       if (!local) throw new HardenInputError('the files do not name their Redis version and no redis-server is installed: pass --redis-version');
@@ -651,7 +654,7 @@ export async function runHarden(spec: string | undefined, flags: HardenRequest):
     }
     // A rule the generated files cannot even be judged on (an error: a line the re-audit refuses) is no pass either.
     const failing = outcomes.filter((o) => o.claimed && (o.after === 'fail' || o.after === 'error'));
-    const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result, devLog, flags.secrets, certificateLeft);
+    const summary = summaryOf(out, facts.target, version.label, profile.name, trial, outcomes, result, devLog, flags.secrets, certificateLeft, guessed);
     return { code: trial.status === 'failed' || failing.length > 0 ? 1 : 0, summary };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -686,18 +689,20 @@ async function trials(facts: Facts, result: HardenResult, passwordOf: ReadonlyMa
   let unvalidated = false;
   const secretLines = (file: 'redis.conf' | 'sentinel.conf', passwords: ReadonlyMap<string, string>): SecretLine[] =>
     result.secretArgs.filter((a) => a.file === file).map((a) => ({ key: a.key, secret: passwords.get(a.user) ?? '' }));
-  // One rule for both trials: a binary of another version than the target's (Debian's 7.0.15 for a Valkey 8 file)
-  // may not know directives the target has, so its refusal says nothing about the files: unvalidated, not failed.
+  // One rule for both trials: a binary of another release than the target's proves nothing about the files. An older
+  // one (Debian's 7.0.15 for a Valkey 8 file) may not know directives the target has, so its refusal is no failure; a
+  // newer one takes what the target refuses (7.0.15 started a users.acl with 7.0's `resetchannels` that 6.0.20 aborts
+  // on: QA45-57), so its start is no pass. Either way: unvalidated, said on the trial's line.
   const judge = (trial: TrialResult, binary: string): void => {
     details.push(trial.detail);
-    const other = trial.binaryVersion !== undefined && notTheTarget(resolveVersion(trial.binaryVersion), version);
+    const other = trial.binaryVersion !== undefined && otherRelease(resolveVersion(trial.binaryVersion), version);
     const ran = trial.binaryVersion !== undefined ? binaryLabel(trial.binary ?? binary, trial.binaryVersion) : '';
     if (trial.skipped || trial.binaryVersion === undefined) unvalidated = true;
-    else if (!trial.ok && other) {
+    else if (other) {
       unvalidated = true;
-      details.push(`(the local ${ran} is not ${version.label}: the output is unvalidated; run the trial where ${version.label} is installed)`);
+      const started = trial.ok ? `, its start proves nothing about ${version.label}` : '';
+      details.push(`(the local ${ran} is not ${version.label}: the output is unvalidated${started}; run the trial where ${version.label} is installed)`);
     } else if (!trial.ok) failed = true;
-    else if (other) details.push(`(checked with ${ran}, not ${version.label})`);
   };
   // A requirepass given on the command line (Redis 5, a Sentinel before 6.2) is the default user's: `AUTH <password>`.
   const requirepassOf = (file: 'redis.conf' | 'sentinel.conf', user: string): boolean => result.secretArgs.some((a) => a.file === file && a.user === user && a.key.length === 1 && a.key[0] === 'requirepass');
@@ -808,9 +813,11 @@ function syslogNotes(result: HardenResult, devLog: boolean): string[] {
   return [`**syslog:** \`syslog-enabled yes\` sends the log to /dev/log, the syslog socket of the host the server runs on: where nothing listens there (a minimal container, a host without rsyslog or journald) every message is dropped, and an audit of the running server fails logging.syslog-disabled. The re-audit here judges the files alone and passes it.${devLog ? '' : ' This machine has no /dev/log: deployed here, the server logs nothing to syslog (start a syslog daemon, or set syslog-enabled no and ship the log file).'}`];
 }
 
-function summaryOf(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult, devLog: boolean, secrets: string | undefined, ownCertificate: readonly string[]): string {
+function summaryOf(out: string, target: string, versionLabel: string, profile: string, trial: TrialOutcome, outcomes: readonly RuleOutcome[], result: HardenResult, devLog: boolean, secrets: string | undefined, ownCertificate: readonly string[], guessed: string | undefined): string {
   const lines: string[] = [];
   lines.push(`Hardened ${target} (${versionLabel}, profile ${profile}) into ${out}`);
+  // QA45-57: files that name no version were hardened for the local binary's release, a guess said only in PLAN.md.
+  if (guessed !== undefined) lines.push(`Version: hardened and tried for ${versionLabel}, which may not be the server's (the files may not start there): ${guessed}`);
   lines.push(`Trial start: ${trial.status}: ${trial.detail}`);
   if (result.tlsPort) lines.push(`TLS port: ${tlsPortText(result.tlsPort, false)}${result.tlsPort.known ? ' (PLAN.md: what harden knew of the deployment)' : ''}`);
   if (result.bindKept) lines.push(result.bindKept);

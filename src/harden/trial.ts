@@ -115,6 +115,15 @@ export function notTheTarget(local: ServerVersion, target: ServerVersion): boole
   return local.major < target.major || (local.major === target.major && local.minor < target.minor);
 }
 
+/**
+ * Whether a trial on `local` says nothing about files for `target`: another product or another release (major.minor).
+ * A newer binary takes lines an older one refuses (7.0.15 started on a users.acl with 7.0's `resetchannels`, which
+ * 6.0.20 aborts on: QA45-57), an older one refuses lines the target has: only the target's release proves the files.
+ */
+export function otherRelease(local: ServerVersion, target: ServerVersion): boolean {
+  return local.product !== target.product || local.major !== target.major || local.minor !== target.minor;
+}
+
 /** How a message names the binary that ran: `redis-server 7.4.1`, `valkey-server 8.0.1`, `redis-server (valkey 8.0.1)`. */
 export function binaryLabel(binary: string, version: string): string {
   if (!version.startsWith('valkey ')) return `${binary} ${version}`;
