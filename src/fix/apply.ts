@@ -164,12 +164,20 @@ export function hashesOnly(plan: FixPlan, step: PlanStep): boolean {
   return step.command[0] === 'ACL' && step.command[1] === 'SAVE' && !plan.steps.some((o) => o.node === step.node && o.touches.some((t) => t.kind === 'user'));
 }
 
-/** What a rollback does not give back after a step that took clear-text passwords out of a file, in words for the record. */
-function clearTextNote(plan: FixPlan, step: PlanStep): string | undefined {
+/**
+ * What a rollback does not give back after a step that took clear-text passwords out of a file, in words for the record.
+ * `recorded`: the node's CONFIG GET values before the first change, which a rollback sets back.
+ */
+export function clearTextNote(plan: FixPlan, step: PlanStep, recorded: Readonly<Record<string, unknown>> = {}): string | undefined {
   if (!step.rules.includes('auth.plaintext-passwords') || !step.touches.some((t) => t.kind === 'file')) return undefined;
   const what = commandText(step);
-  const file = step.touches.some((t) => t.kind === 'file' && t.role === 'acl') ? (plan.nodes.find((n) => n.address === step.node)?.aclFile ?? 'the ACL file') : (plan.nodes.find((n) => n.address === step.node)?.configFile ?? 'the config file');
-  const kept = `the clear-text passwords ${file} held are not written back by a rollback (they are the weakness auth.plaintext-passwords reported; the users log in with the same passwords)`;
+  const acl = step.touches.some((t) => t.kind === 'file' && t.role === 'acl');
+  const file = acl ? (plan.nodes.find((n) => n.address === step.node)?.aclFile ?? 'the ACL file') : (plan.nodes.find((n) => n.address === step.node)?.configFile ?? 'the config file');
+  // CONFIG REWRITE writes requirepass and masterauth as they run, in clear text: the rollback sets the recorded ones
+  // back and its own CONFIG REWRITE puts them in the file again (QA45-51: the note said no password came back).
+  const back = acl ? [] : ['requirepass', 'masterauth'].filter((name) => typeof recorded[name] === 'string' && recorded[name] !== '');
+  const except = back.length > 0 ? `, except ${back.join(' and ')}: a rollback sets ${back.length > 1 ? 'them' : 'it'} back as ${back.length > 1 ? 'they' : 'it'} ran, and its CONFIG REWRITE writes ${back.length > 1 ? 'them' : 'it'} into ${file} in clear text again` : '';
+  const kept = `the clear-text passwords ${file} held are not written back by a rollback${except} (they are the weakness auth.plaintext-passwords reported; the users log in with the same passwords)`;
   return hashesOnly(plan, step)
     ? `step ${step.id} (${what}) wrote the users to ${file} with their passwords as #<sha256> and changed nothing at run time: a rollback has nothing to undo for it; ${kept}`
     : `step ${step.id} (${what}) wrote ${file} with its passwords as #<sha256>; a rollback writes the restored state the same way: ${kept}`;
@@ -378,7 +386,7 @@ export async function applyPlan(plan: FixPlan, state: FixState, options: ApplyOp
         rec.applied.push(step.id);
         if (step.command[0] === 'CONFIG' && step.command[1] === 'REWRITE') rec.persisted.configRewrite = true;
         if (step.command[0] === 'ACL' && step.command[1] === 'SAVE') rec.persisted.aclSave = true;
-        for (const note of [clearTextNote(plan, step), alsoWroteNote(plan, step)]) {
+        for (const note of [clearTextNote(plan, step, rec.config), alsoWroteNote(plan, step)]) {
           if (note && !(rec.notes ?? []).includes(note)) rec.notes = [...(rec.notes ?? []), note];
         }
       }

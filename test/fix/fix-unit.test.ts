@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIX_CLASSES } from '../../src/fix/plan.ts';
+import { clearTextNote } from '../../src/fix/apply.ts';
+import type { FixPlan, PlanStep } from '../../src/fix/types.ts';
 import { aclLineRules, readRollback, writeRollback } from '../../src/fix/rollback.ts';
 import { checkCommand } from '../../src/fix/session.ts';
 import { Locks } from '../../src/fix/lock.ts';
@@ -95,5 +97,21 @@ describe('the lock of a node reached through a unix socket', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// QA45-51: after a CONFIG REWRITE that wrote the users as #<sha256>, the note said the file's clear-text passwords are
+// "not written back by a rollback", and the rollback's own CONFIG REWRITE wrote the requirepass it set back in clear.
+describe('the rollback note of a step that took clear-text passwords out of redis.conf', () => {
+  const step = { id: 7, node: '127.0.0.1:6379', class: 'safe', command: ['CONFIG', 'REWRITE'], rules: ['auth.plaintext-passwords'], reason: '', touches: [{ kind: 'file', role: 'config' }] };
+  const plan = { nodes: [{ address: '127.0.0.1:6379', configFile: '/etc/redis/redis.conf' }], steps: [step] } as unknown as FixPlan;
+  it('names requirepass (and masterauth) as written back in clear text when the rollback sets them back', () => {
+    const note = clearTextNote(plan, step as unknown as PlanStep, { requirepass: 'x', masterauth: '', loglevel: 'warning' })!;
+    assert.match(note, /not written back by a rollback, except requirepass: a rollback sets it back as it ran, and its CONFIG REWRITE writes it into \/etc\/redis\/redis\.conf in clear text again/);
+    assert.match(clearTextNote(plan, step as unknown as PlanStep, { requirepass: 'x', masterauth: 'y' })!, /except requirepass and masterauth: a rollback sets them back as they ran/);
+    assert.doesNotMatch(note, /\bx\b.*clear text/);
+  });
+  it('says no password comes back when none is recorded', () => {
+    assert.match(clearTextNote(plan, step as unknown as PlanStep, { loglevel: 'warning' })!, /not written back by a rollback \(they are the weakness/);
   });
 });
