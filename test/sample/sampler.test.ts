@@ -140,6 +140,34 @@ test('a 6.0 server: the ACL line the skip gives is one 6.0 takes (no %R~*, no +h
   }
 });
 
+test('a 7.2+ server: CLIENT NO-TOUCH ON before the first read, so the sample leaves the keys\' LRU/LFU as they were (QA45-4)', async () => {
+  // Debian ships 7.0 (no NO-TOUCH): a proxy says 7.2.6 in INFO and answers CLIENT NO-TOUCH as 7.2 does (OK, or
+  // NOPERM for a user without +client|no-touch); every other command reaches the real server.
+  let refuse = false;
+  const proxy = await forwardingProxy(server, {
+    local(argv) {
+      if (argv[0]?.toLowerCase() !== 'client' || argv[1]?.toLowerCase() !== 'no-touch') return undefined;
+      return refuse ? err("NOPERM User default has no permissions to run the 'client|no-touch' command") : '+OK\r\n';
+    },
+    rewrite: (argv, reply) => (argv[0]?.toLowerCase() === 'info' && typeof reply === 'string' ? reply.replace(/^redis_version:.*$/m, 'redis_version:7.2.6\r') : reply),
+  });
+  try {
+    const seed = resolveTarget(`redis://${proxy.host}:${proxy.port}`, {}, {});
+    const [sampled] = results(await auditTarget(seed, OPTIONS));
+    assert.equal(sampled?.status, 'fail', sampled?.message);
+    const sent = proxy.commands.map((c) => c.map((w) => w.toLowerCase()).join(' '));
+    const noTouch = sent.indexOf('client no-touch on');
+    assert.ok(noTouch >= 0, 'CLIENT NO-TOUCH ON was not sent');
+    assert.ok(noTouch < sent.findIndex((c) => c.startsWith('getrange ') || c.startsWith('hrandfield ')), 'CLIENT NO-TOUCH ON after a read');
+    refuse = true;
+    const [skip] = results(await auditTarget(seed, OPTIONS));
+    assert.equal(skip?.status, 'skip', skip?.message);
+    assert.match(skip!.message, /may not run CLIENT NO-TOUCH, so the keyspace was not sampled: .*ACL SETUSER <auditor> \+client\|no-touch \+select /);
+  } finally {
+    await proxy.close();
+  }
+});
+
 test('--replication: a master with a replica is sampled on the replica; the replica points at its master', async () => {
   const replica = await startReplica(server, { killOnStop: true });
   try {

@@ -3,6 +3,7 @@ import type { Target } from '../../redis/target.ts';
 import { targetKey } from '../../engine/triage/target-key.ts';
 import type { SampleRequest } from './sample.ts';
 import { sampleKeyspace } from './sample.ts';
+import { configVersion } from '../../redis/version.ts';
 
 export type { SampleRequest } from './sample.ts';
 export { SAMPLE_ACL_GRANTS, SAMPLE_COMMANDS, SAMPLE_DEFAULTS } from './sample.ts';
@@ -40,7 +41,8 @@ export async function addSample(facts: Facts, target: Target, request: SampleReq
   if (node.facts.server?.mode === 'sentinel') return without(facts, 'a sentinel holds no keyspace: sample its masters (or their replicas)');
   const outcome = await sampleKeyspace(node.target, request, {
     info: node.facts.info,
-    version: node.facts.server?.version,
+    // valkey-9.1.2 for Valkey: its own releases, not Redis's (CLIENT NO-TOUCH, HRANDFIELD).
+    version: configVersion(node.facts.server),
     mode: node.facts.server?.mode,
     replica: options.readFrom !== undefined,
     connectTimeoutMs: options.connectTimeoutMs,

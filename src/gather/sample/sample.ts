@@ -30,7 +30,18 @@ export const SAMPLE_DEFAULTS = { keys: 1000, timeMs: 5000, bytes: 32 * 1024 * 10
 export const SAMPLE_ACL_GRANTS = '+select +readonly +scan +type +getrange +hrandfield +hscan +lrange +srandmember +zrange +xrange %R~*';
 
 /** The commands the sampler may send, and nothing else (MONITOR test, docs/auditor-user.md). */
-export const SAMPLE_COMMANDS: ReadonlySet<string> = new Set(['auth', 'select', 'readonly', 'scan', 'type', 'getrange', 'hrandfield', 'hscan', 'lrange', 'srandmember', 'zrange', 'xrange']);
+export const SAMPLE_COMMANDS: ReadonlySet<string> = new Set(['auth', 'client', 'select', 'readonly', 'scan', 'type', 'getrange', 'hrandfield', 'hscan', 'lrange', 'srandmember', 'zrange', 'xrange']);
+
+/**
+ * CLIENT NO-TOUCH came with Redis 7.2 (Valkey has it from its first release, 7.2): on the sampling connection the
+ * reads leave each key's LRU clock / LFU counter as it was (QA45-4: else every sampled key looks freshly used to an
+ * allkeys-lru / -lfu cache, and the eviction order changes). Hit/miss counters (INFO keyspace_hits) still count.
+ * An unknown version is not sent it.
+ */
+export function supportsNoTouch(version: string | undefined): boolean {
+  const v = majorMinor(version);
+  return v !== undefined && isAtLeast(v, 7, 2);
+}
 
 /** Bytes read from a string value; 4 KiB holds any token, key or document header worth finding. */
 const STRING_BYTES = 4096;
@@ -109,6 +120,7 @@ class Stop extends Error {}
  */
 export function sampleGrants(version: string | undefined): string {
   const v = majorMinor(version);
+  if (v !== undefined && supportsNoTouch(version)) return `+client|no-touch ${SAMPLE_ACL_GRANTS}`;
   if (v === undefined || isAtLeast(v, 7)) return SAMPLE_ACL_GRANTS;
   const words = SAMPLE_ACL_GRANTS.split(' ').map((w) => (w === '%R~*' ? '~*' : w));
   return (supportsHrandfield(version) ? words : words.filter((w) => w !== '+hrandfield')).join(' ');
@@ -262,13 +274,16 @@ class Sampler {
       const setup: string[][] = [];
       const auth = authCommand(this.target);
       if (auth) setup.push(auth);
+      if (supportsNoTouch(this.context.version)) setup.push(['CLIENT', 'NO-TOUCH', 'ON']);
       if (this.context.mode === 'cluster' && this.context.replica) setup.push(['READONLY']);
       if (this.#db !== 0) setup.push(['SELECT', String(this.#db)]);
       if (setup.length > 0) {
         const replies = await conn.pipeline(setup);
         const failed = replies.find((r) => r instanceof ReplyError) as ReplyError | undefined;
         if (failed) {
-          if (failed.code === 'NOPERM') throw new Stop(NOPERM_REASON(`run ${setup[replies.indexOf(failed)]![0]}`, this.context.version));
+          // The command's name only (an AUTH's words are credentials); CLIENT with its subcommand (NO-TOUCH).
+          const [name, sub] = setup[replies.indexOf(failed)]!;
+          if (failed.code === 'NOPERM') throw new Stop(NOPERM_REASON(`run ${name === 'CLIENT' ? `CLIENT ${sub}` : name}`, this.context.version));
           throw new Stop(`the keyspace could not be sampled: ${failed.message}`);
         }
       }
