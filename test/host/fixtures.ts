@@ -34,7 +34,9 @@ export interface FileSpec {
   /** Secret lines of a config file; a string is the reason they are unknown. */
   readonly secrets?: readonly string[] | string;
   readonly realPath?: string;
-  readonly parent?: { readonly mode: number; readonly gid?: number };
+  readonly parent?: { readonly mode: number; readonly gid?: number; readonly uid?: number };
+  /** The directories above the parent, nearest first, up to `/`; default root:root 755 each. */
+  readonly ancestors?: readonly { readonly path: string; readonly mode: number; readonly uid?: number; readonly gid?: number }[];
 }
 
 export interface HostSpec {
@@ -55,6 +57,17 @@ export interface HostSpec {
 
 function value<T>(v: T | string): HostValue<T> {
   return typeof v === 'string' ? { known: false, reason: v } : { known: true, value: v, source: HOST };
+}
+
+/** root:root 755 directories from above `dir` up to `/`, unless the spec says otherwise of one. */
+function ancestorsOf(dir: string, given: FileSpec['ancestors']): { path: string; mode: number; uid: number; gid: number }[] {
+  const out: { path: string; mode: number; uid: number; gid: number }[] = [];
+  for (let d = dir; d !== '/'; ) {
+    d = d.slice(0, d.lastIndexOf('/')) || '/';
+    const spec = given?.find((a) => a.path === d);
+    out.push({ path: d, mode: spec?.mode ?? 0o755, uid: spec?.uid ?? 0, gid: spec?.gid ?? 0 });
+  }
+  return out;
 }
 
 function file(spec: FileSpec): HostFile {
@@ -79,7 +92,8 @@ function file(spec: FileSpec): HostFile {
         group: gid === 0 ? 'root' : gid === 105 ? 'redis' : undefined,
         realPath,
         symlink: realPath !== spec.path,
-        parent: { path: parentPath, mode: spec.parent?.mode ?? 0o750, uid, gid: spec.parent?.gid ?? gid },
+        parent: { path: parentPath, mode: spec.parent?.mode ?? 0o750, uid: spec.parent?.uid ?? uid, gid: spec.parent?.gid ?? gid },
+        ...(parentPath !== '/' && { ancestors: ancestorsOf(parentPath, spec.ancestors) }),
       },
     },
     ...(secrets ? { secrets } : {}),

@@ -66,3 +66,46 @@ export function processUser(host: HostFacts): string {
   const p = host.process;
   return p.user ?? `uid ${p.uid.effective}`;
 }
+
+type DirStat = NonNullable<HostStat['parent']>;
+
+/**
+ * Who besides root and the server's user may replace a file through the directories on its path (QA45-19, 22, 24):
+ * a directory whose owner is neither root nor the server's user (its owner may rename what it holds, or chmod it), or
+ * that others, or a group other than root's and the server's, may write without the sticky bit. A sticky directory
+ * (`/tmp`, 1777) lets them add names there but not rename or remove an entry of root's or the server's user (nor, on
+ * Linux, lets the server follow their symlinks there: fs.protected_symlinks), so it is said, not counted. The
+ * file's own mode is the caller's. `unknown` when the directories up to `/` were not all seen.
+ */
+export interface Replacers {
+  /** Each directory that lets someone else replace the file, in words; empty when none. */
+  readonly ways: readonly string[];
+  /** Its own directory when sticky and others (or a foreign group) may write it: said, not counted. */
+  readonly sticky: readonly string[];
+  /** Why the directories on its path could not all be judged. */
+  readonly unknown?: string;
+}
+
+export function replacersOf(stat: HostStat, server: { readonly uid: number; readonly gid: number }): Replacers {
+  const trustedUid = (uid: number) => uid === 0 || uid === server.uid;
+  const trustedGid = (gid: number) => gid === 0 || gid === server.gid;
+  if (!stat.parent) return { ways: [], sticky: [], unknown: `the directory holding ${stat.realPath} could not be read` };
+  const dirs: DirStat[] = [stat.parent, ...(stat.ancestors ?? [])];
+  const top = dirs[dirs.length - 1]!;
+  const ways: string[] = [];
+  const sticky: string[] = [];
+  let child = stat.realPath;
+  for (const dir of dirs) {
+    const where = dir === stat.parent ? `its directory ${dir.path}` : `${dir.path}, above it,`;
+    const what = dir === stat.parent ? 'it' : `${child} and so it`;
+    const stickyBit = (dir.mode & 0o1000) !== 0;
+    const writers = [dir.mode & 0o002 ? 'any local user' : '', dir.mode & 0o020 && !trustedGid(dir.gid) ? `group ${dir.gid}` : ''].filter(Boolean);
+    if (!trustedUid(dir.uid)) ways.push(`${where} is owned by uid ${dir.uid}, neither root nor the server's user, who may replace ${what}`);
+    else if (writers.length > 0 && !stickyBit) ways.push(`${where} (mode ${octal(dir.mode)}) lets ${writers.join(' and ')} replace ${what}`);
+    // Said of its own directory only: a sticky directory further up (`/tmp` above `/tmp/redis/`) is the usual case.
+    else if (writers.length > 0 && dir === stat.parent) sticky.push(`${dir.path} (mode ${octal(dir.mode)}) is sticky: ${writers.join(' and ')} may add files there but not replace it (owned by root or the server's user)`);
+    child = dir.path;
+  }
+  const unknown = top.path === '/' ? undefined : `the directories above ${top.path} could not be read`;
+  return { ways, sticky, ...(unknown !== undefined && { unknown }) };
+}

@@ -2,7 +2,7 @@ import { formatSource } from '../../facts/types.ts';
 import type { HostFileRole, HostStat } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { excessRights, fileSource, filesOf, octal, ownership, processUser, ROLE_NAMES, shownPath } from './common.ts';
+import { excessRights, fileSource, filesOf, octal, ownership, processUser, replacersOf, ROLE_NAMES, shownPath } from './common.ts';
 import { ownershipText } from '../../profile/index.ts';
 
 /** What rewrites each file in place (a temporary file in the same directory, then a rename). */
@@ -34,21 +34,35 @@ export default defineRule({
   check({ host }) {
     const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl']);
     const owners = new Set([0, host.process.uid.effective]);
+    const server = { uid: host.process.uid.effective, gid: host.process.gid.effective };
     const findings: Finding[] = [];
     const judged: string[] = [];
+    const notes: string[] = [];
+    const unseen: string[] = [];
     for (const file of files) {
       if (file.state.kind !== 'present') continue;
       const { stat } = file.state;
       const problems = excessRights(stat.mode);
       const foreignOwner = !owners.has(stat.uid);
+      // Who besides root and the server's user may change it: through its mode, its owner, or a directory on its path
+      // (QA45-19). What they write there runs as the server's user at its next start (a loadmodule, a dir and
+      // dbfilename, an aclfile of theirs): worse than a password anyone may read (QA45-31).
+      const replacers = replacersOf(stat, server);
+      const writable = (stat.mode & 0o002) !== 0 || ((stat.mode & 0o020) !== 0 && stat.gid !== 0 && stat.gid !== server.gid) || foreignOwner || replacers.ways.length > 0;
       // A server run as root: 'neither root nor root (the server's user)' said one owner twice.
       const allowed = host.process.uid.effective === 0 ? "not root (the server's user)" : `neither root nor ${processUser(host)} (the server's user)`;
       if (foreignOwner) problems.push(`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, ${allowed}`);
+      problems.push(...replacers.ways);
       const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
       // The ownership model: the server must be able to rewrite these (CONFIG REWRITE, ACL SAVE, sentinel's own
       // rewrites), which write a temporary file in the directory and rename it over the file.
       const rewrites = file.role === 'include' ? undefined : REWRITTEN_BY[file.role];
       const unwritable = rewrites && problems.length === 0 ? cannotRewrite(stat, host.process.uid.effective, host.process.gid.effective) : undefined;
+      if (problems.length === 0 && replacers.unknown !== undefined) {
+        unseen.push(`${file.path}: ${replacers.unknown}, so who may replace it is unknown`);
+        continue;
+      }
+      notes.push(...replacers.sticky);
       if (problems.length === 0 && unwritable === undefined) {
         judged.push(line);
         continue;
@@ -67,16 +81,19 @@ export default defineRule({
       // Readable beyond root and the server's user: its group, others, or a foreign owner.
       const exposed = (stat.mode & 0o044) !== 0 || foreignOwner;
       const secretNote = secrets === undefined ? '' : !secrets.known ? `; whether it holds a password is unknown (${secrets.reason})` : holds ? `; it holds ${secrets.value.map((s) => s.slice(s.indexOf(': ') + 2)).join(', ')}` : '';
+      const runs = writable ? `: whoever may change it decides what the server loads at its next start, as ${processUser(host)}` : '';
       findings.push({
-        message: `${line}: ${problems.join('; ')}${secretNote}`,
+        message: `${line}: ${problems.join('; ')}${runs}${secretNote}`,
         source: fileSource(file),
-        severity: holds && exposed ? 'high' : undefined,
+        severity: writable || (holds && exposed) ? 'high' : undefined,
         evidence: [`path from ${formatSource(file.origin)}`, ...(holds ? secrets.value : [])],
       });
     }
     if (findings.length > 0) return fail(findings);
+    unknown.push(...unseen);
     if (unknown.length > 0) return skip(`cannot judge every config file: ${unknown.join('; ')}${judged.length > 0 ? ` (the others are private: ${judged.join('; ')})` : ''}`);
     if (judged.length === 0) return skip(`no config or ACL file to judge: ${absent.join('; ') || 'none is known'}`);
-    return pass(`${judged.length === 1 ? 'the config file is' : `${judged.length} config files are`} private: ${judged.join('; ')}`);
+    const noted = [...new Set(notes)];
+    return pass(`${judged.length === 1 ? 'the config file is' : `${judged.length} config files are`} private: ${judged.join('; ')}${noted.length > 0 ? ` (note: ${noted.join('; ')})` : ''}`, { evidence: noted });
   },
 });

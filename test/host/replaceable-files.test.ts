@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { auditTarget } from '../../src/app/audit.ts';
+import type { RuleResult } from '../../src/engine/run.ts';
+import { resolveTarget } from '../../src/redis/target.ts';
+import { startRedis, stopAll } from '../harness/servers.ts';
+import type { RunningServer } from '../harness/servers.ts';
+
+// Who besides root and the server's user may replace a server's file: its mode, its owner, and every directory on
+// its path that others may write without the sticky bit (QA45-19, 22, 24, 31). One real 7.0.15 run as root (as in
+// CI), its files under a directory of the test's; modes changed between audits.
+const ROOT = process.getuid?.() === 0;
+
+describe('files others may replace', ROOT ? {} : { skip: 'needs root: the files are root\'s, the modes are the case' }, () => {
+  after(stopAll);
+  const top = mkdtempSync(join(tmpdir(), 'redfort-replace-'));
+  after(() => rmSync(top, { recursive: true, force: true }));
+  let server: RunningServer;
+  const logs = join(top, 'logs');
+  const run = join(top, 'run');
+
+  const audit = async (id: string): Promise<RuleResult> => {
+    const r = await auditTarget(resolveTarget(server.url, {}, {}), { noProbe: true });
+    assert.equal(r.error, undefined);
+    const found = r.results.find((x) => x.ruleId === id);
+    assert.ok(found, id);
+    return found;
+  };
+
+  before(async () => {
+    chmodSync(top, 0o755);
+    for (const d of [logs, run]) {
+      mkdirSync(d);
+      chmodSync(d, 0o750);
+    }
+    server = await startRedis({ conf: [`logfile ${join(logs, 'redis.log')}`, `unixsocket ${join(run, 'r.sock')}`, 'unixsocketperm 700'].join('\n') });
+    chmodSync(server.confPath, 0o640);
+  });
+
+  it('QA45-31: a world-writable redis.conf is high, above a world-readable one (medium)', async () => {
+    chmodSync(server.confPath, 0o644);
+    const readable = await audit('host.config-file-permissions');
+    assert.equal(readable.status, 'fail');
+    assert.equal(readable.severity, 'medium', readable.message);
+    chmodSync(server.confPath, 0o666);
+    const writable = await audit('host.config-file-permissions');
+    assert.equal(writable.status, 'fail');
+    assert.equal(writable.severity, 'high', writable.message);
+    assert.match(writable.message, /others may read, write it: whoever may change it decides what the server loads at its next start, as root/);
+    chmodSync(server.confPath, 0o640);
+  });
+
+  it('QA45-19: a private redis.conf in a directory anyone may write fails; in a sticky one it passes, said', async () => {
+    assert.equal((await audit('host.config-file-permissions')).status, 'pass');
+    chmodSync(server.dir, 0o777);
+    try {
+      const open = await audit('host.config-file-permissions');
+      assert.equal(open.status, 'fail', open.message);
+      assert.equal(open.severity, 'high');
+      assert.ok(open.message.includes(`mode 640, root:root: its directory ${server.dir} (mode 777) lets any local user replace it`), open.message);
+      chmodSync(server.dir, 0o1777);
+      const sticky = await audit('host.config-file-permissions');
+      assert.equal(sticky.status, 'pass', sticky.message);
+      assert.ok(sticky.message.includes(`${server.dir} (mode 1777) is sticky: any local user may add files there but not replace it`), sticky.message);
+    } finally {
+      chmodSync(server.dir, 0o700);
+    }
+  });
+});
