@@ -69,4 +69,17 @@ describe('files others may replace', ROOT ? {} : { skip: 'needs root: the files 
       chmodSync(server.dir, 0o700);
     }
   });
+
+  it('QA45-22: a private log file in a directory anyone may write fails', async () => {
+    assert.equal((await audit('host.data-file-permissions')).status, 'pass');
+    chmodSync(logs, 0o777);
+    try {
+      const open = await audit('host.data-file-permissions');
+      assert.equal(open.status, 'fail', open.message);
+      assert.ok(open.message.includes(`redis.log (log file): mode 6`), open.message);
+      assert.ok(open.message.includes(`its directory ${logs} (mode 777) lets any local user replace it: the server opens it by name`), open.message);
+    } finally {
+      chmodSync(logs, 0o750);
+    }
+  });
 });

@@ -18,6 +18,8 @@ ruleTester(rule, {
       facts: withHost({ files: [{ role: 'rdb', path: '/var/lib/redis/dump.rdb', mode: 0o644, parent: { mode: 0o750 } }] }),
       message: /^1 data paths are closed to other users: \/var\/lib\/redis\/dump\.rdb \(RDB file\): mode 644, redis:redis \(others' rights, but \/var\/lib\/redis \(750\) keeps other users out: a chmod of that directory would expose it\)$/,
     },
+    // A sticky directory lets others add names, not replace root's or the server's: said, not failed (QA45-22).
+    { name: 'a 640 log in /tmp (1777): the sticky bit is said', facts: withHost({ files: [{ role: 'log', path: '/tmp/redis.log', mode: 0o640, parent: { mode: 0o1777, uid: 0 } }] }), message: /redis\.log \(log file\): mode 640, redis:redis \(note: \/tmp \(mode 1777\) is sticky: any local user may add files there but not replace it/ },
     { name: 'an RDB not saved yet is not judged', facts: withHost({ files: [DEBIAN[0], { role: 'rdb', path: '/var/lib/redis/dump.rdb', missing: true }] }), message: /^1 data paths/ },
   ],
   fail: [
@@ -29,6 +31,9 @@ ruleTester(rule, {
     },
     // The directory above is 750 but of another group (adm): its members, others to the file, reach and read it.
     { name: 'a 644 log in a 750 directory of another group', facts: withHost({ files: [{ role: 'log', path: '/var/log/redis/redis.log', mode: 0o644, parent: { mode: 0o750, gid: 4 } }] }), messages: [/redis\.log \(log file\): mode 644, redis:redis: others may read it \(at most 640\)$/] },
+    // QA45-22: the server reopens the log by name for every line: a symlink put there has it write where others choose.
+    { name: 'a 640 log in a 777 directory', facts: withHost({ files: [{ role: 'log', path: '/var/log/redis/redis.log', mode: 0o640, parent: { mode: 0o777 } }] }), messages: [/^\/var\/log\/redis\/redis\.log \(log file\): mode 640, redis:redis: its directory \/var\/log\/redis \(mode 777\) lets any local user replace it: the server opens it by name/] },
+    { name: 'a data directory under a 777 directory above it', facts: withHost({ files: [{ role: 'dir', path: '/srv/shared/redis', mode: 0o750, parent: { mode: 0o755, uid: 0 }, ancestors: [{ path: '/srv', mode: 0o777 }] }] }), messages: [/\/srv, above it, \(mode 777\) lets any local user replace \/srv\/shared and so it/] },
     { name: 'a group-writable log file', facts: withHost({ files: [{ role: 'log', path: '/var/log/redis/redis.log', mode: 0o660 }] }), messages: [/its group may write it/] },
     { name: 'a symlinked data dir is judged by its target', facts: withHost({ files: [{ role: 'dir', path: '/var/lib/redis', realPath: '/srv/redis', mode: 0o777, parent: { mode: 0o755 } }] }), messages: [/^\/var\/lib\/redis \(-> \/srv\/redis\) \(data directory\): mode 777.*its group may write it and others may read, write, execute or enter it/] },
     { name: 'a failure is reported even when another file cannot be read', facts: withHost({ files: [{ role: 'rdb', path: '/d/dump.rdb', mode: 0o604, parent: { mode: 0o755 } }, { role: 'log', path: '/l/r.log', unknown: 'cannot stat /l/r.log: permission denied' }] }), messages: [/dump\.rdb/] },
