@@ -82,4 +82,20 @@ describe('files others may replace', ROOT ? {} : { skip: 'needs root: the files 
       chmodSync(logs, 0o750);
     }
   });
+
+  it('QA45-24: a 700 unix socket in a directory anyone may write fails; in a sticky one it passes, said', async () => {
+    assert.equal((await audit('network.unix-socket-permissions')).status, 'pass');
+    chmodSync(run, 0o777);
+    try {
+      const open = await audit('network.unix-socket-permissions');
+      assert.equal(open.status, 'fail', open.message);
+      assert.ok(open.message.includes(`can be replaced: its directory ${run} (mode 777) lets any local user replace it`), open.message);
+      chmodSync(run, 0o1777);
+      const sticky = await audit('network.unix-socket-permissions');
+      assert.equal(sticky.status, 'pass', sticky.message);
+      assert.ok(sticky.message.includes(`${run} (mode 1777) is sticky`), sticky.message);
+    } finally {
+      chmodSync(run, 0o750);
+    }
+  });
 });

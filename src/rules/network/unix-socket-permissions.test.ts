@@ -13,8 +13,11 @@ ruleTester(rule, {
     { name: 'others may read but not write: no connection', facts: liveFacts({ conf: `${SOCKET}\nunixsocketperm 774` }), message: /its owner, its group and root \(unixsocketperm 774\)$/ },
     { name: 'the host: the umask left 755', facts: onHost(0o755, 0o755), message: /^the unix socket \/run\/redis\/redis\.sock admits only its owner \(the server's user\) and root \(mode 755, redis:redis\)$/ },
     { name: 'the host: 777 in a directory others may not enter', facts: onHost(0o777, 0o750, `${SOCKET}\nunixsocketperm 777`), message: /its owner, its group \(redis\) and root \(mode 777, redis:redis, in \/run\/redis \(mode 750\), which others may not enter\)$/ },
+    { name: 'the host: a 700 socket in a sticky 1777 directory is said', facts: onHost(0o700, 0o1777, `${SOCKET}\nunixsocketperm 700`), message: /admits only its owner.*\(note: \/run\/redis \(mode 1777\) is sticky: any local user may add files there but not replace it .*while the server is down, anyone may bind that path first\)$/ },
   ],
   fail: [
+    // QA45-24: anyone may unlink it and bind their own at its path; the clients then AUTH to them.
+    { name: 'the host: a 700 socket in a 777 directory', facts: onHost(0o700, 0o777, `${SOCKET}\nunixsocketperm 700`), messages: [/^the unix socket \/run\/redis\/redis\.sock can be replaced: its directory \/run\/redis \(mode 777\) lets any local user replace it: whoever removes it and binds a socket of their own there receives every client of that path/] },
     { name: 'unixsocketperm 777', facts: liveFacts({ conf: 'port 0\nunixsocket /tmp/redis.sock\nunixsocketperm 777' }), messages: [/^the unix socket \/tmp\/redis\.sock is open to any local user who may enter its directory \(unixsocketperm 777\): connecting needs only write permission on it, which others have; whether its directory keeps them out is not visible to this audit/], severity: 'medium' },
     { name: 'unixsocketperm 766', facts: liveFacts({ conf: `${SOCKET}\nunixsocketperm 766` }), messages: [/open to any local user who may enter its directory \(unixsocketperm 766\)/] },
     { name: 'the host: the umask left 777 (unixsocketperm 0)', facts: onHost(0o777, 0o755), messages: [/^the unix socket \/run\/redis\/redis\.sock is open to any local user \(mode 777, redis:redis\)/] },

@@ -28,7 +28,18 @@ export default defineRule({
         source: access.source,
       });
     }
+    // QA45-24: whoever may remove the socket from its directory binds their own at its path: the server keeps running,
+    // unaware, and every client of that path talks to them (and sends them its AUTH).
+    const replacers = access.replacers;
+    if (replacers && replacers.ways.length > 0) {
+      return fail({
+        message: `the unix socket ${path} can be replaced: ${replacers.ways.join('; ')}: whoever removes it and binds a socket of their own there receives every client of that path, and its AUTH (${access.detail})`,
+        source: access.source,
+      });
+    }
+    if (replacers?.unknown !== undefined) return skip(`who may replace the unix socket ${path} is unknown: ${replacers.unknown}`);
+    const sticky = replacers && replacers.sticky.length > 0 ? ` (note: ${replacers.sticky.join('; ')}; while the server is down, anyone may bind that path first)` : '';
     const who = access.reach === 'group' ? `its owner, its group${access.group !== undefined ? ` (${access.group})` : ''} and root` : "only its owner (the server's user) and root";
-    return pass(`the unix socket ${path} admits ${who} (${access.detail})`, { source: access.source });
+    return pass(`the unix socket ${path} admits ${who} (${access.detail})${sticky}`, { source: access.source });
   },
 });

@@ -1,7 +1,7 @@
 import type { Facts, HostFile, HostStat, Source } from '../../facts/types.ts';
 import { formatSource } from '../../facts/types.ts';
 import type { Severity } from '../define.ts';
-import { octal, ownership } from '../host/common.ts';
+import { octal, ownership, replacersOf } from '../host/common.ts';
 import { clipped } from '../../util/shown.ts';
 
 /**
@@ -28,6 +28,11 @@ export interface UnixSocketAccess {
    * (GitLab Omnibus: 777 in a 0750 directory), was not seen (a file-only audit, or no host facts) (QA44-7).
    */
   readonly directoryUnseen?: true;
+  /**
+   * What the host shows of the directories on the socket's path (QA45-24): those that let someone besides root and the
+   * server's user remove the socket and bind their own at its path (replacersOf). Absent when the host was not seen.
+   */
+  readonly replacers?: { readonly ways: readonly string[]; readonly sticky: readonly string[]; readonly unknown?: string };
 }
 
 /** The socket file as the host shows it, when it is there and a socket. */
@@ -70,6 +75,7 @@ export function unixSocketAccess(facts: Facts): UnixSocketAccess | undefined {
       detail: `mode ${octal(stat.mode)}, ${ownership(stat)}${narrowed}`,
       source: { kind: 'host', detail: `stat ${seen.file.path}` },
       ...(reach === 'group' ? { group: stat.group ?? String(stat.gid) } : {}),
+      replacers: replacersOf(stat, { uid: facts.host!.process.uid.effective, gid: facts.host!.process.gid.effective }),
     };
   }
   const perm = facts.config?.get('unixsocketperm');
