@@ -58,6 +58,22 @@ export function dirDrift(files: FileFacts, running: string): { readonly hedge: s
 export const DEFAULT_COMPARED = new Set(['appendonly', 'save', 'loglevel', 'timeout', 'maxmemory', 'maxmemory-policy', 'tls-auth-clients', 'acl-pubsub-default', 'masteruser']);
 export const SECRET_DEFAULT_COMPARED = new Set(['requirepass', 'masterauth']);
 
+/**
+ * Security settings other rules judge whose running value, when the files leave them out and it differs from the
+ * version's compiled default, is a CONFIG SET never rewritten or a build whose default differs (the Docker image
+ * patches protected-mode and bind), or a command-line option when that could not be read: unknown, never "matches"
+ * (QA45-13: an attacker's `CONFIG SET bind 0.0.0.0` / `protected-mode no` / `acllog-max-len 0` passed).
+ */
+export const DEFAULT_UNKNOWN = ['bind', 'protected-mode', 'acllog-max-len', 'port', 'replica-read-only', 'enable-protected-configs', 'enable-debug-command', 'enable-module-command', 'tls-protocols', 'tls-ciphers', 'tls-ciphersuites', 'tls-prefer-server-ciphers', 'tls-replication', 'tls-cluster'];
+
+/** The compiled default of a DEFAULT_UNKNOWN setting on this server's version, when both are known. */
+function unknownDefault(name: string, server: ServerIdentity | undefined): string | undefined {
+  if (parseVersion(server?.version)?.minor === undefined) return undefined;
+  const spec = lookupDirective(name);
+  const key = resolveVersion(server?.version).key;
+  return spec && existsIn(spec, key) ? defaultFor(spec, key) : undefined;
+}
+
 /** The compiled default a setting the files leave out takes on this server's version, when both are known. */
 export function compiledDefault(name: string, server: ServerIdentity | undefined): string | undefined {
   if (!DEFAULT_COMPARED.has(name) || parseVersion(server?.version)?.minor === undefined) return undefined;
@@ -181,24 +197,41 @@ export default defineRule({
     if (findings.length > 0 && included !== undefined && !includeRead) {
       return skip(`${findings.length} difference${findings.length === 1 ? '' : 's'} from the file (${findings.slice(0, 2).map((f) => f.message.split(':')[0]).join('; ')}${findings.length > 2 ? '; …' : ''}), but the server was started with ${included} on ${cmdline!.from}, whose settings override the file's and which redfort does not read: drift or that file's values, unknown`);
     }
-    if (findings.length > 0) return fail(explained.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`)] } : f)) : findings);
+    // Security settings the files leave out, running at another value than the compiled default (not on a command line
+    // that was read): a CONFIG SET never rewritten, or a build whose default differs; unknown, never "matches".
+    const key = server?.version ? resolveVersion(configVersion(server)).key : undefined;
+    const offDefault = DEFAULT_UNKNOWN.flatMap((name) => {
+      const fileFact = files.config.get(name);
+      const running = config.get(name);
+      if (fileFact?.source.kind !== 'default' || running?.source.kind !== 'live' || cmdline?.names.has(name) || !settableAtRunTime(name, key)) return [];
+      const compiled = unknownDefault(name, server);
+      return compiled !== undefined && running.value !== compiled ? [`${shown(name)} is '${clipped(running.value)}' (compiled default: '${clipped(compiled)}')`] : [];
+    });
+    const offDefaultWhy = `a CONFIG SET never rewritten (lost at the next restart), ${cmdline ? '' : "an option of the server's command line (not read from here), "}or a build whose default differs (the Docker image's protected-mode, bind)`;
+    if (findings.length > 0) {
+      const also = offDefault.length > 0 ? [`also at run time and not in the files (drift unknown: ${offDefaultWhy}): ${offDefault.join(', ')}`] : [];
+      return fail(explained.length > 0 || also.length > 0 ? findings.map((f, i) => (i === 0 ? { ...f, evidence: [...(f.evidence ?? []), ...explained.map((e) => `not drift: ${e}`), ...also] } : f)) : findings);
+    }
     const matches = `the running configuration matches ${files.paths.length} file${files.paths.length === 1 ? '' : 's'}`;
     const except = explained.length > 0 ? `, except ${explained.length} setting${explained.length === 1 ? '' : 's'} that CONFIG SET did not change (command line, or not settable at run time)` : '';
     // Without the command line (set-proc-title wrote its title over it), a setting the files leave out that runs at
     // another value than its compiled default is a CONFIG SET never rewritten or one of its options: unknown. One at
     // its default is no drift either way, as with the command line read.
     if (!cmdline) {
-      const unknown = [...DEFAULT_COMPARED].flatMap((name) => {
+      const unknown = [...offDefault, ...[...DEFAULT_COMPARED].flatMap((name) => {
         const running = config.get(name);
         const compiled = files.config.get(name)?.source.kind === 'default' ? compiledDefault(name, server) : undefined;
         return compiled !== undefined && running?.source.kind === 'live' && running.value !== compiled ? [`${shown(name)} is '${clipped(running.value)}' (compiled default: '${compiled}')`] : [];
-      });
+      })];
       for (const name of SECRET_DEFAULT_COMPARED) {
         if (files.secrets.get(name)?.source.kind === 'default' && files.secrets.get(name)?.value.set === false && secrets?.get(name)?.source.kind === 'live' && secrets.get(name)!.value.set) unknown.push(`${shown(name)} is set`);
       }
       if (unknown.length > 0) {
         return skip(`${matches}${except} in the settings they set, but ${unknown.join(', ')} at run time and not in the files: a CONFIG SET never rewritten, or an option of the server's command line, which could not be read from here: drift unknown`);
       }
+    }
+    if (offDefault.length > 0) {
+      return skip(`${matches}${except} in the settings they set, but ${offDefault.join(', ')} at run time and not in the files: ${offDefaultWhy}: drift unknown`);
     }
     // The users the server was started with are not all known (`files.unread`: an ACL file, the config file's or an
     // `--aclfile`, that could not be read or holds too many users; an `--include` on the command line; `--user`
