@@ -78,11 +78,31 @@ function profileFormOf(user: AclUser, table: CategoryTable, server: ServerIdenti
   if (form) return { form, exact: true };
   const sentinel = server?.mode === 'sentinel' ? undefined : forms.find((p) => p.role === 'sentinel');
   if (!sentinel || own === '') return undefined;
-  const units = new Set(own.split(' '));
-  const needed = sentinel.key.split(' ');
-  const extra = [...units].filter((u) => !needed.includes(u));
-  return needed.every((u) => units.has(u)) && extra.every((u) => SENTINEL_DOC_EXTRAS.includes(u)) ? { form: sentinel, exact: false } : undefined;
+  return nearSentinel(own, sentinel) ? { form: sentinel, exact: false } : undefined;
 }
+
+/**
+ * Whether the effective key `own` is the sentinel form's and {@link SENTINEL_DOC_EXTRAS} at most, remembered per
+ * form (a form is made once per category table): each user of each target asked it up to four times, splitting its
+ * key of hundreds of commands into a Set each time, a fifth of a fleet's allocation (MEM-27's profiles). Bounded,
+ * started afresh when full.
+ */
+function nearSentinel(own: string, sentinel: Form): boolean {
+  let known = NEAR_SENTINEL.get(sentinel);
+  if (!known) NEAR_SENTINEL.set(sentinel, (known = new Map()));
+  let near = known.get(own);
+  if (near === undefined) {
+    const units = new Set(own.split(' '));
+    const needed = sentinel.key.split(' ');
+    const extra = [...units].filter((u) => !needed.includes(u));
+    near = needed.every((u) => units.has(u)) && extra.every((u) => SENTINEL_DOC_EXTRAS.includes(u));
+    if (known.size >= MAX_NEAR_SENTINEL) known.clear();
+    known.set(own, near);
+  }
+  return near;
+}
+const NEAR_SENTINEL = new WeakMap<Form, Map<string, boolean>>();
+const MAX_NEAR_SENTINEL = 256;
 
 function profileNote({ form: p, exact }: Match): string {
   if (!exact) return `a sentinel user as Redis's Sentinel documentation writes it: what Sentinel sends, SLAVEOF among it, with nothing but ${SENTINEL_DOC_EXTRAS.map((c) => c.toUpperCase()).join(', ')} beside`;
