@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,7 +36,8 @@ describe('files others may replace', ROOT ? {} : { skip: 'needs root: the files 
       mkdirSync(d);
       chmodSync(d, 0o750);
     }
-    server = await startRedis({ conf: [`logfile ${join(logs, 'redis.log')}`, `unixsocket ${join(run, 'r.sock')}`, 'unixsocketperm 700'].join('\n') });
+    // TLS with a plain port beside it: audited in plain text, its tls-* files judged on the host.
+    server = await startRedis({ tls: { plaintextPort: true }, conf: [`logfile ${join(logs, 'redis.log')}`, `unixsocket ${join(run, 'r.sock')}`, 'unixsocketperm 700'].join('\n') });
     chmodSync(server.confPath, 0o640);
   });
 
@@ -96,6 +97,20 @@ describe('files others may replace', ROOT ? {} : { skip: 'needs root: the files 
       assert.ok(sticky.message.includes(`${run} (mode 1777) is sticky`), sticky.message);
     } finally {
       chmodSync(run, 0o750);
+    }
+  });
+
+  it('QA45-18: a world-writable tls-ca-cert-file fails tls.key-file-permissions', async () => {
+    assert.equal((await audit('tls.key-file-permissions')).status, 'pass');
+    const ca = server.certs!.ca;
+    const mode = statSync(ca).mode & 0o7777;
+    chmodSync(ca, 0o666);
+    try {
+      const open = await audit('tls.key-file-permissions');
+      assert.equal(open.status, 'fail', open.message);
+      assert.ok(open.message.includes(`${ca} (tls-ca-cert-file): mode 666, root:root: others may write it: whoever may change it adds a CA of their own`), open.message);
+    } finally {
+      chmodSync(ca, mode);
     }
   });
 });

@@ -11,6 +11,7 @@ ruleTester(rule, {
     { name: '600 redis:redis', facts: key({ mode: 0o600 }), message: /mode 600, redis:redis$/ },
     { name: 'root:redis 640, the ownership model (issue 11)', facts: key({ mode: 0o640, uid: 0, gid: 105 }), message: /mode 640, root:redis$/ },
     { name: 'a server running as root with a root-owned 400 key (runs-as-root judges the root part)', facts: withHost({ uid: 0, files: [{ role: 'tls-key', path: KEY, mode: 0o400, uid: 0 }] }) },
+    { name: 'a 644 root:root certificate and CA file beside the key', facts: key({ mode: 0o400 }, [{ role: 'tls-cert', path: '/etc/redis/tls/redis.crt', mode: 0o644, uid: 0, parent: { mode: 0o755, uid: 0 } }, { role: 'tls-ca-file', path: '/etc/redis/tls/ca.crt', mode: 0o644, uid: 0, parent: { mode: 0o755, uid: 0 } }]), message: /^\/etc\/redis\/tls\/redis\.key \(tls-key-file\): mode 400, redis:redis$/ },
     { name: 'a key in a world-writable directory is a note', facts: key({ mode: 0o400, parent: { mode: 0o777 } }), message: /note: .*lets anyone replace it/ },
   ],
   fail: [
@@ -19,6 +20,10 @@ ruleTester(rule, {
     { name: 'root:root 400: the server cannot read it', facts: key({ mode: 0o400, uid: 0 }), messages: [/mode 400, root:root: the server \(redis\) cannot read it: chown root:redis and chmod 640$/] },
     { name: 'root:redis 644', facts: key({ mode: 0o644, uid: 0, gid: 105 }), messages: [/gives more than group read: chmod 640/] },
     { name: 'both keys, one wrong', facts: key({ mode: 0o400 }, [{ role: 'tls-client-key', path: '/etc/redis/tls/client.key', mode: 0o444 }]), messages: [/client\.key \(tls-client-key-file\): mode 444/] },
+    // QA45-18: whoever may write the CA file makes their own certificates pass tls-auth-clients.
+    { name: 'a world-writable CA file', facts: key({ mode: 0o400 }, [{ role: 'tls-ca-file', path: '/etc/redis/tls/ca.crt', mode: 0o666, uid: 0, parent: { mode: 0o755, uid: 0 } }]), messages: [/^\/etc\/redis\/tls\/ca\.crt \(tls-ca-cert-file\): mode 666, root:root: others may write it: whoever may change it adds a CA of their own/] },
+    { name: 'a certificate owned by another user', facts: key({ mode: 0o400 }, [{ role: 'tls-cert', path: '/etc/redis/tls/redis.crt', mode: 0o644, uid: 1000, parent: { mode: 0o755, uid: 0 } }]), messages: [/redis\.crt \(tls-cert-file\): mode 644, alice:\S+: it is owned by alice, neither root nor redis: whoever may change it swaps the server's certificate/] },
+    { name: 'a CA directory in a 777 directory', facts: key({ mode: 0o400 }, [{ role: 'tls-ca-dir', path: '/srv/ca', type: 'dir', mode: 0o755, uid: 0, parent: { mode: 0o777, uid: 0 } }]), messages: [/\/srv\/ca \(tls-ca-cert-dir\): mode 755, root:root: its directory \/srv \(mode 777\) lets any local user replace it/] },
     { name: 'the key file is gone', facts: key({ missing: true }), messages: [/does not exist/] },
   ],
   skip: [
