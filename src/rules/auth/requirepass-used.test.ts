@@ -21,6 +21,8 @@ ruleTester(rule, {
   skip: [
     { name: 'secrets not readable', facts: liveFacts({ unavailable: { secrets: 'CONFIG GET requirepass: NOPERM' } }), message: /NOPERM/ },
     // QA39-8: no ACL users before 6.0, so nothing replaces requirepass.
+    // QA45-29: a 6.0 sentinel loads no user lines or aclfile, as auth.default-user-enabled and acl-file-missing skip.
+    { name: 'Redis 6.0 sentinel: requirepass is the only password', facts: liveFacts({ version: '6.0.20', mode: 'sentinel', conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), message: /^a Redis 6\.0 sentinel loads no ACL users \(no user lines, no aclfile\): requirepass is its only password.*upgrade Sentinel to 6\.2/ },
     { name: 'Redis 5.0: requirepass is the only password', facts: liveFacts({ version: '5.0.14', conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), message: /^Redis before 6\.0 has no ACL users: requirepass is its only password/ },
   ],
 });

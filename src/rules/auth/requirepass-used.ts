@@ -8,9 +8,6 @@ import { sentinelWithoutAclUsers } from '../../redis/directives.ts';
  */
 const SENTINEL =
   'On every sentinel first: a named user for the sentinels (`user` lines in sentinel.conf, or `ACL SETUSER` then `SENTINEL FLUSHCONFIG`) and `SENTINEL CONFIG SET sentinel-user <user>` / `SENTINEL CONFIG SET sentinel-pass <password>` naming it, and named users for the clients; then `ACL SETUSER default off resetpass` and `SENTINEL FLUSHCONFIG`; last, remove requirepass from sentinel.conf and restart the sentinel (it has no CONFIG SET).';
-/** A 6.0 sentinel loads no user lines: requirepass is the only password it can have (sentinel-user/pass are 6.2+). */
-const SENTINEL_6_0 =
-  'A Redis 6.0 sentinel loads no ACL users, so requirepass is the only password it can have: keep it (the same on every sentinel), and upgrade Sentinel to 6.2 or later to replace it with `user` lines and `sentinel sentinel-user`/`sentinel sentinel-pass`.';
 
 export default defineRule({
   id: 'auth.requirepass-used',
@@ -22,12 +19,16 @@ export default defineRule({
   remediation: 'Give every client a named ACL user (`ACL SETUSER app on >… ~app:* -@all +@read +@write -@dangerous`), then `ACL SETUSER default off resetpass` first and only then `CONFIG SET requirepass ""` (the other order leaves the server open in between), and remove requirepass from redis.conf.',
   requires: ['secrets'],
   check({ secrets, acl, server }) {
-    const fix = sentinelWithoutAclUsers(server) ? SENTINEL_6_0 : SENTINEL;
+    const fix = SENTINEL;
     const requirepass = secrets.get('requirepass');
     // Before 6.0 there are no ACL users: requirepass is the only authentication there is (QA39-8), and the fix of
     // auth.no-authentication tells such a server to set it.
     if (requirepass?.value.set && (acl?.origin === 'requirepass' || (server?.product === 'redis' && atLeast(server, 6) === false))) {
       return skip('Redis before 6.0 has no ACL users: requirepass is its only password (upgrade to 6.0 or later for named users)');
+    }
+    // QA45-29: nor a 6.0 sentinel (no user lines, no aclfile): keeping requirepass is its fix, not a finding.
+    if (requirepass?.value.set && sentinelWithoutAclUsers(server)) {
+      return skip('a Redis 6.0 sentinel loads no ACL users (no user lines, no aclfile): requirepass is its only password (upgrade Sentinel to 6.2 or later for named users and `sentinel sentinel-user`/`sentinel-pass`)');
     }
     if (requirepass?.value.set) {
       // CONFIG GET requirepass is not authoritative: an aclfile without a default line, a `user default` line or
