@@ -27,7 +27,8 @@ const BUNDLE_WRAPPER_TAIL = '\n})';
 // too: a run starts no ES module loader. What a run does not use (the reporters, yaml, deployments, fix, harden,
 // the exporter) is still evaluated only when asked for (see README, Performance).
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
-const define = { __REDFORT_VERSION__: JSON.stringify(version) };
+const { dataset } = JSON.parse(readFileSync('data/advisories-index.json', 'utf8'));
+const define = { __REDFORT_VERSION__: JSON.stringify(version), __REDFORT_ADVISORIES__: JSON.stringify({ compiled: dataset.compiled, updated: dataset.updated }) };
 // A fresh clone has no dist/ yet (npm install runs this as `prepare`).
 mkdirSync('dist', { recursive: true });
 // What earlier builds made and this one does not: the ES module entry and its chunk.

@@ -28,7 +28,18 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The `tool` of a report: redfort and its version. */
-export function reportTool(): { readonly name: 'redfort'; readonly version: string } {
-  return { name: 'redfort', version: packageVersion() };
+/** Inlined by the build too: the advisory data's dates (data/advisories-index.json's `dataset`). */
+declare const __REDFORT_ADVISORIES__: { compiled: string; updated: string } | undefined;
+let advisories: { readonly compiled: string; readonly updated: string } | undefined;
+
+/** The dates of the advisory data (its `dataset` record): when it was compiled and last changed. */
+export function advisoryDates(): { readonly compiled: string; readonly updated: string } {
+  if (typeof __REDFORT_ADVISORIES__ === 'object') return __REDFORT_ADVISORIES__;
+  advisories ??= (JSON.parse(readFileSync(join(packageRoot(), 'data', 'advisories-index.json'), 'utf8')) as { dataset: { compiled: string; updated: string } }).dataset;
+  return advisories;
+}
+
+/** The `tool` of a report: redfort, its version and its advisory data's dates. */
+export function reportTool(): { readonly name: 'redfort'; readonly version: string; readonly advisories: { readonly compiled: string; readonly updated: string } } {
+  return { name: 'redfort', version: packageVersion(), advisories: advisoryDates() };
 }

@@ -2,7 +2,12 @@ import type { Summary, TargetResult } from './run.ts';
 
 /** Everything a reporter needs: the result of one run. */
 export interface AuditReport {
-  readonly tool: { readonly name: 'redfort'; readonly version: string };
+  readonly tool: {
+    readonly name: 'redfort';
+    readonly version: string;
+    /** How old the advisory data the version rules judged by is (added in stop 45; absent in older reports). */
+    readonly advisories?: { readonly compiled: string; readonly updated: string };
+  };
   readonly targets: readonly TargetResult[];
   readonly summary: Summary;
   /** Problems with the settings that the run noticed: expired or unused suppressions. */

@@ -277,6 +277,7 @@ export function* sarifReportChunks(report: AuditReport, context: Pick<ReportCont
             semanticVersion: report.tool.version,
             informationUri: TOOL_URL,
             rules,
+            ...(report.tool.advisories ? { properties: { advisories: report.tool.advisories } } : {}),
           },
         },
         invocations: [

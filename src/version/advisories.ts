@@ -43,7 +43,15 @@ export interface BranchSupport {
   readonly sources: readonly string[];
 }
 
-export type AdvisoryEntry = ({ record_type: 'vulnerability' } & Advisory) | ({ record_type: 'branch_support' } & BranchSupport);
+export type AdvisoryEntry = ({ record_type: 'vulnerability' } & Advisory) | ({ record_type: 'branch_support' } & BranchSupport) | ({ record_type: 'dataset' } & AdvisoryDataset);
+
+/** How old the advisory data is (QA45-55: a user had no way to tell, as Trivy tells its database's date). */
+export interface AdvisoryDataset {
+  /** The day the records were compiled from their sources. */
+  readonly compiled: string;
+  /** The day of the last change to any record since. */
+  readonly updated: string;
+}
 
 /** Where a record is in data/advisories.json: its first byte and its length in bytes. */
 export type Span = readonly [at: number, length: number];
@@ -73,6 +81,8 @@ export interface AdvisoryIndex {
   readonly bytes: number;
   readonly branches: readonly Span[];
   readonly vulnerabilities: readonly (AdvisoryKey & { readonly at: Span })[];
+  /** The data's dates (its `dataset` record). */
+  readonly dataset: AdvisoryDataset;
 }
 
 export function advisoryKey(advisory: Advisory): AdvisoryKey {

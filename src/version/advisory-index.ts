@@ -1,5 +1,5 @@
 import { advisoryKey } from './advisories.ts';
-import type { Advisory, AdvisoryEntry, AdvisoryIndex, Span } from './advisories.ts';
+import type { Advisory, AdvisoryDataset, AdvisoryEntry, AdvisoryIndex, Span } from './advisories.ts';
 
 /**
  * Where each element of a JSON array of objects is, in bytes: the array's text is scanned for the braces that
@@ -39,8 +39,10 @@ export function buildAdvisoryIndex(bytes: Buffer): AdvisoryIndex {
   if (spans.length !== entries.length) throw new Error(`advisory data: ${entries.length} records but ${spans.length} objects found`);
   const branches: Span[] = [];
   const vulnerabilities: AdvisoryIndex['vulnerabilities'][number][] = [];
+  let dataset: AdvisoryDataset | undefined;
   entries.forEach((entry, i) => {
-    if (entry.record_type === 'branch_support') branches.push(spans[i]!);
+    if (entry.record_type === 'dataset') dataset = { compiled: entry.compiled, updated: entry.updated };
+    else if (entry.record_type === 'branch_support') branches.push(spans[i]!);
     else if (entry.record_type === 'vulnerability') vulnerabilities.push({ ...advisoryKey(entry as Advisory), at: spans[i]! });
   });
   return {
@@ -48,7 +50,12 @@ export function buildAdvisoryIndex(bytes: Buffer): AdvisoryIndex {
     bytes: bytes.length,
     branches,
     vulnerabilities,
+    dataset: dataset ?? missingDataset(),
   };
+}
+
+function missingDataset(): never {
+  throw new Error('advisory data: no dataset record (its compilation date)');
 }
 
 /** The index file's text. */

@@ -116,3 +116,26 @@ describe('data/advisories-index.json', () => {
     }
   });
 });
+
+// QA45-55: nothing told how old the advisory data is (a Trivy user reads its database's date in every run): the
+// data's `dataset` record has the day it was compiled and the day it last changed, and every JSON report names both.
+describe('the advisory data says how old it is', () => {
+  it("the dataset record's dates are in the index and in a report's tool", async () => {
+    const dataset = entries.find((e) => e.record_type === 'dataset');
+    assert.ok(dataset && dataset.record_type === 'dataset', 'data/advisories.json has no dataset record');
+    assert.match(dataset.compiled, /^\d{4}-\d{2}-\d{2}$/);
+    assert.match(dataset.updated, /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok(dataset.updated >= dataset.compiled, `${dataset.updated} before ${dataset.compiled}`);
+    const index = JSON.parse(readFileSync(join(DATA, 'advisories-index.json'), 'utf8')) as AdvisoryIndex;
+    assert.deepEqual(index.dataset, { compiled: dataset.compiled, updated: dataset.updated });
+    const { auditFiles, reportOf } = await import('../../src/app/audit.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'redfort-advdate-'));
+    try {
+      writeFileSync(join(dir, 'redis.conf'), 'port 6379\n');
+      const report = reportOf([await auditFiles({ configPath: join(dir, 'redis.conf'), version: '7.0.15' })]);
+      assert.deepEqual(report.tool.advisories, { compiled: dataset.compiled, updated: dataset.updated });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
