@@ -11,6 +11,11 @@ ruleTester(rule, {
   ],
   fail: [
     { name: 'on and nopass', facts: liveFacts(), messages: [/the default user is 'on': it needs no password and is what AUTH <password>/], severity: 'medium' },
+    {
+      name: "on with no password at all (resetpass): no one logs in today, one password away from a way in (QA45-27)",
+      facts: liveFacts({ acl: ['user default on resetpass ~* &* +@all', `user admin on #${HASH} ~* &* +@all`] }),
+      messages: [/^the default user is 'on' with no password: no client logs in as it today, but CONFIG SET requirepass \(or ACL SETUSER default >…\) makes it a way in/],
+    },
     { name: 'on with a password (requirepass)', facts: liveFacts({ conf: 'requirepass 4f7c1e9a2b8d6f3e0a5c' }), messages: [/the default user is 'on': it is what AUTH/] },
   ],
   skip: [

@@ -20,8 +20,12 @@ export default defineRule({
       return unread !== undefined ? skip(unread) : pass('there is no default user', { source: acl.source });
     }
     if (user.enabled) {
+      // QA45-27: 'on' with no password at all (resetpass) lets no one in today; one password set makes it a way in.
+      const locked = !user.nopass && user.passwords.length === 0;
       return fail({
-        message: `the default user is 'on': ${user.nopass ? 'it needs no password and' : 'it'} is what AUTH <password> and every unauthenticated client use`,
+        message: locked
+          ? "the default user is 'on' with no password: no client logs in as it today, but CONFIG SET requirepass (or ACL SETUSER default >…) makes it a way in with the permissions it has: turn it off"
+          : `the default user is 'on': ${user.nopass ? 'it needs no password and' : 'it'} is what AUTH <password> and every unauthenticated client use`,
         source: user.source,
       });
     }
