@@ -46,6 +46,8 @@ export interface FileFacts {
    * there; `CONFIG GET dir` gives the server's resolved working directory (getcwd).
    */
   readonly dirReal?: string;
+  /** `loadmodule` lines of the files read, the path as written (QA45-20). */
+  readonly modules?: readonly Fact<string>[];
   readonly source: Source;
 }
 

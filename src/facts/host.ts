@@ -76,7 +76,9 @@ export type HostFileRole =
   | 'tls-cert'
   | 'tls-client-cert'
   | 'tls-ca-file'
-  | 'tls-ca-dir';
+  | 'tls-ca-dir'
+  /** A `loadmodule` file of the config file or its includes (QA45-20). */
+  | 'module';
 
 /** `stat` of a path, symlinks followed. */
 export interface HostStat {

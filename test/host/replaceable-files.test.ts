@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -112,5 +113,50 @@ describe('files others may replace', ROOT ? {} : { skip: 'needs root: the files 
     } finally {
       chmodSync(ca, mode);
     }
+  });
+});
+
+// QA45-20: a module the config loads at every start, which anyone may write, was judged by no rule. The smallest module
+// (RedisModule_Init by hand: GetApi, SetModuleAttribs), built with the machine's C compiler.
+const MODULE_C = `typedef int (*GetApiFn)(const char *, void *);
+typedef void (*AttribsFn)(void *, const char *, int, int);
+int RedisModule_OnLoad(void *ctx, void **argv, int argc) {
+  (void)argv; (void)argc;
+  GetApiFn getApi = (GetApiFn)((void **)ctx)[0];
+  AttribsFn attribs = 0;
+  if (getApi("RedisModule_SetModuleAttribs", (void *)&attribs) != 0 || !attribs) return 1;
+  attribs(ctx, "redfortqa", 1, 1);
+  return 0;
+}
+`;
+const CC = (() => { try { execFileSync('cc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+
+describe('a loadmodule file others may change', ROOT && CC ? {} : { skip: ROOT ? 'no C compiler (cc) to build the module' : 'needs root' }, () => {
+  after(stopAll);
+  const top = mkdtempSync(join(tmpdir(), 'redfort-module-'));
+  after(() => rmSync(top, { recursive: true, force: true }));
+  const so = join(top, 'lib', 'tiny.so');
+
+  it('QA45-20: fails host.config-file-permissions (high) when anyone may write it; passes at 755', async () => {
+    chmodSync(top, 0o755);
+    mkdirSync(join(top, 'lib'), { mode: 0o755 });
+    writeFileSync(join(top, 'tiny.c'), MODULE_C);
+    execFileSync('cc', ['-shared', '-fPIC', '-o', so, join(top, 'tiny.c')]);
+    chmodSync(so, 0o755);
+    const server = await startRedis({ conf: `loadmodule ${so}` });
+    chmodSync(server.confPath, 0o640);
+    const audit = async () => {
+      const r = await auditTarget(resolveTarget(server.url, {}, {}), { noProbe: true });
+      assert.equal(r.error, undefined);
+      return r.results.find((x) => x.ruleId === 'host.config-file-permissions')!;
+    };
+    const fine = await audit();
+    assert.equal(fine.status, 'pass', fine.message);
+    assert.ok(fine.message.includes(`${so} (loadmodule file): mode 755, root:root`), fine.message);
+    chmodSync(so, 0o777);
+    const open = await audit();
+    assert.equal(open.status, 'fail', open.message);
+    assert.equal(open.severity, 'high');
+    assert.ok(open.message.includes(`${so} (loadmodule file): mode 777, root:root: others may write it: whoever may change it runs code in the server's process, as root, at its next start`), open.message);
   });
 });

@@ -456,6 +456,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           ...(!acl && reason && effective ? { unread: [reason] } : {}),
           ...(effective?.dirStartRelative ? { dirStartRelative: true as const } : {}),
           ...(dirReal !== undefined ? { dirReal } : {}),
+          ...(effective ? { modules: effective.modules } : {}),
           source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? ''),
         },
         ...(effective ? { config: effective.config, secrets } : {}),

@@ -60,6 +60,8 @@ interface Settings {
   readonly files: readonly string[] | undefined;
   /** Each include of `files` to the `include` line that read it. */
   readonly includedBy?: ReadonlyMap<string, Source> | undefined;
+  /** `loadmodule` lines of those files, when read here. */
+  readonly modules?: readonly Fact<string>[];
 }
 
 const TLS_ROLES: readonly [string, HostFileRole][] = [
@@ -156,7 +158,7 @@ async function settingsOf(facts: Facts, configFile: HostValue<string | null>, se
     const parsed = await loadConfFiles(configFile.value, { signal, deferErrors: true, mayRead });
     const version = configVersion(facts.server);
     const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
-    return { settings: { config: effective.config, files: parsed.files, includedBy: parsed.includedBy } };
+    return { settings: { config: effective.config, files: parsed.files, includedBy: parsed.includedBy, modules: effective.modules } };
   } catch (error) {
     return { reason: `the config file could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -209,9 +211,13 @@ async function planFiles(
   let includes = settings?.files ?? gathered?.paths;
   let includedBy = settings?.files ? settings.includedBy : gathered?.includedBy;
   let includesReason = 'the includes of the config file were not read';
+  // The `loadmodule` lines (QA45-20): from the files as read here or by the config-file gatherer, else read below.
+  let modules: readonly Fact<string>[] | undefined = settings?.files ? settings.modules : gathered?.modules;
   if (!includes && configPath !== null) {
     try {
-      ({ files: includes, includedBy } = await loadConfFiles(configPath, { mayRead }));
+      let directives: readonly { name: string; args: readonly string[]; source: Source }[];
+      ({ files: includes, includedBy, directives } = await loadConfFiles(configPath, { mayRead }));
+      modules = directives.filter((d) => d.name === 'loadmodule' && d.args.length > 0).map((d) => ({ value: d.args[0]!, source: d.source }));
     } catch (error) {
       includesReason = `the includes of the config file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -273,6 +279,10 @@ async function planFiles(
   else if (logfile && logfile.value !== '') planned.push({ role: 'log', path: absolute(logfile.value, dir.path), origin: logfile.source });
   else absent.push({ role: 'log', unknown: false, reason: "logfile is ''" });
   named('aclfile', 'acl');
+  // A module is native code the server runs in its own process at every start: relative paths are dlopen()ed from
+  // its working directory, which is `dir` once the config is read.
+  if (modules) for (const m of modules) planned.push({ role: 'module', path: absolute(m.value, dir.path), origin: m.source });
+  else if (configPath !== null) absent.push({ role: 'module', unknown: true, reason: `its loadmodule lines are unknown: ${includesReason}` });
   named('unixsocket', 'unixsocket');
   for (const [name, role] of TLS_ROLES) named(name, role);
   return { planned, absent };

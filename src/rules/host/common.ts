@@ -48,6 +48,7 @@ export const ROLE_NAMES: Readonly<Record<HostFileRole, string>> = {
   'tls-client-cert': 'tls-client-cert-file',
   'tls-ca-file': 'tls-ca-cert-file',
   'tls-ca-dir': 'tls-ca-cert-dir',
+  module: 'loadmodule file',
 };
 
 /** The files of some roles, and why the others could not be known. */

@@ -17,6 +17,7 @@ ruleTester(rule, {
       facts: withHost({ files: [{ role: 'config', path: CONF, mode: 0o640 }, { role: 'include', path: '/etc/redis/conf.d/tls.conf', mode: 0o600 }, { role: 'acl', path: '/etc/redis/users.acl', mode: 0o600 }] }),
       message: /^3 config files are private/,
     },
+    { name: 'a root:root 755 loadmodule file in root\'s directories', facts: withHost({ files: [{ role: 'config', path: CONF, mode: 0o640 }, { role: 'module', path: '/opt/modules/x.so', mode: 0o755, uid: 0, parent: { mode: 0o755, uid: 0 } }] }), message: /^2 config files are private: .*\/opt\/modules\/x\.so \(loadmodule file\): mode 755, root:root$/ },
   ],
   fail: [
     // Issue 11: root:redis 640 in a root directory is private, but CONFIG REWRITE and ACL SAVE then fail.
@@ -35,6 +36,9 @@ ruleTester(rule, {
     { name: 'owned by another user and holding a secret: high', facts: conf({ mode: 0o600, uid: 1000, secrets: PASS_LINE }), messages: [/owned by alice/], severity: 'high' },
     { name: 'an ACL file with password hashes, world-readable', facts: withHost({ files: [{ role: 'acl', path: '/etc/redis/users.acl', mode: 0o644, secrets: ['/etc/redis/users.acl:1: user app password hash'] }] }), messages: [/users\.acl \(ACL file\).*user app password hash/], severity: 'high' },
     { name: 'sentinel.conf with auth-pass', facts: withHost({ files: [{ role: 'sentinel-config', path: '/etc/redis/sentinel.conf', mode: 0o644, secrets: ['/etc/redis/sentinel.conf:5: sentinel auth-pass'] }] }), messages: [/sentinel config file.*sentinel auth-pass/], severity: 'high' },
+    // QA45-20: a loadmodule file is code the server runs at every start: readable is fine, writable by others is not.
+    { name: 'a world-writable loadmodule file: high', facts: withHost({ files: [{ role: 'config', path: CONF, mode: 0o640 }, { role: 'module', path: '/opt/modules/x.so', mode: 0o777, uid: 0, parent: { mode: 0o755, uid: 0 } }] }), messages: [/^\/opt\/modules\/x\.so \(loadmodule file\): mode 777, root:root: others may write it: whoever may change it runs code in the server's process, as redis, at its next start$/], severity: 'high' },
+    { name: 'a loadmodule file in a 777 directory', facts: withHost({ files: [{ role: 'module', path: '/opt/modules/x.so', mode: 0o755, uid: 0, parent: { mode: 0o777, uid: 0 } }] }), messages: [/its directory \/opt\/modules \(mode 777\) lets any local user replace it: whoever may change it runs code/], severity: 'high' },
     { name: 'unreadable content: the secret is unknown, medium', facts: conf({ mode: 0o604, secrets: 'cannot read /etc/redis/redis.conf: permission denied' }), messages: [/whether it holds a password is unknown/], severity: 'medium' },
   ],
   skip: [

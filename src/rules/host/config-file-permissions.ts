@@ -32,7 +32,7 @@ export default defineRule({
   remediation: `Make redis.conf, its includes, the ACL file and sentinel.conf ${ownershipText('config')} (chown, chmod), in a directory ${ownershipText('config-dir')}: the server rewrites redis.conf (CONFIG REWRITE), the ACL file (ACL SAVE) and sentinel.conf by writing a temporary file beside each and renaming it, created 0644 less the process umask: set UMask=0027 in the service so that the rewritten files stay 0640.`,
   requires: ['host'],
   check({ host }) {
-    const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl']);
+    const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl', 'module']);
     const owners = new Set([0, host.process.uid.effective]);
     const server = { uid: host.process.uid.effective, gid: host.process.gid.effective };
     const findings: Finding[] = [];
@@ -42,6 +42,23 @@ export default defineRule({
     for (const file of files) {
       if (file.state.kind !== 'present') continue;
       const { stat } = file.state;
+      if (file.role === 'module') {
+        // A loadmodule file (QA45-20): anyone may read or run it; whoever may change it runs code in the server's
+        // process, as its user, at its next start.
+        const ways = [
+          ...(stat.mode & 0o002 ? ['others may write it'] : []),
+          ...(stat.mode & 0o020 && stat.gid !== 0 && stat.gid !== server.gid ? [`its group ${stat.group ?? stat.gid} may write it`] : []),
+          ...(!owners.has(stat.uid) ? [`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, neither root nor the server's user`] : []),
+        ];
+        const replacers = replacersOf(stat, server);
+        ways.push(...replacers.ways);
+        const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
+        if (ways.length > 0) {
+          findings.push({ message: `${line}: ${ways.join('; ')}: whoever may change it runs code in the server's process, as ${processUser(host)}, at its next start`, source: fileSource(file), severity: 'high', evidence: [`path from ${formatSource(file.origin)}`] });
+        } else if (replacers.unknown !== undefined) unseen.push(`${file.path}: ${replacers.unknown}, so who may replace it is unknown`);
+        else judged.push(line);
+        continue;
+      }
       const problems = excessRights(stat.mode);
       const foreignOwner = !owners.has(stat.uid);
       // Who besides root and the server's user may change it: through its mode, its owner, or a directory on its path
