@@ -114,6 +114,14 @@ describe('redfort CLI', { concurrency: 4 }, () => {
       assert.equal(result.code, 0);
     });
 
+    it('--redis-version beside a live server says it is not used: the server is judged by its own version (QA45-28)', async () => {
+      const result = await run(['audit', debian.url, '--redis-version', '6.0.20', '--format', 'json', '--fail-on', 'none']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^redfort: warning: --redis-version 6\.0\.20 is for file-only audits: each server is judged by the version it reports \(INFO\), its files with it$/m);
+      const report = JSON.parse(result.stdout) as { targets: { server?: { version?: string } }[] };
+      assert.equal(report.targets[0]!.server?.version, '7.0.15');
+    });
+
     it('exits 2 with one line on connection refused', async () => {
       assertOneLineError(await run(['audit', `redis://127.0.0.1:${deadPort}`]), /refused/);
     });

@@ -184,6 +184,8 @@ function fileTargets(flags: AuditFlags, specs: readonly string[]): FileInputs[] 
     for (const [flag, paths] of [['--config', configs], ['--sentinel-config', sentinels]] as const) {
       if (paths.length > 1) throw new UsageError(`${flag} is given ${paths.length} times: with a server it names that server's one file (several files are audited without a server, each a target of its own)`);
     }
+    // QA45-28: taken without a word, a CI job auditing its files beside the deployed server believed them judged as that version.
+    if (flags.redisVersion !== undefined) say(`warning: --redis-version ${clipped(flags.redisVersion.trim())} is for file-only audits: each server is judged by the version it reports (INFO), its files with it`);
     return [];
   }
   const version = flags.redisVersion?.trim();
