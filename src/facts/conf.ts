@@ -48,6 +48,8 @@ export interface FileFacts {
   readonly dirReal?: string;
   /** `loadmodule` lines of the files read, the path as written (QA45-20). */
   readonly modules?: readonly Fact<string>[];
+  /** A sentinel config's `notification-script` and `client-reconfig-script` paths, as written (QA45-21). */
+  readonly scripts?: readonly Fact<string>[];
   readonly source: Source;
 }
 

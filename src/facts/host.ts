@@ -78,7 +78,9 @@ export type HostFileRole =
   | 'tls-ca-file'
   | 'tls-ca-dir'
   /** A `loadmodule` file of the config file or its includes (QA45-20). */
-  | 'module';
+  | 'module'
+  /** A sentinel's `notification-script` or `client-reconfig-script` (QA45-21). */
+  | 'sentinel-script';
 
 /** `stat` of a path, symlinks followed. */
 export interface HostStat {

@@ -160,3 +160,33 @@ describe('a loadmodule file others may change', ROOT && CC ? {} : { skip: ROOT ?
     assert.ok(open.message.includes(`${so} (loadmodule file): mode 777, root:root: others may write it: whoever may change it runs code in the server's process, as root, at its next start`), open.message);
   });
 });
+
+// QA45-21: the scripts a sentinel runs at every failover event, which anyone may write, were judged by no rule.
+describe('a sentinel script others may change', ROOT ? {} : { skip: 'needs root' }, () => {
+  after(stopAll);
+  const top = mkdtempSync(join(tmpdir(), 'redfort-script-'));
+  after(() => rmSync(top, { recursive: true, force: true }));
+  const script = join(top, 'bin', 'notify.sh');
+
+  it('QA45-21: fails host.config-file-permissions (high) when anyone may write notification-script', async () => {
+    chmodSync(top, 0o755);
+    mkdirSync(join(top, 'bin'), { mode: 0o755 });
+    writeFileSync(script, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    // A master that is not there: the sentinel starts and monitors it all the same.
+    const sentinel = await startRedis({ sentinel: true, conf: `sentinel monitor m 127.0.0.1 1 2\nsentinel notification-script m ${script}\nsentinel client-reconfig-script m ${script}` });
+    chmodSync(sentinel.confPath, 0o640);
+    const audit = async () => {
+      const r = await auditTarget(resolveTarget(sentinel.url, {}, {}), { noProbe: true });
+      assert.equal(r.error, undefined);
+      return r.results.find((x) => x.ruleId === 'host.config-file-permissions')!;
+    };
+    const fine = await audit();
+    assert.equal(fine.status, 'pass', fine.message);
+    assert.ok(fine.message.includes(`${script} (sentinel script): mode 755, root:root`), fine.message);
+    chmodSync(script, 0o777);
+    const open = await audit();
+    assert.equal(open.status, 'fail', open.message);
+    assert.equal(open.severity, 'high');
+    assert.ok(open.message.includes(`${script} (sentinel script): mode 777, root:root: others may write it: whoever may change it runs code as root at the sentinel's next failover event`), open.message);
+  });
+});

@@ -1,3 +1,4 @@
+import { sentinelScripts } from './sentinel-conf.ts';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { realpath } from 'node:fs/promises';
 import { shown, type Shape } from '../../util/shown.ts';
@@ -457,6 +458,7 @@ export async function gatherFiles(inputs: FileInputs): Promise<FileOutcome> {
           ...(effective?.dirStartRelative ? { dirStartRelative: true as const } : {}),
           ...(dirReal !== undefined ? { dirReal } : {}),
           ...(effective ? { modules: effective.modules } : {}),
+          ...(effective?.sentinel ? { scripts: sentinelScripts(effective.sentinel) } : {}),
           source: fileSource(paths[0] ?? main ?? inputs.aclPath ?? ''),
         },
         ...(effective ? { config: effective.config, secrets } : {}),

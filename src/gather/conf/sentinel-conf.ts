@@ -43,6 +43,11 @@ export interface SentinelMaster {
   readonly settings: ReadonlyMap<string, Fact<string>>;
 }
 
+/** The scripts a sentinel config names (`sentinel notification-script` / `client-reconfig-script`), each master's. */
+export function sentinelScripts(conf: SentinelConf): Fact<string>[] {
+  return [...conf.masters.values()].flatMap((m) => ['notification-script', 'client-reconfig-script'].flatMap((name) => { const f = m.settings.get(name); return f ? [f] : []; }));
+}
+
 export interface SentinelConf {
   readonly masters: ReadonlyMap<string, SentinelMaster>;
   /** `sentinel sentinel-user`: the user this Sentinel authenticates to other Sentinels as (6.2+). */

@@ -41,6 +41,7 @@ import {
   STATUS_LINE,
 } from './proc.ts';
 import { fileSecrets } from './secrets.ts';
+import { sentinelScripts } from '../conf/sentinel-conf.ts';
 import { titleRewritten } from '../../redis/process-title.ts';
 import { infoField } from '../../redis/info.ts';
 import { configVersion, isAtLeast, majorMinor } from '../../redis/version.ts';
@@ -62,6 +63,8 @@ interface Settings {
   readonly includedBy?: ReadonlyMap<string, Source> | undefined;
   /** `loadmodule` lines of those files, when read here. */
   readonly modules?: readonly Fact<string>[];
+  /** A sentinel config's script paths, when read here. */
+  readonly scripts?: readonly Fact<string>[];
 }
 
 const TLS_ROLES: readonly [string, HostFileRole][] = [
@@ -158,7 +161,7 @@ async function settingsOf(facts: Facts, configFile: HostValue<string | null>, se
     const parsed = await loadConfFiles(configFile.value, { signal, deferErrors: true, mayRead });
     const version = configVersion(facts.server);
     const effective = effectiveConfig(parsed, { ...(version ? { version } : {}), sentinel });
-    return { settings: { config: effective.config, files: parsed.files, includedBy: parsed.includedBy, modules: effective.modules } };
+    return { settings: { config: effective.config, files: parsed.files, includedBy: parsed.includedBy, modules: effective.modules, scripts: effective.sentinel ? sentinelScripts(effective.sentinel) : [] } };
   } catch (error) {
     return { reason: `the config file could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -213,11 +216,14 @@ async function planFiles(
   let includesReason = 'the includes of the config file were not read';
   // The `loadmodule` lines (QA45-20): from the files as read here or by the config-file gatherer, else read below.
   let modules: readonly Fact<string>[] | undefined = settings?.files ? settings.modules : gathered?.modules;
+  let scripts: readonly Fact<string>[] | undefined = settings?.files ? settings.scripts : gathered ? (gathered.scripts ?? []) : undefined;
   if (!includes && configPath !== null) {
     try {
       let directives: readonly { name: string; args: readonly string[]; source: Source }[];
       ({ files: includes, includedBy, directives } = await loadConfFiles(configPath, { mayRead }));
       modules = directives.filter((d) => d.name === 'loadmodule' && d.args.length > 0).map((d) => ({ value: d.args[0]!, source: d.source }));
+      const scriptLines = new Set(['notification-script', 'client-reconfig-script']);
+      scripts = directives.filter((d) => d.name === 'sentinel' && d.args.length === 3 && scriptLines.has(d.args[0]!.toLowerCase())).map((d) => ({ value: d.args[2]!, source: d.source }));
     } catch (error) {
       includesReason = `the includes of the config file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -283,6 +289,17 @@ async function planFiles(
   // its working directory, which is `dir` once the config is read.
   if (modules) for (const m of modules) planned.push({ role: 'module', path: absolute(m.value, dir.path), origin: m.source });
   else if (configPath !== null) absent.push({ role: 'module', unknown: true, reason: `its loadmodule lines are unknown: ${includesReason}` });
+  // The scripts a sentinel runs, as its user, at every failover event (QA45-21).
+  if (sentinel && scripts) {
+    // One script often serves both lines (and every master): looked at once.
+    const seen = new Set<string>();
+    for (const s of scripts) {
+      const path = absolute(s.value, dir.path);
+      if (!seen.has(path)) planned.push({ role: 'sentinel-script', path, origin: s.source });
+      seen.add(path);
+    }
+  }
+  else if (sentinel && configPath !== null) absent.push({ role: 'sentinel-script', unknown: true, reason: `its script lines are unknown: ${includesReason}` });
   named('unixsocket', 'unixsocket');
   for (const [name, role] of TLS_ROLES) named(name, role);
   return { planned, absent };

@@ -49,6 +49,7 @@ export const ROLE_NAMES: Readonly<Record<HostFileRole, string>> = {
   'tls-ca-file': 'tls-ca-cert-file',
   'tls-ca-dir': 'tls-ca-cert-dir',
   module: 'loadmodule file',
+  'sentinel-script': 'sentinel script',
 };
 
 /** The files of some roles, and why the others could not be known. */

@@ -39,6 +39,7 @@ ruleTester(rule, {
     // QA45-20: a loadmodule file is code the server runs at every start: readable is fine, writable by others is not.
     { name: 'a world-writable loadmodule file: high', facts: withHost({ files: [{ role: 'config', path: CONF, mode: 0o640 }, { role: 'module', path: '/opt/modules/x.so', mode: 0o777, uid: 0, parent: { mode: 0o755, uid: 0 } }] }), messages: [/^\/opt\/modules\/x\.so \(loadmodule file\): mode 777, root:root: others may write it: whoever may change it runs code in the server's process, as redis, at its next start$/], severity: 'high' },
     { name: 'a loadmodule file in a 777 directory', facts: withHost({ files: [{ role: 'module', path: '/opt/modules/x.so', mode: 0o755, uid: 0, parent: { mode: 0o777, uid: 0 } }] }), messages: [/its directory \/opt\/modules \(mode 777\) lets any local user replace it: whoever may change it runs code/], severity: 'high' },
+    { name: 'a world-writable sentinel notification-script: high', facts: withHost({ files: [{ role: 'sentinel-script', path: '/etc/redis/notify.sh', mode: 0o777, uid: 0, parent: { mode: 0o755, uid: 0 } }] }), messages: [/notify\.sh \(sentinel script\): mode 777, root:root: others may write it: whoever may change it runs code as redis at the sentinel's next failover event$/], severity: 'high' },
     { name: 'unreadable content: the secret is unknown, medium', facts: conf({ mode: 0o604, secrets: 'cannot read /etc/redis/redis.conf: permission denied' }), messages: [/whether it holds a password is unknown/], severity: 'medium' },
   ],
   skip: [

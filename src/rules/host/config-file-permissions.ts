@@ -32,7 +32,7 @@ export default defineRule({
   remediation: `Make redis.conf, its includes, the ACL file and sentinel.conf ${ownershipText('config')} (chown, chmod), in a directory ${ownershipText('config-dir')}: the server rewrites redis.conf (CONFIG REWRITE), the ACL file (ACL SAVE) and sentinel.conf by writing a temporary file beside each and renaming it, created 0644 less the process umask: set UMask=0027 in the service so that the rewritten files stay 0640.`,
   requires: ['host'],
   check({ host }) {
-    const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl', 'module']);
+    const { files, unknown, absent } = filesOf(host, ['config', 'sentinel-config', 'include', 'acl', 'module', 'sentinel-script']);
     const owners = new Set([0, host.process.uid.effective]);
     const server = { uid: host.process.uid.effective, gid: host.process.gid.effective };
     const findings: Finding[] = [];
@@ -42,7 +42,7 @@ export default defineRule({
     for (const file of files) {
       if (file.state.kind !== 'present') continue;
       const { stat } = file.state;
-      if (file.role === 'module') {
+      if (file.role === 'module' || file.role === 'sentinel-script') {
         // A loadmodule file (QA45-20): anyone may read or run it; whoever may change it runs code in the server's
         // process, as its user, at its next start.
         const ways = [
@@ -54,7 +54,7 @@ export default defineRule({
         ways.push(...replacers.ways);
         const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
         if (ways.length > 0) {
-          findings.push({ message: `${line}: ${ways.join('; ')}: whoever may change it runs code in the server's process, as ${processUser(host)}, at its next start`, source: fileSource(file), severity: 'high', evidence: [`path from ${formatSource(file.origin)}`] });
+          findings.push({ message: `${line}: ${ways.join('; ')}: ${file.role === 'module' ? `whoever may change it runs code in the server's process, as ${processUser(host)}, at its next start` : `whoever may change it runs code as ${processUser(host)} at the sentinel's next failover event`}`, source: fileSource(file), severity: 'high', evidence: [`path from ${formatSource(file.origin)}`] });
         } else if (replacers.unknown !== undefined) unseen.push(`${file.path}: ${replacers.unknown}, so who may replace it is unknown`);
         else judged.push(line);
         continue;
