@@ -39,21 +39,20 @@ echo "$(redis-server --version | cut -d' ' -f1-3), $(openssl version | cut -d' '
 
 # Two tests need a host name other than localhost that resolves to 127.0.0.1 (`bind NAME`; a target named by host
 # name), which a container's /etc/hosts rarely has. As root, add one for this run and take it out at the end (in
-# place: Docker's /etc/hosts is a mount, which cannot be replaced); otherwise those tests say what to add.
+# place: Docker's /etc/hosts is a mount, which cannot be replaced); otherwise those tests say what to add. Each run
+# adds a line of its own, even when the name resolves already: another run's line goes when that run ends.
 export REDFORT_TEST_LOOPBACK_NAME=redfort-loopback.test
 hosts_mark="# redfort scripts/test.sh $$"
 remove_hosts_line() {
   local kept
   kept=$(grep -vF "$hosts_mark" /etc/hosts) && printf '%s\n' "$kept" > /etc/hosts
 }
-if ! getent ahostsv4 "$REDFORT_TEST_LOOPBACK_NAME" | grep -q '^127\.0\.0\.1 '; then
-  if [ "$(id -u)" -eq 0 ] && [ -w /etc/hosts ]; then
-    printf '127.0.0.1 %s %s\n' "$REDFORT_TEST_LOOPBACK_NAME" "$hosts_mark" >> /etc/hosts
-    trap remove_hosts_line EXIT
-    echo "added '127.0.0.1 $REDFORT_TEST_LOOPBACK_NAME' to /etc/hosts for this run"
-  else
-    echo "note: two tests need '127.0.0.1 $REDFORT_TEST_LOOPBACK_NAME' in /etc/hosts (added by this script as root)" >&2
-  fi
+if [ "$(id -u)" -eq 0 ] && [ -w /etc/hosts ]; then
+  printf '127.0.0.1 %s %s\n' "$REDFORT_TEST_LOOPBACK_NAME" "$hosts_mark" >> /etc/hosts
+  trap remove_hosts_line EXIT
+  echo "added '127.0.0.1 $REDFORT_TEST_LOOPBACK_NAME' to /etc/hosts for this run"
+elif ! getent ahostsv4 "$REDFORT_TEST_LOOPBACK_NAME" | grep -q '^127\.0\.0\.1 '; then
+  echo "note: two tests need '127.0.0.1 $REDFORT_TEST_LOOPBACK_NAME' in /etc/hosts (added by this script as root)" >&2
 fi
 
 if [ "$builds" -eq 1 ]; then
