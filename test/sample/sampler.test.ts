@@ -236,5 +236,7 @@ test('sampleGrants: the line by release, however the version is written', () => 
   const six2 = SAMPLE_ACL_GRANTS.replace('%R~*', '~*');
   assert.equal(sampleGrants('6.0.20'), six2.replace(' +hrandfield', ''));
   for (const v of ['6.2.16', 'redis-6.2.16', 'v6.2']) assert.equal(sampleGrants(v), six2, v);
-  for (const v of ['7.0.15', 'valkey-8.0.1', 'valkey-7.2.7', undefined]) assert.equal(sampleGrants(v), SAMPLE_ACL_GRANTS, String(v));
+  for (const v of ['7.0.15', undefined]) assert.equal(sampleGrants(v), SAMPLE_ACL_GRANTS, String(v));
+  // 7.2+ and Valkey: the sample sends CLIENT NO-TOUCH ON first (QA45-4).
+  for (const v of ['7.2.6', 'valkey-8.0.1', 'valkey-7.2.7']) assert.equal(sampleGrants(v), `+client|no-touch ${SAMPLE_ACL_GRANTS}`, v);
 });
