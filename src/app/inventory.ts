@@ -438,9 +438,20 @@ function auditedTwice(inventory: LoadedInventory, servers: ReadonlyMap<number, R
   };
   const warnings = new FirstThenCount<InventoryWarning>(TWICE_SHOWN);
   const indexes = [...servers.keys()].sort((a, b) => a - b);
-  for (const [n, j] of indexes.entries()) {
+  // Two plain entries of one server are the inventory's 'listed twice': only a pair with a deployment entry is
+  // looked for here, so a fleet without one costs nothing (it copied the earlier indexes for every entry: quadratic).
+  const deployments = indexes.filter((i) => kindOf(i) !== undefined);
+  if (deployments.length === 0) return [];
+  for (const j of indexes) {
     const mine = servers.get(j)!;
-    const earlier = indexes.slice(0, n).find((i) => (kindOf(i) !== undefined || kindOf(j) !== undefined) && [...servers.get(i)!].some((k) => mine.has(k)));
+    let earlier: number | undefined;
+    for (const i of kindOf(j) !== undefined ? indexes : deployments) {
+      if (i >= j) break;
+      if ([...servers.get(i)!].some((k) => mine.has(k))) {
+        earlier = i;
+        break;
+      }
+    }
     if (earlier === undefined) continue;
     warnings.add(() => {
       const seed = seedOf(j);
