@@ -108,6 +108,12 @@ describe('command-line experience', { concurrency: 4 }, () => {
     }
     const fixA = await runCli(['fix', '--plan', '-a', 'Cli-Pw-12', dead], { env: { REDISCLI_AUTH: '' } });
     assert.equal(fixA.stderr.split('\n')[0], warning, fixA.stderr);
+    // redis-cli's --no-auth-warning silences it, in audit and fix (QA45-56: it was an unknown option, exit 2).
+    for (const command of [['audit', '--no-host'], ['fix', '--plan']]) {
+      const quiet = await runCli([...command, '-a', 'Cli-Pw-13', '--no-auth-warning', dead], { env: { REDISCLI_AUTH: '' } });
+      assert.doesNotMatch(quiet.stderr, /a password on the command line|unknown option/, quiet.stderr);
+      assert.doesNotMatch(quiet.stderr + quiet.stdout, /Cli-Pw/);
+    }
   });
 
   // redis-cli reads `redis://secret@host` as a password; redfort reads a user name, as URLs do, and put the "name" in

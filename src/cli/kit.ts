@@ -164,7 +164,9 @@ function pathMapEntry(spec: string): [string, string] {
  * to every user of the machine, as redis-cli warns for -a), or undefined. A --node-override password also names the
  * way without one: an inventory's nodeOverrides with passwordEnv or passwordFile.
  */
-export function commandLinePasswordWarning(flags: { readonly a?: string | undefined; readonly pass?: string | undefined }, urls: readonly (string | undefined)[], nodeOverride: readonly string[] = []): string | undefined {
+export function commandLinePasswordWarning(flags: { readonly a?: string | undefined; readonly pass?: string | undefined; readonly authWarning?: boolean | undefined }, urls: readonly (string | undefined)[], nodeOverride: readonly string[] = []): string | undefined {
+  // redis-cli's --no-auth-warning (QA45-56): scripts that pass -a add it to every call.
+  if (flags.authWarning === false) return undefined;
   const inUrl = urls.some((url) => url !== undefined && maskPassword(url) !== url);
   const inOverride = nodeOverride.some((spec) => {
     const url = spec.slice(spec.indexOf('=') + 1);
@@ -204,6 +206,7 @@ export function connectionOptions(command: Command): Command {
     .option('--user <user>', 'ACL user to authenticate as')
     .option('--pass <password>', 'password (prefer the REDISCLI_AUTH environment variable)')
     .option('-a <password>', 'password, as redis-cli -a')
+    .option('--no-auth-warning', 'do not warn that a password given on the command line is visible to other users (redis-cli --no-auth-warning)')
     .option('--tls', 'connect with TLS')
     .option('--cacert <file>', 'CA certificate file to verify the server with', once('--cacert'))
     .option('--cacertdir <dir>', 'directory of trusted CA certificates', once('--cacertdir', 'one directory'))

@@ -463,7 +463,7 @@ export function registerAudit(cli: Command): void {
     .command('audit'))
     .description('audit live servers (redis://[user[:password]@]host[:port][/db], rediss://…, host:port), or their config files')
     .argument('[targets...]', 'servers to audit (default 127.0.0.1:6379, or the files of --config alone)')
-    .addOption(new Option('-n <db>', 'database number').argParser((v) => integer(v, '-n', 0, MAX_DB)).hideHelp())
+    .addOption(new Option('-n <db>', 'database number (redis-cli -n)').argParser((v) => integer(v, '-n', 0, MAX_DB)))
     .option('--config <file>', "the server's redis.conf (read with its includes); alone, audits the files without a server: repeatable, each file a target", collect)
     .option('--acl <file>', 'an ACL file (default: the config\'s aclfile); once, for one --config', once('--acl'))
     .option('--sentinel-config <file>', "a sentinel's sentinel.conf; alone, repeatable as --config", collect)
