@@ -173,6 +173,18 @@ describe('credentials and a certificate that does not verify to a trusted CA', (
     assert.equal(renamed.server?.product, 'redis');
   });
 
+  // mendB's find (stop 45): a server that needs no password, audited with none, was said to have been "sent the
+  // credentials: the chain verified to a trusted CA, only its dates did not", of a self-signed certificate.
+  it('no credentials given: the warning of a certificate that did not verify says nothing was sent', async () => {
+    const open = await startRedis({ tls: { authClients: 'no', certs, cert: certs.selfSignedCert, key: certs.selfSignedKey }, killOnStop: true });
+    const r = await auditTarget(resolveTarget(`rediss://127.0.0.1:${open.port}`, { cacert: certs.ca }, {}), { noHost: true, noProbe: true });
+    assert.equal(r.error, undefined, r.error);
+    const warnings = (r.warnings ?? []).filter((w) => /certificate did not verify/.test(w));
+    assert.equal(warnings.length, 1, String(r.warnings));
+    assert.doesNotMatch(warnings[0]!, /sent the credentials|chain verified to a trusted CA/);
+    assert.match(warnings[0]!, /the audit connected without verifying it \(see tls\.certificate\)$/);
+  });
+
   it("without --cacert, a CA of NODE_EXTRA_CA_CERTS is trusted as Node trusts it: an expired leaf of it gets the credentials, a forged one none", async () => {
     // Node adds that file's certificates to its roots at its start (a valid leaf of such a CA verifies), but
     // tls.rootCertificates does not list them: the dates-only check found no anchor, withheld the credentials and said

@@ -118,14 +118,15 @@ export function nothingJudged(facts: Facts): string | undefined {
  */
 function connectionWarnings(connection: Facts['connection']): string[] {
   if (!connection) return [];
-  const { tlsUnverified, credentialsWithheld, unauthenticated, untrusted } = connection;
+  const { tlsUnverified, credentialsWithheld, unauthenticated, untrusted, credential } = connection;
   if (tlsUnverified && credentialsWithheld) {
     const what = unauthenticated ? 'only what the network shows was audited, the rest is skipped' : 'what it answers a client without credentials was audited';
     return [`the server certificate did not verify: ${tlsUnverified}; ${CREDENTIALS_NOT_SENT} (a certificate no trusted CA signed may be anyone's): ${what}; --insecure sends them (see tls.certificate)`];
   }
   const failed = /ALTNAME/.test(tlsUnverified ?? '') ? 'its name' : 'its dates';
   return [
-    ...(tlsUnverified ? [`the server certificate did not verify: ${tlsUnverified}; the audit connected without verifying it${unauthenticated ? '' : ` and sent the credentials: the chain verified to a trusted CA, only ${failed} did not`} (see tls.certificate)`] : []),
+    // Credentials are said sent only when some were (a server that needs none, audited without: no such words).
+    ...(tlsUnverified ? [`the server certificate did not verify: ${tlsUnverified}; the audit connected without verifying it${unauthenticated || !credential ? '' : ` and sent the credentials: the chain verified to a trusted CA, only ${failed} did not`} (see tls.certificate)`] : []),
     ...(untrusted ? [`${untrusted}: ${unauthenticated ? 'only what the network shows was audited; the rest is skipped' : 'what it answers a client without credentials was audited'}`] : []),
     ...(unauthenticated && !untrusted ? [`${NO_CREDENTIALS}: only what the network shows was audited; the rest is skipped (${unauthenticated})`] : []),
   ];
