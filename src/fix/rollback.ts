@@ -493,8 +493,16 @@ export function restoreAclLines(file: RecordedFile, live: LiveFiles): { changed?
   return { changed: `${file.path}: put back ${words.join(', and ')}` };
 }
 
+/**
+ * A server's word (a user name, a field, an error) shown in fix's messages: printable ASCII only (spaces too when
+ * `spaces`), each other character a '?', clipped to `max` characters.
+ */
+function printable(text: string, max: number, spaces = false): string {
+  return text.replace(spaces ? /[^\x20-\x7e]/g : /[^\x21-\x7e]/g, '?').slice(0, max);
+}
+
 function userWords(names: readonly string[]): string {
-  const shownNames = names.slice(0, 10).map((n) => `'${n.replace(/[^\x21-\x7e]/g, '?').slice(0, 60)}'`);
+  const shownNames = names.slice(0, 10).map((n) => `'${printable(n, 60)}'`);
   return `${names.length === 1 ? 'user' : 'users'} ${shownNames.join(', ')}${names.length > 10 ? ` and ${names.length - 10} more` : ''}`;
 }
 
@@ -558,7 +566,7 @@ export async function aclLinesOf(session: NodeSession, names: readonly string[],
 
 /** The fields of an ACL GETUSER reply (a flat list of names and values, or a RESP3 map) by name. */
 function replyFields(reply: Reply, what: string): Map<string, Reply> {
-  if (reply instanceof ReplyError) throw new Error(`refused: ${reply.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`);
+  if (reply instanceof ReplyError) throw new Error(`refused: ${printable(reply.message, 200, true)}`);
   const out = new Map<string, Reply>();
   if (reply instanceof Map) {
     for (const [k, v] of reply) out.set(String(k), v);
@@ -605,7 +613,7 @@ const SAID_ELSEWHERE = new Set(['allkeys', 'allchannels', 'allcommands']);
  * and the patterns; none before 6.2), Valkey's databases (`alldbs` left unsaid), commands.
  */
 function permissionWords(fields: Map<string, Reply>, flags: ReadonlySet<string>, known: ReadonlySet<string>): string[] {
-  for (const k of fields.keys()) if (!known.has(k)) throw new Error(`a field '${k.replace(/[^\x21-\x7e]/g, '?').slice(0, 40)}' redfort cannot write back`);
+  for (const k of fields.keys()) if (!known.has(k)) throw new Error(`a field '${printable(k, 40)}' redfort cannot write back`);
   const keys = ruleWords(fields.get('keys'), 'keys', '~');
   const out = flags.has('allkeys') && !keys.includes('~*') ? ['~*', ...keys] : keys;
   if (fields.has('channels')) {
@@ -639,7 +647,7 @@ export function aclLineOfUser(name: string, reply: Reply): string {
   const flagList = fields.get('flags');
   if (!Array.isArray(flagList) || !flagList.every((f) => typeof f === 'string')) throw new Error('no list of flags');
   const flags = new Set(flagList as string[]);
-  for (const f of flags) if (!USER_FLAGS.has(f)) throw new Error(`a flag '${f.replace(/[^\x21-\x7e]/g, '?').slice(0, 40)}' redfort cannot write back`);
+  for (const f of flags) if (!USER_FLAGS.has(f)) throw new Error(`a flag '${printable(f, 40)}' redfort cannot write back`);
   const passwords = fields.get('passwords');
   if (!Array.isArray(passwords) || !passwords.every((p) => typeof p === 'string' && /^[0-9a-f]{64}$/.test(p))) throw new Error('passwords that are not SHA-256 hashes');
   const root = new Map([...fields].filter(([k]) => k !== 'flags' && k !== 'passwords' && k !== 'selectors'));
