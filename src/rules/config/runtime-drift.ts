@@ -66,8 +66,8 @@ export const SECRET_DEFAULT_COMPARED = new Set(['requirepass', 'masterauth']);
  */
 export const DEFAULT_UNKNOWN = ['bind', 'protected-mode', 'acllog-max-len', 'port', 'replica-read-only', 'enable-protected-configs', 'enable-debug-command', 'enable-module-command', 'tls-protocols', 'tls-ciphers', 'tls-ciphersuites', 'tls-prefer-server-ciphers', 'tls-replication', 'tls-cluster'];
 
-/** The compiled default of a DEFAULT_UNKNOWN setting on this server's version, when both are known. */
-function unknownDefault(name: string, server: ServerIdentity | undefined): string | undefined {
+/** The compiled default of a setting on this server's version, when both are known. */
+function versionDefault(name: string, server: ServerIdentity | undefined): string | undefined {
   if (parseVersion(server?.version)?.minor === undefined) return undefined;
   const spec = lookupDirective(name);
   const key = resolveVersion(server?.version).key;
@@ -76,10 +76,7 @@ function unknownDefault(name: string, server: ServerIdentity | undefined): strin
 
 /** The compiled default a setting the files leave out takes on this server's version, when both are known. */
 export function compiledDefault(name: string, server: ServerIdentity | undefined): string | undefined {
-  if (!DEFAULT_COMPARED.has(name) || parseVersion(server?.version)?.minor === undefined) return undefined;
-  const spec = lookupDirective(name);
-  const key = resolveVersion(server?.version).key;
-  return spec && existsIn(spec, key) ? defaultFor(spec, key) : undefined;
+  return DEFAULT_COMPARED.has(name) ? versionDefault(name, server) : undefined;
 }
 
 export default defineRule({
@@ -204,7 +201,7 @@ export default defineRule({
       const fileFact = files.config.get(name);
       const running = config.get(name);
       if (fileFact?.source.kind !== 'default' || running?.source.kind !== 'live' || cmdline?.names.has(name) || !settableAtRunTime(name, key)) return [];
-      const compiled = unknownDefault(name, server);
+      const compiled = versionDefault(name, server);
       return compiled !== undefined && running.value !== compiled ? [`${shown(name)} is '${clipped(running.value)}' (compiled default: '${clipped(compiled)}')`] : [];
     });
     const offDefaultWhy = `a CONFIG SET never rewritten (lost at the next restart), ${cmdline ? '' : "an option of the server's command line (not read from here), "}or a build whose default differs (the Docker image's protected-mode, bind)`;
