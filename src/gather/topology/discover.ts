@@ -282,7 +282,7 @@ function targetFor(found: Found, seed: Target, options: Pick<DiscoverOptions, 'n
 }
 
 /** The command whose answer named a node (`SENTINEL REPLICAS`, `INFO replication`), else the discovery's. */
-function sourceCommand(found: Found, fallback: string): string {
+function sourceCommand(found: Pick<Found, 'source'>, fallback: string): string {
   return 'command' in found.source ? found.source.command : fallback;
 }
 
@@ -656,7 +656,7 @@ async function credentialsOnNodesWord(
   if (away.length === 0) return [];
   const byCommand = new Map<string, string[]>();
   for (const { node } of away) {
-    const command = 'command' in node.source ? node.source.command : 'discovery';
+    const command = sourceCommand(node, 'discovery');
     byCommand.set(command, [...(byCommand.get(command) ?? []), node.address]);
   }
   const user = seed.username !== undefined ? `user '${seed.username}' and its password` : 'the password';
@@ -671,7 +671,7 @@ function withheldNodes(nodes: readonly DiscoveredNode[]): string[] {
   const byCommand = new Map<string, string[]>();
   for (const { node, target, outcome } of nodes) {
     if (target.withheld === undefined || (!outcome.ok && /^not audited/.test(outcome.error))) continue;
-    const command = 'command' in node.source ? node.source.command : 'discovery';
+    const command = sourceCommand(node, 'discovery');
     byCommand.set(command, [...(byCommand.get(command) ?? []), node.address]);
   }
   return [...byCommand].map(([command, addresses]) => {
