@@ -72,6 +72,19 @@ export function processUser(host: HostFacts): string {
 type DirStat = NonNullable<HostStat['parent']>;
 
 /**
+ * Who besides root and the server's user may change a file itself, in words (empty when none): others, a group other
+ * than root's and the server's (write bit), an owner neither root nor the server's user (`neither` names the latter).
+ * The directories on its path are {@link replacersOf}'s.
+ */
+export function fileWriters(stat: HostStat, server: { readonly uid: number; readonly gid: number }, neither: string): string[] {
+  return [
+    ...(stat.mode & 0o002 ? ['others may write it'] : []),
+    ...(stat.mode & 0o020 && stat.gid !== 0 && stat.gid !== server.gid ? [`its group ${stat.group ?? stat.gid} may write it`] : []),
+    ...(stat.uid !== 0 && stat.uid !== server.uid ? [`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, neither root nor ${neither}`] : []),
+  ];
+}
+
+/**
  * Who besides root and the server's user may replace a file through the directories on its path (QA45-19, 22, 24):
  * a directory whose owner is neither root nor the server's user (its owner may rename what it holds, or chmod it), or
  * that others, or a group other than root's and the server's, may write without the sticky bit. A sticky directory

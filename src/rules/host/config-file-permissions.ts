@@ -2,7 +2,7 @@ import { formatSource } from '../../facts/types.ts';
 import type { HostFileRole, HostStat } from '../../facts/types.ts';
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { excessRights, fileSource, filesOf, octal, ownership, processUser, replacersOf, ROLE_NAMES, shownPath } from './common.ts';
+import { excessRights, fileSource, filesOf, fileWriters, octal, ownership, processUser, replacersOf, ROLE_NAMES, shownPath } from './common.ts';
 import { ownershipText } from '../../profile/index.ts';
 
 /** What rewrites each file in place (a temporary file in the same directory, then a rename). */
@@ -45,11 +45,7 @@ export default defineRule({
       if (file.role === 'module' || file.role === 'sentinel-script') {
         // A loadmodule file (QA45-20): anyone may read or run it; whoever may change it runs code in the server's
         // process, as its user, at its next start.
-        const ways = [
-          ...(stat.mode & 0o002 ? ['others may write it'] : []),
-          ...(stat.mode & 0o020 && stat.gid !== 0 && stat.gid !== server.gid ? [`its group ${stat.group ?? stat.gid} may write it`] : []),
-          ...(!owners.has(stat.uid) ? [`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, neither root nor the server's user`] : []),
-        ];
+        const ways = fileWriters(stat, server, "the server's user");
         const replacers = replacersOf(stat, server);
         ways.push(...replacers.ways);
         const line = `${shownPath(file)} (${ROLE_NAMES[file.role]}): mode ${octal(stat.mode)}, ${ownership(stat)}`;
@@ -65,7 +61,7 @@ export default defineRule({
       // (QA45-19). What they write there runs as the server's user at its next start (a loadmodule, a dir and
       // dbfilename, an aclfile of theirs): worse than a password anyone may read (QA45-31).
       const replacers = replacersOf(stat, server);
-      const writable = (stat.mode & 0o002) !== 0 || ((stat.mode & 0o020) !== 0 && stat.gid !== 0 && stat.gid !== server.gid) || foreignOwner || replacers.ways.length > 0;
+      const writable = fileWriters(stat, server, "the server's user").length > 0 || replacers.ways.length > 0;
       // A server run as root: 'neither root nor root (the server's user)' said one owner twice.
       const allowed = host.process.uid.effective === 0 ? "not root (the server's user)" : `neither root nor ${processUser(host)} (the server's user)`;
       if (foreignOwner) problems.push(`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, ${allowed}`);

@@ -1,6 +1,6 @@
 import type { Finding } from '../define.ts';
 import { defineRule, fail, pass, skip } from '../define.ts';
-import { fileSource, filesOf, octal, ownership, processUser, replacersOf, ROLE_NAMES, shownPath } from '../host/common.ts';
+import { fileSource, filesOf, fileWriters, octal, ownership, processUser, replacersOf, ROLE_NAMES, shownPath } from '../host/common.ts';
 import type { HostFileRole } from '../../facts/types.ts';
 
 /** What whoever may change a certificate or CA file gets (QA45-18). */
@@ -67,10 +67,7 @@ export default defineRule({
     for (const file of trusted.files) {
       if (file.state.kind !== 'present') continue;
       const { stat } = file.state;
-      const problems: string[] = [];
-      if (stat.mode & 0o002) problems.push('others may write it');
-      if (stat.mode & 0o020 && stat.gid !== 0 && stat.gid !== server.gid) problems.push(`its group ${stat.group ?? stat.gid} may write it`);
-      if (stat.uid !== 0 && stat.uid !== server.uid) problems.push(`it is owned by ${stat.owner ?? `uid ${stat.uid}`}, neither root nor ${user}`);
+      const problems = fileWriters(stat, server, user);
       const replacers = replacersOf(stat, server);
       problems.push(...replacers.ways);
       if (problems.length === 0) {
