@@ -89,7 +89,6 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
   const first = ports[0];
   const firstUrl = first ? `redis://${addressOf(first.host, first.port)}` : undefined;
   const withheld = untrusted(proc, users, options.runnerUid, firstUrl);
-  const { pass: _pass, user: _user, ...anonymous } = flags;
   // `these`: the run's flags for this port (see plainFlags), less the credentials when they are withheld.
   const auditOn = async (these: TargetFlags) => {
     const { pass: _p, user: _u, ...theseAnonymous } = these;
@@ -117,11 +116,9 @@ async function auditProcess(proc: ServerProcess, flags: TargetFlags, options: Lo
   const sockets = proc.unixSockets.known ? proc.unixSockets.value : [];
   if (sockets.length > 0 && firstUrl === undefined) {
     const socket = sockets[0]!;
-    const target = withheld ? resolveTarget(undefined, { ...plainFlags({ ...anonymous, tls: false }), socket }, {}) : resolveTarget(undefined, { ...plainFlags({ ...flags, tls: false }), socket }, env);
-    const audited = await auditTarget(target, { ...options, hostPid: proc.pid });
-    const result = withheld ? { ...audited, warnings: [...(audited.warnings ?? []).filter((w) => !w.startsWith(NO_CREDENTIALS)), withheld] } : audited;
+    const result = await auditOn({ ...plainFlags({ ...flags, tls: false }), socket });
     if (result.error === undefined) return { pid: proc.pid, name: proc.name, result: { ...result, target: `${result.target} (pid ${proc.pid})` } };
-    return hostOnly(`${target.display} (pid ${proc.pid})`, proc, result.error, options);
+    return hostOnly(`${result.target} (pid ${proc.pid})`, proc, result.error, options);
   }
   const why = proc.listeners.known ? `${proc.name} has no listening socket` : `its listening sockets are unknown (${proc.listeners.reason})`;
   return hostOnly(`${proc.name} (pid ${proc.pid})`, proc, why, options);
