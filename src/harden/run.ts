@@ -147,10 +147,10 @@ async function ownTlsProblem(own: OwnTls): Promise<string | undefined> {
   return problem === undefined ? undefined : certKeyProblemText(problem, `its tls-cert-file ${clipped(own.files.cert, 120)}`, `its tls-key-file ${clipped(own.files.key, 120)}`);
 }
 
-/** Redis 5.0 to 8.x and Valkey 7.2 to 9.x: what the profile and the directive table know (Valkey's up to 9.1). */
 /** How gatherFiles refuses a line the version does not have (effective.ts's stopsHere). */
 const STOPS_AT_LINE = / stops at this line \((?:Bad directive|Unrecognized sentinel)/;
 
+/** Redis 5.0 to 8.x and Valkey 7.2 to 9.x: what the profile and the directive table know (Valkey's up to 9.1). */
 function knownVersion(text: string): ServerVersion | undefined {
   // The whole value, as audit checks it: '7.2.4; x' was taken as 7.2 by a check of its start.
   if (!isVersionText(text)) return undefined;
